@@ -1,0 +1,48 @@
+# civicast -- the two commands of the quick start, and a few more.
+#   make demo   install what is needed, build, run the main job on the demo city
+#   make test   install what is needed, build, run every test (plus the ASan+UBSan build)
+#   make bench  benchmarks against peers (R forecast, pandas/numpy); Markdown table
+# Builds live in build/<preset> (see CMakePresets.json).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CTEST_ARGS ?=
+DEMO_OUT ?= build/demo
+
+.PHONY: all deps build release demo test test-dev test-asan bench clean
+
+all: build
+
+deps:
+	@bash .ci/install-deps.sh test
+
+build: deps
+	cmake --preset dev >/dev/null
+	cmake --build --preset dev -j $(JOBS)
+
+release:
+	@bash .ci/install-deps.sh build
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+
+demo: release
+	@mkdir -p $(DEMO_OUT)
+	build/release/civicast info datasets/demo_city/meals.csv --attributes datasets/demo_city/communities.csv
+
+test-dev: build
+	ctest --preset dev -j $(JOBS) $(CTEST_ARGS)
+
+test-asan: deps
+	cmake --preset asan-ubsan >/dev/null
+	cmake --build --preset asan-ubsan -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --preset asan-ubsan -j $(JOBS) $(CTEST_ARGS)
+
+test: test-dev test-asan
+
+bench:
+	@bash .ci/install-deps.sh bench
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+	bash bench/run.sh build/release
+
+clean:
+	rm -rf build

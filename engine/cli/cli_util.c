@@ -1,0 +1,95 @@
+/*
+ * cli_util.c -- helpers shared by the subcommands: one-line error reports,
+ * the status -> exit code map, and strict number parsing for options.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+int civ_cli_exit_code(civ_status status)
+{
+    switch (status) {
+    case CIV_OK:
+        return CIV_EXIT_OK;
+    case CIV_ERR_INVALID_ARGUMENT:
+        return CIV_EXIT_USAGE;
+    case CIV_ERR_PARSE:
+    case CIV_ERR_DATE:
+    case CIV_ERR_DUPLICATE:
+    case CIV_ERR_FREQUENCY:
+    case CIV_ERR_MISSING_COLUMN:
+    case CIV_ERR_NOT_FOUND:
+    case CIV_ERR_SCHEMA:
+    case CIV_ERR_LIMIT:
+    case CIV_ERR_DOMAIN:
+    case CIV_ERR_TOO_SHORT:
+        return CIV_EXIT_DATA;
+    case CIV_ERR_IO:
+    case CIV_ERR_UNSUPPORTED:
+        return CIV_EXIT_IO;
+    case CIV_ERR_SPEC:
+    case CIV_ERR_INFEASIBLE:
+        return CIV_EXIT_SPEC;
+    default:
+        return CIV_EXIT_FAILURE;
+    }
+}
+
+int civ_cli_report(civ_status status)
+{
+    const char *text = civ_last_error_message();
+    if (!text[0])
+        text = civ_strerror(status);
+    fprintf(stderr, "civicast: %s\n", text);
+    return civ_cli_exit_code(status);
+}
+
+int civ_cli_usage_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "civicast %s: ", command);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\ntry 'civicast %s --help'\n", command);
+    return CIV_EXIT_USAGE;
+}
+
+int civ_cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return 1;
+    return 0;
+}
+
+int civ_cli_parse_size(const char *text, size_t *out)
+{
+    if (!text || !*text || *text == '-' || *text == '+')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end || v > (unsigned long long)SIZE_MAX)
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+int civ_cli_parse_double(const char *text, double *out)
+{
+    if (!text || !*text)
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || *end || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}

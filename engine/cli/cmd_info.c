@@ -1,0 +1,100 @@
+/*
+ * cmd_info.c -- `civicast info FILE [--attributes FILE]`: what a panel file
+ * holds (series, frequency, span, missing share, covariates, attributes).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static int run_info(int argc, char **argv)
+{
+    const char *path = NULL, *attributes_path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--attributes")) {
+            if (++i >= argc)
+                return civ_cli_usage_error("info", "--attributes needs a file");
+            attributes_path = argv[i];
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return civ_cli_usage_error("info", "unknown option '%s'", argv[i]);
+        } else if (!path) {
+            path = argv[i];
+        } else {
+            return civ_cli_usage_error("info", "more than one input file");
+        }
+    }
+    if (!path)
+        return civ_cli_usage_error("info", "missing the input file");
+
+    civ_panel *panel = NULL;
+    civ_table *attributes = NULL;
+    civ_status s = civ_panel_read(path, &panel);
+    if (!s && attributes_path) {
+        s = civ_table_read(attributes_path, NULL, &attributes);
+        if (!s) {
+            s = civ_panel_set_attributes(panel, attributes);
+            if (!s)
+                attributes = NULL; /* the panel owns it now */
+        }
+    }
+    civ_panel_summary sum;
+    if (!s)
+        s = civ_panel_summarize(panel, &sum);
+    if (s) {
+        int code = civ_cli_report(s);
+        civ_table_free(attributes);
+        civ_panel_free(panel);
+        return code;
+    }
+    civ_frequency f = civ_panel_frequency(panel);
+    char first[16] = "-", last[16] = "-";
+    if (sum.n_series) {
+        civ_period_format(f, civ_panel_phase(panel), sum.first_period, first, sizeof first);
+        civ_period_format(f, civ_panel_phase(panel), sum.last_period, last, sizeof last);
+    }
+    printf("file         %s\n", path);
+    printf("series       %zu\n", sum.n_series);
+    printf("frequency    %s (season length %d)\n", civ_frequency_name(f), civ_frequency_season_length(f));
+    printf("span         %s .. %s\n", first, last);
+    printf("length       %zu .. %zu periods\n", sum.min_length, sum.max_length);
+    printf("values       %zu, missing %zu (%.2f%%)\n", sum.n_values, sum.n_missing,
+           sum.n_values ? 100.0 * (double)sum.n_missing / (double)sum.n_values : 0.0);
+    printf("covariates   %zu", sum.n_covariates);
+    for (size_t k = 0; k < sum.n_covariates; k++)
+        printf("%s%s", k ? ", " : ": ", civ_panel_covariate_name(panel, k));
+    printf("\n");
+    if (sum.n_covariates)
+        printf("future       %zu series carry covariate values beyond their last observation\n", sum.n_future);
+    const civ_table *attr = civ_panel_attributes(panel);
+    if (attr) {
+        printf("attributes   %zu columns for %zu ids:", sum.n_attributes, sum.n_attribute_rows);
+        for (size_t c = 0; c < civ_table_n_columns(attr); c++)
+            if (strcmp(civ_table_column_name(attr, c), "unique_id"))
+                printf(" %s", civ_table_column_name(attr, c));
+        printf("\n");
+        size_t key = 0, with_series = 0;
+        civ_table_find_column(attr, "unique_id", &key);
+        for (size_t r = 0; r < civ_table_n_rows(attr); r++) {
+            size_t i;
+            if (civ_panel_find_series(panel, civ_table_text(attr, r, key), &i) == CIV_OK)
+                with_series++;
+        }
+        civ_clear_error();
+        printf("linked       %zu of %zu attribute rows have a series; %zu series lack attributes\n", with_series,
+               sum.n_attribute_rows, sum.n_series - with_series);
+    } else {
+        printf("attributes   none\n");
+    }
+    civ_panel_free(panel);
+    return CIV_EXIT_OK;
+}
+
+const civ_cli_command civ_cmd_info = {
+    "info",
+    "summarise a panel file (series, frequency, span, missing, covariates, attributes)",
+    "usage: civicast info FILE [--attributes FILE]\n\n"
+    "Reads a panel (.csv long format unique_id,ds,y[,covariates] or .h5) and prints\n"
+    "its series count, frequency, span, missing share, covariates and, with\n"
+    "--attributes (a .csv or .h5 table keyed by unique_id), its static attributes.\n",
+    run_info,
+};

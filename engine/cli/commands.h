@@ -1,0 +1,46 @@
+/*
+ * commands.h -- the subcommands of the `civicast` command and the helpers
+ * they share (error reporting, exit codes, option parsing).
+ *
+ * Exit codes (docs/CLI.md): 0 ok, 1 usage, 2 bad data, 3 I/O, 4 bad
+ * specification or infeasible constraints, 5 numerical or internal failure,
+ * 6 partial success (some series failed; their status is in the report).
+ */
+#ifndef CIV_CLI_COMMANDS_H
+#define CIV_CLI_COMMANDS_H
+
+#include "civicast.h"
+
+enum {
+    CIV_EXIT_OK = 0,
+    CIV_EXIT_USAGE = 1,
+    CIV_EXIT_DATA = 2,
+    CIV_EXIT_IO = 3,
+    CIV_EXIT_SPEC = 4,
+    CIV_EXIT_FAILURE = 5,
+    CIV_EXIT_PARTIAL = 6
+};
+
+typedef struct civ_cli_command {
+    const char *name;
+    const char *summary;   /* one line for `civicast --help` */
+    const char *usage;     /* full usage text for `civicast NAME --help` */
+    int (*run)(int argc, char **argv); /* argv[0] is the command name */
+} civ_cli_command;
+
+/* The table of commands (commands.c), NULL-terminated. */
+extern const civ_cli_command *const civ_cli_commands[];
+
+/* Maps a status to an exit code (see the table above). */
+int civ_cli_exit_code(civ_status status);
+/* Prints "civicast: <last error text>" on stderr; returns the exit code. */
+int civ_cli_report(civ_status status);
+/* Prints "civicast CMD: message" and "try 'civicast CMD --help'"; returns 1. */
+int civ_cli_usage_error(const char *command, const char *fmt, ...);
+/* True when argv[i] is --help or -h. */
+int civ_cli_wants_help(int argc, char **argv);
+/* Parses a whole non-negative integer / a finite double; 0 on success. */
+int civ_cli_parse_size(const char *text, size_t *out);
+int civ_cli_parse_double(const char *text, double *out);
+
+#endif

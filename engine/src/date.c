@@ -1,0 +1,165 @@
+/*
+ * date.c -- parsing and formatting of the dates in a `ds` column.
+ *
+ * A date becomes a period index in its frequency (see civ_frequency in
+ * civicast.h).  Days use the proleptic Gregorian calendar; the conversion to
+ * a day count is Howard Hinnant's days_from_civil algorithm
+ * (http://howardhinnant.github.io/date_algorithms.html), exact for all years.
+ */
+#include "error.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int civ_frequency_season_length(civ_frequency freq)
+{
+    switch (freq) {
+    case CIV_FREQ_YEARLY: return 1;
+    case CIV_FREQ_QUARTERLY: return 4;
+    case CIV_FREQ_MONTHLY: return 12;
+    case CIV_FREQ_WEEKLY: return 52;
+    case CIV_FREQ_DAILY: return 7;
+    default: return 0;
+    }
+}
+
+const char *civ_frequency_name(civ_frequency freq)
+{
+    switch (freq) {
+    case CIV_FREQ_YEARLY: return "yearly";
+    case CIV_FREQ_QUARTERLY: return "quarterly";
+    case CIV_FREQ_MONTHLY: return "monthly";
+    case CIV_FREQ_WEEKLY: return "weekly";
+    case CIV_FREQ_DAILY: return "daily";
+    default: return "unknown";
+    }
+}
+
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t yy = (int64_t)yoe + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yy + (*m <= 2);
+}
+
+static int is_leap(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static unsigned days_in_month(int64_t y, unsigned m)
+{
+    static const unsigned dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : dim[m - 1];
+}
+
+static int digits(const char *s, size_t n, unsigned *out)
+{
+    unsigned v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        v = v * 10 + (unsigned)(s[i] - '0');
+    }
+    *out = v;
+    return 1;
+}
+
+civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int64_t *value)
+{
+    if (!text || !form || !value)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_date_parse: NULL argument");
+    char shown[40];
+    snprintf(shown, sizeof shown, "%.*s%s", (int)(len < 32 ? len : 32), text, len > 32 ? "..." : "");
+    unsigned year, month, day;
+    if (len < 4 || !digits(text, 4, &year))
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD", shown);
+    if (year < 1)
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': year must be 1..9999", shown);
+    if (len == 4) {
+        *form = CIV_DATE_YEAR;
+        *value = year;
+        return CIV_OK;
+    }
+    if (text[4] != '-')
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected '-' after the year", shown);
+    if (len == 7 && (text[5] == 'Q' || text[5] == 'q')) {
+        if (text[6] < '1' || text[6] > '4')
+            return civ_fail(CIV_ERR_DATE, "bad date '%s': quarter must be Q1..Q4", shown);
+        *form = CIV_DATE_QUARTER;
+        *value = 4 * (int64_t)year + (text[6] - '1');
+        return CIV_OK;
+    }
+    if ((len != 7 && len != 10) || !digits(text + 5, 2, &month))
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD", shown);
+    if (month < 1 || month > 12)
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': month %u is not 01..12", shown, month);
+    if (len == 7) {
+        *form = CIV_DATE_MONTH;
+        *value = 12 * (int64_t)year + (month - 1);
+        return CIV_OK;
+    }
+    if (text[7] != '-' || !digits(text + 8, 2, &day))
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected YYYY-MM-DD", shown);
+    if (day < 1 || day > days_in_month(year, month))
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': day %u does not exist in %04u-%02u", shown, day, year, month);
+    *form = CIV_DATE_DAY;
+    *value = days_from_civil(year, month, day);
+    return CIV_OK;
+}
+
+civ_status civ_period_format(civ_frequency freq, int phase, int64_t period, char *buf, size_t size)
+{
+    if (!buf || size < 11)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_period_format: buffer must hold 11 bytes");
+    int64_t y;
+    unsigned m, d;
+    switch (freq) {
+    case CIV_FREQ_YEARLY:
+        y = period;
+        break;
+    case CIV_FREQ_QUARTERLY:
+        y = period >= 0 ? period / 4 : -1;
+        break;
+    case CIV_FREQ_MONTHLY:
+        y = period >= 0 ? period / 12 : -1;
+        break;
+    case CIV_FREQ_WEEKLY:
+    case CIV_FREQ_DAILY: {
+        int64_t days = freq == CIV_FREQ_WEEKLY ? period * 7 + phase : period;
+        if (days < -719162 || days > 2932896) /* 0001-01-01 .. 9999-12-31 */
+            return civ_fail(CIV_ERR_DOMAIN, "period %lld is outside years 1..9999", (long long)period);
+        civil_from_days(days, &y, &m, &d);
+        snprintf(buf, size, "%04lld-%02u-%02u", (long long)y, m, d);
+        return CIV_OK;
+    }
+    default:
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_period_format: unknown frequency %d", (int)freq);
+    }
+    if (y < 1 || y > 9999)
+        return civ_fail(CIV_ERR_DOMAIN, "period %lld is outside years 1..9999", (long long)period);
+    if (freq == CIV_FREQ_YEARLY)
+        snprintf(buf, size, "%04lld", (long long)y);
+    else if (freq == CIV_FREQ_QUARTERLY)
+        snprintf(buf, size, "%04lld-Q%d", (long long)y, (int)(period % 4) + 1);
+    else
+        snprintf(buf, size, "%04lld-%02d", (long long)y, (int)(period % 12) + 1);
+    return CIV_OK;
+}

@@ -1,0 +1,45 @@
+/*
+ * error.h -- internal helpers to record the thread-local civ_error.
+ *
+ * Every failing path in the library ends in civ_fail()/civ_fail_at(), which
+ * fill the calling thread's civ_error and return the status, so that
+ *     return civ_fail_at(CIV_ERR_PARSE, &where, "bad number '%s'", cell);
+ * both reports and propagates.  Nothing here prints.
+ */
+#ifndef CIV_ERROR_H
+#define CIV_ERROR_H
+
+#include "civicast.h"
+
+/* Where a failure happened; any member may be NULL/0. */
+typedef struct civ_where {
+    const char *file;
+    long line;
+    long column;
+    const char *series_id;
+    const char *field;
+} civ_where;
+
+#if defined(__GNUC__)
+#define CIV_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define CIV_PRINTF(a, b)
+#endif
+
+/* Records status + message (printf-style) with no location; returns status. */
+civ_status civ_fail(civ_status status, const char *fmt, ...) CIV_PRINTF(2, 3);
+/* Records status + message + location (where may be NULL); returns status. */
+civ_status civ_fail_at(civ_status status, const civ_where *where, const char *fmt, ...) CIV_PRINTF(3, 4);
+/* Adds or replaces the series id / field of the current error (for callers
+ * that know the context better than the callee did). */
+void civ_error_set_series(const char *series_id);
+void civ_error_set_field(const char *field);
+/* Rebuilds error->text from its parts (after civ_error_set_*). */
+void civ_error_refresh_text(void);
+/* Copies the calling thread's error into dst (for per-series statuses). */
+void civ_error_copy(civ_error *dst);
+
+/* Truncating copy that never splits a UTF-8 sequence; appends "..." when cut. */
+void civ_copy_truncated(char *dst, size_t size, const char *src);
+
+#endif

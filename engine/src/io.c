@@ -1,0 +1,63 @@
+/*
+ * io.c -- format dispatch by file extension for panels and tables.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "error.h"
+
+typedef enum { FORMAT_UNKNOWN, FORMAT_CSV, FORMAT_HDF5 } file_format;
+
+static file_format format_of(const char *path)
+{
+    const char *dot = path ? strrchr(path, '.') : NULL;
+    if (!dot || strchr(dot, '/'))
+        return FORMAT_UNKNOWN;
+    if (!strcasecmp(dot, ".csv"))
+        return FORMAT_CSV;
+    if (!strcasecmp(dot, ".h5") || !strcasecmp(dot, ".hdf5"))
+        return FORMAT_HDF5;
+    return FORMAT_UNKNOWN;
+}
+
+static civ_status unknown_format(const char *path)
+{
+    civ_where w = {.file = path};
+    return civ_fail_at(CIV_ERR_UNSUPPORTED, &w, "unknown file type: use a .csv, .h5 or .hdf5 extension");
+}
+
+civ_status civ_panel_read(const char *path, civ_panel **out)
+{
+    switch (format_of(path)) {
+    case FORMAT_CSV: return civ_panel_read_csv(path, out);
+    case FORMAT_HDF5: return civ_panel_read_hdf5(path, out);
+    default: return unknown_format(path);
+    }
+}
+
+civ_status civ_panel_write(const civ_panel *panel, const char *path)
+{
+    switch (format_of(path)) {
+    case FORMAT_CSV: return civ_panel_write_csv(panel, path);
+    case FORMAT_HDF5: return civ_panel_write_hdf5(panel, path);
+    default: return unknown_format(path);
+    }
+}
+
+civ_status civ_table_read(const char *path, const civ_table_read_options *options, civ_table **out)
+{
+    switch (format_of(path)) {
+    case FORMAT_CSV: return civ_table_read_csv(path, options, out);
+    case FORMAT_HDF5: return civ_table_read_hdf5(path, out);
+    default: return unknown_format(path);
+    }
+}
+
+civ_status civ_table_write(const civ_table *table, const char *path)
+{
+    switch (format_of(path)) {
+    case FORMAT_CSV: return civ_table_write_csv(table, path);
+    case FORMAT_HDF5: return civ_table_write_hdf5(table, path);
+    default: return unknown_format(path);
+    }
+}

@@ -1,0 +1,359 @@
+/*
+ * panel.c -- civ_panel: many series of one frequency, with covariates and
+ * static attributes.
+ *
+ * Values of all series sit back to back in one array with an offsets index
+ * (like a CSR matrix), so the whole panel is two zero-copy arrays for the
+ * bindings and a series is a pointer plus a length for the models.
+ */
+#include "panel.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "table.h"
+
+civ_status civ_panel_create(civ_frequency freq, civ_panel **out)
+{
+    if (!out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_create: out is NULL");
+    *out = NULL;
+    if (freq < CIV_FREQ_YEARLY || freq > CIV_FREQ_DAILY)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_create: unknown frequency %d", (int)freq);
+    civ_panel *p = calloc(1, sizeof *p);
+    if (!p || !(p->offsets = calloc(1, sizeof *p->offsets))) {
+        free(p);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory creating a panel");
+    }
+    p->freq = freq;
+    *out = p;
+    return CIV_OK;
+}
+
+void civ_panel_free(civ_panel *panel)
+{
+    if (!panel)
+        return;
+    for (size_t i = 0; i < panel->n_series; i++)
+        free(panel->ids[i]);
+    free(panel->ids);
+    free(panel->starts);
+    free(panel->offsets);
+    free(panel->values);
+    civ_strmap_free(&panel->id_index);
+    for (size_t k = 0; k < panel->n_covariates; k++) {
+        civ_panel_covariate_store *c = &panel->covariates[k];
+        for (size_t i = 0; i < panel->n_series; i++)
+            free(c->values[i]);
+        free(c->values);
+        free(c->len);
+        free(c->name);
+    }
+    free(panel->covariates);
+    civ_table_free(panel->attributes);
+    free(panel);
+}
+
+civ_frequency civ_panel_frequency(const civ_panel *panel) { return panel ? panel->freq : CIV_FREQ_UNKNOWN; }
+int civ_panel_phase(const civ_panel *panel) { return panel ? panel->phase : 0; }
+
+civ_status civ_panel_set_phase(civ_panel *panel, int phase)
+{
+    if (!panel || phase < 0 || phase > 6)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_set_phase: phase must be 0..6");
+    panel->phase = panel->freq == CIV_FREQ_WEEKLY ? phase : 0;
+    return CIV_OK;
+}
+
+civ_status civ_panel_reserve(civ_panel *p, size_t n_series, size_t n_values)
+{
+    if (n_series > p->series_capacity) {
+        size_t cap = p->series_capacity ? p->series_capacity : 16;
+        while (cap < n_series)
+            cap *= 2;
+        char **ids = realloc(p->ids, cap * sizeof *ids);
+        if (ids)
+            p->ids = ids;
+        int64_t *starts = realloc(p->starts, cap * sizeof *starts);
+        if (starts)
+            p->starts = starts;
+        size_t *offsets = realloc(p->offsets, (cap + 1) * sizeof *offsets);
+        if (offsets)
+            p->offsets = offsets;
+        if (!ids || !starts || !offsets)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %zu series", cap);
+        for (size_t k = 0; k < p->n_covariates; k++) {
+            civ_panel_covariate_store *c = &p->covariates[k];
+            double **v = realloc(c->values, cap * sizeof *v);
+            if (v)
+                c->values = v;
+            size_t *len = realloc(c->len, cap * sizeof *len);
+            if (len)
+                c->len = len;
+            if (!v || !len)
+                return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for covariate '%s'", c->name);
+        }
+        p->series_capacity = cap;
+    }
+    if (n_values > p->values_capacity) {
+        size_t cap = p->values_capacity ? p->values_capacity : 256;
+        while (cap < n_values)
+            cap *= 2;
+        double *v = realloc(p->values, cap * sizeof *v);
+        if (!v)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %zu values", cap);
+        p->values = v;
+        p->values_capacity = cap;
+    }
+    return CIV_OK;
+}
+
+civ_status civ_panel_add_series(civ_panel *panel, const char *id, int64_t start, const double *values, size_t n,
+                                size_t *index)
+{
+    if (!panel || !id || !id[0])
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_add_series: NULL panel or empty id");
+    if (!values && n > 0) {
+        civ_where w = {.series_id = id};
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "civ_panel_add_series: NULL values with n = %zu", n);
+    }
+    for (size_t t = 0; t < n; t++)
+        if (isinf(values[t])) {
+            civ_where w = {.series_id = id, .field = "y"};
+            return civ_fail_at(CIV_ERR_DOMAIN, &w, "value %zu is infinite", t + 1);
+        }
+    if (civ_strmap_get(&panel->id_index, id, NULL)) {
+        civ_where w = {.series_id = id};
+        return civ_fail_at(CIV_ERR_DUPLICATE, &w, "series '%s' already exists", id);
+    }
+    size_t total = panel->offsets[panel->n_series];
+    if (n > SIZE_MAX / 16 - total)
+        return civ_fail(CIV_ERR_LIMIT, "panel would exceed the addressable number of values");
+    civ_status s = civ_panel_reserve(panel, panel->n_series + 1, total + n);
+    if (s)
+        return s;
+    char *copy = strdup(id);
+    if (!copy)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory copying a series id");
+    size_t i = panel->n_series;
+    s = civ_strmap_put(&panel->id_index, copy, i, NULL);
+    if (s) {
+        free(copy);
+        return s;
+    }
+    panel->ids[i] = copy;
+    panel->starts[i] = start;
+    if (n)
+        memcpy(panel->values + total, values, n * sizeof *values);
+    panel->offsets[i + 1] = total + n;
+    for (size_t k = 0; k < panel->n_covariates; k++) {
+        panel->covariates[k].values[i] = NULL;
+        panel->covariates[k].len[i] = 0;
+    }
+    panel->n_series++;
+    if (index)
+        *index = i;
+    return CIV_OK;
+}
+
+size_t civ_panel_n_series(const civ_panel *panel) { return panel ? panel->n_series : 0; }
+
+const char *civ_panel_series_id(const civ_panel *panel, size_t i)
+{
+    return panel && i < panel->n_series ? panel->ids[i] : NULL;
+}
+
+civ_status civ_panel_find_series(const civ_panel *panel, const char *id, size_t *i)
+{
+    if (!panel || !id)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_find_series: NULL argument");
+    if (!civ_strmap_get(&panel->id_index, id, i)) {
+        civ_where w = {.series_id = id};
+        return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "no series '%s' in the panel", id);
+    }
+    return CIV_OK;
+}
+
+civ_status civ_panel_series(const civ_panel *panel, size_t i, const double **values, size_t *n, int64_t *start)
+{
+    if (!panel || i >= panel->n_series)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_series: index %zu out of range (%zu series)", i,
+                        panel ? panel->n_series : 0);
+    if (values)
+        *values = panel->values + panel->offsets[i];
+    if (n)
+        *n = panel->offsets[i + 1] - panel->offsets[i];
+    if (start)
+        *start = panel->starts[i];
+    return CIV_OK;
+}
+
+civ_status civ_panel_values(const civ_panel *panel, const double **values, const size_t **offsets)
+{
+    if (!panel)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_values: panel is NULL");
+    if (values)
+        *values = panel->values;
+    if (offsets)
+        *offsets = panel->offsets;
+    return CIV_OK;
+}
+
+civ_status civ_panel_add_covariate(civ_panel *panel, const char *name, size_t *k)
+{
+    if (!panel || !name || !name[0])
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_add_covariate: NULL panel or empty name");
+    if (!strcmp(name, "y") || !strcmp(name, "ds") || !strcmp(name, "unique_id")) {
+        civ_where w = {.field = name};
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "'%s' is reserved and cannot name a covariate", name);
+    }
+    for (size_t j = 0; j < panel->n_covariates; j++)
+        if (!strcmp(panel->covariates[j].name, name)) {
+            civ_where w = {.field = name};
+            return civ_fail_at(CIV_ERR_DUPLICATE, &w, "covariate '%s' already exists", name);
+        }
+    civ_panel_covariate_store *cs = realloc(panel->covariates, (panel->n_covariates + 1) * sizeof *cs);
+    if (!cs)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory adding covariate '%s'", name);
+    panel->covariates = cs;
+    civ_panel_covariate_store c = {0};
+    size_t cap = panel->series_capacity ? panel->series_capacity : 1;
+    c.name = strdup(name);
+    c.values = calloc(cap, sizeof *c.values);
+    c.len = calloc(cap, sizeof *c.len);
+    if (!c.name || !c.values || !c.len) {
+        free(c.name);
+        free(c.values);
+        free(c.len);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory adding covariate '%s'", name);
+    }
+    panel->covariates[panel->n_covariates] = c;
+    if (k)
+        *k = panel->n_covariates;
+    panel->n_covariates++;
+    return CIV_OK;
+}
+
+size_t civ_panel_n_covariates(const civ_panel *panel) { return panel ? panel->n_covariates : 0; }
+
+const char *civ_panel_covariate_name(const civ_panel *panel, size_t k)
+{
+    return panel && k < panel->n_covariates ? panel->covariates[k].name : NULL;
+}
+
+civ_status civ_panel_find_covariate(const civ_panel *panel, const char *name, size_t *k)
+{
+    if (!panel || !name)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_find_covariate: NULL argument");
+    for (size_t j = 0; j < panel->n_covariates; j++)
+        if (!strcmp(panel->covariates[j].name, name)) {
+            if (k)
+                *k = j;
+            return CIV_OK;
+        }
+    civ_where w = {.field = name};
+    return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "no covariate named '%s'", name);
+}
+
+civ_status civ_panel_set_covariate_owned(civ_panel *panel, size_t i, size_t k, double *values, size_t len)
+{
+    if (!panel || i >= panel->n_series || k >= panel->n_covariates || (!values && len)) {
+        free(values);
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_set_covariate: bad series %zu or covariate %zu", i, k);
+    }
+    civ_panel_covariate_store *c = &panel->covariates[k];
+    free(c->values[i]);
+    c->values[i] = len ? values : NULL;
+    if (!len)
+        free(values);
+    c->len[i] = len;
+    return CIV_OK;
+}
+
+civ_status civ_panel_set_covariate(civ_panel *panel, size_t i, size_t k, const double *values, size_t len)
+{
+    if (!panel || i >= panel->n_series || k >= panel->n_covariates || (!values && len))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_set_covariate: bad series %zu or covariate %zu", i, k);
+    for (size_t t = 0; t < len; t++)
+        if (isinf(values[t])) {
+            civ_where w = {.series_id = panel->ids[i], .field = panel->covariates[k].name};
+            return civ_fail_at(CIV_ERR_DOMAIN, &w, "covariate value %zu is infinite", t + 1);
+        }
+    double *copy = NULL;
+    if (len) {
+        copy = malloc(len * sizeof *copy);
+        if (!copy)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a covariate of %zu values", len);
+        memcpy(copy, values, len * sizeof *copy);
+    }
+    return civ_panel_set_covariate_owned(panel, i, k, copy, len);
+}
+
+civ_status civ_panel_covariate(const civ_panel *panel, size_t i, size_t k, const double **values, size_t *len)
+{
+    if (!panel || i >= panel->n_series || k >= panel->n_covariates)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_covariate: bad series %zu or covariate %zu", i, k);
+    if (values)
+        *values = panel->covariates[k].values[i];
+    if (len)
+        *len = panel->covariates[k].len[i];
+    return CIV_OK;
+}
+
+civ_status civ_panel_set_attributes(civ_panel *panel, civ_table *attributes)
+{
+    if (!panel || !attributes)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_set_attributes: NULL argument");
+    size_t key;
+    civ_status s = civ_table_find_column(attributes, "unique_id", &key);
+    if (s) {
+        civ_where w = {.field = "unique_id"};
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "attribute table has no 'unique_id' column");
+    }
+    if (civ_table_column_type(attributes, key) != CIV_COLUMN_TEXT)
+        return civ_fail(CIV_ERR_SCHEMA, "attribute column 'unique_id' must be text");
+    s = civ_table_index(attributes, key);
+    if (s)
+        return s;
+    civ_table_free(panel->attributes);
+    panel->attributes = attributes;
+    return CIV_OK;
+}
+
+const civ_table *civ_panel_attributes(const civ_panel *panel) { return panel ? panel->attributes : NULL; }
+
+civ_status civ_panel_summarize(const civ_panel *panel, civ_panel_summary *out)
+{
+    if (!panel || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_summarize: NULL argument");
+    memset(out, 0, sizeof *out);
+    out->n_series = panel->n_series;
+    out->n_values = panel->offsets[panel->n_series];
+    for (size_t v = 0; v < out->n_values; v++)
+        out->n_missing += isnan(panel->values[v]) != 0;
+    for (size_t i = 0; i < panel->n_series; i++) {
+        size_t n = panel->offsets[i + 1] - panel->offsets[i];
+        int64_t first = panel->starts[i], last = first + (int64_t)n - 1;
+        if (i == 0 || n < out->min_length)
+            out->min_length = n;
+        if (n > out->max_length)
+            out->max_length = n;
+        if (i == 0 || first < out->first_period)
+            out->first_period = first;
+        if (i == 0 || last > out->last_period)
+            out->last_period = last;
+        for (size_t k = 0; k < panel->n_covariates; k++)
+            if (panel->covariates[k].len[i] > n) {
+                out->n_future++;
+                break;
+            }
+    }
+    out->n_covariates = panel->n_covariates;
+    if (panel->attributes) {
+        out->n_attributes = civ_table_n_columns(panel->attributes) - 1;
+        out->n_attribute_rows = civ_table_n_rows(panel->attributes);
+    }
+    return CIV_OK;
+}

@@ -1,0 +1,36 @@
+/*
+ * panel.h -- internal layout of civ_panel, for the readers and writers.
+ */
+#ifndef CIV_PANEL_H
+#define CIV_PANEL_H
+
+#include "civicast.h"
+#include "strmap.h"
+
+typedef struct civ_panel_covariate_store {
+    char *name;
+    double **values; /* per series, malloc'd, len[i] doubles (NULL when 0) */
+    size_t *len;     /* per series */
+} civ_panel_covariate_store;
+
+struct civ_panel {
+    civ_frequency freq;
+    int phase;
+    size_t n_series, series_capacity;
+    char **ids;
+    int64_t *starts;
+    size_t *offsets;  /* n_series + 1 entries */
+    double *values;   /* all series back to back */
+    size_t values_capacity;
+    civ_strmap id_index;
+    civ_panel_covariate_store *covariates;
+    size_t n_covariates;
+    civ_table *attributes;
+};
+
+/* Reserves room for n series and v values in total (no change in counts). */
+civ_status civ_panel_reserve(civ_panel *panel, size_t n_series, size_t n_values);
+/* Sets covariate k of series i taking ownership of `values` (malloc'd). */
+civ_status civ_panel_set_covariate_owned(civ_panel *panel, size_t i, size_t k, double *values, size_t len);
+
+#endif

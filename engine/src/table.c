@@ -1,0 +1,292 @@
+/*
+ * table.c -- civ_table: a small column store of numbers and UTF-8 text.
+ *
+ * Tables carry community attributes in, and forecasts, reports and
+ * allocations out, so one writer per format serves every output.  Columns are
+ * contiguous arrays (numbers are zero-copy for the bindings); rows grow by
+ * doubling.  A unique index on one text column gives O(1) id lookups.
+ */
+#include "table.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+civ_status civ_table_create(civ_table **out)
+{
+    if (!out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_create: out is NULL");
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory creating a table");
+    return CIV_OK;
+}
+
+static void free_column(civ_table_column *c, size_t n_rows)
+{
+    free(c->name);
+    free(c->numbers);
+    if (c->texts)
+        for (size_t r = 0; r < n_rows; r++)
+            free(c->texts[r]);
+    free(c->texts);
+}
+
+void civ_table_free(civ_table *table)
+{
+    if (!table)
+        return;
+    for (size_t c = 0; c < table->n_columns; c++)
+        free_column(&table->columns[c], table->n_rows);
+    free(table->columns);
+    civ_strmap_free(&table->column_index);
+    civ_strmap_free(&table->key_index);
+    free(table);
+}
+
+static civ_status alloc_column_storage(civ_table_column *c, size_t capacity, size_t n_rows)
+{
+    if (c->type == CIV_COLUMN_NUMBER) {
+        double *p = realloc(c->numbers, (capacity ? capacity : 1) * sizeof *p);
+        if (!p)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for column '%s' (%zu rows)", c->name, capacity);
+        for (size_t r = n_rows; r < capacity; r++)
+            p[r] = NAN;
+        c->numbers = p;
+    } else {
+        char **p = realloc(c->texts, (capacity ? capacity : 1) * sizeof *p);
+        if (!p)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for column '%s' (%zu rows)", c->name, capacity);
+        for (size_t r = n_rows; r < capacity; r++)
+            p[r] = NULL;
+        c->texts = p;
+    }
+    return CIV_OK;
+}
+
+civ_status civ_table_add_column(civ_table *table, const char *name, civ_column_type type, size_t *index)
+{
+    if (!table || !name || !name[0])
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_add_column: NULL table or empty column name");
+    if (type != CIV_COLUMN_NUMBER && type != CIV_COLUMN_TEXT)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_add_column: bad type %d for column '%s'", (int)type, name);
+    if (civ_strmap_get(&table->column_index, name, NULL)) {
+        civ_where w = {.field = name};
+        return civ_fail_at(CIV_ERR_DUPLICATE, &w, "column '%s' already exists", name);
+    }
+    if (table->n_columns == table->columns_capacity) {
+        size_t cap = table->columns_capacity ? 2 * table->columns_capacity : 8;
+        civ_table_column *cols = realloc(table->columns, cap * sizeof *cols);
+        if (!cols)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory adding column '%s'", name);
+        table->columns = cols;
+        table->columns_capacity = cap;
+    }
+    civ_table_column c = {0};
+    c.type = type;
+    c.name = strdup(name);
+    if (!c.name)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory adding column '%s'", name);
+    civ_status s = alloc_column_storage(&c, table->rows_capacity, 0);
+    if (s) {
+        free_column(&c, 0);
+        return s;
+    }
+    /* The column map keys point into table->columns[i].name, stable strings. */
+    s = civ_strmap_put(&table->column_index, c.name, table->n_columns, NULL);
+    if (s) {
+        free_column(&c, 0);
+        return s;
+    }
+    table->columns[table->n_columns] = c;
+    if (index)
+        *index = table->n_columns;
+    table->n_columns++;
+    return CIV_OK;
+}
+
+civ_status civ_table_reserve(civ_table *table, size_t n)
+{
+    if (n <= table->rows_capacity)
+        return CIV_OK;
+    size_t cap = table->rows_capacity ? table->rows_capacity : 16;
+    while (cap < n)
+        cap *= 2;
+    for (size_t c = 0; c < table->n_columns; c++) {
+        civ_status s = alloc_column_storage(&table->columns[c], cap, table->rows_capacity);
+        if (s)
+            return s;
+    }
+    table->rows_capacity = cap;
+    return CIV_OK;
+}
+
+civ_status civ_table_add_rows(civ_table *table, size_t count, size_t *first)
+{
+    if (!table)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_add_rows: table is NULL");
+    if (count > SIZE_MAX / 2 - table->n_rows)
+        return civ_fail(CIV_ERR_LIMIT, "table would exceed %zu rows", SIZE_MAX / 2);
+    civ_status s = civ_table_reserve(table, table->n_rows + count);
+    if (s)
+        return s;
+    if (first)
+        *first = table->n_rows;
+    table->n_rows += count;
+    return CIV_OK;
+}
+
+size_t civ_table_n_rows(const civ_table *table) { return table ? table->n_rows : 0; }
+size_t civ_table_n_columns(const civ_table *table) { return table ? table->n_columns : 0; }
+
+const char *civ_table_column_name(const civ_table *table, size_t column)
+{
+    return table && column < table->n_columns ? table->columns[column].name : NULL;
+}
+
+civ_column_type civ_table_column_type(const civ_table *table, size_t column)
+{
+    return table && column < table->n_columns ? table->columns[column].type : (civ_column_type)0;
+}
+
+civ_status civ_table_find_column(const civ_table *table, const char *name, size_t *column)
+{
+    if (!table || !name)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_find_column: NULL argument");
+    size_t c;
+    if (!civ_strmap_get(&table->column_index, name, &c)) {
+        civ_where w = {.field = name};
+        return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "no column named '%s'", name);
+    }
+    if (column)
+        *column = c;
+    return CIV_OK;
+}
+
+static civ_status check_cell(const civ_table *table, size_t row, size_t column, civ_column_type type)
+{
+    if (!table)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "table is NULL");
+    if (row >= table->n_rows || column >= table->n_columns)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "cell (%zu, %zu) outside a %zu x %zu table", row, column,
+                        table->n_rows, table->n_columns);
+    if (table->columns[column].type != type) {
+        civ_where w = {.field = table->columns[column].name};
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "column '%s' is not a %s column",
+                           table->columns[column].name, type == CIV_COLUMN_NUMBER ? "number" : "text");
+    }
+    return CIV_OK;
+}
+
+civ_status civ_table_set_number(civ_table *table, size_t row, size_t column, double value)
+{
+    civ_status s = check_cell(table, row, column, CIV_COLUMN_NUMBER);
+    if (s)
+        return s;
+    table->columns[column].numbers[row] = value;
+    return CIV_OK;
+}
+
+civ_status civ_table_set_text_owned(civ_table *table, size_t row, size_t column, char *owned)
+{
+    civ_status s = check_cell(table, row, column, CIV_COLUMN_TEXT);
+    if (s) {
+        free(owned);
+        return s;
+    }
+    if (table->key_indexed && table->key_column == column) {
+        civ_strmap_free(&table->key_index); /* keys would dangle: drop the index */
+        table->key_indexed = 0;
+    }
+    free(table->columns[column].texts[row]);
+    table->columns[column].texts[row] = owned;
+    return CIV_OK;
+}
+
+civ_status civ_table_set_text(civ_table *table, size_t row, size_t column, const char *value)
+{
+    char *copy = NULL;
+    if (value && value[0]) {
+        copy = strdup(value);
+        if (!copy)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory setting a text cell");
+    }
+    return civ_table_set_text_owned(table, row, column, copy);
+}
+
+double civ_table_number(const civ_table *table, size_t row, size_t column)
+{
+    if (!table || row >= table->n_rows || column >= table->n_columns ||
+        table->columns[column].type != CIV_COLUMN_NUMBER)
+        return NAN;
+    return table->columns[column].numbers[row];
+}
+
+const char *civ_table_text(const civ_table *table, size_t row, size_t column)
+{
+    if (!table || row >= table->n_rows || column >= table->n_columns ||
+        table->columns[column].type != CIV_COLUMN_TEXT)
+        return NULL;
+    const char *t = table->columns[column].texts[row];
+    return t ? t : "";
+}
+
+const double *civ_table_numbers(const civ_table *table, size_t column)
+{
+    if (!table || column >= table->n_columns || table->columns[column].type != CIV_COLUMN_NUMBER)
+        return NULL;
+    return table->columns[column].numbers;
+}
+
+civ_status civ_table_index(civ_table *table, size_t column)
+{
+    if (!table || column >= table->n_columns || table->columns[column].type != CIV_COLUMN_TEXT)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_index: column %zu is not a text column", column);
+    civ_strmap_free(&table->key_index);
+    table->key_indexed = 0;
+    civ_table_column *c = &table->columns[column];
+    for (size_t r = 0; r < table->n_rows; r++) {
+        const char *key = c->texts[r] ? c->texts[r] : "";
+        size_t first = 0;
+        civ_status s = civ_strmap_put(&table->key_index, key, r, &first);
+        if (s == CIV_ERR_DUPLICATE) {
+            civ_strmap_free(&table->key_index);
+            civ_where w = {.series_id = key, .field = c->name, .line = (long)r + 2};
+            return civ_fail_at(CIV_ERR_DUPLICATE, &w, "duplicate %s '%s' in rows %zu and %zu", c->name, key,
+                               first + 1, r + 1);
+        }
+        if (s) {
+            civ_strmap_free(&table->key_index);
+            return s;
+        }
+    }
+    table->key_column = column;
+    table->key_indexed = 1;
+    return CIV_OK;
+}
+
+civ_status civ_table_lookup(const civ_table *table, size_t column, const char *key, size_t *row)
+{
+    if (!table || !key || column >= table->n_columns || table->columns[column].type != CIV_COLUMN_TEXT)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_lookup: bad table, column or key");
+    size_t r;
+    if (table->key_indexed && table->key_column == column) {
+        if (civ_strmap_get(&table->key_index, key, &r)) {
+            if (row)
+                *row = r;
+            return CIV_OK;
+        }
+    } else {
+        const civ_table_column *c = &table->columns[column];
+        for (r = 0; r < table->n_rows; r++)
+            if (strcmp(c->texts[r] ? c->texts[r] : "", key) == 0) {
+                if (row)
+                    *row = r;
+                return CIV_OK;
+            }
+    }
+    civ_where w = {.series_id = key, .field = table->columns[column].name};
+    return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "no row with %s '%s'", table->columns[column].name, key);
+}

@@ -1,0 +1,44 @@
+/*
+ * registry.c -- the list of model families and spec resolution.
+ *
+ * A spec is resolved by asking each type object in turn to parse it; the
+ * first that accepts it wins.  Adding a family means adding its type here;
+ * nothing else in the engine names a model.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+#include "model.h"
+
+/* Families register here (declared in their own headers). */
+const civ_model_type *const civ_model_types[] = {
+    NULL,
+};
+
+civ_status civ_model_resolve(const char *spec, const civ_model_type **type, void *config)
+{
+    if (!spec || !type || !config)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_model_resolve: NULL argument");
+    for (size_t i = 0; civ_model_types[i]; i++) {
+        const civ_model_type *t = civ_model_types[i];
+        memset(config, 0, CIV_MODEL_CONFIG_MAX);
+        civ_status s = t->parse(spec, config);
+        if (s == CIV_OK) {
+            *type = t;
+            return CIV_OK;
+        }
+        if (s != CIV_ERR_NOT_FOUND)
+            return s;
+    }
+    char accepted[1024] = "";
+    size_t used = 0;
+    for (size_t i = 0; civ_model_types[i] && used + 1 < sizeof accepted; i++) {
+        int w = snprintf(accepted + used, sizeof accepted - used, "%s%s", i ? "; " : "", civ_model_types[i]->spec_help);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    civ_where w = {.field = "model"};
+    return civ_fail_at(CIV_ERR_SPEC, &w, "unknown model '%s'; accepted: %s", spec, accepted);
+}
