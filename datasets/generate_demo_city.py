@@ -259,7 +259,7 @@ def calendar_factors():
 def build():
     cal = calendar_factors()
     S = {k: Stream(SEED, i) for i, k in enumerate(
-        ["layout", "names", "attrs", "service", "aged", "migr", "meals", "events", "funding"])}
+        ["layout", "names", "attrs", "service", "aged", "migr", "meals", "events", "funding", "defects"])}
 
     # ---- layout ---------------------------------------------------------
     n_streets = sum(d[3] for d in DISTRICTS)
@@ -332,7 +332,7 @@ def build():
     V = S["service"]
     mode = np.where(small & (V.uniform(n) < 0.85), "delivery", "canteen")
     upt_canteen = np.clip(tp("upt") * np.exp(0.45 * V.normal(n)), 0.15, 3.5)
-    upt_delivery = np.exp(math.log(0.01) + (math.log(0.06) - math.log(0.01)) * V.uniform(n))
+    upt_delivery = np.exp(math.log(0.002) + (math.log(0.03) - math.log(0.002)) * V.uniform(n))
     uptake = np.where(mode == "canteen", upt_canteen, upt_delivery)
     late = V.uniform(n) < tp("late")
     t_open_early = -84 + V.index(n, 84)                       # 2012-01 .. 2018-12
@@ -340,8 +340,9 @@ def build():
     t_open = np.where(late, t_open_late, t_open_early)
     tau = 6.0 + 9.0 * V.uniform(n)
     pre_absent = late & (V.uniform(n) < 0.5)
-    perf = np.clip(80.0 + 7.0 * V.normal(n) + 4.0 * np.log(uptake / tp("upt")), 40, 99)
-    perf = np.where(mode == "delivery", np.clip(perf - 5.0, 40, 99), perf)
+    # performance: mildly higher where uptake is high (canteens) or lower for delivery-only points
+    perf_shift = np.where(mode == "canteen", 4.0 * np.log(upt_canteen / tp("upt")), -3.0)
+    perf = np.clip(80.0 + 7.0 * V.normal(n) + perf_shift, 40, 99)
 
     # ---- aged60 and migrant paths ----------------------------------------
     E = S["events"]
@@ -412,22 +413,24 @@ def build():
     y = Q.poisson(mu).astype(float)
 
     # ---- missing values and outliers (observed window only) ----------------
+    X = S["defects"]
     canteen_mature = np.nonzero((mode == "canteen") & (t_open < 0) & ~ev_has)[0]
-    pick = canteen_mature[np.argsort(Q.uniform(len(canteen_mature)), kind="stable")]
+    pick = canteen_mature[np.argsort(X.uniform(len(canteen_mature)), kind="stable")]
     missing = {}
     for i in pick[:8]:
-        start = 6 + int(Q.index(1, 60)[0])
-        length = 1 + int(Q.index(1, 3)[0])
+        start = 6 + int(X.index(1, 60)[0])
+        length = 1 + int(X.index(1, 3)[0])
         missing[int(i)] = list(range(start, start + length))
     outliers = {}
     kinds = ["spike"] * 8 + ["drop"] * 4 + ["digit"] * 2
     cand = np.nonzero((mode == "canteen") & (t_open < 40))[0]
     cand = np.array([c for c in cand if int(c) not in missing])
-    opick = cand[np.argsort(Q.uniform(len(cand)), kind="stable")][: len(kinds)]
+    opick = cand[np.argsort(X.uniform(len(cand)), kind="stable")][: len(kinds)]
     for i, kind in zip(opick, kinds):
-        lo = max(0, int(t_open[i]) + 3)
-        tt_o = lo + int(Q.index(1, T_OBS - lo)[0])
-        fac = {"spike": 2.5 + 1.5 * float(Q.uniform()), "drop": 0.05 + 0.15 * float(Q.uniform()),
+        lo = max(0, int(t_open[i]) + 3)                       # not in the ramp's first months
+        hi = T_OBS - 3                                        # nor in the last 3 observed months
+        tt_o = lo + int(X.index(1, hi - lo)[0])
+        fac = {"spike": 2.5 + 1.5 * float(X.uniform()), "drop": 0.05 + 0.15 * float(X.uniform()),
                "digit": 10.0}[kind]
         y[i, tt_o] = float(round(y[i, tt_o] * fac))
         outliers[int(i)] = (tt_o, kind, fac)
