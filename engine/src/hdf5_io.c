@@ -1,0 +1,1373 @@
+/*
+ * hdf5_io.c -- panels and tables in HDF5 (schemas "civicast.panel" and
+ * "civicast.table", version 1).  The layout is specified in
+ * datasets/SCHEMA.md; this file is its reference implementation.
+ *
+ * Design choices, and why:
+ *  - One 1-D dataset per column, chunked, with only the shuffle and deflate
+ *    filters, so that h5py, pandas, R's hdf5r or any HDF5 tool reads the
+ *    files without plugins.  Every dataset has an unlimited maximum size so
+ *    that empty datasets (empty panels, tables with no rows) can be chunked.
+ *  - Strings are variable-length UTF-8 (what h5py writes for Python str).
+ *    Readers also accept fixed-length strings, as numpy 'S' arrays give.
+ *  - Names of covariates and table columns become HDF5 link names after
+ *    escaping '%' and '/' (and a lone "."), because a link name cannot hold
+ *    a '/'; the true names and their order are kept in *_names datasets.
+ *  - Reading trusts nothing: every attribute, type, rank, length, sum,
+ *    string and value is checked, and every error names the file and the
+ *    HDF5 object path (civ_error.field).  HDF5's own diagnostics are never
+ *    printed (H5Eset_auto2 off); its innermost message is appended to ours.
+ *  - Writes go to a temporary file that is fsync'ed and renamed into place
+ *    (atomic_file.h), so a crash never leaves a half-written .h5.
+ *  - A serial HDF5 build need not be thread-safe (Debian's is built with
+ *    --enable-threadsafe, others are not), so every entry point holds one
+ *    process-wide mutex.  Other code in the process that calls HDF5
+ *    directly (e.g. h5py) is not covered by it.  Error printing is switched
+ *    off per call because thread-safe builds keep that setting per thread.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <hdf5.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomic_file.h"
+#include "error.h"
+#include "panel.h"
+#include "table.h"
+
+enum { CIV_H5_SCHEMA_VERSION = 1 };
+
+#define SCHEMA_PANEL "civicast.panel"
+#define SCHEMA_TABLE "civicast.table"
+/* Chunks of 256 KiB for doubles and 64 KiB of heap references for strings:
+ * large enough for deflate to work well, small enough for the default
+ * 1 MiB chunk cache. */
+#define CHUNK_NUMBERS 32768u
+#define CHUNK_STRINGS 4096u
+#define DEFLATE_LEVEL 4
+
+static pthread_mutex_t h5_lock = PTHREAD_MUTEX_INITIALIZER;
+
+#define CLOSE_ID(fn, id)     \
+    do {                     \
+        if ((id) >= 0)       \
+            (void)fn(id);    \
+        (id) = H5I_INVALID_HID; \
+    } while (0)
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static herr_t innermost_cb(unsigned n, const H5E_error2_t *err, void *data)
+{
+    if (n == 0 && err && err->desc)
+        snprintf((char *)data, 256, "%s", err->desc);
+    return 0;
+}
+
+/* The most specific message on HDF5's error stack ("truncated file: eof =
+ * ..."), or "" when the stack is empty. */
+static void hdf5_detail(char buf[256])
+{
+    buf[0] = '\0';
+    (void)H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_cb, buf);
+    /* Some HDF5 messages embed ctime()'s newline: keep ours on one line. */
+    for (char *c = buf; *c; c++)
+        if ((unsigned char)*c < 0x20)
+            *c = ' ';
+}
+
+static civ_status failv(civ_status status, const char *path, const char *object, const char *series_id,
+                        const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    civ_where w = {.file = path, .field = object, .series_id = series_id};
+    return civ_fail_at(status, &w, "%s", msg);
+}
+
+/* A failure in the file's content or shape. */
+static civ_status CIV_PRINTF(4, 5) fail_obj(civ_status status, const char *path, const char *object,
+                                            const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    civ_status s = failv(status, path, object, NULL, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* A failing HDF5 call: CIV_ERR_IO with HDF5's own innermost message. */
+static civ_status fail_h5(const char *path, const char *object, const char *what)
+{
+    char detail[256];
+    hdf5_detail(detail);
+    if (detail[0])
+        return fail_obj(CIV_ERR_IO, path, object, "cannot %s (HDF5: %s)", what, detail);
+    return fail_obj(CIV_ERR_IO, path, object, "cannot %s", what);
+}
+
+/* Re-records the current error (from a panel/table call that knows no file)
+ * with the file and object added, keeping its message and series.  Used on
+ * reading only, where a rejected argument is the file's content (a
+ * covariate named "y", an empty name): that is a schema error, not a
+ * caller's mistake. */
+static civ_status rewrap(civ_status status, const char *path, const char *object)
+{
+    if (status == CIV_ERR_INVALID_ARGUMENT)
+        status = CIV_ERR_SCHEMA;
+    const civ_error *e = civ_last_error();
+    char msg[sizeof e->message], sid[sizeof e->series_id];
+    memcpy(msg, e->message, sizeof msg);
+    memcpy(sid, e->series_id, sizeof sid);
+    civ_where w = {.file = path, .field = object, .series_id = sid[0] ? sid : NULL};
+    return civ_fail_at(status, &w, "%s", msg);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Small helpers                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, <= U+10FFFF. */
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        uint32_t cp, min;
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2, cp = c & 0x1F, min = 0x80;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3, cp = c & 0x0F, min = 0x800;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4, cp = c & 0x07, min = 0x10000;
+        } else {
+            return 0;
+        }
+        if (n - i < len)
+            return 0;
+        for (size_t k = 1; k < len; k++) {
+            unsigned cc = s[i + k];
+            if ((cc & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* Link name for a covariate or column name: '%' -> "%25", '/' -> "%2F", and
+ * the name "." -> "%2E" (HDF5 reserves '/' and "."); injective, so distinct
+ * names stay distinct.  malloc'd, NULL when out of memory. */
+static char *escape_name(const char *name)
+{
+    size_t n = strlen(name), extra = 0;
+    for (size_t i = 0; i < n; i++)
+        extra += name[i] == '%' || name[i] == '/';
+    if (!strcmp(name, "."))
+        return strdup("%2E");
+    char *out = malloc(n + 2 * extra + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (name[i] == '%' || name[i] == '/') {
+            *o++ = '%';
+            *o++ = '2';
+            *o++ = name[i] == '%' ? '5' : 'F';
+        } else {
+            *o++ = name[i];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* "<a><b><escaped c><d>" malloc'd (c may be NULL), NULL when out of memory. */
+static char *object_path(const char *a, const char *b, const char *c, const char *d)
+{
+    char *esc = c ? escape_name(c) : NULL;
+    if (c && !esc)
+        return NULL;
+    size_t len = strlen(a) + strlen(b) + (esc ? strlen(esc) : 0) + strlen(d) + 1;
+    char *out = malloc(len);
+    if (out)
+        snprintf(out, len, "%s%s%s%s", a, b, esc ? esc : "", d);
+    free(esc);
+    return out;
+}
+
+static civ_status oom(const char *path, const char *object)
+{
+    return fail_obj(CIV_ERR_OUT_OF_MEMORY, path, object, "out of memory");
+}
+
+static void free_strings(char **s, size_t n)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(s[i]);
+    free(s);
+}
+
+/* The first and last period a series (or covariate) covers must be dates the
+ * CSV writer can print (years 1..9999), and start + len - 1 must not
+ * overflow. */
+static civ_status check_span(const char *path, const char *object, const char *id, civ_frequency freq, int phase,
+                             int64_t start, size_t len)
+{
+    char buf[32];
+    civ_where w = {.file = path, .field = object, .series_id = id};
+    if (len > 0 && (len - 1 > (uint64_t)INT64_MAX || start > INT64_MAX - (int64_t)(len - 1)))
+        return civ_fail_at(CIV_ERR_DOMAIN, &w, "start period %lld plus %zu periods overflows", (long long)start, len);
+    if (civ_period_format(freq, phase, start, buf, sizeof buf) ||
+        (len > 0 && civ_period_format(freq, phase, start + (int64_t)(len - 1), buf, sizeof buf)))
+        return civ_fail_at(CIV_ERR_DOMAIN, &w, "periods %lld..%lld are outside the years 1..9999",
+                           (long long)start, (long long)(start + (int64_t)(len ? len - 1 : 0)));
+    return CIV_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reading                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* True when every component of the absolute path `object` exists as a link
+ * (H5Lexists fails, rather than answering no, on a missing parent). */
+static int link_exists(hid_t file, const char *object)
+{
+    size_t n = strlen(object);
+    char *buf = malloc(n + 1);
+    if (!buf)
+        return 0;
+    int ok = 1;
+    for (size_t i = 1; i <= n && ok; i++) {
+        if (i == n || object[i] == '/') {
+            memcpy(buf, object, i);
+            buf[i] = '\0';
+            ok = H5Lexists(file, buf, H5P_DEFAULT) > 0;
+        }
+    }
+    free(buf);
+    return ok;
+}
+
+static const char *class_name(H5T_class_t c)
+{
+    switch (c) {
+    case H5T_INTEGER: return "integer";
+    case H5T_FLOAT: return "floating-point";
+    case H5T_STRING: return "string";
+    case H5T_COMPOUND: return "compound";
+    case H5T_ENUM: return "enum";
+    case H5T_VLEN: return "variable-length sequence";
+    case H5T_ARRAY: return "array";
+    case H5T_BITFIELD: return "bitfield";
+    case H5T_OPAQUE: return "opaque";
+    case H5T_REFERENCE: return "reference";
+    default: return "unknown";
+    }
+}
+
+/* Opens the 1-D dataset `object` whose elements are of class `want`; *n gets
+ * its length.  Missing, not a dataset, wrong rank or wrong class:
+ * CIV_ERR_SCHEMA.  `expect` (SIZE_MAX = any) is the required length. */
+static civ_status open_1d(const char *path, hid_t file, const char *object, H5T_class_t want, size_t expect,
+                          const char *expect_what, hid_t *out, size_t *n)
+{
+    *out = H5I_INVALID_HID;
+    if (!link_exists(file, object))
+        return fail_obj(CIV_ERR_SCHEMA, path, object, "missing dataset %s", object);
+    hid_t obj = H5Oopen(file, object, H5P_DEFAULT);
+    if (obj < 0)
+        return fail_h5(path, object, "open the object");
+    if (H5Iget_type(obj) != H5I_DATASET) {
+        H5Oclose(obj);
+        return fail_obj(CIV_ERR_SCHEMA, path, object, "%s is not a dataset", object);
+    }
+    hid_t dset = obj, space = H5Dget_space(dset), type = H5Dget_type(dset);
+    civ_status s = CIV_OK;
+    if (space < 0 || type < 0) {
+        s = fail_h5(path, object, "read the dataset's shape and type");
+        goto done;
+    }
+    int rank = H5Sget_simple_extent_ndims(space);
+    if (rank != 1) {
+        s = fail_obj(CIV_ERR_SCHEMA, path, object, "dataset %s has rank %d; expected a 1-D dataset", object, rank);
+        goto done;
+    }
+    hsize_t dim = 0;
+    H5Sget_simple_extent_dims(space, &dim, NULL);
+    H5T_class_t cls = H5Tget_class(type);
+    if (cls != want) {
+        s = fail_obj(CIV_ERR_SCHEMA, path, object, "dataset %s holds %s values; expected %s", object,
+                     class_name(cls), want == H5T_FLOAT ? "float64" : want == H5T_INTEGER ? "int64" : "strings");
+        goto done;
+    }
+    if (dim > SIZE_MAX / 16) {
+        s = fail_obj(CIV_ERR_LIMIT, path, object, "dataset %s has %llu elements, too many", object,
+                     (unsigned long long)dim);
+        goto done;
+    }
+    if (expect != SIZE_MAX && dim != expect) {
+        s = fail_obj(CIV_ERR_SCHEMA, path, object, "dataset %s has %llu elements; expected %zu (%s)", object,
+                     (unsigned long long)dim, expect, expect_what);
+        goto done;
+    }
+    *n = (size_t)dim;
+done:
+    CLOSE_ID(H5Sclose, space);
+    CLOSE_ID(H5Tclose, type);
+    if (s)
+        H5Dclose(dset);
+    else
+        *out = dset;
+    return s;
+}
+
+/* Reads a 1-D float dataset as doubles (malloc'd, at least 1 slot). */
+static civ_status read_doubles(const char *path, hid_t file, const char *object, size_t expect,
+                               const char *expect_what, double **out, size_t *n)
+{
+    *out = NULL;
+    hid_t dset;
+    civ_status s = open_1d(path, file, object, H5T_FLOAT, expect, expect_what, &dset, n);
+    if (s)
+        return s;
+    double *v = malloc((*n ? *n : 1) * sizeof *v);
+    if (!v)
+        s = oom(path, object);
+    else if (*n && H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
+        s = fail_h5(path, object, "read the dataset");
+    H5Dclose(dset);
+    if (s)
+        free(v);
+    else
+        *out = v;
+    return s;
+}
+
+/* Reads a 1-D integer dataset as int64 (malloc'd).  Any integer type is
+ * accepted; unsigned 64-bit values above INT64_MAX are an error rather than
+ * HDF5's silent clamping. */
+static civ_status read_int64s(const char *path, hid_t file, const char *object, size_t expect,
+                              const char *expect_what, int64_t **out, size_t *n)
+{
+    *out = NULL;
+    hid_t dset;
+    civ_status s = open_1d(path, file, object, H5T_INTEGER, expect, expect_what, &dset, n);
+    if (s)
+        return s;
+    hid_t type = H5Dget_type(dset);
+    int wide_unsigned = type >= 0 && H5Tget_sign(type) == H5T_SGN_NONE && H5Tget_size(type) >= 8;
+    CLOSE_ID(H5Tclose, type);
+    int64_t *v = malloc((*n ? *n : 1) * sizeof *v);
+    if (!v) {
+        s = oom(path, object);
+    } else if (*n && H5Dread(dset, wide_unsigned ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64, H5S_ALL, H5S_ALL,
+                             H5P_DEFAULT, v) < 0) {
+        s = fail_h5(path, object, "read the dataset");
+    } else if (wide_unsigned) {
+        for (size_t i = 0; i < *n && !s; i++) {
+            uint64_t u;
+            memcpy(&u, &v[i], sizeof u);
+            if (u > (uint64_t)INT64_MAX)
+                s = fail_obj(CIV_ERR_DOMAIN, path, object, "index %zu: value %llu does not fit in int64", i,
+                             (unsigned long long)u);
+        }
+    }
+    H5Dclose(dset);
+    if (s)
+        free(v);
+    else
+        *out = v;
+    return s;
+}
+
+/* Checks a string of `len` bytes read from element `i` of `object`. */
+static civ_status check_string(const char *path, const char *object, size_t i, const char *t, size_t len)
+{
+    if (memchr(t, '\0', len))
+        return fail_obj(CIV_ERR_SCHEMA, path, object, "index %zu: string contains a NUL byte", i);
+    if (!utf8_valid((const unsigned char *)t, len))
+        return fail_obj(CIV_ERR_SCHEMA, path, object, "index %zu: string is not valid UTF-8", i);
+    return CIV_OK;
+}
+
+typedef struct vlen_counter {
+    size_t bytes;
+} vlen_counter;
+
+static void *counting_alloc(size_t size, void *info)
+{
+    ((vlen_counter *)info)->bytes += size;
+    return malloc(size);
+}
+
+static void plain_free(void *p, void *info)
+{
+    (void)info;
+    free(p);
+}
+
+/* Reads a 1-D string dataset (variable- or fixed-length, ASCII or UTF-8) into
+ * n malloc'd NUL-terminated strings (never NULL; "" for empty). */
+static civ_status read_strings(const char *path, hid_t file, const char *object, size_t expect,
+                               const char *expect_what, char ***out, size_t *n)
+{
+    *out = NULL;
+    hid_t dset, ftype = H5I_INVALID_HID, mtype = H5I_INVALID_HID, space = H5I_INVALID_HID,
+                dxpl = H5I_INVALID_HID;
+    civ_status s = open_1d(path, file, object, H5T_STRING, expect, expect_what, &dset, n);
+    if (s)
+        return s;
+    size_t count = *n;
+    char **res = calloc(count ? count : 1, sizeof *res);
+    char **vl = NULL;
+    char *raw = NULL;
+    if (!res) {
+        s = oom(path, object);
+        goto done;
+    }
+    htri_t var = -1;
+    if ((ftype = H5Dget_type(dset)) < 0 || (space = H5Dget_space(dset)) < 0 || (mtype = H5Tcopy(ftype)) < 0 ||
+        (var = H5Tis_variable_str(ftype)) < 0) {
+        s = fail_h5(path, object, "read the string type");
+        goto done;
+    }
+    if (count == 0)
+        goto done;
+    if (var) {
+        /* Memory type = the file type (same cset): HDF5 does not convert
+         * between character sets. */
+        /* Our allocator (plain malloc, so the strings become ours without a
+         * copy) also counts the bytes HDF5 asks for: length + 1 per string.
+         * A string with an embedded NUL would be cut short silently as a C
+         * string, and shows up as more bytes asked for than strlen sees. */
+        vlen_counter counter = {0};
+        if ((dxpl = H5Pcreate(H5P_DATASET_XFER)) < 0 ||
+            H5Pset_vlen_mem_manager(dxpl, counting_alloc, &counter, plain_free, NULL) < 0) {
+            s = fail_h5(path, object, "set up string reading");
+            goto done;
+        }
+        vl = calloc(count, sizeof *vl);
+        if (!vl) {
+            s = oom(path, object);
+            goto done;
+        }
+        if (H5Dread(dset, mtype, H5S_ALL, H5S_ALL, dxpl, vl) < 0) {
+            s = fail_h5(path, object, "read the dataset");
+            goto done;
+        }
+        size_t seen = 0;
+        for (size_t i = 0; i < count; i++)
+            seen += (vl[i] ? strlen(vl[i]) : 0) + 1;
+        if (counter.bytes > seen) {
+            s = fail_obj(CIV_ERR_SCHEMA, path, object, "a string contains a NUL byte");
+            goto done;
+        }
+        for (size_t i = 0; i < count && !s; i++) {
+            if (!vl[i] && !(vl[i] = strdup("")))
+                s = oom(path, object);
+            else
+                s = check_string(path, object, i, vl[i], strlen(vl[i]));
+            if (!s) {
+                res[i] = vl[i];
+                vl[i] = NULL;
+            }
+        }
+    } else {
+        size_t size = H5Tget_size(ftype);
+        H5T_str_t pad = H5Tget_strpad(ftype);
+        if (size == 0 || count > SIZE_MAX / size) {
+            s = fail_obj(CIV_ERR_LIMIT, path, object, "string dataset too large");
+            goto done;
+        }
+        raw = malloc(count * size);
+        if (!raw) {
+            s = oom(path, object);
+            goto done;
+        }
+        if (H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0) {
+            s = fail_h5(path, object, "read the dataset");
+            goto done;
+        }
+        for (size_t i = 0; i < count && !s; i++) {
+            const char *t = raw + i * size;
+            size_t len = size;
+            char padc = pad == H5T_STR_SPACEPAD ? ' ' : '\0';
+            while (len > 0 && t[len - 1] == padc)
+                len--;
+            s = check_string(path, object, i, t, len);
+            if (!s && !(res[i] = strndup(t, len)))
+                s = oom(path, object);
+        }
+    }
+done:
+    if (vl) {
+        for (size_t i = 0; i < count; i++)
+            free(vl[i]);
+        free(vl);
+    }
+    CLOSE_ID(H5Pclose, dxpl);
+    free(raw);
+    CLOSE_ID(H5Tclose, mtype);
+    CLOSE_ID(H5Tclose, ftype);
+    CLOSE_ID(H5Sclose, space);
+    H5Dclose(dset);
+    if (s) {
+        free_strings(res, count);
+        return s;
+    }
+    *out = res;
+    return CIV_OK;
+}
+
+/* Opens attribute `name` of `loc` (object path `where`), which must hold one
+ * element of class `want`. */
+static civ_status open_attr(const char *path, hid_t loc, const char *where, const char *name, H5T_class_t want,
+                            hid_t *out)
+{
+    *out = H5I_INVALID_HID;
+    htri_t ex = H5Aexists(loc, name);
+    if (ex < 0)
+        return fail_h5(path, where, "look up an attribute");
+    if (!ex)
+        return fail_obj(CIV_ERR_SCHEMA, path, where, "missing attribute '%s' on %s", name, where);
+    hid_t attr = H5Aopen(loc, name, H5P_DEFAULT);
+    if (attr < 0)
+        return fail_h5(path, where, "open an attribute");
+    hid_t space = H5Aget_space(attr), type = H5Aget_type(attr);
+    civ_status s = CIV_OK;
+    if (space < 0 || type < 0)
+        s = fail_h5(path, where, "read an attribute's type");
+    else if (H5Sget_simple_extent_npoints(space) != 1)
+        s = fail_obj(CIV_ERR_SCHEMA, path, where, "attribute '%s' on %s must hold a single value", name, where);
+    else if (H5Tget_class(type) != want)
+        s = fail_obj(CIV_ERR_SCHEMA, path, where, "attribute '%s' on %s is %s; expected %s", name, where,
+                     class_name(H5Tget_class(type)), want == H5T_STRING ? "a string" : "an integer");
+    CLOSE_ID(H5Sclose, space);
+    CLOSE_ID(H5Tclose, type);
+    if (s)
+        H5Aclose(attr);
+    else
+        *out = attr;
+    return s;
+}
+
+/* Reads a one-element string attribute into buf (NUL-terminated, validated). */
+static civ_status read_attr_text(const char *path, hid_t loc, const char *where, const char *name, char *buf,
+                                 size_t size)
+{
+    hid_t attr;
+    civ_status s = open_attr(path, loc, where, name, H5T_STRING, &attr);
+    if (s)
+        return s;
+    hid_t type = H5Aget_type(attr), mtype = type >= 0 ? H5Tcopy(type) : H5I_INVALID_HID;
+    htri_t var = type >= 0 ? H5Tis_variable_str(type) : -1;
+    if (mtype < 0 || var < 0) {
+        s = fail_h5(path, where, "read a string attribute");
+    } else if (var) {
+        char *p = NULL;
+        if (H5Aread(attr, mtype, &p) < 0) {
+            s = fail_h5(path, where, "read a string attribute");
+        } else {
+            const char *t = p ? p : "";
+            if (!utf8_valid((const unsigned char *)t, strlen(t)))
+                s = fail_obj(CIV_ERR_SCHEMA, path, where, "attribute '%s' is not valid UTF-8", name);
+            else
+                snprintf(buf, size, "%s", t);
+            H5free_memory(p);
+        }
+    } else {
+        size_t n = H5Tget_size(type);
+        char *raw = malloc(n + 1);
+        if (!raw) {
+            s = oom(path, where);
+        } else if (H5Aread(attr, mtype, raw) < 0) {
+            s = fail_h5(path, where, "read a string attribute");
+        } else {
+            char padc = H5Tget_strpad(type) == H5T_STR_SPACEPAD ? ' ' : '\0';
+            while (n > 0 && raw[n - 1] == padc)
+                n--;
+            raw[n] = '\0';
+            if (memchr(raw, '\0', n) || !utf8_valid((const unsigned char *)raw, n))
+                s = fail_obj(CIV_ERR_SCHEMA, path, where, "attribute '%s' is not valid UTF-8 text", name);
+            else
+                snprintf(buf, size, "%s", raw);
+        }
+        free(raw);
+    }
+    CLOSE_ID(H5Tclose, mtype);
+    CLOSE_ID(H5Tclose, type);
+    H5Aclose(attr);
+    return s;
+}
+
+static civ_status read_attr_int(const char *path, hid_t loc, const char *where, const char *name, int64_t *out)
+{
+    hid_t attr;
+    civ_status s = open_attr(path, loc, where, name, H5T_INTEGER, &attr);
+    if (s)
+        return s;
+    hid_t type = H5Aget_type(attr);
+    int wide_unsigned = type >= 0 && H5Tget_sign(type) == H5T_SGN_NONE && H5Tget_size(type) >= 8;
+    CLOSE_ID(H5Tclose, type);
+    if (wide_unsigned) {
+        uint64_t u = 0;
+        if (H5Aread(attr, H5T_NATIVE_UINT64, &u) < 0)
+            s = fail_h5(path, where, "read an integer attribute");
+        else if (u > (uint64_t)INT64_MAX)
+            s = fail_obj(CIV_ERR_SCHEMA, path, where, "attribute '%s' is out of range", name);
+        else
+            *out = (int64_t)u;
+    } else if (H5Aread(attr, H5T_NATIVE_INT64, out) < 0) {
+        s = fail_h5(path, where, "read an integer attribute");
+    }
+    H5Aclose(attr);
+    return s;
+}
+
+/* Checks `schema` and `schema_version` on the object `where`. */
+static civ_status check_schema(const char *path, hid_t file, const char *where, const char *want)
+{
+    hid_t loc = H5Oopen(file, where, H5P_DEFAULT);
+    if (loc < 0)
+        return fail_h5(path, where, "open the group");
+    char schema[128];
+    int64_t version = 0;
+    civ_status s = read_attr_text(path, loc, where, "schema", schema, sizeof schema);
+    if (!s && strcmp(schema, want))
+        s = fail_obj(CIV_ERR_SCHEMA, path, where, "schema is '%s'; expected '%s'", schema, want);
+    if (!s)
+        s = read_attr_int(path, loc, where, "schema_version", &version);
+    if (!s && version != CIV_H5_SCHEMA_VERSION)
+        s = fail_obj(CIV_ERR_SCHEMA, path, where, "schema_version is %lld; this civicast reads version %d",
+                     (long long)version, CIV_H5_SCHEMA_VERSION);
+    H5Oclose(loc);
+    return s;
+}
+
+/* Opens `path` read-only after checking that it exists and is HDF5. */
+static civ_status open_for_reading(const char *path, hid_t *file)
+{
+    *file = H5I_INVALID_HID;
+    civ_where w = {.file = path};
+    if (!path || !path[0])
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "input path is empty");
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return civ_fail_at(CIV_ERR_IO, &w, "cannot open: %s", strerror(errno));
+    struct stat st;
+    int is_dir = fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode);
+    fclose(fp);
+    if (is_dir)
+        return civ_fail_at(CIV_ERR_IO, &w, "is a folder, not a file");
+    htri_t is = H5Fis_hdf5(path);
+    if (is == 0)
+        return civ_fail_at(CIV_ERR_SCHEMA, &w, "not an HDF5 file (no HDF5 signature)");
+    if (is < 0)
+        return fail_h5(path, NULL, "open the file as HDF5");
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0)
+        return fail_h5(path, NULL, "create file access properties");
+    /* STRONG: closing the file closes whatever an error path left open. */
+    H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
+    H5Pset_file_locking(fapl, 1, 1);
+    *file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    /* Record before H5Pclose, which clears HDF5's error stack. */
+    civ_status s = *file < 0 ? fail_h5(path, NULL, "open the file (damaged or truncated?)") : CIV_OK;
+    H5Pclose(fapl);
+    return s;
+}
+
+/* Reads the table stored under group `group` ("/" for a table file): the
+ * layout of datasets/SCHEMA.md, section "Tables". */
+static civ_status read_table_group(const char *path, hid_t file, const char *group, civ_table **out)
+{
+    *out = NULL;
+    const char *prefix = strcmp(group, "/") ? group : "";
+    civ_status s = check_schema(path, file, group, SCHEMA_TABLE);
+    if (s)
+        return s;
+    int64_t n_rows = 0;
+    hid_t loc = H5Oopen(file, group, H5P_DEFAULT);
+    if (loc < 0)
+        return fail_h5(path, group, "open the group");
+    s = read_attr_int(path, loc, group, "n_rows", &n_rows);
+    H5Oclose(loc);
+    if (s)
+        return s;
+    if (n_rows < 0 || (uint64_t)n_rows > SIZE_MAX / 16)
+        return fail_obj(CIV_ERR_SCHEMA, path, group, "attribute 'n_rows' is %lld", (long long)n_rows);
+
+    char *names_path = object_path(prefix, "/column_names", NULL, "");
+    char **names = NULL;
+    size_t n_cols = 0;
+    civ_table *t = NULL;
+    if (!names_path)
+        return oom(path, group);
+    s = read_strings(path, file, names_path, SIZE_MAX, NULL, &names, &n_cols);
+    if (!s)
+        s = civ_table_create(&t);
+    /* First the columns, typed by their dataset's class (float -> number,
+     * string -> text), then the rows, then the cells. */
+    for (size_t c = 0; c < n_cols && !s; c++) {
+        if (!names[c][0]) {
+            s = fail_obj(CIV_ERR_SCHEMA, path, names_path, "index %zu: empty column name", c);
+            break;
+        }
+        char *obj = object_path(prefix, "/columns/", names[c], "");
+        if (!obj) {
+            s = oom(path, group);
+            break;
+        }
+        H5T_class_t cls = H5T_NO_CLASS;
+        if (link_exists(file, obj)) {
+            hid_t d = H5Dopen2(file, obj, H5P_DEFAULT);
+            hid_t ty = d >= 0 ? H5Dget_type(d) : H5I_INVALID_HID;
+            if (ty >= 0)
+                cls = H5Tget_class(ty);
+            CLOSE_ID(H5Tclose, ty);
+            CLOSE_ID(H5Dclose, d);
+        }
+        free(obj);
+        /* Anything but strings goes to the float reader below, which names a
+         * missing dataset or a wrong class precisely. */
+        civ_status a = civ_table_add_column(t, names[c], cls == H5T_STRING ? CIV_COLUMN_TEXT : CIV_COLUMN_NUMBER,
+                                            NULL);
+        if (a)
+            s = rewrap(a, path, names_path);
+    }
+    if (!s)
+        s = civ_table_add_rows(t, (size_t)n_rows, NULL);
+    for (size_t c = 0; c < n_cols && !s; c++) {
+        char *obj = object_path(prefix, "/columns/", names[c], "");
+        if (!obj) {
+            s = oom(path, group);
+            break;
+        }
+        size_t n = 0;
+        if (t->columns[c].type == CIV_COLUMN_TEXT) {
+            char **texts = NULL;
+            s = read_strings(path, file, obj, (size_t)n_rows, "attribute n_rows", &texts, &n);
+            for (size_t r = 0; r < n && !s; r++) {
+                char *cell = texts[r];
+                texts[r] = NULL;
+                if (!cell[0]) { /* the table stores "" as NULL */
+                    free(cell);
+                    cell = NULL;
+                }
+                civ_status a = civ_table_set_text_owned(t, r, c, cell);
+                if (a)
+                    s = rewrap(a, path, obj);
+            }
+            free_strings(texts, n);
+        } else {
+            double *v = NULL;
+            s = read_doubles(path, file, obj, (size_t)n_rows, "attribute n_rows", &v, &n);
+            if (!s && n)
+                memcpy(t->columns[c].numbers, v, n * sizeof *v);
+            free(v);
+        }
+        free(obj);
+    }
+    free_strings(names, n_cols);
+    free(names_path);
+    if (s) {
+        civ_table_free(t);
+        return s;
+    }
+    *out = t;
+    return CIV_OK;
+}
+
+static civ_status read_table_impl(const char *path, civ_table **out)
+{
+    hid_t file;
+    civ_status s = open_for_reading(path, &file);
+    if (s)
+        return s;
+    s = read_table_group(path, file, "/", out);
+    if (H5Fclose(file) < 0 && !s) {
+        civ_table_free(*out);
+        *out = NULL;
+        s = fail_h5(path, NULL, "close the file");
+    }
+    return s;
+}
+
+/* Reads covariate k ("name") for every series of p. */
+static civ_status read_covariate(const char *path, hid_t file, civ_panel *p, const char *name)
+{
+    size_t k = 0, n = p->n_series, n_values = 0, n_len = 0;
+    int64_t *len = NULL;
+    double *v = NULL;
+    char *len_path = object_path("/covariates/", "", name, "/length");
+    char *val_path = object_path("/covariates/", "", name, "/values");
+    civ_status s = CIV_OK;
+    if (!len_path || !val_path) {
+        s = oom(path, "/covariates");
+        goto done;
+    }
+    civ_status a = civ_panel_add_covariate(p, name, &k);
+    if (a) {
+        s = rewrap(a, path, "/covariate_names");
+        goto done;
+    }
+    s = read_int64s(path, file, len_path, n, "one per series", &len, &n_len);
+    if (!s)
+        s = read_doubles(path, file, val_path, SIZE_MAX, NULL, &v, &n_values);
+    size_t sum = 0;
+    for (size_t i = 0; i < n && !s; i++) {
+        if (len[i] < 0 || (uint64_t)len[i] > n_values - sum) {
+            s = len[i] < 0 ? fail_obj(CIV_ERR_SCHEMA, path, len_path, "index %zu: negative length %lld", i,
+                                      (long long)len[i])
+                           : fail_obj(CIV_ERR_SCHEMA, path, len_path,
+                                      "lengths add up to more than the %zu elements of %s", n_values, val_path);
+            break;
+        }
+        s = check_span(path, len_path, p->ids[i], p->freq, p->phase, p->starts[i], (size_t)len[i]);
+        if (!s) {
+            a = civ_panel_set_covariate(p, i, k, v + sum, (size_t)len[i]);
+            if (a)
+                s = rewrap(a, path, val_path);
+        }
+        sum += (size_t)len[i];
+    }
+    if (!s && sum != n_values)
+        s = fail_obj(CIV_ERR_SCHEMA, path, len_path, "lengths add up to %zu but %s has %zu elements", sum,
+                     val_path, n_values);
+done:
+    free(len);
+    free(v);
+    free(len_path);
+    free(val_path);
+    return s;
+}
+
+static civ_status read_panel_impl(const char *path, civ_panel **out)
+{
+    hid_t file, root = H5I_INVALID_HID;
+    civ_status s = open_for_reading(path, &file);
+    if (s)
+        return s;
+    civ_panel *p = NULL;
+    char **ids = NULL, **cov_names = NULL;
+    int64_t *starts = NULL, *lengths = NULL;
+    double *values = NULL;
+    size_t n = 0, n_starts = 0, n_lengths = 0, n_values = 0, n_cov = 0;
+    civ_frequency freq = CIV_FREQ_UNKNOWN;
+    int64_t phase = 0;
+    char freq_name[64];
+
+    s = check_schema(path, file, "/", SCHEMA_PANEL);
+    if (s)
+        goto done;
+    root = H5Oopen(file, "/", H5P_DEFAULT);
+    if (root < 0) {
+        s = fail_h5(path, "/", "open the root group");
+        goto done;
+    }
+    s = read_attr_text(path, root, "/", "frequency", freq_name, sizeof freq_name);
+    if (s)
+        goto done;
+    for (int f = CIV_FREQ_YEARLY; f <= CIV_FREQ_DAILY; f++)
+        if (!strcmp(freq_name, civ_frequency_name((civ_frequency)f)))
+            freq = (civ_frequency)f;
+    if (freq == CIV_FREQ_UNKNOWN) {
+        s = fail_obj(CIV_ERR_SCHEMA, path, "/",
+                     "unknown frequency '%s' (expected yearly, quarterly, monthly, weekly or daily)", freq_name);
+        goto done;
+    }
+    s = read_attr_int(path, root, "/", "phase", &phase);
+    if (!s && (phase < 0 || phase > 6 || (freq != CIV_FREQ_WEEKLY && phase != 0)))
+        s = fail_obj(CIV_ERR_SCHEMA, path, "/", "phase is %lld; expected 0..6 for weekly panels, 0 otherwise",
+                     (long long)phase);
+    if (s)
+        goto done;
+
+    s = read_strings(path, file, "/series/unique_id", SIZE_MAX, NULL, &ids, &n);
+    if (!s)
+        s = read_int64s(path, file, "/series/start", n, "one per series", &starts, &n_starts);
+    if (!s)
+        s = read_int64s(path, file, "/series/length", n, "one per series", &lengths, &n_lengths);
+    if (!s)
+        s = read_doubles(path, file, "/values", SIZE_MAX, NULL, &values, &n_values);
+    if (s)
+        goto done;
+    size_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (lengths[i] < 0) {
+            s = fail_obj(CIV_ERR_SCHEMA, path, "/series/length", "index %zu: negative length %lld", i,
+                         (long long)lengths[i]);
+            goto done;
+        }
+        if ((uint64_t)lengths[i] > n_values - sum) {
+            s = fail_obj(CIV_ERR_SCHEMA, path, "/series/length",
+                         "lengths add up to more than the %zu elements of /values", n_values);
+            goto done;
+        }
+        sum += (size_t)lengths[i];
+    }
+    if (sum != n_values) {
+        s = fail_obj(CIV_ERR_SCHEMA, path, "/series/length", "lengths add up to %zu but /values has %zu elements",
+                     sum, n_values);
+        goto done;
+    }
+    if ((s = civ_panel_create(freq, &p)) || (s = civ_panel_set_phase(p, (int)phase)) ||
+        (s = civ_panel_reserve(p, n, n_values)))
+        goto done;
+    sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!ids[i][0]) {
+            s = fail_obj(CIV_ERR_SCHEMA, path, "/series/unique_id", "index %zu: empty series id", i);
+            goto done;
+        }
+        s = check_span(path, "/series/start", ids[i], freq, (int)phase, starts[i], (size_t)lengths[i]);
+        if (s)
+            goto done;
+        civ_status a = civ_panel_add_series(p, ids[i], starts[i], values + sum, (size_t)lengths[i], NULL);
+        if (a) {
+            s = rewrap(a, path, a == CIV_ERR_DOMAIN ? "/values" : "/series/unique_id");
+            goto done;
+        }
+        sum += (size_t)lengths[i];
+    }
+    free(values);
+    values = NULL;
+
+    /* Covariates are optional: no covariate_names dataset means none. */
+    if (link_exists(file, "/covariate_names")) {
+        s = read_strings(path, file, "/covariate_names", SIZE_MAX, NULL, &cov_names, &n_cov);
+        for (size_t k = 0; k < n_cov && !s; k++)
+            s = read_covariate(path, file, p, cov_names[k]);
+        if (s)
+            goto done;
+    }
+    /* So are attributes. */
+    if (link_exists(file, "/attributes")) {
+        civ_table *attrs = NULL;
+        s = read_table_group(path, file, "/attributes", &attrs);
+        if (s)
+            goto done;
+        civ_status a = civ_panel_set_attributes(p, attrs);
+        if (a) {
+            civ_table_free(attrs);
+            s = rewrap(a, path, "/attributes/columns/unique_id");
+            goto done;
+        }
+    }
+done:
+    CLOSE_ID(H5Oclose, root);
+    if (H5Fclose(file) < 0 && !s)
+        s = fail_h5(path, NULL, "close the file");
+    free_strings(ids, n);
+    free_strings(cov_names, n_cov);
+    free(starts);
+    free(lengths);
+    free(values);
+    if (s) {
+        civ_panel_free(p);
+        return s;
+    }
+    *out = p;
+    return CIV_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Writing                                                                  */
+/* ------------------------------------------------------------------------ */
+
+typedef struct h5_writer {
+    const char *path; /* destination, for messages */
+    hid_t file;
+    hid_t lcpl;       /* link names are UTF-8 */
+    hid_t str_type;   /* variable-length UTF-8 string */
+} h5_writer;
+
+static civ_status writer_open(h5_writer *w, const char *path, const char *temp_path)
+{
+    w->path = path;
+    w->file = w->lcpl = w->str_type = H5I_INVALID_HID;
+    if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0 || H5Zfilter_avail(H5Z_FILTER_SHUFFLE) <= 0)
+        return fail_obj(CIV_ERR_UNSUPPORTED, path, NULL, "this HDF5 library lacks the deflate or shuffle filter");
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl >= 0) {
+        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
+        H5Pset_file_locking(fapl, 1, 1);
+        w->file = H5Fcreate(temp_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    }
+    civ_status s = w->file < 0 ? fail_h5(path, NULL, "create the file") : CIV_OK;
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    if (s)
+        return s;
+    w->lcpl = H5Pcreate(H5P_LINK_CREATE);
+    w->str_type = H5Tcopy(H5T_C_S1);
+    if (w->lcpl < 0 || w->str_type < 0 || H5Pset_char_encoding(w->lcpl, H5T_CSET_UTF8) < 0 ||
+        H5Tset_size(w->str_type, H5T_VARIABLE) < 0 || H5Tset_cset(w->str_type, H5T_CSET_UTF8) < 0)
+        return fail_h5(path, NULL, "set up string types");
+    return CIV_OK;
+}
+
+/* Closes everything; when `check` is set, reports a failing close (the last
+ * flush of metadata happens there). */
+static civ_status writer_close(h5_writer *w, int check)
+{
+    civ_status s = CIV_OK;
+    CLOSE_ID(H5Pclose, w->lcpl);
+    CLOSE_ID(H5Tclose, w->str_type);
+    if (w->file >= 0) {
+        herr_t e = H5Fclose(w->file);
+        w->file = H5I_INVALID_HID;
+        if (e < 0 && check)
+            s = fail_h5(w->path, NULL, "finish writing the file");
+    }
+    return s;
+}
+
+static civ_status write_attr_text(h5_writer *w, hid_t loc, const char *where, const char *name, const char *value)
+{
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t attr = space >= 0 ? H5Acreate2(loc, name, w->str_type, space, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    civ_status s = CIV_OK;
+    if (attr < 0 || H5Awrite(attr, w->str_type, &value) < 0)
+        s = fail_h5(w->path, where, "write an attribute");
+    CLOSE_ID(H5Aclose, attr);
+    CLOSE_ID(H5Sclose, space);
+    return s;
+}
+
+static civ_status write_attr_int(h5_writer *w, hid_t loc, const char *where, const char *name, int64_t value)
+{
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t attr = space >= 0 ? H5Acreate2(loc, name, H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    civ_status s = CIV_OK;
+    if (attr < 0 || H5Awrite(attr, H5T_NATIVE_INT64, &value) < 0)
+        s = fail_h5(w->path, where, "write an attribute");
+    CLOSE_ID(H5Aclose, attr);
+    CLOSE_ID(H5Sclose, space);
+    return s;
+}
+
+static civ_status write_schema(h5_writer *w, hid_t loc, const char *where, const char *schema)
+{
+    civ_status s = write_attr_text(w, loc, where, "schema", schema);
+    if (!s)
+        s = write_attr_int(w, loc, where, "schema_version", CIV_H5_SCHEMA_VERSION);
+    if (!s)
+        s = write_attr_text(w, loc, where, "civicast_version", civ_version());
+    return s;
+}
+
+static civ_status make_group(h5_writer *w, const char *object)
+{
+    hid_t g = H5Gcreate2(w->file, object, w->lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return fail_h5(w->path, object, "create the group");
+    H5Gclose(g);
+    return CIV_OK;
+}
+
+/* Writes `n` elements of `buf` (memory type mtype) as the 1-D dataset
+ * `object` of file type ftype: chunked, shuffled, deflated, unlimited. */
+static civ_status write_1d(h5_writer *w, const char *object, hid_t ftype, hid_t mtype, size_t n, size_t chunk_max,
+                           const void *buf)
+{
+    hsize_t dim = n, maxdim = H5S_UNLIMITED, chunk = n == 0 ? 1 : n < chunk_max ? n : chunk_max;
+    hid_t space = H5Screate_simple(1, &dim, &maxdim), dcpl = H5Pcreate(H5P_DATASET_CREATE), dset = -1;
+    civ_status s = CIV_OK;
+    if (space < 0 || dcpl < 0 || H5Pset_chunk(dcpl, 1, &chunk) < 0 || H5Pset_shuffle(dcpl) < 0 ||
+        H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0) {
+        s = fail_h5(w->path, object, "set up the dataset");
+    } else {
+        dset = H5Dcreate2(w->file, object, ftype, space, w->lcpl, dcpl, H5P_DEFAULT);
+        if (dset < 0)
+            s = fail_h5(w->path, object, "create the dataset");
+        else if (n > 0 && H5Dwrite(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+            s = fail_h5(w->path, object, "write the dataset");
+    }
+    CLOSE_ID(H5Dclose, dset);
+    CLOSE_ID(H5Pclose, dcpl);
+    CLOSE_ID(H5Sclose, space);
+    return s;
+}
+
+static civ_status write_doubles(h5_writer *w, const char *object, const double *v, size_t n)
+{
+    return write_1d(w, object, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, CHUNK_NUMBERS, v);
+}
+
+static civ_status write_int64s(h5_writer *w, const char *object, const int64_t *v, size_t n)
+{
+    return write_1d(w, object, H5T_STD_I64LE, H5T_NATIVE_INT64, n, CHUNK_NUMBERS, v);
+}
+
+/* NULL entries are written as "". */
+static civ_status write_strings(h5_writer *w, const char *object, char *const *v, size_t n)
+{
+    const char **tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!tmp)
+        return oom(w->path, object);
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = v[i] ? v[i] : "";
+    civ_status s = write_1d(w, object, w->str_type, w->str_type, n, CHUNK_STRINGS, tmp);
+    free(tmp);
+    return s;
+}
+
+/* Writes table t under `group` ("/" for a table file). */
+static civ_status write_table_group(h5_writer *w, const char *group, const civ_table *t)
+{
+    const char *prefix = strcmp(group, "/") ? group : "";
+    civ_status s = CIV_OK;
+    if (prefix[0] && (s = make_group(w, group)))
+        return s;
+    hid_t loc = H5Oopen(w->file, group, H5P_DEFAULT);
+    if (loc < 0)
+        return fail_h5(w->path, group, "open the group");
+    s = write_schema(w, loc, group, SCHEMA_TABLE);
+    if (!s)
+        s = write_attr_int(w, loc, group, "n_rows", (int64_t)t->n_rows);
+    H5Oclose(loc);
+    char *names_path = object_path(prefix, "/column_names", NULL, "");
+    char *cols_path = object_path(prefix, "/columns", NULL, "");
+    char **names = malloc((t->n_columns ? t->n_columns : 1) * sizeof *names);
+    if (!s && (!names_path || !cols_path || !names))
+        s = oom(w->path, group);
+    if (!s) {
+        for (size_t c = 0; c < t->n_columns; c++)
+            names[c] = t->columns[c].name;
+        s = write_strings(w, names_path, names, t->n_columns);
+    }
+    if (!s)
+        s = make_group(w, cols_path);
+    for (size_t c = 0; c < t->n_columns && !s; c++) {
+        const civ_table_column *col = &t->columns[c];
+        char *obj = object_path(cols_path, "/", col->name, "");
+        if (!obj)
+            s = oom(w->path, cols_path);
+        else if (col->type == CIV_COLUMN_NUMBER)
+            s = write_doubles(w, obj, col->numbers, t->n_rows);
+        else
+            s = write_strings(w, obj, col->texts, t->n_rows);
+        free(obj);
+    }
+    free(names);
+    free(names_path);
+    free(cols_path);
+    return s;
+}
+
+static civ_status write_panel_body(h5_writer *w, const civ_panel *p)
+{
+    size_t n = p->n_series;
+    civ_status s;
+    hid_t root = H5Oopen(w->file, "/", H5P_DEFAULT);
+    if (root < 0)
+        return fail_h5(w->path, "/", "open the root group");
+    s = write_schema(w, root, "/", SCHEMA_PANEL);
+    if (!s)
+        s = write_attr_text(w, root, "/", "frequency", civ_frequency_name(p->freq));
+    if (!s)
+        s = write_attr_int(w, root, "/", "phase", p->phase);
+    H5Oclose(root);
+    if (s)
+        return s;
+
+    int64_t *lengths = malloc((n ? n : 1) * sizeof *lengths);
+    if (!lengths)
+        return oom(w->path, "/series/length");
+    for (size_t i = 0; i < n; i++)
+        lengths[i] = (int64_t)(p->offsets[i + 1] - p->offsets[i]);
+    if (!(s = make_group(w, "/series")) && !(s = write_strings(w, "/series/unique_id", p->ids, n)) &&
+        !(s = write_int64s(w, "/series/start", p->starts, n)) &&
+        !(s = write_int64s(w, "/series/length", lengths, n)))
+        s = write_doubles(w, "/values", p->values, p->offsets[n]);
+
+    /* Covariates: per series lengths, values back to back. */
+    char **cov_names = malloc((p->n_covariates ? p->n_covariates : 1) * sizeof *cov_names);
+    if (!s && !cov_names)
+        s = oom(w->path, "/covariate_names");
+    if (!s) {
+        for (size_t k = 0; k < p->n_covariates; k++)
+            cov_names[k] = p->covariates[k].name;
+        s = write_strings(w, "/covariate_names", cov_names, p->n_covariates);
+    }
+    if (!s)
+        s = make_group(w, "/covariates");
+    for (size_t k = 0; k < p->n_covariates && !s; k++) {
+        const civ_panel_covariate_store *c = &p->covariates[k];
+        size_t total = 0;
+        for (size_t i = 0; i < n; i++) {
+            lengths[i] = (int64_t)c->len[i];
+            total += c->len[i];
+        }
+        char *grp = object_path("/covariates/", "", c->name, "");
+        char *len_path = object_path("/covariates/", "", c->name, "/length");
+        char *val_path = object_path("/covariates/", "", c->name, "/values");
+        double *v = malloc((total ? total : 1) * sizeof *v);
+        if (!grp || !len_path || !val_path || !v) {
+            s = oom(w->path, "/covariates");
+        } else {
+            size_t at = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (c->len[i])
+                    memcpy(v + at, c->values[i], c->len[i] * sizeof *v);
+                at += c->len[i];
+            }
+            if (!(s = make_group(w, grp)) && !(s = write_int64s(w, len_path, lengths, n)))
+                s = write_doubles(w, val_path, v, total);
+        }
+        free(v);
+        free(grp);
+        free(len_path);
+        free(val_path);
+    }
+    free(cov_names);
+    free(lengths);
+    if (!s && p->attributes)
+        s = write_table_group(w, "/attributes", p->attributes);
+    return s;
+}
+
+/* Makes the renamed file durable: HDF5 flushes but does not fsync. */
+static civ_status sync_file(const char *path, const char *temp_path)
+{
+    int fd = open(temp_path, O_RDONLY);
+    if (fd < 0 || fsync(fd) != 0) {
+        int err = errno;
+        if (fd >= 0)
+            close(fd);
+        civ_where w = {.file = path};
+        return civ_fail_at(CIV_ERR_IO, &w, "cannot sync the file to disk: %s", strerror(err));
+    }
+    close(fd);
+    return CIV_OK;
+}
+
+/* Shared frame of both writers: temporary file, body, close, sync, rename. */
+static civ_status write_atomically(const char *path, const civ_panel *panel, const civ_table *table)
+{
+    civ_atomic_file af;
+    civ_status s = civ_atomic_reserve(&af, path);
+    if (s)
+        return s;
+    h5_writer w;
+    s = writer_open(&w, path, af.temp_path);
+    if (!s)
+        s = panel ? write_panel_body(&w, panel) : write_table_group(&w, "/", table);
+    civ_status c = writer_close(&w, !s);
+    if (!s)
+        s = c;
+    if (!s)
+        s = sync_file(path, af.temp_path);
+    if (!s)
+        return civ_atomic_commit(&af);
+    civ_atomic_abort(&af);
+    return s;
+}
+
+static civ_status write_panel_impl(const civ_panel *p, const char *path)
+{
+    /* Refuse what the reader would refuse, so every file we write reads back. */
+    for (size_t i = 0; i < p->n_series; i++) {
+        size_t len = p->offsets[i + 1] - p->offsets[i];
+        for (size_t k = 0; k < p->n_covariates; k++)
+            if (p->covariates[k].len[i] > len)
+                len = p->covariates[k].len[i];
+        civ_status s = check_span(path, "/series/start", p->ids[i], p->freq, p->phase, p->starts[i], len);
+        if (s)
+            return s;
+    }
+    return write_atomically(path, p, NULL);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Entry points: one lock, HDF5's printing off, and restored afterwards     */
+/* ------------------------------------------------------------------------ */
+
+typedef struct h5_session {
+    H5E_auto2_t func;
+    void *data;
+} h5_session;
+
+static void session_begin(h5_session *ss)
+{
+    pthread_mutex_lock(&h5_lock);
+    ss->func = NULL;
+    ss->data = NULL;
+    /* Keep the host's handler (e.g. an application's) and restore it. */
+    if (H5Eget_auto2(H5E_DEFAULT, &ss->func, &ss->data) < 0)
+        ss->func = NULL, ss->data = NULL;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+static void session_end(h5_session *ss)
+{
+    H5Eclear2(H5E_DEFAULT);
+    H5Eset_auto2(H5E_DEFAULT, ss->func, ss->data);
+    pthread_mutex_unlock(&h5_lock);
+}
+
+civ_status civ_panel_read_hdf5(const char *path, civ_panel **out)
+{
+    if (!out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_read_hdf5: out is NULL");
+    *out = NULL;
+    h5_session ss;
+    session_begin(&ss);
+    civ_status s = read_panel_impl(path, out);
+    session_end(&ss);
+    return s;
+}
+
+civ_status civ_panel_write_hdf5(const civ_panel *panel, const char *path)
+{
+    if (!panel)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_write_hdf5: panel is NULL");
+    h5_session ss;
+    session_begin(&ss);
+    civ_status s = write_panel_impl(panel, path);
+    session_end(&ss);
+    return s;
+}
+
+civ_status civ_table_read_hdf5(const char *path, civ_table **out)
+{
+    if (!out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_read_hdf5: out is NULL");
+    *out = NULL;
+    h5_session ss;
+    session_begin(&ss);
+    civ_status s = read_table_impl(path, out);
+    session_end(&ss);
+    return s;
+}
+
+civ_status civ_table_write_hdf5(const civ_table *table, const char *path)
+{
+    if (!table)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_write_hdf5: table is NULL");
+    h5_session ss;
+    session_begin(&ss);
+    civ_status s = write_atomically(path, NULL, table);
+    session_end(&ss);
+    return s;
+}
