@@ -1,0 +1,299 @@
+/*
+ * alloc.h -- internal layout of the allocation engine (factor method,
+ * 因素分配法): the parsed specification, the bound problem (spec + data,
+ * resolved into arrays in canonical id order) and the result buffers.
+ *
+ * Module map:
+ *   alloc_toml.c   a strict TOML subset reader (the spec file syntax)
+ *   alloc_spec.c   TOML document -> civ_alloc_spec (keys, types, ranges)
+ *   alloc_solve.c  the exact constrained solve: clamp(lambda*raw, lo, hi)
+ *   alloc_round.c  largest-remainder rounding inside integer bounds
+ *   alloc.c        binding to data, the run, output tables, equity
+ * docs/ALLOCATION.md is the reference for the format and the maths.
+ */
+#ifndef CIV_ALLOC_H
+#define CIV_ALLOC_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "civicast.h"
+#include "error.h"
+
+/* ---- the TOML subset (alloc_toml.c) ------------------------------------ */
+
+typedef enum civ_toml_type {
+    CIV_TOML_STRING = 1,
+    CIV_TOML_INTEGER = 2, /* a number token without '.', 'e' or 'E' */
+    CIV_TOML_FLOAT = 3,
+    CIV_TOML_BOOL = 4,
+    CIV_TOML_ARRAY = 5    /* of scalars only (no nesting, no inline tables) */
+} civ_toml_type;
+
+typedef struct civ_toml_value {
+    civ_toml_type type;
+    char *text;      /* STRING: the unescaped string; numbers: the token as written */
+    double number;   /* INTEGER/FLOAT: the value; BOOL: 0 or 1 */
+    struct civ_toml_value *items; /* ARRAY */
+    size_t n_items;
+    long line, column;
+} civ_toml_value;
+
+typedef struct civ_toml_entry {
+    char *key;
+    civ_toml_value value;
+    long line, column; /* of the key */
+    int used;          /* set by the spec reader; unused keys are errors */
+} civ_toml_entry;
+
+typedef struct civ_toml_table {
+    char *name;        /* "" for the root table */
+    int is_array;      /* came from [[name]] */
+    civ_toml_entry *entries;
+    size_t n_entries, cap_entries;
+    long line, column; /* of the header */
+} civ_toml_table;
+
+typedef struct civ_toml_doc {
+    civ_toml_table *tables; /* [0] is the root */
+    size_t n_tables, cap_tables;
+} civ_toml_doc;
+
+/* Limits that keep the parser's memory bounded on hostile input. */
+#define CIV_TOML_MAX_BYTES ((size_t)1 << 20)
+#define CIV_TOML_MAX_TABLES 4096
+#define CIV_TOML_MAX_KEYS 256     /* per table */
+#define CIV_TOML_MAX_ITEMS 1024   /* per array */
+#define CIV_TOML_MAX_STRING 4096  /* bytes */
+
+/* Parses `len` bytes; `name` is used in error locations.  On error records
+ * CIV_ERR_PARSE / CIV_ERR_DUPLICATE / CIV_ERR_LIMIT at file:line:column. */
+civ_status civ_toml_parse(const char *text, size_t len, const char *name, civ_toml_doc *doc);
+void civ_toml_free(civ_toml_doc *doc);
+
+/* ---- the specification (alloc_spec.c) ---------------------------------- */
+
+typedef struct civ_alloc_loc {
+    long line, column;
+} civ_alloc_loc;
+
+typedef enum civ_alloc_op { CIV_OP_GT = 1, CIV_OP_GE, CIV_OP_LT, CIV_OP_LE } civ_alloc_op;
+
+typedef struct civ_alloc_reserve {
+    char *name;
+    double share;
+    int64_t amount; /* minor units, set by the budget split */
+    civ_alloc_loc loc;
+} civ_alloc_reserve;
+
+typedef struct civ_alloc_pool {
+    char *name;
+    int has_amount;
+    int64_t amount; /* minor units, when has_amount */
+    double share;   /* of the distributable total, when !has_amount */
+    size_t formula;
+    char *formula_name;  /* as written, or NULL */
+    /* earmark: eligible when attribute passes min/max (NaN = no bound), or
+     * is among the top_k (0 = no top-k) by attribute, ties by id */
+    char *eligible_attribute;
+    double eligible_min, eligible_max;
+    size_t eligible_top_k;
+    civ_alloc_loc loc, eligible_loc;
+} civ_alloc_pool;
+
+#define CIV_ALLOC_MAX_GROUPS 8
+
+typedef struct civ_alloc_formula {
+    char *name;
+    int64_t floor;       /* minor units, -1 = none */
+    int64_t cap;         /* minor units, -1 = none */
+    double cap_share;    /* of the unit's pool, NaN = none */
+    double hold_harmless;/* p in (0, 10], NaN = none */
+    double pace;         /* q >= 0, NaN = none */
+    char *last_year;     /* attribute (yuan), needed by hold_harmless/pace */
+    int ratable;         /* on_infeasible = "ratable" */
+    int greater_of;      /* combine = "greater_of": score = max over factor groups (US CDBG) */
+    char *groups[CIV_ALLOC_MAX_GROUPS]; /* group names in order of first use */
+    size_t n_groups;
+    civ_alloc_loc loc, last_year_loc;
+} civ_alloc_formula;
+
+typedef enum civ_alloc_source { CIV_SOURCE_ATTRIBUTE = 1, CIV_SOURCE_FORECAST = 2 } civ_alloc_source;
+
+typedef struct civ_alloc_factor {
+    char *name;
+    size_t formula;
+    char *formula_name;
+    civ_alloc_source source;
+    char *attribute;     /* ATTRIBUTE */
+    char *coefficient;   /* optional c_i attribute, NULL = none */
+    char *column;        /* FORECAST: value column, default "mean" */
+    char *model;         /* FORECAST: model filter, NULL = the only model */
+    long horizon;        /* FORECAST: sum h = 1..horizon */
+    int missing_zero;    /* FORECAST: if_missing = "zero": no forecast -> 0 */
+    int performance;     /* kind = "performance" (documentary: score / sum) */
+    char *group;         /* greater_of formulas: the factor's group */
+    size_t group_index;
+    double weight;
+    civ_alloc_loc loc, attribute_loc, coefficient_loc, weight_loc;
+} civ_alloc_factor;
+
+typedef struct civ_alloc_tilt {
+    char *name;
+    size_t formula;      /* SIZE_MAX = every formula */
+    char *formula_name;
+    char *attribute;
+    civ_alloc_op op;
+    double threshold;
+    double multiplier;
+    civ_alloc_loc loc, attribute_loc;
+} civ_alloc_tilt;
+
+struct civ_alloc_spec {
+    char *path;           /* for error locations */
+    char *version, *title;
+    int64_t total;        /* minor units */
+    int64_t distributable;/* total less the reserves, minor units */
+    char *currency;
+    int64_t minor_unit;   /* minor units per major unit: 1, 10, 100, 1000 */
+    int minor_digits;
+    long fiscal_year;
+    /* [data] */
+    char *id_column, *district_column, *population, *aged, *last_year;
+    civ_alloc_loc population_loc, aged_loc, last_year_loc, district_loc;
+    civ_alloc_reserve *reserves;
+    size_t n_reserves;
+    civ_alloc_pool *pools;
+    size_t n_pools;
+    civ_alloc_formula *formulas;
+    size_t n_formulas;
+    civ_alloc_factor *factors;
+    size_t n_factors;
+    civ_alloc_tilt *tilts;
+    size_t n_tilts;
+};
+
+/* Parses a decimal money text ("1234.56", no exponent) into minor units.
+ * Fails (CIV_ERR_SPEC at `where`) on more fraction digits than the unit has
+ * (unless they are zeros), signs, overflow. */
+civ_status civ_alloc_parse_money(const char *text, int minor_digits, int64_t *out, const civ_where *where);
+
+/* ---- the exact solve (alloc_solve.c) ----------------------------------- */
+
+/* Stable LSD radix sort of (key, payload) pairs by unsigned key, ascending.
+ * `tmp` has room for n pairs.  Passes whose digit is constant are skipped. */
+typedef struct civ_alloc_pair {
+    uint64_t key;
+    uint64_t payload;
+} civ_alloc_pair;
+void civ_alloc_radix_sort(civ_alloc_pair *pairs, civ_alloc_pair *tmp, size_t n);
+/* Order-preserving map of a non-negative, non-NaN double to uint64: for
+ * x >= 0 the IEEE-754 bit pattern orders like the value (-0 maps to +0). */
+static inline uint64_t civ_alloc_double_key(double x)
+{
+    uint64_t u;
+    if (x == 0)
+        x = 0;
+    memcpy(&u, &x, sizeof u);
+    return u;
+}
+
+/* Finds the amounts a_i = clamp(lambda*raw_i, lo_i, hi_i) summing to `pool`
+ * (raw >= 0, 0 <= lo <= hi, hi may be INFINITY).  O(n log n) in general, by
+ * sorting the 2n breakpoints lo/raw, hi/raw and sweeping the piecewise-linear
+ * non-decreasing sum (Kiwiel 2008, "Breakpoint searching algorithms for the
+ * continuous quadratic knapsack problem", Math. Program. 112, sec. 2).
+ * Above a few thousand communities f is first bisected over a sample of
+ * breakpoints, so only the breakpoints inside the bracket are sorted (still
+ * exact; worst case the full sort).  `pairs`/`tmp` have room for 2n pairs.  *lambda gets the multiplier
+ * (0 when every amount is at a bound).  Errors: CIV_ERR_INFEASIBLE when
+ * sum(lo) > pool or the reachable maximum (hi of raw>0, lo of raw=0) < pool;
+ * the message names both totals; `what` names the unit. */
+civ_status civ_alloc_solve_lambda(const double *raw, const double *lo, const double *hi, size_t n, double pool,
+                                  civ_alloc_pair *pairs, civ_alloc_pair *tmp, double *amounts, double *lambda,
+                                  const char *what);
+
+/* ---- rounding (alloc_round.c) ------------------------------------------ */
+
+/* Rounds real amounts x_i (lo_i <= x_i <= hi_i, integer bounds) to integers
+ * out_i in [lo_i, hi_i] with sum exactly `total`, by the largest remainder
+ * (Hamilton) method: floor everything, then give one unit each to the
+ * communities with the largest remainders x_i - floor(x_i) that still have
+ * room below hi_i; ties go to the lower index (callers index in id order, so
+ * ties break by id).  When floating error made the floors overshoot, units
+ * are taken back from the smallest remainders above lo_i.  `pairs`/`tmp`
+ * hold n pairs.  hi_i < 0 means no upper bound.  Errors: CIV_ERR_INFEASIBLE
+ * when the bounds cannot reach the total. */
+civ_status civ_alloc_round(const double *x, const int64_t *lo, const int64_t *hi, size_t n, int64_t total,
+                           civ_alloc_pair *pairs, civ_alloc_pair *tmp, int64_t *out);
+
+/* ---- the bound problem and its result (alloc.c) ------------------------ */
+
+/* Binding codes (bit mask per community and unit). */
+enum {
+    CIV_BIND_FLOOR = 1,
+    CIV_BIND_CAP = 2,
+    CIV_BIND_HOLD_HARMLESS = 4,
+    CIV_BIND_PACE = 8,
+    CIV_BIND_RATABLE = 16
+};
+
+/* An allocation unit: the pools that share a formula and an earmark are
+ * merged into one fund and allocated together. */
+typedef struct civ_alloc_unit {
+    char *name;          /* pool names joined by '+' */
+    size_t formula;
+    size_t first_pool;   /* pool whose earmark applies */
+    int64_t amount;      /* minor units */
+    unsigned char *eligible; /* n flags, id order */
+    size_t n_eligible;
+} civ_alloc_unit;
+
+struct civ_alloc_problem {
+    const civ_alloc_spec *spec; /* borrowed */
+    size_t n;
+    char **ids;           /* id order (sorted by strcmp), owned copies */
+    char **districts;     /* id order, owned copies ("" when no column) */
+    size_t *row_of;       /* row_of[i] = input row of the i-th id */
+    double *x, *c;        /* factor values and coefficients: n_factors x n, id order */
+    double *xc;           /* their products x*c, what the solve reads */
+    double *weights;      /* n_factors, settable */
+    double *tilt;         /* n_formulas x n multipliers */
+    uint32_t *tilt_mask;  /* n_formulas x n: bit t set when tilt t applied (t < 32) */
+    double *last_year;    /* n_formulas x n (yuan), NaN = none */
+    double *population, *aged, *report_last_year; /* n (NaN when absent) */
+    int64_t *reserve_amount; /* n_reserves */
+    int64_t *pool_amount;    /* n_pools */
+    civ_alloc_unit *units;
+    size_t n_units;
+    size_t *pool_unit;       /* n_pools: the unit each pool feeds */
+    int64_t distributable;
+};
+
+struct civ_alloc_result {
+    size_t n, n_units, n_factors;
+    int64_t *amount;       /* n, id order, minor units */
+    int64_t *unit_amount;  /* n_units x n */
+    double *unrounded;     /* n: sum over units of the constrained amounts */
+    double *q;             /* n_units x n: a_i / base_i (0 = not a member), for the decomposition */
+    double *wused;         /* n_factors: the weights of the last solve */
+    double *unattributed;  /* n: constrained amount with no factor score */
+    double *stage_base;    /* n: unconstrained, untilted */
+    double *stage_tilted;  /* n: unconstrained, tilted */
+    unsigned char *binding;/* n_units x n: CIV_BIND_* bits */
+    double *lambda;        /* n_units */
+    double *ratable;       /* n_units: floor reduction ratio, 1 = none */
+    /* scratch, sized once */
+    double *raw, *base, *lo_d, *hi_d, *amt;
+    size_t *member;        /* eligible community indices of the unit */
+    unsigned char *winner; /* n_units x n: winning group (greater_of formulas) */
+    size_t *kgrp;          /* n_factors scratch: group of each of the unit's factors */
+    unsigned char *bsrc;   /* which bound each lo/hi came from */
+    int64_t *lo_i, *hi_i, *out_i;
+    double *ftotal;        /* n_units x n_factors: sum over the unit's members of x*c */
+    double *kw;            /* n_factors scratch: w_k / S_k of the unit's factors */
+    const double **kcol;   /* n_factors scratch: their x*c columns */
+    civ_alloc_pair *pairs, *tmp;
+};
+
+#endif

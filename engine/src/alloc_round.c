@@ -1,0 +1,107 @@
+/*
+ * alloc_round.c -- whole minor units by the largest remainder method.
+ *
+ * Hamilton's method (Balinski & Young, "Fair Representation", 2nd ed. 2001,
+ * ch. 2 and appendix A): floor every real amount, then hand the missing units,
+ * one each, to the largest fractional remainders.  Two additions make it safe
+ * for money: (1) the bounds are whole units (floors rounded up, caps rounded
+ * down by the caller), and a unit only goes to a community still below its
+ * upper bound, so rounding never breaks a floor or a cap; (2) remainders that
+ * tie are ordered by index, and callers index communities in id order, so the
+ * result does not depend on the input row order.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "alloc.h"
+
+/* Gives +1 to the `need` smallest keys among pairs[0..m) (ties: earlier
+ * position first, and positions are in index order).  A radix *select*:
+ * one histogram of the top 16 key bits finds the bucket holding the cut;
+ * keys in lower buckets are all taken, and only the cut bucket is sorted. */
+static void take_smallest(civ_alloc_pair *pairs, civ_alloc_pair *tmp, size_t m, size_t need, int64_t *out,
+                          int64_t step)
+{
+    if (need >= m) {
+        for (size_t j = 0; j < m; j++)
+            out[pairs[j].payload] += step;
+        return;
+    }
+    if (m < 4096) {
+        civ_alloc_radix_sort(pairs, tmp, m);
+        for (size_t j = 0; j < need; j++)
+            out[pairs[j].payload] += step;
+        return;
+    }
+    static _Thread_local uint32_t hist[1 << 16];
+    memset(hist, 0, sizeof hist);
+    for (size_t j = 0; j < m; j++)
+        hist[pairs[j].key >> 48]++;
+    size_t below = 0, cut = 0;
+    while (below + hist[cut] < need)
+        below += hist[cut++];
+    size_t nb = 0;
+    for (size_t j = 0; j < m; j++) {
+        size_t top = (size_t)(pairs[j].key >> 48);
+        if (top < cut)
+            out[pairs[j].payload] += step;
+        else if (top == cut)
+            pairs[nb++] = pairs[j]; /* in place: nb <= j; keeps index order */
+    }
+    civ_alloc_radix_sort(pairs, tmp, nb);
+    for (size_t j = 0; j < need - below; j++)
+        out[pairs[j].payload] += step;
+}
+
+civ_status civ_alloc_round(const double *x, const int64_t *lo, const int64_t *hi, size_t n, int64_t total,
+                           civ_alloc_pair *pairs, civ_alloc_pair *tmp, int64_t *out)
+{
+    int64_t used = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t v = (int64_t)x[i]; /* floor: x >= 0 */
+        if (v < lo[i])
+            v = lo[i];
+        if (hi[i] >= 0 && v > hi[i])
+            v = hi[i];
+        out[i] = v;
+        used += v;
+    }
+    int64_t deficit = total - used;
+    while (deficit != 0) {
+        size_t m = 0;
+        if (deficit > 0) {
+            /* largest remainder first: key = ~remainder, so ascending keys */
+            for (size_t i = 0; i < n; i++) {
+                if (hi[i] >= 0 && out[i] >= hi[i])
+                    continue;
+                double r = x[i] - (double)out[i];
+                if (r < 0)
+                    r = 0;
+                pairs[m].key = UINT64_MAX - civ_alloc_double_key(r);
+                pairs[m++].payload = i;
+            }
+        } else {
+            /* floating error overshot: take back from the smallest remainders */
+            for (size_t i = 0; i < n; i++) {
+                if (out[i] <= lo[i])
+                    continue;
+                double r = x[i] - (double)out[i] + 1.0;
+                if (r < 0)
+                    r = 0;
+                pairs[m].key = civ_alloc_double_key(r);
+                pairs[m++].payload = i;
+            }
+        }
+        if (m == 0)
+            return civ_fail(CIV_ERR_INFEASIBLE,
+                            "rounding: %lld minor units cannot be placed within the communities' bounds",
+                            (long long)deficit);
+        int64_t step = deficit > 0 ? 1 : -1;
+        size_t need = (size_t)(deficit > 0 ? deficit : -deficit);
+        if (need > m)
+            need = m;
+        take_smallest(pairs, tmp, m, need, out, step);
+        deficit -= step * (int64_t)need;
+    }
+    return CIV_OK;
+}

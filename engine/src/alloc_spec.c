@@ -1,0 +1,868 @@
+/*
+ * alloc_spec.c -- the allocation specification: from the TOML subset
+ * (alloc_toml.c) to a validated civ_alloc_spec.
+ *
+ * Every key is declared here with its type; unknown keys, missing required
+ * keys, out-of-range values and inconsistent sections (weights that do not
+ * sum to 1, a pool naming an unknown formula, floors above caps) are errors
+ * that name file:line:column and the key.  The budget split (reserves, then
+ * pools) depends only on the spec, so it is done here, exactly, in integer
+ * minor units (largest remainder; docs/ALLOCATION.md "Budget").
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+
+#define WEIGHT_TOL 1e-9
+
+typedef struct ctx {
+    const char *path;
+    civ_toml_table *t;
+    char section[80]; /* "[budget]" or "[[pool]] #2" for messages */
+} ctx;
+
+static civ_status fail_entry(const ctx *c, civ_status st, const civ_toml_entry *e, const char *fmt, ...)
+    CIV_PRINTF(4, 5);
+
+static civ_status fail_entry(const ctx *c, civ_status st, const civ_toml_entry *e, const char *fmt, ...)
+{
+    char msg[700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    civ_where w = {.file = c->path,
+                   .line = e ? e->value.line : c->t->line,
+                   .column = e ? e->value.column : c->t->column,
+                   .field = e ? e->key : NULL};
+    return civ_fail_at(st, &w, "%s: %s", c->section, msg);
+}
+
+static civ_toml_entry *find(const ctx *c, const char *key)
+{
+    for (size_t i = 0; i < c->t->n_entries; i++)
+        if (!strcmp(c->t->entries[i].key, key)) {
+            c->t->entries[i].used = 1;
+            return &c->t->entries[i];
+        }
+    return NULL;
+}
+
+static civ_status missing(const ctx *c, const char *key)
+{
+    civ_where w = {.file = c->path, .line = c->t->line, .column = c->t->column, .field = key};
+    return civ_fail_at(CIV_ERR_SPEC, &w, "%s: missing required key '%s'", c->section, key);
+}
+
+static const char *type_name(civ_toml_type t)
+{
+    switch (t) {
+    case CIV_TOML_STRING: return "a string";
+    case CIV_TOML_INTEGER: return "an integer";
+    case CIV_TOML_FLOAT: return "a decimal number";
+    case CIV_TOML_BOOL: return "a boolean";
+    default: return "an array";
+    }
+}
+
+static civ_status get_string(const ctx *c, const char *key, int required, char **out, civ_alloc_loc *loc)
+{
+    civ_toml_entry *e = find(c, key);
+    if (!e)
+        return required ? missing(c, key) : CIV_OK;
+    if (e->value.type != CIV_TOML_STRING)
+        return fail_entry(c, CIV_ERR_SPEC, e, "'%s' must be a string, not %s", key, type_name(e->value.type));
+    if (!e->value.text[0])
+        return fail_entry(c, CIV_ERR_SPEC, e, "'%s' must not be empty", key);
+    free(*out);
+    *out = strdup(e->value.text);
+    if (!*out)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+    if (loc)
+        loc->line = e->value.line, loc->column = e->value.column;
+    return CIV_OK;
+}
+
+/* A number in [lo, hi] (hi may be INFINITY); *present = 0 when absent. */
+static civ_status get_number(const ctx *c, const char *key, int required, double lo, double hi, double *out,
+                             civ_alloc_loc *loc)
+{
+    civ_toml_entry *e = find(c, key);
+    if (!e)
+        return required ? missing(c, key) : CIV_OK;
+    if (e->value.type != CIV_TOML_INTEGER && e->value.type != CIV_TOML_FLOAT)
+        return fail_entry(c, CIV_ERR_SPEC, e, "'%s' must be a number, not %s", key, type_name(e->value.type));
+    double v = e->value.number;
+    if (!(v >= lo && v <= hi))
+        return fail_entry(c, CIV_ERR_SPEC, e, "'%s' = %s is out of range [%g, %g]", key, e->value.text, lo, hi);
+    *out = v;
+    if (loc)
+        loc->line = e->value.line, loc->column = e->value.column;
+    return CIV_OK;
+}
+
+static civ_status get_integer(const ctx *c, const char *key, int required, long lo, long hi, long *out)
+{
+    civ_toml_entry *e = find(c, key);
+    if (!e)
+        return required ? missing(c, key) : CIV_OK;
+    if (e->value.type != CIV_TOML_INTEGER)
+        return fail_entry(c, CIV_ERR_SPEC, e, "'%s' must be an integer, not %s", key, type_name(e->value.type));
+    double v = e->value.number;
+    if (!(v >= (double)lo && v <= (double)hi))
+        return fail_entry(c, CIV_ERR_SPEC, e, "'%s' = %s is out of range [%ld, %ld]", key, e->value.text, lo, hi);
+    *out = (long)v;
+    return CIV_OK;
+}
+
+civ_status civ_alloc_parse_money(const char *text, int minor_digits, int64_t *out, const civ_where *where)
+{
+    const char *p = text;
+    int64_t whole = 0, frac = 0;
+    int nd = 0, nf = 0;
+    if (*p == '+')
+        p++;
+    if (*p == '-')
+        return civ_fail_at(CIV_ERR_SPEC, where, "money amount '%s' must not be negative", text);
+    for (; *p >= '0' && *p <= '9'; p++, nd++) {
+        if (whole > (INT64_MAX / 10 - 10))
+            return civ_fail_at(CIV_ERR_SPEC, where, "money amount '%s' is too large", text);
+        whole = whole * 10 + (*p - '0');
+    }
+    if (*p == '.') {
+        p++;
+        for (; *p >= '0' && *p <= '9'; p++) {
+            if (nf < minor_digits) {
+                frac = frac * 10 + (*p - '0');
+                nf++;
+            } else if (*p != '0') {
+                return civ_fail_at(CIV_ERR_SPEC, where,
+                                   "money amount '%s' has more decimals than the minor unit allows (%d)", text,
+                                   minor_digits);
+            }
+        }
+    }
+    if (*p || nd == 0)
+        return civ_fail_at(CIV_ERR_SPEC, where, "malformed money amount '%s' (write yuan as 1234.56, no exponent)",
+                           text);
+    for (; nf < minor_digits; nf++)
+        frac *= 10;
+    int64_t scale = 1;
+    for (int i = 0; i < minor_digits; i++)
+        scale *= 10;
+    if (whole > (INT64_MAX - frac) / scale / 4) /* keep headroom for sums */
+        return civ_fail_at(CIV_ERR_SPEC, where, "money amount '%s' is too large", text);
+    *out = whole * scale + frac;
+    return CIV_OK;
+}
+
+static civ_status get_money(const ctx *c, const char *key, int required, int minor_digits, int64_t *out)
+{
+    civ_toml_entry *e = find(c, key);
+    if (!e)
+        return required ? missing(c, key) : CIV_OK;
+    if (e->value.type == CIV_TOML_BOOL || e->value.type == CIV_TOML_ARRAY)
+        return fail_entry(c, CIV_ERR_SPEC, e, "'%s' must be an amount in major units (e.g. 1234.56), not %s", key,
+                          type_name(e->value.type));
+    char field[96];
+    snprintf(field, sizeof field, "%s", e->key);
+    civ_where w = {.file = c->path, .line = e->value.line, .column = e->value.column, .field = field};
+    civ_status s = civ_alloc_parse_money(e->value.text, minor_digits, out, &w);
+    if (s) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "%s: %s", c->section, civ_last_error()->message);
+        return civ_fail_at(s, &w, "%s", msg);
+    }
+    return CIV_OK;
+}
+
+static civ_status check_unused(const ctx *c, const char *allowed)
+{
+    for (size_t i = 0; i < c->t->n_entries; i++)
+        if (!c->t->entries[i].used) {
+            civ_toml_entry *e = &c->t->entries[i];
+            civ_where w = {.file = c->path, .line = e->line, .column = e->column, .field = e->key};
+            return civ_fail_at(CIV_ERR_SPEC, &w, "%s: unknown key '%s' (allowed: %s)", c->section, e->key, allowed);
+        }
+    return CIV_OK;
+}
+
+static civ_status check_name(const ctx *c, const char *name)
+{
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+              *p == '-'))
+            return fail_entry(c, CIV_ERR_SPEC, find(c, "name"),
+                              "name '%s' may hold only letters, digits, '_' and '-' (it becomes a column name)",
+                              name);
+    if (strlen(name) > 48)
+        return fail_entry(c, CIV_ERR_SPEC, find(c, "name"), "name '%s' is longer than 48 bytes", name);
+    return CIV_OK;
+}
+
+void civ_alloc_spec_free(civ_alloc_spec *s)
+{
+    if (!s)
+        return;
+    free(s->path), free(s->version), free(s->title), free(s->currency);
+    free(s->id_column), free(s->district_column), free(s->population), free(s->aged), free(s->last_year);
+    for (size_t i = 0; i < s->n_reserves; i++)
+        free(s->reserves[i].name);
+    for (size_t i = 0; i < s->n_pools; i++)
+        free(s->pools[i].name), free(s->pools[i].eligible_attribute), free(s->pools[i].formula_name);
+    for (size_t i = 0; i < s->n_formulas; i++) {
+        free(s->formulas[i].name), free(s->formulas[i].last_year);
+        for (size_t g = 0; g < s->formulas[i].n_groups; g++)
+            free(s->formulas[i].groups[g]);
+    }
+    for (size_t i = 0; i < s->n_factors; i++)
+        free(s->factors[i].name), free(s->factors[i].attribute), free(s->factors[i].coefficient),
+            free(s->factors[i].column), free(s->factors[i].model), free(s->factors[i].formula_name),
+            free(s->factors[i].group);
+    for (size_t i = 0; i < s->n_tilts; i++)
+        free(s->tilts[i].name), free(s->tilts[i].attribute), free(s->tilts[i].formula_name);
+    free(s->reserves), free(s->pools), free(s->formulas), free(s->factors), free(s->tilts);
+    free(s);
+}
+
+static size_t count_tables(const civ_toml_doc *d, const char *name)
+{
+    size_t n = 0;
+    for (size_t t = 1; t < d->n_tables; t++)
+        n += !strcmp(d->tables[t].name, name);
+    return n;
+}
+
+static civ_toml_table *single_table(const civ_toml_doc *d, const char *name)
+{
+    for (size_t t = 1; t < d->n_tables; t++)
+        if (!strcmp(d->tables[t].name, name))
+            return &d->tables[t];
+    return NULL;
+}
+
+static void set_ctx(ctx *c, civ_toml_table *t, size_t ordinal)
+{
+    c->t = t;
+    if (t->is_array)
+        snprintf(c->section, sizeof c->section, "[[%s]] #%zu", t->name, ordinal + 1);
+    else if (t->name[0])
+        snprintf(c->section, sizeof c->section, "[%s]", t->name);
+    else
+        snprintf(c->section, sizeof c->section, "top level");
+}
+
+/* Resolves a formula name to its index; SIZE_MAX when not found. */
+static size_t formula_index(const civ_alloc_spec *s, const char *name)
+{
+    for (size_t f = 0; f < s->n_formulas; f++)
+        if (!strcmp(s->formulas[f].name, name))
+            return f;
+    return SIZE_MAX;
+}
+
+static civ_status spec_fail(const civ_alloc_spec *s, civ_alloc_loc loc, const char *field, const char *fmt, ...)
+    CIV_PRINTF(4, 5);
+static civ_status spec_fail(const civ_alloc_spec *s, civ_alloc_loc loc, const char *field, const char *fmt, ...)
+{
+    char msg[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    civ_where w = {.file = s->path, .line = loc.line, .column = loc.column, .field = field};
+    return civ_fail_at(CIV_ERR_SPEC, &w, "%s", msg);
+}
+
+/* Largest remainder over `n` real shares of `total` (minor units), ties to
+ * the earlier line.  Used for the few budget lines only (O(n^2) is fine). */
+static void split_lines(int64_t total, const double *share, size_t n, int64_t *out)
+{
+    int64_t used = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = share[i] * (double)total;
+        out[i] = (int64_t)floor(v);
+        used += out[i];
+    }
+    while (used < total) {
+        size_t best = SIZE_MAX;
+        double best_r = -1;
+        for (size_t i = 0; i < n; i++) {
+            double r = share[i] * (double)total - (double)out[i];
+            if (r > best_r + 1e-12) {
+                best_r = r;
+                best = i;
+            }
+        }
+        out[best]++;
+        used++;
+    }
+}
+
+static civ_status build(civ_alloc_spec *s, civ_toml_doc *d)
+{
+    ctx c = {.path = s->path};
+    civ_status st;
+    static const char *sections[] = {"budget", "data", "reserve", "pool", "formula", "factor", "tilt", NULL};
+    static const int section_is_array[] = {0, 0, 1, 1, 1, 1, 1};
+    for (size_t t = 1; t < d->n_tables; t++) {
+        size_t k = 0;
+        while (sections[k] && strcmp(sections[k], d->tables[t].name))
+            k++;
+        civ_where w = {.file = s->path, .line = d->tables[t].line, .column = d->tables[t].column,
+                       .field = d->tables[t].name};
+        if (!sections[k])
+            return civ_fail_at(CIV_ERR_SPEC, &w,
+                               "unknown section '%s' (allowed: [budget], [data], [[reserve]], [[pool]], "
+                               "[[formula]], [[factor]], [[tilt]])",
+                               d->tables[t].name);
+        if (section_is_array[k] != d->tables[t].is_array)
+            return civ_fail_at(CIV_ERR_SPEC, &w, "'%s' must be written %s%s%s", d->tables[t].name,
+                               section_is_array[k] ? "[[" : "[", d->tables[t].name, section_is_array[k] ? "]]" : "]");
+    }
+
+    /* top level */
+    set_ctx(&c, &d->tables[0], 0);
+    if ((st = get_string(&c, "version", 1, &s->version, NULL)) || (st = get_string(&c, "title", 0, &s->title, NULL)) ||
+        (st = check_unused(&c, "version, title")))
+        return st;
+
+    /* [budget] */
+    civ_toml_table *bt = single_table(d, "budget");
+    if (!bt) {
+        civ_where w = {.file = s->path, .line = 1, .column = 1, .field = "budget"};
+        return civ_fail_at(CIV_ERR_SPEC, &w, "missing the [budget] section");
+    }
+    set_ctx(&c, bt, 0);
+    long minor = 100, fy = 0;
+    if ((st = get_integer(&c, "minor_unit", 0, 1, 1000, &minor)))
+        return st;
+    if (minor != 1 && minor != 10 && minor != 100 && minor != 1000)
+        return fail_entry(&c, CIV_ERR_SPEC, find(&c, "minor_unit"), "minor_unit must be 1, 10, 100 or 1000");
+    s->minor_unit = minor;
+    s->minor_digits = minor == 1 ? 0 : minor == 10 ? 1 : minor == 100 ? 2 : 3;
+    if ((st = get_money(&c, "total", 1, s->minor_digits, &s->total)) ||
+        (st = get_integer(&c, "fiscal_year", 1, 1900, 9999, &fy)) ||
+        (st = get_string(&c, "currency", 0, &s->currency, NULL)) ||
+        (st = check_unused(&c, "total, currency, minor_unit, fiscal_year")))
+        return st;
+    s->fiscal_year = fy;
+    if (s->total <= 0)
+        return fail_entry(&c, CIV_ERR_SPEC, find(&c, "total"), "total must be positive");
+    if (!s->currency && !(s->currency = strdup("CNY")))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+
+    /* [data] */
+    civ_toml_table *dt = single_table(d, "data");
+    if (dt) {
+        set_ctx(&c, dt, 0);
+        if ((st = get_string(&c, "id", 0, &s->id_column, NULL)) ||
+            (st = get_string(&c, "district", 0, &s->district_column, &s->district_loc)) ||
+            (st = get_string(&c, "population", 0, &s->population, &s->population_loc)) ||
+            (st = get_string(&c, "aged", 0, &s->aged, &s->aged_loc)) ||
+            (st = get_string(&c, "last_year", 0, &s->last_year, &s->last_year_loc)) ||
+            (st = check_unused(&c, "id, district, population, aged, last_year")))
+            return st;
+    }
+    if (!s->id_column && !(s->id_column = strdup("unique_id")))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+
+    /* allocate the arrays */
+    s->n_reserves = count_tables(d, "reserve");
+    s->n_pools = count_tables(d, "pool");
+    s->n_formulas = count_tables(d, "formula");
+    s->n_factors = count_tables(d, "factor");
+    s->n_tilts = count_tables(d, "tilt");
+    size_t nf_alloc = s->n_formulas ? s->n_formulas : 1;
+    s->reserves = calloc(s->n_reserves + 1, sizeof *s->reserves);
+    s->pools = calloc(s->n_pools + 1, sizeof *s->pools);
+    s->formulas = calloc(nf_alloc, sizeof *s->formulas);
+    s->factors = calloc(s->n_factors + 1, sizeof *s->factors);
+    s->tilts = calloc(s->n_tilts + 1, sizeof *s->tilts);
+    if (!s->reserves || !s->pools || !s->formulas || !s->factors || !s->tilts)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+    if (s->n_tilts > 32) {
+        civ_toml_table *t33 = NULL;
+        size_t k = 0;
+        for (size_t t = 1; t < d->n_tables; t++)
+            if (!strcmp(d->tables[t].name, "tilt") && ++k == 33)
+                t33 = &d->tables[t];
+        civ_where w = {.file = s->path, .line = t33->line, .column = t33->column, .field = "tilt"};
+        return civ_fail_at(CIV_ERR_LIMIT, &w, "more than 32 [[tilt]] rules");
+    }
+
+    /* [[formula]] first: the others refer to it */
+    size_t fi = 0, ri = 0, pi = 0, ki = 0, ti = 0;
+    for (size_t t = 1; t < d->n_tables; t++) {
+        if (strcmp(d->tables[t].name, "formula"))
+            continue;
+        civ_alloc_formula *f = &s->formulas[fi];
+        set_ctx(&c, &d->tables[t], fi);
+        f->floor = f->cap = -1;
+        f->cap_share = f->hold_harmless = f->pace = NAN;
+        f->loc.line = d->tables[t].line, f->loc.column = d->tables[t].column;
+        char *on_inf = NULL, *combine = NULL;
+        double v;
+        if ((st = get_string(&c, "name", 1, &f->name, NULL)) || (st = check_name(&c, f->name)) ||
+            (st = get_money(&c, "floor", 0, s->minor_digits, &f->floor)) ||
+            (st = get_money(&c, "cap", 0, s->minor_digits, &f->cap)) ||
+            (st = get_number(&c, "cap_share", 0, 1e-12, 1, &f->cap_share, NULL)) ||
+            (st = get_number(&c, "hold_harmless", 0, 0, 10, &f->hold_harmless, NULL)) ||
+            (st = get_number(&c, "pace", 0, 0, 100, &f->pace, NULL)) ||
+            (st = get_string(&c, "last_year", 0, &f->last_year, &f->last_year_loc)) ||
+            (st = get_string(&c, "on_infeasible", 0, &on_inf, NULL)) ||
+            (st = get_string(&c, "combine", 0, &combine, NULL))) {
+            free(on_inf);
+            free(combine);
+            return st;
+        }
+        if (combine) {
+            int ok = !strcmp(combine, "sum") || !strcmp(combine, "greater_of");
+            f->greater_of = !strcmp(combine, "greater_of");
+            free(combine);
+            if (!ok) {
+                free(on_inf);
+                return fail_entry(&c, CIV_ERR_SPEC, find(&c, "combine"), "combine must be \"sum\" or \"greater_of\"");
+            }
+        }
+        (void)v;
+        if (on_inf) {
+            int ok = !strcmp(on_inf, "error") || !strcmp(on_inf, "ratable");
+            f->ratable = !strcmp(on_inf, "ratable");
+            free(on_inf);
+            if (!ok)
+                return fail_entry(&c, CIV_ERR_SPEC, find(&c, "on_infeasible"),
+                                  "on_infeasible must be \"error\" or \"ratable\"");
+        }
+        if ((st = check_unused(&c, "name, floor, cap, cap_share, hold_harmless, pace, last_year, on_infeasible, "
+                                   "combine")))
+            return st;
+        if ((!isnan(f->hold_harmless) || !isnan(f->pace)) && !f->last_year)
+            return missing(&c, "last_year");
+        if (f->last_year && isnan(f->hold_harmless) && isnan(f->pace))
+            return fail_entry(&c, CIV_ERR_SPEC, find(&c, "last_year"),
+                              "'last_year' is only used by hold_harmless or pace; neither is set");
+        if (f->floor >= 0 && f->cap >= 0 && f->floor > f->cap)
+            return fail_entry(&c, CIV_ERR_SPEC, find(&c, "floor"), "floor is above cap");
+        if (f->ratable && f->floor < 0 && isnan(f->hold_harmless))
+            return fail_entry(&c, CIV_ERR_SPEC, find(&c, "on_infeasible"),
+                              "on_infeasible = \"ratable\" reduces floors, but the formula has no floor or "
+                              "hold_harmless");
+        for (size_t g = 0; g < fi; g++)
+            if (!strcmp(s->formulas[g].name, f->name))
+                return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate formula name '%s'", f->name);
+        fi++;
+    }
+    if (s->n_formulas == 0) {
+        /* no [[formula]]: one implicit, unconstrained formula "main" */
+        s->n_formulas = 1;
+        s->formulas[0].name = strdup("main");
+        if (!s->formulas[0].name)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+        s->formulas[0].floor = s->formulas[0].cap = -1;
+        s->formulas[0].cap_share = s->formulas[0].hold_harmless = s->formulas[0].pace = NAN;
+    }
+
+    /* helper to resolve a 'formula' key */
+#define RESOLVE_FORMULA(c_, name_, out_, allow_all_)                                                             \
+    do {                                                                                                         \
+        civ_toml_entry *fe_ = find(c_, "formula");                                                               \
+        if (!(name_)) {                                                                                          \
+            if (allow_all_) {                                                                                    \
+                (out_) = SIZE_MAX;                                                                               \
+            } else if (s->n_formulas == 1) {                                                                     \
+                (out_) = 0;                                                                                      \
+            } else {                                                                                             \
+                return missing(c_, "formula");                                                                   \
+            }                                                                                                    \
+        } else if (((out_) = formula_index(s, (name_))) == SIZE_MAX) {                                           \
+            return fail_entry(c_, CIV_ERR_SPEC, fe_, "unknown formula '%s' (declare it in a [[formula]] section)", \
+                              (name_));                                                                          \
+        }                                                                                                        \
+    } while (0)
+
+    double reserve_sum = 0;
+    for (size_t t = 1; t < d->n_tables; t++) {
+        const char *tn = d->tables[t].name;
+        civ_alloc_loc hdr = {d->tables[t].line, d->tables[t].column};
+        if (!strcmp(tn, "reserve")) {
+            civ_alloc_reserve *r = &s->reserves[ri];
+            set_ctx(&c, &d->tables[t], ri);
+            r->loc = hdr;
+            if ((st = get_string(&c, "name", 1, &r->name, NULL)) || (st = check_name(&c, r->name)) ||
+                (st = get_number(&c, "share", 1, 0, 1, &r->share, NULL)) || (st = check_unused(&c, "name, share")))
+                return st;
+            for (size_t g = 0; g < ri; g++)
+                if (!strcmp(s->reserves[g].name, r->name))
+                    return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate reserve name '%s'", r->name);
+            reserve_sum += r->share;
+            if (reserve_sum >= 1)
+                return fail_entry(&c, CIV_ERR_SPEC, find(&c, "share"),
+                                  "reserves take %.10g of the total; they must leave something to allocate",
+                                  reserve_sum);
+            ri++;
+        } else if (!strcmp(tn, "pool")) {
+            civ_alloc_pool *p = &s->pools[pi];
+            set_ctx(&c, &d->tables[t], pi);
+            p->loc = hdr;
+            p->share = p->eligible_min = p->eligible_max = NAN;
+            long topk = 0;
+            if ((st = get_string(&c, "name", 1, &p->name, NULL)) || (st = check_name(&c, p->name)) ||
+                (st = get_string(&c, "formula", 0, &p->formula_name, NULL)))
+                return st;
+            RESOLVE_FORMULA(&c, p->formula_name, p->formula, 0);
+            civ_toml_entry *am = find(&c, "amount"), *sh = find(&c, "share");
+            if (am && sh)
+                return fail_entry(&c, CIV_ERR_SPEC, sh, "give either 'amount' or 'share', not both");
+            if (!am && !sh)
+                return missing(&c, "share");
+            if (am) {
+                p->has_amount = 1;
+                if ((st = get_money(&c, "amount", 1, s->minor_digits, &p->amount)))
+                    return st;
+            } else if ((st = get_number(&c, "share", 1, 0, 1, &p->share, NULL))) {
+                return st;
+            }
+            if ((st = get_string(&c, "eligible_attribute", 0, &p->eligible_attribute, &p->eligible_loc)) ||
+                (st = get_number(&c, "eligible_min", 0, -INFINITY, INFINITY, &p->eligible_min, NULL)) ||
+                (st = get_number(&c, "eligible_max", 0, -INFINITY, INFINITY, &p->eligible_max, NULL)) ||
+                (st = get_integer(&c, "eligible_top_k", 0, 1, 100000000, &topk)) ||
+                (st = check_unused(&c, "name, amount, share, formula, eligible_attribute, eligible_min, "
+                                       "eligible_max, eligible_top_k")))
+                return st;
+            p->eligible_top_k = (size_t)topk;
+            if (!p->eligible_attribute && (!isnan(p->eligible_min) || !isnan(p->eligible_max) || topk))
+                return missing(&c, "eligible_attribute");
+            if (p->eligible_attribute && isnan(p->eligible_min) && isnan(p->eligible_max) && !topk)
+                return fail_entry(&c, CIV_ERR_SPEC, find(&c, "eligible_attribute"),
+                                  "an earmark needs eligible_min, eligible_max or eligible_top_k");
+            for (size_t g = 0; g < pi; g++)
+                if (!strcmp(s->pools[g].name, p->name))
+                    return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate pool name '%s'", p->name);
+            pi++;
+        } else if (!strcmp(tn, "factor")) {
+            civ_alloc_factor *f = &s->factors[ki];
+            set_ctx(&c, &d->tables[t], ki);
+            f->loc = hdr;
+            char *source = NULL, *kind = NULL;
+            long horizon = 12;
+            if ((st = get_string(&c, "name", 1, &f->name, NULL)) || (st = check_name(&c, f->name)) ||
+                (st = get_string(&c, "formula", 0, &f->formula_name, NULL)))
+                return st;
+            RESOLVE_FORMULA(&c, f->formula_name, f->formula, 0);
+            st = get_string(&c, "source", 0, &source, NULL);
+            if (!st)
+                st = get_string(&c, "kind", 0, &kind, NULL);
+            if (!st && source && strcmp(source, "attribute") && strcmp(source, "forecast"))
+                st = fail_entry(&c, CIV_ERR_SPEC, find(&c, "source"), "source must be \"attribute\" or \"forecast\"");
+            if (!st && kind && strcmp(kind, "quantity") && strcmp(kind, "performance"))
+                st = fail_entry(&c, CIV_ERR_SPEC, find(&c, "kind"), "kind must be \"quantity\" or \"performance\"");
+            f->source = (source && !strcmp(source, "forecast")) ? CIV_SOURCE_FORECAST : CIV_SOURCE_ATTRIBUTE;
+            f->performance = kind && !strcmp(kind, "performance");
+            free(source);
+            free(kind);
+            if (st)
+                return st;
+            if (f->source == CIV_SOURCE_ATTRIBUTE) {
+                if ((st = get_string(&c, "attribute", 1, &f->attribute, &f->attribute_loc)))
+                    return st;
+            } else {
+                char *ifm = NULL;
+                if ((st = get_string(&c, "column", 0, &f->column, &f->attribute_loc)) ||
+                    (st = get_string(&c, "model", 0, &f->model, NULL)) ||
+                    (st = get_integer(&c, "horizon", 0, 1, 10000, &horizon)) ||
+                    (st = get_string(&c, "if_missing", 0, &ifm, NULL))) {
+                    free(ifm);
+                    return st;
+                }
+                if (ifm) {
+                    int ok = !strcmp(ifm, "error") || !strcmp(ifm, "zero");
+                    f->missing_zero = !strcmp(ifm, "zero");
+                    free(ifm);
+                    if (!ok)
+                        return fail_entry(&c, CIV_ERR_SPEC, find(&c, "if_missing"),
+                                          "if_missing must be \"error\" or \"zero\"");
+                }
+                if (!f->column && !(f->column = strdup("mean")))
+                    return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+                f->horizon = horizon;
+                if (!f->attribute_loc.line)
+                    f->attribute_loc = hdr;
+            }
+            civ_alloc_formula *fo = &s->formulas[f->formula];
+            if ((st = get_string(&c, "group", 0, &f->group, NULL)))
+                return st;
+            if (fo->greater_of && !f->group)
+                return missing(&c, "group");
+            if (!fo->greater_of && f->group)
+                return fail_entry(&c, CIV_ERR_SPEC, find(&c, "group"),
+                                  "'group' needs a formula with combine = \"greater_of\" ('%s' sums its factors)",
+                                  fo->name);
+            if (f->group) {
+                size_t g = 0;
+                while (g < fo->n_groups && strcmp(fo->groups[g], f->group))
+                    g++;
+                if (g == fo->n_groups) {
+                    if (g == CIV_ALLOC_MAX_GROUPS)
+                        return fail_entry(&c, CIV_ERR_LIMIT, find(&c, "group"), "more than %d groups in formula '%s'",
+                                          CIV_ALLOC_MAX_GROUPS, fo->name);
+                    if (!(fo->groups[g] = strdup(f->group)))
+                        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+                    fo->n_groups++;
+                }
+                f->group_index = g;
+            }
+            if ((st = get_string(&c, "coefficient", 0, &f->coefficient, &f->coefficient_loc)) ||
+                (st = get_number(&c, "weight", 1, 0, 1, &f->weight, &f->weight_loc)) ||
+                (st = check_unused(&c, f->source == CIV_SOURCE_ATTRIBUTE
+                                           ? "name, formula, group, source, kind, attribute, coefficient, weight"
+                                           : "name, formula, group, source, kind, column, model, horizon, if_missing, "
+                                             "coefficient, weight")))
+                return st;
+            for (size_t g = 0; g < ki; g++)
+                if (!strcmp(s->factors[g].name, f->name))
+                    return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate factor name '%s'", f->name);
+            ki++;
+        } else if (!strcmp(tn, "tilt")) {
+            civ_alloc_tilt *r = &s->tilts[ti];
+            set_ctx(&c, &d->tables[t], ti);
+            r->loc = hdr;
+            if ((st = get_string(&c, "name", 1, &r->name, NULL)) || (st = check_name(&c, r->name)) ||
+                (st = get_string(&c, "formula", 0, &r->formula_name, NULL)))
+                return st;
+            RESOLVE_FORMULA(&c, r->formula_name, r->formula, 1);
+            static const char *ops[] = {"above", "at_least", "below", "at_most"};
+            static const civ_alloc_op opv[] = {CIV_OP_GT, CIV_OP_GE, CIV_OP_LT, CIV_OP_LE};
+            int nops = 0;
+            for (int o = 0; o < 4; o++) {
+                double v = NAN;
+                if ((st = get_number(&c, ops[o], 0, -INFINITY, INFINITY, &v, NULL)))
+                    return st;
+                if (!isnan(v)) {
+                    nops++;
+                    r->op = opv[o];
+                    r->threshold = v;
+                }
+            }
+            if (nops != 1) {
+                if (nops == 0)
+                    return missing(&c, "above");
+                return fail_entry(&c, CIV_ERR_SPEC, NULL, "give exactly one of above, at_least, below, at_most");
+            }
+            if ((st = get_string(&c, "attribute", 1, &r->attribute, &r->attribute_loc)) ||
+                (st = get_number(&c, "multiplier", 1, 1e-6, 1e6, &r->multiplier, NULL)) ||
+                (st = check_unused(&c, "name, formula, attribute, above, at_least, below, at_most, multiplier")))
+                return st;
+            for (size_t g = 0; g < ti; g++)
+                if (!strcmp(s->tilts[g].name, r->name))
+                    return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate tilt name '%s'", r->name);
+            ti++;
+        }
+    }
+#undef RESOLVE_FORMULA
+
+    if (s->n_pools == 0) {
+        civ_where w = {.file = s->path, .line = 1, .column = 1, .field = "pool"};
+        return civ_fail_at(CIV_ERR_SPEC, &w, "no [[pool]]: nothing to allocate");
+    }
+    /* every used formula has factors whose weights sum to 1; unused formulas are errors */
+    for (size_t fg = 0; fg < s->n_formulas * CIV_ALLOC_MAX_GROUPS; fg++) {
+        size_t f = fg / CIV_ALLOC_MAX_GROUPS, grp = fg % CIV_ALLOC_MAX_GROUPS;
+        size_t ngroups = s->formulas[f].greater_of ? s->formulas[f].n_groups : 1;
+        if (grp >= ngroups && !(grp == 0 && ngroups == 0))
+            continue;
+        double sum = 0, comp = 0;
+        size_t nfac = 0, npool = 0;
+        char names[600] = "";
+        for (size_t k = 0; k < s->n_factors; k++) {
+            if (s->factors[k].formula != f || s->factors[k].group_index != grp)
+                continue;
+            /* Kahan sum so that ten weights of 0.1 give exactly 1 within tolerance */
+            double y = s->factors[k].weight - comp, t2 = sum + y;
+            comp = (t2 - sum) - y;
+            sum = t2;
+            size_t L = strlen(names);
+            snprintf(names + L, sizeof names - L, "%s%s=%g", nfac ? ", " : "", s->factors[k].name,
+                     s->factors[k].weight);
+            nfac++;
+        }
+        for (size_t p = 0; p < s->n_pools; p++)
+            npool += s->pools[p].formula == f;
+        civ_alloc_loc loc = s->formulas[f].loc.line ? s->formulas[f].loc : (civ_alloc_loc){1, 1};
+        if (!npool)
+            return spec_fail(s, loc, "formula", "formula '%s' allocates no [[pool]]", s->formulas[f].name);
+        if (!nfac)
+            return spec_fail(s, loc, "factor", "formula '%s' has no [[factor]]", s->formulas[f].name);
+        if (s->formulas[f].greater_of && s->formulas[f].n_groups < 2)
+            return spec_fail(s, loc, "combine", "formula '%s' takes the greater of its factor groups but has %zu group",
+                             s->formulas[f].name, s->formulas[f].n_groups);
+        if (fabs(sum - 1.0) > WEIGHT_TOL) {
+            civ_alloc_loc wl = {0, 0};
+            for (size_t k = 0; k < s->n_factors; k++)
+                if (s->factors[k].formula == f && s->factors[k].group_index == grp)
+                    wl = s->factors[k].weight_loc;
+            if (s->formulas[f].greater_of)
+                return spec_fail(s, wl, "weight", "weights of group '%s' of formula '%s' sum to %.12g, not 1 (%s)",
+                                 s->formulas[f].groups[grp], s->formulas[f].name, sum, names);
+            return spec_fail(s, wl, "weight", "weights of formula '%s' sum to %.12g, not 1 (%s)", s->formulas[f].name,
+                             sum, names);
+        }
+    }
+
+    /* the budget split: reserves then pools, exact in minor units */
+    size_t nl = s->n_reserves + 1;
+    double *share = calloc(nl + s->n_pools, sizeof *share);
+    int64_t *amt = calloc(nl + s->n_pools, sizeof *amt);
+    if (!share || !amt) {
+        free(share), free(amt);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+    }
+    double rest = 1;
+    for (size_t r = 0; r < s->n_reserves; r++) {
+        share[r] = s->reserves[r].share;
+        rest -= share[r];
+    }
+    share[s->n_reserves] = rest;
+    split_lines(s->total, share, nl, amt);
+    for (size_t r = 0; r < s->n_reserves; r++)
+        s->reserves[r].amount = amt[r];
+    s->distributable = amt[s->n_reserves];
+    int64_t fixed = 0;
+    double share_sum = 0;
+    size_t n_share = 0;
+    for (size_t p = 0; p < s->n_pools; p++) {
+        if (s->pools[p].has_amount)
+            fixed += s->pools[p].amount;
+        else
+            share_sum += s->pools[p].share, n_share++;
+    }
+    civ_alloc_loc first_pool = s->pools[0].loc;
+    double yuan = (double)s->minor_unit;
+    if (fixed > s->distributable) {
+        free(share), free(amt);
+        return spec_fail(s, first_pool, "amount",
+                         "pool amounts total %.*f but only %.*f is left after reserves", s->minor_digits,
+                         (double)fixed / yuan, s->minor_digits, (double)s->distributable / yuan);
+    }
+    if (n_share == 0 && fixed != s->distributable) {
+        free(share), free(amt);
+        return spec_fail(s, first_pool, "amount",
+                         "pool amounts total %.*f but %.*f is left after reserves; give one pool a share to take the "
+                         "rest, or make the amounts add up",
+                         s->minor_digits, (double)fixed / yuan, s->minor_digits, (double)s->distributable / yuan);
+    }
+    if (n_share > 0 && fabs(share_sum - 1) > WEIGHT_TOL) {
+        free(share), free(amt);
+        return spec_fail(s, first_pool, "share",
+                         "pool shares sum to %.12g, not 1 (shares split what is left after reserves and pool amounts)",
+                         share_sum);
+    }
+    if (n_share) {
+        size_t j = 0;
+        for (size_t p = 0; p < s->n_pools; p++)
+            if (!s->pools[p].has_amount)
+                share[j++] = s->pools[p].share / share_sum;
+        split_lines(s->distributable - fixed, share, n_share, amt);
+        j = 0;
+        for (size_t p = 0; p < s->n_pools; p++)
+            if (!s->pools[p].has_amount)
+                s->pools[p].amount = amt[j++];
+    }
+    free(share), free(amt);
+    return CIV_OK;
+}
+
+civ_status civ_alloc_spec_parse(const char *text, size_t len, const char *name, civ_alloc_spec **out)
+{
+    if (!out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_spec_parse: out is NULL");
+    *out = NULL;
+    civ_toml_doc doc;
+    civ_status st = civ_toml_parse(text, len, name, &doc);
+    if (st) {
+        if (st == CIV_ERR_PARSE || st == CIV_ERR_DUPLICATE || st == CIV_ERR_LIMIT)
+            return st;
+        return st;
+    }
+    civ_alloc_spec *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(name ? name : "<spec>"))) {
+        free(s);
+        civ_toml_free(&doc);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+    }
+    st = build(s, &doc);
+    civ_toml_free(&doc);
+    if (st) {
+        civ_alloc_spec_free(s);
+        return st;
+    }
+    *out = s;
+    return CIV_OK;
+}
+
+civ_status civ_alloc_spec_read(const char *path, civ_alloc_spec **out)
+{
+    if (!path || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_spec_read: NULL argument");
+    *out = NULL;
+    FILE *fp = fopen(path, "rb");
+    civ_where w = {.file = path};
+    if (!fp)
+        return civ_fail_at(CIV_ERR_IO, &w, "cannot open the spec: %s", strerror(errno));
+    char *buf = malloc(CIV_TOML_MAX_BYTES + 1);
+    if (!buf) {
+        fclose(fp);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading %s", path);
+    }
+    size_t n = fread(buf, 1, CIV_TOML_MAX_BYTES + 1, fp);
+    int err = ferror(fp);
+    fclose(fp);
+    if (err) {
+        free(buf);
+        return civ_fail_at(CIV_ERR_IO, &w, "cannot read the spec");
+    }
+    if (n > CIV_TOML_MAX_BYTES) {
+        free(buf);
+        return civ_fail_at(CIV_ERR_LIMIT, &w, "specification larger than 1 MiB");
+    }
+    civ_status st = civ_alloc_spec_parse(buf, n, path, out);
+    free(buf);
+    return st;
+}
+
+int64_t civ_alloc_spec_total(const civ_alloc_spec *s) { return s ? s->total : 0; }
+int64_t civ_alloc_spec_minor_unit(const civ_alloc_spec *s) { return s ? s->minor_unit : 0; }
+const char *civ_alloc_spec_version(const civ_alloc_spec *s) { return s ? s->version : NULL; }
+const char *civ_alloc_spec_currency(const civ_alloc_spec *s) { return s ? s->currency : NULL; }
+size_t civ_alloc_spec_n_factors(const civ_alloc_spec *s) { return s ? s->n_factors : 0; }
+const char *civ_alloc_spec_factor_name(const civ_alloc_spec *s, size_t k)
+{
+    return s && k < s->n_factors ? s->factors[k].name : NULL;
+}
+double civ_alloc_spec_factor_weight(const civ_alloc_spec *s, size_t k)
+{
+    return s && k < s->n_factors ? s->factors[k].weight : NAN;
+}
+size_t civ_alloc_spec_n_pools(const civ_alloc_spec *s) { return s ? s->n_pools : 0; }
+const char *civ_alloc_spec_pool_name(const civ_alloc_spec *s, size_t p)
+{
+    return s && p < s->n_pools ? s->pools[p].name : NULL;
+}
+int64_t civ_alloc_spec_pool_amount(const civ_alloc_spec *s, size_t p)
+{
+    return s && p < s->n_pools ? s->pools[p].amount : 0;
+}
+size_t civ_alloc_spec_n_reserves(const civ_alloc_spec *s) { return s ? s->n_reserves : 0; }
+const char *civ_alloc_spec_reserve_name(const civ_alloc_spec *s, size_t r)
+{
+    return s && r < s->n_reserves ? s->reserves[r].name : NULL;
+}
+int64_t civ_alloc_spec_reserve_amount(const civ_alloc_spec *s, size_t r)
+{
+    return s && r < s->n_reserves ? s->reserves[r].amount : 0;
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# allocate.sh -- `civicast allocate` on the demo city: the bundled spec runs,
+# the per-community amounts add up to the budget less reserves exactly, the
+# summary's total equals the budget, explanations are written, shuffling the
+# input rows changes no amount, HDF5 output works; bad specs, infeasible
+# constraints, bad data and bad usage give the documented exit codes and
+# messages naming file:line; a failed run leaves an existing output untouched.
+# usage: bash allocate.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR)
+set -u
+CIV="${1:?usage: allocate.sh PATH_TO_CIVICAST}"
+SRC="${CIV_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
+DEMO="$SRC/datasets/demo_city"
+SPEC="$DEMO/allocation.spec"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/civ_alloc_cli.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+PY=/usr/bin/python3
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+
+# expect_exit CODE PATTERN -- CMD...
+expect_exit() {
+    local code="$1" pattern="$2"
+    shift 3
+    "$CIV" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
+    local rc=$?
+    [ "$rc" -eq "$code" ] || fail "'$*' exited $rc, expected $code: $(cat "$WORK/stderr")"
+    grep -q -- "$pattern" "$WORK/stderr" || fail "'$*': stderr lacks '$pattern': $(cat "$WORK/stderr")"
+}
+
+# 1. the demo city
+"$CIV" allocate --spec "$SPEC" --communities "$DEMO/communities.csv" --out "$WORK/a.csv" \
+    --summary "$WORK/s.csv" --explain >"$WORK/stdout" 2>"$WORK/stderr" || fail "demo allocation failed: $(cat "$WORK/stderr")"
+for word in "budget" "reserve emergency" "pool migrant" "communities" "binding" "Gini"; do
+    grep -q "$word" "$WORK/stdout" || fail "summary on stdout lacks '$word'"
+done
+$PY - "$WORK/a.csv" "$WORK/s.csv" <<'PYEOF' || fail "demo allocation checks"
+import sys
+import pandas as pd
+a = pd.read_csv(sys.argv[1]); s = pd.read_csv(sys.argv[2])
+assert len(a) == 1000, len(a)
+get = lambda sec, name: s[(s.section == sec) & (s.name == name)].amount.iloc[0]
+# 145,000,000.00 yuan less 5% + 3% reserves = 133,400,000.00 yuan, exact to the fen
+assert get("budget", "total") == 14500000000
+assert a.amount.sum() == get("total", "allocated") == 13340000000, a.amount.sum()
+assert get("total", "budget") == 14500000000
+assert (a.amount == a.amount.round()).all()
+parts = [c for c in a.columns if c.startswith("factor_")] + ["unattributed", "rounding"]
+assert (a[parts].sum(axis=1) - a.amount).abs().max() < 1e-4
+main = a["pool_eldercare+health"]
+assert (main >= 5000000).all()                                # the floor, 50,000.00 yuan
+assert (main >= (0.85 * a.last_year * 100).round() - 1).all()  # hold-harmless 85%
+assert set(a.binding.fillna("").unique()) <= {"", "floor", "hold_harmless", "pace", "cap"}
+assert a.explanation.str.contains("aged60").all()
+assert (a.pool_migrant[a.explanation.str.contains("not eligible for migrant")] == 0).all()
+PYEOF
+
+# 2. shuffled rows give the same amounts
+$PY - "$DEMO/communities.csv" "$WORK/shuffled.csv" <<'PYEOF'
+import sys
+import pandas as pd
+pd.read_csv(sys.argv[1], dtype=str).sample(frac=1, random_state=7).to_csv(sys.argv[2], index=False)
+PYEOF
+"$CIV" allocate --spec "$SPEC" --communities "$WORK/shuffled.csv" --out "$WORK/b.csv" >/dev/null 2>&1 ||
+    fail "shuffled allocation failed"
+$PY - "$WORK/a.csv" "$WORK/b.csv" <<'PYEOF' || fail "shuffling the rows changed amounts"
+import sys
+import pandas as pd
+a = pd.read_csv(sys.argv[1]).set_index("unique_id").sort_index()
+b = pd.read_csv(sys.argv[2]).set_index("unique_id").sort_index()
+assert (a.amount == b.amount).all()
+assert ((a.rounding - b.rounding).abs() < 1e-9).all()
+PYEOF
+
+# 3. HDF5 output by extension
+"$CIV" allocate --spec "$SPEC" --communities "$DEMO/communities.csv" --out "$WORK/a.h5" >/dev/null 2>"$WORK/stderr" ||
+    fail "HDF5 output failed: $(cat "$WORK/stderr")"
+[ -s "$WORK/a.h5" ] || fail "no HDF5 output"
+
+# 4. errors
+sed 's/^weight = 0.25$/weight = 0.35/' "$SPEC" >"$WORK/weights.spec"
+expect_exit 4 "weights.spec:[0-9]*:[0-9]*: weights of formula 'main' sum to 1.1" -- \
+    allocate --spec "$WORK/weights.spec" --communities "$DEMO/communities.csv" --out "$WORK/x.csv"
+sed 's/^attribute = "aged60_resident"$/attribute = "aged65"/' "$SPEC" >"$WORK/attr.spec"
+expect_exit 2 "attr.spec:[0-9]*:[0-9]*: factor 'aged60': unknown attribute 'aged65'" -- \
+    allocate --spec "$WORK/attr.spec" --communities "$DEMO/communities.csv" --out "$WORK/x.csv"
+sed 's/^floor = 50_000.00 .*$/floor = 500_000.00/' "$SPEC" >"$WORK/floor.spec"
+expect_exit 4 "above the pool" -- \
+    allocate --spec "$WORK/floor.spec" --communities "$DEMO/communities.csv" --out "$WORK/x.csv"
+sed 's/^on_infeasible = "error".*$/on_infeasible = "ratable"/; s/^floor = 50_000.00 .*$/floor = 500_000.00/' "$SPEC" >"$WORK/ratable.spec"
+"$CIV" allocate --spec "$WORK/ratable.spec" --communities "$DEMO/communities.csv" --out "$WORK/r.csv" >"$WORK/stdout" 2>&1 ||
+    fail "ratable reduction failed: $(cat "$WORK/stdout")"
+grep -q "ratable 1000" "$WORK/stdout" || fail "ratable count missing: $(cat "$WORK/stdout")"
+printf 'version = "1"\n[budget]\ntotal = 1.00\nfiscal_year = 2026\nbogus = 1\n' >"$WORK/unknown.spec"
+expect_exit 4 "unknown.spec:5:1: \[budget\]: unknown key 'bogus'" -- \
+    allocate --spec "$WORK/unknown.spec" --communities "$DEMO/communities.csv" --out "$WORK/x.csv"
+head -3 "$DEMO/communities.csv" >"$WORK/dup.csv"
+tail -n +2 "$DEMO/communities.csv" | head -1 >>"$WORK/dup.csv"
+expect_exit 2 "duplicate community id 'D01-S01-C001' (data rows 1 and 3)" -- \
+    allocate --spec "$SPEC" --communities "$WORK/dup.csv" --out "$WORK/x.csv"
+expect_exit 3 "nonexistent" -- allocate --spec "$WORK/nonexistent.spec" --communities "$DEMO/communities.csv" --out "$WORK/x.csv"
+expect_exit 1 "required" -- allocate --spec "$SPEC"
+expect_exit 1 "unknown argument" -- allocate --frobnicate
+
+# 5. a failed run leaves an existing output untouched
+cp "$WORK/a.csv" "$WORK/keep.csv"
+"$CIV" allocate --spec "$WORK/floor.spec" --communities "$DEMO/communities.csv" --out "$WORK/keep.csv" >/dev/null 2>&1
+cmp -s "$WORK/a.csv" "$WORK/keep.csv" || fail "a failed run changed the existing output"
+
+if [ "$failures" -ne 0 ]; then
+    echo "allocate.sh: $failures failure(s)" >&2
+    exit 1
+fi
+echo "allocate.sh: all checks passed"

@@ -1,0 +1,861 @@
+/*
+ * test_alloc.c -- the allocation engine end to end (engine/src/alloc.c):
+ * hand-computed cases for every feature (factor shares with a coefficient,
+ * reserves, tilts, floors, hold-harmless, pace, caps, ratable reduction,
+ * earmarks by threshold and top-k, forecast factors, the decomposition and
+ * the summary), data errors (duplicate ids, negative/NaN attributes, unknown
+ * attributes with their spec location, forecasts for unknown ids or
+ * missing), and property tests over random specs and tables: totals exact to
+ * the fen, every bound kept, permuting the rows changes nothing, and raising
+ * a community's factor never lowers its amount.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "alloc.h"
+
+static char tmpdir[64];
+
+static int setup_dir(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/civ_test_alloc_XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static civ_table *csv_table(const char *text)
+{
+    static int counter;
+    char path[128];
+    snprintf(path, sizeof path, "%s/t%d.csv", tmpdir, counter++);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    static const char *const text_cols[] = {"unique_id", "district", "model", NULL};
+    civ_table_read_options opt = {.text_columns = text_cols};
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_read_csv(path, &opt, &t), CIV_OK);
+    return t;
+}
+
+static civ_alloc_spec *spec_of(const char *text)
+{
+    civ_alloc_spec *s = NULL;
+    civ_status st = civ_alloc_spec_parse(text, strlen(text), "t.spec", &s);
+    if (st)
+        fail_msg("spec: %s", civ_last_error_message());
+    return s;
+}
+
+/* Runs spec + data; returns status; fills amounts by id order of `ids`. */
+typedef struct run_out {
+    civ_alloc_problem *p;
+    civ_alloc_result *r;
+    civ_table *t, *sum;
+} run_out;
+
+static civ_status run(const civ_alloc_spec *s, const civ_table *c, const civ_table *f, run_out *o)
+{
+    memset(o, 0, sizeof *o);
+    civ_status st = civ_alloc_bind(s, c, f, &o->p);
+    if (!st)
+        st = civ_alloc_result_create(o->p, &o->r);
+    if (!st)
+        st = civ_alloc_solve(o->p, o->r);
+    if (!st)
+        st = civ_alloc_result_table(o->p, o->r, 1, &o->t);
+    if (!st)
+        st = civ_alloc_result_summary(o->p, o->r, &o->sum);
+    return st;
+}
+
+static void run_free(run_out *o)
+{
+    civ_table_free(o->t);
+    civ_table_free(o->sum);
+    civ_alloc_result_free(o->r);
+    civ_alloc_problem_free(o->p);
+}
+
+static double cell(const civ_table *t, size_t row, const char *col)
+{
+    size_t c;
+    if (civ_table_find_column(t, col, &c))
+        fail_msg("no column %s", col);
+    return civ_table_number(t, row, c);
+}
+
+static const char *text_cell(const civ_table *t, size_t row, const char *col)
+{
+    size_t c;
+    if (civ_table_find_column(t, col, &c))
+        fail_msg("no column %s", col);
+    return civ_table_text(t, row, c);
+}
+
+static double summary_value(const civ_table *t, const char *section, const char *name, const char *col)
+{
+    for (size_t r = 0; r < civ_table_n_rows(t); r++)
+        if (!strcmp(text_cell(t, r, "section"), section) && !strcmp(text_cell(t, r, "name"), name))
+            return cell(t, r, col);
+    fail_msg("no summary row %s/%s", section, name);
+    return NAN;
+}
+
+#define HEAD "version = \"t\"\n[budget]\ntotal = 1000.00\nfiscal_year = 2026\n"
+
+/* ---- hand cases ---------------------------------------------------------- */
+
+static void test_factor_shares_and_rounding(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = spec_of(HEAD "[data]\npopulation = \"pop\"\n"
+                                     "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                     "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\ncoefficient = \"d\"\nweight = 0.5\n"
+                                     "[[factor]]\nname = \"aged\"\nattribute = \"aged\"\nweight = 0.5\n");
+    /* rows out of id order on purpose */
+    civ_table *c = csv_table("unique_id,district,pop,d,aged\nC,d2,700,0.5,60\nA,d1,100,1,10\nB,d1,200,1,30\n");
+    run_out o;
+    assert_int_equal(run(s, c, NULL, &o), CIV_OK);
+    /* By hand: pop*d = 100, 200, 350 (sum 650); aged 10, 30, 60 (sum 100).
+     * score A = .5*100/650 + .5*.1 = .126923; B = .5*200/650 + .5*.3 = .303846;
+     * C = .5*350/650 + .5*.6 = .569231.  Of 100000 fen: 12692.31, 30384.62,
+     * 56923.08; floors sum to 99999, the largest remainder (B, .62) gets the
+     * last fen -> A 12692, B 30385, C 56923.  Rows keep the input order. */
+    assert_string_equal(text_cell(o.t, 0, "unique_id"), "C");
+    assert_true(cell(o.t, 0, "amount") == 56923);
+    assert_true(cell(o.t, 1, "amount") == 12692);
+    assert_true(cell(o.t, 2, "amount") == 30385);
+    assert_true(cell(o.t, 1, "amount_yuan") == 126.92);
+    assert_true(fabs(cell(o.t, 1, "share") - 0.12692) < 1e-12);
+    /* decomposition of A: pop 100000*.5*100/650 = 7692.31, aged 5000,
+     * rounding 12692 - 12692.31 = -.31; they sum to the amount */
+    assert_true(fabs(cell(o.t, 1, "factor_pop") - 100000 * 0.5 * 100 / 650) < 1e-6);
+    assert_true(fabs(cell(o.t, 1, "factor_aged") - 5000) < 1e-6);
+    assert_true(fabs(cell(o.t, 1, "rounding") - (12692 - 12692.307692307692)) < 1e-6);
+    for (size_t r = 0; r < 3; r++)
+        assert_true(fabs(cell(o.t, r, "factor_pop") + cell(o.t, r, "factor_aged") + cell(o.t, r, "unattributed") +
+                         cell(o.t, r, "rounding") - cell(o.t, r, "amount")) < 1e-6);
+    assert_string_equal(text_cell(o.t, 1, "binding"), "");
+    assert_non_null(strstr(text_cell(o.t, 1, "explanation"), "pop 60.6% + aged 39.4%"));
+    /* summary: total = budget, districts d1 = 12692 + 30385 = 43077 */
+    assert_true(summary_value(o.sum, "total", "budget", "amount") == 100000);
+    assert_true(summary_value(o.sum, "district", "d1", "amount") == 43077);
+    assert_true(summary_value(o.sum, "district", "d2", "amount") == 56923);
+    /* per capita: 1000 yuan / 1000 people */
+    assert_true(fabs(summary_value(o.sum, "statistic", "per_capita_mean", "value") - 1.0) < 1e-12);
+    run_free(&o);
+    civ_table_free(c);
+    civ_alloc_spec_free(s);
+}
+
+static void test_reserve_tilt_floor(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = spec_of(HEAD "[[reserve]]\nname = \"emergency\"\nshare = 0.05\n"
+                                     "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                     "[[formula]]\nname = \"main\"\nfloor = 200.00\n"
+                                     "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n"
+                                     "[[tilt]]\nname = \"aging\"\nattribute = \"share\"\nabove = 0.25\nmultiplier = 2\n");
+    civ_table *c = csv_table("unique_id,pop,share\nA,100,0.3\nB,300,0.2\nC,600,0.25\n");
+    run_out o;
+    assert_int_equal(run(s, c, NULL, &o), CIV_OK);
+    /* By hand: reserve 5% of 100000 = 5000, pool 95000.  Shares .1,.3,.6;
+     * A's aged share .3 > .25 doubles it (C's .25 is not above): raw .2, .3,
+     * .6.  Unconstrained A = 95000*.2/1.1 = 17272.7 < floor 20000, so A is
+     * raised to 20000 and B, C share 75000 as .3 : .6 -> 25000, 50000
+     * (lambda = 83333.3; A's 16666.7 stays below its floor). */
+    assert_true(cell(o.t, 0, "amount") == 20000);
+    assert_true(cell(o.t, 1, "amount") == 25000);
+    assert_true(cell(o.t, 2, "amount") == 50000);
+    assert_true(cell(o.t, 0, "tilt") == 2);
+    assert_true(cell(o.t, 2, "tilt") == 1);
+    assert_string_equal(text_cell(o.t, 0, "binding"), "floor");
+    const char *ex = text_cell(o.t, 0, "explanation");
+    assert_non_null(strstr(ex, "aging tilt ×2"));
+    assert_non_null(strstr(ex, "raised to the floor of 200.00"));
+    assert_true(summary_value(o.sum, "reserve", "emergency", "amount") == 5000);
+    assert_true(summary_value(o.sum, "total", "allocated", "amount") == 95000);
+    assert_true(summary_value(o.sum, "total", "budget", "amount") == 100000);
+    assert_true(summary_value(o.sum, "binding", "floor", "value") == 1);
+    /* the waterfall stages: base (no tilt) A = 95000*.1 = 9500 */
+    double v[3];
+    assert_int_equal(civ_alloc_result_stage(o.p, o.r, CIV_ALLOC_STAGE_BASE, v, 3), CIV_OK);
+    assert_true(fabs(v[0] - 9500) < 1e-6);
+    assert_int_equal(civ_alloc_result_stage(o.p, o.r, CIV_ALLOC_STAGE_TILTED, v, 3), CIV_OK);
+    assert_true(fabs(v[0] - 95000 * 0.2 / 1.1) < 1e-6);
+    assert_int_equal(civ_alloc_result_stage(o.p, o.r, CIV_ALLOC_STAGE_CONSTRAINED, v, 3), CIV_OK);
+    assert_true(fabs(v[0] - 20000) < 1e-9);
+    run_free(&o);
+    civ_table_free(c);
+    civ_alloc_spec_free(s);
+}
+
+static void test_hold_harmless_and_pace(void **state)
+{
+    (void)state;
+    const char *spec_text = "version = \"t\"\n[budget]\ntotal = 1200.00\nfiscal_year = 2026\n"
+                            "[[pool]]\nname = \"p\"\nshare = 1\n"
+                            "[[formula]]\nname = \"main\"\nhold_harmless = 0.9\npace = 0.25\nlast_year = \"ly\"\n"
+                            "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n";
+    civ_alloc_spec *s = spec_of(spec_text);
+    civ_table *c = csv_table("unique_id,pop,ly\nA,100,300.00\nB,100,100.00\nC,800,600.00\n");
+    run_out o;
+    assert_int_equal(run(s, c, NULL, &o), CIV_OK);
+    /* By hand (fen): pool 120000, raw .1 .1 .8.  lo = 90% of last year =
+     * 27000, 9000, 54000; hi = 125% = 37500, 12500, 75000.  C's share (96000)
+     * is above its pace limit -> 75000; B reaches its limit 12500 at lambda
+     * 125000; A's formula amount (12500) is below its hold-harmless, but the
+     * 32500 left over lies inside A's [27000, 37500]: lambda = 325000, A free
+     * at 32500. */
+    assert_true(cell(o.t, 0, "amount") == 32500);
+    assert_true(cell(o.t, 1, "amount") == 12500);
+    assert_true(cell(o.t, 2, "amount") == 75000);
+    assert_string_equal(text_cell(o.t, 0, "binding"), "");
+    assert_string_equal(text_cell(o.t, 1, "binding"), "pace");
+    assert_string_equal(text_cell(o.t, 2, "binding"), "pace");
+    /* change: A 325.00 - 300.00 = 25.00 yuan, +8.33% */
+    assert_true(fabs(cell(o.t, 0, "change") - 25) < 1e-9);
+    assert_true(fabs(cell(o.t, 0, "change_pct") - 25.0 / 3.0) < 1e-9);
+    assert_non_null(strstr(text_cell(o.t, 2, "explanation"), "limited by pace to +25% over last year"));
+    run_free(&o);
+    civ_table_free(c);
+    civ_alloc_spec_free(s);
+
+    /* a smaller pool (1000.00): the hold-harmless binds.  lambda: A at 27000,
+     * C at 64000 = 80000*.8 inside [54000, 75000], B at 9000 (8000 < 9000). */
+    civ_alloc_spec *s2 = spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                      "[[formula]]\nname = \"main\"\nhold_harmless = 0.9\npace = 0.25\nlast_year = \"ly\"\n"
+                                      "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
+    c = csv_table("unique_id,pop,ly\nA,100,300.00\nB,100,100.00\nC,800,600.00\n");
+    assert_int_equal(run(s2, c, NULL, &o), CIV_OK);
+    assert_true(cell(o.t, 0, "amount") == 27000);
+    assert_true(cell(o.t, 1, "amount") == 9000);
+    assert_true(cell(o.t, 2, "amount") == 64000);
+    assert_string_equal(text_cell(o.t, 0, "binding"), "hold_harmless");
+    assert_non_null(strstr(text_cell(o.t, 0, "explanation"), "raised to hold-harmless 90% of last year"));
+    run_free(&o);
+    civ_table_free(c);
+    civ_alloc_spec_free(s2);
+
+    /* a cap of 30% of the pool under C's hold-harmless of 54000: infeasible,
+     * naming the community */
+    civ_alloc_spec *s3 = spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                      "[[formula]]\nname = \"main\"\ncap_share = 0.3\nhold_harmless = 0.9\nlast_year = \"ly\"\n"
+                                      "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
+    c = csv_table("unique_id,pop,ly\nA,100,300.00\nB,100,100.00\nC,800,600.00\n");
+    assert_int_equal(run(s3, c, NULL, &o), CIV_ERR_INFEASIBLE);
+    assert_non_null(strstr(civ_last_error()->message, "community 'C'"));
+    assert_non_null(strstr(civ_last_error()->message, "30000"));
+    assert_non_null(strstr(civ_last_error()->message, "54000"));
+    run_free(&o);
+    civ_table_free(c);
+    civ_alloc_spec_free(s3);
+}
+
+static void test_cap(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                     "[[formula]]\nname = \"main\"\ncap = 400.00\n"
+                                     "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
+    civ_table *c = csv_table("unique_id,pop\nA,1\nB,1\nC,2\n");
+    run_out o;
+    assert_int_equal(run(s, c, NULL, &o), CIV_OK);
+    /* 25000, 25000, 50000 -> C capped at 40000, A and B 30000 each */
+    assert_true(cell(o.t, 0, "amount") == 30000);
+    assert_true(cell(o.t, 2, "amount") == 40000);
+    assert_string_equal(text_cell(o.t, 2, "binding"), "cap");
+    run_free(&o);
+    civ_table_free(c);
+    civ_alloc_spec_free(s);
+}
+
+static void test_ratable(void **state)
+{
+    (void)state;
+    const char *base = HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
+                            "[[formula]]\nname = \"main\"\nfloor = 400.00\n%s"
+                            "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n";
+    char text[1024];
+    snprintf(text, sizeof text, base, "");
+    civ_alloc_spec *s = spec_of(text);
+    civ_table *c = csv_table("unique_id,pop\nB,1\nA,5\nC,1\n");
+    run_out o;
+    /* floors 3 x 40000 = 120000 > pool 100000 */
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_INFEASIBLE);
+    assert_non_null(strstr(civ_last_error()->message, "120000"));
+    assert_non_null(strstr(civ_last_error()->message, "100000"));
+    assert_non_null(strstr(civ_last_error()->message, "pool 'p'"));
+    run_free(&o);
+    civ_alloc_spec_free(s);
+    snprintf(text, sizeof text, base, "on_infeasible = \"ratable\"\n");
+    s = spec_of(text);
+    assert_int_equal(run(s, c, NULL, &o), CIV_OK);
+    /* each floor cut by 100000/120000: 33333.33 each; the three remainders
+     * tie, so the lowest id (A, the second row) gets the odd fen */
+    assert_true(cell(o.t, 1, "amount") == 33334);
+    assert_true(cell(o.t, 0, "amount") == 33333);
+    assert_true(cell(o.t, 2, "amount") == 33333);
+    assert_string_equal(text_cell(o.t, 0, "binding"), "floor");
+    assert_non_null(strstr(text_cell(o.t, 0, "explanation"), "floors ratably reduced to 83.33%"));
+    assert_true(summary_value(o.sum, "binding", "ratable", "value") == 3);
+    run_free(&o);
+    civ_table_free(c);
+    civ_alloc_spec_free(s);
+}
+
+static void test_earmarks(void **state)
+{
+    (void)state;
+    const char *tmpl = HEAD "[[pool]]\nname = \"general\"\nshare = 0.5\nformula = \"main\"\n"
+                            "[[pool]]\nname = \"mig\"\nshare = 0.5\nformula = \"mig\"\n%s"
+                            "[[formula]]\nname = \"main\"\n[[formula]]\nname = \"mig\"\n"
+                            "[[factor]]\nname = \"pop\"\nformula = \"main\"\nattribute = \"pop\"\nweight = 1\n"
+                            "[[factor]]\nname = \"pop2\"\nformula = \"mig\"\nattribute = \"pop\"\nweight = 1\n";
+    char text[2048];
+    snprintf(text, sizeof text, tmpl, "eligible_attribute = \"m\"\neligible_min = 0.3\n");
+    civ_alloc_spec *s = spec_of(text);
+    civ_table *c = csv_table("unique_id,pop,m\nA,100,0.1\nB,300,0.3\nC,600,0.5\n");
+    run_out o;
+    assert_int_equal(run(s, c, NULL, &o), CIV_OK);
+    /* general 50000: 5000, 15000, 30000.  mig 50000 to B and C (m >= .3):
+     * 16666.67, 33333.33 -> the fen goes to B.  Totals 5000, 31667, 63333. */
+    assert_true(cell(o.t, 0, "amount") == 5000);
+    assert_true(cell(o.t, 1, "amount") == 31667);
+    assert_true(cell(o.t, 2, "amount") == 63333);
+    assert_true(cell(o.t, 1, "pool_mig") == 16667);
+    assert_true(cell(o.t, 0, "pool_mig") == 0);
+    assert_non_null(strstr(text_cell(o.t, 0, "explanation"), "not eligible for mig"));
+    assert_true(summary_value(o.sum, "pool", "mig", "communities") == 2);
+    run_free(&o);
+    civ_alloc_spec_free(s);
+    /* top 1 by m: C alone gets the 50000 */
+    snprintf(text, sizeof text, tmpl, "eligible_attribute = \"m\"\neligible_top_k = 1\n");
+    s = spec_of(text);
+    assert_int_equal(run(s, c, NULL, &o), CIV_OK);
+    assert_true(cell(o.t, 2, "amount") == 80000);
+    run_free(&o);
+    civ_table_free(c);
+    /* top 1 with a tie on m: the lower id wins (B), whatever the row order */
+    c = csv_table("unique_id,pop,m\nC,600,0.5\nA,100,0.1\nB,300,0.5\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_OK);
+    assert_true(cell(o.t, 2, "pool_mig") == 50000);
+    run_free(&o);
+    civ_table_free(c);
+    civ_alloc_spec_free(s);
+    /* nobody eligible */
+    snprintf(text, sizeof text, tmpl, "eligible_attribute = \"m\"\neligible_min = 0.9\n");
+    s = spec_of(text);
+    c = csv_table("unique_id,pop,m\nA,100,0.1\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_INFEASIBLE);
+    assert_non_null(strstr(civ_last_error()->message, "no community is eligible"));
+    run_free(&o);
+    civ_table_free(c);
+    civ_alloc_spec_free(s);
+}
+
+static void test_merged_pools(void **state)
+{
+    (void)state;
+    /* two pools on one formula form one fund "a+b" of 100000 */
+    civ_alloc_spec *s = spec_of(HEAD "[[pool]]\nname = \"a\"\namount = 600.00\n[[pool]]\nname = \"b\"\nshare = 1\n"
+                                     "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
+    civ_table *c = csv_table("unique_id,pop\nA,1\nB,3\n");
+    run_out o;
+    assert_int_equal(run(s, c, NULL, &o), CIV_OK);
+    assert_true(cell(o.t, 0, "pool_a+b") == 25000);
+    assert_true(cell(o.t, 1, "amount") == 75000);
+    assert_true(summary_value(o.sum, "pool", "a", "amount") == 60000);
+    assert_true(summary_value(o.sum, "pool", "b", "amount") == 40000);
+    assert_true(summary_value(o.sum, "fund", "a+b", "amount") == 100000);
+    run_free(&o);
+    civ_table_free(c);
+    civ_alloc_spec_free(s);
+}
+
+static void test_greater_of(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                     "[[formula]]\nname = \"main\"\ncombine = \"greater_of\"\n"
+                                     "[[factor]]\nname = \"pop\"\ngroup = \"a\"\nattribute = \"pop\"\nweight = 1\n"
+                                     "[[factor]]\nname = \"aged\"\ngroup = \"b\"\nattribute = \"aged\"\nweight = 1\n");
+    civ_table *c = csv_table("unique_id,pop,aged\nX,100,10\nY,100,90\nZ,800,0\n");
+    run_out o;
+    assert_int_equal(run(s, c, NULL, &o), CIV_OK);
+    /* By hand: group a (pop) .1 .1 .8; group b (aged) .1 .9 0.  Greater:
+     * X .1 (tie -> a), Y .9 (b), Z .8 (a); sum 1.8, so the pro rata factor is
+     * 100000/1.8: X 5555.56, Y 50000, Z 44444.44; floors leave one fen for
+     * the largest remainder (X) -> 5556, 50000, 44444. */
+    assert_true(cell(o.t, 0, "amount") == 5556);
+    assert_true(cell(o.t, 1, "amount") == 50000);
+    assert_true(cell(o.t, 2, "amount") == 44444);
+    /* the decomposition credits the winning formula only */
+    assert_true(fabs(cell(o.t, 0, "factor_pop") - 100000 / 18.0) < 1e-6);
+    assert_true(cell(o.t, 0, "factor_aged") == 0);
+    assert_true(fabs(cell(o.t, 1, "factor_aged") - 50000) < 1e-6);
+    assert_true(cell(o.t, 1, "factor_pop") == 0);
+    assert_non_null(strstr(text_cell(o.t, 1, "explanation"), "group 'b' of main scored higher"));
+    run_free(&o);
+    civ_table_free(c);
+    civ_alloc_spec_free(s);
+}
+
+static void test_forecast_factor(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                     "[[factor]]\nname = \"meals\"\nsource = \"forecast\"\nhorizon = 2\nweight = 1\n");
+    civ_table *c = csv_table("unique_id,pop\nA,1\nB,1\n");
+    /* sums over h = 1..2: A 10 + 10 = 20 (h = 3 ignored), B 30 + 50 = 80 */
+    civ_table *f = csv_table("unique_id,ds,h,model,mean\nA,2026-01,1,ets,10\nA,2026-02,2,ets,10\nA,2026-03,3,ets,999\n"
+                             "B,2026-01,1,ets,30\nB,2026-02,2,ets,50\n");
+    run_out o;
+    assert_int_equal(run(s, c, f, &o), CIV_OK);
+    assert_true(cell(o.t, 0, "amount") == 20000);
+    assert_true(cell(o.t, 1, "amount") == 80000);
+    /* Monte Carlo hook: replace the factor values and solve again */
+    double x[2] = {50, 50}, back[2];
+    assert_int_equal(civ_alloc_problem_set_factor(o.p, 0, x, 2), CIV_OK);
+    assert_int_equal(civ_alloc_solve(o.p, o.r), CIV_OK);
+    int64_t a[2];
+    assert_int_equal(civ_alloc_result_amounts(o.p, o.r, a, 2), CIV_OK);
+    assert_int_equal(a[0], 50000);
+    assert_int_equal(civ_alloc_problem_get_factor(o.p, 0, back, 2), CIV_OK);
+    assert_true(back[1] == 50);
+    x[0] = -1;
+    assert_int_equal(civ_alloc_problem_set_factor(o.p, 0, x, 2), CIV_ERR_DOMAIN);
+    run_free(&o);
+    civ_table_free(f);
+    /* forecasts for an unknown community */
+    f = csv_table("unique_id,h,model,mean\nA,1,ets,1\nA,2,ets,1\nZ,1,ets,1\n");
+    assert_int_equal(run(s, c, f, &o), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error()->message, "unknown community 'Z'"));
+    run_free(&o);
+    civ_table_free(f);
+    /* a community lacking forecasts */
+    f = csv_table("unique_id,h,model,mean\nA,1,ets,1\nA,2,ets,1\nB,1,ets,1\n");
+    assert_int_equal(run(s, c, f, &o), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error()->message, "community 'B' has 1 forecast rows"));
+    assert_string_equal(civ_last_error()->series_id, "B");
+    run_free(&o);
+    civ_table_free(f);
+    /* two models and no choice */
+    f = csv_table("unique_id,h,model,mean\nA,1,ets,1\nA,1,naive,1\n");
+    assert_int_equal(run(s, c, f, &o), CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->message, "several models"));
+    run_free(&o);
+    civ_table_free(f);
+    /* no forecasts at all */
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->message, "no forecasts were given"));
+    run_free(&o);
+    civ_alloc_spec_free(s);
+    /* if_missing = "zero": B's forecast failed (empty model and mean), so B
+     * counts 0 and A takes the whole pool; a partial forecast stays an error */
+    s = spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
+                     "[[factor]]\nname = \"meals\"\nsource = \"forecast\"\nhorizon = 2\nif_missing = \"zero\"\nweight = 1\n");
+    f = csv_table("unique_id,h,model,mean\nA,1,ets,1\nA,2,ets,1\nB,1,,\nB,2,,\n");
+    assert_int_equal(run(s, c, f, &o), CIV_OK);
+    assert_true(cell(o.t, 0, "amount") == 100000);
+    assert_true(cell(o.t, 1, "amount") == 0);
+    run_free(&o);
+    civ_table_free(f);
+    f = csv_table("unique_id,h,model,mean\nA,1,ets,1\nA,2,ets,1\nB,1,ets,1\n");
+    assert_int_equal(run(s, c, f, &o), CIV_ERR_NOT_FOUND);
+    run_free(&o);
+    civ_table_free(f);
+    civ_table_free(c);
+    civ_alloc_spec_free(s);
+}
+
+static void test_data_errors(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                     "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
+    run_out o;
+    civ_table *c = csv_table("unique_id,pop\nA,1\nB,2\nA,3\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DUPLICATE);
+    assert_non_null(strstr(civ_last_error()->message, "duplicate community id 'A' (data rows 1 and 3)"));
+    run_free(&o);
+    civ_table_free(c);
+    c = csv_table("unique_id,pop\nA,1\nB,-2\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error()->message, "negative for community 'B' (data row 2)"));
+    assert_string_equal(civ_last_error()->field, "pop");
+    run_free(&o);
+    civ_table_free(c);
+    c = csv_table("unique_id,pop\nA,1\nB,\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error()->message, "missing (NaN)"));
+    run_free(&o);
+    civ_table_free(c);
+    c = csv_table("unique_id,pop\nA,0\nB,0\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error()->message, "factor 'pop' totals 0"));
+    run_free(&o);
+    civ_table_free(c);
+    /* unknown attribute: reported at the spec key (line 10, column 13) */
+    c = csv_table("unique_id,popx\nA,1\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_MISSING_COLUMN);
+    assert_string_equal(civ_last_error()->file, "t.spec");
+    assert_int_equal(civ_last_error()->line, 10);
+    assert_int_equal(civ_last_error()->column, 13);
+    assert_non_null(strstr(civ_last_error()->message, "unknown attribute 'pop'"));
+    run_free(&o);
+    civ_table_free(c);
+    c = csv_table("id,pop\nA,1\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_MISSING_COLUMN);
+    run_free(&o);
+    civ_table_free(c);
+    civ_alloc_spec_free(s);
+}
+
+static void test_set_weights(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                     "[[factor]]\nname = \"a\"\nattribute = \"a\"\nweight = 0.5\n"
+                                     "[[factor]]\nname = \"b\"\nattribute = \"b\"\nweight = 0.5\n");
+    civ_table *c = csv_table("unique_id,a,b\nA,1,0\nB,0,1\n");
+    run_out o;
+    assert_int_equal(run(s, c, NULL, &o), CIV_OK);
+    double w[2] = {0.8, 0.2};
+    assert_int_equal(civ_alloc_problem_set_weights(o.p, w, 2), CIV_OK);
+    assert_int_equal(civ_alloc_solve(o.p, o.r), CIV_OK);
+    int64_t a[2];
+    civ_alloc_result_amounts(o.p, o.r, a, 2);
+    assert_int_equal(a[0], 80000);
+    w[1] = 0.3;
+    assert_int_equal(civ_alloc_problem_set_weights(o.p, w, 2), CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->message, "sum to 1.1"));
+    run_free(&o);
+    civ_table_free(c);
+    civ_alloc_spec_free(s);
+}
+
+/* ---- property tests ------------------------------------------------------- */
+
+typedef struct rspec {
+    char text[4096];
+    int has_floor, has_cap, has_hh, has_pace, ratable, has_tilt;
+    double floor_y, cap_share, hh, pace;
+} rspec;
+
+static double urand(void) { return (double)rand() / ((double)RAND_MAX + 1.0); }
+
+static void random_spec(rspec *r, int K, int constraints)
+{
+    memset(r, 0, sizeof *r);
+    size_t L = 0;
+    L += (size_t)snprintf(r->text + L, sizeof r->text - L,
+                          "version = \"p\"\n[budget]\ntotal = %d.%02d\nfiscal_year = 2026\n", 1000 + rand() % 100000,
+                          rand() % 100);
+    if (rand() % 2)
+        L += (size_t)snprintf(r->text + L, sizeof r->text - L, "[[reserve]]\nname = \"r\"\nshare = 0.0%d\n",
+                              1 + rand() % 9);
+    L += (size_t)snprintf(r->text + L, sizeof r->text - L, "[[pool]]\nname = \"p\"\nshare = 1\n");
+    L += (size_t)snprintf(r->text + L, sizeof r->text - L, "[[formula]]\nname = \"main\"\n");
+    if (constraints) {
+        r->has_floor = rand() % 2, r->has_cap = rand() % 3 == 0, r->has_hh = rand() % 2, r->has_pace = rand() % 3 == 0;
+        r->ratable = rand() % 4 == 0;
+        if (r->has_floor) {
+            r->floor_y = (double)(rand() % 2000) / 4.0;
+            L += (size_t)snprintf(r->text + L, sizeof r->text - L, "floor = %.2f\n", r->floor_y);
+        }
+        if (r->has_cap) {
+            r->cap_share = 0.05 + 0.5 * urand();
+            L += (size_t)snprintf(r->text + L, sizeof r->text - L, "cap_share = %.17g\n", r->cap_share);
+        }
+        if (r->has_hh) {
+            r->hh = 0.5 + 0.5 * urand();
+            L += (size_t)snprintf(r->text + L, sizeof r->text - L, "hold_harmless = %.17g\n", r->hh);
+        }
+        if (r->has_pace) {
+            r->pace = 0.3 * urand();
+            L += (size_t)snprintf(r->text + L, sizeof r->text - L, "pace = %.17g\n", r->pace);
+        }
+        if (r->has_hh || r->has_pace)
+            L += (size_t)snprintf(r->text + L, sizeof r->text - L, "last_year = \"ly\"\n");
+        if (r->ratable && (r->has_floor || r->has_hh))
+            L += (size_t)snprintf(r->text + L, sizeof r->text - L, "on_infeasible = \"ratable\"\n");
+        else
+            r->ratable = 0;
+    }
+    /* a quarter of the specs with two or more factors take the greater of two
+     * factor groups (g0 = the first half of the factors, g1 = the rest) */
+    int greater = K >= 2 && rand() % 4 == 0, split = greater ? K / 2 : K;
+    if (greater)
+        L += (size_t)snprintf(r->text + L, sizeof r->text - L, "combine = \"greater_of\"\n");
+    for (int grp = 0; grp < (greater ? 2 : 1); grp++) {
+        int k0 = grp == 0 ? 0 : split, k1 = grp == 0 ? split : K;
+        int wi[4], ws = 0;
+        for (int k = k0; k < k1; k++)
+            ws += wi[k] = 1 + rand() % 9;
+        double acc = 0;
+        for (int k = k0; k < k1; k++) {
+            double w = k == k1 - 1 ? 1.0 - acc : (double)wi[k] / ws;
+            acc += w;
+            char group[32] = "";
+            if (greater)
+                snprintf(group, sizeof group, "group = \"g%d\"\n", grp);
+            L += (size_t)snprintf(r->text + L, sizeof r->text - L,
+                                  "[[factor]]\nname = \"f%d\"\nattribute = \"a%d\"\n%s%sweight = %.17g\n", k, k, group,
+                                  k == 0 && rand() % 2 ? "coefficient = \"coef\"\n" : "", w);
+        }
+    }
+    r->has_tilt = rand() % 2;
+    if (r->has_tilt)
+        L += (size_t)snprintf(r->text + L, sizeof r->text - L,
+                              "[[tilt]]\nname = \"t\"\nattribute = \"sh\"\nabove = 0.5\nmultiplier = %.3f\n",
+                              0.5 + 1.5 * urand());
+}
+
+/* A table of n communities with ids "c<perm>" and random attributes. */
+static civ_table *random_table(size_t n, int K, const size_t *order, const double *vals)
+{
+    civ_table *t;
+    assert_int_equal(civ_table_create(&t), CIV_OK);
+    size_t cid, cols[8];
+    civ_table_add_column(t, "unique_id", CIV_COLUMN_TEXT, &cid);
+    const char *names[] = {"a0", "a1", "a2", "a3", "coef", "sh", "ly"};
+    for (int j = 0; j < 7; j++)
+        civ_table_add_column(t, names[j], CIV_COLUMN_NUMBER, &cols[j]);
+    civ_table_add_rows(t, n, NULL);
+    for (size_t r = 0; r < n; r++) {
+        size_t i = order[r];
+        char id[32];
+        snprintf(id, sizeof id, "c%05zu", (i * 7919) % 100003);
+        civ_table_set_text(t, r, cid, id);
+        for (int j = 0; j < 7; j++)
+            civ_table_set_number(t, r, cols[j], vals[i * 7 + (size_t)j]);
+    }
+    (void)K;
+    return t;
+}
+
+static void test_properties(void **state)
+{
+    (void)state;
+    srand(2026);
+    enum { MAXC = 48 };
+    double vals[MAXC * 7];
+    size_t order[MAXC], perm[MAXC];
+    int ok = 0, infeasible = 0, monotone_checked = 0;
+    for (int rep = 0; rep < 2000; rep++) {
+        size_t n = 1 + (size_t)(rand() % MAXC);
+        int K = 1 + rand() % 4;
+        int constraints = rep % 3 != 0;
+        rspec rs;
+        random_spec(&rs, K, constraints);
+        civ_alloc_spec *s = NULL;
+        if (civ_alloc_spec_parse(rs.text, strlen(rs.text), "p.spec", &s))
+            fail_msg("random spec rejected: %s\n%s", civ_last_error_message(), rs.text);
+        for (size_t i = 0; i < n; i++) {
+            for (int k = 0; k < 4; k++)
+                vals[i * 7 + (size_t)k] = rand() % 6 == 0 ? 0 : (double)(rand() % 5000) / (1 + rand() % 7);
+            vals[i * 7 + 0] += 1; /* factor 0 positive for everyone, so no factor totals 0 */
+            for (int k = 1; k < 4; k++)
+                if (i == 0)
+                    vals[k] += 1; /* every factor positive somewhere */
+            vals[i * 7 + 4] = 0.5 + urand();
+            vals[i * 7 + 5] = urand();
+            vals[i * 7 + 6] = rand() % 5 == 0 ? 0 : (double)(rand() % 200000) / 100.0;
+            order[i] = i;
+        }
+        civ_table *t = random_table(n, K, order, vals);
+        run_out o;
+        civ_status st = run(s, t, NULL, &o);
+        if (st == CIV_ERR_INFEASIBLE) {
+            assert_true(constraints);
+            infeasible++;
+            run_free(&o);
+            civ_table_free(t);
+            civ_alloc_spec_free(s);
+            continue;
+        }
+        if (st)
+            fail_msg("rep %d: %s\n%s", rep, civ_last_error_message(), rs.text);
+        ok++;
+        int64_t amounts[MAXC];
+        civ_alloc_result_amounts(o.p, o.r, amounts, n);
+        /* 1. totals exact to the fen */
+        int64_t sum = 0;
+        for (size_t i = 0; i < n; i++)
+            sum += amounts[i];
+        assert_true(sum == s->distributable);
+        assert_true(summary_value(o.sum, "total", "budget", "amount") == (double)s->total);
+        /* 2. every bound holds (recomputed here from the spec; the engine
+         *    snaps products within 1e-11 relative of a whole unit to it) */
+        double P = (double)s->distributable;
+        int any_ratable = 0;
+        for (size_t i = 0; i < n; i++)
+            any_ratable |= !!(o.r->binding[i] & CIV_BIND_RATABLE);
+        for (size_t i = 0; i < n; i++) {
+            double a = (double)amounts[i], ly = vals[i * 7 + 6] * 100, lo = 0, hi = INFINITY;
+            if (rs.has_floor)
+                lo = round(rs.floor_y * 100);
+            if (rs.has_hh && ly > 0)
+                lo = fmax(lo, ceil(rs.hh * ly * (1 - 1e-11)));
+            if (rs.has_cap)
+                hi = floor(rs.cap_share * P * (1 + 1e-11));
+            if (rs.has_pace && ly > 0)
+                hi = fmin(hi, fmax(floor((1 + rs.pace) * ly * (1 + 1e-11)), lo));
+            if (!any_ratable)
+                assert_true(a >= lo);
+            else
+                assert_true(a <= lo + 1); /* everyone at (reduced) floors */
+            if (!(a <= hi))
+                fail_msg("rep %d community %zu: amount %.0f above %.17g (ly %.17g lo %.17g binding %d)\n%s", rep, i, a,
+                         hi, ly, lo, o.r->binding[o.p->n ? 0 : 0], rs.text);
+        }
+        /* decomposition sums to the amount */
+        for (size_t r = 0; r < n; r++) {
+            double d = cell(o.t, r, "unattributed") + cell(o.t, r, "rounding");
+            for (int k = 0; k < K; k++) {
+                char nm[24];
+                snprintf(nm, sizeof nm, "factor_f%d", k);
+                d += cell(o.t, r, nm);
+            }
+            assert_true(fabs(d - cell(o.t, r, "amount")) <= 1e-6 * fmax(1, d));
+        }
+        /* 3. permuting the rows changes nothing */
+        for (size_t i = 0; i < n; i++)
+            perm[i] = i;
+        for (size_t i = n; i > 1; i--) {
+            size_t j = (size_t)rand() % i, tmpi = perm[i - 1];
+            perm[i - 1] = perm[j];
+            perm[j] = tmpi;
+        }
+        civ_table *t2 = random_table(n, K, perm, vals);
+        run_out o2;
+        assert_int_equal(run(s, t2, NULL, &o2), CIV_OK);
+        int64_t a2[MAXC];
+        civ_alloc_result_amounts(o2.p, o2.r, a2, n);
+        for (size_t r = 0; r < n; r++)
+            assert_true(a2[r] == amounts[perm[r]]);
+        /* bit-identical unrounded amounts too */
+        for (size_t i = 0; i < n; i++)
+            assert_true(o2.r->unrounded[i] == o.r->unrounded[i]);
+        run_free(&o2);
+        civ_table_free(t2);
+        /* 4. without constraints, raising a factor never lowers the amount */
+        if (!constraints) {
+            size_t j = (size_t)rand() % n;
+            int k = rand() % K;
+            double before_u[MAXC], after_u[MAXC], x[MAXC];
+            civ_alloc_result_stage(o.p, o.r, CIV_ALLOC_STAGE_CONSTRAINED, before_u, n);
+            civ_alloc_problem_get_factor(o.p, (size_t)k, x, n);
+            x[j] += 1 + urand() * 1000;
+            assert_int_equal(civ_alloc_problem_set_factor(o.p, (size_t)k, x, n), CIV_OK);
+            assert_int_equal(civ_alloc_solve(o.p, o.r), CIV_OK);
+            civ_alloc_result_stage(o.p, o.r, CIV_ALLOC_STAGE_CONSTRAINED, after_u, n);
+            int64_t a3[MAXC];
+            civ_alloc_result_amounts(o.p, o.r, a3, n);
+            assert_true(after_u[j] >= before_u[j] * (1 - 1e-12));
+            /* rounded: never lower by more than the one unit a largest-
+             * remainder reshuffle can move (Balinski & Young 2001, ch. 5) */
+            assert_true(a3[j] >= amounts[j] - 1);
+            monotone_checked++;
+        }
+        run_free(&o);
+        civ_table_free(t);
+        civ_alloc_spec_free(s);
+    }
+    assert_true(ok > 1000);
+    assert_true(infeasible > 20);
+    assert_true(monotone_checked > 400);
+}
+
+/* The large-n paths (breakpoint search, radix select) with shuffled rows:
+ * 30,000 communities, floor, cap share, hold-harmless, tilt. */
+static void test_large_permutation(void **state)
+{
+    (void)state;
+    srand(31337);
+    size_t n = 30000;
+    double *vals = malloc(n * 7 * sizeof *vals);
+    size_t *order = malloc(n * sizeof *order), *perm = malloc(n * sizeof *perm);
+    for (size_t i = 0; i < n; i++) {
+        for (int k = 0; k < 4; k++)
+            vals[i * 7 + (size_t)k] = 1 + (double)(rand() % 5000);
+        vals[i * 7 + 4] = 0.5 + urand();
+        vals[i * 7 + 5] = urand();
+        vals[i * 7 + 6] = 100 + (double)(rand() % 50000) / 100.0;
+        order[i] = perm[i] = i;
+    }
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)rand() % i, t = perm[i - 1];
+        perm[i - 1] = perm[j];
+        perm[j] = t;
+    }
+    /* 120 yuan floor, hold-harmless 70%, cap 2.1x the average share */
+    civ_alloc_spec *s = spec_of("version = \"t\"\n[budget]\ntotal = 9000000.00\nfiscal_year = 2026\n"
+                                "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                "[[formula]]\nname = \"main\"\nfloor = 120.00\ncap_share = 0.00007\n"
+                                "hold_harmless = 0.7\nlast_year = \"ly\"\n"
+                                "[[factor]]\nname = \"f0\"\nattribute = \"a0\"\ncoefficient = \"coef\"\nweight = 0.6\n"
+                                "[[factor]]\nname = \"f1\"\nattribute = \"a1\"\nweight = 0.4\n"
+                                "[[tilt]]\nname = \"t\"\nattribute = \"sh\"\nabove = 0.5\nmultiplier = 1.5\n");
+    civ_table *t1 = random_table(n, 2, order, vals), *t2 = random_table(n, 2, perm, vals);
+    run_out o1, o2;
+    assert_int_equal(run(s, t1, NULL, &o1), CIV_OK);
+    assert_int_equal(run(s, t2, NULL, &o2), CIV_OK);
+    int64_t *a1 = malloc(n * sizeof *a1), *a2 = malloc(n * sizeof *a2);
+    civ_alloc_result_amounts(o1.p, o1.r, a1, n);
+    civ_alloc_result_amounts(o2.p, o2.r, a2, n);
+    int64_t sum = 0;
+    for (size_t r = 0; r < n; r++) {
+        assert_true(a2[r] == a1[perm[r]]);
+        sum += a1[r];
+    }
+    assert_true(sum == 900000000);
+    civ_alloc_stats st;
+    assert_int_equal(civ_alloc_result_stats(o1.p, o1.r, &st), CIV_OK);
+    if (!(st.n_floor > 0 && st.n_hold_harmless > 0 && st.n_cap > 0))
+        fail_msg("binding: floor %zu, hold-harmless %zu, cap %zu", st.n_floor, st.n_hold_harmless, st.n_cap);
+    free(a1), free(a2), free(vals), free(order), free(perm);
+    run_free(&o1), run_free(&o2);
+    civ_table_free(t1), civ_table_free(t2);
+    civ_alloc_spec_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_factor_shares_and_rounding),
+        cmocka_unit_test(test_reserve_tilt_floor),
+        cmocka_unit_test(test_hold_harmless_and_pace),
+        cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_ratable),
+        cmocka_unit_test(test_earmarks),
+        cmocka_unit_test(test_merged_pools),
+        cmocka_unit_test(test_greater_of),
+        cmocka_unit_test(test_forecast_factor),
+        cmocka_unit_test(test_data_errors),
+        cmocka_unit_test(test_set_weights),
+        cmocka_unit_test(test_properties),
+        cmocka_unit_test(test_large_permutation),
+    };
+    return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+}

@@ -1,0 +1,369 @@
+/*
+ * test_alloc_spec.c -- the allocation spec reader (engine/src/alloc_toml.c,
+ * engine/src/alloc_spec.c): a full spec read back key by key, the exact
+ * budget split (reserves and pools to the fen), money parsing, and a table
+ * of bad specs, each checked for its status, the message, the line, the
+ * column and the key named.  Also a crude fuzz: every prefix and
+ * single-byte mutation of a valid spec must return cleanly.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "alloc.h"
+
+static const char *GOOD =
+    "# a comment line\n"
+    "version = \"2026.1\"   # trailing comment\n"
+    "title = 'literal # not a comment'\n"
+    "\n"
+    "[budget]\n"
+    "total = 1_000.05\n"
+    "currency = \"CNY\"\n"
+    "minor_unit = 100\n"
+    "fiscal_year = 2026\n"
+    "\n"
+    "[[reserve]]\n"
+    "name = \"emergency\"\n"
+    "share = 0.05\n"
+    "[[reserve]]\n"
+    "name = \"risk\"\n"
+    "share = 0.03\n"
+    "\n"
+    "[[pool]]\n"
+    "name = \"a\"\n"
+    "amount = 100.00\n"
+    "[[pool]]\n"
+    "name = \"b\"\n"
+    "share = 0.5\n"
+    "[[pool]]\n"
+    "name = \"c\"\n"
+    "share = 0.5\n"
+    "eligible_attribute = \"mig\"\n"
+    "eligible_min = 0.3\n"
+    "\n"
+    "[[factor]]\n"
+    "name = \"pop\"\n"
+    "attribute = \"population\"\n"
+    "coefficient = \"difficulty\"\n"
+    "weight = 0.7\n"
+    "[[factor]]\n"
+    "name = \"perf\"\n"
+    "kind = \"performance\"\n"
+    "attribute = \"score\"\n"
+    "weight = 0.3\n"
+    "\n"
+    "[[tilt]]\n"
+    "name = \"aging\"\n"
+    "attribute = \"aged_share\"\n"
+    "above = 0.25\n"
+    "multiplier = 1.2\n";
+
+static void test_good_spec(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = NULL;
+    assert_int_equal(civ_alloc_spec_parse(GOOD, strlen(GOOD), "good.spec", &s), CIV_OK);
+    assert_string_equal(civ_alloc_spec_version(s), "2026.1");
+    assert_string_equal(s->title, "literal # not a comment");
+    /* 1,000.05 yuan = 100005 fen */
+    assert_int_equal(civ_alloc_spec_total(s), 100005);
+    assert_int_equal(civ_alloc_spec_minor_unit(s), 100);
+    /* reserves: 5% of 100005 = 5000.25, 3% = 3000.15, rest 92004.6:
+     * floors 5000 + 3000 + 92004 = 100004; the largest remainder (.6, the
+     * rest) takes the last fen -> 5000, 3000, 92005 */
+    assert_int_equal(civ_alloc_spec_n_reserves(s), 2);
+    assert_int_equal(civ_alloc_spec_reserve_amount(s, 0), 5000);
+    assert_int_equal(civ_alloc_spec_reserve_amount(s, 1), 3000);
+    assert_int_equal(s->distributable, 92005);
+    /* pools: a = 100.00 = 10000 fen; b and c split 82005 by halves =
+     * 41002.5 each -> tie, the earlier pool gets the odd fen */
+    assert_int_equal(civ_alloc_spec_pool_amount(s, 0), 10000);
+    assert_int_equal(civ_alloc_spec_pool_amount(s, 1), 41003);
+    assert_int_equal(civ_alloc_spec_pool_amount(s, 2), 41002);
+    assert_string_equal(s->pools[2].eligible_attribute, "mig");
+    assert_true(s->pools[2].eligible_min == 0.3);
+    assert_true(isnan(s->pools[2].eligible_max));
+    /* the implicit formula "main" */
+    assert_int_equal(s->n_formulas, 1);
+    assert_string_equal(s->formulas[0].name, "main");
+    assert_int_equal(civ_alloc_spec_n_factors(s), 2);
+    assert_string_equal(civ_alloc_spec_factor_name(s, 1), "perf");
+    assert_true(s->factors[1].performance);
+    assert_string_equal(s->factors[0].coefficient, "difficulty");
+    assert_true(civ_alloc_spec_factor_weight(s, 0) == 0.7);
+    assert_int_equal(s->n_tilts, 1);
+    assert_int_equal(s->tilts[0].op, CIV_OP_GT);
+    assert_true(s->tilts[0].formula == SIZE_MAX);
+    assert_true(s->tilts[0].multiplier == 1.2);
+    civ_alloc_spec_free(s);
+    civ_alloc_spec_free(NULL);
+}
+
+static void test_money(void **state)
+{
+    (void)state;
+    int64_t v;
+    civ_where w = {.file = "x"};
+    assert_int_equal(civ_alloc_parse_money("12.3", 2, &v, &w), CIV_OK);
+    assert_int_equal(v, 1230);
+    assert_int_equal(civ_alloc_parse_money("12.300", 2, &v, &w), CIV_OK);
+    assert_int_equal(v, 1230);
+    assert_int_equal(civ_alloc_parse_money("7", 0, &v, &w), CIV_OK);
+    assert_int_equal(v, 7);
+    assert_int_equal(civ_alloc_parse_money("0.125", 3, &v, &w), CIV_OK);
+    assert_int_equal(v, 125);
+    assert_int_equal(civ_alloc_parse_money("12.345", 2, &v, &w), CIV_ERR_SPEC);
+    assert_int_equal(civ_alloc_parse_money("-1", 2, &v, &w), CIV_ERR_SPEC);
+    assert_int_equal(civ_alloc_parse_money("1e6", 2, &v, &w), CIV_ERR_SPEC);
+    assert_int_equal(civ_alloc_parse_money("99999999999999999999", 2, &v, &w), CIV_ERR_SPEC);
+    assert_int_equal(civ_alloc_parse_money(".5", 2, &v, &w), CIV_ERR_SPEC);
+}
+
+/* A minimal valid spec with one line to replace: "@X@" marks where a case's
+ * text goes (so line numbers in the cases are known). */
+static const char *BASE = "version = \"1\"\n"          /* 1 */
+                          "[budget]\n"                 /* 2 */
+                          "total = 100.00\n"           /* 3 */
+                          "fiscal_year = 2026\n"       /* 4 */
+                          "[[pool]]\n"                 /* 5 */
+                          "name = \"p\"\n"             /* 6 */
+                          "share = 1\n"                /* 7 */
+                          "[[factor]]\n"               /* 8 */
+                          "name = \"f\"\n"             /* 9 */
+                          "attribute = \"x\"\n"        /* 10 */
+                          "weight = 1\n"               /* 11 */
+                          "@X@";                       /* 12 */
+
+typedef struct bad_case {
+    const char *from, *to; /* replace `from` in BASE by `to` (from = "@X@" appends) */
+    civ_status status;
+    const char *message;   /* substring of the message */
+    long line, column;     /* 0 = not checked */
+    const char *field;     /* NULL = not checked */
+} bad_case;
+
+static const bad_case BAD[] = {
+    /* 1 syntax: a key without a value */
+    {"total = 100.00\n", "total = \n", CIV_ERR_PARSE, "missing value", 3, 9, "total"},
+    /* 2 unknown key */
+    {"fiscal_year = 2026\n", "fiscal_year = 2026\ntotl = 5\n", CIV_ERR_SPEC, "unknown key 'totl'", 5, 1, "totl"},
+    /* 3 duplicate key */
+    {"fiscal_year = 2026\n", "fiscal_year = 2026\ntotal = 5\n", CIV_ERR_DUPLICATE, "duplicate key 'total' (first at line 3)", 5, 1, "total"},
+    /* 4 duplicate table */
+    {"@X@", "[budget]\n", CIV_ERR_DUPLICATE, "duplicate table [budget]", 12, 1, "budget"},
+    /* 5 unknown section */
+    {"@X@", "[budjet]\nx = 1\n", CIV_ERR_SPEC, "unknown section 'budjet'", 12, 1, "budjet"},
+    /* 6 weights that do not sum to 1 */
+    {"weight = 1\n", "weight = 0.9\n", CIV_ERR_SPEC, "sum to 0.9, not 1 (f=0.9)", 11, 10, "weight"},
+    /* 7 unknown formula */
+    {"name = \"f\"\n", "name = \"f\"\nformula = \"alt\"\n", CIV_ERR_SPEC, "unknown formula 'alt'", 10, 11, "formula"},
+    /* 8 missing [budget] */
+    {"[budget]\ntotal = 100.00\nfiscal_year = 2026\n", "", CIV_ERR_SPEC, "missing the [budget] section", 0, 0, "budget"},
+    /* 9 missing required key */
+    {"weight = 1\n", "", CIV_ERR_SPEC, "missing required key 'weight'", 8, 1, "weight"},
+    /* 10 wrong type */
+    {"weight = 1\n", "weight = \"1\"\n", CIV_ERR_SPEC, "'weight' must be a number, not a string", 11, 10, "weight"},
+    /* 11 out of range */
+    {"@X@", "[[reserve]]\nname = \"r\"\nshare = 1.5\n", CIV_ERR_SPEC, "out of range", 14, 9, "share"},
+    /* 12 more decimals than the minor unit */
+    {"total = 100.00\n", "total = 100.001\n", CIV_ERR_SPEC, "more decimals than the minor unit", 3, 9, "total"},
+    /* 13 inline table */
+    {"@X@", "[data]\nid = {a = 1}\n", CIV_ERR_PARSE, "inline tables are not supported", 13, 6, "id"},
+    /* 14 dotted key (nesting) */
+    {"@X@", "budget.total = 1\n", CIV_ERR_PARSE, "dotted key names", 12, 7, NULL},
+    /* 15 unterminated string */
+    {"name = \"p\"\n", "name = \"p\n", CIV_ERR_PARSE, "unterminated string", 6, 10, "name"},
+    /* 16 floor above cap */
+    {"@X@", "[[formula]]\nname = \"main\"\nfloor = 10.00\ncap = 5.00\n", CIV_ERR_SPEC, "floor is above cap", 14, 9, "floor"},
+    /* 17 hold_harmless without last_year */
+    {"@X@", "[[formula]]\nname = \"main\"\nhold_harmless = 0.9\n", CIV_ERR_SPEC, "missing required key 'last_year'", 12, 1, "last_year"},
+    /* 18 pool amounts above the budget */
+    {"share = 1\n", "amount = 200.00\n", CIV_ERR_SPEC, "pool amounts total 200.00 but only 100.00 is left", 5, 1, "amount"},
+    /* 19 pool shares not summing to 1 */
+    {"share = 1\n", "share = 0.5\n", CIV_ERR_SPEC, "pool shares sum to 0.5", 5, 1, "share"},
+    /* 20 a table written as an array of tables */
+    {"@X@", "[[data]]\n", CIV_ERR_SPEC, "'data' must be written [data]", 12, 1, "data"},
+    /* 21 leading zeros */
+    {"fiscal_year = 2026\n", "fiscal_year = 02026\n", CIV_ERR_PARSE, "leading zeros", 4, 15, "fiscal_year"},
+    /* 22 bad on_infeasible */
+    {"@X@", "[[formula]]\nname = \"main\"\nfloor = 1.00\non_infeasible = \"maybe\"\n", CIV_ERR_SPEC, "on_infeasible must be", 15, 17, "on_infeasible"},
+    /* 23 tilt with two conditions */
+    {"@X@", "[[tilt]]\nname = \"t\"\nattribute = \"a\"\nabove = 1\nbelow = 2\nmultiplier = 2\n", CIV_ERR_SPEC, "exactly one of above", 12, 1, NULL},
+    /* 24 nested arrays */
+    {"@X@", "[data]\nid = [[1], 2]\n", CIV_ERR_PARSE, "nested arrays", 13, 7, "id"},
+    /* 25 no pool */
+    {"[[pool]]\nname = \"p\"\nshare = 1\n", "", CIV_ERR_SPEC, "no [[pool]]", 0, 0, "pool"},
+    /* 26 earmark without a threshold */
+    {"share = 1\n", "share = 1\neligible_attribute = \"m\"\n", CIV_ERR_SPEC, "needs eligible_min", 8, 22, "eligible_attribute"},
+    /* 27 duplicate factor name */
+    {"@X@", "[[factor]]\nname = \"f\"\nattribute = \"y\"\nweight = 0\n", CIV_ERR_DUPLICATE, "duplicate factor name 'f'", 13, 8, "name"},
+    /* 28 text after a value */
+    {"fiscal_year = 2026\n", "fiscal_year = 2026 2027\n", CIV_ERR_PARSE, "unexpected text after the value", 4, 20, NULL},
+    /* 29 unsupported escape */
+    {"name = \"p\"\n", "name = \"p\\q\"\n", CIV_ERR_PARSE, "unsupported escape", 6, 10, "name"},
+    /* 30 a name that cannot become a column name */
+    {"name = \"f\"\n", "name = \"f x\"\n", CIV_ERR_SPEC, "may hold only letters", 9, 8, "name"},
+    /* 31 minor unit that is not a power of ten */
+    {"fiscal_year = 2026\n", "fiscal_year = 2026\nminor_unit = 12\n", CIV_ERR_SPEC, "minor_unit must be 1, 10, 100 or 1000", 5, 14, "minor_unit"},
+    /* 32 a factor group in a summing formula */
+    {"name = \"f\"\n", "name = \"f\"\ngroup = \"a\"\n", CIV_ERR_SPEC, "'group' needs a formula with combine = \"greater_of\"", 10, 9, "group"},
+    /* 33 greater_of with a factor lacking its group */
+    {"@X@", "[[formula]]\nname = \"main\"\ncombine = \"greater_of\"\n", CIV_ERR_SPEC, "missing required key 'group'", 8, 1, "group"},
+    /* 34 greater_of with one group only */
+    {"weight = 1\n", "weight = 1\ngroup = \"a\"\n[[formula]]\nname = \"main\"\ncombine = \"greater_of\"\n", CIV_ERR_SPEC, "has 1 group", 13, 1, "combine"},
+    /* 35 bad combine */
+    {"@X@", "[[formula]]\nname = \"main\"\ncombine = \"max\"\n", CIV_ERR_SPEC, "combine must be", 14, 11, "combine"},
+};
+
+static char *make_case(const bad_case *c)
+{
+    const char *at = strstr(BASE, c->from);
+    assert_non_null(at);
+    size_t n = strlen(BASE) + strlen(c->to) + 1;
+    char *out = malloc(n);
+    size_t pre = (size_t)(at - BASE);
+    memcpy(out, BASE, pre);
+    strcpy(out + pre, c->to);
+    strcat(out, at + strlen(c->from));
+    /* drop the markers */
+    for (char *m; (m = strstr(out, "@X@"));)
+        memmove(m, m + 3, strlen(m + 3) + 1);
+    return out;
+}
+
+static void test_base_is_valid(void **state)
+{
+    (void)state;
+    bad_case ok = {"@X@", "", CIV_OK, NULL, 0, 0, NULL};
+    char *text = make_case(&ok);
+    civ_alloc_spec *s = NULL;
+    assert_int_equal(civ_alloc_spec_parse(text, strlen(text), "base.spec", &s), CIV_OK);
+    assert_int_equal(civ_alloc_spec_pool_amount(s, 0), 10000);
+    civ_alloc_spec_free(s);
+    free(text);
+}
+
+static void test_bad_specs(void **state)
+{
+    (void)state;
+    size_t nbad = sizeof BAD / sizeof BAD[0];
+    assert_true(nbad >= 15);
+    for (size_t k = 0; k < nbad; k++) {
+        const bad_case *c = &BAD[k];
+        char *text = make_case(c);
+        civ_alloc_spec *s = (civ_alloc_spec *)0x1;
+        civ_status st = civ_alloc_spec_parse(text, strlen(text), "bad.spec", &s);
+        const civ_error *e = civ_last_error();
+        if (st != c->status || !strstr(e->message, c->message) || (c->line && e->line != c->line) ||
+            (c->column && e->column != c->column) || (c->field && strcmp(e->field, c->field)) ||
+            strcmp(e->file, "bad.spec") || s != NULL) {
+            print_error("case %zu:\n%s\n--> %s (%s) line %ld col %ld field '%s'\n", k + 1, text,
+                        civ_status_name(st), e->text, e->line, e->column, e->field);
+            free(text);
+            fail_msg("bad spec case %zu: want %s '%s' at %ld:%ld field %s", k + 1, civ_status_name(c->status),
+                     c->message, c->line, c->column, c->field ? c->field : "-");
+        }
+        /* the one-line text starts with file:line:col */
+        if (c->line && c->column) {
+            char loc[64];
+            snprintf(loc, sizeof loc, "bad.spec:%ld:%ld: ", c->line, c->column);
+            assert_true(!strncmp(e->text, loc, strlen(loc)));
+        }
+        free(text);
+    }
+}
+
+static void test_limits_and_bytes(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = NULL;
+    /* NUL byte */
+    const char nul[] = "version = \"1\"\n\0x = 1\n";
+    assert_int_equal(civ_alloc_spec_parse(nul, sizeof nul - 1, "n.spec", &s), CIV_ERR_PARSE);
+    assert_int_equal(civ_last_error()->line, 2);
+    /* invalid UTF-8 in a string */
+    const char *bad8 = "version = \"\xff\"\n";
+    assert_int_equal(civ_alloc_spec_parse(bad8, strlen(bad8), "u.spec", &s), CIV_ERR_PARSE);
+    assert_non_null(strstr(civ_last_error()->message, "UTF-8"));
+    /* UTF-8 text is fine, and a BOM is skipped */
+    const char *utf = "\xEF\xBB\xBFversion = \"二〇二六\"\n[budget]\ntotal = 1\nfiscal_year = 2026\n[[pool]]\n"
+                      "name = \"p\"\nshare = 1\n[[factor]]\nname = \"f\"\nattribute = \"x\"\nweight = 1\n";
+    assert_int_equal(civ_alloc_spec_parse(utf, strlen(utf), "u.spec", &s), CIV_OK);
+    assert_string_equal(civ_alloc_spec_version(s), "二〇二六");
+    civ_alloc_spec_free(s);
+    /* more than 32 tilts */
+    size_t cap = 1 << 16;
+    char *big = malloc(cap);
+    size_t L = (size_t)snprintf(big, cap, "%s", utf + 3);
+    for (int t = 0; t < 33; t++)
+        L += (size_t)snprintf(big + L, cap - L, "[[tilt]]\nname = \"t%d\"\nattribute = \"a\"\nabove = 1\nmultiplier = 2\n", t);
+    assert_int_equal(civ_alloc_spec_parse(big, L, "t.spec", &s), CIV_ERR_LIMIT);
+    assert_non_null(strstr(civ_last_error()->message, "32"));
+    /* more than 1 MiB */
+    char *huge = malloc(CIV_TOML_MAX_BYTES + 2);
+    memset(huge, '#', CIV_TOML_MAX_BYTES + 1);
+    assert_int_equal(civ_alloc_spec_parse(huge, CIV_TOML_MAX_BYTES + 1, "h.spec", &s), CIV_ERR_LIMIT);
+    /* a very long string */
+    L = (size_t)snprintf(big, cap, "version = \"");
+    memset(big + L, 'a', 5000);
+    L += 5000;
+    L += (size_t)snprintf(big + L, cap - L, "\"\n");
+    assert_int_equal(civ_alloc_spec_parse(big, L, "l.spec", &s), CIV_ERR_LIMIT);
+    free(huge);
+    free(big);
+    /* reading a missing file */
+    assert_int_equal(civ_alloc_spec_read("/nonexistent/x.spec", &s), CIV_ERR_IO);
+    assert_non_null(strstr(civ_last_error()->text, "/nonexistent/x.spec"));
+}
+
+static void test_fuzz_prefixes_and_mutations(void **state)
+{
+    (void)state;
+    size_t n = strlen(GOOD);
+    char *buf = malloc(n + 1);
+    civ_alloc_spec *s = NULL;
+    int ok = 0;
+    for (size_t k = 0; k <= n; k++) {
+        civ_status st = civ_alloc_spec_parse(GOOD, k, "prefix.spec", &s);
+        assert_true(st == CIV_OK || st == CIV_ERR_PARSE || st == CIV_ERR_SPEC || st == CIV_ERR_DUPLICATE);
+        ok += st == CIV_OK;
+        civ_alloc_spec_free(s);
+        s = NULL;
+    }
+    assert_true(ok >= 1); /* the whole text */
+    static const char bytes[] = {'\0', '"', '\'', '[', ']', '=', '\n', '#', '.', '-', '_', 'e', '9', ' ', '\xc3', '{', ','};
+    srand(3);
+    for (int rep = 0; rep < 4000; rep++) {
+        memcpy(buf, GOOD, n + 1);
+        int muts = 1 + rand() % 3;
+        for (int m = 0; m < muts; m++)
+            buf[rand() % n] = bytes[rand() % (int)sizeof bytes];
+        civ_status st = civ_alloc_spec_parse(buf, n, "mut.spec", &s);
+        assert_true(st == CIV_OK || st == CIV_ERR_PARSE || st == CIV_ERR_SPEC || st == CIV_ERR_DUPLICATE ||
+                    st == CIV_ERR_LIMIT);
+        if (st)
+            assert_true(civ_last_error()->message[0] != '\0');
+        civ_alloc_spec_free(s);
+        s = NULL;
+    }
+    free(buf);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_spec),    cmocka_unit_test(test_money),
+        cmocka_unit_test(test_base_is_valid), cmocka_unit_test(test_bad_specs),
+        cmocka_unit_test(test_limits_and_bytes), cmocka_unit_test(test_fuzz_prefixes_and_mutations),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
