@@ -134,7 +134,7 @@ void civ_fit_set_criteria(civ_model_fit *fit, double loglik, size_t k, size_t n_
 
 /* Quantile intervals from simulated paths[p*h + j]: for each level, the
  * (1-level)/2 and (1+level)/2 sample quantiles (R type 7) per horizon.
- * Sorts a scratch copy from the arena. */
+ * Uses selection on a scratch copy from the arena (expected O(n_paths)). */
 civ_status civ_intervals_from_paths(const double *paths, size_t n_paths, size_t h, const double *levels,
                                     size_t n_levels, civ_workspace *ws, double *lower, double *upper);
 

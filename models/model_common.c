@@ -26,20 +26,56 @@ void civ_fit_set_criteria(civ_model_fit *fit, double loglik, size_t k, size_t n_
     fit->bic = -2.0 * loglik + kk * log(nn);
 }
 
-static int compare_doubles(const void *a, const void *b)
+/* Hoare-style selection (Floyd-Rivest without sampling): after the call,
+ * a[k] holds the k-th smallest of a[lo..hi] and the elements before it are
+ * <= a[k] <= those after.  Expected O(n); deterministic (median-of-three). */
+static void select_kth(double *a, size_t lo, size_t hi, size_t k)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    while (hi > lo) {
+        size_t mid = lo + (hi - lo) / 2;
+        /* median of three as the pivot, moved to a[lo] */
+        if (a[mid] < a[lo]) { double t = a[mid]; a[mid] = a[lo]; a[lo] = t; }
+        if (a[hi] < a[lo]) { double t = a[hi]; a[hi] = a[lo]; a[lo] = t; }
+        if (a[hi] < a[mid]) { double t = a[hi]; a[hi] = a[mid]; a[mid] = t; }
+        double pivot = a[mid];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = a[i]; a[i] = a[j]; a[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return;
+    }
 }
 
-/* R's quantile type 7 on sorted data. */
-static double quantile_sorted(const double *s, size_t n, double p)
+/* R's quantile type 7 of m values, by selection: a is permuted. */
+static double quantile_select(double *a, size_t m, double p)
 {
-    double h = (double)(n - 1) * p;
+    double h = (double)(m - 1) * p;
     size_t lo = (size_t)floor(h);
-    if (lo + 1 >= n)
-        return s[n - 1];
-    return s[lo] + (h - (double)lo) * (s[lo + 1] - s[lo]);
+    select_kth(a, 0, m - 1, lo);
+    double x = a[lo];
+    if (lo + 1 >= m || h == (double)lo)
+        return x;
+    /* the next order statistic is the minimum of the upper part */
+    double y = a[lo + 1];
+    for (size_t i = lo + 2; i < m; i++)
+        if (a[i] < y)
+            y = a[i];
+    return x + (h - (double)lo) * (y - x);
 }
 
 civ_status civ_intervals_from_paths(const double *paths, size_t n_paths, size_t h, const double *levels,
@@ -62,11 +98,12 @@ civ_status civ_intervals_from_paths(const double *paths, size_t n_paths, size_t 
                 lower[l * h + j] = upper[l * h + j] = NAN;
             continue;
         }
-        qsort(col, m, sizeof *col, compare_doubles);
+        /* Selection permutes col but keeps it the same multiset, so the
+         * quantiles do not depend on the order they are taken in. */
         for (size_t l = 0; l < n_levels; l++) {
             double a = (1.0 - levels[l] / 100.0) / 2.0;
-            lower[l * h + j] = quantile_sorted(col, m, a);
-            upper[l * h + j] = quantile_sorted(col, m, 1.0 - a);
+            lower[l * h + j] = quantile_select(col, m, a);
+            upper[l * h + j] = quantile_select(col, m, 1.0 - a);
         }
     }
     return CIV_OK;
