@@ -1,0 +1,1769 @@
+/*
+ * ets.c -- exponential smoothing state-space models, ported from R's
+ * forecast package (8.20): ets(), etsmodel(), initparam(), initstate(),
+ * check.param()/admissible() (C++ EtsTargetFunction), lik(), etscalc.c,
+ * forecast.ets() with class1/class2/class3, simulate.ets() and the
+ * HoltWintersZZ() "series too short" fallback.
+ *
+ * Maths: Hyndman, Koehler, Ord & Snyder (2008), "Forecasting with Exponential
+ * Smoothing", Springer (HKOS): sec. 2.5 (the 30 models and their recursions,
+ * Tables 2.2-2.3), ch. 5 (likelihood n log(SSE) + 2 sum log|mu_t| for
+ * multiplicative errors, eq. 5.3), sec. 10.2 (admissible region),
+ * ch. 6 (forecast means and variances: class 1 eq. 6.1-6.2, class 2 sec. 6.3,
+ * class 3 sec. 6.4).  Selection: Hyndman & Khandakar (2008), JSS 27(3), sec. 2.
+ *
+ * State layout follows R: x = (l, b, s1, ..., sm) with s1 the most recent
+ * seasonal value and sm the one used for the next forecast.  Inside the filter
+ * the seasons live in a ring buffer so no memmove is needed per observation.
+ *
+ * Missing values (NaN) inside the series are handled in the filter as current
+ * forecast/etscalc.c does: the state is propagated by its prediction (no
+ * update), the observation contributes nothing to the likelihood, and the
+ * likelihood's n is the number of observed points.  Leading NaNs are dropped.
+ *
+ * Memory: everything per series comes from ws->arena; the likelihood loop
+ * allocates nothing and calls no function pointer per observation.
+ */
+#include "ets.h"
+
+#include <ctype.h>
+#include <float.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decompose.h"
+#include "error.h"
+#include "nelder_mead.h"
+
+#define ETS_N 0
+#define ETS_A 1
+#define ETS_M 2
+#define ETS_Z (-1)
+#define ETS_MAXM 24 /* R: seasonal models need m <= 24 ("frequency too high") */
+#define ETS_PMAX (2 + ETS_MAXM)
+#define ETS_TOL 1.0e-10
+#define ETS_HUGEN 1.0e10
+
+enum { ETS_BOUNDS_BOTH = 0, ETS_BOUNDS_USUAL = 1, ETS_BOUNDS_ADMISSIBLE = 2 };
+enum { ETS_FB_NONE = 0, ETS_FB_HOLTWINTERS = 1, ETS_FB_CONSTANT = 2 };
+
+/* A parsed spec (fits in CIV_MODEL_CONFIG_MAX). */
+typedef struct ets_config {
+    int error, trend, season; /* ETS_Z = choose */
+    int damped;               /* -1 = try both (R's damped = NULL), 0, 1 */
+    int bounds;
+    int restrict_models; /* R's restrict = TRUE */
+    int mult_trend;      /* R's allow.multiplicative.trend */
+    int missing_model;   /* spec "auto"/"ets": R's missing(model) (constant-series rule) */
+} ets_config;
+
+/* One fitted model: everything forecast/simulate need.  Lives in the arena. */
+typedef struct ets_model {
+    int error, trend, season, damped, m, p;
+    double alpha, beta, gamma, phi; /* beta/gamma 0, phi 1 when absent (as R passes them) */
+    double sigma2;
+    double x0[ETS_PMAX], xlast[ETS_PMAX];
+    int fallback;
+    int n_paths;
+} ets_model;
+
+/* ------------------------------------------------------------------------ */
+/* The filter (etscalc.c)                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Outputs of the filter beyond the likelihood; any pointer may be NULL. */
+typedef struct ets_out {
+    double *e;     /* innovations: y - f (A) or (y - f)/f (M); NaN where y is NaN */
+    double *f;     /* one-step forecasts */
+    double *xlast; /* final state, R layout */
+    double sse_abs; /* sum over observed points of (y - f)^2 (for opt.crit mse) */
+    size_t nobs;
+} ets_out;
+
+/* R's lik for fixed parameters: nobs log(SSE) + 2 sum log|f| (M errors),
+ * NaN when a multiplicative trend turns negative (R's NA forecast).  The
+ * component types are compile-time constants in each instantiation below so
+ * the compiler removes the branches (HKOS Table 2.3 recursions as in
+ * etscalc.c, including its TOL/HUGEN guards). */
+static inline __attribute__((always_inline)) double
+ets_filter_core(const double *restrict y, size_t n, const double *x0, int m, const int error, const int trend,
+                const int season, double alpha, double beta, double gamma, double phi, double *restrict ring,
+                ets_out *out, const int full)
+{
+    double l = x0[0], b = trend ? x0[1] : 0.0;
+    const int off = 1 + (trend != ETS_N);
+    size_t pos = 0;
+    if (season)
+        for (int j = 0; j < m; j++)
+            ring[j] = x0[off + m - 1 - j]; /* ring[0] = sm, the oldest */
+    const int phi_is_one = fabs(phi - 1.0) < ETS_TOL;
+    const double bova = beta / alpha;
+    double sse = 0.0, lsum = 0.0, lprod = 1.0, sse_abs = 0.0;
+    size_t nobs = 0;
+    double *e = full && out ? out->e : NULL, *fo = full && out ? out->f : NULL;
+    for (size_t i = 0; i < n; i++) {
+        const double oldl = l, oldb = b;
+        double phib = 0.0, q;
+        if (trend == ETS_N) {
+            q = oldl;
+        } else if (trend == ETS_A) {
+            phib = phi * oldb;
+            q = oldl + phib;
+        } else {
+            if (oldb < 0.0)
+                return NAN; /* R: forecast() gives NA for l * b^phi with b < 0 */
+            phib = phi_is_one ? oldb : pow(oldb, phi);
+            q = oldl * phib;
+        }
+        const double olds = season ? ring[pos] : 0.0;
+        const double f = season == ETS_A ? q + olds : season == ETS_M ? q * olds : q;
+        const double yi = y[i];
+        if (full && fo)
+            fo[i] = f;
+        double p;
+        if (isnan(yi)) {
+            if (full && e)
+                e[i] = NAN;
+            p = q;
+        } else {
+            const double ei = error == ETS_A ? yi - f : (yi - f) / f;
+            if (full && e)
+                e[i] = ei;
+            sse += ei * ei;
+            if (error == ETS_M) {
+                /* sum log|f| as the log of a running product: one log per
+                 * ~100 steps instead of one per observation */
+                lprod *= fabs(f);
+                if (!(lprod < 1e150 && lprod > 1e-150)) {
+                    lsum += log(lprod);
+                    lprod = 1.0;
+                }
+            }
+            if (full)
+                sse_abs += (yi - f) * (yi - f);
+            nobs++;
+            if (season == ETS_N)
+                p = yi;
+            else if (season == ETS_A)
+                p = yi - olds;
+            else
+                p = fabs(olds) < ETS_TOL ? ETS_HUGEN : yi / olds;
+        }
+        l = q + alpha * (p - q);
+        if (trend != ETS_N) {
+            double r;
+            if (trend == ETS_A)
+                r = l - oldl;
+            else
+                r = fabs(oldl) < ETS_TOL ? ETS_HUGEN : l / oldl;
+            b = phib + bova * (r - phib);
+        }
+        if (season != ETS_N) {
+            double t;
+            if (isnan(yi))
+                t = olds;
+            else if (season == ETS_A)
+                t = yi - q;
+            else
+                t = fabs(q) < ETS_TOL ? ETS_HUGEN : yi / q;
+            ring[pos] = olds + gamma * (t - olds);
+            pos = pos + 1 == (size_t)m ? 0 : pos + 1;
+        }
+    }
+    if (full && out) {
+        out->sse_abs = sse_abs;
+        out->nobs = nobs;
+        if (out->xlast) {
+            out->xlast[0] = l;
+            if (trend)
+                out->xlast[1] = b;
+            if (season) /* s1 = the value just written, s_k = k-1 steps before */
+                for (int k = 0; k < m; k++)
+                    out->xlast[off + k] = ring[(pos + (size_t)m - 1 - (size_t)k) % (size_t)m];
+        }
+    }
+    if (nobs == 0)
+        return NAN;
+    double lik = (double)nobs * log(sse);
+    if (error == ETS_M)
+        lik += 2.0 * (lsum + log(lprod));
+    return lik;
+}
+
+#define ETS_CASE(E, T, S)                                                                                         \
+    case (E) * 9 + (T) * 3 + (S):                                                                                 \
+        return out ? ets_filter_core(y, n, x0, m, E, T, S, alpha, beta, gamma, phi, ring, out, 1)                 \
+                   : ets_filter_core(y, n, x0, m, E, T, S, alpha, beta, gamma, phi, ring, NULL, 0);
+
+/* Dispatches once per call (not per observation) to a loop specialised for
+ * the model and for likelihood-only (optimiser) or full (final fit) output. */
+static double ets_filter(const double *y, size_t n, const double *x0, int m, int error, int trend, int season,
+                         double alpha, double beta, double gamma, double phi, double *ring, ets_out *out)
+{
+    switch (error * 9 + trend * 3 + season) {
+        ETS_CASE(1, 0, 0) ETS_CASE(1, 0, 1) ETS_CASE(1, 0, 2)
+        ETS_CASE(1, 1, 0) ETS_CASE(1, 1, 1) ETS_CASE(1, 1, 2)
+        ETS_CASE(1, 2, 0) ETS_CASE(1, 2, 1) ETS_CASE(1, 2, 2)
+        ETS_CASE(2, 0, 0) ETS_CASE(2, 0, 1) ETS_CASE(2, 0, 2)
+        ETS_CASE(2, 1, 0) ETS_CASE(2, 1, 1) ETS_CASE(2, 1, 2)
+        ETS_CASE(2, 2, 0) ETS_CASE(2, 2, 1) ETS_CASE(2, 2, 2)
+    default:
+        return NAN;
+    }
+}
+#undef ETS_CASE
+
+/* Point forecasts from state x (R's static forecast() in etscalc.c). */
+static void ets_point_forecast(const double *x, int m, int trend, int season, double phi, double *f, size_t h)
+{
+    double l = x[0], b = trend ? x[1] : 0.0, phistar = phi;
+    const double *s = x + 1 + (trend != ETS_N);
+    for (size_t i = 0; i < h; i++) {
+        double v;
+        if (trend == ETS_N)
+            v = l;
+        else if (trend == ETS_A)
+            v = l + phistar * b;
+        else if (b < 0)
+            v = NAN;
+        else
+            v = l * pow(b, phistar);
+        if (season) {
+            long j = (long)m - 1 - (long)(i % (size_t)m);
+            v = season == ETS_A ? v + s[j] : v * s[j];
+        }
+        f[i] = v;
+        if (i + 1 < h)
+            phistar += fabs(phi - 1.0) < ETS_TOL ? 1.0 : pow(phi, (double)(i + 1));
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Parameter checks (EtsTargetFunction::check_params / admissible)          */
+/* ------------------------------------------------------------------------ */
+
+typedef struct ets_problem {
+    const double *y;
+    size_t n;       /* length used (leading NaNs dropped) */
+    size_t nobs;    /* observed values */
+    int m;          /* seasonal period of the model (1 when S = N) */
+    int error, trend, season, damped, bounds;
+    double lower[4], upper[4];
+    int nstate;     /* free initial states in the optimisation vector */
+    int nsmooth;    /* smoothing parameters in the vector */
+    civ_ets_crit crit;
+    /* scratch */
+    double *x0, *ring, *poly, *coef, *roots;
+} ets_problem;
+
+/* Schur-Cohn (Jury) step-down test: 1 when every root of
+ * a[0] + a[1] z + ... + a[deg] z^deg lies strictly inside |z| < radius.
+ * With radius = 1 + 1e-10 this is R's "max(abs(polyroot(P))) > 1 + 1e-10"
+ * test without finding the roots: substitute z = radius w, then repeatedly
+ * replace p by (a_n p(w) - a_0 p*(w)) / w, which keeps the number of roots
+ * inside the unit disk as long as |a_0| < |a_n| (Schur 1917; Jury 1964).
+ * O(deg^2) instead of an eigenvalue problem; work holds 2 (deg + 1) doubles. */
+int civ_ets_roots_within(const double *a, size_t deg, double radius, double *work)
+{
+    if (deg == 0)
+        return 1;
+    if (!(a[deg] != 0.0))
+        return 0;
+    double *w = work, *c = work + deg + 1;
+    double sc = 1.0;
+    for (size_t i = 0; i <= deg; i++) {
+        w[i] = a[i] * sc / a[deg];
+        sc *= radius;
+    }
+    for (size_t n = deg; n >= 1; n--) {
+        double an = w[n], a0 = w[0];
+        if (!(fabs(a0) < fabs(an)))
+            return 0;
+        for (size_t i = 0; i < n; i++)
+            c[i] = an * w[i + 1] - a0 * w[n - 1 - i];
+        double inv = 1.0 / c[n - 1]; /* an^2 - a0^2 > 0; rescaling keeps the numbers O(1) */
+        for (size_t i = 0; i < n; i++)
+            w[i] = c[i] * inv;
+    }
+    return 1;
+}
+
+/* Admissible region of HKOS sec. 10.2 as forecast's C++ admissible(): the
+ * characteristic polynomial's roots must lie inside the unit circle. */
+static int ets_admissible(const ets_problem *pr, double alpha, double beta, double gamma, double phi)
+{
+    if (phi < 0 || phi > 1 + 1e-8)
+        return 0;
+    if (pr->season == ETS_N) {
+        if (alpha < 1 - 1 / phi || alpha > 1 + 1 / phi)
+            return 0;
+        if (pr->trend != ETS_N)
+            if (beta < alpha * (phi - 1) || beta > (1 + phi) * (2 - alpha))
+                return 0;
+    } else if (pr->m > 1) {
+        const int m = pr->m;
+        if (pr->trend == ETS_N)
+            beta = 0;
+        double d = 1 - 1 / phi - alpha;
+        if (gamma < (d > 0 ? d : 0) || gamma > 1 + 1 / phi - alpha)
+            return 0;
+        if (alpha < 1 - 1 / phi - gamma * (1 - m + phi + phi * m) / (2 * phi * m))
+            return 0;
+        if (beta < -(1 - phi) * (gamma / m + alpha))
+            return 0;
+        /* ascending coefficients of R's P (degree m + 1, leading 1) */
+        double *a = pr->coef;
+        a[0] = phi * (1 - alpha - gamma);
+        a[1] = alpha + beta - alpha * phi + gamma - 1;
+        for (int i = 2; i < m; i++)
+            a[i] = alpha + beta - alpha * phi;
+        a[m] = alpha + beta - phi;
+        a[m + 1] = 1.0;
+        if (!civ_ets_roots_within(a, (size_t)m + 1, 1 + 1e-10, pr->poly))
+            return 0;
+    }
+    return 1;
+}
+
+static int ets_check_param(const ets_problem *pr, double alpha, double beta, double gamma, double phi)
+{
+    if (pr->bounds != ETS_BOUNDS_ADMISSIBLE) {
+        if (alpha < pr->lower[0] || alpha > pr->upper[0])
+            return 0;
+        if (pr->trend != ETS_N && (beta < pr->lower[1] || beta > alpha || beta > pr->upper[1]))
+            return 0;
+        if (pr->damped && (phi < pr->lower[3] || phi > pr->upper[3]))
+            return 0;
+        if (pr->season != ETS_N && (gamma < pr->lower[2] || gamma > 1 - alpha || gamma > pr->upper[2]))
+            return 0;
+    }
+    if (pr->bounds != ETS_BOUNDS_USUAL)
+        if (!ets_admissible(pr, alpha, beta, gamma, phi))
+            return 0;
+    return 1;
+}
+
+/* Unpacks the optimisation vector (alpha, [beta], [gamma], [phi], states). */
+static void ets_unpack(const ets_problem *pr, const double *par, double *alpha, double *beta, double *gamma,
+                       double *phi)
+{
+    int j = 0;
+    *alpha = par[j++];
+    *beta = pr->trend != ETS_N ? par[j++] : 0.0;
+    *gamma = pr->season != ETS_N ? par[j++] : 0.0;
+    *phi = pr->damped ? par[j++] : 1.0;
+}
+
+/* Builds the full initial state: R appends the m-th season so that the
+ * seasons sum to 0 (A) or m (M). Returns 0 when multiplicative seasons go
+ * negative (R's objective is then Inf). */
+static int ets_full_state(const ets_problem *pr, const double *states, double *x0)
+{
+    int ns = pr->nstate;
+    for (int i = 0; i < ns; i++)
+        x0[i] = states[i];
+    if (pr->season != ETS_N) {
+        int start = 1 + (pr->trend != ETS_N);
+        double sum = 0;
+        for (int i = start; i < ns; i++)
+            sum += states[i];
+        x0[ns] = (pr->season == ETS_M ? pr->m : 0) - sum;
+        if (pr->season == ETS_M)
+            for (int i = start; i <= ns; i++)
+                if (x0[i] < 0)
+                    return 0;
+    }
+    return 1;
+}
+
+/* The objective of forecast's etsNelderMead (EtsTargetFunction::eval). */
+static double ets_objective(size_t np, const double *par, void *vp)
+{
+    ets_problem *pr = vp;
+    double alpha, beta, gamma, phi;
+    ets_unpack(pr, par, &alpha, &beta, &gamma, &phi);
+    if (!ets_check_param(pr, alpha, beta, gamma, phi))
+        return INFINITY;
+    if (!ets_full_state(pr, par + pr->nsmooth, pr->x0))
+        return INFINITY;
+    double lik;
+    if (pr->crit == CIV_ETS_CRIT_MSE) {
+        ets_out o = {0};
+        lik = ets_filter(pr->y, pr->n, pr->x0, pr->m, pr->error, pr->trend, pr->season, alpha, beta, gamma, phi,
+                         pr->ring, &o);
+        if (!isnan(lik))
+            lik = o.sse_abs / (double)pr->n;
+    } else {
+        lik = ets_filter(pr->y, pr->n, pr->x0, pr->m, pr->error, pr->trend, pr->season, alpha, beta, gamma, phi,
+                         pr->ring, NULL);
+    }
+    (void)np;
+    if (lik < -1e10)
+        lik = -1e10; /* R: avoid perfect fits */
+    if (isnan(lik))
+        lik = INFINITY;
+    return lik;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Initial values (initparam, initstate)                                    */
+/* ------------------------------------------------------------------------ */
+
+/* R's initparam(): starting smoothing parameters.  Returns the count. */
+static int ets_initparam(const ets_problem *pr, double *par)
+{
+    double lower[4], upper[4];
+    memcpy(lower, pr->lower, sizeof lower);
+    memcpy(upper, pr->upper, sizeof upper);
+    if (pr->bounds == ETS_BOUNDS_ADMISSIBLE) {
+        for (int i = 0; i < 3; i++) {
+            lower[i] = 0;
+            upper[i] = 0.001;
+        }
+    }
+    int k = 0;
+    double alpha = lower[0] + 0.2 * (upper[0] - lower[0]) / pr->m;
+    if (alpha > 1 || alpha < 0)
+        alpha = lower[0] + 0.002;
+    par[k++] = alpha;
+    if (pr->trend != ETS_N) {
+        upper[1] = fmin(upper[1], alpha);
+        double beta = lower[1] + 0.1 * (upper[1] - lower[1]);
+        if (beta < 0 || beta > alpha)
+            beta = alpha - 0.001;
+        par[k++] = beta;
+    }
+    if (pr->season != ETS_N) {
+        upper[2] = fmin(upper[2], 1 - alpha);
+        double gamma = lower[2] + 0.05 * (upper[2] - lower[2]);
+        if (gamma < 0 || gamma > 1 - alpha)
+            gamma = 1 - alpha - 0.001;
+        par[k++] = gamma;
+    }
+    if (pr->damped) {
+        double phi = lower[3] + 0.99 * (upper[3] - lower[3]);
+        if (phi < 0 || phi > 1)
+            phi = upper[3] - 0.001;
+        par[k++] = phi;
+    }
+    return k;
+}
+
+/* Least squares y ~ X (k <= 4 columns, rows with NaN y skipped) through the
+ * normal equations with partial pivoting; enough for these tiny designs. */
+static int ets_lsq(const double *X, const double *y, size_t n, int k, double *coef)
+{
+    double A[4][5] = {{0}};
+    size_t used = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(y[i]))
+            continue;
+        used++;
+        for (int r = 0; r < k; r++) {
+            for (int c = 0; c < k; c++)
+                A[r][c] += X[i * 4 + r] * X[i * 4 + c];
+            A[r][k] += X[i * 4 + r] * y[i];
+        }
+    }
+    if (used < (size_t)k)
+        return -1;
+    for (int c = 0; c < k; c++) {
+        int piv = c;
+        for (int r = c + 1; r < k; r++)
+            if (fabs(A[r][c]) > fabs(A[piv][c]))
+                piv = r;
+        if (fabs(A[piv][c]) < 1e-300)
+            return -1;
+        if (piv != c)
+            for (int j = 0; j <= k; j++) {
+                double t = A[c][j];
+                A[c][j] = A[piv][j];
+                A[piv][j] = t;
+            }
+        for (int r = 0; r < k; r++) {
+            if (r == c)
+                continue;
+            double fct = A[r][c] / A[c][c];
+            for (int j = c; j <= k; j++)
+                A[r][j] -= fct * A[c][j];
+        }
+    }
+    for (int c = 0; c < k; c++)
+        coef[c] = A[c][k] / A[c][c];
+    return 0;
+}
+
+/* lsfit(1:n, y): intercept and slope (NaN rows dropped). */
+static int ets_linfit(const double *y, size_t n, double *a, double *b)
+{
+    double st = 0, sy = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(y[i])) {
+            st += (double)(i + 1);
+            sy += y[i];
+            k++;
+        }
+    if (k < 2)
+        return -1;
+    double mt = st / (double)k, my = sy / (double)k, sxx = 0, sxy = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(y[i])) {
+            double dt = (double)(i + 1) - mt;
+            sxx += dt * dt;
+            sxy += dt * (y[i] - my);
+        }
+    *b = sxy / sxx;
+    *a = my - *b * mt;
+    return 0;
+}
+
+/* R's initstate(): initial l, b and m-1 seasons.  work holds 6n doubles.
+ * Returns the number of states, or -1 when R would stop with an error. */
+static int ets_initstate(const double *y, size_t n, int trend, int season, int m, double *work, double *st)
+{
+    double *seas = work, *ysa = work + n;
+    int k = 0;
+    double init_seas[ETS_MAXM];
+    if (season != ETS_N) {
+        if (n < 4)
+            return -1; /* "You've got to be joking (not enough data)." */
+        if (n < 3 * (size_t)m) {
+            /* tslm(y ~ trend + fourier(y, 1)): seasonal = y detrended */
+            int ncol = 0;
+            double coef[4];
+            /* design into a small local buffer row by row */
+            double *D = work + 2 * n; /* the caller's work holds 6n doubles: n rows of 4 */
+            int with_sin = fabs(2.0 / m - round(2.0 / m)) > DBL_EPSILON;
+            for (size_t i = 0; i < n; i++) {
+                double t = (double)(i + 1), arg = 2.0 * t / m;
+                int c = 0;
+                D[i * 4 + c++] = 1.0;
+                D[i * 4 + c++] = t;
+                if (with_sin)
+                    D[i * 4 + c++] = sin(M_PI * arg);
+                D[i * 4 + c++] = cos(M_PI * arg);
+                ncol = c;
+            }
+            if (ets_lsq(D, y, n, ncol, coef) != 0)
+                return -1;
+            for (size_t i = 0; i < n; i++) {
+                double tr = coef[0] + coef[1] * (double)(i + 1);
+                seas[i] = season == ETS_A ? y[i] - tr : y[i] / tr;
+            }
+        } else {
+            /* decompose(y, type): centred moving average, then season means */
+            double *trend_ma = ysa;
+            size_t half = (size_t)m / 2;
+            for (size_t i = 0; i < n; i++) {
+                if (i < half || i + half >= n) {
+                    trend_ma[i] = NAN;
+                    continue;
+                }
+                double s = 0;
+                if (m % 2 == 0) {
+                    s = 0.5 * y[i - half] + 0.5 * y[i + half];
+                    for (size_t j = i - half + 1; j < i + half; j++)
+                        s += y[j];
+                } else {
+                    for (size_t j = i - half; j <= i + half; j++)
+                        s += y[j];
+                }
+                trend_ma[i] = s / m;
+            }
+            double figure[ETS_MAXM], fsum = 0;
+            for (int i = 0; i < m; i++) {
+                double s = 0;
+                size_t c = 0;
+                for (size_t j = (size_t)i; j < n; j += (size_t)m) {
+                    double v = season == ETS_A ? y[j] - trend_ma[j] : y[j] / trend_ma[j];
+                    if (!isnan(v)) {
+                        s += v;
+                        c++;
+                    }
+                }
+                figure[i] = c ? s / (double)c : (season == ETS_A ? 0.0 : 1.0);
+                fsum += figure[i];
+            }
+            double fmean = fsum / m;
+            for (int i = 0; i < m; i++)
+                figure[i] = season == ETS_A ? figure[i] - fmean : figure[i] / fmean;
+            for (size_t i = 0; i < n; i++)
+                seas[i] = figure[i % (size_t)m];
+        }
+        for (int kk = 0; kk < m - 1; kk++) {
+            double v = seas[m - 1 - kk]; /* rev(seasonal[2:m]) */
+            if (isnan(v))
+                v = season == ETS_A ? 0.0 : 1.0;
+            init_seas[kk] = v;
+        }
+        if (season == ETS_A) {
+            for (size_t i = 0; i < n; i++)
+                ysa[i] = y[i] - seas[i];
+        } else {
+            double sum = 0, sum2 = 0;
+            for (int kk = 0; kk < m - 1; kk++) {
+                if (init_seas[kk] < 0.01)
+                    init_seas[kk] = 0.01;
+                sum += init_seas[kk];
+                sum2 += init_seas[kk] + 0.01;
+            }
+            if (sum > m)
+                for (int kk = 0; kk < m - 1; kk++)
+                    init_seas[kk] /= sum2;
+            for (size_t i = 0; i < n; i++)
+                ysa[i] = y[i] / (seas[i] > 0.01 ? seas[i] : 0.01);
+        }
+    } else {
+        m = 1;
+        memcpy(ysa, y, n * sizeof *y);
+    }
+    size_t maxn = (size_t)(10 > 2 * m ? 10 : 2 * m);
+    if (maxn > n)
+        maxn = n;
+    if (trend == ETS_N) {
+        double s = 0;
+        size_t c = 0;
+        for (size_t i = 0; i < maxn; i++)
+            if (!isnan(ysa[i])) {
+                s += ysa[i];
+                c++;
+            }
+        if (c == 0)
+            return -1;
+        st[k++] = s / (double)c;
+    } else {
+        double a, b;
+        if (ets_linfit(ysa, maxn, &a, &b) != 0)
+            return -1;
+        if (trend == ETS_A) {
+            double l0 = a, b0 = b;
+            if (fabs(l0 + b0) < 1e-8) {
+                l0 *= 1 + 0.001;
+                b0 *= 1 - 0.001;
+            }
+            st[k++] = l0;
+            st[k++] = b0;
+        } else {
+            double l0 = a + b;
+            if (fabs(l0) < 1e-8)
+                l0 = 1e-7;
+            double b0 = (a + 2 * b) / l0;
+            l0 = l0 / b0;
+            if (fabs(b0) > 1e10)
+                b0 = b0 > 0 ? 1e10 : -1e10;
+            if (l0 < 1e-8 || b0 < 1e-8) {
+                l0 = fmax(ysa[0], 0.001);
+                b0 = fmax(ysa[1] / ysa[0], 0.001);
+            }
+            st[k++] = l0;
+            st[k++] = b0;
+        }
+    }
+    if (season != ETS_N)
+        for (int kk = 0; kk < m - 1; kk++)
+            st[k++] = init_seas[kk];
+    return k;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Fitting one model (etsmodel)                                             */
+/* ------------------------------------------------------------------------ */
+
+/* Per-series data and scratch, allocated once from the arena. */
+typedef struct ets_data {
+    const char *id;
+    const double *y; /* leading NaNs dropped */
+    size_t n, nobs, lead;
+    int period;      /* the series' seasonal period (>= 1) */
+    int positive;    /* min(y) > 0 over observed values */
+    double *work;    /* 6n */
+    double *e, *f;   /* n */
+    double *nm;      /* Nelder-Mead scratch for the largest dimension */
+    double *ring, *poly, *coef, *roots;
+    double *par;     /* 4 + ETS_PMAX */
+} ets_data;
+
+typedef struct ets_result {
+    ets_model mod;
+    double lik, loglik, aic, aicc, bic;
+    int npar; /* length(par): smoothing parameters + free initial states */
+    int nm_fail, nm_count;
+} ets_result;
+
+static const double ETS_LOWER[4] = {1e-4, 1e-4, 1e-4, 0.8};
+static const double ETS_UPPER[4] = {0.9999, 0.9999, 0.9999, 0.98};
+
+static void ets_problem_init(ets_problem *pr, const ets_data *d, int error, int trend, int season, int damped,
+                             int bounds, civ_ets_crit crit)
+{
+    memset(pr, 0, sizeof *pr);
+    pr->y = d->y;
+    pr->n = d->n;
+    pr->nobs = d->nobs;
+    pr->m = season != ETS_N ? d->period : 1;
+    pr->error = error;
+    pr->trend = trend;
+    pr->season = season;
+    pr->damped = damped;
+    pr->bounds = bounds;
+    pr->crit = crit;
+    memcpy(pr->lower, ETS_LOWER, sizeof pr->lower);
+    memcpy(pr->upper, ETS_UPPER, sizeof pr->upper);
+    pr->x0 = d->par + 4 + ETS_PMAX; /* see ets_data_init: par has room for both */
+    pr->ring = d->ring;
+    pr->poly = d->poly;
+    pr->coef = d->coef;
+    pr->roots = d->roots;
+}
+
+/* Fits ETS(error, trend[d], season) as R's etsmodel().  Returns 0, or -1
+ * when R's etsmodel would fail or return an infinite criterion (the
+ * candidate is then skipped by the selection, as R's try() does). */
+static int ets_fit_model(const ets_data *d, int error, int trend, int season, int damped, int bounds,
+                         civ_ets_crit crit, ets_result *r)
+{
+    ets_problem pr;
+    ets_problem_init(&pr, d, error, trend, season, damped, bounds, crit);
+    double *par = d->par;
+    int k = ets_initparam(&pr, par);
+    double a0, b0, g0, p0;
+    ets_unpack(&pr, par, &a0, &b0, &g0, &p0);
+    if (!ets_check_param(&pr, a0, b0, g0, p0))
+        return -1; /* R: stop("Parameters out of range") */
+    int nst = ets_initstate(d->y, d->n, trend, season, pr.m, d->work, par + k);
+    if (nst < 0)
+        return -1;
+    pr.nsmooth = k;
+    pr.nstate = nst;
+    int np = k + nst;
+    if ((size_t)np + 1 >= d->n)
+        return -1; /* R: np >= length(y) - 1 gives aic = Inf */
+    civ_nm_control ctl = civ_nm_defaults();
+    ctl.maxit = 2000;
+    double fmin;
+    int cnt = 0;
+    int rc = civ_nm_minimise((size_t)np, par, &fmin, ets_objective, &pr, &ctl, d->nm, &cnt);
+    if (rc < 0)
+        return -1; /* R: "function cannot be evaluated at initial parameters" */
+    ets_model *mod = &r->mod;
+    memset(r, 0, sizeof *r);
+    mod->error = error;
+    mod->trend = trend;
+    mod->season = season;
+    mod->damped = damped;
+    mod->m = pr.m;
+    mod->p = 1 + (trend != ETS_N) + (season != ETS_N ? pr.m : 0);
+    ets_unpack(&pr, par, &mod->alpha, &mod->beta, &mod->gamma, &mod->phi);
+    ets_full_state(&pr, par + k, mod->x0);
+    ets_out o = {d->e, d->f, mod->xlast, 0, 0};
+    double lik = ets_filter(d->y, d->n, mod->x0, pr.m, error, trend, season, mod->alpha, mod->beta, mod->gamma,
+                            mod->phi, d->ring, &o);
+    if (!isfinite(lik) && !(lik == -INFINITY))
+        return -1; /* NA lik: R's criterion is NA and the model is skipped */
+    double ny = (double)d->nobs, npi = (double)(np + 1);
+    r->lik = lik;
+    r->loglik = -0.5 * lik;
+    r->aic = lik + 2 * npi;
+    r->bic = lik + log(ny) * npi;
+    r->aicc = r->aic + 2 * npi * (npi + 1) / (ny - npi - 1);
+    r->npar = np;
+    r->nm_fail = rc;
+    r->nm_count = cnt;
+    double sse = 0;
+    for (size_t i = 0; i < d->n; i++)
+        if (!isnan(d->e[i]))
+            sse += d->e[i] * d->e[i];
+    mod->sigma2 = sse / (ny - np);
+    mod->fallback = ETS_FB_NONE;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* HoltWintersZZ: R's fallback for series too short for the ETS model       */
+/* ------------------------------------------------------------------------ */
+
+typedef struct hw_problem {
+    const double *y;
+    size_t n;
+    int m, dotrend, doseason, multseason, exponential;
+    int sel[3]; /* which of alpha, beta, gamma are optimised */
+    double fixed[3];
+    double l0, b0, s0[ETS_MAXM];
+    double *season; /* m + n scratch */
+} hw_problem;
+
+/* zzhw(): Holt-Winters recursions with phi = 1; returns SSE (NaN terms
+ * skipped, the state is then propagated by its prediction).  Fills the last
+ * state (R layout) and the fitted values when asked. */
+static double hw_run(const hw_problem *h, double alpha, double beta, double gamma, double *xlast, double *fit)
+{
+    const int m = h->m;
+    double *S = h->season;
+    double l = h->l0, b = h->dotrend ? h->b0 : 0.0, sse = 0;
+    if (!h->dotrend)
+        beta = 0;
+    if (!h->doseason)
+        gamma = 0;
+    for (int j = 0; j < m; j++)
+        S[j] = h->doseason ? h->s0[j] : (h->multseason ? 1.0 : 0.0);
+    for (size_t i = 0; i < h->n; i++) {
+        double ls = S[i], tr = h->exponential ? pow(b, 1.0) : b;
+        double base = h->exponential ? l * tr : l + tr;
+        double xhat = h->multseason ? base * ls : base + ls;
+        if (fit)
+            fit[i] = xhat;
+        double x = h->y[i];
+        double nl, nb, ns;
+        if (isnan(x)) {
+            nl = base;
+            ns = ls;
+        } else {
+            double res = x - xhat;
+            sse += res * res;
+            nl = h->multseason ? alpha * (x / ls) + (1 - alpha) * base : alpha * (x - ls) + (1 - alpha) * base;
+            ns = h->multseason ? gamma * (x / base) + (1 - gamma) * ls : gamma * (x - base) + (1 - gamma) * ls;
+        }
+        nb = h->exponential ? beta * (nl / l) + (1 - beta) * tr : beta * (nl - l) + (1 - beta) * b;
+        l = nl;
+        b = nb;
+        S[i + (size_t)m] = ns;
+    }
+    if (xlast) {
+        int k = 0;
+        xlast[k++] = l;
+        if (h->dotrend)
+            xlast[k++] = b;
+        if (h->doseason)
+            for (int i = 1; i <= m; i++)
+                xlast[k++] = S[(size_t)(m - i) + h->n];
+    }
+    return sse;
+}
+
+static double hw_objective(size_t np, const double *p, void *vp)
+{
+    const hw_problem *h = vp;
+    double v[3];
+    size_t j = 0;
+    for (int i = 0; i < 3; i++) {
+        if (h->sel[i]) {
+            double sn = sin(p[j++]); /* [0, 1] box through p = sin^2(u), see ets_fit_holtwinters */
+            v[i] = sn * sn;
+        } else {
+            v[i] = h->fixed[i];
+        }
+    }
+    (void)np;
+    return hw_run(h, v[0], v[1], v[2], NULL, NULL);
+}
+
+/* HoltWintersZZ(y, alpha = fixed_alpha (NaN: estimate), beta = dotrend ? NULL
+ * : FALSE, gamma = doseason ? NULL : FALSE, seasonal, exponential).  The
+ * starting values are R's; R minimises the SSE with L-BFGS-B in [0, 1], here
+ * Nelder-Mead over p = sin^2(u) (documented difference: the same minimum
+ * when the SSE has one in the box, not the same path). */
+static int ets_fit_holtwinters(const ets_data *d, int dotrend, int doseason, int multseason, int exponential,
+                               double fixed_alpha, ets_result *r)
+{
+    hw_problem h;
+    memset(&h, 0, sizeof h);
+    const double *y = d->y;
+    size_t n = d->n;
+    int m = d->period;
+    if (m <= 1)
+        doseason = 0;
+    h.y = y;
+    h.n = n;
+    h.m = doseason ? m : 1;
+    h.dotrend = dotrend;
+    h.doseason = doseason;
+    h.multseason = doseason && multseason;
+    h.exponential = exponential;
+    h.season = d->work;
+    if (doseason && multseason && !d->positive)
+        return -1; /* "data must be positive for multiplicative Holt-Winters." */
+    if (!doseason) {
+        h.l0 = y[0];
+        if (dotrend) {
+            if (n < 2)
+                return -1;
+            h.b0 = exponential ? y[1] / y[0] : y[1] - y[0];
+        }
+    } else {
+        if (n < 2 * (size_t)m)
+            return -1; /* b.start needs two full periods (R: NA SSE, optim fails) */
+        double s1 = 0, s2 = 0;
+        for (int i = 0; i < m; i++) {
+            s1 += y[i];
+            s2 += y[m + i];
+        }
+        h.l0 = s1 / m;
+        h.b0 = (s2 / m - h.l0) / m;
+        for (int i = 0; i < m; i++)
+            h.s0[i] = h.multseason ? y[i] / h.l0 : y[i] - h.l0;
+    }
+    if (isnan(h.l0) || (dotrend && isnan(h.b0)))
+        return -1;
+    /* initparam(alpha, beta, gamma, phi = 1, ..., lower = 0, upper = 1, m = frequency, "usual") */
+    double start[3];
+    int np = 0;
+    double alpha = fixed_alpha;
+    h.sel[0] = isnan(fixed_alpha);
+    if (h.sel[0]) {
+        alpha = 0.2 / d->period;
+        start[np++] = alpha;
+    }
+    h.fixed[0] = alpha;
+    h.sel[1] = dotrend;
+    if (dotrend) {
+        double beta = 0.1 * fmin(1.0, alpha);
+        if (beta < 0 || beta > alpha)
+            beta = alpha - 0.001;
+        start[np++] = beta;
+    }
+    h.sel[2] = doseason;
+    if (doseason) {
+        double gamma = 0.05 * fmin(1.0, 1 - alpha);
+        if (gamma < 0 || gamma > 1 - alpha)
+            gamma = 1 - alpha - 0.001;
+        start[np++] = gamma;
+    }
+    double v[3] = {alpha, 0, 0};
+    if (np > 0) {
+        /* The box [0, 1]^k is removed by p = sin^2(u), so that optima on the
+         * boundary (common here: beta = 1) are reachable, as with R's L-BFGS-B. */
+        for (int i = 0; i < np; i++)
+            start[i] = asin(sqrt(start[i]));
+        civ_nm_control ctl = civ_nm_defaults();
+        double fmin;
+        int cnt;
+        if (civ_nm_minimise((size_t)np, start, &fmin, hw_objective, &h, &ctl, d->nm, &cnt) < 0 || !isfinite(fmin))
+            return -1;
+        int j = 0;
+        for (int i = 0; i < 3; i++)
+            if (h.sel[i]) {
+                double sn = sin(start[j++]);
+                v[i] = sn * sn;
+            }
+    }
+    memset(r, 0, sizeof *r);
+    ets_model *mod = &r->mod;
+    double sse = hw_run(&h, v[0], v[1], v[2], mod->xlast, d->f);
+    if (!isfinite(sse))
+        return -1;
+    mod->trend = dotrend ? (exponential ? ETS_M : ETS_A) : ETS_N;
+    mod->season = doseason ? (multseason ? ETS_M : ETS_A) : ETS_N;
+    mod->error = doseason ? (multseason ? ETS_M : ETS_A) : (exponential ? ETS_M : ETS_A);
+    mod->damped = 0;
+    mod->m = h.m;
+    mod->p = 1 + (mod->trend != ETS_N) + (doseason ? h.m : 0);
+    mod->alpha = v[0];
+    mod->beta = dotrend ? v[1] : 0.0;
+    mod->gamma = doseason ? v[2] : 0.0;
+    mod->phi = 1.0;
+    int k = 0;
+    mod->x0[k++] = h.l0;
+    if (dotrend)
+        mod->x0[k++] = h.b0;
+    if (doseason) /* states[1, ] as R builds it: s_i = season0[m - i + 1] */
+        for (int i = 1; i <= h.m; i++)
+            mod->x0[k++] = h.s0[h.m - i];
+    double s2 = 0;
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(y[i])) {
+            d->e[i] = NAN;
+            continue;
+        }
+        double res = y[i] - d->f[i];
+        double rel = mod->error == ETS_M ? res / d->f[i] : res;
+        d->e[i] = rel;
+        s2 += rel * rel;
+        c++;
+    }
+    mod->sigma2 = c ? s2 / (double)c : NAN;
+    mod->fallback = ETS_FB_HOLTWINTERS;
+    r->lik = r->loglik = r->aic = r->aicc = r->bic = NAN;
+    r->npar = np;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* ets(): checks, fallbacks and the selection loop                          */
+/* ------------------------------------------------------------------------ */
+
+static civ_status ets_data_init(ets_data *d, const civ_series *series, civ_workspace *ws)
+{
+    memset(d, 0, sizeof *d);
+    d->id = series->id;
+    size_t lead = 0;
+    while (lead < series->n && isnan(series->y[lead]))
+        lead++;
+    d->lead = lead;
+    d->y = series->y + lead;
+    d->n = series->n - lead;
+    d->period = series->period < 1 ? 1 : series->period;
+    double mn = INFINITY;
+    for (size_t i = 0; i < d->n; i++)
+        if (!isnan(d->y[i])) {
+            d->nobs++;
+            if (d->y[i] < mn)
+                mn = d->y[i];
+        }
+    d->positive = mn > 0;
+    size_t n = d->n ? d->n : 1, mm = ETS_MAXM + 2, dim = 4 + ETS_PMAX;
+    d->work = civ_arena_doubles(&ws->arena, 6 * n + (size_t)d->period + 2 * n);
+    d->e = civ_arena_doubles(&ws->arena, n);
+    d->f = civ_arena_doubles(&ws->arena, n);
+    d->nm = civ_arena_doubles(&ws->arena, civ_nm_scratch_size(dim));
+    d->ring = civ_arena_doubles(&ws->arena, mm);
+    d->poly = civ_arena_doubles(&ws->arena, mm * mm);
+    d->coef = civ_arena_doubles(&ws->arena, mm + 1);
+    d->roots = civ_arena_doubles(&ws->arena, 2 * mm);
+    d->par = civ_arena_doubles(&ws->arena, 2 * dim);
+    if (!d->work || !d->e || !d->f || !d->nm || !d->ring || !d->poly || !d->coef || !d->roots || !d->par)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for ETS scratch (series of %zu values)", series->n);
+    return CIV_OK;
+}
+
+static void ets_model_name(const ets_model *mod, char *buf, size_t size)
+{
+    static const char *comp = "NAM";
+    snprintf(buf, size, "ETS(%c,%c%s,%c)", comp[mod->error], comp[mod->trend], mod->damped ? "d" : "",
+             comp[mod->season]);
+}
+
+/* R's ets() front end (restrictions, fallbacks, selection loop); fills best. */
+static civ_status ets_run(const ets_config *cfg, civ_criterion ic, civ_ets_crit crit, const ets_data *d,
+                          ets_result *best)
+{
+    civ_where w = {.series_id = d->id, .field = "y"};
+    if (d->nobs < 2)
+        return civ_fail_at(CIV_ERR_TOO_SHORT, &w, "ETS needs at least 2 observed values, the series has %zu",
+                           d->nobs);
+    int m = d->period;
+    int E = cfg->error, T = cfg->trend, S = cfg->season;
+    size_t n_obs_copied = 0; /* R's is.constant() on the observed values */
+    for (size_t i = 0; i < d->n; i++)
+        if (!isnan(d->y[i]))
+            d->work[n_obs_copied++] = d->y[i];
+    if (cfg->missing_model && civ_series_is_constant(d->work, n_obs_copied)) {
+        /* R: ses(y, alpha = 0.99999, initial = "simple")$model */
+        if (ets_fit_holtwinters(d, 0, 0, 0, 0, 0.99999, best) != 0)
+            return civ_fail_at(CIV_ERR_NUMERIC, &w, "ETS: constant series could not be fitted");
+        best->mod.fallback = ETS_FB_CONSTANT;
+        return CIV_OK;
+    }
+    if (m < 1 || d->n <= (size_t)m)
+        S = ETS_N;
+    if (m == 1) {
+        if (S == ETS_A || S == ETS_M)
+            return civ_fail_at(CIV_ERR_DOMAIN, &w, "seasonal ETS model for non-seasonal data (period 1)");
+        S = ETS_N;
+    }
+    if (m > ETS_MAXM) {
+        if (S == ETS_A || S == ETS_M)
+            return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                               "seasonal ETS needs a period <= 24 (R: \"Frequency too high\"), period is %d", m);
+        if (S == ETS_Z)
+            S = ETS_N;
+    }
+    if (!d->positive && E == ETS_M)
+        return civ_fail_at(CIV_ERR_DOMAIN, &w, "multiplicative-error ETS needs positive data");
+    size_t npars = 2;
+    if (T == ETS_A || T == ETS_M)
+        npars += 2;
+    if (S == ETS_A || S == ETS_M)
+        npars += (size_t)m;
+    if (cfg->damped > 0)
+        npars += 1;
+    if (d->nobs <= npars + 4) {
+        /* R's HoltWintersZZ fallback, in R's order of attempts */
+        if (S == ETS_A || S == ETS_M)
+            if (ets_fit_holtwinters(d, 1, 1, S == ETS_M, T == ETS_M, NAN, best) == 0)
+                return CIV_OK;
+        if (T == ETS_A || T == ETS_M)
+            if (ets_fit_holtwinters(d, 1, 0, 0, T == ETS_M, NAN, best) == 0)
+                return CIV_OK;
+        if (T == ETS_N && S == ETS_N) {
+            if (ets_fit_holtwinters(d, 0, 0, 0, 0, NAN, best) == 0)
+                return CIV_OK;
+        }
+        ets_result r1;
+        int ok1 = ets_fit_holtwinters(d, 1, 0, 0, T == ETS_M, NAN, &r1) == 0;
+        int ok2 = ets_fit_holtwinters(d, 0, 0, 0, T == ETS_M, NAN, best) == 0;
+        if (ok1 && (!ok2 || r1.mod.sigma2 < best->mod.sigma2)) {
+            /* refit so that the scratch fitted values belong to the winner */
+            if (ets_fit_holtwinters(d, 1, 0, 0, T == ETS_M, NAN, best) != 0)
+                *best = r1;
+            ok2 = 1;
+        }
+        if (!ok2)
+            return civ_fail_at(CIV_ERR_TOO_SHORT, &w, "ETS: unable to estimate a model from %zu observations",
+                               d->nobs);
+        return CIV_OK;
+    }
+    int errs[2], trends[3], seasons[3], damps[2];
+    int ne = 0, nt = 0, ns = 0, nd = 0;
+    if (E == ETS_Z) {
+        errs[ne++] = ETS_A;
+        errs[ne++] = ETS_M;
+    } else
+        errs[ne++] = E;
+    if (T == ETS_Z) {
+        trends[nt++] = ETS_N;
+        trends[nt++] = ETS_A;
+        if (cfg->mult_trend)
+            trends[nt++] = ETS_M;
+    } else
+        trends[nt++] = T;
+    if (S == ETS_Z) {
+        seasons[ns++] = ETS_N;
+        seasons[ns++] = ETS_A;
+        seasons[ns++] = ETS_M;
+    } else
+        seasons[ns++] = S;
+    if (cfg->damped < 0) {
+        damps[nd++] = 1;
+        damps[nd++] = 0;
+    } else
+        damps[nd++] = cfg->damped;
+    double best_ic = INFINITY;
+    int found = 0;
+    ets_result r;
+    for (int i = 0; i < ne; i++)
+        for (int j = 0; j < nt; j++)
+            for (int k = 0; k < ns; k++)
+                for (int l = 0; l < nd; l++) {
+                    if (trends[j] == ETS_N && damps[l])
+                        continue;
+                    if (cfg->restrict_models) {
+                        if (errs[i] == ETS_A && (trends[j] == ETS_M || seasons[k] == ETS_M))
+                            continue;
+                        if (errs[i] == ETS_M && trends[j] == ETS_M && seasons[k] == ETS_A)
+                            continue;
+                    }
+                    if (!d->positive && errs[i] == ETS_M)
+                        continue;
+                    if (ets_fit_model(d, errs[i], trends[j], seasons[k], damps[l], cfg->bounds, crit, &r) != 0)
+                        continue;
+                    double v = ic == CIV_CRIT_AIC ? r.aic : ic == CIV_CRIT_BIC ? r.bic : r.aicc;
+                    if (!isnan(v) && v < best_ic) {
+                        best_ic = v;
+                        *best = r;
+                        found = 1;
+                    }
+                }
+    if (!found)
+        return civ_fail_at(CIV_ERR_NUMERIC, &w, "ETS: no model could be fitted (R: \"No model able to be fitted\")");
+    return CIV_OK;
+}
+
+/* Fills the public fit from a result; refilters to get fitted values. */
+static civ_status ets_fill_fit(const ets_result *res, const ets_data *d, const civ_series *series,
+                               const civ_model_options *options, civ_workspace *ws, civ_model_fit *fit)
+{
+    ets_model *mod = civ_arena_alloc(&ws->arena, sizeof *mod);
+    size_t N = series->n;
+    double *fitted = civ_arena_doubles(&ws->arena, N ? N : 1);
+    double *resid = civ_arena_doubles(&ws->arena, N ? N : 1);
+    const char **pn = civ_arena_alloc(&ws->arena, 4 * sizeof *pn);
+    double *pv = civ_arena_doubles(&ws->arena, 4);
+    const char **sn = civ_arena_alloc(&ws->arena, ETS_PMAX * sizeof *sn);
+    double *sv = civ_arena_doubles(&ws->arena, ETS_PMAX);
+    if (!mod || !fitted || !resid || !pn || !pv || !sn || !sv)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for an ETS fit");
+    *mod = res->mod;
+    mod->n_paths = options && options->n_paths > 0 ? options->n_paths : 5000;
+    /* fitted values: rerun the filter from x0 (the HW path filled d->f already) */
+    if (mod->fallback == ETS_FB_NONE) {
+        ets_out o = {d->e, d->f, NULL, 0, 0};
+        ets_filter(d->y, d->n, mod->x0, mod->m, mod->error, mod->trend, mod->season, mod->alpha, mod->beta,
+                   mod->gamma, mod->phi, d->ring, &o);
+    }
+    for (size_t i = 0; i < N; i++) {
+        if (i < d->lead) {
+            fitted[i] = resid[i] = NAN;
+            continue;
+        }
+        double f = d->f[i - d->lead], yv = series->y[i];
+        fitted[i] = f;
+        resid[i] = isnan(yv) ? NAN : yv - f;
+    }
+    memset(fit->name, 0, sizeof fit->name);
+    ets_model_name(mod, fit->name, sizeof fit->name);
+    fit->n = N;
+    fit->fitted = fitted;
+    fit->residuals = resid;
+    fit->sigma2 = mod->sigma2;
+    size_t k = 0;
+    pn[k] = "alpha";
+    pv[k++] = mod->alpha;
+    if (mod->trend) {
+        pn[k] = "beta";
+        pv[k++] = mod->beta;
+    }
+    if (mod->season) {
+        pn[k] = "gamma";
+        pv[k++] = mod->gamma;
+    }
+    if (mod->damped) {
+        pn[k] = "phi";
+        pv[k++] = mod->phi;
+    }
+    fit->param_names = pn;
+    fit->params = pv;
+    fit->n_report_params = k;
+    static const char *season_names[ETS_MAXM] = {"s1",  "s2",  "s3",  "s4",  "s5",  "s6",  "s7",  "s8",
+                                                 "s9",  "s10", "s11", "s12", "s13", "s14", "s15", "s16",
+                                                 "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24"};
+    size_t q = 0;
+    sn[q] = "l";
+    sv[q] = mod->x0[q];
+    q++;
+    if (mod->trend) {
+        sn[q] = "b";
+        sv[q] = mod->x0[q];
+        q++;
+    }
+    if (mod->season)
+        for (int j = 0; j < mod->m; j++, q++) {
+            sn[q] = season_names[j];
+            sv[q] = mod->x0[q];
+        }
+    fit->state_names = sn;
+    fit->states = sv;
+    fit->n_states = q;
+    if (mod->fallback == ETS_FB_NONE) {
+        fit->loglik = res->loglik;
+        fit->aic = res->aic;
+        fit->aicc = res->aicc;
+        fit->bic = res->bic;
+        fit->n_params = (size_t)res->npar + 1;
+    } else {
+        fit->loglik = fit->aic = fit->aicc = fit->bic = NAN;
+        fit->n_params = (size_t)res->npar;
+    }
+    fit->state = mod;
+    return CIV_OK;
+}
+
+static civ_status ets_fit(const void *config, const civ_model_options *options, const civ_series *series,
+                          civ_workspace *ws, civ_model_fit *fit)
+{
+    const ets_config *cfg = config;
+    if (!series || !series->y || !ws || !fit)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "ETS fit: NULL argument");
+    ets_data d;
+    civ_status st = ets_data_init(&d, series, ws);
+    if (st != CIV_OK)
+        return st;
+    ets_result best;
+    civ_criterion ic = options ? options->criterion : CIV_CRIT_AICC;
+    st = ets_run(cfg, ic, CIV_ETS_CRIT_LIK, &d, &best);
+    if (st != CIV_OK)
+        return st;
+    fit->type = &civ_model_ets;
+    return ets_fill_fit(&best, &d, series, options, ws, fit);
+}
+
+civ_status civ_ets_fit_ann(const double *y, size_t n, civ_ets_crit crit, civ_workspace *ws, civ_ets_ann *out)
+{
+    if (!y || !ws || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_ets_fit_ann: NULL argument");
+    civ_series s = {.id = "", .y = y, .n = n, .period = 1};
+    ets_data d;
+    civ_status st = ets_data_init(&d, &s, ws);
+    if (st != CIV_OK)
+        return st;
+    ets_config cfg = {ETS_A, ETS_N, ETS_N, 0, ETS_BOUNDS_BOTH, 1, 0, 0};
+    ets_result r;
+    st = ets_run(&cfg, CIV_CRIT_AICC, crit, &d, &r);
+    if (st != CIV_OK)
+        return st;
+    out->alpha = r.mod.alpha;
+    out->l0 = r.mod.x0[0];
+    out->last_level = r.mod.xlast[0];
+    out->sigma2 = r.mod.sigma2;
+    out->loglik = r.loglik;
+    out->fallback = r.mod.fallback != ETS_FB_NONE;
+    return CIV_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Forecast means and variances (forecast.ets: class1, class2, class3)      */
+/* ------------------------------------------------------------------------ */
+
+/* HKOS sec. 6.2 (class 1) as forecast:::class1: with H, F, G of the linear
+ * model, mu_j = H F^(j-1) x_n, c_j = H F^(j-1) G and
+ * v_h = sigma2 (1 + sum_{j<h} c_j^2).  R's G puts gamma in row 3 whatever
+ * the trend (so for ETS(A,N,A) it sits on s2); ported as is to match R. */
+static civ_status ets_class1(const ets_model *mod, size_t h, civ_workspace *ws, double *mu, double *var, double *cj)
+{
+    const int p = mod->p, m = mod->m;
+    double *F = civ_arena_doubles(&ws->arena, (size_t)p * p);
+    double *v = civ_arena_doubles(&ws->arena, (size_t)p);
+    double *v2 = civ_arena_doubles(&ws->arena, (size_t)p);
+    double G[ETS_PMAX] = {0};
+    if (!F || !v || !v2)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for ETS forecast variances");
+    memset(F, 0, sizeof *F * (size_t)p * p);
+    memset(v, 0, sizeof *v * (size_t)p);
+    const double phi = mod->damped ? mod->phi : 1.0;
+#define FM(i, j) F[(size_t)(i) * p + (j)]
+    v[0] = 1; /* v = H */
+    if (mod->season == ETS_A)
+        v[p - 1] = 1;
+    if (mod->trend == ETS_A)
+        v[1] = phi;
+    FM(0, 0) = 1;
+    if (mod->trend == ETS_A)
+        FM(0, 1) = FM(1, 1) = phi;
+    if (mod->season == ETS_A) {
+        FM(p - m, p - 1) = 1;
+        for (int k = 0; k < m - 1; k++)
+            FM(p - m + 1 + k, p - m + k) = 1;
+    }
+    G[0] = mod->alpha;
+    if (mod->trend == ETS_A)
+        G[1] = mod->beta;
+    if (mod->season == ETS_A)
+        G[2] = mod->gamma;
+    double csum = 0;
+    for (size_t i = 0; i < h; i++) {
+        double a = 0, c = 0;
+        for (int k = 0; k < p; k++) {
+            a += v[k] * mod->xlast[k];
+            c += v[k] * G[k];
+        }
+        mu[i] = a;
+        if (cj)
+            cj[i] = c;
+        var[i] = mod->sigma2 * (1 + csum);
+        csum += c * c;
+        for (int j = 0; j < p; j++) { /* v <- v F */
+            double s = 0;
+            for (int k = 0; k < p; k++)
+                s += v[k] * FM(k, j);
+            v2[j] = s;
+        }
+        memcpy(v, v2, sizeof *v * (size_t)p);
+    }
+#undef FM
+    return CIV_OK;
+}
+
+/* HKOS sec. 6.3 (class 2) as forecast:::class2. */
+static civ_status ets_class2(const ets_model *mod, size_t h, civ_workspace *ws, double *mu, double *var)
+{
+    double *cj = civ_arena_doubles(&ws->arena, h);
+    double *theta = civ_arena_doubles(&ws->arena, h);
+    if (!cj || !theta)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for ETS forecast variances");
+    civ_status st = ets_class1(mod, h, ws, mu, var, cj);
+    if (st != CIV_OK)
+        return st;
+    const double s2 = mod->sigma2;
+    for (size_t j = 0; j < h; j++) {
+        double t = mu[j] * mu[j];
+        for (size_t k = 0; k < j; k++)
+            t += s2 * cj[k] * cj[k] * theta[j - 1 - k];
+        theta[j] = t;
+        var[j] = (1 + s2) * theta[j] - mu[j] * mu[j];
+    }
+    return CIV_OK;
+}
+
+/* C = A B (r x k times k x c), or with B transposed (B is c x k). */
+static void mat_mul(const double *A, const double *B, double *C, int r, int k, int c, int bt)
+{
+    for (int i = 0; i < r; i++)
+        for (int j = 0; j < c; j++) {
+            double s = 0;
+            for (int l = 0; l < k; l++)
+                s += A[i * k + l] * (bt ? B[j * k + l] : B[l * c + j]);
+            C[i * c + j] = s;
+        }
+}
+
+/* Kronecker product A (a x a) x B (b x b) into K (ab x ab). */
+static void kron(const double *A, int a, const double *B, int b, double *K)
+{
+    int n = a * b;
+    for (int i = 0; i < a; i++)
+        for (int j = 0; j < a; j++)
+            for (int k = 0; k < b; k++)
+                for (int l = 0; l < b; l++)
+                    K[(i * b + k) * n + j * b + l] = A[i * a + j] * B[k * b + l];
+}
+
+/* HKOS sec. 6.4 (class 3: multiplicative error and seasonality) as
+ * forecast:::class3, including its mean (which carries a sigma2 term). */
+static civ_status ets_class3(const ets_model *mod, size_t h, civ_workspace *ws, double *mu, double *var)
+{
+    const int m = mod->m, p1 = 1 + (mod->trend != ETS_N), dd = p1 * m;
+    const double s2 = mod->sigma2, phi = mod->damped ? mod->phi : 1.0;
+    double F1[4] = {0}, G1[4] = {0};
+    if (p1 == 1) {
+        F1[0] = 1;
+        G1[0] = mod->alpha;
+    } else {
+        F1[0] = 1, F1[1] = 1, F1[2] = 0, F1[3] = phi;
+        G1[0] = G1[1] = mod->alpha;
+        G1[2] = G1[3] = mod->beta;
+    }
+    size_t D2 = (size_t)dd * dd, M2 = (size_t)m * m;
+    double *F2 = civ_arena_doubles(&ws->arena, M2), *G2 = civ_arena_doubles(&ws->arena, M2);
+    double *F21 = civ_arena_doubles(&ws->arena, D2), *G21 = civ_arena_doubles(&ws->arena, D2);
+    double *K = civ_arena_doubles(&ws->arena, D2), *T1 = civ_arena_doubles(&ws->arena, D2);
+    double *Vh = civ_arena_doubles(&ws->arena, D2), *Vn = civ_arena_doubles(&ws->arena, D2);
+    double *W = civ_arena_doubles(&ws->arena, D2), *T2 = civ_arena_doubles(&ws->arena, D2);
+    double *Mh = civ_arena_doubles(&ws->arena, (size_t)dd), *Mn = civ_arena_doubles(&ws->arena, (size_t)dd);
+    double *vm = civ_arena_doubles(&ws->arena, (size_t)dd);
+    if (!F2 || !G2 || !F21 || !G21 || !K || !T1 || !Vh || !Vn || !W || !T2 || !Mh || !Mn || !vm)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for ETS class-3 variances");
+    memset(F2, 0, M2 * sizeof *F2);
+    memset(G2, 0, M2 * sizeof *G2);
+    F2[m - 1] = 1; /* first row (0, ..., 0, 1), then (I_{m-1}, 0) */
+    for (int i = 1; i < m; i++)
+        F2[i * m + i - 1] = 1;
+    G2[m - 1] = mod->gamma;
+    kron(F2, m, F1, p1, F21);
+    kron(G2, m, G1, p1, G21);
+    kron(G2, m, F1, p1, K);
+    kron(F2, m, G1, p1, T1);
+    for (size_t i = 0; i < D2; i++)
+        K[i] += T1[i];
+    /* Mh (p1 x m) = x[0..p1) x[p1..p1+m)'; stored as vec (column-major) */
+    const double *x = mod->xlast;
+    for (int c = 0; c < m; c++)
+        for (int r = 0; r < p1; r++)
+            Mh[c * p1 + r] = x[r] * x[p1 + c];
+    memset(Vh, 0, D2 * sizeof *Vh);
+    for (size_t i = 0; i < h; i++) {
+        double mui = 0; /* H1 Mh H2' = sum of the last column */
+        for (int r = 0; r < p1; r++)
+            mui += Mh[(m - 1) * p1 + r];
+        mu[i] = mui;
+        /* H21 = H2 x H1 selects the last p1 entries of vec: sum of Vh block */
+        double hv = 0;
+        for (int a = 0; a < p1; a++)
+            for (int b = 0; b < p1; b++)
+                hv += Vh[((m - 1) * p1 + a) * dd + (m - 1) * p1 + b];
+        var[i] = (1 + s2) * hv + s2 * mui * mui;
+        if (i + 1 == h)
+            break;
+        memcpy(vm, Mh, (size_t)dd * sizeof *vm);
+        /* Vn = F21 Vh F21' */
+        mat_mul(F21, Vh, T1, dd, dd, dd, 0);
+        mat_mul(T1, F21, Vn, dd, dd, dd, 1);
+        /* + s2 (F21 Vh G21' + G21 Vh F21') */
+        mat_mul(T1, G21, T2, dd, dd, dd, 1);
+        for (size_t q = 0; q < D2; q++)
+            Vn[q] += s2 * (T2[q] + T2[(q % dd) * dd + q / dd]); /* G21 Vh F21' = (F21 Vh G21')' */
+        /* + s2 K (Vh + vm vm') K' */
+        for (int a = 0; a < dd; a++)
+            for (int b = 0; b < dd; b++)
+                W[a * dd + b] = Vh[a * dd + b] + vm[a] * vm[b];
+        mat_mul(K, W, T1, dd, dd, dd, 0);
+        mat_mul(T1, K, T2, dd, dd, dd, 1);
+        for (size_t q = 0; q < D2; q++)
+            Vn[q] += s2 * T2[q];
+        /* + s2^2 G21 (3 Vh + 2 vm vm') G21' */
+        for (int a = 0; a < dd; a++)
+            for (int b = 0; b < dd; b++)
+                W[a * dd + b] = 3 * Vh[a * dd + b] + 2 * vm[a] * vm[b];
+        mat_mul(G21, W, T1, dd, dd, dd, 0);
+        mat_mul(T1, G21, T2, dd, dd, dd, 1);
+        for (size_t q = 0; q < D2; q++)
+            Vn[q] += s2 * s2 * T2[q];
+        memcpy(Vh, Vn, D2 * sizeof *Vh);
+        /* Mh <- F1 Mh F2' + G1 Mh G2' s2  (matrices p1 x m, Mh[r][c] = vec[c p1 + r]) */
+        for (int r = 0; r < p1; r++)
+            for (int c = 0; c < m; c++) {
+                double s = 0, g = 0;
+                for (int a = 0; a < p1; a++)
+                    for (int b = 0; b < m; b++) {
+                        double mv = vm[b * p1 + a];
+                        s += F1[r * p1 + a] * mv * F2[c * m + b];
+                        g += G1[r * p1 + a] * mv * G2[c * m + b];
+                    }
+                Mn[c * p1 + r] = s + g * s2;
+            }
+        memcpy(Mh, Mn, (size_t)dd * sizeof *Mh);
+    }
+    return CIV_OK;
+}
+
+/* Which analytic class forecast.ets uses (0 = simulate). */
+static int ets_class(const ets_model *mod)
+{
+    if (mod->error == ETS_A && mod->trend != ETS_M && mod->season != ETS_M)
+        return 1;
+    if (mod->error == ETS_M && mod->trend != ETS_M && mod->season != ETS_M)
+        return 2;
+    if (mod->error == ETS_M && mod->season == ETS_M && mod->trend != ETS_M)
+        return 3;
+    return 0;
+}
+
+/* simulate.ets(future = TRUE) + etssimulate: Gaussian errors with sd
+ * sqrt(sigma2), truncated at -1 for multiplicative errors. A path on which a
+ * multiplicative trend turns negative is NaN (R stops with an error). */
+static civ_status ets_simulate(const civ_model_fit *fit, const civ_series *series, size_t h, size_t n_paths,
+                               civ_workspace *ws, double *paths)
+{
+    (void)series;
+    if (!fit || !fit->state || !ws || !ws->rng || (!paths && h > 0 && n_paths > 0))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "ETS simulate: NULL argument");
+    const ets_model *mod = fit->state;
+    const int m = mod->m, season = mod->season, trend = mod->trend, off = 1 + (trend != ETS_N);
+    const double sd = sqrt(mod->sigma2 > 0 ? mod->sigma2 : 0.0);
+    double ring[ETS_MAXM];
+    const int phi_is_one = fabs(mod->phi - 1.0) < ETS_TOL;
+    for (size_t pth = 0; pth < n_paths; pth++) {
+        double *out = paths + pth * h;
+        double l = mod->xlast[0], b = trend ? mod->xlast[1] : 0.0;
+        size_t pos = 0;
+        if (season)
+            for (int j = 0; j < m; j++)
+                ring[j] = mod->xlast[off + m - 1 - j];
+        int bad = 0;
+        for (size_t i = 0; i < h; i++) {
+            double e = sd > 0 ? gsl_ran_gaussian(ws->rng, sd) : 0.0;
+            if (bad) {
+                out[i] = NAN;
+                continue;
+            }
+            if (mod->error == ETS_M && e < -1)
+                e = -1;
+            double phib = 0, q;
+            if (trend == ETS_N)
+                q = l;
+            else if (trend == ETS_A) {
+                phib = mod->phi * b;
+                q = l + phib;
+            } else {
+                if (b < 0) {
+                    bad = 1;
+                    for (size_t k = 0; k <= i; k++)
+                        out[k] = NAN;
+                    continue;
+                }
+                phib = phi_is_one ? b : pow(b, mod->phi);
+                q = l * phib;
+            }
+            double olds = season ? ring[pos] : 0;
+            double f = season == ETS_A ? q + olds : season == ETS_M ? q * olds : q;
+            double yv = mod->error == ETS_A ? f + e : f * (1 + e);
+            out[i] = yv;
+            double pp = season == ETS_N ? yv : season == ETS_A ? yv - olds
+                                           : (fabs(olds) < ETS_TOL ? ETS_HUGEN : yv / olds);
+            double oldl = l;
+            l = q + mod->alpha * (pp - q);
+            if (trend) {
+                double r = trend == ETS_A ? l - oldl : (fabs(oldl) < ETS_TOL ? ETS_HUGEN : l / oldl);
+                b = phib + (mod->beta / mod->alpha) * (r - phib);
+            }
+            if (season) {
+                double t = season == ETS_A ? yv - q : (fabs(q) < ETS_TOL ? ETS_HUGEN : yv / q);
+                ring[pos] = olds + mod->gamma * (t - olds);
+                pos = pos + 1 == (size_t)m ? 0 : pos + 1;
+            }
+        }
+    }
+    return CIV_OK;
+}
+
+static civ_status ets_forecast(const civ_model_fit *fit, const civ_series *series, size_t h, const double *levels,
+                               size_t n_levels, civ_workspace *ws, double *mean, double *lower, double *upper)
+{
+    if (!fit || !fit->state || !ws || !mean || (n_levels && (!levels || !lower || !upper)))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "ETS forecast: NULL argument");
+    if (h == 0)
+        return CIV_OK;
+    const ets_model *mod = fit->state;
+    int cls = ets_class(mod);
+    double *var = civ_arena_doubles(&ws->arena, h);
+    if (!var)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for ETS forecasts");
+    civ_status st = CIV_OK;
+    if (cls == 1)
+        st = ets_class1(mod, h, ws, mean, var, NULL);
+    else if (cls == 2)
+        st = ets_class2(mod, h, ws, mean, var);
+    else if (cls == 3)
+        st = ets_class3(mod, h, ws, mean, var);
+    else
+        ets_point_forecast(mod->xlast, mod->m, mod->trend, mod->season, mod->damped ? mod->phi : 1.0, mean, h);
+    if (st != CIV_OK)
+        return st;
+    for (size_t l = 0; l < n_levels; l++)
+        if (!(levels[l] > 0 && levels[l] < 100))
+            return civ_fail(CIV_ERR_INVALID_ARGUMENT, "interval level %g is not in (0, 100)", levels[l]);
+    if (n_levels == 0)
+        return CIV_OK;
+    if (cls) {
+        for (size_t l = 0; l < n_levels; l++) {
+            double z = civ_normal_quantile_for_level(levels[l]);
+            for (size_t j = 0; j < h; j++) {
+                double me = sqrt(var[j]) * z;
+                lower[l * h + j] = mean[j] - me;
+                upper[l * h + j] = mean[j] + me;
+            }
+        }
+        return CIV_OK;
+    }
+    size_t np = (size_t)mod->n_paths;
+    double *paths = civ_arena_doubles(&ws->arena, np * h);
+    if (!paths)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %zu ETS sample paths", np);
+    st = ets_simulate(fit, series, h, np, ws, paths);
+    if (st != CIV_OK)
+        return st;
+    return civ_intervals_from_paths(paths, np, h, levels, n_levels, ws, lower, upper);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Specs                                                                    */
+/* ------------------------------------------------------------------------ */
+
+static int ets_token_eq(const char *a, size_t len, const char *b)
+{
+    return strlen(b) == len && strncmp(a, b, len) == 0;
+}
+
+static civ_status ets_parse(const char *spec, void *config)
+{
+    ets_config *cfg = config;
+    char buf[128];
+    size_t L = 0;
+    for (const char *p = spec; *p && L + 1 < sizeof buf; p++)
+        if (!isspace((unsigned char)*p))
+            buf[L++] = (char)tolower((unsigned char)*p);
+    buf[L] = 0;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->bounds = ETS_BOUNDS_BOTH;
+    cfg->restrict_models = 1;
+    if (strcmp(buf, "auto") == 0 || strcmp(buf, "ets") == 0) {
+        cfg->error = cfg->trend = cfg->season = ETS_Z;
+        cfg->damped = -1;
+        cfg->missing_model = 1;
+        return CIV_OK;
+    }
+    if (strncmp(buf, "ets(", 4) != 0)
+        return CIV_ERR_NOT_FOUND;
+    civ_where w = {.field = "model"};
+    if (L < 5 || buf[L - 1] != ')')
+        return civ_fail_at(CIV_ERR_SPEC, &w, "malformed ETS spec '%s': expected ETS(E,T,S), e.g. ETS(M,Ad,M)", spec);
+    buf[L - 1] = 0;
+    const char *tok = buf + 4;
+    int idx = 0, damped_opt = -2;
+    while (tok) {
+        const char *comma = strchr(tok, ',');
+        size_t len = comma ? (size_t)(comma - tok) : strlen(tok);
+        if (idx == 0) {
+            if (ets_token_eq(tok, len, "a"))
+                cfg->error = ETS_A;
+            else if (ets_token_eq(tok, len, "m"))
+                cfg->error = ETS_M;
+            else if (ets_token_eq(tok, len, "z"))
+                cfg->error = ETS_Z;
+            else
+                return civ_fail_at(CIV_ERR_SPEC, &w, "ETS spec '%s': error type must be A, M or Z", spec);
+        } else if (idx == 1) {
+            static const char *names[] = {"n", "a", "ad", "m", "md", "z"};
+            static const int tr[] = {ETS_N, ETS_A, ETS_A, ETS_M, ETS_M, ETS_Z};
+            static const int dp[] = {0, 0, 1, 0, 1, -1};
+            int hit = -1;
+            for (int i = 0; i < 6; i++)
+                if (ets_token_eq(tok, len, names[i]))
+                    hit = i;
+            if (hit < 0)
+                return civ_fail_at(CIV_ERR_SPEC, &w, "ETS spec '%s': trend type must be N, A, Ad, M, Md or Z", spec);
+            cfg->trend = tr[hit];
+            cfg->damped = dp[hit];
+        } else if (idx == 2) {
+            if (ets_token_eq(tok, len, "n"))
+                cfg->season = ETS_N;
+            else if (ets_token_eq(tok, len, "a"))
+                cfg->season = ETS_A;
+            else if (ets_token_eq(tok, len, "m"))
+                cfg->season = ETS_M;
+            else if (ets_token_eq(tok, len, "z"))
+                cfg->season = ETS_Z;
+            else
+                return civ_fail_at(CIV_ERR_SPEC, &w, "ETS spec '%s': season type must be N, A, M or Z", spec);
+        } else {
+            if (ets_token_eq(tok, len, "bounds=both"))
+                cfg->bounds = ETS_BOUNDS_BOTH;
+            else if (ets_token_eq(tok, len, "bounds=usual"))
+                cfg->bounds = ETS_BOUNDS_USUAL;
+            else if (ets_token_eq(tok, len, "bounds=admissible"))
+                cfg->bounds = ETS_BOUNDS_ADMISSIBLE;
+            else if (ets_token_eq(tok, len, "restrict=false"))
+                cfg->restrict_models = 0;
+            else if (ets_token_eq(tok, len, "restrict=true"))
+                cfg->restrict_models = 1;
+            else if (ets_token_eq(tok, len, "mtrend=true"))
+                cfg->mult_trend = 1;
+            else if (ets_token_eq(tok, len, "mtrend=false"))
+                cfg->mult_trend = 0;
+            else if (ets_token_eq(tok, len, "damped=true"))
+                damped_opt = 1;
+            else if (ets_token_eq(tok, len, "damped=false"))
+                damped_opt = 0;
+            else
+                return civ_fail_at(CIV_ERR_SPEC, &w,
+                                   "ETS spec '%s': unknown option '%.*s' (bounds=both|usual|admissible, "
+                                   "restrict=true|false, mtrend=true|false, damped=true|false)",
+                                   spec, (int)len, tok);
+        }
+        idx++;
+        tok = comma ? comma + 1 : NULL;
+    }
+    if (idx < 3)
+        return civ_fail_at(CIV_ERR_SPEC, &w, "malformed ETS spec '%s': expected ETS(E,T,S), e.g. ETS(M,Ad,M)", spec);
+    if (damped_opt != -2) {
+        if (cfg->trend != ETS_Z)
+            return civ_fail_at(CIV_ERR_SPEC, &w, "ETS spec '%s': damped= applies only to trend Z (write Ad or Md)",
+                               spec);
+        cfg->damped = damped_opt;
+    }
+    if (cfg->trend == ETS_N && cfg->damped > 0)
+        return civ_fail_at(CIV_ERR_SPEC, &w, "ETS spec '%s': a damped model needs a trend", spec);
+    if (cfg->restrict_models) {
+        if ((cfg->error == ETS_A && (cfg->trend == ETS_M || cfg->season == ETS_M)) ||
+            (cfg->error == ETS_M && cfg->trend == ETS_M && cfg->season == ETS_A))
+            return civ_fail_at(CIV_ERR_SPEC, &w,
+                               "ETS spec '%s': forbidden model combination (unstable: additive error with "
+                               "multiplicative components, or M,M,A), as R's ets(restrict = TRUE); "
+                               "add ',restrict=false' to fit it anyway",
+                               spec);
+    }
+    return CIV_OK;
+}
+
+static const civ_param_info ets_params[] = {
+    {"alpha", "level smoothing", 1e-4, 0.9999},
+    {"beta", "trend smoothing (<= alpha)", 1e-4, 0.9999},
+    {"gamma", "seasonal smoothing (<= 1 - alpha)", 1e-4, 0.9999},
+    {"phi", "trend damping", 0.8, 0.98},
+};
+
+const civ_model_type civ_model_ets = {
+    .family = "ets",
+    .summary = "exponential smoothing state-space models (R forecast::ets)",
+    .spec_help = "auto | ets | ETS(E,T,S[,options]) with E in A,M,Z; T in N,A,Ad,M,Md,Z; S in N,A,M,Z",
+    .params = ets_params,
+    .n_params = sizeof ets_params / sizeof ets_params[0],
+    .config_size = sizeof(ets_config),
+    .parse = ets_parse,
+    .fit = ets_fit,
+    .forecast = ets_forecast,
+    .simulate = ets_simulate,
+};
