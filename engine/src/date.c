@@ -82,47 +82,57 @@ static int digits(const char *s, size_t n, unsigned *out)
     return 1;
 }
 
+/* Copies the first 32 bytes of a date text for an error message. */
+static const char *shown_date(char *buf, size_t size, const char *text, size_t len)
+{
+    snprintf(buf, size, "%.*s%s", (int)(len < 32 ? len : 32), text, len > 32 ? "..." : "");
+    return buf;
+}
+
 civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int64_t *value)
 {
     if (!text || !form || !value)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_date_parse: NULL argument");
+    /* The date as shown in messages, built only on failure: formatting it
+     * on every call cost more than the parse itself in 10-million-row files. */
+#define SHOWN_ shown_date(shown, sizeof shown, text, len)
     char shown[40];
-    snprintf(shown, sizeof shown, "%.*s%s", (int)(len < 32 ? len : 32), text, len > 32 ? "..." : "");
     unsigned year, month, day;
     if (len < 4 || !digits(text, 4, &year))
-        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD", shown);
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD", SHOWN_);
     if (year < 1)
-        return civ_fail(CIV_ERR_DATE, "bad date '%s': year must be 1..9999", shown);
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': year must be 1..9999", SHOWN_);
     if (len == 4) {
         *form = CIV_DATE_YEAR;
         *value = year;
         return CIV_OK;
     }
     if (text[4] != '-')
-        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected '-' after the year", shown);
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected '-' after the year", SHOWN_);
     if (len == 7 && (text[5] == 'Q' || text[5] == 'q')) {
         if (text[6] < '1' || text[6] > '4')
-            return civ_fail(CIV_ERR_DATE, "bad date '%s': quarter must be Q1..Q4", shown);
+            return civ_fail(CIV_ERR_DATE, "bad date '%s': quarter must be Q1..Q4", SHOWN_);
         *form = CIV_DATE_QUARTER;
         *value = 4 * (int64_t)year + (text[6] - '1');
         return CIV_OK;
     }
     if ((len != 7 && len != 10) || !digits(text + 5, 2, &month))
-        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD", shown);
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD", SHOWN_);
     if (month < 1 || month > 12)
-        return civ_fail(CIV_ERR_DATE, "bad date '%s': month %u is not 01..12", shown, month);
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': month %u is not 01..12", SHOWN_, month);
     if (len == 7) {
         *form = CIV_DATE_MONTH;
         *value = 12 * (int64_t)year + (month - 1);
         return CIV_OK;
     }
     if (text[7] != '-' || !digits(text + 8, 2, &day))
-        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected YYYY-MM-DD", shown);
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected YYYY-MM-DD", SHOWN_);
     if (day < 1 || day > days_in_month(year, month))
-        return civ_fail(CIV_ERR_DATE, "bad date '%s': day %u does not exist in %04u-%02u", shown, day, year, month);
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': day %u does not exist in %04u-%02u", SHOWN_, day, year, month);
     *form = CIV_DATE_DAY;
     *value = days_from_civil(year, month, day);
     return CIV_OK;
+#undef SHOWN_
 }
 
 civ_status civ_period_format(civ_frequency freq, int phase, int64_t period, char *buf, size_t size)
@@ -143,6 +153,9 @@ civ_status civ_period_format(civ_frequency freq, int phase, int64_t period, char
         break;
     case CIV_FREQ_WEEKLY:
     case CIV_FREQ_DAILY: {
+        /* Bound a weekly period before scaling it: period * 7 could overflow. */
+        if (freq == CIV_FREQ_WEEKLY && (period < -719162 / 7 - 1 || period > 2932896 / 7 + 1))
+            return civ_fail(CIV_ERR_DOMAIN, "period %lld is outside years 1..9999", (long long)period);
         int64_t days = freq == CIV_FREQ_WEEKLY ? period * 7 + phase : period;
         if (days < -719162 || days > 2932896) /* 0001-01-01 .. 9999-12-31 */
             return civ_fail(CIV_ERR_DOMAIN, "period %lld is outside years 1..9999", (long long)period);

@@ -67,25 +67,32 @@ void civ_copy_truncated(char *dst, size_t size, const char *src)
 void civ_error_refresh_text(void)
 {
     civ_error *e = &tls_error;
+    /* Precisions are the civ_error member sizes, so nothing is cut here (and
+     * -Wformat-truncation can see it). */
     char loc[700] = "";
     size_t n = 0;
     if (e->file[0]) {
         if (e->line > 0 && e->column > 0)
-            n = (size_t)snprintf(loc, sizeof loc, "%s:%ld:%ld: ", e->file, e->line, e->column);
+            n = (size_t)snprintf(loc, sizeof loc, "%.511s:%ld:%ld: ", e->file, e->line, e->column);
         else if (e->line > 0)
-            n = (size_t)snprintf(loc, sizeof loc, "%s:%ld: ", e->file, e->line);
+            n = (size_t)snprintf(loc, sizeof loc, "%.511s:%ld: ", e->file, e->line);
         else
-            n = (size_t)snprintf(loc, sizeof loc, "%s: ", e->file);
+            n = (size_t)snprintf(loc, sizeof loc, "%.511s: ", e->file);
     }
     (void)n;
     char ctx[420] = "";
     if (e->series_id[0] && e->field[0])
-        snprintf(ctx, sizeof ctx, " (series '%s', field '%s')", e->series_id, e->field);
+        snprintf(ctx, sizeof ctx, " (series '%.255s', field '%.127s')", e->series_id, e->field);
     else if (e->series_id[0])
-        snprintf(ctx, sizeof ctx, " (series '%s')", e->series_id);
+        snprintf(ctx, sizeof ctx, " (series '%.255s')", e->series_id);
     else if (e->field[0])
-        snprintf(ctx, sizeof ctx, " (field '%s')", e->field);
+        snprintf(ctx, sizeof ctx, " (field '%.127s')", e->field);
     snprintf(e->text, sizeof e->text, "%.700s%.511s%.320s", loc, e->message, ctx);
+    /* The text is promised on one line (CLI stderr, logs), but ids, fields and
+     * file names may hold newlines or other control bytes: blank them. */
+    for (char *c = e->text; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = ' ';
 }
 
 static civ_status fail_v(civ_status status, const civ_where *where, const char *fmt, va_list ap)

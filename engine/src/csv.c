@@ -1,0 +1,1312 @@
+/*
+ * csv.c -- the CSV readers and writers of panels (long format) and tables.
+ *
+ * Format (RFC 4180 with the usual extensions): fields separated by commas,
+ * records by LF or CRLF; a field may be quoted with '"', inside which commas,
+ * newlines and doubled quotes ("") are data; UTF-8 with an optional BOM.
+ * Strictness, so that nothing is ever skipped silently:
+ *   - a quote inside an unquoted field, text after a closing quote, an
+ *     unterminated quote, a NUL byte, a CR not followed by LF, a row whose
+ *     field count differs from the header's, and an empty line followed by
+ *     more data are CIV_ERR_PARSE (empty lines at the very end are allowed);
+ *   - a field over 1 MiB is CIV_ERR_LIMIT;
+ *   - ids, header names and table text must be valid UTF-8.
+ * Every error names file:line:column, with line the PHYSICAL line (quoted
+ * newlines count) where the field starts and column the 1-based field number.
+ *
+ * Numbers: a cell is missing when empty, "NA" or "NaN" (any case).  Otherwise
+ * it must be a plain decimal ([+-]d[.d][e[+-]d]); hex, "inf", surrounding
+ * spaces and values beyond the double range are errors.  Numbers are written
+ * in the shortest text that reads back to the same double, so files
+ * round-trip bit for bit.  (strtod/snprintf follow LC_NUMERIC: a host that
+ * sets a locale with a decimal comma must keep LC_NUMERIC at "C".)
+ *
+ * The panel reader (civ_panel_read_csv) makes two streaming passes over the
+ * file through a fixed read buffer, so memory stays close to the panel's own
+ * size whatever the file size:
+ *   pass 1  tokenises, registers each unique_id (order of first appearance),
+ *           parses ds, checks the date form, and records per series the
+ *           first period, the last period with a value of y, of each
+ *           covariate, and of any row;
+ *   build   infers the frequency, sizes the panel exactly (values NaN);
+ *   pass 2  parses the numbers straight into their final place and detects
+ *           duplicate (unique_id, ds) with one bit per cell.
+ * Series span: from the first row's period to the last row that is NOT a
+ * future row, where a future row is one after the last non-empty y whose y is
+ * empty and that carries at least one covariate value.  Covariate k of a
+ * series then has length max(series length, last non-empty value of k + 1);
+ * the cells beyond the series length are its future values.
+ * Frequency: "YYYY" yearly, "YYYY-Qn" quarterly, "YYYY-MM" monthly; for
+ * "YYYY-MM-DD", weekly when every date of the panel falls on one weekday and
+ * at least one series has two different dates (so dates within a series are
+ * multiples of 7 days apart, and the panel phase is that weekday), else daily.
+ * All rows must use one form (else CIV_ERR_FREQUENCY).
+ * A file with a header and no rows is an empty panel of CIV_FREQ_UNKNOWN; a
+ * file with no header (empty, only a BOM or only empty lines) is
+ * CIV_ERR_PARSE.
+ */
+#include "csv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <float.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomic_file.h"
+#include "error.h"
+#include "panel.h"
+#include "table.h"
+
+#define READ_CHUNK ((size_t)1 << 20)
+#define NO_PERIOD INT64_MIN
+
+/* ======================================================================== */
+/* Numbers                                                                  */
+/* ======================================================================== */
+
+/* Exact powers of ten 10^0 .. 10^22 (all representable in a double). */
+static const double exact_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+static int is_missing_text(const char *s, size_t len)
+{
+    if (len == 0)
+        return 1;
+    if (len == 2)
+        return (s[0] | 0x20) == 'n' && (s[1] | 0x20) == 'a';
+    if (len == 3)
+        return (s[0] | 0x20) == 'n' && (s[1] | 0x20) == 'a' && (s[2] | 0x20) == 'n';
+    return 0;
+}
+
+civ_csv_number civ_csv_parse_number(const char *text, size_t len, double *out)
+{
+    *out = NAN;
+    if (is_missing_text(text, len))
+        return CIV_CSV_NUMBER_MISSING;
+    const char *p = text, *end = text + len;
+    int negative = 0;
+    if (*p == '+' || *p == '-') {
+        negative = *p == '-';
+        p++;
+    }
+    uint64_t mantissa = 0;
+    int n_digits = 0;      /* significant digits accumulated (after leading zeros) */
+    int any_digit = 0, dropped = 0;
+    int64_t exp10 = 0;
+    for (; p < end && *p >= '0' && *p <= '9'; p++) {
+        any_digit = 1;
+        if (n_digits < 19) {
+            mantissa = mantissa * 10 + (uint64_t)(*p - '0');
+            n_digits += mantissa != 0;
+        } else {
+            dropped = 1;
+            exp10++;
+        }
+    }
+    if (p < end && *p == '.') {
+        for (p++; p < end && *p >= '0' && *p <= '9'; p++) {
+            any_digit = 1;
+            if (n_digits < 19) {
+                mantissa = mantissa * 10 + (uint64_t)(*p - '0');
+                n_digits += mantissa != 0;
+                exp10--;
+            } else {
+                dropped = 1;
+            }
+        }
+    }
+    if (!any_digit)
+        return CIV_CSV_NUMBER_BAD;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        int eneg = 0;
+        if (p < end && (*p == '+' || *p == '-')) {
+            eneg = *p == '-';
+            p++;
+        }
+        if (p == end || *p < '0' || *p > '9')
+            return CIV_CSV_NUMBER_BAD;
+        int64_t e = 0;
+        for (; p < end && *p >= '0' && *p <= '9'; p++)
+            if (e < 100000)
+                e = e * 10 + (*p - '0');
+        exp10 += eneg ? -e : e;
+    }
+    if (p != end)
+        return CIV_CSV_NUMBER_BAD;
+    /* Clinger's fast path: exact operands, one correctly rounded operation. */
+    if (!dropped && mantissa <= ((uint64_t)1 << 53) && exp10 >= -22 && exp10 <= 22) {
+        double v = (double)mantissa;
+        v = exp10 < 0 ? v / exact_pow10[-exp10] : v * exact_pow10[exp10];
+        *out = negative ? -v : v;
+        return CIV_CSV_NUMBER_OK;
+    }
+    /* The syntax is validated above, so strtod sees a plain decimal only and
+     * stops exactly at text + len (the byte there cannot continue it). */
+    char *stop;
+    errno = 0;
+    double v = strtod(text, &stop);
+    if (stop != end)
+        return CIV_CSV_NUMBER_BAD;
+    if (isinf(v))
+        return CIV_CSV_NUMBER_OVERFLOW;
+    *out = v;
+    return CIV_CSV_NUMBER_OK;
+}
+
+int civ_csv_format_number(double value, char *buf)
+{
+    if (isnan(value)) {
+        buf[0] = '\0';
+        return 0;
+    }
+    if (isinf(value))
+        return -1;
+    if (value == trunc(value) && fabs(value) < 1e17)
+        return snprintf(buf, CIV_CSV_NUMBER_SIZE, "%.0f", value);
+    int n = 0;
+    for (int precision = 15; precision <= 17; precision++) {
+        n = snprintf(buf, CIV_CSV_NUMBER_SIZE, "%.*g", precision, value);
+        if (precision == 17 || strtod(buf, NULL) == value)
+            break;
+    }
+    return n;
+}
+
+int civ_utf8_valid(const char *text, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t need;
+        uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if (n - i - 1 < need)
+            return 0;
+        for (size_t j = 1; j <= need; j++) {
+            unsigned b = s[i + j];
+            if ((b & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (b & 0x3F);
+        }
+        if (need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)))
+            return 0;
+        if (need == 3 && (cp < 0x10000 || cp > 0x10FFFF))
+            return 0;
+        i += need + 1;
+    }
+    return 1;
+}
+
+/* ======================================================================== */
+/* Tokeniser                                                                */
+/* ======================================================================== */
+
+typedef struct csv_field {
+    char *text;   /* NUL-terminated and unquoted once the record is complete */
+    size_t len;
+    long line;    /* physical line where the field starts */
+    int quoted, escaped;
+} csv_field;
+
+typedef struct csv_reader {
+    const char *path;
+    int fd;
+    char *buf;            /* cap + 1 bytes; buf[len] is a NUL sentinel */
+    size_t cap, len, pos; /* unread data is buf[pos .. len) */
+    int eof;
+    long line;            /* physical line at buf[pos] */
+    long record_line;     /* physical line where the current record starts */
+    long pending_blank;   /* first empty line not yet followed by data, or 0 */
+    csv_field *fields;
+    size_t n_fields, fields_cap;
+    char **names;         /* header names for error messages (may be NULL) */
+    size_t n_names;
+} csv_reader;
+
+/* Bytes that end a scan inside an unquoted / quoted field (NUL is the
+ * buffer's sentinel, and an error anywhere else). */
+static const unsigned char plain_stop[256] = {[0] = 1, [','] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1};
+static const unsigned char quoted_stop[256] = {[0] = 1, ['\n'] = 1, ['"'] = 1};
+
+static const char *field_name(const csv_reader *r, size_t column)
+{
+    return r->names && column < r->n_names ? r->names[column] : NULL;
+}
+
+/* Records an error at (line, 1-based column) of the reader's file. */
+static civ_status fail_cell(const csv_reader *r, civ_status status, long line, size_t column, const char *series,
+                            const char *fmt, ...) CIV_PRINTF(6, 7);
+
+static civ_status fail_cell(const csv_reader *r, civ_status status, long line, size_t column, const char *series,
+                            const char *fmt, ...)
+{
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    civ_where w = {.file = r->path, .line = line, .column = (long)column, .series_id = series,
+                   .field = column ? field_name(r, column - 1) : NULL};
+    return civ_fail_at(status, &w, "%s", message);
+}
+
+static civ_status csv_fill(csv_reader *r)
+{
+    if (r->pos > 0) {
+        memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+        r->len -= r->pos;
+        r->pos = 0;
+    }
+    if (r->len == r->cap) {
+        if (r->cap >= CIV_CSV_RECORD_LIMIT)
+            return fail_cell(r, CIV_ERR_LIMIT, r->line, 0, NULL, "a record is longer than %zu MiB",
+                             CIV_CSV_RECORD_LIMIT >> 20);
+        size_t cap = r->cap * 2;
+        char *b = realloc(r->buf, cap + 1);
+        if (!b)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a CSV record of %zu bytes", cap);
+        r->buf = b;
+        r->cap = cap;
+    }
+    ssize_t got;
+    do
+        got = read(r->fd, r->buf + r->len, r->cap - r->len);
+    while (got < 0 && errno == EINTR);
+    if (got < 0) {
+        civ_where w = {.file = r->path};
+        return civ_fail_at(CIV_ERR_IO, &w, "read failed: %s", strerror(errno));
+    }
+    if (got == 0)
+        r->eof = 1;
+    r->len += (size_t)got;
+    r->buf[r->len] = '\0';
+    return CIV_OK;
+}
+
+/* Positions the reader at the start of the file (after a BOM). */
+static civ_status csv_rewind(csv_reader *r)
+{
+    if (lseek(r->fd, 0, SEEK_SET) != 0) {
+        civ_where w = {.file = r->path};
+        return civ_fail_at(CIV_ERR_IO, &w, "cannot seek: %s", strerror(errno));
+    }
+    r->len = r->pos = 0;
+    r->eof = 0;
+    r->line = 1;
+    r->record_line = 0;
+    r->pending_blank = 0;
+    r->buf[0] = '\0';
+    while (r->len < 3 && !r->eof) {
+        civ_status s = csv_fill(r);
+        if (s)
+            return s;
+    }
+    if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
+        r->pos = 3;
+    return CIV_OK;
+}
+
+static void csv_close(csv_reader *r)
+{
+    if (r->fd >= 0)
+        close(r->fd);
+    r->fd = -1;
+    free(r->buf);
+    free(r->fields);
+    r->buf = NULL;
+    r->fields = NULL;
+}
+
+static civ_status csv_open(csv_reader *r, const char *path)
+{
+    memset(r, 0, sizeof *r);
+    r->fd = -1;
+    r->path = path;
+    if (!path || !path[0])
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "input path is empty");
+    civ_where w = {.file = path};
+    r->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (r->fd < 0)
+        return civ_fail_at(CIV_ERR_IO, &w, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(r->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        csv_close(r);
+        return civ_fail_at(CIV_ERR_IO, &w, "is a folder, not a file");
+    }
+    r->cap = READ_CHUNK;
+    r->buf = malloc(r->cap + 1);
+    r->fields_cap = 16;
+    r->fields = malloc(r->fields_cap * sizeof *r->fields);
+    if (!r->buf || !r->fields) {
+        csv_close(r);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a read buffer");
+    }
+    civ_status s = csv_rewind(r);
+    if (s)
+        csv_close(r);
+    return s;
+}
+
+/* Reads the next record into r->fields.  *have = 0 at the end of the file. */
+static civ_status csv_next(csv_reader *r, int *have)
+{
+    *have = 0;
+    civ_status s;
+    for (;;) {
+        char *p = r->buf + r->pos, *end = r->buf + r->len;
+        long line = r->line;
+        size_t nf = 0;
+        if (p == end) {
+            if (r->eof)
+                return CIV_OK;
+            goto refill;
+        }
+        if (*p == '\n' || *p == '\r') { /* an empty line */
+            if (*p == '\r') {
+                if (p + 1 == end && !r->eof)
+                    goto refill;
+                if (p[1] != '\n')
+                    return fail_cell(r, CIV_ERR_PARSE, line, 1, NULL, "carriage return not followed by a line feed");
+                r->pos++;
+            }
+            r->pos++;
+            if (!r->pending_blank)
+                r->pending_blank = line;
+            r->line++;
+            continue;
+        }
+        for (;;) {
+            if (nf == r->fields_cap) {
+                csv_field *f = realloc(r->fields, 2 * r->fields_cap * sizeof *f);
+                if (!f)
+                    return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a record of %zu fields", nf);
+                r->fields = f;
+                r->fields_cap *= 2;
+            }
+            csv_field *f = &r->fields[nf];
+            f->line = line;
+            f->escaped = 0;
+            if (*p == '"') {
+                char *q = p + 1;
+                f->quoted = 1;
+                for (;;) {
+                    while (!quoted_stop[(unsigned char)*q])
+                        q++;
+                    if (*q == '\n') {
+                        line++;
+                        q++;
+                        continue;
+                    }
+                    if (*q == '\0') {
+                        if (q < end)
+                            return fail_cell(r, CIV_ERR_PARSE, line, nf + 1, NULL, "NUL byte in a field");
+                        if (!r->eof) {
+                            if ((size_t)(q - p) > CIV_CSV_FIELD_LIMIT)
+                                goto too_long;
+                            goto refill;
+                        }
+                        return fail_cell(r, CIV_ERR_PARSE, f->line, nf + 1, NULL,
+                                         "unterminated quoted field (the quote opens here and never closes)");
+                    }
+                    if (q + 1 == end && !r->eof)
+                        goto refill;
+                    if (q[1] == '"') {
+                        f->escaped = 1;
+                        q += 2;
+                        continue;
+                    }
+                    break;
+                }
+                f->text = p + 1;
+                f->len = (size_t)(q - p - 1);
+                p = q + 1;
+                if (p != end && *p != ',' && *p != '\n' && *p != '\r')
+                    return fail_cell(r, CIV_ERR_PARSE, line, nf + 1, NULL,
+                                     "unexpected text after a closing quote (quote the whole field and double "
+                                     "inner quotes)");
+            } else {
+                char *start = p;
+                f->quoted = 0;
+                while (!plain_stop[(unsigned char)*p])
+                    p++;
+                if (*p == '"')
+                    return fail_cell(r, CIV_ERR_PARSE, line, nf + 1, NULL,
+                                     "quote inside an unquoted field (quote the whole field and double inner "
+                                     "quotes)");
+                if (*p == '\0') {
+                    if (p < end)
+                        return fail_cell(r, CIV_ERR_PARSE, line, nf + 1, NULL, "NUL byte in a field");
+                    if (!r->eof) {
+                        if ((size_t)(p - start) > CIV_CSV_FIELD_LIMIT)
+                            goto too_long;
+                        goto refill;
+                    }
+                }
+                f->text = start;
+                f->len = (size_t)(p - start);
+            }
+            if (f->len > CIV_CSV_FIELD_LIMIT)
+                goto too_long;
+            nf++;
+            if (p == end) { /* last record without a final newline */
+                r->pos = r->len;
+                break;
+            }
+            if (*p == ',') {
+                p++;
+                continue;
+            }
+            if (*p == '\r') {
+                if (p + 1 == end && !r->eof)
+                    goto refill;
+                if (p[1] != '\n')
+                    return fail_cell(r, CIV_ERR_PARSE, line, nf, NULL, "carriage return not followed by a line feed");
+                p++;
+            }
+            p++; /* the '\n' */
+            line++;
+            r->pos = (size_t)(p - r->buf);
+            break;
+        }
+        /* The record is complete: check order rules, then unquote in place. */
+        if (r->pending_blank)
+            return fail_cell(r, CIV_ERR_PARSE, r->pending_blank, 1, NULL,
+                             "empty line inside the data (remove it, or write \"\" for an empty value)");
+        r->record_line = r->fields[0].line;
+        r->line = line;
+        r->n_fields = nf;
+        for (size_t i = 0; i < nf; i++) {
+            csv_field *f = &r->fields[i];
+            if (f->escaped) {
+                char *src = f->text, *dst = f->text, *stop = f->text + f->len;
+                while (src < stop) {
+                    if (*src == '"')
+                        src++; /* the first of a doubled quote */
+                    *dst++ = *src++;
+                }
+                f->len = (size_t)(dst - f->text);
+            }
+            f->text[f->len] = '\0';
+        }
+        *have = 1;
+        return CIV_OK;
+
+    refill:
+        s = csv_fill(r);
+        if (s)
+            return s;
+        continue;
+    too_long:
+        return fail_cell(r, CIV_ERR_LIMIT, r->fields[nf].line, nf + 1, NULL, "field longer than %zu MiB",
+                         CIV_CSV_FIELD_LIMIT >> 20);
+    }
+}
+
+/* Reads the header: names must be non-empty, valid UTF-8 and distinct.
+ * Copies them into r->names for error messages. */
+static civ_status csv_read_header(csv_reader *r)
+{
+    int have;
+    civ_status s = csv_next(r, &have);
+    if (s)
+        return s;
+    if (!have) {
+        civ_where w = {.file = r->path, .line = 1};
+        return civ_fail_at(CIV_ERR_PARSE, &w, "empty file: expected a header line");
+    }
+    r->names = calloc(r->n_fields, sizeof *r->names);
+    if (!r->names)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the header");
+    r->n_names = r->n_fields;
+    for (size_t c = 0; c < r->n_fields; c++) {
+        const csv_field *f = &r->fields[c];
+        if (!f->len)
+            return fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL, "empty column name in the header");
+        if (!civ_utf8_valid(f->text, f->len))
+            return fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL, "column name is not valid UTF-8");
+        r->names[c] = strdup(f->text);
+        if (!r->names[c])
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the header");
+        for (size_t j = 0; j < c; j++)
+            if (!strcmp(r->names[j], r->names[c]))
+                return fail_cell(r, CIV_ERR_DUPLICATE, f->line, c + 1, NULL,
+                                 "column '%s' appears twice in the header (columns %zu and %zu)", r->names[c], j + 1,
+                                 c + 1);
+    }
+    return CIV_OK;
+}
+
+static void csv_free_names(csv_reader *r)
+{
+    if (r->names)
+        for (size_t c = 0; c < r->n_names; c++)
+            free(r->names[c]);
+    free(r->names);
+    r->names = NULL;
+    r->n_names = 0;
+}
+
+static civ_status check_width(const csv_reader *r, size_t expected)
+{
+    if (r->n_fields == expected)
+        return CIV_OK;
+    size_t column = (r->n_fields < expected ? r->n_fields : expected) + 1;
+    const csv_field *f = &r->fields[r->n_fields < expected ? r->n_fields - 1 : expected];
+    return fail_cell(r, CIV_ERR_PARSE, f->line, column, NULL, "row has %zu fields but the header has %zu",
+                     r->n_fields, expected);
+}
+
+/* ======================================================================== */
+/* Panel reader                                                             */
+/* ======================================================================== */
+
+typedef struct series_stats {
+    int64_t first;      /* earliest period of any row */
+    int64_t last_any;   /* latest period of any row */
+    int64_t last_kept;  /* latest period of a non-future row (y, or nothing at all), or NO_PERIOD */
+} series_stats;
+
+typedef struct panel_reader {
+    csv_reader r;
+    size_t n_cols, col_id, col_ds, col_y;
+    size_t *cov_cols; /* column of covariate k */
+    size_t n_cov;
+    char **ids;       /* malloc'd, moved into the panel on success */
+    size_t n_series, cap;
+    civ_strmap map;   /* id -> series, keys are ids[i] */
+    series_stats *st;
+    int64_t *cov_last; /* n_cov per series: last period with a value, or NO_PERIOD */
+    size_t n_rows;
+    civ_date_form form;
+    long form_line;
+    int residue, same_weekday;
+    char *const *id_view;        /* ids / map in use: the reader's in pass 1, */
+    const civ_strmap *map_view;  /* the panel's in pass 2 (after the move)   */
+    size_t cached;     /* series of the previous row (valid when n_series > 0) */
+    size_t cached_len; /* strlen of its id */
+} panel_reader;
+
+static void panel_reader_free(panel_reader *pr)
+{
+    csv_free_names(&pr->r);
+    csv_close(&pr->r);
+    if (pr->ids)
+        for (size_t i = 0; i < pr->n_series; i++)
+            free(pr->ids[i]);
+    free(pr->ids);
+    civ_strmap_free(&pr->map);
+    free(pr->st);
+    free(pr->cov_last);
+    free(pr->cov_cols);
+}
+
+static int64_t mod7(int64_t d)
+{
+    int64_t m = d % 7;
+    return m < 0 ? m + 7 : m;
+}
+
+/* Finds the series of an id field: the previous row's series (sorted files)
+ * or the id map.  Returns 1 when found. */
+static int lookup_series(const panel_reader *pr, const csv_field *f, size_t *i)
+{
+    if (pr->n_series && f->len == pr->cached_len && memcmp(pr->id_view[pr->cached], f->text, f->len) == 0) {
+        *i = pr->cached;
+        return 1;
+    }
+    return civ_strmap_get(pr->map_view, f->text, i);
+}
+
+static void remember_series(panel_reader *pr, size_t i, size_t len)
+{
+    pr->cached = i;
+    pr->cached_len = len;
+}
+
+static civ_status add_series_id(panel_reader *pr, const csv_field *f, size_t *i)
+{
+    csv_reader *r = &pr->r;
+    if (!f->len)
+        return fail_cell(r, CIV_ERR_PARSE, f->line, pr->col_id + 1, NULL, "empty unique_id");
+    if (!civ_utf8_valid(f->text, f->len))
+        return fail_cell(r, CIV_ERR_PARSE, f->line, pr->col_id + 1, NULL, "unique_id is not valid UTF-8");
+    if (pr->n_series == pr->cap) {
+        size_t cap = pr->cap ? 2 * pr->cap : 256;
+        char **ids = realloc(pr->ids, cap * sizeof *ids);
+        if (ids)
+            pr->ids = ids;
+        series_stats *st = realloc(pr->st, cap * sizeof *st);
+        if (st)
+            pr->st = st;
+        int64_t *cl = pr->n_cov ? realloc(pr->cov_last, cap * pr->n_cov * sizeof *cl) : pr->cov_last;
+        if (cl)
+            pr->cov_last = cl;
+        if (!ids || !st || (pr->n_cov && !cl))
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %zu series", cap);
+        pr->cap = cap;
+    }
+    char *id = malloc(f->len + 1);
+    if (!id)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory copying a series id");
+    memcpy(id, f->text, f->len + 1);
+    size_t n = pr->n_series;
+    civ_status s = civ_strmap_put(&pr->map, id, n, NULL);
+    if (s) {
+        free(id);
+        return s;
+    }
+    pr->ids[n] = id;
+    pr->id_view = pr->ids;
+    pr->st[n].first = INT64_MAX;
+    pr->st[n].last_any = NO_PERIOD;
+    pr->st[n].last_kept = NO_PERIOD;
+    for (size_t k = 0; k < pr->n_cov; k++)
+        pr->cov_last[n * pr->n_cov + k] = NO_PERIOD;
+    pr->n_series++;
+    *i = n;
+    return CIV_OK;
+}
+
+static const char *form_name(civ_date_form form)
+{
+    switch (form) {
+    case CIV_DATE_YEAR: return "year (YYYY)";
+    case CIV_DATE_QUARTER: return "quarter (YYYY-Qn)";
+    case CIV_DATE_MONTH: return "month (YYYY-MM)";
+    default: return "day (YYYY-MM-DD)";
+    }
+}
+
+/* Parses the ds field of the current row into (form, value). */
+static civ_status parse_ds(const panel_reader *pr, const csv_field *f, const char *series, civ_date_form *form,
+                           int64_t *value)
+{
+    if (civ_date_parse(f->text, f->len, form, value) == CIV_OK)
+        return CIV_OK;
+    char message[512];
+    snprintf(message, sizeof message, "%s", civ_last_error()->message);
+    return fail_cell(&pr->r, CIV_ERR_DATE, f->line, pr->col_ds + 1, series, "%s", message);
+}
+
+static civ_status panel_header(panel_reader *pr)
+{
+    csv_reader *r = &pr->r;
+    civ_status s = csv_read_header(r);
+    if (s)
+        return s;
+    pr->n_cols = r->n_names;
+    const char *required[3] = {"unique_id", "ds", "y"};
+    size_t *slot[3] = {&pr->col_id, &pr->col_ds, &pr->col_y};
+    for (int j = 0; j < 3; j++) {
+        *slot[j] = SIZE_MAX;
+        for (size_t c = 0; c < pr->n_cols; c++)
+            if (!strcmp(r->names[c], required[j]))
+                *slot[j] = c;
+        if (*slot[j] == SIZE_MAX) {
+            civ_where w = {.file = r->path, .line = 1, .column = (long)pr->n_cols + 1, .field = required[j]};
+            return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
+                               "the header has no '%s' column (a panel needs unique_id, ds and y)", required[j]);
+        }
+    }
+    pr->n_cov = pr->n_cols - 3;
+    if (pr->n_cov) {
+        pr->cov_cols = malloc(pr->n_cov * sizeof *pr->cov_cols);
+        if (!pr->cov_cols)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the covariate list");
+        size_t k = 0;
+        for (size_t c = 0; c < pr->n_cols; c++)
+            if (c != pr->col_id && c != pr->col_ds && c != pr->col_y)
+                pr->cov_cols[k++] = c;
+    }
+    return CIV_OK;
+}
+
+/* Pass 1: ids, dates, forms and per-series extents. */
+static civ_status panel_pass1(panel_reader *pr)
+{
+    csv_reader *r = &pr->r;
+    for (;;) {
+        int have;
+        civ_status s = csv_next(r, &have);
+        if (s)
+            return s;
+        if (!have)
+            return CIV_OK;
+        if ((s = check_width(r, pr->n_cols)))
+            return s;
+        const csv_field *fid = &r->fields[pr->col_id];
+        size_t i;
+        if (!lookup_series(pr, fid, &i) && (s = add_series_id(pr, fid, &i)))
+            return s;
+        remember_series(pr, i, fid->len);
+        civ_date_form form;
+        int64_t v;
+        const csv_field *fds = &r->fields[pr->col_ds];
+        if ((s = parse_ds(pr, fds, pr->ids[i], &form, &v)))
+            return s;
+        if (form != pr->form) {
+            if (pr->form)
+                return fail_cell(r, CIV_ERR_FREQUENCY, fds->line, pr->col_ds + 1, pr->ids[i],
+                                 "ds '%s' is a %s but line %ld has a %s: one file holds one frequency", fds->text,
+                                 form_name(form), pr->form_line, form_name(pr->form));
+            pr->form = form;
+            pr->form_line = fds->line;
+            pr->residue = (int)mod7(v);
+            pr->same_weekday = 1;
+        }
+        if (form == CIV_DATE_DAY && pr->same_weekday && mod7(v) != pr->residue)
+            pr->same_weekday = 0;
+        series_stats *st = &pr->st[i];
+        if (v < st->first)
+            st->first = v;
+        if (v > st->last_any)
+            st->last_any = v;
+        int y_present = !is_missing_text(r->fields[pr->col_y].text, r->fields[pr->col_y].len);
+        int any_cov = 0;
+        for (size_t k = 0; k < pr->n_cov; k++) {
+            const csv_field *fc = &r->fields[pr->cov_cols[k]];
+            if (!is_missing_text(fc->text, fc->len)) {
+                any_cov = 1;
+                int64_t *cl = &pr->cov_last[i * pr->n_cov + k];
+                if (v > *cl)
+                    *cl = v;
+            }
+        }
+        if ((y_present || !any_cov) && v > st->last_kept)
+            st->last_kept = v;
+        pr->n_rows++;
+    }
+}
+
+/* Finds the first line holding (id, period) for a duplicate report (a third
+ * pass over the file, taken only on that error). */
+static long find_first_line(panel_reader *pr, const char *id, int64_t period, int weekly)
+{
+    csv_reader r2;
+    long found = 0;
+    if (csv_open(&r2, pr->r.path))
+        return 0;
+    int have, header = 1;
+    while (!found && csv_next(&r2, &have) == CIV_OK && have) {
+        if (header || r2.n_fields != pr->n_cols) {
+            header = 0;
+            continue;
+        }
+        const csv_field *fid = &r2.fields[pr->col_id], *fds = &r2.fields[pr->col_ds];
+        civ_date_form form;
+        int64_t v;
+        if (strcmp(fid->text, id) || civ_date_parse(fds->text, fds->len, &form, &v))
+            continue;
+        if (weekly)
+            v = (v - pr->residue) / 7;
+        if (v == period)
+            found = r2.record_line;
+    }
+    csv_close(&r2);
+    return found;
+}
+
+static civ_status changed_underfoot(const panel_reader *pr)
+{
+    civ_where w = {.file = pr->r.path, .line = pr->r.record_line};
+    return civ_fail_at(CIV_ERR_IO, &w, "the file changed while it was being read");
+}
+
+/* Pass 2: numbers into the panel, duplicates by one bit per cell. */
+static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *bit_offset, unsigned char *bits)
+{
+    csv_reader *r = &pr->r;
+    civ_status s = csv_rewind(r);
+    int have;
+    if (!s)
+        s = csv_next(r, &have); /* the header, checked in pass 1 */
+    if (s)
+        return s;
+    const int weekly = panel->freq == CIV_FREQ_WEEKLY;
+    size_t rows = 0;
+    for (;;) {
+        if ((s = csv_next(r, &have)))
+            return s;
+        if (!have)
+            break;
+        if (r->n_fields != pr->n_cols || ++rows > pr->n_rows)
+            return changed_underfoot(pr);
+        size_t i;
+        if (!lookup_series(pr, &r->fields[pr->col_id], &i))
+            return changed_underfoot(pr);
+        remember_series(pr, i, r->fields[pr->col_id].len);
+        const char *id = pr->id_view[i];
+        const csv_field *fds = &r->fields[pr->col_ds];
+        civ_date_form form;
+        int64_t v;
+        if (civ_date_parse(fds->text, fds->len, &form, &v) || form != pr->form)
+            return changed_underfoot(pr);
+        if (weekly)
+            v = (v - pr->residue) / 7; /* exact: every date is on the panel's weekday */
+        int64_t t = v - panel->starts[i];
+        if (t < 0 || v > pr->st[i].last_any)
+            return changed_underfoot(pr);
+        size_t bit = bit_offset[i] + (size_t)t;
+        if (bits[bit >> 3] & (1u << (bit & 7))) {
+            long first = find_first_line(pr, id, v, weekly);
+            return fail_cell(r, CIV_ERR_DUPLICATE, fds->line, pr->col_ds + 1, id,
+                             "unique_id '%s' with ds '%s' appears twice: lines %ld and %ld", id, fds->text, first,
+                             fds->line);
+        }
+        bits[bit >> 3] |= (unsigned char)(1u << (bit & 7));
+        const csv_field *fy = &r->fields[pr->col_y];
+        double x;
+        civ_csv_number rc = civ_csv_parse_number(fy->text, fy->len, &x);
+        if (rc == CIV_CSV_NUMBER_OK) {
+            size_t n = panel->offsets[i + 1] - panel->offsets[i];
+            if ((size_t)t >= n)
+                return changed_underfoot(pr);
+            panel->values[panel->offsets[i] + (size_t)t] = x;
+        } else if (rc != CIV_CSV_NUMBER_MISSING) {
+            return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id,
+                             rc == CIV_CSV_NUMBER_OVERFLOW ? "number '%s' is beyond the range of a double"
+                                                           : "bad number '%s' (expected a decimal number, or empty, "
+                                                             "NA or NaN for a missing value)",
+                             fy->text);
+        }
+        for (size_t k = 0; k < pr->n_cov; k++) {
+            const csv_field *fc = &r->fields[pr->cov_cols[k]];
+            rc = civ_csv_parse_number(fc->text, fc->len, &x);
+            if (rc == CIV_CSV_NUMBER_OK) {
+                civ_panel_covariate_store *c = &panel->covariates[k];
+                if ((size_t)t >= c->len[i])
+                    return changed_underfoot(pr);
+                c->values[i][t] = x;
+            } else if (rc != CIV_CSV_NUMBER_MISSING) {
+                return fail_cell(r, CIV_ERR_PARSE, fc->line, pr->cov_cols[k] + 1, id,
+                                 rc == CIV_CSV_NUMBER_OVERFLOW
+                                     ? "number '%s' is beyond the range of a double"
+                                     : "bad number '%s' in covariate '%s' (covariates are numeric; empty, NA or "
+                                       "NaN for a missing value)",
+                                 fc->text, r->names[pr->cov_cols[k]]);
+            }
+        }
+    }
+    if (rows != pr->n_rows)
+        return changed_underfoot(pr);
+    return CIV_OK;
+}
+
+static int64_t to_week(int64_t day, int residue)
+{
+    return day == NO_PERIOD ? NO_PERIOD : (day - residue) / 7;
+}
+
+/* Sizes the panel from the pass-1 extents; values and covariates are NaN. */
+static civ_status panel_build(panel_reader *pr, civ_panel **out, size_t **bit_offset_out, unsigned char **bits_out)
+{
+    civ_frequency freq = CIV_FREQ_UNKNOWN;
+    int phase = 0;
+    switch (pr->form) {
+    case CIV_DATE_YEAR: freq = CIV_FREQ_YEARLY; break;
+    case CIV_DATE_QUARTER: freq = CIV_FREQ_QUARTERLY; break;
+    case CIV_DATE_MONTH: freq = CIV_FREQ_MONTHLY; break;
+    case CIV_DATE_DAY: {
+        int spread = 0;
+        for (size_t i = 0; i < pr->n_series && !spread; i++)
+            spread = pr->st[i].last_any > pr->st[i].first;
+        freq = pr->same_weekday && spread ? CIV_FREQ_WEEKLY : CIV_FREQ_DAILY;
+        phase = freq == CIV_FREQ_WEEKLY ? pr->residue : 0;
+        break;
+    }
+    default: break;
+    }
+    if (freq == CIV_FREQ_WEEKLY)
+        for (size_t i = 0; i < pr->n_series; i++) {
+            series_stats *st = &pr->st[i];
+            st->first = to_week(st->first, phase);
+            st->last_any = to_week(st->last_any, phase);
+            st->last_kept = to_week(st->last_kept, phase);
+            for (size_t k = 0; k < pr->n_cov; k++)
+                pr->cov_last[i * pr->n_cov + k] = to_week(pr->cov_last[i * pr->n_cov + k], phase);
+        }
+
+    /* Totals, with a guard against a few far-apart dates asking for a huge
+     * dense panel (e.g. one row dated 0001 and one 9999 in a daily file). */
+    size_t total_values = 0, total_bits = 0, widest = 0;
+    for (size_t i = 0; i < pr->n_series; i++) {
+        const series_stats *st = &pr->st[i];
+        size_t span = (size_t)(st->last_any - st->first) + 1;
+        size_t n = st->last_kept == NO_PERIOD ? 0 : (size_t)(st->last_kept - st->first) + 1;
+        total_values += n;
+        total_bits += span;
+        if (span > (size_t)(pr->st[widest].last_any - pr->st[widest].first) + 1)
+            widest = i;
+    }
+    if (total_bits > ((size_t)1 << 28) && total_bits / 64 > pr->n_rows) {
+        civ_where w = {.file = pr->r.path, .series_id = pr->ids[widest], .field = "ds"};
+        return civ_fail_at(CIV_ERR_LIMIT, &w,
+                           "the dates span %zu periods for only %zu rows (series '%s' alone spans %lld): check ds",
+                           total_bits, pr->n_rows, pr->ids[widest],
+                           (long long)(pr->st[widest].last_any - pr->st[widest].first + 1));
+    }
+
+    civ_panel *panel = NULL;
+    civ_status s = civ_panel_create(freq == CIV_FREQ_UNKNOWN ? CIV_FREQ_MONTHLY : freq, &panel);
+    if (s)
+        return s;
+    panel->freq = freq; /* UNKNOWN for a header-only file */
+    panel->phase = phase;
+    size_t *bit_offset = malloc((pr->n_series + 1) * sizeof *bit_offset);
+    unsigned char *bits = calloc(total_bits / 8 + 1, 1);
+    if (!bit_offset || !bits || (s = civ_panel_reserve(panel, pr->n_series, total_values))) {
+        free(bit_offset);
+        free(bits);
+        civ_panel_free(panel);
+        return s ? s : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the duplicate check");
+    }
+    /* Move the ids and their map into the panel. */
+    size_t off = 0, boff = 0;
+    panel->offsets[0] = 0;
+    for (size_t i = 0; i < pr->n_series; i++) {
+        const series_stats *st = &pr->st[i];
+        panel->ids[i] = pr->ids[i];
+        panel->starts[i] = st->first;
+        off += st->last_kept == NO_PERIOD ? 0 : (size_t)(st->last_kept - st->first) + 1;
+        panel->offsets[i + 1] = off;
+        bit_offset[i] = boff;
+        boff += (size_t)(st->last_any - st->first) + 1;
+    }
+    bit_offset[pr->n_series] = boff;
+    panel->n_series = pr->n_series;
+    panel->id_index = pr->map;
+    memset(&pr->map, 0, sizeof pr->map);
+    free(pr->ids);
+    pr->ids = NULL;
+    pr->id_view = panel->ids;
+    pr->map_view = &panel->id_index;
+    for (size_t v = 0; v < total_values; v++)
+        panel->values[v] = NAN;
+    for (size_t k = 0; k < pr->n_cov && !s; k++) {
+        if ((s = civ_panel_add_covariate(panel, pr->r.names[pr->cov_cols[k]], NULL)))
+            break;
+        civ_panel_covariate_store *c = &panel->covariates[k];
+        for (size_t i = 0; i < pr->n_series && !s; i++) {
+            const series_stats *st = &pr->st[i];
+            size_t n = panel->offsets[i + 1] - panel->offsets[i];
+            int64_t cl = pr->cov_last[i * pr->n_cov + k];
+            size_t len = cl == NO_PERIOD ? n : (size_t)(cl - st->first) + 1;
+            if (len < n)
+                len = n;
+            c->len[i] = len;
+            c->values[i] = NULL;
+            if (!len)
+                continue;
+            if (!(c->values[i] = malloc(len * sizeof(double)))) {
+                c->len[i] = 0;
+                s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for covariate '%s'", c->name);
+                /* Later series of this covariate must look empty to civ_panel_free. */
+                for (size_t j = i + 1; j < pr->n_series; j++) {
+                    c->values[j] = NULL;
+                    c->len[j] = 0;
+                }
+                break;
+            }
+            for (size_t t = 0; t < len; t++)
+                c->values[i][t] = NAN;
+        }
+    }
+    if (s) {
+        free(bit_offset);
+        free(bits);
+        civ_panel_free(panel);
+        return s;
+    }
+    *out = panel;
+    *bit_offset_out = bit_offset;
+    *bits_out = bits;
+    return CIV_OK;
+}
+
+civ_status civ_panel_read_csv(const char *path, civ_panel **out)
+{
+    if (!out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_read_csv: out is NULL");
+    *out = NULL;
+    panel_reader pr;
+    memset(&pr, 0, sizeof pr);
+    pr.map_view = &pr.map;
+    civ_status s = csv_open(&pr.r, path);
+    if (s)
+        return s;
+    civ_panel *panel = NULL;
+    size_t *bit_offset = NULL;
+    unsigned char *bits = NULL;
+    if (!(s = panel_header(&pr)) && !(s = panel_pass1(&pr)) && !(s = panel_build(&pr, &panel, &bit_offset, &bits)))
+        s = panel_pass2(&pr, panel, bit_offset, bits);
+    free(bit_offset);
+    free(bits);
+    panel_reader_free(&pr);
+    if (s) {
+        civ_panel_free(panel);
+        return s;
+    }
+    *out = panel;
+    return CIV_OK;
+}
+
+/* ======================================================================== */
+/* Writers                                                                  */
+/* ======================================================================== */
+
+static int needs_quotes(const char *s)
+{
+    return s[strcspn(s, ",\"\r\n")] != '\0';
+}
+
+static void put_text(FILE *fp, const char *s, int force_quotes)
+{
+    if (!force_quotes && !needs_quotes(s)) {
+        fputs(s, fp);
+        return;
+    }
+    putc('"', fp);
+    for (; *s; s++) {
+        if (*s == '"')
+            putc('"', fp);
+        putc(*s, fp);
+    }
+    putc('"', fp);
+}
+
+static civ_status put_number(FILE *fp, double v, const char *path, const char *series, const char *field)
+{
+    char buf[CIV_CSV_NUMBER_SIZE];
+    int n = civ_csv_format_number(v, buf);
+    if (n < 0) {
+        civ_where w = {.file = path, .series_id = series, .field = field};
+        return civ_fail_at(CIV_ERR_DOMAIN, &w, "cannot write an infinite value");
+    }
+    fwrite(buf, 1, (size_t)n, fp);
+    return CIV_OK;
+}
+
+civ_status civ_panel_write_csv(const civ_panel *panel, const char *path)
+{
+    if (!panel || !path)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_write_csv: NULL argument");
+    if (panel->n_series && (panel->freq < CIV_FREQ_YEARLY || panel->freq > CIV_FREQ_DAILY))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_write_csv: the panel has no frequency");
+    civ_atomic_file af;
+    civ_status s = civ_atomic_open(&af, path);
+    if (s)
+        return s;
+    FILE *fp = af.fp;
+    fputs("unique_id,ds,y", fp);
+    for (size_t k = 0; k < panel->n_covariates; k++) {
+        putc(',', fp);
+        put_text(fp, panel->covariates[k].name, 0);
+    }
+    putc('\n', fp);
+    for (size_t i = 0; i < panel->n_series && !s; i++) {
+        const char *id = panel->ids[i];
+        const double *y = panel->values + panel->offsets[i];
+        size_t n = panel->offsets[i + 1] - panel->offsets[i], rows = n;
+        for (size_t k = 0; k < panel->n_covariates; k++)
+            if (panel->covariates[k].len[i] > rows)
+                rows = panel->covariates[k].len[i];
+        for (size_t t = 0; t < rows && !s; t++) {
+            if (t >= n) { /* a future row: written only when it carries a value */
+                int any = 0;
+                for (size_t k = 0; k < panel->n_covariates && !any; k++)
+                    any = t < panel->covariates[k].len[i] && !isnan(panel->covariates[k].values[i][t]);
+                if (!any)
+                    continue;
+            }
+            char ds[32];
+            if ((s = civ_period_format(panel->freq, panel->phase, panel->starts[i] + (int64_t)t, ds, sizeof ds))) {
+                civ_where w = {.file = path, .series_id = id, .field = "ds"};
+                char message[512];
+                snprintf(message, sizeof message, "%s", civ_last_error()->message);
+                s = civ_fail_at(s, &w, "%s", message);
+                break;
+            }
+            put_text(fp, id, 0);
+            putc(',', fp);
+            fputs(ds, fp);
+            putc(',', fp);
+            if (t < n)
+                s = put_number(fp, y[t], path, id, "y");
+            for (size_t k = 0; k < panel->n_covariates && !s; k++) {
+                const civ_panel_covariate_store *c = &panel->covariates[k];
+                putc(',', fp);
+                if (t < c->len[i])
+                    s = put_number(fp, c->values[i][t], path, id, c->name);
+            }
+            putc('\n', fp);
+        }
+    }
+    if (s) {
+        civ_atomic_abort(&af);
+        return s;
+    }
+    return civ_atomic_commit(&af);
+}
+
+civ_status civ_table_write_csv(const civ_table *table, const char *path)
+{
+    if (!table || !path)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_write_csv: NULL argument");
+    civ_atomic_file af;
+    civ_status s = civ_atomic_open(&af, path);
+    if (s)
+        return s;
+    FILE *fp = af.fp;
+    /* With one column an empty text cell would be an empty line: quote it. */
+    const int lone = table->n_columns == 1;
+    for (size_t c = 0; c < table->n_columns; c++) {
+        if (c)
+            putc(',', fp);
+        put_text(fp, table->columns[c].name, 0);
+    }
+    putc('\n', fp);
+    for (size_t r = 0; r < table->n_rows && !s; r++) {
+        for (size_t c = 0; c < table->n_columns && !s; c++) {
+            const civ_table_column *col = &table->columns[c];
+            if (c)
+                putc(',', fp);
+            if (col->type == CIV_COLUMN_NUMBER) {
+                if (lone && isnan(col->numbers[r]))
+                    fputs("\"\"", fp);
+                else
+                    s = put_number(fp, col->numbers[r], path, NULL, col->name);
+            } else {
+                const char *t = col->texts[r] ? col->texts[r] : "";
+                put_text(fp, t, lone && !t[0]);
+            }
+        }
+        putc('\n', fp);
+    }
+    if (s) {
+        civ_atomic_abort(&af);
+        return s;
+    }
+    return civ_atomic_commit(&af);
+}
+
+/* ======================================================================== */
+/* Table reader                                                             */
+/* ======================================================================== */
+
+static int forced_text(const civ_table_read_options *options, const char *name)
+{
+    if (!strcmp(name, "unique_id"))
+        return 1;
+    if (options && options->text_columns)
+        for (const char *const *t = options->text_columns; *t; t++)
+            if (!strcmp(*t, name))
+                return 1;
+    return 0;
+}
+
+/* Turns a text column into a number column when every non-empty cell is a
+ * number; returns 1 when converted, 0 when it stays text, -1 out of memory. */
+static int maybe_numeric(civ_table *table, size_t column)
+{
+    civ_table_column *c = &table->columns[column];
+    double x;
+    for (size_t r = 0; r < table->n_rows; r++) {
+        const char *t = c->texts[r];
+        civ_csv_number rc = t ? civ_csv_parse_number(t, strlen(t), &x) : CIV_CSV_NUMBER_MISSING;
+        if (rc != CIV_CSV_NUMBER_OK && rc != CIV_CSV_NUMBER_MISSING)
+            return 0;
+    }
+    size_t cap = table->rows_capacity ? table->rows_capacity : 1;
+    double *numbers = malloc(cap * sizeof *numbers);
+    if (!numbers)
+        return -1;
+    for (size_t r = 0; r < cap; r++)
+        numbers[r] = NAN;
+    for (size_t r = 0; r < table->n_rows; r++) {
+        if (c->texts[r])
+            civ_csv_parse_number(c->texts[r], strlen(c->texts[r]), &numbers[r]);
+        free(c->texts[r]);
+    }
+    free(c->texts);
+    c->texts = NULL;
+    c->numbers = numbers;
+    c->type = CIV_COLUMN_NUMBER;
+    return 1;
+}
+
+civ_status civ_table_read_csv(const char *path, const civ_table_read_options *options, civ_table **out)
+{
+    if (!out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_read_csv: out is NULL");
+    *out = NULL;
+    csv_reader r;
+    civ_status s = csv_open(&r, path);
+    if (s)
+        return s;
+    civ_table *table = NULL;
+    if (!(s = csv_read_header(&r)) && !(s = civ_table_create(&table)))
+        for (size_t c = 0; c < r.n_names && !s; c++)
+            s = civ_table_add_column(table, r.names[c], CIV_COLUMN_TEXT, NULL);
+    while (!s) {
+        int have;
+        if ((s = csv_next(&r, &have)) || !have)
+            break;
+        if ((s = check_width(&r, r.n_names)))
+            break;
+        size_t row;
+        if ((s = civ_table_add_rows(table, 1, &row)))
+            break;
+        for (size_t c = 0; c < r.n_fields; c++) {
+            const csv_field *f = &r.fields[c];
+            if (!f->len)
+                continue;
+            if (!civ_utf8_valid(f->text, f->len)) {
+                s = fail_cell(&r, CIV_ERR_PARSE, f->line, c + 1, NULL, "text is not valid UTF-8");
+                break;
+            }
+            char *copy = malloc(f->len + 1);
+            if (!copy) {
+                s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a table cell");
+                break;
+            }
+            memcpy(copy, f->text, f->len + 1);
+            table->columns[c].texts[row] = copy;
+        }
+    }
+    for (size_t c = 0; !s && c < civ_table_n_columns(table); c++)
+        if (!forced_text(options, table->columns[c].name) && maybe_numeric(table, c) < 0)
+            s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory converting column '%s'", table->columns[c].name);
+    csv_free_names(&r);
+    csv_close(&r);
+    if (s) {
+        civ_table_free(table);
+        return s;
+    }
+    *out = table;
+    return CIV_OK;
+}

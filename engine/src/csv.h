@@ -1,0 +1,51 @@
+/*
+ * csv.h -- internal number text helpers of the CSV reader and writer, shared
+ * with other writers (reports, HDF5 attributes) and the unit tests.
+ *
+ * The reader and writer themselves are public (civ_panel_read_csv,
+ * civ_panel_write_csv, civ_table_read_csv, civ_table_write_csv in
+ * civicast.h); their rules are documented in csv.c and docs/CLI.md.
+ */
+#ifndef CIV_CSV_H
+#define CIV_CSV_H
+
+#include <stddef.h>
+
+/* Largest field the readers accept (bytes, after unquoting is not counted:
+ * the raw field); larger fields are CIV_ERR_LIMIT. */
+#define CIV_CSV_FIELD_LIMIT ((size_t)1 << 20)
+/* Largest record (physical lines joined by quoted newlines). */
+#define CIV_CSV_RECORD_LIMIT ((size_t)64 << 20)
+/* Buffer that civ_csv_format_number needs. */
+#define CIV_CSV_NUMBER_SIZE 32
+
+/* Result of civ_csv_parse_number. */
+typedef enum civ_csv_number {
+    CIV_CSV_NUMBER_OK = 0,       /* *out holds the value */
+    CIV_CSV_NUMBER_MISSING = 1,  /* empty, "NA" or "NaN" (any case): *out = NaN */
+    CIV_CSV_NUMBER_BAD = 2,      /* not a decimal number (hex, inf, junk, spaces) */
+    CIV_CSV_NUMBER_OVERFLOW = 3  /* a decimal number beyond the double range */
+} civ_csv_number;
+
+/* Parses a decimal number  [+-]digits[.digits][(e|E)[+-]digits]  (".5" and
+ * "5." too) of `len` bytes; text[len] must be readable and be a byte that
+ * cannot continue a number (the readers NUL-terminate fields).  The result is
+ * correctly rounded: plain decimals with a mantissa below 2^53 and a power of
+ * ten of at most 22 take Clinger's exact fast path (W. D. Clinger, "How to
+ * read floating point numbers accurately", PLDI 1990, section 5: both
+ * operands are exact doubles, so one IEEE multiply or divide rounds once);
+ * everything else goes to strtod.  Underflow rounds to a subnormal or zero as
+ * strtod does. */
+civ_csv_number civ_csv_parse_number(const char *text, size_t len, double *out);
+
+/* Writes the shortest of %.15g / %.16g / %.17g that reads back to exactly
+ * `value` (integers below 1e17 as plain digits, -0.0 as "-0"); NaN gives "".
+ * buf must hold CIV_CSV_NUMBER_SIZE bytes.  Returns the length, or -1 for an
+ * infinite value (which no civicast file can hold). */
+int civ_csv_format_number(double value, char *buf);
+
+/* 1 when the n bytes are valid UTF-8 (no overlongs, no surrogates, at most
+ * U+10FFFF), else 0. */
+int civ_utf8_valid(const char *s, size_t n);
+
+#endif

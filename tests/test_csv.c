@@ -1,0 +1,947 @@
+/*
+ * test_csv.c -- unit tests of the CSV readers and writers (engine/src/csv.c):
+ * malformed input (status AND file:line:column in the message), the panel
+ * layout rules (gaps, missing tokens, future covariates, frequency
+ * inference, row order), exact round trips, the number parser against
+ * strtod, and the table reader's type inference.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "civicast.h"
+#include "csv.h"
+#include "panel.h"
+
+static char tmpdir[64];
+static int file_counter;
+
+static int setup_dir(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/civ_test_csv_XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Writes `len` bytes (len = -1: strlen) to a fresh file; returns its path
+ * (static storage rotated over 4 slots). */
+static const char *write_file(const char *content, long len)
+{
+    static char paths[4][128];
+    char *path = paths[file_counter % 4];
+    snprintf(path, 128, "%s/f%03d.csv", tmpdir, file_counter++);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    size_t n = len < 0 ? strlen(content) : (size_t)len;
+    assert_int_equal(fwrite(content, 1, n, fp), n);
+    assert_int_equal(fclose(fp), 0);
+    return path;
+}
+
+static const char *new_path(const char *ext)
+{
+    static char paths[4][128];
+    char *path = paths[file_counter % 4];
+    snprintf(path, 128, "%s/o%03d%s", tmpdir, file_counter++, ext);
+    return path;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+    buf[n] = '\0';
+    fclose(fp);
+    if (len)
+        *len = (size_t)n;
+    return buf;
+}
+
+/* Reads `content` as a panel and expects `status` at (line, column); the
+ * one-line text must carry "path:line:column" (or "path:line" when column is
+ * 0) and the last error must name the expected field when one is given. */
+static void expect_panel_error_len(const char *content, long len, civ_status status, long line, long column,
+                                   const char *field)
+{
+    const char *path = write_file(content, len);
+    civ_panel *p = (civ_panel *)0x1;
+    civ_clear_error();
+    civ_status s = civ_panel_read_csv(path, &p);
+    const civ_error *e = civ_last_error();
+    if (s != status || e->line != line || e->column != column)
+        print_error("expected %s at %ld:%ld, got %s at %ld:%ld: %s\n", civ_status_name(status), line, column,
+                    civ_status_name(s), e->line, e->column, e->text);
+    assert_int_equal(s, status);
+    assert_null(p);
+    assert_int_equal(e->status, status);
+    assert_int_equal(e->line, line);
+    assert_int_equal(e->column, column);
+    char where[256];
+    if (column)
+        snprintf(where, sizeof where, "%s:%ld:%ld: ", path, line, column);
+    else
+        snprintf(where, sizeof where, "%s:%ld: ", path, line);
+    if (!strstr(e->text, where))
+        print_error("'%s' lacks '%s'\n", e->text, where);
+    assert_non_null(strstr(e->text, where));
+    assert_null(strchr(e->text, '\n'));
+    if (field)
+        assert_string_equal(e->field, field);
+}
+
+static void expect_panel_error(const char *content, civ_status status, long line, long column, const char *field)
+{
+    expect_panel_error_len(content, -1, status, line, column, field);
+}
+
+static civ_panel *read_panel(const char *content)
+{
+    const char *path = write_file(content, -1);
+    civ_panel *p = NULL;
+    civ_status s = civ_panel_read_csv(path, &p);
+    if (s)
+        print_error("unexpected failure: %s\n", civ_last_error_message());
+    assert_int_equal(s, CIV_OK);
+    assert_non_null(p);
+    return p;
+}
+
+static size_t series_index(const civ_panel *p, const char *id)
+{
+    size_t i = SIZE_MAX;
+    assert_int_equal(civ_panel_find_series(p, id, &i), CIV_OK);
+    return i;
+}
+
+static int same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* Two panels hold the same series (matched by id), values, covariates. */
+static void assert_same_panel(const civ_panel *a, const civ_panel *b)
+{
+    assert_int_equal(civ_panel_frequency(a), civ_panel_frequency(b));
+    assert_int_equal(civ_panel_phase(a), civ_panel_phase(b));
+    assert_int_equal(civ_panel_n_series(a), civ_panel_n_series(b));
+    assert_int_equal(civ_panel_n_covariates(a), civ_panel_n_covariates(b));
+    for (size_t k = 0; k < civ_panel_n_covariates(a); k++)
+        assert_string_equal(civ_panel_covariate_name(a, k), civ_panel_covariate_name(b, k));
+    for (size_t i = 0; i < civ_panel_n_series(a); i++) {
+        size_t j = series_index(b, civ_panel_series_id(a, i));
+        const double *va, *vb;
+        size_t na, nb;
+        int64_t sa, sb;
+        civ_panel_series(a, i, &va, &na, &sa);
+        civ_panel_series(b, j, &vb, &nb, &sb);
+        assert_int_equal(na, nb);
+        assert_int_equal(sa, sb);
+        for (size_t t = 0; t < na; t++)
+            if (!(isnan(va[t]) && isnan(vb[t])))
+                assert_true(same_bits(va[t], vb[t]));
+        for (size_t k = 0; k < civ_panel_n_covariates(a); k++) {
+            const double *ca, *cb;
+            size_t la, lb;
+            civ_panel_covariate(a, i, k, &ca, &la);
+            civ_panel_covariate(b, j, k, &cb, &lb);
+            assert_int_equal(la, lb);
+            for (size_t t = 0; t < la; t++)
+                if (!(isnan(ca[t]) && isnan(cb[t])))
+                    assert_true(same_bits(ca[t], cb[t]));
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Malformed input                                                          */
+/* ------------------------------------------------------------------------ */
+
+static void test_empty_inputs(void **state)
+{
+    (void)state;
+    expect_panel_error("", CIV_ERR_PARSE, 1, 0, NULL);
+    expect_panel_error("\xEF\xBB\xBF", CIV_ERR_PARSE, 1, 0, NULL);
+    expect_panel_error("\n\n\r\n", CIV_ERR_PARSE, 1, 0, NULL);
+}
+
+static void test_header_errors(void **state)
+{
+    (void)state;
+    expect_panel_error("unique_id,ds\nA,2024-01\n", CIV_ERR_MISSING_COLUMN, 1, 3, "y");
+    expect_panel_error("id,ds,y\nA,2024-01,1\n", CIV_ERR_MISSING_COLUMN, 1, 4, "unique_id");
+    expect_panel_error("unique_id,y,y2\nA,1,2\n", CIV_ERR_MISSING_COLUMN, 1, 4, "ds");
+    expect_panel_error("unique_id,ds,y,x,x\nA,2024-01,1,2,3\n", CIV_ERR_DUPLICATE, 1, 5, "x");
+    expect_panel_error("unique_id,,ds,y\nA,1,2024-01,1\n", CIV_ERR_PARSE, 1, 2, NULL);
+    expect_panel_error("unique_id,ds,y,\xC3\x28\nA,2024-01,1,2\n", CIV_ERR_PARSE, 1, 4, NULL);
+}
+
+static void test_ragged_rows(void **state)
+{
+    (void)state;
+    expect_panel_error("unique_id,ds,y\nA,2024-01,1\nA,2024-02\n", CIV_ERR_PARSE, 3, 3, "y");
+    expect_panel_error("unique_id,ds,y\nA,2024-01,1,9\n", CIV_ERR_PARSE, 2, 4, NULL);
+    /* a trailing comma is one more (empty) field */
+    expect_panel_error("unique_id,ds,y\nA,2024-01,1,\n", CIV_ERR_PARSE, 2, 4, NULL);
+}
+
+static void test_bad_numbers(void **state)
+{
+    (void)state;
+    expect_panel_error("unique_id,ds,y\nA,2024-01,1\nA,2024-02,12x\n", CIV_ERR_PARSE, 3, 3, "y");
+    expect_panel_error("unique_id,ds,y\nA,2024-01,1e999\n", CIV_ERR_PARSE, 2, 3, "y");
+    expect_panel_error("unique_id,ds,y\nA,2024-01,-1e400\n", CIV_ERR_PARSE, 2, 3, "y");
+    expect_panel_error("unique_id,ds,y\nA,2024-01,inf\n", CIV_ERR_PARSE, 2, 3, "y");
+    expect_panel_error("unique_id,ds,y\nA,2024-01,-Infinity\n", CIV_ERR_PARSE, 2, 3, "y");
+    expect_panel_error("unique_id,ds,y\nA,2024-01,0x10\n", CIV_ERR_PARSE, 2, 3, "y");
+    expect_panel_error("unique_id,ds,y\nA,2024-01, 12\n", CIV_ERR_PARSE, 2, 3, "y");
+    expect_panel_error("unique_id,ds,y\nA,2024-01,1e\n", CIV_ERR_PARSE, 2, 3, "y");
+    expect_panel_error("unique_id,ds,y\nA,2024-01,.\n", CIV_ERR_PARSE, 2, 3, "y");
+    expect_panel_error("unique_id,ds,y\nA,2024-01,1,5\n", CIV_ERR_PARSE, 2, 4, NULL);
+    expect_panel_error("unique_id,y,ds,aged60\nA,1,2024-01,abc\n", CIV_ERR_PARSE, 2, 4, "aged60");
+    /* the series id is part of the message context */
+    const char *path = write_file("unique_id,ds,y\nB7,2024-01,oops\n", -1);
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_read_csv(path, &p), CIV_ERR_PARSE);
+    assert_string_equal(civ_last_error()->series_id, "B7");
+    assert_non_null(strstr(civ_last_error()->text, "oops"));
+}
+
+static void test_bad_dates(void **state)
+{
+    (void)state;
+    expect_panel_error("unique_id,ds,y\nA,2024-13,1\n", CIV_ERR_DATE, 2, 2, "ds");
+    expect_panel_error("unique_id,ds,y\nA,2023-02-29,1\n", CIV_ERR_DATE, 2, 2, "ds");
+    expect_panel_error("unique_id,ds,y\nA,,1\n", CIV_ERR_DATE, 2, 2, "ds");
+    expect_panel_error("unique_id,ds,y\nA,2024/01/05,1\n", CIV_ERR_DATE, 2, 2, "ds");
+    expect_panel_error("unique_id,ds,y\nA,2024-Q5,1\n", CIV_ERR_DATE, 2, 2, "ds");
+    /* mixed forms */
+    expect_panel_error("unique_id,ds,y\nA,2024-01,1\nA,2024-02,1\nB,2024-03-01,2\n", CIV_ERR_FREQUENCY, 4, 2, "ds");
+    expect_panel_error("y,ds,unique_id\n1,2024,A\n2,2024-Q1,A\n", CIV_ERR_FREQUENCY, 3, 2, "ds");
+}
+
+static void test_duplicates(void **state)
+{
+    (void)state;
+    expect_panel_error("unique_id,ds,y\nA,2024-01,1\nB,2024-01,2\nA,2024-02,3\nA,2024-01,4\n", CIV_ERR_DUPLICATE, 5,
+                       2, "ds");
+    assert_non_null(strstr(civ_last_error()->text, "lines 2 and 5"));
+    assert_string_equal(civ_last_error()->series_id, "A");
+    /* weekly: both Mondays, the same week twice */
+    expect_panel_error("unique_id,ds,y\nA,2024-01-01,1\nA,2024-01-08,2\nA,2024-01-01,3\n", CIV_ERR_DUPLICATE, 4, 2,
+                       "ds");
+    assert_non_null(strstr(civ_last_error()->text, "lines 2 and 4"));
+    /* duplicates among rows that carry nothing are still duplicates */
+    expect_panel_error("unique_id,ds,y\nA,2024-01,1\nA,2024-05,\nA,2024-05,\n", CIV_ERR_DUPLICATE, 4, 2, "ds");
+}
+
+static void test_quoting_errors(void **state)
+{
+    (void)state;
+    expect_panel_error("unique_id,ds,y\nA,2024-01,1\n\"B,2024-02,2\nC,2024-03,3\n", CIV_ERR_PARSE, 3, 1, NULL);
+    assert_non_null(strstr(civ_last_error()->text, "unterminated"));
+    expect_panel_error("unique_id,ds,y\nA\"x,2024-01,1\n", CIV_ERR_PARSE, 2, 1, "unique_id");
+    expect_panel_error("unique_id,ds,y\n\"A\"x,2024-01,1\n", CIV_ERR_PARSE, 2, 1, "unique_id");
+    expect_panel_error("unique_id,ds,y\nA,2024-01,1\rB,2024-02,2\n", CIV_ERR_PARSE, 2, 3, "y");
+    /* the line of an error after a quoted newline is the physical line */
+    expect_panel_error("unique_id,ds,y\n\"multi\nline\",2024-01,1\nB,2024-02,bad\n", CIV_ERR_PARSE, 4, 3, "y");
+    expect_panel_error("unique_id,ds,y\nA,\"2024-01\",\"1\nx\"\n", CIV_ERR_PARSE, 2, 3, "y");
+}
+
+static void test_bytes_and_limits(void **state)
+{
+    (void)state;
+    const char nul[] = "unique_id,ds,y\nA,2024-01,1\nA\0B,2024-02,2\n";
+    expect_panel_error_len(nul, (long)sizeof nul - 1, CIV_ERR_PARSE, 3, 1, "unique_id");
+    const char nulq[] = "unique_id,ds,y\n\"A\0B\",2024-02,2\n";
+    expect_panel_error_len(nulq, (long)sizeof nulq - 1, CIV_ERR_PARSE, 2, 1, "unique_id");
+    expect_panel_error("unique_id,ds,y\nA\xFF,2024-01,1\n", CIV_ERR_PARSE, 2, 1, "unique_id");
+    expect_panel_error("unique_id,ds,y\nA\xC0\x80,2024-01,1\n", CIV_ERR_PARSE, 2, 1, "unique_id"); /* overlong */
+    expect_panel_error("unique_id,ds,y\n\xED\xA0\x80,2024-01,1\n", CIV_ERR_PARSE, 2, 1, "unique_id"); /* surrogate */
+    expect_panel_error("unique_id,ds,y\n\xE4\xB8,2024-01,1\n", CIV_ERR_PARSE, 2, 1, "unique_id");    /* truncated */
+    expect_panel_error("unique_id,ds,y\n,2024-01,1\n", CIV_ERR_PARSE, 2, 1, "unique_id");
+    expect_panel_error("unique_id,ds,y\nA,2024-01,1\n\nA,2024-02,2\n", CIV_ERR_PARSE, 3, 1, NULL);
+
+    /* a 2 MiB field, unquoted and quoted, in the middle of a file */
+    size_t big = (size_t)2 << 20;
+    char *content = malloc(big + 128);
+    assert_non_null(content);
+    strcpy(content, "unique_id,ds,y\nA,2024-01,1\n");
+    size_t at = strlen(content);
+    memset(content + at, 'x', big);
+    strcpy(content + at + big, ",2024-02,2\n");
+    expect_panel_error(content, CIV_ERR_LIMIT, 3, 1, "unique_id");
+    content[at] = '"';
+    strcpy(content + at + big, "\",2024-02,2\n");
+    expect_panel_error(content, CIV_ERR_LIMIT, 3, 1, "unique_id");
+    free(content);
+}
+
+static void test_io_errors(void **state)
+{
+    (void)state;
+    civ_panel *p = NULL;
+    char path[160];
+    snprintf(path, sizeof path, "%s/does-not-exist.csv", tmpdir);
+    assert_int_equal(civ_panel_read_csv(path, &p), CIV_ERR_IO);
+    assert_non_null(strstr(civ_last_error()->text, path));
+    assert_int_equal(civ_panel_read_csv(tmpdir, &p), CIV_ERR_IO);
+    assert_null(p);
+    assert_int_equal(civ_panel_read_csv(path, NULL), CIV_ERR_INVALID_ARGUMENT);
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_ERR_IO);
+    assert_null(t);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Panel layout                                                             */
+/* ------------------------------------------------------------------------ */
+
+static void test_gaps_missing_and_future(void **state)
+{
+    (void)state;
+    civ_panel *p = read_panel("unique_id,ds,y,aged60,migrants\n"
+                              "A,2024-01,10,100,\n"
+                              "A,2024-02,,101,7\n"
+                              "A,2024-04,NA,103,8\n" /* 2024-03 is a gap */
+                              "A,2024-05,12.5,NaN,9\n"
+                              "A,2024-06,,105,\n" /* future row */
+                              "A,2024-07,,,11\n"  /* future row */
+                              "B,2023-11,1,1,1\n"
+                              "B,2023-12,nan,,\n" /* trailing missing y, no covariate: part of B */
+                              "C,2024-03,,,9\n");  /* C has only a future row */
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_MONTHLY);
+    assert_int_equal(civ_panel_n_series(p), 3);
+    assert_string_equal(civ_panel_series_id(p, 0), "A");
+    assert_string_equal(civ_panel_series_id(p, 2), "C");
+    const double *y;
+    size_t n;
+    int64_t start;
+    civ_panel_series(p, 0, &y, &n, &start);
+    assert_int_equal(start, 2024 * 12);
+    assert_int_equal(n, 5);
+    assert_true(y[0] == 10 && isnan(y[1]) && isnan(y[2]) && isnan(y[3]) && y[4] == 12.5);
+    const double *c;
+    size_t len;
+    civ_panel_covariate(p, 0, 0, &c, &len);
+    assert_int_equal(len, 6);
+    assert_true(c[0] == 100 && c[1] == 101 && isnan(c[2]) && c[3] == 103 && isnan(c[4]) && c[5] == 105);
+    civ_panel_covariate(p, 0, 1, &c, &len);
+    assert_int_equal(len, 7);
+    assert_true(isnan(c[0]) && c[1] == 7 && c[3] == 8 && c[4] == 9 && isnan(c[5]) && c[6] == 11);
+    civ_panel_series(p, 1, &y, &n, &start);
+    assert_int_equal(n, 2);
+    assert_true(y[0] == 1 && isnan(y[1]));
+    civ_panel_covariate(p, 1, 0, &c, &len);
+    assert_int_equal(len, 2);
+    civ_panel_series(p, 2, &y, &n, &start);
+    assert_int_equal(n, 0);
+    assert_int_equal(start, 2024 * 12 + 2);
+    civ_panel_covariate(p, 2, 1, &c, &len);
+    assert_int_equal(len, 1);
+    assert_true(c[0] == 9);
+    civ_panel_summary sum;
+    civ_panel_summarize(p, &sum);
+    assert_int_equal(sum.n_future, 2);
+    civ_panel_free(p);
+}
+
+static void test_chinese_bom_crlf(void **state)
+{
+    (void)state;
+    civ_panel *p = read_panel("\xEF\xBB\xBFunique_id,ds,y\r\n"
+                              "民主里社区,2024-01,5\r\n"
+                              "\"龙湖三村社区\",2024-01,6\r\n"
+                              "民主里社区,2024-02,7");
+    assert_int_equal(civ_panel_n_series(p), 2);
+    assert_string_equal(civ_panel_series_id(p, 0), "民主里社区");
+    assert_string_equal(civ_panel_series_id(p, 1), "龙湖三村社区");
+    const double *y;
+    size_t n;
+    civ_panel_series(p, series_index(p, "民主里社区"), &y, &n, NULL);
+    assert_int_equal(n, 2);
+    assert_true(y[0] == 5 && y[1] == 7);
+    civ_panel_free(p);
+    /* an error in a CRLF file reports the right line */
+    expect_panel_error("unique_id,ds,y\r\nA,2024-01,1\r\nA,2024-02,x\r\n", CIV_ERR_PARSE, 3, 3, "y");
+}
+
+static void test_quoted_fields(void **state)
+{
+    (void)state;
+    civ_panel *p = read_panel("\"unique_id\",\"ds\",\"y\"\n"
+                              "\"a,b\",2024-01,1\n"
+                              "\"line\nbreak\",2024-01,2\n"
+                              "\"say \"\"hi\"\"\",\"2024-01\",\"3\"\n"
+                              "\"\"\"\",2024-01,4\n"
+                              "A,2024-01,5\n\n\n");
+    assert_int_equal(civ_panel_n_series(p), 5);
+    assert_string_equal(civ_panel_series_id(p, 0), "a,b");
+    assert_string_equal(civ_panel_series_id(p, 1), "line\nbreak");
+    assert_string_equal(civ_panel_series_id(p, 2), "say \"hi\"");
+    assert_string_equal(civ_panel_series_id(p, 3), "\"");
+    const double *y;
+    civ_panel_series(p, 2, &y, NULL, NULL);
+    assert_true(y[0] == 3);
+    /* and the writer quotes them back so the file reads the same */
+    const char *out = new_path(".csv");
+    assert_int_equal(civ_panel_write_csv(p, out), CIV_OK);
+    civ_panel *q = NULL;
+    assert_int_equal(civ_panel_read_csv(out, &q), CIV_OK);
+    assert_same_panel(p, q);
+    civ_panel_free(q);
+    civ_panel_free(p);
+}
+
+static void test_frequency_inference(void **state)
+{
+    (void)state;
+    /* weekly: all Mondays, one panel phase, a 14-day gap becomes NaN */
+    civ_panel *p = read_panel("unique_id,ds,y\nA,2024-01-01,1\nA,2024-01-08,2\nA,2024-01-22,4\n"
+                              "B,2023-12-25,9\n");
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_WEEKLY);
+    int64_t days = 19723; /* 2024-01-01 */
+    assert_int_equal(civ_panel_phase(p), days % 7);
+    const double *y;
+    size_t n;
+    int64_t start;
+    civ_panel_series(p, 0, &y, &n, &start);
+    assert_int_equal(n, 4);
+    assert_true(y[0] == 1 && y[1] == 2 && isnan(y[2]) && y[3] == 4);
+    char buf[16];
+    assert_int_equal(civ_period_format(CIV_FREQ_WEEKLY, civ_panel_phase(p), start, buf, sizeof buf), CIV_OK);
+    assert_string_equal(buf, "2024-01-01");
+    civ_panel_series(p, 1, NULL, NULL, &start);
+    civ_period_format(CIV_FREQ_WEEKLY, civ_panel_phase(p), start, buf, sizeof buf);
+    assert_string_equal(buf, "2023-12-25");
+    civ_panel_free(p);
+    /* weekly before 1970 (negative day numbers) */
+    p = read_panel("unique_id,ds,y\nA,1969-12-24,1\nA,1969-12-31,2\nA,1970-01-07,3\n");
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_WEEKLY);
+    civ_panel_series(p, 0, &y, &n, &start);
+    assert_int_equal(n, 3);
+    civ_period_format(CIV_FREQ_WEEKLY, civ_panel_phase(p), start, buf, sizeof buf);
+    assert_string_equal(buf, "1969-12-24");
+    civ_panel_free(p);
+    /* daily: consecutive days */
+    p = read_panel("unique_id,ds,y\nA,2024-02-28,1\nA,2024-03-01,3\nA,2024-02-29,2\n");
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_DAILY);
+    assert_int_equal(civ_panel_phase(p), 0);
+    civ_panel_series(p, 0, &y, &n, &start);
+    assert_int_equal(n, 3);
+    assert_true(y[0] == 1 && y[1] == 2 && y[2] == 3);
+    civ_panel_free(p);
+    /* 7 days apart within each series but on two weekdays: daily */
+    p = read_panel("unique_id,ds,y\nA,2024-01-01,1\nA,2024-01-08,2\nB,2024-01-02,1\nB,2024-01-09,2\n");
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_DAILY);
+    civ_panel_series(p, 0, &y, &n, NULL);
+    assert_int_equal(n, 8);
+    civ_panel_free(p);
+    /* one date per series, all Mondays: nothing shows a weekly step, daily */
+    p = read_panel("unique_id,ds,y\nA,2024-01-01,1\nB,2024-01-08,2\n");
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_DAILY);
+    civ_panel_free(p);
+    p = read_panel("unique_id,ds,y\nA,2023-Q4,1\nA,2024-Q1,2\nA,2024-q3,3\n");
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_QUARTERLY);
+    civ_panel_series(p, 0, &y, &n, &start);
+    assert_int_equal(start, 4 * 2023 + 3);
+    assert_int_equal(n, 4);
+    civ_panel_free(p);
+    p = read_panel("unique_id,ds,y\nA,1999,1\nA,2001,2\n");
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_YEARLY);
+    civ_panel_series(p, 0, &y, &n, &start);
+    assert_int_equal(start, 1999);
+    assert_int_equal(n, 3);
+    civ_panel_free(p);
+}
+
+static void test_header_only_and_order(void **state)
+{
+    (void)state;
+    civ_panel *p = read_panel("unique_id,ds,y,aged60\n");
+    assert_int_equal(civ_panel_n_series(p), 0);
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_UNKNOWN);
+    assert_int_equal(civ_panel_n_covariates(p), 1);
+    const char *out = new_path(".csv");
+    assert_int_equal(civ_panel_write_csv(p, out), CIV_OK);
+    char *text = slurp(out, NULL);
+    assert_string_equal(text, "unique_id,ds,y,aged60\n");
+    free(text);
+    civ_panel_free(p);
+    /* columns in any order, extra columns are covariates in header order */
+    p = read_panel("z,y,ds,unique_id,a\n1,2,2024-01,S,3\n");
+    assert_int_equal(civ_panel_n_covariates(p), 2);
+    assert_string_equal(civ_panel_covariate_name(p, 0), "z");
+    assert_string_equal(civ_panel_covariate_name(p, 1), "a");
+    civ_panel_free(p);
+}
+
+/* Builds a file of `n_series` x `n_t` rows (with gaps, missing y, future
+ * covariate rows), writes it in the given row order, and returns the panel. */
+static civ_panel *read_permuted(size_t n_series, size_t n_t, const size_t *order)
+{
+    size_t n_rows = n_series * n_t;
+    char *content = malloc(64 + n_rows * 64);
+    assert_non_null(content);
+    size_t at = (size_t)sprintf(content, "unique_id,ds,y,x\n");
+    for (size_t r = 0; r < n_rows; r++) {
+        size_t row = order ? order[r] : r, i = row / n_t, t = row % n_t;
+        if ((i + t) % 7 == 3)
+            continue; /* a gap */
+        int future = t + 3 >= n_t;
+        long month = 2020 * 12 + (long)t + (long)i % 5;
+        at += (size_t)sprintf(content + at, "id%zu,%04ld-%02ld,", i, month / 12, month % 12 + 1);
+        if (!future && (i * t) % 11 != 5)
+            at += (size_t)sprintf(content + at, "%.17g", (double)(i * 1000 + t) / 7.0);
+        at += (size_t)sprintf(content + at, ",%zu\n", t * 3 + i);
+    }
+    civ_panel *p = read_panel(content);
+    free(content);
+    return p;
+}
+
+static void test_any_row_order(void **state)
+{
+    (void)state;
+    const size_t n_series = 37, n_t = 29, n_rows = n_series * n_t;
+    civ_panel *sorted = read_permuted(n_series, n_t, NULL);
+    size_t *order = malloc(n_rows * sizeof *order);
+    assert_non_null(order);
+    uint64_t x = 12345;
+    for (int trial = 0; trial < 3; trial++) {
+        for (size_t r = 0; r < n_rows; r++)
+            order[r] = trial == 0 ? n_rows - 1 - r : r;
+        if (trial > 0)
+            for (size_t r = n_rows - 1; r > 0; r--) { /* Fisher-Yates with a fixed LCG */
+                x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+                size_t j = (size_t)(x >> 33) % (r + 1), tmp = order[r];
+                order[r] = order[j];
+                order[j] = tmp;
+            }
+        civ_panel *shuffled = read_permuted(n_series, n_t, order);
+        assert_same_panel(sorted, shuffled);
+        civ_panel_free(shuffled);
+    }
+    free(order);
+    civ_panel_summary sum;
+    civ_panel_summarize(sorted, &sum);
+    assert_int_equal(sum.n_series, n_series);
+    assert_int_equal(sum.n_future, n_series);
+    civ_panel_free(sorted);
+}
+
+
+/* A file of several read buffers (1 MiB each) with records of every shape
+ * crossing the buffer edges: quoted ids with commas, doubled quotes and
+ * newlines, LF and CRLF endings.  Every value must land in place, and an
+ * error in the last row must carry its physical line. */
+static void test_buffer_boundaries(void **state)
+{
+    (void)state;
+    const size_t n_series = 97, n_t = 1200; /* about 3.6 MB */
+    size_t cap = n_series * n_t * 80 + 256, at = 0;
+    char *content = malloc(cap);
+    assert_non_null(content);
+    at += (size_t)sprintf(content, "unique_id,ds,y\r\n");
+    long lines = 1;
+    for (size_t t = 0; t < n_t; t++)
+        for (size_t i = 0; i < n_series; i++) {
+            long month = 1990 * 12 + (long)t;
+            const char *eol = (i + t) % 3 ? "\n" : "\r\n";
+            switch (i % 4) {
+            case 0: at += (size_t)sprintf(content + at, "plain%zu", i); break;
+            case 1: at += (size_t)sprintf(content + at, "\"with,comma %zu\"", i); break;
+            case 2: at += (size_t)sprintf(content + at, "\"say \"\"%zu\"\"\"", i); break;
+            default:
+                at += (size_t)sprintf(content + at, "\"two\r\nlines %zu\"", i);
+                lines++;
+            }
+            at += (size_t)sprintf(content + at, ",%04ld-%02ld,%zu.%zu%s", month / 12, month % 12 + 1, i, t, eol);
+            lines++;
+        }
+    civ_panel *p = read_panel(content);
+    assert_int_equal(civ_panel_n_series(p), n_series);
+    for (size_t i = 0; i < n_series; i++) {
+        const double *y;
+        size_t n;
+        civ_panel_series(p, i, &y, &n, NULL);
+        assert_int_equal(n, n_t);
+        for (size_t t = 0; t < n_t; t += 37) {
+            char want[64];
+            snprintf(want, sizeof want, "%zu.%zu", i, t);
+            assert_true(same_bits(y[t], strtod(want, NULL)));
+        }
+    }
+    assert_string_equal(civ_panel_series_id(p, 3), "two\r\nlines 3");
+    assert_string_equal(civ_panel_series_id(p, 2), "say \"2\"");
+    civ_panel_free(p);
+    at += (size_t)sprintf(content + at, "\"x\ny\",1990-01,bad\n");
+    lines += 2;
+    expect_panel_error(content, CIV_ERR_PARSE, lines, 3, "y");
+    free(content);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Round trips                                                              */
+/* ------------------------------------------------------------------------ */
+
+static void test_round_trip_bits(void **state)
+{
+    (void)state;
+    const double values[] = {0.0,
+                             -0.0,
+                             1e-300,
+                             0.1 + 0.2,
+                             9007199254740993.0, /* 2^53 + 1 rounds to 2^53: an exact large integer */
+                             9007199254740991.0,
+                             123456789012345678.0,
+                             -1.7976931348623157e308,
+                             5e-324,
+                             2.2250738585072014e-308,
+                             M_PI,
+                             1.0 / 3.0,
+                             NAN,
+                             100,
+                             -42.125,
+                             1e22,
+                             1e23,
+                             0.3};
+    const size_t n = sizeof values / sizeof *values;
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_DAILY, &p), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "s1", 19000, values, n, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "社区,\"2\"", -5, values + 3, 4, NULL), CIV_OK);
+    size_t k;
+    assert_int_equal(civ_panel_add_covariate(p, "cov one", &k), CIV_OK);
+    double cov[25];
+    for (size_t t = 0; t < 25; t++)
+        cov[t] = t % 4 == 1 ? NAN : (double)t / 3.0 - 2.0;
+    cov[24] = 7; /* the last future cell carries a value */
+    assert_int_equal(civ_panel_set_covariate(p, 0, k, cov, 25), CIV_OK);
+    assert_int_equal(civ_panel_set_covariate(p, 1, k, cov, 4), CIV_OK);
+    const char *a = new_path(".csv");
+    assert_int_equal(civ_panel_write_csv(p, a), CIV_OK);
+    civ_panel *q = NULL;
+    assert_int_equal(civ_panel_read_csv(a, &q), CIV_OK);
+    assert_same_panel(p, q);
+    /* NaN positions are kept, -0.0 keeps its sign */
+    const double *y;
+    civ_panel_series(q, 0, &y, NULL, NULL);
+    assert_true(isnan(y[12]) && signbit(y[1]) && y[1] == 0.0);
+    /* write -> read -> write is byte-stable */
+    const char *b = new_path(".csv");
+    assert_int_equal(civ_panel_write_csv(q, b), CIV_OK);
+    size_t la, lb;
+    char *ta = slurp(a, &la), *tb = slurp(b, &lb);
+    assert_int_equal(la, lb);
+    assert_memory_equal(ta, tb, la);
+    /* integers without decimals, shortest texts */
+    assert_non_null(strstr(ta, "s1,2022-01-21,100,"));
+    assert_non_null(strstr(ta, ",0.30000000000000004,"));
+    assert_non_null(strstr(ta, ",123456789012345680,") || strstr(ta, ",123456789012345678,") ||
+                    strstr(ta, ",1.2345678901234568e+17,"));
+    free(ta);
+    free(tb);
+    civ_panel_free(q);
+    /* a weekly panel keeps its phase */
+    civ_panel *w = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_WEEKLY, &w), CIV_OK);
+    assert_int_equal(civ_panel_set_phase(w, 3), CIV_OK);
+    assert_int_equal(civ_panel_add_series(w, "w", 2800, values, 5, NULL), CIV_OK);
+    assert_int_equal(civ_panel_write_csv(w, a), CIV_OK);
+    assert_int_equal(civ_panel_read_csv(a, &q), CIV_OK);
+    assert_same_panel(w, q);
+    civ_panel_free(q);
+    civ_panel_free(w);
+    civ_panel_free(p);
+}
+
+static void test_write_errors(void **state)
+{
+    (void)state;
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    double v[2] = {1, 2};
+    assert_int_equal(civ_panel_add_series(p, "A", 0, v, 2, NULL), CIV_OK); /* year 0: not writable */
+    const char *out = new_path(".csv");
+    assert_int_equal(civ_panel_write_csv(p, out), CIV_ERR_DOMAIN);
+    assert_int_equal(access(out, F_OK), -1); /* no partial file */
+    char path[160];
+    snprintf(path, sizeof path, "%s/no/such/folder/x.csv", tmpdir);
+    assert_int_equal(civ_panel_write_csv(p, path), CIV_ERR_IO);
+    civ_panel_free(p);
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_create(&t), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "x", CIV_COLUMN_NUMBER, NULL), CIV_OK);
+    assert_int_equal(civ_table_add_rows(t, 1, NULL), CIV_OK);
+    assert_int_equal(civ_table_set_number(t, 0, 0, INFINITY), CIV_OK);
+    assert_int_equal(civ_table_write_csv(t, out), CIV_ERR_DOMAIN);
+    assert_int_equal(access(out, F_OK), -1);
+    civ_table_free(t);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Numbers                                                                  */
+/* ------------------------------------------------------------------------ */
+
+static uint64_t rng_state = 0x243F6A8885A308D3ULL;
+static uint64_t rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static void test_parse_number_matches_strtod(void **state)
+{
+    (void)state;
+    char buf[64];
+    for (int trial = 0; trial < 200000; trial++) {
+        /* random decimals: 1..20 digits, a point somewhere, an exponent sometimes */
+        size_t at = 0;
+        if (rng() % 4 == 0)
+            buf[at++] = '-';
+        int nd = 1 + (int)(rng() % 20), point = (int)(rng() % (unsigned)(nd + 1));
+        for (int d = 0; d < nd; d++) {
+            if (d == point && d > 0)
+                buf[at++] = '.';
+            buf[at++] = (char)('0' + rng() % 10);
+        }
+        if (rng() % 3 == 0)
+            at += (size_t)sprintf(buf + at, "e%d", (int)(rng() % 80) - 40);
+        buf[at] = '\0';
+        double got, want = strtod(buf, NULL);
+        assert_int_equal(civ_csv_parse_number(buf, at, &got), CIV_CSV_NUMBER_OK);
+        if (!same_bits(got, want))
+            print_error("'%s': got %.17g want %.17g\n", buf, got, want);
+        assert_true(same_bits(got, want));
+    }
+    double x;
+    assert_int_equal(civ_csv_parse_number("", 0, &x), CIV_CSV_NUMBER_MISSING);
+    assert_true(isnan(x));
+    assert_int_equal(civ_csv_parse_number("NA", 2, &x), CIV_CSV_NUMBER_MISSING);
+    assert_int_equal(civ_csv_parse_number("nan", 3, &x), CIV_CSV_NUMBER_MISSING);
+    assert_int_equal(civ_csv_parse_number("NAN", 3, &x), CIV_CSV_NUMBER_MISSING);
+    assert_int_equal(civ_csv_parse_number("1e999", 5, &x), CIV_CSV_NUMBER_OVERFLOW);
+    assert_int_equal(civ_csv_parse_number("inf", 3, &x), CIV_CSV_NUMBER_BAD);
+    assert_int_equal(civ_csv_parse_number("1,5", 3, &x), CIV_CSV_NUMBER_BAD);
+    assert_int_equal(civ_csv_parse_number("+.5", 3, &x), CIV_CSV_NUMBER_OK);
+    assert_true(x == 0.5);
+    assert_int_equal(civ_csv_parse_number("5.", 2, &x), CIV_CSV_NUMBER_OK);
+    assert_true(x == 5);
+    assert_int_equal(civ_csv_parse_number("-0", 2, &x), CIV_CSV_NUMBER_OK);
+    assert_true(x == 0 && signbit(x));
+    assert_int_equal(civ_csv_parse_number("1e-400", 6, &x), CIV_CSV_NUMBER_OK);
+    assert_true(x == 0);
+    /* only `len` bytes count */
+    assert_int_equal(civ_csv_parse_number("12x", 2, &x), CIV_CSV_NUMBER_OK);
+    assert_true(x == 12);
+}
+
+static void test_format_number_shortest(void **state)
+{
+    (void)state;
+    char buf[CIV_CSV_NUMBER_SIZE];
+    for (int trial = 0; trial < 200000; trial++) {
+        uint64_t bits = rng();
+        double v;
+        memcpy(&v, &bits, sizeof v);
+        if (trial % 2)
+            v = (double)(rng() % 100000) / 100.0;
+        if (isnan(v) || isinf(v))
+            continue;
+        int n = civ_csv_format_number(v, buf);
+        assert_true(n > 0 && n < CIV_CSV_NUMBER_SIZE);
+        double back;
+        assert_int_equal(civ_csv_parse_number(buf, (size_t)n, &back), CIV_CSV_NUMBER_OK);
+        assert_true(same_bits(v, back));
+    }
+    assert_int_equal(civ_csv_format_number(0.1, buf), 3);
+    assert_string_equal(buf, "0.1");
+    assert_int_equal(civ_csv_format_number(1290.0, buf), 4);
+    assert_string_equal(buf, "1290");
+    civ_csv_format_number(-0.0, buf);
+    assert_string_equal(buf, "-0");
+    civ_csv_format_number(1e17, buf);
+    assert_string_equal(buf, "1e+17");
+    assert_int_equal(civ_csv_format_number(NAN, buf), 0);
+    assert_string_equal(buf, "");
+    assert_int_equal(civ_csv_format_number(-INFINITY, buf), -1);
+}
+
+static void test_utf8(void **state)
+{
+    (void)state;
+    assert_true(civ_utf8_valid("abc", 3));
+    assert_true(civ_utf8_valid("民主", strlen("民主")));
+    assert_true(civ_utf8_valid("\xF0\x9F\x98\x80", 4)); /* U+1F600 */
+    assert_false(civ_utf8_valid("\xF4\x90\x80\x80", 4)); /* beyond U+10FFFF */
+    assert_false(civ_utf8_valid("\xE0\x80\xAF", 3));     /* overlong */
+    assert_false(civ_utf8_valid("\x80", 1));
+    assert_false(civ_utf8_valid("\xC3", 1));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tables                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static void test_table_types_and_round_trip(void **state)
+{
+    (void)state;
+    const char *path = write_file("unique_id,name,code,share,note,empty\n"
+                                  "001,\"民主里, 社区\",0042,0.25,x,\n"
+                                  "002,龙湖,0043,NA,,\n"
+                                  "003,\"q\"\"t\",0044,1e-3,7,\n",
+                                  -1);
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_OK);
+    assert_int_equal(civ_table_n_rows(t), 3);
+    assert_int_equal(civ_table_n_columns(t), 6);
+    assert_int_equal(civ_table_column_type(t, 0), CIV_COLUMN_TEXT); /* unique_id always text */
+    assert_string_equal(civ_table_text(t, 0, 0), "001");
+    assert_string_equal(civ_table_text(t, 0, 1), "民主里, 社区");
+    assert_string_equal(civ_table_text(t, 2, 1), "q\"t");
+    assert_int_equal(civ_table_column_type(t, 2), CIV_COLUMN_NUMBER);
+    assert_true(civ_table_number(t, 1, 2) == 43);
+    assert_int_equal(civ_table_column_type(t, 3), CIV_COLUMN_NUMBER);
+    assert_true(isnan(civ_table_number(t, 1, 3)));
+    assert_true(civ_table_number(t, 2, 3) == 1e-3);
+    assert_int_equal(civ_table_column_type(t, 4), CIV_COLUMN_TEXT);
+    assert_string_equal(civ_table_text(t, 1, 4), "");
+    assert_int_equal(civ_table_column_type(t, 5), CIV_COLUMN_NUMBER);
+    const char *out = new_path(".csv");
+    assert_int_equal(civ_table_write_csv(t, out), CIV_OK);
+    civ_table *u = NULL;
+    const char *const text_columns[] = {"code", NULL};
+    civ_table_read_options opt = {.text_columns = text_columns};
+    assert_int_equal(civ_table_read_csv(out, &opt, &u), CIV_OK);
+    assert_int_equal(civ_table_column_type(u, 2), CIV_COLUMN_TEXT);
+    assert_string_equal(civ_table_text(u, 0, 2), "42"); /* the written number, read as text */
+    assert_string_equal(civ_table_text(u, 2, 1), "q\"t");
+    assert_true(same_bits(civ_table_number(u, 0, 3), 0.25));
+    civ_table_free(u);
+    /* the original column forced to text keeps its zeros */
+    assert_int_equal(civ_table_read_csv(path, &opt, &u), CIV_OK);
+    assert_string_equal(civ_table_text(u, 0, 2), "0042");
+    civ_table_free(u);
+    civ_table_free(t);
+    /* a one-column table with an empty cell survives a round trip */
+    path = write_file("name\na\n\"\"\nb\n", -1);
+    assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_OK);
+    assert_int_equal(civ_table_n_rows(t), 3);
+    assert_int_equal(civ_table_write_csv(t, out), CIV_OK);
+    assert_int_equal(civ_table_read_csv(out, NULL, &u), CIV_OK);
+    assert_int_equal(civ_table_n_rows(u), 3);
+    assert_string_equal(civ_table_text(u, 1, 0), "");
+    civ_table_free(u);
+    civ_table_free(t);
+}
+
+static void expect_table_error(const char *content, civ_status status, long line, long column)
+{
+    const char *path = write_file(content, -1);
+    civ_table *t = (civ_table *)0x1;
+    civ_status s = civ_table_read_csv(path, NULL, &t);
+    if (s != status)
+        print_error("got %s: %s\n", civ_status_name(s), civ_last_error_message());
+    assert_int_equal(s, status);
+    assert_null(t);
+    assert_int_equal(civ_last_error()->line, line);
+    assert_int_equal(civ_last_error()->column, column);
+    char where[256];
+    snprintf(where, sizeof where, "%s:%ld", path, line);
+    assert_non_null(strstr(civ_last_error()->text, where));
+}
+
+static void test_table_errors(void **state)
+{
+    (void)state;
+    expect_table_error("", CIV_ERR_PARSE, 1, 0);
+    expect_table_error("a,b\n1,2\n3\n", CIV_ERR_PARSE, 3, 2);
+    expect_table_error("a,b,a\n1,2,3\n", CIV_ERR_DUPLICATE, 1, 3);
+    expect_table_error("a,b\n1,\"2\n", CIV_ERR_PARSE, 2, 2);
+    expect_table_error("a,b\n1,\xFE\n", CIV_ERR_PARSE, 2, 2);
+    /* the header alone is an empty table */
+    const char *path = write_file("a,b\n", -1);
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_OK);
+    assert_int_equal(civ_table_n_rows(t), 0);
+    assert_int_equal(civ_table_n_columns(t), 2);
+    civ_table_free(t);
+}
+
+static void test_demo_city_files(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/datasets/demo_city/meals.csv", CIV_SOURCE_DIR);
+    if (access(path, R_OK) != 0)
+        skip();
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_read_csv(path, &p), CIV_OK);
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_MONTHLY);
+    assert_true(civ_panel_n_series(p) > 0);
+    /* the bundled file is already canonical: it is written back byte for byte */
+    const char *out = new_path(".csv");
+    assert_int_equal(civ_panel_write_csv(p, out), CIV_OK);
+    size_t la, lb;
+    char *a = slurp(path, &la), *b = slurp(out, &lb);
+    assert_int_equal(la, lb);
+    assert_memory_equal(a, b, la);
+    free(a);
+    free(b);
+    civ_panel_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_empty_inputs),
+        cmocka_unit_test(test_header_errors),
+        cmocka_unit_test(test_ragged_rows),
+        cmocka_unit_test(test_bad_numbers),
+        cmocka_unit_test(test_bad_dates),
+        cmocka_unit_test(test_duplicates),
+        cmocka_unit_test(test_quoting_errors),
+        cmocka_unit_test(test_bytes_and_limits),
+        cmocka_unit_test(test_io_errors),
+        cmocka_unit_test(test_gaps_missing_and_future),
+        cmocka_unit_test(test_chinese_bom_crlf),
+        cmocka_unit_test(test_quoted_fields),
+        cmocka_unit_test(test_frequency_inference),
+        cmocka_unit_test(test_header_only_and_order),
+        cmocka_unit_test(test_any_row_order),
+        cmocka_unit_test(test_buffer_boundaries),
+        cmocka_unit_test(test_round_trip_bits),
+        cmocka_unit_test(test_write_errors),
+        cmocka_unit_test(test_parse_number_matches_strtod),
+        cmocka_unit_test(test_format_number_shortest),
+        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_table_types_and_round_trip),
+        cmocka_unit_test(test_table_errors),
+        cmocka_unit_test(test_demo_city_files),
+    };
+    return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+}

@@ -1,0 +1,262 @@
+/*
+ * test_panel.c -- unit tests of engine/src/panel.c: series storage (CSR
+ * layout), id lookups, covariates with future values, attributes and
+ * summaries, and every documented error.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "civicast.h"
+
+static void test_create_and_free(void **state)
+{
+    (void)state;
+    civ_panel *p = (civ_panel *)0x1;
+    assert_int_equal(civ_panel_create(CIV_FREQ_UNKNOWN, &p), CIV_ERR_INVALID_ARGUMENT);
+    assert_null(p);
+    assert_int_equal(civ_panel_create((civ_frequency)9, &p), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, NULL), CIV_ERR_INVALID_ARGUMENT);
+    civ_panel_free(NULL);
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_MONTHLY);
+    assert_int_equal(civ_panel_n_series(p), 0);
+    const double *v;
+    const size_t *off;
+    assert_int_equal(civ_panel_values(p, &v, &off), CIV_OK);
+    assert_int_equal(off[0], 0);
+    /* the phase only means something for weekly panels */
+    assert_int_equal(civ_panel_set_phase(p, 3), CIV_OK);
+    assert_int_equal(civ_panel_phase(p), 0);
+    assert_int_equal(civ_panel_set_phase(p, 7), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_panel_set_phase(p, -1), CIV_ERR_INVALID_ARGUMENT);
+    civ_panel_free(p);
+    assert_int_equal(civ_panel_create(CIV_FREQ_WEEKLY, &p), CIV_OK);
+    assert_int_equal(civ_panel_set_phase(p, 6), CIV_OK);
+    assert_int_equal(civ_panel_phase(p), 6);
+    civ_panel_free(p);
+    assert_int_equal(civ_panel_frequency(NULL), CIV_FREQ_UNKNOWN);
+    assert_int_equal(civ_panel_n_series(NULL), 0);
+}
+
+static void test_series(void **state)
+{
+    (void)state;
+    civ_panel *p;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    /* enough series and values to make every array grow several times */
+    double buf[300];
+    for (size_t i = 0; i < 1000; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "社区-%zu", i);
+        size_t n = i % 300;
+        for (size_t t = 0; t < n; t++)
+            buf[t] = t % 17 == 5 ? NAN : (double)(i * 1000 + t);
+        size_t index;
+        assert_int_equal(civ_panel_add_series(p, id, (int64_t)(24000 + i % 13), buf, n, &index), CIV_OK);
+        assert_int_equal(index, i);
+    }
+    assert_int_equal(civ_panel_n_series(p), 1000);
+    const double *all;
+    const size_t *off;
+    civ_panel_values(p, &all, &off);
+    size_t expected_total = 0;
+    for (size_t i = 0; i < 1000; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "社区-%zu", i);
+        size_t j;
+        assert_int_equal(civ_panel_find_series(p, id, &j), CIV_OK);
+        assert_int_equal(j, i);
+        assert_string_equal(civ_panel_series_id(p, i), id);
+        const double *v;
+        size_t n;
+        int64_t start;
+        assert_int_equal(civ_panel_series(p, i, &v, &n, &start), CIV_OK);
+        assert_int_equal(n, i % 300);
+        assert_int_equal(start, 24000 + i % 13);
+        assert_ptr_equal(v, all + off[i]);
+        assert_int_equal(off[i + 1] - off[i], n);
+        for (size_t t = 0; t < n; t++)
+            assert_true(t % 17 == 5 ? isnan(v[t]) : v[t] == (double)(i * 1000 + t));
+        expected_total += n;
+    }
+    assert_int_equal(off[1000], expected_total);
+    /* any output pointer may be NULL */
+    assert_int_equal(civ_panel_series(p, 5, NULL, NULL, NULL), CIV_OK);
+    assert_null(civ_panel_series_id(p, 1000));
+    civ_panel_summary sum;
+    assert_int_equal(civ_panel_summarize(p, &sum), CIV_OK);
+    assert_int_equal(sum.n_series, 1000);
+    assert_int_equal(sum.n_values, expected_total);
+    assert_int_equal(sum.min_length, 0);
+    assert_int_equal(sum.max_length, 299);
+    assert_int_equal(sum.first_period, 24000);
+    size_t missing = 0;
+    for (size_t v = 0; v < expected_total; v++)
+        missing += isnan(all[v]) != 0;
+    assert_int_equal(sum.n_missing, missing);
+    civ_panel_free(p);
+}
+
+static void test_series_errors(void **state)
+{
+    (void)state;
+    civ_panel *p;
+    assert_int_equal(civ_panel_create(CIV_FREQ_DAILY, &p), CIV_OK);
+    double v[3] = {1, 2, 3};
+    assert_int_equal(civ_panel_add_series(p, "a", 0, v, 3, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "a", 5, v, 1, NULL), CIV_ERR_DUPLICATE);
+    assert_string_equal(civ_last_error()->series_id, "a");
+    assert_int_equal(civ_panel_add_series(p, "", 0, v, 1, NULL), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_panel_add_series(p, NULL, 0, v, 1, NULL), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_panel_add_series(p, "b", 0, NULL, 2, NULL), CIV_ERR_INVALID_ARGUMENT);
+    v[1] = -INFINITY;
+    assert_int_equal(civ_panel_add_series(p, "c", 0, v, 3, NULL), CIV_ERR_DOMAIN);
+    assert_int_equal(civ_panel_n_series(p), 1); /* failed adds leave nothing behind */
+    assert_int_equal(civ_panel_add_series(p, "empty", 9, NULL, 0, NULL), CIV_OK);
+    size_t i;
+    assert_int_equal(civ_panel_find_series(p, "zzz", &i), CIV_ERR_NOT_FOUND);
+    assert_string_equal(civ_last_error()->series_id, "zzz");
+    assert_int_equal(civ_panel_series(p, 2, NULL, NULL, NULL), CIV_ERR_INVALID_ARGUMENT);
+    civ_panel_free(p);
+}
+
+static void test_covariates(void **state)
+{
+    (void)state;
+    civ_panel *p;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    size_t k0, k1;
+    /* a covariate added before any series must follow the series arrays as they grow */
+    assert_int_equal(civ_panel_add_covariate(p, "aged60", &k0), CIV_OK);
+    double y[4] = {1, 2, 3, 4};
+    for (int i = 0; i < 40; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "s%d", i);
+        assert_int_equal(civ_panel_add_series(p, id, 100, y, 4, NULL), CIV_OK);
+    }
+    assert_int_equal(civ_panel_add_covariate(p, "migrants", &k1), CIV_OK);
+    assert_int_equal(k1, 1);
+    assert_int_equal(civ_panel_n_covariates(p), 2);
+    assert_string_equal(civ_panel_covariate_name(p, 1), "migrants");
+    assert_null(civ_panel_covariate_name(p, 2));
+    size_t k;
+    assert_int_equal(civ_panel_find_covariate(p, "migrants", &k), CIV_OK);
+    assert_int_equal(k, 1);
+    assert_int_equal(civ_panel_find_covariate(p, "nope", &k), CIV_ERR_NOT_FOUND);
+    assert_int_equal(civ_panel_add_covariate(p, "aged60", NULL), CIV_ERR_DUPLICATE);
+    assert_int_equal(civ_panel_add_covariate(p, "y", NULL), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_panel_add_covariate(p, "ds", NULL), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_panel_add_covariate(p, "unique_id", NULL), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_panel_add_covariate(p, "", NULL), CIV_ERR_INVALID_ARGUMENT);
+    /* never set: length 0 */
+    const double *c;
+    size_t len = 99;
+    assert_int_equal(civ_panel_covariate(p, 39, k0, &c, &len), CIV_OK);
+    assert_int_equal(len, 0);
+    /* future values: longer than the series */
+    double cov[6] = {10, 11, NAN, 13, 14, 15};
+    assert_int_equal(civ_panel_set_covariate(p, 39, k0, cov, 6), CIV_OK);
+    cov[0] = 99; /* copied on input */
+    assert_int_equal(civ_panel_covariate(p, 39, k0, &c, &len), CIV_OK);
+    assert_int_equal(len, 6);
+    assert_true(c[0] == 10 && isnan(c[2]) && c[5] == 15);
+    assert_int_equal(civ_panel_set_covariate(p, 0, k1, cov, 4), CIV_OK);
+    /* replacing and clearing */
+    assert_int_equal(civ_panel_set_covariate(p, 0, k1, NULL, 0), CIV_OK);
+    assert_int_equal(civ_panel_covariate(p, 0, k1, &c, &len), CIV_OK);
+    assert_int_equal(len, 0);
+    cov[1] = INFINITY;
+    assert_int_equal(civ_panel_set_covariate(p, 1, k1, cov, 3), CIV_ERR_DOMAIN);
+    assert_string_equal(civ_last_error()->field, "migrants");
+    assert_int_equal(civ_panel_set_covariate(p, 40, k1, cov, 1), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_panel_set_covariate(p, 1, 2, cov, 1), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_panel_set_covariate(p, 1, k1, NULL, 1), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_panel_covariate(p, 1, 2, &c, &len), CIV_ERR_INVALID_ARGUMENT);
+    civ_panel_summary sum;
+    assert_int_equal(civ_panel_summarize(p, &sum), CIV_OK);
+    assert_int_equal(sum.n_covariates, 2);
+    assert_int_equal(sum.n_future, 1);
+    civ_panel_free(p);
+}
+
+static civ_table *attribute_table(const char *key_name, const char *const *ids, size_t n)
+{
+    civ_table *t;
+    assert_int_equal(civ_table_create(&t), CIV_OK);
+    size_t key, hh;
+    assert_int_equal(civ_table_add_column(t, key_name, CIV_COLUMN_TEXT, &key), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "households", CIV_COLUMN_NUMBER, &hh), CIV_OK);
+    assert_int_equal(civ_table_add_rows(t, n, NULL), CIV_OK);
+    for (size_t r = 0; r < n; r++) {
+        assert_int_equal(civ_table_set_text(t, r, key, ids[r]), CIV_OK);
+        assert_int_equal(civ_table_set_number(t, r, hh, 100.0 + (double)r), CIV_OK);
+    }
+    return t;
+}
+
+static void test_attributes(void **state)
+{
+    (void)state;
+    civ_panel *p;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    double y[2] = {1, 2};
+    assert_int_equal(civ_panel_add_series(p, "A", 0, y, 2, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "B", 0, y, 2, NULL), CIV_OK);
+    assert_null(civ_panel_attributes(p));
+
+    const char *bad_key[] = {"A", "B"};
+    civ_table *t = attribute_table("id", bad_key, 2);
+    assert_int_equal(civ_panel_set_attributes(p, t), CIV_ERR_MISSING_COLUMN);
+    civ_table_free(t); /* the caller keeps it on failure */
+
+    const char *dup[] = {"A", "B", "A"};
+    t = attribute_table("unique_id", dup, 3);
+    assert_int_equal(civ_panel_set_attributes(p, t), CIV_ERR_DUPLICATE);
+    assert_string_equal(civ_last_error()->series_id, "A");
+    civ_table_free(t);
+
+    civ_table *numeric;
+    assert_int_equal(civ_table_create(&numeric), CIV_OK);
+    assert_int_equal(civ_table_add_column(numeric, "unique_id", CIV_COLUMN_NUMBER, NULL), CIV_OK);
+    assert_int_equal(civ_panel_set_attributes(p, numeric), CIV_ERR_SCHEMA);
+    civ_table_free(numeric);
+
+    /* rows for ids without a series are allowed */
+    const char *ids[] = {"B", "C", "A"};
+    t = attribute_table("unique_id", ids, 3);
+    assert_int_equal(civ_panel_set_attributes(p, t), CIV_OK);
+    assert_ptr_equal(civ_panel_attributes(p), t);
+    size_t key, row;
+    assert_int_equal(civ_table_find_column(t, "unique_id", &key), CIV_OK);
+    assert_int_equal(civ_table_lookup(t, key, "A", &row), CIV_OK);
+    assert_int_equal(row, 2);
+    /* a second table replaces (and frees) the first */
+    civ_table *t2 = attribute_table("unique_id", ids, 2);
+    assert_int_equal(civ_panel_set_attributes(p, t2), CIV_OK);
+    civ_panel_summary sum;
+    assert_int_equal(civ_panel_summarize(p, &sum), CIV_OK);
+    assert_int_equal(sum.n_attributes, 1);
+    assert_int_equal(sum.n_attribute_rows, 2);
+    assert_int_equal(civ_panel_set_attributes(p, NULL), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_panel_summarize(NULL, &sum), CIV_ERR_INVALID_ARGUMENT);
+    civ_panel_free(p); /* frees t2 */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_create_and_free),
+        cmocka_unit_test(test_series),
+        cmocka_unit_test(test_series_errors),
+        cmocka_unit_test(test_covariates),
+        cmocka_unit_test(test_attributes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
