@@ -33,8 +33,14 @@ static int run_info(int argc, char **argv)
         s = civ_table_read(attributes_path, NULL, &attributes);
         if (!s) {
             s = civ_panel_set_attributes(panel, attributes);
-            if (!s)
-                attributes = NULL; /* the panel owns it now */
+            if (s) {
+                /* The table does not know its file: name it here. */
+                fprintf(stderr, "civicast: %s: %s\n", attributes_path, civ_last_error_message());
+                civ_table_free(attributes);
+                civ_panel_free(panel);
+                return civ_cli_exit_code(s);
+            }
+            attributes = NULL; /* the panel owns it now */
         }
     }
     civ_panel_summary sum;

@@ -317,16 +317,21 @@ CIV_API civ_status civ_panel_summarize(const civ_panel *panel, civ_panel_summary
  *  order, extra numeric columns are covariates).  Rows in any order; the
  *  frequency is inferred from ds and must be the same for every row; gaps
  *  inside a series become NaN, as do empty y cells.  Rows after a series' last
- *  non-empty y that carry covariates are future covariate values.
+ *  non-empty y that carry covariates are future covariate values.  Day dates
+ *  make a weekly panel when every date falls on one weekday (and some series
+ *  has two dates), else a daily one.  Empty, "NA" and "NaN" cells are
+ *  missing.  A header with no rows gives an empty panel whose frequency is
+ *  CIV_FREQ_UNKNOWN.  docs/CLI.md lists every rule.
  *  Errors (all with file:line:column): CIV_ERR_IO, CIV_ERR_PARSE (bad number,
  *  ragged row, bad quoting, empty file), CIV_ERR_DATE, CIV_ERR_DUPLICATE
- *  (same unique_id and ds twice), CIV_ERR_FREQUENCY (mixed forms, or weekly
- *  dates that are not 7 days apart), CIV_ERR_MISSING_COLUMN, CIV_ERR_LIMIT
- *  (field over 1 MiB). */
+ *  (same unique_id and ds twice), CIV_ERR_FREQUENCY (mixed date forms),
+ *  CIV_ERR_MISSING_COLUMN, CIV_ERR_LIMIT (field over 1 MiB, absurd spans). */
 CIV_API civ_status civ_panel_read_csv(const char *path, civ_panel **out);
 /** Writes the long format read by civ_panel_read_csv (attributes are not
  *  included; write them with civ_table_write_csv).  Values round-trip exactly.
- *  Atomic (temporary file + rename).  Errors: CIV_ERR_IO. */
+ *  Atomic (temporary file + rename).  Errors: CIV_ERR_IO, CIV_ERR_DOMAIN
+ *  (an infinite value or a period outside years 1..9999, which could not be
+ *  read back). */
 CIV_API civ_status civ_panel_write_csv(const civ_panel *panel, const char *path);
 /** Reads / writes a panel, its covariates and its attributes in HDF5 (schema
  *  "civicast.panel", datasets/SCHEMA.md).  Atomic writes.  Errors: CIV_ERR_IO,
@@ -343,10 +348,486 @@ CIV_API civ_status civ_panel_write(const civ_panel *panel, const char *path);
 /* ------------------------------------------------------------------------ */
 /* @@FORECAST-API@@ */
 
+/* Forecasting a panel: one model spec fitted to every series in parallel.
+ *
+ * Model specs (see docs/FORECASTING.md and docs/models/): "auto", "ets",
+ * "ETS(A,Ad,M)", "theta", "dotm", "mean", "naive", "snaive", "rwf", ... are
+ * resolved by the model registry; the batch never stops for one series: each
+ * series records its own status and message, and its outputs are NaN when it
+ * failed.  Results are bit-identical for any number of threads: randomness
+ * (simulated intervals) comes from a generator reseeded per series from
+ * (seed, series index). */
+
+/** Selection criteria for automatic model choice ("--ic"). */
+#define CIV_CRITERION_AICC 0
+#define CIV_CRITERION_AIC 1
+#define CIV_CRITERION_BIC 2
+
+/** The seed civ_forecast_options_init sets. */
+#define CIV_FORECAST_DEFAULT_SEED UINT64_C(20260101)
+
+/** Called with the number of series finished so far and the total, from the
+ *  thread that called civ_forecast_panel only (never concurrently), at most
+ *  about every 1% of the series or 100 ms, and once at the end with
+ *  done == total.  Must not call back into the same batch. */
+typedef void (*civ_progress_fn)(size_t done, size_t total, void *user);
+
+/** Options of civ_forecast_panel.  Initialise with civ_forecast_options_init,
+ *  then change what you need.  Strings and arrays are borrowed for the call. */
+typedef struct civ_forecast_options {
+    const char *model;         /* model spec; default "auto" */
+    size_t horizon;            /* h, periods ahead; 0 = R's default: 2 seasons when
+                                  the season length m > 1, else 10 */
+    const double *levels;      /* interval levels in percent, each in (0, 100),
+                                  distinct; default {80, 95} */
+    size_t n_levels;           /* 0 = point forecasts only */
+    int threads;               /* 0 = the OpenMP default (OMP_NUM_THREADS) */
+    uint64_t seed;             /* seeds simulated intervals; default CIV_FORECAST_DEFAULT_SEED */
+    int criterion;             /* CIV_CRITERION_*, default AICc */
+    size_t n_paths;            /* sample paths for simulated intervals; 0 = 5000 */
+    int nonnegative;           /* -1 (default) auto: on for series without a negative
+                                  observation; 0 off; 1 on for every series.  When on,
+                                  mean and bounds are max(0, .) (docs/FORECASTING.md) */
+    int want_fitted;           /* keep one-step fitted values (civ_forecast_fitted_table) */
+    const char *const *xreg;   /* names of covariates passed to the models, or NULL */
+    size_t n_xreg;
+    civ_progress_fn progress;  /* may be NULL */
+    void *progress_user;
+} civ_forecast_options;
+
+/** Fills *opt with the defaults above.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL). */
+CIV_API civ_status civ_forecast_options_init(civ_forecast_options *opt);
+
+/** The results of a batch: per-series status, model, forecasts and fit
+ *  statistics.  Opaque; free with civ_forecast_result_free. */
+typedef struct civ_forecast_result civ_forecast_result;
+
+/** Fits opt->model to every series of `panel` and forecasts opt->horizon
+ *  periods ahead with intervals at opt->levels.  Returns CIV_OK when the batch
+ *  ran, even if some series failed (see civ_forecast_result_n_failed and
+ *  civ_forecast_result_status); *out then owns the results.  Runs
+ *  opt->threads OpenMP threads over series (dynamic schedule); OpenBLAS is
+ *  kept at one thread meanwhile.  `opt` may be NULL (all defaults).
+ *  Errors (nothing is forecast, *out untouched): CIV_ERR_INVALID_ARGUMENT
+ *  (NULL panel/out, bad level, negative threads), CIV_ERR_SPEC (unknown or
+ *  malformed model spec, with the accepted list), CIV_ERR_NOT_FOUND (a named
+ *  covariate the panel lacks, field = its name), CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_forecast_panel(const civ_panel *panel, const civ_forecast_options *opt,
+                                      civ_forecast_result **out);
+/** Frees a result; NULL accepted. */
+CIV_API void civ_forecast_result_free(civ_forecast_result *result);
+
+/** Number of series (that of the panel forecast), the horizon h, and the levels
+ *  (borrowed, n_levels entries). */
+CIV_API size_t civ_forecast_result_n_series(const civ_forecast_result *result);
+CIV_API size_t civ_forecast_result_horizon(const civ_forecast_result *result);
+CIV_API size_t civ_forecast_result_n_levels(const civ_forecast_result *result);
+CIV_API const double *civ_forecast_result_levels(const civ_forecast_result *result);
+/** Number of series whose status is not CIV_OK. */
+CIV_API size_t civ_forecast_result_n_failed(const civ_forecast_result *result);
+/** Status of series i (CIV_ERR_INVALID_ARGUMENT when i is out of range). */
+CIV_API civ_status civ_forecast_result_status(const civ_forecast_result *result, size_t i);
+/** Borrowed one-line message of series i's failure ("" when it succeeded or i
+ *  is out of range). */
+CIV_API const char *civ_forecast_result_message(const civ_forecast_result *result, size_t i);
+/** Borrowed name of the model fitted to series i, e.g. "ETS(M,Ad,M)", "Naive"
+ *  ("" when it failed or i is out of range). */
+CIV_API const char *civ_forecast_result_model(const civ_forecast_result *result, size_t i);
+/** Zero-copy point forecasts: n_series * h doubles, series-major (series i at
+ *  [i*h, i*h + h)), NaN for failed series.  Borrowed from the result. */
+CIV_API const double *civ_forecast_result_mean(const civ_forecast_result *result);
+/** Zero-copy lower / upper bounds of level index l (0 <= l < n_levels), laid
+ *  out as civ_forecast_result_mean; NULL when l is out of range. */
+CIV_API const double *civ_forecast_result_lower(const civ_forecast_result *result, size_t l);
+CIV_API const double *civ_forecast_result_upper(const civ_forecast_result *result, size_t l);
+/** Wall-clock seconds the batch took (not part of any output table, since it
+ *  differs from run to run). */
+CIV_API double civ_forecast_result_seconds(const civ_forecast_result *result);
+
+/** Long-format forecasts, one row per series and step:
+ *    unique_id, ds, h, model, mean, lo-<L1>, hi-<L1>, lo-<L2>, hi-<L2>, ...
+ *  with ds the future period (civ_period_format) and <L> the level as R and
+ *  statsforecast print it ("80", "97.5").  Failed series keep their h rows
+ *  with model "" and NaN numbers.  `panel` must be the panel that was
+ *  forecast (ids and periods come from it).  *out is a new table the caller
+ *  frees.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, or a panel with another
+ *  number of series), CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_forecast_result_table(const civ_forecast_result *result, const civ_panel *panel,
+                                             civ_table **out);
+/** One row per series: unique_id, model, status (civ_status_name, e.g.
+ *  "CIV_OK", "CIV_ERR_TOO_SHORT"), message, n (observations), loglik, aic,
+ *  aicc, bic, sigma2, n_params (a non-finite value, e.g. the infinite
+ *  loglik of a perfect fit, is NaN), then one column per reported parameter name
+ *  (union over series in order of first appearance: alpha, beta, gamma, phi,
+ *  theta, drift, ...; NaN where a series' model lacks it), then
+ *  initial_states as text ("l=12.5 b=0.31 s1=..."; %.15g).  Deterministic
+ *  (no timings).  Errors as civ_forecast_result_table. */
+CIV_API civ_status civ_forecast_report_table(const civ_forecast_result *result, const civ_panel *panel,
+                                             civ_table **out);
+/** In-sample one-step fitted values: unique_id, ds, y, fitted, residual for
+ *  every observed period of every series (NaN for failed series).
+ *  Errors: CIV_ERR_INVALID_ARGUMENT also when the batch ran without
+ *  want_fitted. */
+CIV_API civ_status civ_forecast_fitted_table(const civ_forecast_result *result, const civ_panel *panel,
+                                             civ_table **out);
+
 /* ------------------------------------------------------------------------ */
 /* Allocation (engine/src/alloc*.c)                                         */
 /* ------------------------------------------------------------------------ */
 /* @@ALLOC-API@@ */
+/*
+ * The factor method (因素分配法): a budget, less named reserves, is split into
+ * pools; each pool (or each group of pools sharing a formula and an earmark)
+ * is divided among eligible communities in proportion to a weighted sum of
+ * factor shares x_i*c_i / sum_j x_j*c_j (or the greater of several such
+ * formulas, as the US CDBG grant), multiplied by tilts, and bounded by
+ * floors, caps, hold-harmless and pace-of-change limits solved exactly
+ * (amounts = clamp(lambda*score_i, lo_i, hi_i) with the one lambda that
+ * exhausts the pool), then rounded to whole minor units by largest remainder
+ * so that every total is exact.  docs/ALLOCATION.md documents the spec file
+ * and the maths.
+ *
+ * Life cycle (each object owns what it allocates; free accepts NULL):
+ *   spec    = civ_alloc_spec_read(path)             parse + validate once
+ *   problem = civ_alloc_bind(spec, communities, forecasts)
+ *             resolves every attribute into arrays, in id order (so input
+ *             row order never changes a result); the spec must outlive it
+ *   result  = civ_alloc_result_create(problem)      buffers, sized once
+ *   civ_alloc_solve(problem, result)                 no allocation: call it
+ *             repeatedly after civ_alloc_problem_set_factor / _set_weights
+ *             (Monte Carlo, perturbed weights, scenarios)
+ *   civ_alloc_result_table / _summary / _stats       outputs
+ * civ_alloc_run() does all of it in one call.  Money is int64 minor units
+ * (fen when minor_unit = 100) everywhere in this API.
+ */
+typedef struct civ_alloc_spec civ_alloc_spec;
+typedef struct civ_alloc_problem civ_alloc_problem;
+typedef struct civ_alloc_result civ_alloc_result;
+
+/** Reads and validates a spec file (TOML subset, docs/ALLOCATION.md).  Free
+ *  with civ_alloc_spec_free.  Errors (file:line:column and the key):
+ *  CIV_ERR_IO, CIV_ERR_PARSE (syntax), CIV_ERR_DUPLICATE (key, table or
+ *  name twice), CIV_ERR_LIMIT (over 1 MiB, 256 keys, 32 tilts, ...),
+ *  CIV_ERR_SPEC (unknown or missing key, wrong type, out of range, weights
+ *  not summing to 1 within 1e-9, pool amounts not adding up, ...). */
+CIV_API civ_status civ_alloc_spec_read(const char *path, civ_alloc_spec **out);
+/** As civ_alloc_spec_read from `len` bytes of text; `name` labels errors. */
+CIV_API civ_status civ_alloc_spec_parse(const char *text, size_t len, const char *name, civ_alloc_spec **out);
+CIV_API void civ_alloc_spec_free(civ_alloc_spec *spec);
+/** Spec facts (0 / NULL for NULL spec or index out of range; strings borrowed). */
+CIV_API int64_t civ_alloc_spec_total(const civ_alloc_spec *spec);       /* minor units */
+CIV_API int64_t civ_alloc_spec_minor_unit(const civ_alloc_spec *spec);  /* per major unit, e.g. 100 */
+CIV_API const char *civ_alloc_spec_version(const civ_alloc_spec *spec);
+CIV_API const char *civ_alloc_spec_currency(const civ_alloc_spec *spec);   /* e.g. "CNY" */
+CIV_API size_t civ_alloc_spec_n_factors(const civ_alloc_spec *spec);
+CIV_API const char *civ_alloc_spec_factor_name(const civ_alloc_spec *spec, size_t k);
+CIV_API double civ_alloc_spec_factor_weight(const civ_alloc_spec *spec, size_t k);
+CIV_API size_t civ_alloc_spec_n_pools(const civ_alloc_spec *spec);
+CIV_API const char *civ_alloc_spec_pool_name(const civ_alloc_spec *spec, size_t p);
+CIV_API int64_t civ_alloc_spec_pool_amount(const civ_alloc_spec *spec, size_t p);
+CIV_API size_t civ_alloc_spec_n_reserves(const civ_alloc_spec *spec);
+CIV_API const char *civ_alloc_spec_reserve_name(const civ_alloc_spec *spec, size_t r);
+CIV_API int64_t civ_alloc_spec_reserve_amount(const civ_alloc_spec *spec, size_t r);
+
+/** Binds a spec to data: `communities` has one row per community keyed by the
+ *  spec's id column (default "unique_id"); `forecasts` (may be NULL unless a
+ *  factor has source = "forecast") is long format unique_id,h,model,<column>.
+ *  The spec is borrowed and must outlive the problem.  Errors name the spec
+ *  key (file:line:col) or the data row: CIV_ERR_MISSING_COLUMN (unknown
+ *  attribute), CIV_ERR_DUPLICATE (id twice), CIV_ERR_DOMAIN (negative, NaN
+ *  or infinite value in a used attribute; a factor that is zero for every
+ *  eligible community), CIV_ERR_NOT_FOUND (forecasts for unknown ids,
+ *  communities lacking forecasts), CIV_ERR_INFEASIBLE (a pool with no
+ *  eligible community). */
+CIV_API civ_status civ_alloc_bind(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
+                                  civ_alloc_problem **out);
+CIV_API void civ_alloc_problem_free(civ_alloc_problem *problem);
+CIV_API size_t civ_alloc_problem_n_communities(const civ_alloc_problem *problem);
+/** Replaces factor k's values x_i (n = communities, in the input row order of
+ *  the bound table); the coefficient c_i is kept.  For Monte Carlo over
+ *  forecast paths.  Errors: CIV_ERR_INVALID_ARGUMENT (k or n), CIV_ERR_DOMAIN
+ *  (negative or non-finite value, naming the community). */
+CIV_API civ_status civ_alloc_problem_set_factor(civ_alloc_problem *problem, size_t k, const double *values, size_t n);
+/** Copies factor k's current values (input row order) into values[n]. */
+CIV_API civ_status civ_alloc_problem_get_factor(const civ_alloc_problem *problem, size_t k, double *values, size_t n);
+/** Replaces every factor weight (n = civ_alloc_spec_n_factors).  Errors:
+ *  CIV_ERR_SPEC when a formula's weights (each group's, for a "greater_of"
+ *  formula) do not sum to 1 within 1e-9 or a weight is outside [0, 1]. */
+CIV_API civ_status civ_alloc_problem_set_weights(civ_alloc_problem *problem, const double *weights, size_t n);
+
+/** Result buffers for a problem (sized once; reusable across solves; all
+ *  zero until the first successful solve, and unspecified after a failed one). */
+CIV_API civ_status civ_alloc_result_create(const civ_alloc_problem *problem, civ_alloc_result **out);
+CIV_API void civ_alloc_result_free(civ_alloc_result *result);
+/** Runs the allocation into `result` without allocating memory.  One result
+ *  per thread; the problem is read-only here.  Errors: CIV_ERR_INFEASIBLE
+ *  (floors above a pool, or caps below it, naming both totals, unless the
+ *  formula says on_infeasible = "ratable"), CIV_ERR_DOMAIN (a factor whose
+ *  eligible total is 0). */
+CIV_API civ_status civ_alloc_solve(const civ_alloc_problem *problem, civ_alloc_result *result);
+
+/** Stages of the waterfall (all in minor units, per community). */
+typedef enum civ_alloc_stage {
+    CIV_ALLOC_STAGE_BASE = 1,        /* factors only: pool * score / sum(score), no tilt, no constraint */
+    CIV_ALLOC_STAGE_TILTED = 2,      /* factors and tilts, no constraint */
+    CIV_ALLOC_STAGE_CONSTRAINED = 3, /* after floors, caps, hold-harmless, pace (unrounded) */
+    CIV_ALLOC_STAGE_ROUNDED = 4      /* the final whole minor units */
+} civ_alloc_stage;
+/** Copies one stage into values[n] (input row order).  Errors:
+ *  CIV_ERR_INVALID_ARGUMENT (stage, n). */
+CIV_API civ_status civ_alloc_result_stage(const civ_alloc_problem *problem, const civ_alloc_result *result,
+                                          civ_alloc_stage stage, double *values, size_t n);
+/** Factor k's part of each community's constrained, unrounded amount (minor
+ *  units, input row order): a_i * w_k s_ik / base_i, so that the parts of all
+ *  factors, plus "unattributed" (amounts given to zero-score communities by a
+ *  floor) and the rounding, add up to the amount.  Computed on demand from
+ *  the last solve.  Errors: CIV_ERR_INVALID_ARGUMENT (k, n). */
+CIV_API civ_status civ_alloc_result_part(const civ_alloc_problem *problem, const civ_alloc_result *result, size_t k,
+                                         double *values, size_t n);
+/** Copies the final amounts (minor units, input row order) into amounts[n]. */
+CIV_API civ_status civ_alloc_result_amounts(const civ_alloc_problem *problem, const civ_alloc_result *result,
+                                            int64_t *amounts, size_t n);
+
+/** Figures for a one-screen summary. */
+typedef struct civ_alloc_stats {
+    int64_t total, reserved, allocated; /* minor units; allocated = total - reserved */
+    size_t n_communities, n_funded;     /* funded: amount > 0 */
+    size_t n_floor, n_cap, n_hold_harmless, n_pace, n_ratable; /* binding counts */
+    double per_capita_mean, per_aged_mean; /* major units per person (NaN without [data] population/aged) */
+    /* equity of per-capita amounts, population weighted; "before" = factors
+     * and tilts only (stage TILTED), "after" = final amounts */
+    double gini_before, gini_after, theil_before, theil_after, cv_before, cv_after;
+} civ_alloc_stats;
+CIV_API civ_status civ_alloc_result_stats(const civ_alloc_problem *problem, const civ_alloc_result *result,
+                                          civ_alloc_stats *out);
+
+/** The per-community table (input row order): unique_id, district, one
+ *  column per pool group "pool_<name>", amount (minor units), amount_yuan,
+ *  share, one column per factor "factor_<name>" plus "unattributed" and
+ *  "rounding" (these sum to amount), tilt, binding, last_year, change,
+ *  change_pct; with `explain`, an "explanation" text column.  Free with
+ *  civ_table_free. */
+CIV_API civ_status civ_alloc_result_table(const civ_alloc_problem *problem, const civ_alloc_result *result,
+                                          int explain, civ_table **out);
+/** The summary table: section, name, amount (minor units), amount_yuan,
+ *  share, communities, value -- rows for the budget, each reserve, each pool
+ *  and pool group, each district, the total (= budget), per-capita
+ *  statistics and equity before/after. */
+CIV_API civ_status civ_alloc_result_summary(const civ_alloc_problem *problem, const civ_alloc_result *result,
+                                            civ_table **out);
+/** One call: bind, solve, build both tables (`summary` may be NULL). */
+CIV_API civ_status civ_alloc_run(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
+                                 int explain, civ_table **allocation, civ_table **summary);
+
+/* ---- Scenarios (engine/src/alloc_compare.c) ----------------------------- */
+/* Several specs solved on the same communities (and forecasts): amounts side
+ * by side, the change against the first spec, and a waterfall that splits
+ * each community's move from its factors-only amount (stage BASE) to its
+ * final amount into the effect of each rule:
+ *   amount = base + tilt + floor + cap + hold_harmless + pace + ratable
+ *            + rebalance + rounding                 (exactly, in minor units)
+ * where tilt = TILTED - BASE, the constraint effect CONSTRAINED - TILTED is
+ * credited to the bound that holds the community (ratable > hold-harmless >
+ * floor > cap > pace when several funds bind it differently) or, for a
+ * community no bound holds, to "rebalance" (its share of the money the bounds
+ * freed or consumed, through the common lambda), and rounding = ROUNDED -
+ * CONSTRAINED.  docs/ALLOCATION.md, "Scenarios". */
+typedef struct civ_alloc_compare civ_alloc_compare;
+
+typedef enum civ_alloc_effect {
+    CIV_ALLOC_EFFECT_TILT = 0,
+    CIV_ALLOC_EFFECT_FLOOR = 1,
+    CIV_ALLOC_EFFECT_CAP = 2,
+    CIV_ALLOC_EFFECT_HOLD_HARMLESS = 3,
+    CIV_ALLOC_EFFECT_PACE = 4,
+    CIV_ALLOC_EFFECT_RATABLE = 5,
+    CIV_ALLOC_EFFECT_REBALANCE = 6,
+    CIV_ALLOC_EFFECT_ROUNDING = 7,
+    CIV_ALLOC_EFFECT_COUNT = 8
+} civ_alloc_effect;
+/** Lower-case name of an effect ("tilt", "hold_harmless", ...; "" if unknown). */
+CIV_API const char *civ_alloc_effect_name(civ_alloc_effect effect);
+
+/** Binds and solves each of the n_specs (>= 1) specs on `communities` (and
+ *  `forecasts`, may be NULL), which every spec must key by the same id column
+ *  and district column.  labels[s] names spec s in column names (letters,
+ *  digits, '_', '-', '.'; distinct); `labels` may be NULL ("s1", "s2", ...).
+ *  Specs and tables are borrowed for the call only.  *out is freed with
+ *  civ_alloc_compare_free.  Errors: CIV_ERR_INVALID_ARGUMENT (NULLs, no spec,
+ *  bad or duplicate label), any error of civ_alloc_bind / civ_alloc_solve
+ *  (the message is prefixed with the spec's label). */
+CIV_API civ_status civ_alloc_compare_run(const civ_alloc_spec *const *specs, const char *const *labels,
+                                         size_t n_specs, const civ_table *communities, const civ_table *forecasts,
+                                         civ_alloc_compare **out);
+CIV_API void civ_alloc_compare_free(civ_alloc_compare *cmp);
+CIV_API size_t civ_alloc_compare_n_specs(const civ_alloc_compare *cmp);
+CIV_API size_t civ_alloc_compare_n_communities(const civ_alloc_compare *cmp);
+/** Borrowed label of spec s (NULL when out of range). */
+CIV_API const char *civ_alloc_compare_label(const civ_alloc_compare *cmp, size_t s);
+/** Spec s's final amounts (minor units, input row order) into amounts[n]. */
+CIV_API civ_status civ_alloc_compare_amounts(const civ_alloc_compare *cmp, size_t s, int64_t *amounts, size_t n);
+/** Spec s's per-community effect (minor units, unrounded except ROUNDING
+ *  makes the sum whole; input row order); STAGE BASE plus the eight effects
+ *  equals the final amount.  `effect` = CIV_ALLOC_EFFECT_COUNT gives the
+ *  BASE stage itself.  Errors: CIV_ERR_INVALID_ARGUMENT (s, effect, n). */
+CIV_API civ_status civ_alloc_compare_effect(const civ_alloc_compare *cmp, size_t s, civ_alloc_effect effect,
+                                            double *values, size_t n);
+/** Per community (input row order): unique_id, district, amount_<label> for
+ *  every spec (minor units), then for each spec after the first
+ *  change_<label> (minor units, against the first), change_pct_<label> (%,
+ *  NaN when the first is 0) and outcome_<label> ("gains", "loses", "same").
+ *  Free with civ_table_free. */
+CIV_API civ_status civ_alloc_compare_table(const civ_alloc_compare *cmp, civ_table **out);
+/** The waterfall: one row per spec and scope with columns spec, scope, name,
+ *  communities, base, tilt, floor, cap, hold_harmless, pace, ratable,
+ *  rebalance, rounding, amount (minor units; base + the effects = amount).
+ *  Scopes: "total" (net effects; tilt, rebalance and the constraints net to
+ *  zero within each fund only together), "gained" and "lost" (sums of the
+ *  positive and of the negative parts: the money each rule moved), then one
+ *  "district" row per district (name = the district, sorted by byte order). */
+CIV_API civ_status civ_alloc_compare_waterfall(const civ_alloc_compare *cmp, civ_table **out);
+
+/* ---- Uncertainty (engine/src/alloc_uncertainty.c) ----------------------- */
+/* A seeded Monte Carlo of the allocation: each draw perturbs the forecast-
+ * demand factors (from the forecasts' prediction intervals) and/or the factor
+ * weights (Dirichlet around the spec's weights), re-solves, and keeps every
+ * community's amount; quantiles of the draws give P5/P50/P95.
+ *  - Forecast factors (source = "forecast", column = "mean"): for community i
+ *    and step h with mean m and bounds lo-L / hi-L at levels L (any of the
+ *    columns "lo-<L>", "hi-<L>" present), each side's scale is fitted through
+ *    the origin to the normal quantiles, sigma = sum_L z_L d_L / sum_L z_L^2
+ *    (d_L = m - lo_L or hi_L - m, z_L = Phi^-1(1/2 + L/200)): a quantile-
+ *    matched split normal whose median is m.  One z ~ N(0,1) per community
+ *    and draw is shared by all steps h (perfect correlation across the
+ *    horizon, which keeps the yearly total as wide as the intervals imply;
+ *    communities are independent), x_ih = max(0, m + z sigma_side), and the
+ *    factor is sum_h x_ih.  Missing bounds (failed series) mean sigma = 0.
+ *  - Weights: with concentration K > 0, the weights of each formula (each
+ *    group of a greater_of formula) are drawn from Dirichlet(K w_k) over its
+ *    factors with w_k > 0 (mean w_k, variance w_k(1 - w_k)/(K + 1)).
+ * Draw d uses its own generator seeded from (seed, d), so every result is
+ * bit-identical for any number of threads. */
+typedef struct civ_alloc_uncertainty civ_alloc_uncertainty;
+
+typedef struct civ_alloc_uncertainty_options {
+    size_t n_draws;               /* >= 1; default 1000 */
+    uint64_t seed;                /* default 20260101 */
+    int threads;                  /* 0 = the OpenMP default */
+    int perturb_forecasts;        /* default 1: needs a forecast factor and interval columns */
+    double weight_concentration;  /* K; 0 (default) keeps the weights fixed */
+} civ_alloc_uncertainty_options;
+/** Fills *opt with the defaults above.  Errors: CIV_ERR_INVALID_ARGUMENT. */
+CIV_API civ_status civ_alloc_uncertainty_options_init(civ_alloc_uncertainty_options *opt);
+/** Runs the Monte Carlo.  The spec and tables are borrowed for the call
+ *  (each thread binds its own problem).  Memory: n_draws x communities
+ *  int64.  Errors: CIV_ERR_INVALID_ARGUMENT (NULLs, n_draws 0, K < 0,
+ *  negative threads), CIV_ERR_SPEC (nothing to perturb: no forecast factor
+ *  with interval columns and K = 0), the errors of civ_alloc_bind, and those
+ *  of civ_alloc_solve for a draw (the lowest failing draw, named). */
+CIV_API civ_status civ_alloc_uncertainty_run(const civ_alloc_spec *spec, const civ_table *communities,
+                                             const civ_table *forecasts, const civ_alloc_uncertainty_options *opt,
+                                             civ_alloc_uncertainty **out);
+CIV_API void civ_alloc_uncertainty_free(civ_alloc_uncertainty *u);
+CIV_API size_t civ_alloc_uncertainty_n_draws(const civ_alloc_uncertainty *u);
+CIV_API size_t civ_alloc_uncertainty_n_communities(const civ_alloc_uncertainty *u);
+/** Wall-clock seconds of the draws (not part of any table). */
+CIV_API double civ_alloc_uncertainty_seconds(const civ_alloc_uncertainty *u);
+/** The amounts of draw d (minor units, input row order) into amounts[n]. */
+CIV_API civ_status civ_alloc_uncertainty_draw(const civ_alloc_uncertainty *u, size_t d, int64_t *amounts, size_t n);
+/** Quantile p in [0, 1] of each community's amount over the draws (minor
+ *  units, input row order; R's type 7, linear between order statistics, so
+ *  it may fall between whole fen).  Errors: CIV_ERR_INVALID_ARGUMENT. */
+CIV_API civ_status civ_alloc_uncertainty_quantile(const civ_alloc_uncertainty *u, double p, double *values,
+                                                  size_t n);
+/** The long table: scope ("community", "district", "total"), name (id or
+ *  district), district, amount (the point allocation, minor units), mean,
+ *  p5, p50, p95 (minor units over the draws).  Communities in input row
+ *  order, districts by byte order, then the total (whose quantiles equal
+ *  the allocated total: every draw is exact). */
+CIV_API civ_status civ_alloc_uncertainty_table(const civ_alloc_uncertainty *u, civ_table **out);
+
+/* ---- Multi-year need (engine/src/alloc_need.c) -------------------------- */
+/* The projected budget need: a subsidy standard per unit of demand (e.g. per
+ * meal), indexed by `index_rate` every `index_every_years` years from
+ * `base_year`, times the forecast demand (the sum of the forecast means of
+ * each calendar year).  Read from a [need] section (of the allocation spec or
+ * a plan config):
+ *   [need]
+ *   standard_per_meal = 8.00    # money, major units, read exactly
+ *   index_rate = 0.10           # decimal, read exactly (at most 9 decimals)
+ *   index_every_years = 2       # default 1
+ *   base_year = 2025            # the year standard_per_meal applies to
+ *   years = 3                   # years reported, from first_year
+ *   first_year = 2025           # default base_year
+ *   minor_unit = 100            # default: [budget] minor_unit, else 100
+ *   column = "mean"  model = "..."   # which forecasts (model when several)
+ * Integer rules (docs/ALLOCATION.md, "Multi-year need"): the standard of
+ * year y is S_k with k = floor((y - base_year) / every), S_0 the standard in
+ * minor units and S_k = round(S_{k-1} x (1 + rate)) computed exactly in
+ * integers, half away from zero (standards are published in whole fen at each
+ * step); a community's need in year y is round(demand_iy x S_k), half away
+ * from zero; a year's total is the sum of the rounded community needs. */
+typedef struct civ_alloc_need civ_alloc_need;
+/** Reads the [need] section of a TOML-subset file (other sections are
+ *  ignored).  Errors: CIV_ERR_IO, CIV_ERR_PARSE, CIV_ERR_NOT_FOUND (no
+ *  [need] section), CIV_ERR_SPEC (unknown key, wrong type, range), with
+ *  file:line:column. */
+CIV_API civ_status civ_alloc_need_read(const char *path, civ_alloc_need **out);
+CIV_API civ_status civ_alloc_need_parse(const char *text, size_t len, const char *name, civ_alloc_need **out);
+CIV_API void civ_alloc_need_free(civ_alloc_need *need);
+/** First year reported and the number of years. */
+CIV_API long civ_alloc_need_first_year(const civ_alloc_need *need);
+CIV_API long civ_alloc_need_years(const civ_alloc_need *need);
+CIV_API int64_t civ_alloc_need_minor_unit(const civ_alloc_need *need);
+/** The indexed standard of `year` in minor units (-1 when year < base_year). */
+CIV_API int64_t civ_alloc_need_standard(const civ_alloc_need *need, long year);
+/** Projects the need from long-format forecasts (unique_id, ds, h, model,
+ *  <column>): rows are grouped by the calendar year of ds (monthly,
+ *  quarterly, weekly, daily or yearly dates); rows of other years are
+ *  ignored.  *per_community: unique_id, year, periods, demand, standard,
+ *  need, need_yuan (ids by byte order, then year); *per_year: scope
+ *  ("year", then one "total" row with year NaN), year, communities,
+ *  periods (the most rows of one community), demand, standard, need,
+ *  need_yuan.  Tables are new (civ_table_free); either output may be NULL.
+ *  Errors:
+ *  CIV_ERR_MISSING_COLUMN, CIV_ERR_SPEC (several models without model = ...),
+ *  CIV_ERR_DATE, CIV_ERR_DOMAIN (negative or missing demand in a used year,
+ *  overflow), CIV_ERR_NOT_FOUND (a reported year with no forecast rows:
+ *  forecast further ahead). */
+CIV_API civ_status civ_alloc_need_project(const civ_alloc_need *need, const civ_table *forecasts,
+                                          civ_table **per_community, civ_table **per_year);
+
+/* ------------------------------------------------------------------------ */
+/* Bindings support (engine/src/bindings_support.c)                         */
+/* ------------------------------------------------------------------------ */
+/* Bindings support */
+
+/** Sets rows first_row .. first_row+n-1 of number column `column` from
+ *  values[n] (copied; NaN = missing): one call per column instead of one per
+ *  cell for language bindings.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL,
+ *  a text or missing column, rows outside the table). */
+CIV_API civ_status civ_table_set_numbers(civ_table *table, size_t column, size_t first_row, const double *values,
+                                         size_t n);
+/** Appends `count` series in one call: series i has id ids[i] (copied), first
+ *  period starts[i] and the lengths[i] values at values + offsets[i] (copied;
+ *  NaN = missing), as civ_panel_add_series for each i in order.  Stops at the
+ *  first failure, returning its status (errors as civ_panel_add_series, or
+ *  CIV_ERR_INVALID_ARGUMENT for NULL arrays or negative offsets/lengths); the
+ *  series added before it stay in the panel. */
+CIV_API civ_status civ_panel_add_series_many(civ_panel *panel, size_t count, const char *const *ids,
+                                             const int64_t *starts, const double *values, const int64_t *offsets,
+                                             const int64_t *lengths);
+/** Sets covariate k of series 0..count-1 from values + offsets[i], lengths[i]
+ *  values each (a length of 0 leaves the series' covariate untouched), as
+ *  civ_panel_set_covariate.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL arrays,
+ *  count above the series count, bad k, negative offsets/lengths). */
+CIV_API civ_status civ_panel_set_covariate_many(civ_panel *panel, size_t k, size_t count, const double *values,
+                                                const int64_t *offsets, const int64_t *lengths);
+/** The seed to give civ_forecast_panel for a panel that holds series
+ *  first_index, first_index+1, ... of a larger panel (in the same order), so
+ *  that its simulated intervals equal the larger panel's bit for bit: how the
+ *  Dask helpers forecast partitions of one panel.  Never fails. */
+CIV_API uint64_t civ_forecast_seed_at(uint64_t seed, size_t first_index);
 
 #ifdef __cplusplus
 }

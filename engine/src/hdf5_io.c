@@ -890,7 +890,9 @@ static civ_status read_panel_impl(const char *path, civ_panel **out)
     for (int f = CIV_FREQ_YEARLY; f <= CIV_FREQ_DAILY; f++)
         if (!strcmp(freq_name, civ_frequency_name((civ_frequency)f)))
             freq = (civ_frequency)f;
-    if (freq == CIV_FREQ_UNKNOWN) {
+    /* "unknown" is what an empty panel (a header-only CSV) has; it is
+     * accepted only with no series (checked once the count is known). */
+    if (freq == CIV_FREQ_UNKNOWN && strcmp(freq_name, "unknown") != 0) {
         s = fail_obj(CIV_ERR_SCHEMA, path, "/",
                      "unknown frequency '%s' (expected yearly, quarterly, monthly, weekly or daily)", freq_name);
         goto done;
@@ -930,9 +932,14 @@ static civ_status read_panel_impl(const char *path, civ_panel **out)
                      sum, n_values);
         goto done;
     }
-    if ((s = civ_panel_create(freq, &p)) || (s = civ_panel_set_phase(p, (int)phase)) ||
-        (s = civ_panel_reserve(p, n, n_values)))
+    if (freq == CIV_FREQ_UNKNOWN && n > 0) {
+        s = fail_obj(CIV_ERR_SCHEMA, path, "/", "frequency 'unknown' is only valid for a panel without series");
         goto done;
+    }
+    if ((s = civ_panel_create(freq == CIV_FREQ_UNKNOWN ? CIV_FREQ_MONTHLY : freq, &p)) ||
+        (s = civ_panel_set_phase(p, (int)phase)) || (s = civ_panel_reserve(p, n, n_values)))
+        goto done;
+    p->freq = freq; /* UNKNOWN only for an empty panel, as the CSV reader makes it */
     sum = 0;
     for (size_t i = 0; i < n; i++) {
         if (!ids[i][0]) {
