@@ -459,10 +459,17 @@ static void test_forecast_factor(void **state)
     assert_string_equal(civ_last_error()->series_id, "B");
     run_free(&o);
     civ_table_free(f);
-    /* two models and no choice */
+    /* two models for one community and no choice: its rows would be summed twice */
     f = csv_table("unique_id,h,model,mean\nA,1,ets,1\nA,1,naive,1\n");
-    assert_int_equal(run(s, c, f, &o), CIV_ERR_SPEC);
-    assert_non_null(strstr(civ_last_error()->message, "several models"));
+    assert_int_equal(run(s, c, f, &o), CIV_ERR_DUPLICATE);
+    assert_non_null(strstr(civ_last_error()->message, "a second row for community 'A' at h = 1 (model 'naive')"));
+    assert_string_equal(civ_last_error()->series_id, "A");
+    run_free(&o);
+    civ_table_free(f);
+    /* one model per community, different across communities (automatic
+     * selection): accepted */
+    f = csv_table("unique_id,h,model,mean\nA,1,\"ETS(A,N,N)\",1\nA,2,\"ETS(A,N,N)\",1\nB,1,Theta,3\nB,2,Theta,3\n");
+    assert_int_equal(run(s, c, f, &o), CIV_OK);
     run_free(&o);
     civ_table_free(f);
     /* no forecasts at all */

@@ -140,25 +140,22 @@ static civ_status read_forecast(const civ_alloc_problem *p, const civ_strmap *id
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &wc, "factor '%s': the forecasts have no number column '%s'",
                            f->name, f->column);
     size_t nr = civ_table_n_rows(fc);
-    const char *only_model = NULL;
-    if (!civ_table_find_column(fc, "model", &cm) && civ_table_text(fc, 0, cm) && !f->model) {
-        for (size_t r = 0; r < nr; r++) {
-            const char *m = civ_table_text(fc, r, cm);
-            if (!m[0])
-                continue; /* a series whose forecast failed: reported below if used */
-            if (!only_model)
-                only_model = m;
-            else if (strcmp(only_model, m))
-                return civ_fail_at(CIV_ERR_SPEC, &at,
-                                   "factor '%s': the forecasts hold several models ('%s', '%s'); choose one with "
-                                   "model = \"...\"",
-                                   f->name, only_model, m);
-        }
-    } else if (f->model && (cm == SIZE_MAX || !civ_table_text(fc, 0, cm))) {
+    /* Several models in one file are fine (automatic selection names each
+     * community's own model); what must not happen is two rows for the same
+     * community and horizon, which would be summed twice.  That is checked
+     * per (community, h) below. */
+    int has_model = !civ_table_find_column(fc, "model", &cm) && civ_table_text(fc, 0, cm);
+    if (f->model && !has_model)
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &at,
                            "factor '%s' names model '%s' but the forecasts have no 'model' column",
                            f->name, f->model);
-    }
+    if (f->horizon > 0 && p->n > SIZE_MAX / (size_t)f->horizon)
+        return civ_fail(CIV_ERR_LIMIT, "factor '%s': %zu communities x horizon %ld is too large", f->name, p->n,
+                        f->horizon);
+    civ_status st = CIV_OK;
+    unsigned char *seen = calloc(p->n * (size_t)f->horizon + 1, 1);
+    if (!seen)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory checking forecast rows of factor '%s'", f->name);
     const double *hv = civ_table_numbers(fc, ch), *vv = civ_table_numbers(fc, cv);
     memset(x, 0, p->n * sizeof *x);
     memset(count, 0, p->n * sizeof *count);
@@ -171,39 +168,58 @@ static civ_status read_forecast(const civ_alloc_problem *p, const civ_strmap *id
         size_t i;
         if (!civ_strmap_get(idmap, id, &i)) {
             civ_where d = {.series_id = id, .field = "unique_id"};
-            return civ_fail_at(CIV_ERR_NOT_FOUND, &d, "forecasts row %zu: unknown community '%s'", r + 1, id);
+            st = civ_fail_at(CIV_ERR_NOT_FOUND, &d, "forecasts row %zu: unknown community '%s'", r + 1, id);
+            goto out;
         }
         double h = hv[r];
         if (!(h >= 1) || h != floor(h)) {
             civ_where d = {.series_id = id, .field = "h"};
-            return civ_fail_at(CIV_ERR_DOMAIN, &d, "forecasts row %zu: horizon h = %g is not a whole number >= 1",
-                               r + 1, h);
+            st = civ_fail_at(CIV_ERR_DOMAIN, &d, "forecasts row %zu: horizon h = %g is not a whole number >= 1",
+                             r + 1, h);
+            goto out;
         }
         if (h > (double)f->horizon)
             continue;
+        unsigned char *mark = &seen[i * (size_t)f->horizon + (size_t)h - 1];
+        if (*mark) {
+            civ_where d = {.series_id = id, .field = "h"};
+            st = civ_fail_at(CIV_ERR_DUPLICATE, &d,
+                             "forecasts row %zu: a second row for community '%s' at h = %g%s%s%s; choose one "
+                             "model with model = \"...\" in factor '%s'",
+                             r + 1, id, h, has_model ? " (model '" : "", has_model ? civ_table_text(fc, r, cm) : "",
+                             has_model ? "')" : "", f->name);
+            goto out;
+        }
+        *mark = 1;
         double v = vv[r];
         if (isnan(v) && f->missing_zero)
             continue; /* a failed forecast: counts as missing */
         if (!isfinite(v) || v < 0) {
             civ_where d = {.series_id = id, .field = f->column};
-            return civ_fail_at(CIV_ERR_DOMAIN, &d, "forecasts row %zu: '%s' is %s for community '%s' (h = %g)%s",
-                               r + 1, f->column, isnan(v) ? "missing" : v < 0 ? "negative" : "infinite", id, h,
-                               isnan(v) ? "; did its forecast fail? (see the forecast report)" : "");
+            st = civ_fail_at(CIV_ERR_DOMAIN, &d, "forecasts row %zu: '%s' is %s for community '%s' (h = %g)%s",
+                             r + 1, f->column, isnan(v) ? "missing" : v < 0 ? "negative" : "infinite", id, h,
+                             isnan(v) ? "; did its forecast fail? (see the forecast report)" : "");
+            goto out;
         }
         x[i] += v;
         count[i]++;
     }
-    if (f->model && !matched)
-        return civ_fail_at(CIV_ERR_NOT_FOUND, &at, "factor '%s': no forecast rows for model '%s'", f->name, f->model);
+    if (f->model && !matched) {
+        st = civ_fail_at(CIV_ERR_NOT_FOUND, &at, "factor '%s': no forecast rows for model '%s'", f->name, f->model);
+        goto out;
+    }
     for (size_t i = 0; i < p->n; i++)
         if (count[i] != (unsigned)f->horizon && !(f->missing_zero && count[i] == 0)) {
             civ_where d = {.series_id = p->ids[i], .field = f->name};
-            return civ_fail_at(CIV_ERR_NOT_FOUND, &d,
-                               "factor '%s': community '%s' has %u forecast rows for h = 1..%ld, needs exactly %ld%s",
-                               f->name, p->ids[i], count[i], f->horizon, f->horizon,
-                               count[i] ? "" : " (if_missing = \"zero\" would count it as 0)");
+            st = civ_fail_at(CIV_ERR_NOT_FOUND, &d,
+                             "factor '%s': community '%s' has %u forecast rows for h = 1..%ld, needs exactly %ld%s",
+                             f->name, p->ids[i], count[i], f->horizon, f->horizon,
+                             count[i] ? "" : " (if_missing = \"zero\" would count it as 0)");
+            goto out;
         }
-    return CIV_OK;
+out:
+    free(seen);
+    return st;
 }
 
 static int earmark_equal(const civ_alloc_pool *a, const civ_alloc_pool *b)

@@ -308,8 +308,9 @@ static civ_status build(civ_alloc_spec *s, civ_toml_doc *d)
 {
     ctx c = {.path = s->path};
     civ_status st;
-    static const char *sections[] = {"budget", "data", "reserve", "pool", "formula", "factor", "tilt", NULL};
-    static const int section_is_array[] = {0, 0, 1, 1, 1, 1, 1};
+    /* [need] is read by alloc_need.c (the multi-year budget need), not here */
+    static const char *sections[] = {"budget", "data", "reserve", "pool", "formula", "factor", "tilt", "need", NULL};
+    static const int section_is_array[] = {0, 0, 1, 1, 1, 1, 1, 0};
     for (size_t t = 1; t < d->n_tables; t++) {
         size_t k = 0;
         while (sections[k] && strcmp(sections[k], d->tables[t].name))
@@ -319,7 +320,7 @@ static civ_status build(civ_alloc_spec *s, civ_toml_doc *d)
         if (!sections[k])
             return civ_fail_at(CIV_ERR_SPEC, &w,
                                "unknown section '%s' (allowed: [budget], [data], [[reserve]], [[pool]], "
-                               "[[formula]], [[factor]], [[tilt]])",
+                               "[[formula]], [[factor]], [[tilt]], [need])",
                                d->tables[t].name);
         if (section_is_array[k] != d->tables[t].is_array)
             return civ_fail_at(CIV_ERR_SPEC, &w, "'%s' must be written %s%s%s", d->tables[t].name,

@@ -1,0 +1,532 @@
+/*
+ * alloc_need.c -- the multi-year budget need: a subsidy standard per unit of
+ * demand (e.g. yuan per meal), indexed every few years, times the forecast
+ * demand of each calendar year.  Money stays in integer minor units: the
+ * standard is read digit by digit, the index rate as an exact decimal
+ * fraction, and each indexation step rounds half away from zero in 128-bit
+ * integer arithmetic, as published standards are stated in whole fen at
+ * each step.  The [need] section is read with the allocation spec's TOML
+ * subset reader (alloc_toml.c).  docs/ALLOCATION.md, "Multi-year need".
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+
+struct civ_alloc_need {
+    char *path;
+    int64_t standard;       /* minor units per unit of demand in base_year */
+    int64_t rate_num, rate_den; /* index_rate = num / den exactly */
+    long every, base_year, first_year, years;
+    int64_t minor_unit;
+    int minor_digits;
+    char *column, *model;
+    int missing_zero;
+};
+
+void civ_alloc_need_free(civ_alloc_need *n)
+{
+    if (!n)
+        return;
+    free(n->path), free(n->column), free(n->model);
+    free(n);
+}
+
+static char *dup_str(const char *s)
+{
+    size_t len = strlen(s) + 1;
+    char *d = malloc(len);
+    if (d)
+        memcpy(d, s, len);
+    return d;
+}
+
+static civ_toml_entry *take(civ_toml_table *t, const char *key)
+{
+    for (size_t i = 0; i < t->n_entries; i++)
+        if (!strcmp(t->entries[i].key, key)) {
+            t->entries[i].used = 1;
+            return &t->entries[i];
+        }
+    return NULL;
+}
+
+static civ_status bad(const civ_alloc_need *n, const civ_toml_entry *e, const char *fmt, const char *a)
+{
+    civ_where w = {.file = n->path, .line = e->value.line, .column = e->value.column, .field = e->key};
+    char msg[400];
+    snprintf(msg, sizeof msg, fmt, a);
+    return civ_fail_at(CIV_ERR_SPEC, &w, "[need] %s: %s", e->key, msg);
+}
+
+static civ_status get_long(const civ_alloc_need *n, civ_toml_table *t, const char *key, long lo, long hi, long *out,
+                           int required)
+{
+    civ_toml_entry *e = take(t, key);
+    if (!e) {
+        if (!required)
+            return CIV_OK;
+        civ_where w = {.file = n->path, .line = t->line, .column = t->column, .field = key};
+        return civ_fail_at(CIV_ERR_SPEC, &w, "[need]: missing key '%s'", key);
+    }
+    if (e->value.type != CIV_TOML_INTEGER || e->value.number < (double)lo || e->value.number > (double)hi) {
+        char range[64];
+        snprintf(range, sizeof range, "%ld..%ld", lo, hi);
+        return bad(n, e, "must be a whole number in %s", range);
+    }
+    *out = (long)e->value.number;
+    return CIV_OK;
+}
+
+static civ_status get_string(const civ_alloc_need *n, civ_toml_table *t, const char *key, char **out)
+{
+    civ_toml_entry *e = take(t, key);
+    if (!e)
+        return CIV_OK;
+    if (e->value.type != CIV_TOML_STRING || !e->value.text[0])
+        return bad(n, e, "must be a non-empty string%s", "");
+    free(*out);
+    if (!(*out = dup_str(e->value.text)))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    return CIV_OK;
+}
+
+/* "0.10" -> 10/100 exactly; at most 9 decimals, no sign, no exponent. */
+static int parse_rate(const char *text, int64_t *num, int64_t *den)
+{
+    int64_t v = 0, d = 1;
+    int nd = 0, frac = 0;
+    const char *p = text;
+    for (; *p; p++) {
+        if (*p == '.' && !frac) {
+            frac = 1;
+            continue;
+        }
+        if (*p < '0' || *p > '9')
+            return -1;
+        if (v > INT64_C(100000000000))
+            return -1;
+        v = v * 10 + (*p - '0');
+        nd++;
+        if (frac) {
+            d *= 10;
+            if (d > INT64_C(1000000000))
+                return -1;
+        }
+    }
+    if (!nd)
+        return -1;
+    *num = v, *den = d;
+    return 0;
+}
+
+static civ_status build(civ_alloc_need *n, civ_toml_doc *doc)
+{
+    civ_toml_table *t = NULL;
+    for (size_t i = 1; i < doc->n_tables; i++)
+        if (!strcmp(doc->tables[i].name, "need") && !doc->tables[i].is_array)
+            t = &doc->tables[i];
+    civ_where w0 = {.file = n->path, .field = "need"};
+    if (!t)
+        return civ_fail_at(CIV_ERR_NOT_FOUND, &w0, "no [need] section");
+    civ_status st;
+    /* the minor unit: [need] minor_unit, else [budget] minor_unit, else 100 */
+    long minor = 100;
+    for (size_t i = 1; i < doc->n_tables; i++)
+        if (!strcmp(doc->tables[i].name, "budget") && !doc->tables[i].is_array)
+            for (size_t k = 0; k < doc->tables[i].n_entries; k++)
+                if (!strcmp(doc->tables[i].entries[k].key, "minor_unit") &&
+                    doc->tables[i].entries[k].value.type == CIV_TOML_INTEGER)
+                    minor = (long)doc->tables[i].entries[k].value.number;
+    if ((st = get_long(n, t, "minor_unit", 1, 1000, &minor, 0)))
+        return st;
+    if (minor != 1 && minor != 10 && minor != 100 && minor != 1000) {
+        civ_where w = {.file = n->path, .line = t->line, .column = t->column, .field = "minor_unit"};
+        return civ_fail_at(CIV_ERR_SPEC, &w, "[need] minor_unit must be 1, 10, 100 or 1000, not %ld", minor);
+    }
+    n->minor_unit = minor;
+    n->minor_digits = minor == 1 ? 0 : minor == 10 ? 1 : minor == 100 ? 2 : 3;
+
+    civ_toml_entry *e = take(t, "standard_per_meal");
+    if (!e) {
+        civ_where w = {.file = n->path, .line = t->line, .column = t->column, .field = "standard_per_meal"};
+        return civ_fail_at(CIV_ERR_SPEC, &w, "[need]: missing key 'standard_per_meal' (money per unit of demand)");
+    }
+    if (e->value.type == CIV_TOML_BOOL || e->value.type == CIV_TOML_ARRAY)
+        return bad(n, e, "must be an amount in major units, e.g. 8.00%s", "");
+    civ_where wm = {.file = n->path, .line = e->value.line, .column = e->value.column, .field = e->key};
+    if ((st = civ_alloc_parse_money(e->value.text, n->minor_digits, &n->standard, &wm)))
+        return st;
+    if (n->standard <= 0)
+        return bad(n, e, "must be positive%s", "");
+
+    n->rate_num = 0, n->rate_den = 1;
+    if ((e = take(t, "index_rate"))) {
+        if ((e->value.type != CIV_TOML_INTEGER && e->value.type != CIV_TOML_FLOAT &&
+             e->value.type != CIV_TOML_STRING) ||
+            parse_rate(e->value.text, &n->rate_num, &n->rate_den))
+            return bad(n, e, "must be a plain decimal >= 0 with at most 9 decimals (e.g. 0.10), not '%s'",
+                       e->value.text ? e->value.text : "?");
+        if (n->rate_num > 10 * n->rate_den)
+            return bad(n, e, "must be at most 10 (1000%%)%s", "");
+    }
+    n->every = 1;
+    if ((st = get_long(n, t, "index_every_years", 1, 100, &n->every, 0)) ||
+        (st = get_long(n, t, "base_year", 1900, 9999, &n->base_year, 1)))
+        return st;
+    n->first_year = n->base_year;
+    n->years = 1;
+    if ((st = get_long(n, t, "first_year", 1900, 9999, &n->first_year, 0)) ||
+        (st = get_long(n, t, "years", 1, 100, &n->years, 0)))
+        return st;
+    if (n->first_year < n->base_year) {
+        civ_where w = {.file = n->path, .line = t->line, .column = t->column, .field = "first_year"};
+        return civ_fail_at(CIV_ERR_SPEC, &w, "[need] first_year %ld is before base_year %ld", n->first_year,
+                           n->base_year);
+    }
+    if ((st = get_string(n, t, "column", &n->column)) || (st = get_string(n, t, "model", &n->model)))
+        return st;
+    if (!n->column && !(n->column = dup_str("mean")))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    char *miss = NULL;
+    if ((st = get_string(n, t, "if_missing", &miss)))
+        return st;
+    if (miss) {
+        int ok = !strcmp(miss, "zero") || !strcmp(miss, "error");
+        n->missing_zero = !strcmp(miss, "zero");
+        free(miss);
+        if (!ok)
+            return bad(n, take(t, "if_missing"), "must be \"error\" or \"zero\"%s", "");
+    }
+    for (size_t i = 0; i < t->n_entries; i++)
+        if (!t->entries[i].used) {
+            civ_where w = {.file = n->path, .line = t->entries[i].line, .column = t->entries[i].column,
+                           .field = t->entries[i].key};
+            return civ_fail_at(CIV_ERR_SPEC, &w,
+                               "[need]: unknown key '%s' (allowed: standard_per_meal, index_rate, "
+                               "index_every_years, base_year, first_year, years, minor_unit, column, model, "
+                               "if_missing)",
+                               t->entries[i].key);
+        }
+    /* the last standard must fit comfortably in int64 */
+    if (civ_alloc_need_standard(n, n->first_year + n->years - 1) < 0) {
+        civ_where w = {.file = n->path, .line = t->line, .column = t->column, .field = "index_rate"};
+        return civ_fail_at(CIV_ERR_SPEC, &w, "[need]: the indexed standard overflows by year %ld",
+                           n->first_year + n->years - 1);
+    }
+    return CIV_OK;
+}
+
+civ_status civ_alloc_need_parse(const char *text, size_t len, const char *name, civ_alloc_need **out)
+{
+    if (!text || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_need_parse: NULL argument");
+    *out = NULL;
+    civ_alloc_need *n = calloc(1, sizeof *n);
+    if (!n || !(n->path = dup_str(name ? name : "(need)"))) {
+        free(n);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    civ_toml_doc doc;
+    memset(&doc, 0, sizeof doc);
+    civ_status st = civ_toml_parse(text, len, n->path, &doc);
+    if (!st)
+        st = build(n, &doc);
+    civ_toml_free(&doc);
+    if (st) {
+        civ_alloc_need_free(n);
+        return st;
+    }
+    *out = n;
+    return CIV_OK;
+}
+
+civ_status civ_alloc_need_read(const char *path, civ_alloc_need **out)
+{
+    if (!path || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_need_read: NULL argument");
+    civ_where w = {.file = path};
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return civ_fail_at(CIV_ERR_IO, &w, "cannot open: %s", strerror(errno));
+    char *buf = malloc(CIV_TOML_MAX_BYTES + 1);
+    if (!buf) {
+        fclose(fp);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading %s", path);
+    }
+    size_t len = fread(buf, 1, CIV_TOML_MAX_BYTES + 1, fp);
+    int err = ferror(fp);
+    fclose(fp);
+    civ_status st;
+    if (err)
+        st = civ_fail_at(CIV_ERR_IO, &w, "cannot read the file");
+    else if (len > CIV_TOML_MAX_BYTES)
+        st = civ_fail_at(CIV_ERR_LIMIT, &w, "file larger than 1 MiB");
+    else
+        st = civ_alloc_need_parse(buf, len, path, out);
+    free(buf);
+    return st;
+}
+
+long civ_alloc_need_first_year(const civ_alloc_need *n)
+{
+    return n ? n->first_year : 0;
+}
+
+long civ_alloc_need_years(const civ_alloc_need *n)
+{
+    return n ? n->years : 0;
+}
+
+int64_t civ_alloc_need_minor_unit(const civ_alloc_need *n)
+{
+    return n ? n->minor_unit : 0;
+}
+
+/* round(a * b / c) half away from zero, a, b, c > 0, in 128-bit integers */
+static __int128 div_round(__int128 a, __int128 c)
+{
+    return (2 * a + c) / (2 * c);
+}
+
+int64_t civ_alloc_need_standard(const civ_alloc_need *n, long year)
+{
+    if (!n || year < n->base_year)
+        return -1;
+    long k = (year - n->base_year) / n->every;
+    __int128 s = n->standard;
+    for (long j = 0; j < k; j++) {
+        s = div_round(s * (n->rate_den + n->rate_num), n->rate_den);
+        if (s > (__int128)INT64_MAX / 4)
+            return -1;
+    }
+    return (int64_t)s;
+}
+
+/* Year of a date text or a yearly number; 0 when it cannot be read. */
+static long year_of_days(int64_t z)
+{
+    /* civil_from_days (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms") */
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    return (long)(y + (m <= 2));
+}
+
+typedef struct nrow {
+    const char *id, *ds;
+    long year;
+    double demand;
+    size_t row; /* file order breaks ties, so demand sums in file order */
+} nrow;
+
+static int cmp_nrow(const void *a, const void *b)
+{
+    const nrow *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    if (c)
+        return c;
+    if (x->year != y->year)
+        return (x->year > y->year) - (x->year < y->year);
+    if ((c = strcmp(x->ds, y->ds)))
+        return c;
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+static int same_key(const nrow *x, const nrow *y)
+{
+    return x->year == y->year && !strcmp(x->id, y->id);
+}
+
+#define TRY(x)                                                                                                         \
+    do {                                                                                                               \
+        if ((st = (x)) != CIV_OK)                                                                                      \
+            goto fail;                                                                                                 \
+    } while (0)
+
+civ_status civ_alloc_need_project(const civ_alloc_need *n, const civ_table *fc, civ_table **per_community,
+                                  civ_table **per_year)
+{
+    if (!n || !fc)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_need_project: NULL argument");
+    size_t cid, cds, cv, cm = SIZE_MAX, nr = civ_table_n_rows(fc);
+    if (civ_table_find_column(fc, "unique_id", &cid) || !civ_table_text(fc, 0, cid) ||
+        civ_table_find_column(fc, "ds", &cds))
+        return civ_fail(CIV_ERR_MISSING_COLUMN, "need: the forecasts need columns unique_id and ds");
+    if (civ_table_find_column(fc, n->column, &cv) || !civ_table_numbers(fc, cv)) {
+        civ_where w = {.file = n->path, .field = n->column};
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "need: the forecasts have no number column '%s'", n->column);
+    }
+    if (civ_table_find_column(fc, "model", &cm) || !civ_table_text(fc, 0, cm))
+        cm = SIZE_MAX;
+    civ_clear_error();
+    if (n->model && cm == SIZE_MAX)
+        return civ_fail(CIV_ERR_MISSING_COLUMN, "need: model '%s' is named but the forecasts have no model column",
+                        n->model);
+    nrow *rows = malloc((nr ? nr : 1) * sizeof *rows);
+    if (!rows)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "need: out of memory");
+    size_t m = 0;
+    const double *vv = civ_table_numbers(fc, cv);
+    const double *dsnum = civ_table_numbers(fc, cds);
+    long y0 = n->first_year, y1 = n->first_year + n->years - 1;
+    civ_status st = CIV_OK;
+    civ_table *tc = NULL, *ty = NULL;
+    long ny = n->years;
+    double *ydem = NULL;
+    int64_t *yneed = NULL;
+    size_t *ycomm = NULL, *yper = NULL;
+    for (size_t r = 0; r < nr; r++) {
+        const char *id = civ_table_text(fc, r, cid);
+        if (n->model && strcmp(civ_table_text(fc, r, cm), n->model))
+            continue;
+        long year;
+        if (dsnum) {
+            year = dsnum[r] == floor(dsnum[r]) ? (long)dsnum[r] : 0;
+        } else {
+            const char *ds = civ_table_text(fc, r, cds);
+            civ_date_form form;
+            int64_t v;
+            if (civ_date_parse(ds, strlen(ds), &form, &v)) {
+                civ_where w = {.series_id = id, .field = "ds"};
+                st = civ_fail_at(CIV_ERR_DATE, &w, "need: forecasts row %zu: bad date '%s'", r + 1, ds);
+                goto fail;
+            }
+            year = form == CIV_DATE_YEAR      ? (long)v
+                   : form == CIV_DATE_QUARTER ? (long)(v / 4)
+                   : form == CIV_DATE_MONTH   ? (long)(v / 12)
+                                              : year_of_days(v);
+        }
+        if (year < y0 || year > y1)
+            continue;
+        double d = vv[r];
+        if (isnan(d) && n->missing_zero)
+            d = 0;
+        if (!isfinite(d) || d < 0) {
+            civ_where w = {.series_id = id, .field = n->column};
+            st = civ_fail_at(CIV_ERR_DOMAIN, &w, "need: forecasts row %zu: '%s' is %s for community '%s'%s", r + 1,
+                             n->column, isnan(d) ? "missing" : d < 0 ? "negative" : "infinite", id,
+                             isnan(d) ? " (did its forecast fail? if_missing = \"zero\" counts it as 0)" : "");
+            goto fail;
+        }
+        rows[m].id = id, rows[m].ds = dsnum ? "" : civ_table_text(fc, r, cds), rows[m].year = year, rows[m].demand = d,
+        rows[m].row = r;
+        m++;
+    }
+    qsort(rows, m, sizeof *rows, cmp_nrow);
+    /* one forecast per community and period: several models need model = ... */
+    for (size_t a = 1; a < m; a++)
+        if (same_key(&rows[a - 1], &rows[a]) && (dsnum || !strcmp(rows[a - 1].ds, rows[a].ds))) {
+            civ_where w = {.file = n->path, .series_id = rows[a].id, .field = "model"};
+            st = civ_fail_at(CIV_ERR_SPEC, &w,
+                             "need: community '%s' has several forecasts for period '%s' (forecasts rows %zu and %zu); "
+                             "choose one model with model = \"...\" in [need]",
+                             rows[a].id, rows[a].ds[0] ? rows[a].ds : "", rows[a - 1].row + 1, rows[a].row + 1);
+            goto fail;
+        }
+    ydem = calloc((size_t)ny, sizeof *ydem);
+    yneed = calloc((size_t)ny, sizeof *yneed);
+    ycomm = calloc((size_t)ny, sizeof *ycomm), yper = calloc((size_t)ny, sizeof *yper);
+    if (!ydem || !yneed || !ycomm || !yper) {
+        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "need: out of memory");
+        goto fail;
+    }
+    size_t c_id, c_year, c_per, c_dem, c_std, c_need, c_yuan;
+    if (per_community) {
+        TRY(civ_table_create(&tc));
+        TRY(civ_table_add_column(tc, "unique_id", CIV_COLUMN_TEXT, &c_id));
+        TRY(civ_table_add_column(tc, "year", CIV_COLUMN_NUMBER, &c_year));
+        TRY(civ_table_add_column(tc, "periods", CIV_COLUMN_NUMBER, &c_per));
+        TRY(civ_table_add_column(tc, "demand", CIV_COLUMN_NUMBER, &c_dem));
+        TRY(civ_table_add_column(tc, "standard", CIV_COLUMN_NUMBER, &c_std));
+        TRY(civ_table_add_column(tc, "need", CIV_COLUMN_NUMBER, &c_need));
+        TRY(civ_table_add_column(tc, "need_yuan", CIV_COLUMN_NUMBER, &c_yuan));
+    }
+    for (size_t a = 0; a < m;) {
+        size_t b = a;
+        double dem = 0;
+        while (b < m && same_key(&rows[a], &rows[b]))
+            dem += rows[b++].demand;
+        long y = rows[a].year;
+        int64_t S = civ_alloc_need_standard(n, y);
+        double x = dem * (double)S;
+        if (!(x < 9.0e15)) {
+            civ_where w = {.series_id = rows[a].id, .field = "need"};
+            st = civ_fail_at(CIV_ERR_DOMAIN, &w, "need: the need of community '%s' in %ld overflows", rows[a].id, y);
+            goto fail;
+        }
+        int64_t need = (int64_t)llround(x); /* half away from zero */
+        size_t yi = (size_t)(y - y0);
+        ydem[yi] += dem, yneed[yi] += need, ycomm[yi]++;
+        if (b - a > yper[yi])
+            yper[yi] = b - a;
+        if (tc) {
+            size_t row;
+            TRY(civ_table_add_rows(tc, 1, &row));
+            TRY(civ_table_set_text(tc, row, c_id, rows[a].id));
+            TRY(civ_table_set_number(tc, row, c_year, (double)y));
+            TRY(civ_table_set_number(tc, row, c_per, (double)(b - a)));
+            TRY(civ_table_set_number(tc, row, c_dem, dem));
+            TRY(civ_table_set_number(tc, row, c_std, (double)S));
+            TRY(civ_table_set_number(tc, row, c_need, (double)need));
+            TRY(civ_table_set_number(tc, row, c_yuan, (double)need / (double)n->minor_unit));
+        }
+        a = b;
+    }
+    for (long yi = 0; yi < ny; yi++)
+        if (!ycomm[yi]) {
+            civ_where w = {.file = n->path, .field = "years"};
+            st = civ_fail_at(CIV_ERR_NOT_FOUND, &w,
+                             "need: no forecast rows fall in %ld (the need covers %ld..%ld); forecast further ahead",
+                             y0 + yi, y0, y1);
+            goto fail;
+        }
+    if (per_year) {
+        size_t s_scope, s_year, s_comm, s_per, s_dem, s_std, s_need, s_yuan;
+        TRY(civ_table_create(&ty));
+        TRY(civ_table_add_column(ty, "scope", CIV_COLUMN_TEXT, &s_scope));
+        TRY(civ_table_add_column(ty, "year", CIV_COLUMN_NUMBER, &s_year));
+        TRY(civ_table_add_column(ty, "communities", CIV_COLUMN_NUMBER, &s_comm));
+        TRY(civ_table_add_column(ty, "periods", CIV_COLUMN_NUMBER, &s_per));
+        TRY(civ_table_add_column(ty, "demand", CIV_COLUMN_NUMBER, &s_dem));
+        TRY(civ_table_add_column(ty, "standard", CIV_COLUMN_NUMBER, &s_std));
+        TRY(civ_table_add_column(ty, "need", CIV_COLUMN_NUMBER, &s_need));
+        TRY(civ_table_add_column(ty, "need_yuan", CIV_COLUMN_NUMBER, &s_yuan));
+        TRY(civ_table_add_rows(ty, (size_t)ny + 1, NULL));
+        double tdem = 0;
+        int64_t tneed = 0;
+        for (long yi = 0; yi <= ny; yi++) {
+            int last = yi == ny;
+            TRY(civ_table_set_text(ty, (size_t)yi, s_scope, last ? "total" : "year"));
+            TRY(civ_table_set_number(ty, (size_t)yi, s_year, last ? NAN : (double)(y0 + yi)));
+            TRY(civ_table_set_number(ty, (size_t)yi, s_comm, last ? NAN : (double)ycomm[yi]));
+            TRY(civ_table_set_number(ty, (size_t)yi, s_per, last ? NAN : (double)yper[yi]));
+            TRY(civ_table_set_number(ty, (size_t)yi, s_dem, last ? tdem : ydem[yi]));
+            TRY(civ_table_set_number(ty, (size_t)yi, s_std,
+                                     last ? NAN : (double)civ_alloc_need_standard(n, y0 + yi)));
+            TRY(civ_table_set_number(ty, (size_t)yi, s_need, (double)(last ? tneed : yneed[yi])));
+            TRY(civ_table_set_number(ty, (size_t)yi, s_yuan,
+                                     (double)(last ? tneed : yneed[yi]) / (double)n->minor_unit));
+            if (!last)
+                tdem += ydem[yi], tneed += yneed[yi];
+        }
+    }
+    free(ydem), free(yneed), free(ycomm), free(yper), free(rows);
+    if (per_community)
+        *per_community = tc;
+    if (per_year)
+        *per_year = ty;
+    return CIV_OK;
+fail:
+    civ_table_free(tc), civ_table_free(ty);
+    free(ydem), free(yneed), free(ycomm), free(yper), free(rows);
+    return st;
+}

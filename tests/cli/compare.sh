@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# compare.sh -- scenarios and uncertainty through `civicast allocate`:
+# --compare on the demo city (the bundled spec against one with other weights
+# and a stronger aging tilt): the comparison table's changes and outcomes,
+# totals equal in both, the waterfall adds up (base + effects = amount) per
+# spec, in total and per district, and district rows add up to the total; the
+# stdout summary names gainers, losers and the waterfall.  --uncertainty on the
+# tiny plan data: p5 <= p50 <= p95 columns, identical on 1 and 2 threads,
+# --weight-concentration; usage and spec errors give the documented codes.
+# usage: bash compare.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR)
+set -u
+CIV="${1:?usage: compare.sh PATH_TO_CIVICAST}"
+SRC="${CIV_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
+DEMO="$SRC/datasets/demo_city"
+DATA="$SRC/tests/data/plan"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/civ_compare_cli.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+PY=/usr/bin/python3
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+
+expect_exit() {
+    local code="$1" pattern="$2"
+    shift 3
+    "$CIV" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
+    local rc=$?
+    [ "$rc" -eq "$code" ] || fail "'$*' exited $rc, expected $code: $(cat "$WORK/stderr")"
+    grep -q -- "$pattern" "$WORK/stderr" || fail "'$*': stderr lacks '$pattern': $(cat "$WORK/stderr")"
+}
+
+# 1. two scenarios on the demo city
+sed 's/^weight = 0.35/weight = 0.45/; s/^weight = 0.15/weight = 0.05/; s/multiplier = 1.2/multiplier = 1.5/' \
+    "$DEMO/allocation.spec" >"$WORK/alt.spec"
+"$CIV" allocate --compare "$DEMO/allocation.spec" "$WORK/alt.spec" --communities "$DEMO/communities.csv" \
+    --out "$WORK/cmp.csv" --summary "$WORK/wf.csv" >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "compare failed: $(cat "$WORK/stderr")"
+for word in "scenarios" "alt vs allocation" "top gainers" "top losers" "waterfall" "tilt +" "hold_harmless"; do
+    grep -q -- "$word" "$WORK/stdout" || fail "compare summary lacks '$word'"
+done
+$PY - "$WORK/cmp.csv" "$WORK/wf.csv" <<'PYEOF' || fail "compare checks"
+import sys
+import pandas as pd
+c = pd.read_csv(sys.argv[1]); w = pd.read_csv(sys.argv[2])
+assert len(c) == 1000
+assert c.amount_allocation.sum() == c.amount_alt.sum() == 13_340_000_000
+assert (c.change_alt == c.amount_alt - c.amount_allocation).all()
+assert ((c.change_alt > 0) == (c.outcome_alt == "gains")).all()
+assert ((c.change_alt < 0) == (c.outcome_alt == "loses")).all()
+assert (c.change_alt > 0).any() and (c.change_alt < 0).any()
+effects = ["tilt", "floor", "cap", "hold_harmless", "pace", "ratable", "rebalance", "rounding"]
+net = w[w.scope.isin(["total", "district"])]
+err = (net.base + net[effects].sum(axis=1) - net.amount).abs().max()
+assert err < 1e-2, err
+for spec in ("allocation", "alt"):
+    ws = w[w.spec == spec]
+    t = ws[ws.scope == "total"].iloc[0]
+    d = ws[ws.scope == "district"]
+    assert t.amount == 13_340_000_000 and d.amount.sum() == t.amount
+    assert abs(t.tilt) < 1e-2                    # a tilt only moves money within a fund
+    g, l = ws[ws.scope == "gained"].iloc[0], ws[ws.scope == "lost"].iloc[0]
+    assert (g[effects] >= 0).all() and (l[effects] <= 0).all()
+    assert abs(g.tilt + l.tilt - t.tilt) < 1e-2
+# the stronger tilt moves more money
+wa = w[(w.scope == "gained")].set_index("spec")
+assert wa.loc["alt", "tilt"] > wa.loc["allocation", "tilt"]
+# district rows per spec: the communities of that district
+assert (w[(w.spec == "alt") & (w.scope == "district")].communities.sum()) == 1000
+PYEOF
+
+# 2. uncertainty columns (tiny plan data with seasonal-naive forecasts)
+"$CIV" plan "$DATA/plan.toml" --out "$WORK/t" --draws 0 >/dev/null 2>"$WORK/stderr" ||
+    fail "tiny plan failed: $(cat "$WORK/stderr")"
+for t in 1 2; do
+    "$CIV" allocate --spec "$DATA/plan.spec" --communities "$DATA/communities.csv" --forecasts "$WORK/t/forecasts.csv" \
+        --out "$WORK/u$t.csv" --uncertainty 300 --seed 5 --threads $t --uncertainty-out "$WORK/q$t.csv" \
+        >"$WORK/stdout" 2>"$WORK/stderr" || fail "allocate --uncertainty on $t thread(s): $(cat "$WORK/stderr")"
+done
+grep -q "300 draws" "$WORK/stdout" || fail "uncertainty line missing: $(cat "$WORK/stdout")"
+cmp -s "$WORK/u1.csv" "$WORK/u2.csv" || fail "uncertainty columns differ between 1 and 2 threads"
+cmp -s "$WORK/q1.csv" "$WORK/q2.csv" || fail "uncertainty table differs between 1 and 2 threads"
+"$CIV" allocate --spec "$DATA/plan.spec" --communities "$DATA/communities.csv" --forecasts "$WORK/t/forecasts.csv" \
+    --out "$WORK/w.csv" --uncertainty 100 --weight-concentration 50 >/dev/null 2>"$WORK/stderr" ||
+    fail "allocate --weight-concentration: $(cat "$WORK/stderr")"
+$PY - "$WORK/u1.csv" "$WORK/q1.csv" "$WORK/w.csv" <<'PYEOF' || fail "uncertainty checks"
+import sys
+import pandas as pd
+a = pd.read_csv(sys.argv[1]); q = pd.read_csv(sys.argv[2]); w = pd.read_csv(sys.argv[3])
+for t in (a, w):
+    assert (t.p5 <= t.p50).all() and (t.p50 <= t.p95).all()
+assert (a.p95 > a.p5).any()
+assert list(q.scope.unique()) == ["community", "district", "total"]
+tot = q[q.scope == "total"].iloc[0]
+assert tot.p5 == tot.p50 == tot.p95 == 11_400_000
+d = q[q.scope == "district"]
+assert d.amount.sum() == 11_400_000
+PYEOF
+
+# 3. errors
+expect_exit 1 "at least two specs" -- allocate --compare "$DEMO/allocation.spec" --communities \
+    "$DEMO/communities.csv" --out "$WORK/x.csv"
+printf 'version = "b"\n[budget]\ntotal = 1.00\nfiscal_year = 2026\nbogus = 1\n' >"$WORK/bad.spec"
+expect_exit 4 "bad.spec:5:1" -- allocate --compare "$DEMO/allocation.spec" "$WORK/bad.spec" \
+    --communities "$DEMO/communities.csv" --out "$WORK/x.csv"
+[ -e "$WORK/x.csv" ] && fail "a failed comparison wrote its output"
+expect_exit 1 "need --uncertainty" -- allocate --spec "$DEMO/allocation.spec" --communities \
+    "$DEMO/communities.csv" --out "$WORK/x.csv" --seed 3
+expect_exit 4 "nothing to perturb" -- allocate --spec "$DEMO/allocation.spec" --communities \
+    "$DEMO/communities.csv" --out "$WORK/x.csv" --uncertainty 10
+
+[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+echo "compare.sh: ok"

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# plan.sh -- `civicast plan` and `civicast need`: the tiny plan of
+# tests/data/plan (six communities, seasonal-naive forecasts, so next year's
+# demand is last year's meals, which the test recomputes from the panel) writes
+# every output; amounts add up to the budget less reserves exactly; the need is
+# the indexed standard times the yearly forecast demand, rounded half away from
+# zero per community; the Monte Carlo columns are ordered and identical on 1
+# and 2 threads; `civicast need` gives the plan's need; the demo city runs
+# end to end; bad configs and usage give the documented exit codes.
+# usage: bash plan.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR)
+set -u
+CIV="${1:?usage: plan.sh PATH_TO_CIVICAST}"
+SRC="${CIV_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
+DATA="$SRC/tests/data/plan"
+DEMO="$SRC/datasets/demo_city"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/civ_plan_cli.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+PY=/usr/bin/python3
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+
+# expect_exit CODE PATTERN -- CMD...
+expect_exit() {
+    local code="$1" pattern="$2"
+    shift 3
+    "$CIV" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
+    local rc=$?
+    [ "$rc" -eq "$code" ] || fail "'$*' exited $rc, expected $code: $(cat "$WORK/stderr")"
+    grep -q -- "$pattern" "$WORK/stderr" || fail "'$*': stderr lacks '$pattern': $(cat "$WORK/stderr")"
+}
+
+# 1. the tiny plan, on 2 threads and on 1
+"$CIV" plan "$DATA/plan.toml" --out "$WORK/t2" --threads 2 >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "tiny plan failed: $(cat "$WORK/stderr")"
+for word in "forecast " "allocated " "binding" "uncertainty " "need " "2026" "wrote"; do
+    grep -q "$word" "$WORK/stdout" || fail "plan summary lacks '$word'"
+done
+for f in forecasts.csv forecast_report.csv allocation.csv allocation_summary.csv need.csv need_summary.csv \
+    uncertainty.csv; do
+    [ -s "$WORK/t2/$f" ] || fail "plan did not write $f"
+done
+ls "$WORK/t2" | grep -q '\.tmp' && fail "temporary files left in the output folder"
+"$CIV" plan "$DATA/plan.toml" --out "$WORK/t1" --threads 1 >/dev/null 2>"$WORK/stderr" ||
+    fail "tiny plan on 1 thread failed: $(cat "$WORK/stderr")"
+for f in forecasts.csv allocation.csv uncertainty.csv need.csv; do
+    cmp -s "$WORK/t1/$f" "$WORK/t2/$f" || fail "$f differs between 1 and 2 threads"
+done
+$PY - "$WORK/t2" "$DATA/meals.csv" <<'PYEOF' || fail "tiny plan checks"
+import sys
+from decimal import Decimal, ROUND_HALF_UP
+import pandas as pd
+out, meals = sys.argv[1], sys.argv[2]
+a = pd.read_csv(f"{out}/allocation.csv")
+assert len(a) == 6
+assert a["amount"].sum() == 11_400_000, a["amount"].sum()          # 120,000.00 less 5%
+assert (a["p5"] <= a["p50"]).all() and (a["p50"] <= a["p95"]).all()
+u = pd.read_csv(f"{out}/uncertainty.csv")
+tot = u[u.scope == "total"].iloc[0]
+assert tot.p5 == tot.p95 == tot.amount == 11_400_000
+# seasonal naive: the 2025 forecast of each month is the 2024 value
+m = pd.read_csv(meals)
+last = m[m.ds.str.startswith("2024")].groupby("unique_id").y.sum()
+n = pd.read_csv(f"{out}/need.csv")
+n25 = n[n.year == 2025].set_index("unique_id")
+assert (n25.demand - last).abs().max() < 1e-9, (n25.demand, last)
+assert (n25.standard == 800).all() and (n[n.year == 2026].standard == 880).all()
+for _, r in n.iterrows():   # half away from zero, per community
+    want = int((Decimal(repr(r.demand)) * int(r.standard)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    assert r.need == want, (r, want)
+y = pd.read_csv(f"{out}/need_summary.csv")
+for yr in (2025, 2026):
+    assert y[y.year == yr].need.iloc[0] == n[n.year == yr].need.sum()
+assert y[y.scope == "total"].need.iloc[0] == n.need.sum()
+# the meal_demand factor is the sum of the 12 forecast means (snaive: 2024's meals)
+assert (a.set_index("unique_id")["factor_meal_demand"] > 0).all()
+PYEOF
+
+# 2. `civicast need` alone gives the plan's need
+"$CIV" need --spec "$DATA/plan.spec" --forecasts "$WORK/t2/forecasts.csv" --out "$WORK/need.csv" \
+    --summary "$WORK/need_y.csv" >"$WORK/stdout" 2>"$WORK/stderr" || fail "need failed: $(cat "$WORK/stderr")"
+cmp -s "$WORK/need.csv" "$WORK/t2/need.csv" || fail "civicast need differs from the plan's need.csv"
+cmp -s "$WORK/need_y.csv" "$WORK/t2/need_summary.csv" || fail "civicast need summary differs"
+grep -q "2026" "$WORK/stdout" || fail "need prints no years"
+
+# 3. errors
+expect_exit 1 "give the plan config" -- plan
+expect_exit 1 "unknown option" -- plan "$DATA/plan.toml" --bogus 1
+expect_exit 3 "cannot open" -- plan "$WORK/none.toml" --out "$WORK/x"
+printf '[plan]\npanel = "a.csv"\ncommunities = "c.csv"\nspec = "s.spec"\ncolour = 1\n' >"$WORK/bad.toml"
+expect_exit 4 "bad.toml:5:1" -- plan "$WORK/bad.toml" --out "$WORK/x"
+printf '[forecast]\nmodel = "snaive"\n' >"$WORK/noplan.toml"
+expect_exit 4 "missing the \[plan\] section" -- plan "$WORK/noplan.toml" --out "$WORK/x"
+sed 's/years = 2/years = 5/' "$DATA/plan.spec" >"$WORK/far.spec"
+expect_exit 2 "forecast further ahead" -- need --spec "$WORK/far.spec" --forecasts "$WORK/t2/forecasts.csv" \
+    --out "$WORK/n.csv"
+expect_exit 1 "required" -- need --spec "$DATA/plan.spec"
+
+# 4. the demo city end to end (seasonal naive keeps it quick; exit 6 = some
+# series could not be forecast, counted as 0 demand by if_missing = "zero")
+"$CIV" plan "$DEMO/plan.toml" --out "$WORK/demo" --model snaive --draws 50 --threads 2 >"$WORK/stdout" \
+    2>"$WORK/stderr"
+rc=$?
+{ [ $rc -eq 0 ] || [ $rc -eq 6 ]; } || fail "demo plan exited $rc: $(cat "$WORK/stderr")"
+grep -q "allocated              133,400,000.00 CNY" "$WORK/stdout" || fail "demo plan: allocated total: $(cat "$WORK/stdout")"
+$PY - "$WORK/demo" <<'PYEOF' || fail "demo plan checks"
+import sys
+import pandas as pd
+a = pd.read_csv(f"{sys.argv[1]}/allocation.csv")
+assert len(a) == 1000 and a.amount.sum() == 13_340_000_000
+assert "factor_meal_demand" in a.columns and (a.factor_meal_demand >= 0).all()
+y = pd.read_csv(f"{sys.argv[1]}/need_summary.csv")
+assert list(y.year.dropna().astype(int)) == [2025, 2026, 2027]
+assert list(y.standard.dropna()) == [800, 800, 880]
+PYEOF
+
+[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+echo "plan.sh: ok"

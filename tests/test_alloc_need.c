@@ -1,0 +1,278 @@
+/*
+ * test_alloc_need.c -- the multi-year budget need (engine/src/alloc_need.c):
+ * hand-computed indexation (+10% every two years, rounded to the fen at each
+ * step, half away from zero, including a step that lands on half a fen),
+ * the projection by calendar year from monthly forecasts (rows outside the
+ * years ignored, year totals = the sum of the rounded community needs, which
+ * differs from rounding the sum), yearly numeric ds, the model filter, and
+ * errors with their locations.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "alloc.h"
+
+static civ_alloc_need *need_of(const char *text)
+{
+    civ_alloc_need *n = NULL;
+    civ_status st = civ_alloc_need_parse(text, strlen(text), "n.toml", &n);
+    if (st)
+        fprintf(stderr, "%s\n", civ_last_error_message());
+    assert_int_equal(st, CIV_OK);
+    return n;
+}
+
+static civ_status need_err(const char *text)
+{
+    civ_alloc_need *n = NULL;
+    civ_status st = civ_alloc_need_parse(text, strlen(text), "n.toml", &n);
+    assert_null(n);
+    return st;
+}
+
+typedef struct frow {
+    const char *id, *ds, *model;
+    double mean;
+} frow;
+
+static civ_table *forecasts(const frow *rows, size_t n)
+{
+    civ_table *t = NULL;
+    size_t ci, cd, cm, cv, ch;
+    assert_int_equal(civ_table_create(&t), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "unique_id", CIV_COLUMN_TEXT, &ci), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "ds", CIV_COLUMN_TEXT, &cd), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "h", CIV_COLUMN_NUMBER, &ch), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "model", CIV_COLUMN_TEXT, &cm), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "mean", CIV_COLUMN_NUMBER, &cv), CIV_OK);
+    assert_int_equal(civ_table_add_rows(t, n, NULL), CIV_OK);
+    for (size_t r = 0; r < n; r++) {
+        assert_int_equal(civ_table_set_text(t, r, ci, rows[r].id), CIV_OK);
+        assert_int_equal(civ_table_set_text(t, r, cd, rows[r].ds), CIV_OK);
+        assert_int_equal(civ_table_set_number(t, r, ch, (double)(r + 1)), CIV_OK);
+        assert_int_equal(civ_table_set_text(t, r, cm, rows[r].model ? rows[r].model : "ETS"), CIV_OK);
+        assert_int_equal(civ_table_set_number(t, r, cv, rows[r].mean), CIV_OK);
+    }
+    return t;
+}
+
+static const char *NEED = "# the demo's rule\n[need]\nstandard_per_meal = 8.00\nindex_rate = 0.10\n"
+                          "index_every_years = 2\nbase_year = 2025\nyears = 3\n";
+
+static void test_indexation(void **state)
+{
+    (void)state;
+    civ_alloc_need *n = need_of(NEED);
+    assert_int_equal(civ_alloc_need_first_year(n), 2025);
+    assert_int_equal(civ_alloc_need_years(n), 3);
+    assert_int_equal(civ_alloc_need_minor_unit(n), 100);
+    assert_int_equal(civ_alloc_need_standard(n, 2024), -1);
+    assert_int_equal(civ_alloc_need_standard(n, 2025), 800);
+    assert_int_equal(civ_alloc_need_standard(n, 2026), 800);
+    assert_int_equal(civ_alloc_need_standard(n, 2027), 880);
+    assert_int_equal(civ_alloc_need_standard(n, 2028), 880);
+    assert_int_equal(civ_alloc_need_standard(n, 2029), 968);
+    assert_int_equal(civ_alloc_need_standard(n, 2031), 1065); /* 968 x 1.1 = 1064.8 */
+    assert_int_equal(civ_alloc_need_standard(n, 2033), 1172); /* 1065 x 1.1 = 1171.5: half away from zero */
+    civ_alloc_need_free(n);
+    /* yearly 12.5% from 1.00: 112.5 -> 113, then 113 x 1.125 = 127.125 -> 127 */
+    n = need_of("[need]\nstandard_per_meal = 1\nindex_rate = 0.125\nbase_year = 2000\n");
+    assert_int_equal(civ_alloc_need_standard(n, 2000), 100);
+    assert_int_equal(civ_alloc_need_standard(n, 2001), 113);
+    assert_int_equal(civ_alloc_need_standard(n, 2002), 127);
+    assert_int_equal(civ_alloc_need_years(n), 1);
+    civ_alloc_need_free(n);
+    /* no index: the standard stays; [budget] minor_unit = 10 applies */
+    n = need_of("[budget]\nminor_unit = 10\n[need]\nstandard_per_meal = \"2.5\"\nbase_year = 2030\n");
+    assert_int_equal(civ_alloc_need_minor_unit(n), 10);
+    assert_int_equal(civ_alloc_need_standard(n, 2040), 25);
+    civ_alloc_need_free(n);
+}
+
+static void test_projection(void **state)
+{
+    (void)state;
+    const frow rows[] = {
+        {"b", "2024-12", NULL, 999}, /* before first_year: ignored */
+        {"b", "2025-11", NULL, 10},  {"b", "2025-12", NULL, 20}, {"b", "2026-01", NULL, 30},
+        {"b", "2026-02", NULL, 40},  {"b", "2027-01", NULL, 5},  {"b", "2028-01", NULL, 999}, /* after: ignored */
+        {"a", "2025-12", NULL, 1.5}, {"a", "2026-06", NULL, 2.25},
+    };
+    civ_table *fc = forecasts(rows, sizeof rows / sizeof *rows);
+    civ_alloc_need *n = need_of(NEED);
+    civ_table *pc = NULL, *py = NULL;
+    assert_int_equal(civ_alloc_need_project(n, fc, &pc, &py), CIV_OK);
+    /* per community: a-2025, a-2026, b-2025, b-2026, b-2027 */
+    assert_int_equal(civ_table_n_rows(pc), 5);
+    size_t cid, cy, cp, cd, cs, cn, cyu;
+    assert_int_equal(civ_table_find_column(pc, "unique_id", &cid), CIV_OK);
+    assert_int_equal(civ_table_find_column(pc, "year", &cy), CIV_OK);
+    assert_int_equal(civ_table_find_column(pc, "periods", &cp), CIV_OK);
+    assert_int_equal(civ_table_find_column(pc, "demand", &cd), CIV_OK);
+    assert_int_equal(civ_table_find_column(pc, "standard", &cs), CIV_OK);
+    assert_int_equal(civ_table_find_column(pc, "need", &cn), CIV_OK);
+    assert_int_equal(civ_table_find_column(pc, "need_yuan", &cyu), CIV_OK);
+    const char *ids[] = {"a", "a", "b", "b", "b"};
+    const double years[] = {2025, 2026, 2025, 2026, 2027}, periods[] = {1, 1, 2, 2, 1};
+    const double demand[] = {1.5, 2.25, 30, 70, 5}, standard[] = {800, 800, 800, 800, 880};
+    const double need[] = {1200, 1800, 24000, 56000, 4400};
+    for (size_t r = 0; r < 5; r++) {
+        assert_string_equal(civ_table_text(pc, r, cid), ids[r]);
+        assert_true(civ_table_number(pc, r, cy) == years[r]);
+        assert_true(civ_table_number(pc, r, cp) == periods[r]);
+        assert_true(civ_table_number(pc, r, cd) == demand[r]);
+        assert_true(civ_table_number(pc, r, cs) == standard[r]);
+        assert_true(civ_table_number(pc, r, cn) == need[r]);
+        assert_true(civ_table_number(pc, r, cyu) == need[r] / 100);
+    }
+    /* per year, then the total */
+    assert_int_equal(civ_table_n_rows(py), 4);
+    size_t ys, yy, yc, yn, yd;
+    assert_int_equal(civ_table_find_column(py, "scope", &ys), CIV_OK);
+    assert_int_equal(civ_table_find_column(py, "year", &yy), CIV_OK);
+    assert_int_equal(civ_table_find_column(py, "communities", &yc), CIV_OK);
+    assert_int_equal(civ_table_find_column(py, "need", &yn), CIV_OK);
+    assert_int_equal(civ_table_find_column(py, "demand", &yd), CIV_OK);
+    assert_true(civ_table_number(py, 0, yy) == 2025 && civ_table_number(py, 0, yn) == 25200 &&
+                civ_table_number(py, 0, yc) == 2);
+    assert_true(civ_table_number(py, 1, yy) == 2026 && civ_table_number(py, 1, yn) == 57800);
+    assert_true(civ_table_number(py, 2, yy) == 2027 && civ_table_number(py, 2, yn) == 4400 &&
+                civ_table_number(py, 2, yc) == 1);
+    assert_string_equal(civ_table_text(py, 3, ys), "total");
+    assert_true(civ_table_number(py, 3, yn) == 87400 && civ_table_number(py, 3, yd) == 108.75);
+    civ_table_free(pc), civ_table_free(py);
+    /* one output only */
+    assert_int_equal(civ_alloc_need_project(n, fc, NULL, &py), CIV_OK);
+    civ_table_free(py);
+    civ_alloc_need_free(n);
+    civ_table_free(fc);
+}
+
+/* 8 fen per meal; demands 0.0625, 0.1875, 0.3125 (exact in binary) give
+ * 0.5, 1.5, 2.5 fen: each rounds half away from zero to 1, 2, 3, and the
+ * year's total is their sum, 6, not round(4.5) = 5. */
+static void test_half_fen_rounding(void **state)
+{
+    (void)state;
+    const frow rows[] = {
+        {"x", "2025-Q1", NULL, 0.0625}, {"y", "2025-Q1", NULL, 0.1875}, {"z", "2025-Q2", NULL, 0.3125}};
+    civ_table *fc = forecasts(rows, 3);
+    civ_alloc_need *n = need_of("[need]\nstandard_per_meal = 0.08\nbase_year = 2025\n");
+    civ_table *pc = NULL, *py = NULL;
+    assert_int_equal(civ_alloc_need_project(n, fc, &pc, &py), CIV_OK);
+    size_t cn;
+    assert_int_equal(civ_table_find_column(pc, "need", &cn), CIV_OK);
+    assert_true(civ_table_number(pc, 0, cn) == 1 && civ_table_number(pc, 1, cn) == 2 &&
+                civ_table_number(pc, 2, cn) == 3);
+    assert_int_equal(civ_table_find_column(py, "need", &cn), CIV_OK);
+    assert_true(civ_table_number(py, 0, cn) == 6 && civ_table_number(py, 1, cn) == 6);
+    civ_table_free(pc), civ_table_free(py);
+    civ_alloc_need_free(n);
+    civ_table_free(fc);
+}
+
+static void test_models_and_days(void **state)
+{
+    (void)state;
+    /* daily dates across a year end, two models: model = picks one */
+    const frow rows[] = {{"a", "2025-12-31", "M1", 1}, {"a", "2026-01-01", "M1", 2},
+                         {"a", "2025-12-31", "M2", 10}, {"a", "2026-01-01", "M2", 20}};
+    civ_table *fc = forecasts(rows, 4);
+    civ_alloc_need *n = need_of("[need]\nstandard_per_meal = 1.00\nbase_year = 2025\nyears = 2\n");
+    civ_table *py = NULL;
+    assert_int_equal(civ_alloc_need_project(n, fc, NULL, &py), CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->message, "several forecasts"));
+    civ_alloc_need_free(n);
+    n = need_of("[need]\nstandard_per_meal = 1.00\nbase_year = 2025\nyears = 2\nmodel = \"M2\"\n");
+    assert_int_equal(civ_alloc_need_project(n, fc, NULL, &py), CIV_OK);
+    size_t cn;
+    assert_int_equal(civ_table_find_column(py, "need", &cn), CIV_OK);
+    assert_true(civ_table_number(py, 0, cn) == 1000 && civ_table_number(py, 1, cn) == 2000);
+    civ_table_free(py);
+    civ_alloc_need_free(n);
+    civ_table_free(fc);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    assert_int_equal(need_err("[budget]\ntotal = 1\n"), CIV_ERR_NOT_FOUND);
+    assert_int_equal(need_err("[need]\nstandard_per_meal = 8.00\nbase_year = 2025\ncolour = 1\n"), CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->text, "n.toml:4:1"));
+    assert_non_null(strstr(civ_last_error()->message, "colour"));
+    assert_int_equal(need_err("[need]\nstandard_per_meal = 8.00\n"), CIV_ERR_SPEC); /* base_year */
+    assert_int_equal(need_err("[need]\nstandard_per_meal = 8.001\nbase_year = 2025\n"), CIV_ERR_SPEC);
+    assert_int_equal(need_err("[need]\nstandard_per_meal = 8\nindex_rate = 1e-1\nbase_year = 2025\n"), CIV_ERR_SPEC);
+    assert_int_equal(need_err("[need]\nstandard_per_meal = 8\nindex_rate = -0.1\nbase_year = 2025\n"), CIV_ERR_SPEC);
+    assert_int_equal(need_err("[need]\nstandard_per_meal = 8\nbase_year = 2025\nfirst_year = 2024\n"), CIV_ERR_SPEC);
+    assert_int_equal(need_err("[need]\nstandard_per_meal = 8\nbase_year = 2025\nyears = 0\n"), CIV_ERR_SPEC);
+    assert_int_equal(need_err("[need]\nstandard_per_meal = 0\nbase_year = 2025\n"), CIV_ERR_SPEC);
+    assert_int_equal(need_err("[need]\nstandard_per_meal = 8\nbase_year = 2025\nif_missing = \"skip\"\n"),
+                     CIV_ERR_SPEC);
+    assert_int_equal(need_err("[need\n"), CIV_ERR_PARSE);
+    civ_alloc_need *n = NULL;
+    assert_int_equal(civ_alloc_need_read("/nonexistent/need.toml", &n), CIV_ERR_IO);
+
+    /* data errors */
+    n = need_of(NEED);
+    const frow short_rows[] = {{"a", "2025-01", NULL, 1}, {"a", "2026-01", NULL, 1}};
+    civ_table *fc = forecasts(short_rows, 2), *pc = NULL;
+    assert_int_equal(civ_alloc_need_project(n, fc, &pc, NULL), CIV_ERR_NOT_FOUND); /* no 2027 */
+    assert_non_null(strstr(civ_last_error()->message, "2027"));
+    assert_null(pc);
+    civ_table_free(fc);
+    const frow neg[] = {{"a", "2025-01", NULL, -1}};
+    fc = forecasts(neg, 1);
+    assert_int_equal(civ_alloc_need_project(n, fc, &pc, NULL), CIV_ERR_DOMAIN);
+    assert_string_equal(civ_last_error()->series_id, "a");
+    civ_table_free(fc);
+    const frow missing[] = {{"a", "2025-01", NULL, NAN}};
+    fc = forecasts(missing, 1);
+    assert_int_equal(civ_alloc_need_project(n, fc, &pc, NULL), CIV_ERR_DOMAIN);
+    civ_alloc_need_free(n);
+    n = need_of("[need]\nstandard_per_meal = 8\nbase_year = 2025\nif_missing = \"zero\"\n");
+    assert_int_equal(civ_alloc_need_project(n, fc, &pc, NULL), CIV_OK);
+    civ_table_free(pc);
+    civ_table_free(fc);
+    const frow baddate[] = {{"a", "2025-13", NULL, 1}};
+    fc = forecasts(baddate, 1);
+    assert_int_equal(civ_alloc_need_project(n, fc, &pc, NULL), CIV_ERR_DATE);
+    civ_table_free(fc);
+    civ_alloc_need_free(n);
+    civ_alloc_need_free(NULL);
+}
+
+/* An allocation spec may carry [need]: the spec reader accepts the section
+ * and leaves it to civ_alloc_need. */
+static void test_spec_with_need(void **state)
+{
+    (void)state;
+    const char *text = "version = \"v\"\n[budget]\ntotal = 100.00\nfiscal_year = 2026\n"
+                       "[[pool]]\nname = \"p\"\nshare = 1.0\n"
+                       "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1.0\n"
+                       "[need]\nstandard_per_meal = 8.00\nbase_year = 2026\n";
+    civ_alloc_spec *s = NULL;
+    assert_int_equal(civ_alloc_spec_parse(text, strlen(text), "s.spec", &s), CIV_OK);
+    civ_alloc_spec_free(s);
+    civ_alloc_need *n = need_of(text);
+    assert_int_equal(civ_alloc_need_standard(n, 2026), 800);
+    civ_alloc_need_free(n);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_indexation),      cmocka_unit_test(test_projection),
+        cmocka_unit_test(test_half_fen_rounding), cmocka_unit_test(test_models_and_days),
+        cmocka_unit_test(test_errors),          cmocka_unit_test(test_spec_with_need),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
