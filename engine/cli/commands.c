@@ -6,11 +6,17 @@
 
 extern const civ_cli_command civ_cmd_info;
 extern const civ_cli_command civ_cmd_convert;
+extern const civ_cli_command civ_cmd_forecast;
+extern const civ_cli_command civ_cmd_allocate;
+extern const civ_cli_command civ_cmd_plan, civ_cmd_need;
 /* @@CLI-DECLARATIONS@@ */
 
 const civ_cli_command *const civ_cli_commands[] = {
     &civ_cmd_info,
     &civ_cmd_convert,
+    &civ_cmd_forecast,
+    &civ_cmd_allocate,
+    &civ_cmd_plan, &civ_cmd_need,
     /* @@CLI-COMMANDS@@ */
     NULL,
 };

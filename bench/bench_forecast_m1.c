@@ -1,0 +1,285 @@
+/*
+ * bench_forecast_m1.c -- civicast's side of the M1 forecasting benchmark
+ * (bench/forecast.bench.sh; R's side is bench/r_bench.R).
+ *
+ * Reads the M1 competition data (m1_meta.csv: unique_id,period,frequency,n,h;
+ * m1_series.csv: unique_id,split,t,y with split train/test), forecasts the
+ * test horizon of every series from its train part with each method through
+ * the public API (civ_forecast_panel), one series per call on one thread so
+ * that each series is timed alone, and scores it exactly as r_bench.R does:
+ *   sMAPE = mean 200 |y - f| / (|y| + |f|)
+ *   MASE  = mean |y - f| / mean |x_t - x_{t-m}| over the train part x
+ *           (m = frequency, or 1 when the train part is not longer than m).
+ * Writes unique_id,period,method,seconds,smape,mase (r_bench.R's layout).
+ * Then, per method, forecasts all series of each period as one panel with 1
+ * and with 2 threads, prints the wall times and whether the two runs gave
+ * bit-identical forecasts (memcmp), one line per method on stdout:
+ *   scaling method=ets series=1001 t1=12.3 t2=6.4 cpu1=12.2 cpu2=12.5 identical=yes
+ * (t = wall-clock seconds, cpu = process CPU seconds over all threads).
+ *
+ * Intervals (80, 95) are computed as R's forecast() computes them by default;
+ * non-negative clamping is off, as R does not clamp.
+ *
+ * usage: bench_forecast_m1 M1_DIR OUT.csv [--methods ets=auto,theta=theta]
+ *                          [--limit N] [--no-scaling]
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "civicast.h"
+
+typedef struct m1_series {
+    const char *id, *period;
+    int m;
+    size_t n, h;
+    double *train, *test;
+} m1_series;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int die(const char *what)
+{
+    fprintf(stderr, "bench_forecast_m1: %s: %s\n", what, civ_last_error_message());
+    return 1;
+}
+
+/* CPU seconds of the whole process (all threads): on a shared, loaded machine
+ * wall-clock scaling says little, so the scaling line reports both. */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static civ_frequency freq_of(int m)
+{
+    return m == 12 ? CIV_FREQ_MONTHLY : m == 4 ? CIV_FREQ_QUARTERLY : CIV_FREQ_YEARLY;
+}
+
+static int64_t start_of(int m) { return (int64_t)m * 1900; }
+
+static double smape(const double *y, const double *f, size_t h)
+{
+    double s = 0;
+    for (size_t j = 0; j < h; j++)
+        s += 200.0 * fabs(y[j] - f[j]) / (fabs(y[j]) + fabs(f[j]));
+    return s / (double)h;
+}
+
+static double mase(const double *y, const double *f, size_t h, const double *x, size_t n, int m)
+{
+    size_t lag = n <= (size_t)m ? 1 : (size_t)m;
+    double scale = 0, err = 0;
+    for (size_t t = lag; t < n; t++)
+        scale += fabs(x[t] - x[t - lag]);
+    scale /= (double)(n - lag);
+    for (size_t j = 0; j < h; j++)
+        err += fabs(y[j] - f[j]);
+    return err / (double)h / scale;
+}
+
+static void options(civ_forecast_options *opt, const char *spec, size_t h, int threads)
+{
+    static const double levels[2] = {80.0, 95.0};
+    civ_forecast_options_init(opt);
+    opt->model = spec;
+    opt->horizon = h;
+    opt->levels = levels;
+    opt->n_levels = 2;
+    opt->threads = threads;
+    opt->nonnegative = 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: bench_forecast_m1 M1_DIR OUT.csv [--methods name=spec,...] [--limit N] "
+                        "[--no-scaling]\n");
+        return 2;
+    }
+    const char *dir = argv[1], *out_path = argv[2];
+    char methods_buf[256] = "ets=auto,theta=theta";
+    size_t limit = (size_t)-1;
+    int scaling = 1;
+    for (int i = 3; i < argc; i++) {
+        if (!strcmp(argv[i], "--methods") && i + 1 < argc)
+            snprintf(methods_buf, sizeof methods_buf, "%s", argv[++i]);
+        else if (!strcmp(argv[i], "--limit") && i + 1 < argc)
+            limit = (size_t)strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--no-scaling"))
+            scaling = 0;
+        else {
+            fprintf(stderr, "bench_forecast_m1: unknown argument '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    const char *names[8], *specs[8];
+    size_t n_methods = 0;
+    for (char *tok = strtok(methods_buf, ","); tok && n_methods < 8; tok = strtok(NULL, ",")) {
+        char *eq = strchr(tok, '=');
+        names[n_methods] = tok;
+        specs[n_methods] = eq ? (*eq = '\0', eq + 1) : tok;
+        n_methods++;
+    }
+
+    char path[4096];
+    civ_table *meta = NULL, *rows = NULL;
+    snprintf(path, sizeof path, "%s/m1_meta.csv", dir);
+    if (civ_table_read_csv(path, NULL, &meta))
+        return die("reading m1_meta.csv");
+    snprintf(path, sizeof path, "%s/m1_series.csv", dir);
+    if (civ_table_read_csv(path, NULL, &rows))
+        return die("reading m1_series.csv");
+    size_t c_id, c_period, c_freq, c_n, c_h, r_id, r_split, r_t, r_y;
+    if (civ_table_find_column(meta, "unique_id", &c_id) || civ_table_find_column(meta, "period", &c_period) ||
+        civ_table_find_column(meta, "frequency", &c_freq) || civ_table_find_column(meta, "n", &c_n) ||
+        civ_table_find_column(meta, "h", &c_h) || civ_table_find_column(rows, "unique_id", &r_id) ||
+        civ_table_find_column(rows, "split", &r_split) || civ_table_find_column(rows, "t", &r_t) ||
+        civ_table_find_column(rows, "y", &r_y) || civ_table_index(meta, c_id))
+        return die("M1 columns");
+
+    size_t N = civ_table_n_rows(meta);
+    m1_series *S = calloc(N, sizeof *S);
+    for (size_t i = 0; i < N; i++) {
+        S[i].id = civ_table_text(meta, i, c_id);
+        S[i].period = civ_table_text(meta, i, c_period);
+        S[i].m = (int)civ_table_number(meta, i, c_freq);
+        S[i].n = (size_t)civ_table_number(meta, i, c_n);
+        S[i].h = (size_t)civ_table_number(meta, i, c_h);
+        S[i].train = calloc(S[i].n, sizeof(double));
+        S[i].test = calloc(S[i].h, sizeof(double));
+    }
+    for (size_t r = 0; r < civ_table_n_rows(rows); r++) {
+        size_t i;
+        if (civ_table_lookup(meta, c_id, civ_table_text(rows, r, r_id), &i))
+            return die("series row without meta");
+        size_t t = (size_t)civ_table_number(rows, r, r_t);
+        double y = civ_table_number(rows, r, r_y);
+        if (!strcmp(civ_table_text(rows, r, r_split), "train") && t >= 1 && t <= S[i].n)
+            S[i].train[t - 1] = y;
+        else if (t > S[i].n && t <= S[i].n + S[i].h)
+            S[i].test[t - S[i].n - 1] = y;
+    }
+
+    /* which series: the first `limit` of each period, in meta order (as r_bench.R --limit) */
+    char *use = calloc(N, 1);
+    size_t n_use = 0;
+    {
+        const char *periods[3] = {"YEARLY", "QUARTERLY", "MONTHLY"};
+        for (size_t p = 0; p < 3; p++) {
+            size_t k = 0;
+            for (size_t i = 0; i < N; i++)
+                if (!strcmp(S[i].period, periods[p]) && k < limit) {
+                    use[i] = 1;
+                    k++;
+                    n_use++;
+                }
+        }
+    }
+
+    FILE *out = fopen(out_path, "w");
+    if (!out) {
+        perror(out_path);
+        return 1;
+    }
+    fprintf(out, "unique_id,period,method,seconds,smape,mase\n");
+    for (size_t i = 0; i < N; i++) {
+        if (!use[i])
+            continue;
+        civ_panel *p = NULL;
+        if (civ_panel_create(freq_of(S[i].m), &p) ||
+            civ_panel_add_series(p, S[i].id, start_of(S[i].m), S[i].train, S[i].n, NULL))
+            return die("panel");
+        for (size_t k = 0; k < n_methods; k++) {
+            civ_forecast_options opt;
+            options(&opt, specs[k], S[i].h, 1);
+            civ_forecast_result *r = NULL;
+            double t0 = now();
+            if (civ_forecast_panel(p, &opt, &r))
+                return die(specs[k]);
+            double sec = now() - t0;
+            if (civ_forecast_result_status(r, 0) == CIV_OK) {
+                const double *f = civ_forecast_result_mean(r);
+                fprintf(out, "%s,%s,%s,%.10g,%.10g,%.10g\n", S[i].id, S[i].period, names[k], sec,
+                        smape(S[i].test, f, S[i].h), mase(S[i].test, f, S[i].h, S[i].train, S[i].n, S[i].m));
+            } else {
+                fprintf(out, "%s,%s,%s,%.10g,NA,NA\n", S[i].id, S[i].period, names[k], sec);
+            }
+            civ_forecast_result_free(r);
+        }
+        civ_panel_free(p);
+    }
+    fclose(out);
+    fprintf(stderr, "bench_forecast_m1: %zu series x %zu methods written to %s\n", n_use, n_methods, out_path);
+
+    /* thread scaling and determinism: one panel per period, 1 vs 2 threads */
+    if (scaling) {
+        for (size_t k = 0; k < n_methods; k++) {
+            double t1 = 0, t2 = 0, c1 = 0, c2 = 0;
+            int identical = 1;
+            size_t total = 0;
+            const int ms[3] = {1, 4, 12};
+            for (size_t q = 0; q < 3; q++) {
+                civ_panel *p = NULL;
+                civ_panel_create(freq_of(ms[q]), &p);
+                size_t hmax = 0;
+                for (size_t i = 0; i < N; i++)
+                    if (use[i] && S[i].m == ms[q]) {
+                        if (civ_panel_add_series(p, S[i].id, start_of(ms[q]), S[i].train, S[i].n, NULL))
+                            return die("panel");
+                        if (S[i].h > hmax)
+                            hmax = S[i].h;
+                    }
+                size_t np = civ_panel_n_series(p);
+                if (!np) {
+                    civ_panel_free(p);
+                    continue;
+                }
+                total += np;
+                civ_forecast_result *r1 = NULL, *r2 = NULL;
+                civ_forecast_options opt;
+                options(&opt, specs[k], hmax, 1);
+                double t0 = now(), u0 = cpu_now();
+                if (civ_forecast_panel(p, &opt, &r1))
+                    return die(specs[k]);
+                t1 += now() - t0;
+                c1 += cpu_now() - u0;
+                options(&opt, specs[k], hmax, 2);
+                t0 = now();
+                u0 = cpu_now();
+                if (civ_forecast_panel(p, &opt, &r2))
+                    return die(specs[k]);
+                t2 += now() - t0;
+                c2 += cpu_now() - u0;
+                size_t cells = np * hmax * sizeof(double);
+                identical &= !memcmp(civ_forecast_result_mean(r1), civ_forecast_result_mean(r2), cells);
+                for (size_t l = 0; l < 2; l++)
+                    identical &= !memcmp(civ_forecast_result_lower(r1, l), civ_forecast_result_lower(r2, l), cells) &&
+                                 !memcmp(civ_forecast_result_upper(r1, l), civ_forecast_result_upper(r2, l), cells);
+                civ_forecast_result_free(r1);
+                civ_forecast_result_free(r2);
+                civ_panel_free(p);
+            }
+            printf("scaling method=%s series=%zu t1=%.3f t2=%.3f cpu1=%.3f cpu2=%.3f identical=%s\n", names[k], total,
+                   t1, t2, c1, c2, identical ? "yes" : "no");
+        }
+    }
+    for (size_t i = 0; i < N; i++) {
+        free(S[i].train);
+        free(S[i].test);
+    }
+    free(S);
+    free(use);
+    civ_table_free(meta);
+    civ_table_free(rows);
+    return 0;
+}

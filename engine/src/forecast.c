@@ -1,0 +1,596 @@
+/*
+ * forecast.c -- the parallel batch driver: one model spec fitted to every
+ * series of a panel, forecasts with intervals, per-series status.
+ *
+ * Design (docs/FORECASTING.md):
+ *  - OpenMP over series with schedule(dynamic): series differ in length and
+ *    model search cost, so static blocks would leave threads idle.
+ *  - One civ_workspace per thread (arena + mt19937), allocated before the
+ *    parallel region so an allocation failure stops the call up front rather
+ *    than failing whichever series happened to land on that thread.
+ *  - Bit-identical results for any thread count: the arena is reset and the
+ *    generator reseeded from (seed, series index) before each series, and each
+ *    series writes only its own slots of preallocated result arrays.
+ *  - A failing series records its status and message and NaN outputs; the
+ *    batch goes on.
+ *  - OpenBLAS is held at one thread while the batch runs, whatever the thread
+ *    count (threads over series already fill the cores, nested BLAS threads
+ *    would oversubscribe them, and a BLAS whose thread count varied with ours
+ *    could change the last bits of results).  The OpenBLAS setters are weak symbols, so this costs nothing when
+ *    the BLAS in the process is another one.
+ *  - Progress is reported from the calling thread (OpenMP thread 0) only.
+ */
+#include "forecast.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "panel.h"
+
+_Static_assert(CIV_CRITERION_AICC == (int)CIV_CRIT_AICC && CIV_CRITERION_AIC == (int)CIV_CRIT_AIC &&
+                   CIV_CRITERION_BIC == (int)CIV_CRIT_BIC,
+               "public and model criterion codes must agree");
+
+/* OpenBLAS's thread controls, if OpenBLAS is linked into the process. */
+extern void openblas_set_num_threads(int n) __attribute__((weak));
+extern int openblas_get_num_threads(void) __attribute__((weak));
+
+static const double default_levels[] = {80.0, 95.0};
+
+civ_status civ_forecast_options_init(civ_forecast_options *opt)
+{
+    if (!opt)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_forecast_options_init: NULL options");
+    memset(opt, 0, sizeof *opt);
+    opt->model = "auto";
+    opt->horizon = 0;
+    opt->levels = default_levels;
+    opt->n_levels = 2;
+    opt->threads = 0;
+    opt->seed = CIV_FORECAST_DEFAULT_SEED;
+    opt->criterion = CIV_CRITERION_AICC;
+    opt->n_paths = 0;
+    opt->nonnegative = -1;
+    return CIV_OK;
+}
+
+uint64_t civ_forecast_series_seed(uint64_t seed, size_t index)
+{
+    uint64_t z = seed + ((uint64_t)index + 1u) * UINT64_C(0x9E3779B97F4A7C15);
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+/* ---- result lifetime --------------------------------------------------------- */
+
+void civ_forecast_result_free(civ_forecast_result *r)
+{
+    if (!r)
+        return;
+    if (r->series) {
+        for (size_t i = 0; i < r->n_series; i++) {
+            free(r->series[i].message);
+            free(r->series[i].values);
+            free(r->series[i].names);
+        }
+    }
+    free(r->series);
+    free(r->levels);
+    free(r->mean);
+    free(r->lower);
+    free(r->upper);
+    free(r->fitted);
+    free(r->residuals);
+    free(r);
+}
+
+static double *nan_array(size_t n)
+{
+    double *a = malloc((n ? n : 1) * sizeof *a);
+    if (a)
+        for (size_t i = 0; i < n; i++)
+            a[i] = NAN;
+    return a;
+}
+
+static civ_status result_alloc(size_t n_series, size_t h, const double *levels, size_t n_levels, int want_fitted,
+                               size_t n_values, civ_forecast_result **out)
+{
+    civ_forecast_result *r = calloc(1, sizeof *r);
+    if (!r)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for forecast results");
+    r->n_series = n_series;
+    r->h = h;
+    r->n_levels = n_levels;
+    r->want_fitted = want_fitted;
+    r->n_values = n_values;
+    size_t cells = n_series * h;
+    int ok = (h == 0 || cells / h == n_series) && (n_levels == 0 || (cells * n_levels) / n_levels == cells);
+    if (ok) {
+        r->levels = malloc((n_levels ? n_levels : 1) * sizeof *r->levels);
+        r->series = calloc(n_series ? n_series : 1, sizeof *r->series);
+        r->mean = nan_array(cells);
+        r->lower = nan_array(cells * n_levels);
+        r->upper = nan_array(cells * n_levels);
+        if (want_fitted) {
+            r->fitted = nan_array(n_values);
+            r->residuals = nan_array(n_values);
+        }
+    }
+    if (!ok || !r->levels || !r->series || !r->mean || !r->lower || !r->upper ||
+        (want_fitted && (!r->fitted || !r->residuals))) {
+        civ_forecast_result_free(r);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for forecasts of %zu series x %zu steps", n_series, h);
+    }
+    if (n_levels)
+        memcpy(r->levels, levels, n_levels * sizeof *levels);
+    *out = r;
+    return CIV_OK;
+}
+
+/* ---- one series ---------------------------------------------------------------- */
+
+typedef struct batch {
+    const civ_panel *panel;
+    const civ_forecast_options *opt;
+    const civ_model_type *type;
+    const void *config;
+    civ_model_options model_options;
+    size_t h;
+    size_t *xreg_index;   /* n_xreg covariate indices */
+    civ_forecast_result *result;
+} batch;
+
+/* Records the calling thread's last error as series i's failure. */
+static void record_failure(civ_forecast_result *r, size_t i, civ_status status)
+{
+    civ_forecast_series *fs = &r->series[i];
+    const civ_error *e = civ_last_error();
+    const char *msg = e->status == status && e->message[0] ? e->message : civ_strerror(status);
+    char line[700];
+    if (e->status == status && e->field[0])
+        snprintf(line, sizeof line, "%s (field '%s')", msg, e->field);
+    else
+        snprintf(line, sizeof line, "%s", msg);
+    fs->status = status;
+    fs->model[0] = '\0';
+    fs->message = strdup(line); /* NULL on OOM: the status still tells */
+}
+
+/* Builds the regressors of series i: each named covariate must have values
+ * for the n observed periods and the h future ones. */
+static civ_status series_xreg(const batch *b, size_t i, size_t n, civ_workspace *ws, civ_series *s)
+{
+    size_t k = b->opt->n_xreg;
+    const double **x = civ_arena_alloc(&ws->arena, k * sizeof *x);
+    if (!x)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for regressors");
+    size_t len_min = (size_t)-1;
+    for (size_t c = 0; c < k; c++) {
+        const double *v;
+        size_t len;
+        civ_panel_covariate(b->panel, i, b->xreg_index[c], &v, &len);
+        const char *name = b->opt->xreg[c];
+        civ_where w = {.series_id = s->id, .field = name};
+        if (len < n)
+            return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "covariate '%s' has %zu values for %zu observations", name, len,
+                               n);
+        size_t first = 0, last = 0;
+        for (size_t j = 0; j < b->h; j++) {
+            if (n + j >= len || isnan(v[n + j])) {
+                if (!first)
+                    first = j + 1;
+                last = j + 1;
+            }
+        }
+        if (first == last && first)
+            return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "covariate '%s' has no future value for h=%zu", name, first);
+        if (first)
+            return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "covariate '%s' has no future values for h=%zu..%zu", name, first,
+                               last);
+        x[c] = v;
+        if (len < len_min)
+            len_min = len;
+    }
+    s->xreg = x;
+    s->xreg_names = b->opt->xreg;
+    s->n_xreg = k;
+    s->xreg_len = len_min;
+    return CIV_OK;
+}
+
+static civ_status keep_fit(civ_forecast_series *fs, const civ_model_fit *fit)
+{
+    snprintf(fs->model, sizeof fs->model, "%s", fit->name);
+    fs->loglik = fit->loglik;
+    fs->aic = fit->aic;
+    fs->aicc = fit->aicc;
+    fs->bic = fit->bic;
+    fs->sigma2 = fit->sigma2;
+    fs->n = fit->n;
+    fs->n_params = fit->n_params;
+    size_t np = fit->params && fit->param_names ? fit->n_report_params : 0;
+    size_t ns = fit->states && fit->state_names ? fit->n_states : 0;
+    fs->n_report = np;
+    fs->n_states = ns;
+    if (np + ns == 0)
+        return CIV_OK;
+    size_t chars = 0;
+    for (size_t k = 0; k < np; k++)
+        chars += strlen(fit->param_names[k]) + 1;
+    for (size_t k = 0; k < ns; k++)
+        chars += strlen(fit->state_names[k]) + 1;
+    fs->values = malloc((np + ns) * sizeof *fs->values);
+    fs->names = malloc(chars);
+    if (!fs->values || !fs->names)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory keeping fit statistics");
+    char *p = fs->names;
+    for (size_t k = 0; k < np + ns; k++) {
+        const char *name = k < np ? fit->param_names[k] : fit->state_names[k - np];
+        size_t len = strlen(name) + 1;
+        memcpy(p, name, len);
+        p += len;
+        fs->values[k] = k < np ? fit->params[k] : fit->states[k - np];
+    }
+    return CIV_OK;
+}
+
+static civ_status run_series(const batch *b, size_t i, civ_workspace *ws)
+{
+    civ_forecast_result *r = b->result;
+    const civ_panel *panel = b->panel;
+    size_t h = b->h, L = r->n_levels;
+    const double *y;
+    size_t n;
+    civ_panel_series(panel, i, &y, &n, NULL);
+    civ_series s = {
+        .id = civ_panel_series_id(panel, i),
+        .y = y,
+        .n = n,
+        .period = civ_frequency_season_length(civ_panel_frequency(panel)),
+    };
+    if (s.period < 1)
+        s.period = 1;
+    civ_where w = {.series_id = s.id};
+
+    size_t observed = 0;
+    int negative = 0;
+    for (size_t t = 0; t < n; t++) {
+        if (!isnan(y[t])) {
+            observed++;
+            negative |= y[t] < 0.0;
+        }
+    }
+    if (observed == 0)
+        return civ_fail_at(CIV_ERR_TOO_SHORT, &w, "the series has no observed value");
+    int nonnegative = b->opt->nonnegative < 0 ? !negative : b->opt->nonnegative != 0;
+
+    civ_status st;
+    if (b->opt->n_xreg && (st = series_xreg(b, i, n, ws, &s)) != CIV_OK)
+        return st;
+
+    civ_model_fit fit;
+    memset(&fit, 0, sizeof fit);
+    fit.type = b->type;
+    fit.nonnegative = nonnegative;
+    if ((st = b->type->fit(b->config, &b->model_options, &s, ws, &fit)) != CIV_OK)
+        return st;
+    fit.type = b->type;
+    fit.nonnegative = nonnegative;
+
+    double *mean = civ_arena_doubles(&ws->arena, h);
+    double *lower = civ_arena_doubles(&ws->arena, L * h + 1);
+    double *upper = civ_arena_doubles(&ws->arena, L * h + 1);
+    if (!mean || !lower || !upper)
+        return civ_fail_at(CIV_ERR_OUT_OF_MEMORY, &w, "out of memory for forecasts");
+    for (size_t j = 0; j < L * h; j++)
+        lower[j] = upper[j] = NAN;
+    if ((st = b->type->forecast(&fit, &s, h, r->levels, L, ws, mean, L ? lower : NULL, L ? upper : NULL)) != CIV_OK)
+        return st;
+    for (size_t j = 0; j < h; j++)
+        if (!isfinite(mean[j]))
+            return civ_fail_at(CIV_ERR_NUMERIC, &w, "%s gave a non-finite point forecast at h=%zu", fit.name, j + 1);
+
+    for (size_t j = 0; j < L * h; j++)
+        if (isinf(lower[j]) || isinf(upper[j]))
+            return civ_fail_at(CIV_ERR_NUMERIC, &w, "%s gave an infinite interval bound at h=%zu", fit.name,
+                               j % h + 1);
+
+    /* Non-negative series: max(0, .) of the mean and of each bound.  Since
+     * x -> max(0, x) is monotone, the clamped bounds are exactly the quantiles
+     * of the censored forecast distribution max(0, Y). */
+    if (nonnegative) {
+        for (size_t j = 0; j < h; j++)
+            if (mean[j] < 0.0)
+                mean[j] = 0.0;
+        for (size_t j = 0; j < L * h; j++) {
+            if (lower[j] < 0.0)
+                lower[j] = 0.0;
+            if (upper[j] < 0.0)
+                upper[j] = 0.0;
+        }
+    }
+
+    civ_forecast_series *fs = &r->series[i];
+    if ((st = keep_fit(fs, &fit)) != CIV_OK)
+        return st;
+    memcpy(r->mean + i * h, mean, h * sizeof *mean);
+    size_t plane = r->n_series * h;
+    for (size_t l = 0; l < L; l++) {
+        memcpy(r->lower + l * plane + i * h, lower + l * h, h * sizeof *lower);
+        memcpy(r->upper + l * plane + i * h, upper + l * h, h * sizeof *upper);
+    }
+    if (r->want_fitted && fit.fitted && fit.residuals) {
+        const size_t *offsets;
+        const double *all;
+        civ_panel_values(panel, &all, &offsets);
+        size_t m = fit.n < n ? fit.n : n;
+        /* A model that fitted a shorter stretch (e.g. the last contiguous
+         * part) reports its values aligned with the end of the series. */
+        size_t skip = n - m;
+        memcpy(r->fitted + offsets[i] + skip, fit.fitted, m * sizeof *fit.fitted);
+        memcpy(r->residuals + offsets[i] + skip, fit.residuals, m * sizeof *fit.residuals);
+    }
+    fs->status = CIV_OK;
+    return CIV_OK;
+}
+
+/* Undoes a partial success of series i so that a failure leaves NaN outputs. */
+static void clear_series(civ_forecast_result *r, const civ_panel *panel, size_t i)
+{
+    size_t h = r->h, plane = r->n_series * h;
+    for (size_t j = 0; j < h; j++) {
+        r->mean[i * h + j] = NAN;
+        for (size_t l = 0; l < r->n_levels; l++)
+            r->lower[l * plane + i * h + j] = r->upper[l * plane + i * h + j] = NAN;
+    }
+    civ_forecast_series *fs = &r->series[i];
+    free(fs->values);
+    free(fs->names);
+    fs->values = NULL;
+    fs->names = NULL;
+    fs->n_report = fs->n_states = 0;
+    fs->loglik = fs->aic = fs->aicc = fs->bic = fs->sigma2 = NAN;
+    fs->n_params = 0;
+    if (r->want_fitted) {
+        const size_t *offsets;
+        const double *all;
+        civ_panel_values(panel, &all, &offsets);
+        for (size_t t = offsets[i]; t < offsets[i + 1]; t++)
+            r->fitted[t] = r->residuals[t] = NAN;
+    }
+}
+
+/* ---- the batch ------------------------------------------------------------------- */
+
+static civ_status check_options(const civ_panel *panel, const civ_forecast_options *opt)
+{
+    civ_where w = {.field = "levels"};
+    if (opt->n_levels && !opt->levels)
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "%zu levels but no level array", opt->n_levels);
+    for (size_t l = 0; l < opt->n_levels; l++) {
+        double v = opt->levels[l];
+        if (!(v > 0.0 && v < 100.0))
+            return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "level %g is not a percentage in (0, 100)", v);
+        for (size_t k = 0; k < l; k++)
+            if (opt->levels[k] == v)
+                return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "level %g is given twice", v);
+    }
+    if (opt->threads < 0) {
+        w.field = "threads";
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "threads must be 0 (default) or positive, got %d",
+                           opt->threads);
+    }
+    if (opt->criterion < CIV_CRITERION_AICC || opt->criterion > CIV_CRITERION_BIC) {
+        w.field = "criterion";
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "unknown criterion %d", opt->criterion);
+    }
+    if (opt->n_paths > 100000000u) {
+        w.field = "n_paths";
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "n_paths %zu is over the limit of 100000000", opt->n_paths);
+    }
+    if (opt->nonnegative < -1 || opt->nonnegative > 1) {
+        w.field = "nonnegative";
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "nonnegative must be -1 (auto), 0 or 1, got %d",
+                           opt->nonnegative);
+    }
+    if (opt->horizon > 100000u) {
+        w.field = "horizon";
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "horizon %zu is over the limit of 100000", opt->horizon);
+    }
+    if (opt->n_xreg && !opt->xreg) {
+        w.field = "xreg";
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "%zu covariates but no name array", opt->n_xreg);
+    }
+    (void)panel;
+    return CIV_OK;
+}
+
+civ_status civ_forecast_panel_with_type(const civ_panel *panel, const civ_forecast_options *opt,
+                                        const civ_model_type *type, const void *config, civ_forecast_result **out)
+{
+    if (!panel || !type || !config || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_forecast_panel: NULL argument");
+    civ_forecast_options defaults;
+    if (!opt) {
+        civ_forecast_options_init(&defaults);
+        opt = &defaults;
+    }
+    civ_status st = check_options(panel, opt);
+    if (st)
+        return st;
+
+    double t0 = omp_get_wtime();
+    size_t N = civ_panel_n_series(panel);
+    int m = civ_frequency_season_length(civ_panel_frequency(panel));
+    size_t h = opt->horizon ? opt->horizon : (m > 1 ? 2u * (size_t)m : 10u);
+
+    batch b = {.panel = panel, .opt = opt, .type = type, .config = config, .h = h};
+    b.model_options.criterion = (civ_criterion)opt->criterion;
+    b.model_options.n_paths = (int)opt->n_paths;
+
+    size_t xreg_index_storage[1];
+    b.xreg_index = xreg_index_storage;
+    if (opt->n_xreg) {
+        b.xreg_index = malloc(opt->n_xreg * sizeof *b.xreg_index);
+        if (!b.xreg_index)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for covariate names");
+        for (size_t c = 0; c < opt->n_xreg; c++) {
+            if (!opt->xreg[c] || civ_panel_find_covariate(panel, opt->xreg[c], &b.xreg_index[c]) != CIV_OK) {
+                civ_where w = {.field = opt->xreg[c] ? opt->xreg[c] : "xreg"};
+                free(b.xreg_index);
+                return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "the panel has no covariate '%s'",
+                                   opt->xreg[c] ? opt->xreg[c] : "(null)");
+            }
+        }
+    }
+
+    const size_t *offsets;
+    const double *values;
+    civ_panel_values(panel, &values, &offsets);
+    civ_forecast_result *r = NULL;
+    st = result_alloc(N, h, opt->levels, opt->n_levels, opt->want_fitted != 0, offsets[N], &r);
+    if (st) {
+        if (opt->n_xreg)
+            free(b.xreg_index);
+        return st;
+    }
+    b.result = r;
+
+    int threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+    if (threads < 1)
+        threads = 1;
+    if ((size_t)threads > N)
+        threads = N > 0 ? (int)N : 1;
+    civ_workspace *ws = calloc((size_t)threads, sizeof *ws);
+    int ws_ok = ws != NULL;
+    for (int t = 0; ws_ok && t < threads; t++)
+        ws_ok = (ws[t].rng = gsl_rng_alloc(gsl_rng_mt19937)) != NULL;
+    if (!ws_ok) {
+        for (int t = 0; ws && t < threads; t++)
+            gsl_rng_free(ws[t].rng);
+        free(ws);
+        civ_forecast_result_free(r);
+        if (opt->n_xreg)
+            free(b.xreg_index);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %d thread workspaces", threads);
+    }
+
+    int blas_threads = 0;
+    if (openblas_get_num_threads && openblas_set_num_threads) {
+        blas_threads = openblas_get_num_threads();
+        openblas_set_num_threads(1);
+    }
+
+    atomic_size_t done = 0;
+    size_t step = N / 100 > 0 ? N / 100 : 1;
+    size_t reported = 0;
+    double last_report = t0;
+    long long n_series = (long long)N;
+
+#pragma omp parallel num_threads(threads)
+    {
+        civ_workspace *my = &ws[omp_get_thread_num()];
+#pragma omp for schedule(dynamic, 1)
+        for (long long ii = 0; ii < n_series; ii++) {
+            size_t i = (size_t)ii;
+            civ_arena_reset(&my->arena);
+            gsl_rng_set(my->rng, (unsigned long)civ_forecast_series_seed(opt->seed, i));
+            civ_clear_error();
+            civ_status s = run_series(&b, i, my);
+            if (s != CIV_OK) {
+                clear_series(r, panel, i);
+                record_failure(r, i, s);
+            }
+            size_t now = atomic_fetch_add(&done, 1) + 1;
+            if (opt->progress && omp_get_thread_num() == 0 && now < N) {
+                double tw = omp_get_wtime();
+                if (now - reported >= step || tw - last_report >= 0.1) {
+                    opt->progress(now, N, opt->progress_user);
+                    reported = now;
+                    last_report = tw;
+                }
+            }
+        }
+    }
+
+    if (openblas_set_num_threads && blas_threads > 0)
+        openblas_set_num_threads(blas_threads);
+    for (int t = 0; t < threads; t++) {
+        civ_arena_free(&ws[t].arena);
+        gsl_rng_free(ws[t].rng);
+    }
+    free(ws);
+    if (opt->n_xreg)
+        free(b.xreg_index);
+
+    for (size_t i = 0; i < N; i++)
+        r->n_failed += r->series[i].status != CIV_OK;
+    if (opt->progress)
+        opt->progress(N, N, opt->progress_user);
+    r->seconds = omp_get_wtime() - t0;
+    civ_clear_error();
+    *out = r;
+    return CIV_OK;
+}
+
+civ_status civ_forecast_panel(const civ_panel *panel, const civ_forecast_options *opt, civ_forecast_result **out)
+{
+    if (!panel || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_forecast_panel: NULL argument");
+    const char *spec = opt && opt->model ? opt->model : "auto";
+    const civ_model_type *type;
+    _Alignas(max_align_t) unsigned char config[CIV_MODEL_CONFIG_MAX];
+    civ_status st = civ_model_resolve(spec, &type, config);
+    if (st)
+        return st;
+    return civ_forecast_panel_with_type(panel, opt, type, config, out);
+}
+
+/* ---- accessors ---------------------------------------------------------------------- */
+
+size_t civ_forecast_result_n_series(const civ_forecast_result *r) { return r ? r->n_series : 0; }
+size_t civ_forecast_result_horizon(const civ_forecast_result *r) { return r ? r->h : 0; }
+size_t civ_forecast_result_n_levels(const civ_forecast_result *r) { return r ? r->n_levels : 0; }
+const double *civ_forecast_result_levels(const civ_forecast_result *r) { return r ? r->levels : NULL; }
+size_t civ_forecast_result_n_failed(const civ_forecast_result *r) { return r ? r->n_failed : 0; }
+double civ_forecast_result_seconds(const civ_forecast_result *r) { return r ? r->seconds : NAN; }
+
+civ_status civ_forecast_result_status(const civ_forecast_result *r, size_t i)
+{
+    if (!r || i >= r->n_series)
+        return CIV_ERR_INVALID_ARGUMENT;
+    return r->series[i].status;
+}
+
+const char *civ_forecast_result_message(const civ_forecast_result *r, size_t i)
+{
+    if (!r || i >= r->n_series || !r->series[i].message)
+        return "";
+    return r->series[i].message;
+}
+
+const char *civ_forecast_result_model(const civ_forecast_result *r, size_t i)
+{
+    if (!r || i >= r->n_series)
+        return "";
+    return r->series[i].model;
+}
+
+const double *civ_forecast_result_mean(const civ_forecast_result *r) { return r ? r->mean : NULL; }
+
+const double *civ_forecast_result_lower(const civ_forecast_result *r, size_t l)
+{
+    return r && l < r->n_levels ? r->lower + l * r->n_series * r->h : NULL;
+}
+
+const double *civ_forecast_result_upper(const civ_forecast_result *r, size_t l)
+{
+    return r && l < r->n_levels ? r->upper + l * r->n_series * r->h : NULL;
+}

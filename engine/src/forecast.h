@@ -1,0 +1,49 @@
+/*
+ * forecast.h -- internal entry points of the batch forecasting driver
+ * (forecast.c) and the layout of civ_forecast_result shared with the output
+ * tables (forecast_output.c).
+ */
+#ifndef CIV_FORECAST_H
+#define CIV_FORECAST_H
+
+#include "civicast.h"
+#include "model.h"
+
+/* What one series left behind. */
+typedef struct civ_forecast_series {
+    civ_status status;
+    char *message;          /* malloc'd one-line failure message, NULL when ok */
+    char model[64];         /* fit->name, "" when failed */
+    double loglik, aic, aicc, bic, sigma2;
+    size_t n;               /* observations the model saw */
+    size_t n_params;        /* parameters counted by the information criteria */
+    size_t n_report, n_states;
+    double *values;         /* malloc'd: n_report parameter values then n_states states */
+    char *names;            /* malloc'd: n_report + n_states NUL-terminated names back to back */
+} civ_forecast_series;
+
+struct civ_forecast_result {
+    size_t n_series, h, n_levels;
+    double *levels;         /* n_levels */
+    double *mean;           /* n_series * h */
+    double *lower, *upper;  /* n_levels * n_series * h: level l at [l * n_series * h] */
+    civ_forecast_series *series;
+    size_t n_failed;
+    double seconds;
+    int want_fitted;
+    size_t n_values;        /* panel values in total (fitted arrays' length) */
+    double *fitted, *residuals; /* n_values, laid out as the panel's values */
+};
+
+/* civ_forecast_panel with an already resolved model type and parsed config
+ * (the registry is bypassed; used by the tests to drive their own types). */
+civ_status civ_forecast_panel_with_type(const civ_panel *panel, const civ_forecast_options *opt,
+                                        const civ_model_type *type, const void *config, civ_forecast_result **out);
+
+/* The generator seed of series `index` in a batch seeded with `seed`: the
+ * (index+1)-th output of SplitMix64 started at `seed` (Steele, Lea & Flood,
+ * "Fast splittable pseudorandom number generators", OOPSLA 2014), so nearby
+ * indices get unrelated mt19937 seeds. */
+uint64_t civ_forecast_series_seed(uint64_t seed, size_t index);
+
+#endif

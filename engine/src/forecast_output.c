@@ -1,0 +1,301 @@
+/*
+ * forecast_output.c -- the output tables of a forecast batch: long-format
+ * forecasts (statsforecast's layout with unique_id, ds), the per-series report
+ * (status, model, criteria, parameters, initial states) and in-sample fitted
+ * values.  Every table depends only on the results, never on timings, so it is
+ * bit-identical for any thread count; write it with civ_table_write.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "forecast.h"
+
+static civ_status check_args(const civ_forecast_result *r, const civ_panel *panel, civ_table **out, const char *what)
+{
+    if (!r || !panel || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "%s: NULL argument", what);
+    if (civ_panel_n_series(panel) != r->n_series)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "%s: the panel has %zu series but the forecasts %zu", what,
+                        civ_panel_n_series(panel), r->n_series);
+    return CIV_OK;
+}
+
+/* Adds columns in order; indices into cols[]. */
+static civ_status add_columns(civ_table *t, const char *const *names, const civ_column_type *types, size_t n,
+                              size_t *cols)
+{
+    for (size_t k = 0; k < n; k++) {
+        civ_status s = civ_table_add_column(t, names[k], types[k], &cols[k]);
+        if (s)
+            return s;
+    }
+    return CIV_OK;
+}
+
+/* The level as R's paste() prints it: 80 -> "80", 97.5 -> "97.5". */
+static void level_text(double level, char *buf, size_t size) { snprintf(buf, size, "%.15g", level); }
+
+civ_status civ_forecast_result_table(const civ_forecast_result *r, const civ_panel *panel, civ_table **out)
+{
+    civ_status s = check_args(r, panel, out, "civ_forecast_result_table");
+    if (s)
+        return s;
+    size_t L = r->n_levels, h = r->h, N = r->n_series, plane = N * h;
+    size_t n_cols = 5 + 2 * L;
+    char(*names)[32] = calloc(n_cols, sizeof *names);
+    const char **name_ptrs = calloc(n_cols, sizeof *name_ptrs);
+    civ_column_type *types = calloc(n_cols, sizeof *types);
+    size_t *cols = calloc(n_cols, sizeof *cols);
+    civ_table *t = NULL;
+    if (!names || !name_ptrs || !types || !cols) {
+        s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the forecast table");
+        goto done;
+    }
+    static const char *const fixed[] = {"unique_id", "ds", "h", "model", "mean"};
+    static const civ_column_type fixed_types[] = {CIV_COLUMN_TEXT, CIV_COLUMN_TEXT, CIV_COLUMN_NUMBER,
+                                                  CIV_COLUMN_TEXT, CIV_COLUMN_NUMBER};
+    for (size_t k = 0; k < 5; k++) {
+        snprintf(names[k], sizeof names[k], "%s", fixed[k]);
+        types[k] = fixed_types[k];
+    }
+    for (size_t l = 0; l < L; l++) {
+        char lv[24];
+        level_text(r->levels[l], lv, sizeof lv);
+        snprintf(names[5 + 2 * l], sizeof names[0], "lo-%s", lv);
+        snprintf(names[6 + 2 * l], sizeof names[0], "hi-%s", lv);
+        types[5 + 2 * l] = types[6 + 2 * l] = CIV_COLUMN_NUMBER;
+    }
+    for (size_t k = 0; k < n_cols; k++)
+        name_ptrs[k] = names[k];
+    if ((s = civ_table_create(&t)) || (s = add_columns(t, name_ptrs, types, n_cols, cols)) ||
+        (s = civ_table_add_rows(t, N * h, NULL)))
+        goto done;
+
+    civ_frequency freq = civ_panel_frequency(panel);
+    int phase = civ_panel_phase(panel);
+    size_t row = 0;
+    for (size_t i = 0; i < N; i++) {
+        const char *id = civ_panel_series_id(panel, i);
+        size_t n;
+        int64_t start;
+        civ_panel_series(panel, i, NULL, &n, &start);
+        for (size_t j = 0; j < h; j++, row++) {
+            char ds[32];
+            if ((s = civ_period_format(freq, phase, start + (int64_t)n + (int64_t)j, ds, sizeof ds)))
+                goto done;
+            if ((s = civ_table_set_text(t, row, cols[0], id)) || (s = civ_table_set_text(t, row, cols[1], ds)) ||
+                (s = civ_table_set_number(t, row, cols[2], (double)(j + 1))) ||
+                (s = civ_table_set_text(t, row, cols[3], r->series[i].model)) ||
+                (s = civ_table_set_number(t, row, cols[4], r->mean[i * h + j])))
+                goto done;
+            for (size_t l = 0; l < L; l++) {
+                if ((s = civ_table_set_number(t, row, cols[5 + 2 * l], r->lower[l * plane + i * h + j])) ||
+                    (s = civ_table_set_number(t, row, cols[6 + 2 * l], r->upper[l * plane + i * h + j])))
+                    goto done;
+            }
+        }
+    }
+    *out = t;
+    t = NULL;
+done:
+    civ_table_free(t);
+    free(names);
+    free(name_ptrs);
+    free(types);
+    free(cols);
+    return s;
+}
+
+/* Parameter names across series, in order of first appearance. */
+typedef struct name_list {
+    const char **names;
+    size_t n, cap;
+} name_list;
+
+static civ_status name_list_add(name_list *nl, const char *name, size_t *index)
+{
+    for (size_t k = 0; k < nl->n; k++)
+        if (!strcmp(nl->names[k], name)) {
+            *index = k;
+            return CIV_OK;
+        }
+    if (nl->n == nl->cap) {
+        size_t cap = nl->cap ? 2 * nl->cap : 16;
+        const char **p = realloc(nl->names, cap * sizeof *p);
+        if (!p)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for parameter names");
+        nl->names = p;
+        nl->cap = cap;
+    }
+    nl->names[nl->n] = name;
+    *index = nl->n++;
+    return CIV_OK;
+}
+
+/* Appends "name=value" to a growing text buffer. */
+static civ_status append_state(char **buf, size_t *len, size_t *cap, const char *name, double value)
+{
+    char item[96];
+    int w = snprintf(item, sizeof item, "%s%.60s=%.15g", *len ? " " : "", name, value);
+    if (w < 0)
+        return civ_fail(CIV_ERR_INTERNAL, "cannot format a state value");
+    size_t need = *len + (size_t)w + 1;
+    if (need > *cap) {
+        size_t c = *cap ? *cap : 256;
+        while (c < need)
+            c *= 2;
+        char *p = realloc(*buf, c);
+        if (!p)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for state text");
+        *buf = p;
+        *cap = c;
+    }
+    memcpy(*buf + *len, item, (size_t)w + 1);
+    *len += (size_t)w;
+    return CIV_OK;
+}
+
+/* The report holds numbers for people and files: an infinite log-likelihood
+ * (a perfect fit, sigma2 = 0) or criterion is shown as missing, since CSV
+ * and HDF5 writers refuse infinities (docs/FORECASTING.md). */
+static double finite_or_nan(double v) { return isfinite(v) ? v : NAN; }
+
+civ_status civ_forecast_report_table(const civ_forecast_result *r, const civ_panel *panel, civ_table **out)
+{
+    civ_status s = check_args(r, panel, out, "civ_forecast_report_table");
+    if (s)
+        return s;
+    size_t N = r->n_series;
+    name_list params = {0};
+    civ_table *t = NULL;
+    char *text = NULL;
+    size_t text_cap = 0;
+    size_t *param_cols = NULL;
+
+    /* The union of reported parameter names. */
+    for (size_t i = 0; i < N; i++) {
+        const civ_forecast_series *fs = &r->series[i];
+        const char *p = fs->names;
+        for (size_t k = 0; k < fs->n_report; k++) {
+            size_t idx;
+            if ((s = name_list_add(&params, p, &idx)))
+                goto done;
+            p += strlen(p) + 1;
+        }
+    }
+
+    static const char *const fixed[] = {"unique_id", "model", "status", "message", "n",    "loglik",
+                                        "aic",       "aicc",  "bic",    "sigma2",  "n_params"};
+    static const civ_column_type fixed_types[] = {CIV_COLUMN_TEXT,   CIV_COLUMN_TEXT,   CIV_COLUMN_TEXT,
+                                                  CIV_COLUMN_TEXT,   CIV_COLUMN_NUMBER, CIV_COLUMN_NUMBER,
+                                                  CIV_COLUMN_NUMBER, CIV_COLUMN_NUMBER, CIV_COLUMN_NUMBER,
+                                                  CIV_COLUMN_NUMBER, CIV_COLUMN_NUMBER};
+    enum { C_ID, C_MODEL, C_STATUS, C_MESSAGE, C_N, C_LOGLIK, C_AIC, C_AICC, C_BIC, C_SIGMA2, C_NPARAMS, C_FIXED };
+    size_t cols[C_FIXED], states_col;
+    param_cols = calloc(params.n ? params.n : 1, sizeof *param_cols);
+    if (!param_cols) {
+        s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the report");
+        goto done;
+    }
+    if ((s = civ_table_create(&t)) || (s = add_columns(t, fixed, fixed_types, C_FIXED, cols)))
+        goto done;
+    for (size_t k = 0; k < params.n; k++) {
+        if ((s = civ_table_add_column(t, params.names[k], CIV_COLUMN_NUMBER, &param_cols[k]))) {
+            if (s == CIV_ERR_DUPLICATE)
+                civ_error_set_field(params.names[k]);
+            goto done;
+        }
+    }
+    if ((s = civ_table_add_column(t, "initial_states", CIV_COLUMN_TEXT, &states_col)) ||
+        (s = civ_table_add_rows(t, N, NULL)))
+        goto done;
+
+    for (size_t i = 0; i < N; i++) {
+        const civ_forecast_series *fs = &r->series[i];
+        int ok = fs->status == CIV_OK;
+        if ((s = civ_table_set_text(t, i, cols[C_ID], civ_panel_series_id(panel, i))) ||
+            (s = civ_table_set_text(t, i, cols[C_MODEL], fs->model)) ||
+            (s = civ_table_set_text(t, i, cols[C_STATUS], civ_status_name(fs->status))) ||
+            (s = civ_table_set_text(t, i, cols[C_MESSAGE], fs->message ? fs->message : "")))
+            goto done;
+        if (ok) {
+            const double v[] = {(double)fs->n, fs->loglik, fs->aic,   fs->aicc,
+                                fs->bic,       fs->sigma2, (double)fs->n_params};
+            for (size_t k = 0; k < 7; k++)
+                if ((s = civ_table_set_number(t, i, cols[C_N + k], finite_or_nan(v[k]))))
+                    goto done;
+        }
+        const char *p = fs->names;
+        size_t text_len = 0;
+        if (text)
+            text[0] = '\0';
+        for (size_t k = 0; k < fs->n_report + fs->n_states; k++) {
+            if (k < fs->n_report) {
+                size_t idx;
+                name_list_add(&params, p, &idx); /* found: every name is in the list */
+                if ((s = civ_table_set_number(t, i, param_cols[idx], finite_or_nan(fs->values[k]))))
+                    goto done;
+            } else if ((s = append_state(&text, &text_len, &text_cap, p, fs->values[k]))) {
+                goto done;
+            }
+            p += strlen(p) + 1;
+        }
+        if ((s = civ_table_set_text(t, i, states_col, text_len ? text : "")))
+            goto done;
+    }
+    *out = t;
+    t = NULL;
+done:
+    civ_table_free(t);
+    free(params.names);
+    free(param_cols);
+    free(text);
+    return s;
+}
+
+civ_status civ_forecast_fitted_table(const civ_forecast_result *r, const civ_panel *panel, civ_table **out)
+{
+    civ_status s = check_args(r, panel, out, "civ_forecast_fitted_table");
+    if (s)
+        return s;
+    if (!r->want_fitted)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "fitted values were not kept: forecast with want_fitted = 1");
+    const size_t *offsets;
+    const double *values;
+    civ_panel_values(panel, &values, &offsets);
+    size_t N = r->n_series;
+    if (offsets[N] != r->n_values)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_forecast_fitted_table: the panel is not the one forecast");
+    static const char *const names[] = {"unique_id", "ds", "y", "fitted", "residual"};
+    static const civ_column_type types[] = {CIV_COLUMN_TEXT, CIV_COLUMN_TEXT, CIV_COLUMN_NUMBER, CIV_COLUMN_NUMBER,
+                                            CIV_COLUMN_NUMBER};
+    size_t cols[5];
+    civ_table *t = NULL;
+    if ((s = civ_table_create(&t)) || (s = add_columns(t, names, types, 5, cols)) ||
+        (s = civ_table_add_rows(t, r->n_values, NULL)))
+        goto done;
+    civ_frequency freq = civ_panel_frequency(panel);
+    int phase = civ_panel_phase(panel);
+    for (size_t i = 0; i < N; i++) {
+        const char *id = civ_panel_series_id(panel, i);
+        int64_t start;
+        civ_panel_series(panel, i, NULL, NULL, &start);
+        for (size_t row = offsets[i]; row < offsets[i + 1]; row++) {
+            char ds[32];
+            if ((s = civ_period_format(freq, phase, start + (int64_t)(row - offsets[i]), ds, sizeof ds)) ||
+                (s = civ_table_set_text(t, row, cols[0], id)) || (s = civ_table_set_text(t, row, cols[1], ds)) ||
+                (s = civ_table_set_number(t, row, cols[2], values[row])) ||
+                (s = civ_table_set_number(t, row, cols[3], finite_or_nan(r->fitted[row]))) ||
+                (s = civ_table_set_number(t, row, cols[4], finite_or_nan(r->residuals[row]))))
+                goto done;
+        }
+    }
+    *out = t;
+    t = NULL;
+done:
+    civ_table_free(t);
+    return s;
+}
