@@ -18,10 +18,11 @@ build: deps
 	cmake --preset dev >/dev/null
 	cmake --build --preset dev -j $(JOBS)
 
+# The demo needs only the library and the command, not the tests.
 release:
 	@bash .ci/install-deps.sh build
 	cmake --preset release >/dev/null
-	cmake --build --preset release -j $(JOBS)
+	cmake --build --preset release -j $(JOBS) --target civicast_cli civicast
 
 # The plan (datasets/demo_city/plan.toml) forecasts every community 36 months
 # ahead, allocates the 2026 fund by plan.spec with the forecasts as the demand
