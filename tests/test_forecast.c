@@ -360,12 +360,16 @@ static void test_determinism(void **state)
 static void test_series_seed(void **state)
 {
     (void)state;
-    /* distinct, and not seed ^ index collisions */
-    assert_true(civ_forecast_series_seed(1, 0) != civ_forecast_series_seed(0, 1));
-    assert_true(civ_forecast_series_seed(5, 0) != civ_forecast_series_seed(5, 1));
-    assert_true(civ_forecast_series_seed(5, 3) == civ_forecast_series_seed(5, 3));
-    /* SplitMix64 reference: first output for state 0 is 0xE220A8397B1DCDAF */
-    assert_true(civ_forecast_series_seed(0, 0) == UINT64_C(0xE220A8397B1DCDAF));
+    /* distinct across seeds and ids, stable for the same pair */
+    assert_true(civ_forecast_series_seed(1, "a") != civ_forecast_series_seed(0, "a"));
+    assert_true(civ_forecast_series_seed(5, "a") != civ_forecast_series_seed(5, "b"));
+    assert_true(civ_forecast_series_seed(5, "社区-3") == civ_forecast_series_seed(5, "社区-3"));
+    /* SplitMix64 reference: the first output for state 0 is 0xE220A8397B1DCDAF
+     * (the step adds golden to the state first); with id "" (FNV-1a = its
+     * offset basis) that state is reached from seed = -basis * golden */
+    uint64_t fnv_empty = UINT64_C(14695981039346656037);
+    uint64_t seed0 = (uint64_t)0 - fnv_empty * UINT64_C(0x9E3779B97F4A7C15);
+    assert_true(civ_forecast_series_seed(seed0, "") == UINT64_C(0xE220A8397B1DCDAF));
 }
 
 /* ---- progress ------------------------------------------------------------------- */

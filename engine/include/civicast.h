@@ -823,11 +823,6 @@ CIV_API civ_status civ_panel_add_series_many(civ_panel *panel, size_t count, con
  *  count above the series count, bad k, negative offsets/lengths). */
 CIV_API civ_status civ_panel_set_covariate_many(civ_panel *panel, size_t k, size_t count, const double *values,
                                                 const int64_t *offsets, const int64_t *lengths);
-/** The seed to give civ_forecast_panel for a panel that holds series
- *  first_index, first_index+1, ... of a larger panel (in the same order), so
- *  that its simulated intervals equal the larger panel's bit for bit: how the
- *  Dask helpers forecast partitions of one panel.  Never fails. */
-CIV_API uint64_t civ_forecast_seed_at(uint64_t seed, size_t first_index);
 
 #ifdef __cplusplus
 }

@@ -9,8 +9,10 @@
  *    parallel region so an allocation failure stops the call up front rather
  *    than failing whichever series happened to land on that thread.
  *  - Bit-identical results for any thread count: the arena is reset and the
- *    generator reseeded from (seed, series index) before each series, and each
- *    series writes only its own slots of preallocated result arrays.
+ *    generator reseeded from (seed, series id) before each series, and each
+ *    series writes only its own slots of preallocated result arrays.  Seeding
+ *    by id rather than position means a series draws the same paths in any
+ *    panel that holds it: row order, subsets and Dask partitions agree.
  *  - A failing series records its status and message and NaN outputs; the
  *    batch goes on.
  *  - OpenBLAS is held at one thread while the batch runs, whatever the thread
@@ -31,6 +33,7 @@
 
 #include "error.h"
 #include "panel.h"
+#include "strmap.h"
 
 _Static_assert(CIV_CRITERION_AICC == (int)CIV_CRIT_AICC && CIV_CRITERION_AIC == (int)CIV_CRIT_AIC &&
                    CIV_CRITERION_BIC == (int)CIV_CRIT_BIC,
@@ -59,9 +62,9 @@ civ_status civ_forecast_options_init(civ_forecast_options *opt)
     return CIV_OK;
 }
 
-uint64_t civ_forecast_series_seed(uint64_t seed, size_t index)
+uint64_t civ_forecast_series_seed(uint64_t seed, const char *id)
 {
-    uint64_t z = seed + ((uint64_t)index + 1u) * UINT64_C(0x9E3779B97F4A7C15);
+    uint64_t z = seed + (civ_hash_string(id) + 1u) * UINT64_C(0x9E3779B97F4A7C15);
     z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
     z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
     return z ^ (z >> 31);
@@ -501,7 +504,7 @@ civ_status civ_forecast_panel_with_type(const civ_panel *panel, const civ_foreca
         for (long long ii = 0; ii < n_series; ii++) {
             size_t i = (size_t)ii;
             civ_arena_reset(&my->arena);
-            gsl_rng_set(my->rng, (unsigned long)civ_forecast_series_seed(opt->seed, i));
+            gsl_rng_set(my->rng, (unsigned long)civ_forecast_series_seed(opt->seed, panel->ids[i]));
             civ_clear_error();
             civ_status s = run_series(&b, i, my);
             if (s != CIV_OK) {

@@ -40,10 +40,11 @@ struct civ_forecast_result {
 civ_status civ_forecast_panel_with_type(const civ_panel *panel, const civ_forecast_options *opt,
                                         const civ_model_type *type, const void *config, civ_forecast_result **out);
 
-/* The generator seed of series `index` in a batch seeded with `seed`: the
- * (index+1)-th output of SplitMix64 started at `seed` (Steele, Lea & Flood,
- * "Fast splittable pseudorandom number generators", OOPSLA 2014), so nearby
- * indices get unrelated mt19937 seeds. */
-uint64_t civ_forecast_series_seed(uint64_t seed, size_t index);
+/* The generator seed of the series with id `id` in a batch seeded with
+ * `seed`: one SplitMix64 step (Steele, Lea & Flood, "Fast splittable
+ * pseudorandom number generators", OOPSLA 2014) from seed + (FNV-1a(id)+1) *
+ * golden ratio, so similar ids get unrelated mt19937 seeds and a series'
+ * draws do not depend on its position in the panel. */
+uint64_t civ_forecast_series_seed(uint64_t seed, const char *id);
 
 #endif

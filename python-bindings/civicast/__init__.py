@@ -1,0 +1,35 @@
+"""civicast: forecast demand for community services and allocate funds by
+weighted factors, from pandas (and Dask), over the civicast C library.
+
+    import civicast
+    df = civicast.read("datasets/demo_city/meals.csv")      # unique_id, ds, y, ...
+    fc = civicast.forecast(df, h=12, model="auto")           # unique_id, ds, h, model, mean, lo-80, ...
+    alloc, summary = civicast.allocate("communities.csv", "allocation.spec", forecasts=fc)
+    civicast.plot(df, fc, ids=["D01-S01-C001"])
+
+The shared library is located and version-checked at import (see
+civicast._lib); C errors are raised as civicast.Error.  docs/PYTHON.md
+documents the whole package.
+"""
+from ._lib import EXPECTED_VERSION, LIBRARY_VERSION, Error  # noqa: F401 (EXPECTED_VERSION: the C API major.minor)
+from ._lib import path as library_path
+from .frame import DateSpec, ForecastWarning, allocate, forecast, models_report, read, write
+
+__version__ = "0.1.0"
+__all__ = ["Error", "ForecastWarning", "DateSpec", "forecast", "models_report", "read", "write", "allocate",
+           "plot", "plot_allocation", "library_version", "library_path", "EXPECTED_VERSION", "__version__"]
+
+
+def library_version():
+    """Version string of the loaded libcivicast (civ_version())."""
+    return LIBRARY_VERSION
+
+
+# The submodule civicast.plot (plot.py) and the function civicast.plot share a
+# name: import the module first (which binds civicast.plot to it), then bind
+# the functions.  matplotlib itself is imported only when a plot is drawn.
+import importlib as _importlib
+
+_plot_module = _importlib.import_module(".plot", __name__)
+plot = _plot_module.plot
+plot_allocation = _plot_module.plot_allocation

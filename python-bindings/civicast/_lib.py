@@ -1,0 +1,365 @@
+"""Loading libcivicast with ctypes, the C declarations, and error translation.
+
+This is the only module that touches ctypes.  It follows the pattern of the
+LightGBM and XGBoost Python packages (``lib_path.py`` / ``basic.py``):
+
+* the shared library is found in this order: the ``CIV_LIBRARY`` environment
+  variable (a file path), a ``libcivicast.so*`` next to the package (wheels
+  and ``pip install`` copies), the CMake build tree of the source checkout
+  (``build/release``, then ``build/dev``), and finally the
+  system loader (``ctypes.util.find_library("civicast")``);
+* every C function the package calls has ``argtypes`` and ``restype``
+  declared below, so a wrong argument is a Python ``ctypes.ArgumentError``
+  instead of a crash;
+* the library's runtime version (``civ_version_number()``) is checked at
+  import against the major.minor this package was written for; a mismatch
+  raises ImportError naming both versions and the file that was loaded;
+* a non-zero ``civ_status`` becomes :class:`Error`, filled from the
+  thread-local ``civ_last_error()`` of the thread that made the call.
+
+The structs below mirror civicast.h field for field; tests/python/
+test_bindings.py compiles a small C program to check sizes and offsets.
+
+ctypes releases the GIL around every call through a ``CDLL`` (``PyDLL``
+would not), so forecasts run by several Python threads overlap in time.
+"""
+import ctypes
+import ctypes.util
+import glob
+import os
+
+# The C API version this package was written against (civicast.h
+# CIV_VERSION_MAJOR / CIV_VERSION_MINOR).  Patch releases are compatible.
+EXPECTED_VERSION = (0, 1)
+
+_PKG_DIR = os.path.dirname(os.path.abspath(__file__))
+# python-bindings/civicast -> the source checkout's root
+_SOURCE_ROOT = os.path.dirname(os.path.dirname(_PKG_DIR))
+
+
+def candidate_paths():
+    """The places searched for the shared library, in order (for messages)."""
+    paths = []
+    env = os.environ.get("CIV_LIBRARY")
+    if env:
+        paths.append(env)
+    paths += sorted(glob.glob(os.path.join(_PKG_DIR, "libcivicast.so*")))
+    for sub in ("release", "dev"):
+        paths += sorted(glob.glob(os.path.join(_SOURCE_ROOT, "build", sub, "libcivicast.so")))
+    return paths
+
+
+def _load():
+    env = os.environ.get("CIV_LIBRARY")
+    if env and not os.path.exists(env):
+        raise ImportError(f"civicast: CIV_LIBRARY={env!r} does not exist")
+    tried = []
+    for path in candidate_paths():
+        if not os.path.exists(path):
+            continue
+        try:
+            return ctypes.CDLL(path), path
+        except OSError as e:  # e.g. a build for another architecture
+            tried.append(f"{path}: {e}")
+            if path == env:
+                raise ImportError(f"civicast: cannot load CIV_LIBRARY={env!r}: {e}") from e
+    name = ctypes.util.find_library("civicast")
+    if name:
+        try:
+            return ctypes.CDLL(name), name
+        except OSError as e:
+            tried.append(f"{name}: {e}")
+    raise ImportError(
+        "civicast: cannot find libcivicast.so; build it (make) and set CIV_LIBRARY to its path. "
+        "Tried: " + ("; ".join(tried) if tried else ", ".join(candidate_paths()) or "(no candidates)"))
+
+
+# ---- C types -----------------------------------------------------------------
+
+c_status = ctypes.c_int
+c_size_p = ctypes.POINTER(ctypes.c_size_t)
+c_double_p = ctypes.POINTER(ctypes.c_double)
+c_int64_p = ctypes.POINTER(ctypes.c_int64)
+
+
+class civ_error(ctypes.Structure):
+    _fields_ = [("status", ctypes.c_int),
+                ("message", ctypes.c_char * 512),
+                ("file", ctypes.c_char * 512),
+                ("line", ctypes.c_long),
+                ("column", ctypes.c_long),
+                ("series_id", ctypes.c_char * 256),
+                ("field", ctypes.c_char * 128),
+                ("text", ctypes.c_char * 1536)]
+
+
+class civ_table_read_options(ctypes.Structure):
+    _fields_ = [("text_columns", ctypes.POINTER(ctypes.c_char_p))]
+
+
+class civ_panel_summary(ctypes.Structure):
+    _fields_ = [("n_series", ctypes.c_size_t),
+                ("n_values", ctypes.c_size_t),
+                ("n_missing", ctypes.c_size_t),
+                ("min_length", ctypes.c_size_t),
+                ("max_length", ctypes.c_size_t),
+                ("first_period", ctypes.c_int64),
+                ("last_period", ctypes.c_int64),
+                ("n_covariates", ctypes.c_size_t),
+                ("n_future", ctypes.c_size_t),
+                ("n_attributes", ctypes.c_size_t),
+                ("n_attribute_rows", ctypes.c_size_t)]
+
+
+civ_progress_fn = ctypes.CFUNCTYPE(None, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_void_p)
+
+
+class civ_forecast_options(ctypes.Structure):
+    _fields_ = [("model", ctypes.c_char_p),
+                ("horizon", ctypes.c_size_t),
+                ("levels", c_double_p),
+                ("n_levels", ctypes.c_size_t),
+                ("threads", ctypes.c_int),
+                ("seed", ctypes.c_uint64),
+                ("criterion", ctypes.c_int),
+                ("n_paths", ctypes.c_size_t),
+                ("nonnegative", ctypes.c_int),
+                ("want_fitted", ctypes.c_int),
+                ("xreg", ctypes.POINTER(ctypes.c_char_p)),
+                ("n_xreg", ctypes.c_size_t),
+                ("progress", civ_progress_fn),
+                ("progress_user", ctypes.c_void_p)]
+
+
+class civ_alloc_stats(ctypes.Structure):
+    _fields_ = [("total", ctypes.c_int64), ("reserved", ctypes.c_int64), ("allocated", ctypes.c_int64),
+                ("n_communities", ctypes.c_size_t), ("n_funded", ctypes.c_size_t),
+                ("n_floor", ctypes.c_size_t), ("n_cap", ctypes.c_size_t),
+                ("n_hold_harmless", ctypes.c_size_t), ("n_pace", ctypes.c_size_t),
+                ("n_ratable", ctypes.c_size_t),
+                ("per_capita_mean", ctypes.c_double), ("per_aged_mean", ctypes.c_double),
+                ("gini_before", ctypes.c_double), ("gini_after", ctypes.c_double),
+                ("theil_before", ctypes.c_double), ("theil_after", ctypes.c_double),
+                ("cv_before", ctypes.c_double), ("cv_after", ctypes.c_double)]
+
+
+# Frequencies (civ_frequency) and date forms (civ_date_form).
+FREQ_UNKNOWN, FREQ_YEARLY, FREQ_QUARTERLY, FREQ_MONTHLY, FREQ_WEEKLY, FREQ_DAILY = range(6)
+DATE_YEAR, DATE_QUARTER, DATE_MONTH, DATE_DAY = 1, 2, 3, 4
+COLUMN_NUMBER, COLUMN_TEXT = 1, 2
+CRITERIA = {"aicc": 0, "aic": 1, "bic": 2}
+
+P = ctypes.c_void_p  # opaque object pointers (civ_table *, civ_panel *, ...)
+_S, _I, _D, _U64, _I64, _CP = (ctypes.c_size_t, ctypes.c_int, ctypes.c_double, ctypes.c_uint64,
+                               ctypes.c_int64, ctypes.c_char_p)
+PP = ctypes.POINTER(P)
+CPP = ctypes.POINTER(ctypes.c_char_p)
+
+# name: (restype, [argtypes]).  Every function the package calls is here.
+_SIGNATURES = {
+    "civ_version_number": (ctypes.c_uint, []),
+    "civ_version": (_CP, []),
+    "civ_strerror": (_CP, [c_status]),
+    "civ_status_name": (_CP, [c_status]),
+    "civ_last_error": (ctypes.POINTER(civ_error), []),
+    "civ_clear_error": (None, []),
+    "civ_frequency_season_length": (_I, [_I]),
+    "civ_frequency_name": (_CP, [_I]),
+    "civ_date_parse": (c_status, [_CP, _S, ctypes.POINTER(_I), c_int64_p]),
+    "civ_period_format": (c_status, [_I, _I, _I64, ctypes.c_char_p, _S]),
+    # tables
+    "civ_table_create": (c_status, [PP]),
+    "civ_table_free": (None, [P]),
+    "civ_table_add_column": (c_status, [P, _CP, _I, c_size_p]),
+    "civ_table_add_rows": (c_status, [P, _S, c_size_p]),
+    "civ_table_n_rows": (_S, [P]),
+    "civ_table_n_columns": (_S, [P]),
+    "civ_table_column_name": (_CP, [P, _S]),
+    "civ_table_column_type": (_I, [P, _S]),
+    "civ_table_set_number": (c_status, [P, _S, _S, _D]),
+    "civ_table_set_text": (c_status, [P, _S, _S, _CP]),
+    "civ_table_text": (_CP, [P, _S, _S]),
+    "civ_table_numbers": (c_double_p, [P, _S]),
+    "civ_table_read": (c_status, [_CP, ctypes.POINTER(civ_table_read_options), PP]),
+    "civ_table_write": (c_status, [P, _CP]),
+    # panels
+    "civ_panel_create": (c_status, [_I, PP]),
+    "civ_panel_free": (None, [P]),
+    "civ_panel_frequency": (_I, [P]),
+    "civ_panel_phase": (_I, [P]),
+    "civ_panel_set_phase": (c_status, [P, _I]),
+    "civ_panel_add_series": (c_status, [P, _CP, _I64, P, _S, c_size_p]),
+    "civ_panel_n_series": (_S, [P]),
+    "civ_panel_series_id": (_CP, [P, _S]),
+    "civ_panel_series": (c_status, [P, _S, ctypes.POINTER(c_double_p), c_size_p, c_int64_p]),
+    "civ_panel_values": (c_status, [P, ctypes.POINTER(c_double_p), ctypes.POINTER(c_size_p)]),
+    "civ_panel_add_covariate": (c_status, [P, _CP, c_size_p]),
+    "civ_panel_n_covariates": (_S, [P]),
+    "civ_panel_covariate_name": (_CP, [P, _S]),
+    "civ_panel_set_covariate": (c_status, [P, _S, _S, P, _S]),
+    "civ_panel_covariate": (c_status, [P, _S, _S, ctypes.POINTER(c_double_p), c_size_p]),
+    "civ_panel_set_attributes": (c_status, [P, P]),
+    "civ_panel_attributes": (P, [P]),
+    "civ_panel_summarize": (c_status, [P, ctypes.POINTER(civ_panel_summary)]),
+    "civ_panel_read": (c_status, [_CP, PP]),
+    "civ_panel_write": (c_status, [P, _CP]),
+    # forecasting
+    "civ_forecast_options_init": (c_status, [ctypes.POINTER(civ_forecast_options)]),
+    "civ_forecast_panel": (c_status, [P, ctypes.POINTER(civ_forecast_options), PP]),
+    "civ_forecast_result_free": (None, [P]),
+    "civ_forecast_result_n_series": (_S, [P]),
+    "civ_forecast_result_horizon": (_S, [P]),
+    "civ_forecast_result_n_levels": (_S, [P]),
+    "civ_forecast_result_levels": (c_double_p, [P]),
+    "civ_forecast_result_n_failed": (_S, [P]),
+    "civ_forecast_result_status": (c_status, [P, _S]),
+    "civ_forecast_result_message": (_CP, [P, _S]),
+    "civ_forecast_result_model": (_CP, [P, _S]),
+    "civ_forecast_result_mean": (c_double_p, [P]),
+    "civ_forecast_result_lower": (c_double_p, [P, _S]),
+    "civ_forecast_result_upper": (c_double_p, [P, _S]),
+    "civ_forecast_result_seconds": (_D, [P]),
+    "civ_forecast_result_table": (c_status, [P, P, PP]),
+    "civ_forecast_report_table": (c_status, [P, P, PP]),
+    "civ_forecast_fitted_table": (c_status, [P, P, PP]),
+    # allocation
+    "civ_alloc_spec_read": (c_status, [_CP, PP]),
+    "civ_alloc_spec_parse": (c_status, [_CP, _S, _CP, PP]),
+    "civ_alloc_spec_free": (None, [P]),
+    "civ_alloc_spec_total": (_I64, [P]),
+    "civ_alloc_spec_minor_unit": (_I64, [P]),
+    "civ_alloc_spec_version": (_CP, [P]),
+    "civ_alloc_spec_currency": (_CP, [P]),
+    "civ_alloc_bind": (c_status, [P, P, P, PP]),
+    "civ_alloc_problem_free": (None, [P]),
+    "civ_alloc_result_create": (c_status, [P, PP]),
+    "civ_alloc_result_free": (None, [P]),
+    "civ_alloc_solve": (c_status, [P, P]),
+    "civ_alloc_result_amounts": (c_status, [P, P, c_int64_p, _S]),
+    "civ_alloc_result_stats": (c_status, [P, P, ctypes.POINTER(civ_alloc_stats)]),
+    "civ_alloc_result_table": (c_status, [P, P, _I, PP]),
+    "civ_alloc_result_summary": (c_status, [P, P, PP]),
+}
+
+# Optional entry points (engine/src/bindings_support.c); absent in older builds.
+_OPTIONAL = {
+    "civ_table_set_numbers": (c_status, [P, _S, _S, P, _S]),
+    "civ_panel_add_series_many": (c_status, [P, _S, CPP, P, P, P, P]),
+    "civ_panel_set_covariate_many": (c_status, [P, _S, _S, P, P, P]),
+}
+
+lib, path = _load()
+
+for _name, (_res, _args) in _SIGNATURES.items():
+    try:
+        _f = getattr(lib, _name)
+    except AttributeError as e:
+        raise ImportError(f"civicast: {path} lacks {_name}; rebuild the library") from e
+    _f.restype = _res
+    _f.argtypes = _args
+for _name, (_res, _args) in _OPTIONAL.items():
+    if hasattr(lib, _name):
+        _f = getattr(lib, _name)
+        _f.restype = _res
+        _f.argtypes = _args
+
+
+def has(name):
+    """Whether the loaded library exports `name`."""
+    return hasattr(lib, name)
+
+
+# ---- version handshake -----------------------------------------------------------
+
+def _check_version():
+    number = lib.civ_version_number()
+    major, minor = number // 10000, number // 100 % 100
+    if (major, minor) != EXPECTED_VERSION:
+        raise ImportError(
+            f"civicast: the library {path} is version {lib.civ_version().decode()} "
+            f"but this Python package needs {EXPECTED_VERSION[0]}.{EXPECTED_VERSION[1]}.x; "
+            "rebuild the library or reinstall the package from the same source tree")
+    return number
+
+
+VERSION_NUMBER = _check_version()
+LIBRARY_VERSION = lib.civ_version().decode()
+
+
+# ---- errors ----------------------------------------------------------------------------
+
+class Error(Exception):
+    """A failure reported by the civicast library (or found by the bindings
+    while preparing data for it).
+
+    Attributes mirror ``civ_error`` (civicast.h): ``status`` is the symbolic
+    name (``"CIV_ERR_PARSE"``), ``code`` its number, ``message`` the bare
+    message, ``file``/``line``/``column`` the location in an input file
+    (``""``/``0`` when none), ``series_id`` and ``field`` the series or
+    community and the column or spec key involved, and ``text`` the whole
+    one-line description, which is also ``str(error)``.
+    """
+
+    def __init__(self, status, message, file="", line=0, column=0, series_id="", field="", text=None):
+        if isinstance(status, int):
+            code, name = status, status_name(status)
+        else:
+            name, code = status, STATUS_CODES.get(status, -1)
+        self.status, self.code, self.message = name, code, message
+        self.file, self.line, self.column = file, line, column
+        self.series_id, self.field = series_id, field
+        if text is None:
+            text = message
+            if file:
+                loc = file + (f":{line}" if line else "") + (f":{column}" if column else "")
+                text = f"{loc}: {text}"
+            extra = []
+            if series_id:
+                extra.append(f"series '{series_id}'")
+            if field:
+                extra.append(f"field '{field}'")
+            if extra:
+                text += " (" + ", ".join(extra) + ")"
+        self.text = text
+        super().__init__(text)
+
+    def __reduce__(self):  # picklable, so Dask workers can send it back
+        return (Error, (self.status, self.message, self.file, self.line, self.column,
+                        self.series_id, self.field, self.text))
+
+
+def _dec(b):
+    return b.decode("utf-8", "replace")
+
+
+def status_name(code):
+    return _dec(lib.civ_status_name(code))
+
+
+STATUS_CODES = {}
+for _c in range(0, 64):
+    _n = _dec(lib.civ_status_name(_c))
+    if not _n.startswith("CIV_"):
+        break
+    STATUS_CODES[_n] = _c
+
+
+def last_error():
+    """The calling thread's civ_last_error() as an Error (not raised)."""
+    e = lib.civ_last_error().contents
+    return Error(e.status, _dec(e.message), _dec(e.file), e.line, e.column, _dec(e.series_id),
+                 _dec(e.field), _dec(e.text) or None)
+
+
+def check(status):
+    """Raises Error for a non-zero civ_status.  Must run on the thread that
+    made the call: the detail is thread-local."""
+    if status:
+        err = last_error()
+        if err.code != status:  # the call failed without recording detail
+            err = Error(status, _dec(lib.civ_strerror(status)))
+        raise err
+
+
+def encode(s):
+    return s.encode("utf-8") if isinstance(s, str) else bytes(s)

@@ -1,0 +1,146 @@
+"""Dask helpers: civicast over a dask.dataframe partitioned by unique_id.
+
+    import dask.dataframe as dd, civicast.dask
+    ddf = dd.from_pandas(df, npartitions=8)            # or dd.read_csv / read_parquet
+    fc = civicast.dask.forecast(ddf, h=12, model="auto").compute()
+
+How (the pattern of LightGBM/XGBoost's Dask modules: the C library runs in
+the workers, one call per partition):
+
+1. The frame is set_index("unique_id") (a shuffle) unless it already is
+   indexed by unique_id with known divisions, so every series lives in one
+   partition and partitions hold consecutive ranges of sorted ids.
+2. One cheap pass counts the series of each partition and infers the date
+   layout (frequency, weekly phase, ds kind) of each; they must agree, else
+   pass freq= explicitly.
+3. Each partition is forecast by civicast.forecast's machinery.  The
+   library seeds every series from (seed, unique_id), so its simulated
+   intervals are those it would get in one big panel.  The result therefore
+   equals civicast.forecast(df) on the whole frame exactly, row for row.
+
+Workers must import civicast and load the library: they inherit PYTHONPATH
+and CIV_LIBRARY from the environment that starts them (LocalCluster does).
+Each task runs `threads` OpenMP threads (default 1: Dask provides the
+parallelism; use threads_per_worker=1 workers).
+
+Allocation couples every community (one budget, one multiplier per pool),
+so civicast.dask.allocate reduces its inputs per partition and runs the
+allocation once; see its docstring.
+"""
+import numpy as np
+import pandas as pd
+
+from . import frame as _frame
+
+__all__ = ["forecast", "allocate", "partition_by_id"]
+
+
+def _dd():
+    import dask.dataframe as dd
+    return dd
+
+
+def partition_by_id(ddf):
+    """ddf indexed by unique_id (string) with known divisions: each series in
+    one partition, partitions in sorted id order."""
+    if ddf.index.name == "unique_id" and ddf.known_divisions and ddf.index.dtype == object:
+        return ddf  # string ids: the partitions' order is civicast's (string) order
+    if ddf.index.name == "unique_id":
+        ddf = ddf.reset_index()
+    if "unique_id" not in ddf.columns:
+        raise _frame.Error("CIV_ERR_MISSING_COLUMN", "the data needs a column 'unique_id'", field="unique_id")
+    ddf = ddf.assign(unique_id=ddf["unique_id"].astype(str))
+    return ddf.set_index("unique_id", sorted=False)
+
+
+def _survey(part, freq):
+    """Per partition: number of series and its DateSpec (or None when empty)."""
+    df = part.reset_index()
+    if not len(df):
+        return pd.DataFrame({"n": [0], "spec": [None]})
+    codes, ids, _ = _frame._factorize_ids(df["unique_id"])
+    _, spec = _frame.to_periods(df["ds"], codes, len(ids), freq)
+    return pd.DataFrame({"n": [len(ids)], "spec": [spec]})
+
+
+def _forecast_part(part, spec, kw, columns):
+    df = part.reset_index()
+    if not len(df):
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+    run = _frame._run(df, spec=spec, **kw)
+    try:
+        out = run.frame()
+    finally:
+        run.close()
+        run.pdata.handle.close()
+    return out
+
+
+def _meta(ddf, spec, level, id_dtype):
+    lv = [] if level is None else [float(x) for x in np.atleast_1d(level)]
+    ds_dtype = {"str": object, "datetime": "datetime64[ns]", "period": None}[spec.kind]
+    cols = {"unique_id": object if not isinstance(id_dtype, pd.CategoricalDtype) else object,
+            "ds": ds_dtype if ds_dtype is not None else pd.PeriodDtype(spec.pd_freq),
+            "h": np.int64, "model": object, "mean": np.float64}
+    for l in lv:
+        lab = _frame._level_label(l)
+        cols[f"lo-{lab}"] = np.float64
+        cols[f"hi-{lab}"] = np.float64
+    return cols
+
+
+def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xreg=None, ic="aicc",
+             n_paths=None, nonnegative="auto", freq=None):
+    """civicast.forecast over a dask DataFrame (long format unique_id, ds, y,
+    covariates); returns a lazy dask DataFrame with the same columns and,
+    once computed, the same rows and values as civicast.forecast on the
+    whole frame (unique_id comes back as strings).  Call .compute()."""
+    import dask
+    dd = _dd()
+    if not isinstance(ddf, dd.DataFrame):
+        ddf = dd.from_pandas(pd.DataFrame(ddf), npartitions=1)
+    id_dtype = ddf["unique_id"].dtype if "unique_id" in ddf.columns else object
+    part = partition_by_id(ddf)
+    survey = part.map_partitions(_survey, freq, meta={"n": np.int64, "spec": object}).compute()
+    specs = {s for s in survey["spec"] if s is not None}
+    if len(specs) > 1:
+        raise _frame.Error("CIV_ERR_FREQUENCY", "partitions disagree on the date layout "
+                           f"({', '.join(sorted(map(repr, specs)))}); pass freq= explicitly", field="ds")
+    if not specs:
+        raise ValueError("civicast.dask.forecast: the frame has no rows")
+    spec = specs.pop()
+    kw = dict(h=h, model=model, level=level, threads=threads, seed=seed, xreg=xreg, ic=ic, n_paths=n_paths,
+              nonnegative=nonnegative, freq=None)
+    cols = _meta(ddf, spec, level, id_dtype)
+    meta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})
+    parts = part.to_delayed()
+    tasks = [dask.delayed(_forecast_part)(p, spec, kw, cols) for p in parts]
+    return dd.from_delayed(tasks, meta=meta, verify_meta=False)
+
+
+def _needed_forecast_columns(part):
+    keep = [c for c in part.columns if c not in ("ds",)]
+    return part[keep]
+
+
+def allocate(communities, spec, forecasts=None, explain=False):
+    """civicast.allocate with dask (or pandas) inputs.
+
+    The factor method divides each pool by one multiplier that depends on
+    every community (civ_alloc_solve), so the allocation itself is one
+    computation: each partition of `forecasts` is reduced in the workers
+    (map_partitions: ds dropped, text ids) and the pieces are gathered with
+    `communities` and allocated once.  The C library binds communities in id
+    order, so the result does not depend on how the rows were partitioned and
+    equals civicast.allocate on the same data exactly; rows come back in the
+    order of the gathered communities.  Returns (allocation, summary)."""
+    dd = _dd()
+    if isinstance(communities, dd.DataFrame):
+        communities = communities.compute()
+    if isinstance(communities, pd.DataFrame) and communities.index.name == "unique_id":
+        communities = communities.reset_index()
+    if isinstance(forecasts, dd.DataFrame):
+        if forecasts.index.name == "unique_id":
+            forecasts = forecasts.reset_index()
+        forecasts = forecasts.map_partitions(_needed_forecast_columns).compute()
+    return _frame.allocate(communities, spec, forecasts, explain=explain)

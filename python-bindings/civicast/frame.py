@@ -1,0 +1,919 @@
+"""pandas <-> civicast: panels and tables from DataFrames, forecasts, reports,
+allocation, and file I/O.
+
+Long format is statsforecast's: one row per (unique_id, ds) with the value y
+and optional numeric covariate columns.  The rules mirror the C CSV reader
+(engine/src/csv.c) so that a DataFrame and the same data read from a CSV give
+the same panel:
+
+* rows in any order; a series' values run from its first period to its last
+  row that is not a *future row* (a row after the last non-missing y whose y
+  is missing and that carries a covariate value); gaps are NaN;
+* every extra numeric column is a covariate; its values may extend past the
+  series' end (future values, needed by models that use covariates);
+* series are numbered in sorted ``unique_id`` order (string order).  The
+  CLI numbers them in order of first appearance; for a file sorted by
+  unique_id, like the demo city, both are the same.  The number matters only
+  for simulated intervals, which draw from a generator seeded by
+  (seed, series number).
+
+Dates (``ds``) may be civicast strings ("2024", "2024-Q3", "2024-07",
+"2024-07-15"), pandas Timestamps (datetime64) or Periods.  Forecast output
+gives ``ds`` in the same kind as the input: civicast strings for strings;
+Timestamps anchored like the input (start or end of month/quarter/year;
+start when mixed) for datetime64; Periods of the input's frequency for
+Periods.
+
+Arrays: a y column (and covariates) that is already contiguous float64 and
+already sorted by (unique_id, ds) without gaps is passed to the C library by
+pointer, without a Python-side copy (civ_panel_add_series then copies into
+the panel, which owns its memory).  Anything else (ints, unsorted rows, gaps)
+is gathered once into a new float64 buffer.  Outputs of the C library are
+copied into numpy arrays this module allocates (caller-allocated outputs), so
+no numpy array ever points into memory the library frees.
+"""
+import ctypes
+import math
+import os
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from . import _lib
+from ._lib import Error, check, encode, lib
+
+__all__ = ["forecast", "models_report", "read", "write", "allocate", "DateSpec", "ForecastWarning"]
+
+_NO_PERIOD = np.iinfo(np.int64).min
+_DEFAULT_SEED = 20260101  # CIV_FORECAST_DEFAULT_SEED
+_FREQ_NAMES = {_lib.FREQ_YEARLY: "yearly", _lib.FREQ_QUARTERLY: "quarterly", _lib.FREQ_MONTHLY: "monthly",
+               _lib.FREQ_WEEKLY: "weekly", _lib.FREQ_DAILY: "daily"}
+# Text columns of communities/forecasts tables read from files (as the CLI's allocate).
+_ALLOC_TEXT_COLUMNS = ("unique_id", "name", "district", "street", "model")
+
+
+class ForecastWarning(UserWarning):
+    """Some series failed to forecast (their rows hold NaN; see models_report)."""
+
+
+def _dec(b):
+    return b.decode("utf-8", "replace") if b is not None else None
+
+
+def _ptr(arr, offset=0):
+    """Address of arr[offset] for a contiguous 1-D array (no copy)."""
+    return ctypes.c_void_p(arr.ctypes.data + offset * arr.itemsize) if arr.size else None
+
+
+def _copy_doubles(src_ptr, n):
+    """Copies n doubles from a borrowed C pointer into a new numpy array."""
+    out = np.empty(n, dtype=np.float64)
+    if n:
+        ctypes.memmove(out.ctypes.data, src_ptr, n * 8)
+    return out
+
+
+class _Owned:
+    """A C object freed by `free` when the wrapper goes away (or on close())."""
+
+    def __init__(self, free):
+        self.ptr = ctypes.c_void_p()
+        self._free = free
+
+    def close(self):
+        if self.ptr:
+            self._free(self.ptr)
+            self.ptr = ctypes.c_void_p()
+
+    def __del__(self):
+        self.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+# ======================================================================== dates
+
+class DateSpec:
+    """How ds maps to civicast periods, and back.
+
+    freq: one of "yearly", "quarterly", "monthly", "weekly", "daily";
+    phase: weekday offset of weekly data (days since 1970-01-01 mod 7);
+    kind: "str", "datetime" or "period" (what the input ds was);
+    anchor: "start" or "end" (datetime input of monthly/quarterly/yearly);
+    pd_freq: the pandas frequency of Period input.
+    """
+
+    __slots__ = ("freq", "phase", "kind", "anchor", "pd_freq")
+
+    def __init__(self, freq, phase=0, kind="str", anchor="start", pd_freq=None):
+        self.freq, self.phase, self.kind, self.anchor, self.pd_freq = freq, phase, kind, anchor, pd_freq
+
+    @property
+    def code(self):
+        return {v: k for k, v in _FREQ_NAMES.items()}[self.freq]
+
+    def _key(self):
+        return (self.freq, self.phase, self.kind, self.anchor, str(self.pd_freq))
+
+    def __eq__(self, other):
+        return isinstance(other, DateSpec) and self._key() == other._key()
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        return "DateSpec(%r, phase=%d, kind=%r, anchor=%r, pd_freq=%r)" % self._key()
+
+    def __reduce__(self):
+        return (DateSpec, (self.freq, self.phase, self.kind, self.anchor, self.pd_freq))
+
+    # periods -> ds values of the input's kind
+    def to_ds(self, periods):
+        periods = np.asarray(periods, dtype=np.int64)
+        if self.kind == "str":
+            return format_periods(periods, self.code, self.phase)
+        days = _period_days(periods, self.freq, self.phase, self.anchor)
+        stamps = pd.to_datetime(days.astype("datetime64[D]"))
+        if self.kind == "period":
+            return pd.PeriodIndex(stamps, freq=self.pd_freq).to_numpy()
+        return stamps.to_numpy()
+
+
+def format_periods(periods, freq_code, phase=0):
+    """civicast text of each period (civ_period_format), formatting each
+    distinct period once."""
+    uniq, inv = np.unique(np.asarray(periods, dtype=np.int64), return_inverse=True)
+    buf = ctypes.create_string_buffer(32)
+    labels = np.empty(len(uniq), dtype=object)
+    for j, p in enumerate(uniq):
+        check(lib.civ_period_format(freq_code, phase, int(p), buf, 32))
+        labels[j] = buf.value.decode()
+    return labels[inv]
+
+
+def _period_days(periods, freq, phase, anchor):
+    """Days since 1970-01-01 of the start (or end) of each period."""
+    if freq in ("daily",):
+        return periods
+    if freq == "weekly":
+        return periods * 7 + phase
+    months = {"monthly": 1, "quarterly": 3, "yearly": 12}[freq]
+    m0 = periods * months - 12 * 1970  # month index since 1970-01
+    start = m0.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    if anchor == "end":
+        nxt = (m0 + months).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+        return nxt - 1
+    return start
+
+
+_FREQ_ALIASES = {"y": "yearly", "a": "yearly", "yearly": "yearly", "annual": "yearly",
+                 "q": "quarterly", "quarterly": "quarterly",
+                 "m": "monthly", "monthly": "monthly",
+                 "w": "weekly", "weekly": "weekly",
+                 "d": "daily", "daily": "daily"}
+
+
+def _norm_freq(freq):
+    """civicast frequency name from "monthly", or a pandas alias ("MS", "M",
+    "QS-JAN", "A-DEC", "W-SUN", "D", ...)."""
+    if freq is None:
+        return None
+    f = str(freq).strip().lower()
+    if f in _FREQ_ALIASES:
+        return _FREQ_ALIASES[f]
+    head = f.split("-")[0].rstrip("s").lstrip("0123456789")
+    if head in _FREQ_ALIASES:
+        return _FREQ_ALIASES[head]
+    raise ValueError(f"civicast: unknown frequency {freq!r} (use yearly, quarterly, monthly, weekly, daily "
+                     "or a pandas alias such as 'MS', 'Q', 'A', 'W', 'D')")
+
+
+def _frequency_error(msg, field="ds"):
+    return Error("CIV_ERR_FREQUENCY", msg, field=field)
+
+
+def _weekly_or_daily(days, codes, n_series, want):
+    """Weekly when every date falls on one weekday and some series has two
+    different dates (the C reader's rule), else daily."""
+    residues = np.mod(days, 7)
+    same = residues.size > 0 and bool(np.all(residues == residues[0]))
+    if want == "daily":
+        return days, "daily", 0
+    if want == "weekly" and not same:
+        raise _frequency_error("weekly ds must all fall on the same weekday")
+    spread = False
+    if n_series and days.size:
+        lo = np.full(n_series, np.iinfo(np.int64).max)
+        hi = np.full(n_series, np.iinfo(np.int64).min)
+        np.minimum.at(lo, codes, days)
+        np.maximum.at(hi, codes, days)
+        spread = bool(np.any(hi > lo))
+    if want == "weekly" or (same and spread):
+        phase = int(residues[0]) if residues.size else 0
+        return (days - phase) // 7, "weekly", phase
+    return days, "daily", 0
+
+
+def to_periods(ds, codes, n_series, freq=None, spec=None):
+    """ds column -> (int64 periods, DateSpec).  `spec` forces a known layout
+    (the Dask helpers infer it once for every partition)."""
+    want = _norm_freq(freq) if spec is None else spec.freq
+    dtype = ds.dtype
+    if isinstance(dtype, pd.PeriodDtype):
+        pd_freq = dtype.freq
+        name = _norm_freq(pd_freq.name if hasattr(pd_freq, "name") else str(pd_freq))
+        rule = pd_freq.rule_code.upper()
+        if name == "quarterly" and rule not in ("Q-DEC",):
+            raise ValueError(f"civicast: quarterly Periods must end in December (Q-DEC), got {rule}")
+        if name == "yearly" and rule not in ("A-DEC", "Y-DEC"):
+            raise ValueError(f"civicast: yearly Periods must end in December (A-DEC), got {rule}")
+        if ds.isna().any():
+            raise Error("CIV_ERR_DATE", "missing ds (NaT)", field="ds")
+        stamps = ds.dt.start_time
+        periods, spec2 = _datetime_periods(stamps, codes, n_series, name if spec is None else spec.freq, spec)
+        return periods, DateSpec(spec2.freq, spec2.phase, "period", "start", pd_freq)
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        if getattr(dtype, "tz", None) is not None:
+            ds = ds.dt.tz_localize(None)
+        if ds.isna().any():
+            raise Error("CIV_ERR_DATE", "missing ds (NaT)", field="ds")
+        return _datetime_periods(ds, codes, n_series, want, spec)
+    return _string_periods(ds, codes, n_series, want, spec)
+
+
+def _datetime_periods(ds, codes, n_series, want, spec):
+    ns = ds.to_numpy(dtype="datetime64[ns]")
+    days = ns.astype("datetime64[D]")
+    if np.any(days.astype("datetime64[ns]") != ns):
+        raise Error("CIV_ERR_DATE", "ds has a time of day; civicast periods are whole days or longer", field="ds")
+    d = days.astype(np.int64)
+    m = days.astype("datetime64[M]")
+    mi = m.astype(np.int64)  # months since 1970-01
+    first_day = m.astype("datetime64[D]").astype(np.int64)
+    last_day = (m + 1).astype("datetime64[D]").astype(np.int64) - 1
+    at_start, at_end = bool(np.all(d == first_day)), bool(np.all(d == last_day))
+    if spec is not None:
+        want = spec.freq
+    elif want is None:
+        if at_start or at_end:
+            # month-anchored: the coarsest frequency whose steps divide every step
+            order = np.lexsort((mi, codes))
+            cs, ms = codes[order], mi[order]
+            steps = np.diff(ms)[np.diff(cs) == 0]
+            steps = steps[steps != 0]
+            g = int(np.gcd.reduce(steps)) if steps.size else 1
+            if g % 12 == 0:
+                want = "yearly"
+            elif g % 3 == 0 and np.all((mi if at_start else mi + 1) % 3 == 0):
+                want = "quarterly"
+            else:
+                want = "monthly"
+        # else: day-based, weekly or daily below
+    month_abs = mi + 12 * 1970
+    if want == "monthly":
+        periods, freq, phase = month_abs, "monthly", 0
+    elif want == "quarterly":
+        periods, freq, phase = month_abs // 3, "quarterly", 0
+    elif want == "yearly":
+        periods, freq, phase = month_abs // 12, "yearly", 0
+    else:
+        periods, freq, phase = _weekly_or_daily(d, codes, n_series, want)
+        if spec is not None and freq != spec.freq:
+            raise _frequency_error(f"ds is {freq} here but {spec.freq} elsewhere")
+    if freq in ("monthly", "quarterly", "yearly"):
+        # output dates on the last day of the period only when every input was
+        p_start = _period_days(periods, freq, 0, "start")
+        p_end = _period_days(periods, freq, 0, "end")
+        anchor = "end" if np.all(d == p_end) and not np.all(d == p_start) else "start"
+    else:
+        anchor = "start"
+    if spec is not None:
+        if spec.freq == "weekly" and phase != spec.phase:
+            raise _frequency_error("weekly ds fall on another weekday than elsewhere")
+        return periods.astype(np.int64), spec
+    return periods.astype(np.int64), DateSpec(freq, phase, "datetime", anchor)
+
+
+def _string_periods(ds, codes, n_series, want, spec):
+    values = ds.to_numpy()
+    ds_codes, uniq = pd.factorize(values)
+    if (ds_codes < 0).any():
+        row = int(np.flatnonzero(ds_codes < 0)[0])
+        raise Error("CIV_ERR_DATE", f"row {row}: missing ds", field="ds")
+    forms = np.empty(len(uniq), dtype=np.int64)
+    vals = np.empty(len(uniq), dtype=np.int64)
+    form, val = ctypes.c_int(), ctypes.c_int64()
+    for j, text in enumerate(uniq):
+        b = encode(text if isinstance(text, (str, bytes)) else str(text))
+        st = lib.civ_date_parse(b, len(b), ctypes.byref(form), ctypes.byref(val))
+        if st:
+            err = _lib.last_error()
+            row = int(np.flatnonzero(ds_codes == j)[0])
+            raise Error(err.status, f"row {row}: {err.message}", field="ds")
+        forms[j], vals[j] = form.value, val.value
+    if len(uniq) and not np.all(forms == forms[0]):
+        raise _frequency_error("ds mixes date forms (e.g. '2024-07' and '2024-07-15'); use one")
+    v = vals[ds_codes]
+    f = int(forms[0]) if len(uniq) else _lib.DATE_MONTH
+    natural = {_lib.DATE_YEAR: "yearly", _lib.DATE_QUARTER: "quarterly", _lib.DATE_MONTH: "monthly"}
+    if f in natural:
+        freq = natural[f]
+        if spec is not None and spec.freq != freq or spec is None and want not in (None, freq):
+            raise _frequency_error(f"ds are {freq} dates but the frequency asked for is "
+                                   f"{spec.freq if spec is not None else want}")
+        return v, spec if spec is not None else DateSpec(freq)
+    periods, freq, phase = _weekly_or_daily(v, codes, n_series, want)
+    if spec is not None:
+        if freq != spec.freq or phase != spec.phase:
+            raise _frequency_error(f"ds is {freq} here but {spec.freq} elsewhere")
+        return periods, spec
+    return periods, DateSpec(freq, phase)
+
+
+# ====================================================================== panels
+
+def _factorize_ids(col):
+    """unique_id column -> (codes in sorted string order, unique values in the
+    input's dtype, their UTF-8 bytes)."""
+    codes, uniques = pd.factorize(col, sort=False)
+    if (codes < 0).any():
+        row = int(np.flatnonzero(codes < 0)[0])
+        raise Error("CIV_ERR_INVALID_ARGUMENT", f"row {row}: missing unique_id", field="unique_id")
+    uvals = np.asarray(uniques, dtype=object)
+    ustr = np.array([str(u) for u in uvals], dtype=object)
+    order = np.argsort(ustr, kind="stable")
+    if len(ustr) > 1:
+        s = ustr[order]
+        dup = np.flatnonzero(s[1:] == s[:-1])
+        if dup.size:
+            raise Error("CIV_ERR_DUPLICATE", f"two unique_id values print as '{s[dup[0]]}'",
+                        series_id=s[dup[0]], field="unique_id")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[codes].astype(np.int64), uvals[order], [encode(u) for u in ustr[order]]
+
+
+class PanelData:
+    """A civ_panel built from a long-format DataFrame, plus what is needed to
+    turn results back into a DataFrame."""
+
+    def __init__(self, df, freq=None, spec=None, attributes=None):
+        for c in ("unique_id", "ds", "y"):
+            if c not in df.columns:
+                raise Error("CIV_ERR_MISSING_COLUMN", f"the data needs a column '{c}' (long format unique_id, ds, y)",
+                            field=c)
+        self.id_dtype = df["unique_id"].dtype
+        codes, self.ids, id_bytes = _factorize_ids(df["unique_id"])
+        S = len(self.ids)
+        self.periods_of_rows, self.spec = to_periods(df["ds"], codes, S, freq, spec)
+        per = self.periods_of_rows
+        y = df["y"].to_numpy()
+        if y.dtype != np.float64:
+            if not (np.issubdtype(y.dtype, np.number) or y.dtype == bool or y.dtype == object):
+                raise TypeError(f"civicast: y must be numeric, got {y.dtype}")
+            y = np.asarray(pd.to_numeric(df["y"], errors="raise"), dtype=np.float64)
+        covnames = [c for c in df.columns if c not in ("unique_id", "ds", "y")]
+        covs = []
+        for c in covnames:
+            s = df[c]
+            if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
+                raise Error("CIV_ERR_PARSE", f"covariate column '{c}' is not numeric ({s.dtype}); drop it or "
+                                             "convert it", field=str(c))
+            covs.append(s.to_numpy(dtype=np.float64))
+        if np.any(np.isinf(y)):
+            row = int(np.flatnonzero(np.isinf(y))[0])
+            raise Error("CIV_ERR_DOMAIN", f"row {row}: infinite y", series_id=id_bytes[codes[row]].decode(),
+                        field="y")
+        n_rows = len(df)
+        # Row order by (series, period): the identity when the frame is already
+        # sorted (checked in O(rows) without sorting), else one lexsort.
+        same_id = codes[1:] == codes[:-1]
+        sorted_rows = n_rows < 2 or bool(np.all(codes[1:] >= codes[:-1]) and np.all(per[1:][same_id] > per[:-1][same_id]))
+        if sorted_rows:
+            order = None
+            cs, ps, ys = codes, per, y
+            cvs = covs
+        else:
+            # one int64 key (series, period) sorts faster than lexsort on two
+            pmin = int(per.min())
+            span = int(per.max()) - pmin + 1
+            if S * span < (1 << 62):
+                order = np.argsort(codes * span + (per - pmin))
+            else:
+                order = np.lexsort((per, codes))
+            cs, ps, ys = codes[order], per[order], y[order]
+            cvs = [cv[order] for cv in covs]
+            same = (cs[1:] == cs[:-1]) & (ps[1:] == ps[:-1])
+            if same.any():  # duplicates (same unique_id and ds)
+                k = int(np.flatnonzero(same)[0])
+                sid = id_bytes[cs[k]].decode()
+                label = self.spec.to_ds(np.array([ps[k]]))[0] if self.spec.kind == "str" else \
+                    str(df["ds"].iloc[order[k]])
+                raise Error("CIV_ERR_DUPLICATE", f"rows {min(order[k], order[k + 1])} and "
+                            f"{max(order[k], order[k + 1])}: series '{sid}' has ds {label} twice",
+                            series_id=sid, field="ds")
+        # Per-series extents by segmented reductions over the sorted rows
+        # (every code 0..S-1 has at least one row, so no segment is empty).
+        starts = np.flatnonzero(np.r_[True, cs[1:] != cs[:-1]]) if n_rows else np.zeros(0, np.int64)
+        ynan = np.isnan(ys)
+        anycov = np.zeros(n_rows, dtype=bool)
+        for cv in cvs:
+            anycov |= ~np.isnan(cv)
+
+        def seg_max(mask_out):
+            if not n_rows:
+                return np.zeros(0, np.int64)
+            return np.maximum.reduceat(np.where(mask_out, _NO_PERIOD, ps), starts)
+
+        first = ps[starts] if n_rows else np.zeros(0, np.int64)
+        last_y = seg_max(ynan)
+        future = ynan & anycov & (ps > last_y[cs])
+        last_kept = seg_max(future)
+        n = np.where(last_kept == _NO_PERIOD, 0, last_kept - first + 1)
+        # Sorted by (unique_id, ds) with consecutive periods inside every series:
+        # the columns already have the panel's layout, so series i is rows
+        # offsets[i] .. offsets[i+1]-1 and its values (and covariates) are passed
+        # to the library by pointer into the caller's arrays.
+        gapless = sorted_rows and bool(np.all(np.diff(ps)[cs[1:] == cs[:-1]] == 1))
+        self.zero_copy = gapless and y.flags.c_contiguous and y.dtype == np.float64
+        cov_lens = []
+        for cv in cvs:
+            last_c = seg_max(np.isnan(cv))
+            cov_lens.append(np.maximum(n, np.where(last_c == _NO_PERIOD, 0, last_c - first + 1)))
+        codes, per, y, covs = cs, ps, ys, cvs  # sorted from here on
+        if gapless:
+            rows = np.bincount(codes, minlength=S).astype(np.int64)
+            offsets = np.zeros(S + 1, dtype=np.int64)
+            np.cumsum(rows, out=offsets[1:])
+            values = np.ascontiguousarray(y, dtype=np.float64)
+            cov_bufs = [(np.ascontiguousarray(cv), offsets, clen) for cv, clen in zip(covs, cov_lens)]
+        else:
+            offsets = np.zeros(S + 1, dtype=np.int64)
+            np.cumsum(n, out=offsets[1:])
+            values = np.full(int(offsets[-1]), np.nan)
+            keep = ~future
+            pos = offsets[codes] + per - first[codes]
+            values[pos[keep]] = y[keep]
+            cov_bufs = []
+            for cv, clen in zip(covs, cov_lens):
+                coffs = np.zeros(S + 1, dtype=np.int64)
+                np.cumsum(clen, out=coffs[1:])
+                buf = np.full(int(coffs[-1]), np.nan)
+                buf[(coffs[codes] + per - first[codes])] = cv
+                cov_bufs.append((buf, coffs, clen))
+        self.values, self.offsets, self.first, self.n = values, offsets, first, n
+        self.covariate_names = [str(c) for c in covnames]
+
+        self.handle = _Owned(lib.civ_panel_free)
+        check(lib.civ_panel_create(self.spec.code, ctypes.byref(self.handle.ptr)))
+        if self.spec.freq == "weekly":
+            check(lib.civ_panel_set_phase(self.handle.ptr, self.spec.phase))
+        p = self.handle.ptr
+        if _lib.has("civ_panel_add_series_many"):
+            # one call for every series, reading straight from our arrays
+            id_arr = (ctypes.c_char_p * max(S, 1))(*id_bytes)
+            starts = np.ascontiguousarray(first, dtype=np.int64)
+            offs = np.ascontiguousarray(offsets[:S], dtype=np.int64)
+            lens = np.ascontiguousarray(n, dtype=np.int64)
+            check(lib.civ_panel_add_series_many(p, S, id_arr, _ptr(starts), _ptr(values), _ptr(offs), _ptr(lens)))
+        else:
+            for i in range(S):
+                check(lib.civ_panel_add_series(p, id_bytes[i], int(first[i]), _ptr(values, int(offsets[i])),
+                                               int(n[i]), None))
+        for name, (buf, coffs, clen) in zip(self.covariate_names, cov_bufs):
+            k = ctypes.c_size_t()
+            check(lib.civ_panel_add_covariate(p, encode(name), ctypes.byref(k)))
+            if _lib.has("civ_panel_set_covariate_many"):
+                co = np.ascontiguousarray(coffs[:S], dtype=np.int64)
+                cl = np.ascontiguousarray(clen, dtype=np.int64)
+                check(lib.civ_panel_set_covariate_many(p, k.value, S, _ptr(buf), _ptr(co), _ptr(cl)))
+            else:
+                for i in range(S):
+                    if clen[i]:
+                        check(lib.civ_panel_set_covariate(p, i, k.value, _ptr(buf, int(coffs[i])), int(clen[i])))
+        if attributes is not None:
+            t = frame_to_table(attributes)
+            check(lib.civ_panel_set_attributes(p, t.ptr))
+            t.ptr = ctypes.c_void_p()  # the panel owns it now
+
+    @property
+    def ptr(self):
+        return self.handle.ptr
+
+    def ids_out(self, repeat):
+        """unique_id column of an output with `repeat` rows per series, in the
+        input's dtype (categoricals keep their categories)."""
+        vals = np.repeat(self.ids, repeat)
+        if isinstance(self.id_dtype, pd.CategoricalDtype):
+            return pd.Categorical(vals, dtype=self.id_dtype)
+        if self.id_dtype != object:
+            try:
+                return vals.astype(self.id_dtype)
+            except (TypeError, ValueError):
+                pass
+        return vals
+
+
+def panel_to_frame(ptr):
+    """A civ_panel -> long DataFrame unique_id, ds (civicast strings), y,
+    covariates (future rows included); attributes in .attrs['attributes']."""
+    S = lib.civ_panel_n_series(ptr)
+    freq = lib.civ_panel_frequency(ptr)
+    phase = lib.civ_panel_phase(ptr)
+    vp, op = _lib.c_double_p(), _lib.c_size_p()
+    check(lib.civ_panel_values(ptr, ctypes.byref(vp), ctypes.byref(op)))
+    offsets = np.ctypeslib.as_array(op, shape=(S + 1,)).astype(np.int64) if S else np.zeros(1, np.int64)
+    values = _copy_doubles(vp, int(offsets[-1]))
+    n = np.diff(offsets)
+    starts = np.empty(S, dtype=np.int64)
+    ids = np.empty(S, dtype=object)
+    st = ctypes.c_int64()
+    for i in range(S):
+        check(lib.civ_panel_series(ptr, i, None, None, ctypes.byref(st)))
+        starts[i] = st.value
+        ids[i] = _dec(lib.civ_panel_series_id(ptr, i))
+    K = lib.civ_panel_n_covariates(ptr)
+    names = [_dec(lib.civ_panel_covariate_name(ptr, k)) for k in range(K)]
+    cov = [[None] * S for _ in range(K)]
+    rows = n.copy()
+    cp, cl = _lib.c_double_p(), ctypes.c_size_t()
+    for k in range(K):
+        for i in range(S):
+            check(lib.civ_panel_covariate(ptr, i, k, ctypes.byref(cp), ctypes.byref(cl)))
+            cov[k][i] = _copy_doubles(cp, cl.value)
+    # future rows: beyond the series end, up to the last non-missing covariate value
+    for i in range(S):
+        last = n[i]
+        for k in range(K):
+            c = cov[k][i]
+            nz = np.flatnonzero(~np.isnan(c[n[i]:]))
+            if nz.size:
+                last = max(last, n[i] + nz[-1] + 1)
+        rows[i] = last
+    total = int(rows.sum())
+    roffs = np.zeros(S + 1, dtype=np.int64)
+    np.cumsum(rows, out=roffs[1:])
+    sid = np.repeat(np.arange(S), rows)
+    t = np.arange(total) - roffs[sid]
+    periods = starts[sid] + t
+    y = np.full(total, np.nan)
+    inside = t < n[sid]
+    y[inside] = values[(offsets[sid] + t)[inside]]
+    data = {"unique_id": ids[sid], "ds": format_periods(periods, freq, phase) if total else np.array([], object),
+            "y": y}
+    for k in range(K):
+        col = np.full(total, np.nan)
+        for i in range(S):
+            c = cov[k][i]
+            m = min(len(c), int(rows[i]))
+            col[roffs[i]:roffs[i] + m] = c[:m]
+        data[names[k]] = col
+    df = pd.DataFrame(data)
+    a = lib.civ_panel_attributes(ptr)
+    if a:
+        df.attrs["attributes"] = table_to_frame(a)
+    df.attrs["frequency"] = _FREQ_NAMES.get(freq, "unknown")
+    return df
+
+
+# ====================================================================== tables
+
+def table_to_frame(ptr):
+    """A civ_table -> DataFrame (number columns float64, text columns object)."""
+    rows, cols = lib.civ_table_n_rows(ptr), lib.civ_table_n_columns(ptr)
+    data = {}
+    for c in range(cols):
+        name = _dec(lib.civ_table_column_name(ptr, c))
+        if lib.civ_table_column_type(ptr, c) == _lib.COLUMN_NUMBER:
+            data[name] = _copy_doubles(lib.civ_table_numbers(ptr, c), rows)
+        else:
+            data[name] = np.array([_dec(lib.civ_table_text(ptr, r, c)) for r in range(rows)], dtype=object)
+    return pd.DataFrame(data, columns=list(data.keys()))
+
+
+def _text_cells(s):
+    if isinstance(s.dtype, pd.PeriodDtype):
+        return [("" if pd.isna(v) else str(v)) for v in s]
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return ["" if pd.isna(v) else v.strftime("%Y-%m-%d") for v in s]
+    return ["" if (v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA) else str(v) for v in s]
+
+
+def frame_to_table(df):
+    """A DataFrame -> new civ_table (owned wrapper).  Numeric and bool columns
+    become number columns, everything else text (missing -> "")."""
+    t = _Owned(lib.civ_table_free)
+    check(lib.civ_table_create(ctypes.byref(t.ptr)))
+    n = len(df)
+    cols = []
+    for name in df.columns:
+        s = df[name]
+        numeric = (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)) and \
+            not isinstance(s.dtype, pd.CategoricalDtype)
+        idx = ctypes.c_size_t()
+        check(lib.civ_table_add_column(t.ptr, encode(str(name)),
+                                       _lib.COLUMN_NUMBER if numeric else _lib.COLUMN_TEXT, ctypes.byref(idx)))
+        cols.append((idx.value, s, numeric))
+    check(lib.civ_table_add_rows(t.ptr, n, None))
+    bulk = _lib.has("civ_table_set_numbers")
+    for idx, s, numeric in cols:
+        if numeric:
+            v = np.ascontiguousarray(s.to_numpy(dtype=np.float64, na_value=np.nan))
+            if bulk:
+                check(lib.civ_table_set_numbers(t.ptr, idx, 0, _ptr(v), n))
+            else:
+                for r in range(n):
+                    check(lib.civ_table_set_number(t.ptr, r, idx, float(v[r])))
+        else:
+            for r, cell in enumerate(_text_cells(s)):
+                if cell:
+                    check(lib.civ_table_set_text(t.ptr, r, idx, encode(cell)))
+    return t
+
+
+def _read_options(text_columns):
+    if not text_columns:
+        return None
+    arr = (ctypes.c_char_p * (len(text_columns) + 1))(*[encode(c) for c in text_columns], None)
+    opt = _lib.civ_table_read_options(ctypes.cast(arr, ctypes.POINTER(ctypes.c_char_p)))
+    opt._keep = arr
+    return opt
+
+
+def _read_table(path, text_columns=None):
+    t = _Owned(lib.civ_table_free)
+    opt = _read_options(text_columns)
+    check(lib.civ_table_read(encode(os.fspath(path)), ctypes.byref(opt) if opt is not None else None,
+                             ctypes.byref(t.ptr)))
+    return t
+
+
+# ==================================================================== file I/O
+
+def _csv_header(path):
+    import csv
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        try:
+            return next(csv.reader(f))
+        except StopIteration:
+            return []
+
+
+def read(path, kind=None, text_columns=None):
+    """Reads a civicast file (.csv, .h5/.hdf5) into a DataFrame.
+
+    kind: "panel" (long format unique_id, ds, y, covariates; attributes in
+    df.attrs["attributes"]), "table", or None to decide from the file (a CSV
+    whose header has unique_id, ds and y is a panel; an HDF5 file by its
+    schema).  ds comes back as civicast strings.  text_columns forces table
+    columns to text (see civ_table_read_options).  Errors: civicast.Error
+    with the file, line and column."""
+    path = os.fspath(path)
+    ext = os.path.splitext(path)[1].lower()
+    if kind is None:
+        if ext == ".csv" and os.path.exists(path):
+            head = set(_csv_header(path))
+            kind = "panel" if {"unique_id", "ds", "y"} <= head else "table"
+        elif ext in (".h5", ".hdf5"):
+            try:
+                return read(path, "panel")
+            except Error as e:
+                if e.status != "CIV_ERR_SCHEMA":
+                    raise
+                try:
+                    return read(path, "table", text_columns)
+                except Error:
+                    raise e from None
+        else:
+            kind = "panel"
+    if kind == "panel":
+        p = _Owned(lib.civ_panel_free)
+        check(lib.civ_panel_read(encode(path), ctypes.byref(p.ptr)))
+        with p:
+            return panel_to_frame(p.ptr)
+    if kind == "table":
+        with _read_table(path, text_columns) as t:
+            return table_to_frame(t.ptr)
+    raise ValueError(f"civicast.read: kind must be 'panel', 'table' or None, got {kind!r}")
+
+
+def write(df, path, kind=None, freq=None):
+    """Writes a DataFrame as a civicast file, CSV or HDF5 by extension,
+    atomically (temporary file + rename).  A frame with unique_id, ds and y
+    is written as a panel (series in sorted unique_id order, ds in civicast
+    format, attributes from df.attrs["attributes"] if present) unless
+    kind="table"; anything else as a table."""
+    path = os.fspath(path)
+    if kind is None:
+        kind = "panel" if {"unique_id", "ds", "y"} <= set(df.columns) else "table"
+    if kind == "panel":
+        pdata = PanelData(df, freq=freq, attributes=df.attrs.get("attributes"))
+        with pdata.handle:
+            check(lib.civ_panel_write(pdata.ptr, encode(path)))
+    elif kind == "table":
+        with frame_to_table(df) as t:
+            check(lib.civ_table_write(t.ptr, encode(path)))
+    else:
+        raise ValueError(f"civicast.write: kind must be 'panel', 'table' or None, got {kind!r}")
+
+
+# ================================================================= forecasting
+
+def _level_label(level):
+    return "%.15g" % level  # as forecast_output.c level_text (R's paste())
+
+
+class _Run:
+    """One civ_forecast_panel call and its result (freed on close)."""
+
+    def __init__(self, pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted):
+        opt = _lib.civ_forecast_options()
+        check(lib.civ_forecast_options_init(ctypes.byref(opt)))
+        model_b = encode(model)
+        opt.model = model_b
+        if h is not None:
+            if int(h) < 1:
+                raise ValueError("civicast.forecast: h must be a positive whole number")
+            opt.horizon = int(h)
+        levels = [] if level is None else [float(x) for x in np.atleast_1d(level)]
+        lv = (ctypes.c_double * max(1, len(levels)))(*levels)
+        opt.levels = ctypes.cast(lv, _lib.c_double_p)
+        opt.n_levels = len(levels)
+        if threads is not None:
+            opt.threads = int(threads)
+        opt.seed = _DEFAULT_SEED if seed is None else int(seed)
+        if ic not in _lib.CRITERIA:
+            raise ValueError(f"civicast.forecast: ic must be one of {sorted(_lib.CRITERIA)}, got {ic!r}")
+        opt.criterion = _lib.CRITERIA[ic]
+        if n_paths is not None:
+            opt.n_paths = int(n_paths)
+        opt.nonnegative = {"auto": -1, "off": 0, "on": 1, None: -1, False: 0, True: 1}[nonnegative]
+        opt.want_fitted = 1 if fitted else 0
+        names = [] if xreg is None else ([xreg] if isinstance(xreg, str) else list(xreg))
+        xr = (ctypes.c_char_p * max(1, len(names)))(*[encode(x) for x in names])
+        opt.xreg = ctypes.cast(xr, ctypes.POINTER(ctypes.c_char_p)) if names else None
+        opt.n_xreg = len(names)
+        self.pdata = pdata
+        self.result = _Owned(lib.civ_forecast_result_free)
+        # ctypes releases the GIL for the whole call.
+        check(lib.civ_forecast_panel(pdata.ptr, ctypes.byref(opt), ctypes.byref(self.result.ptr)))
+        del lv, xr, model_b
+
+    def close(self):
+        self.result.close()
+
+    def frame(self):
+        r, pd_ = self.result.ptr, self.pdata
+        S, H = lib.civ_forecast_result_n_series(r), lib.civ_forecast_result_horizon(r)
+        L = lib.civ_forecast_result_n_levels(r)
+        levels = np.ctypeslib.as_array(lib.civ_forecast_result_levels(r), shape=(L,)).copy() if L else []
+        steps = np.tile(np.arange(1, H + 1, dtype=np.int64), S)
+        periods = np.repeat(pd_.first + pd_.n, H) + steps - 1
+        models = np.array([_dec(lib.civ_forecast_result_model(r, i)) for i in range(S)], dtype=object)
+        data = {"unique_id": pd_.ids_out(H),
+                "ds": pd_.spec.to_ds(periods) if S * H else np.array([], dtype=object),
+                "h": steps,
+                "model": np.repeat(models, H),
+                "mean": _copy_doubles(lib.civ_forecast_result_mean(r), S * H)}
+        for l in range(L):
+            lab = _level_label(levels[l])
+            data[f"lo-{lab}"] = _copy_doubles(lib.civ_forecast_result_lower(r, l), S * H)
+            data[f"hi-{lab}"] = _copy_doubles(lib.civ_forecast_result_upper(r, l), S * H)
+        failed = lib.civ_forecast_result_n_failed(r)
+        if failed:
+            first = next(i for i in range(S) if lib.civ_forecast_result_status(r, i))
+            warnings.warn(f"civicast: {failed} of {S} series failed (NaN rows); first: "
+                          f"'{pd_.ids[first]}': {_dec(lib.civ_forecast_result_message(r, first))}; "
+                          "see civicast.models_report", ForecastWarning, stacklevel=3)
+        return pd.DataFrame(data)
+
+    def table(self, maker):
+        """A per-series output table of the C API (report, fitted values)."""
+        t = _Owned(lib.civ_table_free)
+        check(maker(self.result.ptr, self.pdata.ptr, ctypes.byref(t.ptr)))
+        with t:
+            df = table_to_frame(t.ptr)
+        if maker is lib.civ_forecast_report_table and len(df) == len(self.pdata.ids):
+            df["unique_id"] = self.pdata.ids_out(1)  # the input's id dtype, as in the forecasts
+        return df
+
+    def seconds(self):
+        return lib.civ_forecast_result_seconds(self.result.ptr)
+
+
+def _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, fitted=False,
+         spec=None):
+    pdata = PanelData(df, freq=freq, spec=spec)
+    return _Run(pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted)
+
+
+def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, xreg=None, ic="aicc",
+             n_paths=None, nonnegative="auto", freq=None, report=False, fitted=False):
+    """Fits `model` to every series of the long-format DataFrame `df`
+    (unique_id, ds, y, covariates) and forecasts h periods ahead.
+
+    Returns a DataFrame ``unique_id, ds, h, model, mean, lo-80, hi-80, ...``,
+    one row per series and step, series in sorted unique_id order.  With
+    report=True (and/or fitted=True) returns a tuple (forecasts, report
+    [, fitted]) from the same run.
+
+    h: horizon (None = 2 seasons, or 10 periods for yearly data); model: a
+    civicast model spec ("auto", "ets", "ETS(A,Ad,M)", "theta", "naive", ...);
+    level: interval levels in percent (None or () for none); threads: OpenMP
+    threads over series (None = OMP_NUM_THREADS or all cores); seed: seed of
+    simulated intervals (None = the library default 20260101); xreg:
+    covariate names passed to the models; ic: "aicc", "aic" or "bic";
+    n_paths: sample paths of simulated intervals; nonnegative: "auto", "on",
+    "off"; freq: force the frequency of datetime ds ("monthly" or a pandas
+    alias).  Results are identical for any thread count.  Series that fail
+    keep NaN rows with model "" and raise a ForecastWarning."""
+    run = _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, fitted)
+    try:
+        out = run.frame()
+        if not report and not fitted:
+            return out
+        res = [out]
+        if report:
+            res.append(run.table(lib.civ_forecast_report_table))
+        if fitted:
+            fd = run.table(lib.civ_forecast_fitted_table)
+            res.append(fd)
+        return tuple(res)
+    finally:
+        run.close()
+        run.pdata.handle.close()
+
+
+def models_report(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, xreg=None, ic="aicc",
+                  n_paths=None, nonnegative="auto", freq=None):
+    """One row per series: unique_id, model, status, message, n, loglik, aic,
+    aicc, bic, sigma2, n_params, parameters (alpha, beta, ...), initial_states
+    (civ_forecast_report_table).  Same arguments as forecast()."""
+    return forecast(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, report=True)[1]
+
+
+# ================================================================== allocation
+
+def _spec_handle(spec):
+    s = _Owned(lib.civ_alloc_spec_free)
+    if isinstance(spec, (bytes, str)) and ("\n" in (spec if isinstance(spec, str) else spec.decode("utf-8"))):
+        b = encode(spec)
+        check(lib.civ_alloc_spec_parse(b, len(b), b"<spec text>", ctypes.byref(s.ptr)))
+    else:
+        check(lib.civ_alloc_spec_read(encode(os.fspath(spec)), ctypes.byref(s.ptr)))
+    return s
+
+
+def _table_arg(x):
+    if x is None:
+        return None
+    if isinstance(x, pd.DataFrame):
+        return frame_to_table(x)
+    return _read_table(x, _ALLOC_TEXT_COLUMNS)
+
+
+def allocate(communities, spec, forecasts=None, explain=False):
+    """Splits the spec's budget across communities by the factor method.
+
+    communities: DataFrame (one row per community, keyed by the spec's id
+    column) or a .csv/.h5 path; spec: a spec file path, or the spec text
+    itself (any string containing a newline); forecasts: None, a DataFrame
+    in forecast()'s long format, or a path.  Returns (allocation, summary):
+    the per-community table (input row order; amount in minor units,
+    amount_yuan, share, factor decomposition, binding constraint, change
+    against last year; an explanation column with explain=True) and the
+    summary table (budget, reserves, pools, districts, totals, statistics).
+    allocation.attrs["stats"] holds the civ_alloc_stats figures and
+    allocation.attrs["currency"] / ["minor_unit"] the spec's money units.
+    Errors: civicast.Error naming the spec key or data row."""
+    with _spec_handle(spec) as sp:
+        comm = _table_arg(communities)
+        fc = _table_arg(forecasts)
+        prob = _Owned(lib.civ_alloc_problem_free)
+        res = _Owned(lib.civ_alloc_result_free)
+        out_t, sum_t = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
+        try:
+            check(lib.civ_alloc_bind(sp.ptr, comm.ptr, fc.ptr if fc is not None else None, ctypes.byref(prob.ptr)))
+            check(lib.civ_alloc_result_create(prob.ptr, ctypes.byref(res.ptr)))
+            check(lib.civ_alloc_solve(prob.ptr, res.ptr))
+            check(lib.civ_alloc_result_table(prob.ptr, res.ptr, 1 if explain else 0, ctypes.byref(out_t.ptr)))
+            check(lib.civ_alloc_result_summary(prob.ptr, res.ptr, ctypes.byref(sum_t.ptr)))
+            st = _lib.civ_alloc_stats()
+            check(lib.civ_alloc_result_stats(prob.ptr, res.ptr, ctypes.byref(st)))
+            alloc_df, summary_df = table_to_frame(out_t.ptr), table_to_frame(sum_t.ptr)
+            if "amount" in alloc_df.columns and not alloc_df["amount"].isna().any():
+                alloc_df["amount"] = alloc_df["amount"].astype(np.int64)  # whole minor units
+            alloc_df.attrs["stats"] = {name: getattr(st, name) for name, _ in st._fields_}
+            alloc_df.attrs["currency"] = _dec(lib.civ_alloc_spec_currency(sp.ptr))
+            alloc_df.attrs["minor_unit"] = lib.civ_alloc_spec_minor_unit(sp.ptr)
+            alloc_df.attrs["spec_version"] = _dec(lib.civ_alloc_spec_version(sp.ptr))
+            return alloc_df, summary_df
+        finally:
+            for o in (sum_t, out_t, res, prob, fc, comm):
+                if o is not None:
+                    o.close()

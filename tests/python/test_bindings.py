@@ -1,0 +1,528 @@
+"""test_bindings.py -- the civicast Python package (python-bindings/) over
+libcivicast: loading and the version handshake, the ctypes declarations
+(struct layouts checked against the C compiler), error translation, panel and
+table round trips through CSV and HDF5, dtype and row-order handling, the
+no-copy path, equality with the CLI on the demo city (forecasts, report,
+allocation), and the GIL being released during C work.
+
+Environment (set by CTest, tests/CMakeLists.txt): CIV_LIBRARY (libcivicast.so),
+CIV_CLI (the civicast binary; CLI comparisons are skipped without it),
+CIV_SOURCE_DIR, PYTHONPATH=python-bindings.
+"""
+import ctypes
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import civicast
+from civicast import _lib
+from civicast.frame import PanelData
+
+SOURCE = Path(os.environ.get("CIV_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+DEMO = SOURCE / "datasets" / "demo_city"
+MALFORMED = SOURCE / "tests" / "data" / "malformed"
+CLI = os.environ.get("CIV_CLI")
+# Series the models reject (e.g. theta and a missing value) warn; tests that
+# care use pytest.warns, which sees warnings whatever the filter.
+pytestmark = pytest.mark.filterwarnings("ignore::civicast.ForecastWarning")
+needs_cli = pytest.mark.skipif(not CLI, reason="CIV_CLI (path to the civicast binary) is not set")
+
+
+def read_csv(path, **kw):
+    # round_trip: pandas' default float parser may differ from strtod by an ulp.
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], float_precision="round_trip", **kw)
+
+
+@pytest.fixture(scope="module")
+def meals():
+    return read_csv(DEMO / "meals.csv", dtype={"unique_id": str, "ds": str})
+
+
+def small(df, n_series):
+    ids = sorted(df["unique_id"].unique())[:n_series]
+    return df[df["unique_id"].isin(ids)].reset_index(drop=True)
+
+
+def cli(*args):
+    done = subprocess.run([CLI, *map(str, args)], capture_output=True, text=True)
+    assert done.returncode in (0, 6), done.stderr  # 6: some series failed (kept as NaN rows)
+    return done
+
+
+def text(x):
+    return "" if x is None or (isinstance(x, float) and np.isnan(x)) else str(x)
+
+
+def assert_frames_equal(got, want):
+    """Exact equality: same columns, text equal as text, numbers bit-equal (NaN = NaN)."""
+    assert list(got.columns) == list(want.columns)
+    assert len(got) == len(want)
+    for c in want.columns:
+        a, b = got[c].to_numpy(), want[c].to_numpy()
+        if b.dtype == object or a.dtype == object:
+            assert [text(x) for x in a] == [text(x) for x in b], c
+        else:
+            assert np.array_equal(a.astype(np.float64), b.astype(np.float64), equal_nan=True), c
+
+
+# ---------------------------------------------------------------- loading
+
+
+def test_version_handshake():
+    assert civicast.library_version() == "0.1.0"
+    assert _lib.VERSION_NUMBER // 100 == _lib.EXPECTED_VERSION[0] * 100 + _lib.EXPECTED_VERSION[1]
+    saved = _lib.EXPECTED_VERSION
+    try:
+        _lib.EXPECTED_VERSION = (saved[0], saved[1] + 1)
+        with pytest.raises(ImportError, match=r"needs 0\.2\.x"):
+            _lib._check_version()
+    finally:
+        _lib.EXPECTED_VERSION = saved
+
+
+def test_bad_library_path_is_import_error(tmp_path):
+    env = dict(os.environ, CIV_LIBRARY=str(tmp_path / "nope.so"))
+    done = subprocess.run([sys.executable, "-c", "import civicast"], env=env, capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "ImportError" in done.stderr and "CIV_LIBRARY" in done.stderr
+
+
+def test_library_next_to_the_package_is_found(tmp_path):
+    # an installed layout: the package with libcivicast.so beside it, no CIV_LIBRARY
+    pkg = tmp_path / "site" / "civicast"
+    shutil.copytree(Path(civicast.__file__).parent, pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(civicast.library_path, pkg / "libcivicast.so.0")
+    env = {k: v for k, v in os.environ.items() if k != "CIV_LIBRARY"}
+    env["PYTHONPATH"] = str(tmp_path / "site")
+    done = subprocess.run([sys.executable, "-c", "import civicast; print(civicast.library_path)"], env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(pkg / "libcivicast.so.0")
+
+
+def test_every_called_function_is_declared():
+    pkg = Path(civicast.__file__).parent
+    called = set()
+    for f in pkg.glob("*.py"):
+        called |= set(re.findall(r"\blib\.(civ_\w+)", f.read_text()))
+    declared = set(_lib._SIGNATURES) | set(_lib._OPTIONAL)
+    assert called, "no calls found"
+    assert called <= declared, called - declared
+    for name in called:
+        if name in _lib._SIGNATURES or _lib.has(name):
+            fn = getattr(_lib.lib, name)
+            assert fn.argtypes is not None, name
+
+
+STRUCTS = {
+    "civ_error": ("status", "message", "file", "line", "column", "series_id", "field", "text"),
+    "civ_forecast_options": ("model", "horizon", "levels", "n_levels", "threads", "seed", "criterion", "n_paths",
+                             "nonnegative", "want_fitted", "xreg", "n_xreg", "progress", "progress_user"),
+    "civ_panel_summary": ("n_series", "n_values", "n_missing", "min_length", "max_length", "first_period",
+                          "last_period", "n_covariates", "n_future", "n_attributes", "n_attribute_rows"),
+    "civ_alloc_stats": ("total", "reserved", "allocated", "n_communities", "n_funded", "n_floor", "n_cap",
+                        "n_hold_harmless", "n_pace", "n_ratable", "per_capita_mean", "per_aged_mean",
+                        "gini_before", "gini_after", "theil_before", "theil_after", "cv_before", "cv_after"),
+    "civ_table_read_options": ("text_columns",),
+}
+
+
+@pytest.mark.skipif(not shutil.which("cc"), reason="no C compiler")
+def test_struct_layouts_match_the_header(tmp_path):
+    lines = ['#include <stdio.h>', '#include <stddef.h>', '#include "civicast.h"', "int main(void) {"]
+    for s, fields in STRUCTS.items():
+        lines.append(f'printf("{s} size %zu\\n", sizeof({s}));')
+        for f in fields:
+            lines.append(f'printf("{s} {f} %zu\\n", offsetof({s}, {f}));')
+    lines.append("return 0; }")
+    src = tmp_path / "layout.c"
+    src.write_text("\n".join(lines))
+    exe = tmp_path / "layout"
+    subprocess.run(["cc", "-std=c11", "-I", str(SOURCE / "engine" / "include"), str(src), "-o", str(exe)],
+                   check=True)
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.split("\n")
+    for line in filter(None, out):
+        s, what, value = line.split()
+        ct = getattr(_lib, s)
+        got = ctypes.sizeof(ct) if what == "size" else getattr(ct, what).offset
+        assert got == int(value), f"{s}.{what}: ctypes {got}, C {value}"
+    assert set(f for f, _ in _lib.civ_error._fields_) == set(STRUCTS["civ_error"])
+
+
+# ---------------------------------------------------------------- errors
+
+
+def test_bad_file_raises_error_with_location():
+    with pytest.raises(civicast.Error) as e:
+        civicast.read(MALFORMED / "bad_number.csv")
+    err = e.value
+    assert err.status == "CIV_ERR_PARSE" and err.code == 4
+    assert err.file.endswith("bad_number.csv")
+    assert (err.line, err.column) == (4, 3)  # tests/data/malformed/MANIFEST
+    assert "bad_number.csv:4:3" in str(err)
+    with pytest.raises(civicast.Error) as e:
+        civicast.read(MALFORMED / "duplicate.csv")
+    assert e.value.status == "CIV_ERR_DUPLICATE" and e.value.line == 4 and e.value.series_id
+
+
+def test_missing_file_and_bad_extension(tmp_path):
+    with pytest.raises(civicast.Error) as e:
+        civicast.read(tmp_path / "absent.csv", kind="panel")
+    assert e.value.status == "CIV_ERR_IO" and "absent.csv" in e.value.file
+    with pytest.raises(civicast.Error) as e:
+        civicast.write(pd.DataFrame({"a": [1.0]}), tmp_path / "x.parquet")
+    assert e.value.status == "CIV_ERR_UNSUPPORTED"
+
+
+def test_errors_from_dataframes(meals):
+    d = small(meals, 3)
+    dup = pd.concat([d, d.iloc[[5]]])
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(dup, h=3, model="naive")
+    assert e.value.status == "CIV_ERR_DUPLICATE" and e.value.series_id == d["unique_id"].iloc[5]
+    assert e.value.field == "ds"
+    bad = d.copy()
+    bad.loc[7, "ds"] = "2019-13"
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(bad, h=3, model="naive")
+    assert e.value.status == "CIV_ERR_DATE" and "row 7" in str(e.value)
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(d, h=3, model="no-such-model")
+    assert e.value.status == "CIV_ERR_SPEC"
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(d.drop(columns="y"), h=3)
+    assert e.value.status == "CIV_ERR_MISSING_COLUMN" and e.value.field == "y"
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(d, h=3, model="naive", xreg=["nosuch"])
+    assert e.value.status == "CIV_ERR_NOT_FOUND"
+
+
+def test_error_is_picklable():
+    import pickle
+    e = civicast.Error("CIV_ERR_PARSE", "bad", file="f.csv", line=3, column=2, series_id="a", field="y")
+    e2 = pickle.loads(pickle.dumps(e))
+    assert (e2.status, e2.file, e2.line, e2.column, e2.series_id, e2.field, str(e2)) == \
+        ("CIV_ERR_PARSE", "f.csv", 3, 2, "a", "y", str(e))
+
+
+def test_bad_spec_text_names_the_line():
+    spec = (DEMO / "allocation.spec").read_text().replace("weight = 0.35", "weight = 0.45")
+    with pytest.raises(civicast.Error) as e:
+        civicast.allocate(DEMO / "communities.csv", spec)
+    assert e.value.status == "CIV_ERR_SPEC" and e.value.line > 0
+
+
+# ---------------------------------------------------------------- round trips
+
+
+@pytest.mark.parametrize("ext", [".csv", ".h5"])
+def test_panel_round_trip(meals, tmp_path, ext):
+    df = civicast.read(DEMO / "meals.csv")
+    assert df.attrs["frequency"] == "monthly"
+    assert list(df.columns) == ["unique_id", "ds", "y", "aged60", "migrants"]
+    # the same rows as pandas reads them (the file is sorted by unique_id, ds)
+    assert_frames_equal(df, meals)
+    path = tmp_path / f"p{ext}"
+    civicast.write(df, path)
+    back = civicast.read(path)
+    assert_frames_equal(back, df)
+
+
+@pytest.mark.parametrize("ext", [".csv", ".h5"])
+def test_table_round_trip(tmp_path, ext):
+    t = civicast.read(DEMO / "communities.csv")
+    assert t["district"].dtype == object and t["population_resident"].dtype == np.float64
+    path = tmp_path / f"t{ext}"
+    civicast.write(t, path)
+    assert_frames_equal(civicast.read(path), t)
+
+
+def test_panel_with_gaps_future_rows_and_attributes(tmp_path):
+    df = pd.DataFrame({
+        "unique_id": ["b", "b", "b", "a", "a", "a", "a", "a"],
+        "ds": ["2020-Q1", "2020-Q3", "2020-Q2", "2021-Q1", "2021-Q2", "2021-Q4", "2022-Q1", "2022-Q2"],
+        "y": [1.0, 3.0, np.nan, 5.0, 6.0, 8.0, np.nan, np.nan],
+        "x": [0.5, 0.7, 0.6, 1.0, 1.1, 1.3, 1.4, np.nan],
+    })
+    df.attrs["attributes"] = pd.DataFrame({"unique_id": ["a", "b", "c"], "pop": [10.0, 20.0, 30.0]})
+    path = tmp_path / "q.h5"
+    civicast.write(df, path)
+    back = civicast.read(path)
+    assert back.attrs["frequency"] == "quarterly"
+    # sorted ids; a's gap (2021-Q3) is a NaN row; 2022-Q2 (a row with nothing at all)
+    # is not a future row, so a's series runs to it (as in csv.c)
+    assert back["unique_id"].tolist() == ["a"] * 6 + ["b"] * 3
+    assert back["ds"].tolist() == ["2021-Q1", "2021-Q2", "2021-Q3", "2021-Q4", "2022-Q1", "2022-Q2",
+                                   "2020-Q1", "2020-Q2", "2020-Q3"]
+    assert np.array_equal(back["y"], [5, 6, np.nan, 8, np.nan, np.nan, 1, np.nan, 3], equal_nan=True)
+    assert np.array_equal(back["x"], [1.0, 1.1, np.nan, 1.3, 1.4, np.nan, 0.5, 0.6, 0.7], equal_nan=True)
+    # without the empty row, 2022-Q1 is a future row: a ends at 2021-Q4, x runs on
+    p = PanelData(df.iloc[:-1])
+    assert p.n.tolist() == [4, 3]
+    k = ctypes.c_size_t()
+    assert _lib.lib.civ_panel_covariate(p.ptr, 0, 0, None, ctypes.byref(k)) == 0 and k.value == 5
+    assert_frames_equal(back.attrs["attributes"], df.attrs["attributes"])
+    # the C CSV reader agrees with the DataFrame path
+    raw = tmp_path / "raw.csv"
+    df.to_csv(raw, index=False)
+    # (the C reader numbers series in order of first appearance: b, a)
+    assert_frames_equal(civicast.read(raw).sort_values("unique_id", kind="stable").reset_index(drop=True), back)
+
+
+# ---------------------------------------------------------------- dtypes and order
+
+
+def test_dtype_and_order_handling(meals):
+    d = small(meals, 12)
+    ref = civicast.forecast(d, h=6, model="theta", level=(80, 95))
+    variants = {}
+    v = d.copy()
+    v["y"] = v["y"].fillna(-1).astype(np.int64)
+    v = v[v["y"] >= 0]  # int y (rows with a missing y dropped: gaps become NaN again)
+    variants["int y"] = v
+    variants["shuffled"] = d.sample(frac=1.0, random_state=7)
+    v = d.sample(frac=1.0, random_state=8).copy()
+    v["unique_id"] = v["unique_id"].astype("category")
+    variants["categorical ids"] = v
+    v = d.copy()
+    v["ds"] = pd.to_datetime(v["ds"])
+    variants["timestamps"] = v
+    v = d.copy()
+    v["ds"] = pd.PeriodIndex(v["ds"], freq="M")
+    variants["periods"] = v
+    for name, v in variants.items():
+        got = civicast.forecast(v, h=6, model="theta", level=(80, 95))
+        assert len(got) == len(ref), name
+        for c in ["h", "model", "mean", "lo-80", "hi-80", "lo-95", "hi-95"]:
+            a, b = got[c].to_numpy(), ref[c].to_numpy()
+            assert (a == b).all() if a.dtype == object else np.array_equal(a, b, equal_nan=True), (name, c)
+        assert [str(x) for x in got["unique_id"]] == ref["unique_id"].tolist(), name
+    # output ds in the input's kind
+    assert ref["ds"].iloc[0] == "2025-01"
+    ts = civicast.forecast(variants["timestamps"], h=2, model="naive")
+    assert ts["ds"].dtype == "datetime64[ns]" and ts["ds"].iloc[0] == pd.Timestamp("2025-01-01")
+    v = d.copy()
+    v["ds"] = pd.to_datetime(v["ds"]) + pd.offsets.MonthEnd(0)
+    assert civicast.forecast(v, h=2, model="naive")["ds"].iloc[1] == pd.Timestamp("2025-02-28")
+    pe = civicast.forecast(variants["periods"], h=2, model="naive")
+    assert pe["ds"].dtype == pd.PeriodDtype("M") and pe["ds"].iloc[0] == pd.Period("2025-01", "M")
+    cat = civicast.forecast(variants["categorical ids"], h=2, model="naive")
+    assert isinstance(cat["unique_id"].dtype, pd.CategoricalDtype)
+
+
+def test_weekly_daily_yearly_inference():
+    days = pd.date_range("2021-01-03", periods=30, freq="7D")  # Sundays
+    df = pd.DataFrame({"unique_id": "w", "ds": days, "y": np.arange(30.0)})
+    p = PanelData(df)
+    assert p.spec.freq == "weekly" and p.spec.phase == (days[0] - pd.Timestamp("1970-01-01")).days % 7
+    out = civicast.forecast(df, h=2, model="naive", level=None)
+    assert out["ds"].tolist() == [days[-1] + pd.Timedelta(days=7), days[-1] + pd.Timedelta(days=14)]
+    assert list(out.columns) == ["unique_id", "ds", "h", "model", "mean"]
+    s = df.assign(ds=df["ds"].dt.strftime("%Y-%m-%d"))
+    assert civicast.forecast(s, h=1, model="naive", level=None)["ds"].iloc[0] == \
+        (days[-1] + pd.Timedelta(days=7)).strftime("%Y-%m-%d")
+    daily = pd.DataFrame({"unique_id": "d", "ds": pd.date_range("2024-02-27", periods=5), "y": np.arange(5.0)})
+    assert PanelData(daily).spec.freq == "daily"
+    yearly = pd.DataFrame({"unique_id": "y", "ds": pd.date_range("2000", periods=8, freq="AS"), "y": np.arange(8.0)})
+    assert PanelData(yearly).spec.freq == "yearly"
+    assert civicast.forecast(yearly, h=1, model="naive")["ds"].iloc[0] == pd.Timestamp("2008-01-01")
+    assert PanelData(yearly, freq="MS").spec.freq == "monthly"
+
+
+def test_no_copy_for_sorted_float64(meals):
+    d = small(meals, 20)  # sorted by unique_id, ds; with future covariate rows
+    p = PanelData(d)
+    assert p.zero_copy and np.shares_memory(p.values, d["y"].to_numpy())
+    assert (p.n < np.bincount(pd.factorize(d["unique_id"])[0])).all()  # the future rows are not values
+    # the panel holds the same numbers
+    vp = _lib.c_double_p()
+    n = ctypes.c_size_t()
+    assert _lib.lib.civ_panel_series(p.ptr, 3, ctypes.byref(vp), ctypes.byref(n), None) == 0
+    mine = d[d["unique_id"] == p.ids[3]]["y"].to_numpy()
+    assert np.array_equal(np.ctypeslib.as_array(vp, shape=(n.value,)), mine[:n.value], equal_nan=True)
+    assert np.isnan(mine[n.value:]).all() and n.value < len(mine)
+    shuffled = PanelData(d.sample(frac=1.0, random_state=1))
+    assert not shuffled.zero_copy and not np.shares_memory(shuffled.values, d["y"].to_numpy())
+    from civicast.frame import panel_to_frame
+    assert_frames_equal(panel_to_frame(shuffled.ptr), panel_to_frame(p.ptr))
+
+
+# ---------------------------------------------------------------- against the CLI
+
+
+@needs_cli
+def test_forecast_equals_cli_on_demo_city(meals, tmp_path):
+    out, rep, fit = tmp_path / "fc.csv", tmp_path / "rep.csv", tmp_path / "fit.csv"
+    cli("forecast", DEMO / "meals.csv", "--out", out, "--report", rep, "--fitted", fit, "--model", "theta",
+        "--h", 12, "--level", "80,95", "--quiet")
+    fc, report, fitted = civicast.forecast(meals, h=12, model="theta", report=True, fitted=True)
+    assert_frames_equal(fc, read_csv(out, dtype={"unique_id": str, "ds": str, "model": str}))
+    want = read_csv(rep, dtype={"unique_id": str})
+    assert_frames_equal(report, want)
+    assert_frames_equal(fitted, read_csv(fit, dtype={"unique_id": str, "ds": str}))
+    assert list(fitted.columns) == ["unique_id", "ds", "y", "fitted", "residual"]
+
+
+@needs_cli
+def test_auto_equals_cli_and_models_report(meals, tmp_path):
+    d = small(meals, 16)
+    path, out, rep = tmp_path / "in.csv", tmp_path / "fc.csv", tmp_path / "rep.csv"
+    d.to_csv(path, index=False)
+    cli("forecast", path, "--out", out, "--report", rep, "--h", 6, "--level", "90", "--quiet", "--threads", 2)
+    fc = civicast.forecast(d, h=6, level=90, threads=1)
+    assert list(fc.columns)[-2:] == ["lo-90", "hi-90"]
+    assert_frames_equal(fc, read_csv(out, dtype={"unique_id": str, "ds": str, "model": str}))
+    report = civicast.models_report(d, h=6, level=90)
+    assert_frames_equal(report, read_csv(rep, dtype={"unique_id": str}))
+    assert set(report["status"]) == {"CIV_OK"}
+
+
+@needs_cli
+def test_covariates_equal_cli(meals, tmp_path):
+    d = small(meals, 4)  # with future rows of aged60 and migrants for 2025
+    path, out = tmp_path / "in.csv", tmp_path / "fc.csv"
+    d.to_csv(path, index=False)
+    cli("forecast", path, "--out", out, "--xreg", "aged60", "--model", "ARIMA(1,0,0)", "--h", 6, "--quiet")
+    fc = civicast.forecast(d.sample(frac=1.0, random_state=3), h=6, model="ARIMA(1,0,0)", xreg=["aged60"])
+    assert fc["model"].str.startswith("Regression with ARIMA").all()
+    assert_frames_equal(fc, read_csv(out, dtype={"unique_id": str, "ds": str, "model": str}))
+
+
+def _spec_with_forecast_factor():
+    """The demo spec with a factor read from forecasts (sum of h = 1..6 means)."""
+    spec = (DEMO / "allocation.spec").read_text()
+    spec = spec.replace('attribute = "service_points"\nweight = 0.10',
+                        'attribute = "service_points"\nweight = 0.05')
+    spec += textwrap.dedent("""
+        [[factor]]
+        name = "meal_demand"
+        formula = "main"
+        source = "forecast"
+        column = "mean"
+        horizon = 6
+        weight = 0.05
+        """)
+    return spec
+
+
+@needs_cli
+def test_allocate_equals_cli(meals, tmp_path):
+    out, summ = tmp_path / "a.csv", tmp_path / "s.csv"
+    cli("allocate", "--spec", DEMO / "allocation.spec", "--communities", DEMO / "communities.csv",
+        "--out", out, "--summary", summ, "--explain")
+    alloc, summary = civicast.allocate(DEMO / "communities.csv", DEMO / "allocation.spec", explain=True)
+    assert_frames_equal(alloc, read_csv(out, dtype={"unique_id": str, "district": str}))
+    assert_frames_equal(summary, read_csv(summ, dtype={"section": str, "name": str}))
+    assert alloc["amount"].dtype == np.int64 and alloc["amount"].sum() == alloc.attrs["stats"]["allocated"]
+    # DataFrame input (shuffled rows) gives the same amounts per community
+    comm = read_csv(DEMO / "communities.csv", dtype={"unique_id": str})
+    alloc2, summary2 = civicast.allocate(comm.sample(frac=1.0, random_state=2), DEMO / "allocation.spec")
+    m = alloc.set_index("unique_id")["amount"]
+    assert (alloc2.set_index("unique_id")["amount"].reindex(m.index) == m).all()
+    assert_frames_equal(summary2, summary)
+    # with forecasts: DataFrame from civicast.forecast vs the CLI pipeline
+    spec = tmp_path / "f.spec"
+    spec.write_text(_spec_with_forecast_factor())
+    fc = civicast.forecast(meals, h=6, model="naive")
+    fcp = tmp_path / "fc.csv"
+    cli("forecast", DEMO / "meals.csv", "--out", fcp, "--model", "naive", "--h", 6, "--quiet")
+    cli("allocate", "--spec", spec, "--communities", DEMO / "communities.csv", "--forecasts", fcp, "--out", out)
+    alloc3, _ = civicast.allocate(comm, spec.read_text(), forecasts=fc)
+    assert_frames_equal(alloc3, read_csv(out, dtype={"unique_id": str, "district": str}))
+    assert "factor_meal_demand" in alloc3.columns
+
+
+# ---------------------------------------------------------------- threads
+
+
+def test_gil_released_during_forecast(meals):
+    d = small(meals, 150)
+    t0 = time.perf_counter()
+    civicast.forecast(d, h=12, model="ETS(A,N,A)", threads=1)
+    single = time.perf_counter() - t0
+    intervals = [None, None]
+    ticks = []
+    stop = threading.Event()
+
+    def work(k):
+        a = time.perf_counter()
+        civicast.forecast(d, h=12, model="ETS(A,N,A)", threads=1)
+        intervals[k] = (a, time.perf_counter())
+
+    def heartbeat():  # pure Python: runs only while nobody holds the GIL
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.002)
+
+    hb = threading.Thread(target=heartbeat)
+    hb.start()
+    th = [threading.Thread(target=work, args=(k,)) for k in range(2)]
+    for t in th:
+        t.start()
+    for t in th:
+        t.join()
+    stop.set()
+    hb.join()
+    (a0, a1), (b0, b1) = intervals
+    overlap = min(a1, b1) - max(a0, b0)
+    # both calls were inside the library at the same time for most of their span
+    assert overlap > 0.5 * min(a1 - a0, b1 - b0), (intervals, single)
+    # and Python kept running meanwhile: heartbeats every few ms inside the overlap
+    lo, hi = max(a0, b0), min(a1, b1)
+    inside = np.array([t for t in ticks if lo <= t <= hi])
+    assert len(inside) >= 5
+    assert np.max(np.diff(np.concatenate([[lo], inside, [hi]]))) < max(0.5, 0.25 * overlap)
+
+
+def test_forecast_threads_identical(meals):
+    d = small(meals, 30)
+    d = d[~d["unique_id"].isin(["D01-S01-C010"])]  # has a missing y that theta rejects
+    a = civicast.forecast(d, h=12, model="theta", threads=1)
+    b = civicast.forecast(d, h=12, model="theta", threads=2)
+    assert_frames_equal(a, b)
+    # ETS(M,M,N) has simulated intervals: the seed reaches the library
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", civicast.ForecastWarning)
+        a = civicast.forecast(d, h=6, model="ETS(M,M,N)", n_paths=300, threads=2)
+        b = civicast.forecast(d, h=6, model="ETS(M,M,N)", n_paths=300, threads=1)
+        c = civicast.forecast(d, h=6, model="ETS(M,M,N)", n_paths=300, threads=2, seed=7)
+    assert_frames_equal(a, b)
+    ok = a["model"] != ""
+    assert ok.sum() > 0 and not np.array_equal(a["lo-95"][ok], c["lo-95"][ok])
+
+
+def test_failed_series_warn_and_keep_rows():
+    df = pd.DataFrame({"unique_id": ["ok"] * 24 + ["short"],
+                       "ds": [f"{2020 + k // 12}-{k % 12 + 1:02d}" for k in range(24)] + ["2020-01"],
+                       "y": np.r_[np.linspace(1, 5, 24), 3.0]})
+    with pytest.warns(civicast.ForecastWarning, match="short"):
+        out, rep = civicast.forecast(df, h=3, model="ETS(A,A,N)", report=True)
+    assert out[out.unique_id == "short"]["mean"].isna().all() and (out[out.unique_id == "short"]["model"] == "").all()
+    assert rep.set_index("unique_id").loc["short", "status"] != "CIV_OK"
+    assert rep.set_index("unique_id").loc["ok", "status"] == "CIV_OK"
+
+
+# ---------------------------------------------------------------- the worked example
+
+
+def test_quickstart_example_runs(tmp_path):
+    env = dict(os.environ, MPLBACKEND="Agg")
+    done = subprocess.run([sys.executable, str(SOURCE / "examples" / "quickstart.py"), "--model", "theta",
+                           "--out", str(tmp_path)], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "allocated 133,400,000.00 CNY" in done.stdout
+    for name in ("forecasts.csv", "allocation.csv", "summary.csv", "forecasts.png", "allocation.png"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    fc = read_csv(tmp_path / "forecasts.csv")
+    assert fc["unique_id"].nunique() == 1000 and not fc["mean"].isna().any()  # failed series got the fallback

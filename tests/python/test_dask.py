@@ -1,0 +1,146 @@
+"""test_dask.py -- civicast.dask over a dask.dataframe partitioned by
+unique_id: the forecasts equal the single-machine civicast.forecast exactly
+(simulated intervals included: the library seeds each series from its id),
+on the synchronous scheduler with many partitions and
+on a distributed LocalCluster(n_workers=2, threads_per_worker=1) of worker
+processes; allocation with dask inputs equals civicast.allocate.
+
+Workers import civicast through the inherited PYTHONPATH and load the library
+through CIV_LIBRARY (set by CTest).
+"""
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+dask = pytest.importorskip("dask")
+dd = pytest.importorskip("dask.dataframe")
+
+import civicast
+import civicast.dask as cdask
+
+SOURCE = Path(os.environ.get("CIV_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+DEMO = SOURCE / "datasets" / "demo_city"
+pytestmark = pytest.mark.filterwarnings("ignore::civicast.ForecastWarning")
+# ETS(M,M,N) has no analytic intervals: it draws sample paths from the
+# per-series generator, so equality also checks the seeding across partitions.
+SIMULATED = dict(model="ETS(M,M,N)", n_paths=200)
+
+
+def read_csv(path, **kw):
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], float_precision="round_trip", **kw)
+
+
+@pytest.fixture(scope="module")
+def meals():
+    df = read_csv(DEMO / "meals.csv", dtype={"unique_id": str, "ds": str})
+    ids = sorted(df["unique_id"].unique())[:120]
+    return df[df["unique_id"].isin(ids)].reset_index(drop=True)
+
+
+def assert_same(got, want):
+    got = got.reset_index(drop=True)
+    assert list(got.columns) == list(want.columns)
+    assert len(got) == len(want)
+    for c in want.columns:
+        a, b = got[c].to_numpy(), want[c].to_numpy()
+        if b.dtype == object:
+            assert [str(x) for x in a] == [str(x) for x in b], c
+        else:
+            assert np.array_equal(a, b, equal_nan=True), c
+
+
+def test_forecast_equals_single_machine_sync(meals):
+    want = civicast.forecast(meals, h=6, **SIMULATED)
+    assert (want["model"] != "").sum() > 50
+    shuffled = meals.sample(frac=1.0, random_state=11)
+    with dask.config.set(scheduler="sync"):
+        for nparts in (1, 3, 7):
+            ddf = dd.from_pandas(shuffled, npartitions=nparts, sort=False)
+            got = cdask.forecast(ddf, h=6, **SIMULATED).compute()
+            assert_same(got, want)
+    # seeds follow the ids: each partition forecast on its own, with plain
+    # civicast.forecast, gives the same draws as the whole frame...
+    with dask.config.set(scheduler="sync"):
+        part = cdask.partition_by_id(dd.from_pandas(shuffled, npartitions=3, sort=False))
+        pieces = [civicast.forecast(p.compute().reset_index(), h=6, **SIMULATED) for p in part.partitions]
+    alone = pd.concat(pieces).reset_index(drop=True)
+    assert_same(alone, want)
+    # ...and another seed draws other paths, so the intervals really are simulated
+    other = civicast.forecast(meals, h=6, **dict(SIMULATED, seed=12345))
+    ok = want["model"] != ""
+    assert not np.array_equal(other["lo-95"][ok], want["lo-95"][ok])
+
+
+def test_int_ids_and_indexed_frames(meals):
+    codes = {u: k * 7 for k, u in enumerate(sorted(meals["unique_id"].unique()))}  # 0, 7, ..., 833
+    d = meals.assign(unique_id=meals["unique_id"].map(codes))
+    want = civicast.forecast(d, h=4, **SIMULATED)  # series in string order: "0", "105", "112", ...
+    with dask.config.set(scheduler="sync"):
+        for ddf in (dd.from_pandas(d, npartitions=5), dd.from_pandas(d.set_index("unique_id"), npartitions=5)):
+            got = cdask.forecast(ddf, h=4, **SIMULATED).compute()
+            assert got["unique_id"].tolist() == [str(u) for u in want["unique_id"]]
+            assert_same(got.drop(columns="unique_id"), want.drop(columns="unique_id"))
+
+
+def test_timestamps_and_explicit_freq(meals):
+    d = meals.assign(ds=pd.to_datetime(meals["ds"]))
+    want = civicast.forecast(d, h=3, model="naive")
+    with dask.config.set(scheduler="sync"):
+        got = cdask.forecast(dd.from_pandas(d, npartitions=4), h=3, model="naive", freq="MS").compute()
+    assert got["ds"].dtype == want["ds"].dtype
+    assert_same(got, want)
+
+
+@pytest.fixture(scope="module")
+def client():
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=40)
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+def test_local_cluster_forecast_and_allocate(meals, client):
+    # the workers are separate processes that loaded the same library
+    paths = client.run(lambda: __import__("civicast").library_path)
+    assert len(paths) == 2 and set(paths.values()) == {civicast.library_path}
+    want = civicast.forecast(meals, h=6, **SIMULATED)
+    ddf = dd.from_pandas(meals.sample(frac=1.0, random_state=5), npartitions=4, sort=False)
+    got = cdask.forecast(ddf, h=6, **SIMULATED).compute()
+    assert_same(got, want)
+    # allocation: communities and forecasts as dask frames (the whole city:
+    # the spec's caps need every community)
+    spec = (DEMO / "allocation.spec").read_text()
+    comm = read_csv(DEMO / "communities.csv", dtype={"unique_id": str})
+    a_want, s_want = civicast.allocate(comm, spec)
+    a_got, s_got = cdask.allocate(dd.from_pandas(comm, npartitions=3), spec)
+    assert_same(a_got, a_want)
+    assert_same(s_got, s_want)
+    # a factor read from forecasts made on the cluster (lazy dask frame in, gathered once)
+    spec_f = spec.replace('attribute = "service_points"\nweight = 0.10', 'attribute = "service_points"\nweight = 0.05')
+    assert spec_f != spec
+    spec_f += '\n[[factor]]\nname = "meal_demand"\nformula = "main"\nsource = "forecast"\ncolumn = "mean"\n' \
+              'horizon = 6\nweight = 0.05\n'
+    full = read_csv(DEMO / "meals.csv", dtype={"unique_id": str, "ds": str})
+    fc_want = civicast.forecast(full, h=6, model="naive")
+    fc_ddf = cdask.forecast(dd.from_pandas(full, npartitions=4), h=6, model="naive")
+    a_want, s_want = civicast.allocate(comm, spec_f, forecasts=fc_want)
+    a_got, s_got = cdask.allocate(dd.from_pandas(comm, npartitions=3), spec_f, forecasts=fc_ddf)
+    assert "factor_meal_demand" in a_got.columns
+    assert_same(a_got, a_want)
+    assert_same(s_got, s_want)
+
+
+def test_partitions_must_agree_on_dates():
+    a = pd.DataFrame({"unique_id": "a", "ds": ["2020-01", "2020-02"], "y": [1.0, 2.0]})
+    b = pd.DataFrame({"unique_id": "b", "ds": ["2020", "2021"], "y": [1.0, 2.0]})
+    ddf = dd.from_pandas(pd.concat([a, b]), npartitions=2)
+    with dask.config.set(scheduler="sync"):
+        with pytest.raises(civicast.Error) as e:
+            cdask.forecast(ddf, h=2, model="naive")
+    assert e.value.status == "CIV_ERR_FREQUENCY"
