@@ -8,11 +8,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arima.h"
+#include "baselines.h"
 #include "error.h"
+#include "ets.h"
 #include "model.h"
+#include "theta.h"
 
 /* Families register here (declared in their own headers). */
 const civ_model_type *const civ_model_types[] = {
+    &civ_model_mean, &civ_model_naive, &civ_model_snaive, &civ_model_rwf,
+    &civ_model_ets,
+    &civ_model_theta,
+    &civ_model_arima,
     NULL,
 };
 

@@ -1,0 +1,1767 @@
+/*
+ * arima_kalman.c -- exact and conditional likelihood of ARIMA models with
+ * regressors, and their estimation, following R's stats::arima() step by
+ * step so that civicast's auto-ARIMA selects the same models as
+ * forecast::auto.arima().  See arima_kalman.h for the model and references.
+ *
+ * The numerical procedures re-implement, from their published descriptions
+ * and R's documented behaviour (R is GPL-2+, civicast GPL-3+):
+ *   - getQ0: Gardner, Harvey & Phillips (1980), Algorithm AS 154, the
+ *     solution of P0 = T P0 T' + R R' by Givens-based least squares (inclu2),
+ *     including R's ordering of the equations, so that the known inexactness
+ *     of "Gardner1980" for some MA models is reproduced as R has it;
+ *   - partrans/invpartrans: Jones (1980), Durbin-Levinson on tanh(pacf);
+ *   - vmmin: Nash (1990), Algorithm 21 (variable metric / BFGS) as R's optim;
+ *   - the Kalman filter of Harvey (1989, sec. 3.3.4) with R's convention of
+ *     leaving out of the likelihood the steps whose prediction variance is
+ *     >= 1e4 (the diffuse start of the differenced states).
+ */
+#include "arima_kalman.h"
+
+#include <float.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_poly.h>
+#include <math.h>
+#include <string.h>
+
+#define KAPPA 1e6
+#define NDEPS 1e-3
+#define BFGS_MAXIT 100
+#define MAX_AR_TRANS 100
+/* AS 154 (getQ0) needs np(np-1)/2 doubles with np = r(r+1)/2; in Gardner
+ * mode models beyond this many are refused (r above about 55), where R needs
+ * hundreds of MB and minutes.  The default Q0 path has no such limit. */
+#define MAX_RBAR ((size_t)2500000)
+
+struct civ_arima_work {
+    size_t n_cap, ncx_cap;
+    int r_max, nd_max, rd_max;
+    size_t np_max, nrbar_max;
+    double *xw, *wcss, *rcss, *xrot, *dX, *lmX, *lmy, *lmtau, *lmres, *rinv;
+    double *a, *anew, *M, *P, *Pnew, *mm, *Pn;
+    double *phi, *theta, *delta;
+    double *V, *xnext, *xrow, *thetab, *rbar, *q0;
+    /* Q0 depends on phi and theta only: the last ones are remembered, so
+     * steps that move only regression coefficients skip AS 154 */
+    double *q0_phi, *q0_theta;
+    int q0_p, q0_q, q0_r, q0_valid, q0_fast;
+    int use_gardner; /* 1: AS 154 for Q0 everywhere (as R); 0: the O(r^4) path */
+    double *acv, *psi, *gsys; /* fast Q0: autocovariances, psi weights, (p+1)^2 system */
+    size_t *gperm;
+    /* optimiser (sizes CIV_ARIMA_MAX_COEF) */
+    double *ob, *og, *ot, *oX, *oc, *oB, *oH, *odf1, *odf2, *ox, *opar, *ogr;
+    double *lu, *inv, *tmpm;
+    size_t *perm;
+    double *polym, *polyz, *polyc;
+    int poly_max;
+};
+
+const char *civ_arima_strerror(int code)
+{
+    switch (code) {
+    case CIV_ARIMA_OK: return "ok";
+    case CIV_ARIMA_E_NONSTATIONARY_CSS: return "non-stationary AR part from CSS";
+    case CIV_ARIMA_E_NONFINITE: return "non-finite objective or finite-difference gradient";
+    case CIV_ARIMA_E_SINGULAR: return "singular Hessian (coefficients not identified)";
+    case CIV_ARIMA_E_TOO_FEW: return "too few non-missing observations";
+    case CIV_ARIMA_E_TOO_LARGE: return "model too large (state dimension or coefficient count)";
+    case CIV_ARIMA_E_REGRESSION: return "regressors are rank deficient";
+    default: return "unknown failure";
+    }
+}
+
+static double *dz(civ_arena *a, size_t k, int *fail)
+{
+    double *p = civ_arena_doubles(a, k ? k : 1);
+    if (!p)
+        *fail = 1;
+    else
+        memset(p, 0, (k ? k : 1) * sizeof *p);
+    return p;
+}
+
+civ_arima_work *civ_arima_work_alloc(civ_arena *arena, size_t n, size_t ncx, int r_max, int nd_max, int gardner)
+{
+    civ_arima_work *w = civ_arena_alloc(arena, sizeof *w);
+    if (!w)
+        return NULL;
+    memset(w, 0, sizeof *w);
+    if (r_max < 1)
+        r_max = 1;
+    w->n_cap = n;
+    w->ncx_cap = ncx;
+    w->r_max = r_max;
+    w->nd_max = nd_max;
+    w->rd_max = r_max + nd_max;
+    size_t rd = (size_t)w->rd_max, r = (size_t)r_max;
+    w->np_max = r * (r + 1) / 2;
+    w->nrbar_max = w->np_max * (w->np_max - 1) / 2;
+    if (w->nrbar_max > MAX_RBAR)
+        w->nrbar_max = MAX_RBAR;
+    if (!gardner)
+        w->nrbar_max = 0; /* AS 154 is not used for p > 0: no R-bar storage */
+    w->use_gardner = gardner != 0;
+    int f = 0;
+    size_t nc = CIV_ARIMA_MAX_COEF;
+    w->xw = dz(arena, n, &f);
+    w->wcss = dz(arena, n, &f);
+    w->rcss = dz(arena, n, &f);
+    w->xrot = dz(arena, n * (ncx ? ncx : 1), &f);
+    w->dX = dz(arena, n * (ncx ? ncx : 1), &f);
+    w->lmX = dz(arena, n * (ncx + 1), &f);
+    w->lmy = dz(arena, n, &f);
+    w->lmres = dz(arena, n, &f);
+    w->lmtau = dz(arena, ncx + 1, &f);
+    w->rinv = dz(arena, (ncx + 1) * (ncx + 1), &f);
+    w->a = dz(arena, rd, &f);
+    w->anew = dz(arena, rd, &f);
+    w->M = dz(arena, rd, &f);
+    w->P = dz(arena, rd * rd, &f);
+    w->Pnew = dz(arena, rd * rd, &f);
+    w->mm = dz(arena, rd * rd > 4 * rd + 4 ? rd * rd : 4 * rd + 4, &f); /* ss_filter_arma needs 4r */
+    w->Pn = dz(arena, rd * rd, &f);
+    w->phi = dz(arena, r, &f);
+    w->theta = dz(arena, r, &f);
+    w->delta = dz(arena, (size_t)nd_max + 1, &f);
+    w->V = dz(arena, w->np_max, &f);
+    w->xnext = dz(arena, w->np_max, &f);
+    w->xrow = dz(arena, w->np_max, &f);
+    w->thetab = dz(arena, w->np_max, &f);
+    w->rbar = dz(arena, w->nrbar_max, &f);
+    w->q0 = dz(arena, r * r, &f);
+    w->q0_phi = dz(arena, r, &f);
+    w->acv = dz(arena, 2 * r + 2, &f);
+    w->psi = dz(arena, 4 * r + 4, &f);
+    w->gsys = dz(arena, (r + 1) * (r + 2), &f);
+    w->gperm = civ_arena_alloc(arena, (r + 2) * sizeof(size_t));
+    if (!w->gperm)
+        f = 1;
+    w->q0_theta = dz(arena, r, &f);
+    w->ob = dz(arena, nc, &f);
+    w->og = dz(arena, nc, &f);
+    w->ot = dz(arena, nc, &f);
+    w->oX = dz(arena, nc, &f);
+    w->oc = dz(arena, nc, &f);
+    w->oB = dz(arena, nc * nc, &f);
+    w->oH = dz(arena, nc * nc, &f);
+    w->odf1 = dz(arena, nc, &f);
+    w->odf2 = dz(arena, nc, &f);
+    w->ox = dz(arena, nc, &f);
+    w->opar = dz(arena, nc, &f);
+    w->ogr = dz(arena, nc, &f);
+    w->lu = dz(arena, nc * nc, &f);
+    w->inv = dz(arena, nc * nc, &f);
+    w->tmpm = dz(arena, nc * nc, &f);
+    w->perm = civ_arena_alloc(arena, nc * sizeof(size_t));
+    w->poly_max = r_max + 1;
+    w->polym = dz(arena, (size_t)w->poly_max * (size_t)w->poly_max, &f);
+    w->polyz = dz(arena, 2 * (size_t)w->poly_max + 2, &f);
+    w->polyc = dz(arena, (size_t)w->poly_max + 2, &f);
+    if (f || !w->perm)
+        return NULL;
+    return w;
+}
+
+civ_arima_result *civ_arima_result_alloc(civ_arena *arena, const civ_arima_work *w)
+{
+    civ_arima_result *r = civ_arena_alloc(arena, sizeof *r);
+    if (!r)
+        return NULL;
+    memset(r, 0, sizeof *r);
+    int f = 0;
+    size_t rd = (size_t)w->rd_max;
+    r->var = dz(arena, CIV_ARIMA_MAX_COEF * CIV_ARIMA_MAX_COEF, &f);
+    r->resid = dz(arena, w->n_cap, &f);
+    r->phi = dz(arena, (size_t)w->r_max, &f);
+    r->theta = dz(arena, (size_t)w->r_max, &f);
+    r->delta = dz(arena, (size_t)w->nd_max + 1, &f);
+    r->a = dz(arena, rd, &f);
+    r->P = dz(arena, rd * rd, &f);
+    return f ? NULL : r;
+}
+
+void civ_arima_result_copy(civ_arima_result *dst, const civ_arima_result *src, const civ_arima_work *w)
+{
+    double *var = dst->var, *resid = dst->resid, *phi = dst->phi, *theta = dst->theta, *delta = dst->delta,
+           *a = dst->a, *P = dst->P;
+    size_t rd = (size_t)w->rd_max;
+    memcpy(var, src->var, CIV_ARIMA_MAX_COEF * CIV_ARIMA_MAX_COEF * sizeof *var);
+    memcpy(resid, src->resid, w->n_cap * sizeof *resid);
+    memcpy(phi, src->phi, (size_t)w->r_max * sizeof *phi);
+    memcpy(theta, src->theta, (size_t)w->r_max * sizeof *theta);
+    memcpy(delta, src->delta, ((size_t)w->nd_max + 1) * sizeof *delta);
+    memcpy(a, src->a, rd * sizeof *a);
+    memcpy(P, src->P, rd * rd * sizeof *P);
+    *dst = *src;
+    dst->var = var;
+    dst->resid = resid;
+    dst->phi = phi;
+    dst->theta = theta;
+    dst->delta = delta;
+    dst->a = a;
+    dst->P = P;
+}
+
+/* ---------------------------------------------------------------------------
+ * Parameter transformations (Jones 1980; R's partrans / invpartrans)
+ * ------------------------------------------------------------------------- */
+
+/* raw -> AR coefficients of a stationary process: the tanh of raw are the
+ * partial autocorrelations, and the Durbin-Levinson recursion turns them
+ * into coefficients. */
+static void partrans(int p, const double *raw, double *out)
+{
+    double work[MAX_AR_TRANS];
+    for (int j = 0; j < p; j++)
+        work[j] = out[j] = tanh(raw[j]);
+    for (int j = 1; j < p; j++) {
+        double a = out[j];
+        for (int k = 0; k < j; k++)
+            work[k] -= a * out[j - k - 1];
+        for (int k = 0; k < j; k++)
+            out[k] = work[k];
+    }
+}
+
+static void invpartrans(int p, const double *phi, double *out)
+{
+    double work[MAX_AR_TRANS];
+    for (int j = 0; j < p; j++)
+        work[j] = out[j] = phi[j];
+    for (int j = p - 1; j > 0; j--) {
+        double a = out[j];
+        for (int k = 0; k < j; k++)
+            work[k] = (out[k] + a * out[j - k - 1]) / (1 - a * a);
+        for (int k = 0; k < j; k++)
+            out[k] = work[k];
+    }
+    for (int j = 0; j < p; j++)
+        out[j] = atanh(out[j]);
+}
+
+void civ_arima_expand(const civ_arima_order *o, const double *par, double *phi, double *theta)
+{
+    int mp = o->p, mq = o->q, msp = o->P, msq = o->Q, ns = o->m;
+    int p = mp + ns * msp, q = mq + ns * msq;
+    if (msp == 0 && msq == 0) {
+        for (int i = 0; i < mp; i++)
+            phi[i] = par[i];
+        for (int i = 0; i < mq; i++)
+            theta[i] = par[i + mp];
+        return;
+    }
+    for (int i = 0; i < mp; i++)
+        phi[i] = par[i];
+    for (int i = 0; i < mq; i++)
+        theta[i] = par[i + mp];
+    for (int i = mp; i < p; i++)
+        phi[i] = 0.0;
+    for (int i = mq; i < q; i++)
+        theta[i] = 0.0;
+    /* (1 - sum phi B^i)(1 - sum Phi B^{mj}) and (1 + ...)(1 + ...) */
+    for (int j = 0; j < msp; j++) {
+        phi[(j + 1) * ns - 1] += par[j + mp + mq];
+        for (int i = 0; i < mp; i++)
+            phi[(j + 1) * ns + i] -= par[i] * par[j + mp + mq];
+    }
+    for (int j = 0; j < msq; j++) {
+        theta[(j + 1) * ns - 1] += par[j + mp + mq + msp];
+        for (int i = 0; i < mq; i++)
+            theta[(j + 1) * ns + i] += par[i + mp] * par[j + mp + mq + msp];
+    }
+}
+
+/* par (transformed scale when trans) -> phi, theta. */
+static void trans_pars(const civ_arima_order *o, const double *in, int trans, double *phi, double *theta)
+{
+    double params[CIV_ARIMA_MAX_COEF];
+    int n = o->p + o->q + o->P + o->Q;
+    for (int i = 0; i < n; i++)
+        params[i] = in[i];
+    if (trans) {
+        if (o->p > 0)
+            partrans(o->p, in, params);
+        int v = o->p + o->q;
+        if (o->P > 0)
+            partrans(o->P, in + v, params + v);
+    }
+    civ_arima_expand(o, params, phi, theta);
+}
+
+/* ---------------------------------------------------------------------------
+ * Polynomial roots (for stationarity / invertibility checks)
+ * ------------------------------------------------------------------------- */
+
+/* Roots of c[0] + c[1] z + ... + c[k] z^k (c[k] != 0) into z (2k doubles).
+ * Returns 0 on success. */
+static int poly_roots(civ_arima_work *w, const double *c, int k, double *z)
+{
+    if (k < 1 || k + 1 > w->poly_max + 1)
+        return -1;
+    if (k == 1) {
+        z[0] = -c[0] / c[1];
+        z[1] = 0.0;
+        return 0;
+    }
+    gsl_poly_complex_workspace ws = {(size_t)k, w->polym};
+    return gsl_poly_complex_solve(c, (size_t)k + 1, &ws, z) == GSL_SUCCESS ? 0 : -1;
+}
+
+double civ_arima_min_root(civ_arima_work *w, const double *c, int k, int sign)
+{
+    int last = -1;
+    for (int i = 0; i < k; i++)
+        if (fabs(c[i]) > 1e-8)
+            last = i;
+    if (last < 0)
+        return INFINITY;
+    double *pc = w->polyc;
+    pc[0] = 1.0;
+    for (int i = 0; i <= last; i++)
+        pc[i + 1] = sign * c[i];
+    if (poly_roots(w, pc, last + 1, w->polyz) != 0)
+        return NAN;
+    double mn = INFINITY;
+    for (int i = 0; i <= last; i++) {
+        double m = hypot(w->polyz[2 * i], w->polyz[2 * i + 1]);
+        if (m < mn)
+            mn = m;
+    }
+    return mn;
+}
+
+/* R's maInvert: reflect the roots of 1 + sum ma_i z^i inside the unit circle. */
+static void ma_invert(civ_arima_work *w, double *ma, int q)
+{
+    int q0 = 0;
+    for (int i = 0; i < q; i++)
+        if (ma[i] != 0.0)
+            q0 = i + 1;
+    if (q0 == 0)
+        return;
+    double *pc = w->polyc, *z = w->polyz;
+    pc[0] = 1.0;
+    for (int i = 0; i < q0; i++)
+        pc[i + 1] = ma[i];
+    if (poly_roots(w, pc, q0, z) != 0)
+        return;
+    int any = 0;
+    for (int i = 0; i < q0; i++)
+        if (hypot(z[2 * i], z[2 * i + 1]) < 1.0)
+            any = 1;
+    if (!any)
+        return;
+    if (q0 == 1) {
+        ma[0] = 1.0 / ma[0];
+        for (int i = 1; i < q; i++)
+            ma[i] = 0.0;
+        return;
+    }
+    for (int i = 0; i < q0; i++) {
+        double re = z[2 * i], im = z[2 * i + 1], m2 = re * re + im * im;
+        if (sqrt(m2) < 1.0) { /* 1 / root */
+            z[2 * i] = re / m2;
+            z[2 * i + 1] = -im / m2;
+        }
+    }
+    /* x <- 1; for (r in roots) x <- c(x, 0) - c(0, x) / r, in complex. */
+    double xr[MAX_AR_TRANS + 1], xi[MAX_AR_TRANS + 1];
+    if (q0 > MAX_AR_TRANS)
+        return;
+    xr[0] = 1.0;
+    xi[0] = 0.0;
+    int len = 1;
+    for (int k = 0; k < q0; k++) {
+        double rr = z[2 * k], ri = z[2 * k + 1], m2 = rr * rr + ri * ri;
+        double ir = rr / m2, ii = -ri / m2; /* 1/r */
+        xr[len] = 0.0;
+        xi[len] = 0.0;
+        for (int j = len; j >= 1; j--) {
+            /* new[j] = x[j] - x[j-1] / r */
+            double pr = xr[j - 1] * ir - xi[j - 1] * ii, pi = xr[j - 1] * ii + xi[j - 1] * ir;
+            xr[j] -= pr;
+            xi[j] -= pi;
+        }
+        len++;
+    }
+    for (int i = 0; i < q0; i++)
+        ma[i] = xr[i + 1];
+    for (int i = q0; i < q; i++)
+        ma[i] = 0.0;
+}
+
+static int ar_check(civ_arima_work *w, const double *ar, int p)
+{
+    int last = -1;
+    for (int i = 0; i < p; i++)
+        if (ar[i] != 0.0)
+            last = i;
+    if (last < 0)
+        return 1;
+    double *pc = w->polyc, *z = w->polyz;
+    pc[0] = 1.0;
+    for (int i = 0; i <= last; i++)
+        pc[i + 1] = -ar[i];
+    if (poly_roots(w, pc, last + 1, z) != 0)
+        return 0;
+    for (int i = 0; i <= last; i++)
+        if (!(hypot(z[2 * i], z[2 * i + 1]) > 1.0))
+            return 0;
+    return 1;
+}
+
+/* ---------------------------------------------------------------------------
+ * Q0 of Gardner, Harvey & Phillips (1980), AS 154
+ * ------------------------------------------------------------------------- */
+
+/* Givens update of the square-root-free QR of the equations with one row
+ * (xnext, ynext) (AS 154 INCLU2; AS 75 of Gentleman 1974). */
+static void inclu2(size_t np, const double *xnext, double *xrow, double ynext, double *d, double *rbar,
+                   double *thetab)
+{
+    for (size_t i = 0; i < np; i++)
+        xrow[i] = xnext[i];
+    size_t ithisr = 0;
+    for (size_t i = 0; i < np; i++) {
+        if (xrow[i] != 0.0) {
+            double xi = xrow[i], di = d[i], dpi = di + xi * xi;
+            d[i] = dpi;
+            double cbar = di / dpi, sbar = xi / dpi;
+            for (size_t k = i + 1; k < np; k++) {
+                double xk = xrow[k], rbthis = rbar[ithisr];
+                xrow[k] = xk - xi * rbthis;
+                rbar[ithisr++] = cbar * rbthis + sbar * xk;
+            }
+            double xk = ynext;
+            ynext = xk - xi * thetab[i];
+            thetab[i] = cbar * thetab[i] + sbar * xk;
+            if (di == 0.0)
+                return;
+        } else {
+            ithisr = ithisr + np - i - 1;
+        }
+    }
+}
+
+/* Fills the r x r matrix Pq (column-major == row-major, symmetric) with the
+ * stationary covariance of the ARMA state.  Returns 0, or -1 when the work
+ * is too small. */
+static int get_q0(civ_arima_work *w, const double *phi, int p, const double *theta, int q, int r, double *Pq)
+{
+    size_t np = (size_t)r * (size_t)(r + 1) / 2, nrbar = np * (np - 1) / 2;
+    double *V = w->V, *xnext = w->xnext, *xrow = w->xrow, *rbar = w->rbar, *thetab = w->thetab, *P = Pq;
+    if (np > w->np_max)
+        return -1;
+    size_t ind = 0;
+    for (int j = 0; j < r; j++) {
+        double vj = (j == 0) ? 1.0 : (j - 1 < q ? theta[j - 1] : 0.0);
+        for (int i = j; i < r; i++) {
+            double vi = (i == 0) ? 1.0 : (i - 1 < q ? theta[i - 1] : 0.0);
+            V[ind++] = vi * vj;
+        }
+    }
+    if (r == 1) {
+        P[0] = p > 0 ? 1.0 / (1.0 - phi[0] * phi[0]) : 1.0;
+        return 0;
+    }
+    if (p > 0) {
+        if (nrbar > w->nrbar_max)
+            return -1;
+        /* The equations s * vec(P0) = vec(V) are generated row by row in
+         * xnext, with P reordered to bring leading zeros into the rows. */
+        for (size_t i = 0; i < nrbar; i++)
+            rbar[i] = 0.0;
+        for (size_t i = 0; i < np; i++) {
+            P[i] = 0.0;
+            thetab[i] = 0.0;
+            xnext[i] = 0.0;
+        }
+        ind = 0;
+        long ind1 = -1;
+        size_t npr = np - (size_t)r, npr1 = npr + 1, indj = npr;
+        size_t ind2 = npr - 1;
+        for (int j = 0; j < r; j++) {
+            double phij = (j < p) ? phi[j] : 0.0;
+            xnext[indj++] = 0.0;
+            size_t indi = npr1 + (size_t)j;
+            for (int i = j; i < r; i++) {
+                double ynext = V[ind++];
+                double phii = (i < p) ? phi[i] : 0.0;
+                if (j != r - 1) {
+                    xnext[indj] = -phii;
+                    if (i != r - 1) {
+                        xnext[indi] -= phij;
+                        xnext[++ind1] = -1.0;
+                    }
+                }
+                xnext[npr] = -phii * phij;
+                if (++ind2 >= np)
+                    ind2 = 0;
+                xnext[ind2] += 1.0;
+                inclu2(np, xnext, xrow, ynext, P, rbar, thetab);
+                xnext[ind2] = 0.0;
+                if (i != r - 1) {
+                    xnext[indi++] = 0.0;
+                    xnext[ind1] = 0.0;
+                }
+            }
+        }
+        /* back substitution */
+        long ithisr = (long)nrbar - 1, im = (long)np - 1;
+        for (size_t i = 0; i < np; i++) {
+            double bi = thetab[im];
+            long jm = (long)np - 1;
+            for (size_t j = 0; j < i; j++)
+                bi -= rbar[ithisr--] * P[jm--];
+            P[im--] = bi;
+        }
+        /* re-order */
+        ind = npr;
+        for (int i = 0; i < r; i++)
+            xnext[i] = P[ind++];
+        long k = (long)np - 1, k1 = (long)npr - 1;
+        for (size_t i = 0; i < npr; i++)
+            P[k--] = P[k1--];
+        for (int i = 0; i < r; i++)
+            P[i] = xnext[i];
+    } else {
+        /* pure MA: P0 by back substitution */
+        size_t indn = np;
+        ind = np;
+        for (int i = 0; i < r; i++)
+            for (int j = 0; j <= i; j++) {
+                --ind;
+                P[ind] = V[ind];
+                if (j != 0)
+                    P[ind] += P[--indn];
+            }
+    }
+    /* unpack the packed upper triangle to a full matrix */
+    ind = np;
+    for (int i = r - 1; i > 0; i--)
+        for (int j = r - 1; j >= i; j--)
+            P[r * i + j] = P[--ind];
+    for (int i = 0; i < r - 1; i++)
+        for (int j = i + 1; j < r; j++)
+            P[i + r * j] = P[j + r * i];
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Kalman filter for the ARIMA state space (Harvey 1989, sec. 3.3)
+ * ------------------------------------------------------------------------- */
+
+typedef struct arima_ss {
+    const double *phi, *theta, *delta;
+    int p, q, d, r, rd;
+} arima_ss;
+
+/* mm = T P, then Pnew = mm T' + V, using the sparsity of T (row-major). */
+static void ss_predict_cov(const arima_ss *s, const double *P, double *mm, double *Pnew)
+{
+    int r = s->r, rd = s->rd, p = s->p, d = s->d, q = s->q;
+    if (d == 0) {
+        /* stationary state: Pnew[i][j] = phi_i phi_j P00 + phi_i P[0][j+1]
+         * + phi_j P[i+1][0] + P[i+1][j+1] + v_i v_j in one symmetric pass */
+        double p00 = P[0];
+        for (int i = 0; i < r; i++) {
+            double phii = i < p ? s->phi[i] : 0.0;
+            double vi = i == 0 ? 1.0 : (i - 1 < q ? s->theta[i - 1] : 0.0);
+            const double *Pi1 = P + (size_t)(i + 1) * rd;
+            for (int j = i; j < r; j++) {
+                double phij = j < p ? s->phi[j] : 0.0;
+                double vj = j == 0 ? 1.0 : (j - 1 < q ? s->theta[j - 1] : 0.0);
+                double tmp = vi * vj;
+                if (j < r - 1) {
+                    tmp += phii * P[j + 1];
+                    if (i < r - 1)
+                        tmp += Pi1[j + 1];
+                }
+                if (i < r - 1)
+                    tmp += phij * Pi1[0];
+                tmp += phii * phij * p00;
+                Pnew[(size_t)i * rd + j] = Pnew[(size_t)j * rd + i] = tmp;
+            }
+        }
+        return;
+    }
+    for (int i = 0; i < r; i++)
+        for (int j = 0; j < rd; j++) {
+            double tmp = 0.0;
+            if (i < p)
+                tmp += s->phi[i] * P[j];
+            if (i < r - 1)
+                tmp += P[(size_t)(i + 1) * rd + j];
+            mm[(size_t)i * rd + j] = tmp;
+        }
+    if (d > 0) {
+        for (int j = 0; j < rd; j++) {
+            double tmp = P[j];
+            for (int k = 0; k < d; k++)
+                tmp += s->delta[k] * P[(size_t)(r + k) * rd + j];
+            mm[(size_t)r * rd + j] = tmp;
+        }
+        for (int i = 1; i < d; i++)
+            for (int j = 0; j < rd; j++)
+                mm[(size_t)(r + i) * rd + j] = P[(size_t)(r + i - 1) * rd + j];
+    }
+    /* Pnew = mm T' is symmetric: row i from column i on, mirrored below */
+    for (int i = 0; i < rd; i++) {
+        const double *mi = mm + (size_t)i * rd;
+        double *pi = Pnew + (size_t)i * rd;
+        for (int j = i < r ? i : r; j < r; j++) {
+            double tmp = 0.0;
+            if (j < p)
+                tmp += s->phi[j] * mi[0];
+            if (j < r - 1)
+                tmp += mi[j + 1];
+            pi[j] = tmp;
+        }
+        if (d > 0) {
+            if (i <= r) {
+                double tmp = mi[0];
+                for (int k = 0; k < d; k++)
+                    tmp += s->delta[k] * mi[r + k];
+                pi[r] = tmp;
+            }
+            for (int k = (i - r > 1 ? i - r : 1); k < d; k++)
+                pi[r + k] = mi[r + k - 1];
+        }
+    }
+    for (int i = 1; i < rd; i++)
+        for (int j = 0; j < i; j++)
+            Pnew[(size_t)i * rd + j] = Pnew[(size_t)j * rd + i];
+    for (int i = 0; i <= q; i++) {
+        double vi = (i == 0) ? 1.0 : s->theta[i - 1];
+        for (int j = 0; j <= q; j++)
+            Pnew[(size_t)i * rd + j] += vi * ((j == 0) ? 1.0 : s->theta[j - 1]);
+    }
+}
+
+static void ss_predict_state(const arima_ss *s, const double *a, double *anew)
+{
+    int r = s->r, rd = s->rd, p = s->p, d = s->d;
+    for (int i = 0; i < r; i++) {
+        double tmp = (i < r - 1) ? a[i + 1] : 0.0;
+        if (i < p)
+            tmp += s->phi[i] * a[0];
+        anew[i] = tmp;
+    }
+    if (d > 0) {
+        for (int i = r + 1; i < rd; i++)
+            anew[i] = a[i - 1];
+        double tmp = a[0];
+        for (int i = 0; i < d; i++)
+            tmp += s->delta[i] * a[r + i];
+        anew[r] = tmp;
+    }
+}
+
+/* Runs the filter over y[0..n) from a and Pn (the covariance of the first
+ * prediction); a, P end as the filtered state.  Returns ssq, sumlog and
+ * the count nu of steps with prediction variance < 1e4.  resid may be NULL. */
+static void ss_filter(const arima_ss *s, const double *y, size_t n, double *a, double *P, const double *Pn,
+                      civ_arima_work *w, double *ssq_out, double *sumlog_out, int *nu_out, double *resid)
+{
+    int rd = s->rd, r = s->r, d = s->d;
+    double *anew = w->anew, *M = w->M, *Pnew = w->Pnew, *mm = w->mm;
+    double ssq = 0.0, sumlog = 0.0;
+    int nu = 0;
+    size_t rd2 = (size_t)rd * rd;
+    for (size_t l = 0; l < n; l++) {
+        ss_predict_state(s, a, anew);
+        if (l > 0)
+            ss_predict_cov(s, P, mm, Pnew);
+        else
+            memcpy(Pnew, Pn, rd2 * sizeof *Pnew);
+        if (!isnan(y[l])) {
+            double res = y[l] - anew[0];
+            for (int i = 0; i < d; i++)
+                res -= s->delta[i] * anew[r + i];
+            for (int i = 0; i < rd; i++) {
+                const double *pi = Pnew + (size_t)i * rd;
+                double tmp = pi[0];
+                for (int j = 0; j < d; j++)
+                    tmp += pi[r + j] * s->delta[j];
+                M[i] = tmp;
+            }
+            double gain = M[0];
+            for (int j = 0; j < d; j++)
+                gain += s->delta[j] * M[r + j];
+            if (gain < 1e4) {
+                nu++;
+                ssq += res * res / gain;
+                sumlog += log(gain);
+            }
+            if (resid)
+                resid[l] = res / sqrt(gain);
+            for (int i = 0; i < rd; i++)
+                a[i] = anew[i] + M[i] * res / gain;
+            /* P is symmetric: the upper triangle, mirrored */
+            for (int i = 0; i < rd; i++) {
+                double mi = M[i] / gain;
+                for (int j = i; j < rd; j++)
+                    P[(size_t)i * rd + j] = P[(size_t)j * rd + i] = Pnew[(size_t)i * rd + j] - mi * M[j];
+            }
+        } else {
+            memcpy(a, anew, (size_t)rd * sizeof *a);
+            memcpy(P, Pnew, rd2 * sizeof *P);
+            if (resid)
+                resid[l] = NAN;
+        }
+    }
+    *ssq_out = ssq;
+    *sumlog_out = sumlog;
+    *nu_out = nu;
+}
+
+/* The filter for the stationary ARMA state and complete data (the
+ * optimiser's path), with the measurement update fused into the next
+ * prediction: with M = P_{t|t-1} Z the first column and g = M[0],
+ *   P_{t+1|t}[i][j] = v_i v_j + phi_i phi_j U[0][0] + phi_i U[0][j+1]
+ *                     + phi_j U[i+1][0] + U[i+1][j+1],   U = P - M M'/g,
+ * one symmetric pass per observation instead of three. */
+static void ss_filter_arma(const arima_ss *s, const double *y, size_t n, const double *Pn, civ_arima_work *w,
+                           double *ssq_out, double *sumlog_out, int *nu_out)
+{
+    int r = s->r, p = s->p, q = s->q;
+    size_t r2 = (size_t)r * r;
+    /* only the upper triangles of A = P_{t|t-1} and B are kept */
+    double *A = w->Pnew, *B = w->P, *a = w->a, *anew = w->anew, *M = w->M;
+    double *ph = w->mm, *v = ph + r, *u0 = v + r, *mg = u0 + r; /* mm holds >= 4r doubles */
+    for (int i = 0; i < r; i++) {
+        ph[i] = i < p ? s->phi[i] : 0.0;
+        v[i] = i == 0 ? 1.0 : (i - 1 < q ? s->theta[i - 1] : 0.0);
+    }
+    memcpy(A, Pn, r2 * sizeof *A);
+    memset(a, 0, (size_t)r * sizeof *a);
+    double ssq = 0.0, sumlog = 0.0;
+    int nu = 0;
+    for (size_t l = 0; l < n; l++) {
+        ss_predict_state(s, a, anew);
+        double g = A[0], res = y[l] - anew[0];
+        if (g < 1e4) {
+            nu++;
+            ssq += res * res / g;
+            sumlog += log(g);
+        }
+        double rg = res / g;
+        for (int i = 0; i < r; i++) {
+            M[i] = A[i]; /* first row = first column */
+            mg[i] = M[i] / g;
+            a[i] = anew[i] + M[i] * rg;
+        }
+        if (l + 1 == n)
+            break;
+        /* U = A - M M'/g: u00 = U[0][0], u0[j] = U[0][j+1] */
+        double u00 = A[0] - M[0] * mg[0];
+        for (int j = 0; j + 1 < r; j++)
+            u0[j] = A[j + 1] - M[0] * mg[j + 1];
+        u0[r - 1] = 0.0;
+        for (int i = 0; i < r; i++) {
+            double phii = ph[i], vi = v[i], u0i = u0[i];
+            double *Bi = B + (size_t)i * r;
+            if (i + 1 < r) {
+                const double *Ai1 = A + (size_t)(i + 1) * r;
+                double mi1 = M[i + 1];
+                for (int j = i; j + 1 < r; j++)
+                    Bi[j] = vi * v[j] + phii * ph[j] * u00 + ph[j] * u0i + phii * u0[j] + Ai1[j + 1] - mi1 * mg[j + 1];
+            } else {
+                for (int j = i; j + 1 < r; j++)
+                    Bi[j] = vi * v[j] + phii * ph[j] * u00 + phii * u0[j];
+            }
+            int j = r - 1;
+            if (j >= i)
+                Bi[j] = vi * v[j] + phii * ph[j] * u00 + ph[j] * u0i;
+        }
+        double *t = A;
+        A = B;
+        B = t;
+    }
+    *ssq_out = ssq;
+    *sumlog_out = sumlog;
+    *nu_out = nu;
+}
+
+void civ_arima_kalman_forecast(const civ_arima_result *res, size_t h, double *mean, double *var, double *scratch)
+{
+    arima_ss s = {res->phi, res->theta, res->delta, res->nphi, res->ntheta, res->ndelta, res->r, res->rd};
+    size_t rd = (size_t)res->rd, rd2 = rd * rd;
+    double *P = scratch, *Pnew = P + rd2, *mm = Pnew + rd2, *a = mm + rd2, *anew = a + rd;
+    memcpy(a, res->a, rd * sizeof *a);
+    memcpy(P, res->P, rd2 * sizeof *P);
+    for (size_t l = 0; l < h; l++) {
+        ss_predict_state(&s, a, anew);
+        double fc = anew[0];
+        for (int i = 0; i < s.d; i++)
+            fc += s.delta[i] * anew[s.r + i];
+        memcpy(a, anew, rd * sizeof *a);
+        mean[l] = fc;
+        ss_predict_cov(&s, P, mm, Pnew);
+        memcpy(P, Pnew, rd2 * sizeof *P);
+        /* Z' P Z with Z = (1, 0.., delta) */
+        double v = 0.0;
+        for (int i = 0; i < s.rd; i++) {
+            double zi = i == 0 ? 1.0 : (i >= s.r ? s.delta[i - s.r] : 0.0);
+            if (zi == 0.0)
+                continue;
+            for (int j = 0; j < s.rd; j++) {
+                double zj = j == 0 ? 1.0 : (j >= s.r ? s.delta[j - s.r] : 0.0);
+                v += zi * zj * P[(size_t)i * rd + j];
+            }
+        }
+        var[l] = v;
+    }
+}
+
+/* ---------------------------------------------------------------------------
+ * Objectives
+ * ------------------------------------------------------------------------- */
+
+typedef struct arima_ctx {
+    civ_arima_work *w;
+    const double *x, *xreg;
+    size_t n, ncx, narma, ncoef;
+    const civ_arima_order *o;
+    int trans, ncond;
+    int fast;       /* optimiser path: fast Q0, and the differenced data when complete */
+    int complete;   /* no NaN in x nor in the regressors */
+    int p, q, r, rd, nd; /* expanded orders */
+    const double *parscale;
+    const double *fixed; /* all-fixed coefficients (no optimisation) or NULL */
+} arima_ctx;
+
+static void regress_out(const arima_ctx *c, const double *par, double *out)
+{
+    size_t n = c->n;
+    memcpy(out, c->x, n * sizeof *out);
+    for (size_t k = 0; k < c->ncx; k++) {
+        double b = par[c->narma + k];
+        const double *z = c->xreg + k * n;
+        for (size_t t = 0; t < n; t++)
+            out[t] -= b * z[t];
+    }
+}
+
+/* R's armaCSS: 0.5 log(mean square of the conditional residuals). */
+static double obj_css(const double *par, void *vc)
+{
+    arima_ctx *c = vc;
+    civ_arima_work *w = c->w;
+    trans_pars(c->o, par, 0, w->phi, w->theta);
+    regress_out(c, par, w->wcss);
+    double *y = w->wcss, *res = w->rcss;
+    size_t n = c->n;
+    int m = c->o->m;
+    for (int i = 0; i < c->o->d; i++)
+        for (size_t l = n - 1; l > 0; l--)
+            y[l] -= y[l - 1];
+    for (int i = 0; i < c->o->D; i++)
+        for (size_t l = n - 1; l >= (size_t)m && l > 0; l--)
+            y[l] -= y[l - (size_t)m];
+    double ssq = 0.0;
+    int nu = 0;
+    for (size_t l = 0; l < (size_t)c->ncond && l < n; l++)
+        res[l] = 0.0;
+    for (size_t l = (size_t)c->ncond; l < n; l++) {
+        double tmp = y[l];
+        for (int j = 0; j < c->p; j++)
+            tmp -= w->phi[j] * y[l - (size_t)j - 1];
+        size_t lim = l - (size_t)c->ncond;
+        if (lim > (size_t)c->q)
+            lim = (size_t)c->q;
+        for (size_t j = 0; j < lim; j++)
+            tmp -= w->theta[j] * res[l - j - 1];
+        res[l] = tmp;
+        if (!isnan(tmp)) {
+            nu++;
+            ssq += tmp * tmp;
+        }
+    }
+    return 0.5 * log(ssq / (double)nu);
+}
+
+/* Q0 from the ARMA autocovariances (the "fast" path used inside the
+ * optimiser).  With the state of Harvey (1989, sec. 3.3),
+ *   alpha_t[i] = sum_{a >= 0} phi_{i+a} y_{t-1-a} + theta_{i+a} e_{t-a}
+ * (theta_0 = 1, phi_k the lag-(k+1) coefficient), so that
+ *   Q0[i][j] = sum_{a,b} phi phi gamma(a-b) + phi theta psi_{b-a-1}
+ *              + theta phi psi_{a-b-1} + theta theta [a = b],
+ * with gamma the autocovariances (Brockwell & Davis 2016, sec. 3.3, the
+ * (p+1)-equation system) and psi the MA(infinity) weights.  Computed by the
+ * recursion below in O(r^2 + p^3) instead of AS 154's O(r^6): the same
+ * matrix up to rounding for stationary models. */
+static int fast_q0(civ_arima_work *w, const double *phi, int p, const double *theta, int q, int r, double *Q)
+{
+    double *psi = w->psi, *g = w->acv, *A = w->gsys;
+#define TH(k) ((k) == 0 ? 1.0 : ((k) <= q ? theta[(k)-1] : 0.0))
+#define PH(k) ((k) < p ? phi[k] : 0.0)
+    int L = r + 1 > q + 1 ? r + 1 : q + 1;
+    for (int j = 0; j <= L; j++) {
+        double v = TH(j);
+        for (int k = 1; k <= j && k <= p; k++)
+            v += phi[k - 1] * psi[j - k];
+        psi[j] = v;
+    }
+    /* gamma(h) - sum_k phi_k gamma(|h-k|) = sum_{j=h}^{q} theta_j psi_{j-h}, h = 0..p */
+    size_t np1 = (size_t)p + 1;
+    for (size_t i = 0; i < np1 * np1; i++)
+        A[i] = 0.0;
+    double *rhs = A + np1 * np1; /* p + 1 more doubles (gsys holds (r+1)(r+2)) */
+    for (int h = 0; h <= p; h++) {
+        A[(size_t)h * np1 + (size_t)h] += 1.0;
+        for (int k = 1; k <= p; k++) {
+            int lag = h - k < 0 ? k - h : h - k;
+            A[(size_t)h * np1 + (size_t)lag] -= phi[k - 1];
+        }
+        double v = 0.0;
+        for (int j = h; j <= q; j++)
+            v += TH(j) * psi[j - h];
+        rhs[h] = v;
+    }
+    gsl_matrix_view Av = gsl_matrix_view_array(A, np1, np1);
+    gsl_vector_view bv = gsl_vector_view_array(rhs, np1);
+    gsl_permutation perm = {np1, w->gperm};
+    int sg;
+    if (gsl_linalg_LU_decomp(&Av.matrix, &perm, &sg) != GSL_SUCCESS)
+        return -1;
+    for (size_t i = 0; i < np1; i++)
+        if (A[i * np1 + i] == 0.0)
+            return -1;
+    if (gsl_linalg_LU_svx(&Av.matrix, &perm, &bv.vector) != GSL_SUCCESS)
+        return -1;
+    for (int h = 0; h <= p; h++)
+        g[h] = rhs[h];
+    for (int h = p + 1; h <= r; h++) {
+        double v = 0.0;
+        for (int k = 1; k <= p; k++)
+            v += phi[k - 1] * g[h - k];
+        for (int j = h; j <= q; j++)
+            v += TH(j) * psi[j - h];
+        g[h] = v;
+    }
+    /* row 0: Q0[0][k] = Cov(y_t, alpha_t[k]) = sum_a phi_{k+a} gamma(a+1) + theta_{k+a} psi_a;
+     * then, from alpha_t[i] = phi_i y_{t-1} + alpha_{t-1}[i+1] + theta_i e_t,
+     * Q0[i][j] = phi_i phi_j gamma(0) + theta_i theta_j + phi_i Q0[0][j+1]
+     *            + phi_j Q0[0][i+1] + Q0[i+1][j+1]   (O(r^2) in all) */
+    double *row0 = psi + (L + 1);
+    for (int k = 0; k < r; k++) {
+        double v = 0.0;
+        for (int a = 0; a < r - k; a++)
+            v += PH(k + a) * g[a + 1] + TH(k + a) * psi[a];
+        row0[k] = v;
+    }
+    for (int i = r - 1; i >= 0; i--)
+        for (int j = r - 1; j >= i; j--) {
+            double v = PH(i) * PH(j) * g[0] + TH(i) * TH(j);
+            if (j + 1 < r)
+                v += PH(i) * row0[j + 1] + PH(j) * row0[i + 1] + Q[(size_t)(i + 1) * r + (size_t)(j + 1)];
+            else if (i + 1 < r)
+                v += PH(j) * row0[i + 1];
+            Q[(size_t)i * r + j] = Q[(size_t)j * r + i] = v;
+        }
+#undef TH
+#undef PH
+    return 0;
+}
+
+/* Initial state: a = 0, Pn = blockdiag(Q0, kappa I_d).  Returns -1 when Q0
+ * cannot be computed. */
+static int init_state(arima_ctx *c, double *a, double *Pn)
+{
+    civ_arima_work *w = c->w;
+    int r = c->r, rd = c->rd;
+    size_t rd2 = (size_t)rd * rd;
+    memset(a, 0, (size_t)rd * sizeof *a);
+    memset(Pn, 0, rd2 * sizeof *Pn);
+    int fastq = !w->use_gardner && c->p > 0 && r > 1;
+    int same = w->q0_valid && w->q0_fast == fastq && w->q0_p == c->p && w->q0_q == c->q && w->q0_r == r &&
+               memcmp(w->q0_phi, w->phi, (size_t)c->p * sizeof(double)) == 0 &&
+               memcmp(w->q0_theta, w->theta, (size_t)c->q * sizeof(double)) == 0;
+    if (!same) {
+        w->q0_valid = 0;
+        if (fastq ? fast_q0(w, w->phi, c->p, w->theta, c->q, r, w->q0) != 0
+                  : get_q0(w, w->phi, c->p, w->theta, c->q, r, w->q0) != 0)
+            return -1;
+        w->q0_fast = fastq;
+        memcpy(w->q0_phi, w->phi, (size_t)c->p * sizeof(double));
+        memcpy(w->q0_theta, w->theta, (size_t)c->q * sizeof(double));
+        w->q0_p = c->p;
+        w->q0_q = c->q;
+        w->q0_r = r;
+        w->q0_valid = 1;
+    }
+    for (int i = 0; i < r; i++)
+        for (int j = 0; j < r; j++)
+            Pn[(size_t)i * rd + j] = w->q0[(size_t)i * r + j];
+    for (int i = r; i < rd; i++)
+        Pn[(size_t)i * rd + i] = KAPPA;
+    return 0;
+}
+
+/* R's armafn: 0.5 (log(ssq/nu) + sumlog/nu). */
+static double obj_ml(const double *par, void *vc)
+{
+    arima_ctx *c = vc;
+    civ_arima_work *w = c->w;
+    trans_pars(c->o, par, c->trans, w->phi, w->theta);
+    if (init_state(c, w->a, w->Pn) != 0)
+        return DBL_MAX;
+    regress_out(c, par, w->xw);
+    double ssq, sumlog;
+    int nu;
+    if (c->fast && c->complete) {
+        /* Complete data: the diffuse filter's likelihood is that of the
+         * differenced series under the ARMA model (Ansley & Kohn 1985), so
+         * the optimiser works on the r-dimensional stationary state only. */
+        size_t len = c->n;
+        double *y = w->xw;
+        for (int i = 0; i < c->o->d; i++) {
+            for (size_t t = len - 1; t > 0; t--)
+                y[t] -= y[t - 1];
+            y++;
+            len--;
+        }
+        size_t m = (size_t)c->o->m;
+        for (int i = 0; i < c->o->D; i++) {
+            for (size_t t = len - 1; t >= m; t--)
+                y[t] -= y[t - m];
+            y += m;
+            len -= m;
+        }
+        /* Pn for the stationary part only, with stride r */
+        int r = c->r;
+        for (int i = 0; i < r; i++)
+            for (int j = 0; j < r; j++)
+                w->Pn[(size_t)i * r + j] = w->q0[(size_t)i * r + j];
+        arima_ss s0 = {w->phi, w->theta, w->delta, c->p, c->q, 0, r, r};
+        ss_filter_arma(&s0, y, len, w->Pn, w, &ssq, &sumlog, &nu);
+    } else {
+        arima_ss s = {w->phi, w->theta, w->delta, c->p, c->q, c->nd, c->r, c->rd};
+        ss_filter(&s, w->xw, c->n, w->a, w->P, w->Pn, w, &ssq, &sumlog, &nu, NULL);
+    }
+    double s2 = ssq / nu;
+    return 0.5 * (log(s2) + sumlog / nu);
+}
+
+/* ---------------------------------------------------------------------------
+ * optim(method = "BFGS") and optimHess, as R
+ * ------------------------------------------------------------------------- */
+
+typedef double (*objfn)(const double *par, void *ctx);
+
+typedef struct optim_ctx {
+    objfn fn;
+    void *ctx;
+    size_t n;
+    const double *parscale;
+    double *x; /* scratch: unscaled parameters */
+    int failed;
+} optim_ctx;
+
+static double fminfn(optim_ctx *oc, const double *b)
+{
+    for (size_t i = 0; i < oc->n; i++) {
+        if (!isfinite(b[i])) {
+            oc->failed = 1;
+            return NAN;
+        }
+        oc->x[i] = b[i] * oc->parscale[i];
+    }
+    return oc->fn(oc->x, oc->ctx);
+}
+
+/* Central differences on the scaled parameters (optim's fmingr). */
+static int fmingr(optim_ctx *oc, double *b, double *df)
+{
+    for (size_t i = 0; i < oc->n; i++) {
+        double bi = b[i];
+        b[i] = bi + NDEPS;
+        double v1 = fminfn(oc, b);
+        b[i] = bi - NDEPS;
+        double v2 = fminfn(oc, b);
+        b[i] = bi;
+        df[i] = (v1 - v2) / (2 * NDEPS);
+        if (!isfinite(df[i]) || oc->failed)
+            return -1;
+    }
+    return 0;
+}
+
+/* vmmin of R (Nash 1990, Algorithm 21).  b: scaled start in, optimum out.
+ * Returns 0 / 1 (maxit) as R's fail, or -1 on an R error. */
+static int vmmin(optim_ctx *oc, civ_arima_work *w, double *b, double *fmin, int maxit)
+{
+    const double stepredn = 0.2, acctol = 0.0001, reltest = 10.0;
+    const double reltol = 1.490116119384765625e-8; /* sqrt(DBL_EPSILON) */
+    const double abstol = -INFINITY;
+    size_t n = oc->n;
+    double *g = w->og, *t = w->ot, *X = w->oX, *c = w->oc, *B = w->oB;
+    if (maxit <= 0) {
+        *fmin = fminfn(oc, b);
+        return oc->failed ? -1 : 0;
+    }
+    double f = fminfn(oc, b);
+    if (!isfinite(f))
+        return -1;
+    *fmin = f;
+    int funcount = 1, gradcount = 1, iter = 0, count = 0;
+    if (fmingr(oc, b, g) != 0)
+        return -1;
+    iter++;
+    int ilast = gradcount;
+    do {
+        if (ilast == gradcount)
+            for (size_t i = 0; i < n; i++) {
+                for (size_t j = 0; j < i; j++)
+                    B[i * n + j] = 0.0;
+                B[i * n + i] = 1.0;
+            }
+        for (size_t i = 0; i < n; i++) {
+            X[i] = b[i];
+            c[i] = g[i];
+        }
+        double gradproj = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            double s = 0.0;
+            for (size_t j = 0; j <= i; j++)
+                s -= B[i * n + j] * g[j];
+            for (size_t j = i + 1; j < n; j++)
+                s -= B[j * n + i] * g[j];
+            t[i] = s;
+            gradproj += s * g[i];
+        }
+        if (gradproj < 0.0) { /* downhill */
+            double steplength = 1.0;
+            int accpoint = 0;
+            do {
+                count = 0;
+                for (size_t i = 0; i < n; i++) {
+                    b[i] = X[i] + steplength * t[i];
+                    if (reltest + X[i] == reltest + b[i])
+                        count++;
+                }
+                if ((size_t)count < n) {
+                    f = fminfn(oc, b);
+                    if (oc->failed)
+                        return -1;
+                    funcount++;
+                    accpoint = isfinite(f) && (f <= *fmin + gradproj * steplength * acctol);
+                    if (!accpoint)
+                        steplength *= stepredn;
+                }
+            } while (!((size_t)count == n || accpoint));
+            int enough = (f > abstol) && fabs(f - *fmin) > reltol * (fabs(*fmin) + reltol);
+            if (!enough) {
+                count = (int)n;
+                *fmin = f;
+            }
+            if ((size_t)count < n) { /* making progress */
+                *fmin = f;
+                if (fmingr(oc, b, g) != 0)
+                    return -1;
+                gradcount++;
+                iter++;
+                double D1 = 0.0;
+                for (size_t i = 0; i < n; i++) {
+                    t[i] = steplength * t[i];
+                    c[i] = g[i] - c[i];
+                    D1 += t[i] * c[i];
+                }
+                if (D1 > 0) {
+                    double D2 = 0.0;
+                    for (size_t i = 0; i < n; i++) {
+                        double s = 0.0;
+                        for (size_t j = 0; j <= i; j++)
+                            s += B[i * n + j] * c[j];
+                        for (size_t j = i + 1; j < n; j++)
+                            s += B[j * n + i] * c[j];
+                        X[i] = s;
+                        D2 += s * c[i];
+                    }
+                    D2 = 1.0 + D2 / D1;
+                    for (size_t i = 0; i < n; i++)
+                        for (size_t j = 0; j <= i; j++)
+                            B[i * n + j] += (D2 * t[i] * t[j] - X[i] * t[j] - t[i] * X[j]) / D1;
+                } else {
+                    ilast = gradcount;
+                }
+            } else if (ilast < gradcount) { /* no progress */
+                count = 0;
+                ilast = gradcount;
+            }
+        } else { /* uphill search: reset unless just reset */
+            count = 0;
+            if (ilast == gradcount)
+                count = (int)n;
+            else
+                ilast = gradcount;
+        }
+        if (iter >= maxit)
+            break;
+        if (gradcount - ilast > 2 * (int)n)
+            ilast = gradcount; /* periodic restart */
+    } while ((size_t)count != n || ilast != gradcount);
+    (void)funcount;
+    return iter < maxit ? 0 : 1;
+}
+
+/* optimHess at par (unscaled) into H (n x n, row-major). */
+static int optim_hess(optim_ctx *oc, civ_arima_work *w, const double *par, double *H)
+{
+    size_t n = oc->n;
+    double *dpar = w->ob;
+    double *df1 = w->odf1, *df2 = w->odf2;
+    for (size_t i = 0; i < n; i++)
+        dpar[i] = par[i] / oc->parscale[i];
+    for (size_t i = 0; i < n; i++) {
+        double eps = NDEPS / oc->parscale[i];
+        dpar[i] += eps;
+        if (fmingr(oc, dpar, df1) != 0)
+            return -1;
+        dpar[i] -= 2 * eps;
+        if (fmingr(oc, dpar, df2) != 0)
+            return -1;
+        for (size_t j = 0; j < n; j++)
+            H[i * n + j] = (df1[j] - df2[j]) / (2 * eps * oc->parscale[i] * oc->parscale[j]);
+        dpar[i] += eps;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < i; j++) {
+            double tmp = 0.5 * (H[i * n + j] + H[j * n + i]);
+            H[i * n + j] = H[j * n + i] = tmp;
+        }
+    return 0;
+}
+
+/* R's optim(par, fn, method = "BFGS", control = list(parscale), hessian):
+ * par in/out (unscaled).  Returns the convergence code or -1 on error. */
+static int optim_bfgs(arima_ctx *ac, objfn fn, double *par, size_t n, int maxit, double *value, double *H)
+{
+    civ_arima_work *w = ac->w;
+    optim_ctx oc = {fn, ac, n, ac->parscale, w->ox, 0};
+    double *b = w->ogr;
+    for (size_t i = 0; i < n; i++)
+        b[i] = par[i] / ac->parscale[i];
+    int code = vmmin(&oc, w, b, value, maxit);
+    if (code < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        par[i] = b[i] * ac->parscale[i];
+    if (H && optim_hess(&oc, w, par, H) != 0)
+        return -1;
+    return code;
+}
+
+/* ---------------------------------------------------------------------------
+ * Small dense linear algebra
+ * ------------------------------------------------------------------------- */
+
+/* Inverse of the n x n row-major A (copied) into inv, as R's solve(): fails
+ * when the reciprocal condition number (1-norm) is below DBL_EPSILON. */
+static int solve_inverse(civ_arima_work *w, const double *A, size_t n, double *inv)
+{
+    memcpy(w->lu, A, n * n * sizeof *A);
+    gsl_matrix_view lu = gsl_matrix_view_array(w->lu, n, n);
+    gsl_permutation perm = {n, w->perm};
+    int signum;
+    if (gsl_linalg_LU_decomp(&lu.matrix, &perm, &signum) != GSL_SUCCESS)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (gsl_matrix_get(&lu.matrix, i, i) == 0.0)
+            return -1;
+    gsl_matrix_view iv = gsl_matrix_view_array(inv, n, n);
+    if (gsl_linalg_LU_invert(&lu.matrix, &perm, &iv.matrix) != GSL_SUCCESS)
+        return -1;
+    double na = 0.0, ni = 0.0;
+    for (size_t j = 0; j < n; j++) {
+        double sa = 0.0, si = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            sa += fabs(A[i * n + j]);
+            si += fabs(inv[i * n + j]);
+        }
+        if (sa > na)
+            na = sa;
+        if (si > ni)
+            ni = si;
+    }
+    if (!isfinite(ni) || 1.0 / (na * ni) < DBL_EPSILON)
+        return -1;
+    return 0;
+}
+
+/* OLS of y on the k columns of X (column-major, rows with NaN dropped):
+ * coefficients and standard errors.  Returns the rank deficiency (0 when of
+ * full rank) or -1 when there are no usable rows. */
+static int ols(civ_arima_work *w, const double *y, const double *X, size_t n, size_t k, double *coef, double *se)
+{
+    size_t used = 0;
+    double *A = w->lmX, *b = w->lmy;
+    for (size_t t = 0; t < n; t++) {
+        int ok = !isnan(y[t]);
+        for (size_t j = 0; j < k && ok; j++)
+            ok = !isnan(X[j * n + t]);
+        if (!ok)
+            continue;
+        b[used] = y[t];
+        used++;
+    }
+    if (used < k || used == 0)
+        return -1;
+    /* row-major used x k */
+    size_t row = 0;
+    for (size_t t = 0; t < n; t++) {
+        int ok = !isnan(y[t]);
+        for (size_t j = 0; j < k && ok; j++)
+            ok = !isnan(X[j * n + t]);
+        if (!ok)
+            continue;
+        for (size_t j = 0; j < k; j++)
+            A[row * k + j] = X[j * n + t];
+        row++;
+    }
+    gsl_matrix_view Av = gsl_matrix_view_array(A, used, k);
+    gsl_vector_view tau = gsl_vector_view_array(w->lmtau, k);
+    if (gsl_linalg_QR_decomp(&Av.matrix, &tau.vector) != GSL_SUCCESS)
+        return -1;
+    double rmax = 0.0;
+    for (size_t j = 0; j < k; j++)
+        rmax = fmax(rmax, fabs(A[j * k + j]));
+    int deficient = 0;
+    for (size_t j = 0; j < k; j++)
+        if (!(fabs(A[j * k + j]) > 1e-7 * rmax))
+            deficient++;
+    if (deficient)
+        return deficient;
+    gsl_vector_view bv = gsl_vector_view_array(b, used);
+    gsl_vector_view cv = gsl_vector_view_array(coef, k);
+    gsl_vector_view rv = gsl_vector_view_array(w->lmres, used);
+    if (gsl_linalg_QR_lssolve(&Av.matrix, &tau.vector, &bv.vector, &cv.vector, &rv.vector) != GSL_SUCCESS)
+        return -1;
+    double rss = 0.0;
+    for (size_t t = 0; t < used; t++)
+        rss += w->lmres[t] * w->lmres[t];
+    double s2 = used > k ? rss / (double)(used - k) : NAN;
+    /* R^{-1} (upper triangular) by back substitution, then se_j = s sqrt(sum_k Rinv_jk^2) */
+    double *Ri = w->rinv;
+    for (size_t j = 0; j < k; j++) {
+        for (size_t i = 0; i < k; i++)
+            Ri[i * k + j] = 0.0;
+        for (size_t ii = j + 1; ii-- > 0;) {
+            double s = (ii == j) ? 1.0 : 0.0;
+            for (size_t l = ii + 1; l <= j; l++)
+                s -= A[ii * k + l] * Ri[l * k + j];
+            Ri[ii * k + j] = s / A[ii * k + ii];
+        }
+    }
+    for (size_t j = 0; j < k; j++) {
+        double s = 0.0;
+        for (size_t l = 0; l < k; l++)
+            s += Ri[j * k + l] * Ri[j * k + l];
+        se[j] = sqrt(s2 * s);
+    }
+    return 0;
+}
+
+int civ_arima_lm(civ_arima_work *w, const double *y, const double *X, size_t n, size_t k, double *coef, double *se)
+{
+    if (k > w->ncx_cap + 1 || k == 0)
+        return -1;
+    return ols(w, y, X, n, k, coef, se);
+}
+
+/* ---------------------------------------------------------------------------
+ * stats::arima
+ * ------------------------------------------------------------------------- */
+
+int civ_arima_estimate(civ_arima_work *w, const double *x, size_t n, const double *xreg, size_t ncx,
+                       const civ_arima_order *o, int method, const double *fixed, civ_arima_result *res)
+{
+    size_t narma = (size_t)(o->p + o->q + o->P + o->Q), ncoef = narma + ncx;
+    int m = o->m > 0 ? o->m : 1;
+    int pp = o->p + m * o->P, qq = o->q + m * o->Q;
+    int r = pp > qq + 1 ? pp : qq + 1;
+    int nd = o->d + m * o->D;
+    if (ncoef > CIV_ARIMA_MAX_COEF || r > w->r_max || nd > w->nd_max || n > w->n_cap || ncx > w->ncx_cap ||
+        o->p > MAX_AR_TRANS || o->P > MAX_AR_TRANS)
+        return CIV_ARIMA_E_TOO_LARGE;
+    {
+        size_t np = (size_t)r * (size_t)(r + 1) / 2;
+        if (w->use_gardner && pp > 0 && r > 1 && np * (np - 1) / 2 > w->nrbar_max)
+            return CIV_ARIMA_E_TOO_LARGE;
+    }
+    civ_arima_order oo = *o;
+    oo.m = m;
+
+    /* Delta = coefficients of (1-B)^d (1-B^m)^D, without the leading 1, negated */
+    double *delta = w->delta;
+    {
+        double poly[256];
+        if (nd + 1 > 256)
+            return CIV_ARIMA_E_TOO_LARGE;
+        int len = 1;
+        poly[0] = 1.0;
+        for (int i = 0; i < o->d; i++) {
+            poly[len] = 0.0;
+            for (int j = len; j >= 1; j--)
+                poly[j] -= poly[j - 1];
+            len++;
+        }
+        for (int i = 0; i < o->D; i++) {
+            for (int j = len; j < len + m; j++)
+                poly[j] = 0.0;
+            for (int j = len + m - 1; j >= m; j--)
+                poly[j] -= poly[j - m];
+            len += m;
+        }
+        for (int i = 0; i < nd; i++)
+            delta[i] = -poly[i + 1];
+    }
+
+    /* n.used */
+    int nobs = 0;
+    for (size_t t = 0; t < n; t++) {
+        int ok = !isnan(x[t]);
+        for (size_t k = 0; k < ncx && ok; k++)
+            ok = !isnan(xreg[k * n + t]);
+        nobs += ok;
+    }
+    int n_used = nobs - nd;
+    if (method == CIV_ARIMA_CSS_ML) {
+        int anyna = 0;
+        for (size_t t = 0; t < n && !anyna; t++)
+            anyna = isnan(x[t]);
+        for (size_t t = 0; t < n * ncx && !anyna; t++)
+            anyna = isnan(xreg[t]);
+        if (anyna)
+            method = CIV_ARIMA_ML;
+    }
+    int ncond = 0;
+    if (method != CIV_ARIMA_ML)
+        ncond = o->d + o->D * m + o->p + m * o->P;
+
+    double init[CIV_ARIMA_MAX_COEF], parscale[CIV_ARIMA_MAX_COEF], coef[CIV_ARIMA_MAX_COEF];
+    for (size_t i = 0; i < ncoef; i++) {
+        init[i] = 0.0;
+        parscale[i] = 1.0;
+    }
+    const double *xr = xreg;
+    int rotated = 0;
+    double Vrot[CIV_ARIMA_MAX_COEF * CIV_ARIMA_MAX_COEF];
+    if (ncx > 0 && !fixed) {
+        /* orig.xreg = FALSE for several columns: rotate onto the right
+         * singular vectors, so the columns are orthogonal (R's arima). */
+        if (ncx > 1) {
+            size_t used = 0;
+            double *A = w->lmX;
+            for (size_t t = 0; t < n; t++) {
+                int ok = 1;
+                for (size_t k = 0; k < ncx && ok; k++)
+                    ok = !isnan(xreg[k * n + t]);
+                if (!ok)
+                    continue;
+                for (size_t k = 0; k < ncx; k++)
+                    A[used * ncx + k] = xreg[k * n + t];
+                used++;
+            }
+            if (used < ncx)
+                return CIV_ARIMA_E_REGRESSION;
+            gsl_matrix_view Av = gsl_matrix_view_array(A, used, ncx);
+            gsl_matrix_view Vv = gsl_matrix_view_array(Vrot, ncx, ncx);
+            gsl_vector_view Sv = gsl_vector_view_array(w->lmtau, ncx);
+            gsl_vector_view wk = gsl_vector_view_array(w->lmres, ncx);
+            if (gsl_linalg_SV_decomp(&Av.matrix, &Vv.matrix, &Sv.vector, &wk.vector) != GSL_SUCCESS)
+                return CIV_ARIMA_E_REGRESSION;
+            double *Z = w->xrot;
+            for (size_t j = 0; j < ncx; j++)
+                for (size_t t = 0; t < n; t++) {
+                    double s = 0.0;
+                    for (size_t k = 0; k < ncx; k++)
+                        s += xreg[k * n + t] * Vrot[k * ncx + j];
+                    Z[j * n + t] = s;
+                }
+            xr = Z;
+            rotated = 1;
+        }
+        /* OLS on the differenced data for starting values and parscale */
+        double *dx = w->wcss, *DX = w->dX;
+        double cf[CIV_ARIMA_MAX_COEF], se[CIV_ARIMA_MAX_COEF];
+        memcpy(dx, x, n * sizeof *dx);
+        for (size_t k = 0; k < ncx; k++)
+            memcpy(DX + k * n, xr + k * n, n * sizeof *DX);
+        size_t len = n;
+        for (int i = 0; i < o->d; i++) {
+            for (size_t t = 0; t + 1 < len; t++) {
+                dx[t] = dx[t + 1] - dx[t];
+                for (size_t k = 0; k < ncx; k++)
+                    DX[k * n + t] = DX[k * n + t + 1] - DX[k * n + t];
+            }
+            len = len > 0 ? len - 1 : 0;
+        }
+        if (m > 1)
+            for (int i = 0; i < o->D; i++) {
+                for (size_t t = 0; t + (size_t)m < len; t++) {
+                    dx[t] = dx[t + (size_t)m] - dx[t];
+                    for (size_t k = 0; k < ncx; k++)
+                        DX[k * n + t] = DX[k * n + t + (size_t)m] - DX[k * n + t];
+                }
+                len = len >= (size_t)m ? len - (size_t)m : 0;
+            }
+        int rk = -1;
+        if (len > ncx) {
+            /* the columns of DX have stride n: copy into a compact matrix */
+            for (size_t k = 0; k < ncx; k++)
+                memmove(DX + k * len, DX + k * n, len * sizeof *DX);
+            rk = ols(w, dx, DX, len, ncx, cf, se);
+        }
+        if (rk != 0)
+            rk = ols(w, x, xr, n, ncx, cf, se);
+        if (rk != 0)
+            return CIV_ARIMA_E_REGRESSION;
+        for (size_t k = 0; k < ncx; k++) {
+            init[narma + k] = cf[k];
+            parscale[narma + k] = isfinite(se[k]) && se[k] > 0 ? 10.0 * se[k] : 1.0;
+        }
+    }
+    if (n_used <= 0)
+        return CIV_ARIMA_E_TOO_FEW;
+
+    arima_ctx ac = {.w = w, .x = x, .xreg = xr, .n = n, .ncx = ncx, .narma = narma, .ncoef = ncoef, .o = o,
+                    .trans = 0, .ncond = ncond, .p = pp, .q = qq, .r = r, .rd = r + nd, .nd = nd,
+                    .parscale = parscale, .fixed = fixed};
+    ac.complete = 1;
+    for (size_t t = 0; t < n && ac.complete; t++)
+        ac.complete = !isnan(x[t]);
+    for (size_t t = 0; t < n * ncx && ac.complete; t++)
+        ac.complete = !isnan(xr[t]);
+    ac.o = &oo;
+    double value = NAN;
+    double *H = w->oH;
+    int code = 0;
+    double *var = res->var;
+    for (size_t i = 0; i < CIV_ARIMA_MAX_COEF * CIV_ARIMA_MAX_COEF; i++)
+        var[i] = NAN;
+
+    if (fixed || ncoef == 0) {
+        for (size_t i = 0; i < ncoef; i++)
+            coef[i] = fixed[i];
+        if (method == CIV_ARIMA_CSS)
+            value = obj_css(coef, &ac);
+        else {
+            ac.trans = 0;
+            value = obj_ml(coef, &ac);
+        }
+    } else if (method == CIV_ARIMA_CSS) {
+        for (size_t i = 0; i < ncoef; i++)
+            coef[i] = init[i];
+        code = optim_bfgs(&ac, obj_css, coef, ncoef, BFGS_MAXIT, &value, H);
+        if (code < 0)
+            return CIV_ARIMA_E_NONFINITE;
+        double Hn[CIV_ARIMA_MAX_COEF * CIV_ARIMA_MAX_COEF];
+        for (size_t i = 0; i < ncoef * ncoef; i++)
+            Hn[i] = H[i] * n_used;
+        if (solve_inverse(w, Hn, ncoef, w->inv) != 0)
+            return CIV_ARIMA_E_SINGULAR;
+        for (size_t i = 0; i < ncoef; i++)
+            for (size_t j = 0; j < ncoef; j++)
+                var[i * ncoef + j] = w->inv[i * ncoef + j];
+    } else {
+        if (method == CIV_ARIMA_CSS_ML) {
+            double cp[CIV_ARIMA_MAX_COEF];
+            for (size_t i = 0; i < ncoef; i++)
+                cp[i] = init[i];
+            double v;
+            int c0 = optim_bfgs(&ac, obj_css, cp, ncoef, BFGS_MAXIT, &v, NULL);
+            if (c0 < 0)
+                return CIV_ARIMA_E_NONFINITE;
+            if (c0 == 0)
+                for (size_t i = 0; i < ncoef; i++)
+                    init[i] = cp[i];
+            if (o->p > 0 && !ar_check(w, init, o->p))
+                return CIV_ARIMA_E_NONSTATIONARY_CSS;
+            if (o->P > 0 && !ar_check(w, init + o->p + o->q, o->P))
+                return CIV_ARIMA_E_NONSTATIONARY_CSS;
+            ncond = 0;
+        }
+        /* transform.pars = TRUE */
+        {
+            double t[CIV_ARIMA_MAX_COEF];
+            for (size_t i = 0; i < ncoef; i++)
+                t[i] = init[i];
+            if (o->p > 0)
+                invpartrans(o->p, init, t);
+            if (o->P > 0)
+                invpartrans(o->P, init + o->p + o->q, t + o->p + o->q);
+            for (size_t i = 0; i < ncoef; i++)
+                init[i] = t[i];
+            if (o->q > 0)
+                ma_invert(w, init + o->p, o->q);
+            if (o->Q > 0)
+                ma_invert(w, init + o->p + o->q + o->P, o->Q);
+        }
+        ac.trans = 1;
+        for (size_t i = 0; i < ncoef; i++)
+            coef[i] = init[i];
+        ac.fast = 1;
+        code = optim_bfgs(&ac, obj_ml, coef, ncoef, BFGS_MAXIT, &value, H);
+        if (code < 0)
+            return CIV_ARIMA_E_NONFINITE;
+        double before[CIV_ARIMA_MAX_COEF];
+        memcpy(before, coef, ncoef * sizeof *coef);
+        if (o->q > 0)
+            ma_invert(w, coef + o->p, o->q);
+        if (o->Q > 0)
+            ma_invert(w, coef + o->p + o->q + o->P, o->Q);
+        int changed = 0;
+        for (size_t i = 0; i < ncoef; i++)
+            changed |= coef[i] != before[i];
+        if (changed) {
+            int c1 = optim_bfgs(&ac, obj_ml, coef, ncoef, 0, &value, H);
+            if (c1 < 0)
+                return CIV_ARIMA_E_NONFINITE;
+        }
+        /* the reported likelihood is R's: the diffuse filter on the undifferenced data */
+        ac.fast = 0;
+        value = obj_ml(coef, &ac);
+        /* A = d(coef)/d(raw) by forward differences (R's ARIMA_Gradtrans) */
+        double A[CIV_ARIMA_MAX_COEF * CIV_ARIMA_MAX_COEF];
+        for (size_t i = 0; i < ncoef; i++)
+            for (size_t j = 0; j < ncoef; j++)
+                A[i * ncoef + j] = (i == j);
+        const double eps = 1e-3;
+        int blocks[2][2] = {{0, o->p}, {o->p + o->q, o->P}};
+        for (int bI = 0; bI < 2; bI++) {
+            int v = blocks[bI][0], k = blocks[bI][1];
+            if (k <= 0)
+                continue;
+            double w1[MAX_AR_TRANS], w2[MAX_AR_TRANS], w3[MAX_AR_TRANS];
+            for (int i = 0; i < k; i++)
+                w1[i] = coef[v + i];
+            partrans(k, w1, w2);
+            for (int i = 0; i < k; i++) {
+                w1[i] += eps;
+                partrans(k, w1, w3);
+                for (int j = 0; j < k; j++)
+                    A[(size_t)(v + i) * ncoef + (size_t)(v + j)] = (w3[j] - w2[j]) / eps;
+                w1[i] -= eps;
+            }
+        }
+        /* var = A' (H n.used)^{-1} A */
+        double Hn[CIV_ARIMA_MAX_COEF * CIV_ARIMA_MAX_COEF];
+        for (size_t i = 0; i < ncoef * ncoef; i++)
+            Hn[i] = H[i] * n_used;
+        if (solve_inverse(w, Hn, ncoef, w->inv) != 0)
+            return CIV_ARIMA_E_SINGULAR;
+        double *T = w->tmpm; /* inv * A */
+        for (size_t i = 0; i < ncoef; i++)
+            for (size_t j = 0; j < ncoef; j++) {
+                double s = 0.0;
+                for (size_t k = 0; k < ncoef; k++)
+                    s += w->inv[i * ncoef + k] * A[k * ncoef + j];
+                T[i * ncoef + j] = s;
+            }
+        for (size_t i = 0; i < ncoef; i++)
+            for (size_t j = 0; j < ncoef; j++) {
+                double s = 0.0;
+                for (size_t k = 0; k < ncoef; k++)
+                    s += A[k * ncoef + i] * T[k * ncoef + j];
+                var[i * ncoef + j] = s;
+            }
+        /* undo the transformation */
+        {
+            double t[CIV_ARIMA_MAX_COEF];
+            memcpy(t, coef, ncoef * sizeof *t);
+            if (o->p > 0)
+                partrans(o->p, coef, t);
+            if (o->P > 0)
+                partrans(o->P, coef + o->p + o->q, t + o->p + o->q);
+            memcpy(coef, t, ncoef * sizeof *t);
+        }
+    }
+
+    /* the final model: filter the whole series (state for forecasting,
+     * standardised residuals) */
+    ac.trans = 0;
+    trans_pars(&oo, coef, 0, w->phi, w->theta);
+    if (init_state(&ac, res->a, w->Pn) != 0)
+        return CIV_ARIMA_E_TOO_LARGE;
+    regress_out(&ac, coef, w->xw);
+    arima_ss s = {w->phi, w->theta, w->delta, pp, qq, nd, r, r + nd};
+    double ssq, sumlog;
+    int nu;
+    ss_filter(&s, w->xw, n, res->a, res->P, w->Pn, w, &ssq, &sumlog, &nu, res->resid);
+    double sigma2;
+    if (method == CIV_ARIMA_CSS) {
+        double v = obj_css(coef, &ac); /* fills w->rcss */
+        (void)v;
+        double ss = 0.0;
+        int cnt = 0;
+        for (size_t t = (size_t)ncond; t < n; t++)
+            if (!isnan(w->rcss[t])) {
+                ss += w->rcss[t] * w->rcss[t];
+                cnt++;
+            }
+        sigma2 = ss / cnt;
+        for (size_t t = 0; t < n; t++)
+            res->resid[t] = w->rcss[t];
+    } else {
+        sigma2 = ssq / n_used;
+    }
+
+    /* rotate regression coefficients back */
+    if (rotated) {
+        double b[CIV_ARIMA_MAX_COEF];
+        for (size_t j = 0; j < ncx; j++) {
+            double sum = 0.0;
+            for (size_t k = 0; k < ncx; k++)
+                sum += Vrot[j * ncx + k] * coef[narma + k];
+            b[j] = sum;
+        }
+        for (size_t j = 0; j < ncx; j++)
+            coef[narma + j] = b[j];
+        /* var <- A var A' with A = blockdiag(I, V) */
+        double *T = w->tmpm;
+        for (size_t i = 0; i < ncoef; i++)
+            for (size_t j = 0; j < ncoef; j++) {
+                double sum = 0.0;
+                for (size_t k = 0; k < ncoef; k++) {
+                    double aik = (i < narma || k < narma) ? (i == k) : Vrot[(i - narma) * ncx + (k - narma)];
+                    sum += aik * var[k * ncoef + j];
+                }
+                T[i * ncoef + j] = sum;
+            }
+        for (size_t i = 0; i < ncoef; i++)
+            for (size_t j = 0; j < ncoef; j++) {
+                double sum = 0.0;
+                for (size_t k = 0; k < ncoef; k++) {
+                    double ajk = (j < narma || k < narma) ? (j == k) : Vrot[(j - narma) * ncx + (k - narma)];
+                    sum += T[i * ncoef + k] * ajk;
+                }
+                var[i * ncoef + j] = sum;
+            }
+    }
+
+    double val2 = 2.0 * n_used * value + n_used + n_used * log(2 * M_PI);
+    res->order = oo;
+    res->narma = narma;
+    res->ncx = ncx;
+    res->ncoef = ncoef;
+    memcpy(res->coef, coef, ncoef * sizeof *coef);
+    res->no_optim = fixed != NULL || ncoef == 0;
+    res->loglik = -0.5 * val2;
+    res->aic = method != CIV_ARIMA_CSS ? val2 + 2.0 * (fixed ? 0 : (double)ncoef) + 2.0 : NAN;
+    res->sigma2_arima = sigma2;
+    res->n_used = n_used;
+    res->code = code;
+    res->method = method;
+    res->n = n;
+    res->r = r;
+    res->rd = r + nd;
+    res->nphi = pp;
+    res->ntheta = qq;
+    res->ndelta = nd;
+    memcpy(res->phi, w->phi, (size_t)pp * sizeof *w->phi);
+    memcpy(res->theta, w->theta, (size_t)qq * sizeof *w->theta);
+    memcpy(res->delta, w->delta, (size_t)nd * sizeof *w->delta);
+    return CIV_ARIMA_OK;
+}
