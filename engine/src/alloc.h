@@ -66,6 +66,12 @@ typedef struct civ_toml_doc {
 #define CIV_TOML_MAX_ITEMS 1024   /* per array */
 #define CIV_TOML_MAX_STRING 4096  /* bytes */
 
+/* Reads a whole spec-like text file of at most CIV_TOML_MAX_BYTES into a new
+ * malloc'd buffer (*text, not NUL-terminated; the caller frees it).  `what`
+ * names the file in messages ("specification").  Errors: CIV_ERR_IO,
+ * CIV_ERR_LIMIT, CIV_ERR_OUT_OF_MEMORY. */
+civ_status civ_alloc_read_text(const char *path, const char *what, char **text, size_t *len);
+
 /* Parses `len` bytes; `name` is used in error locations.  On error records
  * CIV_ERR_PARSE / CIV_ERR_DUPLICATE / CIV_ERR_LIMIT at file:line:column. */
 civ_status civ_toml_parse(const char *text, size_t len, const char *name, civ_toml_doc *doc);

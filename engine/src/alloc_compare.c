@@ -55,15 +55,6 @@ void civ_alloc_compare_free(civ_alloc_compare *c)
     free(c);
 }
 
-static char *dup_str(const char *s)
-{
-    size_t len = strlen(s) + 1;
-    char *d = malloc(len);
-    if (d)
-        memcpy(d, s, len);
-    return d;
-}
-
 static int label_ok(const char *l)
 {
     if (!l || !*l || strlen(l) > 64)
@@ -144,7 +135,7 @@ civ_status civ_alloc_compare_run(const civ_alloc_spec *const *specs, const char 
     for (size_t s = 0; s < n_specs; s++) {
         char def[32];
         snprintf(def, sizeof def, "s%zu", s + 1);
-        if (!(c->labels[s] = dup_str(labels ? labels[s] : def)))
+        if (!(c->labels[s] = strdup(labels ? labels[s] : def)))
             goto oom;
     }
     for (size_t s = 0; s < n_specs; s++) {
@@ -177,7 +168,7 @@ civ_status civ_alloc_compare_run(const civ_alloc_spec *const *specs, const char 
                       !c->district_names;
             for (size_t i = 0; i < n && !bad; i++) {
                 size_t row = p->row_of[i];
-                bad = !(c->ids[row] = dup_str(p->ids[i])) || !(c->districts[row] = dup_str(p->districts[i]));
+                bad = !(c->ids[row] = strdup(p->ids[i])) || !(c->districts[row] = strdup(p->districts[i]));
             }
             if (bad) {
                 civ_alloc_result_free(r), civ_alloc_problem_free(p);

@@ -35,15 +35,6 @@ void civ_alloc_need_free(civ_alloc_need *n)
     free(n);
 }
 
-static char *dup_str(const char *s)
-{
-    size_t len = strlen(s) + 1;
-    char *d = malloc(len);
-    if (d)
-        memcpy(d, s, len);
-    return d;
-}
-
 static civ_toml_entry *take(civ_toml_table *t, const char *key)
 {
     for (size_t i = 0; i < t->n_entries; i++)
@@ -89,7 +80,7 @@ static civ_status get_string(const civ_alloc_need *n, civ_toml_table *t, const c
     if (e->value.type != CIV_TOML_STRING || !e->value.text[0])
         return bad(n, e, "must be a non-empty string%s", "");
     free(*out);
-    if (!(*out = dup_str(e->value.text)))
+    if (!(*out = strdup(e->value.text)))
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
     return CIV_OK;
 }
@@ -189,7 +180,7 @@ static civ_status build(civ_alloc_need *n, civ_toml_doc *doc)
     }
     if ((st = get_string(n, t, "column", &n->column)) || (st = get_string(n, t, "model", &n->model)))
         return st;
-    if (!n->column && !(n->column = dup_str("mean")))
+    if (!n->column && !(n->column = strdup("mean")))
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
     char *miss = NULL;
     if ((st = get_string(n, t, "if_missing", &miss)))
@@ -226,7 +217,7 @@ civ_status civ_alloc_need_parse(const char *text, size_t len, const char *name, 
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_need_parse: NULL argument");
     *out = NULL;
     civ_alloc_need *n = calloc(1, sizeof *n);
-    if (!n || !(n->path = dup_str(name ? name : "(need)"))) {
+    if (!n || !(n->path = strdup(name ? name : "(need)"))) {
         free(n);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
     }
@@ -248,25 +239,12 @@ civ_status civ_alloc_need_read(const char *path, civ_alloc_need **out)
 {
     if (!path || !out)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_need_read: NULL argument");
-    civ_where w = {.file = path};
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return civ_fail_at(CIV_ERR_IO, &w, "cannot open: %s", strerror(errno));
-    char *buf = malloc(CIV_TOML_MAX_BYTES + 1);
-    if (!buf) {
-        fclose(fp);
-        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading %s", path);
-    }
-    size_t len = fread(buf, 1, CIV_TOML_MAX_BYTES + 1, fp);
-    int err = ferror(fp);
-    fclose(fp);
-    civ_status st;
-    if (err)
-        st = civ_fail_at(CIV_ERR_IO, &w, "cannot read the file");
-    else if (len > CIV_TOML_MAX_BYTES)
-        st = civ_fail_at(CIV_ERR_LIMIT, &w, "file larger than 1 MiB");
-    else
-        st = civ_alloc_need_parse(buf, len, path, out);
+    char *buf = NULL;
+    size_t len = 0;
+    civ_status st = civ_alloc_read_text(path, "need specification", &buf, &len);
+    if (st)
+        return st;
+    st = civ_alloc_need_parse(buf, len, path, out);
     free(buf);
     return st;
 }

@@ -806,15 +806,12 @@ civ_status civ_alloc_spec_parse(const char *text, size_t len, const char *name, 
     return CIV_OK;
 }
 
-civ_status civ_alloc_spec_read(const char *path, civ_alloc_spec **out)
+civ_status civ_alloc_read_text(const char *path, const char *what, char **text, size_t *len)
 {
-    if (!path || !out)
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_spec_read: NULL argument");
-    *out = NULL;
-    FILE *fp = fopen(path, "rb");
     civ_where w = {.file = path};
+    FILE *fp = fopen(path, "rb");
     if (!fp)
-        return civ_fail_at(CIV_ERR_IO, &w, "cannot open the spec: %s", strerror(errno));
+        return civ_fail_at(CIV_ERR_IO, &w, "cannot open the %s: %s", what, strerror(errno));
     char *buf = malloc(CIV_TOML_MAX_BYTES + 1);
     if (!buf) {
         fclose(fp);
@@ -823,14 +820,26 @@ civ_status civ_alloc_spec_read(const char *path, civ_alloc_spec **out)
     size_t n = fread(buf, 1, CIV_TOML_MAX_BYTES + 1, fp);
     int err = ferror(fp);
     fclose(fp);
-    if (err) {
+    if (err || n > CIV_TOML_MAX_BYTES) {
         free(buf);
-        return civ_fail_at(CIV_ERR_IO, &w, "cannot read the spec");
+        return err ? civ_fail_at(CIV_ERR_IO, &w, "cannot read the %s", what)
+                   : civ_fail_at(CIV_ERR_LIMIT, &w, "%s larger than 1 MiB", what);
     }
-    if (n > CIV_TOML_MAX_BYTES) {
-        free(buf);
-        return civ_fail_at(CIV_ERR_LIMIT, &w, "specification larger than 1 MiB");
-    }
+    *text = buf;
+    *len = n;
+    return CIV_OK;
+}
+
+civ_status civ_alloc_spec_read(const char *path, civ_alloc_spec **out)
+{
+    if (!path || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_spec_read: NULL argument");
+    *out = NULL;
+    char *buf = NULL;
+    size_t n = 0;
+    civ_status rs = civ_alloc_read_text(path, "specification", &buf, &n);
+    if (rs)
+        return rs;
     civ_status st = civ_alloc_spec_parse(buf, n, path, out);
     free(buf);
     return st;

@@ -97,15 +97,6 @@ static void pfactors_free(pfactor *pf, size_t n)
     free(pf);
 }
 
-static char *dup_str(const char *s)
-{
-    size_t len = strlen(s) + 1;
-    char *d = malloc(len);
-    if (d)
-        memcpy(d, s, len);
-    return d;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -352,7 +343,7 @@ civ_status civ_alloc_uncertainty_run(const civ_alloc_spec *spec, const civ_table
     int bad = !u->ids || !u->districts || !u->district_names || !u->district_of || !u->point || !u->draws;
     for (size_t i = 0; i < n && !bad; i++) {
         size_t row = p0->row_of[i];
-        bad = !(u->ids[row] = dup_str(p0->ids[i])) || !(u->districts[row] = dup_str(p0->districts[i]));
+        bad = !(u->ids[row] = strdup(p0->ids[i])) || !(u->districts[row] = strdup(p0->districts[i]));
     }
     if (bad) {
         st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "uncertainty: out of memory");
