@@ -1649,7 +1649,7 @@ static civ_status ets_parse(const char *spec, void *config)
     memset(cfg, 0, sizeof *cfg);
     cfg->bounds = ETS_BOUNDS_BOTH;
     cfg->restrict_models = 1;
-    if (strcmp(buf, "auto") == 0 || strcmp(buf, "ets") == 0) {
+    if (strcmp(buf, "ets") == 0) { /* "auto" is the combination (models/combination.c, M1 decision) */
         cfg->error = cfg->trend = cfg->season = ETS_Z;
         cfg->damped = -1;
         cfg->missing_model = 1;
@@ -1758,7 +1758,7 @@ static const civ_param_info ets_params[] = {
 const civ_model_type civ_model_ets = {
     .family = "ets",
     .summary = "exponential smoothing state-space models (R forecast::ets)",
-    .spec_help = "auto | ets | ETS(E,T,S[,options]) with E in A,M,Z; T in N,A,Ad,M,Md,Z; S in N,A,M,Z",
+    .spec_help = "ets | ETS(E,T,S[,options]) with E in A,M,Z; T in N,A,Ad,M,Md,Z; S in N,A,M,Z",
     .params = ets_params,
     .n_params = sizeof ets_params / sizeof ets_params[0],
     .config_size = sizeof(ets_config),

@@ -65,7 +65,7 @@ typedef struct civ_model_type civ_model_type;
 /* A fitted model.  Filled by type->fit; all arrays point into the arena. */
 typedef struct civ_model_fit {
     const civ_model_type *type;
-    char name[64];           /* e.g. "ETS(M,Ad,M)", "Theta", "Naive", "OTM" */
+    char name[128];          /* e.g. "ETS(M,Ad,M)", "Theta", "Combo[ETS(A,N,A),ARIMA(0,1,1)(0,1,1)[12],Theta]" */
     double loglik, aic, aicc, bic, sigma2; /* NaN where not defined */
     size_t n_params;         /* estimated parameters (as counted for the ICs) */
     const char **param_names; double *params; size_t n_report_params; /* reported parameter values */

@@ -10,6 +10,7 @@
 
 #include "arima.h"
 #include "baselines.h"
+#include "combination.h"
 #include "error.h"
 #include "ets.h"
 #include "model.h"
@@ -18,6 +19,7 @@
 /* Families register here (declared in their own headers). */
 const civ_model_type *const civ_model_types[] = {
     &civ_model_mean, &civ_model_naive, &civ_model_snaive, &civ_model_rwf,
+    &civ_model_combination, /* before ETS: it takes "auto" when it earns it on M1 */
     &civ_model_ets,
     &civ_model_theta,
     &civ_model_arima,

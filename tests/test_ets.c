@@ -100,7 +100,7 @@ static void test_parse(void **state)
     (void)state;
     const civ_model_type *type;
     unsigned char cfg[CIV_MODEL_CONFIG_MAX];
-    const char *ok[] = {"auto", "ets", "ETS(Z,Z,Z)", "ets(m,ad,m)", "ETS(A,N,N)", " ETS( A , Ad , A ) ",
+    const char *ok[] = {"ets", "ETS", "ETS(Z,Z,Z)", "ets(m,ad,m)", "ETS(A,N,N)", " ETS( A , Ad , A ) ",
                         "ETS(M,Md,N)", "ETS(A,Z,N)", "ETS(Z,Z,Z,bounds=usual)", "ETS(Z,Z,Z,mtrend=true)",
                         "ETS(A,N,M,restrict=false)", "ETS(Z,Z,N,damped=false)"};
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
@@ -172,7 +172,7 @@ static void test_recover_seasonal(void **state)
     assert_string_equal(fit.state_names[13], "s12");
     /* the automatic selection keeps multiplicative seasonality */
     civ_arena_reset(&ws.arena);
-    assert_int_equal(fit_spec("auto", y, n, m, &ws, &fit), CIV_OK);
+    assert_int_equal(fit_spec("ets", y, n, m, &ws, &fit), CIV_OK);
     size_t L = strlen(fit.name);
     assert_true(L >= 10 && fit.name[L - 2] == 'M'); /* ETS(?,?,M) */
     free(y);
@@ -227,7 +227,7 @@ static void test_nan(void **state)
     for (size_t i = 0; i < ns; i++)
         w[i] = 100 + 10 * sin(2 * M_PI * (double)i / 12) + 0.2 * (double)i + gsl_ran_gaussian(ws.rng, 1);
     w[5] = w[30] = w[31] = w[60] = NAN;
-    assert_int_equal(fit_spec("auto", w, ns, 12, &ws, &fit), CIV_OK);
+    assert_int_equal(fit_spec("ets", w, ns, 12, &ws, &fit), CIV_OK);
     double mf[24], lo[24], hi[24], lv = 95;
     assert_int_equal(civ_model_ets.forecast(&fit, NULL, 24, &lv, 1, &ws, mf, lo, hi), CIV_OK);
     for (int j = 0; j < 24; j++)
@@ -236,7 +236,7 @@ static void test_nan(void **state)
     for (size_t i = 0; i < ns; i++)
         w[i] = NAN;
     w[7] = 3;
-    assert_int_equal(fit_spec("auto", w, ns, 12, &ws, &fit), CIV_ERR_TOO_SHORT);
+    assert_int_equal(fit_spec("ets", w, ns, 12, &ws, &fit), CIV_ERR_TOO_SHORT);
     free(y), free(z), free(w);
     free_ws(&ws);
 }
@@ -251,7 +251,7 @@ static void test_constant_and_short(void **state)
         c[i] = 42;
     civ_model_fit fit;
     /* R: ets(y) on a constant series is ses(y, alpha = 0.99999, initial = "simple") */
-    assert_int_equal(fit_spec("auto", c, 30, 12, &ws, &fit), CIV_OK);
+    assert_int_equal(fit_spec("ets", c, 30, 12, &ws, &fit), CIV_OK);
     assert_string_equal(fit.name, "ETS(A,N,N)");
     double mean[5], lo[5], hi[5], lv = 95;
     assert_int_equal(civ_model_ets.forecast(&fit, NULL, 5, &lv, 1, &ws, mean, lo, hi), CIV_OK);
@@ -268,12 +268,12 @@ static void test_constant_and_short(void **state)
     }
     /* 1 value: too short; 2..12 values: R's HoltWinters fallback or a fit */
     double y[12] = {5, 7, 6, 9, 8, 10, 12, 11, 13, 15, 14, 16};
-    assert_int_equal(fit_spec("auto", y, 1, 1, &ws, &fit), CIV_ERR_TOO_SHORT);
-    assert_int_equal(fit_spec("auto", y, 0, 1, &ws, &fit), CIV_ERR_TOO_SHORT);
+    assert_int_equal(fit_spec("ets", y, 1, 1, &ws, &fit), CIV_ERR_TOO_SHORT);
+    assert_int_equal(fit_spec("ets", y, 0, 1, &ws, &fit), CIV_ERR_TOO_SHORT);
     for (size_t n = 2; n <= 12; n++) {
         for (int m = 1; m <= 4; m += 3) {
             civ_arena_reset(&ws.arena);
-            civ_status s = fit_spec("auto", y, n, m, &ws, &fit);
+            civ_status s = fit_spec("ets", y, n, m, &ws, &fit);
             if (s != CIV_OK)
                 fail_msg("n=%zu m=%d: %s", n, m, civ_last_error_message());
             assert_int_equal(civ_model_ets.forecast(&fit, NULL, 4, &lv, 1, &ws, mean, lo, hi), CIV_OK);
@@ -288,7 +288,7 @@ static void test_constant_and_short(void **state)
         neg[i] = y[i] - 10;
     assert_int_equal(fit_spec("ETS(M,N,N)", neg, 12, 1, &ws, &fit), CIV_ERR_DOMAIN);
     civ_arena_reset(&ws.arena);
-    assert_int_equal(fit_spec("auto", neg, 12, 1, &ws, &fit), CIV_OK);
+    assert_int_equal(fit_spec("ets", neg, 12, 1, &ws, &fit), CIV_OK);
     assert_true(fit.name[4] == 'A');
     free_ws(&ws);
 }

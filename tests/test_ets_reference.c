@@ -110,7 +110,7 @@ static void contiguous(const double *y, size_t n, size_t *start, size_t *len)
 static const char *spec_of(const char *rspec)
 {
     if (!strcmp(rspec, "auto"))
-        return "auto";
+        return "ets";
     if (!strcmp(rspec, "ANN"))
         return "ETS(A,N,N)";
     if (!strcmp(rspec, "AAdN"))

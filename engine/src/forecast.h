@@ -13,7 +13,7 @@
 typedef struct civ_forecast_series {
     civ_status status;
     char *message;          /* malloc'd one-line failure message, NULL when ok */
-    char model[64];         /* fit->name, "" when failed */
+    char model[128];        /* fit->name, "" when failed */
     double loglik, aic, aicc, bic, sigma2;
     size_t n;               /* observations the model saw */
     size_t n_params;        /* parameters counted by the information criteria */

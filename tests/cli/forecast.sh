@@ -80,7 +80,8 @@ families=$("$civ" forecast --list-models | sed -n 's/^  \([a-z]*\) .*/\1/p')
 for fam in $families; do
   case $fam in
   mean | naive | snaive | rwf) ;;
-  ets) specs+=(auto 'ETS(M,M,N)') ;;
+  ets) specs+=(ets 'ETS(M,M,N)') ;;
+  combo) specs+=(auto 'combo') ;; # auto = combo(median)
   theta) specs+=(theta dotm) ;;
   arima) specs+=('ARIMA(1,1,1)') ;;
   *) fail "family $fam has no spec in forecast.sh: add one" ;;

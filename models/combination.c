@@ -1,0 +1,289 @@
+/*
+ * combination.c -- the forecast combination of automatic ETS, automatic ARIMA
+ * and the standard Theta method (specs "combo", "combo(mean)", "combo(median)",
+ * and "auto" = "combo(median)").
+ *
+ * Why: on competition data an equal-weight combination of a few good models is
+ * often more accurate than each of them (Makridakis & Hibon 2000, "The M3-
+ * Competition", IJF 16(4); Makridakis, Spiliotis & Assimakopoulos 2020, "The M4
+ * Competition", IJF 36(1), where most of the leading entries combined models);
+ * it is a cheap hedge against selecting the wrong single model.  Whether it
+ * earns the spec "auto" here is decided on M1 (docs/FORECASTING.md).
+ *
+ * The spec "auto" is combo(median): on M1 (1001 series) both combinations
+ * beat each component by overall sMAPE and overall MASE, the median one by
+ * more (bench/forecast.bench.sh, docs/FORECASTING.md).
+ *
+ * What: the components are resolved by spec through the registry
+ * (civ_model_resolve("ets" | "arima" | "theta")) and fitted through their type
+ * objects; this file never names their internals.
+ *   Point forecast: at each horizon, the mean (spec "combo" or "combo(mean)") or
+ *     the median ("combo(median)") of the component point forecasts.  With two
+ *     components the median is their mean.
+ *   Intervals: for each level and horizon, the mean (median) of the component
+ *     lower bounds and of the component upper bounds.  Each bound is a quantile
+ *     of a component's forecast distribution, so this is quantile averaging
+ *     ("Vincentization"; Lichtendahl, Grushka-Cockayne & Winkler 2013, "Is it
+ *     better to average probabilities or quantiles?", Management Science
+ *     59(7), 1594-1611, who argue for it over averaging probabilities, whose
+ *     mixture is wider), the simple approach among those reviewed by Wang,
+ *     Hyndman, Li & Kang (2023), "Forecast combinations: an over 50-year
+ *     review", IJF 39(4), in their part on probabilistic combinations.  The
+ *     averaged bounds are the quantiles of the distribution whose quantile
+ *     function is the average of the components' quantile functions.  No
+ *     variance of the combined point forecast is modelled (that would need
+ *     the components' error correlations), so read the interval as "the three
+ *     models' typical interval", not as a calibrated interval of the
+ *     combination.
+ *   Failures: a component whose fit fails (too short, domain, numeric) is
+ *     dropped and the others are combined; the fit's name lists only the
+ *     components combined, e.g. "Combo[ETS(A,N,N),Theta]".  If none can be
+ *     fitted the combination fails with the first component's status and a
+ *     message quoting each component's error.  A component whose *forecast*
+ *     fails makes the combination's forecast fail (the name could no longer
+ *     say what was combined).
+ *   Report: the combination has no parameters of its own and no states; the
+ *     components' fits are private to it.  loglik/AIC are undefined (NaN).
+ *     Fitted values are the combined (mean or median) one-step fitted values
+ *     where every component has one.
+ *
+ * Memory: the component fits, their configs and this state are in the
+ * workspace arena and stay valid until the driver resets it after forecasting.
+ * Determinism: components are fitted and forecast in a fixed order (ETS,
+ * ARIMA, Theta), so their draws from ws->rng are reproducible.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "combination.h"
+#include "error.h"
+
+#define COMBO_MAX 3
+
+/* The component specs, resolved through the registry, and short labels. */
+static const char *const combo_specs[COMBO_MAX] = {"ets", "arima", "theta"};
+static const char *const combo_labels[COMBO_MAX] = {"ETS", "ARIMA", "Theta"};
+
+typedef struct combo_config {
+    int median; /* 0 = mean, 1 = median */
+} combo_config;
+
+typedef struct combo_state {
+    size_t k;             /* components fitted */
+    civ_model_fit *fits;  /* k fits, in ETS, ARIMA, Theta order (failed ones dropped) */
+    int median;
+} combo_state;
+
+/* ---- spec ------------------------------------------------------------------ */
+
+static civ_status combo_parse(const char *spec, void *config)
+{
+    combo_config *cfg = config;
+    char buf[64];
+    size_t L = 0;
+    for (const char *p = spec; *p; p++) {
+        if (isspace((unsigned char)*p))
+            continue;
+        if (L + 1 >= sizeof buf)
+            return CIV_ERR_NOT_FOUND;
+        buf[L++] = (char)tolower((unsigned char)*p);
+    }
+    buf[L] = 0;
+    if (strcmp(buf, "combo") == 0 || strcmp(buf, "combo(mean)") == 0) {
+        cfg->median = 0;
+        return CIV_OK;
+    }
+    /* "auto": on M1 the median combination beat each component by overall
+     * sMAPE and MASE (bench/out/forecast_m1.md; docs/FORECASTING.md) */
+    if (strcmp(buf, "combo(median)") == 0 || strcmp(buf, "auto") == 0) {
+        cfg->median = 1;
+        return CIV_OK;
+    }
+    if (strncmp(buf, "combo(", 6) == 0 || strncmp(buf, "combo", 5) == 0) {
+        civ_where w = {.field = "model"};
+        return civ_fail_at(CIV_ERR_SPEC, &w, "malformed combination spec '%s': expected combo, combo(mean) or "
+                                             "combo(median)", spec);
+    }
+    return CIV_ERR_NOT_FOUND;
+}
+
+/* ---- combining -------------------------------------------------------------- */
+
+/* Mean or median of v[0..k) (k <= COMBO_MAX); NaN if any is NaN. */
+static double combo_value(const double *v, size_t k, int median)
+{
+    double s[COMBO_MAX];
+    for (size_t c = 0; c < k; c++) {
+        if (isnan(v[c]))
+            return NAN;
+        s[c] = v[c];
+    }
+    if (!median || k < 3) {
+        double sum = 0.0;
+        for (size_t c = 0; c < k; c++)
+            sum += s[c];
+        return sum / (double)k;
+    }
+    /* insertion sort of at most three values */
+    for (size_t i = 1; i < k; i++)
+        for (size_t j = i; j > 0 && s[j - 1] > s[j]; j--) {
+            double t = s[j];
+            s[j] = s[j - 1];
+            s[j - 1] = t;
+        }
+    return k % 2 ? s[k / 2] : 0.5 * (s[k / 2 - 1] + s[k / 2]);
+}
+
+/* ---- fit ----------------------------------------------------------------------- */
+
+static civ_status combo_fit(const void *config, const civ_model_options *options, const civ_series *series,
+                            civ_workspace *ws, civ_model_fit *fit)
+{
+    const combo_config *cfg = config;
+    civ_where w = {.series_id = series->id};
+    combo_state *st = civ_arena_alloc(&ws->arena, sizeof *st);
+    civ_model_fit *fits = civ_arena_alloc(&ws->arena, COMBO_MAX * sizeof *fits);
+    if (!st || !fits)
+        return civ_fail_at(CIV_ERR_OUT_OF_MEMORY, &w, "out of memory for the combination");
+    st->fits = fits;
+    st->median = cfg->median;
+    st->k = 0;
+
+    civ_status first = CIV_OK;
+    char why[COMBO_MAX][160];
+    int ok[COMBO_MAX] = {0};
+    for (size_t c = 0; c < COMBO_MAX; c++) {
+        why[c][0] = 0;
+        /* configs live in the arena: a family may keep a pointer to its config in its fit */
+        void *ccfg = civ_arena_alloc(&ws->arena, CIV_MODEL_CONFIG_MAX);
+        if (!ccfg)
+            return civ_fail_at(CIV_ERR_OUT_OF_MEMORY, &w, "out of memory for the combination");
+        const civ_model_type *type = NULL;
+        civ_status s = civ_model_resolve(combo_specs[c], &type, ccfg);
+        if (s != CIV_OK)
+            return s; /* the registry lost a family: a build error, not data */
+        civ_model_fit *f = &fits[st->k];
+        memset(f, 0, sizeof *f);
+        f->type = type;
+        f->nonnegative = fit->nonnegative;
+        s = type->fit(ccfg, options, series, ws, f);
+        if (s == CIV_OK) {
+            f->type = type;
+            f->nonnegative = fit->nonnegative;
+            st->k++;
+            ok[c] = 1;
+            continue;
+        }
+        if (s == CIV_ERR_OUT_OF_MEMORY)
+            return s;
+        if (first == CIV_OK)
+            first = s;
+        civ_copy_truncated(why[c], sizeof why[c], civ_last_error_message());
+    }
+    if (st->k == 0)
+        return civ_fail_at(first, &w, "combination: no component could be fitted (ETS: %s | ARIMA: %s | Theta: %s)",
+                           why[0], why[1], why[2]);
+
+    /* name: the components' models, e.g. "Combo[ETS(M,A,N),ARIMA(0,1,1),Theta]";
+     * falls back to family labels when the models' names do not fit */
+    const char *head = cfg->median ? "ComboMedian[" : "Combo[";
+    char name[256];
+    size_t used = (size_t)snprintf(name, sizeof name, "%s", head);
+    for (size_t c = 0; c < st->k && used < sizeof name; c++)
+        used += (size_t)snprintf(name + used, sizeof name - used, "%s%s", c ? "," : "", fits[c].name);
+    if (used + 2 > sizeof fit->name) {
+        used = (size_t)snprintf(name, sizeof name, "%s", head);
+        for (size_t c = 0, j = 0; c < COMBO_MAX; c++)
+            if (ok[c])
+                used += (size_t)snprintf(name + used, sizeof name - used, "%s%s", j++ ? "," : "", combo_labels[c]);
+    }
+    if (used + 2 <= sizeof name) {
+        name[used] = ']';
+        name[used + 1] = 0;
+    }
+    civ_copy_truncated(fit->name, sizeof fit->name, name);
+
+    fit->loglik = fit->aic = fit->aicc = fit->bic = fit->sigma2 = NAN;
+    fit->n_params = 0;
+    fit->param_names = NULL;
+    fit->params = NULL;
+    fit->n_report_params = 0;
+    fit->state_names = NULL;
+    fit->states = NULL;
+    fit->n_states = 0;
+    fit->n = series->n;
+    fit->state = st;
+
+    /* combined one-step fitted values where every component has one (components
+     * that fitted a shorter stretch report it aligned with the end) */
+    fit->fitted = civ_arena_doubles(&ws->arena, series->n + 1);
+    fit->residuals = civ_arena_doubles(&ws->arena, series->n + 1);
+    if (!fit->fitted || !fit->residuals)
+        return civ_fail_at(CIV_ERR_OUT_OF_MEMORY, &w, "out of memory for the combination");
+    for (size_t t = 0; t < series->n; t++) {
+        double v[COMBO_MAX];
+        for (size_t c = 0; c < st->k; c++) {
+            const civ_model_fit *f = &fits[c];
+            size_t skip = series->n - (f->n < series->n ? f->n : series->n);
+            v[c] = f->fitted && t >= skip ? f->fitted[t - skip] : NAN;
+        }
+        fit->fitted[t] = combo_value(v, st->k, st->median);
+        fit->residuals[t] = series->y[t] - fit->fitted[t];
+    }
+    return CIV_OK;
+}
+
+/* ---- forecast ------------------------------------------------------------------ */
+
+static civ_status combo_forecast(const civ_model_fit *fit, const civ_series *series, size_t h, const double *levels,
+                                 size_t n_levels, civ_workspace *ws, double *mean, double *lower, double *upper)
+{
+    const combo_state *st = fit->state;
+    civ_where w = {.series_id = series->id};
+    size_t k = st->k, L = lower && upper ? n_levels : 0;
+    double *cm = civ_arena_doubles(&ws->arena, k * h + 1);
+    double *cl = civ_arena_doubles(&ws->arena, k * L * h + 1);
+    double *cu = civ_arena_doubles(&ws->arena, k * L * h + 1);
+    if (!cm || !cl || !cu)
+        return civ_fail_at(CIV_ERR_OUT_OF_MEMORY, &w, "out of memory for the combination's forecasts");
+    for (size_t j = 0; j < k * L * h; j++)
+        cl[j] = cu[j] = NAN;
+    for (size_t c = 0; c < k; c++) {
+        const civ_model_fit *f = &st->fits[c];
+        civ_status s = f->type->forecast(f, series, h, levels, L, ws, cm + c * h, L ? cl + c * L * h : NULL,
+                                         L ? cu + c * L * h : NULL);
+        if (s != CIV_OK)
+            return s;
+    }
+    double v[COMBO_MAX];
+    for (size_t j = 0; j < h; j++) {
+        for (size_t c = 0; c < k; c++)
+            v[c] = cm[c * h + j];
+        mean[j] = combo_value(v, k, st->median);
+    }
+    for (size_t l = 0; l < L; l++)
+        for (size_t j = 0; j < h; j++) {
+            for (size_t c = 0; c < k; c++)
+                v[c] = cl[c * L * h + l * h + j];
+            lower[l * h + j] = combo_value(v, k, st->median);
+            for (size_t c = 0; c < k; c++)
+                v[c] = cu[c * L * h + l * h + j];
+            upper[l * h + j] = combo_value(v, k, st->median);
+        }
+    return CIV_OK;
+}
+
+const civ_model_type civ_model_combination = {
+    .family = "combo",
+    .summary = "combination of automatic ETS, automatic ARIMA and Theta (mean or median of forecasts)",
+    .spec_help = "auto (= combo(median)) | combo | combo(mean) | combo(median)",
+    .params = NULL,
+    .n_params = 0,
+    .config_size = sizeof(combo_config),
+    .parse = combo_parse,
+    .fit = combo_fit,
+    .forecast = combo_forecast,
+    .simulate = NULL,
+};

@@ -1,0 +1,22 @@
+/*
+ * combination.h -- the forecast combination of automatic ETS, automatic ARIMA
+ * and the standard Theta method (specs "combo", "combo(mean)", "combo(median)",
+ * and "auto", which is "combo(median)": the M1 decision in docs/FORECASTING.md).
+ *
+ * The components are fitted through their type objects (civ_model_resolve on
+ * "ets", "arima" and "theta"); the combination never names their internals.
+ * Point forecast: the mean (or median) of the component point forecasts at
+ * each horizon.  Intervals: for each level, the mean (or median) of the
+ * component bounds, i.e. the average of the components' quantiles
+ * ("Vincentization" or quantile averaging; see combination.c for sources).
+ * A component that cannot be fitted is dropped and the fit's name lists only
+ * the components that were combined.
+ */
+#ifndef CIV_COMBINATION_H
+#define CIV_COMBINATION_H
+
+#include "model.h"
+
+extern const civ_model_type civ_model_combination;
+
+#endif

@@ -1,0 +1,316 @@
+/*
+ * test_combination.c -- unit tests of the forecast combination
+ * (models/combination.c): spec parsing and resolution; the combined point
+ * forecasts and bounds equal the mean / median of the components' forecasts
+ * computed independently through the registry's type objects; a component
+ * that cannot be fitted is dropped (and the name says so); a series no
+ * component can take fails; determinism for a fixed seed.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "civicast.h"
+#include "combination.h"
+#include "model.h"
+
+#define H 18
+#define NLEV 2
+static const double levels[NLEV] = {80.0, 95.0};
+static const char *const component_specs[3] = {"ets", "arima", "theta"};
+
+typedef struct fixture {
+    civ_workspace ws;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    f->ws.rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!f->ws.rng)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    civ_arena_free(&f->ws.arena);
+    gsl_rng_free(f->ws.rng);
+    free(f);
+    return 0;
+}
+
+/* A positive monthly series with trend, seasonality and noise (multiplicative
+ * ETS models are eligible, so ETS may draw simulated intervals from the rng). */
+static void seasonal_series(double *y, size_t n, unsigned long seed)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, seed);
+    for (size_t t = 0; t < n; t++)
+        y[t] = 200.0 + 1.5 * (double)t + 30.0 * sin(2.0 * M_PI * (double)t / 12.0) + gsl_ran_gaussian(r, 8.0);
+    gsl_rng_free(r);
+}
+
+typedef struct forecasts {
+    double mean[H], lower[NLEV * H], upper[NLEV * H];
+    char name[128];
+} forecasts;
+
+/* Fits and forecasts spec through civ_model_resolve on a freshly reset workspace. */
+static civ_status run_spec(fixture *f, const char *spec, const civ_series *s, forecasts *out)
+{
+    unsigned char config[CIV_MODEL_CONFIG_MAX];
+    const civ_model_type *type = NULL;
+    assert_int_equal(civ_model_resolve(spec, &type, config), CIV_OK);
+    civ_arena_reset(&f->ws.arena);
+    gsl_rng_set(f->ws.rng, 42);
+    civ_model_fit fit;
+    memset(&fit, 0, sizeof fit);
+    fit.type = type;
+    civ_status st = type->fit(config, NULL, s, &f->ws, &fit);
+    if (st != CIV_OK)
+        return st;
+    snprintf(out->name, sizeof out->name, "%s", fit.name);
+    return type->forecast(&fit, s, H, levels, NLEV, &f->ws, out->mean, out->lower, out->upper);
+}
+
+/* The components computed independently, in the combination's order (ETS,
+ * ARIMA, Theta) on one workspace seeded as run_spec seeds it: all fits first,
+ * then all forecasts, so any simulated intervals see the same random stream.
+ * ok[c] says whether component c could be fitted. */
+static void run_components(fixture *f, const civ_series *s, forecasts comp[3], int ok[3])
+{
+    unsigned char config[3][CIV_MODEL_CONFIG_MAX];
+    const civ_model_type *type[3];
+    civ_model_fit fit[3];
+    civ_arena_reset(&f->ws.arena);
+    gsl_rng_set(f->ws.rng, 42);
+    for (int c = 0; c < 3; c++) {
+        assert_int_equal(civ_model_resolve(component_specs[c], &type[c], config[c]), CIV_OK);
+        memset(&fit[c], 0, sizeof fit[c]);
+        fit[c].type = type[c];
+        ok[c] = type[c]->fit(config[c], NULL, s, &f->ws, &fit[c]) == CIV_OK;
+        if (ok[c])
+            snprintf(comp[c].name, sizeof comp[c].name, "%s", fit[c].name);
+    }
+    for (int c = 0; c < 3; c++)
+        if (ok[c])
+            assert_int_equal(type[c]->forecast(&fit[c], s, H, levels, NLEV, &f->ws, comp[c].mean, comp[c].lower,
+                                               comp[c].upper),
+                             CIV_OK);
+}
+
+static double mean3(const double *v, int k)
+{
+    double s = 0;
+    for (int c = 0; c < k; c++)
+        s += v[c];
+    return s / k;
+}
+
+static double median3(const double *v, int k)
+{
+    if (k < 3)
+        return mean3(v, k);
+    double a = v[0], b = v[1], c = v[2];
+    return fmax(fmin(a, b), fmin(fmax(a, b), c));
+}
+
+static void assert_close(double got, double want)
+{
+    assert_true(isfinite(got));
+    assert_true(fabs(got - want) <= 1e-10 * (1.0 + fabs(want)));
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+static void test_parse(void **state)
+{
+    (void)state;
+    unsigned char config[CIV_MODEL_CONFIG_MAX];
+    const civ_model_type *type = NULL;
+    const char *good[] = {"combo", "COMBO", "combo(mean)", " Combo ( Median ) ", "combo(median)"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        memset(config, 0, sizeof config);
+        assert_int_equal(civ_model_combination.parse(good[i], config), CIV_OK);
+        assert_int_equal(civ_model_resolve(good[i], &type, config), CIV_OK);
+        assert_ptr_equal(type, &civ_model_combination);
+    }
+    /* not ours: left to the other families, without an error */
+    assert_int_equal(civ_model_combination.parse("ets", config), CIV_ERR_NOT_FOUND);
+    assert_int_equal(civ_model_combination.parse("theta", config), CIV_ERR_NOT_FOUND);
+    /* ours but malformed */
+    assert_int_equal(civ_model_combination.parse("combo(max)", config), CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error_message(), "combo(median)"));
+    assert_int_equal(civ_model_resolve("combo(", &type, config), CIV_ERR_SPEC);
+    /* the registry resolves the components to other families */
+    for (int c = 0; c < 3; c++) {
+        assert_int_equal(civ_model_resolve(component_specs[c], &type, config), CIV_OK);
+        assert_ptr_not_equal(type, &civ_model_combination);
+    }
+}
+
+static void check_combination(fixture *f, const civ_series *s, int median)
+{
+    forecasts comp[3], combo;
+    int ok[3];
+    run_components(f, s, comp, ok);
+    assert_true(ok[0] && ok[1] && ok[2]);
+    assert_int_equal(run_spec(f, median ? "combo(median)" : "combo", s, &combo), CIV_OK);
+    double v[3];
+    for (size_t j = 0; j < H; j++) {
+        for (int c = 0; c < 3; c++)
+            v[c] = comp[c].mean[j];
+        assert_close(combo.mean[j], median ? median3(v, 3) : mean3(v, 3));
+    }
+    for (size_t j = 0; j < NLEV * H; j++) {
+        for (int c = 0; c < 3; c++)
+            v[c] = comp[c].lower[j];
+        assert_close(combo.lower[j], median ? median3(v, 3) : mean3(v, 3));
+        for (int c = 0; c < 3; c++)
+            v[c] = comp[c].upper[j];
+        assert_close(combo.upper[j], median ? median3(v, 3) : mean3(v, 3));
+        assert_true(combo.lower[j] <= combo.upper[j]);
+    }
+    /* the name lists the components' models in order */
+    char want[256];
+    snprintf(want, sizeof want, "%s[%s,%s,%s]", median ? "ComboMedian" : "Combo", comp[0].name, comp[1].name,
+             comp[2].name);
+    if (strlen(want) < sizeof combo.name)
+        assert_string_equal(combo.name, want);
+    else
+        assert_string_equal(combo.name, median ? "ComboMedian[ETS,ARIMA,Theta]" : "Combo[ETS,ARIMA,Theta]");
+}
+
+static void test_mean_of_components(void **state)
+{
+    fixture *f = *state;
+    double y[72];
+    seasonal_series(y, 72, 7);
+    civ_series s = {.id = "seasonal", .y = y, .n = 72, .period = 12};
+    check_combination(f, &s, 0);
+    /* a yearly-like series without season */
+    double z[30];
+    for (size_t t = 0; t < 30; t++)
+        z[t] = 50.0 + 2.0 * (double)t + 5.0 * sin((double)t * 1.3);
+    civ_series s2 = {.id = "trend", .y = z, .n = 30, .period = 1};
+    check_combination(f, &s2, 0);
+}
+
+static void test_median_of_components(void **state)
+{
+    fixture *f = *state;
+    double y[72];
+    seasonal_series(y, 72, 11);
+    civ_series s = {.id = "seasonal", .y = y, .n = 72, .period = 12};
+    check_combination(f, &s, 1);
+}
+
+/* One observation: ETS and Theta need two, ARIMA fits a mean model. */
+static void test_failing_component_dropped(void **state)
+{
+    fixture *f = *state;
+    double y[1] = {5.0};
+    civ_series s = {.id = "short", .y = y, .n = 1, .period = 1};
+    forecasts comp[3], combo;
+    int ok[3];
+    run_components(f, &s, comp, ok);
+    assert_false(ok[0]);
+    assert_true(ok[1]);
+    assert_false(ok[2]);
+    assert_int_equal(run_spec(f, "combo", &s, &combo), CIV_OK);
+    char want[80];
+    snprintf(want, sizeof want, "Combo[%s]", comp[1].name);
+    assert_string_equal(combo.name, want);
+    for (size_t j = 0; j < H; j++)
+        assert_close(combo.mean[j], comp[1].mean[j]);
+    for (size_t j = 0; j < NLEV * H; j++) {
+        assert_close(combo.lower[j], comp[1].lower[j]);
+        assert_close(combo.upper[j], comp[1].upper[j]);
+    }
+    assert_null(strstr(combo.name, "ETS"));
+    assert_null(strstr(combo.name, "Theta"));
+}
+
+/* Nothing observed: every component fails, so does the combination, with a
+ * message quoting the components. */
+static void test_all_components_fail(void **state)
+{
+    fixture *f = *state;
+    double y[3] = {NAN, NAN, NAN};
+    civ_series s = {.id = "empty", .y = y, .n = 3, .period = 1};
+    forecasts combo;
+    civ_status st = run_spec(f, "combo", &s, &combo);
+    assert_int_not_equal(st, CIV_OK);
+    assert_non_null(strstr(civ_last_error_message(), "no component could be fitted"));
+}
+
+static void test_deterministic(void **state)
+{
+    fixture *f = *state;
+    double y[60];
+    seasonal_series(y, 60, 3);
+    /* multiplicative-looking: amplitude grows with the level */
+    for (size_t t = 0; t < 60; t++)
+        y[t] *= 1.0 + 0.02 * (double)t;
+    civ_series s = {.id = "det", .y = y, .n = 60, .period = 12};
+    forecasts a, b;
+    assert_int_equal(run_spec(f, "combo", &s, &a), CIV_OK);
+    assert_int_equal(run_spec(f, "combo", &s, &b), CIV_OK);
+    assert_memory_equal(a.mean, b.mean, sizeof a.mean);
+    assert_memory_equal(a.lower, b.lower, sizeof a.lower);
+    assert_memory_equal(a.upper, b.upper, sizeof a.upper);
+    assert_string_equal(a.name, b.name);
+}
+
+/* Through the public batch API: the fit name reaches the result. */
+static void test_through_driver(void **state)
+{
+    (void)state;
+    double y[48];
+    seasonal_series(y, 48, 5);
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "a", 2000 * 12, y, 48, NULL), CIV_OK);
+    civ_forecast_options opt;
+    civ_forecast_options_init(&opt);
+    opt.model = "combo(median)";
+    opt.horizon = 6;
+    opt.threads = 1;
+    civ_forecast_result *r = NULL;
+    assert_int_equal(civ_forecast_panel(p, &opt, &r), CIV_OK);
+    assert_int_equal(civ_forecast_result_status(r, 0), CIV_OK);
+    const double *m = civ_forecast_result_mean(r);
+    for (size_t j = 0; j < 6; j++)
+        assert_true(isfinite(m[j]) && m[j] > 0);
+    assert_int_equal(strncmp(civ_forecast_result_model(r, 0), "ComboMedian[", 12), 0);
+    civ_forecast_result_free(r);
+    civ_panel_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test_setup_teardown(test_mean_of_components, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_median_of_components, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failing_component_dropped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_all_components_fail, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
+        cmocka_unit_test(test_through_driver),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
