@@ -186,7 +186,7 @@ static void check_combination(fixture *f, const civ_series *s, int median)
         assert_true(combo.lower[j] <= combo.upper[j]);
     }
     /* the name lists the components' models in order */
-    char want[256];
+    char want[512];
     snprintf(want, sizeof want, "%s[%s,%s,%s]", median ? "ComboMedian" : "Combo", comp[0].name, comp[1].name,
              comp[2].name);
     if (strlen(want) < sizeof combo.name)
@@ -232,7 +232,7 @@ static void test_failing_component_dropped(void **state)
     assert_true(ok[1]);
     assert_false(ok[2]);
     assert_int_equal(run_spec(f, "combo", &s, &combo), CIV_OK);
-    char want[80];
+    char want[160];
     snprintf(want, sizeof want, "Combo[%s]", comp[1].name);
     assert_string_equal(combo.name, want);
     for (size_t j = 0; j < H; j++)
