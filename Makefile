@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_ARGS ?=
 DEMO_OUT ?= build/demo
 
-.PHONY: all deps build release demo test test-dev test-asan bench clean
+.PHONY: all deps build release demo test test-dev test-asan bench clean fuzz test-tsan
 
 all: build
 
@@ -47,6 +47,27 @@ test-asan: deps
 	  ctest --preset asan-ubsan -j $(JOBS) $(CTEST_ARGS)
 
 test: test-dev test-asan
+
+# Fuzzing (tests/fuzz/README.md): builds the libFuzzer harnesses with clang
+# (-fsanitize=fuzzer,address,undefined) and runs each target for FUZZ_SECONDS,
+# in parallel at nice 19.  Findings: build/fuzz/run/<target>/artifacts.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= csv hdf5 alloc_spec date
+fuzz:
+	cmake -S tests/fuzz -B build/fuzz -DCMAKE_C_COMPILER=clang >/dev/null
+	cmake --build build/fuzz -j $(JOBS)
+	bash tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# ThreadSanitizer on the threaded paths (forecast batch, determinism across
+# thread counts, allocation Monte Carlo).  Not part of `make test`: see
+# docs/HOSTILE_INPUTS.md, "Sanitizers", for timings and the OpenMP caveat.
+TSAN_TESTS ?= test_forecast test_determinism test_alloc_uncertainty
+test-tsan: deps
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan -j $(JOBS) --target $(TSAN_TESTS)
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
+	  OMP_NUM_THREADS=4 ctest --test-dir build/tsan --output-on-failure \
+	  -R '^($(subst $(eval) ,|,$(strip $(TSAN_TESTS))))$$'
 
 bench:
 	@bash .ci/install-deps.sh bench

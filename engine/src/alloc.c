@@ -31,24 +31,22 @@
  * noise removed first: 0.9 * 148500 * 100 = 13365000.000000002 must give
  * 13365000, not ...001.  A value within 1e-11 (relative) of a whole unit is
  * taken as that unit -- far above the few ulps of error of a product of
- * three doubles, far below a unit of any real amount.  Written without libm
- * calls (the values are non-negative and below 2^53): these run once per
- * community per solve. */
-static inline double units_down(double v) /* floor, snapping up to a unit just above */
-{
-    double t = v + 1e-11 * (v > 1 ? v : 1);
-    return (double)(int64_t)t;
-}
-static inline double units_up(double v) /* ceil, snapping down to a unit just below */
-{
-    double t = v - 1e-11 * (v > 1 ? v : 1);
-    double f = (double)(int64_t)t;
-    return f < t ? f + 1 : f;
-}
+ * three doubles -- but never further than 1e-3 units away, so that large
+ * amounts (above 1e8 minor units) are not moved by a whole unit: the
+ * property test found 2-unit cap breaches at 2e11 fen with a purely
+ * relative tolerance. */
 static double clean(double v)
 {
     double r = nearbyint(v);
-    return fabs(v - r) <= 1e-11 * fmax(1.0, fabs(v)) ? r : v;
+    return fabs(v - r) <= fmin(1e-3, 1e-11 * fmax(1.0, fabs(v))) ? r : v;
+}
+static inline double units_down(double v) /* floor, snapping up to a unit just above */
+{
+    return floor(clean(v));
+}
+static inline double units_up(double v) /* ceil, snapping down to a unit just below */
+{
+    return ceil(clean(v));
 }
 
 /* ---- binding ------------------------------------------------------------ */

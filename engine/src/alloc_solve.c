@@ -204,11 +204,12 @@ civ_status civ_alloc_solve_lambda(const double *raw, const double *lo, const dou
     }
     /* act[] lives in tmp; the sort needs tmp only from here on */
     civ_alloc_radix_sort(pairs, tmp, m);
-    double lam = NAN;
+    double lam = NAN, b_last = lam_lo;
     for (size_t e = 0; e < m; e++) {
         double b;
         uint64_t k = pairs[e].key;
         memcpy(&b, &k, sizeof b);
+        b_last = b;
         if (slope > 0 && fixed + slope * b >= pool) {
             lam = (pool - fixed) / slope;
             break;
@@ -221,6 +222,13 @@ civ_status civ_alloc_solve_lambda(const double *raw, const double *lo, const dou
             fixed -= lo[i];
             slope += raw[i];
         }
+    }
+    if (isnan(lam) && !(slope > 1e-9 * fabs(fixed > pool ? fixed : pool)) && m > 0 &&
+        fixed >= pool * (1 - 1e-12)) {
+        /* Every community reached its cap at the last breakpoint and the caps
+         * exhaust the fund exactly: the running slope is a rounding residue
+         * (e.g. -1e-16), not a missing multiplier. */
+        lam = b_last;
     }
     if (isnan(lam)) {
         if (!(slope > 0))

@@ -282,12 +282,17 @@ static civ_status read_scalar(parser *p, civ_toml_value *v)
         return read_string(p, v);
     if (ch == '{')
         return fail(p, CIV_ERR_PARSE, NULL, "inline tables are not supported; use a [section]", NULL, NULL);
-    if (!strncmp(p->s + p->pos, "true", 4) && (p->pos + 4 >= p->len || !is_bare(p->s[p->pos + 4]))) {
+    /* Length-checked: the text need not be NUL-terminated (civ_alloc_spec_parse
+     * takes len bytes); strncmp read past its end (fuzz_alloc_spec crasher
+     * tests/fuzz/crashers/alloc_spec/toml_bool_at_end). */
+    if (p->len - p->pos >= 4 && !memcmp(p->s + p->pos, "true", 4) &&
+        (p->pos + 4 >= p->len || !is_bare(p->s[p->pos + 4]))) {
         v->type = CIV_TOML_BOOL, v->number = 1, v->line = p->line, v->column = col(p);
         p->pos += 4;
         return CIV_OK;
     }
-    if (!strncmp(p->s + p->pos, "false", 5) && (p->pos + 5 >= p->len || !is_bare(p->s[p->pos + 5]))) {
+    if (p->len - p->pos >= 5 && !memcmp(p->s + p->pos, "false", 5) &&
+        (p->pos + 5 >= p->len || !is_bare(p->s[p->pos + 5]))) {
         v->type = CIV_TOML_BOOL, v->number = 0, v->line = p->line, v->column = col(p);
         p->pos += 5;
         return CIV_OK;

@@ -46,6 +46,7 @@
  * CIV_ERR_PARSE.
  */
 #include "csv.h"
+#include "mem_limit.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -549,6 +550,13 @@ static civ_status csv_read_header(csv_reader *r)
             return fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL, "empty column name in the header");
         if (!civ_utf8_valid(f->text, f->len))
             return fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL, "column name is not valid UTF-8");
+        /* A name starting with U+FEFF (a second BOM: the file was re-encoded
+         * twice) would look like "unique_id" and not match it, and would not
+         * survive a write and re-read (fuzz_csv crasher
+         * tests/fuzz/crashers/csv/double_bom). */
+        if (f->len >= 3 && !memcmp(f->text, "\xEF\xBB\xBF", 3))
+            return fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL,
+                             "column name starts with a byte-order mark (U+FEFF): was the file encoded twice?");
         r->names[c] = strdup(f->text);
         if (!r->names[c])
             return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the header");
@@ -971,6 +979,17 @@ static civ_status panel_build(panel_reader *pr, civ_panel **out, size_t **bit_of
                            (long long)(pr->st[widest].last_any - pr->st[widest].first + 1));
     }
 
+    /* Refuse before allocating a panel that cannot fit in memory: values and
+     * covariates (8 bytes each), the duplicate bits, ids and offsets
+     * (mem_limit.h; docs/HOSTILE_INPUTS.md, "Resource bounds"). */
+    {
+        civ_where w = {.file = pr->r.path};
+        civ_status ms = civ_mem_check(total_values, 8 * (1 + pr->n_cov), total_bits / 8 + pr->n_series * 64,
+                                      "the panel", &w);
+        if (ms)
+            return ms;
+    }
+
     civ_panel *panel = NULL;
     civ_status s = civ_panel_create(freq == CIV_FREQ_UNKNOWN ? CIV_FREQ_MONTHLY : freq, &panel);
     if (s)
@@ -1130,7 +1149,10 @@ civ_status civ_panel_write_csv(const civ_panel *panel, const char *path)
     putc('\n', fp);
     for (size_t i = 0; i < panel->n_series && !s; i++) {
         const char *id = panel->ids[i];
-        const double *y = panel->values + panel->offsets[i];
+        /* values is NULL in a panel of only empty series (e.g. rows with
+         * covariates and no y): NULL + 0 is undefined behaviour (UBSan,
+         * fuzz_csv crasher tests/fuzz/crashers/csv/no_values_null_offset) */
+        const double *y = panel->values ? panel->values + panel->offsets[i] : NULL;
         size_t n = panel->offsets[i + 1] - panel->offsets[i], rows = n;
         for (size_t k = 0; k < panel->n_covariates; k++)
             if (panel->covariates[k].len[i] > rows)

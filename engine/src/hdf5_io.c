@@ -39,6 +39,7 @@
 
 #include "atomic_file.h"
 #include "error.h"
+#include "mem_limit.h"
 #include "panel.h"
 #include "table.h"
 
@@ -323,6 +324,14 @@ static civ_status open_1d(const char *path, hid_t file, const char *object, H5T_
         s = fail_obj(CIV_ERR_LIMIT, path, object, "dataset %s has %llu elements, too many", object,
                      (unsigned long long)dim);
         goto done;
+    }
+    /* A few bytes of file can declare 2^40 elements (chunks never written
+     * read as fill values): refuse what cannot fit before allocating
+     * (mem_limit.h; fuzz_hdf5 crasher tests/fuzz/crashers/hdf5/huge_dim). */
+    {
+        civ_where w = {.file = path, .field = object};
+        if ((s = civ_mem_check((size_t)dim, 8, 0, "the dataset", &w)))
+            goto done;
     }
     if (expect != SIZE_MAX && dim != expect) {
         s = fail_obj(CIV_ERR_SCHEMA, path, object, "dataset %s has %llu elements; expected %zu (%s)", object,
@@ -1014,15 +1023,21 @@ static civ_status writer_open(h5_writer *w, const char *path, const char *temp_p
     w->file = w->lcpl = w->str_type = H5I_INVALID_HID;
     if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0 || H5Zfilter_avail(H5Z_FILTER_SHUFFLE) <= 0)
         return fail_obj(CIV_ERR_UNSUPPORTED, path, NULL, "this HDF5 library lacks the deflate or shuffle filter");
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl >= 0) {
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), fcpl = H5Pcreate(H5P_FILE_CREATE);
+    if (fapl >= 0 && fcpl >= 0) {
         H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
         H5Pset_file_locking(fapl, 1, 1);
-        w->file = H5Fcreate(temp_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+        /* No object timestamps (root group here, groups and datasets
+         * below): the same data must give the same bytes on every run
+         * (tests/test_determinism.c, tests/cli/kill_write.sh). */
+        H5Pset_obj_track_times(fcpl, 0);
+        w->file = H5Fcreate(temp_path, H5F_ACC_TRUNC, fcpl, fapl);
     }
     civ_status s = w->file < 0 ? fail_h5(path, NULL, "create the file") : CIV_OK;
     if (fapl >= 0)
         H5Pclose(fapl);
+    if (fcpl >= 0)
+        H5Pclose(fcpl);
     if (s)
         return s;
     w->lcpl = H5Pcreate(H5P_LINK_CREATE);
@@ -1085,7 +1100,12 @@ static civ_status write_schema(h5_writer *w, hid_t loc, const char *where, const
 
 static civ_status make_group(h5_writer *w, const char *object)
 {
-    hid_t g = H5Gcreate2(w->file, object, w->lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    if (gcpl >= 0)
+        H5Pset_obj_track_times(gcpl, 0); /* reproducible bytes, as in writer_open */
+    hid_t g = H5Gcreate2(w->file, object, w->lcpl, gcpl >= 0 ? gcpl : H5P_DEFAULT, H5P_DEFAULT);
+    if (gcpl >= 0)
+        H5Pclose(gcpl);
     if (g < 0)
         return fail_h5(w->path, object, "create the group");
     H5Gclose(g);
@@ -1101,7 +1121,7 @@ static civ_status write_1d(h5_writer *w, const char *object, hid_t ftype, hid_t 
     hid_t space = H5Screate_simple(1, &dim, &maxdim), dcpl = H5Pcreate(H5P_DATASET_CREATE), dset = -1;
     civ_status s = CIV_OK;
     if (space < 0 || dcpl < 0 || H5Pset_chunk(dcpl, 1, &chunk) < 0 || H5Pset_shuffle(dcpl) < 0 ||
-        H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0) {
+        H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0 || H5Pset_obj_track_times(dcpl, 0) < 0) {
         s = fail_h5(w->path, object, "set up the dataset");
     } else {
         dset = H5Dcreate2(w->file, object, ftype, space, w->lcpl, dcpl, H5P_DEFAULT);

@@ -182,7 +182,7 @@ civ_status civ_panel_series(const civ_panel *panel, size_t i, const double **val
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_series: index %zu out of range (%zu series)", i,
                         panel ? panel->n_series : 0);
     if (values)
-        *values = panel->values + panel->offsets[i];
+        *values = panel->values ? panel->values + panel->offsets[i] : NULL; /* no NULL + 0 */
     if (n)
         *n = panel->offsets[i + 1] - panel->offsets[i];
     if (start)
