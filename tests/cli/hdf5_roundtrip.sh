@@ -81,7 +81,7 @@ echo "keep me" >"$WORK/keep.h5"
 cp "$WORK/keep.h5" "$WORK/keep.orig"
 expect_exit 2 "text.h5" -- convert "$WORK/text.h5" "$WORK/keep.h5"
 cmp -s "$WORK/keep.h5" "$WORK/keep.orig" || fail "failed conversion changed its output"
-if ls -a "$WORK" | grep -q '\.tmp\.'; then fail "temporary files left: $(ls -a "$WORK")"; fi
+if ls -a "$WORK" | grep '\.tmp\.' >/dev/null; then fail "temporary files left: $(ls -a "$WORK")"; fi
 
 if [ "$failures" -ne 0 ]; then
     echo "hdf5_roundtrip: $failures failure(s)" >&2

@@ -79,7 +79,7 @@ CSV
 cmp -s "$tmp/expected.csv" "$tmp/panel_monthly.1.csv" ||
   fail "convert panel_monthly: unexpected canonical form: $(diff "$tmp/expected.csv" "$tmp/panel_monthly.1.csv")"
 # CRLF and BOM are not kept: output is LF, no BOM.
-head -c 3 "$tmp/panel_daily_bom.1.csv" | od -c | grep -q '357' && fail "convert kept the BOM"
+head -c 3 "$tmp/panel_daily_bom.1.csv" | od -c | grep '357' >/dev/null && fail "convert kept the BOM"
 grep -q $'\r' "$tmp/panel_weekly.1.csv" && fail "convert kept CRLF"
 
 # The demo city is already canonical.
@@ -122,7 +122,7 @@ fi
 echo "old content" >"$tmp/keep.csv"
 "$civ" convert "$data/malformed/bad_number.csv" "$tmp/keep.csv" >/dev/null 2>&1
 [ "$(cat "$tmp/keep.csv")" = "old content" ] || fail "a failed convert replaced the existing output"
-ls -a "$tmp" | grep -q '\.tmp\.' && fail "a temporary file was left behind"
+ls -a "$tmp" | grep '\.tmp\.' >/dev/null && fail "a temporary file was left behind"
 
 if [ "$fails" -ne 0 ]; then
   echo "info_convert.sh: $fails failure(s)" >&2

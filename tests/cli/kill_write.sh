@@ -59,7 +59,7 @@ run_case() {
     if [ $r -eq $rounds ]; then
       # once: kill as soon as the temporary file exists (mid-write)
       local waited=0
-      while [ $waited -lt 4000 ] && ! ls -a "$(dirname "$dest")" | grep -q '\.tmp\.'; do
+      while [ $waited -lt 4000 ] && ! ls -a "$(dirname "$dest")" | grep '\.tmp\.' >/dev/null; do
         sleep 0.005; waited=$((waited + 5))
       done
     else

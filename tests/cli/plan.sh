@@ -39,7 +39,7 @@ for f in forecasts.csv forecast_report.csv allocation.csv allocation_summary.csv
     uncertainty.csv; do
     [ -s "$WORK/t2/$f" ] || fail "plan did not write $f"
 done
-ls "$WORK/t2" | grep -q '\.tmp' && fail "temporary files left in the output folder"
+ls "$WORK/t2" | grep '\.tmp' >/dev/null && fail "temporary files left in the output folder"
 "$CIV" plan "$DATA/plan.toml" --out "$WORK/t1" --threads 1 >/dev/null 2>"$WORK/stderr" ||
     fail "tiny plan on 1 thread failed: $(cat "$WORK/stderr")"
 for f in forecasts.csv allocation.csv uncertainty.csv need.csv; do

@@ -20,7 +20,7 @@ if [ ! -r "$demo/meals.csv" ] || [ ! -r "$demo/communities.csv" ] || [ ! -r "$de
   echo "skip: the demo city is not generated ($demo)"
   exit 0
 fi
-if nm -D "$civ" 2>/dev/null | grep -Eq '__(asan|tsan)_init' || nm "$civ" 2>/dev/null | grep -Eq '__(asan|tsan)_init'; then
+if nm -D "$civ" 2>/dev/null | grep -E '__(asan|tsan)_init' >/dev/null || nm "$civ" 2>/dev/null | grep -E '__(asan|tsan)_init' >/dev/null; then
   echo "skip: $civ is built with a sanitizer"
   exit 0
 fi

@@ -16,7 +16,7 @@ if [ ! -r "$demo/meals.csv" ] || [ ! -r "$demo/communities.csv" ]; then
   echo "skip: the demo city is not generated ($demo)"
   exit 0
 fi
-if nm -D "$civ" 2>/dev/null | grep -q __asan_init || nm "$civ" 2>/dev/null | grep -q __asan_init; then
+if nm -D "$civ" 2>/dev/null | grep __asan_init >/dev/null || nm "$civ" 2>/dev/null | grep __asan_init >/dev/null; then
   echo "skip: $civ is built with AddressSanitizer"
   exit 0
 fi
