@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "arima.h"
+#include "arima_fixture_util.h"
 #include "model.h"
 
 #define MAXS 400
@@ -44,53 +45,6 @@ static ref_series *find_series(const char *id)
     return NULL;
 }
 
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)len + 1);
-    if (b && fread(b, 1, (size_t)len, f) != (size_t)len) {
-        free(b);
-        b = NULL;
-    }
-    if (b)
-        b[len] = 0;
-    fclose(f);
-    return b;
-}
-
-/* Splits one CSV line honouring double quotes; returns field count. */
-static int split_csv(char *line, char **fields, int maxf)
-{
-    int nf = 0;
-    char *p = line;
-    while (nf < maxf) {
-        if (*p == '"') {
-            p++;
-            fields[nf++] = p;
-            while (*p && *p != '"')
-                p++;
-            if (*p == '"')
-                *p++ = 0;
-        } else {
-            fields[nf++] = p;
-            while (*p && *p != ',')
-                p++;
-        }
-        if (*p == ',') {
-            *p++ = 0;
-            continue;
-        }
-        *p = 0;
-        break;
-    }
-    return nf;
-}
-
 static double num(const char *s)
 {
     if (!s || !*s || strcmp(s, "NA") == 0)
@@ -100,9 +54,7 @@ static double num(const char *s)
 
 static int load_series(void)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/tests/fixtures/ref_series.csv", CIV_SOURCE_DIR);
-    char *buf = read_file(path);
+    char *buf = fx_read_file("tests/fixtures/ref_series.csv");
     if (!buf)
         return -1;
     g_series = calloc(MAXS, sizeof *g_series);
@@ -110,7 +62,7 @@ static int load_series(void)
     line = strtok_r(NULL, "\n", &save); /* header */
     for (; line; line = strtok_r(NULL, "\n", &save)) {
         char *f[8];
-        if (split_csv(line, f, 8) < 4)
+        if (fx_split(line, f, 8) < 4)
             continue;
         ref_series *s = find_series(f[0]);
         if (!s) {
@@ -146,9 +98,7 @@ static void test_reference(void **state)
 {
     (void)state;
     assert_int_equal(load_series(), 0);
-    char path[512];
-    snprintf(path, sizeof path, "%s/tests/fixtures/ref_arima.csv", CIV_SOURCE_DIR);
-    char *buf = read_file(path);
+    char *buf = fx_read_file("tests/fixtures/ref_arima.csv");
     assert_non_null(buf);
     const char *verbose = getenv("CIV_ARIMA_VERBOSE");
     const char *only = getenv("CIV_ARIMA_ONLY");
@@ -165,7 +115,7 @@ static void test_reference(void **state)
     line = strtok_r(NULL, "\n", &save);
     for (; line; line = strtok_r(NULL, "\n", &save)) {
         char *f[32];
-        int nf = split_csv(line, f, 32);
+        int nf = fx_split(line, f, 32);
         if (nf < 26 || strcmp(f[25], "NA") != 0)
             continue;
         if (only && strcmp(only, f[0]) != 0)
