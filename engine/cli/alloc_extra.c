@@ -338,3 +338,38 @@ civ_status civ_cli_need(const civ_alloc_need *need, const civ_table *forecasts, 
     civ_table_free(pc), civ_table_free(py);
     return s;
 }
+
+static void money_line(const char *label, int64_t minor, int64_t unit, const char *cur)
+{
+    char m[64];
+    civ_cli_format_money(m, sizeof m, (double)minor, unit);
+    printf("%-22s %s %s\n", label, m, cur ? cur : "");
+}
+
+void civ_cli_print_alloc_summary(const civ_alloc_spec *spec, const char *spec_path, const civ_alloc_stats *st)
+{
+    int64_t unit = civ_alloc_spec_minor_unit(spec);
+    const char *cur = civ_alloc_spec_currency(spec);
+    printf("spec                   %s (version %s)\n", spec_path, civ_alloc_spec_version(spec));
+    money_line("budget", st->total, unit, cur);
+    for (size_t r = 0; r < civ_alloc_spec_n_reserves(spec); r++) {
+        char label[80];
+        snprintf(label, sizeof label, "  reserve %s", civ_alloc_spec_reserve_name(spec, r));
+        money_line(label, civ_alloc_spec_reserve_amount(spec, r), unit, cur);
+    }
+    for (size_t q = 0; q < civ_alloc_spec_n_pools(spec); q++) {
+        char label[80];
+        snprintf(label, sizeof label, "  pool %s", civ_alloc_spec_pool_name(spec, q));
+        money_line(label, civ_alloc_spec_pool_amount(spec, q), unit, cur);
+    }
+    money_line("allocated", st->allocated, unit, cur);
+    printf("communities            %zu funded of %zu\n", st->n_funded, st->n_communities);
+    printf("binding                floor %zu, cap %zu, hold-harmless %zu, pace %zu, ratable %zu\n", st->n_floor,
+           st->n_cap, st->n_hold_harmless, st->n_pace, st->n_ratable);
+    if (!isnan(st->per_capita_mean))
+        printf("per capita             %.2f (per aged 60+: %.2f)\n", st->per_capita_mean, st->per_aged_mean);
+    if (!isnan(st->gini_after))
+        printf("equity (per capita)    Gini %.4f -> %.4f, Theil %.4f -> %.4f, CV %.4f -> %.4f "
+               "(before -> after constraints)\n",
+               st->gini_before, st->gini_after, st->theil_before, st->theil_after, st->cv_before, st->cv_after);
+}

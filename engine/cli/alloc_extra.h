@@ -26,6 +26,11 @@ civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *comm
 civ_status civ_cli_need(const civ_alloc_need *need, const civ_table *forecasts, const char *out_path,
                         const char *summary_path, const char *currency);
 
+/* Prints the one-screen allocation summary shared by `allocate` and `plan`:
+ * spec, budget, each reserve, each pool, allocated, communities funded,
+ * binding counts, per-capita figures and equity before -> after constraints. */
+void civ_cli_print_alloc_summary(const civ_alloc_spec *spec, const char *spec_path, const civ_alloc_stats *st);
+
 /* Formats minor units as "1,234,567.89" (digits from the minor unit). */
 void civ_cli_format_money(char *buf, size_t size, double minor, int64_t unit);
 

@@ -10,12 +10,6 @@
 #include "alloc_extra.h"
 #include "commands.h"
 
-static void print_money(const char *label, int64_t minor, int64_t unit, const char *currency)
-{
-    int digits = unit == 1 ? 0 : unit == 10 ? 1 : unit == 100 ? 2 : 3;
-    printf("%-22s %.*f %s\n", label, digits, (double)minor / (double)unit, currency ? currency : "");
-}
-
 static int run_allocate(int argc, char **argv)
 {
     const char *spec_path = NULL, *comm_path = NULL, *fc_path = NULL, *out_path = NULL, *sum_path = NULL;
@@ -126,30 +120,7 @@ static int run_allocate(int argc, char **argv)
     if (s) {
         code = civ_cli_report(s);
     } else {
-        int64_t unit = civ_alloc_spec_minor_unit(spec);
-        const char *cur = civ_alloc_spec_currency(spec);
-        printf("spec                   %s (version %s)\n", spec_path, civ_alloc_spec_version(spec));
-        print_money("budget", st.total, unit, cur);
-        for (size_t r = 0; r < civ_alloc_spec_n_reserves(spec); r++) {
-            char label[80];
-            snprintf(label, sizeof label, "  reserve %s", civ_alloc_spec_reserve_name(spec, r));
-            print_money(label, civ_alloc_spec_reserve_amount(spec, r), unit, cur);
-        }
-        for (size_t q = 0; q < civ_alloc_spec_n_pools(spec); q++) {
-            char label[80];
-            snprintf(label, sizeof label, "  pool %s", civ_alloc_spec_pool_name(spec, q));
-            print_money(label, civ_alloc_spec_pool_amount(spec, q), unit, cur);
-        }
-        print_money("allocated", st.allocated, unit, cur);
-        printf("communities            %zu funded of %zu\n", st.n_funded, st.n_communities);
-        printf("binding                floor %zu, cap %zu, hold-harmless %zu, pace %zu, ratable %zu\n", st.n_floor,
-               st.n_cap, st.n_hold_harmless, st.n_pace, st.n_ratable);
-        if (!isnan(st.per_capita_mean))
-            printf("per capita             %.2f (per aged 60+: %.2f)\n", st.per_capita_mean, st.per_aged_mean);
-        if (!isnan(st.gini_after))
-            printf("equity (per capita)    Gini %.4f -> %.4f, Theil %.4f -> %.4f, CV %.4f -> %.4f "
-                   "(before -> after constraints)\n",
-                   st.gini_before, st.gini_after, st.theil_before, st.theil_after, st.cv_before, st.cv_after);
+        civ_cli_print_alloc_summary(spec, spec_path, &st);
         printf("wrote                  %s%s%s\n", out_path, sum_path ? ", " : "", sum_path ? sum_path : "");
     }
     civ_table_free(alloc), civ_table_free(summary);

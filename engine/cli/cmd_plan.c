@@ -242,13 +242,6 @@ static int make_dirs(const char *path)
     return 0;
 }
 
-static void money_line(const char *label, int64_t minor, int64_t unit, const char *cur)
-{
-    char m[64];
-    civ_cli_format_money(m, sizeof m, (double)minor, unit);
-    printf("%-22s %s %s\n", label, m, cur);
-}
-
 static int run_plan(int argc, char **argv)
 {
     const char *config = NULL, *out_dir = NULL, *model = NULL, *threads = NULL, *draws = NULL, *horizon = NULL;
@@ -374,23 +367,7 @@ static int run_plan(int argc, char **argv)
     int64_t unit = spec ? civ_alloc_spec_minor_unit(spec) : 100;
     const char *cur = spec ? civ_alloc_spec_currency(spec) : "";
     if (!s) {
-        printf("spec                   %s (version %s)\n", cfg.spec, civ_alloc_spec_version(spec));
-        money_line("budget", st.total, unit, cur);
-        money_line("  reserved", st.reserved, unit, cur);
-        for (size_t q = 0; q < civ_alloc_spec_n_pools(spec); q++) {
-            char label[80];
-            snprintf(label, sizeof label, "  pool %s", civ_alloc_spec_pool_name(spec, q));
-            money_line(label, civ_alloc_spec_pool_amount(spec, q), unit, cur);
-        }
-        money_line("allocated", st.allocated, unit, cur);
-        printf("communities            %zu funded of %zu\n", st.n_funded, st.n_communities);
-        printf("binding                floor %zu, cap %zu, hold-harmless %zu, pace %zu, ratable %zu\n", st.n_floor,
-               st.n_cap, st.n_hold_harmless, st.n_pace, st.n_ratable);
-        if (!isnan(st.per_capita_mean))
-            printf("per capita             %.2f (per aged 60+: %.2f)\n", st.per_capita_mean, st.per_aged_mean);
-        if (!isnan(st.gini_after))
-            printf("equity (per capita)    Gini %.4f -> %.4f, Theil %.4f -> %.4f (before -> after constraints)\n",
-                   st.gini_before, st.gini_after, st.theil_before, st.theil_after);
+        civ_cli_print_alloc_summary(spec, cfg.spec, &st);
         /* the districts, from the summary table */
         size_t cs, cn, ca;
         if (!civ_table_find_column(summary, "section", &cs) && !civ_table_find_column(summary, "name", &cn) &&
