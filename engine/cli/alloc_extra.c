@@ -127,9 +127,9 @@ int civ_cli_allocate_compare(int argc, char **argv)
     static const char *const text_cols[] = {"unique_id", "name", "district", "street", "model", NULL};
     civ_table_read_options opt = {.text_columns = text_cols};
     if (!s)
-        s = civ_table_read(comm_path, &opt, &comm);
+        s = civ_cli_read_table(comm_path, &opt, &comm);
     if (!s && fc_path)
-        s = civ_table_read(fc_path, &opt, &fc);
+        s = civ_cli_read_table(fc_path, &opt, &fc);
     if (!s)
         s = civ_alloc_compare_run((const civ_alloc_spec *const *)specs, label_ptr, n_specs, comm, fc, &cmp);
     if (!s)

@@ -85,9 +85,9 @@ static int run_allocate(int argc, char **argv)
     civ_table_read_options opt = {.text_columns = text_cols};
     civ_status s = civ_alloc_spec_read(spec_path, &spec);
     if (!s)
-        s = civ_table_read(comm_path, &opt, &comm);
+        s = civ_cli_read_table(comm_path, &opt, &comm);
     if (!s && fc_path)
-        s = civ_table_read(fc_path, &opt, &fc);
+        s = civ_cli_read_table(fc_path, &opt, &fc);
     if (!s) {
         s = civ_alloc_bind(spec, comm, fc, &prob);
         if (s && !civ_last_error()->file[0]) {

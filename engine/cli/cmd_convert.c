@@ -29,13 +29,13 @@ static int run_convert(int argc, char **argv)
     civ_status s;
     if (table) {
         civ_table *t = NULL;
-        s = civ_table_read(in, NULL, &t);
+        s = civ_cli_read_table(in, NULL, &t);
         if (!s)
             s = civ_table_write(t, out);
         civ_table_free(t);
     } else {
         civ_panel *p = NULL;
-        s = civ_panel_read(in, &p);
+        s = civ_cli_read_panel(in, &p);
         if (!s)
             s = civ_panel_write(p, out);
         civ_panel_free(p);

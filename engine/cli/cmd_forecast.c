@@ -306,7 +306,7 @@ static int run_forecast(int argc, char **argv)
 
     civ_panel *panel = NULL;
     civ_forecast_result *r = NULL;
-    civ_status s = civ_panel_read(in, &panel);
+    civ_status s = civ_cli_read_panel(in, &panel);
     if (!s)
         s = civ_forecast_panel(panel, &opt, &r);
     if (progress.drawn)

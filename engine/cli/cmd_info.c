@@ -28,9 +28,9 @@ static int run_info(int argc, char **argv)
 
     civ_panel *panel = NULL;
     civ_table *attributes = NULL;
-    civ_status s = civ_panel_read(path, &panel);
+    civ_status s = civ_cli_read_panel(path, &panel);
     if (!s && attributes_path) {
-        s = civ_table_read(attributes_path, NULL, &attributes);
+        s = civ_cli_read_table(attributes_path, NULL, &attributes);
         if (!s) {
             s = civ_panel_set_attributes(panel, attributes);
             if (s) {

@@ -327,7 +327,7 @@ static int run_plan(int argc, char **argv)
     fo.n_levels = cfg.levels_set ? cfg.n_levels : 2;
     fo.threads = (int)cfg.threads;
     fo.seed = cfg.seed;
-    s = civ_panel_read(cfg.panel, &panel);
+    s = civ_cli_read_panel(cfg.panel, &panel);
     if (!s)
         stage = "forecast", s = civ_forecast_panel(panel, &fo, &fr);
     if (!s)
@@ -351,7 +351,7 @@ static int run_plan(int argc, char **argv)
     if (!s)
         stage = cfg.spec, s = civ_alloc_spec_read(cfg.spec, &spec);
     if (!s)
-        stage = cfg.communities, s = civ_table_read(cfg.communities, &ro, &comm);
+        stage = cfg.communities, s = civ_cli_read_table(cfg.communities, &ro, &comm);
     if (!s)
         stage = "allocation", s = civ_alloc_bind(spec, comm, fc, &prob);
     if (!s)
@@ -482,7 +482,7 @@ static int run_need(int argc, char **argv)
     civ_table_read_options ro = {.text_columns = text_cols};
     civ_status s = civ_alloc_need_read(spec_path, &need);
     if (!s)
-        s = civ_table_read(fc_path, &ro, &fc);
+        s = civ_cli_read_table(fc_path, &ro, &fc);
     if (!s)
         s = civ_cli_need(need, fc, out_path, sum_path, "");
     int code = s ? civ_cli_report(s) : CIV_EXIT_OK;

@@ -43,4 +43,15 @@ int civ_cli_wants_help(int argc, char **argv);
 int civ_cli_parse_size(const char *text, size_t *out);
 int civ_cli_parse_double(const char *text, double *out);
 
+/*
+ * Read a panel / a table as civ_panel_read / civ_table_read do, except that an
+ * .h5/.hdf5 input is first read once in a forked child process (hdf5_guard.c):
+ * a file on which libhdf5 crashes or loops is refused with CIV_ERR_IO and a
+ * message naming the file, instead of taking the command down.  Settings:
+ * CIV_HDF5_GUARD=fork|off, CIV_HDF5_GUARD_TIMEOUT=seconds (docs/CLI.md).
+ * *out is set to NULL on entry; the caller frees the result.
+ */
+civ_status civ_cli_read_panel(const char *path, civ_panel **out);
+civ_status civ_cli_read_table(const char *path, const civ_table_read_options *options, civ_table **out);
+
 #endif

@@ -335,7 +335,11 @@ CIV_API civ_status civ_panel_read_csv(const char *path, civ_panel **out);
 CIV_API civ_status civ_panel_write_csv(const civ_panel *panel, const char *path);
 /** Reads / writes a panel, its covariates and its attributes in HDF5 (schema
  *  "civicast.panel", datasets/SCHEMA.md).  Atomic writes.  Errors: CIV_ERR_IO,
- *  CIV_ERR_SCHEMA (missing attribute, wrong version, inconsistent lengths). */
+ *  CIV_ERR_SCHEMA (missing attribute, wrong version, inconsistent lengths).
+ *  Untrusted files: libhdf5 1.10.8 itself can crash or loop forever on some
+ *  damaged files, which no status can report; read such files in a separate
+ *  process first, as the command and the Python `read` do (CIV_HDF5_GUARD,
+ *  docs/HOSTILE_INPUTS.md).  The same holds for civ_table_read_hdf5. */
 CIV_API civ_status civ_panel_read_hdf5(const char *path, civ_panel **out);
 CIV_API civ_status civ_panel_write_hdf5(const civ_panel *panel, const char *path);
 /** Read / write by extension (".csv", ".h5", ".hdf5").  Errors as above plus
