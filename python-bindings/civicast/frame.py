@@ -40,7 +40,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from . import _lib
+from . import _hdf5_probe, _lib
 from ._lib import Error, check, encode, lib
 
 __all__ = ["forecast", "models_report", "read", "write", "allocate", "DateSpec", "ForecastWarning"]
@@ -645,7 +645,11 @@ def _read_options(text_columns):
     return opt
 
 
-def _read_table(path, text_columns=None):
+def _read_table(path, text_columns=None, isolate=None):
+    """Reads a table file; an .h5 path is first checked in a child process
+    (civicast._hdf5_probe) unless isolate is False or CIV_HDF5_GUARD=off."""
+    if _hdf5_probe.is_hdf5_path(os.fspath(path)) and _hdf5_probe.guard_enabled(isolate):
+        _hdf5_probe.check_file(os.fspath(path), "table")
     t = _Owned(lib.civ_table_free)
     opt = _read_options(text_columns)
     check(lib.civ_table_read(encode(os.fspath(path)), ctypes.byref(opt) if opt is not None else None,
@@ -664,29 +668,44 @@ def _csv_header(path):
             return []
 
 
-def read(path, kind=None, text_columns=None):
+def read(path, kind=None, text_columns=None, isolate=None):
     """Reads a civicast file (.csv, .h5/.hdf5) into a DataFrame.
 
     kind: "panel" (long format unique_id, ds, y, covariates; attributes in
     df.attrs["attributes"]), "table", or None to decide from the file (a CSV
     whose header has unique_id, ds and y is a panel; an HDF5 file by its
     schema).  ds comes back as civicast strings.  text_columns forces table
-    columns to text (see civ_table_read_options).  Errors: civicast.Error
-    with the file, line and column."""
+    columns to text (see civ_table_read_options).
+
+    isolate (HDF5 only): read the file once in a fresh child process first
+    (civicast._hdf5_probe), because libhdf5 itself crashes or hangs on some
+    damaged files.  None follows CIV_HDF5_GUARD (on unless "off"/"0"),
+    True/False force it; the child's time limit is CIV_HDF5_GUARD_TIMEOUT
+    (default 30 s + 1 s per 4 MiB).  A file the child could not survive is
+    refused with civicast.Error CIV_ERR_IO naming the file and the signal or
+    the limit; nothing is read in this process then.
+
+    Errors: civicast.Error with the file, line and column; CIV_ERR_INVALID_ARGUMENT
+    for a bad CIV_HDF5_GUARD or CIV_HDF5_GUARD_TIMEOUT; ValueError for a bad
+    kind or isolate."""
     path = os.fspath(path)
+    if kind not in (None, "panel", "table"):
+        raise ValueError(f"civicast.read: kind must be 'panel', 'table' or None, got {kind!r}")
     ext = os.path.splitext(path)[1].lower()
+    if _hdf5_probe.is_hdf5_path(path) and _hdf5_probe.guard_enabled(isolate):
+        _hdf5_probe.check_file(path, kind or "auto")
     if kind is None:
         if ext == ".csv" and os.path.exists(path):
             head = set(_csv_header(path))
             kind = "panel" if {"unique_id", "ds", "y"} <= head else "table"
         elif ext in (".h5", ".hdf5"):
             try:
-                return read(path, "panel")
+                return read(path, "panel", isolate=False)
             except Error as e:
                 if e.status != "CIV_ERR_SCHEMA":
                     raise
                 try:
-                    return read(path, "table", text_columns)
+                    return read(path, "table", text_columns, isolate=False)
                 except Error:
                     raise e from None
         else:
@@ -696,10 +715,8 @@ def read(path, kind=None, text_columns=None):
         check(lib.civ_panel_read(encode(path), ctypes.byref(p.ptr)))
         with p:
             return panel_to_frame(p.ptr)
-    if kind == "table":
-        with _read_table(path, text_columns) as t:
-            return table_to_frame(t.ptr)
-    raise ValueError(f"civicast.read: kind must be 'panel', 'table' or None, got {kind!r}")
+    with _read_table(path, text_columns, isolate=False) as t:
+        return table_to_frame(t.ptr)
 
 
 def write(df, path, kind=None, freq=None):
