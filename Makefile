@@ -1,6 +1,7 @@
 # civicast -- the two commands of the quick start, and a few more.
 #   make demo   install what is needed, build, run the main job on the demo city
-#   make test   install what is needed, build, run every test (plus the ASan+UBSan build)
+#   make test   install what is needed, build, run every test, then the suite under
+#               ASan+UBSan and the threaded tests under TSan
 #   make bench  benchmarks against peers (R forecast, pandas/numpy); Markdown table
 # Builds live in build/<preset> (see CMakePresets.json).
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -46,7 +47,7 @@ test-asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --preset asan-ubsan -j $(JOBS) $(CTEST_ARGS)
 
-test: test-dev test-asan
+test: test-dev test-asan test-tsan
 
 # Fuzzing (tests/fuzz/README.md): builds the libFuzzer harnesses with clang
 # (-fsanitize=fuzzer,address,undefined) and runs each target for FUZZ_SECONDS,
@@ -59,8 +60,9 @@ fuzz:
 	bash tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # ThreadSanitizer on the threaded paths (forecast batch, determinism across
-# thread counts, allocation Monte Carlo).  Not part of `make test`: see
-# docs/HOSTILE_INPUTS.md, "Sanitizers", for timings and the OpenMP caveat.
+# thread counts, allocation Monte Carlo), part of `make test` (about 20 s: only
+# these tests are built).  docs/HOSTILE_INPUTS.md, "Sanitizers", has the
+# OpenMP caveat (libgomp is not instrumented; tests/tsan.supp).
 TSAN_TESTS ?= test_forecast test_determinism test_alloc_uncertainty
 test-tsan: deps
 	cmake --preset tsan >/dev/null
