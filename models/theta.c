@@ -368,7 +368,7 @@ static civ_status fit_standard(const theta_prep *p, const civ_series *s, civ_wor
     static const char *names[] = {"alpha", "drift", "theta", "seasonal"};
     static const char *snames[] = {"l0"};
     const size_t n = p->n;
-    ses_fit sf;
+    ses_fit sf = {0}; /* set by fit_ses on success; zeroed for the compiler */
     civ_status rc = fit_ses(p->x, n, s->period, ws, s->id, &sf);
     if (rc)
         return rc;

@@ -39,12 +39,18 @@ typedef struct plan_cfg {
     int has_need;
 } plan_cfg;
 
-static void resolve(const char *dir, const char *path, char *out, size_t size)
+/* Joins the plan file's folder and a relative path into out; CIV_ERR_LIMIT
+ * (naming the key) when the result would not fit, rather than a cut path. */
+static civ_status resolve(const char *plan_path, const char *key, const char *dir, const char *path, char *out,
+                          size_t size)
 {
-    if (path[0] == '/' || !dir[0])
-        snprintf(out, size, "%s", path);
-    else
-        snprintf(out, size, "%s/%s", dir, path);
+    int n = (path[0] == '/' || !dir[0]) ? snprintf(out, size, "%s", path) : snprintf(out, size, "%s/%s", dir, path);
+    if (n < 0 || (size_t)n >= size) {
+        civ_where w = {.file = plan_path, .field = key};
+        return civ_fail_at(CIV_ERR_LIMIT, &w, "the path is longer than %zu bytes once joined to the plan's folder",
+                           size - 1);
+    }
+    return CIV_OK;
 }
 
 static civ_toml_entry *take(civ_toml_table *t, const char *key)
@@ -168,14 +174,14 @@ static civ_status read_config(const char *path, plan_cfg *c)
     char tmp[PATH_MAX_LEN];
     double v;
     if (!st && !(st = get_str(path, tp, "plan", "panel", 1, tmp, sizeof tmp)))
-        resolve(c->dir, tmp, c->panel, sizeof c->panel);
+        st = resolve(path, "plan.panel", c->dir, tmp, c->panel, sizeof c->panel);
     if (!st && !(st = get_str(path, tp, "plan", "communities", 1, tmp, sizeof tmp)))
-        resolve(c->dir, tmp, c->communities, sizeof c->communities);
+        st = resolve(path, "plan.communities", c->dir, tmp, c->communities, sizeof c->communities);
     if (!st && !(st = get_str(path, tp, "plan", "spec", 1, tmp, sizeof tmp)))
-        resolve(c->dir, tmp, c->spec, sizeof c->spec);
+        st = resolve(path, "plan.spec", c->dir, tmp, c->spec, sizeof c->spec);
     tmp[0] = 0;
     if (!st && !(st = get_str(path, tp, "plan", "out", 0, tmp, sizeof tmp)) && tmp[0])
-        resolve(c->dir, tmp, c->out, sizeof c->out);
+        st = resolve(path, "plan.out", c->dir, tmp, c->out, sizeof c->out);
     if (!st)
         st = unused(path, tp, "plan", "panel, communities, spec, out");
     if (!st && tf) {

@@ -90,6 +90,11 @@ printf '[plan]\npanel = "a.csv"\ncommunities = "c.csv"\nspec = "s.spec"\ncolour 
 expect_exit 4 "bad.toml:5:1" -- plan "$WORK/bad.toml" --out "$WORK/x"
 printf '[forecast]\nmodel = "snaive"\n' >"$WORK/noplan.toml"
 expect_exit 4 "missing the \[plan\] section" -- plan "$WORK/noplan.toml" --out "$WORK/x"
+# a relative path that no longer fits once joined to the plan's folder is
+# refused, not cut short (4,082 characters + the work folder > 4,095)
+long=$(printf 'abcdefgh/%.0s' $(seq 453))
+printf '[plan]\npanel = "%sp.csv"\ncommunities = "c.csv"\nspec = "s.spec"\n' "$long" >"$WORK/long.toml"
+expect_exit 2 "longer than 4095 bytes once joined.*plan.panel" -- plan "$WORK/long.toml" --out "$WORK/x"
 sed 's/years = 2/years = 5/' "$DATA/plan.spec" >"$WORK/far.spec"
 expect_exit 2 "forecast further ahead" -- need --spec "$WORK/far.spec" --forecasts "$WORK/t2/forecasts.csv" \
     --out "$WORK/n.csv"
