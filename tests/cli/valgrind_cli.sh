@@ -3,8 +3,11 @@
 # invalid reads or writes, no uninitialised values in decisions, no definite
 # or indirect leaks (--error-exitcode=1).  Commands: info (with attributes),
 # convert CSV -> HDF5 -> CSV (and the round trip compared), forecast of a
-# small panel (the first 8 demo communities) with ets and with theta, and
-# allocate on the demo city (1,000 communities, with --summary and --explain).
+# small panel (the first 8 demo communities) with ets and with theta, auto
+# (ETS + ARIMA + Theta) on 3 communities, allocate on the demo city (1,000
+# communities, with --summary and --explain), and plan (the whole job:
+# forecast, allocate, Monte Carlo, need) on tests/data/plan.  The .h5 reads
+# fork their guard child (hdf5_guard.c), which memcheck follows too.
 # Skips (exit 0 with a message) when valgrind or the demo city is absent, and
 # under sanitizer builds (ASan and valgrind do not mix).
 # usage: bash valgrind_cli.sh PATH_TO_CIVICAST
@@ -54,4 +57,10 @@ vg fc_theta forecast "$tmp/small.csv" --model theta --h 12 --threads 1 --quiet -
 vg allocate allocate --spec "$demo/allocation.spec" --communities "$demo/communities.csv" \
   --out "$tmp/alloc.csv" --summary "$tmp/summary.csv" --explain
 [ "$(wc -l < "$tmp/alloc.csv")" -ge 1001 ] || { echo "valgrind_cli.sh: FAIL: allocation has too few rows" >&2; exit 1; }
-echo "valgrind_cli.sh: $n commands clean under valgrind memcheck (info, convert x3, forecast ets/theta, allocate)"
+# auto = ETS, ARIMA and Theta combined (the default model), on 3 series
+head -n $((1 + 3 * 72)) "$demo/meals.csv" > "$tmp/three.csv"
+vg fc_auto forecast "$tmp/three.csv" --model auto --h 12 --threads 1 --quiet --out "$tmp/fc_auto.csv"
+# the whole job: forecast, allocate, Monte Carlo, need (the tiny plan of plan.sh)
+vg plan plan "$here/../data/plan/plan.toml" --out "$tmp/plan" --threads 1
+[ -s "$tmp/plan/allocation.csv" ] || { echo "valgrind_cli.sh: FAIL: plan wrote no allocation" >&2; ls "$tmp/plan" >&2; exit 1; }
+echo "valgrind_cli.sh: $n commands clean under valgrind memcheck (info, convert x3, forecast ets/theta/auto, allocate, plan)"
