@@ -45,10 +45,12 @@ int civ_cli_parse_double(const char *text, double *out);
 
 /*
  * Read a panel / a table as civ_panel_read / civ_table_read do, except that an
- * .h5/.hdf5 input is first read once in a forked child process (hdf5_guard.c):
+ * .h5/.hdf5 input is read in a forked child process, which writes a clean copy
+ * to a private folder in TMPDIR that this process then reads (hdf5_guard.c):
  * a file on which libhdf5 crashes or loops is refused with CIV_ERR_IO and a
- * message naming the file, instead of taking the command down.  Settings:
- * CIV_HDF5_GUARD=fork|off, CIV_HDF5_GUARD_TIMEOUT=seconds (docs/CLI.md).
+ * message naming the file, instead of taking the command down; ordinary errors
+ * come back from the child unchanged.  Settings: CIV_HDF5_GUARD=fork|off,
+ * CIV_HDF5_GUARD_TIMEOUT=seconds (docs/CLI.md).
  * *out is set to NULL on entry; the caller frees the result.
  */
 civ_status civ_cli_read_panel(const char *path, civ_panel **out);

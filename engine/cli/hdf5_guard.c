@@ -1,25 +1,31 @@
 /*
- * hdf5_guard.c -- reads panels and tables for the command, with HDF5 inputs
- * first read once in a forked child process.
+ * hdf5_guard.c -- reads panels and tables for the command; HDF5 inputs are
+ * read in a forked child process, which hands back a clean copy.
  *
  * Why: libhdf5 1.10.8 (Debian 12) itself crashes or loops forever on some
  * damaged files (fuzzing found wild reads, overlapping copies and endless
  * loops in its global heap, metadata cache and B-tree code; docs/
  * HOSTILE_INPUTS.md, "HDF5").  No check civicast can make before calling the
  * library avoids them, and a crash inside the library cannot be caught in the
- * process.  So the command reads an .h5 input in a child first: when the
- * child dies by a signal, exits abnormally, or does not finish within the
- * time limit, the command refuses the file with a clear message; only when
- * the child survived the read (with or without a civicast error) does the
- * command read it itself, and then gets the same data or the same error.
+ * process.  So the command never hands an untrusted .h5 file to libhdf5 in
+ * its own process: a forked child reads it and writes what it read to a
+ * private temporary folder with civicast's own writer; the command then reads
+ * that clean copy.  When the child dies by a signal, exits abnormally, or
+ * does not finish within the time limit, the file is refused with a clear
+ * message; an ordinary civicast error in the child (wrong schema, bad
+ * values) is passed back through a pipe and reported as usual.  Re-reading
+ * the original instead would not do: some of libhdf5's faults are wild reads
+ * whose outcome depends on the address layout, so a file can pass in the
+ * child and still crash the parent.
  *
  * The library never forks (it is embedded in Python and other hosts); this
  * lives in the command.  Settings (docs/CLI.md):
  *   CIV_HDF5_GUARD=fork|off          default fork
  *   CIV_HDF5_GUARD_TIMEOUT=SECONDS   default 30 + 1 per 4 MiB of file
- * Cost: the file is read twice (an .h5 file is read at several hundred MB/s).
- * Limit: a file replaced between the two reads is not re-checked.
+ * Cost: a read, a write and a read (the copy is compressed like any civicast
+ * .h5) and the copy's disk space in TMPDIR while it is read.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -78,9 +84,12 @@ static unsigned guard_timeout(off_t file_size)
     return (unsigned)(30 + (extra > 86400 ? 86400 : extra));
 }
 
-/* In the child: read, free, exit.  Output goes to /dev/null (a crash report
- * from libhdf5 or a sanitizer is not the command's message). */
-static _Noreturn void child_read(const char *path, read_kind kind, unsigned seconds)
+/* In the child: read the untrusted file, write what was read to `copy` with
+ * civicast's own writer, exit 0.  On an ordinary civicast error, send the
+ * whole civ_error through `err_fd` and exit GUARD_CLEAN_ERROR.  Output goes
+ * to /dev/null (a crash report from libhdf5 or a sanitizer is not the
+ * command's message). */
+static _Noreturn void child_read(const char *path, read_kind kind, unsigned seconds, const char *copy, int err_fd)
 {
     signal(SIGALRM, SIG_DFL);
     alarm(seconds);
@@ -94,44 +103,87 @@ static _Noreturn void child_read(const char *path, read_kind kind, unsigned seco
     if (kind == READ_PANEL) {
         civ_panel *p = NULL;
         s = civ_panel_read_hdf5(path, &p);
+        if (!s)
+            s = civ_panel_write_hdf5(p, copy);
         civ_panel_free(p);
     } else {
         civ_table *t = NULL;
         s = civ_table_read_hdf5(path, &t);
+        if (!s)
+            s = civ_table_write_hdf5(t, copy);
         civ_table_free(t);
     }
-    _exit(s == CIV_OK ? 0 : GUARD_CLEAN_ERROR);
+    if (s) {
+        const civ_error *e = civ_last_error();
+        ssize_t ignored = write(err_fd, e, sizeof *e); /* < PIPE_BUF: one atomic write */
+        (void)ignored;
+        _exit(GUARD_CLEAN_ERROR);
+    }
+    _exit(0);
 }
 
-/* Reads `path` in a child; CIV_OK when the child survived (the caller then
- * reads it), else the error that refuses the file. */
-static civ_status check_in_child(const char *path, read_kind kind)
+/* Re-raises in this process the civ_error the child sent (n bytes in e). */
+static civ_status relay_child_error(const char *path, const civ_error *e, ssize_t n)
+{
+    if (n != (ssize_t)sizeof *e || e->status <= CIV_OK || e->status >= CIV_STATUS_COUNT_) {
+        civ_where w = {.file = path};
+        return civ_fail_at(CIV_ERR_INTERNAL, &w, "the process that checks HDF5 files failed without a message");
+    }
+    civ_where w = {.file = e->file[0] ? e->file : NULL,
+                   .line = e->line,
+                   .column = e->column,
+                   .series_id = e->series_id[0] ? e->series_id : NULL,
+                   .field = e->field[0] ? e->field : NULL};
+    return civ_fail_at(e->status, &w, "%s", e->message);
+}
+
+/* Reads `path` in a child, which writes a clean copy into a private
+ * temporary folder; on success the copy's path is left in copy (the caller
+ * reads it and calls remove_copy), else the error that refuses the file. */
+static civ_status read_in_child(const char *path, read_kind kind, unsigned seconds, char *folder, size_t folder_size,
+                                char *copy, size_t copy_size)
 {
     civ_where w = {.file = path};
-    int mode = guard_mode();
-    if (mode == 0)
-        return CIV_OK;
-    if (mode < 0)
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "CIV_HDF5_GUARD is '%s'; use 'fork' (the default) or 'off'",
-                        getenv("CIV_HDF5_GUARD"));
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-        return CIV_OK; /* the reader itself reports a missing or odd file */
-    unsigned seconds = guard_timeout(st.st_size);
-    if (!seconds)
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT,
-                        "CIV_HDF5_GUARD_TIMEOUT is '%s'; use a whole number of seconds from 1 to 86400",
-                        getenv("CIV_HDF5_GUARD_TIMEOUT"));
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    if ((size_t)snprintf(folder, folder_size, "%s/civicast-h5guard-XXXXXX", tmp) >= folder_size ||
+        !mkdtemp(folder)) {
+        folder[0] = 0;
+        return civ_fail_at(CIV_ERR_IO, &w,
+                           "cannot create a temporary folder in %s for checking HDF5 files (%s); set TMPDIR, "
+                           "or CIV_HDF5_GUARD=off to read without the check",
+                           tmp, strerror(errno));
+    }
+    snprintf(copy, copy_size, "%s/copy.h5", folder);
 
+    int fds[2];
+    if (pipe(fds) != 0)
+        return civ_fail_at(CIV_ERR_IO, &w, "cannot start the process that checks HDF5 files (pipe: %s)",
+                           strerror(errno));
     fflush(NULL);
     pid_t pid = fork();
-    if (pid < 0)
+    if (pid < 0) {
+        int err = errno;
+        close(fds[0]);
+        close(fds[1]);
         return civ_fail_at(CIV_ERR_IO, &w,
                            "cannot start the process that checks HDF5 files (fork: %s); "
                            "CIV_HDF5_GUARD=off reads without it",
-                           strerror(errno));
-    if (pid == 0)
-        child_read(path, kind, seconds);
+                           strerror(err));
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child_read(path, kind, seconds, copy, fds[1]);
+    }
+    close(fds[1]);
+    civ_error child_error;
+    ssize_t got = 0, n;
+    while ((size_t)got < sizeof child_error &&
+           ((n = read(fds[0], (char *)&child_error + got, sizeof child_error - (size_t)got)) > 0 ||
+            (n < 0 && errno == EINTR)))
+        got += n > 0 ? n : 0;
+    close(fds[0]);
 
     int wstatus = 0;
     while (waitpid(pid, &wstatus, 0) < 0) {
@@ -139,8 +191,10 @@ static civ_status check_in_child(const char *path, read_kind kind)
             return civ_fail_at(CIV_ERR_IO, &w, "lost the process that checks HDF5 files (waitpid: %s)",
                                strerror(errno));
     }
-    if (WIFEXITED(wstatus) && (WEXITSTATUS(wstatus) == 0 || WEXITSTATUS(wstatus) == GUARD_CLEAN_ERROR))
+    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
         return CIV_OK;
+    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == GUARD_CLEAN_ERROR)
+        return relay_child_error(path, &child_error, got);
     if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGALRM)
         return civ_fail_at(CIV_ERR_IO, &w,
                            "reading the file did not finish within %u s (libhdf5 loops forever on some "
@@ -157,15 +211,55 @@ static civ_status check_in_child(const char *path, read_kind kind)
                        WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
 }
 
+/* Removes the private folder and whatever the child left in it (the copy, or
+ * the writer's temporary file when the child was killed mid-write). */
+static void remove_folder(const char *folder)
+{
+    DIR *d = opendir(folder);
+    if (d) {
+        char entry[4400];
+        for (struct dirent *e; (e = readdir(d));) {
+            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+                (size_t)snprintf(entry, sizeof entry, "%s/%s", folder, e->d_name) < sizeof entry)
+                unlink(entry);
+        }
+        closedir(d);
+    }
+    rmdir(folder);
+}
+
+/* The guarded read: settings, then the child, then this process reads the
+ * child's clean copy (never the untrusted file).  out is a civ_panel** or a
+ * civ_table** by kind. */
+static civ_status guarded_read(const char *path, read_kind kind, void *out)
+{
+    int mode = guard_mode();
+    if (mode < 0)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "CIV_HDF5_GUARD is '%s'; use 'fork' (the default) or 'off'",
+                        getenv("CIV_HDF5_GUARD"));
+    struct stat st;
+    if (mode == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) /* the reader reports a missing file */
+        return kind == READ_PANEL ? civ_panel_read_hdf5(path, out) : civ_table_read_hdf5(path, out);
+    unsigned seconds = guard_timeout(st.st_size);
+    if (!seconds)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT,
+                        "CIV_HDF5_GUARD_TIMEOUT is '%s'; use a whole number of seconds from 1 to 86400",
+                        getenv("CIV_HDF5_GUARD_TIMEOUT"));
+    char folder[4096] = "", copy[4200] = "";
+    civ_status s = read_in_child(path, kind, seconds, folder, sizeof folder, copy, sizeof copy);
+    if (!s)
+        s = kind == READ_PANEL ? civ_panel_read_hdf5(copy, out) : civ_table_read_hdf5(copy, out);
+    if (folder[0])
+        remove_folder(folder);
+    return s;
+}
+
 civ_status civ_cli_read_panel(const char *path, civ_panel **out)
 {
     if (out)
         *out = NULL;
-    if (is_hdf5_path(path)) {
-        civ_status s = check_in_child(path, READ_PANEL);
-        if (s)
-            return s;
-    }
+    if (is_hdf5_path(path))
+        return guarded_read(path, READ_PANEL, out);
     return civ_panel_read(path, out);
 }
 
@@ -173,10 +267,7 @@ civ_status civ_cli_read_table(const char *path, const civ_table_read_options *op
 {
     if (out)
         *out = NULL;
-    if (is_hdf5_path(path)) {
-        civ_status s = check_in_child(path, READ_TABLE);
-        if (s)
-            return s;
-    }
+    if (is_hdf5_path(path))
+        return guarded_read(path, READ_TABLE, out);
     return civ_table_read(path, options, out);
 }

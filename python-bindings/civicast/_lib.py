@@ -346,7 +346,12 @@ for _c in range(0, 64):
 
 def last_error():
     """The calling thread's civ_last_error() as an Error (not raised)."""
-    e = lib.civ_last_error().contents
+    return error_from_struct(lib.civ_last_error().contents)
+
+
+def error_from_struct(e):
+    """A civ_error structure (this process's, or one a child process sent) as
+    an Error (not raised)."""
     return Error(e.status, _dec(e.message), _dec(e.file), e.line, e.column, _dec(e.series_id),
                  _dec(e.field), _dec(e.text) or None)
 

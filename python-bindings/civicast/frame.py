@@ -646,10 +646,14 @@ def _read_options(text_columns):
 
 
 def _read_table(path, text_columns=None, isolate=None):
-    """Reads a table file; an .h5 path is first checked in a child process
-    (civicast._hdf5_probe) unless isolate is False or CIV_HDF5_GUARD=off."""
-    if _hdf5_probe.is_hdf5_path(os.fspath(path)) and _hdf5_probe.guard_enabled(isolate):
-        _hdf5_probe.check_file(os.fspath(path), "table")
+    """Reads a table file; an .h5 path is read through a child process's
+    clean copy (civicast._hdf5_probe) unless isolate is False or
+    CIV_HDF5_GUARD=off."""
+    path = os.fspath(path)
+    if _hdf5_probe.is_hdf5_path(path) and _hdf5_probe.guard_enabled(isolate):
+        with _hdf5_probe.clean_copy(path, "table") as (copy, what):
+            if what is not None:
+                return _read_table(copy, text_columns, isolate=False)
     t = _Owned(lib.civ_table_free)
     opt = _read_options(text_columns)
     check(lib.civ_table_read(encode(os.fspath(path)), ctypes.byref(opt) if opt is not None else None,
@@ -677,13 +681,14 @@ def read(path, kind=None, text_columns=None, isolate=None):
     schema).  ds comes back as civicast strings.  text_columns forces table
     columns to text (see civ_table_read_options).
 
-    isolate (HDF5 only): read the file once in a fresh child process first
-    (civicast._hdf5_probe), because libhdf5 itself crashes or hangs on some
-    damaged files.  None follows CIV_HDF5_GUARD (on unless "off"/"0"),
-    True/False force it; the child's time limit is CIV_HDF5_GUARD_TIMEOUT
-    (default 30 s + 1 s per 4 MiB).  A file the child could not survive is
-    refused with civicast.Error CIV_ERR_IO naming the file and the signal or
-    the limit; nothing is read in this process then.
+    isolate (HDF5 only): read the file in a fresh child process, which writes
+    a clean copy that this process then reads (civicast._hdf5_probe), because
+    libhdf5 itself crashes or hangs on some damaged files.  None follows
+    CIV_HDF5_GUARD (on unless "off"/"0"), True/False force it; the child's
+    time limit is CIV_HDF5_GUARD_TIMEOUT (default 30 s + 1 s per 4 MiB).  A
+    file the child could not survive is refused with civicast.Error
+    CIV_ERR_IO naming the file and the signal or the limit; nothing is read
+    in this process then.
 
     Errors: civicast.Error with the file, line and column; CIV_ERR_INVALID_ARGUMENT
     for a bad CIV_HDF5_GUARD or CIV_HDF5_GUARD_TIMEOUT; ValueError for a bad
@@ -691,9 +696,11 @@ def read(path, kind=None, text_columns=None, isolate=None):
     path = os.fspath(path)
     if kind not in (None, "panel", "table"):
         raise ValueError(f"civicast.read: kind must be 'panel', 'table' or None, got {kind!r}")
-    ext = os.path.splitext(path)[1].lower()
     if _hdf5_probe.is_hdf5_path(path) and _hdf5_probe.guard_enabled(isolate):
-        _hdf5_probe.check_file(path, kind or "auto")
+        with _hdf5_probe.clean_copy(path, kind or "auto") as (copy, what):
+            if what is not None:
+                return read(copy, what, text_columns, isolate=False)
+    ext = os.path.splitext(path)[1].lower()
     if kind is None:
         if ext == ".csv" and os.path.exists(path):
             head = set(_csv_header(path))

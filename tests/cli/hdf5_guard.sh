@@ -5,8 +5,9 @@
 # to `civicast info` (a panel read) and `civicast convert --table` (a table
 # read): each must end with exit 2 or 3 and a message naming the file, never a
 # signal, within the time limit; no output file may appear.  Also: a valid .h5
-# reads the same with the guard on and off, bad guard settings are refused,
-# and a hang is cut at CIV_HDF5_GUARD_TIMEOUT.
+# reads the same with the guard on and off, the child's ordinary errors come
+# back whole, bad guard settings are refused, a hang is cut at
+# CIV_HDF5_GUARD_TIMEOUT, and no temporary copy is left in TMPDIR.
 # usage: bash hdf5_guard.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR)
 set -u
 CIV="${1:?usage: hdf5_guard.sh PATH_TO_CIVICAST}"
@@ -20,6 +21,9 @@ fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 # builds only those are suppressed.
 export LSAN_OPTIONS="suppressions=$SRC/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export CIV_HDF5_GUARD_TIMEOUT=3
+# the guard's private copies go to TMPDIR: all must be gone at the end
+export TMPDIR="$WORK/tmp"
+mkdir -p "$TMPDIR"
 # (each run is also wrapped in timeout(1): a guard that regressed fails the
 # test instead of hanging it)
 
@@ -83,6 +87,22 @@ done
 # CSV inputs never fork: a bad guard setting does not matter to them.
 CIV_HDF5_GUARD=maybe "$CIV" info "$SRC/datasets/demo_city/meals.csv" >/dev/null 2>"$WORK/stderr" \
     || fail "a CSV input was affected by CIV_HDF5_GUARD: $(cat "$WORK/stderr")"
+
+# The child's ordinary errors come back whole: file, field and message.
+"$CIV" convert --table "$SRC/datasets/demo_city/communities.csv" "$WORK/comm.h5" 2>"$WORK/stderr" \
+    || fail "convert a table to .h5: $(cat "$WORK/stderr")"
+"$CIV" info "$WORK/comm.h5" >/dev/null 2>"$WORK/stderr"
+rc=$?
+[ "$rc" -eq 2 ] && grep -F "$WORK/comm.h5: schema is 'civicast.table'; expected 'civicast.panel' (field '/')" "$WORK/stderr" >/dev/null \
+    || fail "a table given as a panel: exit $rc: $(cat "$WORK/stderr")"
+
+left=$(find "$TMPDIR" -mindepth 1 | head -5)
+[ -z "$left" ] || fail "the guard left files in TMPDIR: $left"
+# An unusable TMPDIR is a clear I/O error, not a crash.
+TMPDIR="$WORK/no/such/dir" "$CIV" info "$WORK/meals.h5" >/dev/null 2>"$WORK/stderr"
+rc=$?
+[ "$rc" -eq 3 ] && grep -F "cannot create a temporary folder" "$WORK/stderr" >/dev/null \
+    || fail "TMPDIR missing: exit $rc: $(cat "$WORK/stderr")"
 
 if [ "$failures" -ne 0 ]; then
     echo "$failures failure(s)" >&2
