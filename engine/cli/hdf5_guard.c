@@ -139,7 +139,8 @@ static civ_status relay_child_error(const char *path, const civ_error *e, ssize_
 
 /* Reads `path` in a child, which writes a clean copy into a private
  * temporary folder; on success the copy's path is left in copy (the caller
- * reads it and calls remove_copy), else the error that refuses the file. */
+ * reads it, then remove_folder), else the error that refuses the file.  A
+ * Ctrl-C while the child runs can leave the folder behind (civicast-h5guard-*). */
 static civ_status read_in_child(const char *path, read_kind kind, unsigned seconds, char *folder, size_t folder_size,
                                 char *copy, size_t copy_size)
 {

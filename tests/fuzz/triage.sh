@@ -4,7 +4,7 @@
 #   BUILD_DIR  the fuzz build (build/fuzz); TARGET csv|hdf5|alloc_spec|date
 #   ARTIFACTS  default: every file in BUILD_DIR/run/TARGET/artifacts
 # For each finding it replays the input once under the harness (ASan+UBSan,
-# 20 s timeout) and prints one line:
+# TRIAGE_TIMEOUT seconds, default 20) and prints one line:
 #   name | what (ASan/UBSan/libFuzzer kind) | innermost frame | verdict
 # verdict "civicast" when the innermost named frame below the sanitizer's own
 # is civicast code (engine/, models/, tests/fuzz/): a bug to fix and keep in
@@ -38,7 +38,7 @@ for f in "${files[@]}"; do
     f=$(cd "$(dirname "$f")" && pwd)/$(basename "$f")
     name=$(basename "$f")
     log=$logs/$name.log
-    (cd "$scratch" && timeout 300 "$bin" -timeout=20 -rss_limit_mb=2048 "$f" >"$log" 2>&1)
+    (cd "$scratch" && timeout 300 "$bin" -timeout="${TRIAGE_TIMEOUT:-20}" -rss_limit_mb=2048 "$f" >"$log" 2>&1)
     rc=$?
     what=$(grep -oE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer): [a-z-]+|runtime error: [^:]*' "$log" | head -1 | sed 's/^ERROR: //')
     # frames of the report, without the sanitizer's and libFuzzer's own
