@@ -153,14 +153,25 @@ static void test_fixed_crashers_outcomes(void **state)
     /* hdf5_io.c trusted a dataset's declared length (2^59 ids) and asked
      * calloc for it: now CIV_ERR_LIMIT before allocating. */
     civ_panel *p = NULL;
+    civ_table *t = NULL;
     assert_int_equal(civ_panel_read_hdf5(CIV_SOURCE_DIR "/tests/fuzz/crashers/hdf5/huge_dim", &p), CIV_ERR_LIMIT);
     assert_null(p);
     assert_non_null(strstr(civ_last_error()->message, "limit"));
 
+    /* hdf5_io.c trusted a table's n_rows attribute (2^38 rows) and asked
+     * realloc for 2 TiB: now CIV_ERR_LIMIT before allocating, naming the
+     * group.  Found by the second one-hour fuzz_hdf5 run. */
+    t = NULL;
+    assert_int_equal(civ_table_read_hdf5(CIV_SOURCE_DIR "/tests/fuzz/crashers/hdf5/huge_table_rows", &t),
+                     CIV_ERR_LIMIT);
+    assert_null(t);
+    assert_non_null(strstr(civ_last_error()->message, "the table"));
+    assert_string_equal(civ_last_error()->field, "/");
+
     /* csv.c accepted a header name starting with a second BOM (U+FEFF),
      * which looked like "unique_id", did not match it, and lost the BOM on
      * a write and re-read: now CIV_ERR_PARSE at 1:1. */
-    civ_table *t = NULL;
+    t = NULL;
     assert_int_equal(civ_table_read_csv(CIV_SOURCE_DIR "/tests/fuzz/crashers/csv/double_bom", NULL, &t),
                      CIV_ERR_PARSE);
     assert_null(t);

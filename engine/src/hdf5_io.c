@@ -763,6 +763,13 @@ static civ_status read_table_group(const char *path, hid_t file, const char *gro
         if (a)
             s = rewrap(a, path, names_path);
     }
+    /* n_rows is a number in the file: refuse a table that cannot fit before
+     * allocating its rows (one double or one pointer per cell; fuzz_hdf5
+     * crasher tests/fuzz/crashers/hdf5/huge_table_rows asked for 2 TiB). */
+    if (!s) {
+        civ_where w = {.file = path, .field = group};
+        s = civ_mem_check((size_t)n_rows, (n_cols ? n_cols : 1) * 8, 0, "the table", &w);
+    }
     if (!s)
         s = civ_table_add_rows(t, (size_t)n_rows, NULL);
     for (size_t c = 0; c < n_cols && !s; c++) {
