@@ -19,63 +19,7 @@
 
 #include "civicast.h"
 #include "error.h"
-
-/* ---- the TOML subset (alloc_toml.c) ------------------------------------ */
-
-typedef enum civ_toml_type {
-    CIV_TOML_STRING = 1,
-    CIV_TOML_INTEGER = 2, /* a number token without '.', 'e' or 'E' */
-    CIV_TOML_FLOAT = 3,
-    CIV_TOML_BOOL = 4,
-    CIV_TOML_ARRAY = 5    /* of scalars only (no nesting, no inline tables) */
-} civ_toml_type;
-
-typedef struct civ_toml_value {
-    civ_toml_type type;
-    char *text;      /* STRING: the unescaped string; numbers: the token as written */
-    double number;   /* INTEGER/FLOAT: the value; BOOL: 0 or 1 */
-    struct civ_toml_value *items; /* ARRAY */
-    size_t n_items;
-    long line, column;
-} civ_toml_value;
-
-typedef struct civ_toml_entry {
-    char *key;
-    civ_toml_value value;
-    long line, column; /* of the key */
-    int used;          /* set by the spec reader; unused keys are errors */
-} civ_toml_entry;
-
-typedef struct civ_toml_table {
-    char *name;        /* "" for the root table */
-    int is_array;      /* came from [[name]] */
-    civ_toml_entry *entries;
-    size_t n_entries, cap_entries;
-    long line, column; /* of the header */
-} civ_toml_table;
-
-typedef struct civ_toml_doc {
-    civ_toml_table *tables; /* [0] is the root */
-    size_t n_tables, cap_tables;
-} civ_toml_doc;
-
-/* Limits that keep the parser's memory bounded on hostile input. */
-#define CIV_TOML_MAX_BYTES ((size_t)1 << 20)
-#define CIV_TOML_MAX_TABLES 4096
-#define CIV_TOML_MAX_KEYS 256     /* per table */
-#define CIV_TOML_MAX_ITEMS 1024   /* per array */
-#define CIV_TOML_MAX_STRING 4096  /* bytes */
-
-/* Reads a whole spec-like text file of at most CIV_TOML_MAX_BYTES into a new
- * malloc'd buffer (*text, not NUL-terminated; the caller frees it).  `what`
- * names the file in messages ("specification").  Errors: CIV_ERR_IO,
- * CIV_ERR_LIMIT, CIV_ERR_OUT_OF_MEMORY. */
-civ_status civ_alloc_read_text(const char *path, const char *what, char **text, size_t *len);
-
-/* Parses `len` bytes; `name` is used in error locations.  On error records
- * CIV_ERR_PARSE / CIV_ERR_DUPLICATE / CIV_ERR_LIMIT at file:line:column. */
-civ_status civ_toml_parse(const char *text, size_t len, const char *name, civ_toml_doc *doc);
-void civ_toml_free(civ_toml_doc *doc);
+#include "toml.h"
 
 /* ---- the specification (alloc_spec.c) ---------------------------------- */
 

@@ -241,7 +241,7 @@ civ_status civ_alloc_need_read(const char *path, civ_alloc_need **out)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_need_read: NULL argument");
     char *buf = NULL;
     size_t len = 0;
-    civ_status st = civ_alloc_read_text(path, "need specification", &buf, &len);
+    civ_status st = civ_toml_read_text(path, "need specification", &buf, &len);
     if (st)
         return st;
     st = civ_alloc_need_parse(buf, len, path, out);

@@ -806,30 +806,6 @@ civ_status civ_alloc_spec_parse(const char *text, size_t len, const char *name, 
     return CIV_OK;
 }
 
-civ_status civ_alloc_read_text(const char *path, const char *what, char **text, size_t *len)
-{
-    civ_where w = {.file = path};
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return civ_fail_at(CIV_ERR_IO, &w, "cannot open the %s: %s", what, strerror(errno));
-    char *buf = malloc(CIV_TOML_MAX_BYTES + 1);
-    if (!buf) {
-        fclose(fp);
-        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading %s", path);
-    }
-    size_t n = fread(buf, 1, CIV_TOML_MAX_BYTES + 1, fp);
-    int err = ferror(fp);
-    fclose(fp);
-    if (err || n > CIV_TOML_MAX_BYTES) {
-        free(buf);
-        return err ? civ_fail_at(CIV_ERR_IO, &w, "cannot read the %s", what)
-                   : civ_fail_at(CIV_ERR_LIMIT, &w, "%s larger than 1 MiB", what);
-    }
-    *text = buf;
-    *len = n;
-    return CIV_OK;
-}
-
 civ_status civ_alloc_spec_read(const char *path, civ_alloc_spec **out)
 {
     if (!path || !out)
@@ -837,7 +813,7 @@ civ_status civ_alloc_spec_read(const char *path, civ_alloc_spec **out)
     *out = NULL;
     char *buf = NULL;
     size_t n = 0;
-    civ_status rs = civ_alloc_read_text(path, "specification", &buf, &n);
+    civ_status rs = civ_toml_read_text(path, "specification", &buf, &n);
     if (rs)
         return rs;
     civ_status st = civ_alloc_spec_parse(buf, n, path, out);

@@ -17,7 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
+#include <errno.h>
+
+#include "error.h"
+#include "toml.h"
 
 typedef struct parser {
     const char *s;
@@ -520,4 +523,28 @@ void civ_toml_free(civ_toml_doc *doc)
     }
     free(doc->tables);
     memset(doc, 0, sizeof *doc);
+}
+
+civ_status civ_toml_read_text(const char *path, const char *what, char **text, size_t *len)
+{
+    civ_where w = {.file = path};
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return civ_fail_at(CIV_ERR_IO, &w, "cannot open the %s: %s", what, strerror(errno));
+    char *buf = malloc(CIV_TOML_MAX_BYTES + 1);
+    if (!buf) {
+        fclose(fp);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading %s", path);
+    }
+    size_t n = fread(buf, 1, CIV_TOML_MAX_BYTES + 1, fp);
+    int err = ferror(fp);
+    fclose(fp);
+    if (err || n > CIV_TOML_MAX_BYTES) {
+        free(buf);
+        return err ? civ_fail_at(CIV_ERR_IO, &w, "cannot read the %s", what)
+                   : civ_fail_at(CIV_ERR_LIMIT, &w, "%s larger than 1 MiB", what);
+    }
+    *text = buf;
+    *len = n;
+    return CIV_OK;
 }
