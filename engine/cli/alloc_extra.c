@@ -70,6 +70,7 @@ static int cmp_mover(const void *a, const void *b)
 int civ_cli_allocate_compare(int argc, char **argv)
 {
     const char *comm_path = NULL, *fc_path = NULL, *out_path = NULL, *sum_path = NULL;
+    civ_csv_write_options csv = {0};
     const char **spec_paths = calloc((size_t)argc, sizeof *spec_paths);
     size_t n_specs = 0;
     if (!spec_paths)
@@ -77,6 +78,13 @@ int civ_cli_allocate_compare(int argc, char **argv)
     int code = CIV_EXIT_OK;
     for (int i = 1; i < argc; i++) {
         const char **slot = NULL;
+        int csv_arg = civ_cli_csv_option("allocate", argc, argv, &i, &csv);
+        if (csv_arg) {
+            if (csv_arg > 0)
+                continue;
+            free(spec_paths);
+            return CIV_EXIT_USAGE;
+        }
         if (!strcmp(argv[i], "--compare")) {
             while (i + 1 < argc && strncmp(argv[i + 1], "--", 2))
                 spec_paths[n_specs++] = argv[++i];
@@ -136,10 +144,12 @@ int civ_cli_allocate_compare(int argc, char **argv)
         s = civ_alloc_compare_table(cmp, &table);
     if (!s)
         s = civ_alloc_compare_waterfall(cmp, &wf);
-    if (!s)
-        s = civ_table_write(table, out_path);
+    if (!s) {
+        csv.min_decimals = civ_cli_money_decimals(civ_alloc_spec_minor_unit(specs[0]));
+        s = civ_table_write_opts(table, out_path, &csv);
+    }
     if (!s && sum_path)
-        s = civ_table_write(wf, sum_path);
+        s = civ_table_write_opts(wf, sum_path, &csv);
     size_t n = cmp ? civ_alloc_compare_n_communities(cmp) : 0;
     if (!s) {
         a0 = malloc((n ? n : 1) * sizeof *a0);
@@ -236,7 +246,8 @@ done:
 }
 
 civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
-                               const civ_alloc_uncertainty_options *opt, civ_table *alloc, const char *out_path)
+                               const civ_alloc_uncertainty_options *opt, civ_table *alloc, const char *out_path,
+                               const civ_csv_write_options *csv)
 {
     civ_alloc_uncertainty *u = NULL;
     civ_table *t = NULL;
@@ -258,7 +269,7 @@ civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *comm
     if (!s)
         s = civ_alloc_uncertainty_table(u, &t);
     if (!s && out_path)
-        s = civ_table_write(t, out_path);
+        s = civ_table_write_opts(t, out_path, csv);
     if (!s) {
         /* the widest relative P5-P95 band among communities, and the districts' */
         size_t cs, cn, ca, c5, c95;
@@ -301,14 +312,16 @@ civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *comm
 }
 
 civ_status civ_cli_need(const civ_alloc_need *need, const civ_table *forecasts, const char *out_path,
-                        const char *summary_path, const char *currency)
+                        const char *summary_path, const char *currency, const civ_csv_write_options *csv)
 {
     civ_table *pc = NULL, *py = NULL;
+    civ_csv_write_options o = csv ? *csv : (civ_csv_write_options){0};
+    o.min_decimals = civ_cli_money_decimals(civ_alloc_need_minor_unit(need));
     civ_status s = civ_alloc_need_project(need, forecasts, &pc, &py);
     if (!s && out_path)
-        s = civ_table_write(pc, out_path);
+        s = civ_table_write_opts(pc, out_path, &o);
     if (!s && summary_path)
-        s = civ_table_write(py, summary_path);
+        s = civ_table_write_opts(py, summary_path, &o);
     if (!s) {
         int64_t unit = civ_alloc_need_minor_unit(need);
         size_t cs, cy, cc, cp, cd, cst, cn;

@@ -17,14 +17,17 @@ int civ_cli_allocate_compare(int argc, char **argv);
 
 /* Runs the Monte Carlo, appends p5/p50/p95 (minor units) to `alloc` (the
  * per-community allocation table, input row order), writes the long
- * uncertainty table to `out_path` when not NULL, and prints two lines. */
+ * uncertainty table to `out_path` when not NULL (CSV formatted by `csv`,
+ * may be NULL), and prints two lines. */
 civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
-                               const civ_alloc_uncertainty_options *opt, civ_table *alloc, const char *out_path);
+                               const civ_alloc_uncertainty_options *opt, civ_table *alloc, const char *out_path,
+                               const civ_csv_write_options *csv);
 
 /* Projects the need, writes the per-community table to `out_path` and the
- * per-year table to `summary_path` (either may be NULL), prints the years. */
+ * per-year table to `summary_path` (either may be NULL; CSV formatted by
+ * `csv`, may be NULL, with the need's money decimals), prints the years. */
 civ_status civ_cli_need(const civ_alloc_need *need, const civ_table *forecasts, const char *out_path,
-                        const char *summary_path, const char *currency);
+                        const char *summary_path, const char *currency, const civ_csv_write_options *csv);
 
 /* Prints the one-screen allocation summary shared by `allocate` and `plan`:
  * spec, budget, each reserve, each pool, allocated, communities funded,

@@ -93,3 +93,41 @@ int civ_cli_parse_double(const char *text, double *out)
     *out = v;
     return 0;
 }
+
+int civ_cli_csv_option(const char *command, int argc, char **argv, int *i, civ_csv_write_options *opt)
+{
+    const char *a = argv[*i];
+    if (!strcmp(a, "--excel") || !strcmp(a, "--bom")) {
+        opt->bom = 1;
+        return 1;
+    }
+    if (!strcmp(a, "--no-excel") || !strcmp(a, "--no-bom")) {
+        opt->bom = 0;
+        return 1;
+    }
+    if (strcmp(a, "--precision"))
+        return 0;
+    if (*i + 1 >= argc) {
+        civ_cli_usage_error(command, "--precision needs 'full' or a number of significant digits 1..17");
+        return -1;
+    }
+    const char *v = argv[++*i];
+    size_t digits;
+    if (!strcmp(v, "full"))
+        opt->significant_digits = 0;
+    else if (!civ_cli_parse_size(v, &digits) && digits >= 1 && digits <= 17)
+        opt->significant_digits = (int)digits;
+    else {
+        civ_cli_usage_error(command, "--precision is 'full' or a number of significant digits 1..17, got '%s'", v);
+        return -1;
+    }
+    return 1;
+}
+
+int civ_cli_money_decimals(int64_t minor_unit)
+{
+    int d = 0;
+    for (int64_t u = minor_unit; u >= 10 && d < 9; u /= 10)
+        d++;
+    return d;
+}

@@ -15,11 +15,17 @@ static int run_allocate(int argc, char **argv)
     const char *spec_path = NULL, *comm_path = NULL, *fc_path = NULL, *out_path = NULL, *sum_path = NULL;
     const char *unc_out = NULL, *unc_n = NULL, *unc_seed = NULL, *unc_k = NULL, *unc_threads = NULL;
     int explain = 0;
+    civ_csv_write_options csv = {0};
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--compare"))
             return civ_cli_allocate_compare(argc, argv); /* scenarios: alloc_extra.c */
     for (int i = 1; i < argc; i++) {
         const char **slot = NULL;
+        int csv_arg = civ_cli_csv_option("allocate", argc, argv, &i, &csv);
+        if (csv_arg < 0)
+            return CIV_EXIT_USAGE;
+        if (csv_arg)
+            continue;
         if (!strcmp(argv[i], "--uncertainty"))
             slot = &unc_n;
         else if (!strcmp(argv[i], "--seed"))
@@ -84,6 +90,8 @@ static int run_allocate(int argc, char **argv)
     static const char *const text_cols[] = {"unique_id", "name", "district", "street", "model", NULL};
     civ_table_read_options opt = {.text_columns = text_cols};
     civ_status s = civ_alloc_spec_read(spec_path, &spec);
+    if (!s) /* money in major units keeps its minor digits when rounded */
+        csv.min_decimals = civ_cli_money_decimals(civ_alloc_spec_minor_unit(spec));
     if (!s)
         s = civ_cli_read_table(comm_path, &opt, &comm);
     if (!s && fc_path)
@@ -111,11 +119,11 @@ static int run_allocate(int argc, char **argv)
     if (!s)
         s = civ_alloc_result_stats(prob, res, &st);
     if (!s && unc_n)
-        s = civ_cli_uncertainty(spec, comm, fc, &uopt, alloc, unc_out);
+        s = civ_cli_uncertainty(spec, comm, fc, &uopt, alloc, unc_out, &csv);
     if (!s)
-        s = civ_table_write(alloc, out_path);
+        s = civ_table_write_opts(alloc, out_path, &csv);
     if (!s && sum_path)
-        s = civ_table_write(summary, sum_path);
+        s = civ_table_write_opts(summary, sum_path, &csv);
     int code = CIV_EXIT_OK;
     if (s) {
         code = civ_cli_report(s);
@@ -136,8 +144,10 @@ const civ_cli_command civ_cmd_allocate = {
     "                         [--summary FILE] [--explain]\n"
     "                         [--uncertainty N [--seed S] [--weight-concentration K]\n"
     "                          [--threads T] [--uncertainty-out FILE]]\n"
+    "                         [--excel] [--precision P]\n"
     "       civicast allocate --compare SPEC1 SPEC2 [...] --communities FILE\n"
-    "                         [--forecasts FILE] --out FILE [--summary FILE]\n\n"
+    "                         [--forecasts FILE] --out FILE [--summary FILE]\n"
+    "                         [--excel] [--precision P]\n\n"
     "Reads an allocation spec (docs/ALLOCATION.md), the community attributes (.csv or\n"
     ".h5, one row per unique_id) and, when a factor uses them, forecasts in long\n"
     "format (unique_id,ds,h,model,mean,...).  Writes one row per community (amount in\n"
@@ -150,6 +160,8 @@ const civ_cli_command civ_cmd_allocate = {
     "quantiles per community, district and total.  --compare solves several specs on\n"
     "the same data: --out gets the amounts side by side with the change against the\n"
     "first spec, --summary the waterfall of what each rule moved.\n"
+    CIV_CLI_CSV_USAGE
+    "                    (default full; rounding keeps the currency's decimals)\n"
     "Exit codes: 0 ok, 1 usage, 2 bad data, 3 I/O, 4 bad spec or infeasible.\n",
     run_allocate,
 };

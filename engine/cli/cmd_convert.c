@@ -1,6 +1,7 @@
 /*
  * cmd_convert.c -- `civicast convert IN OUT`: panels or tables between CSV
- * and HDF5, chosen by extension.  Values round-trip exactly.
+ * and HDF5, chosen by extension.  Values round-trip exactly (unless
+ * --precision rounds a CSV for people).
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +12,13 @@ static int run_convert(int argc, char **argv)
 {
     const char *in = NULL, *out = NULL;
     int table = 0;
+    civ_csv_write_options csv = {0};
     for (int i = 1; i < argc; i++) {
+        int csv_arg = civ_cli_csv_option("convert", argc, argv, &i, &csv);
+        if (csv_arg < 0)
+            return CIV_EXIT_USAGE;
+        if (csv_arg)
+            continue;
         if (!strcmp(argv[i], "--table")) {
             table = 1;
         } else if (argv[i][0] == '-' && argv[i][1]) {
@@ -31,13 +38,13 @@ static int run_convert(int argc, char **argv)
         civ_table *t = NULL;
         s = civ_cli_read_table(in, NULL, &t);
         if (!s)
-            s = civ_table_write(t, out);
+            s = civ_table_write_opts(t, out, &csv);
         civ_table_free(t);
     } else {
         civ_panel *p = NULL;
         s = civ_cli_read_panel(in, &p);
         if (!s)
-            s = civ_panel_write(p, out);
+            s = civ_panel_write_opts(p, out, &csv);
         civ_panel_free(p);
     }
     if (s)
@@ -48,9 +55,11 @@ static int run_convert(int argc, char **argv)
 const civ_cli_command civ_cmd_convert = {
     "convert",
     "convert a panel (or with --table, a table) between CSV and HDF5",
-    "usage: civicast convert IN OUT [--table]\n\n"
+    "usage: civicast convert IN OUT [--table] [--excel] [--precision P]\n\n"
     "Converts by extension (.csv, .h5, .hdf5).  Without --table, IN is a panel in\n"
     "long format (unique_id,ds,y[,covariates]); with --table, a table such as the\n"
-    "community attributes.  OUT is written atomically (temporary file + rename).\n",
+    "community attributes.  OUT is written atomically (temporary file + rename).\n"
+    "Values round-trip exactly unless --precision N rounds a CSV for people.\n"
+    CIV_CLI_CSV_USAGE,
     run_convert,
 };

@@ -24,7 +24,8 @@ static const char usage[] =
     "usage: civicast forecast IN --out FILE [--h N] [--model SPEC] [--level 80,95]\n"
     "                         [--threads N] [--seed S] [--ic aicc|aic|bic] [--xreg a,b]\n"
     "                         [--paths N] [--nonnegative auto|on|off]\n"
-    "                         [--report FILE] [--fitted FILE] [--quiet]\n"
+    "                         [--report FILE] [--fitted FILE] [--excel] [--precision P]\n"
+    "                         [--quiet]\n"
     "       civicast forecast --list-models\n\n"
     "Fits one model spec to every series of the panel IN (.csv long format\n"
     "unique_id,ds,y[,covariates] or .h5) and forecasts N periods ahead.\n\n"
@@ -46,6 +47,8 @@ static const char usage[] =
     "  --report FILE     one row per series: model, status, message, loglik, aic,\n"
     "                    aicc, bic, sigma2, parameters, initial states\n"
     "  --fitted FILE     in-sample one-step fitted values and residuals\n"
+    CIV_CLI_CSV_USAGE
+    "                    (default full: the files feed `allocate` and `need` exactly)\n"
     "  --quiet           no progress bar and no summary line\n\n"
     "Exit codes: 0 ok, 6 some series failed (see the report), else the error's code.\n";
 
@@ -177,12 +180,13 @@ static char *split_names(const char *text, const char **names, size_t *n)
 }
 
 static int write_table(civ_status (*make)(const civ_forecast_result *, const civ_panel *, civ_table **),
-                       const civ_forecast_result *r, const civ_panel *panel, const char *path)
+                       const civ_forecast_result *r, const civ_panel *panel, const char *path,
+                       const civ_csv_write_options *csv)
 {
     civ_table *t = NULL;
     civ_status s = make(r, panel, &t);
     if (!s)
-        s = civ_table_write(t, path);
+        s = civ_table_write_opts(t, path, csv);
     civ_table_free(t);
     return s ? civ_cli_report(s) : CIV_EXIT_OK;
 }
@@ -191,6 +195,7 @@ static int run_forecast(int argc, char **argv)
 {
     const char *in = NULL, *out = NULL, *report = NULL, *fitted = NULL, *xreg_text = NULL;
     int quiet = 0;
+    civ_csv_write_options csv = {0};
     double levels[MAX_LEVELS];
     size_t n_levels = 2;
     levels[0] = 80.0;
@@ -201,6 +206,11 @@ static int run_forecast(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int csv_arg = civ_cli_csv_option("forecast", argc, argv, &i, &csv);
+        if (csv_arg < 0)
+            return CIV_EXIT_USAGE;
+        if (csv_arg)
+            continue;
 #define NEED_VALUE()                                                                \
     do {                                                                            \
         if (!v)                                                                     \
@@ -318,11 +328,11 @@ static int run_forecast(int argc, char **argv)
         return code;
     }
 
-    int code = write_table(civ_forecast_result_table, r, panel, out);
+    int code = write_table(civ_forecast_result_table, r, panel, out, &csv);
     if (!code && report)
-        code = write_table(civ_forecast_report_table, r, panel, report);
+        code = write_table(civ_forecast_report_table, r, panel, report, &csv);
     if (!code && fitted)
-        code = write_table(civ_forecast_fitted_table, r, panel, fitted);
+        code = write_table(civ_forecast_fitted_table, r, panel, fitted, &csv);
 
     size_t n = civ_forecast_result_n_series(r), failed = civ_forecast_result_n_failed(r);
     if (!code && !quiet) {

@@ -251,8 +251,16 @@ static int make_dirs(const char *path)
 static int run_plan(int argc, char **argv)
 {
     const char *config = NULL, *out_dir = NULL, *model = NULL, *threads = NULL, *draws = NULL, *horizon = NULL;
+    /* The folder is for people: Excel-ready and without float noise
+     * (docs/CLI.md, "Files for people"); --no-excel, --precision full undo it. */
+    civ_csv_write_options csv = {.bom = 1, .significant_digits = CIV_CSV_PEOPLE_DIGITS};
     for (int i = 1; i < argc; i++) {
         const char **slot = NULL;
+        int csv_arg = civ_cli_csv_option("plan", argc, argv, &i, &csv);
+        if (csv_arg < 0)
+            return CIV_EXIT_USAGE;
+        if (csv_arg)
+            continue;
         if (!strcmp(argv[i], "--out"))
             slot = &out_dir;
         else if (!strcmp(argv[i], "--model"))
@@ -341,9 +349,9 @@ static int run_plan(int argc, char **argv)
     if (!s)
         s = civ_forecast_report_table(fr, panel, &rep);
     if (!s)
-        stage = p_fc, s = civ_table_write(fc, p_fc);
+        stage = p_fc, s = civ_table_write_opts(fc, p_fc, &csv);
     if (!s)
-        stage = p_rep, s = civ_table_write(rep, p_rep);
+        stage = p_rep, s = civ_table_write_opts(rep, p_rep, &csv);
     if (!s) {
         failed = civ_forecast_result_n_failed(fr);
         printf("plan                   %s\n", config);
@@ -356,6 +364,8 @@ static int run_plan(int argc, char **argv)
     civ_table_read_options ro = {.text_columns = text_cols};
     if (!s)
         stage = cfg.spec, s = civ_alloc_spec_read(cfg.spec, &spec);
+    if (!s) /* money in major units keeps its minor digits */
+        csv.min_decimals = civ_cli_money_decimals(civ_alloc_spec_minor_unit(spec));
     if (!s)
         stage = cfg.communities, s = civ_cli_read_table(cfg.communities, &ro, &comm);
     if (!s)
@@ -399,12 +409,12 @@ static int run_plan(int argc, char **argv)
         uo.threads = (int)cfg.threads;
         uo.perturb_forecasts = cfg.unc_forecasts;
         uo.weight_concentration = cfg.concentration;
-        stage = "uncertainty", s = civ_cli_uncertainty(spec, comm, fc, &uo, alloc, p_unc);
+        stage = "uncertainty", s = civ_cli_uncertainty(spec, comm, fc, &uo, alloc, p_unc, &csv);
     }
     if (!s)
-        stage = p_alloc, s = civ_table_write(alloc, p_alloc);
+        stage = p_alloc, s = civ_table_write_opts(alloc, p_alloc, &csv);
     if (!s)
-        stage = p_sum, s = civ_table_write(summary, p_sum);
+        stage = p_sum, s = civ_table_write_opts(summary, p_sum, &csv);
     /* 4. the multi-year need: [need] of the plan, else of the spec */
     if (!s) {
         const char *src = cfg.has_need ? config : NULL;
@@ -418,7 +428,7 @@ static int run_plan(int argc, char **argv)
             stage = config, s = civ_alloc_need_read(config, &need);
         }
         if (!s && need)
-            stage = "need", s = civ_cli_need(need, fc, p_need, p_needy, cur);
+            stage = "need", s = civ_cli_need(need, fc, p_need, p_needy, cur, &csv);
     }
     if (s) {
         if (!civ_last_error()->file[0] && strcmp(stage, "forecast") && strcmp(stage, "allocation") &&
@@ -446,7 +456,8 @@ static int run_plan(int argc, char **argv)
 const civ_cli_command civ_cmd_plan = {
     "plan",
     "run the whole job from one config: forecast demand, allocate, project the need",
-    "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N]\n\n"
+    "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N]\n"
+    "                     [--no-excel] [--precision P]\n\n"
     "Reads a plan config (the spec's TOML subset; docs/ALLOCATION.md, \"Plan\"):\n"
     "  [plan]        panel, communities, spec, out (paths relative to CONFIG)\n"
     "  [forecast]    model, horizon, levels, threads, seed\n"
@@ -456,6 +467,10 @@ const civ_cli_command civ_cmd_plan = {
     "demand factor, then the Monte Carlo and the need, and writes into the output\n"
     "folder forecasts.csv, forecast_report.csv, allocation.csv, allocation_summary.csv,\n"
     "need.csv, need_summary.csv and uncertainty.csv.  The options override the config.\n"
+    "The folder is for people: every CSV starts with a UTF-8 byte-order mark (Excel\n"
+    "reads a CSV without one as ANSI/GBK and garbles Chinese names; --no-excel omits\n"
+    "it) and numbers are rounded to 6 significant digits, whole numbers and money\n"
+    "decimals exact (--precision full for the shortest exact text, or N digits).\n"
     "Exit codes: 0 ok, 1 usage, 2 bad data, 3 I/O, 4 bad spec or infeasible,\n"
     "6 done but some series' forecasts failed (see the report).\n",
     run_plan,
@@ -464,8 +479,14 @@ const civ_cli_command civ_cmd_plan = {
 static int run_need(int argc, char **argv)
 {
     const char *spec_path = NULL, *fc_path = NULL, *out_path = NULL, *sum_path = NULL;
+    civ_csv_write_options csv = {0};
     for (int i = 1; i < argc; i++) {
         const char **slot = NULL;
+        int csv_arg = civ_cli_csv_option("need", argc, argv, &i, &csv);
+        if (csv_arg < 0)
+            return CIV_EXIT_USAGE;
+        if (csv_arg)
+            continue;
         if (!strcmp(argv[i], "--spec"))
             slot = &spec_path;
         else if (!strcmp(argv[i], "--forecasts"))
@@ -490,7 +511,7 @@ static int run_need(int argc, char **argv)
     if (!s)
         s = civ_cli_read_table(fc_path, &ro, &fc);
     if (!s)
-        s = civ_cli_need(need, fc, out_path, sum_path, "");
+        s = civ_cli_need(need, fc, out_path, sum_path, "", &csv);
     int code = s ? civ_cli_report(s) : CIV_EXIT_OK;
     if (!s)
         printf("wrote                  %s%s%s\n", out_path, sum_path ? ", " : "", sum_path ? sum_path : "");
@@ -502,12 +523,14 @@ static int run_need(int argc, char **argv)
 const civ_cli_command civ_cmd_need = {
     "need",
     "project the budget need per year: indexed subsidy standard x forecast demand",
-    "usage: civicast need --spec FILE --forecasts FILE --out FILE [--summary FILE]\n\n"
+    "usage: civicast need --spec FILE --forecasts FILE --out FILE [--summary FILE]\n"
+    "                     [--excel] [--precision P]\n\n"
     "Reads the [need] section of FILE (an allocation spec or a plan config:\n"
     "standard_per_meal, index_rate, index_every_years, base_year, years, ...;\n"
     "docs/ALLOCATION.md, \"Multi-year need\") and forecasts in long format\n"
     "(unique_id,ds,h,model,mean,...).  Writes the need per community and year (minor\n"
     "units, exact rounding rules in the docs) and, with --summary, per year.\n"
+    CIV_CLI_CSV_USAGE
     "Exit codes: 0 ok, 1 usage, 2 bad data, 3 I/O, 4 bad spec.\n",
     run_need,
 };

@@ -43,6 +43,24 @@ int civ_cli_wants_help(int argc, char **argv);
 int civ_cli_parse_size(const char *text, size_t *out);
 int civ_cli_parse_double(const char *text, double *out);
 
+/* The output options of the commands that write CSV (docs/CLI.md, "Files
+ * for people"): --excel (alias --bom) writes a UTF-8 byte-order mark so that
+ * Excel reads the Chinese names, --no-excel (--no-bom) does not,
+ * --precision full|N sets opt->significant_digits (0 for full).  When
+ * argv[*i] is one of them: applies it (consuming a value: *i advances) and
+ * returns 1; returns 0 for any other argument, and -1 after printing a usage
+ * error (the command then exits with CIV_EXIT_USAGE). */
+int civ_cli_csv_option(const char *command, int argc, char **argv, int *i, civ_csv_write_options *opt);
+/* The decimals of a currency's major unit: 100 -> 2, 1000 -> 3, 1 -> 0. */
+int civ_cli_money_decimals(int64_t minor_unit);
+/* Usage text of the options above, for the commands' --help. */
+#define CIV_CLI_CSV_USAGE                                                                  \
+    "  --excel, --bom    start CSV files with a UTF-8 byte-order mark, so that Excel\n"   \
+    "                    shows Chinese text (it reads a CSV without one as ANSI/GBK)\n"   \
+    "  --precision P     numbers in CSV: 'full' (shortest text that reads back to the\n" \
+    "                    same double) or N significant digits for people (whole\n"      \
+    "                    numbers and money decimals stay exact; HDF5 is always full)\n"
+
 /*
  * Read a panel / a table as civ_panel_read / civ_table_read do, except that an
  * .h5/.hdf5 input is read in a forked child process, which writes a clean copy
