@@ -5,6 +5,9 @@ weighted factors, from pandas (and Dask), over the civicast C library.
     df = civicast.read("datasets/demo_city/meals.csv")      # unique_id, ds, y, ...
     fc = civicast.forecast(df, h=12, model="auto")           # unique_id, ds, h, model, mean, lo-80, ...
     alloc, summary = civicast.allocate("communities.csv", "allocation.spec", forecasts=fc)
+    table, waterfall = civicast.compare("communities.csv", ["a.spec", "b.spec"])
+    mc = civicast.uncertainty("communities.csv", "plan.spec", forecasts=fc, draws=1000)
+    per_community, per_year = civicast.need("plan.spec", fc)
     civicast.plot(df, fc, ids=["D01-S01-C001"])
 
 The shared library is located and version-checked at import (see
@@ -14,10 +17,12 @@ documents the whole package.
 from ._lib import EXPECTED_VERSION, LIBRARY_VERSION, Error  # noqa: F401 (EXPECTED_VERSION: the C API major.minor)
 from ._lib import path as library_path
 from .frame import DateSpec, ForecastWarning, allocate, forecast, models_report, read, write
+from .budget import compare, need, uncertainty
 
 __version__ = "0.1.0"
 __all__ = ["Error", "ForecastWarning", "DateSpec", "forecast", "models_report", "read", "write", "allocate",
-           "plot", "plot_allocation", "library_version", "library_path", "EXPECTED_VERSION", "__version__"]
+           "compare", "uncertainty", "need", "plot", "plot_allocation", "library_version", "library_path",
+           "EXPECTED_VERSION", "__version__"]
 
 
 def library_version():

@@ -143,6 +143,20 @@ class civ_alloc_stats(ctypes.Structure):
                 ("cv_before", ctypes.c_double), ("cv_after", ctypes.c_double)]
 
 
+class civ_csv_write_options(ctypes.Structure):
+    _fields_ = [("bom", ctypes.c_int),
+                ("significant_digits", ctypes.c_int),
+                ("min_decimals", ctypes.c_int)]
+
+
+class civ_alloc_uncertainty_options(ctypes.Structure):
+    _fields_ = [("n_draws", ctypes.c_size_t),
+                ("seed", ctypes.c_uint64),
+                ("threads", ctypes.c_int),
+                ("perturb_forecasts", ctypes.c_int),
+                ("weight_concentration", ctypes.c_double)]
+
+
 # Frequencies (civ_frequency) and date forms (civ_date_form).
 FREQ_UNKNOWN, FREQ_YEARLY, FREQ_QUARTERLY, FREQ_MONTHLY, FREQ_WEEKLY, FREQ_DAILY = range(6)
 DATE_YEAR, DATE_QUARTER, DATE_MONTH, DATE_DAY = 1, 2, 3, 4
@@ -182,6 +196,7 @@ _SIGNATURES = {
     "civ_table_numbers": (c_double_p, [P, _S]),
     "civ_table_read": (c_status, [_CP, ctypes.POINTER(civ_table_read_options), PP]),
     "civ_table_write": (c_status, [P, _CP]),
+    "civ_table_write_opts": (c_status, [P, _CP, ctypes.POINTER(civ_csv_write_options)]),
     # panels
     "civ_panel_create": (c_status, [_I, PP]),
     "civ_panel_free": (None, [P]),
@@ -203,6 +218,7 @@ _SIGNATURES = {
     "civ_panel_summarize": (c_status, [P, ctypes.POINTER(civ_panel_summary)]),
     "civ_panel_read": (c_status, [_CP, PP]),
     "civ_panel_write": (c_status, [P, _CP]),
+    "civ_panel_write_opts": (c_status, [P, _CP, ctypes.POINTER(civ_csv_write_options)]),
     # forecasting
     "civ_forecast_options_init": (c_status, [ctypes.POINTER(civ_forecast_options)]),
     "civ_forecast_panel": (c_status, [P, ctypes.POINTER(civ_forecast_options), PP]),
@@ -239,6 +255,33 @@ _SIGNATURES = {
     "civ_alloc_result_stats": (c_status, [P, P, ctypes.POINTER(civ_alloc_stats)]),
     "civ_alloc_result_table": (c_status, [P, P, _I, PP]),
     "civ_alloc_result_summary": (c_status, [P, P, PP]),
+    # scenarios (civ_alloc_compare_*)
+    "civ_alloc_compare_run": (c_status, [PP, CPP, _S, P, P, PP]),
+    "civ_alloc_compare_free": (None, [P]),
+    "civ_alloc_compare_n_specs": (_S, [P]),
+    "civ_alloc_compare_n_communities": (_S, [P]),
+    "civ_alloc_compare_label": (_CP, [P, _S]),
+    "civ_alloc_compare_amounts": (c_status, [P, _S, c_int64_p, _S]),
+    "civ_alloc_compare_table": (c_status, [P, PP]),
+    "civ_alloc_compare_waterfall": (c_status, [P, PP]),
+    # Monte Carlo (civ_alloc_uncertainty_*)
+    "civ_alloc_uncertainty_options_init": (c_status, [ctypes.POINTER(civ_alloc_uncertainty_options)]),
+    "civ_alloc_uncertainty_run": (c_status, [P, P, P, ctypes.POINTER(civ_alloc_uncertainty_options), PP]),
+    "civ_alloc_uncertainty_free": (None, [P]),
+    "civ_alloc_uncertainty_n_draws": (_S, [P]),
+    "civ_alloc_uncertainty_n_communities": (_S, [P]),
+    "civ_alloc_uncertainty_seconds": (_D, [P]),
+    "civ_alloc_uncertainty_draw": (c_status, [P, _S, c_int64_p, _S]),
+    "civ_alloc_uncertainty_quantile": (c_status, [P, _D, c_double_p, _S]),
+    "civ_alloc_uncertainty_table": (c_status, [P, PP]),
+    # multi-year need (civ_alloc_need_*)
+    "civ_alloc_need_read": (c_status, [_CP, PP]),
+    "civ_alloc_need_parse": (c_status, [_CP, _S, _CP, PP]),
+    "civ_alloc_need_free": (None, [P]),
+    "civ_alloc_need_first_year": (ctypes.c_long, [P]),
+    "civ_alloc_need_years": (ctypes.c_long, [P]),
+    "civ_alloc_need_minor_unit": (_I64, [P]),
+    "civ_alloc_need_project": (c_status, [P, P, PP, PP]),
 }
 
 # Optional entry points (engine/src/bindings_support.c); absent in older builds.
