@@ -5,9 +5,13 @@ LightGBM and XGBoost Python packages (``lib_path.py`` / ``basic.py``):
 
 * the shared library is found in this order: the ``CIV_LIBRARY`` environment
   variable (a file path), a ``libcivicast.so*`` next to the package (wheels
-  and ``pip install`` copies), the CMake build tree of the source checkout
-  (``build/release``, then ``build/dev``), and finally the
-  system loader (``ctypes.util.find_library("civicast")``);
+  and ``pip install`` copies), the library ``pip install`` found and recorded
+  in ``civicast/_install.py`` (setup.py: through pkg-config or the
+  interpreter's prefix), the ``lib`` folders of ``sys.prefix`` (a virtual
+  environment the C library was installed into), the CMake build tree of the
+  source checkout (``build/release``, then ``build/dev``), the system loader
+  (``ctypes.util.find_library("civicast")``), and finally pkg-config's
+  ``civicast.pc``;
 * every C function the package calls has ``argtypes`` and ``restype``
   declared below, so a wrong argument is a Python ``ctypes.ArgumentError``
   instead of a crash;
@@ -27,6 +31,7 @@ import ctypes
 import ctypes.util
 import glob
 import os
+import sys
 
 # The C API version this package was written against (civicast.h
 # CIV_VERSION_MAJOR / CIV_VERSION_MINOR).  Patch releases are compatible.
@@ -37,15 +42,54 @@ _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
 _SOURCE_ROOT = os.path.dirname(os.path.dirname(_PKG_DIR))
 
 
-def candidate_paths():
-    """The places searched for the shared library, in order (for messages)."""
+def _recorded_library():
+    """The library setup.py found at install time (None in a source tree)."""
+    try:
+        from . import _install
+    except ImportError:
+        return None
+    return getattr(_install, "LIBRARY", None)
+
+
+def _prefix_libraries(prefix):
+    paths = []
+    for d in ("lib", "lib64", os.path.join("lib", "*-linux-gnu")):
+        for name in ("libcivicast.so", "libcivicast.so.*"):
+            paths += sorted(glob.glob(os.path.join(prefix, d, name)))
+    return paths[:1]
+
+
+def _pkg_config_library():
+    import subprocess
+    try:
+        done = subprocess.run(["pkg-config", "--variable=libdir", "civicast"], capture_output=True, text=True,
+                              timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    libdir = done.stdout.strip()
+    if done.returncode or not libdir:
+        return []
+    libdir = os.path.normpath(libdir)
+    return (sorted(glob.glob(os.path.join(libdir, "libcivicast.so"))) +
+            sorted(glob.glob(os.path.join(libdir, "libcivicast.so.*"))))[:1]
+
+
+def candidate_paths(pkg_config=False):
+    """The places searched for the shared library, in order (for messages);
+    pkg-config (a subprocess) only when asked."""
     paths = []
     env = os.environ.get("CIV_LIBRARY")
     if env:
         paths.append(env)
     paths += sorted(glob.glob(os.path.join(_PKG_DIR, "libcivicast.so*")))
+    recorded = _recorded_library()
+    if recorded:
+        paths.append(recorded)
+    paths += _prefix_libraries(sys.prefix)
     for sub in ("release", "dev"):
         paths += sorted(glob.glob(os.path.join(_SOURCE_ROOT, "build", sub, "libcivicast.so")))
+    if pkg_config:
+        paths += _pkg_config_library()
     return paths
 
 
@@ -69,9 +113,18 @@ def _load():
             return ctypes.CDLL(name), name
         except OSError as e:
             tried.append(f"{name}: {e}")
+    for path in _pkg_config_library():
+        try:
+            return ctypes.CDLL(path), path
+        except OSError as e:
+            tried.append(f"{path}: {e}")
+    recorded = _recorded_library()
+    if recorded and not os.path.exists(recorded):
+        tried.append(f"{recorded} (recorded at pip install; it is gone: reinstall the C library or the package)")
     raise ImportError(
-        "civicast: cannot find libcivicast.so; build it (make) and set CIV_LIBRARY to its path. "
-        "Tried: " + ("; ".join(tried) if tried else ", ".join(candidate_paths()) or "(no candidates)"))
+        "civicast: cannot find libcivicast.so; install it (cmake --install) and reinstall this package, "
+        "or set CIV_LIBRARY to its path (docs/PYTHON.md). "
+        "Tried: " + ("; ".join(tried) if tried else ", ".join(candidate_paths(True)) or "(no candidates)"))
 
 
 # ---- C types -----------------------------------------------------------------
