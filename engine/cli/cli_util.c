@@ -1,5 +1,5 @@
 /*
- * cli_util.c -- helpers shared by the subcommands: one-line error reports,
+ * cli_util.c -- layer CLI (a client of civicast.h only): helpers shared by the subcommands: one-line error reports,
  * the status -> exit code map, and strict number parsing for options.
  */
 #include <errno.h>
@@ -94,34 +94,29 @@ int civ_cli_parse_double(const char *text, double *out)
     return 0;
 }
 
-int civ_cli_csv_option(const char *command, int argc, char **argv, int *i, civ_csv_write_options *opt)
+static const char *const community_text_columns[] = {"unique_id", "name", "district", "street", "model", NULL};
+const civ_table_read_options civ_cli_community_columns = {.text_columns = community_text_columns};
+
+int civ_cli_csv_options(const char *command, const civ_cli_args *args, int k, civ_csv_write_options *opt)
 {
-    const char *a = argv[*i];
-    if (!strcmp(a, "--excel") || !strcmp(a, "--bom")) {
+    if (args->value[k] && args->value[k + 1])
+        return civ_cli_usage_error(command, "--excel and --no-excel contradict each other");
+    if (args->value[k])
         opt->bom = 1;
-        return 1;
-    }
-    if (!strcmp(a, "--no-excel") || !strcmp(a, "--no-bom")) {
+    if (args->value[k + 1])
         opt->bom = 0;
-        return 1;
-    }
-    if (strcmp(a, "--precision"))
+    const char *v = args->value[k + 2];
+    if (!v)
         return 0;
-    if (*i + 1 >= argc) {
-        civ_cli_usage_error(command, "--precision needs 'full' or a number of significant digits 1..17");
-        return -1;
-    }
-    const char *v = argv[++*i];
     size_t digits;
     if (!strcmp(v, "full"))
         opt->significant_digits = 0;
     else if (!civ_cli_parse_size(v, &digits) && digits >= 1 && digits <= 17)
         opt->significant_digits = (int)digits;
-    else {
-        civ_cli_usage_error(command, "--precision is 'full' or a number of significant digits 1..17, got '%s'", v);
-        return -1;
-    }
-    return 1;
+    else
+        return civ_cli_usage_error(command, "--precision is 'full' or a number of significant digits 1..17, got '%s'",
+                                   v);
+    return 0;
 }
 
 int civ_cli_money_decimals(int64_t minor_unit)

@@ -735,10 +735,10 @@ def _csv_options(excel, precision, min_decimals):
     elif isinstance(precision, (int, np.integer)) and not isinstance(precision, bool) and 1 <= precision <= 17:
         opt.significant_digits = int(precision)
     else:
-        raise ValueError(f"civicast.write: precision is 'full' or a number of significant digits 1..17, "
+        raise ValueError(f"civicast: precision is 'full' or a number of significant digits 1..17, "
                          f"got {precision!r}")
     if not (isinstance(min_decimals, (int, np.integer)) and 0 <= min_decimals <= 9):
-        raise ValueError(f"civicast.write: min_decimals must be 0..9, got {min_decimals!r}")
+        raise ValueError(f"civicast: min_decimals must be 0..9, got {min_decimals!r}")
     opt.min_decimals = int(min_decimals)
     return opt
 
