@@ -1,5 +1,6 @@
-"""Scenario comparison, the Monte Carlo of the allocation and the multi-year
-budget need, as DataFrames: the Python side of ``civicast allocate
+"""Layer Python (a client of civicast.h only, through _lib): scenario
+comparison, the Monte Carlo of the allocation and the multi-year budget
+need, as DataFrames: the Python side of ``civicast allocate
 --compare``, ``civicast allocate --uncertainty`` and ``civicast need``.
 
 Each function makes the same C calls as the command (civ_alloc_compare_*,
