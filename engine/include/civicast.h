@@ -623,7 +623,7 @@ CIV_API civ_status civ_alloc_result_summary(const civ_alloc_problem *problem, co
 CIV_API civ_status civ_alloc_run(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
                                  int explain, civ_table **allocation, civ_table **summary);
 
-/* ---- Scenarios (engine/src/alloc_compare.c) ----------------------------- */
+/* ---- Scenarios (engine/src/alloc/compare.c) ----------------------------- */
 /* Several specs solved on the same communities (and forecasts): amounts side
  * by side, the change against the first spec, and a waterfall that splits
  * each community's move from its factors-only amount (stage BASE) to its
@@ -691,7 +691,7 @@ CIV_API civ_status civ_alloc_compare_table(const civ_alloc_compare *cmp, civ_tab
  *  "district" row per district (name = the district, sorted by byte order). */
 CIV_API civ_status civ_alloc_compare_waterfall(const civ_alloc_compare *cmp, civ_table **out);
 
-/* ---- Uncertainty (engine/src/alloc_uncertainty.c) ----------------------- */
+/* ---- Uncertainty (engine/src/alloc/uncertainty.c) ----------------------- */
 /* A seeded Monte Carlo of the allocation: each draw perturbs the forecast-
  * demand factors (from the forecasts' prediction intervals) and/or the factor
  * weights (Dirichlet around the spec's weights), re-solves, and keeps every
@@ -750,7 +750,7 @@ CIV_API civ_status civ_alloc_uncertainty_quantile(const civ_alloc_uncertainty *u
  *  the allocated total: every draw is exact). */
 CIV_API civ_status civ_alloc_uncertainty_table(const civ_alloc_uncertainty *u, civ_table **out);
 
-/* ---- Multi-year need (engine/src/alloc_need.c) -------------------------- */
+/* ---- Multi-year need (engine/src/alloc/need.c) -------------------------- */
 /* The projected budget need: a subsidy standard per unit of demand (e.g. per
  * meal), indexed by `index_rate` every `index_every_years` years from
  * `base_year`, times the forecast demand (the sum of the forecast means of

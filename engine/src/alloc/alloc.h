@@ -1,14 +1,23 @@
 /*
- * alloc.h -- internal layout of the allocation engine (factor method,
- * 因素分配法): the parsed specification, the bound problem (spec + data,
- * resolved into arrays in canonical id order) and the result buffers.
+ * alloc.h -- alloc layer (over core and io): internal layout of the
+ * allocation engine (factor method, 因素分配法): the parsed specification,
+ * the bound problem (spec + data, resolved into arrays in canonical id order)
+ * and the result buffers.
  *
- * Module map:
- *   alloc_toml.c   a strict TOML subset reader (the spec file syntax)
- *   alloc_spec.c   TOML document -> civ_alloc_spec (keys, types, ranges)
- *   alloc_solve.c  the exact constrained solve: clamp(lambda*raw, lo, hi)
- *   alloc_round.c  largest-remainder rounding inside integer bounds
- *   alloc.c        binding to data, the run, output tables, equity
+ * Module map (engine/src/alloc/):
+ *   spec.c         TOML document (io/toml.c) -> civ_alloc_spec (keys, types,
+ *                  ranges) and the budget split into reserves and pools
+ *   bind.c         spec + communities (+ forecasts) -> civ_alloc_problem
+ *   waterfall.c    per unit: scores, tilt, bounds, solve, rounding; the result
+ *                  object and civ_alloc_run
+ *   solve.c        the exact constrained solve: clamp(lambda*raw, lo, hi)
+ *   round.c        largest-remainder rounding inside integer bounds (the one
+ *                  rounding of the layer: budget lines and communities)
+ *   output.c       the allocation and summary tables, explanations
+ *   equity.c       summary statistics (Gini, Theil, CV, binding counts)
+ *   compare.c      scenarios over the same data
+ *   uncertainty.c  the Monte Carlo of the allocation
+ *   need.c         the multi-year budget need
  * docs/ALLOCATION.md is the reference for the format and the maths.
  */
 #ifndef CIV_ALLOC_H
@@ -21,7 +30,7 @@
 #include "error.h"
 #include "toml.h"
 
-/* ---- the specification (alloc_spec.c) ---------------------------------- */
+/* ---- the specification (spec.c) ---------------------------------- */
 
 typedef struct civ_alloc_loc {
     long line, column;
@@ -128,7 +137,7 @@ struct civ_alloc_spec {
  * (unless they are zeros), signs, overflow. */
 civ_status civ_alloc_parse_money(const char *text, int minor_digits, int64_t *out, const civ_where *where);
 
-/* ---- the exact solve (alloc_solve.c) ----------------------------------- */
+/* ---- the exact solve (solve.c) ----------------------------------- */
 
 /* Stable LSD radix sort of (key, payload) pairs by unsigned key, ascending.
  * `tmp` has room for n pairs.  Passes whose digit is constant are skipped. */
@@ -163,7 +172,7 @@ civ_status civ_alloc_solve_lambda(const double *raw, const double *lo, const dou
                                   civ_alloc_pair *pairs, civ_alloc_pair *tmp, double *amounts, double *lambda,
                                   const char *what);
 
-/* ---- rounding (alloc_round.c) ------------------------------------------ */
+/* ---- rounding (round.c) ------------------------------------------ */
 
 /* Rounds real amounts x_i (lo_i <= x_i <= hi_i, integer bounds) to integers
  * out_i in [lo_i, hi_i] with sum exactly `total`, by the largest remainder
@@ -177,7 +186,7 @@ civ_status civ_alloc_solve_lambda(const double *raw, const double *lo, const dou
 civ_status civ_alloc_round(const double *x, const int64_t *lo, const int64_t *hi, size_t n, int64_t total,
                            civ_alloc_pair *pairs, civ_alloc_pair *tmp, int64_t *out);
 
-/* ---- the bound problem and its result (alloc.c) ------------------------ */
+/* ---- the bound problem and its result (bind.c, waterfall.c)-------------------- */
 
 /* Binding codes (bit mask per community and unit). */
 enum {
@@ -245,5 +254,9 @@ struct civ_alloc_result {
     const double **kcol;   /* n_factors scratch: their x*c columns */
     civ_alloc_pair *pairs, *tmp;
 };
+
+/* Factor k's part of community i's unrounded amount (id-order index i),
+ * summed over the units whose formula holds the factor (waterfall.c). */
+double civ_alloc_part(const civ_alloc_problem *p, const civ_alloc_result *r, size_t k, size_t i);
 
 #endif

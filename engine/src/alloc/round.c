@@ -1,5 +1,6 @@
 /*
- * alloc_round.c -- whole minor units by the largest remainder method.
+ * round.c -- alloc layer: whole minor units by the largest remainder method,
+ * the one rounding of the layer (community amounts and the budget lines).
  *
  * Hamilton's method (Balinski & Young, "Fair Representation", 2nd ed. 2001,
  * ch. 2 and appendix A): floor every real amount, then hand the missing units,
