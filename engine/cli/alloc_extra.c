@@ -245,13 +245,17 @@ civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *comm
     double *q = malloc((n ? n : 1) * sizeof *q);
     static const double ps[3] = {0.05, 0.50, 0.95};
     static const char *const names[3] = {"p5", "p50", "p95"};
+    const char *mi = civ_alloc_spec_unit_name(spec, 0);
+    char cname[3][32];
+    for (int k = 0; k < 3; k++)
+        snprintf(cname[k], sizeof cname[k], "%s_%s", names[k], mi ? mi : "minor");
     if (!s && !q)
         s = CIV_ERR_OUT_OF_MEMORY;
     for (int k = 0; k < 3 && !s && alloc; k++) {
         size_t col;
         s = civ_alloc_uncertainty_quantile(u, ps[k], q, n);
         if (!s)
-            s = civ_table_add_column(alloc, names[k], CIV_COLUMN_NUMBER, &col);
+            s = civ_table_add_column(alloc, cname[k], CIV_COLUMN_NUMBER, &col);
         if (!s)
             s = civ_table_set_numbers(alloc, col, 0, q, n);
     }
@@ -264,9 +268,11 @@ civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *comm
         size_t cs, cn, ca, c5, c95;
         civ_table_find_column(t, "scope", &cs);
         civ_table_find_column(t, "name", &cn);
-        civ_table_find_column(t, "amount", &ca);
-        civ_table_find_column(t, "p5", &c5);
-        civ_table_find_column(t, "p95", &c95);
+        char amt[32];
+        snprintf(amt, sizeof amt, "amount_%s", mi ? mi : "minor");
+        civ_table_find_column(t, amt, &ca);
+        civ_table_find_column(t, cname[0], &c5);
+        civ_table_find_column(t, cname[2], &c95);
         double worst = -1, dworst = -1, sum_rel = 0;
         size_t wi = 0, wd = 0, nc = 0;
         for (size_t r = 0; r < civ_table_n_rows(t); r++) {
@@ -317,8 +323,17 @@ civ_status civ_cli_need(const civ_alloc_need *need, const civ_table *forecasts, 
         civ_table_find_column(py, "communities", &cc);
         civ_table_find_column(py, "periods", &cp);
         civ_table_find_column(py, "demand", &cd);
-        civ_table_find_column(py, "standard", &cst);
-        civ_table_find_column(py, "need", &cn);
+        /* standard_<minor> and need_<minor>: the first columns with those prefixes */
+        cst = cn = SIZE_MAX;
+        for (size_t k = civ_table_n_columns(py); k-- > 0;) {
+            const char *nm = civ_table_column_name(py, k);
+            if (!strncmp(nm, "standard_", 9))
+                cst = k;
+            else if (!strncmp(nm, "need_", 5))
+                cn = k;
+        }
+        if (cst == SIZE_MAX || cn == SIZE_MAX) /* cannot happen: civ_alloc_need_project writes both */
+            cst = cn = cd;
         printf("need                   year  communities  periods        demand  standard           need (%s)\n",
                currency ? currency : "");
         for (size_t r = 0; r < civ_table_n_rows(py); r++) {

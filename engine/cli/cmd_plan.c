@@ -375,13 +375,14 @@ static int run_plan(int argc, char **argv)
     if (!s) {
         civ_cli_print_alloc_summary(spec, cfg.spec, &st);
         /* the districts, from the summary table */
-        size_t cs, cn, ca;
-        if (!civ_table_find_column(summary, "section", &cs) && !civ_table_find_column(summary, "name", &cn) &&
-            !civ_table_find_column(summary, "amount", &ca)) {
+        size_t cs, cn, cm, ca;
+        if (!civ_table_find_column(summary, "section", &cs) && !civ_table_find_column(summary, "item", &cn) &&
+            !civ_table_find_column(summary, "measure", &cm) && !civ_table_find_column(summary, "value", &ca)) {
             printf("districts             ");
             int k = 0;
             for (size_t r = 0; r < civ_table_n_rows(summary); r++)
-                if (!strcmp(civ_table_text(summary, r, cs), "district")) {
+                if (!strcmp(civ_table_text(summary, r, cs), "district") &&
+                    !strcmp(civ_table_text(summary, r, cm), "amount")) {
                     char m[64];
                     civ_cli_format_money(m, sizeof m, civ_table_number(summary, r, ca), unit);
                     printf("%s %s %s", k++ ? "," : "", civ_table_text(summary, r, cn), m);

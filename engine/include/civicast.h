@@ -523,6 +523,10 @@ CIV_API int64_t civ_alloc_spec_total(const civ_alloc_spec *spec);       /* minor
 CIV_API int64_t civ_alloc_spec_minor_unit(const civ_alloc_spec *spec);  /* per major unit, e.g. 100 */
 CIV_API const char *civ_alloc_spec_version(const civ_alloc_spec *spec);
 CIV_API const char *civ_alloc_spec_currency(const civ_alloc_spec *spec);   /* e.g. "CNY" */
+/** The unit word the output column names use for money: major = 0 gives the
+ *  minor unit ("fen" for CNY with minor_unit 100, else "minor"), major = 1 the
+ *  major unit ("yuan" for CNY, else "major"); e.g. amount_fen, amount_yuan. */
+CIV_API const char *civ_alloc_spec_unit_name(const civ_alloc_spec *spec, int major);
 CIV_API size_t civ_alloc_spec_n_factors(const civ_alloc_spec *spec);
 CIV_API const char *civ_alloc_spec_factor_name(const civ_alloc_spec *spec, size_t k);
 CIV_API double civ_alloc_spec_factor_weight(const civ_alloc_spec *spec, size_t k);

@@ -61,6 +61,7 @@ typedef struct civ_alloc_pool {
 } civ_alloc_pool;
 
 #define CIV_ALLOC_MAX_GROUPS 8
+#define CIV_ALLOC_MAX_LABELS 16
 
 typedef struct civ_alloc_formula {
     char *name;
@@ -119,6 +120,12 @@ struct civ_alloc_spec {
     long fiscal_year;
     /* [data] */
     char *id_column, *district_column, *population, *aged, *last_year;
+    /* text columns copied into every allocation row after the id ([data]
+     * labels; default: those of name, district, street the table has) */
+    char **labels;
+    size_t n_labels;
+    int labels_given;
+    civ_alloc_loc labels_loc;
     civ_alloc_loc population_loc, aged_loc, last_year_loc, district_loc;
     civ_alloc_reserve *reserves;
     size_t n_reserves;
@@ -213,6 +220,9 @@ struct civ_alloc_problem {
     size_t n;
     char **ids;           /* id order (sorted by strcmp), owned copies */
     char **districts;     /* id order, owned copies ("" when no column) */
+    const char **label_names; /* n_labels column names (borrowed from the spec) */
+    char **labels;        /* n_labels x n, id order, owned copies */
+    size_t n_labels;
     size_t *row_of;       /* row_of[i] = input row of the i-th id */
     double *x, *c;        /* factor values and coefficients: n_factors x n, id order */
     double *xc;           /* their products x*c, what the solve reads */
@@ -254,6 +264,16 @@ struct civ_alloc_result {
     const double **kcol;   /* n_factors scratch: their x*c columns */
     civ_alloc_pair *pairs, *tmp;
 };
+
+/* Money unit names for column names (output.c): "fen"/"yuan" for CNY with
+ * minor_unit 100, else "minor"/"major" (the major name is "yuan" for any
+ * CNY); a NULL currency is CNY, the spec's default. */
+const char *civ_alloc_unit_name(const char *currency, int64_t minor_unit, int major);
+const char *civ_alloc_minor_name(const civ_alloc_spec *s);
+const char *civ_alloc_major_name(const civ_alloc_spec *s);
+/* Writes v minor units as major units with exactly `digits` decimals
+ * ("-1234.05"), from the integer (no floating point); returns buf. */
+char *civ_alloc_format_major(int64_t v, int digits, char *buf, size_t size);
 
 /* Factor k's part of community i's unrounded amount (id-order index i),
  * summed over the units whose formula holds the factor (waterfall.c). */

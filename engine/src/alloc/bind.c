@@ -34,6 +34,9 @@ void civ_alloc_problem_free(civ_alloc_problem *p)
         free(p->ids[i]);
     for (size_t i = 0; i < p->n && p->districts; i++)
         free(p->districts[i]);
+    for (size_t i = 0; i < p->n * p->n_labels && p->labels; i++)
+        free(p->labels[i]);
+    free(p->labels), free((void *)p->label_names);
     free(p->ids), free(p->districts), free(p->row_of), free(p->x), free(p->c), free(p->xc), free(p->weights);
     free(p->tilt), free(p->tilt_mask), free(p->last_year), free(p->population), free(p->aged);
     free(p->report_last_year), free(p->reserve_amount), free(p->pool_amount);
@@ -383,6 +386,41 @@ static civ_status bind_districts(civ_alloc_problem *p, const civ_table *t)
     return CIV_OK;
 }
 
+/* The label columns copied into the allocation rows: [data] labels (each
+ * must be a text column), or by default those of name, the district column
+ * and street that the table has as text. */
+static civ_status bind_labels(civ_alloc_problem *p, const civ_table *t)
+{
+    const civ_alloc_spec *spec = p->spec;
+    const char *defaults[3] = {"name", spec->district_column ? spec->district_column : "district", "street"};
+    size_t n_cand = spec->labels_given ? spec->n_labels : 3, col[CIV_ALLOC_MAX_LABELS];
+    const char *const *cand = spec->labels_given ? (const char *const *)spec->labels : defaults;
+    if (!(p->label_names = calloc(n_cand + 1, sizeof *p->label_names)))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
+    for (size_t j = 0; j < n_cand; j++) {
+        size_t c;
+        int ok = !civ_table_find_column(t, cand[j], &c) && civ_table_column_type(t, c) == CIV_COLUMN_TEXT;
+        civ_clear_error();
+        if (!ok && spec->labels_given) {
+            civ_where w = {.file = spec->path, .line = spec->labels_loc.line, .column = spec->labels_loc.column,
+                           .field = cand[j]};
+            return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "[data] labels: the communities table has no text column '%s'",
+                               cand[j]);
+        }
+        if (ok) {
+            col[p->n_labels] = c;
+            p->label_names[p->n_labels++] = cand[j];
+        }
+    }
+    if (!(p->labels = calloc(p->n_labels * p->n + 1, sizeof *p->labels)))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
+    for (size_t j = 0; j < p->n_labels; j++)
+        for (size_t i = 0; i < p->n; i++)
+            if (!(p->labels[j * p->n + i] = strdup(civ_table_text(t, p->row_of[i], col[j]))))
+                return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
+    return CIV_OK;
+}
+
 /* Factor values x, coefficients c and their products, from attributes or
  * summed forecasts; the weights as the spec gives them. */
 static civ_status bind_factors(civ_alloc_problem *p, const civ_table *t, const civ_table *fc, unsigned *count)
@@ -525,6 +563,8 @@ civ_status civ_alloc_bind(const civ_alloc_spec *spec, const civ_table *t, const 
         st = bind_ids(p, t, idc, raw_ids);
     if (!st)
         st = bind_districts(p, t);
+    if (!st)
+        st = bind_labels(p, t);
     if (!st)
         st = bind_factors(p, t, fc, count);
     if (!st)

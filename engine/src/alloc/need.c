@@ -23,6 +23,7 @@ struct civ_alloc_need {
     long every, base_year, first_year, years;
     int64_t minor_unit;
     int minor_digits;
+    int not_cny;            /* [budget] currency names another currency */
     char *column, *model;
     int missing_zero;
 };
@@ -126,12 +127,17 @@ static civ_status build(civ_alloc_need *n, civ_toml_doc *doc)
     civ_status st;
     /* the minor unit: [need] minor_unit, else [budget] minor_unit, else 100 */
     long minor = 100;
-    for (size_t i = 1; i < doc->n_tables; i++)
-        if (!strcmp(doc->tables[i].name, "budget") && !doc->tables[i].is_array)
-            for (size_t k = 0; k < doc->tables[i].n_entries; k++)
-                if (!strcmp(doc->tables[i].entries[k].key, "minor_unit") &&
-                    doc->tables[i].entries[k].value.type == CIV_TOML_INTEGER)
-                    minor = (long)doc->tables[i].entries[k].value.number;
+    for (size_t i = 1; i < doc->n_tables; i++) {
+        if (strcmp(doc->tables[i].name, "budget") || doc->tables[i].is_array)
+            continue;
+        for (size_t k = 0; k < doc->tables[i].n_entries; k++) {
+            const civ_toml_entry *e = &doc->tables[i].entries[k];
+            if (!strcmp(e->key, "minor_unit") && e->value.type == CIV_TOML_INTEGER)
+                minor = (long)e->value.number;
+            else if (!strcmp(e->key, "currency") && e->value.type == CIV_TOML_STRING)
+                n->not_cny = strcmp(e->value.text, "CNY") != 0;
+        }
+    }
     if ((st = get_long(n, t, "minor_unit", 1, 1000, &minor, 0)))
         return st;
     if (minor != 1 && minor != 10 && minor != 100 && minor != 1000) {
@@ -412,6 +418,17 @@ static civ_status need_rows(const civ_alloc_need *n, const civ_table *fc, nrow *
     return CIV_OK;
 }
 
+/* The money column names: standard_<minor> (per unit of demand), need_<minor>
+ * (whole minor units) and need_<major> (text with exactly the currency's
+ * decimals). */
+static void need_names(const civ_alloc_need *n, char *std, char *need, char *major)
+{
+    const char *cur = n->not_cny ? "" : "CNY";
+    snprintf(std, 40, "standard_%s", civ_alloc_unit_name(cur, n->minor_unit, 0));
+    snprintf(need, 40, "need_%s", civ_alloc_unit_name(cur, n->minor_unit, 0));
+    snprintf(major, 40, "need_%s", civ_alloc_unit_name(cur, n->minor_unit, 1));
+}
+
 /* Per-year totals, filled by need_per_community. */
 typedef struct need_years {
     double *dem;
@@ -428,15 +445,17 @@ static civ_status need_per_community(const civ_alloc_need *n, const nrow *rows, 
     civ_status st = CIV_OK;
     civ_table *tc = NULL;
     size_t c_id, c_year, c_per, c_dem, c_std, c_need, c_yuan;
+    char nm_std[40], nm_need[40], nm_major[40], mj[48];
+    need_names(n, nm_std, nm_need, nm_major);
     if (out) {
         TRY(civ_table_create(&tc));
         TRY(civ_table_add_column(tc, "unique_id", CIV_COLUMN_TEXT, &c_id));
         TRY(civ_table_add_column(tc, "year", CIV_COLUMN_NUMBER, &c_year));
         TRY(civ_table_add_column(tc, "periods", CIV_COLUMN_NUMBER, &c_per));
         TRY(civ_table_add_column(tc, "demand", CIV_COLUMN_NUMBER, &c_dem));
-        TRY(civ_table_add_column(tc, "standard", CIV_COLUMN_NUMBER, &c_std));
-        TRY(civ_table_add_column(tc, "need", CIV_COLUMN_NUMBER, &c_need));
-        TRY(civ_table_add_column(tc, "need_yuan", CIV_COLUMN_NUMBER, &c_yuan));
+        TRY(civ_table_add_column(tc, nm_std, CIV_COLUMN_NUMBER, &c_std));
+        TRY(civ_table_add_column(tc, nm_need, CIV_COLUMN_NUMBER, &c_need));
+        TRY(civ_table_add_column(tc, nm_major, CIV_COLUMN_TEXT, &c_yuan));
     }
     for (size_t a = 0; a < m;) {
         size_t b = a;
@@ -465,7 +484,7 @@ static civ_status need_per_community(const civ_alloc_need *n, const nrow *rows, 
             TRY(civ_table_set_number(tc, row, c_dem, dem));
             TRY(civ_table_set_number(tc, row, c_std, (double)S));
             TRY(civ_table_set_number(tc, row, c_need, (double)need));
-            TRY(civ_table_set_number(tc, row, c_yuan, (double)need / (double)n->minor_unit));
+            TRY(civ_table_set_text(tc, row, c_yuan, civ_alloc_format_major(need, n->minor_digits, mj, sizeof mj)));
         }
         a = b;
     }
@@ -484,15 +503,17 @@ static civ_status need_per_year(const civ_alloc_need *n, const need_years *yr, c
     civ_table *ty = NULL;
     long ny = n->years, y0 = n->first_year;
     size_t s_scope, s_year, s_comm, s_per, s_dem, s_std, s_need, s_yuan;
+    char nm_std[40], nm_need[40], nm_major[40], mj[48];
+    need_names(n, nm_std, nm_need, nm_major);
     TRY(civ_table_create(&ty));
     TRY(civ_table_add_column(ty, "scope", CIV_COLUMN_TEXT, &s_scope));
     TRY(civ_table_add_column(ty, "year", CIV_COLUMN_NUMBER, &s_year));
     TRY(civ_table_add_column(ty, "communities", CIV_COLUMN_NUMBER, &s_comm));
     TRY(civ_table_add_column(ty, "periods", CIV_COLUMN_NUMBER, &s_per));
     TRY(civ_table_add_column(ty, "demand", CIV_COLUMN_NUMBER, &s_dem));
-    TRY(civ_table_add_column(ty, "standard", CIV_COLUMN_NUMBER, &s_std));
-    TRY(civ_table_add_column(ty, "need", CIV_COLUMN_NUMBER, &s_need));
-    TRY(civ_table_add_column(ty, "need_yuan", CIV_COLUMN_NUMBER, &s_yuan));
+    TRY(civ_table_add_column(ty, nm_std, CIV_COLUMN_NUMBER, &s_std));
+    TRY(civ_table_add_column(ty, nm_need, CIV_COLUMN_NUMBER, &s_need));
+    TRY(civ_table_add_column(ty, nm_major, CIV_COLUMN_TEXT, &s_yuan));
     TRY(civ_table_add_rows(ty, (size_t)ny + 1, NULL));
     double tdem = 0;
     int64_t tneed = 0;
@@ -505,7 +526,8 @@ static civ_status need_per_year(const civ_alloc_need *n, const need_years *yr, c
         TRY(civ_table_set_number(ty, (size_t)yi, s_dem, last ? tdem : yr->dem[yi]));
         TRY(civ_table_set_number(ty, (size_t)yi, s_std, last ? NAN : (double)civ_alloc_need_standard(n, y0 + yi)));
         TRY(civ_table_set_number(ty, (size_t)yi, s_need, (double)(last ? tneed : yr->need[yi])));
-        TRY(civ_table_set_number(ty, (size_t)yi, s_yuan, (double)(last ? tneed : yr->need[yi]) / (double)n->minor_unit));
+        TRY(civ_table_set_text(ty, (size_t)yi, s_yuan,
+                               civ_alloc_format_major(last ? tneed : yr->need[yi], n->minor_digits, mj, sizeof mj)));
         if (!last)
             tdem += yr->dem[yi], tneed += yr->need[yi];
     }

@@ -12,6 +12,32 @@
 #include "strmap.h"
 #include "table.h"
 
+const char *civ_alloc_unit_name(const char *currency, int64_t minor_unit, int major)
+{
+    int cny = !currency || !strcmp(currency, "CNY");
+    if (major)
+        return cny ? "yuan" : "major";
+    return cny && minor_unit == 100 ? "fen" : "minor";
+}
+
+const char *civ_alloc_minor_name(const civ_alloc_spec *s) { return civ_alloc_unit_name(s->currency, s->minor_unit, 0); }
+
+const char *civ_alloc_major_name(const civ_alloc_spec *s) { return civ_alloc_unit_name(s->currency, s->minor_unit, 1); }
+
+char *civ_alloc_format_major(int64_t v, int digits, char *buf, size_t size)
+{
+    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, unit = 1;
+    digits = digits < 0 ? 0 : digits > 3 ? 3 : digits; /* minor_unit is 1, 10, 100 or 1000 */
+    for (int d = 0; d < digits; d++)
+        unit *= 10;
+    if (digits > 0)
+        snprintf(buf, size, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(m / unit), digits,
+                 (unsigned long long)(m % unit));
+    else
+        snprintf(buf, size, "%s%llu", v < 0 ? "-" : "", (unsigned long long)m);
+    return buf;
+}
+
 static const char *binding_name(unsigned char b)
 {
     if (b & CIV_BIND_HOLD_HARMLESS)
@@ -105,6 +131,83 @@ static void explain_row(const civ_alloc_problem *p, const civ_alloc_result *r, s
 #undef APPEND
 }
 
+/* The allocation table's columns (indices into the table being built). */
+typedef struct acols {
+    size_t id, label0, district, unit0, amt, major, share, f0, un, rd, t0, bind, ly, ly_major, ch, ch_major, chp, ex;
+    int has_district;
+} acols;
+
+static acols alloc_columns(tb *b, const civ_alloc_problem *p, int explain)
+{
+    const civ_alloc_spec *s = p->spec;
+    const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
+    char name[160];
+    acols c = {0};
+    c.id = add_col(b, "unique_id", CIV_COLUMN_TEXT);
+    c.has_district = 1;
+    for (size_t j = 0; j < p->n_labels; j++) {
+        size_t k = add_col(b, p->label_names[j], CIV_COLUMN_TEXT);
+        if (j == 0)
+            c.label0 = k;
+        c.has_district &= strcmp(p->label_names[j], "district") != 0;
+    }
+    if (c.has_district)
+        c.district = add_col(b, "district", CIV_COLUMN_TEXT);
+    for (size_t u = 0; u < p->n_units; u++) {
+        snprintf(name, sizeof name, "pool_%s_%s", p->units[u].name, mi);
+        size_t k = add_col(b, name, CIV_COLUMN_NUMBER);
+        if (u == 0)
+            c.unit0 = k;
+    }
+    snprintf(name, sizeof name, "amount_%s", mi);
+    c.amt = add_col(b, name, CIV_COLUMN_NUMBER);
+    snprintf(name, sizeof name, "amount_%s", ma);
+    c.major = add_col(b, name, CIV_COLUMN_TEXT);
+    c.share = add_col(b, "share_pct", CIV_COLUMN_NUMBER);
+    for (size_t k = 0; k < s->n_factors; k++) {
+        snprintf(name, sizeof name, "factor_%s_%s", s->factors[k].name, mi);
+        size_t col = add_col(b, name, CIV_COLUMN_NUMBER);
+        if (k == 0)
+            c.f0 = col;
+    }
+    snprintf(name, sizeof name, "unattributed_%s", mi);
+    c.un = add_col(b, name, CIV_COLUMN_NUMBER);
+    snprintf(name, sizeof name, "rounding_%s", mi);
+    c.rd = add_col(b, name, CIV_COLUMN_NUMBER);
+    for (size_t f = 0; f < s->n_formulas; f++) {
+        if (s->n_formulas == 1)
+            snprintf(name, sizeof name, "tilt");
+        else
+            snprintf(name, sizeof name, "tilt_%s", s->formulas[f].name);
+        size_t col = add_col(b, name, CIV_COLUMN_NUMBER);
+        if (f == 0)
+            c.t0 = col;
+    }
+    c.bind = add_col(b, "binding", CIV_COLUMN_TEXT);
+    snprintf(name, sizeof name, "last_year_%s", mi);
+    c.ly = add_col(b, name, CIV_COLUMN_NUMBER);
+    snprintf(name, sizeof name, "last_year_%s", ma);
+    c.ly_major = add_col(b, name, CIV_COLUMN_TEXT);
+    snprintf(name, sizeof name, "change_%s", mi);
+    c.ch = add_col(b, name, CIV_COLUMN_NUMBER);
+    snprintf(name, sizeof name, "change_%s", ma);
+    c.ch_major = add_col(b, name, CIV_COLUMN_TEXT);
+    c.chp = add_col(b, "change_pct", CIV_COLUMN_NUMBER);
+    c.ex = explain ? add_col(b, "explanation", CIV_COLUMN_TEXT) : 0;
+    return c;
+}
+
+/* Community i's last-year funding in minor units (rounded to the nearest
+ * unit; -1 when the data has none): [data] last_year, else the first
+ * formula's last_year attribute. */
+static int64_t last_year_minor(const civ_alloc_problem *p, size_t i)
+{
+    double ly = p->report_last_year[i];
+    for (size_t f = 0; f < p->spec->n_formulas && isnan(ly); f++)
+        ly = p->last_year[f * p->n + i];
+    return isnan(ly) ? -1 : (int64_t)llround(ly * (double)p->spec->minor_unit);
+}
+
 civ_status civ_alloc_result_table(const civ_alloc_problem *p, const civ_alloc_result *r, int explain, civ_table **out)
 {
     if (!p || !r || !out)
@@ -112,68 +215,36 @@ civ_status civ_alloc_result_table(const civ_alloc_problem *p, const civ_alloc_re
     *out = NULL;
     const civ_alloc_spec *s = p->spec;
     size_t n = p->n, K = s->n_factors, U = p->n_units, F = s->n_formulas;
+    int dg = s->minor_digits;
     tb b = {0};
     if ((b.st = civ_table_create(&b.t)))
         return b.st;
-    char name[128];
-    size_t c_id = add_col(&b, "unique_id", CIV_COLUMN_TEXT);
-    size_t c_d = add_col(&b, "district", CIV_COLUMN_TEXT);
-    size_t c_unit0 = 0;
-    for (size_t u = 0; u < U; u++) {
-        snprintf(name, sizeof name, "pool_%s", p->units[u].name);
-        size_t k = add_col(&b, name, CIV_COLUMN_NUMBER);
-        if (u == 0)
-            c_unit0 = k;
-    }
-    size_t c_amt = add_col(&b, "amount", CIV_COLUMN_NUMBER);
-    size_t c_yuan = add_col(&b, "amount_yuan", CIV_COLUMN_NUMBER);
-    size_t c_share = add_col(&b, "share", CIV_COLUMN_NUMBER);
-    size_t c_f0 = 0;
-    for (size_t k = 0; k < K; k++) {
-        snprintf(name, sizeof name, "factor_%s", s->factors[k].name);
-        size_t c = add_col(&b, name, CIV_COLUMN_NUMBER);
-        if (k == 0)
-            c_f0 = c;
-    }
-    size_t c_un = add_col(&b, "unattributed", CIV_COLUMN_NUMBER);
-    size_t c_rd = add_col(&b, "rounding", CIV_COLUMN_NUMBER);
-    size_t c_t0 = 0;
-    for (size_t f = 0; f < F; f++) {
-        if (F == 1)
-            snprintf(name, sizeof name, "tilt");
-        else
-            snprintf(name, sizeof name, "tilt_%s", s->formulas[f].name);
-        size_t c = add_col(&b, name, CIV_COLUMN_NUMBER);
-        if (f == 0)
-            c_t0 = c;
-    }
-    size_t c_b = add_col(&b, "binding", CIV_COLUMN_TEXT);
-    size_t c_ly = add_col(&b, "last_year", CIV_COLUMN_NUMBER);
-    size_t c_ch = add_col(&b, "change", CIV_COLUMN_NUMBER);
-    size_t c_chp = add_col(&b, "change_pct", CIV_COLUMN_NUMBER);
-    size_t c_ex = explain ? add_col(&b, "explanation", CIV_COLUMN_TEXT) : 0;
+    acols c = alloc_columns(&b, p, explain);
     if (!b.st)
         b.st = civ_table_add_rows(b.t, n, NULL);
-    double total = 0, yuan = (double)s->minor_unit;
+    int64_t total = 0;
     for (size_t i = 0; i < n; i++)
-        total += (double)r->amount[i];
-    char ex[2048], bn[160];
+        total += r->amount[i];
+    char ex[2048], bn[160], mj[48];
     for (size_t i = 0; i < n && !b.st; i++) {
         size_t row = p->row_of[i];
-        set_txt(&b, row, c_id, p->ids[i]);
-        set_txt(&b, row, c_d, p->districts[i]);
+        set_txt(&b, row, c.id, p->ids[i]);
+        for (size_t j = 0; j < p->n_labels; j++)
+            set_txt(&b, row, c.label0 + j, p->labels[j * n + i]);
+        if (c.has_district)
+            set_txt(&b, row, c.district, p->districts[i]);
         for (size_t u = 0; u < U; u++)
-            set_num(&b, row, c_unit0 + u, (double)r->unit_amount[u * n + i]);
-        double a = (double)r->amount[i];
-        set_num(&b, row, c_amt, a);
-        set_num(&b, row, c_yuan, a / yuan);
-        set_num(&b, row, c_share, total > 0 ? a / total : 0);
+            set_num(&b, row, c.unit0 + u, (double)r->unit_amount[u * n + i]);
+        int64_t a = r->amount[i];
+        set_num(&b, row, c.amt, (double)a);
+        set_txt(&b, row, c.major, civ_alloc_format_major(a, dg, mj, sizeof mj));
+        set_num(&b, row, c.share, total > 0 ? round(1e6 * (double)a / (double)total) / 1e4 : 0);
         for (size_t k = 0; k < K; k++)
-            set_num(&b, row, c_f0 + k, civ_alloc_part(p, r, k, i));
-        set_num(&b, row, c_un, r->unattributed[i]);
-        set_num(&b, row, c_rd, a - r->unrounded[i]);
+            set_num(&b, row, c.f0 + k, civ_alloc_part(p, r, k, i));
+        set_num(&b, row, c.un, r->unattributed[i]);
+        set_num(&b, row, c.rd, (double)a - r->unrounded[i]);
         for (size_t f = 0; f < F; f++)
-            set_num(&b, row, c_t0 + f, p->tilt[f * n + i]);
+            set_num(&b, row, c.t0 + f, p->tilt[f * n + i]);
         /* distinct binding names over units, joined by '+' */
         bn[0] = '\0';
         for (size_t u = 0; u < U; u++) {
@@ -183,20 +254,22 @@ civ_status civ_alloc_result_table(const civ_alloc_problem *p, const civ_alloc_re
                 snprintf(bn + L, sizeof bn - L, "%s%s", L ? "+" : "", nm);
             }
         }
-        set_txt(&b, row, c_b, bn);
-        double ly = p->report_last_year[i];
-        if (isnan(ly)) /* fall back on the first formula's last_year attribute */
-            for (size_t f = 0; f < F && isnan(ly); f++)
-                ly = p->last_year[f * n + i];
-        set_num(&b, row, c_ly, ly);
-        if (!isnan(ly)) {
-            double ch = a / yuan - ly;
-            set_num(&b, row, c_ch, ch);
-            set_num(&b, row, c_chp, ly > 0 ? 100 * ch / ly : NAN);
+        set_txt(&b, row, c.bind, bn);
+        int64_t ly = last_year_minor(p, i);
+        if (ly >= 0) {
+            set_num(&b, row, c.ly, (double)ly);
+            set_txt(&b, row, c.ly_major, civ_alloc_format_major(ly, dg, mj, sizeof mj));
+            set_num(&b, row, c.ch, (double)(a - ly));
+            set_txt(&b, row, c.ch_major, civ_alloc_format_major(a - ly, dg, mj, sizeof mj));
+            set_num(&b, row, c.chp, ly > 0 ? round(10000.0 * (double)(a - ly) / (double)ly) / 100 : NAN);
+        } else {
+            set_num(&b, row, c.ly, NAN);
+            set_num(&b, row, c.ch, NAN);
+            set_num(&b, row, c.chp, NAN);
         }
         if (explain) {
             explain_row(p, r, i, ex, sizeof ex);
-            set_txt(&b, row, c_ex, ex);
+            set_txt(&b, row, c.ex, ex);
         }
     }
     if (b.st) {
@@ -205,6 +278,66 @@ civ_status civ_alloc_result_table(const civ_alloc_problem *p, const civ_alloc_re
     }
     *out = b.t;
     return CIV_OK;
+}
+
+/* The summary's builder: one row per (section, item, measure). */
+typedef struct srow {
+    tb *b;
+    size_t c_sec, c_item, c_meas, c_unit, c_val;
+} srow;
+
+static void put(srow *w, const char *sec, const char *item, const char *measure, const char *unit, double v)
+{
+    size_t row = 0;
+    if (!w->b->st)
+        w->b->st = civ_table_add_rows(w->b->t, 1, &row);
+    set_txt(w->b, row, w->c_sec, sec);
+    set_txt(w->b, row, w->c_item, item);
+    set_txt(w->b, row, w->c_meas, measure);
+    set_txt(w->b, row, w->c_unit, unit);
+    set_num(w->b, row, w->c_val, v);
+}
+
+/* Per-capita figures for people: 4 decimals of the major unit (they print
+ * without float noise); the exact amounts are the minor-unit rows. */
+static double round4(double v) { return round(v * 1e4) / 1e4; }
+
+/* District rows: amount, communities and amount per resident, districts in
+ * first-seen id order. */
+static void summary_districts(srow *w, const civ_alloc_problem *p, const civ_alloc_result *r)
+{
+    size_t n = p->n, nd = 0;
+    const char *mi = civ_alloc_minor_name(p->spec), *ma = civ_alloc_major_name(p->spec);
+    char unit[48];
+    snprintf(unit, sizeof unit, "%s/person", ma);
+    civ_strmap dm = {0};
+    int64_t *damt = calloc(n, sizeof *damt);
+    double *dpop = calloc(n, sizeof *dpop);
+    size_t *dcnt = calloc(n, sizeof *dcnt), *dfirst = calloc(n, sizeof *dfirst);
+    if (!damt || !dpop || !dcnt || !dfirst) {
+        w->b->st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the summary");
+    } else {
+        for (size_t i = 0; i < n && !w->b->st; i++) {
+            size_t d;
+            if (!civ_strmap_get(&dm, p->districts[i], &d)) {
+                d = nd++;
+                dfirst[d] = i;
+                w->b->st = civ_strmap_put(&dm, p->districts[i], d, NULL);
+            }
+            damt[d] += r->amount[i];
+            dpop[d] += p->population[i];
+            dcnt[d]++;
+        }
+        double yuan = (double)p->spec->minor_unit;
+        for (size_t d = 0; d < nd; d++) {
+            const char *name = p->districts[dfirst[d]][0] ? p->districts[dfirst[d]] : "(none)";
+            put(w, "district", name, "amount", mi, (double)damt[d]);
+            put(w, "district", name, "communities", "count", (double)dcnt[d]);
+            put(w, "district", name, "per_capita", unit, dpop[d] > 0 ? round4((double)damt[d] / yuan / dpop[d]) : NAN);
+        }
+    }
+    civ_strmap_free(&dm);
+    free(damt), free(dpop), free(dcnt), free(dfirst);
 }
 
 civ_status civ_alloc_result_summary(const civ_alloc_problem *p, const civ_alloc_result *r, civ_table **out)
@@ -221,93 +354,59 @@ civ_status civ_alloc_result_summary(const civ_alloc_problem *p, const civ_alloc_
     tb b = {0};
     if ((b.st = civ_table_create(&b.t)))
         return b.st;
-    size_t c_sec = add_col(&b, "section", CIV_COLUMN_TEXT), c_name = add_col(&b, "name", CIV_COLUMN_TEXT);
-    size_t c_amt = add_col(&b, "amount", CIV_COLUMN_NUMBER), c_yuan = add_col(&b, "amount_yuan", CIV_COLUMN_NUMBER);
-    size_t c_sh = add_col(&b, "share", CIV_COLUMN_NUMBER), c_n = add_col(&b, "communities", CIV_COLUMN_NUMBER);
-    size_t c_v = add_col(&b, "value", CIV_COLUMN_NUMBER);
-    double yuan = (double)s->minor_unit, T = (double)s->total;
-    size_t row = 0;
-#define ROW(sec, nm, amt, cnt, val)                                                 \
-    do {                                                                            \
-        if (!b.st)                                                                  \
-            b.st = civ_table_add_rows(b.t, 1, &row);                                \
-        set_txt(&b, row, c_sec, (sec));                                             \
-        set_txt(&b, row, c_name, (nm));                                             \
-        if (!isnan((double)(amt))) {                                                \
-            set_num(&b, row, c_amt, (double)(amt));                                 \
-            set_num(&b, row, c_yuan, (double)(amt) / yuan);                         \
-            set_num(&b, row, c_sh, (double)(amt) / T);                              \
-        }                                                                           \
-        if ((cnt) >= 0)                                                             \
-            set_num(&b, row, c_n, (double)(cnt));                                   \
-        set_num(&b, row, c_v, (val));                                               \
-    } while (0)
-    ROW("budget", "total", s->total, -1, NAN);
-    for (size_t k = 0; k < s->n_reserves; k++)
-        ROW("reserve", s->reserves[k].name, p->reserve_amount[k], -1, s->reserves[k].share);
+    srow w = {&b, add_col(&b, "section", CIV_COLUMN_TEXT), add_col(&b, "item", CIV_COLUMN_TEXT),
+              add_col(&b, "measure", CIV_COLUMN_TEXT), add_col(&b, "unit", CIV_COLUMN_TEXT),
+              add_col(&b, "value", CIV_COLUMN_NUMBER)};
+    const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
+    char per_person[48];
+    snprintf(per_person, sizeof per_person, "%s/person", ma);
+    double yuan = (double)s->minor_unit;
+    put(&w, "budget", "total", "amount", mi, (double)s->total);
+    for (size_t k = 0; k < s->n_reserves; k++) {
+        put(&w, "reserve", s->reserves[k].name, "amount", mi, (double)p->reserve_amount[k]);
+        put(&w, "reserve", s->reserves[k].name, "share_of_total", "fraction", s->reserves[k].share);
+    }
     for (size_t q = 0; q < s->n_pools; q++) {
-        size_t cnt = 0;
-        cnt = p->units[p->pool_unit[q]].n_eligible;
-        ROW("pool", s->pools[q].name, p->pool_amount[q], (double)cnt, NAN);
+        put(&w, "pool", s->pools[q].name, "amount", mi, (double)p->pool_amount[q]);
+        put(&w, "pool", s->pools[q].name, "communities", "count", (double)p->units[p->pool_unit[q]].n_eligible);
     }
     for (size_t u = 0; u < p->n_units; u++) {
         int64_t sum = 0;
         for (size_t i = 0; i < n; i++)
             sum += r->unit_amount[u * n + i];
-        ROW("fund", p->units[u].name, sum, (double)p->units[u].n_eligible, r->lambda[u]);
+        put(&w, "fund", p->units[u].name, "amount", mi, (double)sum);
+        put(&w, "fund", p->units[u].name, "communities", "count", (double)p->units[u].n_eligible);
+        put(&w, "fund", p->units[u].name, "lambda", "multiplier", r->lambda[u]);
     }
-    /* districts in first-seen id order */
-    civ_strmap dm = {0};
-    size_t nd = 0;
-    int64_t *damt = calloc(n, sizeof *damt);
-    double *dpop = calloc(n, sizeof *dpop);
-    size_t *dcnt = calloc(n, sizeof *dcnt), *dfirst = calloc(n, sizeof *dfirst);
-    if (!damt || !dpop || !dcnt || !dfirst) {
-        b.st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the summary");
-    } else {
-        for (size_t i = 0; i < n && !b.st; i++) {
-            size_t d;
-            if (!civ_strmap_get(&dm, p->districts[i], &d)) {
-                d = nd++;
-                dfirst[d] = i;
-                b.st = civ_strmap_put(&dm, p->districts[i], d, NULL);
-            }
-            damt[d] += r->amount[i];
-            dpop[d] += p->population[i];
-            dcnt[d]++;
-        }
-        for (size_t d = 0; d < nd; d++)
-            ROW("district", p->districts[dfirst[d]][0] ? p->districts[dfirst[d]] : "(none)", damt[d], (double)dcnt[d],
-                dpop[d] > 0 ? (double)damt[d] / yuan / dpop[d] : NAN);
-    }
-    civ_strmap_free(&dm);
-    free(damt), free(dpop), free(dcnt), free(dfirst);
-    ROW("total", "allocated", st.allocated, (double)n, NAN);
-    ROW("total", "reserved", st.reserved, -1, NAN);
-    ROW("total", "budget", st.allocated + st.reserved, -1, NAN);
-    ROW("statistic", "communities_funded", NAN, (double)st.n_funded, (double)st.n_funded);
-    ROW("statistic", "per_capita_mean", NAN, -1, st.per_capita_mean);
-    ROW("statistic", "per_aged_capita_mean", NAN, -1, st.per_aged_mean);
+    summary_districts(&w, p, r);
+    put(&w, "total", "allocated", "amount", mi, (double)st.allocated);
+    put(&w, "total", "allocated", "communities", "count", (double)n);
+    put(&w, "total", "reserved", "amount", mi, (double)st.reserved);
+    put(&w, "total", "budget", "amount", mi, (double)(st.allocated + st.reserved));
+    put(&w, "statistic", "communities_funded", "communities", "count", (double)st.n_funded);
+    put(&w, "statistic", "per_capita_mean", "amount", per_person, round4(st.per_capita_mean));
+    char per_aged[56];
+    snprintf(per_aged, sizeof per_aged, "%s/aged person", ma);
+    put(&w, "statistic", "per_aged_capita_mean", "amount", per_aged, round4(st.per_aged_mean));
     double mn = INFINITY, mx = -INFINITY;
     for (size_t i = 0; i < n; i++)
         if (p->population[i] > 0) {
             double v = (double)r->amount[i] / yuan / p->population[i];
             mn = fmin(mn, v), mx = fmax(mx, v);
         }
-    ROW("statistic", "per_capita_min", NAN, -1, isfinite(mn) ? mn : NAN);
-    ROW("statistic", "per_capita_max", NAN, -1, isfinite(mx) ? mx : NAN);
-    ROW("binding", "floor", NAN, (double)st.n_floor, (double)st.n_floor);
-    ROW("binding", "cap", NAN, (double)st.n_cap, (double)st.n_cap);
-    ROW("binding", "hold_harmless", NAN, (double)st.n_hold_harmless, (double)st.n_hold_harmless);
-    ROW("binding", "pace", NAN, (double)st.n_pace, (double)st.n_pace);
-    ROW("binding", "ratable", NAN, (double)st.n_ratable, (double)st.n_ratable);
-    ROW("equity", "gini_before", NAN, -1, st.gini_before);
-    ROW("equity", "gini_after", NAN, -1, st.gini_after);
-    ROW("equity", "theil_before", NAN, -1, st.theil_before);
-    ROW("equity", "theil_after", NAN, -1, st.theil_after);
-    ROW("equity", "cv_before", NAN, -1, st.cv_before);
-    ROW("equity", "cv_after", NAN, -1, st.cv_after);
-#undef ROW
+    put(&w, "statistic", "per_capita_min", "amount", per_person, isfinite(mn) ? round4(mn) : NAN);
+    put(&w, "statistic", "per_capita_max", "amount", per_person, isfinite(mx) ? round4(mx) : NAN);
+    put(&w, "binding", "floor", "communities", "count", (double)st.n_floor);
+    put(&w, "binding", "cap", "communities", "count", (double)st.n_cap);
+    put(&w, "binding", "hold_harmless", "communities", "count", (double)st.n_hold_harmless);
+    put(&w, "binding", "pace", "communities", "count", (double)st.n_pace);
+    put(&w, "binding", "ratable", "communities", "count", (double)st.n_ratable);
+    put(&w, "equity", "gini", "before_constraints", "index", st.gini_before);
+    put(&w, "equity", "gini", "after", "index", st.gini_after);
+    put(&w, "equity", "theil", "before_constraints", "index", st.theil_before);
+    put(&w, "equity", "theil", "after", "index", st.theil_after);
+    put(&w, "equity", "cv", "before_constraints", "index", st.cv_before);
+    put(&w, "equity", "cv", "after", "index", st.cv_after);
     if (b.st) {
         civ_table_free(b.t);
         return b.st;

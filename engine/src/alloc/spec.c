@@ -88,6 +88,35 @@ static civ_status get_string(const ctx *c, const char *key, int required, char *
     return CIV_OK;
 }
 
+/* An array of distinct non-empty strings (at most CIV_ALLOC_MAX_LABELS). */
+static civ_status get_string_array(const ctx *c, const char *key, char ***out, size_t *n, civ_alloc_loc *loc)
+{
+    civ_toml_entry *e = find(c, key);
+    if (!e)
+        return CIV_OK;
+    if (e->value.type != CIV_TOML_ARRAY)
+        return fail_entry(c, CIV_ERR_SPEC, e, "'%s' must be an array of strings, not %s", key,
+                          type_name(e->value.type));
+    if (e->value.n_items > CIV_ALLOC_MAX_LABELS)
+        return fail_entry(c, CIV_ERR_LIMIT, e, "'%s' has more than %d columns", key, CIV_ALLOC_MAX_LABELS);
+    if (!(*out = calloc(e->value.n_items + 1, sizeof **out)))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+    for (size_t i = 0; i < e->value.n_items; i++) {
+        const civ_toml_value *v = &e->value.items[i];
+        if (v->type != CIV_TOML_STRING || !v->text[0])
+            return fail_entry(c, CIV_ERR_SPEC, e, "'%s' item %zu must be a non-empty string", key, i + 1);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp((*out)[j], v->text))
+                return fail_entry(c, CIV_ERR_DUPLICATE, e, "'%s' names column '%s' twice", key, v->text);
+        if (!((*out)[i] = strdup(v->text)))
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+        (*n)++;
+    }
+    if (loc)
+        loc->line = e->value.line, loc->column = e->value.column;
+    return CIV_OK;
+}
+
 /* A number in [lo, hi] (hi may be INFINITY); *present = 0 when absent. */
 static civ_status get_number(const ctx *c, const char *key, int required, double lo, double hi, double *out,
                              civ_alloc_loc *loc)
@@ -211,6 +240,9 @@ void civ_alloc_spec_free(civ_alloc_spec *s)
         return;
     free(s->path), free(s->version), free(s->title), free(s->currency);
     free(s->id_column), free(s->district_column), free(s->population), free(s->aged), free(s->last_year);
+    for (size_t i = 0; i < s->n_labels; i++)
+        free(s->labels[i]);
+    free(s->labels);
     for (size_t i = 0; i < s->n_reserves; i++)
         free(s->reserves[i].name);
     for (size_t i = 0; i < s->n_pools; i++)
@@ -370,8 +402,10 @@ static civ_status read_header(civ_alloc_spec *s, civ_toml_doc *d)
             (st = get_string(&c, "population", 0, &s->population, &s->population_loc)) ||
             (st = get_string(&c, "aged", 0, &s->aged, &s->aged_loc)) ||
             (st = get_string(&c, "last_year", 0, &s->last_year, &s->last_year_loc)) ||
-            (st = check_unused(&c, "id, district, population, aged, last_year")))
+            (st = get_string_array(&c, "labels", &s->labels, &s->n_labels, &s->labels_loc)) ||
+            (st = check_unused(&c, "id, district, population, aged, last_year, labels")))
             return st;
+        s->labels_given = find(&c, "labels") != NULL;
     }
     if (!s->id_column && !(s->id_column = strdup("unique_id")))
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
@@ -903,6 +937,10 @@ civ_status civ_alloc_spec_read(const char *path, civ_alloc_spec **out)
 int64_t civ_alloc_spec_total(const civ_alloc_spec *s) { return s ? s->total : 0; }
 int64_t civ_alloc_spec_minor_unit(const civ_alloc_spec *s) { return s ? s->minor_unit : 0; }
 const char *civ_alloc_spec_version(const civ_alloc_spec *s) { return s ? s->version : NULL; }
+const char *civ_alloc_spec_unit_name(const civ_alloc_spec *s, int major)
+{
+    return s ? civ_alloc_unit_name(s->currency, s->minor_unit, major) : NULL;
+}
 const char *civ_alloc_spec_currency(const civ_alloc_spec *s) { return s ? s->currency : NULL; }
 size_t civ_alloc_spec_n_factors(const civ_alloc_spec *s) { return s ? s->n_factors : 0; }
 const char *civ_alloc_spec_factor_name(const civ_alloc_spec *s, size_t k)

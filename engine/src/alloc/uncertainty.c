@@ -54,6 +54,7 @@ struct civ_alloc_uncertainty {
     int64_t *point;            /* n, input row order */
     int64_t *draws;            /* n_draws x n, input row order */
     double seconds;
+    char minor_name[8];        /* "fen" or "minor", for the column names */
 };
 
 static uint64_t draw_seed(uint64_t seed, size_t d)
@@ -415,6 +416,7 @@ civ_status civ_alloc_uncertainty_run(const civ_alloc_spec *spec, const civ_table
     civ_alloc_problem *p0 = wk[0].p;
     size_t n = u->n = p0->n;
     u->n_draws = opt->n_draws;
+    snprintf(u->minor_name, sizeof u->minor_name, "%s", civ_alloc_minor_name(spec));
     if (opt->perturb_forecasts && forecasts) {
         if (!(pf = calloc(spec->n_factors ? spec->n_factors : 1, sizeof *pf))) {
             st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "uncertainty: out of memory");
@@ -536,11 +538,15 @@ civ_status civ_alloc_uncertainty_table(const civ_alloc_uncertainty *u, civ_table
     TRY(civ_table_add_column(t, "scope", CIV_COLUMN_TEXT, &cs));
     TRY(civ_table_add_column(t, "name", CIV_COLUMN_TEXT, &cn));
     TRY(civ_table_add_column(t, "district", CIV_COLUMN_TEXT, &cd));
-    TRY(civ_table_add_column(t, "amount", CIV_COLUMN_NUMBER, &ca));
-    TRY(civ_table_add_column(t, "mean", CIV_COLUMN_NUMBER, &cm));
-    TRY(civ_table_add_column(t, "p5", CIV_COLUMN_NUMBER, &c5));
-    TRY(civ_table_add_column(t, "p50", CIV_COLUMN_NUMBER, &c50));
-    TRY(civ_table_add_column(t, "p95", CIV_COLUMN_NUMBER, &c95));
+    char nm[5][24];
+    static const char *base[5] = {"amount", "mean", "p5", "p50", "p95"};
+    for (int j = 0; j < 5; j++)
+        snprintf(nm[j], sizeof nm[j], "%s_%s", base[j], u->minor_name);
+    TRY(civ_table_add_column(t, nm[0], CIV_COLUMN_NUMBER, &ca));
+    TRY(civ_table_add_column(t, nm[1], CIV_COLUMN_NUMBER, &cm));
+    TRY(civ_table_add_column(t, nm[2], CIV_COLUMN_NUMBER, &c5));
+    TRY(civ_table_add_column(t, nm[3], CIV_COLUMN_NUMBER, &c50));
+    TRY(civ_table_add_column(t, nm[4], CIV_COLUMN_NUMBER, &c95));
     TRY(civ_table_add_rows(t, n + nd + 1, NULL));
     /* district and total sums per draw: integers, exact in doubles below 2^53 */
     for (size_t d = 0; d < N; d++)
