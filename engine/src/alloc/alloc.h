@@ -41,6 +41,8 @@ typedef enum civ_alloc_op { CIV_OP_GT = 1, CIV_OP_GE, CIV_OP_LT, CIV_OP_LE } civ
 typedef struct civ_alloc_reserve {
     char *name;
     double share;
+    int64_t share_num; /* share = share_num / 10^share_digits exactly, when */
+    int share_digits;  /* the literal is a plain decimal; -1 otherwise */
     int64_t amount; /* minor units, set by the budget split */
     civ_alloc_loc loc;
 } civ_alloc_reserve;
@@ -50,6 +52,8 @@ typedef struct civ_alloc_pool {
     int has_amount;
     int64_t amount; /* minor units, when has_amount */
     double share;   /* of the distributable total, when !has_amount */
+    int64_t share_num; /* as for reserves: share_num / 10^share_digits, */
+    int share_digits;  /* -1 when the literal is not a plain decimal */
     size_t formula;
     char *formula_name;  /* as written, or NULL */
     /* earmark: eligible when attribute passes min/max (NaN = no bound), or
@@ -186,12 +190,23 @@ civ_status civ_alloc_solve_lambda(const double *raw, const double *lo, const dou
  * (Hamilton) method: floor everything, then give one unit each to the
  * communities with the largest remainders x_i - floor(x_i) that still have
  * room below hi_i; ties go to the lower index (callers index in id order, so
- * ties break by id).  When floating error made the floors overshoot, units
+ * ties break by id).  Remainders closer than the tie grid (a power of two:
+ * at least 2^-30 minor units, 2^-44 of the largest x) count as tied, so
+ * floating noise does not decide a tie.  When floating error made the floors overshoot, units
  * are taken back from the smallest remainders above lo_i.  `pairs`/`tmp`
  * hold n pairs.  hi_i < 0 means no upper bound.  Errors: CIV_ERR_INFEASIBLE
  * when the bounds cannot reach the total. */
 civ_status civ_alloc_round(const double *x, const int64_t *lo, const int64_t *hi, size_t n, int64_t total,
                            civ_alloc_pair *pairs, civ_alloc_pair *tmp, int64_t *out);
+
+/* Splits `total` minor units in the exact proportions num_i / den (num_i >=
+ * 0, sum num_i = den) by the largest remainder: floor(total num_i / den)
+ * each (128-bit products), then one unit each to the largest remainders
+ * total num_i mod den, compared as integers; ties to the lower index.
+ * `pairs`/`tmp` hold n pairs.  Errors: CIV_ERR_INVALID_ARGUMENT on negative
+ * inputs, CIV_ERR_INTERNAL when the numerators do not sum to den. */
+civ_status civ_alloc_split_exact(int64_t total, const int64_t *num, size_t n, int64_t den, civ_alloc_pair *pairs,
+                                 civ_alloc_pair *tmp, int64_t *out);
 
 /* ---- the bound problem and its result (bind.c, waterfall.c)-------------------- */
 

@@ -311,25 +311,90 @@ static civ_status spec_fail(const civ_alloc_spec *s, civ_alloc_loc loc, const ch
     return civ_fail_at(CIV_ERR_SPEC, &w, "%s", msg);
 }
 
-/* Splits `total` (minor units) over `n` real shares by the layer's one
- * largest-remainder rounding (civ_alloc_round, ties to the earlier line).
- * Used for the few budget lines only. */
-static civ_status split_lines(int64_t total, const double *share, size_t n, int64_t *out)
+/* A plain decimal literal in [0, 1] ("0.03", "1", "0.125"; no sign, no
+ * exponent, at most 18 significant digits once trailing zeros of the
+ * fraction go) as num / 10^digits exactly; digits = -1 for anything else. */
+static void exact_decimal(const char *text, int64_t *num, int *digits)
 {
-    double *x = malloc(n * sizeof *x);
-    int64_t *lo = calloc(n, sizeof *lo), *hi = malloc(n * sizeof *hi);
-    civ_alloc_pair *pairs = malloc(n * sizeof *pairs), *tmp = malloc(n * sizeof *tmp);
-    civ_status st = CIV_OK;
-    if (!x || !lo || !hi || !pairs || !tmp) {
-        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
-    } else {
-        for (size_t i = 0; i < n; i++) {
-            x[i] = share[i] * (double)total;
-            hi[i] = -1;
+    *num = 0, *digits = -1;
+    const char *dot = strchr(text, '.');
+    size_t len = strlen(text);
+    if (!len || strpbrk(text, "eE+-_"))
+        return;
+    while (dot && len > (size_t)(dot - text) + 1 && text[len - 1] == '0')
+        len--;
+    int d = 0, seen_dot = 0, sig = 0;
+    int64_t v = 0;
+    for (const char *p = text; p < text + len; p++) {
+        if (*p == '.') {
+            seen_dot = 1;
+            continue;
         }
-        st = civ_alloc_round(x, lo, hi, n, total, pairs, tmp, out);
+        if (*p < '0' || *p > '9' || ++sig > 18)
+            return;
+        v = v * 10 + (*p - '0');
+        d += seen_dot;
     }
-    free(x), free(lo), free(hi), free(pairs), free(tmp);
+    *num = v, *digits = d;
+}
+
+/* Splits `total` (minor units) over `n` shares by the layer's one largest
+ * remainder (round.c), ties to the earlier line.  Exactly, in integers, when
+ * every share is a plain decimal (num[i] / 10^digits[i], scaled to their
+ * common denominator); else from the doubles `share` with round.c's tie
+ * tolerance.  with_rest adds a last line of 1 - sum of the shares (the
+ * distributable rest after the reserves). */
+static civ_status split_lines(int64_t total, const double *share, const int64_t *num, const int *digits, size_t n,
+                              int with_rest, int64_t *out)
+{
+    size_t m = n + (with_rest ? 1 : 0);
+    double *x = malloc(m * sizeof *x);
+    int64_t *lo = calloc(m, sizeof *lo), *hi = malloc(m * sizeof *hi), *N = malloc(m * sizeof *N);
+    civ_alloc_pair *pairs = malloc(m * sizeof *pairs), *tmp = malloc(m * sizeof *tmp);
+    civ_status st = CIV_OK;
+    int exact = 1, K = 0;
+    for (size_t i = 0; i < n; i++) {
+        exact &= digits[i] >= 0;
+        if (digits[i] > K)
+            K = digits[i];
+    }
+    if (!x || !lo || !hi || !N || !pairs || !tmp) {
+        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+        goto out;
+    }
+    if (exact) {
+        int64_t D = 1, sum = 0;
+        for (int k = 0; k < K; k++)
+            D *= 10;
+        for (size_t i = 0; i < n && exact; i++) {
+            int64_t scale = 1;
+            for (int k = digits[i]; k < K; k++)
+                scale *= 10;
+            N[i] = num[i] * scale; /* a share <= 1, so N[i] <= 10^K <= 10^18 */
+            exact = sum <= INT64_MAX - N[i];
+            sum += exact ? N[i] : 0;
+        }
+        if (exact && with_rest) {
+            N[n] = D - sum;
+            exact = N[n] >= 0;
+            sum = D;
+        }
+        if (exact && sum > 0) {
+            st = civ_alloc_split_exact(total, N, m, sum, pairs, tmp, out);
+            goto out;
+        }
+    }
+    double rest = 1;
+    for (size_t i = 0; i < m; i++) {
+        double sh = i < n ? share[i] : rest;
+        if (i < n)
+            rest -= share[i];
+        x[i] = sh * (double)total;
+        hi[i] = -1;
+    }
+    st = civ_alloc_round(x, lo, hi, m, total, pairs, tmp, out);
+out:
+    free(x), free(lo), free(hi), free(N), free(pairs), free(tmp);
     return st;
 }
 
@@ -531,6 +596,7 @@ static civ_status read_reserve(civ_alloc_spec *s, civ_toml_table *tb, size_t ri,
     if ((st = get_string(&c, "name", 1, &r->name, NULL)) || (st = check_name(&c, r->name)) ||
         (st = get_number(&c, "share", 1, 0, 1, &r->share, NULL)) || (st = check_unused(&c, "name, share")))
         return st;
+    exact_decimal(find(&c, "share")->value.text, &r->share_num, &r->share_digits);
     for (size_t g = 0; g < ri; g++)
         if (!strcmp(s->reserves[g].name, r->name))
             return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate reserve name '%s'", r->name);
@@ -570,6 +636,8 @@ static civ_status read_pool(civ_alloc_spec *s, civ_toml_table *tb, size_t pi)
             return st;
     } else if ((st = get_number(&c, "share", 1, 0, 1, &p->share, NULL))) {
         return st;
+    } else {
+        exact_decimal(find(&c, "share")->value.text, &p->share_num, &p->share_digits);
     }
     if ((st = get_string(&c, "eligible_attribute", 0, &p->eligible_attribute, &p->eligible_loc)) ||
         (st = get_number(&c, "eligible_min", 0, -INFINITY, INFINITY, &p->eligible_min, NULL)) ||
@@ -783,20 +851,19 @@ static civ_status split_budget(civ_alloc_spec *s)
 {
     size_t nl = s->n_reserves + 1;
     double *share = calloc(nl + s->n_pools, sizeof *share);
-    int64_t *amt = calloc(nl + s->n_pools, sizeof *amt);
-    if (!share || !amt) {
-        free(share), free(amt);
+    int64_t *amt = calloc(nl + s->n_pools, sizeof *amt), *num = calloc(nl + s->n_pools, sizeof *num);
+    int *dig = calloc(nl + s->n_pools, sizeof *dig);
+    if (!share || !amt || !num || !dig) {
+        free(share), free(amt), free(num), free(dig);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
     }
-    double rest = 1;
     for (size_t r = 0; r < s->n_reserves; r++) {
         share[r] = s->reserves[r].share;
-        rest -= share[r];
+        num[r] = s->reserves[r].share_num, dig[r] = s->reserves[r].share_digits;
     }
-    share[s->n_reserves] = rest;
-    civ_status st = split_lines(s->total, share, nl, amt);
+    civ_status st = split_lines(s->total, share, num, dig, s->n_reserves, 1, amt);
     if (st) {
-        free(share), free(amt);
+        free(share), free(amt), free(num), free(dig);
         return st;
     }
     for (size_t r = 0; r < s->n_reserves; r++)
@@ -814,20 +881,20 @@ static civ_status split_budget(civ_alloc_spec *s)
     civ_alloc_loc first_pool = s->pools[0].loc;
     double yuan = (double)s->minor_unit;
     if (fixed > s->distributable) {
-        free(share), free(amt);
+        free(share), free(amt), free(num), free(dig);
         return spec_fail(s, first_pool, "amount",
                          "pool amounts total %.*f but only %.*f is left after reserves", s->minor_digits,
                          (double)fixed / yuan, s->minor_digits, (double)s->distributable / yuan);
     }
     if (n_share == 0 && fixed != s->distributable) {
-        free(share), free(amt);
+        free(share), free(amt), free(num), free(dig);
         return spec_fail(s, first_pool, "amount",
                          "pool amounts total %.*f but %.*f is left after reserves; give one pool a share to take the "
                          "rest, or make the amounts add up",
                          s->minor_digits, (double)fixed / yuan, s->minor_digits, (double)s->distributable / yuan);
     }
     if (n_share > 0 && fabs(share_sum - 1) > WEIGHT_TOL) {
-        free(share), free(amt);
+        free(share), free(amt), free(num), free(dig);
         return spec_fail(s, first_pool, "share",
                          "pool shares sum to %.12g, not 1 (shares split what is left after reserves and pool amounts)",
                          share_sum);
@@ -835,10 +902,12 @@ static civ_status split_budget(civ_alloc_spec *s)
     if (n_share) {
         size_t j = 0;
         for (size_t p = 0; p < s->n_pools; p++)
-            if (!s->pools[p].has_amount)
+            if (!s->pools[p].has_amount) {
+                num[j] = s->pools[p].share_num, dig[j] = s->pools[p].share_digits;
                 share[j++] = s->pools[p].share / share_sum;
-        if ((st = split_lines(s->distributable - fixed, share, n_share, amt))) {
-            free(share), free(amt);
+            }
+        if ((st = split_lines(s->distributable - fixed, share, num, dig, n_share, 0, amt))) {
+            free(share), free(amt), free(num), free(dig);
             return st;
         }
         j = 0;
@@ -846,7 +915,7 @@ static civ_status split_budget(civ_alloc_spec *s)
             if (!s->pools[p].has_amount)
                 s->pools[p].amount = amt[j++];
     }
-    free(share), free(amt);
+    free(share), free(amt), free(num), free(dig);
     return CIV_OK;
 }
 
