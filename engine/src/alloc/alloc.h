@@ -290,6 +290,10 @@ const char *civ_alloc_major_name(const civ_alloc_spec *s);
  * ("-1234.05"), from the integer (no floating point); returns buf. */
 char *civ_alloc_format_major(int64_t v, int digits, char *buf, size_t size);
 
+/* The minor-unit word of the Monte Carlo's spec ("fen", "minor"), for the
+ * p5_<minor> ... column names (uncertainty.c). */
+const char *civ_alloc_uncertainty_minor_name(const civ_alloc_uncertainty *u);
+
 /* Factor k's part of community i's unrounded amount (id-order index i),
  * summed over the units whose formula holds the factor (waterfall.c). */
 double civ_alloc_part(const civ_alloc_problem *p, const civ_alloc_result *r, size_t k, size_t i);

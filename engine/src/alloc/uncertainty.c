@@ -458,6 +458,8 @@ done:
     return CIV_OK;
 }
 
+const char *civ_alloc_uncertainty_minor_name(const civ_alloc_uncertainty *u) { return u->minor_name; }
+
 size_t civ_alloc_uncertainty_n_draws(const civ_alloc_uncertainty *u)
 {
     return u ? u->n_draws : 0;
