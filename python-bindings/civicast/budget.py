@@ -125,8 +125,9 @@ def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight
     bit-identical for any thread count.
 
     Returns the long table (civ_alloc_uncertainty_table): scope
-    ("community", "district", "total"), name, district, amount (the point
-    allocation), mean, p5, p50, p95, all in minor units; attrs["draws"],
+    ("community", "district", "total"), name, district, amount_fen (the
+    point allocation), mean_fen, p5_fen, p50_fen, p95_fen, all in minor
+    units; attrs["draws"],
     ["seed"] and ["seconds"] describe the run.  Errors: civicast.Error
     (CIV_ERR_SPEC when there is nothing to perturb)."""
     opt = _lib.civ_alloc_uncertainty_options()
@@ -151,8 +152,9 @@ def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight
                                                 ctypes.byref(opt), ctypes.byref(u.ptr)))
             check(lib.civ_alloc_uncertainty_table(u.ptr, ctypes.byref(t.ptr)))
             df = table_to_frame(t.ptr)
-            if "amount" in df.columns and not df["amount"].isna().any():
-                df["amount"] = df["amount"].astype(np.int64)
+            for c in df.columns:  # the point allocation, whole minor units
+                if (c == "amount" or c.startswith("amount_")) and not df[c].isna().any():
+                    df[c] = df[c].astype(np.int64)
             df.attrs["draws"] = lib.civ_alloc_uncertainty_n_draws(u.ptr)
             df.attrs["seed"] = int(opt.seed)
             df.attrs["seconds"] = lib.civ_alloc_uncertainty_seconds(u.ptr)
@@ -191,10 +193,11 @@ def need(spec, forecasts):
     year.
 
     Returns (per_community, per_year), the files of ``civicast need --out
-    --summary``: unique_id, year, periods, demand, standard, need, need_yuan
-    (standard and need in minor units, whole), and per year scope, year,
-    communities, periods, demand, standard, need, need_yuan with a last
-    "total" row.  attrs["minor_unit"], ["first_year"] and ["years"] describe
+    --summary``: unique_id, year, periods, demand, standard_fen, need_fen,
+    need_yuan (minor units whole as int64; "_minor"/"_major" for other
+    currencies), and per year scope, year, communities, periods, demand,
+    standard_fen, need_fen, need_yuan with a last "total" row.  The yuan
+    columns, exact decimal text in the files, are numbers here.  attrs["minor_unit"], ["first_year"] and ["years"] describe
     the [need].  Errors: civicast.Error (e.g. CIV_ERR_NOT_FOUND for a year
     the forecasts do not reach: forecast further ahead)."""
     pc, py = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
@@ -204,8 +207,13 @@ def need(spec, forecasts):
             fc = _forecast_table(forecasts)
             check(lib.civ_alloc_need_project(nd.ptr, fc.ptr, ctypes.byref(pc.ptr), ctypes.byref(py.ptr)))
             a, b = table_to_frame(pc.ptr), table_to_frame(py.ptr)
-            for c in ("year", "periods", "standard", "need"):  # whole numbers per community
-                if c in a.columns and not a[c].isna().any():
+            for df in (a, b):
+                for c in df.columns:
+                    if c.endswith(("_yuan", "_major")) and df[c].dtype == object:
+                        # exact decimal text in C/CSV; numbers here, as civicast.allocate gives them
+                        df[c] = pd.to_numeric(df[c].replace("", np.nan))
+            for c in a.columns:  # whole numbers per community: year, periods, money in minor units
+                if (c in ("year", "periods") or c.endswith(("_fen", "_minor"))) and not a[c].isna().any():
                     a[c] = a[c].astype(np.int64)
             for df in (a, b):
                 df.attrs["minor_unit"] = lib.civ_alloc_need_minor_unit(nd.ptr)

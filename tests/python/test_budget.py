@@ -114,7 +114,7 @@ def test_uncertainty_equals_cli(cli_forecasts, tmp_path):
     alloc = read_csv(out, ["unique_id", "district", "binding"])
     rows = got[got["scope"] == "community"]
     assert (rows["name"].to_numpy() == alloc["unique_id"].to_numpy()).all()
-    for q in ("p5", "p50", "p95"):
+    for q in ("p5_fen", "p50_fen", "p95_fen"):
         assert np.array_equal(rows[q].to_numpy(), alloc[q].to_numpy())
     # a path for the forecasts works as well; nothing to perturb is an error
     again = civicast.uncertainty(DEMO / "communities.csv", DEMO / "plan.spec", forecasts=cli_forecasts,
@@ -134,8 +134,10 @@ def test_need_equals_cli(cli_forecasts, tmp_path):
     per_community, per_year = civicast.need(DEMO / "plan.spec", read_csv(cli_forecasts, ["unique_id", "ds", "model"]))
     assert_frames_equal(per_community, read_csv(out, ["unique_id"]))
     assert_frames_equal(per_year, read_csv(summ, ["scope"]))
-    assert per_community["need"].dtype == np.int64
-    assert per_year["need"].iloc[-1] == per_community["need"].sum()
+    assert per_community["need_fen"].dtype == np.int64
+    assert per_year["need_fen"].iloc[-1] == per_community["need_fen"].sum()
+    assert per_community["need_yuan"].dtype == np.float64
+    assert np.allclose(per_community["need_yuan"] * 100, per_community["need_fen"])
     assert per_year.attrs["first_year"] == 2025 and per_year.attrs["years"] == 3
     # forecasts with Timestamp or Period ds (civicast.forecast returns the input's kind) group the same
     fc = read_csv(cli_forecasts, ["unique_id", "ds", "model"])

@@ -66,28 +66,33 @@ def test_plot_allocation(tmp_path):
     heights = np.array([b.get_height() for b in bars])
     assert np.allclose(heights, totals / 1e6)
     change = fig.axes[1].patches
-    want = alloc.groupby("district").apply(lambda g: 100 * g["change"].sum() / g["last_year"].sum())
+    want = alloc.groupby("district").apply(lambda g: 100 * g["change_fen"].sum() / g["last_year_fen"].sum())
     assert np.allclose([b.get_height() for b in change], want.reindex(districts).to_numpy())
+    by_street = civicast.plot_allocation(result, by="street")   # the allocation carries the street
+    assert len(by_street.axes[0].patches) == alloc["street"].nunique()
     fig.savefig(tmp_path / "alloc.png")
     assert (tmp_path / "alloc.png").stat().st_size > 1000
 
 
 def test_plot_allocation_by_street(tmp_path):
-    """Any grouping column works: one the allocation carries (a street column,
-    as the allocation gets when the spec names streets as a group), or one
-    taken from the communities when the allocation lacks it."""
+    """Any grouping column works: one the allocation carries (the street, as
+    the allocation of the demo spec does), or one taken from the communities
+    when the allocation lacks it."""
     alloc, _ = civicast.allocate(DEMO / "communities.csv", DEMO / "allocation.spec")
     comm = pd.read_csv(DEMO / "communities.csv", dtype={"unique_id": str})
     streets = comm.set_index("unique_id")["street"]
-    with_street = alloc.copy()
-    with_street["street"] = alloc["unique_id"].map(streets).to_numpy()
+    bare = alloc.drop(columns=[c for c in ("street",) if c in alloc.columns])
+    bare.attrs = dict(alloc.attrs)
+    with_street = bare.copy()
+    with_street["street"] = bare["unique_id"].map(streets).to_numpy()
     with_street.attrs = dict(alloc.attrs)
     names = sorted(with_street["street"].unique())
     assert len(names) > len(alloc["district"].unique())
-    totals = with_street.groupby("street")["amount_yuan"].sum().reindex(names).to_numpy()
+    unit = float(alloc.attrs.get("minor_unit", 100))
+    totals = with_street.groupby("street")["amount_fen"].sum().reindex(names).to_numpy() / unit
     for fig in (civicast.plot_allocation(with_street, by="street"),
-                civicast.plot_allocation((alloc, None), by="street", communities=comm),
-                civicast.plot_allocation(alloc, by="street", communities=DEMO / "communities.csv")):
+                civicast.plot_allocation((bare, None), by="street", communities=comm),
+                civicast.plot_allocation(bare, by="street", communities=DEMO / "communities.csv")):
         bars = fig.axes[0].patches
         assert len(bars) == len(names)
         assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == names
@@ -97,5 +102,5 @@ def test_plot_allocation_by_street(tmp_path):
     fig.savefig(tmp_path / "street.png")
     # a column that is nowhere: the error names the columns there are
     with pytest.raises(civicast.Error) as e:
-        civicast.plot_allocation(alloc, by="street")
+        civicast.plot_allocation(bare, by="street")
     assert e.value.status == "CIV_ERR_MISSING_COLUMN" and "district" in str(e.value) and "communities=" in str(e.value)
