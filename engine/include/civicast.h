@@ -960,21 +960,25 @@ CIV_API civ_status civ_monitor_risk_assess(const civ_monitor_matrix *matrix, con
 
 /* ---- Inactivity alerts (engine/src/monitor/inactivity.c) ----------------- */
 /* Each person's normal gap between activity events, by the hour of day in
- * which the gap starts (24 bins, UTC offset configurable), as a log-normal
- * whose per-bin mean and variance of log-gaps are shrunk towards the
- * population's (the prior for new people and for sparse bins):
+ * which the gap starts (24 bins, local time = UTC + utc_offset_hours), as a
+ * log-normal of the gaps weighted by their length (the distribution of "time
+ * since the last event" that the alarm watches, so a rare 2-hour outing
+ * weighs as much as twelve 10-minute gaps), shrunk towards the population's
+ * (the prior for new people and for sparse hours):
  *   mu = (k0 mu_pop + n m) / (k0 + n),  s2 = (k0 s2_pop + n v) / (k0 + n)
- * with n the person's (capped) count in the bin.  The alert threshold of a
- * gap starting in bin b is T = max(min_gap, exp(mu + z_q sqrt(s2))) with
- * z_q = Phi^-1(quantile).  A gap that reaches its threshold raises one
- * alert at last_event + T and is not learned from.  State per person: the
- * last event time and 24 x (count, mean, M2): O(1) per event. */
+ * with n the person's weight in the bin (hours of gaps, forgetting past
+ * `memory` hours).  The alert threshold of a gap starting in bin b is
+ * T = max(min_gap, exp(mu + z_q sqrt(s2))) with z_q = Phi^-1(quantile).  A
+ * gap that reaches T raises one alert at last_event + T and is learned as T
+ * (winsorised).  State per person: the last event time and 24 x (weight,
+ * mean, variance): O(1) per event.  docs/MONITORING.md has the measured
+ * delay and false alarms. */
 typedef struct civ_monitor_inactivity civ_monitor_inactivity;
 typedef struct civ_monitor_inactivity_options {
-    double quantile;        /* per-gap quantile of the threshold; default 0.999 */
+    double quantile;        /* quantile of the threshold; default 0.995 */
     double min_gap_hours;   /* threshold floor; default 1 */
-    double prior_weight;    /* k0, pseudo-gaps of the population prior; default 5 */
-    double memory;          /* cap of a bin's count (habits change); default 200 */
+    double prior_weight;    /* k0, hours of gaps the population prior is worth; default 20 */
+    double memory;          /* cap of a bin's weight in hours (habits change); default 60 */
     double utc_offset_hours;/* local time = UTC + offset, for the hour bins; default 8 */
 } civ_monitor_inactivity_options;
 /** Fills *opt with the defaults above.  Errors: CIV_ERR_INVALID_ARGUMENT. */

@@ -25,7 +25,7 @@
 #define POP_START 2.0
 
 typedef struct bin_stat {
-    float n, mean, var; /* of log(gap seconds), exponentially forgetting past `memory` */
+    float n, mean, var; /* of log(gap seconds), weighted by gap hours, forgetting past `memory` hours */
 } bin_stat;
 
 typedef struct person {
@@ -48,10 +48,10 @@ civ_status civ_monitor_inactivity_options_init(civ_monitor_inactivity_options *o
 {
     if (!opt)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_monitor_inactivity_options_init: NULL argument");
-    opt->quantile = 0.999;
+    opt->quantile = 0.995;
     opt->min_gap_hours = 1.0;
-    opt->prior_weight = 5.0;
-    opt->memory = 200.0;
+    opt->prior_weight = 20.0;
+    opt->memory = 60.0;
     opt->utc_offset_hours = 8.0;
     return CIV_OK;
 }
@@ -66,7 +66,7 @@ civ_status civ_monitor_inactivity_create(const civ_monitor_inactivity_options *o
     if (opt)
         o = *opt;
     if (!(o.quantile > 0.5 && o.quantile < 1))
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "inactivity: quantile must be in (0.5, 1), e.g. 0.999");
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "inactivity: quantile must be in (0.5, 1), e.g. 0.995");
     if (!(o.min_gap_hours >= 0 && isfinite(o.min_gap_hours)))
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "inactivity: min_gap_hours must be >= 0");
     if (!(o.prior_weight > 0 && isfinite(o.prior_weight)))
@@ -104,11 +104,12 @@ static int hour_bin(const civ_monitor_inactivity *d, double t)
     return (int)(h < 0 ? h + 24 : h);
 }
 
-/* Exponentially forgetting mean and (population) variance: exact running
- * moments until n reaches the cap, then weights 1/cap. */
-static void learn(bin_stat *s, double x, double cap)
+/* Weighted, exponentially forgetting mean and (population) variance: exact
+ * weighted moments until the total weight n reaches the cap, then the old
+ * weight shrinks by the new one (West's weighted update). */
+static void learn(bin_stat *s, double x, double w, double cap)
 {
-    double n = s->n + 1 < cap ? s->n + 1 : cap, a = 1.0 / n, dlt = x - s->mean;
+    double n = s->n + w < cap ? s->n + w : cap, a = fmin(1.0, w / n), dlt = x - s->mean;
     s->n = (float)n;
     s->mean = (float)(s->mean + a * dlt);
     s->var = (float)((1 - a) * (s->var + a * dlt * dlt));
@@ -159,14 +160,14 @@ civ_status civ_monitor_inactivity_event(civ_monitor_inactivity *d, const char *i
         person *p = &d->people[i];
         int b = hour_bin(d, p->last);
         double gap = t - p->last, T = threshold_of(d, p, b);
-        if (gap >= T) {
-            if (alert_at)
-                *alert_at = p->last + T; /* an incident, or a review: not learned */
-        } else {
-            double x = log(fmax(gap, 1.0));
-            learn(&p->bin[b], x, d->opt.memory);
-            learn(&d->pop[b], x, POP_MEMORY);
-        }
+        if (gap >= T && alert_at)
+            *alert_at = p->last + T;
+        /* a gap past the threshold is learned as the threshold itself
+         * (winsorised): an incident barely moves the estimate, while a habit
+         * the prior did not expect (long nights) is still learned */
+        double g = fmax(fmin(gap, T), 1.0), w = g / 3600.0;
+        learn(&p->bin[b], log(g), w, d->opt.memory);
+        learn(&d->pop[b], log(g), w, POP_MEMORY);
         p->last = t;
     }
     d->latest = t, d->any = 1;

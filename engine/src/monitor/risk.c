@@ -68,8 +68,8 @@ civ_status civ_monitor_matrix_default(civ_monitor_matrix **out)
     static const char *const levels[] = {"low", "medium", "medium-high", "high"};
     static const long min_score[] = {5, 10, 17};
     x->n_rows = 5;
-    for (size_t i = 0; i < 4; i++)
-        x->bounds[i] = 0.2 * (double)(i + 1);
+    static const double bounds[] = {0.2, 0.4, 0.6, 0.8}; /* as written: 0.2 * 3 is not 0.6 */
+    memcpy(x->bounds, bounds, sizeof bounds);
     civ_status st = set_names(x->impacts, &x->n_cols, impacts, 5);
     if (!st)
         st = set_names(x->levels, &x->n_levels, levels, 4);

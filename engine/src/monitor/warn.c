@@ -62,8 +62,6 @@ static double split_cdf(double x, double m, double s_lo, double s_hi)
     double s = x < m ? s_lo : s_hi;
     if (isnan(s))
         return NAN;
-    if (s <= 0)
-        return x > m ? 1.0 : 0.0;
     return gsl_cdf_ugaussian_P((x - m) / s);
 }
 
@@ -71,10 +69,11 @@ static double p_miss(const civ_mon_indicator *d, double mean, double s_lo, doubl
 {
     if (isnan(target) || isnan(mean))
         return NAN;
-    double eps = 1e-9 * fmax(1.0, fabs(target));
-    if (d->lower_better) /* miss: X > target */
-        return 1.0 - split_cdf(target + eps, mean, s_lo, s_hi);
-    return split_cdf(target - eps, mean, s_lo, s_hi);
+    double s = target < mean ? s_lo : s_hi;
+    if (s == 0) /* a point forecast: it misses or it does not */
+        return civ_mon_meets(d, mean, target) ? 0.0 : 1.0;
+    double f = split_cdf(target, mean, s_lo, s_hi);
+    return d->lower_better ? 1.0 - f : f;
 }
 
 typedef struct warn_acc {
