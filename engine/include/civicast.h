@@ -969,8 +969,8 @@ CIV_API civ_status civ_monitor_risk_assess(const civ_monitor_matrix *matrix, con
  * with n the person's weight in the bin (hours of gaps, forgetting past
  * `memory` hours).  The alert threshold of a gap starting in bin b is
  * T = max(min_gap, exp(mu + z_q sqrt(s2))) with z_q = Phi^-1(quantile).  A
- * gap that reaches T raises one alert at last_event + T and is learned as T
- * (winsorised).  State per person: the last event time and 24 x (weight,
+ * gap that reaches T raises one alert at last_event + T and is learned as
+ * min(gap, 2T) (winsorised).  State per person: the last event time and 24 x (weight,
  * mean, variance): O(1) per event.  docs/MONITORING.md has the measured
  * delay and false alarms. */
 typedef struct civ_monitor_inactivity civ_monitor_inactivity;

@@ -131,6 +131,12 @@ class civ_forecast_options(ctypes.Structure):
                 ("progress_user", ctypes.c_void_p)]
 
 
+class civ_monitor_inactivity_options(ctypes.Structure):
+    _fields_ = [("quantile", ctypes.c_double), ("min_gap_hours", ctypes.c_double),
+                ("prior_weight", ctypes.c_double), ("memory", ctypes.c_double),
+                ("utc_offset_hours", ctypes.c_double)]
+
+
 class civ_alloc_stats(ctypes.Structure):
     _fields_ = [("total", ctypes.c_int64), ("reserved", ctypes.c_int64), ("allocated", ctypes.c_int64),
                 ("n_communities", ctypes.c_size_t), ("n_funded", ctypes.c_size_t),
@@ -239,6 +245,27 @@ _SIGNATURES = {
     "civ_alloc_result_stats": (c_status, [P, P, ctypes.POINTER(civ_alloc_stats)]),
     "civ_alloc_result_table": (c_status, [P, P, _I, PP]),
     "civ_alloc_result_summary": (c_status, [P, P, PP]),
+    # monitoring
+    "civ_monitor_spec_read": (c_status, [_CP, PP]),
+    "civ_monitor_spec_parse": (c_status, [_CP, _S, _CP, PP]),
+    "civ_monitor_spec_free": (None, [P]),
+    "civ_monitor_spec_n_indicators": (_S, [P]),
+    "civ_monitor_run": (c_status, [P, P, _CP, PP]),
+    "civ_monitor_free": (None, [P]),
+    "civ_monitor_last_period": (_I64, [P]),
+    "civ_monitor_frequency": (_I, [P]),
+    "civ_monitor_status_table": (c_status, [P, PP]),
+    "civ_monitor_alert_table": (c_status, [P, _I64, PP]),
+    "civ_monitor_panel": (c_status, [P, PP]),
+    "civ_monitor_warn": (c_status, [P, P, _D, PP, PP]),
+    "civ_monitor_demand_check": (c_status, [P, P, PP]),
+    "civ_monitor_matrix_default": (c_status, [PP]),
+    "civ_monitor_matrix_read": (c_status, [_CP, PP]),
+    "civ_monitor_matrix_parse": (c_status, [_CP, _S, _CP, PP]),
+    "civ_monitor_matrix_free": (None, [P]),
+    "civ_monitor_risk_assess": (c_status, [P, P, _CP, PP, PP]),
+    "civ_monitor_inactivity_options_init": (c_status, [ctypes.POINTER(civ_monitor_inactivity_options)]),
+    "civ_monitor_inactivity_run": (c_status, [ctypes.POINTER(civ_monitor_inactivity_options), P, _CP, _D, PP]),
 }
 
 # Optional entry points (engine/src/bindings_support.c); absent in older builds.

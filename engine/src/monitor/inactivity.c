@@ -162,10 +162,11 @@ civ_status civ_monitor_inactivity_event(civ_monitor_inactivity *d, const char *i
         double gap = t - p->last, T = threshold_of(d, p, b);
         if (gap >= T && alert_at)
             *alert_at = p->last + T;
-        /* a gap past the threshold is learned as the threshold itself
-         * (winsorised): an incident barely moves the estimate, while a habit
-         * the prior did not expect (long nights) is still learned */
-        double g = fmax(fmin(gap, T), 1.0), w = g / 3600.0;
+        /* a gap past the threshold is learned as twice the threshold
+         * (winsorised): an incident moves the estimate only so far, while a
+         * habit the prior did not expect (long nights) is learned in a few
+         * days */
+        double g = fmax(fmin(gap, 2.0 * T), 1.0), w = g / 3600.0;
         learn(&p->bin[b], log(g), w, d->opt.memory);
         learn(&d->pop[b], log(g), w, POP_MEMORY);
         p->last = t;
