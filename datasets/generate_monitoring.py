@@ -35,7 +35,7 @@ MONTHS = [f"{2023 + i // 12}-{i % 12 + 1:02d}" for i in range(24)]
 # id, name, unit, kind, better, target form, department, denominator basis, typical margin
 # target forms: ("c", value) | ("path", change, base, by) | ("table", froms, values)
 EXEC_FROM = ["2023-01", "2023-04", "2023-07", "2023-10", "2024-01", "2024-04", "2024-07", "2024-10"]
-EXEC_VALUES = [0.15, 0.40, 0.65, 0.85, 0.15, 0.40, 0.65, 0.85]
+EXEC_VALUES = [0.05, 0.25, 0.50, 0.75, 0.05, 0.25, 0.50, 0.75]
 INDICATORS = [
     ("policy_awareness", "政策知晓率", "%", "rate", "higher", ("c", 0.85), "市委宣传部", 300, 0.04),
     ("service_coverage", "服务覆盖率", "%", "rate", "higher", ("c", 0.95), "市民政局", 4000, 0.02),
@@ -130,6 +130,8 @@ def indicators_toml():
             lines += ["# cumulative budget execution, reset every January",
                       "target_from = [" + ", ".join(f"\"{d}\"" for d in tgt[1]) + "]",
                       "target_values = [" + ", ".join(f"{v:.2f}" for v in tgt[2]) + "]"]
+        if kind == "count":
+            lines.append("alert_after = 3               # a street's monthly count is noisy: three misses in a row")
         lines += [f"department = \"{dept}\"", ""]
     return "\n".join(lines)
 
@@ -171,17 +173,17 @@ def monitoring(sts):
                         p = 1.0 if rng.u() > 0.04 else (n - 1) / n
                     elif iid == "funds_execution":
                         q = m % 12
-                        p = min(1.0, (q + 1) / 12 * (0.98 + 0.1 * rng.u()) + (0.02 if s["scale"] > 1 else -0.03))
+                        p = min(1.0, (q + 1) / 12 * (0.95 + 0.15 * rng.u()))
                     else:
                         t = tgt[1]
-                        p = min(1.0, t + margin * (0.6 + 0.8 * rng.u()) - dip[m] * (margin + 0.03))
+                        p = min(1.0, t + margin * (0.6 + 0.8 * rng.u()) - dip[m] * (1.4 * margin + 0.05))
                     if iid == "emergency_supplies":
                         k = int(round(p * n))
                     else:
                         k = rng.binomial(n, p)
                     value, den = f"{k / n:.6f}", str(n)
                 elif kind == "count":
-                    base = (0.6 if iid == "major_accidents" else 4.0) * s["scale"]
+                    base = (1.5 if iid == "major_accidents" else 6.0) * s["scale"]
                     drift = -0.030 if rng.u() < 0.7 else 0.0  # per month from 2024; 30% of streets do not improve
                     lam = base * (1 + (drift * (m - 11) if m >= 12 else 0.0))
                     value = str(rng.poisson(max(lam, 0.05)))

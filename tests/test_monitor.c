@@ -200,10 +200,10 @@ static void test_target_path(void **state)
         assert_true(fabs(civ_table_number(st, r, 7) - target) < 1e-12);
         assert_string_equal(civ_table_text(st, r, 8), actual <= target + 1e-9 ? "met" : "missed");
     }
-    /* in the base year the target holds the base: 12 misses, 8 meets */
+    /* the base year has no target: it is what the path is measured against */
     size_t r = status_row(st, "community", "C1", "accidents", "2023-02");
-    assert_true(civ_table_number(st, r, 7) == 10.0);
-    assert_string_equal(civ_table_text(st, r, 8), "missed");
+    assert_true(isnan(civ_table_number(st, r, 7)));
+    assert_string_equal(civ_table_text(st, r, 8), "no_target");
     /* 2024-01: 9.5 vs 9.75 met; 2024-12: 6.75 vs 7 met; 2024-06: 8.25 vs 8.5 met */
     assert_string_equal(civ_table_text(st, status_row(st, "community", "C1", "accidents", "2024-12"), 8), "met");
     civ_table_free(st);
@@ -255,11 +255,19 @@ static void test_rollup_aggregation(void **state)
     /* the panel to forecast */
     civ_panel *p = NULL;
     size_t i;
-    assert_int_equal(civ_monitor_panel(m, &p), CIV_OK);
+    assert_int_equal(civ_monitor_panel(m, NULL, 0, &p), CIV_OK);
     assert_int_equal(civ_panel_n_series(p), 12);
     assert_int_equal(civ_panel_find_series(p, "district:A:coverage", &i), CIV_OK);
     assert_int_equal(civ_panel_find_series(p, "city:city:incidents", &i), CIV_OK);
     civ_panel_free(p);
+    const char *scopes[] = {"district", "city"};
+    assert_int_equal(civ_monitor_panel(m, scopes, 2, &p), CIV_OK);
+    assert_int_equal(civ_panel_n_series(p), 6);
+    assert_int_equal(civ_panel_find_series(p, "community:C1:coverage", &i), CIV_ERR_NOT_FOUND);
+    civ_panel_free(p);
+    const char *bad[] = {"street"};
+    assert_int_equal(civ_monitor_panel(m, bad, 1, &p), CIV_ERR_NOT_FOUND);
+    assert_string_equal(civ_last_error()->field, "street");
     civ_table_free(st);
     civ_monitor_free(m);
     civ_table_free(a);

@@ -177,7 +177,7 @@ static void test_through_the_forecasting_api(void **state)
     civ_forecast_options opt;
     civ_forecast_result *res = NULL;
     civ_table *fc = NULL, *steps = NULL;
-    assert_int_equal(civ_monitor_panel(m, &p), CIV_OK);
+    assert_int_equal(civ_monitor_panel(m, NULL, 0, &p), CIV_OK);
     assert_int_equal(civ_forecast_options_init(&opt), CIV_OK);
     opt.model = "naive", opt.horizon = 6, opt.threads = 1;
     assert_int_equal(civ_forecast_panel(p, &opt, &res), CIV_OK);

@@ -884,9 +884,13 @@ CIV_API civ_status civ_monitor_status_table(const civ_monitor *mon, civ_table **
 CIV_API civ_status civ_monitor_alert_table(const civ_monitor *mon, int64_t period, civ_table **out);
 /** The monitored series as a panel to forecast (frequency of the actuals):
  *  one series per scope, unit and indicator with id "scope:unit:indicator"
- *  and the actual values (NaN where not reported).  *out is new
- *  (civ_panel_free).  Errors: CIV_ERR_OUT_OF_MEMORY. */
-CIV_API civ_status civ_monitor_panel(const civ_monitor *mon, civ_panel **out);
+ *  and the actual values (NaN where not reported), in status-table order.
+ *  `scopes` (n_scopes names, e.g. {"district", "city"}) keeps only those
+ *  scopes; NULL keeps all.  *out is new (civ_panel_free).  Errors:
+ *  CIV_ERR_NOT_FOUND (a scope the monitor does not have, field = it),
+ *  CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_monitor_panel(const civ_monitor *mon, const char *const *scopes, size_t n_scopes,
+                                     civ_panel **out);
 
 /** Early warning.  `forecasts` is long format as civ_forecast_result_table
  *  writes it for civ_monitor_panel's series: unique_id, ds, mean and any

@@ -256,7 +256,7 @@ _SIGNATURES = {
     "civ_monitor_frequency": (_I, [P]),
     "civ_monitor_status_table": (c_status, [P, PP]),
     "civ_monitor_alert_table": (c_status, [P, _I64, PP]),
-    "civ_monitor_panel": (c_status, [P, PP]),
+    "civ_monitor_panel": (c_status, [P, CPP, _S, PP]),
     "civ_monitor_warn": (c_status, [P, P, _D, PP, PP]),
     "civ_monitor_demand_check": (c_status, [P, P, PP]),
     "civ_monitor_matrix_default": (c_status, [PP]),

@@ -101,19 +101,22 @@ def monitor(indicators, actuals, period=None):
 
 
 def early_warning(indicators, actuals, h=6, model="auto", level=(80, 95), threshold=0.5, threads=None,
-                  seed=None):
+                  seed=None, scopes=None):
     """Forecasts every monitored series h periods ahead (civ_monitor_panel ->
     civ_forecast_panel -> civ_forecast_result_table) and gives the
     probability of missing each target (civ_monitor_warn).  Returns
     (steps, summary, forecasts): one row per series and step (p_miss,
     warning), one row per series (p_miss_next, p_miss_max, first_warning,
-    reach, deadline, on_track), and the forecasts themselves."""
+    reach, deadline, on_track), and the forecasts themselves.  scopes: the
+    scopes to forecast (e.g. ["district", "city"]; None = all)."""
     if not level:
         raise ValueError("civicast.early_warning: needs interval levels (the distribution comes from them)")
     b = _Bound(indicators, actuals)
     panel, fc = _Owned(lib.civ_panel_free), _Owned(lib.civ_table_free)
     try:
-        check(lib.civ_monitor_panel(b.mon.ptr, ctypes.byref(panel.ptr)))
+        names = None if scopes is None else ([scopes] if isinstance(scopes, str) else list(scopes))
+        arr = None if names is None else (ctypes.c_char_p * max(1, len(names)))(*[encode(x) for x in names])
+        check(lib.civ_monitor_panel(b.mon.ptr, arr, 0 if names is None else len(names), ctypes.byref(panel.ptr)))
 
         class _P:  # the PanelData interface _run needs
             ptr = panel.ptr

@@ -449,8 +449,8 @@ double civ_mon_target_at(const civ_monitor *m, const civ_mon_indicator *ind, dou
         if (!isfinite(base) || civ_mon_date_span(&ind->base, m->freq, &b_lo, &b_hi) ||
             civ_mon_date_span(&ind->by, m->freq, &y_lo, &y_hi))
             return NAN;
-        if (t <= b_hi)
-            return base;
+        if (t <= b_hi) /* the base period is what the path is measured against */
+            return NAN;
         double f = t >= y_hi ? 1.0 : (double)(t - b_hi) / (double)(y_hi - b_hi);
         return base * (1.0 + ind->change * f);
     }

@@ -719,15 +719,33 @@ civ_status civ_monitor_alert_table(const civ_monitor *m, int64_t period, civ_tab
     return CIV_OK;
 }
 
-civ_status civ_monitor_panel(const civ_monitor *m, civ_panel **out)
+civ_status civ_monitor_panel(const civ_monitor *m, const char *const *scopes, size_t n_scopes, civ_panel **out)
 {
-    if (!m || !out)
+    if (!m || !out || (!scopes && n_scopes))
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_monitor_panel: NULL argument");
     *out = NULL;
+    unsigned char keep[64] = {0};
+    size_t n_scope_ids = m->spec->n_rollup + 2;
+    if (n_scope_ids > sizeof keep)
+        return civ_fail(CIV_ERR_LIMIT, "civ_monitor_panel: too many roll-ups");
+    for (size_t k = 0; k < n_scope_ids; k++)
+        keep[k] = scopes == NULL;
+    for (size_t j = 0; j < n_scopes; j++) {
+        int found = 0;
+        for (size_t k = 0; k < n_scope_ids; k++)
+            if (scopes[j] && !strcmp(scopes[j], civ_mon_scope_name(m, k)))
+                keep[k] = 1, found = 1;
+        if (!found) {
+            civ_where w = {.field = scopes[j] ? scopes[j] : ""};
+            return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "no scope '%s' (the scopes are the units' scope name, the "
+                                                      "roll-up columns and \"city\")", scopes[j] ? scopes[j] : "");
+        }
+    }
     civ_panel *p = NULL;
     civ_status st = civ_panel_create(m->freq, &p);
     for (size_t i = 0; !st && i < m->n_series; i++)
-        st = civ_panel_add_series(p, m->ids[i], m->first, m->series[i].value, m->n_periods, NULL);
+        if (keep[m->series[i].scope])
+            st = civ_panel_add_series(p, m->ids[i], m->first, m->series[i].value, m->n_periods, NULL);
     if (st) {
         civ_panel_free(p);
         return st;
