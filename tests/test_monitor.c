@@ -401,6 +401,10 @@ static void test_bad_spec(void **state)
                      CIV_ERR_SPEC);
     assert_int_equal(spec_err("[[indicator]]\nid = \"a\"\ntarget = 0.5\n", 1, "department"), CIV_ERR_SPEC);
     assert_int_equal(spec_err("[monitor]\n", 1, "indicator"), CIV_ERR_SPEC);
+    civ_monitor_spec *none = NULL;
+    assert_int_equal(civ_monitor_spec_read("/nonexistent/indicators.toml", &none), CIV_ERR_IO);
+    assert_null(none);
+    assert_string_equal(civ_last_error()->file, "/nonexistent/indicators.toml");
     /* the facts of a good spec */
     civ_monitor_spec *s = spec_of(SPEC);
     assert_int_equal(civ_monitor_spec_n_indicators(s), 4);
