@@ -177,13 +177,22 @@ static size_t col(const civ_table *t, const char *name)
     return c;
 }
 
-static void print_alerts(const civ_cli_monitor_job *job)
+/* The period label of a status table's last period (ds strings of one form sort as dates). */
+static const char *last_ds(const civ_table *st)
 {
-    const civ_table *st = job->status, *al = job->alerts;
+    size_t c = col(st, "ds");
+    const char *best = "";
+    for (size_t r = 0; r < civ_table_n_rows(st); r++)
+        if (strcmp(civ_table_text(st, r, c), best) > 0)
+            best = civ_table_text(st, r, c);
+    return best;
+}
+
+void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *ds)
+{
     size_t n = civ_table_n_rows(al), c_alert = col(st, "alert"), c_ds = col(st, "ds");
-    char ds[32] = "";
-    int64_t p = job->period_value == CIV_MONITOR_LATEST ? civ_monitor_last_period(job->mon) : job->period_value;
-    civ_period_format(civ_monitor_frequency(job->mon), 0, p, ds, sizeof ds);
+    if (!ds)
+        ds = last_ds(st);
     size_t raised = 0, continued = 0, cleared = 0;
     for (size_t r = 0; r < civ_table_n_rows(st); r++) {
         if (strcmp(civ_table_text(st, r, c_ds), ds))
@@ -191,8 +200,6 @@ static void print_alerts(const civ_cli_monitor_job *job)
         const char *a = civ_table_text(st, r, c_alert);
         raised += !strcmp(a, "raised"), continued += !strcmp(a, "continued"), cleared += !strcmp(a, "cleared");
     }
-    printf("monitoring             %zu indicators, %zu series, %s\n", civ_monitor_spec_n_indicators(job->spec),
-           civ_monitor_n_series(job->mon), job->actuals);
     printf("alerts %-15s %zu open (%zu raised, %zu continued), %zu cleared\n", ds, n, raised, continued, cleared);
     size_t c_dep = col(al, "department"), c_ind = col(al, "indicator"), c_name = col(al, "name"),
            c_scope = col(al, "scope"), c_unit = col(al, "unit"), c_act = col(al, "actual"),
@@ -212,15 +219,15 @@ static void print_alerts(const civ_cli_monitor_job *job)
     }
 }
 
-static void print_warnings(const civ_cli_monitor_job *job)
+void civ_cli_print_warnings(const civ_table *s, double threshold, size_t horizon, const char *model,
+                            size_t n_failed)
 {
-    const civ_table *s = job->summary;
     size_t n = civ_table_n_rows(s), c_p = col(s, "p_miss_next"), c_w = col(s, "first_warning");
     size_t warned = 0, top[10], n_top = 0;
     for (size_t r = 0; r < n; r++) {
         warned += civ_table_text(s, r, c_w)[0] != 0;
         double p = civ_table_number(s, r, c_p);
-        if (!(p >= job->threshold))
+        if (!(p >= threshold))
             continue;
         /* keep the ten highest next-period probabilities, in order */
         size_t k = n_top < 10 ? n_top++ : 10;
@@ -233,8 +240,8 @@ static void print_warnings(const civ_cli_monitor_job *job)
             top[k] = r;
     }
     printf("early warning          %zu of %zu series warn within %zu periods (model %s, P(miss) >= %.2f)", warned,
-           n, job->warn_h, job->model, job->threshold);
-    printf(job->n_failed ? "; %zu forecasts failed\n" : "\n", job->n_failed);
+           n, horizon, model, threshold);
+    printf(n_failed ? "; %zu forecasts failed\n" : "\n", n_failed);
     for (size_t k = 0; k < n_top; k++) {
         size_t r = top[k];
         printf("  P(miss next) %.2f  %-20s %-10s %-10s first warning %s\n", civ_table_number(s, r, c_p),
@@ -243,10 +250,9 @@ static void print_warnings(const civ_cli_monitor_job *job)
     }
 }
 
-static void print_risks(const civ_cli_monitor_job *job)
+void civ_cli_print_risks(const civ_table *t, const char *source)
 {
-    const civ_table *t = job->risk_table;
-    printf("risks                  %s (handle in this order)\n", job->risks);
+    printf("risks                  %s (handle in this order)\n", source);
     for (size_t r = 0; r < civ_table_n_rows(t); r++)
         printf("  %.0f. %-12s %-12s p %.2f  %-14s score %2.0f  %s\n", civ_table_number(t, r, col(t, "rank")),
                civ_table_text(t, r, col(t, "level")), civ_table_text(t, r, col(t, "risk")),
@@ -254,11 +260,10 @@ static void print_risks(const civ_cli_monitor_job *job)
                civ_table_number(t, r, col(t, "score")), civ_table_text(t, r, col(t, "owner")));
 }
 
-static void print_inactivity(const civ_cli_monitor_job *job)
+void civ_cli_print_inactivity(const civ_table *t, const char *source)
 {
-    const civ_table *t = job->inactivity;
     size_t n = civ_table_n_rows(t);
-    printf("inactivity             %zu alerts from %s\n", n, job->events);
+    printf("inactivity             %zu alerts from %s\n", n, source);
     for (size_t r = 0; r < n; r++) {
         const char *res = civ_table_text(t, r, col(t, "resumed"));
         printf("  %-12s no activity since %s UTC, alert at %s (threshold %.1f h), %s%s\n",
@@ -268,28 +273,33 @@ static void print_inactivity(const civ_cli_monitor_job *job)
     }
 }
 
-static void print_demand(const civ_cli_monitor_job *job)
+void civ_cli_print_demand(const civ_table *t, const char *source)
 {
-    const civ_table *t = job->demand;
     size_t n = civ_table_n_rows(t), ahead = 0, behind = 0, c_f = col(t, "flag");
     for (size_t r = 0; r < n; r++)
         ahead += !strcmp(civ_table_text(t, r, c_f), "ahead"), behind += !strcmp(civ_table_text(t, r, c_f), "behind");
     printf("demand vs forecast     %zu actuals: %zu ahead of their forecast interval, %zu behind (%s)\n", n, ahead,
-           behind, job->demand_actuals);
+           behind, source);
 }
 
 void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
 {
-    if (job->mon)
-        print_alerts(job);
+    if (job->mon) {
+        printf("monitoring             %zu indicators, %zu series, %s\n", civ_monitor_spec_n_indicators(job->spec),
+               civ_monitor_n_series(job->mon), job->actuals);
+        char ds[32] = "";
+        if (job->period)
+            civ_period_format(civ_monitor_frequency(job->mon), 0, job->period_value, ds, sizeof ds);
+        civ_cli_print_alerts(job->status, job->alerts, job->period ? ds : NULL);
+    }
     if (job->summary)
-        print_warnings(job);
+        civ_cli_print_warnings(job->summary, job->threshold, job->warn_h, job->model, job->n_failed);
     if (job->risk_table)
-        print_risks(job);
+        civ_cli_print_risks(job->risk_table, job->risks);
     if (job->inactivity)
-        print_inactivity(job);
+        civ_cli_print_inactivity(job->inactivity, job->events);
     if (job->demand)
-        print_demand(job);
+        civ_cli_print_demand(job->demand, job->demand_actuals);
 }
 
 /* ---- writing ---------------------------------------------------------------------- */

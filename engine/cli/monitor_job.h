@@ -51,6 +51,17 @@ void civ_cli_monitor_job_print(const civ_cli_monitor_job *job);
  * removes the files this call wrote, reports and returns the exit code. */
 int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir);
 void civ_cli_monitor_job_free(civ_cli_monitor_job *job);
+
+/* The printers, over the tables (shared with `civicast plan`): the alerts of
+ * period `ds` (NULL = the status table's last) by department with the counts
+ * of raised, continued and cleared alerts; the ten series most likely to
+ * miss next; the risks in handling order; inactivity alerts; demand flags. */
+void civ_cli_print_alerts(const civ_table *status, const civ_table *alerts, const char *ds);
+void civ_cli_print_warnings(const civ_table *summary, double threshold, size_t horizon, const char *model,
+                            size_t n_failed);
+void civ_cli_print_risks(const civ_table *risks, const char *source);
+void civ_cli_print_inactivity(const civ_table *inactivity, const char *source);
+void civ_cli_print_demand(const civ_table *demand, const char *source);
 /* "YYYY-MM-DD[THH:MM[:SS]]" (UTC) as seconds since 1970; 0 or -1. */
 int civ_cli_monitor_parse_time(const char *text, double *out);
 
