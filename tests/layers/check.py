@@ -26,6 +26,7 @@ HEADERS = {
     "forecast": "forecast.h",
     "alloc": "alloc.h",
     "monitor": "monitor.h",
+    "plan": "plan.h",
 }
 # Folder (relative to the source root) whose sources stand for each client.
 SOURCES = {
@@ -35,6 +36,7 @@ SOURCES = {
     "forecast": "engine/src/forecast/",
     "alloc": "engine/src/alloc/",
     "monitor": "engine/src/monitor/",
+    "plan": "engine/src/plan/",
     "cli": "engine/cli/",
 }
 ALLOWED = {
@@ -44,6 +46,7 @@ ALLOWED = {
     "forecast": {"core", "models", "numerics", "forecast"},
     "alloc": {"core", "io", "alloc"},
     "monitor": {"core", "io", "monitor"},
+    "plan": {"core", "io", "plan"},  # forecast and alloc through civicast.h
     "cli": set(),  # the public header only
 }
 
