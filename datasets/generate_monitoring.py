@@ -34,8 +34,8 @@ MONTHS = [f"{2023 + i // 12}-{i % 12 + 1:02d}" for i in range(24)]
 
 # id, name, unit, kind, better, target form, department, denominator basis, typical margin
 # target forms: ("c", value) | ("path", change, base, by) | ("table", froms, values)
-EXEC_FROM = ["2023-01", "2023-04", "2023-07", "2023-10", "2024-01", "2024-04", "2024-07", "2024-10"]
-EXEC_VALUES = [0.05, 0.25, 0.50, 0.75, 0.05, 0.25, 0.50, 0.75]
+EXEC_FROM = [f"{y}-{m:02d}" for y in (2023, 2024, 2025) for m in (1, 4, 7, 10)]
+EXEC_VALUES = [0.05, 0.25, 0.50, 0.75] * 3
 INDICATORS = [
     ("policy_awareness", "政策知晓率", "%", "rate", "higher", ("c", 0.85), "市委宣传部", 300, 0.04),
     ("service_coverage", "服务覆盖率", "%", "rate", "higher", ("c", 0.95), "市民政局", 4000, 0.02),
@@ -127,7 +127,7 @@ def indicators_toml():
             lines += [f"target_change = {tgt[1]:.2f}          # {tgt[1]:+.0%} against the {tgt[2]} base by {tgt[3]}",
                       f"base = \"{tgt[2]}\"", f"by = \"{tgt[3]}\""]
         else:
-            lines += ["# cumulative budget execution, reset every January",
+            lines += ["# cumulative budget execution, reset every January (2025: the year ahead, for early warning)",
                       "target_from = [" + ", ".join(f"\"{d}\"" for d in tgt[1]) + "]",
                       "target_values = [" + ", ".join(f"{v:.2f}" for v in tgt[2]) + "]"]
         if kind == "count":

@@ -1082,9 +1082,15 @@ CIV_API civ_status civ_panel_set_covariate_many(civ_panel *panel, size_t k, size
  *   [forecast]    model, horizon, levels, threads, seed
  *   [uncertainty] draws, seed, weight_concentration, forecasts   (optional)
  *   [need]        the multi-year need (optional; else the spec's [need])
+ *   [monitor]     indicators, actuals, risks, matrix, events, demand_actuals,
+ *                 warn_horizon, warn_scope, warn_model, threshold, period
+ *                 (optional; docs/MONITORING.md)
  * civ_plan_run forecasts every community's demand, allocates the fund with
- * the forecasts as the demand factor, runs the Monte Carlo when draws > 0 and
- * projects the need, returning every table; civ_plan_result_write writes them
+ * the forecasts as the demand factor, runs the Monte Carlo when draws > 0,
+ * projects the need and, with [monitor], runs the monitoring stage (the
+ * civ_monitor_* calls: alerts, early warning, risks, inactivity, and the
+ * realised demand against the plan's forecasts), returning every table;
+ * civ_plan_result_write writes them
  * into a folder.  The library never prints: the figures a summary needs are
  * in civ_plan_stats. */
 typedef struct civ_plan civ_plan;
@@ -1117,6 +1123,11 @@ CIV_API size_t civ_plan_draws(const civ_plan *plan);
 CIV_API size_t civ_plan_levels(const civ_plan *plan, const double **levels);
 /** Whether the plan file has its own [need] section (else the spec's, if any). */
 CIV_API int civ_plan_has_need(const civ_plan *plan);
+/** Whether the plan file has a [monitor] section (the monitoring stage runs). */
+CIV_API int civ_plan_has_monitor(const civ_plan *plan);
+/** The model of the monitoring stage's early warning ([monitor] warn_model,
+ *  else the plan's model); borrowed. */
+CIV_API const char *civ_plan_warn_model(const civ_plan *plan);
 /** Overrides (a command's options).  Strings are copied.  Errors:
  *  CIV_ERR_INVALID_ARGUMENT (NULL; horizon 0; threads outside 0..1024),
  *  CIV_ERR_LIMIT (a string longer than 4095 bytes, a model of 127). */
@@ -1127,8 +1138,8 @@ CIV_API civ_status civ_plan_set_threads(civ_plan *plan, int threads);
 CIV_API civ_status civ_plan_set_draws(civ_plan *plan, size_t draws);
 
 /** Progress of civ_plan_run: stage is "forecast" (done/total series),
- *  "allocation", "uncertainty" (draws) or "need" (0/1 at the start, 1/1 at
- *  the end of the stage).  Called on the calling thread. */
+ *  "allocation", "uncertainty" (draws), "need" or "monitor" (0/1 at the
+ *  start, 1/1 at the end of the stage).  Called on the calling thread. */
 typedef void (*civ_plan_progress_fn)(const char *stage, size_t done, size_t total, void *user);
 
 typedef struct civ_plan_run_options {
@@ -1151,7 +1162,16 @@ typedef enum civ_plan_table {
     CIV_PLAN_ALLOCATION_SUMMARY = 4, /* allocation_summary.csv: civ_alloc_result_summary */
     CIV_PLAN_NEED = 5,               /* need.csv: per community and year (with a [need]) */
     CIV_PLAN_NEED_SUMMARY = 6,       /* need_summary.csv: per year (with a [need]) */
-    CIV_PLAN_TABLE_COUNT = 7
+    /* with [monitor] (each when its input is given): */
+    CIV_PLAN_MONITOR_STATUS = 7,     /* monitor_status.csv: civ_monitor_status_table */
+    CIV_PLAN_MONITOR_ALERTS = 8,     /* monitor_alerts.csv: civ_monitor_alert_table of the period */
+    CIV_PLAN_WARNING = 9,            /* warning.csv: civ_monitor_warn's summary (warn_horizon > 0) */
+    CIV_PLAN_WARNING_STEPS = 10,     /* warning_steps.csv: civ_monitor_warn's steps */
+    CIV_PLAN_RISKS = 11,             /* risks.csv: civ_monitor_risk_assess */
+    CIV_PLAN_RISK_MATRIX = 12,       /* risk_matrix.csv: the matrix's cells */
+    CIV_PLAN_INACTIVITY = 13,        /* inactivity.csv: civ_monitor_inactivity_run */
+    CIV_PLAN_DEMAND = 14,            /* demand.csv: civ_monitor_demand_check of the plan's forecasts */
+    CIV_PLAN_TABLE_COUNT = 15
 } civ_plan_table;
 /** The file stem of a table ("forecasts", "need_summary"; "" if unknown). */
 CIV_API const char *civ_plan_table_name(civ_plan_table table);
@@ -1171,6 +1191,10 @@ typedef struct civ_plan_stats {
     int has_need;                       /* the need tables exist */
     int64_t need_minor_unit;
     double need_seconds;
+    int has_monitor;                    /* the monitoring stage ran */
+    size_t warn_horizon, warn_failed;   /* early warning: periods ahead, forecasts that failed */
+    double warn_threshold;
+    double monitor_seconds;
 } civ_plan_stats;
 
 /** Runs the plan's stages: forecast -> allocation -> Monte Carlo -> need.

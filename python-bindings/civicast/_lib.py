@@ -167,12 +167,15 @@ class civ_plan_stats(ctypes.Structure):
                 ("perturb_forecasts", ctypes.c_int), ("weight_concentration", ctypes.c_double),
                 ("uncertainty_threads", ctypes.c_int), ("uncertainty_seconds", ctypes.c_double),
                 ("has_need", ctypes.c_int), ("need_minor_unit", ctypes.c_int64),
-                ("need_seconds", ctypes.c_double)]
+                ("need_seconds", ctypes.c_double),
+                ("has_monitor", ctypes.c_int), ("warn_horizon", ctypes.c_size_t), ("warn_failed", ctypes.c_size_t),
+                ("warn_threshold", ctypes.c_double), ("monitor_seconds", ctypes.c_double)]
 
 
 # The tables of civ_plan_run (civ_plan_table), in the order they are written.
 PLAN_TABLES = ("forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need",
-               "need_summary")
+               "need_summary", "monitor_status", "monitor_alerts", "warning", "warning_steps", "risks",
+               "risk_matrix", "inactivity", "demand")
 
 
 # Frequencies (civ_frequency) and date forms (civ_date_form).

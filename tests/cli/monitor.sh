@@ -86,5 +86,38 @@ expect_exit 1 "nothing to do" -- monitor
 expect_exit 1 "unknown option" -- monitor --bogus
 expect_exit 1 "--threshold" -- monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --warn 2 --threshold 2
 
+# 5. the plan's [monitor] stage on the tiny plan: alerts, risk levels, inactivity, demand vs the
+#    plan's own forecasts (the "actuals" are its last year's meals moved on a year), the tables
+#    written beside the plan's, the same alerts and risks as `monitor`; a bad [monitor] key names
+#    its line and writes nothing
+PLAN="$SRC/tests/data/plan"
+{
+    sed -e "s|^panel = \"|panel = \"$PLAN/|" -e "s|^communities = \"|communities = \"$PLAN/|" \
+        -e "s|^spec = \"|spec = \"$PLAN/|" -e 's/^draws = 200/draws = 0/' "$PLAN/plan.toml"
+    printf '\n[monitor]\nindicators = "%s"\nactuals = "%s"\nrisks = "%s"\nevents = "%s"\n' \
+        "$DEMO/indicators.toml" "$DEMO/monitoring.csv" "$DEMO/risks.csv" "$DEMO/sensor_events.csv"
+    printf 'warn_horizon = 2\nwarn_scope = ["city"]\nwarn_model = "naive"\n'
+} >"$WORK/plan.toml"
+# the plan's forecasts start after its data: check the demand on a copy of the data moved a year on
+awk -F, 'BEGIN{OFS=","} NR == 1 {print; next} {split($2, d, "-"); if (d[1] == 2024) {$2 = (d[1] + 1) "-" d[2]; print}}' \
+    "$PLAN/meals.csv" >"$WORK/next_year.csv"
+echo "demand_actuals = \"$WORK/next_year.csv\"" >>"$WORK/plan.toml"
+"$CIV" plan "$WORK/plan.toml" --out "$WORK/planout" >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "plan with [monitor] failed: $(cat "$WORK/stderr")"
+grep -q "alerts 2024-12" "$WORK/stdout" || fail "plan: no alerts line"
+grep -q "1. high .*政策冲突风险" "$WORK/stdout" || fail "plan: no risk levels"
+grep -q "early warning .* of 20 series" "$WORK/stdout" || fail "plan: no early warning"
+grep -q "demand vs forecast *[1-9][0-9]* actuals" "$WORK/stdout" || fail "plan: no demand check"
+for f in forecasts.csv allocation.csv monitor_status.csv monitor_alerts.csv warning.csv warning_steps.csv \
+    risks.csv risk_matrix.csv inactivity.csv demand.csv; do
+    [ -s "$WORK/planout/$f" ] || fail "plan did not write $f"
+done
+cmp -s "$WORK/planout/monitor_alerts.csv" "$WORK/out/alerts.csv" || fail "the plan's alerts differ from monitor's"
+cmp -s "$WORK/planout/risks.csv" "$WORK/out/risks.csv" || fail "the plan's risks differ from monitor's"
+sed 's/^warn_horizon = 2/warn_horizon = 2\nwarn_colour = 1/' "$WORK/plan.toml" >"$WORK/badplan.toml"
+line=$(grep -n '^warn_colour' "$WORK/badplan.toml" | cut -d: -f1)
+expect_exit 4 "badplan.toml:$line:.*unknown key 'warn_colour'" -- plan "$WORK/badplan.toml" --out "$WORK/nothing2"
+[ -e "$WORK/nothing2" ] && fail "a failed plan made its output folder"
+
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
 echo "monitor.sh: all checks passed"
