@@ -1,7 +1,9 @@
 /*
  * monitor.h -- layer monitor (over core and io): the internal layout of the
- * indicator spec and of a bound monitor, shared by spec.c, status.c and
- * warn.c.  Only this layer's folder holds it (tests/layers/check.py).
+ * indicator spec and of a bound monitor (spec.c, status.c, warn.c) and the
+ * helpers every file of the layer shares (risk.c and inactivity.c use the
+ * sort and the table helpers).  Only this layer's folder holds it
+ * (tests/layers/check.py).
  */
 #ifndef CIV_MONITOR_H
 #define CIV_MONITOR_H
