@@ -19,6 +19,11 @@ static int run_allocate(int argc, char **argv)
         if (!strcmp(argv[i], "--compare"))
             return civ_cli_allocate_compare(argc, argv); /* scenarios: alloc_extra.c */
     for (int i = 1; i < argc; i++) {
+        int io_ = civ_cli_input_option("allocate", argc, argv, &i);
+        if (io_ < 0)
+            return CIV_EXIT_USAGE;
+        if (io_ > 0)
+            continue;
         const char **slot = NULL;
         if (!strcmp(argv[i], "--uncertainty"))
             slot = &unc_n;
@@ -135,7 +140,7 @@ const civ_cli_command civ_cmd_allocate = {
     "usage: civicast allocate --spec SPEC --communities FILE [--forecasts FILE] --out FILE\n"
     "                         [--summary FILE] [--explain]\n"
     "                         [--uncertainty N [--seed S] [--weight-concentration K]\n"
-    "                          [--threads T] [--uncertainty-out FILE]]\n"
+    "                          [--threads T] [--uncertainty-out FILE]] [--encoding E]\n"
     "       civicast allocate --compare SPEC1 SPEC2 [...] --communities FILE\n"
     "                         [--forecasts FILE] --out FILE [--summary FILE]\n\n"
     "Reads an allocation spec (docs/ALLOCATION.md), the community attributes (.csv or\n"

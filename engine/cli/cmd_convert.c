@@ -12,6 +12,11 @@ static int run_convert(int argc, char **argv)
     const char *in = NULL, *out = NULL;
     int table = 0;
     for (int i = 1; i < argc; i++) {
+        int io_ = civ_cli_input_option("convert", argc, argv, &i);
+        if (io_ < 0)
+            return CIV_EXIT_USAGE;
+        if (io_ > 0)
+            continue;
         if (!strcmp(argv[i], "--table")) {
             table = 1;
         } else if (argv[i][0] == '-' && argv[i][1]) {
@@ -48,9 +53,10 @@ static int run_convert(int argc, char **argv)
 const civ_cli_command civ_cmd_convert = {
     "convert",
     "convert a panel (or with --table, a table) between CSV and HDF5",
-    "usage: civicast convert IN OUT [--table]\n\n"
+    "usage: civicast convert IN OUT [--table] [--freq F] [--encoding E]\n\n"
     "Converts by extension (.csv, .h5, .hdf5).  Without --table, IN is a panel in\n"
     "long format (unique_id,ds,y[,covariates]); with --table, a table such as the\n"
-    "community attributes.  OUT is written atomically (temporary file + rename).\n",
+    "community attributes.  OUT is written atomically (temporary file + rename).\n\n"
+    CIV_CLI_INPUT_USAGE,
     run_convert,
 };

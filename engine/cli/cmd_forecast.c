@@ -25,6 +25,7 @@ static const char usage[] =
     "                         [--threads N] [--seed S] [--ic aicc|aic|bic] [--xreg a,b]\n"
     "                         [--paths N] [--nonnegative auto|on|off]\n"
     "                         [--report FILE] [--fitted FILE] [--quiet]\n"
+    "                         [--freq F] [--encoding E]\n"
     "       civicast forecast --list-models\n\n"
     "Fits one model spec to every series of the panel IN (.csv long format\n"
     "unique_id,ds,y[,covariates] or .h5) and forecasts N periods ahead.\n\n"
@@ -46,7 +47,8 @@ static const char usage[] =
     "  --report FILE     one row per series: model, status, message, loglik, aic,\n"
     "                    aicc, bic, sigma2, parameters, initial states\n"
     "  --fitted FILE     in-sample one-step fitted values and residuals\n"
-    "  --quiet           no progress bar and no summary line\n\n"
+    "  --quiet           no progress bar and no summary line\n"
+    CIV_CLI_INPUT_USAGE "\n"
     "Exit codes: 0 ok, 6 some series failed (see the report), else the error's code.\n";
 
 static int list_models(void)
@@ -207,6 +209,11 @@ static int run_forecast(int argc, char **argv)
             return civ_cli_usage_error("forecast", "%s needs a value", a);          \
         i++;                                                                        \
     } while (0)
+        int io_ = civ_cli_input_option("forecast", argc, argv, &i);
+        if (io_ < 0)
+            return CIV_EXIT_USAGE;
+        if (io_ > 0)
+            continue;
         if (!strcmp(a, "--list-models")) {
             return list_models();
         } else if (!strcmp(a, "--out") || !strcmp(a, "-o")) {

@@ -11,6 +11,11 @@ static int run_info(int argc, char **argv)
 {
     const char *path = NULL, *attributes_path = NULL;
     for (int i = 1; i < argc; i++) {
+        int io_ = civ_cli_input_option("info", argc, argv, &i);
+        if (io_ < 0)
+            return CIV_EXIT_USAGE;
+        if (io_ > 0)
+            continue;
         if (!strcmp(argv[i], "--attributes")) {
             if (++i >= argc)
                 return civ_cli_usage_error("info", "--attributes needs a file");
@@ -53,10 +58,11 @@ static int run_info(int argc, char **argv)
         return code;
     }
     civ_frequency f = civ_panel_frequency(panel);
-    char first[16] = "-", last[16] = "-";
+    char first[32] = "-", last[32] = "-";
+    civ_date_style style = civ_panel_date_style(panel);
     if (sum.n_series) {
-        civ_period_format(f, civ_panel_phase(panel), sum.first_period, first, sizeof first);
-        civ_period_format(f, civ_panel_phase(panel), sum.last_period, last, sizeof last);
+        civ_period_format_style(f, civ_panel_phase(panel), &style, sum.first_period, first, sizeof first);
+        civ_period_format_style(f, civ_panel_phase(panel), &style, sum.last_period, last, sizeof last);
     }
     printf("file         %s\n", path);
     printf("series       %zu\n", sum.n_series);
@@ -98,9 +104,10 @@ static int run_info(int argc, char **argv)
 const civ_cli_command civ_cmd_info = {
     "info",
     "summarise a panel file (series, frequency, span, missing, covariates, attributes)",
-    "usage: civicast info FILE [--attributes FILE]\n\n"
+    "usage: civicast info FILE [--attributes FILE] [--freq F] [--encoding E]\n\n"
     "Reads a panel (.csv long format unique_id,ds,y[,covariates] or .h5) and prints\n"
     "its series count, frequency, span, missing share, covariates and, with\n"
-    "--attributes (a .csv or .h5 table keyed by unique_id), its static attributes.\n",
+    "--attributes (a .csv or .h5 table keyed by unique_id), its static attributes.\n\n"
+    CIV_CLI_INPUT_USAGE,
     run_info,
 };

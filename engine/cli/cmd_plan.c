@@ -26,6 +26,7 @@ typedef struct plan_cfg {
     char dir[PATH_MAX_LEN];                       /* the config's folder */
     char panel[PATH_MAX_LEN], communities[PATH_MAX_LEN], spec[PATH_MAX_LEN], out[PATH_MAX_LEN];
     char model[128];
+    char freq[32], encoding[32]; /* [plan] freq, encoding ("" = not set) */
     size_t horizon;
     double levels[8];
     size_t n_levels;
@@ -183,7 +184,11 @@ static civ_status read_config(const char *path, plan_cfg *c)
     if (!st && !(st = get_str(path, tp, "plan", "out", 0, tmp, sizeof tmp)) && tmp[0])
         st = resolve(path, "plan.out", c->dir, tmp, c->out, sizeof c->out);
     if (!st)
-        st = unused(path, tp, "plan", "panel, communities, spec, out");
+        st = get_str(path, tp, "plan", "freq", 0, c->freq, sizeof c->freq);
+    if (!st)
+        st = get_str(path, tp, "plan", "encoding", 0, c->encoding, sizeof c->encoding);
+    if (!st)
+        st = unused(path, tp, "plan", "panel, communities, spec, out, freq, encoding");
     if (!st && tf) {
         civ_toml_entry *e;
         st = get_str(path, tf, "forecast", "model", 0, c->model, sizeof c->model);
@@ -252,6 +257,11 @@ static int run_plan(int argc, char **argv)
 {
     const char *config = NULL, *out_dir = NULL, *model = NULL, *threads = NULL, *draws = NULL, *horizon = NULL;
     for (int i = 1; i < argc; i++) {
+        int io_ = civ_cli_input_option("plan", argc, argv, &i);
+        if (io_ < 0)
+            return CIV_EXIT_USAGE;
+        if (io_ > 0)
+            continue;
         const char **slot = NULL;
         if (!strcmp(argv[i], "--out"))
             slot = &out_dir;
@@ -297,6 +307,15 @@ static int run_plan(int argc, char **argv)
         cfg.horizon = v;
     if (!cfg.out[0])
         return civ_cli_usage_error("plan", "no output folder: set out = \"...\" in [plan] or give --out DIR");
+    /* [plan] freq / encoding, unless --freq / --encoding said otherwise */
+    int cli_freq = 0, cli_enc = 0;
+    for (int i = 1; i < argc; i++) {
+        cli_freq |= !strcmp(argv[i], "--freq");
+        cli_enc |= !strcmp(argv[i], "--encoding");
+    }
+    if (civ_cli_set_input("plan", cfg.freq[0] && !cli_freq ? cfg.freq : NULL,
+                          cfg.encoding[0] && !cli_enc ? cfg.encoding : NULL))
+        return CIV_EXIT_USAGE;
     if (make_dirs(cfg.out)) {
         fprintf(stderr, "civicast: %s: cannot create the output folder: %s\n", cfg.out, strerror(errno));
         return CIV_EXIT_IO;
@@ -446,9 +465,11 @@ static int run_plan(int argc, char **argv)
 const civ_cli_command civ_cmd_plan = {
     "plan",
     "run the whole job from one config: forecast demand, allocate, project the need",
-    "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N]\n\n"
+    "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N]\n"
+    "                     [--freq F] [--encoding E]\n\n"
     "Reads a plan config (the spec's TOML subset; docs/ALLOCATION.md, \"Plan\"):\n"
-    "  [plan]        panel, communities, spec, out (paths relative to CONFIG)\n"
+    "  [plan]        panel, communities, spec, out (paths relative to CONFIG),\n"
+    "                freq, encoding (as --freq, --encoding)\n"
     "  [forecast]    model, horizon, levels, threads, seed\n"
     "  [uncertainty] draws, seed, weight_concentration, forecasts (optional)\n"
     "  [need]        the multi-year need (optional; else the spec's [need])\n"
@@ -457,7 +478,8 @@ const civ_cli_command civ_cmd_plan = {
     "folder forecasts.csv, forecast_report.csv, allocation.csv, allocation_summary.csv,\n"
     "need.csv, need_summary.csv and uncertainty.csv.  The options override the config.\n"
     "Exit codes: 0 ok, 1 usage, 2 bad data, 3 I/O, 4 bad spec or infeasible,\n"
-    "6 done but some series' forecasts failed (see the report).\n",
+    "6 done but some series' forecasts failed (see the report).\n\n"
+    CIV_CLI_INPUT_USAGE,
     run_plan,
 };
 

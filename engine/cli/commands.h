@@ -54,6 +54,23 @@ int civ_cli_parse_double(const char *text, double *out);
  * *out is set to NULL on entry; the caller frees the result.
  */
 civ_status civ_cli_read_panel(const char *path, civ_panel **out);
+/* The input options shared by the commands that read data (issue 12):
+ *   --freq F       the frequency of day dates (civ_freq_parse), overriding
+ *                  the one inferred from their spacing
+ *   --encoding E   utf-8 (default) or gb18030 for CSV input
+ * Returns 1 when argv[*i] is one of them (its value consumed, *i advanced),
+ * 0 when it is not, and -1 after printing a usage error.  The values apply
+ * to every later civ_cli_read_panel / civ_cli_read_table of the process. */
+int civ_cli_input_option(const char *command, int argc, char **argv, int *i);
+/* Sets the input options directly (a plan file's `freq` / `encoding`);
+ * usage errors as above, returning -1. */
+int civ_cli_set_input(const char *command, const char *freq, const char *encoding);
+/* Usage lines of the two options, for the commands' --help. */
+#define CIV_CLI_INPUT_USAGE                                                                        \
+    "  --freq F          frequency of day dates (default: inferred from their spacing):\n"        \
+    "                    daily, weekly, monthly, quarterly, yearly or a pandas alias\n"            \
+    "                    D, W, W-MON..W-SUN, MS, M/ME, QS, Q/QE, YS, Y/A\n"                         \
+    "  --encoding E      text encoding of CSV input: utf-8 (default) or gb18030\n"
 civ_status civ_cli_read_table(const char *path, const civ_table_read_options *options, civ_table **out);
 
 #endif
