@@ -491,7 +491,8 @@ typedef struct civ_forecast_options {
     size_t horizon;            /* h, periods ahead; 0 = R's default: 2 seasons when
                                   the season length m > 1, else 10 */
     const double *levels;      /* interval levels in percent, each in (0, 100),
-                                  distinct; default {80, 95} */
+                                  distinct; default {80, 95}.  A fraction such as
+                                  0.95 is refused ("did you mean 95?") */
     size_t n_levels;           /* 0 = point forecasts only */
     int threads;               /* 0 = the OpenMP default (OMP_NUM_THREADS) */
     uint64_t seed;             /* seeds simulated intervals; default CIV_FORECAST_DEFAULT_SEED */
