@@ -1131,6 +1131,43 @@ static void test_encoding(void **state)
     assert_null(t);
 }
 
+/* Numbers as a spreadsheet displays them are named at their cell (issue 12). */
+static void test_displayed_numbers(void **state)
+{
+    (void)state;
+    const char *path = write_file("unique_id,name,population_resident,share\n"
+                                  "c1,\"Main St, east\",12000,0.5\n"
+                                  "c2,North,\"12,345\",0.25\n", -1);
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_ERR_PARSE);
+    assert_null(t);
+    const civ_error *e = civ_last_error();
+    assert_int_equal(e->line, 3);
+    assert_int_equal(e->column, 3);
+    assert_string_equal(e->field, "population_resident");
+    assert_non_null(strstr(e->message, "'12,345'"));
+    assert_non_null(strstr(e->message, "thousands separator"));
+    /* currency and percent signs too */
+    path = write_file("unique_id,amount\nc1,\"\xC2\xA5" "1,200.50\"\nc2,300\n", -1);
+    assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_ERR_PARSE);
+    assert_int_equal(civ_last_error()->line, 2);
+    path = write_file("unique_id,rate\nc1,35%\n", -1);
+    assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_ERR_PARSE);
+    /* real text with commas stays text; forced text columns are never checked */
+    path = write_file("unique_id,name\nc1,\"Main St, east\"\nc2,\"1,2\"\n", -1);
+    assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_OK);
+    assert_int_equal(civ_table_column_type(t, 1), CIV_COLUMN_TEXT);
+    civ_table_free(t);
+    path = write_file("unique_id,code\nc1,\"1,2\"\n", -1);
+    const char *text_cols[] = {"code", NULL};
+    civ_table_read_options o = {text_cols, NULL};
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_OK);
+    civ_table_free(t);
+    /* in a panel: the bad number's cell, with the hint */
+    expect_panel_error("unique_id,ds,y\nA,2024-01,\"1,234\"\n", CIV_ERR_PARSE, 2, 3, "y");
+    assert_non_null(strstr(civ_last_error()->message, "thousands separator"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1150,6 +1187,7 @@ int main(void)
         cmocka_unit_test(test_dates_as_people_write_them),
         cmocka_unit_test(test_series_end),
         cmocka_unit_test(test_encoding),
+        cmocka_unit_test(test_displayed_numbers),
         cmocka_unit_test(test_header_only_and_order),
         cmocka_unit_test(test_any_row_order),
         cmocka_unit_test(test_buffer_boundaries),

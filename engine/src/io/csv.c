@@ -995,8 +995,9 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
         } else if (rc != CIV_CSV_NUMBER_MISSING) {
             return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id,
                              rc == CIV_CSV_NUMBER_OVERFLOW ? "number '%s' is beyond the range of a double"
-                                                           : "bad number '%s' (expected a decimal number, or empty, "
-                                                             "NA or NaN for a missing value)",
+                                                           : "bad number '%s' (expected a decimal number with no "
+                                                             "thousands separator, or empty, NA or NaN for a "
+                                                             "missing value)",
                              fy->text);
         }
         for (size_t k = 0; k < pr->n_cov; k++) {
@@ -1415,17 +1416,65 @@ static int forced_text(const civ_table_read_options *options, const char *name)
     return 0;
 }
 
+/* 1 when a cell is a number as spreadsheets display them: digits with
+ * thousands separators (",", spaces), a currency sign or a percent sign
+ * ("12,345", "¥1,200.50", "12 345", "35%"), which the reader does not take
+ * as numbers. */
+static int number_as_displayed(const char *t)
+{
+    char buf[64];
+    size_t n = 0;
+    int digits = 0, decoration = 0;
+    for (const char *p = t; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == ',' || ch == ' ' || ch == '%' || ch == '$') {
+            decoration = 1;
+            continue;
+        }
+        if (!strncmp(p, "\xC2\xA5", 2) || !strncmp(p, "\xEF\xBF\xA5", 3) || !strncmp(p, "\xE2\x82\xAC", 3)) {
+            decoration = 1; /* ¥, full-width ￥, € */
+            p += (ch == 0xC2) ? 1 : 2;
+            continue;
+        }
+        if (n + 1 >= sizeof buf)
+            return 0;
+        digits |= ch >= '0' && ch <= '9';
+        buf[n++] = (char)ch;
+    }
+    buf[n] = '\0';
+    double x;
+    return decoration && digits && civ_csv_parse_number(buf, n, &x) == CIV_CSV_NUMBER_OK;
+}
+
 /* Turns a text column into a number column when every non-empty cell is a
- * number; returns 1 when converted, 0 when it stays text, -1 out of memory. */
-static int maybe_numeric(civ_table *table, size_t column)
+ * number; returns 1 when converted, 0 when it stays text, -1 out of memory,
+ * -2 when its cells are numbers except some written as a spreadsheet
+ * displays them ("12,345"): *bad_row is then the first such row (an error
+ * for the caller to report at that cell, rather than a text column that a
+ * spec would later blame on itself). */
+static int maybe_numeric(civ_table *table, size_t column, size_t *bad_row)
 {
     civ_table_column *c = &table->columns[column];
     double x;
-    for (size_t r = 0; r < table->n_rows; r++) {
+    size_t first_displayed = SIZE_MAX;
+    int other_text = 0;
+    for (size_t r = 0; r < table->n_rows && !other_text; r++) {
         const char *t = c->texts[r];
         civ_csv_number rc = t ? civ_csv_parse_number(t, strlen(t), &x) : CIV_CSV_NUMBER_MISSING;
-        if (rc != CIV_CSV_NUMBER_OK && rc != CIV_CSV_NUMBER_MISSING)
-            return 0;
+        if (rc == CIV_CSV_NUMBER_OK || rc == CIV_CSV_NUMBER_MISSING)
+            continue;
+        if (number_as_displayed(t)) {
+            if (first_displayed == SIZE_MAX)
+                first_displayed = r;
+        } else {
+            other_text = 1;
+        }
+    }
+    if (other_text)
+        return 0;
+    if (first_displayed != SIZE_MAX) {
+        *bad_row = first_displayed;
+        return -2;
     }
     size_t cap = table->rows_capacity ? table->rows_capacity : 1;
     double *numbers = malloc(cap * sizeof *numbers);
@@ -1455,6 +1504,8 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
     if (s)
         return s;
     civ_table *table = NULL;
+    long *row_lines = NULL;
+    size_t lines_cap = 0;
     if (!s && !(s = csv_read_header(&r)) && !(s = civ_table_create(&table)))
         for (size_t c = 0; c < r.n_names && !s; c++)
             s = civ_table_add_column(table, r.names[c], CIV_COLUMN_TEXT, NULL);
@@ -1467,6 +1518,17 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
         size_t row;
         if ((s = civ_table_add_rows(table, 1, &row)))
             break;
+        if (row >= lines_cap) { /* the line of each row, for errors found after reading */
+            size_t cap = lines_cap ? 2 * lines_cap : 1024;
+            long *l = realloc(row_lines, cap * sizeof *l);
+            if (!l) {
+                s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the row index");
+                break;
+            }
+            row_lines = l;
+            lines_cap = cap;
+        }
+        row_lines[row] = r.record_line;
         for (size_t c = 0; c < r.n_fields; c++) {
             const csv_field *f = &r.fields[c];
             if (!f->len)
@@ -1484,9 +1546,21 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
             table->columns[c].texts[row] = copy;
         }
     }
-    for (size_t c = 0; !s && c < civ_table_n_columns(table); c++)
-        if (!forced_text(options, table->columns[c].name) && maybe_numeric(table, c) < 0)
+    for (size_t c = 0; !s && c < civ_table_n_columns(table); c++) {
+        if (forced_text(options, table->columns[c].name))
+            continue;
+        size_t bad = 0;
+        int rc = maybe_numeric(table, c, &bad);
+        if (rc == -1)
             s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory converting column '%s'", table->columns[c].name);
+        else if (rc == -2)
+            s = fail_cell(&r, CIV_ERR_PARSE, row_lines ? row_lines[bad] : 0, c + 1, NULL,
+                          "'%s' is a number written with a thousands separator, currency or percent sign: "
+                          "write plain digits (12345, 0.35), e.g. in Excel format the column as Number "
+                          "without the 1000 separator before saving",
+                          table->columns[c].texts[bad]);
+    }
+    free(row_lines);
     csv_free_names(&r);
     csv_close(&r);
     if (s) {
