@@ -664,9 +664,11 @@ def _read_table(path, text_columns=None, isolate=None, encoding=None):
 
 # ==================================================================== file I/O
 
-def _csv_header(path):
+def _csv_header(path, encoding=None):
     import csv
-    with open(path, newline="", encoding="utf-8-sig") as f:
+    enc = "gb18030" if encoding and encoding.lower() in ("gb18030", "gbk", "gb2312", "cp936") else "utf-8-sig"
+    # the C reader reports bad bytes with their line; here only the names matter
+    with open(path, newline="", encoding=enc, errors="replace") as f:
         try:
             return next(csv.reader(f))
         except StopIteration:
@@ -710,7 +712,7 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
     ext = os.path.splitext(path)[1].lower()
     if kind is None:
         if ext == ".csv" and os.path.exists(path):
-            head = set(_csv_header(path))
+            head = set(_csv_header(path, encoding))
             kind = "panel" if {"unique_id", "ds", "y"} <= head else "table"
         elif ext in (".h5", ".hdf5"):
             try:
