@@ -145,6 +145,11 @@ static int run_plan(int argc, char **argv)
         code = civ_cli_usage_error("plan", "give the plan config file");
     else if (civ_plan_read(a.positional[0], &plan))
         code = civ_cli_report(civ_last_error()->status);
+    /* [plan] freq / encoding, unless --freq / --encoding said otherwise */
+    else if ((code = civ_cli_set_input(
+                  "plan", civ_plan_freq(plan)[0] && !a.value[P_FREQ] ? civ_plan_freq(plan) : NULL,
+                  civ_plan_encoding(plan)[0] && !a.value[P_ENCODING] ? civ_plan_encoding(plan) : NULL)))
+        ;
     else
         code = apply_options(plan, &a);
     if (!code)

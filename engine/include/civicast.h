@@ -993,6 +993,10 @@ CIV_API const char *civ_plan_communities(const civ_plan *plan);
 CIV_API const char *civ_plan_spec(const civ_plan *plan);
 CIV_API const char *civ_plan_out(const civ_plan *plan);
 CIV_API const char *civ_plan_model(const civ_plan *plan);
+/** [plan] freq and encoding as written ("" when not set): the --freq and
+ *  --encoding of the panel (and, for encoding, communities) the plan reads. */
+CIV_API const char *civ_plan_freq(const civ_plan *plan);
+CIV_API const char *civ_plan_encoding(const civ_plan *plan);
 /** Horizon in periods (default 12); forecast threads (0 = the OpenMP
  *  default); the forecast seed and the Monte Carlo's seed (both default
  *  CIV_FORECAST_DEFAULT_SEED); Monte Carlo draws (0 = no Monte Carlo). */

@@ -87,5 +87,19 @@ expect_exit "gbk decoded" 0 "$civ" convert "$tmp/gbk.csv" "$tmp/utf8.csv" --enco
 grep -q "^社区1,2024-01,1$" "$tmp/utf8.csv" || fail "gbk decoded: $(cat "$tmp/utf8.csv")"
 expect_exit "bad encoding" 1 "$civ" info "$tmp/gbk.csv" --encoding latin1
 
+# a plan's [plan] freq / encoding: checked when read, --freq on the command line wins
+src=$(cd "$(dirname "$0")/../data/plan" && pwd)
+mkdir -p "$tmp/plan"
+cp "$src"/* "$tmp/plan/"
+sed -i 's/^spec = "plan.spec"$/spec = "plan.spec"\nfreq = "fortnightly"/' "$tmp/plan/plan.toml"
+expect_exit "plan freq bad" 4 "$civ" plan "$tmp/plan/plan.toml" --out "$tmp/plan_out"
+expect_err "plan freq bad" "plan.toml.*\\[plan\\] freq: unknown frequency 'fortnightly'"
+sed -i 's/^freq = "fortnightly"$/freq = "monthly"\nencoding = "latin1"/' "$tmp/plan/plan.toml"
+expect_exit "plan encoding bad" 1 "$civ" plan "$tmp/plan/plan.toml" --out "$tmp/plan_out"
+expect_err "plan encoding bad" "--encoding must be utf-8 or gb18030"
+sed -i 's/^encoding = "latin1"$/encoding = "utf-8"/' "$tmp/plan/plan.toml"
+expect_exit "plan --freq wins" 2 "$civ" plan "$tmp/plan/plan.toml" --out "$tmp/plan_out" --freq QS
+expect_err "plan --freq wins" "quarterly"
+
 [ "$fails" -eq 0 ] || { echo "$fails failure(s)" >&2; exit 1; }
 echo "real_data: all checks passed"
