@@ -9,6 +9,7 @@ weighted factors, from pandas (and Dask), over the civicast C library.
     mc = civicast.uncertainty("communities.csv", "plan.spec", forecasts=fc, draws=1000)
     per_community, per_year = civicast.need("plan.spec", fc)
     civicast.plot(df, fc, ids=["D01-S01-C001"])
+    status, alerts = civicast.monitor("indicators.toml", "monitoring.csv")  # docs/MONITORING.md
     tables = civicast.plan("datasets/demo_city/plan.toml")   # the whole job, as `civicast plan`
 
 The shared library is located and version-checked at import (see
@@ -19,12 +20,14 @@ from ._lib import EXPECTED_VERSION, LIBRARY_VERSION, Error  # noqa: F401 (EXPECT
 from ._lib import path as library_path
 from .frame import DateSpec, ForecastWarning, allocate, forecast, models_report, read, write
 from .budget import compare, need, uncertainty
+from .monitor import demand_check, early_warning, inactivity_alerts, monitor, risk_matrix
 from ._plan import model_families, plan, read_plan, restore_error
 
 __version__ = "0.1.0"
 __all__ = ["Error", "ForecastWarning", "DateSpec", "forecast", "models_report", "read", "write", "allocate",
-           "compare", "uncertainty", "need", "plot", "plot_allocation", "read_plan", "plan", "model_families",
-           "restore_error", "library_version", "library_path", "EXPECTED_VERSION", "__version__"]
+           "compare", "uncertainty", "need", "monitor", "early_warning", "demand_check", "risk_matrix",
+           "inactivity_alerts", "plot", "plot_allocation", "read_plan", "plan", "model_families", "restore_error",
+           "library_version", "library_path", "EXPECTED_VERSION", "__version__"]
 
 
 def library_version():
