@@ -20,6 +20,7 @@
 #include "civicast.h"
 #include "csv.h"
 #include "panel.h"
+#include "text.h"
 
 static char tmpdir[64];
 static int file_counter;

@@ -35,11 +35,17 @@ extern "C" {
 /* Version                                                                  */
 /* ------------------------------------------------------------------------ */
 
+/* The one place the version is written: CMakeLists.txt (project VERSION) and
+ * the Python package (civicast/_version.py, pyproject.toml) read these three
+ * lines; keep their form "#define CIV_VERSION_<PART> <number>". */
 #define CIV_VERSION_MAJOR 0
 #define CIV_VERSION_MINOR 1
 #define CIV_VERSION_PATCH 0
 #define CIV_VERSION_NUMBER (CIV_VERSION_MAJOR * 10000 + CIV_VERSION_MINOR * 100 + CIV_VERSION_PATCH)
-#define CIV_VERSION_STRING "0.1.0"
+#define CIV_VERSION_STR_(x) #x
+#define CIV_VERSION_XSTR_(x) CIV_VERSION_STR_(x)
+#define CIV_VERSION_STRING                                                                                             \
+    CIV_VERSION_XSTR_(CIV_VERSION_MAJOR) "." CIV_VERSION_XSTR_(CIV_VERSION_MINOR) "." CIV_VERSION_XSTR_(CIV_VERSION_PATCH)
 
 #if defined(CIV_BUILDING_LIBRARY) && defined(__GNUC__)
 #define CIV_API __attribute__((visibility("default")))

@@ -15,7 +15,7 @@ from ._lib import EXPECTED_VERSION, LIBRARY_VERSION, Error  # noqa: F401 (EXPECT
 from ._lib import path as library_path
 from .frame import DateSpec, ForecastWarning, allocate, forecast, models_report, read, write
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402 (engine/include/civicast.h, the one place)
 __all__ = ["Error", "ForecastWarning", "DateSpec", "forecast", "models_report", "read", "write", "allocate",
            "plot", "plot_allocation", "library_version", "library_path", "EXPECTED_VERSION", "__version__"]
 

@@ -28,9 +28,12 @@ import ctypes.util
 import glob
 import os
 
-# The C API version this package was written against (civicast.h
-# CIV_VERSION_MAJOR / CIV_VERSION_MINOR).  Patch releases are compatible.
-EXPECTED_VERSION = (0, 1)
+from ._version import __version__ as _PACKAGE_VERSION
+
+# The C API version this package was written against: major.minor of the
+# package's own version, which comes from civicast.h (see _version.py).
+# Patch releases are compatible.
+EXPECTED_VERSION = tuple(int(x) for x in _PACKAGE_VERSION.split(".")[:2])
 
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
 # python-bindings/civicast -> the source checkout's root

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "numeric.h"
 #include "panel.h"
 #include "strmap.h"
 
@@ -64,10 +65,7 @@ civ_status civ_forecast_options_init(civ_forecast_options *opt)
 
 uint64_t civ_forecast_series_seed(uint64_t seed, const char *id)
 {
-    uint64_t z = seed + (civ_hash_string(id) + 1u) * UINT64_C(0x9E3779B97F4A7C15);
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
+    return civ_seed_mix(seed, civ_hash_string(id));
 }
 
 /* ---- result lifetime --------------------------------------------------------- */

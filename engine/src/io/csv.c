@@ -64,6 +64,7 @@
 #include "error.h"
 #include "panel.h"
 #include "table.h"
+#include "text.h"
 
 #define READ_CHUNK ((size_t)1 << 20)
 #define NO_PERIOD INT64_MIN
@@ -180,47 +181,6 @@ int civ_csv_format_number(double value, char *buf)
             break;
     }
     return n;
-}
-
-int civ_utf8_valid(const char *text, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t need;
-        uint32_t cp;
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        if (n - i - 1 < need)
-            return 0;
-        for (size_t j = 1; j <= need; j++) {
-            unsigned b = s[i + j];
-            if ((b & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (b & 0x3F);
-        }
-        if (need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)))
-            return 0;
-        if (need == 3 && (cp < 0x10000 || cp > 0x10FFFF))
-            return 0;
-        i += need + 1;
-    }
-    return 1;
 }
 
 /* ======================================================================== */

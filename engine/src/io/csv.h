@@ -44,8 +44,4 @@ civ_csv_number civ_csv_parse_number(const char *text, size_t len, double *out);
  * infinite value (which no civicast file can hold). */
 int civ_csv_format_number(double value, char *buf);
 
-/* 1 when the n bytes are valid UTF-8 (no overlongs, no surrogates, at most
- * U+10FFFF), else 0. */
-int civ_utf8_valid(const char *s, size_t n);
-
 #endif

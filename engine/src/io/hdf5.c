@@ -42,6 +42,7 @@
 #include "mem_limit.h"
 #include "panel.h"
 #include "table.h"
+#include "text.h"
 
 enum { CIV_H5_SCHEMA_VERSION = 1 };
 
@@ -136,42 +137,6 @@ static civ_status rewrap(civ_status status, const char *path, const char *object
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                            */
 /* ------------------------------------------------------------------------ */
-
-/* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, <= U+10FFFF. */
-static int utf8_valid(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        uint32_t cp, min;
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2, cp = c & 0x1F, min = 0x80;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3, cp = c & 0x0F, min = 0x800;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4, cp = c & 0x07, min = 0x10000;
-        } else {
-            return 0;
-        }
-        if (n - i < len)
-            return 0;
-        for (size_t k = 1; k < len; k++) {
-            unsigned cc = s[i + k];
-            if ((cc & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += len;
-    }
-    return 1;
-}
 
 /* Link name for a covariate or column name: '%' -> "%25", '/' -> "%2F", and
  * the name "." -> "%2E" (HDF5 reserves '/' and "."); injective, so distinct
@@ -413,7 +378,7 @@ static civ_status check_string(const char *path, const char *object, size_t i, c
 {
     if (memchr(t, '\0', len))
         return fail_obj(CIV_ERR_SCHEMA, path, object, "index %zu: string contains a NUL byte", i);
-    if (!utf8_valid((const unsigned char *)t, len))
+    if (!civ_utf8_valid(t, len))
         return fail_obj(CIV_ERR_SCHEMA, path, object, "index %zu: string is not valid UTF-8", i);
     return CIV_OK;
 }
@@ -597,7 +562,7 @@ static civ_status read_attr_text(const char *path, hid_t loc, const char *where,
             s = fail_h5(path, where, "read a string attribute");
         } else {
             const char *t = p ? p : "";
-            if (!utf8_valid((const unsigned char *)t, strlen(t)))
+            if (!civ_utf8_valid(t, strlen(t)))
                 s = fail_obj(CIV_ERR_SCHEMA, path, where, "attribute '%s' is not valid UTF-8", name);
             else
                 snprintf(buf, size, "%s", t);
@@ -615,7 +580,7 @@ static civ_status read_attr_text(const char *path, hid_t loc, const char *where,
             while (n > 0 && raw[n - 1] == padc)
                 n--;
             raw[n] = '\0';
-            if (memchr(raw, '\0', n) || !utf8_valid((const unsigned char *)raw, n))
+            if (memchr(raw, '\0', n) || !civ_utf8_valid(raw, n))
                 s = fail_obj(CIV_ERR_SCHEMA, path, where, "attribute '%s' is not valid UTF-8 text", name);
             else
                 snprintf(buf, size, "%s", raw);
