@@ -333,7 +333,38 @@ static civ_status csv_open(csv_reader *r, const char *path)
     return s;
 }
 
-/* Reads the next record into r->fields.  *have = 0 at the end of the file. */
+/* Doubles the room for fields. */
+static civ_status grow_fields(csv_reader *r)
+{
+    csv_field *f = realloc(r->fields, 2 * r->fields_cap * sizeof *f);
+    if (!f)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a record of %zu fields", r->fields_cap);
+    r->fields = f;
+    r->fields_cap *= 2;
+    return CIV_OK;
+}
+
+/* A complete record's fields, unquoted in place and NUL-terminated. */
+static void unquote_fields(csv_reader *r)
+{
+    for (size_t i = 0; i < r->n_fields; i++) {
+        csv_field *f = &r->fields[i];
+        if (f->escaped) {
+            char *src = f->text, *dst = f->text, *stop = f->text + f->len;
+            while (src < stop) {
+                if (*src == '"')
+                    src++; /* the first of a doubled quote */
+                *dst++ = *src++;
+            }
+            f->len = (size_t)(dst - f->text);
+        }
+        f->text[f->len] = '\0';
+    }
+}
+
+/* Reads the next record into r->fields.  *have = 0 at the end of the file.
+ * One piece: a single pass over the buffer whose states (empty line, quoted
+ * field, plain field, end of record, refill) jump to each other. */
 static civ_status csv_next(csv_reader *r, int *have)
 {
     *have = 0;
@@ -362,13 +393,8 @@ static civ_status csv_next(csv_reader *r, int *have)
             continue;
         }
         for (;;) {
-            if (nf == r->fields_cap) {
-                csv_field *f = realloc(r->fields, 2 * r->fields_cap * sizeof *f);
-                if (!f)
-                    return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a record of %zu fields", nf);
-                r->fields = f;
-                r->fields_cap *= 2;
-            }
+            if (nf == r->fields_cap && (s = grow_fields(r)) != CIV_OK)
+                return s;
             csv_field *f = &r->fields[nf];
             f->line = line;
             f->escaped = 0;
@@ -461,19 +487,7 @@ static civ_status csv_next(csv_reader *r, int *have)
         r->record_line = r->fields[0].line;
         r->line = line;
         r->n_fields = nf;
-        for (size_t i = 0; i < nf; i++) {
-            csv_field *f = &r->fields[i];
-            if (f->escaped) {
-                char *src = f->text, *dst = f->text, *stop = f->text + f->len;
-                while (src < stop) {
-                    if (*src == '"')
-                        src++; /* the first of a doubled quote */
-                    *dst++ = *src++;
-                }
-                f->len = (size_t)(dst - f->text);
-            }
-            f->text[f->len] = '\0';
-        }
+        unquote_fields(r);
         *have = 1;
         return CIV_OK;
 
@@ -890,8 +904,9 @@ static int64_t to_week(int64_t day, int residue)
     return day == NO_PERIOD ? NO_PERIOD : (day - residue) / 7;
 }
 
-/* Sizes the panel from the pass-1 extents; values and covariates are NaN. */
-static civ_status panel_build(panel_reader *pr, civ_panel **out, size_t **bit_offset_out, unsigned char **bits_out)
+/* The panel's frequency from the date form (daily dates all on one weekday
+ * are weekly, phase = that weekday); weekly series' periods become weeks. */
+static civ_frequency panel_frequency(panel_reader *pr, int *phase_out)
 {
     civ_frequency freq = CIV_FREQ_UNKNOWN;
     int phase = 0;
@@ -918,6 +933,52 @@ static civ_status panel_build(panel_reader *pr, civ_panel **out, size_t **bit_of
             for (size_t k = 0; k < pr->n_cov; k++)
                 pr->cov_last[i * pr->n_cov + k] = to_week(pr->cov_last[i * pr->n_cov + k], phase);
         }
+    *phase_out = phase;
+    return freq;
+}
+
+/* The panel's covariate stores, each series' run NaN-filled to the longer
+ * of its values and its last covariate row. */
+static civ_status panel_covariates(panel_reader *pr, civ_panel *panel)
+{
+    civ_status s = CIV_OK;
+    for (size_t k = 0; k < pr->n_cov && !s; k++) {
+        if ((s = civ_panel_add_covariate(panel, pr->r.names[pr->cov_cols[k]], NULL)))
+            break;
+        civ_panel_covariate_store *c = &panel->covariates[k];
+        for (size_t i = 0; i < pr->n_series && !s; i++) {
+            const series_stats *st = &pr->st[i];
+            size_t n = panel->offsets[i + 1] - panel->offsets[i];
+            int64_t cl = pr->cov_last[i * pr->n_cov + k];
+            size_t len = cl == NO_PERIOD ? n : (size_t)(cl - st->first) + 1;
+            if (len < n)
+                len = n;
+            c->len[i] = len;
+            c->values[i] = NULL;
+            if (!len)
+                continue;
+            if (!(c->values[i] = malloc(len * sizeof(double)))) {
+                c->len[i] = 0;
+                s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for covariate '%s'", c->name);
+                /* Later series of this covariate must look empty to civ_panel_free. */
+                for (size_t j = i + 1; j < pr->n_series; j++) {
+                    c->values[j] = NULL;
+                    c->len[j] = 0;
+                }
+                break;
+            }
+            for (size_t t = 0; t < len; t++)
+                c->values[i][t] = NAN;
+        }
+    }
+    return s;
+}
+
+/* Sizes the panel from the pass-1 extents; values and covariates are NaN. */
+static civ_status panel_build(panel_reader *pr, civ_panel **out, size_t **bit_offset_out, unsigned char **bits_out)
+{
+    int phase = 0;
+    civ_frequency freq = panel_frequency(pr, &phase);
 
     /* Totals, with a guard against a few far-apart dates asking for a huge
      * dense panel (e.g. one row dated 0001 and one 9999 in a daily file). */
@@ -986,35 +1047,8 @@ static civ_status panel_build(panel_reader *pr, civ_panel **out, size_t **bit_of
     pr->map_view = &panel->id_index;
     for (size_t v = 0; v < total_values; v++)
         panel->values[v] = NAN;
-    for (size_t k = 0; k < pr->n_cov && !s; k++) {
-        if ((s = civ_panel_add_covariate(panel, pr->r.names[pr->cov_cols[k]], NULL)))
-            break;
-        civ_panel_covariate_store *c = &panel->covariates[k];
-        for (size_t i = 0; i < pr->n_series && !s; i++) {
-            const series_stats *st = &pr->st[i];
-            size_t n = panel->offsets[i + 1] - panel->offsets[i];
-            int64_t cl = pr->cov_last[i * pr->n_cov + k];
-            size_t len = cl == NO_PERIOD ? n : (size_t)(cl - st->first) + 1;
-            if (len < n)
-                len = n;
-            c->len[i] = len;
-            c->values[i] = NULL;
-            if (!len)
-                continue;
-            if (!(c->values[i] = malloc(len * sizeof(double)))) {
-                c->len[i] = 0;
-                s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for covariate '%s'", c->name);
-                /* Later series of this covariate must look empty to civ_panel_free. */
-                for (size_t j = i + 1; j < pr->n_series; j++) {
-                    c->values[j] = NULL;
-                    c->len[j] = 0;
-                }
-                break;
-            }
-            for (size_t t = 0; t < len; t++)
-                c->values[i][t] = NAN;
-        }
-    }
+    if (!s)
+        s = panel_covariates(pr, panel);
     if (s) {
         free(bit_offset);
         free(bits);

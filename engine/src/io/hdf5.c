@@ -842,30 +842,16 @@ done:
     return s;
 }
 
-static civ_status read_panel_impl(const char *path, civ_panel **out)
+/* The panel's root attributes: frequency ("unknown" only for a panel with
+ * no series, checked by the caller) and phase (0..6 for weekly, else 0). */
+static civ_status read_panel_root(const char *path, hid_t file, civ_frequency *freq_out, int64_t *phase)
 {
-    hid_t file, root = H5I_INVALID_HID;
-    civ_status s = open_for_reading(path, &file);
-    if (s)
-        return s;
-    civ_panel *p = NULL;
-    char **ids = NULL, **cov_names = NULL;
-    int64_t *starts = NULL, *lengths = NULL;
-    double *values = NULL;
-    size_t n = 0, n_starts = 0, n_lengths = 0, n_values = 0, n_cov = 0;
-    civ_frequency freq = CIV_FREQ_UNKNOWN;
-    int64_t phase = 0;
     char freq_name[64];
-
-    s = check_schema(path, file, "/", SCHEMA_PANEL);
-    if (s)
-        goto done;
-    root = H5Oopen(file, "/", H5P_DEFAULT);
-    if (root < 0) {
-        s = fail_h5(path, "/", "open the root group");
-        goto done;
-    }
-    s = read_attr_text(path, root, "/", "frequency", freq_name, sizeof freq_name);
+    civ_frequency freq = CIV_FREQ_UNKNOWN;
+    hid_t root = H5Oopen(file, "/", H5P_DEFAULT);
+    if (root < 0)
+        return fail_h5(path, "/", "open the root group");
+    civ_status s = read_attr_text(path, root, "/", "frequency", freq_name, sizeof freq_name);
     if (s)
         goto done;
     for (int f = CIV_FREQ_YEARLY; f <= CIV_FREQ_DAILY; f++)
@@ -878,10 +864,78 @@ static civ_status read_panel_impl(const char *path, civ_panel **out)
                      "unknown frequency '%s' (expected yearly, quarterly, monthly, weekly or daily)", freq_name);
         goto done;
     }
-    s = read_attr_int(path, root, "/", "phase", &phase);
-    if (!s && (phase < 0 || phase > 6 || (freq != CIV_FREQ_WEEKLY && phase != 0)))
+    s = read_attr_int(path, root, "/", "phase", phase);
+    if (!s && (*phase < 0 || *phase > 6 || (freq != CIV_FREQ_WEEKLY && *phase != 0)))
         s = fail_obj(CIV_ERR_SCHEMA, path, "/", "phase is %lld; expected 0..6 for weekly panels, 0 otherwise",
-                     (long long)phase);
+                     (long long)*phase);
+done:
+    CLOSE_ID(H5Oclose, root);
+    *freq_out = freq;
+    return s;
+}
+
+/* The series lengths are non-negative and add up to the values' count. */
+static civ_status check_lengths(const char *path, const int64_t *lengths, size_t n, size_t n_values)
+{
+    size_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (lengths[i] < 0)
+            return fail_obj(CIV_ERR_SCHEMA, path, "/series/length", "index %zu: negative length %lld", i,
+                            (long long)lengths[i]);
+        if ((uint64_t)lengths[i] > n_values - sum)
+            return fail_obj(CIV_ERR_SCHEMA, path, "/series/length",
+                            "lengths add up to more than the %zu elements of /values", n_values);
+        sum += (size_t)lengths[i];
+    }
+    if (sum != n_values)
+        return fail_obj(CIV_ERR_SCHEMA, path, "/series/length", "lengths add up to %zu but /values has %zu elements",
+                        sum, n_values);
+    return CIV_OK;
+}
+
+/* The optional parts: covariates (no covariate_names dataset means none;
+ * the names go to *cov_names for the caller to free) and attributes. */
+static civ_status read_panel_optional(const char *path, hid_t file, civ_panel *p, char ***cov_names, size_t *n_cov)
+{
+    civ_status s = CIV_OK;
+    if (link_exists(file, "/covariate_names")) {
+        s = read_strings(path, file, "/covariate_names", SIZE_MAX, NULL, cov_names, n_cov);
+        for (size_t k = 0; k < *n_cov && !s; k++)
+            s = read_covariate(path, file, p, (*cov_names)[k]);
+        if (s)
+            return s;
+    }
+    if (link_exists(file, "/attributes")) {
+        civ_table *attrs = NULL;
+        s = read_table_group(path, file, "/attributes", &attrs);
+        if (s)
+            return s;
+        civ_status a = civ_panel_set_attributes(p, attrs);
+        if (a) {
+            civ_table_free(attrs);
+            return rewrap(a, path, "/attributes/columns/unique_id");
+        }
+    }
+    return CIV_OK;
+}
+
+static civ_status read_panel_impl(const char *path, civ_panel **out)
+{
+    hid_t file;
+    civ_status s = open_for_reading(path, &file);
+    if (s)
+        return s;
+    civ_panel *p = NULL;
+    char **ids = NULL, **cov_names = NULL;
+    int64_t *starts = NULL, *lengths = NULL;
+    double *values = NULL;
+    size_t n = 0, n_starts = 0, n_lengths = 0, n_values = 0, n_cov = 0;
+    civ_frequency freq = CIV_FREQ_UNKNOWN;
+    int64_t phase = 0;
+
+    s = check_schema(path, file, "/", SCHEMA_PANEL);
+    if (!s)
+        s = read_panel_root(path, file, &freq, &phase);
     if (s)
         goto done;
 
@@ -894,25 +948,9 @@ static civ_status read_panel_impl(const char *path, civ_panel **out)
         s = read_doubles(path, file, "/values", SIZE_MAX, NULL, &values, &n_values);
     if (s)
         goto done;
-    size_t sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (lengths[i] < 0) {
-            s = fail_obj(CIV_ERR_SCHEMA, path, "/series/length", "index %zu: negative length %lld", i,
-                         (long long)lengths[i]);
-            goto done;
-        }
-        if ((uint64_t)lengths[i] > n_values - sum) {
-            s = fail_obj(CIV_ERR_SCHEMA, path, "/series/length",
-                         "lengths add up to more than the %zu elements of /values", n_values);
-            goto done;
-        }
-        sum += (size_t)lengths[i];
-    }
-    if (sum != n_values) {
-        s = fail_obj(CIV_ERR_SCHEMA, path, "/series/length", "lengths add up to %zu but /values has %zu elements",
-                     sum, n_values);
+    if ((s = check_lengths(path, lengths, n, n_values)))
         goto done;
-    }
+    size_t sum = 0;
     if (freq == CIV_FREQ_UNKNOWN && n > 0) {
         s = fail_obj(CIV_ERR_SCHEMA, path, "/", "frequency 'unknown' is only valid for a panel without series");
         goto done;
@@ -940,29 +978,8 @@ static civ_status read_panel_impl(const char *path, civ_panel **out)
     free(values);
     values = NULL;
 
-    /* Covariates are optional: no covariate_names dataset means none. */
-    if (link_exists(file, "/covariate_names")) {
-        s = read_strings(path, file, "/covariate_names", SIZE_MAX, NULL, &cov_names, &n_cov);
-        for (size_t k = 0; k < n_cov && !s; k++)
-            s = read_covariate(path, file, p, cov_names[k]);
-        if (s)
-            goto done;
-    }
-    /* So are attributes. */
-    if (link_exists(file, "/attributes")) {
-        civ_table *attrs = NULL;
-        s = read_table_group(path, file, "/attributes", &attrs);
-        if (s)
-            goto done;
-        civ_status a = civ_panel_set_attributes(p, attrs);
-        if (a) {
-            civ_table_free(attrs);
-            s = rewrap(a, path, "/attributes/columns/unique_id");
-            goto done;
-        }
-    }
+    s = read_panel_optional(path, file, p, &cov_names, &n_cov);
 done:
-    CLOSE_ID(H5Oclose, root);
     if (H5Fclose(file) < 0 && !s)
         s = fail_h5(path, NULL, "close the file");
     free_strings(ids, n);
