@@ -1,5 +1,5 @@
 /*
- * arima.c -- the ARIMA model family: spec parsing, fixed-order fits as
+ * arima.c -- layer: models.  The ARIMA model family: spec parsing, fixed-order fits as
  * forecast::Arima(), automatic selection as forecast::auto.arima()
  * (Hyndman & Khandakar 2008, JSS 27(3), sec. 3.2: KPSS for d, a seasonal
  * test for D, stepwise search on AICc over p <= 5, q <= 5, P <= 2, Q <= 2,

@@ -1,5 +1,5 @@
 /*
- * combination.c -- the forecast combination of automatic ETS, automatic ARIMA
+ * combination.c -- layer: models.  The forecast combination of automatic ETS, automatic ARIMA
  * and the standard Theta method (specs "combo", "combo(mean)", "combo(median)",
  * and "auto" = "combo(median)").
  *

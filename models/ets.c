@@ -1,5 +1,5 @@
 /*
- * ets.c -- exponential smoothing state-space models, ported from R's
+ * ets.c -- layer: models.  Exponential smoothing state-space models, ported from R's
  * forecast package (8.20): ets(), etsmodel(), initparam(), initstate(),
  * check.param()/admissible() (C++ EtsTargetFunction), lik(), etscalc.c,
  * forecast.ets() with class1/class2/class3, simulate.ets() and the

@@ -1,5 +1,5 @@
 /*
- * model_common.c -- helpers every model family shares: normal quantiles for
+ * model_common.c -- layer: models.  Helpers every model family shares: normal quantiles for
  * interval levels, information criteria, and quantile intervals from
  * simulated sample paths.
  */

@@ -1,6 +1,6 @@
 /*
  * test_alloc_round.c -- largest-remainder rounding within bounds
- * (engine/src/alloc_round.c): hand cases (ties to the lower index, caps that
+ * (engine/src/alloc/round.c): hand cases (ties to the lower index, caps that
  * refuse the extra unit, floating overshoot taken back, infeasible bounds)
  * and random cases (exact total, bounds kept, each amount within one unit of
  * its real value, and the units go to the largest remainders).

@@ -1,5 +1,5 @@
 /*
- * test_dates.c -- unit tests of engine/src/date.c: date parsing into period
+ * test_dates.c -- unit tests of engine/src/core/date.c: date parsing into period
  * values, canonical formatting, the frequency helpers, and the calendar
  * (checked day by day against an independent civil-date counter).
  */

@@ -13,7 +13,7 @@
  *     truncated) and ids over the 1 MiB field limit (CIV_ERR_LIMIT);
  *   - deep nesting in the spec: dotted tables, nested arrays, 100,000
  *     brackets, inline tables (CIV_ERR_PARSE, no recursion);
- *   - the memory guard (engine/src/mem_limit.c): a panel or dataset larger
+ *   - the memory guard (engine/src/core/mem_limit.c): a panel or dataset larger
  *     than the limit is refused with CIV_ERR_LIMIT before allocating.
  */
 #include <math.h>

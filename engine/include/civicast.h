@@ -354,9 +354,8 @@ CIV_API civ_status civ_panel_read(const char *path, civ_panel **out);
 CIV_API civ_status civ_panel_write(const civ_panel *panel, const char *path);
 
 /* ------------------------------------------------------------------------ */
-/* Forecasting (models/ and engine/src/forecast*.c)                         */
+/* Forecasting (models/ and engine/src/forecast/)                           */
 /* ------------------------------------------------------------------------ */
-/* @@FORECAST-API@@ */
 
 /* Forecasting a panel: one model spec fitted to every series in parallel.
  *
@@ -366,7 +365,8 @@ CIV_API civ_status civ_panel_write(const civ_panel *panel, const char *path);
  * series records its own status and message, and its outputs are NaN when it
  * failed.  Results are bit-identical for any number of threads: randomness
  * (simulated intervals) comes from a generator reseeded per series from
- * (seed, series index). */
+ * (seed, series id): the same series gets the same draws whatever its
+ * position in the panel (civ_forecast_options.seed). */
 
 /** Selection criteria for automatic model choice ("--ic"). */
 #define CIV_CRITERION_AICC 0
@@ -482,9 +482,8 @@ CIV_API civ_status civ_forecast_fitted_table(const civ_forecast_result *result, 
                                              civ_table **out);
 
 /* ------------------------------------------------------------------------ */
-/* Allocation (engine/src/alloc*.c)                                         */
+/* Allocation (engine/src/alloc/)                                           */
 /* ------------------------------------------------------------------------ */
-/* @@ALLOC-API@@ */
 /*
  * The factor method (因素分配法): a budget, less named reserves, is split into
  * pools; each pool (or each group of pools sharing a formula and an earmark)
@@ -629,7 +628,7 @@ CIV_API civ_status civ_alloc_result_summary(const civ_alloc_problem *problem, co
 CIV_API civ_status civ_alloc_run(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
                                  int explain, civ_table **allocation, civ_table **summary);
 
-/* ---- Scenarios (engine/src/alloc_compare.c) ----------------------------- */
+/* ---- Scenarios (engine/src/alloc/compare.c) --------------------------- */
 /* Several specs solved on the same communities (and forecasts): amounts side
  * by side, the change against the first spec, and a waterfall that splits
  * each community's move from its factors-only amount (stage BASE) to its
@@ -697,7 +696,7 @@ CIV_API civ_status civ_alloc_compare_table(const civ_alloc_compare *cmp, civ_tab
  *  "district" row per district (name = the district, sorted by byte order). */
 CIV_API civ_status civ_alloc_compare_waterfall(const civ_alloc_compare *cmp, civ_table **out);
 
-/* ---- Uncertainty (engine/src/alloc_uncertainty.c) ----------------------- */
+/* ---- Uncertainty (engine/src/alloc/uncertainty.c) --------------------- */
 /* A seeded Monte Carlo of the allocation: each draw perturbs the forecast-
  * demand factors (from the forecasts' prediction intervals) and/or the factor
  * weights (Dirichlet around the spec's weights), re-solves, and keeps every
@@ -756,7 +755,7 @@ CIV_API civ_status civ_alloc_uncertainty_quantile(const civ_alloc_uncertainty *u
  *  the allocated total: every draw is exact). */
 CIV_API civ_status civ_alloc_uncertainty_table(const civ_alloc_uncertainty *u, civ_table **out);
 
-/* ---- Multi-year need (engine/src/alloc_need.c) -------------------------- */
+/* ---- Multi-year need (engine/src/alloc/need.c) ------------------------ */
 /* The projected budget need: a subsidy standard per unit of demand (e.g. per
  * meal), indexed by `index_rate` every `index_every_years` years from
  * `base_year`, times the forecast demand (the sum of the forecast means of
@@ -808,7 +807,7 @@ CIV_API civ_status civ_alloc_need_project(const civ_alloc_need *need, const civ_
                                           civ_table **per_community, civ_table **per_year);
 
 /* ------------------------------------------------------------------------ */
-/* Bindings support (engine/src/bindings_support.c)                         */
+/* Bindings support (engine/src/core/bindings_support.c)                    */
 /* ------------------------------------------------------------------------ */
 /* Bindings support */
 

@@ -1,5 +1,5 @@
 /*
- * arima_kalman.c -- exact and conditional likelihood of ARIMA models with
+ * arima_kalman.c -- layer: models (numerics).  Exact and conditional likelihood of ARIMA models with
  * regressors, and their estimation, following R's stats::arima() step by
  * step so that civicast's auto-ARIMA selects the same models as
  * forecast::auto.arima().  See arima_kalman.h for the model and references.

@@ -1,5 +1,5 @@
 /*
- * nelder_mead.c -- Nelder-Mead as in R's optim() (nmmin in R's
+ * nelder_mead.c -- layer: models (numerics).  Nelder-Mead as in R's optim() (nmmin in R's
  * src/appl/optim.c; Nash 1990, Algorithm 19).  The same starting simplex,
  * step rules and stopping test, so fits follow R's forecast package closely.
  * P is the (n+1) x (n+2) working matrix of nmmin: column j holds vertex j

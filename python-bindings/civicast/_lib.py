@@ -244,7 +244,7 @@ _SIGNATURES = {
     "civ_alloc_result_summary": (c_status, [P, P, PP]),
 }
 
-# Optional entry points (engine/src/bindings_support.c); absent in older builds.
+# Optional entry points (engine/src/core/bindings_support.c); absent in older builds.
 _OPTIONAL = {
     "civ_table_set_numbers": (c_status, [P, _S, _S, P, _S]),
     "civ_panel_add_series_many": (c_status, [P, _S, CPP, P, P, P, P]),

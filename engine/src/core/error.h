@@ -1,5 +1,5 @@
 /*
- * error.h -- internal helpers to record the thread-local civ_error.
+ * error.h -- layer: core.  Internal helpers to record the thread-local civ_error.
  *
  * Every failing path in the library ends in civ_fail()/civ_fail_at(), which
  * fill the calling thread's civ_error and return the status, so that

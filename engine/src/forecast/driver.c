@@ -1,5 +1,5 @@
 /*
- * forecast.c -- the parallel batch driver: one model spec fitted to every
+ * driver.c -- layer: forecast.  The parallel batch driver: one model spec fitted to every
  * series of a panel, forecasts with intervals, per-series status.
  *
  * Design (docs/FORECASTING.md):

@@ -1,5 +1,5 @@
 /*
- * csv.c -- the CSV readers and writers of panels (long format) and tables.
+ * csv.c -- layer: io.  The CSV readers and writers of panels (long format) and tables.
  *
  * Format (RFC 4180 with the usual extensions): fields separated by commas,
  * records by LF or CRLF; a field may be quoted with '"', inside which commas,

@@ -1,5 +1,5 @@
 /*
- * csv.h -- internal number text helpers of the CSV reader and writer, shared
+ * csv.h -- layer: io.  Internal number text helpers of the CSV reader and writer, shared
  * with other writers (reports, HDF5 attributes) and the unit tests.
  *
  * The reader and writer themselves are public (civ_panel_read_csv,

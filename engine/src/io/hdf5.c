@@ -1,5 +1,5 @@
 /*
- * hdf5_io.c -- panels and tables in HDF5 (schemas "civicast.panel" and
+ * hdf5.c -- layer: io.  Panels and tables in HDF5 (schemas "civicast.panel" and
  * "civicast.table", version 1).  The layout is specified in
  * datasets/SCHEMA.md; this file is its reference implementation.
  *
