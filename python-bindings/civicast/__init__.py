@@ -18,6 +18,9 @@ from .frame import DateSpec, ForecastWarning, allocate, forecast, models_report,
 from ._plan import model_families, plan, read_plan, restore_error
 
 from ._version import __version__  # noqa: E402 (engine/include/civicast.h, the one place)
+
+if __version__ is None:  # a package copied without its version record
+    __version__ = LIBRARY_VERSION
 __all__ = ["Error", "ForecastWarning", "DateSpec", "forecast", "models_report", "read", "write", "allocate",
            "plot", "plot_allocation", "read_plan", "plan", "model_families", "restore_error", "library_version", "library_path", "EXPECTED_VERSION", "__version__"]
 

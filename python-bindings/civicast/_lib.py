@@ -32,8 +32,9 @@ from ._version import __version__ as _PACKAGE_VERSION
 
 # The C API version this package was written against: major.minor of the
 # package's own version, which comes from civicast.h (see _version.py).
-# Patch releases are compatible.
-EXPECTED_VERSION = tuple(int(x) for x in _PACKAGE_VERSION.split(".")[:2])
+# Patch releases are compatible.  None for a package copied without its
+# version record: then the loaded library's version is taken (at the check).
+EXPECTED_VERSION = tuple(int(x) for x in _PACKAGE_VERSION.split(".")[:2]) if _PACKAGE_VERSION else None
 
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
 # python-bindings/civicast -> the source checkout's root
@@ -338,6 +339,9 @@ def has(name):
 def _check_version():
     number = lib.civ_version_number()
     major, minor = number // 10000, number // 100 % 100
+    global EXPECTED_VERSION
+    if EXPECTED_VERSION is None:
+        EXPECTED_VERSION = (major, minor)
     if (major, minor) != EXPECTED_VERSION:
         raise ImportError(
             f"civicast: the library {path} is version {lib.civ_version().decode()} "

@@ -2,8 +2,10 @@
 
 In a source checkout it is read from that header's CIV_VERSION_MAJOR/MINOR/
 PATCH lines (pyproject.toml takes it from here when the package is built);
-an installed package reads what was recorded when it was built.  This module
-stands alone (setuptools loads it without the package) and loads no library.
+an installed package reads what was recorded when it was built; a package
+copied by hand has neither, and is None here (the package then takes the
+loaded library's version).  This module stands alone (setuptools loads it
+without the package) and loads no library.
 """
 import os
 import re
@@ -25,8 +27,11 @@ def _from_header(path):
 def _read():
     if os.path.isfile(_HEADER):
         return _from_header(_HEADER)
-    from importlib.metadata import version
-    return version("civicast")
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("civicast")
+    except PackageNotFoundError:
+        return None
 
 
 __version__ = _read()
