@@ -1,5 +1,5 @@
 /*
- * test_alloc.c -- the allocation engine end to end (engine/src/alloc.c):
+ * test_alloc.c -- the allocation engine end to end (engine/src/alloc/alloc.c):
  * hand-computed cases for every feature (factor shares with a coefficient,
  * reserves, tilts, floors, hold-harmless, pace, caps, ratable reduction,
  * earmarks by threshold and top-k, forecast factors, the decomposition and

@@ -1,6 +1,6 @@
 /*
- * test_alloc_spec.c -- the allocation spec reader (engine/src/alloc_toml.c,
- * engine/src/alloc_spec.c): a full spec read back key by key, the exact
+ * test_alloc_spec.c -- the allocation spec reader (engine/src/io/toml.c,
+ * engine/src/alloc/spec.c): a full spec read back key by key, the exact
  * budget split (reserves and pools to the fen), money parsing, and a table
  * of bad specs, each checked for its status, the message, the line, the
  * column and the key named.  Also a crude fuzz: every prefix and
