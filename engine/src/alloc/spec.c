@@ -149,6 +149,17 @@ static civ_status get_integer(const ctx *c, const char *key, int required, long 
     return CIV_OK;
 }
 
+/* The error for an amount beyond the exact range (CIV_ALLOC_MAX_MONEY). */
+static civ_status money_range(const char *text, int minor_digits, const civ_where *where)
+{
+    char lim[64];
+    civ_alloc_format_major(CIV_ALLOC_MAX_MONEY, minor_digits, lim, sizeof lim);
+    return civ_fail_at(CIV_ERR_SPEC, where,
+                       "money amount '%s' is beyond the exact range: at most %s major units (2^53 = %lld minor "
+                       "units, where every amount, sum and output column is exact to the unit)",
+                       text, lim, (long long)CIV_ALLOC_MAX_MONEY);
+}
+
 civ_status civ_alloc_parse_money(const char *text, int minor_digits, int64_t *out, const civ_where *where)
 {
     const char *p = text;
@@ -159,8 +170,8 @@ civ_status civ_alloc_parse_money(const char *text, int minor_digits, int64_t *ou
     if (*p == '-')
         return civ_fail_at(CIV_ERR_SPEC, where, "money amount '%s' must not be negative", text);
     for (; *p >= '0' && *p <= '9'; p++, nd++) {
-        if (whole > (INT64_MAX / 10 - 10))
-            return civ_fail_at(CIV_ERR_SPEC, where, "money amount '%s' is too large", text);
+        if (whole > CIV_ALLOC_MAX_MONEY)
+            return money_range(text, minor_digits, where);
         whole = whole * 10 + (*p - '0');
     }
     if (*p == '.') {
@@ -184,8 +195,8 @@ civ_status civ_alloc_parse_money(const char *text, int minor_digits, int64_t *ou
     int64_t scale = 1;
     for (int i = 0; i < minor_digits; i++)
         scale *= 10;
-    if (whole > (INT64_MAX - frac) / scale / 4) /* keep headroom for sums */
-        return civ_fail_at(CIV_ERR_SPEC, where, "money amount '%s' is too large", text);
+    if (whole > (CIV_ALLOC_MAX_MONEY - frac) / scale)
+        return money_range(text, minor_digits, where);
     *out = whole * scale + frac;
     return CIV_OK;
 }
