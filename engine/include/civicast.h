@@ -35,11 +35,17 @@ extern "C" {
 /* Version                                                                  */
 /* ------------------------------------------------------------------------ */
 
+/* The one place the version is written: CMakeLists.txt (project VERSION) and
+ * the Python package (civicast/_version.py, pyproject.toml) read these three
+ * lines; keep their form "#define CIV_VERSION_<PART> <number>". */
 #define CIV_VERSION_MAJOR 0
 #define CIV_VERSION_MINOR 1
 #define CIV_VERSION_PATCH 0
 #define CIV_VERSION_NUMBER (CIV_VERSION_MAJOR * 10000 + CIV_VERSION_MINOR * 100 + CIV_VERSION_PATCH)
-#define CIV_VERSION_STRING "0.1.0"
+#define CIV_VERSION_STR_(x) #x
+#define CIV_VERSION_XSTR_(x) CIV_VERSION_STR_(x)
+#define CIV_VERSION_STRING                                                                                             \
+    CIV_VERSION_XSTR_(CIV_VERSION_MAJOR) "." CIV_VERSION_XSTR_(CIV_VERSION_MINOR) "." CIV_VERSION_XSTR_(CIV_VERSION_PATCH)
 
 #if defined(CIV_BUILDING_LIBRARY) && defined(__GNUC__)
 #define CIV_API __attribute__((visibility("default")))
@@ -509,9 +515,8 @@ CIV_API civ_status civ_panel_write_opts(const civ_panel *panel, const char *path
                                         const civ_csv_write_options *options);
 
 /* ------------------------------------------------------------------------ */
-/* Forecasting (models/ and engine/src/forecast*.c)                         */
+/* Forecasting (models/ and engine/src/forecast/)                           */
 /* ------------------------------------------------------------------------ */
-/* @@FORECAST-API@@ */
 
 /* Forecasting a panel: one model spec fitted to every series in parallel.
  *
@@ -521,7 +526,8 @@ CIV_API civ_status civ_panel_write_opts(const civ_panel *panel, const char *path
  * series records its own status and message, and its outputs are NaN when it
  * failed.  Results are bit-identical for any number of threads: randomness
  * (simulated intervals) comes from a generator reseeded per series from
- * (seed, series index). */
+ * (seed, series id): the same series gets the same draws whatever its
+ * position in the panel (civ_forecast_options.seed). */
 
 /** Selection criteria for automatic model choice ("--ic"). */
 #define CIV_CRITERION_AICC 0
@@ -647,9 +653,8 @@ CIV_API civ_status civ_forecast_fitted_table(const civ_forecast_result *result, 
                                              civ_table **out);
 
 /* ------------------------------------------------------------------------ */
-/* Allocation (engine/src/alloc*.c)                                         */
+/* Allocation (engine/src/alloc/)                                           */
 /* ------------------------------------------------------------------------ */
-/* @@ALLOC-API@@ */
 /*
  * The factor method (因素分配法): a budget, less named reserves, is split into
  * pools; each pool (or each group of pools sharing a formula and an earmark)
@@ -986,7 +991,6 @@ CIV_API civ_status civ_alloc_need_project(const civ_alloc_need *need, const civ_
 /* ------------------------------------------------------------------------ */
 /* Monitoring and early warning (engine/src/monitor/)                       */
 /* ------------------------------------------------------------------------ */
-/* @@MONITOR-API@@ */
 /*
  * Indicators against targets, the consecutive-miss alert, roll-ups, early
  * warning from forecasts, the risk matrix and inactivity alerts.
@@ -1205,7 +1209,7 @@ CIV_API civ_status civ_monitor_inactivity_run(const civ_monitor_inactivity_optio
                                               const char *source, double end, civ_table **alerts);
 
 /* ------------------------------------------------------------------------ */
-/* Bindings support (engine/src/bindings_support.c)                         */
+/* Bindings support (engine/src/core/bindings_support.c)                    */
 /* ------------------------------------------------------------------------ */
 /* Bindings support */
 

@@ -23,7 +23,10 @@ from .budget import compare, need, uncertainty
 from .monitor import demand_check, early_warning, inactivity_alerts, monitor, risk_matrix
 from ._plan import model_families, plan, read_plan, restore_error
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402 (engine/include/civicast.h, the one place)
+
+if __version__ is None:  # a package copied without its version record
+    __version__ = LIBRARY_VERSION
 __all__ = ["Error", "ForecastWarning", "DateSpec", "forecast", "models_report", "read", "write", "allocate",
            "compare", "uncertainty", "need", "monitor", "early_warning", "demand_check", "risk_matrix",
            "inactivity_alerts", "plot", "plot_allocation", "read_plan", "plan", "model_families", "restore_error",

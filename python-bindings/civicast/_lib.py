@@ -33,9 +33,13 @@ import glob
 import os
 import sys
 
-# The C API version this package was written against (civicast.h
-# CIV_VERSION_MAJOR / CIV_VERSION_MINOR).  Patch releases are compatible.
-EXPECTED_VERSION = (0, 1)
+from ._version import __version__ as _PACKAGE_VERSION
+
+# The C API version this package was written against: major.minor of the
+# package's own version, which comes from civicast.h (see _version.py).
+# Patch releases are compatible.  None for a package copied without its
+# version record: then the loaded library's version is taken (at the check).
+EXPECTED_VERSION = tuple(int(x) for x in _PACKAGE_VERSION.split(".")[:2]) if _PACKAGE_VERSION else None
 
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
 # python-bindings/civicast -> the source checkout's root
@@ -450,7 +454,7 @@ _SIGNATURES = {
     "civ_plan_table_name": (_CP, [_I]),
 }
 
-# Optional entry points (engine/src/bindings_support.c); absent in older builds.
+# Optional entry points (engine/src/core/bindings_support.c); absent in older builds.
 _OPTIONAL = {
     "civ_table_set_numbers": (c_status, [P, _S, _S, P, _S]),
     "civ_panel_add_series_many": (c_status, [P, _S, CPP, P, P, P, P]),
@@ -483,6 +487,9 @@ def has(name):
 def _check_version():
     number = lib.civ_version_number()
     major, minor = number // 10000, number // 100 % 100
+    global EXPECTED_VERSION
+    if EXPECTED_VERSION is None:
+        EXPECTED_VERSION = (major, minor)
     if (major, minor) != EXPECTED_VERSION:
         raise ImportError(
             f"civicast: the library {path} is version {lib.civ_version().decode()} "

@@ -1,5 +1,5 @@
 /*
- * csv.h -- internal number text helpers of the CSV reader and writer, shared
+ * csv.h -- layer: io.  Internal number text helpers of the CSV reader and writer, shared
  * with other writers (reports, HDF5 attributes) and the unit tests.
  *
  * The reader and writer themselves are public (civ_panel_read_csv,
@@ -56,9 +56,5 @@ int civ_csv_format_rounded(double value, int digits, int min_decimals, char *buf
 
 /* The UTF-8 byte-order mark (U+FEFF) a writer puts first when asked. */
 #define CIV_UTF8_BOM "\xEF\xBB\xBF"
-
-/* 1 when the n bytes are valid UTF-8 (no overlongs, no surrogates, at most
- * U+10FFFF), else 0. */
-int civ_utf8_valid(const char *s, size_t n);
 
 #endif
