@@ -19,6 +19,7 @@
 #include "alloc.h"
 #include "alloc_extra.h"
 #include "commands.h"
+#include "plan_report.h"
 
 #define PATH_MAX_LEN 4096
 
@@ -26,6 +27,7 @@ typedef struct plan_cfg {
     char dir[PATH_MAX_LEN];                       /* the config's folder */
     char panel[PATH_MAX_LEN], communities[PATH_MAX_LEN], spec[PATH_MAX_LEN], out[PATH_MAX_LEN];
     char model[128];
+    char lang[8];                                 /* report language: "zh", "en" */
     size_t horizon;
     double levels[8];
     size_t n_levels;
@@ -182,8 +184,11 @@ static civ_status read_config(const char *path, plan_cfg *c)
     tmp[0] = 0;
     if (!st && !(st = get_str(path, tp, "plan", "out", 0, tmp, sizeof tmp)) && tmp[0])
         st = resolve(path, "plan.out", c->dir, tmp, c->out, sizeof c->out);
+    if (!st && !(st = get_str(path, tp, "plan", "lang", 0, c->lang, sizeof c->lang)) && c->lang[0] &&
+        strcmp(c->lang, "zh") && strcmp(c->lang, "en"))
+        st = cfg_error(path, take(tp, "lang"), "plan", "must be \"zh\" or \"en\"");
     if (!st)
-        st = unused(path, tp, "plan", "panel, communities, spec, out");
+        st = unused(path, tp, "plan", "panel, communities, spec, out, lang");
     if (!st && tf) {
         civ_toml_entry *e;
         st = get_str(path, tf, "forecast", "model", 0, c->model, sizeof c->model);
@@ -251,6 +256,7 @@ static int make_dirs(const char *path)
 static int run_plan(int argc, char **argv)
 {
     const char *config = NULL, *out_dir = NULL, *model = NULL, *threads = NULL, *draws = NULL, *horizon = NULL;
+    const char *lang = NULL;
     for (int i = 1; i < argc; i++) {
         const char **slot = NULL;
         if (!strcmp(argv[i], "--out"))
@@ -263,6 +269,8 @@ static int run_plan(int argc, char **argv)
             slot = &draws;
         else if (!strcmp(argv[i], "--h"))
             slot = &horizon;
+        else if (!strcmp(argv[i], "--lang"))
+            slot = &lang;
         else if (argv[i][0] == '-' && argv[i][1])
             return civ_cli_usage_error("plan", "unknown option '%s'", argv[i]);
         else if (!config) {
@@ -285,6 +293,10 @@ static int run_plan(int argc, char **argv)
         snprintf(cfg.out, sizeof cfg.out, "%s", out_dir);
     if (model)
         snprintf(cfg.model, sizeof cfg.model, "%s", model);
+    if (lang && strcmp(lang, "zh") && strcmp(lang, "en"))
+        return civ_cli_usage_error("plan", "--lang must be zh or en, not '%s'", lang);
+    if (lang)
+        snprintf(cfg.lang, sizeof cfg.lang, "%s", lang);
     if (threads && (civ_cli_parse_size(threads, &v) || v > 1024))
         return civ_cli_usage_error("plan", "--threads needs a whole number 0..1024");
     if (threads)
@@ -420,9 +432,12 @@ static int run_plan(int argc, char **argv)
         if (!s && need)
             stage = "need", s = civ_cli_need(need, fc, p_need, p_needy, cur);
     }
+    /* 5. the report: the rule tables it reads, then report.html */
+    if (!s)
+        stage = "report", s = civ_cli_plan_report(spec, comm, fc, cfg.out, cfg.lang);
     if (s) {
         if (!civ_last_error()->file[0] && strcmp(stage, "forecast") && strcmp(stage, "allocation") &&
-            strcmp(stage, "uncertainty") && strcmp(stage, "need"))
+            strcmp(stage, "uncertainty") && strcmp(stage, "need") && strcmp(stage, "report"))
             fprintf(stderr, "civicast: %s: %s\n", stage, civ_last_error_message());
         else
             civ_cli_report(s);
@@ -431,6 +446,7 @@ static int run_plan(int argc, char **argv)
         printf("wrote                  %s/{forecasts.csv, forecast_report.csv, allocation.csv, "
                "allocation_summary.csv%s%s}\n",
                cfg.out, need ? ", need.csv, need_summary.csv" : "", cfg.draws ? ", uncertainty.csv" : "");
+        printf("report                 %s/report.html\n", cfg.out);
         if (failed)
             code = CIV_EXIT_PARTIAL;
     }
@@ -446,16 +462,19 @@ static int run_plan(int argc, char **argv)
 const civ_cli_command civ_cmd_plan = {
     "plan",
     "run the whole job from one config: forecast demand, allocate, project the need",
-    "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N]\n\n"
+    "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N] [--lang zh|en]\n\n"
     "Reads a plan config (the spec's TOML subset; docs/ALLOCATION.md, \"Plan\"):\n"
-    "  [plan]        panel, communities, spec, out (paths relative to CONFIG)\n"
+    "  [plan]        panel, communities, spec, out (paths relative to CONFIG), lang\n"
     "  [forecast]    model, horizon, levels, threads, seed\n"
     "  [uncertainty] draws, seed, weight_concentration, forecasts (optional)\n"
     "  [need]        the multi-year need (optional; else the spec's [need])\n"
     "Forecasts every community's demand, allocates the fund with the forecasts as the\n"
     "demand factor, then the Monte Carlo and the need, and writes into the output\n"
     "folder forecasts.csv, forecast_report.csv, allocation.csv, allocation_summary.csv,\n"
-    "need.csv, need_summary.csv and uncertainty.csv.  The options override the config.\n"
+    "need.csv, need_summary.csv and uncertainty.csv, allocation_waterfall.csv and\n"
+    "allocation_stages.csv (what each rule did), and report.html with charts/*.vl.json\n"
+    "(the plan report, in lang = \"zh\" or \"en\"; docs/REPORT.md).  The options\n"
+    "override the config.\n"
     "Exit codes: 0 ok, 1 usage, 2 bad data, 3 I/O, 4 bad spec or infeasible,\n"
     "6 done but some series' forecasts failed (see the report).\n",
     run_plan,

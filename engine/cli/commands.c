@@ -9,6 +9,7 @@ extern const civ_cli_command civ_cmd_convert;
 extern const civ_cli_command civ_cmd_forecast;
 extern const civ_cli_command civ_cmd_allocate;
 extern const civ_cli_command civ_cmd_plan, civ_cmd_need;
+extern const civ_cli_command civ_cmd_report;
 /* @@CLI-DECLARATIONS@@ */
 
 const civ_cli_command *const civ_cli_commands[] = {
@@ -17,6 +18,7 @@ const civ_cli_command *const civ_cli_commands[] = {
     &civ_cmd_forecast,
     &civ_cmd_allocate,
     &civ_cmd_plan, &civ_cmd_need,
+    &civ_cmd_report,
     /* @@CLI-COMMANDS@@ */
     NULL,
 };

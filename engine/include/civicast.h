@@ -828,6 +828,30 @@ CIV_API civ_status civ_panel_add_series_many(civ_panel *panel, size_t count, con
 CIV_API civ_status civ_panel_set_covariate_many(civ_panel *panel, size_t k, size_t count, const double *values,
                                                 const int64_t *offsets, const int64_t *lengths);
 
+/* ------------------------------------------------------------------------ */
+/* The plan report (engine/src/report/, docs/REPORT.md) */
+
+/** Options of civ_report_write.  Zero-initialise, then set what you need. */
+typedef struct civ_report_options {
+    const char *lang;  /* "zh" (the default when NULL) or "en": headings, explanations, units, numbers */
+    const char *title; /* the page title; NULL = "the plan report" in the language */
+} civ_report_options;
+
+/** Writes OUTDIR/report.html from the tables a plan wrote into OUTDIR
+ *  (allocation.csv and allocation_summary.csv required; forecasts.csv,
+ *  forecast_report.csv, need_summary.csv, uncertainty.csv,
+ *  allocation_waterfall.csv, allocation_stages.csv and backtest/monitoring
+ *  tables used when present), and each chart's Vega-Lite spec as
+ *  OUTDIR/charts/<name>.vl.json.  The page is one self-contained file (the
+ *  Vega builds are inlined; it makes no network request) with the sections
+ *  Summary, Demand, Allocation, Uncertainty, Need and Monitoring.  Files are
+ *  written to a temporary name and renamed.  `options` may be NULL.
+ *  Errors: CIV_ERR_INVALID_ARGUMENT (NULL outdir, unknown lang),
+ *  CIV_ERR_IO (a table missing: the message names it; an unwritable folder),
+ *  CIV_ERR_PARSE (a malformed table, with file:line), CIV_ERR_MISSING_COLUMN
+ *  (naming the table and the column), CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_report_write(const char *outdir, const civ_report_options *options);
+
 #ifdef __cplusplus
 }
 #endif

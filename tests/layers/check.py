@@ -25,6 +25,7 @@ HEADERS = {
     "numerics": "decompose.h",
     "forecast": "forecast.h",
     "alloc": "alloc.h",
+    "report": "report_page.h",
 }
 # Folder (relative to the source root) whose sources stand for each client.
 SOURCES = {
@@ -33,6 +34,7 @@ SOURCES = {
     "models": "models/",
     "forecast": "engine/src/forecast/",
     "alloc": "engine/src/alloc/",
+    "report": "engine/src/report/",
     "cli": "engine/cli/",
 }
 ALLOWED = {
@@ -41,6 +43,7 @@ ALLOWED = {
     "models": {"core", "models", "numerics"},
     "forecast": {"core", "models", "numerics", "forecast"},
     "alloc": {"core", "io", "alloc"},
+    "report": {"core", "io", "report"},
     "cli": set(),  # the public header only
 }
 
