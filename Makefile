@@ -27,8 +27,8 @@ release:
 
 # The plan (datasets/demo_city/plan.toml) forecasts every community 36 months
 # ahead, allocates the 2026 fund by plan.spec with the forecasts as the demand
-# factor, runs the Monte Carlo and projects the 2025-2027 need, and prints the
-# allocation summary.  It exits 6 when some series' forecasts failed (their
+# factor, runs the Monte Carlo and projects the 2025-2027 need, prints the
+# allocation summary and writes the plan report (report.html, docs/REPORT.md).  It exits 6 when some series' forecasts failed (their
 # rows in the report say why; they count as 0 demand); the demo counts that
 # as done.
 demo: release
@@ -37,6 +37,7 @@ demo: release
 	@echo "== the whole job: forecast demand, allocate, Monte Carlo, multi-year need"
 	@build/release/civicast plan datasets/demo_city/plan.toml --out $(DEMO_OUT); \
 	  rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 6 ] || exit $$rc
+	@echo "== the plan report (open it in a browser; docs/REPORT.md): $(DEMO_OUT)/report.html"
 
 test-dev: build
 	ctest --preset dev -j $(JOBS) $(CTEST_ARGS)

@@ -97,6 +97,10 @@ class civ_table_read_options(ctypes.Structure):
     _fields_ = [("text_columns", ctypes.POINTER(ctypes.c_char_p))]
 
 
+class civ_report_options(ctypes.Structure):
+    _fields_ = [("lang", ctypes.c_char_p), ("title", ctypes.c_char_p)]
+
+
 class civ_panel_summary(ctypes.Structure):
     _fields_ = [("n_series", ctypes.c_size_t),
                 ("n_values", ctypes.c_size_t),
@@ -239,6 +243,8 @@ _SIGNATURES = {
     "civ_alloc_result_stats": (c_status, [P, P, ctypes.POINTER(civ_alloc_stats)]),
     "civ_alloc_result_table": (c_status, [P, P, _I, PP]),
     "civ_alloc_result_summary": (c_status, [P, P, PP]),
+    # the plan report
+    "civ_report_write": (c_status, [_CP, ctypes.POINTER(civ_report_options)]),
 }
 
 # Optional entry points (engine/src/bindings_support.c); absent in older builds.
