@@ -216,6 +216,40 @@ static void test_write_both_languages(void **state)
     free(html);
 }
 
+/* Monitoring tables, when the folder has them, replace "not run". */
+static void test_monitoring_tables(void **state)
+{
+    (void)state;
+    put("mon", "allocation.csv", ALLOC);
+    put("mon", "allocation_summary.csv", SUMMARY);
+    put("mon", "monitor_alerts.csv", "department,indicator,name,scope,unit,ds,actual,target,misses,since,alert\n"
+                                     "民政,meals,助餐,street,b街道,2026-03,10,20,3,2026-01,yes\n"
+                                     "卫健,visits,随访,street,a街道,2026-03,1,5,2,2026-02,yes\n");
+    put("mon", "monitor_status.csv", "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,alert\n"
+                                     "street,b街道,meals,民政,2026-02,30,,20,met,0,no\n"
+                                     "street,b街道,meals,民政,2026-03,10,,20,missed,3,yes\n"
+                                     "street,a街道,meals,民政,2026-03,25,,20,met,0,no\n");
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/mon", dir);
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+    snprintf(file, sizeof file, "%s/report.html", path);
+    char *html = slurp(file);
+    assert_null(strstr(html, "未运行监测"));
+    assert_non_null(strstr(html, "monitor_alerts.csv"));
+    free(html);
+    snprintf(file, sizeof file, "%s/charts/monitoring_departments.vl.json", path);
+    char *spec = slurp(file);
+    assert_non_null(spec);
+    assert_non_null(strstr(spec, "\"department\":\"卫健\""));
+    free(spec);
+    snprintf(file, sizeof file, "%s/charts/monitoring_indicators.vl.json", path);
+    spec = slurp(file);
+    assert_non_null(spec);
+    assert_null(strstr(spec, "2026-02")); /* the latest period only: 2 rows of 2026-03 */
+    assert_non_null(strstr(spec, "\"status\":\"missed\""));
+    free(spec);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -242,7 +276,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_money_formats),  cmocka_unit_test(test_model_names),
         cmocka_unit_test(test_escaping),       cmocka_unit_test(test_data_mapping),
-        cmocka_unit_test(test_write_both_languages), cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_write_both_languages), cmocka_unit_test(test_monitoring_tables),
+        cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

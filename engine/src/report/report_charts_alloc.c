@@ -133,8 +133,10 @@ void rep_chart_alloc_districts(rep_ctx *ctx)
     group_rows(ctx, &b, 0);
     civ_rbuf_put(&b, "]},\"hconcat\":[");
     bar_panel(ctx, &b, "amount", TR(ctx, "金额", "Amount"), ul, 1, 0);
-    civ_rbuf_put(&b, ",");
-    bar_panel(ctx, &b, "per_capita", TR(ctx, "人均", "Per capita"), TR(ctx, "元", "CNY"), 0, 0);
+    if (ctx->d->has_population) {
+        civ_rbuf_put(&b, ",");
+        bar_panel(ctx, &b, "per_capita", TR(ctx, "人均", "Per capita"), TR(ctx, "元", "CNY"), 0, 0);
+    }
     if (ctx->d->has_aged) {
         civ_rbuf_put(&b, ",");
         bar_panel(ctx, &b, "per_aged", TR(ctx, "每位老人", "Per aged 60+"), TR(ctx, "元", "CNY"), 0, 0);
@@ -161,8 +163,14 @@ void rep_chart_alloc_streets(rep_ctx *ctx)
     group_rows(ctx, &b, 1);
     civ_rbuf_put(&b, "]},\"hconcat\":[");
     bar_panel(ctx, &b, "amount", TR(ctx, "金额", "Amount"), ul, 1, 1);
-    civ_rbuf_put(&b, ",");
-    bar_panel(ctx, &b, "per_capita", TR(ctx, "人均", "Per capita"), TR(ctx, "元", "CNY"), 0, 1);
+    if (ctx->d->has_population) {
+        civ_rbuf_put(&b, ",");
+        bar_panel(ctx, &b, "per_capita", TR(ctx, "人均", "Per capita"), TR(ctx, "元", "CNY"), 0, 1);
+    }
+    if (ctx->d->has_last_year) {
+        civ_rbuf_put(&b, ",");
+        bar_panel(ctx, &b, "change_pct", TR(ctx, "比上年", "Change"), "%", 0, 1);
+    }
     civ_rbuf_put(&b, "]");
     rep_chart_emit(ctx, "allocation_streets", &b);
 }
@@ -491,4 +499,50 @@ void rep_chart_monitor(rep_ctx *ctx)
     civ_rbuf_json_str(&b, TR(ctx, "预警", "Alerts"));
     civ_rbuf_put(&b, "}]}");
     rep_chart_emit(ctx, "monitoring_departments", &b);
+}
+
+/* Indicator statuses (the status table: indicator, status): count of units by
+ * status per indicator, the latest period only when a ds column exists. */
+void rep_chart_indicators(rep_ctx *ctx)
+{
+    const civ_table *t = ctx->d->t_status;
+    size_t ci, cs, cd;
+    if (!t || civ_table_find_column(t, "indicator", &ci) != CIV_OK || civ_table_find_column(t, "status", &cs) != CIV_OK ||
+        civ_table_column_type(t, ci) != CIV_COLUMN_TEXT || civ_table_column_type(t, cs) != CIV_COLUMN_TEXT)
+        return;
+    int has_ds = civ_table_find_column(t, "ds", &cd) == CIV_OK && civ_table_column_type(t, cd) == CIV_COLUMN_TEXT;
+    const char *last = "";
+    for (size_t r = 0; has_ds && r < civ_table_n_rows(t); r++) {
+        const char *v = civ_table_text(t, r, cd);
+        if (v && strcmp(v, last) > 0)
+            last = v;
+    }
+    civ_rbuf b = {0};
+    rep_spec_begin(ctx, &b, TR(ctx, "各指标达标情况（最近一期）", "Indicators against their targets (latest period)"));
+    civ_rbuf_put(&b, ",\"width\":480,\"data\":{\"values\":[");
+    int first = 1;
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        const char *v = has_ds ? civ_table_text(t, r, cd) : NULL;
+        if (has_ds && (!v || strcmp(v, last)))
+            continue;
+        civ_rbuf_put(&b, first ? "{\"indicator\":" : ",{\"indicator\":");
+        first = 0;
+        civ_rbuf_json_str(&b, civ_table_text(t, r, ci) ? civ_table_text(t, r, ci) : "");
+        civ_rbuf_put(&b, ",\"status\":");
+        civ_rbuf_json_str(&b, civ_table_text(t, r, cs) ? civ_table_text(t, r, cs) : "");
+        civ_rbuf_put(&b, "}");
+    }
+    civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"indicator\",\"type\":\"nominal\",\"title\":null},"
+                     "\"x\":{\"aggregate\":\"count\",\"type\":\"quantitative\",\"title\":");
+    civ_rbuf_json_str(&b, TR(ctx, "单位数", "Units (count)"));
+    civ_rbuf_put(&b, "},\"color\":");
+    nf(&b, "status", TR(ctx, "状态", "Status"));
+    civ_rbuf_put(&b, ",\"tooltip\":[");
+    nf(&b, "indicator", TR(ctx, "指标", "Indicator"));
+    civ_rbuf_put(&b, ",");
+    nf(&b, "status", TR(ctx, "状态", "Status"));
+    civ_rbuf_put(&b, ",{\"aggregate\":\"count\",\"type\":\"quantitative\",\"title\":");
+    civ_rbuf_json_str(&b, TR(ctx, "单位数", "Units"));
+    civ_rbuf_put(&b, "}]}");
+    rep_chart_emit(ctx, "monitoring_indicators", &b);
 }

@@ -73,7 +73,10 @@ static const rep_col C_BEFORE = {{"before_yuan", "before_fen", "before"}, {1, MI
 
 /* Optional tables of other steps: the first file found is shown. */
 static const char *const BACKTEST_FILES[] = {"backtest_summary.csv", "backtest.csv", "accuracy.csv", NULL};
-static const char *const MONITOR_FILES[] = {"monitoring.csv", "alerts.csv", "monitor_alerts.csv", "monitor.csv", NULL};
+static const char *const MONITOR_FILES[] = {"monitor_alerts.csv", "monitoring_alerts.csv", "alerts.csv",
+                                             "monitoring.csv", NULL};
+static const char *const STATUS_FILES[] = {"monitor_status.csv", "monitoring_status.csv", "indicators.csv", NULL};
+static const char *const RISK_FILES[] = {"risk_matrix.csv", "monitor_risks.csv", "risks.csv", NULL};
 /* ------------------------------------------------------------------------ */
 
 typedef struct col_ref {
@@ -129,7 +132,8 @@ static int exists(const char *path)
 }
 
 static const char *const TEXT_COLS[] = {"unique_id", "name", "district", "street", "model", "binding",
-                                        "explanation", "section", "scope", "ds", "spec", NULL};
+                                        "explanation", "section", "scope", "ds", "spec", "unit", "indicator",
+                                        "department", "status", "alert", NULL};
 
 /* Reads outdir/file into *t; a missing optional file leaves *t NULL. */
 static civ_status read_opt(const char *outdir, const char *file, int required, civ_table **t)
@@ -436,6 +440,10 @@ civ_status rep_data_load(const char *outdir, rep_data *d)
         s = read_first(outdir, BACKTEST_FILES, &d->t_backtest, &d->backtest_file);
     if (!s)
         s = read_first(outdir, MONITOR_FILES, &d->t_monitor, &d->monitor_file);
+    if (!s)
+        s = read_first(outdir, STATUS_FILES, &d->t_status, &d->status_file);
+    if (!s)
+        s = read_first(outdir, RISK_FILES, &d->t_risk, &d->risk_file);
     d->per_minor = minor_factor(d->t_sum);
     if (!s)
         s = load_comms(d);
@@ -463,7 +471,7 @@ void rep_data_free(rep_data *d)
     if (!d)
         return;
     civ_table *ts[] = {d->t_alloc, d->t_sum, d->t_fc, d->t_frep, d->t_needs, d->t_unc, d->t_wf, d->t_stages,
-                       d->t_backtest, d->t_monitor};
+                       d->t_backtest, d->t_monitor, d->t_status, d->t_risk};
     for (size_t k = 0; k < sizeof ts / sizeof *ts; k++)
         civ_table_free(ts[k]);
     free(d->comms), free(d->groups), free(d->rows), free(d->fc), free(d->need);

@@ -51,6 +51,7 @@ typedef struct rep_step { /* one rule's effect in the waterfall, yuan */
 
 typedef struct rep_data {
     civ_table *t_alloc, *t_sum, *t_fc, *t_frep, *t_needs, *t_unc, *t_wf, *t_stages, *t_backtest, *t_monitor;
+    civ_table *t_status, *t_risk; /* monitoring: indicator statuses, the risk matrix */
     rep_comm *comms;
     size_t n_comms;
     rep_group *groups;    /* districts then streets */
@@ -66,7 +67,7 @@ typedef struct rep_data {
     double per_minor;     /* major units per minor unit (0.01 for fen) */
     double base_total;    /* waterfall: total before any rule (yuan), NaN if unknown */
     int has_mc, has_street, has_population, has_aged, has_last_year, has_before;
-    const char *monitor_file, *backtest_file; /* file names found, or NULL */
+    const char *monitor_file, *backtest_file, *status_file, *risk_file; /* file names found, or NULL */
 } rep_data;
 
 /* Reads the tables of `outdir`; allocation.csv and allocation_summary.csv are

@@ -163,8 +163,8 @@ void rep_section_summary(rep_ctx *ctx)
         snprintf(key, sizeof key, TR(ctx, "%.0f 年需求", "Need %.0f"), d->need[k].year);
         kv_money(ctx, key, d->need[k].need);
     }
-    if (d->t_monitor) {
-        rep_fmt_num(b1, sizeof b1, (double)civ_table_n_rows(d->t_monitor), 0);
+    if (d->t_monitor || d->t_status || d->t_risk) {
+        rep_fmt_num(b1, sizeof b1, d->t_monitor ? (double)civ_table_n_rows(d->t_monitor) : 0, 0);
         kv(ctx, TR(ctx, "预警数", "Alerts"), b1);
     } else {
         kv(ctx, TR(ctx, "预警数", "Alerts"), TR(ctx, "未运行监测", "monitoring not run"));
@@ -287,12 +287,27 @@ void rep_section_monitoring(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
     heading(ctx, "monitoring", TR(ctx, "监测", "Monitoring"));
-    if (!d->t_monitor) {
+    if (!d->t_monitor && !d->t_status && !d->t_risk) {
         not_run(ctx, TR(ctx, "未运行监测。", "Monitoring: not run."));
     } else {
-        rep_para(ctx, TR(ctx, "监测给出的预警与指标（来自输出目录的表）。", "The alerts and indicators of the monitoring (from the output folder's table)."));
-        rep_chart_monitor(ctx);
-        rep_generic_table(ctx, d->t_monitor, 60);
+        rep_para(ctx, TR(ctx, "监测给出的预警、指标与目标的对比和风险矩阵（来自输出目录的表）。",
+                         "The monitoring's alerts, indicators against their targets and the risk matrix (tables of the output folder)."));
+        char text[256];
+        const civ_table *ts[3] = {d->t_monitor, d->t_status, d->t_risk};
+        const char *fs[3] = {d->monitor_file, d->status_file, d->risk_file};
+        const char *hs[3] = {TR(ctx, "预警", "Alerts"), TR(ctx, "指标与目标", "Indicators against targets"),
+                             TR(ctx, "风险矩阵", "Risk matrix")};
+        for (int k = 0; k < 3; k++) {
+            if (!ts[k])
+                continue;
+            snprintf(text, sizeof text, "%s (%s)", hs[k], fs[k]);
+            sub(ctx, text);
+            if (k == 0)
+                rep_chart_monitor(ctx);
+            if (k == 1)
+                rep_chart_indicators(ctx);
+            rep_generic_table(ctx, ts[k], 60);
+        }
     }
     civ_rbuf_put(&ctx->page, "</section>\n");
 }
