@@ -178,7 +178,7 @@ static void test_write_both_languages(void **state)
     put("w", "allocation.csv", ALLOC);
     put("w", "allocation_summary.csv", SUMMARY);
     put("w", "need_summary.csv", "scope,year,communities,periods,demand,standard,need,need_yuan\n"
-                                 "year,2025,3,12,100,8,80000,800\nyear,2026,3,12,110,8.8,96800,968\n"
+                                 "year,2025,3,12,100,800,80000,800\nyear,2026,3,12,110,880,96800,968\n"
                                  "total,,,,210,,176800,1768\n");
     char path[128], file[192];
     snprintf(path, sizeof path, "%s/w", dir);
@@ -205,6 +205,7 @@ static void test_write_both_languages(void **state)
     char *spec = slurp(file);
     assert_non_null(spec);
     assert_non_null(strstr(spec, "\"year\":\"2026\""));
+    assert_non_null(strstr(spec, "\"standard\":8.8")); /* 880 fen */
     assert_non_null(strstr(spec, "\"tooltip\":true"));
     free(spec);
     assert_int_equal(civ_report_write(path, &en), CIV_OK);

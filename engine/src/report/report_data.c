@@ -60,7 +60,7 @@ static const rep_col C_MODEL = {{"model"}, {1}};
 static const rep_col C_SCOPE = {{"scope"}, {1}};
 static const rep_col C_YEAR = {{"year"}, {1}};
 static const rep_col C_NEED = {{"need_yuan", "need_fen", "need"}, {1, MINOR, MINOR}};
-static const rep_col C_STD = {{"standard_yuan", "standard"}, {1, 1}};
+static const rep_col C_STD = {{"standard_yuan", "standard_fen", "standard"}, {1, MINOR, MINOR}};
 static const rep_col C_DEMAND = {{"demand"}, {1}};
 /* uncertainty.csv (scope, name, p5, p50, p95) */
 static const rep_col C_UNAME = {{"name"}, {1}};

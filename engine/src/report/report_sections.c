@@ -272,7 +272,7 @@ void rep_section_need(rep_ctx *ctx)
         char buf[64];
         for (size_t k = 0; k < d->n_need; k++) {
             civ_rbuf_put(b, "<tr>");
-            rep_fmt_num(buf, sizeof buf, d->need[k].year, 0), rep_cell(b, buf, 0);
+            snprintf(buf, sizeof buf, "%.0f", d->need[k].year), rep_cell(b, buf, 0);
             rep_fmt_num(buf, sizeof buf, d->need[k].demand, 0), rep_cell(b, buf, 1);
             rep_fmt_num(buf, sizeof buf, d->need[k].standard, 2), rep_cell(b, buf, 1);
             rep_fmt_money(buf, sizeof buf, d->need[k].need, ctx->zh), rep_cell(b, buf, 1);
