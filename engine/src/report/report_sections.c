@@ -139,9 +139,9 @@ void rep_section_summary(rep_ctx *ctx)
     rep_fmt_money(b3, sizeof b3, reserved, ctx->zh);
     heading(ctx, "summary", TR(ctx, "概要", "Summary"));
     snprintf(text, sizeof text,
-             TR(ctx, "本年度资金 %s，其中 %s 按因素法分配给 %.0f 个社区，%s 留作储备金。下表列出各资金来源与储备，图表比较各年的资金需求与资金总额。",
+             TR(ctx, "本年度资金 %s，其中 %s 按因素法分配给 %.0f 个社区，%s 留作储备金。下表列出各资金来源与储备；图中柱为各年的资金需求，红色虚线为资金总额。",
                 "The fund of %s gives %s to %.0f communities by the factor method and keeps %s in reserves. The table lists the "
-                "pools and reserves; the chart compares each year's need with the fund."),
+                "pools and reserves; the chart shows each year's need (bars) against the fund (red dashes)."),
              b1, b2, isfinite(funded) ? funded : (double)d->n_comms, b3);
     rep_para(ctx, text);
     civ_rbuf_put(&ctx->page, "<table class=\"data kv\"><tbody>\n");
