@@ -49,7 +49,7 @@ void rep_spec_begin(const rep_ctx *ctx, civ_rbuf *spec, const char *title)
     civ_rbuf_json_str(spec, title);
     civ_rbuf_put(spec, ",\"config\":{\"font\":\"Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, PingFang SC, "
                        "Microsoft YaHei, sans-serif\",\"mark\":{\"tooltip\":true},\"view\":{\"stroke\":null},"
-                       "\"axis\":{\"labelFontSize\":11,\"titleFontSize\":11},\"title\":{\"fontSize\":14,"
+                       "\"axis\":{\"labelFontSize\":11,\"titleFontSize\":11},\"legend\":{\"labelLimit\":320},\"title\":{\"fontSize\":14,"
                        "\"anchor\":\"start\"}},\"usermeta\":{\"generator\":\"civicast\",\"lang\":");
     civ_rbuf_json_str(spec, ctx->zh ? "zh" : "en");
     civ_rbuf_put(spec, "}");
@@ -86,10 +86,13 @@ void rep_cell(civ_rbuf *b, const char *text, int numeric)
     civ_rbuf_put(b, "</td>");
 }
 
-static void head_row(civ_rbuf *b, const char *const *heads, size_t n)
+/* A header row of the columns whose show[k] is set. */
+static void head_shown(civ_rbuf *b, const char *const *heads, const int *show, size_t n)
 {
     civ_rbuf_put(b, "<thead><tr>");
     for (size_t k = 0; k < n; k++) {
+        if (!show[k])
+            continue;
         civ_rbuf_put(b, "<th>");
         civ_rbuf_html(b, heads[k]);
         civ_rbuf_put(b, "</th>");
@@ -97,15 +100,18 @@ static void head_row(civ_rbuf *b, const char *const *heads, size_t n)
     civ_rbuf_put(b, "</tr></thead>\n");
 }
 
+/* Districts or streets; the per-capita, per-aged and change columns only
+ * when the allocation table has what they need. */
 void rep_group_table(rep_ctx *ctx, int streets)
 {
     const rep_data *d = ctx->d;
     const char *heads[] = {streets ? TR(ctx, "街道", "Street") : TR(ctx, "区", "District"), TR(ctx, "区", "District"),
                            TR(ctx, "社区数", "Communities"), TR(ctx, "金额", "Amount"), TR(ctx, "人均（元）", "Per capita (CNY)"),
                            TR(ctx, "每位 60 岁以上老人（元）", "Per aged 60+ (CNY)"), TR(ctx, "比上年", "Change vs last year")};
+    const int show[] = {1, streets, 1, 1, d->has_population, d->has_aged, d->has_last_year};
     civ_rbuf *b = &ctx->page;
     civ_rbuf_put(b, "<table class=\"data\">");
-    head_row(b, streets ? heads : heads + 1, streets ? 7 : 6);
+    head_shown(b, heads, show, 7);
     civ_rbuf_put(b, "<tbody>");
     char buf[96];
     for (size_t g = 0; g < d->n_groups; g++) {
@@ -118,10 +124,14 @@ void rep_group_table(rep_ctx *ctx, int streets)
             rep_cell(b, x->district, 0);
         rep_fmt_num(buf, sizeof buf, (double)x->communities, 0), rep_cell(b, buf, 1);
         rep_fmt_money(buf, sizeof buf, x->amount, ctx->zh), rep_cell(b, buf, 1);
-        rep_fmt_num(buf, sizeof buf, x->population > 0 ? x->amount / x->population : NAN, 2), rep_cell(b, buf, 1);
-        rep_fmt_num(buf, sizeof buf, x->aged > 0 ? x->amount / x->aged : NAN, 2), rep_cell(b, buf, 1);
-        rep_fmt_pct(buf, sizeof buf, x->last_year > 0 ? 100 * (x->amount - x->last_year) / x->last_year : NAN, 1);
-        rep_cell(b, buf, 1);
+        if (show[4])
+            rep_fmt_num(buf, sizeof buf, x->population > 0 ? x->amount / x->population : NAN, 2), rep_cell(b, buf, 1);
+        if (show[5])
+            rep_fmt_num(buf, sizeof buf, x->aged > 0 ? x->amount / x->aged : NAN, 2), rep_cell(b, buf, 1);
+        if (show[6]) {
+            rep_fmt_pct(buf, sizeof buf, x->last_year > 0 ? 100 * (x->amount - x->last_year) / x->last_year : NAN, 1);
+            rep_cell(b, buf, 1);
+        }
         civ_rbuf_put(b, "</tr>\n");
     }
     civ_rbuf_put(b, "</tbody></table>\n");
@@ -169,16 +179,24 @@ void rep_community_table(rep_ctx *ctx)
     const char *heads[] = {TR(ctx, "编号", "Id"), TR(ctx, "名称", "Name"), TR(ctx, "区", "District"), TR(ctx, "街道", "Street"),
                            TR(ctx, "金额", "Amount"), TR(ctx, "人均（元）", "Per capita (CNY)"), TR(ctx, "比上年", "Change"),
                            TR(ctx, "约束", "Held by"), TR(ctx, "说明", "Explanation")};
-    head_row(b, heads, 9);
+    const int show[] = {1, d->has_name, 1, d->has_street, 1, d->has_population, d->has_last_year, 1, 1};
+    head_shown(b, heads, show, 9);
     civ_rbuf_put(b, "<tbody>\n");
     char buf[96];
     for (size_t i = 0; i < d->n_comms; i++) {
         const rep_comm *c = &d->comms[i];
         civ_rbuf_put(b, "<tr>");
-        rep_cell(b, c->id, 0), rep_cell(b, c->name, 0), rep_cell(b, c->district, 0), rep_cell(b, c->street, 0);
+        rep_cell(b, c->id, 0);
+        if (show[1])
+            rep_cell(b, c->name, 0);
+        rep_cell(b, c->district, 0);
+        if (show[3])
+            rep_cell(b, c->street, 0);
         rep_fmt_money(buf, sizeof buf, c->amount, ctx->zh), rep_cell(b, buf, 1);
-        rep_fmt_num(buf, sizeof buf, c->population > 0 ? c->amount / c->population : NAN, 2), rep_cell(b, buf, 1);
-        rep_fmt_pct(buf, sizeof buf, c->change_pct, 1), rep_cell(b, buf, 1);
+        if (show[5])
+            rep_fmt_num(buf, sizeof buf, c->population > 0 ? c->amount / c->population : NAN, 2), rep_cell(b, buf, 1);
+        if (show[6])
+            rep_fmt_pct(buf, sizeof buf, c->change_pct, 1), rep_cell(b, buf, 1);
         civ_rbuf_put(b, "<td>");
         for (const char *p = c->binding; *p;) { /* "floor+pace" -> names */
             size_t n = strcspn(p, "+");

@@ -172,7 +172,7 @@ static civ_status load_comms(rep_data *d)
     d->comms = calloc(d->n_comms ? d->n_comms : 1, sizeof *d->comms);
     if (!d->comms)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for %zu communities", d->n_comms);
-    d->has_street = street.found, d->has_population = pop.found, d->has_aged = aged.found;
+    d->has_name = name.found, d->has_street = street.found, d->has_population = pop.found, d->has_aged = aged.found;
     d->has_last_year = last.found, d->has_mc = p5.found && p95.found;
     for (size_t i = 0; i < d->n_comms; i++) {
         rep_comm *c = &d->comms[i];

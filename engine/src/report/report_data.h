@@ -66,7 +66,7 @@ typedef struct rep_data {
     size_t n_steps;
     double per_minor;     /* major units per minor unit (0.01 for fen) */
     double base_total;    /* waterfall: total before any rule (yuan), NaN if unknown */
-    int has_mc, has_street, has_population, has_aged, has_last_year, has_before;
+    int has_mc, has_name, has_street, has_population, has_aged, has_last_year, has_before;
     const char *monitor_file, *backtest_file, *status_file, *risk_file; /* file names found, or NULL */
 } rep_data;
 
