@@ -216,6 +216,23 @@ static void test_run_and_write(void **state)
     assert_int_equal(civ_table_find_column(alloc, "p50", &col), CIV_OK);
     assert_int_equal(civ_table_find_column(alloc, "explanation", &col), CIV_OK);
     assert_string_equal(civ_alloc_spec_currency(civ_plan_result_spec(r)), "CNY");
+    /* the rule tables of the report: the waterfall's total row adds up to the
+     * allocation; one "before" per community, in the allocation's order */
+    const civ_table *wf = civ_plan_result_table(r, CIV_PLAN_ALLOCATION_WATERFALL);
+    size_t cscope, camt, cid, cbefore, aid;
+    assert_int_equal(civ_table_find_column(wf, "scope", &cscope), CIV_OK);
+    assert_int_equal(civ_table_find_column(wf, "amount", &camt), CIV_OK);
+    assert_string_equal(civ_table_text(wf, 0, cscope), "total");
+    assert_true(civ_table_number(wf, 0, camt) == 11400000.0);
+    const civ_table *stg = civ_plan_result_table(r, CIV_PLAN_ALLOCATION_STAGES);
+    assert_int_equal(civ_table_n_rows(stg), civ_table_n_rows(alloc));
+    assert_int_equal(civ_table_find_column(stg, "unique_id", &cid), CIV_OK);
+    assert_int_equal(civ_table_find_column(stg, "before", &cbefore), CIV_OK);
+    assert_int_equal(civ_table_find_column(alloc, "unique_id", &aid), CIV_OK);
+    for (size_t i = 0; i < civ_table_n_rows(stg); i++) {
+        assert_string_equal(civ_table_text(stg, i, cid), civ_table_text(alloc, i, aid));
+        assert_true(civ_table_number(stg, i, cbefore) > 0);
+    }
     /* progress: forecast per series, then each later stage's start and end */
     assert_true(c.n_forecast >= 1);
     const char *want[6] = {"allocation", "allocation", "uncertainty", "uncertainty", "need", "need"};

@@ -116,9 +116,8 @@ static int run_and_write(const civ_plan *plan)
         print_plan(plan, r);
     if (!code && (s = civ_plan_result_write(r, civ_plan_out(plan))))
         code = civ_cli_report(s);
-    /* the report: the rule tables it reads, then report.html */
-    if (!code && (s = civ_cli_plan_report(civ_plan_result_spec(r), comm, civ_plan_result_table(r, CIV_PLAN_FORECASTS),
-                                          civ_plan_out(plan), civ_plan_lang(plan))))
+    /* the report, from the tables just written */
+    if (!code && (s = civ_cli_plan_report(civ_plan_out(plan), civ_plan_lang(plan))))
         code = civ_cli_report(s);
     if (!code) {
         civ_plan_stats st;

@@ -935,7 +935,12 @@ typedef enum civ_plan_table {
     CIV_PLAN_ALLOCATION_SUMMARY = 4, /* allocation_summary.csv: civ_alloc_result_summary */
     CIV_PLAN_NEED = 5,               /* need.csv: per community and year (with a [need]) */
     CIV_PLAN_NEED_SUMMARY = 6,       /* need_summary.csv: per year (with a [need]) */
-    CIV_PLAN_TABLE_COUNT = 7
+    CIV_PLAN_ALLOCATION_WATERFALL = 7, /* allocation_waterfall.csv: civ_alloc_compare_waterfall of the
+                                          plan's spec (label "plan"): the money each rule moved */
+    CIV_PLAN_ALLOCATION_STAGES = 8,  /* allocation_stages.csv: unique_id, before (each community's
+                                        amount before the constraints: factor base plus tilts, minor
+                                        units, allocation row order), for the report's Lorenz curve */
+    CIV_PLAN_TABLE_COUNT = 9
 } civ_plan_table;
 /** The file stem of a table ("forecasts", "need_summary"; "" if unknown). */
 CIV_API const char *civ_plan_table_name(civ_plan_table table);

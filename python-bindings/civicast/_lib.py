@@ -170,7 +170,7 @@ class civ_plan_stats(ctypes.Structure):
 
 # The tables of civ_plan_run (civ_plan_table), in the order they are written.
 PLAN_TABLES = ("forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need",
-               "need_summary")
+               "need_summary", "allocation_waterfall", "allocation_stages")
 
 
 # Frequencies (civ_frequency) and date forms (civ_date_form).
