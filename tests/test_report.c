@@ -172,6 +172,36 @@ static void test_data_mapping(void **state)
     rep_data_free(&d);
 }
 
+/* The tidy summary of the allocation (section, item, measure, unit, value). */
+static void test_tidy_summary(void **state)
+{
+    (void)state;
+    put("tidy", "allocation.csv", ALLOC);
+    put("tidy", "allocation_summary.csv", "section,item,measure,unit,value\n"
+                                          "budget,total,amount,fen,1100000\n"
+                                          "reserve,emergency,amount,fen,100000\n"
+                                          "reserve,emergency,share_of_total,fraction,0.1\n"
+                                          "total,allocated,amount,fen,1000000\n"
+                                          "total,allocated,communities,count,3\n"
+                                          "statistic,communities_funded,communities,count,3\n"
+                                          "binding,floor,communities,count,1\n"
+                                          "equity,gini,before_constraints,index,0.1\n"
+                                          "equity,gini,after,index,0.2\n");
+    char path[128];
+    snprintf(path, sizeof path, "%s/tidy", dir);
+    rep_data d;
+    assert_int_equal(rep_data_load(path, &d), CIV_OK);
+    assert_true(rep_data_row(&d, "budget", "total")->amount == 11000);
+    assert_true(rep_data_row(&d, "reserve", "emergency")->amount == 1000);
+    assert_true(rep_data_row(&d, "reserve", "emergency")->value == 0.1);
+    assert_true(rep_data_row(&d, "total", "allocated")->count == 3);
+    assert_true(rep_data_row(&d, "binding", "floor")->count == 1);
+    assert_true(rep_data_row(&d, "equity", "gini_before")->value == 0.1);
+    assert_true(rep_data_row(&d, "equity", "gini_after")->value == 0.2);
+    rep_data_free(&d);
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+}
+
 static void test_write_both_languages(void **state)
 {
     (void)state;
@@ -277,7 +307,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_money_formats),  cmocka_unit_test(test_model_names),
         cmocka_unit_test(test_escaping),       cmocka_unit_test(test_data_mapping),
-        cmocka_unit_test(test_write_both_languages), cmocka_unit_test(test_monitoring_tables),
+        cmocka_unit_test(test_tidy_summary),   cmocka_unit_test(test_write_both_languages),
+        cmocka_unit_test(test_monitoring_tables),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);

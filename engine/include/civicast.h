@@ -540,6 +540,10 @@ CIV_API int64_t civ_alloc_spec_total(const civ_alloc_spec *spec);       /* minor
 CIV_API int64_t civ_alloc_spec_minor_unit(const civ_alloc_spec *spec);  /* per major unit, e.g. 100 */
 CIV_API const char *civ_alloc_spec_version(const civ_alloc_spec *spec);
 CIV_API const char *civ_alloc_spec_currency(const civ_alloc_spec *spec);   /* e.g. "CNY" */
+/** The unit word the output column names use for money: major = 0 gives the
+ *  minor unit ("fen" for CNY with minor_unit 100, else "minor"), major = 1 the
+ *  major unit ("yuan" for CNY, else "major"); e.g. amount_fen, amount_yuan. */
+CIV_API const char *civ_alloc_spec_unit_name(const civ_alloc_spec *spec, int major);
 CIV_API size_t civ_alloc_spec_n_factors(const civ_alloc_spec *spec);
 CIV_API const char *civ_alloc_spec_factor_name(const civ_alloc_spec *spec, size_t k);
 CIV_API double civ_alloc_spec_factor_weight(const civ_alloc_spec *spec, size_t k);
@@ -640,7 +644,7 @@ CIV_API civ_status civ_alloc_result_summary(const civ_alloc_problem *problem, co
 CIV_API civ_status civ_alloc_run(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
                                  int explain, civ_table **allocation, civ_table **summary);
 
-/* ---- Scenarios (engine/src/alloc_compare.c) ----------------------------- */
+/* ---- Scenarios (engine/src/alloc/compare.c) ----------------------------- */
 /* Several specs solved on the same communities (and forecasts): amounts side
  * by side, the change against the first spec, and a waterfall that splits
  * each community's move from its factors-only amount (stage BASE) to its
@@ -708,7 +712,7 @@ CIV_API civ_status civ_alloc_compare_table(const civ_alloc_compare *cmp, civ_tab
  *  "district" row per district (name = the district, sorted by byte order). */
 CIV_API civ_status civ_alloc_compare_waterfall(const civ_alloc_compare *cmp, civ_table **out);
 
-/* ---- Uncertainty (engine/src/alloc_uncertainty.c) ----------------------- */
+/* ---- Uncertainty (engine/src/alloc/uncertainty.c) ----------------------- */
 /* A seeded Monte Carlo of the allocation: each draw perturbs the forecast-
  * demand factors (from the forecasts' prediction intervals) and/or the factor
  * weights (Dirichlet around the spec's weights), re-solves, and keeps every
@@ -774,7 +778,7 @@ CIV_API civ_status civ_alloc_uncertainty_table(const civ_alloc_uncertainty *u, c
  *  column already). */
 CIV_API civ_status civ_alloc_uncertainty_add_columns(const civ_alloc_uncertainty *u, civ_table *allocation);
 
-/* ---- Multi-year need (engine/src/alloc_need.c) -------------------------- */
+/* ---- Multi-year need (engine/src/alloc/need.c) -------------------------- */
 /* The projected budget need: a subsidy standard per unit of demand (e.g. per
  * meal), indexed by `index_rate` every `index_every_years` years from
  * `base_year`, times the forecast demand (the sum of the forecast means of

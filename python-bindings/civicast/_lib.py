@@ -260,6 +260,7 @@ _SIGNATURES = {
     "civ_alloc_spec_minor_unit": (_I64, [P]),
     "civ_alloc_spec_version": (_CP, [P]),
     "civ_alloc_spec_currency": (_CP, [P]),
+    "civ_alloc_spec_unit_name": (_CP, [P, ctypes.c_int]),
     "civ_alloc_bind": (c_status, [P, P, P, PP]),
     "civ_alloc_problem_free": (None, [P]),
     "civ_alloc_result_create": (c_status, [P, PP]),

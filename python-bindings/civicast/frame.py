@@ -908,10 +908,12 @@ def allocate(communities, spec, forecasts=None, explain=False):
     column) or a .csv/.h5 path; spec: a spec file path, or the spec text
     itself (any string containing a newline); forecasts: None, a DataFrame
     in forecast()'s long format, or a path.  Returns (allocation, summary):
-    the per-community table (input row order; amount in minor units,
-    amount_yuan, share, factor decomposition, binding constraint, change
-    against last year; an explanation column with explain=True) and the
-    summary table (budget, reserves, pools, districts, totals, statistics).
+    the per-community table (input row order; the community's labels
+    (name, district, street), amount_fen (int64 minor units) and amount_yuan,
+    share_pct, factor decomposition in fen, binding constraint, last year and
+    change in fen and yuan; an explanation column with explain=True; "_minor"
+    and "_major" for currencies other than CNY) and the tidy summary table
+    (section, item, measure, unit, value).  docs/ALLOCATION.md "Outputs".
     allocation.attrs["stats"] holds the civ_alloc_stats figures and
     allocation.attrs["currency"] / ["minor_unit"] the spec's money units.
     Errors: civicast.Error naming the spec key or data row."""
@@ -930,11 +932,21 @@ def allocate(communities, spec, forecasts=None, explain=False):
             st = _lib.civ_alloc_stats()
             check(lib.civ_alloc_result_stats(prob.ptr, res.ptr, ctypes.byref(st)))
             alloc_df, summary_df = table_to_frame(out_t.ptr), table_to_frame(sum_t.ptr)
-            if "amount" in alloc_df.columns and not alloc_df["amount"].isna().any():
-                alloc_df["amount"] = alloc_df["amount"].astype(np.int64)  # whole minor units
+            mi = _dec(lib.civ_alloc_spec_unit_name(sp.ptr, 0))
+            ma = _dec(lib.civ_alloc_spec_unit_name(sp.ptr, 1))
+            for c in alloc_df.columns:
+                # whole minor units as int64 (nullable Int64 where last year is missing)
+                if c == f"amount_{mi}" or (c.startswith("pool_") and c.endswith(f"_{mi}")) or \
+                        c in (f"last_year_{mi}", f"change_{mi}"):
+                    s = alloc_df[c]
+                    alloc_df[c] = s.astype(np.int64) if not s.isna().any() else s.astype("Int64")
+                elif c.endswith(f"_{ma}") and alloc_df[c].dtype == object:
+                    # exact decimal text in C/CSV; numbers here (exact values: the _<minor> columns)
+                    alloc_df[c] = pd.to_numeric(alloc_df[c].replace("", np.nan))
             alloc_df.attrs["stats"] = {name: getattr(st, name) for name, _ in st._fields_}
             alloc_df.attrs["currency"] = _dec(lib.civ_alloc_spec_currency(sp.ptr))
             alloc_df.attrs["minor_unit"] = lib.civ_alloc_spec_minor_unit(sp.ptr)
+            alloc_df.attrs["unit_minor"], alloc_df.attrs["unit_major"] = mi, ma
             alloc_df.attrs["spec_version"] = _dec(lib.civ_alloc_spec_version(sp.ptr))
             return alloc_df, summary_df
         finally:

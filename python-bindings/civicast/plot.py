@@ -215,24 +215,26 @@ def plot_allocation(result, by="district", title=None):
     """Per-district bars of the allocation and the change against last year.
 
     result: the (allocation, summary) tuple of civicast.allocate or the
-    allocation DataFrame alone (columns by, amount_yuan, last_year and change
-    in yuan; the last two optional).  Left: total amount by district; right:
-    change against last year by district, in percent (green up, red down).
-    Districts come in the order the data first names them; axes say their
-    units.  Returns a matplotlib Figure."""
+    allocation DataFrame alone (columns by, amount_fen and optionally
+    last_year_fen and change_fen -- "_minor" for currencies other than CNY;
+    docs/ALLOCATION.md "Outputs").  Left: total amount by district in major
+    units; right: change against last year by district, in percent (green up,
+    red down).  Districts come in the order the data first names them; axes
+    say their units.  Returns a matplotlib Figure."""
     alloc = result[0] if isinstance(result, tuple) else result
     if by not in alloc.columns:
         raise _frame.Error("CIV_ERR_MISSING_COLUMN", f"civicast.plot_allocation: no column '{by}'", field=by)
-    value = "amount_yuan" if "amount_yuan" in alloc.columns else "amount"
+    mi = alloc.attrs.get("unit_minor") or ("fen" if "amount_fen" in alloc.columns else "minor")
+    value = f"amount_{mi}"
+    if value not in alloc.columns:
+        raise _frame.Error("CIV_ERR_MISSING_COLUMN", f"civicast.plot_allocation: no column '{value}'", field=value)
     g = alloc.groupby(alloc[by].astype(str), sort=False)  # the data's order, not the byte order
-    amount = g[value].sum()
+    amount = g[value].sum() / float(alloc.attrs.get("minor_unit", 100))
     _warn_if_no_cjk(list(amount.index) + [title or ""])
-    has_change = "last_year" in alloc.columns and "change" in alloc.columns
+    has_change = f"last_year_{mi}" in alloc.columns and f"change_{mi}" in alloc.columns
     fig, axes = _figure(1, 2 if has_change else 1, 11 if has_change else 6, 4.2)
     ax = axes[0][0]
-    currency = alloc.attrs.get("currency", "") or ("CNY" if value == "amount_yuan" else "")
-    if value == "amount":  # minor units
-        currency = f"{currency} minor units".strip()
+    currency = alloc.attrs.get("currency", "") or ("CNY" if mi == "fen" else "")
     scale, unit = (1e6, f"million {currency}".strip()) if amount.max() >= 1e6 else (1.0, currency or value)
     pos = np.arange(len(amount))
     ax.bar(pos, amount.to_numpy() / scale, color="tab:blue")
@@ -243,8 +245,8 @@ def plot_allocation(result, by="district", title=None):
     ax.set_title(f"Allocation by {by}")
     ax.grid(True, axis="y", alpha=0.3)
     if has_change:
-        last = g["last_year"].sum()
-        change = g["change"].sum()
+        last = g[f"last_year_{mi}"].sum()
+        change = g[f"change_{mi}"].sum()
         pct = np.where(last.to_numpy() > 0, 100.0 * change.to_numpy() / np.where(last > 0, last, 1), np.nan)
         ax2 = axes[0][1]
         ax2.bar(pos, pct, color=["tab:green" if v >= 0 else "tab:red" for v in np.nan_to_num(pct)])

@@ -423,13 +423,16 @@ def test_allocate_equals_cli(meals, tmp_path):
         "--out", out, "--summary", summ, "--explain")
     alloc, summary = civicast.allocate(DEMO / "communities.csv", DEMO / "allocation.spec", explain=True)
     assert_frames_equal(alloc, read_csv(out, dtype={"unique_id": str, "district": str}))
-    assert_frames_equal(summary, read_csv(summ, dtype={"section": str, "name": str}))
-    assert alloc["amount"].dtype == np.int64 and alloc["amount"].sum() == alloc.attrs["stats"]["allocated"]
+    assert_frames_equal(summary, read_csv(summ, dtype={"section": str, "item": str}))
+    assert alloc["amount_fen"].dtype == np.int64 and alloc["amount_fen"].sum() == alloc.attrs["stats"]["allocated"]
+    assert ((alloc["amount_yuan"] * 100).round() == alloc["amount_fen"]).all()
+    assert list(alloc.columns[:4]) == ["unique_id", "name", "district", "street"]
+    assert list(summary.columns) == ["section", "item", "measure", "unit", "value"]
     # DataFrame input (shuffled rows) gives the same amounts per community
     comm = read_csv(DEMO / "communities.csv", dtype={"unique_id": str})
     alloc2, summary2 = civicast.allocate(comm.sample(frac=1.0, random_state=2), DEMO / "allocation.spec")
-    m = alloc.set_index("unique_id")["amount"]
-    assert (alloc2.set_index("unique_id")["amount"].reindex(m.index) == m).all()
+    m = alloc.set_index("unique_id")["amount_fen"]
+    assert (alloc2.set_index("unique_id")["amount_fen"].reindex(m.index) == m).all()
     assert_frames_equal(summary2, summary)
     # with forecasts: DataFrame from civicast.forecast vs the CLI pipeline
     spec = tmp_path / "f.spec"
@@ -440,7 +443,7 @@ def test_allocate_equals_cli(meals, tmp_path):
     cli("allocate", "--spec", spec, "--communities", DEMO / "communities.csv", "--forecasts", fcp, "--out", out)
     alloc3, _ = civicast.allocate(comm, spec.read_text(), forecasts=fc)
     assert_frames_equal(alloc3, read_csv(out, dtype={"unique_id": str, "district": str}))
-    assert "factor_meal_demand" in alloc3.columns
+    assert "factor_meal_demand_fen" in alloc3.columns
 
 
 # ---------------------------------------------------------------- threads

@@ -158,7 +158,7 @@ void rep_chart_alloc_streets(rep_ctx *ctx)
     civ_rbuf b = {0};
     const char *ul;
     rep_unit_small(ctx, &ul);
-    rep_spec_begin(ctx, &b, TR(ctx, "各街道分配金额与人均", "By street: amount and per capita"));
+    rep_spec_begin(ctx, &b, TR(ctx, "各街道分配：金额、人均、比上年变化", "By street: amount, per capita, change vs last year"));
     civ_rbuf_put(&b, ",\"data\":{\"values\":[");
     group_rows(ctx, &b, 1);
     civ_rbuf_put(&b, "]},\"hconcat\":[");

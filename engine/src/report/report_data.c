@@ -45,6 +45,10 @@ static const rep_col C_P95 = {{"p95_yuan", "p95_fen", "p95"}, {1, MINOR, MINOR}}
 static const rep_col C_SECTION = {{"section"}, {1}};
 static const rep_col C_SNAME = {{"name"}, {1}};
 static const rep_col C_SCOUNT = {{"communities"}, {1}};
+/* the tidy allocation_summary.csv (section, item, measure, unit, value) */
+static const rep_col C_ITEM = {{"item"}, {1}};
+static const rep_col C_MEASURE = {{"measure"}, {1}};
+static const rep_col C_UNIT = {{"unit"}, {1}};
 static const rep_col C_SVALUE = {{"value"}, {1}};
 /* forecasts.csv */
 static const rep_col C_DS = {{"ds"}, {1}};
@@ -133,7 +137,7 @@ static int exists(const char *path)
 
 static const char *const TEXT_COLS[] = {"unique_id", "name", "district", "street", "model", "binding",
                                         "explanation", "section", "scope", "ds", "spec", "unit", "indicator",
-                                        "department", "status", "alert", NULL};
+                                        "department", "status", "alert", "item", "measure", NULL};
 
 /* Reads outdir/file into *t; a missing optional file leaves *t NULL. */
 static civ_status read_opt(const char *outdir, const char *file, int required, civ_table **t)
@@ -231,23 +235,68 @@ static civ_status group_comms(rep_data *d)
     return CIV_OK;
 }
 
+/* The tidy summary (section, item, measure, unit, value): one rep_row per
+ * section and item, its "amount" measure in yuan, "communities" as the count,
+ * any other measure as the value; equity rows split by measure into
+ * <item>_before and <item>_after, as the wide summary named them. */
+static civ_status load_tidy_summary(rep_data *d, col_ref sec, col_ref item, col_ref measure, col_ref unit, col_ref val)
+{
+    const civ_table *t = d->t_sum;
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        const char *s = txt(t, sec, r), *it = txt(t, item, r), *m = txt(t, measure, r), *u = txt(t, unit, r);
+        double v = num(t, val, r);
+        int eq = !strcmp(s, "equity");
+        char key[160];
+        snprintf(key, sizeof key, "%s%s%s", it, eq ? "_" : "", eq ? (strstr(m, "before") ? "before" : "after") : "");
+        size_t k = 0;
+        while (k < d->n_rows && (strcmp(d->rows[k].section, s) || strcmp(d->rows[k].name, key)))
+            k++;
+        if (k == d->n_rows) {
+            char *name = malloc(strlen(key) + 1);
+            if (!name)
+                return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the summary");
+            strcpy(name, key);
+            d->row_names[d->n_rows] = name;
+            d->rows[d->n_rows++] = (rep_row){s, name, NAN, NAN, NAN};
+        }
+        rep_row *x = &d->rows[k];
+        if (!strcmp(m, "amount") && (!strcmp(u, "fen") || !strcmp(u, "minor")))
+            x->amount = v * d->per_minor;
+        else if (!strcmp(m, "amount") && !strcmp(u, "yuan"))
+            x->amount = v;
+        else if (!strcmp(m, "communities"))
+            x->count = v, x->value = isfinite(x->value) ? x->value : v;
+        else
+            x->value = v;
+    }
+    return CIV_OK;
+}
+
 static civ_status load_summary(rep_data *d)
 {
     const civ_table *t = d->t_sum;
     const char *f = "allocation_summary.csv";
     col_ref sec, name, amt, cnt, val;
     civ_status s = need_col(d, t, f, &C_SECTION, &sec);
-    if (!s)
-        s = need_col(d, t, f, &C_SNAME, &name);
+    if (s)
+        return s;
+    d->n_rows = 0;
+    d->rows = calloc(civ_table_n_rows(t) + 1, sizeof *d->rows);
+    d->row_names = calloc(civ_table_n_rows(t) + 1, sizeof *d->row_names);
+    if (!d->rows || !d->row_names)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the summary");
+    col_ref item = find(d, t, &C_ITEM), measure = find(d, t, &C_MEASURE), unit = find(d, t, &C_UNIT);
+    if (item.found && measure.found && unit.found) {
+        s = need_col(d, t, f, &C_SVALUE, &val);
+        return s ? s : load_tidy_summary(d, sec, item, measure, unit, val);
+    }
+    s = need_col(d, t, f, &C_SNAME, &name);
     if (!s)
         s = need_col(d, t, f, &C_AMOUNT, &amt);
     if (s)
         return s;
     cnt = find(d, t, &C_SCOUNT), val = find(d, t, &C_SVALUE);
     d->n_rows = civ_table_n_rows(t);
-    d->rows = calloc(d->n_rows + 1, sizeof *d->rows);
-    if (!d->rows)
-        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the summary");
     for (size_t r = 0; r < d->n_rows; r++)
         d->rows[r] = (rep_row){txt(t, sec, r), txt(t, name, r), num(t, amt, r), num(t, cnt, r), num(t, val, r)};
     return CIV_OK;
@@ -392,7 +441,9 @@ static void load_stages(rep_data *d)
 /* Major units per minor unit (0.01 for fen), from the summary's budget row. */
 static double minor_factor(const civ_table *t)
 {
-    size_t sec, a, y;
+    size_t sec, a, y, u;
+    if (t && civ_table_find_column(t, "unit", &u) == CIV_OK && civ_table_column_type(t, u) == CIV_COLUMN_TEXT)
+        return 0.01; /* the tidy summary names its unit: fen (or "minor", taken as hundredths) */
     if (!t || civ_table_find_column(t, "section", &sec) || civ_table_find_column(t, "amount", &a) ||
         civ_table_find_column(t, "amount_yuan", &y) || civ_table_column_type(t, a) != CIV_COLUMN_NUMBER ||
         civ_table_column_type(t, y) != CIV_COLUMN_NUMBER)
@@ -474,6 +525,9 @@ void rep_data_free(rep_data *d)
                        d->t_backtest, d->t_monitor, d->t_status, d->t_risk};
     for (size_t k = 0; k < sizeof ts / sizeof *ts; k++)
         civ_table_free(ts[k]);
+    for (size_t k = 0; d->row_names && k < d->n_rows; k++)
+        free(d->row_names[k]);
+    free(d->row_names);
     free(d->comms), free(d->groups), free(d->rows), free(d->fc), free(d->need);
     memset(d, 0, sizeof *d);
 }

@@ -57,6 +57,7 @@ typedef struct rep_data {
     rep_group *groups;    /* districts then streets */
     size_t n_groups, n_districts;
     rep_row *rows;        /* allocation_summary.csv */
+    char **row_names;     /* names made for the tidy summary's rows (owned) */
     size_t n_rows;
     rep_fc *fc;
     size_t n_fc;
