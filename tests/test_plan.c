@@ -197,8 +197,13 @@ static void test_run_and_write(void **state)
     civ_plan_run_options opt = {.progress = on_progress, .progress_user = &c};
     civ_plan_result *r = NULL;
     assert_int_equal(civ_plan_run(p, &opt, &r), CIV_OK);
-    for (int t = 0; t < CIV_PLAN_TABLE_COUNT; t++)
+    for (int t = 0; t <= CIV_PLAN_NEED_SUMMARY; t++)
         assert_non_null(civ_plan_result_table(r, (civ_plan_table)t));
+    for (int t = CIV_PLAN_MONITOR_STATUS; t <= CIV_PLAN_DEMAND; t++) /* no [monitor] section */
+        assert_null(civ_plan_result_table(r, (civ_plan_table)t));
+    assert_non_null(civ_plan_result_table(r, CIV_PLAN_ALLOCATION_WATERFALL)); /* the report's rule tables */
+    assert_non_null(civ_plan_result_table(r, CIV_PLAN_ALLOCATION_STAGES));
+    assert_false(civ_plan_has_monitor(p));
     assert_null(civ_plan_result_table(r, CIV_PLAN_TABLE_COUNT));
     civ_plan_stats st;
     assert_int_equal(civ_plan_result_stats(r, &st), CIV_OK);
@@ -244,9 +249,9 @@ static void test_run_and_write(void **state)
     char dir[400], path[500];
     snprintf(dir, sizeof dir, "%s/a/b", tmpdir);
     assert_int_equal(civ_plan_result_write(r, dir), CIV_OK);
-    for (int t = 0; t < CIV_PLAN_TABLE_COUNT; t++) {
+    for (int t = 0; t < CIV_PLAN_TABLE_COUNT; t++) { /* the monitoring tables only with [monitor] */
         snprintf(path, sizeof path, "%s/%s.csv", dir, civ_plan_table_name((civ_plan_table)t));
-        assert_int_equal(access(path, R_OK), 0);
+        assert_int_equal(access(path, R_OK) == 0, t <= CIV_PLAN_NEED_SUMMARY || t > CIV_PLAN_DEMAND);
     }
     assert_string_equal(civ_plan_table_name(CIV_PLAN_NEED_SUMMARY), "need_summary");
     assert_string_equal(civ_plan_table_name(CIV_PLAN_TABLE_COUNT), "");

@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "plan_report.h"
+#include "monitor_job.h"
 
 enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_LANG };
 static const civ_cli_option plan_options[] = {
@@ -30,12 +31,16 @@ static const civ_cli_spec plan_spec = {
     "  [forecast]    model, horizon, levels, threads, seed\n"
     "  [uncertainty] draws, seed, weight_concentration, forecasts (optional)\n"
     "  [need]        the multi-year need (optional; else the spec's [need])\n"
+    "  [monitor]     indicators, actuals, risks, events, demand_actuals, warn_horizon, ...\n"
+    "                (optional; docs/MONITORING.md): alerts, early warning, risk levels\n"
     "Forecasts every community's demand, allocates the fund with the forecasts as the\n"
     "demand factor, then the Monte Carlo and the need, and writes into the output\n"
     "folder forecasts.csv, forecast_report.csv, allocation.csv, allocation_summary.csv,\n"
-    "need.csv, need_summary.csv and uncertainty.csv, then allocation_waterfall.csv and\n"
-    "allocation_stages.csv (what each rule did) and the plan report report.html with\n"
-    "charts/NAME.vl.json (docs/REPORT.md).  The options override the config.\n",
+    "need.csv, need_summary.csv and uncertainty.csv (with [monitor] also monitor_status.csv,\n"
+    "monitor_alerts.csv, warning.csv, warning_steps.csv, risks.csv, risk_matrix.csv,\n"
+    "inactivity.csv, demand.csv), allocation_waterfall.csv and allocation_stages.csv\n"
+    "(what each rule did), and the plan report report.html with charts/NAME.vl.json\n"
+    "(docs/REPORT.md).  The options override the config.\n",
     plan_options,
     1,
     "unknown option '%s'",
@@ -76,6 +81,23 @@ static int report_input(civ_status s, const char *path)
     return civ_cli_exit_code(s);
 }
 
+/* The monitoring stage: the period's alerts by department, the warnings, the
+ * risk levels, inactivity alerts and demand against the plan's forecasts. */
+static void print_monitor(const civ_plan *plan, const civ_plan_result *r, const civ_plan_stats *st)
+{
+    const civ_table *t;
+    if ((t = civ_plan_result_table(r, CIV_PLAN_MONITOR_STATUS)))
+        civ_cli_print_alerts(t, civ_plan_result_table(r, CIV_PLAN_MONITOR_ALERTS), NULL);
+    if ((t = civ_plan_result_table(r, CIV_PLAN_WARNING)))
+        civ_cli_print_warnings(t, st->warn_threshold, st->warn_horizon, civ_plan_warn_model(plan), st->warn_failed);
+    if ((t = civ_plan_result_table(r, CIV_PLAN_RISKS)))
+        civ_cli_print_risks(t, "[monitor] risks");
+    if ((t = civ_plan_result_table(r, CIV_PLAN_INACTIVITY)))
+        civ_cli_print_inactivity(t, "[monitor] events");
+    if ((t = civ_plan_result_table(r, CIV_PLAN_DEMAND)))
+        civ_cli_print_demand(t, "[monitor] demand_actuals vs the plan's forecasts");
+}
+
 /* The summary of a run, stage by stage. */
 static void print_plan(const civ_plan *plan, const civ_plan_result *r)
 {
@@ -95,6 +117,8 @@ static void print_plan(const civ_plan *plan, const civ_plan_result *r)
     if (st.has_need)
         civ_cli_print_need(civ_plan_result_table(r, CIV_PLAN_NEED_SUMMARY), st.need_minor_unit,
                            civ_alloc_spec_currency(spec));
+    if (st.has_monitor)
+        print_monitor(plan, r, &st);
 }
 
 /* Reads the inputs through the guard, runs, prints and writes. */
@@ -123,9 +147,9 @@ static int run_and_write(const civ_plan *plan)
         civ_plan_stats st;
         civ_plan_result_stats(r, &st);
         printf("wrote                  %s/{forecasts.csv, forecast_report.csv, allocation.csv, "
-               "allocation_summary.csv, allocation_waterfall.csv, allocation_stages.csv%s%s}\n",
+               "allocation_summary.csv, allocation_waterfall.csv, allocation_stages.csv%s%s%s}\n",
                civ_plan_out(plan), st.has_need ? ", need.csv, need_summary.csv" : "",
-               st.n_draws ? ", uncertainty.csv" : "");
+               st.n_draws ? ", uncertainty.csv" : "", st.has_monitor ? ", the monitoring tables" : "");
         printf("report                 %s/report.html\n", civ_plan_out(plan));
         code = st.n_failed ? CIV_EXIT_PARTIAL : CIV_EXIT_OK;
     }

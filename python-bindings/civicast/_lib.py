@@ -135,6 +135,12 @@ class civ_forecast_options(ctypes.Structure):
                 ("progress_user", ctypes.c_void_p)]
 
 
+class civ_monitor_inactivity_options(ctypes.Structure):
+    _fields_ = [("quantile", ctypes.c_double), ("min_gap_hours", ctypes.c_double),
+                ("prior_weight", ctypes.c_double), ("memory", ctypes.c_double),
+                ("utc_offset_hours", ctypes.c_double)]
+
+
 class civ_alloc_stats(ctypes.Structure):
     _fields_ = [("total", ctypes.c_int64), ("reserved", ctypes.c_int64), ("allocated", ctypes.c_int64),
                 ("n_communities", ctypes.c_size_t), ("n_funded", ctypes.c_size_t),
@@ -165,12 +171,15 @@ class civ_plan_stats(ctypes.Structure):
                 ("perturb_forecasts", ctypes.c_int), ("weight_concentration", ctypes.c_double),
                 ("uncertainty_threads", ctypes.c_int), ("uncertainty_seconds", ctypes.c_double),
                 ("has_need", ctypes.c_int), ("need_minor_unit", ctypes.c_int64),
-                ("need_seconds", ctypes.c_double)]
+                ("need_seconds", ctypes.c_double),
+                ("has_monitor", ctypes.c_int), ("warn_horizon", ctypes.c_size_t), ("warn_failed", ctypes.c_size_t),
+                ("warn_threshold", ctypes.c_double), ("monitor_seconds", ctypes.c_double)]
 
 
 # The tables of civ_plan_run (civ_plan_table), in the order they are written.
 PLAN_TABLES = ("forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need",
-               "need_summary", "allocation_waterfall", "allocation_stages")
+               "need_summary", "monitor_status", "monitor_alerts", "warning", "warning_steps", "risks",
+               "risk_matrix", "inactivity", "demand", "allocation_waterfall", "allocation_stages")
 
 
 # Frequencies (civ_frequency) and date forms (civ_date_form).
@@ -270,6 +279,27 @@ _SIGNATURES = {
     "civ_alloc_result_stats": (c_status, [P, P, ctypes.POINTER(civ_alloc_stats)]),
     "civ_alloc_result_table": (c_status, [P, P, _I, PP]),
     "civ_alloc_result_summary": (c_status, [P, P, PP]),
+    # monitoring
+    "civ_monitor_spec_read": (c_status, [_CP, PP]),
+    "civ_monitor_spec_parse": (c_status, [_CP, _S, _CP, PP]),
+    "civ_monitor_spec_free": (None, [P]),
+    "civ_monitor_spec_n_indicators": (_S, [P]),
+    "civ_monitor_run": (c_status, [P, P, _CP, PP]),
+    "civ_monitor_free": (None, [P]),
+    "civ_monitor_last_period": (_I64, [P]),
+    "civ_monitor_frequency": (_I, [P]),
+    "civ_monitor_status_table": (c_status, [P, PP]),
+    "civ_monitor_alert_table": (c_status, [P, _I64, PP]),
+    "civ_monitor_panel": (c_status, [P, CPP, _S, PP]),
+    "civ_monitor_warn": (c_status, [P, P, _D, PP, PP]),
+    "civ_monitor_demand_check": (c_status, [P, P, PP]),
+    "civ_monitor_matrix_default": (c_status, [PP]),
+    "civ_monitor_matrix_read": (c_status, [_CP, PP]),
+    "civ_monitor_matrix_parse": (c_status, [_CP, _S, _CP, PP]),
+    "civ_monitor_matrix_free": (None, [P]),
+    "civ_monitor_risk_assess": (c_status, [P, P, _CP, PP, PP]),
+    "civ_monitor_inactivity_options_init": (c_status, [ctypes.POINTER(civ_monitor_inactivity_options)]),
+    "civ_monitor_inactivity_run": (c_status, [ctypes.POINTER(civ_monitor_inactivity_options), P, _CP, _D, PP]),
     # errors carried across threads or processes
     "civ_error_restore": (c_status, [ctypes.POINTER(civ_error)]),
     # model families

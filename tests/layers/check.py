@@ -25,6 +25,7 @@ HEADERS = {
     "numerics": "decompose.h",
     "forecast": "forecast.h",
     "alloc": "alloc.h",
+    "monitor": "monitor.h",
     "plan": "plan.h",
     "report": "report_page.h",
 }
@@ -35,6 +36,7 @@ SOURCES = {
     "models": "models/",
     "forecast": "engine/src/forecast/",
     "alloc": "engine/src/alloc/",
+    "monitor": "engine/src/monitor/",
     "plan": "engine/src/plan/",
     "report": "engine/src/report/",
     "cli": "engine/cli/",
@@ -45,6 +47,7 @@ ALLOWED = {
     "models": {"core", "models", "numerics"},
     "forecast": {"core", "models", "numerics", "forecast"},
     "alloc": {"core", "io", "alloc"},
+    "monitor": {"core", "io", "monitor"},
     "plan": {"core", "io", "plan"},  # forecast and alloc through civicast.h
     "report": {"core", "io", "report"},
     "cli": set(),  # the public header only

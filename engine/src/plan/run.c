@@ -22,6 +22,7 @@ struct civ_plan_result {
 
 static const char *const table_names[CIV_PLAN_TABLE_COUNT] = {
     "forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need", "need_summary",
+    "monitor_status", "monitor_alerts", "warning", "warning_steps", "risks", "risk_matrix", "inactivity", "demand",
     "allocation_waterfall", "allocation_stages",
 };
 
@@ -275,6 +276,24 @@ static civ_status stage_need(run_ctx *c)
     return s;
 }
 
+/* ---- 5. monitoring ([monitor]; monitor_stage.c) -------------------------- */
+
+static civ_status stage_monitor(run_ctx *c)
+{
+    civ_plan_result *r = c->res;
+    report(c, "monitor", 0, 1);
+    double t0 = now_seconds();
+    civ_status s = civ_plan_stage_monitor(c->plan, r->tables[CIV_PLAN_FORECASTS], r->tables, &r->stats.warn_failed);
+    if (!s) {
+        r->stats.has_monitor = 1;
+        r->stats.warn_horizon = c->plan->warn_h;
+        r->stats.warn_threshold = c->plan->threshold;
+        r->stats.monitor_seconds = now_seconds() - t0;
+        report(c, "monitor", 1, 1);
+    }
+    return s;
+}
+
 civ_status civ_plan_run(const civ_plan *plan, const civ_plan_run_options *options, civ_plan_result **out)
 {
     if (out)
@@ -292,6 +311,8 @@ civ_status civ_plan_run(const civ_plan *plan, const civ_plan_run_options *option
         s = stage_uncertainty(&c);
     if (!s)
         s = stage_need(&c);
+    if (!s && plan->has_monitor)
+        s = stage_monitor(&c);
     civ_table_free(c.communities_read);
     if (s) {
         civ_plan_result_free(r);
