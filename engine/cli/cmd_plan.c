@@ -13,19 +13,22 @@
 #include "plan_report.h"
 #include "monitor_job.h"
 
-enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_LANG };
+enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_FREQ, P_ENCODING, P_LANG };
 static const civ_cli_option plan_options[] = {
     [P_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "DIR", "the output folder (else [plan] out)"},
     [P_MODEL] = {"--model", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "SPEC", "the model spec (else [forecast] model)"},
     [P_H] = {"--h", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "H", "the horizon, >= 1 (else [forecast] horizon)"},
     [P_THREADS] = {"--threads", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N", "threads, 0..1024 (else [forecast] threads)"},
     [P_DRAWS] = {"--draws", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N", "Monte Carlo draws (else [uncertainty] draws)"},
+    [P_FREQ] = CIV_CLI_FREQ_OPTION,
+    [P_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [P_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "zh|en", "the report's language (else [plan] lang, zh)"},
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec plan_spec = {
     "plan",
-    "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N] [--lang zh|en]\n",
+    "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N]\n"
+    "                     [--freq F] [--encoding E] [--lang zh|en]\n",
     "Reads a plan config (the spec's TOML subset; docs/ALLOCATION.md, \"Plan\"):\n"
     "  [plan]        panel, communities, spec, out (paths relative to CONFIG), lang\n"
     "  [forecast]    model, horizon, levels, threads, seed\n"
@@ -165,6 +168,10 @@ static int run_plan(int argc, char **argv)
     int code = civ_cli_parse(&plan_spec, argc, argv, &a);
     if (code)
         return code;
+    if ((code = civ_cli_set_input("plan", a.value[P_FREQ], a.value[P_ENCODING]))) {
+        civ_cli_args_free(&a);
+        return code;
+    }
     civ_plan *plan = NULL;
     if (a.n_positional > 1)
         code = civ_cli_usage_error("plan", "one config file only ('%s' is extra)", a.positional[1]);
@@ -172,6 +179,11 @@ static int run_plan(int argc, char **argv)
         code = civ_cli_usage_error("plan", "give the plan config file");
     else if (civ_plan_read(a.positional[0], &plan))
         code = civ_cli_report(civ_last_error()->status);
+    /* [plan] freq / encoding, unless --freq / --encoding said otherwise */
+    else if ((code = civ_cli_set_input(
+                  "plan", civ_plan_freq(plan)[0] && !a.value[P_FREQ] ? civ_plan_freq(plan) : NULL,
+                  civ_plan_encoding(plan)[0] && !a.value[P_ENCODING] ? civ_plan_encoding(plan) : NULL)))
+        ;
     else
         code = apply_options(plan, &a);
     if (!code)

@@ -153,15 +153,93 @@ typedef enum civ_date_form {
 } civ_date_form;
 
 /** Parses a date of `len` bytes (no NUL needed; surrounding spaces are not
- *  accepted).  Years 1..9999, proleptic Gregorian calendar.
+ *  accepted).  Years 1..9999, proleptic Gregorian calendar.  A day may carry
+ *  a time of midnight, as pandas and databases write datetimes:
+ *  "2024-07-15 00:00:00", "2024-07-15T00:00:00", "2024-07-15 00:00" (and
+ *  fractional zero seconds); the form is then CIV_DATE_DAY.  Other times are
+ *  refused (civicast periods are days or longer).
  *  Errors: CIV_ERR_DATE with the reason (bad shape, month 13, Feb 30, ...). */
 CIV_API civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int64_t *value);
+
+/* ---- Date layouts: how a panel's dates are written, and --freq ----------- */
+/* Day dates ("2019-01-01") carry no frequency in their text: it is inferred
+ * from their spacing (civ_dates_infer, and the CSV reader per series):
+ * first-of-month or month-end dates one month apart are monthly, quarter
+ * starts/ends three months apart quarterly, year starts/ends a year apart
+ * yearly, 7-day steps weekly, 1-day steps daily.  The anchor remembers
+ * whether the input used the first or the last day of each period, so that
+ * outputs (forecast dates) come out in the same form. */
+
+/** Which day of a period its date text names. */
+typedef enum civ_date_anchor {
+    CIV_ANCHOR_PERIOD = 0, /* period text: "2024", "2024-Q3", "2024-07" (weekly, daily: the day) */
+    CIV_ANCHOR_START = 1,  /* the first day: "2024-07-01", "2024-01-01" (quarter, year starts) */
+    CIV_ANCHOR_END = 2     /* the last day: "2024-07-31", "2024-09-30", "2024-12-31" */
+} civ_date_anchor;
+
+/** How dates are written: anchor, and whether a midnight time follows the day
+ *  (time_sep ' ' gives "2024-07-01 00:00:00", 'T' "2024-07-01T00:00:00", 0
+ *  the day alone).  Zero-initialised = period text. */
+typedef struct civ_date_style {
+    civ_date_anchor anchor;
+    char time_sep;
+} civ_date_style;
+
+/** A frequency as a user names it (--freq, a plan's `freq`, Python freq=). */
+typedef struct civ_freq_spec {
+    civ_frequency freq;     /* CIV_FREQ_UNKNOWN = infer from the dates */
+    civ_date_anchor anchor; /* CIV_ANCHOR_PERIOD = not said (from the dates) */
+    int weekday;            /* weekly: 0 = Monday .. 6 = Sunday; -1 = not said */
+} civ_freq_spec;
+
+/** Parses a frequency name: the words "daily", "weekly", "monthly",
+ *  "quarterly", "yearly" (also "annual"; any case), or a pandas alias (case
+ *  as pandas writes it): "D"; "W" (the data's weekday), "W-MON" .. "W-SUN";
+ *  "MS" (month starts), "M" / "ME" (month ends); "QS" / "QS-JAN" (quarter
+ *  starts), "Q" / "QE" / "Q-DEC" / "QE-DEC" (quarter ends); "YS" / "AS" /
+ *  "YS-JAN" (year starts), "Y" / "A" / "YE" / "Y-DEC" / "A-DEC" (year ends).
+ *  NULL or "" gives {UNKNOWN, PERIOD, -1} (infer).  Errors:
+ *  CIV_ERR_INVALID_ARGUMENT naming the text and listing the accepted names
+ *  (quarters and years must end in December: fiscal years are not supported). */
+CIV_API civ_status civ_freq_parse(const char *text, civ_freq_spec *out);
+
+/** Period of day `day` (days since 1970-01-01) in `freq`: the month, quarter
+ *  or year holding it; for weekly, the week ending on the weekday `phase`
+ *  (days since 1970-01-01 mod 7) on or after the day; daily, the day.
+ *  Errors: CIV_ERR_INVALID_ARGUMENT (unknown freq, phase outside 0..6). */
+CIV_API civ_status civ_date_to_period(civ_frequency freq, int phase, int64_t day, int64_t *period);
+
+/** Infers the layout of day dates: row r has day days[r] (days since
+ *  1970-01-01) and belongs to series series[r] (< n_series; ids[s] names
+ *  series s in messages, ids may be NULL).  Each series with two or more
+ *  distinct dates gets the frequency of its spacing (see above); every such
+ *  series must agree (frequency, anchor, weekday), and a series with one date
+ *  must fit it.  `want` (may be NULL) overrides: with want->freq set nothing
+ *  is inferred but the anchor (from want->anchor, else START when every date
+ *  is a period start, END when every date is a period end) and the weekly
+ *  phase (want->weekday, else the dates' common weekday, else Sunday).
+ *  Outputs: *freq, *phase (weekly: days mod 7 of the dates; else 0), *anchor
+ *  (START or END for monthly, quarterly and yearly; START otherwise).  No
+ *  rows gives CIV_FREQ_UNKNOWN.  Errors: CIV_ERR_FREQUENCY naming the
+ *  series, its spacing and the candidate --freq values (irregular or
+ *  ambiguous spacing, e.g. dates two months apart, or every series with a
+ *  single date), or two series that disagree; CIV_ERR_INVALID_ARGUMENT. */
+CIV_API civ_status civ_dates_infer(const int64_t *days, const size_t *series, size_t n_rows, size_t n_series,
+                                   const char *const *ids, const civ_freq_spec *want, civ_frequency *freq,
+                                   int *phase, civ_date_anchor *anchor);
 
 /** Writes the canonical text of `period` (in `freq`) into buf (NUL-terminated).
  *  `phase` is the weekday offset of weekly panels (0..6, ignored otherwise).
  *  Errors: CIV_ERR_INVALID_ARGUMENT (unknown freq, buffer under 11 bytes),
  *  CIV_ERR_DOMAIN (year outside 1..9999). */
 CIV_API civ_status civ_period_format(civ_frequency freq, int phase, int64_t period, char *buf, size_t size);
+/** As civ_period_format in a style: anchor START / END write the first / last
+ *  day of a monthly, quarterly or yearly period ("2024-07-01" / "2024-07-31");
+ *  a time_sep appends the midnight time.  `style` NULL = period text.  buf
+ *  must hold 20 bytes when a time is appended, else 11.  Errors as
+ *  civ_period_format. */
+CIV_API civ_status civ_period_format_style(civ_frequency freq, int phase, const civ_date_style *style,
+                                           int64_t period, char *buf, size_t size);
 
 /* ------------------------------------------------------------------------ */
 /* Tables: columns of numbers or text (attributes, communities, outputs)    */
@@ -222,6 +300,9 @@ typedef struct civ_table_read_options {
     /* Columns forced to text even when every cell parses as a number.  The
      * column "unique_id" is always text.  NULL-terminated list or NULL. */
     const char *const *text_columns;
+    /* NULL, "" or "utf-8"; "gb18030" (also "gbk", "gb2312") decodes the file
+     * from GB18030 first (glibc iconv). */
+    const char *encoding;
 } civ_table_read_options;
 
 /** Reads a CSV table (RFC 4180 quoting, UTF-8, optional BOM, LF or CRLF).  The
@@ -262,9 +343,17 @@ CIV_API civ_frequency civ_panel_frequency(const civ_panel *panel);
 CIV_API int civ_panel_phase(const civ_panel *panel);
 /** Sets the weekly phase (0..6).  Errors: CIV_ERR_INVALID_ARGUMENT. */
 CIV_API civ_status civ_panel_set_phase(civ_panel *panel, int phase);
+/** How the panel's dates are written (outputs: forecasts, fitted values, CSV):
+ *  the style of the file it was read from, period text for a new panel. */
+CIV_API civ_date_style civ_panel_date_style(const civ_panel *panel);
+/** Sets the date style.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, anchor not a
+ *  civ_date_anchor, time_sep other than 0, ' ', 'T'). */
+CIV_API civ_status civ_panel_set_date_style(civ_panel *panel, civ_date_style style);
 
 /** Appends a series with id `id` (UTF-8, copied), first period `start` and `n`
- *  values (copied; NaN = missing; n may be 0).  `index` (may be NULL) gets its
+ *  values (copied; NaN = missing; n may be 0).  A series ends at its last
+ *  observed value: trailing NaN are dropped (they are not observations; give
+ *  future covariate values with civ_panel_set_covariate).  `index` (may be NULL) gets its
  *  position.  Borrowed value pointers obtained earlier become invalid.
  *  Errors: CIV_ERR_DUPLICATE (id exists), CIV_ERR_INVALID_ARGUMENT (NULL/empty
  *  id, NULL values with n > 0), CIV_ERR_DOMAIN (infinite value). */
@@ -324,17 +413,33 @@ CIV_API civ_status civ_panel_summarize(const civ_panel *panel, civ_panel_summary
 /** Reads a long-format CSV `unique_id,ds,y[,covariate...]` (columns in any
  *  order, extra numeric columns are covariates).  Rows in any order; the
  *  frequency is inferred from ds and must be the same for every row; gaps
- *  inside a series become NaN, as do empty y cells.  Rows after a series' last
- *  non-empty y that carry covariates are future covariate values.  Day dates
- *  make a weekly panel when every date falls on one weekday (and some series
- *  has two dates), else a daily one.  Empty, "NA" and "NaN" cells are
+ *  inside a series become NaN, as do empty y cells.  A series ends at its
+ *  last non-empty y: later rows are future covariate values (or nothing),
+ *  never missing observations.  Day dates (and midnight datetimes) get the
+ *  frequency of their spacing (civ_dates_infer), and the panel keeps their
+ *  style (first-of-month in, first-of-month out).  Empty, "NA" and "NaN" cells are
  *  missing.  A header with no rows gives an empty panel whose frequency is
  *  CIV_FREQ_UNKNOWN.  docs/CLI.md lists every rule.
  *  Errors (all with file:line:column): CIV_ERR_IO, CIV_ERR_PARSE (bad number,
  *  ragged row, bad quoting, empty file), CIV_ERR_DATE, CIV_ERR_DUPLICATE
- *  (same unique_id and ds twice), CIV_ERR_FREQUENCY (mixed date forms),
- *  CIV_ERR_MISSING_COLUMN, CIV_ERR_LIMIT (field over 1 MiB, absurd spans). */
+ *  (same unique_id and ds twice), CIV_ERR_FREQUENCY (mixed date forms,
+ *  irregular or disagreeing spacing), CIV_ERR_MISSING_COLUMN, CIV_ERR_LIMIT (field over 1 MiB, absurd spans). */
 CIV_API civ_status civ_panel_read_csv(const char *path, civ_panel **out);
+/** Options of civ_panel_read_csv_ex.  Zero-initialise (freq.weekday = -1
+ *  when setting a weekly freq without a weekday). */
+typedef struct civ_panel_read_options {
+    civ_freq_spec freq;   /* overrides the inferred frequency (--freq); {0} = infer */
+    const char *encoding; /* NULL, "" or "utf-8"; "gb18030" (also "gbk", "gb2312")
+                             decodes the file from GB18030 first (glibc iconv) */
+} civ_panel_read_options;
+/** As civ_panel_read_csv with options (`options` may be NULL).  Day dates get
+ *  the frequency of their spacing (civ_dates_infer), or options->freq; the
+ *  panel's date style is that of the file.  A series ends at its last row
+ *  with a value of y: later rows are future covariate values, or nothing.
+ *  Errors as civ_panel_read_csv, plus CIV_ERR_FREQUENCY (spacing; --freq that
+ *  contradicts YYYY-MM / YYYY-Qn / YYYY text), CIV_ERR_UNSUPPORTED (unknown
+ *  encoding), CIV_ERR_PARSE (bytes invalid in the encoding). */
+CIV_API civ_status civ_panel_read_csv_ex(const char *path, const civ_panel_read_options *options, civ_panel **out);
 /** Writes the long format read by civ_panel_read_csv (attributes are not
  *  included; write them with civ_table_write_csv).  Values round-trip exactly.
  *  Atomic (temporary file + rename).  Errors: CIV_ERR_IO, CIV_ERR_DOMAIN
@@ -353,6 +458,9 @@ CIV_API civ_status civ_panel_write_hdf5(const civ_panel *panel, const char *path
 /** Read / write by extension (".csv", ".h5", ".hdf5").  Errors as above plus
  *  CIV_ERR_UNSUPPORTED for other extensions. */
 CIV_API civ_status civ_panel_read(const char *path, civ_panel **out);
+/** civ_panel_read with options (CSV only; an HDF5 file refuses a freq or an
+ *  encoding with CIV_ERR_INVALID_ARGUMENT: it stores its own). */
+CIV_API civ_status civ_panel_read_ex(const char *path, const civ_panel_read_options *options, civ_panel **out);
 CIV_API civ_status civ_panel_write(const civ_panel *panel, const char *path);
 
 /* ------------------------------------------------------------------------ */
@@ -400,7 +508,8 @@ typedef struct civ_forecast_options {
     size_t horizon;            /* h, periods ahead; 0 = R's default: 2 seasons when
                                   the season length m > 1, else 10 */
     const double *levels;      /* interval levels in percent, each in (0, 100),
-                                  distinct; default {80, 95} */
+                                  distinct; default {80, 95}.  A fraction such as
+                                  0.95 is refused ("did you mean 95?") */
     size_t n_levels;           /* 0 = point forecasts only */
     int threads;               /* 0 = the OpenMP default (OMP_NUM_THREADS) */
     uint64_t seed;             /* seeds simulated intervals; default CIV_FORECAST_DEFAULT_SEED */
@@ -1115,6 +1224,10 @@ CIV_API const char *civ_plan_communities(const civ_plan *plan);
 CIV_API const char *civ_plan_spec(const civ_plan *plan);
 CIV_API const char *civ_plan_out(const civ_plan *plan);
 CIV_API const char *civ_plan_model(const civ_plan *plan);
+/** [plan] freq and encoding as written ("" when not set): the --freq and
+ *  --encoding of the panel (and, for encoding, communities) the plan reads. */
+CIV_API const char *civ_plan_freq(const civ_plan *plan);
+CIV_API const char *civ_plan_encoding(const civ_plan *plan);
 /** The language of the plan report ([plan] lang): "zh" (the default) or "en"
  *  (borrowed; civ_report_options.lang). */
 CIV_API const char *civ_plan_lang(const civ_plan *plan);

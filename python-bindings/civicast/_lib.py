@@ -94,7 +94,19 @@ class civ_error(ctypes.Structure):
 
 
 class civ_table_read_options(ctypes.Structure):
-    _fields_ = [("text_columns", ctypes.POINTER(ctypes.c_char_p))]
+    _fields_ = [("text_columns", ctypes.POINTER(ctypes.c_char_p)), ("encoding", ctypes.c_char_p)]
+
+
+class civ_freq_spec(ctypes.Structure):
+    _fields_ = [("freq", ctypes.c_int), ("anchor", ctypes.c_int), ("weekday", ctypes.c_int)]
+
+
+class civ_date_style(ctypes.Structure):
+    _fields_ = [("anchor", ctypes.c_int), ("time_sep", ctypes.c_char)]
+
+
+class civ_panel_read_options(ctypes.Structure):
+    _fields_ = [("freq", civ_freq_spec), ("encoding", ctypes.c_char_p)]
 
 
 class civ_report_options(ctypes.Structure):
@@ -185,6 +197,7 @@ PLAN_TABLES = ("forecasts", "forecast_report", "uncertainty", "allocation", "all
 # Frequencies (civ_frequency) and date forms (civ_date_form).
 FREQ_UNKNOWN, FREQ_YEARLY, FREQ_QUARTERLY, FREQ_MONTHLY, FREQ_WEEKLY, FREQ_DAILY = range(6)
 DATE_YEAR, DATE_QUARTER, DATE_MONTH, DATE_DAY = 1, 2, 3, 4
+ANCHOR_PERIOD, ANCHOR_START, ANCHOR_END = 0, 1, 2
 COLUMN_NUMBER, COLUMN_TEXT = 1, 2
 CRITERIA = {"aicc": 0, "aic": 1, "bic": 2}
 
@@ -206,6 +219,10 @@ _SIGNATURES = {
     "civ_frequency_name": (_CP, [_I]),
     "civ_date_parse": (c_status, [_CP, _S, ctypes.POINTER(_I), c_int64_p]),
     "civ_period_format": (c_status, [_I, _I, _I64, ctypes.c_char_p, _S]),
+    "civ_period_format_style": (c_status, [_I, _I, ctypes.POINTER(civ_date_style), _I64, ctypes.c_char_p, _S]),
+    "civ_freq_parse": (c_status, [_CP, ctypes.POINTER(civ_freq_spec)]),
+    "civ_dates_infer": (c_status, [c_int64_p, c_size_p, _S, _S, CPP, ctypes.POINTER(civ_freq_spec),
+                                   ctypes.POINTER(_I), ctypes.POINTER(_I), ctypes.POINTER(_I)]),
     # tables
     "civ_table_create": (c_status, [PP]),
     "civ_table_free": (None, [P]),
@@ -241,6 +258,9 @@ _SIGNATURES = {
     "civ_panel_attributes": (P, [P]),
     "civ_panel_summarize": (c_status, [P, ctypes.POINTER(civ_panel_summary)]),
     "civ_panel_read": (c_status, [_CP, PP]),
+    "civ_panel_read_ex": (c_status, [_CP, ctypes.POINTER(civ_panel_read_options), PP]),
+    "civ_panel_date_style": (civ_date_style, [P]),
+    "civ_panel_set_date_style": (c_status, [P, civ_date_style]),
     "civ_panel_write": (c_status, [P, _CP]),
     # forecasting
     "civ_forecast_options_init": (c_status, [ctypes.POINTER(civ_forecast_options)]),

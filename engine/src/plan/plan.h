@@ -20,6 +20,7 @@ struct civ_plan {
     char panel[CIV_PLAN_PATH_MAX], communities[CIV_PLAN_PATH_MAX], spec[CIV_PLAN_PATH_MAX],
         out[CIV_PLAN_PATH_MAX];
     char model[128];
+    char freq[32], encoding[32];                  /* [plan] freq, encoding ("" = not set) */
     char lang[8];                                 /* the report's language: "zh" (default) or "en" */
     size_t horizon;
     double levels[CIV_PLAN_MAX_LEVELS];

@@ -156,7 +156,18 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
             snprintf(c->lang, sizeof c->lang, "%s", e->value.text);
     }
     if (!st)
-        st = unused(path, tp, "plan", "panel, communities, spec, out, lang");
+        st = get_str(path, tp, "plan", "freq", 0, c->freq, sizeof c->freq);
+    civ_freq_spec f;
+    if (!st && c->freq[0] && civ_freq_parse(c->freq, &f)) {
+        char message[512];
+        snprintf(message, sizeof message, "%s", civ_last_error()->message);
+        civ_where w = {.file = path, .field = "plan.freq"};
+        st = civ_fail_at(CIV_ERR_SPEC, &w, "[plan] freq: %s", message);
+    }
+    if (!st)
+        st = get_str(path, tp, "plan", "encoding", 0, c->encoding, sizeof c->encoding);
+    if (!st)
+        st = unused(path, tp, "plan", "panel, communities, spec, out, freq, encoding, lang");
     return st;
 }
 
@@ -289,6 +300,8 @@ const char *civ_plan_communities(const civ_plan *p) { return p ? p->communities 
 const char *civ_plan_spec(const civ_plan *p) { return p ? p->spec : ""; }
 const char *civ_plan_out(const civ_plan *p) { return p ? p->out : ""; }
 const char *civ_plan_model(const civ_plan *p) { return p ? p->model : ""; }
+const char *civ_plan_freq(const civ_plan *p) { return p ? p->freq : ""; }
+const char *civ_plan_encoding(const civ_plan *p) { return p ? p->encoding : ""; }
 const char *civ_plan_lang(const civ_plan *p) { return p ? p->lang : ""; }
 size_t civ_plan_horizon(const civ_plan *p) { return p ? p->horizon : 0; }
 int civ_plan_threads(const civ_plan *p) { return p ? p->threads : 0; }

@@ -81,7 +81,10 @@ static civ_status stage_forecast(run_ctx *c)
     const civ_panel *panel = c->opt ? c->opt->panel : NULL;
     civ_status s = CIV_OK;
     if (!panel) {
-        s = name_input(civ_panel_read(p->panel, &owned), p->panel);
+        civ_panel_read_options ro = {{CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1}, p->encoding[0] ? p->encoding : NULL};
+        if (p->freq[0])
+            civ_freq_parse(p->freq, &ro.freq); /* checked by civ_plan_read */
+        s = name_input(civ_panel_read_ex(p->panel, &ro, &owned), p->panel);
         panel = owned;
     }
     civ_forecast_options fo;
@@ -190,7 +193,7 @@ static civ_status stage_allocation(run_ctx *c)
 {
     const civ_plan *p = c->plan;
     static const char *const text_cols[] = {"unique_id", "name", "district", "street", "model", NULL};
-    civ_table_read_options ro = {.text_columns = text_cols};
+    civ_table_read_options ro = {.text_columns = text_cols, .encoding = p->encoding[0] ? p->encoding : NULL};
     civ_status s = name_input(civ_alloc_spec_read(p->spec, &c->res->spec), p->spec);
     const civ_table *comm = c->opt ? c->opt->communities : NULL;
     if (!s && !comm) {
