@@ -166,6 +166,10 @@ class civ_panel_read_options(ctypes.Structure):
     _fields_ = [("freq", civ_freq_spec), ("encoding", ctypes.c_char_p)]
 
 
+class civ_report_options(ctypes.Structure):
+    _fields_ = [("lang", ctypes.c_char_p), ("title", ctypes.c_char_p)]
+
+
 class civ_panel_summary(ctypes.Structure):
     _fields_ = [("n_series", ctypes.c_size_t),
                 ("n_values", ctypes.c_size_t),
@@ -258,7 +262,7 @@ class civ_plan_stats(ctypes.Structure):
 # The tables of civ_plan_run (civ_plan_table), in the order they are written.
 PLAN_TABLES = ("forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need",
                "need_summary", "monitor_status", "monitor_alerts", "warning", "warning_steps", "risks",
-               "risk_matrix", "inactivity", "demand")
+               "risk_matrix", "inactivity", "demand", "allocation_waterfall", "allocation_stages")
 
 
 # Frequencies (civ_frequency) and date forms (civ_date_form).
@@ -452,6 +456,8 @@ _SIGNATURES = {
     "civ_plan_result_write": (c_status, [P, _CP]),
     "civ_plan_result_write_opts": (c_status, [P, _CP, ctypes.POINTER(civ_csv_write_options)]),
     "civ_plan_table_name": (_CP, [_I]),
+    # the plan report
+    "civ_report_write": (c_status, [_CP, ctypes.POINTER(civ_report_options)]),
 }
 
 # Optional entry points (engine/src/core/bindings_support.c); absent in older builds.
