@@ -32,8 +32,12 @@ if ! /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null; then
   echo "install test: python3-venv is missing (.ci/install-deps.sh test installs it)" >&2
   exit 1
 fi
-# pip builds in place: install from a copy so the source tree stays clean
-cp -r "$root/python-bindings" "$tmp/pkg"
+# pip builds in place: install from a copy so the source tree stays clean (with
+# engine/include beside it: the package's version is read from civicast.h)
+mkdir -p "$tmp/src/engine"
+cp -r "$root/engine/include" "$tmp/src/engine/"
+cp -r "$root/python-bindings" "$tmp/src/python-bindings"
+ln -s "$tmp/src/python-bindings" "$tmp/pkg"
 rm -rf "$tmp/pkg/build" "$tmp/pkg"/*.egg-info "$tmp/pkg/civicast/libcivicast.so"* "$tmp/pkg/civicast/_install.py"
 check_import() { # venv expected-library-prefix
   # a clean environment: no CIV_LIBRARY, PYTHONPATH, LD_LIBRARY_PATH or PKG_CONFIG_PATH
