@@ -8,7 +8,8 @@ pkgs=(cmake make gcc pkg-config libgsl-dev libopenblas-dev libhdf5-dev)
 case "$what" in
   build) ;;
   test) pkgs+=(libcmocka-dev valgrind clang libclang-rt-14-dev python3-numpy python3-pandas python3-h5py
-               python3-pytest python3-distributed python3-matplotlib chromium fonts-noto-cjk python3-websocket) ;;
+               python3-pytest python3-distributed python3-matplotlib chromium fonts-noto-cjk python3-websocket
+               python3-venv python3-pip python3-setuptools python3-wheel) ;;  # the last four: tests/install (pip, offline)
   bench) pkgs+=(libcmocka-dev python3-numpy python3-pandas python3-h5py python3-distributed r-cran-forecast time) ;;
   *) echo "install-deps.sh: unknown set '$what' (build|test|bench)" >&2; exit 1 ;;
 esac

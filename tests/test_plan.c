@@ -253,6 +253,24 @@ static void test_run_and_write(void **state)
         snprintf(path, sizeof path, "%s/%s.csv", dir, civ_plan_table_name((civ_plan_table)t));
         assert_int_equal(access(path, R_OK) == 0, t <= CIV_PLAN_NEED_SUMMARY || t > CIV_PLAN_DEMAND);
     }
+    /* the folder is for people by default (a UTF-8 byte-order mark); {0}
+     * options give the exact files for programs, without one */
+    char head[4] = {0};
+    snprintf(path, sizeof path, "%s/allocation.csv", dir);
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    assert_int_equal(fread(head, 1, 3, fp), 3);
+    fclose(fp);
+    assert_memory_equal(head, "\xEF\xBB\xBF", 3);
+    civ_csv_write_options exact = {0};
+    assert_int_equal(civ_plan_result_write_opts(r, dir, &exact), CIV_OK);
+    fp = fopen(path, "rb");
+    assert_non_null(fp);
+    assert_int_equal(fread(head, 1, 3, fp), 3);
+    fclose(fp);
+    assert_memory_equal(head, "uni", 3);
+    civ_csv_write_options bad = {.significant_digits = 99};
+    assert_int_equal(civ_plan_result_write_opts(r, dir, &bad), CIV_ERR_INVALID_ARGUMENT);
     assert_string_equal(civ_plan_table_name(CIV_PLAN_NEED_SUMMARY), "need_summary");
     assert_string_equal(civ_plan_table_name(CIV_PLAN_TABLE_COUNT), "");
     snprintf(dir, sizeof dir, "%s/a/b/forecasts.csv/x", tmpdir); /* a file in the way */

@@ -164,7 +164,8 @@ void civ_cli_print_need(const civ_table *py, int64_t unit, const char *currency)
 }
 
 civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
-                               const civ_alloc_uncertainty_options *opt, civ_table *alloc, const char *out_path)
+                               const civ_alloc_uncertainty_options *opt, civ_table *alloc, const char *out_path,
+                               const civ_csv_write_options *csv)
 {
     civ_alloc_uncertainty *u = NULL;
     civ_table *t = NULL;
@@ -174,7 +175,7 @@ civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *comm
     if (!s)
         s = civ_alloc_uncertainty_table(u, &t);
     if (!s && out_path)
-        s = civ_table_write(t, out_path);
+        s = civ_table_write_opts(t, out_path, csv);
     if (!s)
         civ_cli_print_uncertainty(t, civ_alloc_uncertainty_n_draws(u), opt->seed, opt->perturb_forecasts,
                                   opt->weight_concentration, civ_alloc_uncertainty_seconds(u), opt->threads);
@@ -184,14 +185,16 @@ civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *comm
 }
 
 civ_status civ_cli_need(const civ_alloc_need *need, const civ_table *forecasts, const char *out_path,
-                        const char *summary_path, const char *currency)
+                        const char *summary_path, const char *currency, const civ_csv_write_options *csv)
 {
     civ_table *pc = NULL, *py = NULL;
+    civ_csv_write_options o = csv ? *csv : (civ_csv_write_options){0};
+    o.min_decimals = civ_cli_money_decimals(civ_alloc_need_minor_unit(need));
     civ_status s = civ_alloc_need_project(need, forecasts, &pc, &py);
     if (!s && out_path)
-        s = civ_table_write(pc, out_path);
+        s = civ_table_write_opts(pc, out_path, &o);
     if (!s && summary_path)
-        s = civ_table_write(py, summary_path);
+        s = civ_table_write_opts(py, summary_path, &o);
     if (!s)
         civ_cli_print_need(py, civ_alloc_need_minor_unit(need), currency);
     civ_table_free(pc), civ_table_free(py);

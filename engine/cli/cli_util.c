@@ -96,3 +96,33 @@ int civ_cli_parse_double(const char *text, double *out)
 
 static const char *const community_text_columns[] = {"unique_id", "name", "district", "street", "model", NULL};
 const civ_table_read_options civ_cli_community_columns = {.text_columns = community_text_columns};
+
+int civ_cli_csv_options(const char *command, const civ_cli_args *args, int k, civ_csv_write_options *opt)
+{
+    if (args->value[k] && args->value[k + 1])
+        return civ_cli_usage_error(command, "--excel and --no-excel contradict each other");
+    if (args->value[k])
+        opt->bom = 1;
+    if (args->value[k + 1])
+        opt->bom = 0;
+    const char *v = args->value[k + 2];
+    if (!v)
+        return 0;
+    size_t digits;
+    if (!strcmp(v, "full"))
+        opt->significant_digits = 0;
+    else if (!civ_cli_parse_size(v, &digits) && digits >= 1 && digits <= 17)
+        opt->significant_digits = (int)digits;
+    else
+        return civ_cli_usage_error(command, "--precision is 'full' or a number of significant digits 1..17, got '%s'",
+                                   v);
+    return 0;
+}
+
+int civ_cli_money_decimals(int64_t minor_unit)
+{
+    int d = 0;
+    for (int64_t u = minor_unit; u >= 10 && d < 9; u /= 10)
+        d++;
+    return d;
+}

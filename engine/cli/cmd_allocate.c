@@ -11,7 +11,7 @@
 #include "commands.h"
 
 enum { A_SPEC, A_COMMUNITIES, A_FORECASTS, A_OUT, A_SUMMARY, A_EXPLAIN, A_UNCERTAINTY, A_SEED, A_K, A_THREADS,
-       A_UNC_OUT, A_COMPARE, A_ENCODING };
+       A_UNC_OUT, A_COMPARE, A_ENCODING, A_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option allocate_options[] = {
     [A_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec (required)"},
     [A_COMMUNITIES] = {"--communities", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
@@ -33,6 +33,7 @@ static const civ_cli_option allocate_options[] = {
     [A_COMPARE] = {"--compare", NULL, CIV_CLI_LIST, CIV_CLI_PATH, "SPEC...",
                    "solve several specs on the same data (see above)"},
     [A_ENCODING] = CIV_CLI_ENCODING_OPTION,
+    [A_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec allocate_spec = {
@@ -41,8 +42,10 @@ static const civ_cli_spec allocate_spec = {
     "                         [--summary FILE] [--explain]\n"
     "                         [--uncertainty N [--seed S] [--weight-concentration K]\n"
     "                          [--threads T] [--uncertainty-out FILE]]\n"
+    "                         [--excel] [--precision P]\n"
     "       civicast allocate --compare SPEC1 SPEC2 [...] --communities FILE\n"
-    "                         [--forecasts FILE] --out FILE [--summary FILE]\n",
+    "                         [--forecasts FILE] --out FILE [--summary FILE]\n"
+    "                         [--excel] [--precision P]\n",
     "Reads an allocation spec (docs/ALLOCATION.md), the community attributes (.csv or\n"
     ".h5, one row per unique_id) and, when a factor uses them, forecasts in long\n"
     "format (unique_id,ds,h,model,mean,...).  Writes one row per community (amount in\n"
@@ -54,7 +57,9 @@ static const civ_cli_spec allocate_spec = {
     "and adds p5, p50, p95 (minor units) to the output; --uncertainty-out writes the\n"
     "quantiles per community, district and total.  --compare solves several specs on\n"
     "the same data: --out gets the amounts side by side with the change against the\n"
-    "first spec, --summary the waterfall of what each rule moved.\n",
+    "first spec, --summary the waterfall of what each rule moved.  CSV outputs are\n"
+    "exact by default; --precision N rounds them for people, keeping the currency's\n"
+    "decimals.\n",
     allocate_options,
     0,
     "unknown argument '%s'",
@@ -97,6 +102,7 @@ typedef struct alloc_job {
     civ_alloc_problem *prob;
     civ_alloc_result *res;
     civ_alloc_stats st;
+    civ_csv_write_options csv; /* --excel, --precision */
 } alloc_job;
 
 /* Reads the inputs and binds.  A bind error that names no file gets the
@@ -106,6 +112,8 @@ static civ_status read_and_bind(alloc_job *j, const civ_cli_args *a, int *named)
 {
     const char *comm_path = a->value[A_COMMUNITIES], *fc_path = a->value[A_FORECASTS];
     civ_status s = civ_alloc_spec_read(a->value[A_SPEC], &j->spec);
+    if (!s) /* money in major units keeps its minor digits when rounded */
+        j->csv.min_decimals = civ_cli_money_decimals(civ_alloc_spec_minor_unit(j->spec));
     if (!s)
         s = civ_cli_read_table(comm_path, &civ_cli_community_columns, &j->comm);
     if (!s && fc_path)
@@ -134,11 +142,11 @@ static civ_status solve_and_write(alloc_job *j, const civ_cli_args *a, const civ
     if (!s)
         s = civ_alloc_result_stats(j->prob, j->res, &j->st);
     if (!s && a->value[A_UNCERTAINTY])
-        s = civ_cli_uncertainty(j->spec, j->comm, j->fc, u, j->alloc, a->value[A_UNC_OUT]);
+        s = civ_cli_uncertainty(j->spec, j->comm, j->fc, u, j->alloc, a->value[A_UNC_OUT], &j->csv);
     if (!s)
-        s = civ_table_write(j->alloc, a->value[A_OUT]);
+        s = civ_table_write_opts(j->alloc, a->value[A_OUT], &j->csv);
     if (!s && a->value[A_SUMMARY])
-        s = civ_table_write(j->summary, a->value[A_SUMMARY]);
+        s = civ_table_write_opts(j->summary, a->value[A_SUMMARY], &j->csv);
     return s;
 }
 
@@ -165,6 +173,10 @@ static int run_allocate(int argc, char **argv)
         return code;
     }
     alloc_job j = {0};
+    if ((code = civ_cli_csv_options("allocate", &a, A_EXCEL, &j.csv))) {
+        civ_cli_args_free(&a);
+        return code;
+    }
     int named = 0;
     civ_status s = read_and_bind(&j, &a, &named);
     if (!s)

@@ -11,13 +11,15 @@
 
 #include "commands.h"
 
-enum { C_COMPARE, C_COMMUNITIES, C_FORECASTS, C_OUT, C_SUMMARY };
+enum { C_COMPARE, C_COMMUNITIES, C_FORECASTS, C_OUT, C_SUMMARY,
+       C_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option compare_options[] = {
     [C_COMPARE] = {"--compare", NULL, CIV_CLI_LIST, CIV_CLI_PATH, "SPEC...", "the specs (at least two)"},
     [C_COMMUNITIES] = {"--communities", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "community attributes"},
     [C_FORECASTS] = {"--forecasts", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "forecasts in long format"},
     [C_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "amounts side by side"},
     [C_SUMMARY] = {"--summary", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "the waterfall"},
+    [C_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec compare_spec = {
@@ -32,6 +34,7 @@ typedef struct compare_job {
     const char **label_ptr;
     civ_table *comm, *fc, *table, *wf;
     civ_alloc_compare *cmp;
+    civ_csv_write_options csv; /* --excel, --precision */
 } compare_job;
 
 /* label = file name without folder and extension, reduced to [A-Za-z0-9_.-] */
@@ -89,10 +92,12 @@ static civ_status run_compare(compare_job *j, const civ_cli_args *a)
         s = civ_alloc_compare_table(j->cmp, &j->table);
     if (!s)
         s = civ_alloc_compare_waterfall(j->cmp, &j->wf);
-    if (!s)
-        s = civ_table_write(j->table, a->value[C_OUT]);
+    if (!s) { /* money in major units keeps its minor digits when rounded */
+        j->csv.min_decimals = civ_cli_money_decimals(civ_alloc_spec_minor_unit(j->specs[0]));
+        s = civ_table_write_opts(j->table, a->value[C_OUT], &j->csv);
+    }
     if (!s && a->value[C_SUMMARY])
-        s = civ_table_write(j->wf, a->value[C_SUMMARY]);
+        s = civ_table_write_opts(j->wf, a->value[C_SUMMARY], &j->csv);
     return s;
 }
 
@@ -230,6 +235,10 @@ int civ_cli_allocate_compare(int argc, char **argv)
         return civ_cli_usage_error("allocate", "--compare needs at least two specs, --communities and --out");
     }
     compare_job j = {.paths = a.list, .n = a.n_list};
+    if ((code = civ_cli_csv_options("allocate", &a, C_EXCEL, &j.csv))) {
+        civ_cli_args_free(&a);
+        return code;
+    }
     civ_status s = run_compare(&j, &a);
     if (!s)
         s = print_scenarios(&j, a.value[C_COMMUNITIES]);

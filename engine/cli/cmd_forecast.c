@@ -21,7 +21,7 @@
 #define MAX_XREG 64
 
 enum { F_OUT, F_H, F_MODEL, F_LEVEL, F_THREADS, F_SEED, F_IC, F_XREG, F_PATHS, F_NONNEG, F_REPORT, F_FITTED,
-       F_QUIET, F_LIST, F_FREQ, F_ENCODING };
+       F_QUIET, F_LIST, F_FREQ, F_ENCODING, F_EXCEL /* F_EXCEL, +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option forecast_options[] = {
     [F_OUT] = {"--out", "-o", CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                "forecasts: unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n(.csv, or .h5/.hdf5 for HDF5)"},
@@ -54,6 +54,7 @@ static const civ_cli_option forecast_options[] = {
     [F_LIST] = {"--list-models", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "list the model families and their specs"},
     [F_FREQ] = CIV_CLI_FREQ_OPTION,
     [F_ENCODING] = CIV_CLI_ENCODING_OPTION,
+    [F_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec forecast_spec = {
@@ -62,9 +63,11 @@ static const civ_cli_spec forecast_spec = {
     "                         [--threads N] [--seed S] [--ic aicc|aic|bic] [--xreg a,b]\n"
     "                         [--paths N] [--nonnegative auto|on|off]\n"
     "                         [--report FILE] [--fitted FILE] [--quiet] [--freq F] [--encoding E]\n"
+    "                         [--excel] [--precision P]\n"
     "       civicast forecast --list-models\n",
     "Fits one model spec to every series of the panel IN (.csv long format\n"
-    "unique_id,ds,y[,covariates] or .h5) and forecasts N periods ahead.\n",
+    "unique_id,ds,y[,covariates] or .h5) and forecasts N periods ahead.  CSV outputs\n"
+    "are exact by default (--precision full), as `allocate` and `need` should read them.\n",
     forecast_options,
     1,
     "unknown option '%s'",
@@ -199,12 +202,13 @@ static char *split_names(const char *text, const char **names, size_t *n)
 }
 
 static int write_table(civ_status (*make)(const civ_forecast_result *, const civ_panel *, civ_table **),
-                       const civ_forecast_result *r, const civ_panel *panel, const char *path)
+                       const civ_forecast_result *r, const civ_panel *panel, const char *path,
+                       const civ_csv_write_options *csv)
 {
     civ_table *t = NULL;
     civ_status s = make(r, panel, &t);
     if (!s)
-        s = civ_table_write(t, path);
+        s = civ_table_write_opts(t, path, csv);
     civ_table_free(t);
     return s ? civ_cli_report(s) : CIV_EXIT_OK;
 }
@@ -215,6 +219,7 @@ typedef struct forecast_job {
     double levels[MAX_LEVELS];
     const char *xreg[MAX_XREG];
     char *xreg_store;
+    civ_csv_write_options csv; /* --excel, --precision */
 } forecast_job;
 
 /* The enumerated options (--ic, --nonnegative); 0 or the usage exit code. */
@@ -281,6 +286,8 @@ static int forecast_settings(const civ_cli_args *a, forecast_job *j)
     int code = number_options(a, j);
     if (!code)
         code = choice_options(a, &j->opt);
+    if (!code)
+        code = civ_cli_csv_options("forecast", a, F_EXCEL, &j->csv);
     if (code)
         return code;
     if (a->n_positional > 1)
@@ -350,11 +357,11 @@ static int run_job(forecast_job *j, const civ_cli_args *a)
         civ_panel_free(panel);
         return civ_cli_report(s);
     }
-    int code = write_table(civ_forecast_result_table, r, panel, a->value[F_OUT]);
+    int code = write_table(civ_forecast_result_table, r, panel, a->value[F_OUT], &j->csv);
     if (!code && a->value[F_REPORT])
-        code = write_table(civ_forecast_report_table, r, panel, a->value[F_REPORT]);
+        code = write_table(civ_forecast_report_table, r, panel, a->value[F_REPORT], &j->csv);
     if (!code && a->value[F_FITTED])
-        code = write_table(civ_forecast_fitted_table, r, panel, a->value[F_FITTED]);
+        code = write_table(civ_forecast_fitted_table, r, panel, a->value[F_FITTED], &j->csv);
     if (!code && !quiet)
         print_forecast_summary(r, panel, a->value[F_REPORT] != NULL);
     if (!code && civ_forecast_result_n_failed(r))

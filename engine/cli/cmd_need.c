@@ -7,17 +7,19 @@
 
 #include "commands.h"
 
-enum { N_SPEC, N_FORECASTS, N_OUT, N_SUMMARY };
+enum { N_SPEC, N_FORECASTS, N_OUT, N_SUMMARY, N_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option need_options[] = {
     [N_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "an allocation spec or plan with [need]"},
     [N_FORECASTS] = {"--forecasts", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "forecasts in long format"},
     [N_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "the need per community and year"},
     [N_SUMMARY] = {"--summary", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "the need per year"},
+    [N_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec need_spec = {
     "need",
-    "usage: civicast need --spec FILE --forecasts FILE --out FILE [--summary FILE]\n",
+    "usage: civicast need --spec FILE --forecasts FILE --out FILE [--summary FILE]\n"
+    "                     [--excel] [--precision P]\n",
     "Reads the [need] section of FILE (an allocation spec or a plan config:\n"
     "standard_per_meal, index_rate, index_every_years, base_year, years, ...;\n"
     "docs/ALLOCATION.md, \"Multi-year need\") and forecasts in long format\n"
@@ -38,7 +40,11 @@ static int run_need(int argc, char **argv)
         return code;
     const char *spec_path = a.value[N_SPEC], *fc_path = a.value[N_FORECASTS], *out_path = a.value[N_OUT],
                *sum_path = a.value[N_SUMMARY];
+    civ_csv_write_options csv = {0};
+    code = civ_cli_csv_options("need", &a, N_EXCEL, &csv);
     civ_cli_args_free(&a);
+    if (code)
+        return code;
     if (!spec_path || !fc_path || !out_path)
         return civ_cli_usage_error("need", "--spec, --forecasts and --out are required");
     civ_alloc_need *need = NULL;
@@ -49,7 +55,7 @@ static int run_need(int argc, char **argv)
     if (!s)
         s = civ_cli_read_table(fc_path, &ro, &fc);
     if (!s)
-        s = civ_cli_need(need, fc, out_path, sum_path, "");
+        s = civ_cli_need(need, fc, out_path, sum_path, "", &csv);
     code = s ? civ_cli_report(s) : CIV_EXIT_OK;
     if (!s)
         printf("wrote                  %s%s%s\n", out_path, sum_path ? ", " : "", sum_path ? sum_path : "");

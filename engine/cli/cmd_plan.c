@@ -13,7 +13,7 @@
 #include "plan_report.h"
 #include "monitor_job.h"
 
-enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_FREQ, P_ENCODING, P_LANG };
+enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_FREQ, P_ENCODING, P_LANG, P_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option plan_options[] = {
     [P_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "DIR", "the output folder (else [plan] out)"},
     [P_MODEL] = {"--model", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "SPEC", "the model spec (else [forecast] model)"},
@@ -23,12 +23,13 @@ static const civ_cli_option plan_options[] = {
     [P_FREQ] = CIV_CLI_FREQ_OPTION,
     [P_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [P_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "zh|en", "the report's language (else [plan] lang, zh)"},
+    [P_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec plan_spec = {
     "plan",
     "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N]\n"
-    "                     [--freq F] [--encoding E] [--lang zh|en]\n",
+    "                     [--freq F] [--encoding E] [--lang zh|en] [--no-excel] [--precision P]\n",
     "Reads a plan config (the spec's TOML subset; docs/ALLOCATION.md, \"Plan\"):\n"
     "  [plan]        panel, communities, spec, out (paths relative to CONFIG), lang\n"
     "  [forecast]    model, horizon, levels, threads, seed\n"
@@ -43,7 +44,11 @@ static const civ_cli_spec plan_spec = {
     "monitor_alerts.csv, warning.csv, warning_steps.csv, risks.csv, risk_matrix.csv,\n"
     "inactivity.csv, demand.csv), allocation_waterfall.csv and allocation_stages.csv\n"
     "(what each rule did), and the plan report report.html with charts/NAME.vl.json\n"
-    "(docs/REPORT.md).  The options override the config.\n",
+    "(docs/REPORT.md).  The options override the config.\n"
+    "The folder is for people: every CSV starts with a UTF-8 byte-order mark (Excel\n"
+    "reads a CSV without one as ANSI/GBK and garbles Chinese names; --no-excel omits\n"
+    "it) and numbers are rounded to 6 significant digits, whole numbers and money\n"
+    "decimals exact (--precision full for the shortest exact text, or N digits).\n",
     plan_options,
     1,
     "unknown option '%s'",
@@ -124,8 +129,9 @@ static void print_plan(const civ_plan *plan, const civ_plan_result *r)
         print_monitor(plan, r, &st);
 }
 
-/* Reads the inputs through the guard, runs, prints and writes. */
-static int run_and_write(const civ_plan *plan)
+/* Reads the inputs through the guard, runs, prints and writes the CSV files
+ * with `csv`. */
+static int run_and_write(const civ_plan *plan, const civ_csv_write_options *csv)
 {
     civ_panel *panel = NULL;
     civ_table *comm = NULL;
@@ -141,7 +147,7 @@ static int run_and_write(const civ_plan *plan)
         code = civ_cli_report(s);
     if (!code)
         print_plan(plan, r);
-    if (!code && (s = civ_plan_result_write(r, civ_plan_out(plan))))
+    if (!code && (s = civ_plan_result_write_opts(r, civ_plan_out(plan), csv)))
         code = civ_cli_report(s);
     /* the report, from the tables just written */
     if (!code && (s = civ_cli_plan_report(civ_plan_out(plan), civ_plan_lang(plan))))
@@ -173,7 +179,12 @@ static int run_plan(int argc, char **argv)
         return code;
     }
     civ_plan *plan = NULL;
-    if (a.n_positional > 1)
+    /* for people by default (civ_plan_result_write_opts); the options undo it */
+    civ_csv_write_options csv = {.bom = 1, .significant_digits = CIV_CSV_PEOPLE_DIGITS};
+    code = civ_cli_csv_options("plan", &a, P_EXCEL, &csv);
+    if (code)
+        (void)0; /* the usage error is printed */
+    else if (a.n_positional > 1)
         code = civ_cli_usage_error("plan", "one config file only ('%s' is extra)", a.positional[1]);
     else if (!a.n_positional)
         code = civ_cli_usage_error("plan", "give the plan config file");
@@ -187,7 +198,7 @@ static int run_plan(int argc, char **argv)
     else
         code = apply_options(plan, &a);
     if (!code)
-        code = run_and_write(plan);
+        code = run_and_write(plan, &csv);
     civ_plan_free(plan);
     civ_cli_args_free(&a);
     return code;

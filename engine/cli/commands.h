@@ -89,6 +89,30 @@ typedef struct civ_cli_command {
 /* The table of commands (commands.c), NULL-terminated. */
 extern const civ_cli_command *const civ_cli_commands[];
 
+/* ---- files for people (docs/CLI.md, "Files for people") ----------------- */
+
+/* The three output options of every command that writes CSV, placed in its
+ * table at indices k, k+1, k+2 (CIV_CLI_CSV_OPTIONS, then civ_cli_csv_options
+ * with k): --excel (alias --bom) writes a UTF-8 byte-order mark, so that
+ * Excel reads the Chinese names (it reads a CSV without one in the ANSI
+ * code page); --no-excel (--no-bom) does not; --precision full|N sets the
+ * significant digits (0 for full). */
+#define CIV_CLI_CSV_OPTIONS                                                                             \
+    {"--excel", "--bom", CIV_CLI_FLAG, CIV_CLI_NONE, NULL,                                             \
+     "start CSV files with a UTF-8 byte-order mark, so that Excel\n"                                  \
+     "shows Chinese text (it reads a CSV without one as ANSI/GBK)"},                                   \
+        {"--no-excel", "--no-bom", CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "no byte-order mark"},            \
+        {"--precision", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "P",                                         \
+         "numbers in CSV: 'full' (the shortest text that reads back to\n"                              \
+         "the same double) or N significant digits for people (whole\n"                                \
+         "numbers and money decimals stay exact; HDF5 is always full)"}
+/* Applies the options at k, k+1, k+2 of the parsed args to *opt (which holds
+ * the command's defaults).  Returns 0, or the usage exit code after printing
+ * the error (a bad --precision; --excel with --no-excel). */
+int civ_cli_csv_options(const char *command, const civ_cli_args *args, int k, civ_csv_write_options *opt);
+/* The decimals of a currency's major unit: 100 -> 2, 1000 -> 3, 1 -> 0. */
+int civ_cli_money_decimals(int64_t minor_unit);
+
 /* ---- errors ------------------------------------------------------------- */
 
 /* Maps a status to an exit code (see the table above). */
@@ -159,13 +183,17 @@ void civ_cli_format_money(char *buf, size_t size, double minor, int64_t unit);
 
 /* Runs the Monte Carlo, appends p5/p50/p95 (minor units) to `alloc` (the
  * per-community allocation table, input row order), writes the long
- * uncertainty table to `out_path` when not NULL, and prints two lines. */
+ * uncertainty table to `out_path` when not NULL (CSV formatted by `csv`, may
+ * be NULL), and prints two lines. */
 civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
-                               const civ_alloc_uncertainty_options *opt, civ_table *alloc, const char *out_path);
+                               const civ_alloc_uncertainty_options *opt, civ_table *alloc, const char *out_path,
+                               const civ_csv_write_options *csv);
 /* Projects the need, writes the per-community table to `out_path` and the
- * per-year table to `summary_path` (either may be NULL), prints the years. */
+ * per-year table to `summary_path` (either may be NULL; CSV formatted by
+ * `csv`, which may be NULL, with the need's money decimals), prints the
+ * years. */
 civ_status civ_cli_need(const civ_alloc_need *need, const civ_table *forecasts, const char *out_path,
-                        const char *summary_path, const char *currency);
+                        const char *summary_path, const char *currency, const civ_csv_write_options *csv);
 
 /* `civicast allocate --compare ...` (cmd_compare.c); argv[0] = "allocate". */
 int civ_cli_allocate_compare(int argc, char **argv);

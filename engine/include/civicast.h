@@ -323,6 +323,39 @@ CIV_API civ_status civ_table_read_csv(const char *path, const civ_table_read_opt
  *  needs it.  Written to a temporary file in the same folder and renamed, so a
  *  failure never leaves a partial file.  Errors: CIV_ERR_IO. */
 CIV_API civ_status civ_table_write_csv(const civ_table *table, const char *path);
+
+/** How a CSV writer formats a file; zero-initialise for the defaults (the
+ *  file for programs: no BOM, every number in the shortest text that reads
+ *  back to the same double).  docs/CLI.md, "Files for people". */
+typedef struct civ_csv_write_options {
+    /* 1: start the file with the UTF-8 byte-order mark (EF BB BF).  Excel
+     * opens a CSV without one in the ANSI code page of the machine (GBK on a
+     * Chinese Windows), which turns Chinese names into garbage; with it Excel
+     * reads UTF-8.  civicast's readers accept and skip the mark. */
+    int bom;
+    /* 0: full precision (shortest round trip).  1..17: a number that is not
+     * whole is rounded to this many significant digits, but never to fewer
+     * decimals than min_decimals nor to fewer than its whole-number digits,
+     * and written in plain decimal without trailing zeros: 1161.704613 ->
+     * "1161.7", 0.0009462143928035982 -> "0.000946214" with 6 digits.  Whole
+     * numbers (counts, minor units) are always written exactly.  Magnitudes
+     * below about 1e-14 or above 1e17 fall back to exponent form. */
+    int significant_digits;
+    /* 0..9, with significant_digits > 0: the fewest decimals kept, e.g. 2 so
+     * that money in yuan keeps its fen ("1234567.89" stays whole).  */
+    int min_decimals;
+} civ_csv_write_options;
+
+/** The significant digits civicast uses for files meant for people
+ *  (`civicast plan`'s folder, `--precision` by default when given no
+ *  number). */
+#define CIV_CSV_PEOPLE_DIGITS 6
+
+/** As civ_table_write_csv with formatting options (`options` may be NULL:
+ *  the defaults).  Errors: CIV_ERR_INVALID_ARGUMENT (significant_digits
+ *  outside 0..17, min_decimals outside 0..9), CIV_ERR_IO, CIV_ERR_DOMAIN. */
+CIV_API civ_status civ_table_write_csv_opts(const civ_table *table, const char *path,
+                                            const civ_csv_write_options *options);
 /** Reads / writes a table in HDF5 (schema "civicast.table", datasets/SCHEMA.md).
  *  Writing is atomic as for CSV.  Errors: CIV_ERR_IO, CIV_ERR_SCHEMA. */
 CIV_API civ_status civ_table_read_hdf5(const char *path, civ_table **out);
@@ -331,6 +364,10 @@ CIV_API civ_status civ_table_write_hdf5(const civ_table *table, const char *path
  *  CIV_ERR_UNSUPPORTED for other extensions. */
 CIV_API civ_status civ_table_read(const char *path, const civ_table_read_options *options, civ_table **out);
 CIV_API civ_status civ_table_write(const civ_table *table, const char *path);
+/** As civ_table_write; `options` apply to CSV only (HDF5 always keeps full
+ *  precision and needs no BOM).  `options` may be NULL. */
+CIV_API civ_status civ_table_write_opts(const civ_table *table, const char *path,
+                                        const civ_csv_write_options *options);
 
 /* ------------------------------------------------------------------------ */
 /* Panels: many time series of one frequency                                */
@@ -452,6 +489,11 @@ CIV_API civ_status civ_panel_read_csv_ex(const char *path, const civ_panel_read_
  *  (an infinite value or a period outside years 1..9999, which could not be
  *  read back). */
 CIV_API civ_status civ_panel_write_csv(const civ_panel *panel, const char *path);
+/** As civ_panel_write_csv with formatting options (civ_csv_write_options;
+ *  NULL = the defaults, which round-trip exactly; rounded values do not).
+ *  Errors as civ_table_write_csv_opts. */
+CIV_API civ_status civ_panel_write_csv_opts(const civ_panel *panel, const char *path,
+                                            const civ_csv_write_options *options);
 /** Reads / writes a panel, its covariates and its attributes in HDF5 (schema
  *  "civicast.panel", datasets/SCHEMA.md).  Atomic writes.  Errors: CIV_ERR_IO,
  *  CIV_ERR_SCHEMA (missing attribute, wrong version, inconsistent lengths).
@@ -468,6 +510,9 @@ CIV_API civ_status civ_panel_read(const char *path, civ_panel **out);
  *  encoding with CIV_ERR_INVALID_ARGUMENT: it stores its own). */
 CIV_API civ_status civ_panel_read_ex(const char *path, const civ_panel_read_options *options, civ_panel **out);
 CIV_API civ_status civ_panel_write(const civ_panel *panel, const char *path);
+/** As civ_panel_write; `options` (may be NULL) apply to CSV only. */
+CIV_API civ_status civ_panel_write_opts(const civ_panel *panel, const char *path,
+                                        const civ_csv_write_options *options);
 
 /* ------------------------------------------------------------------------ */
 /* Forecasting (models/ and engine/src/forecast/)                           */
@@ -1348,9 +1393,19 @@ CIV_API civ_status civ_plan_result_stats(const civ_plan_result *result, civ_plan
  *  reserves and pools for a summary). */
 CIV_API const civ_alloc_spec *civ_plan_result_spec(const civ_plan_result *result);
 /** Writes every table the run made as <dir>/<name>.csv (atomically, one by
- *  one, in civ_plan_table order), creating dir and its parents.  Errors:
+ *  one, in civ_plan_table order; for people, see civ_plan_result_write_opts),
+ *  creating dir and its parents.  Errors:
  *  CIV_ERR_IO (cannot create the folder, or write), CIV_ERR_LIMIT (path). */
 CIV_API civ_status civ_plan_result_write(const civ_plan_result *result, const char *dir);
+/** As civ_plan_result_write with the CSV options of every file.  The folder
+ *  is for people: `options` NULL (and civ_plan_result_write) means a UTF-8
+ *  byte-order mark and CIV_CSV_PEOPLE_DIGITS significant digits (docs/CLI.md,
+ *  "Files for people"); {0} gives the exact files for programs.  The tables
+ *  with money (all but forecasts and forecast_report) never get fewer
+ *  decimals than the spec's currency has (2 for minor_unit = 100).  Errors:
+ *  as civ_plan_result_write, and CIV_ERR_INVALID_ARGUMENT for bad options. */
+CIV_API civ_status civ_plan_result_write_opts(const civ_plan_result *result, const char *dir,
+                                              const civ_csv_write_options *options);
 
 /* The plan report (engine/src/report/, docs/REPORT.md) */
 

@@ -5,6 +5,9 @@ weighted factors, from pandas (and Dask), over the civicast C library.
     df = civicast.read("datasets/demo_city/meals.csv")      # unique_id, ds, y, ...
     fc = civicast.forecast(df, h=12, model="auto")           # unique_id, ds, h, model, mean, lo-80, ...
     alloc, summary = civicast.allocate("communities.csv", "allocation.spec", forecasts=fc)
+    table, waterfall = civicast.compare("communities.csv", ["a.spec", "b.spec"])
+    mc = civicast.uncertainty("communities.csv", "plan.spec", forecasts=fc, draws=1000)
+    per_community, per_year = civicast.need("plan.spec", fc)
     civicast.plot(df, fc, ids=["D01-S01-C001"])
     status, alerts = civicast.monitor("indicators.toml", "monitoring.csv")  # docs/MONITORING.md
     tables = civicast.plan("datasets/demo_city/plan.toml")   # the whole job, as `civicast plan`
@@ -17,6 +20,7 @@ documents the whole package.
 from ._lib import EXPECTED_VERSION, LIBRARY_VERSION, Error  # noqa: F401 (EXPECTED_VERSION: the C API major.minor)
 from ._lib import path as library_path
 from .frame import DateSpec, ForecastWarning, allocate, forecast, models_report, read, write
+from .budget import compare, need, uncertainty
 from .monitor import demand_check, early_warning, inactivity_alerts, monitor, risk_matrix
 from ._plan import model_families, plan, read_plan, restore_error
 from ._report import report
@@ -26,8 +30,9 @@ from ._version import __version__  # noqa: E402 (engine/include/civicast.h, the 
 if __version__ is None:  # a package copied without its version record
     __version__ = LIBRARY_VERSION
 __all__ = ["Error", "ForecastWarning", "DateSpec", "forecast", "models_report", "read", "write", "allocate",
-           "monitor", "early_warning", "demand_check", "risk_matrix", "inactivity_alerts",
-           "plot", "plot_allocation", "read_plan", "plan", "model_families", "restore_error", "report",
+           "compare", "uncertainty", "need", "monitor", "early_warning", "demand_check", "risk_matrix",
+           "inactivity_alerts", "plot", "plot_allocation", "read_plan", "plan", "model_families", "restore_error",
+           "report",
            "library_version", "library_path", "EXPECTED_VERSION", "__version__"]
 
 

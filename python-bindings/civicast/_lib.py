@@ -5,9 +5,13 @@ LightGBM and XGBoost Python packages (``lib_path.py`` / ``basic.py``):
 
 * the shared library is found in this order: the ``CIV_LIBRARY`` environment
   variable (a file path), a ``libcivicast.so*`` next to the package (wheels
-  and ``pip install`` copies), the CMake build tree of the source checkout
-  (``build/release``, then ``build/dev``), and finally the
-  system loader (``ctypes.util.find_library("civicast")``);
+  and ``pip install`` copies), the library ``pip install`` found and recorded
+  in ``civicast/_install.py`` (setup.py: through pkg-config or the
+  interpreter's prefix), the ``lib`` folders of ``sys.prefix`` (a virtual
+  environment the C library was installed into), the CMake build tree of the
+  source checkout (``build/release``, then ``build/dev``), the system loader
+  (``ctypes.util.find_library("civicast")``), and finally pkg-config's
+  ``civicast.pc``;
 * every C function the package calls has ``argtypes`` and ``restype``
   declared below, so a wrong argument is a Python ``ctypes.ArgumentError``
   instead of a crash;
@@ -27,6 +31,7 @@ import ctypes
 import ctypes.util
 import glob
 import os
+import sys
 
 from ._version import __version__ as _PACKAGE_VERSION
 
@@ -41,15 +46,54 @@ _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
 _SOURCE_ROOT = os.path.dirname(os.path.dirname(_PKG_DIR))
 
 
-def candidate_paths():
-    """The places searched for the shared library, in order (for messages)."""
+def _recorded_library():
+    """The library setup.py found at install time (None in a source tree)."""
+    try:
+        from . import _install
+    except ImportError:
+        return None
+    return getattr(_install, "LIBRARY", None)
+
+
+def _prefix_libraries(prefix):
+    paths = []
+    for d in ("lib", "lib64", os.path.join("lib", "*-linux-gnu")):
+        for name in ("libcivicast.so", "libcivicast.so.*"):
+            paths += sorted(glob.glob(os.path.join(prefix, d, name)))
+    return paths[:1]
+
+
+def _pkg_config_library():
+    import subprocess
+    try:
+        done = subprocess.run(["pkg-config", "--variable=libdir", "civicast"], capture_output=True, text=True,
+                              timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    libdir = done.stdout.strip()
+    if done.returncode or not libdir:
+        return []
+    libdir = os.path.normpath(libdir)
+    return (sorted(glob.glob(os.path.join(libdir, "libcivicast.so"))) +
+            sorted(glob.glob(os.path.join(libdir, "libcivicast.so.*"))))[:1]
+
+
+def candidate_paths(pkg_config=False):
+    """The places searched for the shared library, in order (for messages);
+    pkg-config (a subprocess) only when asked."""
     paths = []
     env = os.environ.get("CIV_LIBRARY")
     if env:
         paths.append(env)
     paths += sorted(glob.glob(os.path.join(_PKG_DIR, "libcivicast.so*")))
+    recorded = _recorded_library()
+    if recorded:
+        paths.append(recorded)
+    paths += _prefix_libraries(sys.prefix)
     for sub in ("release", "dev"):
         paths += sorted(glob.glob(os.path.join(_SOURCE_ROOT, "build", sub, "libcivicast.so")))
+    if pkg_config:
+        paths += _pkg_config_library()
     return paths
 
 
@@ -73,9 +117,18 @@ def _load():
             return ctypes.CDLL(name), name
         except OSError as e:
             tried.append(f"{name}: {e}")
+    for path in _pkg_config_library():
+        try:
+            return ctypes.CDLL(path), path
+        except OSError as e:
+            tried.append(f"{path}: {e}")
+    recorded = _recorded_library()
+    if recorded and not os.path.exists(recorded):
+        tried.append(f"{recorded} (recorded at pip install; it is gone: reinstall the C library or the package)")
     raise ImportError(
-        "civicast: cannot find libcivicast.so; build it (make) and set CIV_LIBRARY to its path. "
-        "Tried: " + ("; ".join(tried) if tried else ", ".join(candidate_paths()) or "(no candidates)"))
+        "civicast: cannot find libcivicast.so; install it (cmake --install) and reinstall this package, "
+        "or set CIV_LIBRARY to its path (docs/PYTHON.md). "
+        "Tried: " + ("; ".join(tried) if tried else ", ".join(candidate_paths(True)) or "(no candidates)"))
 
 
 # ---- C types -----------------------------------------------------------------
@@ -169,6 +222,20 @@ class civ_alloc_stats(ctypes.Structure):
                 ("cv_before", ctypes.c_double), ("cv_after", ctypes.c_double)]
 
 
+class civ_csv_write_options(ctypes.Structure):
+    _fields_ = [("bom", ctypes.c_int),
+                ("significant_digits", ctypes.c_int),
+                ("min_decimals", ctypes.c_int)]
+
+
+class civ_alloc_uncertainty_options(ctypes.Structure):
+    _fields_ = [("n_draws", ctypes.c_size_t),
+                ("seed", ctypes.c_uint64),
+                ("threads", ctypes.c_int),
+                ("perturb_forecasts", ctypes.c_int),
+                ("weight_concentration", ctypes.c_double)]
+
+
 civ_plan_progress_fn = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_void_p)
 
 
@@ -242,6 +309,7 @@ _SIGNATURES = {
     "civ_table_numbers": (c_double_p, [P, _S]),
     "civ_table_read": (c_status, [_CP, ctypes.POINTER(civ_table_read_options), PP]),
     "civ_table_write": (c_status, [P, _CP]),
+    "civ_table_write_opts": (c_status, [P, _CP, ctypes.POINTER(civ_csv_write_options)]),
     # panels
     "civ_panel_create": (c_status, [_I, PP]),
     "civ_panel_free": (None, [P]),
@@ -266,6 +334,7 @@ _SIGNATURES = {
     "civ_panel_date_style": (civ_date_style, [P]),
     "civ_panel_set_date_style": (c_status, [P, civ_date_style]),
     "civ_panel_write": (c_status, [P, _CP]),
+    "civ_panel_write_opts": (c_status, [P, _CP, ctypes.POINTER(civ_csv_write_options)]),
     # forecasting
     "civ_forecast_options_init": (c_status, [ctypes.POINTER(civ_forecast_options)]),
     "civ_forecast_panel": (c_status, [P, ctypes.POINTER(civ_forecast_options), PP]),
@@ -303,6 +372,33 @@ _SIGNATURES = {
     "civ_alloc_result_stats": (c_status, [P, P, ctypes.POINTER(civ_alloc_stats)]),
     "civ_alloc_result_table": (c_status, [P, P, _I, PP]),
     "civ_alloc_result_summary": (c_status, [P, P, PP]),
+    # scenarios (civ_alloc_compare_*)
+    "civ_alloc_compare_run": (c_status, [PP, CPP, _S, P, P, PP]),
+    "civ_alloc_compare_free": (None, [P]),
+    "civ_alloc_compare_n_specs": (_S, [P]),
+    "civ_alloc_compare_n_communities": (_S, [P]),
+    "civ_alloc_compare_label": (_CP, [P, _S]),
+    "civ_alloc_compare_amounts": (c_status, [P, _S, c_int64_p, _S]),
+    "civ_alloc_compare_table": (c_status, [P, PP]),
+    "civ_alloc_compare_waterfall": (c_status, [P, PP]),
+    # Monte Carlo (civ_alloc_uncertainty_*)
+    "civ_alloc_uncertainty_options_init": (c_status, [ctypes.POINTER(civ_alloc_uncertainty_options)]),
+    "civ_alloc_uncertainty_run": (c_status, [P, P, P, ctypes.POINTER(civ_alloc_uncertainty_options), PP]),
+    "civ_alloc_uncertainty_free": (None, [P]),
+    "civ_alloc_uncertainty_n_draws": (_S, [P]),
+    "civ_alloc_uncertainty_n_communities": (_S, [P]),
+    "civ_alloc_uncertainty_seconds": (_D, [P]),
+    "civ_alloc_uncertainty_draw": (c_status, [P, _S, c_int64_p, _S]),
+    "civ_alloc_uncertainty_quantile": (c_status, [P, _D, c_double_p, _S]),
+    "civ_alloc_uncertainty_table": (c_status, [P, PP]),
+    # multi-year need (civ_alloc_need_*)
+    "civ_alloc_need_read": (c_status, [_CP, PP]),
+    "civ_alloc_need_parse": (c_status, [_CP, _S, _CP, PP]),
+    "civ_alloc_need_free": (None, [P]),
+    "civ_alloc_need_first_year": (ctypes.c_long, [P]),
+    "civ_alloc_need_years": (ctypes.c_long, [P]),
+    "civ_alloc_need_minor_unit": (_I64, [P]),
+    "civ_alloc_need_project": (c_status, [P, P, PP, PP]),
     # monitoring
     "civ_monitor_spec_read": (c_status, [_CP, PP]),
     "civ_monitor_spec_parse": (c_status, [_CP, _S, _CP, PP]),
@@ -358,6 +454,7 @@ _SIGNATURES = {
     "civ_plan_result_stats": (c_status, [P, ctypes.POINTER(civ_plan_stats)]),
     "civ_plan_result_spec": (P, [P]),
     "civ_plan_result_write": (c_status, [P, _CP]),
+    "civ_plan_result_write_opts": (c_status, [P, _CP, ctypes.POINTER(civ_csv_write_options)]),
     "civ_plan_table_name": (_CP, [_I]),
     # the plan report
     "civ_report_write": (c_status, [_CP, ctypes.POINTER(civ_report_options)]),

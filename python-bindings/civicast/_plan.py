@@ -13,7 +13,7 @@ import os
 
 from . import _hdf5_probe, _lib
 from ._lib import Error, check, encode, lib
-from .frame import _ALLOC_TEXT_COLUMNS, _Owned, _dec, _read_table, table_to_frame
+from .frame import _ALLOC_TEXT_COLUMNS, _Owned, _csv_options, _dec, _read_table, table_to_frame
 
 
 def model_families():
@@ -114,7 +114,8 @@ def _result_frames(res):
     return frames
 
 
-def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=None, isolate=None):
+def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=None, isolate=None, excel=True,
+         precision=6):
     """Runs a plan file's whole job (civ_plan_run): forecasts, allocation,
     the Monte Carlo (draws > 0) and the multi-year need.
 
@@ -124,7 +125,11 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     the per-stage figures (civ_plan_stats).  model, h, threads, draws
     override the plan's settings.  When out is given, the tables are also
     written into that folder as CSV (civ_plan_result_write), exactly as
-    `civicast plan --out` writes them; the plan's own out is not used.  progress: a callable(stage, done, total).  isolate: as in
+    `civicast plan --out` writes them; the plan's own out is not used.
+    The files are for people as the command's (excel: a UTF-8 byte-order
+    mark; precision: significant digits, money decimals kept; excel=False,
+    precision="full" give the exact files, as --no-excel --precision full;
+    civ_plan_result_write_opts).  The DataFrames always hold full precision.  progress: a callable(stage, done, total).  isolate: as in
     civicast.read, for .h5 inputs.  Errors: civicast.Error (the stage's)."""
     with _plan_handle(path) as p:
         _apply(p, out, model, h, threads, draws)
@@ -141,7 +146,8 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
         try:
             check(lib.civ_plan_run(p.ptr, ctypes.byref(opt), ctypes.byref(res.ptr)))
             if out is not None:
-                check(lib.civ_plan_result_write(res.ptr, encode(os.fspath(out))))
+                csv = _csv_options(excel, precision, 0)
+                check(lib.civ_plan_result_write_opts(res.ptr, encode(os.fspath(out)), ctypes.byref(csv)))
             return _result_frames(res.ptr)
         finally:
             for o in (res, comm, panel):

@@ -741,22 +741,48 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
         return table_to_frame(t.ptr)
 
 
-def write(df, path, kind=None, freq=None):
+def _csv_options(excel, precision, min_decimals):
+    """civ_csv_write_options from write()'s arguments."""
+    opt = _lib.civ_csv_write_options()
+    opt.bom = 1 if excel else 0
+    if precision in (None, "full"):
+        opt.significant_digits = 0
+    elif isinstance(precision, (int, np.integer)) and not isinstance(precision, bool) and 1 <= precision <= 17:
+        opt.significant_digits = int(precision)
+    else:
+        raise ValueError(f"civicast: precision is 'full' or a number of significant digits 1..17, "
+                         f"got {precision!r}")
+    if not (isinstance(min_decimals, (int, np.integer)) and 0 <= min_decimals <= 9):
+        raise ValueError(f"civicast: min_decimals must be 0..9, got {min_decimals!r}")
+    opt.min_decimals = int(min_decimals)
+    return opt
+
+
+def write(df, path, kind=None, freq=None, excel=False, precision="full", min_decimals=0):
     """Writes a DataFrame as a civicast file, CSV or HDF5 by extension,
     atomically (temporary file + rename).  A frame with unique_id, ds and y
     is written as a panel (series in sorted unique_id order, ds in civicast
     format, attributes from df.attrs["attributes"] if present) unless
-    kind="table"; anything else as a table."""
+    kind="table"; anything else as a table.
+
+    CSV for people (civ_csv_write_options; docs/CLI.md, "Files for people"):
+    excel=True starts the file with a UTF-8 byte-order mark, without which
+    Excel reads the file in the ANSI code page and garbles Chinese text;
+    precision=N rounds numbers that are not whole to N significant digits
+    (never fewer decimals than min_decimals, e.g. 2 for yuan; whole numbers
+    exact), "full" (the default) writes the shortest text that reads back to
+    the same double.  HDF5 files always keep full precision."""
     path = os.fspath(path)
+    opt = _csv_options(excel, precision, min_decimals)
     if kind is None:
         kind = "panel" if {"unique_id", "ds", "y"} <= set(df.columns) else "table"
     if kind == "panel":
         pdata = PanelData(df, freq=freq, attributes=df.attrs.get("attributes"))
         with pdata.handle:
-            check(lib.civ_panel_write(pdata.ptr, encode(path)))
+            check(lib.civ_panel_write_opts(pdata.ptr, encode(path), ctypes.byref(opt)))
     elif kind == "table":
         with frame_to_table(df) as t:
-            check(lib.civ_table_write(t.ptr, encode(path)))
+            check(lib.civ_table_write_opts(t.ptr, encode(path), ctypes.byref(opt)))
     else:
         raise ValueError(f"civicast.write: kind must be 'panel', 'table' or None, got {kind!r}")
 

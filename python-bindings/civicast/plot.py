@@ -210,20 +210,52 @@ def plot(df, forecasts=None, ids=None, max_ids=4, ncols=2, history=None, title=N
     return fig
 
 
+def _grouping_columns(df):
+    """Columns a table can be grouped by: text (or categorical) columns other
+    than the id and the explanation."""
+    return [c for c in df.columns if c not in ("unique_id", "explanation") and
+            (df[c].dtype == object or isinstance(df[c].dtype, pd.CategoricalDtype))]
+
+
+def _with_group(alloc, by, communities):
+    """alloc with the column `by`, taken from the communities (DataFrame or
+    file, joined on unique_id) when the allocation lacks it."""
+    if by in alloc.columns:
+        return alloc
+    if communities is not None:
+        comm = communities if isinstance(communities, pd.DataFrame) else _frame.read(communities, kind="table")
+        if by in comm.columns and "unique_id" in comm.columns and "unique_id" in alloc.columns:
+            first = comm.drop_duplicates("unique_id")
+            key = pd.Series(first[by].to_numpy(), index=first["unique_id"].astype(str).to_numpy())
+            out = alloc.copy()
+            out[by] = alloc["unique_id"].astype(str).map(key).to_numpy()
+            out.attrs = dict(alloc.attrs)
+            return out
+    have = _grouping_columns(alloc)
+    raise _frame.Error("CIV_ERR_MISSING_COLUMN",
+                       f"civicast.plot_allocation: no column '{by}' to group by (the allocation has "
+                       f"{', '.join(have) if have else 'no text column'}; pass communities= to take it from "
+                       "the community attributes)", field=by)
+
+
 @_with_fonts
-def plot_allocation(result, by="district", title=None):
-    """Per-district bars of the allocation and the change against last year.
+def plot_allocation(result, by="district", title=None, communities=None):
+    """Bars of the allocation per group and the change against last year.
 
     result: the (allocation, summary) tuple of civicast.allocate or the
     allocation DataFrame alone (columns by, amount_fen and optionally
     last_year_fen and change_fen -- "_minor" for currencies other than CNY;
-    docs/ALLOCATION.md "Outputs").  Left: total amount by district in major
-    units; right: change against last year by district, in percent (green up,
-    red down).  Districts come in the order the data first names them; axes
-    say their units.  Returns a matplotlib Figure."""
+    docs/ALLOCATION.md "Outputs").  by: any grouping column of the
+    allocation ("district", "street", or whatever grouping attribute the
+    allocation carries); when the allocation lacks it, communities (a
+    DataFrame or file with unique_id and that column) supplies it.  Left:
+    total amount per group in major units; right: change against last year
+    per group, in percent (green up, red down).  Groups come in the order the
+    data first names them; axes say their units.  Returns a matplotlib
+    Figure.  Errors: civicast.Error CIV_ERR_MISSING_COLUMN naming the
+    columns there are."""
     alloc = result[0] if isinstance(result, tuple) else result
-    if by not in alloc.columns:
-        raise _frame.Error("CIV_ERR_MISSING_COLUMN", f"civicast.plot_allocation: no column '{by}'", field=by)
+    alloc = _with_group(alloc, by, communities)
     mi = alloc.attrs.get("unit_minor") or ("fen" if "amount_fen" in alloc.columns else "minor")
     value = f"amount_{mi}"
     if value not in alloc.columns:

@@ -118,6 +118,23 @@ else
   fi
 fi
 
+# ---- files for people: --excel adds the UTF-8 BOM and keeps values exact;
+# --precision N rounds; forecast takes the same options -----------------------
+if run "convert --excel" "$civ" convert "$data/panel_monthly.csv" "$tmp/excel.csv" --excel; then
+  [ "$(head -c 3 "$tmp/excel.csv" | od -An -tx1 | tr -d ' ')" = "efbbbf" ] || fail "convert --excel wrote no BOM"
+  run "convert the BOM file back" "$civ" convert "$tmp/excel.csv" "$tmp/excel.back.csv" &&
+    { cmp -s "$tmp/excel.back.csv" "$tmp/panel_monthly.1.csv" || fail "--excel changed the values"; }
+fi
+printf 'unique_id,ds,y\nA,2024-01,0.1234567891\nA,2024-02,2\n' >"$tmp/frac.csv"
+run "convert --precision 3" "$civ" convert "$tmp/frac.csv" "$tmp/frac3.csv" --precision 3 &&
+  { grep -qx 'A,2024-01,0.123' "$tmp/frac3.csv" && grep -qx 'A,2024-02,2' "$tmp/frac3.csv" ||
+      fail "convert --precision 3: $(cat "$tmp/frac3.csv")"; }
+"$civ" convert "$tmp/frac.csv" "$tmp/x.csv" --precision 0 >/dev/null 2>"$tmp/err" && fail "--precision 0 accepted"
+grep -q "precision" "$tmp/err" || fail "--precision 0: message lacks 'precision': $(cat "$tmp/err")"
+run "forecast --excel --precision 4" "$civ" forecast "$data/panel_monthly.csv" --out "$tmp/fc4.csv" \
+  --model naive --excel --precision 4 --quiet &&
+  { [ "$(head -c 12 "$tmp/fc4.csv")" = $'\xef\xbb\xbfunique_id' ] || fail "forecast --excel: no BOM"; }
+
 # ---- atomic output: a failed convert keeps the old file ----------------------
 echo "old content" >"$tmp/keep.csv"
 "$civ" convert "$data/malformed/bad_number.csv" "$tmp/keep.csv" >/dev/null 2>&1

@@ -75,12 +75,48 @@ assert y[y.scope == "total"].need_fen.iloc[0] == n.need_fen.sum()
 assert (a.set_index("unique_id")["factor_meal_demand_fen"] > 0).all()
 PYEOF
 
-# 2. `civicast need` alone gives the plan's need
+# 2. `civicast need` alone gives the plan's need (the plan's folder is for
+# people: a BOM and 6 significant digits, so `need` is asked for the same)
 "$CIV" need --spec "$DATA/plan.spec" --forecasts "$WORK/t2/forecasts.csv" --out "$WORK/need.csv" \
-    --summary "$WORK/need_y.csv" >"$WORK/stdout" 2>"$WORK/stderr" || fail "need failed: $(cat "$WORK/stderr")"
+    --summary "$WORK/need_y.csv" --excel --precision 6 >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "need failed: $(cat "$WORK/stderr")"
 cmp -s "$WORK/need.csv" "$WORK/t2/need.csv" || fail "civicast need differs from the plan's need.csv"
 cmp -s "$WORK/need_y.csv" "$WORK/t2/need_summary.csv" || fail "civicast need summary differs"
 grep -q "2026" "$WORK/stdout" || fail "need prints no years"
+
+# 2b. files for people: every CSV of the plan's folder starts with the UTF-8
+# BOM; --no-excel --precision full gives the program's files (no BOM, the
+# shortest exact text), with the same values
+for f in "$WORK"/t2/*.csv; do
+    [ "$(head -c 3 "$f" | od -An -tx1 | tr -d ' ')" = "efbbbf" ] || fail "$(basename "$f") has no UTF-8 BOM"
+done
+"$CIV" plan "$DATA/plan.toml" --out "$WORK/full" --no-excel --precision full >/dev/null 2>"$WORK/stderr" ||
+    fail "plan --precision full failed: $(cat "$WORK/stderr")"
+[ "$(head -c 9 "$WORK/full/allocation.csv")" = "unique_id" ] || fail "--no-excel still wrote a BOM"
+$PY - "$WORK/t2" "$WORK/full" <<'PYEOF' || fail "people vs full precision"
+import sys, re
+import numpy as np
+import pandas as pd
+people, full = sys.argv[1], sys.argv[2]
+for name in ("forecasts", "allocation", "need", "uncertainty", "allocation_summary"):
+    a = pd.read_csv(f"{people}/{name}.csv", encoding="utf-8-sig")
+    b = pd.read_csv(f"{full}/{name}.csv")
+    assert list(a.columns) == list(b.columns), name
+    for c in b.columns:
+        if b[c].dtype.kind == "f" or b[c].dtype.kind == "i":
+            x, y = a[c].to_numpy(float), b[c].to_numpy(float)
+            ok = np.isclose(x, y, rtol=5e-6, atol=0, equal_nan=True)
+            assert ok.all(), (name, c, x[~ok][:3], y[~ok][:3])
+            whole = np.isfinite(y) & (y == np.round(y))
+            assert (x[whole] == y[whole]).all(), (name, c)   # whole numbers exact
+# no float noise: at most 6 significant digits after the whole-number digits
+text = open(f"{people}/forecasts.csv", encoding="utf-8-sig").read()
+for tok in re.findall(r"-?\d+\.\d+", text):
+    whole, frac = tok.lstrip("-").split(".")
+    sig = len((whole.lstrip("0") + frac).lstrip("0"))
+    assert sig <= max(6, len(whole.lstrip("0"))) + 0, tok
+PYEOF
+expect_exit 1 "precision" -- plan "$DATA/plan.toml" --out "$WORK/x" --precision 40
 
 # 3. errors
 expect_exit 1 "give the plan config" -- plan

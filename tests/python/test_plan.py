@@ -52,19 +52,24 @@ def test_read_plan_errors_name_the_key(tmp_path):
 
 @needs_cli
 def test_plan_tables_equal_the_command_files(tmp_path):
-    cli_out, py_out = tmp_path / "cli", tmp_path / "py"
-    r = subprocess.run([CLI, "plan", str(PLAN), "--out", str(cli_out), "--threads", "2"], capture_output=True,
-                       text=True)
-    assert r.returncode == 0, r.stderr
+    cli_out, py_out, cli_full, py_full = tmp_path / "cli", tmp_path / "py", tmp_path / "cli_f", tmp_path / "py_f"
+    for out, extra in ((cli_out, []), (cli_full, ["--no-excel", "--precision", "full"])):
+        r = subprocess.run([CLI, "plan", str(PLAN), "--out", str(out), "--threads", "2", *extra],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
     stages = []
     tables = civicast.plan(PLAN, out=py_out, threads=1, progress=lambda s, d, t: stages.append((s, d, t)))
     assert sorted(tables) == sorted(FILES)  # the need comes from the spec's [need]
+    civicast.plan(PLAN, out=py_full, threads=1, excel=False, precision="full")
     for name in tables:
-        # the files written by the library call are the command's, byte for byte
+        # the files written by the library call are the command's, byte for byte: for people by
+        # default (a UTF-8 byte-order mark, rounded), and exact on request
         assert (py_out / f"{name}.csv").read_bytes() == (cli_out / f"{name}.csv").read_bytes(), name
-        # and the DataFrames hold what the files hold
-        f = pd.read_csv(cli_out / f"{name}.csv", keep_default_na=False, na_values=[""], float_precision="round_trip")
-        fs = pd.read_csv(cli_out / f"{name}.csv", dtype=str, keep_default_na=False)  # text as written
+        assert (cli_out / f"{name}.csv").read_bytes().startswith(b"\xef\xbb\xbf"), name
+        assert (py_full / f"{name}.csv").read_bytes() == (cli_full / f"{name}.csv").read_bytes(), name
+        # and the DataFrames hold what the exact files hold
+        f = pd.read_csv(cli_full / f"{name}.csv", keep_default_na=False, na_values=[""], float_precision="round_trip")
+        fs = pd.read_csv(cli_full / f"{name}.csv", dtype=str, keep_default_na=False)  # text as written
         df = tables[name]
         assert list(df.columns) == list(f.columns), name
         for c in df.columns:

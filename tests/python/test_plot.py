@@ -76,6 +76,38 @@ def test_plot_allocation(tmp_path):
     assert (tmp_path / "alloc.png").stat().st_size > 1000
 
 
+def test_plot_allocation_by_street(tmp_path):
+    """Any grouping column works: one the allocation carries (the street, as
+    the allocation of the demo spec does), or one taken from the communities
+    when the allocation lacks it."""
+    alloc, _ = civicast.allocate(DEMO / "communities.csv", DEMO / "allocation.spec")
+    comm = pd.read_csv(DEMO / "communities.csv", dtype={"unique_id": str})
+    streets = comm.set_index("unique_id")["street"]
+    bare = alloc.drop(columns=[c for c in ("street",) if c in alloc.columns])
+    bare.attrs = dict(alloc.attrs)
+    with_street = bare.copy()
+    with_street["street"] = bare["unique_id"].map(streets).to_numpy()
+    with_street.attrs = dict(alloc.attrs)
+    names = list(pd.unique(with_street["street"]))  # the data's order
+    assert len(names) > len(alloc["district"].unique())
+    unit = float(alloc.attrs.get("minor_unit", 100))
+    totals = with_street.groupby("street")["amount_fen"].sum().reindex(names).to_numpy() / unit
+    for fig in (civicast.plot_allocation(with_street, by="street"),
+                civicast.plot_allocation((bare, None), by="street", communities=comm),
+                civicast.plot_allocation(bare, by="street", communities=DEMO / "communities.csv")):
+        bars = fig.axes[0].patches
+        assert len(bars) == len(names)
+        assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == names
+        scale = 1e6 if totals.max() >= 1e6 else 1.0
+        assert np.allclose([b.get_height() for b in bars], totals / scale)
+        assert fig.axes[0].get_title() == "Allocation by street"
+    fig.savefig(tmp_path / "street.png")
+    # a column that is nowhere: the error names the columns there are
+    with pytest.raises(civicast.Error) as e:
+        civicast.plot_allocation(bare, by="street")
+    assert e.value.status == "CIV_ERR_MISSING_COLUMN" and "district" in str(e.value) and "communities=" in str(e.value)
+
+
 def test_short_model_names():
     from civicast.plot import short_model
     assert short_model("ComboMedian[ETS(A,N,A),ARIMA(2,0,0)(2,0,0)[12] with non-zero mean,Theta]") == \

@@ -18,7 +18,9 @@
  * it must be a plain decimal ([+-]d[.d][e[+-]d]); hex, "inf", surrounding
  * spaces and values beyond the double range are errors.  Numbers are written
  * in the shortest text that reads back to the same double, so files
- * round-trip bit for bit.  (strtod/snprintf follow LC_NUMERIC: a host that
+ * round-trip bit for bit, unless the caller asks for files for people
+ * (civ_csv_write_options: numbers rounded to significant digits, and a BOM
+ * so that Excel reads UTF-8).  (strtod/snprintf follow LC_NUMERIC: a host that
  * sets a locale with a decimal comma must keep LC_NUMERIC at "C".)
  *
  * The panel reader (civ_panel_read_csv) makes two streaming passes over the
@@ -187,6 +189,36 @@ int civ_csv_format_number(double value, char *buf)
         if (precision == 17 || strtod(buf, NULL) == value)
             break;
     }
+    return n;
+}
+
+int civ_csv_format_rounded(double value, int digits, int min_decimals, char *buf)
+{
+    if (digits > 0 && value == 0.0) /* -0.0 too: "-0" means nothing to a reader */
+        return (int)strlen(strcpy(buf, "0"));
+    if (digits <= 0 || !isfinite(value) || (value == trunc(value) && fabs(value) < 1e17))
+        return civ_csv_format_number(value, buf);
+    double a = fabs(value);
+    int e = (int)floor(log10(a)); /* a > 0: whole numbers (0 included) left above */
+    int decimals = digits - 1 - e;
+    if (decimals < min_decimals)
+        decimals = min_decimals;
+    if (decimals < 0)
+        decimals = 0;
+    char tmp[96];
+    int n = decimals <= 20 ? snprintf(tmp, sizeof tmp, "%.*f", decimals, value) : -1;
+    if (n < 0 || n >= CIV_CSV_NUMBER_SIZE) /* tiny or huge: exponent form */
+        return snprintf(buf, CIV_CSV_NUMBER_SIZE, "%.*g", digits, value);
+    if (strchr(tmp, '.')) { /* drop trailing zeros, then a bare point */
+        while (n > 0 && tmp[n - 1] == '0')
+            n--;
+        if (n > 0 && tmp[n - 1] == '.')
+            n--;
+        tmp[n] = '\0';
+    }
+    if (!strcmp(tmp, "-0")) /* a small negative value rounded to zero */
+        n = (int)strlen(strcpy(tmp, "0"));
+    memcpy(buf, tmp, (size_t)n + 1);
     return n;
 }
 
@@ -1263,10 +1295,24 @@ static void put_text(FILE *fp, const char *s, int force_quotes)
     putc('"', fp);
 }
 
-static civ_status put_number(FILE *fp, double v, const char *path, const char *series, const char *field)
+/* The defaults of civ_csv_write_options: no BOM, shortest round-trip numbers. */
+static const civ_csv_write_options default_write_options;
+
+static civ_status check_write_options(const civ_csv_write_options *opt, const char *fn)
+{
+    if (opt->significant_digits < 0 || opt->significant_digits > 17)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "%s: significant_digits must be 0 (full precision) or 1..17, got %d",
+                        fn, opt->significant_digits);
+    if (opt->min_decimals < 0 || opt->min_decimals > 9)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "%s: min_decimals must be 0..9, got %d", fn, opt->min_decimals);
+    return CIV_OK;
+}
+
+static civ_status put_number(FILE *fp, double v, const civ_csv_write_options *opt, const char *path,
+                             const char *series, const char *field)
 {
     char buf[CIV_CSV_NUMBER_SIZE];
-    int n = civ_csv_format_number(v, buf);
+    int n = civ_csv_format_rounded(v, opt->significant_digits, opt->min_decimals, buf);
     if (n < 0) {
         civ_where w = {.file = path, .series_id = series, .field = field};
         return civ_fail_at(CIV_ERR_DOMAIN, &w, "cannot write an infinite value");
@@ -1277,8 +1323,17 @@ static civ_status put_number(FILE *fp, double v, const char *path, const char *s
 
 civ_status civ_panel_write_csv(const civ_panel *panel, const char *path)
 {
+    return civ_panel_write_csv_opts(panel, path, NULL);
+}
+
+civ_status civ_panel_write_csv_opts(const civ_panel *panel, const char *path, const civ_csv_write_options *opt)
+{
     if (!panel || !path)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_write_csv: NULL argument");
+    if (!opt)
+        opt = &default_write_options;
+    else if (check_write_options(opt, "civ_panel_write_csv_opts"))
+        return civ_last_error()->status;
     if (panel->n_series && (panel->freq < CIV_FREQ_YEARLY || panel->freq > CIV_FREQ_DAILY))
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_write_csv: the panel has no frequency");
     civ_atomic_file af;
@@ -1286,6 +1341,8 @@ civ_status civ_panel_write_csv(const civ_panel *panel, const char *path)
     if (s)
         return s;
     FILE *fp = af.fp;
+    if (opt->bom)
+        fputs(CIV_UTF8_BOM, fp);
     fputs("unique_id,ds,y", fp);
     for (size_t k = 0; k < panel->n_covariates; k++) {
         putc(',', fp);
@@ -1328,12 +1385,12 @@ civ_status civ_panel_write_csv(const civ_panel *panel, const char *path)
             fputs(ds, fp);
             putc(',', fp);
             if (t < n)
-                s = put_number(fp, y[t], path, id, "y");
+                s = put_number(fp, y[t], opt, path, id, "y");
             for (size_t k = 0; k < panel->n_covariates && !s; k++) {
                 const civ_panel_covariate_store *c = &panel->covariates[k];
                 putc(',', fp);
                 if (t < c->len[i])
-                    s = put_number(fp, c->values[i][t], path, id, c->name);
+                    s = put_number(fp, c->values[i][t], opt, path, id, c->name);
             }
             putc('\n', fp);
         }
@@ -1358,13 +1415,24 @@ civ_status civ_panel_write_csv(const civ_panel *panel, const char *path)
 
 civ_status civ_table_write_csv(const civ_table *table, const char *path)
 {
+    return civ_table_write_csv_opts(table, path, NULL);
+}
+
+civ_status civ_table_write_csv_opts(const civ_table *table, const char *path, const civ_csv_write_options *opt)
+{
     if (!table || !path)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_write_csv: NULL argument");
+    if (!opt)
+        opt = &default_write_options;
+    else if (check_write_options(opt, "civ_table_write_csv_opts"))
+        return civ_last_error()->status;
     civ_atomic_file af;
     civ_status s = civ_atomic_open(&af, path);
     if (s)
         return s;
     FILE *fp = af.fp;
+    if (opt->bom)
+        fputs(CIV_UTF8_BOM, fp);
     /* With one column an empty text cell would be an empty line: quote it. */
     const int lone = table->n_columns == 1;
     for (size_t c = 0; c < table->n_columns; c++) {
@@ -1382,7 +1450,7 @@ civ_status civ_table_write_csv(const civ_table *table, const char *path)
                 if (lone && isnan(col->numbers[r]))
                     fputs("\"\"", fp);
                 else
-                    s = put_number(fp, col->numbers[r], path, NULL, col->name);
+                    s = put_number(fp, col->numbers[r], opt, path, NULL, col->name);
             } else {
                 const char *t = col->texts[r] ? col->texts[r] : "";
                 put_text(fp, t, lone && !t[0]);

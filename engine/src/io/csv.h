@@ -44,4 +44,17 @@ civ_csv_number civ_csv_parse_number(const char *text, size_t len, double *out);
  * infinite value (which no civicast file can hold). */
 int civ_csv_format_number(double value, char *buf);
 
+/* As civ_csv_format_number when digits is 0; else a number that is not whole
+ * is rounded to `digits` significant digits (1..17), but never to fewer
+ * decimals than min_decimals nor to fewer than its whole-number digits, and
+ * written in plain decimal without trailing zeros ("1161.7", "0.000946214",
+ * "1234567.89" with min_decimals 2); "-0" becomes "0".  Whole numbers below
+ * 1e17 are written as plain digits, and magnitudes whose plain text would not
+ * fit in the buffer (below about 1e-14, above 1e17) in exponent form
+ * ("%.<digits>g").  Returns the length, or -1 for an infinite value. */
+int civ_csv_format_rounded(double value, int digits, int min_decimals, char *buf);
+
+/* The UTF-8 byte-order mark (U+FEFF) a writer puts first when asked. */
+#define CIV_UTF8_BOM "\xEF\xBB\xBF"
+
 #endif

@@ -83,3 +83,21 @@ civ_status civ_table_write(const civ_table *table, const char *path)
     default: return unknown_format(path);
     }
 }
+
+civ_status civ_panel_write_opts(const civ_panel *panel, const char *path, const civ_csv_write_options *options)
+{
+    switch (format_of(path)) {
+    case FORMAT_CSV: return civ_panel_write_csv_opts(panel, path, options);
+    case FORMAT_HDF5: return civ_panel_write_hdf5(panel, path); /* always full precision */
+    default: return unknown_format(path);
+    }
+}
+
+civ_status civ_table_write_opts(const civ_table *table, const char *path, const civ_csv_write_options *options)
+{
+    switch (format_of(path)) {
+    case FORMAT_CSV: return civ_table_write_csv_opts(table, path, options);
+    case FORMAT_HDF5: return civ_table_write_hdf5(table, path); /* always full precision */
+    default: return unknown_format(path);
+    }
+}

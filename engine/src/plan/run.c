@@ -375,15 +375,39 @@ static civ_status make_dirs(const char *dir)
 
 civ_status civ_plan_result_write(const civ_plan_result *result, const char *dir)
 {
+    return civ_plan_result_write_opts(result, dir, NULL);
+}
+
+/* The decimals of a currency's major unit: 100 -> 2, 1000 -> 3, 1 -> 0. */
+static int money_decimals(int64_t minor_unit)
+{
+    int d = 0;
+    for (int64_t u = minor_unit; u >= 10 && d < 9; u /= 10)
+        d++;
+    return d;
+}
+
+civ_status civ_plan_result_write_opts(const civ_plan_result *result, const char *dir,
+                                      const civ_csv_write_options *options)
+{
     if (!result || !dir || !dir[0])
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_result_write: NULL result or empty folder");
+    /* The folder is for people by default (docs/CLI.md, "Files for people"). */
+    civ_csv_write_options people = {.bom = 1, .significant_digits = CIV_CSV_PEOPLE_DIGITS};
+    civ_csv_write_options plain = options ? *options : people;
+    /* money tables keep the currency's decimals when rounded (yuan keep their fen) */
+    civ_csv_write_options money = plain;
+    int d = money_decimals(result->spec ? civ_alloc_spec_minor_unit(result->spec) : 100);
+    if (money.min_decimals < d)
+        money.min_decimals = d;
     civ_status s = make_dirs(dir);
     for (int t = 0; t < CIV_PLAN_TABLE_COUNT && !s; t++) {
         if (!result->tables[t])
             continue;
         char path[CIV_PLAN_PATH_MAX + 32];
         snprintf(path, sizeof path, "%s/%s.csv", dir, table_names[t]);
-        s = name_input(civ_table_write(result->tables[t], path), path);
+        int is_money = t != CIV_PLAN_FORECASTS && t != CIV_PLAN_FORECAST_REPORT;
+        s = name_input(civ_table_write_csv_opts(result->tables[t], path, is_money ? &money : &plain), path);
     }
     return s;
 }

@@ -1,0 +1,226 @@
+"""Layer Python (a client of civicast.h only, through _lib): scenario
+comparison, the Monte Carlo of the allocation and the multi-year budget
+need, as DataFrames: the Python side of ``civicast allocate
+--compare``, ``civicast allocate --uncertainty`` and ``civicast need``.
+
+Each function makes the same C calls as the command (civ_alloc_compare_*,
+civ_alloc_uncertainty_*, civ_alloc_need_*; civicast.h) and returns the same
+tables the command writes, so a notebook no longer has to shell out.  Money
+is in minor units (fen) as in the files; docs/ALLOCATION.md explains every
+column.
+"""
+import ctypes
+import os
+import re
+
+import numpy as np
+import pandas as pd
+
+from . import _lib
+from ._lib import check, encode, lib
+from .frame import _Owned, _spec_handle, _table_arg, frame_to_table, table_to_frame, _read_table
+
+__all__ = ["compare", "uncertainty", "need"]
+
+# Text columns of forecast tables read from files (as the CLI's `need`).
+_FORECAST_TEXT_COLUMNS = ("unique_id", "ds", "model")
+
+
+def _label(spec, index):
+    """The CLI's label of a spec (alloc_extra.c make_label): the file name
+    without folder and extension, other characters than [A-Za-z0-9_.-] as
+    '_', at most 48; "s<k>" for spec text."""
+    if isinstance(spec, (str, bytes, os.PathLike)) and not (isinstance(spec, (str, bytes)) and
+                                                            ("\n" in (spec if isinstance(spec, str)
+                                                                      else spec.decode("utf-8")))):
+        base = os.path.basename(os.fspath(spec))
+        if isinstance(base, bytes):
+            base = base.decode("utf-8", "replace")
+        dot = base.rfind(".")
+        stem = base[:dot] if dot > 0 else base
+        enc = stem.encode("utf-8")[:48]
+        lab = "".join(chr(b) if re.fullmatch(rb"[A-Za-z0-9_.\-]", bytes([b])) else "_" for b in enc)
+        if lab:
+            return lab
+    return f"s{index + 1}"
+
+
+def _labels(specs, labels):
+    if labels is not None:
+        labels = [str(x) for x in labels]
+        if len(labels) != len(specs):
+            raise ValueError(f"civicast.compare: {len(labels)} labels for {len(specs)} specs")
+        return labels
+    out = []
+    for k, s in enumerate(specs):
+        lab = _label(s, k)
+        if lab in out:  # as the CLI: a suffix "-<k>" for a repeated name
+            lab = lab[:40] + f"-{k + 1}"
+        if lab in out:
+            raise ValueError(f"civicast.compare: two specs are both labelled {lab!r}; pass labels=")
+        out.append(lab)
+    return out
+
+
+def compare(communities, specs, forecasts=None, labels=None):
+    """Solves several allocation specs on the same communities (scenarios).
+
+    communities: DataFrame or .csv/.h5 path; specs: a list of at least one
+    spec (file paths, or spec texts: any string with a newline); forecasts:
+    None, a DataFrame in forecast()'s long format, or a path; labels: names
+    of the specs in column names (letters, digits, '_', '-', '.'), by default
+    the CLI's: each file's name without extension ("s1", "s2", ... for text).
+
+    Returns (table, waterfall), the two files of ``civicast allocate
+    --compare``: per community unique_id, district, amount_<label> for every
+    spec, then for each spec after the first change_<label>,
+    change_pct_<label> and outcome_<label> (civ_alloc_compare_table); and the
+    waterfall of what each rule moved, per spec and scope
+    (civ_alloc_compare_waterfall).  Money in minor units.  Errors:
+    civicast.Error (a spec's error is prefixed with its label)."""
+    if isinstance(specs, (str, bytes, os.PathLike)):
+        specs = [specs]
+    specs = list(specs)
+    if not specs:
+        raise ValueError("civicast.compare: give at least one spec")
+    names = _labels(specs, labels)
+    handles = []
+    comm = fc = None
+    cmp = _Owned(lib.civ_alloc_compare_free)
+    table, wf = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
+    try:
+        for s in specs:
+            handles.append(_spec_handle(s))
+        comm = _table_arg(communities)
+        fc = _table_arg(forecasts)
+        arr = (ctypes.c_void_p * len(handles))(*[h.ptr.value for h in handles])
+        labs = (ctypes.c_char_p * len(names))(*[encode(n) for n in names])
+        check(lib.civ_alloc_compare_run(ctypes.cast(arr, _lib.PP), ctypes.cast(labs, _lib.CPP), len(handles),
+                                        comm.ptr, fc.ptr if fc is not None else None, ctypes.byref(cmp.ptr)))
+        check(lib.civ_alloc_compare_table(cmp.ptr, ctypes.byref(table.ptr)))
+        check(lib.civ_alloc_compare_waterfall(cmp.ptr, ctypes.byref(wf.ptr)))
+        t, w = table_to_frame(table.ptr), table_to_frame(wf.ptr)
+        for c in t.columns:  # whole minor units
+            if (c.startswith("amount_") or c.startswith("change_")) and not c.startswith("change_pct_") \
+                    and not t[c].isna().any():
+                t[c] = t[c].astype(np.int64)
+        t.attrs["labels"] = names
+        return t, w
+    finally:
+        for o in (wf, table, cmp, fc, comm, *handles):
+            if o is not None:
+                o.close()
+
+
+def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight_concentration=0.0,
+                threads=None, perturb_forecasts=None):
+    """A seeded Monte Carlo of the allocation (``civicast allocate
+    --uncertainty N --uncertainty-out FILE``).
+
+    Each draw perturbs the forecast-demand factors from the forecasts'
+    prediction intervals (perturb_forecasts; default: when forecasts are
+    given, as the CLI) and, with weight_concentration K > 0, the factor
+    weights (Dirichlet), then re-solves.  draws >= 1; seed None = the
+    library default 20260101; threads None = the OpenMP default; results are
+    bit-identical for any thread count.
+
+    Returns the long table (civ_alloc_uncertainty_table): scope
+    ("community", "district", "total"), name, district, amount_fen (the
+    point allocation), mean_fen, p5_fen, p50_fen, p95_fen, all in minor
+    units; attrs["draws"],
+    ["seed"] and ["seconds"] describe the run.  Errors: civicast.Error
+    (CIV_ERR_SPEC when there is nothing to perturb)."""
+    opt = _lib.civ_alloc_uncertainty_options()
+    check(lib.civ_alloc_uncertainty_options_init(ctypes.byref(opt)))
+    if int(draws) < 1:
+        raise ValueError("civicast.uncertainty: draws must be a whole number >= 1")
+    opt.n_draws = int(draws)
+    if seed is not None:
+        opt.seed = int(seed)
+    if threads is not None:
+        opt.threads = int(threads)
+    opt.weight_concentration = float(weight_concentration)
+    opt.perturb_forecasts = int(bool(forecasts is not None if perturb_forecasts is None else perturb_forecasts))
+    u = _Owned(lib.civ_alloc_uncertainty_free)
+    t = _Owned(lib.civ_table_free)
+    comm = fc = None
+    with _spec_handle(spec) as sp:
+        try:
+            comm = _table_arg(communities)
+            fc = _table_arg(forecasts)
+            check(lib.civ_alloc_uncertainty_run(sp.ptr, comm.ptr, fc.ptr if fc is not None else None,
+                                                ctypes.byref(opt), ctypes.byref(u.ptr)))
+            check(lib.civ_alloc_uncertainty_table(u.ptr, ctypes.byref(t.ptr)))
+            df = table_to_frame(t.ptr)
+            for c in df.columns:  # the point allocation, whole minor units
+                if (c == "amount" or c.startswith("amount_")) and not df[c].isna().any():
+                    df[c] = df[c].astype(np.int64)
+            df.attrs["draws"] = lib.civ_alloc_uncertainty_n_draws(u.ptr)
+            df.attrs["seed"] = int(opt.seed)
+            df.attrs["seconds"] = lib.civ_alloc_uncertainty_seconds(u.ptr)
+            return df
+        finally:
+            for o in (t, u, fc, comm):
+                if o is not None:
+                    o.close()
+
+
+def _need_handle(spec):
+    h = _Owned(lib.civ_alloc_need_free)
+    if isinstance(spec, (str, bytes)) and ("\n" in (spec if isinstance(spec, str) else spec.decode("utf-8"))):
+        b = encode(spec)
+        check(lib.civ_alloc_need_parse(b, len(b), b"<need text>", ctypes.byref(h.ptr)))
+    else:
+        check(lib.civ_alloc_need_read(encode(os.fspath(spec)), ctypes.byref(h.ptr)))
+    return h
+
+
+def _forecast_table(forecasts):
+    if isinstance(forecasts, pd.DataFrame):
+        df = forecasts
+        ds = df["ds"] if "ds" in df.columns else None
+        if ds is not None and isinstance(ds.dtype, pd.PeriodDtype):
+            # the C call reads civicast dates: a Period's first day ("2025Q1" is not one)
+            df = df.assign(ds=ds.dt.start_time.dt.strftime("%Y-%m-%d"))
+        return frame_to_table(df)
+    return _read_table(forecasts, _FORECAST_TEXT_COLUMNS)
+
+
+def need(spec, forecasts):
+    """The projected budget need per year (``civicast need``): the [need]
+    section of `spec` (an allocation spec or plan file path, or its text)
+    and forecasts (forecast()'s DataFrame or a file) grouped by calendar
+    year.
+
+    Returns (per_community, per_year), the files of ``civicast need --out
+    --summary``: unique_id, year, periods, demand, standard_fen, need_fen,
+    need_yuan (minor units whole as int64; "_minor"/"_major" for other
+    currencies), and per year scope, year, communities, periods, demand,
+    standard_fen, need_fen, need_yuan with a last "total" row.  The yuan
+    columns, exact decimal text in the files, are numbers here.  attrs["minor_unit"], ["first_year"] and ["years"] describe
+    the [need].  Errors: civicast.Error (e.g. CIV_ERR_NOT_FOUND for a year
+    the forecasts do not reach: forecast further ahead)."""
+    pc, py = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
+    fc = None
+    with _need_handle(spec) as nd:
+        try:
+            fc = _forecast_table(forecasts)
+            check(lib.civ_alloc_need_project(nd.ptr, fc.ptr, ctypes.byref(pc.ptr), ctypes.byref(py.ptr)))
+            a, b = table_to_frame(pc.ptr), table_to_frame(py.ptr)
+            for df in (a, b):
+                for c in df.columns:
+                    if c.endswith(("_yuan", "_major")) and df[c].dtype == object:
+                        # exact decimal text in C/CSV; numbers here, as civicast.allocate gives them
+                        df[c] = pd.to_numeric(df[c].replace("", np.nan))
+            for c in a.columns:  # whole numbers per community: year, periods, money in minor units
+                if (c in ("year", "periods") or c.endswith(("_fen", "_minor"))) and not a[c].isna().any():
+                    a[c] = a[c].astype(np.int64)
+            for df in (a, b):
+                df.attrs["minor_unit"] = lib.civ_alloc_need_minor_unit(nd.ptr)
+                df.attrs["first_year"] = lib.civ_alloc_need_first_year(nd.ptr)
+                df.attrs["years"] = lib.civ_alloc_need_years(nd.ptr)
+            return a, b
+        finally:
+            for o in (py, pc, fc):
+                if o is not None:
+                    o.close()

@@ -1,0 +1,174 @@
+"""test_budget.py -- civicast.compare, civicast.uncertainty and civicast.need
+(python-bindings/civicast/budget.py) give exactly the tables of `civicast
+allocate --compare`, `civicast allocate --uncertainty ... --uncertainty-out`
+and `civicast need` on the demo city (same C calls, same numbers to the
+bit); and civicast.write's Excel/precision options (civ_csv_write_options).
+
+Environment: CIV_CLI (the civicast binary; the CLI comparisons are skipped
+without it), CIV_SOURCE_DIR."""
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import civicast
+
+SOURCE = Path(os.environ.get("CIV_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+DEMO = SOURCE / "datasets" / "demo_city"
+CLI = os.environ.get("CIV_CLI")
+needs_cli = pytest.mark.skipif(not CLI, reason="CIV_CLI (path to the civicast binary) is not set")
+pytestmark = pytest.mark.filterwarnings("ignore::civicast.ForecastWarning")
+
+
+def cli(*args):
+    done = subprocess.run([CLI, *map(str, args)], capture_output=True, text=True)
+    assert done.returncode in (0, 6), done.stderr
+    return done
+
+
+def read_csv(path, text):
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], float_precision="round_trip",
+                       dtype={c: str for c in text})
+
+
+def cell(x):
+    return "" if x is None or (isinstance(x, float) and np.isnan(x)) else str(x)
+
+
+def assert_frames_equal(got, want):
+    """Same columns; text equal as text; numbers bit-equal (NaN = NaN)."""
+    assert list(got.columns) == list(want.columns)
+    assert len(got) == len(want)
+    for c in want.columns:
+        a, b = got[c].to_numpy(), want[c].to_numpy()
+        if a.dtype == object or b.dtype == object:
+            assert [cell(x) for x in a] == [cell(x) for x in b], c
+        else:
+            assert np.array_equal(a.astype(np.float64), b.astype(np.float64), equal_nan=True), c
+
+
+@pytest.fixture(scope="module")
+def alt_spec(tmp_path_factory):
+    """The demo spec with other weights and a stronger tilt (tests/cli/compare.sh)."""
+    text = (DEMO / "allocation.spec").read_text()
+    lines = []
+    for line in text.splitlines():
+        line = {"weight = 0.35": "weight = 0.45", "weight = 0.15": "weight = 0.05"}.get(line, line)
+        lines.append(line.replace("multiplier = 1.2", "multiplier = 1.5"))
+    p = tmp_path_factory.mktemp("spec") / "alt.spec"
+    p.write_text("\n".join(lines) + "\n")
+    assert p.read_text() != text
+    return p
+
+
+@pytest.fixture(scope="module")
+def cli_forecasts(tmp_path_factory):
+    """The CLI's seasonal-naive forecasts of the demo city, 36 months (the
+    plan spec's need covers 2025-2027; its meal_demand factor reads them)."""
+    if not CLI:
+        pytest.skip("CIV_CLI is not set")
+    p = tmp_path_factory.mktemp("fc") / "fc.csv"
+    cli("forecast", DEMO / "meals.csv", "--out", p, "--model", "snaive", "--h", 36, "--quiet")
+    return p
+
+
+@needs_cli
+def test_compare_equals_cli(alt_spec, tmp_path):
+    out, wf = tmp_path / "cmp.csv", tmp_path / "wf.csv"
+    cli("allocate", "--compare", DEMO / "allocation.spec", alt_spec, "--communities", DEMO / "communities.csv",
+        "--out", out, "--summary", wf)
+    table, waterfall = civicast.compare(DEMO / "communities.csv", [DEMO / "allocation.spec", alt_spec])
+    assert table.attrs["labels"] == ["allocation", "alt"]
+    assert "amount_alt" in table.columns and table["amount_alt"].dtype == np.int64
+    assert_frames_equal(table, read_csv(out, ["unique_id", "district", "outcome_alt"]))
+    assert_frames_equal(waterfall, read_csv(wf, ["spec", "scope", "name"]))
+    # a DataFrame of communities and spec text give the same; labels= renames
+    comm = pd.read_csv(DEMO / "communities.csv", dtype={"unique_id": str})
+    t2, _ = civicast.compare(comm, [(DEMO / "allocation.spec").read_text(), alt_spec.read_text()],
+                             labels=["base", "new"])
+    assert (t2["amount_new"].to_numpy() == table["amount_alt"].to_numpy()).all()
+    assert (t2["outcome_new"] == table["outcome_alt"]).all()
+    with pytest.raises(ValueError):
+        civicast.compare(comm, [DEMO / "allocation.spec"], labels=["a", "b"])
+    with pytest.raises(civicast.Error) as e:  # a bad label is the library's error
+        civicast.compare(comm, [DEMO / "allocation.spec", alt_spec], labels=["a b", "c"])
+    assert e.value.status == "CIV_ERR_INVALID_ARGUMENT"
+
+
+@needs_cli
+def test_uncertainty_equals_cli(cli_forecasts, tmp_path):
+    out, unc = tmp_path / "a.csv", tmp_path / "u.csv"
+    cli("allocate", "--spec", DEMO / "plan.spec", "--communities", DEMO / "communities.csv", "--forecasts",
+        cli_forecasts, "--out", out, "--uncertainty", 200, "--seed", 7, "--weight-concentration", 500,
+        "--uncertainty-out", unc, "--threads", 2)
+    want = read_csv(unc, ["scope", "name", "district"])
+    fc = read_csv(cli_forecasts, ["unique_id", "ds", "model"])
+    got = civicast.uncertainty(DEMO / "communities.csv", DEMO / "plan.spec", forecasts=fc, draws=200, seed=7,
+                               weight_concentration=500, threads=1)
+    assert_frames_equal(got, want)
+    assert got.attrs["draws"] == 200 and got.attrs["seed"] == 7
+    # the community rows carry the p5/p50/p95 columns `allocate` adds
+    alloc = read_csv(out, ["unique_id", "district", "binding"])
+    rows = got[got["scope"] == "community"]
+    assert (rows["name"].to_numpy() == alloc["unique_id"].to_numpy()).all()
+    for q in ("p5_fen", "p50_fen", "p95_fen"):
+        assert np.array_equal(rows[q].to_numpy(), alloc[q].to_numpy())
+    # a path for the forecasts works as well; nothing to perturb is an error
+    again = civicast.uncertainty(DEMO / "communities.csv", DEMO / "plan.spec", forecasts=cli_forecasts,
+                                 draws=200, seed=7, weight_concentration=500)
+    assert_frames_equal(again, want)
+    with pytest.raises(civicast.Error) as e:
+        civicast.uncertainty(DEMO / "communities.csv", DEMO / "allocation.spec", draws=10)
+    assert e.value.status == "CIV_ERR_SPEC"
+    with pytest.raises(ValueError):
+        civicast.uncertainty(DEMO / "communities.csv", DEMO / "plan.spec", forecasts=fc, draws=0)
+
+
+@needs_cli
+def test_need_equals_cli(cli_forecasts, tmp_path):
+    out, summ = tmp_path / "n.csv", tmp_path / "ny.csv"
+    cli("need", "--spec", DEMO / "plan.spec", "--forecasts", cli_forecasts, "--out", out, "--summary", summ)
+    per_community, per_year = civicast.need(DEMO / "plan.spec", read_csv(cli_forecasts, ["unique_id", "ds", "model"]))
+    assert_frames_equal(per_community, read_csv(out, ["unique_id"]))
+    assert_frames_equal(per_year, read_csv(summ, ["scope"]))
+    assert per_community["need_fen"].dtype == np.int64
+    assert per_year["need_fen"].iloc[-1] == per_community["need_fen"].sum()
+    assert per_community["need_yuan"].dtype == np.float64
+    assert np.allclose(per_community["need_yuan"] * 100, per_community["need_fen"])
+    assert per_year.attrs["first_year"] == 2025 and per_year.attrs["years"] == 3
+    # forecasts with Timestamp or Period ds (civicast.forecast returns the input's kind) group the same
+    fc = read_csv(cli_forecasts, ["unique_id", "ds", "model"])
+    for ds in (pd.to_datetime(fc["ds"]), pd.PeriodIndex(fc["ds"], freq="M")):
+        pc2, _ = civicast.need(DEMO / "plan.spec", fc.assign(ds=ds))
+        assert_frames_equal(pc2, per_community)
+    # the path form, and a year the forecasts do not reach
+    pc3, _ = civicast.need(DEMO / "plan.spec", cli_forecasts)
+    assert_frames_equal(pc3, per_community)
+    short = fc[fc["ds"] < "2027-01"]
+    with pytest.raises(civicast.Error) as e:
+        civicast.need(DEMO / "plan.spec", short)
+    assert e.value.status == "CIV_ERR_NOT_FOUND" and "further" in str(e.value)
+
+
+def test_write_for_people(tmp_path):
+    df = pd.DataFrame({"unique_id": ["民主里社区", "龙湖三村社区"], "share": [0.0009462143928035982, 2 / 3],
+                       "amount_yuan": [1234567.89, 12.5], "amount": [123456789, 1250]})
+    p = tmp_path / "people.csv"
+    civicast.write(df, p, excel=True, precision=6, min_decimals=2)
+    raw = p.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfunique_id,")
+    assert raw.decode("utf-8-sig").splitlines()[1:] == ["民主里社区,0.000946214,1234567.89,123456789",
+                                                          "龙湖三村社区,0.666667,12.5,1250"]
+    back = civicast.read(p)  # the reader skips the mark
+    assert list(back.columns) == list(df.columns)
+    q = tmp_path / "full.csv"
+    civicast.write(df, q)  # the default: no mark, full precision
+    assert q.read_bytes().startswith(b"unique_id,") and b"0.0009462143928035982" in q.read_bytes()
+    for bad in (0, 18, "6", 2.5, True):
+        with pytest.raises(ValueError):
+            civicast.write(df, q, precision=bad)
+    with pytest.raises(ValueError):
+        civicast.write(df, q, precision=6, min_decimals=10)
