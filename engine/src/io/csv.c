@@ -247,6 +247,7 @@ typedef struct csv_reader {
     size_t n_fields, fields_cap;
     char **names;         /* header names for error messages (may be NULL) */
     size_t n_names;
+    size_t record_limit;  /* largest record in bytes: the header's while it is read */
 } csv_reader;
 
 /* Bytes that end a scan inside an unquoted / quoted field (NUL is the
@@ -284,9 +285,9 @@ static civ_status csv_fill(csv_reader *r)
         r->pos = 0;
     }
     if (r->len == r->cap) {
-        if (r->cap >= CIV_CSV_RECORD_LIMIT)
-            return fail_cell(r, CIV_ERR_LIMIT, r->line, 0, NULL, "a record is longer than %zu MiB",
-                             CIV_CSV_RECORD_LIMIT >> 20);
+        if (r->cap >= r->record_limit)
+            return fail_cell(r, CIV_ERR_LIMIT, r->line, 0, NULL, "%s is longer than %zu MiB",
+                             r->n_names ? "a record" : "the header line", r->record_limit >> 20);
         size_t cap = r->cap * 2;
         char *b = realloc(r->buf, cap + 1);
         if (!b)
@@ -360,6 +361,7 @@ static civ_status csv_open(csv_reader *r, const char *path)
         return civ_fail_at(CIV_ERR_IO, &w, "is a folder, not a file");
     }
     r->cap = READ_CHUNK;
+    r->record_limit = CIV_CSV_HEADER_LIMIT; /* raised once the header is read */
     r->buf = malloc(r->cap + 1);
     r->fields_cap = 16;
     r->fields = malloc(r->fields_cap * sizeof *r->fields);
@@ -403,6 +405,9 @@ static civ_status csv_next(csv_reader *r, int *have)
         }
         for (;;) {
             if (nf == r->fields_cap) {
+                if (nf >= CIV_CSV_COLUMN_LIMIT)
+                    return fail_cell(r, CIV_ERR_LIMIT, line, 0, NULL, "more than %zu columns in a record",
+                                     CIV_CSV_COLUMN_LIMIT);
                 csv_field *f = realloc(r->fields, 2 * r->fields_cap * sizeof *f);
                 if (!f)
                     return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a record of %zu fields", nf);
@@ -528,8 +533,9 @@ static civ_status csv_next(csv_reader *r, int *have)
     }
 }
 
-/* Reads the header: names must be non-empty, valid UTF-8 and distinct.
- * Copies them into r->names for error messages. */
+/* Reads the header: names must be non-empty, valid UTF-8 and distinct
+ * (checked through a hash set: linear in the header, see CIV_CSV_HEADER_LIMIT
+ * and CIV_CSV_COLUMN_LIMIT).  Copies them into r->names for error messages. */
 static civ_status csv_read_header(csv_reader *r)
 {
     int have;
@@ -540,33 +546,40 @@ static civ_status csv_read_header(csv_reader *r)
         civ_where w = {.file = r->path, .line = 1};
         return civ_fail_at(CIV_ERR_PARSE, &w, "empty file: expected a header line");
     }
+    r->record_limit = CIV_CSV_RECORD_LIMIT;
     r->names = calloc(r->n_fields, sizeof *r->names);
     if (!r->names)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the header");
     r->n_names = r->n_fields;
+    civ_strmap seen = {0};
     for (size_t c = 0; c < r->n_fields; c++) {
         const csv_field *f = &r->fields[c];
         if (!f->len)
-            return fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL, "empty column name in the header");
-        if (!civ_utf8_valid(f->text, f->len))
-            return fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL, "column name is not valid UTF-8");
+            s = fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL, "empty column name in the header");
+        else if (!civ_utf8_valid(f->text, f->len))
+            s = fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL, "column name is not valid UTF-8");
         /* A name starting with U+FEFF (a second BOM: the file was re-encoded
          * twice) would look like "unique_id" and not match it, and would not
          * survive a write and re-read (fuzz_csv crasher
          * tests/fuzz/crashers/csv/double_bom). */
-        if (f->len >= 3 && !memcmp(f->text, "\xEF\xBB\xBF", 3))
-            return fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL,
-                             "column name starts with a byte-order mark (U+FEFF): was the file encoded twice?");
-        r->names[c] = strdup(f->text);
-        if (!r->names[c])
-            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the header");
-        for (size_t j = 0; j < c; j++)
-            if (!strcmp(r->names[j], r->names[c]))
-                return fail_cell(r, CIV_ERR_DUPLICATE, f->line, c + 1, NULL,
-                                 "column '%s' appears twice in the header (columns %zu and %zu)", r->names[c], j + 1,
-                                 c + 1);
+        else if (f->len >= 3 && !memcmp(f->text, "\xEF\xBB\xBF", 3))
+            s = fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL,
+                          "column name starts with a byte-order mark (U+FEFF): was the file encoded twice?");
+        else if (!(r->names[c] = strdup(f->text)))
+            s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the header");
+        else {
+            size_t j = 0;
+            s = civ_strmap_put(&seen, r->names[c], c, &j);
+            if (s == CIV_ERR_DUPLICATE)
+                s = fail_cell(r, CIV_ERR_DUPLICATE, f->line, c + 1, NULL,
+                              "column '%s' appears twice in the header (columns %zu and %zu)", r->names[c], j + 1,
+                              c + 1);
+        }
+        if (s)
+            break;
     }
-    return CIV_OK;
+    civ_strmap_free(&seen);
+    return s;
 }
 
 static void csv_free_names(csv_reader *r)
@@ -736,7 +749,9 @@ static civ_status panel_header(panel_reader *pr)
             if (!strcmp(r->names[c], required[j]))
                 *slot[j] = c;
         if (*slot[j] == SIZE_MAX) {
-            civ_where w = {.file = r->path, .line = 1, .column = (long)pr->n_cols + 1, .field = required[j]};
+            /* No column to point at: the header line is named, not a column
+             * past its end (issue 18). */
+            civ_where w = {.file = r->path, .line = 1, .field = required[j]};
             return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
                                "the header has no '%s' column (a panel needs unique_id, ds and y)", required[j]);
         }
