@@ -1,5 +1,5 @@
 /*
- * cli_util.c -- helpers shared by the subcommands: one-line error reports,
+ * cli_util.c -- layer CLI (a client of civicast.h only): helpers shared by the subcommands: one-line error reports,
  * the status -> exit code map, and strict number parsing for options.
  */
 #include <errno.h>
@@ -93,3 +93,6 @@ int civ_cli_parse_double(const char *text, double *out)
     *out = v;
     return 0;
 }
+
+static const char *const community_text_columns[] = {"unique_id", "name", "district", "street", "model", NULL};
+const civ_table_read_options civ_cli_community_columns = {.text_columns = community_text_columns};

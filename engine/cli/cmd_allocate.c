@@ -1,143 +1,47 @@
 /*
- * cmd_allocate.c -- `civicast allocate`: split a budget across communities
- * by the factor method (docs/ALLOCATION.md) and write the per-community
- * allocation (and optionally the summary) as CSV or HDF5.
+ * cmd_allocate.c -- layer CLI (a client of civicast.h only): `civicast
+ * allocate`: split a budget across communities by the factor method
+ * (docs/ALLOCATION.md) and write the per-community allocation (and
+ * optionally the summary) as CSV or HDF5; with --uncertainty, the Monte
+ * Carlo columns; with --compare, scenarios (cmd_compare.c).
  */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "alloc_extra.h"
 #include "commands.h"
 
-static int run_allocate(int argc, char **argv)
-{
-    const char *spec_path = NULL, *comm_path = NULL, *fc_path = NULL, *out_path = NULL, *sum_path = NULL;
-    const char *unc_out = NULL, *unc_n = NULL, *unc_seed = NULL, *unc_k = NULL, *unc_threads = NULL;
-    int explain = 0;
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--compare"))
-            return civ_cli_allocate_compare(argc, argv); /* scenarios: alloc_extra.c */
-    for (int i = 1; i < argc; i++) {
-        const char **slot = NULL;
-        if (!strcmp(argv[i], "--uncertainty"))
-            slot = &unc_n;
-        else if (!strcmp(argv[i], "--seed"))
-            slot = &unc_seed;
-        else if (!strcmp(argv[i], "--weight-concentration"))
-            slot = &unc_k;
-        else if (!strcmp(argv[i], "--uncertainty-out"))
-            slot = &unc_out;
-        else if (!strcmp(argv[i], "--threads"))
-            slot = &unc_threads;
-        else if (!strcmp(argv[i], "--spec"))
-            slot = &spec_path;
-        else if (!strcmp(argv[i], "--communities"))
-            slot = &comm_path;
-        else if (!strcmp(argv[i], "--forecasts"))
-            slot = &fc_path;
-        else if (!strcmp(argv[i], "--out"))
-            slot = &out_path;
-        else if (!strcmp(argv[i], "--summary"))
-            slot = &sum_path;
-        else if (!strcmp(argv[i], "--explain")) {
-            explain = 1;
-            continue;
-        } else
-            return civ_cli_usage_error("allocate", "unknown argument '%s'", argv[i]);
-        if (++i >= argc)
-            return civ_cli_usage_error("allocate", "%s needs a file", argv[i - 1]);
-        *slot = argv[i];
-    }
-    if (!spec_path || !comm_path || !out_path)
-        return civ_cli_usage_error("allocate", "--spec, --communities and --out are required");
-    civ_alloc_uncertainty_options uopt;
-    civ_alloc_uncertainty_options_init(&uopt);
-    uopt.perturb_forecasts = fc_path != NULL;
-    {
-        size_t v;
-        double k;
-        if (unc_n && (civ_cli_parse_size(unc_n, &uopt.n_draws) || uopt.n_draws < 1))
-            return civ_cli_usage_error("allocate", "--uncertainty needs a number of draws >= 1, not '%s'", unc_n);
-        if (unc_seed && civ_cli_parse_size(unc_seed, &v))
-            return civ_cli_usage_error("allocate", "--seed needs a whole number >= 0, not '%s'", unc_seed);
-        if (unc_seed)
-            uopt.seed = (uint64_t)v;
-        if (unc_k && (civ_cli_parse_double(unc_k, &k) || !(k > 0)))
-            return civ_cli_usage_error("allocate", "--weight-concentration needs a number > 0, not '%s'", unc_k);
-        if (unc_k)
-            uopt.weight_concentration = k;
-        if (unc_threads && (civ_cli_parse_size(unc_threads, &v) || v > 1024))
-            return civ_cli_usage_error("allocate", "--threads needs a whole number 0..1024, not '%s'", unc_threads);
-        if (unc_threads)
-            uopt.threads = (int)v;
-        if (!unc_n && (unc_seed || unc_k || unc_out))
-            return civ_cli_usage_error("allocate", "--seed, --weight-concentration and --uncertainty-out need "
-                                                   "--uncertainty N");
-    }
-
-    civ_alloc_spec *spec = NULL;
-    civ_table *comm = NULL, *fc = NULL, *alloc = NULL, *summary = NULL;
-    civ_alloc_problem *prob = NULL;
-    civ_alloc_result *res = NULL;
-    civ_alloc_stats st;
-    static const char *const text_cols[] = {"unique_id", "name", "district", "street", "model", NULL};
-    civ_table_read_options opt = {.text_columns = text_cols};
-    civ_status s = civ_alloc_spec_read(spec_path, &spec);
-    if (!s)
-        s = civ_cli_read_table(comm_path, &opt, &comm);
-    if (!s && fc_path)
-        s = civ_cli_read_table(fc_path, &opt, &fc);
-    if (!s) {
-        s = civ_alloc_bind(spec, comm, fc, &prob);
-        if (s && !civ_last_error()->file[0]) {
-            /* data errors carry the community and row; say which file */
-            fprintf(stderr, "civicast: %s: ", fc_path && strstr(civ_last_error()->message, "forecast") ? fc_path
-                                                                                                      : comm_path);
-            fprintf(stderr, "%s\n", civ_last_error_message());
-            int code = civ_cli_exit_code(s);
-            civ_table_free(comm), civ_table_free(fc), civ_alloc_spec_free(spec);
-            return code;
-        }
-    }
-    if (!s)
-        s = civ_alloc_result_create(prob, &res);
-    if (!s)
-        s = civ_alloc_solve(prob, res);
-    if (!s)
-        s = civ_alloc_result_table(prob, res, explain, &alloc);
-    if (!s)
-        s = civ_alloc_result_summary(prob, res, &summary);
-    if (!s)
-        s = civ_alloc_result_stats(prob, res, &st);
-    if (!s && unc_n)
-        s = civ_cli_uncertainty(spec, comm, fc, &uopt, alloc, unc_out);
-    if (!s)
-        s = civ_table_write(alloc, out_path);
-    if (!s && sum_path)
-        s = civ_table_write(summary, sum_path);
-    int code = CIV_EXIT_OK;
-    if (s) {
-        code = civ_cli_report(s);
-    } else {
-        civ_cli_print_alloc_summary(spec, spec_path, &st);
-        printf("wrote                  %s%s%s\n", out_path, sum_path ? ", " : "", sum_path ? sum_path : "");
-    }
-    civ_table_free(alloc), civ_table_free(summary);
-    civ_alloc_result_free(res), civ_alloc_problem_free(prob);
-    civ_table_free(comm), civ_table_free(fc), civ_alloc_spec_free(spec);
-    return code;
-}
-
-const civ_cli_command civ_cmd_allocate = {
+enum { A_SPEC, A_COMMUNITIES, A_FORECASTS, A_OUT, A_SUMMARY, A_EXPLAIN, A_UNCERTAINTY, A_SEED, A_K, A_THREADS,
+       A_UNC_OUT, A_COMPARE };
+static const civ_cli_option allocate_options[] = {
+    [A_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec (required)"},
+    [A_COMMUNITIES] = {"--communities", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
+                       "community attributes, .csv or .h5 (required)"},
+    [A_FORECASTS] = {"--forecasts", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
+                     "forecasts in long format, when a factor uses them"},
+    [A_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "the per-community allocation (required)"},
+    [A_SUMMARY] = {"--summary", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
+                   "totals by reserve, pool and district, per capita, equity"},
+    [A_EXPLAIN] = {"--explain", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "add a sentence per community"},
+    [A_UNCERTAINTY] = {"--uncertainty", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N",
+                       "Monte Carlo draws: adds p5, p50, p95 (minor units)"},
+    [A_SEED] = {"--seed", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "S", "seed of the draws (default 20260101)"},
+    [A_K] = {"--weight-concentration", NULL, CIV_CLI_VALUE, CIV_CLI_NUMBER, "K",
+             "also draw the weights (Dirichlet, concentration K > 0)"},
+    [A_THREADS] = {"--threads", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "T", "threads of the draws (0..1024)"},
+    [A_UNC_OUT] = {"--uncertainty-out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
+                   "the quantiles per community, district and total"},
+    [A_COMPARE] = {"--compare", NULL, CIV_CLI_LIST, CIV_CLI_PATH, "SPEC...",
+                   "solve several specs on the same data (see above)"},
+    {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
+};
+static const civ_cli_spec allocate_spec = {
     "allocate",
-    "split a budget across communities by the factor method (spec file, exact to the fen)",
     "usage: civicast allocate --spec SPEC --communities FILE [--forecasts FILE] --out FILE\n"
     "                         [--summary FILE] [--explain]\n"
     "                         [--uncertainty N [--seed S] [--weight-concentration K]\n"
     "                          [--threads T] [--uncertainty-out FILE]]\n"
     "       civicast allocate --compare SPEC1 SPEC2 [...] --communities FILE\n"
-    "                         [--forecasts FILE] --out FILE [--summary FILE]\n\n"
+    "                         [--forecasts FILE] --out FILE [--summary FILE]\n",
     "Reads an allocation spec (docs/ALLOCATION.md), the community attributes (.csv or\n"
     ".h5, one row per unique_id) and, when a factor uses them, forecasts in long\n"
     "format (unique_id,ds,h,model,mean,...).  Writes one row per community (amount in\n"
@@ -149,7 +53,136 @@ const civ_cli_command civ_cmd_allocate = {
     "and adds p5, p50, p95 (minor units) to the output; --uncertainty-out writes the\n"
     "quantiles per community, district and total.  --compare solves several specs on\n"
     "the same data: --out gets the amounts side by side with the change against the\n"
-    "first spec, --summary the waterfall of what each rule moved.\n"
+    "first spec, --summary the waterfall of what each rule moved.\n",
+    allocate_options,
+    0,
+    "unknown argument '%s'",
+    "%s needs a file",
     "Exit codes: 0 ok, 1 usage, 2 bad data, 3 I/O, 4 bad spec or infeasible.\n",
+};
+
+/* The Monte Carlo options from the command line; 0 or the usage exit code. */
+static int uncertainty_options(const civ_cli_args *a, civ_alloc_uncertainty_options *u)
+{
+    const char *n = a->value[A_UNCERTAINTY], *seed = a->value[A_SEED], *k = a->value[A_K],
+               *threads = a->value[A_THREADS];
+    civ_alloc_uncertainty_options_init(u);
+    u->perturb_forecasts = a->value[A_FORECASTS] != NULL;
+    size_t v;
+    double kv;
+    if (n && (civ_cli_parse_size(n, &u->n_draws) || u->n_draws < 1))
+        return civ_cli_usage_error("allocate", "--uncertainty needs a number of draws >= 1, not '%s'", n);
+    if (seed && civ_cli_parse_size(seed, &v))
+        return civ_cli_usage_error("allocate", "--seed needs a whole number >= 0, not '%s'", seed);
+    if (seed)
+        u->seed = (uint64_t)v;
+    if (k && (civ_cli_parse_double(k, &kv) || !(kv > 0)))
+        return civ_cli_usage_error("allocate", "--weight-concentration needs a number > 0, not '%s'", k);
+    if (k)
+        u->weight_concentration = kv;
+    if (threads && (civ_cli_parse_size(threads, &v) || v > 1024))
+        return civ_cli_usage_error("allocate", "--threads needs a whole number 0..1024, not '%s'", threads);
+    if (threads)
+        u->threads = (int)v;
+    if (!n && (seed || k || a->value[A_UNC_OUT]))
+        return civ_cli_usage_error("allocate", "--seed, --weight-concentration and --uncertainty-out need "
+                                               "--uncertainty N");
+    return 0;
+}
+
+typedef struct alloc_job {
+    civ_alloc_spec *spec;
+    civ_table *comm, *fc, *alloc, *summary;
+    civ_alloc_problem *prob;
+    civ_alloc_result *res;
+    civ_alloc_stats st;
+} alloc_job;
+
+/* Reads the inputs and binds.  A bind error that names no file gets the
+ * file it came from (data errors carry the community and row); *named is
+ * then set and the message already printed. */
+static civ_status read_and_bind(alloc_job *j, const civ_cli_args *a, int *named)
+{
+    const char *comm_path = a->value[A_COMMUNITIES], *fc_path = a->value[A_FORECASTS];
+    civ_status s = civ_alloc_spec_read(a->value[A_SPEC], &j->spec);
+    if (!s)
+        s = civ_cli_read_table(comm_path, &civ_cli_community_columns, &j->comm);
+    if (!s && fc_path)
+        s = civ_cli_read_table(fc_path, &civ_cli_community_columns, &j->fc);
+    if (s)
+        return s;
+    s = civ_alloc_bind(j->spec, j->comm, j->fc, &j->prob);
+    if (s && !civ_last_error()->file[0]) {
+        fprintf(stderr, "civicast: %s: ", fc_path && strstr(civ_last_error()->message, "forecast") ? fc_path
+                                                                                                  : comm_path);
+        fprintf(stderr, "%s\n", civ_last_error_message());
+        *named = 1;
+    }
+    return s;
+}
+
+static civ_status solve_and_write(alloc_job *j, const civ_cli_args *a, const civ_alloc_uncertainty_options *u)
+{
+    civ_status s = civ_alloc_result_create(j->prob, &j->res);
+    if (!s)
+        s = civ_alloc_solve(j->prob, j->res);
+    if (!s)
+        s = civ_alloc_result_table(j->prob, j->res, a->value[A_EXPLAIN] != NULL, &j->alloc);
+    if (!s)
+        s = civ_alloc_result_summary(j->prob, j->res, &j->summary);
+    if (!s)
+        s = civ_alloc_result_stats(j->prob, j->res, &j->st);
+    if (!s && a->value[A_UNCERTAINTY])
+        s = civ_cli_uncertainty(j->spec, j->comm, j->fc, u, j->alloc, a->value[A_UNC_OUT]);
+    if (!s)
+        s = civ_table_write(j->alloc, a->value[A_OUT]);
+    if (!s && a->value[A_SUMMARY])
+        s = civ_table_write(j->summary, a->value[A_SUMMARY]);
+    return s;
+}
+
+static int run_allocate(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--compare"))
+            return civ_cli_allocate_compare(argc, argv); /* scenarios: cmd_compare.c */
+    civ_cli_args a;
+    int code = civ_cli_parse(&allocate_spec, argc, argv, &a);
+    if (code)
+        return code;
+    civ_alloc_uncertainty_options u;
+    if (!a.value[A_SPEC] || !a.value[A_COMMUNITIES] || !a.value[A_OUT])
+        code = civ_cli_usage_error("allocate", "--spec, --communities and --out are required");
+    else
+        code = uncertainty_options(&a, &u);
+    if (code) {
+        civ_cli_args_free(&a);
+        return code;
+    }
+    alloc_job j = {0};
+    int named = 0;
+    civ_status s = read_and_bind(&j, &a, &named);
+    if (!s)
+        s = solve_and_write(&j, &a, &u);
+    if (named) {
+        code = civ_cli_exit_code(s);
+    } else if (s) {
+        code = civ_cli_report(s);
+    } else {
+        const char *sum = a.value[A_SUMMARY];
+        civ_cli_print_alloc_summary(j.spec, a.value[A_SPEC], &j.st);
+        printf("wrote                  %s%s%s\n", a.value[A_OUT], sum ? ", " : "", sum ? sum : "");
+    }
+    civ_table_free(j.alloc), civ_table_free(j.summary);
+    civ_alloc_result_free(j.res), civ_alloc_problem_free(j.prob);
+    civ_table_free(j.comm), civ_table_free(j.fc), civ_alloc_spec_free(j.spec);
+    civ_cli_args_free(&a);
+    return code;
+}
+
+const civ_cli_command civ_cmd_allocate = {
+    "allocate",
+    "split a budget across communities by the factor method (spec file, exact to the fen)",
+    &allocate_spec,
     run_allocate,
 };

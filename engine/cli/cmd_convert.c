@@ -1,5 +1,5 @@
 /*
- * cmd_convert.c -- `civicast convert IN OUT`: panels or tables between CSV
+ * cmd_convert.c -- layer CLI (a client of civicast.h only): `civicast convert IN OUT`: panels or tables between CSV
  * and HDF5, chosen by extension.  Values round-trip exactly.
  */
 #include <stdio.h>
@@ -7,23 +7,36 @@
 
 #include "commands.h"
 
+enum { V_TABLE };
+static const civ_cli_option convert_options[] = {
+    [V_TABLE] = {"--table", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "IN is a table (e.g. community attributes)"},
+    {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
+};
+static const civ_cli_spec convert_spec = {
+    "convert",
+    "usage: civicast convert IN OUT [--table]\n",
+    "Converts by extension (.csv, .h5, .hdf5).  Without --table, IN is a panel in\n"
+    "long format (unique_id,ds,y[,covariates]); with --table, a table such as the\n"
+    "community attributes.  OUT is written atomically (temporary file + rename).\n",
+    convert_options,
+    1,
+    "unknown option '%s'",
+    "%s needs a value",
+    NULL,
+};
+
 static int run_convert(int argc, char **argv)
 {
-    const char *in = NULL, *out = NULL;
-    int table = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--table")) {
-            table = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return civ_cli_usage_error("convert", "unknown option '%s'", argv[i]);
-        } else if (!in) {
-            in = argv[i];
-        } else if (!out) {
-            out = argv[i];
-        } else {
-            return civ_cli_usage_error("convert", "expected exactly two files, IN and OUT");
-        }
-    }
+    civ_cli_args a;
+    int code = civ_cli_parse(&convert_spec, argc, argv, &a);
+    if (code)
+        return code;
+    size_t n = a.n_positional;
+    const char *in = n > 0 ? a.positional[0] : NULL, *out = n > 1 ? a.positional[1] : NULL;
+    int table = a.value[V_TABLE] != NULL;
+    civ_cli_args_free(&a);
+    if (n > 2)
+        return civ_cli_usage_error("convert", "expected exactly two files, IN and OUT");
     if (!in || !out)
         return civ_cli_usage_error("convert", "expected two files, IN and OUT");
     civ_status s;
@@ -48,9 +61,6 @@ static int run_convert(int argc, char **argv)
 const civ_cli_command civ_cmd_convert = {
     "convert",
     "convert a panel (or with --table, a table) between CSV and HDF5",
-    "usage: civicast convert IN OUT [--table]\n\n"
-    "Converts by extension (.csv, .h5, .hdf5).  Without --table, IN is a panel in\n"
-    "long format (unique_id,ds,y[,covariates]); with --table, a table such as the\n"
-    "community attributes.  OUT is written atomically (temporary file + rename).\n",
+    &convert_spec,
     run_convert,
 };

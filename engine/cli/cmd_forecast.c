@@ -1,7 +1,8 @@
 /*
- * cmd_forecast.c -- `civicast forecast IN --out FILE ...`: fits a model spec
- * to every series of a panel in parallel and writes long-format forecasts,
- * plus an optional per-series report and fitted values (docs/FORECASTING.md).
+ * cmd_forecast.c -- layer CLI (a client of civicast.h only): `civicast
+ * forecast IN --out FILE ...`: fits a model spec to every series of a panel
+ * in parallel and writes long-format forecasts, plus an optional per-series
+ * report and fitted values (docs/FORECASTING.md).
  *
  * The command is a thin shell over civ_forecast_panel: it parses options,
  * draws a progress bar on stderr when stderr is a terminal, writes the tables
@@ -15,49 +16,68 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "model.h"
 
 #define MAX_LEVELS 16
 #define MAX_XREG 64
 
-static const char usage[] =
+enum { F_OUT, F_H, F_MODEL, F_LEVEL, F_THREADS, F_SEED, F_IC, F_XREG, F_PATHS, F_NONNEG, F_REPORT, F_FITTED,
+       F_QUIET, F_LIST };
+static const civ_cli_option forecast_options[] = {
+    [F_OUT] = {"--out", "-o", CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
+               "forecasts: unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n(.csv, or .h5/.hdf5 for HDF5)"},
+    [F_H] = {"--h", "--horizon", CIV_CLI_VALUE, CIV_CLI_SIZE, "N",
+             "horizon (default: 2 seasons, or 10 periods for yearly data)"},
+    [F_MODEL] = {"--model", "-m", CIV_CLI_VALUE, CIV_CLI_TEXT, "SPEC",
+                 "auto (default), ets, ETS(A,Ad,M), theta, dotm, mean, naive,\nsnaive, rwf, ... "
+                 "(--list-models shows every accepted spec)"},
+    [F_LEVEL] = {"--level", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "L,...",
+                 "interval levels in percent (default 80,95; 'none' for none)"},
+    [F_THREADS] = {"--threads", "-j", CIV_CLI_VALUE, CIV_CLI_SIZE, "N",
+                   "threads over series (default: OMP_NUM_THREADS or all cores)"},
+    [F_SEED] = {"--seed", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "S",
+                "seed of simulated intervals (default 20260101); results are\nidentical for any thread count"},
+    [F_IC] = {"--ic", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "C",
+              "selection criterion for automatic models: aicc (default), aic, bic"},
+    [F_XREG] = {"--xreg", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "a,b",
+                "covariates passed to models that use them; each needs future\nvalues over the horizon"},
+    [F_PATHS] = {"--paths", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N",
+                 "sample paths for simulated intervals (default 5000)"},
+    [F_NONNEG] = {"--nonnegative", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "M",
+                  "auto (default: for series with no negative value), on, off:\n"
+                  "forecasts and bounds are max(0, value) when on"},
+    [F_REPORT] = {"--report", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
+                  "one row per series: model, status, message, loglik, aic,\n"
+                  "aicc, bic, sigma2, parameters, initial states"},
+    [F_FITTED] = {"--fitted", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
+                  "in-sample one-step fitted values and residuals"},
+    [F_QUIET] = {"--quiet", "-q", CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "no progress bar and no summary line"},
+    [F_LIST] = {"--list-models", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "list the model families and their specs"},
+    {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
+};
+static const civ_cli_spec forecast_spec = {
+    "forecast",
     "usage: civicast forecast IN --out FILE [--h N] [--model SPEC] [--level 80,95]\n"
     "                         [--threads N] [--seed S] [--ic aicc|aic|bic] [--xreg a,b]\n"
     "                         [--paths N] [--nonnegative auto|on|off]\n"
     "                         [--report FILE] [--fitted FILE] [--quiet]\n"
-    "       civicast forecast --list-models\n\n"
+    "       civicast forecast --list-models\n",
     "Fits one model spec to every series of the panel IN (.csv long format\n"
-    "unique_id,ds,y[,covariates] or .h5) and forecasts N periods ahead.\n\n"
-    "  --out FILE        forecasts: unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n"
-    "                    (.csv, or .h5/.hdf5 for HDF5)\n"
-    "  --h N             horizon (default: 2 seasons, or 10 periods for yearly data)\n"
-    "  --model SPEC      auto (default), ets, ETS(A,Ad,M), theta, dotm, mean, naive,\n"
-    "                    snaive, rwf, ... (--list-models shows every accepted spec)\n"
-    "  --level L,...     interval levels in percent (default 80,95; 'none' for none)\n"
-    "  --threads N       threads over series (default: OMP_NUM_THREADS or all cores)\n"
-    "  --seed S          seed of simulated intervals (default 20260101); results are\n"
-    "                    identical for any thread count\n"
-    "  --ic C            selection criterion for automatic models (default aicc)\n"
-    "  --xreg a,b        covariates passed to models that use them; each needs future\n"
-    "                    values over the horizon\n"
-    "  --paths N         sample paths for simulated intervals (default 5000)\n"
-    "  --nonnegative M   auto (default: for series with no negative value), on, off:\n"
-    "                    forecasts and bounds are max(0, value) when on\n"
-    "  --report FILE     one row per series: model, status, message, loglik, aic,\n"
-    "                    aicc, bic, sigma2, parameters, initial states\n"
-    "  --fitted FILE     in-sample one-step fitted values and residuals\n"
-    "  --quiet           no progress bar and no summary line\n\n"
-    "Exit codes: 0 ok, 6 some series failed (see the report), else the error's code.\n";
+    "unique_id,ds,y[,covariates] or .h5) and forecasts N periods ahead.\n",
+    forecast_options,
+    1,
+    "unknown option '%s'",
+    "%s needs a value",
+    "Exit codes: 0 ok, 6 some series failed (see the report), else the error's code.\n",
+};
 
 static int list_models(void)
 {
     printf("model families (a spec is tried against each in this order):\n");
-    for (size_t i = 0; civ_model_types[i]; i++)
-        printf("  %-8s %s\n           specs: %s\n", civ_model_types[i]->family, civ_model_types[i]->summary,
-               civ_model_types[i]->spec_help);
+    for (size_t i = 0; i < civ_model_family_count(); i++)
+        printf("  %-8s %s\n           specs: %s\n", civ_model_family_name(i), civ_model_family_summary(i),
+               civ_model_family_specs(i));
     return CIV_EXIT_OK;
 }
-
 /* ---- progress bar ------------------------------------------------------------- */
 
 typedef struct bar {
@@ -187,180 +207,180 @@ static int write_table(civ_status (*make)(const civ_forecast_result *, const civ
     return s ? civ_cli_report(s) : CIV_EXIT_OK;
 }
 
-static int run_forecast(int argc, char **argv)
-{
-    const char *in = NULL, *out = NULL, *report = NULL, *fitted = NULL, *xreg_text = NULL;
-    int quiet = 0;
-    double levels[MAX_LEVELS];
-    size_t n_levels = 2;
-    levels[0] = 80.0;
-    levels[1] = 95.0;
+/* The settings of one run: options, levels and covariate names. */
+typedef struct forecast_job {
     civ_forecast_options opt;
-    civ_forecast_options_init(&opt);
-
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEED_VALUE()                                                                \
-    do {                                                                            \
-        if (!v)                                                                     \
-            return civ_cli_usage_error("forecast", "%s needs a value", a);          \
-        i++;                                                                        \
-    } while (0)
-        if (!strcmp(a, "--list-models")) {
-            return list_models();
-        } else if (!strcmp(a, "--out") || !strcmp(a, "-o")) {
-            NEED_VALUE();
-            out = v;
-        } else if (!strcmp(a, "--report")) {
-            NEED_VALUE();
-            report = v;
-        } else if (!strcmp(a, "--fitted")) {
-            NEED_VALUE();
-            fitted = v;
-        } else if (!strcmp(a, "--h") || !strcmp(a, "--horizon")) {
-            NEED_VALUE();
-            if (civ_cli_parse_size(v, &opt.horizon) || opt.horizon == 0)
-                return civ_cli_usage_error("forecast", "--h needs a positive whole number, got '%s'", v);
-        } else if (!strcmp(a, "--model") || !strcmp(a, "-m")) {
-            NEED_VALUE();
-            opt.model = v;
-        } else if (!strcmp(a, "--level")) {
-            NEED_VALUE();
-            if (parse_levels(v, levels, &n_levels))
-                return civ_cli_usage_error("forecast", "--level needs numbers like 80,95 (or 'none'), got '%s'", v);
-        } else if (!strcmp(a, "--threads") || !strcmp(a, "-j")) {
-            NEED_VALUE();
-            size_t t;
-            if (civ_cli_parse_size(v, &t) || t > 4096)
-                return civ_cli_usage_error("forecast", "--threads needs a whole number 0..4096, got '%s'", v);
-            opt.threads = (int)t;
-        } else if (!strcmp(a, "--seed")) {
-            NEED_VALUE();
-            size_t sd;
-            if (civ_cli_parse_size(v, &sd))
-                return civ_cli_usage_error("forecast", "--seed needs a non-negative whole number, got '%s'", v);
-            opt.seed = (uint64_t)sd;
-        } else if (!strcmp(a, "--ic")) {
-            NEED_VALUE();
-            if (!strcmp(v, "aicc"))
-                opt.criterion = CIV_CRITERION_AICC;
-            else if (!strcmp(v, "aic"))
-                opt.criterion = CIV_CRITERION_AIC;
-            else if (!strcmp(v, "bic"))
-                opt.criterion = CIV_CRITERION_BIC;
-            else
-                return civ_cli_usage_error("forecast", "--ic is aicc, aic or bic, got '%s'", v);
-        } else if (!strcmp(a, "--xreg")) {
-            NEED_VALUE();
-            xreg_text = v;
-        } else if (!strcmp(a, "--paths")) {
-            NEED_VALUE();
-            if (civ_cli_parse_size(v, &opt.n_paths) || opt.n_paths == 0)
-                return civ_cli_usage_error("forecast", "--paths needs a positive whole number, got '%s'", v);
-        } else if (!strcmp(a, "--nonnegative")) {
-            NEED_VALUE();
-            if (!strcmp(v, "auto"))
-                opt.nonnegative = -1;
-            else if (!strcmp(v, "on"))
-                opt.nonnegative = 1;
-            else if (!strcmp(v, "off"))
-                opt.nonnegative = 0;
-            else
-                return civ_cli_usage_error("forecast", "--nonnegative is auto, on or off, got '%s'", v);
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-            quiet = 1;
-        } else if (a[0] == '-' && a[1]) {
-            return civ_cli_usage_error("forecast", "unknown option '%s'", a);
-        } else if (!in) {
-            in = a;
-        } else {
-            return civ_cli_usage_error("forecast", "more than one input file ('%s' and '%s')", in, a);
-        }
-#undef NEED_VALUE
-    }
-    if (!in)
-        return civ_cli_usage_error("forecast", "missing the input file");
-    if (!out)
-        return civ_cli_usage_error("forecast", "missing --out FILE");
-    opt.levels = levels;
-    opt.n_levels = n_levels;
-    opt.want_fitted = fitted != NULL;
-
+    double levels[MAX_LEVELS];
     const char *xreg[MAX_XREG];
-    char *xreg_store = NULL;
-    if (xreg_text) {
-        xreg_store = split_names(xreg_text, xreg, &opt.n_xreg);
-        if (!xreg_store || opt.n_xreg == 0) {
-            free(xreg_store);
-            return civ_cli_usage_error("forecast", "--xreg needs covariate names like aged60,migrants");
-        }
-        opt.xreg = xreg;
-    }
+    char *xreg_store;
+} forecast_job;
 
+/* The enumerated options (--ic, --nonnegative); 0 or the usage exit code. */
+static int choice_options(const civ_cli_args *a, civ_forecast_options *opt)
+{
+    const char *v;
+    if ((v = a->value[F_IC])) {
+        if (!strcmp(v, "aicc"))
+            opt->criterion = CIV_CRITERION_AICC;
+        else if (!strcmp(v, "aic"))
+            opt->criterion = CIV_CRITERION_AIC;
+        else if (!strcmp(v, "bic"))
+            opt->criterion = CIV_CRITERION_BIC;
+        else
+            return civ_cli_usage_error("forecast", "--ic is aicc, aic or bic, got '%s'", v);
+    }
+    if ((v = a->value[F_NONNEG])) {
+        if (!strcmp(v, "auto"))
+            opt->nonnegative = -1;
+        else if (!strcmp(v, "on"))
+            opt->nonnegative = 1;
+        else if (!strcmp(v, "off"))
+            opt->nonnegative = 0;
+        else
+            return civ_cli_usage_error("forecast", "--nonnegative is auto, on or off, got '%s'", v);
+    }
+    return 0;
+}
+
+/* The numeric options; 0 or the usage exit code. */
+static int number_options(const civ_cli_args *a, forecast_job *j)
+{
+    civ_forecast_options *opt = &j->opt;
+    const char *v;
+    size_t n;
+    if ((v = a->value[F_H]) && (civ_cli_parse_size(v, &opt->horizon) || opt->horizon == 0))
+        return civ_cli_usage_error("forecast", "--h needs a positive whole number, got '%s'", v);
+    if ((v = a->value[F_LEVEL]) && parse_levels(v, j->levels, &opt->n_levels))
+        return civ_cli_usage_error("forecast", "--level needs numbers like 80,95 (or 'none'), got '%s'", v);
+    if ((v = a->value[F_THREADS])) {
+        if (civ_cli_parse_size(v, &n) || n > 4096)
+            return civ_cli_usage_error("forecast", "--threads needs a whole number 0..4096, got '%s'", v);
+        opt->threads = (int)n;
+    }
+    if ((v = a->value[F_SEED])) {
+        if (civ_cli_parse_size(v, &n))
+            return civ_cli_usage_error("forecast", "--seed needs a non-negative whole number, got '%s'", v);
+        opt->seed = (uint64_t)n;
+    }
+    if ((v = a->value[F_PATHS]) && (civ_cli_parse_size(v, &opt->n_paths) || opt->n_paths == 0))
+        return civ_cli_usage_error("forecast", "--paths needs a positive whole number, got '%s'", v);
+    return 0;
+}
+
+/* The command line into a job; 0 or the usage exit code. */
+static int forecast_settings(const civ_cli_args *a, forecast_job *j)
+{
+    civ_forecast_options_init(&j->opt);
+    j->levels[0] = 80.0, j->levels[1] = 95.0;
+    j->opt.levels = j->levels;
+    j->opt.n_levels = 2;
+    if (a->value[F_MODEL])
+        j->opt.model = a->value[F_MODEL];
+    int code = number_options(a, j);
+    if (!code)
+        code = choice_options(a, &j->opt);
+    if (code)
+        return code;
+    if (a->n_positional > 1)
+        return civ_cli_usage_error("forecast", "more than one input file ('%s' and '%s')", a->positional[0],
+                                   a->positional[1]);
+    if (!a->n_positional)
+        return civ_cli_usage_error("forecast", "missing the input file");
+    if (!a->value[F_OUT])
+        return civ_cli_usage_error("forecast", "missing --out FILE");
+    j->opt.want_fitted = a->value[F_FITTED] != NULL;
+    if (a->value[F_XREG]) {
+        j->xreg_store = split_names(a->value[F_XREG], j->xreg, &j->opt.n_xreg);
+        if (!j->xreg_store || j->opt.n_xreg == 0)
+            return civ_cli_usage_error("forecast", "--xreg needs covariate names like aged60,migrants");
+        j->opt.xreg = j->xreg;
+    }
+    return 0;
+}
+
+/* The summary on stderr: counts, the first failures when there is no
+ * report, and the models used. */
+static void print_forecast_summary(const civ_forecast_result *r, const civ_panel *panel, int has_report)
+{
+    size_t n = civ_forecast_result_n_series(r), failed = civ_forecast_result_n_failed(r);
+    char ns[32], oks[32];
+    with_commas(n, ns, sizeof ns);
+    with_commas(n - failed, oks, sizeof oks);
+    if (failed) {
+        char fs[32];
+        with_commas(failed, fs, sizeof fs);
+        fprintf(stderr, "forecast %s series in %.2f s: %s ok, %s failed (%s)\n", ns, civ_forecast_result_seconds(r),
+                oks, fs, has_report ? "see report" : "use --report for details");
+        if (!has_report) {
+            size_t shown = 0;
+            for (size_t i = 0; i < n && shown < 5; i++) {
+                if (civ_forecast_result_status(r, i) != CIV_OK) {
+                    fprintf(stderr, "  %s: %s\n", civ_panel_series_id(panel, i), civ_forecast_result_message(r, i));
+                    shown++;
+                }
+            }
+            if (failed > shown)
+                fprintf(stderr, "  ... and %zu more\n", failed - shown);
+        }
+    } else {
+        fprintf(stderr, "forecast %s series in %.2f s: %s ok\n", ns, civ_forecast_result_seconds(r), oks);
+    }
+    print_model_counts(r);
+}
+
+/* Reads, forecasts (with the bar on a terminal), writes and summarises. */
+static int run_job(forecast_job *j, const civ_cli_args *a)
+{
+    int quiet = a->value[F_QUIET] != NULL;
     bar progress = {0};
     if (!quiet && isatty(STDERR_FILENO)) {
-        opt.progress = draw_bar;
-        opt.progress_user = &progress;
+        j->opt.progress = draw_bar;
+        j->opt.progress_user = &progress;
     }
-
     civ_panel *panel = NULL;
     civ_forecast_result *r = NULL;
-    civ_status s = civ_cli_read_panel(in, &panel);
+    civ_status s = civ_cli_read_panel(a->positional[0], &panel);
     if (!s)
-        s = civ_forecast_panel(panel, &opt, &r);
+        s = civ_forecast_panel(panel, &j->opt, &r);
     if (progress.drawn)
         fputs("\r\033[K", stderr);
     if (s) {
-        int code = civ_cli_report(s);
         civ_panel_free(panel);
-        free(xreg_store);
-        return code;
+        return civ_cli_report(s);
     }
-
-    int code = write_table(civ_forecast_result_table, r, panel, out);
-    if (!code && report)
-        code = write_table(civ_forecast_report_table, r, panel, report);
-    if (!code && fitted)
-        code = write_table(civ_forecast_fitted_table, r, panel, fitted);
-
-    size_t n = civ_forecast_result_n_series(r), failed = civ_forecast_result_n_failed(r);
-    if (!code && !quiet) {
-        char ns[32], oks[32];
-        with_commas(n, ns, sizeof ns);
-        with_commas(n - failed, oks, sizeof oks);
-        if (failed) {
-            char fs[32];
-            with_commas(failed, fs, sizeof fs);
-            fprintf(stderr, "forecast %s series in %.2f s: %s ok, %s failed (%s)\n", ns,
-                    civ_forecast_result_seconds(r), oks, fs, report ? "see report" : "use --report for details");
-            if (!report) {
-                size_t shown = 0;
-                for (size_t i = 0; i < n && shown < 5; i++) {
-                    if (civ_forecast_result_status(r, i) != CIV_OK) {
-                        fprintf(stderr, "  %s: %s\n", civ_panel_series_id(panel, i), civ_forecast_result_message(r, i));
-                        shown++;
-                    }
-                }
-                if (failed > shown)
-                    fprintf(stderr, "  ... and %zu more\n", failed - shown);
-            }
-        } else {
-            fprintf(stderr, "forecast %s series in %.2f s: %s ok\n", ns, civ_forecast_result_seconds(r), oks);
-        }
-        print_model_counts(r);
-    }
-    if (!code && failed)
+    int code = write_table(civ_forecast_result_table, r, panel, a->value[F_OUT]);
+    if (!code && a->value[F_REPORT])
+        code = write_table(civ_forecast_report_table, r, panel, a->value[F_REPORT]);
+    if (!code && a->value[F_FITTED])
+        code = write_table(civ_forecast_fitted_table, r, panel, a->value[F_FITTED]);
+    if (!code && !quiet)
+        print_forecast_summary(r, panel, a->value[F_REPORT] != NULL);
+    if (!code && civ_forecast_result_n_failed(r))
         code = CIV_EXIT_PARTIAL;
     civ_forecast_result_free(r);
     civ_panel_free(panel);
-    free(xreg_store);
+    return code;
+}
+
+static int run_forecast(int argc, char **argv)
+{
+    civ_cli_args a;
+    int code = civ_cli_parse(&forecast_spec, argc, argv, &a);
+    if (code)
+        return code;
+    forecast_job j = {0};
+    if (a.value[F_LIST])
+        code = list_models();
+    else if (!(code = forecast_settings(&a, &j)))
+        code = run_job(&j, &a);
+    free(j.xreg_store);
+    civ_cli_args_free(&a);
     return code;
 }
 
 const civ_cli_command civ_cmd_forecast = {
     "forecast",
     "fit a model to every series and write forecasts with intervals",
-    usage,
+    &forecast_spec,
     run_forecast,
 };

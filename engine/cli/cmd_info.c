@@ -1,5 +1,5 @@
 /*
- * cmd_info.c -- `civicast info FILE [--attributes FILE]`: what a panel file
+ * cmd_info.c -- layer CLI (a client of civicast.h only): `civicast info FILE [--attributes FILE]`: what a panel file
  * holds (series, frequency, span, missing share, covariates, attributes).
  */
 #include <stdio.h>
@@ -7,25 +7,53 @@
 
 #include "commands.h"
 
+static int show_info(const char *path, const char *attributes_path);
+
+enum { I_ATTRIBUTES };
+static const civ_cli_option info_options[] = {
+    [I_ATTRIBUTES] = {"--attributes", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
+                      "static attributes: a .csv or .h5 table keyed by unique_id"},
+    {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
+};
+static const civ_cli_spec info_spec = {
+    "info",
+    "usage: civicast info FILE [--attributes FILE]\n",
+    "Reads a panel (.csv long format unique_id,ds,y[,covariates] or .h5) and prints\n"
+    "its series count, frequency, span, missing share, covariates and, with\n"
+    "--attributes (a .csv or .h5 table keyed by unique_id), its static attributes.\n",
+    info_options,
+    1,
+    "unknown option '%s'",
+    "%s needs a file",
+    NULL,
+};
+
 static int run_info(int argc, char **argv)
 {
-    const char *path = NULL, *attributes_path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--attributes")) {
-            if (++i >= argc)
-                return civ_cli_usage_error("info", "--attributes needs a file");
-            attributes_path = argv[i];
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return civ_cli_usage_error("info", "unknown option '%s'", argv[i]);
-        } else if (!path) {
-            path = argv[i];
-        } else {
-            return civ_cli_usage_error("info", "more than one input file");
-        }
-    }
+    civ_cli_args a;
+    int code = civ_cli_parse(&info_spec, argc, argv, &a);
+    if (code)
+        return code;
+    const char *path = a.n_positional ? a.positional[0] : NULL, *attributes_path = a.value[I_ATTRIBUTES];
+    size_t n_positional = a.n_positional;
+    civ_cli_args_free(&a);
+    if (n_positional > 1)
+        return civ_cli_usage_error("info", "more than one input file");
     if (!path)
         return civ_cli_usage_error("info", "missing the input file");
+    return show_info(path, attributes_path);
+}
 
+const civ_cli_command civ_cmd_info = {
+    "info",
+    "summarise a panel file (series, frequency, span, missing, covariates, attributes)",
+    &info_spec,
+    run_info,
+};
+
+/* Reads the panel (and attributes) and prints what it holds. */
+static int show_info(const char *path, const char *attributes_path)
+{
     civ_panel *panel = NULL;
     civ_table *attributes = NULL;
     civ_status s = civ_cli_read_panel(path, &panel);
@@ -95,12 +123,3 @@ static int run_info(int argc, char **argv)
     return CIV_EXIT_OK;
 }
 
-const civ_cli_command civ_cmd_info = {
-    "info",
-    "summarise a panel file (series, frequency, span, missing, covariates, attributes)",
-    "usage: civicast info FILE [--attributes FILE]\n\n"
-    "Reads a panel (.csv long format unique_id,ds,y[,covariates] or .h5) and prints\n"
-    "its series count, frequency, span, missing share, covariates and, with\n"
-    "--attributes (a .csv or .h5 table keyed by unique_id), its static attributes.\n",
-    run_info,
-};

@@ -1,6 +1,7 @@
 /*
- * commands.c -- the table of `civicast` subcommands.  Each command lives in
- * its own cmd_<name>.c file; add a line here to expose one.
+ * commands.c -- layer CLI (a client of civicast.h only): the table of
+ * `civicast` subcommands.  Each command lives in its own cmd_<name>.c file
+ * with its option table; add a line here to expose one.
  */
 #include "commands.h"
 
@@ -8,15 +9,9 @@ extern const civ_cli_command civ_cmd_info;
 extern const civ_cli_command civ_cmd_convert;
 extern const civ_cli_command civ_cmd_forecast;
 extern const civ_cli_command civ_cmd_allocate;
-extern const civ_cli_command civ_cmd_plan, civ_cmd_need;
-/* @@CLI-DECLARATIONS@@ */
+extern const civ_cli_command civ_cmd_plan;
+extern const civ_cli_command civ_cmd_need;
 
 const civ_cli_command *const civ_cli_commands[] = {
-    &civ_cmd_info,
-    &civ_cmd_convert,
-    &civ_cmd_forecast,
-    &civ_cmd_allocate,
-    &civ_cmd_plan, &civ_cmd_need,
-    /* @@CLI-COMMANDS@@ */
-    NULL,
+    &civ_cmd_info, &civ_cmd_convert, &civ_cmd_forecast, &civ_cmd_allocate, &civ_cmd_plan, &civ_cmd_need, NULL,
 };

@@ -1,6 +1,9 @@
 /*
- * commands.h -- the subcommands of the `civicast` command and the helpers
- * they share (error reporting, exit codes, option parsing).
+ * commands.h -- layer CLI (a client of civicast.h only): the subcommands of
+ * the `civicast` command and what they share: the option-table parser that
+ * drives every command's parsing, --help and usage errors (options.c), error
+ * reporting and exit codes (cli_util.c), guarded reads (hdf5_guard.c) and the
+ * allocation printers (alloc_print.c).
  *
  * Exit codes (docs/CLI.md): 0 ok, 1 usage, 2 bad data, 3 I/O, 4 bad
  * specification or infeasible constraints, 5 numerical or internal failure,
@@ -8,6 +11,9 @@
  */
 #ifndef CIV_CLI_COMMANDS_H
 #define CIV_CLI_COMMANDS_H
+
+#include <stdint.h>
+#include <stdio.h>
 
 #include "civicast.h"
 
@@ -21,27 +27,87 @@ enum {
     CIV_EXIT_PARTIAL = 6
 };
 
+/* ---- the option tables ------------------------------------------------- */
+
+typedef enum civ_cli_kind {
+    CIV_CLI_FLAG,  /* no value */
+    CIV_CLI_VALUE, /* takes the next argument, whatever it is */
+    CIV_CLI_LIST   /* takes the following arguments up to the next "--..." */
+} civ_cli_kind;
+
+/* The type of an option's value: how the command converts it (with
+ * civ_cli_parse_size / civ_cli_parse_double) and how --help shows it. */
+typedef enum civ_cli_type { CIV_CLI_NONE, CIV_CLI_TEXT, CIV_CLI_PATH, CIV_CLI_SIZE, CIV_CLI_NUMBER } civ_cli_type;
+
+typedef struct civ_cli_option {
+    const char *name;    /* "--out" */
+    const char *alias;   /* "-o", or NULL */
+    civ_cli_kind kind;
+    civ_cli_type type;
+    const char *metavar; /* "FILE", "N" (NULL for flags) */
+    const char *help;    /* one or more lines ('\n' separated) for --help */
+} civ_cli_option;
+
+#define CIV_CLI_MAX_OPTIONS 24
+
+/* One command's table and messages. */
+typedef struct civ_cli_spec {
+    const char *command;            /* "forecast" */
+    const char *synopsis;           /* the "usage: ..." lines */
+    const char *description;        /* paragraphs after the synopsis (may be NULL) */
+    const civ_cli_option *options;  /* terminated by a NULL name */
+    int positionals;                /* 0: a non-option argument is unknown; else collected */
+    const char *unknown_fmt;        /* "unknown option '%s'" */
+    const char *needs_value_fmt;    /* "%s needs a value" */
+    const char *epilogue;           /* after the options (exit codes), may be NULL */
+} civ_cli_spec;
+
+/* What civ_cli_parse found.  value[k] is option k's value ("" for a set flag,
+ * NULL when absent); a list option's values are list[0..n_list). */
+typedef struct civ_cli_args {
+    const char *value[CIV_CLI_MAX_OPTIONS];
+    const char **list;
+    size_t n_list;
+    const char **positional;
+    size_t n_positional;
+} civ_cli_args;
+
+/* Parses argv[1..argc) against the spec.  Returns 0, or the exit code after
+ * printing the usage error.  Free with civ_cli_args_free. */
+int civ_cli_parse(const civ_cli_spec *spec, int argc, char **argv, civ_cli_args *out);
+void civ_cli_args_free(civ_cli_args *args);
+/* Prints the command's --help, built from its table. */
+void civ_cli_print_help(const civ_cli_spec *spec, FILE *out);
+
 typedef struct civ_cli_command {
     const char *name;
-    const char *summary;   /* one line for `civicast --help` */
-    const char *usage;     /* full usage text for `civicast NAME --help` */
+    const char *summary;        /* one line for `civicast --help` */
+    const civ_cli_spec *spec;   /* options and help */
     int (*run)(int argc, char **argv); /* argv[0] is the command name */
 } civ_cli_command;
 
 /* The table of commands (commands.c), NULL-terminated. */
 extern const civ_cli_command *const civ_cli_commands[];
 
+/* ---- errors ------------------------------------------------------------- */
+
 /* Maps a status to an exit code (see the table above). */
 int civ_cli_exit_code(civ_status status);
 /* Prints "civicast: <last error text>" on stderr; returns the exit code. */
 int civ_cli_report(civ_status status);
 /* Prints "civicast CMD: message" and "try 'civicast CMD --help'"; returns 1. */
-int civ_cli_usage_error(const char *command, const char *fmt, ...);
+int civ_cli_usage_error(const char *command, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 /* True when argv[i] is --help or -h. */
 int civ_cli_wants_help(int argc, char **argv);
 /* Parses a whole non-negative integer / a finite double; 0 on success. */
 int civ_cli_parse_size(const char *text, size_t *out);
 int civ_cli_parse_double(const char *text, double *out);
+
+/* ---- guarded reads (hdf5_guard.c) --------------------------------------- */
 
 /*
  * Read a panel / a table as civ_panel_read / civ_table_read do, except that an
@@ -55,5 +121,37 @@ int civ_cli_parse_double(const char *text, double *out);
  */
 civ_status civ_cli_read_panel(const char *path, civ_panel **out);
 civ_status civ_cli_read_table(const char *path, const civ_table_read_options *options, civ_table **out);
+
+/* The text columns of community and forecast tables. */
+extern const civ_table_read_options civ_cli_community_columns;
+
+/* ---- printing (alloc_print.c) ------------------------------------------- */
+
+/* Prints the one-screen allocation summary shared by `allocate` and `plan`:
+ * spec, budget, each reserve, each pool, allocated, communities funded,
+ * binding counts, per-capita figures and equity before -> after constraints. */
+void civ_cli_print_alloc_summary(const civ_alloc_spec *spec, const char *spec_path, const civ_alloc_stats *st);
+/* Prints the districts' amounts from an allocation summary table. */
+void civ_cli_print_districts(const civ_table *summary, int64_t unit);
+/* Prints the two Monte Carlo lines from the long uncertainty table. */
+void civ_cli_print_uncertainty(const civ_table *t, size_t n_draws, uint64_t seed, int perturb_forecasts,
+                               double concentration, double seconds, int threads);
+/* Prints the need per year from the per-year need table. */
+void civ_cli_print_need(const civ_table *per_year, int64_t unit, const char *currency);
+/* Formats minor units as "1,234,567.89" (digits from the minor unit). */
+void civ_cli_format_money(char *buf, size_t size, double minor, int64_t unit);
+
+/* Runs the Monte Carlo, appends p5/p50/p95 (minor units) to `alloc` (the
+ * per-community allocation table, input row order), writes the long
+ * uncertainty table to `out_path` when not NULL, and prints two lines. */
+civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
+                               const civ_alloc_uncertainty_options *opt, civ_table *alloc, const char *out_path);
+/* Projects the need, writes the per-community table to `out_path` and the
+ * per-year table to `summary_path` (either may be NULL), prints the years. */
+civ_status civ_cli_need(const civ_alloc_need *need, const civ_table *forecasts, const char *out_path,
+                        const char *summary_path, const char *currency);
+
+/* `civicast allocate --compare ...` (cmd_compare.c); argv[0] = "allocate". */
+int civ_cli_allocate_compare(int argc, char **argv);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * hdf5_guard.c -- reads panels and tables for the command; HDF5 inputs are
+ * hdf5_guard.c -- layer CLI (a client of civicast.h only): reads panels and tables for the command; HDF5 inputs are
  * read in a forked child process, which hands back a clean copy.
  *
  * Why: libhdf5 1.10.8 (Debian 12) itself crashes or loops forever on some
@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,7 +41,6 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "error.h"
 
 /* The child's exit code when the read failed with an ordinary civicast error
  * (0 when it succeeded).  Any other exit (a sanitizer report, a signal) is a
@@ -122,19 +122,34 @@ static _Noreturn void child_read(const char *path, read_kind kind, unsigned seco
     _exit(0);
 }
 
+/* Records a failure of the guard itself (naming `path` when not NULL) as
+ * the thread's last error, through the public civ_error_restore. */
+static civ_status guard_fail(civ_status status, const char *path, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static civ_status guard_fail(civ_status status, const char *path, const char *fmt, ...)
+{
+    civ_error e;
+    memset(&e, 0, sizeof e);
+    e.status = status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    va_end(ap);
+    if (path)
+        snprintf(e.file, sizeof e.file, "%s", path);
+    return civ_error_restore(&e);
+}
+
 /* Re-raises in this process the civ_error the child sent (n bytes in e). */
 static civ_status relay_child_error(const char *path, const civ_error *e, ssize_t n)
 {
     if (n != (ssize_t)sizeof *e || e->status <= CIV_OK || e->status >= CIV_STATUS_COUNT_) {
-        civ_where w = {.file = path};
-        return civ_fail_at(CIV_ERR_INTERNAL, &w, "the process that checks HDF5 files failed without a message");
+        return guard_fail(CIV_ERR_INTERNAL, path, "the process that checks HDF5 files failed without a message");
     }
-    civ_where w = {.file = e->file[0] ? e->file : NULL,
-                   .line = e->line,
-                   .column = e->column,
-                   .series_id = e->series_id[0] ? e->series_id : NULL,
-                   .field = e->field[0] ? e->field : NULL};
-    return civ_fail_at(e->status, &w, "%s", e->message);
+    return civ_error_restore(e);
 }
 
 /* Reads `path` in a child, which writes a clean copy into a private
@@ -144,14 +159,13 @@ static civ_status relay_child_error(const char *path, const civ_error *e, ssize_
 static civ_status read_in_child(const char *path, read_kind kind, unsigned seconds, char *folder, size_t folder_size,
                                 char *copy, size_t copy_size)
 {
-    civ_where w = {.file = path};
     const char *tmp = getenv("TMPDIR");
     if (!tmp || !*tmp)
         tmp = "/tmp";
     if ((size_t)snprintf(folder, folder_size, "%s/civicast-h5guard-XXXXXX", tmp) >= folder_size ||
         !mkdtemp(folder)) {
         folder[0] = 0;
-        return civ_fail_at(CIV_ERR_IO, &w,
+        return guard_fail(CIV_ERR_IO, path,
                            "cannot create a temporary folder in %s for checking HDF5 files (%s); set TMPDIR, "
                            "or CIV_HDF5_GUARD=off to read without the check",
                            tmp, strerror(errno));
@@ -160,7 +174,7 @@ static civ_status read_in_child(const char *path, read_kind kind, unsigned secon
 
     int fds[2];
     if (pipe(fds) != 0)
-        return civ_fail_at(CIV_ERR_IO, &w, "cannot start the process that checks HDF5 files (pipe: %s)",
+        return guard_fail(CIV_ERR_IO, path, "cannot start the process that checks HDF5 files (pipe: %s)",
                            strerror(errno));
     fflush(NULL);
     pid_t pid = fork();
@@ -168,7 +182,7 @@ static civ_status read_in_child(const char *path, read_kind kind, unsigned secon
         int err = errno;
         close(fds[0]);
         close(fds[1]);
-        return civ_fail_at(CIV_ERR_IO, &w,
+        return guard_fail(CIV_ERR_IO, path,
                            "cannot start the process that checks HDF5 files (fork: %s); "
                            "CIV_HDF5_GUARD=off reads without it",
                            strerror(err));
@@ -189,7 +203,7 @@ static civ_status read_in_child(const char *path, read_kind kind, unsigned secon
     int wstatus = 0;
     while (waitpid(pid, &wstatus, 0) < 0) {
         if (errno != EINTR)
-            return civ_fail_at(CIV_ERR_IO, &w, "lost the process that checks HDF5 files (waitpid: %s)",
+            return guard_fail(CIV_ERR_IO, path, "lost the process that checks HDF5 files (waitpid: %s)",
                                strerror(errno));
     }
     if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
@@ -197,16 +211,16 @@ static civ_status read_in_child(const char *path, read_kind kind, unsigned secon
     if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == GUARD_CLEAN_ERROR)
         return relay_child_error(path, &child_error, got);
     if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGALRM)
-        return civ_fail_at(CIV_ERR_IO, &w,
+        return guard_fail(CIV_ERR_IO, path,
                            "reading the file did not finish within %u s (libhdf5 loops forever on some "
                            "damaged files); refused. For a large valid file, raise CIV_HDF5_GUARD_TIMEOUT",
                            seconds);
     if (WIFSIGNALED(wstatus))
-        return civ_fail_at(CIV_ERR_IO, &w,
+        return guard_fail(CIV_ERR_IO, path,
                            "the HDF5 library crashed reading this file (signal %d, %s): the file is damaged "
                            "or altered; nothing was read",
                            WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
-    return civ_fail_at(CIV_ERR_IO, &w,
+    return guard_fail(CIV_ERR_IO, path,
                        "the HDF5 library failed abnormally reading this file (exit status %d): the file is "
                        "damaged or altered; nothing was read",
                        WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
@@ -236,14 +250,14 @@ static civ_status guarded_read(const char *path, read_kind kind, void *out)
 {
     int mode = guard_mode();
     if (mode < 0)
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "CIV_HDF5_GUARD is '%s'; use 'fork' (the default) or 'off'",
+        return guard_fail(CIV_ERR_INVALID_ARGUMENT, NULL, "CIV_HDF5_GUARD is '%s'; use 'fork' (the default) or 'off'",
                         getenv("CIV_HDF5_GUARD"));
     struct stat st;
     if (mode == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) /* the reader reports a missing file */
         return kind == READ_PANEL ? civ_panel_read_hdf5(path, out) : civ_table_read_hdf5(path, out);
     unsigned seconds = guard_timeout(st.st_size);
     if (!seconds)
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT,
+        return guard_fail(CIV_ERR_INVALID_ARGUMENT, NULL,
                         "CIV_HDF5_GUARD_TIMEOUT is '%s'; use a whole number of seconds from 1 to 86400",
                         getenv("CIV_HDF5_GUARD_TIMEOUT"));
     char folder[4096] = "", copy[4200] = "";

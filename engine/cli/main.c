@@ -1,5 +1,5 @@
 /*
- * main.c -- entry point of the `civicast` command: global options and
+ * main.c -- layer CLI (a client of civicast.h only): entry point of the `civicast` command: global options and
  * dispatch to the subcommands listed in commands.c.
  */
 #include <stdio.h>
@@ -41,7 +41,7 @@ int main(int argc, char **argv)
         const civ_cli_command *c = civ_cli_commands[i];
         if (!strcmp(argv[1], c->name)) {
             if (civ_cli_wants_help(argc - 1, argv + 1)) {
-                fputs(c->usage, stdout);
+                civ_cli_print_help(c->spec, stdout);
                 return CIV_EXIT_OK;
             }
             return c->run(argc - 1, argv + 1);

@@ -116,6 +116,14 @@ CIV_API const civ_error *civ_last_error(void);
 CIV_API const char *civ_last_error_message(void);
 /** Resets the calling thread's last error to CIV_OK. */
 CIV_API void civ_clear_error(void);
+/** Re-records *error as the calling thread's last error (all its fields:
+ *  status, message, file, line, column, series id, field; the one-line text is
+ *  rebuilt from them) and returns its status: for hosts that carry an error
+ *  across threads or processes, e.g. a child process that read a file and
+ *  sent its civ_error back through a pipe.  Strings need not be NUL-terminated
+ *  (they are cut at their array's size).  Errors: CIV_ERR_INVALID_ARGUMENT
+ *  (NULL, or a status that is not a failure status), recorded as usual. */
+CIV_API civ_status civ_error_restore(const civ_error *error);
 
 /* ------------------------------------------------------------------------ */
 /* Frequencies and periods                                                  */
@@ -375,6 +383,15 @@ CIV_API civ_status civ_panel_write(const civ_panel *panel, const char *path);
  *  about every 1% of the series or 100 ms, and once at the end with
  *  done == total.  Must not call back into the same batch. */
 typedef void (*civ_progress_fn)(size_t done, size_t total, void *user);
+
+/** The model families a spec is tried against, in that order (models/
+ *  registry.c): their number, and family i's short name ("ets"), one-line
+ *  summary, and the specs it accepts ("ets | ETS(E,T,S) ...").  Strings are
+ *  static; NULL when i >= civ_model_family_count(). */
+CIV_API size_t civ_model_family_count(void);
+CIV_API const char *civ_model_family_name(size_t i);
+CIV_API const char *civ_model_family_summary(size_t i);
+CIV_API const char *civ_model_family_specs(size_t i);
 
 /** Options of civ_forecast_panel.  Initialise with civ_forecast_options_init,
  *  then change what you need.  Strings and arrays are borrowed for the call. */
@@ -749,6 +766,13 @@ CIV_API civ_status civ_alloc_uncertainty_quantile(const civ_alloc_uncertainty *u
  *  order, districts by byte order, then the total (whose quantiles equal
  *  the allocated total: every draw is exact). */
 CIV_API civ_status civ_alloc_uncertainty_table(const civ_alloc_uncertainty *u, civ_table **out);
+/** Appends the columns p5, p50, p95 (quantiles 0.05, 0.50, 0.95 of each
+ *  community's amount over the draws, minor units) to `allocation`, the
+ *  per-community table of the same communities in the same row order (e.g.
+ *  civ_alloc_result_table).  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, another
+ *  row count), those of civ_table_add_column (e.g. the table has such a
+ *  column already). */
+CIV_API civ_status civ_alloc_uncertainty_add_columns(const civ_alloc_uncertainty *u, civ_table *allocation);
 
 /* ---- Multi-year need (engine/src/alloc_need.c) -------------------------- */
 /* The projected budget need: a subsidy standard per unit of demand (e.g. per
@@ -827,6 +851,129 @@ CIV_API civ_status civ_panel_add_series_many(civ_panel *panel, size_t count, con
  *  count above the series count, bad k, negative offsets/lengths). */
 CIV_API civ_status civ_panel_set_covariate_many(civ_panel *panel, size_t k, size_t count, const double *values,
                                                 const int64_t *offsets, const int64_t *lengths);
+
+/* ------------------------------------------------------------------------ */
+/* Plan: the whole job from one file (engine/src/plan)                      */
+/* ------------------------------------------------------------------------ */
+/* A plan file (the spec's TOML subset; docs/ALLOCATION.md, "Plan") names the
+ * inputs and settings of the whole job:
+ *   [plan]        panel, communities, spec, out   (paths relative to the file)
+ *   [forecast]    model, horizon, levels, threads, seed
+ *   [uncertainty] draws, seed, weight_concentration, forecasts   (optional)
+ *   [need]        the multi-year need (optional; else the spec's [need])
+ * civ_plan_run forecasts every community's demand, allocates the fund with
+ * the forecasts as the demand factor, runs the Monte Carlo when draws > 0 and
+ * projects the need, returning every table; civ_plan_result_write writes them
+ * into a folder.  The library never prints: the figures a summary needs are
+ * in civ_plan_stats. */
+typedef struct civ_plan civ_plan;
+typedef struct civ_plan_result civ_plan_result;
+
+/** Reads a plan file.  Relative paths are resolved against the file's folder.
+ *  *out is freed with civ_plan_free.  Errors (file:line:column, field): 
+ *  CIV_ERR_IO (cannot open), CIV_ERR_LIMIT (over 1 MiB; a path too long once
+ *  joined to the folder), CIV_ERR_PARSE, CIV_ERR_SPEC (missing [plan] or key,
+ *  unknown section or key, wrong type or range). */
+CIV_API civ_status civ_plan_read(const char *path, civ_plan **out);
+CIV_API void civ_plan_free(civ_plan *plan);
+/** Borrowed strings: the plan file's path, the resolved input paths, the
+ *  output folder ("" when the plan has none) and the model spec ("auto"). */
+CIV_API const char *civ_plan_path(const civ_plan *plan);
+CIV_API const char *civ_plan_panel(const civ_plan *plan);
+CIV_API const char *civ_plan_communities(const civ_plan *plan);
+CIV_API const char *civ_plan_spec(const civ_plan *plan);
+CIV_API const char *civ_plan_out(const civ_plan *plan);
+CIV_API const char *civ_plan_model(const civ_plan *plan);
+/** Horizon in periods (default 12); forecast threads (0 = the OpenMP
+ *  default); the forecast seed and the Monte Carlo's seed (both default
+ *  CIV_FORECAST_DEFAULT_SEED); Monte Carlo draws (0 = no Monte Carlo). */
+CIV_API size_t civ_plan_horizon(const civ_plan *plan);
+CIV_API int civ_plan_threads(const civ_plan *plan);
+CIV_API uint64_t civ_plan_seed(const civ_plan *plan);
+CIV_API uint64_t civ_plan_uncertainty_seed(const civ_plan *plan);
+CIV_API size_t civ_plan_draws(const civ_plan *plan);
+/** Interval levels in percent (borrowed; default {80, 95}); returns the count. */
+CIV_API size_t civ_plan_levels(const civ_plan *plan, const double **levels);
+/** Whether the plan file has its own [need] section (else the spec's, if any). */
+CIV_API int civ_plan_has_need(const civ_plan *plan);
+/** Overrides (a command's options).  Strings are copied.  Errors:
+ *  CIV_ERR_INVALID_ARGUMENT (NULL; horizon 0; threads outside 0..1024),
+ *  CIV_ERR_LIMIT (a string longer than 4095 bytes, a model of 127). */
+CIV_API civ_status civ_plan_set_out(civ_plan *plan, const char *dir);
+CIV_API civ_status civ_plan_set_model(civ_plan *plan, const char *model);
+CIV_API civ_status civ_plan_set_horizon(civ_plan *plan, size_t horizon);
+CIV_API civ_status civ_plan_set_threads(civ_plan *plan, int threads);
+CIV_API civ_status civ_plan_set_draws(civ_plan *plan, size_t draws);
+
+/** Progress of civ_plan_run: stage is "forecast" (done/total series),
+ *  "allocation", "uncertainty" (draws) or "need" (0/1 at the start, 1/1 at
+ *  the end of the stage).  Called on the calling thread. */
+typedef void (*civ_plan_progress_fn)(const char *stage, size_t done, size_t total, void *user);
+
+typedef struct civ_plan_run_options {
+    /* Inputs already read (borrowed for the call), or NULL to read the plan's
+     * paths with civ_panel_read / civ_table_read.  The command passes them to
+     * read HDF5 inputs in a guarded child process. */
+    const civ_panel *panel;
+    const civ_table *communities;
+    civ_plan_progress_fn progress; /* may be NULL */
+    void *progress_user;
+} civ_plan_run_options;
+
+/** The tables of a plan run, in the order civ_plan_result_write writes them. */
+typedef enum civ_plan_table {
+    CIV_PLAN_FORECASTS = 0,          /* forecasts.csv: civ_forecast_result_table */
+    CIV_PLAN_FORECAST_REPORT = 1,    /* forecast_report.csv: civ_forecast_report_table */
+    CIV_PLAN_UNCERTAINTY = 2,        /* uncertainty.csv: civ_alloc_uncertainty_table (draws > 0) */
+    CIV_PLAN_ALLOCATION = 3,         /* allocation.csv: civ_alloc_result_table with explanations,
+                                        plus p5, p50, p95 (minor units) when draws > 0 */
+    CIV_PLAN_ALLOCATION_SUMMARY = 4, /* allocation_summary.csv: civ_alloc_result_summary */
+    CIV_PLAN_NEED = 5,               /* need.csv: per community and year (with a [need]) */
+    CIV_PLAN_NEED_SUMMARY = 6,       /* need_summary.csv: per year (with a [need]) */
+    CIV_PLAN_TABLE_COUNT = 7
+} civ_plan_table;
+/** The file stem of a table ("forecasts", "need_summary"; "" if unknown). */
+CIV_API const char *civ_plan_table_name(civ_plan_table table);
+
+/** Per-stage figures for a summary (seconds are wall clock, not in tables). */
+typedef struct civ_plan_stats {
+    size_t n_series, n_failed, horizon; /* the forecast stage */
+    double forecast_seconds;
+    civ_alloc_stats alloc;              /* the allocation */
+    double alloc_seconds;
+    size_t n_draws;                     /* 0 when the Monte Carlo did not run */
+    uint64_t uncertainty_seed;
+    int perturb_forecasts;
+    double weight_concentration;
+    int uncertainty_threads;            /* as asked; 0 = the OpenMP default */
+    double uncertainty_seconds;
+    int has_need;                       /* the need tables exist */
+    int64_t need_minor_unit;
+    double need_seconds;
+} civ_plan_stats;
+
+/** Runs the plan's stages: forecast -> allocation -> Monte Carlo -> need.
+ *  `options` may be NULL.  Returns CIV_OK when every stage ran, even if some
+ *  series could not be forecast (stats.n_failed; their demand is then what
+ *  the spec's if_missing says).  Nothing is written.  *out is freed with
+ *  civ_plan_result_free.  Errors: those of the stages (reading an input,
+ *  civ_forecast_panel, civ_alloc_spec_read, civ_alloc_bind, civ_alloc_solve,
+ *  civ_alloc_uncertainty_run, civ_alloc_need_read, civ_alloc_need_project);
+ *  a failure without a file names the input that was being read. */
+CIV_API civ_status civ_plan_run(const civ_plan *plan, const civ_plan_run_options *options, civ_plan_result **out);
+CIV_API void civ_plan_result_free(civ_plan_result *result);
+/** Borrowed table (NULL when its stage did not run: uncertainty without
+ *  draws, the need without a [need] section). */
+CIV_API const civ_table *civ_plan_result_table(const civ_plan_result *result, civ_plan_table table);
+/** Copies the stage figures into *out.  Errors: CIV_ERR_INVALID_ARGUMENT. */
+CIV_API civ_status civ_plan_result_stats(const civ_plan_result *result, civ_plan_stats *out);
+/** The allocation spec the run used (borrowed; currency, minor unit,
+ *  reserves and pools for a summary). */
+CIV_API const civ_alloc_spec *civ_plan_result_spec(const civ_plan_result *result);
+/** Writes every table the run made as <dir>/<name>.csv (atomically, one by
+ *  one, in civ_plan_table order), creating dir and its parents.  Errors:
+ *  CIV_ERR_IO (cannot create the folder, or write), CIV_ERR_LIMIT (path). */
+CIV_API civ_status civ_plan_result_write(const civ_plan_result *result, const char *dir);
 
 #ifdef __cplusplus
 }

@@ -143,6 +143,32 @@ class civ_alloc_stats(ctypes.Structure):
                 ("cv_before", ctypes.c_double), ("cv_after", ctypes.c_double)]
 
 
+civ_plan_progress_fn = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_void_p)
+
+
+class civ_plan_run_options(ctypes.Structure):
+    _fields_ = [("panel", ctypes.c_void_p),
+                ("communities", ctypes.c_void_p),
+                ("progress", civ_plan_progress_fn),
+                ("progress_user", ctypes.c_void_p)]
+
+
+class civ_plan_stats(ctypes.Structure):
+    _fields_ = [("n_series", ctypes.c_size_t), ("n_failed", ctypes.c_size_t), ("horizon", ctypes.c_size_t),
+                ("forecast_seconds", ctypes.c_double),
+                ("alloc", civ_alloc_stats), ("alloc_seconds", ctypes.c_double),
+                ("n_draws", ctypes.c_size_t), ("uncertainty_seed", ctypes.c_uint64),
+                ("perturb_forecasts", ctypes.c_int), ("weight_concentration", ctypes.c_double),
+                ("uncertainty_threads", ctypes.c_int), ("uncertainty_seconds", ctypes.c_double),
+                ("has_need", ctypes.c_int), ("need_minor_unit", ctypes.c_int64),
+                ("need_seconds", ctypes.c_double)]
+
+
+# The tables of civ_plan_run (civ_plan_table), in the order they are written.
+PLAN_TABLES = ("forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need",
+               "need_summary")
+
+
 # Frequencies (civ_frequency) and date forms (civ_date_form).
 FREQ_UNKNOWN, FREQ_YEARLY, FREQ_QUARTERLY, FREQ_MONTHLY, FREQ_WEEKLY, FREQ_DAILY = range(6)
 DATE_YEAR, DATE_QUARTER, DATE_MONTH, DATE_DAY = 1, 2, 3, 4
@@ -239,6 +265,41 @@ _SIGNATURES = {
     "civ_alloc_result_stats": (c_status, [P, P, ctypes.POINTER(civ_alloc_stats)]),
     "civ_alloc_result_table": (c_status, [P, P, _I, PP]),
     "civ_alloc_result_summary": (c_status, [P, P, PP]),
+    # errors carried across threads or processes
+    "civ_error_restore": (c_status, [ctypes.POINTER(civ_error)]),
+    # model families
+    "civ_model_family_count": (_S, []),
+    "civ_model_family_name": (_CP, [_S]),
+    "civ_model_family_summary": (_CP, [_S]),
+    "civ_model_family_specs": (_CP, [_S]),
+    # plans
+    "civ_plan_read": (c_status, [_CP, PP]),
+    "civ_plan_free": (None, [P]),
+    "civ_plan_path": (_CP, [P]),
+    "civ_plan_panel": (_CP, [P]),
+    "civ_plan_communities": (_CP, [P]),
+    "civ_plan_spec": (_CP, [P]),
+    "civ_plan_out": (_CP, [P]),
+    "civ_plan_model": (_CP, [P]),
+    "civ_plan_horizon": (_S, [P]),
+    "civ_plan_threads": (_I, [P]),
+    "civ_plan_seed": (_U64, [P]),
+    "civ_plan_uncertainty_seed": (_U64, [P]),
+    "civ_plan_draws": (_S, [P]),
+    "civ_plan_levels": (_S, [P, ctypes.POINTER(c_double_p)]),
+    "civ_plan_has_need": (_I, [P]),
+    "civ_plan_set_out": (c_status, [P, _CP]),
+    "civ_plan_set_model": (c_status, [P, _CP]),
+    "civ_plan_set_horizon": (c_status, [P, _S]),
+    "civ_plan_set_threads": (c_status, [P, _I]),
+    "civ_plan_set_draws": (c_status, [P, _S]),
+    "civ_plan_run": (c_status, [P, ctypes.POINTER(civ_plan_run_options), PP]),
+    "civ_plan_result_free": (None, [P]),
+    "civ_plan_result_table": (P, [P, _I]),
+    "civ_plan_result_stats": (c_status, [P, ctypes.POINTER(civ_plan_stats)]),
+    "civ_plan_result_spec": (P, [P]),
+    "civ_plan_result_write": (c_status, [P, _CP]),
+    "civ_plan_table_name": (_CP, [_I]),
 }
 
 # Optional entry points (engine/src/bindings_support.c); absent in older builds.

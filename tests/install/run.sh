@@ -14,4 +14,6 @@ PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig" cc -o "$tmp/consumer_pc" "$src/consu
   $(PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig" pkg-config --cflags --libs civicast)
 LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/consumer_pc"
 test -x "$tmp/prefix/bin/civicast"
-"$tmp/prefix/bin/civicast" --version
+# the command finds libcivicast.so through its RPATH ($ORIGIN/../lib), with no LD_LIBRARY_PATH
+env -u LD_LIBRARY_PATH "$tmp/prefix/bin/civicast" --version
+env -u LD_LIBRARY_PATH "$tmp/prefix/bin/civicast" forecast --list-models | grep -q ets

@@ -25,6 +25,7 @@ HEADERS = {
     "numerics": "decompose.h",
     "forecast": "forecast.h",
     "alloc": "alloc.h",
+    "plan": "plan.h",
 }
 # Folder (relative to the source root) whose sources stand for each client.
 SOURCES = {
@@ -33,6 +34,7 @@ SOURCES = {
     "models": "models/",
     "forecast": "engine/src/forecast/",
     "alloc": "engine/src/alloc/",
+    "plan": "engine/src/plan/",
     "cli": "engine/cli/",
 }
 ALLOWED = {
@@ -41,6 +43,7 @@ ALLOWED = {
     "models": {"core", "models", "numerics"},
     "forecast": {"core", "models", "numerics", "forecast"},
     "alloc": {"core", "io", "alloc"},
+    "plan": {"core", "io", "plan"},  # forecast and alloc through civicast.h
     "cli": set(),  # the public header only
 }
 

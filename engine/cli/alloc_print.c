@@ -1,0 +1,186 @@
+/*
+ * alloc_print.c -- layer CLI (a client of civicast.h only): what `civicast
+ * allocate`, `plan` and `need` print about an allocation (the one-screen
+ * summary, the districts, the Monte Carlo lines, the need per year), and the
+ * Monte Carlo and need steps of `allocate --uncertainty` and `need`.  The
+ * numbers all come from the library; this file formats, prints and writes.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+void civ_cli_format_money(char *buf, size_t size, double minor, int64_t unit)
+{
+    int digits = unit == 1 ? 0 : unit == 10 ? 1 : unit == 100 ? 2 : 3;
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%.*f", digits, fabs(minor) / (double)unit);
+    const char *dot = strchr(tmp, '.');
+    size_t int_len = dot ? (size_t)(dot - tmp) : strlen(tmp), o = 0;
+    char out[96];
+    if (minor < 0 && o < sizeof out - 1)
+        out[o++] = '-';
+    for (size_t i = 0; i < int_len; i++) {
+        if (i && (int_len - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = tmp[i];
+    }
+    if (dot)
+        for (const char *p = dot; *p && o < sizeof out - 1; p++)
+            out[o++] = *p;
+    out[o] = 0;
+    snprintf(buf, size, "%s", out);
+}
+
+static void money_line(const char *label, int64_t minor, int64_t unit, const char *cur)
+{
+    char m[64];
+    civ_cli_format_money(m, sizeof m, (double)minor, unit);
+    printf("%-22s %s %s\n", label, m, cur ? cur : "");
+}
+
+void civ_cli_print_alloc_summary(const civ_alloc_spec *spec, const char *spec_path, const civ_alloc_stats *st)
+{
+    int64_t unit = civ_alloc_spec_minor_unit(spec);
+    const char *cur = civ_alloc_spec_currency(spec);
+    printf("spec                   %s (version %s)\n", spec_path, civ_alloc_spec_version(spec));
+    money_line("budget", st->total, unit, cur);
+    for (size_t r = 0; r < civ_alloc_spec_n_reserves(spec); r++) {
+        char label[80];
+        snprintf(label, sizeof label, "  reserve %s", civ_alloc_spec_reserve_name(spec, r));
+        money_line(label, civ_alloc_spec_reserve_amount(spec, r), unit, cur);
+    }
+    for (size_t q = 0; q < civ_alloc_spec_n_pools(spec); q++) {
+        char label[80];
+        snprintf(label, sizeof label, "  pool %s", civ_alloc_spec_pool_name(spec, q));
+        money_line(label, civ_alloc_spec_pool_amount(spec, q), unit, cur);
+    }
+    money_line("allocated", st->allocated, unit, cur);
+    printf("communities            %zu funded of %zu\n", st->n_funded, st->n_communities);
+    printf("binding                floor %zu, cap %zu, hold-harmless %zu, pace %zu, ratable %zu\n", st->n_floor,
+           st->n_cap, st->n_hold_harmless, st->n_pace, st->n_ratable);
+    if (!isnan(st->per_capita_mean))
+        printf("per capita             %.2f (per aged 60+: %.2f)\n", st->per_capita_mean, st->per_aged_mean);
+    if (!isnan(st->gini_after))
+        printf("equity (per capita)    Gini %.4f -> %.4f, Theil %.4f -> %.4f, CV %.4f -> %.4f "
+               "(before -> after constraints)\n",
+               st->gini_before, st->gini_after, st->theil_before, st->theil_after, st->cv_before, st->cv_after);
+}
+
+void civ_cli_print_districts(const civ_table *summary, int64_t unit)
+{
+    size_t cs, cn, ca;
+    if (!civ_table_find_column(summary, "section", &cs) && !civ_table_find_column(summary, "name", &cn) &&
+        !civ_table_find_column(summary, "amount", &ca)) {
+        printf("districts             ");
+        int k = 0;
+        for (size_t r = 0; r < civ_table_n_rows(summary); r++)
+            if (!strcmp(civ_table_text(summary, r, cs), "district")) {
+                char m[64];
+                civ_cli_format_money(m, sizeof m, civ_table_number(summary, r, ca), unit);
+                printf("%s %s %s", k++ ? "," : "", civ_table_text(summary, r, cn), m);
+            }
+        printf("\n");
+    }
+    civ_clear_error();
+}
+
+void civ_cli_print_uncertainty(const civ_table *t, size_t n_draws, uint64_t seed, int perturb_forecasts,
+                               double concentration, double seconds, int threads)
+{
+    /* the widest relative P5-P95 band among communities, and the districts' */
+    size_t cs, cn, ca, c5, c95;
+    civ_table_find_column(t, "scope", &cs);
+    civ_table_find_column(t, "name", &cn);
+    civ_table_find_column(t, "amount", &ca);
+    civ_table_find_column(t, "p5", &c5);
+    civ_table_find_column(t, "p95", &c95);
+    double worst = -1, dworst = -1, sum_rel = 0;
+    size_t wi = 0, wd = 0, nc = 0;
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        double a = civ_table_number(t, r, ca);
+        double rel = a > 0 ? (civ_table_number(t, r, c95) - civ_table_number(t, r, c5)) / a : 0;
+        const char *scope = civ_table_text(t, r, cs);
+        if (!strcmp(scope, "community")) {
+            sum_rel += rel, nc++;
+            if (rel > worst)
+                worst = rel, wi = r;
+        } else if (!strcmp(scope, "district") && rel > dworst)
+            dworst = rel, wd = r;
+    }
+    char on[48];
+    if (threads > 0)
+        snprintf(on, sizeof on, "%d thread%s", threads, threads == 1 ? "" : "s");
+    else
+        snprintf(on, sizeof on, "the default threads");
+    printf("uncertainty            %zu draws (seed %llu%s%s) in %.2f s on %s\n", n_draws, (unsigned long long)seed,
+           perturb_forecasts ? ", forecast intervals" : "", concentration > 0 ? ", Dirichlet weights" : "", seconds,
+           on);
+    if (nc)
+        printf("  P5-P95 width          mean %.1f%% of the amount; widest %s %.1f%%; widest district %s %.1f%%\n",
+               100 * sum_rel / (double)nc, civ_table_text(t, wi, cn), 100 * worst,
+               dworst >= 0 ? civ_table_text(t, wd, cn) : "-", dworst >= 0 ? 100 * dworst : 0.0);
+}
+
+void civ_cli_print_need(const civ_table *py, int64_t unit, const char *currency)
+{
+    size_t cs, cy, cc, cp, cd, cst, cn;
+    civ_table_find_column(py, "scope", &cs);
+    civ_table_find_column(py, "year", &cy);
+    civ_table_find_column(py, "communities", &cc);
+    civ_table_find_column(py, "periods", &cp);
+    civ_table_find_column(py, "demand", &cd);
+    civ_table_find_column(py, "standard", &cst);
+    civ_table_find_column(py, "need", &cn);
+    printf("need                   year  communities  periods        demand  standard           need (%s)\n",
+           currency ? currency : "");
+    for (size_t r = 0; r < civ_table_n_rows(py); r++) {
+        char std[64], nd[64];
+        int total = !strcmp(civ_table_text(py, r, cs), "total");
+        civ_cli_format_money(std, sizeof std, civ_table_number(py, r, cst), unit);
+        civ_cli_format_money(nd, sizeof nd, civ_table_number(py, r, cn), unit);
+        if (total)
+            printf("                       all                          %14.1f  %8s %18s\n",
+                   civ_table_number(py, r, cd), "", nd);
+        else
+            printf("                       %4.0f  %11.0f  %7.0f %14.1f  %8s %18s\n", civ_table_number(py, r, cy),
+                   civ_table_number(py, r, cc), civ_table_number(py, r, cp), civ_table_number(py, r, cd), std, nd);
+    }
+}
+
+civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
+                               const civ_alloc_uncertainty_options *opt, civ_table *alloc, const char *out_path)
+{
+    civ_alloc_uncertainty *u = NULL;
+    civ_table *t = NULL;
+    civ_status s = civ_alloc_uncertainty_run(spec, communities, forecasts, opt, &u);
+    if (!s && alloc)
+        s = civ_alloc_uncertainty_add_columns(u, alloc);
+    if (!s)
+        s = civ_alloc_uncertainty_table(u, &t);
+    if (!s && out_path)
+        s = civ_table_write(t, out_path);
+    if (!s)
+        civ_cli_print_uncertainty(t, civ_alloc_uncertainty_n_draws(u), opt->seed, opt->perturb_forecasts,
+                                  opt->weight_concentration, civ_alloc_uncertainty_seconds(u), opt->threads);
+    civ_table_free(t);
+    civ_alloc_uncertainty_free(u);
+    return s;
+}
+
+civ_status civ_cli_need(const civ_alloc_need *need, const civ_table *forecasts, const char *out_path,
+                        const char *summary_path, const char *currency)
+{
+    civ_table *pc = NULL, *py = NULL;
+    civ_status s = civ_alloc_need_project(need, forecasts, &pc, &py);
+    if (!s && out_path)
+        s = civ_table_write(pc, out_path);
+    if (!s && summary_path)
+        s = civ_table_write(py, summary_path);
+    if (!s)
+        civ_cli_print_need(py, civ_alloc_need_minor_unit(need), currency);
+    civ_table_free(pc), civ_table_free(py);
+    return s;
+}

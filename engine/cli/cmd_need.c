@@ -1,0 +1,66 @@
+/*
+ * cmd_need.c -- layer CLI (a client of civicast.h only): `civicast need`:
+ * the multi-year budget need alone (civ_alloc_need_*; docs/ALLOCATION.md,
+ * "Multi-year need") from a [need] section and long-format forecasts.
+ */
+#include <stdio.h>
+
+#include "commands.h"
+
+enum { N_SPEC, N_FORECASTS, N_OUT, N_SUMMARY };
+static const civ_cli_option need_options[] = {
+    [N_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "an allocation spec or plan with [need]"},
+    [N_FORECASTS] = {"--forecasts", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "forecasts in long format"},
+    [N_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "the need per community and year"},
+    [N_SUMMARY] = {"--summary", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "the need per year"},
+    {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
+};
+static const civ_cli_spec need_spec = {
+    "need",
+    "usage: civicast need --spec FILE --forecasts FILE --out FILE [--summary FILE]\n",
+    "Reads the [need] section of FILE (an allocation spec or a plan config:\n"
+    "standard_per_meal, index_rate, index_every_years, base_year, years, ...;\n"
+    "docs/ALLOCATION.md, \"Multi-year need\") and forecasts in long format\n"
+    "(unique_id,ds,h,model,mean,...).  Writes the need per community and year (minor\n"
+    "units, exact rounding rules in the docs) and, with --summary, per year.\n",
+    need_options,
+    0,
+    "unknown argument '%s'",
+    "%s needs a file",
+    "Exit codes: 0 ok, 1 usage, 2 bad data, 3 I/O, 4 bad spec.\n",
+};
+
+static int run_need(int argc, char **argv)
+{
+    civ_cli_args a;
+    int code = civ_cli_parse(&need_spec, argc, argv, &a);
+    if (code)
+        return code;
+    const char *spec_path = a.value[N_SPEC], *fc_path = a.value[N_FORECASTS], *out_path = a.value[N_OUT],
+               *sum_path = a.value[N_SUMMARY];
+    civ_cli_args_free(&a);
+    if (!spec_path || !fc_path || !out_path)
+        return civ_cli_usage_error("need", "--spec, --forecasts and --out are required");
+    civ_alloc_need *need = NULL;
+    civ_table *fc = NULL;
+    static const char *const text_cols[] = {"unique_id", "ds", "model", NULL};
+    civ_table_read_options ro = {.text_columns = text_cols};
+    civ_status s = civ_alloc_need_read(spec_path, &need);
+    if (!s)
+        s = civ_cli_read_table(fc_path, &ro, &fc);
+    if (!s)
+        s = civ_cli_need(need, fc, out_path, sum_path, "");
+    code = s ? civ_cli_report(s) : CIV_EXIT_OK;
+    if (!s)
+        printf("wrote                  %s%s%s\n", out_path, sum_path ? ", " : "", sum_path ? sum_path : "");
+    civ_table_free(fc);
+    civ_alloc_need_free(need);
+    return code;
+}
+
+const civ_cli_command civ_cmd_need = {
+    "need",
+    "project the budget need per year: indexed subsidy standard x forecast demand",
+    &need_spec,
+    run_need,
+};

@@ -1,0 +1,101 @@
+/*
+ * options.c -- layer CLI (a client of civicast.h only): the one option
+ * parser of every command.  Each command describes its options in a table
+ * (civ_cli_option: long name, alias, takes a value?, type, help); the same
+ * table drives the parsing, the usage errors and `civicast CMD --help`.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+static int find_option(const civ_cli_spec *spec, const char *arg)
+{
+    for (int k = 0; spec->options && spec->options[k].name; k++) {
+        const civ_cli_option *o = &spec->options[k];
+        if (!strcmp(arg, o->name) || (o->alias && !strcmp(arg, o->alias)))
+            return k;
+    }
+    return -1;
+}
+
+static int is_option_like(const char *arg)
+{
+    return arg[0] == '-' && arg[1];
+}
+
+int civ_cli_parse(const civ_cli_spec *spec, int argc, char **argv, civ_cli_args *out)
+{
+    memset(out, 0, sizeof *out);
+    out->list = calloc((size_t)argc + 1, sizeof *out->list);
+    out->positional = calloc((size_t)argc + 1, sizeof *out->positional);
+    if (!out->list || !out->positional) {
+        civ_cli_args_free(out);
+        return civ_cli_report(CIV_ERR_OUT_OF_MEMORY);
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int k = find_option(spec, a);
+        if (k < 0 && (spec->positionals == 0 || is_option_like(a))) {
+            civ_cli_args_free(out);
+            return civ_cli_usage_error(spec->command, spec->unknown_fmt, a);
+        }
+        if (k < 0) {
+            out->positional[out->n_positional++] = a;
+            continue;
+        }
+        const civ_cli_option *o = &spec->options[k];
+        if (o->kind == CIV_CLI_FLAG) {
+            out->value[k] = "";
+        } else if (o->kind == CIV_CLI_LIST) {
+            out->value[k] = "";
+            while (i + 1 < argc && strncmp(argv[i + 1], "--", 2))
+                out->list[out->n_list++] = argv[++i];
+        } else {
+            if (++i >= argc) {
+                civ_cli_args_free(out);
+                return civ_cli_usage_error(spec->command, spec->needs_value_fmt, a);
+            }
+            out->value[k] = argv[i];
+        }
+    }
+    return 0;
+}
+
+void civ_cli_args_free(civ_cli_args *args)
+{
+    free(args->list);
+    free(args->positional);
+    args->list = args->positional = NULL;
+}
+
+/* "  --out FILE        help" with continuation lines indented to the help. */
+static void print_option(const civ_cli_option *o, FILE *out)
+{
+    char head[64];
+    snprintf(head, sizeof head, "%s%s%s%s%s", o->alias ? o->alias : "", o->alias ? ", " : "", o->name,
+             o->metavar ? " " : "", o->metavar ? o->metavar : "");
+    fprintf(out, "  %-22s", head);
+    if (strlen(head) > 22)
+        fprintf(out, "\n  %-22s", "");
+    for (const char *p = o->help; *p; p++) {
+        fputc(*p, out);
+        if (*p == '\n' && p[1])
+            fprintf(out, "  %-22s", "");
+    }
+    fputc('\n', out);
+}
+
+void civ_cli_print_help(const civ_cli_spec *spec, FILE *out)
+{
+    fputs(spec->synopsis, out);
+    if (spec->description)
+        fprintf(out, "\n%s", spec->description);
+    if (spec->options && spec->options[0].name) {
+        fputs("\noptions:\n", out);
+        for (int k = 0; spec->options[k].name; k++)
+            print_option(&spec->options[k], out);
+    }
+    if (spec->epilogue)
+        fprintf(out, "\n%s", spec->epilogue);
+}

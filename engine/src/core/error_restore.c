@@ -1,0 +1,37 @@
+/*
+ * error_restore.c -- layer core: civ_error_restore, which re-records a whole
+ * civ_error (one taken on another thread or in another process, e.g. the
+ * command's HDF5 guard child) as the calling thread's last error.
+ */
+#include <string.h>
+
+#include "error.h"
+
+/* Copies a fixed-size field that may lack its NUL (bytes from a pipe). */
+static void bounded(char *dst, size_t size, const char *src, size_t src_size)
+{
+    size_t n = strnlen(src, src_size);
+    if (n >= size)
+        n = size - 1;
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
+civ_status civ_error_restore(const civ_error *error)
+{
+    if (!error || error->status <= CIV_OK || error->status >= CIV_STATUS_COUNT_)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_error_restore: %s",
+                        error ? "the error's status is not a failure status" : "error is NULL");
+    char message[sizeof error->message], file[sizeof error->file], series[sizeof error->series_id],
+        field[sizeof error->field];
+    bounded(message, sizeof message, error->message, sizeof error->message);
+    bounded(file, sizeof file, error->file, sizeof error->file);
+    bounded(series, sizeof series, error->series_id, sizeof error->series_id);
+    bounded(field, sizeof field, error->field, sizeof error->field);
+    civ_where w = {.file = file[0] ? file : NULL,
+                   .line = error->line,
+                   .column = error->column,
+                   .series_id = series[0] ? series : NULL,
+                   .field = field[0] ? field : NULL};
+    return civ_fail_at(error->status, &w, "%s", message);
+}

@@ -1,0 +1,336 @@
+/*
+ * read.c -- layer plan: civ_plan_read, the plan file reader (docs/
+ * ALLOCATION.md, "Plan"), over io's TOML-subset reader, and the plan's
+ * getters and overrides.  Paths are resolved against the plan file's folder.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "plan.h"
+#include "toml.h"
+
+/* Joins the plan file's folder and a relative path into out; CIV_ERR_LIMIT
+ * (naming the key) when the result would not fit, rather than a cut path. */
+static civ_status resolve(const char *plan_path, const char *key, const char *dir, const char *path, char *out,
+                          size_t size)
+{
+    int n = (path[0] == '/' || !dir[0]) ? snprintf(out, size, "%s", path) : snprintf(out, size, "%s/%s", dir, path);
+    if (n < 0 || (size_t)n >= size) {
+        civ_where w = {.file = plan_path, .field = key};
+        return civ_fail_at(CIV_ERR_LIMIT, &w, "the path is longer than %zu bytes once joined to the plan's folder",
+                           size - 1);
+    }
+    return CIV_OK;
+}
+
+static civ_toml_entry *take(civ_toml_table *t, const char *key)
+{
+    for (size_t i = 0; t && i < t->n_entries; i++)
+        if (!strcmp(t->entries[i].key, key)) {
+            t->entries[i].used = 1;
+            return &t->entries[i];
+        }
+    return NULL;
+}
+
+static civ_status cfg_error(const char *path, const civ_toml_entry *e, const char *section, const char *msg)
+{
+    civ_where w = {.file = path, .line = e ? e->value.line : 1, .column = e ? e->value.column : 1,
+                   .field = e ? e->key : section};
+    return civ_fail_at(CIV_ERR_SPEC, &w, "[%s] %s%s%s", section, e ? e->key : "", e ? ": " : "", msg);
+}
+
+static civ_status get_str(const char *path, civ_toml_table *t, const char *section, const char *key, int required,
+                          char *out, size_t size)
+{
+    civ_toml_entry *e = take(t, key);
+    if (!e) {
+        if (!required)
+            return CIV_OK;
+        civ_where w = {.file = path, .line = t ? t->line : 1, .column = t ? t->column : 1, .field = key};
+        return civ_fail_at(CIV_ERR_SPEC, &w, "[%s]: missing key '%s'", section, key);
+    }
+    if (e->value.type != CIV_TOML_STRING || !e->value.text[0] || strlen(e->value.text) >= size)
+        return cfg_error(path, e, section, "must be a non-empty string");
+    snprintf(out, size, "%s", e->value.text);
+    return CIV_OK;
+}
+
+static civ_status get_num(const char *path, civ_toml_table *t, const char *section, const char *key, int integer,
+                          double lo, double hi, double *out)
+{
+    civ_toml_entry *e = take(t, key);
+    if (!e)
+        return CIV_OK;
+    if ((integer ? e->value.type != CIV_TOML_INTEGER
+                 : e->value.type != CIV_TOML_INTEGER && e->value.type != CIV_TOML_FLOAT) ||
+        !(e->value.number >= lo && e->value.number <= hi)) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "must be a%s number in [%g, %g]", integer ? " whole" : "", lo, hi);
+        return cfg_error(path, e, section, msg);
+    }
+    *out = e->value.number;
+    return CIV_OK;
+}
+
+static civ_status unused(const char *path, civ_toml_table *t, const char *section, const char *allowed)
+{
+    for (size_t i = 0; t && i < t->n_entries; i++)
+        if (!t->entries[i].used) {
+            civ_where w = {.file = path, .line = t->entries[i].line, .column = t->entries[i].column,
+                           .field = t->entries[i].key};
+            return civ_fail_at(CIV_ERR_SPEC, &w, "[%s]: unknown key '%s' (allowed: %s)", section,
+                               t->entries[i].key, allowed);
+        }
+    return CIV_OK;
+}
+
+/* The sections: [plan], [forecast], [uncertainty] into the slots; [need] is
+ * only noted (civ_alloc_need_read reads it); anything else is refused. */
+static civ_status find_sections(const char *path, civ_toml_doc *doc, civ_plan *c, civ_toml_table **tp,
+                                civ_toml_table **tf, civ_toml_table **tu)
+{
+    for (size_t i = 1; i < doc->n_tables; i++) {
+        civ_toml_table *t = &doc->tables[i];
+        civ_toml_table **slot = !strcmp(t->name, "plan")          ? tp
+                                : !strcmp(t->name, "forecast")    ? tf
+                                : !strcmp(t->name, "uncertainty") ? tu
+                                                                  : NULL;
+        if (!strcmp(t->name, "need") && !t->is_array) {
+            c->has_need = 1;
+            continue;
+        }
+        if (!slot || t->is_array) {
+            civ_where wt = {.file = path, .line = t->line, .column = t->column, .field = t->name};
+            return civ_fail_at(CIV_ERR_SPEC, &wt,
+                               "unknown section '%s' (allowed: [plan], [forecast], [uncertainty], [need])", t->name);
+        }
+        *slot = t;
+    }
+    if (doc->tables[0].n_entries) {
+        civ_where wt = {.file = path, .line = doc->tables[0].entries[0].line, .field = doc->tables[0].entries[0].key};
+        return civ_fail_at(CIV_ERR_SPEC, &wt, "key '%s' outside a section; put it under [plan]",
+                           doc->tables[0].entries[0].key);
+    }
+    if (!*tp) {
+        civ_where w = {.file = path};
+        return civ_fail_at(CIV_ERR_SPEC, &w, "missing the [plan] section");
+    }
+    return CIV_OK;
+}
+
+/* One path key of [plan], resolved against the plan's folder. */
+static civ_status path_key(const char *path, civ_toml_table *tp, const char *key, const char *field, int required,
+                           const char *dir, char *out)
+{
+    char tmp[CIV_PLAN_PATH_MAX] = "";
+    civ_status st = get_str(path, tp, "plan", key, required, tmp, sizeof tmp);
+    if (!st && tmp[0])
+        st = resolve(path, field, dir, tmp, out, CIV_PLAN_PATH_MAX);
+    return st;
+}
+
+static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_plan *c)
+{
+    civ_status st = path_key(path, tp, "panel", "plan.panel", 1, c->dir, c->panel);
+    if (!st)
+        st = path_key(path, tp, "communities", "plan.communities", 1, c->dir, c->communities);
+    if (!st)
+        st = path_key(path, tp, "spec", "plan.spec", 1, c->dir, c->spec);
+    if (!st)
+        st = path_key(path, tp, "out", "plan.out", 0, c->dir, c->out);
+    if (!st)
+        st = unused(path, tp, "plan", "panel, communities, spec, out");
+    return st;
+}
+
+static civ_status read_levels(const char *path, civ_toml_table *tf, civ_plan *c)
+{
+    civ_toml_entry *e = take(tf, "levels");
+    if (!e)
+        return CIV_OK;
+    c->levels_set = 1;
+    c->n_levels = 0;
+    if (e->value.type != CIV_TOML_ARRAY || e->value.n_items > CIV_PLAN_MAX_LEVELS)
+        return cfg_error(path, e, "forecast", "must be an array of at most 8 levels, e.g. [80, 95]");
+    for (size_t k = 0; k < e->value.n_items; k++) {
+        const civ_toml_value *it = &e->value.items[k];
+        if ((it->type != CIV_TOML_INTEGER && it->type != CIV_TOML_FLOAT) || !(it->number > 0 && it->number < 100))
+            return cfg_error(path, e, "forecast", "levels must be numbers in (0, 100)");
+        c->levels[c->n_levels++] = it->number;
+    }
+    return CIV_OK;
+}
+
+static civ_status read_forecast_section(const char *path, civ_toml_table *tf, civ_plan *c)
+{
+    double v;
+    civ_status st = get_str(path, tf, "forecast", "model", 0, c->model, sizeof c->model);
+    if (!st && !(v = (double)c->horizon, st = get_num(path, tf, "forecast", "horizon", 1, 1, 1000, &v)))
+        c->horizon = (size_t)v;
+    if (!st && !(v = 0, st = get_num(path, tf, "forecast", "threads", 1, 0, 1024, &v)))
+        c->threads = (int)v;
+    if (!st && !(v = (double)c->seed, st = get_num(path, tf, "forecast", "seed", 1, 0, 9007199254740992.0, &v)))
+        c->seed = (uint64_t)v;
+    if (!st)
+        st = read_levels(path, tf, c);
+    if (!st)
+        st = unused(path, tf, "forecast", "model, horizon, levels, threads, seed");
+    return st;
+}
+
+static civ_status read_uncertainty_section(const char *path, civ_toml_table *tu, civ_plan *c)
+{
+    double v;
+    civ_status st;
+    if (!(v = 0, st = get_num(path, tu, "uncertainty", "draws", 1, 0, 1e7, &v)))
+        c->draws = (size_t)v;
+    if (!st && !(v = (double)c->unc_seed, st = get_num(path, tu, "uncertainty", "seed", 1, 0, 9007199254740992.0, &v)))
+        c->unc_seed = (uint64_t)v;
+    if (!st)
+        st = get_num(path, tu, "uncertainty", "weight_concentration", 0, 0, 1e12, &c->concentration);
+    civ_toml_entry *e;
+    if (!st && (e = take(tu, "forecasts"))) {
+        if (e->value.type != CIV_TOML_BOOL)
+            st = cfg_error(path, e, "uncertainty", "must be true or false");
+        else
+            c->unc_forecasts = e->value.number != 0;
+    }
+    if (!st)
+        st = unused(path, tu, "uncertainty", "draws, seed, weight_concentration, forecasts");
+    return st;
+}
+
+static void set_defaults(const char *path, civ_plan *c)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->path, sizeof c->path, "%s", path);
+    snprintf(c->model, sizeof c->model, "auto");
+    c->horizon = 12;
+    c->seed = CIV_FORECAST_DEFAULT_SEED;
+    c->unc_seed = CIV_FORECAST_DEFAULT_SEED;
+    c->unc_forecasts = 1;
+    c->levels[0] = 80, c->levels[1] = 95;
+    c->n_levels = 2;
+    const char *slash = strrchr(path, '/');
+    if (slash)
+        snprintf(c->dir, sizeof c->dir, "%.*s", (int)(slash - path), path);
+    if (slash && !c->dir[0])
+        snprintf(c->dir, sizeof c->dir, "/");
+}
+
+civ_status civ_plan_read(const char *path, civ_plan **out)
+{
+    if (out)
+        *out = NULL;
+    if (!path || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_read: NULL argument");
+    if (strlen(path) >= CIV_PLAN_PATH_MAX) {
+        civ_where w = {.file = path};
+        return civ_fail_at(CIV_ERR_LIMIT, &w, "the plan's path is longer than %d bytes", CIV_PLAN_PATH_MAX - 1);
+    }
+    civ_plan *c = malloc(sizeof *c);
+    if (!c)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    set_defaults(path, c);
+    char *buf = NULL;
+    size_t len = 0;
+    civ_toml_doc doc;
+    memset(&doc, 0, sizeof doc);
+    civ_status st = civ_toml_read_text(path, "plan", &buf, &len);
+    if (!st)
+        st = civ_toml_parse(buf, len, path, &doc);
+    free(buf);
+    civ_toml_table *tp = NULL, *tf = NULL, *tu = NULL;
+    if (!st)
+        st = find_sections(path, &doc, c, &tp, &tf, &tu);
+    if (!st)
+        st = read_plan_section(path, tp, c);
+    if (!st && tf)
+        st = read_forecast_section(path, tf, c);
+    if (!st && tu)
+        st = read_uncertainty_section(path, tu, c);
+    civ_toml_free(&doc);
+    if (st) {
+        free(c);
+        return st;
+    }
+    *out = c;
+    return CIV_OK;
+}
+
+void civ_plan_free(civ_plan *plan)
+{
+    free(plan);
+}
+
+/* ---- getters and overrides ---------------------------------------------- */
+
+const char *civ_plan_path(const civ_plan *p) { return p ? p->path : ""; }
+const char *civ_plan_panel(const civ_plan *p) { return p ? p->panel : ""; }
+const char *civ_plan_communities(const civ_plan *p) { return p ? p->communities : ""; }
+const char *civ_plan_spec(const civ_plan *p) { return p ? p->spec : ""; }
+const char *civ_plan_out(const civ_plan *p) { return p ? p->out : ""; }
+const char *civ_plan_model(const civ_plan *p) { return p ? p->model : ""; }
+size_t civ_plan_horizon(const civ_plan *p) { return p ? p->horizon : 0; }
+int civ_plan_threads(const civ_plan *p) { return p ? p->threads : 0; }
+uint64_t civ_plan_seed(const civ_plan *p) { return p ? p->seed : 0; }
+uint64_t civ_plan_uncertainty_seed(const civ_plan *p) { return p ? p->unc_seed : 0; }
+size_t civ_plan_draws(const civ_plan *p) { return p ? p->draws : 0; }
+int civ_plan_has_need(const civ_plan *p) { return p ? p->has_need : 0; }
+
+size_t civ_plan_levels(const civ_plan *p, const double **levels)
+{
+    if (levels)
+        *levels = p ? p->levels : NULL;
+    return p ? p->n_levels : 0;
+}
+
+static civ_status set_string(char *dst, size_t size, const char *value, const char *what)
+{
+    if (!value)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_%s: NULL argument", what);
+    if (strlen(value) >= size)
+        return civ_fail(CIV_ERR_LIMIT, "the plan's %s is longer than %zu bytes", what, size - 1);
+    snprintf(dst, size, "%s", value);
+    return CIV_OK;
+}
+
+civ_status civ_plan_set_out(civ_plan *p, const char *dir)
+{
+    return p ? set_string(p->out, sizeof p->out, dir, "out")
+             : civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_out: NULL plan");
+}
+
+civ_status civ_plan_set_model(civ_plan *p, const char *model)
+{
+    return p ? set_string(p->model, sizeof p->model, model, "model")
+             : civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_model: NULL plan");
+}
+
+civ_status civ_plan_set_horizon(civ_plan *p, size_t horizon)
+{
+    if (!p || horizon < 1)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_horizon: %s", p ? "the horizon must be >= 1" : "NULL plan");
+    p->horizon = horizon;
+    return CIV_OK;
+}
+
+civ_status civ_plan_set_threads(civ_plan *p, int threads)
+{
+    if (!p || threads < 0 || threads > 1024)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_threads: %s",
+                        p ? "threads must be 0..1024" : "NULL plan");
+    p->threads = threads;
+    return CIV_OK;
+}
+
+civ_status civ_plan_set_draws(civ_plan *p, size_t draws)
+{
+    if (!p)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_draws: NULL plan");
+    p->draws = draws;
+    return CIV_OK;
+}

@@ -1,0 +1,152 @@
+"""_plan.py -- the whole job from one plan file, over civ_plan_read /
+civ_plan_run / civ_plan_result_write (engine/src/plan; docs/ALLOCATION.md,
+"Plan"), the model families (civ_model_family_*), and civ_error_restore.
+
+    settings = civicast.read_plan("datasets/demo_city/plan.toml")
+    tables = civicast.plan("datasets/demo_city/plan.toml", model="snaive")
+    tables["allocation"], tables["need_summary"], ...
+
+The same C calls as `civicast plan`, so the tables are the command's files.
+"""
+import ctypes
+import os
+
+from . import _hdf5_probe, _lib
+from ._lib import Error, check, encode, lib
+from .frame import _ALLOC_TEXT_COLUMNS, _Owned, _dec, _read_table, table_to_frame
+
+
+def model_families():
+    """The model families a spec is tried against, in that order: a list of
+    dicts with "family", "summary" and "specs" (the specs it accepts)."""
+    return [{"family": _dec(lib.civ_model_family_name(i)), "summary": _dec(lib.civ_model_family_summary(i)),
+             "specs": _dec(lib.civ_model_family_specs(i))} for i in range(lib.civ_model_family_count())]
+
+
+def restore_error(error):
+    """Re-records a civicast.Error (e.g. one sent back by another process)
+    as this thread's last C error with civ_error_restore, and returns the
+    Error the library then reports (equal fields).  Errors: civicast.Error
+    CIV_ERR_INVALID_ARGUMENT for a status that is not a failure."""
+    e = _lib.civ_error()
+    e.status = error.code
+    for name in ("message", "file", "series_id", "field"):
+        size = getattr(_lib.civ_error, name).size  # bytes of the char array, with its NUL
+        setattr(e, name, encode(getattr(error, name) or "")[:size - 1])
+    e.line, e.column = error.line, error.column
+    status = lib.civ_error_restore(ctypes.byref(e))
+    if status != error.code:
+        check(status)
+    return _lib.last_error()
+
+
+def _plan_handle(path):
+    p = _Owned(lib.civ_plan_free)
+    check(lib.civ_plan_read(encode(os.fspath(path)), ctypes.byref(p.ptr)))
+    return p
+
+
+def _settings(ptr):
+    levels = _lib.c_double_p()
+    n = lib.civ_plan_levels(ptr, ctypes.byref(levels))
+    return {
+        "path": _dec(lib.civ_plan_path(ptr)),
+        "panel": _dec(lib.civ_plan_panel(ptr)),
+        "communities": _dec(lib.civ_plan_communities(ptr)),
+        "spec": _dec(lib.civ_plan_spec(ptr)),
+        "out": _dec(lib.civ_plan_out(ptr)) or None,
+        "model": _dec(lib.civ_plan_model(ptr)),
+        "horizon": lib.civ_plan_horizon(ptr),
+        "levels": [levels[i] for i in range(n)],
+        "threads": lib.civ_plan_threads(ptr),
+        "seed": lib.civ_plan_seed(ptr),
+        "draws": lib.civ_plan_draws(ptr),
+        "uncertainty_seed": lib.civ_plan_uncertainty_seed(ptr),
+        "has_need": bool(lib.civ_plan_has_need(ptr)),
+    }
+
+
+def read_plan(path):
+    """Reads a plan file (civ_plan_read) into a dict of its settings: path,
+    panel, communities, spec (resolved against the plan's folder), out (None
+    when the plan has none), model, horizon, levels, threads, seed, draws,
+    uncertainty_seed, has_need (the plan has its own [need]).  Errors:
+    civicast.Error with file:line:column and the key."""
+    with _plan_handle(path) as p:
+        return _settings(p.ptr)
+
+
+def _read_panel_guarded(path, isolate):
+    """An .h5 panel through the child process's clean copy (as the command
+    does); None for other files (the library reads them itself)."""
+    if not (_hdf5_probe.is_hdf5_path(path) and _hdf5_probe.guard_enabled(isolate)):
+        return None
+    with _hdf5_probe.clean_copy(path, "panel") as (copy, what):
+        p = _Owned(lib.civ_panel_free)
+        check(lib.civ_panel_read(encode(copy if what is not None else path), ctypes.byref(p.ptr)))
+        return p
+
+
+def _apply(p, out, model, h, threads, draws):
+    if out is not None:
+        check(lib.civ_plan_set_out(p.ptr, encode(os.fspath(out))))
+    if model is not None:
+        check(lib.civ_plan_set_model(p.ptr, encode(model)))
+    if h is not None:
+        check(lib.civ_plan_set_horizon(p.ptr, int(h)))
+    if threads is not None:
+        check(lib.civ_plan_set_threads(p.ptr, int(threads)))
+    if draws is not None:
+        check(lib.civ_plan_set_draws(p.ptr, int(draws)))
+
+
+def _result_frames(res):
+    frames = {}
+    for k, name in enumerate(_lib.PLAN_TABLES):
+        t = lib.civ_plan_result_table(res, k)
+        if t:
+            frames[name] = table_to_frame(t)
+    st = _lib.civ_plan_stats()
+    check(lib.civ_plan_result_stats(res, ctypes.byref(st)))
+    stats = {name: getattr(st, name) for name, _ in st._fields_ if name != "alloc"}
+    stats["alloc"] = {name: getattr(st.alloc, name) for name, _ in st.alloc._fields_}
+    frames["allocation"].attrs["plan_stats"] = stats
+    return frames
+
+
+def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=None, isolate=None):
+    """Runs a plan file's whole job (civ_plan_run): forecasts, allocation,
+    the Monte Carlo (draws > 0) and the multi-year need.
+
+    Returns a dict of DataFrames keyed by table name: forecasts,
+    forecast_report, allocation, allocation_summary, and when they ran
+    uncertainty, need, need_summary; allocation.attrs["plan_stats"] holds
+    the per-stage figures (civ_plan_stats).  model, h, threads, draws
+    override the plan's settings.  When out is given, the tables are also
+    written into that folder as CSV (civ_plan_result_write), exactly as
+    `civicast plan --out` writes them; the plan's own out is not used.  progress: a callable(stage, done, total).  isolate: as in
+    civicast.read, for .h5 inputs.  Errors: civicast.Error (the stage's)."""
+    with _plan_handle(path) as p:
+        _apply(p, out, model, h, threads, draws)
+        panel = _read_panel_guarded(_dec(lib.civ_plan_panel(p.ptr)), isolate)
+        comm_path = _dec(lib.civ_plan_communities(p.ptr))
+        comm = (_read_table(comm_path, _ALLOC_TEXT_COLUMNS, isolate)
+                if _hdf5_probe.is_hdf5_path(comm_path) else None)
+        opt = _lib.civ_plan_run_options()
+        opt.panel = panel.ptr if panel is not None else None
+        opt.communities = comm.ptr if comm is not None else None
+        if progress is not None:
+            opt.progress = _lib.civ_plan_progress_fn(lambda s, d, t, u: progress(_dec(s), d, t))
+        res = _Owned(lib.civ_plan_result_free)
+        try:
+            check(lib.civ_plan_run(p.ptr, ctypes.byref(opt), ctypes.byref(res.ptr)))
+            if out is not None:
+                check(lib.civ_plan_result_write(res.ptr, encode(os.fspath(out))))
+            return _result_frames(res.ptr)
+        finally:
+            for o in (res, comm, panel):
+                if o is not None:
+                    o.close()
+
+
+__all__ = ["Error", "model_families", "restore_error", "read_plan", "plan"]

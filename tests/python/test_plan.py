@@ -1,0 +1,132 @@
+"""test_plan.py -- civicast.read_plan / civicast.plan (civ_plan_read,
+civ_plan_run, civ_plan_result_write), civicast.model_families and
+civicast.restore_error.  The plan's tables are compared with the files the
+command `civicast plan` writes for tests/data/plan/plan.toml.
+
+Environment (set by CTest): CIV_LIBRARY, CIV_CLI (CLI comparisons are
+skipped without it), CIV_SOURCE_DIR, PYTHONPATH=python-bindings.
+"""
+import ctypes
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import civicast
+
+SOURCE = Path(os.environ.get("CIV_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+PLAN = SOURCE / "tests" / "data" / "plan" / "plan.toml"
+CLI = os.environ.get("CIV_CLI")
+needs_cli = pytest.mark.skipif(not CLI, reason="CIV_CLI (path to the civicast binary) is not set")
+FILES = ["forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need", "need_summary"]
+
+
+def test_read_plan_settings():
+    s = civicast.read_plan(PLAN)
+    folder = str(PLAN.parent)
+    assert s["panel"] == f"{folder}/meals.csv"
+    assert s["communities"] == f"{folder}/communities.csv"
+    assert s["spec"] == f"{folder}/plan.spec"
+    assert s["out"] is None
+    assert (s["model"], s["horizon"], s["levels"], s["seed"]) == ("snaive", 24, [80.0, 95.0], 7)
+    assert (s["draws"], s["uncertainty_seed"], s["threads"], s["has_need"]) == (200, 11, 0, False)
+
+
+def test_read_plan_errors_name_the_key(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[plan]\npanel = "a.csv"\ncommunities = "c.csv"\nspec = "s.spec"\ncolour = 1\n')
+    with pytest.raises(civicast.Error) as e:
+        civicast.read_plan(bad)
+    assert e.value.status == "CIV_ERR_SPEC"
+    assert (e.value.file, e.value.line, e.value.column, e.value.field) == (str(bad), 5, 1, "colour")
+    assert "unknown key 'colour'" in e.value.message
+    with pytest.raises(civicast.Error) as e:
+        civicast.read_plan(tmp_path / "none.toml")
+    assert e.value.status == "CIV_ERR_IO" and "cannot open the plan" in e.value.message
+
+
+@needs_cli
+def test_plan_tables_equal_the_command_files(tmp_path):
+    cli_out, py_out = tmp_path / "cli", tmp_path / "py"
+    r = subprocess.run([CLI, "plan", str(PLAN), "--out", str(cli_out), "--threads", "2"], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    stages = []
+    tables = civicast.plan(PLAN, out=py_out, threads=1, progress=lambda s, d, t: stages.append((s, d, t)))
+    assert sorted(tables) == sorted(FILES)  # the need comes from the spec's [need]
+    for name in tables:
+        # the files written by the library call are the command's, byte for byte
+        assert (py_out / f"{name}.csv").read_bytes() == (cli_out / f"{name}.csv").read_bytes(), name
+        # and the DataFrames hold what the files hold
+        f = pd.read_csv(cli_out / f"{name}.csv", keep_default_na=False, na_values=[""], float_precision="round_trip")
+        df = tables[name]
+        assert list(df.columns) == list(f.columns), name
+        for c in df.columns:
+            if df[c].dtype == object:
+                assert list(df[c].fillna("")) == list(f[c].fillna("").astype(str)), (name, c)
+            else:
+                np.testing.assert_array_equal(df[c].to_numpy(float), f[c].to_numpy(float), err_msg=f"{name}.{c}")
+    st = tables["allocation"].attrs["plan_stats"]
+    assert (st["n_series"], st["n_failed"], st["horizon"], st["n_draws"]) == (6, 0, 24, 200)
+    assert st["alloc"]["allocated"] == tables["allocation"]["amount"].sum() == 11_400_000
+    assert [s for s, _, _ in stages if s != "forecast"] == ["allocation", "allocation", "uncertainty",
+                                                            "uncertainty", "need", "need"]
+    assert ("forecast", 6, 6) in stages and ("uncertainty", 200, 200) in stages
+
+
+def test_plan_overrides_and_without_draws():
+    tables = civicast.plan(PLAN, draws=0, h=25, model="naive")
+    assert "uncertainty" not in tables and "p5" not in tables["allocation"].columns
+    fc = tables["forecasts"]
+    assert set(fc["h"]) == set(range(1, 26)) and set(fc["model"]) == {"Naive"}
+    with pytest.raises(civicast.Error) as e:
+        civicast.plan(PLAN, h=0)
+    assert e.value.status == "CIV_ERR_INVALID_ARGUMENT"
+    with pytest.raises(civicast.Error) as e:  # the need's stage: 2026 is not forecast
+        civicast.plan(PLAN, h=12)
+    assert e.value.status == "CIV_ERR_NOT_FOUND" and "forecast further ahead" in e.value.message
+
+
+def test_model_families_match_the_command():
+    fams = civicast.model_families()
+    names = [f["family"] for f in fams]
+    assert "ets" in names and len(set(names)) == len(names)
+    assert all(f["summary"] and f["specs"] for f in fams)
+    if CLI:
+        out = subprocess.run([CLI, "forecast", "--list-models"], capture_output=True, text=True).stdout
+        for f in fams:
+            assert f"  {f['family']:<8} {f['summary']}\n           specs: {f['specs']}\n" in out
+
+
+def test_restore_error_round_trip():
+    err = civicast.Error("CIV_ERR_PARSE", "bad number 'x'", "a.csv", 3, 2, "S1", "y")
+    back = civicast.restore_error(err)
+    assert (back.status, back.message, back.file, back.line, back.column, back.series_id, back.field) == \
+        ("CIV_ERR_PARSE", "bad number 'x'", "a.csv", 3, 2, "S1", "y")
+    assert str(back) == "a.csv:3:2: bad number 'x' (series 'S1', field 'y')"
+    with pytest.raises(civicast.Error) as e:
+        civicast.restore_error(civicast.Error("CIV_OK", "nothing"))
+    assert e.value.status == "CIV_ERR_INVALID_ARGUMENT"
+
+
+@pytest.mark.skipif(not shutil.which("cc"), reason="no C compiler")
+def test_plan_struct_layouts_match_the_header(tmp_path):
+    from civicast import _lib
+    structs = {s: [f for f, _ in getattr(_lib, s)._fields_] for s in ("civ_plan_stats", "civ_plan_run_options")}
+    lines = ['#include <stdio.h>', '#include <stddef.h>', '#include "civicast.h"', "int main(void) {"]
+    for s, fields in structs.items():
+        lines.append(f'printf("{s} size %zu\\n", sizeof({s}));')
+        lines += [f'printf("{s} {f} %zu\\n", offsetof({s}, {f}));' for f in fields]
+    lines.append("return 0; }")
+    (tmp_path / "layout.c").write_text("\n".join(lines))
+    subprocess.run(["cc", "-std=c11", "-I", str(SOURCE / "engine" / "include"), str(tmp_path / "layout.c"), "-o",
+                    str(tmp_path / "layout")], check=True)
+    out = subprocess.run([str(tmp_path / "layout")], capture_output=True, text=True, check=True).stdout
+    for line in filter(None, out.split("\n")):
+        s, what, value = line.split()
+        ct = getattr(_lib, s)
+        assert (ctypes.sizeof(ct) if what == "size" else getattr(ct, what).offset) == int(value), (s, what)

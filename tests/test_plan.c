@@ -1,0 +1,321 @@
+/*
+ * test_plan.c -- the plan layer (engine/src/plan): civ_plan_read on the tiny
+ * plan of tests/data/plan (settings, paths resolved against the plan's
+ * folder) and on broken plans (status, file:line:column, field), the
+ * overrides, civ_plan_run (every table, the stage figures, the progress
+ * calls in stage order, no Monte Carlo without draws) and
+ * civ_plan_result_write; also the public calls added with it:
+ * civ_error_restore, civ_model_family_* and civ_alloc_uncertainty_add_columns.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "civicast.h"
+
+#define PLAN CIV_SOURCE_DIR "/tests/data/plan/plan.toml"
+
+static char tmpdir[256];
+
+static int setup(void **state)
+{
+    snprintf(tmpdir, sizeof tmpdir, "%s/civ_test_plan_XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Writes text to tmpdir/name; returns the path (static buffer). */
+static const char *write_file(const char *name, const char *text)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static void test_read_tiny_plan(void **state)
+{
+    civ_plan *p = NULL;
+    assert_int_equal(civ_plan_read(PLAN, &p), CIV_OK);
+    assert_string_equal(civ_plan_path(p), PLAN);
+    assert_string_equal(civ_plan_panel(p), CIV_SOURCE_DIR "/tests/data/plan/meals.csv");
+    assert_string_equal(civ_plan_communities(p), CIV_SOURCE_DIR "/tests/data/plan/communities.csv");
+    assert_string_equal(civ_plan_spec(p), CIV_SOURCE_DIR "/tests/data/plan/plan.spec");
+    assert_string_equal(civ_plan_out(p), "");
+    assert_string_equal(civ_plan_model(p), "snaive");
+    assert_int_equal(civ_plan_horizon(p), 24);
+    const double *lv = NULL;
+    assert_int_equal(civ_plan_levels(p, &lv), 2);
+    assert_true(lv[0] == 80 && lv[1] == 95);
+    assert_int_equal(civ_plan_seed(p), 7);
+    assert_int_equal(civ_plan_draws(p), 200);
+    assert_int_equal(civ_plan_uncertainty_seed(p), 11);
+    assert_int_equal(civ_plan_threads(p), 0);
+    assert_false(civ_plan_has_need(p));
+    civ_plan_free(p);
+    civ_plan_free(NULL);
+}
+
+/* Reads a broken plan; checks status, line, column and field. */
+static void expect_error(const char *text, civ_status status, long line, long column, const char *field,
+                         const char *needle)
+{
+    civ_plan *p = (civ_plan *)1;
+    const char *path = write_file("bad.toml", text);
+    assert_int_equal(civ_plan_read(path, &p), status);
+    assert_null(p);
+    const civ_error *e = civ_last_error();
+    assert_int_equal(e->status, status);
+    assert_string_equal(e->file, path);
+    assert_int_equal(e->line, line);
+    assert_int_equal(e->column, column);
+    assert_string_equal(e->field, field);
+    if (!strstr(e->message, needle))
+        fail_msg("'%s' lacks '%s'", e->message, needle);
+}
+
+static void test_read_errors(void **state)
+{
+    const char *base = "[plan]\npanel = \"a.csv\"\ncommunities = \"c.csv\"\nspec = \"s.spec\"\n";
+    char text[2048];
+    snprintf(text, sizeof text, "%scolour = 1\n", base);
+    expect_error(text, CIV_ERR_SPEC, 5, 1, "colour", "[plan]: unknown key 'colour'");
+    expect_error("[forecast]\nmodel = \"snaive\"\n", CIV_ERR_SPEC, 0, 0, "", "missing the [plan] section");
+    snprintf(text, sizeof text, "%s[extra]\n", base);
+    expect_error(text, CIV_ERR_SPEC, 5, 1, "extra", "unknown section 'extra'");
+    snprintf(text, sizeof text, "%s[forecast]\nlevels = [80, 100]\n", base);
+    expect_error(text, CIV_ERR_SPEC, 6, 10, "levels", "levels must be numbers in (0, 100)");
+    snprintf(text, sizeof text, "%s[forecast]\nhorizon = 0\n", base);
+    expect_error(text, CIV_ERR_SPEC, 6, 11, "horizon", "must be a whole number in [1, 1000]");
+    snprintf(text, sizeof text, "%s[uncertainty]\nforecasts = 1\n", base);
+    expect_error(text, CIV_ERR_SPEC, 6, 13, "forecasts", "must be true or false");
+    expect_error("[plan]\npanel = \"a.csv\"\n", CIV_ERR_SPEC, 1, 1, "communities", "missing key 'communities'");
+    /* a relative path too long once joined to the folder: refused, not cut */
+    char longp[4100];
+    memset(longp, 'a', 4090);
+    longp[4090] = 0;
+    char *big = malloc(8192);
+    snprintf(big, 8192, "[plan]\npanel = \"%s\"\ncommunities = \"c\"\nspec = \"s\"\n", longp);
+    expect_error(big, CIV_ERR_LIMIT, 0, 0, "plan.panel", "longer than 4095 bytes once joined");
+    free(big);
+    civ_plan *p = NULL;
+    assert_int_equal(civ_plan_read("/nonexistent/plan.toml", &p), CIV_ERR_IO);
+    assert_non_null(strstr(civ_last_error()->message, "cannot open the plan"));
+    assert_int_equal(civ_plan_read(NULL, &p), CIV_ERR_INVALID_ARGUMENT);
+}
+
+static void test_overrides(void **state)
+{
+    civ_plan *p = NULL;
+    assert_int_equal(civ_plan_read(PLAN, &p), CIV_OK);
+    assert_int_equal(civ_plan_set_out(p, "/x/y"), CIV_OK);
+    assert_int_equal(civ_plan_set_model(p, "naive"), CIV_OK);
+    assert_int_equal(civ_plan_set_horizon(p, 30), CIV_OK);
+    assert_int_equal(civ_plan_set_threads(p, 2), CIV_OK);
+    assert_int_equal(civ_plan_set_draws(p, 0), CIV_OK);
+    assert_string_equal(civ_plan_out(p), "/x/y");
+    assert_string_equal(civ_plan_model(p), "naive");
+    assert_int_equal(civ_plan_horizon(p), 30);
+    assert_int_equal(civ_plan_threads(p), 2);
+    assert_int_equal(civ_plan_draws(p), 0);
+    assert_int_equal(civ_plan_set_horizon(p, 0), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_plan_set_threads(p, 1025), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_plan_set_threads(p, -1), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_plan_set_model(p, NULL), CIV_ERR_INVALID_ARGUMENT);
+    char model[200];
+    memset(model, 'm', sizeof model - 1);
+    model[sizeof model - 1] = 0;
+    assert_int_equal(civ_plan_set_model(p, model), CIV_ERR_LIMIT);
+    assert_string_equal(civ_plan_model(p), "naive"); /* unchanged by the failed override */
+    civ_plan_free(p);
+}
+
+typedef struct calls {
+    char stages[16][16];
+    size_t done[16], total[16];
+    int n, n_forecast;
+} calls;
+
+static void on_progress(const char *stage, size_t done, size_t total, void *user)
+{
+    calls *c = user;
+    if (!strcmp(stage, "forecast")) {
+        c->n_forecast++;
+        return;
+    }
+    if (c->n < 16) {
+        snprintf(c->stages[c->n], sizeof c->stages[c->n], "%s", stage);
+        c->done[c->n] = done, c->total[c->n] = total;
+        c->n++;
+    }
+}
+
+static double column_sum(const civ_table *t, const char *name)
+{
+    size_t c;
+    assert_int_equal(civ_table_find_column(t, name, &c), CIV_OK);
+    double s = 0;
+    for (size_t r = 0; r < civ_table_n_rows(t); r++)
+        s += civ_table_number(t, r, c);
+    return s;
+}
+
+static void test_run_and_write(void **state)
+{
+    civ_plan *p = NULL;
+    assert_int_equal(civ_plan_read(PLAN, &p), CIV_OK);
+    assert_int_equal(civ_plan_set_threads(p, 1), CIV_OK);
+    calls c = {0};
+    civ_plan_run_options opt = {.progress = on_progress, .progress_user = &c};
+    civ_plan_result *r = NULL;
+    assert_int_equal(civ_plan_run(p, &opt, &r), CIV_OK);
+    for (int t = 0; t < CIV_PLAN_TABLE_COUNT; t++)
+        assert_non_null(civ_plan_result_table(r, (civ_plan_table)t));
+    assert_null(civ_plan_result_table(r, CIV_PLAN_TABLE_COUNT));
+    civ_plan_stats st;
+    assert_int_equal(civ_plan_result_stats(r, &st), CIV_OK);
+    assert_int_equal(st.n_series, 6);
+    assert_int_equal(st.n_failed, 0);
+    assert_int_equal(st.horizon, 24);
+    assert_int_equal(st.n_draws, 200);
+    assert_int_equal(st.uncertainty_seed, 11);
+    assert_true(st.has_need);
+    assert_int_equal(st.need_minor_unit, 100);
+    assert_int_equal(st.alloc.allocated, 11400000);
+    const civ_table *alloc = civ_plan_result_table(r, CIV_PLAN_ALLOCATION);
+    assert_true(column_sum(alloc, "amount") == 11400000.0);
+    size_t col;
+    assert_int_equal(civ_table_find_column(alloc, "p50", &col), CIV_OK);
+    assert_int_equal(civ_table_find_column(alloc, "explanation", &col), CIV_OK);
+    assert_string_equal(civ_alloc_spec_currency(civ_plan_result_spec(r)), "CNY");
+    /* progress: forecast per series, then each later stage's start and end */
+    assert_true(c.n_forecast >= 1);
+    const char *want[6] = {"allocation", "allocation", "uncertainty", "uncertainty", "need", "need"};
+    assert_int_equal(c.n, 6);
+    for (int k = 0; k < 6; k++)
+        assert_string_equal(c.stages[k], want[k]);
+    assert_true(c.done[2] == 0 && c.done[3] == 200 && c.total[3] == 200);
+    /* written into a new nested folder, one CSV per table */
+    char dir[400], path[500];
+    snprintf(dir, sizeof dir, "%s/a/b", tmpdir);
+    assert_int_equal(civ_plan_result_write(r, dir), CIV_OK);
+    for (int t = 0; t < CIV_PLAN_TABLE_COUNT; t++) {
+        snprintf(path, sizeof path, "%s/%s.csv", dir, civ_plan_table_name((civ_plan_table)t));
+        assert_int_equal(access(path, R_OK), 0);
+    }
+    assert_string_equal(civ_plan_table_name(CIV_PLAN_NEED_SUMMARY), "need_summary");
+    assert_string_equal(civ_plan_table_name(CIV_PLAN_TABLE_COUNT), "");
+    snprintf(dir, sizeof dir, "%s/a/b/forecasts.csv/x", tmpdir); /* a file in the way */
+    assert_int_equal(civ_plan_result_write(r, dir), CIV_ERR_IO);
+    assert_non_null(strstr(civ_last_error()->message, "cannot create the output folder"));
+    civ_plan_result_free(r);
+    civ_plan_result_free(NULL);
+    civ_plan_free(p);
+}
+
+static void test_run_without_draws_and_errors(void **state)
+{
+    civ_plan *p = NULL;
+    assert_int_equal(civ_plan_read(PLAN, &p), CIV_OK);
+    assert_int_equal(civ_plan_set_draws(p, 0), CIV_OK);
+    civ_plan_result *r = NULL;
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_OK);
+    assert_null(civ_plan_result_table(r, CIV_PLAN_UNCERTAINTY));
+    size_t col;
+    assert_int_equal(civ_table_find_column(civ_plan_result_table(r, CIV_PLAN_ALLOCATION), "p5", &col),
+                     CIV_ERR_NOT_FOUND);
+    civ_plan_result_free(r);
+    /* the need's years are not all forecast: the need stage's error, nothing returned */
+    assert_int_equal(civ_plan_set_horizon(p, 12), CIV_OK);
+    r = (civ_plan_result *)1;
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_ERR_NOT_FOUND);
+    assert_null(r);
+    assert_non_null(strstr(civ_last_error()->message, "forecast further ahead"));
+    assert_int_equal(civ_plan_run(NULL, NULL, &r), CIV_ERR_INVALID_ARGUMENT);
+    civ_plan_free(p);
+    /* a missing input is named */
+    const char *path = write_file("np.toml", "[plan]\npanel = \"nope.csv\"\ncommunities = \"c.csv\"\n"
+                                             "spec = \"s.spec\"\n");
+    assert_int_equal(civ_plan_read(path, &p), CIV_OK);
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_ERR_IO);
+    assert_non_null(strstr(civ_last_error()->file, "nope.csv"));
+    civ_plan_free(p);
+}
+
+static void test_error_restore(void **state)
+{
+    civ_error e;
+    memset(&e, 0, sizeof e);
+    e.status = CIV_ERR_PARSE;
+    snprintf(e.message, sizeof e.message, "bad number 'x'");
+    snprintf(e.file, sizeof e.file, "a.csv");
+    e.line = 3, e.column = 2;
+    snprintf(e.series_id, sizeof e.series_id, "S1");
+    snprintf(e.field, sizeof e.field, "y");
+    civ_clear_error();
+    assert_int_equal(civ_error_restore(&e), CIV_ERR_PARSE);
+    assert_string_equal(civ_last_error_message(), "a.csv:3:2: bad number 'x' (series 'S1', field 'y')");
+    assert_int_equal(civ_last_error()->line, 3);
+    memset(e.message, 'x', sizeof e.message); /* no NUL: cut at the array's end */
+    assert_int_equal(civ_error_restore(&e), CIV_ERR_PARSE);
+    assert_int_equal(strlen(civ_last_error()->message), sizeof e.message - 1);
+    e.status = CIV_OK;
+    assert_int_equal(civ_error_restore(&e), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_error_restore(NULL), CIV_ERR_INVALID_ARGUMENT);
+}
+
+static void test_model_families(void **state)
+{
+    size_t n = civ_model_family_count();
+    assert_true(n >= 4);
+    int ets = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_non_null(civ_model_family_name(i));
+        assert_true(civ_model_family_summary(i)[0] && civ_model_family_specs(i)[0]);
+        ets += !strcmp(civ_model_family_name(i), "ets");
+    }
+    assert_int_equal(ets, 1);
+    assert_null(civ_model_family_name(n));
+    assert_null(civ_model_family_summary(n));
+    assert_null(civ_model_family_specs(n));
+}
+
+static void test_uncertainty_columns_arguments(void **state)
+{
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_create(&t), CIV_OK);
+    assert_int_equal(civ_alloc_uncertainty_add_columns(NULL, t), CIV_ERR_INVALID_ARGUMENT);
+    civ_table_free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_read_tiny_plan),
+        cmocka_unit_test(test_read_errors),
+        cmocka_unit_test(test_overrides),
+        cmocka_unit_test(test_run_and_write),
+        cmocka_unit_test(test_run_without_draws_and_errors),
+        cmocka_unit_test(test_error_restore),
+        cmocka_unit_test(test_model_families),
+        cmocka_unit_test(test_uncertainty_columns_arguments),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
