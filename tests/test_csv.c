@@ -365,6 +365,54 @@ static void test_wide_header(void **state)
     free(text);
 }
 
+/* Issue 18 item 6: text that a spreadsheet would run as a formula is written
+ * with a leading apostrophe (quoted) by default; plain numbers in text and
+ * other text are untouched; the guard can be turned off for exact text. */
+static void test_formula_guard(void **state)
+{
+    (void)state;
+    const char *ids[] = {"=HYPERLINK(\"x\")", "+cmd", "-2+3", "@SUM(A1)", "\tTAB", "-5", "+1.5", "plain", "a=b"};
+    const char *want[] = {"\"'=HYPERLINK(\"\"x\"\")\"", "\"'+cmd\"", "\"'-2+3\"", "\"'@SUM(A1)\"", "\"'\tTAB\"",
+                          "-5", "+1.5", "plain", "a=b"};
+    size_t n = sizeof ids / sizeof *ids;
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_create(&t), CIV_OK);
+    size_t c = 0, c2 = 0;
+    assert_int_equal(civ_table_add_column(t, "unique_id", CIV_COLUMN_TEXT, &c), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "=name", CIV_COLUMN_TEXT, &c2), CIV_OK);
+    assert_int_equal(civ_table_add_rows(t, n, NULL), CIV_OK);
+    for (size_t r = 0; r < n; r++) {
+        assert_int_equal(civ_table_set_text(t, r, c, ids[r]), CIV_OK);
+        assert_int_equal(civ_table_set_text(t, r, c2, "x"), CIV_OK);
+    }
+    const char *out = new_path(".csv");
+    assert_int_equal(civ_table_write_csv(t, out), CIV_OK);
+    char *text = slurp(out, NULL);
+    char *line = strtok(text, "\n");
+    assert_string_equal(line, "unique_id,\"'=name\"");
+    for (size_t r = 0; r < n; r++) {
+        line = strtok(NULL, "\n");
+        assert_non_null(line);
+        char expect[128];
+        snprintf(expect, sizeof expect, "%s,x", want[r]);
+        assert_string_equal(line, expect);
+    }
+    free(text);
+
+    /* off: the exact text, which reads back as written */
+    assert_int_equal(civ_csv_set_formula_guard(0), CIV_OK);
+    assert_int_equal(civ_table_write_csv(t, out), CIV_OK);
+    civ_table *back = NULL;
+    assert_int_equal(civ_table_read_csv(out, NULL, &back), CIV_OK);
+    for (size_t r = 0; r < n; r++)
+        if (strcmp(ids[r], "-5") && strcmp(ids[r], "+1.5"))
+            assert_string_equal(civ_table_text(back, r, 0), ids[r]);
+    civ_table_free(back);
+    assert_int_equal(civ_csv_set_formula_guard(2), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_csv_set_formula_guard(1), CIV_OK);
+    civ_table_free(t);
+}
+
 static void test_io_errors(void **state)
 {
     (void)state;
@@ -988,6 +1036,7 @@ int main(void)
         cmocka_unit_test(test_empty_inputs),
         cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_wide_header),
+        cmocka_unit_test(test_formula_guard),
         cmocka_unit_test(test_ragged_rows),
         cmocka_unit_test(test_bad_numbers),
         cmocka_unit_test(test_bad_dates),

@@ -208,6 +208,7 @@ _SIGNATURES = {
     "civ_table_numbers": (c_double_p, [P, _S]),
     "civ_table_read": (c_status, [_CP, ctypes.POINTER(civ_table_read_options), PP]),
     "civ_table_write": (c_status, [P, _CP]),
+    "civ_csv_set_formula_guard": (c_status, [_I]),
     # panels
     "civ_panel_create": (c_status, [_I, PP]),
     "civ_panel_free": (None, [P]),

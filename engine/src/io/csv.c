@@ -53,6 +53,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1113,6 +1114,34 @@ civ_status civ_panel_read_csv(const char *path, civ_panel **out)
 /* Writers                                                                  */
 /* ======================================================================== */
 
+static atomic_int formula_guard = 1;
+
+civ_status civ_csv_set_formula_guard(int enabled)
+{
+    if (enabled != 0 && enabled != 1)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_csv_set_formula_guard: enabled must be 0 or 1, not %d",
+                        enabled);
+    atomic_store(&formula_guard, enabled);
+    return CIV_OK;
+}
+
+/* 1 when a spreadsheet would take the text as a formula (civicast.h,
+ * civ_csv_set_formula_guard): it starts with = + - @ tab or CR and is not a
+ * plain decimal number. */
+static int formula_like(const char *s)
+{
+    switch (s[0]) {
+    case '=': case '@': case '\t': case '\r':
+        return 1;
+    case '+': case '-': {
+        double v;
+        return civ_csv_parse_number(s, strlen(s), &v) != CIV_CSV_NUMBER_OK;
+    }
+    default:
+        return 0;
+    }
+}
+
 static int needs_quotes(const char *s)
 {
     return s[strcspn(s, ",\"\r\n")] != '\0';
@@ -1120,11 +1149,14 @@ static int needs_quotes(const char *s)
 
 static void put_text(FILE *fp, const char *s, int force_quotes)
 {
-    if (!force_quotes && !needs_quotes(s)) {
+    int guard = atomic_load(&formula_guard) && formula_like(s);
+    if (!force_quotes && !guard && !needs_quotes(s)) {
         fputs(s, fp);
         return;
     }
     putc('"', fp);
+    if (guard)
+        putc('\'', fp);
     for (; *s; s++) {
         if (*s == '"')
             putc('"', fp);
