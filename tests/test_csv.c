@@ -284,6 +284,16 @@ static void test_bytes_and_limits(void **state)
     expect_panel_error("unique_id,ds,y\n,2024-01,1\n", CIV_ERR_PARSE, 2, 1, "unique_id");
     expect_panel_error("unique_id,ds,y\nA,2024-01,1\n\nA,2024-02,2\n", CIV_ERR_PARSE, 3, 1, NULL);
 
+    /* UTF-16 files (with and without a BOM) are named as such, with the fix */
+    const char u16le[] = "\xFF\xFEu\0n\0i\0";
+    expect_panel_error_len(u16le, (long)sizeof u16le - 1, CIV_ERR_PARSE, 1, 0, NULL);
+    assert_non_null(strstr(civ_last_error()->message, "UTF-16"));
+    const char u16be[] = "\xFE\xFF\0u\0n";
+    expect_panel_error_len(u16be, (long)sizeof u16be - 1, CIV_ERR_PARSE, 1, 0, NULL);
+    const char u16nobom[] = "u\0n\0i\0q\0";
+    expect_panel_error_len(u16nobom, (long)sizeof u16nobom - 1, CIV_ERR_PARSE, 1, 0, NULL);
+    assert_non_null(strstr(civ_last_error()->message, "CSV UTF-8"));
+
     /* a 2 MiB field, unquoted and quoted, in the middle of a file */
     size_t big = (size_t)2 << 20;
     char *content = malloc(big + 128);
