@@ -27,14 +27,16 @@ release:
 
 # The plan (datasets/demo_city/plan.toml) forecasts every community 36 months
 # ahead, allocates the 2026 fund by plan.spec with the forecasts as the demand
-# factor, runs the Monte Carlo and projects the 2025-2027 need, and prints the
-# allocation summary.  It exits 6 when some series' forecasts failed (their
+# factor, runs the Monte Carlo and projects the 2025-2027 need, runs the
+# monitoring stage ([monitor]: the month's alerts by department, early warning,
+# the risk levels, inactivity alerts, 2025 demand against its forecast), and
+# prints the allocation summary, the alerts and the risk levels.  It exits 6 when some series' forecasts failed (their
 # rows in the report say why; they count as 0 demand); the demo counts that
 # as done.
 demo: release
 	@mkdir -p $(DEMO_OUT)
 	build/release/civicast info datasets/demo_city/meals.csv --attributes datasets/demo_city/communities.csv
-	@echo "== the whole job: forecast demand, allocate, Monte Carlo, multi-year need"
+	@echo "== the whole job: forecast demand, allocate, Monte Carlo, multi-year need, monitoring"
 	@build/release/civicast plan datasets/demo_city/plan.toml --out $(DEMO_OUT); \
 	  rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 6 ] || exit $$rc
 

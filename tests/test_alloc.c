@@ -111,12 +111,14 @@ static const char *text_cell(const civ_table *t, size_t row, const char *col)
     return civ_table_text(t, row, c);
 }
 
-static double summary_value(const civ_table *t, const char *section, const char *name, const char *col)
+/* The tidy summary's value for (section, item, measure). */
+static double summary_value(const civ_table *t, const char *section, const char *item, const char *measure)
 {
     for (size_t r = 0; r < civ_table_n_rows(t); r++)
-        if (!strcmp(text_cell(t, r, "section"), section) && !strcmp(text_cell(t, r, "name"), name))
-            return cell(t, r, col);
-    fail_msg("no summary row %s/%s", section, name);
+        if (!strcmp(text_cell(t, r, "section"), section) && !strcmp(text_cell(t, r, "item"), item) &&
+            !strcmp(text_cell(t, r, "measure"), measure))
+            return cell(t, r, "value");
+    fail_msg("no summary row %s/%s/%s", section, item, measure);
     return NAN;
 }
 
@@ -141,19 +143,19 @@ static void test_factor_shares_and_rounding(void **state)
      * 56923.08; floors sum to 99999, the largest remainder (B, .62) gets the
      * last fen -> A 12692, B 30385, C 56923.  Rows keep the input order. */
     assert_string_equal(text_cell(o.t, 0, "unique_id"), "C");
-    assert_true(cell(o.t, 0, "amount") == 56923);
-    assert_true(cell(o.t, 1, "amount") == 12692);
-    assert_true(cell(o.t, 2, "amount") == 30385);
-    assert_true(cell(o.t, 1, "amount_yuan") == 126.92);
-    assert_true(fabs(cell(o.t, 1, "share") - 0.12692) < 1e-12);
+    assert_true(cell(o.t, 0, "amount_fen") == 56923);
+    assert_true(cell(o.t, 1, "amount_fen") == 12692);
+    assert_true(cell(o.t, 2, "amount_fen") == 30385);
+    assert_string_equal(text_cell(o.t, 1, "amount_yuan"), "126.92");
+    assert_true(cell(o.t, 1, "share_pct") == 12.692);
     /* decomposition of A: pop 100000*.5*100/650 = 7692.31, aged 5000,
      * rounding 12692 - 12692.31 = -.31; they sum to the amount */
-    assert_true(fabs(cell(o.t, 1, "factor_pop") - 100000 * 0.5 * 100 / 650) < 1e-6);
-    assert_true(fabs(cell(o.t, 1, "factor_aged") - 5000) < 1e-6);
-    assert_true(fabs(cell(o.t, 1, "rounding") - (12692 - 12692.307692307692)) < 1e-6);
+    assert_true(fabs(cell(o.t, 1, "factor_pop_fen") - 100000 * 0.5 * 100 / 650) < 1e-6);
+    assert_true(fabs(cell(o.t, 1, "factor_aged_fen") - 5000) < 1e-6);
+    assert_true(fabs(cell(o.t, 1, "rounding_fen") - (12692 - 12692.307692307692)) < 1e-6);
     for (size_t r = 0; r < 3; r++)
-        assert_true(fabs(cell(o.t, r, "factor_pop") + cell(o.t, r, "factor_aged") + cell(o.t, r, "unattributed") +
-                         cell(o.t, r, "rounding") - cell(o.t, r, "amount")) < 1e-6);
+        assert_true(fabs(cell(o.t, r, "factor_pop_fen") + cell(o.t, r, "factor_aged_fen") + cell(o.t, r, "unattributed_fen") +
+                         cell(o.t, r, "rounding_fen") - cell(o.t, r, "amount_fen")) < 1e-6);
     assert_string_equal(text_cell(o.t, 1, "binding"), "");
     assert_non_null(strstr(text_cell(o.t, 1, "explanation"), "pop 60.6% + aged 39.4%"));
     /* summary: total = budget, districts d1 = 12692 + 30385 = 43077 */
@@ -161,7 +163,7 @@ static void test_factor_shares_and_rounding(void **state)
     assert_true(summary_value(o.sum, "district", "d1", "amount") == 43077);
     assert_true(summary_value(o.sum, "district", "d2", "amount") == 56923);
     /* per capita: 1000 yuan / 1000 people */
-    assert_true(fabs(summary_value(o.sum, "statistic", "per_capita_mean", "value") - 1.0) < 1e-12);
+    assert_true(fabs(summary_value(o.sum, "statistic", "per_capita_mean", "amount") - 1.0) < 1e-12);
     run_free(&o);
     civ_table_free(c);
     civ_alloc_spec_free(s);
@@ -183,9 +185,9 @@ static void test_reserve_tilt_floor(void **state)
      * .6.  Unconstrained A = 95000*.2/1.1 = 17272.7 < floor 20000, so A is
      * raised to 20000 and B, C share 75000 as .3 : .6 -> 25000, 50000
      * (lambda = 83333.3; A's 16666.7 stays below its floor). */
-    assert_true(cell(o.t, 0, "amount") == 20000);
-    assert_true(cell(o.t, 1, "amount") == 25000);
-    assert_true(cell(o.t, 2, "amount") == 50000);
+    assert_true(cell(o.t, 0, "amount_fen") == 20000);
+    assert_true(cell(o.t, 1, "amount_fen") == 25000);
+    assert_true(cell(o.t, 2, "amount_fen") == 50000);
     assert_true(cell(o.t, 0, "tilt") == 2);
     assert_true(cell(o.t, 2, "tilt") == 1);
     assert_string_equal(text_cell(o.t, 0, "binding"), "floor");
@@ -195,7 +197,7 @@ static void test_reserve_tilt_floor(void **state)
     assert_true(summary_value(o.sum, "reserve", "emergency", "amount") == 5000);
     assert_true(summary_value(o.sum, "total", "allocated", "amount") == 95000);
     assert_true(summary_value(o.sum, "total", "budget", "amount") == 100000);
-    assert_true(summary_value(o.sum, "binding", "floor", "value") == 1);
+    assert_true(summary_value(o.sum, "binding", "floor", "communities") == 1);
     /* the waterfall stages: base (no tilt) A = 95000*.1 = 9500 */
     double v[3];
     assert_int_equal(civ_alloc_result_stage(o.p, o.r, CIV_ALLOC_STAGE_BASE, v, 3), CIV_OK);
@@ -226,15 +228,16 @@ static void test_hold_harmless_and_pace(void **state)
      * 125000; A's formula amount (12500) is below its hold-harmless, but the
      * 32500 left over lies inside A's [27000, 37500]: lambda = 325000, A free
      * at 32500. */
-    assert_true(cell(o.t, 0, "amount") == 32500);
-    assert_true(cell(o.t, 1, "amount") == 12500);
-    assert_true(cell(o.t, 2, "amount") == 75000);
+    assert_true(cell(o.t, 0, "amount_fen") == 32500);
+    assert_true(cell(o.t, 1, "amount_fen") == 12500);
+    assert_true(cell(o.t, 2, "amount_fen") == 75000);
     assert_string_equal(text_cell(o.t, 0, "binding"), "");
     assert_string_equal(text_cell(o.t, 1, "binding"), "pace");
     assert_string_equal(text_cell(o.t, 2, "binding"), "pace");
     /* change: A 325.00 - 300.00 = 25.00 yuan, +8.33% */
-    assert_true(fabs(cell(o.t, 0, "change") - 25) < 1e-9);
-    assert_true(fabs(cell(o.t, 0, "change_pct") - 25.0 / 3.0) < 1e-9);
+    assert_true(cell(o.t, 0, "change_fen") == 2500);
+    assert_string_equal(text_cell(o.t, 0, "change_yuan"), "25.00");
+    assert_true(cell(o.t, 0, "change_pct") == 8.33); /* 25 / 300, in % to 2 decimals */
     assert_non_null(strstr(text_cell(o.t, 2, "explanation"), "limited by pace to +25% over last year"));
     run_free(&o);
     civ_table_free(c);
@@ -247,9 +250,9 @@ static void test_hold_harmless_and_pace(void **state)
                                       "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
     c = csv_table("unique_id,pop,ly\nA,100,300.00\nB,100,100.00\nC,800,600.00\n");
     assert_int_equal(run(s2, c, NULL, &o), CIV_OK);
-    assert_true(cell(o.t, 0, "amount") == 27000);
-    assert_true(cell(o.t, 1, "amount") == 9000);
-    assert_true(cell(o.t, 2, "amount") == 64000);
+    assert_true(cell(o.t, 0, "amount_fen") == 27000);
+    assert_true(cell(o.t, 1, "amount_fen") == 9000);
+    assert_true(cell(o.t, 2, "amount_fen") == 64000);
     assert_string_equal(text_cell(o.t, 0, "binding"), "hold_harmless");
     assert_non_null(strstr(text_cell(o.t, 0, "explanation"), "raised to hold-harmless 90% of last year"));
     run_free(&o);
@@ -281,8 +284,8 @@ static void test_cap(void **state)
     run_out o;
     assert_int_equal(run(s, c, NULL, &o), CIV_OK);
     /* 25000, 25000, 50000 -> C capped at 40000, A and B 30000 each */
-    assert_true(cell(o.t, 0, "amount") == 30000);
-    assert_true(cell(o.t, 2, "amount") == 40000);
+    assert_true(cell(o.t, 0, "amount_fen") == 30000);
+    assert_true(cell(o.t, 2, "amount_fen") == 40000);
     assert_string_equal(text_cell(o.t, 2, "binding"), "cap");
     run_free(&o);
     civ_table_free(c);
@@ -312,12 +315,12 @@ static void test_ratable(void **state)
     assert_int_equal(run(s, c, NULL, &o), CIV_OK);
     /* each floor cut by 100000/120000: 33333.33 each; the three remainders
      * tie, so the lowest id (A, the second row) gets the odd fen */
-    assert_true(cell(o.t, 1, "amount") == 33334);
-    assert_true(cell(o.t, 0, "amount") == 33333);
-    assert_true(cell(o.t, 2, "amount") == 33333);
+    assert_true(cell(o.t, 1, "amount_fen") == 33334);
+    assert_true(cell(o.t, 0, "amount_fen") == 33333);
+    assert_true(cell(o.t, 2, "amount_fen") == 33333);
     assert_string_equal(text_cell(o.t, 0, "binding"), "floor");
     assert_non_null(strstr(text_cell(o.t, 0, "explanation"), "floors ratably reduced to 83.33%"));
-    assert_true(summary_value(o.sum, "binding", "ratable", "value") == 3);
+    assert_true(summary_value(o.sum, "binding", "ratable", "communities") == 3);
     run_free(&o);
     civ_table_free(c);
     civ_alloc_spec_free(s);
@@ -339,11 +342,11 @@ static void test_earmarks(void **state)
     assert_int_equal(run(s, c, NULL, &o), CIV_OK);
     /* general 50000: 5000, 15000, 30000.  mig 50000 to B and C (m >= .3):
      * 16666.67, 33333.33 -> the fen goes to B.  Totals 5000, 31667, 63333. */
-    assert_true(cell(o.t, 0, "amount") == 5000);
-    assert_true(cell(o.t, 1, "amount") == 31667);
-    assert_true(cell(o.t, 2, "amount") == 63333);
-    assert_true(cell(o.t, 1, "pool_mig") == 16667);
-    assert_true(cell(o.t, 0, "pool_mig") == 0);
+    assert_true(cell(o.t, 0, "amount_fen") == 5000);
+    assert_true(cell(o.t, 1, "amount_fen") == 31667);
+    assert_true(cell(o.t, 2, "amount_fen") == 63333);
+    assert_true(cell(o.t, 1, "pool_mig_fen") == 16667);
+    assert_true(cell(o.t, 0, "pool_mig_fen") == 0);
     assert_non_null(strstr(text_cell(o.t, 0, "explanation"), "not eligible for mig"));
     assert_true(summary_value(o.sum, "pool", "mig", "communities") == 2);
     run_free(&o);
@@ -352,13 +355,13 @@ static void test_earmarks(void **state)
     snprintf(text, sizeof text, tmpl, "eligible_attribute = \"m\"\neligible_top_k = 1\n");
     s = spec_of(text);
     assert_int_equal(run(s, c, NULL, &o), CIV_OK);
-    assert_true(cell(o.t, 2, "amount") == 80000);
+    assert_true(cell(o.t, 2, "amount_fen") == 80000);
     run_free(&o);
     civ_table_free(c);
     /* top 1 with a tie on m: the lower id wins (B), whatever the row order */
     c = csv_table("unique_id,pop,m\nC,600,0.5\nA,100,0.1\nB,300,0.5\n");
     assert_int_equal(run(s, c, NULL, &o), CIV_OK);
-    assert_true(cell(o.t, 2, "pool_mig") == 50000);
+    assert_true(cell(o.t, 2, "pool_mig_fen") == 50000);
     run_free(&o);
     civ_table_free(c);
     civ_alloc_spec_free(s);
@@ -382,8 +385,8 @@ static void test_merged_pools(void **state)
     civ_table *c = csv_table("unique_id,pop\nA,1\nB,3\n");
     run_out o;
     assert_int_equal(run(s, c, NULL, &o), CIV_OK);
-    assert_true(cell(o.t, 0, "pool_a+b") == 25000);
-    assert_true(cell(o.t, 1, "amount") == 75000);
+    assert_true(cell(o.t, 0, "pool_a+b_fen") == 25000);
+    assert_true(cell(o.t, 1, "amount_fen") == 75000);
     assert_true(summary_value(o.sum, "pool", "a", "amount") == 60000);
     assert_true(summary_value(o.sum, "pool", "b", "amount") == 40000);
     assert_true(summary_value(o.sum, "fund", "a+b", "amount") == 100000);
@@ -406,14 +409,14 @@ static void test_greater_of(void **state)
      * X .1 (tie -> a), Y .9 (b), Z .8 (a); sum 1.8, so the pro rata factor is
      * 100000/1.8: X 5555.56, Y 50000, Z 44444.44; floors leave one fen for
      * the largest remainder (X) -> 5556, 50000, 44444. */
-    assert_true(cell(o.t, 0, "amount") == 5556);
-    assert_true(cell(o.t, 1, "amount") == 50000);
-    assert_true(cell(o.t, 2, "amount") == 44444);
+    assert_true(cell(o.t, 0, "amount_fen") == 5556);
+    assert_true(cell(o.t, 1, "amount_fen") == 50000);
+    assert_true(cell(o.t, 2, "amount_fen") == 44444);
     /* the decomposition credits the winning formula only */
-    assert_true(fabs(cell(o.t, 0, "factor_pop") - 100000 / 18.0) < 1e-6);
-    assert_true(cell(o.t, 0, "factor_aged") == 0);
-    assert_true(fabs(cell(o.t, 1, "factor_aged") - 50000) < 1e-6);
-    assert_true(cell(o.t, 1, "factor_pop") == 0);
+    assert_true(fabs(cell(o.t, 0, "factor_pop_fen") - 100000 / 18.0) < 1e-6);
+    assert_true(cell(o.t, 0, "factor_aged_fen") == 0);
+    assert_true(fabs(cell(o.t, 1, "factor_aged_fen") - 50000) < 1e-6);
+    assert_true(cell(o.t, 1, "factor_pop_fen") == 0);
     assert_non_null(strstr(text_cell(o.t, 1, "explanation"), "group 'b' of main scored higher"));
     run_free(&o);
     civ_table_free(c);
@@ -431,8 +434,8 @@ static void test_forecast_factor(void **state)
                              "B,2026-01,1,ets,30\nB,2026-02,2,ets,50\n");
     run_out o;
     assert_int_equal(run(s, c, f, &o), CIV_OK);
-    assert_true(cell(o.t, 0, "amount") == 20000);
-    assert_true(cell(o.t, 1, "amount") == 80000);
+    assert_true(cell(o.t, 0, "amount_fen") == 20000);
+    assert_true(cell(o.t, 1, "amount_fen") == 80000);
     /* Monte Carlo hook: replace the factor values and solve again */
     double x[2] = {50, 50}, back[2];
     assert_int_equal(civ_alloc_problem_set_factor(o.p, 0, x, 2), CIV_OK);
@@ -483,8 +486,8 @@ static void test_forecast_factor(void **state)
                      "[[factor]]\nname = \"meals\"\nsource = \"forecast\"\nhorizon = 2\nif_missing = \"zero\"\nweight = 1\n");
     f = csv_table("unique_id,h,model,mean\nA,1,ets,1\nA,2,ets,1\nB,1,,\nB,2,,\n");
     assert_int_equal(run(s, c, f, &o), CIV_OK);
-    assert_true(cell(o.t, 0, "amount") == 100000);
-    assert_true(cell(o.t, 1, "amount") == 0);
+    assert_true(cell(o.t, 0, "amount_fen") == 100000);
+    assert_true(cell(o.t, 1, "amount_fen") == 0);
     run_free(&o);
     civ_table_free(f);
     f = csv_table("unique_id,h,model,mean\nA,1,ets,1\nA,2,ets,1\nB,1,ets,1\n");
@@ -738,13 +741,13 @@ static void test_properties(void **state)
         }
         /* decomposition sums to the amount */
         for (size_t r = 0; r < n; r++) {
-            double d = cell(o.t, r, "unattributed") + cell(o.t, r, "rounding");
+            double d = cell(o.t, r, "unattributed_fen") + cell(o.t, r, "rounding_fen");
             for (int k = 0; k < K; k++) {
                 char nm[24];
-                snprintf(nm, sizeof nm, "factor_f%d", k);
+                snprintf(nm, sizeof nm, "factor_f%d_fen", k);
                 d += cell(o.t, r, nm);
             }
-            assert_true(fabs(d - cell(o.t, r, "amount")) <= 1e-6 * fmax(1, d));
+            assert_true(fabs(d - cell(o.t, r, "amount_fen")) <= 1e-6 * fmax(1, d));
         }
         /* 3. permuting the rows changes nothing */
         for (size_t i = 0; i < n; i++)

@@ -117,8 +117,8 @@ static void test_projection(void **state)
     assert_int_equal(civ_table_find_column(pc, "year", &cy), CIV_OK);
     assert_int_equal(civ_table_find_column(pc, "periods", &cp), CIV_OK);
     assert_int_equal(civ_table_find_column(pc, "demand", &cd), CIV_OK);
-    assert_int_equal(civ_table_find_column(pc, "standard", &cs), CIV_OK);
-    assert_int_equal(civ_table_find_column(pc, "need", &cn), CIV_OK);
+    assert_int_equal(civ_table_find_column(pc, "standard_fen", &cs), CIV_OK);
+    assert_int_equal(civ_table_find_column(pc, "need_fen", &cn), CIV_OK);
     assert_int_equal(civ_table_find_column(pc, "need_yuan", &cyu), CIV_OK);
     const char *ids[] = {"a", "a", "b", "b", "b"};
     const double years[] = {2025, 2026, 2025, 2026, 2027}, periods[] = {1, 1, 2, 2, 1};
@@ -131,7 +131,9 @@ static void test_projection(void **state)
         assert_true(civ_table_number(pc, r, cd) == demand[r]);
         assert_true(civ_table_number(pc, r, cs) == standard[r]);
         assert_true(civ_table_number(pc, r, cn) == need[r]);
-        assert_true(civ_table_number(pc, r, cyu) == need[r] / 100);
+        char yuan[32];
+        snprintf(yuan, sizeof yuan, "%.2f", need[r] / 100); /* exact: whole fen below 2^53 */
+        assert_string_equal(civ_table_text(pc, r, cyu), yuan);
     }
     /* per year, then the total */
     assert_int_equal(civ_table_n_rows(py), 4);
@@ -139,7 +141,7 @@ static void test_projection(void **state)
     assert_int_equal(civ_table_find_column(py, "scope", &ys), CIV_OK);
     assert_int_equal(civ_table_find_column(py, "year", &yy), CIV_OK);
     assert_int_equal(civ_table_find_column(py, "communities", &yc), CIV_OK);
-    assert_int_equal(civ_table_find_column(py, "need", &yn), CIV_OK);
+    assert_int_equal(civ_table_find_column(py, "need_fen", &yn), CIV_OK);
     assert_int_equal(civ_table_find_column(py, "demand", &yd), CIV_OK);
     assert_true(civ_table_number(py, 0, yy) == 2025 && civ_table_number(py, 0, yn) == 25200 &&
                 civ_table_number(py, 0, yc) == 2);
@@ -169,10 +171,10 @@ static void test_half_fen_rounding(void **state)
     civ_table *pc = NULL, *py = NULL;
     assert_int_equal(civ_alloc_need_project(n, fc, &pc, &py), CIV_OK);
     size_t cn;
-    assert_int_equal(civ_table_find_column(pc, "need", &cn), CIV_OK);
+    assert_int_equal(civ_table_find_column(pc, "need_fen", &cn), CIV_OK);
     assert_true(civ_table_number(pc, 0, cn) == 1 && civ_table_number(pc, 1, cn) == 2 &&
                 civ_table_number(pc, 2, cn) == 3);
-    assert_int_equal(civ_table_find_column(py, "need", &cn), CIV_OK);
+    assert_int_equal(civ_table_find_column(py, "need_fen", &cn), CIV_OK);
     assert_true(civ_table_number(py, 0, cn) == 6 && civ_table_number(py, 1, cn) == 6);
     civ_table_free(pc), civ_table_free(py);
     civ_alloc_need_free(n);
@@ -194,7 +196,7 @@ static void test_models_and_days(void **state)
     n = need_of("[need]\nstandard_per_meal = 1.00\nbase_year = 2025\nyears = 2\nmodel = \"M2\"\n");
     assert_int_equal(civ_alloc_need_project(n, fc, NULL, &py), CIV_OK);
     size_t cn;
-    assert_int_equal(civ_table_find_column(py, "need", &cn), CIV_OK);
+    assert_int_equal(civ_table_find_column(py, "need_fen", &cn), CIV_OK);
     assert_true(civ_table_number(py, 0, cn) == 1000 && civ_table_number(py, 1, cn) == 2000);
     civ_table_free(py);
     civ_alloc_need_free(n);

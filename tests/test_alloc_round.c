@@ -1,9 +1,11 @@
 /*
  * test_alloc_round.c -- largest-remainder rounding within bounds
- * (engine/src/alloc_round.c): hand cases (ties to the lower index, caps that
+ * (engine/src/alloc/round.c): hand cases (ties to the lower index, caps that
  * refuse the extra unit, floating overshoot taken back, infeasible bounds)
  * and random cases (exact total, bounds kept, each amount within one unit of
- * its real value, and the units go to the largest remainders).
+ * its real value, and the units go to the largest remainders); exact ties
+ * (issue 16 item 1): the two examples of the issue and a property test of
+ * many exact ties against an exact rational reference written here.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -191,13 +193,149 @@ static void test_large_select(void **state)
     free(x), free(lo), free(hi), free(out), free(pp), free(tt);
 }
 
+/* ---- exact ties (issue 16) ------------------------------------------------ */
+
+static civ_table *table_ab(size_t n, const double *a, const double *b)
+{
+    civ_table *t = NULL;
+    size_t ci, ca, cb;
+    assert_int_equal(civ_table_create(&t), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "unique_id", CIV_COLUMN_TEXT, &ci), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "a", CIV_COLUMN_NUMBER, &ca), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "b", CIV_COLUMN_NUMBER, &cb), CIV_OK);
+    assert_int_equal(civ_table_add_rows(t, n, NULL), CIV_OK);
+    for (size_t i = 0; i < n; i++) {
+        char id[24];
+        snprintf(id, sizeof id, "c%02zu", i); /* ids in byte order = row order */
+        assert_int_equal(civ_table_set_text(t, i, ci, id), CIV_OK);
+        assert_int_equal(civ_table_set_number(t, i, ca, a[i]), CIV_OK);
+        assert_int_equal(civ_table_set_number(t, i, cb, b ? b[i] : a[i]), CIV_OK);
+    }
+    return t;
+}
+
+/* Solves `spec_text` on the table and returns the amounts in row order. */
+static void amounts_of(const char *spec_text, const civ_table *t, size_t n, int64_t *out)
+{
+    civ_alloc_spec *s = NULL;
+    civ_alloc_problem *p = NULL;
+    civ_alloc_result *r = NULL;
+    if (civ_alloc_spec_parse(spec_text, strlen(spec_text), "t.spec", &s))
+        fail_msg("%s\n%s", civ_last_error_message(), spec_text);
+    assert_int_equal(civ_alloc_bind(s, t, NULL, &p), CIV_OK);
+    assert_int_equal(civ_alloc_result_create(p, &r), CIV_OK);
+    assert_int_equal(civ_alloc_solve(p, r), CIV_OK);
+    assert_int_equal(civ_alloc_result_amounts(p, r, out, n), CIV_OK);
+    civ_alloc_result_free(r);
+    civ_alloc_problem_free(p);
+    civ_alloc_spec_free(s);
+}
+
+/* Issue 16 (a): 1,887.60 yuan with reserves of 3% and 1%: exact lines are
+ * 5662.8, 1887.6 and 181209.6 fen; the two spare fen go to the largest
+ * remainder (risk, .8) and then to the tie at .6 between elastic and the rest,
+ * which the earlier line (elastic) wins. */
+static void test_issue_reserve_tie(void **state)
+{
+    (void)state;
+    const char *text = "version = \"t\"\n[budget]\ntotal = 1887.60\nfiscal_year = 2026\n"
+                       "[[reserve]]\nname = \"risk\"\nshare = 0.03\n[[reserve]]\nname = \"elastic\"\nshare = 0.01\n"
+                       "[[pool]]\nname = \"p\"\nshare = 1\n[[factor]]\nname = \"a\"\nattribute = \"a\"\nweight = 1\n";
+    civ_alloc_spec *s = NULL;
+    assert_int_equal(civ_alloc_spec_parse(text, strlen(text), "t.spec", &s), CIV_OK);
+    assert_true(civ_alloc_spec_reserve_amount(s, 0) == 5663);
+    assert_true(civ_alloc_spec_reserve_amount(s, 1) == 1888);
+    assert_true(civ_alloc_spec_pool_amount(s, 0) == 181209);
+    civ_alloc_spec_free(s);
+}
+
+/* Issue 16 (b): 5,999.97 yuan by population 2,000 : 10,000 is 99,999.5 and
+ * 499,997.5 fen exactly; ties by id give A 100,000 and B 499,997. */
+static void test_issue_community_tie(void **state)
+{
+    (void)state;
+    const double pop[2] = {2000, 10000};
+    civ_table *t = table_ab(2, pop, NULL);
+    int64_t out[2];
+    amounts_of("version = \"t\"\n[budget]\ntotal = 5999.97\nfiscal_year = 2026\n[[pool]]\nname = \"p\"\n"
+               "share = 1\n[[factor]]\nname = \"pop\"\nattribute = \"a\"\nweight = 1\n",
+               t, 2, out);
+    assert_true(out[0] == 100000 && out[1] == 499997);
+    civ_table_free(t);
+}
+
+/* Many exact ties: two factors of weight 0.5 over small integers (shares with
+ * small denominators), random totals.  Reference, in integers: community i's
+ * exact amount is T (a_i B + b_i A) / (2 A B) (A, B the factor totals); floor
+ * it, then give the spare units to the largest remainders T num_i mod den,
+ * ties to the lower id. */
+static void test_exact_ties_property(void **state)
+{
+    (void)state;
+    srand(16);
+    static const int vals[] = {0, 1, 2, 3, 4, 6, 8, 12};
+    int cases = 0, tied_cases = 0;
+    for (int rep = 0; rep < 2000; rep++) {
+        size_t n = 2 + (size_t)(rand() % 7);
+        double a[8], b[8];
+        int64_t A = 0, B = 0;
+        for (size_t i = 0; i < n; i++) {
+            a[i] = vals[1 + rand() % 7], b[i] = vals[rand() % 8];
+            A += (int64_t)a[i], B += (int64_t)b[i];
+        }
+        if (B == 0)
+            continue;
+        int64_t T = (int64_t)(rand() % 100000) + (int64_t)n; /* fen */
+        if (rep % 2)
+            T = T / 24 * 24 + (rand() % 2); /* totals divisible by small numbers: more exact ties */
+        if (T <= 0)
+            continue;
+        /* the reference */
+        int64_t den = 2 * A * B, ref[8], rem[8], used = 0;
+        for (size_t i = 0; i < n; i++) {
+            int64_t num = (int64_t)a[i] * B + (int64_t)b[i] * A;
+            ref[i] = T * num / den, rem[i] = T * num % den;
+            used += ref[i];
+        }
+        int tie = 0;
+        for (int64_t k = used; k < T; k++) {
+            size_t best = 0;
+            for (size_t i = 1; i < n; i++)
+                if (rem[i] > rem[best])
+                    best = i;
+            for (size_t i = 0; i < n; i++)
+                tie |= i != best && rem[i] == rem[best];
+            ref[best]++, rem[best] = -1;
+        }
+        char spec[512];
+        snprintf(spec, sizeof spec,
+                 "version = \"t\"\n[budget]\ntotal = %lld.%02lld\nfiscal_year = 2026\n[[pool]]\nname = \"p\"\n"
+                 "share = 1\n[[factor]]\nname = \"fa\"\nattribute = \"a\"\nweight = 0.5\n"
+                 "[[factor]]\nname = \"fb\"\nattribute = \"b\"\nweight = 0.5\n",
+                 (long long)(T / 100), (long long)(T % 100));
+        civ_table *t = table_ab(n, a, b);
+        int64_t got[8];
+        amounts_of(spec, t, n, got);
+        civ_table_free(t);
+        for (size_t i = 0; i < n; i++)
+            if (got[i] != ref[i])
+                fail_msg("rep %d: community %zu got %lld, the rule gives %lld (T = %lld, A = %lld, B = %lld)", rep, i,
+                         (long long)got[i], (long long)ref[i], (long long)T, (long long)A, (long long)B);
+        cases++;
+        tied_cases += tie;
+    }
+    assert_true(cases > 1500);
+    assert_true(tied_cases > 100); /* the test does exercise exact ties */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ties_to_lower_index),  cmocka_unit_test(test_largest_remainders),
         cmocka_unit_test(test_cap_refuses_unit),     cmocka_unit_test(test_overshoot_taken_back),
         cmocka_unit_test(test_infeasible),           cmocka_unit_test(test_random),
-        cmocka_unit_test(test_large_select),
+        cmocka_unit_test(test_large_select),         cmocka_unit_test(test_issue_reserve_tie),
+        cmocka_unit_test(test_issue_community_tie),  cmocka_unit_test(test_exact_ties_property),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

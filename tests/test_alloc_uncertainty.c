@@ -189,11 +189,11 @@ static void test_threads_bit_identical(void **state)
     assert_int_equal(civ_alloc_uncertainty_table(u2, &t), CIV_OK);
     assert_int_equal(civ_table_n_rows(t), N_COMM + 4 + 1);
     assert_int_equal(civ_table_find_column(t, "scope", &cs), CIV_OK);
-    assert_int_equal(civ_table_find_column(t, "amount", &ca), CIV_OK);
-    assert_int_equal(civ_table_find_column(t, "mean", &cm), CIV_OK);
-    assert_int_equal(civ_table_find_column(t, "p5", &c5), CIV_OK);
-    assert_int_equal(civ_table_find_column(t, "p50", &c50), CIV_OK);
-    assert_int_equal(civ_table_find_column(t, "p95", &c95), CIV_OK);
+    assert_int_equal(civ_table_find_column(t, "amount_fen", &ca), CIV_OK);
+    assert_int_equal(civ_table_find_column(t, "mean_fen", &cm), CIV_OK);
+    assert_int_equal(civ_table_find_column(t, "p5_fen", &c5), CIV_OK);
+    assert_int_equal(civ_table_find_column(t, "p50_fen", &c50), CIV_OK);
+    assert_int_equal(civ_table_find_column(t, "p95_fen", &c95), CIV_OK);
     size_t last = N_COMM + 4;
     assert_string_equal(civ_table_text(t, last, cs), "total");
     assert_true(civ_table_number(t, last, c5) == 950000 && civ_table_number(t, last, c95) == 950000 &&

@@ -101,8 +101,10 @@ static void expect_panel_error_len(const char *content, long len, civ_status sta
     char where[256];
     if (column)
         snprintf(where, sizeof where, "%s:%ld:%ld: ", path, line, column);
-    else
+    else if (line)
         snprintf(where, sizeof where, "%s:%ld: ", path, line);
+    else /* a whole-file finding (the spacing of a series' dates) */
+        snprintf(where, sizeof where, "%s: ", path);
     if (!strstr(e->text, where))
         print_error("'%s' lacks '%s'\n", e->text, where);
     assert_non_null(strstr(e->text, where));
@@ -126,6 +128,40 @@ static civ_panel *read_panel(const char *content)
     assert_int_equal(s, CIV_OK);
     assert_non_null(p);
     return p;
+}
+
+/* Reads with --freq `freq` (civ_freq_parse text) and an encoding. */
+static civ_panel *read_panel_opts(const char *content, long len, const char *freq, const char *encoding)
+{
+    const char *path = write_file(content, len);
+    civ_panel_read_options o;
+    memset(&o, 0, sizeof o);
+    assert_int_equal(civ_freq_parse(freq, &o.freq), CIV_OK);
+    o.encoding = encoding;
+    civ_panel *p = NULL;
+    civ_status s = civ_panel_read_csv_ex(path, &o, &p);
+    if (s)
+        print_error("unexpected failure: %s\n", civ_last_error_message());
+    assert_int_equal(s, CIV_OK);
+    return p;
+}
+
+static civ_panel *read_panel_freq(const char *content, const char *freq)
+{
+    return read_panel_opts(content, -1, freq, NULL);
+}
+
+/* The forecast dates of a panel: the formatted period after series i's end. */
+static void next_dates(const civ_panel *p, size_t i, char *a, char *b)
+{
+    size_t n;
+    int64_t start;
+    civ_panel_series(p, i, NULL, &n, &start);
+    civ_date_style st = civ_panel_date_style(p);
+    assert_int_equal(civ_period_format_style(civ_panel_frequency(p), civ_panel_phase(p), &st,
+                                             start + (int64_t)n, a, 32), CIV_OK);
+    assert_int_equal(civ_period_format_style(civ_panel_frequency(p), civ_panel_phase(p), &st,
+                                             start + (int64_t)n + 1, b, 32), CIV_OK);
 }
 
 static size_t series_index(const civ_panel *p, const char *id)
@@ -454,7 +490,7 @@ static void test_gaps_missing_and_future(void **state)
                               "A,2024-06,,105,\n" /* future row */
                               "A,2024-07,,,11\n"  /* future row */
                               "B,2023-11,1,1,1\n"
-                              "B,2023-12,nan,,\n" /* trailing missing y, no covariate: part of B */
+                              "B,2023-12,nan,,\n" /* after B's last y: not an observation (issue 12) */
                               "C,2024-03,,,9\n");  /* C has only a future row */
     assert_int_equal(civ_panel_frequency(p), CIV_FREQ_MONTHLY);
     assert_int_equal(civ_panel_n_series(p), 3);
@@ -476,10 +512,10 @@ static void test_gaps_missing_and_future(void **state)
     assert_int_equal(len, 7);
     assert_true(isnan(c[0]) && c[1] == 7 && c[3] == 8 && c[4] == 9 && isnan(c[5]) && c[6] == 11);
     civ_panel_series(p, 1, &y, &n, &start);
-    assert_int_equal(n, 2);
-    assert_true(y[0] == 1 && isnan(y[1]));
+    assert_int_equal(n, 1); /* B ends at its last y: the trailing empty row is not a missing observation */
+    assert_true(y[0] == 1);
     civ_panel_covariate(p, 1, 0, &c, &len);
-    assert_int_equal(len, 2);
+    assert_int_equal(len, 1);
     civ_panel_series(p, 2, &y, &n, &start);
     assert_int_equal(n, 0);
     assert_int_equal(start, 2024 * 12 + 2);
@@ -577,15 +613,20 @@ static void test_frequency_inference(void **state)
     assert_int_equal(n, 3);
     assert_true(y[0] == 1 && y[1] == 2 && y[2] == 3);
     civ_panel_free(p);
-    /* 7 days apart within each series but on two weekdays: daily */
-    p = read_panel("unique_id,ds,y\nA,2024-01-01,1\nA,2024-01-08,2\nB,2024-01-02,1\nB,2024-01-09,2\n");
+    /* 7 days apart within each series but on two weekdays: refused (issue
+     * 12), naming both; --freq D reads it as daily */
+    const char *two_weekdays = "unique_id,ds,y\nA,2024-01-01,1\nA,2024-01-08,2\nB,2024-01-02,1\nB,2024-01-09,2\n";
+    expect_panel_error(two_weekdays, CIV_ERR_FREQUENCY, 0, 0, "ds");
+    p = read_panel_freq(two_weekdays, "D");
     assert_int_equal(civ_panel_frequency(p), CIV_FREQ_DAILY);
     civ_panel_series(p, 0, &y, &n, NULL);
     assert_int_equal(n, 8);
     civ_panel_free(p);
-    /* one date per series, all Mondays: nothing shows a weekly step, daily */
-    p = read_panel("unique_id,ds,y\nA,2024-01-01,1\nB,2024-01-08,2\n");
-    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_DAILY);
+    /* one date per series: nothing shows a step, refused; --freq W says it */
+    expect_panel_error("unique_id,ds,y\nA,2024-01-01,1\nB,2024-01-08,2\n", CIV_ERR_FREQUENCY, 0, 0, "ds");
+    p = read_panel_freq("unique_id,ds,y\nA,2024-01-01,1\nB,2024-01-08,2\n", "W");
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_WEEKLY);
+    assert_int_equal(civ_panel_phase(p), 19723 % 7); /* the dates' Monday */
     civ_panel_free(p);
     p = read_panel("unique_id,ds,y\nA,2023-Q4,1\nA,2024-Q1,2\nA,2024-q3,3\n");
     assert_int_equal(civ_panel_frequency(p), CIV_FREQ_QUARTERLY);
@@ -1040,6 +1081,218 @@ static void test_demo_city_files(void **state)
     civ_panel_free(p);
 }
 
+
+/* Panels as pandas DataFrame.to_csv and Excel write them (issue 12). */
+static void test_dates_as_people_write_them(void **state)
+{
+    (void)state;
+    char a[32], b[32];
+    const double *y;
+    size_t n;
+    /* pandas monthly Timestamps, first of month (MS), with a BOM and CRLF */
+    civ_panel *p = read_panel("\xEF\xBB\xBFunique_id,ds,y\r\nA,2019-01-01,1\r\nA,2019-02-01,2\r\nA,2019-03-01,3\r\n"
+                              "B,2019-02-01,5\r\nB,2019-03-01,6\r\n");
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_MONTHLY);
+    assert_int_equal(civ_panel_date_style(p).anchor, CIV_ANCHOR_START);
+    civ_panel_series(p, 0, &y, &n, NULL);
+    assert_int_equal(n, 3);
+    next_dates(p, 0, a, b);
+    assert_string_equal(a, "2019-04-01"); /* first-of-month in, first-of-month out */
+    assert_string_equal(b, "2019-05-01");
+    const char *out = new_path(".csv");
+    assert_int_equal(civ_panel_write_csv(p, out), CIV_OK);
+    char *text = slurp(out, NULL);
+    assert_non_null(strstr(text, "A,2019-01-01,1\nA,2019-02-01,2\n"));
+    free(text);
+    civ_panel_free(p);
+    /* month ends (pandas M / ME), with times as pandas writes datetimes */
+    p = read_panel("unique_id,ds,y\nA,2019-01-31 00:00:00,1\nA,2019-02-28 00:00:00,2\nA,2019-03-31 00:00:00,3\n");
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_MONTHLY);
+    assert_int_equal(civ_panel_date_style(p).anchor, CIV_ANCHOR_END);
+    assert_int_equal(civ_panel_date_style(p).time_sep, ' ');
+    next_dates(p, 0, a, b);
+    assert_string_equal(a, "2019-04-30 00:00:00");
+    assert_string_equal(b, "2019-05-31 00:00:00");
+    civ_panel_free(p);
+    /* ISO T datetimes */
+    p = read_panel("unique_id,ds,y\nA,2019-01-01T00:00:00,1\nA,2019-02-01T00:00:00,2\n");
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_MONTHLY);
+    next_dates(p, 0, a, b);
+    assert_string_equal(a, "2019-03-01T00:00:00");
+    civ_panel_free(p);
+    /* quarter starts and ends */
+    p = read_panel("unique_id,ds,y\nA,2019-01-01,1\nA,2019-04-01,2\nA,2019-07-01,3\n");
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_QUARTERLY);
+    next_dates(p, 0, a, b);
+    assert_string_equal(a, "2019-10-01");
+    assert_string_equal(b, "2020-01-01");
+    civ_panel_free(p);
+    p = read_panel("unique_id,ds,y\nA,2019-03-31,1\nA,2019-06-30,2\nA,2019-12-31,4\n");
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_QUARTERLY);
+    civ_panel_series(p, 0, &y, &n, NULL);
+    assert_int_equal(n, 4); /* the gap at 2019-09-30 is NaN */
+    assert_true(isnan(y[2]));
+    next_dates(p, 0, a, b);
+    assert_string_equal(a, "2020-03-31");
+    civ_panel_free(p);
+    /* year starts */
+    p = read_panel("unique_id,ds,y\nA,2019-01-01,1\nA,2020-01-01,2\n");
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_YEARLY);
+    next_dates(p, 0, a, b);
+    assert_string_equal(a, "2021-01-01");
+    civ_panel_free(p);
+    /* weekly (pandas W = W-SUN) */
+    p = read_panel("unique_id,ds,y\nA,2024-01-07,1\nA,2024-01-14,2\nA,2024-01-21,3\n");
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_WEEKLY);
+    next_dates(p, 0, a, b);
+    assert_string_equal(a, "2024-01-28");
+    civ_panel_free(p);
+
+    /* --freq overrides: monthly data with gaps of two months */
+    const char *two_months = "unique_id,ds,y\nA,2019-01-01,1\nA,2019-03-01,3\nA,2019-05-01,5\n";
+    expect_panel_error(two_months, CIV_ERR_FREQUENCY, 0, 0, "ds");
+    p = read_panel_freq(two_months, "MS");
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_MONTHLY);
+    civ_panel_series(p, 0, &y, &n, NULL);
+    assert_int_equal(n, 5);
+    next_dates(p, 0, a, b);
+    assert_string_equal(a, "2019-06-01");
+    civ_panel_free(p);
+    /* ... and daily dates forced to monthly (one per month) */
+    p = read_panel_freq("unique_id,ds,y\nA,2019-01-15,1\nA,2019-02-15,2\n", "ME");
+    assert_int_equal(civ_panel_frequency(p), CIV_FREQ_MONTHLY);
+    next_dates(p, 0, a, b);
+    assert_string_equal(a, "2019-03-31");
+    civ_panel_free(p);
+    /* two dates of one month under --freq M: a duplicate, named */
+    {
+        const char *path = write_file("unique_id,ds,y\nA,2019-01-15,1\nA,2019-01-16,2\n", -1);
+        civ_panel_read_options o;
+        memset(&o, 0, sizeof o);
+        civ_freq_parse("M", &o.freq);
+        civ_panel *q = NULL;
+        assert_int_equal(civ_panel_read_csv_ex(path, &o, &q), CIV_ERR_DUPLICATE);
+        assert_null(q);
+        /* --freq against YYYY-MM text: refused */
+        path = write_file("unique_id,ds,y\nA,2019-01,1\nA,2019-02,2\n", -1);
+        civ_freq_parse("Q", &o.freq);
+        assert_int_equal(civ_panel_read_csv_ex(path, &o, &q), CIV_ERR_FREQUENCY);
+        assert_non_null(strstr(civ_last_error()->message, "month"));
+        civ_freq_parse("monthly", &o.freq);
+        assert_int_equal(civ_panel_read_csv_ex(path, &o, &q), CIV_OK);
+        civ_panel_free(q);
+    }
+    /* a weekly series next to a daily one: refused naming both */
+    expect_panel_error("unique_id,ds,y\nW,2024-01-07,1\nW,2024-01-14,2\nD,2024-01-07,1\nD,2024-01-08,2\n",
+                       CIV_ERR_FREQUENCY, 0, 0, "ds");
+    assert_non_null(strstr(civ_last_error()->message, "'W' is weekly"));
+    assert_non_null(strstr(civ_last_error()->message, "'D' is daily"));
+    assert_string_equal(civ_last_error()->series_id, "D");
+    /* a time of day: refused at its cell */
+    expect_panel_error("unique_id,ds,y\nA,2019-01-01 13:00:00,1\n", CIV_ERR_DATE, 2, 2, "ds");
+    /* mixing day and month text stays an error */
+    expect_panel_error("unique_id,ds,y\nA,2019-01-01,1\nA,2019-02,2\n", CIV_ERR_FREQUENCY, 3, 2, "ds");
+}
+
+/* A series ends at its last observed value (issue 12). */
+static void test_series_end(void **state)
+{
+    (void)state;
+    civ_panel *p = read_panel("unique_id,ds,y,x\nA,2024-01,1,5\nA,2024-02,2,6\nA,2024-03,,7\nA,2024-04,,\n"
+                              "B,2024-01,1,\nB,2024-02,,\nB,2024-03,,\n");
+    size_t n;
+    civ_panel_series(p, 0, NULL, &n, NULL);
+    assert_int_equal(n, 2);
+    const double *c;
+    size_t len;
+    civ_panel_covariate(p, 0, 0, &c, &len);
+    assert_int_equal(len, 3); /* 2024-03's x is a future value */
+    civ_panel_series(p, 1, NULL, &n, NULL);
+    assert_int_equal(n, 1);
+    civ_panel_free(p);
+    /* the C API: trailing NaN are not observations either */
+    civ_panel *q = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &q), CIV_OK);
+    double v[] = {1, NAN, 2, NAN, NAN};
+    assert_int_equal(civ_panel_add_series(q, "A", 24000, v, 5, NULL), CIV_OK);
+    civ_panel_series(q, 0, NULL, &n, NULL);
+    assert_int_equal(n, 3);
+    civ_panel_free(q);
+}
+
+/* Text that is not UTF-8: decoded from GB18030 on request, else refused
+ * with the hint to save as CSV UTF-8 (issue 12). */
+static void test_encoding(void **state)
+{
+    (void)state;
+    /* "社区" in GB18030 (GBK), as Excel on a Chinese Windows saves CSV */
+    static const char gbk[] = "unique_id,ds,y\n\xC9\xE7\xC7\xF8-1,2024-01,1\n\xC9\xE7\xC7\xF8-1,2024-02,2\n";
+    expect_panel_error(gbk, CIV_ERR_PARSE, 2, 1, "unique_id");
+    assert_non_null(strstr(civ_last_error()->message, "CSV UTF-8"));
+    assert_non_null(strstr(civ_last_error()->message, "--encoding gb18030"));
+    civ_panel *p = read_panel_opts(gbk, -1, "", "gb18030");
+    assert_string_equal(civ_panel_series_id(p, 0), "社区-1");
+    civ_panel_free(p);
+    p = read_panel_opts(gbk, -1, "", "GBK");
+    civ_panel_free(p);
+    /* tables too */
+    const char *path = write_file("unique_id,name\nc1,\xB1\xB1\xBE\xA9\n", -1);
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_ERR_PARSE);
+    assert_non_null(strstr(civ_last_error()->message, "CSV UTF-8"));
+    assert_int_equal(civ_last_error()->line, 2);
+    assert_int_equal(civ_last_error()->column, 2);
+    civ_table_read_options o = {NULL, "gb18030"};
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_OK);
+    assert_string_equal(civ_table_text(t, 0, 1), "北京");
+    civ_table_free(t);
+    /* unknown encodings and bytes invalid in GB18030 */
+    o.encoding = "latin-9";
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_ERR_UNSUPPORTED);
+    path = write_file("unique_id,name\nc1,\x81\x20\n", -1);
+    o.encoding = "gb18030";
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_ERR_PARSE);
+    assert_non_null(strstr(civ_last_error()->message, "not valid GB18030"));
+    assert_null(t);
+}
+
+/* Numbers as a spreadsheet displays them are named at their cell (issue 12). */
+static void test_displayed_numbers(void **state)
+{
+    (void)state;
+    const char *path = write_file("unique_id,name,population_resident,share\n"
+                                  "c1,\"Main St, east\",12000,0.5\n"
+                                  "c2,North,\"12,345\",0.25\n", -1);
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_ERR_PARSE);
+    assert_null(t);
+    const civ_error *e = civ_last_error();
+    assert_int_equal(e->line, 3);
+    assert_int_equal(e->column, 3);
+    assert_string_equal(e->field, "population_resident");
+    assert_non_null(strstr(e->message, "'12,345'"));
+    assert_non_null(strstr(e->message, "thousands separator"));
+    /* currency and percent signs too */
+    path = write_file("unique_id,amount\nc1,\"\xC2\xA5" "1,200.50\"\nc2,300\n", -1);
+    assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_ERR_PARSE);
+    assert_int_equal(civ_last_error()->line, 2);
+    path = write_file("unique_id,rate\nc1,35%\n", -1);
+    assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_ERR_PARSE);
+    /* real text with commas stays text; forced text columns are never checked */
+    path = write_file("unique_id,name\nc1,\"Main St, east\"\nc2,\"1,2\"\n", -1);
+    assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_OK);
+    assert_int_equal(civ_table_column_type(t, 1), CIV_COLUMN_TEXT);
+    civ_table_free(t);
+    path = write_file("unique_id,code\nc1,\"1,2\"\n", -1);
+    const char *text_cols[] = {"code", NULL};
+    civ_table_read_options o = {text_cols, NULL};
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_OK);
+    civ_table_free(t);
+    /* in a panel: the bad number's cell, with the hint */
+    expect_panel_error("unique_id,ds,y\nA,2024-01,\"1,234\"\n", CIV_ERR_PARSE, 2, 3, "y");
+    assert_non_null(strstr(civ_last_error()->message, "thousands separator"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1058,6 +1311,10 @@ int main(void)
         cmocka_unit_test(test_chinese_bom_crlf),
         cmocka_unit_test(test_quoted_fields),
         cmocka_unit_test(test_frequency_inference),
+        cmocka_unit_test(test_dates_as_people_write_them),
+        cmocka_unit_test(test_series_end),
+        cmocka_unit_test(test_encoding),
+        cmocka_unit_test(test_displayed_numbers),
         cmocka_unit_test(test_header_only_and_order),
         cmocka_unit_test(test_any_row_order),
         cmocka_unit_test(test_buffer_boundaries),

@@ -1,7 +1,10 @@
 /*
- * test_dates.c -- unit tests of engine/src/date.c: date parsing into period
- * values, canonical formatting, the frequency helpers, and the calendar
- * (checked day by day against an independent civil-date counter).
+ * test_dates.c -- unit tests of engine/src/core/date.c and freq.c: date
+ * parsing into period values (datetimes at midnight too), canonical and
+ * styled formatting, the frequency helpers, --freq names, the period of a
+ * day, and the frequency inferred from the spacing of day dates (each case
+ * and each refused case), and the calendar (checked day by day against an
+ * independent civil-date counter).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -88,7 +91,12 @@ static void test_bad_dates(void **state)
     expect_bad("2024/01/05", "'-'");
     expect_bad(" 2024", "expected");
     expect_bad("2024-01-05 ", "expected");
-    expect_bad("2024-01-05T00:00", "expected");
+    expect_bad("2024-01-05T13:00", "time of day");
+    expect_bad("2024-01-05 00:00:01", "time of day");
+    expect_bad("2024-01-05 00:00:00.5", "time of day");
+    expect_bad("2024-01-05 0:00", "expected");
+    expect_bad("2024-01-05X00:00:00", "expected");
+    expect_bad("2024-01-05 25:00:00", "expected");
     expect_bad("2024-0a", "expected");
     expect_bad("abcd", "expected");
     /* long texts are shown truncated, on one line */
@@ -206,6 +214,255 @@ static void test_frequency_helpers(void **state)
     assert_string_equal(civ_frequency_name((civ_frequency)42), "unknown");
 }
 
+
+static void test_datetimes(void **state)
+{
+    (void)state;
+    /* pandas, Excel and databases write datetimes; midnight is a day */
+    expect_date("2019-01-01 00:00:00", CIV_DATE_DAY, 17897);
+    expect_date("2019-01-01T00:00:00", CIV_DATE_DAY, 17897);
+    expect_date("2019-01-01 00:00", CIV_DATE_DAY, 17897);
+    expect_date("2019-01-01T00:00:00.000", CIV_DATE_DAY, 17897);
+    expect_date("2019-01-01", CIV_DATE_DAY, 17897);
+}
+
+/* days of a date text */
+static int64_t day_of(const char *text)
+{
+    civ_date_form f;
+    int64_t v;
+    assert_int_equal(parse(text, &f, &v), CIV_OK);
+    assert_int_equal(f, CIV_DATE_DAY);
+    return v;
+}
+
+static void test_freq_parse(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        civ_frequency freq;
+        civ_date_anchor anchor;
+        int weekday;
+    } ok[] = {
+        {"D", CIV_FREQ_DAILY, CIV_ANCHOR_PERIOD, -1},       {"daily", CIV_FREQ_DAILY, CIV_ANCHOR_PERIOD, -1},
+        {"W", CIV_FREQ_WEEKLY, CIV_ANCHOR_PERIOD, -1},      {"W-MON", CIV_FREQ_WEEKLY, CIV_ANCHOR_PERIOD, 0},
+        {"W-SUN", CIV_FREQ_WEEKLY, CIV_ANCHOR_PERIOD, 6},   {"Weekly", CIV_FREQ_WEEKLY, CIV_ANCHOR_PERIOD, -1},
+        {"MS", CIV_FREQ_MONTHLY, CIV_ANCHOR_START, -1},     {"M", CIV_FREQ_MONTHLY, CIV_ANCHOR_END, -1},
+        {"ME", CIV_FREQ_MONTHLY, CIV_ANCHOR_END, -1},       {"monthly", CIV_FREQ_MONTHLY, CIV_ANCHOR_PERIOD, -1},
+        {"QS", CIV_FREQ_QUARTERLY, CIV_ANCHOR_START, -1},   {"Q", CIV_FREQ_QUARTERLY, CIV_ANCHOR_END, -1},
+        {"QE", CIV_FREQ_QUARTERLY, CIV_ANCHOR_END, -1},     {"Q-DEC", CIV_FREQ_QUARTERLY, CIV_ANCHOR_END, -1},
+        {"quarterly", CIV_FREQ_QUARTERLY, CIV_ANCHOR_PERIOD, -1}, {"YS", CIV_FREQ_YEARLY, CIV_ANCHOR_START, -1},
+        {"Y", CIV_FREQ_YEARLY, CIV_ANCHOR_END, -1},         {"A", CIV_FREQ_YEARLY, CIV_ANCHOR_END, -1},
+        {"A-DEC", CIV_FREQ_YEARLY, CIV_ANCHOR_END, -1},     {"YEARLY", CIV_FREQ_YEARLY, CIV_ANCHOR_PERIOD, -1},
+        {"annual", CIV_FREQ_YEARLY, CIV_ANCHOR_PERIOD, -1},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        civ_freq_spec f;
+        if (civ_freq_parse(ok[i].text, &f) != CIV_OK)
+            fail_msg("'%s': %s", ok[i].text, civ_last_error_message());
+        assert_int_equal(f.freq, ok[i].freq);
+        assert_int_equal(f.anchor, ok[i].anchor);
+        assert_int_equal(f.weekday, ok[i].weekday);
+    }
+    civ_freq_spec f;
+    assert_int_equal(civ_freq_parse("", &f), CIV_OK);
+    assert_int_equal(f.freq, CIV_FREQ_UNKNOWN);
+    assert_int_equal(civ_freq_parse(NULL, &f), CIV_OK);
+    assert_int_equal(civ_freq_parse("fortnightly", &f), CIV_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(civ_last_error()->message, "'fortnightly'"));
+    assert_non_null(strstr(civ_last_error()->message, "MS"));
+    assert_int_equal(civ_freq_parse("ms", &f), CIV_ERR_INVALID_ARGUMENT); /* pandas: milliseconds */
+    assert_int_equal(civ_freq_parse("Q-MAR", &f), CIV_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(civ_last_error()->message, "fiscal"));
+    assert_int_equal(civ_freq_parse("W-XYZ", &f), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_freq_parse("D", NULL), CIV_ERR_INVALID_ARGUMENT);
+}
+
+static void test_date_to_period(void **state)
+{
+    (void)state;
+    int64_t p;
+    assert_int_equal(civ_date_to_period(CIV_FREQ_MONTHLY, 0, day_of("2019-03-31"), &p), CIV_OK);
+    assert_int_equal(p, 12 * 2019 + 2);
+    assert_int_equal(civ_date_to_period(CIV_FREQ_QUARTERLY, 0, day_of("2019-06-30"), &p), CIV_OK);
+    assert_int_equal(p, 4 * 2019 + 1);
+    assert_int_equal(civ_date_to_period(CIV_FREQ_YEARLY, 0, day_of("2019-12-31"), &p), CIV_OK);
+    assert_int_equal(p, 2019);
+    assert_int_equal(civ_date_to_period(CIV_FREQ_DAILY, 0, 17, &p), CIV_OK);
+    assert_int_equal(p, 17);
+    /* weekly: the week ending on the phase weekday (Sunday = phase 3) on or after the day */
+    int64_t sun = day_of("2024-01-07"), wed = day_of("2024-01-03"), mon = day_of("2024-01-08");
+    assert_int_equal(civ_date_to_period(CIV_FREQ_WEEKLY, 3, sun, &p), CIV_OK);
+    assert_int_equal(p * 7 + 3, sun);
+    assert_int_equal(civ_date_to_period(CIV_FREQ_WEEKLY, 3, wed, &p), CIV_OK);
+    assert_int_equal(p * 7 + 3, sun);
+    assert_int_equal(civ_date_to_period(CIV_FREQ_WEEKLY, 3, mon, &p), CIV_OK);
+    assert_int_equal(p * 7 + 3, sun + 7);
+    assert_int_equal(civ_date_to_period(CIV_FREQ_WEEKLY, 3, -100, &p), CIV_OK); /* before 1970 */
+    assert_true(p * 7 + 3 >= -100 && p * 7 + 3 < -100 + 7);
+    assert_int_equal(civ_date_to_period(CIV_FREQ_WEEKLY, 7, 0, &p), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_date_to_period(CIV_FREQ_UNKNOWN, 0, 0, &p), CIV_ERR_INVALID_ARGUMENT);
+}
+
+static void expect_styled(civ_frequency f, int phase, civ_date_anchor a, char sep, int64_t period, const char *want)
+{
+    char buf[32];
+    civ_date_style st = {a, sep};
+    assert_int_equal(civ_period_format_style(f, phase, &st, period, buf, sizeof buf), CIV_OK);
+    assert_string_equal(buf, want);
+}
+
+static void test_format_style(void **state)
+{
+    (void)state;
+    expect_styled(CIV_FREQ_MONTHLY, 0, CIV_ANCHOR_START, 0, 12 * 2024 + 1, "2024-02-01");
+    expect_styled(CIV_FREQ_MONTHLY, 0, CIV_ANCHOR_END, 0, 12 * 2024 + 1, "2024-02-29");
+    expect_styled(CIV_FREQ_MONTHLY, 0, CIV_ANCHOR_END, 0, 12 * 2023 + 1, "2023-02-28");
+    expect_styled(CIV_FREQ_MONTHLY, 0, CIV_ANCHOR_PERIOD, 0, 12 * 2024 + 1, "2024-02");
+    expect_styled(CIV_FREQ_QUARTERLY, 0, CIV_ANCHOR_START, 0, 4 * 2024 + 2, "2024-07-01");
+    expect_styled(CIV_FREQ_QUARTERLY, 0, CIV_ANCHOR_END, 0, 4 * 2024 + 2, "2024-09-30");
+    expect_styled(CIV_FREQ_YEARLY, 0, CIV_ANCHOR_START, 0, 2024, "2024-01-01");
+    expect_styled(CIV_FREQ_YEARLY, 0, CIV_ANCHOR_END, 'T', 2024, "2024-12-31T00:00:00");
+    expect_styled(CIV_FREQ_MONTHLY, 0, CIV_ANCHOR_START, ' ', 12 * 2019, "2019-01-01 00:00:00");
+    expect_styled(CIV_FREQ_DAILY, 0, CIV_ANCHOR_START, ' ', 17897, "2019-01-01 00:00:00");
+    expect_styled(CIV_FREQ_WEEKLY, 3, CIV_ANCHOR_START, 0, (day_of("2024-01-07") - 3) / 7, "2024-01-07");
+    char small[12];
+    civ_date_style st = {CIV_ANCHOR_START, ' '};
+    assert_int_equal(civ_period_format_style(CIV_FREQ_DAILY, 0, &st, 0, small, sizeof small),
+                     CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_period_format_style(CIV_FREQ_DAILY, 0, NULL, 0, small, sizeof small), CIV_OK);
+    assert_string_equal(small, "1970-01-01");
+}
+
+/* Infers from "series|date" pairs; returns the status. */
+static civ_status infer(const char *const *rows, size_t n, const char *want_text, civ_frequency *freq, int *phase,
+                        civ_date_anchor *anchor)
+{
+    int64_t days[64];
+    size_t series[64];
+    const char *ids[] = {"a", "b", "c"};
+    for (size_t r = 0; r < n; r++) {
+        series[r] = (size_t)(rows[r][0] - 'a');
+        days[r] = day_of(rows[r] + 2);
+    }
+    civ_freq_spec want;
+    assert_int_equal(civ_freq_parse(want_text, &want), CIV_OK);
+    return civ_dates_infer(days, series, n, 3, ids, &want, freq, phase, anchor);
+}
+
+#define INFER_OK(rows, want_text, f, a)                                                                       \
+    do {                                                                                                       \
+        civ_frequency f_;                                                                                      \
+        int p_;                                                                                                \
+        civ_date_anchor a_;                                                                                    \
+        if (infer(rows, sizeof rows / sizeof rows[0], want_text, &f_, &p_, &a_) != CIV_OK)                    \
+            fail_msg("%s: %s", #rows, civ_last_error_message());                                              \
+        assert_int_equal(f_, f);                                                                               \
+        assert_int_equal(a_, a);                                                                               \
+    } while (0)
+
+static void expect_infer_error(const char *const *rows, size_t n, const char *want_text, const char *series,
+                               const char *needle)
+{
+    civ_frequency f;
+    int p;
+    civ_date_anchor a;
+    assert_int_equal(infer(rows, n, want_text, &f, &p, &a), CIV_ERR_FREQUENCY);
+    const civ_error *e = civ_last_error();
+    if (!strstr(e->message, needle))
+        fail_msg("message '%s' lacks '%s'", e->message, needle);
+    assert_string_equal(e->series_id, series);
+}
+
+static void test_infer(void **state)
+{
+    (void)state;
+    static const char *const month_start[] = {"a 2019-01-01", "a 2019-02-01", "a 2019-03-01", "b 2019-03-01",
+                                              "b 2019-05-01", "c 2020-01-01"};
+    INFER_OK(month_start, "", CIV_FREQ_MONTHLY, CIV_ANCHOR_START);
+    static const char *const month_end[] = {"a 2019-01-31", "a 2019-02-28", "a 2019-03-31", "b 2020-02-29",
+                                            "b 2020-03-31"};
+    INFER_OK(month_end, "", CIV_FREQ_MONTHLY, CIV_ANCHOR_END);
+    static const char *const quarter_start[] = {"a 2019-01-01", "a 2019-04-01", "a 2019-10-01", "b 2020-07-01",
+                                                "b 2020-10-01"};
+    INFER_OK(quarter_start, "", CIV_FREQ_QUARTERLY, CIV_ANCHOR_START);
+    static const char *const quarter_end[] = {"a 2019-03-31", "a 2019-06-30", "a 2019-09-30", "a 2019-12-31"};
+    INFER_OK(quarter_end, "", CIV_FREQ_QUARTERLY, CIV_ANCHOR_END);
+    static const char *const year_start[] = {"a 2019-01-01", "a 2020-01-01", "b 2018-01-01", "b 2021-01-01"};
+    INFER_OK(year_start, "", CIV_FREQ_YEARLY, CIV_ANCHOR_START);
+    static const char *const year_end[] = {"a 2019-12-31", "a 2020-12-31", "c 2023-12-31"};
+    INFER_OK(year_end, "", CIV_FREQ_YEARLY, CIV_ANCHOR_END);
+    static const char *const weekly[] = {"a 2024-01-07", "a 2024-01-14", "a 2024-02-04", "b 2024-01-21"};
+    INFER_OK(weekly, "", CIV_FREQ_WEEKLY, CIV_ANCHOR_START);
+    static const char *const daily[] = {"a 2024-01-07", "a 2024-01-08", "a 2024-01-10", "b 2024-02-01",
+                                        "b 2024-02-02"};
+    INFER_OK(daily, "", CIV_FREQ_DAILY, CIV_ANCHOR_START);
+    /* a series with one date fits the others */
+    static const char *const single_fits[] = {"a 2019-01-01", "a 2019-02-01", "b 2019-07-01"};
+    INFER_OK(single_fits, "", CIV_FREQ_MONTHLY, CIV_ANCHOR_START);
+    {
+        civ_frequency f;
+        int p;
+        civ_date_anchor a;
+        assert_int_equal(infer(weekly, 4, "", &f, &p, &a), CIV_OK);
+        assert_int_equal(p, 3); /* Sundays */
+        assert_int_equal(civ_dates_infer(NULL, NULL, 0, 0, NULL, NULL, &f, &p, &a), CIV_OK);
+        assert_int_equal(f, CIV_FREQ_UNKNOWN); /* no rows */
+    }
+
+    /* refused: irregular, disagreeing, ambiguous -- naming the series and the candidates */
+    static const char *const two_months[] = {"a 2019-01-01", "a 2019-02-01", "b 2019-01-01", "b 2019-03-01",
+                                              "b 2019-07-01"};
+    INFER_OK(two_months, "", CIV_FREQ_MONTHLY, CIV_ANCHOR_START); /* b has gaps, a is monthly: gcd is per series */
+    static const char *const only_two_months[] = {"a 2019-01-01", "a 2019-03-01", "a 2019-05-01"};
+    expect_infer_error(only_two_months, 3, "", "a", "2 months apart");
+    expect_infer_error(only_two_months, 3, "", "a", "--freq MS");
+    static const char *const fortnight[] = {"a 2024-01-07", "a 2024-01-21", "a 2024-02-04"};
+    expect_infer_error(fortnight, 3, "", "a", "14 days apart");
+    expect_infer_error(fortnight, 3, "", "a", "--freq W-SUN");
+    static const char *const weekly_and_daily[] = {"a 2024-01-07", "a 2024-01-14", "b 2024-01-07",
+                                                   "b 2024-01-08"};
+    expect_infer_error(weekly_and_daily, 4, "", "b", "one panel holds one frequency");
+    static const char *const two_weekdays[] = {"a 2024-01-07", "a 2024-01-14", "b 2024-01-08", "b 2024-01-15"};
+    expect_infer_error(two_weekdays, 4, "", "b", "weekly on Mondays");
+    static const char *const start_and_end[] = {"a 2019-01-01", "a 2019-02-01", "b 2019-01-31", "b 2019-02-28"};
+    expect_infer_error(start_and_end, 4, "", "b", "--freq ME");
+    static const char *const all_single[] = {"a 2019-01-01", "b 2019-01-01"};
+    expect_infer_error(all_single, 2, "", "a", "single date");
+    static const char *const single_off[] = {"a 2019-01-01", "a 2019-02-01", "b 2019-07-15"};
+    expect_infer_error(single_off, 3, "", "b", "does not fit");
+    static const char *const fiscal[] = {"a 2019-04-01", "a 2020-04-01"};
+    expect_infer_error(fiscal, 2, "", "a", "12 months apart");
+
+    /* --freq overrides inference */
+    INFER_OK(only_two_months, "MS", CIV_FREQ_MONTHLY, CIV_ANCHOR_START);
+    INFER_OK(only_two_months, "monthly", CIV_FREQ_MONTHLY, CIV_ANCHOR_START);
+    INFER_OK(only_two_months, "ME", CIV_FREQ_MONTHLY, CIV_ANCHOR_END);
+    INFER_OK(all_single, "QS", CIV_FREQ_QUARTERLY, CIV_ANCHOR_START);
+    INFER_OK(month_end, "quarterly", CIV_FREQ_QUARTERLY, CIV_ANCHOR_END);
+    INFER_OK(daily, "D", CIV_FREQ_DAILY, CIV_ANCHOR_START);
+    {
+        civ_frequency f;
+        int p;
+        civ_date_anchor a;
+        assert_int_equal(infer(weekly_and_daily, 4, "W-MON", &f, &p, &a), CIV_OK);
+        assert_int_equal(f, CIV_FREQ_WEEKLY);
+        assert_int_equal(p, 4); /* Monday */
+        assert_int_equal(infer(fortnight, 3, "W", &f, &p, &a), CIV_OK);
+        assert_int_equal(p, 3); /* the dates' own weekday */
+        assert_int_equal(infer(two_weekdays, 4, "weekly", &f, &p, &a), CIV_OK);
+        assert_int_equal(p, 3); /* several weekdays: Sunday, as pandas' W */
+    }
+    size_t bad_series = 5;
+    int64_t d = 0;
+    civ_frequency f;
+    int p;
+    civ_date_anchor a;
+    assert_int_equal(civ_dates_infer(&d, &bad_series, 1, 3, NULL, NULL, &f, &p, &a), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_dates_infer(NULL, NULL, 1, 3, NULL, NULL, &f, &p, &a), CIV_ERR_INVALID_ARGUMENT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -215,6 +472,11 @@ int main(void)
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_format_errors),
         cmocka_unit_test(test_frequency_helpers),
+        cmocka_unit_test(test_datetimes),
+        cmocka_unit_test(test_freq_parse),
+        cmocka_unit_test(test_date_to_period),
+        cmocka_unit_test(test_format_style),
+        cmocka_unit_test(test_infer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

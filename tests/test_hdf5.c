@@ -139,7 +139,7 @@ static civ_panel *make_panel(void)
     civ_panel *p = NULL;
     assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
     const int64_t jan2019 = 12 * 2019;
-    double a[] = {1290, 830, NAN, 1e300, -0.0, 5e-324, 0.1, NAN};
+    double a[] = {1290, 830, NAN, 1e300, -0.0, 5e-324, NAN, 0.1}; /* trailing NaN would be dropped */
     double b[] = {NAN, NAN, 3.25};
     double c[] = {42};
     assert_int_equal(civ_panel_add_series(p, "D01-S01-C001", jan2019, a, 8, NULL), CIV_OK);
@@ -812,11 +812,39 @@ static void test_concurrent_calls(void **state)
     }
 }
 
+/* The date style (first-of-month, month-end, midnight times) survives HDF5. */
+static void test_date_style_roundtrip(void **state)
+{
+    (void)state;
+    civ_panel *p = make_panel();
+    civ_date_style st = {CIV_ANCHOR_END, 'T'};
+    assert_int_equal(civ_panel_set_date_style(p, st), CIV_OK);
+    const char *path = tmp_path("style.h5");
+    assert_int_equal(civ_panel_write_hdf5(p, path), CIV_OK);
+    civ_panel *q = read_panel_ok(path);
+    assert_int_equal(civ_panel_date_style(q).anchor, CIV_ANCHOR_END);
+    assert_int_equal(civ_panel_date_style(q).time_sep, 'T');
+    civ_panel_free(q);
+    /* a panel with the default style writes no attribute and reads back as period text */
+    civ_panel_free(p);
+    p = make_panel();
+    path = tmp_path("nostyle.h5");
+    assert_int_equal(civ_panel_write_hdf5(p, path), CIV_OK);
+    q = read_panel_ok(path);
+    assert_int_equal(civ_panel_date_style(q).anchor, CIV_ANCHOR_PERIOD);
+    assert_int_equal(civ_panel_date_style(q).time_sep, 0);
+    civ_panel_free(q);
+    civ_panel_free(p);
+    civ_date_style bad = {CIV_ANCHOR_END, 'x'};
+    assert_int_equal(civ_panel_set_date_style(NULL, bad), CIV_ERR_INVALID_ARGUMENT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_panel_roundtrip),
         cmocka_unit_test(test_weekly_phase_roundtrip),
+        cmocka_unit_test(test_date_style_roundtrip),
         cmocka_unit_test(test_empty_panel_roundtrip),
         cmocka_unit_test(test_table_roundtrip),
         cmocka_unit_test(test_empty_tables),

@@ -267,7 +267,9 @@ static void run_case(const civ_alloc_spec *spec, const case_gen *c, const civ_ta
     }
     assert_int_equal(civ_table_n_rows(alloc), c->n);
     size_t ca, cb;
-    assert_int_equal(civ_table_find_column(alloc, "amount", &ca), CIV_OK);
+    char amount_col[32];
+    snprintf(amount_col, sizeof amount_col, "amount_%s", civ_alloc_spec_unit_name(spec, 0));
+    assert_int_equal(civ_table_find_column(alloc, amount_col, &ca), CIV_OK);
     assert_int_equal(civ_table_find_column(alloc, "binding", &cb), CIV_OK);
     for (size_t r = 0; r < c->n; r++) {
         double a = civ_table_number(alloc, r, ca);
@@ -277,7 +279,7 @@ static void run_case(const civ_alloc_spec *spec, const case_gen *c, const civ_ta
     for (int p = 0; p < c->n_pools; p++) {
         char name[32];
         size_t cp;
-        snprintf(name, sizeof name, "pool_p%d", p);
+        snprintf(name, sizeof name, "pool_p%d_%s", p, civ_alloc_spec_unit_name(spec, 0));
         assert_int_equal(civ_table_find_column(alloc, name, &cp), CIV_OK);
         for (size_t r = 0; r < c->n; r++)
             o->fund[p][r] = (int64_t)civ_table_number(alloc, r, cp);

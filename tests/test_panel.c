@@ -78,7 +78,10 @@ static void test_series(void **state)
         size_t n;
         int64_t start;
         assert_int_equal(civ_panel_series(p, i, &v, &n, &start), CIV_OK);
-        assert_int_equal(n, i % 300);
+        size_t want_n = i % 300; /* trailing NaN are dropped: a series ends at its last value */
+        while (want_n && (want_n - 1) % 17 == 5)
+            want_n--;
+        assert_int_equal(n, want_n);
         assert_int_equal(start, 24000 + i % 13);
         assert_ptr_equal(v, all + off[i]);
         assert_int_equal(off[i + 1] - off[i], n);

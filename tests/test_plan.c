@@ -186,8 +186,11 @@ static void test_run_and_write(void **state)
     civ_plan_run_options opt = {.progress = on_progress, .progress_user = &c};
     civ_plan_result *r = NULL;
     assert_int_equal(civ_plan_run(p, &opt, &r), CIV_OK);
-    for (int t = 0; t < CIV_PLAN_TABLE_COUNT; t++)
+    for (int t = 0; t <= CIV_PLAN_NEED_SUMMARY; t++)
         assert_non_null(civ_plan_result_table(r, (civ_plan_table)t));
+    for (int t = CIV_PLAN_MONITOR_STATUS; t < CIV_PLAN_TABLE_COUNT; t++) /* no [monitor] section */
+        assert_null(civ_plan_result_table(r, (civ_plan_table)t));
+    assert_false(civ_plan_has_monitor(p));
     assert_null(civ_plan_result_table(r, CIV_PLAN_TABLE_COUNT));
     civ_plan_stats st;
     assert_int_equal(civ_plan_result_stats(r, &st), CIV_OK);
@@ -200,9 +203,9 @@ static void test_run_and_write(void **state)
     assert_int_equal(st.need_minor_unit, 100);
     assert_int_equal(st.alloc.allocated, 11400000);
     const civ_table *alloc = civ_plan_result_table(r, CIV_PLAN_ALLOCATION);
-    assert_true(column_sum(alloc, "amount") == 11400000.0);
+    assert_true(column_sum(alloc, "amount_fen") == 11400000.0);
     size_t col;
-    assert_int_equal(civ_table_find_column(alloc, "p50", &col), CIV_OK);
+    assert_int_equal(civ_table_find_column(alloc, "p50_fen", &col), CIV_OK);
     assert_int_equal(civ_table_find_column(alloc, "explanation", &col), CIV_OK);
     assert_string_equal(civ_alloc_spec_currency(civ_plan_result_spec(r)), "CNY");
     /* progress: forecast per series, then each later stage's start and end */
@@ -216,9 +219,9 @@ static void test_run_and_write(void **state)
     char dir[400], path[500];
     snprintf(dir, sizeof dir, "%s/a/b", tmpdir);
     assert_int_equal(civ_plan_result_write(r, dir), CIV_OK);
-    for (int t = 0; t < CIV_PLAN_TABLE_COUNT; t++) {
+    for (int t = 0; t < CIV_PLAN_TABLE_COUNT; t++) { /* the monitoring tables only with [monitor] */
         snprintf(path, sizeof path, "%s/%s.csv", dir, civ_plan_table_name((civ_plan_table)t));
-        assert_int_equal(access(path, R_OK), 0);
+        assert_int_equal(access(path, R_OK) == 0, t <= CIV_PLAN_NEED_SUMMARY);
     }
     assert_string_equal(civ_plan_table_name(CIV_PLAN_NEED_SUMMARY), "need_summary");
     assert_string_equal(civ_plan_table_name(CIV_PLAN_TABLE_COUNT), "");
@@ -239,7 +242,7 @@ static void test_run_without_draws_and_errors(void **state)
     assert_int_equal(civ_plan_run(p, NULL, &r), CIV_OK);
     assert_null(civ_plan_result_table(r, CIV_PLAN_UNCERTAINTY));
     size_t col;
-    assert_int_equal(civ_table_find_column(civ_plan_result_table(r, CIV_PLAN_ALLOCATION), "p5", &col),
+    assert_int_equal(civ_table_find_column(civ_plan_result_table(r, CIV_PLAN_ALLOCATION), "p5_fen", &col),
                      CIV_ERR_NOT_FOUND);
     civ_plan_result_free(r);
     /* the need's years are not all forecast: the need stage's error, nothing returned */

@@ -69,15 +69,27 @@ void civ_cli_print_alloc_summary(const civ_alloc_spec *spec, const char *spec_pa
                st->gini_before, st->gini_after, st->theil_before, st->theil_after, st->cv_before, st->cv_after);
 }
 
+/* The first column whose name starts with `prefix` (the money columns carry
+ * their unit: amount_fen, p5_fen, need_fen ...); SIZE_MAX when none. */
+static size_t col_prefix(const civ_table *t, const char *prefix)
+{
+    for (size_t k = 0; k < civ_table_n_columns(t); k++)
+        if (!strncmp(civ_table_column_name(t, k), prefix, strlen(prefix)))
+            return k;
+    return SIZE_MAX;
+}
+
 void civ_cli_print_districts(const civ_table *summary, int64_t unit)
 {
-    size_t cs, cn, ca;
-    if (!civ_table_find_column(summary, "section", &cs) && !civ_table_find_column(summary, "name", &cn) &&
-        !civ_table_find_column(summary, "amount", &ca)) {
+    /* the tidy summary: rows (district, name, amount) */
+    size_t cs, cn, cm, ca;
+    if (!civ_table_find_column(summary, "section", &cs) && !civ_table_find_column(summary, "item", &cn) &&
+        !civ_table_find_column(summary, "measure", &cm) && !civ_table_find_column(summary, "value", &ca)) {
         printf("districts             ");
         int k = 0;
         for (size_t r = 0; r < civ_table_n_rows(summary); r++)
-            if (!strcmp(civ_table_text(summary, r, cs), "district")) {
+            if (!strcmp(civ_table_text(summary, r, cs), "district") &&
+                !strcmp(civ_table_text(summary, r, cm), "amount")) {
                 char m[64];
                 civ_cli_format_money(m, sizeof m, civ_table_number(summary, r, ca), unit);
                 printf("%s %s %s", k++ ? "," : "", civ_table_text(summary, r, cn), m);
@@ -94,9 +106,9 @@ void civ_cli_print_uncertainty(const civ_table *t, size_t n_draws, uint64_t seed
     size_t cs, cn, ca, c5, c95;
     civ_table_find_column(t, "scope", &cs);
     civ_table_find_column(t, "name", &cn);
-    civ_table_find_column(t, "amount", &ca);
-    civ_table_find_column(t, "p5", &c5);
-    civ_table_find_column(t, "p95", &c95);
+    ca = col_prefix(t, "amount_"), c5 = col_prefix(t, "p5_"), c95 = col_prefix(t, "p95_");
+    if (ca == SIZE_MAX || c5 == SIZE_MAX || c95 == SIZE_MAX)
+        return; /* cannot happen: civ_alloc_uncertainty_table writes them */
     double worst = -1, dworst = -1, sum_rel = 0;
     size_t wi = 0, wd = 0, nc = 0;
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
@@ -132,8 +144,9 @@ void civ_cli_print_need(const civ_table *py, int64_t unit, const char *currency)
     civ_table_find_column(py, "communities", &cc);
     civ_table_find_column(py, "periods", &cp);
     civ_table_find_column(py, "demand", &cd);
-    civ_table_find_column(py, "standard", &cst);
-    civ_table_find_column(py, "need", &cn);
+    cst = col_prefix(py, "standard_"), cn = col_prefix(py, "need_"); /* need_<minor> comes before need_<major> */
+    if (cst == SIZE_MAX || cn == SIZE_MAX)
+        return; /* cannot happen: civ_alloc_need_project writes them */
     printf("need                   year  communities  periods        demand  standard           need (%s)\n",
            currency ? currency : "");
     for (size_t r = 0; r < civ_table_n_rows(py); r++) {

@@ -11,7 +11,7 @@
 #include "commands.h"
 
 enum { A_SPEC, A_COMMUNITIES, A_FORECASTS, A_OUT, A_SUMMARY, A_EXPLAIN, A_UNCERTAINTY, A_SEED, A_K, A_THREADS,
-       A_UNC_OUT, A_COMPARE };
+       A_UNC_OUT, A_COMPARE, A_ENCODING };
 static const civ_cli_option allocate_options[] = {
     [A_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec (required)"},
     [A_COMMUNITIES] = {"--communities", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
@@ -32,6 +32,7 @@ static const civ_cli_option allocate_options[] = {
                    "the quantiles per community, district and total"},
     [A_COMPARE] = {"--compare", NULL, CIV_CLI_LIST, CIV_CLI_PATH, "SPEC...",
                    "solve several specs on the same data (see above)"},
+    [A_ENCODING] = CIV_CLI_ENCODING_OPTION,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec allocate_spec = {
@@ -150,6 +151,10 @@ static int run_allocate(int argc, char **argv)
     int code = civ_cli_parse(&allocate_spec, argc, argv, &a);
     if (code)
         return code;
+    if ((code = civ_cli_set_input("allocate", NULL, a.value[A_ENCODING]))) {
+        civ_cli_args_free(&a);
+        return code;
+    }
     civ_alloc_uncertainty_options u;
     if (!a.value[A_SPEC] || !a.value[A_COMMUNITIES] || !a.value[A_OUT])
         code = civ_cli_usage_error("allocate", "--spec, --communities and --out are required");

@@ -7,14 +7,16 @@
 
 #include "commands.h"
 
-enum { V_TABLE };
+enum { V_TABLE, V_FREQ, V_ENCODING };
 static const civ_cli_option convert_options[] = {
     [V_TABLE] = {"--table", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "IN is a table (e.g. community attributes)"},
+    [V_FREQ] = CIV_CLI_FREQ_OPTION,
+    [V_ENCODING] = CIV_CLI_ENCODING_OPTION,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec convert_spec = {
     "convert",
-    "usage: civicast convert IN OUT [--table]\n",
+    "usage: civicast convert IN OUT [--table] [--freq F] [--encoding E]\n",
     "Converts by extension (.csv, .h5, .hdf5).  Without --table, IN is a panel in\n"
     "long format (unique_id,ds,y[,covariates]); with --table, a table such as the\n"
     "community attributes.  OUT is written atomically (temporary file + rename).\n",
@@ -31,6 +33,10 @@ static int run_convert(int argc, char **argv)
     int code = civ_cli_parse(&convert_spec, argc, argv, &a);
     if (code)
         return code;
+    if ((code = civ_cli_set_input("convert", a.value[V_FREQ], a.value[V_ENCODING]))) {
+        civ_cli_args_free(&a);
+        return code;
+    }
     size_t n = a.n_positional;
     const char *in = n > 0 ? a.positional[0] : NULL, *out = n > 1 ? a.positional[1] : NULL;
     int table = a.value[V_TABLE] != NULL;

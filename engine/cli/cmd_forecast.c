@@ -21,7 +21,7 @@
 #define MAX_XREG 64
 
 enum { F_OUT, F_H, F_MODEL, F_LEVEL, F_THREADS, F_SEED, F_IC, F_XREG, F_PATHS, F_NONNEG, F_REPORT, F_FITTED,
-       F_QUIET, F_LIST };
+       F_QUIET, F_LIST, F_FREQ, F_ENCODING };
 static const civ_cli_option forecast_options[] = {
     [F_OUT] = {"--out", "-o", CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                "forecasts: unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n(.csv, or .h5/.hdf5 for HDF5)"},
@@ -52,6 +52,8 @@ static const civ_cli_option forecast_options[] = {
                   "in-sample one-step fitted values and residuals"},
     [F_QUIET] = {"--quiet", "-q", CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "no progress bar and no summary line"},
     [F_LIST] = {"--list-models", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "list the model families and their specs"},
+    [F_FREQ] = CIV_CLI_FREQ_OPTION,
+    [F_ENCODING] = CIV_CLI_ENCODING_OPTION,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec forecast_spec = {
@@ -59,7 +61,7 @@ static const civ_cli_spec forecast_spec = {
     "usage: civicast forecast IN --out FILE [--h N] [--model SPEC] [--level 80,95]\n"
     "                         [--threads N] [--seed S] [--ic aicc|aic|bic] [--xreg a,b]\n"
     "                         [--paths N] [--nonnegative auto|on|off]\n"
-    "                         [--report FILE] [--fitted FILE] [--quiet]\n"
+    "                         [--report FILE] [--fitted FILE] [--quiet] [--freq F] [--encoding E]\n"
     "       civicast forecast --list-models\n",
     "Fits one model spec to every series of the panel IN (.csv long format\n"
     "unique_id,ds,y[,covariates] or .h5) and forecasts N periods ahead.\n",
@@ -370,6 +372,10 @@ static int run_forecast(int argc, char **argv)
     int code = civ_cli_parse(&forecast_spec, argc, argv, &a);
     if (code)
         return code;
+    if ((code = civ_cli_set_input("forecast", a.value[F_FREQ], a.value[F_ENCODING]))) {
+        civ_cli_args_free(&a);
+        return code;
+    }
     forecast_job j = {0};
     if (a.value[F_LIST])
         code = list_models();

@@ -9,15 +9,17 @@
 
 static int show_info(const char *path, const char *attributes_path);
 
-enum { I_ATTRIBUTES };
+enum { I_ATTRIBUTES, I_FREQ, I_ENCODING };
 static const civ_cli_option info_options[] = {
     [I_ATTRIBUTES] = {"--attributes", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                       "static attributes: a .csv or .h5 table keyed by unique_id"},
+    [I_FREQ] = CIV_CLI_FREQ_OPTION,
+    [I_ENCODING] = CIV_CLI_ENCODING_OPTION,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec info_spec = {
     "info",
-    "usage: civicast info FILE [--attributes FILE]\n",
+    "usage: civicast info FILE [--attributes FILE] [--freq F] [--encoding E]\n",
     "Reads a panel (.csv long format unique_id,ds,y[,covariates] or .h5) and prints\n"
     "its series count, frequency, span, missing share, covariates and, with\n"
     "--attributes (a .csv or .h5 table keyed by unique_id), its static attributes.\n",
@@ -34,6 +36,10 @@ static int run_info(int argc, char **argv)
     int code = civ_cli_parse(&info_spec, argc, argv, &a);
     if (code)
         return code;
+    if ((code = civ_cli_set_input("info", a.value[I_FREQ], a.value[I_ENCODING]))) {
+        civ_cli_args_free(&a);
+        return code;
+    }
     const char *path = a.n_positional ? a.positional[0] : NULL, *attributes_path = a.value[I_ATTRIBUTES];
     size_t n_positional = a.n_positional;
     civ_cli_args_free(&a);
@@ -81,10 +87,11 @@ static int show_info(const char *path, const char *attributes_path)
         return code;
     }
     civ_frequency f = civ_panel_frequency(panel);
-    char first[16] = "-", last[16] = "-";
+    char first[32] = "-", last[32] = "-";
+    civ_date_style style = civ_panel_date_style(panel);
     if (sum.n_series) {
-        civ_period_format(f, civ_panel_phase(panel), sum.first_period, first, sizeof first);
-        civ_period_format(f, civ_panel_phase(panel), sum.last_period, last, sizeof last);
+        civ_period_format_style(f, civ_panel_phase(panel), &style, sum.first_period, first, sizeof first);
+        civ_period_format_style(f, civ_panel_phase(panel), &style, sum.last_period, last, sizeof last);
     }
     printf("file         %s\n", path);
     printf("series       %zu\n", sum.n_series);

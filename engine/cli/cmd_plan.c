@@ -10,28 +10,36 @@
 #include <string.h>
 
 #include "commands.h"
+#include "monitor_job.h"
 
-enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS };
+enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_FREQ, P_ENCODING };
 static const civ_cli_option plan_options[] = {
     [P_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "DIR", "the output folder (else [plan] out)"},
     [P_MODEL] = {"--model", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "SPEC", "the model spec (else [forecast] model)"},
     [P_H] = {"--h", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "H", "the horizon, >= 1 (else [forecast] horizon)"},
     [P_THREADS] = {"--threads", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N", "threads, 0..1024 (else [forecast] threads)"},
     [P_DRAWS] = {"--draws", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N", "Monte Carlo draws (else [uncertainty] draws)"},
+    [P_FREQ] = CIV_CLI_FREQ_OPTION,
+    [P_ENCODING] = CIV_CLI_ENCODING_OPTION,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec plan_spec = {
     "plan",
-    "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N]\n",
+    "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N]\n"
+    "                     [--freq F] [--encoding E]\n",
     "Reads a plan config (the spec's TOML subset; docs/ALLOCATION.md, \"Plan\"):\n"
     "  [plan]        panel, communities, spec, out (paths relative to CONFIG)\n"
     "  [forecast]    model, horizon, levels, threads, seed\n"
     "  [uncertainty] draws, seed, weight_concentration, forecasts (optional)\n"
     "  [need]        the multi-year need (optional; else the spec's [need])\n"
+    "  [monitor]     indicators, actuals, risks, events, demand_actuals, warn_horizon, ...\n"
+    "                (optional; docs/MONITORING.md): alerts, early warning, risk levels\n"
     "Forecasts every community's demand, allocates the fund with the forecasts as the\n"
     "demand factor, then the Monte Carlo and the need, and writes into the output\n"
     "folder forecasts.csv, forecast_report.csv, allocation.csv, allocation_summary.csv,\n"
-    "need.csv, need_summary.csv and uncertainty.csv.  The options override the config.\n",
+    "need.csv, need_summary.csv and uncertainty.csv (with [monitor] also monitor_status.csv,\n"
+    "monitor_alerts.csv, warning.csv, warning_steps.csv, risks.csv, risk_matrix.csv,\n"
+    "inactivity.csv, demand.csv).  The options override the config.\n",
     plan_options,
     1,
     "unknown option '%s'",
@@ -70,6 +78,23 @@ static int report_input(civ_status s, const char *path)
     return civ_cli_exit_code(s);
 }
 
+/* The monitoring stage: the period's alerts by department, the warnings, the
+ * risk levels, inactivity alerts and demand against the plan's forecasts. */
+static void print_monitor(const civ_plan *plan, const civ_plan_result *r, const civ_plan_stats *st)
+{
+    const civ_table *t;
+    if ((t = civ_plan_result_table(r, CIV_PLAN_MONITOR_STATUS)))
+        civ_cli_print_alerts(t, civ_plan_result_table(r, CIV_PLAN_MONITOR_ALERTS), NULL);
+    if ((t = civ_plan_result_table(r, CIV_PLAN_WARNING)))
+        civ_cli_print_warnings(t, st->warn_threshold, st->warn_horizon, civ_plan_warn_model(plan), st->warn_failed);
+    if ((t = civ_plan_result_table(r, CIV_PLAN_RISKS)))
+        civ_cli_print_risks(t, "[monitor] risks");
+    if ((t = civ_plan_result_table(r, CIV_PLAN_INACTIVITY)))
+        civ_cli_print_inactivity(t, "[monitor] events");
+    if ((t = civ_plan_result_table(r, CIV_PLAN_DEMAND)))
+        civ_cli_print_demand(t, "[monitor] demand_actuals vs the plan's forecasts");
+}
+
 /* The summary of a run, stage by stage. */
 static void print_plan(const civ_plan *plan, const civ_plan_result *r)
 {
@@ -89,6 +114,8 @@ static void print_plan(const civ_plan *plan, const civ_plan_result *r)
     if (st.has_need)
         civ_cli_print_need(civ_plan_result_table(r, CIV_PLAN_NEED_SUMMARY), st.need_minor_unit,
                            civ_alloc_spec_currency(spec));
+    if (st.has_monitor)
+        print_monitor(plan, r, &st);
 }
 
 /* Reads the inputs through the guard, runs, prints and writes. */
@@ -114,9 +141,9 @@ static int run_and_write(const civ_plan *plan)
         civ_plan_stats st;
         civ_plan_result_stats(r, &st);
         printf("wrote                  %s/{forecasts.csv, forecast_report.csv, allocation.csv, "
-               "allocation_summary.csv%s%s}\n",
+               "allocation_summary.csv%s%s%s}\n",
                civ_plan_out(plan), st.has_need ? ", need.csv, need_summary.csv" : "",
-               st.n_draws ? ", uncertainty.csv" : "");
+               st.n_draws ? ", uncertainty.csv" : "", st.has_monitor ? ", the monitoring tables" : "");
         code = st.n_failed ? CIV_EXIT_PARTIAL : CIV_EXIT_OK;
     }
     civ_plan_result_free(r);
@@ -131,6 +158,10 @@ static int run_plan(int argc, char **argv)
     int code = civ_cli_parse(&plan_spec, argc, argv, &a);
     if (code)
         return code;
+    if ((code = civ_cli_set_input("plan", a.value[P_FREQ], a.value[P_ENCODING]))) {
+        civ_cli_args_free(&a);
+        return code;
+    }
     civ_plan *plan = NULL;
     if (a.n_positional > 1)
         code = civ_cli_usage_error("plan", "one config file only ('%s' is extra)", a.positional[1]);
@@ -138,6 +169,11 @@ static int run_plan(int argc, char **argv)
         code = civ_cli_usage_error("plan", "give the plan config file");
     else if (civ_plan_read(a.positional[0], &plan))
         code = civ_cli_report(civ_last_error()->status);
+    /* [plan] freq / encoding, unless --freq / --encoding said otherwise */
+    else if ((code = civ_cli_set_input(
+                  "plan", civ_plan_freq(plan)[0] && !a.value[P_FREQ] ? civ_plan_freq(plan) : NULL,
+                  civ_plan_encoding(plan)[0] && !a.value[P_ENCODING] ? civ_plan_encoding(plan) : NULL)))
+        ;
     else
         code = apply_options(plan, &a);
     if (!code)

@@ -11,7 +11,9 @@ extern const civ_cli_command civ_cmd_forecast;
 extern const civ_cli_command civ_cmd_allocate;
 extern const civ_cli_command civ_cmd_plan;
 extern const civ_cli_command civ_cmd_need;
+extern const civ_cli_command civ_cmd_monitor;
 
 const civ_cli_command *const civ_cli_commands[] = {
-    &civ_cmd_info, &civ_cmd_convert, &civ_cmd_forecast, &civ_cmd_allocate, &civ_cmd_plan, &civ_cmd_need, NULL,
+    &civ_cmd_info, &civ_cmd_convert, &civ_cmd_forecast, &civ_cmd_allocate, &civ_cmd_plan, &civ_cmd_need,
+    &civ_cmd_monitor, NULL,
 };

@@ -126,6 +126,22 @@ int civ_cli_parse_double(const char *text, double *out);
  * *out is set to NULL on entry; the caller frees the result.
  */
 civ_status civ_cli_read_panel(const char *path, civ_panel **out);
+/* The input options shared by the commands that read data (issue 12):
+ *   --freq F       the frequency of day dates (civ_freq_parse), overriding
+ *                  the one inferred from their spacing
+ *   --encoding E   utf-8 (default) or gb18030 for CSV input
+ * Commands put CIV_CLI_FREQ_OPTION / CIV_CLI_ENCODING_OPTION in their table
+ * and pass the values to civ_cli_set_input (either may be NULL); they then
+ * apply to every later civ_cli_read_panel / civ_cli_read_table of the
+ * process.  Returns 0, or the usage exit code after printing the error. */
+int civ_cli_set_input(const char *command, const char *freq, const char *encoding);
+#define CIV_CLI_FREQ_OPTION                                                                          \
+    {"--freq", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "F",                                               \
+     "frequency of day dates (default: inferred from their spacing):\n"                              \
+     "daily, weekly, monthly, quarterly, yearly or a pandas alias\n"                                 \
+     "D, W, W-MON..W-SUN, MS, M/ME, QS, Q/QE, YS, Y/A"}
+#define CIV_CLI_ENCODING_OPTION                                                                      \
+    {"--encoding", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "E", "text encoding of CSV input: utf-8 (default) or gb18030"}
 civ_status civ_cli_read_table(const char *path, const civ_table_read_options *options, civ_table **out);
 
 /* The text columns of community and forecast tables. */

@@ -269,13 +269,39 @@ static civ_status guarded_read(const char *path, read_kind kind, void *out)
     return s;
 }
 
+/* --freq and --encoding (civ_cli_set_input). */
+static civ_panel_read_options input = {{CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1}, NULL};
+
+int civ_cli_set_input(const char *command, const char *freq, const char *encoding)
+{
+    if (freq) {
+        civ_freq_spec f;
+        if (civ_freq_parse(freq, &f))
+            return civ_cli_usage_error(command, "--freq: %s", civ_last_error()->message);
+        input.freq = f;
+    }
+    if (encoding) {
+        if (strcasecmp(encoding, "utf-8") && strcasecmp(encoding, "utf8") && strcasecmp(encoding, "gb18030") &&
+            strcasecmp(encoding, "gbk") && strcasecmp(encoding, "gb2312"))
+            return civ_cli_usage_error(command, "--encoding must be utf-8 or gb18030, got '%s'", encoding);
+        input.encoding = encoding;
+    }
+    return 0;
+}
+
 civ_status civ_cli_read_panel(const char *path, civ_panel **out)
 {
     if (out)
         *out = NULL;
-    if (is_hdf5_path(path))
-        return guarded_read(path, READ_PANEL, out);
-    return civ_panel_read(path, out);
+    if (is_hdf5_path(path)) {
+        civ_status s = guarded_read(path, READ_PANEL, out);
+        if (s || input.freq.freq == CIV_FREQ_UNKNOWN || input.freq.freq == civ_panel_frequency(*out))
+            return s;
+        civ_panel_free(*out);
+        *out = NULL;
+        return civ_panel_read_ex(path, &input, out); /* the library's own message for the mismatch */
+    }
+    return civ_panel_read_ex(path, &input, out);
 }
 
 civ_status civ_cli_read_table(const char *path, const civ_table_read_options *options, civ_table **out)
@@ -284,5 +310,10 @@ civ_status civ_cli_read_table(const char *path, const civ_table_read_options *op
         *out = NULL;
     if (is_hdf5_path(path))
         return guarded_read(path, READ_TABLE, out);
-    return civ_table_read(path, options, out);
+    civ_table_read_options o = {0};
+    if (options)
+        o = *options;
+    if (!o.encoding)
+        o.encoding = input.encoding;
+    return civ_table_read(path, &o, out);
 }

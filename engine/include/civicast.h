@@ -153,15 +153,93 @@ typedef enum civ_date_form {
 } civ_date_form;
 
 /** Parses a date of `len` bytes (no NUL needed; surrounding spaces are not
- *  accepted).  Years 1..9999, proleptic Gregorian calendar.
+ *  accepted).  Years 1..9999, proleptic Gregorian calendar.  A day may carry
+ *  a time of midnight, as pandas and databases write datetimes:
+ *  "2024-07-15 00:00:00", "2024-07-15T00:00:00", "2024-07-15 00:00" (and
+ *  fractional zero seconds); the form is then CIV_DATE_DAY.  Other times are
+ *  refused (civicast periods are days or longer).
  *  Errors: CIV_ERR_DATE with the reason (bad shape, month 13, Feb 30, ...). */
 CIV_API civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int64_t *value);
+
+/* ---- Date layouts: how a panel's dates are written, and --freq ----------- */
+/* Day dates ("2019-01-01") carry no frequency in their text: it is inferred
+ * from their spacing (civ_dates_infer, and the CSV reader per series):
+ * first-of-month or month-end dates one month apart are monthly, quarter
+ * starts/ends three months apart quarterly, year starts/ends a year apart
+ * yearly, 7-day steps weekly, 1-day steps daily.  The anchor remembers
+ * whether the input used the first or the last day of each period, so that
+ * outputs (forecast dates) come out in the same form. */
+
+/** Which day of a period its date text names. */
+typedef enum civ_date_anchor {
+    CIV_ANCHOR_PERIOD = 0, /* period text: "2024", "2024-Q3", "2024-07" (weekly, daily: the day) */
+    CIV_ANCHOR_START = 1,  /* the first day: "2024-07-01", "2024-01-01" (quarter, year starts) */
+    CIV_ANCHOR_END = 2     /* the last day: "2024-07-31", "2024-09-30", "2024-12-31" */
+} civ_date_anchor;
+
+/** How dates are written: anchor, and whether a midnight time follows the day
+ *  (time_sep ' ' gives "2024-07-01 00:00:00", 'T' "2024-07-01T00:00:00", 0
+ *  the day alone).  Zero-initialised = period text. */
+typedef struct civ_date_style {
+    civ_date_anchor anchor;
+    char time_sep;
+} civ_date_style;
+
+/** A frequency as a user names it (--freq, a plan's `freq`, Python freq=). */
+typedef struct civ_freq_spec {
+    civ_frequency freq;     /* CIV_FREQ_UNKNOWN = infer from the dates */
+    civ_date_anchor anchor; /* CIV_ANCHOR_PERIOD = not said (from the dates) */
+    int weekday;            /* weekly: 0 = Monday .. 6 = Sunday; -1 = not said */
+} civ_freq_spec;
+
+/** Parses a frequency name: the words "daily", "weekly", "monthly",
+ *  "quarterly", "yearly" (also "annual"; any case), or a pandas alias (case
+ *  as pandas writes it): "D"; "W" (the data's weekday), "W-MON" .. "W-SUN";
+ *  "MS" (month starts), "M" / "ME" (month ends); "QS" / "QS-JAN" (quarter
+ *  starts), "Q" / "QE" / "Q-DEC" / "QE-DEC" (quarter ends); "YS" / "AS" /
+ *  "YS-JAN" (year starts), "Y" / "A" / "YE" / "Y-DEC" / "A-DEC" (year ends).
+ *  NULL or "" gives {UNKNOWN, PERIOD, -1} (infer).  Errors:
+ *  CIV_ERR_INVALID_ARGUMENT naming the text and listing the accepted names
+ *  (quarters and years must end in December: fiscal years are not supported). */
+CIV_API civ_status civ_freq_parse(const char *text, civ_freq_spec *out);
+
+/** Period of day `day` (days since 1970-01-01) in `freq`: the month, quarter
+ *  or year holding it; for weekly, the week ending on the weekday `phase`
+ *  (days since 1970-01-01 mod 7) on or after the day; daily, the day.
+ *  Errors: CIV_ERR_INVALID_ARGUMENT (unknown freq, phase outside 0..6). */
+CIV_API civ_status civ_date_to_period(civ_frequency freq, int phase, int64_t day, int64_t *period);
+
+/** Infers the layout of day dates: row r has day days[r] (days since
+ *  1970-01-01) and belongs to series series[r] (< n_series; ids[s] names
+ *  series s in messages, ids may be NULL).  Each series with two or more
+ *  distinct dates gets the frequency of its spacing (see above); every such
+ *  series must agree (frequency, anchor, weekday), and a series with one date
+ *  must fit it.  `want` (may be NULL) overrides: with want->freq set nothing
+ *  is inferred but the anchor (from want->anchor, else START when every date
+ *  is a period start, END when every date is a period end) and the weekly
+ *  phase (want->weekday, else the dates' common weekday, else Sunday).
+ *  Outputs: *freq, *phase (weekly: days mod 7 of the dates; else 0), *anchor
+ *  (START or END for monthly, quarterly and yearly; START otherwise).  No
+ *  rows gives CIV_FREQ_UNKNOWN.  Errors: CIV_ERR_FREQUENCY naming the
+ *  series, its spacing and the candidate --freq values (irregular or
+ *  ambiguous spacing, e.g. dates two months apart, or every series with a
+ *  single date), or two series that disagree; CIV_ERR_INVALID_ARGUMENT. */
+CIV_API civ_status civ_dates_infer(const int64_t *days, const size_t *series, size_t n_rows, size_t n_series,
+                                   const char *const *ids, const civ_freq_spec *want, civ_frequency *freq,
+                                   int *phase, civ_date_anchor *anchor);
 
 /** Writes the canonical text of `period` (in `freq`) into buf (NUL-terminated).
  *  `phase` is the weekday offset of weekly panels (0..6, ignored otherwise).
  *  Errors: CIV_ERR_INVALID_ARGUMENT (unknown freq, buffer under 11 bytes),
  *  CIV_ERR_DOMAIN (year outside 1..9999). */
 CIV_API civ_status civ_period_format(civ_frequency freq, int phase, int64_t period, char *buf, size_t size);
+/** As civ_period_format in a style: anchor START / END write the first / last
+ *  day of a monthly, quarterly or yearly period ("2024-07-01" / "2024-07-31");
+ *  a time_sep appends the midnight time.  `style` NULL = period text.  buf
+ *  must hold 20 bytes when a time is appended, else 11.  Errors as
+ *  civ_period_format. */
+CIV_API civ_status civ_period_format_style(civ_frequency freq, int phase, const civ_date_style *style,
+                                           int64_t period, char *buf, size_t size);
 
 /* ------------------------------------------------------------------------ */
 /* Tables: columns of numbers or text (attributes, communities, outputs)    */
@@ -222,6 +300,9 @@ typedef struct civ_table_read_options {
     /* Columns forced to text even when every cell parses as a number.  The
      * column "unique_id" is always text.  NULL-terminated list or NULL. */
     const char *const *text_columns;
+    /* NULL, "" or "utf-8"; "gb18030" (also "gbk", "gb2312") decodes the file
+     * from GB18030 first (glibc iconv). */
+    const char *encoding;
 } civ_table_read_options;
 
 /** Reads a CSV table (RFC 4180 quoting, UTF-8, optional BOM, LF or CRLF).  The
@@ -274,9 +355,17 @@ CIV_API civ_frequency civ_panel_frequency(const civ_panel *panel);
 CIV_API int civ_panel_phase(const civ_panel *panel);
 /** Sets the weekly phase (0..6).  Errors: CIV_ERR_INVALID_ARGUMENT. */
 CIV_API civ_status civ_panel_set_phase(civ_panel *panel, int phase);
+/** How the panel's dates are written (outputs: forecasts, fitted values, CSV):
+ *  the style of the file it was read from, period text for a new panel. */
+CIV_API civ_date_style civ_panel_date_style(const civ_panel *panel);
+/** Sets the date style.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, anchor not a
+ *  civ_date_anchor, time_sep other than 0, ' ', 'T'). */
+CIV_API civ_status civ_panel_set_date_style(civ_panel *panel, civ_date_style style);
 
 /** Appends a series with id `id` (UTF-8, copied), first period `start` and `n`
- *  values (copied; NaN = missing; n may be 0).  `index` (may be NULL) gets its
+ *  values (copied; NaN = missing; n may be 0).  A series ends at its last
+ *  observed value: trailing NaN are dropped (they are not observations; give
+ *  future covariate values with civ_panel_set_covariate).  `index` (may be NULL) gets its
  *  position.  Borrowed value pointers obtained earlier become invalid.
  *  Errors: CIV_ERR_DUPLICATE (id exists), CIV_ERR_INVALID_ARGUMENT (NULL/empty
  *  id, NULL values with n > 0), CIV_ERR_DOMAIN (infinite value). */
@@ -336,17 +425,33 @@ CIV_API civ_status civ_panel_summarize(const civ_panel *panel, civ_panel_summary
 /** Reads a long-format CSV `unique_id,ds,y[,covariate...]` (columns in any
  *  order, extra numeric columns are covariates).  Rows in any order; the
  *  frequency is inferred from ds and must be the same for every row; gaps
- *  inside a series become NaN, as do empty y cells.  Rows after a series' last
- *  non-empty y that carry covariates are future covariate values.  Day dates
- *  make a weekly panel when every date falls on one weekday (and some series
- *  has two dates), else a daily one.  Empty, "NA" and "NaN" cells are
+ *  inside a series become NaN, as do empty y cells.  A series ends at its
+ *  last non-empty y: later rows are future covariate values (or nothing),
+ *  never missing observations.  Day dates (and midnight datetimes) get the
+ *  frequency of their spacing (civ_dates_infer), and the panel keeps their
+ *  style (first-of-month in, first-of-month out).  Empty, "NA" and "NaN" cells are
  *  missing.  A header with no rows gives an empty panel whose frequency is
  *  CIV_FREQ_UNKNOWN.  docs/CLI.md lists every rule.
  *  Errors (all with file:line:column): CIV_ERR_IO, CIV_ERR_PARSE (bad number,
  *  ragged row, bad quoting, empty file), CIV_ERR_DATE, CIV_ERR_DUPLICATE
- *  (same unique_id and ds twice), CIV_ERR_FREQUENCY (mixed date forms),
- *  CIV_ERR_MISSING_COLUMN, CIV_ERR_LIMIT (field over 1 MiB, absurd spans). */
+ *  (same unique_id and ds twice), CIV_ERR_FREQUENCY (mixed date forms,
+ *  irregular or disagreeing spacing), CIV_ERR_MISSING_COLUMN, CIV_ERR_LIMIT (field over 1 MiB, absurd spans). */
 CIV_API civ_status civ_panel_read_csv(const char *path, civ_panel **out);
+/** Options of civ_panel_read_csv_ex.  Zero-initialise (freq.weekday = -1
+ *  when setting a weekly freq without a weekday). */
+typedef struct civ_panel_read_options {
+    civ_freq_spec freq;   /* overrides the inferred frequency (--freq); {0} = infer */
+    const char *encoding; /* NULL, "" or "utf-8"; "gb18030" (also "gbk", "gb2312")
+                             decodes the file from GB18030 first (glibc iconv) */
+} civ_panel_read_options;
+/** As civ_panel_read_csv with options (`options` may be NULL).  Day dates get
+ *  the frequency of their spacing (civ_dates_infer), or options->freq; the
+ *  panel's date style is that of the file.  A series ends at its last row
+ *  with a value of y: later rows are future covariate values, or nothing.
+ *  Errors as civ_panel_read_csv, plus CIV_ERR_FREQUENCY (spacing; --freq that
+ *  contradicts YYYY-MM / YYYY-Qn / YYYY text), CIV_ERR_UNSUPPORTED (unknown
+ *  encoding), CIV_ERR_PARSE (bytes invalid in the encoding). */
+CIV_API civ_status civ_panel_read_csv_ex(const char *path, const civ_panel_read_options *options, civ_panel **out);
 /** Writes the long format read by civ_panel_read_csv (attributes are not
  *  included; write them with civ_table_write_csv).  Values round-trip exactly.
  *  Atomic (temporary file + rename).  Errors: CIV_ERR_IO, CIV_ERR_DOMAIN
@@ -365,6 +470,9 @@ CIV_API civ_status civ_panel_write_hdf5(const civ_panel *panel, const char *path
 /** Read / write by extension (".csv", ".h5", ".hdf5").  Errors as above plus
  *  CIV_ERR_UNSUPPORTED for other extensions. */
 CIV_API civ_status civ_panel_read(const char *path, civ_panel **out);
+/** civ_panel_read with options (CSV only; an HDF5 file refuses a freq or an
+ *  encoding with CIV_ERR_INVALID_ARGUMENT: it stores its own). */
+CIV_API civ_status civ_panel_read_ex(const char *path, const civ_panel_read_options *options, civ_panel **out);
 CIV_API civ_status civ_panel_write(const civ_panel *panel, const char *path);
 
 /* ------------------------------------------------------------------------ */
@@ -412,7 +520,8 @@ typedef struct civ_forecast_options {
     size_t horizon;            /* h, periods ahead; 0 = R's default: 2 seasons when
                                   the season length m > 1, else 10 */
     const double *levels;      /* interval levels in percent, each in (0, 100),
-                                  distinct; default {80, 95} */
+                                  distinct; default {80, 95}.  A fraction such as
+                                  0.95 is refused ("did you mean 95?") */
     size_t n_levels;           /* 0 = point forecasts only */
     int threads;               /* 0 = the OpenMP default (OMP_NUM_THREADS) */
     uint64_t seed;             /* seeds simulated intervals; default CIV_FORECAST_DEFAULT_SEED */
@@ -552,6 +661,10 @@ CIV_API int64_t civ_alloc_spec_total(const civ_alloc_spec *spec);       /* minor
 CIV_API int64_t civ_alloc_spec_minor_unit(const civ_alloc_spec *spec);  /* per major unit, e.g. 100 */
 CIV_API const char *civ_alloc_spec_version(const civ_alloc_spec *spec);
 CIV_API const char *civ_alloc_spec_currency(const civ_alloc_spec *spec);   /* e.g. "CNY" */
+/** The unit word the output column names use for money: major = 0 gives the
+ *  minor unit ("fen" for CNY with minor_unit 100, else "minor"), major = 1 the
+ *  major unit ("yuan" for CNY, else "major"); e.g. amount_fen, amount_yuan. */
+CIV_API const char *civ_alloc_spec_unit_name(const civ_alloc_spec *spec, int major);
 CIV_API size_t civ_alloc_spec_n_factors(const civ_alloc_spec *spec);
 CIV_API const char *civ_alloc_spec_factor_name(const civ_alloc_spec *spec, size_t k);
 CIV_API double civ_alloc_spec_factor_weight(const civ_alloc_spec *spec, size_t k);
@@ -652,7 +765,7 @@ CIV_API civ_status civ_alloc_result_summary(const civ_alloc_problem *problem, co
 CIV_API civ_status civ_alloc_run(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
                                  int explain, civ_table **allocation, civ_table **summary);
 
-/* ---- Scenarios (engine/src/alloc_compare.c) ----------------------------- */
+/* ---- Scenarios (engine/src/alloc/compare.c) ----------------------------- */
 /* Several specs solved on the same communities (and forecasts): amounts side
  * by side, the change against the first spec, and a waterfall that splits
  * each community's move from its factors-only amount (stage BASE) to its
@@ -720,7 +833,7 @@ CIV_API civ_status civ_alloc_compare_table(const civ_alloc_compare *cmp, civ_tab
  *  "district" row per district (name = the district, sorted by byte order). */
 CIV_API civ_status civ_alloc_compare_waterfall(const civ_alloc_compare *cmp, civ_table **out);
 
-/* ---- Uncertainty (engine/src/alloc_uncertainty.c) ----------------------- */
+/* ---- Uncertainty (engine/src/alloc/uncertainty.c) ----------------------- */
 /* A seeded Monte Carlo of the allocation: each draw perturbs the forecast-
  * demand factors (from the forecasts' prediction intervals) and/or the factor
  * weights (Dirichlet around the spec's weights), re-solves, and keeps every
@@ -786,7 +899,7 @@ CIV_API civ_status civ_alloc_uncertainty_table(const civ_alloc_uncertainty *u, c
  *  column already). */
 CIV_API civ_status civ_alloc_uncertainty_add_columns(const civ_alloc_uncertainty *u, civ_table *allocation);
 
-/* ---- Multi-year need (engine/src/alloc_need.c) -------------------------- */
+/* ---- Multi-year need (engine/src/alloc/need.c) -------------------------- */
 /* The projected budget need: a subsidy standard per unit of demand (e.g. per
  * meal), indexed by `index_rate` every `index_every_years` years from
  * `base_year`, times the forecast demand (the sum of the forecast means of
@@ -838,6 +951,227 @@ CIV_API civ_status civ_alloc_need_project(const civ_alloc_need *need, const civ_
                                           civ_table **per_community, civ_table **per_year);
 
 /* ------------------------------------------------------------------------ */
+/* Monitoring and early warning (engine/src/monitor/)                       */
+/* ------------------------------------------------------------------------ */
+/* @@MONITOR-API@@ */
+/*
+ * Indicators against targets, the consecutive-miss alert, roll-ups, early
+ * warning from forecasts, the risk matrix and inactivity alerts.
+ * docs/MONITORING.md states every rule; the summaries here are binding.
+ *
+ * Life cycle:
+ *   spec = civ_monitor_spec_read(path)          the indicator file (TOML subset)
+ *   mon  = civ_monitor_run(spec, actuals, ...)  statuses of every unit and roll-up
+ *   civ_monitor_status_table / _alert_table     outputs
+ *   civ_monitor_panel(mon)  -> civ_forecast_panel + civ_forecast_result_table
+ *   civ_monitor_warn(mon, forecast table)       probability of missing each target
+ * The monitor layer never forecasts itself: forecasts reach it as tables, as
+ * civ_forecast_result_table writes them (unique_id, ds, mean, lo-L, hi-L).
+ */
+typedef struct civ_monitor_spec civ_monitor_spec;
+typedef struct civ_monitor civ_monitor;
+
+/** Reads an indicator file: a [monitor] section (alert_after, unit_column,
+ *  scope, rollup) and one [[indicator]] per indicator (id, name, unit, kind =
+ *  "rate" | "count" | "level", better = "higher" | "lower", department,
+ *  alert_after, and exactly one target form: target = constant;
+ *  target_from = [dates] with target_values = [numbers] (a step table); or
+ *  target_change = -0.30 with base = "2023" and by = "2025" (a path)).
+ *  Free with civ_monitor_spec_free.  Errors (file:line:column and the key):
+ *  CIV_ERR_IO, CIV_ERR_PARSE, CIV_ERR_DUPLICATE (an indicator id twice),
+ *  CIV_ERR_LIMIT, CIV_ERR_SPEC (unknown or missing key, no target, two
+ *  target forms, a rate target outside [0, 1], bad date, wrong type). */
+CIV_API civ_status civ_monitor_spec_read(const char *path, civ_monitor_spec **out);
+/** As civ_monitor_spec_read from `len` bytes of text; `name` labels errors. */
+CIV_API civ_status civ_monitor_spec_parse(const char *text, size_t len, const char *name, civ_monitor_spec **out);
+CIV_API void civ_monitor_spec_free(civ_monitor_spec *spec);
+/** Number of indicators and the borrowed id of indicator k (NULL out of range). */
+CIV_API size_t civ_monitor_spec_n_indicators(const civ_monitor_spec *spec);
+CIV_API const char *civ_monitor_spec_indicator_id(const civ_monitor_spec *spec, size_t k);
+
+/** Binds the spec to a table of actuals and computes every status.  The
+ *  actuals have one row per unit, indicator and period: columns <unit_column>
+ *  (default "unit"), indicator, ds ("YYYY", "YYYY-Qn" or "YYYY-MM", one form
+ *  throughout), value (NaN or empty = not reported), denominator (required
+ *  for rate indicators) and one text column per roll-up named in the spec.
+ *  Rates are fractions in [0, 1]; counts are >= 0.  `source` names the
+ *  table in errors (e.g. its file); row r is reported as line r + 2 (the
+ *  header is line 1).  The spec is borrowed and must outlive *out (free with
+ *  civ_monitor_free).  Errors, with source:line and the column as field:
+ *  CIV_ERR_MISSING_COLUMN, CIV_ERR_NOT_FOUND (an indicator the spec lacks),
+ *  CIV_ERR_DOMAIN (a rate outside [0, 1], a negative count, a missing or
+ *  non-positive denominator of a reported rate), CIV_ERR_DATE,
+ *  CIV_ERR_FREQUENCY (mixed date forms), CIV_ERR_DUPLICATE (unit, indicator
+ *  and ds twice), CIV_ERR_SPEC (a unit in two roll-up groups, an empty
+ *  roll-up cell, a target date the data's frequency cannot express). */
+CIV_API civ_status civ_monitor_run(const civ_monitor_spec *spec, const civ_table *actuals, const char *source,
+                                   civ_monitor **out);
+CIV_API void civ_monitor_free(civ_monitor *mon);
+/** Number of monitored series (units and roll-ups times indicators), the
+ *  frequency and the first and last period of the actuals. */
+CIV_API size_t civ_monitor_n_series(const civ_monitor *mon);
+CIV_API civ_frequency civ_monitor_frequency(const civ_monitor *mon);
+CIV_API int64_t civ_monitor_first_period(const civ_monitor *mon);
+CIV_API int64_t civ_monitor_last_period(const civ_monitor *mon);
+
+/** The status table, one row per series and period: scope (the spec's scope
+ *  name, each roll-up column, "city"), unit, indicator, department, ds,
+ *  actual, denominator, target, status ("met", "missed", "no_data",
+ *  "no_target"), misses (consecutive misses up to this period), alert
+ *  ("raised", "continued", "cleared" or "").  Rows by scope (units, roll-ups
+ *  in spec order, city), unit (byte order), indicator (spec order), ds.
+ *  *out is new (civ_table_free).  Errors: CIV_ERR_INVALID_ARGUMENT. */
+CIV_API civ_status civ_monitor_status_table(const civ_monitor *mon, civ_table **out);
+/** Period value meaning "the last period of the actuals". */
+#define CIV_MONITOR_LATEST INT64_MIN
+/** The alerts open in `period` (CIV_MONITOR_LATEST for the last one): rows
+ *  whose alert is "raised" or "continued", grouped by department (byte
+ *  order), then indicator (spec order), scope, unit.  Columns: department,
+ *  indicator, name, scope, unit, ds, actual, target, misses, since (the ds
+ *  of the run's first miss), alert.  Errors: CIV_ERR_INVALID_ARGUMENT,
+ *  CIV_ERR_DOMAIN (a period outside the actuals). */
+CIV_API civ_status civ_monitor_alert_table(const civ_monitor *mon, int64_t period, civ_table **out);
+/** The monitored series as a panel to forecast (frequency of the actuals):
+ *  one series per scope, unit and indicator with id "scope:unit:indicator"
+ *  and the actual values (NaN where not reported), in status-table order.
+ *  `scopes` (n_scopes names, e.g. {"district", "city"}) keeps only those
+ *  scopes; NULL keeps all.  *out is new (civ_panel_free).  Errors:
+ *  CIV_ERR_NOT_FOUND (a scope the monitor does not have, field = it),
+ *  CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_monitor_panel(const civ_monitor *mon, const char *const *scopes, size_t n_scopes,
+                                     civ_panel **out);
+
+/** Early warning.  `forecasts` is long format as civ_forecast_result_table
+ *  writes it for civ_monitor_panel's series: unique_id, ds, mean and any
+ *  lo-<L>/hi-<L> pairs (h and model are optional).  Each step's
+ *  distribution is the quantile-matched split normal with median `mean`
+ *  and side scales fitted through the origin to the bounds,
+ *  sigma = sum_L z_L d_L / sum_L z_L^2 with z_L = Phi^-1(1/2 + L/200) (for
+ *  Gaussian forecasts: exactly the normal); P(miss) = F(target) when higher
+ *  is better, 1 - F(target) when lower is.  `threshold` in (0, 1) marks the
+ *  first warning step (p_miss >= threshold; 0.5 is a good default).
+ *  *steps (may be NULL): scope, unit, indicator, department, ds, h, mean,
+ *  sigma_lo, sigma_hi, target, p_miss, warning (1/0).  *summary (may be
+ *  NULL): one row per series: scope, unit, indicator, department,
+ *  p_miss_next, p_miss_max, first_warning (ds or ""), first_warning_h,
+ *  goal (the final target of a path, else the last step's target), reach
+ *  (first ds whose mean meets the goal, or ""), deadline (a path's `by`
+ *  period, else ""), on_track (1 when reach <= deadline, 0 when not, NaN
+ *  without a deadline).  Errors: CIV_ERR_INVALID_ARGUMENT (threshold),
+ *  CIV_ERR_MISSING_COLUMN, CIV_ERR_NOT_FOUND (an id that is not a
+ *  monitored series, line = row + 2), CIV_ERR_DATE, CIV_ERR_DOMAIN (a bound
+ *  on the wrong side of the mean). */
+CIV_API civ_status civ_monitor_warn(const civ_monitor *mon, const civ_table *forecasts, double threshold,
+                                    civ_table **steps, civ_table **summary);
+
+/** Demand running ahead of (or behind) its forecast: for every forecast row
+ *  (unique_id, ds, mean, lo-<L>/hi-<L>) whose series and period `actuals`
+ *  holds a value, the widest level L whose interval excludes the actual.
+ *  Columns: unique_id, ds, actual, mean, deviation_pct (100 (actual -
+ *  mean) / mean), level (NaN when inside every interval), flag ("ahead"
+ *  above hi-L, "behind" below lo-L, "within").  Rows in forecast order;
+ *  forecast rows without an actual are skipped.  Errors:
+ *  CIV_ERR_MISSING_COLUMN (no interval columns), CIV_ERR_DATE,
+ *  CIV_ERR_FREQUENCY (ds of another frequency than the panel's). */
+CIV_API civ_status civ_monitor_demand_check(const civ_table *forecasts, const civ_panel *actuals, civ_table **out);
+
+/* ---- Risk matrix (engine/src/monitor/risk.c) ----------------------------- */
+/* A probability x impact matrix: probabilities fall into rows by upper
+ * bounds, impacts are names on an ordered scale (columns), each cell holds a
+ * level, and levels are ranked.  The default (5 x 5): rows [0, .2), [.2, .4),
+ * [.4, .6), [.6, .8), [.8, 1]; impacts "negligible", "minor", "moderate",
+ * "fairly severe", "severe"; cell score = row x column (1..25); levels by
+ * score: 1-4 "low", 5-9 "medium", 10-16 "medium-high", 17-25 "high". */
+typedef struct civ_monitor_matrix civ_monitor_matrix;
+/** The default matrix above. */
+CIV_API civ_status civ_monitor_matrix_default(civ_monitor_matrix **out);
+/** Reads a [matrix] section: impacts = [names, lowest first],
+ *  probability_bounds = [upper bounds of every row but the last, increasing,
+ *  in (0, 1)], levels = [names, lowest first], and either cells = [one
+ *  string per row, lowest probability first, with one level name per impact
+ *  separated by spaces] or level_min_scores = [lowest score of each level
+ *  after the first] (score = row x column, 1-based).  Errors as
+ *  civ_monitor_spec_read. */
+CIV_API civ_status civ_monitor_matrix_read(const char *path, civ_monitor_matrix **out);
+CIV_API civ_status civ_monitor_matrix_parse(const char *text, size_t len, const char *name,
+                                            civ_monitor_matrix **out);
+CIV_API void civ_monitor_matrix_free(civ_monitor_matrix *matrix);
+/** Levels of a risk register.  `risks` has columns risk, probability (a
+ *  fraction in [0, 1]), impact (a name on the matrix's scale) and, kept as
+ *  given, owner and mitigation when present.  *assessed: risk, probability,
+ *  impact, owner, mitigation, row, column (1-based), score (row x column),
+ *  level, rank (1 = handle first), sorted by level (highest first), then
+ *  score, probability (both descending), then input order.  *matrix_out
+ *  (may be NULL): one row per cell (probability_from, probability_to,
+ *  impact, row, column, score, level, risks = the ids in the cell, ";"
+ *  separated).  `source` names the register in errors (line = row + 2).
+ *  Errors: CIV_ERR_MISSING_COLUMN, CIV_ERR_DOMAIN (a probability outside
+ *  [0, 1] or missing), CIV_ERR_NOT_FOUND (an impact not on the scale, with
+ *  the scale), CIV_ERR_DUPLICATE (a risk twice). */
+CIV_API civ_status civ_monitor_risk_assess(const civ_monitor_matrix *matrix, const civ_table *risks,
+                                           const char *source, civ_table **assessed, civ_table **matrix_out);
+
+/* ---- Inactivity alerts (engine/src/monitor/inactivity.c) ----------------- */
+/* Each person's normal gap between activity events, by the hour of day in
+ * which the gap starts (24 bins, local time = UTC + utc_offset_hours), as a
+ * log-normal of the gaps weighted by their length (the distribution of "time
+ * since the last event" that the alarm watches, so a rare 2-hour outing
+ * weighs as much as twelve 10-minute gaps), shrunk towards the population's
+ * (the prior for new people and for sparse hours):
+ *   mu = (k0 mu_pop + n m) / (k0 + n),  s2 = (k0 s2_pop + n v) / (k0 + n)
+ * with n the person's weight in the bin (hours of gaps, forgetting past
+ * `memory` hours).  The alert threshold of a gap starting in bin b is
+ * T = max(min_gap, exp(mu + z_q sqrt(s2))) with z_q = Phi^-1(quantile).  A
+ * gap that reaches T raises one alert at last_event + T and is learned as
+ * min(gap, 2T) (winsorised).  State per person: the last event time and 24 x (weight,
+ * mean, variance): O(1) per event.  docs/MONITORING.md has the measured
+ * delay and false alarms. */
+typedef struct civ_monitor_inactivity civ_monitor_inactivity;
+typedef struct civ_monitor_inactivity_options {
+    double quantile;        /* quantile of the threshold; default 0.995 */
+    double min_gap_hours;   /* threshold floor; default 1 */
+    double prior_weight;    /* k0, hours of gaps the population prior is worth; default 20 */
+    double memory;          /* cap of a bin's weight in hours (habits change); default 60 */
+    double utc_offset_hours;/* local time = UTC + offset, for the hour bins; default 8 */
+} civ_monitor_inactivity_options;
+/** Fills *opt with the defaults above.  Errors: CIV_ERR_INVALID_ARGUMENT. */
+CIV_API civ_status civ_monitor_inactivity_options_init(civ_monitor_inactivity_options *opt);
+/** A streaming detector (opt may be NULL for the defaults).  Errors:
+ *  CIV_ERR_INVALID_ARGUMENT (quantile outside (0.5, 1), negative hours,
+ *  prior_weight <= 0, memory < 1, offset outside [-14, 14]). */
+CIV_API civ_status civ_monitor_inactivity_create(const civ_monitor_inactivity_options *opt,
+                                                 civ_monitor_inactivity **out);
+CIV_API void civ_monitor_inactivity_free(civ_monitor_inactivity *det);
+/** Records an event of `person` (copied on first sight) at `t` seconds since
+ *  1970-01-01 UTC; O(1) expected.  *alert_at (may be NULL) receives the time
+ *  the gap that this event ends raised its alert, or NaN when it did not.
+ *  Errors: CIV_ERR_INVALID_ARGUMENT (NULL/empty person, t not finite),
+ *  CIV_ERR_DOMAIN (t earlier than the detector's latest event: timestamps
+ *  out of order). */
+CIV_API civ_status civ_monitor_inactivity_event(civ_monitor_inactivity *det, const char *person, double t,
+                                                double *alert_at);
+/** The current threshold (seconds) of `person`'s open gap, or of a new
+ *  person's gap starting at `t` when the person is unknown. */
+CIV_API civ_status civ_monitor_inactivity_threshold(const civ_monitor_inactivity *det, const char *person, double t,
+                                                    double *seconds);
+/** People whose open gap has reached its threshold at time `now`: person,
+ *  last_event, alert_at, gap_hours (now - last_event), threshold_hours.
+ *  Errors: CIV_ERR_INVALID_ARGUMENT. */
+CIV_API civ_status civ_monitor_inactivity_poll(const civ_monitor_inactivity *det, double now, civ_table **out);
+/** A whole event table: columns person and ts (text "YYYY-MM-DDTHH:MM:SS",
+ *  optionally with "Z" or a space for "T", taken as UTC; or a number of
+ *  seconds since 1970-01-01 UTC), in time order.  Events go through a new
+ *  detector one by one; at the end the open gaps are polled at `end` (NaN =
+ *  the last event's time).  *alerts: person, last_event, alert_at,
+ *  resumed (the next event, "" while open), gap_hours (the whole gap, up to
+ *  `end` when open), threshold_hours, hour (local hour of last_event).
+ *  `source` names the table in errors (line = row + 2).  Errors:
+ *  CIV_ERR_MISSING_COLUMN, CIV_ERR_DATE (bad ts, field "ts"), CIV_ERR_DOMAIN
+ *  (timestamps out of order, field "ts"), errors of _create. */
+CIV_API civ_status civ_monitor_inactivity_run(const civ_monitor_inactivity_options *opt, const civ_table *events,
+                                              const char *source, double end, civ_table **alerts);
+
+/* ------------------------------------------------------------------------ */
 /* Bindings support (engine/src/bindings_support.c)                         */
 /* ------------------------------------------------------------------------ */
 /* Bindings support */
@@ -873,9 +1207,15 @@ CIV_API civ_status civ_panel_set_covariate_many(civ_panel *panel, size_t k, size
  *   [forecast]    model, horizon, levels, threads, seed
  *   [uncertainty] draws, seed, weight_concentration, forecasts   (optional)
  *   [need]        the multi-year need (optional; else the spec's [need])
+ *   [monitor]     indicators, actuals, risks, matrix, events, demand_actuals,
+ *                 warn_horizon, warn_scope, warn_model, threshold, period
+ *                 (optional; docs/MONITORING.md)
  * civ_plan_run forecasts every community's demand, allocates the fund with
- * the forecasts as the demand factor, runs the Monte Carlo when draws > 0 and
- * projects the need, returning every table; civ_plan_result_write writes them
+ * the forecasts as the demand factor, runs the Monte Carlo when draws > 0,
+ * projects the need and, with [monitor], runs the monitoring stage (the
+ * civ_monitor_* calls: alerts, early warning, risks, inactivity, and the
+ * realised demand against the plan's forecasts), returning every table;
+ * civ_plan_result_write writes them
  * into a folder.  The library never prints: the figures a summary needs are
  * in civ_plan_stats. */
 typedef struct civ_plan civ_plan;
@@ -896,6 +1236,10 @@ CIV_API const char *civ_plan_communities(const civ_plan *plan);
 CIV_API const char *civ_plan_spec(const civ_plan *plan);
 CIV_API const char *civ_plan_out(const civ_plan *plan);
 CIV_API const char *civ_plan_model(const civ_plan *plan);
+/** [plan] freq and encoding as written ("" when not set): the --freq and
+ *  --encoding of the panel (and, for encoding, communities) the plan reads. */
+CIV_API const char *civ_plan_freq(const civ_plan *plan);
+CIV_API const char *civ_plan_encoding(const civ_plan *plan);
 /** Horizon in periods (default 12); forecast threads (0 = the OpenMP
  *  default); the forecast seed and the Monte Carlo's seed (both default
  *  CIV_FORECAST_DEFAULT_SEED); Monte Carlo draws (0 = no Monte Carlo). */
@@ -908,6 +1252,11 @@ CIV_API size_t civ_plan_draws(const civ_plan *plan);
 CIV_API size_t civ_plan_levels(const civ_plan *plan, const double **levels);
 /** Whether the plan file has its own [need] section (else the spec's, if any). */
 CIV_API int civ_plan_has_need(const civ_plan *plan);
+/** Whether the plan file has a [monitor] section (the monitoring stage runs). */
+CIV_API int civ_plan_has_monitor(const civ_plan *plan);
+/** The model of the monitoring stage's early warning ([monitor] warn_model,
+ *  else the plan's model); borrowed. */
+CIV_API const char *civ_plan_warn_model(const civ_plan *plan);
 /** Overrides (a command's options).  Strings are copied.  Errors:
  *  CIV_ERR_INVALID_ARGUMENT (NULL; horizon 0; threads outside 0..1024),
  *  CIV_ERR_LIMIT (a string longer than 4095 bytes, a model of 127). */
@@ -918,8 +1267,8 @@ CIV_API civ_status civ_plan_set_threads(civ_plan *plan, int threads);
 CIV_API civ_status civ_plan_set_draws(civ_plan *plan, size_t draws);
 
 /** Progress of civ_plan_run: stage is "forecast" (done/total series),
- *  "allocation", "uncertainty" (draws) or "need" (0/1 at the start, 1/1 at
- *  the end of the stage).  Called on the calling thread. */
+ *  "allocation", "uncertainty" (draws), "need" or "monitor" (0/1 at the
+ *  start, 1/1 at the end of the stage).  Called on the calling thread. */
 typedef void (*civ_plan_progress_fn)(const char *stage, size_t done, size_t total, void *user);
 
 typedef struct civ_plan_run_options {
@@ -942,7 +1291,16 @@ typedef enum civ_plan_table {
     CIV_PLAN_ALLOCATION_SUMMARY = 4, /* allocation_summary.csv: civ_alloc_result_summary */
     CIV_PLAN_NEED = 5,               /* need.csv: per community and year (with a [need]) */
     CIV_PLAN_NEED_SUMMARY = 6,       /* need_summary.csv: per year (with a [need]) */
-    CIV_PLAN_TABLE_COUNT = 7
+    /* with [monitor] (each when its input is given): */
+    CIV_PLAN_MONITOR_STATUS = 7,     /* monitor_status.csv: civ_monitor_status_table */
+    CIV_PLAN_MONITOR_ALERTS = 8,     /* monitor_alerts.csv: civ_monitor_alert_table of the period */
+    CIV_PLAN_WARNING = 9,            /* warning.csv: civ_monitor_warn's summary (warn_horizon > 0) */
+    CIV_PLAN_WARNING_STEPS = 10,     /* warning_steps.csv: civ_monitor_warn's steps */
+    CIV_PLAN_RISKS = 11,             /* risks.csv: civ_monitor_risk_assess */
+    CIV_PLAN_RISK_MATRIX = 12,       /* risk_matrix.csv: the matrix's cells */
+    CIV_PLAN_INACTIVITY = 13,        /* inactivity.csv: civ_monitor_inactivity_run */
+    CIV_PLAN_DEMAND = 14,            /* demand.csv: civ_monitor_demand_check of the plan's forecasts */
+    CIV_PLAN_TABLE_COUNT = 15
 } civ_plan_table;
 /** The file stem of a table ("forecasts", "need_summary"; "" if unknown). */
 CIV_API const char *civ_plan_table_name(civ_plan_table table);
@@ -962,6 +1320,10 @@ typedef struct civ_plan_stats {
     int has_need;                       /* the need tables exist */
     int64_t need_minor_unit;
     double need_seconds;
+    int has_monitor;                    /* the monitoring stage ran */
+    size_t warn_horizon, warn_failed;   /* early warning: periods ahead, forecasts that failed */
+    double warn_threshold;
+    double monitor_seconds;
 } civ_plan_stats;
 
 /** Runs the plan's stages: forecast -> allocation -> Monte Carlo -> need.

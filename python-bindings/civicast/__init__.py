@@ -6,6 +6,7 @@ weighted factors, from pandas (and Dask), over the civicast C library.
     fc = civicast.forecast(df, h=12, model="auto")           # unique_id, ds, h, model, mean, lo-80, ...
     alloc, summary = civicast.allocate("communities.csv", "allocation.spec", forecasts=fc)
     civicast.plot(df, fc, ids=["D01-S01-C001"])
+    status, alerts = civicast.monitor("indicators.toml", "monitoring.csv")  # docs/MONITORING.md
     tables = civicast.plan("datasets/demo_city/plan.toml")   # the whole job, as `civicast plan`
 
 The shared library is located and version-checked at import (see
@@ -15,11 +16,14 @@ documents the whole package.
 from ._lib import EXPECTED_VERSION, LIBRARY_VERSION, Error  # noqa: F401 (EXPECTED_VERSION: the C API major.minor)
 from ._lib import path as library_path
 from .frame import DateSpec, ForecastWarning, allocate, forecast, models_report, read, write
+from .monitor import demand_check, early_warning, inactivity_alerts, monitor, risk_matrix
 from ._plan import model_families, plan, read_plan, restore_error
 
 __version__ = "0.1.0"
 __all__ = ["Error", "ForecastWarning", "DateSpec", "forecast", "models_report", "read", "write", "allocate",
-           "plot", "plot_allocation", "read_plan", "plan", "model_families", "restore_error", "library_version", "library_path", "set_csv_formula_guard", "EXPECTED_VERSION", "__version__"]
+           "monitor", "early_warning", "demand_check", "risk_matrix", "inactivity_alerts",
+           "plot", "plot_allocation", "read_plan", "plan", "model_families", "restore_error", "library_version",
+           "library_path", "set_csv_formula_guard", "EXPECTED_VERSION", "__version__"]
 
 
 def set_csv_formula_guard(enabled):

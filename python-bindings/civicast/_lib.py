@@ -94,7 +94,19 @@ class civ_error(ctypes.Structure):
 
 
 class civ_table_read_options(ctypes.Structure):
-    _fields_ = [("text_columns", ctypes.POINTER(ctypes.c_char_p))]
+    _fields_ = [("text_columns", ctypes.POINTER(ctypes.c_char_p)), ("encoding", ctypes.c_char_p)]
+
+
+class civ_freq_spec(ctypes.Structure):
+    _fields_ = [("freq", ctypes.c_int), ("anchor", ctypes.c_int), ("weekday", ctypes.c_int)]
+
+
+class civ_date_style(ctypes.Structure):
+    _fields_ = [("anchor", ctypes.c_int), ("time_sep", ctypes.c_char)]
+
+
+class civ_panel_read_options(ctypes.Structure):
+    _fields_ = [("freq", civ_freq_spec), ("encoding", ctypes.c_char_p)]
 
 
 class civ_panel_summary(ctypes.Structure):
@@ -131,6 +143,12 @@ class civ_forecast_options(ctypes.Structure):
                 ("progress_user", ctypes.c_void_p)]
 
 
+class civ_monitor_inactivity_options(ctypes.Structure):
+    _fields_ = [("quantile", ctypes.c_double), ("min_gap_hours", ctypes.c_double),
+                ("prior_weight", ctypes.c_double), ("memory", ctypes.c_double),
+                ("utc_offset_hours", ctypes.c_double)]
+
+
 class civ_alloc_stats(ctypes.Structure):
     _fields_ = [("total", ctypes.c_int64), ("reserved", ctypes.c_int64), ("allocated", ctypes.c_int64),
                 ("n_communities", ctypes.c_size_t), ("n_funded", ctypes.c_size_t),
@@ -161,17 +179,21 @@ class civ_plan_stats(ctypes.Structure):
                 ("perturb_forecasts", ctypes.c_int), ("weight_concentration", ctypes.c_double),
                 ("uncertainty_threads", ctypes.c_int), ("uncertainty_seconds", ctypes.c_double),
                 ("has_need", ctypes.c_int), ("need_minor_unit", ctypes.c_int64),
-                ("need_seconds", ctypes.c_double)]
+                ("need_seconds", ctypes.c_double),
+                ("has_monitor", ctypes.c_int), ("warn_horizon", ctypes.c_size_t), ("warn_failed", ctypes.c_size_t),
+                ("warn_threshold", ctypes.c_double), ("monitor_seconds", ctypes.c_double)]
 
 
 # The tables of civ_plan_run (civ_plan_table), in the order they are written.
 PLAN_TABLES = ("forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need",
-               "need_summary")
+               "need_summary", "monitor_status", "monitor_alerts", "warning", "warning_steps", "risks",
+               "risk_matrix", "inactivity", "demand")
 
 
 # Frequencies (civ_frequency) and date forms (civ_date_form).
 FREQ_UNKNOWN, FREQ_YEARLY, FREQ_QUARTERLY, FREQ_MONTHLY, FREQ_WEEKLY, FREQ_DAILY = range(6)
 DATE_YEAR, DATE_QUARTER, DATE_MONTH, DATE_DAY = 1, 2, 3, 4
+ANCHOR_PERIOD, ANCHOR_START, ANCHOR_END = 0, 1, 2
 COLUMN_NUMBER, COLUMN_TEXT = 1, 2
 CRITERIA = {"aicc": 0, "aic": 1, "bic": 2}
 
@@ -193,6 +215,10 @@ _SIGNATURES = {
     "civ_frequency_name": (_CP, [_I]),
     "civ_date_parse": (c_status, [_CP, _S, ctypes.POINTER(_I), c_int64_p]),
     "civ_period_format": (c_status, [_I, _I, _I64, ctypes.c_char_p, _S]),
+    "civ_period_format_style": (c_status, [_I, _I, ctypes.POINTER(civ_date_style), _I64, ctypes.c_char_p, _S]),
+    "civ_freq_parse": (c_status, [_CP, ctypes.POINTER(civ_freq_spec)]),
+    "civ_dates_infer": (c_status, [c_int64_p, c_size_p, _S, _S, CPP, ctypes.POINTER(civ_freq_spec),
+                                   ctypes.POINTER(_I), ctypes.POINTER(_I), ctypes.POINTER(_I)]),
     # tables
     "civ_table_create": (c_status, [PP]),
     "civ_table_free": (None, [P]),
@@ -229,6 +255,9 @@ _SIGNATURES = {
     "civ_panel_attributes": (P, [P]),
     "civ_panel_summarize": (c_status, [P, ctypes.POINTER(civ_panel_summary)]),
     "civ_panel_read": (c_status, [_CP, PP]),
+    "civ_panel_read_ex": (c_status, [_CP, ctypes.POINTER(civ_panel_read_options), PP]),
+    "civ_panel_date_style": (civ_date_style, [P]),
+    "civ_panel_set_date_style": (c_status, [P, civ_date_style]),
     "civ_panel_write": (c_status, [P, _CP]),
     # forecasting
     "civ_forecast_options_init": (c_status, [ctypes.POINTER(civ_forecast_options)]),
@@ -257,6 +286,7 @@ _SIGNATURES = {
     "civ_alloc_spec_minor_unit": (_I64, [P]),
     "civ_alloc_spec_version": (_CP, [P]),
     "civ_alloc_spec_currency": (_CP, [P]),
+    "civ_alloc_spec_unit_name": (_CP, [P, ctypes.c_int]),
     "civ_alloc_bind": (c_status, [P, P, P, PP]),
     "civ_alloc_problem_free": (None, [P]),
     "civ_alloc_result_create": (c_status, [P, PP]),
@@ -266,6 +296,27 @@ _SIGNATURES = {
     "civ_alloc_result_stats": (c_status, [P, P, ctypes.POINTER(civ_alloc_stats)]),
     "civ_alloc_result_table": (c_status, [P, P, _I, PP]),
     "civ_alloc_result_summary": (c_status, [P, P, PP]),
+    # monitoring
+    "civ_monitor_spec_read": (c_status, [_CP, PP]),
+    "civ_monitor_spec_parse": (c_status, [_CP, _S, _CP, PP]),
+    "civ_monitor_spec_free": (None, [P]),
+    "civ_monitor_spec_n_indicators": (_S, [P]),
+    "civ_monitor_run": (c_status, [P, P, _CP, PP]),
+    "civ_monitor_free": (None, [P]),
+    "civ_monitor_last_period": (_I64, [P]),
+    "civ_monitor_frequency": (_I, [P]),
+    "civ_monitor_status_table": (c_status, [P, PP]),
+    "civ_monitor_alert_table": (c_status, [P, _I64, PP]),
+    "civ_monitor_panel": (c_status, [P, CPP, _S, PP]),
+    "civ_monitor_warn": (c_status, [P, P, _D, PP, PP]),
+    "civ_monitor_demand_check": (c_status, [P, P, PP]),
+    "civ_monitor_matrix_default": (c_status, [PP]),
+    "civ_monitor_matrix_read": (c_status, [_CP, PP]),
+    "civ_monitor_matrix_parse": (c_status, [_CP, _S, _CP, PP]),
+    "civ_monitor_matrix_free": (None, [P]),
+    "civ_monitor_risk_assess": (c_status, [P, P, _CP, PP, PP]),
+    "civ_monitor_inactivity_options_init": (c_status, [ctypes.POINTER(civ_monitor_inactivity_options)]),
+    "civ_monitor_inactivity_run": (c_status, [ctypes.POINTER(civ_monitor_inactivity_options), P, _CP, _D, PP]),
     # errors carried across threads or processes
     "civ_error_restore": (c_status, [ctypes.POINTER(civ_error)]),
     # model families

@@ -104,21 +104,24 @@ class DateSpec:
     freq: one of "yearly", "quarterly", "monthly", "weekly", "daily";
     phase: weekday offset of weekly data (days since 1970-01-01 mod 7);
     kind: "str", "datetime" or "period" (what the input ds was);
-    anchor: "start" or "end" (datetime input of monthly/quarterly/yearly);
-    pd_freq: the pandas frequency of Period input.
+    anchor: "start" or "end" (the day of a monthly/quarterly/yearly period
+    the dates name), or "period" for civicast period text ("2024-07");
+    pd_freq: the pandas frequency of Period input;
+    time_sep: "" or " " / "T" when string dates carried a midnight time.
     """
 
-    __slots__ = ("freq", "phase", "kind", "anchor", "pd_freq")
+    __slots__ = ("freq", "phase", "kind", "anchor", "pd_freq", "time_sep")
 
-    def __init__(self, freq, phase=0, kind="str", anchor="start", pd_freq=None):
+    def __init__(self, freq, phase=0, kind="str", anchor="start", pd_freq=None, time_sep=""):
         self.freq, self.phase, self.kind, self.anchor, self.pd_freq = freq, phase, kind, anchor, pd_freq
+        self.time_sep = time_sep
 
     @property
     def code(self):
         return {v: k for k, v in _FREQ_NAMES.items()}[self.freq]
 
     def _key(self):
-        return (self.freq, self.phase, self.kind, self.anchor, str(self.pd_freq))
+        return (self.freq, self.phase, self.kind, self.anchor, str(self.pd_freq), self.time_sep)
 
     def __eq__(self, other):
         return isinstance(other, DateSpec) and self._key() == other._key()
@@ -127,16 +130,23 @@ class DateSpec:
         return hash(self._key())
 
     def __repr__(self):
-        return "DateSpec(%r, phase=%d, kind=%r, anchor=%r, pd_freq=%r)" % self._key()
+        return "DateSpec(%r, phase=%d, kind=%r, anchor=%r, pd_freq=%r, time_sep=%r)" % self._key()
 
     def __reduce__(self):
-        return (DateSpec, (self.freq, self.phase, self.kind, self.anchor, self.pd_freq))
+        return (DateSpec, (self.freq, self.phase, self.kind, self.anchor, self.pd_freq, self.time_sep))
+
+    def c_style(self):
+        """The civ_date_style of this layout (how the C library writes dates)."""
+        a = {"period": _lib.ANCHOR_PERIOD, "start": _lib.ANCHOR_START, "end": _lib.ANCHOR_END}[self.anchor]
+        if self.kind == "str" and self.anchor == "period":
+            a = _lib.ANCHOR_PERIOD
+        return _lib.civ_date_style(a, self.time_sep.encode() if self.time_sep else b"\0")
 
     # periods -> ds values of the input's kind
     def to_ds(self, periods):
         periods = np.asarray(periods, dtype=np.int64)
         if self.kind == "str":
-            return format_periods(periods, self.code, self.phase)
+            return format_periods(periods, self.code, self.phase, self.c_style())
         days = _period_days(periods, self.freq, self.phase, self.anchor)
         stamps = pd.to_datetime(days.astype("datetime64[D]"))
         if self.kind == "period":
@@ -144,14 +154,16 @@ class DateSpec:
         return stamps.to_numpy()
 
 
-def format_periods(periods, freq_code, phase=0):
-    """civicast text of each period (civ_period_format), formatting each
-    distinct period once."""
+def format_periods(periods, freq_code, phase=0, style=None):
+    """civicast text of each period (civ_period_format_style: period text, or
+    the first / last day of each period with the input's time), formatting
+    each distinct period once."""
     uniq, inv = np.unique(np.asarray(periods, dtype=np.int64), return_inverse=True)
     buf = ctypes.create_string_buffer(32)
     labels = np.empty(len(uniq), dtype=object)
+    st = ctypes.byref(style) if style is not None else None
     for j, p in enumerate(uniq):
-        check(lib.civ_period_format(freq_code, phase, int(p), buf, 32))
+        check(lib.civ_period_format_style(freq_code, phase, st, int(p), buf, 32))
         labels[j] = buf.value.decode()
     return labels[inv]
 
@@ -171,58 +183,70 @@ def _period_days(periods, freq, phase, anchor):
     return start
 
 
-_FREQ_ALIASES = {"y": "yearly", "a": "yearly", "yearly": "yearly", "annual": "yearly",
-                 "q": "quarterly", "quarterly": "quarterly",
-                 "m": "monthly", "monthly": "monthly",
-                 "w": "weekly", "weekly": "weekly",
-                 "d": "daily", "daily": "daily"}
+def _days_to_periods(days, freq, phase):
+    """Period of each day (civ_date_to_period, vectorised): the month,
+    quarter or year holding it; weekly, the week ending on the phase weekday
+    on or after it; daily, the day."""
+    days = np.asarray(days, dtype=np.int64)
+    if freq == "daily":
+        return days
+    if freq == "weekly":
+        return -((phase - days) // 7)
+    month_abs = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 12 * 1970
+    return {"monthly": month_abs, "quarterly": month_abs // 3, "yearly": month_abs // 12}[freq]
+
+
+_ANCHOR_NAMES = {0: "period", 1: "start", 2: "end"}
+
+
+def _want_spec(freq):
+    """freq= (None, a word, a pandas alias string or offset) -> civ_freq_spec
+    or None, parsed by the C library (civ_freq_parse) so that the CLI's
+    --freq and Python's freq= accept the same names."""
+    if freq is None:
+        return None
+    text = getattr(freq, "freqstr", None) or getattr(freq, "name", None) or str(freq)
+    spec = _lib.civ_freq_spec()
+    if lib.civ_freq_parse(encode(str(text).strip()), ctypes.byref(spec)):
+        raise ValueError("civicast: " + _lib.last_error().message)
+    return spec
 
 
 def _norm_freq(freq):
-    """civicast frequency name from "monthly", or a pandas alias ("MS", "M",
-    "QS-JAN", "A-DEC", "W-SUN", "D", ...)."""
+    """civicast frequency name of a frequency text or pandas alias."""
     if freq is None:
         return None
-    f = str(freq).strip().lower()
-    if f in _FREQ_ALIASES:
-        return _FREQ_ALIASES[f]
-    head = f.split("-")[0].rstrip("s").lstrip("0123456789")
-    if head in _FREQ_ALIASES:
-        return _FREQ_ALIASES[head]
-    raise ValueError(f"civicast: unknown frequency {freq!r} (use yearly, quarterly, monthly, weekly, daily "
-                     "or a pandas alias such as 'MS', 'Q', 'A', 'W', 'D')")
+    spec = _want_spec(freq)
+    return _FREQ_NAMES.get(spec.freq) if spec.freq else None
 
 
 def _frequency_error(msg, field="ds"):
     return Error("CIV_ERR_FREQUENCY", msg, field=field)
 
 
-def _weekly_or_daily(days, codes, n_series, want):
-    """Weekly when every date falls on one weekday and some series has two
-    different dates (the C reader's rule), else daily."""
-    residues = np.mod(days, 7)
-    same = residues.size > 0 and bool(np.all(residues == residues[0]))
-    if want == "daily":
-        return days, "daily", 0
-    if want == "weekly" and not same:
-        raise _frequency_error("weekly ds must all fall on the same weekday")
-    spread = False
-    if n_series and days.size:
-        lo = np.full(n_series, np.iinfo(np.int64).max)
-        hi = np.full(n_series, np.iinfo(np.int64).min)
-        np.minimum.at(lo, codes, days)
-        np.maximum.at(hi, codes, days)
-        spread = bool(np.any(hi > lo))
-    if want == "weekly" or (same and spread):
-        phase = int(residues[0]) if residues.size else 0
-        return (days - phase) // 7, "weekly", phase
-    return days, "daily", 0
+def _infer_layout(days, codes, n_series, want, ids=None):
+    """(freq name, phase, anchor name) of day dates by civ_dates_infer: the
+    frequency of each series' spacing, or `want` (civ_freq_spec)."""
+    days = np.ascontiguousarray(days, dtype=np.int64)
+    series = np.ascontiguousarray(codes, dtype=np.uintp)
+    id_arr = None
+    if ids is not None and n_series:
+        id_arr = (ctypes.c_char_p * n_series)(*[encode(str(x)) for x in ids])
+    f, ph, an = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
+    check(lib.civ_dates_infer(days.ctypes.data_as(_lib.c_int64_p), series.ctypes.data_as(_lib.c_size_p),
+                              len(days), n_series, id_arr, ctypes.byref(want) if want is not None else None,
+                              ctypes.byref(f), ctypes.byref(ph), ctypes.byref(an)))
+    if f.value == _lib.FREQ_UNKNOWN:
+        return "daily", 0, "start"  # no rows
+    return _FREQ_NAMES[f.value], ph.value, _ANCHOR_NAMES[an.value]
 
 
-def to_periods(ds, codes, n_series, freq=None, spec=None):
+def to_periods(ds, codes, n_series, freq=None, spec=None, ids=None, hint=None):
     """ds column -> (int64 periods, DateSpec).  `spec` forces a known layout
-    (the Dask helpers infer it once for every partition)."""
-    want = _norm_freq(freq) if spec is None else spec.freq
+    (the Dask helpers infer it once for every partition); `hint` is a
+    frequency name used when freq is None (a frame from civicast.read keeps
+    its file's frequency in df.attrs)."""
+    want = _want_spec(freq if freq is not None else hint)
     dtype = ds.dtype
     if isinstance(dtype, pd.PeriodDtype):
         pd_freq = dtype.freq
@@ -235,71 +259,31 @@ def to_periods(ds, codes, n_series, freq=None, spec=None):
         if ds.isna().any():
             raise Error("CIV_ERR_DATE", "missing ds (NaT)", field="ds")
         stamps = ds.dt.start_time
-        periods, spec2 = _datetime_periods(stamps, codes, n_series, name if spec is None else spec.freq, spec)
+        periods, spec2 = _datetime_periods(stamps, codes, n_series, _want_spec(name) if spec is None else None,
+                                           spec, ids)
         return periods, DateSpec(spec2.freq, spec2.phase, "period", "start", pd_freq)
     if pd.api.types.is_datetime64_any_dtype(dtype):
         if getattr(dtype, "tz", None) is not None:
             ds = ds.dt.tz_localize(None)
         if ds.isna().any():
             raise Error("CIV_ERR_DATE", "missing ds (NaT)", field="ds")
-        return _datetime_periods(ds, codes, n_series, want, spec)
-    return _string_periods(ds, codes, n_series, want, spec)
+        return _datetime_periods(ds, codes, n_series, want, spec, ids)
+    return _string_periods(ds, codes, n_series, want, spec, ids)
 
 
-def _datetime_periods(ds, codes, n_series, want, spec):
+def _datetime_periods(ds, codes, n_series, want, spec, ids=None):
     ns = ds.to_numpy(dtype="datetime64[ns]")
     days = ns.astype("datetime64[D]")
     if np.any(days.astype("datetime64[ns]") != ns):
         raise Error("CIV_ERR_DATE", "ds has a time of day; civicast periods are whole days or longer", field="ds")
     d = days.astype(np.int64)
-    m = days.astype("datetime64[M]")
-    mi = m.astype(np.int64)  # months since 1970-01
-    first_day = m.astype("datetime64[D]").astype(np.int64)
-    last_day = (m + 1).astype("datetime64[D]").astype(np.int64) - 1
-    at_start, at_end = bool(np.all(d == first_day)), bool(np.all(d == last_day))
     if spec is not None:
-        want = spec.freq
-    elif want is None:
-        if at_start or at_end:
-            # month-anchored: the coarsest frequency whose steps divide every step
-            order = np.lexsort((mi, codes))
-            cs, ms = codes[order], mi[order]
-            steps = np.diff(ms)[np.diff(cs) == 0]
-            steps = steps[steps != 0]
-            g = int(np.gcd.reduce(steps)) if steps.size else 1
-            if g % 12 == 0:
-                want = "yearly"
-            elif g % 3 == 0 and np.all((mi if at_start else mi + 1) % 3 == 0):
-                want = "quarterly"
-            else:
-                want = "monthly"
-        # else: day-based, weekly or daily below
-    month_abs = mi + 12 * 1970
-    if want == "monthly":
-        periods, freq, phase = month_abs, "monthly", 0
-    elif want == "quarterly":
-        periods, freq, phase = month_abs // 3, "quarterly", 0
-    elif want == "yearly":
-        periods, freq, phase = month_abs // 12, "yearly", 0
-    else:
-        periods, freq, phase = _weekly_or_daily(d, codes, n_series, want)
-        if spec is not None and freq != spec.freq:
-            raise _frequency_error(f"ds is {freq} here but {spec.freq} elsewhere")
-    if freq in ("monthly", "quarterly", "yearly"):
-        # output dates on the last day of the period only when every input was
-        p_start = _period_days(periods, freq, 0, "start")
-        p_end = _period_days(periods, freq, 0, "end")
-        anchor = "end" if np.all(d == p_end) and not np.all(d == p_start) else "start"
-    else:
-        anchor = "start"
-    if spec is not None:
-        if spec.freq == "weekly" and phase != spec.phase:
-            raise _frequency_error("weekly ds fall on another weekday than elsewhere")
-        return periods.astype(np.int64), spec
-    return periods.astype(np.int64), DateSpec(freq, phase, "datetime", anchor)
+        return _days_to_periods(d, spec.freq, spec.phase), spec
+    freq, phase, anchor = _infer_layout(d, codes, n_series, want, ids)
+    return _days_to_periods(d, freq, phase), DateSpec(freq, phase, "datetime", anchor)
 
 
-def _string_periods(ds, codes, n_series, want, spec):
+def _string_periods(ds, codes, n_series, want, spec, ids=None):
     values = ds.to_numpy()
     ds_codes, uniq = pd.factorize(values)
     if (ds_codes < 0).any():
@@ -308,6 +292,7 @@ def _string_periods(ds, codes, n_series, want, spec):
     forms = np.empty(len(uniq), dtype=np.int64)
     vals = np.empty(len(uniq), dtype=np.int64)
     form, val = ctypes.c_int(), ctypes.c_int64()
+    time_sep = ""
     for j, text in enumerate(uniq):
         b = encode(text if isinstance(text, (str, bytes)) else str(text))
         st = lib.civ_date_parse(b, len(b), ctypes.byref(form), ctypes.byref(val))
@@ -316,6 +301,8 @@ def _string_periods(ds, codes, n_series, want, spec):
             row = int(np.flatnonzero(ds_codes == j)[0])
             raise Error(err.status, f"row {row}: {err.message}", field="ds")
         forms[j], vals[j] = form.value, val.value
+        if j == 0 and form.value == _lib.DATE_DAY and len(b) > 10:
+            time_sep = chr(b[10])
     if len(uniq) and not np.all(forms == forms[0]):
         raise _frequency_error("ds mixes date forms (e.g. '2024-07' and '2024-07-15'); use one")
     v = vals[ds_codes]
@@ -323,16 +310,15 @@ def _string_periods(ds, codes, n_series, want, spec):
     natural = {_lib.DATE_YEAR: "yearly", _lib.DATE_QUARTER: "quarterly", _lib.DATE_MONTH: "monthly"}
     if f in natural:
         freq = natural[f]
-        if spec is not None and spec.freq != freq or spec is None and want not in (None, freq):
-            raise _frequency_error(f"ds are {freq} dates but the frequency asked for is "
-                                   f"{spec.freq if spec is not None else want}")
-        return v, spec if spec is not None else DateSpec(freq)
-    periods, freq, phase = _weekly_or_daily(v, codes, n_series, want)
+        asked = spec.freq if spec is not None else (_FREQ_NAMES.get(want.freq) if want is not None else None)
+        if asked not in (None, freq):
+            raise _frequency_error(f"ds are {freq} text but the frequency asked for is {asked}: freq= chooses "
+                                   "among day dates only")
+        return v, spec if spec is not None else DateSpec(freq, anchor="period")
     if spec is not None:
-        if freq != spec.freq or phase != spec.phase:
-            raise _frequency_error(f"ds is {freq} here but {spec.freq} elsewhere")
-        return periods, spec
-    return periods, DateSpec(freq, phase)
+        return _days_to_periods(v, spec.freq, spec.phase), spec
+    freq, phase, anchor = _infer_layout(v, codes, n_series, want, ids)
+    return _days_to_periods(v, freq, phase), DateSpec(freq, phase, "str", anchor, time_sep=time_sep)
 
 
 # ====================================================================== panels
@@ -379,7 +365,8 @@ class PanelData:
         self.id_dtype = df["unique_id"].dtype
         codes, self.ids, id_bytes = _factorize_ids(df["unique_id"])
         S = len(self.ids)
-        self.periods_of_rows, self.spec = to_periods(df["ds"], codes, S, freq, spec)
+        self.periods_of_rows, self.spec = to_periods(df["ds"], codes, S, freq, spec, ids=self.ids,
+                                                     hint=df.attrs.get("frequency") if spec is None else None)
         per = self.periods_of_rows
         y = df["y"].to_numpy()
         if y.dtype != np.float64:
@@ -430,9 +417,6 @@ class PanelData:
         # (every code 0..S-1 has at least one row, so no segment is empty).
         starts = np.flatnonzero(np.r_[True, cs[1:] != cs[:-1]]) if n_rows else np.zeros(0, np.int64)
         ynan = np.isnan(ys)
-        anycov = np.zeros(n_rows, dtype=bool)
-        for cv in cvs:
-            anycov |= ~np.isnan(cv)
 
         def seg_max(mask_out):
             if not n_rows:
@@ -441,7 +425,9 @@ class PanelData:
 
         first = ps[starts] if n_rows else np.zeros(0, np.int64)
         last_y = seg_max(ynan)
-        future = ynan & anycov & (ps > last_y[cs])
+        # A series ends at its last y (as the C reader and civ_panel_add_series):
+        # later rows are future covariate values, or nothing.
+        future = ynan & (ps > last_y[cs])
         last_kept = seg_max(future)
         n = np.where(last_kept == _NO_PERIOD, 0, last_kept - first + 1)
         # Sorted by (unique_id, ds) with consecutive periods inside every series:
@@ -482,6 +468,7 @@ class PanelData:
         check(lib.civ_panel_create(self.spec.code, ctypes.byref(self.handle.ptr)))
         if self.spec.freq == "weekly":
             check(lib.civ_panel_set_phase(self.handle.ptr, self.spec.phase))
+        check(lib.civ_panel_set_date_style(self.handle.ptr, self.spec.c_style()))
         p = self.handle.ptr
         if _lib.has("civ_panel_add_series_many"):
             # one call for every series, reading straight from our arrays
@@ -573,8 +560,16 @@ def panel_to_frame(ptr):
     y = np.full(total, np.nan)
     inside = t < n[sid]
     y[inside] = values[(offsets[sid] + t)[inside]]
-    data = {"unique_id": ids[sid], "ds": format_periods(periods, freq, phase) if total else np.array([], object),
-            "y": y}
+    # ds as Timestamps (datetime64): the first day of each period, or the last
+    # when the file named month / quarter / year ends
+    style = lib.civ_panel_date_style(ptr)
+    fname = _FREQ_NAMES.get(freq)
+    if total and fname:
+        days = _period_days(periods, fname, phase, "end" if style.anchor == _lib.ANCHOR_END else "start")
+        ds = pd.to_datetime(days.astype("datetime64[D]")).to_numpy(dtype="datetime64[ns]")
+    else:
+        ds = np.array([], dtype="datetime64[ns]")
+    data = {"unique_id": ids[sid], "ds": ds, "y": y}
     for k in range(K):
         col = np.full(total, np.nan)
         for i in range(S):
@@ -586,7 +581,11 @@ def panel_to_frame(ptr):
     a = lib.civ_panel_attributes(ptr)
     if a:
         df.attrs["attributes"] = table_to_frame(a)
-    df.attrs["frequency"] = _FREQ_NAMES.get(freq, "unknown")
+    if fname:
+        # the frequency of the file, so that forecast(read(path)) needs no
+        # freq= even when every series has a single date; pandas alias with
+        # the file's anchor
+        df.attrs["frequency"] = fname
     return df
 
 
@@ -645,16 +644,18 @@ def frame_to_table(df):
     return t
 
 
-def _read_options(text_columns):
-    if not text_columns:
+def _read_options(text_columns, encoding=None):
+    if not text_columns and not encoding:
         return None
+    text_columns = text_columns or ()
     arr = (ctypes.c_char_p * (len(text_columns) + 1))(*[encode(c) for c in text_columns], None)
-    opt = _lib.civ_table_read_options(ctypes.cast(arr, ctypes.POINTER(ctypes.c_char_p)))
+    opt = _lib.civ_table_read_options(ctypes.cast(arr, ctypes.POINTER(ctypes.c_char_p)),
+                                      encode(encoding) if encoding else None)
     opt._keep = arr
     return opt
 
 
-def _read_table(path, text_columns=None, isolate=None):
+def _read_table(path, text_columns=None, isolate=None, encoding=None):
     """Reads a table file; an .h5 path is read through a child process's
     clean copy (civicast._hdf5_probe) unless isolate is False or
     CIV_HDF5_GUARD=off."""
@@ -664,7 +665,7 @@ def _read_table(path, text_columns=None, isolate=None):
             if what is not None:
                 return _read_table(copy, text_columns, isolate=False)
     t = _Owned(lib.civ_table_free)
-    opt = _read_options(text_columns)
+    opt = _read_options(text_columns, encoding)
     check(lib.civ_table_read(encode(os.fspath(path)), ctypes.byref(opt) if opt is not None else None,
                              ctypes.byref(t.ptr)))
     return t
@@ -672,23 +673,31 @@ def _read_table(path, text_columns=None, isolate=None):
 
 # ==================================================================== file I/O
 
-def _csv_header(path):
+def _csv_header(path, encoding=None):
     import csv
-    with open(path, newline="", encoding="utf-8-sig") as f:
+    enc = "gb18030" if encoding and encoding.lower() in ("gb18030", "gbk", "gb2312", "cp936") else "utf-8-sig"
+    # the C reader reports bad bytes with their line; here only the names matter
+    with open(path, newline="", encoding=enc, errors="replace") as f:
         try:
             return next(csv.reader(f))
         except StopIteration:
             return []
 
 
-def read(path, kind=None, text_columns=None, isolate=None):
+def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=None):
     """Reads a civicast file (.csv, .h5/.hdf5) into a DataFrame.
 
     kind: "panel" (long format unique_id, ds, y, covariates; attributes in
     df.attrs["attributes"]), "table", or None to decide from the file (a CSV
     whose header has unique_id, ds and y is a panel; an HDF5 file by its
-    schema).  ds comes back as civicast strings.  text_columns forces table
-    columns to text (see civ_table_read_options).
+    schema).  ds comes back as Timestamps (datetime64[ns]): the first day of
+    each period, or the last when the file's dates were month / quarter /
+    year ends; df.attrs["frequency"] names the frequency.  Day dates get the
+    frequency of their spacing (as the CLI); freq= overrides it ("MS", "M",
+    "W-SUN", "monthly", ...: the names of the CLI's --freq).  encoding=
+    "gb18030" decodes a GBK / GB18030 CSV (Excel on a Chinese Windows);
+    other non-UTF-8 text is refused with the hint to save as "CSV UTF-8".
+    text_columns forces table columns to text (see civ_table_read_options).
 
     isolate (HDF5 only): read the file in a fresh child process, which writes
     a clean copy that this process then reads (civicast._hdf5_probe), because
@@ -708,15 +717,15 @@ def read(path, kind=None, text_columns=None, isolate=None):
     if _hdf5_probe.is_hdf5_path(path) and _hdf5_probe.guard_enabled(isolate):
         with _hdf5_probe.clean_copy(path, kind or "auto") as (copy, what):
             if what is not None:
-                return read(copy, what, text_columns, isolate=False)
+                return read(copy, what, text_columns, isolate=False, freq=freq)
     ext = os.path.splitext(path)[1].lower()
     if kind is None:
         if ext == ".csv" and os.path.exists(path):
-            head = set(_csv_header(path))
+            head = set(_csv_header(path, encoding))
             kind = "panel" if {"unique_id", "ds", "y"} <= head else "table"
         elif ext in (".h5", ".hdf5"):
             try:
-                return read(path, "panel", isolate=False)
+                return read(path, "panel", isolate=False, freq=freq)
             except Error as e:
                 if e.status != "CIV_ERR_SCHEMA":
                     raise
@@ -728,10 +737,17 @@ def read(path, kind=None, text_columns=None, isolate=None):
             kind = "panel"
     if kind == "panel":
         p = _Owned(lib.civ_panel_free)
-        check(lib.civ_panel_read(encode(path), ctypes.byref(p.ptr)))
+        ro = _lib.civ_panel_read_options()
+        want = _want_spec(freq)
+        if want is not None:
+            ro.freq = want
+        else:
+            ro.freq.weekday = -1
+        ro.encoding = encode(encoding) if encoding else None
+        check(lib.civ_panel_read_ex(encode(path), ctypes.byref(ro), ctypes.byref(p.ptr)))
         with p:
             return panel_to_frame(p.ptr)
-    with _read_table(path, text_columns, isolate=False) as t:
+    with _read_table(path, text_columns, isolate=False, encoding=encoding) as t:
         return table_to_frame(t.ptr)
 
 
@@ -916,10 +932,12 @@ def allocate(communities, spec, forecasts=None, explain=False):
     column) or a .csv/.h5 path; spec: a spec file path, or the spec text
     itself (any string containing a newline); forecasts: None, a DataFrame
     in forecast()'s long format, or a path.  Returns (allocation, summary):
-    the per-community table (input row order; amount in minor units,
-    amount_yuan, share, factor decomposition, binding constraint, change
-    against last year; an explanation column with explain=True) and the
-    summary table (budget, reserves, pools, districts, totals, statistics).
+    the per-community table (input row order; the community's labels
+    (name, district, street), amount_fen (int64 minor units) and amount_yuan,
+    share_pct, factor decomposition in fen, binding constraint, last year and
+    change in fen and yuan; an explanation column with explain=True; "_minor"
+    and "_major" for currencies other than CNY) and the tidy summary table
+    (section, item, measure, unit, value).  docs/ALLOCATION.md "Outputs".
     allocation.attrs["stats"] holds the civ_alloc_stats figures and
     allocation.attrs["currency"] / ["minor_unit"] the spec's money units.
     Errors: civicast.Error naming the spec key or data row."""
@@ -938,11 +956,21 @@ def allocate(communities, spec, forecasts=None, explain=False):
             st = _lib.civ_alloc_stats()
             check(lib.civ_alloc_result_stats(prob.ptr, res.ptr, ctypes.byref(st)))
             alloc_df, summary_df = table_to_frame(out_t.ptr), table_to_frame(sum_t.ptr)
-            if "amount" in alloc_df.columns and not alloc_df["amount"].isna().any():
-                alloc_df["amount"] = alloc_df["amount"].astype(np.int64)  # whole minor units
+            mi = _dec(lib.civ_alloc_spec_unit_name(sp.ptr, 0))
+            ma = _dec(lib.civ_alloc_spec_unit_name(sp.ptr, 1))
+            for c in alloc_df.columns:
+                # whole minor units as int64 (nullable Int64 where last year is missing)
+                if c == f"amount_{mi}" or (c.startswith("pool_") and c.endswith(f"_{mi}")) or \
+                        c in (f"last_year_{mi}", f"change_{mi}"):
+                    s = alloc_df[c]
+                    alloc_df[c] = s.astype(np.int64) if not s.isna().any() else s.astype("Int64")
+                elif c.endswith(f"_{ma}") and alloc_df[c].dtype == object:
+                    # exact decimal text in C/CSV; numbers here (exact values: the _<minor> columns)
+                    alloc_df[c] = pd.to_numeric(alloc_df[c].replace("", np.nan))
             alloc_df.attrs["stats"] = {name: getattr(st, name) for name, _ in st._fields_}
             alloc_df.attrs["currency"] = _dec(lib.civ_alloc_spec_currency(sp.ptr))
             alloc_df.attrs["minor_unit"] = lib.civ_alloc_spec_minor_unit(sp.ptr)
+            alloc_df.attrs["unit_minor"], alloc_df.attrs["unit_major"] = mi, ma
             alloc_df.attrs["spec_version"] = _dec(lib.civ_alloc_spec_version(sp.ptr))
             return alloc_df, summary_df
         finally:

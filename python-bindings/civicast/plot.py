@@ -136,17 +136,21 @@ def plot_allocation(result, by="district", title=None):
     """Per-district bars of the allocation and the change against last year.
 
     result: the (allocation, summary) tuple of civicast.allocate or the
-    allocation DataFrame alone (columns by, amount_yuan, last_year and change
-    in yuan; the last two optional).  Left: total amount by district; right:
-    change against last year by district, in percent (green up, red down).
-    Returns a matplotlib Figure."""
+    allocation DataFrame alone (columns by, amount_fen and optionally
+    last_year_fen and change_fen -- "_minor" for currencies other than CNY;
+    docs/ALLOCATION.md "Outputs").  Left: total amount by district in major
+    units; right: change against last year by district, in percent (green up,
+    red down).  Returns a matplotlib Figure."""
     alloc = result[0] if isinstance(result, tuple) else result
     if by not in alloc.columns:
         raise _frame.Error("CIV_ERR_MISSING_COLUMN", f"civicast.plot_allocation: no column '{by}'", field=by)
-    value = "amount_yuan" if "amount_yuan" in alloc.columns else "amount"
+    mi = alloc.attrs.get("unit_minor") or ("fen" if "amount_fen" in alloc.columns else "minor")
+    value = f"amount_{mi}"
+    if value not in alloc.columns:
+        raise _frame.Error("CIV_ERR_MISSING_COLUMN", f"civicast.plot_allocation: no column '{value}'", field=value)
     g = alloc.groupby(alloc[by].astype(str), sort=True)
-    amount = g[value].sum()
-    has_change = "last_year" in alloc.columns and "change" in alloc.columns
+    amount = g[value].sum() / float(alloc.attrs.get("minor_unit", 100))
+    has_change = f"last_year_{mi}" in alloc.columns and f"change_{mi}" in alloc.columns
     fig, axes = _figure(1, 2 if has_change else 1, 11 if has_change else 6, 4.2)
     ax = axes[0][0]
     currency = alloc.attrs.get("currency", "")
@@ -159,8 +163,8 @@ def plot_allocation(result, by="district", title=None):
     ax.set_title(f"Allocation by {by}")
     ax.grid(True, axis="y", alpha=0.3)
     if has_change:
-        last = g["last_year"].sum()
-        change = g["change"].sum()
+        last = g[f"last_year_{mi}"].sum()
+        change = g[f"change_{mi}"].sum()
         pct = np.where(last.to_numpy() > 0, 100.0 * change.to_numpy() / np.where(last > 0, last, 1), np.nan)
         ax2 = axes[0][1]
         ax2.bar(pos, pct, color=["tab:green" if v >= 0 else "tab:red" for v in np.nan_to_num(pct)])

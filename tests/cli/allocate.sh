@@ -38,20 +38,29 @@ import sys
 import pandas as pd
 a = pd.read_csv(sys.argv[1]); s = pd.read_csv(sys.argv[2])
 assert len(a) == 1000, len(a)
-get = lambda sec, name: s[(s.section == sec) & (s.name == name)].amount.iloc[0]
+get = lambda sec, item: s[(s.section == sec) & (s["item"] == item) & (s.measure == "amount")].value.iloc[0]
+assert (s.groupby(["section", "item", "measure"]).size() == 1).all()   # tidy: one row per meaning
+assert set(s.unit) <= {"fen", "fraction", "count", "multiplier", "yuan/person", "yuan/aged person", "index"}
 # 145,000,000.00 yuan less 5% + 3% reserves = 133,400,000.00 yuan, exact to the fen
 assert get("budget", "total") == 14500000000
-assert a.amount.sum() == get("total", "allocated") == 13340000000, a.amount.sum()
+assert a.amount_fen.sum() == get("total", "allocated") == 13340000000, a.amount_fen.sum()
 assert get("total", "budget") == 14500000000
-assert (a.amount == a.amount.round()).all()
-parts = [c for c in a.columns if c.startswith("factor_")] + ["unattributed", "rounding"]
-assert (a[parts].sum(axis=1) - a.amount).abs().max() < 1e-4
-main = a["pool_eldercare+health"]
+assert a.amount_fen.dtype.kind == "i"
+# the yuan columns are the fen columns with exactly two decimals, as written
+raw = pd.read_csv(sys.argv[1], dtype=str)
+assert (raw.amount_yuan == raw.amount_fen.map(lambda v: f"{int(v) // 100}.{int(v) % 100:02d}")).all()
+assert raw.amount_yuan.str.fullmatch(r"-?\d+\.\d\d").all() and raw.change_yuan.str.fullmatch(r"-?\d+\.\d\d").all()
+assert (a.change_fen == a.amount_fen - a.last_year_fen).all()
+assert list(a.columns[:4]) == ["unique_id", "name", "district", "street"] and a["name"].notna().all()
+parts = [c for c in a.columns if c.startswith("factor_")] + ["unattributed_fen", "rounding_fen"]
+assert all(c.endswith("_fen") for c in parts)
+assert (a[parts].sum(axis=1) - a.amount_fen).abs().max() < 1e-4
+main = a["pool_eldercare+health_fen"]
 assert (main >= 5000000).all()                                # the floor, 50,000.00 yuan
-assert (main >= (0.85 * a.last_year * 100).round() - 1).all()  # hold-harmless 85%
+assert (main >= (0.85 * a.last_year_fen).round() - 1).all()    # hold-harmless 85%
 assert set(a.binding.fillna("").unique()) <= {"", "floor", "hold_harmless", "pace", "cap"}
 assert a.explanation.str.contains("aged60").all()
-assert (a.pool_migrant[a.explanation.str.contains("not eligible for migrant")] == 0).all()
+assert (a.pool_migrant_fen[a.explanation.str.contains("not eligible for migrant")] == 0).all()
 PYEOF
 
 # 2. shuffled rows give the same amounts
@@ -67,8 +76,8 @@ import sys
 import pandas as pd
 a = pd.read_csv(sys.argv[1]).set_index("unique_id").sort_index()
 b = pd.read_csv(sys.argv[2]).set_index("unique_id").sort_index()
-assert (a.amount == b.amount).all()
-assert ((a.rounding - b.rounding).abs() < 1e-9).all()
+assert (a.amount_fen == b.amount_fen).all()
+assert ((a.rounding_fen - b.rounding_fen).abs() < 1e-9).all()
 PYEOF
 
 # 3. HDF5 output by extension

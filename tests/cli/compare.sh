@@ -86,13 +86,13 @@ import sys
 import pandas as pd
 a = pd.read_csv(sys.argv[1]); q = pd.read_csv(sys.argv[2]); w = pd.read_csv(sys.argv[3])
 for t in (a, w):
-    assert (t.p5 <= t.p50).all() and (t.p50 <= t.p95).all()
-assert (a.p95 > a.p5).any()
+    assert (t.p5_fen <= t.p50_fen).all() and (t.p50_fen <= t.p95_fen).all()
+assert (a.p95_fen > a.p5_fen).any()
 assert list(q.scope.unique()) == ["community", "district", "total"]
 tot = q[q.scope == "total"].iloc[0]
-assert tot.p5 == tot.p50 == tot.p95 == 11_400_000
+assert tot.p5_fen == tot.p50_fen == tot.p95_fen == 11_400_000
 d = q[q.scope == "district"]
-assert d.amount.sum() == 11_400_000
+assert d.amount_fen.sum() == 11_400_000
 PYEOF
 
 # 3. errors

@@ -52,27 +52,27 @@ import pandas as pd
 out, meals = sys.argv[1], sys.argv[2]
 a = pd.read_csv(f"{out}/allocation.csv")
 assert len(a) == 6
-assert a["amount"].sum() == 11_400_000, a["amount"].sum()          # 120,000.00 less 5%
-assert (a["p5"] <= a["p50"]).all() and (a["p50"] <= a["p95"]).all()
+assert a["amount_fen"].sum() == 11_400_000, a["amount_fen"].sum()          # 120,000.00 less 5%
+assert (a["p5_fen"] <= a["p50_fen"]).all() and (a["p50_fen"] <= a["p95_fen"]).all()
 u = pd.read_csv(f"{out}/uncertainty.csv")
 tot = u[u.scope == "total"].iloc[0]
-assert tot.p5 == tot.p95 == tot.amount == 11_400_000
+assert tot.p5_fen == tot.p95_fen == tot.amount_fen == 11_400_000
 # seasonal naive: the 2025 forecast of each month is the 2024 value
 m = pd.read_csv(meals)
 last = m[m.ds.str.startswith("2024")].groupby("unique_id").y.sum()
 n = pd.read_csv(f"{out}/need.csv")
 n25 = n[n.year == 2025].set_index("unique_id")
 assert (n25.demand - last).abs().max() < 1e-9, (n25.demand, last)
-assert (n25.standard == 800).all() and (n[n.year == 2026].standard == 880).all()
+assert (n25.standard_fen == 800).all() and (n[n.year == 2026].standard_fen == 880).all()
 for _, r in n.iterrows():   # half away from zero, per community
-    want = int((Decimal(repr(r.demand)) * int(r.standard)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    assert r.need == want, (r, want)
+    want = int((Decimal(repr(r.demand)) * int(r.standard_fen)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    assert r.need_fen == want, (r, want)
 y = pd.read_csv(f"{out}/need_summary.csv")
 for yr in (2025, 2026):
-    assert y[y.year == yr].need.iloc[0] == n[n.year == yr].need.sum()
-assert y[y.scope == "total"].need.iloc[0] == n.need.sum()
+    assert y[y.year == yr].need_fen.iloc[0] == n[n.year == yr].need_fen.sum()
+assert y[y.scope == "total"].need_fen.iloc[0] == n.need_fen.sum()
 # the meal_demand factor is the sum of the 12 forecast means (snaive: 2024's meals)
-assert (a.set_index("unique_id")["factor_meal_demand"] > 0).all()
+assert (a.set_index("unique_id")["factor_meal_demand_fen"] > 0).all()
 PYEOF
 
 # 2. `civicast need` alone gives the plan's need
@@ -111,11 +111,11 @@ $PY - "$WORK/demo" <<'PYEOF' || fail "demo plan checks"
 import sys
 import pandas as pd
 a = pd.read_csv(f"{sys.argv[1]}/allocation.csv")
-assert len(a) == 1000 and a.amount.sum() == 13_340_000_000
-assert "factor_meal_demand" in a.columns and (a.factor_meal_demand >= 0).all()
+assert len(a) == 1000 and a.amount_fen.sum() == 13_340_000_000
+assert "factor_meal_demand_fen" in a.columns and (a.factor_meal_demand_fen >= 0).all()
 y = pd.read_csv(f"{sys.argv[1]}/need_summary.csv")
 assert list(y.year.dropna().astype(int)) == [2025, 2026, 2027]
-assert list(y.standard.dropna()) == [800, 800, 880]
+assert list(y.standard_fen.dropna()) == [800, 800, 880]
 PYEOF
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }

@@ -25,6 +25,7 @@ HEADERS = {
     "numerics": "decompose.h",
     "forecast": "forecast.h",
     "alloc": "alloc.h",
+    "monitor": "monitor.h",
     "plan": "plan.h",
 }
 # Folder (relative to the source root) whose sources stand for each client.
@@ -34,6 +35,7 @@ SOURCES = {
     "models": "models/",
     "forecast": "engine/src/forecast/",
     "alloc": "engine/src/alloc/",
+    "monitor": "engine/src/monitor/",
     "plan": "engine/src/plan/",
     "cli": "engine/cli/",
 }
@@ -43,6 +45,7 @@ ALLOWED = {
     "models": {"core", "models", "numerics"},
     "forecast": {"core", "models", "numerics", "forecast"},
     "alloc": {"core", "io", "alloc"},
+    "monitor": {"core", "io", "monitor"},
     "plan": {"core", "io", "plan"},  # forecast and alloc through civicast.h
     "cli": set(),  # the public header only
 }

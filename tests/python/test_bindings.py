@@ -231,8 +231,11 @@ def test_panel_round_trip(meals, tmp_path, ext):
     df = civicast.read(DEMO / "meals.csv")
     assert df.attrs["frequency"] == "monthly"
     assert list(df.columns) == ["unique_id", "ds", "y", "aged60", "migrants"]
+    # ds as Timestamps (issue 12): the first day of each month
+    assert df["ds"].dtype == "datetime64[ns]"
+    assert df["ds"].iloc[0] == pd.Timestamp("2019-01-01")
     # the same rows as pandas reads them (the file is sorted by unique_id, ds)
-    assert_frames_equal(df, meals)
+    assert_frames_equal(df.assign(ds=df["ds"].dt.strftime("%Y-%m")), meals)
     path = tmp_path / f"p{ext}"
     civicast.write(df, path)
     back = civicast.read(path)
@@ -262,12 +265,16 @@ def test_panel_with_gaps_future_rows_and_attributes(tmp_path):
     assert back.attrs["frequency"] == "quarterly"
     # sorted ids; a's gap (2021-Q3) is a NaN row; 2022-Q2 (a row with nothing at all)
     # is not a future row, so a's series runs to it (as in csv.c)
-    assert back["unique_id"].tolist() == ["a"] * 6 + ["b"] * 3
-    assert back["ds"].tolist() == ["2021-Q1", "2021-Q2", "2021-Q3", "2021-Q4", "2022-Q1", "2022-Q2",
-                                   "2020-Q1", "2020-Q2", "2020-Q3"]
-    assert np.array_equal(back["y"], [5, 6, np.nan, 8, np.nan, np.nan, 1, np.nan, 3], equal_nan=True)
-    assert np.array_equal(back["x"], [1.0, 1.1, np.nan, 1.3, 1.4, np.nan, 0.5, 0.6, 0.7], equal_nan=True)
-    # without the empty row, 2022-Q1 is a future row: a ends at 2021-Q4, x runs on
+    # sorted ids; a's gap (2021-Q3) is a NaN row; a ends at its last y (2021-Q4,
+    # issue 12): 2022-Q1 is a future covariate row, 2022-Q2 (nothing at all) is no row
+    assert back["unique_id"].tolist() == ["a"] * 5 + ["b"] * 3
+    assert [str(p) for p in pd.PeriodIndex(back["ds"], freq="Q")] == [
+        "2021Q1", "2021Q2", "2021Q3", "2021Q4", "2022Q1", "2020Q1", "2020Q2", "2020Q3"]
+    assert np.array_equal(back["y"], [5, 6, np.nan, 8, np.nan, 1, np.nan, 3], equal_nan=True)
+    assert np.array_equal(back["x"], [1.0, 1.1, np.nan, 1.3, 1.4, 0.5, 0.6, 0.7], equal_nan=True)
+    # with or without the empty row: a ends at 2021-Q4, x runs on
+    p = PanelData(df)
+    assert p.n.tolist() == [4, 3]
     p = PanelData(df.iloc[:-1])
     assert p.n.tolist() == [4, 3]
     k = ctypes.c_size_t()
@@ -423,13 +430,16 @@ def test_allocate_equals_cli(meals, tmp_path):
         "--out", out, "--summary", summ, "--explain")
     alloc, summary = civicast.allocate(DEMO / "communities.csv", DEMO / "allocation.spec", explain=True)
     assert_frames_equal(alloc, read_csv(out, dtype={"unique_id": str, "district": str}))
-    assert_frames_equal(summary, read_csv(summ, dtype={"section": str, "name": str}))
-    assert alloc["amount"].dtype == np.int64 and alloc["amount"].sum() == alloc.attrs["stats"]["allocated"]
+    assert_frames_equal(summary, read_csv(summ, dtype={"section": str, "item": str}))
+    assert alloc["amount_fen"].dtype == np.int64 and alloc["amount_fen"].sum() == alloc.attrs["stats"]["allocated"]
+    assert ((alloc["amount_yuan"] * 100).round() == alloc["amount_fen"]).all()
+    assert list(alloc.columns[:4]) == ["unique_id", "name", "district", "street"]
+    assert list(summary.columns) == ["section", "item", "measure", "unit", "value"]
     # DataFrame input (shuffled rows) gives the same amounts per community
     comm = read_csv(DEMO / "communities.csv", dtype={"unique_id": str})
     alloc2, summary2 = civicast.allocate(comm.sample(frac=1.0, random_state=2), DEMO / "allocation.spec")
-    m = alloc.set_index("unique_id")["amount"]
-    assert (alloc2.set_index("unique_id")["amount"].reindex(m.index) == m).all()
+    m = alloc.set_index("unique_id")["amount_fen"]
+    assert (alloc2.set_index("unique_id")["amount_fen"].reindex(m.index) == m).all()
     assert_frames_equal(summary2, summary)
     # with forecasts: DataFrame from civicast.forecast vs the CLI pipeline
     spec = tmp_path / "f.spec"
@@ -440,7 +450,7 @@ def test_allocate_equals_cli(meals, tmp_path):
     cli("allocate", "--spec", spec, "--communities", DEMO / "communities.csv", "--forecasts", fcp, "--out", out)
     alloc3, _ = civicast.allocate(comm, spec.read_text(), forecasts=fc)
     assert_frames_equal(alloc3, read_csv(out, dtype={"unique_id": str, "district": str}))
-    assert "factor_meal_demand" in alloc3.columns
+    assert "factor_meal_demand_fen" in alloc3.columns
 
 
 # ---------------------------------------------------------------- threads

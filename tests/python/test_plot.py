@@ -66,7 +66,9 @@ def test_plot_allocation(tmp_path):
     heights = np.array([b.get_height() for b in bars])
     assert np.allclose(heights, totals / 1e6)
     change = fig.axes[1].patches
-    want = alloc.groupby("district").apply(lambda g: 100 * g["change"].sum() / g["last_year"].sum())
+    want = alloc.groupby("district").apply(lambda g: 100 * g["change_fen"].sum() / g["last_year_fen"].sum())
     assert np.allclose([b.get_height() for b in change], want.reindex(districts).to_numpy())
+    by_street = civicast.plot_allocation(result, by="street")   # the allocation carries the street
+    assert len(by_street.axes[0].patches) == alloc["street"].nunique()
     fig.savefig(tmp_path / "alloc.png")
     assert (tmp_path / "alloc.png").stat().st_size > 1000

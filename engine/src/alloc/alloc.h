@@ -1,14 +1,23 @@
 /*
- * alloc.h -- internal layout of the allocation engine (factor method,
- * 因素分配法): the parsed specification, the bound problem (spec + data,
- * resolved into arrays in canonical id order) and the result buffers.
+ * alloc.h -- alloc layer (over core and io): internal layout of the
+ * allocation engine (factor method, 因素分配法): the parsed specification,
+ * the bound problem (spec + data, resolved into arrays in canonical id order)
+ * and the result buffers.
  *
- * Module map:
- *   alloc_toml.c   a strict TOML subset reader (the spec file syntax)
- *   alloc_spec.c   TOML document -> civ_alloc_spec (keys, types, ranges)
- *   alloc_solve.c  the exact constrained solve: clamp(lambda*raw, lo, hi)
- *   alloc_round.c  largest-remainder rounding inside integer bounds
- *   alloc.c        binding to data, the run, output tables, equity
+ * Module map (engine/src/alloc/):
+ *   spec.c         TOML document (io/toml.c) -> civ_alloc_spec (keys, types,
+ *                  ranges) and the budget split into reserves and pools
+ *   bind.c         spec + communities (+ forecasts) -> civ_alloc_problem
+ *   waterfall.c    per unit: scores, tilt, bounds, solve, rounding; the result
+ *                  object and civ_alloc_run
+ *   solve.c        the exact constrained solve: clamp(lambda*raw, lo, hi)
+ *   round.c        largest-remainder rounding inside integer bounds (the one
+ *                  rounding of the layer: budget lines and communities)
+ *   output.c       the allocation and summary tables, explanations
+ *   equity.c       summary statistics (Gini, Theil, CV, binding counts)
+ *   compare.c      scenarios over the same data
+ *   uncertainty.c  the Monte Carlo of the allocation
+ *   need.c         the multi-year budget need
  * docs/ALLOCATION.md is the reference for the format and the maths.
  */
 #ifndef CIV_ALLOC_H
@@ -21,7 +30,7 @@
 #include "error.h"
 #include "toml.h"
 
-/* ---- the specification (alloc_spec.c) ---------------------------------- */
+/* ---- the specification (spec.c) ---------------------------------- */
 
 typedef struct civ_alloc_loc {
     long line, column;
@@ -32,6 +41,8 @@ typedef enum civ_alloc_op { CIV_OP_GT = 1, CIV_OP_GE, CIV_OP_LT, CIV_OP_LE } civ
 typedef struct civ_alloc_reserve {
     char *name;
     double share;
+    int64_t share_num; /* share = share_num / 10^share_digits exactly, when */
+    int share_digits;  /* the literal is a plain decimal; -1 otherwise */
     int64_t amount; /* minor units, set by the budget split */
     civ_alloc_loc loc;
 } civ_alloc_reserve;
@@ -41,6 +52,8 @@ typedef struct civ_alloc_pool {
     int has_amount;
     int64_t amount; /* minor units, when has_amount */
     double share;   /* of the distributable total, when !has_amount */
+    int64_t share_num; /* as for reserves: share_num / 10^share_digits, */
+    int share_digits;  /* -1 when the literal is not a plain decimal */
     size_t formula;
     char *formula_name;  /* as written, or NULL */
     /* earmark: eligible when attribute passes min/max (NaN = no bound), or
@@ -52,6 +65,7 @@ typedef struct civ_alloc_pool {
 } civ_alloc_pool;
 
 #define CIV_ALLOC_MAX_GROUPS 8
+#define CIV_ALLOC_MAX_LABELS 16
 
 typedef struct civ_alloc_formula {
     char *name;
@@ -110,6 +124,12 @@ struct civ_alloc_spec {
     long fiscal_year;
     /* [data] */
     char *id_column, *district_column, *population, *aged, *last_year;
+    /* text columns copied into every allocation row after the id ([data]
+     * labels; default: those of name, district, street the table has) */
+    char **labels;
+    size_t n_labels;
+    int labels_given;
+    civ_alloc_loc labels_loc;
     civ_alloc_loc population_loc, aged_loc, last_year_loc, district_loc;
     civ_alloc_reserve *reserves;
     size_t n_reserves;
@@ -128,7 +148,7 @@ struct civ_alloc_spec {
  * (unless they are zeros), signs, overflow. */
 civ_status civ_alloc_parse_money(const char *text, int minor_digits, int64_t *out, const civ_where *where);
 
-/* ---- the exact solve (alloc_solve.c) ----------------------------------- */
+/* ---- the exact solve (solve.c) ----------------------------------- */
 
 /* Stable LSD radix sort of (key, payload) pairs by unsigned key, ascending.
  * `tmp` has room for n pairs.  Passes whose digit is constant are skipped. */
@@ -163,21 +183,32 @@ civ_status civ_alloc_solve_lambda(const double *raw, const double *lo, const dou
                                   civ_alloc_pair *pairs, civ_alloc_pair *tmp, double *amounts, double *lambda,
                                   const char *what);
 
-/* ---- rounding (alloc_round.c) ------------------------------------------ */
+/* ---- rounding (round.c) ------------------------------------------ */
 
 /* Rounds real amounts x_i (lo_i <= x_i <= hi_i, integer bounds) to integers
  * out_i in [lo_i, hi_i] with sum exactly `total`, by the largest remainder
  * (Hamilton) method: floor everything, then give one unit each to the
  * communities with the largest remainders x_i - floor(x_i) that still have
  * room below hi_i; ties go to the lower index (callers index in id order, so
- * ties break by id).  When floating error made the floors overshoot, units
+ * ties break by id).  Remainders closer than the tie grid (a power of two:
+ * at least 2^-30 minor units, 2^-44 of the largest x) count as tied, so
+ * floating noise does not decide a tie.  When floating error made the floors overshoot, units
  * are taken back from the smallest remainders above lo_i.  `pairs`/`tmp`
  * hold n pairs.  hi_i < 0 means no upper bound.  Errors: CIV_ERR_INFEASIBLE
  * when the bounds cannot reach the total. */
 civ_status civ_alloc_round(const double *x, const int64_t *lo, const int64_t *hi, size_t n, int64_t total,
                            civ_alloc_pair *pairs, civ_alloc_pair *tmp, int64_t *out);
 
-/* ---- the bound problem and its result (alloc.c) ------------------------ */
+/* Splits `total` minor units in the exact proportions num_i / den (num_i >=
+ * 0, sum num_i = den) by the largest remainder: floor(total num_i / den)
+ * each (128-bit products), then one unit each to the largest remainders
+ * total num_i mod den, compared as integers; ties to the lower index.
+ * `pairs`/`tmp` hold n pairs.  Errors: CIV_ERR_INVALID_ARGUMENT on negative
+ * inputs, CIV_ERR_INTERNAL when the numerators do not sum to den. */
+civ_status civ_alloc_split_exact(int64_t total, const int64_t *num, size_t n, int64_t den, civ_alloc_pair *pairs,
+                                 civ_alloc_pair *tmp, int64_t *out);
+
+/* ---- the bound problem and its result (bind.c, waterfall.c)-------------------- */
 
 /* Binding codes (bit mask per community and unit). */
 enum {
@@ -204,6 +235,9 @@ struct civ_alloc_problem {
     size_t n;
     char **ids;           /* id order (sorted by strcmp), owned copies */
     char **districts;     /* id order, owned copies ("" when no column) */
+    const char **label_names; /* n_labels column names (borrowed from the spec) */
+    char **labels;        /* n_labels x n, id order, owned copies */
+    size_t n_labels;
     size_t *row_of;       /* row_of[i] = input row of the i-th id */
     double *x, *c;        /* factor values and coefficients: n_factors x n, id order */
     double *xc;           /* their products x*c, what the solve reads */
@@ -245,5 +279,23 @@ struct civ_alloc_result {
     const double **kcol;   /* n_factors scratch: their x*c columns */
     civ_alloc_pair *pairs, *tmp;
 };
+
+/* Money unit names for column names (output.c): "fen"/"yuan" for CNY with
+ * minor_unit 100, else "minor"/"major" (the major name is "yuan" for any
+ * CNY); a NULL currency is CNY, the spec's default. */
+const char *civ_alloc_unit_name(const char *currency, int64_t minor_unit, int major);
+const char *civ_alloc_minor_name(const civ_alloc_spec *s);
+const char *civ_alloc_major_name(const civ_alloc_spec *s);
+/* Writes v minor units as major units with exactly `digits` decimals
+ * ("-1234.05"), from the integer (no floating point); returns buf. */
+char *civ_alloc_format_major(int64_t v, int digits, char *buf, size_t size);
+
+/* The minor-unit word of the Monte Carlo's spec ("fen", "minor"), for the
+ * p5_<minor> ... column names (uncertainty.c). */
+const char *civ_alloc_uncertainty_minor_name(const civ_alloc_uncertainty *u);
+
+/* Factor k's part of community i's unrounded amount (id-order index i),
+ * summed over the units whose formula holds the factor (waterfall.c). */
+double civ_alloc_part(const civ_alloc_problem *p, const civ_alloc_result *r, size_t k, size_t i);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * alloc_compare.c -- scenarios: several allocation specs solved on the same
+ * compare.c -- alloc layer: scenarios: several allocation specs solved on the same
  * communities, compared side by side, with a waterfall that credits each
  * community's move from its factors-only amount to its final amount to the
  * rule that caused it (tilts, each kind of bound, the lambda rebalance,

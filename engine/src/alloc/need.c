@@ -1,12 +1,12 @@
 /*
- * alloc_need.c -- the multi-year budget need: a subsidy standard per unit of
+ * need.c -- alloc layer: the multi-year budget need: a subsidy standard per unit of
  * demand (e.g. yuan per meal), indexed every few years, times the forecast
  * demand of each calendar year.  Money stays in integer minor units: the
  * standard is read digit by digit, the index rate as an exact decimal
  * fraction, and each indexation step rounds half away from zero in 128-bit
  * integer arithmetic, as published standards are stated in whole fen at
  * each step.  The [need] section is read with the allocation spec's TOML
- * subset reader (alloc_toml.c).  docs/ALLOCATION.md, "Multi-year need".
+ * subset reader (io/toml.c).  docs/ALLOCATION.md, "Multi-year need".
  */
 #include <errno.h>
 #include <math.h>
@@ -23,6 +23,7 @@ struct civ_alloc_need {
     long every, base_year, first_year, years;
     int64_t minor_unit;
     int minor_digits;
+    int not_cny;            /* [budget] currency names another currency */
     char *column, *model;
     int missing_zero;
 };
@@ -126,12 +127,17 @@ static civ_status build(civ_alloc_need *n, civ_toml_doc *doc)
     civ_status st;
     /* the minor unit: [need] minor_unit, else [budget] minor_unit, else 100 */
     long minor = 100;
-    for (size_t i = 1; i < doc->n_tables; i++)
-        if (!strcmp(doc->tables[i].name, "budget") && !doc->tables[i].is_array)
-            for (size_t k = 0; k < doc->tables[i].n_entries; k++)
-                if (!strcmp(doc->tables[i].entries[k].key, "minor_unit") &&
-                    doc->tables[i].entries[k].value.type == CIV_TOML_INTEGER)
-                    minor = (long)doc->tables[i].entries[k].value.number;
+    for (size_t i = 1; i < doc->n_tables; i++) {
+        if (strcmp(doc->tables[i].name, "budget") || doc->tables[i].is_array)
+            continue;
+        for (size_t k = 0; k < doc->tables[i].n_entries; k++) {
+            const civ_toml_entry *e = &doc->tables[i].entries[k];
+            if (!strcmp(e->key, "minor_unit") && e->value.type == CIV_TOML_INTEGER)
+                minor = (long)e->value.number;
+            else if (!strcmp(e->key, "currency") && e->value.type == CIV_TOML_STRING)
+                n->not_cny = strcmp(e->value.text, "CNY") != 0;
+        }
+    }
     if ((st = get_long(n, t, "minor_unit", 1, 1000, &minor, 0)))
         return st;
     if (minor != 1 && minor != 10 && minor != 100 && minor != 1000) {
@@ -330,38 +336,39 @@ static int same_key(const nrow *x, const nrow *y)
             goto fail;                                                                                                 \
     } while (0)
 
-civ_status civ_alloc_need_project(const civ_alloc_need *n, const civ_table *fc, civ_table **per_community,
-                                  civ_table **per_year)
+/* The forecast columns the need reads (unique_id, ds, the demand column and
+ * the optional model column; *cm = SIZE_MAX without one). */
+static civ_status need_columns(const civ_alloc_need *n, const civ_table *fc, size_t *cid, size_t *cds, size_t *cv,
+                               size_t *cm)
 {
-    if (!n || !fc)
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_need_project: NULL argument");
-    size_t cid, cds, cv, cm = SIZE_MAX, nr = civ_table_n_rows(fc);
-    if (civ_table_find_column(fc, "unique_id", &cid) || !civ_table_text(fc, 0, cid) ||
-        civ_table_find_column(fc, "ds", &cds))
+    if (civ_table_find_column(fc, "unique_id", cid) || !civ_table_text(fc, 0, *cid) ||
+        civ_table_find_column(fc, "ds", cds))
         return civ_fail(CIV_ERR_MISSING_COLUMN, "need: the forecasts need columns unique_id and ds");
-    if (civ_table_find_column(fc, n->column, &cv) || !civ_table_numbers(fc, cv)) {
+    if (civ_table_find_column(fc, n->column, cv) || !civ_table_numbers(fc, *cv)) {
         civ_where w = {.file = n->path, .field = n->column};
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "need: the forecasts have no number column '%s'", n->column);
     }
-    if (civ_table_find_column(fc, "model", &cm) || !civ_table_text(fc, 0, cm))
-        cm = SIZE_MAX;
+    if (civ_table_find_column(fc, "model", cm) || !civ_table_text(fc, 0, *cm))
+        *cm = SIZE_MAX;
     civ_clear_error();
-    if (n->model && cm == SIZE_MAX)
+    if (n->model && *cm == SIZE_MAX)
         return civ_fail(CIV_ERR_MISSING_COLUMN, "need: model '%s' is named but the forecasts have no model column",
                         n->model);
-    nrow *rows = malloc((nr ? nr : 1) * sizeof *rows);
-    if (!rows)
-        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "need: out of memory");
-    size_t m = 0;
+    return CIV_OK;
+}
+
+/* The forecast rows of the chosen model inside the need's years, into
+ * rows[0..*m) sorted by (id, year, ds, file row); one row per community and
+ * period is required. */
+static civ_status need_rows(const civ_alloc_need *n, const civ_table *fc, nrow *rows, size_t *m_out)
+{
+    size_t cid, cds, cv, cm, nr = civ_table_n_rows(fc), m = 0;
+    civ_status st = need_columns(n, fc, &cid, &cds, &cv, &cm);
+    if (st)
+        return st;
     const double *vv = civ_table_numbers(fc, cv);
     const double *dsnum = civ_table_numbers(fc, cds);
     long y0 = n->first_year, y1 = n->first_year + n->years - 1;
-    civ_status st = CIV_OK;
-    civ_table *tc = NULL, *ty = NULL;
-    long ny = n->years;
-    double *ydem = NULL;
-    int64_t *yneed = NULL;
-    size_t *ycomm = NULL, *yper = NULL;
     for (size_t r = 0; r < nr; r++) {
         const char *id = civ_table_text(fc, r, cid);
         if (n->model && strcmp(civ_table_text(fc, r, cm), n->model))
@@ -375,8 +382,7 @@ civ_status civ_alloc_need_project(const civ_alloc_need *n, const civ_table *fc, 
             int64_t v;
             if (civ_date_parse(ds, strlen(ds), &form, &v)) {
                 civ_where w = {.series_id = id, .field = "ds"};
-                st = civ_fail_at(CIV_ERR_DATE, &w, "need: forecasts row %zu: bad date '%s'", r + 1, ds);
-                goto fail;
+                return civ_fail_at(CIV_ERR_DATE, &w, "need: forecasts row %zu: bad date '%s'", r + 1, ds);
             }
             year = form == CIV_DATE_YEAR      ? (long)v
                    : form == CIV_DATE_QUARTER ? (long)(v / 4)
@@ -390,10 +396,9 @@ civ_status civ_alloc_need_project(const civ_alloc_need *n, const civ_table *fc, 
             d = 0;
         if (!isfinite(d) || d < 0) {
             civ_where w = {.series_id = id, .field = n->column};
-            st = civ_fail_at(CIV_ERR_DOMAIN, &w, "need: forecasts row %zu: '%s' is %s for community '%s'%s", r + 1,
-                             n->column, isnan(d) ? "missing" : d < 0 ? "negative" : "infinite", id,
-                             isnan(d) ? " (did its forecast fail? if_missing = \"zero\" counts it as 0)" : "");
-            goto fail;
+            return civ_fail_at(CIV_ERR_DOMAIN, &w, "need: forecasts row %zu: '%s' is %s for community '%s'%s", r + 1,
+                               n->column, isnan(d) ? "missing" : d < 0 ? "negative" : "infinite", id,
+                               isnan(d) ? " (did its forecast fail? if_missing = \"zero\" counts it as 0)" : "");
         }
         rows[m].id = id, rows[m].ds = dsnum ? "" : civ_table_text(fc, r, cds), rows[m].year = year, rows[m].demand = d,
         rows[m].row = r;
@@ -404,29 +409,53 @@ civ_status civ_alloc_need_project(const civ_alloc_need *n, const civ_table *fc, 
     for (size_t a = 1; a < m; a++)
         if (same_key(&rows[a - 1], &rows[a]) && (dsnum || !strcmp(rows[a - 1].ds, rows[a].ds))) {
             civ_where w = {.file = n->path, .series_id = rows[a].id, .field = "model"};
-            st = civ_fail_at(CIV_ERR_SPEC, &w,
-                             "need: community '%s' has several forecasts for period '%s' (forecasts rows %zu and %zu); "
-                             "choose one model with model = \"...\" in [need]",
-                             rows[a].id, rows[a].ds[0] ? rows[a].ds : "", rows[a - 1].row + 1, rows[a].row + 1);
-            goto fail;
+            return civ_fail_at(CIV_ERR_SPEC, &w,
+                               "need: community '%s' has several forecasts for period '%s' (forecasts rows %zu and "
+                               "%zu); choose one model with model = \"...\" in [need]",
+                               rows[a].id, rows[a].ds[0] ? rows[a].ds : "", rows[a - 1].row + 1, rows[a].row + 1);
         }
-    ydem = calloc((size_t)ny, sizeof *ydem);
-    yneed = calloc((size_t)ny, sizeof *yneed);
-    ycomm = calloc((size_t)ny, sizeof *ycomm), yper = calloc((size_t)ny, sizeof *yper);
-    if (!ydem || !yneed || !ycomm || !yper) {
-        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "need: out of memory");
-        goto fail;
-    }
+    *m_out = m;
+    return CIV_OK;
+}
+
+/* The money column names: standard_<minor> (per unit of demand), need_<minor>
+ * (whole minor units) and need_<major> (text with exactly the currency's
+ * decimals). */
+static void need_names(const civ_alloc_need *n, char *std, char *need, char *major)
+{
+    const char *cur = n->not_cny ? "" : "CNY";
+    snprintf(std, 40, "standard_%s", civ_alloc_unit_name(cur, n->minor_unit, 0));
+    snprintf(need, 40, "need_%s", civ_alloc_unit_name(cur, n->minor_unit, 0));
+    snprintf(major, 40, "need_%s", civ_alloc_unit_name(cur, n->minor_unit, 1));
+}
+
+/* Per-year totals, filled by need_per_community. */
+typedef struct need_years {
+    double *dem;
+    int64_t *need;
+    size_t *comm, *per;
+} need_years;
+
+/* One row per community and year (need = round(demand x standard), half away
+ * from zero), accumulating the year totals; *out gets the table when out is
+ * not NULL. */
+static civ_status need_per_community(const civ_alloc_need *n, const nrow *rows, size_t m, need_years *yr,
+                                     civ_table **out)
+{
+    civ_status st = CIV_OK;
+    civ_table *tc = NULL;
     size_t c_id, c_year, c_per, c_dem, c_std, c_need, c_yuan;
-    if (per_community) {
+    char nm_std[40], nm_need[40], nm_major[40], mj[48];
+    need_names(n, nm_std, nm_need, nm_major);
+    if (out) {
         TRY(civ_table_create(&tc));
         TRY(civ_table_add_column(tc, "unique_id", CIV_COLUMN_TEXT, &c_id));
         TRY(civ_table_add_column(tc, "year", CIV_COLUMN_NUMBER, &c_year));
         TRY(civ_table_add_column(tc, "periods", CIV_COLUMN_NUMBER, &c_per));
         TRY(civ_table_add_column(tc, "demand", CIV_COLUMN_NUMBER, &c_dem));
-        TRY(civ_table_add_column(tc, "standard", CIV_COLUMN_NUMBER, &c_std));
-        TRY(civ_table_add_column(tc, "need", CIV_COLUMN_NUMBER, &c_need));
-        TRY(civ_table_add_column(tc, "need_yuan", CIV_COLUMN_NUMBER, &c_yuan));
+        TRY(civ_table_add_column(tc, nm_std, CIV_COLUMN_NUMBER, &c_std));
+        TRY(civ_table_add_column(tc, nm_need, CIV_COLUMN_NUMBER, &c_need));
+        TRY(civ_table_add_column(tc, nm_major, CIV_COLUMN_TEXT, &c_yuan));
     }
     for (size_t a = 0; a < m;) {
         size_t b = a;
@@ -442,10 +471,10 @@ civ_status civ_alloc_need_project(const civ_alloc_need *n, const civ_table *fc, 
             goto fail;
         }
         int64_t need = (int64_t)llround(x); /* half away from zero */
-        size_t yi = (size_t)(y - y0);
-        ydem[yi] += dem, yneed[yi] += need, ycomm[yi]++;
-        if (b - a > yper[yi])
-            yper[yi] = b - a;
+        size_t yi = (size_t)(y - n->first_year);
+        yr->dem[yi] += dem, yr->need[yi] += need, yr->comm[yi]++;
+        if (b - a > yr->per[yi])
+            yr->per[yi] = b - a;
         if (tc) {
             size_t row;
             TRY(civ_table_add_rows(tc, 1, &row));
@@ -455,56 +484,94 @@ civ_status civ_alloc_need_project(const civ_alloc_need *n, const civ_table *fc, 
             TRY(civ_table_set_number(tc, row, c_dem, dem));
             TRY(civ_table_set_number(tc, row, c_std, (double)S));
             TRY(civ_table_set_number(tc, row, c_need, (double)need));
-            TRY(civ_table_set_number(tc, row, c_yuan, (double)need / (double)n->minor_unit));
+            TRY(civ_table_set_text(tc, row, c_yuan, civ_alloc_format_major(need, n->minor_digits, mj, sizeof mj)));
         }
         a = b;
     }
-    for (long yi = 0; yi < ny; yi++)
-        if (!ycomm[yi]) {
+    if (out)
+        *out = tc;
+    return CIV_OK;
+fail:
+    civ_table_free(tc);
+    return st;
+}
+
+/* The per-year table: one row per year and a "total" row. */
+static civ_status need_per_year(const civ_alloc_need *n, const need_years *yr, civ_table **out)
+{
+    civ_status st = CIV_OK;
+    civ_table *ty = NULL;
+    long ny = n->years, y0 = n->first_year;
+    size_t s_scope, s_year, s_comm, s_per, s_dem, s_std, s_need, s_yuan;
+    char nm_std[40], nm_need[40], nm_major[40], mj[48];
+    need_names(n, nm_std, nm_need, nm_major);
+    TRY(civ_table_create(&ty));
+    TRY(civ_table_add_column(ty, "scope", CIV_COLUMN_TEXT, &s_scope));
+    TRY(civ_table_add_column(ty, "year", CIV_COLUMN_NUMBER, &s_year));
+    TRY(civ_table_add_column(ty, "communities", CIV_COLUMN_NUMBER, &s_comm));
+    TRY(civ_table_add_column(ty, "periods", CIV_COLUMN_NUMBER, &s_per));
+    TRY(civ_table_add_column(ty, "demand", CIV_COLUMN_NUMBER, &s_dem));
+    TRY(civ_table_add_column(ty, nm_std, CIV_COLUMN_NUMBER, &s_std));
+    TRY(civ_table_add_column(ty, nm_need, CIV_COLUMN_NUMBER, &s_need));
+    TRY(civ_table_add_column(ty, nm_major, CIV_COLUMN_TEXT, &s_yuan));
+    TRY(civ_table_add_rows(ty, (size_t)ny + 1, NULL));
+    double tdem = 0;
+    int64_t tneed = 0;
+    for (long yi = 0; yi <= ny; yi++) {
+        int last = yi == ny;
+        TRY(civ_table_set_text(ty, (size_t)yi, s_scope, last ? "total" : "year"));
+        TRY(civ_table_set_number(ty, (size_t)yi, s_year, last ? NAN : (double)(y0 + yi)));
+        TRY(civ_table_set_number(ty, (size_t)yi, s_comm, last ? NAN : (double)yr->comm[yi]));
+        TRY(civ_table_set_number(ty, (size_t)yi, s_per, last ? NAN : (double)yr->per[yi]));
+        TRY(civ_table_set_number(ty, (size_t)yi, s_dem, last ? tdem : yr->dem[yi]));
+        TRY(civ_table_set_number(ty, (size_t)yi, s_std, last ? NAN : (double)civ_alloc_need_standard(n, y0 + yi)));
+        TRY(civ_table_set_number(ty, (size_t)yi, s_need, (double)(last ? tneed : yr->need[yi])));
+        TRY(civ_table_set_text(ty, (size_t)yi, s_yuan,
+                               civ_alloc_format_major(last ? tneed : yr->need[yi], n->minor_digits, mj, sizeof mj)));
+        if (!last)
+            tdem += yr->dem[yi], tneed += yr->need[yi];
+    }
+    *out = ty;
+    return CIV_OK;
+fail:
+    civ_table_free(ty);
+    return st;
+}
+
+civ_status civ_alloc_need_project(const civ_alloc_need *n, const civ_table *fc, civ_table **per_community,
+                                  civ_table **per_year)
+{
+    if (!n || !fc)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_need_project: NULL argument");
+    size_t nr = civ_table_n_rows(fc), m = 0, ny = (size_t)n->years;
+    nrow *rows = malloc((nr ? nr : 1) * sizeof *rows);
+    need_years yr = {calloc(ny, sizeof(double)), calloc(ny, sizeof(int64_t)), calloc(ny, sizeof(size_t)),
+                     calloc(ny, sizeof(size_t))};
+    civ_table *tc = NULL, *ty = NULL;
+    civ_status st = CIV_OK;
+    if (!rows || !yr.dem || !yr.need || !yr.comm || !yr.per)
+        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "need: out of memory");
+    if (!st)
+        st = need_rows(n, fc, rows, &m);
+    if (!st)
+        st = need_per_community(n, rows, m, &yr, per_community ? &tc : NULL);
+    for (size_t yi = 0; yi < ny && !st; yi++)
+        if (!yr.comm[yi]) {
             civ_where w = {.file = n->path, .field = "years"};
             st = civ_fail_at(CIV_ERR_NOT_FOUND, &w,
                              "need: no forecast rows fall in %ld (the need covers %ld..%ld); forecast further ahead",
-                             y0 + yi, y0, y1);
-            goto fail;
+                             n->first_year + (long)yi, n->first_year, n->first_year + n->years - 1);
         }
-    if (per_year) {
-        size_t s_scope, s_year, s_comm, s_per, s_dem, s_std, s_need, s_yuan;
-        TRY(civ_table_create(&ty));
-        TRY(civ_table_add_column(ty, "scope", CIV_COLUMN_TEXT, &s_scope));
-        TRY(civ_table_add_column(ty, "year", CIV_COLUMN_NUMBER, &s_year));
-        TRY(civ_table_add_column(ty, "communities", CIV_COLUMN_NUMBER, &s_comm));
-        TRY(civ_table_add_column(ty, "periods", CIV_COLUMN_NUMBER, &s_per));
-        TRY(civ_table_add_column(ty, "demand", CIV_COLUMN_NUMBER, &s_dem));
-        TRY(civ_table_add_column(ty, "standard", CIV_COLUMN_NUMBER, &s_std));
-        TRY(civ_table_add_column(ty, "need", CIV_COLUMN_NUMBER, &s_need));
-        TRY(civ_table_add_column(ty, "need_yuan", CIV_COLUMN_NUMBER, &s_yuan));
-        TRY(civ_table_add_rows(ty, (size_t)ny + 1, NULL));
-        double tdem = 0;
-        int64_t tneed = 0;
-        for (long yi = 0; yi <= ny; yi++) {
-            int last = yi == ny;
-            TRY(civ_table_set_text(ty, (size_t)yi, s_scope, last ? "total" : "year"));
-            TRY(civ_table_set_number(ty, (size_t)yi, s_year, last ? NAN : (double)(y0 + yi)));
-            TRY(civ_table_set_number(ty, (size_t)yi, s_comm, last ? NAN : (double)ycomm[yi]));
-            TRY(civ_table_set_number(ty, (size_t)yi, s_per, last ? NAN : (double)yper[yi]));
-            TRY(civ_table_set_number(ty, (size_t)yi, s_dem, last ? tdem : ydem[yi]));
-            TRY(civ_table_set_number(ty, (size_t)yi, s_std,
-                                     last ? NAN : (double)civ_alloc_need_standard(n, y0 + yi)));
-            TRY(civ_table_set_number(ty, (size_t)yi, s_need, (double)(last ? tneed : yneed[yi])));
-            TRY(civ_table_set_number(ty, (size_t)yi, s_yuan,
-                                     (double)(last ? tneed : yneed[yi]) / (double)n->minor_unit));
-            if (!last)
-                tdem += ydem[yi], tneed += yneed[yi];
-        }
+    if (!st && per_year)
+        st = need_per_year(n, &yr, &ty);
+    free(yr.dem), free(yr.need), free(yr.comm), free(yr.per), free(rows);
+    if (st) {
+        civ_table_free(tc), civ_table_free(ty);
+        return st;
     }
-    free(ydem), free(yneed), free(ycomm), free(yper), free(rows);
     if (per_community)
         *per_community = tc;
     if (per_year)
         *per_year = ty;
     return CIV_OK;
-fail:
-    civ_table_free(tc), civ_table_free(ty);
-    free(ydem), free(yneed), free(ycomm), free(yper), free(rows);
-    return st;
 }

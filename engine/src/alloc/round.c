@@ -1,5 +1,6 @@
 /*
- * alloc_round.c -- whole minor units by the largest remainder method.
+ * round.c -- alloc layer: whole minor units by the largest remainder method,
+ * the one rounding of the layer (community amounts and the budget lines).
  *
  * Hamilton's method (Balinski & Young, "Fair Representation", 2nd ed. 2001,
  * ch. 2 and appendix A): floor every real amount, then hand the missing units,
@@ -53,6 +54,30 @@ static void take_smallest(civ_alloc_pair *pairs, civ_alloc_pair *tmp, size_t m, 
         out[pairs[j].payload] += step;
 }
 
+/* The tie grid of civ_alloc_round: remainders that differ by less than
+ * about one step are taken as equal (ties by index).  A power of two, so that
+ * remainders k/d with small denominators d land on the grid exactly or far
+ * from a half step: at least 2^-30 minor units, and 2^-44 relative to the
+ * largest amount (about 256 ulps of it: the solve's floating error is a few
+ * ulps). */
+static double tie_grid(const double *x, size_t n)
+{
+    double mx = 1;
+    for (size_t i = 0; i < n; i++)
+        if (x[i] > mx)
+            mx = x[i];
+    int e;
+    frexp(mx, &e); /* mx < 2^e */
+    return ldexp(1.0, e - 44 > -30 ? e - 44 : -30);
+}
+
+/* The sort key of a remainder on the tie grid (ascending = smallest). */
+static uint64_t grid_key(double r, double g)
+{
+    double q = nearbyint(r / g);
+    return q > 0 ? (uint64_t)q : 0;
+}
+
 civ_status civ_alloc_round(const double *x, const int64_t *lo, const int64_t *hi, size_t n, int64_t total,
                            civ_alloc_pair *pairs, civ_alloc_pair *tmp, int64_t *out)
 {
@@ -66,6 +91,7 @@ civ_status civ_alloc_round(const double *x, const int64_t *lo, const int64_t *hi
         out[i] = v;
         used += v;
     }
+    const double g = tie_grid(x, n);
     int64_t deficit = total - used;
     while (deficit != 0) {
         size_t m = 0;
@@ -74,10 +100,7 @@ civ_status civ_alloc_round(const double *x, const int64_t *lo, const int64_t *hi
             for (size_t i = 0; i < n; i++) {
                 if (hi[i] >= 0 && out[i] >= hi[i])
                     continue;
-                double r = x[i] - (double)out[i];
-                if (r < 0)
-                    r = 0;
-                pairs[m].key = UINT64_MAX - civ_alloc_double_key(r);
+                pairs[m].key = UINT64_MAX - grid_key(x[i] - (double)out[i], g);
                 pairs[m++].payload = i;
             }
         } else {
@@ -85,10 +108,7 @@ civ_status civ_alloc_round(const double *x, const int64_t *lo, const int64_t *hi
             for (size_t i = 0; i < n; i++) {
                 if (out[i] <= lo[i])
                     continue;
-                double r = x[i] - (double)out[i] + 1.0;
-                if (r < 0)
-                    r = 0;
-                pairs[m].key = civ_alloc_double_key(r);
+                pairs[m].key = grid_key(x[i] - (double)out[i] + 1.0, g);
                 pairs[m++].payload = i;
             }
         }
@@ -103,5 +123,26 @@ civ_status civ_alloc_round(const double *x, const int64_t *lo, const int64_t *hi
         take_smallest(pairs, tmp, m, need, out, step);
         deficit -= step * (int64_t)need;
     }
+    return CIV_OK;
+}
+
+civ_status civ_alloc_split_exact(int64_t total, const int64_t *num, size_t n, int64_t den, civ_alloc_pair *pairs,
+                                 civ_alloc_pair *tmp, int64_t *out)
+{
+    if (total < 0 || den <= 0)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_split_exact: negative total or denominator");
+    int64_t used = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (num[i] < 0)
+            return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_split_exact: negative share");
+        __int128 p = (__int128)total * num[i];
+        out[i] = (int64_t)(p / den);
+        pairs[i].key = UINT64_MAX - (uint64_t)(p % den); /* largest remainder first */
+        pairs[i].payload = i;
+        used += out[i];
+    }
+    if (used > total || total - used > (int64_t)n)
+        return civ_fail(CIV_ERR_INTERNAL, "civ_alloc_split_exact: the shares do not sum to the denominator");
+    take_smallest(pairs, tmp, n, (size_t)(total - used), out, 1);
     return CIV_OK;
 }

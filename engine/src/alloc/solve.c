@@ -1,5 +1,5 @@
 /*
- * alloc_solve.c -- the exact constrained solve of the factor method.
+ * solve.c -- alloc layer: the exact constrained solve of the factor method.
  *
  * Given scores raw_i >= 0 and bounds 0 <= lo_i <= hi_i, the constrained
  * allocation of a pool P is a_i = clamp(lambda*raw_i, lo_i, hi_i) with the
@@ -74,42 +74,27 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-civ_status civ_alloc_solve_lambda(const double *raw, const double *lo, const double *hi, size_t n, double pool,
-                                  civ_alloc_pair *pairs, civ_alloc_pair *tmp, double *amounts, double *lambda,
-                                  const char *what)
-{
-    double sum_lo = 0, reach = 0;
-    for (size_t i = 0; i < n; i++) {
-        sum_lo += lo[i];
-        reach += raw[i] > 0 ? hi[i] : lo[i];
-    }
-    /* Bounds are whole minor units, so these sums are exact below 2^53. */
-    if (sum_lo > pool)
-        return civ_fail(CIV_ERR_INFEASIBLE,
-                        "%s: the lower bounds (floors, hold-harmless) total %.0f minor units, above the pool of %.0f",
-                        what, sum_lo, pool);
-    if (reach < pool)
-        return civ_fail(CIV_ERR_INFEASIBLE,
-                        "%s: the upper bounds (caps, pace) of communities with a positive score total %.0f minor "
-                        "units (zero-score communities held at their floors), below the pool of %.0f",
-                        what, reach, pool);
-    if (sum_lo == pool) {
-        memcpy(amounts, lo, n * sizeof *amounts);
-        *lambda = 0;
-        return CIV_OK;
-    }
+/* The bracket of phase 1: lam_lo < lambda* <= lam_hi, the communities
+ * act[0..na) with a breakpoint inside it, and f outside them folded into
+ * fixed + slope*lambda. */
+typedef struct bracket {
+    double lam_lo, lam_hi, fixed, slope;
+    size_t *act, na;
+} bracket;
 
-    /* Phase 1 -- breakpoint search (Kiwiel 2008, the median-search idea): keep
-     * a bracket lam_lo < lambda* <= lam_hi with f(lam_lo) < P <= f(lam_hi)
-     * and the set A of communities with a breakpoint strictly inside it.
-     * Every other community is at its floor, at its cap, or proportional
-     * (lambda*raw) throughout the bracket, so it folds into
-     *     f(lambda) = fixed + slope*lambda + sum_{i in A} clamp(...).
-     * Each round evaluates f at 16 quantiles of a sample of A's inner
-     * breakpoints, keeps the bracket between two adjacent ones and drops the
-     * communities that leave A: O(n) in total.  A is kept in id
-     * order, so the sums (and so the result) do not depend on input order. */
-    size_t *act = (size_t *)(void *)tmp; /* tmp holds 2n pairs = room for 4n indices */
+/* Phase 1 -- breakpoint search (Kiwiel 2008, the median-search idea): keep
+ * a bracket lam_lo < lambda* <= lam_hi with f(lam_lo) < P <= f(lam_hi)
+ * and the set A of communities with a breakpoint strictly inside it.
+ * Every other community is at its floor, at its cap, or proportional
+ * (lambda*raw) throughout the bracket, so it folds into
+ *     f(lambda) = fixed + slope*lambda + sum_{i in A} clamp(...).
+ * Each round evaluates f at 16 quantiles of a sample of A's inner
+ * breakpoints, keeps the bracket between two adjacent ones and drops the
+ * communities that leave A: O(n) in total.  A is kept in id
+ * order, so the sums (and so the result) do not depend on input order. */
+static void search_bracket(const double *raw, const double *lo, const double *hi, size_t n, double pool, bracket *bk)
+{
+    size_t *act = bk->act;
     double lam_lo = 0, lam_hi = INFINITY, fixed = 0, slope = 0;
     size_t na = 0;
     for (size_t i = 0; i < n; i++) {
@@ -176,9 +161,17 @@ civ_status civ_alloc_solve_lambda(const double *raw, const double *lo, const dou
             break; /* no progress (heavy ties): the sweep finishes exactly */
         na = keep;
     }
+    bk->lam_lo = lam_lo, bk->lam_hi = lam_hi, bk->fixed = fixed, bk->slope = slope, bk->na = na;
+}
 
-    /* Phase 2 -- sort the remaining breakpoints inside the bracket (radix,
-     * stable: ties keep id order) and sweep f = fixed + slope*lambda. */
+/* Phase 2 -- sort the remaining breakpoints inside the bracket (radix,
+ * stable: ties keep id order) and sweep f = fixed + slope*lambda. *lam gets
+ * the multiplier. */
+static civ_status sweep_bracket(const double *raw, const double *lo, const double *hi, double pool, const bracket *bk,
+                                civ_alloc_pair *pairs, civ_alloc_pair *tmp, double *lam_out, const char *what)
+{
+    const size_t *act = bk->act, na = bk->na;
+    double lam_lo = bk->lam_lo, lam_hi = bk->lam_hi, fixed = bk->fixed, slope = bk->slope;
     size_t m = 0;
     for (size_t j = 0; j < na; j++) {
         size_t i = act[j];
@@ -235,6 +228,41 @@ civ_status civ_alloc_solve_lambda(const double *raw, const double *lo, const dou
             return civ_fail(CIV_ERR_INTERNAL, "%s: the breakpoint sweep found no multiplier (slope %g)", what, slope);
         lam = (pool - fixed) / slope;
     }
+    *lam_out = lam;
+    return CIV_OK;
+}
+
+civ_status civ_alloc_solve_lambda(const double *raw, const double *lo, const double *hi, size_t n, double pool,
+                                  civ_alloc_pair *pairs, civ_alloc_pair *tmp, double *amounts, double *lambda,
+                                  const char *what)
+{
+    double sum_lo = 0, reach = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum_lo += lo[i];
+        reach += raw[i] > 0 ? hi[i] : lo[i];
+    }
+    /* Bounds are whole minor units, so these sums are exact below 2^53. */
+    if (sum_lo > pool)
+        return civ_fail(CIV_ERR_INFEASIBLE,
+                        "%s: the lower bounds (floors, hold-harmless) total %.0f minor units, above the pool of %.0f",
+                        what, sum_lo, pool);
+    if (reach < pool)
+        return civ_fail(CIV_ERR_INFEASIBLE,
+                        "%s: the upper bounds (caps, pace) of communities with a positive score total %.0f minor "
+                        "units (zero-score communities held at their floors), below the pool of %.0f",
+                        what, reach, pool);
+    if (sum_lo == pool) {
+        memcpy(amounts, lo, n * sizeof *amounts);
+        *lambda = 0;
+        return CIV_OK;
+    }
+
+    bracket bk = {.act = (size_t *)(void *)tmp}; /* tmp holds 2n pairs = room for 4n indices */
+    search_bracket(raw, lo, hi, n, pool, &bk);
+    double lam;
+    civ_status st = sweep_bracket(raw, lo, hi, pool, &bk, pairs, tmp, &lam, what);
+    if (st)
+        return st;
     if (lam < 0)
         lam = 0;
     for (size_t i = 0; i < n; i++) {

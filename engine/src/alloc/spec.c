@@ -1,6 +1,6 @@
 /*
- * alloc_spec.c -- the allocation specification: from the TOML subset
- * (alloc_toml.c) to a validated civ_alloc_spec.
+ * spec.c -- alloc layer: the allocation specification, from the TOML subset
+ * (io/toml.c) to a validated civ_alloc_spec.
  *
  * Every key is declared here with its type; unknown keys, missing required
  * keys, out-of-range values and inconsistent sections (weights that do not
@@ -83,6 +83,35 @@ static civ_status get_string(const ctx *c, const char *key, int required, char *
     *out = strdup(e->value.text);
     if (!*out)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+    if (loc)
+        loc->line = e->value.line, loc->column = e->value.column;
+    return CIV_OK;
+}
+
+/* An array of distinct non-empty strings (at most CIV_ALLOC_MAX_LABELS). */
+static civ_status get_string_array(const ctx *c, const char *key, char ***out, size_t *n, civ_alloc_loc *loc)
+{
+    civ_toml_entry *e = find(c, key);
+    if (!e)
+        return CIV_OK;
+    if (e->value.type != CIV_TOML_ARRAY)
+        return fail_entry(c, CIV_ERR_SPEC, e, "'%s' must be an array of strings, not %s", key,
+                          type_name(e->value.type));
+    if (e->value.n_items > CIV_ALLOC_MAX_LABELS)
+        return fail_entry(c, CIV_ERR_LIMIT, e, "'%s' has more than %d columns", key, CIV_ALLOC_MAX_LABELS);
+    if (!(*out = calloc(e->value.n_items + 1, sizeof **out)))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+    for (size_t i = 0; i < e->value.n_items; i++) {
+        const civ_toml_value *v = &e->value.items[i];
+        if (v->type != CIV_TOML_STRING || !v->text[0])
+            return fail_entry(c, CIV_ERR_SPEC, e, "'%s' item %zu must be a non-empty string", key, i + 1);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp((*out)[j], v->text))
+                return fail_entry(c, CIV_ERR_DUPLICATE, e, "'%s' names column '%s' twice", key, v->text);
+        if (!((*out)[i] = strdup(v->text)))
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+        (*n)++;
+    }
     if (loc)
         loc->line = e->value.line, loc->column = e->value.column;
     return CIV_OK;
@@ -211,6 +240,9 @@ void civ_alloc_spec_free(civ_alloc_spec *s)
         return;
     free(s->path), free(s->version), free(s->title), free(s->currency);
     free(s->id_column), free(s->district_column), free(s->population), free(s->aged), free(s->last_year);
+    for (size_t i = 0; i < s->n_labels; i++)
+        free(s->labels[i]);
+    free(s->labels);
     for (size_t i = 0; i < s->n_reserves; i++)
         free(s->reserves[i].name);
     for (size_t i = 0; i < s->n_pools; i++)
@@ -279,36 +311,97 @@ static civ_status spec_fail(const civ_alloc_spec *s, civ_alloc_loc loc, const ch
     return civ_fail_at(CIV_ERR_SPEC, &w, "%s", msg);
 }
 
-/* Largest remainder over `n` real shares of `total` (minor units), ties to
- * the earlier line.  Used for the few budget lines only (O(n^2) is fine). */
-static void split_lines(int64_t total, const double *share, size_t n, int64_t *out)
+/* A plain decimal literal in [0, 1] ("0.03", "1", "0.125"; no sign, no
+ * exponent, at most 18 significant digits once trailing zeros of the
+ * fraction go) as num / 10^digits exactly; digits = -1 for anything else. */
+static void exact_decimal(const char *text, int64_t *num, int *digits)
 {
-    int64_t used = 0;
-    for (size_t i = 0; i < n; i++) {
-        double v = share[i] * (double)total;
-        out[i] = (int64_t)floor(v);
-        used += out[i];
-    }
-    while (used < total) {
-        size_t best = SIZE_MAX;
-        double best_r = -1;
-        for (size_t i = 0; i < n; i++) {
-            double r = share[i] * (double)total - (double)out[i];
-            if (r > best_r + 1e-12) {
-                best_r = r;
-                best = i;
-            }
+    *num = 0, *digits = -1;
+    const char *dot = strchr(text, '.');
+    size_t len = strlen(text);
+    if (!len || strpbrk(text, "eE+-_"))
+        return;
+    while (dot && len > (size_t)(dot - text) + 1 && text[len - 1] == '0')
+        len--;
+    int d = 0, seen_dot = 0, sig = 0;
+    int64_t v = 0;
+    for (const char *p = text; p < text + len; p++) {
+        if (*p == '.') {
+            seen_dot = 1;
+            continue;
         }
-        out[best]++;
-        used++;
+        if (*p < '0' || *p > '9' || ++sig > 18)
+            return;
+        v = v * 10 + (*p - '0');
+        d += seen_dot;
     }
+    *num = v, *digits = d;
 }
 
-static civ_status build(civ_alloc_spec *s, civ_toml_doc *d)
+/* Splits `total` (minor units) over `n` shares by the layer's one largest
+ * remainder (round.c), ties to the earlier line.  Exactly, in integers, when
+ * every share is a plain decimal (num[i] / 10^digits[i], scaled to their
+ * common denominator); else from the doubles `share` with round.c's tie
+ * tolerance.  with_rest adds a last line of 1 - sum of the shares (the
+ * distributable rest after the reserves). */
+static civ_status split_lines(int64_t total, const double *share, const int64_t *num, const int *digits, size_t n,
+                              int with_rest, int64_t *out)
 {
-    ctx c = {.path = s->path};
-    civ_status st;
-    /* [need] is read by alloc_need.c (the multi-year budget need), not here */
+    size_t m = n + (with_rest ? 1 : 0);
+    double *x = malloc(m * sizeof *x);
+    int64_t *lo = calloc(m, sizeof *lo), *hi = malloc(m * sizeof *hi), *N = malloc(m * sizeof *N);
+    civ_alloc_pair *pairs = malloc(m * sizeof *pairs), *tmp = malloc(m * sizeof *tmp);
+    civ_status st = CIV_OK;
+    int exact = 1, K = 0;
+    for (size_t i = 0; i < n; i++) {
+        exact &= digits[i] >= 0;
+        if (digits[i] > K)
+            K = digits[i];
+    }
+    if (!x || !lo || !hi || !N || !pairs || !tmp) {
+        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+        goto out;
+    }
+    if (exact) {
+        int64_t D = 1, sum = 0;
+        for (int k = 0; k < K; k++)
+            D *= 10;
+        for (size_t i = 0; i < n && exact; i++) {
+            int64_t scale = 1;
+            for (int k = digits[i]; k < K; k++)
+                scale *= 10;
+            N[i] = num[i] * scale; /* a share <= 1, so N[i] <= 10^K <= 10^18 */
+            exact = sum <= INT64_MAX - N[i];
+            sum += exact ? N[i] : 0;
+        }
+        if (exact && with_rest) {
+            N[n] = D - sum;
+            exact = N[n] >= 0;
+            sum = D;
+        }
+        if (exact && sum > 0) {
+            st = civ_alloc_split_exact(total, N, m, sum, pairs, tmp, out);
+            goto out;
+        }
+    }
+    double rest = 1;
+    for (size_t i = 0; i < m; i++) {
+        double sh = i < n ? share[i] : rest;
+        if (i < n)
+            rest -= share[i];
+        x[i] = sh * (double)total;
+        hi[i] = -1;
+    }
+    st = civ_alloc_round(x, lo, hi, m, total, pairs, tmp, out);
+out:
+    free(x), free(lo), free(hi), free(N), free(pairs), free(tmp);
+    return st;
+}
+
+/* Every section is known and written as a table or an array of tables. */
+static civ_status check_sections(const civ_alloc_spec *s, const civ_toml_doc *d)
+{
+    /* [need] is read by need.c (the multi-year budget need), not here */
     static const char *sections[] = {"budget", "data", "reserve", "pool", "formula", "factor", "tilt", "need", NULL};
     static const int section_is_array[] = {0, 0, 1, 1, 1, 1, 1, 0};
     for (size_t t = 1; t < d->n_tables; t++) {
@@ -326,7 +419,14 @@ static civ_status build(civ_alloc_spec *s, civ_toml_doc *d)
             return civ_fail_at(CIV_ERR_SPEC, &w, "'%s' must be written %s%s%s", d->tables[t].name,
                                section_is_array[k] ? "[[" : "[", d->tables[t].name, section_is_array[k] ? "]]" : "]");
     }
+    return CIV_OK;
+}
 
+/* The top level (version, title), [budget] and [data]. */
+static civ_status read_header(civ_alloc_spec *s, civ_toml_doc *d)
+{
+    ctx c = {.path = s->path};
+    civ_status st;
     /* top level */
     set_ctx(&c, &d->tables[0], 0);
     if ((st = get_string(&c, "version", 1, &s->version, NULL)) || (st = get_string(&c, "title", 0, &s->title, NULL)) ||
@@ -367,13 +467,19 @@ static civ_status build(civ_alloc_spec *s, civ_toml_doc *d)
             (st = get_string(&c, "population", 0, &s->population, &s->population_loc)) ||
             (st = get_string(&c, "aged", 0, &s->aged, &s->aged_loc)) ||
             (st = get_string(&c, "last_year", 0, &s->last_year, &s->last_year_loc)) ||
-            (st = check_unused(&c, "id, district, population, aged, last_year")))
+            (st = get_string_array(&c, "labels", &s->labels, &s->n_labels, &s->labels_loc)) ||
+            (st = check_unused(&c, "id, district, population, aged, last_year, labels")))
             return st;
+        s->labels_given = find(&c, "labels") != NULL;
     }
     if (!s->id_column && !(s->id_column = strdup("unique_id")))
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+    return CIV_OK;
+}
 
-    /* allocate the arrays */
+/* The arrays for the [[...]] sections, sized by counting them. */
+static civ_status alloc_arrays(civ_alloc_spec *s, const civ_toml_doc *d)
+{
     s->n_reserves = count_tables(d, "reserve");
     s->n_pools = count_tables(d, "pool");
     s->n_formulas = count_tables(d, "formula");
@@ -396,277 +502,300 @@ static civ_status build(civ_alloc_spec *s, civ_toml_doc *d)
         civ_where w = {.file = s->path, .line = t33->line, .column = t33->column, .field = "tilt"};
         return civ_fail_at(CIV_ERR_LIMIT, &w, "more than 32 [[tilt]] rules");
     }
+    return CIV_OK;
+}
 
-    /* [[formula]] first: the others refer to it */
-    size_t fi = 0, ri = 0, pi = 0, ki = 0, ti = 0;
-    for (size_t t = 1; t < d->n_tables; t++) {
-        if (strcmp(d->tables[t].name, "formula"))
-            continue;
-        civ_alloc_formula *f = &s->formulas[fi];
-        set_ctx(&c, &d->tables[t], fi);
-        f->floor = f->cap = -1;
-        f->cap_share = f->hold_harmless = f->pace = NAN;
-        f->loc.line = d->tables[t].line, f->loc.column = d->tables[t].column;
-        char *on_inf = NULL, *combine = NULL;
-        double v;
-        if ((st = get_string(&c, "name", 1, &f->name, NULL)) || (st = check_name(&c, f->name)) ||
-            (st = get_money(&c, "floor", 0, s->minor_digits, &f->floor)) ||
-            (st = get_money(&c, "cap", 0, s->minor_digits, &f->cap)) ||
-            (st = get_number(&c, "cap_share", 0, 1e-12, 1, &f->cap_share, NULL)) ||
-            (st = get_number(&c, "hold_harmless", 0, 0, 10, &f->hold_harmless, NULL)) ||
-            (st = get_number(&c, "pace", 0, 0, 100, &f->pace, NULL)) ||
-            (st = get_string(&c, "last_year", 0, &f->last_year, &f->last_year_loc)) ||
-            (st = get_string(&c, "on_infeasible", 0, &on_inf, NULL)) ||
-            (st = get_string(&c, "combine", 0, &combine, NULL))) {
+/* [[formula]] #fi+1: bounds, history rules, infeasibility and combination. */
+static civ_status read_formula(civ_alloc_spec *s, civ_toml_table *tb, size_t fi)
+{
+    ctx c = {.path = s->path};
+    civ_status st;
+    civ_alloc_formula *f = &s->formulas[fi];
+    set_ctx(&c, tb, fi);
+    f->floor = f->cap = -1;
+    f->cap_share = f->hold_harmless = f->pace = NAN;
+    f->loc.line = tb->line, f->loc.column = tb->column;
+    char *on_inf = NULL, *combine = NULL;
+    if ((st = get_string(&c, "name", 1, &f->name, NULL)) || (st = check_name(&c, f->name)) ||
+        (st = get_money(&c, "floor", 0, s->minor_digits, &f->floor)) ||
+        (st = get_money(&c, "cap", 0, s->minor_digits, &f->cap)) ||
+        (st = get_number(&c, "cap_share", 0, 1e-12, 1, &f->cap_share, NULL)) ||
+        (st = get_number(&c, "hold_harmless", 0, 0, 10, &f->hold_harmless, NULL)) ||
+        (st = get_number(&c, "pace", 0, 0, 100, &f->pace, NULL)) ||
+        (st = get_string(&c, "last_year", 0, &f->last_year, &f->last_year_loc)) ||
+        (st = get_string(&c, "on_infeasible", 0, &on_inf, NULL)) ||
+        (st = get_string(&c, "combine", 0, &combine, NULL))) {
+        free(on_inf);
+        free(combine);
+        return st;
+    }
+    if (combine) {
+        int ok = !strcmp(combine, "sum") || !strcmp(combine, "greater_of");
+        f->greater_of = !strcmp(combine, "greater_of");
+        free(combine);
+        if (!ok) {
             free(on_inf);
-            free(combine);
-            return st;
+            return fail_entry(&c, CIV_ERR_SPEC, find(&c, "combine"), "combine must be \"sum\" or \"greater_of\"");
         }
-        if (combine) {
-            int ok = !strcmp(combine, "sum") || !strcmp(combine, "greater_of");
-            f->greater_of = !strcmp(combine, "greater_of");
-            free(combine);
-            if (!ok) {
-                free(on_inf);
-                return fail_entry(&c, CIV_ERR_SPEC, find(&c, "combine"), "combine must be \"sum\" or \"greater_of\"");
-            }
-        }
-        (void)v;
-        if (on_inf) {
-            int ok = !strcmp(on_inf, "error") || !strcmp(on_inf, "ratable");
-            f->ratable = !strcmp(on_inf, "ratable");
-            free(on_inf);
-            if (!ok)
-                return fail_entry(&c, CIV_ERR_SPEC, find(&c, "on_infeasible"),
-                                  "on_infeasible must be \"error\" or \"ratable\"");
-        }
-        if ((st = check_unused(&c, "name, floor, cap, cap_share, hold_harmless, pace, last_year, on_infeasible, "
-                                   "combine")))
-            return st;
-        if ((!isnan(f->hold_harmless) || !isnan(f->pace)) && !f->last_year)
-            return missing(&c, "last_year");
-        if (f->last_year && isnan(f->hold_harmless) && isnan(f->pace))
-            return fail_entry(&c, CIV_ERR_SPEC, find(&c, "last_year"),
-                              "'last_year' is only used by hold_harmless or pace; neither is set");
-        if (f->floor >= 0 && f->cap >= 0 && f->floor > f->cap)
-            return fail_entry(&c, CIV_ERR_SPEC, find(&c, "floor"), "floor is above cap");
-        if (f->ratable && f->floor < 0 && isnan(f->hold_harmless))
+    }
+    if (on_inf) {
+        int ok = !strcmp(on_inf, "error") || !strcmp(on_inf, "ratable");
+        f->ratable = !strcmp(on_inf, "ratable");
+        free(on_inf);
+        if (!ok)
             return fail_entry(&c, CIV_ERR_SPEC, find(&c, "on_infeasible"),
-                              "on_infeasible = \"ratable\" reduces floors, but the formula has no floor or "
-                              "hold_harmless");
-        for (size_t g = 0; g < fi; g++)
-            if (!strcmp(s->formulas[g].name, f->name))
-                return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate formula name '%s'", f->name);
-        fi++;
+                              "on_infeasible must be \"error\" or \"ratable\"");
     }
-    if (s->n_formulas == 0) {
-        /* no [[formula]]: one implicit, unconstrained formula "main" */
-        s->n_formulas = 1;
-        s->formulas[0].name = strdup("main");
-        if (!s->formulas[0].name)
+    if ((st = check_unused(&c, "name, floor, cap, cap_share, hold_harmless, pace, last_year, on_infeasible, "
+                               "combine")))
+        return st;
+    if ((!isnan(f->hold_harmless) || !isnan(f->pace)) && !f->last_year)
+        return missing(&c, "last_year");
+    if (f->last_year && isnan(f->hold_harmless) && isnan(f->pace))
+        return fail_entry(&c, CIV_ERR_SPEC, find(&c, "last_year"),
+                          "'last_year' is only used by hold_harmless or pace; neither is set");
+    if (f->floor >= 0 && f->cap >= 0 && f->floor > f->cap)
+        return fail_entry(&c, CIV_ERR_SPEC, find(&c, "floor"), "floor is above cap");
+    if (f->ratable && f->floor < 0 && isnan(f->hold_harmless))
+        return fail_entry(&c, CIV_ERR_SPEC, find(&c, "on_infeasible"),
+                          "on_infeasible = \"ratable\" reduces floors, but the formula has no floor or "
+                          "hold_harmless");
+    for (size_t g = 0; g < fi; g++)
+        if (!strcmp(s->formulas[g].name, f->name))
+            return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate formula name '%s'", f->name);
+    return CIV_OK;
+}
+
+/* A section's 'formula' key: the named formula, else the only one (or every
+ * formula, SIZE_MAX, when allow_all); an unknown name is an error. */
+static civ_status resolve_formula(const civ_alloc_spec *s, const ctx *c, const char *name, size_t *out, int allow_all)
+{
+    if (!name) {
+        if (allow_all)
+            *out = SIZE_MAX;
+        else if (s->n_formulas == 1)
+            *out = 0;
+        else
+            return missing(c, "formula");
+    } else if ((*out = formula_index(s, name)) == SIZE_MAX) {
+        return fail_entry(c, CIV_ERR_SPEC, find(c, "formula"), "unknown formula '%s' (declare it in a [[formula]] section)",
+                          name);
+    }
+    return CIV_OK;
+}
+
+/* [[reserve]] #ri+1: a named share of the total. */
+static civ_status read_reserve(civ_alloc_spec *s, civ_toml_table *tb, size_t ri, double *reserve_sum)
+{
+    ctx c = {.path = s->path};
+    civ_status st;
+    civ_alloc_loc hdr = {tb->line, tb->column};
+    civ_alloc_reserve *r = &s->reserves[ri];
+    set_ctx(&c, tb, ri);
+    r->loc = hdr;
+    if ((st = get_string(&c, "name", 1, &r->name, NULL)) || (st = check_name(&c, r->name)) ||
+        (st = get_number(&c, "share", 1, 0, 1, &r->share, NULL)) || (st = check_unused(&c, "name, share")))
+        return st;
+    exact_decimal(find(&c, "share")->value.text, &r->share_num, &r->share_digits);
+    for (size_t g = 0; g < ri; g++)
+        if (!strcmp(s->reserves[g].name, r->name))
+            return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate reserve name '%s'", r->name);
+    *reserve_sum += r->share;
+    if (*reserve_sum >= 1)
+        return fail_entry(&c, CIV_ERR_SPEC, find(&c, "share"),
+                          "reserves take %.10g of the total; they must leave something to allocate",
+                          *reserve_sum);
+    return CIV_OK;
+}
+
+/* [[pool]] #pi+1: an amount or a share of what the reserves leave, its
+ * formula and its earmark. */
+static civ_status read_pool(civ_alloc_spec *s, civ_toml_table *tb, size_t pi)
+{
+    ctx c = {.path = s->path};
+    civ_status st;
+    civ_alloc_loc hdr = {tb->line, tb->column};
+    civ_alloc_pool *p = &s->pools[pi];
+    set_ctx(&c, tb, pi);
+    p->loc = hdr;
+    p->share = p->eligible_min = p->eligible_max = NAN;
+    long topk = 0;
+    if ((st = get_string(&c, "name", 1, &p->name, NULL)) || (st = check_name(&c, p->name)) ||
+        (st = get_string(&c, "formula", 0, &p->formula_name, NULL)))
+        return st;
+    if ((st = resolve_formula(s, &c, p->formula_name, &p->formula, 0)))
+        return st;
+    civ_toml_entry *am = find(&c, "amount"), *sh = find(&c, "share");
+    if (am && sh)
+        return fail_entry(&c, CIV_ERR_SPEC, sh, "give either 'amount' or 'share', not both");
+    if (!am && !sh)
+        return missing(&c, "share");
+    if (am) {
+        p->has_amount = 1;
+        if ((st = get_money(&c, "amount", 1, s->minor_digits, &p->amount)))
+            return st;
+    } else if ((st = get_number(&c, "share", 1, 0, 1, &p->share, NULL))) {
+        return st;
+    } else {
+        exact_decimal(find(&c, "share")->value.text, &p->share_num, &p->share_digits);
+    }
+    if ((st = get_string(&c, "eligible_attribute", 0, &p->eligible_attribute, &p->eligible_loc)) ||
+        (st = get_number(&c, "eligible_min", 0, -INFINITY, INFINITY, &p->eligible_min, NULL)) ||
+        (st = get_number(&c, "eligible_max", 0, -INFINITY, INFINITY, &p->eligible_max, NULL)) ||
+        (st = get_integer(&c, "eligible_top_k", 0, 1, 100000000, &topk)) ||
+        (st = check_unused(&c, "name, amount, share, formula, eligible_attribute, eligible_min, "
+                               "eligible_max, eligible_top_k")))
+        return st;
+    p->eligible_top_k = (size_t)topk;
+    if (!p->eligible_attribute && (!isnan(p->eligible_min) || !isnan(p->eligible_max) || topk))
+        return missing(&c, "eligible_attribute");
+    if (p->eligible_attribute && isnan(p->eligible_min) && isnan(p->eligible_max) && !topk)
+        return fail_entry(&c, CIV_ERR_SPEC, find(&c, "eligible_attribute"),
+                          "an earmark needs eligible_min, eligible_max or eligible_top_k");
+    for (size_t g = 0; g < pi; g++)
+        if (!strcmp(s->pools[g].name, p->name))
+            return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate pool name '%s'", p->name);
+    return CIV_OK;
+}
+
+/* [[factor]] #ki+1: an attribute or summed forecasts, its coefficient, group
+ * and weight. */
+static civ_status read_factor(civ_alloc_spec *s, civ_toml_table *tb, size_t ki)
+{
+    ctx c = {.path = s->path};
+    civ_status st;
+    civ_alloc_loc hdr = {tb->line, tb->column};
+    civ_alloc_factor *f = &s->factors[ki];
+    set_ctx(&c, tb, ki);
+    f->loc = hdr;
+    char *source = NULL, *kind = NULL;
+    long horizon = 12;
+    if ((st = get_string(&c, "name", 1, &f->name, NULL)) || (st = check_name(&c, f->name)) ||
+        (st = get_string(&c, "formula", 0, &f->formula_name, NULL)))
+        return st;
+    if ((st = resolve_formula(s, &c, f->formula_name, &f->formula, 0)))
+        return st;
+    st = get_string(&c, "source", 0, &source, NULL);
+    if (!st)
+        st = get_string(&c, "kind", 0, &kind, NULL);
+    if (!st && source && strcmp(source, "attribute") && strcmp(source, "forecast"))
+        st = fail_entry(&c, CIV_ERR_SPEC, find(&c, "source"), "source must be \"attribute\" or \"forecast\"");
+    if (!st && kind && strcmp(kind, "quantity") && strcmp(kind, "performance"))
+        st = fail_entry(&c, CIV_ERR_SPEC, find(&c, "kind"), "kind must be \"quantity\" or \"performance\"");
+    f->source = (source && !strcmp(source, "forecast")) ? CIV_SOURCE_FORECAST : CIV_SOURCE_ATTRIBUTE;
+    f->performance = kind && !strcmp(kind, "performance");
+    free(source);
+    free(kind);
+    if (st)
+        return st;
+    if (f->source == CIV_SOURCE_ATTRIBUTE) {
+        if ((st = get_string(&c, "attribute", 1, &f->attribute, &f->attribute_loc)))
+            return st;
+    } else {
+        char *ifm = NULL;
+        if ((st = get_string(&c, "column", 0, &f->column, &f->attribute_loc)) ||
+            (st = get_string(&c, "model", 0, &f->model, NULL)) ||
+            (st = get_integer(&c, "horizon", 0, 1, 10000, &horizon)) ||
+            (st = get_string(&c, "if_missing", 0, &ifm, NULL))) {
+            free(ifm);
+            return st;
+        }
+        if (ifm) {
+            int ok = !strcmp(ifm, "error") || !strcmp(ifm, "zero");
+            f->missing_zero = !strcmp(ifm, "zero");
+            free(ifm);
+            if (!ok)
+                return fail_entry(&c, CIV_ERR_SPEC, find(&c, "if_missing"),
+                                  "if_missing must be \"error\" or \"zero\"");
+        }
+        if (!f->column && !(f->column = strdup("mean")))
             return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
-        s->formulas[0].floor = s->formulas[0].cap = -1;
-        s->formulas[0].cap_share = s->formulas[0].hold_harmless = s->formulas[0].pace = NAN;
+        f->horizon = horizon;
+        if (!f->attribute_loc.line)
+            f->attribute_loc = hdr;
     }
+    civ_alloc_formula *fo = &s->formulas[f->formula];
+    if ((st = get_string(&c, "group", 0, &f->group, NULL)))
+        return st;
+    if (fo->greater_of && !f->group)
+        return missing(&c, "group");
+    if (!fo->greater_of && f->group)
+        return fail_entry(&c, CIV_ERR_SPEC, find(&c, "group"),
+                          "'group' needs a formula with combine = \"greater_of\" ('%s' sums its factors)",
+                          fo->name);
+    if (f->group) {
+        size_t g = 0;
+        while (g < fo->n_groups && strcmp(fo->groups[g], f->group))
+            g++;
+        if (g == fo->n_groups) {
+            if (g == CIV_ALLOC_MAX_GROUPS)
+                return fail_entry(&c, CIV_ERR_LIMIT, find(&c, "group"), "more than %d groups in formula '%s'",
+                                  CIV_ALLOC_MAX_GROUPS, fo->name);
+            if (!(fo->groups[g] = strdup(f->group)))
+                return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+            fo->n_groups++;
+        }
+        f->group_index = g;
+    }
+    if ((st = get_string(&c, "coefficient", 0, &f->coefficient, &f->coefficient_loc)) ||
+        (st = get_number(&c, "weight", 1, 0, 1, &f->weight, &f->weight_loc)) ||
+        (st = check_unused(&c, f->source == CIV_SOURCE_ATTRIBUTE
+                                   ? "name, formula, group, source, kind, attribute, coefficient, weight"
+                                   : "name, formula, group, source, kind, column, model, horizon, if_missing, "
+                                     "coefficient, weight")))
+        return st;
+    for (size_t g = 0; g < ki; g++)
+        if (!strcmp(s->factors[g].name, f->name))
+            return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate factor name '%s'", f->name);
+    return CIV_OK;
+}
 
-    /* helper to resolve a 'formula' key */
-#define RESOLVE_FORMULA(c_, name_, out_, allow_all_)                                                             \
-    do {                                                                                                         \
-        civ_toml_entry *fe_ = find(c_, "formula");                                                               \
-        if (!(name_)) {                                                                                          \
-            if (allow_all_) {                                                                                    \
-                (out_) = SIZE_MAX;                                                                               \
-            } else if (s->n_formulas == 1) {                                                                     \
-                (out_) = 0;                                                                                      \
-            } else {                                                                                             \
-                return missing(c_, "formula");                                                                   \
-            }                                                                                                    \
-        } else if (((out_) = formula_index(s, (name_))) == SIZE_MAX) {                                           \
-            return fail_entry(c_, CIV_ERR_SPEC, fe_, "unknown formula '%s' (declare it in a [[formula]] section)", \
-                              (name_));                                                                          \
-        }                                                                                                        \
-    } while (0)
-
-    double reserve_sum = 0;
-    for (size_t t = 1; t < d->n_tables; t++) {
-        const char *tn = d->tables[t].name;
-        civ_alloc_loc hdr = {d->tables[t].line, d->tables[t].column};
-        if (!strcmp(tn, "reserve")) {
-            civ_alloc_reserve *r = &s->reserves[ri];
-            set_ctx(&c, &d->tables[t], ri);
-            r->loc = hdr;
-            if ((st = get_string(&c, "name", 1, &r->name, NULL)) || (st = check_name(&c, r->name)) ||
-                (st = get_number(&c, "share", 1, 0, 1, &r->share, NULL)) || (st = check_unused(&c, "name, share")))
-                return st;
-            for (size_t g = 0; g < ri; g++)
-                if (!strcmp(s->reserves[g].name, r->name))
-                    return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate reserve name '%s'", r->name);
-            reserve_sum += r->share;
-            if (reserve_sum >= 1)
-                return fail_entry(&c, CIV_ERR_SPEC, find(&c, "share"),
-                                  "reserves take %.10g of the total; they must leave something to allocate",
-                                  reserve_sum);
-            ri++;
-        } else if (!strcmp(tn, "pool")) {
-            civ_alloc_pool *p = &s->pools[pi];
-            set_ctx(&c, &d->tables[t], pi);
-            p->loc = hdr;
-            p->share = p->eligible_min = p->eligible_max = NAN;
-            long topk = 0;
-            if ((st = get_string(&c, "name", 1, &p->name, NULL)) || (st = check_name(&c, p->name)) ||
-                (st = get_string(&c, "formula", 0, &p->formula_name, NULL)))
-                return st;
-            RESOLVE_FORMULA(&c, p->formula_name, p->formula, 0);
-            civ_toml_entry *am = find(&c, "amount"), *sh = find(&c, "share");
-            if (am && sh)
-                return fail_entry(&c, CIV_ERR_SPEC, sh, "give either 'amount' or 'share', not both");
-            if (!am && !sh)
-                return missing(&c, "share");
-            if (am) {
-                p->has_amount = 1;
-                if ((st = get_money(&c, "amount", 1, s->minor_digits, &p->amount)))
-                    return st;
-            } else if ((st = get_number(&c, "share", 1, 0, 1, &p->share, NULL))) {
-                return st;
-            }
-            if ((st = get_string(&c, "eligible_attribute", 0, &p->eligible_attribute, &p->eligible_loc)) ||
-                (st = get_number(&c, "eligible_min", 0, -INFINITY, INFINITY, &p->eligible_min, NULL)) ||
-                (st = get_number(&c, "eligible_max", 0, -INFINITY, INFINITY, &p->eligible_max, NULL)) ||
-                (st = get_integer(&c, "eligible_top_k", 0, 1, 100000000, &topk)) ||
-                (st = check_unused(&c, "name, amount, share, formula, eligible_attribute, eligible_min, "
-                                       "eligible_max, eligible_top_k")))
-                return st;
-            p->eligible_top_k = (size_t)topk;
-            if (!p->eligible_attribute && (!isnan(p->eligible_min) || !isnan(p->eligible_max) || topk))
-                return missing(&c, "eligible_attribute");
-            if (p->eligible_attribute && isnan(p->eligible_min) && isnan(p->eligible_max) && !topk)
-                return fail_entry(&c, CIV_ERR_SPEC, find(&c, "eligible_attribute"),
-                                  "an earmark needs eligible_min, eligible_max or eligible_top_k");
-            for (size_t g = 0; g < pi; g++)
-                if (!strcmp(s->pools[g].name, p->name))
-                    return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate pool name '%s'", p->name);
-            pi++;
-        } else if (!strcmp(tn, "factor")) {
-            civ_alloc_factor *f = &s->factors[ki];
-            set_ctx(&c, &d->tables[t], ki);
-            f->loc = hdr;
-            char *source = NULL, *kind = NULL;
-            long horizon = 12;
-            if ((st = get_string(&c, "name", 1, &f->name, NULL)) || (st = check_name(&c, f->name)) ||
-                (st = get_string(&c, "formula", 0, &f->formula_name, NULL)))
-                return st;
-            RESOLVE_FORMULA(&c, f->formula_name, f->formula, 0);
-            st = get_string(&c, "source", 0, &source, NULL);
-            if (!st)
-                st = get_string(&c, "kind", 0, &kind, NULL);
-            if (!st && source && strcmp(source, "attribute") && strcmp(source, "forecast"))
-                st = fail_entry(&c, CIV_ERR_SPEC, find(&c, "source"), "source must be \"attribute\" or \"forecast\"");
-            if (!st && kind && strcmp(kind, "quantity") && strcmp(kind, "performance"))
-                st = fail_entry(&c, CIV_ERR_SPEC, find(&c, "kind"), "kind must be \"quantity\" or \"performance\"");
-            f->source = (source && !strcmp(source, "forecast")) ? CIV_SOURCE_FORECAST : CIV_SOURCE_ATTRIBUTE;
-            f->performance = kind && !strcmp(kind, "performance");
-            free(source);
-            free(kind);
-            if (st)
-                return st;
-            if (f->source == CIV_SOURCE_ATTRIBUTE) {
-                if ((st = get_string(&c, "attribute", 1, &f->attribute, &f->attribute_loc)))
-                    return st;
-            } else {
-                char *ifm = NULL;
-                if ((st = get_string(&c, "column", 0, &f->column, &f->attribute_loc)) ||
-                    (st = get_string(&c, "model", 0, &f->model, NULL)) ||
-                    (st = get_integer(&c, "horizon", 0, 1, 10000, &horizon)) ||
-                    (st = get_string(&c, "if_missing", 0, &ifm, NULL))) {
-                    free(ifm);
-                    return st;
-                }
-                if (ifm) {
-                    int ok = !strcmp(ifm, "error") || !strcmp(ifm, "zero");
-                    f->missing_zero = !strcmp(ifm, "zero");
-                    free(ifm);
-                    if (!ok)
-                        return fail_entry(&c, CIV_ERR_SPEC, find(&c, "if_missing"),
-                                          "if_missing must be \"error\" or \"zero\"");
-                }
-                if (!f->column && !(f->column = strdup("mean")))
-                    return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
-                f->horizon = horizon;
-                if (!f->attribute_loc.line)
-                    f->attribute_loc = hdr;
-            }
-            civ_alloc_formula *fo = &s->formulas[f->formula];
-            if ((st = get_string(&c, "group", 0, &f->group, NULL)))
-                return st;
-            if (fo->greater_of && !f->group)
-                return missing(&c, "group");
-            if (!fo->greater_of && f->group)
-                return fail_entry(&c, CIV_ERR_SPEC, find(&c, "group"),
-                                  "'group' needs a formula with combine = \"greater_of\" ('%s' sums its factors)",
-                                  fo->name);
-            if (f->group) {
-                size_t g = 0;
-                while (g < fo->n_groups && strcmp(fo->groups[g], f->group))
-                    g++;
-                if (g == fo->n_groups) {
-                    if (g == CIV_ALLOC_MAX_GROUPS)
-                        return fail_entry(&c, CIV_ERR_LIMIT, find(&c, "group"), "more than %d groups in formula '%s'",
-                                          CIV_ALLOC_MAX_GROUPS, fo->name);
-                    if (!(fo->groups[g] = strdup(f->group)))
-                        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
-                    fo->n_groups++;
-                }
-                f->group_index = g;
-            }
-            if ((st = get_string(&c, "coefficient", 0, &f->coefficient, &f->coefficient_loc)) ||
-                (st = get_number(&c, "weight", 1, 0, 1, &f->weight, &f->weight_loc)) ||
-                (st = check_unused(&c, f->source == CIV_SOURCE_ATTRIBUTE
-                                           ? "name, formula, group, source, kind, attribute, coefficient, weight"
-                                           : "name, formula, group, source, kind, column, model, horizon, if_missing, "
-                                             "coefficient, weight")))
-                return st;
-            for (size_t g = 0; g < ki; g++)
-                if (!strcmp(s->factors[g].name, f->name))
-                    return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate factor name '%s'", f->name);
-            ki++;
-        } else if (!strcmp(tn, "tilt")) {
-            civ_alloc_tilt *r = &s->tilts[ti];
-            set_ctx(&c, &d->tables[t], ti);
-            r->loc = hdr;
-            if ((st = get_string(&c, "name", 1, &r->name, NULL)) || (st = check_name(&c, r->name)) ||
-                (st = get_string(&c, "formula", 0, &r->formula_name, NULL)))
-                return st;
-            RESOLVE_FORMULA(&c, r->formula_name, r->formula, 1);
-            static const char *ops[] = {"above", "at_least", "below", "at_most"};
-            static const civ_alloc_op opv[] = {CIV_OP_GT, CIV_OP_GE, CIV_OP_LT, CIV_OP_LE};
-            int nops = 0;
-            for (int o = 0; o < 4; o++) {
-                double v = NAN;
-                if ((st = get_number(&c, ops[o], 0, -INFINITY, INFINITY, &v, NULL)))
-                    return st;
-                if (!isnan(v)) {
-                    nops++;
-                    r->op = opv[o];
-                    r->threshold = v;
-                }
-            }
-            if (nops != 1) {
-                if (nops == 0)
-                    return missing(&c, "above");
-                return fail_entry(&c, CIV_ERR_SPEC, NULL, "give exactly one of above, at_least, below, at_most");
-            }
-            if ((st = get_string(&c, "attribute", 1, &r->attribute, &r->attribute_loc)) ||
-                (st = get_number(&c, "multiplier", 1, 1e-6, 1e6, &r->multiplier, NULL)) ||
-                (st = check_unused(&c, "name, formula, attribute, above, at_least, below, at_most, multiplier")))
-                return st;
-            for (size_t g = 0; g < ti; g++)
-                if (!strcmp(s->tilts[g].name, r->name))
-                    return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate tilt name '%s'", r->name);
-            ti++;
+/* [[tilt]] #ti+1: a multiplier for communities passing one comparison. */
+static civ_status read_tilt(civ_alloc_spec *s, civ_toml_table *tb, size_t ti)
+{
+    ctx c = {.path = s->path};
+    civ_status st;
+    civ_alloc_loc hdr = {tb->line, tb->column};
+    civ_alloc_tilt *r = &s->tilts[ti];
+    set_ctx(&c, tb, ti);
+    r->loc = hdr;
+    if ((st = get_string(&c, "name", 1, &r->name, NULL)) || (st = check_name(&c, r->name)) ||
+        (st = get_string(&c, "formula", 0, &r->formula_name, NULL)))
+        return st;
+    if ((st = resolve_formula(s, &c, r->formula_name, &r->formula, 1)))
+        return st;
+    static const char *ops[] = {"above", "at_least", "below", "at_most"};
+    static const civ_alloc_op opv[] = {CIV_OP_GT, CIV_OP_GE, CIV_OP_LT, CIV_OP_LE};
+    int nops = 0;
+    for (int o = 0; o < 4; o++) {
+        double v = NAN;
+        if ((st = get_number(&c, ops[o], 0, -INFINITY, INFINITY, &v, NULL)))
+            return st;
+        if (!isnan(v)) {
+            nops++;
+            r->op = opv[o];
+            r->threshold = v;
         }
     }
-#undef RESOLVE_FORMULA
+    if (nops != 1) {
+        if (nops == 0)
+            return missing(&c, "above");
+        return fail_entry(&c, CIV_ERR_SPEC, NULL, "give exactly one of above, at_least, below, at_most");
+    }
+    if ((st = get_string(&c, "attribute", 1, &r->attribute, &r->attribute_loc)) ||
+        (st = get_number(&c, "multiplier", 1, 1e-6, 1e6, &r->multiplier, NULL)) ||
+        (st = check_unused(&c, "name, formula, attribute, above, at_least, below, at_most, multiplier")))
+        return st;
+    for (size_t g = 0; g < ti; g++)
+        if (!strcmp(s->tilts[g].name, r->name))
+            return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate tilt name '%s'", r->name);
+    return CIV_OK;
+}
 
+/* Every formula allocates a pool and has factors whose weights (per group)
+ * sum to 1; at least one pool. */
+static civ_status check_formulas(const civ_alloc_spec *s)
+{
     if (s->n_pools == 0) {
         civ_where w = {.file = s->path, .line = 1, .column = 1, .field = "pool"};
         return civ_fail_at(CIV_ERR_SPEC, &w, "no [[pool]]: nothing to allocate");
@@ -714,22 +843,29 @@ static civ_status build(civ_alloc_spec *s, civ_toml_doc *d)
                              sum, names);
         }
     }
+    return CIV_OK;
+}
 
-    /* the budget split: reserves then pools, exact in minor units */
+/* The budget split: reserves then pools, exact in minor units. */
+static civ_status split_budget(civ_alloc_spec *s)
+{
     size_t nl = s->n_reserves + 1;
     double *share = calloc(nl + s->n_pools, sizeof *share);
-    int64_t *amt = calloc(nl + s->n_pools, sizeof *amt);
-    if (!share || !amt) {
-        free(share), free(amt);
+    int64_t *amt = calloc(nl + s->n_pools, sizeof *amt), *num = calloc(nl + s->n_pools, sizeof *num);
+    int *dig = calloc(nl + s->n_pools, sizeof *dig);
+    if (!share || !amt || !num || !dig) {
+        free(share), free(amt), free(num), free(dig);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
     }
-    double rest = 1;
     for (size_t r = 0; r < s->n_reserves; r++) {
         share[r] = s->reserves[r].share;
-        rest -= share[r];
+        num[r] = s->reserves[r].share_num, dig[r] = s->reserves[r].share_digits;
     }
-    share[s->n_reserves] = rest;
-    split_lines(s->total, share, nl, amt);
+    civ_status st = split_lines(s->total, share, num, dig, s->n_reserves, 1, amt);
+    if (st) {
+        free(share), free(amt), free(num), free(dig);
+        return st;
+    }
     for (size_t r = 0; r < s->n_reserves; r++)
         s->reserves[r].amount = amt[r];
     s->distributable = amt[s->n_reserves];
@@ -745,20 +881,20 @@ static civ_status build(civ_alloc_spec *s, civ_toml_doc *d)
     civ_alloc_loc first_pool = s->pools[0].loc;
     double yuan = (double)s->minor_unit;
     if (fixed > s->distributable) {
-        free(share), free(amt);
+        free(share), free(amt), free(num), free(dig);
         return spec_fail(s, first_pool, "amount",
                          "pool amounts total %.*f but only %.*f is left after reserves", s->minor_digits,
                          (double)fixed / yuan, s->minor_digits, (double)s->distributable / yuan);
     }
     if (n_share == 0 && fixed != s->distributable) {
-        free(share), free(amt);
+        free(share), free(amt), free(num), free(dig);
         return spec_fail(s, first_pool, "amount",
                          "pool amounts total %.*f but %.*f is left after reserves; give one pool a share to take the "
                          "rest, or make the amounts add up",
                          s->minor_digits, (double)fixed / yuan, s->minor_digits, (double)s->distributable / yuan);
     }
     if (n_share > 0 && fabs(share_sum - 1) > WEIGHT_TOL) {
-        free(share), free(amt);
+        free(share), free(amt), free(num), free(dig);
         return spec_fail(s, first_pool, "share",
                          "pool shares sum to %.12g, not 1 (shares split what is left after reserves and pool amounts)",
                          share_sum);
@@ -766,16 +902,62 @@ static civ_status build(civ_alloc_spec *s, civ_toml_doc *d)
     if (n_share) {
         size_t j = 0;
         for (size_t p = 0; p < s->n_pools; p++)
-            if (!s->pools[p].has_amount)
+            if (!s->pools[p].has_amount) {
+                num[j] = s->pools[p].share_num, dig[j] = s->pools[p].share_digits;
                 share[j++] = s->pools[p].share / share_sum;
-        split_lines(s->distributable - fixed, share, n_share, amt);
+            }
+        if ((st = split_lines(s->distributable - fixed, share, num, dig, n_share, 0, amt))) {
+            free(share), free(amt), free(num), free(dig);
+            return st;
+        }
         j = 0;
         for (size_t p = 0; p < s->n_pools; p++)
             if (!s->pools[p].has_amount)
                 s->pools[p].amount = amt[j++];
     }
-    free(share), free(amt);
+    free(share), free(amt), free(num), free(dig);
     return CIV_OK;
+}
+
+/* The spec, one section at a time: [[formula]] first (the others refer to
+ * it), then the other arrays in file order, then the cross-checks and the
+ * budget split. */
+static civ_status build(civ_alloc_spec *s, civ_toml_doc *d)
+{
+    civ_status st;
+    if ((st = check_sections(s, d)) || (st = read_header(s, d)) || (st = alloc_arrays(s, d)))
+        return st;
+    size_t fi = 0, ri = 0, pi = 0, ki = 0, ti = 0;
+    for (size_t t = 1; t < d->n_tables; t++)
+        if (!strcmp(d->tables[t].name, "formula") && (st = read_formula(s, &d->tables[t], fi++)))
+            return st;
+    if (s->n_formulas == 0) {
+        /* no [[formula]]: one implicit, unconstrained formula "main" */
+        s->n_formulas = 1;
+        s->formulas[0].name = strdup("main");
+        if (!s->formulas[0].name)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+        s->formulas[0].floor = s->formulas[0].cap = -1;
+        s->formulas[0].cap_share = s->formulas[0].hold_harmless = s->formulas[0].pace = NAN;
+    }
+    double reserve_sum = 0;
+    for (size_t t = 1; t < d->n_tables; t++) {
+        const char *tn = d->tables[t].name;
+        civ_toml_table *tb = &d->tables[t];
+        if (!strcmp(tn, "reserve"))
+            st = read_reserve(s, tb, ri++, &reserve_sum);
+        else if (!strcmp(tn, "pool"))
+            st = read_pool(s, tb, pi++);
+        else if (!strcmp(tn, "factor"))
+            st = read_factor(s, tb, ki++);
+        else if (!strcmp(tn, "tilt"))
+            st = read_tilt(s, tb, ti++);
+        if (st)
+            return st;
+    }
+    if ((st = check_formulas(s)))
+        return st;
+    return split_budget(s);
 }
 
 civ_status civ_alloc_spec_parse(const char *text, size_t len, const char *name, civ_alloc_spec **out)
@@ -824,6 +1006,10 @@ civ_status civ_alloc_spec_read(const char *path, civ_alloc_spec **out)
 int64_t civ_alloc_spec_total(const civ_alloc_spec *s) { return s ? s->total : 0; }
 int64_t civ_alloc_spec_minor_unit(const civ_alloc_spec *s) { return s ? s->minor_unit : 0; }
 const char *civ_alloc_spec_version(const civ_alloc_spec *s) { return s ? s->version : NULL; }
+const char *civ_alloc_spec_unit_name(const civ_alloc_spec *s, int major)
+{
+    return s ? civ_alloc_unit_name(s->currency, s->minor_unit, major) : NULL;
+}
 const char *civ_alloc_spec_currency(const civ_alloc_spec *s) { return s ? s->currency : NULL; }
 size_t civ_alloc_spec_n_factors(const civ_alloc_spec *s) { return s ? s->n_factors : 0; }
 const char *civ_alloc_spec_factor_name(const civ_alloc_spec *s, size_t k)
@@ -852,3 +1038,4 @@ int64_t civ_alloc_spec_reserve_amount(const civ_alloc_spec *s, size_t r)
 {
     return s && r < s->n_reserves ? s->reserves[r].amount : 0;
 }
+

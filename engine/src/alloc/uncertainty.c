@@ -1,5 +1,5 @@
 /*
- * alloc_uncertainty.c -- a seeded Monte Carlo of the allocation: each draw
+ * uncertainty.c -- alloc layer: a seeded Monte Carlo of the allocation: each draw
  * perturbs the forecast-demand factors (from the forecasts' prediction
  * intervals) and/or the factor weights (Dirichlet around the spec weights),
  * re-solves with the allocation-free civ_alloc_solve, and keeps every
@@ -54,6 +54,7 @@ struct civ_alloc_uncertainty {
     int64_t *point;            /* n, input row order */
     int64_t *draws;            /* n_draws x n, input row order */
     double seconds;
+    char minor_name[8];        /* "fen" or "minor", for the column names */
 };
 
 static uint64_t draw_seed(uint64_t seed, size_t d)
@@ -268,6 +269,118 @@ static civ_status one_draw(worker *wk, const pfactor *pf, size_t npf, double K, 
     return civ_alloc_result_amounts(p, wk->r, row, n);
 }
 
+/* The forecast factors to perturb (source = "forecast", column = "mean",
+ * with interval columns) into pf[0..*npf). */
+static civ_status load_pfactors(const civ_alloc_problem *p0, const civ_table *forecasts, pfactor *pf, size_t *npf)
+{
+    const civ_alloc_spec *spec = p0->spec;
+    civ_status st;
+    for (size_t k = 0; k < spec->n_factors; k++) {
+        const civ_alloc_factor *f = &spec->factors[k];
+        if (f->source != CIV_SOURCE_FORECAST || strcmp(f->column, "mean"))
+            continue;
+        int has = 0;
+        if ((st = load_pfactor(p0, forecasts, k, &pf[*npf], &has))) {
+            (*npf)++;
+            return st;
+        }
+        if (has)
+            (*npf)++;
+        else
+            free(pf[*npf].m), free(pf[*npf].slo), free(pf[*npf].shi), free(pf[*npf].count),
+                memset(&pf[*npf], 0, sizeof pf[*npf]);
+    }
+    return CIV_OK;
+}
+
+/* The result's arrays, with the ids and districts in input row order. */
+static civ_status alloc_outputs(civ_alloc_uncertainty *u, const civ_alloc_problem *p0, size_t n_draws)
+{
+    size_t n = u->n;
+    u->ids = calloc(n ? n : 1, sizeof *u->ids);
+    u->districts = calloc(n ? n : 1, sizeof *u->districts);
+    u->district_names = malloc((n ? n : 1) * sizeof *u->district_names);
+    u->district_of = malloc((n ? n : 1) * sizeof *u->district_of);
+    u->point = malloc((n ? n : 1) * sizeof *u->point);
+    u->draws = malloc(n_draws * (n ? n : 1) * sizeof *u->draws);
+    int bad = !u->ids || !u->districts || !u->district_names || !u->district_of || !u->point || !u->draws;
+    for (size_t i = 0; i < n && !bad; i++) {
+        size_t row = p0->row_of[i];
+        bad = !(u->ids[row] = strdup(p0->ids[i])) || !(u->districts[row] = strdup(p0->districts[i]));
+    }
+    return bad ? civ_fail(CIV_ERR_OUT_OF_MEMORY, "uncertainty: out of memory") : CIV_OK;
+}
+
+/* Each thread's own problem (thread 0's is already bound), result buffers,
+ * generator and scratch. */
+static civ_status workers_create(worker *wk, int threads, const civ_alloc_spec *spec, const civ_table *communities,
+                                 const civ_table *forecasts, size_t n)
+{
+    civ_status st;
+    for (int t = 0; t < threads; t++) {
+        if (t > 0 && (st = civ_alloc_bind(spec, communities, forecasts, &wk[t].p)))
+            return st;
+        if ((st = civ_alloc_result_create(wk[t].p, &wk[t].r)))
+            return st;
+        wk[t].rng = gsl_rng_alloc(gsl_rng_mt19937);
+        wk[t].vals = malloc((n ? n : 1) * sizeof *wk[t].vals);
+        wk[t].w = malloc((spec->n_factors ? spec->n_factors : 1) * sizeof *wk[t].w);
+        wk[t].amt = malloc((n ? n : 1) * sizeof *wk[t].amt);
+        if (!wk[t].rng || !wk[t].vals || !wk[t].w || !wk[t].amt)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "uncertainty: out of memory");
+    }
+    return CIV_OK;
+}
+
+/* The draws, in parallel; the lowest failing draw is reported. */
+static civ_status run_draws(civ_alloc_uncertainty *u, worker *wk, int threads, const pfactor *pf, size_t npf,
+                            double K, uint64_t seed)
+{
+    size_t n = u->n, fail_draw = SIZE_MAX;
+    civ_error fail_err;
+    memset(&fail_err, 0, sizeof fail_err);
+    double t0 = omp_get_wtime();
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 4)
+    for (size_t d = 0; d < u->n_draws; d++) {
+        worker *me = &wk[omp_get_thread_num()];
+        civ_status s = one_draw(me, pf, npf, K, seed, d, u->draws + d * n);
+        if (s) {
+#pragma omp critical(civ_alloc_uncertainty_fail)
+            if (d < fail_draw) {
+                fail_draw = d;
+                civ_error_copy(&fail_err);
+            }
+        }
+    }
+    u->seconds = omp_get_wtime() - t0;
+    if (fail_draw != SIZE_MAX) {
+        civ_where w = {.series_id = fail_err.series_id[0] ? fail_err.series_id : NULL,
+                       .field = fail_err.field[0] ? fail_err.field : NULL};
+        return civ_fail_at(fail_err.status ? fail_err.status : CIV_ERR_INTERNAL, &w, "uncertainty draw %zu: %s",
+                           fail_draw, fail_err.message);
+    }
+    return CIV_OK;
+}
+
+/* Districts: distinct names in byte order, and each community's index. */
+static void index_districts(civ_alloc_uncertainty *u)
+{
+    size_t n = u->n;
+    for (size_t i = 0; i < n; i++)
+        u->district_names[i] = u->districts[i];
+    qsort(u->district_names, n, sizeof *u->district_names, cmp_str);
+    size_t nd = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!nd || strcmp(u->district_names[nd - 1], u->district_names[i]))
+            u->district_names[nd++] = u->district_names[i];
+    u->n_districts = nd;
+    for (size_t i = 0; i < n; i++) {
+        const char *key = u->districts[i];
+        char **hit = bsearch(&key, u->district_names, nd, sizeof *u->district_names, cmp_str);
+        u->district_of[i] = (size_t)(hit - u->district_names);
+    }
+}
+
 civ_status civ_alloc_uncertainty_run(const civ_alloc_spec *spec, const civ_table *communities,
                                      const civ_table *forecasts, const civ_alloc_uncertainty_options *opt,
                                      civ_alloc_uncertainty **out)
@@ -303,29 +416,14 @@ civ_status civ_alloc_uncertainty_run(const civ_alloc_spec *spec, const civ_table
     civ_alloc_problem *p0 = wk[0].p;
     size_t n = u->n = p0->n;
     u->n_draws = opt->n_draws;
-
-    /* the factors to perturb */
+    snprintf(u->minor_name, sizeof u->minor_name, "%s", civ_alloc_minor_name(spec));
     if (opt->perturb_forecasts && forecasts) {
-        pf = calloc(spec->n_factors ? spec->n_factors : 1, sizeof *pf);
-        if (!pf) {
+        if (!(pf = calloc(spec->n_factors ? spec->n_factors : 1, sizeof *pf))) {
             st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "uncertainty: out of memory");
             goto done;
         }
-        for (size_t k = 0; k < spec->n_factors; k++) {
-            const civ_alloc_factor *f = &spec->factors[k];
-            if (f->source != CIV_SOURCE_FORECAST || strcmp(f->column, "mean"))
-                continue;
-            int has = 0;
-            if ((st = load_pfactor(p0, forecasts, k, &pf[npf], &has))) {
-                npf++;
-                goto done;
-            }
-            if (has)
-                npf++;
-            else
-                free(pf[npf].m), free(pf[npf].slo), free(pf[npf].shi), free(pf[npf].count),
-                    memset(&pf[npf], 0, sizeof pf[npf]);
-        }
+        if ((st = load_pfactors(p0, forecasts, pf, &npf)))
+            goto done;
     }
     if (!npf && !(K > 0)) {
         st = civ_fail(CIV_ERR_SPEC, "uncertainty: nothing to perturb: no factor with source = \"forecast\" and "
@@ -333,81 +431,15 @@ civ_status civ_alloc_uncertainty_run(const civ_alloc_spec *spec, const civ_table
                                     "no weight concentration");
         goto done;
     }
-
-    u->ids = calloc(n ? n : 1, sizeof *u->ids);
-    u->districts = calloc(n ? n : 1, sizeof *u->districts);
-    u->district_names = malloc((n ? n : 1) * sizeof *u->district_names);
-    u->district_of = malloc((n ? n : 1) * sizeof *u->district_of);
-    u->point = malloc((n ? n : 1) * sizeof *u->point);
-    u->draws = malloc(opt->n_draws * (n ? n : 1) * sizeof *u->draws);
-    int bad = !u->ids || !u->districts || !u->district_names || !u->district_of || !u->point || !u->draws;
-    for (size_t i = 0; i < n && !bad; i++) {
-        size_t row = p0->row_of[i];
-        bad = !(u->ids[row] = strdup(p0->ids[i])) || !(u->districts[row] = strdup(p0->districts[i]));
-    }
-    if (bad) {
-        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "uncertainty: out of memory");
+    if ((st = alloc_outputs(u, p0, opt->n_draws)) ||
+        (st = workers_create(wk, threads, spec, communities, forecasts, n)))
         goto done;
-    }
-    for (int t = 0; t < threads; t++) {
-        if (t > 0 && (st = civ_alloc_bind(spec, communities, forecasts, &wk[t].p)))
-            goto done;
-        if ((st = civ_alloc_result_create(wk[t].p, &wk[t].r)))
-            goto done;
-        wk[t].rng = gsl_rng_alloc(gsl_rng_mt19937);
-        wk[t].vals = malloc((n ? n : 1) * sizeof *wk[t].vals);
-        wk[t].w = malloc((spec->n_factors ? spec->n_factors : 1) * sizeof *wk[t].w);
-        wk[t].amt = malloc((n ? n : 1) * sizeof *wk[t].amt);
-        if (!wk[t].rng || !wk[t].vals || !wk[t].w || !wk[t].amt) {
-            st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "uncertainty: out of memory");
-            goto done;
-        }
-    }
     /* the point allocation, before any problem is perturbed */
     if ((st = civ_alloc_solve(p0, wk[0].r)) || (st = civ_alloc_result_amounts(p0, wk[0].r, u->point, n)))
         goto done;
-
-    /* the draws: the lowest failing draw is reported */
-    size_t fail_draw = SIZE_MAX;
-    civ_error fail_err;
-    memset(&fail_err, 0, sizeof fail_err);
-    double t0 = omp_get_wtime();
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 4)
-    for (size_t d = 0; d < opt->n_draws; d++) {
-        worker *me = &wk[omp_get_thread_num()];
-        civ_status s = one_draw(me, pf, npf, K, opt->seed, d, u->draws + d * n);
-        if (s) {
-#pragma omp critical(civ_alloc_uncertainty_fail)
-            if (d < fail_draw) {
-                fail_draw = d;
-                civ_error_copy(&fail_err);
-            }
-        }
-    }
-    u->seconds = omp_get_wtime() - t0;
-    if (fail_draw != SIZE_MAX) {
-        civ_where w = {.series_id = fail_err.series_id[0] ? fail_err.series_id : NULL,
-                       .field = fail_err.field[0] ? fail_err.field : NULL};
-        st = civ_fail_at(fail_err.status ? fail_err.status : CIV_ERR_INTERNAL, &w, "uncertainty draw %zu: %s",
-                         fail_draw, fail_err.message);
+    if ((st = run_draws(u, wk, threads, pf, npf, K, opt->seed)))
         goto done;
-    }
-
-    /* districts: distinct names in byte order */
-    for (size_t i = 0; i < n; i++)
-        u->district_names[i] = u->districts[i];
-    qsort(u->district_names, n, sizeof *u->district_names, cmp_str);
-    size_t nd = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!nd || strcmp(u->district_names[nd - 1], u->district_names[i]))
-            u->district_names[nd++] = u->district_names[i];
-    u->n_districts = nd;
-    for (size_t i = 0; i < n; i++) {
-        const char *key = u->districts[i];
-        char **hit = bsearch(&key, u->district_names, nd, sizeof *u->district_names, cmp_str);
-        u->district_of[i] = (size_t)(hit - u->district_names);
-    }
-    st = CIV_OK;
+    index_districts(u);
 done:
     for (int t = 0; t < threads; t++) {
         civ_alloc_result_free(wk[t].r);
@@ -425,6 +457,8 @@ done:
     *out = u;
     return CIV_OK;
 }
+
+const char *civ_alloc_uncertainty_minor_name(const civ_alloc_uncertainty *u) { return u->minor_name; }
 
 size_t civ_alloc_uncertainty_n_draws(const civ_alloc_uncertainty *u)
 {
@@ -506,11 +540,15 @@ civ_status civ_alloc_uncertainty_table(const civ_alloc_uncertainty *u, civ_table
     TRY(civ_table_add_column(t, "scope", CIV_COLUMN_TEXT, &cs));
     TRY(civ_table_add_column(t, "name", CIV_COLUMN_TEXT, &cn));
     TRY(civ_table_add_column(t, "district", CIV_COLUMN_TEXT, &cd));
-    TRY(civ_table_add_column(t, "amount", CIV_COLUMN_NUMBER, &ca));
-    TRY(civ_table_add_column(t, "mean", CIV_COLUMN_NUMBER, &cm));
-    TRY(civ_table_add_column(t, "p5", CIV_COLUMN_NUMBER, &c5));
-    TRY(civ_table_add_column(t, "p50", CIV_COLUMN_NUMBER, &c50));
-    TRY(civ_table_add_column(t, "p95", CIV_COLUMN_NUMBER, &c95));
+    char nm[5][24];
+    static const char *base[5] = {"amount", "mean", "p5", "p50", "p95"};
+    for (int j = 0; j < 5; j++)
+        snprintf(nm[j], sizeof nm[j], "%s_%s", base[j], u->minor_name);
+    TRY(civ_table_add_column(t, nm[0], CIV_COLUMN_NUMBER, &ca));
+    TRY(civ_table_add_column(t, nm[1], CIV_COLUMN_NUMBER, &cm));
+    TRY(civ_table_add_column(t, nm[2], CIV_COLUMN_NUMBER, &c5));
+    TRY(civ_table_add_column(t, nm[3], CIV_COLUMN_NUMBER, &c50));
+    TRY(civ_table_add_column(t, nm[4], CIV_COLUMN_NUMBER, &c95));
     TRY(civ_table_add_rows(t, n + nd + 1, NULL));
     /* district and total sums per draw: integers, exact in doubles below 2^53 */
     for (size_t d = 0; d < N; d++)

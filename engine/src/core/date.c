@@ -6,6 +6,7 @@
  * a day count is Howard Hinnant's days_from_civil algorithm
  * (http://howardhinnant.github.io/date_algorithms.html), exact for all years.
  */
+#include "date.h"
 #include "error.h"
 
 #include <stdio.h>
@@ -35,7 +36,7 @@ const char *civ_frequency_name(civ_frequency freq)
     }
 }
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+int64_t civ_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
     y -= m <= 2;
     const int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -45,7 +46,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+void civ_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
     z += 719468;
     const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -64,7 +65,7 @@ static int is_leap(int64_t y)
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static unsigned days_in_month(int64_t y, unsigned m)
+unsigned civ_days_in_month(int64_t y, unsigned m)
 {
     static const unsigned dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     return m == 2 && is_leap(y) ? 29 : dim[m - 1];
@@ -87,6 +88,35 @@ static const char *shown_date(char *buf, size_t size, const char *text, size_t l
 {
     snprintf(buf, size, "%.*s%s", (int)(len < 32 ? len : 32), text, len > 32 ? "..." : "");
     return buf;
+}
+
+/* Checks the time after a day (text[10] is ' ' or 'T'): "HH:MM", "HH:MM:SS"
+ * or "HH:MM:SS.fff", which must be midnight. */
+static civ_status midnight_only(const char *text, size_t len, char *shown, size_t size)
+{
+    const char *t = text + 11;
+    size_t n = len - 11;
+    unsigned hh, mm, ss = 0;
+    int shape = (n == 5 || n >= 8) && digits(t, 2, &hh) && t[2] == ':' && digits(t + 3, 2, &mm);
+    if (shape && n >= 8)
+        shape = t[5] == ':' && digits(t + 6, 2, &ss);
+    if (shape && n > 8) {
+        shape = t[8] == '.' && n > 9;
+        for (size_t i = 9; shape && i < n; i++)
+            shape = t[i] >= '0' && t[i] <= '9';
+        for (size_t i = 9; shape && i < n; i++)
+            if (t[i] != '0')
+                ss = 1; /* fractional seconds: not midnight */
+    }
+    if (!shape || hh > 23 || mm > 59 || ss > 60)
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected YYYY-MM-DD, optionally with a time HH:MM:SS",
+                        shown_date(shown, size, text, len));
+    if (hh || mm || ss)
+        return civ_fail(CIV_ERR_DATE,
+                        "date '%s' has a time of day: civicast periods are days or longer (aggregate to days, "
+                        "or write the date alone)",
+                        shown_date(shown, size, text, len));
+    return CIV_OK;
 }
 
 civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int64_t *value)
@@ -116,6 +146,12 @@ civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int
         *value = 4 * (int64_t)year + (text[6] - '1');
         return CIV_OK;
     }
+    if (len > 10 && (text[10] == ' ' || text[10] == 'T')) {
+        civ_status ts = midnight_only(text, len, shown, sizeof shown);
+        if (ts)
+            return ts;
+        len = 10;
+    }
     if ((len != 7 && len != 10) || !digits(text + 5, 2, &month))
         return civ_fail(CIV_ERR_DATE, "bad date '%s': expected YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD", SHOWN_);
     if (month < 1 || month > 12)
@@ -127,10 +163,10 @@ civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int
     }
     if (text[7] != '-' || !digits(text + 8, 2, &day))
         return civ_fail(CIV_ERR_DATE, "bad date '%s': expected YYYY-MM-DD", SHOWN_);
-    if (day < 1 || day > days_in_month(year, month))
+    if (day < 1 || day > civ_days_in_month(year, month))
         return civ_fail(CIV_ERR_DATE, "bad date '%s': day %u does not exist in %04u-%02u", SHOWN_, day, year, month);
     *form = CIV_DATE_DAY;
-    *value = days_from_civil(year, month, day);
+    *value = civ_days_from_civil(year, month, day);
     return CIV_OK;
 #undef SHOWN_
 }
@@ -159,7 +195,7 @@ civ_status civ_period_format(civ_frequency freq, int phase, int64_t period, char
         int64_t days = freq == CIV_FREQ_WEEKLY ? period * 7 + phase : period;
         if (days < -719162 || days > 2932896) /* 0001-01-01 .. 9999-12-31 */
             return civ_fail(CIV_ERR_DOMAIN, "period %lld is outside years 1..9999", (long long)period);
-        civil_from_days(days, &y, &m, &d);
+        civ_civil_from_days(days, &y, &m, &d);
         snprintf(buf, size, "%04lld-%02u-%02u", (long long)y, m, d);
         return CIV_OK;
     }

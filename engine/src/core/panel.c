@@ -68,6 +68,22 @@ civ_status civ_panel_set_phase(civ_panel *panel, int phase)
     return CIV_OK;
 }
 
+civ_date_style civ_panel_date_style(const civ_panel *panel)
+{
+    civ_date_style none = {CIV_ANCHOR_PERIOD, 0};
+    return panel ? panel->style : none;
+}
+
+civ_status civ_panel_set_date_style(civ_panel *panel, civ_date_style style)
+{
+    if (!panel || style.anchor < CIV_ANCHOR_PERIOD || style.anchor > CIV_ANCHOR_END ||
+        (style.time_sep != 0 && style.time_sep != ' ' && style.time_sep != 'T'))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT,
+                        "civ_panel_set_date_style: anchor must be PERIOD, START or END and time_sep 0, ' ' or 'T'");
+    panel->style = style;
+    return CIV_OK;
+}
+
 civ_status civ_panel_reserve(civ_panel *p, size_t n_series, size_t n_values)
 {
     if (n_series > p->series_capacity) {
@@ -125,6 +141,10 @@ civ_status civ_panel_add_series(civ_panel *panel, const char *id, int64_t start,
             civ_where w = {.series_id = id, .field = "y"};
             return civ_fail_at(CIV_ERR_DOMAIN, &w, "value %zu is infinite", t + 1);
         }
+    /* A series ends at its last observed value (issue 12): trailing NaN are
+     * not observations, whichever client built the panel. */
+    while (n && isnan(values[n - 1]))
+        n--;
     if (civ_strmap_get(&panel->id_index, id, NULL)) {
         civ_where w = {.series_id = id};
         return civ_fail_at(CIV_ERR_DUPLICATE, &w, "series '%s' already exists", id);

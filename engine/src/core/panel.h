@@ -16,6 +16,7 @@ typedef struct civ_panel_covariate_store {
 struct civ_panel {
     civ_frequency freq;
     int phase;
+    civ_date_style style; /* how its dates are written (civ_panel_date_style) */
     size_t n_series, series_capacity;
     char **ids;
     int64_t *starts;

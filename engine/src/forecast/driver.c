@@ -379,6 +379,10 @@ static civ_status check_options(const civ_panel *panel, const civ_forecast_optio
         return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "%zu levels but no level array", opt->n_levels);
     for (size_t l = 0; l < opt->n_levels; l++) {
         double v = opt->levels[l];
+        if (v > 0.0 && v < 1.0) /* 0.95, as sktime and darts write levels */
+            return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w,
+                               "level %g is a fraction but levels are percentages in (0, 100): did you mean %g?", v,
+                               v * 100.0);
         if (!(v > 0.0 && v < 100.0))
             return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "level %g is not a percentage in (0, 100)", v);
         for (size_t k = 0; k < l; k++)

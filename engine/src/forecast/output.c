@@ -76,6 +76,7 @@ civ_status civ_forecast_result_table(const civ_forecast_result *r, const civ_pan
 
     civ_frequency freq = civ_panel_frequency(panel);
     int phase = civ_panel_phase(panel);
+    civ_date_style style = civ_panel_date_style(panel);
     size_t row = 0;
     for (size_t i = 0; i < N; i++) {
         const char *id = civ_panel_series_id(panel, i);
@@ -84,7 +85,7 @@ civ_status civ_forecast_result_table(const civ_forecast_result *r, const civ_pan
         civ_panel_series(panel, i, NULL, &n, &start);
         for (size_t j = 0; j < h; j++, row++) {
             char ds[32];
-            if ((s = civ_period_format(freq, phase, start + (int64_t)n + (int64_t)j, ds, sizeof ds)))
+            if ((s = civ_period_format_style(freq, phase, &style, start + (int64_t)n + (int64_t)j, ds, sizeof ds)))
                 goto done;
             if ((s = civ_table_set_text(t, row, cols[0], id)) || (s = civ_table_set_text(t, row, cols[1], ds)) ||
                 (s = civ_table_set_number(t, row, cols[2], (double)(j + 1))) ||
@@ -279,13 +280,14 @@ civ_status civ_forecast_fitted_table(const civ_forecast_result *r, const civ_pan
         goto done;
     civ_frequency freq = civ_panel_frequency(panel);
     int phase = civ_panel_phase(panel);
+    civ_date_style style = civ_panel_date_style(panel);
     for (size_t i = 0; i < N; i++) {
         const char *id = civ_panel_series_id(panel, i);
         int64_t start;
         civ_panel_series(panel, i, NULL, NULL, &start);
         for (size_t row = offsets[i]; row < offsets[i + 1]; row++) {
             char ds[32];
-            if ((s = civ_period_format(freq, phase, start + (int64_t)(row - offsets[i]), ds, sizeof ds)) ||
+            if ((s = civ_period_format_style(freq, phase, &style, start + (int64_t)(row - offsets[i]), ds, sizeof ds)) ||
                 (s = civ_table_set_text(t, row, cols[0], id)) || (s = civ_table_set_text(t, row, cols[1], ds)) ||
                 (s = civ_table_set_number(t, row, cols[2], values[row])) ||
                 (s = civ_table_set_number(t, row, cols[3], finite_or_nan(r->fitted[row]))) ||

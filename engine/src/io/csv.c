@@ -50,6 +50,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <iconv.h>
+#include <strings.h>
 #include <float.h>
 #include <math.h>
 #include <stdarg.h>
@@ -62,11 +64,16 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "date.h"
 #include "error.h"
 #include "panel.h"
 #include "table.h"
 
 #define READ_CHUNK ((size_t)1 << 20)
+/* What to do about text that is not UTF-8 (GBK exports from Excel). */
+#define NOT_UTF8_HINT                                                                                          \
+    ": the file is not UTF-8; save it as \"CSV UTF-8\" (Excel: Save As, CSV UTF-8), or read it with "          \
+    "--encoding gb18030 (Python: encoding=\"gb18030\")"
 #define NO_PERIOD INT64_MIN
 
 /* ======================================================================== */
@@ -385,6 +392,92 @@ static civ_status csv_open(csv_reader *r, const char *path)
     return s;
 }
 
+/* 1 for an encoding name that means UTF-8 (nothing to convert). */
+static int is_utf8_name(const char *e)
+{
+    return !e || !e[0] || !strcasecmp(e, "utf-8") || !strcasecmp(e, "utf8") || !strcasecmp(e, "utf-8-sig");
+}
+
+/* Decodes the open file from GB18030 (GBK and GB2312 are subsets) into an
+ * unnamed temporary file with glibc's iconv, and reads that instead, so the
+ * streaming reader and its rewinds work unchanged.  Errors name the byte
+ * offset of the first invalid sequence. */
+static civ_status csv_decode(csv_reader *r, const char *encoding)
+{
+    civ_where w = {.file = r->path};
+    if (strcasecmp(encoding, "gb18030") && strcasecmp(encoding, "gbk") && strcasecmp(encoding, "gb2312") &&
+        strcasecmp(encoding, "cp936"))
+        return civ_fail_at(CIV_ERR_UNSUPPORTED, &w, "encoding '%.40s' is not supported: use utf-8 or gb18030",
+                           encoding);
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (cd == (iconv_t)-1)
+        return civ_fail_at(CIV_ERR_UNSUPPORTED, &w, "this system's iconv cannot decode GB18030");
+    FILE *tmp = tmpfile();
+    char *in = malloc(READ_CHUNK + 8), *outbuf = malloc(4 * READ_CHUNK + 64);
+    civ_status s = CIV_OK;
+    if (!tmp || !in || !outbuf)
+        s = civ_fail_at(CIV_ERR_IO, &w, "cannot make a temporary file to decode into: %s", strerror(errno));
+    if (!s && lseek(r->fd, 0, SEEK_SET) != 0)
+        s = civ_fail_at(CIV_ERR_IO, &w, "cannot seek: %s", strerror(errno));
+    size_t have = 0, offset = 0;
+    int eof = 0;
+    while (!s && (!eof || have)) {
+        if (!eof) {
+            ssize_t got = read(r->fd, in + have, READ_CHUNK - have);
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got < 0) {
+                s = civ_fail_at(CIV_ERR_IO, &w, "read failed: %s", strerror(errno));
+                break;
+            }
+            eof = got == 0;
+            have += (size_t)got;
+        }
+        char *ip = in, *op = outbuf;
+        size_t il = have, ol = 4 * READ_CHUNK + 64;
+        size_t rc = iconv(cd, &ip, &il, &op, &ol);
+        if (rc == (size_t)-1 && (errno == EILSEQ || (errno == EINVAL && eof))) {
+            s = civ_fail_at(CIV_ERR_PARSE, &w,
+                            "byte %zu is not valid GB18030: the file is in another encoding (save it as \"CSV "
+                            "UTF-8\" and drop --encoding)",
+                            offset + (size_t)(ip - in) + 1);
+            break;
+        }
+        fwrite(outbuf, 1, (size_t)(op - outbuf), tmp);
+        offset += (size_t)(ip - in);
+        memmove(in, ip, il);
+        have = il;
+        if (eof && have == 0)
+            break;
+    }
+    iconv_close(cd);
+    free(in);
+    free(outbuf);
+    if (!s && (fflush(tmp) != 0 || ferror(tmp)))
+        s = civ_fail_at(CIV_ERR_IO, &w, "cannot write the decoded temporary file: %s", strerror(errno));
+    int fd = -1;
+    if (!s && (fd = dup(fileno(tmp))) < 0)
+        s = civ_fail_at(CIV_ERR_IO, &w, "cannot reopen the decoded file: %s", strerror(errno));
+    if (tmp)
+        fclose(tmp);
+    if (s)
+        return s;
+    close(r->fd);
+    r->fd = fd;
+    return csv_rewind(r);
+}
+
+/* csv_open, then decoding from `encoding` when it is not UTF-8. */
+static civ_status csv_open_encoded(csv_reader *r, const char *path, const char *encoding)
+{
+    civ_status s = csv_open(r, path);
+    if (s || is_utf8_name(encoding))
+        return s;
+    if ((s = csv_decode(r, encoding)))
+        csv_close(r);
+    return s;
+}
+
 /* Reads the next record into r->fields.  *have = 0 at the end of the file. */
 static civ_status csv_next(csv_reader *r, int *have)
 {
@@ -567,7 +660,7 @@ static civ_status csv_read_header(csv_reader *r)
         if (!f->len)
             s = fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL, "empty column name in the header");
         else if (!civ_utf8_valid(f->text, f->len))
-            s = fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL, "column name is not valid UTF-8");
+            s = fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL, "column name is not valid UTF-8" NOT_UTF8_HINT);
         /* A name starting with U+FEFF (a second BOM: the file was re-encoded
          * twice) would look like "unique_id" and not match it, and would not
          * survive a write and re-read (fuzz_csv crasher
@@ -635,7 +728,11 @@ typedef struct panel_reader {
     size_t n_rows;
     civ_date_form form;
     long form_line;
-    int residue, same_weekday;
+    civ_spacing *sp;   /* per series: the spacing of its day dates */
+    char time_sep;     /* day dates: ' ' or 'T' when the first carried a time */
+    civ_freq_spec want;          /* --freq, or {0} to infer */
+    civ_frequency freq;          /* decided in panel_build */
+    int phase;
     char *const *id_view;        /* ids / map in use: the reader's in pass 1, */
     const civ_strmap *map_view;  /* the panel's in pass 2 (after the move)   */
     size_t cached;     /* series of the previous row (valid when n_series > 0) */
@@ -652,14 +749,9 @@ static void panel_reader_free(panel_reader *pr)
     free(pr->ids);
     civ_strmap_free(&pr->map);
     free(pr->st);
+    free(pr->sp);
     free(pr->cov_last);
     free(pr->cov_cols);
-}
-
-static int64_t mod7(int64_t d)
-{
-    int64_t m = d % 7;
-    return m < 0 ? m + 7 : m;
 }
 
 /* Finds the series of an id field: the previous row's series (sorted files)
@@ -685,7 +777,7 @@ static civ_status add_series_id(panel_reader *pr, const csv_field *f, size_t *i)
     if (!f->len)
         return fail_cell(r, CIV_ERR_PARSE, f->line, pr->col_id + 1, NULL, "empty unique_id");
     if (!civ_utf8_valid(f->text, f->len))
-        return fail_cell(r, CIV_ERR_PARSE, f->line, pr->col_id + 1, NULL, "unique_id is not valid UTF-8");
+        return fail_cell(r, CIV_ERR_PARSE, f->line, pr->col_id + 1, NULL, "unique_id is not valid UTF-8" NOT_UTF8_HINT);
     if (pr->n_series == pr->cap) {
         size_t cap = pr->cap ? 2 * pr->cap : 256;
         char **ids = realloc(pr->ids, cap * sizeof *ids);
@@ -694,10 +786,13 @@ static civ_status add_series_id(panel_reader *pr, const csv_field *f, size_t *i)
         series_stats *st = realloc(pr->st, cap * sizeof *st);
         if (st)
             pr->st = st;
+        civ_spacing *sp = realloc(pr->sp, cap * sizeof *sp);
+        if (sp)
+            pr->sp = sp;
         int64_t *cl = pr->n_cov ? realloc(pr->cov_last, cap * pr->n_cov * sizeof *cl) : pr->cov_last;
         if (cl)
             pr->cov_last = cl;
-        if (!ids || !st || (pr->n_cov && !cl))
+        if (!ids || !st || !sp || (pr->n_cov && !cl))
             return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %zu series", cap);
         pr->cap = cap;
     }
@@ -716,6 +811,7 @@ static civ_status add_series_id(panel_reader *pr, const csv_field *f, size_t *i)
     pr->st[n].first = INT64_MAX;
     pr->st[n].last_any = NO_PERIOD;
     pr->st[n].last_kept = NO_PERIOD;
+    civ_spacing_init(&pr->sp[n]);
     for (size_t k = 0; k < pr->n_cov; k++)
         pr->cov_last[n * pr->n_cov + k] = NO_PERIOD;
     pr->n_series++;
@@ -809,28 +905,27 @@ static civ_status panel_pass1(panel_reader *pr)
                                  form_name(form), pr->form_line, form_name(pr->form));
             pr->form = form;
             pr->form_line = fds->line;
-            pr->residue = (int)mod7(v);
-            pr->same_weekday = 1;
+            pr->time_sep = form == CIV_DATE_DAY && fds->len > 10 ? fds->text[10] : 0;
         }
-        if (form == CIV_DATE_DAY && pr->same_weekday && mod7(v) != pr->residue)
-            pr->same_weekday = 0;
+        if (form == CIV_DATE_DAY)
+            civ_spacing_add(&pr->sp[i], v);
         series_stats *st = &pr->st[i];
         if (v < st->first)
             st->first = v;
         if (v > st->last_any)
             st->last_any = v;
         int y_present = !is_missing_text(r->fields[pr->col_y].text, r->fields[pr->col_y].len);
-        int any_cov = 0;
         for (size_t k = 0; k < pr->n_cov; k++) {
             const csv_field *fc = &r->fields[pr->cov_cols[k]];
             if (!is_missing_text(fc->text, fc->len)) {
-                any_cov = 1;
                 int64_t *cl = &pr->cov_last[i * pr->n_cov + k];
                 if (v > *cl)
                     *cl = v;
             }
         }
-        if ((y_present || !any_cov) && v > st->last_kept)
+        /* A series ends at its last y (issue 12): later rows are future
+         * covariate values, or nothing -- never missing observations. */
+        if (y_present && v > st->last_kept)
             st->last_kept = v;
         pr->n_rows++;
     }
@@ -838,7 +933,7 @@ static civ_status panel_pass1(panel_reader *pr)
 
 /* Finds the first line holding (id, period) for a duplicate report (a third
  * pass over the file, taken only on that error). */
-static long find_first_line(panel_reader *pr, const char *id, int64_t period, int weekly)
+static long find_first_line(panel_reader *pr, const char *id, int64_t period)
 {
     csv_reader r2;
     long found = 0;
@@ -855,8 +950,8 @@ static long find_first_line(panel_reader *pr, const char *id, int64_t period, in
         int64_t v;
         if (strcmp(fid->text, id) || civ_date_parse(fds->text, fds->len, &form, &v))
             continue;
-        if (weekly)
-            v = (v - pr->residue) / 7;
+        if (form == CIV_DATE_DAY)
+            civ_date_to_period(pr->freq, pr->phase, v, &v);
         if (v == period)
             found = r2.record_line;
     }
@@ -880,7 +975,6 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
         s = csv_next(r, &have); /* the header, checked in pass 1 */
     if (s)
         return s;
-    const int weekly = panel->freq == CIV_FREQ_WEEKLY;
     size_t rows = 0;
     for (;;) {
         if ((s = csv_next(r, &have)))
@@ -899,17 +993,20 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
         int64_t v;
         if (civ_date_parse(fds->text, fds->len, &form, &v) || form != pr->form)
             return changed_underfoot(pr);
-        if (weekly)
-            v = (v - pr->residue) / 7; /* exact: every date is on the panel's weekday */
+        if (form == CIV_DATE_DAY)
+            civ_date_to_period(pr->freq, pr->phase, v, &v);
         int64_t t = v - panel->starts[i];
         if (t < 0 || v > pr->st[i].last_any)
             return changed_underfoot(pr);
         size_t bit = bit_offset[i] + (size_t)t;
         if (bits[bit >> 3] & (1u << (bit & 7))) {
-            long first = find_first_line(pr, id, v, weekly);
+            long first = find_first_line(pr, id, v);
             return fail_cell(r, CIV_ERR_DUPLICATE, fds->line, pr->col_ds + 1, id,
-                             "unique_id '%s' with ds '%s' appears twice: lines %ld and %ld", id, fds->text, first,
-                             fds->line);
+                             "unique_id '%s' with ds '%s' appears twice: lines %ld and %ld%s", id, fds->text, first,
+                             fds->line,
+                             pr->want.freq != CIV_FREQ_UNKNOWN && pr->form == CIV_DATE_DAY
+                                 ? " (both dates fall in one period of the --freq asked for)"
+                                 : "");
         }
         bits[bit >> 3] |= (unsigned char)(1u << (bit & 7));
         const csv_field *fy = &r->fields[pr->col_y];
@@ -923,8 +1020,9 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
         } else if (rc != CIV_CSV_NUMBER_MISSING) {
             return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id,
                              rc == CIV_CSV_NUMBER_OVERFLOW ? "number '%s' is beyond the range of a double"
-                                                           : "bad number '%s' (expected a decimal number, or empty, "
-                                                             "NA or NaN for a missing value)",
+                                                           : "bad number '%s' (expected a decimal number with no "
+                                                             "thousands separator, or empty, NA or NaN for a "
+                                                             "missing value)",
                              fy->text);
         }
         for (size_t k = 0; k < pr->n_cov; k++) {
@@ -950,38 +1048,76 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
     return CIV_OK;
 }
 
-static int64_t to_week(int64_t day, int residue)
+/* Day -> period of the decided layout (monotone, so extents map to extents). */
+static int64_t day_period(const panel_reader *pr, int64_t day)
 {
-    return day == NO_PERIOD ? NO_PERIOD : (day - residue) / 7;
+    int64_t p = day;
+    if (day != NO_PERIOD && day != INT64_MAX)
+        civ_date_to_period(pr->freq, pr->phase, day, &p);
+    return p;
+}
+
+static civ_frequency form_frequency(civ_date_form form)
+{
+    return form == CIV_DATE_YEAR      ? CIV_FREQ_YEARLY
+           : form == CIV_DATE_QUARTER ? CIV_FREQ_QUARTERLY
+           : form == CIV_DATE_MONTH   ? CIV_FREQ_MONTHLY
+                                      : CIV_FREQ_UNKNOWN;
+}
+
+/* Decides the panel's frequency, phase and date style (issue 12): period
+ * text keeps its own frequency (a --freq that contradicts it is an error);
+ * day dates get the frequency of their spacing, or --freq. */
+static civ_status panel_layout(panel_reader *pr, civ_date_style *style)
+{
+    style->anchor = CIV_ANCHOR_PERIOD;
+    style->time_sep = 0;
+    pr->phase = 0;
+    if (pr->form != CIV_DATE_DAY) {
+        pr->freq = form_frequency(pr->form);
+        if (pr->form && pr->want.freq != CIV_FREQ_UNKNOWN && pr->want.freq != pr->freq) {
+            civ_where w = {.file = pr->r.path, .line = pr->form_line, .column = (long)pr->col_ds + 1, .field = "ds"};
+            return civ_fail_at(CIV_ERR_FREQUENCY, &w,
+                               "ds is %s text but the frequency asked for is %s: --freq chooses among day dates "
+                               "only; drop it, or write the dates as YYYY-MM-DD",
+                               form_name(pr->form), civ_frequency_name(pr->want.freq));
+        }
+        return CIV_OK;
+    }
+    civ_date_anchor anchor;
+    civ_status s = civ_spacing_decide(pr->sp, pr->n_series, (const char *const *)pr->ids, &pr->want, &pr->freq,
+                                      &pr->phase, &anchor);
+    if (s) {
+        /* name the file too */
+        const civ_error *e = civ_last_error();
+        char message[512], series[256];
+        snprintf(message, sizeof message, "%s", e->message);
+        snprintf(series, sizeof series, "%s", e->series_id);
+        civ_where w = {.file = pr->r.path, .series_id = series, .field = "ds"};
+        return civ_fail_at(s, &w, "%s", message);
+    }
+    style->anchor = anchor;
+    style->time_sep = pr->time_sep;
+    return CIV_OK;
 }
 
 /* Sizes the panel from the pass-1 extents; values and covariates are NaN. */
 static civ_status panel_build(panel_reader *pr, civ_panel **out, size_t **bit_offset_out, unsigned char **bits_out)
 {
-    civ_frequency freq = CIV_FREQ_UNKNOWN;
-    int phase = 0;
-    switch (pr->form) {
-    case CIV_DATE_YEAR: freq = CIV_FREQ_YEARLY; break;
-    case CIV_DATE_QUARTER: freq = CIV_FREQ_QUARTERLY; break;
-    case CIV_DATE_MONTH: freq = CIV_FREQ_MONTHLY; break;
-    case CIV_DATE_DAY: {
-        int spread = 0;
-        for (size_t i = 0; i < pr->n_series && !spread; i++)
-            spread = pr->st[i].last_any > pr->st[i].first;
-        freq = pr->same_weekday && spread ? CIV_FREQ_WEEKLY : CIV_FREQ_DAILY;
-        phase = freq == CIV_FREQ_WEEKLY ? pr->residue : 0;
-        break;
-    }
-    default: break;
-    }
-    if (freq == CIV_FREQ_WEEKLY)
+    civ_date_style style;
+    civ_status ls = panel_layout(pr, &style);
+    if (ls)
+        return ls;
+    civ_frequency freq = pr->freq;
+    int phase = pr->phase;
+    if (pr->form == CIV_DATE_DAY)
         for (size_t i = 0; i < pr->n_series; i++) {
             series_stats *st = &pr->st[i];
-            st->first = to_week(st->first, phase);
-            st->last_any = to_week(st->last_any, phase);
-            st->last_kept = to_week(st->last_kept, phase);
+            st->first = day_period(pr, st->first);
+            st->last_any = day_period(pr, st->last_any);
+            st->last_kept = day_period(pr, st->last_kept);
             for (size_t k = 0; k < pr->n_cov; k++)
-                pr->cov_last[i * pr->n_cov + k] = to_week(pr->cov_last[i * pr->n_cov + k], phase);
+                pr->cov_last[i * pr->n_cov + k] = day_period(pr, pr->cov_last[i * pr->n_cov + k]);
         }
 
     /* Totals, with a guard against a few far-apart dates asking for a huge
@@ -1021,6 +1157,7 @@ static civ_status panel_build(panel_reader *pr, civ_panel **out, size_t **bit_of
         return s;
     panel->freq = freq; /* UNKNOWN for a header-only file */
     panel->phase = phase;
+    panel->style = style;
     size_t *bit_offset = malloc((pr->n_series + 1) * sizeof *bit_offset);
     unsigned char *bits = calloc(total_bits / 8 + 1, 1);
     if (!bit_offset || !bits || (s = civ_panel_reserve(panel, pr->n_series, total_values))) {
@@ -1094,13 +1231,25 @@ static civ_status panel_build(panel_reader *pr, civ_panel **out, size_t **bit_of
 
 civ_status civ_panel_read_csv(const char *path, civ_panel **out)
 {
+    return civ_panel_read_csv_ex(path, NULL, out);
+}
+
+civ_status civ_panel_read_csv_ex(const char *path, const civ_panel_read_options *options, civ_panel **out)
+{
     if (!out)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_read_csv: out is NULL");
     *out = NULL;
     panel_reader pr;
     memset(&pr, 0, sizeof pr);
     pr.map_view = &pr.map;
-    civ_status s = csv_open(&pr.r, path);
+    pr.want.weekday = -1;
+    if (options) {
+        pr.want = options->freq;
+        if (pr.want.freq != CIV_FREQ_UNKNOWN && (pr.want.freq < CIV_FREQ_YEARLY || pr.want.freq > CIV_FREQ_DAILY))
+            return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_read_csv_ex: unknown frequency %d",
+                            (int)pr.want.freq);
+    }
+    civ_status s = csv_open_encoded(&pr.r, path, options ? options->encoding : NULL);
     if (s)
         return s;
     civ_panel *panel = NULL;
@@ -1213,6 +1362,9 @@ civ_status civ_panel_write_csv(const civ_panel *panel, const char *path)
         for (size_t k = 0; k < panel->n_covariates; k++)
             if (panel->covariates[k].len[i] > rows)
                 rows = panel->covariates[k].len[i];
+        /* A series with no value at all is still written, as one row with
+         * empty cells at its start, so that it survives a re-read. */
+        int wrote = 0;
         for (size_t t = 0; t < rows && !s; t++) {
             if (t >= n) { /* a future row: written only when it carries a value */
                 int any = 0;
@@ -1221,8 +1373,10 @@ civ_status civ_panel_write_csv(const civ_panel *panel, const char *path)
                 if (!any)
                     continue;
             }
+            wrote = 1;
             char ds[32];
-            if ((s = civ_period_format(panel->freq, panel->phase, panel->starts[i] + (int64_t)t, ds, sizeof ds))) {
+            if ((s = civ_period_format_style(panel->freq, panel->phase, &panel->style, panel->starts[i] + (int64_t)t, ds,
+                                           sizeof ds))) {
                 civ_where w = {.file = path, .series_id = id, .field = "ds"};
                 char message[512];
                 snprintf(message, sizeof message, "%s", civ_last_error()->message);
@@ -1241,6 +1395,17 @@ civ_status civ_panel_write_csv(const civ_panel *panel, const char *path)
                 if (t < c->len[i])
                     s = put_number(fp, c->values[i][t], path, id, c->name);
             }
+            putc('\n', fp);
+        }
+        if (!wrote && !s) {
+            char ds[32];
+            if ((s = civ_period_format_style(panel->freq, panel->phase, &panel->style, panel->starts[i], ds,
+                                             sizeof ds)))
+                break;
+            put_text(fp, id, 0);
+            fprintf(fp, ",%s,", ds);
+            for (size_t k = 0; k < panel->n_covariates; k++)
+                putc(',', fp);
             putc('\n', fp);
         }
     }
@@ -1307,17 +1472,65 @@ static int forced_text(const civ_table_read_options *options, const char *name)
     return 0;
 }
 
+/* 1 when a cell is a number as spreadsheets display them: digits with
+ * thousands separators (",", spaces), a currency sign or a percent sign
+ * ("12,345", "¥1,200.50", "12 345", "35%"), which the reader does not take
+ * as numbers. */
+static int number_as_displayed(const char *t)
+{
+    char buf[64];
+    size_t n = 0;
+    int digits = 0, decoration = 0;
+    for (const char *p = t; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == ',' || ch == ' ' || ch == '%' || ch == '$') {
+            decoration = 1;
+            continue;
+        }
+        if (!strncmp(p, "\xC2\xA5", 2) || !strncmp(p, "\xEF\xBF\xA5", 3) || !strncmp(p, "\xE2\x82\xAC", 3)) {
+            decoration = 1; /* ¥, full-width ￥, € */
+            p += (ch == 0xC2) ? 1 : 2;
+            continue;
+        }
+        if (n + 1 >= sizeof buf)
+            return 0;
+        digits |= ch >= '0' && ch <= '9';
+        buf[n++] = (char)ch;
+    }
+    buf[n] = '\0';
+    double x;
+    return decoration && digits && civ_csv_parse_number(buf, n, &x) == CIV_CSV_NUMBER_OK;
+}
+
 /* Turns a text column into a number column when every non-empty cell is a
- * number; returns 1 when converted, 0 when it stays text, -1 out of memory. */
-static int maybe_numeric(civ_table *table, size_t column)
+ * number; returns 1 when converted, 0 when it stays text, -1 out of memory,
+ * -2 when its cells are numbers except some written as a spreadsheet
+ * displays them ("12,345"): *bad_row is then the first such row (an error
+ * for the caller to report at that cell, rather than a text column that a
+ * spec would later blame on itself). */
+static int maybe_numeric(civ_table *table, size_t column, size_t *bad_row)
 {
     civ_table_column *c = &table->columns[column];
     double x;
-    for (size_t r = 0; r < table->n_rows; r++) {
+    size_t first_displayed = SIZE_MAX;
+    int other_text = 0;
+    for (size_t r = 0; r < table->n_rows && !other_text; r++) {
         const char *t = c->texts[r];
         civ_csv_number rc = t ? civ_csv_parse_number(t, strlen(t), &x) : CIV_CSV_NUMBER_MISSING;
-        if (rc != CIV_CSV_NUMBER_OK && rc != CIV_CSV_NUMBER_MISSING)
-            return 0;
+        if (rc == CIV_CSV_NUMBER_OK || rc == CIV_CSV_NUMBER_MISSING)
+            continue;
+        if (number_as_displayed(t)) {
+            if (first_displayed == SIZE_MAX)
+                first_displayed = r;
+        } else {
+            other_text = 1;
+        }
+    }
+    if (other_text)
+        return 0;
+    if (first_displayed != SIZE_MAX) {
+        *bad_row = first_displayed;
+        return -2;
     }
     size_t cap = table->rows_capacity ? table->rows_capacity : 1;
     double *numbers = malloc(cap * sizeof *numbers);
@@ -1343,11 +1556,13 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_read_csv: out is NULL");
     *out = NULL;
     csv_reader r;
-    civ_status s = csv_open(&r, path);
+    civ_status s = csv_open_encoded(&r, path, options ? options->encoding : NULL);
     if (s)
         return s;
     civ_table *table = NULL;
-    if (!(s = csv_read_header(&r)) && !(s = civ_table_create(&table)))
+    long *row_lines = NULL;
+    size_t lines_cap = 0;
+    if (!s && !(s = csv_read_header(&r)) && !(s = civ_table_create(&table)))
         for (size_t c = 0; c < r.n_names && !s; c++)
             s = civ_table_add_column(table, r.names[c], CIV_COLUMN_TEXT, NULL);
     while (!s) {
@@ -1359,12 +1574,23 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
         size_t row;
         if ((s = civ_table_add_rows(table, 1, &row)))
             break;
+        if (row >= lines_cap) { /* the line of each row, for errors found after reading */
+            size_t cap = lines_cap ? 2 * lines_cap : 1024;
+            long *l = realloc(row_lines, cap * sizeof *l);
+            if (!l) {
+                s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the row index");
+                break;
+            }
+            row_lines = l;
+            lines_cap = cap;
+        }
+        row_lines[row] = r.record_line;
         for (size_t c = 0; c < r.n_fields; c++) {
             const csv_field *f = &r.fields[c];
             if (!f->len)
                 continue;
             if (!civ_utf8_valid(f->text, f->len)) {
-                s = fail_cell(&r, CIV_ERR_PARSE, f->line, c + 1, NULL, "text is not valid UTF-8");
+                s = fail_cell(&r, CIV_ERR_PARSE, f->line, c + 1, NULL, "text is not valid UTF-8" NOT_UTF8_HINT);
                 break;
             }
             char *copy = malloc(f->len + 1);
@@ -1376,9 +1602,21 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
             table->columns[c].texts[row] = copy;
         }
     }
-    for (size_t c = 0; !s && c < civ_table_n_columns(table); c++)
-        if (!forced_text(options, table->columns[c].name) && maybe_numeric(table, c) < 0)
+    for (size_t c = 0; !s && c < civ_table_n_columns(table); c++) {
+        if (forced_text(options, table->columns[c].name))
+            continue;
+        size_t bad = 0;
+        int rc = maybe_numeric(table, c, &bad);
+        if (rc == -1)
             s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory converting column '%s'", table->columns[c].name);
+        else if (rc == -2)
+            s = fail_cell(&r, CIV_ERR_PARSE, row_lines ? row_lines[bad] : 0, c + 1, NULL,
+                          "'%s' is a number written with a thousands separator, currency or percent sign: "
+                          "write plain digits (12345, 0.35), e.g. in Excel format the column as Number "
+                          "without the 1000 separator before saving",
+                          table->columns[c].texts[bad]);
+    }
+    free(row_lines);
     csv_free_names(&r);
     csv_close(&r);
     if (s) {

@@ -1,5 +1,5 @@
 /*
- * io.c -- format dispatch by file extension for panels and tables.
+ * format.c -- io layer: format dispatch by file extension for panels and tables.
  */
 #include <string.h>
 #include <strings.h>
@@ -31,6 +31,28 @@ civ_status civ_panel_read(const char *path, civ_panel **out)
     switch (format_of(path)) {
     case FORMAT_CSV: return civ_panel_read_csv(path, out);
     case FORMAT_HDF5: return civ_panel_read_hdf5(path, out);
+    default: return unknown_format(path);
+    }
+}
+
+civ_status civ_panel_read_ex(const char *path, const civ_panel_read_options *options, civ_panel **out)
+{
+    switch (format_of(path)) {
+    case FORMAT_CSV: return civ_panel_read_csv_ex(path, options, out);
+    case FORMAT_HDF5: {
+        civ_status s = civ_panel_read_hdf5(path, out);
+        if (s || !options || options->freq.freq == CIV_FREQ_UNKNOWN ||
+            options->freq.freq == civ_panel_frequency(*out))
+            return s;
+        civ_where w = {.file = path, .field = "freq"};
+        civ_frequency stored = civ_panel_frequency(*out);
+        civ_panel_free(*out);
+        *out = NULL;
+        return civ_fail_at(CIV_ERR_FREQUENCY, &w,
+                           "the HDF5 panel is %s but the frequency asked for is %s: an HDF5 panel stores its "
+                           "frequency; drop --freq",
+                           civ_frequency_name(stored), civ_frequency_name(options->freq.freq));
+    }
     default: return unknown_format(path);
     }
 }

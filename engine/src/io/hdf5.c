@@ -918,6 +918,16 @@ static civ_status read_panel_impl(const char *path, civ_panel **out)
     if (!s && (phase < 0 || phase > 6 || (freq != CIV_FREQ_WEEKLY && phase != 0)))
         s = fail_obj(CIV_ERR_SCHEMA, path, "/", "phase is %lld; expected 0..6 for weekly panels, 0 otherwise",
                      (long long)phase);
+    /* Optional (added after schema_version 1, readers ignore it): how the
+     * panel's dates are written (civ_date_style), e.g. first-of-month. */
+    int64_t anchor = 0, time_sep = 0;
+    if (!s && H5Aexists(root, "date_anchor") > 0)
+        s = read_attr_int(path, root, "/", "date_anchor", &anchor);
+    if (!s && H5Aexists(root, "date_time_sep") > 0)
+        s = read_attr_int(path, root, "/", "date_time_sep", &time_sep);
+    if (!s && (anchor < 0 || anchor > 2 || (time_sep != 0 && time_sep != ' ' && time_sep != 'T')))
+        s = fail_obj(CIV_ERR_SCHEMA, path, "/", "date_anchor %lld / date_time_sep %lld: expected 0..2 and 0, 32 or 84",
+                     (long long)anchor, (long long)time_sep);
     if (s)
         goto done;
 
@@ -954,7 +964,9 @@ static civ_status read_panel_impl(const char *path, civ_panel **out)
         goto done;
     }
     if ((s = civ_panel_create(freq == CIV_FREQ_UNKNOWN ? CIV_FREQ_MONTHLY : freq, &p)) ||
-        (s = civ_panel_set_phase(p, (int)phase)) || (s = civ_panel_reserve(p, n, n_values)))
+        (s = civ_panel_set_phase(p, (int)phase)) ||
+        (s = civ_panel_set_date_style(p, (civ_date_style){(civ_date_anchor)anchor, (char)time_sep})) ||
+        (s = civ_panel_reserve(p, n, n_values)))
         goto done;
     p->freq = freq; /* UNKNOWN only for an empty panel, as the CSV reader makes it */
     sum = 0;
@@ -1265,6 +1277,10 @@ static civ_status write_panel_body(h5_writer *w, const civ_panel *p)
         s = write_attr_text(w, root, "/", "frequency", civ_frequency_name(p->freq));
     if (!s)
         s = write_attr_int(w, root, "/", "phase", p->phase);
+    if (!s && p->style.anchor != CIV_ANCHOR_PERIOD)
+        s = write_attr_int(w, root, "/", "date_anchor", (int64_t)p->style.anchor);
+    if (!s && p->style.time_sep)
+        s = write_attr_int(w, root, "/", "date_time_sep", (int64_t)p->style.time_sep);
     H5Oclose(root);
     if (s)
         return s;

@@ -12,6 +12,7 @@
 
 #define CIV_PLAN_PATH_MAX 4096 /* bytes of a path, with its NUL */
 #define CIV_PLAN_MAX_LEVELS 8
+#define CIV_PLAN_MAX_SCOPES 8
 
 struct civ_plan {
     char path[CIV_PLAN_PATH_MAX];                 /* the plan file as given */
@@ -19,6 +20,7 @@ struct civ_plan {
     char panel[CIV_PLAN_PATH_MAX], communities[CIV_PLAN_PATH_MAX], spec[CIV_PLAN_PATH_MAX],
         out[CIV_PLAN_PATH_MAX];
     char model[128];
+    char freq[32], encoding[32];                  /* [plan] freq, encoding ("" = not set) */
     size_t horizon;
     double levels[CIV_PLAN_MAX_LEVELS];
     size_t n_levels;
@@ -30,6 +32,27 @@ struct civ_plan {
     double concentration;
     int unc_forecasts;
     int has_need;                                 /* the file has a [need] section */
+    /* [monitor] (monitor_stage.c); paths "" when absent */
+    int has_monitor;
+    char mon_indicators[CIV_PLAN_PATH_MAX], mon_actuals[CIV_PLAN_PATH_MAX], mon_risks[CIV_PLAN_PATH_MAX],
+        mon_matrix[CIV_PLAN_PATH_MAX], mon_events[CIV_PLAN_PATH_MAX], mon_demand[CIV_PLAN_PATH_MAX];
+    char mon_model[128];                          /* "" = the [forecast] model */
+    size_t warn_h;                                /* 0 = no early warning */
+    double threshold;
+    char warn_scopes[CIV_PLAN_MAX_SCOPES][64];
+    size_t n_warn_scopes;
+    int64_t mon_period;
+    int mon_period_set;
 };
+
+struct civ_toml_table;
+/* Reads the [monitor] section into c (monitor_stage.c).  Errors: CIV_ERR_SPEC
+ * with file:line:column and the key. */
+civ_status civ_plan_read_monitor(civ_plan *c, struct civ_toml_table *t);
+/* Runs the monitoring stage into tables[CIV_PLAN_MONITOR_STATUS ..
+ * CIV_PLAN_DEMAND]; `forecasts` is the plan's forecast table (for the demand
+ * check); *n_failed gets the early-warning forecasts that failed. */
+civ_status civ_plan_stage_monitor(const civ_plan *p, const civ_table *forecasts, civ_table **tables,
+                                  size_t *n_failed);
 
 #endif

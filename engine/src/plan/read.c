@@ -88,7 +88,8 @@ static civ_status unused(const char *path, civ_toml_table *t, const char *sectio
 }
 
 /* The sections: [plan], [forecast], [uncertainty] into the slots; [need] is
- * only noted (civ_alloc_need_read reads it); anything else is refused. */
+ * only noted (civ_alloc_need_read reads it); [monitor] is read here, after
+ * the defaults (monitor_stage.c); anything else is refused. */
 static civ_status find_sections(const char *path, civ_toml_doc *doc, civ_plan *c, civ_toml_table **tp,
                                 civ_toml_table **tf, civ_toml_table **tu)
 {
@@ -102,10 +103,16 @@ static civ_status find_sections(const char *path, civ_toml_doc *doc, civ_plan *c
             c->has_need = 1;
             continue;
         }
+        if (!strcmp(t->name, "monitor") && !t->is_array) {
+            civ_status st = civ_plan_read_monitor(c, t);
+            if (st)
+                return st;
+            continue;
+        }
         if (!slot || t->is_array) {
             civ_where wt = {.file = path, .line = t->line, .column = t->column, .field = t->name};
             return civ_fail_at(CIV_ERR_SPEC, &wt,
-                               "unknown section '%s' (allowed: [plan], [forecast], [uncertainty], [need])", t->name);
+                               "unknown section '%s' (allowed: [plan], [forecast], [uncertainty], [need], [monitor])", t->name);
         }
         *slot = t;
     }
@@ -142,7 +149,18 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
     if (!st)
         st = path_key(path, tp, "out", "plan.out", 0, c->dir, c->out);
     if (!st)
-        st = unused(path, tp, "plan", "panel, communities, spec, out");
+        st = get_str(path, tp, "plan", "freq", 0, c->freq, sizeof c->freq);
+    civ_freq_spec f;
+    if (!st && c->freq[0] && civ_freq_parse(c->freq, &f)) {
+        char message[512];
+        snprintf(message, sizeof message, "%s", civ_last_error()->message);
+        civ_where w = {.file = path, .field = "plan.freq"};
+        st = civ_fail_at(CIV_ERR_SPEC, &w, "[plan] freq: %s", message);
+    }
+    if (!st)
+        st = get_str(path, tp, "plan", "encoding", 0, c->encoding, sizeof c->encoding);
+    if (!st)
+        st = unused(path, tp, "plan", "panel, communities, spec, out, freq, encoding");
     return st;
 }
 
@@ -274,12 +292,16 @@ const char *civ_plan_communities(const civ_plan *p) { return p ? p->communities 
 const char *civ_plan_spec(const civ_plan *p) { return p ? p->spec : ""; }
 const char *civ_plan_out(const civ_plan *p) { return p ? p->out : ""; }
 const char *civ_plan_model(const civ_plan *p) { return p ? p->model : ""; }
+const char *civ_plan_freq(const civ_plan *p) { return p ? p->freq : ""; }
+const char *civ_plan_encoding(const civ_plan *p) { return p ? p->encoding : ""; }
 size_t civ_plan_horizon(const civ_plan *p) { return p ? p->horizon : 0; }
 int civ_plan_threads(const civ_plan *p) { return p ? p->threads : 0; }
 uint64_t civ_plan_seed(const civ_plan *p) { return p ? p->seed : 0; }
 uint64_t civ_plan_uncertainty_seed(const civ_plan *p) { return p ? p->unc_seed : 0; }
 size_t civ_plan_draws(const civ_plan *p) { return p ? p->draws : 0; }
 int civ_plan_has_need(const civ_plan *p) { return p ? p->has_need : 0; }
+int civ_plan_has_monitor(const civ_plan *p) { return p ? p->has_monitor : 0; }
+const char *civ_plan_warn_model(const civ_plan *p) { return !p ? "" : p->mon_model[0] ? p->mon_model : p->model; }
 
 size_t civ_plan_levels(const civ_plan *p, const double **levels)
 {

@@ -22,6 +22,7 @@ struct civ_plan_result {
 
 static const char *const table_names[CIV_PLAN_TABLE_COUNT] = {
     "forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need", "need_summary",
+    "monitor_status", "monitor_alerts", "warning", "warning_steps", "risks", "risk_matrix", "inactivity", "demand",
 };
 
 const char *civ_plan_table_name(civ_plan_table table)
@@ -79,7 +80,10 @@ static civ_status stage_forecast(run_ctx *c)
     const civ_panel *panel = c->opt ? c->opt->panel : NULL;
     civ_status s = CIV_OK;
     if (!panel) {
-        s = name_input(civ_panel_read(p->panel, &owned), p->panel);
+        civ_panel_read_options ro = {{CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1}, p->encoding[0] ? p->encoding : NULL};
+        if (p->freq[0])
+            civ_freq_parse(p->freq, &ro.freq); /* checked by civ_plan_read */
+        s = name_input(civ_panel_read_ex(p->panel, &ro, &owned), p->panel);
         panel = owned;
     }
     civ_forecast_options fo;
@@ -141,7 +145,7 @@ static civ_status stage_allocation(run_ctx *c)
 {
     const civ_plan *p = c->plan;
     static const char *const text_cols[] = {"unique_id", "name", "district", "street", "model", NULL};
-    civ_table_read_options ro = {.text_columns = text_cols};
+    civ_table_read_options ro = {.text_columns = text_cols, .encoding = p->encoding[0] ? p->encoding : NULL};
     civ_status s = name_input(civ_alloc_spec_read(p->spec, &c->res->spec), p->spec);
     const civ_table *comm = c->opt ? c->opt->communities : NULL;
     if (!s && !comm) {
@@ -227,6 +231,24 @@ static civ_status stage_need(run_ctx *c)
     return s;
 }
 
+/* ---- 5. monitoring ([monitor]; monitor_stage.c) -------------------------- */
+
+static civ_status stage_monitor(run_ctx *c)
+{
+    civ_plan_result *r = c->res;
+    report(c, "monitor", 0, 1);
+    double t0 = now_seconds();
+    civ_status s = civ_plan_stage_monitor(c->plan, r->tables[CIV_PLAN_FORECASTS], r->tables, &r->stats.warn_failed);
+    if (!s) {
+        r->stats.has_monitor = 1;
+        r->stats.warn_horizon = c->plan->warn_h;
+        r->stats.warn_threshold = c->plan->threshold;
+        r->stats.monitor_seconds = now_seconds() - t0;
+        report(c, "monitor", 1, 1);
+    }
+    return s;
+}
+
 civ_status civ_plan_run(const civ_plan *plan, const civ_plan_run_options *options, civ_plan_result **out)
 {
     if (out)
@@ -244,6 +266,8 @@ civ_status civ_plan_run(const civ_plan *plan, const civ_plan_run_options *option
         s = stage_uncertainty(&c);
     if (!s)
         s = stage_need(&c);
+    if (!s && plan->has_monitor)
+        s = stage_monitor(&c);
     civ_table_free(c.communities_read);
     if (s) {
         civ_plan_result_free(r);

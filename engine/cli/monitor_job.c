@@ -1,0 +1,336 @@
+/*
+ * monitor_job.c -- layer CLI (a client of civicast.h only): the monitoring
+ * job of `civicast monitor` and of the plan's [monitor] stage
+ * (monitor_job.h; docs/MONITORING.md).  Early warning calls the public
+ * forecasting API (civ_monitor_panel -> civ_forecast_panel ->
+ * civ_forecast_result_table) and then civ_monitor_warn.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "monitor_job.h"
+
+void civ_cli_monitor_job_init(civ_cli_monitor_job *job)
+{
+    memset(job, 0, sizeof *job);
+    job->model = "auto";
+    job->threshold = 0.5;
+    job->seed = CIV_FORECAST_DEFAULT_SEED;
+    job->period_value = CIV_MONITOR_LATEST;
+}
+
+void civ_cli_monitor_job_free(civ_cli_monitor_job *job)
+{
+    civ_table *t[] = {job->status, job->alerts, job->steps, job->summary, job->forecasts, job->risk_table,
+                      job->matrix_table, job->inactivity, job->demand};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        civ_table_free(t[i]);
+    civ_monitor_free(job->mon);
+    civ_monitor_spec_free(job->spec);
+    memset(job, 0, sizeof *job);
+}
+
+static civ_status run_warning(civ_cli_monitor_job *job)
+{
+    civ_panel *panel = NULL;
+    civ_forecast_result *res = NULL;
+    civ_forecast_options opt;
+    static const double levels[] = {80, 95};
+    civ_status s = civ_monitor_panel(job->mon, job->n_scopes ? job->scopes : NULL, job->n_scopes, &panel);
+    if (!s)
+        s = civ_forecast_options_init(&opt);
+    if (!s) {
+        opt.model = job->model, opt.horizon = job->warn_h, opt.levels = levels, opt.n_levels = 2;
+        opt.threads = job->threads, opt.seed = job->seed;
+        s = civ_forecast_panel(panel, &opt, &res);
+    }
+    if (!s) {
+        job->n_failed = civ_forecast_result_n_failed(res);
+        s = civ_forecast_result_table(res, panel, &job->forecasts);
+    }
+    if (!s)
+        s = civ_monitor_warn(job->mon, job->forecasts, job->threshold, &job->steps, &job->summary);
+    civ_forecast_result_free(res);
+    civ_panel_free(panel);
+    return s;
+}
+
+static civ_status run_indicators(civ_cli_monitor_job *job)
+{
+    static const char *const text_cols[] = {"unit", "street", "community", "district", "indicator", "ds", NULL};
+    civ_table_read_options ro = {.text_columns = text_cols};
+    civ_table *actuals = NULL;
+    civ_status s = civ_monitor_spec_read(job->indicators, &job->spec);
+    if (!s)
+        s = civ_cli_read_table(job->actuals, &ro, &actuals);
+    if (!s)
+        s = civ_monitor_run(job->spec, actuals, job->actuals, &job->mon);
+    civ_table_free(actuals);
+    if (!s && job->period) {
+        civ_date_form form;
+        s = civ_date_parse(job->period, strlen(job->period), &form, &job->period_value);
+    }
+    if (!s)
+        s = civ_monitor_status_table(job->mon, &job->status);
+    if (!s)
+        s = civ_monitor_alert_table(job->mon, job->period_value, &job->alerts);
+    if (!s && job->warn_h)
+        s = run_warning(job);
+    return s;
+}
+
+static civ_status run_risks(civ_cli_monitor_job *job)
+{
+    static const char *const text_cols[] = {"risk", "impact", "owner", "mitigation", NULL};
+    civ_table_read_options ro = {.text_columns = text_cols};
+    civ_monitor_matrix *mx = NULL;
+    civ_table *reg = NULL;
+    civ_status s = job->matrix ? civ_monitor_matrix_read(job->matrix, &mx) : civ_monitor_matrix_default(&mx);
+    if (!s)
+        s = civ_cli_read_table(job->risks, &ro, &reg);
+    if (!s)
+        s = civ_monitor_risk_assess(mx, reg, job->risks, &job->risk_table, &job->matrix_table);
+    civ_table_free(reg);
+    civ_monitor_matrix_free(mx);
+    return s;
+}
+
+int civ_cli_monitor_parse_time(const char *text, double *out)
+{
+    civ_date_form form;
+    int64_t days;
+    int hh = 0, mm = 0, ss = 0;
+    size_t len = strlen(text);
+    if (len >= 10 && !civ_date_parse(text, 10, &form, &days) && form == CIV_DATE_DAY &&
+        (len == 10 || sscanf(text + 10, "T%2d:%2d:%2d", &hh, &mm, &ss) >= 2)) {
+        *out = (double)days * 86400.0 + hh * 3600.0 + mm * 60.0 + ss;
+        return 0;
+    }
+    civ_clear_error();
+    return -1;
+}
+
+static civ_status run_events(civ_cli_monitor_job *job)
+{
+    static const char *const text_cols[] = {"person", NULL};
+    civ_table_read_options ro = {.text_columns = text_cols};
+    civ_monitor_inactivity_options opt;
+    civ_monitor_inactivity_options_init(&opt);
+    if (job->quantile > 0)
+        opt.quantile = job->quantile;
+    double end = NAN;
+    if (job->end)
+        civ_cli_monitor_parse_time(job->end, &end); /* checked by the command's parser */
+    civ_table *ev = NULL;
+    civ_status s = civ_cli_read_table(job->events, &ro, &ev);
+    if (!s)
+        s = civ_monitor_inactivity_run(&opt, ev, job->events, end, &job->inactivity);
+    civ_table_free(ev);
+    return s;
+}
+
+static civ_status run_demand(civ_cli_monitor_job *job)
+{
+    static const char *const text_cols[] = {"unique_id", "ds", "model", NULL};
+    civ_table_read_options ro = {.text_columns = text_cols};
+    civ_table *fc = NULL;
+    civ_panel *act = NULL;
+    civ_status s = CIV_OK;
+    if (!job->demand_forecast_table)
+        s = civ_cli_read_table(job->demand_forecasts, &ro, &fc);
+    if (!s)
+        s = civ_cli_read_panel(job->demand_actuals, &act);
+    if (!s)
+        s = civ_monitor_demand_check(fc ? fc : job->demand_forecast_table, act, &job->demand);
+    civ_table_free(fc);
+    civ_panel_free(act);
+    return s;
+}
+
+civ_status civ_cli_monitor_job_run(civ_cli_monitor_job *job)
+{
+    civ_status s = CIV_OK;
+    if (job->indicators)
+        s = run_indicators(job);
+    if (!s && job->risks)
+        s = run_risks(job);
+    if (!s && job->events)
+        s = run_events(job);
+    if (!s && job->demand_actuals)
+        s = run_demand(job);
+    return s;
+}
+
+/* ---- printing ------------------------------------------------------------------ */
+
+static size_t col(const civ_table *t, const char *name)
+{
+    size_t c = SIZE_MAX;
+    if (civ_table_find_column(t, name, &c))
+        civ_clear_error();
+    return c;
+}
+
+/* The period label of a status table's last period (ds strings of one form sort as dates). */
+static const char *last_ds(const civ_table *st)
+{
+    size_t c = col(st, "ds");
+    const char *best = "";
+    for (size_t r = 0; r < civ_table_n_rows(st); r++)
+        if (strcmp(civ_table_text(st, r, c), best) > 0)
+            best = civ_table_text(st, r, c);
+    return best;
+}
+
+void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *ds)
+{
+    size_t n = civ_table_n_rows(al), c_alert = col(st, "alert"), c_ds = col(st, "ds");
+    if (!ds)
+        ds = last_ds(st);
+    size_t raised = 0, continued = 0, cleared = 0;
+    for (size_t r = 0; r < civ_table_n_rows(st); r++) {
+        if (strcmp(civ_table_text(st, r, c_ds), ds))
+            continue;
+        const char *a = civ_table_text(st, r, c_alert);
+        raised += !strcmp(a, "raised"), continued += !strcmp(a, "continued"), cleared += !strcmp(a, "cleared");
+    }
+    printf("alerts %-15s %zu open (%zu raised, %zu continued), %zu cleared\n", ds, n, raised, continued, cleared);
+    size_t c_dep = col(al, "department"), c_ind = col(al, "indicator"), c_name = col(al, "name"),
+           c_scope = col(al, "scope"), c_unit = col(al, "unit"), c_act = col(al, "actual"),
+           c_tgt = col(al, "target"), c_mis = col(al, "misses"), c_since = col(al, "since"), c_a = col(al, "alert");
+    for (size_t r = 0; r < n; r++) {
+        const char *dep = civ_table_text(al, r, c_dep);
+        if (!r || strcmp(dep, civ_table_text(al, r - 1, c_dep))) {
+            size_t k = 0;
+            for (size_t q = r; q < n && !strcmp(civ_table_text(al, q, c_dep), dep); q++)
+                k++;
+            printf("  %s: %zu\n", dep, k);
+        }
+        printf("    %-20s %-10s %-10s %10.4g vs %-8.4g %2.0f misses since %s (%s) %s\n",
+               civ_table_text(al, r, c_ind), civ_table_text(al, r, c_scope), civ_table_text(al, r, c_unit),
+               civ_table_number(al, r, c_act), civ_table_number(al, r, c_tgt), civ_table_number(al, r, c_mis),
+               civ_table_text(al, r, c_since), civ_table_text(al, r, c_a), civ_table_text(al, r, c_name));
+    }
+}
+
+void civ_cli_print_warnings(const civ_table *s, double threshold, size_t horizon, const char *model,
+                            size_t n_failed)
+{
+    size_t n = civ_table_n_rows(s), c_p = col(s, "p_miss_next"), c_w = col(s, "first_warning");
+    size_t warned = 0, top[10], n_top = 0;
+    for (size_t r = 0; r < n; r++) {
+        warned += civ_table_text(s, r, c_w)[0] != 0;
+        double p = civ_table_number(s, r, c_p);
+        if (!(p >= threshold))
+            continue;
+        /* keep the ten highest next-period probabilities, in order */
+        size_t k = n_top < 10 ? n_top++ : 10;
+        while (k > 0 && civ_table_number(s, top[k - 1], c_p) < p) {
+            if (k < 10)
+                top[k] = top[k - 1];
+            k--;
+        }
+        if (k < 10)
+            top[k] = r;
+    }
+    printf("early warning          %zu of %zu series warn within %zu periods (model %s, P(miss) >= %.2f)", warned,
+           n, horizon, model, threshold);
+    printf(n_failed ? "; %zu forecasts failed\n" : "\n", n_failed);
+    for (size_t k = 0; k < n_top; k++) {
+        size_t r = top[k];
+        printf("  P(miss next) %.2f  %-20s %-10s %-10s first warning %s\n", civ_table_number(s, r, c_p),
+               civ_table_text(s, r, col(s, "indicator")), civ_table_text(s, r, col(s, "scope")),
+               civ_table_text(s, r, col(s, "unit")), civ_table_text(s, r, c_w));
+    }
+}
+
+void civ_cli_print_risks(const civ_table *t, const char *source)
+{
+    printf("risks                  %s (handle in this order)\n", source);
+    for (size_t r = 0; r < civ_table_n_rows(t); r++)
+        printf("  %.0f. %-12s %-12s p %.2f  %-14s score %2.0f  %s\n", civ_table_number(t, r, col(t, "rank")),
+               civ_table_text(t, r, col(t, "level")), civ_table_text(t, r, col(t, "risk")),
+               civ_table_number(t, r, col(t, "probability")), civ_table_text(t, r, col(t, "impact")),
+               civ_table_number(t, r, col(t, "score")), civ_table_text(t, r, col(t, "owner")));
+}
+
+void civ_cli_print_inactivity(const civ_table *t, const char *source)
+{
+    size_t n = civ_table_n_rows(t);
+    printf("inactivity             %zu alerts from %s\n", n, source);
+    for (size_t r = 0; r < n; r++) {
+        const char *res = civ_table_text(t, r, col(t, "resumed"));
+        printf("  %-12s no activity since %s UTC, alert at %s (threshold %.1f h), %s%s\n",
+               civ_table_text(t, r, col(t, "person")), civ_table_text(t, r, col(t, "last_event")),
+               civ_table_text(t, r, col(t, "alert_at")), civ_table_number(t, r, col(t, "threshold_hours")),
+               res[0] ? "resumed " : "STILL OPEN", res);
+    }
+}
+
+void civ_cli_print_demand(const civ_table *t, const char *source)
+{
+    size_t n = civ_table_n_rows(t), ahead = 0, behind = 0, c_f = col(t, "flag");
+    for (size_t r = 0; r < n; r++)
+        ahead += !strcmp(civ_table_text(t, r, c_f), "ahead"), behind += !strcmp(civ_table_text(t, r, c_f), "behind");
+    printf("demand vs forecast     %zu actuals: %zu ahead of their forecast interval, %zu behind (%s)\n", n, ahead,
+           behind, source);
+}
+
+void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
+{
+    if (job->mon) {
+        printf("monitoring             %zu indicators, %zu series, %s\n", civ_monitor_spec_n_indicators(job->spec),
+               civ_monitor_n_series(job->mon), job->actuals);
+        char ds[32] = "";
+        if (job->period)
+            civ_period_format(civ_monitor_frequency(job->mon), 0, job->period_value, ds, sizeof ds);
+        civ_cli_print_alerts(job->status, job->alerts, job->period ? ds : NULL);
+    }
+    if (job->summary)
+        civ_cli_print_warnings(job->summary, job->threshold, job->warn_h, job->model, job->n_failed);
+    if (job->risk_table)
+        civ_cli_print_risks(job->risk_table, job->risks);
+    if (job->inactivity)
+        civ_cli_print_inactivity(job->inactivity, job->events);
+    if (job->demand)
+        civ_cli_print_demand(job->demand, job->demand_actuals);
+}
+
+/* ---- writing ---------------------------------------------------------------------- */
+
+int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir)
+{
+    if (mkdir(dir, 0777) && errno != EEXIST) {
+        fprintf(stderr, "civicast: %s: cannot create the output folder: %s\n", dir, strerror(errno));
+        return CIV_EXIT_IO;
+    }
+    const civ_table *t[] = {job->status, job->alerts, job->steps, job->summary, job->forecasts,
+                            job->risk_table, job->matrix_table, job->inactivity, job->demand};
+    static const char *const names[] = {"status.csv", "alerts.csv", "warning_steps.csv", "warning.csv",
+                                        "forecasts.csv", "risks.csv", "risk_matrix.csv", "inactivity.csv",
+                                        "demand.csv"};
+    enum { N = sizeof names / sizeof names[0] };
+    char paths[N][4096];
+    size_t written = 0;
+    civ_status s = CIV_OK;
+    for (size_t i = 0; i < N && !s; i++) {
+        if (!t[i])
+            continue;
+        snprintf(paths[written], sizeof paths[written], "%s/%s", dir, names[i]);
+        s = civ_table_write_csv(t[i], paths[written]);
+        if (!s)
+            written++;
+    }
+    if (s) {
+        for (size_t i = 0; i < written; i++)
+            unlink(paths[i]);
+        return civ_cli_report(s);
+    }
+    return CIV_EXIT_OK;
+}

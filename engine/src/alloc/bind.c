@@ -1,0 +1,652 @@
+/*
+ * bind.c -- alloc layer: binding a parsed spec to the communities table (and
+ * forecasts) into a civ_alloc_problem.
+ *
+ * Binding resolves every name in the spec into arrays once, in canonical id
+ * order (ids sorted by byte value), and validates the data (duplicate ids,
+ * NaN/inf/negative values, forecasts for unknown ids or communities without
+ * forecasts).  Working in id order makes every floating-point sum, and so
+ * every result to the last fen, independent of the input row order.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "strmap.h"
+#include "table.h"
+
+/* qsort has no context argument; thread-local keeps concurrent binds apart */
+static _Thread_local const char *const *sort_ids_key;
+static int cmp_row_by_id(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(sort_ids_key[x], sort_ids_key[y]);
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+void civ_alloc_problem_free(civ_alloc_problem *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n && p->ids; i++)
+        free(p->ids[i]);
+    for (size_t i = 0; i < p->n && p->districts; i++)
+        free(p->districts[i]);
+    for (size_t i = 0; i < p->n * p->n_labels && p->labels; i++)
+        free(p->labels[i]);
+    free(p->labels), free((void *)p->label_names);
+    free(p->ids), free(p->districts), free(p->row_of), free(p->x), free(p->c), free(p->xc), free(p->weights);
+    free(p->tilt), free(p->tilt_mask), free(p->last_year), free(p->population), free(p->aged);
+    free(p->report_last_year), free(p->reserve_amount), free(p->pool_amount);
+    for (size_t u = 0; u < p->n_units; u++)
+        free(p->units[u].name), free(p->units[u].eligible);
+    free(p->units);
+    free(p->pool_unit);
+    free(p);
+}
+
+size_t civ_alloc_problem_n_communities(const civ_alloc_problem *p) { return p ? p->n : 0; }
+
+/* Flags for read_attribute */
+enum { ALLOW_NEGATIVE = 1 };
+
+/* Reads attribute `name` into out[n] in id order.  A name the table lacks is
+ * reported at its spec location; bad values at the community and row. */
+static civ_status read_attribute(const civ_alloc_problem *p, const civ_table *t, const char *name, civ_alloc_loc loc,
+                                 const char *role, int flags, double *out)
+{
+    const civ_alloc_spec *s = p->spec;
+    size_t col;
+    civ_where w = {.file = s->path, .line = loc.line, .column = loc.column, .field = name};
+    if (civ_table_find_column(t, name, &col)) {
+        char avail[400] = "";
+        for (size_t k = 0; k < civ_table_n_columns(t); k++) {
+            size_t L = strlen(avail);
+            if (L < sizeof avail - 60)
+                snprintf(avail + L, sizeof avail - L, "%s%s", k ? ", " : "", civ_table_column_name(t, k));
+        }
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "%s: unknown attribute '%s' (the data has: %s)", role, name,
+                           avail);
+    }
+    const double *v = civ_table_numbers(t, col);
+    if (!v)
+        return civ_fail_at(CIV_ERR_DOMAIN, &w, "%s: attribute '%s' is text, not numbers", role, name);
+    for (size_t i = 0; i < p->n; i++) {
+        size_t r = p->row_of[i];
+        double x = v[r];
+        if (!isfinite(x) || (x < 0 && !(flags & ALLOW_NEGATIVE))) {
+            civ_where d = {.series_id = p->ids[i], .field = name};
+            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: attribute '%s' is %s for community '%s' (data row %zu)",
+                               role, name, isnan(x) ? "missing (NaN)" : !isfinite(x) ? "infinite" : "negative",
+                               p->ids[i], r + 1);
+        }
+        out[i] = x;
+    }
+    return CIV_OK;
+}
+
+/* Sums forecast rows h = 1..H of factor f into x[n] (id order). */
+static civ_status read_forecast(const civ_alloc_problem *p, const civ_strmap *idmap, const civ_table *fc,
+                                const civ_alloc_factor *f, double *x, unsigned *count)
+{
+    const civ_alloc_spec *s = p->spec;
+    civ_where at = {.file = s->path, .line = f->loc.line, .column = f->loc.column, .field = f->name};
+    if (!fc)
+        return civ_fail_at(CIV_ERR_SPEC, &at, "factor '%s' has source = \"forecast\" but no forecasts were given",
+                           f->name);
+    size_t cid, ch, cv, cm = SIZE_MAX;
+    if (civ_table_find_column(fc, "unique_id", &cid) || !civ_table_text(fc, 0, cid) ||
+        civ_table_find_column(fc, "h", &ch) || !civ_table_numbers(fc, ch))
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &at,
+                           "forecasts need a text column 'unique_id' and a number column 'h'");
+    civ_where wc = {.file = s->path, .line = f->attribute_loc.line, .column = f->attribute_loc.column,
+                    .field = f->column};
+    if (civ_table_find_column(fc, f->column, &cv) || !civ_table_numbers(fc, cv))
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &wc, "factor '%s': the forecasts have no number column '%s'",
+                           f->name, f->column);
+    size_t nr = civ_table_n_rows(fc);
+    /* Several models in one file are fine (automatic selection names each
+     * community's own model); what must not happen is two rows for the same
+     * community and horizon, which would be summed twice.  That is checked
+     * per (community, h) below. */
+    int has_model = !civ_table_find_column(fc, "model", &cm) && civ_table_text(fc, 0, cm);
+    if (f->model && !has_model)
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &at,
+                           "factor '%s' names model '%s' but the forecasts have no 'model' column",
+                           f->name, f->model);
+    if (f->horizon > 0 && p->n > SIZE_MAX / (size_t)f->horizon)
+        return civ_fail(CIV_ERR_LIMIT, "factor '%s': %zu communities x horizon %ld is too large", f->name, p->n,
+                        f->horizon);
+    civ_status st = CIV_OK;
+    unsigned char *seen = calloc(p->n * (size_t)f->horizon + 1, 1);
+    if (!seen)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory checking forecast rows of factor '%s'", f->name);
+    const double *hv = civ_table_numbers(fc, ch), *vv = civ_table_numbers(fc, cv);
+    memset(x, 0, p->n * sizeof *x);
+    memset(count, 0, p->n * sizeof *count);
+    size_t matched = 0;
+    for (size_t r = 0; r < nr; r++) {
+        if (f->model && strcmp(civ_table_text(fc, r, cm), f->model))
+            continue;
+        matched++;
+        const char *id = civ_table_text(fc, r, cid);
+        size_t i;
+        if (!civ_strmap_get(idmap, id, &i)) {
+            civ_where d = {.series_id = id, .field = "unique_id"};
+            st = civ_fail_at(CIV_ERR_NOT_FOUND, &d, "forecasts row %zu: unknown community '%s'", r + 1, id);
+            goto out;
+        }
+        double h = hv[r];
+        if (!(h >= 1) || h != floor(h)) {
+            civ_where d = {.series_id = id, .field = "h"};
+            st = civ_fail_at(CIV_ERR_DOMAIN, &d, "forecasts row %zu: horizon h = %g is not a whole number >= 1",
+                             r + 1, h);
+            goto out;
+        }
+        if (h > (double)f->horizon)
+            continue;
+        unsigned char *mark = &seen[i * (size_t)f->horizon + (size_t)h - 1];
+        if (*mark) {
+            civ_where d = {.series_id = id, .field = "h"};
+            st = civ_fail_at(CIV_ERR_DUPLICATE, &d,
+                             "forecasts row %zu: a second row for community '%s' at h = %g%s%s%s; choose one "
+                             "model with model = \"...\" in factor '%s'",
+                             r + 1, id, h, has_model ? " (model '" : "", has_model ? civ_table_text(fc, r, cm) : "",
+                             has_model ? "')" : "", f->name);
+            goto out;
+        }
+        *mark = 1;
+        double v = vv[r];
+        if (isnan(v) && f->missing_zero)
+            continue; /* a failed forecast: counts as missing */
+        if (!isfinite(v) || v < 0) {
+            civ_where d = {.series_id = id, .field = f->column};
+            st = civ_fail_at(CIV_ERR_DOMAIN, &d, "forecasts row %zu: '%s' is %s for community '%s' (h = %g)%s",
+                             r + 1, f->column, isnan(v) ? "missing" : v < 0 ? "negative" : "infinite", id, h,
+                             isnan(v) ? "; did its forecast fail? (see the forecast report)" : "");
+            goto out;
+        }
+        x[i] += v;
+        count[i]++;
+    }
+    if (f->model && !matched) {
+        st = civ_fail_at(CIV_ERR_NOT_FOUND, &at, "factor '%s': no forecast rows for model '%s'", f->name, f->model);
+        goto out;
+    }
+    for (size_t i = 0; i < p->n; i++)
+        if (count[i] != (unsigned)f->horizon && !(f->missing_zero && count[i] == 0)) {
+            civ_where d = {.series_id = p->ids[i], .field = f->name};
+            st = civ_fail_at(CIV_ERR_NOT_FOUND, &d,
+                             "factor '%s': community '%s' has %u forecast rows for h = 1..%ld, needs exactly %ld%s",
+                             f->name, p->ids[i], count[i], f->horizon, f->horizon,
+                             count[i] ? "" : " (if_missing = \"zero\" would count it as 0)");
+            goto out;
+        }
+out:
+    free(seen);
+    return st;
+}
+
+static int earmark_equal(const civ_alloc_pool *a, const civ_alloc_pool *b)
+{
+    if (!a->eligible_attribute || !b->eligible_attribute)
+        return !a->eligible_attribute && !b->eligible_attribute;
+    return !strcmp(a->eligible_attribute, b->eligible_attribute) &&
+           ((isnan(a->eligible_min) && isnan(b->eligible_min)) || a->eligible_min == b->eligible_min) &&
+           ((isnan(a->eligible_max) && isnan(b->eligible_max)) || a->eligible_max == b->eligible_max) &&
+           a->eligible_top_k == b->eligible_top_k;
+}
+
+static _Thread_local const double *topk_values;
+static int cmp_topk(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    if (topk_values[x] != topk_values[y])
+        return topk_values[x] > topk_values[y] ? -1 : 1;
+    return x < y ? -1 : x > y; /* ties: lower id first */
+}
+
+static civ_status bind_units(civ_alloc_problem *p, const civ_table *t, double *scratch)
+{
+    const civ_alloc_spec *s = p->spec;
+    p->units = calloc(s->n_pools, sizeof *p->units);
+    p->pool_unit = calloc(s->n_pools, sizeof *p->pool_unit);
+    if (!p->units || !p->pool_unit)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
+    for (size_t q = 0; q < s->n_pools; q++) {
+        const civ_alloc_pool *pool = &s->pools[q];
+        size_t u = 0;
+        while (u < p->n_units && !(p->units[u].formula == pool->formula &&
+                                   earmark_equal(&s->pools[p->units[u].first_pool], pool)))
+            u++;
+        civ_alloc_unit *un = &p->units[u];
+        if (u == p->n_units) {
+            p->n_units++;
+            un->formula = pool->formula;
+            un->first_pool = q;
+            un->name = strdup(pool->name);
+        } else {
+            char *nm = malloc(strlen(un->name) + strlen(pool->name) + 2);
+            if (nm)
+                sprintf(nm, "%s+%s", un->name, pool->name);
+            free(un->name);
+            un->name = nm;
+        }
+        if (!un->name)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
+        un->amount += pool->amount;
+        p->pool_unit[q] = u;
+    }
+    /* hold-harmless and pace compare with last year's total: one unit only */
+    for (size_t f = 0; f < s->n_formulas; f++) {
+        size_t uses = 0;
+        for (size_t u = 0; u < p->n_units; u++)
+            uses += p->units[u].formula == f;
+        const civ_alloc_formula *fo = &s->formulas[f];
+        if (uses > 1 && (!isnan(fo->hold_harmless) || !isnan(fo->pace))) {
+            civ_where w = {.file = s->path, .line = fo->loc.line, .column = fo->loc.column, .field = fo->name};
+            return civ_fail_at(CIV_ERR_SPEC, &w,
+                               "formula '%s' has hold_harmless/pace (against last year's total) but allocates pools "
+                               "with different earmarks; give those pools their own formula",
+                               fo->name);
+        }
+    }
+    size_t *idx = malloc((p->n ? p->n : 1) * sizeof *idx);
+    if (!idx)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
+    civ_status st = CIV_OK;
+    for (size_t u = 0; u < p->n_units && !st; u++) {
+        civ_alloc_unit *un = &p->units[u];
+        const civ_alloc_pool *pool = &s->pools[un->first_pool];
+        un->eligible = malloc(p->n ? p->n : 1);
+        if (!un->eligible) {
+            st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
+            break;
+        }
+        if (!pool->eligible_attribute) {
+            memset(un->eligible, 1, p->n);
+            un->n_eligible = p->n;
+        } else {
+            char role[120];
+            snprintf(role, sizeof role, "pool '%s' earmark", pool->name);
+            if ((st = read_attribute(p, t, pool->eligible_attribute, pool->eligible_loc, role, ALLOW_NEGATIVE,
+                                     scratch)))
+                break;
+            size_t m = 0;
+            for (size_t i = 0; i < p->n; i++) {
+                double v = scratch[i];
+                int ok = (isnan(pool->eligible_min) || v >= pool->eligible_min) &&
+                         (isnan(pool->eligible_max) || v <= pool->eligible_max);
+                un->eligible[i] = (unsigned char)ok;
+                if (ok)
+                    idx[m++] = i;
+            }
+            if (pool->eligible_top_k && m > pool->eligible_top_k) {
+                topk_values = scratch;
+                qsort(idx, m, sizeof *idx, cmp_topk);
+                memset(un->eligible, 0, p->n);
+                for (size_t j = 0; j < pool->eligible_top_k; j++)
+                    un->eligible[idx[j]] = 1;
+                m = pool->eligible_top_k;
+            }
+            un->n_eligible = m;
+        }
+        if (un->n_eligible == 0 && un->amount > 0) {
+            civ_where w = {.file = s->path, .line = pool->loc.line, .column = pool->loc.column, .field = pool->name};
+            st = civ_fail_at(CIV_ERR_INFEASIBLE, &w, "pool '%s': no community is eligible under its earmark",
+                             pool->name);
+        }
+    }
+    free(idx);
+    return st;
+}
+
+/* The problem's arrays, sized for n communities (NULL members on failure;
+ * civ_alloc_problem_free releases whatever was allocated). */
+static civ_status bind_alloc(civ_alloc_problem *p, size_t n)
+{
+    const civ_alloc_spec *spec = p->spec;
+    size_t K = spec->n_factors, F = spec->n_formulas;
+    p->row_of = malloc(n * sizeof *p->row_of);
+    p->ids = calloc(n, sizeof *p->ids);
+    p->districts = calloc(n, sizeof *p->districts);
+    p->x = malloc((K ? K : 1) * n * sizeof *p->x);
+    p->c = malloc((K ? K : 1) * n * sizeof *p->c);
+    p->xc = malloc((K ? K : 1) * n * sizeof *p->xc);
+    p->weights = malloc((K ? K : 1) * sizeof *p->weights);
+    p->tilt = malloc(F * n * sizeof *p->tilt);
+    p->tilt_mask = calloc(F * n, sizeof *p->tilt_mask);
+    p->last_year = malloc(F * n * sizeof *p->last_year);
+    p->population = malloc(n * sizeof(double));
+    p->aged = malloc(n * sizeof(double));
+    p->report_last_year = malloc(n * sizeof(double));
+    p->reserve_amount = calloc(spec->n_reserves + 1, sizeof(int64_t));
+    p->pool_amount = calloc(spec->n_pools + 1, sizeof(int64_t));
+    if (!p->row_of || !p->ids || !p->districts || !p->x || !p->c || !p->xc || !p->weights || !p->tilt ||
+        !p->tilt_mask || !p->last_year || !p->population || !p->aged || !p->report_last_year || !p->reserve_amount ||
+        !p->pool_amount)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding %zu communities", n);
+    return CIV_OK;
+}
+
+/* The ids in canonical order: p->row_of sorted by id, p->ids owned copies;
+ * empty and duplicate ids are errors naming the data rows. */
+static civ_status bind_ids(civ_alloc_problem *p, const civ_table *t, size_t idc, const char **raw_ids)
+{
+    const civ_alloc_spec *spec = p->spec;
+    size_t n = p->n;
+    for (size_t r = 0; r < n; r++) {
+        raw_ids[r] = civ_table_text(t, r, idc);
+        p->row_of[r] = r;
+        if (!raw_ids[r][0]) {
+            civ_where w = {.field = spec->id_column};
+            return civ_fail_at(CIV_ERR_DOMAIN, &w, "communities row %zu has an empty id", r + 1);
+        }
+    }
+    /* files are usually already in id order: then the sort is skipped */
+    int sorted = 1;
+    for (size_t r = 1; r < n && sorted; r++)
+        sorted = strcmp(raw_ids[r - 1], raw_ids[r]) < 0;
+    if (!sorted) {
+        sort_ids_key = raw_ids;
+        qsort(p->row_of, n, sizeof *p->row_of, cmp_row_by_id);
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t r = p->row_of[i];
+        if (i > 0 && !strcmp(raw_ids[r], raw_ids[p->row_of[i - 1]])) {
+            size_t r0 = p->row_of[i - 1];
+            civ_where w = {.series_id = raw_ids[r], .field = spec->id_column};
+            return civ_fail_at(CIV_ERR_DUPLICATE, &w, "duplicate community id '%s' (data rows %zu and %zu)",
+                               raw_ids[r], (r0 < r ? r0 : r) + 1, (r0 < r ? r : r0) + 1);
+        }
+        if (!(p->ids[i] = strdup(raw_ids[r])))
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
+    }
+    return CIV_OK;
+}
+
+/* Districts (text; optional unless [data] district names the column). */
+static civ_status bind_districts(civ_alloc_problem *p, const civ_table *t)
+{
+    const civ_alloc_spec *spec = p->spec;
+    size_t dc;
+    const char *dname = spec->district_column ? spec->district_column : "district";
+    int have_d = !civ_table_find_column(t, dname, &dc) && civ_table_column_type(t, dc) == CIV_COLUMN_TEXT;
+    if (!have_d && spec->district_column) {
+        civ_where w = {.file = spec->path, .line = spec->district_loc.line, .column = spec->district_loc.column,
+                       .field = dname};
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "[data]: no text column '%s' for districts", dname);
+    }
+    civ_clear_error();
+    for (size_t i = 0; i < p->n; i++)
+        if (!(p->districts[i] = strdup(have_d ? civ_table_text(t, p->row_of[i], dc) : "")))
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
+    return CIV_OK;
+}
+
+/* The label columns copied into the allocation rows: [data] labels (each
+ * must be a text column), or by default those of name, the district column
+ * and street that the table has as text. */
+static civ_status bind_labels(civ_alloc_problem *p, const civ_table *t)
+{
+    const civ_alloc_spec *spec = p->spec;
+    const char *defaults[3] = {"name", spec->district_column ? spec->district_column : "district", "street"};
+    size_t n_cand = spec->labels_given ? spec->n_labels : 3, col[CIV_ALLOC_MAX_LABELS];
+    const char *const *cand = spec->labels_given ? (const char *const *)spec->labels : defaults;
+    if (!(p->label_names = calloc(n_cand + 1, sizeof *p->label_names)))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
+    for (size_t j = 0; j < n_cand; j++) {
+        size_t c;
+        int ok = !civ_table_find_column(t, cand[j], &c) && civ_table_column_type(t, c) == CIV_COLUMN_TEXT;
+        civ_clear_error();
+        if (!ok && spec->labels_given) {
+            civ_where w = {.file = spec->path, .line = spec->labels_loc.line, .column = spec->labels_loc.column,
+                           .field = cand[j]};
+            return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "[data] labels: the communities table has no text column '%s'",
+                               cand[j]);
+        }
+        if (ok) {
+            col[p->n_labels] = c;
+            p->label_names[p->n_labels++] = cand[j];
+        }
+    }
+    if (!(p->labels = calloc(p->n_labels * p->n + 1, sizeof *p->labels)))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
+    for (size_t j = 0; j < p->n_labels; j++)
+        for (size_t i = 0; i < p->n; i++)
+            if (!(p->labels[j * p->n + i] = strdup(civ_table_text(t, p->row_of[i], col[j]))))
+                return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
+    return CIV_OK;
+}
+
+/* Factor values x, coefficients c and their products, from attributes or
+ * summed forecasts; the weights as the spec gives them. */
+static civ_status bind_factors(civ_alloc_problem *p, const civ_table *t, const civ_table *fc, unsigned *count)
+{
+    const civ_alloc_spec *spec = p->spec;
+    size_t n = p->n, K = spec->n_factors;
+    civ_strmap idmap = {0};
+    civ_status st = CIV_OK;
+    /* the id map is only needed to place forecast rows */
+    int need_map = 0;
+    for (size_t k = 0; k < K; k++)
+        need_map |= spec->factors[k].source == CIV_SOURCE_FORECAST;
+    for (size_t i = 0; i < n && need_map && !st; i++)
+        st = civ_strmap_put(&idmap, p->ids[i], i, NULL);
+    for (size_t k = 0; k < K && !st; k++) {
+        const civ_alloc_factor *f = &spec->factors[k];
+        char role[120];
+        snprintf(role, sizeof role, "factor '%s'", f->name);
+        p->weights[k] = f->weight;
+        if (f->source == CIV_SOURCE_ATTRIBUTE)
+            st = read_attribute(p, t, f->attribute, f->attribute_loc, role, 0, p->x + k * n);
+        else
+            st = read_forecast(p, &idmap, fc, f, p->x + k * n, count);
+        if (st)
+            break;
+        if (f->coefficient) {
+            if ((st = read_attribute(p, t, f->coefficient, f->coefficient_loc, role, 0, p->c + k * n)))
+                break;
+        } else {
+            for (size_t i = 0; i < n; i++)
+                p->c[k * n + i] = 1;
+        }
+        for (size_t i = 0; i < n; i++)
+            p->xc[k * n + i] = p->x[k * n + i] * p->c[k * n + i];
+    }
+    civ_strmap_free(&idmap);
+    return st;
+}
+
+/* Tilt multipliers per formula and community, with the mask of the tilts
+ * that applied (for the explanations). */
+static civ_status bind_tilts(civ_alloc_problem *p, const civ_table *t, double *scratch)
+{
+    const civ_alloc_spec *spec = p->spec;
+    size_t n = p->n, F = spec->n_formulas;
+    civ_status st;
+    for (size_t i = 0; i < F * n; i++)
+        p->tilt[i] = 1;
+    for (size_t r = 0; r < spec->n_tilts; r++) {
+        const civ_alloc_tilt *tl = &spec->tilts[r];
+        char role[120];
+        snprintf(role, sizeof role, "tilt '%s'", tl->name);
+        if ((st = read_attribute(p, t, tl->attribute, tl->attribute_loc, role, ALLOW_NEGATIVE, scratch)))
+            return st;
+        for (size_t i = 0; i < n; i++) {
+            double v = scratch[i];
+            int hit = tl->op == CIV_OP_GT ? v > tl->threshold
+                      : tl->op == CIV_OP_GE ? v >= tl->threshold
+                      : tl->op == CIV_OP_LT ? v < tl->threshold
+                                            : v <= tl->threshold;
+            if (!hit)
+                continue;
+            for (size_t f = 0; f < F; f++)
+                if (tl->formula == SIZE_MAX || tl->formula == f) {
+                    p->tilt[f * n + i] *= tl->multiplier;
+                    p->tilt_mask[f * n + i] |= (uint32_t)1 << r;
+                }
+        }
+    }
+    return CIV_OK;
+}
+
+/* Last year's funding per formula (yuan) and the reporting attributes
+ * ([data] population, aged, last_year; NaN when not named). */
+static civ_status bind_history(civ_alloc_problem *p, const civ_table *t)
+{
+    const civ_alloc_spec *spec = p->spec;
+    size_t n = p->n;
+    civ_status st;
+    for (size_t f = 0; f < spec->n_formulas; f++) {
+        const civ_alloc_formula *fo = &spec->formulas[f];
+        if (fo->last_year) {
+            char role[120];
+            snprintf(role, sizeof role, "formula '%s' last_year", fo->name);
+            if ((st = read_attribute(p, t, fo->last_year, fo->last_year_loc, role, 0, p->last_year + f * n)))
+                return st;
+        } else {
+            for (size_t i = 0; i < n; i++)
+                p->last_year[f * n + i] = NAN;
+        }
+    }
+    struct {
+        const char *name;
+        civ_alloc_loc loc;
+        double *out;
+        const char *role;
+    } rep[3] = {{spec->population, spec->population_loc, p->population, "[data] population"},
+                {spec->aged, spec->aged_loc, p->aged, "[data] aged"},
+                {spec->last_year, spec->last_year_loc, p->report_last_year, "[data] last_year"}};
+    for (int j = 0; j < 3; j++) {
+        if (rep[j].name) {
+            if ((st = read_attribute(p, t, rep[j].name, rep[j].loc, rep[j].role, 0, rep[j].out)))
+                return st;
+        } else {
+            for (size_t i = 0; i < n; i++)
+                rep[j].out[i] = NAN;
+        }
+    }
+    return CIV_OK;
+}
+
+civ_status civ_alloc_bind(const civ_alloc_spec *spec, const civ_table *t, const civ_table *fc, civ_alloc_problem **out)
+{
+    if (!spec || !t || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_bind: NULL argument");
+    *out = NULL;
+    size_t idc;
+    if (civ_table_find_column(t, spec->id_column, &idc) || civ_table_column_type(t, idc) != CIV_COLUMN_TEXT) {
+        civ_where w = {.field = spec->id_column};
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the communities table has no text id column '%s'",
+                           spec->id_column);
+    }
+    size_t n = civ_table_n_rows(t);
+    if (n == 0)
+        return civ_fail(CIV_ERR_DOMAIN, "the communities table has no rows");
+    if (n > ((size_t)1 << 31))
+        return civ_fail(CIV_ERR_LIMIT, "more than 2^31 communities");
+    civ_alloc_problem *p = calloc(1, sizeof *p);
+    if (!p)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
+    p->spec = spec;
+    p->n = n;
+    const char **raw_ids = malloc(n * sizeof *raw_ids);
+    double *scratch = malloc(n * sizeof *scratch);
+    unsigned *count = malloc(n * sizeof *count);
+    civ_status st = bind_alloc(p, n);
+    if (!st && (!raw_ids || !scratch || !count))
+        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding %zu communities", n);
+    if (!st)
+        st = bind_ids(p, t, idc, raw_ids);
+    if (!st)
+        st = bind_districts(p, t);
+    if (!st)
+        st = bind_labels(p, t);
+    if (!st)
+        st = bind_factors(p, t, fc, count);
+    if (!st)
+        st = bind_tilts(p, t, scratch);
+    if (!st)
+        st = bind_history(p, t);
+    if (!st) {
+        for (size_t r = 0; r < spec->n_reserves; r++)
+            p->reserve_amount[r] = spec->reserves[r].amount;
+        for (size_t q = 0; q < spec->n_pools; q++)
+            p->pool_amount[q] = spec->pools[q].amount;
+        p->distributable = spec->distributable;
+        st = bind_units(p, t, scratch);
+    }
+    free(raw_ids);
+    free(scratch);
+    free(count);
+    if (st) {
+        civ_alloc_problem_free(p);
+        return st;
+    }
+    *out = p;
+    return CIV_OK;
+}
+
+civ_status civ_alloc_problem_set_factor(civ_alloc_problem *p, size_t k, const double *values, size_t n)
+{
+    if (!p || !values || k >= p->spec->n_factors || n != p->n)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_problem_set_factor: bad factor index or length");
+    for (size_t i = 0; i < p->n; i++) {
+        double v = values[p->row_of[i]];
+        if (!isfinite(v) || v < 0) {
+            civ_where w = {.series_id = p->ids[i], .field = p->spec->factors[k].name};
+            return civ_fail_at(CIV_ERR_DOMAIN, &w, "factor '%s': value %g for community '%s' (row %zu)",
+                               p->spec->factors[k].name, v, p->ids[i], p->row_of[i] + 1);
+        }
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        p->x[k * p->n + i] = values[p->row_of[i]];
+        p->xc[k * p->n + i] = p->x[k * p->n + i] * p->c[k * p->n + i];
+    }
+    return CIV_OK;
+}
+
+civ_status civ_alloc_problem_get_factor(const civ_alloc_problem *p, size_t k, double *values, size_t n)
+{
+    if (!p || !values || k >= p->spec->n_factors || n != p->n)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_problem_get_factor: bad factor index or length");
+    for (size_t i = 0; i < p->n; i++)
+        values[p->row_of[i]] = p->x[k * p->n + i];
+    return CIV_OK;
+}
+
+civ_status civ_alloc_problem_set_weights(civ_alloc_problem *p, const double *w, size_t n)
+{
+    if (!p || !w || n != p->spec->n_factors)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_problem_set_weights: need %zu weights",
+                        p ? p->spec->n_factors : 0);
+    for (size_t fg = 0; fg < p->spec->n_formulas * CIV_ALLOC_MAX_GROUPS; fg++) {
+        size_t f = fg / CIV_ALLOC_MAX_GROUPS, grp = fg % CIV_ALLOC_MAX_GROUPS;
+        if (grp > 0 && grp >= p->spec->formulas[f].n_groups)
+            continue;
+        double sum = 0;
+        for (size_t k = 0; k < n; k++) {
+            if (p->spec->factors[k].formula != f || p->spec->factors[k].group_index != grp)
+                continue;
+            if (!(w[k] >= 0 && w[k] <= 1)) {
+                civ_where wh = {.field = p->spec->factors[k].name};
+                return civ_fail_at(CIV_ERR_SPEC, &wh, "weight %g of factor '%s' is outside [0, 1]", w[k],
+                                   p->spec->factors[k].name);
+            }
+            sum += w[k];
+        }
+        if (fabs(sum - 1) > 1e-9) {
+            civ_where wh = {.field = p->spec->formulas[f].name};
+            return civ_fail_at(CIV_ERR_SPEC, &wh, "weights of formula '%s'%s%s%s sum to %.12g, not 1",
+                               p->spec->formulas[f].name, p->spec->formulas[f].greater_of ? " group '" : "",
+                               p->spec->formulas[f].greater_of ? p->spec->formulas[f].groups[grp] : "",
+                               p->spec->formulas[f].greater_of ? "'" : "", sum);
+        }
+    }
+    memcpy(p->weights, w, n * sizeof *w);
+    return CIV_OK;
+}
+

@@ -1,0 +1,110 @@
+/*
+ * equity.c -- alloc layer: summary statistics of an allocation result
+ * (totals, binding counts, per-capita means, and the population-weighted
+ * Gini, Theil and coefficient of variation before and after constraints).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "strmap.h"
+#include "table.h"
+
+typedef struct wy {
+    double y, w;
+} wy;
+static int cmp_wy(const void *a, const void *b)
+{
+    double x = ((const wy *)a)->y, y = ((const wy *)b)->y;
+    return x < y ? -1 : x > y;
+}
+
+/* Population-weighted Gini, Theil T and coefficient of variation of per-capita
+ * amounts y_i = a_i / pop_i (Cowell, "Measuring Inequality", 3rd ed. 2011,
+ * sec. 2.3 and Technical Appendix A.2: Gini from the Lorenz curve by the
+ * trapezoid rule over weighted, sorted observations; Theil T =
+ * sum_i w_i (y_i/mu) ln(y_i/mu) / sum_i w_i). */
+static civ_status equity(const double *amount, const double *pop, size_t n, double *gini, double *theil, double *cv)
+{
+    *gini = *theil = *cv = NAN;
+    wy *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for equity statistics");
+    size_t m = 0;
+    double W = 0, A = 0;
+    for (size_t i = 0; i < n; i++)
+        if (pop[i] > 0) {
+            v[m].y = amount[i] / pop[i];
+            v[m++].w = pop[i];
+            W += pop[i];
+            A += amount[i];
+        }
+    if (m == 0 || !(A > 0)) {
+        free(v);
+        return CIV_OK;
+    }
+    double mu = A / W, var = 0, th = 0;
+    for (size_t j = 0; j < m; j++) {
+        double d = v[j].y - mu;
+        var += v[j].w * d * d;
+        double q = v[j].y / mu;
+        if (q > 0)
+            th += v[j].w * q * log(q);
+    }
+    *cv = sqrt(var / W) / mu;
+    *theil = th / W;
+    qsort(v, m, sizeof *v, cmp_wy);
+    double cum_w = 0, cum_a = 0, area = 0;
+    for (size_t j = 0; j < m; j++) {
+        double pw = v[j].w / W, a = v[j].y * v[j].w / A;
+        area += pw * (2 * cum_a + a);
+        cum_w += pw;
+        cum_a += a;
+    }
+    *gini = 1 - area;
+    free(v);
+    return CIV_OK;
+}
+
+civ_status civ_alloc_result_stats(const civ_alloc_problem *p, const civ_alloc_result *r, civ_alloc_stats *o)
+{
+    if (!p || !r || !o)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_result_stats: NULL argument");
+    memset(o, 0, sizeof *o);
+    const civ_alloc_spec *s = p->spec;
+    size_t n = p->n;
+    o->total = s->total;
+    for (size_t k = 0; k < s->n_reserves; k++)
+        o->reserved += p->reserve_amount[k];
+    o->n_communities = n;
+    double *after = malloc(n * sizeof *after);
+    if (!after)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for statistics");
+    double pop = 0, aged = 0;
+    for (size_t i = 0; i < n; i++) {
+        o->allocated += r->amount[i];
+        o->n_funded += r->amount[i] > 0;
+        after[i] = (double)r->amount[i];
+        unsigned char b = 0;
+        for (size_t u = 0; u < p->n_units; u++)
+            b |= r->binding[u * n + i];
+        o->n_floor += !!(b & CIV_BIND_FLOOR);
+        o->n_cap += !!(b & CIV_BIND_CAP);
+        o->n_hold_harmless += !!(b & CIV_BIND_HOLD_HARMLESS);
+        o->n_pace += !!(b & CIV_BIND_PACE);
+        o->n_ratable += !!(b & CIV_BIND_RATABLE);
+        pop += p->population[i];
+        aged += p->aged[i];
+    }
+    double yuan = (double)s->minor_unit;
+    o->per_capita_mean = pop > 0 ? (double)o->allocated / yuan / pop : NAN;
+    o->per_aged_mean = aged > 0 ? (double)o->allocated / yuan / aged : NAN;
+    civ_status st = equity(r->stage_tilted, p->population, n, &o->gini_before, &o->theil_before, &o->cv_before);
+    if (!st)
+        st = equity(after, p->population, n, &o->gini_after, &o->theil_after, &o->cv_after);
+    free(after);
+    return st;
+}
+

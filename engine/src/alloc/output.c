@@ -1,0 +1,416 @@
+/*
+ * output.c -- alloc layer: the allocation and summary tables built from a
+ * solved civ_alloc_result (docs/ALLOCATION.md "Outputs"), with the per-row
+ * explanation text.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "strmap.h"
+#include "table.h"
+
+const char *civ_alloc_unit_name(const char *currency, int64_t minor_unit, int major)
+{
+    int cny = !currency || !strcmp(currency, "CNY");
+    if (major)
+        return cny ? "yuan" : "major";
+    return cny && minor_unit == 100 ? "fen" : "minor";
+}
+
+const char *civ_alloc_minor_name(const civ_alloc_spec *s) { return civ_alloc_unit_name(s->currency, s->minor_unit, 0); }
+
+const char *civ_alloc_major_name(const civ_alloc_spec *s) { return civ_alloc_unit_name(s->currency, s->minor_unit, 1); }
+
+char *civ_alloc_format_major(int64_t v, int digits, char *buf, size_t size)
+{
+    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, unit = 1;
+    digits = digits < 0 ? 0 : digits > 3 ? 3 : digits; /* minor_unit is 1, 10, 100 or 1000 */
+    for (int d = 0; d < digits; d++)
+        unit *= 10;
+    if (digits > 0)
+        snprintf(buf, size, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(m / unit), digits,
+                 (unsigned long long)(m % unit));
+    else
+        snprintf(buf, size, "%s%llu", v < 0 ? "-" : "", (unsigned long long)m);
+    return buf;
+}
+
+static const char *binding_name(unsigned char b)
+{
+    if (b & CIV_BIND_HOLD_HARMLESS)
+        return "hold_harmless";
+    if (b & CIV_BIND_FLOOR)
+        return "floor";
+    if (b & CIV_BIND_PACE)
+        return "pace";
+    if (b & CIV_BIND_CAP)
+        return "cap";
+    return "";
+}
+
+typedef struct tb {
+    civ_table *t;
+    civ_status st;
+} tb;
+
+static size_t add_col(tb *b, const char *name, civ_column_type type)
+{
+    size_t k = 0;
+    if (!b->st)
+        b->st = civ_table_add_column(b->t, name, type, &k);
+    return k;
+}
+static void set_num(tb *b, size_t row, size_t col, double v)
+{
+    if (!b->st)
+        b->st = civ_table_set_number(b->t, row, col, v);
+}
+static void set_txt(tb *b, size_t row, size_t col, const char *v)
+{
+    if (!b->st)
+        b->st = civ_table_set_text(b->t, row, col, v);
+}
+
+static void explain_row(const civ_alloc_problem *p, const civ_alloc_result *r, size_t i, char *buf, size_t size)
+{
+    const civ_alloc_spec *s = p->spec;
+    size_t n = p->n, L = 0;
+    buf[0] = '\0';
+#define APPEND(...)                                                       \
+    do {                                                                  \
+        if (L < size) {                                                   \
+            int w_ = snprintf(buf + L, size - L, __VA_ARGS__);            \
+            if (w_ > 0)                                                   \
+                L += (size_t)w_;                                          \
+        }                                                                 \
+    } while (0)
+    double tot = r->unrounded[i];
+    int first = 1;
+    for (size_t k = 0; k < s->n_factors; k++) {
+        double v = civ_alloc_part(p, r, k, i);
+        if (v == 0 || !(tot > 0))
+            continue;
+        APPEND("%s%s %.1f%%", first ? "" : " + ", s->factors[k].name, 100 * v / tot);
+        first = 0;
+    }
+    if (r->unattributed[i] > 0)
+        APPEND("%sno factor score", first ? "" : " + ");
+    if (first && !(r->unattributed[i] > 0))
+        APPEND("not funded");
+    for (size_t u = 0; u < p->n_units; u++) {
+        const civ_alloc_unit *un = &p->units[u];
+        const civ_alloc_formula *fo = &s->formulas[un->formula];
+        if (!un->eligible[i] && s->pools[un->first_pool].eligible_attribute) {
+            APPEND("; not eligible for %s", un->name);
+            continue;
+        }
+        if (fo->greater_of && r->unrounded[i] > 0)
+            APPEND("; group '%s' of %s scored higher", fo->groups[r->winner[u * n + i]], fo->name);
+        uint32_t mask = p->tilt_mask[un->formula * n + i];
+        for (size_t t = 0; t < s->n_tilts; t++)
+            if (mask & ((uint32_t)1 << t))
+                APPEND("; %s tilt ×%g", s->tilts[t].name, s->tilts[t].multiplier);
+        unsigned char b = r->binding[u * n + i];
+        const char *pre = p->n_units > 1 ? un->name : "";
+        const char *sep = p->n_units > 1 ? " " : "";
+        if (b & CIV_BIND_RATABLE)
+            APPEND("; %s%sfloors ratably reduced to %.2f%%", pre, sep, 100 * r->ratable[u]);
+        if ((b & CIV_BIND_HOLD_HARMLESS))
+            APPEND("; %s%sraised to hold-harmless %g%% of last year", pre, sep, 100 * fo->hold_harmless);
+        else if (b & CIV_BIND_FLOOR)
+            APPEND("; %s%sraised to the floor of %.*f", pre, sep, s->minor_digits,
+                   (double)fo->floor / (double)s->minor_unit);
+        if (b & CIV_BIND_PACE)
+            APPEND("; %s%slimited by pace to +%g%% over last year", pre, sep, 100 * fo->pace);
+        else if (b & CIV_BIND_CAP)
+            APPEND("; %s%slowered to the cap", pre, sep);
+    }
+#undef APPEND
+}
+
+/* The allocation table's columns (indices into the table being built). */
+typedef struct acols {
+    size_t id, label0, district, unit0, amt, major, share, f0, un, rd, t0, bind, ly, ly_major, ch, ch_major, chp, ex;
+    int has_district;
+} acols;
+
+static acols alloc_columns(tb *b, const civ_alloc_problem *p, int explain)
+{
+    const civ_alloc_spec *s = p->spec;
+    const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
+    char name[160];
+    acols c = {0};
+    c.id = add_col(b, "unique_id", CIV_COLUMN_TEXT);
+    c.has_district = 1;
+    for (size_t j = 0; j < p->n_labels; j++) {
+        size_t k = add_col(b, p->label_names[j], CIV_COLUMN_TEXT);
+        if (j == 0)
+            c.label0 = k;
+        c.has_district &= strcmp(p->label_names[j], "district") != 0;
+    }
+    if (c.has_district)
+        c.district = add_col(b, "district", CIV_COLUMN_TEXT);
+    for (size_t u = 0; u < p->n_units; u++) {
+        snprintf(name, sizeof name, "pool_%s_%s", p->units[u].name, mi);
+        size_t k = add_col(b, name, CIV_COLUMN_NUMBER);
+        if (u == 0)
+            c.unit0 = k;
+    }
+    snprintf(name, sizeof name, "amount_%s", mi);
+    c.amt = add_col(b, name, CIV_COLUMN_NUMBER);
+    snprintf(name, sizeof name, "amount_%s", ma);
+    c.major = add_col(b, name, CIV_COLUMN_TEXT);
+    c.share = add_col(b, "share_pct", CIV_COLUMN_NUMBER);
+    for (size_t k = 0; k < s->n_factors; k++) {
+        snprintf(name, sizeof name, "factor_%s_%s", s->factors[k].name, mi);
+        size_t col = add_col(b, name, CIV_COLUMN_NUMBER);
+        if (k == 0)
+            c.f0 = col;
+    }
+    snprintf(name, sizeof name, "unattributed_%s", mi);
+    c.un = add_col(b, name, CIV_COLUMN_NUMBER);
+    snprintf(name, sizeof name, "rounding_%s", mi);
+    c.rd = add_col(b, name, CIV_COLUMN_NUMBER);
+    for (size_t f = 0; f < s->n_formulas; f++) {
+        if (s->n_formulas == 1)
+            snprintf(name, sizeof name, "tilt");
+        else
+            snprintf(name, sizeof name, "tilt_%s", s->formulas[f].name);
+        size_t col = add_col(b, name, CIV_COLUMN_NUMBER);
+        if (f == 0)
+            c.t0 = col;
+    }
+    c.bind = add_col(b, "binding", CIV_COLUMN_TEXT);
+    snprintf(name, sizeof name, "last_year_%s", mi);
+    c.ly = add_col(b, name, CIV_COLUMN_NUMBER);
+    snprintf(name, sizeof name, "last_year_%s", ma);
+    c.ly_major = add_col(b, name, CIV_COLUMN_TEXT);
+    snprintf(name, sizeof name, "change_%s", mi);
+    c.ch = add_col(b, name, CIV_COLUMN_NUMBER);
+    snprintf(name, sizeof name, "change_%s", ma);
+    c.ch_major = add_col(b, name, CIV_COLUMN_TEXT);
+    c.chp = add_col(b, "change_pct", CIV_COLUMN_NUMBER);
+    c.ex = explain ? add_col(b, "explanation", CIV_COLUMN_TEXT) : 0;
+    return c;
+}
+
+/* Community i's last-year funding in minor units (rounded to the nearest
+ * unit; -1 when the data has none): [data] last_year, else the first
+ * formula's last_year attribute. */
+static int64_t last_year_minor(const civ_alloc_problem *p, size_t i)
+{
+    double ly = p->report_last_year[i];
+    for (size_t f = 0; f < p->spec->n_formulas && isnan(ly); f++)
+        ly = p->last_year[f * p->n + i];
+    return isnan(ly) ? -1 : (int64_t)llround(ly * (double)p->spec->minor_unit);
+}
+
+civ_status civ_alloc_result_table(const civ_alloc_problem *p, const civ_alloc_result *r, int explain, civ_table **out)
+{
+    if (!p || !r || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_result_table: NULL argument");
+    *out = NULL;
+    const civ_alloc_spec *s = p->spec;
+    size_t n = p->n, K = s->n_factors, U = p->n_units, F = s->n_formulas;
+    int dg = s->minor_digits;
+    tb b = {0};
+    if ((b.st = civ_table_create(&b.t)))
+        return b.st;
+    acols c = alloc_columns(&b, p, explain);
+    if (!b.st)
+        b.st = civ_table_add_rows(b.t, n, NULL);
+    int64_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += r->amount[i];
+    char ex[2048], bn[160], mj[48];
+    for (size_t i = 0; i < n && !b.st; i++) {
+        size_t row = p->row_of[i];
+        set_txt(&b, row, c.id, p->ids[i]);
+        for (size_t j = 0; j < p->n_labels; j++)
+            set_txt(&b, row, c.label0 + j, p->labels[j * n + i]);
+        if (c.has_district)
+            set_txt(&b, row, c.district, p->districts[i]);
+        for (size_t u = 0; u < U; u++)
+            set_num(&b, row, c.unit0 + u, (double)r->unit_amount[u * n + i]);
+        int64_t a = r->amount[i];
+        set_num(&b, row, c.amt, (double)a);
+        set_txt(&b, row, c.major, civ_alloc_format_major(a, dg, mj, sizeof mj));
+        set_num(&b, row, c.share, total > 0 ? round(1e6 * (double)a / (double)total) / 1e4 : 0);
+        for (size_t k = 0; k < K; k++)
+            set_num(&b, row, c.f0 + k, civ_alloc_part(p, r, k, i));
+        set_num(&b, row, c.un, r->unattributed[i]);
+        set_num(&b, row, c.rd, (double)a - r->unrounded[i]);
+        for (size_t f = 0; f < F; f++)
+            set_num(&b, row, c.t0 + f, p->tilt[f * n + i]);
+        /* distinct binding names over units, joined by '+' */
+        bn[0] = '\0';
+        for (size_t u = 0; u < U; u++) {
+            const char *nm = binding_name(r->binding[u * n + i]);
+            if (nm[0] && !strstr(bn, nm)) {
+                size_t L = strlen(bn);
+                snprintf(bn + L, sizeof bn - L, "%s%s", L ? "+" : "", nm);
+            }
+        }
+        set_txt(&b, row, c.bind, bn);
+        int64_t ly = last_year_minor(p, i);
+        if (ly >= 0) {
+            set_num(&b, row, c.ly, (double)ly);
+            set_txt(&b, row, c.ly_major, civ_alloc_format_major(ly, dg, mj, sizeof mj));
+            set_num(&b, row, c.ch, (double)(a - ly));
+            set_txt(&b, row, c.ch_major, civ_alloc_format_major(a - ly, dg, mj, sizeof mj));
+            set_num(&b, row, c.chp, ly > 0 ? round(10000.0 * (double)(a - ly) / (double)ly) / 100 : NAN);
+        } else {
+            set_num(&b, row, c.ly, NAN);
+            set_num(&b, row, c.ch, NAN);
+            set_num(&b, row, c.chp, NAN);
+        }
+        if (explain) {
+            explain_row(p, r, i, ex, sizeof ex);
+            set_txt(&b, row, c.ex, ex);
+        }
+    }
+    if (b.st) {
+        civ_table_free(b.t);
+        return b.st;
+    }
+    *out = b.t;
+    return CIV_OK;
+}
+
+/* The summary's builder: one row per (section, item, measure). */
+typedef struct srow {
+    tb *b;
+    size_t c_sec, c_item, c_meas, c_unit, c_val;
+} srow;
+
+static void put(srow *w, const char *sec, const char *item, const char *measure, const char *unit, double v)
+{
+    size_t row = 0;
+    if (!w->b->st)
+        w->b->st = civ_table_add_rows(w->b->t, 1, &row);
+    set_txt(w->b, row, w->c_sec, sec);
+    set_txt(w->b, row, w->c_item, item);
+    set_txt(w->b, row, w->c_meas, measure);
+    set_txt(w->b, row, w->c_unit, unit);
+    set_num(w->b, row, w->c_val, v);
+}
+
+/* Per-capita figures for people: 4 decimals of the major unit (they print
+ * without float noise); the exact amounts are the minor-unit rows. */
+static double round4(double v) { return round(v * 1e4) / 1e4; }
+
+/* District rows: amount, communities and amount per resident, districts in
+ * first-seen id order. */
+static void summary_districts(srow *w, const civ_alloc_problem *p, const civ_alloc_result *r)
+{
+    size_t n = p->n, nd = 0;
+    const char *mi = civ_alloc_minor_name(p->spec), *ma = civ_alloc_major_name(p->spec);
+    char unit[48];
+    snprintf(unit, sizeof unit, "%s/person", ma);
+    civ_strmap dm = {0};
+    int64_t *damt = calloc(n, sizeof *damt);
+    double *dpop = calloc(n, sizeof *dpop);
+    size_t *dcnt = calloc(n, sizeof *dcnt), *dfirst = calloc(n, sizeof *dfirst);
+    if (!damt || !dpop || !dcnt || !dfirst) {
+        w->b->st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the summary");
+    } else {
+        for (size_t i = 0; i < n && !w->b->st; i++) {
+            size_t d;
+            if (!civ_strmap_get(&dm, p->districts[i], &d)) {
+                d = nd++;
+                dfirst[d] = i;
+                w->b->st = civ_strmap_put(&dm, p->districts[i], d, NULL);
+            }
+            damt[d] += r->amount[i];
+            dpop[d] += p->population[i];
+            dcnt[d]++;
+        }
+        double yuan = (double)p->spec->minor_unit;
+        for (size_t d = 0; d < nd; d++) {
+            const char *name = p->districts[dfirst[d]][0] ? p->districts[dfirst[d]] : "(none)";
+            put(w, "district", name, "amount", mi, (double)damt[d]);
+            put(w, "district", name, "communities", "count", (double)dcnt[d]);
+            put(w, "district", name, "per_capita", unit, dpop[d] > 0 ? round4((double)damt[d] / yuan / dpop[d]) : NAN);
+        }
+    }
+    civ_strmap_free(&dm);
+    free(damt), free(dpop), free(dcnt), free(dfirst);
+}
+
+civ_status civ_alloc_result_summary(const civ_alloc_problem *p, const civ_alloc_result *r, civ_table **out)
+{
+    if (!p || !r || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_result_summary: NULL argument");
+    *out = NULL;
+    const civ_alloc_spec *s = p->spec;
+    size_t n = p->n;
+    civ_alloc_stats st;
+    civ_status e = civ_alloc_result_stats(p, r, &st);
+    if (e)
+        return e;
+    tb b = {0};
+    if ((b.st = civ_table_create(&b.t)))
+        return b.st;
+    srow w = {&b, add_col(&b, "section", CIV_COLUMN_TEXT), add_col(&b, "item", CIV_COLUMN_TEXT),
+              add_col(&b, "measure", CIV_COLUMN_TEXT), add_col(&b, "unit", CIV_COLUMN_TEXT),
+              add_col(&b, "value", CIV_COLUMN_NUMBER)};
+    const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
+    char per_person[48];
+    snprintf(per_person, sizeof per_person, "%s/person", ma);
+    double yuan = (double)s->minor_unit;
+    put(&w, "budget", "total", "amount", mi, (double)s->total);
+    for (size_t k = 0; k < s->n_reserves; k++) {
+        put(&w, "reserve", s->reserves[k].name, "amount", mi, (double)p->reserve_amount[k]);
+        put(&w, "reserve", s->reserves[k].name, "share_of_total", "fraction", s->reserves[k].share);
+    }
+    for (size_t q = 0; q < s->n_pools; q++) {
+        put(&w, "pool", s->pools[q].name, "amount", mi, (double)p->pool_amount[q]);
+        put(&w, "pool", s->pools[q].name, "communities", "count", (double)p->units[p->pool_unit[q]].n_eligible);
+    }
+    for (size_t u = 0; u < p->n_units; u++) {
+        int64_t sum = 0;
+        for (size_t i = 0; i < n; i++)
+            sum += r->unit_amount[u * n + i];
+        put(&w, "fund", p->units[u].name, "amount", mi, (double)sum);
+        put(&w, "fund", p->units[u].name, "communities", "count", (double)p->units[u].n_eligible);
+        put(&w, "fund", p->units[u].name, "lambda", "multiplier", r->lambda[u]);
+    }
+    summary_districts(&w, p, r);
+    put(&w, "total", "allocated", "amount", mi, (double)st.allocated);
+    put(&w, "total", "allocated", "communities", "count", (double)n);
+    put(&w, "total", "reserved", "amount", mi, (double)st.reserved);
+    put(&w, "total", "budget", "amount", mi, (double)(st.allocated + st.reserved));
+    put(&w, "statistic", "communities_funded", "communities", "count", (double)st.n_funded);
+    put(&w, "statistic", "per_capita_mean", "amount", per_person, round4(st.per_capita_mean));
+    char per_aged[56];
+    snprintf(per_aged, sizeof per_aged, "%s/aged person", ma);
+    put(&w, "statistic", "per_aged_capita_mean", "amount", per_aged, round4(st.per_aged_mean));
+    double mn = INFINITY, mx = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (p->population[i] > 0) {
+            double v = (double)r->amount[i] / yuan / p->population[i];
+            mn = fmin(mn, v), mx = fmax(mx, v);
+        }
+    put(&w, "statistic", "per_capita_min", "amount", per_person, isfinite(mn) ? round4(mn) : NAN);
+    put(&w, "statistic", "per_capita_max", "amount", per_person, isfinite(mx) ? round4(mx) : NAN);
+    put(&w, "binding", "floor", "communities", "count", (double)st.n_floor);
+    put(&w, "binding", "cap", "communities", "count", (double)st.n_cap);
+    put(&w, "binding", "hold_harmless", "communities", "count", (double)st.n_hold_harmless);
+    put(&w, "binding", "pace", "communities", "count", (double)st.n_pace);
+    put(&w, "binding", "ratable", "communities", "count", (double)st.n_ratable);
+    put(&w, "equity", "gini", "before_constraints", "index", st.gini_before);
+    put(&w, "equity", "gini", "after", "index", st.gini_after);
+    put(&w, "equity", "theil", "before_constraints", "index", st.theil_before);
+    put(&w, "equity", "theil", "after", "index", st.theil_after);
+    put(&w, "equity", "cv", "before_constraints", "index", st.cv_before);
+    put(&w, "equity", "cv", "after", "index", st.cv_after);
+    if (b.st) {
+        civ_table_free(b.t);
+        return b.st;
+    }
+    *out = b.t;
+    return CIV_OK;
+}

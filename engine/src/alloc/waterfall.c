@@ -1,0 +1,462 @@
+/*
+ * waterfall.c -- alloc layer: the per-unit waterfall from factor values to
+ * whole minor units, the result object, and civ_alloc_run (bind, solve,
+ * tables in one call).
+ *
+ * The solve, per allocation unit (the pools that share a formula and an
+ * earmark), is (docs/ALLOCATION.md "The maths"):
+ *   s_ik   = x_ik c_ik / sum_{j in E} x_jk c_jk          factor shares
+ *   base_i = sum_k w_k s_ik                              formula score
+ *   raw_i  = t_i base_i                                  tilted score
+ *   a_i    = clamp(lambda raw_i, lo_i, hi_i), sum a_i = P (solve.c)
+ *   amounts = largest-remainder rounding of a within [lo, hi] (round.c)
+ * and the decomposition of a_i by factor is a_i * w_k s_ik / base_i (the tilt
+ * and the constraint scale every factor alike, so the proportions hold).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "strmap.h"
+#include "table.h"
+
+/* Whole minor units from a product of money and rates, with the floating
+ * noise removed first: 0.9 * 148500 * 100 = 13365000.000000002 must give
+ * 13365000, not ...001.  A value within 1e-11 (relative) of a whole unit is
+ * taken as that unit -- far above the few ulps of error of a product of
+ * three doubles -- but never further than 1e-3 units away, so that large
+ * amounts (above 1e8 minor units) are not moved by a whole unit: the
+ * property test found 2-unit cap breaches at 2e11 fen with a purely
+ * relative tolerance. */
+static double clean(double v)
+{
+    double r = nearbyint(v);
+    return fabs(v - r) <= fmin(1e-3, 1e-11 * fmax(1.0, fabs(v))) ? r : v;
+}
+static inline double units_down(double v) /* floor, snapping up to a unit just above */
+{
+    return floor(clean(v));
+}
+static inline double units_up(double v) /* ceil, snapping down to a unit just below */
+{
+    return ceil(clean(v));
+}
+
+/* ---- whole minor units, results and the solve ----------------------------- */
+
+void civ_alloc_result_free(civ_alloc_result *r)
+{
+    if (!r)
+        return;
+    free(r->amount), free(r->unit_amount), free(r->unrounded), free(r->q), free(r->unattributed);
+    free(r->wused), free(r->kw), free(r->kcol), free(r->winner), free(r->kgrp);
+    free(r->stage_base), free(r->stage_tilted), free(r->binding), free(r->lambda), free(r->ratable);
+    free(r->raw), free(r->base), free(r->lo_d), free(r->hi_d), free(r->amt), free(r->member), free(r->bsrc);
+    free(r->lo_i), free(r->hi_i), free(r->out_i), free(r->pairs), free(r->tmp), free(r->ftotal);
+    free(r);
+}
+
+civ_status civ_alloc_result_create(const civ_alloc_problem *p, civ_alloc_result **out)
+{
+    if (!p || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_result_create: NULL argument");
+    civ_alloc_result *r = calloc(1, sizeof *r);
+    if (!r)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the allocation result");
+    size_t n = p->n, U = p->n_units, K = p->spec->n_factors ? p->spec->n_factors : 1;
+    r->n = n, r->n_units = U, r->n_factors = p->spec->n_factors;
+    r->amount = calloc(n, sizeof *r->amount);
+    r->unit_amount = calloc(U * n, sizeof *r->unit_amount);
+    r->unrounded = calloc(n, sizeof(double));
+    r->q = calloc(U * n, sizeof(double));
+    r->wused = calloc(K, sizeof(double));
+    r->kw = calloc(K, sizeof(double));
+    r->kcol = calloc(K, sizeof(double *));
+    r->unattributed = calloc(n, sizeof(double));
+    r->stage_base = calloc(n, sizeof(double));
+    r->stage_tilted = calloc(n, sizeof(double));
+    r->binding = calloc(U * n, 1);
+    r->lambda = calloc(U, sizeof(double));
+    r->ratable = calloc(U, sizeof(double));
+    r->raw = calloc(n, sizeof(double));
+    r->base = calloc(n, sizeof(double));
+    r->lo_d = calloc(n, sizeof(double));
+    r->hi_d = calloc(n, sizeof(double));
+    r->amt = calloc(n, sizeof(double));
+    r->member = calloc(n, sizeof(size_t));
+    r->bsrc = calloc(n, 1);
+    r->lo_i = calloc(n, sizeof(int64_t));
+    r->hi_i = calloc(n, sizeof(int64_t));
+    r->out_i = calloc(n, sizeof(int64_t));
+    r->pairs = calloc(2 * n, sizeof(civ_alloc_pair));
+    r->tmp = calloc(2 * n, sizeof(civ_alloc_pair));
+    r->ftotal = calloc(U * K, sizeof(double));
+    r->winner = calloc(U * n, 1);
+    r->kgrp = calloc(K, sizeof(size_t));
+    if (!r->ftotal || !r->winner || !r->kgrp || !r->wused || !r->kw || !r->kcol || !r->amount || !r->unit_amount || !r->unrounded || !r->q ||
+        !r->unattributed || !r->stage_base || !r->stage_tilted || !r->binding || !r->lambda || !r->ratable ||
+        !r->raw || !r->base || !r->lo_d ||
+        !r->hi_d || !r->amt || !r->member || !r->bsrc || !r->lo_i || !r->hi_i || !r->out_i || !r->pairs ||
+        !r->tmp) {
+        civ_alloc_result_free(r);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the allocation result (%zu communities)", n);
+    }
+    *out = r;
+    return CIV_OK;
+}
+
+/* Stage 1 of the waterfall: factor totals S_k over the unit's m members and
+ * the formula score base_j = sum_k w_k x_jk c_jk / S_k (members compacted into
+ * j = 0..m-1; the greatest group score for greater_of formulas).  The common
+ * case, every community eligible, skips the index indirection. */
+static civ_status unit_scores(const civ_alloc_problem *p, civ_alloc_result *r, size_t u, size_t m, const char *what)
+{
+    const civ_alloc_spec *s = p->spec;
+    const civ_alloc_formula *fo = &s->formulas[p->units[u].formula];
+    size_t n = p->n, K = s->n_factors, f = p->units[u].formula;
+    const int dense = m == n;
+    size_t nk = 0;
+    double *ft = r->ftotal + u * K;
+    for (size_t k = 0; k < K; k++) {
+        ft[k] = 0;
+        if (s->factors[k].formula != f || p->weights[k] == 0)
+            continue;
+        const double *xc = p->xc + k * n;
+        /* four partial sums: faster, and still a fixed order */
+        double S0 = 0, S1 = 0, S2 = 0, S3 = 0;
+        size_t j = 0;
+        if (dense) {
+            for (; j + 4 <= m; j += 4)
+                S0 += xc[j], S1 += xc[j + 1], S2 += xc[j + 2], S3 += xc[j + 3];
+            for (; j < m; j++)
+                S0 += xc[j];
+        } else {
+            for (; j < m; j++)
+                S0 += xc[r->member[j]];
+        }
+        double S = (S0 + S1) + (S2 + S3);
+        if (!(S > 0) || !isfinite(S)) {
+            civ_where w = {.file = s->path, .line = s->factors[k].loc.line, .column = s->factors[k].loc.column,
+                           .field = s->factors[k].name};
+            return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                               "%s: factor '%s' totals %g over the %zu eligible communities; its weight cannot be "
+                               "shared",
+                               what, s->factors[k].name, S, m);
+        }
+        ft[k] = S;
+        r->kcol[nk] = xc;
+        r->kgrp[nk] = s->factors[k].group_index;
+        r->kw[nk++] = p->weights[k] / S;
+    }
+    if (fo->greater_of) {
+        /* "the greater of two formulas" (US CDBG, 42 U.S.C. 5306(b)): each
+         * group is a complete formula (weights sum to 1); a community's score
+         * is the larger of its group scores, and the single lambda below is
+         * the pro rata reduction that makes the maxima fit the pool.  Ties go
+         * to the earlier group. */
+        unsigned char *win = r->winner + u * n;
+        for (size_t j = 0; j < m; j++)
+            r->base[j] = -1;
+        for (size_t g = 0; g < fo->n_groups; g++) {
+            for (size_t j = 0; j < m; j++) {
+                size_t i = r->member[j];
+                double b = 0;
+                for (size_t t = 0; t < nk; t++)
+                    if (r->kgrp[t] == g)
+                        b += r->kw[t] * r->kcol[t][i];
+                if (b > r->base[j]) {
+                    r->base[j] = b;
+                    win[i] = (unsigned char)g;
+                }
+            }
+        }
+    } else if (dense) {
+        for (size_t i = 0; i < m; i++) {
+            double b = 0;
+            for (size_t t = 0; t < nk; t++)
+                b += r->kw[t] * r->kcol[t][i];
+            r->base[i] = b;
+        }
+    } else {
+        for (size_t j = 0; j < m; j++) {
+            size_t i = r->member[j];
+            double b = 0;
+            for (size_t t = 0; t < nk; t++)
+                b += r->kw[t] * r->kcol[t][i];
+            r->base[j] = b;
+        }
+    }
+    return CIV_OK;
+}
+
+/* Stage 2: the tilt, raw_j = t_j base_j, and the two unconstrained stages
+ * (untilted and tilted shares of the pool P) kept for the decomposition. */
+static void unit_tilt(const civ_alloc_problem *p, civ_alloc_result *r, size_t u, size_t m, double P)
+{
+    const double *tilt = p->tilt + p->units[u].formula * p->n;
+    double sum_base = 0, sum_raw = 0;
+    for (size_t j = 0; j < m; j++) {
+        r->raw[j] = r->base[j] * tilt[r->member[j]];
+        sum_base += r->base[j];
+        sum_raw += r->raw[j];
+    }
+    const double kb = P / sum_base, kr = P / sum_raw;
+    for (size_t j = 0; j < m; j++) {
+        size_t i = r->member[j];
+        r->stage_base[i] += kb * r->base[j];
+        r->stage_tilted[i] += kr * r->raw[j];
+    }
+}
+
+/* Stage 3: each member's bounds in whole minor units, lower rounded up and
+ * upper rounded down (floor, hold-harmless; cap, cap_share, pace), with the
+ * source of each in bsrc (low nibble = lo, high nibble = hi).  *sum_lo gets
+ * the sum of the lower bounds. */
+static civ_status unit_bounds(const civ_alloc_problem *p, civ_alloc_result *r, size_t u, size_t m, double P,
+                              const char *what, double *sum_lo)
+{
+    const civ_alloc_spec *s = p->spec;
+    const civ_alloc_formula *fo = &s->formulas[p->units[u].formula];
+    const double minor = (double)s->minor_unit;
+    const double *last = p->last_year + p->units[u].formula * p->n;
+    double cap_share = isnan(fo->cap_share) ? INFINITY : floor(clean(fo->cap_share * P));
+    double cap = fo->cap >= 0 ? (double)fo->cap : INFINITY;
+    double floor_v = fo->floor >= 0 ? (double)fo->floor : 0;
+    *sum_lo = 0;
+    for (size_t j = 0; j < m; j++) {
+        size_t i = r->member[j];
+        double lo = floor_v, hi = cap;
+        unsigned char src = fo->floor > 0 ? CIV_BIND_FLOOR : 0;
+        unsigned char hsrc = CIV_BIND_CAP;
+        if (cap_share < hi)
+            hi = cap_share;
+        double ly = last[i];
+        if (!isnan(fo->hold_harmless) && ly > 0) {
+            double hh = units_up(fo->hold_harmless * ly * minor);
+            if (hh > lo) {
+                lo = hh;
+                src = CIV_BIND_HOLD_HARMLESS;
+            }
+        }
+        if (!isnan(fo->pace) && ly > 0) {
+            /* the pace limit yields to the community's own floor / hold-harmless */
+            double pc = fmax(units_down((1 + fo->pace) * ly * minor), lo);
+            if (pc < hi) {
+                hi = pc;
+                hsrc = CIV_BIND_PACE;
+            }
+        }
+        if (hi < lo) {
+            civ_where w = {.series_id = p->ids[i], .field = fo->name};
+            return civ_fail_at(CIV_ERR_INFEASIBLE, &w,
+                               "%s: community '%s' has an upper bound (%s) of %.0f minor units below its lower bound "
+                               "of %.0f",
+                               what, p->ids[i], hsrc == CIV_BIND_PACE ? "pace" : "cap", hi, lo);
+        }
+        r->lo_d[j] = lo;
+        r->hi_d[j] = hi;
+        r->bsrc[j] = (unsigned char)(src | (hsrc << 4));
+        *sum_lo += lo;
+    }
+    return CIV_OK;
+}
+
+/* Stage 4: the constrained real amounts a_j (the lambda solve, or the ratable
+ * reduction of the floors when they exceed the pool), the binding bits, and
+ * the integer bounds for the rounding. */
+static civ_status unit_constrain(const civ_alloc_problem *p, civ_alloc_result *r, size_t u, size_t m, double P,
+                                 double sum_lo, const char *what)
+{
+    const civ_alloc_formula *fo = &p->spec->formulas[p->units[u].formula];
+    unsigned char *bind = r->binding + u * p->n;
+    double lam = 0;
+    if (sum_lo > P && fo->ratable) {
+        /* Ratable reduction (US ESEA Title I, sec. 1122(c), 20 U.S.C. 6332(c)): every lower
+         * bound is cut by the same ratio so that they exactly exhaust the pool. */
+        double ratio = P / sum_lo;
+        r->ratable[u] = ratio;
+        for (size_t j = 0; j < m; j++) {
+            r->amt[j] = r->lo_d[j] * ratio;
+            r->lo_i[j] = (int64_t)floor(r->amt[j]);
+            r->hi_i[j] = (int64_t)ceil(r->amt[j]);
+            bind[r->member[j]] = (unsigned char)((r->lo_d[j] > 0 ? (r->bsrc[j] & 0x0F) : 0) | CIV_BIND_RATABLE);
+        }
+    } else {
+        civ_status st = civ_alloc_solve_lambda(r->raw, r->lo_d, r->hi_d, m, P, r->pairs, r->tmp, r->amt, &lam, what);
+        if (st) {
+            civ_error_set_field(fo->name);
+            return st;
+        }
+        for (size_t j = 0; j < m; j++) {
+            double free_amt = lam * r->raw[j];
+            unsigned char b = 0;
+            if (r->amt[j] > free_amt && r->lo_d[j] > 0)
+                b = r->bsrc[j] & 0x0F;
+            else if (r->amt[j] < free_amt)
+                b = (unsigned char)(r->bsrc[j] >> 4);
+            bind[r->member[j]] = b;
+            r->lo_i[j] = (int64_t)r->lo_d[j];
+            r->hi_i[j] = isfinite(r->hi_d[j]) ? (int64_t)r->hi_d[j] : -1;
+        }
+    }
+    r->lambda[u] = lam;
+    return CIV_OK;
+}
+
+/* Stage 6 (after the rounding): accumulate the amounts; keep q_i = a_i /
+ * base_i so that factor k's part of the amount, q_i w_k x_ik c_ik / S_k, can
+ * be formed on demand (civ_alloc_part) without a pass over every factor. */
+static void unit_accumulate(const civ_alloc_problem *p, civ_alloc_result *r, size_t u, size_t m)
+{
+    size_t n = p->n;
+    int64_t *ua = r->unit_amount + u * n;
+    double *q = r->q + u * n;
+    for (size_t j = 0; j < m; j++) {
+        size_t i = r->member[j];
+        ua[i] = r->out_i[j];
+        r->amount[i] += r->out_i[j];
+        r->unrounded[i] += r->amt[j];
+        if (r->base[j] > 0) {
+            q[i] = r->amt[j] / r->base[j];
+        } else {
+            q[i] = 0;
+            r->unattributed[i] += r->amt[j];
+        }
+    }
+}
+
+/* One allocation unit through the waterfall: members, scores, tilt, bounds,
+ * constrained amounts, largest-remainder rounding (stage 5), accumulation. */
+static civ_status solve_unit(const civ_alloc_problem *p, civ_alloc_result *r, size_t u)
+{
+    const civ_alloc_unit *un = &p->units[u];
+    const civ_alloc_formula *fo = &p->spec->formulas[un->formula];
+    size_t n = p->n, m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (un->eligible[i])
+            r->member[m++] = i;
+    memset(r->binding + u * n, 0, n);
+    memset(r->unit_amount + u * n, 0, n * sizeof *r->unit_amount);
+    r->lambda[u] = 0;
+    r->ratable[u] = 1;
+    if (m == 0 || un->amount == 0)
+        return CIV_OK;
+    const double P = (double)un->amount;
+    char what[200];
+    snprintf(what, sizeof what, "pool '%s' (formula '%s')", un->name, fo->name);
+    double sum_lo;
+    civ_status st;
+    if ((st = unit_scores(p, r, u, m, what)))
+        return st;
+    unit_tilt(p, r, u, m, P);
+    if ((st = unit_bounds(p, r, u, m, P, what, &sum_lo)) || (st = unit_constrain(p, r, u, m, P, sum_lo, what)))
+        return st;
+    if ((st = civ_alloc_round(r->amt, r->lo_i, r->hi_i, m, un->amount, r->pairs, r->tmp, r->out_i))) {
+        civ_error_set_field(un->name);
+        return st;
+    }
+    unit_accumulate(p, r, u, m);
+    return CIV_OK;
+}
+
+/* Factor k's part of community i's unrounded amount, summed over the units
+ * whose formula holds the factor (id-order index i). */
+double civ_alloc_part(const civ_alloc_problem *p, const civ_alloc_result *r, size_t k, size_t i)
+{
+    const civ_alloc_spec *s = p->spec;
+    size_t n = p->n, K = s->n_factors;
+    double v = 0;
+    for (size_t u = 0; u < p->n_units; u++) {
+        if (p->units[u].formula != s->factors[k].formula)
+            continue;
+        if (s->formulas[p->units[u].formula].greater_of && r->winner[u * n + i] != s->factors[k].group_index)
+            continue; /* the losing formula contributes nothing */
+        double S = r->ftotal[u * K + k];
+        if (S > 0 && r->q[u * n + i] != 0)
+            v += r->q[u * n + i] * (r->wused[k] * p->xc[k * n + i] / S);
+    }
+    return v;
+}
+
+civ_status civ_alloc_result_part(const civ_alloc_problem *p, const civ_alloc_result *r, size_t k, double *values,
+                                 size_t n)
+{
+    if (!p || !r || !values || n != p->n || k >= p->spec->n_factors)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_result_part: bad factor index or length");
+    for (size_t i = 0; i < n; i++)
+        values[p->row_of[i]] = civ_alloc_part(p, r, k, i);
+    return CIV_OK;
+}
+
+civ_status civ_alloc_solve(const civ_alloc_problem *p, civ_alloc_result *r)
+{
+    if (!p || !r || r->n != p->n || r->n_units != p->n_units)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_solve: NULL or mismatched result");
+    size_t n = p->n;
+    memset(r->amount, 0, n * sizeof *r->amount);
+    for (size_t i = 0; i < n; i++)
+        r->unrounded[i] = r->unattributed[i] = r->stage_base[i] = r->stage_tilted[i] = 0;
+    memcpy(r->wused, p->weights, r->n_factors * sizeof *r->wused);
+    for (size_t u = 0; u < p->n_units; u++) {
+        civ_status st = solve_unit(p, r, u);
+        if (st)
+            return st;
+    }
+    return CIV_OK;
+}
+
+civ_status civ_alloc_result_stage(const civ_alloc_problem *p, const civ_alloc_result *r, civ_alloc_stage stage,
+                                  double *values, size_t n)
+{
+    if (!p || !r || !values || n != p->n)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_result_stage: bad arguments");
+    for (size_t i = 0; i < n; i++) {
+        double v;
+        switch (stage) {
+        case CIV_ALLOC_STAGE_BASE: v = r->stage_base[i]; break;
+        case CIV_ALLOC_STAGE_TILTED: v = r->stage_tilted[i]; break;
+        case CIV_ALLOC_STAGE_CONSTRAINED: v = r->unrounded[i]; break;
+        case CIV_ALLOC_STAGE_ROUNDED: v = (double)r->amount[i]; break;
+        default: return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_result_stage: unknown stage %d", (int)stage);
+        }
+        values[p->row_of[i]] = v;
+    }
+    return CIV_OK;
+}
+
+civ_status civ_alloc_result_amounts(const civ_alloc_problem *p, const civ_alloc_result *r, int64_t *amounts, size_t n)
+{
+    if (!p || !r || !amounts || n != p->n)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_result_amounts: bad arguments");
+    for (size_t i = 0; i < n; i++)
+        amounts[p->row_of[i]] = r->amount[i];
+    return CIV_OK;
+}
+
+civ_status civ_alloc_run(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
+                         int explain, civ_table **allocation, civ_table **summary)
+{
+    if (!allocation)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_run: allocation is NULL");
+    *allocation = NULL;
+    if (summary)
+        *summary = NULL;
+    civ_alloc_problem *p = NULL;
+    civ_alloc_result *r = NULL;
+    civ_status st = civ_alloc_bind(spec, communities, forecasts, &p);
+    if (!st)
+        st = civ_alloc_result_create(p, &r);
+    if (!st)
+        st = civ_alloc_solve(p, r);
+    if (!st)
+        st = civ_alloc_result_table(p, r, explain, allocation);
+    if (!st && summary && (st = civ_alloc_result_summary(p, r, summary))) {
+        civ_table_free(*allocation);
+        *allocation = NULL;
+    }
+    civ_alloc_result_free(r);
+    civ_alloc_problem_free(p);
+    return st;
+}

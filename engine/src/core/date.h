@@ -1,0 +1,40 @@
+/*
+ * date.h -- core layer: calendar arithmetic shared by the date parser
+ * (date.c) and the frequency inference (freq.c), and the streaming spacing
+ * accumulator the CSV reader feeds one date at a time (freq.c).
+ */
+#ifndef CIV_DATE_H
+#define CIV_DATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "civicast.h"
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
+int64_t civ_days_from_civil(int64_t y, unsigned m, unsigned d);
+void civ_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+unsigned civ_days_in_month(int64_t y, unsigned m);
+
+/* What the dates of one series say about their spacing, gathered one date at
+ * a time in any order (gcds of the differences to the first date seen). */
+typedef struct civ_spacing {
+    int64_t first_day;   /* first date seen (days) */
+    int64_t first_month; /* its month index 12*y + m-1 */
+    int64_t gcd_days;    /* gcd of |day - first_day| (0: one distinct date) */
+    int64_t gcd_months;  /* gcd of |month - first_month| */
+    unsigned char all_start, all_end; /* every date the first / last day of its month */
+    unsigned char any;   /* a date was added */
+} civ_spacing;
+
+void civ_spacing_init(civ_spacing *s);
+void civ_spacing_add(civ_spacing *s, int64_t day);
+
+/* Decides the panel's layout from the spacing of each of n series (ids name
+ * them in messages, may be NULL); `want` as in civ_dates_infer.  Errors:
+ * CIV_ERR_FREQUENCY (message names the series and the candidates; series_id
+ * and field "ds" set, no file: callers add theirs). */
+civ_status civ_spacing_decide(const civ_spacing *series, size_t n, const char *const *ids, const civ_freq_spec *want,
+                              civ_frequency *freq, int *phase, civ_date_anchor *anchor);
+
+#endif

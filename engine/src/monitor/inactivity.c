@@ -1,0 +1,366 @@
+/*
+ * inactivity.c -- layer monitor: inactivity alerts from timestamped activity
+ * events (sensors of elderly people living alone).  Each person's normal gap
+ * between events is learned per hour of day in which the gap starts, as a
+ * log-normal shrunk towards the population's gaps of that hour (the prior
+ * for new people and sparse hours); a gap longer than the person's threshold
+ * raises an alert.  Streaming: per person a fixed 24-bin state updated in
+ * O(1) per event.  docs/MONITORING.md, "Inactivity alerts".
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "monitor.h"
+
+#define BINS 24
+#define POP_MEMORY 5000.0
+/* The population's starting belief before any gap is seen: gaps of about an
+ * hour, spread wide (log-sd 1.5), worth POP_START pseudo-gaps per bin. */
+#define POP_START_MU 8.19 /* log(3600 s) */
+#define POP_START_VAR 2.25
+#define POP_START 2.0
+
+typedef struct bin_stat {
+    float n, mean, var; /* of log(gap seconds), weighted by gap hours, forgetting past `memory` hours */
+} bin_stat;
+
+typedef struct person {
+    char *id;
+    double last;
+    bin_stat bin[BINS];
+} person;
+
+struct civ_monitor_inactivity {
+    civ_monitor_inactivity_options opt;
+    double z, latest;
+    int any;
+    person *people;
+    size_t n_people, cap_people;
+    civ_strmap index;
+    bin_stat pop[BINS];
+};
+
+civ_status civ_monitor_inactivity_options_init(civ_monitor_inactivity_options *opt)
+{
+    if (!opt)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_monitor_inactivity_options_init: NULL argument");
+    opt->quantile = 0.995;
+    opt->min_gap_hours = 1.0;
+    opt->prior_weight = 20.0;
+    opt->memory = 60.0;
+    opt->utc_offset_hours = 8.0;
+    return CIV_OK;
+}
+
+civ_status civ_monitor_inactivity_create(const civ_monitor_inactivity_options *opt, civ_monitor_inactivity **out)
+{
+    if (!out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_monitor_inactivity_create: NULL argument");
+    *out = NULL;
+    civ_monitor_inactivity_options o;
+    civ_monitor_inactivity_options_init(&o);
+    if (opt)
+        o = *opt;
+    if (!(o.quantile > 0.5 && o.quantile < 1))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "inactivity: quantile must be in (0.5, 1), e.g. 0.995");
+    if (!(o.min_gap_hours >= 0 && isfinite(o.min_gap_hours)))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "inactivity: min_gap_hours must be >= 0");
+    if (!(o.prior_weight > 0 && isfinite(o.prior_weight)))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "inactivity: prior_weight must be > 0");
+    if (!(o.memory >= 1 && isfinite(o.memory)))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "inactivity: memory must be >= 1");
+    if (!(o.utc_offset_hours >= -14 && o.utc_offset_hours <= 14))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "inactivity: utc_offset_hours must be in [-14, 14]");
+    civ_monitor_inactivity *d = calloc(1, sizeof *d);
+    if (!d)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    d->opt = o;
+    d->z = gsl_cdf_ugaussian_Pinv(o.quantile);
+    for (int b = 0; b < BINS; b++)
+        d->pop[b] = (bin_stat){POP_START, (float)POP_START_MU, (float)POP_START_VAR};
+    *out = d;
+    return CIV_OK;
+}
+
+void civ_monitor_inactivity_free(civ_monitor_inactivity *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n_people; i++)
+        free(d->people[i].id);
+    free(d->people);
+    civ_strmap_free(&d->index);
+    free(d);
+}
+
+static int hour_bin(const civ_monitor_inactivity *d, double t)
+{
+    double local = t + d->opt.utc_offset_hours * 3600.0;
+    double h = fmod(floor(local / 3600.0), 24.0);
+    return (int)(h < 0 ? h + 24 : h);
+}
+
+/* Weighted, exponentially forgetting mean and (population) variance: exact
+ * weighted moments until the total weight n reaches the cap, then the old
+ * weight shrinks by the new one (West's weighted update). */
+static void learn(bin_stat *s, double x, double w, double cap)
+{
+    double n = s->n + w < cap ? s->n + w : cap, a = fmin(1.0, w / n), dlt = x - s->mean;
+    s->n = (float)n;
+    s->mean = (float)(s->mean + a * dlt);
+    s->var = (float)((1 - a) * (s->var + a * dlt * dlt));
+}
+
+static double threshold_of(const civ_monitor_inactivity *d, const person *p, int b)
+{
+    double k0 = d->opt.prior_weight, n = p ? p->bin[b].n : 0;
+    double mu = (k0 * d->pop[b].mean + n * (p ? p->bin[b].mean : 0)) / (k0 + n);
+    double s2 = (k0 * d->pop[b].var + n * (p ? p->bin[b].var : 0)) / (k0 + n);
+    double t = exp(mu + d->z * sqrt(s2));
+    return fmax(t, d->opt.min_gap_hours * 3600.0);
+}
+
+civ_status civ_monitor_inactivity_event(civ_monitor_inactivity *d, const char *id, double t, double *alert_at)
+{
+    if (alert_at)
+        *alert_at = NAN;
+    if (!d || !id || !id[0] || !isfinite(t))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_monitor_inactivity_event: NULL or empty person, or a time "
+                                                  "that is not finite");
+    if (d->any && t < d->latest) {
+        civ_where w = {.series_id = id, .field = "ts"};
+        return civ_fail_at(CIV_ERR_DOMAIN, &w, "timestamps out of order: %.0f s is %.0f s before the latest "
+                                               "event; sort the events by time", t, d->latest - t);
+    }
+    size_t i;
+    if (!civ_strmap_get(&d->index, id, &i)) {
+        if (d->n_people == d->cap_people) {
+            size_t cap = d->cap_people ? 2 * d->cap_people : 64;
+            person *np = realloc(d->people, cap * sizeof *np);
+            if (!np)
+                return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+            d->people = np, d->cap_people = cap;
+        }
+        person *p = &d->people[d->n_people];
+        memset(p, 0, sizeof *p);
+        if (!(p->id = strdup(id)))
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+        p->last = t;
+        civ_status st = civ_strmap_put(&d->index, p->id, d->n_people, NULL);
+        if (st) {
+            free(p->id);
+            return st;
+        }
+        d->n_people++;
+    } else {
+        person *p = &d->people[i];
+        int b = hour_bin(d, p->last);
+        double gap = t - p->last, T = threshold_of(d, p, b);
+        if (gap >= T && alert_at)
+            *alert_at = p->last + T;
+        /* a gap past the threshold is learned as twice the threshold
+         * (winsorised): an incident moves the estimate only so far, while a
+         * habit the prior did not expect (long nights) is learned in a few
+         * days */
+        double g = fmax(fmin(gap, 2.0 * T), 1.0), w = g / 3600.0;
+        learn(&p->bin[b], log(g), w, d->opt.memory);
+        learn(&d->pop[b], log(g), w, POP_MEMORY);
+        p->last = t;
+    }
+    d->latest = t, d->any = 1;
+    return CIV_OK;
+}
+
+civ_status civ_monitor_inactivity_threshold(const civ_monitor_inactivity *d, const char *id, double t,
+                                            double *seconds)
+{
+    if (!d || !id || !seconds)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_monitor_inactivity_threshold: NULL argument");
+    size_t i;
+    if (civ_strmap_get(&d->index, id, &i))
+        *seconds = threshold_of(d, &d->people[i], hour_bin(d, d->people[i].last));
+    else
+        *seconds = threshold_of(d, NULL, hour_bin(d, t));
+    return CIV_OK;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" (UTC) of t. */
+static void format_ts(double t, char *buf, size_t size)
+{
+    double days = floor(t / 86400.0);
+    long sec = (long)(t - days * 86400.0);
+    char date[16];
+    if (civ_period_format(CIV_FREQ_DAILY, 0, (int64_t)days, date, sizeof date)) {
+        civ_clear_error();
+        snprintf(buf, size, "%.0f", t);
+        return;
+    }
+    snprintf(buf, size, "%sT%02ld:%02ld:%02ld", date, sec / 3600, sec / 60 % 60, sec % 60);
+}
+
+static civ_status alert_columns(civ_table *t, int with_resumed)
+{
+    static const char *const a[] = {"person", "last_event", "alert_at", "resumed", "gap_hours",
+                                    "threshold_hours", "hour"};
+    static const char *const b[] = {"person", "last_event", "alert_at", "gap_hours", "threshold_hours"};
+    const civ_column_type T = CIV_COLUMN_TEXT, N = CIV_COLUMN_NUMBER;
+    const civ_column_type ta[] = {T, T, T, T, N, N, N}, tb[] = {T, T, T, N, N};
+    return with_resumed ? civ_mon_add_columns(t, a, ta, 7) : civ_mon_add_columns(t, b, tb, 5);
+}
+
+/* Appends an alert row (resumed < 0: still open at `now`). */
+static civ_status add_alert(civ_table *t, int full, const civ_monitor_inactivity *d, const char *id, double last,
+                            double T, double resumed, double now)
+{
+    size_t r;
+    civ_status st = civ_table_add_rows(t, 1, &r);
+    char b1[40], b2[40], b3[40] = "";
+    format_ts(last, b1, sizeof b1);
+    format_ts(last + T, b2, sizeof b2);
+    if (resumed >= 0)
+        format_ts(resumed, b3, sizeof b3);
+    double gap = (resumed >= 0 ? resumed : now) - last;
+    st = st ? st : civ_table_set_text(t, r, 0, id);
+    st = st ? st : civ_table_set_text(t, r, 1, b1);
+    st = st ? st : civ_table_set_text(t, r, 2, b2);
+    if (!full) {
+        st = st ? st : civ_table_set_number(t, r, 3, gap / 3600.0);
+        return st ? st : civ_table_set_number(t, r, 4, T / 3600.0);
+    }
+    st = st ? st : civ_table_set_text(t, r, 3, b3);
+    st = st ? st : civ_table_set_number(t, r, 4, gap / 3600.0);
+    st = st ? st : civ_table_set_number(t, r, 5, T / 3600.0);
+    return st ? st : civ_table_set_number(t, r, 6, hour_bin(d, last));
+}
+
+static civ_status poll_into(const civ_monitor_inactivity *d, double now, civ_table *t, int full)
+{
+    civ_status st = CIV_OK;
+    for (size_t i = 0; !st && i < d->n_people; i++) {
+        const person *p = &d->people[i];
+        double T = threshold_of(d, p, hour_bin(d, p->last));
+        if (now - p->last >= T)
+            st = add_alert(t, full, d, p->id, p->last, T, -1, now);
+    }
+    return st;
+}
+
+civ_status civ_monitor_inactivity_poll(const civ_monitor_inactivity *d, double now, civ_table **out)
+{
+    if (!d || !out || !isfinite(now))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_monitor_inactivity_poll: NULL argument or bad time");
+    *out = NULL;
+    civ_table *t = NULL;
+    civ_status st = civ_table_create(&t);
+    st = st ? st : alert_columns(t, 0);
+    st = st ? st : poll_into(d, now, t, 0);
+    if (st) {
+        civ_table_free(t);
+        return st;
+    }
+    *out = t;
+    return CIV_OK;
+}
+
+/* "YYYY-MM-DDTHH:MM[:SS][Z]" (or a space for T) as seconds since 1970 UTC. */
+static int parse_ts(const char *s, double *out)
+{
+    size_t len = strlen(s);
+    civ_date_form form;
+    int64_t days;
+    if (len < 16 || (s[10] != 'T' && s[10] != ' ') || civ_date_parse(s, 10, &form, &days) || form != CIV_DATE_DAY) {
+        civ_clear_error();
+        return -1;
+    }
+    int hh, mm, ss = 0, n = 0;
+    const char *p = s + 11;
+    if (sscanf(p, "%2d:%2d%n", &hh, &mm, &n) != 2 || n != 5)
+        return -1;
+    p += 5;
+    if (*p == ':') {
+        if (!(p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9'))
+            return -1;
+        ss = (p[1] - '0') * 10 + (p[2] - '0');
+        p += 3;
+    }
+    if (*p == 'Z')
+        p++;
+    if (*p || hh > 23 || mm > 59 || ss > 59)
+        return -1;
+    *out = (double)days * 86400.0 + hh * 3600.0 + mm * 60.0 + ss;
+    return 0;
+}
+
+civ_status civ_monitor_inactivity_run(const civ_monitor_inactivity_options *opt, const civ_table *ev,
+                                      const char *source, double end, civ_table **alerts)
+{
+    if (!ev || !alerts)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_monitor_inactivity_run: NULL argument");
+    *alerts = NULL;
+    const char *src = source ? source : "(events)";
+    size_t c_p, c_t;
+    const char *need[] = {"person", "ts"};
+    size_t *cols[] = {&c_p, &c_t};
+    for (int i = 0; i < 2; i++)
+        if (civ_table_find_column(ev, need[i], cols[i])) {
+            civ_where w = {.file = src, .line = 1, .field = need[i]};
+            return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the events have no column '%s' (need person, ts)",
+                               need[i]);
+        }
+    civ_monitor_inactivity *d = NULL;
+    civ_table *t = NULL;
+    civ_status st = civ_monitor_inactivity_create(opt, &d);
+    st = st ? st : civ_table_create(&t);
+    st = st ? st : alert_columns(t, 1);
+    size_t n = civ_table_n_rows(ev);
+    for (size_t r = 0; !st && r < n; r++) {
+        char b[64];
+        const char *id = civ_mon_cell_text(ev, r, c_p, b, sizeof b);
+        double ts;
+        civ_where w = {.file = src, .line = (long)r + 2, .series_id = id, .field = "ts"};
+        if (civ_table_column_type(ev, c_t) == CIV_COLUMN_NUMBER) {
+            ts = civ_table_number(ev, r, c_t);
+            if (!isfinite(ts)) {
+                st = civ_fail_at(CIV_ERR_DATE, &w, "missing timestamp");
+                break;
+            }
+        } else if (parse_ts(civ_table_text(ev, r, c_t), &ts)) {
+            st = civ_fail_at(CIV_ERR_DATE, &w, "ts '%s' is not a time \"YYYY-MM-DDTHH:MM:SS\" (UTC) or seconds "
+                                               "since 1970", civ_table_text(ev, r, c_t));
+            break;
+        }
+        if (!id[0]) {
+            w.field = "person";
+            st = civ_fail_at(CIV_ERR_PARSE, &w, "empty person id");
+            break;
+        }
+        size_t i;
+        double last = civ_strmap_get(&d->index, id, &i) ? d->people[i].last : NAN, T = 0, at;
+        if (!isnan(last))
+            T = threshold_of(d, &d->people[i], hour_bin(d, last));
+        if ((st = civ_monitor_inactivity_event(d, id, ts, &at)) == CIV_ERR_DOMAIN) {
+            char prev[40];
+            format_ts(d->latest, prev, sizeof prev);
+            st = civ_fail_at(CIV_ERR_DOMAIN, &w, "timestamps out of order: this event is earlier than the one "
+                                                 "before it (%s); sort the events by ts", prev);
+            break;
+        }
+        if (st)
+            break;
+        if (!isnan(at))
+            st = add_alert(t, 1, d, id, last, T, ts, ts);
+    }
+    if (!st && d->any)
+        st = poll_into(d, isnan(end) ? d->latest : end, t, 1);
+    civ_monitor_inactivity_free(d);
+    if (st) {
+        civ_table_free(t);
+        return st;
+    }
+    *alerts = t;
+    return CIV_OK;
+}

@@ -1,0 +1,112 @@
+/*
+ * monitor.h -- layer monitor (over core and io): the internal layout of the
+ * indicator spec and of a bound monitor (spec.c, status.c, warn.c) and the
+ * helpers every file of the layer shares (risk.c and inactivity.c use the
+ * sort and the table helpers).  Only this layer's folder holds it
+ * (tests/layers/check.py).
+ */
+#ifndef CIV_MONITOR_H
+#define CIV_MONITOR_H
+
+#include <stdint.h>
+
+#include "civicast.h"
+#include "error.h"
+#include "strmap.h"
+#include "table.h"
+#include "toml.h"
+
+typedef enum { CIV_MON_RATE = 1, CIV_MON_COUNT = 2, CIV_MON_LEVEL = 3 } civ_mon_kind;
+typedef enum { CIV_MON_CONSTANT = 1, CIV_MON_TABLE = 2, CIV_MON_PATH = 3 } civ_mon_target_kind;
+
+/* A date as written in the spec (form + civ_date_parse value) and where. */
+typedef struct civ_mon_date {
+    civ_date_form form;
+    int64_t value;
+    long line, column;
+} civ_mon_date;
+
+typedef struct civ_mon_indicator {
+    char *id, *name, *unit, *department;
+    civ_mon_kind kind;
+    int lower_better;
+    long alert_after;
+    civ_mon_target_kind target_kind;
+    double target;                 /* CONSTANT */
+    civ_mon_date *from;            /* TABLE: step starts, increasing */
+    double *values;
+    size_t n_steps;
+    double change;                 /* PATH: relative change, e.g. -0.30 */
+    civ_mon_date base, by;
+    long line, column;             /* of the [[indicator]] header */
+} civ_mon_indicator;
+
+struct civ_monitor_spec {
+    char *path;
+    civ_mon_indicator *ind;
+    size_t n_ind;
+    civ_strmap index;              /* id -> indicator */
+    long alert_after;
+    char *unit_column, *scope;
+    char **rollup;
+    size_t n_rollup;
+};
+
+/* Alert codes of the status state machine. */
+enum { CIV_MON_ALERT_NONE = 0, CIV_MON_ALERT_RAISED, CIV_MON_ALERT_CONTINUED, CIV_MON_ALERT_CLEARED };
+/* Status codes. */
+enum { CIV_MON_MET = 0, CIV_MON_MISSED, CIV_MON_NO_DATA, CIV_MON_NO_TARGET };
+
+/* One monitored series: a scope's unit and an indicator, over the periods
+ * first .. first + n_periods - 1 of the monitor. */
+typedef struct civ_mon_series {
+    size_t scope;                  /* 0 = units, 1..n_rollup, n_rollup + 1 = city */
+    char *unit;
+    size_t ind;
+    size_t n_units;                /* units aggregated (1 for a unit) */
+    double base;                   /* PATH: the base value, else NaN */
+    double *value, *den, *target;  /* n_periods each (slices of one buffer) */
+    int *status, *misses, *alert;
+} civ_mon_series;
+
+struct civ_monitor {
+    const civ_monitor_spec *spec;
+    civ_frequency freq;
+    int64_t first;
+    size_t n_periods;
+    civ_mon_series *series;        /* sorted by scope, unit, indicator */
+    size_t n_series;
+    civ_strmap by_id;              /* "scope:unit:indicator" -> series */
+    char **ids;
+    double *numbers;               /* storage of the series' arrays */
+    int *ints;
+};
+
+/* The scope name of series scope s. */
+const char *civ_mon_scope_name(const civ_monitor *m, size_t s);
+/* Target of indicator `ind` for a series with base `base` aggregating
+ * n_units units, at period t (in the monitor's frequency); NaN when none. */
+double civ_mon_target_at(const civ_monitor *m, const civ_mon_indicator *ind, double base, size_t n_units,
+                         int64_t t);
+/* A spec date as the first / last period of its span in `freq`; -1 when the
+ * frequency cannot express it (a month for quarterly data). */
+int civ_mon_date_span(const civ_mon_date *d, civ_frequency freq, int64_t *lo, int64_t *hi);
+/* Frequency of a date form (0 for days). */
+civ_frequency civ_mon_form_freq(civ_date_form form);
+/* Does `actual` meet `target` in the indicator's direction? */
+int civ_mon_meets(const civ_mon_indicator *ind, double actual, double target);
+/* Reads the text of a table cell that may be a number column (ds "2024"). */
+const char *civ_mon_cell_text(const civ_table *t, size_t row, size_t col, char *buf, size_t size);
+/* The interval columns of a forecast table: levels and lo/hi column pairs
+ * (up to 16); returns the count. */
+size_t civ_mon_interval_columns(const civ_table *t, double *levels, size_t *lo, size_t *hi);
+/* Fitted side scales of a forecast step (see civ_monitor_warn). */
+void civ_mon_side_sigmas(const civ_table *t, size_t row, double mean, size_t n_lv, const double *levels,
+                         const size_t *lo, const size_t *hi, double *s_lo, double *s_hi);
+
+/* Stable sort of indices by cmp(ctx, a, b).  Errors: CIV_ERR_OUT_OF_MEMORY. */
+civ_status civ_mon_sort(size_t *idx, size_t n, int (*cmp)(const void *ctx, size_t a, size_t b), const void *ctx);
+/* Appends n columns to a table. */
+civ_status civ_mon_add_columns(civ_table *t, const char *const *names, const civ_column_type *types, size_t n);
+
+#endif

@@ -1,0 +1,755 @@
+/*
+ * status.c -- layer monitor: binds an indicator spec to a table of actuals,
+ * aggregates the roll-ups (rates weighted by their denominators, counts
+ * summed, levels averaged), evaluates every target and runs the
+ * consecutive-miss alert machine; builds the status and alert tables and the
+ * panel of monitored series.  docs/MONITORING.md, "Statuses and alerts" and
+ * "Roll-ups".
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "monitor.h"
+
+#define MAX_PERIODS 100000
+
+void civ_monitor_free(civ_monitor *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n_series; i++) {
+        free(m->series[i].unit);
+        if (m->ids)
+            free(m->ids[i]);
+    }
+    free(m->ids), free(m->series), free(m->numbers), free(m->ints);
+    civ_strmap_free(&m->by_id);
+    free(m);
+}
+
+size_t civ_monitor_n_series(const civ_monitor *m) { return m ? m->n_series : 0; }
+civ_frequency civ_monitor_frequency(const civ_monitor *m) { return m ? m->freq : CIV_FREQ_UNKNOWN; }
+int64_t civ_monitor_first_period(const civ_monitor *m) { return m ? m->first : 0; }
+int64_t civ_monitor_last_period(const civ_monitor *m) { return m ? m->first + (int64_t)m->n_periods - 1 : 0; }
+
+const char *civ_mon_scope_name(const civ_monitor *m, size_t s)
+{
+    const civ_monitor_spec *sp = m->spec;
+    return s == 0 ? sp->scope : s <= sp->n_rollup ? sp->rollup[s - 1] : "city";
+}
+
+const char *civ_mon_cell_text(const civ_table *t, size_t row, size_t col, char *buf, size_t size)
+{
+    if (civ_table_column_type(t, col) == CIV_COLUMN_TEXT)
+        return civ_table_text(t, row, col);
+    double v = civ_table_number(t, row, col);
+    if (isnan(v))
+        return "";
+    snprintf(buf, size, "%.17g", v);
+    return buf;
+}
+
+/* ---- reading the actuals ------------------------------------------------------ */
+
+typedef struct bind_ctx {
+    const civ_monitor_spec *spec;
+    const civ_table *t;
+    const char *source;
+    size_t c_unit, c_ind, c_ds, c_value, c_den, *c_roll;
+    int has_den;
+    size_t n_rows, n_units;
+    civ_strmap units;               /* unit text (borrowed from the table) -> index */
+    const char **unit_name;
+    size_t *row_unit, *row_ind;     /* per row */
+    int64_t *row_t;
+    civ_strmap *groups;             /* per roll-up: group text -> index */
+    const char ***group_name;
+    size_t *n_groups, **unit_group; /* per roll-up: per unit */
+} bind_ctx;
+
+static void ctx_free(bind_ctx *c)
+{
+    civ_strmap_free(&c->units);
+    free(c->unit_name), free(c->row_unit), free(c->row_ind), free(c->row_t), free(c->c_roll);
+    for (size_t k = 0; c->groups && k < c->spec->n_rollup; k++) {
+        civ_strmap_free(&c->groups[k]);
+        free(c->group_name[k]), free(c->unit_group[k]);
+    }
+    free(c->groups), free(c->group_name), free(c->n_groups), free(c->unit_group);
+}
+
+static civ_status row_fail(const bind_ctx *c, civ_status st, size_t row, const char *field, const char *fmt,
+                           const char *a, const char *b)
+{
+    civ_where w = {.file = c->source, .line = (long)row + 2, .field = field};
+    char msg[600];
+    snprintf(msg, sizeof msg, fmt, a, b);
+    return civ_fail_at(st, &w, "%s", msg);
+}
+
+/* A number from a number or text cell; NaN for empty. */
+static civ_status cell_number(const bind_ctx *c, size_t row, size_t col, const char *field, double *v)
+{
+    if (civ_table_column_type(c->t, col) == CIV_COLUMN_NUMBER) {
+        *v = civ_table_number(c->t, row, col);
+        return CIV_OK;
+    }
+    const char *s = civ_table_text(c->t, row, col);
+    if (!s[0] || !strcmp(s, "NA") || !strcmp(s, "NaN")) {
+        *v = NAN;
+        return CIV_OK;
+    }
+    char *end;
+    *v = strtod(s, &end);
+    if (*end || !isfinite(*v))
+        return row_fail(c, CIV_ERR_PARSE, row, field, "%s '%s' is not a number", field, s);
+    return CIV_OK;
+}
+
+static civ_status find_columns(bind_ctx *c)
+{
+    const civ_monitor_spec *s = c->spec;
+    const char *names[] = {s->unit_column, "indicator", "ds", "value"};
+    size_t *cols[] = {&c->c_unit, &c->c_ind, &c->c_ds, &c->c_value};
+    for (int i = 0; i < 4; i++)
+        if (civ_table_find_column(c->t, names[i], cols[i])) {
+            civ_where w = {.file = c->source, .line = 1, .field = names[i]};
+            return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the actuals have no column '%s' (need %s, indicator, "
+                                                           "ds, value[, denominator])", names[i], s->unit_column);
+        }
+    c->has_den = civ_table_find_column(c->t, "denominator", &c->c_den) == CIV_OK;
+    civ_clear_error();
+    if (!(c->c_roll = calloc(s->n_rollup + 1, sizeof *c->c_roll)))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    for (size_t k = 0; k < s->n_rollup; k++)
+        if (civ_table_find_column(c->t, s->rollup[k], &c->c_roll[k])) {
+            civ_where w = {.file = c->source, .line = 1, .field = s->rollup[k]};
+            return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the actuals have no column '%s', which the indicator "
+                                                           "file's rollup names", s->rollup[k]);
+        }
+    return CIV_OK;
+}
+
+/* Checks one row's value against its indicator's kind. */
+static civ_status check_value(const bind_ctx *c, size_t r, const civ_mon_indicator *d)
+{
+    double v, den = NAN;
+    civ_status st = cell_number(c, r, c->c_value, "value", &v);
+    if (st)
+        return st;
+    if (c->has_den && (st = cell_number(c, r, c->c_den, "denominator", &den)))
+        return st;
+    if (isnan(v))
+        return CIV_OK;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.10g", v);
+    if (d->kind == CIV_MON_RATE && (v < 0 || v > 1))
+        return row_fail(c, CIV_ERR_DOMAIN, r, "value", "rate %s is outside [0, 1] for indicator '%s' (write "
+                                                       "0.95 for 95%%)", buf, d->id);
+    if (d->kind == CIV_MON_COUNT && v < 0)
+        return row_fail(c, CIV_ERR_DOMAIN, r, "value", "count %s is negative for indicator '%s'", buf, d->id);
+    if (d->kind == CIV_MON_RATE && !(den > 0 && isfinite(den)))
+        return row_fail(c, CIV_ERR_DOMAIN, r, "denominator",
+                        "rate indicator '%s' needs a positive denominator (the count the rate is%s taken of)", d->id,
+                        c->has_den ? "" : " (add a column 'denominator')");
+    if (c->has_den && !isnan(den) && !(den >= 0 && isfinite(den)))
+        return row_fail(c, CIV_ERR_DOMAIN, r, "denominator", "denominator must be >= 0%s%s", "", "");
+    return CIV_OK;
+}
+
+static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, int64_t *hi)
+{
+    const civ_monitor_spec *s = c->spec;
+    size_t n = c->n_rows;
+    if (!(c->row_unit = malloc((n + 1) * sizeof *c->row_unit)) || !(c->row_ind = malloc((n + 1) * sizeof(size_t))) ||
+        !(c->row_t = malloc((n + 1) * sizeof(int64_t))) || !(c->unit_name = malloc((n + 1) * sizeof(char *))))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    civ_date_form form0 = 0;
+    size_t form_row = 0;
+    civ_status st;
+    for (size_t r = 0; r < n; r++) {
+        char nb[64], db[64];
+        const char *unit = civ_mon_cell_text(c->t, r, c->c_unit, nb, sizeof nb);
+        if (!unit[0])
+            return row_fail(c, CIV_ERR_PARSE, r, s->unit_column, "empty %s%s", s->unit_column, "");
+        if (civ_table_column_type(c->t, c->c_unit) != CIV_COLUMN_TEXT)
+            return row_fail(c, CIV_ERR_PARSE, r, s->unit_column, "the %s column must be text (unit ids)%s",
+                            s->unit_column, "");
+        const char *ind = civ_mon_cell_text(c->t, r, c->c_ind, db, sizeof db);
+        if (!civ_strmap_get(&s->index, ind, &c->row_ind[r]))
+            return row_fail(c, CIV_ERR_NOT_FOUND, r, "indicator", "unknown indicator '%s' (not in the indicator "
+                                                                  "file %s)", ind, s->path);
+        char tb[64];
+        const char *ds = civ_mon_cell_text(c->t, r, c->c_ds, tb, sizeof tb);
+        civ_date_form form;
+        if (civ_date_parse(ds, strlen(ds), &form, &c->row_t[r]) || form == CIV_DATE_DAY)
+            return row_fail(c, CIV_ERR_DATE, r, "ds", "ds '%s' is not a year, quarter or month (\"2024\", "
+                                                      "\"2024-Q3\", \"2024-07\")%s", ds, "");
+        if (!form0)
+            form0 = form, form_row = r;
+        else if (form != form0) {
+            char first[32];
+            snprintf(first, sizeof first, "%zu", form_row + 2);
+            return row_fail(c, CIV_ERR_FREQUENCY, r, "ds", "ds '%s' has another form than line %s's", ds, first);
+        }
+        if (!r || c->row_t[r] < *lo)
+            *lo = c->row_t[r];
+        if (!r || c->row_t[r] > *hi)
+            *hi = c->row_t[r];
+        if ((st = check_value(c, r, &s->ind[c->row_ind[r]])))
+            return st;
+        size_t u;
+        if (!civ_strmap_get(&c->units, unit, &u)) {
+            u = c->n_units++;
+            c->unit_name[u] = unit;
+            if ((st = civ_strmap_put(&c->units, unit, u, NULL)))
+                return st;
+        }
+        c->row_unit[r] = u;
+    }
+    *form_out = form0;
+    return CIV_OK;
+}
+
+static civ_status read_groups(bind_ctx *c)
+{
+    size_t K = c->spec->n_rollup;
+    if (!K)
+        return CIV_OK;
+    if (!(c->groups = calloc(K, sizeof *c->groups)) || !(c->group_name = calloc(K, sizeof *c->group_name)) ||
+        !(c->n_groups = calloc(K, sizeof *c->n_groups)) || !(c->unit_group = calloc(K, sizeof *c->unit_group)))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    civ_status st;
+    for (size_t k = 0; k < K; k++) {
+        const char *col = c->spec->rollup[k];
+        if (!(c->group_name[k] = malloc((c->n_units + 1) * sizeof(char *))) ||
+            !(c->unit_group[k] = malloc((c->n_units + 1) * sizeof(size_t))))
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+        for (size_t u = 0; u < c->n_units; u++)
+            c->unit_group[k][u] = SIZE_MAX;
+        for (size_t r = 0; r < c->n_rows; r++) {
+            char b[64];
+            const char *g = civ_mon_cell_text(c->t, r, c->c_roll[k], b, sizeof b);
+            if (!g[0] || civ_table_column_type(c->t, c->c_roll[k]) != CIV_COLUMN_TEXT)
+                return row_fail(c, CIV_ERR_SPEC, r, col, "the roll-up column '%s' needs a text value in every row%s",
+                                col, "");
+            size_t gi;
+            if (!civ_strmap_get(&c->groups[k], g, &gi)) {
+                gi = c->n_groups[k]++;
+                c->group_name[k][gi] = g;
+                if ((st = civ_strmap_put(&c->groups[k], g, gi, NULL)))
+                    return st;
+            }
+            size_t u = c->row_unit[r];
+            if (c->unit_group[k][u] == SIZE_MAX)
+                c->unit_group[k][u] = gi;
+            else if (c->unit_group[k][u] != gi)
+                return row_fail(c, CIV_ERR_SPEC, r, col, "unit '%s' is in two groups of '%s'", c->unit_name[u],
+                                col);
+        }
+    }
+    return CIV_OK;
+}
+
+/* ---- building the series ------------------------------------------------------ */
+
+/* A stable merge sort of indices with a context (qsort has none, and a
+ * global would not be thread-safe). */
+civ_status civ_mon_sort(size_t *idx, size_t n, int (*cmp)(const void *ctx, size_t a, size_t b), const void *ctx)
+{
+    size_t *tmp = malloc((n + 1) * sizeof *tmp);
+    if (!tmp)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t a = lo, b = mid, k = lo;
+            while (a < mid && b < hi)
+                tmp[k++] = cmp(ctx, idx[b], idx[a]) < 0 ? idx[b++] : idx[a++];
+            while (a < mid)
+                tmp[k++] = idx[a++];
+            while (b < hi)
+                tmp[k++] = idx[b++];
+        }
+        memcpy(idx, tmp, n * sizeof *idx);
+    }
+    free(tmp);
+    return CIV_OK;
+}
+
+static int cmp_names(const void *ctx, size_t a, size_t b)
+{
+    const char *const *names = ctx;
+    return strcmp(names[a], names[b]);
+}
+
+static size_t *sorted_order(const char **names, size_t n)
+{
+    size_t *o = malloc((n + 1) * sizeof *o);
+    if (!o)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        o[i] = i;
+    if (civ_mon_sort(o, n, cmp_names, names)) {
+        free(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* Adds a series (scope, unit name, indicator); returns its index or SIZE_MAX on OOM. */
+static size_t add_series(civ_monitor *m, size_t scope, const char *unit, size_t ind)
+{
+    civ_mon_series *s = &m->series[m->n_series];
+    memset(s, 0, sizeof *s);
+    s->scope = scope, s->ind = ind, s->base = NAN;
+    if (!(s->unit = strdup(unit)))
+        return SIZE_MAX;
+    return m->n_series++;
+}
+
+static void attach_arrays(civ_monitor *m)
+{
+    size_t P = m->n_periods;
+    for (size_t i = 0; i < m->n_series; i++) {
+        civ_mon_series *s = &m->series[i];
+        s->value = m->numbers + 3 * i * P, s->den = s->value + P, s->target = s->den + P;
+        s->status = m->ints + 3 * i * P, s->misses = s->status + P, s->alert = s->misses + P;
+        for (size_t t = 0; t < P; t++)
+            s->value[t] = s->den[t] = s->target[t] = NAN, s->status[t] = s->misses[t] = s->alert[t] = 0;
+    }
+}
+
+/* Roll-up accumulation into series g (value = running sum, den = weight sum,
+ * status = members missing this period). */
+static void accumulate(const civ_mon_indicator *d, const civ_mon_series *u, civ_mon_series *g, size_t P, int has_den)
+{
+    g->n_units++;
+    for (size_t t = 0; t < P; t++) {
+        double v = u->value[t], w = u->den[t];
+        if (isnan(v)) {
+            g->status[t]++;
+            continue;
+        }
+        if (d->kind == CIV_MON_COUNT) {
+            g->value[t] = isnan(g->value[t]) ? v : g->value[t] + v;
+            continue;
+        }
+        if (d->kind == CIV_MON_LEVEL && !(has_den && w >= 0))
+            w = 1.0;
+        g->value[t] = isnan(g->value[t]) ? v * w : g->value[t] + v * w;
+        g->den[t] = isnan(g->den[t]) ? w : g->den[t] + w;
+    }
+}
+
+static void finish_rollup(const civ_mon_indicator *d, civ_mon_series *g, size_t P)
+{
+    for (size_t t = 0; t < P; t++) {
+        if (d->kind == CIV_MON_COUNT) {
+            if (g->status[t]) /* a sum over incomplete units would look like an improvement */
+                g->value[t] = NAN;
+        } else {
+            g->value[t] = g->den[t] > 0 ? g->value[t] / g->den[t] : NAN;
+            if (!(g->den[t] > 0))
+                g->den[t] = NAN;
+        }
+        g->status[t] = 0;
+    }
+}
+
+static civ_status build_series(civ_monitor *m, bind_ctx *c)
+{
+    const civ_monitor_spec *sp = m->spec;
+    size_t NI = sp->n_ind, NU = c->n_units, K = sp->n_rollup, P = m->n_periods;
+    size_t *base_idx = malloc((NU * NI + 1) * sizeof *base_idx);
+    size_t *order = sorted_order(c->unit_name, NU);
+    size_t max_series = NU * NI + NI;
+    for (size_t k = 0; k < K; k++)
+        max_series += c->n_groups[k] * NI;
+    unsigned char *filled = calloc(NU * NI * P + 1, 1);
+    m->series = calloc(max_series + 1, sizeof *m->series);
+    m->numbers = malloc((3 * max_series * P + 1) * sizeof(double));
+    m->ints = malloc((3 * max_series * P + 1) * sizeof(int));
+    civ_status st = CIV_OK;
+    size_t **roll_idx = calloc(K + 1, sizeof *roll_idx);
+    if (!base_idx || !order || !filled || !m->series || !m->numbers || !m->ints || !roll_idx) {
+        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < NU * NI; i++)
+        base_idx[i] = SIZE_MAX;
+    for (size_t r = 0; r < c->n_rows; r++)
+        base_idx[c->row_unit[r] * NI + c->row_ind[r]] = 0;
+    for (size_t oi = 0; oi < NU; oi++)
+        for (size_t i = 0; i < NI; i++) {
+            size_t u = order[oi];
+            if (base_idx[u * NI + i] != SIZE_MAX &&
+                (base_idx[u * NI + i] = add_series(m, 0, c->unit_name[u], i)) == SIZE_MAX) {
+                st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+                goto done;
+            }
+        }
+    size_t n_base = m->n_series;
+    for (size_t k = 0; k <= K; k++) { /* k == K: the city */
+        size_t NG = k < K ? c->n_groups[k] : 1;
+        const char *city = "city";
+        size_t *gorder = k < K ? sorted_order(c->group_name[k], NG) : calloc(1, sizeof(size_t));
+        if (!gorder || !(roll_idx[k] = malloc((NG * NI + 1) * sizeof(size_t)))) {
+            free(gorder);
+            st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+            goto done;
+        }
+        for (size_t x = 0; x < NG * NI; x++)
+            roll_idx[k][x] = SIZE_MAX;
+        for (size_t u = 0; u < NU; u++)
+            for (size_t i = 0; i < NI; i++)
+                if (base_idx[u * NI + i] != SIZE_MAX)
+                    roll_idx[k][(k < K ? c->unit_group[k][u] : 0) * NI + i] = 0;
+        for (size_t go = 0; go < NG && !st; go++)
+            for (size_t i = 0; i < NI; i++) {
+                size_t g = gorder[go];
+                if (roll_idx[k][g * NI + i] != SIZE_MAX &&
+                    (roll_idx[k][g * NI + i] = add_series(m, k + 1, k < K ? c->group_name[k][g] : city, i)) ==
+                        SIZE_MAX)
+                    st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+            }
+        free(gorder);
+        if (st)
+            goto done;
+    }
+    attach_arrays(m);
+    for (size_t i = 0; i < n_base; i++)
+        m->series[i].n_units = 1;
+    for (size_t r = 0; r < c->n_rows; r++) {
+        size_t u = c->row_unit[r], i = c->row_ind[r], t = (size_t)(c->row_t[r] - m->first);
+        size_t cell = (u * NI + i) * P + t;
+        if (filled[cell]) {
+            char tb[64];
+            st = row_fail(c, CIV_ERR_DUPLICATE, r, "ds", "unit '%s' has indicator '%s' twice for this ds",
+                          c->unit_name[u], sp->ind[i].id);
+            (void)tb;
+            goto done;
+        }
+        filled[cell] = 1;
+        civ_mon_series *s = &m->series[base_idx[u * NI + i]];
+        cell_number(c, r, c->c_value, "value", &s->value[t]);
+        if (c->has_den)
+            cell_number(c, r, c->c_den, "denominator", &s->den[t]);
+    }
+    for (size_t k = 0; k <= K; k++) {
+        for (size_t u = 0; u < NU; u++)
+            for (size_t i = 0; i < NI; i++)
+                if (base_idx[u * NI + i] != SIZE_MAX) {
+                    size_t g = k < K ? c->unit_group[k][u] : 0;
+                    accumulate(&sp->ind[i], &m->series[base_idx[u * NI + i]], &m->series[roll_idx[k][g * NI + i]],
+                               P, c->has_den);
+                }
+    }
+    for (size_t j = n_base; j < m->n_series; j++)
+        finish_rollup(&sp->ind[m->series[j].ind], &m->series[j], P);
+done:
+    for (size_t k = 0; k <= K && roll_idx; k++)
+        free(roll_idx[k]);
+    free(roll_idx), free(base_idx), free(order), free(filled);
+    return st;
+}
+
+/* Path bases, targets and the alert machine of one series. */
+static void evaluate(civ_monitor *m, civ_mon_series *s)
+{
+    const civ_mon_indicator *d = &m->spec->ind[s->ind];
+    size_t P = m->n_periods;
+    if (d->target_kind == CIV_MON_PATH) {
+        int64_t lo, hi;
+        double sum = 0;
+        size_t n = 0;
+        if (!civ_mon_date_span(&d->base, m->freq, &lo, &hi))
+            for (size_t t = 0; t < P; t++) {
+                int64_t p = m->first + (int64_t)t;
+                if (p >= lo && p <= hi && !isnan(s->value[t]))
+                    sum += s->value[t], n++;
+            }
+        s->base = n ? sum / (double)n : NAN;
+    }
+    int misses = 0, open = 0;
+    for (size_t t = 0; t < P; t++) {
+        double target = civ_mon_target_at(m, d, s->base, s->n_units, m->first + (int64_t)t);
+        s->target[t] = target;
+        if (isnan(s->value[t]) || isnan(target)) {
+            /* neither a miss nor a recovery: the run and an open alert carry on */
+            s->status[t] = isnan(s->value[t]) ? CIV_MON_NO_DATA : CIV_MON_NO_TARGET;
+            s->alert[t] = open ? CIV_MON_ALERT_CONTINUED : CIV_MON_ALERT_NONE;
+        } else if (civ_mon_meets(d, s->value[t], target)) {
+            s->status[t] = CIV_MON_MET;
+            s->alert[t] = open ? CIV_MON_ALERT_CLEARED : CIV_MON_ALERT_NONE;
+            misses = open = 0;
+        } else {
+            s->status[t] = CIV_MON_MISSED;
+            misses++;
+            if (misses == d->alert_after)
+                s->alert[t] = CIV_MON_ALERT_RAISED, open = 1;
+            else
+                s->alert[t] = open ? CIV_MON_ALERT_CONTINUED : CIV_MON_ALERT_NONE;
+        }
+        s->misses[t] = misses;
+    }
+}
+
+static civ_status index_ids(civ_monitor *m)
+{
+    if (!(m->ids = calloc(m->n_series + 1, sizeof *m->ids)))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    for (size_t i = 0; i < m->n_series; i++) {
+        const civ_mon_series *s = &m->series[i];
+        const char *scope = civ_mon_scope_name(m, s->scope), *ind = m->spec->ind[s->ind].id;
+        size_t len = strlen(scope) + strlen(s->unit) + strlen(ind) + 3;
+        if (!(m->ids[i] = malloc(len)))
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+        snprintf(m->ids[i], len, "%s:%s:%s", scope, s->unit, ind);
+        civ_status st = civ_strmap_put(&m->by_id, m->ids[i], i, NULL);
+        if (st == CIV_ERR_DUPLICATE) /* a unit named like a roll-up group of the same scope name */
+            return civ_fail(CIV_ERR_SPEC, "series id '%s' is ambiguous: give the scope another name than the "
+                                          "roll-up columns", m->ids[i]);
+        if (st)
+            return st;
+    }
+    return CIV_OK;
+}
+
+static civ_status check_target_dates(const civ_monitor *m)
+{
+    for (size_t i = 0; i < m->spec->n_ind; i++) {
+        const civ_mon_indicator *d = &m->spec->ind[i];
+        const civ_mon_date *dates[2] = {&d->base, &d->by};
+        size_t n = d->target_kind == CIV_MON_PATH ? 2 : d->target_kind == CIV_MON_TABLE ? d->n_steps : 0;
+        for (size_t j = 0; j < n; j++) {
+            const civ_mon_date *x = d->target_kind == CIV_MON_PATH ? dates[j] : &d->from[j];
+            int64_t lo, hi;
+            if (civ_mon_date_span(x, m->freq, &lo, &hi)) {
+                civ_where w = {.file = m->spec->path, .line = x->line, .column = x->column, .field = d->id};
+                return civ_fail_at(CIV_ERR_SPEC, &w, "indicator '%s': a %s target date cannot be placed in %s data",
+                                   d->id, x->form == CIV_DATE_MONTH ? "monthly" : "quarterly",
+                                   civ_frequency_name(m->freq));
+            }
+        }
+    }
+    return CIV_OK;
+}
+
+civ_status civ_monitor_run(const civ_monitor_spec *spec, const civ_table *actuals, const char *source,
+                           civ_monitor **out)
+{
+    if (!spec || !actuals || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_monitor_run: NULL argument");
+    *out = NULL;
+    bind_ctx c;
+    memset(&c, 0, sizeof c);
+    c.spec = spec, c.t = actuals, c.source = source ? source : "(actuals)";
+    c.n_rows = civ_table_n_rows(actuals);
+    civ_monitor *m = calloc(1, sizeof *m);
+    if (!m)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    m->spec = spec;
+    civ_date_form form = 0;
+    int64_t lo = 0, hi = 0;
+    civ_status st = find_columns(&c);
+    if (!st)
+        st = read_rows(&c, &form, &lo, &hi);
+    if (!st && !c.n_rows) {
+        civ_where w = {.file = c.source, .line = 1};
+        st = civ_fail_at(CIV_ERR_PARSE, &w, "the actuals have no rows");
+    }
+    if (!st && hi - lo >= MAX_PERIODS) {
+        civ_where w = {.file = c.source, .field = "ds"};
+        st = civ_fail_at(CIV_ERR_LIMIT, &w, "the actuals span %lld periods (at most %d)", (long long)(hi - lo + 1),
+                         MAX_PERIODS);
+    }
+    if (!st) {
+        m->freq = civ_mon_form_freq(form), m->first = lo, m->n_periods = (size_t)(hi - lo + 1);
+        st = check_target_dates(m);
+    }
+    if (!st)
+        st = read_groups(&c);
+    if (!st)
+        st = build_series(m, &c);
+    for (size_t i = 0; !st && i < m->n_series; i++)
+        evaluate(m, &m->series[i]);
+    if (!st)
+        st = index_ids(m);
+    ctx_free(&c);
+    if (st) {
+        civ_monitor_free(m);
+        return st;
+    }
+    *out = m;
+    return CIV_OK;
+}
+
+/* ---- output tables ----------------------------------------------------------------- */
+
+static const char *const STATUS_NAMES[] = {"met", "missed", "no_data", "no_target"};
+static const char *const ALERT_NAMES[] = {"", "raised", "continued", "cleared"};
+
+civ_status civ_mon_add_columns(civ_table *t, const char *const *names, const civ_column_type *types, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        civ_status st = civ_table_add_column(t, names[i], types[i], NULL);
+        if (st)
+            return st;
+    }
+    return CIV_OK;
+}
+
+civ_status civ_monitor_status_table(const civ_monitor *m, civ_table **out)
+{
+    if (!m || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_monitor_status_table: NULL argument");
+    *out = NULL;
+    static const char *const names[] = {"scope", "unit", "indicator", "department", "ds", "actual",
+                                        "denominator", "target", "status", "misses", "alert"};
+    const civ_column_type T = CIV_COLUMN_TEXT, N = CIV_COLUMN_NUMBER;
+    const civ_column_type types[] = {T, T, T, T, T, N, N, N, T, N, T};
+    civ_table *t = NULL;
+    size_t P = m->n_periods;
+    civ_status st = civ_table_create(&t);
+    if (!st)
+        st = civ_mon_add_columns(t, names, types, 11);
+    if (!st)
+        st = civ_table_add_rows(t, m->n_series * P, NULL);
+    for (size_t i = 0, row = 0; !st && i < m->n_series; i++) {
+        const civ_mon_series *s = &m->series[i];
+        const civ_mon_indicator *d = &m->spec->ind[s->ind];
+        for (size_t p = 0; !st && p < P; p++, row++) {
+            char ds[32];
+            civ_period_format(m->freq, 0, m->first + (int64_t)p, ds, sizeof ds);
+            st = civ_table_set_text(t, row, 0, civ_mon_scope_name(m, s->scope));
+            st = st ? st : civ_table_set_text(t, row, 1, s->unit);
+            st = st ? st : civ_table_set_text(t, row, 2, d->id);
+            st = st ? st : civ_table_set_text(t, row, 3, d->department);
+            st = st ? st : civ_table_set_text(t, row, 4, ds);
+            st = st ? st : civ_table_set_number(t, row, 5, s->value[p]);
+            st = st ? st : civ_table_set_number(t, row, 6, s->den[p]);
+            st = st ? st : civ_table_set_number(t, row, 7, s->target[p]);
+            st = st ? st : civ_table_set_text(t, row, 8, STATUS_NAMES[s->status[p]]);
+            st = st ? st : civ_table_set_number(t, row, 9, s->misses[p]);
+            st = st ? st : civ_table_set_text(t, row, 10, ALERT_NAMES[s->alert[p]]);
+        }
+    }
+    if (st) {
+        civ_table_free(t);
+        return st;
+    }
+    *out = t;
+    return CIV_OK;
+}
+
+static int cmp_alert(const void *ctx, size_t a, size_t b)
+{
+    const civ_monitor *m = ctx;
+    const civ_mon_series *x = &m->series[a], *y = &m->series[b];
+    int c = strcmp(m->spec->ind[x->ind].department, m->spec->ind[y->ind].department);
+    if (c)
+        return c;
+    if (x->ind != y->ind)
+        return x->ind < y->ind ? -1 : 1;
+    return x->scope != y->scope ? (x->scope < y->scope ? -1 : 1) : strcmp(x->unit, y->unit);
+}
+
+civ_status civ_monitor_alert_table(const civ_monitor *m, int64_t period, civ_table **out)
+{
+    if (!m || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_monitor_alert_table: NULL argument");
+    *out = NULL;
+    if (period == CIV_MONITOR_LATEST)
+        period = civ_monitor_last_period(m);
+    if (period < m->first || period > civ_monitor_last_period(m))
+        return civ_fail(CIV_ERR_DOMAIN, "civ_monitor_alert_table: period %lld is outside the actuals",
+                        (long long)period);
+    size_t p = (size_t)(period - m->first), n = 0;
+    size_t *idx = malloc((m->n_series + 1) * sizeof *idx);
+    if (!idx)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    for (size_t i = 0; i < m->n_series; i++)
+        if (m->series[i].alert[p] == CIV_MON_ALERT_RAISED || m->series[i].alert[p] == CIV_MON_ALERT_CONTINUED)
+            idx[n++] = i;
+    if (civ_mon_sort(idx, n, cmp_alert, m)) {
+        free(idx);
+        return CIV_ERR_OUT_OF_MEMORY;
+    }
+    static const char *const names[] = {"department", "indicator", "name", "scope", "unit", "ds",
+                                        "actual", "target", "misses", "since", "alert"};
+    const civ_column_type T = CIV_COLUMN_TEXT, N = CIV_COLUMN_NUMBER;
+    const civ_column_type types[] = {T, T, T, T, T, T, N, N, N, T, T};
+    civ_table *t = NULL;
+    civ_status st = civ_table_create(&t);
+    if (!st)
+        st = civ_mon_add_columns(t, names, types, 11);
+    if (!st)
+        st = civ_table_add_rows(t, n, NULL);
+    for (size_t r = 0; !st && r < n; r++) {
+        const civ_mon_series *s = &m->series[idx[r]];
+        const civ_mon_indicator *d = &m->spec->ind[s->ind];
+        size_t first = p; /* walk back over the run (no-data periods do not break it) */
+        for (size_t q = p + 1; q-- > 0;) {
+            if (s->status[q] == CIV_MON_MET)
+                break;
+            if (s->status[q] == CIV_MON_MISSED)
+                first = q;
+        }
+        char ds[32], since[32];
+        civ_period_format(m->freq, 0, period, ds, sizeof ds);
+        civ_period_format(m->freq, 0, m->first + (int64_t)first, since, sizeof since);
+        const char *texts[] = {d->department, d->id, d->name, civ_mon_scope_name(m, s->scope), s->unit, ds};
+        for (size_t c = 0; !st && c < 6; c++)
+            st = civ_table_set_text(t, r, c, texts[c]);
+        st = st ? st : civ_table_set_number(t, r, 6, s->value[p]);
+        st = st ? st : civ_table_set_number(t, r, 7, s->target[p]);
+        st = st ? st : civ_table_set_number(t, r, 8, s->misses[p]);
+        st = st ? st : civ_table_set_text(t, r, 9, since);
+        st = st ? st : civ_table_set_text(t, r, 10, ALERT_NAMES[s->alert[p]]);
+    }
+    free(idx);
+    if (st) {
+        civ_table_free(t);
+        return st;
+    }
+    *out = t;
+    return CIV_OK;
+}
+
+civ_status civ_monitor_panel(const civ_monitor *m, const char *const *scopes, size_t n_scopes, civ_panel **out)
+{
+    if (!m || !out || (!scopes && n_scopes))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_monitor_panel: NULL argument");
+    *out = NULL;
+    unsigned char keep[64] = {0};
+    size_t n_scope_ids = m->spec->n_rollup + 2;
+    if (n_scope_ids > sizeof keep)
+        return civ_fail(CIV_ERR_LIMIT, "civ_monitor_panel: too many roll-ups");
+    for (size_t k = 0; k < n_scope_ids; k++)
+        keep[k] = scopes == NULL;
+    for (size_t j = 0; j < n_scopes; j++) {
+        int found = 0;
+        for (size_t k = 0; k < n_scope_ids; k++)
+            if (scopes[j] && !strcmp(scopes[j], civ_mon_scope_name(m, k)))
+                keep[k] = 1, found = 1;
+        if (!found) {
+            civ_where w = {.field = scopes[j] ? scopes[j] : ""};
+            return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "no scope '%s' (the scopes are the units' scope name, the "
+                                                      "roll-up columns and \"city\")", scopes[j] ? scopes[j] : "");
+        }
+    }
+    civ_panel *p = NULL;
+    civ_status st = civ_panel_create(m->freq, &p);
+    for (size_t i = 0; !st && i < m->n_series; i++)
+        if (keep[m->series[i].scope])
+            st = civ_panel_add_series(p, m->ids[i], m->first, m->series[i].value, m->n_periods, NULL);
+    if (st) {
+        civ_panel_free(p);
+        return st;
+    }
+    *out = p;
+    return CIV_OK;
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# monitor.sh -- `civicast monitor`: --help; the demo city's indicators print
+# the month's alerts by department and write status.csv/alerts.csv; the
+# plan's four risks print their levels; the planted sensor incidents raise
+# inactivity alerts; early warning on the city roll-up writes its tables;
+# demand against its forecast; bad input names file, line and field, exits
+# with the documented code and writes nothing.
+# usage: bash monitor.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR)
+set -u
+CIV="${1:?usage: monitor.sh PATH_TO_CIVICAST}"
+SRC="${CIV_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
+DEMO="$SRC/datasets/demo_city"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/civ_monitor_cli.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+
+# expect_exit CODE PATTERN -- CMD...
+expect_exit() {
+    local code="$1" pattern="$2"
+    shift 3
+    "$CIV" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
+    local rc=$?
+    [ "$rc" -eq "$code" ] || fail "'$*' exited $rc, expected $code: $(cat "$WORK/stderr")"
+    grep -q -- "$pattern" "$WORK/stderr" || fail "'$*': stderr lacks '$pattern': $(cat "$WORK/stderr")"
+}
+
+# 1. help
+"$CIV" monitor --help >"$WORK/help" || fail "monitor --help failed"
+for word in "--warn" "--risks" "--events" "--demand-actuals" "MONITORING.md"; do
+    grep -q -- "$word" "$WORK/help" || fail "monitor --help lacks '$word'"
+done
+
+# 2. the demo: alerts by department, risks, inactivity
+"$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --risks "$DEMO/risks.csv" \
+    --events "$DEMO/sensor_events.csv" --out "$WORK/out" >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "demo monitor failed: $(cat "$WORK/stderr")"
+grep -q "alerts 2024-12" "$WORK/stdout" || fail "no alert line for 2024-12"
+grep -q "市司法局" "$WORK/stdout" || fail "the justice bureau's alerts are not listed"
+grep -q "1. high .*政策冲突风险" "$WORK/stdout" || fail "policy conflict is not the first, high risk"
+grep -q "medium .*社会抵触风险" "$WORK/stdout" || fail "social resistance is not medium"
+grep -q "STILL OPEN" "$WORK/stdout" || fail "the open incident at the end is not reported"
+for f in status.csv alerts.csv risks.csv risk_matrix.csv inactivity.csv; do
+    [ -s "$WORK/out/$f" ] || fail "monitor did not write $f"
+done
+[ -e "$WORK/out/warning.csv" ] && fail "warning.csv written without --warn"
+# the alert file lists, for 2024-12, as many rows as the printed count
+n_printed=$(sed -n 's/^alerts 2024-12 *\([0-9]*\) open.*/\1/p' "$WORK/stdout")
+n_rows=$(($(wc -l <"$WORK/out/alerts.csv") - 1))
+[ "$n_printed" = "$n_rows" ] || fail "printed $n_printed alerts, alerts.csv has $n_rows"
+# --period picks another month
+"$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period 2024-06 >"$WORK/stdout" 2>&1 ||
+    fail "--period 2024-06 failed"
+grep -q "alerts 2024-06" "$WORK/stdout" || fail "--period 2024-06 not used"
+
+# 3. early warning on the city series (naive, fast) and demand against forecast
+"$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --warn 3 --model naive --warn-scope city \
+    --threads 1 --out "$WORK/warn" >"$WORK/stdout" 2>"$WORK/stderr" || fail "early warning failed: $(cat "$WORK/stderr")"
+grep -q "early warning .* of 20 series" "$WORK/stdout" || fail "early warning line missing"
+[ "$(($(wc -l <"$WORK/warn/warning_steps.csv") - 1))" -eq 60 ] || fail "warning_steps.csv should have 20 x 3 rows"
+printf 'unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\nC1,2025-01,1,m,100,90,110,85,115\nC1,2025-02,2,m,100,90,110,85,115\n' \
+    >"$WORK/fc.csv"
+printf 'unique_id,ds,y\nC1,2025-01,120\nC1,2025-02,101\n' >"$WORK/act.csv"
+"$CIV" monitor --demand-forecasts "$WORK/fc.csv" --demand-actuals "$WORK/act.csv" --out "$WORK/dem" \
+    >"$WORK/stdout" 2>"$WORK/stderr" || fail "demand check failed: $(cat "$WORK/stderr")"
+grep -q "1 ahead" "$WORK/stdout" || fail "demand 120 vs hi-95 115 is not ahead"
+grep -q "^C1,2025-01,120,100,20,95,ahead" "$WORK/dem/demand.csv" || fail "demand.csv row: $(cat "$WORK/dem/demand.csv")"
+
+# 4. bad input: file, line, field; nothing written
+head -3 "$DEMO/monitoring.csv" >"$WORK/bad.csv"
+echo "D01-S01,澜中区,covrage,2024-01,0.9,100" >>"$WORK/bad.csv"
+expect_exit 2 "bad.csv:4.*unknown indicator 'covrage'.*field 'indicator'" -- monitor "$DEMO/indicators.toml" \
+    "$WORK/bad.csv" --risks "$DEMO/risks.csv" --out "$WORK/nothing"
+[ -e "$WORK/nothing" ] && fail "an output folder was made on bad input"
+head -3 "$DEMO/monitoring.csv" >"$WORK/rate.csv"
+echo "D01-S01,澜中区,service_coverage,2024-01,95,100" >>"$WORK/rate.csv"
+expect_exit 2 "rate.csv:4.*outside \[0, 1\].*field 'value'" -- monitor "$DEMO/indicators.toml" "$WORK/rate.csv"
+sed 's/^target = 0.95$/# no target/' "$DEMO/indicators.toml" >"$WORK/notarget.toml"
+expect_exit 4 "notarget.toml:.*missing key 'target'" -- monitor "$WORK/notarget.toml" "$DEMO/monitoring.csv"
+printf 'person,ts\na,2025-01-01T08:00:00\nb,2025-01-01T09:00:00\na,2025-01-01T08:30:00\n' >"$WORK/ev.csv"
+expect_exit 2 "ev.csv:4.*out of order.*field 'ts'" -- monitor --events "$WORK/ev.csv" --out "$WORK/nothing"
+printf 'risk,probability,impact\nx,70,severe\n' >"$WORK/risk.csv"
+expect_exit 2 "risk.csv:2.*probability.*field 'probability'" -- monitor --risks "$WORK/risk.csv"
+[ -e "$WORK/nothing" ] && fail "an output folder was made on bad input"
+expect_exit 1 "nothing to do" -- monitor
+expect_exit 1 "unknown option" -- monitor --bogus
+expect_exit 1 "--threshold" -- monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --warn 2 --threshold 2
+
+# 5. the plan's [monitor] stage on the tiny plan: alerts, risk levels, inactivity, demand vs the
+#    plan's own forecasts (the "actuals" are its last year's meals moved on a year), the tables
+#    written beside the plan's, the same alerts and risks as `monitor`; a bad [monitor] key names
+#    its line and writes nothing
+PLAN="$SRC/tests/data/plan"
+{
+    sed -e "s|^panel = \"|panel = \"$PLAN/|" -e "s|^communities = \"|communities = \"$PLAN/|" \
+        -e "s|^spec = \"|spec = \"$PLAN/|" -e 's/^draws = 200/draws = 0/' "$PLAN/plan.toml"
+    printf '\n[monitor]\nindicators = "%s"\nactuals = "%s"\nrisks = "%s"\nevents = "%s"\n' \
+        "$DEMO/indicators.toml" "$DEMO/monitoring.csv" "$DEMO/risks.csv" "$DEMO/sensor_events.csv"
+    printf 'warn_horizon = 2\nwarn_scope = ["city"]\nwarn_model = "naive"\n'
+} >"$WORK/plan.toml"
+# the plan's forecasts start after its data: check the demand on a copy of the data moved a year on
+awk -F, 'BEGIN{OFS=","} NR == 1 {print; next} {split($2, d, "-"); if (d[1] == 2024) {$2 = (d[1] + 1) "-" d[2]; print}}' \
+    "$PLAN/meals.csv" >"$WORK/next_year.csv"
+echo "demand_actuals = \"$WORK/next_year.csv\"" >>"$WORK/plan.toml"
+"$CIV" plan "$WORK/plan.toml" --out "$WORK/planout" >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "plan with [monitor] failed: $(cat "$WORK/stderr")"
+grep -q "alerts 2024-12" "$WORK/stdout" || fail "plan: no alerts line"
+grep -q "1. high .*政策冲突风险" "$WORK/stdout" || fail "plan: no risk levels"
+grep -q "early warning .* of 20 series" "$WORK/stdout" || fail "plan: no early warning"
+grep -q "demand vs forecast *[1-9][0-9]* actuals" "$WORK/stdout" || fail "plan: no demand check"
+for f in forecasts.csv allocation.csv monitor_status.csv monitor_alerts.csv warning.csv warning_steps.csv \
+    risks.csv risk_matrix.csv inactivity.csv demand.csv; do
+    [ -s "$WORK/planout/$f" ] || fail "plan did not write $f"
+done
+cmp -s "$WORK/planout/monitor_alerts.csv" "$WORK/out/alerts.csv" || fail "the plan's alerts differ from monitor's"
+cmp -s "$WORK/planout/risks.csv" "$WORK/out/risks.csv" || fail "the plan's risks differ from monitor's"
+sed 's/^warn_horizon = 2/warn_horizon = 2\nwarn_colour = 1/' "$WORK/plan.toml" >"$WORK/badplan.toml"
+line=$(grep -n '^warn_colour' "$WORK/badplan.toml" | cut -d: -f1)
+expect_exit 4 "badplan.toml:$line:.*unknown key 'warn_colour'" -- plan "$WORK/badplan.toml" --out "$WORK/nothing2"
+[ -e "$WORK/nothing2" ] && fail "a failed plan made its output folder"
+
+[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+echo "monitor.sh: all checks passed"

@@ -1,0 +1,151 @@
+"""Python functions of monitoring and early warning (civicast.monitor,
+early_warning, demand_check, risk_matrix, inactivity_alerts) over the C API,
+on the demo city's monitoring data and on small hand-made frames.
+
+Run with CIV_LIBRARY, CIV_SOURCE_DIR, PYTHONPATH=python-bindings.
+"""
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import civicast
+
+SOURCE = Path(os.environ.get("CIV_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+DEMO = SOURCE / "datasets" / "demo_city"
+
+SPEC = """
+[monitor]
+scope = "community"
+rollup = ["district"]
+[[indicator]]
+id = "coverage"
+target = 0.9
+department = "Civil Affairs"
+[[indicator]]
+id = "incidents"
+kind = "count"
+better = "lower"
+target = 5
+department = "Emergency"
+"""
+
+
+def frame(rows):
+    return pd.DataFrame(rows, columns=["unit", "district", "indicator", "ds", "value", "denominator"])
+
+
+def test_alert_sequence_and_rollups():
+    rows = [("C1", "A", "coverage", f"2024-{m:02d}", v, 100) for m, v in
+            enumerate([0.95, 0.85, 0.80, 0.70, 0.91], start=1)]
+    rows += [("C2", "A", "coverage", f"2024-{m:02d}", 0.5, 300) for m in range(1, 6)]
+    rows += [("C1", "A", "incidents", "2024-01", 3, np.nan), ("C2", "A", "incidents", "2024-01", 4, np.nan)]
+    status, alerts = civicast.monitor(SPEC, frame(rows), period="2024-04")
+    c1 = status[(status.unit == "C1") & (status.indicator == "coverage")]
+    assert list(c1.status) == ["met", "missed", "missed", "missed", "met"]
+    assert list(c1.alert) == ["", "", "raised", "continued", "cleared"]
+    assert list(c1.misses) == [0, 1, 2, 3, 0]
+    a = status[(status.scope == "district") & (status.indicator == "coverage") & (status.ds == "2024-01")]
+    assert a.actual.iloc[0] == pytest.approx((95 + 150) / 400)  # weighted by the denominators
+    inc = status[(status.scope == "district") & (status.indicator == "incidents") & (status.ds == "2024-01")]
+    assert inc.actual.iloc[0] == 7 and inc.target.iloc[0] == 10  # summed; the per-unit target scales
+    # the alerts of 2024-04, grouped by department: C1 (continued), C2 and the district and city (open)
+    assert list(alerts.department.unique()) == ["Civil Affairs"]
+    assert set(alerts.unit) == {"C1", "C2", "A", "city"}
+    assert alerts[alerts.unit == "C1"].since.iloc[0] == "2024-02"
+
+
+def test_bad_input_names_line_and_field(tmp_path):
+    rows = [("C1", "A", "coverage", "2024-01", 0.9, 10), ("C1", "A", "covrage", "2024-02", 0.9, 10)]
+    with pytest.raises(civicast.Error) as e:
+        civicast.monitor(SPEC, frame(rows))
+    assert e.value.line == 3 and e.value.field == "indicator" and "covrage" in str(e.value)
+    path = tmp_path / "actuals.csv"
+    frame([("C1", "A", "coverage", "2024-01", 0.9, 10), ("C1", "A", "coverage", "2024-02", 95, 10)]).to_csv(
+        path, index=False)
+    with pytest.raises(civicast.Error) as e:
+        civicast.monitor(SPEC, path)
+    assert e.value.file == str(path) and e.value.line == 3 and e.value.field == "value"
+    with pytest.raises(civicast.Error) as e:
+        civicast.monitor("[[indicator]]\nid = \"x\"\ndepartment = \"d\"\n", frame(rows))
+    assert e.value.field == "target" and e.value.status == "CIV_ERR_SPEC"
+
+
+def test_demo_city_monitoring():
+    status, alerts = civicast.monitor(DEMO / "indicators.toml", DEMO / "monitoring.csv")
+    assert set(status.scope) == {"street", "district", "city"}
+    assert status.ds.max() == "2024-12" and len(status.indicator.unique()) == 20
+    assert list(alerts.department) == sorted(alerts.department)
+    assert set(alerts.alert) <= {"raised", "continued"}
+    # the department that keeps missing: dispute mediation misses most often
+    streets = status[status.scope == "street"]
+    raised = streets.groupby("indicator").alert.apply(lambda s: (s == "raised").sum())
+    assert raised.idxmax() == "mediation_success" and raised.max() > 100
+    districts = status[status.scope == "district"]
+    miss = districts.groupby("indicator").status.apply(lambda s: (s == "missed").mean())
+    assert miss.idxmax() == "mediation_success" and miss.max() > 0.5
+    # every planted run that recovered raised an alert and then cleared it
+    truth = pd.read_csv(DEMO / "monitoring_truth.csv")
+    runs = truth[truth.episode == "run of misses, recovered"]
+    assert len(runs) > 10
+    for r in runs.itertuples():
+        s = streets[(streets.unit == r.street) & (streets.indicator == r.indicator)]
+        s = s[(s.ds >= r._3) & (s.ds <= r.to)]
+        assert "raised" in set(s.alert), (r.street, r.indicator)
+
+
+def test_early_warning_gaussian_and_chain():
+    steps, summary, fc = civicast.early_warning(DEMO / "indicators.toml", DEMO / "monitoring.csv", h=3,
+                                                model="naive", scopes=["city"], threads=1)
+    assert len(summary) == 20 and len(steps) == 60 and set(steps.scope) == {"city"}
+    # naive intervals are Gaussian: p_miss = Phi((target - mean) / sigma), sigma from hi-95
+    from math import erf, sqrt
+    sig = (fc["hi-95"] - fc["mean"]) / 1.959963984540054
+    z = ((steps.target - fc["mean"]) / sig).to_numpy()
+    phi = np.array([0.5 * (1 + erf(x / sqrt(2))) for x in z])
+    lower = steps.indicator.isin(["major_accidents", "fraud_cases", "response_minutes"]).to_numpy()
+    want = np.where(lower, 1 - phi, phi)
+    symmetric = np.abs((fc["mean"] - fc["lo-95"]) - (fc["hi-95"] - fc["mean"])).to_numpy() < 1e-9 * (1 + sig)
+    ok = np.isfinite(want) & (sig.to_numpy() > 0) & symmetric  # (bounds clamped at 0 are not Gaussian)
+    assert ok.sum() > 40
+    np.testing.assert_allclose(steps.p_miss.to_numpy()[ok], want[ok], atol=1e-9)
+    assert set(summary.deadline) == {"", "2025-12"}
+
+
+def test_demand_check_frames():
+    fc = pd.DataFrame({"unique_id": ["C1"] * 3, "ds": ["2025-01", "2025-02", "2025-03"], "mean": [100.0] * 3,
+                       "lo-80": [90.0] * 3, "hi-80": [110.0] * 3, "lo-95": [85.0] * 3, "hi-95": [115.0] * 3})
+    act = pd.DataFrame({"unique_id": ["C1"] * 3, "ds": ["2025-01", "2025-02", "2025-03"], "y": [100, 112, 80]})
+    out = civicast.demand_check(fc, act)
+    assert list(out.flag) == ["within", "ahead", "behind"]
+    assert np.isnan(out.level[0]) and out.level[1] == 80 and out.level[2] == 95
+
+
+def test_risk_matrix_plan():
+    risks, matrix = civicast.risk_matrix(DEMO / "risks.csv")
+    assert list(risks.level) == ["high", "medium-high", "medium-high", "medium"]
+    assert list(risks.probability) == [0.70, 0.65, 0.60, 0.45]
+    assert len(matrix) == 25
+    bad = pd.DataFrame({"risk": ["x"], "probability": [70.0], "impact": ["severe"]})
+    with pytest.raises(civicast.Error) as e:
+        civicast.risk_matrix(bad)
+    assert e.value.field == "probability" and e.value.line == 2
+
+
+def test_inactivity_demo_incidents():
+    alerts = civicast.inactivity_alerts(DEMO / "sensor_events.csv")
+    truth = pd.read_csv(DEMO / "sensor_truth.csv")
+    for t in truth.itertuples():
+        start = pd.Timestamp(t.incident_from.rstrip("Z"))
+        hit = alerts[(alerts.person == t.person) & (pd.to_datetime(alerts.alert_at) >= start) &
+                     (pd.to_datetime(alerts.alert_at) < start + pd.Timedelta(hours=24))]
+        assert len(hit) == 1, t.person
+    # false alarms: few per person-month (10 people x 28 days)
+    assert len(alerts) - len(truth) <= 10
+    ev = pd.DataFrame({"person": ["a", "b", "a"], "ts": ["2025-01-01T08:00:00", "2025-01-01T09:00:00",
+                                                          "2025-01-01T08:30:00"]})
+    with pytest.raises(civicast.Error) as e:
+        civicast.inactivity_alerts(ev)
+    assert e.value.line == 4 and e.value.field == "ts" and "out of order" in str(e.value)

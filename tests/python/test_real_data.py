@@ -1,0 +1,225 @@
+"""Real users' data in (issue 12): panels as pandas DataFrame.to_csv and
+Excel write them -- monthly Timestamps on the first of the month and on the
+month end, quarterly, weekly, with a BOM -- are forecast with the right
+frequency and dates from the CLI and from Python alike; freq= / --freq
+overrides; ds comes back in the dtype it was given; a series ends at its
+last y (the demo city's meals.csv reduced to unique_id, ds, y gives the CLI's
+forecasts bit for bit, also through the C API); and every refused case
+names what to do.
+
+Environment: CIV_LIBRARY, CIV_CLI (CLI comparisons are skipped without it),
+CIV_SOURCE_DIR.
+"""
+import ctypes
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import civicast
+from civicast import _lib
+
+SOURCE = Path(os.environ.get("CIV_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+DEMO = SOURCE / "datasets" / "demo_city"
+CLI = os.environ.get("CIV_CLI")
+needs_cli = pytest.mark.skipif(not CLI, reason="CIV_CLI (path to the civicast binary) is not set")
+
+
+def read_csv(path, **kw):
+    return pd.read_csv(path, float_precision="round_trip", **kw)
+
+
+def cli(*args):
+    done = subprocess.run([CLI, *map(str, args)], capture_output=True, text=True)
+    return done.returncode, done.stdout, done.stderr
+
+
+def panel(freq, n=30, ids=("a", "b")):
+    """A panel with pandas Timestamps of frequency `freq` (pandas alias)."""
+    rng = np.random.default_rng(7)
+    ds = pd.date_range("2019-01-01", periods=n, freq=freq)
+    return pd.concat([pd.DataFrame({"unique_id": u, "ds": ds,
+                                    "y": 100 + 10 * np.sin(np.arange(n)) + rng.normal(size=n)}) for u in ids],
+                     ignore_index=True)
+
+
+# (pandas alias, civicast frequency, first forecast date after 30 periods)
+CASES = [("MS", "monthly", "2021-07-01"), ("M", "monthly", "2021-07-31"), ("QS", "quarterly", "2026-07-01"),
+         ("Q", "quarterly", "2026-09-30"), ("W-SUN", "weekly", "2019-08-04"), ("AS", "yearly", "2049-01-01")]
+
+
+@pytest.mark.parametrize("alias,freq,first", CASES)
+def test_pandas_panels_python(alias, freq, first, tmp_path):
+    df = panel(alias)
+    path = tmp_path / "p.csv"
+    df.to_csv(path, index=False)
+    back = civicast.read(path)
+    assert back.attrs["frequency"] == freq
+    assert back["ds"].dtype == "datetime64[ns]"
+    assert (back["ds"].to_numpy() == df["ds"].to_numpy()).all()
+    # Timestamps in, Timestamps out, anchored as given
+    fc = civicast.forecast(df, h=2, model="naive", level=None)
+    assert fc["ds"].dtype == "datetime64[ns]"
+    assert fc["ds"].iloc[0] == pd.Timestamp(first)
+    # text in (as read_csv gives it), text out in the same form
+    s = read_csv(path)
+    fs = civicast.forecast(s, h=2, model="naive", level=None)
+    assert fs["ds"].iloc[0] == first
+    assert fs["mean"].equals(fc["mean"])
+
+
+@needs_cli
+@pytest.mark.parametrize("alias,freq,first", CASES)
+def test_pandas_panels_cli_equal_python(alias, freq, first, tmp_path):
+    df = panel(alias)
+    path = tmp_path / "p.csv"
+    # Excel's "CSV UTF-8" starts with a BOM
+    path.write_bytes(b"\xef\xbb\xbf" + df.to_csv(index=False).encode())
+    out = tmp_path / "fc.csv"
+    rc, _, err = cli("forecast", path, "--h", 3, "--model", "ets", "--out", out, "--quiet")
+    assert rc == 0, err
+    got = read_csv(out)
+    assert got["ds"].iloc[0] == first
+    py = civicast.forecast(read_csv(path, encoding="utf-8-sig"), h=3, model="ets")
+    assert list(py["ds"]) == list(got["ds"])
+    for c in ("mean", "lo-80", "hi-95"):
+        assert np.array_equal(py[c].to_numpy(), got[c].to_numpy()), c
+    rc, out_text, err = cli("info", path)
+    assert rc == 0 and f"frequency    {freq}" in out_text, out_text + err
+
+
+def test_datetimes_with_times_and_periods(tmp_path):
+    df = panel("MS")
+    path = tmp_path / "p.csv"
+    df.assign(ds=df["ds"].dt.strftime("%Y-%m-%d %H:%M:%S")).to_csv(path, index=False)
+    fs = civicast.forecast(read_csv(path), h=1, model="naive", level=None)
+    assert fs["ds"].iloc[0] == "2021-07-01 00:00:00"
+    per = df.assign(ds=df["ds"].dt.to_period("M"))
+    fp = civicast.forecast(per, h=1, model="naive", level=None)
+    assert isinstance(fp["ds"].dtype, pd.PeriodDtype) and str(fp["ds"].iloc[0]) == "2021-07"
+
+
+def test_freq_overrides(tmp_path):
+    # every other month: irregular, refused with the candidates; freq="MS" reads it
+    df = panel("2MS")
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(df, h=1, model="naive")
+    assert e.value.status == "CIV_ERR_FREQUENCY" and "2 months apart" in str(e.value) and "--freq MS" in str(e.value)
+    fc = civicast.forecast(df, h=1, model="naive", level=None, freq="MS")
+    assert fc["ds"].iloc[0] == df["ds"].max() + pd.offsets.MonthBegin(1)
+    fc = civicast.forecast(df, h=1, model="naive", level=None, freq="monthly")
+    assert fc["ds"].iloc[0] == df["ds"].max() + pd.offsets.MonthBegin(1)
+    # strings too (docs/PYTHON.md: freq= overrides the inferred frequency)
+    s = df.assign(ds=df["ds"].dt.strftime("%Y-%m-%d"))
+    nxt = (df["ds"].max() + pd.offsets.MonthBegin(1)).strftime("%Y-%m-%d")
+    assert civicast.forecast(s, h=1, model="naive", level=None, freq="MS")["ds"].iloc[0] == nxt
+    path = tmp_path / "p.csv"
+    s.to_csv(path, index=False)
+    assert civicast.read(path, freq="MS").attrs["frequency"] == "monthly"
+    with pytest.raises(ValueError, match="unknown frequency"):
+        civicast.forecast(df, h=1, freq="fortnightly")
+
+
+def test_refused_spacings():
+    weekly = panel("W-SUN", ids=("w",))
+    daily = panel("D", ids=("d",))
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(pd.concat([weekly, daily]), h=1, model="naive")
+    assert e.value.status == "CIV_ERR_FREQUENCY" and "'w' is weekly" in str(e.value) and "'d'" in str(e.value)
+    single = pd.DataFrame({"unique_id": ["a", "b"], "ds": pd.to_datetime(["2024-01-01", "2024-01-01"]),
+                           "y": [1.0, 2.0]})
+    with pytest.raises(civicast.Error, match="single date"):
+        civicast.forecast(single, h=1, model="naive")
+
+
+def test_levels_as_fractions_refused():
+    with pytest.raises(civicast.Error, match="did you mean 95"):
+        civicast.forecast(panel("MS"), h=1, model="naive", level=0.95)
+
+
+@needs_cli
+def test_cli_levels_freq_encoding(tmp_path):
+    df = panel("MS")
+    path = tmp_path / "p.csv"
+    df.to_csv(path, index=False)
+    rc, _, err = cli("forecast", path, "--level", "0.8", "--out", tmp_path / "x.csv")
+    assert rc == 1 and "did you mean 80?" in err
+    rc, _, err = cli("forecast", path, "--freq", "QS", "--out", tmp_path / "x.csv")
+    assert rc == 2 and "appears twice" in err and "--freq" in err
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("unique_id,ds,y\n社区1,2024-01,1\n社区1,2024-02,2\n社区1,2024-03,3\n".encode("gb18030"))
+    rc, _, err = cli("info", gbk)
+    assert rc == 2 and "CSV UTF-8" in err and "--encoding gb18030" in err
+    rc, out, err = cli("info", gbk, "--encoding", "gb18030")
+    assert rc == 0, err
+    assert civicast.read(gbk, encoding="gb18030")["unique_id"].iloc[0] == "社区1"
+    with pytest.raises(civicast.Error, match="CSV UTF-8"):
+        civicast.read(gbk)
+
+
+def test_thousands_separators_named_at_the_cell(tmp_path):
+    path = tmp_path / "communities.csv"
+    path.write_text('unique_id,population_resident\nc1,12000\nc2,"12,345"\n')
+    with pytest.raises(civicast.Error) as e:
+        civicast.read(path)
+    assert "12,345" in str(e.value) and "thousands separator" in str(e.value)
+    assert e.value.line == 3 and e.value.column == 2
+
+
+def _c_api_forecast(path, h):
+    """civ_panel_read_csv + civ_forecast_panel + civ_forecast_result_table
+    through ctypes: the C API itself, no Python panel building."""
+    lib = _lib.lib
+    p = ctypes.c_void_p()
+    assert lib.civ_panel_read(str(path).encode(), ctypes.byref(p)) == 0, _lib.last_error().text
+    opt = _lib.civ_forecast_options()
+    lib.civ_forecast_options_init(ctypes.byref(opt))
+    opt.model, opt.horizon, opt.threads = b"ets", h, 2
+    r, t = ctypes.c_void_p(), ctypes.c_void_p()
+    assert lib.civ_forecast_panel(p, ctypes.byref(opt), ctypes.byref(r)) == 0
+    assert lib.civ_forecast_result_table(r, p, ctypes.byref(t)) == 0
+    from civicast.frame import table_to_frame
+    df = table_to_frame(t)
+    lib.civ_table_free(t)
+    lib.civ_forecast_result_free(r)
+    lib.civ_panel_free(p)
+    return df
+
+
+@needs_cli
+def test_series_end_same_forecasts_cli_c_python(tmp_path):
+    """Issue 12: meals.csv carries 2025 rows with covariates but no y.  The
+    same frame -- the full file, and the file reduced to unique_id, ds, y --
+    gives identical ETS forecasts from the CLI, the C API and Python.  The
+    issue's own case, civicast.forecast(df[["unique_id", "ds", "y"]], h=12,
+    model="ets") on the whole demo city, must equal the CLI's forecast of
+    meals.csv bit for bit."""
+    full = read_csv(DEMO / "meals.csv")
+    cli_out = tmp_path / "cli_full.csv"
+    rc, _, err = cli("forecast", DEMO / "meals.csv", "--h", 12, "--model", "ets", "--threads", 2,
+                     "--out", cli_out, "--quiet")
+    assert rc in (0, 6), err
+    want = read_csv(cli_out)
+    assert want["ds"].iloc[0] == "2025-01"  # the series end at 2024-12, their last y
+    got = civicast.forecast(full[["unique_id", "ds", "y"]], h=12, model="ets", threads=2)
+    assert list(got["ds"]) == list(want["ds"])
+    for c in ("mean", "lo-80", "hi-80", "lo-95", "hi-95"):
+        assert np.array_equal(got[c].to_numpy(), want[c].to_numpy(), equal_nan=True), c
+    # the reduced frame as a file, through the CLI and the C API (100 series)
+    ids = sorted(full["unique_id"].unique())[:100]
+    part = full[full["unique_id"].isin(ids)]
+    reduced = tmp_path / "reduced.csv"
+    part[["unique_id", "ds", "y"]].to_csv(reduced, index=False)
+    out2 = tmp_path / "cli_reduced.csv"
+    rc, _, err = cli("forecast", reduced, "--h", 12, "--model", "ets", "--threads", 2, "--out", out2, "--quiet")
+    assert rc in (0, 6), err
+    via_cli = read_csv(out2)
+    via_c = _c_api_forecast(reduced, 12)
+    ref = want[want["unique_id"].isin(ids)].reset_index(drop=True)
+    for c in ("mean", "lo-80", "hi-95"):
+        assert np.array_equal(via_cli[c].to_numpy(), ref[c].to_numpy(), equal_nan=True), c
+        assert np.array_equal(via_c[c].to_numpy(), ref[c].to_numpy(), equal_nan=True), c
+    assert list(via_c["ds"]) == list(ref["ds"])

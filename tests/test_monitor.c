@@ -1,0 +1,427 @@
+/*
+ * test_monitor.c -- indicator monitoring (engine/src/monitor/spec.c,
+ * status.c): hand-computed alert sequences (a single miss, two misses that
+ * raise, a continued alert through a month without data, a recovery that
+ * clears, alert_after = 3), a target path (-30% against the 2023 base by
+ * 2024) and a step table, roll-ups (rates weighted by denominators, counts
+ * summed and missing when a unit is missing, per-unit count targets scaled),
+ * the alert list by department, the panel of series ids, and bad input with
+ * file, line and field.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "monitor.h"
+
+static const char *SPEC =
+    "# a comment\n"
+    "[monitor]\n"
+    "scope = \"community\"\n"
+    "rollup = [\"district\"]\n"
+    "[[indicator]]\n"
+    "id = \"coverage\"\n"
+    "name = \"Service coverage\"\n"
+    "kind = \"rate\"\n"
+    "target = 0.9\n"
+    "department = \"Civil Affairs\"\n"
+    "[[indicator]]\n"
+    "id = \"accidents\"\n"
+    "kind = \"count\"\n"
+    "better = \"lower\"\n"
+    "target_change = -0.30\n"
+    "base = \"2023\"\n"
+    "by = \"2024\"\n"
+    "department = \"Emergency\"\n"
+    "[[indicator]]\n"
+    "id = \"execution\"\n"
+    "target_from = [\"2024-01\", \"2024-07\"]\n"
+    "target_values = [0.5, 0.8]\n"
+    "alert_after = 3\n"
+    "department = \"Finance\"\n"
+    "[[indicator]]\n"
+    "id = \"incidents\"\n"
+    "kind = \"count\"\n"
+    "better = \"lower\"\n"
+    "target = 5\n"
+    "department = \"Emergency\"\n";
+
+static civ_monitor_spec *spec_of(const char *text)
+{
+    civ_monitor_spec *s = NULL;
+    civ_status st = civ_monitor_spec_parse(text, strlen(text), "ind.toml", &s);
+    if (st)
+        fprintf(stderr, "%s\n", civ_last_error_message());
+    assert_int_equal(st, CIV_OK);
+    return s;
+}
+
+typedef struct arow {
+    const char *unit, *district, *ind, *ds;
+    double value, den;
+} arow;
+
+static civ_table *actuals(const arow *rows, size_t n)
+{
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_create(&t), CIV_OK);
+    const char *names[] = {"unit", "district", "indicator", "ds", "value", "denominator"};
+    for (int c = 0; c < 6; c++)
+        assert_int_equal(civ_table_add_column(t, names[c], c < 4 ? CIV_COLUMN_TEXT : CIV_COLUMN_NUMBER, NULL),
+                         CIV_OK);
+    assert_int_equal(civ_table_add_rows(t, n, NULL), CIV_OK);
+    for (size_t r = 0; r < n; r++) {
+        const char *txt[] = {rows[r].unit, rows[r].district, rows[r].ind, rows[r].ds};
+        for (int c = 0; c < 4; c++)
+            assert_int_equal(civ_table_set_text(t, r, (size_t)c, txt[c]), CIV_OK);
+        assert_int_equal(civ_table_set_number(t, r, 4, rows[r].value), CIV_OK);
+        assert_int_equal(civ_table_set_number(t, r, 5, rows[r].den), CIV_OK);
+    }
+    return t;
+}
+
+/* The row of the status table for (scope, unit, indicator, ds). */
+static size_t status_row(const civ_table *t, const char *scope, const char *unit, const char *ind, const char *ds)
+{
+    for (size_t r = 0; r < civ_table_n_rows(t); r++)
+        if (!strcmp(civ_table_text(t, r, 0), scope) && !strcmp(civ_table_text(t, r, 1), unit) &&
+            !strcmp(civ_table_text(t, r, 2), ind) && !strcmp(civ_table_text(t, r, 4), ds))
+            return r;
+    fail_msg("no status row %s %s %s %s", scope, unit, ind, ds);
+    return 0;
+}
+
+static void test_alert_sequence(void **state)
+{
+    (void)state;
+    civ_monitor_spec *s = spec_of(SPEC);
+    /* coverage, target 0.9, alert after 2 misses */
+    static const double v[] = {0.95, 0.85, 0.92, 0.80, 0.70, 0.60, NAN, 0.91, 0.89};
+    static const char *const want_status[] = {"met", "missed", "met", "missed", "missed",
+                                              "missed", "no_data", "met", "missed"};
+    static const int want_misses[] = {0, 1, 0, 1, 2, 3, 3, 0, 1};
+    static const char *const want_alert[] = {"", "", "", "", "raised", "continued", "continued", "cleared", ""};
+    arow rows[9];
+    char ds[9][8];
+    for (int i = 0; i < 9; i++) {
+        snprintf(ds[i], sizeof ds[i], "2024-%02d", i + 1);
+        rows[i] = (arow){"C1", "A", "coverage", ds[i], v[i], 100};
+    }
+    civ_table *a = actuals(rows, 9), *st = NULL;
+    civ_monitor *m = NULL;
+    assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_OK);
+    assert_int_equal(civ_monitor_frequency(m), CIV_FREQ_MONTHLY);
+    assert_int_equal(civ_monitor_status_table(m, &st), CIV_OK);
+    for (int i = 0; i < 9; i++) {
+        size_t r = status_row(st, "community", "C1", "coverage", ds[i]);
+        assert_string_equal(civ_table_text(st, r, 8), want_status[i]);
+        assert_true(civ_table_number(st, r, 9) == want_misses[i]);
+        assert_string_equal(civ_table_text(st, r, 10), want_alert[i]);
+        assert_true(civ_table_number(st, r, 7) == 0.9);
+    }
+    /* the alert list of 2024-06 has the open alert since 2024-04 */
+    civ_table *al = NULL;
+    assert_int_equal(civ_monitor_alert_table(m, 12 * 2024 + 5, &al), CIV_OK);
+    assert_int_equal(civ_table_n_rows(al), 3); /* the community, its district and the city (same values) */
+    assert_string_equal(civ_table_text(al, 0, 0), "Civil Affairs");
+    assert_string_equal(civ_table_text(al, 0, 3), "community");
+    assert_string_equal(civ_table_text(al, 0, 9), "2024-04");
+    assert_string_equal(civ_table_text(al, 0, 10), "continued");
+    civ_table_free(al);
+    /* the latest month (2024-09): one miss, no alert */
+    assert_int_equal(civ_monitor_alert_table(m, CIV_MONITOR_LATEST, &al), CIV_OK);
+    assert_int_equal(civ_table_n_rows(al), 0);
+    civ_table_free(al);
+    assert_int_equal(civ_monitor_alert_table(m, 12 * 2030, &al), CIV_ERR_DOMAIN);
+    civ_table_free(st);
+    civ_monitor_free(m);
+    civ_table_free(a);
+    civ_monitor_spec_free(s);
+}
+
+static void test_alert_after_three_and_step_table(void **state)
+{
+    (void)state;
+    civ_monitor_spec *s = spec_of(SPEC);
+    /* execution: no target in 2023-12; 0.5 from 2024-01; 0.8 from 2024-07; alert after 3 */
+    static const char *const ds[] = {"2023-12", "2024-01", "2024-06", "2024-07", "2024-08", "2024-09", "2024-10"};
+    static const double v[] = {0.1, 0.4, 0.6, 0.7, 0.75, 0.79, 0.85};
+    static const char *const want_status[] = {"no_target", "missed", "met", "missed", "missed", "missed", "met"};
+    static const char *const want_alert[] = {"", "", "", "", "", "raised", "cleared"};
+    arow rows[7];
+    for (int i = 0; i < 7; i++)
+        rows[i] = (arow){"C1", "A", "execution", ds[i], v[i], 10};
+    civ_table *a = actuals(rows, 7), *st = NULL;
+    civ_monitor *m = NULL;
+    assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_OK);
+    assert_int_equal(civ_monitor_status_table(m, &st), CIV_OK);
+    for (int i = 0; i < 7; i++) {
+        size_t r = status_row(st, "community", "C1", "execution", ds[i]);
+        assert_string_equal(civ_table_text(st, r, 8), want_status[i]);
+        assert_string_equal(civ_table_text(st, r, 10), want_alert[i]);
+    }
+    size_t r = status_row(st, "community", "C1", "execution", "2024-03"); /* a gap month: no data */
+    assert_string_equal(civ_table_text(st, r, 8), "no_data");
+    assert_true(civ_table_number(st, r, 7) == 0.5);
+    assert_true(civ_table_number(st, status_row(st, "community", "C1", "execution", "2024-07"), 7) == 0.8);
+    civ_table_free(st);
+    civ_monitor_free(m);
+    civ_table_free(a);
+    civ_monitor_spec_free(s);
+}
+
+static void test_target_path(void **state)
+{
+    (void)state;
+    civ_monitor_spec *s = spec_of(SPEC);
+    /* accidents: 2023 months average 10 (8 and 12 alternating) -> the target
+     * falls linearly from 10 at 2023-12 to 7 at 2024-12: 10 (1 - 0.3 k/12) */
+    arow rows[24];
+    char ds[24][8];
+    for (int i = 0; i < 24; i++) {
+        snprintf(ds[i], sizeof ds[i], "%d-%02d", 2023 + i / 12, i % 12 + 1);
+        double v = i < 12 ? (i % 2 ? 12 : 8) : 9.5 - 0.25 * (i - 12);
+        rows[i] = (arow){"C1", "A", "accidents", ds[i], v, NAN};
+    }
+    civ_table *a = actuals(rows, 24), *st = NULL;
+    civ_monitor *m = NULL;
+    assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_OK);
+    assert_int_equal(civ_monitor_status_table(m, &st), CIV_OK);
+    for (int k = 1; k <= 12; k++) {
+        size_t r = status_row(st, "community", "C1", "accidents", ds[11 + k]);
+        double target = 10.0 * (1.0 - 0.3 * k / 12.0), actual = 9.5 - 0.25 * (k - 1);
+        assert_true(fabs(civ_table_number(st, r, 7) - target) < 1e-12);
+        assert_string_equal(civ_table_text(st, r, 8), actual <= target + 1e-9 ? "met" : "missed");
+    }
+    /* the base year has no target: it is what the path is measured against */
+    size_t r = status_row(st, "community", "C1", "accidents", "2023-02");
+    assert_true(isnan(civ_table_number(st, r, 7)));
+    assert_string_equal(civ_table_text(st, r, 8), "no_target");
+    /* 2024-01: 9.5 vs 9.75 met; 2024-12: 6.75 vs 7 met; 2024-06: 8.25 vs 8.5 met */
+    assert_string_equal(civ_table_text(st, status_row(st, "community", "C1", "accidents", "2024-12"), 8), "met");
+    civ_table_free(st);
+    civ_monitor_free(m);
+    civ_table_free(a);
+    civ_monitor_spec_free(s);
+}
+
+static void test_rollup_aggregation(void **state)
+{
+    (void)state;
+    civ_monitor_spec *s = spec_of(SPEC);
+    arow rows[] = {
+        {"C1", "A", "coverage", "2024-01", 0.9, 100},  {"C2", "A", "coverage", "2024-01", 0.5, 300},
+        {"C3", "B", "coverage", "2024-01", 1.0, 600},  {"C1", "A", "coverage", "2024-02", 0.8, 100},
+        {"C2", "A", "coverage", "2024-02", NAN, NAN},  {"C3", "B", "coverage", "2024-02", 0.95, 200},
+        {"C1", "A", "incidents", "2024-01", 3, NAN},   {"C2", "A", "incidents", "2024-01", 4, NAN},
+        {"C3", "B", "incidents", "2024-01", 6, NAN},   {"C1", "A", "incidents", "2024-02", 3, NAN},
+        {"C2", "A", "incidents", "2024-02", NAN, NAN}, {"C3", "B", "incidents", "2024-02", 2, NAN},
+    };
+    civ_table *a = actuals(rows, sizeof rows / sizeof rows[0]), *st = NULL;
+    civ_monitor *m = NULL;
+    assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_OK);
+    assert_int_equal(civ_monitor_status_table(m, &st), CIV_OK);
+    /* rates: sum(value x denominator) / sum(denominator) over reporting units */
+    size_t r = status_row(st, "district", "A", "coverage", "2024-01");
+    assert_true(fabs(civ_table_number(st, r, 5) - (90.0 + 150.0) / 400.0) < 1e-15);
+    assert_true(civ_table_number(st, r, 6) == 400.0);
+    assert_string_equal(civ_table_text(st, r, 8), "missed");
+    r = status_row(st, "district", "A", "coverage", "2024-02"); /* C2 did not report */
+    assert_true(fabs(civ_table_number(st, r, 5) - 0.8) < 1e-15);
+    r = status_row(st, "city", "city", "coverage", "2024-01");
+    assert_true(fabs(civ_table_number(st, r, 5) - (90.0 + 150.0 + 600.0) / 1000.0) < 1e-15);
+    /* counts: summed; a missing unit makes the sum missing; per-unit targets scale */
+    r = status_row(st, "district", "A", "incidents", "2024-01");
+    assert_true(civ_table_number(st, r, 5) == 7.0);
+    assert_true(civ_table_number(st, r, 7) == 10.0);
+    assert_string_equal(civ_table_text(st, r, 8), "met");
+    r = status_row(st, "district", "A", "incidents", "2024-02");
+    assert_true(isnan(civ_table_number(st, r, 5)));
+    assert_string_equal(civ_table_text(st, r, 8), "no_data");
+    r = status_row(st, "city", "city", "incidents", "2024-01");
+    assert_true(civ_table_number(st, r, 5) == 13.0);
+    assert_true(civ_table_number(st, r, 7) == 15.0);
+    /* rows: units, then districts, then the city; 3 + 2 + 1 units x 2 indicators x 2 months */
+    assert_int_equal(civ_table_n_rows(st), 24);
+    assert_string_equal(civ_table_text(st, 0, 0), "community");
+    assert_string_equal(civ_table_text(st, 23, 0), "city");
+    /* the panel to forecast */
+    civ_panel *p = NULL;
+    size_t i;
+    assert_int_equal(civ_monitor_panel(m, NULL, 0, &p), CIV_OK);
+    assert_int_equal(civ_panel_n_series(p), 12);
+    assert_int_equal(civ_panel_find_series(p, "district:A:coverage", &i), CIV_OK);
+    assert_int_equal(civ_panel_find_series(p, "city:city:incidents", &i), CIV_OK);
+    civ_panel_free(p);
+    const char *scopes[] = {"district", "city"};
+    assert_int_equal(civ_monitor_panel(m, scopes, 2, &p), CIV_OK);
+    assert_int_equal(civ_panel_n_series(p), 6);
+    assert_int_equal(civ_panel_find_series(p, "community:C1:coverage", &i), CIV_ERR_NOT_FOUND);
+    civ_panel_free(p);
+    const char *bad[] = {"street"};
+    assert_int_equal(civ_monitor_panel(m, bad, 1, &p), CIV_ERR_NOT_FOUND);
+    assert_string_equal(civ_last_error()->field, "street");
+    civ_table_free(st);
+    civ_monitor_free(m);
+    civ_table_free(a);
+    civ_monitor_spec_free(s);
+}
+
+static void test_alerts_by_department(void **state)
+{
+    (void)state;
+    civ_monitor_spec *s = spec_of(SPEC);
+    arow rows[] = {
+        {"C1", "A", "incidents", "2024-01", 9, NAN}, {"C1", "A", "incidents", "2024-02", 9, NAN},
+        {"C1", "A", "coverage", "2024-01", 0.5, 10}, {"C1", "A", "coverage", "2024-02", 0.5, 10},
+    };
+    civ_table *a = actuals(rows, 4), *al = NULL;
+    civ_monitor *m = NULL;
+    assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_OK);
+    assert_int_equal(civ_monitor_alert_table(m, CIV_MONITOR_LATEST, &al), CIV_OK);
+    assert_int_equal(civ_table_n_rows(al), 6); /* 2 indicators x (unit, district, city) */
+    assert_string_equal(civ_table_text(al, 0, 0), "Civil Affairs");
+    assert_string_equal(civ_table_text(al, 3, 0), "Emergency");
+    assert_string_equal(civ_table_text(al, 3, 1), "incidents");
+    assert_string_equal(civ_table_text(al, 5, 3), "city");
+    assert_string_equal(civ_table_text(al, 5, 10), "raised");
+    assert_string_equal(civ_table_text(al, 5, 9), "2024-01");
+    civ_table_free(al);
+    civ_monitor_free(m);
+    civ_table_free(a);
+    civ_monitor_spec_free(s);
+}
+
+static civ_status run_err(const arow *rows, size_t n)
+{
+    civ_monitor_spec *s = spec_of(SPEC);
+    civ_table *a = actuals(rows, n);
+    civ_monitor *m = NULL;
+    civ_status st = civ_monitor_run(s, a, "actuals.csv", &m);
+    assert_null(m);
+    civ_table_free(a);
+    civ_monitor_spec_free(s);
+    return st;
+}
+
+static void test_bad_actuals(void **state)
+{
+    (void)state;
+    arow unknown[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C1", "A", "covrage", "2024-02", 0.9, 10}};
+    assert_int_equal(run_err(unknown, 2), CIV_ERR_NOT_FOUND);
+    assert_string_equal(civ_last_error()->file, "actuals.csv");
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_string_equal(civ_last_error()->field, "indicator");
+    assert_non_null(strstr(civ_last_error()->message, "covrage"));
+
+    arow rate[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C1", "A", "coverage", "2024-02", 95, 10}};
+    assert_int_equal(run_err(rate, 2), CIV_ERR_DOMAIN);
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_string_equal(civ_last_error()->field, "value");
+    assert_non_null(strstr(civ_last_error()->message, "[0, 1]"));
+
+    arow den[] = {{"C1", "A", "coverage", "2024-01", 0.9, NAN}};
+    assert_int_equal(run_err(den, 1), CIV_ERR_DOMAIN);
+    assert_string_equal(civ_last_error()->field, "denominator");
+
+    arow neg[] = {{"C1", "A", "incidents", "2024-01", -1, NAN}};
+    assert_int_equal(run_err(neg, 1), CIV_ERR_DOMAIN);
+
+    arow date[] = {{"C1", "A", "coverage", "2024-13", 0.9, 10}};
+    assert_int_equal(run_err(date, 1), CIV_ERR_DATE);
+    assert_string_equal(civ_last_error()->field, "ds");
+
+    arow mixed[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C1", "A", "coverage", "2024-Q2", 0.9, 10}};
+    assert_int_equal(run_err(mixed, 2), CIV_ERR_FREQUENCY);
+
+    arow dup[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C1", "A", "coverage", "2024-01", 0.8, 10}};
+    assert_int_equal(run_err(dup, 2), CIV_ERR_DUPLICATE);
+    assert_int_equal(civ_last_error()->line, 3);
+
+    arow groups[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C1", "B", "coverage", "2024-02", 0.9, 10}};
+    assert_int_equal(run_err(groups, 2), CIV_ERR_SPEC);
+    assert_string_equal(civ_last_error()->field, "district");
+
+    /* a monthly path date cannot be placed in quarterly data */
+    arow q[] = {{"C1", "A", "coverage", "2024-Q1", 0.9, 10}};
+    civ_monitor_spec *s = spec_of("[[indicator]]\nid = \"x\"\ntarget_from = [\"2024-02\"]\n"
+                                  "target_values = [0.5]\ndepartment = \"d\"\n"
+                                  "[[indicator]]\nid = \"coverage\"\ntarget = 0.9\ndepartment = \"d\"\n");
+    civ_table *a = actuals(q, 1);
+    civ_monitor *m = NULL;
+    assert_int_equal(civ_monitor_run(s, a, "q.csv", &m), CIV_ERR_SPEC);
+    assert_string_equal(civ_last_error()->file, "ind.toml");
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_string_equal(civ_last_error()->field, "x");
+    civ_monitor_spec_free(s);
+    civ_table_free(a);
+}
+
+static civ_status spec_err(const char *text, long line, const char *field)
+{
+    civ_monitor_spec *s = NULL;
+    civ_status st = civ_monitor_spec_parse(text, strlen(text), "ind.toml", &s);
+    assert_null(s);
+    assert_string_equal(civ_last_error()->file, "ind.toml");
+    assert_int_equal(civ_last_error()->line, line);
+    if (field)
+        assert_string_equal(civ_last_error()->field, field);
+    return st;
+}
+
+static void test_bad_spec(void **state)
+{
+    (void)state;
+    assert_int_equal(spec_err("[[indicator]]\nid = \"a\"\ndepartment = \"d\"\n", 1, "target"), CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->message, "missing key 'target'"));
+    assert_int_equal(spec_err("[[indicator]]\nid = \"a\"\ntarget = 1.5\ndepartment = \"d\"\n", 3, "target"),
+                     CIV_ERR_SPEC);
+    assert_int_equal(spec_err("[[indicator]]\nid = \"a\"\ntarget = 0.5\ntarget_change = -0.1\n"
+                              "base = \"2023\"\nby = \"2025\"\ndepartment = \"d\"\n", 4, "target_change"),
+                     CIV_ERR_SPEC);
+    assert_int_equal(spec_err("[[indicator]]\nid = \"a\"\ntarget = 0.5\ndepartment = \"d\"\ncolour = 1\n", 5,
+                              "colour"), CIV_ERR_SPEC);
+    assert_int_equal(spec_err("[[indicator]]\nid = \"a\"\ntarget = 0.5\ndepartment = \"d\"\n"
+                              "[[indicator]]\nid = \"a\"\ntarget = 0.5\ndepartment = \"d\"\n", 5, "id"),
+                     CIV_ERR_DUPLICATE);
+    assert_int_equal(spec_err("[[indicator]]\nid = \"a\"\ntarget_change = -0.3\nbase = \"2023\"\n"
+                              "by = \"2022\"\ndepartment = \"d\"\n", 5, "by"), CIV_ERR_SPEC);
+    assert_int_equal(spec_err("[[indicator]]\nid = \"a\"\ntarget = 0.5\ndepartment = \"d\"\nbetter = \"up\"\n", 5,
+                              "better"), CIV_ERR_SPEC);
+    assert_int_equal(spec_err("[monitor]\nalert_after = 0\n[[indicator]]\nid = \"a\"\ntarget = 0.5\n"
+                              "department = \"d\"\n", 2, "alert_after"), CIV_ERR_SPEC);
+    assert_int_equal(spec_err("[[indicator]]\nid = \"a b\"\ntarget = 0.5\ndepartment = \"d\"\n", 2, "id"),
+                     CIV_ERR_SPEC);
+    assert_int_equal(spec_err("[[indicator]]\nid = \"a\"\ntarget = 0.5\n", 1, "department"), CIV_ERR_SPEC);
+    assert_int_equal(spec_err("[monitor]\n", 1, "indicator"), CIV_ERR_SPEC);
+    civ_monitor_spec *none = NULL;
+    assert_int_equal(civ_monitor_spec_read("/nonexistent/indicators.toml", &none), CIV_ERR_IO);
+    assert_null(none);
+    assert_string_equal(civ_last_error()->file, "/nonexistent/indicators.toml");
+    /* the facts of a good spec */
+    civ_monitor_spec *s = spec_of(SPEC);
+    assert_int_equal(civ_monitor_spec_n_indicators(s), 4);
+    assert_string_equal(civ_monitor_spec_indicator_id(s, 1), "accidents");
+    assert_null(civ_monitor_spec_indicator_id(s, 4));
+    civ_monitor_spec_free(s);
+    civ_monitor_spec_free(NULL);
+    civ_monitor_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_alert_sequence),   cmocka_unit_test(test_alert_after_three_and_step_table),
+        cmocka_unit_test(test_target_path),      cmocka_unit_test(test_rollup_aggregation),
+        cmocka_unit_test(test_alerts_by_department), cmocka_unit_test(test_bad_actuals),
+        cmocka_unit_test(test_bad_spec),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,150 @@
+/*
+ * test_monitor_risk.c -- the risk matrix (engine/src/monitor/risk.c): the
+ * plan's four risks give the plan's levels (policy conflict 70% / severe ->
+ * high; execution deviation 65% / fairly severe -> medium-high; social
+ * resistance 45% / moderate -> medium; resource shortfall 60% / fairly
+ * severe -> medium-high) in handling order; the matrix table; a matrix read
+ * from a file with explicit cells; and bad registers and matrices.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "monitor.h"
+
+typedef struct rrow {
+    const char *risk;
+    double p;
+    const char *impact, *owner;
+} rrow;
+
+static civ_table *reg(const rrow *rows, size_t n)
+{
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_create(&t), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "risk", CIV_COLUMN_TEXT, NULL), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "probability", CIV_COLUMN_NUMBER, NULL), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "impact", CIV_COLUMN_TEXT, NULL), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "owner", CIV_COLUMN_TEXT, NULL), CIV_OK);
+    assert_int_equal(civ_table_add_rows(t, n, NULL), CIV_OK);
+    for (size_t r = 0; r < n; r++) {
+        civ_table_set_text(t, r, 0, rows[r].risk);
+        civ_table_set_number(t, r, 1, rows[r].p);
+        civ_table_set_text(t, r, 2, rows[r].impact);
+        civ_table_set_text(t, r, 3, rows[r].owner);
+    }
+    return t;
+}
+
+static const rrow PLAN[] = {
+    {"policy conflict", 0.70, "severe", "policy office"},
+    {"execution deviation", 0.65, "fairly severe", "supervision"},
+    {"social resistance", 0.45, "moderate", "streets"},
+    {"resource shortfall", 0.60, "fairly severe", "finance"},
+};
+
+static void test_plan_risks(void **state)
+{
+    (void)state;
+    civ_monitor_matrix *x = NULL;
+    assert_int_equal(civ_monitor_matrix_default(&x), CIV_OK);
+    civ_table *t = reg(PLAN, 4), *a = NULL, *m = NULL;
+    assert_int_equal(civ_monitor_risk_assess(x, t, "risks.csv", &a, &m), CIV_OK);
+    static const char *const order[] = {"policy conflict", "execution deviation", "resource shortfall",
+                                        "social resistance"};
+    static const char *const level[] = {"high", "medium-high", "medium-high", "medium"};
+    static const double score[] = {20, 16, 16, 9};
+    for (size_t r = 0; r < 4; r++) {
+        assert_string_equal(civ_table_text(a, r, 0), order[r]);
+        assert_string_equal(civ_table_text(a, r, 8), level[r]);
+        assert_true(civ_table_number(a, r, 7) == score[r]);
+        assert_true(civ_table_number(a, r, 9) == (double)(r + 1));
+    }
+    assert_string_equal(civ_table_text(a, 0, 3), "policy office");
+    assert_string_equal(civ_table_text(a, 0, 4), ""); /* no mitigation column */
+    /* the matrix: 25 cells; the cell of 0.6-0.8 x fairly severe holds two risks */
+    assert_int_equal(civ_table_n_rows(m), 25);
+    size_t cell = 3 * 5 + 3; /* row 4, column 4 */
+    assert_true(civ_table_number(m, cell, 0) == 0.6 || fabs(civ_table_number(m, cell, 0) - 0.6) < 1e-15);
+    assert_string_equal(civ_table_text(m, cell, 6), "medium-high");
+    assert_string_equal(civ_table_text(m, cell, 7), "execution deviation;resource shortfall");
+    assert_string_equal(civ_table_text(m, 0, 6), "low");
+    assert_string_equal(civ_table_text(m, 24, 6), "high");
+    civ_table_free(a), civ_table_free(m), civ_table_free(t);
+    civ_monitor_matrix_free(x);
+    civ_monitor_matrix_free(NULL);
+}
+
+static void test_matrix_file(void **state)
+{
+    (void)state;
+    const char *text = "# a 3 x 3 matrix\n[matrix]\nimpacts = [\"minor\", \"moderate\", \"severe\"]\n"
+                       "probability_bounds = [0.3, 0.6]\nlevels = [\"green\", \"amber\", \"red\"]\n"
+                       "cells = [\"green green amber\", \"green amber red\", \"amber red red\"]\n";
+    civ_monitor_matrix *x = NULL;
+    assert_int_equal(civ_monitor_matrix_parse(text, strlen(text), "m.toml", &x), CIV_OK);
+    rrow rows[] = {{"a", 0.29, "severe", ""}, {"b", 0.3, "moderate", ""}, {"c", 1.0, "moderate", ""}};
+    civ_table *t = reg(rows, 3), *a = NULL;
+    assert_int_equal(civ_monitor_risk_assess(x, t, "r.csv", &a, NULL), CIV_OK);
+    assert_string_equal(civ_table_text(a, 0, 0), "c"); /* red */
+    assert_string_equal(civ_table_text(a, 1, 0), "b"); /* amber, score 4 */
+    assert_string_equal(civ_table_text(a, 1, 8), "amber");
+    assert_string_equal(civ_table_text(a, 2, 8), "amber"); /* a: 0.29 is in the first row */
+    civ_table_free(a), civ_table_free(t);
+    civ_monitor_matrix_free(x);
+    /* bad matrices */
+    const char *bad = "[matrix]\nimpacts = [\"a\", \"b\"]\nprobability_bounds = [0.5]\nlevels = [\"x\", \"y\"]\n"
+                      "cells = [\"x y\", \"x z\"]\n";
+    assert_int_equal(civ_monitor_matrix_parse(bad, strlen(bad), "m.toml", &x), CIV_ERR_SPEC);
+    assert_null(x);
+    assert_int_equal(civ_last_error()->line, 5);
+    assert_string_equal(civ_last_error()->field, "cells");
+    const char *bounds = "[matrix]\nimpacts = [\"a\", \"b\"]\nprobability_bounds = [0.5, 0.4]\n"
+                         "levels = [\"x\", \"y\"]\nlevel_min_scores = [2]\n";
+    assert_int_equal(civ_monitor_matrix_parse(bounds, strlen(bounds), "m.toml", &x), CIV_ERR_SPEC);
+    assert_int_equal(civ_last_error()->line, 3);
+}
+
+static void test_bad_register(void **state)
+{
+    (void)state;
+    civ_monitor_matrix *x = NULL;
+    assert_int_equal(civ_monitor_matrix_default(&x), CIV_OK);
+    civ_table *a = NULL;
+    rrow pct[] = {{"a", 0.5, "severe", ""}, {"b", 70, "severe", ""}};
+    civ_table *t = reg(pct, 2);
+    assert_int_equal(civ_monitor_risk_assess(x, t, "risks.csv", &a, NULL), CIV_ERR_DOMAIN);
+    assert_null(a);
+    assert_string_equal(civ_last_error()->file, "risks.csv");
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_string_equal(civ_last_error()->field, "probability");
+    civ_table_free(t);
+    rrow imp[] = {{"a", 0.5, "catastrophic", ""}};
+    t = reg(imp, 1);
+    assert_int_equal(civ_monitor_risk_assess(x, t, "risks.csv", &a, NULL), CIV_ERR_NOT_FOUND);
+    assert_string_equal(civ_last_error()->field, "impact");
+    assert_non_null(strstr(civ_last_error()->message, "\"fairly severe\""));
+    civ_table_free(t);
+    rrow dup[] = {{"a", 0.5, "minor", ""}, {"a", 0.5, "minor", ""}};
+    t = reg(dup, 2);
+    assert_int_equal(civ_monitor_risk_assess(x, t, "risks.csv", &a, NULL), CIV_ERR_DUPLICATE);
+    civ_table_free(t);
+    civ_monitor_matrix_free(x);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_plan_risks),
+        cmocka_unit_test(test_matrix_file),
+        cmocka_unit_test(test_bad_register),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,135 @@
+/*
+ * test_plan_monitor.c -- the plan's [monitor] section and stage
+ * (engine/src/plan/monitor_stage.c): the keys read and resolved against the
+ * plan's folder, the defaults, errors with the key's line, and a run of the
+ * tiny plan whose monitoring stage gives the risk levels and the demand
+ * check against the plan's own forecasts (and no indicator tables when the
+ * section names none).
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "plan.h"
+
+#define DATA CIV_SOURCE_DIR "/tests/data/plan/"
+#define DEMO CIV_SOURCE_DIR "/datasets/demo_city/"
+
+static char path[256];
+
+/* Writes the tiny plan (absolute paths) plus `monitor` into a temporary file. */
+static const char *plan_file(const char *monitor)
+{
+    snprintf(path, sizeof path, "%s/civ_plan_monitor_%ld.toml", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+             (long)getpid());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "[plan]\npanel = \"%smeals.csv\"\ncommunities = \"%scommunities.csv\"\nspec = \"%splan.spec\"\n"
+               "[forecast]\nmodel = \"snaive\"\nhorizon = 24\n%s",
+            DATA, DATA, DATA, monitor);
+    fclose(f);
+    return path;
+}
+
+static void test_read(void **state)
+{
+    (void)state;
+    civ_plan *p = NULL;
+    assert_int_equal(civ_plan_read(plan_file("[monitor]\nrisks = \"" DEMO "risks.csv\"\n"
+                                             "indicators = \"x.toml\"\nactuals = \"/abs/a.csv\"\n"
+                                             "warn_horizon = 3\nwarn_scope = [\"district\", \"city\"]\n"
+                                             "threshold = 0.7\nperiod = \"2024-06\"\n"),
+                                   &p),
+                     CIV_OK);
+    assert_true(civ_plan_has_monitor(p));
+    assert_string_equal(civ_plan_warn_model(p), "snaive"); /* the plan's model */
+    char want[512];
+    const char *slash = strrchr(path, '/');
+    snprintf(want, sizeof want, "%.*s/x.toml", (int)(slash - path), path);
+    assert_string_equal(p->mon_indicators, want); /* relative to the plan's folder */
+    assert_string_equal(p->mon_actuals, "/abs/a.csv");
+    assert_int_equal(p->warn_h, 3);
+    assert_int_equal(p->n_warn_scopes, 2);
+    assert_string_equal(p->warn_scopes[1], "city");
+    assert_true(p->threshold == 0.7);
+    assert_true(p->mon_period_set && p->mon_period == 12 * 2024 + 5);
+    civ_plan_free(p);
+    assert_int_equal(civ_plan_read(plan_file("[monitor]\nrisks = \"r.csv\"\nwarn_model = \"ets\"\n"), &p), CIV_OK);
+    assert_string_equal(civ_plan_warn_model(p), "ets");
+    assert_true(p->threshold == 0.5);
+    civ_plan_free(p);
+    unlink(path);
+}
+
+static void expect_error(const char *monitor, const char *field)
+{
+    civ_plan *p = NULL;
+    assert_int_equal(civ_plan_read(plan_file(monitor), &p), CIV_ERR_SPEC);
+    assert_null(p);
+    assert_string_equal(civ_last_error()->field, field);
+    assert_true(civ_last_error()->line >= 8); /* the [monitor] lines come after the tiny plan's 7 */
+    unlink(path);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    expect_error("[monitor]\nrisks = \"r.csv\"\ncolour = 1\n", "colour");
+    expect_error("[monitor]\nindicators = \"i.toml\"\n", "actuals");
+    expect_error("[monitor]\nindicators = \"i.toml\"\nactuals = \"a.csv\"\nthreshold = 1.5\n", "threshold");
+    expect_error("[monitor]\nrisks = \"r.csv\"\nwarn_horizon = 3\n", "warn_horizon");
+    expect_error("[monitor]\nrisks = \"r.csv\"\nwarn_scope = \"city\"\n", "warn_scope");
+    expect_error("[monitor]\nrisks = \"r.csv\"\nperiod = \"2024-13\"\n", "period");
+}
+
+static void test_run(void **state)
+{
+    (void)state;
+    civ_plan *p = NULL;
+    civ_plan_result *r = NULL;
+    assert_int_equal(civ_plan_read(plan_file("[monitor]\nrisks = \"" DEMO "risks.csv\"\n"
+                                             "demand_actuals = \"" DATA "meals.csv\"\n"),
+                                   &p),
+                     CIV_OK);
+    assert_int_equal(civ_plan_set_threads(p, 1), CIV_OK);
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_OK);
+    civ_plan_stats st;
+    assert_int_equal(civ_plan_result_stats(r, &st), CIV_OK);
+    assert_true(st.has_monitor);
+    const civ_table *risks = civ_plan_result_table(r, CIV_PLAN_RISKS);
+    assert_non_null(risks);
+    assert_string_equal(civ_table_text(risks, 0, 8), "high");
+    assert_non_null(civ_plan_result_table(r, CIV_PLAN_RISK_MATRIX));
+    assert_null(civ_plan_result_table(r, CIV_PLAN_MONITOR_STATUS));
+    assert_null(civ_plan_result_table(r, CIV_PLAN_WARNING));
+    /* the plan's forecasts start after its data, so its own meals check nothing */
+    assert_int_equal(civ_table_n_rows(civ_plan_result_table(r, CIV_PLAN_DEMAND)), 0);
+    assert_string_equal(civ_plan_table_name(CIV_PLAN_DEMAND), "demand");
+    civ_plan_result_free(r);
+    civ_plan_free(p);
+    /* a bad register fails the whole run, naming the file */
+    assert_int_equal(civ_plan_read(plan_file("[monitor]\nrisks = \"" DATA "meals.csv\"\n"), &p), CIV_OK);
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_ERR_MISSING_COLUMN);
+    assert_null(r);
+    assert_string_equal(civ_last_error()->file, DATA "meals.csv");
+    civ_plan_free(p);
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_read),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_run),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
