@@ -39,6 +39,7 @@ demo: release
 	@echo "== the whole job: forecast demand, allocate, Monte Carlo, multi-year need, monitoring"
 	@build/release/civicast plan datasets/demo_city/plan.toml --out $(DEMO_OUT); \
 	  rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 6 ] || exit $$rc
+	@echo "== the plan report (open it in a browser; docs/REPORT.md): $(DEMO_OUT)/report.html"
 
 test-dev: build
 	ctest --preset dev -j $(JOBS) $(CTEST_ARGS)

@@ -8,7 +8,7 @@ pkgs=(cmake make gcc pkg-config libgsl-dev libopenblas-dev libhdf5-dev)
 case "$what" in
   build) ;;
   test) pkgs+=(libcmocka-dev valgrind clang libclang-rt-14-dev python3-numpy python3-pandas python3-h5py
-               python3-pytest python3-distributed python3-matplotlib) ;;
+               python3-pytest python3-distributed python3-matplotlib chromium fonts-noto-cjk python3-websocket) ;;
   bench) pkgs+=(libcmocka-dev python3-numpy python3-pandas python3-h5py python3-distributed r-cran-forecast time) ;;
   *) echo "install-deps.sh: unknown set '$what' (build|test|bench)" >&2; exit 1 ;;
 esac

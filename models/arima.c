@@ -1,5 +1,5 @@
 /*
- * arima.c -- the ARIMA model family: spec parsing, fixed-order fits as
+ * arima.c -- layer: models.  The ARIMA model family: spec parsing, fixed-order fits as
  * forecast::Arima(), automatic selection as forecast::auto.arima()
  * (Hyndman & Khandakar 2008, JSS 27(3), sec. 3.2: KPSS for d, a seasonal
  * test for D, stepwise search on AICc over p <= 5, q <= 5, P <= 2, Q <= 2,
@@ -549,192 +549,193 @@ static civ_status fill_fit(search_ctx *s, const civ_series *series, civ_workspac
     return CIV_OK;
 }
 
-static civ_status arima_fit(const void *config, const civ_model_options *options, const civ_series *series,
-                            civ_workspace *ws, civ_model_fit *fit)
+/* ---- arima_fit, stage 0: the search context over the series' span ---- */
+
+/* Fills s from the series: the data from the first observed value on, the
+ * user regressors over the same span, and the regression scratch X. */
+static civ_status search_init(search_ctx *s, const civ_model_options *options, const civ_series *series,
+                              civ_workspace *ws, const civ_where *where, size_t *first_out)
 {
-    const arima_config *c = config;
     civ_arena *A = &ws->arena;
-    civ_where where = {.series_id = series->id, .field = "y"};
     size_t n = series->n, first = 0;
     while (first < n && isnan(series->y[first]))
         first++;
     if (first == n)
-        return civ_fail_at(CIV_ERR_TOO_SHORT, &where, "ARIMA: all data are missing");
+        return civ_fail_at(CIV_ERR_TOO_SHORT, where, "ARIMA: all data are missing");
     size_t last = n - 1;
     while (isnan(series->y[last]))
         last--;
-    search_ctx s = {0};
-    s.x = series->y + first;
-    s.nx = n - first;
-    s.id = series->id;
+    s->x = series->y + first;
+    s->nx = n - first;
+    s->id = series->id;
     for (size_t t = first; t <= last; t++)
-        s.serieslength += !isnan(series->y[t]);
-    s.ic = options ? options->criterion : CIV_CRIT_AICC;
-    s.nu = series->n_xreg;
-    if (s.nu > 16)
-        return civ_fail_at(CIV_ERR_LIMIT, &where, "ARIMA: at most 16 regressors (got %zu)", s.nu);
-    if (s.nu && series->xreg_len < n)
-        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &where, "ARIMA: regressors shorter than the series");
+        s->serieslength += !isnan(series->y[t]);
+    s->ic = options ? options->criterion : CIV_CRIT_AICC;
+    s->nu = series->n_xreg;
+    if (s->nu > 16)
+        return civ_fail_at(CIV_ERR_LIMIT, where, "ARIMA: at most 16 regressors (got %zu)", s->nu);
+    if (s->nu && series->xreg_len < n)
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, where, "ARIMA: regressors shorter than the series");
     double *ux = NULL;
-    if (s.nu) {
-        ux = civ_arena_doubles(A, s.nx * s.nu);
+    if (s->nu) {
+        ux = civ_arena_doubles(A, s->nx * s->nu);
         if (!ux)
             return civ_fail(CIV_ERR_OUT_OF_MEMORY, "arima: out of memory");
-        for (size_t k = 0; k < s.nu; k++)
-            memcpy(ux + k * s.nx, series->xreg[k] + first, s.nx * sizeof *ux);
+        for (size_t k = 0; k < s->nu; k++)
+            memcpy(ux + k * s->nx, series->xreg[k] + first, s->nx * sizeof *ux);
     }
-    s.ux = ux;
-    s.X = civ_arena_doubles(A, s.nx * (s.nu + 2));
-    if (!s.X)
+    s->ux = ux;
+    s->X = civ_arena_doubles(A, s->nx * (s->nu + 2));
+    if (!s->X)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "arima: out of memory");
-    int m = series->period > 1 ? series->period : 1;
+    *first_out = first;
+    return CIV_OK;
+}
 
-    /* ---- fixed orders: forecast::Arima ---- */
-    if (!c->automatic) {
-        civ_arima_order o = {c->p, c->d, c->q, c->P, c->D, c->Q, c->m ? c->m : m};
-        if (!c->seasonal_given || o.m <= 1) {
-            if ((c->P || c->D || c->Q) && o.m <= 1)
-                return civ_fail_at(CIV_ERR_SPEC, &where, "ARIMA: a seasonal part needs a seasonal period (series has %d)",
-                                   series->period);
-            o.m = m;
-        }
-        int nd = o.d + o.D * o.m;
-        if (s.nx <= (size_t)nd)
-            return civ_fail_at(CIV_ERR_TOO_SHORT, &where, "ARIMA: not enough data (need more than %d values)", nd);
-        s.m = o.m;
-        int rr = o.p + o.m * o.P, qq = o.q + o.m * o.Q + 1;
-        s.w = civ_arima_work_alloc(A, s.nx, s.nu + 2, rr > qq ? rr : qq, nd, 0);
-        civ_arima_result *res = s.w ? civ_arima_result_alloc(A, s.w) : NULL;
-        if (!res)
-            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "arima: out of memory");
-        int intercept = (c->mean != 0) && o.d + o.D == 0;
-        arima_scores sc;
-        civ_status st = fit_fixed(&s, &o, intercept, c->drift, NULL, res, &sc);
-        if (st != CIV_OK)
-            return st;
-        return fill_fit(&s, series, ws, res, &sc, first, fit);
+/* ---- arima_fit, fixed orders: forecast::Arima ---- */
+
+static civ_status fit_given_orders(const arima_config *c, search_ctx *s, const civ_series *series, civ_workspace *ws,
+                                   size_t first, int m, const civ_where *where, civ_model_fit *fit)
+{
+    civ_arima_order o = {c->p, c->d, c->q, c->P, c->D, c->Q, c->m ? c->m : m};
+    if (!c->seasonal_given || o.m <= 1) {
+        if ((c->P || c->D || c->Q) && o.m <= 1)
+            return civ_fail_at(CIV_ERR_SPEC, where, "ARIMA: a seasonal part needs a seasonal period (series has %d)",
+                               series->period);
+        o.m = m;
     }
-
-    /* ---- auto.arima ---- */
-    size_t sl = s.serieslength;
-    int max_p = 5, max_q = 5, max_P = 2, max_Q = 2, max_order = 5;
-    if ((size_t)max_p > sl / 3)
-        max_p = (int)(sl / 3);
-    if ((size_t)max_q > sl / 3)
-        max_q = (int)(sl / 3);
-    if ((size_t)max_P > sl / 3 / (size_t)m)
-        max_P = (int)(sl / 3 / (size_t)m);
-    if ((size_t)max_Q > sl / 3 / (size_t)m)
-        max_Q = (int)(sl / 3 / (size_t)m);
-    if (sl <= 3)
-        s.ic = CIV_CRIT_AIC;
-    s.m = m;
-    double *scratch = civ_arena_doubles(A, civ_stl_scratch_size(s.nx, m) + 4 * s.nx + 8);
-    double *xx = civ_arena_doubles(A, s.nx), *dx = civ_arena_doubles(A, s.nx);
-    if (!scratch || !xx || !dx)
+    int nd = o.d + o.D * o.m;
+    if (s->nx <= (size_t)nd)
+        return civ_fail_at(CIV_ERR_TOO_SHORT, where, "ARIMA: not enough data (need more than %d values)", nd);
+    s->m = o.m;
+    int rr = o.p + o.m * o.P, qq = o.q + o.m * o.Q + 1;
+    s->w = civ_arima_work_alloc(&ws->arena, s->nx, s->nu + 2, rr > qq ? rr : qq, nd, 0);
+    civ_arima_result *res = s->w ? civ_arima_result_alloc(&ws->arena, s->w) : NULL;
+    if (!res)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "arima: out of memory");
+    int intercept = (c->mean != 0) && o.d + o.D == 0;
+    arima_scores sc;
+    civ_status st = fit_fixed(s, &o, intercept, c->drift, NULL, res, &sc);
+    if (st != CIV_OK)
+        return st;
+    return fill_fit(s, series, ws, res, &sc, first, fit);
+}
 
-    /* constant series: the mean, no estimation (auto.arima's first branch) */
-    if (civ_series_is_constant(s.x, s.nx)) {
-        arima_state *st = civ_arena_alloc(A, sizeof *st);
-        if (!st)
-            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "arima: out of memory");
-        memset(st, 0, sizeof *st);
-        st->constant_series = 1;
-        st->constant_value = s.x[0];
-        st->first = first;
-        st->nx = s.nx;
-        fit->state = st;
-        snprintf(fit->name, sizeof fit->name, "ARIMA(0,0,0) with non-zero mean");
-        fit->loglik = fit->aic = fit->aicc = fit->bic = NAN;
-        fit->sigma2 = 0.0;
-        fit->n_params = 1;
-        fit->n = n;
-        fit->param_names = civ_arena_alloc(A, sizeof(char *));
-        fit->params = civ_arena_doubles(A, 1);
-        fit->fitted = civ_arena_doubles(A, n);
-        fit->residuals = civ_arena_doubles(A, n);
-        if (!fit->param_names || !fit->params || !fit->fitted || !fit->residuals)
-            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "arima: out of memory");
-        fit->param_names[0] = "intercept";
-        fit->params[0] = s.x[0];
-        fit->n_report_params = 1;
-        for (size_t t = 0; t < n; t++) {
-            fit->fitted[t] = t >= first ? s.x[0] : NAN;
-            fit->residuals[t] = series->y[t] - fit->fitted[t];
-        }
+/* ---- auto.arima, special case: a constant series is its mean, no estimation ---- */
+
+static civ_status fit_constant_series(const search_ctx *s, const civ_series *series, civ_workspace *ws, size_t first,
+                                      civ_model_fit *fit)
+{
+    civ_arena *A = &ws->arena;
+    size_t n = series->n;
+    arima_state *st = civ_arena_alloc(A, sizeof *st);
+    if (!st)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "arima: out of memory");
+    memset(st, 0, sizeof *st);
+    st->constant_series = 1;
+    st->constant_value = s->x[0];
+    st->first = first;
+    st->nx = s->nx;
+    fit->state = st;
+    snprintf(fit->name, sizeof fit->name, "ARIMA(0,0,0) with non-zero mean");
+    fit->loglik = fit->aic = fit->aicc = fit->bic = NAN;
+    fit->sigma2 = 0.0;
+    fit->n_params = 1;
+    fit->n = n;
+    fit->param_names = civ_arena_alloc(A, sizeof(char *));
+    fit->params = civ_arena_doubles(A, 1);
+    fit->fitted = civ_arena_doubles(A, n);
+    fit->residuals = civ_arena_doubles(A, n);
+    if (!fit->param_names || !fit->params || !fit->fitted || !fit->residuals)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "arima: out of memory");
+    fit->param_names[0] = "intercept";
+    fit->params[0] = s->x[0];
+    fit->n_report_params = 1;
+    for (size_t t = 0; t < n; t++) {
+        fit->fitted[t] = t >= first ? s->x[0] : NAN;
+        fit->residuals[t] = series->y[t] - fit->fitted[t];
+    }
+    return CIV_OK;
+}
+
+/* ---- auto.arima, stage 1: differencing ---- */
+
+/* auto.arima's order limits. */
+typedef struct arima_limits {
+    int max_p, max_q, max_P, max_Q, max_order;
+} arima_limits;
+
+/* xx (a copy of x on entry) becomes the residuals of x's regression on the
+ * non-constant user regressors, when there are any; *have_regs says so. */
+static civ_status regress_out(search_ctx *s, const civ_series *series, civ_workspace *ws, double *xx, int *have_regs)
+{
+    *have_regs = 0;
+    if (!s->nu)
         return CIV_OK;
-    }
-
-    /* xx: x, or the residuals of its regression on the non-constant regressors */
-    memcpy(xx, s.x, s.nx * sizeof *xx);
-    int have_regs = 0;
-    int D = 0, d = 0;
-    /* work for the whole search: r <= max(max_p + m max_P, max_q + m max_Q + 1), d + mD <= 2 + m */
-    int rmax = max_p + m * max_P, qmax = max_q + m * max_Q + 1;
-    if (qmax > rmax)
-        rmax = qmax;
-    if (rmax < 1)
-        rmax = 1;
-    s.w = civ_arima_work_alloc(A, s.nx, s.nu + 2, rmax, 2 + m, 0);
-    if (!s.w)
+    double *Xl = civ_arena_doubles(&ws->arena, s->nx * (s->nu + 1));
+    double cf[CIV_ARIMA_MAX_COEF], se[CIV_ARIMA_MAX_COEF];
+    if (!Xl)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "arima: out of memory");
-    if (s.nu) {
-        double *Xl = civ_arena_doubles(A, s.nx * (s.nu + 1));
-        double cf[CIV_ARIMA_MAX_COEF], se[CIV_ARIMA_MAX_COEF];
-        if (!Xl)
-            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "arima: out of memory");
-        size_t k = 0;
-        for (size_t t = 0; t < s.nx; t++)
-            Xl[t] = 1.0;
-        for (size_t j = 0; j < s.nu; j++) {
-            if (civ_series_is_constant(s.ux + j * s.nx, s.nx))
-                continue;
-            memcpy(Xl + (k + 1) * s.nx, s.ux + j * s.nx, s.nx * sizeof *Xl);
-            k++;
-        }
-        if (k) {
-            int rk = civ_arima_lm(s.w, s.x, Xl, s.nx, k + 1, cf, se);
-            if (rk != 0) {
-                civ_where wx = {.series_id = series->id, .field = "xreg"};
-                return civ_fail_at(CIV_ERR_DOMAIN, &wx, "ARIMA: the regressors are rank deficient");
-            }
-            for (size_t t = 0; t < s.nx; t++) {
-                double f = cf[0];
-                int ok = !isnan(s.x[t]);
-                for (size_t j = 0; j < k; j++) {
-                    f += cf[j + 1] * Xl[(j + 1) * s.nx + t];
-                    ok = ok && !isnan(Xl[(j + 1) * s.nx + t]);
-                }
-                if (ok)
-                    xx[t] = s.x[t] - f;
-            }
-            have_regs = 1;
-        }
+    size_t k = 0;
+    for (size_t t = 0; t < s->nx; t++)
+        Xl[t] = 1.0;
+    for (size_t j = 0; j < s->nu; j++) {
+        if (civ_series_is_constant(s->ux + j * s->nx, s->nx))
+            continue;
+        memcpy(Xl + (k + 1) * s->nx, s->ux + j * s->nx, s->nx * sizeof *Xl);
+        k++;
     }
+    if (!k)
+        return CIV_OK;
+    int rk = civ_arima_lm(s->w, s->x, Xl, s->nx, k + 1, cf, se);
+    if (rk != 0) {
+        civ_where wx = {.series_id = series->id, .field = "xreg"};
+        return civ_fail_at(CIV_ERR_DOMAIN, &wx, "ARIMA: the regressors are rank deficient");
+    }
+    for (size_t t = 0; t < s->nx; t++) {
+        double f = cf[0];
+        int ok = !isnan(s->x[t]);
+        for (size_t j = 0; j < k; j++) {
+            f += cf[j + 1] * Xl[(j + 1) * s->nx + t];
+            ok = ok && !isnan(Xl[(j + 1) * s->nx + t]);
+        }
+        if (ok)
+            xx[t] = s->x[t] - f;
+    }
+    *have_regs = 1;
+    return CIV_OK;
+}
+
+/* The seasonal (nsdiffs) and ordinary (ndiffs) differencing orders of xx, as
+ * auto.arima chooses them; dx[0..*dlen) is xx so differenced.  A non-seasonal
+ * series also gets max_P = max_Q = 0. */
+static void choose_differences(search_ctx *s, civ_workspace *ws, const double *xx, double *dx, double *scratch,
+                               int have_regs, arima_limits *L, int *D_out, int *d_out, size_t *dlen_out)
+{
+    int m = s->m, D = 0, d = 0;
     if (m == 1) {
         D = 0;
-        max_P = max_Q = 0;
-    } else if (s.nx <= 2 * (size_t)m) {
+        L->max_P = L->max_Q = 0;
+    } else if (s->nx <= 2 * (size_t)m) {
         D = 0;
     } else {
-        D = civ_nsdiffs(xx, s.nx, m, scratch);
-        if (D > 0 && have_regs && any_const_diff(&s, ws, D, 0))
+        D = civ_nsdiffs(xx, s->nx, m, scratch);
+        if (D > 0 && have_regs && any_const_diff(s, ws, D, 0))
             D--;
         if (D > 0) {
-            memcpy(dx, xx, s.nx * sizeof *dx);
-            size_t len = s.nx;
+            memcpy(dx, xx, s->nx * sizeof *dx);
+            size_t len = s->nx;
             diff_inplace(dx, &len, (size_t)m);
             if (all_nan(dx, len))
                 D--;
         }
     }
-    memcpy(dx, xx, s.nx * sizeof *dx);
-    size_t dlen = s.nx;
+    memcpy(dx, xx, s->nx * sizeof *dx);
+    size_t dlen = s->nx;
     for (int i = 0; i < D; i++)
         diff_inplace(dx, &dlen, (size_t)m);
     d = civ_ndiffs(dx, dlen, 0.05, 2, scratch);
-    if (d > 0 && have_regs && any_const_diff(&s, ws, D, d))
+    if (d > 0 && have_regs && any_const_diff(s, ws, D, d))
         d--;
     if (d > 0) {
         memcpy(scratch, dx, dlen * sizeof *dx);
@@ -746,134 +747,109 @@ static civ_status arima_fit(const void *config, const civ_model_options *options
     }
     for (int i = 0; i < d; i++)
         diff_inplace(dx, &dlen, 1);
-    if (dlen == 0)
-        return civ_fail_at(CIV_ERR_TOO_SHORT, &where, "ARIMA: not enough data to proceed");
+    *D_out = D;
+    *d_out = d;
+    *dlen_out = dlen;
+}
 
-    civ_arima_result *best = civ_arima_result_alloc(A, s.w), *cur = civ_arima_result_alloc(A, s.w);
-    if (!best || !cur)
-        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "arima: out of memory");
+/* ---- auto.arima, special case: the differenced data are constant ---- */
 
-    if (civ_series_is_constant(dx, dlen)) {
-        /* differenced data constant: auto.arima's special fits */
-        civ_arima_order o = {0, d, 0, 0, D, 0, m};
-        arima_scores sc;
-        civ_status st;
-        double mean = 0.0;
-        size_t cnt = 0;
-        for (size_t t = 0; t < dlen; t++)
-            if (!isnan(dx[t])) {
-                mean += dx[t];
-                cnt++;
-            }
-        mean /= (double)cnt;
-        if (!s.nu) {
-            if (D > 0 && d == 0) {
-                double f = mean / m;
-                st = fit_fixed(&s, &o, 0, 1, &f, best, &sc);
-            } else if (D > 0 || d == 2) {
-                st = fit_fixed(&s, &o, 0, 0, NULL, best, &sc);
-            } else {
-                st = fit_fixed(&s, &o, d == 0, d == 1, &mean, best, &sc);
-            }
+static civ_status fit_constant_diff(search_ctx *s, const civ_series *series, civ_workspace *ws, const double *dx,
+                                    size_t dlen, int d, int D, civ_arima_result *best, size_t first,
+                                    civ_model_fit *fit)
+{
+    int m = s->m;
+    civ_arima_order o = {0, d, 0, 0, D, 0, m};
+    arima_scores sc;
+    civ_status st;
+    double mean = 0.0;
+    size_t cnt = 0;
+    for (size_t t = 0; t < dlen; t++)
+        if (!isnan(dx[t])) {
+            mean += dx[t];
+            cnt++;
+        }
+    mean /= (double)cnt;
+    if (!s->nu) {
+        if (D > 0 && d == 0) {
+            double f = mean / m;
+            st = fit_fixed(s, &o, 0, 1, &f, best, &sc);
+        } else if (D > 0 || d == 2) {
+            st = fit_fixed(s, &o, 0, 0, NULL, best, &sc);
         } else {
-            st = fit_fixed(&s, &o, d + D == 0, 0, NULL, best, &sc);
+            st = fit_fixed(s, &o, d == 0, d == 1, &mean, best, &sc);
         }
-        if (st != CIV_OK)
-            return st;
-        return fill_fit(&s, series, ws, best, &sc, first, fit);
+    } else {
+        st = fit_fixed(s, &o, d + D == 0, 0, NULL, best, &sc);
     }
+    if (st != CIV_OK)
+        return st;
+    return fill_fit(s, series, ws, best, &sc, first, fit);
+}
 
-    if (m > 1) {
-        if (max_P > 0 && max_p > m - 1)
-            max_p = m - 1;
-        if (max_Q > 0 && max_q > m - 1)
-            max_q = m - 1;
-    }
-    int approx = c->approx >= 0 ? c->approx : (s.nx > 150 || m > 12);
-    double offset = 0.0;
-    if (approx) {
-        civ_arima_order o = {0, d, 0, 0, D, 0, m};
-        size_t ncx = build_xreg(&s, d + D == 0, 0);
-        if (civ_arima_estimate(s.w, s.x, s.nx, ncx ? s.X : NULL, ncx, &o, CIV_ARIMA_CSS_ML, NULL, cur) ==
-            CIV_ARIMA_OK)
-            offset = -2.0 * cur->loglik - (double)sl * log(cur->sigma2_arima);
-    }
-    int allowdrift = d + D == 1, allowmean = d + D == 0;
-    int constant = allowdrift || allowmean;
+/* ---- auto.arima, stage 2: the search over orders ---- */
 
-    stepper stp;
-    memset(&stp, 0, sizeof stp);
-    stp.s = &s;
-    stp.d = d;
-    stp.D = D;
-    stp.approx = approx;
-    stp.offset = offset;
-    stp.best = best;
-    stp.cur = cur;
-    stp.best_ic = INFINITY;
+/* cur becomes the best (the two buffers swap). */
+static void take_current(stepper *stp, double ic, const arima_scores *sc)
+{
+    civ_arima_result *t = stp->best;
+    stp->best = stp->cur;
+    stp->cur = t;
+    stp->best_ic = ic;
+    stp->best_sc = *sc;
+}
 
-    if (!c->stepwise) {
-        int maxK = allowdrift || allowmean;
-        for (int i = 0; i <= max_p; i++)
-            for (int j = 0; j <= max_q; j++)
-                for (int I = 0; I <= max_P; I++)
-                    for (int J = 0; J <= max_Q; J++)
-                        if (i + j + I + J <= max_order)
-                            for (int K = 0; K <= maxK; K++) {
-                                arima_scores sc;
-                                double ic = my_arima(&s, i, d, j, I, D, J, K, approx, offset, stp.cur, &sc);
-                                if (ic < stp.best_ic) {
-                                    civ_arima_result *t = stp.best;
-                                    stp.best = stp.cur;
-                                    stp.cur = t;
-                                    stp.best_ic = ic;
-                                    stp.best_sc = sc;
-                                    stp.best_set = 1;
-                                    stp.best_c = (cand){i, j, I, J, K, ic};
-                                }
+/* Every order within the limits (auto.arima with stepwise = FALSE). */
+static void grid_search(stepper *stp, const arima_limits *L, int maxK, int approx, double offset)
+{
+    for (int i = 0; i <= L->max_p; i++)
+        for (int j = 0; j <= L->max_q; j++)
+            for (int I = 0; I <= L->max_P; I++)
+                for (int J = 0; J <= L->max_Q; J++)
+                    if (i + j + I + J <= L->max_order)
+                        for (int K = 0; K <= maxK; K++) {
+                            arima_scores sc;
+                            double ic = my_arima(stp->s, i, stp->d, j, I, stp->D, J, K, approx, offset, stp->cur, &sc);
+                            if (ic < stp->best_ic) {
+                                take_current(stp, ic, &sc);
+                                stp->best_set = 1;
+                                stp->best_c = (cand){i, j, I, J, K, ic};
                             }
-        if (!stp.best_set)
-            return civ_fail_at(CIV_ERR_NUMERIC, &where, "ARIMA: no ARIMA model able to be estimated");
-        if (approx) {
-            arima_scores sc;
-            cand b = stp.best_c;
-            double ic = my_arima(&s, b.p, d, b.q, b.P, D, b.Q, b.constant, 0, 0.0, stp.cur, &sc);
-            if (ic < INFINITY) {
-                civ_arima_result *t = stp.best;
-                stp.best = stp.cur;
-                stp.cur = t;
-                stp.best_sc = sc;
-                stp.best_ic = ic;
-            } else {
-                /* full search without approximation */
-                stp.best_ic = INFINITY;
-                stp.best_set = 0;
-                for (int i = 0; i <= max_p; i++)
-                    for (int j = 0; j <= max_q; j++)
-                        for (int I = 0; I <= max_P; I++)
-                            for (int J = 0; J <= max_Q; J++)
-                                if (i + j + I + J <= max_order)
-                                    for (int K = 0; K <= maxK; K++) {
-                                        double ic2 = my_arima(&s, i, d, j, I, D, J, K, 0, 0.0, stp.cur, &sc);
-                                        if (ic2 < stp.best_ic) {
-                                            civ_arima_result *t = stp.best;
-                                            stp.best = stp.cur;
-                                            stp.cur = t;
-                                            stp.best_ic = ic2;
-                                            stp.best_sc = sc;
-                                            stp.best_set = 1;
-                                        }
-                                    }
-            }
-        }
-        if (!(stp.best_ic < INFINITY))
-            return civ_fail_at(CIV_ERR_NUMERIC, &where, "ARIMA: no suitable ARIMA model found");
-        return fill_fit(&s, series, ws, stp.best, &stp.best_sc, first, fit);
-    }
+                        }
+}
 
-    /* ---- stepwise (Hyndman & Khandakar 2008, sec. 3.2, as search in auto.arima) ---- */
+/* The grid search; with the approximation, the winner is refitted exactly,
+ * and when that fails the whole grid is searched again without it. */
+static civ_status search_grid(stepper *stp, const arima_limits *L, int maxK, const civ_where *where)
+{
+    grid_search(stp, L, maxK, stp->approx, stp->offset);
+    if (!stp->best_set)
+        return civ_fail_at(CIV_ERR_NUMERIC, where, "ARIMA: no ARIMA model able to be estimated");
+    if (stp->approx) {
+        arima_scores sc;
+        cand b = stp->best_c;
+        double ic = my_arima(stp->s, b.p, stp->d, b.q, b.P, stp->D, b.Q, b.constant, 0, 0.0, stp->cur, &sc);
+        if (ic < INFINITY) {
+            take_current(stp, ic, &sc);
+        } else {
+            /* full search without approximation */
+            stp->best_ic = INFINITY;
+            stp->best_set = 0;
+            grid_search(stp, L, maxK, 0, 0.0);
+        }
+    }
+    return CIV_OK;
+}
+
+/* The stepwise search (Hyndman & Khandakar 2008, sec. 3.2, as search in
+ * auto.arima): start models, then moves of one order at a time while they
+ * improve.  `constant` is whether a mean or drift may be included. */
+static void search_stepwise(stepper *stp, const arima_limits *L, int constant)
+{
+    const int max_p = L->max_p, max_q = L->max_q, max_P = L->max_P, max_Q = L->max_Q, m = stp->s->m;
+    const int may_toggle = constant;
     int start_p = 2, start_q = 2, start_P = 1, start_Q = 1;
-    if (s.nx < 10) {
+    if (stp->s->nx < 10) {
         start_p = start_p < 1 ? start_p : 1;
         start_q = start_q < 1 ? start_q : 1;
         start_P = 0;
@@ -883,12 +859,12 @@ static civ_status arima_fit(const void *config, const civ_model_options *options
     int q = start_q < max_q ? start_q : max_q;
     int P = start_P < max_P ? start_P : max_P;
     int Q = start_Q < max_Q ? start_Q : max_Q;
-    consider(&stp, p, q, P, Q, constant);
-    if (consider(&stp, 0, 0, 0, 0, constant))
+    consider(stp, p, q, P, Q, constant);
+    if (consider(stp, 0, 0, 0, 0, constant))
         p = q = P = Q = 0;
     if (max_p > 0 || max_P > 0) {
         int pp = max_p > 0, PP = (m > 1) && (max_P > 0);
-        if (consider(&stp, pp, 0, PP, 0, constant)) {
+        if (consider(stp, pp, 0, PP, 0, constant)) {
             p = pp;
             P = PP;
             q = Q = 0;
@@ -896,64 +872,172 @@ static civ_status arima_fit(const void *config, const civ_model_options *options
     }
     if (max_q > 0 || max_Q > 0) {
         int qq = max_q > 0, QQ = (m > 1) && (max_Q > 0);
-        if (consider(&stp, 0, qq, 0, QQ, constant)) {
+        if (consider(stp, 0, qq, 0, QQ, constant)) {
             p = P = 0;
             Q = QQ;
             q = qq;
         }
     }
     if (constant) {
-        if (consider(&stp, 0, 0, 0, 0, 0))
+        if (consider(stp, 0, 0, 0, 0, 0))
             p = q = P = Q = 0;
     }
     int startk = 0;
-    while (startk < stp.k && stp.k < NMODELS) {
-        startk = stp.k;
+    while (startk < stp->k && stp->k < NMODELS) {
+        startk = stp->k;
         int r;
-        if (P > 0 && (r = step(&stp, p, q, P - 1, Q, constant))) { if (r == 1) P--; continue; }
-        if (Q > 0 && (r = step(&stp, p, q, P, Q - 1, constant))) { if (r == 1) Q--; continue; }
-        if (P < max_P && (r = step(&stp, p, q, P + 1, Q, constant))) { if (r == 1) P++; continue; }
-        if (Q < max_Q && (r = step(&stp, p, q, P, Q + 1, constant))) { if (r == 1) Q++; continue; }
-        if (Q > 0 && P > 0 && (r = step(&stp, p, q, P - 1, Q - 1, constant))) { if (r == 1) { Q--; P--; } continue; }
-        if (Q < max_Q && P > 0 && (r = step(&stp, p, q, P - 1, Q + 1, constant))) { if (r == 1) { Q++; P--; } continue; }
-        if (Q > 0 && P < max_P && (r = step(&stp, p, q, P + 1, Q - 1, constant))) { if (r == 1) { Q--; P++; } continue; }
-        if (Q < max_Q && P < max_P && (r = step(&stp, p, q, P + 1, Q + 1, constant))) { if (r == 1) { Q++; P++; } continue; }
-        if (p > 0 && (r = step(&stp, p - 1, q, P, Q, constant))) { if (r == 1) p--; continue; }
-        if (q > 0 && (r = step(&stp, p, q - 1, P, Q, constant))) { if (r == 1) q--; continue; }
-        if (p < max_p && (r = step(&stp, p + 1, q, P, Q, constant))) { if (r == 1) p++; continue; }
-        if (q < max_q && (r = step(&stp, p, q + 1, P, Q, constant))) { if (r == 1) q++; continue; }
-        if (q > 0 && p > 0 && (r = step(&stp, p - 1, q - 1, P, Q, constant))) { if (r == 1) { q--; p--; } continue; }
-        if (q < max_q && p > 0 && (r = step(&stp, p - 1, q + 1, P, Q, constant))) { if (r == 1) { q++; p--; } continue; }
-        if (q > 0 && p < max_p && (r = step(&stp, p + 1, q - 1, P, Q, constant))) { if (r == 1) { q--; p++; } continue; }
-        if (q < max_q && p < max_p && (r = step(&stp, p + 1, q + 1, P, Q, constant))) { if (r == 1) { q++; p++; } continue; }
-        if (allowdrift || allowmean) {
-            r = step(&stp, p, q, P, Q, !constant);
+        if (P > 0 && (r = step(stp, p, q, P - 1, Q, constant))) { if (r == 1) P--; continue; }
+        if (Q > 0 && (r = step(stp, p, q, P, Q - 1, constant))) { if (r == 1) Q--; continue; }
+        if (P < max_P && (r = step(stp, p, q, P + 1, Q, constant))) { if (r == 1) P++; continue; }
+        if (Q < max_Q && (r = step(stp, p, q, P, Q + 1, constant))) { if (r == 1) Q++; continue; }
+        if (Q > 0 && P > 0 && (r = step(stp, p, q, P - 1, Q - 1, constant))) { if (r == 1) { Q--; P--; } continue; }
+        if (Q < max_Q && P > 0 && (r = step(stp, p, q, P - 1, Q + 1, constant))) { if (r == 1) { Q++; P--; } continue; }
+        if (Q > 0 && P < max_P && (r = step(stp, p, q, P + 1, Q - 1, constant))) { if (r == 1) { Q--; P++; } continue; }
+        if (Q < max_Q && P < max_P && (r = step(stp, p, q, P + 1, Q + 1, constant))) { if (r == 1) { Q++; P++; } continue; }
+        if (p > 0 && (r = step(stp, p - 1, q, P, Q, constant))) { if (r == 1) p--; continue; }
+        if (q > 0 && (r = step(stp, p, q - 1, P, Q, constant))) { if (r == 1) q--; continue; }
+        if (p < max_p && (r = step(stp, p + 1, q, P, Q, constant))) { if (r == 1) p++; continue; }
+        if (q < max_q && (r = step(stp, p, q + 1, P, Q, constant))) { if (r == 1) q++; continue; }
+        if (q > 0 && p > 0 && (r = step(stp, p - 1, q - 1, P, Q, constant))) { if (r == 1) { q--; p--; } continue; }
+        if (q < max_q && p > 0 && (r = step(stp, p - 1, q + 1, P, Q, constant))) { if (r == 1) { q++; p--; } continue; }
+        if (q > 0 && p < max_p && (r = step(stp, p + 1, q - 1, P, Q, constant))) { if (r == 1) { q--; p++; } continue; }
+        if (q < max_q && p < max_p && (r = step(stp, p + 1, q + 1, P, Q, constant))) { if (r == 1) { q++; p++; } continue; }
+        if (may_toggle) {
+            r = step(stp, p, q, P, Q, !constant);
             if (r == 1)
                 constant = !constant;
         }
     }
-    if (approx && stp.best_set) {
-        int nres = stp.k < NMODELS ? stp.k : NMODELS;
-        cand sorted[NMODELS];
-        memcpy(sorted, stp.results, (size_t)nres * sizeof *sorted);
-        stable_sort_cands(sorted, nres);
-        for (int i = 0; i < nres; i++) {
-            arima_scores sc;
-            double ic = my_arima(&s, sorted[i].p, d, sorted[i].q, sorted[i].P, D, sorted[i].Q, sorted[i].constant,
-                                 0, 0.0, stp.cur, &sc);
-            if (ic < INFINITY) {
-                civ_arima_result *t = stp.best;
-                stp.best = stp.cur;
-                stp.cur = t;
-                stp.best_sc = sc;
-                stp.best_ic = ic;
-                break;
-            }
+}
+
+/* After an approximate stepwise search: the candidates in order of their
+ * approximate criterion, refitted exactly until one succeeds. */
+static void refit_exact(stepper *stp)
+{
+    int nres = stp->k < NMODELS ? stp->k : NMODELS;
+    cand sorted[NMODELS];
+    memcpy(sorted, stp->results, (size_t)nres * sizeof *sorted);
+    stable_sort_cands(sorted, nres);
+    for (int i = 0; i < nres; i++) {
+        arima_scores sc;
+        double ic = my_arima(stp->s, sorted[i].p, stp->d, sorted[i].q, sorted[i].P, stp->D, sorted[i].Q,
+                             sorted[i].constant, 0, 0.0, stp->cur, &sc);
+        if (ic < INFINITY) {
+            take_current(stp, ic, &sc);
+            break;
         }
     }
+}
+
+/* ---- auto.arima: limits, differencing, special cases, search, finish ---- */
+
+static civ_status auto_arima(const arima_config *c, search_ctx *s, const civ_series *series, civ_workspace *ws,
+                             size_t first, int m, const civ_where *where, civ_model_fit *fit)
+{
+    civ_arena *A = &ws->arena;
+    size_t sl = s->serieslength;
+    arima_limits L = {5, 5, 2, 2, 5};
+    if ((size_t)L.max_p > sl / 3)
+        L.max_p = (int)(sl / 3);
+    if ((size_t)L.max_q > sl / 3)
+        L.max_q = (int)(sl / 3);
+    if ((size_t)L.max_P > sl / 3 / (size_t)m)
+        L.max_P = (int)(sl / 3 / (size_t)m);
+    if ((size_t)L.max_Q > sl / 3 / (size_t)m)
+        L.max_Q = (int)(sl / 3 / (size_t)m);
+    if (sl <= 3)
+        s->ic = CIV_CRIT_AIC;
+    s->m = m;
+    double *scratch = civ_arena_doubles(A, civ_stl_scratch_size(s->nx, m) + 4 * s->nx + 8);
+    double *xx = civ_arena_doubles(A, s->nx), *dx = civ_arena_doubles(A, s->nx);
+    if (!scratch || !xx || !dx)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "arima: out of memory");
+    if (civ_series_is_constant(s->x, s->nx))
+        return fit_constant_series(s, series, ws, first, fit);
+
+    /* work for the whole search: r <= max(max_p + m max_P, max_q + m max_Q + 1), d + mD <= 2 + m */
+    int rmax = L.max_p + m * L.max_P, qmax = L.max_q + m * L.max_Q + 1;
+    if (qmax > rmax)
+        rmax = qmax;
+    if (rmax < 1)
+        rmax = 1;
+    s->w = civ_arima_work_alloc(A, s->nx, s->nu + 2, rmax, 2 + m, 0);
+    if (!s->w)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "arima: out of memory");
+    /* xx: x, or the residuals of its regression on the non-constant regressors */
+    memcpy(xx, s->x, s->nx * sizeof *xx);
+    int have_regs, D, d;
+    civ_status st = regress_out(s, series, ws, xx, &have_regs);
+    if (st != CIV_OK)
+        return st;
+    size_t dlen;
+    choose_differences(s, ws, xx, dx, scratch, have_regs, &L, &D, &d, &dlen);
+    if (dlen == 0)
+        return civ_fail_at(CIV_ERR_TOO_SHORT, where, "ARIMA: not enough data to proceed");
+
+    civ_arima_result *best = civ_arima_result_alloc(A, s->w), *cur = civ_arima_result_alloc(A, s->w);
+    if (!best || !cur)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "arima: out of memory");
+    if (civ_series_is_constant(dx, dlen))
+        return fit_constant_diff(s, series, ws, dx, dlen, d, D, best, first, fit);
+
+    if (m > 1) {
+        if (L.max_P > 0 && L.max_p > m - 1)
+            L.max_p = m - 1;
+        if (L.max_Q > 0 && L.max_q > m - 1)
+            L.max_q = m - 1;
+    }
+    int approx = c->approx >= 0 ? c->approx : (s->nx > 150 || m > 12);
+    double offset = 0.0;
+    if (approx) {
+        civ_arima_order o = {0, d, 0, 0, D, 0, m};
+        size_t ncx = build_xreg(s, d + D == 0, 0);
+        if (civ_arima_estimate(s->w, s->x, s->nx, ncx ? s->X : NULL, ncx, &o, CIV_ARIMA_CSS_ML, NULL, cur) ==
+            CIV_ARIMA_OK)
+            offset = -2.0 * cur->loglik - (double)sl * log(cur->sigma2_arima);
+    }
+    int constant = (d + D == 1) || (d + D == 0); /* drift or mean allowed */
+
+    stepper stp;
+    memset(&stp, 0, sizeof stp);
+    stp.s = s;
+    stp.d = d;
+    stp.D = D;
+    stp.approx = approx;
+    stp.offset = offset;
+    stp.best = best;
+    stp.cur = cur;
+    stp.best_ic = INFINITY;
+    if (!c->stepwise) {
+        st = search_grid(&stp, &L, constant, where);
+        if (st != CIV_OK)
+            return st;
+    } else {
+        search_stepwise(&stp, &L, constant);
+        if (approx && stp.best_set)
+            refit_exact(&stp);
+    }
     if (!(stp.best_ic < INFINITY))
-        return civ_fail_at(CIV_ERR_NUMERIC, &where, "ARIMA: no suitable ARIMA model found");
-    return fill_fit(&s, series, ws, stp.best, &stp.best_sc, first, fit);
+        return civ_fail_at(CIV_ERR_NUMERIC, where, "ARIMA: no suitable ARIMA model found");
+    return fill_fit(s, series, ws, stp.best, &stp.best_sc, first, fit);
+}
+
+/* The model family's fit: the given orders (forecast::Arima) or the automatic
+ * search (forecast::auto.arima). */
+static civ_status arima_fit(const void *config, const civ_model_options *options, const civ_series *series,
+                            civ_workspace *ws, civ_model_fit *fit)
+{
+    const arima_config *c = config;
+    civ_where where = {.series_id = series->id, .field = "y"};
+    search_ctx s = {0};
+    size_t first = 0;
+    civ_status st = search_init(&s, options, series, ws, &where, &first);
+    if (st != CIV_OK)
+        return st;
+    int m = series->period > 1 ? series->period : 1;
+    if (!c->automatic)
+        return fit_given_orders(c, &s, series, ws, first, m, &where, fit);
+    return auto_arima(c, &s, series, ws, first, m, &where, fit);
 }
 
 /* ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 /*
- * arima.h -- the ARIMA model family: fixed-order ARIMA(p,d,q)(P,D,Q)[m]
+ * arima.h -- layer: models.  The ARIMA model family: fixed-order ARIMA(p,d,q)(P,D,Q)[m]
  * with mean, drift and regressors (R's forecast::Arima / stats::arima), and
  * automatic order selection (forecast::auto.arima, Hyndman & Khandakar 2008).
  *

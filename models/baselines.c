@@ -1,5 +1,5 @@
 /*
- * baselines.c -- historic mean, naive, seasonal naive and random walk with
+ * baselines.c -- layer: models.  Historic mean, naive, seasonal naive and random walk with
  * drift, computed as R's forecast package does (forecast 8.20):
  *
  *   meanf():  point forecast mean(y, na.rm); interval

@@ -1,5 +1,5 @@
 /*
- * baselines.h -- the benchmark forecasting methods every forecaster compares
+ * baselines.h -- layer: models.  The benchmark forecasting methods every forecaster compares
  * against: the historic mean, the naive and seasonal naive methods and the
  * random walk with drift, each exactly as R's forecast package computes them
  * (meanf, naive, snaive, rwf(drift = TRUE); forecast 8.20, lagwalk()).

@@ -1,5 +1,5 @@
 /*
- * combination.c -- the forecast combination of automatic ETS, automatic ARIMA
+ * combination.c -- layer: models.  The forecast combination of automatic ETS, automatic ARIMA
  * and the standard Theta method (specs "combo", "combo(mean)", "combo(median)",
  * and "auto" = "combo(median)").
  *
@@ -14,9 +14,11 @@
  * beat each component by overall sMAPE and overall MASE, the median one by
  * more (bench/forecast.bench.sh, docs/FORECASTING.md).
  *
- * What: the components are resolved by spec through the registry
- * (civ_model_resolve("ets" | "arima" | "theta")) and fitted through their type
- * objects; this file never names their internals.
+ * What: the components are the type objects civ_model_ets, civ_model_arima and
+ * civ_model_theta (ets.h, arima.h, theta.h), configured by their own parsers
+ * from the specs "ets", "arima", "theta" and fitted through the type-object
+ * interface; this file never names their internals.  It does not use the
+ * registry (registry.c lists this family, so that would be a cycle).
  *   Point forecast: at each horizon, the mean (spec "combo" or "combo(mean)") or
  *     the median ("combo(median)") of the component point forecasts.  With two
  *     components the median is their mean.
@@ -57,12 +59,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arima.h"
 #include "combination.h"
 #include "error.h"
+#include "ets.h"
+#include "theta.h"
 
 #define COMBO_MAX 3
 
-/* The component specs, resolved through the registry, and short labels. */
+/* The component families, the specs their own parsers configure them from
+ * (automatic ETS, automatic ARIMA, standard Theta), and short labels. */
+static const civ_model_type *const combo_types[COMBO_MAX] = {&civ_model_ets, &civ_model_arima, &civ_model_theta};
 static const char *const combo_specs[COMBO_MAX] = {"ets", "arima", "theta"};
 static const char *const combo_labels[COMBO_MAX] = {"ETS", "ARIMA", "Theta"};
 
@@ -160,10 +167,13 @@ static civ_status combo_fit(const void *config, const civ_model_options *options
         void *ccfg = civ_arena_alloc(&ws->arena, CIV_MODEL_CONFIG_MAX);
         if (!ccfg)
             return civ_fail_at(CIV_ERR_OUT_OF_MEMORY, &w, "out of memory for the combination");
-        const civ_model_type *type = NULL;
-        civ_status s = civ_model_resolve(combo_specs[c], &type, ccfg);
+        const civ_model_type *type = combo_types[c];
+        memset(ccfg, 0, CIV_MODEL_CONFIG_MAX);
+        civ_status s = type->parse(combo_specs[c], ccfg);
         if (s != CIV_OK)
-            return s; /* the registry lost a family: a build error, not data */
+            return s == CIV_ERR_NOT_FOUND ? civ_fail(CIV_ERR_INTERNAL, "combination: '%s' not accepted by its family",
+                                                     combo_specs[c])
+                                          : s; /* a build error, not data */
         civ_model_fit *f = &fits[st->k];
         memset(f, 0, sizeof *f);
         f->type = type;

@@ -1,10 +1,12 @@
 /*
- * combination.h -- the forecast combination of automatic ETS, automatic ARIMA
+ * combination.h -- layer: models.  The forecast combination of automatic ETS, automatic ARIMA
  * and the standard Theta method (specs "combo", "combo(mean)", "combo(median)",
  * and "auto", which is "combo(median)": the M1 decision in docs/FORECASTING.md).
  *
- * The components are fitted through their type objects (civ_model_resolve on
- * "ets", "arima" and "theta"); the combination never names their internals.
+ * The components are fitted through their type objects (civ_model_ets,
+ * civ_model_arima, civ_model_theta, configured from the specs "ets", "arima"
+ * and "theta"); the combination never names their internals nor uses the
+ * registry.
  * Point forecast: the mean (or median) of the component point forecasts at
  * each horizon.  Intervals: for each level, the mean (or median) of the
  * component bounds, i.e. the average of the components' quantiles

@@ -1,5 +1,5 @@
 /*
- * ets.c -- exponential smoothing state-space models, ported from R's
+ * ets.c -- layer: models.  Exponential smoothing state-space models, ported from R's
  * forecast package (8.20): ets(), etsmodel(), initparam(), initstate(),
  * check.param()/admissible() (C++ EtsTargetFunction), lik(), etscalc.c,
  * forecast.ets() with class1/class2/class3, simulate.ets() and the
@@ -521,78 +521,139 @@ static int ets_linfit(const double *y, size_t n, double *a, double *b)
     return 0;
 }
 
+/* initstate's seasonal estimate for fewer than 3 periods:
+ * tslm(y ~ trend + fourier(y, 1)), seas = y detrended.  work: 4n doubles. */
+static int seasonal_fourier(const double *y, size_t n, int season, int m, double *D, double *seas)
+{
+    int ncol = 0;
+    double coef[4];
+    int with_sin = fabs(2.0 / m - round(2.0 / m)) > DBL_EPSILON;
+    for (size_t i = 0; i < n; i++) {
+        double t = (double)(i + 1), arg = 2.0 * t / m;
+        int c = 0;
+        D[i * 4 + c++] = 1.0;
+        D[i * 4 + c++] = t;
+        if (with_sin)
+            D[i * 4 + c++] = sin(M_PI * arg);
+        D[i * 4 + c++] = cos(M_PI * arg);
+        ncol = c;
+    }
+    if (ets_lsq(D, y, n, ncol, coef) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        double tr = coef[0] + coef[1] * (double)(i + 1);
+        seas[i] = season == ETS_A ? y[i] - tr : y[i] / tr;
+    }
+    return 0;
+}
+
+/* initstate's seasonal estimate otherwise: decompose(y, type), a centred
+ * moving average (into trend_ma), then the mean of each season. */
+static void seasonal_decompose(const double *y, size_t n, int season, int m, double *trend_ma, double *seas)
+{
+    size_t half = (size_t)m / 2;
+    for (size_t i = 0; i < n; i++) {
+        if (i < half || i + half >= n) {
+            trend_ma[i] = NAN;
+            continue;
+        }
+        double s = 0;
+        if (m % 2 == 0) {
+            s = 0.5 * y[i - half] + 0.5 * y[i + half];
+            for (size_t j = i - half + 1; j < i + half; j++)
+                s += y[j];
+        } else {
+            for (size_t j = i - half; j <= i + half; j++)
+                s += y[j];
+        }
+        trend_ma[i] = s / m;
+    }
+    double figure[ETS_MAXM], fsum = 0;
+    for (int i = 0; i < m; i++) {
+        double s = 0;
+        size_t c = 0;
+        for (size_t j = (size_t)i; j < n; j += (size_t)m) {
+            double v = season == ETS_A ? y[j] - trend_ma[j] : y[j] / trend_ma[j];
+            if (!isnan(v)) {
+                s += v;
+                c++;
+            }
+        }
+        figure[i] = c ? s / (double)c : (season == ETS_A ? 0.0 : 1.0);
+        fsum += figure[i];
+    }
+    double fmean = fsum / m;
+    for (int i = 0; i < m; i++)
+        figure[i] = season == ETS_A ? figure[i] - fmean : figure[i] / fmean;
+    for (size_t i = 0; i < n; i++)
+        seas[i] = figure[i % (size_t)m];
+}
+
+/* initstate's level (and trend) from the first max(10, 2m) seasonally
+ * adjusted values ysa; writes them to st and returns how many, or -1. */
+static int init_level_trend(const double *ysa, size_t n, int trend, int m, double *st)
+{
+    int k = 0;
+    size_t maxn = (size_t)(10 > 2 * m ? 10 : 2 * m);
+    if (maxn > n)
+        maxn = n;
+    if (trend == ETS_N) {
+        double s = 0;
+        size_t c = 0;
+        for (size_t i = 0; i < maxn; i++)
+            if (!isnan(ysa[i])) {
+                s += ysa[i];
+                c++;
+            }
+        if (c == 0)
+            return -1;
+        st[k++] = s / (double)c;
+        return k;
+    }
+    double a, b;
+    if (ets_linfit(ysa, maxn, &a, &b) != 0)
+        return -1;
+    if (trend == ETS_A) {
+        double l0 = a, b0 = b;
+        if (fabs(l0 + b0) < 1e-8) {
+            l0 *= 1 + 0.001;
+            b0 *= 1 - 0.001;
+        }
+        st[k++] = l0;
+        st[k++] = b0;
+    } else {
+        double l0 = a + b;
+        if (fabs(l0) < 1e-8)
+            l0 = 1e-7;
+        double b0 = (a + 2 * b) / l0;
+        l0 = l0 / b0;
+        if (fabs(b0) > 1e10)
+            b0 = b0 > 0 ? 1e10 : -1e10;
+        if (l0 < 1e-8 || b0 < 1e-8) {
+            l0 = fmax(ysa[0], 0.001);
+            b0 = fmax(ysa[1] / ysa[0], 0.001);
+        }
+        st[k++] = l0;
+        st[k++] = b0;
+    }
+    return k;
+}
+
 /* R's initstate(): initial l, b and m-1 seasons.  work holds 6n doubles.
  * Returns the number of states, or -1 when R would stop with an error. */
 static int ets_initstate(const double *y, size_t n, int trend, int season, int m, double *work, double *st)
 {
     double *seas = work, *ysa = work + n;
-    int k = 0;
     double init_seas[ETS_MAXM];
     if (season != ETS_N) {
         if (n < 4)
             return -1; /* "You've got to be joking (not enough data)." */
         if (n < 3 * (size_t)m) {
-            /* tslm(y ~ trend + fourier(y, 1)): seasonal = y detrended */
-            int ncol = 0;
-            double coef[4];
-            /* design into a small local buffer row by row */
-            double *D = work + 2 * n; /* the caller's work holds 6n doubles: n rows of 4 */
-            int with_sin = fabs(2.0 / m - round(2.0 / m)) > DBL_EPSILON;
-            for (size_t i = 0; i < n; i++) {
-                double t = (double)(i + 1), arg = 2.0 * t / m;
-                int c = 0;
-                D[i * 4 + c++] = 1.0;
-                D[i * 4 + c++] = t;
-                if (with_sin)
-                    D[i * 4 + c++] = sin(M_PI * arg);
-                D[i * 4 + c++] = cos(M_PI * arg);
-                ncol = c;
-            }
-            if (ets_lsq(D, y, n, ncol, coef) != 0)
+            /* the caller's work holds 6n doubles: n rows of 4 from 2n on */
+            if (seasonal_fourier(y, n, season, m, work + 2 * n, seas) != 0)
                 return -1;
-            for (size_t i = 0; i < n; i++) {
-                double tr = coef[0] + coef[1] * (double)(i + 1);
-                seas[i] = season == ETS_A ? y[i] - tr : y[i] / tr;
-            }
         } else {
-            /* decompose(y, type): centred moving average, then season means */
-            double *trend_ma = ysa;
-            size_t half = (size_t)m / 2;
-            for (size_t i = 0; i < n; i++) {
-                if (i < half || i + half >= n) {
-                    trend_ma[i] = NAN;
-                    continue;
-                }
-                double s = 0;
-                if (m % 2 == 0) {
-                    s = 0.5 * y[i - half] + 0.5 * y[i + half];
-                    for (size_t j = i - half + 1; j < i + half; j++)
-                        s += y[j];
-                } else {
-                    for (size_t j = i - half; j <= i + half; j++)
-                        s += y[j];
-                }
-                trend_ma[i] = s / m;
-            }
-            double figure[ETS_MAXM], fsum = 0;
-            for (int i = 0; i < m; i++) {
-                double s = 0;
-                size_t c = 0;
-                for (size_t j = (size_t)i; j < n; j += (size_t)m) {
-                    double v = season == ETS_A ? y[j] - trend_ma[j] : y[j] / trend_ma[j];
-                    if (!isnan(v)) {
-                        s += v;
-                        c++;
-                    }
-                }
-                figure[i] = c ? s / (double)c : (season == ETS_A ? 0.0 : 1.0);
-                fsum += figure[i];
-            }
-            double fmean = fsum / m;
-            for (int i = 0; i < m; i++)
-                figure[i] = season == ETS_A ? figure[i] - fmean : figure[i] / fmean;
-            for (size_t i = 0; i < n; i++)
-                seas[i] = figure[i % (size_t)m];
+            seasonal_decompose(y, n, season, m, ysa, seas);
         }
         for (int kk = 0; kk < m - 1; kk++) {
             double v = seas[m - 1 - kk]; /* rev(seasonal[2:m]) */
@@ -621,48 +682,9 @@ static int ets_initstate(const double *y, size_t n, int trend, int season, int m
         m = 1;
         memcpy(ysa, y, n * sizeof *y);
     }
-    size_t maxn = (size_t)(10 > 2 * m ? 10 : 2 * m);
-    if (maxn > n)
-        maxn = n;
-    if (trend == ETS_N) {
-        double s = 0;
-        size_t c = 0;
-        for (size_t i = 0; i < maxn; i++)
-            if (!isnan(ysa[i])) {
-                s += ysa[i];
-                c++;
-            }
-        if (c == 0)
-            return -1;
-        st[k++] = s / (double)c;
-    } else {
-        double a, b;
-        if (ets_linfit(ysa, maxn, &a, &b) != 0)
-            return -1;
-        if (trend == ETS_A) {
-            double l0 = a, b0 = b;
-            if (fabs(l0 + b0) < 1e-8) {
-                l0 *= 1 + 0.001;
-                b0 *= 1 - 0.001;
-            }
-            st[k++] = l0;
-            st[k++] = b0;
-        } else {
-            double l0 = a + b;
-            if (fabs(l0) < 1e-8)
-                l0 = 1e-7;
-            double b0 = (a + 2 * b) / l0;
-            l0 = l0 / b0;
-            if (fabs(b0) > 1e10)
-                b0 = b0 > 0 ? 1e10 : -1e10;
-            if (l0 < 1e-8 || b0 < 1e-8) {
-                l0 = fmax(ysa[0], 0.001);
-                b0 = fmax(ysa[1] / ysa[0], 0.001);
-            }
-            st[k++] = l0;
-            st[k++] = b0;
-        }
-    }
+    int k = init_level_trend(ysa, n, trend, m, st);
+    if (k < 0)
+        return -1;
     if (season != ETS_N)
         for (int kk = 0; kk < m - 1; kk++)
             st[k++] = init_seas[kk];
@@ -861,6 +883,56 @@ static double hw_objective(size_t np, const double *p, void *vp)
     return hw_run(h, v[0], v[1], v[2], NULL, NULL);
 }
 
+/* HoltWinters' smoothing parameters: R's starting values (initparam with
+ * lower 0, upper 1, "usual"), then Nelder-Mead over u with p = sin^2(u).
+ * v gets alpha, beta, gamma; returns how many were estimated, or -1. */
+static int hw_estimate(const ets_data *d, hw_problem *h, int dotrend, int doseason, double fixed_alpha, double v[3])
+{
+    /* initparam(alpha, beta, gamma, phi = 1, ..., lower = 0, upper = 1, m = frequency, "usual") */
+    double start[3];
+    int np = 0;
+    double alpha = fixed_alpha;
+    h->sel[0] = isnan(fixed_alpha);
+    if (h->sel[0]) {
+        alpha = 0.2 / d->period;
+        start[np++] = alpha;
+    }
+    h->fixed[0] = alpha;
+    h->sel[1] = dotrend;
+    if (dotrend) {
+        double beta = 0.1 * fmin(1.0, alpha);
+        if (beta < 0 || beta > alpha)
+            beta = alpha - 0.001;
+        start[np++] = beta;
+    }
+    h->sel[2] = doseason;
+    if (doseason) {
+        double gamma = 0.05 * fmin(1.0, 1 - alpha);
+        if (gamma < 0 || gamma > 1 - alpha)
+            gamma = 1 - alpha - 0.001;
+        start[np++] = gamma;
+    }
+    v[0] = alpha, v[1] = 0, v[2] = 0;
+    if (np > 0) {
+        /* The box [0, 1]^k is removed by p = sin^2(u), so that optima on the
+         * boundary (common here: beta = 1) are reachable, as with R's L-BFGS-B. */
+        for (int i = 0; i < np; i++)
+            start[i] = asin(sqrt(start[i]));
+        civ_nm_control ctl = civ_nm_defaults();
+        double fmin;
+        int cnt;
+        if (civ_nm_minimise((size_t)np, start, &fmin, hw_objective, h, &ctl, d->nm, &cnt) < 0 || !isfinite(fmin))
+            return -1;
+        int j = 0;
+        for (int i = 0; i < 3; i++)
+            if (h->sel[i]) {
+                double sn = sin(start[j++]);
+                v[i] = sn * sn;
+            }
+    }
+    return np;
+}
+
 /* HoltWintersZZ(y, alpha = fixed_alpha (NaN: estimate), beta = dotrend ? NULL
  * : FALSE, gamma = doseason ? NULL : FALSE, seasonal, exponential).  The
  * starting values are R's; R minimises the SSE with L-BFGS-B in [0, 1], here
@@ -908,48 +980,10 @@ static int ets_fit_holtwinters(const ets_data *d, int dotrend, int doseason, int
     }
     if (isnan(h.l0) || (dotrend && isnan(h.b0)))
         return -1;
-    /* initparam(alpha, beta, gamma, phi = 1, ..., lower = 0, upper = 1, m = frequency, "usual") */
-    double start[3];
-    int np = 0;
-    double alpha = fixed_alpha;
-    h.sel[0] = isnan(fixed_alpha);
-    if (h.sel[0]) {
-        alpha = 0.2 / d->period;
-        start[np++] = alpha;
-    }
-    h.fixed[0] = alpha;
-    h.sel[1] = dotrend;
-    if (dotrend) {
-        double beta = 0.1 * fmin(1.0, alpha);
-        if (beta < 0 || beta > alpha)
-            beta = alpha - 0.001;
-        start[np++] = beta;
-    }
-    h.sel[2] = doseason;
-    if (doseason) {
-        double gamma = 0.05 * fmin(1.0, 1 - alpha);
-        if (gamma < 0 || gamma > 1 - alpha)
-            gamma = 1 - alpha - 0.001;
-        start[np++] = gamma;
-    }
-    double v[3] = {alpha, 0, 0};
-    if (np > 0) {
-        /* The box [0, 1]^k is removed by p = sin^2(u), so that optima on the
-         * boundary (common here: beta = 1) are reachable, as with R's L-BFGS-B. */
-        for (int i = 0; i < np; i++)
-            start[i] = asin(sqrt(start[i]));
-        civ_nm_control ctl = civ_nm_defaults();
-        double fmin;
-        int cnt;
-        if (civ_nm_minimise((size_t)np, start, &fmin, hw_objective, &h, &ctl, d->nm, &cnt) < 0 || !isfinite(fmin))
-            return -1;
-        int j = 0;
-        for (int i = 0; i < 3; i++)
-            if (h.sel[i]) {
-                double sn = sin(start[j++]);
-                v[i] = sn * sn;
-            }
-    }
+    double v[3];
+    int np = hw_estimate(d, &h, dotrend, doseason, fixed_alpha, v);
+    if (np < 0)
+        return -1;
     memset(r, 0, sizeof *r);
     ets_model *mod = &r->mod;
     double sse = hw_run(&h, v[0], v[1], v[2], mod->xlast, d->f);
@@ -1037,6 +1071,35 @@ static void ets_model_name(const ets_model *mod, char *buf, size_t size)
              comp[mod->season]);
 }
 
+/* Too few observations for the state space models: R's HoltWintersZZ
+ * fallback, in R's order of attempts. */
+static civ_status ets_short_fallback(const ets_data *d, int T, int S, const civ_where *w, ets_result *best)
+{
+    if (S == ETS_A || S == ETS_M)
+        if (ets_fit_holtwinters(d, 1, 1, S == ETS_M, T == ETS_M, NAN, best) == 0)
+            return CIV_OK;
+    if (T == ETS_A || T == ETS_M)
+        if (ets_fit_holtwinters(d, 1, 0, 0, T == ETS_M, NAN, best) == 0)
+            return CIV_OK;
+    if (T == ETS_N && S == ETS_N) {
+        if (ets_fit_holtwinters(d, 0, 0, 0, 0, NAN, best) == 0)
+            return CIV_OK;
+    }
+    ets_result r1;
+    int ok1 = ets_fit_holtwinters(d, 1, 0, 0, T == ETS_M, NAN, &r1) == 0;
+    int ok2 = ets_fit_holtwinters(d, 0, 0, 0, T == ETS_M, NAN, best) == 0;
+    if (ok1 && (!ok2 || r1.mod.sigma2 < best->mod.sigma2)) {
+        /* refit so that the scratch fitted values belong to the winner */
+        if (ets_fit_holtwinters(d, 1, 0, 0, T == ETS_M, NAN, best) != 0)
+            *best = r1;
+        ok2 = 1;
+    }
+    if (!ok2)
+        return civ_fail_at(CIV_ERR_TOO_SHORT, w, "ETS: unable to estimate a model from %zu observations",
+                           d->nobs);
+    return CIV_OK;
+}
+
 /* R's ets() front end (restrictions, fallbacks, selection loop); fills best. */
 static civ_status ets_run(const ets_config *cfg, civ_criterion ic, civ_ets_crit crit, const ets_data *d,
                           ets_result *best)
@@ -1081,32 +1144,8 @@ static civ_status ets_run(const ets_config *cfg, civ_criterion ic, civ_ets_crit 
         npars += (size_t)m;
     if (cfg->damped > 0)
         npars += 1;
-    if (d->nobs <= npars + 4) {
-        /* R's HoltWintersZZ fallback, in R's order of attempts */
-        if (S == ETS_A || S == ETS_M)
-            if (ets_fit_holtwinters(d, 1, 1, S == ETS_M, T == ETS_M, NAN, best) == 0)
-                return CIV_OK;
-        if (T == ETS_A || T == ETS_M)
-            if (ets_fit_holtwinters(d, 1, 0, 0, T == ETS_M, NAN, best) == 0)
-                return CIV_OK;
-        if (T == ETS_N && S == ETS_N) {
-            if (ets_fit_holtwinters(d, 0, 0, 0, 0, NAN, best) == 0)
-                return CIV_OK;
-        }
-        ets_result r1;
-        int ok1 = ets_fit_holtwinters(d, 1, 0, 0, T == ETS_M, NAN, &r1) == 0;
-        int ok2 = ets_fit_holtwinters(d, 0, 0, 0, T == ETS_M, NAN, best) == 0;
-        if (ok1 && (!ok2 || r1.mod.sigma2 < best->mod.sigma2)) {
-            /* refit so that the scratch fitted values belong to the winner */
-            if (ets_fit_holtwinters(d, 1, 0, 0, T == ETS_M, NAN, best) != 0)
-                *best = r1;
-            ok2 = 1;
-        }
-        if (!ok2)
-            return civ_fail_at(CIV_ERR_TOO_SHORT, &w, "ETS: unable to estimate a model from %zu observations",
-                               d->nobs);
-        return CIV_OK;
-    }
+    if (d->nobs <= npars + 4)
+        return ets_short_fallback(d, T, S, &w, best);
     int errs[2], trends[3], seasons[3], damps[2];
     int ne = 0, nt = 0, ns = 0, nd = 0;
     if (E == ETS_Z) {

@@ -1,5 +1,5 @@
 /*
- * ets.h -- exponential smoothing state-space models (ETS) as R's
+ * ets.h -- layer: models.  Exponential smoothing state-space models (ETS) as R's
  * forecast::ets() fits them; internal to the library.
  *
  * The model family is the type object civ_model_ets (specs "auto", "ets",

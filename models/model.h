@@ -1,5 +1,5 @@
 /*
- * model.h -- the forecasting model interface.
+ * model.h -- layer: models.  The forecasting model interface.
  *
  * Each model family (baselines, ETS, Theta, later ARIMA) is a *type object*: a
  * const civ_model_type with function pointers and parameter metadata, in the
@@ -14,7 +14,7 @@
  *
  * Threads: a type object is immutable and shared; a workspace belongs to one
  * thread.  Results must not depend on which thread runs a series: randomness
- * comes only from ws->rng, which the driver seeds from (seed, series index).
+ * comes only from ws->rng, which the driver seeds from (seed, series id).
  */
 #ifndef CIV_MODEL_H
 #define CIV_MODEL_H

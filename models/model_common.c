@@ -1,5 +1,5 @@
 /*
- * model_common.c -- helpers every model family shares: normal quantiles for
+ * model_common.c -- layer: models.  Helpers every model family shares: normal quantiles for
  * interval levels, information criteria, and quantile intervals from
  * simulated sample paths.
  */
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "numeric.h"
 #include "model.h"
 
 double civ_normal_quantile_for_level(double level)
@@ -24,58 +25,6 @@ void civ_fit_set_criteria(civ_model_fit *fit, double loglik, size_t k, size_t n_
     fit->aic = -2.0 * loglik + 2.0 * kk;
     fit->aicc = nn - kk - 1.0 > 0.0 ? fit->aic + 2.0 * kk * (kk + 1.0) / (nn - kk - 1.0) : NAN;
     fit->bic = -2.0 * loglik + kk * log(nn);
-}
-
-/* Hoare-style selection (Floyd-Rivest without sampling): after the call,
- * a[k] holds the k-th smallest of a[lo..hi] and the elements before it are
- * <= a[k] <= those after.  Expected O(n); deterministic (median-of-three). */
-static void select_kth(double *a, size_t lo, size_t hi, size_t k)
-{
-    while (hi > lo) {
-        size_t mid = lo + (hi - lo) / 2;
-        /* median of three as the pivot, moved to a[lo] */
-        if (a[mid] < a[lo]) { double t = a[mid]; a[mid] = a[lo]; a[lo] = t; }
-        if (a[hi] < a[lo]) { double t = a[hi]; a[hi] = a[lo]; a[lo] = t; }
-        if (a[hi] < a[mid]) { double t = a[hi]; a[hi] = a[mid]; a[mid] = t; }
-        double pivot = a[mid];
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (a[i] < pivot)
-                i++;
-            while (a[j] > pivot)
-                j--;
-            if (i <= j) {
-                double t = a[i]; a[i] = a[j]; a[j] = t;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            return;
-    }
-}
-
-/* R's quantile type 7 of m values, by selection: a is permuted. */
-static double quantile_select(double *a, size_t m, double p)
-{
-    double h = (double)(m - 1) * p;
-    size_t lo = (size_t)floor(h);
-    select_kth(a, 0, m - 1, lo);
-    double x = a[lo];
-    if (lo + 1 >= m || h == (double)lo)
-        return x;
-    /* the next order statistic is the minimum of the upper part */
-    double y = a[lo + 1];
-    for (size_t i = lo + 2; i < m; i++)
-        if (a[i] < y)
-            y = a[i];
-    return x + (h - (double)lo) * (y - x);
 }
 
 civ_status civ_intervals_from_paths(const double *paths, size_t n_paths, size_t h, const double *levels,
@@ -102,8 +51,8 @@ civ_status civ_intervals_from_paths(const double *paths, size_t n_paths, size_t 
          * quantiles do not depend on the order they are taken in. */
         for (size_t l = 0; l < n_levels; l++) {
             double a = (1.0 - levels[l] / 100.0) / 2.0;
-            lower[l * h + j] = quantile_select(col, m, a);
-            upper[l * h + j] = quantile_select(col, m, 1.0 - a);
+            lower[l * h + j] = civ_quantile7(col, m, a);
+            upper[l * h + j] = civ_quantile7(col, m, 1.0 - a);
         }
     }
     return CIV_OK;

@@ -1,9 +1,12 @@
 /*
- * registry.c -- the list of model families and spec resolution.
+ * registry.c -- layer: models.  The list of model families and spec
+ * resolution.
  *
  * A spec is resolved by asking each type object in turn to parse it; the
  * first that accepts it wins.  Adding a family means adding its type here;
- * nothing else in the engine names a model.
+ * outside models/ nothing names a model.  The registry sits on top of the
+ * families: no family uses it (the combination names its components' type
+ * objects directly), so there is no cycle.
  */
 #include <stdio.h>
 #include <string.h>

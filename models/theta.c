@@ -1,5 +1,5 @@
 /*
- * theta.c -- the Theta family: the standard Theta method as R's
+ * theta.c -- layer: models.  The Theta family: the standard Theta method as R's
  * forecast::thetaf() computes it, and the optimised Theta models (STM, OTM,
  * DSTM, DOTM) of Fiorucci et al. (2016), with automatic selection among the
  * latter ("autotheta").

@@ -1,5 +1,5 @@
 /*
- * theta.h -- the Theta family of forecasting models as one model type object.
+ * theta.h -- layer: models.  The Theta family of forecasting models as one model type object.
  *
  * Specs (case-insensitive):
  *   "theta"      the standard Theta method exactly as R's forecast::thetaf()

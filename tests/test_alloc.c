@@ -1,5 +1,5 @@
 /*
- * test_alloc.c -- the allocation engine end to end (engine/src/alloc.c):
+ * test_alloc.c -- the allocation engine end to end (engine/src/alloc/alloc.c):
  * hand-computed cases for every feature (factor shares with a coefficient,
  * reserves, tilts, floors, hold-harmless, pace, caps, ratable reduction,
  * earmarks by threshold and top-k, forecast factors, the decomposition and
@@ -272,6 +272,52 @@ static void test_hold_harmless_and_pace(void **state)
     run_free(&o);
     civ_table_free(c);
     civ_alloc_spec_free(s3);
+}
+
+/* Issue 16 item 3, the direction of rounding of each bound, at the boundary
+ * and one fen past it: hold-harmless (a minimum) rounds up, pace and
+ * cap_share (maximums) round down; an exact product is not moved. */
+static int64_t amount_of(const char *spec_text, const char *csv, size_t row, const char *binding)
+{
+    civ_alloc_spec *s = spec_of(spec_text);
+    civ_table *c = csv_table(csv);
+    run_out o;
+    if (run(s, c, NULL, &o))
+        fail_msg("%s", civ_last_error_message());
+    int64_t v = (int64_t)cell(o.t, row, "amount_fen");
+    assert_string_equal(text_cell(o.t, row, "binding"), binding);
+    run_free(&o);
+    civ_table_free(c);
+    civ_alloc_spec_free(s);
+    return v;
+}
+
+static void test_bound_directions(void **state)
+{
+    (void)state;
+    const char *hh = "version = \"t\"\n[budget]\ntotal = 2000.00\nfiscal_year = 2026\n[[pool]]\nname = \"p\"\n"
+                     "share = 1\n[[formula]]\nname = \"main\"\nhold_harmless = 0.85\nlast_year = \"ly\"\n"
+                     "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n";
+    /* 85% of 100,001 fen = 85,000.85 -> 85,001 (never below 85%) */
+    assert_true(amount_of(hh, "unique_id,pop,ly\nA,1,1000.01\nB,1000,0\n", 0, "hold_harmless") == 85001);
+    assert_true(amount_of(hh, "unique_id,pop,ly\nA,1,1000.00\nB,1000,0\n", 0, "hold_harmless") == 85000);
+    const char *pace = "version = \"t\"\n[budget]\ntotal = 2000.00\nfiscal_year = 2026\n[[pool]]\nname = \"p\"\n"
+                       "share = 1\n[[formula]]\nname = \"main\"\npace = 0.1\nlast_year = \"ly\"\n"
+                       "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n";
+    /* 110% of 100,001 fen = 110,001.1 -> 110,001 (never above +10%) */
+    assert_true(amount_of(pace, "unique_id,pop,ly\nA,1000,1000.01\nB,1,0\n", 0, "pace") == 110001);
+    assert_true(amount_of(pace, "unique_id,pop,ly\nA,1000,1000.00\nB,1,0\n", 0, "pace") == 110000);
+    /* 30% of a pool of 100,001 fen = 30,000.3 -> 30,000 (never above 30%);
+     * of 100,010 fen exactly 30,003 */
+    const char *cs = "version = \"t\"\n[budget]\ntotal = %s\nfiscal_year = 2026\n[[pool]]\nname = \"p\"\n"
+                     "share = 1\n[[formula]]\nname = \"main\"\ncap_share = 0.3\n"
+                     "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n";
+    const char *data = "unique_id,pop\nA,1000\nB,1\nC,1\nD,1\n";
+    char text[400];
+    snprintf(text, sizeof text, cs, "1000.01");
+    assert_true(amount_of(text, data, 0, "cap") == 30000);
+    snprintf(text, sizeof text, cs, "1000.10");
+    assert_true(amount_of(text, data, 0, "cap") == 30003);
 }
 
 static void test_cap(void **state)
@@ -857,6 +903,7 @@ int main(void)
         cmocka_unit_test(test_reserve_tilt_floor),
         cmocka_unit_test(test_hold_harmless_and_pace),
         cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_bound_directions),
         cmocka_unit_test(test_ratable),
         cmocka_unit_test(test_earmarks),
         cmocka_unit_test(test_merged_pools),

@@ -1,5 +1,5 @@
 /*
- * test_alloc_compare.c -- scenarios (engine/src/alloc_compare.c): a
+ * test_alloc_compare.c -- scenarios (engine/src/alloc/compare.c): a
  * hand-computed three-community case whose waterfall (tilt, floor,
  * rebalance) is worked out in the comments, the comparison table (change,
  * outcome), the identity base + effects = amount per community, per district

@@ -1,5 +1,5 @@
 /*
- * test_alloc_need.c -- the multi-year budget need (engine/src/alloc_need.c):
+ * test_alloc_need.c -- the multi-year budget need (engine/src/alloc/need.c):
  * hand-computed indexation (+10% every two years, rounded to the fen at each
  * step, half away from zero, including a step that lands on half a fen),
  * the projection by calendar year from monthly forecasts (rows outside the

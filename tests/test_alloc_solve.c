@@ -1,5 +1,5 @@
 /*
- * test_alloc_solve.c -- the exact constrained solve (engine/src/alloc_solve.c):
+ * test_alloc_solve.c -- the exact constrained solve (engine/src/alloc/solve.c):
  * hand-computed cases for floors, caps, zero scores, ties, equal bounds and
  * infeasibility (status and the totals in the message), the radix sort
  * against qsort, and random instances checked against the optimality

@@ -1,6 +1,6 @@
 /*
- * test_alloc_spec.c -- the allocation spec reader (engine/src/alloc_toml.c,
- * engine/src/alloc_spec.c): a full spec read back key by key, the exact
+ * test_alloc_spec.c -- the allocation spec reader (engine/src/io/toml.c,
+ * engine/src/alloc/spec.c): a full spec read back key by key, the exact
  * budget split (reserves and pools to the fen), money parsing, and a table
  * of bad specs, each checked for its status, the message, the line, the
  * column and the key named.  Also a crude fuzz: every prefix and
@@ -77,18 +77,17 @@ static void test_good_spec(void **state)
     /* 1,000.05 yuan = 100005 fen */
     assert_int_equal(civ_alloc_spec_total(s), 100005);
     assert_int_equal(civ_alloc_spec_minor_unit(s), 100);
-    /* reserves: 5% of 100005 = 5000.25, 3% = 3000.15, rest 92004.6:
-     * floors 5000 + 3000 + 92004 = 100004; the largest remainder (.6, the
-     * rest) takes the last fen -> 5000, 3000, 92005 */
+    /* reserves are minimums, rounded up: 5% of 100005 = 5000.25 -> 5001,
+     * 3% = 3000.15 -> 3001; the rest 100005 - 8002 = 92003 */
     assert_int_equal(civ_alloc_spec_n_reserves(s), 2);
-    assert_int_equal(civ_alloc_spec_reserve_amount(s, 0), 5000);
-    assert_int_equal(civ_alloc_spec_reserve_amount(s, 1), 3000);
-    assert_int_equal(s->distributable, 92005);
-    /* pools: a = 100.00 = 10000 fen; b and c split 82005 by halves =
-     * 41002.5 each -> tie, the earlier pool gets the odd fen */
+    assert_int_equal(civ_alloc_spec_reserve_amount(s, 0), 5001);
+    assert_int_equal(civ_alloc_spec_reserve_amount(s, 1), 3001);
+    assert_int_equal(s->distributable, 92003);
+    /* pools: a = 100.00 = 10000 fen; b and c split 82003 by halves =
+     * 41001.5 each -> tie, the earlier pool gets the odd fen */
     assert_int_equal(civ_alloc_spec_pool_amount(s, 0), 10000);
-    assert_int_equal(civ_alloc_spec_pool_amount(s, 1), 41003);
-    assert_int_equal(civ_alloc_spec_pool_amount(s, 2), 41002);
+    assert_int_equal(civ_alloc_spec_pool_amount(s, 1), 41002);
+    assert_int_equal(civ_alloc_spec_pool_amount(s, 2), 41001);
     assert_string_equal(s->pools[2].eligible_attribute, "mig");
     assert_true(s->pools[2].eligible_min == 0.3);
     assert_true(isnan(s->pools[2].eligible_max));
@@ -106,6 +105,62 @@ static void test_good_spec(void **state)
     assert_true(s->tilts[0].multiplier == 1.2);
     civ_alloc_spec_free(s);
     civ_alloc_spec_free(NULL);
+}
+
+/* Issue 16 item 3: a reserve is a minimum ("not less than 3%"), rounded up;
+ * at the boundary (an exact product) nothing is added.  Both the exact path
+ * (a plain decimal share) and the double path (3e-2) are checked. */
+static civ_alloc_spec *reserve_spec(const char *total, const char *share)
+{
+    char text[400];
+    snprintf(text, sizeof text,
+             "version = \"t\"\n[budget]\ntotal = %s\nfiscal_year = 2026\n[[reserve]]\nname = \"risk\"\n"
+             "share = %s\n[[pool]]\nname = \"p\"\nshare = 1\n[[factor]]\nname = \"f\"\nattribute = \"a\"\n"
+             "weight = 1\n",
+             total, share);
+    civ_alloc_spec *s = NULL;
+    if (civ_alloc_spec_parse(text, strlen(text), "t.spec", &s))
+        fail_msg("%s", civ_last_error_message());
+    return s;
+}
+
+static void test_reserve_rounds_up(void **state)
+{
+    (void)state;
+    const char *shares[] = {"0.03", "3e-2"};
+    for (int k = 0; k < 2; k++) {
+        /* the issue's example: 3% of 123,456,781 fen is 3,703,703.43 -> 3,703,704
+         * (37,037.04 yuan, not 37,037.03, which is below 3%) */
+        civ_alloc_spec *s = reserve_spec("1234567.81", shares[k]);
+        int64_t r = civ_alloc_spec_reserve_amount(s, 0), T = civ_alloc_spec_total(s);
+        assert_true(r == 3703704);
+        assert_true(r * 100 >= T * 3 && (r - 1) * 100 < T * 3); /* the least whole fen >= 3% */
+        assert_true(r + s->distributable == T);
+        civ_alloc_spec_free(s);
+        /* the boundary: 3% of 10,000.00 yuan is exactly 30,000 fen, not 30,001 */
+        s = reserve_spec("10000.00", shares[k]);
+        assert_true(civ_alloc_spec_reserve_amount(s, 0) == 30000);
+        assert_true(s->distributable == 970000);
+        civ_alloc_spec_free(s);
+        /* one fen above it: 3% of 1,000,001 fen = 30,000.03 -> 30,001 */
+        s = reserve_spec("10000.01", shares[k]);
+        assert_true(civ_alloc_spec_reserve_amount(s, 0) == 30001);
+        civ_alloc_spec_free(s);
+    }
+    /* random totals: always the least whole fen not below the share */
+    srand(3);
+    for (int rep = 0; rep < 2000; rep++) {
+        int64_t T = 1 + ((int64_t)rand() * 7919 + rand()) % 100000000000LL;
+        int pct = 1 + rand() % 9;
+        char total[40], share[16];
+        snprintf(total, sizeof total, "%lld.%02lld", (long long)(T / 100), (long long)(T % 100));
+        snprintf(share, sizeof share, rep % 2 ? "0.0%d" : "%de-2", pct);
+        civ_alloc_spec *s = reserve_spec(total, share);
+        int64_t r = civ_alloc_spec_reserve_amount(s, 0);
+        if (!(r * 100 >= T * pct && (r - 1) * 100 < T * pct))
+            fail_msg("%s%% of %lld fen gave %lld", share, (long long)T, (long long)r);
+        civ_alloc_spec_free(s);
+    }
 }
 
 static void test_money(void **state)
@@ -364,6 +419,7 @@ int main(void)
         cmocka_unit_test(test_good_spec),    cmocka_unit_test(test_money),
         cmocka_unit_test(test_base_is_valid), cmocka_unit_test(test_bad_specs),
         cmocka_unit_test(test_limits_and_bytes), cmocka_unit_test(test_fuzz_prefixes_and_mutations),
+        cmocka_unit_test(test_reserve_rounds_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /*
  * test_alloc_uncertainty.c -- the Monte Carlo of the allocation
- * (engine/src/alloc_uncertainty.c): bit-identical draws and quantiles on 1,
+ * (engine/src/alloc/uncertainty.c): bit-identical draws and quantiles on 1,
  * 2 and 4 threads; every draw's total exact to the fen; P5 <= P50 <= P95;
  * zero-width intervals give every draw (so every quantile) equal to the
  * point allocation; the quantile-matched split normal reproduces the

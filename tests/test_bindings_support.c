@@ -1,5 +1,5 @@
 /*
- * test_bindings_support.c -- engine/src/bindings_support.c: the bulk number
+ * test_bindings_support.c -- engine/src/core/bindings_support.c: the bulk number
  * setter of tables, the many-series panel setters, and the block seed that lets a partition of a panel
  * reproduce the whole panel's simulated intervals bit for bit (the Dask
  * helpers of the Python package rely on it).

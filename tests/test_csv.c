@@ -1,5 +1,5 @@
 /*
- * test_csv.c -- unit tests of the CSV readers and writers (engine/src/csv.c):
+ * test_csv.c -- unit tests of the CSV readers and writers (engine/src/io/csv.c):
  * malformed input (status AND file:line:column in the message), the panel
  * layout rules (gaps, missing tokens, future covariates, frequency
  * inference, row order), exact round trips, the number parser against
@@ -20,6 +20,7 @@
 #include "civicast.h"
 #include "csv.h"
 #include "panel.h"
+#include "text.h"
 
 static char tmpdir[64];
 static int file_counter;

@@ -283,7 +283,7 @@ static void test_allocation_and_monte_carlo(void **state)
     civ_panel_free(panel);
 }
 
-/* HDF5 files carry no object timestamps (hdf5_io.c sets
+/* HDF5 files carry no object timestamps (io/hdf5.c sets
  * H5Pset_obj_track_times off): the same panel written a second apart gives
  * the same bytes.  Before, the modification times made every .h5 differ. */
 static void test_hdf5_bytes_reproducible(void **state)

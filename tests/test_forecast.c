@@ -1,6 +1,6 @@
 /*
- * test_forecast.c -- the batch driver (engine/src/forecast.c) and its output
- * tables (forecast_output.c): per-series status that never stops the batch
+ * test_forecast.c -- the batch driver (engine/src/forecast/driver.c) and its output
+ * tables (forecast/output.c): per-series status that never stops the batch
  * (NaN, short and constant series), bit-identical results for 1, 2 and 8
  * threads for every registered model type and for a test type that draws from
  * the per-series generator, the progress callback, non-negative clamping,

@@ -1,5 +1,5 @@
 /*
- * test_hdf5.c -- unit tests of engine/src/hdf5_io.c: panels and tables in
+ * test_hdf5.c -- unit tests of engine/src/io/hdf5.c: panels and tables in
  * HDF5 round-trip bit for bit (NaN positions, -0.0, covariates with future
  * values, Chinese text, empty series, empty panels and tables, awkward
  * column names), writes are atomic, and damaged or hostile files give the
@@ -754,7 +754,7 @@ static void test_csv_hdf5_csv(void **state)
 }
 
 /* Threads may read and write concurrently and get correct results.
- * hdf5_io.c serialises its calls with a mutex because a serial HDF5 build
+ * io/hdf5.c serialises its calls with a mutex because a serial HDF5 build
  * need not be thread-safe; Debian's libhdf5 happens to be built thread-safe,
  * so on Debian this test would also pass without that mutex. */
 typedef struct thread_job {

@@ -13,7 +13,7 @@
  *     truncated) and ids over the 1 MiB field limit (CIV_ERR_LIMIT);
  *   - deep nesting in the spec: dotted tables, nested arrays, 100,000
  *     brackets, inline tables (CIV_ERR_PARSE, no recursion);
- *   - the memory guard (engine/src/mem_limit.c): a panel or dataset larger
+ *   - the memory guard (engine/src/core/mem_limit.c): a panel or dataset larger
  *     than the limit is refused with CIV_ERR_LIMIT before allocating.
  */
 #include <math.h>
@@ -233,7 +233,7 @@ static civ_status alloc_with(const double *x, size_t n, civ_table **alloc)
 static int64_t sum_amounts(const civ_table *alloc)
 {
     size_t c;
-    assert_int_equal(civ_table_find_column(alloc, "amount", &c), CIV_OK);
+    assert_int_equal(civ_table_find_column(alloc, "amount_fen", &c), CIV_OK);
     int64_t s = 0;
     for (size_t i = 0; i < civ_table_n_rows(alloc); i++)
         s += (int64_t)civ_table_number(alloc, i, c);

@@ -1,5 +1,5 @@
 /*
- * test_panel.c -- unit tests of engine/src/panel.c: series storage (CSR
+ * test_panel.c -- unit tests of engine/src/core/panel.c: series storage (CSR
  * layout), id lookups, covariates with future values, attributes and
  * summaries, and every documented error.
  */

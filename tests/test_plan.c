@@ -69,6 +69,7 @@ static void test_read_tiny_plan(void **state)
     assert_int_equal(civ_plan_uncertainty_seed(p), 11);
     assert_int_equal(civ_plan_threads(p), 0);
     assert_false(civ_plan_has_need(p));
+    assert_string_equal(civ_plan_lang(p), "zh"); /* the report's default */
     civ_plan_free(p);
     civ_plan_free(NULL);
 }
@@ -98,6 +99,13 @@ static void test_read_errors(void **state)
     snprintf(text, sizeof text, "%scolour = 1\n", base);
     expect_error(text, CIV_ERR_SPEC, 5, 1, "colour", "[plan]: unknown key 'colour'");
     expect_error("[forecast]\nmodel = \"snaive\"\n", CIV_ERR_SPEC, 0, 0, "", "missing the [plan] section");
+    snprintf(text, sizeof text, "%slang = \"fr\"\n", base);
+    expect_error(text, CIV_ERR_SPEC, 5, 8, "lang", "must be \"zh\" or \"en\"");
+    snprintf(text, sizeof text, "%slang = \"en\"\n", base);
+    civ_plan *pl = NULL;
+    assert_int_equal(civ_plan_read(write_file("en.toml", text), &pl), CIV_OK);
+    assert_string_equal(civ_plan_lang(pl), "en");
+    civ_plan_free(pl);
     snprintf(text, sizeof text, "%s[extra]\n", base);
     expect_error(text, CIV_ERR_SPEC, 5, 1, "extra", "unknown section 'extra'");
     snprintf(text, sizeof text, "%s[forecast]\nlevels = [80, 100]\n", base);
@@ -130,6 +138,9 @@ static void test_overrides(void **state)
     assert_int_equal(civ_plan_set_horizon(p, 30), CIV_OK);
     assert_int_equal(civ_plan_set_threads(p, 2), CIV_OK);
     assert_int_equal(civ_plan_set_draws(p, 0), CIV_OK);
+    assert_int_equal(civ_plan_set_lang(p, "en"), CIV_OK);
+    assert_int_equal(civ_plan_set_lang(p, "de"), CIV_ERR_INVALID_ARGUMENT);
+    assert_string_equal(civ_plan_lang(p), "en");
     assert_string_equal(civ_plan_out(p), "/x/y");
     assert_string_equal(civ_plan_model(p), "naive");
     assert_int_equal(civ_plan_horizon(p), 30);
@@ -188,8 +199,10 @@ static void test_run_and_write(void **state)
     assert_int_equal(civ_plan_run(p, &opt, &r), CIV_OK);
     for (int t = 0; t <= CIV_PLAN_NEED_SUMMARY; t++)
         assert_non_null(civ_plan_result_table(r, (civ_plan_table)t));
-    for (int t = CIV_PLAN_MONITOR_STATUS; t < CIV_PLAN_TABLE_COUNT; t++) /* no [monitor] section */
+    for (int t = CIV_PLAN_MONITOR_STATUS; t <= CIV_PLAN_DEMAND; t++) /* no [monitor] section */
         assert_null(civ_plan_result_table(r, (civ_plan_table)t));
+    assert_non_null(civ_plan_result_table(r, CIV_PLAN_ALLOCATION_WATERFALL)); /* the report's rule tables */
+    assert_non_null(civ_plan_result_table(r, CIV_PLAN_ALLOCATION_STAGES));
     assert_false(civ_plan_has_monitor(p));
     assert_null(civ_plan_result_table(r, CIV_PLAN_TABLE_COUNT));
     civ_plan_stats st;
@@ -208,6 +221,23 @@ static void test_run_and_write(void **state)
     assert_int_equal(civ_table_find_column(alloc, "p50_fen", &col), CIV_OK);
     assert_int_equal(civ_table_find_column(alloc, "explanation", &col), CIV_OK);
     assert_string_equal(civ_alloc_spec_currency(civ_plan_result_spec(r)), "CNY");
+    /* the rule tables of the report: the waterfall's total row adds up to the
+     * allocation; one "before" per community, in the allocation's order */
+    const civ_table *wf = civ_plan_result_table(r, CIV_PLAN_ALLOCATION_WATERFALL);
+    size_t cscope, camt, cid, cbefore, aid;
+    assert_int_equal(civ_table_find_column(wf, "scope", &cscope), CIV_OK);
+    assert_int_equal(civ_table_find_column(wf, "amount", &camt), CIV_OK);
+    assert_string_equal(civ_table_text(wf, 0, cscope), "total");
+    assert_true(civ_table_number(wf, 0, camt) == 11400000.0);
+    const civ_table *stg = civ_plan_result_table(r, CIV_PLAN_ALLOCATION_STAGES);
+    assert_int_equal(civ_table_n_rows(stg), civ_table_n_rows(alloc));
+    assert_int_equal(civ_table_find_column(stg, "unique_id", &cid), CIV_OK);
+    assert_int_equal(civ_table_find_column(stg, "before", &cbefore), CIV_OK);
+    assert_int_equal(civ_table_find_column(alloc, "unique_id", &aid), CIV_OK);
+    for (size_t i = 0; i < civ_table_n_rows(stg); i++) {
+        assert_string_equal(civ_table_text(stg, i, cid), civ_table_text(alloc, i, aid));
+        assert_true(civ_table_number(stg, i, cbefore) > 0);
+    }
     /* progress: forecast per series, then each later stage's start and end */
     assert_true(c.n_forecast >= 1);
     const char *want[6] = {"allocation", "allocation", "uncertainty", "uncertainty", "need", "need"};
@@ -221,7 +251,7 @@ static void test_run_and_write(void **state)
     assert_int_equal(civ_plan_result_write(r, dir), CIV_OK);
     for (int t = 0; t < CIV_PLAN_TABLE_COUNT; t++) { /* the monitoring tables only with [monitor] */
         snprintf(path, sizeof path, "%s/%s.csv", dir, civ_plan_table_name((civ_plan_table)t));
-        assert_int_equal(access(path, R_OK) == 0, t <= CIV_PLAN_NEED_SUMMARY);
+        assert_int_equal(access(path, R_OK) == 0, t <= CIV_PLAN_NEED_SUMMARY || t > CIV_PLAN_DEMAND);
     }
     assert_string_equal(civ_plan_table_name(CIV_PLAN_NEED_SUMMARY), "need_summary");
     assert_string_equal(civ_plan_table_name(CIV_PLAN_TABLE_COUNT), "");

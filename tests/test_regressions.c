@@ -143,14 +143,14 @@ static void test_replay_date(void **state)
 static void test_fixed_crashers_outcomes(void **state)
 {
     (void)state;
-    /* alloc_toml.c read "true"/"false" with strncmp past a non-terminated
+    /* io/toml.c read "true"/"false" with strncmp past a non-terminated
      * buffer: "x = t" at the very end must be a clean parse error. */
     static const char spec[] = {'x', ' ', '=', ' ', 't'};
     civ_alloc_spec *s = NULL;
     assert_int_equal(civ_alloc_spec_parse(spec, sizeof spec, "t.spec", &s), CIV_ERR_PARSE);
     assert_null(s);
 
-    /* hdf5_io.c trusted a dataset's declared length (2^59 ids) and asked
+    /* io/hdf5.c trusted a dataset's declared length (2^59 ids) and asked
      * calloc for it: now CIV_ERR_LIMIT before allocating. */
     civ_panel *p = NULL;
     civ_table *t = NULL;
@@ -158,7 +158,7 @@ static void test_fixed_crashers_outcomes(void **state)
     assert_null(p);
     assert_non_null(strstr(civ_last_error()->message, "limit"));
 
-    /* hdf5_io.c trusted a table's n_rows attribute (2^38 rows) and asked
+    /* io/hdf5.c trusted a table's n_rows attribute (2^38 rows) and asked
      * realloc for 2 TiB: now CIV_ERR_LIMIT before allocating, naming the
      * group.  Found by the second one-hour fuzz_hdf5 run. */
     t = NULL;

@@ -1,5 +1,5 @@
 /*
- * test_table.c -- unit tests of engine/src/table.c: columns of numbers and
+ * test_table.c -- unit tests of engine/src/core/table.c: columns of numbers and
  * text, row growth, cell access and its errors, the unique key index.
  */
 #include <math.h>

@@ -1,6 +1,6 @@
 /*
  * test_theta.c -- unit tests of the Theta family (models/theta.c) and of the
- * decomposition helpers it uses (models/decompose.c): spec parsing, drift
+ * decomposition helpers it uses (models/numerics/decompose.c): spec parsing, drift
  * recovery on a linear trend, seasonality detection, constant, short and
  * incomplete series, R's values for short series (ets -> HoltWintersZZ
  * fallback), interval shapes, simulation, automatic selection and

@@ -10,9 +10,10 @@
 #include <string.h>
 
 #include "commands.h"
+#include "plan_report.h"
 #include "monitor_job.h"
 
-enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_FREQ, P_ENCODING };
+enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_FREQ, P_ENCODING, P_LANG };
 static const civ_cli_option plan_options[] = {
     [P_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "DIR", "the output folder (else [plan] out)"},
     [P_MODEL] = {"--model", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "SPEC", "the model spec (else [forecast] model)"},
@@ -21,14 +22,15 @@ static const civ_cli_option plan_options[] = {
     [P_DRAWS] = {"--draws", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N", "Monte Carlo draws (else [uncertainty] draws)"},
     [P_FREQ] = CIV_CLI_FREQ_OPTION,
     [P_ENCODING] = CIV_CLI_ENCODING_OPTION,
+    [P_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "zh|en", "the report's language (else [plan] lang, zh)"},
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec plan_spec = {
     "plan",
     "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N]\n"
-    "                     [--freq F] [--encoding E]\n",
+    "                     [--freq F] [--encoding E] [--lang zh|en]\n",
     "Reads a plan config (the spec's TOML subset; docs/ALLOCATION.md, \"Plan\"):\n"
-    "  [plan]        panel, communities, spec, out (paths relative to CONFIG)\n"
+    "  [plan]        panel, communities, spec, out (paths relative to CONFIG), lang\n"
     "  [forecast]    model, horizon, levels, threads, seed\n"
     "  [uncertainty] draws, seed, weight_concentration, forecasts (optional)\n"
     "  [need]        the multi-year need (optional; else the spec's [need])\n"
@@ -39,7 +41,9 @@ static const civ_cli_spec plan_spec = {
     "folder forecasts.csv, forecast_report.csv, allocation.csv, allocation_summary.csv,\n"
     "need.csv, need_summary.csv and uncertainty.csv (with [monitor] also monitor_status.csv,\n"
     "monitor_alerts.csv, warning.csv, warning_steps.csv, risks.csv, risk_matrix.csv,\n"
-    "inactivity.csv, demand.csv).  The options override the config.\n",
+    "inactivity.csv, demand.csv), allocation_waterfall.csv and allocation_stages.csv\n"
+    "(what each rule did), and the plan report report.html with charts/NAME.vl.json\n"
+    "(docs/REPORT.md).  The options override the config.\n",
     plan_options,
     1,
     "unknown option '%s'",
@@ -63,6 +67,8 @@ static int apply_options(civ_plan *plan, const civ_cli_args *a)
         return civ_cli_usage_error("plan", "--draws needs a whole number >= 0");
     if ((v = a->value[P_H]) && (civ_cli_parse_size(v, &n) || n < 1 || civ_plan_set_horizon(plan, n)))
         return civ_cli_usage_error("plan", "--h needs a whole number >= 1");
+    if ((v = a->value[P_LANG]) && civ_plan_set_lang(plan, v))
+        return civ_cli_usage_error("plan", "--lang must be zh or en, not '%s'", v);
     if (!civ_plan_out(plan)[0])
         return civ_cli_usage_error("plan", "no output folder: set out = \"...\" in [plan] or give --out DIR");
     return 0;
@@ -137,13 +143,17 @@ static int run_and_write(const civ_plan *plan)
         print_plan(plan, r);
     if (!code && (s = civ_plan_result_write(r, civ_plan_out(plan))))
         code = civ_cli_report(s);
+    /* the report, from the tables just written */
+    if (!code && (s = civ_cli_plan_report(civ_plan_out(plan), civ_plan_lang(plan))))
+        code = civ_cli_report(s);
     if (!code) {
         civ_plan_stats st;
         civ_plan_result_stats(r, &st);
         printf("wrote                  %s/{forecasts.csv, forecast_report.csv, allocation.csv, "
-               "allocation_summary.csv%s%s%s}\n",
+               "allocation_summary.csv, allocation_waterfall.csv, allocation_stages.csv%s%s%s}\n",
                civ_plan_out(plan), st.has_need ? ", need.csv, need_summary.csv" : "",
                st.n_draws ? ", uncertainty.csv" : "", st.has_monitor ? ", the monitoring tables" : "");
+        printf("report                 %s/report.html\n", civ_plan_out(plan));
         code = st.n_failed ? CIV_EXIT_PARTIAL : CIV_EXIT_OK;
     }
     civ_plan_result_free(r);

@@ -35,11 +35,17 @@ extern "C" {
 /* Version                                                                  */
 /* ------------------------------------------------------------------------ */
 
+/* The one place the version is written: CMakeLists.txt (project VERSION) and
+ * the Python package (civicast/_version.py, pyproject.toml) read these three
+ * lines; keep their form "#define CIV_VERSION_<PART> <number>". */
 #define CIV_VERSION_MAJOR 0
 #define CIV_VERSION_MINOR 1
 #define CIV_VERSION_PATCH 0
 #define CIV_VERSION_NUMBER (CIV_VERSION_MAJOR * 10000 + CIV_VERSION_MINOR * 100 + CIV_VERSION_PATCH)
-#define CIV_VERSION_STRING "0.1.0"
+#define CIV_VERSION_STR_(x) #x
+#define CIV_VERSION_XSTR_(x) CIV_VERSION_STR_(x)
+#define CIV_VERSION_STRING                                                                                             \
+    CIV_VERSION_XSTR_(CIV_VERSION_MAJOR) "." CIV_VERSION_XSTR_(CIV_VERSION_MINOR) "." CIV_VERSION_XSTR_(CIV_VERSION_PATCH)
 
 #if defined(CIV_BUILDING_LIBRARY) && defined(__GNUC__)
 #define CIV_API __attribute__((visibility("default")))
@@ -476,9 +482,8 @@ CIV_API civ_status civ_panel_read_ex(const char *path, const civ_panel_read_opti
 CIV_API civ_status civ_panel_write(const civ_panel *panel, const char *path);
 
 /* ------------------------------------------------------------------------ */
-/* Forecasting (models/ and engine/src/forecast*.c)                         */
+/* Forecasting (models/ and engine/src/forecast/)                           */
 /* ------------------------------------------------------------------------ */
-/* @@FORECAST-API@@ */
 
 /* Forecasting a panel: one model spec fitted to every series in parallel.
  *
@@ -488,7 +493,8 @@ CIV_API civ_status civ_panel_write(const civ_panel *panel, const char *path);
  * series records its own status and message, and its outputs are NaN when it
  * failed.  Results are bit-identical for any number of threads: randomness
  * (simulated intervals) comes from a generator reseeded per series from
- * (seed, series index). */
+ * (seed, series id): the same series gets the same draws whatever its
+ * position in the panel (civ_forecast_options.seed). */
 
 /** Selection criteria for automatic model choice ("--ic"). */
 #define CIV_CRITERION_AICC 0
@@ -614,9 +620,8 @@ CIV_API civ_status civ_forecast_fitted_table(const civ_forecast_result *result, 
                                              civ_table **out);
 
 /* ------------------------------------------------------------------------ */
-/* Allocation (engine/src/alloc*.c)                                         */
+/* Allocation (engine/src/alloc/)                                           */
 /* ------------------------------------------------------------------------ */
-/* @@ALLOC-API@@ */
 /*
  * The factor method (因素分配法): a budget, less named reserves, is split into
  * pools; each pool (or each group of pools sharing a formula and an earmark)
@@ -953,7 +958,6 @@ CIV_API civ_status civ_alloc_need_project(const civ_alloc_need *need, const civ_
 /* ------------------------------------------------------------------------ */
 /* Monitoring and early warning (engine/src/monitor/)                       */
 /* ------------------------------------------------------------------------ */
-/* @@MONITOR-API@@ */
 /*
  * Indicators against targets, the consecutive-miss alert, roll-ups, early
  * warning from forecasts, the risk matrix and inactivity alerts.
@@ -1172,7 +1176,7 @@ CIV_API civ_status civ_monitor_inactivity_run(const civ_monitor_inactivity_optio
                                               const char *source, double end, civ_table **alerts);
 
 /* ------------------------------------------------------------------------ */
-/* Bindings support (engine/src/bindings_support.c)                         */
+/* Bindings support (engine/src/core/bindings_support.c)                    */
 /* ------------------------------------------------------------------------ */
 /* Bindings support */
 
@@ -1203,7 +1207,7 @@ CIV_API civ_status civ_panel_set_covariate_many(civ_panel *panel, size_t k, size
 /* ------------------------------------------------------------------------ */
 /* A plan file (the spec's TOML subset; docs/ALLOCATION.md, "Plan") names the
  * inputs and settings of the whole job:
- *   [plan]        panel, communities, spec, out   (paths relative to the file)
+ *   [plan]        panel, communities, spec, out   (paths relative to the file), lang
  *   [forecast]    model, horizon, levels, threads, seed
  *   [uncertainty] draws, seed, weight_concentration, forecasts   (optional)
  *   [need]        the multi-year need (optional; else the spec's [need])
@@ -1240,6 +1244,9 @@ CIV_API const char *civ_plan_model(const civ_plan *plan);
  *  --encoding of the panel (and, for encoding, communities) the plan reads. */
 CIV_API const char *civ_plan_freq(const civ_plan *plan);
 CIV_API const char *civ_plan_encoding(const civ_plan *plan);
+/** The language of the plan report ([plan] lang): "zh" (the default) or "en"
+ *  (borrowed; civ_report_options.lang). */
+CIV_API const char *civ_plan_lang(const civ_plan *plan);
 /** Horizon in periods (default 12); forecast threads (0 = the OpenMP
  *  default); the forecast seed and the Monte Carlo's seed (both default
  *  CIV_FORECAST_DEFAULT_SEED); Monte Carlo draws (0 = no Monte Carlo). */
@@ -1265,6 +1272,8 @@ CIV_API civ_status civ_plan_set_model(civ_plan *plan, const char *model);
 CIV_API civ_status civ_plan_set_horizon(civ_plan *plan, size_t horizon);
 CIV_API civ_status civ_plan_set_threads(civ_plan *plan, int threads);
 CIV_API civ_status civ_plan_set_draws(civ_plan *plan, size_t draws);
+/** Sets the report's language: "zh" or "en" (else CIV_ERR_INVALID_ARGUMENT). */
+CIV_API civ_status civ_plan_set_lang(civ_plan *plan, const char *lang);
 
 /** Progress of civ_plan_run: stage is "forecast" (done/total series),
  *  "allocation", "uncertainty" (draws), "need" or "monitor" (0/1 at the
@@ -1300,7 +1309,13 @@ typedef enum civ_plan_table {
     CIV_PLAN_RISK_MATRIX = 12,       /* risk_matrix.csv: the matrix's cells */
     CIV_PLAN_INACTIVITY = 13,        /* inactivity.csv: civ_monitor_inactivity_run */
     CIV_PLAN_DEMAND = 14,            /* demand.csv: civ_monitor_demand_check of the plan's forecasts */
-    CIV_PLAN_TABLE_COUNT = 15
+    /* what each rule did, for the plan report (docs/REPORT.md): */
+    CIV_PLAN_ALLOCATION_WATERFALL = 15, /* allocation_waterfall.csv: civ_alloc_compare_waterfall of the
+                                           plan's spec (label "plan"): the money each rule moved */
+    CIV_PLAN_ALLOCATION_STAGES = 16, /* allocation_stages.csv: unique_id, before (each community's
+                                        amount before the constraints: factor base plus tilts, minor
+                                        units, allocation row order), for the report's Lorenz curve */
+    CIV_PLAN_TABLE_COUNT = 17
 } civ_plan_table;
 /** The file stem of a table ("forecasts", "need_summary"; "" if unknown). */
 CIV_API const char *civ_plan_table_name(civ_plan_table table);
@@ -1348,6 +1363,29 @@ CIV_API const civ_alloc_spec *civ_plan_result_spec(const civ_plan_result *result
  *  one, in civ_plan_table order), creating dir and its parents.  Errors:
  *  CIV_ERR_IO (cannot create the folder, or write), CIV_ERR_LIMIT (path). */
 CIV_API civ_status civ_plan_result_write(const civ_plan_result *result, const char *dir);
+
+/* The plan report (engine/src/report/, docs/REPORT.md) */
+
+/** Options of civ_report_write.  Zero-initialise, then set what you need. */
+typedef struct civ_report_options {
+    const char *lang;  /* "zh" (the default when NULL) or "en": headings, explanations, units, numbers */
+    const char *title; /* the page title; NULL = "the plan report" in the language */
+} civ_report_options;
+
+/** Writes OUTDIR/report.html from the tables a plan wrote into OUTDIR
+ *  (allocation.csv and allocation_summary.csv required; forecasts.csv,
+ *  forecast_report.csv, need_summary.csv, uncertainty.csv,
+ *  allocation_waterfall.csv, allocation_stages.csv and backtest/monitoring
+ *  tables used when present), and each chart's Vega-Lite spec as
+ *  OUTDIR/charts/<name>.vl.json.  The page is one self-contained file (the
+ *  Vega builds are inlined; it makes no network request) with the sections
+ *  Summary, Demand, Allocation, Uncertainty, Need and Monitoring.  Files are
+ *  written to a temporary name and renamed.  `options` may be NULL.
+ *  Errors: CIV_ERR_INVALID_ARGUMENT (NULL outdir, unknown lang),
+ *  CIV_ERR_IO (a table missing: the message names it; an unwritable folder),
+ *  CIV_ERR_PARSE (a malformed table, with file:line), CIV_ERR_MISSING_COLUMN
+ *  (naming the table and the column), CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_report_write(const char *outdir, const civ_report_options *options);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,5 @@
 /*
- * arima_kalman.c -- exact and conditional likelihood of ARIMA models with
+ * arima_kalman.c -- layer: models (numerics).  Exact and conditional likelihood of ARIMA models with
  * regressors, and their estimation, following R's stats::arima() step by
  * step so that civicast's auto-ARIMA selects the same models as
  * forecast::auto.arima().  See arima_kalman.h for the model and references.
@@ -1374,6 +1374,376 @@ int civ_arima_lm(civ_arima_work *w, const double *y, const double *X, size_t n, 
  * stats::arima
  * ------------------------------------------------------------------------- */
 
+/* Delta = the coefficients of (1-B)^d (1-B^m)^D without the leading 1,
+ * negated (R's arima).  Returns 0, or -1 when nd is beyond the table. */
+static int diff_coefficients(const civ_arima_order *o, int m, int nd, double *delta)
+{
+    double poly[256];
+    if (nd + 1 > 256)
+        return -1;
+    int len = 1;
+    poly[0] = 1.0;
+    for (int i = 0; i < o->d; i++) {
+        poly[len] = 0.0;
+        for (int j = len; j >= 1; j--)
+            poly[j] -= poly[j - 1];
+        len++;
+    }
+    for (int i = 0; i < o->D; i++) {
+        for (int j = len; j < len + m; j++)
+            poly[j] = 0.0;
+        for (int j = len + m - 1; j >= m; j--)
+            poly[j] -= poly[j - m];
+        len += m;
+    }
+    for (int i = 0; i < nd; i++)
+        delta[i] = -poly[i + 1];
+    return 0;
+}
+
+/* orig.xreg = FALSE for several columns: the regressors rotated onto their
+ * right singular vectors (V, ncx x ncx), so the columns are orthogonal
+ * (R's arima).  The rotated columns go to w->xrot. */
+static int xreg_rotate(civ_arima_work *w, const double *xreg, size_t n, size_t ncx, double *V)
+{
+    size_t used = 0;
+    double *A = w->lmX;
+    for (size_t t = 0; t < n; t++) {
+        int ok = 1;
+        for (size_t k = 0; k < ncx && ok; k++)
+            ok = !isnan(xreg[k * n + t]);
+        if (!ok)
+            continue;
+        for (size_t k = 0; k < ncx; k++)
+            A[used * ncx + k] = xreg[k * n + t];
+        used++;
+    }
+    if (used < ncx)
+        return CIV_ARIMA_E_REGRESSION;
+    gsl_matrix_view Av = gsl_matrix_view_array(A, used, ncx);
+    gsl_matrix_view Vv = gsl_matrix_view_array(V, ncx, ncx);
+    gsl_vector_view Sv = gsl_vector_view_array(w->lmtau, ncx);
+    gsl_vector_view wk = gsl_vector_view_array(w->lmres, ncx);
+    if (gsl_linalg_SV_decomp(&Av.matrix, &Vv.matrix, &Sv.vector, &wk.vector) != GSL_SUCCESS)
+        return CIV_ARIMA_E_REGRESSION;
+    double *Z = w->xrot;
+    for (size_t j = 0; j < ncx; j++)
+        for (size_t t = 0; t < n; t++) {
+            double s = 0.0;
+            for (size_t k = 0; k < ncx; k++)
+                s += xreg[k * n + t] * V[k * ncx + j];
+            Z[j * n + t] = s;
+        }
+    return CIV_ARIMA_OK;
+}
+
+/* Starting values and parscale of the regression coefficients: OLS on the
+ * differenced data, or on the data when that fails (R's arima). */
+static int xreg_start(civ_arima_work *w, const double *x, const double *xr, size_t n, size_t ncx,
+                      const civ_arima_order *o, int m, double *init, double *parscale)
+{
+    double *dx = w->wcss, *DX = w->dX;
+    double cf[CIV_ARIMA_MAX_COEF], se[CIV_ARIMA_MAX_COEF];
+    memcpy(dx, x, n * sizeof *dx);
+    for (size_t k = 0; k < ncx; k++)
+        memcpy(DX + k * n, xr + k * n, n * sizeof *DX);
+    size_t len = n;
+    for (int i = 0; i < o->d; i++) {
+        for (size_t t = 0; t + 1 < len; t++) {
+            dx[t] = dx[t + 1] - dx[t];
+            for (size_t k = 0; k < ncx; k++)
+                DX[k * n + t] = DX[k * n + t + 1] - DX[k * n + t];
+        }
+        len = len > 0 ? len - 1 : 0;
+    }
+    if (m > 1)
+        for (int i = 0; i < o->D; i++) {
+            for (size_t t = 0; t + (size_t)m < len; t++) {
+                dx[t] = dx[t + (size_t)m] - dx[t];
+                for (size_t k = 0; k < ncx; k++)
+                    DX[k * n + t] = DX[k * n + t + (size_t)m] - DX[k * n + t];
+            }
+            len = len >= (size_t)m ? len - (size_t)m : 0;
+        }
+    int rk = -1;
+    if (len > ncx) {
+        /* the columns of DX have stride n: copy into a compact matrix */
+        for (size_t k = 0; k < ncx; k++)
+            memmove(DX + k * len, DX + k * n, len * sizeof *DX);
+        rk = ols(w, dx, DX, len, ncx, cf, se);
+    }
+    if (rk != 0)
+        rk = ols(w, x, xr, n, ncx, cf, se);
+    if (rk != 0)
+        return CIV_ARIMA_E_REGRESSION;
+    for (size_t k = 0; k < ncx; k++) {
+        init[k] = cf[k];
+        parscale[k] = isfinite(se[k]) && se[k] > 0 ? 10.0 * se[k] : 1.0;
+    }
+    return CIV_ARIMA_OK;
+}
+
+/* var = (H n_used)^{-1}, the CSS fit's covariance. */
+static int estimate_css(arima_ctx *ac, int n_used, double *coef, const double *init, double *value, int *code,
+                        double *var)
+{
+    civ_arima_work *w = ac->w;
+    size_t ncoef = ac->ncoef;
+    double *H = w->oH;
+    for (size_t i = 0; i < ncoef; i++)
+        coef[i] = init[i];
+    *code = optim_bfgs(ac, obj_css, coef, ncoef, BFGS_MAXIT, value, H);
+    if (*code < 0)
+        return CIV_ARIMA_E_NONFINITE;
+    double Hn[CIV_ARIMA_MAX_COEF * CIV_ARIMA_MAX_COEF];
+    for (size_t i = 0; i < ncoef * ncoef; i++)
+        Hn[i] = H[i] * n_used;
+    if (solve_inverse(w, Hn, ncoef, w->inv) != 0)
+        return CIV_ARIMA_E_SINGULAR;
+    for (size_t i = 0; i < ncoef; i++)
+        for (size_t j = 0; j < ncoef; j++)
+            var[i * ncoef + j] = w->inv[i * ncoef + j];
+    return CIV_ARIMA_OK;
+}
+
+/* CSS-ML's first stage: CSS estimates as the ML starting values, which must
+ * give stationary AR parts. */
+static int css_start(arima_ctx *ac, const civ_arima_order *o, double *init)
+{
+    size_t ncoef = ac->ncoef;
+    double cp[CIV_ARIMA_MAX_COEF];
+    for (size_t i = 0; i < ncoef; i++)
+        cp[i] = init[i];
+    double v;
+    int c0 = optim_bfgs(ac, obj_css, cp, ncoef, BFGS_MAXIT, &v, NULL);
+    if (c0 < 0)
+        return CIV_ARIMA_E_NONFINITE;
+    if (c0 == 0)
+        for (size_t i = 0; i < ncoef; i++)
+            init[i] = cp[i];
+    if (o->p > 0 && !ar_check(ac->w, init, o->p))
+        return CIV_ARIMA_E_NONSTATIONARY_CSS;
+    if (o->P > 0 && !ar_check(ac->w, init + o->p + o->q, o->P))
+        return CIV_ARIMA_E_NONSTATIONARY_CSS;
+    return CIV_ARIMA_OK;
+}
+
+/* transform.pars = TRUE: the starting values onto the optimiser's scale. */
+static void to_transformed(civ_arima_work *w, const civ_arima_order *o, size_t ncoef, double *init)
+{
+    double t[CIV_ARIMA_MAX_COEF];
+    for (size_t i = 0; i < ncoef; i++)
+        t[i] = init[i];
+    if (o->p > 0)
+        invpartrans(o->p, init, t);
+    if (o->P > 0)
+        invpartrans(o->P, init + o->p + o->q, t + o->p + o->q);
+    for (size_t i = 0; i < ncoef; i++)
+        init[i] = t[i];
+    if (o->q > 0)
+        ma_invert(w, init + o->p, o->q);
+    if (o->Q > 0)
+        ma_invert(w, init + o->p + o->q + o->P, o->Q);
+}
+
+/* var = A' (H n_used)^{-1} A with A = d(coef)/d(raw) by forward differences
+ * (R's ARIMA_Gradtrans), coef still on the transformed scale. */
+static int ml_variance(civ_arima_work *w, const civ_arima_order *o, const double *coef, size_t ncoef, int n_used,
+                       double *var)
+{
+    double A[CIV_ARIMA_MAX_COEF * CIV_ARIMA_MAX_COEF];
+    for (size_t i = 0; i < ncoef; i++)
+        for (size_t j = 0; j < ncoef; j++)
+            A[i * ncoef + j] = (i == j);
+    const double eps = 1e-3;
+    int blocks[2][2] = {{0, o->p}, {o->p + o->q, o->P}};
+    for (int bI = 0; bI < 2; bI++) {
+        int v = blocks[bI][0], k = blocks[bI][1];
+        if (k <= 0)
+            continue;
+        double w1[MAX_AR_TRANS], w2[MAX_AR_TRANS], w3[MAX_AR_TRANS];
+        for (int i = 0; i < k; i++)
+            w1[i] = coef[v + i];
+        partrans(k, w1, w2);
+        for (int i = 0; i < k; i++) {
+            w1[i] += eps;
+            partrans(k, w1, w3);
+            for (int j = 0; j < k; j++)
+                A[(size_t)(v + i) * ncoef + (size_t)(v + j)] = (w3[j] - w2[j]) / eps;
+            w1[i] -= eps;
+        }
+    }
+    double Hn[CIV_ARIMA_MAX_COEF * CIV_ARIMA_MAX_COEF];
+    for (size_t i = 0; i < ncoef * ncoef; i++)
+        Hn[i] = w->oH[i] * n_used;
+    if (solve_inverse(w, Hn, ncoef, w->inv) != 0)
+        return CIV_ARIMA_E_SINGULAR;
+    double *T = w->tmpm; /* inv * A */
+    for (size_t i = 0; i < ncoef; i++)
+        for (size_t j = 0; j < ncoef; j++) {
+            double s = 0.0;
+            for (size_t k = 0; k < ncoef; k++)
+                s += w->inv[i * ncoef + k] * A[k * ncoef + j];
+            T[i * ncoef + j] = s;
+        }
+    for (size_t i = 0; i < ncoef; i++)
+        for (size_t j = 0; j < ncoef; j++) {
+            double s = 0.0;
+            for (size_t k = 0; k < ncoef; k++)
+                s += A[k * ncoef + i] * T[k * ncoef + j];
+            var[i * ncoef + j] = s;
+        }
+    return CIV_ARIMA_OK;
+}
+
+/* ML (or the ML stage of CSS-ML) on the transformed scale, then the
+ * coefficients back on their own scale with their covariance in var. */
+static int estimate_ml(arima_ctx *ac, const civ_arima_order *o, int method, int n_used, double *init, double *coef,
+                       double *value, int *code, double *var)
+{
+    civ_arima_work *w = ac->w;
+    size_t ncoef = ac->ncoef;
+    double *H = w->oH;
+    if (method == CIV_ARIMA_CSS_ML) {
+        int st = css_start(ac, o, init);
+        if (st != CIV_ARIMA_OK)
+            return st;
+        /* R sets ncond = 0 here; only the CSS residuals read it, and this is ML */
+    }
+    to_transformed(w, o, ncoef, init);
+    ac->trans = 1;
+    for (size_t i = 0; i < ncoef; i++)
+        coef[i] = init[i];
+    ac->fast = 1;
+    *code = optim_bfgs(ac, obj_ml, coef, ncoef, BFGS_MAXIT, value, H);
+    if (*code < 0)
+        return CIV_ARIMA_E_NONFINITE;
+    double before[CIV_ARIMA_MAX_COEF];
+    memcpy(before, coef, ncoef * sizeof *coef);
+    if (o->q > 0)
+        ma_invert(w, coef + o->p, o->q);
+    if (o->Q > 0)
+        ma_invert(w, coef + o->p + o->q + o->P, o->Q);
+    int changed = 0;
+    for (size_t i = 0; i < ncoef; i++)
+        changed |= coef[i] != before[i];
+    if (changed) {
+        int c1 = optim_bfgs(ac, obj_ml, coef, ncoef, 0, value, H);
+        if (c1 < 0)
+            return CIV_ARIMA_E_NONFINITE;
+    }
+    /* the reported likelihood is R's: the diffuse filter on the undifferenced data */
+    ac->fast = 0;
+    *value = obj_ml(coef, ac);
+    int st = ml_variance(w, o, coef, ncoef, n_used, var);
+    if (st != CIV_ARIMA_OK)
+        return st;
+    /* undo the transformation */
+    double t[CIV_ARIMA_MAX_COEF];
+    memcpy(t, coef, ncoef * sizeof *t);
+    if (o->p > 0)
+        partrans(o->p, coef, t);
+    if (o->P > 0)
+        partrans(o->P, coef + o->p + o->q, t + o->p + o->q);
+    memcpy(coef, t, ncoef * sizeof *t);
+    return CIV_ARIMA_OK;
+}
+
+/* The regression coefficients and their covariance back from the rotated
+ * regressors: coef <- blockdiag(I, V) coef, var <- A var A'. */
+static void rotate_back(civ_arima_work *w, const double *V, size_t narma, size_t ncx, double *coef, double *var)
+{
+    size_t ncoef = narma + ncx;
+    double b[CIV_ARIMA_MAX_COEF];
+    for (size_t j = 0; j < ncx; j++) {
+        double sum = 0.0;
+        for (size_t k = 0; k < ncx; k++)
+            sum += V[j * ncx + k] * coef[narma + k];
+        b[j] = sum;
+    }
+    for (size_t j = 0; j < ncx; j++)
+        coef[narma + j] = b[j];
+    double *T = w->tmpm;
+    for (size_t i = 0; i < ncoef; i++)
+        for (size_t j = 0; j < ncoef; j++) {
+            double sum = 0.0;
+            for (size_t k = 0; k < ncoef; k++) {
+                double aik = (i < narma || k < narma) ? (i == k) : V[(i - narma) * ncx + (k - narma)];
+                sum += aik * var[k * ncoef + j];
+            }
+            T[i * ncoef + j] = sum;
+        }
+    for (size_t i = 0; i < ncoef; i++)
+        for (size_t j = 0; j < ncoef; j++) {
+            double sum = 0.0;
+            for (size_t k = 0; k < ncoef; k++) {
+                double ajk = (j < narma || k < narma) ? (j == k) : V[(j - narma) * ncx + (k - narma)];
+                sum += T[i * ncoef + k] * ajk;
+            }
+            var[i * ncoef + j] = sum;
+        }
+}
+
+/* The final model: the whole series filtered with the estimates (the state
+ * for forecasting, the residuals); returns sigma^2 as R reports it. */
+static int final_filter(arima_ctx *ac, const double *coef, int method, int n_used, civ_arima_result *res,
+                        double *sigma2)
+{
+    civ_arima_work *w = ac->w;
+    size_t n = ac->n;
+    ac->trans = 0;
+    trans_pars(ac->o, coef, 0, w->phi, w->theta);
+    if (init_state(ac, res->a, w->Pn) != 0)
+        return CIV_ARIMA_E_TOO_LARGE;
+    regress_out(ac, coef, w->xw);
+    arima_ss s = {w->phi, w->theta, w->delta, ac->p, ac->q, ac->nd, ac->r, ac->r + ac->nd};
+    double ssq, sumlog;
+    int nu;
+    ss_filter(&s, w->xw, n, res->a, res->P, w->Pn, w, &ssq, &sumlog, &nu, res->resid);
+    if (method != CIV_ARIMA_CSS) {
+        *sigma2 = ssq / n_used;
+        return CIV_ARIMA_OK;
+    }
+    double v = obj_css(coef, ac); /* fills w->rcss */
+    (void)v;
+    double ss = 0.0;
+    int cnt = 0;
+    for (size_t t = (size_t)ac->ncond; t < n; t++)
+        if (!isnan(w->rcss[t])) {
+            ss += w->rcss[t] * w->rcss[t];
+            cnt++;
+        }
+    *sigma2 = ss / cnt;
+    for (size_t t = 0; t < n; t++)
+        res->resid[t] = w->rcss[t];
+    return CIV_ARIMA_OK;
+}
+
+/* Observations usable (x and every regressor present) and the method R
+ * actually runs: CSS-ML with missing values is ML. */
+static int count_used(const double *x, const double *xreg, size_t n, size_t ncx, int *method)
+{
+    int nobs = 0;
+    for (size_t t = 0; t < n; t++) {
+        int ok = !isnan(x[t]);
+        for (size_t k = 0; k < ncx && ok; k++)
+            ok = !isnan(xreg[k * n + t]);
+        nobs += ok;
+    }
+    if (*method == CIV_ARIMA_CSS_ML) {
+        int anyna = 0;
+        for (size_t t = 0; t < n && !anyna; t++)
+            anyna = isnan(x[t]);
+        for (size_t t = 0; t < n * ncx && !anyna; t++)
+            anyna = isnan(xreg[t]);
+        if (anyna)
+            *method = CIV_ARIMA_ML;
+    }
+    return nobs;
+}
+
+/* stats::arima: checks and differencing, starting values, estimation (given,
+ * CSS, or ML/CSS-ML), the final filter, and the result. */
 int civ_arima_estimate(civ_arima_work *w, const double *x, size_t n, const double *xreg, size_t ncx,
                        const civ_arima_order *o, int method, const double *fixed, civ_arima_result *res)
 {
@@ -1385,60 +1755,15 @@ int civ_arima_estimate(civ_arima_work *w, const double *x, size_t n, const doubl
     if (ncoef > CIV_ARIMA_MAX_COEF || r > w->r_max || nd > w->nd_max || n > w->n_cap || ncx > w->ncx_cap ||
         o->p > MAX_AR_TRANS || o->P > MAX_AR_TRANS)
         return CIV_ARIMA_E_TOO_LARGE;
-    {
-        size_t np = (size_t)r * (size_t)(r + 1) / 2;
-        if (w->use_gardner && pp > 0 && r > 1 && np * (np - 1) / 2 > w->nrbar_max)
-            return CIV_ARIMA_E_TOO_LARGE;
-    }
+    size_t np = (size_t)r * (size_t)(r + 1) / 2;
+    if (w->use_gardner && pp > 0 && r > 1 && np * (np - 1) / 2 > w->nrbar_max)
+        return CIV_ARIMA_E_TOO_LARGE;
     civ_arima_order oo = *o;
     oo.m = m;
-
-    /* Delta = coefficients of (1-B)^d (1-B^m)^D, without the leading 1, negated */
-    double *delta = w->delta;
-    {
-        double poly[256];
-        if (nd + 1 > 256)
-            return CIV_ARIMA_E_TOO_LARGE;
-        int len = 1;
-        poly[0] = 1.0;
-        for (int i = 0; i < o->d; i++) {
-            poly[len] = 0.0;
-            for (int j = len; j >= 1; j--)
-                poly[j] -= poly[j - 1];
-            len++;
-        }
-        for (int i = 0; i < o->D; i++) {
-            for (int j = len; j < len + m; j++)
-                poly[j] = 0.0;
-            for (int j = len + m - 1; j >= m; j--)
-                poly[j] -= poly[j - m];
-            len += m;
-        }
-        for (int i = 0; i < nd; i++)
-            delta[i] = -poly[i + 1];
-    }
-
-    /* n.used */
-    int nobs = 0;
-    for (size_t t = 0; t < n; t++) {
-        int ok = !isnan(x[t]);
-        for (size_t k = 0; k < ncx && ok; k++)
-            ok = !isnan(xreg[k * n + t]);
-        nobs += ok;
-    }
-    int n_used = nobs - nd;
-    if (method == CIV_ARIMA_CSS_ML) {
-        int anyna = 0;
-        for (size_t t = 0; t < n && !anyna; t++)
-            anyna = isnan(x[t]);
-        for (size_t t = 0; t < n * ncx && !anyna; t++)
-            anyna = isnan(xreg[t]);
-        if (anyna)
-            method = CIV_ARIMA_ML;
-    }
-    int ncond = 0;
-    if (method != CIV_ARIMA_ML)
-        ncond = o->d + o->D * m + o->p + m * o->P;
+    if (diff_coefficients(o, m, nd, w->delta) != 0)
+        return CIV_ARIMA_E_TOO_LARGE;
+    int n_used = count_used(x, xreg, n, ncx, &method) - nd;
+    int ncond = method != CIV_ARIMA_ML ? o->d + o->D * m + o->p + m * o->P : 0;
 
     double init[CIV_ARIMA_MAX_COEF], parscale[CIV_ARIMA_MAX_COEF], coef[CIV_ARIMA_MAX_COEF];
     for (size_t i = 0; i < ncoef; i++) {
@@ -1446,87 +1771,22 @@ int civ_arima_estimate(civ_arima_work *w, const double *x, size_t n, const doubl
         parscale[i] = 1.0;
     }
     const double *xr = xreg;
-    int rotated = 0;
+    int rotated = 0, st;
     double Vrot[CIV_ARIMA_MAX_COEF * CIV_ARIMA_MAX_COEF];
     if (ncx > 0 && !fixed) {
-        /* orig.xreg = FALSE for several columns: rotate onto the right
-         * singular vectors, so the columns are orthogonal (R's arima). */
         if (ncx > 1) {
-            size_t used = 0;
-            double *A = w->lmX;
-            for (size_t t = 0; t < n; t++) {
-                int ok = 1;
-                for (size_t k = 0; k < ncx && ok; k++)
-                    ok = !isnan(xreg[k * n + t]);
-                if (!ok)
-                    continue;
-                for (size_t k = 0; k < ncx; k++)
-                    A[used * ncx + k] = xreg[k * n + t];
-                used++;
-            }
-            if (used < ncx)
-                return CIV_ARIMA_E_REGRESSION;
-            gsl_matrix_view Av = gsl_matrix_view_array(A, used, ncx);
-            gsl_matrix_view Vv = gsl_matrix_view_array(Vrot, ncx, ncx);
-            gsl_vector_view Sv = gsl_vector_view_array(w->lmtau, ncx);
-            gsl_vector_view wk = gsl_vector_view_array(w->lmres, ncx);
-            if (gsl_linalg_SV_decomp(&Av.matrix, &Vv.matrix, &Sv.vector, &wk.vector) != GSL_SUCCESS)
-                return CIV_ARIMA_E_REGRESSION;
-            double *Z = w->xrot;
-            for (size_t j = 0; j < ncx; j++)
-                for (size_t t = 0; t < n; t++) {
-                    double s = 0.0;
-                    for (size_t k = 0; k < ncx; k++)
-                        s += xreg[k * n + t] * Vrot[k * ncx + j];
-                    Z[j * n + t] = s;
-                }
-            xr = Z;
+            if ((st = xreg_rotate(w, xreg, n, ncx, Vrot)) != CIV_ARIMA_OK)
+                return st;
+            xr = w->xrot;
             rotated = 1;
         }
-        /* OLS on the differenced data for starting values and parscale */
-        double *dx = w->wcss, *DX = w->dX;
-        double cf[CIV_ARIMA_MAX_COEF], se[CIV_ARIMA_MAX_COEF];
-        memcpy(dx, x, n * sizeof *dx);
-        for (size_t k = 0; k < ncx; k++)
-            memcpy(DX + k * n, xr + k * n, n * sizeof *DX);
-        size_t len = n;
-        for (int i = 0; i < o->d; i++) {
-            for (size_t t = 0; t + 1 < len; t++) {
-                dx[t] = dx[t + 1] - dx[t];
-                for (size_t k = 0; k < ncx; k++)
-                    DX[k * n + t] = DX[k * n + t + 1] - DX[k * n + t];
-            }
-            len = len > 0 ? len - 1 : 0;
-        }
-        if (m > 1)
-            for (int i = 0; i < o->D; i++) {
-                for (size_t t = 0; t + (size_t)m < len; t++) {
-                    dx[t] = dx[t + (size_t)m] - dx[t];
-                    for (size_t k = 0; k < ncx; k++)
-                        DX[k * n + t] = DX[k * n + t + (size_t)m] - DX[k * n + t];
-                }
-                len = len >= (size_t)m ? len - (size_t)m : 0;
-            }
-        int rk = -1;
-        if (len > ncx) {
-            /* the columns of DX have stride n: copy into a compact matrix */
-            for (size_t k = 0; k < ncx; k++)
-                memmove(DX + k * len, DX + k * n, len * sizeof *DX);
-            rk = ols(w, dx, DX, len, ncx, cf, se);
-        }
-        if (rk != 0)
-            rk = ols(w, x, xr, n, ncx, cf, se);
-        if (rk != 0)
-            return CIV_ARIMA_E_REGRESSION;
-        for (size_t k = 0; k < ncx; k++) {
-            init[narma + k] = cf[k];
-            parscale[narma + k] = isfinite(se[k]) && se[k] > 0 ? 10.0 * se[k] : 1.0;
-        }
+        if ((st = xreg_start(w, x, xr, n, ncx, o, m, init + narma, parscale + narma)) != CIV_ARIMA_OK)
+            return st;
     }
     if (n_used <= 0)
         return CIV_ARIMA_E_TOO_FEW;
 
-    arima_ctx ac = {.w = w, .x = x, .xreg = xr, .n = n, .ncx = ncx, .narma = narma, .ncoef = ncoef, .o = o,
+    arima_ctx ac = {.w = w, .x = x, .xreg = xr, .n = n, .ncx = ncx, .narma = narma, .ncoef = ncoef, .o = &oo,
                     .trans = 0, .ncond = ncond, .p = pp, .q = qq, .r = r, .rd = r + nd, .nd = nd,
                     .parscale = parscale, .fixed = fixed};
     ac.complete = 1;
@@ -1534,9 +1794,7 @@ int civ_arima_estimate(civ_arima_work *w, const double *x, size_t n, const doubl
         ac.complete = !isnan(x[t]);
     for (size_t t = 0; t < n * ncx && ac.complete; t++)
         ac.complete = !isnan(xr[t]);
-    ac.o = &oo;
     double value = NAN;
-    double *H = w->oH;
     int code = 0;
     double *var = res->var;
     for (size_t i = 0; i < CIV_ARIMA_MAX_COEF * CIV_ARIMA_MAX_COEF; i++)
@@ -1545,201 +1803,20 @@ int civ_arima_estimate(civ_arima_work *w, const double *x, size_t n, const doubl
     if (fixed || ncoef == 0) {
         for (size_t i = 0; i < ncoef; i++)
             coef[i] = fixed[i];
-        if (method == CIV_ARIMA_CSS)
-            value = obj_css(coef, &ac);
-        else {
-            ac.trans = 0;
-            value = obj_ml(coef, &ac);
-        }
+        value = method == CIV_ARIMA_CSS ? obj_css(coef, &ac) : obj_ml(coef, &ac);
+        st = CIV_ARIMA_OK;
     } else if (method == CIV_ARIMA_CSS) {
-        for (size_t i = 0; i < ncoef; i++)
-            coef[i] = init[i];
-        code = optim_bfgs(&ac, obj_css, coef, ncoef, BFGS_MAXIT, &value, H);
-        if (code < 0)
-            return CIV_ARIMA_E_NONFINITE;
-        double Hn[CIV_ARIMA_MAX_COEF * CIV_ARIMA_MAX_COEF];
-        for (size_t i = 0; i < ncoef * ncoef; i++)
-            Hn[i] = H[i] * n_used;
-        if (solve_inverse(w, Hn, ncoef, w->inv) != 0)
-            return CIV_ARIMA_E_SINGULAR;
-        for (size_t i = 0; i < ncoef; i++)
-            for (size_t j = 0; j < ncoef; j++)
-                var[i * ncoef + j] = w->inv[i * ncoef + j];
+        st = estimate_css(&ac, n_used, coef, init, &value, &code, var);
     } else {
-        if (method == CIV_ARIMA_CSS_ML) {
-            double cp[CIV_ARIMA_MAX_COEF];
-            for (size_t i = 0; i < ncoef; i++)
-                cp[i] = init[i];
-            double v;
-            int c0 = optim_bfgs(&ac, obj_css, cp, ncoef, BFGS_MAXIT, &v, NULL);
-            if (c0 < 0)
-                return CIV_ARIMA_E_NONFINITE;
-            if (c0 == 0)
-                for (size_t i = 0; i < ncoef; i++)
-                    init[i] = cp[i];
-            if (o->p > 0 && !ar_check(w, init, o->p))
-                return CIV_ARIMA_E_NONSTATIONARY_CSS;
-            if (o->P > 0 && !ar_check(w, init + o->p + o->q, o->P))
-                return CIV_ARIMA_E_NONSTATIONARY_CSS;
-            ncond = 0;
-        }
-        /* transform.pars = TRUE */
-        {
-            double t[CIV_ARIMA_MAX_COEF];
-            for (size_t i = 0; i < ncoef; i++)
-                t[i] = init[i];
-            if (o->p > 0)
-                invpartrans(o->p, init, t);
-            if (o->P > 0)
-                invpartrans(o->P, init + o->p + o->q, t + o->p + o->q);
-            for (size_t i = 0; i < ncoef; i++)
-                init[i] = t[i];
-            if (o->q > 0)
-                ma_invert(w, init + o->p, o->q);
-            if (o->Q > 0)
-                ma_invert(w, init + o->p + o->q + o->P, o->Q);
-        }
-        ac.trans = 1;
-        for (size_t i = 0; i < ncoef; i++)
-            coef[i] = init[i];
-        ac.fast = 1;
-        code = optim_bfgs(&ac, obj_ml, coef, ncoef, BFGS_MAXIT, &value, H);
-        if (code < 0)
-            return CIV_ARIMA_E_NONFINITE;
-        double before[CIV_ARIMA_MAX_COEF];
-        memcpy(before, coef, ncoef * sizeof *coef);
-        if (o->q > 0)
-            ma_invert(w, coef + o->p, o->q);
-        if (o->Q > 0)
-            ma_invert(w, coef + o->p + o->q + o->P, o->Q);
-        int changed = 0;
-        for (size_t i = 0; i < ncoef; i++)
-            changed |= coef[i] != before[i];
-        if (changed) {
-            int c1 = optim_bfgs(&ac, obj_ml, coef, ncoef, 0, &value, H);
-            if (c1 < 0)
-                return CIV_ARIMA_E_NONFINITE;
-        }
-        /* the reported likelihood is R's: the diffuse filter on the undifferenced data */
-        ac.fast = 0;
-        value = obj_ml(coef, &ac);
-        /* A = d(coef)/d(raw) by forward differences (R's ARIMA_Gradtrans) */
-        double A[CIV_ARIMA_MAX_COEF * CIV_ARIMA_MAX_COEF];
-        for (size_t i = 0; i < ncoef; i++)
-            for (size_t j = 0; j < ncoef; j++)
-                A[i * ncoef + j] = (i == j);
-        const double eps = 1e-3;
-        int blocks[2][2] = {{0, o->p}, {o->p + o->q, o->P}};
-        for (int bI = 0; bI < 2; bI++) {
-            int v = blocks[bI][0], k = blocks[bI][1];
-            if (k <= 0)
-                continue;
-            double w1[MAX_AR_TRANS], w2[MAX_AR_TRANS], w3[MAX_AR_TRANS];
-            for (int i = 0; i < k; i++)
-                w1[i] = coef[v + i];
-            partrans(k, w1, w2);
-            for (int i = 0; i < k; i++) {
-                w1[i] += eps;
-                partrans(k, w1, w3);
-                for (int j = 0; j < k; j++)
-                    A[(size_t)(v + i) * ncoef + (size_t)(v + j)] = (w3[j] - w2[j]) / eps;
-                w1[i] -= eps;
-            }
-        }
-        /* var = A' (H n.used)^{-1} A */
-        double Hn[CIV_ARIMA_MAX_COEF * CIV_ARIMA_MAX_COEF];
-        for (size_t i = 0; i < ncoef * ncoef; i++)
-            Hn[i] = H[i] * n_used;
-        if (solve_inverse(w, Hn, ncoef, w->inv) != 0)
-            return CIV_ARIMA_E_SINGULAR;
-        double *T = w->tmpm; /* inv * A */
-        for (size_t i = 0; i < ncoef; i++)
-            for (size_t j = 0; j < ncoef; j++) {
-                double s = 0.0;
-                for (size_t k = 0; k < ncoef; k++)
-                    s += w->inv[i * ncoef + k] * A[k * ncoef + j];
-                T[i * ncoef + j] = s;
-            }
-        for (size_t i = 0; i < ncoef; i++)
-            for (size_t j = 0; j < ncoef; j++) {
-                double s = 0.0;
-                for (size_t k = 0; k < ncoef; k++)
-                    s += A[k * ncoef + i] * T[k * ncoef + j];
-                var[i * ncoef + j] = s;
-            }
-        /* undo the transformation */
-        {
-            double t[CIV_ARIMA_MAX_COEF];
-            memcpy(t, coef, ncoef * sizeof *t);
-            if (o->p > 0)
-                partrans(o->p, coef, t);
-            if (o->P > 0)
-                partrans(o->P, coef + o->p + o->q, t + o->p + o->q);
-            memcpy(coef, t, ncoef * sizeof *t);
-        }
+        st = estimate_ml(&ac, o, method, n_used, init, coef, &value, &code, var);
     }
-
-    /* the final model: filter the whole series (state for forecasting,
-     * standardised residuals) */
-    ac.trans = 0;
-    trans_pars(&oo, coef, 0, w->phi, w->theta);
-    if (init_state(&ac, res->a, w->Pn) != 0)
-        return CIV_ARIMA_E_TOO_LARGE;
-    regress_out(&ac, coef, w->xw);
-    arima_ss s = {w->phi, w->theta, w->delta, pp, qq, nd, r, r + nd};
-    double ssq, sumlog;
-    int nu;
-    ss_filter(&s, w->xw, n, res->a, res->P, w->Pn, w, &ssq, &sumlog, &nu, res->resid);
+    if (st != CIV_ARIMA_OK)
+        return st;
     double sigma2;
-    if (method == CIV_ARIMA_CSS) {
-        double v = obj_css(coef, &ac); /* fills w->rcss */
-        (void)v;
-        double ss = 0.0;
-        int cnt = 0;
-        for (size_t t = (size_t)ncond; t < n; t++)
-            if (!isnan(w->rcss[t])) {
-                ss += w->rcss[t] * w->rcss[t];
-                cnt++;
-            }
-        sigma2 = ss / cnt;
-        for (size_t t = 0; t < n; t++)
-            res->resid[t] = w->rcss[t];
-    } else {
-        sigma2 = ssq / n_used;
-    }
-
-    /* rotate regression coefficients back */
-    if (rotated) {
-        double b[CIV_ARIMA_MAX_COEF];
-        for (size_t j = 0; j < ncx; j++) {
-            double sum = 0.0;
-            for (size_t k = 0; k < ncx; k++)
-                sum += Vrot[j * ncx + k] * coef[narma + k];
-            b[j] = sum;
-        }
-        for (size_t j = 0; j < ncx; j++)
-            coef[narma + j] = b[j];
-        /* var <- A var A' with A = blockdiag(I, V) */
-        double *T = w->tmpm;
-        for (size_t i = 0; i < ncoef; i++)
-            for (size_t j = 0; j < ncoef; j++) {
-                double sum = 0.0;
-                for (size_t k = 0; k < ncoef; k++) {
-                    double aik = (i < narma || k < narma) ? (i == k) : Vrot[(i - narma) * ncx + (k - narma)];
-                    sum += aik * var[k * ncoef + j];
-                }
-                T[i * ncoef + j] = sum;
-            }
-        for (size_t i = 0; i < ncoef; i++)
-            for (size_t j = 0; j < ncoef; j++) {
-                double sum = 0.0;
-                for (size_t k = 0; k < ncoef; k++) {
-                    double ajk = (j < narma || k < narma) ? (j == k) : Vrot[(j - narma) * ncx + (k - narma)];
-                    sum += T[i * ncoef + k] * ajk;
-                }
-                var[i * ncoef + j] = sum;
-            }
-    }
+    if ((st = final_filter(&ac, coef, method, n_used, res, &sigma2)) != CIV_ARIMA_OK)
+        return st;
+    if (rotated)
+        rotate_back(w, Vrot, narma, ncx, coef, var);
 
     double val2 = 2.0 * n_used * value + n_used + n_used * log(2 * M_PI);
     res->order = oo;

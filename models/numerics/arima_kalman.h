@@ -1,5 +1,5 @@
 /*
- * arima_kalman.h -- estimation of one ARIMA(p,d,q)(P,D,Q)m model with
+ * arima_kalman.h -- layer: models (numerics).  Estimation of one ARIMA(p,d,q)(P,D,Q)m model with
  * regressors, as R's stats::arima() does it; internal to the library.
  *
  * The model is the regression with ARMA errors of Brockwell & Davis (2016,

@@ -1,5 +1,5 @@
 /*
- * decompose.c -- classical multiplicative decomposition (R's stats::decompose),
+ * decompose.c -- layer: models (numerics).  Classical multiplicative decomposition (R's stats::decompose),
  * the sample ACF (R's stats::acf) and the ACF seasonality test used by
  * forecast::thetaf().  The arithmetic follows R's C code (filter.c cfilter,
  * acf0 in filter.c/arima.c, summary.c mean) in order and precision, so that

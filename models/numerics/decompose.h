@@ -1,5 +1,5 @@
 /*
- * decompose.h -- classical seasonal decomposition and the ACF seasonality
+ * decompose.h -- layer: models (numerics).  Classical seasonal decomposition and the ACF seasonality
  * test, as R's stats::decompose(), stats::acf() and forecast::thetaf() do
  * them.  Shared by model families that deseasonalise before fitting (Theta);
  * internal to the library.

@@ -1,5 +1,5 @@
 /*
- * nelder_mead.c -- Nelder-Mead as in R's optim() (nmmin in R's
+ * nelder_mead.c -- layer: models (numerics).  Nelder-Mead as in R's optim() (nmmin in R's
  * src/appl/optim.c; Nash 1990, Algorithm 19).  The same starting simplex,
  * step rules and stopping test, so fits follow R's forecast package closely.
  * P is the (n+1) x (n+2) working matrix of nmmin: column j holds vertex j
@@ -29,6 +29,68 @@ static double eval(civ_nm_objective fn, size_t n, const double *x, void *params)
     return isfinite(f) ? f : NM_BIG;
 }
 
+/* The simplex P is (n + 1) x (n + 2), P[i][j] = P[i * (n + 2) + j]: columns
+ * 0..n are the vertices (row n holds their function values), column n + 1
+ * the centroid or trial point. */
+#define PM(i, j) P[(i) * C + (j)]
+
+/* The starting simplex around b (function value f): b and, for each
+ * coordinate, b moved by 10% of its largest component (at least 0.1, grown
+ * tenfold until the coordinate changes).  Returns the simplex's size. */
+static double initial_simplex(double *P, size_t n, const double *b, double f)
+{
+    const size_t n1 = n + 1, C = n + 2;
+    PM(n1 - 1, 0) = f;
+    for (size_t i = 0; i < n; i++)
+        PM(i, 0) = b[i];
+    double size = 0.0, step = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (0.1 * fabs(b[i]) > step)
+            step = 0.1 * fabs(b[i]);
+    if (step == 0.0)
+        step = 0.1;
+    for (size_t j = 2; j <= n1; j++) {
+        for (size_t i = 0; i < n; i++)
+            PM(i, j - 1) = b[i];
+        double trystep = step;
+        while (PM(j - 2, j - 1) == b[j - 2]) {
+            PM(j - 2, j - 1) = b[j - 2] + trystep;
+            trystep *= 10;
+        }
+        size += trystep;
+    }
+    return size;
+}
+
+/* The centroid of every vertex but H (1-based) into column n + 1. */
+static void centroid(double *P, size_t n, size_t H)
+{
+    const size_t n1 = n + 1, C = n + 2;
+    for (size_t i = 0; i < n; i++) {
+        double temp = -PM(i, H - 1);
+        for (size_t j = 0; j < n1; j++)
+            temp += PM(i, j);
+        PM(i, C - 1) = temp / (double)n;
+    }
+}
+
+/* Shrinks every vertex towards the lowest, L (1-based), by bet; returns the
+ * new size. */
+static double shrink(double *P, size_t n, size_t L, double bet)
+{
+    const size_t n1 = n + 1, C = n + 2;
+    double size = 0.0;
+    for (size_t j = 0; j < n1; j++) {
+        if (j + 1 != L) {
+            for (size_t i = 0; i < n; i++) {
+                PM(i, j) = bet * (PM(i, j) - PM(i, L - 1)) + PM(i, L - 1);
+                size += fabs(PM(i, j) - PM(i, L - 1));
+            }
+        }
+    }
+    return size;
+}
+
 int civ_nm_minimise(size_t n, double *x, double *fmin, civ_nm_objective fn, void *params,
                     const civ_nm_control *control, double *scratch, int *fncount)
 {
@@ -36,7 +98,6 @@ int civ_nm_minimise(size_t n, double *x, double *fmin, civ_nm_objective fn, void
     const size_t n1 = n + 1, C = n + 2;
     double *P = scratch;          /* P[i][j] = P[i * C + j], i in 0..n, j in 0..n+1 */
     double *bvec = scratch + (n + 1) * C;
-#define PM(i, j) P[(i) * C + (j)]
     int fail = 0, funcount = 0;
     for (size_t i = 0; i < n; i++)
         bvec[i] = x[i];
@@ -55,26 +116,8 @@ int civ_nm_minimise(size_t n, double *x, double *fmin, civ_nm_objective fn, void
     }
     funcount = 1;
     const double convtol = control->reltol * (fabs(f) + control->reltol);
-    PM(n1 - 1, 0) = f;
-    for (size_t i = 0; i < n; i++)
-        PM(i, 0) = bvec[i];
     size_t L = 1;
-    double size = 0.0, step = 0.0;
-    for (size_t i = 0; i < n; i++)
-        if (0.1 * fabs(bvec[i]) > step)
-            step = 0.1 * fabs(bvec[i]);
-    if (step == 0.0)
-        step = 0.1;
-    for (size_t j = 2; j <= n1; j++) {
-        for (size_t i = 0; i < n; i++)
-            PM(i, j - 1) = bvec[i];
-        double trystep = step;
-        while (PM(j - 2, j - 1) == bvec[j - 2]) {
-            PM(j - 2, j - 1) = bvec[j - 2] + trystep;
-            trystep *= 10;
-        }
-        size += trystep;
-    }
+    double size = initial_simplex(P, n, bvec, f);
     double oldsize = size;
     int calcvert = 1;
     do {
@@ -106,12 +149,7 @@ int civ_nm_minimise(size_t n, double *x, double *fmin, civ_nm_objective fn, void
         }
         if (VH <= VL + convtol || VL <= control->abstol)
             break;
-        for (size_t i = 0; i < n; i++) {
-            double temp = -PM(i, H - 1);
-            for (size_t j = 0; j < n1; j++)
-                temp += PM(i, j);
-            PM(i, C - 1) = temp / (double)n;
-        }
+        centroid(P, n, H);
         for (size_t i = 0; i < n; i++)
             bvec[i] = (1.0 + alpha) * PM(i, C - 1) - alpha * PM(i, H - 1);
         f = eval(fn, n, bvec, params);
@@ -151,15 +189,7 @@ int civ_nm_minimise(size_t n, double *x, double *fmin, civ_nm_objective fn, void
                 PM(n1 - 1, H - 1) = f;
             } else if (VR >= VH) {
                 calcvert = 1;
-                size = 0.0;
-                for (size_t j = 0; j < n1; j++) {
-                    if (j + 1 != L) {
-                        for (size_t i = 0; i < n; i++) {
-                            PM(i, j) = bet * (PM(i, j) - PM(i, L - 1)) + PM(i, L - 1);
-                            size += fabs(PM(i, j) - PM(i, L - 1));
-                        }
-                    }
-                }
+                size = shrink(P, n, L, bet);
                 if (size < oldsize) {
                     oldsize = size;
                 } else {

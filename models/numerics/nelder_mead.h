@@ -1,5 +1,5 @@
 /*
- * nelder_mead.h -- the Nelder-Mead simplex minimiser of R's optim().
+ * nelder_mead.h -- layer: models (numerics).  The Nelder-Mead simplex minimiser of R's optim().
  *
  * A port of nmmin() from R's src/appl/optim.c (itself from Nash, "Compact
  * Numerical Methods for Computers", 1990, Algorithm 19), so that models

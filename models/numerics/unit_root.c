@@ -1,5 +1,5 @@
 /*
- * unit_root.c -- KPSS statistic, STL decomposition and the seasonal-strength
+ * unit_root.c -- layer: models (numerics).  KPSS statistic, STL decomposition and the seasonal-strength
  * heuristic used by automatic ARIMA order selection (see unit_root.h).
  *
  * STL follows the published Fortran of Cleveland et al. (1990) as used by

@@ -1,5 +1,5 @@
 /*
- * unit_root.h -- the differencing tests of automatic ARIMA selection, as
+ * unit_root.h -- layer: models (numerics).  The differencing tests of automatic ARIMA selection, as
  * R's forecast::ndiffs() (KPSS) and forecast::nsdiffs() (seasonal strength
  * from an STL decomposition) compute them; internal to the library.
  *

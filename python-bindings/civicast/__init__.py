@@ -8,6 +8,7 @@ weighted factors, from pandas (and Dask), over the civicast C library.
     civicast.plot(df, fc, ids=["D01-S01-C001"])
     status, alerts = civicast.monitor("indicators.toml", "monitoring.csv")  # docs/MONITORING.md
     tables = civicast.plan("datasets/demo_city/plan.toml")   # the whole job, as `civicast plan`
+    civicast.report("build/demo", lang="zh")                  # report.html from a plan's output folder
 
 The shared library is located and version-checked at import (see
 civicast._lib); C errors are raised as civicast.Error.  docs/PYTHON.md
@@ -18,12 +19,16 @@ from ._lib import path as library_path
 from .frame import DateSpec, ForecastWarning, allocate, forecast, models_report, read, write
 from .monitor import demand_check, early_warning, inactivity_alerts, monitor, risk_matrix
 from ._plan import model_families, plan, read_plan, restore_error
+from ._report import report
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402 (engine/include/civicast.h, the one place)
+
+if __version__ is None:  # a package copied without its version record
+    __version__ = LIBRARY_VERSION
 __all__ = ["Error", "ForecastWarning", "DateSpec", "forecast", "models_report", "read", "write", "allocate",
            "monitor", "early_warning", "demand_check", "risk_matrix", "inactivity_alerts",
-           "plot", "plot_allocation", "read_plan", "plan", "model_families", "restore_error", "library_version",
-           "library_path", "set_csv_formula_guard", "EXPECTED_VERSION", "__version__"]
+           "plot", "plot_allocation", "read_plan", "plan", "model_families", "restore_error", "report",
+           "library_version", "library_path", "set_csv_formula_guard", "EXPECTED_VERSION", "__version__"]
 
 
 def set_csv_formula_guard(enabled):

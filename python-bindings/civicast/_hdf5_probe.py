@@ -105,7 +105,7 @@ sys.exit(0)
 
 def is_hdf5_path(path):
     """Whether civicast reads `path` (a str) as HDF5: extension .h5 or .hdf5,
-    any case, after the last '/', as engine/src/io.c decides (so ".h5" is one)."""
+    any case, after the last '/', as engine/src/io/format.c decides (so ".h5" is one)."""
     dot = path.rfind(".")
     return dot >= 0 and "/" not in path[dot:] and path[dot:].lower() in (".h5", ".hdf5")
 

@@ -28,9 +28,13 @@ import ctypes.util
 import glob
 import os
 
-# The C API version this package was written against (civicast.h
-# CIV_VERSION_MAJOR / CIV_VERSION_MINOR).  Patch releases are compatible.
-EXPECTED_VERSION = (0, 1)
+from ._version import __version__ as _PACKAGE_VERSION
+
+# The C API version this package was written against: major.minor of the
+# package's own version, which comes from civicast.h (see _version.py).
+# Patch releases are compatible.  None for a package copied without its
+# version record: then the loaded library's version is taken (at the check).
+EXPECTED_VERSION = tuple(int(x) for x in _PACKAGE_VERSION.split(".")[:2]) if _PACKAGE_VERSION else None
 
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
 # python-bindings/civicast -> the source checkout's root
@@ -107,6 +111,10 @@ class civ_date_style(ctypes.Structure):
 
 class civ_panel_read_options(ctypes.Structure):
     _fields_ = [("freq", civ_freq_spec), ("encoding", ctypes.c_char_p)]
+
+
+class civ_report_options(ctypes.Structure):
+    _fields_ = [("lang", ctypes.c_char_p), ("title", ctypes.c_char_p)]
 
 
 class civ_panel_summary(ctypes.Structure):
@@ -187,7 +195,7 @@ class civ_plan_stats(ctypes.Structure):
 # The tables of civ_plan_run (civ_plan_table), in the order they are written.
 PLAN_TABLES = ("forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need",
                "need_summary", "monitor_status", "monitor_alerts", "warning", "warning_steps", "risks",
-               "risk_matrix", "inactivity", "demand")
+               "risk_matrix", "inactivity", "demand", "allocation_waterfall", "allocation_stages")
 
 
 # Frequencies (civ_frequency) and date forms (civ_date_form).
@@ -352,9 +360,11 @@ _SIGNATURES = {
     "civ_plan_result_spec": (P, [P]),
     "civ_plan_result_write": (c_status, [P, _CP]),
     "civ_plan_table_name": (_CP, [_I]),
+    # the plan report
+    "civ_report_write": (c_status, [_CP, ctypes.POINTER(civ_report_options)]),
 }
 
-# Optional entry points (engine/src/bindings_support.c); absent in older builds.
+# Optional entry points (engine/src/core/bindings_support.c); absent in older builds.
 _OPTIONAL = {
     "civ_table_set_numbers": (c_status, [P, _S, _S, P, _S]),
     "civ_panel_add_series_many": (c_status, [P, _S, CPP, P, P, P, P]),
@@ -387,6 +397,9 @@ def has(name):
 def _check_version():
     number = lib.civ_version_number()
     major, minor = number // 10000, number // 100 % 100
+    global EXPECTED_VERSION
+    if EXPECTED_VERSION is None:
+        EXPECTED_VERSION = (major, minor)
     if (major, minor) != EXPECTED_VERSION:
         raise ImportError(
             f"civicast: the library {path} is version {lib.civ_version().decode()} "

@@ -3,7 +3,7 @@ allocation, and file I/O.
 
 Long format is statsforecast's: one row per (unique_id, ds) with the value y
 and optional numeric covariate columns.  The rules mirror the C CSV reader
-(engine/src/csv.c) so that a DataFrame and the same data read from a CSV give
+(engine/src/io/csv.c) so that a DataFrame and the same data read from a CSV give
 the same panel:
 
 * rows in any order; a series' values run from its first period to its last
@@ -13,9 +13,8 @@ the same panel:
   series' end (future values, needed by models that use covariates);
 * series are numbered in sorted ``unique_id`` order (string order).  The
   CLI numbers them in order of first appearance; for a file sorted by
-  unique_id, like the demo city, both are the same.  The number matters only
-  for simulated intervals, which draw from a generator seeded by
-  (seed, series number).
+  unique_id, like the demo city, both are the same.  Simulated intervals do
+  not depend on the order: their generator is seeded from (seed, unique_id).
 
 Dates (``ds``) may be civicast strings ("2024", "2024-Q3", "2024-07",
 "2024-07-15"), pandas Timestamps (datetime64) or Periods.  Forecast output
@@ -774,7 +773,7 @@ def write(df, path, kind=None, freq=None):
 # ================================================================= forecasting
 
 def _level_label(level):
-    return "%.15g" % level  # as forecast_output.c level_text (R's paste())
+    return "%.15g" % level  # as forecast/output.c level_text (R's paste())
 
 
 class _Run:

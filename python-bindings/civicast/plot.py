@@ -5,30 +5,93 @@ Both functions return a matplotlib Figure and never call pyplot.show(), so
 they work under the Agg backend (tests, servers) and in notebooks alike.
 matplotlib is imported only when a plot is drawn.
 """
+import os
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from . import frame as _frame
 
-__all__ = ["plot", "plot_allocation"]
+__all__ = ["plot", "plot_allocation", "short_model", "cjk_font"]
 
 
 # District and community names are often Chinese: fall back per glyph
 # (matplotlib >= 3.6) to a CJK font when one is installed.
-_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei",
-              "WenQuanYi Micro Hei", "Droid Sans Fallback", "AR PL UMing CN")
+_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei",
+              "WenQuanYi Micro Hei", "Droid Sans Fallback", "AR PL UMing CN", "Noto Serif CJK SC")
+_CJK_FILES = re.compile(r"(NotoSansCJK|NotoSerifCJK|SourceHanSans|NotoSansSC|wqy-|DroidSansFallback|uming)", re.I)
+_CJK_TEXT = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_INSTALL_HINT = ("no CJK font is installed, so Chinese labels draw as empty boxes; install one, e.g. "
+                 "`apt-get install fonts-noto-cjk` (Debian/Ubuntu), `dnf install google-noto-sans-cjk-fonts` "
+                 "(Fedora) or Noto Sans CJK SC from https://github.com/notofonts/noto-cjk, then restart Python")
+_cjk_font = []  # [name or None] once looked up
+
+
+def cjk_font():
+    """The CJK-capable font family plots use, or None when none is installed.
+
+    Looks in matplotlib's font list first, then among the system's font files
+    (matplotlib's cache may predate a font installed later) and adds one."""
+    if _cjk_font:
+        return _cjk_font[0]
+    from matplotlib import font_manager
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    found = next((f for f in _CJK_FONTS if f in have), None)
+    if found is None:
+        for path in sorted(font_manager.findSystemFonts()):
+            if _CJK_FILES.search(os.path.basename(path)):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        have = {f.name for f in font_manager.fontManager.ttflist}
+        found = next((f for f in _CJK_FONTS if f in have), None)
+    _cjk_font.append(found)
+    return found
 
 
 def _font_context():
     import matplotlib
-    from matplotlib import font_manager
-    have = {f.name for f in font_manager.fontManager.ttflist}
-    fallback = [f for f in _CJK_FONTS if f in have]
-    if not fallback:
+    font = cjk_font()
+    if font is None:
         return matplotlib.rc_context()
-    return matplotlib.rc_context({"font.family": ["DejaVu Sans"] + fallback[:1]})
+    return matplotlib.rc_context({"font.family": ["DejaVu Sans", font]})
+
+
+def _warn_if_no_cjk(texts):
+    """Warns, saying how to install a font, when labels hold CJK text and no
+    CJK font is installed."""
+    if cjk_font() is None and any(_CJK_TEXT.search(str(t)) for t in texts):
+        warnings.warn("civicast.plot: " + _INSTALL_HINT, stacklevel=3)
+
+
+def short_model(name):
+    """A model name short enough for a title: a combination lists its
+    components' families ("ComboMedian[ETS(A,N,A),ARIMA(2,0,0)(2,0,0)[12] with
+    non-zero mean,Theta]" -> "Median(ETS, ARIMA, Theta)"); a single model keeps
+    its specification without trailing words ("ARIMA(1,1,0) with drift" ->
+    "ARIMA(1,1,0)")."""
+    name = str(name)
+    m = re.fullmatch(r"([A-Za-z_]+)\[(.*)\]", name)
+    if not m:
+        return name.split(" ")[0]
+    parts, depth, cur = [], 0, ""
+    for ch in m.group(2):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    fams = [re.match(r"[A-Za-z_]*", p.strip()).group(0) or p.strip() for p in parts]
+    head = m.group(1)[5:] if m.group(1).startswith("Combo") and len(m.group(1)) > 5 else m.group(1)
+    return f"{head}({', '.join(fams)})"
 
 
 def _with_fonts(fn):
@@ -70,13 +133,18 @@ def _levels(forecasts):
 
 
 @_with_fonts
-def plot(df, forecasts=None, ids=None, max_ids=4, ncols=2, history=None, title=None):
+def plot(df, forecasts=None, ids=None, max_ids=4, ncols=2, history=None, title=None, actuals=None, unit=None):
     """History and fan charts, one panel per series.
 
     df: long format (unique_id, ds, y); forecasts: civicast.forecast output
     (unique_id, ds, mean, lo-L, hi-L, ...) or None; ids: series to draw
     (default: the first `max_ids` ids of df, in sorted order); history: draw
-    only the last `history` observations.  Returns a matplotlib Figure."""
+    only the last `history` observations; actuals: what happened over the
+    forecast period (unique_id, ds, y), drawn as red points over the fan;
+    unit: the y axis' unit ("meals per month"; default: the column name y).
+    Titles give the model's short name (combinations list their families).
+    Chinese ids and titles draw with a CJK font when one is installed (a
+    warning says how to install one otherwise).  Returns a matplotlib Figure."""
     if ids is None:
         ids = sorted(pd.unique(df["unique_id"].astype(str)))[:max_ids]
     elif isinstance(ids, str):
@@ -84,12 +152,14 @@ def plot(df, forecasts=None, ids=None, max_ids=4, ncols=2, history=None, title=N
     ids = [str(i) for i in ids]
     if not ids:
         raise ValueError("civicast.plot: no series to draw")
+    _warn_if_no_cjk(ids + [title or ""])
     ncols = max(1, min(ncols, len(ids)))
     nrows = (len(ids) + ncols - 1) // ncols
     fig, axes = _figure(nrows, ncols, 5.5 * ncols, 3.2 * nrows)
     hist_ids = df["unique_id"].astype(str)
     fc_ids = forecasts["unique_id"].astype(str) if forecasts is not None else None
     levels = _levels(forecasts) if forecasts is not None else []
+    act_ids = actuals["unique_id"].astype(str) if actuals is not None else None
     for k, sid in enumerate(ids):
         ax = axes[k // ncols][k % ncols]
         h = df[hist_ids == sid]
@@ -114,13 +184,22 @@ def plot(df, forecasts=None, ids=None, max_ids=4, ncols=2, history=None, title=N
                     ax.fill_between(xf, f[f"lo-{lab}"].to_numpy(float)[order], f[f"hi-{lab}"].to_numpy(float)[order],
                                     color="tab:blue", alpha=shade * 0.6, linewidth=0, label=f"{lab}% interval")
                 ax.plot(xf, f["mean"].to_numpy(float)[order], color="tab:blue", linewidth=1.5, label="forecast")
-                model = str(f["model"].iloc[0]) if "model" in f.columns else ""
+                model = short_model(f["model"].iloc[0]) if "model" in f.columns else ""
                 ax.set_title(f"{sid}  {model}".strip(), fontsize=9)
             else:
                 ax.set_title(sid, fontsize=9)
         else:
             ax.set_title(sid, fontsize=9)
+        if actuals is not None:
+            a = actuals[act_ids == sid]
+            if len(a):
+                xa = _as_datetime(a["ds"])
+                order = np.argsort(xa.values)
+                ax.plot(xa[order], a["y"].to_numpy(float)[order], linestyle="none", marker="o", markersize=3,
+                        color="tab:red", label="actual")
         ax.tick_params(labelsize=8)
+        ax.set_xlabel("date", fontsize=8)
+        ax.set_ylabel(unit or "y", fontsize=8)
         ax.grid(True, alpha=0.3)
         if k == 0:
             ax.legend(fontsize=7, loc="upper left")
@@ -140,7 +219,8 @@ def plot_allocation(result, by="district", title=None):
     last_year_fen and change_fen -- "_minor" for currencies other than CNY;
     docs/ALLOCATION.md "Outputs").  Left: total amount by district in major
     units; right: change against last year by district, in percent (green up,
-    red down).  Returns a matplotlib Figure."""
+    red down).  Districts come in the order the data first names them; axes
+    say their units.  Returns a matplotlib Figure."""
     alloc = result[0] if isinstance(result, tuple) else result
     if by not in alloc.columns:
         raise _frame.Error("CIV_ERR_MISSING_COLUMN", f"civicast.plot_allocation: no column '{by}'", field=by)
@@ -148,18 +228,20 @@ def plot_allocation(result, by="district", title=None):
     value = f"amount_{mi}"
     if value not in alloc.columns:
         raise _frame.Error("CIV_ERR_MISSING_COLUMN", f"civicast.plot_allocation: no column '{value}'", field=value)
-    g = alloc.groupby(alloc[by].astype(str), sort=True)
+    g = alloc.groupby(alloc[by].astype(str), sort=False)  # the data's order, not the byte order
     amount = g[value].sum() / float(alloc.attrs.get("minor_unit", 100))
+    _warn_if_no_cjk(list(amount.index) + [title or ""])
     has_change = f"last_year_{mi}" in alloc.columns and f"change_{mi}" in alloc.columns
     fig, axes = _figure(1, 2 if has_change else 1, 11 if has_change else 6, 4.2)
     ax = axes[0][0]
-    currency = alloc.attrs.get("currency", "")
+    currency = alloc.attrs.get("currency", "") or ("CNY" if mi == "fen" else "")
     scale, unit = (1e6, f"million {currency}".strip()) if amount.max() >= 1e6 else (1.0, currency or value)
     pos = np.arange(len(amount))
     ax.bar(pos, amount.to_numpy() / scale, color="tab:blue")
     ax.set_xticks(pos)
     ax.set_xticklabels(amount.index, rotation=45, ha="right", fontsize=8)
-    ax.set_ylabel(unit)
+    ax.set_ylabel(f"amount ({unit})")
+    ax.set_xlabel(by)
     ax.set_title(f"Allocation by {by}")
     ax.grid(True, axis="y", alpha=0.3)
     if has_change:
@@ -171,7 +253,8 @@ def plot_allocation(result, by="district", title=None):
         ax2.axhline(0, color="black", linewidth=0.8)
         ax2.set_xticks(pos)
         ax2.set_xticklabels(amount.index, rotation=45, ha="right", fontsize=8)
-        ax2.set_ylabel("% change")
+        ax2.set_ylabel("change against last year (%)")
+        ax2.set_xlabel(by)
         ax2.set_title("Change against last year")
         ax2.grid(True, axis="y", alpha=0.3)
     if title:

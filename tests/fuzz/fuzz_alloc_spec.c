@@ -1,7 +1,7 @@
 /*
  * fuzz_alloc_spec.c -- libFuzzer harness of the allocation spec reader (the
- * TOML subset of engine/src/alloc_toml.c and the validation of
- * engine/src/alloc_spec.c) and of the [need] reader (alloc_need.c).
+ * TOML subset of engine/src/io/toml.c and the validation of
+ * engine/src/alloc/spec.c) and of the [need] reader (alloc/need.c).
  *
  * A spec that parses is also bound to a fixed six-community table (the demo
  * city's column names, so mutated demo specs resolve their attributes) and a

@@ -1,5 +1,5 @@
 /*
- * fuzz_csv.c -- libFuzzer harness of the CSV readers (engine/src/csv.c):
+ * fuzz_csv.c -- libFuzzer harness of the CSV readers (engine/src/io/csv.c):
  * civ_panel_read_csv and civ_table_read_csv on the same bytes.
  *
  * The readers take a path, so each input is written to a scratch file in

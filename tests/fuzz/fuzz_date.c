@@ -1,6 +1,6 @@
 /*
  * fuzz_date.c -- libFuzzer harness of the date parser and period formatter
- * (engine/src/date.c).
+ * (engine/src/core/date.c).
  *
  * Oracles: a date that parses formats back (in the frequency of its form) to
  * text that parses to the same value; for daily dates the canonical text is

@@ -1,5 +1,5 @@
 /*
- * fuzz_hdf5.c -- libFuzzer harness of the HDF5 readers (engine/src/hdf5_io.c):
+ * fuzz_hdf5.c -- libFuzzer harness of the HDF5 readers (engine/src/io/hdf5.c):
  * civ_panel_read_hdf5 and civ_table_read_hdf5 on files mutated from valid
  * ones (the corpus holds small panel and table files written by civicast).
  *

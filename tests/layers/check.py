@@ -27,6 +27,7 @@ HEADERS = {
     "alloc": "alloc.h",
     "monitor": "monitor.h",
     "plan": "plan.h",
+    "report": "report_page.h",
 }
 # Folder (relative to the source root) whose sources stand for each client.
 SOURCES = {
@@ -37,6 +38,7 @@ SOURCES = {
     "alloc": "engine/src/alloc/",
     "monitor": "engine/src/monitor/",
     "plan": "engine/src/plan/",
+    "report": "engine/src/report/",
     "cli": "engine/cli/",
 }
 ALLOWED = {
@@ -47,6 +49,7 @@ ALLOWED = {
     "alloc": {"core", "io", "alloc"},
     "monitor": {"core", "io", "monitor"},
     "plan": {"core", "io", "plan"},  # forecast and alloc through civicast.h
+    "report": {"core", "io", "report"},
     "cli": set(),  # the public header only
 }
 

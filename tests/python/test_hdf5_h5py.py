@@ -1,4 +1,4 @@
-"""test_hdf5_h5py.py -- files written by civicast (engine/src/hdf5_io.c) read
+"""test_hdf5_h5py.py -- files written by civicast (engine/src/io/hdf5.c) read
 with plain h5py, following datasets/SCHEMA.md, agree with the CSV they came
 from (read with pandas); and a panel written by h5py following the same
 document is read by civicast.

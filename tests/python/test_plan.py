@@ -22,7 +22,8 @@ SOURCE = Path(os.environ.get("CIV_SOURCE_DIR", Path(__file__).resolve().parents[
 PLAN = SOURCE / "tests" / "data" / "plan" / "plan.toml"
 CLI = os.environ.get("CIV_CLI")
 needs_cli = pytest.mark.skipif(not CLI, reason="CIV_CLI (path to the civicast binary) is not set")
-FILES = ["forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need", "need_summary"]
+FILES = ["forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need", "need_summary",
+         "allocation_waterfall", "allocation_stages"]
 
 
 def test_read_plan_settings():

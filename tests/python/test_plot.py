@@ -59,7 +59,7 @@ def test_plot_allocation(tmp_path):
     fig = civicast.plot_allocation(result)
     assert isinstance(fig, Figure) and len(fig.axes) == 2
     alloc = result[0]
-    districts = sorted(alloc["district"].unique())
+    districts = list(pd.unique(alloc["district"]))  # the data's order
     bars = fig.axes[0].patches
     assert len(bars) == len(districts)
     totals = alloc.groupby("district")["amount_yuan"].sum().reindex(districts).to_numpy()
@@ -68,7 +68,55 @@ def test_plot_allocation(tmp_path):
     change = fig.axes[1].patches
     want = alloc.groupby("district").apply(lambda g: 100 * g["change_fen"].sum() / g["last_year_fen"].sum())
     assert np.allclose([b.get_height() for b in change], want.reindex(districts).to_numpy())
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == districts
+    assert "CNY" in fig.axes[0].get_ylabel() and "%" in fig.axes[1].get_ylabel()
     by_street = civicast.plot_allocation(result, by="street")   # the allocation carries the street
     assert len(by_street.axes[0].patches) == alloc["street"].nunique()
     fig.savefig(tmp_path / "alloc.png")
     assert (tmp_path / "alloc.png").stat().st_size > 1000
+
+
+def test_short_model_names():
+    from civicast.plot import short_model
+    assert short_model("ComboMedian[ETS(A,N,A),ARIMA(2,0,0)(2,0,0)[12] with non-zero mean,Theta]") == \
+        "Median(ETS, ARIMA, Theta)"
+    assert short_model("ARIMA(1,1,0) with drift") == "ARIMA(1,1,0)"
+    assert short_model("Naive") == "Naive"
+
+
+def test_plot_actuals_units_and_short_title(history):
+    observed = history.dropna(subset=["y"])
+    train = observed.groupby("unique_id").head(60)
+    test = observed.groupby("unique_id").head(72).groupby("unique_id").tail(12)
+    fc = civicast.forecast(train, h=12, model="auto")
+    sid = sorted(history["unique_id"].unique())[0]
+    fig = civicast.plot(train, fc, ids=[sid], actuals=test, unit="meals per month")
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "meals per month" and ax.get_xlabel() == "date"
+    assert "Median(" in ax.get_title() and "[" not in ax.get_title()
+    points = [ln for ln in ax.get_lines() if ln.get_label() == "actual"]
+    assert len(points) == 1
+    want = test[test["unique_id"] == sid]["y"].to_numpy()
+    assert len(want) == 12 and np.isfinite(want).all()
+    assert np.array_equal(np.asarray(points[0].get_ydata(), float), want)
+
+
+def test_cjk_font_when_installed(tmp_path):
+    from matplotlib import font_manager
+    from civicast.plot import cjk_font
+    installed = any("CJK" in os.path.basename(p) for p in font_manager.findSystemFonts())
+    if not installed:
+        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
+    font = cjk_font()
+    assert font and "CJK" in font
+    alloc = civicast.allocate(DEMO / "communities.csv", DEMO / "allocation.spec")[0]
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "install a font" warning
+        fig = civicast.plot_allocation(alloc, title="各区分配")
+    fig.canvas.draw()
+    label = fig.axes[0].get_xticklabels()[0]
+    used = font_manager.findfont(label.get_fontproperties())
+    assert label.get_text() and any(ord(c) > 0x3000 for c in label.get_text())
+    assert used  # resolved; the fallback list holds the CJK font:
+    assert font in label.get_fontproperties().get_family()

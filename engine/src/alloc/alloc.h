@@ -13,6 +13,8 @@
  *   solve.c        the exact constrained solve: clamp(lambda*raw, lo, hi)
  *   round.c        largest-remainder rounding inside integer bounds (the one
  *                  rounding of the layer: budget lines and communities)
+ *   exact.c        the proportional split in exact integers when the scores
+ *                  have an integer form (fen-exact near 2^53)
  *   output.c       the allocation and summary tables, explanations
  *   equity.c       summary statistics (Gini, Theil, CV, binding counts)
  *   compare.c      scenarios over the same data
@@ -143,9 +145,15 @@ struct civ_alloc_spec {
     size_t n_tilts;
 };
 
+/* The exact range of money: every amount, sum and output column (the
+ * tables hold doubles) is exact to the minor unit up to 2^53 minor units
+ * (90,071,992,547,409.92 yuan in fen). */
+#define CIV_ALLOC_MAX_MONEY ((int64_t)1 << 53)
+
 /* Parses a decimal money text ("1234.56", no exponent) into minor units.
  * Fails (CIV_ERR_SPEC at `where`) on more fraction digits than the unit has
- * (unless they are zeros), signs, overflow. */
+ * (unless they are zeros), signs, amounts above CIV_ALLOC_MAX_MONEY (the
+ * message gives the limit). */
 civ_status civ_alloc_parse_money(const char *text, int minor_digits, int64_t *out, const civ_where *where);
 
 /* ---- the exact solve (solve.c) ----------------------------------- */
@@ -274,11 +282,22 @@ struct civ_alloc_result {
     size_t *kgrp;          /* n_factors scratch: group of each of the unit's factors */
     unsigned char *bsrc;   /* which bound each lo/hi came from */
     int64_t *lo_i, *hi_i, *out_i;
+    size_t *free_j;        /* n scratch: the members not at a bound (exact.c) */
+    int64_t *num_i, *ex_i; /* n scratch: their integer scores and amounts (exact.c) */
     double *ftotal;        /* n_units x n_factors: sum over the unit's members of x*c */
     double *kw;            /* n_factors scratch: w_k / S_k of the unit's factors */
     const double **kcol;   /* n_factors scratch: their x*c columns */
     civ_alloc_pair *pairs, *tmp;
 };
+
+/* The exact proportional split of unit u's m members after the solve
+ * (exact.c): when the scores of the members not at a bound have an exact
+ * integer form (whole factor values; weights and tilts decimals with at most
+ * 6 places; N_i and their sum within 64 bits), r->out_i gets the bounds held
+ * and floor(P_free N_i / D) plus the spare units by the largest exact
+ * remainder (ties to the lower id), r->amt the exact amounts, and *done = 1;
+ * else *done = 0 and nothing is changed (round.c's rounding applies). */
+civ_status civ_alloc_exact_round(const civ_alloc_problem *p, civ_alloc_result *r, size_t u, size_t m, int *done);
 
 /* Money unit names for column names (output.c): "fen"/"yuan" for CNY with
  * minor_unit 100, else "minor"/"major" (the major name is "yuan" for any

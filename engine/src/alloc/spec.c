@@ -149,6 +149,17 @@ static civ_status get_integer(const ctx *c, const char *key, int required, long 
     return CIV_OK;
 }
 
+/* The error for an amount beyond the exact range (CIV_ALLOC_MAX_MONEY). */
+static civ_status money_range(const char *text, int minor_digits, const civ_where *where)
+{
+    char lim[64];
+    civ_alloc_format_major(CIV_ALLOC_MAX_MONEY, minor_digits, lim, sizeof lim);
+    return civ_fail_at(CIV_ERR_SPEC, where,
+                       "money amount '%s' is beyond the exact range: at most %s major units (2^53 = %lld minor "
+                       "units, where every amount, sum and output column is exact to the unit)",
+                       text, lim, (long long)CIV_ALLOC_MAX_MONEY);
+}
+
 civ_status civ_alloc_parse_money(const char *text, int minor_digits, int64_t *out, const civ_where *where)
 {
     const char *p = text;
@@ -159,8 +170,8 @@ civ_status civ_alloc_parse_money(const char *text, int minor_digits, int64_t *ou
     if (*p == '-')
         return civ_fail_at(CIV_ERR_SPEC, where, "money amount '%s' must not be negative", text);
     for (; *p >= '0' && *p <= '9'; p++, nd++) {
-        if (whole > (INT64_MAX / 10 - 10))
-            return civ_fail_at(CIV_ERR_SPEC, where, "money amount '%s' is too large", text);
+        if (whole > CIV_ALLOC_MAX_MONEY)
+            return money_range(text, minor_digits, where);
         whole = whole * 10 + (*p - '0');
     }
     if (*p == '.') {
@@ -184,8 +195,8 @@ civ_status civ_alloc_parse_money(const char *text, int minor_digits, int64_t *ou
     int64_t scale = 1;
     for (int i = 0; i < minor_digits; i++)
         scale *= 10;
-    if (whole > (INT64_MAX - frac) / scale / 4) /* keep headroom for sums */
-        return civ_fail_at(CIV_ERR_SPEC, where, "money amount '%s' is too large", text);
+    if (whole > (CIV_ALLOC_MAX_MONEY - frac) / scale)
+        return money_range(text, minor_digits, where);
     *out = whole * scale + frac;
     return CIV_OK;
 }
@@ -338,16 +349,15 @@ static void exact_decimal(const char *text, int64_t *num, int *digits)
     *num = v, *digits = d;
 }
 
-/* Splits `total` (minor units) over `n` shares by the layer's one largest
- * remainder (round.c), ties to the earlier line.  Exactly, in integers, when
- * every share is a plain decimal (num[i] / 10^digits[i], scaled to their
- * common denominator); else from the doubles `share` with round.c's tie
- * tolerance.  with_rest adds a last line of 1 - sum of the shares (the
- * distributable rest after the reserves). */
+/* Splits `total` (minor units) over `n` shares summing to 1 (the share
+ * pools) by the layer's one largest remainder (round.c), ties to the earlier
+ * line.  Exactly, in integers, when every share is a plain decimal (num[i] /
+ * 10^digits[i], scaled to their common denominator); else from the doubles
+ * `share` with round.c's tie tolerance. */
 static civ_status split_lines(int64_t total, const double *share, const int64_t *num, const int *digits, size_t n,
-                              int with_rest, int64_t *out)
+                              int64_t *out)
 {
-    size_t m = n + (with_rest ? 1 : 0);
+    size_t m = n;
     double *x = malloc(m * sizeof *x);
     int64_t *lo = calloc(m, sizeof *lo), *hi = malloc(m * sizeof *hi), *N = malloc(m * sizeof *N);
     civ_alloc_pair *pairs = malloc(m * sizeof *pairs), *tmp = malloc(m * sizeof *tmp);
@@ -374,22 +384,13 @@ static civ_status split_lines(int64_t total, const double *share, const int64_t 
             exact = sum <= INT64_MAX - N[i];
             sum += exact ? N[i] : 0;
         }
-        if (exact && with_rest) {
-            N[n] = D - sum;
-            exact = N[n] >= 0;
-            sum = D;
-        }
         if (exact && sum > 0) {
             st = civ_alloc_split_exact(total, N, m, sum, pairs, tmp, out);
             goto out;
         }
     }
-    double rest = 1;
     for (size_t i = 0; i < m; i++) {
-        double sh = i < n ? share[i] : rest;
-        if (i < n)
-            rest -= share[i];
-        x[i] = sh * (double)total;
+        x[i] = share[i] * (double)total;
         hi[i] = -1;
     }
     st = civ_alloc_round(x, lo, hi, m, total, pairs, tmp, out);
@@ -846,7 +847,43 @@ static civ_status check_formulas(const civ_alloc_spec *s)
     return CIV_OK;
 }
 
-/* The budget split: reserves then pools, exact in minor units. */
+/* The reserves: "not less than share x total", so each is rounded UP to a
+ * whole minor unit -- ceil(T N / 10^K) in integers when the share is a plain
+ * decimal (num / 10^digits), else ceil of the double product with the noise
+ * of a product of two doubles removed first (3e-2 x 10000 = 300.00000000000006
+ * is 300) -- and out[n] gets the distributable rest, T - sum.  A 3% reserve
+ * of 1,234,567.81 yuan is 37,037.04 yuan (3,703,703.43 fen rounded up), never
+ * below 3%.  Errors: CIV_ERR_SPEC when the rounded reserves leave nothing. */
+static civ_status reserve_lines(const civ_alloc_spec *s, int64_t *out)
+{
+    int64_t T = s->total, used = 0;
+    for (size_t r = 0; r < s->n_reserves; r++) {
+        const civ_alloc_reserve *rv = &s->reserves[r];
+        int64_t v;
+        if (rv->share_digits >= 0 && rv->share_digits <= 18) {
+            int64_t den = 1;
+            for (int k = 0; k < rv->share_digits; k++)
+                den *= 10;
+            __int128 pr = (__int128)T * rv->share_num;
+            v = (int64_t)(pr / den) + (pr % den != 0);
+        } else {
+            double x = rv->share * (double)T, rx = nearbyint(x);
+            v = (int64_t)(fabs(x - rx) <= fmin(1e-3, 1e-12 * fmax(1.0, x)) ? rx : ceil(x));
+        }
+        out[r] = v;
+        used += v;
+    }
+    if (used >= T && s->n_reserves > 0)
+        return spec_fail(s, s->reserves[0].loc, "share",
+                         "the reserves, each rounded up to a whole minor unit, take all of the total (%lld of %lld "
+                         "minor units); they must leave something to allocate",
+                         (long long)used, (long long)T);
+    out[s->n_reserves] = T - used;
+    return CIV_OK;
+}
+
+/* The budget split: reserves (rounded up) then pools (largest remainder),
+ * exact in minor units. */
 static civ_status split_budget(civ_alloc_spec *s)
 {
     size_t nl = s->n_reserves + 1;
@@ -861,7 +898,7 @@ static civ_status split_budget(civ_alloc_spec *s)
         share[r] = s->reserves[r].share;
         num[r] = s->reserves[r].share_num, dig[r] = s->reserves[r].share_digits;
     }
-    civ_status st = split_lines(s->total, share, num, dig, s->n_reserves, 1, amt);
+    civ_status st = reserve_lines(s, amt);
     if (st) {
         free(share), free(amt), free(num), free(dig);
         return st;
@@ -906,7 +943,7 @@ static civ_status split_budget(civ_alloc_spec *s)
                 num[j] = s->pools[p].share_num, dig[j] = s->pools[p].share_digits;
                 share[j++] = s->pools[p].share / share_sum;
             }
-        if ((st = split_lines(s->distributable - fixed, share, num, dig, n_share, 0, amt))) {
+        if ((st = split_lines(s->distributable - fixed, share, num, dig, n_share, amt))) {
             free(share), free(amt), free(num), free(dig);
             return st;
         }

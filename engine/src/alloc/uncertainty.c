@@ -34,6 +34,8 @@
 #include <gsl/gsl_rng.h>
 
 #include "alloc.h"
+#include "error.h"
+#include "numeric.h"
 
 #define MAX_LEVELS 16
 
@@ -56,14 +58,6 @@ struct civ_alloc_uncertainty {
     double seconds;
     char minor_name[8];        /* "fen" or "minor", for the column names */
 };
-
-static uint64_t draw_seed(uint64_t seed, size_t d)
-{
-    uint64_t z = seed + ((uint64_t)d + 1u) * UINT64_C(0x9E3779B97F4A7C15);
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
 
 civ_status civ_alloc_uncertainty_options_init(civ_alloc_uncertainty_options *opt)
 {
@@ -245,7 +239,7 @@ static civ_status one_draw(worker *wk, const pfactor *pf, size_t npf, double K, 
     const civ_alloc_spec *s = p->spec;
     size_t n = p->n;
     civ_status st;
-    gsl_rng_set(wk->rng, (unsigned long)draw_seed(seed, d));
+    gsl_rng_set(wk->rng, (unsigned long)civ_seed_mix(seed, d));
     if (K > 0) {
         draw_weights(s, K, wk->rng, wk->w);
         if ((st = civ_alloc_problem_set_weights(wk->p, wk->w, s->n_factors)))
@@ -489,17 +483,6 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* R's quantile type 7 of sorted v[N] (Hyndman & Fan 1996, "Sample quantiles
- * in statistical packages", Am. Stat. 50:361-365, definition 7). */
-static double quantile7(const double *v, size_t N, double p)
-{
-    double h = (double)(N - 1) * p;
-    size_t j = (size_t)floor(h);
-    if (j + 1 >= N)
-        return v[N - 1];
-    return v[j] + (h - (double)j) * (v[j + 1] - v[j]);
-}
-
 civ_status civ_alloc_uncertainty_quantile(const civ_alloc_uncertainty *u, double p, double *values, size_t n)
 {
     if (!u || !values || n != u->n || !(p >= 0 && p <= 1))
@@ -511,17 +494,11 @@ civ_status civ_alloc_uncertainty_quantile(const civ_alloc_uncertainty *u, double
         for (size_t d = 0; d < u->n_draws; d++)
             v[d] = (double)u->draws[d * n + i];
         qsort(v, u->n_draws, sizeof *v, cmp_double);
-        values[i] = quantile7(v, u->n_draws, p);
+        values[i] = civ_quantile7(v, u->n_draws, p);
     }
     free(v);
     return CIV_OK;
 }
-
-#define TRY(x)                                                                                                         \
-    do {                                                                                                               \
-        if ((st = (x)) != CIV_OK)                                                                                      \
-            goto fail;                                                                                                 \
-    } while (0)
 
 civ_status civ_alloc_uncertainty_table(const civ_alloc_uncertainty *u, civ_table **out)
 {
@@ -536,20 +513,20 @@ civ_status civ_alloc_uncertainty_table(const civ_alloc_uncertainty *u, civ_table
         free(v), free(dsum), free(dpoint);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "uncertainty: out of memory");
     }
-    TRY(civ_table_create(&t));
-    TRY(civ_table_add_column(t, "scope", CIV_COLUMN_TEXT, &cs));
-    TRY(civ_table_add_column(t, "name", CIV_COLUMN_TEXT, &cn));
-    TRY(civ_table_add_column(t, "district", CIV_COLUMN_TEXT, &cd));
+    CIV_TRY(civ_table_create(&t));
+    CIV_TRY(civ_table_add_column(t, "scope", CIV_COLUMN_TEXT, &cs));
+    CIV_TRY(civ_table_add_column(t, "name", CIV_COLUMN_TEXT, &cn));
+    CIV_TRY(civ_table_add_column(t, "district", CIV_COLUMN_TEXT, &cd));
     char nm[5][24];
     static const char *base[5] = {"amount", "mean", "p5", "p50", "p95"};
     for (int j = 0; j < 5; j++)
         snprintf(nm[j], sizeof nm[j], "%s_%s", base[j], u->minor_name);
-    TRY(civ_table_add_column(t, nm[0], CIV_COLUMN_NUMBER, &ca));
-    TRY(civ_table_add_column(t, nm[1], CIV_COLUMN_NUMBER, &cm));
-    TRY(civ_table_add_column(t, nm[2], CIV_COLUMN_NUMBER, &c5));
-    TRY(civ_table_add_column(t, nm[3], CIV_COLUMN_NUMBER, &c50));
-    TRY(civ_table_add_column(t, nm[4], CIV_COLUMN_NUMBER, &c95));
-    TRY(civ_table_add_rows(t, n + nd + 1, NULL));
+    CIV_TRY(civ_table_add_column(t, nm[0], CIV_COLUMN_NUMBER, &ca));
+    CIV_TRY(civ_table_add_column(t, nm[1], CIV_COLUMN_NUMBER, &cm));
+    CIV_TRY(civ_table_add_column(t, nm[2], CIV_COLUMN_NUMBER, &c5));
+    CIV_TRY(civ_table_add_column(t, nm[3], CIV_COLUMN_NUMBER, &c50));
+    CIV_TRY(civ_table_add_column(t, nm[4], CIV_COLUMN_NUMBER, &c95));
+    CIV_TRY(civ_table_add_rows(t, n + nd + 1, NULL));
     /* district and total sums per draw: integers, exact in doubles below 2^53 */
     for (size_t d = 0; d < N; d++)
         for (size_t i = 0; i < n; i++) {
@@ -569,24 +546,24 @@ civ_status civ_alloc_uncertainty_table(const civ_alloc_uncertainty *u, civ_table
         }
         qsort(v, N, sizeof *v, cmp_double);
         if (row < n) {
-            TRY(civ_table_set_text(t, row, cs, "community"));
-            TRY(civ_table_set_text(t, row, cn, u->ids[row]));
-            TRY(civ_table_set_text(t, row, cd, u->districts[row]));
-            TRY(civ_table_set_number(t, row, ca, (double)u->point[row]));
+            CIV_TRY(civ_table_set_text(t, row, cs, "community"));
+            CIV_TRY(civ_table_set_text(t, row, cn, u->ids[row]));
+            CIV_TRY(civ_table_set_text(t, row, cd, u->districts[row]));
+            CIV_TRY(civ_table_set_number(t, row, ca, (double)u->point[row]));
         } else if (row < n + nd) {
-            TRY(civ_table_set_text(t, row, cs, "district"));
-            TRY(civ_table_set_text(t, row, cn, u->district_names[row - n]));
-            TRY(civ_table_set_text(t, row, cd, u->district_names[row - n]));
-            TRY(civ_table_set_number(t, row, ca, dpoint[row - n]));
+            CIV_TRY(civ_table_set_text(t, row, cs, "district"));
+            CIV_TRY(civ_table_set_text(t, row, cn, u->district_names[row - n]));
+            CIV_TRY(civ_table_set_text(t, row, cd, u->district_names[row - n]));
+            CIV_TRY(civ_table_set_number(t, row, ca, dpoint[row - n]));
         } else {
-            TRY(civ_table_set_text(t, row, cs, "total"));
-            TRY(civ_table_set_text(t, row, cn, "total"));
-            TRY(civ_table_set_number(t, row, ca, dpoint[nd]));
+            CIV_TRY(civ_table_set_text(t, row, cs, "total"));
+            CIV_TRY(civ_table_set_text(t, row, cn, "total"));
+            CIV_TRY(civ_table_set_number(t, row, ca, dpoint[nd]));
         }
-        TRY(civ_table_set_number(t, row, cm, mean / (double)N));
-        TRY(civ_table_set_number(t, row, c5, quantile7(v, N, 0.05)));
-        TRY(civ_table_set_number(t, row, c50, quantile7(v, N, 0.50)));
-        TRY(civ_table_set_number(t, row, c95, quantile7(v, N, 0.95)));
+        CIV_TRY(civ_table_set_number(t, row, cm, mean / (double)N));
+        CIV_TRY(civ_table_set_number(t, row, c5, civ_quantile7(v, N, 0.05)));
+        CIV_TRY(civ_table_set_number(t, row, c50, civ_quantile7(v, N, 0.50)));
+        CIV_TRY(civ_table_set_number(t, row, c95, civ_quantile7(v, N, 0.95)));
     }
     free(v), free(dsum), free(dpoint);
     *out = t;

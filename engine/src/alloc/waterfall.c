@@ -9,7 +9,9 @@
  *   base_i = sum_k w_k s_ik                              formula score
  *   raw_i  = t_i base_i                                  tilted score
  *   a_i    = clamp(lambda raw_i, lo_i, hi_i), sum a_i = P (solve.c)
- *   amounts = largest-remainder rounding of a within [lo, hi] (round.c)
+ *   amounts = largest-remainder rounding of a within [lo, hi]: in exact
+ *             integers when the scores have an integer form (exact.c),
+ *             else of the doubles (round.c)
  * and the decomposition of a_i by factor is a_i * w_k s_ik / base_i (the tilt
  * and the constraint scale every factor alike, so the proportions hold).
  */
@@ -54,7 +56,7 @@ void civ_alloc_result_free(civ_alloc_result *r)
     free(r->wused), free(r->kw), free(r->kcol), free(r->winner), free(r->kgrp);
     free(r->stage_base), free(r->stage_tilted), free(r->binding), free(r->lambda), free(r->ratable);
     free(r->raw), free(r->base), free(r->lo_d), free(r->hi_d), free(r->amt), free(r->member), free(r->bsrc);
-    free(r->lo_i), free(r->hi_i), free(r->out_i), free(r->pairs), free(r->tmp), free(r->ftotal);
+    free(r->lo_i), free(r->hi_i), free(r->out_i), free(r->free_j), free(r->num_i), free(r->ex_i), free(r->pairs), free(r->tmp), free(r->ftotal);
     free(r);
 }
 
@@ -90,6 +92,9 @@ civ_status civ_alloc_result_create(const civ_alloc_problem *p, civ_alloc_result 
     r->lo_i = calloc(n, sizeof(int64_t));
     r->hi_i = calloc(n, sizeof(int64_t));
     r->out_i = calloc(n, sizeof(int64_t));
+    r->free_j = calloc(n ? n : 1, sizeof(size_t));
+    r->num_i = calloc(n ? n : 1, sizeof(int64_t));
+    r->ex_i = calloc(n ? n : 1, sizeof(int64_t));
     r->pairs = calloc(2 * n, sizeof(civ_alloc_pair));
     r->tmp = calloc(2 * n, sizeof(civ_alloc_pair));
     r->ftotal = calloc(U * K, sizeof(double));
@@ -99,7 +104,7 @@ civ_status civ_alloc_result_create(const civ_alloc_problem *p, civ_alloc_result 
         !r->unattributed || !r->stage_base || !r->stage_tilted || !r->binding || !r->lambda || !r->ratable ||
         !r->raw || !r->base || !r->lo_d ||
         !r->hi_d || !r->amt || !r->member || !r->bsrc || !r->lo_i || !r->hi_i || !r->out_i || !r->pairs ||
-        !r->tmp) {
+        !r->tmp || !r->free_j || !r->num_i || !r->ex_i) {
         civ_alloc_result_free(r);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the allocation result (%zu communities)", n);
     }
@@ -353,7 +358,10 @@ static civ_status solve_unit(const civ_alloc_problem *p, civ_alloc_result *r, si
     unit_tilt(p, r, u, m, P);
     if ((st = unit_bounds(p, r, u, m, P, what, &sum_lo)) || (st = unit_constrain(p, r, u, m, P, sum_lo, what)))
         return st;
-    if ((st = civ_alloc_round(r->amt, r->lo_i, r->hi_i, m, un->amount, r->pairs, r->tmp, r->out_i))) {
+    int exact = 0;
+    if (r->ratable[u] == 1 && (st = civ_alloc_exact_round(p, r, u, m, &exact)))
+        return st;
+    if (!exact && (st = civ_alloc_round(r->amt, r->lo_i, r->hi_i, m, un->amount, r->pairs, r->tmp, r->out_i))) {
         civ_error_set_field(un->name);
         return st;
     }

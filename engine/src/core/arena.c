@@ -1,5 +1,5 @@
 /*
- * arena.c -- bump allocator (arena.h).  Blocks are chained; a reset rewinds
+ * arena.c -- layer: core.  Bump allocator (arena.h).  Blocks are chained; a reset rewinds
  * to the first block so the same memory serves the next series.
  */
 #include "arena.h"

@@ -1,5 +1,5 @@
 /*
- * arena.h -- a bump allocator for per-thread scratch memory.
+ * arena.h -- layer: core.  A bump allocator for per-thread scratch memory.
  *
  * The batch driver gives each thread one arena; models take their per-series
  * scratch from it and the driver resets it between series.  After the first

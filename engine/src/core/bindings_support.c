@@ -1,5 +1,5 @@
 /*
- * bindings_support.c -- small entry points for language bindings (the Python
+ * bindings_support.c -- layer: core.  Small entry points for language bindings (the Python
  * package in python-bindings/ and its Dask helpers), where one call replaces
  * thousands of per-cell calls across the FFI or where a distributed run needs
  * a fact about the batch driver that the rest of the API keeps internal.

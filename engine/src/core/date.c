@@ -1,5 +1,5 @@
 /*
- * date.c -- parsing and formatting of the dates in a `ds` column.
+ * date.c -- layer: core.  Parsing and formatting of the dates in a `ds` column.
  *
  * A date becomes a period index in its frequency (see civ_frequency in
  * civicast.h).  Days use the proleptic Gregorian calendar; the conversion to

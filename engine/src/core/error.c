@@ -1,5 +1,5 @@
 /*
- * error.c -- status names and the thread-local last-error record.
+ * error.c -- layer: core.  Status names and the thread-local last-error record.
  *
  * The status list lives in civicast.h (CIV_STATUS_LIST) so that codes,
  * names and messages cannot drift apart.  Each thread has its own civ_error

@@ -1,5 +1,5 @@
 /*
- * error.h -- internal helpers to record the thread-local civ_error.
+ * error.h -- layer: core.  Internal helpers to record the thread-local civ_error.
  *
  * Every failing path in the library ends in civ_fail()/civ_fail_at(), which
  * fill the calling thread's civ_error and return the status, so that
@@ -41,5 +41,14 @@ void civ_error_copy(civ_error *dst);
 
 /* Truncating copy that never splits a UTF-8 sequence; appends "..." when cut. */
 void civ_copy_truncated(char *dst, size_t size, const char *src);
+
+/* Table building and other status chains: CIV_TRY(call) stores the call's
+ * status in the caller's `civ_status st` and jumps to the caller's `fail:`
+ * label unless it is CIV_OK. */
+#define CIV_TRY(x)                                                                                                     \
+    do {                                                                                                               \
+        if ((st = (x)) != CIV_OK)                                                                                      \
+            goto fail;                                                                                                 \
+    } while (0)
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * library.c -- process-wide set-up done once when the shared or static
+ * library.c -- layer: core.  Process-wide set-up done once when the shared or static
  * library is loaded.
  *
  * GSL's default error handler calls abort(); civicast promises never to abort,

@@ -1,5 +1,5 @@
 /*
- * mem_limit.c -- the memory bound of the readers (see mem_limit.h): the limit
+ * mem_limit.c -- layer: core.  The memory bound of the readers (see mem_limit.h): the limit
  * (CIV_MEMORY_LIMIT or physical memory) and the check the CSV and HDF5
  * readers make after counting and before their one large allocation, so a
  * file that cannot fit is refused with CIV_ERR_LIMIT instead of driving the

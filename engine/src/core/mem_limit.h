@@ -1,5 +1,5 @@
 /*
- * mem_limit.h -- the memory bound of the readers: refuse, before allocating,
+ * mem_limit.h -- layer: core.  The memory bound of the readers: refuse, before allocating,
  * a panel or dataset whose values would not fit in memory.
  *
  * The limit is CIV_MEMORY_LIMIT from the environment (bytes, with an optional

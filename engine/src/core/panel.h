@@ -1,5 +1,5 @@
 /*
- * panel.h -- internal layout of civ_panel, for the readers and writers.
+ * panel.h -- layer: core.  Internal layout of civ_panel, for the readers and writers.
  */
 #ifndef CIV_PANEL_H
 #define CIV_PANEL_H

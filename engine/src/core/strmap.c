@@ -1,5 +1,5 @@
 /*
- * strmap.c -- open-addressing string -> index map (see strmap.h).
+ * strmap.c -- layer: core.  Open-addressing string -> index map (see strmap.h).
  */
 #include "strmap.h"
 

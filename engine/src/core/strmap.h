@@ -1,5 +1,5 @@
 /*
- * strmap.h -- an open-addressing hash map from borrowed strings to indices.
+ * strmap.h -- layer: core.  An open-addressing hash map from borrowed strings to indices.
  *
  * Used for id lookups (series, table keys, column names).  Keys are NOT
  * copied: the map stores pointers into storage the owner keeps alive.  FNV-1a

@@ -1,5 +1,5 @@
 /*
- * table.h -- internal layout of civ_table, shared by table.c, the CSV and
+ * table.h -- layer: core.  Internal layout of civ_table, shared by table.c, the CSV and
  * HDF5 readers/writers, and the engines that build output tables.
  */
 #ifndef CIV_TABLE_H

@@ -1,5 +1,5 @@
 /*
- * forecast.c -- the parallel batch driver: one model spec fitted to every
+ * driver.c -- layer: forecast.  The parallel batch driver: one model spec fitted to every
  * series of a panel, forecasts with intervals, per-series status.
  *
  * Design (docs/FORECASTING.md):
@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "numeric.h"
 #include "panel.h"
 #include "strmap.h"
 
@@ -64,10 +65,7 @@ civ_status civ_forecast_options_init(civ_forecast_options *opt)
 
 uint64_t civ_forecast_series_seed(uint64_t seed, const char *id)
 {
-    uint64_t z = seed + (civ_hash_string(id) + 1u) * UINT64_C(0x9E3779B97F4A7C15);
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
+    return civ_seed_mix(seed, civ_hash_string(id));
 }
 
 /* ---- result lifetime --------------------------------------------------------- */
@@ -419,6 +417,51 @@ static civ_status check_options(const civ_panel *panel, const civ_forecast_optio
     return CIV_OK;
 }
 
+/* The panel's covariate index of each of opt->xreg, in a new array
+ * (*index, the caller frees it). */
+static civ_status resolve_xreg(const civ_panel *panel, const civ_forecast_options *opt, size_t **index)
+{
+    size_t *ix = malloc(opt->n_xreg * sizeof *ix);
+    if (!ix)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for covariate names");
+    for (size_t c = 0; c < opt->n_xreg; c++) {
+        if (!opt->xreg[c] || civ_panel_find_covariate(panel, opt->xreg[c], &ix[c]) != CIV_OK) {
+            civ_where w = {.field = opt->xreg[c] ? opt->xreg[c] : "xreg"};
+            free(ix);
+            return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "the panel has no covariate '%s'",
+                               opt->xreg[c] ? opt->xreg[c] : "(null)");
+        }
+    }
+    *index = ix;
+    return CIV_OK;
+}
+
+/* One workspace (arena, random number generator) per thread; NULL when
+ * out of memory. */
+static civ_workspace *workspaces_alloc(int threads)
+{
+    civ_workspace *ws = calloc((size_t)threads, sizeof *ws);
+    int ws_ok = ws != NULL;
+    for (int t = 0; ws_ok && t < threads; t++)
+        ws_ok = (ws[t].rng = gsl_rng_alloc(gsl_rng_mt19937)) != NULL;
+    if (!ws_ok) {
+        for (int t = 0; ws && t < threads; t++)
+            gsl_rng_free(ws[t].rng);
+        free(ws);
+        return NULL;
+    }
+    return ws;
+}
+
+static void workspaces_free(civ_workspace *ws, int threads)
+{
+    for (int t = 0; t < threads; t++) {
+        civ_arena_free(&ws[t].arena);
+        gsl_rng_free(ws[t].rng);
+    }
+    free(ws);
+}
+
 civ_status civ_forecast_panel_with_type(const civ_panel *panel, const civ_forecast_options *opt,
                                         const civ_model_type *type, const void *config, civ_forecast_result **out)
 {
@@ -444,19 +487,8 @@ civ_status civ_forecast_panel_with_type(const civ_panel *panel, const civ_foreca
 
     size_t xreg_index_storage[1];
     b.xreg_index = xreg_index_storage;
-    if (opt->n_xreg) {
-        b.xreg_index = malloc(opt->n_xreg * sizeof *b.xreg_index);
-        if (!b.xreg_index)
-            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for covariate names");
-        for (size_t c = 0; c < opt->n_xreg; c++) {
-            if (!opt->xreg[c] || civ_panel_find_covariate(panel, opt->xreg[c], &b.xreg_index[c]) != CIV_OK) {
-                civ_where w = {.field = opt->xreg[c] ? opt->xreg[c] : "xreg"};
-                free(b.xreg_index);
-                return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "the panel has no covariate '%s'",
-                                   opt->xreg[c] ? opt->xreg[c] : "(null)");
-            }
-        }
-    }
+    if (opt->n_xreg && (st = resolve_xreg(panel, opt, &b.xreg_index)))
+        return st;
 
     const size_t *offsets;
     const double *values;
@@ -475,14 +507,8 @@ civ_status civ_forecast_panel_with_type(const civ_panel *panel, const civ_foreca
         threads = 1;
     if ((size_t)threads > N)
         threads = N > 0 ? (int)N : 1;
-    civ_workspace *ws = calloc((size_t)threads, sizeof *ws);
-    int ws_ok = ws != NULL;
-    for (int t = 0; ws_ok && t < threads; t++)
-        ws_ok = (ws[t].rng = gsl_rng_alloc(gsl_rng_mt19937)) != NULL;
-    if (!ws_ok) {
-        for (int t = 0; ws && t < threads; t++)
-            gsl_rng_free(ws[t].rng);
-        free(ws);
+    civ_workspace *ws = workspaces_alloc(threads);
+    if (!ws) {
         civ_forecast_result_free(r);
         if (opt->n_xreg)
             free(b.xreg_index);
@@ -529,11 +555,7 @@ civ_status civ_forecast_panel_with_type(const civ_panel *panel, const civ_foreca
 
     if (openblas_set_num_threads && blas_threads > 0)
         openblas_set_num_threads(blas_threads);
-    for (int t = 0; t < threads; t++) {
-        civ_arena_free(&ws[t].arena);
-        gsl_rng_free(ws[t].rng);
-    }
-    free(ws);
+    workspaces_free(ws, threads);
     if (opt->n_xreg)
         free(b.xreg_index);
 

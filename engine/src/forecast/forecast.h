@@ -1,7 +1,7 @@
 /*
- * forecast.h -- internal entry points of the batch forecasting driver
- * (forecast.c) and the layout of civ_forecast_result shared with the output
- * tables (forecast_output.c).
+ * forecast.h -- layer: forecast.  Internal entry points of the batch forecasting driver
+ * (driver.c) and the layout of civ_forecast_result shared with the output
+ * tables (output.c).
  */
 #ifndef CIV_FORECAST_H
 #define CIV_FORECAST_H

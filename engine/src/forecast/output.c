@@ -1,5 +1,5 @@
 /*
- * forecast_output.c -- the output tables of a forecast batch: long-format
+ * output.c -- layer: forecast.  The output tables of a forecast batch: long-format
  * forecasts (statsforecast's layout with unique_id, ds), the per-series report
  * (status, model, criteria, parameters, initial states) and in-sample fitted
  * values.  Every table depends only on the results, never on timings, so it is

@@ -1,5 +1,5 @@
 /*
- * atomic_file.c -- temporary file + rename for every output (atomic_file.h).
+ * atomic_file.c -- layer: io.  Temporary file + rename for every output (atomic_file.h).
  */
 #define _GNU_SOURCE
 #include "atomic_file.h"

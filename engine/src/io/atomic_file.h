@@ -1,5 +1,5 @@
 /*
- * atomic_file.h -- crash-safe output files.
+ * atomic_file.h -- layer: io.  Crash-safe output files.
  *
  * Every output is written to a temporary file in the destination's folder and
  * renamed over the destination only when complete (rename(2) is atomic within

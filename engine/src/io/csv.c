@@ -1,5 +1,5 @@
 /*
- * csv.c -- the CSV readers and writers of panels (long format) and tables.
+ * csv.c -- layer: io.  The CSV readers and writers of panels (long format) and tables.
  *
  * Format (RFC 4180 with the usual extensions): fields separated by commas,
  * records by LF or CRLF; a field may be quoted with '"', inside which commas,
@@ -68,6 +68,7 @@
 #include "error.h"
 #include "panel.h"
 #include "table.h"
+#include "text.h"
 
 #define READ_CHUNK ((size_t)1 << 20)
 /* What to do about text that is not UTF-8 (GBK exports from Excel). */
@@ -188,47 +189,6 @@ int civ_csv_format_number(double value, char *buf)
             break;
     }
     return n;
-}
-
-int civ_utf8_valid(const char *text, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t need;
-        uint32_t cp;
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        if (n - i - 1 < need)
-            return 0;
-        for (size_t j = 1; j <= need; j++) {
-            unsigned b = s[i + j];
-            if ((b & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (b & 0x3F);
-        }
-        if (need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)))
-            return 0;
-        if (need == 3 && (cp < 0x10000 || cp > 0x10FFFF))
-            return 0;
-        i += need + 1;
-    }
-    return 1;
 }
 
 /* ======================================================================== */
@@ -478,7 +438,41 @@ static civ_status csv_open_encoded(csv_reader *r, const char *path, const char *
     return s;
 }
 
-/* Reads the next record into r->fields.  *have = 0 at the end of the file. */
+/* Doubles the room for fields. */
+static civ_status grow_fields(csv_reader *r)
+{
+    if (r->fields_cap >= CIV_CSV_COLUMN_LIMIT) /* bounds a hostile header's memory (csv.h) */
+        return fail_cell(r, CIV_ERR_LIMIT, r->line, 0, NULL, "more than %zu columns in a record",
+                         CIV_CSV_COLUMN_LIMIT);
+    csv_field *f = realloc(r->fields, 2 * r->fields_cap * sizeof *f);
+    if (!f)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a record of %zu fields", r->fields_cap);
+    r->fields = f;
+    r->fields_cap *= 2;
+    return CIV_OK;
+}
+
+/* A complete record's fields, unquoted in place and NUL-terminated. */
+static void unquote_fields(csv_reader *r)
+{
+    for (size_t i = 0; i < r->n_fields; i++) {
+        csv_field *f = &r->fields[i];
+        if (f->escaped) {
+            char *src = f->text, *dst = f->text, *stop = f->text + f->len;
+            while (src < stop) {
+                if (*src == '"')
+                    src++; /* the first of a doubled quote */
+                *dst++ = *src++;
+            }
+            f->len = (size_t)(dst - f->text);
+        }
+        f->text[f->len] = '\0';
+    }
+}
+
+/* Reads the next record into r->fields.  *have = 0 at the end of the file.
+ * One piece: a single pass over the buffer whose states (empty line, quoted
+ * field, plain field, end of record, refill) jump to each other. */
 static civ_status csv_next(csv_reader *r, int *have)
 {
     *have = 0;
@@ -507,16 +501,8 @@ static civ_status csv_next(csv_reader *r, int *have)
             continue;
         }
         for (;;) {
-            if (nf == r->fields_cap) {
-                if (nf >= CIV_CSV_COLUMN_LIMIT)
-                    return fail_cell(r, CIV_ERR_LIMIT, line, 0, NULL, "more than %zu columns in a record",
-                                     CIV_CSV_COLUMN_LIMIT);
-                csv_field *f = realloc(r->fields, 2 * r->fields_cap * sizeof *f);
-                if (!f)
-                    return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a record of %zu fields", nf);
-                r->fields = f;
-                r->fields_cap *= 2;
-            }
+            if (nf == r->fields_cap && (s = grow_fields(r)) != CIV_OK)
+                return s;
             csv_field *f = &r->fields[nf];
             f->line = line;
             f->escaped = 0;
@@ -609,19 +595,7 @@ static civ_status csv_next(csv_reader *r, int *have)
         r->record_line = r->fields[0].line;
         r->line = line;
         r->n_fields = nf;
-        for (size_t i = 0; i < nf; i++) {
-            csv_field *f = &r->fields[i];
-            if (f->escaped) {
-                char *src = f->text, *dst = f->text, *stop = f->text + f->len;
-                while (src < stop) {
-                    if (*src == '"')
-                        src++; /* the first of a doubled quote */
-                    *dst++ = *src++;
-                }
-                f->len = (size_t)(dst - f->text);
-            }
-            f->text[f->len] = '\0';
-        }
+        unquote_fields(r);
         *have = 1;
         return CIV_OK;
 
@@ -1101,15 +1075,15 @@ static civ_status panel_layout(panel_reader *pr, civ_date_style *style)
     return CIV_OK;
 }
 
-/* Sizes the panel from the pass-1 extents; values and covariates are NaN. */
-static civ_status panel_build(panel_reader *pr, civ_panel **out, size_t **bit_offset_out, unsigned char **bits_out)
+/* The panel's frequency, phase and date style (panel_layout); day dates
+ * become periods of that frequency. */
+static civ_status panel_periods(panel_reader *pr, civ_frequency *freq, int *phase, civ_date_style *style)
 {
-    civ_date_style style;
-    civ_status ls = panel_layout(pr, &style);
+    civ_status ls = panel_layout(pr, style);
     if (ls)
         return ls;
-    civ_frequency freq = pr->freq;
-    int phase = pr->phase;
+    *freq = pr->freq;
+    *phase = pr->phase;
     if (pr->form == CIV_DATE_DAY)
         for (size_t i = 0; i < pr->n_series; i++) {
             series_stats *st = &pr->st[i];
@@ -1119,6 +1093,55 @@ static civ_status panel_build(panel_reader *pr, civ_panel **out, size_t **bit_of
             for (size_t k = 0; k < pr->n_cov; k++)
                 pr->cov_last[i * pr->n_cov + k] = day_period(pr, pr->cov_last[i * pr->n_cov + k]);
         }
+    return CIV_OK;
+}
+
+/* The panel's covariate stores, each series' run NaN-filled to the longer
+ * of its values and its last covariate row. */
+static civ_status panel_covariates(panel_reader *pr, civ_panel *panel)
+{
+    civ_status s = CIV_OK;
+    for (size_t k = 0; k < pr->n_cov && !s; k++) {
+        if ((s = civ_panel_add_covariate(panel, pr->r.names[pr->cov_cols[k]], NULL)))
+            break;
+        civ_panel_covariate_store *c = &panel->covariates[k];
+        for (size_t i = 0; i < pr->n_series && !s; i++) {
+            const series_stats *st = &pr->st[i];
+            size_t n = panel->offsets[i + 1] - panel->offsets[i];
+            int64_t cl = pr->cov_last[i * pr->n_cov + k];
+            size_t len = cl == NO_PERIOD ? n : (size_t)(cl - st->first) + 1;
+            if (len < n)
+                len = n;
+            c->len[i] = len;
+            c->values[i] = NULL;
+            if (!len)
+                continue;
+            if (!(c->values[i] = malloc(len * sizeof(double)))) {
+                c->len[i] = 0;
+                s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for covariate '%s'", c->name);
+                /* Later series of this covariate must look empty to civ_panel_free. */
+                for (size_t j = i + 1; j < pr->n_series; j++) {
+                    c->values[j] = NULL;
+                    c->len[j] = 0;
+                }
+                break;
+            }
+            for (size_t t = 0; t < len; t++)
+                c->values[i][t] = NAN;
+        }
+    }
+    return s;
+}
+
+/* Sizes the panel from the pass-1 extents; values and covariates are NaN. */
+static civ_status panel_build(panel_reader *pr, civ_panel **out, size_t **bit_offset_out, unsigned char **bits_out)
+{
+    int phase = 0;
+    civ_frequency freq = CIV_FREQ_UNKNOWN;
+    civ_date_style style;
+    civ_status ls = panel_periods(pr, &freq, &phase, &style);
+    if (ls)
+        return ls;
 
     /* Totals, with a guard against a few far-apart dates asking for a huge
      * dense panel (e.g. one row dated 0001 and one 9999 in a daily file). */
@@ -1188,35 +1211,8 @@ static civ_status panel_build(panel_reader *pr, civ_panel **out, size_t **bit_of
     pr->map_view = &panel->id_index;
     for (size_t v = 0; v < total_values; v++)
         panel->values[v] = NAN;
-    for (size_t k = 0; k < pr->n_cov && !s; k++) {
-        if ((s = civ_panel_add_covariate(panel, pr->r.names[pr->cov_cols[k]], NULL)))
-            break;
-        civ_panel_covariate_store *c = &panel->covariates[k];
-        for (size_t i = 0; i < pr->n_series && !s; i++) {
-            const series_stats *st = &pr->st[i];
-            size_t n = panel->offsets[i + 1] - panel->offsets[i];
-            int64_t cl = pr->cov_last[i * pr->n_cov + k];
-            size_t len = cl == NO_PERIOD ? n : (size_t)(cl - st->first) + 1;
-            if (len < n)
-                len = n;
-            c->len[i] = len;
-            c->values[i] = NULL;
-            if (!len)
-                continue;
-            if (!(c->values[i] = malloc(len * sizeof(double)))) {
-                c->len[i] = 0;
-                s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for covariate '%s'", c->name);
-                /* Later series of this covariate must look empty to civ_panel_free. */
-                for (size_t j = i + 1; j < pr->n_series; j++) {
-                    c->values[j] = NULL;
-                    c->len[j] = 0;
-                }
-                break;
-            }
-            for (size_t t = 0; t < len; t++)
-                c->values[i][t] = NAN;
-        }
-    }
+    if (!s)
+        s = panel_covariates(pr, panel);
     if (s) {
         free(bit_offset);
         free(bits);

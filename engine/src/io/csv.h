@@ -1,5 +1,5 @@
 /*
- * csv.h -- internal number text helpers of the CSV reader and writer, shared
+ * csv.h -- layer: io.  Internal number text helpers of the CSV reader and writer, shared
  * with other writers (reports, HDF5 attributes) and the unit tests.
  *
  * The reader and writer themselves are public (civ_panel_read_csv,
@@ -49,9 +49,5 @@ civ_csv_number civ_csv_parse_number(const char *text, size_t len, double *out);
  * buf must hold CIV_CSV_NUMBER_SIZE bytes.  Returns the length, or -1 for an
  * infinite value (which no civicast file can hold). */
 int civ_csv_format_number(double value, char *buf);
-
-/* 1 when the n bytes are valid UTF-8 (no overlongs, no surrogates, at most
- * U+10FFFF), else 0. */
-int civ_utf8_valid(const char *s, size_t n);
 
 #endif

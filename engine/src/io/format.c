@@ -1,5 +1,5 @@
 /*
- * format.c -- io layer: format dispatch by file extension for panels and tables.
+ * format.c -- layer: io.  Format dispatch by file extension for panels and tables.
  */
 #include <string.h>
 #include <strings.h>

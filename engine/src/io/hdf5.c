@@ -1,5 +1,5 @@
 /*
- * hdf5_io.c -- panels and tables in HDF5 (schemas "civicast.panel" and
+ * hdf5.c -- layer: io.  Panels and tables in HDF5 (schemas "civicast.panel" and
  * "civicast.table", version 1).  The layout is specified in
  * datasets/SCHEMA.md; this file is its reference implementation.
  *
@@ -43,6 +43,7 @@
 #include "mem_limit.h"
 #include "panel.h"
 #include "table.h"
+#include "text.h"
 
 enum { CIV_H5_SCHEMA_VERSION = 1 };
 
@@ -137,42 +138,6 @@ static civ_status rewrap(civ_status status, const char *path, const char *object
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                            */
 /* ------------------------------------------------------------------------ */
-
-/* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, <= U+10FFFF. */
-static int utf8_valid(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        uint32_t cp, min;
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2, cp = c & 0x1F, min = 0x80;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3, cp = c & 0x0F, min = 0x800;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4, cp = c & 0x07, min = 0x10000;
-        } else {
-            return 0;
-        }
-        if (n - i < len)
-            return 0;
-        for (size_t k = 1; k < len; k++) {
-            unsigned cc = s[i + k];
-            if ((cc & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += len;
-    }
-    return 1;
-}
 
 /* Link name for a covariate or column name: '%' -> "%25", '/' -> "%2F", and
  * the name "." -> "%2E" (HDF5 reserves '/' and "."); injective, so distinct
@@ -414,7 +379,7 @@ static civ_status check_string(const char *path, const char *object, size_t i, c
 {
     if (memchr(t, '\0', len))
         return fail_obj(CIV_ERR_SCHEMA, path, object, "index %zu: string contains a NUL byte", i);
-    if (!utf8_valid((const unsigned char *)t, len))
+    if (!civ_utf8_valid(t, len))
         return fail_obj(CIV_ERR_SCHEMA, path, object, "index %zu: string is not valid UTF-8", i);
     return CIV_OK;
 }
@@ -598,7 +563,7 @@ static civ_status read_attr_text(const char *path, hid_t loc, const char *where,
             s = fail_h5(path, where, "read a string attribute");
         } else {
             const char *t = p ? p : "";
-            if (!utf8_valid((const unsigned char *)t, strlen(t)))
+            if (!civ_utf8_valid(t, strlen(t)))
                 s = fail_obj(CIV_ERR_SCHEMA, path, where, "attribute '%s' is not valid UTF-8", name);
             else
                 snprintf(buf, size, "%s", t);
@@ -616,7 +581,7 @@ static civ_status read_attr_text(const char *path, hid_t loc, const char *where,
             while (n > 0 && raw[n - 1] == padc)
                 n--;
             raw[n] = '\0';
-            if (memchr(raw, '\0', n) || !utf8_valid((const unsigned char *)raw, n))
+            if (memchr(raw, '\0', n) || !civ_utf8_valid(raw, n))
                 s = fail_obj(CIV_ERR_SCHEMA, path, where, "attribute '%s' is not valid UTF-8 text", name);
             else
                 snprintf(buf, size, "%s", raw);
@@ -878,30 +843,18 @@ done:
     return s;
 }
 
-static civ_status read_panel_impl(const char *path, civ_panel **out)
+/* The panel's root attributes: frequency ("unknown" only for a panel with
+ * no series, checked by the caller), phase (0..6 for weekly, else 0) and the
+ * optional date style (date_anchor, date_time_sep; 0 when absent). */
+static civ_status read_panel_root(const char *path, hid_t file, civ_frequency *freq_out, int64_t *phase,
+                                  int64_t *anchor, int64_t *time_sep)
 {
-    hid_t file, root = H5I_INVALID_HID;
-    civ_status s = open_for_reading(path, &file);
-    if (s)
-        return s;
-    civ_panel *p = NULL;
-    char **ids = NULL, **cov_names = NULL;
-    int64_t *starts = NULL, *lengths = NULL;
-    double *values = NULL;
-    size_t n = 0, n_starts = 0, n_lengths = 0, n_values = 0, n_cov = 0;
-    civ_frequency freq = CIV_FREQ_UNKNOWN;
-    int64_t phase = 0;
     char freq_name[64];
-
-    s = check_schema(path, file, "/", SCHEMA_PANEL);
-    if (s)
-        goto done;
-    root = H5Oopen(file, "/", H5P_DEFAULT);
-    if (root < 0) {
-        s = fail_h5(path, "/", "open the root group");
-        goto done;
-    }
-    s = read_attr_text(path, root, "/", "frequency", freq_name, sizeof freq_name);
+    civ_frequency freq = CIV_FREQ_UNKNOWN;
+    hid_t root = H5Oopen(file, "/", H5P_DEFAULT);
+    if (root < 0)
+        return fail_h5(path, "/", "open the root group");
+    civ_status s = read_attr_text(path, root, "/", "frequency", freq_name, sizeof freq_name);
     if (s)
         goto done;
     for (int f = CIV_FREQ_YEARLY; f <= CIV_FREQ_DAILY; f++)
@@ -914,20 +867,88 @@ static civ_status read_panel_impl(const char *path, civ_panel **out)
                      "unknown frequency '%s' (expected yearly, quarterly, monthly, weekly or daily)", freq_name);
         goto done;
     }
-    s = read_attr_int(path, root, "/", "phase", &phase);
-    if (!s && (phase < 0 || phase > 6 || (freq != CIV_FREQ_WEEKLY && phase != 0)))
+    s = read_attr_int(path, root, "/", "phase", phase);
+    if (!s && (*phase < 0 || *phase > 6 || (freq != CIV_FREQ_WEEKLY && *phase != 0)))
         s = fail_obj(CIV_ERR_SCHEMA, path, "/", "phase is %lld; expected 0..6 for weekly panels, 0 otherwise",
-                     (long long)phase);
+                     (long long)*phase);
     /* Optional (added after schema_version 1, readers ignore it): how the
      * panel's dates are written (civ_date_style), e.g. first-of-month. */
-    int64_t anchor = 0, time_sep = 0;
+    *anchor = 0, *time_sep = 0;
     if (!s && H5Aexists(root, "date_anchor") > 0)
-        s = read_attr_int(path, root, "/", "date_anchor", &anchor);
+        s = read_attr_int(path, root, "/", "date_anchor", anchor);
     if (!s && H5Aexists(root, "date_time_sep") > 0)
-        s = read_attr_int(path, root, "/", "date_time_sep", &time_sep);
-    if (!s && (anchor < 0 || anchor > 2 || (time_sep != 0 && time_sep != ' ' && time_sep != 'T')))
+        s = read_attr_int(path, root, "/", "date_time_sep", time_sep);
+    if (!s && (*anchor < 0 || *anchor > 2 || (*time_sep != 0 && *time_sep != ' ' && *time_sep != 'T')))
         s = fail_obj(CIV_ERR_SCHEMA, path, "/", "date_anchor %lld / date_time_sep %lld: expected 0..2 and 0, 32 or 84",
-                     (long long)anchor, (long long)time_sep);
+                     (long long)*anchor, (long long)*time_sep);
+done:
+    CLOSE_ID(H5Oclose, root);
+    *freq_out = freq;
+    return s;
+}
+
+/* The series lengths are non-negative and add up to the values' count. */
+static civ_status check_lengths(const char *path, const int64_t *lengths, size_t n, size_t n_values)
+{
+    size_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (lengths[i] < 0)
+            return fail_obj(CIV_ERR_SCHEMA, path, "/series/length", "index %zu: negative length %lld", i,
+                            (long long)lengths[i]);
+        if ((uint64_t)lengths[i] > n_values - sum)
+            return fail_obj(CIV_ERR_SCHEMA, path, "/series/length",
+                            "lengths add up to more than the %zu elements of /values", n_values);
+        sum += (size_t)lengths[i];
+    }
+    if (sum != n_values)
+        return fail_obj(CIV_ERR_SCHEMA, path, "/series/length", "lengths add up to %zu but /values has %zu elements",
+                        sum, n_values);
+    return CIV_OK;
+}
+
+/* The optional parts: covariates (no covariate_names dataset means none;
+ * the names go to *cov_names for the caller to free) and attributes. */
+static civ_status read_panel_optional(const char *path, hid_t file, civ_panel *p, char ***cov_names, size_t *n_cov)
+{
+    civ_status s = CIV_OK;
+    if (link_exists(file, "/covariate_names")) {
+        s = read_strings(path, file, "/covariate_names", SIZE_MAX, NULL, cov_names, n_cov);
+        for (size_t k = 0; k < *n_cov && !s; k++)
+            s = read_covariate(path, file, p, (*cov_names)[k]);
+        if (s)
+            return s;
+    }
+    if (link_exists(file, "/attributes")) {
+        civ_table *attrs = NULL;
+        s = read_table_group(path, file, "/attributes", &attrs);
+        if (s)
+            return s;
+        civ_status a = civ_panel_set_attributes(p, attrs);
+        if (a) {
+            civ_table_free(attrs);
+            return rewrap(a, path, "/attributes/columns/unique_id");
+        }
+    }
+    return CIV_OK;
+}
+
+static civ_status read_panel_impl(const char *path, civ_panel **out)
+{
+    hid_t file;
+    civ_status s = open_for_reading(path, &file);
+    if (s)
+        return s;
+    civ_panel *p = NULL;
+    char **ids = NULL, **cov_names = NULL;
+    int64_t *starts = NULL, *lengths = NULL;
+    double *values = NULL;
+    size_t n = 0, n_starts = 0, n_lengths = 0, n_values = 0, n_cov = 0;
+    civ_frequency freq = CIV_FREQ_UNKNOWN;
+    int64_t phase = 0, anchor = 0, time_sep = 0;
+
+    s = check_schema(path, file, "/", SCHEMA_PANEL);
+    if (!s)
+        s = read_panel_root(path, file, &freq, &phase, &anchor, &time_sep);
     if (s)
         goto done;
 
@@ -940,25 +961,9 @@ static civ_status read_panel_impl(const char *path, civ_panel **out)
         s = read_doubles(path, file, "/values", SIZE_MAX, NULL, &values, &n_values);
     if (s)
         goto done;
-    size_t sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (lengths[i] < 0) {
-            s = fail_obj(CIV_ERR_SCHEMA, path, "/series/length", "index %zu: negative length %lld", i,
-                         (long long)lengths[i]);
-            goto done;
-        }
-        if ((uint64_t)lengths[i] > n_values - sum) {
-            s = fail_obj(CIV_ERR_SCHEMA, path, "/series/length",
-                         "lengths add up to more than the %zu elements of /values", n_values);
-            goto done;
-        }
-        sum += (size_t)lengths[i];
-    }
-    if (sum != n_values) {
-        s = fail_obj(CIV_ERR_SCHEMA, path, "/series/length", "lengths add up to %zu but /values has %zu elements",
-                     sum, n_values);
+    if ((s = check_lengths(path, lengths, n, n_values)))
         goto done;
-    }
+    size_t sum = 0;
     if (freq == CIV_FREQ_UNKNOWN && n > 0) {
         s = fail_obj(CIV_ERR_SCHEMA, path, "/", "frequency 'unknown' is only valid for a panel without series");
         goto done;
@@ -988,29 +993,8 @@ static civ_status read_panel_impl(const char *path, civ_panel **out)
     free(values);
     values = NULL;
 
-    /* Covariates are optional: no covariate_names dataset means none. */
-    if (link_exists(file, "/covariate_names")) {
-        s = read_strings(path, file, "/covariate_names", SIZE_MAX, NULL, &cov_names, &n_cov);
-        for (size_t k = 0; k < n_cov && !s; k++)
-            s = read_covariate(path, file, p, cov_names[k]);
-        if (s)
-            goto done;
-    }
-    /* So are attributes. */
-    if (link_exists(file, "/attributes")) {
-        civ_table *attrs = NULL;
-        s = read_table_group(path, file, "/attributes", &attrs);
-        if (s)
-            goto done;
-        civ_status a = civ_panel_set_attributes(p, attrs);
-        if (a) {
-            civ_table_free(attrs);
-            s = rewrap(a, path, "/attributes/columns/unique_id");
-            goto done;
-        }
-    }
+    s = read_panel_optional(path, file, p, &cov_names, &n_cov);
 done:
-    CLOSE_ID(H5Oclose, root);
     if (H5Fclose(file) < 0 && !s)
         s = fail_h5(path, NULL, "close the file");
     free_strings(ids, n);

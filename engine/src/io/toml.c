@@ -1,5 +1,5 @@
 /*
- * alloc_toml.c -- a small, strict reader for the TOML subset of allocation
+ * toml.c -- layer: io.  A small, strict reader for the TOML subset of allocation
  * specs (docs/ALLOCATION.md, "Syntax").
  *
  * Why a subset and not a TOML library: the spec is a public-finance document

@@ -1,5 +1,5 @@
 /*
- * toml.h -- layer io: the strict TOML-subset reader used by allocation specs,
+ * toml.h -- layer: io.  The strict TOML-subset reader used by allocation specs,
  * need sections and plan files (toml.c; docs/ALLOCATION.md, "Syntax").
  */
 #ifndef CIV_TOML_H

@@ -21,6 +21,7 @@ struct civ_plan {
         out[CIV_PLAN_PATH_MAX];
     char model[128];
     char freq[32], encoding[32];                  /* [plan] freq, encoding ("" = not set) */
+    char lang[8];                                 /* the report's language: "zh" (default) or "en" */
     size_t horizon;
     double levels[CIV_PLAN_MAX_LEVELS];
     size_t n_levels;

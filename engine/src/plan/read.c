@@ -148,6 +148,13 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
         st = path_key(path, tp, "spec", "plan.spec", 1, c->dir, c->spec);
     if (!st)
         st = path_key(path, tp, "out", "plan.out", 0, c->dir, c->out);
+    civ_toml_entry *e = NULL;
+    if (!st && (e = take(tp, "lang"))) {
+        if (e->value.type != CIV_TOML_STRING || (strcmp(e->value.text, "zh") && strcmp(e->value.text, "en")))
+            st = cfg_error(path, e, "plan", "must be \"zh\" or \"en\" (the report's language)");
+        else
+            snprintf(c->lang, sizeof c->lang, "%s", e->value.text);
+    }
     if (!st)
         st = get_str(path, tp, "plan", "freq", 0, c->freq, sizeof c->freq);
     civ_freq_spec f;
@@ -160,7 +167,7 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
     if (!st)
         st = get_str(path, tp, "plan", "encoding", 0, c->encoding, sizeof c->encoding);
     if (!st)
-        st = unused(path, tp, "plan", "panel, communities, spec, out, freq, encoding");
+        st = unused(path, tp, "plan", "panel, communities, spec, out, freq, encoding, lang");
     return st;
 }
 
@@ -226,6 +233,7 @@ static void set_defaults(const char *path, civ_plan *c)
     memset(c, 0, sizeof *c);
     snprintf(c->path, sizeof c->path, "%s", path);
     snprintf(c->model, sizeof c->model, "auto");
+    snprintf(c->lang, sizeof c->lang, "zh");
     c->horizon = 12;
     c->seed = CIV_FORECAST_DEFAULT_SEED;
     c->unc_seed = CIV_FORECAST_DEFAULT_SEED;
@@ -294,6 +302,7 @@ const char *civ_plan_out(const civ_plan *p) { return p ? p->out : ""; }
 const char *civ_plan_model(const civ_plan *p) { return p ? p->model : ""; }
 const char *civ_plan_freq(const civ_plan *p) { return p ? p->freq : ""; }
 const char *civ_plan_encoding(const civ_plan *p) { return p ? p->encoding : ""; }
+const char *civ_plan_lang(const civ_plan *p) { return p ? p->lang : ""; }
 size_t civ_plan_horizon(const civ_plan *p) { return p ? p->horizon : 0; }
 int civ_plan_threads(const civ_plan *p) { return p ? p->threads : 0; }
 uint64_t civ_plan_seed(const civ_plan *p) { return p ? p->seed : 0; }
@@ -330,6 +339,15 @@ civ_status civ_plan_set_model(civ_plan *p, const char *model)
 {
     return p ? set_string(p->model, sizeof p->model, model, "model")
              : civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_model: NULL plan");
+}
+
+civ_status civ_plan_set_lang(civ_plan *p, const char *lang)
+{
+    if (!p || !lang || (strcmp(lang, "zh") && strcmp(lang, "en")))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_lang: %s",
+                        p ? "the language must be \"zh\" or \"en\"" : "NULL plan");
+    snprintf(p->lang, sizeof p->lang, "%s", lang);
+    return CIV_OK;
 }
 
 civ_status civ_plan_set_horizon(civ_plan *p, size_t horizon)

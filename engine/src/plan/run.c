@@ -23,6 +23,7 @@ struct civ_plan_result {
 static const char *const table_names[CIV_PLAN_TABLE_COUNT] = {
     "forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need", "need_summary",
     "monitor_status", "monitor_alerts", "warning", "warning_steps", "risks", "risk_matrix", "inactivity", "demand",
+    "allocation_waterfall", "allocation_stages",
 };
 
 const char *civ_plan_table_name(civ_plan_table table)
@@ -120,6 +121,51 @@ static civ_status stage_forecast(run_ctx *c)
 
 /* ---- 2. allocate with the forecasts as the demand factor ----------------- */
 
+/* What each rule did, for the report (docs/REPORT.md): the compare waterfall
+ * of the one spec, and each community's amount before the constraints (the
+ * BASE stage plus the tilts), from a second solve through civ_alloc_compare. */
+static civ_status rule_tables(civ_plan_result *r, const civ_table *comm)
+{
+    const char *label = "plan";
+    const civ_alloc_spec *spec = r->spec;
+    civ_alloc_compare *cmp = NULL;
+    civ_table *ids = NULL, *stages = NULL;
+    double *base = NULL, *tilt = NULL;
+    civ_status s = civ_alloc_compare_run(&spec, &label, 1, comm, r->tables[CIV_PLAN_FORECASTS], &cmp);
+    if (!s)
+        s = civ_alloc_compare_waterfall(cmp, &r->tables[CIV_PLAN_ALLOCATION_WATERFALL]);
+    size_t n = cmp ? civ_alloc_compare_n_communities(cmp) : 0, cid = 0, cb = 0, ci = 0, first = 0;
+    if (!s && !((base = malloc((n + 1) * sizeof *base)) && (tilt = malloc((n + 1) * sizeof *tilt))))
+        s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the rule stages of %zu communities", n);
+    if (!s)
+        s = civ_alloc_compare_effect(cmp, 0, CIV_ALLOC_EFFECT_COUNT, base, n);
+    if (!s)
+        s = civ_alloc_compare_effect(cmp, 0, CIV_ALLOC_EFFECT_TILT, tilt, n);
+    if (!s)
+        s = civ_alloc_compare_table(cmp, &ids);
+    if (!s)
+        s = civ_table_find_column(ids, "unique_id", &ci);
+    if (!s)
+        s = civ_table_create(&stages);
+    if (!s)
+        s = civ_table_add_column(stages, "unique_id", CIV_COLUMN_TEXT, &cid);
+    if (!s)
+        s = civ_table_add_column(stages, "before", CIV_COLUMN_NUMBER, &cb);
+    if (!s)
+        s = civ_table_add_rows(stages, n, &first);
+    for (size_t i = 0; i < n && !s; i++) {
+        s = civ_table_set_text(stages, first + i, cid, civ_table_text(ids, i, ci));
+        if (!s)
+            s = civ_table_set_number(stages, first + i, cb, base[i] + tilt[i]);
+    }
+    if (!s)
+        r->tables[CIV_PLAN_ALLOCATION_STAGES] = stages, stages = NULL;
+    free(base), free(tilt);
+    civ_table_free(ids), civ_table_free(stages);
+    civ_alloc_compare_free(cmp);
+    return s;
+}
+
 static civ_status solve_allocation(run_ctx *c, const civ_table *comm)
 {
     civ_plan_result *r = c->res;
@@ -136,6 +182,8 @@ static civ_status solve_allocation(run_ctx *c, const civ_table *comm)
         s = civ_alloc_result_summary(prob, res, &r->tables[CIV_PLAN_ALLOCATION_SUMMARY]);
     if (!s)
         s = civ_alloc_result_stats(prob, res, &r->stats.alloc);
+    if (!s)
+        s = rule_tables(r, comm);
     civ_alloc_result_free(res);
     civ_alloc_problem_free(prob);
     return s;

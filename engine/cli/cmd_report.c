@@ -1,0 +1,60 @@
+/*
+ * cmd_report.c -- layer CLI (a client of civicast.h only): `civicast report
+ * OUTDIR [--lang zh|en] [--title TEXT]`: rebuilds OUTDIR/report.html (and
+ * OUTDIR/charts/NAME.vl.json) from the tables a plan wrote there, through
+ * civ_report_write (docs/REPORT.md).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+enum { R_LANG, R_TITLE };
+static const civ_cli_option report_options[] = {
+    [R_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "zh|en", "the page's language (default zh)"},
+    [R_TITLE] = {"--title", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "TEXT", "the page's title"},
+    {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
+};
+static const civ_cli_spec report_spec = {
+    "report",
+    "usage: civicast report OUTDIR [--lang zh|en] [--title TEXT]\n",
+    "Reads the tables `civicast plan` wrote into OUTDIR and writes OUTDIR/report.html:\n"
+    "one self-contained page (no network request; prints on A4) with the sections\n"
+    "Summary, Demand, Allocation, Uncertainty, Need and Monitoring, and each chart's\n"
+    "Vega-Lite spec as OUTDIR/charts/NAME.vl.json.  Written atomically.\n",
+    report_options,
+    1,
+    "unknown option '%s'",
+    "%s needs a value",
+    "Exit codes: 0 ok, 1 usage, 2 a table without a column the report needs,\n"
+    "3 a missing table or an unwritable folder.\n",
+};
+
+static int run_report(int argc, char **argv)
+{
+    civ_cli_args a;
+    int code = civ_cli_parse(&report_spec, argc, argv, &a);
+    if (code)
+        return code;
+    civ_report_options opt = {.lang = a.value[R_LANG], .title = a.value[R_TITLE]};
+    const char *outdir = a.n_positional ? a.positional[0] : NULL;
+    if (a.n_positional > 1)
+        code = civ_cli_usage_error("report", "expected one output folder, got '%s' too", a.positional[1]);
+    else if (!outdir)
+        code = civ_cli_usage_error("report", "expected the output folder of a plan");
+    else if (opt.lang && strcmp(opt.lang, "zh") && strcmp(opt.lang, "en"))
+        code = civ_cli_usage_error("report", "--lang must be zh or en, not '%s'", opt.lang);
+    else if (civ_report_write(outdir, &opt))
+        code = civ_cli_report(civ_last_error()->status);
+    else
+        printf("report                 %s/report.html\n", outdir);
+    civ_cli_args_free(&a);
+    return code;
+}
+
+const civ_cli_command civ_cmd_report = {
+    "report",
+    "write the plan report (report.html) from a plan's output folder",
+    &report_spec,
+    run_report,
+};

@@ -1,0 +1,67 @@
+/*
+ * numeric.c -- layer: core.  SplitMix64 seed mixing and the R type-7 sample
+ * quantile by selection (see numeric.h).
+ */
+#include <math.h>
+
+#include "numeric.h"
+
+uint64_t civ_seed_mix(uint64_t seed, uint64_t key)
+{
+    uint64_t z = seed + (key + 1u) * UINT64_C(0x9E3779B97F4A7C15);
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+/* Hoare-style selection (Floyd-Rivest without sampling): after the call,
+ * a[k] holds the k-th smallest of a[lo..hi] and the elements before it are
+ * <= a[k] <= those after.  Expected O(n); deterministic (median-of-three). */
+static void select_kth(double *a, size_t lo, size_t hi, size_t k)
+{
+    while (hi > lo) {
+        size_t mid = lo + (hi - lo) / 2;
+        /* median of three as the pivot, moved to a[lo] */
+        if (a[mid] < a[lo]) { double t = a[mid]; a[mid] = a[lo]; a[lo] = t; }
+        if (a[hi] < a[lo]) { double t = a[hi]; a[hi] = a[lo]; a[lo] = t; }
+        if (a[hi] < a[mid]) { double t = a[hi]; a[hi] = a[mid]; a[mid] = t; }
+        double pivot = a[mid];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = a[i]; a[i] = a[j]; a[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return;
+    }
+}
+
+double civ_quantile7(double *a, size_t m, double p)
+{
+    double h = (double)(m - 1) * p;
+    size_t lo = (size_t)floor(h);
+    select_kth(a, 0, m - 1, lo);
+    double x = a[lo];
+    if (lo + 1 >= m || h == (double)lo)
+        return x;
+    /* the next order statistic is the minimum of the upper part */
+    double y = a[lo + 1];
+    for (size_t i = lo + 2; i < m; i++)
+        if (a[i] < y)
+            y = a[i];
+    return x + (h - (double)lo) * (y - x);
+}
+

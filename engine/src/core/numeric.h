@@ -1,0 +1,27 @@
+/*
+ * numeric.h -- layer: core.  Small numeric helpers more than one layer uses:
+ * the SplitMix64 seed mixer (forecast paths, allocation draws) and R's
+ * type-7 sample quantile (model intervals, allocation uncertainty).
+ */
+#ifndef CIV_NUMERIC_H
+#define CIV_NUMERIC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A well-mixed 64-bit seed for stream `key` of a run seeded with `seed`:
+ * the SplitMix64 finaliser (Steele, Lea & Flood 2014) of
+ * seed + (key + 1) * 0x9E3779B97F4A7C15.  Distinct keys give independent
+ * looking streams; the same (seed, key) always gives the same value.
+ * The forecast driver keys by civ_hash_string(series id), the allocation
+ * uncertainty by draw index. */
+uint64_t civ_seed_mix(uint64_t seed, uint64_t key);
+
+/* R's quantile type 7 (Hyndman & Fan 1996, "Sample quantiles in statistical
+ * packages", Am. Stat. 50:361-365, definition 7) of the n >= 1 values in a,
+ * at probability p in [0, 1].  By selection, expected O(n): a is permuted
+ * (it stays the same multiset, and a sorted array stays sorted), so calls for
+ * several p on the same array agree with a full sort. */
+double civ_quantile7(double *a, size_t n, double p);
+
+#endif

@@ -1,0 +1,15 @@
+/*
+ * text.h -- layer: core.  Checks on text that crosses the library's edge
+ * (CSV cells, HDF5 strings): strict UTF-8 validation.
+ */
+#ifndef CIV_TEXT_H
+#define CIV_TEXT_H
+
+#include <stddef.h>
+
+/* 1 if s[0..n) is strict UTF-8 (RFC 3629: no overlong forms, no surrogates,
+ * nothing above U+10FFFF), else 0.  Embedded NULs are valid code points; the
+ * caller rejects them where a NUL cannot stand. */
+int civ_utf8_valid(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,308 @@
+/*
+ * report.c -- layer report: civ_report_write, the plan report page.
+ *
+ * Reads a plan's output folder (report_data.c), writes one self-contained
+ * HTML file (OUTDIR/report.html) with the Vega builds inlined, so it opens
+ * offline with no network request, and each chart's Vega-Lite spec as plain
+ * JSON (OUTDIR/charts/<name>.vl.json).  Sections: Summary, Demand,
+ * Allocation, Uncertainty, Need, Monitoring; print CSS puts each on its own
+ * A4 page.  Every file is written to a temporary name and renamed.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "atomic_file.h"
+#include "error.h"
+#include "report_assets.h"
+#include "report_page.h"
+#include "report_text.h"
+
+
+static civ_status write_file(const char *path, const char *data, size_t n)
+{
+    civ_atomic_file af = {0};
+    civ_status s = civ_atomic_open(&af, path);
+    if (s)
+        return s;
+    if (n && fwrite(data, 1, n, af.fp) != n) {
+        civ_atomic_abort(&af);
+        civ_where w = {.file = path};
+        return civ_fail_at(CIV_ERR_IO, &w, "cannot write: %s", strerror(errno));
+    }
+    return civ_atomic_commit(&af);
+}
+
+void rep_para(rep_ctx *ctx, const char *text)
+{
+    civ_rbuf_put(&ctx->page, "<p>");
+    civ_rbuf_html(&ctx->page, text);
+    civ_rbuf_put(&ctx->page, "</p>\n");
+}
+
+void rep_spec_begin(const rep_ctx *ctx, civ_rbuf *spec, const char *title)
+{
+    civ_rbuf_put(spec, "{\"$schema\":\"https://vega.github.io/schema/vega-lite/v5.json\",\"title\":");
+    civ_rbuf_json_str(spec, title);
+    civ_rbuf_put(spec, ",\"config\":{\"font\":\"Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, PingFang SC, "
+                       "Microsoft YaHei, sans-serif\",\"mark\":{\"tooltip\":true},\"view\":{\"stroke\":null},"
+                       "\"axis\":{\"labelFontSize\":11,\"titleFontSize\":11},\"legend\":{\"labelLimit\":320},\"title\":{\"fontSize\":14,"
+                       "\"anchor\":\"start\"}},\"usermeta\":{\"generator\":\"civicast\",\"lang\":");
+    civ_rbuf_json_str(spec, ctx->zh ? "zh" : "en");
+    civ_rbuf_put(spec, "}");
+}
+
+void rep_chart_emit(rep_ctx *ctx, const char *name, civ_rbuf *spec)
+{
+    civ_rbuf_put(spec, "}\n");
+    civ_status s = civ_rbuf_status(spec);
+    char path[4096];
+    if (!s && snprintf(path, sizeof path, "%s/charts/%s.vl.json", ctx->outdir, name) >= (int)sizeof path)
+        s = civ_fail(CIV_ERR_LIMIT, "the output folder path is too long: %s", ctx->outdir);
+    if (!s)
+        s = write_file(path, spec->data, spec->len);
+    if (s && !ctx->status)
+        ctx->status = s;
+    if (!s) {
+        civ_rbuf_printf(&ctx->page, "<figure class=\"chart\" id=\"chart-%s\"></figure>\n"
+                                    "<script type=\"application/json\" class=\"vl-spec\" data-target=\"chart-%s\">",
+                        name, name);
+        civ_rbuf_putn(&ctx->page, spec->data, spec->len);
+        civ_rbuf_put(&ctx->page, "</script>\n");
+        ctx->n_charts++;
+    }
+    civ_rbuf_free(spec);
+}
+
+/* ---- tables ------------------------------------------------------------ */
+
+void rep_cell(civ_rbuf *b, const char *text, int numeric)
+{
+    civ_rbuf_put(b, numeric ? "<td class=\"n\">" : "<td>");
+    civ_rbuf_html(b, text);
+    civ_rbuf_put(b, "</td>");
+}
+
+/* A header row of the columns whose show[k] is set. */
+static void head_shown(civ_rbuf *b, const char *const *heads, const int *show, size_t n)
+{
+    civ_rbuf_put(b, "<thead><tr>");
+    for (size_t k = 0; k < n; k++) {
+        if (!show[k])
+            continue;
+        civ_rbuf_put(b, "<th>");
+        civ_rbuf_html(b, heads[k]);
+        civ_rbuf_put(b, "</th>");
+    }
+    civ_rbuf_put(b, "</tr></thead>\n");
+}
+
+/* Districts or streets; the per-capita, per-aged and change columns only
+ * when the allocation table has what they need. */
+void rep_group_table(rep_ctx *ctx, int streets)
+{
+    const rep_data *d = ctx->d;
+    const char *heads[] = {streets ? TR(ctx, "街道", "Street") : TR(ctx, "区", "District"), TR(ctx, "区", "District"),
+                           TR(ctx, "社区数", "Communities"), TR(ctx, "金额", "Amount"), TR(ctx, "人均（元）", "Per capita (CNY)"),
+                           TR(ctx, "每位 60 岁以上老人（元）", "Per aged 60+ (CNY)"), TR(ctx, "比上年", "Change vs last year")};
+    const int show[] = {1, streets, 1, 1, d->has_population, d->has_aged, d->has_last_year};
+    civ_rbuf *b = &ctx->page;
+    civ_rbuf_put(b, "<table class=\"data\">");
+    head_shown(b, heads, show, 7);
+    civ_rbuf_put(b, "<tbody>");
+    char buf[96];
+    for (size_t g = 0; g < d->n_groups; g++) {
+        const rep_group *x = &d->groups[g];
+        if (x->is_street != streets)
+            continue;
+        civ_rbuf_put(b, "<tr>");
+        rep_cell(b, x->name, 0);
+        if (streets)
+            rep_cell(b, x->district, 0);
+        rep_fmt_num(buf, sizeof buf, (double)x->communities, 0), rep_cell(b, buf, 1);
+        rep_fmt_money(buf, sizeof buf, x->amount, ctx->zh), rep_cell(b, buf, 1);
+        if (show[4])
+            rep_fmt_num(buf, sizeof buf, x->population > 0 ? x->amount / x->population : NAN, 2), rep_cell(b, buf, 1);
+        if (show[5])
+            rep_fmt_num(buf, sizeof buf, x->aged > 0 ? x->amount / x->aged : NAN, 2), rep_cell(b, buf, 1);
+        if (show[6]) {
+            rep_fmt_pct(buf, sizeof buf, x->last_year > 0 ? 100 * (x->amount - x->last_year) / x->last_year : NAN, 1);
+            rep_cell(b, buf, 1);
+        }
+        civ_rbuf_put(b, "</tr>\n");
+    }
+    civ_rbuf_put(b, "</tbody></table>\n");
+}
+
+/* The engine writes explanations in English; the Chinese page translates
+ * their fixed phrases (the factor and pool names are the spec's own). */
+static void explanation_zh(civ_rbuf *b, const char *text)
+{
+    static const char *const map[][2] = {
+        {"raised to hold-harmless ", "按保持上年比例提高到上年的 "}, {"% of last year", "%"},
+        {"limited by pace to +", "受增幅上限限制为比上年 +"},      {"% over last year", "%"},
+        {"raised to the floor of ", "提高到保底 "},                {"lowered to the cap", "降至封顶"},
+        {"floors ratably reduced to ", "保底按比例削减至 "},        {"not eligible for ", "不符合条件："},
+        {" tilt ×", " 倾斜 ×"},                                    {"no factor score", "无因素得分"},
+        {"not funded", "未获分配"},                                 {" scored higher", " 得分更高"},
+        {"; ", "；"}};
+    civ_rbuf tmp = {0};
+    for (const char *p = text; *p;) {
+        size_t k = 0, n = sizeof map / sizeof *map;
+        while (k < n && strncmp(p, map[k][0], strlen(map[k][0])))
+            k++;
+        if (k < n) {
+            civ_rbuf_put(&tmp, map[k][1]);
+            p += strlen(map[k][0]);
+        } else {
+            civ_rbuf_putn(&tmp, p++, 1);
+        }
+    }
+    civ_rbuf_html(b, tmp.data ? tmp.data : "");
+    if (tmp.failed)
+        b->failed = 1;
+    civ_rbuf_free(&tmp);
+}
+
+void rep_community_table(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    civ_rbuf *b = &ctx->page;
+    civ_rbuf_put(b, "<div class=\"search\"><label for=\"community-search\">");
+    civ_rbuf_html(b, TR(ctx, "搜索社区（编号、名称、区、街道、约束或说明中的文字）：",
+                        "Search communities (any text of the id, name, district, street, constraint or explanation):"));
+    civ_rbuf_put(b, "</label> <input id=\"community-search\" type=\"search\" autocomplete=\"off\"> "
+                    "<span id=\"community-count\"></span></div>\n<table class=\"data\" id=\"community-table\">");
+    const char *heads[] = {TR(ctx, "编号", "Id"), TR(ctx, "名称", "Name"), TR(ctx, "区", "District"), TR(ctx, "街道", "Street"),
+                           TR(ctx, "金额", "Amount"), TR(ctx, "人均（元）", "Per capita (CNY)"), TR(ctx, "比上年", "Change"),
+                           TR(ctx, "约束", "Held by"), TR(ctx, "说明", "Explanation")};
+    const int show[] = {1, d->has_name, 1, d->has_street, 1, d->has_population, d->has_last_year, 1, 1};
+    head_shown(b, heads, show, 9);
+    civ_rbuf_put(b, "<tbody>\n");
+    char buf[96];
+    for (size_t i = 0; i < d->n_comms; i++) {
+        const rep_comm *c = &d->comms[i];
+        civ_rbuf_put(b, "<tr>");
+        rep_cell(b, c->id, 0);
+        if (show[1])
+            rep_cell(b, c->name, 0);
+        rep_cell(b, c->district, 0);
+        if (show[3])
+            rep_cell(b, c->street, 0);
+        rep_fmt_money(buf, sizeof buf, c->amount, ctx->zh), rep_cell(b, buf, 1);
+        if (show[5])
+            rep_fmt_num(buf, sizeof buf, c->population > 0 ? c->amount / c->population : NAN, 2), rep_cell(b, buf, 1);
+        if (show[6])
+            rep_fmt_pct(buf, sizeof buf, c->change_pct, 1), rep_cell(b, buf, 1);
+        civ_rbuf_put(b, "<td>");
+        for (const char *p = c->binding; *p;) { /* "floor+pace" -> names */
+            size_t n = strcspn(p, "+");
+            char one[64];
+            snprintf(one, sizeof one, "%.*s", (int)(n < 63 ? n : 63), p);
+            civ_rbuf_html(b, rep_rule_name(ctx->zh, one));
+            p += n;
+            if (*p == '+')
+                civ_rbuf_put(b, " + "), p++;
+        }
+        civ_rbuf_put(b, "</td><td class=\"ex\">");
+        if (ctx->zh)
+            explanation_zh(b, c->explanation);
+        else
+            civ_rbuf_html(b, c->explanation);
+        civ_rbuf_put(b, "</td></tr>\n");
+    }
+    civ_rbuf_put(b, "</tbody></table>\n");
+}
+
+/* A CSV table of another step (backtest, monitoring) shown as it is. */
+void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows)
+{
+    civ_rbuf *b = &ctx->page;
+    size_t nc = civ_table_n_columns(t), nr = civ_table_n_rows(t);
+    civ_rbuf_put(b, "<table class=\"data\"><thead><tr>");
+    for (size_t c = 0; c < nc; c++) {
+        civ_rbuf_put(b, "<th>");
+        civ_rbuf_html(b, civ_table_column_name(t, c));
+        civ_rbuf_put(b, "</th>");
+    }
+    civ_rbuf_put(b, "</tr></thead><tbody>\n");
+    char buf[64];
+    for (size_t r = 0; r < nr && r < max_rows; r++) {
+        civ_rbuf_put(b, "<tr>");
+        for (size_t c = 0; c < nc; c++) {
+            if (civ_table_column_type(t, c) == CIV_COLUMN_NUMBER) {
+                double v = civ_table_number(t, r, c);
+                rep_fmt_num(buf, sizeof buf, v, fabs(v) >= 1000 || v == floor(v) ? 0 : 3);
+                rep_cell(b, isfinite(v) ? buf : "", 1);
+            } else {
+                const char *s = civ_table_text(t, r, c);
+                rep_cell(b, s ? s : "", 0);
+            }
+        }
+        civ_rbuf_put(b, "</tr>\n");
+    }
+    civ_rbuf_put(b, "</tbody></table>\n");
+    if (nr > max_rows)
+        civ_rbuf_printf(b, "<p class=\"note\">%s %zu</p>\n", TR(ctx, "仅显示前若干行，总行数：", "First rows only; rows in all:"), nr);
+}
+
+static void put_asset(civ_rbuf *b, const unsigned char *data, size_t len)
+{
+    const char *s = (const char *)data;
+    const char *map = strstr(s, "\n//# sourceMappingURL=");
+    civ_rbuf_put(b, "<script>");
+    civ_rbuf_putn(b, s, map ? (size_t)(map - s) : len);
+    civ_rbuf_put(b, "\n</script>\n");
+}
+
+static void page_end(rep_ctx *ctx)
+{
+    civ_rbuf *b = &ctx->page;
+    put_asset(b, civ_asset_vega, civ_asset_vega_len);
+    put_asset(b, civ_asset_vega_lite, civ_asset_vega_lite_len);
+    put_asset(b, civ_asset_vega_embed, civ_asset_vega_embed_len);
+    rep_page_script(b);
+}
+
+civ_status civ_report_write(const char *outdir, const civ_report_options *options)
+{
+    if (!outdir || !outdir[0])
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_report_write: outdir is NULL or empty");
+    const char *lang = options && options->lang ? options->lang : "zh";
+    if (strcmp(lang, "zh") && strcmp(lang, "en"))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "unknown report language '%s': use \"zh\" or \"en\"", lang);
+    rep_data d;
+    civ_status s = rep_data_load(outdir, &d);
+    if (s)
+        return s;
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/charts", outdir) >= (int)sizeof path) {
+        rep_data_free(&d);
+        return civ_fail(CIV_ERR_LIMIT, "the output folder path is too long: %s", outdir);
+    }
+    if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+        rep_data_free(&d);
+        civ_where w = {.file = path};
+        return civ_fail_at(CIV_ERR_IO, &w, "cannot create the charts folder: %s", strerror(errno));
+    }
+    rep_ctx ctx = {.d = &d, .outdir = outdir, .zh = !strcmp(lang, "zh")};
+    rep_page_begin(&ctx, options ? options->title : NULL);
+    rep_section_summary(&ctx);
+    rep_section_demand(&ctx);
+    rep_section_allocation(&ctx);
+    rep_section_uncertainty(&ctx);
+    rep_section_need(&ctx);
+    rep_section_monitoring(&ctx);
+    page_end(&ctx);
+    s = ctx.status ? ctx.status : civ_rbuf_status(&ctx.page);
+    if (!s) {
+        snprintf(path, sizeof path, "%s/report.html", outdir);
+        s = write_file(path, ctx.page.data, ctx.page.len);
+    }
+    civ_rbuf_free(&ctx.page);
+    rep_data_free(&d);
+    return s;
+}

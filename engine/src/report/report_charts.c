@@ -1,0 +1,427 @@
+/*
+ * report_charts.c -- layer report: the Vega-Lite specs of the plan report.
+ *
+ * Each builder turns rep_data into one plain Vega-Lite v5 spec with its data
+ * inline (so the JSON file in OUTDIR/charts/ stands alone for researchers)
+ * and hands it to rep_chart_emit.  Aggregation happens here, in C, so the
+ * specs hold only the numbers shown; money is scaled to the display unit of
+ * the language (万元 / CNY million at district level).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_page.h"
+#include "report_text.h"
+
+#define BLUE "#4c78a8"
+#define DARK "#1f3b73"
+
+static void key(civ_rbuf *b, const char *k)
+{
+    civ_rbuf_json_str(b, k);
+    civ_rbuf_put(b, ":");
+}
+
+/* "field":"f","type":"quantitative","title":t,"format":fmt as a tooltip or channel. */
+static void qfield(civ_rbuf *b, const char *field, const char *title, const char *format)
+{
+    civ_rbuf_put(b, "{\"field\":");
+    civ_rbuf_json_str(b, field);
+    civ_rbuf_put(b, ",\"type\":\"quantitative\",\"title\":");
+    civ_rbuf_json_str(b, title);
+    if (format) {
+        civ_rbuf_put(b, ",\"format\":");
+        civ_rbuf_json_str(b, format);
+    }
+    civ_rbuf_put(b, "}");
+}
+
+static void nfield(civ_rbuf *b, const char *field, const char *title)
+{
+    civ_rbuf_put(b, "{\"field\":");
+    civ_rbuf_json_str(b, field);
+    civ_rbuf_put(b, ",\"type\":\"nominal\",\"title\":");
+    civ_rbuf_json_str(b, title);
+    civ_rbuf_put(b, "}");
+}
+
+double rep_unit_big(const rep_ctx *ctx, const char **label)
+{
+    *label = TR(ctx, "万元", "CNY million");
+    return ctx->zh ? 1e4 : 1e6;
+}
+
+double rep_unit_small(const rep_ctx *ctx, const char **label)
+{
+    *label = TR(ctx, "万元", "CNY thousand");
+    return ctx->zh ? 1e4 : 1e3;
+}
+
+
+/* ---- demand ------------------------------------------------------------- */
+
+static int monthly(const char *ds)
+{
+    return strlen(ds) == 7 && ds[4] == '-';
+}
+
+/* One band row: x, mean and the 80/95% bounds (+ an optional group). */
+static void band_row(civ_rbuf *b, const char *group_key, const char *group, const char *ds, const double v[5])
+{
+    civ_rbuf_put(b, "{");
+    if (group_key) {
+        key(b, group_key);
+        civ_rbuf_json_str(b, group);
+        civ_rbuf_put(b, ",");
+    }
+    key(b, "ds");
+    civ_rbuf_printf(b, monthly(ds) ? "\"%s-01\"" : "\"%s\"", ds);
+    static const char *const names[5] = {"mean", "lo80", "hi80", "lo95", "hi95"};
+    for (int k = 0; k < 5; k++) {
+        civ_rbuf_printf(b, ",\"%s\":", names[k]);
+        civ_rbuf_json_num(b, round(v[k] * 10) / 10);
+    }
+    civ_rbuf_put(b, "}");
+}
+
+/* The layers of a band chart over rows made by band_row. */
+static void band_layers(const rep_ctx *ctx, civ_rbuf *b, int temporal)
+{
+    const char *x = TR(ctx, "月份", "Month"), *y = TR(ctx, "预测需求（每月）", "Forecast demand per month");
+    civ_rbuf_put(b, "\"encoding\":{\"x\":{\"field\":\"ds\",");
+    civ_rbuf_put(b, temporal ? "\"type\":\"temporal\",\"timeUnit\":\"utcyearmonth\",\"axis\":{\"format\":\"%Y-%m\"},"
+                             : "\"type\":\"ordinal\",");
+    civ_rbuf_put(b, "\"title\":");
+    civ_rbuf_json_str(b, x);
+    civ_rbuf_put(b, "},\"tooltip\":[{\"field\":\"ds\",\"type\":\"");
+    civ_rbuf_put(b, temporal ? "temporal\",\"timeUnit\":\"utcyearmonth\"" : "ordinal\"");
+    civ_rbuf_put(b, ",\"title\":");
+    civ_rbuf_json_str(b, x);
+    civ_rbuf_put(b, "},");
+    qfield(b, "mean", TR(ctx, "预测均值", "Forecast mean"), ",.0f");
+    civ_rbuf_put(b, ",");
+    qfield(b, "lo80", TR(ctx, "80% 下限", "80% low"), ",.0f");
+    civ_rbuf_put(b, ",");
+    qfield(b, "hi80", TR(ctx, "80% 上限", "80% high"), ",.0f");
+    civ_rbuf_put(b, ",");
+    qfield(b, "lo95", TR(ctx, "95% 下限", "95% low"), ",.0f");
+    civ_rbuf_put(b, ",");
+    qfield(b, "hi95", TR(ctx, "95% 上限", "95% high"), ",.0f");
+    civ_rbuf_put(b, "]},\"layer\":[{\"mark\":{\"type\":\"area\",\"opacity\":0.2,\"color\":\"" BLUE "\"},"
+                    "\"encoding\":{\"y\":");
+    qfield(b, "lo95", y, NULL);
+    civ_rbuf_put(b, ",\"y2\":{\"field\":\"hi95\"}}},{\"mark\":{\"type\":\"area\",\"opacity\":0.35,\"color\":\"" BLUE
+                    "\"},\"encoding\":{\"y\":{\"field\":\"lo80\",\"type\":\"quantitative\"},\"y2\":{\"field\":\"hi80\"}}},"
+                    "{\"mark\":{\"type\":\"line\",\"color\":\"" DARK "\",\"point\":{\"size\":10,\"color\":\"" DARK
+                    "\"}},\"encoding\":{\"y\":{\"field\":\"mean\",\"type\":\"quantitative\"}}}]");
+}
+
+/* Sums the bands of the forecasts of communities in `group` (district index,
+ * or (size_t)-1 = all) by step; writes rows for each step with a total. */
+static void band_sums(const rep_data *d, size_t group, civ_rbuf *b, const char *gkey, const char *gname, int *first)
+{
+    size_t H = 0;
+    for (size_t r = 0; r < d->n_fc; r++)
+        if (isfinite(d->fc[r].h) && d->fc[r].h > (double)H && d->fc[r].h < 100000)
+            H = (size_t)d->fc[r].h;
+    if (!H)
+        return;
+    double(*sum)[5] = calloc(H + 1, sizeof *sum);
+    const char **ds = calloc(H + 1, sizeof *ds);
+    if (!sum || !ds) {
+        free(sum), free(ds);
+        b->failed = 1;
+        return;
+    }
+    for (size_t r = 0; r < d->n_fc; r++) {
+        const rep_fc *f = &d->fc[r];
+        if (f->comm == (size_t)-1 || !isfinite(f->h) || f->h < 1 || f->h > (double)H)
+            continue;
+        if (group != (size_t)-1 && d->comms[f->comm].district_index != group)
+            continue;
+        size_t h = (size_t)f->h;
+        double v[5] = {f->mean, f->lo80, f->hi80, f->lo95, f->hi95};
+        for (int k = 0; k < 5; k++)
+            sum[h][k] += isfinite(v[k]) ? v[k] : 0;
+        if (!ds[h])
+            ds[h] = f->ds;
+    }
+    for (size_t h = 1; h <= H; h++) {
+        if (!ds[h])
+            continue;
+        if (!*first)
+            civ_rbuf_put(b, ",");
+        *first = 0;
+        band_row(b, gkey, gname, ds[h], sum[h]);
+    }
+    free(sum), free(ds);
+}
+
+static int temporal_ds(const rep_data *d)
+{
+    return d->n_fc && monthly(d->fc[0].ds);
+}
+
+void rep_chart_demand_city(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    if (!d->n_fc) {
+        rep_para(ctx, TR(ctx, "没有预测表（forecasts.csv），不画需求图。", "No forecasts table (forecasts.csv): no demand chart."));
+        return;
+    }
+    civ_rbuf b = {0};
+    rep_spec_begin(ctx, &b, TR(ctx, "全市预测需求（80% 与 95% 区间）", "City forecast demand (80% and 95% bands)"));
+    civ_rbuf_put(&b, ",\"width\":640,\"height\":220,\"data\":{\"values\":[");
+    int first = 1;
+    band_sums(d, (size_t)-1, &b, NULL, NULL, &first);
+    civ_rbuf_put(&b, "]},");
+    band_layers(ctx, &b, temporal_ds(d));
+    rep_chart_emit(ctx, "demand_city", &b);
+}
+
+/* A facet sort list: the group names in data order. */
+static void name_list(civ_rbuf *b, const rep_data *d, int streets)
+{
+    civ_rbuf_put(b, "[");
+    int first = 1;
+    for (size_t g = 0; g < d->n_groups; g++) {
+        if (d->groups[g].is_street != streets)
+            continue;
+        if (!first)
+            civ_rbuf_put(b, ",");
+        first = 0;
+        civ_rbuf_json_str(b, d->groups[g].name);
+    }
+    civ_rbuf_put(b, "]");
+}
+
+void rep_chart_demand_districts(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    if (!d->n_fc)
+        return;
+    civ_rbuf b = {0};
+    rep_spec_begin(ctx, &b, TR(ctx, "各区预测需求（80% 与 95% 区间）", "Forecast demand by district (80% and 95% bands)"));
+    civ_rbuf_put(&b, ",\"data\":{\"values\":[");
+    int first = 1;
+    for (size_t g = 0; g < d->n_districts; g++)
+        band_sums(d, g, &b, "district", d->groups[g].name, &first);
+    civ_rbuf_put(&b, "]},\"columns\":4,\"facet\":{\"field\":\"district\",\"type\":\"nominal\",\"title\":null,\"sort\":");
+    name_list(&b, d, 0);
+    civ_rbuf_put(&b, "},\"resolve\":{\"scale\":{\"y\":\"independent\"}},\"spec\":{\"width\":140,\"height\":90,");
+    band_layers(ctx, &b, temporal_ds(d));
+    civ_rbuf_put(&b, "}");
+    rep_chart_emit(ctx, "demand_districts", &b);
+}
+
+/* Per community: first/last-year means and the mean relative 95% width. */
+typedef struct fan_stat {
+    double growth, width, amount;
+    size_t comm, first_row, n_rows;
+} fan_stat;
+
+static int by_growth(const void *a, const void *b)
+{
+    double x = ((const fan_stat *)a)->growth, y = ((const fan_stat *)b)->growth;
+    return (y > x) - (y < x);
+}
+static int by_width(const void *a, const void *b)
+{
+    double x = ((const fan_stat *)a)->width, y = ((const fan_stat *)b)->width;
+    return (y > x) - (y < x);
+}
+static int by_amount(const void *a, const void *b)
+{
+    double x = ((const fan_stat *)a)->amount, y = ((const fan_stat *)b)->amount;
+    return (y > x) - (y < x);
+}
+
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Mean forecast over the first year (up to 12 steps) of a community. */
+static double first_level(const rep_data *d, const fan_stat *s)
+{
+    size_t k = s->n_rows < 12 ? s->n_rows : 12;
+    double a = 0;
+    for (size_t j = 0; j < k; j++)
+        a += isfinite(d->fc[s->first_row + j].mean) ? d->fc[s->first_row + j].mean : 0;
+    return k ? a / (double)k : 0;
+}
+
+static size_t fan_stats(const rep_data *d, fan_stat *st)
+{
+    size_t n = 0;
+    for (size_t r = 0; r < d->n_fc;) {
+        size_t c = d->fc[r].comm, e = r;
+        while (e < d->n_fc && d->fc[e].comm == c)
+            e++;
+        if (c != (size_t)-1 && e - r >= 2) {
+            size_t k = (e - r) >= 24 ? 12 : (e - r) / 2;
+            double a = 0, z = 0, w = 0;
+            for (size_t j = 0; j < k; j++)
+                a += d->fc[r + j].mean, z += d->fc[e - 1 - j].mean;
+            for (size_t j = r; j < e; j++)
+                w += d->fc[j].mean > 0 ? (d->fc[j].hi95 - d->fc[j].lo95) / d->fc[j].mean : 0;
+            st[n++] = (fan_stat){a > 0 ? z / a - 1 : NAN, w / (double)(e - r), d->comms[c].amount, c, r, e - r};
+            if (!isfinite(st[n - 1].growth))
+                st[n - 1].growth = -INFINITY;
+            if (!isfinite(st[n - 1].width))
+                st[n - 1].width = -INFINITY;
+        }
+        r = e;
+    }
+    return n;
+}
+
+static const char *comm_label(const rep_comm *c)
+{
+    return c->name[0] ? c->name : c->id;
+}
+
+static void fan_chart(rep_ctx *ctx, const char *name, const char *title, const fan_stat *st, size_t n)
+{
+    const rep_data *d = ctx->d;
+    civ_rbuf b = {0};
+    rep_spec_begin(ctx, &b, title);
+    civ_rbuf_put(&b, ",\"data\":{\"values\":[");
+    int first = 1;
+    char label[512];
+    for (size_t k = 0; k < n && k < 3; k++) {
+        const rep_comm *c = &d->comms[st[k].comm];
+        snprintf(label, sizeof label, "%s (%s)", comm_label(c), c->district);
+        for (size_t j = st[k].first_row; j < st[k].first_row + st[k].n_rows; j++) {
+            const rep_fc *f = &d->fc[j];
+            double v[5] = {f->mean, f->lo80, f->hi80, f->lo95, f->hi95};
+            if (!first)
+                civ_rbuf_put(&b, ",");
+            first = 0;
+            band_row(&b, "community", label, f->ds, v);
+        }
+    }
+    civ_rbuf_put(&b, "]},\"columns\":3,\"facet\":{\"field\":\"community\",\"type\":\"nominal\",\"title\":null,"
+                     "\"sort\":null},\"resolve\":{\"scale\":{\"y\":\"independent\"}},\"spec\":{\"width\":190,"
+                     "\"height\":110,");
+    band_layers(ctx, &b, temporal_ds(d));
+    civ_rbuf_put(&b, "}");
+    rep_chart_emit(ctx, name, &b);
+}
+
+void rep_chart_fans(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    if (!d->n_fc)
+        return;
+    fan_stat *st = calloc(d->n_comms + 1, sizeof *st);
+    if (!st) {
+        ctx->page.failed = 1;
+        return;
+    }
+    size_t n = fan_stats(d, st);
+    /* Growth and relative width mean little on tiny series (a community with
+     * a handful of meals a month): rank those only among communities whose
+     * first-year demand is at least a quarter of the median's. */
+    double *lvl = calloc(n + 1, sizeof *lvl);
+    fan_stat *big = calloc(n + 1, sizeof *big);
+    size_t nb = 0;
+    if (!lvl || !big) {
+        free(lvl), free(big), free(st);
+        ctx->page.failed = 1;
+        return;
+    }
+    for (size_t k = 0; k < n; k++)
+        lvl[k] = first_level(d, &st[k]);
+    qsort(lvl, n, sizeof *lvl, by_double);
+    double cut = n ? 0.25 * lvl[n / 2] : 0;
+    for (size_t k = 0; k < n; k++)
+        if (first_level(d, &st[k]) >= cut)
+            big[nb++] = st[k];
+    free(lvl);
+    qsort(big, nb, sizeof *big, by_growth);
+    fan_chart(ctx, "fan_growth", TR(ctx, "增长最快的社区（末年对首年）", "Communities with the largest growth (last year vs first)"), big, nb);
+    qsort(big, nb, sizeof *big, by_width);
+    fan_chart(ctx, "fan_uncertainty", TR(ctx, "不确定性最大的社区（95% 区间相对宽度）", "Communities with the widest uncertainty (relative 95% width)"), big, nb);
+    free(big);
+    qsort(st, n, sizeof *st, by_amount);
+    fan_chart(ctx, "fan_allocation", TR(ctx, "分配金额最大的社区", "Communities with the largest allocation"), st, n);
+    free(st);
+}
+
+/* ---- model mix ------------------------------------------------------------ */
+
+typedef struct mix {
+    char spec[20][96];
+    size_t count[20];
+    size_t n, other;
+} mix;
+
+static void count_component(const char *spec, void *arg)
+{
+    mix *m = arg;
+    char s[96];
+    rep_short_model(s, sizeof s, spec);
+    for (size_t k = 0; k < m->n; k++)
+        if (!strcmp(m->spec[k], s)) {
+            m->count[k]++;
+            return;
+        }
+    if (m->n < 20) {
+        snprintf(m->spec[m->n], sizeof m->spec[0], "%s", s);
+        m->count[m->n++] = 1;
+    } else {
+        m->other++;
+    }
+}
+
+void rep_chart_model_mix(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    mix *m = calloc(1, sizeof *m);
+    if (!m) {
+        ctx->page.failed = 1;
+        return;
+    }
+    for (size_t i = 0; i < d->n_comms; i++)
+        if (d->comms[i].model[0])
+            rep_model_components(d->comms[i].model, count_component, m);
+    if (!m->n) {
+        rep_para(ctx, TR(ctx, "没有模型报告（forecast_report.csv）。", "No model report (forecast_report.csv)."));
+        free(m);
+        return;
+    }
+    civ_rbuf b = {0};
+    rep_spec_begin(ctx, &b, TR(ctx, "模型构成（各社区所选模型的组成部分）", "Model mix (components of each community's model)"));
+    civ_rbuf_put(&b, ",\"width\":520,\"data\":{\"values\":[");
+    char fam[64];
+    for (size_t k = 0; k <= m->n; k++) {
+        if (k == m->n && !m->other)
+            break;
+        const char *s = k < m->n ? m->spec[k] : TR(ctx, "其他", "other");
+        rep_model_family(fam, sizeof fam, s);
+        civ_rbuf_put(&b, k ? ",{" : "{");
+        key(&b, "model");
+        civ_rbuf_json_str(&b, s);
+        civ_rbuf_put(&b, ",\"family\":");
+        civ_rbuf_json_str(&b, fam);
+        civ_rbuf_printf(&b, ",\"count\":%zu}", k < m->n ? m->count[k] : m->other);
+    }
+    civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"model\",\"type\":\"nominal\",\"sort\":\"-x\","
+                     "\"title\":");
+    civ_rbuf_json_str(&b, TR(ctx, "模型", "Model"));
+    civ_rbuf_put(&b, "},\"x\":");
+    qfield(&b, "count", TR(ctx, "社区数（个）", "Communities (count)"), NULL);
+    civ_rbuf_put(&b, ",\"color\":");
+    nfield(&b, "family", TR(ctx, "模型族", "Family"));
+    civ_rbuf_put(&b, ",\"tooltip\":[");
+    nfield(&b, "model", TR(ctx, "模型", "Model"));
+    civ_rbuf_put(&b, ",");
+    qfield(&b, "count", TR(ctx, "社区数", "Communities"), NULL);
+    civ_rbuf_put(&b, "]}");
+    free(m);
+    rep_chart_emit(ctx, "model_mix", &b);
+}

@@ -1,0 +1,548 @@
+/*
+ * report_charts_alloc.c -- layer report: the Vega-Lite specs of the
+ * allocation, uncertainty, need and monitoring sections (report_page.h).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_page.h"
+#include "report_text.h"
+
+static void qf(civ_rbuf *b, const char *field, const char *title, const char *format)
+{
+    civ_rbuf_put(b, "{\"field\":");
+    civ_rbuf_json_str(b, field);
+    civ_rbuf_put(b, ",\"type\":\"quantitative\",\"title\":");
+    civ_rbuf_json_str(b, title);
+    if (format) {
+        civ_rbuf_put(b, ",\"format\":");
+        civ_rbuf_json_str(b, format);
+    }
+    civ_rbuf_put(b, "}");
+}
+
+static void nf(civ_rbuf *b, const char *field, const char *title)
+{
+    civ_rbuf_put(b, "{\"field\":");
+    civ_rbuf_json_str(b, field);
+    civ_rbuf_put(b, ",\"type\":\"nominal\",\"title\":");
+    civ_rbuf_json_str(b, title);
+    civ_rbuf_put(b, "}");
+}
+
+static void kv_num(civ_rbuf *b, const char *k, double v, double round_to)
+{
+    civ_rbuf_printf(b, ",\"%s\":", k);
+    civ_rbuf_json_num(b, isfinite(v) ? round(v / round_to) * round_to : NAN);
+}
+
+static double ratio(double a, double b)
+{
+    return b > 0 ? a / b : NAN;
+}
+
+/* The name of a constraint or rule for readers. */
+const char *rep_rule_name(int zh, const char *rule)
+{
+    static const char *const names[][3] = {
+        {"factors", "因素法基数", "factor base"},    {"tilt", "倾斜系数", "tilts"},
+        {"floor", "保底", "floors"},                 {"cap", "封顶", "caps"},
+        {"hold_harmless", "保持上年比例", "hold-harmless"}, {"pace", "增幅上限", "pace limit"},
+        {"ratable", "按比例削减", "ratable cut"},     {"rebalance", "再平衡", "rebalancing"},
+        {"rounding", "取整", "rounding"},            {"earmark", "专项资金", "earmarks"},
+        {"", "无约束", "no constraint"}};
+    for (size_t k = 0; k < sizeof names / sizeof *names; k++)
+        if (!strcmp(rule, names[k][0]))
+            return names[k][zh ? 1 : 2];
+    return rule;
+}
+
+/* Rows of districts (streets = 0) or streets (1) with the allocation columns. */
+static void group_rows(const rep_ctx *ctx, civ_rbuf *b, int streets)
+{
+    const rep_data *d = ctx->d;
+    const char *ul;
+    double u = streets ? rep_unit_small(ctx, &ul) : rep_unit_big(ctx, &ul);
+    int first = 1;
+    for (size_t g = 0; g < d->n_groups; g++) {
+        const rep_group *x = &d->groups[g];
+        if (x->is_street != streets)
+            continue;
+        civ_rbuf_put(b, first ? "{\"name\":" : ",{\"name\":");
+        first = 0;
+        civ_rbuf_json_str(b, x->name);
+        civ_rbuf_put(b, ",\"district\":");
+        civ_rbuf_json_str(b, streets ? x->district : x->name);
+        kv_num(b, "amount", x->amount / u, 0.01);
+        kv_num(b, "per_capita", ratio(x->amount, x->population), 0.01);
+        kv_num(b, "per_aged", ratio(x->amount, x->aged), 0.01);
+        kv_num(b, "change_pct", x->last_year > 0 ? 100 * (x->amount - x->last_year) / x->last_year : NAN, 0.01);
+        civ_rbuf_printf(b, ",\"communities\":%zu}", x->communities);
+    }
+}
+
+static void group_tooltip(const rep_ctx *ctx, civ_rbuf *b, const char *unit)
+{
+    char t[128];
+    snprintf(t, sizeof t, "%s (%s)", TR(ctx, "金额", "Amount"), unit);
+    civ_rbuf_put(b, "\"tooltip\":[");
+    nf(b, "name", TR(ctx, "名称", "Name"));
+    civ_rbuf_put(b, ",");
+    nf(b, "district", TR(ctx, "区", "District"));
+    civ_rbuf_put(b, ",");
+    qf(b, "amount", t, ",.2f");
+    civ_rbuf_put(b, ",");
+    qf(b, "per_capita", TR(ctx, "人均（元）", "Per capita (CNY)"), ",.2f");
+    civ_rbuf_put(b, ",");
+    qf(b, "per_aged", TR(ctx, "每位 60 岁以上老人（元）", "Per aged 60+ (CNY)"), ",.2f");
+    civ_rbuf_put(b, ",");
+    qf(b, "change_pct", TR(ctx, "比上年变化（%）", "Change vs last year (%)"), "+.1f");
+    civ_rbuf_put(b, ",");
+    qf(b, "communities", TR(ctx, "社区数", "Communities"), NULL);
+    civ_rbuf_put(b, "]");
+}
+
+/* One bar panel of the district chart. */
+static void bar_panel(const rep_ctx *ctx, civ_rbuf *b, const char *field, const char *title, const char *unit,
+                      int show_y, int streets)
+{
+    char t[160];
+    snprintf(t, sizeof t, "%s (%s)", title, unit);
+    civ_rbuf_put(b, "{\"width\":");
+    civ_rbuf_put(b, streets ? "420" : "150");
+    civ_rbuf_put(b, ",\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"name\",\"type\":\"nominal\",\"sort\":null,");
+    civ_rbuf_put(b, show_y ? "\"title\":null" : "\"title\":null,\"axis\":null");
+    civ_rbuf_put(b, "},\"x\":");
+    qf(b, field, t, NULL);
+    civ_rbuf_put(b, ",\"color\":{\"field\":\"district\",\"type\":\"nominal\",\"legend\":null,\"sort\":null},");
+    const char *ul;
+    streets ? rep_unit_small(ctx, &ul) : rep_unit_big(ctx, &ul);
+    group_tooltip(ctx, b, ul);
+    civ_rbuf_put(b, "}}");
+}
+
+void rep_chart_alloc_districts(rep_ctx *ctx)
+{
+    civ_rbuf b = {0};
+    const char *ul;
+    rep_unit_big(ctx, &ul);
+    rep_spec_begin(ctx, &b, TR(ctx, "各区分配：金额、人均、每位老人、比上年变化", "By district: amount, per capita, per aged 60+, change vs last year"));
+    civ_rbuf_put(&b, ",\"data\":{\"values\":[");
+    group_rows(ctx, &b, 0);
+    civ_rbuf_put(&b, "]},\"hconcat\":[");
+    bar_panel(ctx, &b, "amount", TR(ctx, "金额", "Amount"), ul, 1, 0);
+    if (ctx->d->has_population) {
+        civ_rbuf_put(&b, ",");
+        bar_panel(ctx, &b, "per_capita", TR(ctx, "人均", "Per capita"), TR(ctx, "元", "CNY"), 0, 0);
+    }
+    if (ctx->d->has_aged) {
+        civ_rbuf_put(&b, ",");
+        bar_panel(ctx, &b, "per_aged", TR(ctx, "每位老人", "Per aged 60+"), TR(ctx, "元", "CNY"), 0, 0);
+    }
+    if (ctx->d->has_last_year) {
+        civ_rbuf_put(&b, ",");
+        bar_panel(ctx, &b, "change_pct", TR(ctx, "比上年", "Change"), "%", 0, 0);
+    }
+    civ_rbuf_put(&b, "]");
+    rep_chart_emit(ctx, "allocation_districts", &b);
+}
+
+void rep_chart_alloc_streets(rep_ctx *ctx)
+{
+    if (!ctx->d->has_street) {
+        rep_para(ctx, TR(ctx, "分配表没有街道列，不按街道汇总。", "The allocation table has no street column: no street totals."));
+        return;
+    }
+    civ_rbuf b = {0};
+    const char *ul;
+    rep_unit_small(ctx, &ul);
+    rep_spec_begin(ctx, &b, TR(ctx, "各街道分配：金额、人均、比上年变化", "By street: amount, per capita, change vs last year"));
+    civ_rbuf_put(&b, ",\"data\":{\"values\":[");
+    group_rows(ctx, &b, 1);
+    civ_rbuf_put(&b, "]},\"hconcat\":[");
+    bar_panel(ctx, &b, "amount", TR(ctx, "金额", "Amount"), ul, 1, 1);
+    if (ctx->d->has_population) {
+        civ_rbuf_put(&b, ",");
+        bar_panel(ctx, &b, "per_capita", TR(ctx, "人均", "Per capita"), TR(ctx, "元", "CNY"), 0, 1);
+    }
+    if (ctx->d->has_last_year) {
+        civ_rbuf_put(&b, ",");
+        bar_panel(ctx, &b, "change_pct", TR(ctx, "比上年", "Change"), "%", 0, 1);
+    }
+    civ_rbuf_put(&b, "]");
+    rep_chart_emit(ctx, "allocation_streets", &b);
+}
+
+static void wf_row(civ_rbuf *b, int *first, const char *step, const char *kind, double start, double end, double u)
+{
+    civ_rbuf_put(b, *first ? "{\"step\":" : ",{\"step\":");
+    *first = 0;
+    civ_rbuf_json_str(b, step);
+    civ_rbuf_put(b, ",\"kind\":");
+    civ_rbuf_json_str(b, kind);
+    kv_num(b, "start", start / u, 0.0001);
+    kv_num(b, "end", end / u, 0.0001);
+    kv_num(b, "moved", (end - start) / u, 0.0001);
+    civ_rbuf_put(b, "}");
+}
+
+void rep_chart_waterfall(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    if (!d->n_steps || !isfinite(d->base_total)) {
+        rep_para(ctx, TR(ctx, "输出目录里没有规则分解表（allocation_waterfall.csv），不画瀑布图。",
+                         "No rule breakdown in the output folder (allocation_waterfall.csv): no waterfall."));
+        return;
+    }
+    const char *ul, *kinds[3] = {TR(ctx, "合计", "total"), TR(ctx, "增加", "gained"), TR(ctx, "减少", "lost")};
+    double u = rep_unit_big(ctx, &ul);
+    civ_rbuf b = {0};
+    rep_spec_begin(ctx, &b, TR(ctx, "各项规则移动的资金（瀑布图）", "What each rule moved (waterfall)"));
+    civ_rbuf_put(&b, ",\"width\":640,\"height\":260,\"data\":{\"values\":[");
+    /* The running total starts at 0 (the factor base, shown in the text):
+     * the rules move a few percent of the fund, which bars from 0 to the
+     * whole fund would hide. */
+    int first = 1;
+    double cum = 0;
+    char step[96];
+    for (size_t k = 0; k < d->n_steps; k++) {
+        const rep_step *s = &d->steps[k];
+        if (fabs(s->gained) >= 0.005) {
+            snprintf(step, sizeof step, "%s +", rep_rule_name(ctx->zh, s->effect));
+            wf_row(&b, &first, step, kinds[1], cum, cum + s->gained, u);
+            cum += s->gained;
+        }
+        if (fabs(s->lost) >= 0.005) {
+            snprintf(step, sizeof step, "%s −", rep_rule_name(ctx->zh, s->effect));
+            wf_row(&b, &first, step, kinds[2], cum, cum + s->lost, u);
+            cum += s->lost;
+        }
+    }
+    wf_row(&b, &first, TR(ctx, "净变化", "net change"), kinds[0], 0, cum, u);
+    char t[96];
+    snprintf(t, sizeof t, "%s (%s)", TR(ctx, "相对因素法基数的变化", "Change from the factor base"), ul);
+    civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"x\":{\"field\":\"step\",\"type\":\"nominal\",\"sort\":null,"
+                     "\"title\":null,\"axis\":{\"labelAngle\":-30}},\"y\":");
+    qf(&b, "start", t, NULL);
+    civ_rbuf_put(&b, ",\"y2\":{\"field\":\"end\"},\"color\":{\"field\":\"kind\",\"type\":\"nominal\",\"title\":null,"
+                     "\"scale\":{\"domain\":[");
+    civ_rbuf_printf(&b, "\"%s\",\"%s\",\"%s\"],\"range\":[\"#4c78a8\",\"#54a24b\",\"#e45756\"]}},\"tooltip\":[", kinds[0],
+                    kinds[1], kinds[2]);
+    nf(&b, "step", TR(ctx, "步骤", "Step"));
+    civ_rbuf_put(&b, ",");
+    qf(&b, "moved", t, ",.2f");
+    civ_rbuf_put(&b, ",");
+    qf(&b, "end", TR(ctx, "累计变化", "Running change"), ",.2f");
+    civ_rbuf_put(&b, "]}");
+    rep_chart_emit(ctx, "allocation_waterfall", &b);
+}
+
+void rep_chart_held(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    civ_rbuf b = {0};
+    rep_spec_begin(ctx, &b, TR(ctx, "受各项约束限定的社区数", "Communities held by each constraint"));
+    civ_rbuf_put(&b, ",\"width\":480,\"data\":{\"values\":[");
+    int first = 1;
+    for (size_t r = 0; r < d->n_rows; r++) {
+        if (strcmp(d->rows[r].section, "binding"))
+            continue;
+        civ_rbuf_put(&b, first ? "{\"rule\":" : ",{\"rule\":");
+        first = 0;
+        civ_rbuf_json_str(&b, rep_rule_name(ctx->zh, d->rows[r].name));
+        kv_num(&b, "communities", d->rows[r].count, 1);
+        civ_rbuf_put(&b, "}");
+    }
+    civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"rule\",\"type\":\"nominal\",\"sort\":null,"
+                     "\"title\":null},\"x\":");
+    qf(&b, "communities", TR(ctx, "社区数（个）", "Communities (count)"), NULL);
+    civ_rbuf_put(&b, ",\"tooltip\":[");
+    nf(&b, "rule", TR(ctx, "约束", "Constraint"));
+    civ_rbuf_put(&b, ",");
+    qf(&b, "communities", TR(ctx, "社区数", "Communities"), NULL);
+    civ_rbuf_put(&b, "]}");
+    rep_chart_emit(ctx, "allocation_held", &b);
+}
+
+typedef struct lz {
+    double key, w, a;
+} lz;
+
+static int by_key(const void *x, const void *y)
+{
+    double a = ((const lz *)x)->key, b = ((const lz *)y)->key;
+    return (a > b) - (a < b);
+}
+
+/* Lorenz points of amounts a over weights w (per-capita order), at most ~200,
+ * and the Gini (1 - trapezoid sum).  Returns the Gini. */
+static double lorenz(civ_rbuf *b, int *first, const char *stage, lz *v, size_t n)
+{
+    qsort(v, n, sizeof *v, by_key);
+    double W = 0, A = 0;
+    for (size_t i = 0; i < n; i++)
+        W += v[i].w, A += v[i].a;
+    if (!(W > 0) || !(A > 0))
+        return NAN;
+    double cw = 0, ca = 0, area = 0;
+    size_t every = n > 200 ? n / 200 : 1;
+    for (size_t i = 0; i <= n; i++) {
+        if (i > 0) {
+            double pw = cw, pa = ca;
+            cw += v[i - 1].w / W, ca += v[i - 1].a / A;
+            area += (cw - pw) * (ca + pa);
+        }
+        if (i % every && i != n)
+            continue;
+        civ_rbuf_put(b, *first ? "{\"stage\":" : ",{\"stage\":");
+        *first = 0;
+        civ_rbuf_json_str(b, stage);
+        kv_num(b, "population", cw, 0.0001);
+        kv_num(b, "amount", ca, 0.0001);
+        civ_rbuf_put(b, "}");
+    }
+    return 1 - area;
+}
+
+void rep_chart_lorenz(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    lz *v = calloc(d->n_comms + 1, sizeof *v);
+    if (!v) {
+        ctx->page.failed = 1;
+        return;
+    }
+    civ_rbuf b = {0};
+    rep_spec_begin(ctx, &b, TR(ctx, "洛伦兹曲线：约束前后的人均分配", "Lorenz curve of the per-capita amounts, before and after the constraints"));
+    civ_rbuf_put(&b, ",\"width\":360,\"height\":360,\"data\":{\"values\":[");
+    int first = 1;
+    for (int stage = d->has_before ? 0 : 1; stage < 2; stage++) {
+        size_t n = 0;
+        for (size_t i = 0; i < d->n_comms; i++) {
+            const rep_comm *c = &d->comms[i];
+            double w = d->has_population ? c->population : 1, a = stage ? c->amount : c->before;
+            if (w > 0 && isfinite(a))
+                v[n++] = (lz){a / w, w, a};
+        }
+        lorenz(&b, &first, stage ? TR(ctx, "约束后（最终）", "after constraints (final)")
+                                 : TR(ctx, "约束前（因素与倾斜）", "before constraints (factors and tilts)"), v, n);
+    }
+    free(v);
+    const char *px = d->has_population ? TR(ctx, "人口累计占比", "Cumulative share of population")
+                                       : TR(ctx, "社区累计占比", "Cumulative share of communities");
+    civ_rbuf_put(&b, "]},\"layer\":[{\"mark\":{\"type\":\"rule\",\"color\":\"#999\",\"strokeDash\":[4,4]},"
+                     "\"data\":{\"values\":[{\"x\":0,\"y\":0,\"x2\":1,\"y2\":1}]},\"encoding\":{\"x\":{\"field\":\"x\","
+                     "\"type\":\"quantitative\"},\"y\":{\"field\":\"y\",\"type\":\"quantitative\"},\"x2\":{\"field\":\"x2\"},"
+                     "\"y2\":{\"field\":\"y2\"},\"tooltip\":{\"value\":");
+    civ_rbuf_json_str(&b, TR(ctx, "完全均等线", "line of equality"));
+    civ_rbuf_put(&b, "}}},{\"mark\":{\"type\":\"line\",\"point\":{\"size\":8}},\"encoding\":{\"x\":");
+    qf(&b, "population", px, ".0%");
+    civ_rbuf_put(&b, ",\"y\":");
+    qf(&b, "amount", TR(ctx, "资金累计占比", "Cumulative share of the amount"), ".0%");
+    civ_rbuf_put(&b, ",\"color\":");
+    nf(&b, "stage", TR(ctx, "阶段", "Stage"));
+    civ_rbuf_put(&b, ",\"tooltip\":[");
+    nf(&b, "stage", TR(ctx, "阶段", "Stage"));
+    civ_rbuf_put(&b, ",");
+    qf(&b, "population", px, ".1%");
+    civ_rbuf_put(&b, ",");
+    qf(&b, "amount", TR(ctx, "资金累计占比", "Cumulative share of the amount"), ".1%");
+    civ_rbuf_put(&b, "]}}]");
+    rep_chart_emit(ctx, "allocation_lorenz", &b);
+}
+
+void rep_chart_uncertainty(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    int any = 0;
+    for (size_t g = 0; g < d->n_districts; g++)
+        any |= isfinite(d->groups[g].p5) && isfinite(d->groups[g].p95);
+    if (!any) {
+        rep_para(ctx, TR(ctx, "未运行蒙特卡洛（[uncertainty] draws = 0），没有区间。",
+                         "The Monte Carlo was not run ([uncertainty] draws = 0): no intervals."));
+        return;
+    }
+    const char *ul;
+    double u = rep_unit_big(ctx, &ul);
+    char t[96];
+    snprintf(t, sizeof t, "%s (%s)", TR(ctx, "金额", "Amount"), ul);
+    civ_rbuf b = {0};
+    rep_spec_begin(ctx, &b, TR(ctx, "各区金额的 P5–P95（蒙特卡洛）", "P5–P95 of each district's amount (Monte Carlo)"));
+    civ_rbuf_put(&b, ",\"width\":560,\"data\":{\"values\":[");
+    int first = 1;
+    for (size_t g = 0; g < d->n_districts; g++) {
+        const rep_group *x = &d->groups[g];
+        civ_rbuf_put(&b, first ? "{\"name\":" : ",{\"name\":");
+        first = 0;
+        civ_rbuf_json_str(&b, x->name);
+        kv_num(&b, "p5", x->p5 / u, 0.001);
+        kv_num(&b, "p95", x->p95 / u, 0.001);
+        kv_num(&b, "amount", x->amount / u, 0.001);
+        kv_num(&b, "width_pct", x->amount > 0 ? 100 * (x->p95 - x->p5) / x->amount : NAN, 0.01);
+        civ_rbuf_put(&b, "}");
+    }
+    civ_rbuf_put(&b, "]},\"encoding\":{\"y\":{\"field\":\"name\",\"type\":\"nominal\",\"sort\":null,\"title\":null},"
+                     "\"tooltip\":[");
+    nf(&b, "name", TR(ctx, "区", "District"));
+    civ_rbuf_put(&b, ",");
+    qf(&b, "p5", "P5", ",.2f");
+    civ_rbuf_put(&b, ",");
+    qf(&b, "amount", TR(ctx, "分配金额", "Allocated"), ",.2f");
+    civ_rbuf_put(&b, ",");
+    qf(&b, "p95", "P95", ",.2f");
+    civ_rbuf_put(&b, ",");
+    qf(&b, "width_pct", TR(ctx, "区间宽度（%）", "Interval width (%)"), ".2f");
+    civ_rbuf_put(&b, "]},\"layer\":[{\"mark\":{\"type\":\"rule\",\"strokeWidth\":3,\"color\":\"#4c78a8\"},"
+                     "\"encoding\":{\"x\":");
+    qf(&b, "p5", t, NULL);
+    civ_rbuf_put(&b, ",\"x2\":{\"field\":\"p95\"}}},{\"mark\":{\"type\":\"point\",\"filled\":true,\"color\":\"#1f3b73\","
+                     "\"size\":60},\"encoding\":{\"x\":{\"field\":\"amount\",\"type\":\"quantitative\",\"scale\":"
+                     "{\"zero\":false}}}}]");
+    rep_chart_emit(ctx, "uncertainty_districts", &b);
+}
+
+static double fund_total(const rep_data *d)
+{
+    const rep_row *r = rep_data_row(d, "total", "budget");
+    if (!r)
+        r = rep_data_row(d, "budget", "total");
+    return r ? r->amount : NAN;
+}
+
+/* Need per year (bars), the fund (rule) and the standard's steps (line, right axis). */
+static void need_spec(rep_ctx *ctx, const char *name, int with_standard)
+{
+    const rep_data *d = ctx->d;
+    const char *ul;
+    double u = rep_unit_big(ctx, &ul), fund = fund_total(d);
+    char t[96];
+    snprintf(t, sizeof t, "%s (%s)", TR(ctx, "金额", "Amount"), ul);
+    civ_rbuf b = {0};
+    rep_spec_begin(ctx, &b, with_standard ? TR(ctx, "多年需求、资金与补贴标准", "Multi-year need, the fund and the subsidy standard")
+                                          : TR(ctx, "各年需求与资金", "Need against the fund by year"));
+    civ_rbuf_put(&b, ",\"width\":480,\"height\":240,\"data\":{\"values\":[");
+    for (size_t k = 0; k < d->n_need; k++) {
+        civ_rbuf_printf(&b, "%s{\"year\":\"%.0f\"", k ? "," : "", d->need[k].year);
+        kv_num(&b, "need", d->need[k].need / u, 0.01);
+        kv_num(&b, "fund", fund / u, 0.01);
+        kv_num(&b, "gap", (d->need[k].need - fund) / u, 0.01);
+        kv_num(&b, "standard", d->need[k].standard, 0.0001);
+        kv_num(&b, "demand", d->need[k].demand, 1);
+        civ_rbuf_put(&b, "}");
+    }
+    civ_rbuf_put(&b, "]},\"encoding\":{\"x\":{\"field\":\"year\",\"type\":\"ordinal\",\"title\":");
+    civ_rbuf_json_str(&b, TR(ctx, "年度", "Year"));
+    civ_rbuf_put(&b, ",\"axis\":{\"labelAngle\":0}},\"tooltip\":[{\"field\":\"year\",\"type\":\"ordinal\",\"title\":");
+    civ_rbuf_json_str(&b, TR(ctx, "年度", "Year"));
+    civ_rbuf_put(&b, "},");
+    qf(&b, "need", TR(ctx, "需求", "Need"), ",.2f");
+    civ_rbuf_put(&b, ",");
+    qf(&b, "fund", TR(ctx, "资金", "Fund"), ",.2f");
+    civ_rbuf_put(&b, ",");
+    qf(&b, "gap", TR(ctx, "缺口（正为不足）", "Gap (positive = short)"), "+,.2f");
+    civ_rbuf_put(&b, ",");
+    qf(&b, "standard", TR(ctx, "补贴标准（元/单位）", "Standard (CNY per unit)"), ".2f");
+    civ_rbuf_put(&b, ",");
+    qf(&b, "demand", TR(ctx, "需求量", "Demand"), ",.0f");
+    civ_rbuf_put(&b, "]},\"layer\":[{\"layer\":[{\"mark\":{\"type\":\"bar\",\"color\":\"#4c78a8\",\"width\":{\"band\":0.6}},"
+                     "\"encoding\":{\"y\":");
+    qf(&b, "need", t, NULL);
+    civ_rbuf_put(&b, "}},{\"mark\":{\"type\":\"line\",\"color\":\"#e45756\",\"strokeDash\":[6,3],\"point\":true},"
+                     "\"encoding\":{\"y\":{\"field\":\"fund\",\"type\":\"quantitative\"}}}]}");
+    if (with_standard) {
+        civ_rbuf_put(&b, ",{\"mark\":{\"type\":\"line\",\"interpolate\":\"step-after\",\"color\":\"#f58518\","
+                         "\"point\":true},\"encoding\":{\"y\":");
+        qf(&b, "standard", TR(ctx, "补贴标准（元/单位）", "Subsidy standard (CNY per unit)"), NULL);
+        civ_rbuf_put(&b, "}}],\"resolve\":{\"scale\":{\"y\":\"independent\"}}");
+    } else {
+        civ_rbuf_put(&b, "]");
+    }
+    rep_chart_emit(ctx, name, &b);
+}
+
+void rep_chart_need_vs_fund(rep_ctx *ctx)
+{
+    if (ctx->d->n_need)
+        need_spec(ctx, "summary_need_fund", 0);
+}
+
+void rep_chart_need(rep_ctx *ctx)
+{
+    if (!ctx->d->n_need) {
+        rep_para(ctx, TR(ctx, "计划文件没有 [need] 节：未测算多年需求。", "The plan has no [need] section: the multi-year need was not projected."));
+        return;
+    }
+    need_spec(ctx, "need_years", 1);
+}
+
+void rep_chart_monitor(rep_ctx *ctx)
+{
+    const civ_table *t = ctx->d->t_monitor;
+    size_t col;
+    if (!t || civ_table_find_column(t, "department", &col) != CIV_OK || civ_table_column_type(t, col) != CIV_COLUMN_TEXT)
+        return;
+    civ_rbuf b = {0};
+    rep_spec_begin(ctx, &b, TR(ctx, "各部门的预警数", "Alerts by department"));
+    civ_rbuf_put(&b, ",\"width\":480,\"data\":{\"values\":[");
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        civ_rbuf_put(&b, r ? ",{\"department\":" : "{\"department\":");
+        civ_rbuf_json_str(&b, civ_table_text(t, r, col) ? civ_table_text(t, r, col) : "");
+        civ_rbuf_put(&b, "}");
+    }
+    civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"department\",\"type\":\"nominal\",\"title\":null},"
+                     "\"x\":{\"aggregate\":\"count\",\"type\":\"quantitative\",\"title\":");
+    civ_rbuf_json_str(&b, TR(ctx, "预警（条）", "Alerts (count)"));
+    civ_rbuf_put(&b, "},\"tooltip\":[{\"field\":\"department\",\"type\":\"nominal\"},{\"aggregate\":\"count\",\"type\":"
+                     "\"quantitative\",\"title\":");
+    civ_rbuf_json_str(&b, TR(ctx, "预警", "Alerts"));
+    civ_rbuf_put(&b, "}]}");
+    rep_chart_emit(ctx, "monitoring_departments", &b);
+}
+
+/* Indicator statuses (the status table: indicator, status): count of units by
+ * status per indicator, the latest period only when a ds column exists. */
+void rep_chart_indicators(rep_ctx *ctx)
+{
+    const civ_table *t = ctx->d->t_status;
+    size_t ci, cs, cd;
+    if (!t || civ_table_find_column(t, "indicator", &ci) != CIV_OK || civ_table_find_column(t, "status", &cs) != CIV_OK ||
+        civ_table_column_type(t, ci) != CIV_COLUMN_TEXT || civ_table_column_type(t, cs) != CIV_COLUMN_TEXT)
+        return;
+    int has_ds = civ_table_find_column(t, "ds", &cd) == CIV_OK && civ_table_column_type(t, cd) == CIV_COLUMN_TEXT;
+    const char *last = "";
+    for (size_t r = 0; has_ds && r < civ_table_n_rows(t); r++) {
+        const char *v = civ_table_text(t, r, cd);
+        if (v && strcmp(v, last) > 0)
+            last = v;
+    }
+    civ_rbuf b = {0};
+    rep_spec_begin(ctx, &b, TR(ctx, "各指标达标情况（最近一期）", "Indicators against their targets (latest period)"));
+    civ_rbuf_put(&b, ",\"width\":480,\"data\":{\"values\":[");
+    int first = 1;
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        const char *v = has_ds ? civ_table_text(t, r, cd) : NULL;
+        if (has_ds && (!v || strcmp(v, last)))
+            continue;
+        civ_rbuf_put(&b, first ? "{\"indicator\":" : ",{\"indicator\":");
+        first = 0;
+        civ_rbuf_json_str(&b, civ_table_text(t, r, ci) ? civ_table_text(t, r, ci) : "");
+        civ_rbuf_put(&b, ",\"status\":");
+        civ_rbuf_json_str(&b, civ_table_text(t, r, cs) ? civ_table_text(t, r, cs) : "");
+        civ_rbuf_put(&b, "}");
+    }
+    civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"indicator\",\"type\":\"nominal\",\"title\":null},"
+                     "\"x\":{\"aggregate\":\"count\",\"type\":\"quantitative\",\"title\":");
+    civ_rbuf_json_str(&b, TR(ctx, "单位数", "Units (count)"));
+    civ_rbuf_put(&b, "},\"color\":");
+    nf(&b, "status", TR(ctx, "状态", "Status"));
+    civ_rbuf_put(&b, ",\"tooltip\":[");
+    nf(&b, "indicator", TR(ctx, "指标", "Indicator"));
+    civ_rbuf_put(&b, ",");
+    nf(&b, "status", TR(ctx, "状态", "Status"));
+    civ_rbuf_put(&b, ",{\"aggregate\":\"count\",\"type\":\"quantitative\",\"title\":");
+    civ_rbuf_json_str(&b, TR(ctx, "单位数", "Units"));
+    civ_rbuf_put(&b, "}]}");
+    rep_chart_emit(ctx, "monitoring_indicators", &b);
+}

@@ -1,0 +1,541 @@
+/*
+ * report_data.c -- layer report: reads a plan's output folder into rep_data
+ * (report_data.h).  THE place where table columns map to report fields: the
+ * COLS tables below list, per field, the column names accepted (first found
+ * wins) and the factor to yuan.  When the plan's tables change, change them
+ * here and nowhere else.
+ */
+#include "report_data.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "error.h"
+#include "strmap.h"
+
+/* ---- the column map ------------------------------------------------------ */
+/* A scale of MINOR marks money in minor units (fen): it is divided by the
+ * minor units per major unit, read from the summary's amount / amount_yuan
+ * (100 when the summary does not say). */
+#define MINOR (-1.0)
+typedef struct rep_col {
+    const char *names[5]; /* candidates, NULL-terminated */
+    double scale[5];      /* factor to the field's unit (fen -> yuan = MINOR) */
+} rep_col;
+
+/* allocation.csv */
+static const rep_col C_ID = {{"unique_id"}, {1}};
+static const rep_col C_NAME = {{"name", "community_name", "community"}, {1, 1, 1}};
+static const rep_col C_DISTRICT = {{"district"}, {1}};
+static const rep_col C_STREET = {{"street", "subdistrict"}, {1, 1}};
+static const rep_col C_AMOUNT = {{"amount_yuan", "amount_fen", "amount"}, {1, MINOR, MINOR}};
+static const rep_col C_LAST = {{"last_year_yuan", "last_year_fen", "last_year"}, {1, MINOR, 1}};
+static const rep_col C_CHPCT = {{"change_pct"}, {1}};
+static const rep_col C_POP = {{"population", "population_resident"}, {1, 1}};
+static const rep_col C_AGED = {{"aged60", "aged60_resident", "aged"}, {1, 1, 1}};
+static const rep_col C_BIND = {{"binding"}, {1}};
+static const rep_col C_EXPL = {{"explanation"}, {1}};
+static const rep_col C_P5 = {{"p5_yuan", "p5_fen", "p5"}, {1, MINOR, MINOR}};
+static const rep_col C_P50 = {{"p50_yuan", "p50_fen", "p50"}, {1, MINOR, MINOR}};
+static const rep_col C_P95 = {{"p95_yuan", "p95_fen", "p95"}, {1, MINOR, MINOR}};
+/* allocation_summary.csv (section, name, amount, communities, value) */
+static const rep_col C_SECTION = {{"section"}, {1}};
+static const rep_col C_SNAME = {{"name"}, {1}};
+static const rep_col C_SCOUNT = {{"communities"}, {1}};
+/* the tidy allocation_summary.csv (section, item, measure, unit, value) */
+static const rep_col C_ITEM = {{"item"}, {1}};
+static const rep_col C_MEASURE = {{"measure"}, {1}};
+static const rep_col C_UNIT = {{"unit"}, {1}};
+static const rep_col C_SVALUE = {{"value"}, {1}};
+/* forecasts.csv */
+static const rep_col C_DS = {{"ds"}, {1}};
+static const rep_col C_H = {{"h"}, {1}};
+static const rep_col C_MEAN = {{"mean"}, {1}};
+static const rep_col C_LO80 = {{"lo-80"}, {1}};
+static const rep_col C_HI80 = {{"hi-80"}, {1}};
+static const rep_col C_LO95 = {{"lo-95"}, {1}};
+static const rep_col C_HI95 = {{"hi-95"}, {1}};
+/* forecast_report.csv */
+static const rep_col C_MODEL = {{"model"}, {1}};
+/* need_summary.csv (scope, year, demand, standard, need) */
+static const rep_col C_SCOPE = {{"scope"}, {1}};
+static const rep_col C_YEAR = {{"year"}, {1}};
+static const rep_col C_NEED = {{"need_yuan", "need_fen", "need"}, {1, MINOR, MINOR}};
+static const rep_col C_STD = {{"standard_yuan", "standard_fen", "standard"}, {1, MINOR, MINOR}};
+static const rep_col C_DEMAND = {{"demand"}, {1}};
+/* uncertainty.csv (scope, name, p5, p50, p95) */
+static const rep_col C_UNAME = {{"name"}, {1}};
+/* allocation_waterfall.csv (the compare waterfall of the one spec) */
+static const rep_col C_WBASE = {{"base"}, {MINOR}};
+static const char *const EFFECTS[] = {"tilt", "floor", "cap", "hold_harmless", "pace", "ratable", "rebalance",
+                                      "rounding"};
+/* allocation_stages.csv: unique_id, before (fen) */
+static const rep_col C_BEFORE = {{"before_yuan", "before_fen", "before"}, {1, MINOR, MINOR}};
+
+/* Optional tables of other steps: the first file found is shown. */
+static const char *const BACKTEST_FILES[] = {"backtest_summary.csv", "backtest.csv", "accuracy.csv", NULL};
+static const char *const MONITOR_FILES[] = {"monitor_alerts.csv", "monitoring_alerts.csv", "alerts.csv",
+                                             "monitoring.csv", NULL};
+static const char *const STATUS_FILES[] = {"monitor_status.csv", "monitoring_status.csv", "indicators.csv", NULL};
+static const char *const RISK_FILES[] = {"risk_matrix.csv", "monitor_risks.csv", "risks.csv", NULL};
+/* ------------------------------------------------------------------------ */
+
+typedef struct col_ref {
+    size_t index;
+    double scale;
+    int found;
+} col_ref;
+
+static col_ref find(const rep_data *d, const civ_table *t, const rep_col *c)
+{
+    col_ref r = {0, 1, 0};
+    for (int k = 0; t && k < 5 && c->names[k]; k++)
+        if (civ_table_find_column(t, c->names[k], &r.index) == CIV_OK) {
+            r.scale = c->scale[k] == MINOR ? d->per_minor : c->scale[k];
+            r.found = 1;
+            return r;
+        }
+    return r;
+}
+
+static civ_status need_col(const rep_data *d, const civ_table *t, const char *file, const rep_col *c, col_ref *r)
+{
+    *r = find(d, t, c);
+    if (r->found)
+        return CIV_OK;
+    civ_where w = {.file = file, .line = 1, .field = c->names[0]};
+    return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the report needs a column %s%s%s%s%s: is this a plan's output folder?",
+                       c->names[0], c->names[1] ? " (or " : "", c->names[1] ? c->names[1] : "",
+                       c->names[2] ? ", " : "", c->names[2] ? c->names[2] : "");
+}
+
+static double num(const civ_table *t, col_ref r, size_t row)
+{
+    if (!r.found)
+        return NAN;
+    if (civ_table_column_type(t, r.index) != CIV_COLUMN_NUMBER)
+        return NAN;
+    return civ_table_number(t, row, r.index) * r.scale;
+}
+
+static const char *txt(const civ_table *t, col_ref r, size_t row)
+{
+    if (!r.found || civ_table_column_type(t, r.index) != CIV_COLUMN_TEXT)
+        return "";
+    const char *s = civ_table_text(t, row, r.index);
+    return s ? s : "";
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static const char *const TEXT_COLS[] = {"unique_id", "name", "district", "street", "model", "binding",
+                                        "explanation", "section", "scope", "ds", "spec", "unit", "indicator",
+                                        "department", "status", "alert", "item", "measure", NULL};
+
+/* Reads outdir/file into *t; a missing optional file leaves *t NULL. */
+static civ_status read_opt(const char *outdir, const char *file, int required, civ_table **t)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s/%s", outdir, file);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return civ_fail(CIV_ERR_LIMIT, "the output folder path is too long: %s", outdir);
+    if (!exists(path)) {
+        if (!required)
+            return CIV_OK;
+        civ_where w = {.file = path};
+        return civ_fail_at(CIV_ERR_IO, &w,
+                           "not found: the report reads a plan's output folder (run `civicast plan` first)");
+    }
+    civ_table_read_options opt = {.text_columns = TEXT_COLS};
+    return civ_table_read_csv(path, &opt, t);
+}
+
+static civ_status load_comms(rep_data *d)
+{
+    const civ_table *t = d->t_alloc;
+    const char *f = "allocation.csv";
+    col_ref id, dist, amt;
+    civ_status s = need_col(d, t, f, &C_ID, &id);
+    if (!s)
+        s = need_col(d, t, f, &C_DISTRICT, &dist);
+    if (!s)
+        s = need_col(d, t, f, &C_AMOUNT, &amt);
+    if (s)
+        return s;
+    col_ref name = find(d, t, &C_NAME), street = find(d, t, &C_STREET), last = find(d, t, &C_LAST);
+    col_ref chp = find(d, t, &C_CHPCT), pop = find(d, t, &C_POP), aged = find(d, t, &C_AGED), bind = find(d, t, &C_BIND);
+    col_ref ex = find(d, t, &C_EXPL), p5 = find(d, t, &C_P5), p50 = find(d, t, &C_P50), p95 = find(d, t, &C_P95);
+    d->n_comms = civ_table_n_rows(t);
+    d->comms = calloc(d->n_comms ? d->n_comms : 1, sizeof *d->comms);
+    if (!d->comms)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for %zu communities", d->n_comms);
+    d->has_name = name.found, d->has_street = street.found, d->has_population = pop.found, d->has_aged = aged.found;
+    d->has_last_year = last.found, d->has_mc = p5.found && p95.found;
+    for (size_t i = 0; i < d->n_comms; i++) {
+        rep_comm *c = &d->comms[i];
+        c->id = txt(t, id, i), c->name = txt(t, name, i), c->district = txt(t, dist, i);
+        c->street = txt(t, street, i), c->binding = txt(t, bind, i), c->explanation = txt(t, ex, i);
+        c->model = "";
+        c->amount = num(t, amt, i), c->last_year = num(t, last, i), c->change_pct = num(t, chp, i);
+        c->population = num(t, pop, i), c->aged = num(t, aged, i);
+        c->p5 = num(t, p5, i), c->p50 = num(t, p50, i), c->p95 = num(t, p95, i);
+        c->before = NAN;
+        if (!isfinite(c->change_pct) && c->last_year > 0)
+            c->change_pct = 100 * (c->amount - c->last_year) / c->last_year;
+    }
+    return CIV_OK;
+}
+
+static void add_to(rep_group *g, const rep_comm *c)
+{
+    g->amount += c->amount;
+    g->last_year += isfinite(c->last_year) ? c->last_year : 0;
+    g->population += isfinite(c->population) ? c->population : 0;
+    g->aged += isfinite(c->aged) ? c->aged : 0;
+    g->communities++;
+}
+
+/* Districts then streets, each in the order the data first names them.  A
+ * linear search: a city has tens of districts and streets, not thousands. */
+static civ_status group_comms(rep_data *d)
+{
+    d->groups = calloc(2 * d->n_comms + 1, sizeof *d->groups);
+    if (!d->groups)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory to group the communities");
+    for (int level = 0; level < 2; level++) {
+        if (level == 1)
+            d->n_districts = d->n_groups;
+        if (level == 1 && !d->has_street)
+            break;
+        for (size_t i = 0; i < d->n_comms; i++) {
+            rep_comm *c = &d->comms[i];
+            const char *nm = level ? c->street : c->district;
+            size_t gi = level ? d->n_districts : 0;
+            while (gi < d->n_groups && (strcmp(d->groups[gi].name, nm) || strcmp(d->groups[gi].district, level ? c->district : "")))
+                gi++;
+            if (gi == d->n_groups) {
+                rep_group *g = &d->groups[d->n_groups++];
+                g->name = nm;
+                g->district = level ? c->district : "";
+                g->is_street = level;
+                g->p5 = g->p95 = g->amount_mc = NAN;
+            }
+            add_to(&d->groups[gi], c);
+            if (!level)
+                c->district_index = gi;
+        }
+    }
+    return CIV_OK;
+}
+
+/* The tidy summary (section, item, measure, unit, value): one rep_row per
+ * section and item, its "amount" measure in yuan, "communities" as the count,
+ * any other measure as the value; equity rows split by measure into
+ * <item>_before and <item>_after, as the wide summary named them. */
+static civ_status load_tidy_summary(rep_data *d, col_ref sec, col_ref item, col_ref measure, col_ref unit, col_ref val)
+{
+    const civ_table *t = d->t_sum;
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        const char *s = txt(t, sec, r), *it = txt(t, item, r), *m = txt(t, measure, r), *u = txt(t, unit, r);
+        double v = num(t, val, r);
+        int eq = !strcmp(s, "equity");
+        char key[160];
+        snprintf(key, sizeof key, "%s%s%s", it, eq ? "_" : "", eq ? (strstr(m, "before") ? "before" : "after") : "");
+        size_t k = 0;
+        while (k < d->n_rows && (strcmp(d->rows[k].section, s) || strcmp(d->rows[k].name, key)))
+            k++;
+        if (k == d->n_rows) {
+            char *name = malloc(strlen(key) + 1);
+            if (!name)
+                return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the summary");
+            strcpy(name, key);
+            d->row_names[d->n_rows] = name;
+            d->rows[d->n_rows++] = (rep_row){s, name, NAN, NAN, NAN};
+        }
+        rep_row *x = &d->rows[k];
+        if (!strcmp(m, "amount") && (!strcmp(u, "fen") || !strcmp(u, "minor")))
+            x->amount = v * d->per_minor;
+        else if (!strcmp(m, "amount") && !strcmp(u, "yuan"))
+            x->amount = v;
+        else if (!strcmp(m, "communities"))
+            x->count = v, x->value = isfinite(x->value) ? x->value : v;
+        else
+            x->value = v;
+    }
+    return CIV_OK;
+}
+
+static civ_status load_summary(rep_data *d)
+{
+    const civ_table *t = d->t_sum;
+    const char *f = "allocation_summary.csv";
+    col_ref sec, name, amt, cnt, val;
+    civ_status s = need_col(d, t, f, &C_SECTION, &sec);
+    if (s)
+        return s;
+    d->n_rows = 0;
+    d->rows = calloc(civ_table_n_rows(t) + 1, sizeof *d->rows);
+    d->row_names = calloc(civ_table_n_rows(t) + 1, sizeof *d->row_names);
+    if (!d->rows || !d->row_names)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the summary");
+    col_ref item = find(d, t, &C_ITEM), measure = find(d, t, &C_MEASURE), unit = find(d, t, &C_UNIT);
+    if (item.found && measure.found && unit.found) {
+        s = need_col(d, t, f, &C_SVALUE, &val);
+        return s ? s : load_tidy_summary(d, sec, item, measure, unit, val);
+    }
+    s = need_col(d, t, f, &C_SNAME, &name);
+    if (!s)
+        s = need_col(d, t, f, &C_AMOUNT, &amt);
+    if (s)
+        return s;
+    cnt = find(d, t, &C_SCOUNT), val = find(d, t, &C_SVALUE);
+    d->n_rows = civ_table_n_rows(t);
+    for (size_t r = 0; r < d->n_rows; r++)
+        d->rows[r] = (rep_row){txt(t, sec, r), txt(t, name, r), num(t, amt, r), num(t, cnt, r), num(t, val, r)};
+    return CIV_OK;
+}
+
+static void load_models(rep_data *d)
+{
+    const civ_table *t = d->t_frep;
+    col_ref id = find(d, t, &C_ID), model = find(d, t, &C_MODEL);
+    if (!t || !id.found || !model.found)
+        return;
+    civ_strmap map = {0};
+    size_t dup;
+    for (size_t i = 0; i < d->n_comms; i++)
+        if (civ_strmap_put(&map, d->comms[i].id, i, &dup) == CIV_ERR_OUT_OF_MEMORY)
+            break;
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        size_t i;
+        if (civ_strmap_get(&map, txt(t, id, r), &i))
+            d->comms[i].model = txt(t, model, r);
+    }
+    civ_strmap_free(&map);
+}
+
+static civ_status load_forecasts(rep_data *d)
+{
+    const civ_table *t = d->t_fc;
+    if (!t)
+        return CIV_OK;
+    const char *f = "forecasts.csv";
+    col_ref id, ds, mean;
+    civ_status s = need_col(d, t, f, &C_ID, &id);
+    if (!s)
+        s = need_col(d, t, f, &C_DS, &ds);
+    if (!s)
+        s = need_col(d, t, f, &C_MEAN, &mean);
+    if (s)
+        return s;
+    col_ref h = find(d, t, &C_H), lo80 = find(d, t, &C_LO80), hi80 = find(d, t, &C_HI80), lo95 = find(d, t, &C_LO95);
+    col_ref hi95 = find(d, t, &C_HI95);
+    civ_strmap map = {0};
+    size_t dup;
+    for (size_t i = 0; i < d->n_comms && !s; i++)
+        if (civ_strmap_put(&map, d->comms[i].id, i, &dup) == CIV_ERR_OUT_OF_MEMORY)
+            s = CIV_ERR_OUT_OF_MEMORY;
+    d->n_fc = civ_table_n_rows(t);
+    d->fc = calloc(d->n_fc + 1, sizeof *d->fc);
+    if (!d->fc && !s)
+        s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for %zu forecast rows", d->n_fc);
+    for (size_t r = 0; r < d->n_fc && !s; r++) {
+        size_t i;
+        rep_fc *x = &d->fc[r];
+        x->comm = civ_strmap_get(&map, txt(t, id, r), &i) ? i : (size_t)-1;
+        x->ds = txt(t, ds, r);
+        x->h = num(t, h, r), x->mean = num(t, mean, r);
+        x->lo80 = num(t, lo80, r), x->hi80 = num(t, hi80, r), x->lo95 = num(t, lo95, r), x->hi95 = num(t, hi95, r);
+    }
+    civ_strmap_free(&map);
+    return s;
+}
+
+static civ_status load_need(rep_data *d)
+{
+    const civ_table *t = d->t_needs;
+    col_ref scope = find(d, t, &C_SCOPE), year = find(d, t, &C_YEAR), need = find(d, t, &C_NEED);
+    if (!t || !year.found || !need.found)
+        return CIV_OK;
+    col_ref std = find(d, t, &C_STD), dem = find(d, t, &C_DEMAND);
+    d->need = calloc(civ_table_n_rows(t) + 1, sizeof *d->need);
+    if (!d->need)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the need");
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        if (scope.found && strcmp(txt(t, scope, r), "year"))
+            continue;
+        d->need[d->n_need++] = (rep_need_year){num(t, year, r), num(t, need, r), num(t, std, r), num(t, dem, r)};
+    }
+    return CIV_OK;
+}
+
+/* District P5/P95 of the Monte Carlo (uncertainty.csv, scope = district). */
+static void load_uncertainty(rep_data *d)
+{
+    const civ_table *t = d->t_unc;
+    col_ref scope = find(d, t, &C_SCOPE), name = find(d, t, &C_UNAME), p5 = find(d, t, &C_P5), p95 = find(d, t, &C_P95);
+    col_ref p50 = find(d, t, &C_P50);
+    if (!t || !scope.found || !name.found || !p5.found || !p95.found)
+        return;
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        if (strcmp(txt(t, scope, r), "district"))
+            continue;
+        for (size_t g = 0; g < d->n_districts; g++)
+            if (!strcmp(d->groups[g].name, txt(t, name, r))) {
+                d->groups[g].p5 = num(t, p5, r), d->groups[g].p95 = num(t, p95, r);
+                d->groups[g].amount_mc = num(t, p50, r);
+            }
+    }
+}
+
+/* The waterfall's "gained" and "lost" rows (allocation_waterfall.csv). */
+static void load_waterfall(rep_data *d)
+{
+    const civ_table *t = d->t_wf;
+    d->base_total = NAN;
+    col_ref scope = find(d, t, &C_SCOPE), base = find(d, t, &C_WBASE);
+    if (!t || !scope.found || !base.found)
+        return;
+    for (size_t k = 0; k < sizeof EFFECTS / sizeof *EFFECTS; k++) {
+        rep_col c = {{EFFECTS[k]}, {MINOR}};
+        col_ref e = find(d, t, &c);
+        if (!e.found)
+            continue;
+        rep_step *st = &d->steps[d->n_steps++];
+        st->effect = EFFECTS[k];
+        for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+            const char *sc = txt(t, scope, r);
+            if (!strcmp(sc, "gained"))
+                st->gained = num(t, e, r);
+            else if (!strcmp(sc, "lost"))
+                st->lost = num(t, e, r);
+            else if (!strcmp(sc, "total")) {
+                st->net = num(t, e, r);
+                d->base_total = num(t, base, r);
+            }
+        }
+    }
+}
+
+static void load_stages(rep_data *d)
+{
+    const civ_table *t = d->t_stages;
+    col_ref id = find(d, t, &C_ID), before = find(d, t, &C_BEFORE);
+    if (!t || !id.found || !before.found || civ_table_n_rows(t) != d->n_comms)
+        return;
+    for (size_t i = 0; i < d->n_comms; i++)
+        if (strcmp(txt(t, id, i), d->comms[i].id))
+            return; /* not the same rows: do not guess */
+    for (size_t i = 0; i < d->n_comms; i++)
+        d->comms[i].before = num(t, before, i);
+    d->has_before = 1;
+}
+
+/* Major units per minor unit (0.01 for fen), from the summary's budget row. */
+static double minor_factor(const civ_table *t)
+{
+    size_t sec, a, y, u;
+    if (t && civ_table_find_column(t, "unit", &u) == CIV_OK && civ_table_column_type(t, u) == CIV_COLUMN_TEXT)
+        return 0.01; /* the tidy summary names its unit: fen (or "minor", taken as hundredths) */
+    if (!t || civ_table_find_column(t, "section", &sec) || civ_table_find_column(t, "amount", &a) ||
+        civ_table_find_column(t, "amount_yuan", &y) || civ_table_column_type(t, a) != CIV_COLUMN_NUMBER ||
+        civ_table_column_type(t, y) != CIV_COLUMN_NUMBER)
+        return 0.01;
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        double fa = civ_table_number(t, r, a), fy = civ_table_number(t, r, y);
+        if (fa > 0 && fy > 0)
+            return round(fa / fy) > 0 ? 1.0 / round(fa / fy) : 0.01;
+    }
+    return 0.01;
+}
+
+static civ_status read_first(const char *outdir, const char *const *files, civ_table **t, const char **found)
+{
+    for (int k = 0; files[k]; k++) {
+        civ_status s = read_opt(outdir, files[k], 0, t);
+        if (s || *t) {
+            *found = files[k];
+            return s;
+        }
+    }
+    return CIV_OK;
+}
+
+civ_status rep_data_load(const char *outdir, rep_data *d)
+{
+    memset(d, 0, sizeof *d);
+    d->base_total = NAN;
+    civ_status s = read_opt(outdir, "allocation.csv", 1, &d->t_alloc);
+    if (!s)
+        s = read_opt(outdir, "allocation_summary.csv", 1, &d->t_sum);
+    if (!s)
+        s = read_opt(outdir, "forecasts.csv", 0, &d->t_fc);
+    if (!s)
+        s = read_opt(outdir, "forecast_report.csv", 0, &d->t_frep);
+    if (!s)
+        s = read_opt(outdir, "need_summary.csv", 0, &d->t_needs);
+    if (!s)
+        s = read_opt(outdir, "uncertainty.csv", 0, &d->t_unc);
+    if (!s)
+        s = read_opt(outdir, "allocation_waterfall.csv", 0, &d->t_wf);
+    if (!s)
+        s = read_opt(outdir, "allocation_stages.csv", 0, &d->t_stages);
+    if (!s)
+        s = read_first(outdir, BACKTEST_FILES, &d->t_backtest, &d->backtest_file);
+    if (!s)
+        s = read_first(outdir, MONITOR_FILES, &d->t_monitor, &d->monitor_file);
+    if (!s)
+        s = read_first(outdir, STATUS_FILES, &d->t_status, &d->status_file);
+    if (!s)
+        s = read_first(outdir, RISK_FILES, &d->t_risk, &d->risk_file);
+    d->per_minor = minor_factor(d->t_sum);
+    if (!s)
+        s = load_comms(d);
+    if (!s)
+        s = group_comms(d);
+    if (!s)
+        s = load_summary(d);
+    if (!s)
+        s = load_forecasts(d);
+    if (!s)
+        s = load_need(d);
+    if (!s) {
+        load_models(d);
+        load_uncertainty(d);
+        load_waterfall(d);
+        load_stages(d);
+    }
+    if (s)
+        rep_data_free(d);
+    return s;
+}
+
+void rep_data_free(rep_data *d)
+{
+    if (!d)
+        return;
+    civ_table *ts[] = {d->t_alloc, d->t_sum, d->t_fc, d->t_frep, d->t_needs, d->t_unc, d->t_wf, d->t_stages,
+                       d->t_backtest, d->t_monitor, d->t_status, d->t_risk};
+    for (size_t k = 0; k < sizeof ts / sizeof *ts; k++)
+        civ_table_free(ts[k]);
+    for (size_t k = 0; d->row_names && k < d->n_rows; k++)
+        free(d->row_names[k]);
+    free(d->row_names);
+    free(d->comms), free(d->groups), free(d->rows), free(d->fc), free(d->need);
+    memset(d, 0, sizeof *d);
+}
+
+const rep_row *rep_data_row(const rep_data *d, const char *section, const char *name)
+{
+    for (size_t r = 0; r < d->n_rows; r++)
+        if (!strcmp(d->rows[r].section, section) && (!name || !strcmp(d->rows[r].name, name)))
+            return &d->rows[r];
+    return NULL;
+}

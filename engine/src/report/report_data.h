@@ -1,0 +1,84 @@
+/*
+ * report_data.h -- layer report: what the plan report shows, read from a
+ * plan's output folder (CSV tables only, so a report can be rebuilt from the
+ * folder alone).  report_data.c holds the one mapping from the tables'
+ * column names to these fields; the charts and the page read only this.
+ *
+ * Money is in yuan (major units) here, whatever the tables carry (fen columns
+ * are divided by 100).  Missing numbers are NaN, missing texts "".
+ */
+#ifndef CIV_REPORT_DATA_H
+#define CIV_REPORT_DATA_H
+
+#include <stddef.h>
+
+#include "civicast.h"
+
+typedef struct rep_comm {
+    const char *id, *name, *district, *street, *binding, *explanation, *model;
+    double amount, last_year, change_pct, population, aged, p5, p50, p95;
+    double before;          /* amount before the constraints (stages table), NaN if unknown */
+    size_t district_index;  /* into rep_data.groups (district level) */
+} rep_comm;
+
+/* A district or a street: totals in data order of first appearance. */
+typedef struct rep_group {
+    const char *name, *district; /* district: the street's district ("" for districts) */
+    double amount, last_year, population, aged, p5, p95, amount_mc;
+    size_t communities;
+    int is_street;
+} rep_group;
+
+typedef struct rep_row { /* a summary row: section, name, amount (yuan), count, value */
+    const char *section, *name;
+    double amount, count, value;
+} rep_row;
+
+typedef struct rep_fc { /* one forecast step of one community */
+    size_t comm;     /* index into comms, or (size_t)-1 when not allocated */
+    const char *ds;
+    double h, mean, lo80, hi80, lo95, hi95;
+} rep_fc;
+
+typedef struct rep_need_year {
+    double year, need, standard, demand;
+} rep_need_year;
+
+typedef struct rep_step { /* one rule's effect in the waterfall, yuan */
+    const char *effect;
+    double gained, lost, net;
+} rep_step;
+
+typedef struct rep_data {
+    civ_table *t_alloc, *t_sum, *t_fc, *t_frep, *t_needs, *t_unc, *t_wf, *t_stages, *t_backtest, *t_monitor;
+    civ_table *t_status, *t_risk; /* monitoring: indicator statuses, the risk matrix */
+    rep_comm *comms;
+    size_t n_comms;
+    rep_group *groups;    /* districts then streets */
+    size_t n_groups, n_districts;
+    rep_row *rows;        /* allocation_summary.csv */
+    char **row_names;     /* names made for the tidy summary's rows (owned) */
+    size_t n_rows;
+    rep_fc *fc;
+    size_t n_fc;
+    rep_need_year *need;
+    size_t n_need;
+    rep_step steps[16];
+    size_t n_steps;
+    double per_minor;     /* major units per minor unit (0.01 for fen) */
+    double base_total;    /* waterfall: total before any rule (yuan), NaN if unknown */
+    int has_mc, has_name, has_street, has_population, has_aged, has_last_year, has_before;
+    const char *monitor_file, *backtest_file, *status_file, *risk_file; /* file names found, or NULL */
+} rep_data;
+
+/* Reads the tables of `outdir`; allocation.csv and allocation_summary.csv are
+ * required, the others optional.  Errors: CIV_ERR_IO / CIV_ERR_PARSE from the
+ * reader (naming the file), CIV_ERR_MISSING_COLUMN naming the file and the
+ * column names accepted, CIV_ERR_OUT_OF_MEMORY.  Free with rep_data_free. */
+civ_status rep_data_load(const char *outdir, rep_data *d);
+void rep_data_free(rep_data *d);
+
+/* The summary row (section, name), or NULL. */
+const rep_row *rep_data_row(const rep_data *d, const char *section, const char *name);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * report_page.h -- layer report: the state shared by the page writer
+ * (report.c) and the chart builders (report_charts.c).
+ */
+#ifndef CIV_REPORT_PAGE_H
+#define CIV_REPORT_PAGE_H
+
+#include "report_buf.h"
+#include "report_data.h"
+
+typedef struct rep_ctx {
+    const rep_data *d;
+    const char *outdir;
+    int zh;               /* 1 = Chinese, 0 = English */
+    civ_rbuf page;        /* the HTML being built */
+    civ_status status;    /* first failure (writing a spec file) */
+    size_t n_charts;
+} rep_ctx;
+
+/* Picks the text of the report's language. */
+#define TR(ctx, zh_text, en_text) ((ctx)->zh ? (zh_text) : (en_text))
+
+/* Opens a chart: writes the spec's common head into spec (schema, config
+ * with the CJK-capable fonts and tooltips on every mark, title). */
+void rep_spec_begin(const rep_ctx *ctx, civ_rbuf *spec, const char *title);
+/* Finishes spec (closing brace), writes it to OUTDIR/charts/NAME.vl.json and
+ * places it in the page.  Frees spec. */
+void rep_chart_emit(rep_ctx *ctx, const char *name, civ_rbuf *spec);
+
+/* Each adds one chart (or a "not available" note) to the page. */
+void rep_chart_need_vs_fund(rep_ctx *ctx);
+void rep_chart_demand_city(rep_ctx *ctx);
+void rep_chart_demand_districts(rep_ctx *ctx);
+void rep_chart_fans(rep_ctx *ctx);
+void rep_chart_model_mix(rep_ctx *ctx);
+void rep_chart_alloc_districts(rep_ctx *ctx);
+void rep_chart_alloc_streets(rep_ctx *ctx);
+void rep_chart_waterfall(rep_ctx *ctx);
+void rep_chart_held(rep_ctx *ctx);
+void rep_chart_lorenz(rep_ctx *ctx);
+void rep_chart_uncertainty(rep_ctx *ctx);
+void rep_chart_need(rep_ctx *ctx);
+void rep_chart_monitor(rep_ctx *ctx);
+void rep_chart_indicators(rep_ctx *ctx);
+
+/* Money units of the charts: district/city level and community level. */
+double rep_unit_big(const rep_ctx *ctx, const char **label);
+double rep_unit_small(const rep_ctx *ctx, const char **label);
+/* A paragraph of plain text (HTML-escaped) / a note. */
+void rep_para(rep_ctx *ctx, const char *text);
+
+/* Tables of the page (report.c). */
+void rep_cell(civ_rbuf *b, const char *text, int numeric);
+void rep_group_table(rep_ctx *ctx, int streets);
+void rep_community_table(rep_ctx *ctx);
+void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows);
+const char *rep_rule_name(int zh, const char *rule);
+
+/* The page's head and sections, and its closing script (report_sections.c). */
+void rep_page_begin(rep_ctx *ctx, const char *title);
+void rep_section_summary(rep_ctx *ctx);
+void rep_section_demand(rep_ctx *ctx);
+void rep_section_allocation(rep_ctx *ctx);
+void rep_section_uncertainty(rep_ctx *ctx);
+void rep_section_need(rep_ctx *ctx);
+void rep_section_monitoring(rep_ctx *ctx);
+void rep_page_script(civ_rbuf *b);
+
+#endif

@@ -1,0 +1,313 @@
+/*
+ * report_sections.c -- layer report: the sections of the plan report page,
+ * each a heading, one or two plain sentences and its charts and tables, and
+ * the page's style (screen and A4 print) and script (charts, table search).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report_page.h"
+#include "report_text.h"
+
+static const char CSS[] =
+    "@page{size:A4;margin:14mm 12mm}\n"
+    "body{font-family:'Noto Sans CJK SC','Noto Sans SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',"
+    "sans-serif;max-width:1000px;margin:0 auto;padding:16px 20px;color:#1d1d1f;line-height:1.5}\n"
+    "h1{font-size:24px;margin:0 0 4px}h2{font-size:20px;border-bottom:2px solid #4c78a8;padding-bottom:4px}"
+    "h3{font-size:15px;margin:18px 0 4px}\n"
+    "section{padding-top:8px}\nfigure.chart{margin:10px 0 18px;break-inside:avoid;overflow-x:auto}\n"
+    "table.data{border-collapse:collapse;font-size:12px;margin:6px 0 14px}\n"
+    "table.data th,table.data td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}\n"
+    "table.data th{background:#f2f4f8}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+    "td.ex{font-size:11px;color:#444;min-width:300px}#community-table td:not(.ex){white-space:nowrap}table.kv td:first-child{color:#555}\n"
+    ".note{color:#666;font-size:12px}.notrun{color:#8a5a00;font-weight:bold}\n"
+    ".search{margin:8px 0}.search input{font-size:14px;padding:3px 6px;width:280px}\n"
+    "nav a{margin-right:14px}\n"
+    "@media print{nav,.search{display:none}section{break-before:page}section:first-of-type{break-before:auto}"
+    "body{max-width:none;padding:0}figure.chart{overflow:visible}figure.chart svg{max-width:100%;height:auto}"
+    "table.data{font-size:9px}td.ex{font-size:8px}tr{break-inside:avoid}}\n";
+
+static const char SCRIPT[] =
+    "(function(){\n"
+    "var specs=document.querySelectorAll('script.vl-spec');\n"
+    "var st=window.civReport={charts:specs.length,rendered:0,failed:0,errors:[]};\n"
+    "specs.forEach(function(s){\n"
+    "  var spec=JSON.parse(s.textContent);\n"
+    "  vegaEmbed('#'+s.dataset.target,spec,{actions:false,renderer:'svg'}).then(function(){st.rendered++;})\n"
+    "  .catch(function(e){st.failed++;st.errors.push(s.dataset.target+': '+e);console.error(e);});\n"
+    "});\n"
+    "var input=document.getElementById('community-search'),table=document.getElementById('community-table');\n"
+    "if(input&&table){var rows=table.tBodies[0].rows,count=document.getElementById('community-count');\n"
+    "  var texts=Array.prototype.map.call(rows,function(r){return r.textContent.toLowerCase();});\n"
+    "  var show=function(){var terms=input.value.toLowerCase().split(/\\s+/).filter(Boolean),n=0;\n"
+    "    for(var i=0;i<rows.length;i++){var ok=terms.every(function(t){return texts[i].indexOf(t)>=0;});\n"
+    "      rows[i].style.display=ok?'':'none';n+=ok;}\n"
+    "    count.textContent=n+' / '+rows.length;};\n"
+    "  input.addEventListener('input',show);show();}\n"
+    "})();\n";
+
+void rep_page_script(civ_rbuf *b)
+{
+    civ_rbuf_put(b, "<script>\n");
+    civ_rbuf_put(b, SCRIPT);
+    civ_rbuf_put(b, "</script>\n</body>\n</html>\n");
+}
+
+static void heading(rep_ctx *ctx, const char *id, const char *title)
+{
+    civ_rbuf_printf(&ctx->page, "<section id=\"%s\">\n<h2>", id);
+    civ_rbuf_html(&ctx->page, title);
+    civ_rbuf_put(&ctx->page, "</h2>\n");
+}
+
+static void sub(rep_ctx *ctx, const char *title)
+{
+    civ_rbuf_put(&ctx->page, "<h3>");
+    civ_rbuf_html(&ctx->page, title);
+    civ_rbuf_put(&ctx->page, "</h3>\n");
+}
+
+static void not_run(rep_ctx *ctx, const char *what)
+{
+    civ_rbuf_put(&ctx->page, "<p class=\"notrun\">");
+    civ_rbuf_html(&ctx->page, what);
+    civ_rbuf_put(&ctx->page, "</p>\n");
+}
+
+void rep_page_begin(rep_ctx *ctx, const char *title)
+{
+    civ_rbuf *b = &ctx->page;
+    const char *t = title && title[0] ? title : TR(ctx, "社区服务资金计划报告", "Community services fund: the plan report");
+    civ_rbuf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n",
+                    ctx->zh ? "zh-CN" : "en");
+    civ_rbuf_put(b, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" "
+                    "content=\"civicast\">\n<title>");
+    civ_rbuf_html(b, t);
+    civ_rbuf_printf(b, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header><h1>", CSS);
+    civ_rbuf_html(b, t);
+    civ_rbuf_put(b, "</h1>\n<p class=\"note\">");
+    civ_rbuf_html(b, TR(ctx, "由 civicast 根据计划输出目录生成；图表可悬停查看数值，规格见 charts/ 目录。",
+                        "Made by civicast from a plan's output folder; hover over a chart for its numbers; the chart specs are in charts/."));
+    civ_rbuf_put(b, "</p>\n<nav>");
+    static const char *const ids[] = {"summary", "demand", "allocation", "uncertainty", "need", "monitoring"};
+    const char *names[] = {TR(ctx, "概要", "Summary"), TR(ctx, "需求", "Demand"), TR(ctx, "分配", "Allocation"),
+                           TR(ctx, "不确定性", "Uncertainty"), TR(ctx, "资金需求", "Need"), TR(ctx, "监测", "Monitoring")};
+    for (int k = 0; k < 6; k++) {
+        civ_rbuf_printf(b, "<a href=\"#%s\">", ids[k]);
+        civ_rbuf_html(b, names[k]);
+        civ_rbuf_put(b, "</a>");
+    }
+    civ_rbuf_put(b, "</nav>\n</header>\n");
+}
+
+static void kv(rep_ctx *ctx, const char *k, const char *v)
+{
+    civ_rbuf_put(&ctx->page, "<tr><td>");
+    civ_rbuf_html(&ctx->page, k);
+    civ_rbuf_put(&ctx->page, "</td><td class=\"n\">");
+    civ_rbuf_html(&ctx->page, v);
+    civ_rbuf_put(&ctx->page, "</td></tr>\n");
+}
+
+static void kv_money(rep_ctx *ctx, const char *k, double yuan)
+{
+    char buf[64];
+    rep_fmt_money(buf, sizeof buf, yuan, ctx->zh);
+    kv(ctx, k, buf);
+}
+
+static double row_amount(const rep_data *d, const char *sec, const char *name)
+{
+    const rep_row *r = rep_data_row(d, sec, name);
+    return r ? r->amount : NAN;
+}
+
+static double row_value(const rep_data *d, const char *sec, const char *name)
+{
+    const rep_row *r = rep_data_row(d, sec, name);
+    return r ? r->value : NAN;
+}
+
+void rep_section_summary(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    double budget = row_amount(d, "budget", "total"), alloc = row_amount(d, "total", "allocated");
+    double reserved = row_amount(d, "total", "reserved"), funded = row_value(d, "statistic", "communities_funded");
+    char b1[64], b2[64], b3[64], text[512];
+    rep_fmt_money(b1, sizeof b1, budget, ctx->zh), rep_fmt_money(b2, sizeof b2, alloc, ctx->zh);
+    rep_fmt_money(b3, sizeof b3, reserved, ctx->zh);
+    heading(ctx, "summary", TR(ctx, "概要", "Summary"));
+    snprintf(text, sizeof text,
+             TR(ctx, "本年度资金 %s，其中 %s 按因素法分配给 %.0f 个社区，%s 留作储备金。下表列出各资金来源与储备；图中柱为各年的资金需求，红色虚线为资金总额。",
+                "The fund of %s gives %s to %.0f communities by the factor method and keeps %s in reserves. The table lists the "
+                "pools and reserves; the chart shows each year's need (bars) against the fund (red dashes)."),
+             b1, b2, isfinite(funded) ? funded : (double)d->n_comms, b3);
+    rep_para(ctx, text);
+    civ_rbuf_put(&ctx->page, "<table class=\"data kv\"><tbody>\n");
+    kv_money(ctx, TR(ctx, "资金总额", "Budget"), budget);
+    for (size_t r = 0; r < d->n_rows; r++) {
+        const rep_row *x = &d->rows[r];
+        int res = !strcmp(x->section, "reserve"), pool = !strcmp(x->section, "pool");
+        if (!res && !pool)
+            continue;
+        char k[256];
+        snprintf(k, sizeof k, "%s%s", res ? TR(ctx, "储备金：", "Reserve: ") : TR(ctx, "资金来源：", "Pool: "), x->name);
+        kv_money(ctx, k, x->amount);
+    }
+    kv_money(ctx, TR(ctx, "已分配", "Allocated"), alloc);
+    rep_fmt_num(b1, sizeof b1, isfinite(funded) ? funded : (double)d->n_comms, 0);
+    kv(ctx, TR(ctx, "获得资金的社区", "Communities funded"), b1);
+    for (size_t k = 0; k < d->n_need; k++) {
+        char key[96];
+        snprintf(key, sizeof key, TR(ctx, "%.0f 年需求", "Need %.0f"), d->need[k].year);
+        kv_money(ctx, key, d->need[k].need);
+    }
+    if (d->t_monitor || d->t_status || d->t_risk) {
+        rep_fmt_num(b1, sizeof b1, d->t_monitor ? (double)civ_table_n_rows(d->t_monitor) : 0, 0);
+        kv(ctx, TR(ctx, "预警数", "Alerts"), b1);
+    } else {
+        kv(ctx, TR(ctx, "预警数", "Alerts"), TR(ctx, "未运行监测", "monitoring not run"));
+    }
+    civ_rbuf_put(&ctx->page, "</tbody></table>\n");
+    rep_chart_need_vs_fund(ctx);
+    civ_rbuf_put(&ctx->page, "</section>\n");
+}
+
+void rep_section_demand(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    heading(ctx, "demand", TR(ctx, "需求", "Demand"));
+    rep_para(ctx, TR(ctx, "各社区的需求预测汇总为全市和各区合计，深色带为 80% 区间，浅色带为 95% 区间。合计的区间由各社区区间相加得到，比合计真实的区间更宽（偏保守）。",
+                     "Each community's forecast, summed to the city and to each district; the dark band is the 80% interval, the light band the 95%. "
+                     "The bands of a total add up the communities' bands, so they are wider than the total's own interval (on the safe side)."));
+    rep_chart_demand_city(ctx);
+    rep_chart_demand_districts(ctx);
+    sub(ctx, TR(ctx, "值得关注的社区", "Communities to look at"));
+    rep_para(ctx, TR(ctx, "增长最快、不确定性最大和分配金额最大的各三个社区的预测。", "The forecasts of the three communities with the largest growth, the widest uncertainty and the largest allocation."));
+    rep_chart_fans(ctx);
+    sub(ctx, TR(ctx, "模型构成", "Model mix"));
+    rep_para(ctx, TR(ctx, "各社区自动选择的模型；组合模型按其组成部分计数。", "The models chosen for the communities; a combination counts each of its components."));
+    rep_chart_model_mix(ctx);
+    sub(ctx, TR(ctx, "回测精度", "Backtest accuracy"));
+    if (d->t_backtest) {
+        char text[512];
+        snprintf(text, sizeof text, TR(ctx, "回测的预测误差（%s）。", "Forecast errors of the backtest (%s)."), d->backtest_file);
+        rep_para(ctx, text);
+        rep_generic_table(ctx, d->t_backtest, 40);
+    } else {
+        not_run(ctx, TR(ctx, "未运行回测。", "Backtest: not run."));
+    }
+    civ_rbuf_put(&ctx->page, "</section>\n");
+}
+
+void rep_section_allocation(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    heading(ctx, "allocation", TR(ctx, "分配", "Allocation"));
+    rep_para(ctx, TR(ctx, "资金按区和街道汇总：金额、人均、每位 60 岁以上老人的金额，以及与上年相比的变化。",
+                     "Where the money goes, by district and by street: the amount, per resident, per resident aged 60+, and the change against last year."));
+    rep_chart_alloc_districts(ctx);
+    rep_group_table(ctx, 0);
+    if (d->has_street) {
+        sub(ctx, TR(ctx, "各街道", "By street"));
+        rep_chart_alloc_streets(ctx);
+        rep_group_table(ctx, 1);
+    }
+    sub(ctx, TR(ctx, "各项规则的作用", "What each rule did"));
+    char base[64], text0[640];
+    rep_fmt_money(base, sizeof base, d->base_total, ctx->zh);
+    snprintf(text0, sizeof text0,
+             TR(ctx, "因素法基数（按因素和权重的分配，%s）之后，每项规则给一些社区增加（绿）、从另一些社区减少（红）的资金；下方条形图是各项约束限定的社区数。",
+                "After the factor base (the split by factors and weights, %s), the money each rule gave to some communities (green) and took from others (red); the bars below count the communities each constraint held."),
+             base);
+    rep_para(ctx, text0);
+    rep_chart_waterfall(ctx);
+    rep_chart_held(ctx);
+    sub(ctx, TR(ctx, "公平性", "Equity"));
+    char text[512];
+    snprintf(text, sizeof text,
+             TR(ctx, "按人均金额排序的洛伦兹曲线；曲线越接近对角线越均等。基尼系数：约束前 %.3f，约束后 %.3f。",
+                "Lorenz curves of the per-capita amounts; the closer to the diagonal, the more equal. Gini: %.3f before the constraints, %.3f after."),
+             row_value(d, "equity", "gini_before"), row_value(d, "equity", "gini_after"));
+    rep_para(ctx, text);
+    if (!d->has_population)
+        rep_para(ctx, TR(ctx, "分配表没有人口列，曲线按社区个数计。", "The allocation table has no population column: the curve counts communities."));
+    rep_chart_lorenz(ctx);
+    sub(ctx, TR(ctx, "每个社区", "Every community"));
+    rep_para(ctx, TR(ctx, "每个社区的金额及其构成说明；在搜索框输入文字即可筛选。", "Every community's amount with the explanation of how it was reached; type in the box to filter."));
+    rep_community_table(ctx);
+    civ_rbuf_put(&ctx->page, "</section>\n");
+}
+
+void rep_section_uncertainty(rep_ctx *ctx)
+{
+    heading(ctx, "uncertainty", TR(ctx, "不确定性", "Uncertainty"));
+    rep_para(ctx, TR(ctx, "按需求预测区间多次重抽样并重新分配（蒙特卡洛），每个区金额的 5% 与 95% 分位数；线越短，分配越不受预测误差影响。",
+                     "The allocation re-run many times over draws from the forecast intervals (a Monte Carlo): the 5th to 95th percentile of each district's amount. "
+                     "A short line means the amount hardly depends on forecast error."));
+    rep_chart_uncertainty(ctx);
+    civ_rbuf_put(&ctx->page, "</section>\n");
+}
+
+void rep_section_need(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    heading(ctx, "need", TR(ctx, "资金需求", "Need"));
+    rep_para(ctx, TR(ctx, "按预测需求和补贴标准测算的各年资金需求（柱），与本年资金总额（虚线）比较；橙线为补贴标准的阶梯。",
+                     "The need of each year, forecast demand times the subsidy standard (bars), against this year's fund (dashed); the orange steps are the standard."));
+    rep_chart_need(ctx);
+    if (d->n_need) {
+        civ_rbuf *b = &ctx->page;
+        civ_rbuf_put(b, "<table class=\"data\">");
+        const char *heads[] = {TR(ctx, "年度", "Year"), TR(ctx, "需求量", "Demand"), TR(ctx, "补贴标准（元/单位）", "Standard (CNY per unit)"),
+                               TR(ctx, "资金需求", "Need")};
+        civ_rbuf_put(b, "<thead><tr>");
+        for (int k = 0; k < 4; k++) {
+            civ_rbuf_put(b, "<th>");
+            civ_rbuf_html(b, heads[k]);
+            civ_rbuf_put(b, "</th>");
+        }
+        civ_rbuf_put(b, "</tr></thead><tbody>\n");
+        char buf[64];
+        for (size_t k = 0; k < d->n_need; k++) {
+            civ_rbuf_put(b, "<tr>");
+            snprintf(buf, sizeof buf, "%.0f", d->need[k].year), rep_cell(b, buf, 0);
+            rep_fmt_num(buf, sizeof buf, d->need[k].demand, 0), rep_cell(b, buf, 1);
+            rep_fmt_num(buf, sizeof buf, d->need[k].standard, 2), rep_cell(b, buf, 1);
+            rep_fmt_money(buf, sizeof buf, d->need[k].need, ctx->zh), rep_cell(b, buf, 1);
+            civ_rbuf_put(b, "</tr>\n");
+        }
+        civ_rbuf_put(b, "</tbody></table>\n");
+    }
+    civ_rbuf_put(&ctx->page, "</section>\n");
+}
+
+void rep_section_monitoring(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    heading(ctx, "monitoring", TR(ctx, "监测", "Monitoring"));
+    if (!d->t_monitor && !d->t_status && !d->t_risk) {
+        not_run(ctx, TR(ctx, "未运行监测。", "Monitoring: not run."));
+    } else {
+        rep_para(ctx, TR(ctx, "监测给出的预警、指标与目标的对比和风险矩阵（来自输出目录的表）。",
+                         "The monitoring's alerts, indicators against their targets and the risk matrix (tables of the output folder)."));
+        char text[256];
+        const civ_table *ts[3] = {d->t_monitor, d->t_status, d->t_risk};
+        const char *fs[3] = {d->monitor_file, d->status_file, d->risk_file};
+        const char *hs[3] = {TR(ctx, "预警", "Alerts"), TR(ctx, "指标与目标", "Indicators against targets"),
+                             TR(ctx, "风险矩阵", "Risk matrix")};
+        for (int k = 0; k < 3; k++) {
+            if (!ts[k])
+                continue;
+            snprintf(text, sizeof text, "%s (%s)", hs[k], fs[k]);
+            sub(ctx, text);
+            if (k == 0)
+                rep_chart_monitor(ctx);
+            if (k == 1)
+                rep_chart_indicators(ctx);
+            rep_generic_table(ctx, ts[k], 60);
+        }
+    }
+    civ_rbuf_put(&ctx->page, "</section>\n");
+}

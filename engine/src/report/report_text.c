@@ -1,0 +1,139 @@
+/*
+ * report_text.c -- layer report: numbers and model names for readers
+ * (report_text.h).
+ */
+#include "report_text.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+void rep_fmt_num(char *buf, size_t size, double v, int decimals)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, size, "—");
+        return;
+    }
+    char raw[64];
+    snprintf(raw, sizeof raw, "%.*f", decimals, fabs(v));
+    if (!strcmp(raw, "0") || strspn(raw, "0.") == strlen(raw))
+        v = 0; /* no "-0" */
+    char *dot = strchr(raw, '.');
+    size_t int_len = dot ? (size_t)(dot - raw) : strlen(raw), o = 0;
+    char out[96];
+    if (v < 0)
+        out[o++] = '-';
+    for (size_t k = 0; k < int_len; k++) {
+        if (k && (int_len - k) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = raw[k];
+    }
+    if (dot)
+        o += (size_t)snprintf(out + o, sizeof out - o, "%s", dot);
+    out[o] = '\0';
+    snprintf(buf, size, "%s", out);
+}
+
+void rep_fmt_money(char *buf, size_t size, double yuan, int zh)
+{
+    char n[64];
+    double a = fabs(yuan);
+    if (!isfinite(yuan)) {
+        snprintf(buf, size, "—");
+    } else if (zh) {
+        if (a >= 1e8)
+            rep_fmt_num(n, sizeof n, yuan / 1e8, 2), snprintf(buf, size, "%s 亿元", n);
+        else if (a >= 1e4)
+            rep_fmt_num(n, sizeof n, yuan / 1e4, 1), snprintf(buf, size, "%s 万元", n);
+        else
+            rep_fmt_num(n, sizeof n, yuan, a < 100 && yuan != floor(yuan) ? 2 : 0), snprintf(buf, size, "%s 元", n);
+    } else {
+        if (a >= 1e9)
+            rep_fmt_num(n, sizeof n, yuan / 1e9, 2), snprintf(buf, size, "CNY %s billion", n);
+        else if (a >= 1e6)
+            rep_fmt_num(n, sizeof n, yuan / 1e6, 1), snprintf(buf, size, "CNY %s million", n);
+        else
+            rep_fmt_num(n, sizeof n, yuan, a < 100 && yuan != floor(yuan) ? 2 : 0), snprintf(buf, size, "CNY %s", n);
+    }
+}
+
+void rep_fmt_pct(char *buf, size_t size, double pct, int sign)
+{
+    if (!isfinite(pct))
+        snprintf(buf, size, "—");
+    else
+        snprintf(buf, size, sign ? "%+.1f%%" : "%.1f%%", pct);
+}
+
+void rep_model_family(char *buf, size_t size, const char *spec)
+{
+    size_t n = 0;
+    while (spec[n] && (isalpha((unsigned char)spec[n]) || spec[n] == '_'))
+        n++;
+    snprintf(buf, size, "%.*s", (int)(n ? n : strlen(spec)), spec);
+}
+
+void rep_model_components(const char *model, void (*fn)(const char *spec, void *arg), void *arg)
+{
+    const char *open = strchr(model, '[');
+    size_t len = strlen(model);
+    /* A combination: "Name[a,b,c]" with the brackets closing at the end. */
+    if (!open || len < 2 || model[len - 1] != ']' || open == model || strchr(model, '(') < open) {
+        fn(model, arg);
+        return;
+    }
+    char part[256];
+    size_t o = 0;
+    int depth = 0;
+    for (const char *p = open + 1; p < model + len - 1; p++) {
+        if (*p == '(' || *p == '[')
+            depth++;
+        if (*p == ')' || *p == ']')
+            depth--;
+        if (*p == ',' && depth == 0) {
+            part[o] = '\0';
+            fn(part, arg);
+            o = 0;
+            continue;
+        }
+        if (o + 1 < sizeof part)
+            part[o++] = *p;
+    }
+    part[o] = '\0';
+    fn(part, arg);
+}
+
+typedef struct short_acc {
+    char *buf;
+    size_t size, used, n;
+} short_acc;
+
+static void add_family(const char *spec, void *arg)
+{
+    short_acc *a = arg;
+    char fam[64];
+    rep_model_family(fam, sizeof fam, spec);
+    if (a->used < a->size)
+        a->used += (size_t)snprintf(a->buf + a->used, a->size - a->used, "%s%s", a->n++ ? ", " : "", fam);
+}
+
+void rep_short_model(char *buf, size_t size, const char *model)
+{
+    const char *open = strchr(model, '[');
+    const char *paren = strchr(model, '(');
+    if (open && open != model && (!paren || paren > open) && model[strlen(model) - 1] == ']') {
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(open - model), model);
+        const char *shown = !strncmp(name, "Combo", 5) && name[5] ? name + 5 : name;
+        int n = snprintf(buf, size, "%s(", shown);
+        short_acc a = {buf, size, n > 0 && (size_t)n < size ? (size_t)n : size, 0};
+        rep_model_components(model, add_family, &a);
+        if (a.used + 1 < size)
+            strcat(buf, ")");
+        return;
+    }
+    /* a single model: drop trailing words ("with non-zero mean") */
+    const char *sp = strchr(model, ' ');
+    snprintf(buf, size, "%.*s", (int)(sp ? (size_t)(sp - model) : strlen(model)), model);
+}

@@ -1,0 +1,28 @@
+/*
+ * report_text.h -- layer report: numbers and names written for a reader, in
+ * Chinese or English (1.45 亿元 / CNY 145.0 million, 12,345, 4.5%), and the
+ * short form of a model name (combinations list their components).
+ */
+#ifndef CIV_REPORT_TEXT_H
+#define CIV_REPORT_TEXT_H
+
+#include <stddef.h>
+
+/* Money in yuan, scaled to what reads best: zh 亿元 / 万元 / 元, en CNY
+ * billion / million / digits.  NaN gives "—".  buf of at least 48 bytes. */
+void rep_fmt_money(char *buf, size_t size, double yuan, int zh);
+/* A count or amount with thousands separators and `decimals` decimals. */
+void rep_fmt_num(char *buf, size_t size, double v, int decimals);
+/* A percentage (v already in percent) with one decimal and a sign if asked. */
+void rep_fmt_pct(char *buf, size_t size, double pct, int sign);
+/* Short model name: "ComboMedian[ETS(A,N,A),ARIMA(2,0,0)(2,0,0)[12] with
+ * non-zero mean,Theta]" -> "Median(ETS, ARIMA, Theta)"; a single model keeps
+ * its specification without the trailing words ("ARIMA(2,0,0)(2,0,0)[12]"). */
+void rep_short_model(char *buf, size_t size, const char *model);
+/* The family of a model specification: its leading letters ("ETS"). */
+void rep_model_family(char *buf, size_t size, const char *spec);
+/* Splits a combination's components: calls fn(component, arg) for each
+ * top-level component inside the brackets, or once for a single model. */
+void rep_model_components(const char *model, void (*fn)(const char *spec, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# report.sh -- the plan report (docs/REPORT.md): `civicast plan` writes
+# report.html and the chart specs; `civicast report OUTDIR --lang zh|en`
+# rebuilds it; each language's page is opened in headless Chromium by
+# tests/report/check_report.py (no console error, no network request, every
+# chart rendered with tooltips, the community table searchable, Chinese glyphs
+# drawn with a CJK font, A4 print with a page per section).  Screenshots of
+# each section and the first printed pages are kept in
+# $CIV_BINARY_DIR/tests/report_output/.  Bad usage gives the documented exit codes.
+# usage: bash report.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR, CIV_BINARY_DIR)
+set -u
+CIV="${1:?usage: report.sh PATH_TO_CIVICAST}"
+SRC="${CIV_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
+SHOTS="${CIV_BINARY_DIR:-$PWD}/tests/report_output"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/civ_report_cli.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+PY=/usr/bin/python3
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+
+# 1. the demo city with quick forecasts (seasonal naive) and a short Monte Carlo
+# (exit 6: a few short series cannot be forecast; they count as 0 demand, as in `make demo`)
+"$CIV" plan "$SRC/datasets/demo_city/plan.toml" --out "$WORK/out" --model snaive --draws 100 --lang en \
+    >"$WORK/stdout" 2>"$WORK/stderr"
+rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 6 ] || fail "plan exited $rc: $(cat "$WORK/stderr")"
+grep -q "^report .*$WORK/out/report.html" "$WORK/stdout" || fail "plan does not print the report's path"
+for f in report.html allocation_waterfall.csv allocation_stages.csv charts/allocation_districts.vl.json \
+    charts/demand_city.vl.json charts/allocation_lorenz.vl.json charts/allocation_waterfall.vl.json; do
+    [ -s "$WORK/out/$f" ] || fail "plan did not write $f"
+done
+# the specs are plain JSON that Vega-Lite reads: schema, data inline
+for spec in "$WORK"/out/charts/*.vl.json; do
+    $PY -c 'import json,sys; s=json.load(open(sys.argv[1])); assert "vega-lite" in s["$schema"] and "data" in json.dumps(s)' \
+        "$spec" || fail "$spec is not a Vega-Lite spec with its data"
+done
+# self-contained: no script or style from elsewhere
+grep -Eq '<(script|link)[^>]+(src|href)=' "$WORK/out/report.html" && fail "report.html loads a file from elsewhere"
+grep -q '<html lang="en">' "$WORK/out/report.html" || fail "--lang en did not give an English page"
+
+# 2. both languages in the browser
+mkdir -p "$SHOTS"
+for lang in zh en; do
+    "$CIV" report "$WORK/out" --lang "$lang" >"$WORK/stdout" 2>"$WORK/stderr" || fail "report --lang $lang: $(cat "$WORK/stderr")"
+    grep -q "report .*report.html" "$WORK/stdout" || fail "report does not print the path"
+    nice $PY "$SRC/tests/report/check_report.py" "$WORK/out/report.html" "$lang" "$SHOTS" || fail "browser check ($lang)"
+    cp "$WORK/out/report.html" "$SHOTS/report_$lang.html"
+done
+grep -q '亿元\|万元' "$SHOTS/report_zh.html" || fail "the Chinese page does not write money in 亿元/万元"
+grep -q 'CNY [0-9.]* million' "$SHOTS/report_en.html" || fail "the English page does not write money as CNY ... million"
+
+# 3. errors
+"$CIV" report "$WORK/nothing-here" >"$WORK/stdout" 2>"$WORK/stderr"
+rc=$?
+[ $rc -eq 3 ] || fail "report of a missing folder exited $rc, expected 3"
+grep -q "allocation.csv.*civicast plan" "$WORK/stderr" || fail "missing-folder message: $(cat "$WORK/stderr")"
+"$CIV" report "$WORK/out" --lang fr >/dev/null 2>"$WORK/stderr"
+[ $? -eq 1 ] || fail "--lang fr should be a usage error"
+mkdir -p "$WORK/bad" && printf 'unique_id,x\nA,1\n' >"$WORK/bad/allocation.csv" && cp "$WORK/out/allocation_summary.csv" "$WORK/bad/"
+"$CIV" report "$WORK/bad" >/dev/null 2>"$WORK/stderr"
+rc=$?
+[ $rc -eq 2 ] || fail "a table without its columns exited $rc, expected 2"
+grep -q "allocation.csv.*district" "$WORK/stderr" || fail "missing-column message: $(cat "$WORK/stderr")"
+[ ! -e "$WORK/bad/report.html" ] || fail "a failed report left a report.html"
+
+if [ "$failures" -ne 0 ]; then
+    echo "report.sh: $failures failure(s)" >&2
+    exit 1
+fi
+echo "report.sh: ok (screenshots in $SHOTS)"

@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""check_report.py -- opens a plan report in headless Chromium and checks it.
+
+usage: check_report.py REPORT_HTML LANG SHOTS_DIR
+
+Drives Debian's `chromium` over the DevTools protocol (python3-websocket) and
+fails (exit 1, saying why) unless:
+  - the page logs no console error and throws no exception;
+  - the page makes no network request (only the file itself loads);
+  - every chart's figure holds a rendered, non-empty SVG (marks drawn) and
+    every spec asks for tooltips on its marks;
+  - hovering a bar shows a tooltip;
+  - the community table is searchable (an id finds one row, nonsense none);
+  - LANG zh: headings are Chinese and the fonts Chromium used for them and for
+    a chart's labels cover every glyph (CSS.getPlatformFontsForNode), with a
+    CJK font among them;
+  - printed, the pages are A4 and every section starts a page.
+It writes a PNG screenshot of each section and the PDF to SHOTS_DIR.
+"""
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import websocket
+
+SCALE = float(os.environ.get("CIV_REPORT_SHOT_SCALE", "0.6"))  # screenshots at 60%: small PNGs
+SECTIONS = ["summary", "demand", "allocation", "uncertainty", "need", "monitoring"]
+
+
+class Page:
+    def __init__(self, ws_url):
+        self.ws = websocket.create_connection(ws_url, timeout=60, suppress_origin=True)
+        self.next_id = 0
+        self.events = []
+
+    def call(self, method, **params):
+        self.next_id += 1
+        mid = self.next_id
+        self.ws.send(json.dumps({"id": mid, "method": method, "params": params}))
+        while True:
+            msg = json.loads(self.ws.recv())
+            if msg.get("id") == mid:
+                if "error" in msg:
+                    raise RuntimeError("%s: %s" % (method, msg["error"]))
+                return msg.get("result", {})
+            if "method" in msg:
+                self.events.append(msg)
+
+    def js(self, expr):
+        r = self.call("Runtime.evaluate", expression=expr, returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in r:
+            raise RuntimeError("JS failed: %s: %s" % (expr[:80], r["exceptionDetails"]))
+        return r["result"].get("value")
+
+    def drain(self, seconds):
+        end = time.time() + seconds
+        self.ws.settimeout(0.2)
+        while time.time() < end:
+            try:
+                msg = json.loads(self.ws.recv())
+            except websocket.WebSocketTimeoutException:
+                continue
+            if "method" in msg:
+                self.events.append(msg)
+        self.ws.settimeout(60)
+
+
+def start_chromium(profile):
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        sys.exit("check_report: chromium is not installed (apt-get install chromium; .ci/install-deps.sh test)")
+    args = [exe, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--no-default-browser-check",
+            "--disable-extensions", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--renderer-process-limit=1", "--remote-debugging-port=0",
+            "--user-data-dir=" + profile, "--window-size=1100,900", "about:blank"]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port_file = os.path.join(profile, "DevToolsActivePort")
+    for _ in range(300):
+        if os.path.exists(port_file):
+            lines = open(port_file).read().split()
+            if len(lines) >= 1 and lines[0].isdigit():
+                return proc, int(lines[0])
+        time.sleep(0.1)
+    proc.kill()
+    sys.exit("check_report: chromium did not start")
+
+
+def page_ws(port):
+    for _ in range(50):
+        with urllib.request.urlopen("http://127.0.0.1:%d/json/list" % port) as r:
+            pages = [t for t in json.load(r) if t.get("type") == "page"]
+        if pages:
+            return pages[0]["webSocketDebuggerUrl"]
+        time.sleep(0.1)
+    sys.exit("check_report: no page target")
+
+
+T0 = time.time()
+
+
+def phase(name):
+    print("check_report: %5.1f s  %s" % (time.time() - T0, name), file=sys.stderr)
+
+
+def check(report, lang, shots):
+    failures = []
+    url = "file://" + os.path.abspath(report)
+    profile = tempfile.mkdtemp(prefix="civ_report_chromium_")
+    proc, port = start_chromium(profile)
+    try:
+        p = Page(page_ws(port))
+        for domain in ("Runtime", "Log", "Network", "Page", "DOM", "CSS"):
+            p.call(domain + ".enable")
+        phase("chromium started")
+        p.call("Page.navigate", url=url)
+        deadline = time.time() + 40
+        state = None
+        while time.time() < deadline:
+            state = p.js("window.civReport ? JSON.stringify(window.civReport) : null")
+            if state:
+                s = json.loads(state)
+                if s["rendered"] + s["failed"] >= s["charts"]:
+                    break
+            time.sleep(0.3)
+        p.drain(1.0)
+        phase("charts rendered")
+        s = json.loads(state) if state else None
+        if not s:
+            failures.append("the page script never ran (window.civReport missing)")
+        else:
+            if s["failed"] or s["rendered"] < s["charts"]:
+                failures.append("charts: %d of %d rendered; errors: %s" % (s["rendered"], s["charts"], s["errors"]))
+            if s["charts"] < 8:
+                failures.append("only %d charts in the page" % s["charts"])
+
+        # charts: an SVG with marks in every figure; tooltips asked for in every spec
+        figs = p.js("""JSON.stringify(Array.from(document.querySelectorAll('figure.chart')).map(function(f){
+            var svg=f.querySelector('svg'); var r=svg?svg.getBoundingClientRect():null;
+            return {id:f.id, svg:!!svg, w:r?r.width:0, h:r?r.height:0,
+                    marks:svg?svg.querySelectorAll('g.mark-rect path, g.mark-area path, g.mark-line path, g.mark-symbol path, g.mark-rule line, path.mark-rect, .role-mark path, .role-mark line').length:0};}))""")
+        figs = json.loads(figs)
+        for f in figs:
+            if not f["svg"] or f["w"] < 50 or f["h"] < 50 or f["marks"] < 1:
+                failures.append("chart %s not rendered: %s" % (f["id"], f))
+        tips = json.loads(p.js("""JSON.stringify(Array.from(document.querySelectorAll('script.vl-spec')).map(function(s){
+            var j=JSON.parse(s.textContent); return j.config&&j.config.mark&&j.config.mark.tooltip===true;}))"""))
+        if not all(tips):
+            failures.append("a spec without tooltips on its marks")
+
+        # a tooltip shows when hovering a bar of the district chart
+        pos = p.js("""(function(){var f=document.getElementById('chart-allocation_districts');
+            var m=f&&f.querySelector('.role-mark path'); if(!m) return null; m.scrollIntoView();
+            var r=m.getBoundingClientRect(); return JSON.stringify({x:r.left+r.width/2,y:r.top+r.height/2});})()""")
+        if pos:
+            xy = json.loads(pos)
+            for dx in (0, 1):
+                p.call("Input.dispatchMouseEvent", type="mouseMoved", x=xy["x"] + dx, y=xy["y"])
+                time.sleep(0.3)
+            tip = p.js("""(function(){var t=document.getElementById('vg-tooltip-element');
+                return t&&t.classList.contains('visible')?t.textContent:null;})()""")
+            if not tip:
+                failures.append("no tooltip when hovering a district bar")
+        else:
+            failures.append("no bar in the district chart to hover")
+
+        # the community table is searchable
+        res = json.loads(p.js("""(function(){var i=document.getElementById('community-search');
+            var rows=document.getElementById('community-table').tBodies[0].rows;
+            var vis=function(){var n=0;for(var k=0;k<rows.length;k++)n+=rows[k].style.display!=='none';return n;};
+            var id=rows[0].cells[0].textContent, out={all:rows.length};
+            i.value=id; i.dispatchEvent(new Event('input')); out.one=vis();
+            i.value='zz-no-such-community'; i.dispatchEvent(new Event('input')); out.none=vis();
+            i.value=''; i.dispatchEvent(new Event('input')); out.back=vis();
+            return JSON.stringify(out);})()"""))
+        if not (res["all"] > 1 and res["one"] == 1 and res["none"] == 0 and res["back"] == res["all"]):
+            failures.append("community search: %s" % res)
+
+        # language and glyphs
+        h2 = p.js("Array.from(document.querySelectorAll('h2')).map(function(h){return h.textContent}).join('|')")
+        cjk = re.compile(r"[\u4e00-\u9fff]")
+        if lang == "zh":
+            if len(cjk.findall(h2)) < 6:
+                failures.append("zh page without Chinese headings: %s" % h2)
+            doc = p.call("DOM.getDocument", depth=-1)["root"]["nodeId"]
+            for sel in ("h1", "#summary > p", "#chart-allocation_districts svg text"):
+                nodes = p.call("DOM.querySelectorAll", nodeId=doc, selector=sel)["nodeIds"]
+                if not nodes:
+                    failures.append("no node %s for the font check" % sel)
+                    continue
+                fonts = p.call("CSS.getPlatformFontsForNode", nodeId=nodes[0])["fonts"]
+                names = " ".join(f["familyName"] for f in fonts)
+                text = p.js("document.querySelector(%s).textContent" % json.dumps(sel))
+                if cjk.search(text) and not re.search(r"CJK|Han|Hei|Song|Ming|Kai|Noto Sans SC|WenQuanYi", names):
+                    failures.append("%s drawn without a CJK font: %s" % (sel, fonts))
+                if any("Tofu" in f["familyName"] or "LastResort" in f["familyName"] for f in fonts):
+                    failures.append("%s falls back to a missing-glyph font: %s" % (sel, fonts))
+        elif cjk.search(h2):
+            failures.append("en page with Chinese headings: %s" % h2)
+
+        phase("checks done")
+        # one screenshot per section
+        os.makedirs(shots, exist_ok=True)
+        width = p.js("document.documentElement.scrollWidth")
+        for sec in SECTIONS:
+            box = p.js("""(function(){var e=document.getElementById(%s); if(!e) return null;
+                var r=e.getBoundingClientRect(); return JSON.stringify({x:r.left+window.scrollX,y:r.top+window.scrollY,
+                w:r.width,h:r.height});})()""" % json.dumps(sec))
+            if not box:
+                failures.append("no section %s" % sec)
+                continue
+            b = json.loads(box)
+            h = min(b["h"], 2400)  # the top of a long section (the community table runs on)
+            shot = p.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                          clip={"x": 0, "y": b["y"], "width": max(width, b["w"]), "height": h, "scale": SCALE})
+            with open(os.path.join(shots, "%s_%s.png" % (lang, sec)), "wb") as f:
+                f.write(base64.b64decode(shot["data"]))
+
+        phase("screenshots taken")
+        # print: A4 pages, each section starting a page (checked on the print
+        # styles; only the first pages are made into a PDF, to keep it quick)
+        p.call("Emulation.setEmulatedMedia", media="print")
+        breaks = json.loads(p.js("""JSON.stringify(Array.from(document.querySelectorAll('section')).slice(1).map(
+            function(e){return getComputedStyle(e).breakBefore;}))"""))
+        p.call("Emulation.setEmulatedMedia", media="")
+        if len(breaks) != len(SECTIONS) - 1 or any(b != "page" for b in breaks):
+            failures.append("sections do not start a printed page: %s" % breaks)
+        pdf = p.call("Page.printToPDF", preferCSSPageSize=True, printBackground=True, pageRanges="1-6")
+        data = base64.b64decode(pdf["data"])
+        with open(os.path.join(shots, "%s_report_first_pages.pdf" % lang), "wb") as f:
+            f.write(data)
+        mb = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", data)
+        if not mb or abs(float(mb.group(1)) - 595.9) > 2 or abs(float(mb.group(2)) - 842.9) > 2:
+            failures.append("printed page is not A4: %s" % (mb.group(0) if mb else "no MediaBox"))
+        phase("printed")
+        # console errors, exceptions and network requests
+        for e in p.events:
+            m, prm = e["method"], e.get("params", {})
+            if m == "Runtime.consoleAPICalled" and prm.get("type") in ("error", "assert"):
+                failures.append("console error: %s" % [a.get("value", a.get("description")) for a in prm["args"]])
+            elif m == "Runtime.exceptionThrown":
+                failures.append("exception: %s" % prm["exceptionDetails"].get("text"))
+            elif m == "Log.entryAdded" and prm["entry"]["level"] == "error":
+                failures.append("log error: %s" % prm["entry"].get("text"))
+            elif m == "Network.requestWillBeSent":
+                u = prm["request"]["url"]
+                if u != url and not u.startswith("data:") and not u.startswith("about:"):
+                    failures.append("network request: %s" % u)
+        p.ws.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(profile, ignore_errors=True)
+    return failures, figs
+
+
+def main():
+    if len(sys.argv) != 4 or sys.argv[2] not in ("zh", "en"):
+        sys.exit(__doc__)
+    failures, figs = check(sys.argv[1], sys.argv[2], sys.argv[3])
+    print("check_report: %s: %d charts rendered, screenshots in %s" % (sys.argv[2], len(figs), sys.argv[3]))
+    for f in failures:
+        print("FAIL:", f)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,315 @@
+/*
+ * test_report.c -- unit tests of the plan report layer (engine/src/report/):
+ * numbers for readers in both languages, short model names, JSON and HTML
+ * escaping, the column map (fen and yuan columns, groups in data order,
+ * derived change), and civ_report_write on a small output folder: the page
+ * and its specs, the language, the totals it shows, and errors that name the
+ * table and column and leave no page behind.  The browser checks are in
+ * tests/cli/report.sh.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "civicast.h"
+#include "report_buf.h"
+#include "report_data.h"
+#include "report_text.h"
+
+static char dir[64];
+
+static int setup_dir(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/civ_test_report_XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void put(const char *sub, const char *name, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, sub);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/%s/%s", dir, sub, name);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fputs(text, fp);
+    assert_int_equal(fclose(fp), 0);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+    buf[n] = 0;
+    fclose(fp);
+    return buf;
+}
+
+static void test_money_formats(void **state)
+{
+    (void)state;
+    char b[64];
+    rep_fmt_money(b, sizeof b, 145000000, 1);
+    assert_string_equal(b, "1.45 亿元");
+    rep_fmt_money(b, sizeof b, 145000000, 0);
+    assert_string_equal(b, "CNY 145.0 million");
+    rep_fmt_money(b, sizeof b, 126225, 1);
+    assert_string_equal(b, "12.6 万元");
+    rep_fmt_money(b, sizeof b, 126225, 0);
+    assert_string_equal(b, "CNY 126,225");
+    rep_fmt_money(b, sizeof b, 2.5e9, 0);
+    assert_string_equal(b, "CNY 2.50 billion");
+    rep_fmt_money(b, sizeof b, -3500, 1);
+    assert_string_equal(b, "-3,500 元");
+    rep_fmt_money(b, sizeof b, NAN, 1);
+    assert_string_equal(b, "—");
+    rep_fmt_num(b, sizeof b, 1234567.891, 2);
+    assert_string_equal(b, "1,234,567.89");
+    rep_fmt_num(b, sizeof b, -0.001, 1);
+    assert_string_equal(b, "0.0");
+    rep_fmt_pct(b, sizeof b, -15, 1);
+    assert_string_equal(b, "-15.0%");
+    rep_fmt_pct(b, sizeof b, 4.25, 1);
+    assert_string_equal(b, "+4.2%");
+}
+
+static void test_model_names(void **state)
+{
+    (void)state;
+    char b[128];
+    rep_short_model(b, sizeof b, "ComboMedian[ETS(A,N,A),ARIMA(2,0,0)(2,0,0)[12] with non-zero mean,Theta]");
+    assert_string_equal(b, "Median(ETS, ARIMA, Theta)");
+    rep_short_model(b, sizeof b, "ARIMA(1,1,0) with drift");
+    assert_string_equal(b, "ARIMA(1,1,0)");
+    rep_short_model(b, sizeof b, "Naive");
+    assert_string_equal(b, "Naive");
+    rep_model_family(b, sizeof b, "ETS(M,Ad,M)");
+    assert_string_equal(b, "ETS");
+}
+
+static void test_escaping(void **state)
+{
+    (void)state;
+    civ_rbuf b = {0};
+    civ_rbuf_json_str(&b, "a\"b\\c\n</script>");
+    civ_rbuf_put(&b, " ");
+    civ_rbuf_json_num(&b, 0.1);
+    civ_rbuf_put(&b, " ");
+    civ_rbuf_json_num(&b, NAN);
+    civ_rbuf_put(&b, " ");
+    civ_rbuf_json_num(&b, 12622500);
+    civ_rbuf_put(&b, " ");
+    civ_rbuf_html(&b, "<a href='x'>&</a>");
+    assert_int_equal(civ_rbuf_status(&b), CIV_OK);
+    assert_string_equal(b.data, "\"a\\u0022b\\u005cc\\u000a\\u003c/script>\" 0.1 null 12622500 "
+                                "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;");
+    civ_rbuf_free(&b);
+}
+
+/* A plan folder in miniature: 3 communities in 2 districts (B first), money
+ * in fen plus yuan columns, last year in yuan. */
+static const char ALLOC[] =
+    "unique_id,name,district,street,amount,amount_yuan,population,aged60,binding,last_year,change_pct,explanation\n"
+    "C1,甲社区,B区,b街道,100000,1000,100,10,floor,800,,population 50.0%; raised to the floor of 1000.00\n"
+    "C2,乙社区,A区,a街道,300000,3000,200,50,,3000,0,population 50.0%\n"
+    "C3,丙社区,B区,c街道,600000,6000,300,30,pace+cap,5000,20,population 50.0%; lowered to the cap\n";
+static const char SUMMARY[] = "section,name,amount,amount_yuan,share,communities,value\n"
+                              "budget,total,1100000,11000,1,,\n"
+                              "reserve,emergency,100000,1000,0.1,,0.1\n"
+                              "total,allocated,1000000,10000,,3,\n"
+                              "total,budget,1100000,11000,,,\n"
+                              "statistic,communities_funded,,,,3,3\n"
+                              "binding,floor,,,,1,1\n"
+                              "equity,gini_before,,,,,0.1\n"
+                              "equity,gini_after,,,,,0.2\n";
+
+static void test_data_mapping(void **state)
+{
+    (void)state;
+    put("m", "allocation.csv", ALLOC);
+    put("m", "allocation_summary.csv", SUMMARY);
+    char path[128];
+    snprintf(path, sizeof path, "%s/m", dir);
+    rep_data d;
+    assert_int_equal(rep_data_load(path, &d), CIV_OK);
+    assert_int_equal(d.n_comms, 3);
+    assert_true(fabs(d.per_minor - 0.01) < 1e-15);
+    assert_true(d.comms[0].amount == 1000 && d.comms[2].amount == 6000); /* amount_yuan preferred */
+    assert_true(fabs(d.comms[0].change_pct - 25) < 1e-12);            /* derived: 1000 vs 800 */
+    assert_int_equal(d.n_districts, 2);
+    assert_string_equal(d.groups[0].name, "B区"); /* data order, not byte order */
+    assert_true(d.groups[0].amount == 7000 && d.groups[0].population == 400 && d.groups[0].communities == 2);
+    assert_int_equal(d.n_groups, 5);          /* + 3 streets */
+    assert_string_equal(d.groups[2].name, "b街道");
+    assert_string_equal(d.groups[2].district, "B区");
+    assert_true(d.has_street && d.has_population && d.has_aged && !d.has_mc && !d.has_before);
+    assert_null(d.t_fc);
+    rep_data_free(&d);
+}
+
+/* The tidy summary of the allocation (section, item, measure, unit, value). */
+static void test_tidy_summary(void **state)
+{
+    (void)state;
+    put("tidy", "allocation.csv", ALLOC);
+    put("tidy", "allocation_summary.csv", "section,item,measure,unit,value\n"
+                                          "budget,total,amount,fen,1100000\n"
+                                          "reserve,emergency,amount,fen,100000\n"
+                                          "reserve,emergency,share_of_total,fraction,0.1\n"
+                                          "total,allocated,amount,fen,1000000\n"
+                                          "total,allocated,communities,count,3\n"
+                                          "statistic,communities_funded,communities,count,3\n"
+                                          "binding,floor,communities,count,1\n"
+                                          "equity,gini,before_constraints,index,0.1\n"
+                                          "equity,gini,after,index,0.2\n");
+    char path[128];
+    snprintf(path, sizeof path, "%s/tidy", dir);
+    rep_data d;
+    assert_int_equal(rep_data_load(path, &d), CIV_OK);
+    assert_true(rep_data_row(&d, "budget", "total")->amount == 11000);
+    assert_true(rep_data_row(&d, "reserve", "emergency")->amount == 1000);
+    assert_true(rep_data_row(&d, "reserve", "emergency")->value == 0.1);
+    assert_true(rep_data_row(&d, "total", "allocated")->count == 3);
+    assert_true(rep_data_row(&d, "binding", "floor")->count == 1);
+    assert_true(rep_data_row(&d, "equity", "gini_before")->value == 0.1);
+    assert_true(rep_data_row(&d, "equity", "gini_after")->value == 0.2);
+    rep_data_free(&d);
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+}
+
+static void test_write_both_languages(void **state)
+{
+    (void)state;
+    put("w", "allocation.csv", ALLOC);
+    put("w", "allocation_summary.csv", SUMMARY);
+    put("w", "need_summary.csv", "scope,year,communities,periods,demand,standard,need,need_yuan\n"
+                                 "year,2025,3,12,100,800,80000,800\nyear,2026,3,12,110,880,96800,968\n"
+                                 "total,,,,210,,176800,1768\n");
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/w", dir);
+    civ_report_options zh = {0}, en = {.lang = "en", .title = "T <1>"};
+    assert_int_equal(civ_report_write(path, &zh), CIV_OK);
+    snprintf(file, sizeof file, "%s/report.html", path);
+    char *html = slurp(file);
+    assert_non_null(html);
+    assert_non_null(strstr(html, "<html lang=\"zh-CN\">"));
+    assert_non_null(strstr(html, "1.1 万元"));  /* the budget, 11,000 yuan */
+    assert_non_null(strstr(html, "提高到保底"));  /* explanation translated */
+    assert_non_null(strstr(html, "增幅上限 + 封顶")); /* pace+cap */
+    assert_non_null(strstr(html, "未运行回测"));
+    assert_non_null(strstr(html, "未运行监测"));
+    for (const char *id = "summary\0demand\0allocation\0uncertainty\0need\0monitoring\0"; *id; id += strlen(id) + 1) {
+        char tag[64];
+        snprintf(tag, sizeof tag, "<section id=\"%s\">", id);
+        assert_non_null(strstr(html, tag));
+    }
+    assert_null(strstr(html, "sourceMappingURL"));
+    assert_non_null(strstr(html, "vegaEmbed"));
+    free(html);
+    snprintf(file, sizeof file, "%s/charts/need_years.vl.json", path);
+    char *spec = slurp(file);
+    assert_non_null(spec);
+    assert_non_null(strstr(spec, "\"year\":\"2026\""));
+    assert_non_null(strstr(spec, "\"standard\":8.8")); /* 880 fen */
+    assert_non_null(strstr(spec, "\"tooltip\":true"));
+    free(spec);
+    assert_int_equal(civ_report_write(path, &en), CIV_OK);
+    snprintf(file, sizeof file, "%s/report.html", path);
+    html = slurp(file);
+    assert_non_null(strstr(html, "<title>T &lt;1&gt;</title>"));
+    assert_non_null(strstr(html, "CNY 11,000"));
+    assert_non_null(strstr(html, "Backtest: not run."));
+    free(html);
+}
+
+/* Monitoring tables, when the folder has them, replace "not run". */
+static void test_monitoring_tables(void **state)
+{
+    (void)state;
+    put("mon", "allocation.csv", ALLOC);
+    put("mon", "allocation_summary.csv", SUMMARY);
+    put("mon", "monitor_alerts.csv", "department,indicator,name,scope,unit,ds,actual,target,misses,since,alert\n"
+                                     "民政,meals,助餐,street,b街道,2026-03,10,20,3,2026-01,yes\n"
+                                     "卫健,visits,随访,street,a街道,2026-03,1,5,2,2026-02,yes\n");
+    put("mon", "monitor_status.csv", "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,alert\n"
+                                     "street,b街道,meals,民政,2026-02,30,,20,met,0,no\n"
+                                     "street,b街道,meals,民政,2026-03,10,,20,missed,3,yes\n"
+                                     "street,a街道,meals,民政,2026-03,25,,20,met,0,no\n");
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/mon", dir);
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+    snprintf(file, sizeof file, "%s/report.html", path);
+    char *html = slurp(file);
+    assert_null(strstr(html, "未运行监测"));
+    assert_non_null(strstr(html, "monitor_alerts.csv"));
+    free(html);
+    snprintf(file, sizeof file, "%s/charts/monitoring_departments.vl.json", path);
+    char *spec = slurp(file);
+    assert_non_null(spec);
+    assert_non_null(strstr(spec, "\"department\":\"卫健\""));
+    free(spec);
+    snprintf(file, sizeof file, "%s/charts/monitoring_indicators.vl.json", path);
+    spec = slurp(file);
+    assert_non_null(spec);
+    assert_null(strstr(spec, "2026-02")); /* the latest period only: 2 rows of 2026-03 */
+    assert_non_null(strstr(spec, "\"status\":\"missed\""));
+    free(spec);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/none", dir);
+    assert_int_equal(civ_report_write(path, NULL), CIV_ERR_IO);
+    assert_non_null(strstr(civ_last_error()->text, "allocation.csv"));
+    assert_int_equal(civ_report_write(NULL, NULL), CIV_ERR_INVALID_ARGUMENT);
+    civ_report_options fr = {.lang = "fr"};
+    snprintf(path, sizeof path, "%s/w", dir);
+    assert_int_equal(civ_report_write(path, &fr), CIV_ERR_INVALID_ARGUMENT);
+    put("bad", "allocation.csv", "unique_id,amount\nC1,5\n");
+    put("bad", "allocation_summary.csv", SUMMARY);
+    snprintf(path, sizeof path, "%s/bad", dir);
+    assert_int_equal(civ_report_write(path, NULL), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error()->text, "district"));
+    assert_non_null(strstr(civ_last_error()->file, "allocation.csv"));
+    snprintf(file, sizeof file, "%s/report.html", path);
+    assert_int_equal(access(file, F_OK), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_money_formats),  cmocka_unit_test(test_model_names),
+        cmocka_unit_test(test_escaping),       cmocka_unit_test(test_data_mapping),
+        cmocka_unit_test(test_tidy_summary),   cmocka_unit_test(test_write_both_languages),
+        cmocka_unit_test(test_monitoring_tables),
+        cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+}
