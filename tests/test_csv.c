@@ -226,9 +226,10 @@ static void test_empty_inputs(void **state)
 static void test_header_errors(void **state)
 {
     (void)state;
-    expect_panel_error("unique_id,ds\nA,2024-01\n", CIV_ERR_MISSING_COLUMN, 1, 3, "y");
-    expect_panel_error("id,ds,y\nA,2024-01,1\n", CIV_ERR_MISSING_COLUMN, 1, 4, "unique_id");
-    expect_panel_error("unique_id,y,y2\nA,1,2\n", CIV_ERR_MISSING_COLUMN, 1, 4, "ds");
+    /* a missing column is reported on the header line, not at a column past its end */
+    expect_panel_error("unique_id,ds\nA,2024-01\n", CIV_ERR_MISSING_COLUMN, 1, 0, "y");
+    expect_panel_error("id,ds,y\nA,2024-01,1\n", CIV_ERR_MISSING_COLUMN, 1, 0, "unique_id");
+    expect_panel_error("unique_id,y,y2\nA,1,2\n", CIV_ERR_MISSING_COLUMN, 1, 0, "ds");
     expect_panel_error("unique_id,ds,y,x,x\nA,2024-01,1,2,3\n", CIV_ERR_DUPLICATE, 1, 5, "x");
     expect_panel_error("unique_id,,ds,y\nA,1,2024-01,1\n", CIV_ERR_PARSE, 1, 2, NULL);
     expect_panel_error("unique_id,ds,y,\xC3\x28\nA,2024-01,1,2\n", CIV_ERR_PARSE, 1, 4, NULL);
@@ -320,6 +321,16 @@ static void test_bytes_and_limits(void **state)
     expect_panel_error("unique_id,ds,y\n,2024-01,1\n", CIV_ERR_PARSE, 2, 1, "unique_id");
     expect_panel_error("unique_id,ds,y\nA,2024-01,1\n\nA,2024-02,2\n", CIV_ERR_PARSE, 3, 1, NULL);
 
+    /* UTF-16 files (with and without a BOM) are named as such, with the fix */
+    const char u16le[] = "\xFF\xFEu\0n\0i\0";
+    expect_panel_error_len(u16le, (long)sizeof u16le - 1, CIV_ERR_PARSE, 1, 0, NULL);
+    assert_non_null(strstr(civ_last_error()->message, "UTF-16"));
+    const char u16be[] = "\xFE\xFF\0u\0n";
+    expect_panel_error_len(u16be, (long)sizeof u16be - 1, CIV_ERR_PARSE, 1, 0, NULL);
+    const char u16nobom[] = "u\0n\0i\0q\0";
+    expect_panel_error_len(u16nobom, (long)sizeof u16nobom - 1, CIV_ERR_PARSE, 1, 0, NULL);
+    assert_non_null(strstr(civ_last_error()->message, "CSV UTF-8"));
+
     /* a 2 MiB field, unquoted and quoted, in the middle of a file */
     size_t big = (size_t)2 << 20;
     char *content = malloc(big + 128);
@@ -333,6 +344,120 @@ static void test_bytes_and_limits(void **state)
     strcpy(content + at + big, "\",2024-02,2\n");
     expect_panel_error(content, CIV_ERR_LIMIT, 3, 1, "unique_id");
     free(content);
+}
+
+/* Issue 18 item 4: a header of 10^5 columns is read in linear time (names go
+ * through a hash set; the time is measured in bench/csv.bench.sh, not here),
+ * a duplicate among them is found and named, and the documented limits on
+ * columns (CIV_CSV_COLUMN_LIMIT) and header bytes (CIV_CSV_HEADER_LIMIT) are
+ * clear errors. */
+static void test_wide_header(void **state)
+{
+    (void)state;
+    const size_t n = 100000;
+    size_t cap = 16 * n + 64;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    size_t at = (size_t)sprintf(text, "unique_id,ds,y");
+    for (size_t k = 0; k < n; k++)
+        at += (size_t)sprintf(text + at, ",c%zu", k);
+    size_t header_end = at;
+    at += (size_t)sprintf(text + at, "\nA,2024-01,1");
+    for (size_t k = 0; k < n; k++)
+        at += (size_t)sprintf(text + at, ",%zu", k % 10);
+    strcpy(text + at, "\n");
+    civ_panel *p = read_panel(text);
+    assert_int_equal(civ_panel_n_covariates(p), n);
+    size_t k = 0;
+    assert_int_equal(civ_panel_find_covariate(p, "c99999", &k), CIV_OK);
+    assert_int_equal(k, n - 1);
+    assert_int_equal(civ_panel_find_covariate(p, "c50000", &k), CIV_OK);
+    assert_int_equal(k, 50000);
+    assert_int_equal(civ_panel_add_covariate(p, "c7", NULL), CIV_ERR_DUPLICATE);
+    civ_panel_free(p);
+
+    /* the last name repeats the first covariate's */
+    strcpy(text + header_end, ",c0\n");
+    expect_panel_error(text, CIV_ERR_DUPLICATE, 1, (long)n + 4, "c0");
+    assert_non_null(strstr(civ_last_error()->message, "columns 4 and 100004"));
+    free(text);
+
+    /* more columns than CIV_CSV_COLUMN_LIMIT: refused before they are kept */
+    size_t many = CIV_CSV_COLUMN_LIMIT + 1;
+    text = malloc(2 * many + 32);
+    assert_non_null(text);
+    at = (size_t)sprintf(text, "unique_id,ds,y");
+    for (size_t c = 3; c < many; c++) {
+        text[at++] = ',';
+        text[at++] = 'x';
+    }
+    strcpy(text + at, "\n");
+    expect_panel_error(text, CIV_ERR_LIMIT, 1, 0, NULL);
+    assert_non_null(strstr(civ_last_error()->message, "columns"));
+    free(text);
+
+    /* a header line longer than CIV_CSV_HEADER_LIMIT (fields under the field limit) */
+    size_t bytes = CIV_CSV_HEADER_LIMIT + (1 << 20);
+    text = malloc(bytes + 64);
+    assert_non_null(text);
+    at = (size_t)sprintf(text, "unique_id,ds,y");
+    while (at < bytes) {
+        text[at++] = ',';
+        for (int j = 0; j < 1000; j++)
+            text[at++] = 'a' + (char)(j % 26);
+    }
+    strcpy(text + at, "\n");
+    expect_panel_error(text, CIV_ERR_LIMIT, 1, 0, NULL);
+    assert_non_null(strstr(civ_last_error()->message, "header line"));
+    free(text);
+}
+
+/* Issue 18 item 6: text that a spreadsheet would run as a formula is written
+ * with a leading apostrophe (quoted) by default; plain numbers in text and
+ * other text are untouched; the guard can be turned off for exact text. */
+static void test_formula_guard(void **state)
+{
+    (void)state;
+    const char *ids[] = {"=HYPERLINK(\"x\")", "+cmd", "-2+3", "@SUM(A1)", "\tTAB", "-5", "+1.5", "plain", "a=b"};
+    const char *want[] = {"\"'=HYPERLINK(\"\"x\"\")\"", "\"'+cmd\"", "\"'-2+3\"", "\"'@SUM(A1)\"", "\"'\tTAB\"",
+                          "-5", "+1.5", "plain", "a=b"};
+    size_t n = sizeof ids / sizeof *ids;
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_create(&t), CIV_OK);
+    size_t c = 0, c2 = 0;
+    assert_int_equal(civ_table_add_column(t, "unique_id", CIV_COLUMN_TEXT, &c), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "=name", CIV_COLUMN_TEXT, &c2), CIV_OK);
+    assert_int_equal(civ_table_add_rows(t, n, NULL), CIV_OK);
+    for (size_t r = 0; r < n; r++) {
+        assert_int_equal(civ_table_set_text(t, r, c, ids[r]), CIV_OK);
+        assert_int_equal(civ_table_set_text(t, r, c2, "x"), CIV_OK);
+    }
+    const char *out = new_path(".csv");
+    assert_int_equal(civ_table_write_csv(t, out), CIV_OK);
+    char *text = slurp(out, NULL);
+    char *line = strtok(text, "\n");
+    assert_string_equal(line, "unique_id,\"'=name\"");
+    for (size_t r = 0; r < n; r++) {
+        line = strtok(NULL, "\n");
+        assert_non_null(line);
+        char expect[128];
+        snprintf(expect, sizeof expect, "%s,x", want[r]);
+        assert_string_equal(line, expect);
+    }
+    free(text);
+
+    /* off: the exact text, which reads back as written */
+    assert_int_equal(civ_csv_set_formula_guard(0), CIV_OK);
+    assert_int_equal(civ_table_write_csv(t, out), CIV_OK);
+    civ_table *back = NULL;
+    assert_int_equal(civ_table_read_csv(out, NULL, &back), CIV_OK);
+    for (size_t r = 0; r < n; r++)
+        if (strcmp(ids[r], "-5") && strcmp(ids[r], "+1.5"))
+            assert_string_equal(civ_table_text(back, r, 0), ids[r]);
+    civ_table_free(back);
+    assert_int_equal(civ_csv_set_formula_guard(2), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_csv_set_formula_guard(1), CIV_OK);
+    civ_table_free(t);
 }
 
 static void test_io_errors(void **state)
@@ -1174,6 +1299,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty_inputs),
         cmocka_unit_test(test_header_errors),
+        cmocka_unit_test(test_wide_header),
+        cmocka_unit_test(test_formula_guard),
         cmocka_unit_test(test_ragged_rows),
         cmocka_unit_test(test_bad_numbers),
         cmocka_unit_test(test_bad_dates),

@@ -481,16 +481,32 @@ static void test_memory_guard(void **state)
     assert_int_equal(civ_mem_check(SIZE_MAX / 2, 16, 0, "x", NULL), CIV_ERR_LIMIT);
     civ_mem_limit_set(0);
 
-    /* the environment variable, with suffixes; malformed values are ignored */
+    /* the environment variable, with suffixes; malformed values are errors
+     * naming the variable (issue 18: "10MiB" and "garbage" used to be ignored) */
     setenv("CIV_MEMORY_LIMIT", "3M", 1);
     assert_int_equal(civ_mem_limit(), 3 * 1024 * 1024);
     setenv("CIV_MEMORY_LIMIT", "2g", 1);
     assert_int_equal(civ_mem_limit(), (size_t)2 << 30);
-    setenv("CIV_MEMORY_LIMIT", "12 potatoes", 1);
-    size_t physical = civ_mem_limit();
-    assert_true(physical > 3 * 1024 * 1024);
+    setenv("CIV_MEMORY_LIMIT", "10MiB", 1);
+    assert_int_equal(civ_mem_limit(), (size_t)10 << 20);
+    setenv("CIV_MEMORY_LIMIT", "2GB", 1);
+    assert_int_equal(civ_mem_limit(), (size_t)2 << 30);
+    setenv("CIV_MEMORY_LIMIT", "4096", 1);
+    assert_int_equal(civ_mem_limit(), 4096);
+    const char *bad[] = {"12 potatoes", "garbage", "", "-5M", "0", "10Mi", "1.5G", "99999999999999999999", "10MB!"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        setenv("CIV_MEMORY_LIMIT", bad[i], 1);
+        size_t bytes = 0;
+        assert_int_equal(civ_mem_limit_get(&bytes), CIV_ERR_INVALID_ARGUMENT);
+        assert_string_equal(civ_last_error()->field, "CIV_MEMORY_LIMIT");
+        assert_int_equal(civ_panel_read_csv(csv, &p), CIV_ERR_INVALID_ARGUMENT);
+        assert_null(p);
+        assert_non_null(strstr(civ_last_error()->message, "is not a size"));
+    }
+    setenv("CIV_MEMORY_LIMIT", "garbage", 1);
+    assert_int_equal(civ_mem_limit(), SIZE_MAX); /* no limit from it: the error comes from the readers */
     unsetenv("CIV_MEMORY_LIMIT");
-    assert_int_equal(civ_mem_limit(), physical);
+    assert_true(civ_mem_limit() > 3 * 1024 * 1024); /* physical memory */
     assert_int_equal(civ_panel_read_csv(csv, &p), CIV_OK);
     civ_panel_free(p);
 }

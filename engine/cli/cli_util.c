@@ -40,12 +40,40 @@ int civ_cli_exit_code(civ_status status)
     }
 }
 
+const char *civ_cli_safe(const char *text, char *buf, size_t size)
+{
+    size_t o = 0;
+    if (!size)
+        return buf;
+    for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p; p++) {
+        char piece[8];
+        size_t n;
+        if (*p < 0x20 || *p == 0x7f)
+            n = (size_t)snprintf(piece, sizeof piece, "\\x%02x", *p);
+        else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+            n = (size_t)snprintf(piece, sizeof piece, "\\u00%02x", *++p);
+        else {
+            piece[0] = (char)*p;
+            n = 1;
+        }
+        if (o + n + 4 > size) {
+            snprintf(buf + o, size - o, "...");
+            return buf;
+        }
+        memcpy(buf + o, piece, n);
+        o += n;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
 int civ_cli_report(civ_status status)
 {
     const char *text = civ_last_error_message();
     if (!text[0])
         text = civ_strerror(status);
-    fprintf(stderr, "civicast: %s\n", text);
+    char safe[2048];
+    fprintf(stderr, "civicast: %s\n", civ_cli_safe(text, safe, sizeof safe));
     return civ_cli_exit_code(status);
 }
 

@@ -324,7 +324,9 @@ static void print_forecast_summary(const civ_forecast_result *r, const civ_panel
             size_t shown = 0;
             for (size_t i = 0; i < n && shown < 5; i++) {
                 if (civ_forecast_result_status(r, i) != CIV_OK) {
-                    fprintf(stderr, "  %s: %s\n", civ_panel_series_id(panel, i), civ_forecast_result_message(r, i));
+                    char id[512], msg[1024];
+                    fprintf(stderr, "  %s: %s\n", civ_cli_safe(civ_panel_series_id(panel, i), id, sizeof id),
+                            civ_cli_safe(civ_forecast_result_message(r, i), msg, sizeof msg));
                     shown++;
                 }
             }

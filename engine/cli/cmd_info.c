@@ -101,8 +101,10 @@ static int show_info(const char *path, const char *attributes_path)
     printf("values       %zu, missing %zu (%.2f%%)\n", sum.n_values, sum.n_missing,
            sum.n_values ? 100.0 * (double)sum.n_missing / (double)sum.n_values : 0.0);
     printf("covariates   %zu", sum.n_covariates);
-    for (size_t k = 0; k < sum.n_covariates; k++)
-        printf("%s%s", k ? ", " : ": ", civ_panel_covariate_name(panel, k));
+    for (size_t k = 0; k < sum.n_covariates; k++) {
+        char name[512];
+        printf("%s%s", k ? ", " : ": ", civ_cli_safe(civ_panel_covariate_name(panel, k), name, sizeof name));
+    }
     printf("\n");
     if (sum.n_covariates)
         printf("future       %zu series carry covariate values beyond their last observation\n", sum.n_future);
@@ -111,7 +113,10 @@ static int show_info(const char *path, const char *attributes_path)
         printf("attributes   %zu columns for %zu ids:", sum.n_attributes, sum.n_attribute_rows);
         for (size_t c = 0; c < civ_table_n_columns(attr); c++)
             if (strcmp(civ_table_column_name(attr, c), "unique_id"))
-                printf(" %s", civ_table_column_name(attr, c));
+            {
+                char name[512];
+                printf(" %s", civ_cli_safe(civ_table_column_name(attr, c), name, sizeof name));
+            }
         printf("\n");
         size_t key = 0, with_series = 0;
         civ_table_find_column(attr, "unique_id", &key);

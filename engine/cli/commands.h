@@ -119,6 +119,12 @@ int civ_cli_money_decimals(int64_t minor_unit);
 int civ_cli_exit_code(civ_status status);
 /* Prints "civicast: <last error text>" on stderr; returns the exit code. */
 int civ_cli_report(civ_status status);
+/* Text from the data (ids, names, messages) made safe for a terminal: control
+ * bytes (C0, DEL) and C1 controls (U+0080..U+009F, which some terminals obey
+ * as escape sequences) become \xNN / \u00NN, so an id cannot move the
+ * cursor, recolour or retitle the terminal (issue 18, item 6).  Returns `buf`
+ * (cut with "..." when it does not fit). */
+const char *civ_cli_safe(const char *text, char *buf, size_t size);
 /* Prints "civicast CMD: message" and "try 'civicast CMD --help'"; returns 1. */
 int civ_cli_usage_error(const char *command, const char *fmt, ...)
 #if defined(__GNUC__)

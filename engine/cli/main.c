@@ -11,8 +11,10 @@ static void print_help(FILE *out)
 {
     fprintf(out,
             "civicast %s -- forecast community service demand and allocate funds by factors\n\n"
-            "usage: civicast COMMAND [options]\n"
+            "usage: civicast [--raw-csv-text] COMMAND [options]\n"
             "       civicast --version | --help\n\n"
+            "--raw-csv-text  write CSV text fields exactly (no apostrophe before a leading\n"
+            "                = + - @ tab or CR; the default guards spreadsheets against formulas)\n\n"
             "commands:\n",
             civ_version());
     for (size_t i = 0; civ_cli_commands[i]; i++)
@@ -28,6 +30,16 @@ int main(int argc, char **argv)
     if (argc < 2) {
         print_help(stderr);
         return CIV_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--raw-csv-text")) { /* for machine consumers: civ_csv_set_formula_guard */
+        civ_csv_set_formula_guard(0);
+        argv[1] = argv[0];
+        argc--;
+        argv++;
+        if (argc < 2) {
+            print_help(stderr);
+            return CIV_EXIT_USAGE;
+        }
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         print_help(stdout);

@@ -356,6 +356,18 @@ typedef struct civ_csv_write_options {
  *  outside 0..17, min_decimals outside 0..9), CIV_ERR_IO, CIV_ERR_DOMAIN. */
 CIV_API civ_status civ_table_write_csv_opts(const civ_table *table, const char *path,
                                             const civ_csv_write_options *options);
+/** Spreadsheet formula guard of every CSV writer (tables, panels, forecasts,
+ *  reports), on by default: a text field (an id, a name, a column name, a
+ *  text cell) that starts with '=', '+', '-', '@', a tab or a carriage return
+ *  is written quoted with a leading apostrophe ('=A1 becomes "'=A1"), so
+ *  Excel or LibreOffice shows it as text instead of running it as a formula
+ *  (the OWASP "CSV injection" rule).  Text that is a plain decimal number
+ *  ("-5", "+1.5") is left alone: a spreadsheet reads it as a number, not a
+ *  formula.  `enabled` = 0 turns the guard off for machine consumers (exact
+ *  round trips of such ids); 1 turns it back on.  Process-wide; set it before
+ *  starting writers in other threads.  Errors: CIV_ERR_INVALID_ARGUMENT
+ *  (enabled not 0 or 1). */
+CIV_API civ_status civ_csv_set_formula_guard(int enabled);
 /** Reads / writes a table in HDF5 (schema "civicast.table", datasets/SCHEMA.md).
  *  Writing is atomic as for CSV.  Errors: CIV_ERR_IO, CIV_ERR_SCHEMA. */
 CIV_API civ_status civ_table_read_hdf5(const char *path, civ_table **out);

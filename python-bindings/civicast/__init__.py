@@ -33,7 +33,22 @@ __all__ = ["Error", "ForecastWarning", "DateSpec", "forecast", "models_report", 
            "compare", "uncertainty", "need", "monitor", "early_warning", "demand_check", "risk_matrix",
            "inactivity_alerts", "plot", "plot_allocation", "read_plan", "plan", "model_families", "restore_error",
            "report",
-           "library_version", "library_path", "EXPECTED_VERSION", "__version__"]
+           "library_version", "library_path", "set_csv_formula_guard", "EXPECTED_VERSION", "__version__"]
+
+
+def set_csv_formula_guard(enabled):
+    """Turn the spreadsheet formula guard of the CSV writers on (the default)
+    or off (civ_csv_set_formula_guard).
+
+    With the guard on, a text field that starts with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return (and is not a plain number) is written
+    as ``"'=..."`` so a spreadsheet shows it as text instead of running it as
+    a formula.  Turn it off (``False``) when the file is for programs that
+    need the exact text back.  Process-wide."""
+    if not isinstance(enabled, bool):
+        raise TypeError(f"enabled must be True or False, not {type(enabled).__name__}")
+    from ._lib import check as _check, lib as _lib
+    _check(_lib.civ_csv_set_formula_guard(int(enabled)))
 
 
 def library_version():

@@ -310,6 +310,7 @@ _SIGNATURES = {
     "civ_table_read": (c_status, [_CP, ctypes.POINTER(civ_table_read_options), PP]),
     "civ_table_write": (c_status, [P, _CP]),
     "civ_table_write_opts": (c_status, [P, _CP, ctypes.POINTER(civ_csv_write_options)]),
+    "civ_csv_set_formula_guard": (c_status, [_I]),
     # panels
     "civ_panel_create": (c_status, [_I, PP]),
     "civ_panel_free": (None, [P]),
@@ -589,4 +590,23 @@ def check(status):
 
 
 def encode(s):
-    return s.encode("utf-8") if isinstance(s, str) else bytes(s)
+    """Text -> NUL-terminated UTF-8 for C.  Text holding a NUL byte is refused:
+    C would silently cut it there (issue 18: 'A\\x00x' became 'A')."""
+    b = s.encode("utf-8") if isinstance(s, str) else bytes(s)
+    if b"\x00" in b:
+        raise ValueError(f"civicast: {s!r} contains a NUL character, which C text cannot hold")
+    return b
+
+
+def whole(func, name, value, minimum=None):
+    """A whole-number parameter, strictly: int or numpy integer (not bool, not
+    float, not text), at least `minimum`; errors name the function and the
+    parameter (issue 18: h=2.5, '12' and True were taken as 2, 12 and 1, and
+    n_paths=-1 as 18446744073709551615)."""
+    import numbers
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{func}: {name} must be a whole number (int), not {type(value).__name__} {value!r}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{func}: {name} must be at least {minimum}, got {value}")
+    return value

@@ -93,11 +93,11 @@ def _apply(p, out, model, h, threads, draws):
     if model is not None:
         check(lib.civ_plan_set_model(p.ptr, encode(model)))
     if h is not None:
-        check(lib.civ_plan_set_horizon(p.ptr, int(h)))
+        check(lib.civ_plan_set_horizon(p.ptr, _lib.whole("civicast.plan", "h", h, 1)))
     if threads is not None:
-        check(lib.civ_plan_set_threads(p.ptr, int(threads)))
+        check(lib.civ_plan_set_threads(p.ptr, _lib.whole("civicast.plan", "threads", threads, 0)))
     if draws is not None:
-        check(lib.civ_plan_set_draws(p.ptr, int(draws)))
+        check(lib.civ_plan_set_draws(p.ptr, _lib.whole("civicast.plan", "draws", draws, 0)))
 
 
 def _result_frames(res):

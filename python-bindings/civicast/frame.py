@@ -325,6 +325,15 @@ def _string_periods(ds, codes, n_series, want, spec, ids=None):
 def _factorize_ids(col):
     """unique_id column -> (codes in sorted string order, unique values in the
     input's dtype, their UTF-8 bytes)."""
+    if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+        # Before factorize: pandas' string hash table stops at a NUL too, so
+        # 'A\x00x' and 'A' would already be one series (issue 18).
+        nul = col.astype(str).str.contains("\x00", regex=False).to_numpy()
+        if nul.any():
+            row = int(np.flatnonzero(nul)[0])
+            u = str(col.iloc[row])
+            raise Error("CIV_ERR_INVALID_ARGUMENT", f"row {row}: unique_id {u!r} contains a NUL character, "
+                        "which C text cannot hold", series_id=u.replace("\x00", "\\x00"), field="unique_id")
     codes, uniques = pd.factorize(col, sort=False)
     if (codes < 0).any():
         row = int(np.flatnonzero(codes < 0)[0])
@@ -801,22 +810,21 @@ class _Run:
         check(lib.civ_forecast_options_init(ctypes.byref(opt)))
         model_b = encode(model)
         opt.model = model_b
+        fn = "civicast.forecast"
         if h is not None:
-            if int(h) < 1:
-                raise ValueError("civicast.forecast: h must be a positive whole number")
-            opt.horizon = int(h)
+            opt.horizon = _lib.whole(fn, "h", h, 1)
         levels = [] if level is None else [float(x) for x in np.atleast_1d(level)]
         lv = (ctypes.c_double * max(1, len(levels)))(*levels)
         opt.levels = ctypes.cast(lv, _lib.c_double_p)
         opt.n_levels = len(levels)
         if threads is not None:
-            opt.threads = int(threads)
-        opt.seed = _DEFAULT_SEED if seed is None else int(seed)
+            opt.threads = _lib.whole(fn, "threads", threads, 0)
+        opt.seed = _DEFAULT_SEED if seed is None else _lib.whole(fn, "seed", seed, 0)
         if ic not in _lib.CRITERIA:
             raise ValueError(f"civicast.forecast: ic must be one of {sorted(_lib.CRITERIA)}, got {ic!r}")
         opt.criterion = _lib.CRITERIA[ic]
         if n_paths is not None:
-            opt.n_paths = int(n_paths)
+            opt.n_paths = _lib.whole(fn, "n_paths", n_paths, 0)
         opt.nonnegative = {"auto": -1, "off": 0, "on": 1, None: -1, False: 0, True: 1}[nonnegative]
         opt.want_fitted = 1 if fitted else 0
         names = [] if xreg is None else ([xreg] if isinstance(xreg, str) else list(xreg))

@@ -93,6 +93,8 @@ void civ_error_refresh_text(void)
     for (char *c = e->text; *c; c++)
         if ((unsigned char)*c < 0x20 || *c == 0x7f)
             *c = ' ';
+        else if ((unsigned char)*c == 0xC2 && (unsigned char)c[1] >= 0x80 && (unsigned char)c[1] <= 0x9F)
+            c[0] = c[1] = ' '; /* C1 controls (U+0080..U+009F, e.g. CSI): terminals obey them too */
 }
 
 static civ_status fail_v(civ_status status, const civ_where *where, const char *fmt, va_list ap)

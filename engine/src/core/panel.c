@@ -52,6 +52,7 @@ void civ_panel_free(civ_panel *panel)
         free(c->name);
     }
     free(panel->covariates);
+    civ_strmap_free(&panel->covariate_index);
     civ_table_free(panel->attributes);
     free(panel);
 }
@@ -229,21 +230,27 @@ civ_status civ_panel_add_covariate(civ_panel *panel, const char *name, size_t *k
         civ_where w = {.field = name};
         return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "'%s' is reserved and cannot name a covariate", name);
     }
-    for (size_t j = 0; j < panel->n_covariates; j++)
-        if (!strcmp(panel->covariates[j].name, name)) {
-            civ_where w = {.field = name};
-            return civ_fail_at(CIV_ERR_DUPLICATE, &w, "covariate '%s' already exists", name);
-        }
-    civ_panel_covariate_store *cs = realloc(panel->covariates, (panel->n_covariates + 1) * sizeof *cs);
-    if (!cs)
-        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory adding covariate '%s'", name);
-    panel->covariates = cs;
+    /* Names go through a hash set so that a panel of many covariates (a wide
+     * CSV header) is built in linear time. */
+    if (civ_strmap_get(&panel->covariate_index, name, NULL)) {
+        civ_where w = {.field = name};
+        return civ_fail_at(CIV_ERR_DUPLICATE, &w, "covariate '%s' already exists", name);
+    }
+    if (panel->n_covariates == panel->covariates_capacity) {
+        size_t cap = panel->covariates_capacity ? 2 * panel->covariates_capacity : 4;
+        civ_panel_covariate_store *cs = realloc(panel->covariates, cap * sizeof *cs);
+        if (!cs)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory adding covariate '%s'", name);
+        panel->covariates = cs;
+        panel->covariates_capacity = cap;
+    }
     civ_panel_covariate_store c = {0};
     size_t cap = panel->series_capacity ? panel->series_capacity : 1;
     c.name = strdup(name);
     c.values = calloc(cap, sizeof *c.values);
     c.len = calloc(cap, sizeof *c.len);
-    if (!c.name || !c.values || !c.len) {
+    if (!c.name || !c.values || !c.len ||
+        civ_strmap_put(&panel->covariate_index, c.name, panel->n_covariates, NULL) != CIV_OK) {
         free(c.name);
         free(c.values);
         free(c.len);
@@ -267,12 +274,12 @@ civ_status civ_panel_find_covariate(const civ_panel *panel, const char *name, si
 {
     if (!panel || !name)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_find_covariate: NULL argument");
-    for (size_t j = 0; j < panel->n_covariates; j++)
-        if (!strcmp(panel->covariates[j].name, name)) {
-            if (k)
-                *k = j;
-            return CIV_OK;
-        }
+    size_t j;
+    if (civ_strmap_get(&panel->covariate_index, name, &j)) {
+        if (k)
+            *k = j;
+        return CIV_OK;
+    }
     civ_where w = {.field = name};
     return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "no covariate named '%s'", name);
 }

@@ -25,7 +25,8 @@ struct civ_panel {
     size_t values_capacity;
     civ_strmap id_index;
     civ_panel_covariate_store *covariates;
-    size_t n_covariates;
+    size_t n_covariates, covariates_capacity;
+    civ_strmap covariate_index; /* name -> k, keys are covariates[k].name */
     civ_table *attributes;
 };
 

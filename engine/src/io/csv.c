@@ -57,6 +57,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,6 +247,7 @@ typedef struct csv_reader {
     size_t n_fields, fields_cap;
     char **names;         /* header names for error messages (may be NULL) */
     size_t n_names;
+    size_t record_limit;  /* largest record in bytes: the header's while it is read */
 } csv_reader;
 
 /* Bytes that end a scan inside an unquoted / quoted field (NUL is the
@@ -283,9 +285,9 @@ static civ_status csv_fill(csv_reader *r)
         r->pos = 0;
     }
     if (r->len == r->cap) {
-        if (r->cap >= CIV_CSV_RECORD_LIMIT)
-            return fail_cell(r, CIV_ERR_LIMIT, r->line, 0, NULL, "a record is longer than %zu MiB",
-                             CIV_CSV_RECORD_LIMIT >> 20);
+        if (r->cap >= r->record_limit)
+            return fail_cell(r, CIV_ERR_LIMIT, r->line, 0, NULL, "%s is longer than %zu MiB",
+                             r->n_names ? "a record" : "the header line", r->record_limit >> 20);
         size_t cap = r->cap * 2;
         char *b = realloc(r->buf, cap + 1);
         if (!b)
@@ -328,6 +330,15 @@ static civ_status csv_rewind(csv_reader *r)
     }
     if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
         r->pos = 3;
+    /* UTF-16 (a BOM FF FE / FE FF, or a NUL as the second byte of ASCII
+     * text) would otherwise be reported as "NUL byte in a field" (issue 18). */
+    if (r->len >= 2 && (!memcmp(r->buf, "\xFF\xFE", 2) || !memcmp(r->buf, "\xFE\xFF", 2) ||
+                        (r->buf[0] && !r->buf[1] && r->len >= 4 && r->buf[2] && !r->buf[3]))) {
+        civ_where w = {.file = r->path, .line = 1};
+        return civ_fail_at(CIV_ERR_PARSE, &w,
+                           "the file is UTF-16 text: civicast reads UTF-8; save it as \"CSV UTF-8\" (Excel) or "
+                           "convert it (iconv -f UTF-16 -t UTF-8)");
+    }
     return CIV_OK;
 }
 
@@ -359,6 +370,7 @@ static civ_status csv_open(csv_reader *r, const char *path)
         return civ_fail_at(CIV_ERR_IO, &w, "is a folder, not a file");
     }
     r->cap = READ_CHUNK;
+    r->record_limit = CIV_CSV_HEADER_LIMIT; /* raised once the header is read */
     r->buf = malloc(r->cap + 1);
     r->fields_cap = 16;
     r->fields = malloc(r->fields_cap * sizeof *r->fields);
@@ -461,6 +473,9 @@ static civ_status csv_open_encoded(csv_reader *r, const char *path, const char *
 /* Doubles the room for fields. */
 static civ_status grow_fields(csv_reader *r)
 {
+    if (r->fields_cap >= CIV_CSV_COLUMN_LIMIT) /* bounds a hostile header's memory (csv.h) */
+        return fail_cell(r, CIV_ERR_LIMIT, r->line, 0, NULL, "more than %zu columns in a record",
+                         CIV_CSV_COLUMN_LIMIT);
     csv_field *f = realloc(r->fields, 2 * r->fields_cap * sizeof *f);
     if (!f)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a record of %zu fields", r->fields_cap);
@@ -627,8 +642,9 @@ static civ_status csv_next(csv_reader *r, int *have)
     }
 }
 
-/* Reads the header: names must be non-empty, valid UTF-8 and distinct.
- * Copies them into r->names for error messages. */
+/* Reads the header: names must be non-empty, valid UTF-8 and distinct
+ * (checked through a hash set: linear in the header, see CIV_CSV_HEADER_LIMIT
+ * and CIV_CSV_COLUMN_LIMIT).  Copies them into r->names for error messages. */
 static civ_status csv_read_header(csv_reader *r)
 {
     int have;
@@ -639,33 +655,40 @@ static civ_status csv_read_header(csv_reader *r)
         civ_where w = {.file = r->path, .line = 1};
         return civ_fail_at(CIV_ERR_PARSE, &w, "empty file: expected a header line");
     }
+    r->record_limit = CIV_CSV_RECORD_LIMIT;
     r->names = calloc(r->n_fields, sizeof *r->names);
     if (!r->names)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the header");
     r->n_names = r->n_fields;
+    civ_strmap seen = {0};
     for (size_t c = 0; c < r->n_fields; c++) {
         const csv_field *f = &r->fields[c];
         if (!f->len)
-            return fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL, "empty column name in the header");
-        if (!civ_utf8_valid(f->text, f->len))
-            return fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL, "column name is not valid UTF-8" NOT_UTF8_HINT);
+            s = fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL, "empty column name in the header");
+        else if (!civ_utf8_valid(f->text, f->len))
+            s = fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL, "column name is not valid UTF-8" NOT_UTF8_HINT);
         /* A name starting with U+FEFF (a second BOM: the file was re-encoded
          * twice) would look like "unique_id" and not match it, and would not
          * survive a write and re-read (fuzz_csv crasher
          * tests/fuzz/crashers/csv/double_bom). */
-        if (f->len >= 3 && !memcmp(f->text, "\xEF\xBB\xBF", 3))
-            return fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL,
-                             "column name starts with a byte-order mark (U+FEFF): was the file encoded twice?");
-        r->names[c] = strdup(f->text);
-        if (!r->names[c])
-            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the header");
-        for (size_t j = 0; j < c; j++)
-            if (!strcmp(r->names[j], r->names[c]))
-                return fail_cell(r, CIV_ERR_DUPLICATE, f->line, c + 1, NULL,
-                                 "column '%s' appears twice in the header (columns %zu and %zu)", r->names[c], j + 1,
-                                 c + 1);
+        else if (f->len >= 3 && !memcmp(f->text, "\xEF\xBB\xBF", 3))
+            s = fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL,
+                          "column name starts with a byte-order mark (U+FEFF): was the file encoded twice?");
+        else if (!(r->names[c] = strdup(f->text)))
+            s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the header");
+        else {
+            size_t j = 0;
+            s = civ_strmap_put(&seen, r->names[c], c, &j);
+            if (s == CIV_ERR_DUPLICATE)
+                s = fail_cell(r, CIV_ERR_DUPLICATE, f->line, c + 1, NULL,
+                              "column '%s' appears twice in the header (columns %zu and %zu)", r->names[c], j + 1,
+                              c + 1);
+        }
+        if (s)
+            break;
     }
-    return CIV_OK;
+    civ_strmap_free(&seen);
+    return s;
 }
 
 static void csv_free_names(csv_reader *r)
@@ -838,7 +861,9 @@ static civ_status panel_header(panel_reader *pr)
             if (!strcmp(r->names[c], required[j]))
                 *slot[j] = c;
         if (*slot[j] == SIZE_MAX) {
-            civ_where w = {.file = r->path, .line = 1, .column = (long)pr->n_cols + 1, .field = required[j]};
+            /* No column to point at: the header line is named, not a column
+             * past its end (issue 18). */
+            civ_where w = {.file = r->path, .line = 1, .field = required[j]};
             return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
                                "the header has no '%s' column (a panel needs unique_id, ds and y)", required[j]);
         }
@@ -1275,6 +1300,34 @@ civ_status civ_panel_read_csv_ex(const char *path, const civ_panel_read_options 
 /* Writers                                                                  */
 /* ======================================================================== */
 
+static atomic_int formula_guard = 1;
+
+civ_status civ_csv_set_formula_guard(int enabled)
+{
+    if (enabled != 0 && enabled != 1)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_csv_set_formula_guard: enabled must be 0 or 1, not %d",
+                        enabled);
+    atomic_store(&formula_guard, enabled);
+    return CIV_OK;
+}
+
+/* 1 when a spreadsheet would take the text as a formula (civicast.h,
+ * civ_csv_set_formula_guard): it starts with = + - @ tab or CR and is not a
+ * plain decimal number. */
+static int formula_like(const char *s)
+{
+    switch (s[0]) {
+    case '=': case '@': case '\t': case '\r':
+        return 1;
+    case '+': case '-': {
+        double v;
+        return civ_csv_parse_number(s, strlen(s), &v) != CIV_CSV_NUMBER_OK;
+    }
+    default:
+        return 0;
+    }
+}
+
 static int needs_quotes(const char *s)
 {
     return s[strcspn(s, ",\"\r\n")] != '\0';
@@ -1282,11 +1335,14 @@ static int needs_quotes(const char *s)
 
 static void put_text(FILE *fp, const char *s, int force_quotes)
 {
-    if (!force_quotes && !needs_quotes(s)) {
+    int guard = atomic_load(&formula_guard) && formula_like(s);
+    if (!force_quotes && !guard && !needs_quotes(s)) {
         fputs(s, fp);
         return;
     }
     putc('"', fp);
+    if (guard)
+        putc('\'', fp);
     for (; *s; s++) {
         if (*s == '"')
             putc('"', fp);

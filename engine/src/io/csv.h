@@ -16,6 +16,12 @@
 #define CIV_CSV_FIELD_LIMIT ((size_t)1 << 20)
 /* Largest record (physical lines joined by quoted newlines). */
 #define CIV_CSV_RECORD_LIMIT ((size_t)64 << 20)
+/* Largest header line (bytes) and largest number of columns in any record.
+ * Both bound the work and memory a hostile header can cost (names are
+ * checked for duplicates through a hash set, so the header is read in linear
+ * time); beyond them the readers fail with CIV_ERR_LIMIT naming the file. */
+#define CIV_CSV_HEADER_LIMIT ((size_t)16 << 20)
+#define CIV_CSV_COLUMN_LIMIT ((size_t)1 << 20)
 /* Buffer that civ_csv_format_number needs. */
 #define CIV_CSV_NUMBER_SIZE 32
 

@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 #include "atomic_file.h"
@@ -1013,8 +1014,32 @@ done:
 /* Writing                                                                  */
 /* ------------------------------------------------------------------------ */
 
+/* HDF5 1.10 closes every file still open when the process exits
+ * (H5_term_library, registered with atexit at its first call).  A file whose
+ * H5Fclose failed stays half-destroyed in its tables and that final close
+ * crashes (SIGSEGV in H5F__close_cb after a full disk, issue 18).  So the
+ * library's own exit hook is replaced by one that skips the shutdown once a
+ * close has failed: the process is ending, the kernel closes the descriptor,
+ * and the caller has already been told that the write failed.  If the host
+ * initialised HDF5 before civicast was loaded (h5py imported first),
+ * H5dont_atexit has no effect and HDF5's hook stays. */
+static atomic_int h5_close_failed;
+
+static void h5_at_exit(void)
+{
+    if (!atomic_load(&h5_close_failed))
+        H5close();
+}
+
+__attribute__((constructor)) static void h5_exit_hook(void)
+{
+    if (H5dont_atexit() >= 0)
+        atexit(h5_at_exit);
+}
+
 typedef struct h5_writer {
     const char *path; /* destination, for messages */
+    const char *temp_path; /* the temporary file being written */
     hid_t file;
     hid_t lcpl;       /* link names are UTF-8 */
     hid_t str_type;   /* variable-length UTF-8 string */
@@ -1023,6 +1048,7 @@ typedef struct h5_writer {
 static civ_status writer_open(h5_writer *w, const char *path, const char *temp_path)
 {
     w->path = path;
+    w->temp_path = temp_path;
     w->file = w->lcpl = w->str_type = H5I_INVALID_HID;
     if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0 || H5Zfilter_avail(H5Z_FILTER_SHUFFLE) <= 0)
         return fail_obj(CIV_ERR_UNSUPPORTED, path, NULL, "this HDF5 library lacks the deflate or shuffle filter");
@@ -1059,7 +1085,25 @@ static civ_status writer_close(h5_writer *w, int check)
     CLOSE_ID(H5Pclose, w->lcpl);
     CLOSE_ID(H5Tclose, w->str_type);
     if (w->file >= 0) {
-        herr_t e = H5Fclose(w->file);
+        /* A failing H5Fclose (its last metadata flush hits a full disk)
+         * leaves a half-destroyed file inside HDF5 1.10, which crashes in
+         * H5F__close_cb when the library shuts down at exit, or in a second
+         * H5Fclose (issue 18).  So the flush is done first, where a failure
+         * leaves the file intact: if it fails, the temporary file (about to
+         * be deleted anyway) gives its blocks back to the disk (truncated
+         * to 0) and is flushed again, so the close itself has nothing left to
+         * fail on.  The write has failed whatever happens next. */
+        herr_t e = H5Fflush(w->file, H5F_SCOPE_GLOBAL);
+        if (e < 0) {
+            if (check)
+                s = fail_h5(w->path, NULL, "finish writing the file");
+            check = 0;
+            if (w->temp_path && truncate(w->temp_path, 0) == 0)
+                (void)H5Fflush(w->file, H5F_SCOPE_GLOBAL);
+        }
+        e = H5Fclose(w->file);
+        if (e < 0)
+            atomic_store(&h5_close_failed, 1);
         w->file = H5I_INVALID_HID;
         if (e < 0 && check)
             s = fail_h5(w->path, NULL, "finish writing the file");
