@@ -93,7 +93,7 @@ def _apply(p, out, model, h, threads, draws):
     if model is not None:
         check(lib.civ_plan_set_model(p.ptr, encode(model)))
     if h is not None:
-        check(lib.civ_plan_set_horizon(p.ptr, _lib.whole("civicast.plan", "h", h, 1)))
+        check(lib.civ_plan_set_horizon(p.ptr, _lib.whole("civicast.plan", "h", h, 0)))
     if threads is not None:
         check(lib.civ_plan_set_threads(p.ptr, _lib.whole("civicast.plan", "threads", threads, 0)))
     if draws is not None:
