@@ -245,12 +245,6 @@ civ_status civ_alloc_compare_effect(const civ_alloc_compare *c, size_t s, civ_al
     return CIV_OK;
 }
 
-#define TRY(x)                                                                                                         \
-    do {                                                                                                               \
-        if ((st = (x)) != CIV_OK)                                                                                      \
-            goto fail;                                                                                                 \
-    } while (0)
-
 civ_status civ_alloc_compare_table(const civ_alloc_compare *c, civ_table **out)
 {
     if (!c || !out)
@@ -259,33 +253,33 @@ civ_status civ_alloc_compare_table(const civ_alloc_compare *c, civ_table **out)
     civ_status st;
     size_t n = c->n, cid, cdi, col;
     char name[96];
-    TRY(civ_table_create(&t));
-    TRY(civ_table_add_column(t, "unique_id", CIV_COLUMN_TEXT, &cid));
-    TRY(civ_table_add_column(t, "district", CIV_COLUMN_TEXT, &cdi));
-    TRY(civ_table_add_rows(t, n, NULL));
+    CIV_TRY(civ_table_create(&t));
+    CIV_TRY(civ_table_add_column(t, "unique_id", CIV_COLUMN_TEXT, &cid));
+    CIV_TRY(civ_table_add_column(t, "district", CIV_COLUMN_TEXT, &cdi));
+    CIV_TRY(civ_table_add_rows(t, n, NULL));
     for (size_t i = 0; i < n; i++) {
-        TRY(civ_table_set_text(t, i, cid, c->ids[i]));
-        TRY(civ_table_set_text(t, i, cdi, c->districts[i]));
+        CIV_TRY(civ_table_set_text(t, i, cid, c->ids[i]));
+        CIV_TRY(civ_table_set_text(t, i, cdi, c->districts[i]));
     }
     for (size_t s = 0; s < c->n_specs; s++) {
         snprintf(name, sizeof name, "amount_%s", c->labels[s]);
-        TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &col));
+        CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &col));
         for (size_t i = 0; i < n; i++)
-            TRY(civ_table_set_number(t, i, col, (double)c->amount[s * n + i]));
+            CIV_TRY(civ_table_set_number(t, i, col, (double)c->amount[s * n + i]));
     }
     for (size_t s = 1; s < c->n_specs; s++) {
         size_t cc, cp, co;
         snprintf(name, sizeof name, "change_%s", c->labels[s]);
-        TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cc));
+        CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cc));
         snprintf(name, sizeof name, "change_pct_%s", c->labels[s]);
-        TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cp));
+        CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cp));
         snprintf(name, sizeof name, "outcome_%s", c->labels[s]);
-        TRY(civ_table_add_column(t, name, CIV_COLUMN_TEXT, &co));
+        CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_TEXT, &co));
         for (size_t i = 0; i < n; i++) {
             int64_t a0 = c->amount[i], a = c->amount[s * n + i], d = a - a0;
-            TRY(civ_table_set_number(t, i, cc, (double)d));
-            TRY(civ_table_set_number(t, i, cp, a0 ? 100.0 * (double)d / (double)a0 : NAN));
-            TRY(civ_table_set_text(t, i, co, d > 0 ? "gains" : d < 0 ? "loses" : "same"));
+            CIV_TRY(civ_table_set_number(t, i, cc, (double)d));
+            CIV_TRY(civ_table_set_number(t, i, cp, a0 ? 100.0 * (double)d / (double)a0 : NAN));
+            CIV_TRY(civ_table_set_text(t, i, co, d > 0 ? "gains" : d < 0 ? "loses" : "same"));
         }
     }
     *out = t;
@@ -309,15 +303,15 @@ civ_status civ_alloc_compare_waterfall(const civ_alloc_compare *c, civ_table **o
         free(acc), free(count);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "civ_alloc_compare_waterfall: out of memory");
     }
-    TRY(civ_table_create(&t));
-    TRY(civ_table_add_column(t, "spec", CIV_COLUMN_TEXT, &cspec));
-    TRY(civ_table_add_column(t, "scope", CIV_COLUMN_TEXT, &cscope));
-    TRY(civ_table_add_column(t, "name", CIV_COLUMN_TEXT, &cname));
-    TRY(civ_table_add_column(t, "communities", CIV_COLUMN_NUMBER, &ccount));
-    TRY(civ_table_add_column(t, "base", CIV_COLUMN_NUMBER, &cbase));
+    CIV_TRY(civ_table_create(&t));
+    CIV_TRY(civ_table_add_column(t, "spec", CIV_COLUMN_TEXT, &cspec));
+    CIV_TRY(civ_table_add_column(t, "scope", CIV_COLUMN_TEXT, &cscope));
+    CIV_TRY(civ_table_add_column(t, "name", CIV_COLUMN_TEXT, &cname));
+    CIV_TRY(civ_table_add_column(t, "communities", CIV_COLUMN_NUMBER, &ccount));
+    CIV_TRY(civ_table_add_column(t, "base", CIV_COLUMN_NUMBER, &cbase));
     for (size_t e = 0; e < NEFF; e++)
-        TRY(civ_table_add_column(t, effect_names[e], CIV_COLUMN_NUMBER, &ceff[e]));
-    TRY(civ_table_add_column(t, "amount", CIV_COLUMN_NUMBER, &camount));
+        CIV_TRY(civ_table_add_column(t, effect_names[e], CIV_COLUMN_NUMBER, &ceff[e]));
+    CIV_TRY(civ_table_add_column(t, "amount", CIV_COLUMN_NUMBER, &camount));
     for (size_t s = 0; s < c->n_specs; s++) {
         /* acc row r: [0] base, [1..NEFF] effects, [NEFF+1] amount.  Rows: 0
          * total, 1 gained, 2 lost, 3.. districts.  Sums run in input row order
@@ -347,22 +341,22 @@ civ_status civ_alloc_compare_waterfall(const civ_alloc_compare *c, civ_table **o
             count[2] += d < 0;
         }
         size_t first;
-        TRY(civ_table_add_rows(t, rows_per, &first));
+        CIV_TRY(civ_table_add_rows(t, rows_per, &first));
         for (size_t r = 0; r < rows_per; r++) {
             size_t row = first + r;
             const double *a = acc + r * (NEFF + 2);
-            TRY(civ_table_set_text(t, row, cspec, c->labels[s]));
-            TRY(civ_table_set_text(t, row, cscope,
+            CIV_TRY(civ_table_set_text(t, row, cspec, c->labels[s]));
+            CIV_TRY(civ_table_set_text(t, row, cscope,
                                    r == 0   ? "total"
                                    : r == 1 ? "gained"
                                    : r == 2 ? "lost"
                                             : "district"));
-            TRY(civ_table_set_text(t, row, cname, r < 3 ? "" : c->district_names[r - 3]));
-            TRY(civ_table_set_number(t, row, ccount, (double)count[r]));
-            TRY(civ_table_set_number(t, row, cbase, r == 1 || r == 2 ? NAN : a[0]));
+            CIV_TRY(civ_table_set_text(t, row, cname, r < 3 ? "" : c->district_names[r - 3]));
+            CIV_TRY(civ_table_set_number(t, row, ccount, (double)count[r]));
+            CIV_TRY(civ_table_set_number(t, row, cbase, r == 1 || r == 2 ? NAN : a[0]));
             for (size_t e = 0; e < NEFF; e++)
-                TRY(civ_table_set_number(t, row, ceff[e], a[1 + e]));
-            TRY(civ_table_set_number(t, row, camount, r == 1 || r == 2 ? NAN : a[NEFF + 1]));
+                CIV_TRY(civ_table_set_number(t, row, ceff[e], a[1 + e]));
+            CIV_TRY(civ_table_set_number(t, row, camount, r == 1 || r == 2 ? NAN : a[NEFF + 1]));
         }
     }
     free(acc), free(count);

@@ -330,12 +330,6 @@ static int same_key(const nrow *x, const nrow *y)
     return x->year == y->year && !strcmp(x->id, y->id);
 }
 
-#define TRY(x)                                                                                                         \
-    do {                                                                                                               \
-        if ((st = (x)) != CIV_OK)                                                                                      \
-            goto fail;                                                                                                 \
-    } while (0)
-
 /* The forecast columns the need reads (unique_id, ds, the demand column and
  * the optional model column; *cm = SIZE_MAX without one). */
 static civ_status need_columns(const civ_alloc_need *n, const civ_table *fc, size_t *cid, size_t *cds, size_t *cv,
@@ -448,14 +442,14 @@ static civ_status need_per_community(const civ_alloc_need *n, const nrow *rows, 
     char nm_std[40], nm_need[40], nm_major[40], mj[48];
     need_names(n, nm_std, nm_need, nm_major);
     if (out) {
-        TRY(civ_table_create(&tc));
-        TRY(civ_table_add_column(tc, "unique_id", CIV_COLUMN_TEXT, &c_id));
-        TRY(civ_table_add_column(tc, "year", CIV_COLUMN_NUMBER, &c_year));
-        TRY(civ_table_add_column(tc, "periods", CIV_COLUMN_NUMBER, &c_per));
-        TRY(civ_table_add_column(tc, "demand", CIV_COLUMN_NUMBER, &c_dem));
-        TRY(civ_table_add_column(tc, nm_std, CIV_COLUMN_NUMBER, &c_std));
-        TRY(civ_table_add_column(tc, nm_need, CIV_COLUMN_NUMBER, &c_need));
-        TRY(civ_table_add_column(tc, nm_major, CIV_COLUMN_TEXT, &c_yuan));
+        CIV_TRY(civ_table_create(&tc));
+        CIV_TRY(civ_table_add_column(tc, "unique_id", CIV_COLUMN_TEXT, &c_id));
+        CIV_TRY(civ_table_add_column(tc, "year", CIV_COLUMN_NUMBER, &c_year));
+        CIV_TRY(civ_table_add_column(tc, "periods", CIV_COLUMN_NUMBER, &c_per));
+        CIV_TRY(civ_table_add_column(tc, "demand", CIV_COLUMN_NUMBER, &c_dem));
+        CIV_TRY(civ_table_add_column(tc, nm_std, CIV_COLUMN_NUMBER, &c_std));
+        CIV_TRY(civ_table_add_column(tc, nm_need, CIV_COLUMN_NUMBER, &c_need));
+        CIV_TRY(civ_table_add_column(tc, nm_major, CIV_COLUMN_TEXT, &c_yuan));
     }
     for (size_t a = 0; a < m;) {
         size_t b = a;
@@ -477,14 +471,14 @@ static civ_status need_per_community(const civ_alloc_need *n, const nrow *rows, 
             yr->per[yi] = b - a;
         if (tc) {
             size_t row;
-            TRY(civ_table_add_rows(tc, 1, &row));
-            TRY(civ_table_set_text(tc, row, c_id, rows[a].id));
-            TRY(civ_table_set_number(tc, row, c_year, (double)y));
-            TRY(civ_table_set_number(tc, row, c_per, (double)(b - a)));
-            TRY(civ_table_set_number(tc, row, c_dem, dem));
-            TRY(civ_table_set_number(tc, row, c_std, (double)S));
-            TRY(civ_table_set_number(tc, row, c_need, (double)need));
-            TRY(civ_table_set_text(tc, row, c_yuan, civ_alloc_format_major(need, n->minor_digits, mj, sizeof mj)));
+            CIV_TRY(civ_table_add_rows(tc, 1, &row));
+            CIV_TRY(civ_table_set_text(tc, row, c_id, rows[a].id));
+            CIV_TRY(civ_table_set_number(tc, row, c_year, (double)y));
+            CIV_TRY(civ_table_set_number(tc, row, c_per, (double)(b - a)));
+            CIV_TRY(civ_table_set_number(tc, row, c_dem, dem));
+            CIV_TRY(civ_table_set_number(tc, row, c_std, (double)S));
+            CIV_TRY(civ_table_set_number(tc, row, c_need, (double)need));
+            CIV_TRY(civ_table_set_text(tc, row, c_yuan, civ_alloc_format_major(need, n->minor_digits, mj, sizeof mj)));
         }
         a = b;
     }
@@ -505,28 +499,28 @@ static civ_status need_per_year(const civ_alloc_need *n, const need_years *yr, c
     size_t s_scope, s_year, s_comm, s_per, s_dem, s_std, s_need, s_yuan;
     char nm_std[40], nm_need[40], nm_major[40], mj[48];
     need_names(n, nm_std, nm_need, nm_major);
-    TRY(civ_table_create(&ty));
-    TRY(civ_table_add_column(ty, "scope", CIV_COLUMN_TEXT, &s_scope));
-    TRY(civ_table_add_column(ty, "year", CIV_COLUMN_NUMBER, &s_year));
-    TRY(civ_table_add_column(ty, "communities", CIV_COLUMN_NUMBER, &s_comm));
-    TRY(civ_table_add_column(ty, "periods", CIV_COLUMN_NUMBER, &s_per));
-    TRY(civ_table_add_column(ty, "demand", CIV_COLUMN_NUMBER, &s_dem));
-    TRY(civ_table_add_column(ty, nm_std, CIV_COLUMN_NUMBER, &s_std));
-    TRY(civ_table_add_column(ty, nm_need, CIV_COLUMN_NUMBER, &s_need));
-    TRY(civ_table_add_column(ty, nm_major, CIV_COLUMN_TEXT, &s_yuan));
-    TRY(civ_table_add_rows(ty, (size_t)ny + 1, NULL));
+    CIV_TRY(civ_table_create(&ty));
+    CIV_TRY(civ_table_add_column(ty, "scope", CIV_COLUMN_TEXT, &s_scope));
+    CIV_TRY(civ_table_add_column(ty, "year", CIV_COLUMN_NUMBER, &s_year));
+    CIV_TRY(civ_table_add_column(ty, "communities", CIV_COLUMN_NUMBER, &s_comm));
+    CIV_TRY(civ_table_add_column(ty, "periods", CIV_COLUMN_NUMBER, &s_per));
+    CIV_TRY(civ_table_add_column(ty, "demand", CIV_COLUMN_NUMBER, &s_dem));
+    CIV_TRY(civ_table_add_column(ty, nm_std, CIV_COLUMN_NUMBER, &s_std));
+    CIV_TRY(civ_table_add_column(ty, nm_need, CIV_COLUMN_NUMBER, &s_need));
+    CIV_TRY(civ_table_add_column(ty, nm_major, CIV_COLUMN_TEXT, &s_yuan));
+    CIV_TRY(civ_table_add_rows(ty, (size_t)ny + 1, NULL));
     double tdem = 0;
     int64_t tneed = 0;
     for (long yi = 0; yi <= ny; yi++) {
         int last = yi == ny;
-        TRY(civ_table_set_text(ty, (size_t)yi, s_scope, last ? "total" : "year"));
-        TRY(civ_table_set_number(ty, (size_t)yi, s_year, last ? NAN : (double)(y0 + yi)));
-        TRY(civ_table_set_number(ty, (size_t)yi, s_comm, last ? NAN : (double)yr->comm[yi]));
-        TRY(civ_table_set_number(ty, (size_t)yi, s_per, last ? NAN : (double)yr->per[yi]));
-        TRY(civ_table_set_number(ty, (size_t)yi, s_dem, last ? tdem : yr->dem[yi]));
-        TRY(civ_table_set_number(ty, (size_t)yi, s_std, last ? NAN : (double)civ_alloc_need_standard(n, y0 + yi)));
-        TRY(civ_table_set_number(ty, (size_t)yi, s_need, (double)(last ? tneed : yr->need[yi])));
-        TRY(civ_table_set_text(ty, (size_t)yi, s_yuan,
+        CIV_TRY(civ_table_set_text(ty, (size_t)yi, s_scope, last ? "total" : "year"));
+        CIV_TRY(civ_table_set_number(ty, (size_t)yi, s_year, last ? NAN : (double)(y0 + yi)));
+        CIV_TRY(civ_table_set_number(ty, (size_t)yi, s_comm, last ? NAN : (double)yr->comm[yi]));
+        CIV_TRY(civ_table_set_number(ty, (size_t)yi, s_per, last ? NAN : (double)yr->per[yi]));
+        CIV_TRY(civ_table_set_number(ty, (size_t)yi, s_dem, last ? tdem : yr->dem[yi]));
+        CIV_TRY(civ_table_set_number(ty, (size_t)yi, s_std, last ? NAN : (double)civ_alloc_need_standard(n, y0 + yi)));
+        CIV_TRY(civ_table_set_number(ty, (size_t)yi, s_need, (double)(last ? tneed : yr->need[yi])));
+        CIV_TRY(civ_table_set_text(ty, (size_t)yi, s_yuan,
                                civ_alloc_format_major(last ? tneed : yr->need[yi], n->minor_digits, mj, sizeof mj)));
         if (!last)
             tdem += yr->dem[yi], tneed += yr->need[yi];
