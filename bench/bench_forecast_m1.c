@@ -101,96 +101,123 @@ static void options(civ_forecast_options *opt, const char *spec, size_t h, int t
     opt->nonnegative = 0;
 }
 
-int main(int argc, char **argv)
+/* The command line: paths, methods (names and specs point into methods_buf). */
+typedef struct bench_config {
+    const char *dir, *out_path;
+    char methods_buf[256];
+    const char *names[8], *specs[8];
+    size_t n_methods;
+    size_t limit;
+    int scaling;
+} bench_config;
+
+/* Parses argv into cfg; returns 0, or the exit status (2) after a message. */
+static int parse_args(int argc, char **argv, bench_config *cfg)
 {
     if (argc < 3) {
         fprintf(stderr, "usage: bench_forecast_m1 M1_DIR OUT.csv [--methods name=spec,...] [--limit N] "
                         "[--no-scaling]\n");
         return 2;
     }
-    const char *dir = argv[1], *out_path = argv[2];
-    char methods_buf[256] = "ets=auto,theta=theta";
-    size_t limit = (size_t)-1;
-    int scaling = 1;
+    cfg->dir = argv[1], cfg->out_path = argv[2];
+    snprintf(cfg->methods_buf, sizeof cfg->methods_buf, "%s", "ets=auto,theta=theta");
+    cfg->limit = (size_t)-1;
+    cfg->scaling = 1;
     for (int i = 3; i < argc; i++) {
         if (!strcmp(argv[i], "--methods") && i + 1 < argc)
-            snprintf(methods_buf, sizeof methods_buf, "%s", argv[++i]);
+            snprintf(cfg->methods_buf, sizeof cfg->methods_buf, "%s", argv[++i]);
         else if (!strcmp(argv[i], "--limit") && i + 1 < argc)
-            limit = (size_t)strtoull(argv[++i], NULL, 10);
+            cfg->limit = (size_t)strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--no-scaling"))
-            scaling = 0;
+            cfg->scaling = 0;
         else {
             fprintf(stderr, "bench_forecast_m1: unknown argument '%s'\n", argv[i]);
             return 2;
         }
     }
-    const char *names[8], *specs[8];
-    size_t n_methods = 0;
-    for (char *tok = strtok(methods_buf, ","); tok && n_methods < 8; tok = strtok(NULL, ",")) {
+    cfg->n_methods = 0;
+    for (char *tok = strtok(cfg->methods_buf, ","); tok && cfg->n_methods < 8; tok = strtok(NULL, ",")) {
         char *eq = strchr(tok, '=');
-        names[n_methods] = tok;
-        specs[n_methods] = eq ? (*eq = '\0', eq + 1) : tok;
-        n_methods++;
+        cfg->names[cfg->n_methods] = tok;
+        cfg->specs[cfg->n_methods] = eq ? (*eq = '\0', eq + 1) : tok;
+        cfg->n_methods++;
     }
+    return 0;
+}
 
+/* Reads m1_meta.csv and m1_series.csv from dir into *meta, *rows and the
+ * series array *S (*N of them; ids and periods point into meta). Returns 0
+ * or the exit status after a message. */
+static int load_m1(const char *dir, civ_table **meta, civ_table **rows, m1_series **S_out, size_t *N_out)
+{
     char path[4096];
-    civ_table *meta = NULL, *rows = NULL;
     snprintf(path, sizeof path, "%s/m1_meta.csv", dir);
-    if (civ_table_read_csv(path, NULL, &meta))
+    if (civ_table_read_csv(path, NULL, meta))
         return die("reading m1_meta.csv");
     snprintf(path, sizeof path, "%s/m1_series.csv", dir);
-    if (civ_table_read_csv(path, NULL, &rows))
+    if (civ_table_read_csv(path, NULL, rows))
         return die("reading m1_series.csv");
     size_t c_id, c_period, c_freq, c_n, c_h, r_id, r_split, r_t, r_y;
-    if (civ_table_find_column(meta, "unique_id", &c_id) || civ_table_find_column(meta, "period", &c_period) ||
-        civ_table_find_column(meta, "frequency", &c_freq) || civ_table_find_column(meta, "n", &c_n) ||
-        civ_table_find_column(meta, "h", &c_h) || civ_table_find_column(rows, "unique_id", &r_id) ||
-        civ_table_find_column(rows, "split", &r_split) || civ_table_find_column(rows, "t", &r_t) ||
-        civ_table_find_column(rows, "y", &r_y) || civ_table_index(meta, c_id))
+    if (civ_table_find_column(*meta, "unique_id", &c_id) || civ_table_find_column(*meta, "period", &c_period) ||
+        civ_table_find_column(*meta, "frequency", &c_freq) || civ_table_find_column(*meta, "n", &c_n) ||
+        civ_table_find_column(*meta, "h", &c_h) || civ_table_find_column(*rows, "unique_id", &r_id) ||
+        civ_table_find_column(*rows, "split", &r_split) || civ_table_find_column(*rows, "t", &r_t) ||
+        civ_table_find_column(*rows, "y", &r_y) || civ_table_index(*meta, c_id))
         return die("M1 columns");
 
-    size_t N = civ_table_n_rows(meta);
+    size_t N = civ_table_n_rows(*meta);
     m1_series *S = calloc(N, sizeof *S);
+    *S_out = S;
+    *N_out = N;
     for (size_t i = 0; i < N; i++) {
-        S[i].id = civ_table_text(meta, i, c_id);
-        S[i].period = civ_table_text(meta, i, c_period);
-        S[i].m = (int)civ_table_number(meta, i, c_freq);
-        S[i].n = (size_t)civ_table_number(meta, i, c_n);
-        S[i].h = (size_t)civ_table_number(meta, i, c_h);
+        S[i].id = civ_table_text(*meta, i, c_id);
+        S[i].period = civ_table_text(*meta, i, c_period);
+        S[i].m = (int)civ_table_number(*meta, i, c_freq);
+        S[i].n = (size_t)civ_table_number(*meta, i, c_n);
+        S[i].h = (size_t)civ_table_number(*meta, i, c_h);
         S[i].train = calloc(S[i].n, sizeof(double));
         S[i].test = calloc(S[i].h, sizeof(double));
     }
-    for (size_t r = 0; r < civ_table_n_rows(rows); r++) {
+    for (size_t r = 0; r < civ_table_n_rows(*rows); r++) {
         size_t i;
-        if (civ_table_lookup(meta, c_id, civ_table_text(rows, r, r_id), &i))
+        if (civ_table_lookup(*meta, c_id, civ_table_text(*rows, r, r_id), &i))
             return die("series row without meta");
-        size_t t = (size_t)civ_table_number(rows, r, r_t);
-        double y = civ_table_number(rows, r, r_y);
-        if (!strcmp(civ_table_text(rows, r, r_split), "train") && t >= 1 && t <= S[i].n)
+        size_t t = (size_t)civ_table_number(*rows, r, r_t);
+        double y = civ_table_number(*rows, r, r_y);
+        if (!strcmp(civ_table_text(*rows, r, r_split), "train") && t >= 1 && t <= S[i].n)
             S[i].train[t - 1] = y;
         else if (t > S[i].n && t <= S[i].n + S[i].h)
             S[i].test[t - S[i].n - 1] = y;
     }
+    return 0;
+}
 
-    /* which series: the first `limit` of each period, in meta order (as r_bench.R --limit) */
-    char *use = calloc(N, 1);
+/* Marks in use the first `limit` series of each period, in meta order (as
+ * r_bench.R --limit); returns how many. */
+static size_t select_series(const m1_series *S, size_t N, size_t limit, char *use)
+{
     size_t n_use = 0;
-    {
-        const char *periods[3] = {"YEARLY", "QUARTERLY", "MONTHLY"};
-        for (size_t p = 0; p < 3; p++) {
-            size_t k = 0;
-            for (size_t i = 0; i < N; i++)
-                if (!strcmp(S[i].period, periods[p]) && k < limit) {
-                    use[i] = 1;
-                    k++;
-                    n_use++;
-                }
-        }
+    const char *periods[3] = {"YEARLY", "QUARTERLY", "MONTHLY"};
+    for (size_t p = 0; p < 3; p++) {
+        size_t k = 0;
+        for (size_t i = 0; i < N; i++)
+            if (!strcmp(S[i].period, periods[p]) && k < limit) {
+                use[i] = 1;
+                k++;
+                n_use++;
+            }
     }
+    return n_use;
+}
 
-    FILE *out = fopen(out_path, "w");
+/* Forecasts every series in use with every method, one series per call on
+ * one thread, and writes the scores to cfg->out_path. Returns 0 or the exit
+ * status after a message. */
+static int write_scores(const bench_config *cfg, const m1_series *S, size_t N, const char *use)
+{
+    FILE *out = fopen(cfg->out_path, "w");
     if (!out) {
-        perror(out_path);
+        perror(cfg->out_path);
         return 1;
     }
     fprintf(out, "unique_id,period,method,seconds,smape,mase\n");
@@ -201,80 +228,114 @@ int main(int argc, char **argv)
         if (civ_panel_create(freq_of(S[i].m), &p) ||
             civ_panel_add_series(p, S[i].id, start_of(S[i].m), S[i].train, S[i].n, NULL))
             return die("panel");
-        for (size_t k = 0; k < n_methods; k++) {
+        for (size_t k = 0; k < cfg->n_methods; k++) {
             civ_forecast_options opt;
-            options(&opt, specs[k], S[i].h, 1);
+            options(&opt, cfg->specs[k], S[i].h, 1);
             civ_forecast_result *r = NULL;
             /* process CPU seconds, as r_bench.R's default clock: on a shared,
              * loaded machine wall time says more about the neighbours */
             double t0 = cpu_now();
             if (civ_forecast_panel(p, &opt, &r))
-                return die(specs[k]);
+                return die(cfg->specs[k]);
             double sec = cpu_now() - t0;
             if (civ_forecast_result_status(r, 0) == CIV_OK) {
                 const double *f = civ_forecast_result_mean(r);
-                fprintf(out, "%s,%s,%s,%.10g,%.10g,%.10g\n", S[i].id, S[i].period, names[k], sec,
+                fprintf(out, "%s,%s,%s,%.10g,%.10g,%.10g\n", S[i].id, S[i].period, cfg->names[k], sec,
                         smape(S[i].test, f, S[i].h), mase(S[i].test, f, S[i].h, S[i].train, S[i].n, S[i].m));
             } else {
-                fprintf(out, "%s,%s,%s,%.10g,NA,NA\n", S[i].id, S[i].period, names[k], sec);
+                fprintf(out, "%s,%s,%s,%.10g,NA,NA\n", S[i].id, S[i].period, cfg->names[k], sec);
             }
             civ_forecast_result_free(r);
         }
         civ_panel_free(p);
     }
     fclose(out);
-    fprintf(stderr, "bench_forecast_m1: %zu series x %zu methods written to %s\n", n_use, n_methods, out_path);
+    return 0;
+}
+
+/* Thread scaling and determinism of one method: one panel per period, 1 vs
+ * 2 threads; prints the scaling line. Returns 0 or the exit status. */
+static int scaling_line(const char *name, const char *spec, const m1_series *S, size_t N, const char *use)
+{
+    double t1 = 0, t2 = 0, c1 = 0, c2 = 0;
+    int identical = 1;
+    size_t total = 0;
+    const int ms[3] = {1, 4, 12};
+    for (size_t q = 0; q < 3; q++) {
+        civ_panel *p = NULL;
+        civ_panel_create(freq_of(ms[q]), &p);
+        size_t hmax = 0;
+        for (size_t i = 0; i < N; i++)
+            if (use[i] && S[i].m == ms[q]) {
+                if (civ_panel_add_series(p, S[i].id, start_of(ms[q]), S[i].train, S[i].n, NULL))
+                    return die("panel");
+                if (S[i].h > hmax)
+                    hmax = S[i].h;
+            }
+        size_t np = civ_panel_n_series(p);
+        if (!np) {
+            civ_panel_free(p);
+            continue;
+        }
+        total += np;
+        civ_forecast_result *r1 = NULL, *r2 = NULL;
+        civ_forecast_options opt;
+        options(&opt, spec, hmax, 1);
+        double t0 = now(), u0 = cpu_now();
+        if (civ_forecast_panel(p, &opt, &r1))
+            return die(spec);
+        t1 += now() - t0;
+        c1 += cpu_now() - u0;
+        options(&opt, spec, hmax, 2);
+        t0 = now();
+        u0 = cpu_now();
+        if (civ_forecast_panel(p, &opt, &r2))
+            return die(spec);
+        t2 += now() - t0;
+        c2 += cpu_now() - u0;
+        size_t cells = np * hmax * sizeof(double);
+        identical &= !memcmp(civ_forecast_result_mean(r1), civ_forecast_result_mean(r2), cells);
+        for (size_t l = 0; l < 2; l++)
+            identical &= !memcmp(civ_forecast_result_lower(r1, l), civ_forecast_result_lower(r2, l), cells) &&
+                         !memcmp(civ_forecast_result_upper(r1, l), civ_forecast_result_upper(r2, l), cells);
+        civ_forecast_result_free(r1);
+        civ_forecast_result_free(r2);
+        civ_panel_free(p);
+    }
+    printf("scaling method=%s series=%zu t1=%.3f t2=%.3f cpu1=%.3f cpu2=%.3f identical=%s\n", name, total, t1, t2,
+           c1, c2, identical ? "yes" : "no");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    bench_config cfg;
+    int rc = parse_args(argc, argv, &cfg);
+    if (rc)
+        return rc;
+
+    civ_table *meta = NULL, *rows = NULL;
+    m1_series *S = NULL;
+    size_t N = 0;
+    rc = load_m1(cfg.dir, &meta, &rows, &S, &N);
+    if (rc)
+        return rc;
+
+    char *use = calloc(N, 1);
+    size_t n_use = select_series(S, N, cfg.limit, use);
+
+    rc = write_scores(&cfg, S, N, use);
+    if (rc)
+        return rc;
+    fprintf(stderr, "bench_forecast_m1: %zu series x %zu methods written to %s\n", n_use, cfg.n_methods,
+            cfg.out_path);
 
     /* thread scaling and determinism: one panel per period, 1 vs 2 threads */
-    if (scaling) {
-        for (size_t k = 0; k < n_methods; k++) {
-            double t1 = 0, t2 = 0, c1 = 0, c2 = 0;
-            int identical = 1;
-            size_t total = 0;
-            const int ms[3] = {1, 4, 12};
-            for (size_t q = 0; q < 3; q++) {
-                civ_panel *p = NULL;
-                civ_panel_create(freq_of(ms[q]), &p);
-                size_t hmax = 0;
-                for (size_t i = 0; i < N; i++)
-                    if (use[i] && S[i].m == ms[q]) {
-                        if (civ_panel_add_series(p, S[i].id, start_of(ms[q]), S[i].train, S[i].n, NULL))
-                            return die("panel");
-                        if (S[i].h > hmax)
-                            hmax = S[i].h;
-                    }
-                size_t np = civ_panel_n_series(p);
-                if (!np) {
-                    civ_panel_free(p);
-                    continue;
-                }
-                total += np;
-                civ_forecast_result *r1 = NULL, *r2 = NULL;
-                civ_forecast_options opt;
-                options(&opt, specs[k], hmax, 1);
-                double t0 = now(), u0 = cpu_now();
-                if (civ_forecast_panel(p, &opt, &r1))
-                    return die(specs[k]);
-                t1 += now() - t0;
-                c1 += cpu_now() - u0;
-                options(&opt, specs[k], hmax, 2);
-                t0 = now();
-                u0 = cpu_now();
-                if (civ_forecast_panel(p, &opt, &r2))
-                    return die(specs[k]);
-                t2 += now() - t0;
-                c2 += cpu_now() - u0;
-                size_t cells = np * hmax * sizeof(double);
-                identical &= !memcmp(civ_forecast_result_mean(r1), civ_forecast_result_mean(r2), cells);
-                for (size_t l = 0; l < 2; l++)
-                    identical &= !memcmp(civ_forecast_result_lower(r1, l), civ_forecast_result_lower(r2, l), cells) &&
-                                 !memcmp(civ_forecast_result_upper(r1, l), civ_forecast_result_upper(r2, l), cells);
-                civ_forecast_result_free(r1);
-                civ_forecast_result_free(r2);
-                civ_panel_free(p);
-            }
-            printf("scaling method=%s series=%zu t1=%.3f t2=%.3f cpu1=%.3f cpu2=%.3f identical=%s\n", names[k], total,
-                   t1, t2, c1, c2, identical ? "yes" : "no");
+    if (cfg.scaling) {
+        for (size_t k = 0; k < cfg.n_methods; k++) {
+            rc = scaling_line(cfg.names[k], cfg.specs[k], S, N, use);
+            if (rc)
+                return rc;
         }
     }
     for (size_t i = 0; i < N; i++) {

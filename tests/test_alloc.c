@@ -710,16 +710,130 @@ static civ_table *random_table(size_t n, int K, const size_t *order, const doubl
     return t;
 }
 
+enum { PROP_MAXC = 48 };
+
+/* Random factor values (7 per community) for n communities; order[i] = i. */
+static void property_values(size_t n, double *vals, size_t *order)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (int k = 0; k < 4; k++)
+            vals[i * 7 + (size_t)k] = rand() % 6 == 0 ? 0 : (double)(rand() % 5000) / (1 + rand() % 7);
+        vals[i * 7 + 0] += 1; /* factor 0 positive for everyone, so no factor totals 0 */
+        for (int k = 1; k < 4; k++)
+            if (i == 0)
+                vals[k] += 1; /* every factor positive somewhere */
+        vals[i * 7 + 4] = 0.5 + urand();
+        vals[i * 7 + 5] = urand();
+        vals[i * 7 + 6] = rand() % 5 == 0 ? 0 : (double)(rand() % 200000) / 100.0;
+        order[i] = i;
+    }
+}
+
+/* Properties 1 and 2: totals exact to the fen, every bound holds. */
+static void property_totals_and_bounds(int rep, const civ_alloc_spec *s, const rspec *rs, const run_out *o,
+                                       const int64_t *amounts, const double *vals, size_t n)
+{
+    /* 1. totals exact to the fen */
+    int64_t sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += amounts[i];
+    assert_true(sum == s->distributable);
+    assert_true(summary_value(o->sum, "total", "budget", "amount") == (double)s->total);
+    /* 2. every bound holds (recomputed here from the spec; the engine
+     *    snaps products within 1e-11 relative of a whole unit to it) */
+    double P = (double)s->distributable;
+    int any_ratable = 0;
+    for (size_t i = 0; i < n; i++)
+        any_ratable |= !!(o->r->binding[i] & CIV_BIND_RATABLE);
+    for (size_t i = 0; i < n; i++) {
+        double a = (double)amounts[i], ly = vals[i * 7 + 6] * 100, lo = 0, hi = INFINITY;
+        if (rs->has_floor)
+            lo = round(rs->floor_y * 100);
+        if (rs->has_hh && ly > 0)
+            lo = fmax(lo, ceil(rs->hh * ly * (1 - 1e-11)));
+        if (rs->has_cap)
+            hi = floor(rs->cap_share * P * (1 + 1e-11));
+        if (rs->has_pace && ly > 0)
+            hi = fmin(hi, fmax(floor((1 + rs->pace) * ly * (1 + 1e-11)), lo));
+        if (!any_ratable)
+            assert_true(a >= lo);
+        else
+            assert_true(a <= lo + 1); /* everyone at (reduced) floors */
+        if (!(a <= hi))
+            fail_msg("rep %d community %zu: amount %.0f above %.17g (ly %.17g lo %.17g binding %d)\n%s", rep, i, a,
+                     hi, ly, lo, o->r->binding[o->p->n ? 0 : 0], rs->text);
+    }
+}
+
+/* The decomposition sums to the amount, row by row. */
+static void property_decomposition(const run_out *o, size_t n, int K)
+{
+    for (size_t r = 0; r < n; r++) {
+        double d = cell(o->t, r, "unattributed_fen") + cell(o->t, r, "rounding_fen");
+        for (int k = 0; k < K; k++) {
+            char nm[24];
+            snprintf(nm, sizeof nm, "factor_f%d_fen", k);
+            d += cell(o->t, r, nm);
+        }
+        assert_true(fabs(d - cell(o->t, r, "amount_fen")) <= 1e-6 * fmax(1, d));
+    }
+}
+
+/* Property 3: permuting the rows changes nothing. */
+static void property_permutation(const civ_alloc_spec *s, size_t n, int K, const double *vals,
+                                 const int64_t *amounts, const run_out *o)
+{
+    size_t perm[PROP_MAXC];
+    for (size_t i = 0; i < n; i++)
+        perm[i] = i;
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)rand() % i, tmpi = perm[i - 1];
+        perm[i - 1] = perm[j];
+        perm[j] = tmpi;
+    }
+    civ_table *t2 = random_table(n, K, perm, vals);
+    run_out o2;
+    assert_int_equal(run(s, t2, NULL, &o2), CIV_OK);
+    int64_t a2[PROP_MAXC];
+    civ_alloc_result_amounts(o2.p, o2.r, a2, n);
+    for (size_t r = 0; r < n; r++)
+        assert_true(a2[r] == amounts[perm[r]]);
+    /* bit-identical unrounded amounts too */
+    for (size_t i = 0; i < n; i++)
+        assert_true(o2.r->unrounded[i] == o->r->unrounded[i]);
+    run_free(&o2);
+    civ_table_free(t2);
+}
+
+/* Property 4 (no constraints): raising a factor never lowers the amount. */
+static void property_monotone(run_out *o, size_t n, int K, const int64_t *amounts)
+{
+    size_t j = (size_t)rand() % n;
+    int k = rand() % K;
+    double before_u[PROP_MAXC], after_u[PROP_MAXC], x[PROP_MAXC];
+    civ_alloc_result_stage(o->p, o->r, CIV_ALLOC_STAGE_CONSTRAINED, before_u, n);
+    civ_alloc_problem_get_factor(o->p, (size_t)k, x, n);
+    x[j] += 1 + urand() * 1000;
+    assert_int_equal(civ_alloc_problem_set_factor(o->p, (size_t)k, x, n), CIV_OK);
+    assert_int_equal(civ_alloc_solve(o->p, o->r), CIV_OK);
+    civ_alloc_result_stage(o->p, o->r, CIV_ALLOC_STAGE_CONSTRAINED, after_u, n);
+    int64_t a3[PROP_MAXC];
+    civ_alloc_result_amounts(o->p, o->r, a3, n);
+    assert_true(after_u[j] >= before_u[j] * (1 - 1e-12));
+    /* rounded: never lower by more than the one unit a largest-
+     * remainder reshuffle can move (Balinski & Young 2001, ch. 5) */
+    assert_true(a3[j] >= amounts[j] - 1);
+}
+
 static void test_properties(void **state)
 {
     (void)state;
     srand(2026);
-    enum { MAXC = 48 };
-    double vals[MAXC * 7];
-    size_t order[MAXC], perm[MAXC];
+    double vals[PROP_MAXC * 7];
+    size_t order[PROP_MAXC];
     int ok = 0, infeasible = 0, monotone_checked = 0;
     for (int rep = 0; rep < 2000; rep++) {
-        size_t n = 1 + (size_t)(rand() % MAXC);
+        size_t n = 1 + (size_t)(rand() % PROP_MAXC);
         int K = 1 + rand() % 4;
         int constraints = rep % 3 != 0;
         rspec rs;
@@ -727,18 +841,7 @@ static void test_properties(void **state)
         civ_alloc_spec *s = NULL;
         if (civ_alloc_spec_parse(rs.text, strlen(rs.text), "p.spec", &s))
             fail_msg("random spec rejected: %s\n%s", civ_last_error_message(), rs.text);
-        for (size_t i = 0; i < n; i++) {
-            for (int k = 0; k < 4; k++)
-                vals[i * 7 + (size_t)k] = rand() % 6 == 0 ? 0 : (double)(rand() % 5000) / (1 + rand() % 7);
-            vals[i * 7 + 0] += 1; /* factor 0 positive for everyone, so no factor totals 0 */
-            for (int k = 1; k < 4; k++)
-                if (i == 0)
-                    vals[k] += 1; /* every factor positive somewhere */
-            vals[i * 7 + 4] = 0.5 + urand();
-            vals[i * 7 + 5] = urand();
-            vals[i * 7 + 6] = rand() % 5 == 0 ? 0 : (double)(rand() % 200000) / 100.0;
-            order[i] = i;
-        }
+        property_values(n, vals, order);
         civ_table *t = random_table(n, K, order, vals);
         run_out o;
         civ_status st = run(s, t, NULL, &o);
@@ -753,85 +856,13 @@ static void test_properties(void **state)
         if (st)
             fail_msg("rep %d: %s\n%s", rep, civ_last_error_message(), rs.text);
         ok++;
-        int64_t amounts[MAXC];
+        int64_t amounts[PROP_MAXC];
         civ_alloc_result_amounts(o.p, o.r, amounts, n);
-        /* 1. totals exact to the fen */
-        int64_t sum = 0;
-        for (size_t i = 0; i < n; i++)
-            sum += amounts[i];
-        assert_true(sum == s->distributable);
-        assert_true(summary_value(o.sum, "total", "budget", "amount") == (double)s->total);
-        /* 2. every bound holds (recomputed here from the spec; the engine
-         *    snaps products within 1e-11 relative of a whole unit to it) */
-        double P = (double)s->distributable;
-        int any_ratable = 0;
-        for (size_t i = 0; i < n; i++)
-            any_ratable |= !!(o.r->binding[i] & CIV_BIND_RATABLE);
-        for (size_t i = 0; i < n; i++) {
-            double a = (double)amounts[i], ly = vals[i * 7 + 6] * 100, lo = 0, hi = INFINITY;
-            if (rs.has_floor)
-                lo = round(rs.floor_y * 100);
-            if (rs.has_hh && ly > 0)
-                lo = fmax(lo, ceil(rs.hh * ly * (1 - 1e-11)));
-            if (rs.has_cap)
-                hi = floor(rs.cap_share * P * (1 + 1e-11));
-            if (rs.has_pace && ly > 0)
-                hi = fmin(hi, fmax(floor((1 + rs.pace) * ly * (1 + 1e-11)), lo));
-            if (!any_ratable)
-                assert_true(a >= lo);
-            else
-                assert_true(a <= lo + 1); /* everyone at (reduced) floors */
-            if (!(a <= hi))
-                fail_msg("rep %d community %zu: amount %.0f above %.17g (ly %.17g lo %.17g binding %d)\n%s", rep, i, a,
-                         hi, ly, lo, o.r->binding[o.p->n ? 0 : 0], rs.text);
-        }
-        /* decomposition sums to the amount */
-        for (size_t r = 0; r < n; r++) {
-            double d = cell(o.t, r, "unattributed_fen") + cell(o.t, r, "rounding_fen");
-            for (int k = 0; k < K; k++) {
-                char nm[24];
-                snprintf(nm, sizeof nm, "factor_f%d_fen", k);
-                d += cell(o.t, r, nm);
-            }
-            assert_true(fabs(d - cell(o.t, r, "amount_fen")) <= 1e-6 * fmax(1, d));
-        }
-        /* 3. permuting the rows changes nothing */
-        for (size_t i = 0; i < n; i++)
-            perm[i] = i;
-        for (size_t i = n; i > 1; i--) {
-            size_t j = (size_t)rand() % i, tmpi = perm[i - 1];
-            perm[i - 1] = perm[j];
-            perm[j] = tmpi;
-        }
-        civ_table *t2 = random_table(n, K, perm, vals);
-        run_out o2;
-        assert_int_equal(run(s, t2, NULL, &o2), CIV_OK);
-        int64_t a2[MAXC];
-        civ_alloc_result_amounts(o2.p, o2.r, a2, n);
-        for (size_t r = 0; r < n; r++)
-            assert_true(a2[r] == amounts[perm[r]]);
-        /* bit-identical unrounded amounts too */
-        for (size_t i = 0; i < n; i++)
-            assert_true(o2.r->unrounded[i] == o.r->unrounded[i]);
-        run_free(&o2);
-        civ_table_free(t2);
-        /* 4. without constraints, raising a factor never lowers the amount */
+        property_totals_and_bounds(rep, s, &rs, &o, amounts, vals, n);
+        property_decomposition(&o, n, K);
+        property_permutation(s, n, K, vals, amounts, &o);
         if (!constraints) {
-            size_t j = (size_t)rand() % n;
-            int k = rand() % K;
-            double before_u[MAXC], after_u[MAXC], x[MAXC];
-            civ_alloc_result_stage(o.p, o.r, CIV_ALLOC_STAGE_CONSTRAINED, before_u, n);
-            civ_alloc_problem_get_factor(o.p, (size_t)k, x, n);
-            x[j] += 1 + urand() * 1000;
-            assert_int_equal(civ_alloc_problem_set_factor(o.p, (size_t)k, x, n), CIV_OK);
-            assert_int_equal(civ_alloc_solve(o.p, o.r), CIV_OK);
-            civ_alloc_result_stage(o.p, o.r, CIV_ALLOC_STAGE_CONSTRAINED, after_u, n);
-            int64_t a3[MAXC];
-            civ_alloc_result_amounts(o.p, o.r, a3, n);
-            assert_true(after_u[j] >= before_u[j] * (1 - 1e-12));
-            /* rounded: never lower by more than the one unit a largest-
-             * remainder reshuffle can move (Balinski & Young 2001, ch. 5) */
-            assert_true(a3[j] >= amounts[j] - 1);
+            property_monotone(&o, n, K, amounts);
             monotone_checked++;
         }
         run_free(&o);

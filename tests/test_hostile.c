@@ -64,9 +64,8 @@ static void write_text(const char *path, const char *text, size_t len)
 
 /* ---- API misuse ---------------------------------------------------------- */
 
-static void test_api_misuse(void **state)
+static void misuse_frees_and_io(void)
 {
-    (void)state;
     civ_panel *p = NULL;
     civ_table *t = NULL;
     /* frees accept NULL */
@@ -96,7 +95,11 @@ static void test_api_misuse(void **state)
     assert_int_not_equal(civ_table_write_csv(NULL, "x.csv"), CIV_OK);
     assert_int_equal(civ_panel_write_hdf5(NULL, "x.h5"), CIV_ERR_INVALID_ARGUMENT);
     assert_int_equal(civ_table_write_hdf5(NULL, "x.h5"), CIV_ERR_INVALID_ARGUMENT);
+}
 
+static void misuse_panels(void)
+{
+    civ_panel *p = NULL;
     /* panels: NULL id, empty id, NULL values with n > 0, bad index */
     assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
     double v[3] = {1, 2, 3};
@@ -117,7 +120,12 @@ static void test_api_misuse(void **state)
     assert_int_equal(civ_panel_summarize(p, NULL), CIV_ERR_INVALID_ARGUMENT);
     civ_panel_free(p);
     p = NULL;
+}
 
+static void misuse_tables(void)
+{
+    civ_table *t = NULL;
+    double v[3] = {1, 2, 3};
     /* tables: out-of-range cells, wrong column type, bulk set with bad rows */
     assert_int_equal(civ_table_create(&t), CIV_OK);
     size_t c;
@@ -142,7 +150,10 @@ static void test_api_misuse(void **state)
     assert_int_not_equal(ws, CIV_OK);
     assert_int_not_equal(access(inf_path, F_OK), 0);
     civ_table_free(t);
+}
 
+static void misuse_dates(void)
+{
     /* dates */
     civ_date_form form;
     int64_t value;
@@ -151,7 +162,13 @@ static void test_api_misuse(void **state)
     assert_int_equal(civ_date_parse("2024", 4, NULL, &value), CIV_ERR_INVALID_ARGUMENT);
     assert_int_equal(civ_period_format(CIV_FREQ_MONTHLY, 0, 24000, small, sizeof small), CIV_ERR_INVALID_ARGUMENT);
     assert_int_equal(civ_period_format(CIV_FREQ_MONTHLY, 0, 24000, NULL, 32), CIV_ERR_INVALID_ARGUMENT);
+}
 
+static void misuse_forecast(void)
+{
+    civ_panel *p = NULL;
+    civ_table *t = NULL;
+    double v[3] = {1, 2, 3};
     /* forecasting: NULL panel/out, bad options, out-of-range accessors */
     civ_forecast_options opt;
     assert_int_equal(civ_forecast_options_init(NULL), CIV_ERR_INVALID_ARGUMENT);
@@ -189,7 +206,10 @@ static void test_api_misuse(void **state)
     civ_panel_free(other);
     civ_forecast_result_free(res);
     civ_panel_free(p);
+}
 
+static void misuse_alloc(void)
+{
     /* allocation: NULLs and wrong lengths */
     civ_alloc_spec *spec = NULL;
     assert_int_not_equal(civ_alloc_spec_parse(NULL, 10, "x", &spec), CIV_OK);
@@ -201,6 +221,17 @@ static void test_api_misuse(void **state)
     assert_null(prob);
     assert_int_equal(civ_alloc_spec_total(NULL), 0);
     assert_null(civ_alloc_spec_factor_name(NULL, 0));
+}
+
+static void test_api_misuse(void **state)
+{
+    (void)state;
+    misuse_frees_and_io();
+    misuse_panels();
+    misuse_tables();
+    misuse_dates();
+    misuse_forecast();
+    misuse_alloc();
 }
 
 /* A spec and a community table built from attribute values (for the

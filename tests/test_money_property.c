@@ -376,6 +376,130 @@ typedef struct tally {
     size_t cases, ok, spec_rejected, infeasible, domain, other, ratable, bound_checks;
 } tally;
 
+/* What a failed check needs to report its case; good drops to 0 at the
+ * first violation (later checks are skipped, as only the first is told). */
+typedef struct check_ctx {
+    uint64_t seed;
+    const char *spec_text;
+    const case_gen *c;
+    int good;
+} check_ctx;
+
+#define REQUIRE(cond, ...)                                                                                     \
+    do {                                                                                                       \
+        if (ctx->good && !(cond)) {                                                                            \
+            dump_case(ctx->seed, ctx->spec_text, ctx->c);                                                      \
+            fprintf(stderr, "violated: %s: ", #cond);                                                          \
+            fprintf(stderr, __VA_ARGS__);                                                                      \
+            fprintf(stderr, "\n");                                                                             \
+            ctx->good = 0;                                                                                     \
+        }                                                                                                      \
+    } while (0)
+
+/* One fund p of an accepted case: adds up to its pool, every amount within
+ * its independently computed bounds (or cut ratably). */
+static void check_fund(check_ctx *ctx, const civ_alloc_spec *spec, int p, run_out *a, tally *tl)
+{
+    const case_gen *c = ctx->c;
+    int64_t P = civ_alloc_spec_pool_amount(spec, (size_t)p), fsum = 0;
+    if (c->pool[p].by_amount)
+        REQUIRE(P == c->pool[p].amount_minor, "pool %d amount %" PRId64, p, P);
+    for (size_t i = 0; i < c->n; i++)
+        fsum += a->fund[p][i];
+    REQUIRE(fsum == P, "fund p%d adds up to %" PRId64 ", pool is %" PRId64, p, fsum, P);
+    /* ratable: floors above the fund are cut by one ratio, so the
+     * lower bounds no longer hold (docs/ALLOCATION.md); decided
+     * here from the independent bounds, with the snapping slack */
+    double sum_lo = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (eligible(c, p, i)) {
+            double lo, hi;
+            bounds(c, p, P, i, &lo, &hi);
+            sum_lo += lo;
+        }
+    a->ratable_used[p] = c->pool[p].ratable && sum_lo > (double)P - (double)c->n;
+    if (a->ratable_used[p] && sum_lo <= (double)P) {
+        /* within the snapping slack: the engine may or may not have
+         * cut; only the upper bounds are checked */
+        a->ratable_used[p] = 2;
+    }
+    tl->ratable += a->ratable_used[p];
+    for (size_t i = 0; i < c->n && ctx->good; i++) {
+        int64_t x = a->fund[p][i];
+        REQUIRE(x >= 0, "negative amount %" PRId64 " for %s", x, c->id[i]);
+        if (!eligible(c, p, i)) {
+            REQUIRE(x == 0, "ineligible %s gets %" PRId64 " from earmarked p%d", c->id[i], x, p);
+            continue;
+        }
+        if (P == 0) {
+            /* An empty fund (share 0 or amount 0) allocates nothing
+             * and applies no floor: alloc.c returns before the
+             * bounds (documented in docs/HOSTILE_INPUTS.md). */
+            REQUIRE(x == 0, "%s gets %" PRId64 " from the empty fund p%d", c->id[i], x, p);
+            continue;
+        }
+        double lo, hi;
+        bounds(c, p, P, i, &lo, &hi);
+        tl->bound_checks++;
+        REQUIRE((double)x <= hi, "%s gets %" PRId64 " in p%d above its upper bound %.0f", c->id[i], x, p, hi);
+        if (a->ratable_used[p] == 2)
+            ;
+        else if (a->ratable_used[p])
+            REQUIRE((double)x <= lo + 1, "%s gets %" PRId64 " in ratable p%d above its floor %.0f", c->id[i],
+                    x, p, lo);
+        else
+            REQUIRE((double)x >= lo, "%s gets %" PRId64 " in p%d (fund %" PRId64 ") below its lower bound %.0f", c->id[i], x, p, P,
+                    lo);
+    }
+}
+
+/* An accepted case: totals, every fund, and the same amount per id after
+ * permuting the rows (b ran on the rows in perm order). */
+static void check_accepted(check_ctx *ctx, const civ_alloc_spec *spec, run_out *a, const run_out *b,
+                           const size_t *perm, tally *tl)
+{
+    const case_gen *c = ctx->c;
+    tl->ok++;
+    int64_t total = civ_alloc_spec_total(spec), reserves = 0, sum = 0;
+    for (size_t r = 0; r < civ_alloc_spec_n_reserves(spec); r++)
+        reserves += civ_alloc_spec_reserve_amount(spec, r);
+    for (size_t i = 0; i < c->n; i++)
+        sum += a->amount[i];
+    REQUIRE(total == c->total_minor, "spec total %" PRId64 " vs written %" PRId64, total, c->total_minor);
+    REQUIRE(sum + reserves == total, "amounts %" PRId64 " + reserves %" PRId64 " != total %" PRId64, sum,
+            reserves, total);
+    for (int p = 0; p < c->n_pools && ctx->good; p++)
+        check_fund(ctx, spec, p, a, tl);
+    /* permutation: the same amount for every id */
+    for (size_t r = 0; r < c->n && ctx->good; r++)
+        REQUIRE(b->amount[r] == a->amount[perm[r]], "%s: %" PRId64 " vs %" PRId64 " after permuting rows",
+                c->id[perm[r]], a->amount[perm[r]], b->amount[r]);
+}
+
+/* A rejected case: a clear message, the same one after permuting (except
+ * infeasibility), and infeasible only when some fund truly is. */
+static void check_rejected(check_ctx *ctx, const civ_alloc_spec *spec, const run_out *a, const run_out *b,
+                           tally *tl)
+{
+    const case_gen *c = ctx->c;
+    REQUIRE(strlen(a->message) >= 10, "rejection without a clear message: '%s'", a->message);
+    REQUIRE(strcmp(a->message, b->message) == 0 || a->status == CIV_ERR_INFEASIBLE,
+            "different messages after permuting: '%s' vs '%s'", a->message, b->message);
+    if (a->status == CIV_ERR_INFEASIBLE) {
+        tl->infeasible++;
+        int any = 0;
+        for (int p = 0; p < c->n_pools; p++)
+            any |= fund_infeasible(c, p, civ_alloc_spec_pool_amount(spec, (size_t)p));
+        REQUIRE(any, "rejected as infeasible but every fund is feasible: %s", a->message);
+    } else if (a->status == CIV_ERR_DOMAIN) {
+        /* a factor that is zero for every eligible community */
+        tl->domain++;
+    } else {
+        tl->other++;
+        REQUIRE(0, "unexpected status %s: %s", civ_status_name(a->status), a->message);
+    }
+}
+
 static int check_case(uint64_t seed, tally *tl)
 {
     static case_gen c;
@@ -419,107 +543,17 @@ static int check_case(uint64_t seed, tally *tl)
     run_case(spec, &c, t, &b);
     civ_table_free(t);
 
-    int good = 1;
-#define REQUIRE(cond, ...)                                                                                     \
-    do {                                                                                                       \
-        if (good && !(cond)) {                                                                                 \
-            dump_case(seed, spec_text, &c);                                                                    \
-            fprintf(stderr, "violated: %s: ", #cond);                                                          \
-            fprintf(stderr, __VA_ARGS__);                                                                      \
-            fprintf(stderr, "\n");                                                                             \
-            good = 0;                                                                                          \
-        }                                                                                                      \
-    } while (0)
+    check_ctx ctx_store = {seed, spec_text, &c, 1}, *ctx = &ctx_store;
     REQUIRE(a.status == b.status, "status %s vs %s after permuting rows", civ_status_name(a.status),
             civ_status_name(b.status));
-    if (good && a.status == CIV_OK) {
-        tl->ok++;
-        int64_t total = civ_alloc_spec_total(spec), reserves = 0, sum = 0;
-        for (size_t r = 0; r < civ_alloc_spec_n_reserves(spec); r++)
-            reserves += civ_alloc_spec_reserve_amount(spec, r);
-        for (size_t i = 0; i < c.n; i++)
-            sum += a.amount[i];
-        REQUIRE(total == c.total_minor, "spec total %" PRId64 " vs written %" PRId64, total, c.total_minor);
-        REQUIRE(sum + reserves == total, "amounts %" PRId64 " + reserves %" PRId64 " != total %" PRId64, sum,
-                reserves, total);
-        for (int p = 0; p < c.n_pools && good; p++) {
-            int64_t P = civ_alloc_spec_pool_amount(spec, (size_t)p), fsum = 0;
-            if (c.pool[p].by_amount)
-                REQUIRE(P == c.pool[p].amount_minor, "pool %d amount %" PRId64, p, P);
-            for (size_t i = 0; i < c.n; i++)
-                fsum += a.fund[p][i];
-            REQUIRE(fsum == P, "fund p%d adds up to %" PRId64 ", pool is %" PRId64, p, fsum, P);
-            /* ratable: floors above the fund are cut by one ratio, so the
-             * lower bounds no longer hold (docs/ALLOCATION.md); decided
-             * here from the independent bounds, with the snapping slack */
-            double sum_lo = 0;
-            for (size_t i = 0; i < c.n; i++)
-                if (eligible(&c, p, i)) {
-                    double lo, hi;
-                    bounds(&c, p, P, i, &lo, &hi);
-                    sum_lo += lo;
-                }
-            a.ratable_used[p] = c.pool[p].ratable && sum_lo > (double)P - (double)c.n;
-            if (a.ratable_used[p] && sum_lo <= (double)P) {
-                /* within the snapping slack: the engine may or may not have
-                 * cut; only the upper bounds are checked */
-                a.ratable_used[p] = 2;
-            }
-            tl->ratable += a.ratable_used[p];
-            for (size_t i = 0; i < c.n && good; i++) {
-                int64_t x = a.fund[p][i];
-                REQUIRE(x >= 0, "negative amount %" PRId64 " for %s", x, c.id[i]);
-                if (!eligible(&c, p, i)) {
-                    REQUIRE(x == 0, "ineligible %s gets %" PRId64 " from earmarked p%d", c.id[i], x, p);
-                    continue;
-                }
-                if (P == 0) {
-                    /* An empty fund (share 0 or amount 0) allocates nothing
-                     * and applies no floor: alloc.c returns before the
-                     * bounds (documented in docs/HOSTILE_INPUTS.md). */
-                    REQUIRE(x == 0, "%s gets %" PRId64 " from the empty fund p%d", c.id[i], x, p);
-                    continue;
-                }
-                double lo, hi;
-                bounds(&c, p, P, i, &lo, &hi);
-                tl->bound_checks++;
-                REQUIRE((double)x <= hi, "%s gets %" PRId64 " in p%d above its upper bound %.0f", c.id[i], x, p, hi);
-                if (a.ratable_used[p] == 2)
-                    ;
-                else if (a.ratable_used[p])
-                    REQUIRE((double)x <= lo + 1, "%s gets %" PRId64 " in ratable p%d above its floor %.0f", c.id[i],
-                            x, p, lo);
-                else
-                    REQUIRE((double)x >= lo, "%s gets %" PRId64 " in p%d (fund %" PRId64 ") below its lower bound %.0f", c.id[i], x, p, P,
-                            lo);
-            }
-        }
-        /* permutation: the same amount for every id */
-        for (size_t r = 0; r < c.n && good; r++)
-            REQUIRE(b.amount[r] == a.amount[perm[r]], "%s: %" PRId64 " vs %" PRId64 " after permuting rows",
-                    c.id[perm[r]], a.amount[perm[r]], b.amount[r]);
-    } else if (good) {
-        REQUIRE(strlen(a.message) >= 10, "rejection without a clear message: '%s'", a.message);
-        REQUIRE(strcmp(a.message, b.message) == 0 || a.status == CIV_ERR_INFEASIBLE,
-                "different messages after permuting: '%s' vs '%s'", a.message, b.message);
-        if (a.status == CIV_ERR_INFEASIBLE) {
-            tl->infeasible++;
-            int any = 0;
-            for (int p = 0; p < c.n_pools; p++)
-                any |= fund_infeasible(&c, p, civ_alloc_spec_pool_amount(spec, (size_t)p));
-            REQUIRE(any, "rejected as infeasible but every fund is feasible: %s", a.message);
-        } else if (a.status == CIV_ERR_DOMAIN) {
-            /* a factor that is zero for every eligible community */
-            tl->domain++;
-        } else {
-            tl->other++;
-            REQUIRE(0, "unexpected status %s: %s", civ_status_name(a.status), a.message);
-        }
-    }
-#undef REQUIRE
+    if (ctx->good && a.status == CIV_OK)
+        check_accepted(ctx, spec, &a, &b, perm, tl);
+    else if (ctx->good)
+        check_rejected(ctx, spec, &a, &b, tl);
     civ_alloc_spec_free(spec);
-    return good;
+    return ctx->good;
 }
+#undef REQUIRE
 
 static void test_money_conservation(void **state)
 {
