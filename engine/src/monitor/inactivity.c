@@ -199,7 +199,9 @@ static void format_ts(double t, char *buf, size_t size)
         snprintf(buf, size, "%.0f", t);
         return;
     }
-    snprintf(buf, size, "%sT%02ld:%02ld:%02ld", date, sec / 3600, sec / 60 % 60, sec % 60);
+    /* sec is in [0, 86400): the modulos only tell the compiler the ranges */
+    unsigned hh = (unsigned)(sec / 3600) % 24u, mm = (unsigned)(sec / 60) % 60u, ss = (unsigned)sec % 60u;
+    snprintf(buf, size, "%sT%02u:%02u:%02u", date, hh, mm, ss);
 }
 
 static civ_status alert_columns(civ_table *t, int with_resumed)
