@@ -25,7 +25,7 @@ static void key(civ_rbuf *b, const char *k)
 }
 
 /* "field":"f","type":"quantitative","title":t,"format":fmt as a tooltip or channel. */
-static void qfield(civ_rbuf *b, const char *field, const char *title, const char *format)
+void rep_qfield(civ_rbuf *b, const char *field, const char *title, const char *format)
 {
     civ_rbuf_put(b, "{\"field\":");
     civ_rbuf_json_str(b, field);
@@ -38,7 +38,7 @@ static void qfield(civ_rbuf *b, const char *field, const char *title, const char
     civ_rbuf_put(b, "}");
 }
 
-static void nfield(civ_rbuf *b, const char *field, const char *title)
+void rep_nfield(civ_rbuf *b, const char *field, const char *title)
 {
     civ_rbuf_put(b, "{\"field\":");
     civ_rbuf_json_str(b, field);
@@ -100,18 +100,18 @@ static void band_layers(const rep_ctx *ctx, civ_rbuf *b, int temporal)
     civ_rbuf_put(b, ",\"title\":");
     civ_rbuf_json_str(b, x);
     civ_rbuf_put(b, "},");
-    qfield(b, "mean", TR(ctx, "预测均值", "Forecast mean"), ",.0f");
+    rep_qfield(b, "mean", TR(ctx, "预测均值", "Forecast mean"), ",.0f");
     civ_rbuf_put(b, ",");
-    qfield(b, "lo80", TR(ctx, "80% 下限", "80% low"), ",.0f");
+    rep_qfield(b, "lo80", TR(ctx, "80% 下限", "80% low"), ",.0f");
     civ_rbuf_put(b, ",");
-    qfield(b, "hi80", TR(ctx, "80% 上限", "80% high"), ",.0f");
+    rep_qfield(b, "hi80", TR(ctx, "80% 上限", "80% high"), ",.0f");
     civ_rbuf_put(b, ",");
-    qfield(b, "lo95", TR(ctx, "95% 下限", "95% low"), ",.0f");
+    rep_qfield(b, "lo95", TR(ctx, "95% 下限", "95% low"), ",.0f");
     civ_rbuf_put(b, ",");
-    qfield(b, "hi95", TR(ctx, "95% 上限", "95% high"), ",.0f");
+    rep_qfield(b, "hi95", TR(ctx, "95% 上限", "95% high"), ",.0f");
     civ_rbuf_put(b, "]},\"layer\":[{\"mark\":{\"type\":\"area\",\"opacity\":0.2,\"color\":\"" BLUE "\"},"
                     "\"encoding\":{\"y\":");
-    qfield(b, "lo95", y, NULL);
+    rep_qfield(b, "lo95", y, NULL);
     civ_rbuf_put(b, ",\"y2\":{\"field\":\"hi95\"}}},{\"mark\":{\"type\":\"area\",\"opacity\":0.35,\"color\":\"" BLUE
                     "\"},\"encoding\":{\"y\":{\"field\":\"lo80\",\"type\":\"quantitative\"},\"y2\":{\"field\":\"hi80\"}}},"
                     "{\"mark\":{\"type\":\"line\",\"color\":\"" DARK "\",\"point\":{\"size\":10,\"color\":\"" DARK
@@ -414,13 +414,13 @@ void rep_chart_model_mix(rep_ctx *ctx)
                      "\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "模型", "Model"));
     civ_rbuf_put(&b, "},\"x\":");
-    qfield(&b, "count", TR(ctx, "社区数（个）", "Communities (count)"), NULL);
+    rep_qfield(&b, "count", TR(ctx, "社区数（个）", "Communities (count)"), NULL);
     civ_rbuf_put(&b, ",\"color\":");
-    nfield(&b, "family", TR(ctx, "模型族", "Family"));
+    rep_nfield(&b, "family", TR(ctx, "模型族", "Family"));
     civ_rbuf_put(&b, ",\"tooltip\":[");
-    nfield(&b, "model", TR(ctx, "模型", "Model"));
+    rep_nfield(&b, "model", TR(ctx, "模型", "Model"));
     civ_rbuf_put(&b, ",");
-    qfield(&b, "count", TR(ctx, "社区数", "Communities"), NULL);
+    rep_qfield(&b, "count", TR(ctx, "社区数", "Communities"), NULL);
     civ_rbuf_put(&b, "]}");
     free(m);
     rep_chart_emit(ctx, "model_mix", &b);

@@ -10,28 +10,6 @@
 #include "report_page.h"
 #include "report_text.h"
 
-static void qf(civ_rbuf *b, const char *field, const char *title, const char *format)
-{
-    civ_rbuf_put(b, "{\"field\":");
-    civ_rbuf_json_str(b, field);
-    civ_rbuf_put(b, ",\"type\":\"quantitative\",\"title\":");
-    civ_rbuf_json_str(b, title);
-    if (format) {
-        civ_rbuf_put(b, ",\"format\":");
-        civ_rbuf_json_str(b, format);
-    }
-    civ_rbuf_put(b, "}");
-}
-
-static void nf(civ_rbuf *b, const char *field, const char *title)
-{
-    civ_rbuf_put(b, "{\"field\":");
-    civ_rbuf_json_str(b, field);
-    civ_rbuf_put(b, ",\"type\":\"nominal\",\"title\":");
-    civ_rbuf_json_str(b, title);
-    civ_rbuf_put(b, "}");
-}
-
 static void kv_num(civ_rbuf *b, const char *k, double v, double round_to)
 {
     civ_rbuf_printf(b, ",\"%s\":", k);
@@ -88,19 +66,19 @@ static void group_tooltip(const rep_ctx *ctx, civ_rbuf *b, const char *unit)
     char t[128];
     snprintf(t, sizeof t, "%s (%s)", TR(ctx, "金额", "Amount"), unit);
     civ_rbuf_put(b, "\"tooltip\":[");
-    nf(b, "name", TR(ctx, "名称", "Name"));
+    rep_nfield(b, "name", TR(ctx, "名称", "Name"));
     civ_rbuf_put(b, ",");
-    nf(b, "district", TR(ctx, "区", "District"));
+    rep_nfield(b, "district", TR(ctx, "区", "District"));
     civ_rbuf_put(b, ",");
-    qf(b, "amount", t, ",.2f");
+    rep_qfield(b, "amount", t, ",.2f");
     civ_rbuf_put(b, ",");
-    qf(b, "per_capita", TR(ctx, "人均（元）", "Per capita (CNY)"), ",.2f");
+    rep_qfield(b, "per_capita", TR(ctx, "人均（元）", "Per capita (CNY)"), ",.2f");
     civ_rbuf_put(b, ",");
-    qf(b, "per_aged", TR(ctx, "每位 60 岁以上老人（元）", "Per aged 60+ (CNY)"), ",.2f");
+    rep_qfield(b, "per_aged", TR(ctx, "每位 60 岁以上老人（元）", "Per aged 60+ (CNY)"), ",.2f");
     civ_rbuf_put(b, ",");
-    qf(b, "change_pct", TR(ctx, "比上年变化（%）", "Change vs last year (%)"), "+.1f");
+    rep_qfield(b, "change_pct", TR(ctx, "比上年变化（%）", "Change vs last year (%)"), "+.1f");
     civ_rbuf_put(b, ",");
-    qf(b, "communities", TR(ctx, "社区数", "Communities"), NULL);
+    rep_qfield(b, "communities", TR(ctx, "社区数", "Communities"), NULL);
     civ_rbuf_put(b, "]");
 }
 
@@ -115,7 +93,7 @@ static void bar_panel(const rep_ctx *ctx, civ_rbuf *b, const char *field, const 
     civ_rbuf_put(b, ",\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"name\",\"type\":\"nominal\",\"sort\":null,");
     civ_rbuf_put(b, show_y ? "\"title\":null" : "\"title\":null,\"axis\":null");
     civ_rbuf_put(b, "},\"x\":");
-    qf(b, field, t, NULL);
+    rep_qfield(b, field, t, NULL);
     civ_rbuf_put(b, ",\"color\":{\"field\":\"district\",\"type\":\"nominal\",\"legend\":null,\"sort\":null},");
     const char *ul;
     streets ? rep_unit_small(ctx, &ul) : rep_unit_big(ctx, &ul);
@@ -225,16 +203,16 @@ void rep_chart_waterfall(rep_ctx *ctx)
     snprintf(t, sizeof t, "%s (%s)", TR(ctx, "相对因素法基数的变化", "Change from the factor base"), ul);
     civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"x\":{\"field\":\"step\",\"type\":\"nominal\",\"sort\":null,"
                      "\"title\":null,\"axis\":{\"labelAngle\":-30}},\"y\":");
-    qf(&b, "start", t, NULL);
+    rep_qfield(&b, "start", t, NULL);
     civ_rbuf_put(&b, ",\"y2\":{\"field\":\"end\"},\"color\":{\"field\":\"kind\",\"type\":\"nominal\",\"title\":null,"
                      "\"scale\":{\"domain\":[");
     civ_rbuf_printf(&b, "\"%s\",\"%s\",\"%s\"],\"range\":[\"#4c78a8\",\"#54a24b\",\"#e45756\"]}},\"tooltip\":[", kinds[0],
                     kinds[1], kinds[2]);
-    nf(&b, "step", TR(ctx, "步骤", "Step"));
+    rep_nfield(&b, "step", TR(ctx, "步骤", "Step"));
     civ_rbuf_put(&b, ",");
-    qf(&b, "moved", t, ",.2f");
+    rep_qfield(&b, "moved", t, ",.2f");
     civ_rbuf_put(&b, ",");
-    qf(&b, "end", TR(ctx, "累计变化", "Running change"), ",.2f");
+    rep_qfield(&b, "end", TR(ctx, "累计变化", "Running change"), ",.2f");
     civ_rbuf_put(&b, "]}");
     rep_chart_emit(ctx, "allocation_waterfall", &b);
 }
@@ -257,11 +235,11 @@ void rep_chart_held(rep_ctx *ctx)
     }
     civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"rule\",\"type\":\"nominal\",\"sort\":null,"
                      "\"title\":null},\"x\":");
-    qf(&b, "communities", TR(ctx, "社区数（个）", "Communities (count)"), NULL);
+    rep_qfield(&b, "communities", TR(ctx, "社区数（个）", "Communities (count)"), NULL);
     civ_rbuf_put(&b, ",\"tooltip\":[");
-    nf(&b, "rule", TR(ctx, "约束", "Constraint"));
+    rep_nfield(&b, "rule", TR(ctx, "约束", "Constraint"));
     civ_rbuf_put(&b, ",");
-    qf(&b, "communities", TR(ctx, "社区数", "Communities"), NULL);
+    rep_qfield(&b, "communities", TR(ctx, "社区数", "Communities"), NULL);
     civ_rbuf_put(&b, "]}");
     rep_chart_emit(ctx, "allocation_held", &b);
 }
@@ -338,17 +316,17 @@ void rep_chart_lorenz(rep_ctx *ctx)
                      "\"y2\":{\"field\":\"y2\"},\"tooltip\":{\"value\":");
     civ_rbuf_json_str(&b, TR(ctx, "完全均等线", "line of equality"));
     civ_rbuf_put(&b, "}}},{\"mark\":{\"type\":\"line\",\"point\":{\"size\":8}},\"encoding\":{\"x\":");
-    qf(&b, "population", px, ".0%");
+    rep_qfield(&b, "population", px, ".0%");
     civ_rbuf_put(&b, ",\"y\":");
-    qf(&b, "amount", TR(ctx, "资金累计占比", "Cumulative share of the amount"), ".0%");
+    rep_qfield(&b, "amount", TR(ctx, "资金累计占比", "Cumulative share of the amount"), ".0%");
     civ_rbuf_put(&b, ",\"color\":");
-    nf(&b, "stage", TR(ctx, "阶段", "Stage"));
+    rep_nfield(&b, "stage", TR(ctx, "阶段", "Stage"));
     civ_rbuf_put(&b, ",\"tooltip\":[");
-    nf(&b, "stage", TR(ctx, "阶段", "Stage"));
+    rep_nfield(&b, "stage", TR(ctx, "阶段", "Stage"));
     civ_rbuf_put(&b, ",");
-    qf(&b, "population", px, ".1%");
+    rep_qfield(&b, "population", px, ".1%");
     civ_rbuf_put(&b, ",");
-    qf(&b, "amount", TR(ctx, "资金累计占比", "Cumulative share of the amount"), ".1%");
+    rep_qfield(&b, "amount", TR(ctx, "资金累计占比", "Cumulative share of the amount"), ".1%");
     civ_rbuf_put(&b, "]}}]");
     rep_chart_emit(ctx, "allocation_lorenz", &b);
 }
@@ -385,18 +363,18 @@ void rep_chart_uncertainty(rep_ctx *ctx)
     }
     civ_rbuf_put(&b, "]},\"encoding\":{\"y\":{\"field\":\"name\",\"type\":\"nominal\",\"sort\":null,\"title\":null},"
                      "\"tooltip\":[");
-    nf(&b, "name", TR(ctx, "区", "District"));
+    rep_nfield(&b, "name", TR(ctx, "区", "District"));
     civ_rbuf_put(&b, ",");
-    qf(&b, "p5", "P5", ",.2f");
+    rep_qfield(&b, "p5", "P5", ",.2f");
     civ_rbuf_put(&b, ",");
-    qf(&b, "amount", TR(ctx, "分配金额", "Allocated"), ",.2f");
+    rep_qfield(&b, "amount", TR(ctx, "分配金额", "Allocated"), ",.2f");
     civ_rbuf_put(&b, ",");
-    qf(&b, "p95", "P95", ",.2f");
+    rep_qfield(&b, "p95", "P95", ",.2f");
     civ_rbuf_put(&b, ",");
-    qf(&b, "width_pct", TR(ctx, "区间宽度（%）", "Interval width (%)"), ".2f");
+    rep_qfield(&b, "width_pct", TR(ctx, "区间宽度（%）", "Interval width (%)"), ".2f");
     civ_rbuf_put(&b, "]},\"layer\":[{\"mark\":{\"type\":\"rule\",\"strokeWidth\":3,\"color\":\"#4c78a8\"},"
                      "\"encoding\":{\"x\":");
-    qf(&b, "p5", t, NULL);
+    rep_qfield(&b, "p5", t, NULL);
     civ_rbuf_put(&b, ",\"x2\":{\"field\":\"p95\"}}},{\"mark\":{\"type\":\"point\",\"filled\":true,\"color\":\"#1f3b73\","
                      "\"size\":60},\"encoding\":{\"x\":{\"field\":\"amount\",\"type\":\"quantitative\",\"scale\":"
                      "{\"zero\":false}}}}]");
@@ -437,24 +415,24 @@ static void need_spec(rep_ctx *ctx, const char *name, int with_standard)
     civ_rbuf_put(&b, ",\"axis\":{\"labelAngle\":0}},\"tooltip\":[{\"field\":\"year\",\"type\":\"ordinal\",\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "年度", "Year"));
     civ_rbuf_put(&b, "},");
-    qf(&b, "need", TR(ctx, "需求", "Need"), ",.2f");
+    rep_qfield(&b, "need", TR(ctx, "需求", "Need"), ",.2f");
     civ_rbuf_put(&b, ",");
-    qf(&b, "fund", TR(ctx, "资金", "Fund"), ",.2f");
+    rep_qfield(&b, "fund", TR(ctx, "资金", "Fund"), ",.2f");
     civ_rbuf_put(&b, ",");
-    qf(&b, "gap", TR(ctx, "缺口（正为不足）", "Gap (positive = short)"), "+,.2f");
+    rep_qfield(&b, "gap", TR(ctx, "缺口（正为不足）", "Gap (positive = short)"), "+,.2f");
     civ_rbuf_put(&b, ",");
-    qf(&b, "standard", TR(ctx, "补贴标准（元/单位）", "Standard (CNY per unit)"), ".2f");
+    rep_qfield(&b, "standard", TR(ctx, "补贴标准（元/单位）", "Standard (CNY per unit)"), ".2f");
     civ_rbuf_put(&b, ",");
-    qf(&b, "demand", TR(ctx, "需求量", "Demand"), ",.0f");
+    rep_qfield(&b, "demand", TR(ctx, "需求量", "Demand"), ",.0f");
     civ_rbuf_put(&b, "]},\"layer\":[{\"layer\":[{\"mark\":{\"type\":\"bar\",\"color\":\"#4c78a8\",\"width\":{\"band\":0.6}},"
                      "\"encoding\":{\"y\":");
-    qf(&b, "need", t, NULL);
+    rep_qfield(&b, "need", t, NULL);
     civ_rbuf_put(&b, "}},{\"mark\":{\"type\":\"line\",\"color\":\"#e45756\",\"strokeDash\":[6,3],\"point\":true},"
                      "\"encoding\":{\"y\":{\"field\":\"fund\",\"type\":\"quantitative\"}}}]}");
     if (with_standard) {
         civ_rbuf_put(&b, ",{\"mark\":{\"type\":\"line\",\"interpolate\":\"step-after\",\"color\":\"#f58518\","
                          "\"point\":true},\"encoding\":{\"y\":");
-        qf(&b, "standard", TR(ctx, "补贴标准（元/单位）", "Subsidy standard (CNY per unit)"), NULL);
+        rep_qfield(&b, "standard", TR(ctx, "补贴标准（元/单位）", "Subsidy standard (CNY per unit)"), NULL);
         civ_rbuf_put(&b, "}}],\"resolve\":{\"scale\":{\"y\":\"independent\"}}");
     } else {
         civ_rbuf_put(&b, "]");
@@ -536,11 +514,11 @@ void rep_chart_indicators(rep_ctx *ctx)
                      "\"x\":{\"aggregate\":\"count\",\"type\":\"quantitative\",\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "单位数", "Units (count)"));
     civ_rbuf_put(&b, "},\"color\":");
-    nf(&b, "status", TR(ctx, "状态", "Status"));
+    rep_nfield(&b, "status", TR(ctx, "状态", "Status"));
     civ_rbuf_put(&b, ",\"tooltip\":[");
-    nf(&b, "indicator", TR(ctx, "指标", "Indicator"));
+    rep_nfield(&b, "indicator", TR(ctx, "指标", "Indicator"));
     civ_rbuf_put(&b, ",");
-    nf(&b, "status", TR(ctx, "状态", "Status"));
+    rep_nfield(&b, "status", TR(ctx, "状态", "Status"));
     civ_rbuf_put(&b, ",{\"aggregate\":\"count\",\"type\":\"quantitative\",\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "单位数", "Units"));
     civ_rbuf_put(&b, "}]}");

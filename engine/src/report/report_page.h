@@ -51,6 +51,12 @@ void rep_para(rep_ctx *ctx, const char *text);
 
 /* Tables of the page (report.c). */
 void rep_cell(civ_rbuf *b, const char *text, int numeric);
+
+/* Vega-Lite field definitions for channels and tooltips (report_charts.c):
+ * {"field":f,"type":"quantitative","title":t[,"format":fmt]} and
+ * {"field":f,"type":"nominal","title":t}.  `format` may be NULL. */
+void rep_qfield(civ_rbuf *b, const char *field, const char *title, const char *format);
+void rep_nfield(civ_rbuf *b, const char *field, const char *title);
 void rep_group_table(rep_ctx *ctx, int streets);
 void rep_community_table(rep_ctx *ctx);
 void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows);
