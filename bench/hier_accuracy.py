@@ -13,7 +13,8 @@ Protocol (as FPP2 10.7 / fpp3 11.6): base forecasts of every node by automatic E
 once on the training data (civicast.Hierarchy.aggregate + civicast.forecast with fitted values), then each
 method reconciles the same base forecasts (civicast.Hierarchy.reconcile, the C call civ_hier_forecast uses).
 Measures per node over the h test periods: RMSE, and MASE scaled by the in-sample seasonal naive MAE
-(FPP2 accuracy.gts); then the mean over the nodes of each level.
+(FPP2 accuracy.gts; nodes too short for one season have no scale and are left out of the MASE mean);
+then the mean over the nodes of each level.
 usage: hier_accuracy.py ROOT SHARED_DIR OUT_MD [datasets...]   (prints key=value lines)
 """
 import os
@@ -59,9 +60,12 @@ def evaluate(name, train, full, comm, levels, groups, h, m, out):
     base = matrix(fc, ids, "mean", columns="h").to_numpy()
     res = matrix(fitted, ids, "residual").to_numpy().T.copy()
     ytrain = matrix(agg, ids, "y").to_numpy()
-    truth_agg = civicast.Hierarchy(full, comm, hierarchy=levels, groups=groups).aggregate()
-    truth = matrix(truth_agg, ids, "y").to_numpy()[:, -h:]
-    scale = np.array([np.nanmean(np.abs(r[m:] - r[:-m])) for r in ytrain])
+    bottom = ids[len(ids) - hz.n_bottom:]
+    test = full[~full["ds"].isin(set(train["ds"]))]
+    truth = hz.S @ matrix(test, bottom, "y").to_numpy()  # every node's actual values: sums of the series'
+    assert truth.shape[1] == h and np.isfinite(truth).all()
+    scale = np.array([np.nanmean(d) if np.isfinite(d := np.abs(r[m:] - r[:-m])).any() else np.nan
+                      for r in ytrain])  # NaN for a series too short for one season: left out of MASE
     fcs = {"base": base}
     times = {}
     for meth in METHODS:
@@ -81,7 +85,7 @@ def evaluate(name, train, full, comm, levels, groups, h, m, out):
                 e = f[sel] - truth[sel]
                 rmse = np.sqrt(np.mean(e ** 2, axis=1))
                 mase = np.mean(np.abs(e), axis=1) / scale[sel]
-                row.append(np.mean(rmse if meas == "RMSE" else mase))
+                row.append(np.mean(rmse) if meas == "RMSE" else np.nanmean(mase))
             rows.append(row)
     cols = ["measure", "level", "nodes"] + list(fcs)
     table = pd.DataFrame(rows, columns=cols)
@@ -117,6 +121,7 @@ def main():
     if "demo" in which:
         d = os.path.join(root, "datasets", "demo_city")
         train = pd.read_csv(os.path.join(d, "meals.csv"))[["unique_id", "ds", "y"]]
+        train = train[train["ds"] < "2025-01"]  # meals.csv also holds 2025 rows of future covariates only
         test = pd.read_csv(os.path.join(d, "holdout_2025.csv"))[["unique_id", "ds", "y"]]
         comm = pd.read_csv(os.path.join(d, "communities.csv"))
         evaluate("demo city (district, street)", train, pd.concat([train, test], ignore_index=True), comm,
