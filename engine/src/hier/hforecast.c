@@ -3,12 +3,15 @@
  * civ_hier_forecast: aggregates the panel to every node, forecasts every
  * node with civ_forecast_panel, reconciles the point forecasts, and makes
  * coherent intervals by reconciling sample paths drawn from the base
- * forecast distribution.  The result, its accessors and its table.
+ * forecast distribution (OpenMP over paths, each path seeded from (seed,
+ * step, path), so identical for any thread count).  The result, its
+ * accessors and its table.
  */
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,56 +127,96 @@ static double base_sd(const civ_forecast_result *fr, size_t idx)
     return isfinite(sd) && sd > 0.0 ? sd : 0.0;
 }
 
+/* One thread's buffers for the sample paths. */
+typedef struct path_ws {
+    double *y, *yt, *z, *work;
+    gsl_rng *rng;
+} path_ws;
+
+static int path_ws_init(path_ws *w, size_t n, size_t t, size_t work)
+{
+    w->y = malloc(n * sizeof *w->y);
+    w->yt = malloc(n * sizeof *w->yt);
+    w->z = malloc((t + 1) * sizeof *w->z);
+    w->work = malloc(work * sizeof *w->work);
+    w->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    return w->y && w->yt && w->z && w->work && w->rng;
+}
+
+static void path_ws_free(path_ws *w)
+{
+    free(w->y);
+    free(w->yt);
+    free(w->z);
+    free(w->work);
+    if (w->rng)
+        gsl_rng_free(w->rng);
+}
+
+/* Path p of step s into paths[i * P + p]: a draw of the base distribution
+ * (its own generator, seeded from (seed, step, path): the same draws for
+ * any thread count), reconciled, clamped when non-negative. */
+static void one_path(const civ_hier *h, const civ_hier_map *m, const civ_hier_corr_t *c, const double *mean,
+                     const double *sd, uint64_t seed, size_t p, size_t P, int nonneg, path_ws *w, double *paths)
+{
+    size_t n = h->n_nodes;
+    gsl_rng_set(w->rng, civ_seed_mix(seed, p));
+    for (size_t r = 0; r < c->t; r++)
+        w->z[r] = gsl_ran_gaussian_ziggurat(w->rng, 1.0);
+    for (size_t i = 0; i < n; i++) {
+        double e = c->a[i] * gsl_ran_gaussian_ziggurat(w->rng, 1.0);
+        for (size_t r = 0; r < c->t; r++)
+            e += c->b * c->xs[r * n + i] * w->z[r];
+        w->y[i] = mean[i] + sd[i] * e;
+    }
+    civ_hier_map_apply(m, w->y, w->yt, w->work);
+    if (nonneg)
+        civ_hier_clamp(h, w->yt);
+    for (size_t i = 0; i < n; i++)
+        paths[i * P + p] = w->yt[i];
+}
+
 /* Intervals of step s: n_paths draws of the base distribution, each
- * reconciled (and clamped when non-negative); type-7 quantiles per node. */
+ * reconciled (and clamped when non-negative), over OpenMP threads; type-7
+ * quantiles per node. */
 static civ_status step_intervals(const civ_hier *h, const civ_hier_map *m, const civ_hier_corr_t *c,
                                  const civ_forecast_result *fr, const civ_hier_options *opt, size_t s, int nonneg,
                                  civ_hier_result *r)
 {
     size_t n = h->n_nodes, P = opt->n_paths ? opt->n_paths : 1000, H = r->h;
-    double *paths = malloc(n * P * sizeof *paths), *sd = malloc(n * sizeof *sd);
-    double *y = malloc(n * sizeof *y), *yt = malloc(n * sizeof *yt), *z = malloc((c->t + 1) * sizeof *z);
-    double *work = malloc(civ_hier_map_work_size(m) * sizeof *work);
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    civ_status st = CIV_OK;
-    if (!paths || !sd || !y || !yt || !z || !work || !rng) {
-        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for %zu sample paths of %zu nodes", P, n);
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++)
+    double *paths = malloc(n * P * sizeof *paths), *sd = malloc(n * sizeof *sd), *mean = malloc(n * sizeof *mean);
+    int failed = !paths || !sd || !mean;
+    for (size_t i = 0; i < n && !failed; i++) {
         sd[i] = base_sd(fr, i * H + s);
-    gsl_rng_set(rng, civ_seed_mix(opt->forecast.seed, s));
-    for (size_t p = 0; p < P; p++) {
-        for (size_t r2 = 0; r2 < c->t; r2++)
-            z[r2] = gsl_ran_gaussian_ziggurat(rng, 1.0);
-        for (size_t i = 0; i < n; i++) {
-            double e = c->a[i] * gsl_ran_gaussian_ziggurat(rng, 1.0);
-            for (size_t r2 = 0; r2 < c->t; r2++)
-                e += c->b * c->xs[r2 * n + i] * z[r2];
-            y[i] = r->base[i * H + s] + sd[i] * e;
-        }
-        civ_hier_map_apply(m, y, yt, work);
-        if (nonneg)
-            civ_hier_clamp(h, yt);
-        for (size_t i = 0; i < n; i++)
-            paths[i * P + p] = yt[i];
+        mean[i] = r->base[i * H + s];
     }
-    for (size_t i = 0; i < n; i++)
-        for (size_t l = 0; l < r->n_levels; l++) {
-            double a = (1.0 - r->levels[l] / 100.0) / 2.0;
-            r->lower[(l * n + i) * H + s] = civ_quantile7(paths + i * P, P, a);
-            r->upper[(l * n + i) * H + s] = civ_quantile7(paths + i * P, P, 1.0 - a);
+    uint64_t seed = civ_seed_mix(opt->forecast.seed, s);
+    int threads = opt->forecast.threads > 0 ? opt->forecast.threads : omp_get_max_threads();
+#pragma omp parallel num_threads(threads) if (!failed)
+    {
+        path_ws w = {0};
+        int ok = path_ws_init(&w, n, c->t, civ_hier_map_work_size(m));
+        if (!ok) {
+#pragma omp atomic write
+            failed = 1;
         }
-done:
+#pragma omp for schedule(static)
+        for (size_t p = 0; p < P; p++)
+            if (ok)
+                one_path(h, m, c, mean, sd, seed, p, P, nonneg, &w, paths);
+        path_ws_free(&w);
+    }
+    if (!failed)
+        for (size_t i = 0; i < n; i++)
+            for (size_t l = 0; l < r->n_levels; l++) {
+                double a = (1.0 - r->levels[l] / 100.0) / 2.0;
+                r->lower[(l * n + i) * H + s] = civ_quantile7(paths + i * P, P, a);
+                r->upper[(l * n + i) * H + s] = civ_quantile7(paths + i * P, P, 1.0 - a);
+            }
     free(paths);
     free(sd);
-    free(y);
-    free(yt);
-    free(z);
-    free(work);
-    if (rng)
-        gsl_rng_free(rng);
-    return st;
+    free(mean);
+    return failed ? civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for %zu sample paths of %zu nodes", P, n) : CIV_OK;
 }
 
 /* -1 (auto): on when no series has a negative observation. */
