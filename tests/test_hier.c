@@ -7,7 +7,8 @@
  * form; the OLS case of a total with two children by hand; bottom-up and
  * top-down shares by hand; the non-negative variant; coherence of
  * civ_hier_forecast's means and bounds and their identity across thread
- * counts; and the bad hierarchies, each error naming its rows.
+ * counts; aggregation (late starts, missing values); and the bad
+ * hierarchies, each error naming its rows.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -399,12 +400,46 @@ static void test_bad_hierarchies(void **state)
     civ_hier_free(h), civ_table_free(t), civ_panel_free(p), civ_panel_free(q);
 }
 
+/* Aggregates: a late start counts 0 before it, a missing value makes the sum missing. */
+static void test_aggregate(void **state)
+{
+    (void)state;
+    civ_table *t = make_table(COLS, 4, CELLS, 6);
+    civ_panel *p = NULL, *agg = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    double v[4] = {1, 2, 3, 4}, late[2] = {10, 20}, gap[4] = {100, NAN, 300, 400};
+    for (size_t j = 0; j < 6; j++) {
+        const double *x = j == 1 ? late : j == 3 ? gap : v;
+        assert_int_equal(civ_panel_add_series(p, IDS[j], j == 1 ? 24002 : 24000, x, j == 1 ? 2 : 4, NULL), CIV_OK);
+    }
+    const char *lv[] = {"district", "street"};
+    civ_hier *h = NULL;
+    assert_int_equal(civ_hier_build(p, t, lv, 2, NULL, 0, &h), CIV_OK);
+    assert_int_equal(civ_hier_aggregate(h, p, &agg), CIV_OK);
+    assert_int_equal(civ_panel_n_series(agg), 13);
+    const double *x;
+    size_t n;
+    int64_t start;
+    assert_int_equal(civ_panel_series(agg, 3, &x, &n, &start), CIV_OK); /* A/A1 = c1 + c2 (c2 from month 3) */
+    assert_string_equal(civ_panel_series_id(agg, 3), "A/A1");
+    assert_int_equal(n, 4);
+    assert_int_equal(start, 24000);
+    assert_true(x[0] == 1 && x[1] == 2 && x[2] == 13 && x[3] == 24);
+    assert_int_equal(civ_panel_series(agg, 2, &x, &n, &start), CIV_OK); /* B = c4 + c5 + c6, c4 missing once */
+    assert_true(x[0] == 102 && isnan(x[1]) && x[2] == 306 && x[3] == 408);
+    assert_int_equal(civ_panel_series(agg, 7 + 1, &x, &n, &start), CIV_OK); /* the series itself */
+    assert_int_equal(n, 2);
+    assert_int_equal(start, 24002);
+    civ_panel_free(agg), civ_hier_free(h), civ_table_free(t), civ_panel_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nodes_and_s),          cmocka_unit_test(test_closed_forms),
         cmocka_unit_test(test_two_children_by_hand), cmocka_unit_test(test_bu_td_nonnegative),
         cmocka_unit_test(test_forecast_coherent),    cmocka_unit_test(test_bad_hierarchies),
+        cmocka_unit_test(test_aggregate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

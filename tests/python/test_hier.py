@@ -77,6 +77,9 @@ def test_methods_match_numpy(levels, groups):
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
         np.testing.assert_array_equal(S @ got[n - m:], got)  # coherent to the last bit
     assert 0.0 < hz.last_lambda < 1.0
+    nodes, got = civicast.reconcile(df, comm, base, hierarchy=levels, groups=groups, method="ols")
+    assert list(nodes["unique_id"]) == list(hz.nodes["unique_id"])
+    np.testing.assert_allclose(got, np_reconcile(S, base, "ols"), rtol=1e-9)
 
 
 def test_forecast_every_node_coherent():
