@@ -23,7 +23,10 @@ o=$(nice -n 10 /usr/bin/python3 "$here/hier_accuracy.py" "$root" "$shared" "$her
 if grep -q '^shared_missing=' <<<"$o"; then
   echo "hier.bench.sh: $shared/data/hierarchies is absent: the tourism and prison hierarchies are skipped" >&2
 fi
-grep -v '^shared_missing=' <<<"$o" | while read -r line; do
+grep '^scale ' <<<"$o" | awk '{ for (i = 2; i <= NF; i++) { split($i, p, "="); v[p[1]] = p[2] }
+  printf "| hier: MinT-shrink reconciliation of a synthetic city (%s series, %s nodes, 12 steps, CPU) | %.3f | numpy dense MinT | | | | | not run: a dense W of %s x %s doubles would take %.0f MB; civicast forms no n x n matrix |\n",
+    v["series"], v["nodes"], v["mint_cpu_seconds"], v["nodes"], v["nodes"], v["nodes"] * v["nodes"] * 8 / 1e6 }'
+grep -v -e '^shared_missing=' -e '^scale ' <<<"$o" | while read -r line; do
   name=${line%% nodes=*}
   awk -v name="$name" -v l="$line" 'BEGIN {
     n = split(l, kv, " "); for (i = 1; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }

@@ -106,6 +106,24 @@ def evaluate(name, train, full, comm, levels, groups, h, m, out):
           f"rmse_bu={all_rmse['bu']:.4g}")
 
 
+def scale(m=10000):
+    """MinT on a synthetic city of m communities (m/10 streets, m/1000 districts), 12 steps, 48 periods
+    of residuals: the CPU time of civ_hier_reconcile (no dense n x n matrix is formed)."""
+    rng = np.random.default_rng(0)
+    ids = [f"c{i:05d}" for i in range(m)]
+    comm = pd.DataFrame({"unique_id": ids, "district": [f"D{i // 1000:02d}" for i in range(m)],
+                         "street": [f"D{i // 1000:02d}S{i // 10:04d}" for i in range(m)]})
+    df = pd.DataFrame({"unique_id": np.repeat(ids, 24),
+                       "ds": np.tile(pd.period_range("2023-01", periods=24, freq="M").astype(str), m),
+                       "y": rng.uniform(0, 100, m * 24)})
+    hz = civicast.Hierarchy(df, comm, hierarchy=["district", "street"])
+    n = hz.n_nodes
+    base, res = rng.uniform(0, 100, (n, 12)), rng.normal(size=(48, n)) + rng.normal(size=(48, 1))
+    c = time.process_time()
+    hz.reconcile(base, "mint_shrink", residuals=res)
+    print(f"scale nodes={n} series={m} mint_cpu_seconds={time.process_time() - c:.3f}")
+
+
 def split_last(df, h):
     last = sorted(df["ds"].unique())[-h:]
     return df[~df["ds"].isin(last)].reset_index(drop=True)
@@ -113,7 +131,7 @@ def split_last(df, h):
 
 def main():
     root, shared, out = sys.argv[1], sys.argv[2], sys.argv[3]
-    which = sys.argv[4:] or ["demo", "tourism", "prison"]
+    which = sys.argv[4:] or ["demo", "tourism", "prison", "scale"]
     with open(out, "w") as f:
         f.write("## Reconciliation accuracy on a holdout (bench/hier_accuracy.py)\n\n"
                 "Mean over the nodes of each level of the per-node RMSE and MASE; lower is better; "
@@ -126,6 +144,8 @@ def main():
         comm = pd.read_csv(os.path.join(d, "communities.csv"))
         evaluate("demo city (district, street)", train, pd.concat([train, test], ignore_index=True), comm,
                  ["district", "street"], None, 12, 12, out)
+    if "scale" in which:
+        scale()
     hdir = os.path.join(shared, "data", "hierarchies")
     if not os.path.isdir(hdir):
         print(f"shared_missing={hdir}")
