@@ -30,7 +30,7 @@ grep -v -e '^shared_missing=' -e '^scale ' <<<"$o" | while read -r line; do
   name=${line%% nodes=*}
   awk -v name="$name" -v l="$line" 'BEGIN {
     n = split(l, kv, " "); for (i = 1; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
-    printf "| hier: MinT-shrink reconciliation, %s (%s nodes, h steps) | %.4f | numpy dense MinT | %.4f | %.1fx | | | same forecasts to %s relative; all-series RMSE on the holdout: base %s, bottom-up %s, MinT %s (bench/out/hier.md) |\n",
-      name, v["nodes"], v["mint_seconds"], v["numpy_seconds"], v["numpy_seconds"] / v["mint_seconds"], v["max_rel_diff"],
+    printf "| hier: MinT-shrink reconciliation, %s (%s nodes, %s steps) | %.4f | numpy dense MinT | %.4f | %.1fx | | | same forecasts to %s relative; all-series RMSE on the holdout: base %s, bottom-up %s, MinT %s (bench/out/hier.md) |\n",
+      name, v["nodes"], v["h"], v["mint_seconds"], v["numpy_seconds"], v["numpy_seconds"] / v["mint_seconds"], v["max_rel_diff"],
       v["rmse_base"], v["rmse_bu"], v["rmse_mint"] }'
 done

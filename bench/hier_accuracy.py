@@ -101,7 +101,7 @@ def evaluate(name, train, full, comm, levels, groups, h, m, out):
     t_np = time.time() - t0
     same = float(np.max(np.abs(ref - fcs["mint_shrink"]) / (1 + np.abs(ref))))
     all_rmse = table[(table.measure == "RMSE") & (table.level == "all series")].iloc[0]
-    print(f"{name} nodes={len(ids)} mint_seconds={times['mint_shrink']:.4f} numpy_seconds={t_np:.4f} "
+    print(f"{name} nodes={len(ids)} h={h} mint_seconds={times['mint_shrink']:.4f} numpy_seconds={t_np:.4f} "
           f"max_rel_diff={same:.2e} rmse_base={all_rmse['base']:.4g} rmse_mint={all_rmse['mint_shrink']:.4g} "
           f"rmse_bu={all_rmse['bu']:.4g}")
 
