@@ -16,7 +16,7 @@
  *
  * What: the components are the type objects civ_model_ets, civ_model_arima and
  * civ_model_theta (ets.h, arima.h, theta.h), configured by their own parsers
- * from the specs "ets", "arima(approx)" ("arima" with the option exact), "theta" and fitted through the type-object
+ * from the specs "ets", "arima" ("arima(approx)" with the option fast), "theta" and fitted through the type-object
  * interface; this file never names their internals.  It does not use the
  * registry (registry.c lists this family, so that would be a cycle).
  *   Point forecast: at each horizon, the mean (spec "combo" or "combo(mean)") or
@@ -70,23 +70,23 @@
 /* The component families, the specs their own parsers configure them from
  * (automatic ETS, automatic ARIMA, standard Theta), and short labels.
  *
- * The ARIMA member is "arima(approx)": auto.arima's stepwise search compares
- * the candidates by their conditional-sum-of-squares fit (R's approximation =
- * TRUE, which R itself uses when n > 150 or m > 12) and only the chosen
- * candidate is refitted by exact ML.  The exact search (spec "arima") spent
- * about 80% of the combination's CPU time in the exact likelihood of
- * candidates that lose; with the CSS search the combination is 2-3 times
- * faster and no less accurate on M1 and tourism (docs/FORECASTING.md, "The
- * combination and auto", decision rule and figures; bench/forecast.bench.sh).
- * "arima" alone keeps R's defaults and its R parity. */
+ * With the option fast (auto(fast), combo(median,fast)) the ARIMA member is
+ * "arima(approx)": auto.arima's stepwise search compares the candidates by
+ * their conditional-sum-of-squares fit (R's approximation = TRUE, which R
+ * itself uses when n > 150 or m > 12) and only the chosen candidate is
+ * refitted by exact ML.  Measured (docs/FORECASTING.md, "The combination and
+ * auto"): about 2x less CPU on M1 monthly, but sMAPE +0.75% on M1 (the rule
+ * allows +0.5%), and slower and less accurate on the demo city (n = 72; why
+ * it is slower there was not analysed).  So it is an option, not the
+ * default. */
 static const civ_model_type *const combo_types[COMBO_MAX] = {&civ_model_ets, &civ_model_arima, &civ_model_theta};
-static const char *const combo_specs[COMBO_MAX] = {"ets", "arima(approx)", "theta"};
-static const char *const combo_exact_arima_spec = "arima";
+static const char *const combo_specs[COMBO_MAX] = {"ets", "arima", "theta"};
+static const char *const combo_fast_arima_spec = "arima(approx)";
 static const char *const combo_labels[COMBO_MAX] = {"ETS", "ARIMA", "Theta"};
 
 typedef struct combo_config {
     int median;      /* 0 = mean, 1 = median */
-    int exact_arima; /* 1: the ARIMA member is "arima" (exact-ML search), 0: "arima(approx)" */
+    int fast_arima; /* 1: the ARIMA member is "arima(approx)" (CSS search), 0: "arima" (R's defaults) */
 } combo_config;
 
 typedef struct combo_state {
@@ -110,17 +110,17 @@ static civ_status combo_parse(const char *spec, void *config)
         buf[L++] = (char)tolower((unsigned char)*p);
     }
     buf[L] = 0;
-    /* ",exact" (or "(exact)" after auto): the ARIMA member searches with
-     * exact ML as R's auto.arima defaults (the slower combination of before) */
-    cfg->exact_arima = 0;
-    size_t tail = strlen(",exact)");
-    if (L > tail && strcmp(buf + L - tail, ",exact)") == 0) {
-        cfg->exact_arima = 1;
+    /* ",fast" (or "(fast)" after auto / combo): the ARIMA member searches by
+     * CSS (arima(approx)), see combo_fast_arima_spec */
+    cfg->fast_arima = 0;
+    size_t tail = strlen(",fast)");
+    if (L > tail && strcmp(buf + L - tail, ",fast)") == 0) {
+        cfg->fast_arima = 1;
         buf[L - tail] = ')';
         buf[L - tail + 1] = 0;
-    } else if (strcmp(buf, "auto(exact)") == 0 || strcmp(buf, "combo(exact)") == 0) {
-        cfg->exact_arima = 1;
-        buf[strlen(buf) - strlen("(exact)")] = 0;
+    } else if (strcmp(buf, "auto(fast)") == 0 || strcmp(buf, "combo(fast)") == 0) {
+        cfg->fast_arima = 1;
+        buf[strlen(buf) - strlen("(fast)")] = 0;
     }
     if (strcmp(buf, "combo") == 0 || strcmp(buf, "combo(mean)") == 0) {
         cfg->median = 0;
@@ -135,8 +135,8 @@ static civ_status combo_parse(const char *spec, void *config)
     if (strncmp(buf, "combo(", 6) == 0 || strncmp(buf, "combo", 5) == 0 || strncmp(buf, "auto(", 5) == 0) {
         civ_where w = {.field = "model"};
         return civ_fail_at(CIV_ERR_SPEC, &w, "malformed combination spec '%s': expected combo, combo(mean), "
-                                             "combo(median), auto, optionally with ',exact' (e.g. combo(median,exact), "
-                                             "auto(exact))", spec);
+                                             "combo(median), auto, optionally with ',fast' (e.g. combo(median,fast), "
+                                             "auto(fast))", spec);
     }
     return CIV_ERR_NOT_FOUND;
 }
@@ -194,7 +194,7 @@ static civ_status combo_fit(const void *config, const civ_model_options *options
             return civ_fail_at(CIV_ERR_OUT_OF_MEMORY, &w, "out of memory for the combination");
         const civ_model_type *type = combo_types[c];
         memset(ccfg, 0, CIV_MODEL_CONFIG_MAX);
-        const char *cspec = c == 1 && cfg->exact_arima ? combo_exact_arima_spec : combo_specs[c];
+        const char *cspec = c == 1 && cfg->fast_arima ? combo_fast_arima_spec : combo_specs[c];
         civ_status s = type->parse(cspec, ccfg);
         if (s != CIV_OK)
             return s == CIV_ERR_NOT_FOUND ? civ_fail(CIV_ERR_INTERNAL, "combination: '%s' not accepted by its family",
@@ -314,8 +314,8 @@ static civ_status combo_forecast(const civ_model_fit *fit, const civ_series *ser
 const civ_model_type civ_model_combination = {
     .family = "combo",
     .summary = "combination of automatic ETS, automatic ARIMA and Theta (mean or median of forecasts)",
-    .spec_help = "auto (= combo(median)) | combo | combo(mean) | combo(median); add ',exact' (auto(exact), "
-                 "combo(median,exact)) for the exact-ML ARIMA search",
+    .spec_help = "auto (= combo(median)) | combo | combo(mean) | combo(median); add ',fast' (auto(fast), "
+                 "combo(median,fast)) for the CSS ARIMA search",
     .params = NULL,
     .n_params = 0,
     .config_size = sizeof(combo_config),

@@ -26,10 +26,9 @@
 #define H 18
 #define NLEV 2
 static const double levels[NLEV] = {80.0, 95.0};
-/* the combination's members (models/combination.c: ARIMA searches with the CSS approximation) */
-static const char *const component_specs[3] = {"ets", "arima(approx)", "theta"};
-/* ... and with the option exact (auto(exact), combo(mean,exact)): R's default auto.arima search */
-static const char *const exact_specs[3] = {"ets", "arima", "theta"};
+static const char *const component_specs[3] = {"ets", "arima", "theta"};
+/* the members with the option fast (auto(fast), combo(mean,fast)): ARIMA searches by CSS */
+static const char *const fast_specs[3] = {"ets", "arima(approx)", "theta"};
 
 typedef struct fixture {
     civ_workspace ws;
@@ -146,8 +145,8 @@ static void test_parse(void **state)
     unsigned char config[CIV_MODEL_CONFIG_MAX];
     const civ_model_type *type = NULL;
     const char *good[] = {"combo",       "COMBO",         "combo(mean)",        " Combo ( Median ) ",
-                          "combo(median)", "auto",        "auto(exact)",        "combo(exact)",
-                          "combo(mean,exact)", "Combo(Median, Exact)"};
+                          "combo(median)", "auto",        "auto(fast)",         "combo(fast)",
+                          "combo(mean,fast)", "Combo(Median, Fast)"};
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
         memset(config, 0, sizeof config);
         assert_int_equal(civ_model_combination.parse(good[i], config), CIV_OK);
@@ -161,9 +160,9 @@ static void test_parse(void **state)
     assert_int_equal(civ_model_combination.parse("combo(max)", config), CIV_ERR_SPEC);
     assert_non_null(strstr(civ_last_error_message(), "combo(median)"));
     assert_int_equal(civ_model_resolve("combo(", &type, config), CIV_ERR_SPEC);
-    assert_int_equal(civ_model_combination.parse("auto(fast)", config), CIV_ERR_SPEC);
-    assert_int_equal(civ_model_combination.parse("combo(median,exact,exact)", config), CIV_ERR_SPEC);
-    assert_int_equal(civ_model_combination.parse("combo(max,exact)", config), CIV_ERR_SPEC);
+    assert_int_equal(civ_model_combination.parse("auto(exact)", config), CIV_ERR_SPEC);
+    assert_int_equal(civ_model_combination.parse("combo(median,fast,fast)", config), CIV_ERR_SPEC);
+    assert_int_equal(civ_model_combination.parse("combo(max,fast)", config), CIV_ERR_SPEC);
     /* the registry resolves the components to other families */
     for (int c = 0; c < 3; c++) {
         assert_int_equal(civ_model_resolve(component_specs[c], &type, config), CIV_OK);
@@ -234,27 +233,26 @@ static void test_median_of_components(void **state)
     check_combination(f, &s, 1);
 }
 
-/* The option exact: the members are ets, arima (R's exact search) and theta;
- * without it the ARIMA member searches by CSS, which on some series picks
- * another model (so the option is not a no-op). */
-static void test_exact_option(void **state)
+/* The option fast: the members are ets, arima(approx) (CSS search) and theta;
+ * on some series that search picks another model (so the option is not a no-op). */
+static void test_fast_option(void **state)
 {
     fixture *f = *state;
     double y[72];
     seasonal_series(y, 72, 11);
     civ_series s = {.id = "seasonal", .y = y, .n = 72, .period = 12};
-    check_combination_spec(f, &s, 1, "auto(exact)", exact_specs);
-    check_combination_spec(f, &s, 1, "combo(median, exact)", exact_specs);
-    check_combination_spec(f, &s, 0, "combo(mean,exact)", exact_specs);
+    check_combination_spec(f, &s, 1, "auto(fast)", fast_specs);
+    check_combination_spec(f, &s, 1, "combo(median, fast)", fast_specs);
+    check_combination_spec(f, &s, 0, "combo(mean,fast)", fast_specs);
     check_combination_spec(f, &s, 1, "auto", component_specs);
     /* the option is not a no-op: among a few such series the two searches pick different models */
     int differ = 0;
     for (unsigned long seed = 1; seed <= 30 && !differ; seed++) {
-        forecasts fast, exact;
+        forecasts dflt, fast;
         seasonal_series(y, 72, seed);
-        assert_int_equal(run_spec(f, "auto", &s, &fast), CIV_OK);
-        assert_int_equal(run_spec(f, "auto(exact)", &s, &exact), CIV_OK);
-        differ = strcmp(fast.name, exact.name) != 0;
+        assert_int_equal(run_spec(f, "auto", &s, &dflt), CIV_OK);
+        assert_int_equal(run_spec(f, "auto(fast)", &s, &fast), CIV_OK);
+        differ = strcmp(dflt.name, fast.name) != 0;
     }
     assert_true(differ);
 }
@@ -347,7 +345,7 @@ int main(void)
         cmocka_unit_test(test_parse),
         cmocka_unit_test_setup_teardown(test_mean_of_components, setup, teardown),
         cmocka_unit_test_setup_teardown(test_median_of_components, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_exact_option, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fast_option, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failing_component_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_all_components_fail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
