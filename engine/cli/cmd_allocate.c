@@ -11,7 +11,7 @@
 #include "commands.h"
 
 enum { A_SPEC, A_COMMUNITIES, A_FORECASTS, A_OUT, A_SUMMARY, A_EXPLAIN, A_UNCERTAINTY, A_SEED, A_K, A_THREADS,
-       A_UNC_OUT, A_COMPARE, A_ENCODING, A_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+       A_UNC_OUT, A_COMPARE, A_LANG, A_ENCODING, A_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option allocate_options[] = {
     [A_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec (required)"},
     [A_COMMUNITIES] = {"--communities", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
@@ -32,6 +32,8 @@ static const civ_cli_option allocate_options[] = {
                    "the quantiles per community, district and total"},
     [A_COMPARE] = {"--compare", NULL, CIV_CLI_LIST, CIV_CLI_PATH, "SPEC...",
                    "solve several specs on the same data (see above)"},
+    [A_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "en|zh",
+                "language of the --explain sentences (default en)"},
     [A_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [A_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
@@ -39,7 +41,7 @@ static const civ_cli_option allocate_options[] = {
 static const civ_cli_spec allocate_spec = {
     "allocate",
     "usage: civicast allocate --spec SPEC --communities FILE [--forecasts FILE] --out FILE\n"
-    "                         [--summary FILE] [--explain]\n"
+    "                         [--summary FILE] [--explain [--lang en|zh]]\n"
     "                         [--uncertainty N [--seed S] [--weight-concentration K]\n"
     "                          [--threads T] [--uncertainty-out FILE]]\n"
     "                         [--excel] [--precision P]\n"
@@ -50,7 +52,9 @@ static const civ_cli_spec allocate_spec = {
     ".h5, one row per unique_id) and, when a factor uses them, forecasts in long\n"
     "format (unique_id,ds,h,model,mean,...).  Writes one row per community (amount in\n"
     "minor units and yuan, share, decomposition by factor, tilt, binding constraint,\n"
-    "change against last year; --explain adds a sentence) and, with --summary, the\n"
+    "change against last year, in total and per fund against its own history;\n"
+    "--explain adds a sentence naming the bound that decided each fund's amount,\n"
+    "in English or, with --lang zh, Chinese) and, with --summary, the\n"
     "totals by reserve, pool and district, per-capita statistics and equity.\n"
     "--uncertainty N re-solves N Monte Carlo draws (forecast-demand factors drawn from\n"
     "the forecasts' intervals; with --weight-concentration K also Dirichlet weights)\n"
@@ -130,13 +134,21 @@ static civ_status read_and_bind(alloc_job *j, const civ_cli_args *a, int *named)
     return s;
 }
 
+/* --explain [--lang]: CIV_ALLOC_EXPLAIN_* (the language was checked). */
+static int explain_code(const civ_cli_args *a)
+{
+    if (!a->value[A_EXPLAIN])
+        return CIV_ALLOC_EXPLAIN_NONE;
+    return a->value[A_LANG] && !strcmp(a->value[A_LANG], "zh") ? CIV_ALLOC_EXPLAIN_ZH : CIV_ALLOC_EXPLAIN_EN;
+}
+
 static civ_status solve_and_write(alloc_job *j, const civ_cli_args *a, const civ_alloc_uncertainty_options *u)
 {
     civ_status s = civ_alloc_result_create(j->prob, &j->res);
     if (!s)
         s = civ_alloc_solve(j->prob, j->res);
     if (!s)
-        s = civ_alloc_result_table(j->prob, j->res, a->value[A_EXPLAIN] != NULL, &j->alloc);
+        s = civ_alloc_result_table(j->prob, j->res, explain_code(a), &j->alloc);
     if (!s)
         s = civ_alloc_result_summary(j->prob, j->res, &j->summary);
     if (!s)
@@ -166,6 +178,10 @@ static int run_allocate(int argc, char **argv)
     civ_alloc_uncertainty_options u;
     if (!a.value[A_SPEC] || !a.value[A_COMMUNITIES] || !a.value[A_OUT])
         code = civ_cli_usage_error("allocate", "--spec, --communities and --out are required");
+    else if (a.value[A_LANG] && strcmp(a.value[A_LANG], "en") && strcmp(a.value[A_LANG], "zh"))
+        code = civ_cli_usage_error("allocate", "--lang must be en or zh, not '%s'", a.value[A_LANG]);
+    else if (a.value[A_LANG] && !a.value[A_EXPLAIN])
+        code = civ_cli_usage_error("allocate", "--lang sets the language of --explain; add --explain");
     else
         code = uncertainty_options(&a, &u);
     if (code) {

@@ -797,12 +797,21 @@ typedef struct civ_alloc_stats {
 CIV_API civ_status civ_alloc_result_stats(const civ_alloc_problem *problem, const civ_alloc_result *result,
                                           civ_alloc_stats *out);
 
+/** Values of `explain` (civ_alloc_result_table, civ_alloc_run): 0 = no
+ *  explanation column; the language of the "explanation" column otherwise
+ *  (any other non-zero value is English). */
+enum { CIV_ALLOC_EXPLAIN_NONE = 0, CIV_ALLOC_EXPLAIN_EN = 1, CIV_ALLOC_EXPLAIN_ZH = 2 };
 /** The per-community table (input row order): unique_id, district, one
  *  column per pool group "pool_<name>", amount (minor units), amount_yuan,
  *  share, one column per factor "factor_<name>" plus "unattributed" and
  *  "rounding" (these sum to amount), tilt, binding, last_year, change,
- *  change_pct; with `explain`, an "explanation" text column.  Free with
- *  civ_table_free. */
+ *  change_pct (the total against last year's total: [data] last_year, else
+ *  the sum of the funds' histories when every fund has one), then for each
+ *  fund with a history (a [[pool]] or [[formula]] last_year)
+ *  last_year_<fund>_<minor>, change_<fund>_<minor>, change_<fund>_pct; with
+ *  `explain`, an "explanation" text column saying, per fund, which bound
+ *  decided the amount, with the bound's value (CIV_ALLOC_EXPLAIN_EN / _ZH).
+ *  Free with civ_table_free. */
 CIV_API civ_status civ_alloc_result_table(const civ_alloc_problem *problem, const civ_alloc_result *result,
                                           int explain, civ_table **out);
 /** The summary table: section, name, amount (minor units), amount_yuan,

@@ -57,8 +57,15 @@ assert all(c.endswith("_fen") for c in parts)
 assert (a[parts].sum(axis=1) - a.amount_fen).abs().max() < 1e-4
 main = a["pool_eldercare+health_fen"]
 assert (main >= 5000000).all()                                # the floor, 50,000.00 yuan
-assert (main >= (0.85 * a.last_year_fen).round() - 1).all()    # hold-harmless 85%
-assert set(a.binding.fillna("").unique()) <= {"", "floor", "hold_harmless", "pace", "cap"}
+# each fund against its own history: hold-harmless 85% / pace 20% (eldercare+health),
+# 90% / 30% (migrant, communities new to it exempt); the total's last year is their sum
+lym, lyg = a["last_year_eldercare+health_fen"], a["last_year_migrant_fen"]
+assert (main >= (0.85 * lym).round() - 1).all() and (main <= 1.2 * lym + 1e-6).all()
+mig = a.pool_migrant_fen
+assert ((mig >= 0.9 * lyg - 1e-6) & (mig <= 1.3 * lyg + 1e-6))[lyg > 0].all()
+assert ((mig > 1.3 * lyg) & (lyg == 0)).any()                  # new to the fund: no pace
+assert (a.last_year_fen == lym + lyg).all() and (a["change_migrant_fen"] == mig - lyg).all()
+assert set("+".join(a.binding.fillna("")).split("+")) <= {"", "floor", "hold_harmless", "pace", "cap"}
 assert a.explanation.str.contains("aged60").all()
 assert (a.pool_migrant_fen[a.explanation.str.contains("not eligible for migrant")] == 0).all()
 PYEOF

@@ -257,7 +257,8 @@ void civ_alloc_spec_free(civ_alloc_spec *s)
     for (size_t i = 0; i < s->n_reserves; i++)
         free(s->reserves[i].name);
     for (size_t i = 0; i < s->n_pools; i++)
-        free(s->pools[i].name), free(s->pools[i].eligible_attribute), free(s->pools[i].formula_name);
+        free(s->pools[i].name), free(s->pools[i].eligible_attribute), free(s->pools[i].formula_name),
+            free(s->pools[i].last_year);
     for (size_t i = 0; i < s->n_formulas; i++) {
         free(s->formulas[i].name), free(s->formulas[i].last_year);
         for (size_t g = 0; g < s->formulas[i].n_groups; g++)
@@ -550,8 +551,8 @@ static civ_status read_formula(civ_alloc_spec *s, civ_toml_table *tb, size_t fi)
     if ((st = check_unused(&c, "name, floor, cap, cap_share, hold_harmless, pace, last_year, on_infeasible, "
                                "combine")))
         return st;
-    if ((!isnan(f->hold_harmless) || !isnan(f->pace)) && !f->last_year)
-        return missing(&c, "last_year");
+    /* hold_harmless / pace without a formula last_year need every fund of the
+     * formula to name its own history ([[pool]] last_year): check_formulas */
     if (f->last_year && isnan(f->hold_harmless) && isnan(f->pace))
         return fail_entry(&c, CIV_ERR_SPEC, find(&c, "last_year"),
                           "'last_year' is only used by hold_harmless or pace; neither is set");
@@ -644,8 +645,9 @@ static civ_status read_pool(civ_alloc_spec *s, civ_toml_table *tb, size_t pi)
         (st = get_number(&c, "eligible_min", 0, -INFINITY, INFINITY, &p->eligible_min, NULL)) ||
         (st = get_number(&c, "eligible_max", 0, -INFINITY, INFINITY, &p->eligible_max, NULL)) ||
         (st = get_integer(&c, "eligible_top_k", 0, 1, 100000000, &topk)) ||
+        (st = get_string(&c, "last_year", 0, &p->last_year, &p->last_year_loc)) ||
         (st = check_unused(&c, "name, amount, share, formula, eligible_attribute, eligible_min, "
-                               "eligible_max, eligible_top_k")))
+                               "eligible_max, eligible_top_k, last_year")))
         return st;
     p->eligible_top_k = (size_t)topk;
     if (!p->eligible_attribute && (!isnan(p->eligible_min) || !isnan(p->eligible_max) || topk))
@@ -825,6 +827,15 @@ static civ_status check_formulas(const civ_alloc_spec *s)
         for (size_t p = 0; p < s->n_pools; p++)
             npool += s->pools[p].formula == f;
         civ_alloc_loc loc = s->formulas[f].loc.line ? s->formulas[f].loc : (civ_alloc_loc){1, 1};
+        const civ_alloc_formula *fo = &s->formulas[f];
+        if ((!isnan(fo->hold_harmless) || !isnan(fo->pace)) && !fo->last_year)
+            for (size_t p = 0; p < s->n_pools; p++)
+                if (s->pools[p].formula == f && !s->pools[p].last_year)
+                    return spec_fail(s, loc, "last_year",
+                                     "missing required key 'last_year': formula '%s' has hold_harmless/pace, and pool "
+                                     "'%s' names no 'last_year' of its own (give the formula or every pool of it "
+                                     "its last-year attribute)",
+                                     fo->name, s->pools[p].name);
         if (!npool)
             return spec_fail(s, loc, "formula", "formula '%s' allocates no [[pool]]", s->formulas[f].name);
         if (!nfac)
