@@ -49,7 +49,7 @@ static const char *money(const civ_alloc_spec *s, double v, char *buf, size_t si
 /* The percentage change with 2 decimals and its sign ("+25.00%", "-3.10%"). */
 static void put_change(ebuf *e, int64_t a, int64_t ly)
 {
-    double pct = round(10000.0 * (double)(a - ly) / (double)ly) / 100;
+    double pct = round(10000.0 * (double)(a - ly) / (double)ly) / 100 + 0.0; /* no "-0.00" */
     put(e, "%s%.2f%%", pct >= 0 ? "+" : "", pct);
 }
 
