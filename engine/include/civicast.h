@@ -824,6 +824,33 @@ CIV_API civ_status civ_alloc_result_summary(const civ_alloc_problem *problem, co
 CIV_API civ_status civ_alloc_run(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
                                  int explain, civ_table **allocation, civ_table **summary);
 
+/* ---- Settlement (engine/src/alloc/settle.c) ----------------------------- */
+/** Settles an allocation against actual spending (清算) by the spec's
+ *  [settlement] rules (carry_over c, top_up t: plain decimals in [0, 1],
+ *  default 0; top_up_budget B, money, optional; spent: the spending
+ *  column, default "spent"; docs/ALLOCATION.md "Settlement").  Per
+ *  community, A = `allocation`'s amount_<minor> (whole minor units, keyed by
+ *  unique_id; e.g. civ_alloc_result_table's output) and S = `spending`'s
+ *  spent column (major units, keyed by the spec's id column): unspent
+ *  U = max(0, A - S) carries over up to floor(c A) and the rest is clawed
+ *  back; overspending O = max(0, S - A) is topped up up to floor(t A) (the
+ *  claims cut pro rata to B by the largest remainder when they exceed it)
+ *  and the rest is uncovered; A - S = carry_over + clawback - top_up -
+ *  uncovered exactly.  *out (allocation row order): unique_id,
+ *  allocated_<minor>, spent_<minor>, unspent_<minor>, overspent_<minor>,
+ *  carry_over_<minor>, clawback_<minor>, top_up_<minor>, uncovered_<minor>
+ *  (whole minor units) and, with explain (CIV_ALLOC_EXPLAIN_EN / _ZH), an
+ *  explanation quoting the rule's limit; *summary (may be NULL): section
+ *  "total", item (allocated, spent, carry_over, clawback, top_up,
+ *  uncovered), measure (amount in minor units, communities with a non-zero
+ *  amount), unit, value.  Tables are new (civ_table_free).  Errors:
+ *  CIV_ERR_MISSING_COLUMN, CIV_ERR_DUPLICATE (an id twice in either table),
+ *  CIV_ERR_DOMAIN (negative, missing or fractional minor units, naming the
+ *  row), CIV_ERR_NOT_FOUND (an allocated community with no spending row, or
+ *  spending by a community not allocated). */
+CIV_API civ_status civ_alloc_settle(const civ_alloc_spec *spec, const civ_table *allocation, const civ_table *spending,
+                                    int explain, civ_table **out, civ_table **summary);
+
 /* ---- Scenarios (engine/src/alloc/compare.c) ----------------------------- */
 /* Several specs solved on the same communities (and forecasts): amounts side
  * by side, the change against the first spec, and a waterfall that splits

@@ -20,7 +20,7 @@ from . import _lib
 from ._lib import check, encode, lib
 from .frame import _Owned, _spec_handle, _table_arg, frame_to_table, table_to_frame, _read_table
 
-__all__ = ["compare", "uncertainty", "need"]
+__all__ = ["compare", "uncertainty", "need", "settle"]
 
 # Text columns of forecast tables read from files (as the CLI's `need`).
 _FORECAST_TEXT_COLUMNS = ("unique_id", "ds", "model")
@@ -222,5 +222,45 @@ def need(spec, forecasts):
             return a, b
         finally:
             for o in (py, pc, fc):
+                if o is not None:
+                    o.close()
+
+
+def _int_minor(df, suffixes=("_fen", "_minor")):
+    """Whole minor-unit columns as int64 (they are exact integers in C)."""
+    for c in df.columns:
+        if c.endswith(suffixes) and df[c].dtype.kind == "f" and not df[c].isna().any():
+            df[c] = df[c].astype(np.int64)
+    return df
+
+
+def settle(spec, allocation, spending, explain=False):
+    """Settlement (清算) of an allocation against actual spending by the
+    spec's [settlement] rules: the Python side of ``civicast settle`` over the
+    same C call (civ_alloc_settle; docs/ALLOCATION.md "Settlement").
+
+    spec: a spec path or text with [settlement] (carry_over, top_up,
+    top_up_budget, spent); allocation: civicast.allocate's table (or a
+    path) with unique_id and amount_fen; spending: a DataFrame or path with
+    the spec's id column and the spent column in major units (yuan).
+    explain: False, True/"en" or "zh".  Returns (settlement, summary):
+    unique_id, allocated_fen, spent_fen, unspent_fen, overspent_fen,
+    carry_over_fen, clawback_fen, top_up_fen, uncovered_fen (int64, exact;
+    allocated - spent = carry_over + clawback - top_up - uncovered) and the
+    tidy totals (section, item, measure, unit, value).  Errors:
+    civicast.Error naming the row and column."""
+    from .frame import _explain_code
+    out, summ = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
+    al = sp_t = None
+    code = _explain_code(explain)
+    with _spec_handle(spec) as sp:
+        try:
+            al = _table_arg(allocation)
+            sp_t = _table_arg(spending)
+            check(lib.civ_alloc_settle(sp.ptr, al.ptr, sp_t.ptr, code, ctypes.byref(out.ptr),
+                                       ctypes.byref(summ.ptr)))
+            return _int_minor(table_to_frame(out.ptr)), table_to_frame(summ.ptr)
+        finally:
+            for o in (summ, out, sp_t, al):
                 if o is not None:
                     o.close()

@@ -122,6 +122,34 @@ cp "$WORK/a.csv" "$WORK/keep.csv"
 "$CIV" allocate --spec "$WORK/floor.spec" --communities "$DEMO/communities.csv" --out "$WORK/keep.csv" >/dev/null 2>&1
 cmp -s "$WORK/a.csv" "$WORK/keep.csv" || fail "a failed run changed the existing output"
 
+# 6. settlement (清算) of the demo allocation against simulated spending, Chinese explanations
+$PY - "$WORK/a.csv" "$WORK/spent.csv" <<'PYEOF'
+import sys
+import numpy as np
+import pandas as pd
+a = pd.read_csv(sys.argv[1]); r = np.random.default_rng(3)
+s = np.round(a.amount_fen * r.uniform(0.85, 1.1, len(a))).astype(np.int64)
+pd.DataFrame({"unique_id": a.unique_id, "spent": [f"{v // 100}.{v % 100:02d}" for v in s]}).to_csv(sys.argv[2], index=False)
+PYEOF
+"$CIV" settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent.csv" --out "$WORK/settle.csv" \
+    --summary "$WORK/settle_sum.csv" --explain --lang zh >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "settle failed: $(cat "$WORK/stderr")"
+grep -q "^carry_over" "$WORK/stdout" || fail "settle stdout lacks the carry-over total"
+$PY - "$WORK/a.csv" "$WORK/settle.csv" "$WORK/settle_sum.csv" <<'PYEOF' || fail "settlement checks"
+import sys
+import pandas as pd
+a, s, t = (pd.read_csv(f) for f in sys.argv[1:4])
+assert (s.unique_id == a.unique_id).all() and (s.allocated_fen == a.amount_fen).all()
+assert (s.allocated_fen - s.spent_fen == s.carry_over_fen + s.clawback_fen - s.top_up_fen - s.uncovered_fen).all()
+assert (s.carry_over_fen <= s.allocated_fen * 10 // 100).all() and (s.top_up_fen <= s.allocated_fen * 5 // 100).all()
+assert t[(t["item"] == "top_up") & (t.measure == "amount")].value.iloc[0] == 100000000   # the 1,000,000.00 budget
+assert s.explanation.str.contains("结转|补助").all()
+PYEOF
+head -3 "$WORK/spent.csv" >"$WORK/spent_short.csv"
+expect_exit 2 "has no row in the spending table" -- \
+    settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent_short.csv" --out "$WORK/x.csv"
+expect_exit 1 "required" -- settle --spec "$SPEC"
+
 if [ "$failures" -ne 0 ]; then
     echo "allocate.sh: $failures failure(s)" >&2
     exit 1

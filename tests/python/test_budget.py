@@ -172,3 +172,32 @@ def test_write_for_people(tmp_path):
             civicast.write(df, q, precision=bad)
     with pytest.raises(ValueError):
         civicast.write(df, q, precision=6, min_decimals=10)
+
+
+def _spending(alloc, seed=5):
+    r = np.random.default_rng(seed)
+    s = np.round(alloc.amount_fen.to_numpy() * r.uniform(0.85, 1.1, len(alloc))).astype(np.int64)
+    return pd.DataFrame({"unique_id": alloc.unique_id, "spent": [f"{v // 100}.{v % 100:02d}" for v in s]})
+
+
+@needs_cli
+def test_settle_matches_cli_and_rules(tmp_path):
+    """civicast.settle: the command's table to the fen; the identity and the caps of the demo's [settlement]."""
+    spec = DEMO / "allocation.spec"
+    alloc, _ = civicast.allocate(DEMO / "communities.csv", spec, explain=True)
+    spend = _spending(alloc)
+    spend.to_csv(tmp_path / "spent.csv", index=False)
+    alloc.to_csv(tmp_path / "a.csv", index=False)
+    s, t = civicast.settle(spec, alloc, tmp_path / "spent.csv", explain="zh")
+    cli("settle", "--spec", spec, "--allocation", tmp_path / "a.csv", "--spending", tmp_path / "spent.csv",
+        "--out", tmp_path / "s.csv", "--explain", "--lang", "zh")
+    c = read_csv(tmp_path / "s.csv", ["unique_id", "explanation"])
+    assert list(c.columns) == list(s.columns)
+    for col in s.columns:
+        assert (c[col].astype(str) == s[col].astype(str)).all(), col
+    assert s.carry_over_fen.dtype == np.int64
+    assert (s.allocated_fen - s.spent_fen == s.carry_over_fen + s.clawback_fen - s.top_up_fen - s.uncovered_fen).all()
+    assert (s.carry_over_fen <= s.allocated_fen // 10).all()
+    assert t.loc[(t["item"] == "top_up") & (t.measure == "amount"), "value"].iloc[0] <= 100_000_000
+    with pytest.raises(civicast.Error, match="no row in the spending table"):
+        civicast.settle(spec, alloc, spend.iloc[:5])

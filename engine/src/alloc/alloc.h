@@ -148,6 +148,12 @@ struct civ_alloc_spec {
     size_t n_factors;
     civ_alloc_tilt *tilts;
     size_t n_tilts;
+    /* [settlement] (settle.c): shares num / 10^digits exactly (0 when not
+     * set), the top-up budget (minor units, -1 = none), the spent column */
+    int has_settlement;
+    int64_t carry_num, top_up_num, top_up_budget;
+    int carry_digits, top_up_digits;
+    char *spent_column;
 };
 
 /* The exact range of money: every amount, sum and output column (the

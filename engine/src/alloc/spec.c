@@ -250,6 +250,7 @@ void civ_alloc_spec_free(civ_alloc_spec *s)
     if (!s)
         return;
     free(s->path), free(s->version), free(s->title), free(s->currency);
+    free(s->spent_column);
     free(s->id_column), free(s->district_column), free(s->population), free(s->aged), free(s->last_year);
     for (size_t i = 0; i < s->n_labels; i++)
         free(s->labels[i]);
@@ -404,8 +405,9 @@ out:
 static civ_status check_sections(const civ_alloc_spec *s, const civ_toml_doc *d)
 {
     /* [need] is read by need.c (the multi-year budget need), not here */
-    static const char *sections[] = {"budget", "data", "reserve", "pool", "formula", "factor", "tilt", "need", NULL};
-    static const int section_is_array[] = {0, 0, 1, 1, 1, 1, 1, 0};
+    static const char *sections[] = {"budget", "data", "reserve", "pool", "formula", "factor", "tilt", "need",
+                                     "settlement", NULL};
+    static const int section_is_array[] = {0, 0, 1, 1, 1, 1, 1, 0, 0};
     for (size_t t = 1; t < d->n_tables; t++) {
         size_t k = 0;
         while (sections[k] && strcmp(sections[k], d->tables[t].name))
@@ -415,7 +417,7 @@ static civ_status check_sections(const civ_alloc_spec *s, const civ_toml_doc *d)
         if (!sections[k])
             return civ_fail_at(CIV_ERR_SPEC, &w,
                                "unknown section '%s' (allowed: [budget], [data], [[reserve]], [[pool]], "
-                               "[[formula]], [[factor]], [[tilt]], [need])",
+                               "[[formula]], [[factor]], [[tilt]], [need], [settlement])",
                                d->tables[t].name);
         if (section_is_array[k] != d->tables[t].is_array)
             return civ_fail_at(CIV_ERR_SPEC, &w, "'%s' must be written %s%s%s", d->tables[t].name,
@@ -967,6 +969,42 @@ static civ_status split_budget(civ_alloc_spec *s)
     return CIV_OK;
 }
 
+/* A settlement share: a plain decimal in [0, 1] (read exactly), 0 when absent. */
+static civ_status settlement_share(ctx *c, const char *key, int64_t *num, int *digits)
+{
+    double v = 0;
+    civ_status st = get_number(c, key, 0, 0, 1, &v, NULL);
+    *num = 0, *digits = 0;
+    if (st || !find(c, key))
+        return st;
+    exact_decimal(find(c, key)->value.text, num, digits);
+    if (*digits < 0)
+        return fail_entry(c, CIV_ERR_SPEC, find(c, key), "write %s as a plain decimal such as 0.10 (read exactly)", key);
+    return CIV_OK;
+}
+
+/* [settlement] (optional): the rules of civ_alloc_settle (settle.c). */
+static civ_status read_settlement(civ_alloc_spec *s, civ_toml_doc *d)
+{
+    civ_toml_table *tb = single_table(d, "settlement");
+    s->top_up_budget = -1;
+    if (!tb)
+        return CIV_OK;
+    ctx c = {.path = s->path};
+    civ_status st;
+    set_ctx(&c, tb, 0);
+    s->has_settlement = 1;
+    if ((st = settlement_share(&c, "carry_over", &s->carry_num, &s->carry_digits)) ||
+        (st = settlement_share(&c, "top_up", &s->top_up_num, &s->top_up_digits)) ||
+        (st = get_money(&c, "top_up_budget", 0, s->minor_digits, &s->top_up_budget)) ||
+        (st = get_string(&c, "spent", 0, &s->spent_column, NULL)) ||
+        (st = check_unused(&c, "carry_over, top_up, top_up_budget, spent")))
+        return st;
+    if (!s->spent_column && !(s->spent_column = strdup("spent")))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+    return CIV_OK;
+}
+
 /* The spec, one section at a time: [[formula]] first (the others refer to
  * it), then the other arrays in file order, then the cross-checks and the
  * budget split. */
@@ -1003,7 +1041,7 @@ static civ_status build(civ_alloc_spec *s, civ_toml_doc *d)
         if (st)
             return st;
     }
-    if ((st = check_formulas(s)))
+    if ((st = check_formulas(s)) || (st = read_settlement(s, d)))
         return st;
     return split_budget(s);
 }
