@@ -35,15 +35,18 @@ typedef struct rules {
     int64_t cs_num, cs_den, hh_num, hh_den, pace_num, pace_den;
 } rules;
 
-enum { K_FORMULA, K_FLOOR, K_HH, K_PACE, K_CAP, K_CAP_SHARE, K_YIELDED, K_RATABLE, K_NEW, K_TOTAL, K_COUNT };
+enum { K_FORMULA, K_FLOOR, K_HH, K_PACE, K_CAP, K_CAP_SHARE, K_YIELDED, K_RATABLE, K_NEW, K_TOTAL, K_RELEASE,
+       K_COUNT };
 static const char *const kind_names[K_COUNT] = {"formula", "floor", "hold-harmless", "pace", "cap", "cap_share",
-                                                "floor over pace", "ratable", "new to the fund", "total"};
+                                                "floor over pace", "ratable", "new to the fund", "total",
+                                                "reserve release"};
 
 typedef struct check_ctx {
     const civ_table *t;
     const rules *rl;
     size_t n_funds;
-    int zh;
+    int zh, release;
+    int64_t cur_paid; /* the clause's fund: already paid (release) */
     size_t row;
     size_t seen[K_COUNT];
 } check_ctx;
@@ -240,8 +243,10 @@ static void check_decision(const char *p, check_ctx *c, const rules *r, int64_t 
         p += strlen(zh ? "保底按比例削减至 " : "floors ratably reduced to ");
         double ratio = strtod(p, NULL) / 100;
         assert_true(ratio > 0 && ratio < 1);
-        assert_true(a <= b.lo);
-        assert_true(fabs((double)a - ratio * (double)b.lo) <= 1 + 5e-5 * (double)b.lo);
+        /* ratio x the lower bound, or after a release ratio x what the bound still asked beyond the paid */
+        int64_t d = c->cur_paid, need = b.lo > d ? b.lo - d : 0;
+        assert_true(a <= (b.lo > d ? b.lo : d));
+        assert_true(fabs((double)(a - d) - ratio * (double)need) <= 1 + 5e-5 * (double)need);
         c->seen[K_RATABLE]++;
     } else {
         fail_msg("row %zu: unknown decision '%s'", c->row, p);
@@ -300,14 +305,27 @@ static void check_fund_clause(const char *cl, check_ctx *c, int *done)
     int64_t a = parse_money(&p);
     if (zh)
         expect(&p, "元");
+    int64_t paid = 0;
+    if (!total && !strncmp(p, zh ? "（已拨 " : " (paid ", strlen(zh ? "（已拨 " : " (paid "))) {
+        /* a reserve release: the year's amount = what was paid + the release */
+        p += strlen(zh ? "（已拨 " : " (paid ");
+        paid = parse_money(&p);
+        expect(&p, zh ? "元 + 追加 " : " + released ");
+        int64_t rel = parse_money(&p);
+        expect(&p, zh ? "元）" : ")");
+        assert_int_equal(paid, (int64_t)num_col(c, "paid_%s_fen", r->fund));
+        assert_int_equal(rel, (int64_t)num_col(c, "pool_%s_fen", r->fund));
+        assert_int_equal(a, paid + rel);
+        c->seen[K_RELEASE]++;
+    }
     if (total) {
-        assert_int_equal(a, (int64_t)num_col(c, "amount_fen%s", ""));
+        assert_int_equal(a, (int64_t)num_col(c, c->release ? "total_fen%s" : "amount_fen%s", ""));
         int64_t ly = check_history(&p, c, a, (int64_t)num_col(c, "last_year_fen%s", ""));
         assert_true(ly > 0 && *p == '\0');
         c->seen[K_TOTAL]++;
         return;
     }
-    assert_int_equal(a, (int64_t)num_col(c, "pool_%s_fen", r->fund));
+    assert_int_equal(a - paid, (int64_t)num_col(c, "pool_%s_fen", r->fund));
     double lyc = num_col(c, "last_year_%s_fen", r->fund);
     int64_t ly = check_history(&p, c, a, isnan(lyc) ? -1 : (int64_t)lyc);
     if (ly < 0)
@@ -319,9 +337,13 @@ static void check_fund_clause(const char *cl, check_ctx *c, int *done)
     char name[200];
     snprintf(name, sizeof name, "pool_%s_fen", r->fund);
     assert_int_equal(civ_table_find_column(c->t, name, &col), CIV_OK);
-    int64_t P = 0;
+    int64_t P = 0; /* the year's fund: released plus paid */
+    size_t pcol;
+    snprintf(name, sizeof name, "paid_%s_fen", r->fund);
+    int has_paid = civ_table_find_column(c->t, name, &pcol) == CIV_OK;
     for (size_t i = 0; i < civ_table_n_rows(c->t); i++)
-        P += (int64_t)civ_table_number(c->t, i, col);
+        P += (int64_t)civ_table_number(c->t, i, col) + (has_paid ? (int64_t)civ_table_number(c->t, i, pcol) : 0);
+    c->cur_paid = paid;
     check_decision(p, c, r, a, ly, P);
     done[r - c->rl] = 1;
 }
@@ -364,12 +386,15 @@ static void check_table(check_ctx *c)
     }
 }
 
-static civ_table *solve_table(const civ_alloc_spec *spec, const civ_table *comm, int explain, civ_status *st)
+static civ_table *solve_paid(const civ_alloc_spec *spec, const civ_table *comm, const civ_table *paid, int explain,
+                             civ_status *st)
 {
     civ_alloc_problem *p = NULL;
     civ_alloc_result *r = NULL;
     civ_table *t = NULL;
     *st = civ_alloc_bind(spec, comm, NULL, &p);
+    if (!*st && paid)
+        *st = civ_alloc_problem_set_paid(p, paid);
     if (!*st)
         *st = civ_alloc_result_create(p, &r);
     if (!*st)
@@ -379,6 +404,35 @@ static civ_table *solve_table(const civ_alloc_spec *spec, const civ_table *comm,
     civ_alloc_result_free(r);
     civ_alloc_problem_free(p);
     return t;
+}
+
+static civ_table *solve_table(const civ_alloc_spec *spec, const civ_table *comm, int explain, civ_status *st)
+{
+    return solve_paid(spec, comm, NULL, explain, st);
+}
+
+/* A paid table from a solved allocation: 30% of each fund's amount, rounded
+ * down, as if paid before a release of the same funds. */
+static civ_table *paid_from(const civ_table *t, size_t funds, const rules *rl)
+{
+    civ_table *d = NULL;
+    size_t id, c[2], ic, n = civ_table_n_rows(t);
+    assert_int_equal(civ_table_create(&d), CIV_OK);
+    assert_int_equal(civ_table_add_column(d, "unique_id", CIV_COLUMN_TEXT, &id), CIV_OK);
+    assert_int_equal(civ_table_find_column(t, "unique_id", &ic), CIV_OK);
+    assert_int_equal(civ_table_add_rows(d, n, NULL), CIV_OK);
+    for (size_t f = 0; f < funds; f++) {
+        char name[64];
+        size_t src;
+        snprintf(name, sizeof name, "pool_%s_fen", rl[f].fund);
+        assert_int_equal(civ_table_add_column(d, name, CIV_COLUMN_NUMBER, &c[f]), CIV_OK);
+        assert_int_equal(civ_table_find_column(t, name, &src), CIV_OK);
+        for (size_t i = 0; i < n; i++)
+            civ_table_set_number(d, i, c[f], floor(0.3 * civ_table_number(t, i, src)));
+    }
+    for (size_t i = 0; i < n; i++)
+        civ_table_set_text(d, i, id, civ_table_text(t, i, ic));
+    return d;
 }
 
 /* The demo city: both funds with their own history (rules of allocation.spec). */
@@ -513,6 +567,24 @@ static size_t random_case(char *spec, size_t size, civ_table **comm, rules *rl)
     return funds;
 }
 
+/* Nothing paid is taken back: every release is >= 0 and paid + release sums to the fund. */
+static void check_release_kept(const civ_table *t, const civ_table *t2, size_t funds, const rules *rl)
+{
+    for (size_t f = 0; f < funds; f++) {
+        char name[64];
+        size_t a, b;
+        snprintf(name, sizeof name, "pool_%s_fen", rl[f].fund);
+        assert_int_equal(civ_table_find_column(t, name, &a), CIV_OK);
+        assert_int_equal(civ_table_find_column(t2, name, &b), CIV_OK);
+        int64_t s1 = 0, s2 = 0;
+        for (size_t i = 0; i < civ_table_n_rows(t); i++) {
+            assert_true(civ_table_number(t2, i, b) >= 0);
+            s1 += (int64_t)civ_table_number(t, i, a), s2 += (int64_t)civ_table_number(t2, i, b);
+        }
+        assert_int_equal(s1, s2); /* the release is the spec's fund again */
+    }
+}
+
 static void test_random_specs(void **state)
 {
     (void)state;
@@ -539,6 +611,19 @@ static void test_random_specs(void **state)
             for (int k = 0; k < K_COUNT; k++)
                 total.seen[k] += c.seen[k];
             solved += zh;
+            /* a release of the same funds on top of 30% already paid */
+            civ_table *paid = paid_from(t, funds, rl);
+            civ_table *t2 = solve_paid(s, comm, paid, zh ? CIV_ALLOC_EXPLAIN_ZH : CIV_ALLOC_EXPLAIN_EN, &st);
+            if (st && st != CIV_ERR_INFEASIBLE)
+                fail_msg("case %d (release): %s", it, civ_last_error_message());
+            if (!st) {
+                check_ctx c2 = {.t = t2, .rl = rl, .n_funds = funds, .zh = zh, .release = 1};
+                check_table(&c2);
+                for (int k = 0; k < K_COUNT; k++)
+                    total.seen[k] += c2.seen[k];
+                check_release_kept(t, t2, funds, rl);
+            }
+            civ_table_free(t2), civ_table_free(paid);
             civ_table_free(t);
         }
         civ_alloc_spec_free(s);

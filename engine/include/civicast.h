@@ -751,6 +751,25 @@ CIV_API civ_status civ_alloc_problem_get_factor(const civ_alloc_problem *problem
  *  formula) do not sum to 1 within 1e-9 or a weight is outside [0, 1]. */
 CIV_API civ_status civ_alloc_problem_set_weights(civ_alloc_problem *problem, const double *weights, size_t n);
 
+/** Reserve release: what each community was already paid this year, so that
+ *  the problem's funds (e.g. a released reserve, allocated by this spec's
+ *  formula) are allocated ON TOP of it without changing it.  `paid` has a
+ *  text unique_id column (every community, once) and, per fund, the column
+ *  named by its pools' `paid` key, else pool_<fund>_<minor> when present,
+ *  else amount_<minor> when the spec has one fund (an earlier allocation's
+ *  table serves as is); whole minor units >= 0.  Each later solve then
+ *  gives every fund's release_i in [max(0, lo_i - paid_i), max(0, hi_i -
+ *  paid_i)] (the floors, caps, hold-harmless and pace hold for paid +
+ *  release; cap_share is a share of the year's fund, paid + release), and
+ *  civ_alloc_result_table adds paid_<fund>_<minor>, paid_<minor> and
+ *  total_<minor> (paid + release) and compares the total with last year.
+ *  NULL clears.  The table is read during the call only.  Errors:
+ *  CIV_ERR_MISSING_COLUMN (naming the column and fund), CIV_ERR_NOT_FOUND
+ *  (a community with no row, or rows for others), CIV_ERR_DUPLICATE,
+ *  CIV_ERR_DOMAIN (negative or fractional minor units); on error the
+ *  problem is left with no paid amounts. */
+CIV_API civ_status civ_alloc_problem_set_paid(civ_alloc_problem *problem, const civ_table *paid);
+
 /** Result buffers for a problem (sized once; reusable across solves; all
  *  zero until the first successful solve, and unspecified after a failed one). */
 CIV_API civ_status civ_alloc_result_create(const civ_alloc_problem *problem, civ_alloc_result **out);

@@ -961,7 +961,7 @@ def _explain_code(explain):
     raise ValueError(f"explain must be False, True, 'en' or 'zh', not {explain!r}")
 
 
-def allocate(communities, spec, forecasts=None, explain=False):
+def allocate(communities, spec, forecasts=None, explain=False, paid=None):
     """Splits the spec's budget across communities by the factor method.
 
     communities: DataFrame (one row per community, keyed by the spec's id
@@ -974,7 +974,10 @@ def allocate(communities, spec, forecasts=None, explain=False):
     change in fen and yuan, in total and per fund against the fund's own
     history (last_year_<fund>_fen, change_<fund>_fen, change_<fund>_pct); an
     explanation column with explain=True or "en" (English) or "zh" (Chinese)
-    saying which bound decided each fund's amount; "_minor"
+    saying which bound decided each fund's amount; paid (a DataFrame or
+    path, e.g. an earlier allocation): a reserve release, allocated on top
+    of what was paid (civ_alloc_problem_set_paid; adds paid_<fund>_fen,
+    paid_fen, total_fen); "_minor"
     and "_major" for currencies other than CNY) and the tidy summary table
     (section, item, measure, unit, value).  docs/ALLOCATION.md "Outputs".
     allocation.attrs["stats"] holds the civ_alloc_stats figures and
@@ -988,6 +991,12 @@ def allocate(communities, spec, forecasts=None, explain=False):
         out_t, sum_t = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
         try:
             check(lib.civ_alloc_bind(sp.ptr, comm.ptr, fc.ptr if fc is not None else None, ctypes.byref(prob.ptr)))
+            if paid is not None:
+                pd_t = _table_arg(paid)
+                try:
+                    check(lib.civ_alloc_problem_set_paid(prob.ptr, pd_t.ptr))
+                finally:
+                    pd_t.close()
             check(lib.civ_alloc_result_create(prob.ptr, ctypes.byref(res.ptr)))
             check(lib.civ_alloc_solve(prob.ptr, res.ptr))
             check(lib.civ_alloc_result_table(prob.ptr, res.ptr, _explain_code(explain), ctypes.byref(out_t.ptr)))
@@ -999,7 +1008,8 @@ def allocate(communities, spec, forecasts=None, explain=False):
             ma = _dec(lib.civ_alloc_spec_unit_name(sp.ptr, 1))
             for c in alloc_df.columns:
                 # whole minor units as int64 (nullable Int64 where last year is missing)
-                if c == f"amount_{mi}" or (c.startswith("pool_") and c.endswith(f"_{mi}")) or \
+                if c in (f"amount_{mi}", f"total_{mi}") or \
+                        (c.startswith(("pool_", "paid_")) and c.endswith(f"_{mi}")) or \
                         ((c.startswith("last_year_") or c.startswith("change_")) and c.endswith(f"_{mi}")):
                     s = alloc_df[c]
                     alloc_df[c] = s.astype(np.int64) if not s.isna().any() else s.astype("Int64")

@@ -150,6 +150,27 @@ expect_exit 2 "has no row in the spending table" -- \
     settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent_short.csv" --out "$WORK/x.csv"
 expect_exit 1 "required" -- settle --spec "$SPEC"
 
+# 7. reserve release: the risk reserve on top of what the demo allocation paid
+"$CIV" allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" --paid "$WORK/a.csv" \
+    --out "$WORK/release.csv" --explain --lang zh >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "release failed: $(cat "$WORK/stderr")"
+$PY - "$WORK/a.csv" "$WORK/release.csv" "$DEMO/communities.csv" <<'PYEOF' || fail "release checks"
+import sys
+import pandas as pd
+a, r, c = (pd.read_csv(f) for f in sys.argv[1:4])
+paid = a["pool_eldercare+health_fen"]
+assert r.amount_fen.sum() == 435000000 and (r.amount_fen >= 0).all()       # the 4,350,000.00 yuan reserve
+assert (r["paid_eldercare_release_fen"] == paid).all() and (r.total_fen == paid + r.amount_fen).all()
+assert (r.total_fen <= 1.2 * c.last_year_funding * 100 + 1e-6).all()         # pace kept for paid + release
+assert (r.total_fen <= (0.005 * (13340000000 - 1602000000 + 435000000)) // 1).all()   # cap share of the year's fund
+assert r.explanation.str.contains("已拨").all()
+PYEOF
+expect_exit 1 "cannot be combined" -- allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" \
+    --paid "$WORK/a.csv" --out "$WORK/x.csv" --uncertainty 3
+head -5 "$WORK/a.csv" >"$WORK/paid_short.csv"
+expect_exit 2 "no row in the paid table" -- allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" \
+    --paid "$WORK/paid_short.csv" --out "$WORK/x.csv"
+
 if [ "$failures" -ne 0 ]; then
     echo "allocate.sh: $failures failure(s)" >&2
     exit 1

@@ -201,3 +201,15 @@ def test_settle_matches_cli_and_rules(tmp_path):
     assert t.loc[(t["item"] == "top_up") & (t.measure == "amount"), "value"].iloc[0] <= 100_000_000
     with pytest.raises(civicast.Error, match="no row in the spending table"):
         civicast.settle(spec, alloc, spend.iloc[:5])
+
+
+def test_release_on_top_of_paid():
+    """civicast.allocate(paid=...): the demo's risk reserve released on top of the allocation (reserve release)."""
+    alloc, _ = civicast.allocate(DEMO / "communities.csv", DEMO / "allocation.spec")
+    rel, _ = civicast.allocate(DEMO / "communities.csv", DEMO / "release.spec", paid=alloc, explain="en")
+    paid = alloc["pool_eldercare+health_fen"]
+    assert rel.amount_fen.sum() == 435_000_000 and (rel.amount_fen >= 0).all()
+    assert rel.total_fen.dtype == np.int64 and (rel.total_fen == paid + rel.amount_fen).all()
+    assert rel.explanation.str.contains(r"\(paid \d+\.\d\d \+ released \d+\.\d\d\)").all()
+    with pytest.raises(civicast.Error, match="no row in the paid table"):
+        civicast.allocate(DEMO / "communities.csv", DEMO / "release.spec", paid=alloc.iloc[:3])

@@ -68,6 +68,10 @@ typedef struct civ_alloc_pool {
      * feeds (its own history for pace, hold-harmless and the per-fund change
      * columns); NULL = the formula's last_year, if any */
     char *last_year;
+    /* reserve release: the column of the paid table holding what this
+     * pool's fund already paid (minor units); NULL = pool_<fund>_<minor>, or
+     * amount_<minor> when the spec has one fund (release.c) */
+    char *paid;
     civ_alloc_loc loc, eligible_loc, last_year_loc;
 } civ_alloc_pool;
 
@@ -270,6 +274,8 @@ struct civ_alloc_problem {
     uint32_t *tilt_mask;  /* n_formulas x n: bit t set when tilt t applied (t < 32) */
     double *last_year;    /* n_units x n: each fund's own last year (major units), NaN = none */
     int *unit_has_last;   /* n_units: 1 when the fund has a history attribute */
+    int64_t *paid;        /* n_units x n: already paid from each fund (reserve release), NULL = none */
+    int64_t *paid_total;  /* n_units: their sums */
     double *population, *aged, *report_last_year; /* n (NaN when absent) */
     int64_t *reserve_amount; /* n_reserves */
     int64_t *pool_amount;    /* n_pools */
@@ -333,6 +339,9 @@ char *civ_alloc_format_major(int64_t v, int digits, char *buf, size_t size);
  * (output.c). */
 int64_t civ_alloc_unit_last_minor(const civ_alloc_problem *p, size_t u, size_t i);
 int64_t civ_alloc_total_last_minor(const civ_alloc_problem *p, size_t i);
+/* Community i's amount of fund u for the year: this allocation plus what
+ * was already paid (reserve release; release.c), minor units. */
+int64_t civ_alloc_unit_year_minor(const civ_alloc_problem *p, const civ_alloc_result *r, size_t u, size_t i);
 
 /* Community i's explanation (id-order index) into buf (always terminated,
  * cut at size), in lang "en" or "zh", from the bound that decided each of

@@ -59,9 +59,15 @@ static void fund_head(ebuf *e, const civ_alloc_problem *p, const civ_alloc_resul
     const civ_alloc_spec *s = p->spec;
     const civ_alloc_formula *fo = &s->formulas[p->units[u].formula];
     char m1[48], m2[48];
-    int64_t a = r->unit_amount[u * p->n + i], ly = p->unit_has_last[u] ? civ_alloc_unit_last_minor(p, u, i) : -1;
+    int64_t a = civ_alloc_unit_year_minor(p, r, u, i), ly = p->unit_has_last[u] ? civ_alloc_unit_last_minor(p, u, i) : -1;
     civ_alloc_format_major(a, s->minor_digits, m1, sizeof m1);
     put(e, zh ? "%s %s元" : "%s %s", p->units[u].name, m1);
+    if (p->paid) { /* reserve release: the year's amount = paid + this release */
+        char m3[48];
+        civ_alloc_format_major(p->paid[u * p->n + i], s->minor_digits, m2, sizeof m2);
+        civ_alloc_format_major(r->unit_amount[u * p->n + i], s->minor_digits, m3, sizeof m3);
+        put(e, zh ? "（已拨 %s元 + 追加 %s元）" : " (paid %s + released %s)", m2, m3);
+    }
     if (ly > 0) {
         civ_alloc_format_major(ly, s->minor_digits, m2, sizeof m2);
         put(e, zh ? "（上年 %s元，" : " (last year %s, ", m2);
@@ -186,13 +192,15 @@ void civ_alloc_explain_row(const civ_alloc_problem *p, const civ_alloc_result *r
         fund_head(&e, p, r, u, i, zh);
         fund_decision(&e, p, r, u, i, zh);
     }
-    int64_t ly = civ_alloc_total_last_minor(p, i);
+    int64_t ly = civ_alloc_total_last_minor(p, i), year = r->amount[i];
+    for (size_t u = 0; p->paid && u < p->n_units; u++)
+        year += p->paid[u * n + i];
     if (p->n_units > 1 && ly > 0) {
         char m1[48], m2[48];
-        civ_alloc_format_major(r->amount[i], s->minor_digits, m1, sizeof m1);
+        civ_alloc_format_major(year, s->minor_digits, m1, sizeof m1);
         civ_alloc_format_major(ly, s->minor_digits, m2, sizeof m2);
         put(&e, zh ? "%s合计 %s元（上年 %s元，" : "%stotal %s (last year %s, ", sep, m1, m2);
-        put_change(&e, r->amount[i], ly);
+        put_change(&e, year, ly);
         put(&e, zh ? "）" : ")");
     }
 }

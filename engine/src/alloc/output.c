@@ -77,6 +77,7 @@ static void set_txt(tb *b, size_t row, size_t col, const char *v)
 /* The allocation table's columns (indices into the table being built). */
 typedef struct acols {
     size_t id, label0, district, unit0, amt, major, share, f0, un, rd, t0, bind, ly, ly_major, ch, ch_major, chp, ex;
+    size_t paid0, paid, total; /* reserve release: paid_<fund>_<minor>..., paid_<minor>, total_<minor> */
     size_t fund0; /* per fund with a history: last_year_<fund>_<minor>, change_<fund>_<minor>, change_<fund>_pct */
     int has_district;
 } acols;
@@ -137,6 +138,18 @@ static acols alloc_columns(tb *b, const civ_alloc_problem *p, int explain)
     snprintf(name, sizeof name, "change_%s", ma);
     c.ch_major = add_col(b, name, CIV_COLUMN_TEXT);
     c.chp = add_col(b, "change_pct", CIV_COLUMN_NUMBER);
+    if (p->paid) {
+        for (size_t u = 0; u < p->n_units; u++) {
+            snprintf(name, sizeof name, "paid_%s_%s", p->units[u].name, mi);
+            size_t k = add_col(b, name, CIV_COLUMN_NUMBER);
+            if (u == 0)
+                c.paid0 = k;
+        }
+        snprintf(name, sizeof name, "paid_%s", mi);
+        c.paid = add_col(b, name, CIV_COLUMN_NUMBER);
+        snprintf(name, sizeof name, "total_%s", mi);
+        c.total = add_col(b, name, CIV_COLUMN_NUMBER);
+    }
     c.fund0 = 0;
     for (size_t u = 0, first = 1; u < p->n_units; u++) {
         if (!p->unit_has_last[u])
@@ -179,6 +192,11 @@ int64_t civ_alloc_unit_last_minor(const civ_alloc_problem *p, size_t u, size_t i
     return isnan(ly) ? -1 : (int64_t)llround(ly * (double)p->spec->minor_unit);
 }
 
+int64_t civ_alloc_unit_year_minor(const civ_alloc_problem *p, const civ_alloc_result *r, size_t u, size_t i)
+{
+    return r->unit_amount[u * p->n + i] + (p->paid ? p->paid[u * p->n + i] : 0);
+}
+
 /* change_pct: 100 x change / last year, 2 decimals (NaN when last year is 0) */
 static double change_pct(int64_t a, int64_t ly)
 {
@@ -193,7 +211,7 @@ static void fund_history_cells(tb *b, const acols *c, const civ_alloc_problem *p
     for (size_t u = 0; u < p->n_units; u++) {
         if (!p->unit_has_last[u])
             continue;
-        int64_t ly = civ_alloc_unit_last_minor(p, u, i), a = r->unit_amount[u * p->n + i];
+        int64_t ly = civ_alloc_unit_last_minor(p, u, i), a = civ_alloc_unit_year_minor(p, r, u, i);
         set_num(b, row, col++, (double)ly);
         set_num(b, row, col++, (double)(a - ly));
         set_num(b, row, col++, change_pct(a, ly));
@@ -248,6 +266,16 @@ civ_status civ_alloc_result_table(const civ_alloc_problem *p, const civ_alloc_re
         }
         set_txt(&b, row, c.bind, bn);
         int64_t ly = civ_alloc_total_last_minor(p, i);
+        if (p->paid) { /* a release: the change is the year's, paid + release */
+            int64_t d = 0;
+            for (size_t u = 0; u < U; u++) {
+                set_num(&b, row, c.paid0 + u, (double)p->paid[u * n + i]);
+                d += p->paid[u * n + i];
+            }
+            set_num(&b, row, c.paid, (double)d);
+            set_num(&b, row, c.total, (double)(a + d));
+            a += d;
+        }
         if (ly >= 0) {
             set_num(&b, row, c.ly, (double)ly);
             set_txt(&b, row, c.ly_major, civ_alloc_format_major(ly, dg, mj, sizeof mj));

@@ -259,7 +259,7 @@ void civ_alloc_spec_free(civ_alloc_spec *s)
         free(s->reserves[i].name);
     for (size_t i = 0; i < s->n_pools; i++)
         free(s->pools[i].name), free(s->pools[i].eligible_attribute), free(s->pools[i].formula_name),
-            free(s->pools[i].last_year);
+            free(s->pools[i].last_year), free(s->pools[i].paid);
     for (size_t i = 0; i < s->n_formulas; i++) {
         free(s->formulas[i].name), free(s->formulas[i].last_year);
         for (size_t g = 0; g < s->formulas[i].n_groups; g++)
@@ -648,8 +648,9 @@ static civ_status read_pool(civ_alloc_spec *s, civ_toml_table *tb, size_t pi)
         (st = get_number(&c, "eligible_max", 0, -INFINITY, INFINITY, &p->eligible_max, NULL)) ||
         (st = get_integer(&c, "eligible_top_k", 0, 1, 100000000, &topk)) ||
         (st = get_string(&c, "last_year", 0, &p->last_year, &p->last_year_loc)) ||
+        (st = get_string(&c, "paid", 0, &p->paid, NULL)) ||
         (st = check_unused(&c, "name, amount, share, formula, eligible_attribute, eligible_min, "
-                               "eligible_max, eligible_top_k, last_year")))
+                               "eligible_max, eligible_top_k, last_year, paid")))
         return st;
     p->eligible_top_k = (size_t)topk;
     if (!p->eligible_attribute && (!isnan(p->eligible_min) || !isnan(p->eligible_max) || topk))

@@ -223,7 +223,9 @@ void civ_alloc_member_bounds(const civ_alloc_problem *p, size_t u, size_t i, civ
     const double minor = (double)s->minor_unit, ly = p->last_year[u * p->n + i];
     b->floor = fo->floor >= 0 ? (double)fo->floor : NAN;
     b->cap = fo->cap >= 0 ? (double)fo->cap : NAN;
-    b->cap_share = isnan(fo->cap_share) ? NAN : floor(clean(fo->cap_share * (double)p->units[u].amount));
+    /* after a reserve release the cap share is of the whole year's fund: what was paid plus the release */
+    double fund = (double)p->units[u].amount + (p->paid ? (double)p->paid_total[u] : 0);
+    b->cap_share = isnan(fo->cap_share) ? NAN : floor(clean(fo->cap_share * fund));
     b->last_year = isnan(ly) ? NAN : clean(ly * minor);
     /* communities with nothing last year are exempt from both history rules */
     b->hold_harmless = !isnan(fo->hold_harmless) && ly > 0 ? units_up(fo->hold_harmless * ly * minor) : NAN;
@@ -267,6 +269,11 @@ static civ_status unit_bounds(const civ_alloc_problem *p, civ_alloc_result *r, s
                 hsrc = src;
                 det = CIV_DETAIL_PACE_YIELDED;
             }
+        }
+        if (p->paid) { /* a release adds on top of what was paid: the bounds hold for the sum */
+            double paid = (double)p->paid[u * p->n + i];
+            lo = fmax(0, lo - paid);
+            hi = fmax(0, hi - paid);
         }
         if (hi < lo) {
             civ_where w = {.series_id = p->ids[i], .field = fo->name};
