@@ -870,6 +870,29 @@ CIV_API civ_status civ_alloc_run(const civ_alloc_spec *spec, const civ_table *co
 CIV_API civ_status civ_alloc_settle(const civ_alloc_spec *spec, const civ_table *allocation, const civ_table *spending,
                                     int explain, civ_table **out, civ_table **summary);
 
+/* ---- Multi-year projection (engine/src/alloc/project.c) ----------------- */
+typedef struct civ_alloc_need civ_alloc_need;
+/** Rolls the spec forward `years` (1..100) years from its fiscal_year:
+ *  year y's budget, fund amounts, floors (rounded up) and caps (rounded
+ *  down) are the spec's times the index k_y = S_y / S_fiscal_year of
+ *  `need`'s indexed standard (reserves re-taken as ceil(share x budget), the
+ *  funds' shares of the rest kept by the exact largest remainder); every
+ *  forecast factor reads the community's projected demand of year y (the
+ *  need's demand: the forecast means of that calendar year); hold-harmless
+ *  and pace compare each fund with the community's amount of that fund in
+ *  year y - 1 (the data's history in the first year).  *out: the
+ *  allocation table of civ_alloc_result_table for every year, stacked, with
+ *  a leading "year" column (explanations with `explain`); *summary (may be
+ *  NULL): year, item ("index", "budget", "reserved", "fund <name>",
+ *  "binding floor|cap|hold_harmless|pace"), unit, value.  Tables are new.
+ *  Errors: CIV_ERR_INVALID_ARGUMENT, those of civ_alloc_bind /
+ *  civ_alloc_need_project / civ_alloc_solve (prefixed with the year), and
+ *  CIV_ERR_NOT_FOUND for a community with no projected demand in a year
+ *  (unless its factor says if_missing = "zero"). */
+CIV_API civ_status civ_alloc_project(const civ_alloc_spec *spec, const civ_table *communities,
+                                     const civ_table *forecasts, const civ_alloc_need *need, long years, int explain,
+                                     civ_table **out, civ_table **summary);
+
 /* ---- Scenarios (engine/src/alloc/compare.c) ----------------------------- */
 /* Several specs solved on the same communities (and forecasts): amounts side
  * by side, the change against the first spec, and a waterfall that splits

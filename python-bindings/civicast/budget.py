@@ -20,7 +20,7 @@ from . import _lib
 from ._lib import check, encode, lib
 from .frame import _Owned, _spec_handle, _table_arg, frame_to_table, table_to_frame, _read_table
 
-__all__ = ["compare", "uncertainty", "need", "settle"]
+__all__ = ["compare", "uncertainty", "need", "settle", "project"]
 
 # Text columns of forecast tables read from files (as the CLI's `need`).
 _FORECAST_TEXT_COLUMNS = ("unique_id", "ds", "model")
@@ -262,5 +262,47 @@ def settle(spec, allocation, spending, explain=False):
             return _int_minor(table_to_frame(out.ptr)), table_to_frame(summ.ptr)
         finally:
             for o in (summ, out, sp_t, al):
+                if o is not None:
+                    o.close()
+
+
+def project(communities, spec, forecasts, years, explain=False):
+    """The multi-year allocation projection: the Python side of ``civicast
+    project`` over the same C call (civ_alloc_project; docs/ALLOCATION.md
+    "Multi-year projection").
+
+    spec: a spec path (its [need] section gives the indexed standard) or
+    text; communities and forecasts: DataFrames or paths (forecasts in long
+    format covering every projected calendar year); years: 1..100 from the
+    spec's fiscal_year.  Returns (allocation, summary): civicast.allocate's
+    table for every year stacked with a leading "year" column (each fund's
+    last year is the community's amount of the year before), and the
+    per-year facts (year, item, unit, value: index, budget, reserved, fund
+    amounts, binding counts)."""
+    from .frame import _explain_code
+    if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or not 1 <= years <= 100:
+        raise ValueError(f"years must be a whole number 1..100, not {years!r}")
+    out, summ = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
+    comm = fc = None
+    code = _explain_code(explain)
+    with _spec_handle(spec) as sp, _need_handle(spec) as nd:
+        try:
+            comm = _table_arg(communities)
+            fc = _forecast_table(forecasts)
+            check(lib.civ_alloc_project(sp.ptr, comm.ptr, fc.ptr, nd.ptr, int(years), code, ctypes.byref(out.ptr),
+                                        ctypes.byref(summ.ptr)))
+            df = table_to_frame(out.ptr)
+            for c in df.columns:
+                if c.endswith(("_yuan", "_major")) and df[c].dtype == object:
+                    df[c] = pd.to_numeric(df[c].replace("", np.nan))
+            df["year"] = df["year"].astype(np.int64)
+            for c in df.columns:
+                if c.startswith(("pool_", "amount_")) and c.endswith(("_fen", "_minor")):
+                    df[c] = df[c].astype(np.int64)
+            s = table_to_frame(summ.ptr)
+            s["year"] = s["year"].astype(np.int64)
+            return df, s
+        finally:
+            for o in (summ, out, fc, comm):
                 if o is not None:
                     o.close()

@@ -171,6 +171,37 @@ head -5 "$WORK/a.csv" >"$WORK/paid_short.csv"
 expect_exit 2 "no row in the paid table" -- allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" \
     --paid "$WORK/paid_short.csv" --out "$WORK/x.csv"
 
+# 8. multi-year projection: the plan spec rolled forward over 2026-2027 (synthetic 36-month forecasts)
+$PY - "$DEMO/meals.csv" "$WORK/fc36.csv" <<'PYEOF'
+import sys
+import pandas as pd
+m = pd.read_csv(sys.argv[1])
+base = m.dropna(subset=["y"]).groupby("unique_id").y.apply(lambda s: s.tail(12).mean())
+ds = [f"{y}-{k:02d}" for y in (2025, 2026, 2027) for k in range(1, 13)]
+rows = [(u, d, h, "m", round(b * 1.04 ** (h / 12), 3)) for u, b in base.items() for h, d in enumerate(ds, 1)]
+pd.DataFrame(rows, columns=["unique_id", "ds", "h", "model", "mean"]).to_csv(sys.argv[2], index=False)
+PYEOF
+"$CIV" project --spec "$DEMO/plan.spec" --communities "$DEMO/communities.csv" --forecasts "$WORK/fc36.csv" \
+    --years 2 --out "$WORK/proj.csv" --summary "$WORK/proj_sum.csv" --explain >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "project failed: $(cat "$WORK/stderr")"
+$PY - "$WORK/proj.csv" "$WORK/proj_sum.csv" <<'PYEOF' || fail "projection checks"
+import sys
+import pandas as pd
+p, s = pd.read_csv(sys.argv[1]), pd.read_csv(sys.argv[2])
+a, b = p[p.year == 2026].set_index("unique_id"), p[p.year == 2027].set_index("unique_id")
+budget = s[s["item"] == "budget"].set_index("year").value
+assert budget[2026] == 14500000000 and budget[2027] == 15950000000            # 8.00 -> 8.80 yuan: x1.1
+for f, hh, q in (("eldercare+health", 0.85, 0.20), ("migrant", 0.90, 0.30)):
+    prev = a[f"pool_{f}_fen"]
+    assert (b[f"last_year_{f}_fen"] == prev).all()                             # last year's result is the history
+    cur = b[f"pool_{f}_fen"]
+    assert ((cur <= (1 + q) * prev + 1e-6) | (prev == 0) | (b.binding.fillna("").str.contains("floor"))).all()
+    assert ((cur >= hh * prev - 1e-6) | (prev == 0)).all()
+assert b.amount_fen.sum() == 15950000000 - s[(s.year == 2027) & (s["item"] == "reserved")].value.iloc[0]
+PYEOF
+expect_exit 1 "1..100" -- project --spec "$DEMO/plan.spec" --communities "$DEMO/communities.csv" \
+    --forecasts "$WORK/fc36.csv" --years 0 --out "$WORK/x.csv"
+
 if [ "$failures" -ne 0 ]; then
     echo "allocate.sh: $failures failure(s)" >&2
     exit 1

@@ -213,3 +213,24 @@ def test_release_on_top_of_paid():
     assert rel.explanation.str.contains(r"\(paid \d+\.\d\d \+ released \d+\.\d\d\)").all()
     with pytest.raises(civicast.Error, match="no row in the paid table"):
         civicast.allocate(DEMO / "communities.csv", DEMO / "release.spec", paid=alloc.iloc[:3])
+
+
+@needs_cli
+def test_project_matches_cli(tmp_path):
+    """civicast.project: the command's stacked table to the fen; each year's history is the year before."""
+    m = pd.read_csv(DEMO / "meals.csv")
+    base = m.dropna(subset=["y"]).groupby("unique_id").y.apply(lambda s: s.tail(12).mean())
+    ds = [f"{y}-{k:02d}" for y in (2025, 2026, 2027) for k in range(1, 13)]
+    fc = pd.DataFrame([(u, d, h, "m", round(b * 1.03 ** (h / 12), 3)) for u, b in base.items()
+                       for h, d in enumerate(ds, 1)], columns=["unique_id", "ds", "h", "model", "mean"])
+    fc.to_csv(tmp_path / "fc.csv", index=False)
+    p, s = civicast.project(DEMO / "communities.csv", DEMO / "plan.spec", fc, 2)
+    cli("project", "--spec", DEMO / "plan.spec", "--communities", DEMO / "communities.csv", "--forecasts",
+        tmp_path / "fc.csv", "--years", 2, "--out", tmp_path / "p.csv")
+    c = pd.read_csv(tmp_path / "p.csv")
+    assert (c.amount_fen.to_numpy() == p.amount_fen.to_numpy()).all() and (c.year == p.year).all()
+    a, b = p[p.year == 2026].set_index("unique_id"), p[p.year == 2027].set_index("unique_id")
+    assert (b["last_year_migrant_fen"] == a["pool_migrant_fen"]).all()
+    assert s.loc[(s.year == 2027) & (s["item"] == "index"), "value"].iloc[0] == pytest.approx(1.1)
+    with pytest.raises(ValueError):
+        civicast.project(DEMO / "communities.csv", DEMO / "plan.spec", fc, 0)

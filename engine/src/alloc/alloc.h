@@ -21,6 +21,9 @@
  *   compare.c      scenarios over the same data
  *   uncertainty.c  the Monte Carlo of the allocation
  *   need.c         the multi-year budget need
+ *   settle.c       settlement against spending (carry-over, clawback, top-up)
+ *   release.c      reserve release: allocating on top of what was paid
+ *   project.c      the multi-year allocation projection
  * docs/ALLOCATION.md is the reference for the format and the maths.
  */
 #ifndef CIV_ALLOC_H
@@ -276,6 +279,7 @@ struct civ_alloc_problem {
     int *unit_has_last;   /* n_units: 1 when the fund has a history attribute */
     int64_t *paid;        /* n_units x n: already paid from each fund (reserve release), NULL = none */
     int64_t *paid_total;  /* n_units: their sums */
+    int64_t *floor_y, *cap_y; /* n_formulas: indexed floor / cap of a projected year (project.c), NULL = the spec's */
     double *population, *aged, *report_last_year; /* n (NaN when absent) */
     int64_t *reserve_amount; /* n_reserves */
     int64_t *pool_amount;    /* n_pools */

@@ -38,7 +38,7 @@ void civ_alloc_problem_free(civ_alloc_problem *p)
         free(p->labels[i]);
     free(p->labels), free((void *)p->label_names);
     free(p->ids), free(p->districts), free(p->row_of), free(p->x), free(p->c), free(p->xc), free(p->weights);
-    free(p->tilt), free(p->tilt_mask), free(p->last_year), free(p->unit_has_last), free(p->paid), free(p->paid_total), free(p->population), free(p->aged);
+    free(p->tilt), free(p->tilt_mask), free(p->last_year), free(p->unit_has_last), free(p->paid), free(p->paid_total), free(p->floor_y), free(p->cap_y), free(p->population), free(p->aged);
     free(p->report_last_year), free(p->reserve_amount), free(p->pool_amount);
     for (size_t u = 0; u < p->n_units; u++)
         free(p->units[u].name), free(p->units[u].eligible);

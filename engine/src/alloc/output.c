@@ -212,9 +212,9 @@ static void fund_history_cells(tb *b, const acols *c, const civ_alloc_problem *p
         if (!p->unit_has_last[u])
             continue;
         int64_t ly = civ_alloc_unit_last_minor(p, u, i), a = civ_alloc_unit_year_minor(p, r, u, i);
-        set_num(b, row, col++, (double)ly);
-        set_num(b, row, col++, (double)(a - ly));
-        set_num(b, row, col++, change_pct(a, ly));
+        set_num(b, row, col++, ly >= 0 ? (double)ly : NAN);
+        set_num(b, row, col++, ly >= 0 ? (double)(a - ly) : NAN);
+        set_num(b, row, col++, ly >= 0 ? change_pct(a, ly) : NAN);
     }
 }
 

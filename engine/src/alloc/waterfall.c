@@ -221,8 +221,10 @@ void civ_alloc_member_bounds(const civ_alloc_problem *p, size_t u, size_t i, civ
     const civ_alloc_spec *s = p->spec;
     const civ_alloc_formula *fo = &s->formulas[p->units[u].formula];
     const double minor = (double)s->minor_unit, ly = p->last_year[u * p->n + i];
-    b->floor = fo->floor >= 0 ? (double)fo->floor : NAN;
-    b->cap = fo->cap >= 0 ? (double)fo->cap : NAN;
+    size_t f = p->units[u].formula;
+    int64_t fl = p->floor_y ? p->floor_y[f] : fo->floor, cp = p->cap_y ? p->cap_y[f] : fo->cap;
+    b->floor = fl >= 0 ? (double)fl : NAN;
+    b->cap = cp >= 0 ? (double)cp : NAN;
     /* after a reserve release the cap share is of the whole year's fund: what was paid plus the release */
     double fund = (double)p->units[u].amount + (p->paid ? (double)p->paid_total[u] : 0);
     b->cap_share = isnan(fo->cap_share) ? NAN : floor(clean(fo->cap_share * fund));
