@@ -113,6 +113,19 @@ int civ_cli_csv_options(const char *command, const civ_cli_args *args, int k, ci
 /* The decimals of a currency's major unit: 100 -> 2, 1000 -> 3, 1 -> 0. */
 int civ_cli_money_decimals(int64_t minor_unit);
 
+/* ---- signals and paths (signals.c, path_check.c) ------------------------- */
+
+/* SIGINT/SIGTERM: remove the registered temporary files and folders
+ * (civ_cleanup_now), exit 130/143.  Called once by main. */
+void civ_cli_install_signals(void);
+/* Back to the default actions (the HDF5 guard's child). */
+void civ_cli_default_signals(void);
+/* Refuses (exit 2, before anything runs) a command line whose output is one
+ * of its inputs or another of its outputs (civ_paths_check): every
+ * CIV_CLI_PATH option and positional of `spec`, the outputs named in
+ * path_check.c's table.  Returns 0 or the exit code after the message. */
+int civ_cli_check_paths(const civ_cli_spec *spec, const civ_cli_args *args);
+
 /* ---- errors ------------------------------------------------------------- */
 
 /* Maps a status to an exit code (see the table above). */
