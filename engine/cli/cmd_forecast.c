@@ -213,6 +213,44 @@ static int write_table(civ_status (*make)(const civ_forecast_result *, const civ
     return s ? civ_cli_report(s) : CIV_EXIT_OK;
 }
 
+/* The outputs (--out, --report, --fitted).  One is written in place (a
+ * temporary file renamed over it); two or three are written into a staging
+ * folder beside --out and published together (civ_staging_publish_files),
+ * so an error or a signal in the middle leaves the previous set whole. */
+static int write_outputs(const civ_forecast_result *r, const civ_panel *panel, const char *const paths[3],
+                         const civ_csv_write_options *csv)
+{
+    civ_status (*const make[3])(const civ_forecast_result *, const civ_panel *, civ_table **) = {
+        civ_forecast_result_table, civ_forecast_report_table, civ_forecast_fitted_table};
+    size_t n = 0;
+    for (int k = 0; k < 3; k++)
+        n += paths[k] != NULL;
+    if (n == 1)
+        return write_table(make[0], r, panel, paths[0], csv);
+    civ_staging *st = NULL;
+    civ_status s = civ_staging_open(paths[0], &st);
+    char names[3][300];
+    const char *name_ptrs[3], *targets[3];
+    size_t m = 0;
+    int code = s ? civ_cli_report(s) : 0;
+    for (int k = 0; k < 3 && !code; k++) {
+        if (!paths[k])
+            continue;
+        const char *base = strrchr(paths[k], '/');
+        base = base ? base + 1 : paths[k];
+        snprintf(names[m], sizeof names[m], "%d-%.250s", k, base); /* the extension picks the format */
+        char staged[8192];
+        snprintf(staged, sizeof staged, "%s/%s", civ_staging_dir(st), names[m]);
+        code = write_table(make[k], r, panel, staged, csv);
+        name_ptrs[m] = names[m];
+        targets[m++] = paths[k];
+    }
+    if (!code && (s = civ_staging_publish_files(st, name_ptrs, targets, m)))
+        code = civ_cli_report(s);
+    civ_staging_free(st);
+    return code;
+}
+
 /* The settings of one run: options, levels and covariate names. */
 typedef struct forecast_job {
     civ_forecast_options opt;
@@ -359,11 +397,8 @@ static int run_job(forecast_job *j, const civ_cli_args *a)
         civ_panel_free(panel);
         return civ_cli_report(s);
     }
-    int code = write_table(civ_forecast_result_table, r, panel, a->value[F_OUT], &j->csv);
-    if (!code && a->value[F_REPORT])
-        code = write_table(civ_forecast_report_table, r, panel, a->value[F_REPORT], &j->csv);
-    if (!code && a->value[F_FITTED])
-        code = write_table(civ_forecast_fitted_table, r, panel, a->value[F_FITTED], &j->csv);
+    const char *paths[3] = {a->value[F_OUT], a->value[F_REPORT], a->value[F_FITTED]};
+    int code = write_outputs(r, panel, paths, &j->csv);
     if (!code && !quiet)
         print_forecast_summary(r, panel, a->value[F_REPORT] != NULL);
     if (!code && civ_forecast_result_n_failed(r))
