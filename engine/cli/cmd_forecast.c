@@ -213,41 +213,23 @@ static int write_table(civ_status (*make)(const civ_forecast_result *, const civ
     return s ? civ_cli_report(s) : CIV_EXIT_OK;
 }
 
-/* The outputs (--out, --report, --fitted).  One is written in place (a
- * temporary file renamed over it); two or three are written into a staging
- * folder beside --out and published together (civ_staging_publish_files),
- * so an error or a signal in the middle leaves the previous set whole. */
+/* The outputs (--out, --report, --fitted), published together when there
+ * are several (output_set.c): an error or a signal in the middle leaves the
+ * previous set whole. */
 static int write_outputs(const civ_forecast_result *r, const civ_panel *panel, const char *const paths[3],
                          const civ_csv_write_options *csv)
 {
     civ_status (*const make[3])(const civ_forecast_result *, const civ_panel *, civ_table **) = {
         civ_forecast_result_table, civ_forecast_report_table, civ_forecast_fitted_table};
-    size_t n = 0;
-    for (int k = 0; k < 3; k++)
-        n += paths[k] != NULL;
-    if (n == 1)
-        return write_table(make[0], r, panel, paths[0], csv);
-    civ_staging *st = NULL;
-    civ_status s = civ_staging_open(paths[0], &st);
-    char names[3][300];
-    const char *name_ptrs[3], *targets[3];
-    size_t m = 0;
+    civ_cli_outputs o;
+    civ_status s = civ_cli_outputs_begin(&o, paths, 3);
     int code = s ? civ_cli_report(s) : 0;
-    for (int k = 0; k < 3 && !code; k++) {
-        if (!paths[k])
-            continue;
-        const char *base = strrchr(paths[k], '/');
-        base = base ? base + 1 : paths[k];
-        snprintf(names[m], sizeof names[m], "%d-%.250s", k, base); /* the extension picks the format */
-        char staged[8192];
-        snprintf(staged, sizeof staged, "%s/%s", civ_staging_dir(st), names[m]);
-        code = write_table(make[k], r, panel, staged, csv);
-        name_ptrs[m] = names[m];
-        targets[m++] = paths[k];
-    }
-    if (!code && (s = civ_staging_publish_files(st, name_ptrs, targets, m)))
+    for (int k = 0; k < 3 && !code; k++)
+        if (paths[k])
+            code = write_table(make[k], r, panel, civ_cli_outputs_path(&o, paths[k]), csv);
+    if (!code && (s = civ_cli_outputs_commit(&o)))
         code = civ_cli_report(s);
-    civ_staging_free(st);
+    civ_cli_outputs_end(&o);
     return code;
 }
 

@@ -126,6 +126,27 @@ void civ_cli_default_signals(void);
  * path_check.c's table.  Returns 0 or the exit code after the message. */
 int civ_cli_check_paths(const civ_cli_spec *spec, const civ_cli_args *args);
 
+/* ---- several outputs published together (output_set.c) -------------------- */
+
+#define CIV_CLI_MAX_OUTPUTS 4
+typedef struct civ_cli_outputs {
+    civ_staging *staging; /* NULL with fewer than two outputs */
+    size_t n;
+    char names[CIV_CLI_MAX_OUTPUTS][300];
+    char staged[CIV_CLI_MAX_OUTPUTS][4400];
+    const char *targets[CIV_CLI_MAX_OUTPUTS];
+} civ_cli_outputs;
+/* Starts the set of paths[0..n) (NULL entries are outputs not asked for);
+ * with two or more, opens a staging folder beside the first. */
+civ_status civ_cli_outputs_begin(civ_cli_outputs *o, const char *const *paths, size_t n);
+/* The path to write `target` to: its staged name, or target itself when
+ * there is one output (or target is NULL). */
+const char *civ_cli_outputs_path(civ_cli_outputs *o, const char *target);
+/* Publishes the staged files onto their targets (nothing with one output). */
+civ_status civ_cli_outputs_commit(civ_cli_outputs *o);
+/* Removes what was not published; always call it. */
+void civ_cli_outputs_end(civ_cli_outputs *o);
+
 /* ---- errors ------------------------------------------------------------- */
 
 /* Maps a status to an exit code (see the table above). */

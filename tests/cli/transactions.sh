@@ -132,6 +132,17 @@ for k in 1 2 3 4; do
   [ -z "$(leftovers f)" ] || fail "forecast after the kill at step $k left $(leftovers f)"
 done
 echo "transactions: forecast --out --report --fitted killed at each publishing step: recovered"
+# allocate --out --summary --uncertainty-out: the same publication (output_set.c)
+alloc() { "$civ" allocate --spec "$demo/allocation.spec" --communities "$demo/communities.csv" \
+  --out f/al.csv --summary f/als.csv --uncertainty 20 --weight-concentration 50 --uncertainty-out f/alu.csv "$@" >/dev/null 2>&1; }
+alloc || fail "allocate with three outputs"
+old=$(sha256sum f/al.csv f/als.csv f/alu.csv)
+CIV_TEST_PUBLISH_KILL=2 alloc --seed 99; rc=$?
+[ $rc -eq 137 ] && [ "$(sha256sum f/al.csv f/als.csv f/alu.csv)" = "$old" ] ||
+  fail "allocate killed before its first rename changed its outputs (exit $rc)"
+alloc --seed 99 || fail "allocate after a kill"
+[ "$(sha256sum f/alu.csv)" != "$(echo "$old" | tail -1)" ] || fail "allocate --seed 99 did not publish"
+[ -z "$(leftovers f)" ] || fail "allocate left $(leftovers f)"
 
 # ---- 4. SIGINT and SIGTERM ----------------------------------------------------
 rm -rf out; plan --out out --draws 0 || [ $? -eq 6 ] || fail "plan before signals"
