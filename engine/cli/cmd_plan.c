@@ -94,6 +94,7 @@ typedef struct progress {
     double stage_start;  /* its start (monotonic seconds) */
     double last_end;     /* the end of the previous stage (or the run's start) */
     int drawn;           /* a partial line is on the terminal */
+    double last_draw;    /* redraws at most every 0.1 s */
 } progress;
 
 static double mono(void)
@@ -144,13 +145,17 @@ static void on_progress(const char *stage, size_t done, size_t total, void *user
     }
     if (!pg->tty)
         return;
+    double now = mono();
+    if (pg->drawn && now - pg->last_draw < 0.1)
+        return;
+    pg->last_draw = now;
     if (!strcmp(stage, "forecast") && total) {
         int width = 30, fill = (int)((double)done / (double)total * width);
         char bar[40], eta[32] = "";
         for (int k = 0; k < width; k++)
             bar[k] = k < fill ? '#' : '.';
         bar[width] = '\0';
-        double el = mono() - pg->stage_start;
+        double el = now - pg->stage_start;
         if (done > 0 && el > 0.5)
             fmt_eta(el / (double)done * (double)(total - done), eta, sizeof eta);
         fprintf(stderr, "\r\033[Kforecast [%s] %3d%% %zu/%zu series%s%s", bar, (int)(100.0 * done / total), done,
