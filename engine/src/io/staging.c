@@ -111,6 +111,10 @@ static civ_status make_dirs(const char *dir)
         }
     if (mkdir(buf, 0777) && errno != EEXIST)
         return civ_fail_at(CIV_ERR_IO, &w, "cannot create the output folder: %s", strerror(errno));
+    struct stat st;
+    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+        return civ_fail_at(CIV_ERR_IO, &w, "cannot create the output folder: a file is in the way (%s)",
+                           strerror(stat(buf, &st) != 0 ? errno : ENOTDIR));
     return CIV_OK;
 }
 
