@@ -80,10 +80,17 @@ static int run_project(int argc, char **argv)
         s = civ_cli_read_table(a.value[J_FORECASTS], &fro, &fc);
     if (!s)
         s = civ_alloc_project(spec, comm, fc, need, (long)years, explain, &out, &sum);
+    const char *paths[2] = {a.value[J_OUT], a.value[J_SUMMARY]};
+    civ_cli_outputs o = {0}; /* published together (output_set.c) */
     if (!s)
-        s = civ_table_write_opts(out, a.value[J_OUT], &csv);
+        s = civ_cli_outputs_begin(&o, paths, 2);
+    if (!s)
+        s = civ_table_write_opts(out, civ_cli_outputs_path(&o, a.value[J_OUT]), &csv);
     if (!s && a.value[J_SUMMARY])
-        s = civ_table_write_opts(sum, a.value[J_SUMMARY], &csv);
+        s = civ_table_write_opts(sum, civ_cli_outputs_path(&o, a.value[J_SUMMARY]), &csv);
+    if (!s)
+        s = civ_cli_outputs_commit(&o);
+    civ_cli_outputs_end(&o);
     if (s) {
         code = civ_cli_report(s);
     } else {
