@@ -76,7 +76,7 @@
  * itself uses when n > 150 or m > 12) and only the chosen candidate is
  * refitted by exact ML.  Measured (docs/FORECASTING.md, "The combination and
  * auto"): about 2x less CPU on M1 monthly, but sMAPE +0.75% on M1 (the rule
- * allows +0.5%), and slower and less accurate on the demo city (n = 72; why
+ * allows +0.5%; on tourism it holds), and slower and less accurate on the demo city (n = 72; why
  * it is slower there was not analysed).  So it is an option, not the
  * default. */
 static const civ_model_type *const combo_types[COMBO_MAX] = {&civ_model_ets, &civ_model_arima, &civ_model_theta};
