@@ -182,9 +182,11 @@ int civ_csv_format_number(double value, char *buf)
     }
     if (isinf(value))
         return -1;
-    if (value == trunc(value) && fabs(value) < 1e17)
-        return snprintf(buf, CIV_CSV_NUMBER_SIZE, "%.0f", value);
-    int n = 0;
+    int n = civ_numfmt_int(value, buf); /* printf's bytes, without printf */
+    if (n < 0)
+        n = civ_numfmt_shortest(value, buf);
+    if (n >= 0)
+        return n;
     for (int precision = 15; precision <= 17; precision++) {
         n = snprintf(buf, CIV_CSV_NUMBER_SIZE, "%.*g", precision, value);
         if (precision == 17 || strtod(buf, NULL) == value)
@@ -1474,6 +1476,61 @@ civ_status civ_table_write_csv(const civ_table *table, const char *path)
     return civ_table_write_csv_opts(table, path, NULL);
 }
 
+/* The table writer's output buffer: rows are formatted into it and written
+ * with one fwrite per 256 KiB instead of a stdio call per cell. */
+typedef struct outbuf {
+    FILE *fp;
+    size_t len;
+    char data[256 * 1024];
+} outbuf;
+
+static void ob_flush(outbuf *o)
+{
+    if (o->len)
+        fwrite(o->data, 1, o->len, o->fp);
+    o->len = 0;
+}
+
+static void ob_put(outbuf *o, const char *s, size_t n)
+{
+    if (o->len + n > sizeof o->data) {
+        ob_flush(o);
+        if (n > sizeof o->data) {
+            fwrite(s, 1, n, o->fp);
+            return;
+        }
+    }
+    memcpy(o->data + o->len, s, n);
+    o->len += n;
+}
+
+static void ob_char(outbuf *o, char c)
+{
+    if (o->len == sizeof o->data)
+        ob_flush(o);
+    o->data[o->len++] = c;
+}
+
+/* put_text into the buffer: the same bytes. */
+static void ob_text(outbuf *o, const char *s, int force_quotes)
+{
+    int guard = atomic_load(&formula_guard) && formula_like(s);
+    size_t n = strcspn(s, ",\"\r\n");
+    if (!force_quotes && !guard && !s[n]) {
+        ob_put(o, s, n);
+        return;
+    }
+    ob_char(o, '"');
+    if (guard)
+        ob_char(o, '\'');
+    for (; *s; s++) {
+        if (*s == '"')
+            ob_char(o, '"');
+        ob_char(o, *s);
+    }
+    ob_char(o, '"');
+}
+
 civ_status civ_table_write_csv_opts(const civ_table *table, const char *path, const civ_csv_write_options *opt)
 {
     if (!table || !path)
@@ -1482,38 +1539,55 @@ civ_status civ_table_write_csv_opts(const civ_table *table, const char *path, co
         opt = &default_write_options;
     else if (check_write_options(opt, "civ_table_write_csv_opts"))
         return civ_last_error()->status;
+    outbuf *o = malloc(sizeof *o);
+    if (!o)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the CSV writer's buffer");
     civ_atomic_file af;
     civ_status s = civ_atomic_open(&af, path);
-    if (s)
+    if (s) {
+        free(o);
         return s;
-    FILE *fp = af.fp;
+    }
+    o->fp = af.fp;
+    o->len = 0;
     if (opt->bom)
-        fputs(CIV_UTF8_BOM, fp);
+        ob_put(o, CIV_UTF8_BOM, strlen(CIV_UTF8_BOM));
     /* With one column an empty text cell would be an empty line: quote it. */
     const int lone = table->n_columns == 1;
     for (size_t c = 0; c < table->n_columns; c++) {
         if (c)
-            putc(',', fp);
-        put_text(fp, table->columns[c].name, 0);
+            ob_char(o, ',');
+        ob_text(o, table->columns[c].name, 0);
     }
-    putc('\n', fp);
+    ob_char(o, '\n');
+    char num[CIV_CSV_NUMBER_SIZE];
     for (size_t r = 0; r < table->n_rows && !s; r++) {
         for (size_t c = 0; c < table->n_columns && !s; c++) {
             const civ_table_column *col = &table->columns[c];
             if (c)
-                putc(',', fp);
+                ob_char(o, ',');
             if (col->type == CIV_COLUMN_NUMBER) {
-                if (lone && isnan(col->numbers[r]))
-                    fputs("\"\"", fp);
-                else
-                    s = put_number(fp, col->numbers[r], opt, path, NULL, col->name);
+                double v = col->numbers[r];
+                if (lone && isnan(v)) {
+                    ob_put(o, "\"\"", 2);
+                    continue;
+                }
+                int n = civ_csv_format_rounded(v, opt->significant_digits, opt->min_decimals, num);
+                if (n < 0) {
+                    civ_where w = {.file = path, .field = col->name};
+                    s = civ_fail_at(CIV_ERR_DOMAIN, &w, "cannot write an infinite value");
+                } else {
+                    ob_put(o, num, (size_t)n);
+                }
             } else {
                 const char *t = col->texts[r] ? col->texts[r] : "";
-                put_text(fp, t, lone && !t[0]);
+                ob_text(o, t, lone && !t[0]);
             }
         }
-        putc('\n', fp);
+        ob_char(o, '\n');
     }
+    ob_flush(o);
+    free(o);
     if (s) {
         civ_atomic_abort(&af);
         return s;

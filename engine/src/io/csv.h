@@ -60,6 +60,19 @@ int civ_csv_format_number(double value, char *buf);
  * ("%.<digits>g").  Returns the length, or -1 for an infinite value. */
 int civ_csv_format_rounded(double value, int digits, int min_decimals, char *buf);
 
+/* Exact number text without printf (numfmt.c), for hot loops.  Each writes
+ * exactly what the printf call named would and returns the length, or -1
+ * (buf untouched or partly written) when the value is outside the range it
+ * handles, so that the caller falls back to printf.  buf: CIV_CSV_NUMBER_SIZE.
+ *   civ_numfmt_int       a whole number below 1e17 in magnitude: "%.0f"
+ *   civ_numfmt_shortest  1e-3 <= |value| < 1e15: the shortest of %.15g,
+ *                        %.16g, %.17g that reads back to value (the rule of
+ *                        civ_csv_format_number)
+ *   civ_numfmt_fixed     |value| < 1e15, decimals 0..4: "%.<decimals>f" */
+int civ_numfmt_int(double value, char *buf);
+int civ_numfmt_shortest(double value, char *buf);
+int civ_numfmt_fixed(double value, int decimals, char *buf);
+
 /* The UTF-8 byte-order mark (U+FEFF) a writer puts first when asked. */
 #define CIV_UTF8_BOM "\xEF\xBB\xBF"
 
