@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "csv.h"
 #include "strmap.h"
 #include "table.h"
 
@@ -30,11 +31,27 @@ char *civ_alloc_format_major(int64_t v, int digits, char *buf, size_t size)
     digits = digits < 0 ? 0 : digits > 3 ? 3 : digits; /* minor_unit is 1, 10, 100 or 1000 */
     for (int d = 0; d < digits; d++)
         unit *= 10;
+    /* digits from the right, without printf (a million rows write three
+     * such columns): "-1234.05" for v = -123405, digits 2 */
+    char tmp[48];
+    size_t n = sizeof tmp;
+    uint64_t whole = m / unit, frac = m % unit;
+    for (int d = 0; d < digits; d++, frac /= 10)
+        tmp[--n] = (char)('0' + frac % 10);
     if (digits > 0)
-        snprintf(buf, size, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(m / unit), digits,
-                 (unsigned long long)(m % unit));
-    else
-        snprintf(buf, size, "%s%llu", v < 0 ? "-" : "", (unsigned long long)m);
+        tmp[--n] = '.';
+    do
+        tmp[--n] = (char)('0' + whole % 10);
+    while (whole /= 10);
+    if (v < 0)
+        tmp[--n] = '-';
+    size_t len = sizeof tmp - n;
+    if (size) {
+        if (len >= size)
+            len = size - 1;
+        memcpy(buf, tmp + n, len);
+        buf[len] = '\0';
+    }
     return buf;
 }
 
@@ -68,10 +85,27 @@ static void set_num(tb *b, size_t row, size_t col, double v)
     if (!b->st)
         b->st = civ_table_set_number(b->t, row, col, v);
 }
+/* Text cells go to the column's string pool: no malloc per cell. */
 static void set_txt(tb *b, size_t row, size_t col, const char *v)
 {
     if (!b->st)
-        b->st = civ_table_set_text(b->t, row, col, v);
+        b->st = civ_table_set_text_pooled(b->t, row, col, v, v ? strlen(v) : 0);
+}
+
+/* Appends text to buf (size bytes, used *L), as APPEND does, without printf. */
+static void app(char *buf, size_t size, size_t *L, const char *text)
+{
+    size_t n = strlen(text);
+    if (*L + n >= size) { /* truncate as snprintf would */
+        if (*L + 1 < size) {
+            memcpy(buf + *L, text, size - 1 - *L);
+            buf[size - 1] = '\0';
+        }
+        *L += n;
+        return;
+    }
+    memcpy(buf + *L, text, n + 1);
+    *L += n;
 }
 
 static void explain_row(const civ_alloc_problem *p, const civ_alloc_result *r, size_t i, char *buf, size_t size)
@@ -93,7 +127,14 @@ static void explain_row(const civ_alloc_problem *p, const civ_alloc_result *r, s
         double v = civ_alloc_part(p, r, k, i);
         if (v == 0 || !(tot > 0))
             continue;
-        APPEND("%s%s %.1f%%", first ? "" : " + ", s->factors[k].name, 100 * v / tot);
+        char pct[CIV_CSV_NUMBER_SIZE]; /* "%.1f" without printf: the same bytes (numfmt.c) */
+        if (civ_numfmt_fixed(100 * v / tot, 1, pct) < 0)
+            snprintf(pct, sizeof pct, "%.1f", 100 * v / tot);
+        app(buf, size, &L, first ? "" : " + ");
+        app(buf, size, &L, s->factors[k].name);
+        app(buf, size, &L, " ");
+        app(buf, size, &L, pct);
+        app(buf, size, &L, "%");
         first = 0;
     }
     if (r->unattributed[i] > 0)

@@ -1640,52 +1640,98 @@ static int number_as_displayed(const char *t)
     return decoration && digits && civ_csv_parse_number(buf, n, &x) == CIV_CSV_NUMBER_OK;
 }
 
-/* Turns a text column into a number column when every non-empty cell is a
- * number; returns 1 when converted, 0 when it stays text, -1 out of memory,
- * -2 when its cells are numbers except some written as a spreadsheet
- * displays them ("12,345"): *bad_row is then the first such row (an error
- * for the caller to report at that cell, rather than a text column that a
- * spec would later blame on itself). */
-static int maybe_numeric(civ_table *table, size_t column, size_t *bad_row)
+/* What the table reader knows of a column while reading: text (forced),
+ * numbers so far (parsed straight into the column: no text is kept), or
+ * demoted to text at row `since` by a cell that is not a number (the rows
+ * before it get their text in a second pass over the file). */
+typedef struct tcol {
+    enum { TCOL_TEXT, TCOL_NUMBER, TCOL_DEMOTED } mode;
+    size_t since;           /* TCOL_DEMOTED: the first text row */
+    size_t displayed_row;   /* first number written as displayed ("12,345"), or SIZE_MAX */
+    char *displayed;        /* its text, for the message */
+} tcol;
+
+/* Turns number column c into a text column (every cell ""), from row `row`. */
+static civ_status demote(civ_table *table, tcol *tc, size_t c, size_t row)
 {
-    civ_table_column *c = &table->columns[column];
-    double x;
-    size_t first_displayed = SIZE_MAX;
-    int other_text = 0;
-    for (size_t r = 0; r < table->n_rows && !other_text; r++) {
-        const char *t = c->texts[r];
-        civ_csv_number rc = t ? civ_csv_parse_number(t, strlen(t), &x) : CIV_CSV_NUMBER_MISSING;
-        if (rc == CIV_CSV_NUMBER_OK || rc == CIV_CSV_NUMBER_MISSING)
+    civ_table_column *col = &table->columns[c];
+    size_t cap = table->rows_capacity ? table->rows_capacity : 1;
+    char **texts = calloc(cap, sizeof *texts);
+    if (!texts)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory converting column '%s'", col->name);
+    free(col->numbers);
+    col->numbers = NULL;
+    col->texts = texts;
+    col->type = CIV_COLUMN_TEXT;
+    tc[c].mode = TCOL_DEMOTED;
+    tc[c].since = row;
+    return CIV_OK;
+}
+
+/* One record's cells into table row `row`. */
+static civ_status read_cells(csv_reader *r, civ_table *table, tcol *tc, size_t row)
+{
+    for (size_t c = 0; c < r->n_fields; c++) {
+        const csv_field *f = &r->fields[c];
+        if (tc[c].mode == TCOL_NUMBER) {
+            double x;
+            civ_csv_number rc = civ_csv_parse_number(f->text, f->len, &x);
+            if (rc == CIV_CSV_NUMBER_OK || rc == CIV_CSV_NUMBER_MISSING) {
+                table->columns[c].numbers[row] = x;
+                continue;
+            }
+        } else if (!f->len) {
             continue;
-        if (number_as_displayed(t)) {
-            if (first_displayed == SIZE_MAX)
-                first_displayed = r;
-        } else {
-            other_text = 1;
+        }
+        if (!civ_utf8_valid(f->text, f->len))
+            return fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL, "text is not valid UTF-8" NOT_UTF8_HINT);
+        if (tc[c].mode == TCOL_NUMBER) {
+            if (number_as_displayed(f->text)) {
+                if (tc[c].displayed_row == SIZE_MAX) {
+                    tc[c].displayed_row = row;
+                    if (!(tc[c].displayed = strdup(f->text)))
+                        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a table cell");
+                }
+                table->columns[c].numbers[row] = NAN;
+                continue;
+            }
+            civ_status s = demote(table, tc, c, row);
+            if (s)
+                return s;
+        }
+        civ_status s = civ_table_set_text_pooled(table, row, c, f->text, f->len);
+        if (s)
+            return s;
+    }
+    return CIV_OK;
+}
+
+/* Pass 2, when columns were demoted to text: re-reads the file and fills
+ * their rows before the demotion with the cells' text. */
+static civ_status fill_demoted(csv_reader *r, civ_table *table, tcol *tc)
+{
+    size_t last = 0; /* the rows to revisit: before the latest demotion */
+    for (size_t c = 0; c < table->n_columns; c++)
+        if (tc[c].mode == TCOL_DEMOTED && tc[c].since > last)
+            last = tc[c].since;
+    civ_status s = csv_rewind(r);
+    int have = 0;
+    if (!s)
+        s = csv_next(r, &have); /* the header */
+    for (size_t row = 0; !s && row < last; row++) {
+        if ((s = csv_next(r, &have)))
+            break;
+        if (!have || r->n_fields != table->n_columns) {
+            civ_where w = {.file = r->path, .line = r->record_line};
+            return civ_fail_at(CIV_ERR_IO, &w, "the file changed while it was being read: read it again");
+        }
+        for (size_t c = 0; c < table->n_columns && !s; c++) {
+            const csv_field *f = &r->fields[c];
+            if (tc[c].mode == TCOL_DEMOTED && row < tc[c].since && f->len)
+                s = civ_table_set_text_pooled(table, row, c, f->text, f->len);
         }
     }
-    if (other_text)
-        return 0;
-    if (first_displayed != SIZE_MAX) {
-        *bad_row = first_displayed;
-        return -2;
-    }
-    size_t cap = table->rows_capacity ? table->rows_capacity : 1;
-    double *numbers = malloc(cap * sizeof *numbers);
-    if (!numbers)
-        return -1;
-    for (size_t r = 0; r < cap; r++)
-        numbers[r] = NAN;
-    for (size_t r = 0; r < table->n_rows; r++) {
-        if (c->texts[r])
-            civ_csv_parse_number(c->texts[r], strlen(c->texts[r]), &numbers[r]);
-        free(c->texts[r]);
-    }
-    free(c->texts);
-    c->texts = NULL;
-    c->numbers = numbers;
-    c->type = CIV_COLUMN_NUMBER;
-    return 1;
+    return s;
 }
 
 civ_status civ_table_read_csv(const char *path, const civ_table_read_options *options, civ_table **out)
@@ -1698,11 +1744,19 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
     if (s)
         return s;
     civ_table *table = NULL;
+    tcol *tc = NULL;
     long *row_lines = NULL;
     size_t lines_cap = 0;
-    if (!s && !(s = csv_read_header(&r)) && !(s = civ_table_create(&table)))
-        for (size_t c = 0; c < r.n_names && !s; c++)
-            s = civ_table_add_column(table, r.names[c], CIV_COLUMN_TEXT, NULL);
+    if (!(s = csv_read_header(&r)) && !(s = civ_table_create(&table)) &&
+        !(tc = calloc(r.n_names ? r.n_names : 1, sizeof *tc)))
+        s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the header");
+    for (size_t c = 0; c < r.n_names && !s; c++) {
+        int text = forced_text(options, r.names[c]);
+        tc[c].mode = text ? TCOL_TEXT : TCOL_NUMBER;
+        tc[c].displayed_row = SIZE_MAX;
+        s = civ_table_add_column(table, r.names[c], text ? CIV_COLUMN_TEXT : CIV_COLUMN_NUMBER, NULL);
+    }
+    int demoted = 0;
     while (!s) {
         int have;
         if ((s = csv_next(&r, &have)) || !have)
@@ -1723,37 +1777,24 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
             lines_cap = cap;
         }
         row_lines[row] = r.record_line;
-        for (size_t c = 0; c < r.n_fields; c++) {
-            const csv_field *f = &r.fields[c];
-            if (!f->len)
-                continue;
-            if (!civ_utf8_valid(f->text, f->len)) {
-                s = fail_cell(&r, CIV_ERR_PARSE, f->line, c + 1, NULL, "text is not valid UTF-8" NOT_UTF8_HINT);
-                break;
-            }
-            char *copy = malloc(f->len + 1);
-            if (!copy) {
-                s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a table cell");
-                break;
-            }
-            memcpy(copy, f->text, f->len + 1);
-            table->columns[c].texts[row] = copy;
-        }
+        s = read_cells(&r, table, tc, row);
     }
-    for (size_t c = 0; !s && c < civ_table_n_columns(table); c++) {
-        if (forced_text(options, table->columns[c].name))
-            continue;
-        size_t bad = 0;
-        int rc = maybe_numeric(table, c, &bad);
-        if (rc == -1)
-            s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory converting column '%s'", table->columns[c].name);
-        else if (rc == -2)
-            s = fail_cell(&r, CIV_ERR_PARSE, row_lines ? row_lines[bad] : 0, c + 1, NULL,
+    /* A number column with cells written as a spreadsheet displays them
+     * ("12,345") and no other text is an error at the first such cell. */
+    for (size_t c = 0; !s && c < r.n_names; c++) {
+        demoted |= tc[c].mode == TCOL_DEMOTED && tc[c].since > 0;
+        if (tc[c].mode == TCOL_NUMBER && tc[c].displayed_row != SIZE_MAX)
+            s = fail_cell(&r, CIV_ERR_PARSE, row_lines ? row_lines[tc[c].displayed_row] : 0, c + 1, NULL,
                           "'%s' is a number written with a thousands separator, currency or percent sign: "
                           "write plain digits (12345, 0.35), e.g. in Excel format the column as Number "
                           "without the 1000 separator before saving",
-                          table->columns[c].texts[bad]);
+                          tc[c].displayed);
     }
+    if (!s && demoted)
+        s = fill_demoted(&r, table, tc);
+    for (size_t c = 0; tc && c < r.n_names; c++)
+        free(tc[c].displayed);
+    free(tc);
     free(row_lines);
     csv_free_names(&r);
     csv_close(&r);
