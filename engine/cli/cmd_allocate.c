@@ -132,10 +132,16 @@ static civ_status read_and_bind(alloc_job *j, const civ_cli_args *a, int *named)
 
 static civ_status solve_and_write(alloc_job *j, const civ_cli_args *a, const civ_alloc_uncertainty_options *u)
 {
+    if (!a->value[A_UNCERTAINTY]) { /* the problem holds copies: free the inputs before the outputs exist */
+        civ_table_free(j->comm), civ_table_free(j->fc);
+        j->comm = j->fc = NULL;
+    }
     civ_status s = civ_alloc_result_create(j->prob, &j->res);
     if (!s)
         s = civ_alloc_solve(j->prob, j->res);
-    if (!s)
+    /* with --uncertainty the table gets more columns; else it goes to the
+     * file a block of rows at a time, never whole in memory */
+    if (!s && a->value[A_UNCERTAINTY])
         s = civ_alloc_result_table(j->prob, j->res, a->value[A_EXPLAIN] != NULL, &j->alloc);
     if (!s)
         s = civ_alloc_result_summary(j->prob, j->res, &j->summary);
@@ -143,8 +149,10 @@ static civ_status solve_and_write(alloc_job *j, const civ_cli_args *a, const civ
         s = civ_alloc_result_stats(j->prob, j->res, &j->st);
     if (!s && a->value[A_UNCERTAINTY])
         s = civ_cli_uncertainty(j->spec, j->comm, j->fc, u, j->alloc, a->value[A_UNC_OUT], &j->csv);
-    if (!s)
+    if (!s && a->value[A_UNCERTAINTY])
         s = civ_table_write_opts(j->alloc, a->value[A_OUT], &j->csv);
+    else if (!s)
+        s = civ_alloc_result_write(j->prob, j->res, a->value[A_EXPLAIN] != NULL, a->value[A_OUT], &j->csv);
     if (!s && a->value[A_SUMMARY])
         s = civ_table_write_opts(j->summary, a->value[A_SUMMARY], &j->csv);
     return s;

@@ -689,6 +689,7 @@ CIV_API civ_status civ_forecast_fitted_table(const civ_forecast_result *result, 
  *             repeatedly after civ_alloc_problem_set_factor / _set_weights
  *             (Monte Carlo, perturbed weights, scenarios)
  *   civ_alloc_result_table / _summary / _stats       outputs
+ *   civ_alloc_result_write                           the table straight to a file
  * civ_alloc_run() does all of it in one call.  Money is int64 minor units
  * (fen when minor_unit = 100) everywhere in this API.
  */
@@ -805,6 +806,16 @@ CIV_API civ_status civ_alloc_result_stats(const civ_alloc_problem *problem, cons
  *  civ_table_free. */
 CIV_API civ_status civ_alloc_result_table(const civ_alloc_problem *problem, const civ_alloc_result *result,
                                           int explain, civ_table **out);
+/** Writes the table of civ_alloc_result_table to `path` (.csv, .h5 or
+ *  .hdf5; `options` as civ_table_write_opts, may be NULL) without holding it
+ *  in memory: a CSV is built and written a block of rows at a time (the same
+ *  bytes as civ_table_write_opts of the whole table), so a million
+ *  communities with explanations need a few MB instead of about 500 MB.  The
+ *  file is written atomically (nothing is left at `path` on error).  HDF5
+ *  goes through the whole table.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL),
+ *  CIV_ERR_UNSUPPORTED (unknown extension), CIV_ERR_IO, CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_alloc_result_write(const civ_alloc_problem *problem, const civ_alloc_result *result,
+                                          int explain, const char *path, const civ_csv_write_options *options);
 /** The summary table: section, name, amount (minor units), amount_yuan,
  *  share, communities, value -- rows for the budget, each reserve, each pool
  *  and pool group, each district, the total (= budget), per-capita

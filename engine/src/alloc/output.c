@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "alloc.h"
 #include "csv.h"
@@ -249,76 +250,150 @@ static int64_t last_year_minor(const civ_alloc_problem *p, size_t i)
     return isnan(ly) ? -1 : (int64_t)llround(ly * (double)p->spec->minor_unit);
 }
 
+/* Community i's (id order) cells into table row `row`. */
+static void put_row(tb *b, const acols *cp, const civ_alloc_problem *p, const civ_alloc_result *r, int explain,
+                    int64_t total, size_t i, size_t row)
+{
+    const civ_alloc_spec *s = p->spec;
+    size_t n = p->n, K = s->n_factors, U = p->n_units, F = s->n_formulas;
+    int dg = s->minor_digits;
+    const acols c = *cp;
+    char ex[2048], bn[160], mj[48];
+    set_txt(b, row, c.id, p->ids[i]);
+    for (size_t j = 0; j < p->n_labels; j++)
+        set_txt(b, row, c.label0 + j, p->labels[j * n + i]);
+    if (c.has_district)
+        set_txt(b, row, c.district, p->districts[i]);
+    for (size_t u = 0; u < U; u++)
+        set_num(b, row, c.unit0 + u, (double)r->unit_amount[u * n + i]);
+    int64_t a = r->amount[i];
+    set_num(b, row, c.amt, (double)a);
+    set_txt(b, row, c.major, civ_alloc_format_major(a, dg, mj, sizeof mj));
+    set_num(b, row, c.share, total > 0 ? round(1e6 * (double)a / (double)total) / 1e4 : 0);
+    for (size_t k = 0; k < K; k++)
+        set_num(b, row, c.f0 + k, civ_alloc_part(p, r, k, i));
+    set_num(b, row, c.un, r->unattributed[i]);
+    set_num(b, row, c.rd, (double)a - r->unrounded[i]);
+    for (size_t f = 0; f < F; f++)
+        set_num(b, row, c.t0 + f, p->tilt[f * n + i]);
+    /* distinct binding names over units, joined by '+' */
+    bn[0] = '\0';
+    for (size_t u = 0; u < U; u++) {
+        const char *nm = binding_name(r->binding[u * n + i]);
+        if (nm[0] && !strstr(bn, nm)) {
+            size_t L = strlen(bn);
+            snprintf(bn + L, sizeof bn - L, "%s%s", L ? "+" : "", nm);
+        }
+    }
+    set_txt(b, row, c.bind, bn);
+    int64_t ly = last_year_minor(p, i);
+    if (ly >= 0) {
+        set_num(b, row, c.ly, (double)ly);
+        set_txt(b, row, c.ly_major, civ_alloc_format_major(ly, dg, mj, sizeof mj));
+        set_num(b, row, c.ch, (double)(a - ly));
+        set_txt(b, row, c.ch_major, civ_alloc_format_major(a - ly, dg, mj, sizeof mj));
+        set_num(b, row, c.chp, ly > 0 ? round(10000.0 * (double)(a - ly) / (double)ly) / 100 : NAN);
+    } else {
+        set_num(b, row, c.ly, NAN);
+        set_num(b, row, c.ch, NAN);
+        set_num(b, row, c.chp, NAN);
+    }
+    if (explain) {
+        explain_row(p, r, i, ex, sizeof ex);
+        set_txt(b, row, c.ex, ex);
+    }
+}
+
+static int64_t total_amount(const civ_alloc_problem *p, const civ_alloc_result *r)
+{
+    int64_t total = 0;
+    for (size_t i = 0; i < p->n; i++)
+        total += r->amount[i];
+    return total;
+}
+
 civ_status civ_alloc_result_table(const civ_alloc_problem *p, const civ_alloc_result *r, int explain, civ_table **out)
 {
     if (!p || !r || !out)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_result_table: NULL argument");
     *out = NULL;
-    const civ_alloc_spec *s = p->spec;
-    size_t n = p->n, K = s->n_factors, U = p->n_units, F = s->n_formulas;
-    int dg = s->minor_digits;
+    size_t n = p->n;
     tb b = {0};
     if ((b.st = civ_table_create(&b.t)))
         return b.st;
     acols c = alloc_columns(&b, p, explain);
     if (!b.st)
         b.st = civ_table_add_rows(b.t, n, NULL);
-    int64_t total = 0;
-    for (size_t i = 0; i < n; i++)
-        total += r->amount[i];
-    char ex[2048], bn[160], mj[48];
-    for (size_t i = 0; i < n && !b.st; i++) {
-        size_t row = p->row_of[i];
-        set_txt(&b, row, c.id, p->ids[i]);
-        for (size_t j = 0; j < p->n_labels; j++)
-            set_txt(&b, row, c.label0 + j, p->labels[j * n + i]);
-        if (c.has_district)
-            set_txt(&b, row, c.district, p->districts[i]);
-        for (size_t u = 0; u < U; u++)
-            set_num(&b, row, c.unit0 + u, (double)r->unit_amount[u * n + i]);
-        int64_t a = r->amount[i];
-        set_num(&b, row, c.amt, (double)a);
-        set_txt(&b, row, c.major, civ_alloc_format_major(a, dg, mj, sizeof mj));
-        set_num(&b, row, c.share, total > 0 ? round(1e6 * (double)a / (double)total) / 1e4 : 0);
-        for (size_t k = 0; k < K; k++)
-            set_num(&b, row, c.f0 + k, civ_alloc_part(p, r, k, i));
-        set_num(&b, row, c.un, r->unattributed[i]);
-        set_num(&b, row, c.rd, (double)a - r->unrounded[i]);
-        for (size_t f = 0; f < F; f++)
-            set_num(&b, row, c.t0 + f, p->tilt[f * n + i]);
-        /* distinct binding names over units, joined by '+' */
-        bn[0] = '\0';
-        for (size_t u = 0; u < U; u++) {
-            const char *nm = binding_name(r->binding[u * n + i]);
-            if (nm[0] && !strstr(bn, nm)) {
-                size_t L = strlen(bn);
-                snprintf(bn + L, sizeof bn - L, "%s%s", L ? "+" : "", nm);
-            }
-        }
-        set_txt(&b, row, c.bind, bn);
-        int64_t ly = last_year_minor(p, i);
-        if (ly >= 0) {
-            set_num(&b, row, c.ly, (double)ly);
-            set_txt(&b, row, c.ly_major, civ_alloc_format_major(ly, dg, mj, sizeof mj));
-            set_num(&b, row, c.ch, (double)(a - ly));
-            set_txt(&b, row, c.ch_major, civ_alloc_format_major(a - ly, dg, mj, sizeof mj));
-            set_num(&b, row, c.chp, ly > 0 ? round(10000.0 * (double)(a - ly) / (double)ly) / 100 : NAN);
-        } else {
-            set_num(&b, row, c.ly, NAN);
-            set_num(&b, row, c.ch, NAN);
-            set_num(&b, row, c.chp, NAN);
-        }
-        if (explain) {
-            explain_row(p, r, i, ex, sizeof ex);
-            set_txt(&b, row, c.ex, ex);
-        }
-    }
+    int64_t total = total_amount(p, r);
+    for (size_t i = 0; i < n && !b.st; i++)
+        put_row(&b, &c, p, r, explain, total, i, p->row_of[i]);
     if (b.st) {
         civ_table_free(b.t);
         return b.st;
     }
     *out = b.t;
     return CIV_OK;
+}
+
+/* Rows per block of civ_alloc_result_write: a few MB of table at a time. */
+#define WRITE_BLOCK ((size_t)16384)
+
+/* The CSV of civ_alloc_result_table, built and written WRITE_BLOCK rows at a
+ * time (input row order: community inv[row]). */
+static civ_status write_blocks(const civ_alloc_problem *p, const civ_alloc_result *r, int explain,
+                               civ_csv_stream *w, const size_t *inv)
+{
+    size_t n = p->n, first = 0;
+    int64_t total = total_amount(p, r);
+    civ_status st = CIV_OK;
+    do { /* a fresh table per block (its text pool freed with it); one pass even for n = 0: the header */
+        size_t m = n - first < WRITE_BLOCK ? n - first : WRITE_BLOCK;
+        tb b = {0};
+        if ((b.st = civ_table_create(&b.t)))
+            return b.st;
+        acols c = alloc_columns(&b, p, explain);
+        if (!b.st)
+            b.st = civ_table_add_rows(b.t, m, NULL);
+        for (size_t row = 0; row < m && !b.st; row++)
+            put_row(&b, &c, p, r, explain, total, inv[first + row], row);
+        if (!b.st)
+            b.st = civ_csv_stream_rows(w, b.t, 0, m);
+        civ_table_free(b.t);
+        st = b.st;
+        first += m;
+    } while (!st && first < n);
+    return st;
+}
+
+civ_status civ_alloc_result_write(const civ_alloc_problem *p, const civ_alloc_result *r, int explain,
+                                  const char *path, const civ_csv_write_options *options)
+{
+    if (!p || !r || !path)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_result_write: NULL argument");
+    const char *dot = strrchr(path, '.');
+    if (!dot || strcasecmp(dot, ".csv")) { /* HDF5 (or an unknown type: its error) through the table */
+        civ_table *t = NULL;
+        civ_status s = civ_alloc_result_table(p, r, explain, &t);
+        if (!s)
+            s = civ_table_write_opts(t, path, options);
+        civ_table_free(t);
+        return s;
+    }
+    size_t *inv = malloc((p->n ? p->n : 1) * sizeof *inv);
+    if (!inv)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory writing the allocation");
+    for (size_t i = 0; i < p->n; i++)
+        inv[p->row_of[i]] = i;
+    civ_csv_stream *w = NULL;
+    civ_status s = civ_csv_stream_open(path, options, &w);
+    if (!s)
+        s = write_blocks(p, r, explain, w, inv);
+    free(inv);
+    if (s) {
+        civ_csv_stream_abort(w);
+        return s;
+    }
+    return civ_csv_stream_commit(w);
 }
 
 /* The summary's builder: one row per (section, item, measure). */

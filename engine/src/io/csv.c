@@ -1531,38 +1531,61 @@ static void ob_text(outbuf *o, const char *s, int force_quotes)
     ob_char(o, '"');
 }
 
-civ_status civ_table_write_csv_opts(const civ_table *table, const char *path, const civ_csv_write_options *opt)
+struct civ_csv_stream {
+    civ_atomic_file af;
+    const char *path;
+    civ_csv_write_options opt;
+    int header_done;
+    outbuf o;
+};
+
+civ_status civ_csv_stream_open(const char *path, const civ_csv_write_options *opt, civ_csv_stream **out)
 {
-    if (!table || !path)
+    if (!path || !out)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_write_csv: NULL argument");
+    *out = NULL;
     if (!opt)
         opt = &default_write_options;
     else if (check_write_options(opt, "civ_table_write_csv_opts"))
         return civ_last_error()->status;
-    outbuf *o = malloc(sizeof *o);
-    if (!o)
+    civ_csv_stream *w = malloc(sizeof *w);
+    if (!w)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the CSV writer's buffer");
-    civ_atomic_file af;
-    civ_status s = civ_atomic_open(&af, path);
+    civ_status s = civ_atomic_open(&w->af, path);
     if (s) {
-        free(o);
+        free(w);
         return s;
     }
-    o->fp = af.fp;
-    o->len = 0;
+    w->path = path;
+    w->opt = *opt;
+    w->header_done = 0;
+    w->o.fp = w->af.fp;
+    w->o.len = 0;
     if (opt->bom)
-        ob_put(o, CIV_UTF8_BOM, strlen(CIV_UTF8_BOM));
+        ob_put(&w->o, CIV_UTF8_BOM, strlen(CIV_UTF8_BOM));
+    *out = w;
+    return CIV_OK;
+}
+
+civ_status civ_csv_stream_rows(civ_csv_stream *w, const civ_table *table, size_t first, size_t count)
+{
+    if (!w || !table || first > table->n_rows || count > table->n_rows - first)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_csv_stream_rows: bad rows");
+    outbuf *o = &w->o;
     /* With one column an empty text cell would be an empty line: quote it. */
     const int lone = table->n_columns == 1;
-    for (size_t c = 0; c < table->n_columns; c++) {
-        if (c)
-            ob_char(o, ',');
-        ob_text(o, table->columns[c].name, 0);
+    if (!w->header_done) {
+        for (size_t c = 0; c < table->n_columns; c++) {
+            if (c)
+                ob_char(o, ',');
+            ob_text(o, table->columns[c].name, 0);
+        }
+        ob_char(o, '\n');
+        w->header_done = 1;
     }
-    ob_char(o, '\n');
     char num[CIV_CSV_NUMBER_SIZE];
-    for (size_t r = 0; r < table->n_rows && !s; r++) {
-        for (size_t c = 0; c < table->n_columns && !s; c++) {
+    for (size_t r = first; r < first + count; r++) {
+        for (size_t c = 0; c < table->n_columns; c++) {
             const civ_table_column *col = &table->columns[c];
             if (c)
                 ob_char(o, ',');
@@ -1572,13 +1595,12 @@ civ_status civ_table_write_csv_opts(const civ_table *table, const char *path, co
                     ob_put(o, "\"\"", 2);
                     continue;
                 }
-                int n = civ_csv_format_rounded(v, opt->significant_digits, opt->min_decimals, num);
+                int n = civ_csv_format_rounded(v, w->opt.significant_digits, w->opt.min_decimals, num);
                 if (n < 0) {
-                    civ_where w = {.file = path, .field = col->name};
-                    s = civ_fail_at(CIV_ERR_DOMAIN, &w, "cannot write an infinite value");
-                } else {
-                    ob_put(o, num, (size_t)n);
+                    civ_where at = {.file = w->path, .field = col->name};
+                    return civ_fail_at(CIV_ERR_DOMAIN, &at, "cannot write an infinite value");
                 }
+                ob_put(o, num, (size_t)n);
             } else {
                 const char *t = col->texts[r] ? col->texts[r] : "";
                 ob_text(o, t, lone && !t[0]);
@@ -1586,13 +1608,40 @@ civ_status civ_table_write_csv_opts(const civ_table *table, const char *path, co
         }
         ob_char(o, '\n');
     }
-    ob_flush(o);
-    free(o);
-    if (s) {
-        civ_atomic_abort(&af);
+    return CIV_OK;
+}
+
+civ_status civ_csv_stream_commit(civ_csv_stream *w)
+{
+    if (!w)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_csv_stream_commit: NULL writer");
+    ob_flush(&w->o);
+    civ_status s = civ_atomic_commit(&w->af);
+    free(w);
+    return s;
+}
+
+void civ_csv_stream_abort(civ_csv_stream *w)
+{
+    if (!w)
+        return;
+    civ_atomic_abort(&w->af);
+    free(w);
+}
+
+civ_status civ_table_write_csv_opts(const civ_table *table, const char *path, const civ_csv_write_options *opt)
+{
+    if (!table || !path)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_write_csv: NULL argument");
+    civ_csv_stream *w;
+    civ_status s = civ_csv_stream_open(path, opt, &w);
+    if (s)
+        return s;
+    if ((s = civ_csv_stream_rows(w, table, 0, table->n_rows))) {
+        civ_csv_stream_abort(w);
         return s;
     }
-    return civ_atomic_commit(&af);
+    return civ_csv_stream_commit(w);
 }
 
 /* ======================================================================== */

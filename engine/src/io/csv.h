@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "civicast.h"
+
 /* Largest field the readers accept (bytes, after unquoting is not counted:
  * the raw field); larger fields are CIV_ERR_LIMIT. */
 #define CIV_CSV_FIELD_LIMIT ((size_t)1 << 20)
@@ -72,6 +74,18 @@ int civ_csv_format_rounded(double value, int digits, int min_decimals, char *buf
 int civ_numfmt_int(double value, char *buf);
 int civ_numfmt_shortest(double value, char *buf);
 int civ_numfmt_fixed(double value, int decimals, char *buf);
+
+/* A table CSV written in pieces, for writers that build a large table a
+ * block of rows at a time (the same bytes as civ_table_write_csv_opts of the
+ * whole table): open (atomic: a temporary file renamed on commit), rows of
+ * one or more tables with the same columns (the first call writes the
+ * header, from that table), then commit, or abort on any error (removes the
+ * temporary file).  Commit and abort free the writer. */
+typedef struct civ_csv_stream civ_csv_stream;
+civ_status civ_csv_stream_open(const char *path, const civ_csv_write_options *opt, civ_csv_stream **out);
+civ_status civ_csv_stream_rows(civ_csv_stream *w, const civ_table *table, size_t first, size_t count);
+civ_status civ_csv_stream_commit(civ_csv_stream *w);
+void civ_csv_stream_abort(civ_csv_stream *w);
 
 /* The UTF-8 byte-order mark (U+FEFF) a writer puts first when asked. */
 #define CIV_UTF8_BOM "\xEF\xBB\xBF"
