@@ -1,18 +1,21 @@
 /*
- * alloc_phases.c -- bench: the phases of `civicast allocate --explain
- * --summary` timed one by one through the public API (the same calls, in the
- * same order, as engine/cli/cmd_allocate.c): read the communities CSV, bind
- * the spec, solve, build the allocation table (with explanations), build the
- * summary, write both CSVs.  Prints one line of key=value pairs:
- * <phase>_s (wall seconds) and <phase>_cpu (process CPU seconds, all
- * threads) and <phase>_rss_mb (resident memory after it) for read, bind,
- * solve, table, summary, write; total_s, total_cpu, peak_rss_mb (the total
- * includes the re-solves); resolve_best_s / resolve_best_cpu: the best of 5
- * more solves on the same (warm) result, as Monte Carlo draws run them.
- * usage: alloc_phases SPEC COMMUNITIES.csv OUT.csv SUMMARY.csv
+ * alloc_phases.c -- bench: the phases of `civicast allocate [--explain]
+ * --summary` timed one by one through the public API (the same calls, in
+ * the same order, as engine/cli/cmd_allocate.c): spec, read the communities
+ * CSV, bind the spec (then free the table, as the CLI does), solve, write
+ * the allocation CSV (civ_alloc_result_write: built and written a block of
+ * rows at a time), build and write the summary.  Prints one line of
+ * key=value pairs: <phase>_s (wall seconds), <phase>_cpu (process CPU
+ * seconds, all threads) and <phase>_rss_mb (resident memory after it) for
+ * spec, read, bind, solve, output, summary; resolve_best_s /
+ * resolve_best_cpu: the best of 5 more solves on the same (warm) result, as
+ * Monte Carlo draws and scenarios run them (not counted in the phases);
+ * total_s, total_cpu, peak_rss_mb.
+ * usage: alloc_phases SPEC COMMUNITIES.csv OUT.csv SUMMARY.csv [--explain]
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -53,10 +56,11 @@ static void lap(const char *phase, civ_status s)
 
 int main(int argc, char **argv)
 {
-    if (argc != 5)
-        return fprintf(stderr, "usage: alloc_phases SPEC COMMUNITIES.csv OUT.csv SUMMARY.csv\n"), 2;
+    if (argc != 5 && !(argc == 6 && !strcmp(argv[5], "--explain")))
+        return fprintf(stderr, "usage: alloc_phases SPEC COMMUNITIES.csv OUT.csv SUMMARY.csv [--explain]\n"), 2;
+    int explain = argc == 6;
     civ_alloc_spec *spec = NULL;
-    civ_table *comm = NULL, *alloc = NULL, *summary = NULL;
+    civ_table *comm = NULL, *summary = NULL;
     civ_alloc_problem *p = NULL;
     civ_alloc_result *r = NULL;
     civ_table_read_options ro = {0};
@@ -66,6 +70,8 @@ int main(int argc, char **argv)
     lap("spec", civ_alloc_spec_read(argv[1], &spec));
     lap("read", civ_table_read(argv[2], &ro, &comm));
     lap("bind", civ_alloc_bind(spec, comm, NULL, &p));
+    civ_table_free(comm); /* as the CLI does: the problem holds copies */
+    comm = NULL;
     civ_status s = civ_alloc_result_create(p, &r);
     lap("solve", s ? s : civ_alloc_solve(p, r));
     /* the solve again on warm buffers (as Monte Carlo and scenarios do):
@@ -84,14 +90,13 @@ int main(int argc, char **argv)
     }
     printf("resolve_best_s=%.4f resolve_best_cpu=%.4f ", best, best_cpu);
     w0 = wall(), c0 = cpu();
-    lap("table", civ_alloc_result_table(p, r, 1, &alloc));
-    lap("summary", civ_alloc_result_summary(p, r, &summary));
-    s = civ_table_write(alloc, argv[3]);
-    lap("write", s ? s : civ_table_write(summary, argv[4]));
+    lap("output", civ_alloc_result_write(p, r, explain, argv[3], NULL));
+    s = civ_alloc_result_summary(p, r, &summary);
+    lap("summary", s ? s : civ_table_write(summary, argv[4]));
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("total_s=%.4f total_cpu=%.4f peak_rss_mb=%.0f\n", wall() - tw0, cpu() - tc0, (double)ru.ru_maxrss / 1024);
-    civ_table_free(alloc), civ_table_free(summary);
+    civ_table_free(summary);
     civ_alloc_result_free(r), civ_alloc_problem_free(p);
     civ_table_free(comm), civ_alloc_spec_free(spec);
     return 0;

@@ -4,6 +4,7 @@
  * explanation text.
  */
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,30 +339,72 @@ civ_status civ_alloc_result_table(const civ_alloc_problem *p, const civ_alloc_re
 /* Rows per block of civ_alloc_result_write: a few MB of table at a time. */
 #define WRITE_BLOCK ((size_t)16384)
 
-/* The CSV of civ_alloc_result_table, built and written WRITE_BLOCK rows at a
- * time (input row order: community inv[row]). */
-static civ_status write_blocks(const civ_alloc_problem *p, const civ_alloc_result *r, int explain,
-                               civ_csv_stream *w, const size_t *inv)
+/* Block `first` .. first + m of the allocation table (input row order:
+ * community inv[row]) as CSV text in *text (malloc'd, *len bytes). */
+static civ_status format_block(const civ_alloc_problem *p, const civ_alloc_result *r, int explain, int64_t total,
+                               const size_t *inv, size_t first, size_t m, const civ_csv_write_options *opt,
+                               const char *path, char **text, size_t *len)
 {
-    size_t n = p->n, first = 0;
+    tb b = {0};
+    *text = NULL;
+    *len = 0;
+    if ((b.st = civ_table_create(&b.t)))
+        return b.st;
+    acols c = alloc_columns(&b, p, explain);
+    if (!b.st)
+        b.st = civ_table_add_rows(b.t, m, NULL);
+    for (size_t row = 0; row < m && !b.st; row++)
+        put_row(&b, &c, p, r, explain, total, inv[first + row], row);
+    if (!b.st)
+        b.st = civ_csv_format_rows(b.t, 0, m, opt, path, text, len);
+    civ_table_free(b.t);
+    return b.st;
+}
+
+/* The CSV of civ_alloc_result_table, WRITE_BLOCK rows at a time: the
+ * threads format a batch of blocks each (rows are independent, so the bytes
+ * do not depend on the thread count), the blocks are appended in order. */
+static civ_status write_blocks(const civ_alloc_problem *p, const civ_alloc_result *r, int explain,
+                               civ_csv_stream *w, const size_t *inv, const char *path)
+{
+    size_t n = p->n;
     int64_t total = total_amount(p, r);
+    tb h = {0}; /* the header, from an empty table of the same columns */
+    if ((h.st = civ_table_create(&h.t)))
+        return h.st;
+    alloc_columns(&h, p, explain);
+    if (!h.st)
+        h.st = civ_csv_stream_rows(w, h.t, 0, 0);
+    civ_table_free(h.t);
+    if (h.st)
+        return h.st;
+    enum { BATCH = 16 };
+    int threads = omp_get_max_threads();
+    threads = threads < 1 ? 1 : threads > BATCH ? BATCH : threads;
+    const civ_csv_write_options *opt = civ_csv_stream_options(w);
     civ_status st = CIV_OK;
-    do { /* a fresh table per block (its text pool freed with it); one pass even for n = 0: the header */
-        size_t m = n - first < WRITE_BLOCK ? n - first : WRITE_BLOCK;
-        tb b = {0};
-        if ((b.st = civ_table_create(&b.t)))
-            return b.st;
-        acols c = alloc_columns(&b, p, explain);
-        if (!b.st)
-            b.st = civ_table_add_rows(b.t, m, NULL);
-        for (size_t row = 0; row < m && !b.st; row++)
-            put_row(&b, &c, p, r, explain, total, inv[first + row], row);
-        if (!b.st)
-            b.st = civ_csv_stream_rows(w, b.t, 0, m);
-        civ_table_free(b.t);
-        st = b.st;
-        first += m;
-    } while (!st && first < n);
+    for (size_t first = 0; first < n && !st;) {
+        char *text[BATCH] = {0};
+        size_t len[BATCH] = {0}, start[BATCH], count[BATCH];
+        civ_status bst[BATCH];
+        int nb = 0;
+        for (; nb < 2 * threads && nb < BATCH && first < n; nb++) { /* two blocks a thread: little memory */
+            start[nb] = first;
+            count[nb] = n - first < WRITE_BLOCK ? n - first : WRITE_BLOCK;
+            first += count[nb];
+        }
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (nb > 1)
+        for (int k = 0; k < nb; k++)
+            bst[k] = format_block(p, r, explain, total, inv, start[k], count[k], opt, path, &text[k], &len[k]);
+        for (int k = 0; k < nb; k++) {
+            if (!st && bst[k]) /* the thread's message stayed in its own error slot */
+                st = civ_fail(bst[k], "%s: cannot format allocation rows %zu..%zu (%s)", path, start[k] + 1,
+                              start[k] + count[k], civ_status_name(bst[k]));
+            if (!st)
+                civ_csv_stream_text(w, text[k], len[k]);
+            free(text[k]);
+        }
+    }
     return st;
 }
 
@@ -387,7 +430,7 @@ civ_status civ_alloc_result_write(const civ_alloc_problem *p, const civ_alloc_re
     civ_csv_stream *w = NULL;
     civ_status s = civ_csv_stream_open(path, options, &w);
     if (!s)
-        s = write_blocks(p, r, explain, w, inv);
+        s = write_blocks(p, r, explain, w, inv, path);
     free(inv);
     if (s) {
         civ_csv_stream_abort(w);

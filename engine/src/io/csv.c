@@ -1477,28 +1477,53 @@ civ_status civ_table_write_csv(const civ_table *table, const char *path)
 }
 
 /* The table writer's output buffer: rows are formatted into it and written
- * with one fwrite per 256 KiB instead of a stdio call per cell. */
+ * with one fwrite per 256 KiB instead of a stdio call per cell (fp set), or
+ * kept in memory, growing (fp NULL: civ_csv_format_rows). */
 typedef struct outbuf {
     FILE *fp;
-    size_t len;
-    char data[256 * 1024];
+    size_t len, cap;
+    char *data;
+    int oom; /* a memory buffer could not grow */
 } outbuf;
+
+#define OUTBUF_FILE ((size_t)256 * 1024)
 
 static void ob_flush(outbuf *o)
 {
-    if (o->len)
+    if (o->fp && o->len)
         fwrite(o->data, 1, o->len, o->fp);
     o->len = 0;
 }
 
+/* Room for n more bytes: 1, or 0 when there is none (a file buffer too
+ * small for n: the caller writes directly; a memory buffer out of memory). */
+static int ob_room(outbuf *o, size_t n)
+{
+    if (o->len + n <= o->cap)
+        return 1;
+    if (o->fp) {
+        ob_flush(o);
+        return n <= o->cap;
+    }
+    if (o->oom)
+        return 0;
+    size_t cap = 2 * o->cap > o->len + n ? 2 * o->cap : o->len + n + 4096;
+    char *d = realloc(o->data, cap);
+    if (!d) {
+        o->oom = 1;
+        return 0;
+    }
+    o->data = d;
+    o->cap = cap;
+    return 1;
+}
+
 static void ob_put(outbuf *o, const char *s, size_t n)
 {
-    if (o->len + n > sizeof o->data) {
-        ob_flush(o);
-        if (n > sizeof o->data) {
+    if (!ob_room(o, n)) {
+        if (o->fp)
             fwrite(s, 1, n, o->fp);
-            return;
-        }
+        return;
     }
     memcpy(o->data + o->len, s, n);
     o->len += n;
@@ -1506,9 +1531,8 @@ static void ob_put(outbuf *o, const char *s, size_t n)
 
 static void ob_char(outbuf *o, char c)
 {
-    if (o->len == sizeof o->data)
-        ob_flush(o);
-    o->data[o->len++] = c;
+    if (o->len < o->cap || ob_room(o, 1))
+        o->data[o->len++] = c;
 }
 
 /* put_text into the buffer: the same bytes. */
@@ -1531,6 +1555,72 @@ static void ob_text(outbuf *o, const char *s, int force_quotes)
     ob_char(o, '"');
 }
 
+static void ob_header(outbuf *o, const civ_table *table)
+{
+    for (size_t c = 0; c < table->n_columns; c++) {
+        if (c)
+            ob_char(o, ',');
+        ob_text(o, table->columns[c].name, 0);
+    }
+    ob_char(o, '\n');
+}
+
+/* Rows [first, first + count) of table as CSV text into o. */
+static civ_status ob_rows(outbuf *o, const civ_table *table, size_t first, size_t count,
+                          const civ_csv_write_options *opt, const char *path)
+{
+    /* With one column an empty text cell would be an empty line: quote it. */
+    const int lone = table->n_columns == 1;
+    char num[CIV_CSV_NUMBER_SIZE];
+    for (size_t r = first; r < first + count; r++) {
+        for (size_t c = 0; c < table->n_columns; c++) {
+            const civ_table_column *col = &table->columns[c];
+            if (c)
+                ob_char(o, ',');
+            if (col->type == CIV_COLUMN_NUMBER) {
+                double v = col->numbers[r];
+                if (lone && isnan(v)) {
+                    ob_put(o, "\"\"", 2);
+                    continue;
+                }
+                int n = civ_csv_format_rounded(v, opt->significant_digits, opt->min_decimals, num);
+                if (n < 0) {
+                    civ_where at = {.file = path, .field = col->name};
+                    return civ_fail_at(CIV_ERR_DOMAIN, &at, "cannot write an infinite value");
+                }
+                ob_put(o, num, (size_t)n);
+            } else {
+                const char *t = col->texts[r] ? col->texts[r] : "";
+                ob_text(o, t, lone && !t[0]);
+            }
+        }
+        ob_char(o, '\n');
+    }
+    if (o->oom)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory formatting CSV rows");
+    return CIV_OK;
+}
+
+civ_status civ_csv_format_rows(const civ_table *table, size_t first, size_t count, const civ_csv_write_options *opt,
+                               const char *path, char **text, size_t *len)
+{
+    *text = NULL;
+    *len = 0;
+    if (!table || first > table->n_rows || count > table->n_rows - first)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_csv_format_rows: bad rows");
+    if (!opt)
+        opt = &default_write_options;
+    outbuf o = {0};
+    civ_status s = ob_rows(&o, table, first, count, opt, path);
+    if (s) {
+        free(o.data);
+        return s;
+    }
+    *text = o.data;
+    *len = o.len;
+    return CIV_OK;
+}
+
 struct civ_csv_stream {
     civ_atomic_file af;
     const char *path;
@@ -1548,19 +1638,22 @@ civ_status civ_csv_stream_open(const char *path, const civ_csv_write_options *op
         opt = &default_write_options;
     else if (check_write_options(opt, "civ_table_write_csv_opts"))
         return civ_last_error()->status;
-    civ_csv_stream *w = malloc(sizeof *w);
-    if (!w)
+    civ_csv_stream *w = calloc(1, sizeof *w);
+    char *data = malloc(OUTBUF_FILE);
+    if (!w || !data) {
+        free(w), free(data);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the CSV writer's buffer");
+    }
     civ_status s = civ_atomic_open(&w->af, path);
     if (s) {
-        free(w);
+        free(w), free(data);
         return s;
     }
     w->path = path;
     w->opt = *opt;
-    w->header_done = 0;
     w->o.fp = w->af.fp;
-    w->o.len = 0;
+    w->o.data = data;
+    w->o.cap = OUTBUF_FILE;
     if (opt->bom)
         ob_put(&w->o, CIV_UTF8_BOM, strlen(CIV_UTF8_BOM));
     *out = w;
@@ -1571,45 +1664,19 @@ civ_status civ_csv_stream_rows(civ_csv_stream *w, const civ_table *table, size_t
 {
     if (!w || !table || first > table->n_rows || count > table->n_rows - first)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_csv_stream_rows: bad rows");
-    outbuf *o = &w->o;
-    /* With one column an empty text cell would be an empty line: quote it. */
-    const int lone = table->n_columns == 1;
     if (!w->header_done) {
-        for (size_t c = 0; c < table->n_columns; c++) {
-            if (c)
-                ob_char(o, ',');
-            ob_text(o, table->columns[c].name, 0);
-        }
-        ob_char(o, '\n');
+        ob_header(&w->o, table);
         w->header_done = 1;
     }
-    char num[CIV_CSV_NUMBER_SIZE];
-    for (size_t r = first; r < first + count; r++) {
-        for (size_t c = 0; c < table->n_columns; c++) {
-            const civ_table_column *col = &table->columns[c];
-            if (c)
-                ob_char(o, ',');
-            if (col->type == CIV_COLUMN_NUMBER) {
-                double v = col->numbers[r];
-                if (lone && isnan(v)) {
-                    ob_put(o, "\"\"", 2);
-                    continue;
-                }
-                int n = civ_csv_format_rounded(v, w->opt.significant_digits, w->opt.min_decimals, num);
-                if (n < 0) {
-                    civ_where at = {.file = w->path, .field = col->name};
-                    return civ_fail_at(CIV_ERR_DOMAIN, &at, "cannot write an infinite value");
-                }
-                ob_put(o, num, (size_t)n);
-            } else {
-                const char *t = col->texts[r] ? col->texts[r] : "";
-                ob_text(o, t, lone && !t[0]);
-            }
-        }
-        ob_char(o, '\n');
-    }
-    return CIV_OK;
+    return ob_rows(&w->o, table, first, count, &w->opt, w->path);
 }
+
+void civ_csv_stream_text(civ_csv_stream *w, const char *text, size_t len)
+{
+    ob_put(&w->o, text, len);
+}
+
+const civ_csv_write_options *civ_csv_stream_options(const civ_csv_stream *w) { return &w->opt; }
 
 civ_status civ_csv_stream_commit(civ_csv_stream *w)
 {
@@ -1617,6 +1684,7 @@ civ_status civ_csv_stream_commit(civ_csv_stream *w)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_csv_stream_commit: NULL writer");
     ob_flush(&w->o);
     civ_status s = civ_atomic_commit(&w->af);
+    free(w->o.data);
     free(w);
     return s;
 }
@@ -1626,6 +1694,7 @@ void civ_csv_stream_abort(civ_csv_stream *w)
     if (!w)
         return;
     civ_atomic_abort(&w->af);
+    free(w->o.data);
     free(w);
 }
 
