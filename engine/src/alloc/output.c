@@ -97,17 +97,30 @@ static void set_txt(tb *b, size_t row, size_t col, const char *v)
 /* Appends text to buf (size bytes, used *L), as APPEND does, without printf. */
 static void app(char *buf, size_t size, size_t *L, const char *text)
 {
-    size_t n = strlen(text);
-    if (*L + n >= size) { /* truncate as snprintf would */
-        if (*L + 1 < size) {
-            memcpy(buf + *L, text, size - 1 - *L);
-            buf[size - 1] = '\0';
-        }
-        *L += n;
+    size_t n = strlen(text), at = *L;
+    *L += n; /* as snprintf's return value: the length it would have had */
+    if (at >= size)
         return;
-    }
-    memcpy(buf + *L, text, n + 1);
-    *L += n;
+    size_t m = n < size - 1 - at ? n : size - 1 - at; /* truncate as snprintf would */
+    memcpy(buf + at, text, m);
+    buf[at + m] = '\0';
+}
+
+/* printf(fmt, v) for a number that repeats row after row (a spec's
+ * multipliers and rates): formatted once, then reused (per thread). */
+static const char *g_text(double v, const char *fmt)
+{
+    static _Thread_local double last_v[4];
+    static _Thread_local const char *last_fmt[4];
+    static _Thread_local char text[4][48];
+    static _Thread_local unsigned next;
+    for (unsigned k = 0; k < 4; k++)
+        if (last_fmt[k] == fmt && !memcmp(&last_v[k], &v, sizeof v))
+            return text[k];
+    unsigned k = next++ % 4;
+    snprintf(text[k], sizeof text[k], fmt, v);
+    last_v[k] = v, last_fmt[k] = fmt;
+    return text[k];
 }
 
 static void explain_row(const civ_alloc_problem *p, const civ_alloc_result *r, size_t i, char *buf, size_t size)
@@ -147,7 +160,8 @@ static void explain_row(const civ_alloc_problem *p, const civ_alloc_result *r, s
         const civ_alloc_unit *un = &p->units[u];
         const civ_alloc_formula *fo = &s->formulas[un->formula];
         if (!un->eligible[i] && s->pools[un->first_pool].eligible_attribute) {
-            APPEND("; not eligible for %s", un->name);
+            app(buf, size, &L, "; not eligible for ");
+            app(buf, size, &L, un->name);
             continue;
         }
         if (fo->greater_of && r->unrounded[i] > 0)
@@ -155,21 +169,27 @@ static void explain_row(const civ_alloc_problem *p, const civ_alloc_result *r, s
         uint32_t mask = p->tilt_mask[un->formula * n + i];
         for (size_t t = 0; t < s->n_tilts; t++)
             if (mask & ((uint32_t)1 << t))
-                APPEND("; %s tilt ×%g", s->tilts[t].name, s->tilts[t].multiplier);
+                app(buf, size, &L, "; "), app(buf, size, &L, s->tilts[t].name), app(buf, size, &L, " tilt ×"),
+                    app(buf, size, &L, g_text(s->tilts[t].multiplier, "%g"));
         unsigned char b = r->binding[u * n + i];
         const char *pre = p->n_units > 1 ? un->name : "";
         const char *sep = p->n_units > 1 ? " " : "";
         if (b & CIV_BIND_RATABLE)
             APPEND("; %s%sfloors ratably reduced to %.2f%%", pre, sep, 100 * r->ratable[u]);
         if ((b & CIV_BIND_HOLD_HARMLESS))
-            APPEND("; %s%sraised to hold-harmless %g%% of last year", pre, sep, 100 * fo->hold_harmless);
+            app(buf, size, &L, "; "), app(buf, size, &L, pre), app(buf, size, &L, sep),
+                app(buf, size, &L, "raised to hold-harmless "), app(buf, size, &L, g_text(100 * fo->hold_harmless, "%g")),
+                app(buf, size, &L, "% of last year");
         else if (b & CIV_BIND_FLOOR)
             APPEND("; %s%sraised to the floor of %.*f", pre, sep, s->minor_digits,
                    (double)fo->floor / (double)s->minor_unit);
         if (b & CIV_BIND_PACE)
-            APPEND("; %s%slimited by pace to +%g%% over last year", pre, sep, 100 * fo->pace);
+            app(buf, size, &L, "; "), app(buf, size, &L, pre), app(buf, size, &L, sep),
+                app(buf, size, &L, "limited by pace to +"), app(buf, size, &L, g_text(100 * fo->pace, "%g")),
+                app(buf, size, &L, "% over last year");
         else if (b & CIV_BIND_CAP)
-            APPEND("; %s%slowered to the cap", pre, sep);
+            app(buf, size, &L, "; "), app(buf, size, &L, pre), app(buf, size, &L, sep),
+                app(buf, size, &L, "lowered to the cap");
     }
 #undef APPEND
 }
