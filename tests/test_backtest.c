@@ -108,6 +108,15 @@ static void test_windows_by_hand(void **state)
     assert_string_equal(civ_table_text(t, 8, 1), "2020");
     assert_true(isnan(civ_table_number(t, 8, 6)));
     civ_table_free(t);
+    assert_int_equal(civ_backtest_failures_table(r, p, &t), CIV_OK);
+    assert_int_equal(civ_table_n_rows(t), 2);
+    assert_string_equal(civ_table_text(t, 0, 0), "b");
+    assert_string_equal(civ_table_text(t, 0, 1), "Naive");
+    assert_string_equal(civ_table_text(t, 1, 1), "HistoricAverage");
+    assert_string_equal(civ_table_text(t, 0, 2), "2020");
+    assert_string_equal(civ_table_text(t, 0, 3), "CIV_ERR_TOO_SHORT");
+    assert_non_null(strstr(civ_table_text(t, 0, 4), "needs"));
+    civ_table_free(t);
     civ_backtest_result_free(r);
     civ_panel_free(p);
 }

@@ -183,12 +183,31 @@ static void draw_bar(size_t done, size_t total, void *user)
     b->drawn = 1;
 }
 
+/* The first failed windows on stderr. */
+static void print_failures(const civ_backtest_result *r, const civ_panel *panel)
+{
+    civ_table *f = NULL;
+    if (civ_backtest_failures_table(r, panel, &f))
+        return;
+    size_t rows = civ_table_n_rows(f);
+    for (size_t row = 0; row < rows && row < 5; row++) {
+        char id[512], msg[1024];
+        fprintf(stderr, "  %s %s (cutoff %s): %s\n", civ_cli_safe(civ_table_text(f, row, 0), id, sizeof id),
+                civ_table_text(f, row, 1), civ_table_text(f, row, 2),
+                civ_cli_safe(civ_table_text(f, row, 4), msg, sizeof msg));
+    }
+    if (rows > 5)
+        fprintf(stderr, "  ... and %zu more\n", rows - 5);
+    civ_table_free(f);
+}
+
 /* The accuracy per model on stderr: MASE, sMAPE, coverage. */
-static void print_summary(const civ_table *acc, const civ_backtest_result *r)
+static void print_summary(const civ_table *acc, const civ_backtest_result *r, const civ_panel *panel)
 {
     size_t cm, cmase, csmape, cfail;
     fprintf(stderr, "backtest: %zu windows failed, %.2f s\n", civ_backtest_result_n_failed(r),
             civ_backtest_result_seconds(r));
+    print_failures(r, panel);
     if (civ_table_find_column(acc, "model", &cm) || civ_table_find_column(acc, "MASE", &cmase) ||
         civ_table_find_column(acc, "sMAPE", &csmape) || civ_table_find_column(acc, "failed", &cfail))
         return;
@@ -234,7 +253,7 @@ static int run_job(backtest_job *j, const civ_cli_args *a)
         s = civ_table_write_opts(acc_series ? acc_series : acc, a->value[B_ACCURACY], &j->csv);
     int code = s ? civ_cli_report(s) : CIV_EXIT_OK;
     if (!s && !quiet)
-        print_summary(acc, r);
+        print_summary(acc, r, panel);
     if (!code && civ_backtest_result_n_failed(r))
         code = CIV_EXIT_PARTIAL;
     civ_table_free(cv);

@@ -752,6 +752,11 @@ CIV_API void civ_backtest_result_free(civ_backtest_result *result);
 CIV_API size_t civ_backtest_result_n_failed(const civ_backtest_result *result);
 CIV_API double civ_backtest_result_seconds(const civ_backtest_result *result);
 
+/** The windows that failed: unique_id, model, cutoff, status (e.g.
+ *  "CIV_ERR_TOO_SHORT"), message; one row per failed window, in the order of
+ *  civ_backtest_result_table.  Errors as civ_backtest_result_table. */
+CIV_API civ_status civ_backtest_failures_table(const civ_backtest_result *result, const civ_panel *panel,
+                                               civ_table **out);
 /** The windows' forecasts in statsforecast's cross_validation layout, long:
  *    unique_id, cutoff, ds, h, y, model, mean, lo-<L>, hi-<L>, ...
  *  one row per series, window, model and step (in that order), with cutoff

@@ -3,12 +3,13 @@
 cross_validation layout and the accuracy table (civ_backtest_accuracy_table).
 docs/FORECASTING.md ("Backtesting") and docs/PYTHON.md document it."""
 import ctypes
+import warnings
 
 import numpy as np
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import _DEFAULT_SEED, PanelData, _Owned, table_to_frame
+from .frame import _DEFAULT_SEED, ForecastWarning, PanelData, _Owned, table_to_frame
 
 _FN = "civicast.backtest"
 
@@ -90,6 +91,15 @@ def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), thread
     try:
         check(lib.civ_backtest_panel(pdata.ptr, ctypes.byref(opt), ctypes.byref(res.ptr)))
         out = _windows_frame(pdata, res.ptr, models, opt.windows, opt.step)
+        failed = lib.civ_backtest_result_n_failed(res.ptr)
+        if failed:
+            t = _Owned(lib.civ_table_free)
+            check(lib.civ_backtest_failures_table(res.ptr, pdata.ptr, ctypes.byref(t.ptr)))
+            with t:
+                f = table_to_frame(t.ptr)
+            warnings.warn(f"civicast: {failed} backtest windows failed (NaN rows); first: series "
+                          f"'{f.unique_id[0]}', {f.model[0]}, cutoff {f.cutoff[0]}: {f.message[0]}",
+                          ForecastWarning, stacklevel=2)
         if not accuracy:
             return out
         t = _Owned(lib.civ_table_free)

@@ -375,6 +375,7 @@ _SIGNATURES = {
     "civ_backtest_result_n_failed": (_S, [P]),
     "civ_backtest_result_seconds": (_D, [P]),
     "civ_backtest_result_table": (c_status, [P, P, PP]),
+    "civ_backtest_failures_table": (c_status, [P, P, PP]),
     "civ_backtest_accuracy_table": (c_status, [P, P, ctypes.c_int, PP]),
     # allocation
     "civ_alloc_spec_read": (c_status, [_CP, PP]),

@@ -465,3 +465,51 @@ fail:
     civ_table_free(t);
     return st;
 }
+
+civ_status civ_backtest_failures_table(const civ_backtest_result *r, const civ_panel *panel, civ_table **out)
+{
+    if (!r || !panel || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_backtest_failures_table: NULL argument");
+    if (civ_panel_n_series(panel) != r->n_series)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT,
+                        "civ_backtest_failures_table: the panel has %zu series but the backtest %zu",
+                        civ_panel_n_series(panel), r->n_series);
+    static const char *const names[] = {"unique_id", "model", "cutoff", "status", "message"};
+    size_t cols[5], M = r->n_models, N = r->n_series, K = r->windows, row = 0;
+    civ_table *t = NULL;
+    civ_status st;
+    CIV_TRY(civ_table_create(&t));
+    for (size_t c = 0; c < 5; c++)
+        CIV_TRY(civ_table_add_column(t, names[c], CIV_COLUMN_TEXT, &cols[c]));
+    CIV_TRY(civ_table_add_rows(t, r->n_failed, NULL));
+    civ_frequency freq = civ_panel_frequency(panel);
+    int phase = civ_panel_phase(panel);
+    civ_date_style style = civ_panel_date_style(panel);
+    for (size_t i = 0; i < N; i++) {
+        size_t n;
+        int64_t start;
+        civ_panel_series(panel, i, NULL, &n, &start);
+        for (size_t k = 0; k < K; k++) {
+            for (size_t m = 0; m < M; m++) {
+                size_t task = (m * N + i) * K + k;
+                if (r->status[task] == CIV_OK || row >= r->n_failed)
+                    continue;
+                char cut[32];
+                CIV_TRY(civ_period_format_style(freq, phase, &style,
+                                                start + civ_backtest_cutoff(n, r->h, K, r->step, k) - 1, cut,
+                                                sizeof cut));
+                CIV_TRY(civ_table_set_text(t, row, cols[0], civ_panel_series_id(panel, i)));
+                CIV_TRY(civ_table_set_text(t, row, cols[1], r->models[m]));
+                CIV_TRY(civ_table_set_text(t, row, cols[2], cut));
+                CIV_TRY(civ_table_set_text(t, row, cols[3], civ_status_name(r->status[task])));
+                CIV_TRY(civ_table_set_text(t, row, cols[4], r->messages[task] ? r->messages[task] : ""));
+                row++;
+            }
+        }
+    }
+    *out = t;
+    return CIV_OK;
+fail:
+    civ_table_free(t);
+    return st;
+}
