@@ -565,8 +565,9 @@ CIV_API const char *civ_model_family_summary(size_t i);
 CIV_API const char *civ_model_family_specs(size_t i);
 
 /** How prediction intervals are made (civ_forecast_options.intervals):
- *  DEFAULT the spec's own choice (docs/FORECASTING.md: model intervals for
- *  every spec except where the docs say conformal); MODEL the model's own
+ *  DEFAULT the spec's own choice (today the model's intervals for every
+ *  spec, "auto" included: conformal intervals did not meet the calibration
+ *  targets on M1 and tourism, docs/FORECASTING.md); MODEL the model's own
  *  (analytic or simulated); CONFORMAL the model's intervals rescaled by the
  *  errors of a rolling-origin backtest of the same model on each series
  *  (conformal_windows windows, step 1), per series and step when a series
