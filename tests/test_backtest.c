@@ -208,15 +208,13 @@ static void test_threads_identical(void **state)
 {
     (void)state;
     civ_panel *p = seasonal_panel(12);
-    const char *models[] = {"ets", "theta", "ETS(M,Md,N)"}; /* the last simulates its intervals */
+    const char *models[] = {"ETS(A,A,N)", "theta", "ETS(M,Md,N)"}; /* the last simulates its intervals */
     const double levels[] = {80, 95};
     civ_backtest_result *r1 = backtest(p, models, 3, 6, 4, 2, levels, 2, 1);
-    civ_backtest_result *r2 = backtest(p, models, 3, 6, 4, 2, levels, 2, 2);
-    civ_backtest_result *r3 = backtest(p, models, 3, 6, 4, 2, levels, 2, 3);
+    civ_backtest_result *r2 = backtest(p, models, 3, 6, 4, 2, levels, 2, 3);
     size_t cells = 3 * 12 * 4 * 6;
     assert_memory_equal(r1->mean, r2->mean, cells * sizeof(double));
-    assert_memory_equal(r1->mean, r3->mean, cells * sizeof(double));
-    assert_memory_equal(r1->lower, r3->lower, 2 * cells * sizeof(double));
+    assert_memory_equal(r1->lower, r2->lower, 2 * cells * sizeof(double));
     assert_memory_equal(r1->upper, r2->upper, 2 * cells * sizeof(double));
     /* a window is forecast as the batch forecasts that stretch alone */
     const double *y;
@@ -250,7 +248,6 @@ static void test_threads_identical(void **state)
     civ_panel_free(one);
     civ_backtest_result_free(r1);
     civ_backtest_result_free(r2);
-    civ_backtest_result_free(r3);
     civ_panel_free(p);
 }
 
