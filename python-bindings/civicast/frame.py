@@ -933,8 +933,8 @@ def _multi(df, models, wide, h, level, threads, seed, xreg, ic, n_paths, nonnega
 
 
 def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, xreg=None, ic="aicc",
-             n_paths=None, nonnegative="auto", freq=None, report=False, fitted=False, intervals=None,
-             conformal_windows=None, wide=False):
+             n_paths=None, nonnegative="auto", freq=None, report=False, fitted=False, hierarchy=None, groups=None,
+             reconcile="mint_shrink", communities=None, intervals=None, conformal_windows=None, wide=False):
     """Fits `model` to every series of the long-format DataFrame `df`
     (unique_id, ds, y, covariates) and forecasts h periods ahead.
 
@@ -954,6 +954,13 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     alias).  Results are identical for any thread count.  Series that fail
     keep NaN rows with model "" and raise a ForecastWarning.
 
+    hierarchy (nested attribute columns, top first, e.g. ["district",
+    "street"]) and/or groups (crossed columns, e.g. ["service"]) with
+    communities (a DataFrame or path with unique_id and those columns):
+    every node of the hierarchy is forecast and reconciled by `reconcile`
+    (mint_shrink, ols, wls_struct, wls_var, bu, td); returns level,
+    unique_id, ds, h, model, base, mean, lo-80, hi-80, ... (civicast.hier).
+
     intervals: None (the spec's default), "model" or "conformal" (the model's
     intervals calibrated on a backtest of each series, conformal_windows
     windows, default 10; docs/FORECASTING.md).  model may be a list of specs
@@ -962,6 +969,15 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     `fitted_model` column, or with wide=True statsforecast's wide layout
     unique_id, ds, AutoETS, AutoETS-lo-95, ... (civ_forecast_multi_table);
     report and fitted take one model."""
+    if hierarchy is not None or groups is not None:
+        if report or fitted or xreg:
+            raise ValueError("civicast.forecast: report, fitted and xreg are not available with hierarchy=")
+        if intervals is not None or wide or not isinstance(model, (str, bytes)):
+            raise ValueError("civicast.forecast: intervals=, wide= and a list of models are not available with "
+                             "hierarchy=")
+        from .hier import forecast_hierarchy
+        return forecast_hierarchy(df, communities, hierarchy, groups, reconcile, h=h, model=model, level=level,
+                                  threads=threads, seed=seed, n_paths=n_paths, nonnegative=nonnegative, freq=freq)
     if not isinstance(model, (str, bytes)) or wide:
         models = [model] if isinstance(model, (str, bytes)) else list(model)
         if not models:
