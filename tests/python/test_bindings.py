@@ -385,6 +385,21 @@ def test_forecast_equals_cli_on_demo_city(meals, tmp_path):
 
 
 @needs_cli
+def test_auto_fast_equals_cli(meals, tmp_path):
+    # auto(fast): the combination whose ARIMA member searches by CSS (docs/FORECASTING.md)
+    d = small(meals, 4)
+    path, out = tmp_path / "in.csv", tmp_path / "fc.csv"
+    d.to_csv(path, index=False)
+    cli("forecast", path, "--out", out, "--model", "auto(fast)", "--h", 6, "--quiet")
+    fc = civicast.forecast(d, h=6, model="auto(fast)")
+    assert_frames_equal(fc, read_csv(out, dtype={"unique_id": str, "ds": str, "model": str}))
+    assert fc["model"].str.startswith("ComboMedian[").all()
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(d, h=6, model="auto(quick)")
+    assert e.value.status == "CIV_ERR_SPEC" and "fast" in str(e.value)
+
+
+@needs_cli
 def test_auto_equals_cli_and_models_report(meals, tmp_path):
     d = small(meals, 16)
     path, out, rep = tmp_path / "in.csv", tmp_path / "fc.csv", tmp_path / "rep.csv"
