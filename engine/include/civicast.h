@@ -801,7 +801,9 @@ CIV_API civ_status civ_alloc_result_stats(const civ_alloc_problem *problem, cons
  *  column per pool group "pool_<name>", amount (minor units), amount_yuan,
  *  share, one column per factor "factor_<name>" plus "unattributed" and
  *  "rounding" (these sum to amount), tilt, binding, last_year, change,
- *  change_pct; with `explain`, an "explanation" text column.  Free with
+ *  change_pct, "population" and "aged" (persons, copied from the spec's
+ *  [data] population / aged columns, only when it names them); with
+ *  `explain`, an "explanation" text column.  Free with
  *  civ_table_free. */
 CIV_API civ_status civ_alloc_result_table(const civ_alloc_problem *problem, const civ_alloc_result *result,
                                           int explain, civ_table **out);
@@ -1360,7 +1362,9 @@ typedef enum civ_plan_table {
     CIV_PLAN_ALLOCATION_STAGES = 16, /* allocation_stages.csv: unique_id, before (each community's
                                         amount before the constraints: factor base plus tilts, minor
                                         units, allocation row order), for the report's Lorenz curve */
-    CIV_PLAN_TABLE_COUNT = 17
+    CIV_PLAN_HISTORY = 17,           /* history.csv: unique_id, ds, y -- the last observed periods of every
+                                        series (the horizon, at least 24), for the report's charts */
+    CIV_PLAN_TABLE_COUNT = 18
 } civ_plan_table;
 /** The file stem of a table ("forecasts", "need_summary"; "" if unknown). */
 CIV_API const char *civ_plan_table_name(civ_plan_table table);

@@ -133,9 +133,18 @@ static void explain_row(const civ_alloc_problem *p, const civ_alloc_result *r, s
 
 /* The allocation table's columns (indices into the table being built). */
 typedef struct acols {
-    size_t id, label0, district, unit0, amt, major, share, f0, un, rd, t0, bind, ly, ly_major, ch, ch_major, chp, ex;
-    int has_district;
+    size_t id, label0, district, unit0, amt, major, share, f0, un, rd, t0, bind, ly, ly_major, ch, ch_major, chp, pop,
+        aged, ex;
+    int has_district, has_pop, has_aged;
 } acols;
+
+static int has_label(const civ_alloc_problem *p, const char *name)
+{
+    for (size_t j = 0; j < p->n_labels; j++)
+        if (!strcmp(p->label_names[j], name))
+            return 1;
+    return 0;
+}
 
 static acols alloc_columns(tb *b, const civ_alloc_problem *p, int explain)
 {
@@ -193,6 +202,12 @@ static acols alloc_columns(tb *b, const civ_alloc_problem *p, int explain)
     snprintf(name, sizeof name, "change_%s", ma);
     c.ch_major = add_col(b, name, CIV_COLUMN_TEXT);
     c.chp = add_col(b, "change_pct", CIV_COLUMN_NUMBER);
+    /* the per-capita bases, when [data] names them (a label column of the
+     * same name keeps its place) */
+    c.has_pop = s->population && !has_label(p, "population");
+    c.has_aged = s->aged && !has_label(p, "aged");
+    c.pop = c.has_pop ? add_col(b, "population", CIV_COLUMN_NUMBER) : 0;
+    c.aged = c.has_aged ? add_col(b, "aged", CIV_COLUMN_NUMBER) : 0;
     c.ex = explain ? add_col(b, "explanation", CIV_COLUMN_TEXT) : 0;
     return c;
 }
@@ -267,6 +282,10 @@ civ_status civ_alloc_result_table(const civ_alloc_problem *p, const civ_alloc_re
             set_num(&b, row, c.ch, NAN);
             set_num(&b, row, c.chp, NAN);
         }
+        if (c.has_pop)
+            set_num(&b, row, c.pop, p->population[i]);
+        if (c.has_aged)
+            set_num(&b, row, c.aged, p->aged[i]);
         if (explain) {
             explain_row(p, r, i, ex, sizeof ex);
             set_txt(&b, row, c.ex, ex);

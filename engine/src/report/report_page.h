@@ -42,6 +42,8 @@ void rep_chart_uncertainty(rep_ctx *ctx);
 void rep_chart_need(rep_ctx *ctx);
 void rep_chart_monitor(rep_ctx *ctx);
 void rep_chart_indicators(rep_ctx *ctx);
+void rep_chart_risk_matrix(rep_ctx *ctx);
+void rep_chart_backtest(rep_ctx *ctx);
 
 /* Money units of the charts: district/city level and community level. */
 double rep_unit_big(const rep_ctx *ctx, const char **label);
