@@ -267,6 +267,9 @@ static void test_monitoring_tables(void **state)
     char *html = slurp(file);
     assert_null(strstr(html, "未运行监测"));
     assert_non_null(strstr(html, "monitor_alerts.csv"));
+    /* the status table: the latest period's misses only */
+    assert_non_null(strstr(html, "<td>missed</td>"));
+    assert_null(strstr(html, "<td>met</td>"));
     free(html);
     snprintf(file, sizeof file, "%s/charts/monitoring_departments.vl.json", path);
     char *spec = slurp(file);
@@ -282,7 +285,8 @@ static void test_monitoring_tables(void **state)
 }
 
 /* The actuals before the forecasts (history.csv): in the fan charts, and
- * summed in the city chart only for the periods every community has. */
+ * summed in the city chart over the periods at least half the communities
+ * were observed in. */
 static void test_history_and_per_aged(void **state)
 {
     (void)state;
@@ -297,21 +301,24 @@ static void test_history_and_per_aged(void **state)
                      10 * (i + 1), 10 * (i + 1) + 2 * h, 10 * (i + 1) - 1, 10 * (i + 1) + 3 * h);
         }
     put("h", "forecasts.csv", fc);
-    /* C3 has no 2024-10: the city total starts at 2024-11 */
-    put("h", "history.csv", "unique_id,ds,y\nC1,2024-10,7\nC1,2024-11,8\nC1,2024-12,9\nC2,2024-10,17\n"
-                            "C2,2024-11,18\nC2,2024-12,19\nC3,2024-11,28\nC3,2024-12,29\nOTHER,2024-12,1000\n");
+    /* C3 has no 2024-10 (two of three observed: summed), only C1 has 2024-09
+     * (one of three: left out of the total) */
+    put("h", "history.csv", "unique_id,ds,y\nC1,2024-09,6\nC1,2024-10,7\nC1,2024-11,8\nC1,2024-12,9\n"
+                            "C2,2024-10,17\nC2,2024-11,18\nC2,2024-12,19\nC3,2024-11,28\nC3,2024-12,29\n"
+                            "OTHER,2024-12,1000\n");
     char path[128], file[192];
     snprintf(path, sizeof path, "%s/h", dir);
     rep_data d;
     assert_int_equal(rep_data_load(path, &d), CIV_OK);
-    assert_int_equal(d.n_hist, 8); /* OTHER is not allocated */
+    assert_int_equal(d.n_hist, 9); /* OTHER is not allocated */
     rep_data_free(&d);
     civ_report_options en = {.lang = "en"};
     assert_int_equal(civ_report_write(path, &en), CIV_OK);
     snprintf(file, sizeof file, "%s/charts/demand_city.vl.json", path);
     char *spec = slurp(file);
     assert_non_null(spec);
-    assert_null(strstr(spec, "\"ds\":\"2024-10-01\""));                  /* incomplete period left out */
+    assert_null(strstr(spec, "\"ds\":\"2024-09-01\""));                  /* one of three: left out */
+    assert_non_null(strstr(spec, "{\"ds\":\"2024-10-01\",\"actual\":24}")); /* 7 + 17 */
     assert_non_null(strstr(spec, "{\"ds\":\"2024-11-01\",\"actual\":54}")); /* 8 + 18 + 28 */
     assert_non_null(strstr(spec, "{\"ds\":\"2024-12-01\",\"actual\":57}"));
     assert_non_null(strstr(spec, "\"title\":\"Actual\""));

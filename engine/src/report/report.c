@@ -220,11 +220,13 @@ void rep_community_table(rep_ctx *ctx)
     civ_rbuf_put(b, "</tbody></table>\n");
 }
 
-/* A CSV table of another step (backtest, monitoring) shown as it is. */
-void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows)
+/* A CSV table of another step (backtest, monitoring) shown as it is: the
+ * rows `keep` accepts (all when NULL), at most max_rows of them. */
+void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows, int (*keep)(const civ_table *, size_t, const void *),
+                       const void *arg)
 {
     civ_rbuf *b = &ctx->page;
-    size_t nc = civ_table_n_columns(t), nr = civ_table_n_rows(t);
+    size_t nc = civ_table_n_columns(t), nr = civ_table_n_rows(t), shown = 0, kept = 0;
     civ_rbuf_put(b, "<table class=\"data\"><thead><tr>");
     for (size_t c = 0; c < nc; c++) {
         civ_rbuf_put(b, "<th>");
@@ -233,7 +235,12 @@ void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows)
     }
     civ_rbuf_put(b, "</tr></thead><tbody>\n");
     char buf[64];
-    for (size_t r = 0; r < nr && r < max_rows; r++) {
+    for (size_t r = 0; r < nr; r++) {
+        if (keep && !keep(t, r, arg))
+            continue;
+        if (kept++ >= max_rows)
+            continue;
+        shown++;
         civ_rbuf_put(b, "<tr>");
         for (size_t c = 0; c < nc; c++) {
             if (civ_table_column_type(t, c) == CIV_COLUMN_NUMBER) {
@@ -248,8 +255,8 @@ void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows)
         civ_rbuf_put(b, "</tr>\n");
     }
     civ_rbuf_put(b, "</tbody></table>\n");
-    if (nr > max_rows)
-        civ_rbuf_printf(b, "<p class=\"note\">%s %zu</p>\n", TR(ctx, "仅显示前若干行，总行数：", "First rows only; rows in all:"), nr);
+    if (kept > shown)
+        civ_rbuf_printf(b, "<p class=\"note\">%s %zu</p>\n", TR(ctx, "仅显示前若干行，总行数：", "First rows only; rows in all:"), kept);
 }
 
 static void put_asset(civ_rbuf *b, const unsigned char *data, size_t len)

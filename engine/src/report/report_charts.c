@@ -168,9 +168,10 @@ static void band_layers(const rep_ctx *ctx, civ_rbuf *b, int temporal, int histo
 }
 
 /* The summed actuals of the communities in `group` (district index, or
- * (size_t)-1 = all) per period, only for the periods every community with a
- * history has an observation in (a partial sum would read as a drop).
- * Returns 1 when a row was written. */
+ * (size_t)-1 = all) per period: the sum of the communities observed in the
+ * period, for the periods at least half of the communities with a history
+ * were observed in (the windows of series that ended long ago, or a sum of a
+ * few, would read as a drop).  Returns 1 when a row was written. */
 typedef struct hsum {
     const char *ds;
     double y;
@@ -213,7 +214,7 @@ static int hist_sums(const rep_data *d, size_t group, civ_rbuf *b, const char *g
     }
     qsort(v, n, sizeof *v, by_ds);
     for (size_t k = 0; k < n; k++) {
-        if (v[k].n != members)
+        if (2 * v[k].n < members)
             continue;
         if (!*first)
             civ_rbuf_put(b, ",");

@@ -200,7 +200,7 @@ void rep_section_demand(rep_ctx *ctx)
                  d->backtest_file);
         rep_para(ctx, text);
         rep_chart_backtest(ctx);
-        rep_generic_table(ctx, d->t_backtest, 40);
+        rep_generic_table(ctx, d->t_backtest, 40, NULL, NULL);
     } else {
         not_run(ctx, TR(ctx, "未运行回测。", "Backtest: not run."));
     }
@@ -289,6 +289,40 @@ void rep_section_need(rep_ctx *ctx)
     civ_rbuf_put(&ctx->page, "</section>\n");
 }
 
+/* The status table's rows of its latest period (ds) whose status is not
+ * "met": the units behind the chart's misses. */
+typedef struct latest {
+    size_t ds, status;
+    const char *last;
+} latest;
+
+static int keep_latest_miss(const civ_table *t, size_t r, const void *arg)
+{
+    const latest *l = arg;
+    const char *ds = civ_table_text(t, r, l->ds), *st = civ_table_text(t, r, l->status);
+    return ds && !strcmp(ds, l->last) && st && strcmp(st, "met");
+}
+
+static void latest_misses(rep_ctx *ctx, const civ_table *t)
+{
+    latest l = {0, 0, ""};
+    if (civ_table_find_column(t, "ds", &l.ds) || civ_table_find_column(t, "status", &l.status) ||
+        civ_table_column_type(t, l.ds) != CIV_COLUMN_TEXT || civ_table_column_type(t, l.status) != CIV_COLUMN_TEXT) {
+        rep_generic_table(ctx, t, 60, NULL, NULL);
+        return;
+    }
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        const char *v = civ_table_text(t, r, l.ds);
+        if (v && strcmp(v, l.last) > 0)
+            l.last = v;
+    }
+    char text[256];
+    snprintf(text, sizeof text, TR(ctx, "%s 未达标（或无数据）的单位：", "The units not meeting their target (or without data) in %s:"),
+             l.last);
+    rep_para(ctx, text);
+    rep_generic_table(ctx, t, 40, keep_latest_miss, &l);
+}
+
 void rep_section_monitoring(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
@@ -312,8 +346,12 @@ void rep_section_monitoring(rep_ctx *ctx)
                 rep_chart_monitor(ctx);
             if (k == 1)
                 rep_chart_indicators(ctx);
-            if (k < 2) {
-                rep_generic_table(ctx, ts[k], 60);
+            if (k == 0) {
+                rep_generic_table(ctx, ts[k], 60, NULL, NULL);
+                continue;
+            }
+            if (k == 1) {
+                latest_misses(ctx, ts[k]);
                 continue;
             }
             rep_para(ctx, TR(ctx, "每个风险按发生概率（行）和影响程度（列）放入矩阵，格子颜色为风险等级，数字为落在该格的风险个数；下表按处理优先次序列出各风险。",
@@ -322,7 +360,7 @@ void rep_section_monitoring(rep_ctx *ctx)
             if (d->t_risk)
                 rep_chart_risk_matrix(ctx);
             if (d->t_risks)
-                rep_generic_table(ctx, d->t_risks, 60);
+                rep_generic_table(ctx, d->t_risks, 60, NULL, NULL);
         }
     }
     civ_rbuf_put(&ctx->page, "</section>\n");
