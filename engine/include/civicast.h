@@ -1434,8 +1434,9 @@ typedef struct civ_report_options {
 /** Writes OUTDIR/report.html from the tables a plan wrote into OUTDIR
  *  (allocation.csv and allocation_summary.csv required; forecasts.csv,
  *  forecast_report.csv, need_summary.csv, uncertainty.csv,
- *  allocation_waterfall.csv, allocation_stages.csv and backtest/monitoring
- *  tables used when present), and each chart's Vega-Lite spec as
+ *  allocation_waterfall.csv, allocation_stages.csv, history.csv,
+ *  backtest_accuracy.csv and the monitoring tables used when present;
+ *  docs/REPORT.md lists them and their columns), and each chart's Vega-Lite spec as
  *  OUTDIR/charts/<name>.vl.json.  The page is one self-contained file (the
  *  Vega builds are inlined; it makes no network request) with the sections
  *  Summary, Demand, Allocation, Uncertainty, Need and Monitoring.  Files are

@@ -329,39 +329,41 @@ void rep_section_monitoring(rep_ctx *ctx)
     heading(ctx, "monitoring", TR(ctx, "监测", "Monitoring"));
     if (!d->t_monitor && !d->t_status && !d->t_risk && !d->t_risks) {
         not_run(ctx, TR(ctx, "未运行监测。", "Monitoring: not run."));
-    } else {
-        rep_para(ctx, TR(ctx, "监测给出的预警、指标与目标的对比和风险矩阵（来自输出目录的表）。",
-                         "The monitoring's alerts, indicators against their targets and the risk matrix (tables of the output folder)."));
-        char text[256];
-        const civ_table *ts[3] = {d->t_monitor, d->t_status, d->t_risk ? d->t_risk : d->t_risks};
-        const char *fs[3] = {d->monitor_file, d->status_file, d->t_risk ? d->risk_file : d->risks_file};
-        const char *hs[3] = {TR(ctx, "预警", "Alerts"), TR(ctx, "指标与目标", "Indicators against targets"),
-                             TR(ctx, "风险矩阵", "Risk matrix")};
-        for (int k = 0; k < 3; k++) {
-            if (!ts[k])
-                continue;
-            snprintf(text, sizeof text, "%s (%s)", hs[k], fs[k]);
-            sub(ctx, text);
-            if (k == 0)
-                rep_chart_monitor(ctx);
-            if (k == 1)
-                rep_chart_indicators(ctx);
-            if (k == 0) {
-                rep_generic_table(ctx, ts[k], 60, NULL, NULL);
-                continue;
-            }
-            if (k == 1) {
-                latest_misses(ctx, ts[k]);
-                continue;
-            }
-            rep_para(ctx, TR(ctx, "每个风险按发生概率（行）和影响程度（列）放入矩阵，格子颜色为风险等级，数字为落在该格的风险个数；下表按处理优先次序列出各风险。",
-                             "Each risk sits in the cell of its probability (row) and impact (column); the colour is the cell's level, "
-                             "the number counts the risks in it. The table lists the risks in the order to handle them."));
-            if (d->t_risk)
-                rep_chart_risk_matrix(ctx);
-            if (d->t_risks)
-                rep_generic_table(ctx, d->t_risks, 60, NULL, NULL);
-        }
+        civ_rbuf_put(&ctx->page, "</section>\n");
+        return;
+    }
+    rep_para(ctx, TR(ctx, "监测给出的预警、指标与目标的对比和风险矩阵（来自输出目录的表）；图在前，明细表在后。",
+                     "The monitoring's alerts, indicators against their targets and the risk matrix (tables of the output "
+                     "folder): the charts first, the detail tables after them."));
+    char text[256];
+    if (d->t_monitor) {
+        snprintf(text, sizeof text, "%s (%s)", TR(ctx, "预警", "Alerts"), d->monitor_file);
+        sub(ctx, text);
+        rep_chart_monitor(ctx);
+    }
+    if (d->t_status) {
+        snprintf(text, sizeof text, "%s (%s)", TR(ctx, "指标与目标", "Indicators against targets"), d->status_file);
+        sub(ctx, text);
+        rep_chart_indicators(ctx);
+    }
+    if (d->t_risk || d->t_risks) {
+        snprintf(text, sizeof text, "%s (%s)", TR(ctx, "风险矩阵", "Risk matrix"), d->t_risk ? d->risk_file : d->risks_file);
+        sub(ctx, text);
+        rep_para(ctx, TR(ctx, "每个风险按发生概率（行）和影响程度（列）放入矩阵，格子颜色为风险等级，数字为落在该格的风险个数；下表按处理优先次序列出各风险。",
+                         "Each risk sits in the cell of its probability (row) and impact (column); the colour is the cell's level, "
+                         "the number counts the risks in it. The table lists the risks in the order to handle them."));
+        if (d->t_risk)
+            rep_chart_risk_matrix(ctx);
+        if (d->t_risks)
+            rep_generic_table(ctx, d->t_risks, 60, NULL, NULL);
+    }
+    if (d->t_monitor) {
+        sub(ctx, TR(ctx, "预警明细", "The alerts"));
+        rep_generic_table(ctx, d->t_monitor, 60, NULL, NULL);
+    }
+    if (d->t_status) {
+        sub(ctx, TR(ctx, "未达标的单位", "Units not meeting their targets"));
+        latest_misses(ctx, d->t_status);
     }
     civ_rbuf_put(&ctx->page, "</section>\n");
 }
