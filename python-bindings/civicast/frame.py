@@ -886,7 +886,8 @@ def _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fre
 
 
 def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, xreg=None, ic="aicc",
-             n_paths=None, nonnegative="auto", freq=None, report=False, fitted=False):
+             n_paths=None, nonnegative="auto", freq=None, report=False, fitted=False, hierarchy=None, groups=None,
+             reconcile="mint_shrink", communities=None):
     """Fits `model` to every series of the long-format DataFrame `df`
     (unique_id, ds, y, covariates) and forecasts h periods ahead.
 
@@ -904,7 +905,20 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     n_paths: sample paths of simulated intervals; nonnegative: "auto", "on",
     "off"; freq: force the frequency of datetime ds ("monthly" or a pandas
     alias).  Results are identical for any thread count.  Series that fail
-    keep NaN rows with model "" and raise a ForecastWarning."""
+    keep NaN rows with model "" and raise a ForecastWarning.
+
+    hierarchy (nested attribute columns, top first, e.g. ["district",
+    "street"]) and/or groups (crossed columns, e.g. ["service"]) with
+    communities (a DataFrame or path with unique_id and those columns):
+    every node of the hierarchy is forecast and reconciled by `reconcile`
+    (mint_shrink, ols, wls_struct, wls_var, bu, td); returns level,
+    unique_id, ds, h, model, base, mean, lo-80, hi-80, ... (civicast.hier)."""
+    if hierarchy is not None or groups is not None:
+        if report or fitted or xreg:
+            raise ValueError("civicast.forecast: report, fitted and xreg are not available with hierarchy=")
+        from .hier import forecast_hierarchy
+        return forecast_hierarchy(df, communities, hierarchy, groups, reconcile, h=h, model=model, level=level,
+                                  threads=threads, seed=seed, n_paths=n_paths, nonnegative=nonnegative, freq=freq)
     run = _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, fitted)
     try:
         out = run.frame()
