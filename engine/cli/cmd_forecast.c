@@ -226,6 +226,26 @@ static int write_table(civ_status (*make)(const civ_forecast_result *, const civ
     return s ? civ_cli_report(s) : CIV_EXIT_OK;
 }
 
+/* The outputs (--out, --report, --fitted), published together when there
+ * are several (output_set.c): an error or a signal in the middle leaves the
+ * previous set whole. */
+static int write_outputs(const civ_forecast_result *r, const civ_panel *panel, const char *const paths[3],
+                         const civ_csv_write_options *csv)
+{
+    civ_status (*const make[3])(const civ_forecast_result *, const civ_panel *, civ_table **) = {
+        civ_forecast_result_table, civ_forecast_report_table, civ_forecast_fitted_table};
+    civ_cli_outputs o;
+    civ_status s = civ_cli_outputs_begin(&o, paths, 3);
+    int code = s ? civ_cli_report(s) : 0;
+    for (int k = 0; k < 3 && !code; k++)
+        if (paths[k])
+            code = write_table(make[k], r, panel, civ_cli_outputs_path(&o, paths[k]), csv);
+    if (!code && (s = civ_cli_outputs_commit(&o)))
+        code = civ_cli_report(s);
+    civ_cli_outputs_end(&o);
+    return code;
+}
+
 /* The settings of one run: options, levels and covariate names. */
 typedef struct forecast_job {
     civ_forecast_options opt;
@@ -448,11 +468,8 @@ static int run_job(forecast_job *j, const civ_cli_args *a)
         civ_panel_free(panel);
         return civ_cli_report(s);
     }
-    int code = write_table(civ_forecast_result_table, r, panel, a->value[F_OUT], &j->csv);
-    if (!code && a->value[F_REPORT])
-        code = write_table(civ_forecast_report_table, r, panel, a->value[F_REPORT], &j->csv);
-    if (!code && a->value[F_FITTED])
-        code = write_table(civ_forecast_fitted_table, r, panel, a->value[F_FITTED], &j->csv);
+    const char *paths[3] = {a->value[F_OUT], a->value[F_REPORT], a->value[F_FITTED]};
+    int code = write_outputs(r, panel, paths, &j->csv);
     if (!code && !quiet)
         print_forecast_summary(r, panel, a->value[F_REPORT] != NULL);
     if (!code && civ_forecast_result_n_failed(r))

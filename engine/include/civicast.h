@@ -1579,6 +1579,101 @@ typedef struct civ_report_options {
  *  (naming the table and the column), CIV_ERR_OUT_OF_MEMORY. */
 CIV_API civ_status civ_report_write(const char *outdir, const civ_report_options *options);
 
+/* ------------------------------------------------------------------------ */
+/* Runs as transactions: staging, publishing, cleanup, path checks          */
+/* (engine/src/io/staging.c, cleanup.c, paths.c, digest.c; docs/CLI.md,     */
+/* "Runs are transactions")                                                 */
+/* ------------------------------------------------------------------------ */
+/* A run that writes several files writes them into a staging folder beside
+ * its target and publishes them together: a reader sees the old set or the
+ * new set, never a mix.  Two ways to publish:
+ *  - a folder (civ_staging_publish_folder; `civicast plan`): the staging
+ *    folder is swapped with the target in one renameat2(RENAME_EXCHANGE),
+ *    so the target folder holds the whole old set or the whole new set at
+ *    every instant, and files of the old set the new run did not make are
+ *    gone with it;
+ *  - files (civ_staging_publish_files; `civicast forecast --out --report
+ *    --fitted`): the staged files are renamed onto their targets after a
+ *    journal naming them is written; a crash in the middle is rolled
+ *    forward by the next civ_staging_open beside the same target.
+ * A crash at any point leaves stale staging folders (".<name>.staging.*"),
+ * never a partial target; the next civ_staging_open beside the same target
+ * removes those whose run is gone (a live run holds a lock on its own). */
+typedef struct civ_staging civ_staging;
+
+/** Creates the staging folder "<parent>/.<base>.staging.XXXXXX" beside
+ *  `target` (a folder or a file path; its parent folders are created),
+ *  registers it for civ_cleanup_now, and first cleans up (rolls forward or
+ *  removes) stale staging folders of dead runs beside the same target.
+ *  *out is freed with civ_staging_free.  Errors: CIV_ERR_INVALID_ARGUMENT
+ *  (NULL, empty path), CIV_ERR_LIMIT (path over 4095 bytes), CIV_ERR_IO
+ *  (cannot create, naming the folder and errno's text). */
+CIV_API civ_status civ_staging_open(const char *target, civ_staging **out);
+/** The staging folder's path (borrowed): writers write their files here. */
+CIV_API const char *civ_staging_dir(const civ_staging *staging);
+/** Publishes the staging folder as `target` (a folder; usually the target
+ *  given to civ_staging_open).  Entries of the existing target that are not
+ *  in managed[0..n_managed) (names of files or folders this kind of run
+ *  writes) are the user's: regular files and symbolic links among them are
+ *  carried over into the new set by hard links (never copied, never lost);
+ *  a folder among them is refused (CIV_ERR_IO: give the run a folder of its
+ *  own).  Entries in `managed` that the new run did not write are removed
+ *  with the old set.  Then the staging folder and the target are exchanged
+ *  atomically (renameat2 RENAME_EXCHANGE; on a file system without it, two
+ *  renames with a window in which the target is missing, documented in
+ *  docs/CLI.md), and the old set is removed.  After success the staging is
+ *  spent (free it).  Errors: CIV_ERR_IO (naming the path); on any error the
+ *  old set is still the target's.  Testing hook: CIV_TEST_PUBLISH_KILL=K
+ *  kills the process with SIGKILL just before publishing step K (1..4). */
+CIV_API civ_status civ_staging_publish_folder(civ_staging *staging, const char *target,
+                                              const char *const *managed, size_t n_managed);
+/** Publishes staged files: names[i] (a file in the staging folder) onto
+ *  targets[i], for i < n.  A journal listing them is written first (and
+ *  fsynced), then each file is renamed, then the staging folder removed; a
+ *  crash in between is rolled forward by the next civ_staging_open beside
+ *  targets[0].  Every target must be on the staging folder's file system
+ *  (checked before anything is renamed).  Errors: CIV_ERR_IO,
+ *  CIV_ERR_INVALID_ARGUMENT.  CIV_TEST_PUBLISH_KILL=K as above. */
+CIV_API civ_status civ_staging_publish_files(civ_staging *staging, const char *const *names,
+                                             const char *const *targets, size_t n);
+/** Removes the staging folder (with its files) unless it was published;
+ *  accepts NULL. */
+CIV_API void civ_staging_free(civ_staging *staging);
+
+/** Registers a temporary file (is_dir 0) or folder (is_dir 1, removed with
+ *  everything in it) to be removed by civ_cleanup_now.  The path is copied
+ *  (at most 4095 bytes).  Returns a slot (>= 0) for civ_cleanup_unregister,
+ *  or -1 when all 64 slots are taken or the path is too long (the path is
+ *  then simply not cleaned).  Thread-safe.  The library registers its own
+ *  temporary files and staging folders. */
+CIV_API int civ_cleanup_register(const char *path, int is_dir);
+/** Forgets a slot (the file was committed or removed); -1 is ignored. */
+CIV_API void civ_cleanup_unregister(int slot);
+/** Removes every registered temporary file and folder.  Async-signal-safe
+ *  (open, getdents64, unlinkat, close only): call it from a SIGINT/SIGTERM
+ *  handler before _exit, as the civicast command does (exit 130/143). */
+CIV_API void civ_cleanup_now(void);
+
+/** One path of a run, for civ_paths_check. */
+typedef struct civ_path_role {
+    const char *path; /* NULL or "" = not used (skipped) */
+    const char *role; /* names it in the message: "the input", "--out", "the [plan] spec" (NULL: generic) */
+    int is_output;
+} civ_path_role;
+/** Refuses a run that would destroy data: an output that is the same file as
+ *  an input or as another output of the run.  Existing files are compared by
+ *  device and inode (so links and other spellings are caught), others by
+ *  their normalised absolute path (with the parent folder's symbolic links
+ *  resolved).  Call before anything runs.  Errors: CIV_ERR_DUPLICATE naming
+ *  both paths and roles; CIV_ERR_INVALID_ARGUMENT (NULL with n > 0). */
+CIV_API civ_status civ_paths_check(const civ_path_role *paths, size_t n);
+
+/** SHA-256 of a file's bytes as 64 lowercase hex digits and a NUL in hex[65]
+ *  (Nettle's sha256; the manifest's input hashes).  Errors: CIV_ERR_IO. */
+CIV_API civ_status civ_file_sha256(const char *path, char hex[65]);
+/** SHA-256 of n bytes of memory into hex[65] (as civ_file_sha256). */
+CIV_API void civ_sha256_hex(const void *data, size_t n, char hex[65]);
+
 #ifdef __cplusplus
 }
 #endif
