@@ -564,6 +564,20 @@ CIV_API const char *civ_model_family_name(size_t i);
 CIV_API const char *civ_model_family_summary(size_t i);
 CIV_API const char *civ_model_family_specs(size_t i);
 
+/** How prediction intervals are made (civ_forecast_options.intervals):
+ *  DEFAULT the spec's own choice (today the model's intervals for every
+ *  spec, "auto" included: conformal intervals did not meet the calibration
+ *  targets on M1 and tourism, docs/FORECASTING.md); MODEL the model's own
+ *  (analytic or simulated); CONFORMAL the model's intervals rescaled by the
+ *  errors of a rolling-origin backtest of the same model on each series
+ *  (conformal_windows windows, step 1), per series and step when a series
+ *  has enough windows, else pooled by step over series of the same length
+ *  class ("Conformal intervals" in docs/FORECASTING.md).  Conformal costs
+ *  conformal_windows extra fits per series and needs no covariates. */
+#define CIV_INTERVALS_DEFAULT 0
+#define CIV_INTERVALS_MODEL 1
+#define CIV_INTERVALS_CONFORMAL 2
+
 /** Options of civ_forecast_panel.  Initialise with civ_forecast_options_init,
  *  then change what you need.  Strings and arrays are borrowed for the call. */
 typedef struct civ_forecast_options {
@@ -586,6 +600,9 @@ typedef struct civ_forecast_options {
     size_t n_xreg;
     civ_progress_fn progress;  /* may be NULL */
     void *progress_user;
+    int intervals;             /* CIV_INTERVALS_*: how intervals are made; default
+                                  CIV_INTERVALS_DEFAULT (the spec's own choice) */
+    size_t conformal_windows;  /* backtest windows of conformal intervals; 0 = 10 */
 } civ_forecast_options;
 
 /** Fills *opt with the defaults above.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL). */
@@ -663,6 +680,106 @@ CIV_API civ_status civ_forecast_report_table(const civ_forecast_result *result, 
  *  want_fitted. */
 CIV_API civ_status civ_forecast_fitted_table(const civ_forecast_result *result, const civ_panel *panel,
                                              civ_table **out);
+
+/* ---- Several models, backtests and accuracy --------------------------- */
+
+/** The name a model spec goes by in multi-model outputs and backtests:
+ *  statsforecast's for the automatic families ("ets" -> "AutoETS", "arima"
+ *  -> "AutoARIMA", "theta" -> "Theta", "autotheta" -> "AutoTheta", "otm" ->
+ *  "OptimizedTheta", "dstm" -> "DynamicTheta", "dotm" ->
+ *  "DynamicOptimizedTheta", "naive" -> "Naive", "snaive" -> "SeasonalNaive",
+ *  "mean" -> "HistoricAverage", "rwf" -> "RandomWalkWithDrift", "auto" ->
+ *  "Auto", "combo" -> "Combo", "combo(median)" -> "ComboMedian"), else the
+ *  spec as written ("ETS(A,Ad,N)").  Writes at most size bytes to buf.
+ *  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, size < 2), CIV_ERR_SPEC (a spec
+ *  no family accepts). */
+CIV_API civ_status civ_model_display_name(const char *spec, char *buf, size_t size);
+
+/** Several models' forecasts of one panel as one table.  results[k] is the
+ *  civ_forecast_panel result of spec specs[k] on `panel` (same horizon and
+ *  levels).  Long (wide = 0): unique_id, ds, h, model, fitted_model, mean,
+ *  lo-<L>, hi-<L>, ... one row per series, model (in the order given) and
+ *  step, with model the display name (civ_model_display_name) and
+ *  fitted_model the model fitted to that series ("ETS(M,A,N)").  Wide
+ *  (wide = 1): statsforecast's forecast layout unique_id, ds, <name>,
+ *  <name>-lo-<L>, <name>-hi-<L>, ... for each model, one row per series and
+ *  step.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, n = 0, results of
+ *  another panel, horizon or levels), CIV_ERR_SPEC (a spec, or two specs with
+ *  the same display name), CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_forecast_multi_table(const civ_forecast_result *const *results, const char *const *specs,
+                                            size_t n, const civ_panel *panel, int wide, civ_table **out);
+
+/** Options of civ_backtest_panel (rolling-origin evaluation, statsforecast's
+ *  cross_validation).  Initialise with civ_backtest_options_init. */
+typedef struct civ_backtest_options {
+    civ_forecast_options forecast; /* horizon, levels, threads, seed, criterion,
+                                      n_paths, nonnegative, progress (counted in
+                                      windows: done/total model x series x
+                                      window tasks); model when n_models = 0.
+                                      Not supported: xreg, intervals =
+                                      CIV_INTERVALS_CONFORMAL */
+    const char *const *models;     /* specs to compare, or NULL */
+    size_t n_models;
+    size_t windows;                /* K >= 1 windows per series (default 3) */
+    size_t step;                   /* periods between successive cutoffs (default 1) */
+} civ_backtest_options;
+
+/** Fills *opt with the defaults (forecast options as
+ *  civ_forecast_options_init, 3 windows, step 1).  Errors:
+ *  CIV_ERR_INVALID_ARGUMENT (NULL). */
+CIV_API civ_status civ_backtest_options_init(civ_backtest_options *opt);
+
+/** Backtest results: per model, series and window, the forecasts of that
+ *  window.  Opaque; free with civ_backtest_result_free. */
+typedef struct civ_backtest_result civ_backtest_result;
+
+/** Rolling-origin backtest.  For series i with n values, window k = 0..K-1
+ *  (oldest first) trains on the first c = n - h - (K-1-k)*step values (the
+ *  cutoff is the period of value c) and forecasts h steps, compared with the
+ *  values c+1..c+h that follow.  Each window is forecast exactly as
+ *  civ_forecast_panel would forecast that stretch alone (same seeds).  A
+ *  window that cannot be fitted (c < 1, too short for the model, ...) records
+ *  its status and NaN forecasts; the run goes on.  Parallel over model x
+ *  series x window tasks; bit-identical for any thread count.
+ *  Errors (nothing run, *out untouched): CIV_ERR_INVALID_ARGUMENT (NULL,
+ *  windows or step 0, bad levels), CIV_ERR_SPEC (an unknown spec, two specs
+ *  with one display name), CIV_ERR_UNSUPPORTED (xreg, conformal intervals),
+ *  CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_backtest_panel(const civ_panel *panel, const civ_backtest_options *opt,
+                                      civ_backtest_result **out);
+/** Frees a backtest result; NULL accepted. */
+CIV_API void civ_backtest_result_free(civ_backtest_result *result);
+/** Windows (model x series x window) that failed, and the wall-clock seconds. */
+CIV_API size_t civ_backtest_result_n_failed(const civ_backtest_result *result);
+CIV_API double civ_backtest_result_seconds(const civ_backtest_result *result);
+
+/** The windows that failed: unique_id, model, cutoff, status (e.g.
+ *  "CIV_ERR_TOO_SHORT"), message; one row per failed window, in the order of
+ *  civ_backtest_result_table.  Errors as civ_backtest_result_table. */
+CIV_API civ_status civ_backtest_failures_table(const civ_backtest_result *result, const civ_panel *panel,
+                                               civ_table **out);
+/** The windows' forecasts in statsforecast's cross_validation layout, long:
+ *    unique_id, cutoff, ds, h, y, model, mean, lo-<L>, hi-<L>, ...
+ *  one row per series, window, model and step (in that order), with cutoff
+ *  the last training period, y the actual (NaN when missing) and model the
+ *  display name.  Failed windows keep their rows with NaN forecasts.
+ *  `panel` must be the panel backtested.  Errors: CIV_ERR_INVALID_ARGUMENT,
+ *  CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_backtest_result_table(const civ_backtest_result *result, const civ_panel *panel,
+                                             civ_table **out);
+/** Accuracy of each model over all series, windows and steps (by_series = 0)
+ *  or per series and model (by_series = 1: a unique_id column first):
+ *    [unique_id,] model, windows, failed, n, MAE, RMSE, MAPE, sMAPE, MASE,
+ *    RMSSE, bias, coverage-<L>, score-<L>, MSIS-<L>, ...
+ *  windows / failed count windows, n the forecast points scored.  MAE, RMSE,
+ *  MAPE, sMAPE, bias (mean forecast - actual), coverage (% of actuals inside
+ *  the interval) and score (Winkler's interval score) are means over all
+ *  scored points; MASE, RMSSE and MSIS are means over windows of measures
+ *  scaled by the in-sample seasonal naive errors of that window's training
+ *  part.  docs/FORECASTING.md ("Accuracy measures") gives every formula.
+ *  Errors as civ_backtest_result_table. */
+CIV_API civ_status civ_backtest_accuracy_table(const civ_backtest_result *result, const civ_panel *panel,
+                                               int by_series, civ_table **out);
 
 /* ------------------------------------------------------------------------ */
 /* Hierarchies and reconciliation (engine/src/hier/)                        */
@@ -883,6 +1000,25 @@ CIV_API civ_status civ_alloc_problem_get_factor(const civ_alloc_problem *problem
  *  formula) do not sum to 1 within 1e-9 or a weight is outside [0, 1]. */
 CIV_API civ_status civ_alloc_problem_set_weights(civ_alloc_problem *problem, const double *weights, size_t n);
 
+/** Reserve release: what each community was already paid this year, so that
+ *  the problem's funds (e.g. a released reserve, allocated by this spec's
+ *  formula) are allocated ON TOP of it without changing it.  `paid` has a
+ *  text unique_id column (every community, once) and, per fund, the column
+ *  named by its pools' `paid` key, else pool_<fund>_<minor> when present,
+ *  else amount_<minor> when the spec has one fund (an earlier allocation's
+ *  table serves as is); whole minor units >= 0.  Each later solve then
+ *  gives every fund's release_i in [max(0, lo_i - paid_i), max(0, hi_i -
+ *  paid_i)] (the floors, caps, hold-harmless and pace hold for paid +
+ *  release; cap_share is a share of the year's fund, paid + release), and
+ *  civ_alloc_result_table adds paid_<fund>_<minor>, paid_<minor> and
+ *  total_<minor> (paid + release) and compares the total with last year.
+ *  NULL clears.  The table is read during the call only.  Errors:
+ *  CIV_ERR_MISSING_COLUMN (naming the column and fund), CIV_ERR_NOT_FOUND
+ *  (a community with no row, or rows for others), CIV_ERR_DUPLICATE,
+ *  CIV_ERR_DOMAIN (negative or fractional minor units); on error the
+ *  problem is left with no paid amounts. */
+CIV_API civ_status civ_alloc_problem_set_paid(civ_alloc_problem *problem, const civ_table *paid);
+
 /** Result buffers for a problem (sized once; reusable across solves; all
  *  zero until the first successful solve, and unspecified after a failed one). */
 CIV_API civ_status civ_alloc_result_create(const civ_alloc_problem *problem, civ_alloc_result **out);
@@ -929,14 +1065,23 @@ typedef struct civ_alloc_stats {
 CIV_API civ_status civ_alloc_result_stats(const civ_alloc_problem *problem, const civ_alloc_result *result,
                                           civ_alloc_stats *out);
 
+/** Values of `explain` (civ_alloc_result_table, civ_alloc_run): 0 = no
+ *  explanation column; the language of the "explanation" column otherwise
+ *  (any other non-zero value is English). */
+enum { CIV_ALLOC_EXPLAIN_NONE = 0, CIV_ALLOC_EXPLAIN_EN = 1, CIV_ALLOC_EXPLAIN_ZH = 2 };
 /** The per-community table (input row order): unique_id, district, one
  *  column per pool group "pool_<name>", amount (minor units), amount_yuan,
  *  share, one column per factor "factor_<name>" plus "unattributed" and
  *  "rounding" (these sum to amount), tilt, binding, last_year, change,
- *  change_pct, "population" and "aged" (persons, copied from the spec's
- *  [data] population / aged columns, only when it names them); with
- *  `explain`, an "explanation" text column.  Free with
- *  civ_table_free. */
+ *  change_pct (the total against last year's total: [data] last_year, else
+ *  the sum of the funds' histories when every fund has one), then for each
+ *  fund with a history (a [[pool]] or [[formula]] last_year)
+ *  last_year_<fund>_<minor>, change_<fund>_<minor>, change_<fund>_pct;
+ *  "population" and "aged" (persons, copied from the spec's [data]
+ *  population / aged columns, only when it names them); with `explain`,
+ *  an "explanation" text column saying, per fund, which bound decided the
+ *  amount, with the bound's value (CIV_ALLOC_EXPLAIN_EN / _ZH).
+ *  Free with civ_table_free. */
 CIV_API civ_status civ_alloc_result_table(const civ_alloc_problem *problem, const civ_alloc_result *result,
                                           int explain, civ_table **out);
 /** The summary table: section, name, amount (minor units), amount_yuan,
@@ -948,6 +1093,56 @@ CIV_API civ_status civ_alloc_result_summary(const civ_alloc_problem *problem, co
 /** One call: bind, solve, build both tables (`summary` may be NULL). */
 CIV_API civ_status civ_alloc_run(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
                                  int explain, civ_table **allocation, civ_table **summary);
+
+/* ---- Settlement (engine/src/alloc/settle.c) ----------------------------- */
+/** Settles an allocation against actual spending (清算) by the spec's
+ *  [settlement] rules (carry_over c, top_up t: plain decimals in [0, 1],
+ *  default 0; top_up_budget B, money, optional; spent: the spending
+ *  column, default "spent"; docs/ALLOCATION.md "Settlement").  Per
+ *  community, A = `allocation`'s amount_<minor> (whole minor units, keyed by
+ *  unique_id; e.g. civ_alloc_result_table's output) and S = `spending`'s
+ *  spent column (major units, keyed by the spec's id column): unspent
+ *  U = max(0, A - S) carries over up to floor(c A) and the rest is clawed
+ *  back; overspending O = max(0, S - A) is topped up up to floor(t A) (the
+ *  claims cut pro rata to B by the largest remainder when they exceed it)
+ *  and the rest is uncovered; A - S = carry_over + clawback - top_up -
+ *  uncovered exactly.  *out (allocation row order): unique_id,
+ *  allocated_<minor>, spent_<minor>, unspent_<minor>, overspent_<minor>,
+ *  carry_over_<minor>, clawback_<minor>, top_up_<minor>, uncovered_<minor>
+ *  (whole minor units) and, with explain (CIV_ALLOC_EXPLAIN_EN / _ZH), an
+ *  explanation quoting the rule's limit; *summary (may be NULL): section
+ *  "total", item (allocated, spent, carry_over, clawback, top_up,
+ *  uncovered), measure (amount in minor units, communities with a non-zero
+ *  amount), unit, value.  Tables are new (civ_table_free).  Errors:
+ *  CIV_ERR_MISSING_COLUMN, CIV_ERR_DUPLICATE (an id twice in either table),
+ *  CIV_ERR_DOMAIN (negative, missing or fractional minor units, naming the
+ *  row), CIV_ERR_NOT_FOUND (an allocated community with no spending row, or
+ *  spending by a community not allocated). */
+CIV_API civ_status civ_alloc_settle(const civ_alloc_spec *spec, const civ_table *allocation, const civ_table *spending,
+                                    int explain, civ_table **out, civ_table **summary);
+
+/* ---- Multi-year projection (engine/src/alloc/project.c) ----------------- */
+typedef struct civ_alloc_need civ_alloc_need;
+/** Rolls the spec forward `years` (1..100) years from its fiscal_year:
+ *  year y's budget, fund amounts, floors (rounded up) and caps (rounded
+ *  down) are the spec's times the index k_y = S_y / S_fiscal_year of
+ *  `need`'s indexed standard (reserves re-taken as ceil(share x budget), the
+ *  funds' shares of the rest kept by the exact largest remainder); every
+ *  forecast factor reads the community's projected demand of year y (the
+ *  need's demand: the forecast means of that calendar year); hold-harmless
+ *  and pace compare each fund with the community's amount of that fund in
+ *  year y - 1 (the data's history in the first year).  *out: the
+ *  allocation table of civ_alloc_result_table for every year, stacked, with
+ *  a leading "year" column (explanations with `explain`); *summary (may be
+ *  NULL): year, item ("index", "budget", "reserved", "fund <name>",
+ *  "binding floor|cap|hold_harmless|pace"), unit, value.  Tables are new.
+ *  Errors: CIV_ERR_INVALID_ARGUMENT, those of civ_alloc_bind /
+ *  civ_alloc_need_project / civ_alloc_solve (prefixed with the year), and
+ *  CIV_ERR_NOT_FOUND for a community with no projected demand in a year
+ *  (unless its factor says if_missing = "zero"). */
+CIV_API civ_status civ_alloc_project(const civ_alloc_spec *spec, const civ_table *communities,
+                                     const civ_table *forecasts, const civ_alloc_need *need, long years, int explain,
+                                     civ_table **out, civ_table **summary);
 
 /* ---- Scenarios (engine/src/alloc/compare.c) ----------------------------- */
 /* Several specs solved on the same communities (and forecasts): amounts side

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from . import _hdf5_probe, _lib
-from ._lib import Error, check, encode, lib
+from ._lib import P, Error, check, encode, lib
 
 __all__ = ["forecast", "models_report", "read", "write", "allocate", "DateSpec", "ForecastWarning"]
 
@@ -805,7 +805,8 @@ def _level_label(level):
 class _Run:
     """One civ_forecast_panel call and its result (freed on close)."""
 
-    def __init__(self, pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted):
+    def __init__(self, pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted,
+                 intervals=None, conformal_windows=None):
         opt = _lib.civ_forecast_options()
         check(lib.civ_forecast_options_init(ctypes.byref(opt)))
         model_b = encode(model)
@@ -827,6 +828,11 @@ class _Run:
             opt.n_paths = _lib.whole(fn, "n_paths", n_paths, 0)
         opt.nonnegative = {"auto": -1, "off": 0, "on": 1, None: -1, False: 0, True: 1}[nonnegative]
         opt.want_fitted = 1 if fitted else 0
+        if intervals not in _lib.INTERVALS:
+            raise ValueError(f"civicast.forecast: intervals must be None, 'model' or 'conformal', got {intervals!r}")
+        opt.intervals = _lib.INTERVALS[intervals]
+        if conformal_windows is not None:
+            opt.conformal_windows = _lib.whole(fn, "conformal_windows", conformal_windows, 1)
         names = [] if xreg is None else ([xreg] if isinstance(xreg, str) else list(xreg))
         xr = (ctypes.c_char_p * max(1, len(names)))(*[encode(x) for x in names])
         opt.xreg = ctypes.cast(xr, ctypes.POINTER(ctypes.c_char_p)) if names else None
@@ -880,14 +886,55 @@ class _Run:
 
 
 def _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, fitted=False,
-         spec=None):
+         spec=None, intervals=None, conformal_windows=None):
     pdata = PanelData(df, freq=freq, spec=spec)
-    return _Run(pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted)
+    return _Run(pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted, intervals,
+                conformal_windows)
+
+
+def _typed_ds(pdata, df, steps_per_series, offset_of_row):
+    """Replaces the text ds column of a C table (rows grouped by series) with
+    the input's date type: period = first + n + offset_of_row(row in series)."""
+    S = len(pdata.ids)
+    if not len(df):
+        return df
+    base = np.repeat(pdata.first + pdata.n, steps_per_series)
+    df["ds"] = pdata.spec.to_ds(base + np.tile(offset_of_row, S))
+    df["unique_id"] = pdata.ids_out(steps_per_series)
+    return df
+
+
+def _multi(df, models, wide, h, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, intervals,
+           conformal_windows):
+    """Several models: one civ_forecast_panel per spec, one
+    civ_forecast_multi_table (long or wide), dates in the input's type."""
+    pdata = PanelData(df, freq=freq)
+    runs = []
+    try:
+        for m in models:
+            runs.append(_Run(pdata, h, m, level, threads, seed, xreg, ic, n_paths, nonnegative, False, intervals,
+                             conformal_windows))
+        ptrs = (P * len(runs))(*[r.result.ptr for r in runs])
+        specs = (ctypes.c_char_p * len(runs))(*[encode(m) for m in models])
+        t = _Owned(lib.civ_table_free)
+        check(lib.civ_forecast_multi_table(ptrs, specs, len(runs), pdata.ptr, int(bool(wide)), ctypes.byref(t.ptr)))
+        with t:
+            out = table_to_frame(t.ptr)
+        H = lib.civ_forecast_result_horizon(runs[0].result.ptr)
+        steps = np.arange(H, dtype=np.int64)
+        if wide:
+            return _typed_ds(pdata, out, H, steps)
+        out["h"] = out["h"].astype(np.int64)
+        return _typed_ds(pdata, out, H * len(runs), np.tile(steps, len(runs)))
+    finally:
+        for r in runs:
+            r.close()
+        pdata.handle.close()
 
 
 def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, xreg=None, ic="aicc",
              n_paths=None, nonnegative="auto", freq=None, report=False, fitted=False, hierarchy=None, groups=None,
-             reconcile="mint_shrink", communities=None):
+             reconcile="mint_shrink", communities=None, intervals=None, conformal_windows=None, wide=False):
     """Fits `model` to every series of the long-format DataFrame `df`
     (unique_id, ds, y, covariates) and forecasts h periods ahead.
 
@@ -912,14 +959,35 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     communities (a DataFrame or path with unique_id and those columns):
     every node of the hierarchy is forecast and reconciled by `reconcile`
     (mint_shrink, ols, wls_struct, wls_var, bu, td); returns level,
-    unique_id, ds, h, model, base, mean, lo-80, hi-80, ... (civicast.hier)."""
+    unique_id, ds, h, model, base, mean, lo-80, hi-80, ... (civicast.hier).
+
+    intervals: None (the spec's default), "model" or "conformal" (the model's
+    intervals calibrated on a backtest of each series, conformal_windows
+    windows, default 10; docs/FORECASTING.md).  model may be a list of specs
+    (["ets", "theta", "arima", "auto"]): the result is then long with a
+    `model` column of statsforecast names (AutoETS, Theta, ...) and a
+    `fitted_model` column, or with wide=True statsforecast's wide layout
+    unique_id, ds, AutoETS, AutoETS-lo-95, ... (civ_forecast_multi_table);
+    report and fitted take one model."""
     if hierarchy is not None or groups is not None:
         if report or fitted or xreg:
             raise ValueError("civicast.forecast: report, fitted and xreg are not available with hierarchy=")
+        if intervals is not None or wide or not isinstance(model, (str, bytes)):
+            raise ValueError("civicast.forecast: intervals=, wide= and a list of models are not available with "
+                             "hierarchy=")
         from .hier import forecast_hierarchy
         return forecast_hierarchy(df, communities, hierarchy, groups, reconcile, h=h, model=model, level=level,
                                   threads=threads, seed=seed, n_paths=n_paths, nonnegative=nonnegative, freq=freq)
-    run = _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, fitted)
+    if not isinstance(model, (str, bytes)) or wide:
+        models = [model] if isinstance(model, (str, bytes)) else list(model)
+        if not models:
+            raise ValueError("civicast.forecast: model is an empty list")
+        if report or fitted:
+            raise ValueError("civicast.forecast: report and fitted take one model; call forecast per model")
+        return _multi(df, models, wide, h, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, intervals,
+                      conformal_windows)
+    run = _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, fitted,
+               intervals=intervals, conformal_windows=conformal_windows)
     try:
         out = run.frame()
         if not report and not fitted:
@@ -964,7 +1032,18 @@ def _table_arg(x):
     return _read_table(x, _ALLOC_TEXT_COLUMNS)
 
 
-def allocate(communities, spec, forecasts=None, explain=False):
+def _explain_code(explain):
+    """explain= of allocate: False/None (no column), True or "en", "zh"."""
+    if explain is None or explain is False:
+        return 0
+    if explain is True or explain == "en":
+        return 1
+    if explain == "zh":
+        return 2
+    raise ValueError(f"explain must be False, True, 'en' or 'zh', not {explain!r}")
+
+
+def allocate(communities, spec, forecasts=None, explain=False, paid=None):
     """Splits the spec's budget across communities by the factor method.
 
     communities: DataFrame (one row per community, keyed by the spec's id
@@ -974,7 +1053,13 @@ def allocate(communities, spec, forecasts=None, explain=False):
     the per-community table (input row order; the community's labels
     (name, district, street), amount_fen (int64 minor units) and amount_yuan,
     share_pct, factor decomposition in fen, binding constraint, last year and
-    change in fen and yuan; an explanation column with explain=True; "_minor"
+    change in fen and yuan, in total and per fund against the fund's own
+    history (last_year_<fund>_fen, change_<fund>_fen, change_<fund>_pct); an
+    explanation column with explain=True or "en" (English) or "zh" (Chinese)
+    saying which bound decided each fund's amount; paid (a DataFrame or
+    path, e.g. an earlier allocation): a reserve release, allocated on top
+    of what was paid (civ_alloc_problem_set_paid; adds paid_<fund>_fen,
+    paid_fen, total_fen); "_minor"
     and "_major" for currencies other than CNY) and the tidy summary table
     (section, item, measure, unit, value).  docs/ALLOCATION.md "Outputs".
     allocation.attrs["stats"] holds the civ_alloc_stats figures and
@@ -988,9 +1073,15 @@ def allocate(communities, spec, forecasts=None, explain=False):
         out_t, sum_t = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
         try:
             check(lib.civ_alloc_bind(sp.ptr, comm.ptr, fc.ptr if fc is not None else None, ctypes.byref(prob.ptr)))
+            if paid is not None:
+                pd_t = _table_arg(paid)
+                try:
+                    check(lib.civ_alloc_problem_set_paid(prob.ptr, pd_t.ptr))
+                finally:
+                    pd_t.close()
             check(lib.civ_alloc_result_create(prob.ptr, ctypes.byref(res.ptr)))
             check(lib.civ_alloc_solve(prob.ptr, res.ptr))
-            check(lib.civ_alloc_result_table(prob.ptr, res.ptr, 1 if explain else 0, ctypes.byref(out_t.ptr)))
+            check(lib.civ_alloc_result_table(prob.ptr, res.ptr, _explain_code(explain), ctypes.byref(out_t.ptr)))
             check(lib.civ_alloc_result_summary(prob.ptr, res.ptr, ctypes.byref(sum_t.ptr)))
             st = _lib.civ_alloc_stats()
             check(lib.civ_alloc_result_stats(prob.ptr, res.ptr, ctypes.byref(st)))
@@ -999,8 +1090,9 @@ def allocate(communities, spec, forecasts=None, explain=False):
             ma = _dec(lib.civ_alloc_spec_unit_name(sp.ptr, 1))
             for c in alloc_df.columns:
                 # whole minor units as int64 (nullable Int64 where last year is missing)
-                if c == f"amount_{mi}" or (c.startswith("pool_") and c.endswith(f"_{mi}")) or \
-                        c in (f"last_year_{mi}", f"change_{mi}"):
+                if c in (f"amount_{mi}", f"total_{mi}") or \
+                        (c.startswith(("pool_", "paid_")) and c.endswith(f"_{mi}")) or \
+                        ((c.startswith("last_year_") or c.startswith("change_")) and c.endswith(f"_{mi}")):
                     s = alloc_df[c]
                     alloc_df[c] = s.astype(np.int64) if not s.isna().any() else s.astype("Int64")
                 elif c.endswith(f"_{ma}") and alloc_df[c].dtype == object:
