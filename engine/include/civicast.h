@@ -938,6 +938,7 @@ CIV_API civ_status civ_hier_result_table(const civ_hier_result *result, const ci
  *             repeatedly after civ_alloc_problem_set_factor / _set_weights
  *             (Monte Carlo, perturbed weights, scenarios)
  *   civ_alloc_result_table / _summary / _stats       outputs
+ *   civ_alloc_result_write                           the table straight to a file
  * civ_alloc_run() does all of it in one call.  Money is int64 minor units
  * (fen when minor_unit = 100) everywhere in this API.
  */
@@ -1084,6 +1085,16 @@ enum { CIV_ALLOC_EXPLAIN_NONE = 0, CIV_ALLOC_EXPLAIN_EN = 1, CIV_ALLOC_EXPLAIN_Z
  *  Free with civ_table_free. */
 CIV_API civ_status civ_alloc_result_table(const civ_alloc_problem *problem, const civ_alloc_result *result,
                                           int explain, civ_table **out);
+/** Writes the table of civ_alloc_result_table (`explain` as there) to `path`
+ *  (.csv, .h5 or .hdf5; `options` as civ_table_write_opts, may be NULL) without holding it
+ *  in memory: a CSV is built and written a block of rows at a time (the same
+ *  bytes as civ_table_write_opts of the whole table), so a million
+ *  communities with explanations need a few MB instead of about 500 MB.  The
+ *  file is written atomically (nothing is left at `path` on error).  HDF5
+ *  goes through the whole table.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL),
+ *  CIV_ERR_UNSUPPORTED (unknown extension), CIV_ERR_IO, CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_alloc_result_write(const civ_alloc_problem *problem, const civ_alloc_result *result,
+                                          int explain, const char *path, const civ_csv_write_options *options);
 /** The summary table: section, name, amount (minor units), amount_yuan,
  *  share, communities, value -- rows for the budget, each reserve, each pool
  *  and pool group, each district, the total (= budget), per-capita

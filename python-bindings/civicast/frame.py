@@ -1108,3 +1108,44 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None):
             for o in (sum_t, out_t, res, prob, fc, comm):
                 if o is not None:
                     o.close()
+
+
+def allocate_to_file(communities, spec, out, forecasts=None, explain=False, excel=False, precision="full",
+                     min_decimals=None, paid=None):
+    """As allocate(), but writes the per-community table straight to `out`
+    (.csv, or .h5 / .hdf5) with civ_alloc_result_write instead of returning
+    it: a CSV is built and written a block of rows at a time, so a million
+    communities need a few MB for the output instead of a DataFrame (the
+    file's bytes are those of write(allocate(...)[0], out) for the same
+    options; `civicast allocate --out` writes the same way).  excel and
+    precision as write(); min_decimals defaults to the currency's decimals
+    (2 for fen), as the CLI does.  Returns the summary table."""
+    out = os.fspath(out)
+    with _spec_handle(spec) as sp:
+        if min_decimals is None:
+            mu = lib.civ_alloc_spec_minor_unit(sp.ptr)
+            min_decimals = {1: 0, 10: 1, 100: 2, 1000: 3}.get(mu, 0)
+        opt = _csv_options(excel, precision, min_decimals)
+        comm = _table_arg(communities)
+        fc = _table_arg(forecasts)
+        prob = _Owned(lib.civ_alloc_problem_free)
+        res = _Owned(lib.civ_alloc_result_free)
+        sum_t = _Owned(lib.civ_table_free)
+        try:
+            check(lib.civ_alloc_bind(sp.ptr, comm.ptr, fc.ptr if fc is not None else None, ctypes.byref(prob.ptr)))
+            if paid is not None:
+                pd_t = _table_arg(paid)
+                try:
+                    check(lib.civ_alloc_problem_set_paid(prob.ptr, pd_t.ptr))
+                finally:
+                    pd_t.close()
+            check(lib.civ_alloc_result_create(prob.ptr, ctypes.byref(res.ptr)))
+            check(lib.civ_alloc_solve(prob.ptr, res.ptr))
+            check(lib.civ_alloc_result_write(prob.ptr, res.ptr, _explain_code(explain), encode(out),
+                                             ctypes.byref(opt)))
+            check(lib.civ_alloc_result_summary(prob.ptr, res.ptr, ctypes.byref(sum_t.ptr)))
+            return table_to_frame(sum_t.ptr)
+        finally:
+            for o in (sum_t, res, prob, fc, comm):
+                if o is not None:
+                    o.close()

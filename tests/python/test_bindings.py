@@ -456,6 +456,28 @@ def test_allocate_equals_cli(meals, tmp_path):
     assert "factor_meal_demand_fen" in alloc3.columns
 
 
+@needs_cli
+def test_allocate_to_file_equals_cli(tmp_path):
+    out, summ, mine = tmp_path / "a.csv", tmp_path / "s.csv", tmp_path / "mine.csv"
+    cli("allocate", "--spec", DEMO / "allocation.spec", "--communities", DEMO / "communities.csv",
+        "--out", out, "--summary", summ, "--explain", "--excel", "--precision", 6)
+    summary = civicast.allocate_to_file(DEMO / "communities.csv", DEMO / "allocation.spec", mine, explain=True,
+                                        excel=True, precision=6)
+    assert mine.read_bytes() == out.read_bytes()
+    assert len(summary) == len(read_csv(summ))
+    # default options: the exact summary too
+    alloc, _ = civicast.allocate(DEMO / "communities.csv", DEMO / "allocation.spec")
+    summary = civicast.allocate_to_file(DEMO / "communities.csv", DEMO / "allocation.spec", mine)
+    cli("allocate", "--spec", DEMO / "allocation.spec", "--communities", DEMO / "communities.csv", "--out", out,
+        "--summary", summ)
+    assert mine.read_bytes() == out.read_bytes()
+    assert_frames_equal(summary, read_csv(summ, dtype={"section": str, "item": str}))
+    assert len(read_csv(mine)) == len(alloc)
+    with pytest.raises(civicast.Error):
+        civicast.allocate_to_file(DEMO / "communities.csv", DEMO / "allocation.spec", tmp_path / "a.txt")
+    assert not (tmp_path / "a.txt").exists()
+
+
 # ---------------------------------------------------------------- threads
 
 
