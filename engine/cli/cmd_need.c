@@ -55,7 +55,7 @@ static int run_need(int argc, char **argv)
     if (!s)
         s = civ_cli_read_table(fc_path, &ro, &fc);
     if (!s)
-        s = civ_cli_need(need, fc, out_path, sum_path, "", &csv);
+        s = civ_cli_need(need, fc, fc_path, out_path, sum_path, "", &csv);
     code = s ? civ_cli_report(s) : CIV_EXIT_OK;
     if (!s)
         printf("wrote                  %s%s%s\n", out_path, sum_path ? ", " : "", sum_path ? sum_path : "");

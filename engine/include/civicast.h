@@ -996,7 +996,9 @@ CIV_API int64_t civ_alloc_need_standard(const civ_alloc_need *need, long year);
  *  CIV_ERR_MISSING_COLUMN, CIV_ERR_SPEC (several models without model = ...),
  *  CIV_ERR_DATE, CIV_ERR_DOMAIN (negative or missing demand in a used year,
  *  overflow), CIV_ERR_NOT_FOUND (a reported year with no forecast rows:
- *  forecast further ahead). */
+ *  forecast further ahead).  Errors in the forecasts name no file (the table
+ *  has none): the caller adds the forecasts' path; errors of the [need]
+ *  section name the spec. */
 CIV_API civ_status civ_alloc_need_project(const civ_alloc_need *need, const civ_table *forecasts,
                                           civ_table **per_community, civ_table **per_year);
 

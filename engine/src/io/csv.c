@@ -331,9 +331,11 @@ static civ_status csv_rewind(csv_reader *r)
     if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
         r->pos = 3;
     /* UTF-16 (a BOM FF FE / FE FF, or a NUL as the second byte of ASCII
-     * text) would otherwise be reported as "NUL byte in a field" (issue 18). */
+     * text, little-endian, or as the first, big-endian, both without a BOM)
+     * would otherwise be reported as "NUL byte in a field" (issue 18). */
     if (r->len >= 2 && (!memcmp(r->buf, "\xFF\xFE", 2) || !memcmp(r->buf, "\xFE\xFF", 2) ||
-                        (r->buf[0] && !r->buf[1] && r->len >= 4 && r->buf[2] && !r->buf[3]))) {
+                        (r->buf[0] && !r->buf[1] && r->len >= 4 && r->buf[2] && !r->buf[3]) ||
+                        (!r->buf[0] && r->buf[1] && r->len >= 4 && !r->buf[2] && r->buf[3]))) {
         civ_where w = {.file = r->path, .line = 1};
         return civ_fail_at(CIV_ERR_PARSE, &w,
                            "the file is UTF-16 text: civicast reads UTF-8; save it as \"CSV UTF-8\" (Excel) or "
