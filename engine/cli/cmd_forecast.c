@@ -4,10 +4,10 @@
  * in parallel and writes long-format forecasts, plus an optional per-series
  * report and fitted values (docs/FORECASTING.md).
  *
- * The command is a thin shell over civ_forecast_panel: it parses options,
- * draws a progress bar on stderr when stderr is a terminal, writes the tables
- * with civ_table_write (CSV or HDF5 by extension) and ends with a one-line
- * summary.  Exit 0, 6 when some series failed (their status is in the
+ * The command is a thin shell over civ_forecast_panel_write: it parses
+ * options, draws a progress bar on stderr when stderr is a terminal, lets the
+ * library forecast and write the files in chunks of series (CSV or HDF5 by
+ * extension; memory holds one chunk) and ends with a one-line summary.  Exit 0, 6 when some series failed (their status is in the
  * report), or the code of the error that stopped it.
  */
 #include <stdio.h>
@@ -21,7 +21,7 @@
 #define MAX_XREG 64
 
 enum { F_OUT, F_H, F_MODEL, F_LEVEL, F_THREADS, F_SEED, F_IC, F_XREG, F_PATHS, F_NONNEG, F_REPORT, F_FITTED,
-       F_QUIET, F_LIST, F_FREQ, F_ENCODING, F_EXCEL /* F_EXCEL, +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+       F_QUIET, F_LIST, F_CHUNK, F_FREQ, F_ENCODING, F_EXCEL /* F_EXCEL, +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option forecast_options[] = {
     [F_OUT] = {"--out", "-o", CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                "forecasts: unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n(.csv, or .h5/.hdf5 for HDF5)"},
@@ -52,6 +52,9 @@ static const civ_cli_option forecast_options[] = {
                   "in-sample one-step fitted values and residuals"},
     [F_QUIET] = {"--quiet", "-q", CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "no progress bar and no summary line"},
     [F_LIST] = {"--list-models", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "list the model families and their specs"},
+    [F_CHUNK] = {"--chunk", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N",
+                 "series forecast and written per chunk (default 4096): memory\n"
+                 "holds one chunk's results; outputs are the same for any N"},
     [F_FREQ] = CIV_CLI_FREQ_OPTION,
     [F_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [F_EXCEL] = CIV_CLI_CSV_OPTIONS,
@@ -61,7 +64,7 @@ static const civ_cli_spec forecast_spec = {
     "forecast",
     "usage: civicast forecast IN --out FILE [--h N] [--model SPEC] [--level 80,95]\n"
     "                         [--threads N] [--seed S] [--ic aicc|aic|bic] [--xreg a,b]\n"
-    "                         [--paths N] [--nonnegative auto|on|off]\n"
+    "                         [--paths N] [--nonnegative auto|on|off] [--chunk N]\n"
     "                         [--report FILE] [--fitted FILE] [--quiet] [--freq F] [--encoding E]\n"
     "                         [--excel] [--precision P]\n"
     "       civicast forecast --list-models\n",
@@ -119,56 +122,20 @@ static void with_commas(size_t v, char *buf, size_t size)
 }
 
 /* Prints "models: ETS(A,N,N) 512, ETS(A,Ad,N) 300, ..." (most used first). */
-static void print_model_counts(const civ_forecast_result *r)
+static void print_model_counts(const civ_forecast_write_stats *st)
 {
-    enum { MAX_SHOWN = 8 };
-    size_t n = civ_forecast_result_n_series(r), kinds = 0;
-    const char **names = calloc(n ? n : 1, sizeof *names);
-    size_t *counts = calloc(n ? n : 1, sizeof *counts);
-    if (!names || !counts) {
-        free(names);
-        free(counts);
+    if (!st->n_models_listed)
         return;
+    fprintf(stderr, "models:");
+    for (size_t k = 0; k < st->n_models_listed; k++) {
+        char name[300];
+        fprintf(stderr, "%s %s %zu", k ? "," : "", civ_cli_safe(st->models[k], name, sizeof name),
+                st->model_counts[k]);
     }
-    for (size_t i = 0; i < n; i++) {
-        const char *m = civ_forecast_result_model(r, i);
-        if (!m[0])
-            continue;
-        size_t k = 0;
-        while (k < kinds && strcmp(names[k], m))
-            k++;
-        if (k == kinds)
-            names[kinds++] = m;
-        counts[k]++;
-    }
-    /* insertion sort: count descending, then name */
-    for (size_t a = 1; a < kinds; a++) {
-        for (size_t b = a; b > 0 && (counts[b] > counts[b - 1] ||
-                                     (counts[b] == counts[b - 1] && strcmp(names[b], names[b - 1]) < 0));
-             b--) {
-            size_t tc = counts[b];
-            counts[b] = counts[b - 1];
-            counts[b - 1] = tc;
-            const char *tn = names[b];
-            names[b] = names[b - 1];
-            names[b - 1] = tn;
-        }
-    }
-    if (kinds) {
-        fprintf(stderr, "models:");
-        size_t rest = 0;
-        for (size_t k = 0; k < kinds; k++) {
-            if (k < MAX_SHOWN)
-                fprintf(stderr, "%s %s %zu", k ? "," : "", names[k], counts[k]);
-            else
-                rest += counts[k];
-        }
-        if (rest)
-            fprintf(stderr, ", %zu other model%s %zu", kinds - MAX_SHOWN, kinds - MAX_SHOWN > 1 ? "s" : "", rest);
-        fprintf(stderr, "\n");
-    }
-    free(names);
-    free(counts);
+    size_t others = st->n_models - st->n_models_listed;
+    if (others)
+        fprintf(stderr, ", %zu other model%s %zu", others, others > 1 ? "s" : "", st->other_count);
+    fprintf(stderr, "\n");
 }
 
 /* ---- option parsing -------------------------------------------------------------- */
@@ -201,18 +168,6 @@ static char *split_names(const char *text, const char **names, size_t *n)
     return copy;
 }
 
-static int write_table(civ_status (*make)(const civ_forecast_result *, const civ_panel *, civ_table **),
-                       const civ_forecast_result *r, const civ_panel *panel, const char *path,
-                       const civ_csv_write_options *csv)
-{
-    civ_table *t = NULL;
-    civ_status s = make(r, panel, &t);
-    if (!s)
-        s = civ_table_write_opts(t, path, csv);
-    civ_table_free(t);
-    return s ? civ_cli_report(s) : CIV_EXIT_OK;
-}
-
 /* The settings of one run: options, levels and covariate names. */
 typedef struct forecast_job {
     civ_forecast_options opt;
@@ -220,6 +175,7 @@ typedef struct forecast_job {
     const char *xreg[MAX_XREG];
     char *xreg_store;
     civ_csv_write_options csv; /* --excel, --precision */
+    size_t chunk;              /* --chunk, 0 = the library's default */
 } forecast_job;
 
 /* The enumerated options (--ic, --nonnegative); 0 or the usage exit code. */
@@ -271,6 +227,8 @@ static int number_options(const civ_cli_args *a, forecast_job *j)
     }
     if ((v = a->value[F_PATHS]) && (civ_cli_parse_size(v, &opt->n_paths) || opt->n_paths == 0))
         return civ_cli_usage_error("forecast", "--paths needs a positive whole number, got '%s'", v);
+    if ((v = a->value[F_CHUNK]) && (civ_cli_parse_size(v, &j->chunk) || j->chunk == 0))
+        return civ_cli_usage_error("forecast", "--chunk needs a positive whole number, got '%s'", v);
     return 0;
 }
 
@@ -309,37 +267,34 @@ static int forecast_settings(const civ_cli_args *a, forecast_job *j)
 
 /* The summary on stderr: counts, the first failures when there is no
  * report, and the models used. */
-static void print_forecast_summary(const civ_forecast_result *r, const civ_panel *panel, int has_report)
+static void print_forecast_summary(const civ_forecast_write_stats *st, int has_report)
 {
-    size_t n = civ_forecast_result_n_series(r), failed = civ_forecast_result_n_failed(r);
+    size_t n = st->n_series, failed = st->n_failed;
     char ns[32], oks[32];
     with_commas(n, ns, sizeof ns);
     with_commas(n - failed, oks, sizeof oks);
     if (failed) {
         char fs[32];
         with_commas(failed, fs, sizeof fs);
-        fprintf(stderr, "forecast %s series in %.2f s: %s ok, %s failed (%s)\n", ns, civ_forecast_result_seconds(r),
-                oks, fs, has_report ? "see report" : "use --report for details");
+        fprintf(stderr, "forecast %s series in %.2f s: %s ok, %s failed (%s)\n", ns, st->seconds, oks, fs,
+                has_report ? "see report" : "use --report for details");
         if (!has_report) {
-            size_t shown = 0;
-            for (size_t i = 0; i < n && shown < 5; i++) {
-                if (civ_forecast_result_status(r, i) != CIV_OK) {
-                    char id[512], msg[1024];
-                    fprintf(stderr, "  %s: %s\n", civ_cli_safe(civ_panel_series_id(panel, i), id, sizeof id),
-                            civ_cli_safe(civ_forecast_result_message(r, i), msg, sizeof msg));
-                    shown++;
-                }
+            for (size_t k = 0; k < st->n_failures; k++) {
+                char id[512], msg[1024];
+                fprintf(stderr, "  %s: %s\n", civ_cli_safe(st->failed_ids[k], id, sizeof id),
+                        civ_cli_safe(st->failed_messages[k], msg, sizeof msg));
             }
-            if (failed > shown)
-                fprintf(stderr, "  ... and %zu more\n", failed - shown);
+            if (failed > st->n_failures)
+                fprintf(stderr, "  ... and %zu more\n", failed - st->n_failures);
         }
     } else {
-        fprintf(stderr, "forecast %s series in %.2f s: %s ok\n", ns, civ_forecast_result_seconds(r), oks);
+        fprintf(stderr, "forecast %s series in %.2f s: %s ok\n", ns, st->seconds, oks);
     }
-    print_model_counts(r);
+    print_model_counts(st);
 }
 
-/* Reads, forecasts (with the bar on a terminal), writes and summarises. */
+/* Reads, forecasts and writes in chunks of series (with the bar on a
+ * terminal), and summarises. */
 static int run_job(forecast_job *j, const civ_cli_args *a)
 {
     int quiet = a->value[F_QUIET] != NULL;
@@ -349,28 +304,23 @@ static int run_job(forecast_job *j, const civ_cli_args *a)
         j->opt.progress_user = &progress;
     }
     civ_panel *panel = NULL;
-    civ_forecast_result *r = NULL;
+    civ_forecast_write_stats st;
+    civ_forecast_outputs out = {.forecasts = a->value[F_OUT],
+                                .report = a->value[F_REPORT],
+                                .fitted = a->value[F_FITTED],
+                                .csv = &j->csv,
+                                .chunk_series = j->chunk};
     civ_status s = civ_cli_read_panel(a->positional[0], &panel);
     if (!s)
-        s = civ_forecast_panel(panel, &j->opt, &r);
+        s = civ_forecast_panel_write(panel, &j->opt, &out, &st);
     if (progress.drawn)
         fputs("\r\033[K", stderr);
-    if (s) {
-        civ_panel_free(panel);
-        return civ_cli_report(s);
-    }
-    int code = write_table(civ_forecast_result_table, r, panel, a->value[F_OUT], &j->csv);
-    if (!code && a->value[F_REPORT])
-        code = write_table(civ_forecast_report_table, r, panel, a->value[F_REPORT], &j->csv);
-    if (!code && a->value[F_FITTED])
-        code = write_table(civ_forecast_fitted_table, r, panel, a->value[F_FITTED], &j->csv);
-    if (!code && !quiet)
-        print_forecast_summary(r, panel, a->value[F_REPORT] != NULL);
-    if (!code && civ_forecast_result_n_failed(r))
-        code = CIV_EXIT_PARTIAL;
-    civ_forecast_result_free(r);
     civ_panel_free(panel);
-    return code;
+    if (s)
+        return civ_cli_report(s);
+    if (!quiet)
+        print_forecast_summary(&st, a->value[F_REPORT] != NULL);
+    return st.n_failed ? CIV_EXIT_PARTIAL : CIV_EXIT_OK;
 }
 
 static int run_forecast(int argc, char **argv)

@@ -1476,29 +1476,26 @@ civ_status civ_table_write_csv(const civ_table *table, const char *path)
     return civ_table_write_csv_opts(table, path, NULL);
 }
 
-civ_status civ_table_write_csv_opts(const civ_table *table, const char *path, const civ_csv_write_options *opt)
+void civ_csv_put_table_header(FILE *fp, const civ_table *table, const civ_csv_write_options *opt)
 {
-    if (!table || !path)
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_write_csv: NULL argument");
-    if (!opt)
-        opt = &default_write_options;
-    else if (check_write_options(opt, "civ_table_write_csv_opts"))
-        return civ_last_error()->status;
-    civ_atomic_file af;
-    civ_status s = civ_atomic_open(&af, path);
-    if (s)
-        return s;
-    FILE *fp = af.fp;
-    if (opt->bom)
+    if (opt && opt->bom)
         fputs(CIV_UTF8_BOM, fp);
-    /* With one column an empty text cell would be an empty line: quote it. */
-    const int lone = table->n_columns == 1;
     for (size_t c = 0; c < table->n_columns; c++) {
         if (c)
             putc(',', fp);
         put_text(fp, table->columns[c].name, 0);
     }
     putc('\n', fp);
+}
+
+civ_status civ_csv_put_table_rows(FILE *fp, const civ_table *table, const civ_csv_write_options *opt,
+                                  const char *path)
+{
+    if (!opt)
+        opt = &default_write_options;
+    /* With one column an empty text cell would be an empty line: quote it. */
+    const int lone = table->n_columns == 1;
+    civ_status s = CIV_OK;
     for (size_t r = 0; r < table->n_rows && !s; r++) {
         for (size_t c = 0; c < table->n_columns && !s; c++) {
             const civ_table_column *col = &table->columns[c];
@@ -1516,6 +1513,28 @@ civ_status civ_table_write_csv_opts(const civ_table *table, const char *path, co
         }
         putc('\n', fp);
     }
+    return s;
+}
+
+civ_status civ_csv_check_write_options(const civ_csv_write_options *opt, const char *fn)
+{
+    return opt ? check_write_options(opt, fn) : CIV_OK;
+}
+
+civ_status civ_table_write_csv_opts(const civ_table *table, const char *path, const civ_csv_write_options *opt)
+{
+    if (!table || !path)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_write_csv: NULL argument");
+    if (!opt)
+        opt = &default_write_options;
+    else if (check_write_options(opt, "civ_table_write_csv_opts"))
+        return civ_last_error()->status;
+    civ_atomic_file af;
+    civ_status s = civ_atomic_open(&af, path);
+    if (s)
+        return s;
+    civ_csv_put_table_header(af.fp, table, opt);
+    s = civ_csv_put_table_rows(af.fp, table, opt, path);
     if (s) {
         civ_atomic_abort(&af);
         return s;

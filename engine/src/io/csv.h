@@ -10,6 +10,9 @@
 #define CIV_CSV_H
 
 #include <stddef.h>
+#include <stdio.h>
+
+#include "civicast.h"
 
 /* Largest field the readers accept (bytes, after unquoting is not counted:
  * the raw field); larger fields are CIV_ERR_LIMIT. */
@@ -62,5 +65,15 @@ int civ_csv_format_rounded(double value, int digits, int min_decimals, char *buf
 
 /* The UTF-8 byte-order mark (U+FEFF) a writer puts first when asked. */
 #define CIV_UTF8_BOM "\xEF\xBB\xBF"
+
+/* The pieces of civ_table_write_csv_opts, for writers that append tables in
+ * chunks (table_stream.c): the header line (with the BOM when opt->bom; opt
+ * may be NULL), then the rows of each chunk.  Errors of the rows:
+ * CIV_ERR_DOMAIN for an infinite number, naming `path` and the column. */
+void civ_csv_put_table_header(FILE *fp, const civ_table *table, const civ_csv_write_options *opt);
+civ_status civ_csv_put_table_rows(FILE *fp, const civ_table *table, const civ_csv_write_options *opt,
+                                  const char *path);
+/* CIV_ERR_INVALID_ARGUMENT for out-of-range options (NULL is fine). */
+civ_status civ_csv_check_write_options(const civ_csv_write_options *opt, const char *fn);
 
 #endif
