@@ -137,6 +137,19 @@ expect_err "no out" 'missing --out'
 expect_exit "bad h" 1 "$civ" forecast "$tmp/panel.csv" --h 0 --out "$tmp/f.csv"
 expect_exit "bad ic" 1 "$civ" forecast "$tmp/panel.csv" --ic xyz --out "$tmp/f.csv"
 expect_exit "no input" 3 "$civ" forecast "$tmp/none.csv" --model naive --out "$tmp/f.csv"
+# ---- streamed outputs: the same bytes for any chunk size (issue 18 item 9) --
+expect_exit "chunk default" 6 "$civ" forecast "$tmp/panel.csv" --model snaive --h 7 --out "$tmp/k0.csv" \
+  --report "$tmp/k0r.csv" --fitted "$tmp/k0f.csv" -q
+expect_exit "chunk 1" 6 "$civ" forecast "$tmp/panel.csv" --model snaive --h 7 --out "$tmp/k1.csv" \
+  --report "$tmp/k1r.csv" --fitted "$tmp/k1f.csv" --chunk 1 --threads 2 -q
+for f in k0.csv:k1.csv k0r.csv:k1r.csv k0f.csv:k1f.csv; do
+  cmp -s "$tmp/${f%%:*}" "$tmp/${f##*:}" || fail "--chunk 1 changed ${f%%:*}"
+done
+expect_exit "chunk 0" 1 "$civ" forecast "$tmp/panel.csv" --chunk 0 --out "$tmp/k2.csv"
+expect_err "chunk 0" "--chunk needs a positive whole number"
+expect_exit "bad report ext" 3 "$civ" forecast "$tmp/panel.csv" --model naive --out "$tmp/k3.csv" --report "$tmp/k3.txt"
+[ -e "$tmp/k3.csv" ] && fail "forecasts written although the report could not be"
+ls -a "$tmp" | grep -q '\.tmp\.' && fail "a temporary file was left"
 expect_exit "help" 0 "$civ" forecast --help
 grep -q 'usage: civicast forecast' "$tmp/out" || fail "help text"
 [ -e "$tmp/none.csv" ] && fail "an output was left for a failed run"
