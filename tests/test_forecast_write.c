@@ -13,7 +13,8 @@
  * a series too short to fit and one with no value (failures).  Also: chunks
  * arrive in order and cover the panel once; a callback's error stops the
  * batch and is returned; an output that cannot be written gives CIV_ERR_IO
- * and leaves no file and no temporary file; an empty panel gives headers.
+ * and leaves no file and no temporary file (also when the report's spill
+ * cannot be made); an empty panel gives headers.
  */
 #include <dirent.h>
 #include <math.h>
@@ -299,6 +300,19 @@ static void test_errors_leave_nothing(void **state)
     out.forecasts = NULL;
     assert_int_equal(civ_forecast_panel_write(panel, &opt, &out, NULL), CIV_ERR_INVALID_ARGUMENT);
     assert_int_equal(civ_forecast_panel_write(panel, &opt, NULL, NULL), CIV_ERR_INVALID_ARGUMENT);
+    /* the report's spill cannot be made (TMPDIR missing): nothing written */
+    out = (civ_forecast_outputs){fc, rep, NULL, NULL, 4};
+    const char *tmpdir = getenv("TMPDIR");
+    char *saved = tmpdir ? strdup(tmpdir) : NULL;
+    setenv("TMPDIR", "/nonexistent-civicast-dir", 1);
+    assert_int_equal(civ_forecast_panel_write(panel, &opt, &out, NULL), CIV_ERR_IO);
+    assert_non_null(strstr(civ_last_error_message(), "spill file in TMPDIR"));
+    if (saved)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved);
+    assert_int_equal(count_entries(sub), 0);
     /* a model that does not parse: nothing written */
     out = (civ_forecast_outputs){fc, rep, NULL, NULL, 4};
     opt.model = "ETS(X,Y,Z)";

@@ -670,7 +670,8 @@ typedef struct civ_forecast_write_stats {
  *  and the files are byte-identical to writing civ_forecast_panel's tables
  *  with civ_table_write_opts (CSV; HDF5 holds the same data), for any chunk
  *  size and thread count.  The report's rows wait in an anonymous temporary
- *  file (TMPDIR) until its parameter columns are known.  Every file is
+ *  file (in TMPDIR, else /tmp; unlinked once open) until its parameter
+ *  columns are known.  Every file is
  *  written to a temporary file beside it and renamed into place after the
  *  last chunk: on an error none is replaced and no temporary file remains.
  *  `stats` (may be NULL) receives the counts for a summary.  CIV_OK even when

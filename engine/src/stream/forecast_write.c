@@ -6,8 +6,8 @@
  *
  * For each chunk (civ_forecast_panel_chunks, in series order): its forecast
  * rows and fitted rows are appended to their files (table_stream.h); its
- * report rows go to an anonymous spill file (tmpfile: gone with the process,
- * whatever happens), because the report's parameter columns are the union
+ * report rows go to an anonymous spill file (in TMPDIR, unlinked when opened:
+ * gone with the process, whatever happens), because the report's parameter columns are the union
  * of every series' parameters, known only at the end.  Then the spill is
  * read back chunk by chunk into the report file with the final columns: the
  * fixed ones, the parameters in order of first appearance and
@@ -16,11 +16,14 @@
  * Files are committed (renamed into place) only after every chunk is
  * written; an error removes every temporary file.
  */
+#define _GNU_SOURCE
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "strmap.h"
@@ -100,6 +103,31 @@ static int put_text(FILE *fp, const char *t)
 static civ_status spill_error(const char *what)
 {
     return civ_fail(CIV_ERR_IO, "the report's spill file (in TMPDIR): cannot %s", what);
+}
+
+/* The spill: a file in TMPDIR (else /tmp) unlinked as soon as it is open,
+ * so it disappears with the process whatever happens (tmpfile(3) would
+ * ignore TMPDIR). */
+static civ_status spill_open(FILE **out)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !dir[0])
+        dir = "/tmp";
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/.civicast-report-XXXXXX", dir) >= (int)sizeof path)
+        return spill_error("create it (TMPDIR is too long)");
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        civ_where w = {.file = dir};
+        return civ_fail_at(CIV_ERR_IO, &w, "cannot create the report's spill file in TMPDIR: %s", strerror(errno));
+    }
+    unlink(path);
+    *out = fdopen(fd, "w+b");
+    if (!*out) {
+        close(fd);
+        return spill_error("open it");
+    }
+    return CIV_OK;
 }
 
 static civ_status spill_table(writer *w, const civ_table *t)
@@ -368,8 +396,8 @@ civ_status civ_forecast_panel_write(const civ_panel *panel, const civ_forecast_o
     st = civ_table_stream_open(out->forecasts, out->csv, &w.fc);
     if (!st && out->fitted)
         st = civ_table_stream_open(out->fitted, out->csv, &w.fitted);
-    if (!st && out->report && !(w.spill = tmpfile()))
-        st = spill_error("create it");
+    if (!st && out->report)
+        st = spill_open(&w.spill);
     if (!st)
         st = civ_forecast_panel_chunks(panel, &o, out->chunk_series, on_chunk, &c);
     if (!st && c.n_chunks == 0) { /* an empty panel: one empty chunk gives the headers */
