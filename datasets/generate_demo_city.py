@@ -256,6 +256,18 @@ def calendar_factors():
 # --------------------------------------------------------------------------
 # The generator
 # --------------------------------------------------------------------------
+def _migrant_funding_2024(migrants, pop):
+    """Last year's (2024) migrant-services fund, the demo's second fund with
+    its own history: 12,000,000 yuan to the communities with at least 53%
+    migrants (the 2023 survey's threshold reading; communities between 50%
+    and 53% are new to the fund in 2026 and have 0), in proportion to
+    migrant_count * exp(0.10 z), rounded to 100 yuan.  Its own stream (key
+    100), so the other streams are unchanged."""
+    z = Stream(SEED, 100).normal(len(migrants))
+    w = np.where(migrants / pop >= 0.53, migrants * np.exp(0.10 * z), 0.0)
+    return (np.round(12_000_000.0 * w / w.sum() / 100.0) * 100).astype(np.int64)
+
+
 def build():
     cal = calendar_factors()
     S = {k: Stream(SEED, i) for i, k in enumerate(
@@ -445,6 +457,7 @@ def build():
     w = (0.5 * reg60 / reg60.sum() + 0.3 * points / points.sum() + 0.2 / n) \
         * np.exp(0.08 * F.normal(n))
     funding = (np.round(budget * w / w.sum() / 100.0) * 100).astype(np.int64)
+    funding_migrant = _migrant_funding_2024(migrants, pop)
 
     # truth: beta for 2024 = E[dy/d aged60] averaged over 2024 months
     y24 = slice(T_OBS - 12, T_OBS)
@@ -452,7 +465,7 @@ def build():
 
     return dict(rows=rows, n=n, cal=cal, households=households, pop=pop, reg=reg,
                 aged60=aged60, reg60=reg60, migrants=migrants, area=area, fiscal=fiscal,
-                pw_fiscal=pw_fiscal, difficulty=difficulty, perf=perf, funding=funding,
+                pw_fiscal=pw_fiscal, difficulty=difficulty, perf=perf, funding=funding, funding_migrant=funding_migrant,
                 points=points, mode=mode, small=small, uptake=uptake, t_open=t_open,
                 tau=tau, late=late, pre_absent=pre_absent, g60=g60, gmig=gmig, kd=kd,
                 ev_has=ev_has, ev_kind=ev_kind, ev_t=ev_t, ev_len=ev_len, ev_size=ev_size,
@@ -512,12 +525,13 @@ def write_all(g, outdir):
             "%.6f" % (g["reg60"][i] / g["reg"][i]),
             "%d" % g["migrants"][i], "%.6f" % (g["migrants"][i] / g["pop"][i]),
             "%.3f" % g["area"][i], "%d" % g["fiscal"][i], "%.3f" % g["difficulty"][i],
-            "%.1f" % g["perf"][i], "%d" % g["funding"][i], "%d" % g["points"][i]]))
+            "%.1f" % g["perf"][i], "%d" % g["funding"][i], "%d" % g["points"][i],
+            "%d" % g["funding_migrant"][i]]))
     _write(os.path.join(outdir, "communities.csv"),
            "unique_id,name,district,street,households,population_resident,"
            "population_registered,aged60_resident,aged60_share,aged60_share_registered,"
            "migrant_count,migrant_share,area_km2,fiscal_capacity,fiscal_difficulty,"
-           "performance_score,last_year_funding,service_points", lines)
+           "performance_score,last_year_funding,service_points,last_year_migrant", lines)
 
     lines = []
     for i, r in enumerate(rows):

@@ -7,8 +7,13 @@
  * The command is a thin shell over civ_forecast_panel_write: it parses
  * options, draws a progress bar on stderr when stderr is a terminal, lets the
  * library forecast and write the files in chunks of series (CSV or HDF5 by
- * extension; memory holds one chunk) and ends with a one-line summary.  Exit 0, 6 when some series failed (their status is in the
+ * extension; memory holds one chunk; several outputs staged and published
+ * together, output_set.c) and ends with a one-line summary.  Exit 0, 6 when some series failed (their status is in the
  * report), or the code of the error that stopped it.
+ *
+ * With --hierarchy (and/or --group) it forecasts every node of the hierarchy
+ * the community attributes define and reconciles them (civ_hier_build,
+ * civ_hier_forecast; docs/FORECASTING.md "Hierarchies and reconciliation").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +26,7 @@
 #define MAX_XREG 64
 
 enum { F_OUT, F_H, F_MODEL, F_LEVEL, F_THREADS, F_SEED, F_IC, F_XREG, F_PATHS, F_NONNEG, F_REPORT, F_FITTED,
-       F_QUIET, F_LIST, F_CHUNK, F_FREQ, F_ENCODING, F_EXCEL /* F_EXCEL, +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+       F_QUIET, F_LIST, F_CHUNK, F_HIER, F_GROUP, F_RECONCILE, F_COMMUNITIES, F_FREQ, F_ENCODING, F_EXCEL /* F_EXCEL, +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option forecast_options[] = {
     [F_OUT] = {"--out", "-o", CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                "forecasts: unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n(.csv, or .h5/.hdf5 for HDF5)"},
@@ -55,6 +60,14 @@ static const civ_cli_option forecast_options[] = {
     [F_CHUNK] = {"--chunk", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N",
                  "series forecast and written per chunk (default 4096): memory\n"
                  "holds one chunk's results; outputs are the same for any N"},
+    [F_HIER] = {"--hierarchy", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "a,b",
+                "nested attribute columns, top first (e.g. district,street):\nforecast and reconcile every node"},
+    [F_GROUP] = {"--group", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "g,...",
+                 "crossed grouping columns (e.g. service): a grouped structure"},
+    [F_RECONCILE] = {"--reconcile", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "M",
+                     "mint_shrink (default), ols, wls_struct, wls_var, bu, td"},
+    [F_COMMUNITIES] = {"--communities", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
+                       "community attributes with unique_id and the hierarchy's\ncolumns (default: the panel's)"},
     [F_FREQ] = CIV_CLI_FREQ_OPTION,
     [F_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [F_EXCEL] = CIV_CLI_CSV_OPTIONS,
@@ -67,6 +80,7 @@ static const civ_cli_spec forecast_spec = {
     "                         [--paths N] [--nonnegative auto|on|off] [--chunk N]\n"
     "                         [--report FILE] [--fitted FILE] [--quiet] [--freq F] [--encoding E]\n"
     "                         [--excel] [--precision P]\n"
+    "                         [--hierarchy a,b] [--group g] [--reconcile M] [--communities FILE]\n"
     "       civicast forecast --list-models\n",
     "Fits one model spec to every series of the panel IN (.csv long format\n"
     "unique_id,ds,y[,covariates] or .h5) and forecasts N periods ahead.  CSV outputs\n"
@@ -168,6 +182,28 @@ static char *split_names(const char *text, const char **names, size_t *n)
     return copy;
 }
 
+/* Forecasts and writes the outputs (--out, --report, --fitted) in chunks of
+ * series; several outputs are staged and published together (output_set.c),
+ * so an error or a signal in the middle leaves the previous set whole. */
+static civ_status write_outputs(const civ_panel *panel, const civ_forecast_options *opt, const char *const paths[3],
+                                const civ_csv_write_options *csv, size_t chunk, civ_forecast_write_stats *st)
+{
+    civ_cli_outputs o;
+    civ_status s = civ_cli_outputs_begin(&o, paths, 3);
+    if (!s) {
+        civ_forecast_outputs out = {.forecasts = civ_cli_outputs_path(&o, paths[0]),
+                                    .report = civ_cli_outputs_path(&o, paths[1]),
+                                    .fitted = civ_cli_outputs_path(&o, paths[2]),
+                                    .csv = csv,
+                                    .chunk_series = chunk};
+        s = civ_forecast_panel_write(panel, opt, &out, st);
+    }
+    if (!s)
+        s = civ_cli_outputs_commit(&o);
+    civ_cli_outputs_end(&o);
+    return s;
+}
+
 /* The settings of one run: options, levels and covariate names. */
 typedef struct forecast_job {
     civ_forecast_options opt;
@@ -256,6 +292,11 @@ static int forecast_settings(const civ_cli_args *a, forecast_job *j)
     if (!a->value[F_OUT])
         return civ_cli_usage_error("forecast", "missing --out FILE");
     j->opt.want_fitted = a->value[F_FITTED] != NULL;
+    if ((a->value[F_HIER] || a->value[F_GROUP]) && (a->value[F_REPORT] || a->value[F_FITTED] || a->value[F_XREG]))
+        return civ_cli_usage_error("forecast", "--report, --fitted and --xreg are not available with --hierarchy "
+                                   "or --group");
+    if (!a->value[F_HIER] && !a->value[F_GROUP] && (a->value[F_RECONCILE] || a->value[F_COMMUNITIES]))
+        return civ_cli_usage_error("forecast", "--reconcile and --communities need --hierarchy or --group");
     if (a->value[F_XREG]) {
         j->xreg_store = split_names(a->value[F_XREG], j->xreg, &j->opt.n_xreg);
         if (!j->xreg_store || j->opt.n_xreg == 0)
@@ -293,8 +334,73 @@ static void print_forecast_summary(const civ_forecast_write_stats *st, int has_r
     print_model_counts(st);
 }
 
-/* Reads, forecasts and writes in chunks of series (with the bar on a
- * terminal), and summarises. */
+/* ---- hierarchies ---------------------------------------------------------------- */
+
+/* The communities table, its hierarchy columns read as text. */
+static civ_status read_communities(const char *path, const char *const *levels, size_t nl, const char *const *groups,
+                                   size_t ng, civ_table **out)
+{
+    const char *text[2 + MAX_XREG * 2];
+    size_t k = 0;
+    text[k++] = "unique_id";
+    for (size_t i = 0; i < nl; i++)
+        text[k++] = levels[i];
+    for (size_t i = 0; i < ng; i++)
+        text[k++] = groups[i];
+    text[k] = NULL;
+    civ_table_read_options ro = {.text_columns = text};
+    return civ_cli_read_table(path, &ro, out);
+}
+
+/* --hierarchy / --group: every node forecast and reconciled. */
+static int run_hier(forecast_job *j, const civ_cli_args *a, const civ_panel *panel)
+{
+    const char *levels[MAX_XREG], *groups[MAX_XREG];
+    size_t nl = 0, ng = 0;
+    char *ls = a->value[F_HIER] ? split_names(a->value[F_HIER], levels, &nl) : NULL;
+    char *gs = a->value[F_GROUP] ? split_names(a->value[F_GROUP], groups, &ng) : NULL;
+    civ_hier_options ho;
+    civ_hier_options_init(&ho);
+    ho.forecast = j->opt;
+    ho.nonnegative = j->opt.nonnegative;
+    ho.n_paths = j->opt.n_paths;
+    civ_table *comm = NULL, *t = NULL;
+    civ_hier *h = NULL;
+    civ_hier_result *r = NULL;
+    civ_status s = CIV_OK;
+    if ((a->value[F_HIER] && !ls) || (a->value[F_GROUP] && !gs))
+        s = CIV_ERR_OUT_OF_MEMORY;
+    if (!s && a->value[F_RECONCILE])
+        s = civ_reconcile_method_parse(a->value[F_RECONCILE], &ho.method);
+    if (!s && a->value[F_COMMUNITIES])
+        s = read_communities(a->value[F_COMMUNITIES], levels, nl, groups, ng, &comm);
+    if (!s)
+        s = civ_hier_build(panel, comm, levels, nl, groups, ng, &h);
+    if (!s)
+        s = civ_hier_forecast(h, panel, &ho, &r);
+    if (!s)
+        s = civ_hier_result_table(r, h, &t);
+    if (!s)
+        s = civ_table_write_opts(t, a->value[F_OUT], &j->csv);
+    if (!s && !a->value[F_QUIET]) {
+        double lambda = civ_hier_result_lambda(r);
+        fprintf(stderr, "forecast %zu nodes (%zu series, %zu aggregates), reconciled by %s", civ_hier_n_nodes(h),
+                civ_hier_n_bottom(h), civ_hier_n_nodes(h) - civ_hier_n_bottom(h),
+                civ_reconcile_method_name(ho.method));
+        if (lambda == lambda)
+            fprintf(stderr, " (shrinkage lambda %.4f)", lambda);
+        fprintf(stderr, "\n");
+    }
+    civ_table_free(t);
+    civ_hier_result_free(r);
+    civ_hier_free(h);
+    civ_table_free(comm);
+    free(ls);
+    free(gs);
+    return s ? civ_cli_report(s) : CIV_EXIT_OK;
+}
+
+/* Reads, forecasts (with the bar on a terminal), writes and summarises. */
 static int run_job(forecast_job *j, const civ_cli_args *a)
 {
     int quiet = a->value[F_QUIET] != NULL;
@@ -304,15 +410,16 @@ static int run_job(forecast_job *j, const civ_cli_args *a)
         j->opt.progress_user = &progress;
     }
     civ_panel *panel = NULL;
-    civ_forecast_write_stats st;
-    civ_forecast_outputs out = {.forecasts = a->value[F_OUT],
-                                .report = a->value[F_REPORT],
-                                .fitted = a->value[F_FITTED],
-                                .csv = &j->csv,
-                                .chunk_series = j->chunk};
     civ_status s = civ_cli_read_panel(a->positional[0], &panel);
+    if (!s && (a->value[F_HIER] || a->value[F_GROUP])) {
+        int code = run_hier(j, a, panel);
+        civ_panel_free(panel);
+        return code;
+    }
+    const char *paths[3] = {a->value[F_OUT], a->value[F_REPORT], a->value[F_FITTED]};
+    civ_forecast_write_stats st;
     if (!s)
-        s = civ_forecast_panel_write(panel, &j->opt, &out, &st);
+        s = write_outputs(panel, &j->opt, paths, &j->csv, j->chunk, &st);
     if (progress.drawn)
         fputs("\r\033[K", stderr);
     civ_panel_free(panel);

@@ -29,6 +29,7 @@ HEADERS = {
     "plan": "plan.h",
     "report": "report_page.h",
     "stream": "stream.h",
+    "hier": "hier.h",
 }
 # Folder (relative to the source root) whose sources stand for each client.
 SOURCES = {
@@ -41,6 +42,7 @@ SOURCES = {
     "plan": "engine/src/plan/",
     "report": "engine/src/report/",
     "stream": "engine/src/stream/",
+    "hier": "engine/src/hier/",
     "cli": "engine/cli/",
 }
 ALLOWED = {
@@ -53,6 +55,7 @@ ALLOWED = {
     "plan": {"core", "io", "plan"},  # forecast and alloc through civicast.h
     "report": {"core", "io", "report"},
     "stream": {"core", "io", "stream"},  # forecast through civicast.h
+    "hier": {"core", "io", "hier"},  # forecast through civicast.h
     "cli": set(),  # the public header only
 }
 
