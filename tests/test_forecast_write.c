@@ -264,6 +264,49 @@ static void test_chunks_in_order_and_stop(void **state)
     civ_panel_free(panel);
 }
 
+/* Conformal intervals are calibrated over the whole panel: the chunked batch
+ * refuses them, and civ_forecast_panel_write runs them whole (the files are
+ * the whole conformal result's tables, for any chunk size). */
+static void test_conformal_runs_whole(void **state)
+{
+    (void)state;
+    civ_panel *panel = make_panel(12);
+    civ_forecast_options opt;
+    options(&opt, 2);
+    opt.model = "naive";
+    opt.intervals = CIV_INTERVALS_CONFORMAL;
+    opt.conformal_windows = 3;
+    chunk_log log = {0, 0, 0, 0};
+    assert_int_equal(civ_forecast_panel_chunks(panel, &opt, 5, log_chunk, &log), CIV_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(civ_last_error_message(), "conformal"));
+    assert_int_equal(log.calls, 0);
+
+    civ_forecast_result *r = NULL;
+    assert_int_equal(civ_forecast_panel(panel, &opt, &r), CIV_OK);
+    civ_table *t = NULL;
+    assert_int_equal(civ_forecast_result_table(r, panel, &t), CIV_OK);
+    assert_int_equal(civ_table_write_opts(t, path_of("conf_whole.csv"), NULL), CIV_OK);
+    civ_table_free(t);
+    civ_forecast_result_free(r);
+    /* differs from the model's intervals, so the test sees which ran */
+    opt.intervals = CIV_INTERVALS_MODEL;
+    civ_forecast_outputs model_out = {path_of("conf_model.csv"), NULL, NULL, NULL, 5};
+    assert_int_equal(civ_forecast_panel_write(panel, &opt, &model_out, NULL), CIV_OK);
+    size_t la, lb;
+    char *a = slurp(path_of("conf_whole.csv"), &la), *b = slurp(path_of("conf_model.csv"), &lb);
+    assert_true(la != lb || memcmp(a, b, la) != 0);
+    free(a);
+    free(b);
+
+    opt.intervals = CIV_INTERVALS_CONFORMAL;
+    civ_forecast_write_stats st;
+    civ_forecast_outputs out = {path_of("conf_fc.csv"), NULL, NULL, NULL, 5};
+    assert_int_equal(civ_forecast_panel_write(panel, &opt, &out, &st), CIV_OK);
+    assert_same_file(path_of("conf_whole.csv"), path_of("conf_fc.csv"));
+    assert_int_equal(st.n_series, 12);
+    civ_panel_free(panel);
+}
+
 static size_t count_entries(const char *folder)
 {
     DIR *d = opendir(folder);
@@ -353,6 +396,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_streamed_equals_whole),
         cmocka_unit_test(test_chunks_in_order_and_stop),
+        cmocka_unit_test(test_conformal_runs_whole),
         cmocka_unit_test(test_errors_leave_nothing),
         cmocka_unit_test(test_empty_panel),
     };

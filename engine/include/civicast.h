@@ -564,6 +564,20 @@ CIV_API const char *civ_model_family_name(size_t i);
 CIV_API const char *civ_model_family_summary(size_t i);
 CIV_API const char *civ_model_family_specs(size_t i);
 
+/** How prediction intervals are made (civ_forecast_options.intervals):
+ *  DEFAULT the spec's own choice (today the model's intervals for every
+ *  spec, "auto" included: conformal intervals did not meet the calibration
+ *  targets on M1 and tourism, docs/FORECASTING.md); MODEL the model's own
+ *  (analytic or simulated); CONFORMAL the model's intervals rescaled by the
+ *  errors of a rolling-origin backtest of the same model on each series
+ *  (conformal_windows windows, step 1), per series and step when a series
+ *  has enough windows, else pooled by step over series of the same length
+ *  class ("Conformal intervals" in docs/FORECASTING.md).  Conformal costs
+ *  conformal_windows extra fits per series and needs no covariates. */
+#define CIV_INTERVALS_DEFAULT 0
+#define CIV_INTERVALS_MODEL 1
+#define CIV_INTERVALS_CONFORMAL 2
+
 /** Options of civ_forecast_panel.  Initialise with civ_forecast_options_init,
  *  then change what you need.  Strings and arrays are borrowed for the call. */
 typedef struct civ_forecast_options {
@@ -586,6 +600,9 @@ typedef struct civ_forecast_options {
     size_t n_xreg;
     civ_progress_fn progress;  /* may be NULL */
     void *progress_user;
+    int intervals;             /* CIV_INTERVALS_*: how intervals are made; default
+                                  CIV_INTERVALS_DEFAULT (the spec's own choice) */
+    size_t conformal_windows;  /* backtest windows of conformal intervals; 0 = 10 */
 } civ_forecast_options;
 
 /** Fills *opt with the defaults above.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL). */
@@ -631,7 +648,9 @@ typedef civ_status (*civ_forecast_chunk_fn)(const civ_forecast_result *chunk, vo
  *  calling thread.  Every series' results are bit-identical to
  *  civ_forecast_panel's, whatever the chunk size and the thread count.
  *  Errors: those of civ_forecast_panel (before any chunk), CIV_ERR_INVALID_ARGUMENT
- *  (NULL panel or on_chunk), or the status on_chunk returned. */
+ *  (NULL panel or on_chunk; opt->intervals CIV_INTERVALS_CONFORMAL, whose
+ *  intervals are calibrated over the whole panel: use civ_forecast_panel or
+ *  civ_forecast_panel_write), or the status on_chunk returned. */
 CIV_API civ_status civ_forecast_panel_chunks(const civ_panel *panel, const civ_forecast_options *opt,
                                              size_t chunk_series, civ_forecast_chunk_fn on_chunk, void *user);
 /** Panel index of a result's first series: 0 for civ_forecast_panel's,
@@ -669,7 +688,10 @@ typedef struct civ_forecast_write_stats {
  *  memory holds one chunk's results and rows, whatever the number of series,
  *  and the files are byte-identical to writing civ_forecast_panel's tables
  *  with civ_table_write_opts (CSV; HDF5 holds the same data), for any chunk
- *  size and thread count.  The report's rows wait in an anonymous temporary
+ *  size and thread count.  Conformal intervals (opt->intervals
+ *  CIV_INTERVALS_CONFORMAL) are calibrated over the whole panel: such a run is
+ *  forecast whole (civ_forecast_panel) and written as one chunk, so memory
+ *  then holds every series' results.  The report's rows wait in an anonymous temporary
  *  file (in TMPDIR, else /tmp; unlinked once open) until its parameter
  *  columns are known.  Every file is
  *  written to a temporary file beside it and renamed into place after the
@@ -735,6 +757,106 @@ CIV_API civ_status civ_forecast_report_table(const civ_forecast_result *result, 
  *  want_fitted. */
 CIV_API civ_status civ_forecast_fitted_table(const civ_forecast_result *result, const civ_panel *panel,
                                              civ_table **out);
+
+/* ---- Several models, backtests and accuracy --------------------------- */
+
+/** The name a model spec goes by in multi-model outputs and backtests:
+ *  statsforecast's for the automatic families ("ets" -> "AutoETS", "arima"
+ *  -> "AutoARIMA", "theta" -> "Theta", "autotheta" -> "AutoTheta", "otm" ->
+ *  "OptimizedTheta", "dstm" -> "DynamicTheta", "dotm" ->
+ *  "DynamicOptimizedTheta", "naive" -> "Naive", "snaive" -> "SeasonalNaive",
+ *  "mean" -> "HistoricAverage", "rwf" -> "RandomWalkWithDrift", "auto" ->
+ *  "Auto", "combo" -> "Combo", "combo(median)" -> "ComboMedian"), else the
+ *  spec as written ("ETS(A,Ad,N)").  Writes at most size bytes to buf.
+ *  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, size < 2), CIV_ERR_SPEC (a spec
+ *  no family accepts). */
+CIV_API civ_status civ_model_display_name(const char *spec, char *buf, size_t size);
+
+/** Several models' forecasts of one panel as one table.  results[k] is the
+ *  civ_forecast_panel result of spec specs[k] on `panel` (same horizon and
+ *  levels).  Long (wide = 0): unique_id, ds, h, model, fitted_model, mean,
+ *  lo-<L>, hi-<L>, ... one row per series, model (in the order given) and
+ *  step, with model the display name (civ_model_display_name) and
+ *  fitted_model the model fitted to that series ("ETS(M,A,N)").  Wide
+ *  (wide = 1): statsforecast's forecast layout unique_id, ds, <name>,
+ *  <name>-lo-<L>, <name>-hi-<L>, ... for each model, one row per series and
+ *  step.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, n = 0, results of
+ *  another panel, horizon or levels), CIV_ERR_SPEC (a spec, or two specs with
+ *  the same display name), CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_forecast_multi_table(const civ_forecast_result *const *results, const char *const *specs,
+                                            size_t n, const civ_panel *panel, int wide, civ_table **out);
+
+/** Options of civ_backtest_panel (rolling-origin evaluation, statsforecast's
+ *  cross_validation).  Initialise with civ_backtest_options_init. */
+typedef struct civ_backtest_options {
+    civ_forecast_options forecast; /* horizon, levels, threads, seed, criterion,
+                                      n_paths, nonnegative, progress (counted in
+                                      windows: done/total model x series x
+                                      window tasks); model when n_models = 0.
+                                      Not supported: xreg, intervals =
+                                      CIV_INTERVALS_CONFORMAL */
+    const char *const *models;     /* specs to compare, or NULL */
+    size_t n_models;
+    size_t windows;                /* K >= 1 windows per series (default 3) */
+    size_t step;                   /* periods between successive cutoffs (default 1) */
+} civ_backtest_options;
+
+/** Fills *opt with the defaults (forecast options as
+ *  civ_forecast_options_init, 3 windows, step 1).  Errors:
+ *  CIV_ERR_INVALID_ARGUMENT (NULL). */
+CIV_API civ_status civ_backtest_options_init(civ_backtest_options *opt);
+
+/** Backtest results: per model, series and window, the forecasts of that
+ *  window.  Opaque; free with civ_backtest_result_free. */
+typedef struct civ_backtest_result civ_backtest_result;
+
+/** Rolling-origin backtest.  For series i with n values, window k = 0..K-1
+ *  (oldest first) trains on the first c = n - h - (K-1-k)*step values (the
+ *  cutoff is the period of value c) and forecasts h steps, compared with the
+ *  values c+1..c+h that follow.  Each window is forecast exactly as
+ *  civ_forecast_panel would forecast that stretch alone (same seeds).  A
+ *  window that cannot be fitted (c < 1, too short for the model, ...) records
+ *  its status and NaN forecasts; the run goes on.  Parallel over model x
+ *  series x window tasks; bit-identical for any thread count.
+ *  Errors (nothing run, *out untouched): CIV_ERR_INVALID_ARGUMENT (NULL,
+ *  windows or step 0, bad levels), CIV_ERR_SPEC (an unknown spec, two specs
+ *  with one display name), CIV_ERR_UNSUPPORTED (xreg, conformal intervals),
+ *  CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_backtest_panel(const civ_panel *panel, const civ_backtest_options *opt,
+                                      civ_backtest_result **out);
+/** Frees a backtest result; NULL accepted. */
+CIV_API void civ_backtest_result_free(civ_backtest_result *result);
+/** Windows (model x series x window) that failed, and the wall-clock seconds. */
+CIV_API size_t civ_backtest_result_n_failed(const civ_backtest_result *result);
+CIV_API double civ_backtest_result_seconds(const civ_backtest_result *result);
+
+/** The windows that failed: unique_id, model, cutoff, status (e.g.
+ *  "CIV_ERR_TOO_SHORT"), message; one row per failed window, in the order of
+ *  civ_backtest_result_table.  Errors as civ_backtest_result_table. */
+CIV_API civ_status civ_backtest_failures_table(const civ_backtest_result *result, const civ_panel *panel,
+                                               civ_table **out);
+/** The windows' forecasts in statsforecast's cross_validation layout, long:
+ *    unique_id, cutoff, ds, h, y, model, mean, lo-<L>, hi-<L>, ...
+ *  one row per series, window, model and step (in that order), with cutoff
+ *  the last training period, y the actual (NaN when missing) and model the
+ *  display name.  Failed windows keep their rows with NaN forecasts.
+ *  `panel` must be the panel backtested.  Errors: CIV_ERR_INVALID_ARGUMENT,
+ *  CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_backtest_result_table(const civ_backtest_result *result, const civ_panel *panel,
+                                             civ_table **out);
+/** Accuracy of each model over all series, windows and steps (by_series = 0)
+ *  or per series and model (by_series = 1: a unique_id column first):
+ *    [unique_id,] model, windows, failed, n, MAE, RMSE, MAPE, sMAPE, MASE,
+ *    RMSSE, bias, coverage-<L>, score-<L>, MSIS-<L>, ...
+ *  windows / failed count windows, n the forecast points scored.  MAE, RMSE,
+ *  MAPE, sMAPE, bias (mean forecast - actual), coverage (% of actuals inside
+ *  the interval) and score (Winkler's interval score) are means over all
+ *  scored points; MASE, RMSSE and MSIS are means over windows of measures
+ *  scaled by the in-sample seasonal naive errors of that window's training
+ *  part.  docs/FORECASTING.md ("Accuracy measures") gives every formula.
+ *  Errors as civ_backtest_result_table. */
+CIV_API civ_status civ_backtest_accuracy_table(const civ_backtest_result *result, const civ_panel *panel,
+                                               int by_series, civ_table **out);
 
 /* ------------------------------------------------------------------------ */
 /* Hierarchies and reconciliation (engine/src/hier/)                        */
@@ -893,6 +1015,7 @@ CIV_API civ_status civ_hier_result_table(const civ_hier_result *result, const ci
  *             repeatedly after civ_alloc_problem_set_factor / _set_weights
  *             (Monte Carlo, perturbed weights, scenarios)
  *   civ_alloc_result_table / _summary / _stats       outputs
+ *   civ_alloc_result_write                           the table straight to a file
  * civ_alloc_run() does all of it in one call.  Money is int64 minor units
  * (fen when minor_unit = 100) everywhere in this API.
  */
@@ -1037,6 +1160,16 @@ enum { CIV_ALLOC_EXPLAIN_NONE = 0, CIV_ALLOC_EXPLAIN_EN = 1, CIV_ALLOC_EXPLAIN_Z
  *  Free with civ_table_free. */
 CIV_API civ_status civ_alloc_result_table(const civ_alloc_problem *problem, const civ_alloc_result *result,
                                           int explain, civ_table **out);
+/** Writes the table of civ_alloc_result_table (`explain` as there) to `path`
+ *  (.csv, .h5 or .hdf5; `options` as civ_table_write_opts, may be NULL) without holding it
+ *  in memory: a CSV is built and written a block of rows at a time (the same
+ *  bytes as civ_table_write_opts of the whole table), so a million
+ *  communities with explanations need a few MB instead of about 500 MB.  The
+ *  file is written atomically (nothing is left at `path` on error).  HDF5
+ *  goes through the whole table.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL),
+ *  CIV_ERR_UNSUPPORTED (unknown extension), CIV_ERR_IO, CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_alloc_result_write(const civ_alloc_problem *problem, const civ_alloc_result *result,
+                                          int explain, const char *path, const civ_csv_write_options *options);
 /** The summary table: section, name, amount (minor units), amount_yuan,
  *  share, communities, value -- rows for the budget, each reserve, each pool
  *  and pool group, each district, the total (= budget), per-capita

@@ -72,3 +72,22 @@ def test_hdf5_and_errors(tmp_path):
     assert os.listdir(bad) == []
     with pytest.raises(TypeError):
         civicast.forecast_to_files(PANEL, str(bad / "fc.csv"), chunk=2.5)
+
+
+def test_conformal_runs_whole(tmp_path):
+    """Conformal intervals (calibrated over the whole panel) go through the
+    whole-result path: the same values as forecast(intervals="conformal"),
+    whatever chunk says, and not the model's intervals."""
+    df = civicast.read(PANEL)
+    kw = dict(model="naive", h=4, level=(80,), intervals="conformal", conformal_windows=3)
+    a, b, m = (str(tmp_path / f"{t}.csv") for t in ("a", "b", "m"))
+    civicast.forecast_to_files(PANEL, a, chunk=1, **kw)
+    civicast.forecast_to_files(PANEL, b, **kw)
+    assert _read(a) == _read(b)
+    fc = civicast.forecast(df, **kw)
+    got = pd.read_csv(a, float_precision="round_trip")
+    assert (got["lo-80"].to_numpy() == fc["lo-80"].to_numpy()).all()
+    civicast.forecast_to_files(PANEL, m, model="naive", h=4, level=(80,))
+    assert _read(m) != _read(a)
+    with pytest.raises(ValueError, match="intervals must be"):
+        civicast.forecast_to_files(PANEL, m, intervals="bogus")

@@ -8,15 +8,14 @@
 #include <string.h>
 #include <strings.h>
 
-#include "atomic_file.h"
 #include "csv.h"
 #include "error.h"
 #include "table.h"
 
 struct civ_table_stream {
-    civ_atomic_file af;          /* CSV */
+    civ_csv_stream *csv;         /* CSV: csv.c's buffered writer (the bytes of civ_table_write_csv_opts) */
     civ_h5_table_stream *h5;     /* or HDF5 */
-    civ_csv_write_options csv;
+    char *path;                  /* for errors */
     int header_done;
     size_t n_columns;
     char **names;                /* the first chunk's columns, to check later ones */
@@ -41,6 +40,7 @@ static void stream_free(civ_table_stream *ts)
         free(ts->names[c]);
     free(ts->names);
     free(ts->types);
+    free(ts->path);
     free(ts);
 }
 
@@ -57,13 +57,13 @@ civ_status civ_table_stream_open(const char *path, const civ_csv_write_options *
     if (s)
         return s;
     civ_table_stream *ts = calloc(1, sizeof *ts);
-    if (!ts)
-        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory opening %s", path);
-    if (csv)
-        ts->csv = *csv;
-    s = is_hdf5(path) ? civ_h5_table_stream_open(path, &ts->h5) : civ_atomic_open(&ts->af, path);
-    if (s) {
+    if (!ts || !(ts->path = strdup(path))) {
         free(ts);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory opening %s", path);
+    }
+    s = is_hdf5(path) ? civ_h5_table_stream_open(path, &ts->h5) : civ_csv_stream_open(path, csv, &ts->csv);
+    if (s) {
+        stream_free(ts);
         return s;
     }
     *out = ts;
@@ -85,15 +85,14 @@ static civ_status same_columns(civ_table_stream *ts, const civ_table *t)
                 return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for column names");
         }
         ts->header_done = 1;
-        if (!ts->h5)
-            civ_csv_put_table_header(ts->af.fp, t, &ts->csv);
-        return CIV_OK;
+        /* The CSV writer writes the header with its first rows, even none. */
+        return ts->h5 ? CIV_OK : civ_csv_stream_rows(ts->csv, t, 0, 0);
     }
     int same = t->n_columns == ts->n_columns;
     for (size_t c = 0; same && c < t->n_columns; c++)
         same = t->columns[c].type == ts->types[c] && !strcmp(t->columns[c].name, ts->names[c]);
     if (!same) {
-        civ_where w = {.file = ts->h5 ? NULL : ts->af.path};
+        civ_where w = {.file = ts->path};
         return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "a chunk's columns differ from the first chunk's");
     }
     return CIV_OK;
@@ -108,7 +107,7 @@ civ_status civ_table_stream_append(civ_table_stream *ts, const civ_table *chunk)
         return s;
     if (ts->h5)
         return civ_h5_table_stream_append(ts->h5, chunk);
-    return civ_csv_put_table_rows(ts->af.fp, chunk, &ts->csv, ts->af.path);
+    return civ_csv_stream_rows(ts->csv, chunk, 0, chunk->n_rows);
 }
 
 civ_status civ_table_stream_commit(civ_table_stream *ts, const civ_table *columns)
@@ -128,9 +127,9 @@ civ_status civ_table_stream_commit(civ_table_stream *ts, const civ_table *column
         else
             s = civ_h5_table_stream_commit(ts->h5, columns);
     } else if (s) {
-        civ_atomic_abort(&ts->af);
+        civ_csv_stream_abort(ts->csv);
     } else {
-        s = civ_atomic_commit(&ts->af);
+        s = civ_csv_stream_commit(ts->csv);
     }
     stream_free(ts);
     return s;
@@ -143,6 +142,6 @@ void civ_table_stream_abort(civ_table_stream *ts)
     if (ts->h5)
         civ_h5_table_stream_abort(ts->h5);
     else
-        civ_atomic_abort(&ts->af);
+        civ_csv_stream_abort(ts->csv);
     stream_free(ts);
 }

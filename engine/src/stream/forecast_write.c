@@ -398,8 +398,17 @@ civ_status civ_forecast_panel_write(const civ_panel *panel, const civ_forecast_o
         st = civ_table_stream_open(out->fitted, out->csv, &w.fitted);
     if (!st && out->report)
         st = spill_open(&w.spill);
-    if (!st)
+    if (!st && o.intervals == CIV_INTERVALS_CONFORMAL) {
+        /* Conformal intervals are calibrated over the whole panel: the whole
+         * result, written as one chunk (memory holds every series' results). */
+        civ_forecast_result *r = NULL;
+        st = civ_forecast_panel(panel, &o, &r);
+        if (!st)
+            st = on_chunk(r, &c);
+        civ_forecast_result_free(r);
+    } else if (!st) {
         st = civ_forecast_panel_chunks(panel, &o, out->chunk_series, on_chunk, &c);
+    }
     if (!st && c.n_chunks == 0) { /* an empty panel: one empty chunk gives the headers */
         civ_forecast_result *r = NULL;
         st = civ_forecast_panel(panel, &o, &r);
