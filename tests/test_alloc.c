@@ -164,6 +164,11 @@ static void test_factor_shares_and_rounding(void **state)
     assert_true(summary_value(o.sum, "district", "d2", "amount") == 56923);
     /* per capita: 1000 yuan / 1000 people */
     assert_true(fabs(summary_value(o.sum, "statistic", "per_capita_mean", "amount") - 1.0) < 1e-12);
+    /* [data] population is copied (row order) for the per-capita figures;
+     * [data] aged is not named, so there is no aged column */
+    assert_true(cell(o.t, 0, "population") == 700 && cell(o.t, 1, "population") == 100);
+    size_t col;
+    assert_int_equal(civ_table_find_column(o.t, "aged", &col), CIV_ERR_NOT_FOUND);
     run_free(&o);
     civ_table_free(c);
     civ_alloc_spec_free(s);
@@ -190,6 +195,8 @@ static void test_reserve_tilt_floor(void **state)
     assert_true(cell(o.t, 2, "amount_fen") == 50000);
     assert_true(cell(o.t, 0, "tilt") == 2);
     assert_true(cell(o.t, 2, "tilt") == 1);
+    size_t col; /* no [data]: no population or aged column */
+    assert_int_equal(civ_table_find_column(o.t, "population", &col), CIV_ERR_NOT_FOUND);
     assert_string_equal(text_cell(o.t, 0, "binding"), "floor");
     const char *ex = text_cell(o.t, 0, "explanation");
     assert_non_null(strstr(ex, "aging tilt ×2"));

@@ -1154,9 +1154,11 @@ enum { CIV_ALLOC_EXPLAIN_NONE = 0, CIV_ALLOC_EXPLAIN_EN = 1, CIV_ALLOC_EXPLAIN_Z
  *  change_pct (the total against last year's total: [data] last_year, else
  *  the sum of the funds' histories when every fund has one), then for each
  *  fund with a history (a [[pool]] or [[formula]] last_year)
- *  last_year_<fund>_<minor>, change_<fund>_<minor>, change_<fund>_pct; with
- *  `explain`, an "explanation" text column saying, per fund, which bound
- *  decided the amount, with the bound's value (CIV_ALLOC_EXPLAIN_EN / _ZH).
+ *  last_year_<fund>_<minor>, change_<fund>_<minor>, change_<fund>_pct;
+ *  "population" and "aged" (persons, copied from the spec's [data]
+ *  population / aged columns, only when it names them); with `explain`,
+ *  an "explanation" text column saying, per fund, which bound decided the
+ *  amount, with the bound's value (CIV_ALLOC_EXPLAIN_EN / _ZH).
  *  Free with civ_table_free. */
 CIV_API civ_status civ_alloc_result_table(const civ_alloc_problem *problem, const civ_alloc_result *result,
                                           int explain, civ_table **out);
@@ -1777,7 +1779,9 @@ typedef enum civ_plan_table {
     CIV_PLAN_ALLOCATION_STAGES = 16, /* allocation_stages.csv: unique_id, before (each community's
                                         amount before the constraints: factor base plus tilts, minor
                                         units, allocation row order), for the report's Lorenz curve */
-    CIV_PLAN_TABLE_COUNT = 17
+    CIV_PLAN_HISTORY = 17,           /* history.csv: unique_id, ds, y -- the last observed periods of every
+                                        series (the horizon, at least 24), for the report's charts */
+    CIV_PLAN_TABLE_COUNT = 18
 } civ_plan_table;
 /** The file stem of a table ("forecasts", "need_summary"; "" if unknown). */
 CIV_API const char *civ_plan_table_name(civ_plan_table table);
@@ -1847,8 +1851,9 @@ typedef struct civ_report_options {
 /** Writes OUTDIR/report.html from the tables a plan wrote into OUTDIR
  *  (allocation.csv and allocation_summary.csv required; forecasts.csv,
  *  forecast_report.csv, need_summary.csv, uncertainty.csv,
- *  allocation_waterfall.csv, allocation_stages.csv and backtest/monitoring
- *  tables used when present), and each chart's Vega-Lite spec as
+ *  allocation_waterfall.csv, allocation_stages.csv, history.csv,
+ *  backtest_accuracy.csv and the monitoring tables used when present;
+ *  docs/REPORT.md lists them and their columns), and each chart's Vega-Lite spec as
  *  OUTDIR/charts/<name>.vl.json.  The page is one self-contained file (the
  *  Vega builds are inlined; it makes no network request) with the sections
  *  Summary, Demand, Allocation, Uncertainty, Need and Monitoring.  Files are

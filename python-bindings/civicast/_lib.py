@@ -304,7 +304,8 @@ class civ_plan_stats(ctypes.Structure):
 # The tables of civ_plan_run (civ_plan_table), in the order they are written.
 PLAN_TABLES = ("forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need",
                "need_summary", "monitor_status", "monitor_alerts", "warning", "warning_steps", "risks",
-               "risk_matrix", "inactivity", "demand", "allocation_waterfall", "allocation_stages")
+               "risk_matrix", "inactivity", "demand", "allocation_waterfall", "allocation_stages",
+               "history")
 
 
 # Frequencies (civ_frequency) and date forms (civ_date_form).

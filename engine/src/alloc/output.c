@@ -99,8 +99,17 @@ typedef struct acols {
     size_t id, label0, district, unit0, amt, major, share, f0, un, rd, t0, bind, ly, ly_major, ch, ch_major, chp, ex;
     size_t paid0, paid, total; /* reserve release: paid_<fund>_<minor>..., paid_<minor>, total_<minor> */
     size_t fund0; /* per fund with a history: last_year_<fund>_<minor>, change_<fund>_<minor>, change_<fund>_pct */
-    int has_district;
+    size_t pop, aged; /* [data] population / aged, when named */
+    int has_district, has_pop, has_aged;
 } acols;
+
+static int has_label(const civ_alloc_problem *p, const char *name)
+{
+    for (size_t j = 0; j < p->n_labels; j++)
+        if (!strcmp(p->label_names[j], name))
+            return 1;
+    return 0;
+}
 
 static acols alloc_columns(tb *b, const civ_alloc_problem *p, int explain)
 {
@@ -183,6 +192,12 @@ static acols alloc_columns(tb *b, const civ_alloc_problem *p, int explain)
         snprintf(name, sizeof name, "change_%s_pct", p->units[u].name);
         add_col(b, name, CIV_COLUMN_NUMBER);
     }
+    /* the per-capita bases, when [data] names them (a label column of the
+     * same name keeps its place) */
+    c.has_pop = s->population && !has_label(p, "population");
+    c.has_aged = s->aged && !has_label(p, "aged");
+    c.pop = c.has_pop ? add_col(b, "population", CIV_COLUMN_NUMBER) : 0;
+    c.aged = c.has_aged ? add_col(b, "aged", CIV_COLUMN_NUMBER) : 0;
     c.ex = explain ? add_col(b, "explanation", CIV_COLUMN_TEXT) : 0;
     return c;
 }
@@ -297,6 +312,10 @@ static void put_row(tb *b, const acols *cp, const civ_alloc_problem *p, const ci
         set_num(b, row, c.chp, NAN);
     }
     fund_history_cells(b, &c, p, r, i, row);
+    if (c.has_pop)
+        set_num(b, row, c.pop, p->population[i]);
+    if (c.has_aged)
+        set_num(b, row, c.aged, p->aged[i]);
     if (explain) {
         civ_alloc_explain_row(p, r, i, explain == CIV_ALLOC_EXPLAIN_ZH ? "zh" : "en", ex, sizeof ex);
         set_txt(b, row, c.ex, ex);
