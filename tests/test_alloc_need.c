@@ -219,7 +219,7 @@ static void test_errors(void **state)
     assert_int_equal(need_err("[need]\nstandard_per_meal = 0\nbase_year = 2025\n"), CIV_ERR_SPEC);
     assert_int_equal(need_err("[need]\nstandard_per_meal = 8\nbase_year = 2025\nif_missing = \"skip\"\n"),
                      CIV_ERR_SPEC);
-    assert_int_equal(need_err("[need\n"), CIV_ERR_PARSE);
+    assert_int_equal(need_err("[need\n"), CIV_ERR_SPEC);
     civ_alloc_need *n = NULL;
     assert_int_equal(civ_alloc_need_read("/nonexistent/need.toml", &n), CIV_ERR_IO);
 

@@ -330,6 +330,9 @@ static void test_bytes_and_limits(void **state)
     const char u16nobom[] = "u\0n\0i\0q\0";
     expect_panel_error_len(u16nobom, (long)sizeof u16nobom - 1, CIV_ERR_PARSE, 1, 0, NULL);
     assert_non_null(strstr(civ_last_error()->message, "CSV UTF-8"));
+    const char u16benobom[] = "\0u\0n\0i\0q"; /* big-endian without a BOM (iconv -t UTF-16BE) */
+    expect_panel_error_len(u16benobom, (long)sizeof u16benobom - 1, CIV_ERR_PARSE, 1, 0, NULL);
+    assert_non_null(strstr(civ_last_error()->message, "UTF-16"));
 
     /* a 2 MiB field, unquoted and quoted, in the middle of a file */
     size_t big = (size_t)2 << 20;

@@ -444,13 +444,13 @@ static void test_deep_nesting_in_spec(void **state)
 {
     (void)state;
     static const char dotted[] = "version = \"1\"\n[a.b.c.d.e.f.g]\nx = 1\n";
-    expect_spec_error(dotted, sizeof dotted - 1, CIV_ERR_PARSE);
+    expect_spec_error(dotted, sizeof dotted - 1, CIV_ERR_SPEC);
     static const char dotted_key[] = "version = \"1\"\na.b.c = 1\n";
-    expect_spec_error(dotted_key, sizeof dotted_key - 1, CIV_ERR_PARSE);
+    expect_spec_error(dotted_key, sizeof dotted_key - 1, CIV_ERR_SPEC);
     static const char nested[] = "version = \"1\"\nx = [[[[[[[[1]]]]]]]]\n";
-    expect_spec_error(nested, sizeof nested - 1, CIV_ERR_PARSE);
+    expect_spec_error(nested, sizeof nested - 1, CIV_ERR_SPEC);
     static const char inline_t[] = "version = \"1\"\nx = {a = {b = {c = 1}}}\n";
-    expect_spec_error(inline_t, sizeof inline_t - 1, CIV_ERR_PARSE);
+    expect_spec_error(inline_t, sizeof inline_t - 1, CIV_ERR_SPEC);
     /* 100,000 opening brackets, as a value and as a table header: linear, no
      * recursion, one error */
     size_t n = 100000;
@@ -460,10 +460,10 @@ static void test_deep_nesting_in_spec(void **state)
     memset(deep + k, '[', n);
     k += n;
     deep[k++] = '\n';
-    expect_spec_error(deep, k, CIV_ERR_PARSE);
+    expect_spec_error(deep, k, CIV_ERR_SPEC);
     memset(deep, '[', n);
     deep[n] = '\n';
-    expect_spec_error(deep, n + 1, CIV_ERR_PARSE);
+    expect_spec_error(deep, n + 1, CIV_ERR_SPEC);
     free(deep);
     /* 5,000 tables: over the 4,096-table limit */
     size_t cap = 5000 * 24 + 64;
@@ -472,7 +472,7 @@ static void test_deep_nesting_in_spec(void **state)
     size_t m = (size_t)snprintf(many, cap, "version = \"1\"\n");
     for (int i = 0; i < 5000; i++)
         m += (size_t)snprintf(many + m, cap - m, "[[reserve]]\n");
-    expect_spec_error(many, m, CIV_ERR_LIMIT);
+    expect_spec_error(many, m, CIV_ERR_SPEC);
     free(many);
 }
 

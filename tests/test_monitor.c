@@ -390,7 +390,7 @@ static void test_bad_spec(void **state)
                               "colour"), CIV_ERR_SPEC);
     assert_int_equal(spec_err("[[indicator]]\nid = \"a\"\ntarget = 0.5\ndepartment = \"d\"\n"
                               "[[indicator]]\nid = \"a\"\ntarget = 0.5\ndepartment = \"d\"\n", 5, "id"),
-                     CIV_ERR_DUPLICATE);
+                     CIV_ERR_SPEC);
     assert_int_equal(spec_err("[[indicator]]\nid = \"a\"\ntarget_change = -0.3\nbase = \"2023\"\n"
                               "by = \"2022\"\ndepartment = \"d\"\n", 5, "by"), CIV_ERR_SPEC);
     assert_int_equal(spec_err("[[indicator]]\nid = \"a\"\ntarget = 0.5\ndepartment = \"d\"\nbetter = \"up\"\n", 5,

@@ -147,7 +147,7 @@ static void test_fixed_crashers_outcomes(void **state)
      * buffer: "x = t" at the very end must be a clean parse error. */
     static const char spec[] = {'x', ' ', '=', ' ', 't'};
     civ_alloc_spec *s = NULL;
-    assert_int_equal(civ_alloc_spec_parse(spec, sizeof spec, "t.spec", &s), CIV_ERR_PARSE);
+    assert_int_equal(civ_alloc_spec_parse(spec, sizeof spec, "t.spec", &s), CIV_ERR_SPEC);
     assert_null(s);
 
     /* io/hdf5.c trusted a dataset's declared length (2^59 ids) and asked

@@ -184,13 +184,27 @@ civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *comm
     return s;
 }
 
-civ_status civ_cli_need(const civ_alloc_need *need, const civ_table *forecasts, const char *out_path,
-                        const char *summary_path, const char *currency, const civ_csv_write_options *csv)
+/* A projection error that names no file is about the forecasts table
+ * (civicast.h, civ_alloc_need_project): it gets the forecasts' path, so the
+ * line says which file to fix. */
+static civ_status blame_forecasts(civ_status s, const char *forecasts_path)
+{
+    const civ_error *e = civ_last_error();
+    if (!s || !forecasts_path || e->status != s || e->file[0])
+        return s;
+    civ_error copy = *e;
+    snprintf(copy.file, sizeof copy.file, "%s", forecasts_path);
+    return civ_error_restore(&copy);
+}
+
+civ_status civ_cli_need(const civ_alloc_need *need, const civ_table *forecasts, const char *forecasts_path,
+                        const char *out_path, const char *summary_path, const char *currency,
+                        const civ_csv_write_options *csv)
 {
     civ_table *pc = NULL, *py = NULL;
     civ_csv_write_options o = csv ? *csv : (civ_csv_write_options){0};
     o.min_decimals = civ_cli_money_decimals(civ_alloc_need_minor_unit(need));
-    civ_status s = civ_alloc_need_project(need, forecasts, &pc, &py);
+    civ_status s = blame_forecasts(civ_alloc_need_project(need, forecasts, &pc, &py), forecasts_path);
     if (!s && out_path)
         s = civ_table_write_opts(pc, out_path, &o);
     if (!s && summary_path)

@@ -4,11 +4,17 @@
  * in parallel and writes long-format forecasts, plus an optional per-series
  * report and fitted values (docs/FORECASTING.md).
  *
- * The command is a thin shell over civ_forecast_panel: it parses options,
- * draws a progress bar on stderr when stderr is a terminal, writes the tables
- * with civ_table_write (CSV or HDF5 by extension) and ends with a one-line
- * summary.  Exit 0, 6 when some series failed (their status is in the
+ * The command is a thin shell over civ_forecast_panel_write: it parses
+ * options, draws a progress bar on stderr when stderr is a terminal, lets the
+ * library forecast and write the files in chunks of series (CSV or HDF5 by
+ * extension; memory holds one chunk; several outputs staged and published
+ * together, output_set.c) and ends with a one-line summary.  Exit 0, 6 when some series failed (their status is in the
  * report), or the code of the error that stopped it.
+ *
+ * With several models (--model ets,theta) or --wide it forecasts the whole
+ * panel once per model and writes one table (civ_forecast_multi_table);
+ * --intervals conformal is calibrated over the whole panel, so the library
+ * runs it whole inside civ_forecast_panel_write (--chunk has no effect).
  *
  * With --hierarchy (and/or --group) it forecasts every node of the hierarchy
  * the community attributes define and reconciles them (civ_hier_build,
@@ -26,8 +32,8 @@
 #define MAX_MODELS 32
 
 enum { F_OUT, F_H, F_MODEL, F_LEVEL, F_THREADS, F_SEED, F_IC, F_XREG, F_PATHS, F_NONNEG, F_REPORT, F_FITTED,
-       F_QUIET, F_LIST, F_INTERVALS, F_CWINDOWS, F_WIDE, F_HIER, F_GROUP, F_RECONCILE, F_COMMUNITIES, F_FREQ,
-       F_ENCODING, F_EXCEL /* F_EXCEL, +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+       F_QUIET, F_LIST, F_CHUNK, F_INTERVALS, F_CWINDOWS, F_WIDE, F_HIER, F_GROUP, F_RECONCILE, F_COMMUNITIES,
+       F_FREQ, F_ENCODING, F_EXCEL /* F_EXCEL, +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option forecast_options[] = {
     [F_OUT] = {"--out", "-o", CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                "forecasts: unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n(.csv, or .h5/.hdf5 for HDF5)"},
@@ -58,6 +64,9 @@ static const civ_cli_option forecast_options[] = {
                   "in-sample one-step fitted values and residuals"},
     [F_QUIET] = {"--quiet", "-q", CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "no progress bar and no summary line"},
     [F_LIST] = {"--list-models", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "list the model families and their specs"},
+    [F_CHUNK] = {"--chunk", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N",
+                 "series forecast and written per chunk (default 4096): memory\n"
+                 "holds one chunk's results; outputs are the same for any N"},
     [F_INTERVALS] = {"--intervals", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "KIND",
                      "model (the model's own) or conformal (calibrated on backtest\n"
                      "errors, docs/FORECASTING.md); default: the model's"},
@@ -82,7 +91,7 @@ static const civ_cli_spec forecast_spec = {
     "forecast",
     "usage: civicast forecast IN --out FILE [--h N] [--model SPEC[,SPEC...]] [--level 80,95]\n"
     "                         [--threads N] [--seed S] [--ic aicc|aic|bic] [--xreg a,b]\n"
-    "                         [--paths N] [--nonnegative auto|on|off]\n"
+    "                         [--paths N] [--nonnegative auto|on|off] [--chunk N]\n"
     "                         [--intervals model|conformal] [--conformal-windows K] [--wide]\n"
     "                         [--report FILE] [--fitted FILE] [--quiet] [--freq F] [--encoding E]\n"
     "                         [--excel] [--precision P]\n"
@@ -142,56 +151,20 @@ static void with_commas(size_t v, char *buf, size_t size)
 }
 
 /* Prints "models: ETS(A,N,N) 512, ETS(A,Ad,N) 300, ..." (most used first). */
-static void print_model_counts(const civ_forecast_result *r)
+static void print_model_counts(const civ_forecast_write_stats *st)
 {
-    enum { MAX_SHOWN = 8 };
-    size_t n = civ_forecast_result_n_series(r), kinds = 0;
-    const char **names = calloc(n ? n : 1, sizeof *names);
-    size_t *counts = calloc(n ? n : 1, sizeof *counts);
-    if (!names || !counts) {
-        free(names);
-        free(counts);
+    if (!st->n_models_listed)
         return;
+    fprintf(stderr, "models:");
+    for (size_t k = 0; k < st->n_models_listed; k++) {
+        char name[300];
+        fprintf(stderr, "%s %s %zu", k ? "," : "", civ_cli_safe(st->models[k], name, sizeof name),
+                st->model_counts[k]);
     }
-    for (size_t i = 0; i < n; i++) {
-        const char *m = civ_forecast_result_model(r, i);
-        if (!m[0])
-            continue;
-        size_t k = 0;
-        while (k < kinds && strcmp(names[k], m))
-            k++;
-        if (k == kinds)
-            names[kinds++] = m;
-        counts[k]++;
-    }
-    /* insertion sort: count descending, then name */
-    for (size_t a = 1; a < kinds; a++) {
-        for (size_t b = a; b > 0 && (counts[b] > counts[b - 1] ||
-                                     (counts[b] == counts[b - 1] && strcmp(names[b], names[b - 1]) < 0));
-             b--) {
-            size_t tc = counts[b];
-            counts[b] = counts[b - 1];
-            counts[b - 1] = tc;
-            const char *tn = names[b];
-            names[b] = names[b - 1];
-            names[b - 1] = tn;
-        }
-    }
-    if (kinds) {
-        fprintf(stderr, "models:");
-        size_t rest = 0;
-        for (size_t k = 0; k < kinds; k++) {
-            if (k < MAX_SHOWN)
-                fprintf(stderr, "%s %s %zu", k ? "," : "", names[k], counts[k]);
-            else
-                rest += counts[k];
-        }
-        if (rest)
-            fprintf(stderr, ", %zu other model%s %zu", kinds - MAX_SHOWN, kinds - MAX_SHOWN > 1 ? "s" : "", rest);
-        fprintf(stderr, "\n");
-    }
-    free(names);
-    free(counts);
+    size_t others = st->n_models - st->n_models_listed;
+    if (others)
+        fprintf(stderr, ", %zu other model%s %zu", others, others > 1 ? "s" : "", st->other_count);
+    fprintf(stderr, "\n");
 }
 
 /* ---- option parsing -------------------------------------------------------------- */
@@ -224,36 +197,26 @@ static char *split_names(const char *text, const char **names, size_t *n)
     return copy;
 }
 
-static int write_table(civ_status (*make)(const civ_forecast_result *, const civ_panel *, civ_table **),
-                       const civ_forecast_result *r, const civ_panel *panel, const char *path,
-                       const civ_csv_write_options *csv)
+/* Forecasts and writes the outputs (--out, --report, --fitted) in chunks of
+ * series; several outputs are staged and published together (output_set.c),
+ * so an error or a signal in the middle leaves the previous set whole. */
+static civ_status write_outputs(const civ_panel *panel, const civ_forecast_options *opt, const char *const paths[3],
+                                const civ_csv_write_options *csv, size_t chunk, civ_forecast_write_stats *st)
 {
-    civ_table *t = NULL;
-    civ_status s = make(r, panel, &t);
-    if (!s)
-        s = civ_table_write_opts(t, path, csv);
-    civ_table_free(t);
-    return s ? civ_cli_report(s) : CIV_EXIT_OK;
-}
-
-/* The outputs (--out, --report, --fitted), published together when there
- * are several (output_set.c): an error or a signal in the middle leaves the
- * previous set whole. */
-static int write_outputs(const civ_forecast_result *r, const civ_panel *panel, const char *const paths[3],
-                         const civ_csv_write_options *csv)
-{
-    civ_status (*const make[3])(const civ_forecast_result *, const civ_panel *, civ_table **) = {
-        civ_forecast_result_table, civ_forecast_report_table, civ_forecast_fitted_table};
     civ_cli_outputs o;
     civ_status s = civ_cli_outputs_begin(&o, paths, 3);
-    int code = s ? civ_cli_report(s) : 0;
-    for (int k = 0; k < 3 && !code; k++)
-        if (paths[k])
-            code = write_table(make[k], r, panel, civ_cli_outputs_path(&o, paths[k]), csv);
-    if (!code && (s = civ_cli_outputs_commit(&o)))
-        code = civ_cli_report(s);
+    if (!s) {
+        civ_forecast_outputs out = {.forecasts = civ_cli_outputs_path(&o, paths[0]),
+                                    .report = civ_cli_outputs_path(&o, paths[1]),
+                                    .fitted = civ_cli_outputs_path(&o, paths[2]),
+                                    .csv = csv,
+                                    .chunk_series = chunk};
+        s = civ_forecast_panel_write(panel, opt, &out, st);
+    }
+    if (!s)
+        s = civ_cli_outputs_commit(&o);
     civ_cli_outputs_end(&o);
-    return code;
+    return s;
 }
 
 /* The settings of one run: options, levels and covariate names. */
@@ -266,6 +229,7 @@ typedef struct forecast_job {
     size_t n_models;
     char *model_store;
     civ_csv_write_options csv; /* --excel, --precision */
+    size_t chunk;              /* --chunk, 0 = the library's default */
 } forecast_job;
 
 /* The enumerated options (--ic, --nonnegative); 0 or the usage exit code. */
@@ -329,6 +293,8 @@ static int number_options(const civ_cli_args *a, forecast_job *j)
         return civ_cli_usage_error("forecast", "--conformal-windows needs a whole number 1..1000, got '%s'", v);
     if ((v = a->value[F_PATHS]) && (civ_cli_parse_size(v, &opt->n_paths) || opt->n_paths == 0))
         return civ_cli_usage_error("forecast", "--paths needs a positive whole number, got '%s'", v);
+    if ((v = a->value[F_CHUNK]) && (civ_cli_parse_size(v, &j->chunk) || j->chunk == 0))
+        return civ_cli_usage_error("forecast", "--chunk needs a positive whole number, got '%s'", v);
     return 0;
 }
 
@@ -347,6 +313,9 @@ static int forecast_settings(const civ_cli_args *a, forecast_job *j)
                                    MAX_MODELS, j->opt.model);
     if (j->n_models > 1 && (a->value[F_REPORT] || a->value[F_FITTED]))
         return civ_cli_usage_error("forecast", "--report and --fitted take one model; run them per model");
+    if ((j->n_models > 1 || a->value[F_WIDE]) && a->value[F_CHUNK])
+        return civ_cli_usage_error("forecast", "--chunk takes one model and the long layout (several models and "
+                                   "--wide are forecast whole)");
     if ((j->n_models > 1 || a->value[F_WIDE]) && (a->value[F_HIER] || a->value[F_GROUP]))
         return civ_cli_usage_error("forecast", "--hierarchy and --group take one model and the long layout");
     int code = number_options(a, j);
@@ -380,34 +349,91 @@ static int forecast_settings(const civ_cli_args *a, forecast_job *j)
 
 /* The summary on stderr: counts, the first failures when there is no
  * report, and the models used. */
-static void print_forecast_summary(const civ_forecast_result *r, const civ_panel *panel, int has_report)
+static void print_forecast_summary(const civ_forecast_write_stats *st, int has_report)
 {
-    size_t n = civ_forecast_result_n_series(r), failed = civ_forecast_result_n_failed(r);
+    size_t n = st->n_series, failed = st->n_failed;
     char ns[32], oks[32];
     with_commas(n, ns, sizeof ns);
     with_commas(n - failed, oks, sizeof oks);
     if (failed) {
         char fs[32];
         with_commas(failed, fs, sizeof fs);
-        fprintf(stderr, "forecast %s series in %.2f s: %s ok, %s failed (%s)\n", ns, civ_forecast_result_seconds(r),
-                oks, fs, has_report ? "see report" : "use --report for details");
+        fprintf(stderr, "forecast %s series in %.2f s: %s ok, %s failed (%s)\n", ns, st->seconds, oks, fs,
+                has_report ? "see report" : "use --report for details");
         if (!has_report) {
-            size_t shown = 0;
-            for (size_t i = 0; i < n && shown < 5; i++) {
-                if (civ_forecast_result_status(r, i) != CIV_OK) {
-                    char id[512], msg[1024];
-                    fprintf(stderr, "  %s: %s\n", civ_cli_safe(civ_panel_series_id(panel, i), id, sizeof id),
-                            civ_cli_safe(civ_forecast_result_message(r, i), msg, sizeof msg));
-                    shown++;
-                }
+            for (size_t k = 0; k < st->n_failures; k++) {
+                char id[512], msg[1024];
+                fprintf(stderr, "  %s: %s\n", civ_cli_safe(st->failed_ids[k], id, sizeof id),
+                        civ_cli_safe(st->failed_messages[k], msg, sizeof msg));
             }
-            if (failed > shown)
-                fprintf(stderr, "  ... and %zu more\n", failed - shown);
+            if (failed > st->n_failures)
+                fprintf(stderr, "  ... and %zu more\n", failed - st->n_failures);
         }
     } else {
-        fprintf(stderr, "forecast %s series in %.2f s: %s ok\n", ns, civ_forecast_result_seconds(r), oks);
+        fprintf(stderr, "forecast %s series in %.2f s: %s ok\n", ns, st->seconds, oks);
     }
-    print_model_counts(r);
+    print_model_counts(st);
+}
+
+/* Copies text into a fixed field, cut with "..." when it does not fit. */
+static void copy_cut(char *dst, size_t size, const char *src)
+{
+    size_t n = strlen(src);
+    if (n < size) {
+        memcpy(dst, src, n + 1);
+        return;
+    }
+    memcpy(dst, src, size - 4);
+    memcpy(dst + size - 4, "...", 4);
+}
+
+/* The summary counts of a whole result (several models, --wide), as
+ * civ_forecast_panel_write gives them for the single-model path. */
+static void result_stats(const civ_forecast_result *r, const civ_panel *panel, civ_forecast_write_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    size_t n = civ_forecast_result_n_series(r);
+    st->n_series = n;
+    st->n_failed = civ_forecast_result_n_failed(r);
+    st->seconds = civ_forecast_result_seconds(r);
+    const char **names = calloc(n ? n : 1, sizeof *names);
+    size_t *counts = calloc(n ? n : 1, sizeof *counts), kinds = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (civ_forecast_result_status(r, i) != CIV_OK) {
+            if (st->n_failures < CIV_FORECAST_STATS_FAILURES) {
+                copy_cut(st->failed_ids[st->n_failures], sizeof st->failed_ids[0], civ_panel_series_id(panel, i));
+                copy_cut(st->failed_messages[st->n_failures], sizeof st->failed_messages[0],
+                         civ_forecast_result_message(r, i));
+                st->n_failures++;
+            }
+            continue;
+        }
+        const char *m = civ_forecast_result_model(r, i);
+        if (!names || !counts || !m[0])
+            continue;
+        size_t k = 0;
+        while (k < kinds && strcmp(names[k], m))
+            k++;
+        if (k == kinds)
+            names[kinds++] = m;
+        counts[k]++;
+    }
+    st->n_models = kinds;
+    size_t listed = 0;
+    while (st->n_models_listed < CIV_FORECAST_STATS_MODELS && st->n_models_listed < kinds) {
+        size_t best = SIZE_MAX;
+        for (size_t k = 0; k < kinds; k++)
+            if (counts[k] != SIZE_MAX && (best == SIZE_MAX || counts[k] > counts[best] ||
+                                          (counts[k] == counts[best] && strcmp(names[k], names[best]) < 0)))
+                best = k;
+        copy_cut(st->models[st->n_models_listed], sizeof st->models[0], names[best]);
+        st->model_counts[st->n_models_listed++] = counts[best];
+        listed += counts[best];
+        counts[best] = SIZE_MAX;
+    }
+    st->other_count = n - st->n_failed - listed;
+    free(names);
+    free(counts);
 }
 
 /* Several models (or --wide): one batch per spec, one table
@@ -431,8 +457,10 @@ static int run_multi(forecast_job *j, const civ_cli_args *a, const civ_panel *pa
         if (!s) {
             failed += civ_forecast_result_n_failed(res[k]);
             if (!quiet) {
+                civ_forecast_write_stats st;
+                result_stats(res[k], panel, &st);
                 fprintf(stderr, "%s: ", j->models[k]);
-                print_forecast_summary(res[k], panel, 0);
+                print_forecast_summary(&st, 0);
             }
         }
     }
@@ -535,30 +563,24 @@ static int run_job(forecast_job *j, const civ_cli_args *a)
         j->opt.progress_user = &progress;
     }
     civ_panel *panel = NULL;
-    civ_forecast_result *r = NULL;
     civ_status s = civ_cli_read_panel(a->positional[0], &panel);
     if (!s && (a->value[F_HIER] || a->value[F_GROUP])) {
         int code = run_hier(j, a, panel);
         civ_panel_free(panel);
         return code;
     }
+    const char *paths[3] = {a->value[F_OUT], a->value[F_REPORT], a->value[F_FITTED]};
+    civ_forecast_write_stats st;
     if (!s)
-        s = civ_forecast_panel(panel, &j->opt, &r);
+        s = write_outputs(panel, &j->opt, paths, &j->csv, j->chunk, &st);
     if (progress.drawn)
         fputs("\r\033[K", stderr);
-    if (s) {
-        civ_panel_free(panel);
-        return civ_cli_report(s);
-    }
-    const char *paths[3] = {a->value[F_OUT], a->value[F_REPORT], a->value[F_FITTED]};
-    int code = write_outputs(r, panel, paths, &j->csv);
-    if (!code && !quiet)
-        print_forecast_summary(r, panel, a->value[F_REPORT] != NULL);
-    if (!code && civ_forecast_result_n_failed(r))
-        code = CIV_EXIT_PARTIAL;
-    civ_forecast_result_free(r);
     civ_panel_free(panel);
-    return code;
+    if (s)
+        return civ_cli_report(s);
+    if (!quiet)
+        print_forecast_summary(&st, a->value[F_REPORT] != NULL);
+    return st.n_failed ? CIV_EXIT_PARTIAL : CIV_EXIT_OK;
 }
 
 static int run_forecast(int argc, char **argv)

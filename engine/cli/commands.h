@@ -236,9 +236,11 @@ civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *comm
 /* Projects the need, writes the per-community table to `out_path` and the
  * per-year table to `summary_path` (either may be NULL; CSV formatted by
  * `csv`, which may be NULL, with the need's money decimals), prints the
- * years. */
-civ_status civ_cli_need(const civ_alloc_need *need, const civ_table *forecasts, const char *out_path,
-                        const char *summary_path, const char *currency, const civ_csv_write_options *csv);
+ * years.  An error in the forecasts is reported against `forecasts_path`
+ * (may be NULL). */
+civ_status civ_cli_need(const civ_alloc_need *need, const civ_table *forecasts, const char *forecasts_path,
+                        const char *out_path, const char *summary_path, const char *currency,
+                        const civ_csv_write_options *csv);
 
 /* `civicast allocate --compare ...` (cmd_compare.c); argv[0] = "allocate". */
 int civ_cli_allocate_compare(int argc, char **argv);

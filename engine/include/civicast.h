@@ -627,6 +627,83 @@ CIV_API civ_status civ_forecast_panel(const civ_panel *panel, const civ_forecast
 /** Frees a result; NULL accepted. */
 CIV_API void civ_forecast_result_free(civ_forecast_result *result);
 
+/** Series per chunk of civ_forecast_panel_chunks and civ_forecast_panel_write
+ *  when chunk_series is 0. */
+#define CIV_FORECAST_DEFAULT_CHUNK 4096u
+
+/** Receives one chunk of a chunked batch: the results of the consecutive
+ *  series civ_forecast_result_first(chunk) .. + civ_forecast_result_n_series(chunk)
+ *  - 1 of the panel.  The accessors index the chunk's own series from 0, and
+ *  civ_forecast_result_table, civ_forecast_report_table and
+ *  civ_forecast_fitted_table (given the whole panel) give that chunk's rows.
+ *  The chunk is borrowed for the call and reused after it.  Return CIV_OK to
+ *  go on; any other status stops the batch and is returned by the batch
+ *  call (record it with a message, as every civicast call does). */
+typedef civ_status (*civ_forecast_chunk_fn)(const civ_forecast_result *chunk, void *user);
+
+/** civ_forecast_panel in chunks of `chunk_series` consecutive series (0 =
+ *  CIV_FORECAST_DEFAULT_CHUNK), in series order, with only one chunk's results
+ *  in memory: for each chunk the series are forecast in parallel (as
+ *  civ_forecast_panel does, same options), then on_chunk is called on the
+ *  calling thread.  Every series' results are bit-identical to
+ *  civ_forecast_panel's, whatever the chunk size and the thread count.
+ *  Errors: those of civ_forecast_panel (before any chunk), CIV_ERR_INVALID_ARGUMENT
+ *  (NULL panel or on_chunk; opt->intervals CIV_INTERVALS_CONFORMAL, whose
+ *  intervals are calibrated over the whole panel: use civ_forecast_panel or
+ *  civ_forecast_panel_write), or the status on_chunk returned. */
+CIV_API civ_status civ_forecast_panel_chunks(const civ_panel *panel, const civ_forecast_options *opt,
+                                             size_t chunk_series, civ_forecast_chunk_fn on_chunk, void *user);
+/** Panel index of a result's first series: 0 for civ_forecast_panel's,
+ *  the chunk's start for a chunk (0 for NULL). */
+CIV_API size_t civ_forecast_result_first(const civ_forecast_result *result);
+
+/** Where civ_forecast_panel_write writes (paths end in .csv, .h5 or .hdf5). */
+typedef struct civ_forecast_outputs {
+    const char *forecasts;            /* required: civ_forecast_result_table's rows */
+    const char *report;               /* or NULL: civ_forecast_report_table's rows */
+    const char *fitted;               /* or NULL: civ_forecast_fitted_table's rows (sets want_fitted) */
+    const civ_csv_write_options *csv; /* CSV number format; NULL = exact (HDF5 is always exact) */
+    size_t chunk_series;              /* series per chunk; 0 = CIV_FORECAST_DEFAULT_CHUNK */
+} civ_forecast_outputs;
+
+#define CIV_FORECAST_STATS_MODELS 8
+#define CIV_FORECAST_STATS_FAILURES 5
+/** What civ_forecast_panel_write did, for a summary line (caller-allocated). */
+typedef struct civ_forecast_write_stats {
+    size_t n_series, n_failed;
+    double seconds;                   /* wall time of the whole call */
+    size_t n_models;                  /* distinct models of the series that succeeded */
+    size_t n_models_listed;           /* entries of models[] used (<= CIV_FORECAST_STATS_MODELS) */
+    char models[CIV_FORECAST_STATS_MODELS][128];       /* the most used: count descending, then name */
+    size_t model_counts[CIV_FORECAST_STATS_MODELS];
+    size_t other_count;               /* series fitted by the models not listed */
+    size_t n_failures;                /* entries below (<= CIV_FORECAST_STATS_FAILURES) */
+    char failed_ids[CIV_FORECAST_STATS_FAILURES][256];  /* the first failed series, in panel order */
+    char failed_messages[CIV_FORECAST_STATS_FAILURES][512]; /* (both truncated with "...") */
+} civ_forecast_write_stats;
+
+/** Forecasts every series of `panel` (as civ_forecast_panel, same options;
+ *  opt may be NULL) and writes the forecasts, and optionally the report and
+ *  fitted values, to files in chunks of series (civ_forecast_panel_chunks):
+ *  memory holds one chunk's results and rows, whatever the number of series,
+ *  and the files are byte-identical to writing civ_forecast_panel's tables
+ *  with civ_table_write_opts (CSV; HDF5 holds the same data), for any chunk
+ *  size and thread count.  Conformal intervals (opt->intervals
+ *  CIV_INTERVALS_CONFORMAL) are calibrated over the whole panel: such a run is
+ *  forecast whole (civ_forecast_panel) and written as one chunk, so memory
+ *  then holds every series' results.  The report's rows wait in an anonymous temporary
+ *  file (in TMPDIR, else /tmp; unlinked once open) until its parameter
+ *  columns are known.  Every file is
+ *  written to a temporary file beside it and renamed into place after the
+ *  last chunk: on an error none is replaced and no temporary file remains.
+ *  `stats` (may be NULL) receives the counts for a summary.  CIV_OK even when
+ *  some series failed (stats->n_failed; their status is in the report).
+ *  Errors: those of civ_forecast_panel, CIV_ERR_INVALID_ARGUMENT (NULL panel,
+ *  no forecasts path, bad csv options), CIV_ERR_UNSUPPORTED (extension),
+ *  CIV_ERR_IO (naming the file), CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_forecast_panel_write(const civ_panel *panel, const civ_forecast_options *opt,
+                                            const civ_forecast_outputs *out, civ_forecast_write_stats *stats);
+
 /** Number of series (that of the panel forecast), the horizon h, and the levels
  *  (borrowed, n_levels entries). */
 CIV_API size_t civ_forecast_result_n_series(const civ_forecast_result *result);
@@ -1345,7 +1422,9 @@ CIV_API int64_t civ_alloc_need_standard(const civ_alloc_need *need, long year);
  *  CIV_ERR_MISSING_COLUMN, CIV_ERR_SPEC (several models without model = ...),
  *  CIV_ERR_DATE, CIV_ERR_DOMAIN (negative or missing demand in a used year,
  *  overflow), CIV_ERR_NOT_FOUND (a reported year with no forecast rows:
- *  forecast further ahead). */
+ *  forecast further ahead).  Errors in the forecasts name no file (the table
+ *  has none): the caller adds the forecasts' path; errors of the [need]
+ *  section name the spec. */
 CIV_API civ_status civ_alloc_need_project(const civ_alloc_need *need, const civ_table *forecasts,
                                           civ_table **per_community, civ_table **per_year);
 

@@ -214,6 +214,28 @@ class civ_backtest_options(ctypes.Structure):
                 ("step", ctypes.c_size_t)]
 
 
+class civ_forecast_outputs(ctypes.Structure):
+    _fields_ = [("forecasts", ctypes.c_char_p),
+                ("report", ctypes.c_char_p),
+                ("fitted", ctypes.c_char_p),
+                ("csv", ctypes.c_void_p),
+                ("chunk_series", ctypes.c_size_t)]
+
+
+class civ_forecast_write_stats(ctypes.Structure):
+    _fields_ = [("n_series", ctypes.c_size_t),
+                ("n_failed", ctypes.c_size_t),
+                ("seconds", ctypes.c_double),
+                ("n_models", ctypes.c_size_t),
+                ("n_models_listed", ctypes.c_size_t),
+                ("models", (ctypes.c_char * 128) * 8),
+                ("model_counts", ctypes.c_size_t * 8),
+                ("other_count", ctypes.c_size_t),
+                ("n_failures", ctypes.c_size_t),
+                ("failed_ids", (ctypes.c_char * 256) * 5),
+                ("failed_messages", (ctypes.c_char * 512) * 5)]
+
+
 class civ_hier_options(ctypes.Structure):
     _fields_ = [("forecast", civ_forecast_options),
                 ("method", ctypes.c_int),
@@ -361,6 +383,9 @@ _SIGNATURES = {
     # forecasting
     "civ_forecast_options_init": (c_status, [ctypes.POINTER(civ_forecast_options)]),
     "civ_forecast_panel": (c_status, [P, ctypes.POINTER(civ_forecast_options), PP]),
+    "civ_forecast_panel_write": (c_status, [P, ctypes.POINTER(civ_forecast_options),
+                                            ctypes.POINTER(civ_forecast_outputs),
+                                            ctypes.POINTER(civ_forecast_write_stats)]),
     "civ_forecast_result_free": (None, [P]),
     "civ_forecast_result_n_series": (_S, [P]),
     "civ_forecast_result_horizon": (_S, [P]),

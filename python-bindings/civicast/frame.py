@@ -802,46 +802,54 @@ def _level_label(level):
     return "%.15g" % level  # as forecast/output.c level_text (R's paste())
 
 
+def _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted, intervals=None,
+                      conformal_windows=None):
+    """civ_forecast_options from forecast()'s arguments, and the ctypes
+    buffers it points to (keep them alive for the call)."""
+    opt = _lib.civ_forecast_options()
+    check(lib.civ_forecast_options_init(ctypes.byref(opt)))
+    model_b = encode(model)
+    opt.model = model_b
+    if h is not None:
+        opt.horizon = _lib.whole(fn, "h", h, 1)
+    levels = [] if level is None else [float(x) for x in np.atleast_1d(level)]
+    lv = (ctypes.c_double * max(1, len(levels)))(*levels)
+    opt.levels = ctypes.cast(lv, _lib.c_double_p)
+    opt.n_levels = len(levels)
+    if threads is not None:
+        opt.threads = _lib.whole(fn, "threads", threads, 0)
+    opt.seed = _DEFAULT_SEED if seed is None else _lib.whole(fn, "seed", seed, 0)
+    if ic not in _lib.CRITERIA:
+        raise ValueError(f"{fn}: ic must be one of {sorted(_lib.CRITERIA)}, got {ic!r}")
+    opt.criterion = _lib.CRITERIA[ic]
+    if n_paths is not None:
+        opt.n_paths = _lib.whole(fn, "n_paths", n_paths, 0)
+    opt.nonnegative = {"auto": -1, "off": 0, "on": 1, None: -1, False: 0, True: 1}[nonnegative]
+    opt.want_fitted = 1 if fitted else 0
+    if intervals not in _lib.INTERVALS:
+        raise ValueError(f"{fn}: intervals must be None, 'model' or 'conformal', got {intervals!r}")
+    opt.intervals = _lib.INTERVALS[intervals]
+    if conformal_windows is not None:
+        opt.conformal_windows = _lib.whole(fn, "conformal_windows", conformal_windows, 1)
+    names = [] if xreg is None else ([xreg] if isinstance(xreg, str) else list(xreg))
+    xr = (ctypes.c_char_p * max(1, len(names)))(*[encode(x) for x in names])
+    opt.xreg = ctypes.cast(xr, ctypes.POINTER(ctypes.c_char_p)) if names else None
+    opt.n_xreg = len(names)
+    return opt, (model_b, lv, xr)
+
+
 class _Run:
     """One civ_forecast_panel call and its result (freed on close)."""
 
     def __init__(self, pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted,
                  intervals=None, conformal_windows=None):
-        opt = _lib.civ_forecast_options()
-        check(lib.civ_forecast_options_init(ctypes.byref(opt)))
-        model_b = encode(model)
-        opt.model = model_b
-        fn = "civicast.forecast"
-        if h is not None:
-            opt.horizon = _lib.whole(fn, "h", h, 1)
-        levels = [] if level is None else [float(x) for x in np.atleast_1d(level)]
-        lv = (ctypes.c_double * max(1, len(levels)))(*levels)
-        opt.levels = ctypes.cast(lv, _lib.c_double_p)
-        opt.n_levels = len(levels)
-        if threads is not None:
-            opt.threads = _lib.whole(fn, "threads", threads, 0)
-        opt.seed = _DEFAULT_SEED if seed is None else _lib.whole(fn, "seed", seed, 0)
-        if ic not in _lib.CRITERIA:
-            raise ValueError(f"civicast.forecast: ic must be one of {sorted(_lib.CRITERIA)}, got {ic!r}")
-        opt.criterion = _lib.CRITERIA[ic]
-        if n_paths is not None:
-            opt.n_paths = _lib.whole(fn, "n_paths", n_paths, 0)
-        opt.nonnegative = {"auto": -1, "off": 0, "on": 1, None: -1, False: 0, True: 1}[nonnegative]
-        opt.want_fitted = 1 if fitted else 0
-        if intervals not in _lib.INTERVALS:
-            raise ValueError(f"civicast.forecast: intervals must be None, 'model' or 'conformal', got {intervals!r}")
-        opt.intervals = _lib.INTERVALS[intervals]
-        if conformal_windows is not None:
-            opt.conformal_windows = _lib.whole(fn, "conformal_windows", conformal_windows, 1)
-        names = [] if xreg is None else ([xreg] if isinstance(xreg, str) else list(xreg))
-        xr = (ctypes.c_char_p * max(1, len(names)))(*[encode(x) for x in names])
-        opt.xreg = ctypes.cast(xr, ctypes.POINTER(ctypes.c_char_p)) if names else None
-        opt.n_xreg = len(names)
+        opt, keep = _forecast_options("civicast.forecast", h, model, level, threads, seed, xreg, ic, n_paths,
+                                      nonnegative, fitted, intervals, conformal_windows)
         self.pdata = pdata
         self.result = _Owned(lib.civ_forecast_result_free)
         # ctypes releases the GIL for the whole call.
         check(lib.civ_forecast_panel(pdata.ptr, ctypes.byref(opt), ctypes.byref(self.result.ptr)))
-        del lv, xr, model_b
+        del keep
 
     def close(self):
         self.result.close()
@@ -1010,6 +1018,58 @@ def models_report(df, h=None, model="auto", level=(80, 95), threads=None, seed=N
     aicc, bic, sigma2, n_params, parameters (alpha, beta, ...), initial_states
     (civ_forecast_report_table).  Same arguments as forecast()."""
     return forecast(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, report=True)[1]
+
+
+def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto", level=(80, 95), threads=None,
+                      seed=None, xreg=None, ic="aicc", n_paths=None, nonnegative="auto", freq=None, chunk=None,
+                      excel=False, precision="full", intervals=None, conformal_windows=None):
+    """Forecasts every series and writes the results to files in chunks of
+    series (civ_forecast_panel_write): memory holds one chunk of results,
+    whatever the number of series, so a panel of millions of series can be
+    forecast without its forecasts ever being in memory.
+
+    data: a long-format DataFrame (as forecast() takes) or the path of a
+    panel file (.csv or .h5, read by the C library: the data never becomes a
+    DataFrame).  out, report, fitted: output paths (.csv, .h5 or .hdf5; report
+    and fitted optional); their contents are those of forecast(...,
+    report=True, fitted=True) as the CLI writes them, and identical for any
+    chunk size and thread count.  chunk: series per chunk (None = 4096).
+    excel, precision: CSV formatting as in write().  intervals,
+    conformal_windows: as forecast(); conformal intervals are calibrated over
+    the whole panel, so with intervals="conformal" every series' results are
+    in memory at once (chunk has no effect).  Other arguments as forecast().  Files appear complete or not at all.  Returns a dict:
+    n_series, n_failed, seconds, models (the most used, {name: count})."""
+    fn = "civicast.forecast_to_files"
+    opt, keep = _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted,
+                                  intervals, conformal_windows)
+    csv = _csv_options(excel, precision, 0)
+    paths = [encode(os.fspath(p)) if p is not None else None for p in (out, report, fitted)]
+    outs = _lib.civ_forecast_outputs(paths[0], paths[1], paths[2], ctypes.cast(ctypes.pointer(csv), ctypes.c_void_p),
+                                     0 if chunk is None else _lib.whole(fn, "chunk", chunk, 1))
+    stats = _lib.civ_forecast_write_stats()
+    if isinstance(data, (str, os.PathLike)) and os.path.splitext(os.fspath(data))[1].lower() in (".h5", ".hdf5"):
+        data = read(data, "panel", freq=freq)  # through the HDF5 guard, as read() does
+    if isinstance(data, (str, os.PathLike)):
+        p = _Owned(lib.civ_panel_free)
+        ro = _lib.civ_panel_read_options()
+        want = _want_spec(freq)
+        if want is not None:
+            ro.freq = want
+        else:
+            ro.freq.weekday = -1
+        check(lib.civ_panel_read_ex(encode(os.fspath(data)), ctypes.byref(ro), ctypes.byref(p.ptr)))
+        with p:
+            check(lib.civ_forecast_panel_write(p.ptr, ctypes.byref(opt), ctypes.byref(outs), ctypes.byref(stats)))
+    else:
+        pdata = PanelData(data, freq=freq)
+        with pdata.handle:
+            check(lib.civ_forecast_panel_write(pdata.ptr, ctypes.byref(opt), ctypes.byref(outs),
+                                               ctypes.byref(stats)))
+    del keep
+    models = {_dec(bytes(stats.models[k]).split(b"\0", 1)[0]): int(stats.model_counts[k])
+              for k in range(stats.n_models_listed)}
+    return {"n_series": int(stats.n_series), "n_failed": int(stats.n_failed), "seconds": float(stats.seconds),
+            "models": models}
 
 
 # ================================================================== allocation

@@ -137,6 +137,33 @@ expect_err "no out" 'missing --out'
 expect_exit "bad h" 1 "$civ" forecast "$tmp/panel.csv" --h 0 --out "$tmp/f.csv"
 expect_exit "bad ic" 1 "$civ" forecast "$tmp/panel.csv" --ic xyz --out "$tmp/f.csv"
 expect_exit "no input" 3 "$civ" forecast "$tmp/none.csv" --model naive --out "$tmp/f.csv"
+# ---- streamed outputs: the same bytes for any chunk size (issue 18 item 9) --
+expect_exit "chunk default" 6 "$civ" forecast "$tmp/panel.csv" --model snaive --h 7 --out "$tmp/k0.csv" \
+  --report "$tmp/k0r.csv" --fitted "$tmp/k0f.csv" -q
+expect_exit "chunk 1" 6 "$civ" forecast "$tmp/panel.csv" --model snaive --h 7 --out "$tmp/k1.csv" \
+  --report "$tmp/k1r.csv" --fitted "$tmp/k1f.csv" --chunk 1 --threads 2 -q
+for f in k0.csv:k1.csv k0r.csv:k1r.csv k0f.csv:k1f.csv; do
+  cmp -s "$tmp/${f%%:*}" "$tmp/${f##*:}" || fail "--chunk 1 changed ${f%%:*}"
+done
+expect_exit "chunk 0" 1 "$civ" forecast "$tmp/panel.csv" --chunk 0 --out "$tmp/k2.csv"
+expect_err "chunk 0" "--chunk needs a positive whole number"
+# conformal intervals are calibrated over the whole panel: run whole, --chunk changes nothing
+expect_exit "conformal" 0 "$civ" forecast "$tmp/panel.csv" --model naive --h 3 --intervals conformal \
+  --conformal-windows 3 --out "$tmp/c0.csv" -q
+expect_exit "conformal chunk 1" 0 "$civ" forecast "$tmp/panel.csv" --model naive --h 3 --intervals conformal \
+  --conformal-windows 3 --chunk 1 --out "$tmp/c1.csv" -q
+cmp -s "$tmp/c0.csv" "$tmp/c1.csv" || fail "--chunk 1 changed the conformal forecasts"
+expect_exit "model intervals" 0 "$civ" forecast "$tmp/panel.csv" --model naive --h 3 --out "$tmp/c2.csv" -q
+cmp -s "$tmp/c0.csv" "$tmp/c2.csv" && fail "conformal intervals equal the model's: were they applied?"
+# several models are forecast whole: --chunk is refused; each model's summary line
+expect_exit "chunk with models" 1 "$civ" forecast "$tmp/panel.csv" --model naive,mean --chunk 2 --out "$tmp/k4.csv"
+expect_err "chunk with models" "--chunk takes one model"
+expect_exit "two models" 0 "$civ" forecast "$tmp/panel.csv" --model naive,mean --h 2 --out "$tmp/k5.csv"
+expect_err "two models" "^naive: forecast 3 series in .* s: 3 ok"
+expect_err "two models" "^mean: forecast 3 series"
+expect_exit "bad report ext" 3 "$civ" forecast "$tmp/panel.csv" --model naive --out "$tmp/k3.csv" --report "$tmp/k3.txt"
+[ -e "$tmp/k3.csv" ] && fail "forecasts written although the report could not be"
+ls -a "$tmp" | grep -q '\.tmp\.' && fail "a temporary file was left"
 expect_exit "help" 0 "$civ" forecast --help
 grep -q 'usage: civicast forecast' "$tmp/out" || fail "help text"
 [ -e "$tmp/none.csv" ] && fail "an output was left for a failed run"

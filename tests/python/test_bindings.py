@@ -138,6 +138,9 @@ STRUCTS = {
     "civ_hier_options": ("forecast", "method", "nonnegative", "n_paths"),
     "civ_csv_write_options": ("bom", "significant_digits", "min_decimals"),
     "civ_alloc_uncertainty_options": ("n_draws", "seed", "threads", "perturb_forecasts", "weight_concentration"),
+    "civ_forecast_outputs": ("forecasts", "report", "fitted", "csv", "chunk_series"),
+    "civ_forecast_write_stats": ("n_series", "n_failed", "seconds", "n_models", "n_models_listed", "models",
+                                 "model_counts", "other_count", "n_failures", "failed_ids", "failed_messages"),
 }
 
 

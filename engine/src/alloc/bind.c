@@ -8,6 +8,7 @@
  * forecasts).  Working in id order makes every floating-point sum, and so
  * every result to the last fen, independent of the input row order.
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,16 @@ static civ_status read_attribute(const civ_alloc_problem *p, const civ_table *t,
             return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: attribute '%s' is %s for community '%s' (data row %zu)",
                                role, name, isnan(x) ? "missing (NaN)" : !isfinite(x) ? "infinite" : "negative",
                                p->ids[i], r + 1);
+        }
+        /* A subnormal (0 < |x| < 2.2e-308, e.g. 1e-310) is no real quantity
+         * and overflows every share and per-person amount computed from it
+         * (issue 18): refused here, at the cell that holds it. */
+        if (x != 0 && fabs(x) < DBL_MIN) {
+            civ_where d = {.series_id = p->ids[i], .field = name};
+            return civ_fail_at(CIV_ERR_DOMAIN, &d,
+                               "%s: attribute '%s' is %g for community '%s' (data row %zu), below the smallest normal "
+                               "number (2.2e-308): write 0 if it is zero",
+                               role, name, x, p->ids[i], r + 1);
         }
         out[i] = x;
     }

@@ -339,7 +339,7 @@ static civ_status need_columns(const civ_alloc_need *n, const civ_table *fc, siz
         civ_table_find_column(fc, "ds", cds))
         return civ_fail(CIV_ERR_MISSING_COLUMN, "need: the forecasts need columns unique_id and ds");
     if (civ_table_find_column(fc, n->column, cv) || !civ_table_numbers(fc, *cv)) {
-        civ_where w = {.file = n->path, .field = n->column};
+        civ_where w = {.field = n->column};
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "need: the forecasts have no number column '%s'", n->column);
     }
     if (civ_table_find_column(fc, "model", cm) || !civ_table_text(fc, 0, *cm))
@@ -551,7 +551,7 @@ civ_status civ_alloc_need_project(const civ_alloc_need *n, const civ_table *fc, 
         st = need_per_community(n, rows, m, &yr, per_community ? &tc : NULL);
     for (size_t yi = 0; yi < ny && !st; yi++)
         if (!yr.comm[yi]) {
-            civ_where w = {.file = n->path, .field = "years"};
+            civ_where w = {.field = "ds"};
             st = civ_fail_at(CIV_ERR_NOT_FOUND, &w,
                              "need: no forecast rows fall in %ld (the need covers %ld..%ld); forecast further ahead",
                              n->first_year + (long)yi, n->first_year, n->first_year + n->years - 1);

@@ -565,10 +565,17 @@ civ_status civ_alloc_result_summary(const civ_alloc_problem *p, const civ_alloc_
     snprintf(per_aged, sizeof per_aged, "%s/aged person", ma);
     put(&w, "statistic", "per_aged_capita_mean", "amount", per_aged, round4(st.per_aged_mean));
     double mn = INFINITY, mx = -INFINITY;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n && !b.st; i++)
         if (p->population[i] > 0) {
             double v = (double)r->amount[i] / yuan / p->population[i];
             mn = fmin(mn, v), mx = fmax(mx, v);
+            if (isinf(v)) { /* blame the input cell, not the summary being written (issue 18) */
+                civ_where d = {.series_id = p->ids[i], .field = s->population};
+                b.st = civ_fail_at(CIV_ERR_DOMAIN, &d,
+                                   "[data] population: attribute '%s' is %g for community '%s' (data row %zu), too "
+                                   "small for its amount per person to be a number",
+                                   s->population, p->population[i], p->ids[i], p->row_of[i] + 1);
+            }
         }
     put(&w, "statistic", "per_capita_min", "amount", per_person, isfinite(mn) ? round4(mn) : NAN);
     put(&w, "statistic", "per_capita_max", "amount", per_person, isfinite(mx) ? round4(mx) : NAN);

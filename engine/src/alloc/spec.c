@@ -107,7 +107,7 @@ static civ_status get_string_array(const ctx *c, const char *key, char ***out, s
             return fail_entry(c, CIV_ERR_SPEC, e, "'%s' item %zu must be a non-empty string", key, i + 1);
         for (size_t j = 0; j < i; j++)
             if (!strcmp((*out)[j], v->text))
-                return fail_entry(c, CIV_ERR_DUPLICATE, e, "'%s' names column '%s' twice", key, v->text);
+                return fail_entry(c, CIV_ERR_SPEC, e, "'%s' names column '%s' twice", key, v->text);
         if (!((*out)[i] = strdup(v->text)))
             return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
         (*n)++;
@@ -566,7 +566,7 @@ static civ_status read_formula(civ_alloc_spec *s, civ_toml_table *tb, size_t fi)
                           "hold_harmless");
     for (size_t g = 0; g < fi; g++)
         if (!strcmp(s->formulas[g].name, f->name))
-            return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate formula name '%s'", f->name);
+            return fail_entry(&c, CIV_ERR_SPEC, find(&c, "name"), "duplicate formula name '%s'", f->name);
     return CIV_OK;
 }
 
@@ -603,7 +603,7 @@ static civ_status read_reserve(civ_alloc_spec *s, civ_toml_table *tb, size_t ri,
     exact_decimal(find(&c, "share")->value.text, &r->share_num, &r->share_digits);
     for (size_t g = 0; g < ri; g++)
         if (!strcmp(s->reserves[g].name, r->name))
-            return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate reserve name '%s'", r->name);
+            return fail_entry(&c, CIV_ERR_SPEC, find(&c, "name"), "duplicate reserve name '%s'", r->name);
     *reserve_sum += r->share;
     if (*reserve_sum >= 1)
         return fail_entry(&c, CIV_ERR_SPEC, find(&c, "share"),
@@ -660,7 +660,7 @@ static civ_status read_pool(civ_alloc_spec *s, civ_toml_table *tb, size_t pi)
                           "an earmark needs eligible_min, eligible_max or eligible_top_k");
     for (size_t g = 0; g < pi; g++)
         if (!strcmp(s->pools[g].name, p->name))
-            return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate pool name '%s'", p->name);
+            return fail_entry(&c, CIV_ERR_SPEC, find(&c, "name"), "duplicate pool name '%s'", p->name);
     return CIV_OK;
 }
 
@@ -752,7 +752,7 @@ static civ_status read_factor(civ_alloc_spec *s, civ_toml_table *tb, size_t ki)
         return st;
     for (size_t g = 0; g < ki; g++)
         if (!strcmp(s->factors[g].name, f->name))
-            return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate factor name '%s'", f->name);
+            return fail_entry(&c, CIV_ERR_SPEC, find(&c, "name"), "duplicate factor name '%s'", f->name);
     return CIV_OK;
 }
 
@@ -794,7 +794,7 @@ static civ_status read_tilt(civ_alloc_spec *s, civ_toml_table *tb, size_t ti)
         return st;
     for (size_t g = 0; g < ti; g++)
         if (!strcmp(s->tilts[g].name, r->name))
-            return fail_entry(&c, CIV_ERR_DUPLICATE, find(&c, "name"), "duplicate tilt name '%s'", r->name);
+            return fail_entry(&c, CIV_ERR_SPEC, find(&c, "name"), "duplicate tilt name '%s'", r->name);
     return CIV_OK;
 }
 
@@ -1054,11 +1054,8 @@ civ_status civ_alloc_spec_parse(const char *text, size_t len, const char *name, 
     *out = NULL;
     civ_toml_doc doc;
     civ_status st = civ_toml_parse(text, len, name, &doc);
-    if (st) {
-        if (st == CIV_ERR_PARSE || st == CIV_ERR_DUPLICATE || st == CIV_ERR_LIMIT)
-            return st;
+    if (st)
         return st;
-    }
     civ_alloc_spec *s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(name ? name : "<spec>"))) {
         free(s);

@@ -151,7 +151,7 @@ typedef struct batch {
 /* Records the calling thread's last error as series i's failure. */
 static void record_failure(civ_forecast_result *r, size_t i, civ_status status)
 {
-    civ_forecast_series *fs = &r->series[i];
+    civ_forecast_series *fs = &r->series[i - r->first];
     const civ_error *e = civ_last_error();
     const char *msg = e->status == status && e->message[0] ? e->message : civ_strerror(status);
     char line[700];
@@ -277,14 +277,15 @@ static civ_status run_series(const batch *b, size_t i, civ_workspace *ws)
                                    mean, lower, upper)) != CIV_OK)
         return st;
 
-    civ_forecast_series *fs = &r->series[i];
+    size_t k = i - r->first; /* the series' slot in this chunk */
+    civ_forecast_series *fs = &r->series[k];
     if ((st = keep_fit(fs, &fit)) != CIV_OK)
         return st;
-    memcpy(r->mean + i * h, mean, h * sizeof *mean);
+    memcpy(r->mean + k * h, mean, h * sizeof *mean);
     size_t plane = r->n_series * h;
     for (size_t l = 0; l < L; l++) {
-        memcpy(r->lower + l * plane + i * h, lower + l * h, h * sizeof *lower);
-        memcpy(r->upper + l * plane + i * h, upper + l * h, h * sizeof *upper);
+        memcpy(r->lower + l * plane + k * h, lower + l * h, h * sizeof *lower);
+        memcpy(r->upper + l * plane + k * h, upper + l * h, h * sizeof *upper);
     }
     if (r->want_fitted && fit.fitted && fit.residuals) {
         const size_t *offsets;
@@ -293,24 +294,25 @@ static civ_status run_series(const batch *b, size_t i, civ_workspace *ws)
         size_t m = fit.n < n ? fit.n : n;
         /* A model that fitted a shorter stretch (e.g. the last contiguous
          * part) reports its values aligned with the end of the series. */
-        size_t skip = n - m;
-        memcpy(r->fitted + offsets[i] + skip, fit.fitted, m * sizeof *fit.fitted);
-        memcpy(r->residuals + offsets[i] + skip, fit.residuals, m * sizeof *fit.residuals);
+        size_t skip = n - m, at = offsets[i] - r->value_base + skip;
+        memcpy(r->fitted + at, fit.fitted, m * sizeof *fit.fitted);
+        memcpy(r->residuals + at, fit.residuals, m * sizeof *fit.residuals);
     }
     fs->status = CIV_OK;
     return CIV_OK;
 }
 
-/* Undoes a partial success of series i so that a failure leaves NaN outputs. */
+/* Undoes a partial success of series i (a panel index) so that a failure
+ * leaves NaN outputs. */
 static void clear_series(civ_forecast_result *r, const civ_panel *panel, size_t i)
 {
-    size_t h = r->h, plane = r->n_series * h;
+    size_t h = r->h, plane = r->n_series * h, k = i - r->first;
     for (size_t j = 0; j < h; j++) {
-        r->mean[i * h + j] = NAN;
+        r->mean[k * h + j] = NAN;
         for (size_t l = 0; l < r->n_levels; l++)
-            r->lower[l * plane + i * h + j] = r->upper[l * plane + i * h + j] = NAN;
+            r->lower[l * plane + k * h + j] = r->upper[l * plane + k * h + j] = NAN;
     }
-    civ_forecast_series *fs = &r->series[i];
+    civ_forecast_series *fs = &r->series[k];
     free(fs->values);
     free(fs->names);
     fs->values = NULL;
@@ -323,7 +325,7 @@ static void clear_series(civ_forecast_result *r, const civ_panel *panel, size_t 
         const double *all;
         civ_panel_values(panel, &all, &offsets);
         for (size_t t = offsets[i]; t < offsets[i + 1]; t++)
-            r->fitted[t] = r->residuals[t] = NAN;
+            r->fitted[t - r->value_base] = r->residuals[t - r->value_base] = NAN;
     }
 }
 
@@ -438,6 +440,133 @@ static void workspaces_free(civ_workspace *ws, int threads)
     free(ws);
 }
 
+/* What a batch holds across its chunks: the resolved options, the thread
+ * workspaces and the progress counters. */
+typedef struct batch_run {
+    batch b;
+    int threads;
+    civ_workspace *ws;
+    int blas_threads;
+    size_t N, step, reported;
+    atomic_size_t done;
+    double t0, last_report;
+} batch_run;
+
+/* Checks the options and sets up the batch: horizon, covariates, one
+ * workspace per thread, OpenBLAS at one thread (batch_end undoes it). */
+static civ_status batch_begin(batch_run *br, const civ_panel *panel, const civ_forecast_options *opt,
+                              const civ_model_type *type, const void *config, size_t max_chunk)
+{
+    civ_status st = check_options(panel, opt);
+    if (st)
+        return st;
+    br->t0 = br->last_report = omp_get_wtime();
+    br->N = civ_panel_n_series(panel);
+    int m = civ_frequency_season_length(civ_panel_frequency(panel));
+    size_t h = opt->horizon ? opt->horizon : (m > 1 ? 2u * (size_t)m : 10u);
+    br->b = (batch){.panel = panel, .opt = opt, .type = type, .config = config, .h = h};
+    br->b.model_options.criterion = (civ_criterion)opt->criterion;
+    br->b.model_options.n_paths = (int)opt->n_paths;
+    br->b.xreg_index = NULL;
+    if (opt->n_xreg && (st = resolve_xreg(panel, opt, &br->b.xreg_index)))
+        return st;
+    int threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+    if (threads < 1)
+        threads = 1;
+    if ((size_t)threads > max_chunk)
+        threads = max_chunk > 0 ? (int)max_chunk : 1;
+    br->threads = threads;
+    br->ws = workspaces_alloc(threads);
+    if (!br->ws) {
+        free(br->b.xreg_index);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %d thread workspaces", threads);
+    }
+    br->blas_threads = 0;
+    if (openblas_get_num_threads && openblas_set_num_threads) {
+        br->blas_threads = openblas_get_num_threads();
+        openblas_set_num_threads(1);
+    }
+    atomic_init(&br->done, 0);
+    br->step = br->N / 100 > 0 ? br->N / 100 : 1;
+    br->reported = 0;
+    return CIV_OK;
+}
+
+static void batch_end(batch_run *br)
+{
+    if (openblas_set_num_threads && br->blas_threads > 0)
+        openblas_set_num_threads(br->blas_threads);
+    workspaces_free(br->ws, br->threads);
+    free(br->b.xreg_index);
+}
+
+/* Forecasts the series r->first .. r->first + r->n_series - 1 into r, in
+ * parallel over series. */
+static void batch_chunk(batch_run *br, civ_forecast_result *r)
+{
+    batch *b = &br->b;
+    b->result = r;
+    const civ_forecast_options *opt = b->opt;
+    const civ_panel *panel = b->panel;
+    long long first = (long long)r->first, last = first + (long long)r->n_series;
+    int threads = (size_t)br->threads > r->n_series ? (int)(r->n_series ? r->n_series : 1) : br->threads;
+#pragma omp parallel num_threads(threads)
+    {
+        civ_workspace *my = &br->ws[omp_get_thread_num()];
+#pragma omp for schedule(dynamic, 1)
+        for (long long ii = first; ii < last; ii++) {
+            size_t i = (size_t)ii;
+            civ_arena_reset(&my->arena);
+            gsl_rng_set(my->rng, (unsigned long)civ_forecast_series_seed(opt->seed, panel->ids[i]));
+            civ_clear_error();
+            civ_status s = run_series(b, i, my);
+            if (s != CIV_OK) {
+                clear_series(r, panel, i);
+                record_failure(r, i, s);
+            }
+            size_t now = atomic_fetch_add(&br->done, 1) + 1;
+            if (opt->progress && omp_get_thread_num() == 0 && now < br->N) {
+                double tw = omp_get_wtime();
+                if (now - br->reported >= br->step || tw - br->last_report >= 0.1) {
+                    opt->progress(now, br->N, opt->progress_user);
+                    br->reported = now;
+                    br->last_report = tw;
+                }
+            }
+        }
+    }
+    r->n_failed = 0;
+    for (size_t k = 0; k < r->n_series; k++)
+        r->n_failed += r->series[k].status != CIV_OK;
+    r->seconds = omp_get_wtime() - br->t0;
+}
+
+/* Makes r hold the chunk of `count` series from `first`: per-series records
+ * freed, outputs NaN (a result allocated for at least `count` series). */
+static void chunk_reset(civ_forecast_result *r, const civ_panel *panel, size_t first, size_t count)
+{
+    for (size_t k = 0; k < r->n_series; k++) {
+        free(r->series[k].message);
+        free(r->series[k].values);
+        free(r->series[k].names);
+    }
+    memset(r->series, 0, count * sizeof *r->series);
+    const size_t *offsets;
+    const double *values;
+    civ_panel_values(panel, &values, &offsets);
+    r->first = first;
+    r->n_series = count;
+    r->value_base = offsets[first];
+    r->n_values = offsets[first + count] - offsets[first];
+    size_t cells = count * r->h;
+    for (size_t j = 0; j < cells; j++)
+        r->mean[j] = NAN;
+    for (size_t j = 0; j < cells * r->n_levels; j++)
+        r->lower[j] = r->upper[j] = NAN;
+    for (size_t j = 0; r->want_fitted && j < r->n_values; j++)
+        r->fitted[j] = r->residuals[j] = NAN;
+}
+
 civ_status civ_forecast_panel_with_type(const civ_panel *panel, const civ_forecast_options *opt,
                                         const civ_model_type *type, const void *config, civ_forecast_result **out)
 {
@@ -448,105 +577,116 @@ civ_status civ_forecast_panel_with_type(const civ_panel *panel, const civ_foreca
         civ_forecast_options_init(&defaults);
         opt = &defaults;
     }
-    civ_status st = check_options(panel, opt);
+    size_t N = civ_panel_n_series(panel);
+    batch_run br;
+    civ_status st = batch_begin(&br, panel, opt, type, config, N);
     if (st)
         return st;
-
-    double t0 = omp_get_wtime();
-    size_t N = civ_panel_n_series(panel);
-    int m = civ_frequency_season_length(civ_panel_frequency(panel));
-    size_t h = opt->horizon ? opt->horizon : (m > 1 ? 2u * (size_t)m : 10u);
-
-    batch b = {.panel = panel, .opt = opt, .type = type, .config = config, .h = h};
-    b.model_options.criterion = (civ_criterion)opt->criterion;
-    b.model_options.n_paths = (int)opt->n_paths;
-
-    size_t xreg_index_storage[1];
-    b.xreg_index = xreg_index_storage;
-    if (opt->n_xreg && (st = resolve_xreg(panel, opt, &b.xreg_index)))
-        return st;
-
     const size_t *offsets;
     const double *values;
     civ_panel_values(panel, &values, &offsets);
     civ_forecast_result *r = NULL;
-    st = result_alloc(N, h, opt->levels, opt->n_levels, opt->want_fitted != 0, offsets[N], &r);
+    st = result_alloc(N, br.b.h, opt->levels, opt->n_levels, opt->want_fitted != 0, offsets[N], &r);
     if (st) {
-        if (opt->n_xreg)
-            free(b.xreg_index);
+        batch_end(&br);
         return st;
     }
-    b.result = r;
-
-    int threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
-    if (threads < 1)
-        threads = 1;
-    if ((size_t)threads > N)
-        threads = N > 0 ? (int)N : 1;
-    civ_workspace *ws = workspaces_alloc(threads);
-    if (!ws) {
-        civ_forecast_result_free(r);
-        if (opt->n_xreg)
-            free(b.xreg_index);
-        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %d thread workspaces", threads);
-    }
-
-    int blas_threads = 0;
-    if (openblas_get_num_threads && openblas_set_num_threads) {
-        blas_threads = openblas_get_num_threads();
-        openblas_set_num_threads(1);
-    }
-
-    atomic_size_t done = 0;
-    size_t step = N / 100 > 0 ? N / 100 : 1;
-    size_t reported = 0;
-    double last_report = t0;
-    long long n_series = (long long)N;
-
-#pragma omp parallel num_threads(threads)
-    {
-        civ_workspace *my = &ws[omp_get_thread_num()];
-#pragma omp for schedule(dynamic, 1)
-        for (long long ii = 0; ii < n_series; ii++) {
-            size_t i = (size_t)ii;
-            civ_arena_reset(&my->arena);
-            gsl_rng_set(my->rng, (unsigned long)civ_forecast_series_seed(opt->seed, panel->ids[i]));
-            civ_clear_error();
-            civ_status s = run_series(&b, i, my);
-            if (s != CIV_OK) {
-                clear_series(r, panel, i);
-                record_failure(r, i, s);
-            }
-            size_t now = atomic_fetch_add(&done, 1) + 1;
-            if (opt->progress && omp_get_thread_num() == 0 && now < N) {
-                double tw = omp_get_wtime();
-                if (now - reported >= step || tw - last_report >= 0.1) {
-                    opt->progress(now, N, opt->progress_user);
-                    reported = now;
-                    last_report = tw;
-                }
-            }
-        }
-    }
-
-    if (openblas_set_num_threads && blas_threads > 0)
-        openblas_set_num_threads(blas_threads);
-    workspaces_free(ws, threads);
-    if (opt->n_xreg)
-        free(b.xreg_index);
-
+    batch_chunk(&br, r);
+    batch_end(&br);
+    /* Conformal intervals are calibrated over the whole panel, after every
+     * series is forecast (hence no chunked conformal run). */
     if (opt->intervals == CIV_INTERVALS_CONFORMAL && (st = civ_conformal_apply(panel, opt, type, config, r))) {
         civ_forecast_result_free(r);
         return st;
     }
+    r->n_failed = 0;
     for (size_t i = 0; i < N; i++)
         r->n_failed += r->series[i].status != CIV_OK;
     if (opt->progress)
         opt->progress(N, N, opt->progress_user);
-    r->seconds = omp_get_wtime() - t0;
+    r->seconds = omp_get_wtime() - br.t0;
     civ_clear_error();
     *out = r;
     return CIV_OK;
+}
+
+/* The most values any `chunk` consecutive series of the panel hold (the
+ * fitted arrays of a reused chunk result must hold them). */
+static size_t max_chunk_values(const civ_panel *panel, size_t chunk)
+{
+    const size_t *offsets;
+    const double *values;
+    civ_panel_values(panel, &values, &offsets);
+    size_t N = civ_panel_n_series(panel), most = 0;
+    for (size_t a = 0; a < N; a += chunk) {
+        size_t b = a + chunk < N ? a + chunk : N;
+        if (offsets[b] - offsets[a] > most)
+            most = offsets[b] - offsets[a];
+    }
+    return most;
+}
+
+civ_status civ_forecast_chunks_with_type(const civ_panel *panel, const civ_forecast_options *opt,
+                                         const civ_model_type *type, const void *config, size_t chunk_series,
+                                         civ_forecast_chunk_fn on_chunk, void *user)
+{
+    if (!panel || !type || !config || !on_chunk)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_forecast_panel_chunks: NULL argument");
+    civ_forecast_options defaults;
+    if (!opt) {
+        civ_forecast_options_init(&defaults);
+        opt = &defaults;
+    }
+    if (opt->intervals == CIV_INTERVALS_CONFORMAL) {
+        civ_where w = {.field = "intervals"};
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w,
+                           "conformal intervals are calibrated over the whole panel and cannot be forecast in "
+                           "chunks: use civ_forecast_panel, or civ_forecast_panel_write (which runs them whole)");
+    }
+    size_t N = civ_panel_n_series(panel);
+    size_t chunk = chunk_series ? chunk_series : CIV_FORECAST_DEFAULT_CHUNK;
+    if (chunk > N)
+        chunk = N > 0 ? N : 1;
+    batch_run br;
+    civ_status st = batch_begin(&br, panel, opt, type, config, chunk);
+    if (st)
+        return st;
+    civ_forecast_result *r = NULL;
+    st = result_alloc(chunk, br.b.h, opt->levels, opt->n_levels, opt->want_fitted != 0,
+                      opt->want_fitted ? max_chunk_values(panel, chunk) : 0, &r);
+    if (st) {
+        batch_end(&br);
+        return st;
+    }
+    r->n_series = 0;
+    r->is_chunk = 1;
+    for (size_t first = 0; first < N && !st; first += chunk) {
+        chunk_reset(r, panel, first, first + chunk <= N ? chunk : N - first);
+        batch_chunk(&br, r);
+        civ_clear_error();
+        st = on_chunk(r, user);
+    }
+    batch_end(&br);
+    civ_forecast_result_free(r);
+    if (!st && opt->progress)
+        opt->progress(N, N, opt->progress_user);
+    if (!st)
+        civ_clear_error();
+    return st;
+}
+
+civ_status civ_forecast_panel_chunks(const civ_panel *panel, const civ_forecast_options *opt, size_t chunk_series,
+                                     civ_forecast_chunk_fn on_chunk, void *user)
+{
+    if (!panel || !on_chunk)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_forecast_panel_chunks: NULL argument");
+    const char *spec = opt && opt->model ? opt->model : "auto";
+    const civ_model_type *type;
+    _Alignas(max_align_t) unsigned char config[CIV_MODEL_CONFIG_MAX];
+    civ_status st = civ_model_resolve(spec, &type, config);
+    if (st)
+        return st;
+    return civ_forecast_chunks_with_type(panel, opt, type, config, chunk_series, on_chunk, user);
 }
 
 civ_status civ_forecast_panel(const civ_panel *panel, const civ_forecast_options *opt, civ_forecast_result **out)
@@ -565,6 +705,7 @@ civ_status civ_forecast_panel(const civ_panel *panel, const civ_forecast_options
 /* ---- accessors ---------------------------------------------------------------------- */
 
 size_t civ_forecast_result_n_series(const civ_forecast_result *r) { return r ? r->n_series : 0; }
+size_t civ_forecast_result_first(const civ_forecast_result *r) { return r ? r->first : 0; }
 size_t civ_forecast_result_horizon(const civ_forecast_result *r) { return r ? r->h : 0; }
 size_t civ_forecast_result_n_levels(const civ_forecast_result *r) { return r ? r->n_levels : 0; }
 const double *civ_forecast_result_levels(const civ_forecast_result *r) { return r ? r->levels : NULL; }

@@ -23,6 +23,9 @@ typedef struct civ_forecast_series {
 } civ_forecast_series;
 
 struct civ_forecast_result {
+    size_t first;           /* panel index of series 0: a chunk covers first .. first + n_series - 1 */
+    size_t value_base;      /* panel offset of the chunk's first value (fitted arrays start there) */
+    int is_chunk;           /* one chunk of civ_forecast_panel_chunks (the panel holds more series) */
     size_t n_series, h, n_levels;
     double *levels;         /* n_levels */
     double *mean;           /* n_series * h */
@@ -31,7 +34,7 @@ struct civ_forecast_result {
     size_t n_failed;
     double seconds;
     int want_fitted;
-    size_t n_values;        /* panel values in total (fitted arrays' length) */
+    size_t n_values;        /* panel values of the chunk's series (fitted arrays' length) */
     double *fitted, *residuals; /* n_values, laid out as the panel's values */
 };
 
@@ -39,6 +42,11 @@ struct civ_forecast_result {
  * (the registry is bypassed; used by the tests to drive their own types). */
 civ_status civ_forecast_panel_with_type(const civ_panel *panel, const civ_forecast_options *opt,
                                         const civ_model_type *type, const void *config, civ_forecast_result **out);
+
+/* civ_forecast_panel_chunks with a resolved type and config (as above). */
+civ_status civ_forecast_chunks_with_type(const civ_panel *panel, const civ_forecast_options *opt,
+                                         const civ_model_type *type, const void *config, size_t chunk_series,
+                                         civ_forecast_chunk_fn on_chunk, void *user);
 
 /* The generator seed of the series with id `id` in a batch seeded with
  * `seed`: one SplitMix64 step (Steele, Lea & Flood, "Fast splittable

@@ -17,9 +17,10 @@ static civ_status check_args(const civ_forecast_result *r, const civ_panel *pane
 {
     if (!r || !panel || !out)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "%s: NULL argument", what);
-    if (civ_panel_n_series(panel) != r->n_series)
+    size_t want = r->first + r->n_series;
+    if (r->is_chunk ? civ_panel_n_series(panel) < want : civ_panel_n_series(panel) != want)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "%s: the panel has %zu series but the forecasts %zu", what,
-                        civ_panel_n_series(panel), r->n_series);
+                        civ_panel_n_series(panel), r->first + r->n_series);
     return CIV_OK;
 }
 
@@ -79,10 +80,10 @@ civ_status civ_forecast_result_table(const civ_forecast_result *r, const civ_pan
     civ_date_style style = civ_panel_date_style(panel);
     size_t row = 0;
     for (size_t i = 0; i < N; i++) {
-        const char *id = civ_panel_series_id(panel, i);
+        const char *id = civ_panel_series_id(panel, r->first + i);
         size_t n;
         int64_t start;
-        civ_panel_series(panel, i, NULL, &n, &start);
+        civ_panel_series(panel, r->first + i, NULL, &n, &start);
         for (size_t j = 0; j < h; j++, row++) {
             char ds[32];
             if ((s = civ_period_format_style(freq, phase, &style, start + (int64_t)n + (int64_t)j, ds, sizeof ds)))
@@ -217,7 +218,7 @@ civ_status civ_forecast_report_table(const civ_forecast_result *r, const civ_pan
     for (size_t i = 0; i < N; i++) {
         const civ_forecast_series *fs = &r->series[i];
         int ok = fs->status == CIV_OK;
-        if ((s = civ_table_set_text(t, i, cols[C_ID], civ_panel_series_id(panel, i))) ||
+        if ((s = civ_table_set_text(t, i, cols[C_ID], civ_panel_series_id(panel, r->first + i))) ||
             (s = civ_table_set_text(t, i, cols[C_MODEL], fs->model)) ||
             (s = civ_table_set_text(t, i, cols[C_STATUS], civ_status_name(fs->status))) ||
             (s = civ_table_set_text(t, i, cols[C_MESSAGE], fs->message ? fs->message : "")))
@@ -267,8 +268,8 @@ civ_status civ_forecast_fitted_table(const civ_forecast_result *r, const civ_pan
     const size_t *offsets;
     const double *values;
     civ_panel_values(panel, &values, &offsets);
-    size_t N = r->n_series;
-    if (offsets[N] != r->n_values)
+    size_t N = r->n_series, F = r->first, base = r->value_base;
+    if (offsets[F + N] - offsets[F] != r->n_values || offsets[F] != base)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_forecast_fitted_table: the panel is not the one forecast");
     static const char *const names[] = {"unique_id", "ds", "y", "fitted", "residual"};
     static const civ_column_type types[] = {CIV_COLUMN_TEXT, CIV_COLUMN_TEXT, CIV_COLUMN_NUMBER, CIV_COLUMN_NUMBER,
@@ -281,15 +282,16 @@ civ_status civ_forecast_fitted_table(const civ_forecast_result *r, const civ_pan
     civ_frequency freq = civ_panel_frequency(panel);
     int phase = civ_panel_phase(panel);
     civ_date_style style = civ_panel_date_style(panel);
-    for (size_t i = 0; i < N; i++) {
+    for (size_t i = F; i < F + N; i++) {
         const char *id = civ_panel_series_id(panel, i);
         int64_t start;
         civ_panel_series(panel, i, NULL, NULL, &start);
-        for (size_t row = offsets[i]; row < offsets[i + 1]; row++) {
+        for (size_t v = offsets[i]; v < offsets[i + 1]; v++) {
             char ds[32];
-            if ((s = civ_period_format_style(freq, phase, &style, start + (int64_t)(row - offsets[i]), ds, sizeof ds)) ||
+            size_t row = v - base;
+            if ((s = civ_period_format_style(freq, phase, &style, start + (int64_t)(v - offsets[i]), ds, sizeof ds)) ||
                 (s = civ_table_set_text(t, row, cols[0], id)) || (s = civ_table_set_text(t, row, cols[1], ds)) ||
-                (s = civ_table_set_number(t, row, cols[2], values[row])) ||
+                (s = civ_table_set_number(t, row, cols[2], values[v])) ||
                 (s = civ_table_set_number(t, row, cols[3], finite_or_nan(r->fitted[row]))) ||
                 (s = civ_table_set_number(t, row, cols[4], finite_or_nan(r->residuals[row]))))
                 goto done;

@@ -333,9 +333,11 @@ static civ_status csv_rewind(csv_reader *r)
     if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
         r->pos = 3;
     /* UTF-16 (a BOM FF FE / FE FF, or a NUL as the second byte of ASCII
-     * text) would otherwise be reported as "NUL byte in a field" (issue 18). */
+     * text, little-endian, or as the first, big-endian, both without a BOM)
+     * would otherwise be reported as "NUL byte in a field" (issue 18). */
     if (r->len >= 2 && (!memcmp(r->buf, "\xFF\xFE", 2) || !memcmp(r->buf, "\xFE\xFF", 2) ||
-                        (r->buf[0] && !r->buf[1] && r->len >= 4 && r->buf[2] && !r->buf[3]))) {
+                        (r->buf[0] && !r->buf[1] && r->len >= 4 && r->buf[2] && !r->buf[3]) ||
+                        (!r->buf[0] && r->buf[1] && r->len >= 4 && !r->buf[2] && r->buf[3]))) {
         civ_where w = {.file = r->path, .line = 1};
         return civ_fail_at(CIV_ERR_PARSE, &w,
                            "the file is UTF-16 text: civicast reads UTF-8; save it as \"CSV UTF-8\" (Excel) or "
@@ -1649,7 +1651,7 @@ civ_status civ_csv_stream_open(const char *path, const civ_csv_write_options *op
         free(w), free(data);
         return s;
     }
-    w->path = path;
+    w->path = w->af.path; /* a copy: the caller's path need not outlive the writer */
     w->opt = *opt;
     w->o.fp = w->af.fp;
     w->o.data = data;
@@ -1696,6 +1698,11 @@ void civ_csv_stream_abort(civ_csv_stream *w)
     civ_atomic_abort(&w->af);
     free(w->o.data);
     free(w);
+}
+
+civ_status civ_csv_check_write_options(const civ_csv_write_options *opt, const char *fn)
+{
+    return opt ? check_write_options(opt, fn) : CIV_OK;
 }
 
 civ_status civ_table_write_csv_opts(const civ_table *table, const char *path, const civ_csv_write_options *opt)

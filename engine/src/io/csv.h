@@ -10,6 +10,9 @@
 #define CIV_CSV_H
 
 #include <stddef.h>
+#include <stdio.h>
+
+#include "civicast.h"
 
 #include "civicast.h"
 
@@ -101,5 +104,9 @@ void civ_csv_stream_abort(civ_csv_stream *w);
 
 /* The UTF-8 byte-order mark (U+FEFF) a writer puts first when asked. */
 #define CIV_UTF8_BOM "\xEF\xBB\xBF"
+
+/* CIV_ERR_INVALID_ARGUMENT for out-of-range write options (NULL is fine),
+ * naming fn as the function called (table_stream.c checks before opening). */
+civ_status civ_csv_check_write_options(const civ_csv_write_options *opt, const char *fn);
 
 #endif

@@ -43,6 +43,7 @@
 #include "mem_limit.h"
 #include "panel.h"
 #include "table.h"
+#include "table_stream.h"
 #include "text.h"
 
 enum { CIV_H5_SCHEMA_VERSION = 1 };
@@ -1448,4 +1449,209 @@ civ_status civ_table_write_hdf5(const civ_table *table, const char *path)
     civ_status s = write_atomically(path, NULL, table);
     session_end(&ss);
     return s;
+}
+
+/* ------------------------------------------------------------------------ */
+/* A table written in chunks of rows (table_stream.h)                       */
+/* ------------------------------------------------------------------------ */
+
+/* The layout is write_table_group's at the root, with every column dataset
+ * created empty and extended by each chunk (the datasets are chunked with
+ * unlimited size already), and n_rows written last. */
+struct civ_h5_table_stream {
+    civ_atomic_file af;
+    h5_writer w;
+    int open;               /* w.file is open */
+    size_t n_columns, n_rows;
+    hid_t *dsets;           /* n_columns, once the first chunk fixed the columns */
+    char **names;
+    civ_column_type *types;
+};
+
+static civ_status stream_columns(civ_h5_table_stream *ts, const civ_table *t)
+{
+    size_t n = t->n_columns;
+    ts->dsets = malloc((n ? n : 1) * sizeof *ts->dsets);
+    ts->names = calloc(n ? n : 1, sizeof *ts->names);
+    ts->types = malloc((n ? n : 1) * sizeof *ts->types);
+    if (!ts->dsets || !ts->names || !ts->types)
+        return oom(ts->w.path, "/columns");
+    for (size_t c = 0; c < n; c++) {
+        ts->dsets[c] = H5I_INVALID_HID;
+        ts->types[c] = t->columns[c].type;
+        if (!(ts->names[c] = strdup(t->columns[c].name)))
+            return oom(ts->w.path, "/columns");
+    }
+    ts->n_columns = n;
+    hid_t root = H5Oopen(ts->w.file, "/", H5P_DEFAULT);
+    if (root < 0)
+        return fail_h5(ts->w.path, "/", "open the group");
+    civ_status s = write_schema(&ts->w, root, "/", SCHEMA_TABLE);
+    H5Oclose(root);
+    if (!s)
+        s = write_strings(&ts->w, "/column_names", ts->names, n);
+    if (!s)
+        s = make_group(&ts->w, "/columns");
+    for (size_t c = 0; c < n && !s; c++) {
+        int num = ts->types[c] == CIV_COLUMN_NUMBER;
+        hsize_t dim = 0, maxdim = H5S_UNLIMITED, chunk = num ? CHUNK_NUMBERS : CHUNK_STRINGS;
+        char *obj = object_path("/columns", "/", ts->names[c], "");
+        hid_t space = H5Screate_simple(1, &dim, &maxdim), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+        if (!obj)
+            s = oom(ts->w.path, "/columns");
+        else if (space < 0 || dcpl < 0 || H5Pset_chunk(dcpl, 1, &chunk) < 0 || H5Pset_shuffle(dcpl) < 0 ||
+                 H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0 || H5Pset_obj_track_times(dcpl, 0) < 0)
+            s = fail_h5(ts->w.path, obj, "set up the dataset");
+        else if ((ts->dsets[c] = H5Dcreate2(ts->w.file, obj, num ? H5T_IEEE_F64LE : ts->w.str_type, space,
+                                            ts->w.lcpl, dcpl, H5P_DEFAULT)) < 0)
+            s = fail_h5(ts->w.path, obj, "create the dataset");
+        CLOSE_ID(H5Pclose, dcpl);
+        CLOSE_ID(H5Sclose, space);
+        free(obj);
+    }
+    return s;
+}
+
+/* Appends rows [0, t->n_rows) of column c at row ts->n_rows. */
+static civ_status stream_column(civ_h5_table_stream *ts, const civ_table *t, size_t c)
+{
+    const civ_table_column *col = &t->columns[c];
+    hsize_t at = ts->n_rows, count = t->n_rows, total = at + count;
+    hid_t d = ts->dsets[c], fspace = -1, mspace = -1;
+    const char **tmp = NULL;
+    civ_status s = CIV_OK;
+    const void *buf = col->numbers;
+    if (col->type == CIV_COLUMN_TEXT) {
+        tmp = malloc(t->n_rows * sizeof *tmp);
+        if (!tmp)
+            return oom(ts->w.path, col->name);
+        for (size_t r = 0; r < t->n_rows; r++)
+            tmp[r] = col->texts[r] ? col->texts[r] : "";
+        buf = tmp;
+    }
+    if (H5Dset_extent(d, &total) < 0 || (fspace = H5Dget_space(d)) < 0 ||
+        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &at, NULL, &count, NULL) < 0 ||
+        (mspace = H5Screate_simple(1, &count, NULL)) < 0 ||
+        H5Dwrite(d, col->type == CIV_COLUMN_NUMBER ? H5T_NATIVE_DOUBLE : ts->w.str_type, mspace, fspace, H5P_DEFAULT,
+                 buf) < 0)
+        s = fail_h5(ts->w.path, col->name, "write the dataset");
+    CLOSE_ID(H5Sclose, mspace);
+    CLOSE_ID(H5Sclose, fspace);
+    free(tmp);
+    return s;
+}
+
+static civ_status stream_append_impl(civ_h5_table_stream *ts, const civ_table *t)
+{
+    civ_status s = CIV_OK;
+    if (!ts->dsets && (s = stream_columns(ts, t)))
+        return s;
+    if (t->n_columns != ts->n_columns)
+        return fail_obj(CIV_ERR_INVALID_ARGUMENT, ts->w.path, NULL, "a chunk has %zu columns, the first had %zu",
+                        t->n_columns, ts->n_columns);
+    for (size_t c = 0; c < t->n_columns; c++)
+        if (t->columns[c].type != ts->types[c] || strcmp(t->columns[c].name, ts->names[c]))
+            return fail_obj(CIV_ERR_INVALID_ARGUMENT, ts->w.path, NULL, "column %zu of a chunk is not the first's",
+                            c + 1);
+    for (size_t c = 0; c < t->n_columns && !s && t->n_rows; c++)
+        s = stream_column(ts, t, c);
+    if (!s)
+        ts->n_rows += t->n_rows;
+    return s;
+}
+
+static void stream_close_sets(civ_h5_table_stream *ts)
+{
+    for (size_t c = 0; ts->dsets && c < ts->n_columns; c++)
+        CLOSE_ID(H5Dclose, ts->dsets[c]);
+}
+
+static void stream_free(civ_h5_table_stream *ts)
+{
+    for (size_t c = 0; ts->names && c < ts->n_columns; c++)
+        free(ts->names[c]);
+    free(ts->names);
+    free(ts->types);
+    free(ts->dsets);
+    free(ts);
+}
+
+civ_status civ_h5_table_stream_open(const char *path, civ_h5_table_stream **out)
+{
+    *out = NULL;
+    civ_h5_table_stream *ts = calloc(1, sizeof *ts);
+    if (!ts)
+        return oom(path, NULL);
+    civ_status s = civ_atomic_reserve(&ts->af, path);
+    if (s) {
+        free(ts);
+        return s;
+    }
+    h5_session ss;
+    session_begin(&ss);
+    s = writer_open(&ts->w, ts->af.path, ts->af.temp_path);
+    ts->open = 1;
+    if (s) {
+        writer_close(&ts->w, 0);
+        ts->open = 0;
+    }
+    session_end(&ss);
+    if (s) {
+        civ_atomic_abort(&ts->af);
+        stream_free(ts);
+        return s;
+    }
+    *out = ts;
+    return CIV_OK;
+}
+
+civ_status civ_h5_table_stream_append(civ_h5_table_stream *ts, const civ_table *t)
+{
+    h5_session ss;
+    session_begin(&ss);
+    civ_status s = stream_append_impl(ts, t);
+    session_end(&ss);
+    return s;
+}
+
+civ_status civ_h5_table_stream_commit(civ_h5_table_stream *ts, const civ_table *empty)
+{
+    h5_session ss;
+    session_begin(&ss);
+    civ_status s = ts->dsets ? CIV_OK : stream_columns(ts, empty);
+    if (!s) {
+        hid_t root = H5Oopen(ts->w.file, "/", H5P_DEFAULT);
+        s = root < 0 ? fail_h5(ts->w.path, "/", "open the group")
+                     : write_attr_int(&ts->w, root, "/", "n_rows", (int64_t)ts->n_rows);
+        if (root >= 0)
+            H5Oclose(root);
+    }
+    stream_close_sets(ts);
+    civ_status c = writer_close(&ts->w, !s);
+    ts->open = 0;
+    if (!s)
+        s = c;
+    session_end(&ss);
+    if (!s)
+        s = sync_file(ts->af.path, ts->af.temp_path);
+    if (!s)
+        s = civ_atomic_commit(&ts->af);
+    else
+        civ_atomic_abort(&ts->af);
+    stream_free(ts);
+    return s;
+}
+
+void civ_h5_table_stream_abort(civ_h5_table_stream *ts)
+{
+    if (!ts)
+        return;
+    h5_session ss;
+    session_begin(&ss);
+    stream_close_sets(ts);
+    if (ts->open)
+        writer_close(&ts->w, 0);
+    session_end(&ss);
+    civ_atomic_abort(&ts->af);
+    stream_free(ts);
 }

@@ -477,7 +477,28 @@ static civ_status parse_line(parser *p)
     return end_line(p);
 }
 
+/* A syntax error, a duplicate key or table and an over-long item are all
+ * faults of the specification text, so they carry CIV_ERR_SPEC (exit 4, the
+ * code of a bad spec; docs/CLI.md), with the message and place unchanged;
+ * out of memory and bad arguments keep their own status. */
+static civ_status as_spec_error(civ_status s)
+{
+    if (s != CIV_ERR_PARSE && s != CIV_ERR_DUPLICATE && s != CIV_ERR_LIMIT)
+        return s;
+    civ_error e;
+    civ_error_copy(&e);
+    e.status = CIV_ERR_SPEC;
+    return civ_error_restore(&e);
+}
+
+static civ_status parse_doc(const char *text, size_t len, const char *name, civ_toml_doc *doc);
+
 civ_status civ_toml_parse(const char *text, size_t len, const char *name, civ_toml_doc *doc)
+{
+    return as_spec_error(parse_doc(text, len, name, doc));
+}
+
+static civ_status parse_doc(const char *text, size_t len, const char *name, civ_toml_doc *doc)
 {
     memset(doc, 0, sizeof *doc);
     if (!text && len)

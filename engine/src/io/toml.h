@@ -60,7 +60,9 @@ typedef struct civ_toml_doc {
 civ_status civ_toml_read_text(const char *path, const char *what, char **text, size_t *len);
 
 /* Parses `len` bytes; `name` is used in error locations.  On error records
- * CIV_ERR_PARSE / CIV_ERR_DUPLICATE / CIV_ERR_LIMIT at file:line:column. */
+ * CIV_ERR_SPEC at file:line:column for every fault of the text (syntax,
+ * duplicate key or table, an item over a limit), else CIV_ERR_OUT_OF_MEMORY
+ * or CIV_ERR_INVALID_ARGUMENT. */
 civ_status civ_toml_parse(const char *text, size_t len, const char *name, civ_toml_doc *doc);
 void civ_toml_free(civ_toml_doc *doc);
 

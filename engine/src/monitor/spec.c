@@ -327,7 +327,7 @@ static civ_status build(civ_monitor_spec *s, civ_toml_doc *doc)
         st = civ_strmap_put(&s->index, d->id, s->n_ind - 1, &prev);
         if (st == CIV_ERR_DUPLICATE) {
             civ_where w = {.file = s->path, .line = t->line, .column = t->column, .field = "id"};
-            return civ_fail_at(CIV_ERR_DUPLICATE, &w, "indicator '%s' is defined twice (first at line %ld)", d->id,
+            return civ_fail_at(CIV_ERR_SPEC, &w, "indicator '%s' is defined twice (first at line %ld)", d->id,
                                s->ind[prev].line);
         }
         if (st)

@@ -272,8 +272,11 @@ static civ_status stage_need(run_ctx *c)
     report(c, "need", 0, 1);
     double t0 = now_seconds();
     civ_plan_result *r = c->res;
-    s = civ_alloc_need_project(need, r->tables[CIV_PLAN_FORECASTS], &r->tables[CIV_PLAN_NEED],
-                               &r->tables[CIV_PLAN_NEED_SUMMARY]);
+    /* The forecasts are the plan's own ([forecast] horizon): a projection
+     * error (a year not forecast) is the plan file's to fix. */
+    s = name_input(civ_alloc_need_project(need, r->tables[CIV_PLAN_FORECASTS], &r->tables[CIV_PLAN_NEED],
+                                          &r->tables[CIV_PLAN_NEED_SUMMARY]),
+                   c->plan->path);
     if (!s) {
         r->stats.has_need = 1;
         r->stats.need_minor_unit = civ_alloc_need_minor_unit(need);
