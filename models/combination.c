@@ -1,7 +1,7 @@
 /*
  * combination.c -- layer: models.  The forecast combination of automatic ETS, automatic ARIMA
  * and the standard Theta method (specs "combo", "combo(mean)", "combo(median)",
- * and "auto" = "combo(median)").
+ * and, through auto.c, "auto" = "combo(median)" for non-intermittent series).
  *
  * Why: on competition data an equal-weight combination of a few good models is
  * often more accurate than each of them (Makridakis & Hibon 2000, "The M3-
@@ -10,7 +10,7 @@
  * it is a cheap hedge against selecting the wrong single model.  Whether it
  * earns the spec "auto" here is decided on M1 (docs/FORECASTING.md).
  *
- * The spec "auto" is combo(median): on M1 (1001 series) both combinations
+ * The spec "auto" is combo(median) for smooth and erratic series (auto.c): on M1 (1001 series) both combinations
  * beat each component by overall sMAPE and overall MASE, the median one by
  * more (bench/forecast.bench.sh, docs/FORECASTING.md).
  *
@@ -102,9 +102,10 @@ static civ_status combo_parse(const char *spec, void *config)
         cfg->median = 0;
         return CIV_OK;
     }
-    /* "auto": on M1 the median combination beat each component by overall
-     * sMAPE and MASE (bench/out/forecast_m1.md; docs/FORECASTING.md) */
-    if (strcmp(buf, "combo(median)") == 0 || strcmp(buf, "auto") == 0) {
+    /* "auto" (auto.c) uses combo(median) for smooth and erratic series: on M1
+     * the median combination beat each component by overall sMAPE and MASE
+     * (bench/out/forecast_m1.md; docs/FORECASTING.md) */
+    if (strcmp(buf, "combo(median)") == 0) {
         cfg->median = 1;
         return CIV_OK;
     }
@@ -288,7 +289,7 @@ static civ_status combo_forecast(const civ_model_fit *fit, const civ_series *ser
 const civ_model_type civ_model_combination = {
     .family = "combo",
     .summary = "combination of automatic ETS, automatic ARIMA and Theta (mean or median of forecasts)",
-    .spec_help = "auto (= combo(median)) | combo | combo(mean) | combo(median)",
+    .spec_help = "combo | combo(mean) | combo(median)",
     .params = NULL,
     .n_params = 0,
     .config_size = sizeof(combo_config),

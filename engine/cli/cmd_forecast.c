@@ -21,7 +21,7 @@
 #define MAX_XREG 64
 
 enum { F_OUT, F_H, F_MODEL, F_LEVEL, F_THREADS, F_SEED, F_IC, F_XREG, F_PATHS, F_NONNEG, F_REPORT, F_FITTED,
-       F_QUIET, F_LIST, F_FREQ, F_ENCODING, F_EXCEL /* F_EXCEL, +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+       F_QUIET, F_LIST, F_FREQ, F_ENCODING, F_INTEGER, F_EXCEL /* F_EXCEL, +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option forecast_options[] = {
     [F_OUT] = {"--out", "-o", CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                "forecasts: unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n(.csv, or .h5/.hdf5 for HDF5)"},
@@ -54,6 +54,9 @@ static const civ_cli_option forecast_options[] = {
     [F_LIST] = {"--list-models", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "list the model families and their specs"},
     [F_FREQ] = CIV_CLI_FREQ_OPTION,
     [F_ENCODING] = CIV_CLI_ENCODING_OPTION,
+    [F_INTEGER] = {"--integer", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL,
+                   "whole-number interval bounds for non-negative series (lower\n"
+                   "rounded down, upper up), e.g. for counts of meals or visits"},
     [F_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
@@ -61,7 +64,7 @@ static const civ_cli_spec forecast_spec = {
     "forecast",
     "usage: civicast forecast IN --out FILE [--h N] [--model SPEC] [--level 80,95]\n"
     "                         [--threads N] [--seed S] [--ic aicc|aic|bic] [--xreg a,b]\n"
-    "                         [--paths N] [--nonnegative auto|on|off]\n"
+    "                         [--paths N] [--nonnegative auto|on|off] [--integer]\n"
     "                         [--report FILE] [--fitted FILE] [--quiet] [--freq F] [--encoding E]\n"
     "                         [--excel] [--precision P]\n"
     "       civicast forecast --list-models\n",
@@ -169,6 +172,32 @@ static void print_model_counts(const civ_forecast_result *r)
     }
     free(names);
     free(counts);
+}
+
+/* Prints "demand: smooth 900, erratic 40, intermittent 52, lumpy 6, none 2"
+ * (the Syntetos-Boylan classes; `auto` gives the last three to IMAPA). */
+static void print_demand_counts(const civ_forecast_result *r)
+{
+    size_t counts[6] = {0};
+    size_t n = civ_forecast_result_n_series(r);
+    for (size_t i = 0; i < n; i++) {
+        civ_demand_class c;
+        if (civ_forecast_result_demand(r, i, NULL, NULL, &c) == CIV_OK && c >= 0 && c <= 5)
+            counts[c]++;
+    }
+    static const civ_demand_class order[] = {CIV_DEMAND_SMOOTH, CIV_DEMAND_ERRATIC, CIV_DEMAND_INTERMITTENT,
+                                             CIV_DEMAND_LUMPY, CIV_DEMAND_NONE};
+    const char *sep = "demand:";
+    for (size_t k = 0; k < 5; k++) {
+        if (!counts[order[k]])
+            continue;
+        fprintf(stderr, "%s %s %zu", sep, civ_demand_class_name(order[k]), counts[order[k]]);
+        sep = ",";
+    }
+    if (counts[CIV_DEMAND_UNDEFINED])
+        fprintf(stderr, "%s with negative values %zu", sep, counts[CIV_DEMAND_UNDEFINED]);
+    if (strcmp(sep, "demand:") != 0 || counts[CIV_DEMAND_UNDEFINED])
+        fprintf(stderr, " (Syntetos-Boylan; auto: intermittent, lumpy and none by IMAPA)\n");
 }
 
 /* ---- option parsing -------------------------------------------------------------- */
@@ -298,6 +327,7 @@ static int forecast_settings(const civ_cli_args *a, forecast_job *j)
     if (!a->value[F_OUT])
         return civ_cli_usage_error("forecast", "missing --out FILE");
     j->opt.want_fitted = a->value[F_FITTED] != NULL;
+    j->opt.integer_bounds = a->value[F_INTEGER] != NULL;
     if (a->value[F_XREG]) {
         j->xreg_store = split_names(a->value[F_XREG], j->xreg, &j->opt.n_xreg);
         if (!j->xreg_store || j->opt.n_xreg == 0)
@@ -337,6 +367,7 @@ static void print_forecast_summary(const civ_forecast_result *r, const civ_panel
         fprintf(stderr, "forecast %s series in %.2f s: %s ok\n", ns, civ_forecast_result_seconds(r), oks);
     }
     print_model_counts(r);
+    print_demand_counts(r);
 }
 
 /* Reads, forecasts (with the bar on a terminal), writes and summarises. */

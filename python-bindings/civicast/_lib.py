@@ -201,7 +201,8 @@ class civ_forecast_options(ctypes.Structure):
                 ("xreg", ctypes.POINTER(ctypes.c_char_p)),
                 ("n_xreg", ctypes.c_size_t),
                 ("progress", civ_progress_fn),
-                ("progress_user", ctypes.c_void_p)]
+                ("progress_user", ctypes.c_void_p),
+                ("integer_bounds", ctypes.c_int)]
 
 
 class civ_monitor_inactivity_options(ctypes.Structure):
@@ -355,6 +356,9 @@ _SIGNATURES = {
     "civ_forecast_result_table": (c_status, [P, P, PP]),
     "civ_forecast_report_table": (c_status, [P, P, PP]),
     "civ_forecast_fitted_table": (c_status, [P, P, PP]),
+    "civ_forecast_result_demand": (c_status, [P, _S, c_double_p, c_double_p, ctypes.POINTER(_I)]),
+    "civ_demand_classify": (c_status, [c_double_p, _S, c_double_p, c_double_p, ctypes.POINTER(_I)]),
+    "civ_demand_class_name": (_CP, [_I]),
     # allocation
     "civ_alloc_spec_read": (c_status, [_CP, PP]),
     "civ_alloc_spec_parse": (c_status, [_CP, _S, _CP, PP]),

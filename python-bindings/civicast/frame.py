@@ -805,7 +805,7 @@ def _level_label(level):
 class _Run:
     """One civ_forecast_panel call and its result (freed on close)."""
 
-    def __init__(self, pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted):
+    def __init__(self, pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted, integer=False):
         opt = _lib.civ_forecast_options()
         check(lib.civ_forecast_options_init(ctypes.byref(opt)))
         model_b = encode(model)
@@ -827,6 +827,7 @@ class _Run:
             opt.n_paths = _lib.whole(fn, "n_paths", n_paths, 0)
         opt.nonnegative = {"auto": -1, "off": 0, "on": 1, None: -1, False: 0, True: 1}[nonnegative]
         opt.want_fitted = 1 if fitted else 0
+        opt.integer_bounds = 1 if integer else 0
         names = [] if xreg is None else ([xreg] if isinstance(xreg, str) else list(xreg))
         xr = (ctypes.c_char_p * max(1, len(names)))(*[encode(x) for x in names])
         opt.xreg = ctypes.cast(xr, ctypes.POINTER(ctypes.c_char_p)) if names else None
@@ -880,13 +881,13 @@ class _Run:
 
 
 def _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, fitted=False,
-         spec=None):
+         spec=None, integer=False):
     pdata = PanelData(df, freq=freq, spec=spec)
-    return _Run(pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted)
+    return _Run(pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted, integer)
 
 
 def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, xreg=None, ic="aicc",
-             n_paths=None, nonnegative="auto", freq=None, report=False, fitted=False):
+             n_paths=None, nonnegative="auto", freq=None, report=False, fitted=False, integer=False):
     """Fits `model` to every series of the long-format DataFrame `df`
     (unique_id, ds, y, covariates) and forecasts h periods ahead.
 
@@ -903,9 +904,11 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     covariate names passed to the models; ic: "aicc", "aic" or "bic";
     n_paths: sample paths of simulated intervals; nonnegative: "auto", "on",
     "off"; freq: force the frequency of datetime ds ("monthly" or a pandas
-    alias).  Results are identical for any thread count.  Series that fail
+    alias); integer: whole-number interval bounds for non-negative series
+    (lower rounded down, upper up; civ_forecast_options.integer_bounds).
+    Results are identical for any thread count.  Series that fail
     keep NaN rows with model "" and raise a ForecastWarning."""
-    run = _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, fitted)
+    run = _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, fitted, integer=integer)
     try:
         out = run.frame()
         if not report and not fitted:
@@ -923,11 +926,41 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
 
 
 def models_report(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, xreg=None, ic="aicc",
-                  n_paths=None, nonnegative="auto", freq=None):
+                  n_paths=None, nonnegative="auto", freq=None, integer=False):
     """One row per series: unique_id, model, status, message, n, loglik, aic,
-    aicc, bic, sigma2, n_params, parameters (alpha, beta, ...), initial_states
-    (civ_forecast_report_table).  Same arguments as forecast()."""
-    return forecast(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, report=True)[1]
+    aicc, bic, sigma2, n_params, parameters (alpha, beta, ...), initial_states,
+    adi, cv2, demand_class (civ_forecast_report_table).  Same arguments as
+    forecast()."""
+    return forecast(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, report=True,
+                    integer=integer)[1]
+
+
+def classify_demand(df, freq=None):
+    """The Syntetos-Boylan demand class of every series of the long-format
+    DataFrame `df` (unique_id, ds, y): a DataFrame unique_id, n (observed
+    values), adi, cv2, demand_class ("smooth", "erratic", "intermittent",
+    "lumpy", "none", or "" when a value is negative), one civ_demand_classify
+    call per series on its y in date order (missing periods are skipped).
+    `auto` forecasts intermittent, lumpy and "none" series with IMAPA."""
+    pdata = PanelData(df, freq=freq)
+    try:
+        ids, adi, cv2, cls, nobs = [], [], [], [], []
+        a, c, k = ctypes.c_double(), ctypes.c_double(), ctypes.c_int()
+        for i in range(len(pdata.ids)):
+            uid = pdata.ids[i]
+            y = np.ascontiguousarray(pdata.values[pdata.offsets[i]:pdata.offsets[i + 1]], dtype=np.float64)
+            check(lib.civ_demand_classify(y.ctypes.data_as(_lib.c_double_p), len(y), ctypes.byref(a),
+                                          ctypes.byref(c), ctypes.byref(k)))
+            ids.append(uid)
+            nobs.append(int(np.count_nonzero(~np.isnan(y))))
+            adi.append(a.value)
+            cv2.append(c.value)
+            cls.append(_dec(lib.civ_demand_class_name(k.value)))
+        return pd.DataFrame({"unique_id": pdata.ids_out(1) if ids else np.array([], dtype=object),
+                             "n": np.array(nobs, dtype=np.int64), "adi": np.array(adi, dtype=np.float64),
+                             "cv2": np.array(cv2, dtype=np.float64), "demand_class": np.array(cls, dtype=object)})
+    finally:
+        pdata.handle.close()
 
 
 # ================================================================== allocation

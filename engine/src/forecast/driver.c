@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "intermittent.h"
 #include "numeric.h"
 #include "panel.h"
 #include "strmap.h"
@@ -268,6 +269,8 @@ static civ_status run_series(const batch *b, size_t i, civ_workspace *ws)
             negative |= y[t] < 0.0;
         }
     }
+    civ_forecast_series *fs = &r->series[i];
+    fs->demand = civ_intermittent_classify(y, n, &fs->adi, &fs->cv2);
     if (observed == 0)
         return civ_fail_at(CIV_ERR_TOO_SHORT, &w, "the series has no observed value");
     int nonnegative = b->opt->nonnegative < 0 ? !negative : b->opt->nonnegative != 0;
@@ -316,9 +319,15 @@ static civ_status run_series(const batch *b, size_t i, civ_workspace *ws)
             if (upper[j] < 0.0)
                 upper[j] = 0.0;
         }
+        /* Whole-number bounds, rounded outward so that the interval of an
+         * integer-valued count keeps at least its coverage. */
+        if (b->opt->integer_bounds)
+            for (size_t j = 0; j < L * h; j++) {
+                lower[j] = floor(lower[j]);
+                upper[j] = ceil(upper[j]);
+            }
     }
 
-    civ_forecast_series *fs = &r->series[i];
     if ((st = keep_fit(fs, &fit)) != CIV_OK)
         return st;
     memcpy(r->mean + i * h, mean, h * sizeof *mean);
@@ -536,6 +545,7 @@ civ_status civ_forecast_panel_with_type(const civ_panel *panel, const civ_foreca
             civ_arena_reset(&my->arena);
             gsl_rng_set(my->rng, (unsigned long)civ_forecast_series_seed(opt->seed, panel->ids[i]));
             civ_clear_error();
+            r->series[i].adi = r->series[i].cv2 = NAN;
             civ_status s = run_series(&b, i, my);
             if (s != CIV_OK) {
                 clear_series(r, panel, i);
@@ -622,4 +632,18 @@ const double *civ_forecast_result_lower(const civ_forecast_result *r, size_t l)
 const double *civ_forecast_result_upper(const civ_forecast_result *r, size_t l)
 {
     return r && l < r->n_levels ? r->upper + l * r->n_series * r->h : NULL;
+}
+
+civ_status civ_forecast_result_demand(const civ_forecast_result *r, size_t i, double *adi, double *cv2,
+                                      civ_demand_class *cls)
+{
+    if (!r || !cls || i >= r->n_series)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_forecast_result_demand: NULL argument or series %zu out of "
+                                                  "range", i);
+    *cls = r->series[i].demand;
+    if (adi)
+        *adi = r->series[i].adi;
+    if (cv2)
+        *cv2 = r->series[i].cv2;
+    return CIV_OK;
 }

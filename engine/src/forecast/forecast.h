@@ -20,6 +20,8 @@ typedef struct civ_forecast_series {
     size_t n_report, n_states;
     double *values;         /* malloc'd: n_report parameter values then n_states states */
     char *names;            /* malloc'd: n_report + n_states NUL-terminated names back to back */
+    double adi, cv2;        /* demand classification of the observed values (NaN if undefined) */
+    civ_demand_class demand;
 } civ_forecast_series;
 
 struct civ_forecast_result {
