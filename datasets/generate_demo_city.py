@@ -102,6 +102,31 @@ TYPE = {
     "peri":  dict(small=0.12, late=0.35, g60=0.035, gmig=0.030, upt=0.95),
 }
 
+# The plan's three pilot areas (sections 5.1/8.2), appended as districts D09-D11
+# with their own random streams (keys 10-19), so the 1,000 communities above
+# are byte-identical to the city without them.  Columns as DISTRICTS.
+PILOT_DISTRICTS = [
+    # aging new urban district: older buyers of the first estates, 60+ share
+    # high and rising fast, canteens still opening: fast-growing meal demand
+    ("D09", "康宁新区", "aging_new", 4, 2.40, 0.22, 0.47, 8000, 9800, 0.95, 0.10),
+    # migrant industrial zone: young, migrant-dense dormitory communities
+    ("D10", "工业园区", "industrial", 4, 2.90, 0.80, 0.13, 6000, 8200, 0.90, 0.05),
+    # hollowed rural township: small villages, the young gone to the city,
+    # a high 60+ share, meals delivered a few at a time and declining
+    ("D11", "石岭镇", "township", 3, 2.20, 0.05, 0.50, 250, 3200, 0.80, 0.60),
+]
+N_PILOT = {"D09": 60, "D10": 50, "D11": 36}
+PILOT_TYPE = {
+    # upt_trend: annual log trend of uptake (0 elsewhere); delivery: share of
+    # small communities served by delivery only (0.85 elsewhere)
+    "aging_new":  dict(small=0.05, late=0.60, g60=0.085, gmig=0.010, upt=1.30, upt_trend=0.0, delivery=0.85, dlo=0.002, dhi=0.03),
+    "industrial": dict(small=0.05, late=0.30, g60=0.030, gmig=0.045, upt=0.90, upt_trend=0.0, delivery=0.85, dlo=0.002, dhi=0.03),
+    "township":   dict(small=1.00, late=0.00, g60=-0.030, gmig=-0.040, upt=0.95, upt_trend=-0.12, delivery=1.0, dlo=0.0005,
+                       dhi=0.004),
+}
+PILOT_STREET_NAMES = ["康乐", "颐年", "福寿", "松鹤", "工业", "高新", "创业", "物流", "石岭", "山背", "溪口"]
+PILOT_BUDGET_PER_COMMUNITY = 120_000.0   # the 2024 pilot budget: the city's ¥120 m per 1,000 communities
+
 STREET_NAMES = [
     "文昌", "天平", "望江", "长寿", "枫桥", "梅园", "白鹭", "金桥", "翠屏", "桃源",
     "石门", "宝塔", "东岳", "青石", "玉带", "丰乐", "清波", "朝天", "凤鸣", "柳营",
@@ -256,40 +281,64 @@ def calendar_factors():
 # --------------------------------------------------------------------------
 # The generator
 # --------------------------------------------------------------------------
-def build():
-    cal = calendar_factors()
-    S = {k: Stream(SEED, i) for i, k in enumerate(
-        ["layout", "names", "attrs", "service", "aged", "migr", "meals", "events", "funding", "defects"])}
-
-    # ---- layout ---------------------------------------------------------
-    n_streets = sum(d[3] for d in DISTRICTS)
-    assert n_streets == len(STREET_NAMES)
+def _layout(S, districts, street_names, n_total, n_per_district):
+    """Rows of (district, street, community); streets sized at random."""
+    n_streets = sum(d[3] for d in districts)
+    assert n_streets == len(street_names)
     raw = 0.6 + 0.8 * S["layout"].uniform(n_streets)          # relative street sizes
-    counts = np.floor(raw / raw.sum() * N_COMMUNITIES).astype(int)
-    order = np.argsort(-(raw / raw.sum() * N_COMMUNITIES - counts), kind="stable")
-    counts[order[: N_COMMUNITIES - counts.sum()]] += 1
+    if n_per_district is None:
+        counts = np.floor(raw / raw.sum() * n_total).astype(int)
+        order = np.argsort(-(raw / raw.sum() * n_total - counts), kind="stable")
+        counts[order[: n_total - counts.sum()]] += 1
+    else:                                                      # fixed count per district
+        counts = np.zeros(n_streets, dtype=int)
+        si = 0
+        for d in districts:
+            k, want = d[3], n_per_district[d[0]]
+            r = raw[si:si + k]
+            c = np.floor(r / r.sum() * want).astype(int)
+            o = np.argsort(-(r / r.sum() * want - c), kind="stable")
+            c[o[: want - c.sum()]] += 1
+            counts[si:si + k] = c
+            si += k
     street_perm = np.argsort(S["layout"].uniform(n_streets), kind="stable")
-
     rows = []
     si = 0
-    for di, d in enumerate(DISTRICTS):
+    for di, d in enumerate(districts):
         for s in range(d[3]):
-            sname = STREET_NAMES[street_perm[si]] + "街道"
+            sname = street_names[street_perm[si]] + ("街道" if d[2] != "township" else "片区")
             for c in range(counts[si]):
                 rows.append(dict(unique_id="%s-S%02d-C%03d" % (d[0], s + 1, c + 1),
                                  di=di, district=d[1], dtype=d[2], street=sname))
             si += 1
+    assert len(rows) == n_total
+    return rows
+
+
+def build(districts=DISTRICTS, types=TYPE, street_names=STREET_NAMES, n_total=N_COMMUNITIES,
+          n_per_district=None, stream0=0, used=None, pw_fiscal=None, budget=120_000_000.0,
+          n_missing=8, n_outliers=14):
+    """One part of the city: the 1,000 original communities with the defaults,
+    or the pilot districts (their own streams from key `stream0`, names unique
+    against `used`, the fiscal mean `pw_fiscal` of the original city)."""
+    cal = calendar_factors()
+    S = {k: Stream(SEED, stream0 + i) for i, k in enumerate(
+        ["layout", "names", "attrs", "service", "aged", "migr", "meals", "events", "funding", "defects"])}
+    DISTRICTS = districts        # noqa: N806 (the tables below read the part's districts and types)
+    TYPE = types                 # noqa: N806
+
+    # ---- layout ---------------------------------------------------------
+    rows = _layout(S, districts, street_names, n_total, n_per_district)
     n = len(rows)
-    assert n == N_COMMUNITIES
 
     # ---- names (unique city-wide) --------------------------------------
-    used = set()
+    used = set() if used is None else used
     nb, ns = len(COMMUNITY_BASES), len(COMMUNITY_SUFFIXES)
     for r in rows:
         while True:
             b = int(S["names"].index(1, nb)[0])
             sfx = int(S["names"].index(1, ns)[0])
-            name = COMMUNITY_BASES[b] + COMMUNITY_SUFFIXES[sfx] + "社区"
+            name = COMMUNITY_BASES[b] + COMMUNITY_SUFFIXES[sfx] + ("村" if r["dtype"] == "township" else "社区")
             if name not in used:
                 used.add(name)
                 r["name"] = name
@@ -325,14 +374,18 @@ def build():
     density = dcol(7) * np.exp(0.35 * A.normal(n))
     area = pop / density
     fiscal = dcol(8).astype(int)
-    pw_fiscal = float((fiscal * pop).sum() / pop.sum())
+    if pw_fiscal is None:
+        pw_fiscal = float((fiscal * pop).sum() / pop.sum())
     difficulty = np.clip(np.sqrt(pw_fiscal / fiscal), 0.8, 1.3)
 
     # ---- service: mode, uptake, opening ---------------------------------
     V = S["service"]
-    mode = np.where(small & (V.uniform(n) < 0.85), "delivery", "canteen")
+    pilot = "upt_trend" in TYPE[dtypes[0]]
+    dshare = tp("delivery") if pilot else 0.85
+    mode = np.where(small & (V.uniform(n) < dshare), "delivery", "canteen")
     upt_canteen = np.clip(tp("upt") * np.exp(0.45 * V.normal(n)), 0.15, 3.5)
-    upt_delivery = np.exp(math.log(0.002) + (math.log(0.03) - math.log(0.002)) * V.uniform(n))
+    dlo, dhi = (tp("dlo"), tp("dhi")) if pilot else (0.002, 0.03)
+    upt_delivery = np.exp(np.log(dlo) + (np.log(dhi) - np.log(dlo)) * V.uniform(n))
     uptake = np.where(mode == "canteen", upt_canteen, upt_delivery)
     late = V.uniform(n) < tp("late")
     t_open_early = -84 + V.index(n, 84)                       # 2012-01 .. 2018-12
@@ -408,6 +461,8 @@ def build():
     for j in range(1, T_ALL):
         eta[:, j] = phi * eta[:, j - 1] + sig * z[:, j]
     latent = np.exp(eta - 0.5 * sig_stat ** 2)
+    if pilot:   # pilots: uptake drifting (township: falling), 1 at 2024-12
+        mature = mature * np.exp(np.outer(tp("upt_trend"), (t - T_ANCHOR) / 12.0))
     mu_expected = aged_path * uptake[:, None] * mature * calm * disr   # E[y | aged60], no AR noise
     mu = mu_expected * latent
     y = Q.poisson(mu).astype(float)
@@ -417,12 +472,12 @@ def build():
     canteen_mature = np.nonzero((mode == "canteen") & (t_open < 0) & ~ev_has)[0]
     pick = canteen_mature[np.argsort(X.uniform(len(canteen_mature)), kind="stable")]
     missing = {}
-    for i in pick[:8]:
+    for i in pick[:n_missing]:
         start = 6 + int(X.index(1, 60)[0])
         length = 1 + int(X.index(1, 3)[0])
         missing[int(i)] = list(range(start, start + length))
     outliers = {}
-    kinds = ["spike"] * 8 + ["drop"] * 4 + ["digit"] * 2
+    kinds = (["spike"] * 8 + ["drop"] * 4 + ["digit"] * 2)[:n_outliers]
     cand = np.nonzero((mode == "canteen") & (t_open < 40))[0]
     cand = np.array([c for c in cand if int(c) not in missing])
     opick = cand[np.argsort(X.uniform(len(cand)), kind="stable")][: len(kinds)]
@@ -441,7 +496,6 @@ def build():
     F = S["funding"]
     points = np.where(mode == "delivery", 1,
                       1 + F.poisson(0.8 * aged60 / 1500.0)).astype(int)
-    budget = 120_000_000.0
     w = (0.5 * reg60 / reg60.sum() + 0.3 * points / points.sum() + 0.2 / n) \
         * np.exp(0.08 * F.normal(n))
     funding = (np.round(budget * w / w.sum() / 100.0) * 100).astype(np.int64)
@@ -476,6 +530,28 @@ def _ds(t):
         y, m = divmod(FIRST_YEAR * 12 + t, 12)
         return "%04d-%02d" % (y, m + 1)
     return DS[t]
+
+
+def build_city():
+    """The original 1,000 communities, then the three pilot districts."""
+    g = build()
+    p = build(PILOT_DISTRICTS, PILOT_TYPE, PILOT_STREET_NAMES, sum(N_PILOT.values()), N_PILOT, stream0=10,
+              used={r["name"] for r in g["rows"]}, pw_fiscal=g["pw_fiscal"],
+              budget=PILOT_BUDGET_PER_COMMUNITY * sum(N_PILOT.values()), n_missing=0, n_outliers=0)
+    n = g["n"]
+    out = {}
+    for k, v in g.items():
+        if k == "rows":
+            out[k] = v + p[k]
+        elif k == "n":
+            out[k] = n + p[k]
+        elif k in ("cal", "pw_fiscal"):
+            out[k] = v
+        elif k in ("missing", "outliers"):
+            out[k] = dict(v, **{i + n: x for i, x in p[k].items()})
+        else:
+            out[k] = np.concatenate([v, p[k]])
+    return out
 
 
 def write_all(g, outdir):
@@ -572,7 +648,7 @@ def main(argv=None):
     ap.add_argument("--dump-truth", metavar="DIR",
                     help="also write DIR/expected.csv (expected value of every y)")
     a = ap.parse_args(argv)
-    g = build()
+    g = build_city()
     if a.dump_truth:
         dump_truth(g, a.dump_truth)
     if a.check:
