@@ -17,7 +17,7 @@
  * A smooth or erratic series (ADI < 1.32), and a series with a negative
  * value or nothing observed, gets exactly what "combo(median)" gives it: same
  * fit, same name, same draws.  The fit's name is the inner model's name
- * ("ComboMedian[...]", "IMAPA(k=1..3)"), so the report says which route
+ * ("ComboMedian[...]", "TSB"), so the report says which route
  * each series took.
  *
  * Memory: the inner fit's state is in the arena, wrapped with its type.
@@ -30,8 +30,8 @@
 #include "error.h"
 #include "intermittent.h"
 
-#define AUTO_INTERMITTENT (&civ_model_imapa)
-#define AUTO_INTERMITTENT_SPEC "imapa"
+#define AUTO_INTERMITTENT (&civ_model_tsb)
+#define AUTO_INTERMITTENT_SPEC "tsb"
 #define AUTO_SLOT 120 /* bytes of each inner config; both fit (static assert below) */
 
 typedef struct auto_config {
@@ -117,7 +117,7 @@ static civ_status auto_simulate(const civ_model_fit *fit, const civ_series *seri
 
 const civ_model_type civ_model_auto = {
     .family = "auto",
-    .summary = "median combination of ETS, ARIMA and Theta; intermittent series (ADI >= 1.32) by IMAPA",
+    .summary = "median combination of ETS, ARIMA and Theta; intermittent series (ADI >= 1.32) by TSB",
     .spec_help = "auto",
     .params = NULL,
     .n_params = 0,

@@ -35,7 +35,7 @@ extern const civ_model_type civ_model_adida;
 extern const civ_model_type civ_model_imapa;
 
 /* The spec "auto" (auto.c): the median combination for smooth and erratic
- * series, IMAPA for intermittent, lumpy and no-demand ones. */
+ * series, TSB for intermittent, lumpy and no-demand ones. */
 extern const civ_model_type civ_model_auto;
 
 /* Syntetos-Boylan cut-offs (Syntetos, Boylan & Croston 2005, JORS 56(5)). */

@@ -6,7 +6,7 @@
  * made by bench/r_intermittent_reference.R); the Syntetos-Boylan
  * classification on series worked by hand; the count-distribution intervals
  * against their own sample paths; spec errors; auto on a small panel
- * (intermittent series to IMAPA, smooth ones exactly as combo(median));
+ * (intermittent series to TSB, smooth ones exactly as combo(median));
  * whole-number bounds; and the demand columns of the report.
  */
 #include <math.h>
@@ -261,7 +261,7 @@ static void test_specs_and_errors(void **state)
 }
 
 /* A panel: smooth series routed to the combination exactly as combo(median),
- * intermittent and no-demand series to IMAPA; integer bounds. */
+ * intermittent and no-demand series to TSB; integer bounds. */
 static void test_auto_routing(void **state)
 {
     (void)state;
@@ -310,8 +310,8 @@ static void test_auto_routing(void **state)
         assert_memory_equal(civ_forecast_result_lower(ra, l), civ_forecast_result_lower(rc, l), 6 * sizeof(double));
         assert_memory_equal(civ_forecast_result_upper(ra, l), civ_forecast_result_upper(rc, l), 6 * sizeof(double));
     }
-    assert_non_null(strstr(civ_forecast_result_model(ra, 1), "IMAPA"));
-    assert_non_null(strstr(civ_forecast_result_model(ra, 2), "IMAPA"));
+    assert_non_null(strstr(civ_forecast_result_model(ra, 1), "TSB"));
+    assert_non_null(strstr(civ_forecast_result_model(ra, 2), "TSB"));
     const double *mean = civ_forecast_result_mean(ra);
     for (size_t j = 0; j < 6; j++)
         assert_true(mean[12 + j] == 0.0);

@@ -175,7 +175,7 @@ static void print_model_counts(const civ_forecast_result *r)
 }
 
 /* Prints "demand: smooth 900, erratic 40, intermittent 52, lumpy 6, none 2"
- * (the Syntetos-Boylan classes; `auto` gives the last three to IMAPA). */
+ * (the Syntetos-Boylan classes; `auto` gives the last three to TSB). */
 static void print_demand_counts(const civ_forecast_result *r)
 {
     size_t counts[6] = {0};
@@ -197,7 +197,7 @@ static void print_demand_counts(const civ_forecast_result *r)
     if (counts[CIV_DEMAND_UNDEFINED])
         fprintf(stderr, "%s with negative values %zu", sep, counts[CIV_DEMAND_UNDEFINED]);
     if (strcmp(sep, "demand:") != 0 || counts[CIV_DEMAND_UNDEFINED])
-        fprintf(stderr, " (Syntetos-Boylan; auto: intermittent, lumpy and none by IMAPA)\n");
+        fprintf(stderr, " (Syntetos-Boylan; auto: intermittent, lumpy and none by TSB)\n");
 }
 
 /* ---- option parsing -------------------------------------------------------------- */

@@ -941,7 +941,7 @@ def classify_demand(df, freq=None):
     values), adi, cv2, demand_class ("smooth", "erratic", "intermittent",
     "lumpy", "none", or "" when a value is negative), one civ_demand_classify
     call per series on its y in date order (missing periods are skipped).
-    `auto` forecasts intermittent, lumpy and "none" series with IMAPA."""
+    `auto` forecasts intermittent, lumpy and "none" series with TSB."""
     pdata = PanelData(df, freq=freq)
     try:
         ids, adi, cv2, cls, nobs = [], [], [], [], []

@@ -37,14 +37,14 @@ $PY - "$WORK/a.csv" "$WORK/s.csv" <<'PYEOF' || fail "demo allocation checks"
 import sys
 import pandas as pd
 a = pd.read_csv(sys.argv[1]); s = pd.read_csv(sys.argv[2])
-assert len(a) == 1000, len(a)
+assert len(a) == 1146, len(a)
 get = lambda sec, item: s[(s.section == sec) & (s["item"] == item) & (s.measure == "amount")].value.iloc[0]
 assert (s.groupby(["section", "item", "measure"]).size() == 1).all()   # tidy: one row per meaning
 assert set(s.unit) <= {"fen", "fraction", "count", "multiplier", "yuan/person", "yuan/aged person", "index"}
-# 145,000,000.00 yuan less 5% + 3% reserves = 133,400,000.00 yuan, exact to the fen
-assert get("budget", "total") == 14500000000
-assert a.amount_fen.sum() == get("total", "allocated") == 13340000000, a.amount_fen.sum()
-assert get("total", "budget") == 14500000000
+# 166,000,000.00 yuan less 5% + 3% reserves = 152,720,000.00 yuan, exact to the fen
+assert get("budget", "total") == 16600000000
+assert a.amount_fen.sum() == get("total", "allocated") == 15272000000, a.amount_fen.sum()
+assert get("total", "budget") == 16600000000
 assert a.amount_fen.dtype.kind == "i"
 # the yuan columns are the fen columns with exactly two decimals, as written
 raw = pd.read_csv(sys.argv[1], dtype=str)
@@ -98,7 +98,7 @@ expect_exit 4 "above the pool" -- \
 sed 's/^on_infeasible = "error".*$/on_infeasible = "ratable"/; s/^floor = 50_000.00 .*$/floor = 500_000.00/' "$SPEC" >"$WORK/ratable.spec"
 "$CIV" allocate --spec "$WORK/ratable.spec" --communities "$DEMO/communities.csv" --out "$WORK/r.csv" >"$WORK/stdout" 2>&1 ||
     fail "ratable reduction failed: $(cat "$WORK/stdout")"
-grep -q "ratable 1000" "$WORK/stdout" || fail "ratable count missing: $(cat "$WORK/stdout")"
+grep -q "ratable 1146" "$WORK/stdout" || fail "ratable count missing: $(cat "$WORK/stdout")"
 printf 'version = "1"\n[budget]\ntotal = 1.00\nfiscal_year = 2026\nbogus = 1\n' >"$WORK/unknown.spec"
 expect_exit 4 "unknown.spec:5:1: \[budget\]: unknown key 'bogus'" -- \
     allocate --spec "$WORK/unknown.spec" --communities "$DEMO/communities.csv" --out "$WORK/x.csv"

@@ -81,7 +81,7 @@ for fam in $families; do
   case $fam in
   mean | naive | snaive | rwf) ;;
   ets) specs+=(ets 'ETS(M,M,N)') ;;
-  auto) specs+=(auto) ;;      # combo(median), or IMAPA for intermittent series
+  auto) specs+=(auto) ;;      # combo(median), or TSB for intermittent series
   combo) specs+=('combo') ;;
   croston | sba | tsb | adida | imapa) specs+=("$fam") ;;
   theta) specs+=(theta dotm) ;;
@@ -114,7 +114,7 @@ done
 expect_exit "auto counts" 0 "$civ" forecast "$tmp/counts.csv" --h 4 --out "$tmp/ic.csv" --report "$tmp/ir.csv" --integer
 expect_err "auto counts" '^demand: smooth 1, intermittent 1'
 head -1 "$tmp/ir.csv" | grep -q ',adi,cv2,demand_class$' || fail "report lacks the demand columns: $(head -1 "$tmp/ir.csv")"
-grep -q '^rare,IMAPA(k=1\.\.[0-9]*),CIV_OK,.*,intermittent$' "$tmp/ir.csv" || fail "rare not IMAPA/intermittent: $(grep '^rare' "$tmp/ir.csv")"
+grep -q '^rare,TSB,CIV_OK,.*,intermittent$' "$tmp/ir.csv" || fail "rare not TSB/intermittent: $(grep '^rare' "$tmp/ir.csv")"
 grep -q '^steady,"ComboMedian\[.*,smooth$' "$tmp/ir.csv" || fail "steady not the combination: $(grep '^steady' "$tmp/ir.csv")"
 # --integer: whole, non-negative bounds (columns 6-9)
 awk -F, 'NR > 1 && $1 == "rare" { for (c = 6; c <= 9; c++) if ($c != int($c) || $c < 0) bad = bad " " $c }
