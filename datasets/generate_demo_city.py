@@ -124,6 +124,9 @@ PILOT_TYPE = {
     "township":   dict(small=1.00, late=0.00, g60=-0.030, gmig=-0.040, upt=0.95, upt_trend=-0.12, delivery=1.0, dlo=0.0005,
                        dhi=0.004),
 }
+# communities.csv `pilot`: which pilot a community belongs to (empty elsewhere)
+PILOT_CODES = {"aging_new": "aging_new_district", "industrial": "migrant_industrial_zone",
+               "township": "hollowed_township"}
 PILOT_STREET_NAMES = ["康乐", "颐年", "福寿", "松鹤", "工业", "高新", "创业", "物流", "石岭", "山背", "溪口"]
 PILOT_BUDGET_PER_COMMUNITY = 120_000.0   # the 2024 pilot budget: the city's ¥120 m per 1,000 communities
 
@@ -302,6 +305,8 @@ def _layout(S, districts, street_names, n_total, n_per_district):
             counts[si:si + k] = c
             si += k
     street_perm = np.argsort(S["layout"].uniform(n_streets), kind="stable")
+    if n_per_district is not None:     # pilots: the names are listed district by district
+        street_perm = np.arange(n_streets)
     rows = []
     si = 0
     for di, d in enumerate(districts):
@@ -338,7 +343,8 @@ def build(districts=DISTRICTS, types=TYPE, street_names=STREET_NAMES, n_total=N_
         while True:
             b = int(S["names"].index(1, nb)[0])
             sfx = int(S["names"].index(1, ns)[0])
-            name = COMMUNITY_BASES[b] + COMMUNITY_SUFFIXES[sfx] + ("村" if r["dtype"] == "township" else "社区")
+            name = (COMMUNITY_BASES[b] + "村" if r["dtype"] == "township"
+                    else COMMUNITY_BASES[b] + COMMUNITY_SUFFIXES[sfx] + "社区")
             if name not in used:
                 used.add(name)
                 r["name"] = name
@@ -588,12 +594,13 @@ def write_all(g, outdir):
             "%.6f" % (g["reg60"][i] / g["reg"][i]),
             "%d" % g["migrants"][i], "%.6f" % (g["migrants"][i] / g["pop"][i]),
             "%.3f" % g["area"][i], "%d" % g["fiscal"][i], "%.3f" % g["difficulty"][i],
-            "%.1f" % g["perf"][i], "%d" % g["funding"][i], "%d" % g["points"][i]]))
+            "%.1f" % g["perf"][i], "%d" % g["funding"][i], "%d" % g["points"][i],
+            PILOT_CODES.get(r["dtype"], "")]))
     _write(os.path.join(outdir, "communities.csv"),
            "unique_id,name,district,street,households,population_resident,"
            "population_registered,aged60_resident,aged60_share,aged60_share_registered,"
            "migrant_count,migrant_share,area_km2,fiscal_capacity,fiscal_difficulty,"
-           "performance_score,last_year_funding,service_points", lines)
+           "performance_score,last_year_funding,service_points,pilot", lines)
 
     lines = []
     for i, r in enumerate(rows):

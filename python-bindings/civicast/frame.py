@@ -49,7 +49,7 @@ _DEFAULT_SEED = 20260101  # CIV_FORECAST_DEFAULT_SEED
 _FREQ_NAMES = {_lib.FREQ_YEARLY: "yearly", _lib.FREQ_QUARTERLY: "quarterly", _lib.FREQ_MONTHLY: "monthly",
                _lib.FREQ_WEEKLY: "weekly", _lib.FREQ_DAILY: "daily"}
 # Text columns of communities/forecasts tables read from files (as the CLI's allocate).
-_ALLOC_TEXT_COLUMNS = ("unique_id", "name", "district", "street", "model")
+_ALLOC_TEXT_COLUMNS = ("unique_id", "name", "district", "street", "model", "pilot")
 
 
 class ForecastWarning(UserWarning):
