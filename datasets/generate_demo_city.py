@@ -119,16 +119,21 @@ N_PILOT = {"D09": 60, "D10": 50, "D11": 36}
 PILOT_TYPE = {
     # upt_trend: annual log trend of uptake (0 elsewhere); delivery: share of
     # small communities served by delivery only (0.85 elsewhere)
-    "aging_new":  dict(small=0.05, late=0.60, g60=0.085, gmig=0.010, upt=1.30, upt_trend=0.0, delivery=0.85, dlo=0.002, dhi=0.03),
-    "industrial": dict(small=0.05, late=0.30, g60=0.030, gmig=0.045, upt=0.90, upt_trend=0.0, delivery=0.85, dlo=0.002, dhi=0.03),
+    "aging_new":  dict(small=0.05, late=0.60, g60=0.085, gmig=0.010, upt=1.30, upt_trend=0.0, delivery=0.85, dlo=0.002, dhi=0.03,
+                       hh_lo=150, hh_hi=700),
+    "industrial": dict(small=0.05, late=0.30, g60=0.030, gmig=0.045, upt=0.90, upt_trend=0.0, delivery=0.85, dlo=0.002, dhi=0.03,
+                       hh_lo=150, hh_hi=700),
     "township":   dict(small=1.00, late=0.00, g60=-0.030, gmig=-0.040, upt=0.95, upt_trend=-0.12, delivery=1.0, dlo=0.0005,
-                       dhi=0.004),
+                       dhi=0.004, hh_lo=60, hh_hi=250),
 }
 # communities.csv `pilot`: which pilot a community belongs to (empty elsewhere)
 PILOT_CODES = {"aging_new": "aging_new_district", "industrial": "migrant_industrial_zone",
                "township": "hollowed_township"}
 PILOT_STREET_NAMES = ["康乐", "颐年", "福寿", "松鹤", "工业", "高新", "创业", "物流", "石岭", "山背", "溪口"]
-PILOT_BUDGET_PER_COMMUNITY = 120_000.0   # the 2024 pilot budget: the city's ¥120 m per 1,000 communities
+# 2024 funding of the pilots under the same old scheme: D09 and D10 shared a
+# budget of the city's ¥120,000 per community; the township's villages had the
+# county's smaller rural budget, ¥40,000 a village
+PILOT_BUDGET = {"D09+D10": 120_000.0 * 110, "D11": 40_000.0 * 36}
 
 STREET_NAMES = [
     "文昌", "天平", "望江", "长寿", "枫桥", "梅园", "白鹭", "金桥", "翠屏", "桃源",
@@ -357,9 +362,10 @@ def build(districts=DISTRICTS, types=TYPE, street_names=STREET_NAMES, n_total=N_
 
     # ---- static attributes (snapshot 2024-12) ---------------------------
     A = S["attrs"]
+    pilot = "upt_trend" in TYPE[dtypes[0]]
     small = A.uniform(n) < tp("small")
     hh = np.where(small,
-                  150 + 550 * A.uniform(n),
+                  (tp("hh_lo") + (tp("hh_hi") - tp("hh_lo")) * A.uniform(n)) if pilot else 150 + 550 * A.uniform(n),
                   np.clip(2000 * np.exp(0.33 * A.normal(n)), 900, 4200))
     households = np.round(hh).astype(int)
     hsize = dcol(4) + 0.12 * A.normal(n)
@@ -386,7 +392,6 @@ def build(districts=DISTRICTS, types=TYPE, street_names=STREET_NAMES, n_total=N_
 
     # ---- service: mode, uptake, opening ---------------------------------
     V = S["service"]
-    pilot = "upt_trend" in TYPE[dtypes[0]]
     dshare = tp("delivery") if pilot else 0.85
     mode = np.where(small & (V.uniform(n) < dshare), "delivery", "canteen")
     upt_canteen = np.clip(tp("upt") * np.exp(0.45 * V.normal(n)), 0.15, 3.5)
@@ -504,7 +509,14 @@ def build(districts=DISTRICTS, types=TYPE, street_names=STREET_NAMES, n_total=N_
                       1 + F.poisson(0.8 * aged60 / 1500.0)).astype(int)
     w = (0.5 * reg60 / reg60.sum() + 0.3 * points / points.sum() + 0.2 / n) \
         * np.exp(0.08 * F.normal(n))
-    funding = (np.round(budget * w / w.sum() / 100.0) * 100).astype(np.int64)
+    if isinstance(budget, dict):      # pilots: each district from its own 2024 budget
+        codes = np.array([DISTRICTS[i][0] for i in di])
+        funding = np.zeros(n, dtype=np.int64)
+        for group, b in budget.items():  # "D09+D10": one budget shared by both districts
+            k = np.isin(codes, group.split("+"))
+            funding[k] = (np.round(b * w[k] / w[k].sum() / 100.0) * 100).astype(np.int64)
+    else:
+        funding = (np.round(budget * w / w.sum() / 100.0) * 100).astype(np.int64)
 
     # truth: beta for 2024 = E[dy/d aged60] averaged over 2024 months
     y24 = slice(T_OBS - 12, T_OBS)
@@ -543,7 +555,7 @@ def build_city():
     g = build()
     p = build(PILOT_DISTRICTS, PILOT_TYPE, PILOT_STREET_NAMES, sum(N_PILOT.values()), N_PILOT, stream0=10,
               used={r["name"] for r in g["rows"]}, pw_fiscal=g["pw_fiscal"],
-              budget=PILOT_BUDGET_PER_COMMUNITY * sum(N_PILOT.values()), n_missing=0, n_outliers=0)
+              budget=PILOT_BUDGET, n_missing=0, n_outliers=0)
     n = g["n"]
     out = {}
     for k, v in g.items():
