@@ -4,7 +4,7 @@
 # Usage: install-deps.sh [build|test|bench]   (default: test)
 set -euo pipefail
 what=${1:-test}
-pkgs=(cmake make gcc pkg-config libgsl-dev libopenblas-dev libhdf5-dev)
+pkgs=(cmake make gcc pkg-config libgsl-dev libopenblas-dev libhdf5-dev nettle-dev)
 case "$what" in
   build) ;;
   test) pkgs+=(libcmocka-dev valgrind clang libclang-rt-14-dev python3-numpy python3-pandas python3-h5py

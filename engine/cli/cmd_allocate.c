@@ -141,12 +141,20 @@ static civ_status solve_and_write(alloc_job *j, const civ_cli_args *a, const civ
         s = civ_alloc_result_summary(j->prob, j->res, &j->summary);
     if (!s)
         s = civ_alloc_result_stats(j->prob, j->res, &j->st);
-    if (!s && a->value[A_UNCERTAINTY])
-        s = civ_cli_uncertainty(j->spec, j->comm, j->fc, u, j->alloc, a->value[A_UNC_OUT], &j->csv);
+    /* the outputs, published together (output_set.c) */
+    const char *paths[3] = {a->value[A_OUT], a->value[A_SUMMARY], a->value[A_UNCERTAINTY] ? a->value[A_UNC_OUT] : NULL};
+    civ_cli_outputs o = {0};
     if (!s)
-        s = civ_table_write_opts(j->alloc, a->value[A_OUT], &j->csv);
-    if (!s && a->value[A_SUMMARY])
-        s = civ_table_write_opts(j->summary, a->value[A_SUMMARY], &j->csv);
+        s = civ_cli_outputs_begin(&o, paths, 3);
+    if (!s && a->value[A_UNCERTAINTY])
+        s = civ_cli_uncertainty(j->spec, j->comm, j->fc, u, j->alloc, civ_cli_outputs_path(&o, paths[2]), &j->csv);
+    if (!s)
+        s = civ_table_write_opts(j->alloc, civ_cli_outputs_path(&o, paths[0]), &j->csv);
+    if (!s && paths[1])
+        s = civ_table_write_opts(j->summary, civ_cli_outputs_path(&o, paths[1]), &j->csv);
+    if (!s)
+        s = civ_cli_outputs_commit(&o);
+    civ_cli_outputs_end(&o);
     return s;
 }
 

@@ -9,6 +9,10 @@
  * with civ_table_write (CSV or HDF5 by extension) and ends with a one-line
  * summary.  Exit 0, 6 when some series failed (their status is in the
  * report), or the code of the error that stopped it.
+ *
+ * With --hierarchy (and/or --group) it forecasts every node of the hierarchy
+ * the community attributes define and reconciles them (civ_hier_build,
+ * civ_hier_forecast; docs/FORECASTING.md "Hierarchies and reconciliation").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +25,8 @@
 #define MAX_XREG 64
 
 enum { F_OUT, F_H, F_MODEL, F_LEVEL, F_THREADS, F_SEED, F_IC, F_XREG, F_PATHS, F_NONNEG, F_REPORT, F_FITTED,
-       F_QUIET, F_LIST, F_FREQ, F_ENCODING, F_INTEGER, F_EXCEL /* F_EXCEL, +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+       F_QUIET, F_LIST, F_HIER, F_GROUP, F_RECONCILE, F_COMMUNITIES, F_FREQ, F_ENCODING, F_INTEGER,
+       F_EXCEL /* F_EXCEL, +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option forecast_options[] = {
     [F_OUT] = {"--out", "-o", CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                "forecasts: unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n(.csv, or .h5/.hdf5 for HDF5)"},
@@ -52,6 +57,14 @@ static const civ_cli_option forecast_options[] = {
                   "in-sample one-step fitted values and residuals"},
     [F_QUIET] = {"--quiet", "-q", CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "no progress bar and no summary line"},
     [F_LIST] = {"--list-models", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "list the model families and their specs"},
+    [F_HIER] = {"--hierarchy", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "a,b",
+                "nested attribute columns, top first (e.g. district,street):\nforecast and reconcile every node"},
+    [F_GROUP] = {"--group", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "g,...",
+                 "crossed grouping columns (e.g. service): a grouped structure"},
+    [F_RECONCILE] = {"--reconcile", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "M",
+                     "mint_shrink (default), ols, wls_struct, wls_var, bu, td"},
+    [F_COMMUNITIES] = {"--communities", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
+                       "community attributes with unique_id and the hierarchy's\ncolumns (default: the panel's)"},
     [F_FREQ] = CIV_CLI_FREQ_OPTION,
     [F_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [F_INTEGER] = {"--integer", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL,
@@ -67,6 +80,7 @@ static const civ_cli_spec forecast_spec = {
     "                         [--paths N] [--nonnegative auto|on|off] [--integer]\n"
     "                         [--report FILE] [--fitted FILE] [--quiet] [--freq F] [--encoding E]\n"
     "                         [--excel] [--precision P]\n"
+    "                         [--hierarchy a,b] [--group g] [--reconcile M] [--communities FILE]\n"
     "       civicast forecast --list-models\n",
     "Fits one model spec to every series of the panel IN (.csv long format\n"
     "unique_id,ds,y[,covariates] or .h5) and forecasts N periods ahead.  CSV outputs\n"
@@ -242,6 +256,26 @@ static int write_table(civ_status (*make)(const civ_forecast_result *, const civ
     return s ? civ_cli_report(s) : CIV_EXIT_OK;
 }
 
+/* The outputs (--out, --report, --fitted), published together when there
+ * are several (output_set.c): an error or a signal in the middle leaves the
+ * previous set whole. */
+static int write_outputs(const civ_forecast_result *r, const civ_panel *panel, const char *const paths[3],
+                         const civ_csv_write_options *csv)
+{
+    civ_status (*const make[3])(const civ_forecast_result *, const civ_panel *, civ_table **) = {
+        civ_forecast_result_table, civ_forecast_report_table, civ_forecast_fitted_table};
+    civ_cli_outputs o;
+    civ_status s = civ_cli_outputs_begin(&o, paths, 3);
+    int code = s ? civ_cli_report(s) : 0;
+    for (int k = 0; k < 3 && !code; k++)
+        if (paths[k])
+            code = write_table(make[k], r, panel, civ_cli_outputs_path(&o, paths[k]), csv);
+    if (!code && (s = civ_cli_outputs_commit(&o)))
+        code = civ_cli_report(s);
+    civ_cli_outputs_end(&o);
+    return code;
+}
+
 /* The settings of one run: options, levels and covariate names. */
 typedef struct forecast_job {
     civ_forecast_options opt;
@@ -328,6 +362,11 @@ static int forecast_settings(const civ_cli_args *a, forecast_job *j)
         return civ_cli_usage_error("forecast", "missing --out FILE");
     j->opt.want_fitted = a->value[F_FITTED] != NULL;
     j->opt.integer_bounds = a->value[F_INTEGER] != NULL;
+    if ((a->value[F_HIER] || a->value[F_GROUP]) && (a->value[F_REPORT] || a->value[F_FITTED] || a->value[F_XREG]))
+        return civ_cli_usage_error("forecast", "--report, --fitted and --xreg are not available with --hierarchy "
+                                   "or --group");
+    if (!a->value[F_HIER] && !a->value[F_GROUP] && (a->value[F_RECONCILE] || a->value[F_COMMUNITIES]))
+        return civ_cli_usage_error("forecast", "--reconcile and --communities need --hierarchy or --group");
     if (a->value[F_XREG]) {
         j->xreg_store = split_names(a->value[F_XREG], j->xreg, &j->opt.n_xreg);
         if (!j->xreg_store || j->opt.n_xreg == 0)
@@ -370,6 +409,72 @@ static void print_forecast_summary(const civ_forecast_result *r, const civ_panel
     print_demand_counts(r);
 }
 
+/* ---- hierarchies ---------------------------------------------------------------- */
+
+/* The communities table, its hierarchy columns read as text. */
+static civ_status read_communities(const char *path, const char *const *levels, size_t nl, const char *const *groups,
+                                   size_t ng, civ_table **out)
+{
+    const char *text[2 + MAX_XREG * 2];
+    size_t k = 0;
+    text[k++] = "unique_id";
+    for (size_t i = 0; i < nl; i++)
+        text[k++] = levels[i];
+    for (size_t i = 0; i < ng; i++)
+        text[k++] = groups[i];
+    text[k] = NULL;
+    civ_table_read_options ro = {.text_columns = text};
+    return civ_cli_read_table(path, &ro, out);
+}
+
+/* --hierarchy / --group: every node forecast and reconciled. */
+static int run_hier(forecast_job *j, const civ_cli_args *a, const civ_panel *panel)
+{
+    const char *levels[MAX_XREG], *groups[MAX_XREG];
+    size_t nl = 0, ng = 0;
+    char *ls = a->value[F_HIER] ? split_names(a->value[F_HIER], levels, &nl) : NULL;
+    char *gs = a->value[F_GROUP] ? split_names(a->value[F_GROUP], groups, &ng) : NULL;
+    civ_hier_options ho;
+    civ_hier_options_init(&ho);
+    ho.forecast = j->opt;
+    ho.nonnegative = j->opt.nonnegative;
+    ho.n_paths = j->opt.n_paths;
+    civ_table *comm = NULL, *t = NULL;
+    civ_hier *h = NULL;
+    civ_hier_result *r = NULL;
+    civ_status s = CIV_OK;
+    if ((a->value[F_HIER] && !ls) || (a->value[F_GROUP] && !gs))
+        s = CIV_ERR_OUT_OF_MEMORY;
+    if (!s && a->value[F_RECONCILE])
+        s = civ_reconcile_method_parse(a->value[F_RECONCILE], &ho.method);
+    if (!s && a->value[F_COMMUNITIES])
+        s = read_communities(a->value[F_COMMUNITIES], levels, nl, groups, ng, &comm);
+    if (!s)
+        s = civ_hier_build(panel, comm, levels, nl, groups, ng, &h);
+    if (!s)
+        s = civ_hier_forecast(h, panel, &ho, &r);
+    if (!s)
+        s = civ_hier_result_table(r, h, &t);
+    if (!s)
+        s = civ_table_write_opts(t, a->value[F_OUT], &j->csv);
+    if (!s && !a->value[F_QUIET]) {
+        double lambda = civ_hier_result_lambda(r);
+        fprintf(stderr, "forecast %zu nodes (%zu series, %zu aggregates), reconciled by %s", civ_hier_n_nodes(h),
+                civ_hier_n_bottom(h), civ_hier_n_nodes(h) - civ_hier_n_bottom(h),
+                civ_reconcile_method_name(ho.method));
+        if (lambda == lambda)
+            fprintf(stderr, " (shrinkage lambda %.4f)", lambda);
+        fprintf(stderr, "\n");
+    }
+    civ_table_free(t);
+    civ_hier_result_free(r);
+    civ_hier_free(h);
+    civ_table_free(comm);
+    free(ls);
+    free(gs);
+    return s ? civ_cli_report(s) : CIV_EXIT_OK;
+}
+
 /* Reads, forecasts (with the bar on a terminal), writes and summarises. */
 static int run_job(forecast_job *j, const civ_cli_args *a)
 {
@@ -382,6 +487,11 @@ static int run_job(forecast_job *j, const civ_cli_args *a)
     civ_panel *panel = NULL;
     civ_forecast_result *r = NULL;
     civ_status s = civ_cli_read_panel(a->positional[0], &panel);
+    if (!s && (a->value[F_HIER] || a->value[F_GROUP])) {
+        int code = run_hier(j, a, panel);
+        civ_panel_free(panel);
+        return code;
+    }
     if (!s)
         s = civ_forecast_panel(panel, &j->opt, &r);
     if (progress.drawn)
@@ -390,11 +500,8 @@ static int run_job(forecast_job *j, const civ_cli_args *a)
         civ_panel_free(panel);
         return civ_cli_report(s);
     }
-    int code = write_table(civ_forecast_result_table, r, panel, a->value[F_OUT], &j->csv);
-    if (!code && a->value[F_REPORT])
-        code = write_table(civ_forecast_report_table, r, panel, a->value[F_REPORT], &j->csv);
-    if (!code && a->value[F_FITTED])
-        code = write_table(civ_forecast_fitted_table, r, panel, a->value[F_FITTED], &j->csv);
+    const char *paths[3] = {a->value[F_OUT], a->value[F_REPORT], a->value[F_FITTED]};
+    int code = write_outputs(r, panel, paths, &j->csv);
     if (!code && !quiet)
         print_forecast_summary(r, panel, a->value[F_REPORT] != NULL);
     if (!code && civ_forecast_result_n_failed(r))

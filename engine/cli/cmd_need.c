@@ -54,8 +54,15 @@ static int run_need(int argc, char **argv)
     civ_status s = civ_alloc_need_read(spec_path, &need);
     if (!s)
         s = civ_cli_read_table(fc_path, &ro, &fc);
+    const char *paths[2] = {out_path, sum_path};
+    civ_cli_outputs o = {0}; /* published together (output_set.c) */
     if (!s)
-        s = civ_cli_need(need, fc, out_path, sum_path, "", &csv);
+        s = civ_cli_outputs_begin(&o, paths, 2);
+    if (!s)
+        s = civ_cli_need(need, fc, civ_cli_outputs_path(&o, out_path), civ_cli_outputs_path(&o, sum_path), "", &csv);
+    if (!s)
+        s = civ_cli_outputs_commit(&o);
+    civ_cli_outputs_end(&o);
     code = s ? civ_cli_report(s) : CIV_EXIT_OK;
     if (!s)
         printf("wrote                  %s%s%s\n", out_path, sum_path ? ", " : "", sum_path ? sum_path : "");

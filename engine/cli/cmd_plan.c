@@ -8,9 +8,10 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
-#include "plan_report.h"
 #include "monitor_job.h"
 
 enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_FREQ, P_ENCODING, P_LANG, P_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
@@ -44,7 +45,13 @@ static const civ_cli_spec plan_spec = {
     "monitor_alerts.csv, warning.csv, warning_steps.csv, risks.csv, risk_matrix.csv,\n"
     "inactivity.csv, demand.csv), allocation_waterfall.csv and allocation_stages.csv\n"
     "(what each rule did), and the plan report report.html with charts/NAME.vl.json\n"
-    "(docs/REPORT.md).  The options override the config.\n"
+    "(docs/REPORT.md), and manifest.json (civicast's and the spec's versions, each\n"
+    "input's SHA-256, seeds, threads, options, each stage's time).  The folder is\n"
+    "published as a whole once everything is written (docs/CLI.md, \"Runs are\n"
+    "transactions\"): an error, Ctrl-C or a crash leaves the previous folder as it\n"
+    "was; files of the previous run that this run does not make are removed; your\n"
+    "own files in the folder are kept.  Progress goes to stderr (a bar with an ETA\n"
+    "on a terminal, one line per stage otherwise).  The options override the config.\n"
     "The folder is for people: every CSV starts with a UTF-8 byte-order mark (Excel\n"
     "reads a CSV without one as ANSI/GBK and garbles Chinese names; --no-excel omits\n"
     "it) and numbers are rounded to 6 significant digits, whole numbers and money\n"
@@ -77,6 +84,86 @@ static int apply_options(civ_plan *plan, const civ_cli_args *a)
     if (!civ_plan_out(plan)[0])
         return civ_cli_usage_error("plan", "no output folder: set out = \"...\" in [plan] or give --out DIR");
     return 0;
+}
+
+/* ---- progress (civ_plan_progress_fn) ----------------------------------------- */
+
+typedef struct progress {
+    int tty;             /* stderr is a terminal: redraw a line; else one line per stage */
+    char stage[32];      /* the stage being drawn */
+    double stage_start;  /* its start (monotonic seconds) */
+    double last_end;     /* the end of the previous stage (or the run's start) */
+    int drawn;           /* a partial line is on the terminal */
+    double last_draw;    /* redraws at most every 0.1 s */
+} progress;
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* "1 h 02 min", "3 min 05 s", "12 s" */
+static void fmt_eta(double s, char *buf, size_t size)
+{
+    long t = (long)(s + 0.5);
+    if (t >= 3600)
+        snprintf(buf, size, "%ld h %02ld min", t / 3600, t / 60 % 60);
+    else if (t >= 60)
+        snprintf(buf, size, "%ld min %02ld s", t / 60, t % 60);
+    else
+        snprintf(buf, size, "%ld s", t);
+}
+
+static void stage_done(progress *pg, size_t total)
+{
+    double secs = mono() - pg->stage_start;
+    if (pg->tty && pg->drawn)
+        fputs("\r\033[K", stderr);
+    if (!strcmp(pg->stage, "forecast"))
+        fprintf(stderr, "civicast: forecast     %zu series in %.1f s\n", total, secs);
+    else if (!strcmp(pg->stage, "uncertainty"))
+        fprintf(stderr, "civicast: uncertainty  %zu draws in %.1f s\n", total, secs);
+    else
+        fprintf(stderr, "civicast: %-12s done in %.1f s\n", pg->stage, secs);
+    pg->drawn = 0;
+    pg->stage[0] = '\0';
+    pg->last_end = mono();
+}
+
+static void on_progress(const char *stage, size_t done, size_t total, void *user)
+{
+    progress *pg = user;
+    if (strcmp(stage, pg->stage)) { /* a new stage */
+        snprintf(pg->stage, sizeof pg->stage, "%s", stage);
+        pg->stage_start = pg->last_end;
+    }
+    if (done >= total && total) {
+        stage_done(pg, total);
+        return;
+    }
+    if (!pg->tty)
+        return;
+    double now = mono();
+    if (pg->drawn && now - pg->last_draw < 0.1)
+        return;
+    pg->last_draw = now;
+    if (!strcmp(stage, "forecast") && total) {
+        int width = 30, fill = (int)((double)done / (double)total * width);
+        char bar[40], eta[32] = "";
+        for (int k = 0; k < width; k++)
+            bar[k] = k < fill ? '#' : '.';
+        bar[width] = '\0';
+        double el = now - pg->stage_start;
+        if (done > 0 && el > 0.5)
+            fmt_eta(el / (double)done * (double)(total - done), eta, sizeof eta);
+        fprintf(stderr, "\r\033[Kforecast [%s] %3d%% %zu/%zu series%s%s", bar, (int)(100.0 * done / total), done,
+                total, eta[0] ? ", ETA " : "", eta);
+    } else
+        fprintf(stderr, "\r\033[K%s ...", stage);
+    fflush(stderr);
+    pg->drawn = 1;
 }
 
 /* An input read here (through the HDF5 guard); an error without a file is
@@ -144,21 +231,23 @@ static int run_and_write(const civ_plan *plan, const civ_csv_write_options *csv)
         code = report_input(s, civ_plan_panel(plan));
     if (!code && (s = civ_cli_read_table(civ_plan_communities(plan), &civ_cli_community_columns, &comm)))
         code = report_input(s, civ_plan_communities(plan));
-    civ_plan_run_options opt = {.panel = panel, .communities = comm};
-    if (!code && (s = civ_plan_run(plan, &opt, &r)))
+    progress pg = {.tty = isatty(STDERR_FILENO), .last_end = mono()};
+    civ_plan_run_options opt = {.panel = panel, .communities = comm, .progress = on_progress, .progress_user = &pg};
+    if (!code && (s = civ_plan_run(plan, &opt, &r))) {
+        if (pg.drawn)
+            fputs("\r\033[K", stderr);
         code = civ_cli_report(s);
+    }
     if (!code)
         print_plan(plan, r, comm);
+    /* the tables, report.html, charts/ and manifest.json, published together */
     if (!code && (s = civ_plan_result_write_opts(r, civ_plan_out(plan), csv)))
-        code = civ_cli_report(s);
-    /* the report, from the tables just written */
-    if (!code && (s = civ_cli_plan_report(civ_plan_out(plan), civ_plan_lang(plan))))
         code = civ_cli_report(s);
     if (!code) {
         civ_plan_stats st;
         civ_plan_result_stats(r, &st);
         printf("wrote                  %s/{forecasts.csv, forecast_report.csv, allocation.csv, "
-               "allocation_summary.csv, allocation_waterfall.csv, allocation_stages.csv%s%s%s}\n",
+               "allocation_summary.csv, allocation_waterfall.csv, allocation_stages.csv%s%s%s, manifest.json}\n",
                civ_plan_out(plan), st.has_need ? ", need.csv, need_summary.csv" : "",
                st.n_draws ? ", uncertainty.csv" : "", st.has_monitor ? ", the monitoring tables" : "");
         printf("report                 %s/report.html\n", civ_plan_out(plan));

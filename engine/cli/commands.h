@@ -113,6 +113,40 @@ int civ_cli_csv_options(const char *command, const civ_cli_args *args, int k, ci
 /* The decimals of a currency's major unit: 100 -> 2, 1000 -> 3, 1 -> 0. */
 int civ_cli_money_decimals(int64_t minor_unit);
 
+/* ---- signals and paths (signals.c, path_check.c) ------------------------- */
+
+/* SIGINT/SIGTERM: remove the registered temporary files and folders
+ * (civ_cleanup_now), exit 130/143.  Called once by main. */
+void civ_cli_install_signals(void);
+/* Back to the default actions (the HDF5 guard's child). */
+void civ_cli_default_signals(void);
+/* Refuses (exit 2, before anything runs) a command line whose output is one
+ * of its inputs or another of its outputs (civ_paths_check): every
+ * CIV_CLI_PATH option and positional of `spec`, the outputs named in
+ * path_check.c's table.  Returns 0 or the exit code after the message. */
+int civ_cli_check_paths(const civ_cli_spec *spec, const civ_cli_args *args);
+
+/* ---- several outputs published together (output_set.c) -------------------- */
+
+#define CIV_CLI_MAX_OUTPUTS 4
+typedef struct civ_cli_outputs {
+    civ_staging *staging; /* NULL with fewer than two outputs */
+    size_t n;
+    char names[CIV_CLI_MAX_OUTPUTS][300];
+    char staged[CIV_CLI_MAX_OUTPUTS][4400];
+    const char *targets[CIV_CLI_MAX_OUTPUTS];
+} civ_cli_outputs;
+/* Starts the set of paths[0..n) (NULL entries are outputs not asked for);
+ * with two or more, opens a staging folder beside the first. */
+civ_status civ_cli_outputs_begin(civ_cli_outputs *o, const char *const *paths, size_t n);
+/* The path to write `target` to: its staged name, or target itself when
+ * there is one output (or target is NULL). */
+const char *civ_cli_outputs_path(civ_cli_outputs *o, const char *target);
+/* Publishes the staged files onto their targets (nothing with one output). */
+civ_status civ_cli_outputs_commit(civ_cli_outputs *o);
+/* Removes what was not published; always call it. */
+void civ_cli_outputs_end(civ_cli_outputs *o);
+
 /* ---- errors ------------------------------------------------------------- */
 
 /* Maps a status to an exit code (see the table above). */

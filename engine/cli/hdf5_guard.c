@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -89,8 +90,15 @@ static unsigned guard_timeout(off_t file_size)
  * whole civ_error through `err_fd` and exit GUARD_CLEAN_ERROR.  Output goes
  * to /dev/null (a crash report from libhdf5 or a sanitizer is not the
  * command's message). */
-static _Noreturn void child_read(const char *path, read_kind kind, unsigned seconds, const char *copy, int err_fd)
+static _Noreturn void child_read(const char *path, read_kind kind, unsigned seconds, const char *copy, int err_fd,
+                                 pid_t parent)
 {
+    /* dies with the command (issue 18.2): the kernel's parent-death signal,
+     * and the check for a parent that died before it was set */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(GUARD_CLEAN_ERROR + 1);
+    civ_cli_default_signals(); /* the command's handler cleans up, not this child */
     signal(SIGALRM, SIG_DFL);
     alarm(seconds);
     int devnull = open("/dev/null", O_WRONLY);
@@ -154,10 +162,10 @@ static civ_status relay_child_error(const char *path, const civ_error *e, ssize_
 
 /* Reads `path` in a child, which writes a clean copy into a private
  * temporary folder; on success the copy's path is left in copy (the caller
- * reads it, then remove_folder), else the error that refuses the file.  A
- * Ctrl-C while the child runs can leave the folder behind (civicast-h5guard-*). */
+ * reads it, then remove_folder), else the error that refuses the file.  The
+ * folder is registered for the SIGINT/SIGTERM cleanup (signals.c) in *slot. */
 static civ_status read_in_child(const char *path, read_kind kind, unsigned seconds, char *folder, size_t folder_size,
-                                char *copy, size_t copy_size)
+                                char *copy, size_t copy_size, int *slot)
 {
     const char *tmp = getenv("TMPDIR");
     if (!tmp || !*tmp)
@@ -170,6 +178,7 @@ static civ_status read_in_child(const char *path, read_kind kind, unsigned secon
                            "or CIV_HDF5_GUARD=off to read without the check",
                            tmp, strerror(errno));
     }
+    *slot = civ_cleanup_register(folder, 1);
     snprintf(copy, copy_size, "%s/copy.h5", folder);
 
     int fds[2];
@@ -177,6 +186,7 @@ static civ_status read_in_child(const char *path, read_kind kind, unsigned secon
         return guard_fail(CIV_ERR_IO, path, "cannot start the process that checks HDF5 files (pipe: %s)",
                            strerror(errno));
     fflush(NULL);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         int err = errno;
@@ -189,7 +199,7 @@ static civ_status read_in_child(const char *path, read_kind kind, unsigned secon
     }
     if (pid == 0) {
         close(fds[0]);
-        child_read(path, kind, seconds, copy, fds[1]);
+        child_read(path, kind, seconds, copy, fds[1], parent);
     }
     close(fds[1]);
     civ_error child_error;
@@ -261,11 +271,13 @@ static civ_status guarded_read(const char *path, read_kind kind, void *out)
                         "CIV_HDF5_GUARD_TIMEOUT is '%s'; use a whole number of seconds from 1 to 86400",
                         getenv("CIV_HDF5_GUARD_TIMEOUT"));
     char folder[4096] = "", copy[4200] = "";
-    civ_status s = read_in_child(path, kind, seconds, folder, sizeof folder, copy, sizeof copy);
+    int slot = -1;
+    civ_status s = read_in_child(path, kind, seconds, folder, sizeof folder, copy, sizeof copy, &slot);
     if (!s)
         s = kind == READ_PANEL ? civ_panel_read_hdf5(copy, out) : civ_table_read_hdf5(copy, out);
     if (folder[0])
         remove_folder(folder);
+    civ_cleanup_unregister(slot);
     return s;
 }
 

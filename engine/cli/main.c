@@ -27,6 +27,7 @@ static void print_help(FILE *out)
 
 int main(int argc, char **argv)
 {
+    civ_cli_install_signals();
     if (argc < 2) {
         print_help(stderr);
         return CIV_EXIT_USAGE;

@@ -59,7 +59,11 @@ int civ_cli_parse(const civ_cli_spec *spec, int argc, char **argv, civ_cli_args 
             out->value[k] = argv[i];
         }
     }
-    return 0;
+    /* an output that is an input or another output: refused before anything runs */
+    int code = civ_cli_check_paths(spec, out);
+    if (code)
+        civ_cli_args_free(out);
+    return code;
 }
 
 void civ_cli_args_free(civ_cli_args *args)

@@ -705,6 +705,138 @@ CIV_API civ_status civ_forecast_fitted_table(const civ_forecast_result *result, 
                                              civ_table **out);
 
 /* ------------------------------------------------------------------------ */
+/* Hierarchies and reconciliation (engine/src/hier/)                        */
+/* ------------------------------------------------------------------------ */
+/*
+ * A hierarchy is taken from community attributes: nested levels (e.g.
+ * district, street: each street in one district) and optional crossed
+ * groups (e.g. service type, or gender and legal status), whose every
+ * combination with every prefix of the levels is a level of aggregate nodes
+ * (a grouped structure).  The panel's series are the bottom nodes.  Every
+ * node is forecast with one model spec, and the base forecasts are
+ * reconciled: ytilde = S G yhat, coherent (every aggregate the sum of its
+ * bottom series).  docs/FORECASTING.md "Hierarchies and reconciliation"
+ * gives the methods, the formulas and the accuracy measured on real data.
+ */
+typedef struct civ_hier civ_hier;
+
+/** Reconciliation methods.  W is the matrix of the generalised least squares
+ *  G = (S' W^-1 S)^-1 S' W^-1 (Wickramasuriya, Athanasopoulos & Hyndman
+ *  2019, JASA 114:804). */
+typedef enum civ_reconcile_method {
+    CIV_RECONCILE_BU = 1,          /* bottom-up: the bottom base forecasts summed */
+    CIV_RECONCILE_TD = 2,          /* top-down by forecast proportions (nested hierarchies only) */
+    CIV_RECONCILE_OLS = 3,         /* W = I */
+    CIV_RECONCILE_WLS_STRUCT = 4,  /* W = diag(number of bottom series under each node) */
+    CIV_RECONCILE_WLS_VAR = 5,     /* W = diag(in-sample one-step residual variances) */
+    CIV_RECONCILE_MINT_SHRINK = 6  /* W = the Schaefer-Strimmer shrinkage of the residual covariance */
+} civ_reconcile_method;
+
+/** Parses "bu", "td", "ols", "wls_struct", "wls_var", "mint_shrink" (also
+ *  "mint").  Errors: CIV_ERR_INVALID_ARGUMENT naming the accepted list. */
+CIV_API civ_status civ_reconcile_method_parse(const char *name, civ_reconcile_method *out);
+/** The name of a method as parse accepts it; "" for an unknown value. */
+CIV_API const char *civ_reconcile_method_name(civ_reconcile_method method);
+
+/** Builds the hierarchy of the panel's series from the attribute table
+ *  `communities` (a text column "unique_id" and the named columns; NULL =
+ *  the panel's attributes).  `levels` (n_levels 0..8) are nested, top first;
+ *  `groups` (n_groups 0..4) cross them.  Nodes: the total, then for each
+ *  prefix of the levels (empty included) and each subset of the groups one
+ *  level of aggregates (ids: the values joined with "/"), then the series.
+ *  A level in which every node holds exactly one series repeats the bottom
+ *  level and is left out.  Rows of `communities` without a series are
+ *  ignored.  *out is a new hierarchy the caller frees with civ_hier_free.
+ *  Errors (each names the rows: "row r" is the r-th data row, line r+1 of a
+ *  CSV file with a header): CIV_ERR_INVALID_ARGUMENT (NULL, no levels nor
+ *  groups, too many, a column named twice -- a cycle), CIV_ERR_MISSING_COLUMN
+ *  (a named column or unique_id absent), CIV_ERR_DUPLICATE (a community
+ *  listed twice, e.g. in two streets), CIV_ERR_NOT_FOUND (a series without a
+ *  community row), CIV_ERR_PARSE (a missing level value; inconsistent
+ *  nesting: a street under two districts), CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_hier_build(const civ_panel *panel, const civ_table *communities, const char *const *levels,
+                                  size_t n_levels, const char *const *groups, size_t n_groups, civ_hier **out);
+/** Frees a hierarchy; NULL accepted. */
+CIV_API void civ_hier_free(civ_hier *hier);
+/** Nodes (aggregates then bottom series), bottom series (the panel's series,
+ *  in its order: node n_nodes - n_bottom + i is series i) and levels. */
+CIV_API size_t civ_hier_n_nodes(const civ_hier *hier);
+CIV_API size_t civ_hier_n_bottom(const civ_hier *hier);
+/** Borrowed id / level name of node i ("total", "澜中区/鼓角街道", the
+ *  series id; levels "total", "district/street", "unique_id"), NULL when out
+ *  of range. */
+CIV_API const char *civ_hier_node_id(const civ_hier *hier, size_t i);
+CIV_API const char *civ_hier_node_level(const civ_hier *hier, size_t i);
+/** The summing matrix S in sparse long form, one row per non-zero:
+ *  level, unique_id (the node), bottom_id (a series it sums).  The caller
+ *  frees *out.  Errors: CIV_ERR_INVALID_ARGUMENT, CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_hier_summing_table(const civ_hier *hier, civ_table **out);
+/** A new panel with one series per node (in node order, ids as
+ *  civ_hier_node_id), each aggregate the sum of its series over the common
+ *  span: a series counts 0 before its first period (a service not yet
+ *  open), and a missing value inside a series makes the aggregate missing
+ *  at that period.  Every series must end at the same period.  `panel` must
+ *  be the panel the hierarchy was built on (same ids in the same order).
+ *  Errors: CIV_ERR_INVALID_ARGUMENT (another panel), CIV_ERR_DOMAIN (series
+ *  ending at different periods, naming one), CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_hier_aggregate(const civ_hier *hier, const civ_panel *panel, civ_panel **out);
+/** Reconciles base forecasts: `base` is n_nodes x horizon, node-major (node i
+ *  at base[i*horizon]); `residuals` n_obs x n_nodes, period-major (in-sample
+ *  one-step residuals of every node; NaN counts as 0), needed by wls_var and
+ *  mint_shrink (else may be NULL).  `nonnegative` 1 sets negative bottom
+ *  forecasts to zero and sums up again.  Writes `out` (n_nodes x horizon,
+ *  coherent) and, when not NULL, *lambda (MinT's shrinkage intensity, else
+ *  NaN).  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, residuals missing, td on a
+ *  grouped structure), CIV_ERR_NUMERIC (a W that is not positive definite),
+ *  CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_hier_reconcile(const civ_hier *hier, civ_reconcile_method method, const double *base,
+                                      size_t horizon, const double *residuals, size_t n_obs, int nonnegative,
+                                      double *out, double *lambda);
+
+/** Options of civ_hier_forecast.  Initialise with civ_hier_options_init. */
+typedef struct civ_hier_options {
+    civ_forecast_options forecast; /* model, horizon, levels, seed, threads, ... of the base forecasts;
+                                      its nonnegative and want_fitted are set by the call */
+    civ_reconcile_method method;   /* default CIV_RECONCILE_MINT_SHRINK */
+    int nonnegative;               /* -1 (default) auto: on when no series has a negative observation;
+                                      0 off; 1 on (negative bottom forecasts to 0, then bottom-up) */
+    size_t n_paths;                /* sample paths reconciled for the intervals; 0 = 1000 */
+} civ_hier_options;
+/** Fills *opt with the defaults.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL). */
+CIV_API civ_status civ_hier_options_init(civ_hier_options *opt);
+
+typedef struct civ_hier_result civ_hier_result;
+/** Aggregates the panel to every node (civ_hier_aggregate), forecasts every
+ *  node with opt->forecast (intervals off the clamp: base forecasts are not
+ *  floored at zero), reconciles the point forecasts, and draws opt->n_paths
+ *  sample paths per step from the base forecast distribution (normal, each
+ *  node's spread from its interval, correlated as the shrunk residual
+ *  correlation), reconciles each and takes their quantiles as the
+ *  intervals: coherent sample paths.  Bit-identical for any thread count.
+ *  Errors: those of civ_hier_aggregate, civ_forecast_panel and
+ *  civ_hier_reconcile; CIV_ERR_NUMERIC when a node's base forecast failed
+ *  (naming the node and why). */
+CIV_API civ_status civ_hier_forecast(const civ_hier *hier, const civ_panel *panel, const civ_hier_options *opt,
+                                     civ_hier_result **out);
+CIV_API void civ_hier_result_free(civ_hier_result *result);
+CIV_API size_t civ_hier_result_horizon(const civ_hier_result *result);
+CIV_API size_t civ_hier_result_n_levels(const civ_hier_result *result);
+/** Reconciled / base point forecasts, n_nodes x h node-major; borrowed. */
+CIV_API const double *civ_hier_result_mean(const civ_hier_result *result);
+CIV_API const double *civ_hier_result_base(const civ_hier_result *result);
+/** Reconciled interval bounds of level index l, laid out as the mean; NULL
+ *  when l is out of range. */
+CIV_API const double *civ_hier_result_lower(const civ_hier_result *result, size_t l);
+CIV_API const double *civ_hier_result_upper(const civ_hier_result *result, size_t l);
+/** MinT's shrinkage intensity (NaN for other methods). */
+CIV_API double civ_hier_result_lambda(const civ_hier_result *result);
+/** One row per node and step: level, unique_id, ds, h, model, base, mean,
+ *  lo-<L>, hi-<L>, ...  (mean is reconciled, base the node's own forecast).
+ *  The caller frees *out.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, another
+ *  hierarchy), CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_hier_result_table(const civ_hier_result *result, const civ_hier *hier, civ_table **out);
+
+/* ------------------------------------------------------------------------ */
 /* Allocation (engine/src/alloc/)                                           */
 /* ------------------------------------------------------------------------ */
 /*
@@ -1481,6 +1613,101 @@ typedef struct civ_report_options {
  *  CIV_ERR_PARSE (a malformed table, with file:line), CIV_ERR_MISSING_COLUMN
  *  (naming the table and the column), CIV_ERR_OUT_OF_MEMORY. */
 CIV_API civ_status civ_report_write(const char *outdir, const civ_report_options *options);
+
+/* ------------------------------------------------------------------------ */
+/* Runs as transactions: staging, publishing, cleanup, path checks          */
+/* (engine/src/io/staging.c, cleanup.c, paths.c, digest.c; docs/CLI.md,     */
+/* "Runs are transactions")                                                 */
+/* ------------------------------------------------------------------------ */
+/* A run that writes several files writes them into a staging folder beside
+ * its target and publishes them together: a reader sees the old set or the
+ * new set, never a mix.  Two ways to publish:
+ *  - a folder (civ_staging_publish_folder; `civicast plan`): the staging
+ *    folder is swapped with the target in one renameat2(RENAME_EXCHANGE),
+ *    so the target folder holds the whole old set or the whole new set at
+ *    every instant, and files of the old set the new run did not make are
+ *    gone with it;
+ *  - files (civ_staging_publish_files; `civicast forecast --out --report
+ *    --fitted`): the staged files are renamed onto their targets after a
+ *    journal naming them is written; a crash in the middle is rolled
+ *    forward by the next civ_staging_open beside the same target.
+ * A crash at any point leaves stale staging folders (".<name>.staging.*"),
+ * never a partial target; the next civ_staging_open beside the same target
+ * removes those whose run is gone (a live run holds a lock on its own). */
+typedef struct civ_staging civ_staging;
+
+/** Creates the staging folder "<parent>/.<base>.staging.XXXXXX" beside
+ *  `target` (a folder or a file path; its parent folders are created),
+ *  registers it for civ_cleanup_now, and first cleans up (rolls forward or
+ *  removes) stale staging folders of dead runs beside the same target.
+ *  *out is freed with civ_staging_free.  Errors: CIV_ERR_INVALID_ARGUMENT
+ *  (NULL, empty path), CIV_ERR_LIMIT (path over 4095 bytes), CIV_ERR_IO
+ *  (cannot create, naming the folder and errno's text). */
+CIV_API civ_status civ_staging_open(const char *target, civ_staging **out);
+/** The staging folder's path (borrowed): writers write their files here. */
+CIV_API const char *civ_staging_dir(const civ_staging *staging);
+/** Publishes the staging folder as `target` (a folder; usually the target
+ *  given to civ_staging_open).  Entries of the existing target that are not
+ *  in managed[0..n_managed) (names of files or folders this kind of run
+ *  writes) are the user's: regular files and symbolic links among them are
+ *  carried over into the new set by hard links (never copied, never lost);
+ *  a folder among them is refused (CIV_ERR_IO: give the run a folder of its
+ *  own).  Entries in `managed` that the new run did not write are removed
+ *  with the old set.  Then the staging folder and the target are exchanged
+ *  atomically (renameat2 RENAME_EXCHANGE; on a file system without it, two
+ *  renames with a window in which the target is missing, documented in
+ *  docs/CLI.md), and the old set is removed.  After success the staging is
+ *  spent (free it).  Errors: CIV_ERR_IO (naming the path); on any error the
+ *  old set is still the target's.  Testing hook: CIV_TEST_PUBLISH_KILL=K
+ *  kills the process with SIGKILL just before publishing step K (1..4). */
+CIV_API civ_status civ_staging_publish_folder(civ_staging *staging, const char *target,
+                                              const char *const *managed, size_t n_managed);
+/** Publishes staged files: names[i] (a file in the staging folder) onto
+ *  targets[i], for i < n.  A journal listing them is written first (and
+ *  fsynced), then each file is renamed, then the staging folder removed; a
+ *  crash in between is rolled forward by the next civ_staging_open beside
+ *  targets[0].  Every target must be on the staging folder's file system
+ *  (checked before anything is renamed).  Errors: CIV_ERR_IO,
+ *  CIV_ERR_INVALID_ARGUMENT.  CIV_TEST_PUBLISH_KILL=K as above. */
+CIV_API civ_status civ_staging_publish_files(civ_staging *staging, const char *const *names,
+                                             const char *const *targets, size_t n);
+/** Removes the staging folder (with its files) unless it was published;
+ *  accepts NULL. */
+CIV_API void civ_staging_free(civ_staging *staging);
+
+/** Registers a temporary file (is_dir 0) or folder (is_dir 1, removed with
+ *  everything in it) to be removed by civ_cleanup_now.  The path is copied
+ *  (at most 4095 bytes).  Returns a slot (>= 0) for civ_cleanup_unregister,
+ *  or -1 when all 64 slots are taken or the path is too long (the path is
+ *  then simply not cleaned).  Thread-safe.  The library registers its own
+ *  temporary files and staging folders. */
+CIV_API int civ_cleanup_register(const char *path, int is_dir);
+/** Forgets a slot (the file was committed or removed); -1 is ignored. */
+CIV_API void civ_cleanup_unregister(int slot);
+/** Removes every registered temporary file and folder.  Async-signal-safe
+ *  (open, getdents64, unlinkat, close only): call it from a SIGINT/SIGTERM
+ *  handler before _exit, as the civicast command does (exit 130/143). */
+CIV_API void civ_cleanup_now(void);
+
+/** One path of a run, for civ_paths_check. */
+typedef struct civ_path_role {
+    const char *path; /* NULL or "" = not used (skipped) */
+    const char *role; /* names it in the message: "the input", "--out", "the [plan] spec" (NULL: generic) */
+    int is_output;
+} civ_path_role;
+/** Refuses a run that would destroy data: an output that is the same file as
+ *  an input or as another output of the run.  Existing files are compared by
+ *  device and inode (so links and other spellings are caught), others by
+ *  their normalised absolute path (with the parent folder's symbolic links
+ *  resolved).  Call before anything runs.  Errors: CIV_ERR_DUPLICATE naming
+ *  both paths and roles; CIV_ERR_INVALID_ARGUMENT (NULL with n > 0). */
+CIV_API civ_status civ_paths_check(const civ_path_role *paths, size_t n);
+
+/** SHA-256 of a file's bytes as 64 lowercase hex digits and a NUL in hex[65]
+ *  (Nettle's sha256; the manifest's input hashes).  Errors: CIV_ERR_IO. */
+CIV_API civ_status civ_file_sha256(const char *path, char hex[65]);
+/** SHA-256 of n bytes of memory into hex[65] (as civ_file_sha256). */
+CIV_API void civ_sha256_hex(const void *data, size_t n, char hex[65]);
 
 #ifdef __cplusplus
 }

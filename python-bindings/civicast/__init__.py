@@ -24,6 +24,7 @@ from .budget import compare, need, uncertainty
 from .monitor import demand_check, early_warning, inactivity_alerts, monitor, risk_matrix
 from ._plan import model_families, plan, read_plan, restore_error
 from ._report import report
+from .hier import Hierarchy, reconcile
 
 from ._version import __version__  # noqa: E402 (engine/include/civicast.h, the one place)
 
@@ -32,7 +33,7 @@ if __version__ is None:  # a package copied without its version record
 __all__ = ["Error", "ForecastWarning", "DateSpec", "forecast", "models_report", "classify_demand", "read", "write", "allocate",
            "compare", "uncertainty", "need", "monitor", "early_warning", "demand_check", "risk_matrix",
            "inactivity_alerts", "plot", "plot_allocation", "read_plan", "plan", "model_families", "restore_error",
-           "report",
+           "report", "Hierarchy", "reconcile",
            "library_version", "library_path", "set_csv_formula_guard", "EXPECTED_VERSION", "__version__"]
 
 

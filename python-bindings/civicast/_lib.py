@@ -205,6 +205,16 @@ class civ_forecast_options(ctypes.Structure):
                 ("integer_bounds", ctypes.c_int)]
 
 
+class civ_hier_options(ctypes.Structure):
+    _fields_ = [("forecast", civ_forecast_options),
+                ("method", ctypes.c_int),
+                ("nonnegative", ctypes.c_int),
+                ("n_paths", ctypes.c_size_t)]
+
+
+RECONCILE_METHODS = {"bu": 1, "td": 2, "ols": 3, "wls_struct": 4, "wls_var": 5, "mint_shrink": 6, "mint": 6}
+
+
 class civ_monitor_inactivity_options(ctypes.Structure):
     _fields_ = [("quantile", ctypes.c_double), ("min_gap_hours", ctypes.c_double),
                 ("prior_weight", ctypes.c_double), ("memory", ctypes.c_double),
@@ -359,6 +369,22 @@ _SIGNATURES = {
     "civ_forecast_result_demand": (c_status, [P, _S, c_double_p, c_double_p, ctypes.POINTER(_I)]),
     "civ_demand_classify": (c_status, [c_double_p, _S, c_double_p, c_double_p, ctypes.POINTER(_I)]),
     "civ_demand_class_name": (_CP, [_I]),
+    # hierarchies
+    "civ_reconcile_method_parse": (c_status, [_CP, ctypes.POINTER(ctypes.c_int)]),
+    "civ_hier_build": (c_status, [P, P, ctypes.POINTER(_CP), _S, ctypes.POINTER(_CP), _S, PP]),
+    "civ_hier_free": (None, [P]),
+    "civ_hier_n_nodes": (_S, [P]),
+    "civ_hier_n_bottom": (_S, [P]),
+    "civ_hier_node_id": (_CP, [P, _S]),
+    "civ_hier_node_level": (_CP, [P, _S]),
+    "civ_hier_summing_table": (c_status, [P, PP]),
+    "civ_hier_aggregate": (c_status, [P, P, PP]),
+    "civ_hier_reconcile": (c_status, [P, _I, P, _S, P, _S, _I, P, c_double_p]),
+    "civ_hier_options_init": (c_status, [ctypes.POINTER(civ_hier_options)]),
+    "civ_hier_forecast": (c_status, [P, P, ctypes.POINTER(civ_hier_options), PP]),
+    "civ_hier_result_free": (None, [P]),
+    "civ_hier_result_lambda": (_D, [P]),
+    "civ_hier_result_table": (c_status, [P, P, PP]),
     # allocation
     "civ_alloc_spec_read": (c_status, [_CP, PP]),
     "civ_alloc_spec_parse": (c_status, [_CP, _S, _CP, PP]),

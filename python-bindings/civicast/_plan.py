@@ -123,9 +123,12 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     forecast_report, allocation, allocation_summary, and when they ran
     uncertainty, need, need_summary; allocation.attrs["plan_stats"] holds
     the per-stage figures (civ_plan_stats).  model, h, threads, draws
-    override the plan's settings.  When out is given, the tables are also
-    written into that folder as CSV (civ_plan_result_write), exactly as
-    `civicast plan --out` writes them; the plan's own out is not used.
+    override the plan's settings.  When out is given, the folder is also
+    written there by the command's own call (civ_plan_result_write_opts):
+    the tables as CSV, report.html, charts/ and manifest.json, published as
+    a whole (a failure leaves the previous folder); an out that holds one of
+    the plan's inputs raises civicast.Error before the run.  The plan's own
+    out is not used.
     The files are for people as the command's (excel: a UTF-8 byte-order
     mark; precision: significant digits, money decimals kept; excel=False,
     precision="full" give the exact files, as --no-excel --precision full;

@@ -887,7 +887,8 @@ def _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fre
 
 
 def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, xreg=None, ic="aicc",
-             n_paths=None, nonnegative="auto", freq=None, report=False, fitted=False, integer=False):
+             n_paths=None, nonnegative="auto", freq=None, report=False, fitted=False, hierarchy=None, groups=None,
+             reconcile="mint_shrink", communities=None, integer=False):
     """Fits `model` to every series of the long-format DataFrame `df`
     (unique_id, ds, y, covariates) and forecasts h periods ahead.
 
@@ -907,7 +908,20 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     alias); integer: whole-number interval bounds for non-negative series
     (lower rounded down, upper up; civ_forecast_options.integer_bounds).
     Results are identical for any thread count.  Series that fail
-    keep NaN rows with model "" and raise a ForecastWarning."""
+    keep NaN rows with model "" and raise a ForecastWarning.
+
+    hierarchy (nested attribute columns, top first, e.g. ["district",
+    "street"]) and/or groups (crossed columns, e.g. ["service"]) with
+    communities (a DataFrame or path with unique_id and those columns):
+    every node of the hierarchy is forecast and reconciled by `reconcile`
+    (mint_shrink, ols, wls_struct, wls_var, bu, td); returns level,
+    unique_id, ds, h, model, base, mean, lo-80, hi-80, ... (civicast.hier)."""
+    if hierarchy is not None or groups is not None:
+        if report or fitted or xreg or integer:
+            raise ValueError("civicast.forecast: report, fitted, xreg and integer are not available with hierarchy=")
+        from .hier import forecast_hierarchy
+        return forecast_hierarchy(df, communities, hierarchy, groups, reconcile, h=h, model=model, level=level,
+                                  threads=threads, seed=seed, n_paths=n_paths, nonnegative=nonnegative, freq=freq)
     run = _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, fitted, integer=integer)
     try:
         out = run.frame()

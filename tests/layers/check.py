@@ -28,6 +28,7 @@ HEADERS = {
     "monitor": "monitor.h",
     "plan": "plan.h",
     "report": "report_page.h",
+    "hier": "hier.h",
 }
 # Folder (relative to the source root) whose sources stand for each client.
 SOURCES = {
@@ -39,6 +40,7 @@ SOURCES = {
     "monitor": "engine/src/monitor/",
     "plan": "engine/src/plan/",
     "report": "engine/src/report/",
+    "hier": "engine/src/hier/",
     "cli": "engine/cli/",
 }
 ALLOWED = {
@@ -50,6 +52,7 @@ ALLOWED = {
     "monitor": {"core", "io", "monitor"},
     "plan": {"core", "io", "plan"},  # forecast and alloc through civicast.h
     "report": {"core", "io", "report"},
+    "hier": {"core", "io", "hier"},  # forecast through civicast.h
     "cli": set(),  # the public header only
 }
 

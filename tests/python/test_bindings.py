@@ -135,6 +135,7 @@ STRUCTS = {
                         "n_hold_harmless", "n_pace", "n_ratable", "per_capita_mean", "per_aged_mean",
                         "gini_before", "gini_after", "theil_before", "theil_after", "cv_before", "cv_after"),
     "civ_table_read_options": ("text_columns",),
+    "civ_hier_options": ("forecast", "method", "nonnegative", "n_paths"),
     "civ_csv_write_options": ("bom", "significant_digits", "min_decimals"),
     "civ_alloc_uncertainty_options": ("n_draws", "seed", "threads", "perturb_forecasts", "weight_concentration"),
 }

@@ -43,6 +43,7 @@ static civ_status make_temp(civ_atomic_file *af, const char *path, int *fd_out)
         civ_atomic_abort(af);
         return s;
     }
+    af->cleanup_slot = civ_cleanup_register(af->temp_path, 0) + 1;
     mode_t mask = umask(0);
     umask(mask);
     fchmod(fd, 0666 & ~mask);
@@ -98,6 +99,8 @@ civ_status civ_atomic_commit(civ_atomic_file *af)
         civ_atomic_abort(af);
         return s;
     }
+    civ_cleanup_unregister(af->cleanup_slot - 1);
+    af->cleanup_slot = 0;
     free(af->temp_path);
     af->temp_path = NULL;
     free(af->path);
@@ -114,6 +117,8 @@ void civ_atomic_abort(civ_atomic_file *af)
     af->fp = NULL;
     if (af->temp_path)
         unlink(af->temp_path);
+    civ_cleanup_unregister(af->cleanup_slot - 1);
+    af->cleanup_slot = 0;
     free(af->temp_path);
     free(af->path);
     af->temp_path = NULL;

@@ -17,6 +17,7 @@ typedef struct civ_atomic_file {
     FILE *fp;          /* write here (stdio, buffered) */
     char *path;        /* final destination */
     char *temp_path;   /* "<dir>/.<name>.tmp.XXXXXX" */
+    int cleanup_slot;  /* civ_cleanup_register's slot + 1 (0 = none): a signal removes the temporary file */
 } civ_atomic_file;
 
 /* Creates the temporary file (mode 0644 less umask) and opens it for writing.

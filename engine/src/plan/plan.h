@@ -46,6 +46,34 @@ struct civ_plan {
     int mon_period_set;
 };
 
+/* An input file of a run, as the manifest records it (hashed before the run). */
+#define CIV_PLAN_MAX_INPUTS 12
+typedef struct civ_plan_input {
+    char role[32];                 /* "plan", "panel", "communities", "spec", "[monitor] actuals", ... */
+    char path[CIV_PLAN_PATH_MAX];
+    long long bytes;
+    char sha256[65];
+} civ_plan_input;
+
+struct civ_plan_result {
+    civ_table *tables[CIV_PLAN_TABLE_COUNT];
+    civ_alloc_spec *spec;
+    civ_plan_stats stats;
+    civ_plan plan;                 /* the settings the run used (for the manifest and the report) */
+    civ_plan_input inputs[CIV_PLAN_MAX_INPUTS];
+    size_t n_inputs;
+    double total_seconds;          /* civ_plan_run, wall clock */
+};
+
+/* The names a plan writes into its folder (<table>.csv, report.html, charts,
+ * manifest.json) into names[0..CIV_PLAN_MAX_MANAGED); returns the count.
+ * buf holds the .csv names.  (write.c) */
+#define CIV_PLAN_MAX_MANAGED (CIV_PLAN_TABLE_COUNT + 3)
+size_t civ_plan_managed_names(const char **names, char (*buf)[64]);
+/* Before anything runs: no output of the plan's folder is one of its inputs,
+ * and the folder can be published (civ_staging_check_folder).  (write.c) */
+civ_status civ_plan_check_outputs(const civ_plan *p);
+
 struct civ_toml_table;
 /* Reads the [monitor] section into c (monitor_stage.c).  Errors: CIV_ERR_SPEC
  * with file:line:column and the key. */

@@ -14,12 +14,6 @@
 #include "error.h"
 #include "plan.h"
 
-struct civ_plan_result {
-    civ_table *tables[CIV_PLAN_TABLE_COUNT];
-    civ_alloc_spec *spec;
-    civ_plan_stats stats;
-};
-
 static const char *const table_names[CIV_PLAN_TABLE_COUNT] = {
     "forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need", "need_summary",
     "monitor_status", "monitor_alerts", "warning", "warning_steps", "risks", "risk_matrix", "inactivity", "demand",
@@ -37,6 +31,7 @@ typedef struct run_ctx {
     const civ_plan_run_options *opt;
     civ_plan_result *res;
     civ_table *communities_read; /* read here when the caller gave none */
+    civ_alloc_need *need;        /* the [need] read before the run (NULL: none asked for) */
 } run_ctx;
 
 static double now_seconds(void)
@@ -189,19 +184,33 @@ static civ_status solve_allocation(run_ctx *c, const civ_table *comm)
     return s;
 }
 
-static civ_status stage_allocation(run_ctx *c)
+/* Reads the spec, the communities (unless given) and the need before the
+ * forecast: a bad input or configuration stops the run before its long
+ * stage (issue 18.1). */
+static civ_status read_configuration(run_ctx *c)
 {
     const civ_plan *p = c->plan;
     static const char *const text_cols[] = {"unique_id", "name", "district", "street", "model", NULL};
     civ_table_read_options ro = {.text_columns = text_cols, .encoding = p->encoding[0] ? p->encoding : NULL};
     civ_status s = name_input(civ_alloc_spec_read(p->spec, &c->res->spec), p->spec);
-    const civ_table *comm = c->opt ? c->opt->communities : NULL;
-    if (!s && !comm) {
+    if (!s && !(c->opt && c->opt->communities))
         s = name_input(civ_table_read(p->communities, &ro, &c->communities_read), p->communities);
-        comm = c->communities_read;
-    }
     if (s)
         return s;
+    if (p->has_need)
+        return name_input(civ_alloc_need_read(p->path, &c->need), p->path);
+    s = civ_alloc_need_read(p->spec, &c->need);
+    if (s == CIV_ERR_NOT_FOUND) {
+        civ_clear_error();
+        return CIV_OK; /* no need asked for */
+    }
+    return name_input(s, p->spec);
+}
+
+static civ_status stage_allocation(run_ctx *c)
+{
+    const civ_table *comm = c->opt && c->opt->communities ? c->opt->communities : c->communities_read;
+    civ_status s;
     report(c, "allocation", 0, 1);
     double t0 = now_seconds();
     s = solve_allocation(c, comm);
@@ -249,21 +258,10 @@ static civ_status stage_uncertainty(run_ctx *c)
 
 static civ_status stage_need(run_ctx *c)
 {
-    const civ_plan *p = c->plan;
-    civ_alloc_need *need = NULL;
+    civ_alloc_need *need = c->need;
     civ_status s;
-    if (p->has_need) {
-        s = name_input(civ_alloc_need_read(p->path, &need), p->path);
-    } else {
-        s = civ_alloc_need_read(p->spec, &need);
-        if (s == CIV_ERR_NOT_FOUND) {
-            civ_clear_error();
-            return CIV_OK; /* no need asked for */
-        }
-        s = name_input(s, p->spec);
-    }
-    if (s)
-        return s;
+    if (!need)
+        return CIV_OK; /* no need asked for */
     report(c, "need", 0, 1);
     double t0 = now_seconds();
     civ_plan_result *r = c->res;
@@ -275,7 +273,6 @@ static civ_status stage_need(run_ctx *c)
         r->stats.need_seconds = now_seconds() - t0;
         report(c, "need", 1, 1);
     }
-    civ_alloc_need_free(need);
     return s;
 }
 
@@ -297,6 +294,51 @@ static civ_status stage_monitor(run_ctx *c)
     return s;
 }
 
+/* Records and hashes every input file (the manifest's "inputs"): a missing
+ * or unreadable input stops the run here, before anything is computed. */
+static civ_status add_input(civ_plan_result *r, const char *role, const char *path)
+{
+    if (!path[0] || r->n_inputs >= CIV_PLAN_MAX_INPUTS)
+        return CIV_OK;
+    civ_plan_input *in = &r->inputs[r->n_inputs];
+    civ_where w = {.file = path};
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return civ_fail_at(CIV_ERR_IO, &w, "cannot open the plan's %s: %s (nothing was run)", role, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return civ_fail_at(CIV_ERR_IO, &w, "the plan's %s is not a file (nothing was run)", role);
+    snprintf(in->role, sizeof in->role, "%s", role);
+    snprintf(in->path, sizeof in->path, "%s", path);
+    in->bytes = (long long)st.st_size;
+    civ_status s = civ_file_sha256(path, in->sha256);
+    if (!s)
+        r->n_inputs++;
+    return s;
+}
+
+static civ_status hash_inputs(civ_plan_result *r)
+{
+    const civ_plan *p = &r->plan;
+    const struct {
+        const char *role, *path;
+    } in[] = {
+        {"plan", p->path},
+        {"panel", p->panel},
+        {"communities", p->communities},
+        {"spec", p->spec},
+        {"[monitor] indicators", p->mon_indicators},
+        {"[monitor] actuals", p->mon_actuals},
+        {"[monitor] risks", p->mon_risks},
+        {"[monitor] matrix", p->mon_matrix},
+        {"[monitor] events", p->mon_events},
+        {"[monitor] demand_actuals", p->mon_demand},
+    };
+    civ_status s = CIV_OK;
+    for (size_t k = 0; k < sizeof in / sizeof in[0] && !s; k++)
+        s = add_input(r, in[k].role, in[k].path);
+    return s;
+}
+
 civ_status civ_plan_run(const civ_plan *plan, const civ_plan_run_options *options, civ_plan_result **out)
 {
     if (out)
@@ -307,7 +349,15 @@ civ_status civ_plan_run(const civ_plan *plan, const civ_plan_run_options *option
     if (!r)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
     run_ctx c = {.plan = plan, .opt = options, .res = r};
-    civ_status s = stage_forecast(&c);
+    double t0 = now_seconds();
+    r->plan = *plan;
+    civ_status s = plan->out[0] ? civ_plan_check_outputs(plan) : CIV_OK;
+    if (!s)
+        s = hash_inputs(r);
+    if (!s)
+        s = read_configuration(&c);
+    if (!s)
+        s = stage_forecast(&c);
     if (!s)
         s = stage_allocation(&c);
     if (!s && plan->draws > 0)
@@ -317,6 +367,8 @@ civ_status civ_plan_run(const civ_plan *plan, const civ_plan_run_options *option
     if (!s && plan->has_monitor)
         s = stage_monitor(&c);
     civ_table_free(c.communities_read);
+    civ_alloc_need_free(c.need);
+    r->total_seconds = now_seconds() - t0;
     if (s) {
         civ_plan_result_free(r);
         return s;
@@ -351,63 +403,4 @@ civ_status civ_plan_result_stats(const civ_plan_result *result, civ_plan_stats *
 const civ_alloc_spec *civ_plan_result_spec(const civ_plan_result *result)
 {
     return result ? result->spec : NULL;
-}
-
-/* mkdir -p; CIV_ERR_IO naming the folder. */
-static civ_status make_dirs(const char *dir)
-{
-    char buf[CIV_PLAN_PATH_MAX];
-    civ_where w = {.file = dir};
-    if (strlen(dir) >= sizeof buf)
-        return civ_fail_at(CIV_ERR_LIMIT, &w, "the output folder's path is longer than %zu bytes", sizeof buf - 1);
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (char *q = buf + 1; *q; q++)
-        if (*q == '/') {
-            *q = 0;
-            if (mkdir(buf, 0777) && errno != EEXIST)
-                return civ_fail_at(CIV_ERR_IO, &w, "cannot create the output folder: %s", strerror(errno));
-            *q = '/';
-        }
-    if (mkdir(buf, 0777) && errno != EEXIST)
-        return civ_fail_at(CIV_ERR_IO, &w, "cannot create the output folder: %s", strerror(errno));
-    return CIV_OK;
-}
-
-civ_status civ_plan_result_write(const civ_plan_result *result, const char *dir)
-{
-    return civ_plan_result_write_opts(result, dir, NULL);
-}
-
-/* The decimals of a currency's major unit: 100 -> 2, 1000 -> 3, 1 -> 0. */
-static int money_decimals(int64_t minor_unit)
-{
-    int d = 0;
-    for (int64_t u = minor_unit; u >= 10 && d < 9; u /= 10)
-        d++;
-    return d;
-}
-
-civ_status civ_plan_result_write_opts(const civ_plan_result *result, const char *dir,
-                                      const civ_csv_write_options *options)
-{
-    if (!result || !dir || !dir[0])
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_result_write: NULL result or empty folder");
-    /* The folder is for people by default (docs/CLI.md, "Files for people"). */
-    civ_csv_write_options people = {.bom = 1, .significant_digits = CIV_CSV_PEOPLE_DIGITS};
-    civ_csv_write_options plain = options ? *options : people;
-    /* money tables keep the currency's decimals when rounded (yuan keep their fen) */
-    civ_csv_write_options money = plain;
-    int d = money_decimals(result->spec ? civ_alloc_spec_minor_unit(result->spec) : 100);
-    if (money.min_decimals < d)
-        money.min_decimals = d;
-    civ_status s = make_dirs(dir);
-    for (int t = 0; t < CIV_PLAN_TABLE_COUNT && !s; t++) {
-        if (!result->tables[t])
-            continue;
-        char path[CIV_PLAN_PATH_MAX + 32];
-        snprintf(path, sizeof path, "%s/%s.csv", dir, table_names[t]);
-        int is_money = t != CIV_PLAN_FORECASTS && t != CIV_PLAN_FORECAST_REPORT;
-        s = name_input(civ_table_write_csv_opts(result->tables[t], path, is_money ? &money : &plain), path);
-    }
-    return s;
 }

@@ -1,0 +1,62 @@
+/*
+ * output_set.c -- layer CLI (a client of civicast.h only): the outputs of a
+ * command that writes several files (forecast --out --report --fitted,
+ * allocate --out --summary --uncertainty-out, compare and need --out
+ * --summary), published together.  With one output the file is written in
+ * place (a temporary name renamed over it, as every writer does); with more,
+ * every file is written into a staging folder beside the first and
+ * published by civ_staging_publish_files (docs/CLI.md, "Runs are
+ * transactions"), so an error or a signal before the end leaves every
+ * previous file as it was.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+civ_status civ_cli_outputs_begin(civ_cli_outputs *o, const char *const *paths, size_t n)
+{
+    memset(o, 0, sizeof *o);
+    const char *first = NULL;
+    size_t count = 0;
+    for (size_t k = 0; k < n; k++)
+        if (paths[k] && paths[k][0]) {
+            first = first ? first : paths[k];
+            count++;
+        }
+    if (count < 2)
+        return CIV_OK;
+    return civ_staging_open(first, &o->staging);
+}
+
+const char *civ_cli_outputs_path(civ_cli_outputs *o, const char *target)
+{
+    if (!o->staging || !target || !target[0])
+        return target;
+    if (o->n >= CIV_CLI_MAX_OUTPUTS)
+        return target; /* not reached: commands have at most three outputs */
+    size_t k = o->n++;
+    const char *base = strrchr(target, '/');
+    base = base ? base + 1 : target;
+    /* the index keeps same-named files of two folders apart; the extension picks the format */
+    snprintf(o->names[k], sizeof o->names[k], "%zu-%.250s", k, base);
+    snprintf(o->staged[k], sizeof o->staged[k], "%s/%s", civ_staging_dir(o->staging), o->names[k]);
+    o->targets[k] = target;
+    return o->staged[k];
+}
+
+civ_status civ_cli_outputs_commit(civ_cli_outputs *o)
+{
+    if (!o->staging)
+        return CIV_OK;
+    const char *names[CIV_CLI_MAX_OUTPUTS];
+    for (size_t k = 0; k < o->n; k++)
+        names[k] = o->names[k];
+    return civ_staging_publish_files(o->staging, names, o->targets, o->n);
+}
+
+void civ_cli_outputs_end(civ_cli_outputs *o)
+{
+    civ_staging_free(o->staging);
+    o->staging = NULL;
+}

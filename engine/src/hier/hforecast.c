@@ -1,0 +1,413 @@
+/*
+ * hforecast.c -- layer hier (over core; forecasting through civicast.h):
+ * civ_hier_forecast: aggregates the panel to every node, forecasts every
+ * node with civ_forecast_panel, reconciles the point forecasts, and makes
+ * coherent intervals by reconciling sample paths drawn from the base
+ * forecast distribution (OpenMP over paths, each path seeded from (seed,
+ * step, path), so identical for any thread count).  The result, its
+ * accessors and its table.
+ */
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "hier.h"
+#include "numeric.h"
+
+#define MAX_LEVELS 16
+
+struct civ_hier_result {
+    size_t n_nodes, h, n_levels;
+    double levels[MAX_LEVELS];
+    double *mean, *base, *lower, *upper; /* lower/upper: n_levels planes of n_nodes x h */
+    char (*model)[64];
+    double lambda;
+    civ_frequency freq;
+    int phase;
+    civ_date_style style;
+    int64_t end;                         /* last observed period */
+};
+
+civ_status civ_hier_options_init(civ_hier_options *opt)
+{
+    if (!opt)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_hier_options_init: NULL");
+    memset(opt, 0, sizeof *opt);
+    civ_forecast_options_init(&opt->forecast);
+    opt->method = CIV_RECONCILE_MINT_SHRINK;
+    opt->nonnegative = -1;
+    return CIV_OK;
+}
+
+void civ_hier_result_free(civ_hier_result *r)
+{
+    if (!r)
+        return;
+    free(r->mean);
+    free(r->base);
+    free(r->lower);
+    free(r->upper);
+    free(r->model);
+    free(r);
+}
+
+/* The in-sample one-step residuals of every node on the common grid
+ * (period-major, NaN where a node has none). */
+static civ_status node_residuals(const civ_forecast_result *fr, const civ_panel *np, int64_t start, size_t t,
+                                 double **out)
+{
+    size_t n = civ_panel_n_series(np), col, row = 0;
+    civ_table *ft = NULL;
+    civ_status st = civ_forecast_fitted_table(fr, np, &ft);
+    if (!st)
+        st = civ_table_find_column(ft, "residual", &col);
+    double *res = st ? NULL : malloc(t * n * sizeof *res);
+    if (!st && !res)
+        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the residuals of %zu nodes", n);
+    const double *rv = st ? NULL : civ_table_numbers(ft, col);
+    for (size_t k = 0; !st && k < t * n; k++)
+        res[k] = NAN;
+    for (size_t i = 0; i < n && !st; i++) {
+        size_t len;
+        int64_t s;
+        civ_panel_series(np, i, NULL, &len, &s);
+        if (row + len > civ_table_n_rows(ft)) {
+            st = civ_fail(CIV_ERR_INTERNAL, "fitted table shorter than the node panel");
+            break;
+        }
+        for (size_t r = 0; r < len; r++)
+            res[((size_t)(s - start) + r) * n + i] = rv[row + r];
+        row += len;
+    }
+    civ_table_free(ft);
+    if (st) {
+        free(res);
+        return st;
+    }
+    *out = res;
+    return CIV_OK;
+}
+
+/* Base forecasts: every node's, or the error naming the first that failed. */
+static civ_status base_forecasts(const civ_hier *h, const civ_panel *np, const civ_hier_options *opt,
+                                 civ_forecast_result **fr)
+{
+    civ_forecast_options fo = opt->forecast;
+    fo.nonnegative = 0; /* the bounds give the spread of the base distribution */
+    fo.want_fitted = 1;
+    civ_status st = civ_forecast_panel(np, &fo, fr);
+    if (st)
+        return st;
+    for (size_t i = 0; i < h->n_nodes; i++)
+        if (civ_forecast_result_status(*fr, i) != CIV_OK)
+            return civ_fail_at(CIV_ERR_NUMERIC, &(civ_where){.series_id = h->node_id[i]},
+                               "the base forecast of node '%s' (level %s) failed: %s; every node needs a forecast "
+                               "to reconcile (try another --model)", h->node_id[i],
+                               h->level_name[h->node_level[i]], civ_forecast_result_message(*fr, i));
+    return CIV_OK;
+}
+
+/* The spread of node i's base forecast at step s, from its interval bounds:
+ * the mean over levels of (hi - lo) / (2 z). */
+static double base_sd(const civ_forecast_result *fr, size_t idx)
+{
+    size_t L = civ_forecast_result_n_levels(fr);
+    double sum = 0.0;
+    for (size_t l = 0; l < L; l++) {
+        double z = gsl_cdf_ugaussian_Pinv(0.5 + civ_forecast_result_levels(fr)[l] / 200.0);
+        sum += (civ_forecast_result_upper(fr, l)[idx] - civ_forecast_result_lower(fr, l)[idx]) / (2.0 * z);
+    }
+    double sd = sum / (double)L;
+    return isfinite(sd) && sd > 0.0 ? sd : 0.0;
+}
+
+/* One thread's buffers for the sample paths. */
+typedef struct path_ws {
+    double *y, *yt, *z, *work;
+    gsl_rng *rng;
+} path_ws;
+
+static int path_ws_init(path_ws *w, size_t n, size_t t, size_t work)
+{
+    w->y = malloc(n * sizeof *w->y);
+    w->yt = malloc(n * sizeof *w->yt);
+    w->z = malloc((t + 1) * sizeof *w->z);
+    w->work = malloc(work * sizeof *w->work);
+    w->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    return w->y && w->yt && w->z && w->work && w->rng;
+}
+
+static void path_ws_free(path_ws *w)
+{
+    free(w->y);
+    free(w->yt);
+    free(w->z);
+    free(w->work);
+    if (w->rng)
+        gsl_rng_free(w->rng);
+}
+
+/* Path p of step s into paths[i * P + p]: a draw of the base distribution
+ * (its own generator, seeded from (seed, step, path): the same draws for
+ * any thread count), reconciled, clamped when non-negative. */
+static void one_path(const civ_hier *h, const civ_hier_map *m, const civ_hier_corr_t *c, const double *mean,
+                     const double *sd, uint64_t seed, size_t p, size_t P, int nonneg, path_ws *w, double *paths)
+{
+    size_t n = h->n_nodes;
+    gsl_rng_set(w->rng, civ_seed_mix(seed, p));
+    for (size_t r = 0; r < c->t; r++)
+        w->z[r] = gsl_ran_gaussian_ziggurat(w->rng, 1.0);
+    for (size_t i = 0; i < n; i++) {
+        double e = c->a[i] * gsl_ran_gaussian_ziggurat(w->rng, 1.0);
+        for (size_t r = 0; r < c->t; r++)
+            e += c->b * c->xs[r * n + i] * w->z[r];
+        w->y[i] = mean[i] + sd[i] * e;
+    }
+    civ_hier_map_apply(m, w->y, w->yt, w->work);
+    if (nonneg)
+        civ_hier_clamp(h, w->yt);
+    for (size_t i = 0; i < n; i++)
+        paths[i * P + p] = w->yt[i];
+}
+
+/* Intervals of step s: n_paths draws of the base distribution, each
+ * reconciled (and clamped when non-negative), over OpenMP threads; type-7
+ * quantiles per node. */
+static civ_status step_intervals(const civ_hier *h, const civ_hier_map *m, const civ_hier_corr_t *c,
+                                 const civ_forecast_result *fr, const civ_hier_options *opt, size_t s, int nonneg,
+                                 civ_hier_result *r)
+{
+    size_t n = h->n_nodes, P = opt->n_paths ? opt->n_paths : 1000, H = r->h;
+    double *paths = malloc(n * P * sizeof *paths), *sd = malloc(n * sizeof *sd), *mean = malloc(n * sizeof *mean);
+    int failed = !paths || !sd || !mean;
+    for (size_t i = 0; i < n && !failed; i++) {
+        sd[i] = base_sd(fr, i * H + s);
+        mean[i] = r->base[i * H + s];
+    }
+    uint64_t seed = civ_seed_mix(opt->forecast.seed, s);
+    int threads = opt->forecast.threads > 0 ? opt->forecast.threads : omp_get_max_threads();
+#pragma omp parallel num_threads(threads) if (!failed)
+    {
+        path_ws w = {0};
+        int ok = path_ws_init(&w, n, c->t, civ_hier_map_work_size(m));
+        if (!ok) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(static)
+        for (size_t p = 0; p < P; p++)
+            if (ok)
+                one_path(h, m, c, mean, sd, seed, p, P, nonneg, &w, paths);
+        path_ws_free(&w);
+    }
+    if (!failed)
+        for (size_t i = 0; i < n; i++)
+            for (size_t l = 0; l < r->n_levels; l++) {
+                double a = (1.0 - r->levels[l] / 100.0) / 2.0;
+                r->lower[(l * n + i) * H + s] = civ_quantile7(paths + i * P, P, a);
+                r->upper[(l * n + i) * H + s] = civ_quantile7(paths + i * P, P, 1.0 - a);
+            }
+    free(paths);
+    free(sd);
+    free(mean);
+    return failed ? civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for %zu sample paths of %zu nodes", P, n) : CIV_OK;
+}
+
+/* -1 (auto): on when no series has a negative observation. */
+static int resolve_nonneg(int mode, const civ_panel *panel)
+{
+    if (mode >= 0)
+        return mode != 0;
+    const double *v;
+    const size_t *off;
+    civ_panel_values(panel, &v, &off);
+    for (size_t k = 0; k < off[civ_panel_n_series(panel)]; k++)
+        if (v[k] < 0.0)
+            return 0;
+    return 1;
+}
+
+static civ_status result_alloc(const civ_hier *h, const civ_forecast_result *fr, civ_hier_result **out)
+{
+    civ_hier_result *r = calloc(1, sizeof *r);
+    if (!r)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the hierarchical forecasts");
+    r->n_nodes = h->n_nodes, r->h = civ_forecast_result_horizon(fr), r->n_levels = civ_forecast_result_n_levels(fr);
+    size_t plane = r->n_nodes * r->h, L = r->n_levels;
+    if (L > MAX_LEVELS) {
+        free(r);
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "at most %d interval levels, got %zu", MAX_LEVELS, L);
+    }
+    memcpy(r->levels, civ_forecast_result_levels(fr), L * sizeof *r->levels);
+    r->mean = malloc((plane ? plane : 1) * sizeof *r->mean);
+    r->base = malloc((plane ? plane : 1) * sizeof *r->base);
+    r->lower = malloc((plane * L > 0 ? plane * L : 1) * sizeof *r->lower);
+    r->upper = malloc((plane * L > 0 ? plane * L : 1) * sizeof *r->upper);
+    r->model = calloc(r->n_nodes ? r->n_nodes : 1, sizeof *r->model);
+    if (!r->mean || !r->base || !r->lower || !r->upper || !r->model) {
+        civ_hier_result_free(r);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the hierarchical forecasts");
+    }
+    memcpy(r->base, civ_forecast_result_mean(fr), plane * sizeof *r->base);
+    for (size_t i = 0; i < r->n_nodes; i++)
+        civ_copy_truncated(r->model[i], sizeof r->model[i], civ_forecast_result_model(fr, i));
+    *out = r;
+    return CIV_OK;
+}
+
+/* Point forecasts and intervals of every step. */
+static civ_status reconcile_steps(const civ_hier *h, const civ_forecast_result *fr, const double *res, size_t t,
+                                  const civ_hier_options *opt, int nonneg, civ_hier_result *r)
+{
+    size_t n = h->n_nodes, H = r->h;
+    civ_hier_w w;
+    civ_hier_corr_t c = {0};
+    civ_hier_map *m = NULL;
+    double *y = malloc(n * sizeof *y), *yt = malloc(n * sizeof *yt), *work = NULL;
+    civ_status st = civ_hier_w_build(h, opt->method, res, t, &w);
+    if (st) {
+        free(y);
+        free(yt);
+        return st;
+    }
+    r->lambda = w.lambda;
+    if (!y || !yt)
+        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory to reconcile %zu nodes", n);
+    if (!st && r->n_levels)
+        st = civ_hier_corr(h, res, t, &c);
+    for (size_t s = 0; s < H && !st; s++) {
+        for (size_t i = 0; i < n; i++)
+            y[i] = r->base[i * H + s];
+        if (!m || opt->method == CIV_RECONCILE_TD) {
+            civ_hier_map_free(m);
+            m = NULL;
+            free(work);
+            work = NULL;
+            if ((st = civ_hier_map_build(h, opt->method, &w, y, &m)))
+                break;
+            if (!(work = malloc(civ_hier_map_work_size(m) * sizeof *work))) {
+                st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory to reconcile %zu nodes", n);
+                break;
+            }
+        }
+        civ_hier_map_apply(m, y, yt, work);
+        if (nonneg)
+            civ_hier_clamp(h, yt);
+        for (size_t i = 0; i < n; i++)
+            r->mean[i * H + s] = yt[i];
+        if (r->n_levels)
+            st = step_intervals(h, m, &c, fr, opt, s, nonneg, r);
+    }
+    civ_hier_map_free(m);
+    civ_hier_w_free(&w);
+    civ_hier_corr_free(&c);
+    free(y);
+    free(yt);
+    free(work);
+    return st;
+}
+
+civ_status civ_hier_forecast(const civ_hier *h, const civ_panel *panel, const civ_hier_options *opt,
+                             civ_hier_result **out)
+{
+    if (!h || !panel || !opt || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_hier_forecast: NULL argument");
+    if (!civ_reconcile_method_name(opt->method)[0])
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_hier_forecast: unknown reconciliation method %d",
+                        (int)opt->method);
+    if (opt->method == CIV_RECONCILE_TD && !h->nested)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "td (top-down) needs a nested hierarchy: with crossed groups a "
+                        "series has several parents; use bu, ols, wls_struct, wls_var or mint_shrink");
+    civ_panel *np = NULL;
+    civ_forecast_result *fr = NULL;
+    civ_hier_result *r = NULL;
+    double *res = NULL;
+    civ_status st = civ_hier_aggregate(h, panel, &np);
+    int64_t start = 0;
+    size_t t = 0;
+    if (!st) {
+        civ_panel_series(np, 0, NULL, &t, &start); /* node 0 spans the common grid (an aggregate, or the one series) */
+        st = base_forecasts(h, np, opt, &fr);
+    }
+    if (!st)
+        st = node_residuals(fr, np, start, t, &res);
+    if (!st)
+        st = result_alloc(h, fr, &r);
+    if (!st) {
+        r->freq = civ_panel_frequency(np), r->phase = civ_panel_phase(np), r->style = civ_panel_date_style(np);
+        r->end = start + (int64_t)t - 1;
+        st = reconcile_steps(h, fr, res, t, opt, resolve_nonneg(opt->nonnegative, panel), r);
+    }
+    free(res);
+    civ_forecast_result_free(fr);
+    civ_panel_free(np);
+    if (st) {
+        civ_hier_result_free(r);
+        return st;
+    }
+    *out = r;
+    return CIV_OK;
+}
+
+size_t civ_hier_result_horizon(const civ_hier_result *r) { return r ? r->h : 0; }
+size_t civ_hier_result_n_levels(const civ_hier_result *r) { return r ? r->n_levels : 0; }
+const double *civ_hier_result_mean(const civ_hier_result *r) { return r ? r->mean : NULL; }
+const double *civ_hier_result_base(const civ_hier_result *r) { return r ? r->base : NULL; }
+const double *civ_hier_result_lower(const civ_hier_result *r, size_t l)
+{
+    return r && l < r->n_levels ? r->lower + l * r->n_nodes * r->h : NULL;
+}
+const double *civ_hier_result_upper(const civ_hier_result *r, size_t l)
+{
+    return r && l < r->n_levels ? r->upper + l * r->n_nodes * r->h : NULL;
+}
+double civ_hier_result_lambda(const civ_hier_result *r) { return r ? r->lambda : NAN; }
+
+civ_status civ_hier_result_table(const civ_hier_result *r, const civ_hier *h, civ_table **out)
+{
+    if (!r || !h || !out || r->n_nodes != h->n_nodes)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_hier_result_table: NULL argument or another hierarchy");
+    civ_table *t = NULL;
+    size_t c[7 + 2 * MAX_LEVELS], H = r->h, plane = r->n_nodes * H;
+    static const char *const fixed[] = {"level", "unique_id", "ds", "h", "model", "base", "mean"};
+    civ_status st;
+    CIV_TRY(civ_table_create(&t));
+    for (size_t k = 0; k < 7; k++)
+        CIV_TRY(civ_table_add_column(t, fixed[k], k == 3 || k > 4 ? CIV_COLUMN_NUMBER : CIV_COLUMN_TEXT, &c[k]));
+    for (size_t l = 0; l < r->n_levels; l++) {
+        char name[48];
+        snprintf(name, sizeof name, "lo-%.15g", r->levels[l]);
+        CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &c[7 + 2 * l]));
+        snprintf(name, sizeof name, "hi-%.15g", r->levels[l]);
+        CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &c[8 + 2 * l]));
+    }
+    CIV_TRY(civ_table_add_rows(t, plane, NULL));
+    for (size_t i = 0; i < r->n_nodes; i++)
+        for (size_t s = 0; s < H; s++) {
+            size_t row = i * H + s;
+            char ds[32];
+            CIV_TRY(civ_period_format_style(r->freq, r->phase, &r->style, r->end + (int64_t)s + 1, ds, sizeof ds));
+            CIV_TRY(civ_table_set_text(t, row, c[0], civ_hier_node_level(h, i)));
+            CIV_TRY(civ_table_set_text(t, row, c[1], h->node_id[i]));
+            CIV_TRY(civ_table_set_text(t, row, c[2], ds));
+            CIV_TRY(civ_table_set_number(t, row, c[3], (double)(s + 1)));
+            CIV_TRY(civ_table_set_text(t, row, c[4], r->model[i]));
+            CIV_TRY(civ_table_set_number(t, row, c[5], r->base[row]));
+            CIV_TRY(civ_table_set_number(t, row, c[6], r->mean[row]));
+            for (size_t l = 0; l < r->n_levels; l++) {
+                CIV_TRY(civ_table_set_number(t, row, c[7 + 2 * l], r->lower[l * plane + row]));
+                CIV_TRY(civ_table_set_number(t, row, c[8 + 2 * l], r->upper[l * plane + row]));
+            }
+        }
+    *out = t;
+    return CIV_OK;
+fail:
+    civ_table_free(t);
+    return st;
+}

@@ -1,0 +1,258 @@
+/*
+ * reconcile.c -- layer hier (over core): the reconciliation kernels.
+ *
+ * Every method maps base forecasts yhat (one per node) to coherent ones
+ * ytilde = S G yhat.  For the least-squares family (OLS, WLS, MinT)
+ * G = (S' W^-1 S)^-1 S' W^-1 (Wickramasuriya, Athanasopoulos & Hyndman
+ * 2019), computed in whichever of two equivalent forms has the smaller
+ * system:
+ *   - the constraint form, size n_agg: with U' = [I | -C] (C the aggregate
+ *     rows of S), ytilde = yhat - W U (U' W U)^-1 U' yhat.  W is kept as
+ *     diag(d) + F F' (MinT: F = sqrt((1-lambda)/T) X', X the T x n
+ *     residuals), so U' W U is assembled from the sparse member and ancestor
+ *     lists and the n_agg x T matrix U'F, never from an n x n matrix;
+ *   - the structural form, size n_bottom, for diagonal W (OLS, WLS):
+ *     (S' W^-1 S) b = S' W^-1 yhat.
+ * Community hierarchies have far fewer aggregates than communities, so the
+ * constraint form is the usual one; grouped structures (crossed groups) can
+ * have more aggregates than series and then take the structural form when W
+ * is diagonal.  The system is factorised once by LAPACK's dpotrf (Cholesky;
+ * OpenBLAS bundles LAPACK, so no new dependency) and solved with
+ * cblas_dtrsv for each step and sample path.  The bottom values are then
+ * summed up again, so the output is coherent to the last bit.
+ *
+ * MinT's covariance is the Schaefer-Strimmer shrinkage of the uncentered
+ * in-sample one-step residual covariance towards its diagonal, as R's hts
+ * (shrink.estim) and fable compute it; lambda's sums over all pairs of
+ * nodes are taken through the T x T Gram matrix, in O(T^2 n).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "hier.h"
+
+void civ_hier_sum_up(const civ_hier *h, double *y)
+{
+    const double *b = y + h->n_agg;
+    for (size_t p = 0; p < h->n_agg; p++) {
+        double s = 0.0;
+        for (size_t k = h->mem_off[p]; k < h->mem_off[p + 1]; k++)
+            s += b[h->mem[k]];
+        y[p] = s;
+    }
+}
+
+void civ_hier_clamp(const civ_hier *h, double *y)
+{
+    for (size_t j = 0; j < h->n_bottom; j++)
+        if (y[h->n_agg + j] < 0.0)
+            y[h->n_agg + j] = 0.0;
+    civ_hier_sum_up(h, y);
+}
+
+void civ_hier_w_free(civ_hier_w *w)
+{
+    if (!w)
+        return;
+    free(w->d);
+    free(w->f);
+    w->d = w->f = NULL;
+    w->k = 0;
+}
+
+/* The complete rows of the residuals (every node finite), as a new
+ * T x n period-major matrix. */
+static civ_status complete_rows(const civ_hier *h, const double *res, size_t n_obs, double **x, size_t *t_out)
+{
+    size_t n = h->n_nodes, t = 0;
+    *x = malloc((n_obs ? n_obs : 1) * (n ? n : 1) * sizeof **x);
+    if (!*x)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for %zu x %zu residuals", n_obs, n);
+    for (size_t r = 0; r < n_obs; r++) {
+        size_t i = 0;
+        while (i < n && isfinite(res[r * n + i]))
+            i++;
+        if (i == n)
+            memcpy(*x + t++ * n, res + r * n, n * sizeof **x);
+    }
+    *t_out = t;
+    if (t < 2)
+        return civ_fail(CIV_ERR_TOO_SHORT, "wls_var and mint_shrink need in-sample residuals of every node at 2 "
+                        "periods or more, got %zu (series that start late, or models without fitted values early "
+                        "on, leave periods without a residual); use ols or wls_struct", t);
+    return CIV_OK;
+}
+
+/* Schaefer-Strimmer intensity towards the diagonal (hts::shrink.estim), from
+ * the residuals x (T x n) and their mean squares v. */
+static double shrink_lambda(const double *x, size_t t, size_t n, const double *v, double *xs, double *gram)
+{
+    for (size_t r = 0; r < t; r++)
+        for (size_t i = 0; i < n; i++)
+            xs[r * n + i] = v[i] > 0.0 ? x[r * n + i] / sqrt(v[i]) : 0.0;
+    double a = 0.0, a_diag = 0.0, b_diag = 0.0, b = 0.0;
+    for (size_t r = 0; r < t; r++) {
+        double s = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            double q = xs[r * n + i] * xs[r * n + i];
+            s += q;
+            a_diag += q * q;
+        }
+        a += s * s;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double s = 0.0;
+        for (size_t r = 0; r < t; r++)
+            s += xs[r * n + i] * xs[r * n + i];
+        b_diag += s * s;
+    }
+    for (size_t r = 0; r < t; r++)
+        for (size_t q = 0; q <= r; q++) {
+            double s = 0.0;
+            for (size_t i = 0; i < n; i++)
+                s += xs[r * n + i] * xs[q * n + i];
+            gram[r * t + q] = s;
+            b += (q == r ? 1.0 : 2.0) * s * s;
+        }
+    double tt = (double)t;
+    double sum_v = ((a - a_diag) - (b - b_diag) / tt) / (tt * (tt - 1.0));
+    double sum_d = (b - b_diag) / (tt * tt);
+    if (!(sum_d > 0.0))
+        return 1.0;
+    double lambda = sum_v / sum_d;
+    return lambda < 0.0 ? 0.0 : lambda > 1.0 ? 1.0 : lambda;
+}
+
+/* Mean squares of the residuals (the diagonal of the uncentered covariance),
+ * floored so that W stays positive definite. */
+static void mean_squares(const double *x, size_t t, size_t n, double *v)
+{
+    double top = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double s = 0.0;
+        for (size_t r = 0; r < t; r++)
+            s += x[r * n + i] * x[r * n + i];
+        v[i] = s / (double)t;
+        if (v[i] > top)
+            top = v[i];
+    }
+    double floor = top > 0.0 ? top * 1e-12 : 1.0;
+    for (size_t i = 0; i < n; i++)
+        if (!(v[i] >= floor))
+            v[i] = floor;
+}
+
+static civ_status w_from_residuals(const civ_hier *h, civ_reconcile_method method, const double *res, size_t n_obs,
+                                   civ_hier_w *w)
+{
+    size_t n = h->n_nodes, t = 0;
+    double *x = NULL, *xs = NULL, *gram = NULL;
+    civ_status st = complete_rows(h, res, n_obs, &x, &t);
+    if (!st)
+        mean_squares(x, t, n, w->d);
+    if (!st && method == CIV_RECONCILE_MINT_SHRINK) {
+        xs = malloc(t * n * sizeof *xs);
+        gram = malloc(t * t * sizeof *gram);
+        w->f = malloc(n * t * sizeof *w->f);
+        if (!xs || !gram || !w->f) {
+            st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the residual covariance of %zu nodes", n);
+        } else {
+            double lambda = shrink_lambda(x, t, n, w->d, xs, gram);
+            double scale = sqrt((1.0 - lambda) / (double)t);
+            for (size_t i = 0; i < n; i++) {
+                w->d[i] *= lambda;
+                for (size_t r = 0; r < t; r++)
+                    w->f[i * t + r] = scale * x[r * n + i];
+            }
+            w->k = t;
+            w->lambda = lambda;
+        }
+    }
+    free(x);
+    free(xs);
+    free(gram);
+    return st;
+}
+
+civ_status civ_hier_w_build(const civ_hier *h, civ_reconcile_method method, const double *res, size_t n_obs,
+                            civ_hier_w *w)
+{
+    memset(w, 0, sizeof *w);
+    w->lambda = NAN;
+    size_t n = h->n_nodes;
+    if (!(w->d = malloc((n ? n : 1) * sizeof *w->d)))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for W of %zu nodes", n);
+    for (size_t i = 0; i < n; i++)
+        w->d[i] = method == CIV_RECONCILE_WLS_STRUCT && i < h->n_agg ? (double)(h->mem_off[i + 1] - h->mem_off[i])
+                                                                    : 1.0;
+    if (method != CIV_RECONCILE_WLS_VAR && method != CIV_RECONCILE_MINT_SHRINK)
+        return CIV_OK;
+    if (!res) {
+        civ_hier_w_free(w);
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "%s needs the in-sample residuals of every node",
+                        civ_reconcile_method_name(method));
+    }
+    civ_status st = w_from_residuals(h, method, res, n_obs, w);
+    if (st)
+        civ_hier_w_free(w);
+    return st;
+}
+
+civ_status civ_hier_corr(const civ_hier *h, const double *res, size_t n_obs, civ_hier_corr_t *c)
+{
+    size_t n = h->n_nodes, t = 0;
+    memset(c, 0, sizeof *c);
+    c->lambda = 1.0;
+    double *x = NULL, *v = malloc((n ? n : 1) * sizeof *v), *gram = NULL;
+    c->a = malloc((n ? n : 1) * sizeof *c->a);
+    if (!v || !c->a) {
+        free(v);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the residual correlation");
+    }
+    civ_status st = res ? complete_rows(h, res, n_obs, &x, &t) : CIV_ERR_TOO_SHORT;
+    if (st == CIV_ERR_TOO_SHORT) { /* too few residuals: independent draws */
+        civ_clear_error();
+        for (size_t i = 0; i < n; i++)
+            c->a[i] = 1.0;
+        free(x);
+        free(v);
+        return CIV_OK;
+    }
+    if (!st) {
+        double top = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            double s = 0.0;
+            for (size_t r = 0; r < t; r++)
+                s += x[r * n + i] * x[r * n + i];
+            v[i] = s / (double)t;
+            top = v[i] > top ? v[i] : top;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (!(v[i] > top * 1e-12))
+                v[i] = 0.0;
+        c->xs = malloc(t * n * sizeof *c->xs);
+        gram = malloc(t * t * sizeof *gram);
+        if (!c->xs || !gram)
+            st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the residual correlation");
+    }
+    if (!st) {
+        c->lambda = shrink_lambda(x, t, n, v, c->xs, gram);
+        c->t = t;
+        c->b = sqrt((1.0 - c->lambda) / (double)t);
+        for (size_t i = 0; i < n; i++)
+            c->a[i] = v[i] > 0.0 ? sqrt(c->lambda) : 1.0;
+    }
+    free(x);
+    free(v);
+    free(gram);
+    return st;
+}
+
+void civ_hier_corr_free(civ_hier_corr_t *c)
+{
+    free(c->xs);
+    free(c->a);
+    memset(c, 0, sizeof *c);
+}

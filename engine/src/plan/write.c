@@ -1,0 +1,306 @@
+/*
+ * write.c -- layer plan: the plan's output folder as one transaction
+ * (civ_plan_result_write_opts): every table as CSV, the plan report
+ * (report.html and charts/, through the public civ_report_write) and
+ * manifest.json are written into a staging folder beside the target, which
+ * is then published as a whole (civ_staging_publish_folder: the folder holds
+ * the old set or the new set, never a mix; files of the old set the new run
+ * did not make, such as uncertainty.csv after draws = 0, go with it).
+ *
+ * manifest.json records what made the folder: civicast's version, the spec's
+ * version, each input's path, size and SHA-256 (hashed when the run
+ * started), the seeds, the threads, the options, each stage's seconds and
+ * every file written with its size and SHA-256 (docs/CLI.md, "manifest.json").
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "atomic_file.h"
+#include "error.h"
+#include "plan.h"
+#include "staging.h"
+
+size_t civ_plan_managed_names(const char **names, char (*buf)[64])
+{
+    size_t n = 0;
+    for (int t = 0; t < CIV_PLAN_TABLE_COUNT; t++) {
+        snprintf(buf[t], 64, "%s.csv", civ_plan_table_name((civ_plan_table)t));
+        names[n++] = buf[t];
+    }
+    names[n++] = "report.html";
+    names[n++] = "charts";
+    names[n++] = "manifest.json";
+    return n;
+}
+
+civ_status civ_plan_check_outputs(const civ_plan *p)
+{
+    const char *managed[CIV_PLAN_MAX_MANAGED];
+    char buf[CIV_PLAN_MAX_MANAGED][64];
+    size_t nm = civ_plan_managed_names(managed, buf);
+    civ_path_role roles[CIV_PLAN_MAX_MANAGED + 12];
+    char (*outs)[CIV_PLAN_PATH_MAX + 64] = malloc(CIV_PLAN_MAX_MANAGED * sizeof *outs);
+    if (!outs)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    size_t n = 0;
+    const char *inputs[][2] = {
+        {p->path, "the plan file"},           {p->panel, "the [plan] panel"},
+        {p->communities, "the [plan] communities"}, {p->spec, "the [plan] spec"},
+        {p->mon_indicators, "the [monitor] indicators"}, {p->mon_actuals, "the [monitor] actuals"},
+        {p->mon_risks, "the [monitor] risks"}, {p->mon_matrix, "the [monitor] matrix"},
+        {p->mon_events, "the [monitor] events"}, {p->mon_demand, "the [monitor] demand_actuals"},
+    };
+    for (size_t k = 0; k < sizeof inputs / sizeof inputs[0]; k++)
+        roles[n++] = (civ_path_role){inputs[k][0], inputs[k][1], 0};
+    for (size_t k = 0; k < nm; k++) {
+        snprintf(outs[k], sizeof outs[k], "%s/%s", p->out, managed[k]);
+        roles[n++] = (civ_path_role){outs[k], "the plan's output", 1};
+    }
+    civ_status s = civ_paths_check(roles, n);
+    free(outs);
+    if (!s)
+        s = civ_staging_check_folder(p->out, managed, nm);
+    return s;
+}
+
+civ_status civ_plan_result_write(const civ_plan_result *result, const char *dir)
+{
+    return civ_plan_result_write_opts(result, dir, NULL);
+}
+
+/* The decimals of a currency's major unit: 100 -> 2, 1000 -> 3, 1 -> 0. */
+static int money_decimals(int64_t minor_unit)
+{
+    int d = 0;
+    for (int64_t u = minor_unit; u >= 10 && d < 9; u /= 10)
+        d++;
+    return d;
+}
+
+/* A failure that names no file gets `path`. */
+static civ_status name_path(civ_status s, const char *path)
+{
+    if (!s || civ_last_error()->file[0])
+        return s;
+    civ_error e = *civ_last_error();
+    snprintf(e.file, sizeof e.file, "%s", path);
+    return civ_error_restore(&e);
+}
+
+/* Every table as <stage>/<name>.csv. */
+static civ_status write_tables(const civ_plan_result *result, const char *stage, const civ_csv_write_options *options)
+{
+    /* The folder is for people by default (docs/CLI.md, "Files for people"). */
+    civ_csv_write_options people = {.bom = 1, .significant_digits = CIV_CSV_PEOPLE_DIGITS};
+    civ_csv_write_options plain = options ? *options : people;
+    /* money tables keep the currency's decimals when rounded (yuan keep their fen) */
+    civ_csv_write_options money = plain;
+    int d = money_decimals(result->spec ? civ_alloc_spec_minor_unit(result->spec) : 100);
+    if (money.min_decimals < d)
+        money.min_decimals = d;
+    civ_status s = CIV_OK;
+    for (int t = 0; t < CIV_PLAN_TABLE_COUNT && !s; t++) {
+        if (!result->tables[t])
+            continue;
+        char path[CIV_PLAN_PATH_MAX + 64];
+        snprintf(path, sizeof path, "%s/%s.csv", stage, civ_plan_table_name((civ_plan_table)t));
+        int is_money = t != CIV_PLAN_FORECASTS && t != CIV_PLAN_FORECAST_REPORT;
+        s = name_path(civ_table_write_csv_opts(result->tables[t], path, is_money ? &money : &plain), path);
+    }
+    return s;
+}
+
+/* ---- manifest.json ---------------------------------------------------------- */
+
+/* A JSON string (UTF-8 passed through; quotes, backslashes and controls escaped). */
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static void json_seconds(FILE *f, const char *stage, double seconds, int *first)
+{
+    fprintf(f, "%s\n    {\"stage\": ", *first ? "" : ",");
+    json_str(f, stage);
+    fprintf(f, ", \"seconds\": %.3f}", seconds);
+    *first = 0;
+}
+
+/* The files written into the staging folder (names relative to it), with
+ * sizes and hashes; charts/ one level down. */
+static civ_status json_files(FILE *f, const char *stage, const char *const *managed, size_t nm)
+{
+    int first = 1;
+    civ_status s = CIV_OK;
+    for (size_t k = 0; k < nm && !s; k++) {
+        char path[CIV_PLAN_PATH_MAX + 64];
+        snprintf(path, sizeof path, "%s/%s", stage, managed[k]);
+        struct stat st;
+        if (stat(path, &st) != 0 || strcmp(managed[k], "manifest.json") == 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) { /* charts/: the report's files, sorted names */
+            char cmd_names[64][128];
+            size_t n = 0;
+            DIR *d = opendir(path);
+            for (struct dirent *e; d && (e = readdir(d)) && n < 64;)
+                if (e->d_name[0] != '.' && strlen(e->d_name) < 128)
+                    snprintf(cmd_names[n++], 128, "%.127s", e->d_name);
+            if (d)
+                closedir(d);
+            qsort(cmd_names, n, sizeof cmd_names[0], (int (*)(const void *, const void *))strcmp);
+            for (size_t j = 0; j < n && !s; j++) {
+                char sub[CIV_PLAN_PATH_MAX + 256], name[256];
+                snprintf(sub, sizeof sub, "%s/%s", path, cmd_names[j]);
+                snprintf(name, sizeof name, "%s/%s", managed[k], cmd_names[j]);
+                char hex[65];
+                struct stat sb;
+                if ((s = civ_file_sha256(sub, hex)) || stat(sub, &sb) != 0)
+                    break;
+                fprintf(f, "%s\n    {\"name\": ", first ? "" : ",");
+                json_str(f, name);
+                fprintf(f, ", \"bytes\": %lld, \"sha256\": \"%s\"}", (long long)sb.st_size, hex);
+                first = 0;
+            }
+            continue;
+        }
+        char hex[65];
+        if ((s = civ_file_sha256(path, hex)))
+            break;
+        fprintf(f, "%s\n    {\"name\": ", first ? "" : ",");
+        json_str(f, managed[k]);
+        fprintf(f, ", \"bytes\": %lld, \"sha256\": \"%s\"}", (long long)st.st_size, hex);
+        first = 0;
+    }
+    return s;
+}
+
+static void json_options(FILE *f, const civ_plan_result *r, const civ_csv_write_options *csv)
+{
+    const civ_plan *p = &r->plan;
+    fprintf(f, "  \"options\": {\n    \"model\": ");
+    json_str(f, p->model);
+    fprintf(f, ",\n    \"horizon\": %zu,\n    \"levels\": [", p->horizon);
+    for (size_t k = 0; k < p->n_levels; k++)
+        fprintf(f, "%s%.17g", k ? ", " : "", p->levels[k]);
+    fprintf(f, "],\n    \"draws\": %zu,\n    \"weight_concentration\": %.17g,\n    \"perturb_forecasts\": %s,\n",
+            p->draws, p->concentration, p->unc_forecasts ? "true" : "false");
+    fprintf(f, "    \"freq\": ");
+    json_str(f, p->freq);
+    fprintf(f, ",\n    \"encoding\": ");
+    json_str(f, p->encoding);
+    fprintf(f, ",\n    \"lang\": ");
+    json_str(f, p->lang[0] ? p->lang : "zh");
+    fprintf(f, ",\n    \"out\": ");
+    json_str(f, p->out);
+    fprintf(f, ",\n    \"csv\": {\"bom\": %s, \"significant_digits\": %d}\n  },\n", csv->bom ? "true" : "false",
+            csv->significant_digits);
+}
+
+static void json_stages(FILE *f, const civ_plan_result *r)
+{
+    const civ_plan_stats *st = &r->stats;
+    int first = 1;
+    fprintf(f, "  \"stages\": [");
+    json_seconds(f, "forecast", st->forecast_seconds, &first);
+    json_seconds(f, "allocation", st->alloc_seconds, &first);
+    if (st->n_draws)
+        json_seconds(f, "uncertainty", st->uncertainty_seconds, &first);
+    if (st->has_need)
+        json_seconds(f, "need", st->need_seconds, &first);
+    if (st->has_monitor)
+        json_seconds(f, "monitor", st->monitor_seconds, &first);
+    json_seconds(f, "total", r->total_seconds, &first);
+    fprintf(f, "\n  ],\n");
+}
+
+static civ_status write_manifest(const civ_plan_result *r, const char *stage, const civ_csv_write_options *csv,
+                                 const char *const *managed, size_t nm)
+{
+    char path[CIV_PLAN_PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/manifest.json", stage);
+    civ_atomic_file af;
+    civ_status s = civ_atomic_open(&af, path);
+    if (s)
+        return s;
+    FILE *f = af.fp;
+    const civ_plan *p = &r->plan;
+    time_t now = time(NULL);
+    struct tm tm;
+    char when[32];
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fprintf(f, "{\n  \"schema\": \"civicast-plan-manifest\",\n  \"schema_version\": 1,\n  \"civicast_version\": ");
+    json_str(f, civ_version());
+    fprintf(f, ",\n  \"created_utc\": \"%s\",\n  \"spec_version\": ", when);
+    json_str(f, r->spec ? civ_alloc_spec_version(r->spec) : "");
+    fprintf(f, ",\n  \"inputs\": [");
+    for (size_t k = 0; k < r->n_inputs; k++) {
+        const civ_plan_input *in = &r->inputs[k];
+        fprintf(f, "%s\n    {\"role\": ", k ? "," : "");
+        json_str(f, in->role);
+        fprintf(f, ", \"path\": ");
+        json_str(f, in->path);
+        fprintf(f, ", \"bytes\": %lld, \"sha256\": \"%s\"}", in->bytes, in->sha256);
+    }
+    fprintf(f, "\n  ],\n  \"seeds\": {\"forecast\": %" PRIu64 ", \"uncertainty\": %" PRIu64 "},\n", p->seed,
+            p->unc_seed);
+    fprintf(f, "  \"threads\": %d,\n", p->threads);
+    json_options(f, r, csv);
+    json_stages(f, r);
+    fprintf(f, "  \"results\": {\"series\": %zu, \"failed\": %zu, \"draws\": %zu, \"need\": %s, \"monitor\": %s},\n",
+            r->stats.n_series, r->stats.n_failed, r->stats.n_draws, r->stats.has_need ? "true" : "false",
+            r->stats.has_monitor ? "true" : "false");
+    fprintf(f, "  \"files\": [");
+    s = json_files(f, stage, managed, nm);
+    fprintf(f, "\n  ]\n}\n");
+    if (s) {
+        civ_atomic_abort(&af);
+        return s;
+    }
+    return civ_atomic_commit(&af);
+}
+
+civ_status civ_plan_result_write_opts(const civ_plan_result *result, const char *dir,
+                                      const civ_csv_write_options *options)
+{
+    if (!result || !dir || !dir[0])
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_result_write: NULL result or empty folder");
+    const char *managed[CIV_PLAN_MAX_MANAGED];
+    char buf[CIV_PLAN_MAX_MANAGED][64];
+    size_t nm = civ_plan_managed_names(managed, buf);
+    civ_plan check = result->plan;
+    snprintf(check.out, sizeof check.out, "%s", dir);
+    civ_status s = civ_plan_check_outputs(&check); /* a folder other than the run's */
+    civ_staging *stg = NULL;
+    if (!s)
+        s = civ_staging_open(dir, &stg);
+    const char *stage = civ_staging_dir(stg);
+    civ_csv_write_options people = {.bom = 1, .significant_digits = CIV_CSV_PEOPLE_DIGITS};
+    if (!s)
+        s = write_tables(result, stage, options);
+    if (!s) {
+        civ_report_options ro = {.lang = result->plan.lang[0] ? result->plan.lang : NULL};
+        s = name_path(civ_report_write(stage, &ro), dir);
+    }
+    if (!s)
+        s = write_manifest(result, stage, options ? options : &people, managed, nm);
+    if (!s)
+        s = civ_staging_publish_folder(stg, dir, managed, nm);
+    civ_staging_free(stg);
+    return s;
+}

@@ -1,0 +1,176 @@
+"""Hierarchies and reconciliation over civicast.h (civ_hier_*).
+
+``Hierarchy(df, communities, hierarchy=[...], groups=[...])`` builds the
+hierarchy of the series of a long-format panel from community attributes
+(``civ_hier_build``): its nodes, the summing matrix S, the panel of every
+node (``aggregate``) and ``reconcile`` of given base forecasts
+(``civ_hier_reconcile``).  ``forecast_hierarchy`` (reached through
+``civicast.forecast(..., hierarchy=...)``) forecasts and reconciles every
+node in one C call (``civ_hier_forecast``).  docs/FORECASTING.md,
+"Hierarchies and reconciliation"; docs/PYTHON.md.
+"""
+import ctypes
+import os
+
+import numpy as np
+import pandas as pd
+
+from . import _lib
+from ._lib import check, encode, lib
+from .frame import (PanelData, _DEFAULT_SEED, _Owned, _dec, _read_table, frame_to_table, panel_to_frame,
+                    table_to_frame)
+
+
+def _names(x, what):
+    if x is None:
+        return []
+    if isinstance(x, str):
+        x = [p for p in x.split(",") if p]
+    return [str(v) for v in x]
+
+
+def _method(name):
+    if name not in _lib.RECONCILE_METHODS:
+        raise ValueError(f"civicast: reconcile must be one of {sorted(_lib.RECONCILE_METHODS)}, got {name!r}")
+    return _lib.RECONCILE_METHODS[name]
+
+
+def _communities_table(communities, columns):
+    if isinstance(communities, pd.DataFrame):
+        df = communities.copy()
+        for c in ["unique_id"] + columns:  # level values are labels, even when they look like numbers
+            if c in df.columns:
+                df[c] = df[c].map(lambda v: "" if pd.isna(v) else str(v))
+        return frame_to_table(df)
+    return _read_table(os.fspath(communities), ["unique_id"] + columns)
+
+
+class Hierarchy:
+    """The hierarchy of the series of `df` (long format unique_id, ds, y)
+    given by the attribute columns of `communities` (a DataFrame or a
+    .csv/.h5 path with unique_id): `hierarchy` nested, top first (e.g.
+    ["district", "street"]), `groups` crossed (e.g. ["service"]).
+
+    nodes: DataFrame level, unique_id (aggregates first, then the series in
+    sorted unique_id order); S: the dense summing matrix (nodes x series; for
+    small hierarchies); summing_table(): its non-zeros in long form.
+    Errors: civicast.Error naming the rows (a community listed twice, a
+    missing level value, a street under two districts, a column named
+    twice)."""
+
+    def __init__(self, df, communities, hierarchy=None, groups=None, freq=None):
+        levels, grps = _names(hierarchy, "hierarchy"), _names(groups, "groups")
+        self.pdata = PanelData(df, freq=freq)
+        self._comm = _communities_table(communities, levels + grps)
+        lv = (ctypes.c_char_p * max(1, len(levels)))(*[encode(v) for v in levels])
+        gr = (ctypes.c_char_p * max(1, len(grps)))(*[encode(v) for v in grps])
+        self._h = _Owned(lib.civ_hier_free)
+        check(lib.civ_hier_build(self.pdata.ptr, self._comm.ptr, lv, len(levels), gr, len(grps),
+                                 ctypes.byref(self._h.ptr)))
+        n = lib.civ_hier_n_nodes(self._h.ptr)
+        self.n_nodes, self.n_bottom = n, lib.civ_hier_n_bottom(self._h.ptr)
+        self.nodes = pd.DataFrame({
+            "level": [_dec(lib.civ_hier_node_level(self._h.ptr, i)) for i in range(n)],
+            "unique_id": [_dec(lib.civ_hier_node_id(self._h.ptr, i)) for i in range(n)]})
+
+    def summing_table(self):
+        """level, unique_id, bottom_id: one row per non-zero of S."""
+        t = _Owned(lib.civ_table_free)
+        check(lib.civ_hier_summing_table(self._h.ptr, ctypes.byref(t.ptr)))
+        with t:
+            return table_to_frame(t.ptr)
+
+    @property
+    def S(self):
+        st = self.summing_table()
+        row = {k: i for i, k in enumerate(zip(self.nodes["level"], self.nodes["unique_id"]))}
+        col = {k: j for j, k in enumerate(self.nodes["unique_id"].iloc[self.n_nodes - self.n_bottom:])}
+        s = np.zeros((self.n_nodes, self.n_bottom))
+        for lv, u, b in zip(st["level"], st["unique_id"], st["bottom_id"]):
+            s[row[(lv, u)], col[b]] = 1.0
+        return s
+
+    def aggregate(self):
+        """The panel of every node (long format unique_id, ds, y), aggregates
+        summed over the series (civ_hier_aggregate)."""
+        out = _Owned(lib.civ_panel_free)
+        check(lib.civ_hier_aggregate(self._h.ptr, self.pdata.ptr, ctypes.byref(out.ptr)))
+        with out:
+            return panel_to_frame(out.ptr)
+
+    def reconcile(self, base, method="mint_shrink", residuals=None, nonnegative=False):
+        """Reconciles base forecasts (array n_nodes x h, rows in node order)
+        with `method` (bu, td, ols, wls_struct, wls_var, mint_shrink);
+        residuals: in-sample one-step residuals, array T x n_nodes (NaN rows
+        are left out), needed by wls_var and mint_shrink.  Returns the
+        coherent forecasts (n_nodes x h); the shrinkage intensity of MinT is
+        in self.last_lambda."""
+        b = np.ascontiguousarray(np.asarray(base, dtype=np.float64))
+        if b.ndim == 1:
+            b = b[:, None]
+        if b.shape[0] != self.n_nodes:
+            raise ValueError(f"civicast: base needs {self.n_nodes} rows (one per node), got {b.shape[0]}")
+        H = b.shape[1]
+        r = None if residuals is None else np.ascontiguousarray(np.asarray(residuals, dtype=np.float64))
+        if r is not None and (r.ndim != 2 or r.shape[1] != self.n_nodes):
+            raise ValueError(f"civicast: residuals must be T x {self.n_nodes}")
+        out = np.empty_like(b)
+        lam = ctypes.c_double()
+        check(lib.civ_hier_reconcile(self._h.ptr, _method(method), b.ctypes.data, H,
+                                     r.ctypes.data if r is not None else None, 0 if r is None else r.shape[0],
+                                     1 if nonnegative else 0, out.ctypes.data, ctypes.byref(lam)))
+        self.last_lambda = lam.value
+        return out
+
+    def forecast(self, h=None, model="auto", level=(80, 95), reconcile="mint_shrink", threads=None, seed=None,
+                 n_paths=None, nonnegative="auto"):
+        """Forecasts every node and reconciles (civ_hier_forecast): a DataFrame
+        level, unique_id, ds, h, model, base, mean, lo-80, hi-80, ...; the
+        shrinkage intensity in .attrs["lambda"]."""
+        opt = _lib.civ_hier_options()
+        check(lib.civ_hier_options_init(ctypes.byref(opt)))
+        fn = "civicast.forecast"
+        model_b = encode(model)
+        opt.forecast.model = model_b
+        if h is not None:
+            opt.forecast.horizon = _lib.whole(fn, "h", h, 1)
+        levels = [] if level is None else [float(x) for x in np.atleast_1d(level)]
+        lv = (ctypes.c_double * max(1, len(levels)))(*levels)
+        opt.forecast.levels = ctypes.cast(lv, _lib.c_double_p)
+        opt.forecast.n_levels = len(levels)
+        if threads is not None:
+            opt.forecast.threads = _lib.whole(fn, "threads", threads, 0)
+        opt.forecast.seed = _DEFAULT_SEED if seed is None else _lib.whole(fn, "seed", seed, 0)
+        if n_paths is not None:
+            opt.n_paths = _lib.whole(fn, "n_paths", n_paths, 1)
+        opt.method = _method(reconcile)
+        opt.nonnegative = {"auto": -1, "off": 0, "on": 1, None: -1, False: 0, True: 1}[nonnegative]
+        res, t = _Owned(lib.civ_hier_result_free), _Owned(lib.civ_table_free)
+        with res, t:
+            check(lib.civ_hier_forecast(self._h.ptr, self.pdata.ptr, ctypes.byref(opt), ctypes.byref(res.ptr)))
+            check(lib.civ_hier_result_table(res.ptr, self._h.ptr, ctypes.byref(t.ptr)))
+            out = table_to_frame(t.ptr)
+            lam = lib.civ_hier_result_lambda(res.ptr)
+        out["h"] = out["h"].astype(np.int64)
+        out.attrs["lambda"] = lam
+        del lv, model_b
+        return out
+
+
+def reconcile(df, communities, base, hierarchy=None, groups=None, method="mint_shrink", residuals=None,
+              nonnegative=False):
+    """Reconciles base forecasts of every node of the hierarchy of `df`:
+    Hierarchy(df, communities, hierarchy, groups).reconcile(base, method,
+    residuals, nonnegative).  Returns (nodes DataFrame, coherent array)."""
+    hz = Hierarchy(df, communities, hierarchy, groups)
+    return hz.nodes, hz.reconcile(base, method, residuals, nonnegative)
+
+
+def forecast_hierarchy(df, communities, hierarchy=None, groups=None, reconcile="mint_shrink", **kw):
+    """civicast.forecast(df, hierarchy=..., communities=...): every node
+    forecast and reconciled; see Hierarchy.forecast."""
+    if communities is None:
+        raise ValueError("civicast.forecast: hierarchy= needs communities= (a DataFrame or a path with unique_id "
+                         "and the hierarchy's columns)")
+    return Hierarchy(df, communities, hierarchy, groups, freq=kw.pop("freq", None)).forecast(reconcile=reconcile,
+                                                                                             **kw)

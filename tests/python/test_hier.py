@@ -1,0 +1,137 @@
+"""Hierarchies and reconciliation from Python (civicast.Hierarchy,
+civicast.reconcile, civicast.forecast(..., hierarchy=...)), checked against
+a small numpy implementation of BU, OLS, WLS (structural and variance) and
+MinT with the Schaefer-Strimmer shrinkage (as R's hts::shrink.estim),
+written here from the formulas; coherence of forecasts; the real grouped
+prison structure (tests/fixtures/hier, from ../shared); bad hierarchies."""
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import civicast
+
+FIX = os.path.join(os.environ.get("CIV_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", "..")),
+                   "tests", "fixtures", "hier")
+
+
+def np_reconcile(S, base, method, res=None):
+    n, m = S.shape
+    if method == "bu":
+        return S @ base[n - m:]
+    if method == "ols":
+        W = np.eye(n)
+    elif method == "wls_struct":
+        W = np.diag(S.sum(axis=1))
+    else:
+        x = res[np.all(np.isfinite(res), axis=1)]
+        T = x.shape[0]
+        covm = x.T @ x / T
+        if method == "wls_var":
+            W = np.diag(np.diag(covm))
+        else:
+            d = np.diag(covm)
+            xs = x / np.sqrt(d)
+            v = (1.0 / (T * (T - 1))) * ((xs ** 2).T @ (xs ** 2) - (xs.T @ xs) ** 2 / T)
+            np.fill_diagonal(v, 0.0)
+            corm = covm / np.sqrt(np.outer(d, d))
+            np.fill_diagonal(corm, 0.0)
+            lam = min(1.0, max(0.0, v.sum() / (corm ** 2).sum()))
+            W = lam * np.diag(d) + (1 - lam) * covm
+    Wi = np.linalg.inv(W)
+    G = np.linalg.solve(S.T @ Wi @ S, S.T @ Wi)
+    return S @ G @ base
+
+
+def small_city(rng, n_months=36):
+    comm = pd.DataFrame({
+        "unique_id": [f"c{i}" for i in range(8)],
+        "district": ["A", "A", "A", "A", "B", "B", "B", "C"],
+        "street": ["A1", "A1", "A2", "A2", "B1", "B1", "B2", "C1"],
+        "service": ["meals", "care", "meals", "care", "meals", "care", "meals", "care"]})
+    ds = pd.period_range("2020-01", periods=n_months, freq="M").astype(str)
+    rows = []
+    for i, u in enumerate(comm["unique_id"]):
+        y = 40 + 5 * i + np.arange(n_months) * 0.4 + rng.normal(0, 3, n_months)
+        rows.append(pd.DataFrame({"unique_id": u, "ds": ds, "y": np.round(y)}))
+    return pd.concat(rows, ignore_index=True), comm
+
+
+@pytest.mark.parametrize("levels,groups", [(["district", "street"], None), (["district"], ["service"])])
+def test_methods_match_numpy(levels, groups):
+    rng = np.random.default_rng(7)
+    df, comm = small_city(rng)
+    hz = civicast.Hierarchy(df, comm, hierarchy=levels, groups=groups)
+    S = hz.S
+    n, m = S.shape
+    assert m == 8 and np.allclose(S[n - m:], np.eye(m))
+    T = 30
+    f = rng.normal(size=(T, 1))
+    res = f * rng.uniform(0.5, 2, n) + rng.normal(size=(T, n))
+    res[0, 3] = np.nan  # a row without every residual is left out
+    base = rng.uniform(50, 150, size=(n, 4))
+    for method in ("bu", "ols", "wls_struct", "wls_var", "mint_shrink"):
+        got = hz.reconcile(base, method, residuals=res)
+        want = np_reconcile(S, base, method, res)
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
+        np.testing.assert_array_equal(S @ got[n - m:], got)  # coherent to the last bit
+    assert 0.0 < hz.last_lambda < 1.0
+    nodes, got = civicast.reconcile(df, comm, base, hierarchy=levels, groups=groups, method="ols")
+    assert list(nodes["unique_id"]) == list(hz.nodes["unique_id"])
+    np.testing.assert_allclose(got, np_reconcile(S, base, "ols"), rtol=1e-9)
+
+
+def test_forecast_every_node_coherent():
+    rng = np.random.default_rng(3)
+    df, comm = small_city(rng)
+    out = civicast.forecast(df, h=6, model="ets", hierarchy=["district", "street"], communities=comm,
+                            reconcile="wls_struct", level=[80])
+    assert list(out.columns) == ["level", "unique_id", "ds", "h", "model", "base", "mean", "lo-80", "hi-80"]
+    assert set(out["level"]) == {"total", "district", "district/street", "unique_id"}
+    for step in range(1, 7):
+        s = out[out["h"] == step].set_index(["level", "unique_id"])["mean"]
+        bottom = s["unique_id"]
+        assert s[("total", "total")] == pytest.approx(bottom.sum(), rel=1e-12)
+        assert s[("district", "A")] == pytest.approx(bottom[["c0", "c1", "c2", "c3"]].sum(), rel=1e-12)
+    assert (out["lo-80"] <= out["hi-80"]).all()
+    assert (out["mean"] >= 0).all()  # non-negative data: the non-negative variant (auto)
+
+
+def test_prison_grouped_real_data_matches_numpy():
+    """The fpp2 prison data: base forecasts of every node, then MinT and WLS
+    in C against numpy on the same base forecasts and residuals."""
+    df = pd.read_csv(os.path.join(FIX, "prison.csv"))
+    groups = pd.read_csv(os.path.join(FIX, "prison_groups.csv"))
+    hz = civicast.Hierarchy(df, groups, groups=["state", "gender", "legal"])
+    assert hz.n_nodes == 81  # 1 + 8 + 2 + 16 + 2 + 16 + 4 + 32, as hts's gts
+    agg = hz.aggregate()
+    fc, fitted = civicast.forecast(agg, h=4, model="naive", level=None, fitted=True)
+    order = list(hz.nodes["unique_id"])
+    base = fc.pivot(index="unique_id", columns="h", values="mean").loc[order].to_numpy()
+    res = fitted.pivot(index="ds", columns="unique_id", values="residual")[order].to_numpy()
+    S = hz.S
+    for method in ("wls_var", "mint_shrink"):
+        np.testing.assert_allclose(hz.reconcile(base, method, residuals=res), np_reconcile(S, base, method, res),
+                                   rtol=1e-8)
+
+
+def test_bad_hierarchies_name_rows():
+    rng = np.random.default_rng(1)
+    df, comm = small_city(rng)
+    twice = pd.concat([comm, comm.iloc[[2]].assign(street="A9")], ignore_index=True)
+    with pytest.raises(civicast.Error, match=r"community 'c2' is listed twice.*row 3.*row 9"):
+        civicast.Hierarchy(df, twice, hierarchy=["district", "street"])
+    bad = comm.copy()
+    bad.loc[4, "district"] = "A"  # B1 under A (c4) and under B (c5)
+    with pytest.raises(civicast.Error, match="inconsistent nesting: street 'B1'"):
+        civicast.Hierarchy(df, bad, hierarchy=["district", "street"])
+    missing = comm.copy()
+    missing.loc[6, "street"] = None
+    with pytest.raises(civicast.Error, match=r"community 'c6' \(row 7\) has no value of 'street'"):
+        civicast.Hierarchy(df, missing, hierarchy=["district", "street"])
+    with pytest.raises(civicast.Error, match="twice"):
+        civicast.Hierarchy(df, comm, hierarchy=["district", "district"])
+    with pytest.raises(civicast.Error, match="nested"):
+        civicast.forecast(df, h=2, model="naive", hierarchy=["district"], groups=["service"], communities=comm,
+                          reconcile="td")

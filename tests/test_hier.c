@@ -1,0 +1,445 @@
+/*
+ * test_hier.c -- hierarchies and reconciliation (engine/src/hier/): the
+ * nodes and S of a nested and of a grouped structure; every least-squares
+ * method against the closed form P = S (S'W^-1 S)^-1 S'W^-1 computed densely
+ * here with GSL (W for MinT from its pairwise definition, not the Gram
+ * shortcut the library uses), in both the constraint and the structural
+ * form; the OLS case of a total with two children by hand; bottom-up and
+ * top-down shares by hand; the non-negative variant; coherence of
+ * civ_hier_forecast's means and bounds and their identity across thread
+ * counts; aggregation (late starts, missing values); and the bad
+ * hierarchies, each error naming its rows.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <gsl/gsl_linalg.h>
+
+#include "hier.h"
+
+/* A communities table from rows of text cells; cols[0] is unique_id. */
+static civ_table *make_table(const char *const *cols, size_t nc, const char *const *cells, size_t nr)
+{
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_create(&t), CIV_OK);
+    for (size_t c = 0; c < nc; c++)
+        assert_int_equal(civ_table_add_column(t, cols[c], CIV_COLUMN_TEXT, NULL), CIV_OK);
+    assert_int_equal(civ_table_add_rows(t, nr, NULL), CIV_OK);
+    for (size_t r = 0; r < nr; r++)
+        for (size_t c = 0; c < nc; c++)
+            assert_int_equal(civ_table_set_text(t, r, c, cells[r * nc + c]), CIV_OK);
+    return t;
+}
+
+static uint64_t lcg_state = 12345;
+static double unif(void)
+{
+    lcg_state = lcg_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(lcg_state >> 11) / 9007199254740992.0 - 0.5;
+}
+
+/* A monthly panel of the given ids, n values each (a level, a trend and noise). */
+static civ_panel *make_panel(const char *const *ids, size_t m, size_t n)
+{
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    double *v = malloc(n * sizeof *v);
+    for (size_t j = 0; j < m; j++) {
+        for (size_t t = 0; t < n; t++)
+            v[t] = 50.0 + 10.0 * (double)j + 0.3 * (double)t + 8.0 * unif();
+        assert_int_equal(civ_panel_add_series(p, ids[j], 24000, v, n, NULL), CIV_OK);
+    }
+    free(v);
+    return p;
+}
+
+static const char *const IDS[] = {"c1", "c2", "c3", "c4", "c5", "c6"};
+static const char *const COLS[] = {"unique_id", "district", "street", "service"};
+static const char *const CELLS[] = {"c1", "A", "A1", "meals", "c2", "A", "A1", "care", "c3", "A", "A2", "meals",
+                                    "c4", "B", "B1", "care",  "c5", "B", "B1", "meals", "c6", "B", "B2", "care"};
+
+/* The dense S of a hierarchy. */
+static gsl_matrix *dense_s(const civ_hier *h)
+{
+    gsl_matrix *s = gsl_matrix_calloc(h->n_nodes, h->n_bottom);
+    for (size_t p = 0; p < h->n_agg; p++)
+        for (size_t k = h->mem_off[p]; k < h->mem_off[p + 1]; k++)
+            gsl_matrix_set(s, p, h->mem[k], 1.0);
+    for (size_t j = 0; j < h->n_bottom; j++)
+        gsl_matrix_set(s, h->n_agg + j, j, 1.0);
+    return s;
+}
+
+static gsl_matrix *inverse(const gsl_matrix *a)
+{
+    size_t n = a->size1;
+    gsl_matrix *lu = gsl_matrix_alloc(n, n), *inv = gsl_matrix_alloc(n, n);
+    gsl_permutation *perm = gsl_permutation_alloc(n);
+    int sign;
+    gsl_matrix_memcpy(lu, a);
+    gsl_linalg_LU_decomp(lu, perm, &sign);
+    gsl_linalg_LU_invert(lu, perm, inv);
+    gsl_matrix_free(lu);
+    gsl_permutation_free(perm);
+    return inv;
+}
+
+/* W of a method, densely, from its definition (x: T x n residuals). */
+static gsl_matrix *dense_w(const civ_hier *h, civ_reconcile_method method, const double *x, size_t T)
+{
+    size_t n = h->n_nodes;
+    gsl_matrix *w = gsl_matrix_calloc(n, n);
+    double *cov = calloc(n * n, sizeof *cov);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            for (size_t t = 0; t < T; t++)
+                cov[i * n + j] += x[t * n + i] * x[t * n + j] / (double)T;
+    double sv = 0.0, sd = 0.0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            if (i == j)
+                continue;
+            double s22 = 0.0, s11 = 0.0;
+            for (size_t t = 0; t < T; t++) {
+                double a = x[t * n + i] / sqrt(cov[i * n + i]), b = x[t * n + j] / sqrt(cov[j * n + j]);
+                s22 += a * a * b * b;
+                s11 += a * b;
+            }
+            sv += (s22 - s11 * s11 / (double)T) / ((double)T * (double)(T - 1));
+            double r = cov[i * n + j] / sqrt(cov[i * n + i] * cov[j * n + j]);
+            sd += r * r;
+        }
+    double lambda = fmin(1.0, fmax(0.0, sv / sd));
+    for (size_t i = 0; i < n; i++) {
+        double d = method == CIV_RECONCILE_OLS ? 1.0
+                   : method == CIV_RECONCILE_WLS_STRUCT
+                       ? (i < h->n_agg ? (double)(h->mem_off[i + 1] - h->mem_off[i]) : 1.0)
+                       : cov[i * n + i];
+        gsl_matrix_set(w, i, i, d);
+        if (method == CIV_RECONCILE_MINT_SHRINK)
+            for (size_t j = 0; j < n; j++)
+                if (j != i)
+                    gsl_matrix_set(w, i, j, (1.0 - lambda) * cov[i * n + j]);
+    }
+    free(cov);
+    return w;
+}
+
+/* ytilde = S (S'W^-1 S)^-1 S'W^-1 yhat, densely. */
+static void closed_form(const civ_hier *h, const gsl_matrix *w, const double *yhat, double *out)
+{
+    size_t n = h->n_nodes, m = h->n_bottom;
+    gsl_matrix *s = dense_s(h), *wi = inverse(w), *swi = gsl_matrix_alloc(m, n), *a = gsl_matrix_alloc(m, m);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, s, wi, 0.0, swi);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, swi, s, 0.0, a);
+    gsl_matrix *ai = inverse(a);
+    gsl_vector_const_view yv = gsl_vector_const_view_array(yhat, n);
+    gsl_vector *t1 = gsl_vector_alloc(m), *b = gsl_vector_alloc(m);
+    gsl_vector_view ov = gsl_vector_view_array(out, n);
+    gsl_blas_dgemv(CblasNoTrans, 1.0, swi, &yv.vector, 0.0, t1);
+    gsl_blas_dgemv(CblasNoTrans, 1.0, ai, t1, 0.0, b);
+    gsl_blas_dgemv(CblasNoTrans, 1.0, s, b, 0.0, &ov.vector);
+    gsl_matrix_free(s), gsl_matrix_free(wi), gsl_matrix_free(swi), gsl_matrix_free(a), gsl_matrix_free(ai);
+    gsl_vector_free(t1), gsl_vector_free(b);
+}
+
+/* Every aggregate equals the sum of its members, exactly. */
+static void assert_coherent(const civ_hier *h, const double *y, size_t stride)
+{
+    for (size_t p = 0; p < h->n_agg; p++) {
+        double s = 0.0;
+        for (size_t k = h->mem_off[p]; k < h->mem_off[p + 1]; k++)
+            s += y[(h->n_agg + h->mem[k]) * stride];
+        assert_true(y[p * stride] == s);
+    }
+}
+
+static civ_hier *build(const char *const *levels, size_t nl, const char *const *groups, size_t ng)
+{
+    civ_table *t = make_table(COLS, 4, CELLS, 6);
+    civ_panel *p = make_panel(IDS, 6, 30);
+    civ_hier *h = NULL;
+    assert_int_equal(civ_hier_build(p, t, levels, nl, groups, ng, &h), CIV_OK);
+    civ_table_free(t);
+    civ_panel_free(p);
+    return h;
+}
+
+static void test_nodes_and_s(void **state)
+{
+    (void)state;
+    const char *lv[] = {"district", "street"};
+    civ_hier *h = build(lv, 2, NULL, 0);
+    static const char *const ids[] = {"total", "A", "B", "A/A1", "A/A2", "B/B1", "B/B2", "c1"};
+    static const char *const lvl[] = {"total", "district", "district", "district/street", "district/street",
+                                      "district/street", "district/street", "unique_id"};
+    assert_int_equal(civ_hier_n_nodes(h), 13);
+    assert_int_equal(civ_hier_n_bottom(h), 6);
+    for (size_t i = 0; i < 8; i++) {
+        assert_string_equal(civ_hier_node_id(h, i), ids[i]);
+        assert_string_equal(civ_hier_node_level(h, i), lvl[i]);
+    }
+    assert_int_equal(h->mem_off[2] - h->mem_off[1], 3); /* A: c1 c2 c3 */
+    assert_int_equal(h->mem[h->mem_off[4]], 2);          /* A/A2: c3 */
+    assert_int_equal(h->parent[7 + 2], 4);               /* c3 -> A/A2 -> A -> total */
+    assert_int_equal(h->parent[4], 1);
+    assert_int_equal(h->parent[1], 0);
+    civ_table *t = NULL;
+    assert_int_equal(civ_hier_summing_table(h, &t), CIV_OK);
+    assert_int_equal(civ_table_n_rows(t), 6 + 3 + 3 + 2 + 1 + 2 + 1 + 6);
+    civ_table_free(t);
+    civ_hier_free(h);
+    /* grouped: district crossed with service; district/service keeps 4 nodes */
+    const char *lv1[] = {"district"}, *gr[] = {"service"};
+    h = build(lv1, 1, gr, 1);
+    static const char *const gids[] = {"total", "care", "meals", "A", "B", "A/care", "A/meals", "B/care", "B/meals"};
+    assert_int_equal(civ_hier_n_nodes(h), 15);
+    for (size_t i = 0; i < 9; i++)
+        assert_string_equal(civ_hier_node_id(h, i), gids[i]);
+    assert_string_equal(civ_hier_node_level(h, 6), "district/service");
+    assert_int_equal(h->nested, 0);
+    civ_hier_free(h);
+}
+
+/* Every least-squares method equals the dense closed form. */
+static void check_closed_forms(civ_hier *h)
+{
+    size_t n = h->n_nodes, T = 25, H = 2;
+    double *x = malloc(T * n * sizeof *x), *base = malloc(n * H * sizeof *base), *out = malloc(n * H * sizeof *out);
+    double *yh = malloc(n * sizeof *yh), *ref = malloc(n * sizeof *ref);
+    for (size_t t = 0; t < T; t++) { /* a common factor and each node's own noise: correlated residuals */
+        double f = unif();
+        for (size_t i = 0; i < n; i++)
+            x[t * n + i] = f * (double)(i % 3 + 1) + unif() * (1.0 + 0.1 * (double)i);
+    }
+    for (size_t k = 0; k < n * H; k++)
+        base[k] = 100.0 * (1.0 + unif());
+    const civ_reconcile_method methods[] = {CIV_RECONCILE_OLS, CIV_RECONCILE_WLS_STRUCT, CIV_RECONCILE_WLS_VAR,
+                                            CIV_RECONCILE_MINT_SHRINK};
+    for (size_t q = 0; q < 4; q++) {
+        double lambda = 0.0;
+        assert_int_equal(civ_hier_reconcile(h, methods[q], base, H, x, T, 0, out, &lambda), CIV_OK);
+        assert_true(methods[q] == CIV_RECONCILE_MINT_SHRINK ? (lambda > 0.0 && lambda < 1.0) : isnan(lambda));
+        gsl_matrix *w = dense_w(h, methods[q], x, T);
+        for (size_t s = 0; s < H; s++) {
+            for (size_t i = 0; i < n; i++)
+                yh[i] = base[i * H + s];
+            closed_form(h, w, yh, ref);
+            for (size_t i = 0; i < n; i++)
+                assert_true(fabs(out[i * H + s] - ref[i]) < 1e-9 * (1.0 + fabs(ref[i])));
+            assert_coherent(h, out + s, H);
+        }
+        gsl_matrix_free(w);
+    }
+    free(x), free(base), free(out), free(yh), free(ref);
+}
+
+static void test_closed_forms(void **state)
+{
+    (void)state;
+    const char *lv[] = {"district", "street"}, *gr[] = {"service"};
+    civ_hier *h = build(lv, 1, NULL, 0); /* 3 aggregates < 6 series: the constraint form */
+    check_closed_forms(h);
+    civ_hier_free(h);
+    h = build(lv, 2, NULL, 0);           /* 7 > 6: the structural form for diagonal W */
+    check_closed_forms(h);
+    civ_hier_free(h);
+    h = build(lv, 1, gr, 1);             /* grouped, 9 aggregates */
+    check_closed_forms(h);
+    civ_hier_free(h);
+}
+
+/* A total over two series, OLS by hand: each gets a third of the gap. */
+static void test_two_children_by_hand(void **state)
+{
+    (void)state;
+    static const char *const cols[] = {"unique_id", "g"}, *cells[] = {"c1", "x", "c2", "y"};
+    civ_table *t = make_table(cols, 2, cells, 2);
+    civ_panel *p = make_panel(IDS, 2, 12);
+    civ_hier *h = NULL;
+    const char *lv[] = {"g"};
+    assert_int_equal(civ_hier_build(p, t, lv, 1, NULL, 0, &h), CIV_OK);
+    assert_int_equal(civ_hier_n_nodes(h), 3); /* the level g repeats the series: left out */
+    double base[] = {10.0, 4.0, 5.0}, out[3];
+    assert_int_equal(civ_hier_reconcile(h, CIV_RECONCILE_OLS, base, 1, NULL, 0, 0, out, NULL), CIV_OK);
+    assert_true(fabs(out[1] - (4.0 + 1.0 / 3.0)) < 1e-12);
+    assert_true(fabs(out[2] - (5.0 + 1.0 / 3.0)) < 1e-12);
+    assert_true(out[0] == out[1] + out[2]);
+    civ_hier_free(h), civ_table_free(t), civ_panel_free(p);
+}
+
+static void test_bu_td_nonnegative(void **state)
+{
+    (void)state;
+    const char *lv[] = {"district", "street"}, *gr[] = {"service"};
+    civ_hier *h = build(lv, 2, NULL, 0);
+    /* total A B A/A1 A/A2 B/B1 B/B2 c1..c6 */
+    double base[] = {120, 50, 40, 30, 10, 25, 20, 12, 8, 9, 11, 14, -3}, out[13];
+    assert_int_equal(civ_hier_reconcile(h, CIV_RECONCILE_BU, base, 1, NULL, 0, 0, out, NULL), CIV_OK);
+    assert_true(out[0] == 12 + 8 + 9 + 11 + 14 - 3 && out[1] == 29 && out[12] == -3);
+    assert_int_equal(civ_hier_reconcile(h, CIV_RECONCILE_TD, base, 1, NULL, 0, 0, out, NULL), CIV_OK);
+    double share_c1 = 50.0 / 90.0 * (30.0 / 40.0) * (12.0 / 20.0);
+    assert_true(fabs(out[7] - 120.0 * share_c1) < 1e-12);
+    assert_true(fabs(out[0] - 120.0) < 1e-12);
+    assert_int_equal(civ_hier_reconcile(h, CIV_RECONCILE_BU, base, 1, NULL, 0, 1, out, NULL), CIV_OK);
+    assert_true(out[12] == 0.0 && out[0] == 54.0 && out[6] == 0.0);
+    civ_hier_free(h);
+    const char *lv1[] = {"district"};
+    h = build(lv1, 1, gr, 1);
+    assert_int_equal(civ_hier_reconcile(h, CIV_RECONCILE_TD, base, 1, NULL, 0, 0, out, NULL), CIV_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(civ_last_error_message(), "nested"));
+    double b15[15] = {0};
+    assert_int_equal(civ_hier_reconcile(h, CIV_RECONCILE_MINT_SHRINK, b15, 1, NULL, 0, 0, out, NULL),
+                     CIV_ERR_INVALID_ARGUMENT);
+    civ_hier_free(h);
+}
+
+static void run_forecast(const civ_hier *h, const civ_panel *p, int threads, civ_hier_result **r)
+{
+    civ_hier_options o;
+    civ_hier_options_init(&o);
+    o.forecast.model = "naive";
+    o.forecast.horizon = 3;
+    o.forecast.threads = threads;
+    o.n_paths = 400;
+    assert_int_equal(civ_hier_forecast(h, p, &o, r), CIV_OK);
+}
+
+static void test_forecast_coherent(void **state)
+{
+    (void)state;
+    civ_table *t = make_table(COLS, 4, CELLS, 6);
+    civ_panel *p = make_panel(IDS, 6, 30);
+    civ_hier *h = NULL;
+    const char *lv[] = {"district", "street"};
+    assert_int_equal(civ_hier_build(p, t, lv, 2, NULL, 0, &h), CIV_OK);
+    civ_hier_result *r1 = NULL, *r2 = NULL;
+    run_forecast(h, p, 1, &r1);
+    run_forecast(h, p, 2, &r2);
+    size_t n = 13, H = 3;
+    assert_int_equal(civ_hier_result_horizon(r1), H);
+    for (size_t s = 0; s < H; s++) {
+        assert_coherent(h, civ_hier_result_mean(r1) + s, H);
+        for (size_t i = 0; i < n; i++) {
+            size_t k = i * H + s;
+            assert_true(civ_hier_result_lower(r1, 1)[k] <= civ_hier_result_lower(r1, 0)[k]);
+            assert_true(civ_hier_result_lower(r1, 0)[k] < civ_hier_result_upper(r1, 0)[k]);
+            assert_true(civ_hier_result_upper(r1, 0)[k] <= civ_hier_result_upper(r1, 1)[k]);
+        }
+    }
+    assert_memory_equal(civ_hier_result_mean(r1), civ_hier_result_mean(r2), n * H * sizeof(double));
+    assert_memory_equal(civ_hier_result_upper(r1, 1), civ_hier_result_upper(r2, 1), n * H * sizeof(double));
+    assert_true(civ_hier_result_lambda(r1) >= 0.0 && civ_hier_result_lambda(r1) <= 1.0);
+    civ_table *out = NULL;
+    assert_int_equal(civ_hier_result_table(r1, h, &out), CIV_OK);
+    assert_int_equal(civ_table_n_rows(out), n * H);
+    assert_string_equal(civ_table_column_name(out, 0), "level");
+    assert_string_equal(civ_table_column_name(out, 7), "lo-80");
+    assert_string_equal(civ_table_text(out, 3, 2), "2002-07"); /* node A, step 1: after 2000-01 + 29 months */
+    civ_table_free(out);
+    civ_hier_result_free(r1), civ_hier_result_free(r2), civ_hier_free(h), civ_table_free(t), civ_panel_free(p);
+}
+
+static civ_status build_cells(const char *const *cells, const char *const *lv, size_t nl, civ_hier **h)
+{
+    civ_table *t = make_table(COLS, 4, cells, 6);
+    civ_panel *p = make_panel(IDS, 6, 10);
+    civ_status s = civ_hier_build(p, t, lv, nl, NULL, 0, h);
+    civ_table_free(t);
+    civ_panel_free(p);
+    return s;
+}
+
+static void test_bad_hierarchies(void **state)
+{
+    (void)state;
+    const char *lv[] = {"district", "street"}, *twice[] = {"district", "district"}, *ward[] = {"ward"};
+    const char *cells[24];
+    civ_hier *h = NULL;
+    memcpy(cells, CELLS, sizeof cells);
+    cells[20] = "c1"; /* c1 again, in street B2 */
+    assert_int_equal(build_cells(cells, lv, 2, &h), CIV_ERR_DUPLICATE);
+    assert_non_null(strstr(civ_last_error_message(), "community 'c1' is listed twice"));
+    assert_non_null(strstr(civ_last_error_message(), "(row 6)"));
+    memcpy(cells, CELLS, sizeof cells);
+    cells[10] = ""; /* c3 without a street */
+    assert_int_equal(build_cells(cells, lv, 2, &h), CIV_ERR_PARSE);
+    assert_non_null(strstr(civ_last_error_message(), "community 'c3' (row 3) has no value of 'street'"));
+    memcpy(cells, CELLS, sizeof cells);
+    cells[13] = "A"; /* c4: street B1 under district A, c5: B1 under B */
+    assert_int_equal(build_cells(cells, lv, 2, &h), CIV_ERR_PARSE);
+    assert_non_null(strstr(civ_last_error_message(), "inconsistent nesting: street 'B1'"));
+    assert_non_null(strstr(civ_last_error_message(), "row 4"));
+    assert_non_null(strstr(civ_last_error_message(), "row 5"));
+    assert_int_equal(build_cells(CELLS, twice, 2, &h), CIV_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(civ_last_error_message(), "twice"));
+    assert_int_equal(build_cells(CELLS, ward, 1, &h), CIV_ERR_MISSING_COLUMN);
+    civ_table *t = make_table(COLS, 4, CELLS, 5); /* no row for c6 */
+    civ_panel *p = make_panel(IDS, 6, 10);
+    assert_int_equal(civ_hier_build(p, t, lv, 2, NULL, 0, &h), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error_message(), "series 'c6' has no row"));
+    civ_table_free(t);
+    /* series ending at different periods */
+    t = make_table(COLS, 4, CELLS, 6);
+    civ_panel *q = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &q), CIV_OK);
+    double v[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+    for (size_t j = 0; j < 6; j++)
+        assert_int_equal(civ_panel_add_series(q, IDS[j], 24000, v, j == 4 ? 10 : 12, NULL), CIV_OK);
+    assert_int_equal(civ_hier_build(q, t, lv, 2, NULL, 0, &h), CIV_OK);
+    civ_panel *agg = NULL;
+    assert_int_equal(civ_hier_aggregate(h, q, &agg), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "series 'c5' ends at"));
+    civ_hier_free(h), civ_table_free(t), civ_panel_free(p), civ_panel_free(q);
+}
+
+/* Aggregates: a late start counts 0 before it, a missing value makes the sum missing. */
+static void test_aggregate(void **state)
+{
+    (void)state;
+    civ_table *t = make_table(COLS, 4, CELLS, 6);
+    civ_panel *p = NULL, *agg = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    double v[4] = {1, 2, 3, 4}, late[2] = {10, 20}, gap[4] = {100, NAN, 300, 400};
+    for (size_t j = 0; j < 6; j++) {
+        const double *x = j == 1 ? late : j == 3 ? gap : v;
+        assert_int_equal(civ_panel_add_series(p, IDS[j], j == 1 ? 24002 : 24000, x, j == 1 ? 2 : 4, NULL), CIV_OK);
+    }
+    const char *lv[] = {"district", "street"};
+    civ_hier *h = NULL;
+    assert_int_equal(civ_hier_build(p, t, lv, 2, NULL, 0, &h), CIV_OK);
+    assert_int_equal(civ_hier_aggregate(h, p, &agg), CIV_OK);
+    assert_int_equal(civ_panel_n_series(agg), 13);
+    const double *x;
+    size_t n;
+    int64_t start;
+    assert_int_equal(civ_panel_series(agg, 3, &x, &n, &start), CIV_OK); /* A/A1 = c1 + c2 (c2 from month 3) */
+    assert_string_equal(civ_panel_series_id(agg, 3), "A/A1");
+    assert_int_equal(n, 4);
+    assert_int_equal(start, 24000);
+    assert_true(x[0] == 1 && x[1] == 2 && x[2] == 13 && x[3] == 24);
+    assert_int_equal(civ_panel_series(agg, 2, &x, &n, &start), CIV_OK); /* B = c4 + c5 + c6, c4 missing once */
+    assert_true(x[0] == 102 && isnan(x[1]) && x[2] == 306 && x[3] == 408);
+    assert_int_equal(civ_panel_series(agg, 7 + 1, &x, &n, &start), CIV_OK); /* the series itself */
+    assert_int_equal(n, 2);
+    assert_int_equal(start, 24002);
+    civ_panel_free(agg), civ_hier_free(h), civ_table_free(t), civ_panel_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_nodes_and_s),          cmocka_unit_test(test_closed_forms),
+        cmocka_unit_test(test_two_children_by_hand), cmocka_unit_test(test_bu_td_nonnegative),
+        cmocka_unit_test(test_forecast_coherent),    cmocka_unit_test(test_bad_hierarchies),
+        cmocka_unit_test(test_aggregate),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
