@@ -289,6 +289,18 @@ def calendar_factors():
 # --------------------------------------------------------------------------
 # The generator
 # --------------------------------------------------------------------------
+def _migrant_funding_2024(migrants, pop, budget=12_000_000.0, key=100):
+    """Last year's (2024) migrant-services fund, the demo's second fund with
+    its own history: 12,000,000 yuan to the communities with at least 53%
+    migrants (the 2023 survey's threshold reading; communities between 50%
+    and 53% are new to the fund in 2026 and have 0), in proportion to
+    migrant_count * exp(0.10 z), rounded to 100 yuan.  Its own stream (key
+    100), so the other streams are unchanged."""
+    z = Stream(SEED, key).normal(len(migrants))
+    w = np.where(migrants / pop >= 0.53, migrants * np.exp(0.10 * z), 0.0)
+    return (np.round(budget * w / w.sum() / 100.0) * 100).astype(np.int64)
+
+
 def _layout(S, districts, street_names, n_total, n_per_district):
     """Rows of (district, street, community); streets sized at random."""
     n_streets = sum(d[3] for d in districts)
@@ -517,6 +529,8 @@ def build(districts=DISTRICTS, types=TYPE, street_names=STREET_NAMES, n_total=N_
             funding[k] = (np.round(b * w[k] / w[k].sum() / 100.0) * 100).astype(np.int64)
     else:
         funding = (np.round(budget * w / w.sum() / 100.0) * 100).astype(np.int64)
+    # the pilots' migrant fund is set by build_city, at the city's rate
+    funding_migrant = _migrant_funding_2024(migrants, pop) if stream0 == 0 else np.zeros(n, dtype=np.int64)
 
     # truth: beta for 2024 = E[dy/d aged60] averaged over 2024 months
     y24 = slice(T_OBS - 12, T_OBS)
@@ -524,7 +538,7 @@ def build(districts=DISTRICTS, types=TYPE, street_names=STREET_NAMES, n_total=N_
 
     return dict(rows=rows, n=n, cal=cal, households=households, pop=pop, reg=reg,
                 aged60=aged60, reg60=reg60, migrants=migrants, area=area, fiscal=fiscal,
-                pw_fiscal=pw_fiscal, difficulty=difficulty, perf=perf, funding=funding,
+                pw_fiscal=pw_fiscal, difficulty=difficulty, perf=perf, funding=funding, funding_migrant=funding_migrant,
                 points=points, mode=mode, small=small, uptake=uptake, t_open=t_open,
                 tau=tau, late=late, pre_absent=pre_absent, g60=g60, gmig=gmig, kd=kd,
                 ev_has=ev_has, ev_kind=ev_kind, ev_t=ev_t, ev_len=ev_len, ev_size=ev_size,
@@ -556,6 +570,10 @@ def build_city():
     p = build(PILOT_DISTRICTS, PILOT_TYPE, PILOT_STREET_NAMES, sum(N_PILOT.values()), N_PILOT, stream0=10,
               used={r["name"] for r in g["rows"]}, pw_fiscal=g["pw_fiscal"],
               budget=PILOT_BUDGET, n_missing=0, n_outliers=0)
+    # the pilots' 2024 migrant fund: same rule, its own stream (key 110), at the
+    # original city's yuan per eligible migrant
+    elig = lambda d: float(d["migrants"][d["migrants"] / d["pop"] >= 0.53].sum())  # noqa: E731
+    p["funding_migrant"] = _migrant_funding_2024(p["migrants"], p["pop"], 12_000_000.0 * elig(p) / elig(g), key=110)
     n = g["n"]
     out = {}
     for k, v in g.items():
@@ -607,12 +625,12 @@ def write_all(g, outdir):
             "%d" % g["migrants"][i], "%.6f" % (g["migrants"][i] / g["pop"][i]),
             "%.3f" % g["area"][i], "%d" % g["fiscal"][i], "%.3f" % g["difficulty"][i],
             "%.1f" % g["perf"][i], "%d" % g["funding"][i], "%d" % g["points"][i],
-            PILOT_CODES.get(r["dtype"], "")]))
+            "%d" % g["funding_migrant"][i], PILOT_CODES.get(r["dtype"], "")]))
     _write(os.path.join(outdir, "communities.csv"),
            "unique_id,name,district,street,households,population_resident,"
            "population_registered,aged60_resident,aged60_share,aged60_share_registered,"
            "migrant_count,migrant_share,area_km2,fiscal_capacity,fiscal_difficulty,"
-           "performance_score,last_year_funding,service_points,pilot", lines)
+           "performance_score,last_year_funding,service_points,last_year_migrant,pilot", lines)
 
     lines = []
     for i, r in enumerate(rows):

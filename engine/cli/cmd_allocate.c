@@ -11,7 +11,7 @@
 #include "commands.h"
 
 enum { A_SPEC, A_COMMUNITIES, A_FORECASTS, A_OUT, A_SUMMARY, A_EXPLAIN, A_UNCERTAINTY, A_SEED, A_K, A_THREADS,
-       A_UNC_OUT, A_COMPARE, A_ENCODING, A_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+       A_UNC_OUT, A_COMPARE, A_LANG, A_PAID, A_ENCODING, A_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option allocate_options[] = {
     [A_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec (required)"},
     [A_COMMUNITIES] = {"--communities", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
@@ -32,6 +32,10 @@ static const civ_cli_option allocate_options[] = {
                    "the quantiles per community, district and total"},
     [A_COMPARE] = {"--compare", NULL, CIV_CLI_LIST, CIV_CLI_PATH, "SPEC...",
                    "solve several specs on the same data (see above)"},
+    [A_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "en|zh",
+                "language of the --explain sentences (default en)"},
+    [A_PAID] = {"--paid", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
+                "reserve release: allocate on top of what FILE (an earlier --out) paid"},
     [A_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [A_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
@@ -39,7 +43,7 @@ static const civ_cli_option allocate_options[] = {
 static const civ_cli_spec allocate_spec = {
     "allocate",
     "usage: civicast allocate --spec SPEC --communities FILE [--forecasts FILE] --out FILE\n"
-    "                         [--summary FILE] [--explain]\n"
+    "                         [--summary FILE] [--explain [--lang en|zh]] [--paid FILE]\n"
     "                         [--uncertainty N [--seed S] [--weight-concentration K]\n"
     "                          [--threads T] [--uncertainty-out FILE]]\n"
     "                         [--excel] [--precision P]\n"
@@ -50,14 +54,19 @@ static const civ_cli_spec allocate_spec = {
     ".h5, one row per unique_id) and, when a factor uses them, forecasts in long\n"
     "format (unique_id,ds,h,model,mean,...).  Writes one row per community (amount in\n"
     "minor units and yuan, share, decomposition by factor, tilt, binding constraint,\n"
-    "change against last year; --explain adds a sentence) and, with --summary, the\n"
+    "change against last year, in total and per fund against its own history;\n"
+    "--explain adds a sentence naming the bound that decided each fund's amount,\n"
+    "in English or, with --lang zh, Chinese) and, with --summary, the\n"
     "totals by reserve, pool and district, per-capita statistics and equity.\n"
     "--uncertainty N re-solves N Monte Carlo draws (forecast-demand factors drawn from\n"
     "the forecasts' intervals; with --weight-concentration K also Dirichlet weights)\n"
     "and adds p5, p50, p95 (minor units) to the output; --uncertainty-out writes the\n"
     "quantiles per community, district and total.  --compare solves several specs on\n"
     "the same data: --out gets the amounts side by side with the change against the\n"
-    "first spec, --summary the waterfall of what each rule moved.  CSV outputs are\n"
+    "first spec, --summary the waterfall of what each rule moved.  --paid FILE (a\n"
+    "reserve released later in the year): the spec's funds are allocated on top of\n"
+    "what FILE's pool_<fund>_<minor> (or amount_<minor>) columns paid, keeping every\n"
+    "bound for the sum and never taking back what was paid.  CSV outputs are\n"
     "exact by default; --precision N rounds them for people, keeping the currency's\n"
     "decimals.\n",
     allocate_options,
@@ -121,6 +130,18 @@ static civ_status read_and_bind(alloc_job *j, const civ_cli_args *a, int *named)
     if (s)
         return s;
     s = civ_alloc_bind(j->spec, j->comm, j->fc, &j->prob);
+    if (!s && a->value[A_PAID]) {
+        civ_table *paid = NULL;
+        s = civ_cli_read_table(a->value[A_PAID], &civ_cli_community_columns, &paid);
+        if (!s)
+            s = civ_alloc_problem_set_paid(j->prob, paid);
+        civ_table_free(paid);
+        if (s && !civ_last_error()->file[0]) {
+            fprintf(stderr, "civicast: %s: %s\n", a->value[A_PAID], civ_last_error_message());
+            *named = 1;
+        }
+        return s;
+    }
     if (s && !civ_last_error()->file[0]) {
         fprintf(stderr, "civicast: %s: ", fc_path && strstr(civ_last_error()->message, "forecast") ? fc_path
                                                                                                   : comm_path);
@@ -130,13 +151,21 @@ static civ_status read_and_bind(alloc_job *j, const civ_cli_args *a, int *named)
     return s;
 }
 
+/* --explain [--lang]: CIV_ALLOC_EXPLAIN_* (the language was checked). */
+static int explain_code(const civ_cli_args *a)
+{
+    if (!a->value[A_EXPLAIN])
+        return CIV_ALLOC_EXPLAIN_NONE;
+    return a->value[A_LANG] && !strcmp(a->value[A_LANG], "zh") ? CIV_ALLOC_EXPLAIN_ZH : CIV_ALLOC_EXPLAIN_EN;
+}
+
 static civ_status solve_and_write(alloc_job *j, const civ_cli_args *a, const civ_alloc_uncertainty_options *u)
 {
     civ_status s = civ_alloc_result_create(j->prob, &j->res);
     if (!s)
         s = civ_alloc_solve(j->prob, j->res);
     if (!s)
-        s = civ_alloc_result_table(j->prob, j->res, a->value[A_EXPLAIN] != NULL, &j->alloc);
+        s = civ_alloc_result_table(j->prob, j->res, explain_code(a), &j->alloc);
     if (!s)
         s = civ_alloc_result_summary(j->prob, j->res, &j->summary);
     if (!s)
@@ -174,6 +203,12 @@ static int run_allocate(int argc, char **argv)
     civ_alloc_uncertainty_options u;
     if (!a.value[A_SPEC] || !a.value[A_COMMUNITIES] || !a.value[A_OUT])
         code = civ_cli_usage_error("allocate", "--spec, --communities and --out are required");
+    else if (a.value[A_LANG] && strcmp(a.value[A_LANG], "en") && strcmp(a.value[A_LANG], "zh"))
+        code = civ_cli_usage_error("allocate", "--lang must be en or zh, not '%s'", a.value[A_LANG]);
+    else if (a.value[A_PAID] && a.value[A_UNCERTAINTY])
+        code = civ_cli_usage_error("allocate", "--paid and --uncertainty cannot be combined");
+    else if (a.value[A_LANG] && !a.value[A_EXPLAIN])
+        code = civ_cli_usage_error("allocate", "--lang sets the language of --explain; add --explain");
     else
         code = uncertainty_options(&a, &u);
     if (code) {

@@ -24,6 +24,8 @@ static const outputs table[] = {
     {"allocate", "--out --summary --uncertainty-out", -1},
     {"compare", "--out --summary", -1},
     {"need", "--out --summary", -1},
+    {"settle", "--out --summary", -1},
+    {"project", "--out --summary", -1},
     {"monitor", "--out", -1},
     {"plan", "--out", -1},
     {"report", "", 0}, /* its folder is read and written: the report's own files */

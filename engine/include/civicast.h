@@ -923,6 +923,25 @@ CIV_API civ_status civ_alloc_problem_get_factor(const civ_alloc_problem *problem
  *  formula) do not sum to 1 within 1e-9 or a weight is outside [0, 1]. */
 CIV_API civ_status civ_alloc_problem_set_weights(civ_alloc_problem *problem, const double *weights, size_t n);
 
+/** Reserve release: what each community was already paid this year, so that
+ *  the problem's funds (e.g. a released reserve, allocated by this spec's
+ *  formula) are allocated ON TOP of it without changing it.  `paid` has a
+ *  text unique_id column (every community, once) and, per fund, the column
+ *  named by its pools' `paid` key, else pool_<fund>_<minor> when present,
+ *  else amount_<minor> when the spec has one fund (an earlier allocation's
+ *  table serves as is); whole minor units >= 0.  Each later solve then
+ *  gives every fund's release_i in [max(0, lo_i - paid_i), max(0, hi_i -
+ *  paid_i)] (the floors, caps, hold-harmless and pace hold for paid +
+ *  release; cap_share is a share of the year's fund, paid + release), and
+ *  civ_alloc_result_table adds paid_<fund>_<minor>, paid_<minor> and
+ *  total_<minor> (paid + release) and compares the total with last year.
+ *  NULL clears.  The table is read during the call only.  Errors:
+ *  CIV_ERR_MISSING_COLUMN (naming the column and fund), CIV_ERR_NOT_FOUND
+ *  (a community with no row, or rows for others), CIV_ERR_DUPLICATE,
+ *  CIV_ERR_DOMAIN (negative or fractional minor units); on error the
+ *  problem is left with no paid amounts. */
+CIV_API civ_status civ_alloc_problem_set_paid(civ_alloc_problem *problem, const civ_table *paid);
+
 /** Result buffers for a problem (sized once; reusable across solves; all
  *  zero until the first successful solve, and unspecified after a failed one). */
 CIV_API civ_status civ_alloc_result_create(const civ_alloc_problem *problem, civ_alloc_result **out);
@@ -969,12 +988,21 @@ typedef struct civ_alloc_stats {
 CIV_API civ_status civ_alloc_result_stats(const civ_alloc_problem *problem, const civ_alloc_result *result,
                                           civ_alloc_stats *out);
 
+/** Values of `explain` (civ_alloc_result_table, civ_alloc_run): 0 = no
+ *  explanation column; the language of the "explanation" column otherwise
+ *  (any other non-zero value is English). */
+enum { CIV_ALLOC_EXPLAIN_NONE = 0, CIV_ALLOC_EXPLAIN_EN = 1, CIV_ALLOC_EXPLAIN_ZH = 2 };
 /** The per-community table (input row order): unique_id, district, one
  *  column per pool group "pool_<name>", amount (minor units), amount_yuan,
  *  share, one column per factor "factor_<name>" plus "unattributed" and
  *  "rounding" (these sum to amount), tilt, binding, last_year, change,
- *  change_pct; with `explain`, an "explanation" text column.  Free with
- *  civ_table_free. */
+ *  change_pct (the total against last year's total: [data] last_year, else
+ *  the sum of the funds' histories when every fund has one), then for each
+ *  fund with a history (a [[pool]] or [[formula]] last_year)
+ *  last_year_<fund>_<minor>, change_<fund>_<minor>, change_<fund>_pct; with
+ *  `explain`, an "explanation" text column saying, per fund, which bound
+ *  decided the amount, with the bound's value (CIV_ALLOC_EXPLAIN_EN / _ZH).
+ *  Free with civ_table_free. */
 CIV_API civ_status civ_alloc_result_table(const civ_alloc_problem *problem, const civ_alloc_result *result,
                                           int explain, civ_table **out);
 /** The summary table: section, name, amount (minor units), amount_yuan,
@@ -986,6 +1014,56 @@ CIV_API civ_status civ_alloc_result_summary(const civ_alloc_problem *problem, co
 /** One call: bind, solve, build both tables (`summary` may be NULL). */
 CIV_API civ_status civ_alloc_run(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
                                  int explain, civ_table **allocation, civ_table **summary);
+
+/* ---- Settlement (engine/src/alloc/settle.c) ----------------------------- */
+/** Settles an allocation against actual spending (清算) by the spec's
+ *  [settlement] rules (carry_over c, top_up t: plain decimals in [0, 1],
+ *  default 0; top_up_budget B, money, optional; spent: the spending
+ *  column, default "spent"; docs/ALLOCATION.md "Settlement").  Per
+ *  community, A = `allocation`'s amount_<minor> (whole minor units, keyed by
+ *  unique_id; e.g. civ_alloc_result_table's output) and S = `spending`'s
+ *  spent column (major units, keyed by the spec's id column): unspent
+ *  U = max(0, A - S) carries over up to floor(c A) and the rest is clawed
+ *  back; overspending O = max(0, S - A) is topped up up to floor(t A) (the
+ *  claims cut pro rata to B by the largest remainder when they exceed it)
+ *  and the rest is uncovered; A - S = carry_over + clawback - top_up -
+ *  uncovered exactly.  *out (allocation row order): unique_id,
+ *  allocated_<minor>, spent_<minor>, unspent_<minor>, overspent_<minor>,
+ *  carry_over_<minor>, clawback_<minor>, top_up_<minor>, uncovered_<minor>
+ *  (whole minor units) and, with explain (CIV_ALLOC_EXPLAIN_EN / _ZH), an
+ *  explanation quoting the rule's limit; *summary (may be NULL): section
+ *  "total", item (allocated, spent, carry_over, clawback, top_up,
+ *  uncovered), measure (amount in minor units, communities with a non-zero
+ *  amount), unit, value.  Tables are new (civ_table_free).  Errors:
+ *  CIV_ERR_MISSING_COLUMN, CIV_ERR_DUPLICATE (an id twice in either table),
+ *  CIV_ERR_DOMAIN (negative, missing or fractional minor units, naming the
+ *  row), CIV_ERR_NOT_FOUND (an allocated community with no spending row, or
+ *  spending by a community not allocated). */
+CIV_API civ_status civ_alloc_settle(const civ_alloc_spec *spec, const civ_table *allocation, const civ_table *spending,
+                                    int explain, civ_table **out, civ_table **summary);
+
+/* ---- Multi-year projection (engine/src/alloc/project.c) ----------------- */
+typedef struct civ_alloc_need civ_alloc_need;
+/** Rolls the spec forward `years` (1..100) years from its fiscal_year:
+ *  year y's budget, fund amounts, floors (rounded up) and caps (rounded
+ *  down) are the spec's times the index k_y = S_y / S_fiscal_year of
+ *  `need`'s indexed standard (reserves re-taken as ceil(share x budget), the
+ *  funds' shares of the rest kept by the exact largest remainder); every
+ *  forecast factor reads the community's projected demand of year y (the
+ *  need's demand: the forecast means of that calendar year); hold-harmless
+ *  and pace compare each fund with the community's amount of that fund in
+ *  year y - 1 (the data's history in the first year).  *out: the
+ *  allocation table of civ_alloc_result_table for every year, stacked, with
+ *  a leading "year" column (explanations with `explain`); *summary (may be
+ *  NULL): year, item ("index", "budget", "reserved", "fund <name>",
+ *  "binding floor|cap|hold_harmless|pace"), unit, value.  Tables are new.
+ *  Errors: CIV_ERR_INVALID_ARGUMENT, those of civ_alloc_bind /
+ *  civ_alloc_need_project / civ_alloc_solve (prefixed with the year), and
+ *  CIV_ERR_NOT_FOUND for a community with no projected demand in a year
+ *  (unless its factor says if_missing = "zero"). */
+CIV_API civ_status civ_alloc_project(const civ_alloc_spec *spec, const civ_table *communities,
+                                     const civ_table *forecasts, const civ_alloc_need *need, long years, int explain,
+                                     civ_table **out, civ_table **summary);
 
 /* ---- Scenarios (engine/src/alloc/compare.c) ----------------------------- */
 /* Several specs solved on the same communities (and forecasts): amounts side

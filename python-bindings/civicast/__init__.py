@@ -20,7 +20,7 @@ documents the whole package.
 from ._lib import EXPECTED_VERSION, LIBRARY_VERSION, Error  # noqa: F401 (EXPECTED_VERSION: the C API major.minor)
 from ._lib import path as library_path
 from .frame import DateSpec, ForecastWarning, allocate, classify_demand, forecast, models_report, read, write
-from .budget import compare, need, uncertainty
+from .budget import compare, need, project, settle, uncertainty
 from .monitor import demand_check, early_warning, inactivity_alerts, monitor, risk_matrix
 from ._plan import model_families, plan, read_plan, restore_error
 from ._report import report
@@ -30,8 +30,9 @@ from ._version import __version__  # noqa: E402 (engine/include/civicast.h, the 
 
 if __version__ is None:  # a package copied without its version record
     __version__ = LIBRARY_VERSION
-__all__ = ["Error", "ForecastWarning", "DateSpec", "forecast", "models_report", "classify_demand", "read", "write", "allocate",
-           "compare", "uncertainty", "need", "monitor", "early_warning", "demand_check", "risk_matrix",
+__all__ = ["Error", "ForecastWarning", "DateSpec", "forecast", "models_report", "classify_demand", "read", "write",
+           "allocate", "compare", "uncertainty", "need", "settle", "project", "monitor", "early_warning", "demand_check",
+           "risk_matrix",
            "inactivity_alerts", "plot", "plot_allocation", "read_plan", "plan", "model_families", "restore_error",
            "report", "Hierarchy", "reconcile",
            "library_version", "library_path", "set_csv_formula_guard", "EXPECTED_VERSION", "__version__"]

@@ -402,6 +402,9 @@ _SIGNATURES = {
     "civ_alloc_result_amounts": (c_status, [P, P, c_int64_p, _S]),
     "civ_alloc_result_stats": (c_status, [P, P, ctypes.POINTER(civ_alloc_stats)]),
     "civ_alloc_result_table": (c_status, [P, P, _I, PP]),
+    "civ_alloc_settle": (c_status, [P, P, P, _I, PP, PP]),
+    "civ_alloc_problem_set_paid": (c_status, [P, P]),
+    "civ_alloc_project": (c_status, [P, P, P, P, ctypes.c_long, _I, PP, PP]),
     "civ_alloc_result_summary": (c_status, [P, P, PP]),
     # scenarios (civ_alloc_compare_*)
     "civ_alloc_compare_run": (c_status, [PP, CPP, _S, P, P, PP]),

@@ -20,7 +20,7 @@ from . import _lib
 from ._lib import check, encode, lib
 from .frame import _Owned, _spec_handle, _table_arg, frame_to_table, table_to_frame, _read_table
 
-__all__ = ["compare", "uncertainty", "need"]
+__all__ = ["compare", "uncertainty", "need", "settle", "project"]
 
 # Text columns of forecast tables read from files (as the CLI's `need`).
 _FORECAST_TEXT_COLUMNS = ("unique_id", "ds", "model")
@@ -222,5 +222,87 @@ def need(spec, forecasts):
             return a, b
         finally:
             for o in (py, pc, fc):
+                if o is not None:
+                    o.close()
+
+
+def _int_minor(df, suffixes=("_fen", "_minor")):
+    """Whole minor-unit columns as int64 (they are exact integers in C)."""
+    for c in df.columns:
+        if c.endswith(suffixes) and df[c].dtype.kind == "f" and not df[c].isna().any():
+            df[c] = df[c].astype(np.int64)
+    return df
+
+
+def settle(spec, allocation, spending, explain=False):
+    """Settlement (清算) of an allocation against actual spending by the
+    spec's [settlement] rules: the Python side of ``civicast settle`` over the
+    same C call (civ_alloc_settle; docs/ALLOCATION.md "Settlement").
+
+    spec: a spec path or text with [settlement] (carry_over, top_up,
+    top_up_budget, spent); allocation: civicast.allocate's table (or a
+    path) with unique_id and amount_fen; spending: a DataFrame or path with
+    the spec's id column and the spent column in major units (yuan).
+    explain: False, True/"en" or "zh".  Returns (settlement, summary):
+    unique_id, allocated_fen, spent_fen, unspent_fen, overspent_fen,
+    carry_over_fen, clawback_fen, top_up_fen, uncovered_fen (int64, exact;
+    allocated - spent = carry_over + clawback - top_up - uncovered) and the
+    tidy totals (section, item, measure, unit, value).  Errors:
+    civicast.Error naming the row and column."""
+    from .frame import _explain_code
+    out, summ = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
+    al = sp_t = None
+    code = _explain_code(explain)
+    with _spec_handle(spec) as sp:
+        try:
+            al = _table_arg(allocation)
+            sp_t = _table_arg(spending)
+            check(lib.civ_alloc_settle(sp.ptr, al.ptr, sp_t.ptr, code, ctypes.byref(out.ptr),
+                                       ctypes.byref(summ.ptr)))
+            return _int_minor(table_to_frame(out.ptr)), table_to_frame(summ.ptr)
+        finally:
+            for o in (summ, out, sp_t, al):
+                if o is not None:
+                    o.close()
+
+
+def project(communities, spec, forecasts, years, explain=False):
+    """The multi-year allocation projection: the Python side of ``civicast
+    project`` over the same C call (civ_alloc_project; docs/ALLOCATION.md
+    "Multi-year projection").
+
+    spec: a spec path (its [need] section gives the indexed standard) or
+    text; communities and forecasts: DataFrames or paths (forecasts in long
+    format covering every projected calendar year); years: 1..100 from the
+    spec's fiscal_year.  Returns (allocation, summary): civicast.allocate's
+    table for every year stacked with a leading "year" column (each fund's
+    last year is the community's amount of the year before), and the
+    per-year facts (year, item, unit, value: index, budget, reserved, fund
+    amounts, binding counts)."""
+    from .frame import _explain_code
+    if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or not 1 <= years <= 100:
+        raise ValueError(f"years must be a whole number 1..100, not {years!r}")
+    out, summ = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
+    comm = fc = None
+    code = _explain_code(explain)
+    with _spec_handle(spec) as sp, _need_handle(spec) as nd:
+        try:
+            comm = _table_arg(communities)
+            fc = _forecast_table(forecasts)
+            check(lib.civ_alloc_project(sp.ptr, comm.ptr, fc.ptr, nd.ptr, int(years), code, ctypes.byref(out.ptr),
+                                        ctypes.byref(summ.ptr)))
+            df = table_to_frame(out.ptr)
+            for c in df.columns:
+                if c.endswith(("_yuan", "_major")) and df[c].dtype == object:
+                    df[c] = pd.to_numeric(df[c].replace("", np.nan))
+            df["year"] = df["year"].astype(np.int64)
+            for c in df.columns:
+                if c.startswith(("pool_", "amount_")) and c.endswith(("_fen", "_minor")):
+                    df[c] = df[c].astype(np.int64)
+            s = table_to_frame(summ.ptr)
+            s["year"] = s["year"].astype(np.int64)
+            return df, s
+        finally:
+            for o in (summ, out, fc, comm):
                 if o is not None:
                     o.close()

@@ -997,7 +997,18 @@ def _table_arg(x):
     return _read_table(x, _ALLOC_TEXT_COLUMNS)
 
 
-def allocate(communities, spec, forecasts=None, explain=False):
+def _explain_code(explain):
+    """explain= of allocate: False/None (no column), True or "en", "zh"."""
+    if explain is None or explain is False:
+        return 0
+    if explain is True or explain == "en":
+        return 1
+    if explain == "zh":
+        return 2
+    raise ValueError(f"explain must be False, True, 'en' or 'zh', not {explain!r}")
+
+
+def allocate(communities, spec, forecasts=None, explain=False, paid=None):
     """Splits the spec's budget across communities by the factor method.
 
     communities: DataFrame (one row per community, keyed by the spec's id
@@ -1007,7 +1018,13 @@ def allocate(communities, spec, forecasts=None, explain=False):
     the per-community table (input row order; the community's labels
     (name, district, street), amount_fen (int64 minor units) and amount_yuan,
     share_pct, factor decomposition in fen, binding constraint, last year and
-    change in fen and yuan; an explanation column with explain=True; "_minor"
+    change in fen and yuan, in total and per fund against the fund's own
+    history (last_year_<fund>_fen, change_<fund>_fen, change_<fund>_pct); an
+    explanation column with explain=True or "en" (English) or "zh" (Chinese)
+    saying which bound decided each fund's amount; paid (a DataFrame or
+    path, e.g. an earlier allocation): a reserve release, allocated on top
+    of what was paid (civ_alloc_problem_set_paid; adds paid_<fund>_fen,
+    paid_fen, total_fen); "_minor"
     and "_major" for currencies other than CNY) and the tidy summary table
     (section, item, measure, unit, value).  docs/ALLOCATION.md "Outputs".
     allocation.attrs["stats"] holds the civ_alloc_stats figures and
@@ -1021,9 +1038,15 @@ def allocate(communities, spec, forecasts=None, explain=False):
         out_t, sum_t = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
         try:
             check(lib.civ_alloc_bind(sp.ptr, comm.ptr, fc.ptr if fc is not None else None, ctypes.byref(prob.ptr)))
+            if paid is not None:
+                pd_t = _table_arg(paid)
+                try:
+                    check(lib.civ_alloc_problem_set_paid(prob.ptr, pd_t.ptr))
+                finally:
+                    pd_t.close()
             check(lib.civ_alloc_result_create(prob.ptr, ctypes.byref(res.ptr)))
             check(lib.civ_alloc_solve(prob.ptr, res.ptr))
-            check(lib.civ_alloc_result_table(prob.ptr, res.ptr, 1 if explain else 0, ctypes.byref(out_t.ptr)))
+            check(lib.civ_alloc_result_table(prob.ptr, res.ptr, _explain_code(explain), ctypes.byref(out_t.ptr)))
             check(lib.civ_alloc_result_summary(prob.ptr, res.ptr, ctypes.byref(sum_t.ptr)))
             st = _lib.civ_alloc_stats()
             check(lib.civ_alloc_result_stats(prob.ptr, res.ptr, ctypes.byref(st)))
@@ -1032,8 +1055,9 @@ def allocate(communities, spec, forecasts=None, explain=False):
             ma = _dec(lib.civ_alloc_spec_unit_name(sp.ptr, 1))
             for c in alloc_df.columns:
                 # whole minor units as int64 (nullable Int64 where last year is missing)
-                if c == f"amount_{mi}" or (c.startswith("pool_") and c.endswith(f"_{mi}")) or \
-                        c in (f"last_year_{mi}", f"change_{mi}"):
+                if c in (f"amount_{mi}", f"total_{mi}") or \
+                        (c.startswith(("pool_", "paid_")) and c.endswith(f"_{mi}")) or \
+                        ((c.startswith("last_year_") or c.startswith("change_")) and c.endswith(f"_{mi}")):
                     s = alloc_df[c]
                     alloc_df[c] = s.astype(np.int64) if not s.isna().any() else s.astype("Int64")
                 elif c.endswith(f"_{ma}") and alloc_df[c].dtype == object:

@@ -57,8 +57,15 @@ assert all(c.endswith("_fen") for c in parts)
 assert (a[parts].sum(axis=1) - a.amount_fen).abs().max() < 1e-4
 main = a["pool_eldercare+health_fen"]
 assert (main >= 5000000).all()                                # the floor, 50,000.00 yuan
-assert (main >= (0.85 * a.last_year_fen).round() - 1).all()    # hold-harmless 85%
-assert set(a.binding.fillna("").unique()) <= {"", "floor", "hold_harmless", "pace", "cap"}
+# each fund against its own history: hold-harmless 85% / pace 20% (eldercare+health),
+# 90% / 30% (migrant, communities new to it exempt); the total's last year is their sum
+lym, lyg = a["last_year_eldercare+health_fen"], a["last_year_migrant_fen"]
+assert (main >= (0.85 * lym).round() - 1).all() and (main <= 1.2 * lym + 1e-6).all()
+mig = a.pool_migrant_fen
+assert ((mig >= 0.9 * lyg - 1e-6) & (mig <= 1.3 * lyg + 1e-6))[lyg > 0].all()
+assert ((mig > 1.3 * lyg) & (lyg == 0)).any()                  # new to the fund: no pace
+assert (a.last_year_fen == lym + lyg).all() and (a["change_migrant_fen"] == mig - lyg).all()
+assert set("+".join(a.binding.fillna("")).split("+")) <= {"", "floor", "hold_harmless", "pace", "cap"}
 assert a.explanation.str.contains("aged60").all()
 assert (a.pool_migrant_fen[a.explanation.str.contains("not eligible for migrant")] == 0).all()
 PYEOF
@@ -114,6 +121,86 @@ expect_exit 1 "unknown argument" -- allocate --frobnicate
 cp "$WORK/a.csv" "$WORK/keep.csv"
 "$CIV" allocate --spec "$WORK/floor.spec" --communities "$DEMO/communities.csv" --out "$WORK/keep.csv" >/dev/null 2>&1
 cmp -s "$WORK/a.csv" "$WORK/keep.csv" || fail "a failed run changed the existing output"
+
+# 6. settlement (清算) of the demo allocation against simulated spending, Chinese explanations
+$PY - "$WORK/a.csv" "$WORK/spent.csv" <<'PYEOF'
+import sys
+import numpy as np
+import pandas as pd
+a = pd.read_csv(sys.argv[1]); r = np.random.default_rng(3)
+s = np.round(a.amount_fen * r.uniform(0.85, 1.1, len(a))).astype(np.int64)
+pd.DataFrame({"unique_id": a.unique_id, "spent": [f"{v // 100}.{v % 100:02d}" for v in s]}).to_csv(sys.argv[2], index=False)
+PYEOF
+"$CIV" settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent.csv" --out "$WORK/settle.csv" \
+    --summary "$WORK/settle_sum.csv" --explain --lang zh >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "settle failed: $(cat "$WORK/stderr")"
+grep -q "^carry_over" "$WORK/stdout" || fail "settle stdout lacks the carry-over total"
+$PY - "$WORK/a.csv" "$WORK/settle.csv" "$WORK/settle_sum.csv" <<'PYEOF' || fail "settlement checks"
+import sys
+import pandas as pd
+a, s, t = (pd.read_csv(f) for f in sys.argv[1:4])
+assert (s.unique_id == a.unique_id).all() and (s.allocated_fen == a.amount_fen).all()
+assert (s.allocated_fen - s.spent_fen == s.carry_over_fen + s.clawback_fen - s.top_up_fen - s.uncovered_fen).all()
+assert (s.carry_over_fen <= s.allocated_fen * 10 // 100).all() and (s.top_up_fen <= s.allocated_fen * 5 // 100).all()
+assert t[(t["item"] == "top_up") & (t.measure == "amount")].value.iloc[0] == 100000000   # the 1,000,000.00 budget
+assert s.explanation.str.contains("结转|补助").all()
+PYEOF
+head -3 "$WORK/spent.csv" >"$WORK/spent_short.csv"
+expect_exit 2 "has no row in the spending table" -- \
+    settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent_short.csv" --out "$WORK/x.csv"
+expect_exit 1 "required" -- settle --spec "$SPEC"
+
+# 7. reserve release: the risk reserve on top of what the demo allocation paid
+"$CIV" allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" --paid "$WORK/a.csv" \
+    --out "$WORK/release.csv" --explain --lang zh >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "release failed: $(cat "$WORK/stderr")"
+$PY - "$WORK/a.csv" "$WORK/release.csv" "$DEMO/communities.csv" <<'PYEOF' || fail "release checks"
+import sys
+import pandas as pd
+a, r, c = (pd.read_csv(f) for f in sys.argv[1:4])
+paid = a["pool_eldercare+health_fen"]
+assert r.amount_fen.sum() == 498000000 and (r.amount_fen >= 0).all()       # the 4,980,000.00 yuan reserve
+assert (r["paid_eldercare_release_fen"] == paid).all() and (r.total_fen == paid + r.amount_fen).all()
+assert (r.total_fen <= 1.2 * c.last_year_funding * 100 + 1e-6).all()         # pace kept for paid + release
+assert (r.total_fen <= (0.005 * (15272000000 - 1821600000 + 498000000)) // 1).all()   # cap share of the year's fund
+assert r.explanation.str.contains("已拨").all()
+PYEOF
+expect_exit 1 "cannot be combined" -- allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" \
+    --paid "$WORK/a.csv" --out "$WORK/x.csv" --uncertainty 3
+head -5 "$WORK/a.csv" >"$WORK/paid_short.csv"
+expect_exit 2 "no row in the paid table" -- allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" \
+    --paid "$WORK/paid_short.csv" --out "$WORK/x.csv"
+
+# 8. multi-year projection: the plan spec rolled forward over 2026-2027 (synthetic 36-month forecasts)
+$PY - "$DEMO/meals.csv" "$WORK/fc36.csv" <<'PYEOF'
+import sys
+import pandas as pd
+m = pd.read_csv(sys.argv[1])
+base = m.dropna(subset=["y"]).groupby("unique_id").y.apply(lambda s: s.tail(12).mean())
+ds = [f"{y}-{k:02d}" for y in (2025, 2026, 2027) for k in range(1, 13)]
+rows = [(u, d, h, "m", round(b * 1.04 ** (h / 12), 3)) for u, b in base.items() for h, d in enumerate(ds, 1)]
+pd.DataFrame(rows, columns=["unique_id", "ds", "h", "model", "mean"]).to_csv(sys.argv[2], index=False)
+PYEOF
+"$CIV" project --spec "$DEMO/plan.spec" --communities "$DEMO/communities.csv" --forecasts "$WORK/fc36.csv" \
+    --years 2 --out "$WORK/proj.csv" --summary "$WORK/proj_sum.csv" --explain >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "project failed: $(cat "$WORK/stderr")"
+$PY - "$WORK/proj.csv" "$WORK/proj_sum.csv" <<'PYEOF' || fail "projection checks"
+import sys
+import pandas as pd
+p, s = pd.read_csv(sys.argv[1]), pd.read_csv(sys.argv[2])
+a, b = p[p.year == 2026].set_index("unique_id"), p[p.year == 2027].set_index("unique_id")
+budget = s[s["item"] == "budget"].set_index("year").value
+assert budget[2026] == 16600000000 and budget[2027] == 18260000000            # 8.00 -> 8.80 yuan: x1.1
+for f, hh, q in (("eldercare+health", 0.85, 0.20), ("migrant", 0.90, 0.30)):
+    prev = a[f"pool_{f}_fen"]
+    assert (b[f"last_year_{f}_fen"] == prev).all()                             # last year's result is the history
+    cur = b[f"pool_{f}_fen"]
+    assert ((cur <= (1 + q) * prev + 1e-6) | (prev == 0) | (b.binding.fillna("").str.contains("floor"))).all()
+    assert ((cur >= hh * prev - 1e-6) | (prev == 0)).all()
+assert b.amount_fen.sum() == 18260000000 - s[(s.year == 2027) & (s["item"] == "reserved")].value.iloc[0]
+PYEOF
+expect_exit 1 "1..100" -- project --spec "$DEMO/plan.spec" --communities "$DEMO/communities.csv" \
+    --forecasts "$WORK/fc36.csv" --years 0 --out "$WORK/x.csv"
 
 if [ "$failures" -ne 0 ]; then
     echo "allocate.sh: $failures failure(s)" >&2

@@ -172,3 +172,65 @@ def test_write_for_people(tmp_path):
             civicast.write(df, q, precision=bad)
     with pytest.raises(ValueError):
         civicast.write(df, q, precision=6, min_decimals=10)
+
+
+def _spending(alloc, seed=5):
+    r = np.random.default_rng(seed)
+    s = np.round(alloc.amount_fen.to_numpy() * r.uniform(0.85, 1.1, len(alloc))).astype(np.int64)
+    return pd.DataFrame({"unique_id": alloc.unique_id, "spent": [f"{v // 100}.{v % 100:02d}" for v in s]})
+
+
+@needs_cli
+def test_settle_matches_cli_and_rules(tmp_path):
+    """civicast.settle: the command's table to the fen; the identity and the caps of the demo's [settlement]."""
+    spec = DEMO / "allocation.spec"
+    alloc, _ = civicast.allocate(DEMO / "communities.csv", spec, explain=True)
+    spend = _spending(alloc)
+    spend.to_csv(tmp_path / "spent.csv", index=False)
+    alloc.to_csv(tmp_path / "a.csv", index=False)
+    s, t = civicast.settle(spec, alloc, tmp_path / "spent.csv", explain="zh")
+    cli("settle", "--spec", spec, "--allocation", tmp_path / "a.csv", "--spending", tmp_path / "spent.csv",
+        "--out", tmp_path / "s.csv", "--explain", "--lang", "zh")
+    c = read_csv(tmp_path / "s.csv", ["unique_id", "explanation"])
+    assert list(c.columns) == list(s.columns)
+    for col in s.columns:
+        assert (c[col].astype(str) == s[col].astype(str)).all(), col
+    assert s.carry_over_fen.dtype == np.int64
+    assert (s.allocated_fen - s.spent_fen == s.carry_over_fen + s.clawback_fen - s.top_up_fen - s.uncovered_fen).all()
+    assert (s.carry_over_fen <= s.allocated_fen // 10).all()
+    assert t.loc[(t["item"] == "top_up") & (t.measure == "amount"), "value"].iloc[0] <= 100_000_000
+    with pytest.raises(civicast.Error, match="no row in the spending table"):
+        civicast.settle(spec, alloc, spend.iloc[:5])
+
+
+def test_release_on_top_of_paid():
+    """civicast.allocate(paid=...): the demo's risk reserve released on top of the allocation (reserve release)."""
+    alloc, _ = civicast.allocate(DEMO / "communities.csv", DEMO / "allocation.spec")
+    rel, _ = civicast.allocate(DEMO / "communities.csv", DEMO / "release.spec", paid=alloc, explain="en")
+    paid = alloc["pool_eldercare+health_fen"]
+    assert rel.amount_fen.sum() == 435_000_000 and (rel.amount_fen >= 0).all()
+    assert rel.total_fen.dtype == np.int64 and (rel.total_fen == paid + rel.amount_fen).all()
+    assert rel.explanation.str.contains(r"\(paid \d+\.\d\d \+ released \d+\.\d\d\)").all()
+    with pytest.raises(civicast.Error, match="no row in the paid table"):
+        civicast.allocate(DEMO / "communities.csv", DEMO / "release.spec", paid=alloc.iloc[:3])
+
+
+@needs_cli
+def test_project_matches_cli(tmp_path):
+    """civicast.project: the command's stacked table to the fen; each year's history is the year before."""
+    m = pd.read_csv(DEMO / "meals.csv")
+    base = m.dropna(subset=["y"]).groupby("unique_id").y.apply(lambda s: s.tail(12).mean())
+    ds = [f"{y}-{k:02d}" for y in (2025, 2026, 2027) for k in range(1, 13)]
+    fc = pd.DataFrame([(u, d, h, "m", round(b * 1.03 ** (h / 12), 3)) for u, b in base.items()
+                       for h, d in enumerate(ds, 1)], columns=["unique_id", "ds", "h", "model", "mean"])
+    fc.to_csv(tmp_path / "fc.csv", index=False)
+    p, s = civicast.project(DEMO / "communities.csv", DEMO / "plan.spec", fc, 2)
+    cli("project", "--spec", DEMO / "plan.spec", "--communities", DEMO / "communities.csv", "--forecasts",
+        tmp_path / "fc.csv", "--years", 2, "--out", tmp_path / "p.csv")
+    c = pd.read_csv(tmp_path / "p.csv")
+    assert (c.amount_fen.to_numpy() == p.amount_fen.to_numpy()).all() and (c.year == p.year).all()
+    a, b = p[p.year == 2026].set_index("unique_id"), p[p.year == 2027].set_index("unique_id")
+    assert (b["last_year_migrant_fen"] == a["pool_migrant_fen"]).all()
+    assert s.loc[(s.year == 2027) & (s["item"] == "index"), "value"].iloc[0] == pytest.approx(1.1)
+    with pytest.raises(ValueError):
+        civicast.project(DEMO / "communities.csv", DEMO / "plan.spec", fc, 0)

@@ -15,11 +15,15 @@
  *                  rounding of the layer: budget lines and communities)
  *   exact.c        the proportional split in exact integers when the scores
  *                  have an integer form (fen-exact near 2^53)
- *   output.c       the allocation and summary tables, explanations
+ *   output.c       the allocation and summary tables
+ *   explain.c      the per-community explanations (English, Chinese)
  *   equity.c       summary statistics (Gini, Theil, CV, binding counts)
  *   compare.c      scenarios over the same data
  *   uncertainty.c  the Monte Carlo of the allocation
  *   need.c         the multi-year budget need
+ *   settle.c       settlement against spending (carry-over, clawback, top-up)
+ *   release.c      reserve release: allocating on top of what was paid
+ *   project.c      the multi-year allocation projection
  * docs/ALLOCATION.md is the reference for the format and the maths.
  */
 #ifndef CIV_ALLOC_H
@@ -63,7 +67,15 @@ typedef struct civ_alloc_pool {
     char *eligible_attribute;
     double eligible_min, eligible_max;
     size_t eligible_top_k;
-    civ_alloc_loc loc, eligible_loc;
+    /* attribute with last year's amount (major units) of the fund this pool
+     * feeds (its own history for pace, hold-harmless and the per-fund change
+     * columns); NULL = the formula's last_year, if any */
+    char *last_year;
+    /* reserve release: the column of the paid table holding what this
+     * pool's fund already paid (minor units); NULL = pool_<fund>_<minor>, or
+     * amount_<minor> when the spec has one fund (release.c) */
+    char *paid;
+    civ_alloc_loc loc, eligible_loc, last_year_loc;
 } civ_alloc_pool;
 
 #define CIV_ALLOC_MAX_GROUPS 8
@@ -143,6 +155,12 @@ struct civ_alloc_spec {
     size_t n_factors;
     civ_alloc_tilt *tilts;
     size_t n_tilts;
+    /* [settlement] (settle.c): shares num / 10^digits exactly (0 when not
+     * set), the top-up budget (minor units, -1 = none), the spent column */
+    int has_settlement;
+    int64_t carry_num, top_up_num, top_up_budget;
+    int carry_digits, top_up_digits;
+    char *spent_column;
 };
 
 /* The exact range of money: every amount, sum and output column (the
@@ -227,6 +245,11 @@ enum {
     CIV_BIND_RATABLE = 16
 };
 
+/* Details of the bound that decided (per community and unit), for the
+ * explanations: the upper bound was the cap_share (not the cap); the pace
+ * limit lay below the community's own floor / hold-harmless, which decided. */
+enum { CIV_DETAIL_CAP_SHARE = 1, CIV_DETAIL_PACE_YIELDED = 2 };
+
 /* An allocation unit: the pools that share a formula and an earmark are
  * merged into one fund and allocated together. */
 typedef struct civ_alloc_unit {
@@ -252,7 +275,11 @@ struct civ_alloc_problem {
     double *weights;      /* n_factors, settable */
     double *tilt;         /* n_formulas x n multipliers */
     uint32_t *tilt_mask;  /* n_formulas x n: bit t set when tilt t applied (t < 32) */
-    double *last_year;    /* n_formulas x n (yuan), NaN = none */
+    double *last_year;    /* n_units x n: each fund's own last year (major units), NaN = none */
+    int *unit_has_last;   /* n_units: 1 when the fund has a history attribute */
+    int64_t *paid;        /* n_units x n: already paid from each fund (reserve release), NULL = none */
+    int64_t *paid_total;  /* n_units: their sums */
+    int64_t *floor_y, *cap_y; /* n_formulas: indexed floor / cap of a projected year (project.c), NULL = the spec's */
     double *population, *aged, *report_last_year; /* n (NaN when absent) */
     int64_t *reserve_amount; /* n_reserves */
     int64_t *pool_amount;    /* n_pools */
@@ -273,6 +300,7 @@ struct civ_alloc_result {
     double *stage_base;    /* n: unconstrained, untilted */
     double *stage_tilted;  /* n: unconstrained, tilted */
     unsigned char *binding;/* n_units x n: CIV_BIND_* bits */
+    unsigned char *detail; /* n_units x n: CIV_DETAIL_* bits (which cap; pace yielded) */
     double *lambda;        /* n_units */
     double *ratable;       /* n_units: floor reduction ratio, 1 = none */
     /* scratch, sized once */
@@ -309,9 +337,36 @@ const char *civ_alloc_major_name(const civ_alloc_spec *s);
  * ("-1234.05"), from the integer (no floating point); returns buf. */
 char *civ_alloc_format_major(int64_t v, int digits, char *buf, size_t size);
 
+/* Last year in minor units (rounded to the nearest unit; -1 when unknown):
+ * of fund u (its own history), and of community i's total ([data]
+ * last_year, else the sum of the funds' histories when every fund has one)
+ * (output.c). */
+int64_t civ_alloc_unit_last_minor(const civ_alloc_problem *p, size_t u, size_t i);
+int64_t civ_alloc_total_last_minor(const civ_alloc_problem *p, size_t i);
+/* Community i's amount of fund u for the year: this allocation plus what
+ * was already paid (reserve release; release.c), minor units. */
+int64_t civ_alloc_unit_year_minor(const civ_alloc_problem *p, const civ_alloc_result *r, size_t u, size_t i);
+
+/* Community i's explanation (id-order index) into buf (always terminated,
+ * cut at size), in lang "en" or "zh", from the bound that decided each of
+ * its funds (explain.c; docs/ALLOCATION.md "Explanations"). */
+void civ_alloc_explain_row(const civ_alloc_problem *p, const civ_alloc_result *r, size_t i, const char *lang,
+                           char *buf, size_t size);
+
 /* The minor-unit word of the Monte Carlo's spec ("fen", "minor"), for the
  * p5_<minor> ... column names (uncertainty.c). */
 const char *civ_alloc_uncertainty_minor_name(const civ_alloc_uncertainty *u);
+
+/* Community i's bounds in unit u, whole minor units (NaN = the rule is not
+ * set or does not apply): the formula's floor and cap, cap_share x the fund
+ * (rounded down), hold-harmless p x last year (rounded up) and pace (1 + q)
+ * x last year (rounded down), both only when last year > 0; last_year is
+ * the fund's own history in minor units (NaN without one).  The same values
+ * the solve uses (waterfall.c), so that explanations quote them. */
+typedef struct civ_alloc_bounds {
+    double floor, cap, cap_share, hold_harmless, pace, last_year;
+} civ_alloc_bounds;
+void civ_alloc_member_bounds(const civ_alloc_problem *p, size_t u, size_t i, civ_alloc_bounds *b);
 
 /* Factor k's part of community i's unrounded amount (id-order index i),
  * summed over the units whose formula holds the factor (waterfall.c). */

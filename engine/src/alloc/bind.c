@@ -38,7 +38,7 @@ void civ_alloc_problem_free(civ_alloc_problem *p)
         free(p->labels[i]);
     free(p->labels), free((void *)p->label_names);
     free(p->ids), free(p->districts), free(p->row_of), free(p->x), free(p->c), free(p->xc), free(p->weights);
-    free(p->tilt), free(p->tilt_mask), free(p->last_year), free(p->population), free(p->aged);
+    free(p->tilt), free(p->tilt_mask), free(p->last_year), free(p->unit_has_last), free(p->paid), free(p->paid_total), free(p->floor_y), free(p->cap_y), free(p->population), free(p->aged);
     free(p->report_last_year), free(p->reserve_amount), free(p->pool_amount);
     for (size_t u = 0; u < p->n_units; u++)
         free(p->units[u].name), free(p->units[u].eligible);
@@ -239,20 +239,6 @@ static civ_status bind_units(civ_alloc_problem *p, const civ_table *t, double *s
         un->amount += pool->amount;
         p->pool_unit[q] = u;
     }
-    /* hold-harmless and pace compare with last year's total: one unit only */
-    for (size_t f = 0; f < s->n_formulas; f++) {
-        size_t uses = 0;
-        for (size_t u = 0; u < p->n_units; u++)
-            uses += p->units[u].formula == f;
-        const civ_alloc_formula *fo = &s->formulas[f];
-        if (uses > 1 && (!isnan(fo->hold_harmless) || !isnan(fo->pace))) {
-            civ_where w = {.file = s->path, .line = fo->loc.line, .column = fo->loc.column, .field = fo->name};
-            return civ_fail_at(CIV_ERR_SPEC, &w,
-                               "formula '%s' has hold_harmless/pace (against last year's total) but allocates pools "
-                               "with different earmarks; give those pools their own formula",
-                               fo->name);
-        }
-    }
     size_t *idx = malloc((p->n ? p->n : 1) * sizeof *idx);
     if (!idx)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
@@ -318,14 +304,13 @@ static civ_status bind_alloc(civ_alloc_problem *p, size_t n)
     p->weights = malloc((K ? K : 1) * sizeof *p->weights);
     p->tilt = malloc(F * n * sizeof *p->tilt);
     p->tilt_mask = calloc(F * n, sizeof *p->tilt_mask);
-    p->last_year = malloc(F * n * sizeof *p->last_year);
     p->population = malloc(n * sizeof(double));
     p->aged = malloc(n * sizeof(double));
     p->report_last_year = malloc(n * sizeof(double));
     p->reserve_amount = calloc(spec->n_reserves + 1, sizeof(int64_t));
     p->pool_amount = calloc(spec->n_pools + 1, sizeof(int64_t));
     if (!p->row_of || !p->ids || !p->districts || !p->x || !p->c || !p->xc || !p->weights || !p->tilt ||
-        !p->tilt_mask || !p->last_year || !p->population || !p->aged || !p->report_last_year || !p->reserve_amount ||
+        !p->tilt_mask || !p->population || !p->aged || !p->report_last_year || !p->reserve_amount ||
         !p->pool_amount)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding %zu communities", n);
     return CIV_OK;
@@ -493,23 +478,78 @@ static civ_status bind_tilts(civ_alloc_problem *p, const civ_table *t, double *s
     return CIV_OK;
 }
 
-/* Last year's funding per formula (yuan) and the reporting attributes
- * ([data] population, aged, last_year; NaN when not named). */
+/* The attribute holding fund u's history: the last_year of its pools (all
+ * that name one must name the same attribute: it is the fund's, not the
+ * pool's), else its formula's last_year; NULL when neither.  *loc gets the
+ * key's place. */
+static civ_status unit_history_attribute(const civ_alloc_problem *p, size_t u, const char **name, civ_alloc_loc *loc)
+{
+    const civ_alloc_spec *s = p->spec;
+    *name = NULL;
+    for (size_t q = 0; q < s->n_pools; q++) {
+        const civ_alloc_pool *pool = &s->pools[q];
+        if (p->pool_unit[q] != u || !pool->last_year)
+            continue;
+        if (*name && strcmp(*name, pool->last_year)) {
+            civ_where w = {.file = s->path, .line = pool->last_year_loc.line, .column = pool->last_year_loc.column,
+                           .field = "last_year"};
+            return civ_fail_at(CIV_ERR_SPEC, &w,
+                               "pool '%s' names last_year '%s' but fund '%s' (pools sharing a formula and an earmark "
+                               "are allocated together) already has last_year '%s': name one attribute holding the "
+                               "fund's last-year amount",
+                               pool->name, pool->last_year, p->units[u].name, *name);
+        }
+        *name = pool->last_year;
+        *loc = pool->last_year_loc;
+    }
+    const civ_alloc_formula *fo = &s->formulas[p->units[u].formula];
+    if (!*name && fo->last_year) {
+        *name = fo->last_year;
+        *loc = fo->last_year_loc;
+    }
+    return CIV_OK;
+}
+
+/* Last year's amount of every fund, against its own history (major units,
+ * NaN when the fund has none), and the reporting attributes ([data]
+ * population, aged, last_year; NaN when not named).  A formula's last_year
+ * serves only a formula that allocates one fund: with several, each fund is
+ * compared with its own history, so each needs its pools' last_year. */
 static civ_status bind_history(civ_alloc_problem *p, const civ_table *t)
 {
     const civ_alloc_spec *spec = p->spec;
-    size_t n = p->n;
+    size_t n = p->n, U = p->n_units;
     civ_status st;
-    for (size_t f = 0; f < spec->n_formulas; f++) {
-        const civ_alloc_formula *fo = &spec->formulas[f];
-        if (fo->last_year) {
-            char role[120];
-            snprintf(role, sizeof role, "formula '%s' last_year", fo->name);
-            if ((st = read_attribute(p, t, fo->last_year, fo->last_year_loc, role, 0, p->last_year + f * n)))
+    p->last_year = malloc((U ? U : 1) * n * sizeof *p->last_year);
+    p->unit_has_last = calloc(U ? U : 1, sizeof *p->unit_has_last);
+    if (!p->last_year || !p->unit_has_last)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding %zu communities", n);
+    for (size_t u = 0; u < U; u++) {
+        const civ_alloc_formula *fo = &spec->formulas[p->units[u].formula];
+        const char *attr;
+        civ_alloc_loc loc = {0, 0};
+        if ((st = unit_history_attribute(p, u, &attr, &loc)))
+            return st;
+        size_t uses = 0;
+        for (size_t v = 0; v < U; v++)
+            uses += p->units[v].formula == p->units[u].formula;
+        if (attr && attr == fo->last_year && uses > 1 && (!isnan(fo->hold_harmless) || !isnan(fo->pace))) {
+            civ_where w = {.file = spec->path, .line = fo->loc.line, .column = fo->loc.column, .field = fo->name};
+            return civ_fail_at(CIV_ERR_SPEC, &w,
+                               "formula '%s' has hold_harmless/pace and allocates %zu funds (pools with different "
+                               "earmarks); its last_year '%s' cannot be each fund's own history: give the pools of "
+                               "fund '%s' a last_year of their own",
+                               fo->name, uses, fo->last_year, p->units[u].name);
+        }
+        if (attr) {
+            char role[200];
+            snprintf(role, sizeof role, "fund '%s' last_year", p->units[u].name);
+            if ((st = read_attribute(p, t, attr, loc, role, 0, p->last_year + u * n)))
                 return st;
+            p->unit_has_last[u] = 1;
         } else {
             for (size_t i = 0; i < n; i++)
-                p->last_year[f * n + i] = NAN;
+                p->last_year[u * n + i] = NAN;
         }
     }
     struct {
@@ -569,8 +609,6 @@ civ_status civ_alloc_bind(const civ_alloc_spec *spec, const civ_table *t, const 
         st = bind_factors(p, t, fc, count);
     if (!st)
         st = bind_tilts(p, t, scratch);
-    if (!st)
-        st = bind_history(p, t);
     if (!st) {
         for (size_t r = 0; r < spec->n_reserves; r++)
             p->reserve_amount[r] = spec->reserves[r].amount;
@@ -579,6 +617,8 @@ civ_status civ_alloc_bind(const civ_alloc_spec *spec, const civ_table *t, const 
         p->distributable = spec->distributable;
         st = bind_units(p, t, scratch);
     }
+    if (!st)
+        st = bind_history(p, t);
     free(raw_ids);
     free(scratch);
     free(count);

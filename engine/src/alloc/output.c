@@ -74,66 +74,11 @@ static void set_txt(tb *b, size_t row, size_t col, const char *v)
         b->st = civ_table_set_text(b->t, row, col, v);
 }
 
-static void explain_row(const civ_alloc_problem *p, const civ_alloc_result *r, size_t i, char *buf, size_t size)
-{
-    const civ_alloc_spec *s = p->spec;
-    size_t n = p->n, L = 0;
-    buf[0] = '\0';
-#define APPEND(...)                                                       \
-    do {                                                                  \
-        if (L < size) {                                                   \
-            int w_ = snprintf(buf + L, size - L, __VA_ARGS__);            \
-            if (w_ > 0)                                                   \
-                L += (size_t)w_;                                          \
-        }                                                                 \
-    } while (0)
-    double tot = r->unrounded[i];
-    int first = 1;
-    for (size_t k = 0; k < s->n_factors; k++) {
-        double v = civ_alloc_part(p, r, k, i);
-        if (v == 0 || !(tot > 0))
-            continue;
-        APPEND("%s%s %.1f%%", first ? "" : " + ", s->factors[k].name, 100 * v / tot);
-        first = 0;
-    }
-    if (r->unattributed[i] > 0)
-        APPEND("%sno factor score", first ? "" : " + ");
-    if (first && !(r->unattributed[i] > 0))
-        APPEND("not funded");
-    for (size_t u = 0; u < p->n_units; u++) {
-        const civ_alloc_unit *un = &p->units[u];
-        const civ_alloc_formula *fo = &s->formulas[un->formula];
-        if (!un->eligible[i] && s->pools[un->first_pool].eligible_attribute) {
-            APPEND("; not eligible for %s", un->name);
-            continue;
-        }
-        if (fo->greater_of && r->unrounded[i] > 0)
-            APPEND("; group '%s' of %s scored higher", fo->groups[r->winner[u * n + i]], fo->name);
-        uint32_t mask = p->tilt_mask[un->formula * n + i];
-        for (size_t t = 0; t < s->n_tilts; t++)
-            if (mask & ((uint32_t)1 << t))
-                APPEND("; %s tilt ×%g", s->tilts[t].name, s->tilts[t].multiplier);
-        unsigned char b = r->binding[u * n + i];
-        const char *pre = p->n_units > 1 ? un->name : "";
-        const char *sep = p->n_units > 1 ? " " : "";
-        if (b & CIV_BIND_RATABLE)
-            APPEND("; %s%sfloors ratably reduced to %.2f%%", pre, sep, 100 * r->ratable[u]);
-        if ((b & CIV_BIND_HOLD_HARMLESS))
-            APPEND("; %s%sraised to hold-harmless %g%% of last year", pre, sep, 100 * fo->hold_harmless);
-        else if (b & CIV_BIND_FLOOR)
-            APPEND("; %s%sraised to the floor of %.*f", pre, sep, s->minor_digits,
-                   (double)fo->floor / (double)s->minor_unit);
-        if (b & CIV_BIND_PACE)
-            APPEND("; %s%slimited by pace to +%g%% over last year", pre, sep, 100 * fo->pace);
-        else if (b & CIV_BIND_CAP)
-            APPEND("; %s%slowered to the cap", pre, sep);
-    }
-#undef APPEND
-}
-
 /* The allocation table's columns (indices into the table being built). */
 typedef struct acols {
     size_t id, label0, district, unit0, amt, major, share, f0, un, rd, t0, bind, ly, ly_major, ch, ch_major, chp, ex;
+    size_t paid0, paid, total; /* reserve release: paid_<fund>_<minor>..., paid_<minor>, total_<minor> */
+    size_t fund0; /* per fund with a history: last_year_<fund>_<minor>, change_<fund>_<minor>, change_<fund>_pct */
     int has_district;
 } acols;
 
@@ -193,19 +138,84 @@ static acols alloc_columns(tb *b, const civ_alloc_problem *p, int explain)
     snprintf(name, sizeof name, "change_%s", ma);
     c.ch_major = add_col(b, name, CIV_COLUMN_TEXT);
     c.chp = add_col(b, "change_pct", CIV_COLUMN_NUMBER);
+    if (p->paid) {
+        for (size_t u = 0; u < p->n_units; u++) {
+            snprintf(name, sizeof name, "paid_%s_%s", p->units[u].name, mi);
+            size_t k = add_col(b, name, CIV_COLUMN_NUMBER);
+            if (u == 0)
+                c.paid0 = k;
+        }
+        snprintf(name, sizeof name, "paid_%s", mi);
+        c.paid = add_col(b, name, CIV_COLUMN_NUMBER);
+        snprintf(name, sizeof name, "total_%s", mi);
+        c.total = add_col(b, name, CIV_COLUMN_NUMBER);
+    }
+    c.fund0 = 0;
+    for (size_t u = 0, first = 1; u < p->n_units; u++) {
+        if (!p->unit_has_last[u])
+            continue;
+        snprintf(name, sizeof name, "last_year_%s_%s", p->units[u].name, mi);
+        size_t k = add_col(b, name, CIV_COLUMN_NUMBER);
+        if (first)
+            c.fund0 = k, first = 0;
+        snprintf(name, sizeof name, "change_%s_%s", p->units[u].name, mi);
+        add_col(b, name, CIV_COLUMN_NUMBER);
+        snprintf(name, sizeof name, "change_%s_pct", p->units[u].name);
+        add_col(b, name, CIV_COLUMN_NUMBER);
+    }
     c.ex = explain ? add_col(b, "explanation", CIV_COLUMN_TEXT) : 0;
     return c;
 }
 
 /* Community i's last-year funding in minor units (rounded to the nearest
- * unit; -1 when the data has none): [data] last_year, else the first
- * formula's last_year attribute. */
-static int64_t last_year_minor(const civ_alloc_problem *p, size_t i)
+ * unit; -1 when the data has none): [data] last_year, else the sum of the
+ * funds' own histories when every fund has one (a total compared with the
+ * history of only some of its funds would mislead). */
+int64_t civ_alloc_total_last_minor(const civ_alloc_problem *p, size_t i)
 {
     double ly = p->report_last_year[i];
-    for (size_t f = 0; f < p->spec->n_formulas && isnan(ly); f++)
-        ly = p->last_year[f * p->n + i];
+    if (!isnan(ly))
+        return (int64_t)llround(ly * (double)p->spec->minor_unit);
+    int64_t sum = 0;
+    for (size_t u = 0; u < p->n_units; u++) {
+        int64_t v = civ_alloc_unit_last_minor(p, u, i);
+        if (v < 0)
+            return -1;
+        sum += v;
+    }
+    return p->n_units ? sum : -1;
+}
+
+int64_t civ_alloc_unit_last_minor(const civ_alloc_problem *p, size_t u, size_t i)
+{
+    double ly = p->last_year[u * p->n + i];
     return isnan(ly) ? -1 : (int64_t)llround(ly * (double)p->spec->minor_unit);
+}
+
+int64_t civ_alloc_unit_year_minor(const civ_alloc_problem *p, const civ_alloc_result *r, size_t u, size_t i)
+{
+    return r->unit_amount[u * p->n + i] + (p->paid ? p->paid[u * p->n + i] : 0);
+}
+
+/* change_pct: 100 x change / last year, 2 decimals (NaN when last year is 0) */
+static double change_pct(int64_t a, int64_t ly)
+{
+    return ly > 0 ? round(10000.0 * (double)(a - ly) / (double)ly) / 100 : NAN;
+}
+
+/* The per-fund history columns of one row. */
+static void fund_history_cells(tb *b, const acols *c, const civ_alloc_problem *p, const civ_alloc_result *r, size_t i,
+                               size_t row)
+{
+    size_t col = c->fund0;
+    for (size_t u = 0; u < p->n_units; u++) {
+        if (!p->unit_has_last[u])
+            continue;
+        int64_t ly = civ_alloc_unit_last_minor(p, u, i), a = civ_alloc_unit_year_minor(p, r, u, i);
+        set_num(b, row, col++, ly >= 0 ? (double)ly : NAN);
+        set_num(b, row, col++, ly >= 0 ? (double)(a - ly) : NAN);
+        set_num(b, row, col++, ly >= 0 ? change_pct(a, ly) : NAN);
+    }
 }
 
 civ_status civ_alloc_result_table(const civ_alloc_problem *p, const civ_alloc_result *r, int explain, civ_table **out)
@@ -225,7 +235,7 @@ civ_status civ_alloc_result_table(const civ_alloc_problem *p, const civ_alloc_re
     int64_t total = 0;
     for (size_t i = 0; i < n; i++)
         total += r->amount[i];
-    char ex[2048], bn[160], mj[48];
+    char ex[4096], bn[160], mj[48];
     for (size_t i = 0; i < n && !b.st; i++) {
         size_t row = p->row_of[i];
         set_txt(&b, row, c.id, p->ids[i]);
@@ -255,20 +265,31 @@ civ_status civ_alloc_result_table(const civ_alloc_problem *p, const civ_alloc_re
             }
         }
         set_txt(&b, row, c.bind, bn);
-        int64_t ly = last_year_minor(p, i);
+        int64_t ly = civ_alloc_total_last_minor(p, i);
+        if (p->paid) { /* a release: the change is the year's, paid + release */
+            int64_t d = 0;
+            for (size_t u = 0; u < U; u++) {
+                set_num(&b, row, c.paid0 + u, (double)p->paid[u * n + i]);
+                d += p->paid[u * n + i];
+            }
+            set_num(&b, row, c.paid, (double)d);
+            set_num(&b, row, c.total, (double)(a + d));
+            a += d;
+        }
         if (ly >= 0) {
             set_num(&b, row, c.ly, (double)ly);
             set_txt(&b, row, c.ly_major, civ_alloc_format_major(ly, dg, mj, sizeof mj));
             set_num(&b, row, c.ch, (double)(a - ly));
             set_txt(&b, row, c.ch_major, civ_alloc_format_major(a - ly, dg, mj, sizeof mj));
-            set_num(&b, row, c.chp, ly > 0 ? round(10000.0 * (double)(a - ly) / (double)ly) / 100 : NAN);
+            set_num(&b, row, c.chp, change_pct(a, ly));
         } else {
             set_num(&b, row, c.ly, NAN);
             set_num(&b, row, c.ch, NAN);
             set_num(&b, row, c.chp, NAN);
         }
+        fund_history_cells(&b, &c, p, r, i, row);
         if (explain) {
-            explain_row(p, r, i, ex, sizeof ex);
+            civ_alloc_explain_row(p, r, i, explain == CIV_ALLOC_EXPLAIN_ZH ? "zh" : "en", ex, sizeof ex);
             set_txt(&b, row, c.ex, ex);
         }
     }

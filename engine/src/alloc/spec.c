@@ -250,6 +250,7 @@ void civ_alloc_spec_free(civ_alloc_spec *s)
     if (!s)
         return;
     free(s->path), free(s->version), free(s->title), free(s->currency);
+    free(s->spent_column);
     free(s->id_column), free(s->district_column), free(s->population), free(s->aged), free(s->last_year);
     for (size_t i = 0; i < s->n_labels; i++)
         free(s->labels[i]);
@@ -257,7 +258,8 @@ void civ_alloc_spec_free(civ_alloc_spec *s)
     for (size_t i = 0; i < s->n_reserves; i++)
         free(s->reserves[i].name);
     for (size_t i = 0; i < s->n_pools; i++)
-        free(s->pools[i].name), free(s->pools[i].eligible_attribute), free(s->pools[i].formula_name);
+        free(s->pools[i].name), free(s->pools[i].eligible_attribute), free(s->pools[i].formula_name),
+            free(s->pools[i].last_year), free(s->pools[i].paid);
     for (size_t i = 0; i < s->n_formulas; i++) {
         free(s->formulas[i].name), free(s->formulas[i].last_year);
         for (size_t g = 0; g < s->formulas[i].n_groups; g++)
@@ -403,8 +405,9 @@ out:
 static civ_status check_sections(const civ_alloc_spec *s, const civ_toml_doc *d)
 {
     /* [need] is read by need.c (the multi-year budget need), not here */
-    static const char *sections[] = {"budget", "data", "reserve", "pool", "formula", "factor", "tilt", "need", NULL};
-    static const int section_is_array[] = {0, 0, 1, 1, 1, 1, 1, 0};
+    static const char *sections[] = {"budget", "data", "reserve", "pool", "formula", "factor", "tilt", "need",
+                                     "settlement", NULL};
+    static const int section_is_array[] = {0, 0, 1, 1, 1, 1, 1, 0, 0};
     for (size_t t = 1; t < d->n_tables; t++) {
         size_t k = 0;
         while (sections[k] && strcmp(sections[k], d->tables[t].name))
@@ -414,7 +417,7 @@ static civ_status check_sections(const civ_alloc_spec *s, const civ_toml_doc *d)
         if (!sections[k])
             return civ_fail_at(CIV_ERR_SPEC, &w,
                                "unknown section '%s' (allowed: [budget], [data], [[reserve]], [[pool]], "
-                               "[[formula]], [[factor]], [[tilt]], [need])",
+                               "[[formula]], [[factor]], [[tilt]], [need], [settlement])",
                                d->tables[t].name);
         if (section_is_array[k] != d->tables[t].is_array)
             return civ_fail_at(CIV_ERR_SPEC, &w, "'%s' must be written %s%s%s", d->tables[t].name,
@@ -550,8 +553,8 @@ static civ_status read_formula(civ_alloc_spec *s, civ_toml_table *tb, size_t fi)
     if ((st = check_unused(&c, "name, floor, cap, cap_share, hold_harmless, pace, last_year, on_infeasible, "
                                "combine")))
         return st;
-    if ((!isnan(f->hold_harmless) || !isnan(f->pace)) && !f->last_year)
-        return missing(&c, "last_year");
+    /* hold_harmless / pace without a formula last_year need every fund of the
+     * formula to name its own history ([[pool]] last_year): check_formulas */
     if (f->last_year && isnan(f->hold_harmless) && isnan(f->pace))
         return fail_entry(&c, CIV_ERR_SPEC, find(&c, "last_year"),
                           "'last_year' is only used by hold_harmless or pace; neither is set");
@@ -644,8 +647,10 @@ static civ_status read_pool(civ_alloc_spec *s, civ_toml_table *tb, size_t pi)
         (st = get_number(&c, "eligible_min", 0, -INFINITY, INFINITY, &p->eligible_min, NULL)) ||
         (st = get_number(&c, "eligible_max", 0, -INFINITY, INFINITY, &p->eligible_max, NULL)) ||
         (st = get_integer(&c, "eligible_top_k", 0, 1, 100000000, &topk)) ||
+        (st = get_string(&c, "last_year", 0, &p->last_year, &p->last_year_loc)) ||
+        (st = get_string(&c, "paid", 0, &p->paid, NULL)) ||
         (st = check_unused(&c, "name, amount, share, formula, eligible_attribute, eligible_min, "
-                               "eligible_max, eligible_top_k")))
+                               "eligible_max, eligible_top_k, last_year, paid")))
         return st;
     p->eligible_top_k = (size_t)topk;
     if (!p->eligible_attribute && (!isnan(p->eligible_min) || !isnan(p->eligible_max) || topk))
@@ -825,6 +830,15 @@ static civ_status check_formulas(const civ_alloc_spec *s)
         for (size_t p = 0; p < s->n_pools; p++)
             npool += s->pools[p].formula == f;
         civ_alloc_loc loc = s->formulas[f].loc.line ? s->formulas[f].loc : (civ_alloc_loc){1, 1};
+        const civ_alloc_formula *fo = &s->formulas[f];
+        if ((!isnan(fo->hold_harmless) || !isnan(fo->pace)) && !fo->last_year)
+            for (size_t p = 0; p < s->n_pools; p++)
+                if (s->pools[p].formula == f && !s->pools[p].last_year)
+                    return spec_fail(s, loc, "last_year",
+                                     "missing required key 'last_year': formula '%s' has hold_harmless/pace, and pool "
+                                     "'%s' names no 'last_year' of its own (give the formula or every pool of it "
+                                     "its last-year attribute)",
+                                     fo->name, s->pools[p].name);
         if (!npool)
             return spec_fail(s, loc, "formula", "formula '%s' allocates no [[pool]]", s->formulas[f].name);
         if (!nfac)
@@ -956,6 +970,42 @@ static civ_status split_budget(civ_alloc_spec *s)
     return CIV_OK;
 }
 
+/* A settlement share: a plain decimal in [0, 1] (read exactly), 0 when absent. */
+static civ_status settlement_share(ctx *c, const char *key, int64_t *num, int *digits)
+{
+    double v = 0;
+    civ_status st = get_number(c, key, 0, 0, 1, &v, NULL);
+    *num = 0, *digits = 0;
+    if (st || !find(c, key))
+        return st;
+    exact_decimal(find(c, key)->value.text, num, digits);
+    if (*digits < 0)
+        return fail_entry(c, CIV_ERR_SPEC, find(c, key), "write %s as a plain decimal such as 0.10 (read exactly)", key);
+    return CIV_OK;
+}
+
+/* [settlement] (optional): the rules of civ_alloc_settle (settle.c). */
+static civ_status read_settlement(civ_alloc_spec *s, civ_toml_doc *d)
+{
+    civ_toml_table *tb = single_table(d, "settlement");
+    s->top_up_budget = -1;
+    if (!tb)
+        return CIV_OK;
+    ctx c = {.path = s->path};
+    civ_status st;
+    set_ctx(&c, tb, 0);
+    s->has_settlement = 1;
+    if ((st = settlement_share(&c, "carry_over", &s->carry_num, &s->carry_digits)) ||
+        (st = settlement_share(&c, "top_up", &s->top_up_num, &s->top_up_digits)) ||
+        (st = get_money(&c, "top_up_budget", 0, s->minor_digits, &s->top_up_budget)) ||
+        (st = get_string(&c, "spent", 0, &s->spent_column, NULL)) ||
+        (st = check_unused(&c, "carry_over, top_up, top_up_budget, spent")))
+        return st;
+    if (!s->spent_column && !(s->spent_column = strdup("spent")))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+    return CIV_OK;
+}
+
 /* The spec, one section at a time: [[formula]] first (the others refer to
  * it), then the other arrays in file order, then the cross-checks and the
  * budget split. */
@@ -992,7 +1042,7 @@ static civ_status build(civ_alloc_spec *s, civ_toml_doc *d)
         if (st)
             return st;
     }
-    if ((st = check_formulas(s)))
+    if ((st = check_formulas(s)) || (st = read_settlement(s, d)))
         return st;
     return split_budget(s);
 }

@@ -54,7 +54,7 @@ void civ_alloc_result_free(civ_alloc_result *r)
         return;
     free(r->amount), free(r->unit_amount), free(r->unrounded), free(r->q), free(r->unattributed);
     free(r->wused), free(r->kw), free(r->kcol), free(r->winner), free(r->kgrp);
-    free(r->stage_base), free(r->stage_tilted), free(r->binding), free(r->lambda), free(r->ratable);
+    free(r->stage_base), free(r->stage_tilted), free(r->binding), free(r->detail), free(r->lambda), free(r->ratable);
     free(r->raw), free(r->base), free(r->lo_d), free(r->hi_d), free(r->amt), free(r->member), free(r->bsrc);
     free(r->lo_i), free(r->hi_i), free(r->out_i), free(r->free_j), free(r->num_i), free(r->ex_i), free(r->pairs), free(r->tmp), free(r->ftotal);
     free(r);
@@ -80,6 +80,7 @@ civ_status civ_alloc_result_create(const civ_alloc_problem *p, civ_alloc_result 
     r->stage_base = calloc(n, sizeof(double));
     r->stage_tilted = calloc(n, sizeof(double));
     r->binding = calloc(U * n, 1);
+    r->detail = calloc(U * n + 1, 1);
     r->lambda = calloc(U, sizeof(double));
     r->ratable = calloc(U, sizeof(double));
     r->raw = calloc(n, sizeof(double));
@@ -101,7 +102,7 @@ civ_status civ_alloc_result_create(const civ_alloc_problem *p, civ_alloc_result 
     r->winner = calloc(U * n, 1);
     r->kgrp = calloc(K, sizeof(size_t));
     if (!r->ftotal || !r->winner || !r->kgrp || !r->wused || !r->kw || !r->kcol || !r->amount || !r->unit_amount || !r->unrounded || !r->q ||
-        !r->unattributed || !r->stage_base || !r->stage_tilted || !r->binding || !r->lambda || !r->ratable ||
+        !r->unattributed || !r->stage_base || !r->stage_tilted || !r->binding || !r->detail || !r->lambda || !r->ratable ||
         !r->raw || !r->base || !r->lo_d ||
         !r->hi_d || !r->amt || !r->member || !r->bsrc || !r->lo_i || !r->hi_i || !r->out_i || !r->pairs ||
         !r->tmp || !r->free_j || !r->num_i || !r->ex_i) {
@@ -215,43 +216,66 @@ static void unit_tilt(const civ_alloc_problem *p, civ_alloc_result *r, size_t u,
     }
 }
 
-/* Stage 3: each member's bounds in whole minor units, lower rounded up and
- * upper rounded down (floor, hold-harmless; cap, cap_share, pace), with the
- * source of each in bsrc (low nibble = lo, high nibble = hi).  *sum_lo gets
- * the sum of the lower bounds. */
-static civ_status unit_bounds(const civ_alloc_problem *p, civ_alloc_result *r, size_t u, size_t m, double P,
-                              const char *what, double *sum_lo)
+void civ_alloc_member_bounds(const civ_alloc_problem *p, size_t u, size_t i, civ_alloc_bounds *b)
 {
     const civ_alloc_spec *s = p->spec;
     const civ_alloc_formula *fo = &s->formulas[p->units[u].formula];
-    const double minor = (double)s->minor_unit;
-    const double *last = p->last_year + p->units[u].formula * p->n;
-    double cap_share = isnan(fo->cap_share) ? INFINITY : floor(clean(fo->cap_share * P));
-    double cap = fo->cap >= 0 ? (double)fo->cap : INFINITY;
-    double floor_v = fo->floor >= 0 ? (double)fo->floor : 0;
+    const double minor = (double)s->minor_unit, ly = p->last_year[u * p->n + i];
+    size_t f = p->units[u].formula;
+    int64_t fl = p->floor_y ? p->floor_y[f] : fo->floor, cp = p->cap_y ? p->cap_y[f] : fo->cap;
+    b->floor = fl >= 0 ? (double)fl : NAN;
+    b->cap = cp >= 0 ? (double)cp : NAN;
+    /* after a reserve release the cap share is of the whole year's fund: what was paid plus the release */
+    double fund = (double)p->units[u].amount + (p->paid ? (double)p->paid_total[u] : 0);
+    b->cap_share = isnan(fo->cap_share) ? NAN : floor(clean(fo->cap_share * fund));
+    b->last_year = isnan(ly) ? NAN : clean(ly * minor);
+    /* communities with nothing last year are exempt from both history rules */
+    b->hold_harmless = !isnan(fo->hold_harmless) && ly > 0 ? units_up(fo->hold_harmless * ly * minor) : NAN;
+    b->pace = !isnan(fo->pace) && ly > 0 ? units_down((1 + fo->pace) * ly * minor) : NAN;
+}
+
+/* Stage 3: each member's bounds in whole minor units, lower rounded up and
+ * upper rounded down (floor, hold-harmless; cap, cap_share, pace), with the
+ * source of each in bsrc (low nibble = lo, high nibble = hi).  A pace limit
+ * below the community's own lower bound yields to it: hi = lo, and the
+ * source of hi is then the lower bound's (the floor decided, not the pace;
+ * r->detail records CIV_DETAIL_PACE_YIELDED).  *sum_lo gets the sum of the
+ * lower bounds. */
+static civ_status unit_bounds(const civ_alloc_problem *p, civ_alloc_result *r, size_t u, size_t m, const char *what,
+                              double *sum_lo)
+{
+    const civ_alloc_formula *fo = &p->spec->formulas[p->units[u].formula];
+    unsigned char *detail = r->detail + u * p->n;
     *sum_lo = 0;
     for (size_t j = 0; j < m; j++) {
         size_t i = r->member[j];
-        double lo = floor_v, hi = cap;
-        unsigned char src = fo->floor > 0 ? CIV_BIND_FLOOR : 0;
-        unsigned char hsrc = CIV_BIND_CAP;
-        if (cap_share < hi)
-            hi = cap_share;
-        double ly = last[i];
-        if (!isnan(fo->hold_harmless) && ly > 0) {
-            double hh = units_up(fo->hold_harmless * ly * minor);
-            if (hh > lo) {
-                lo = hh;
-                src = CIV_BIND_HOLD_HARMLESS;
+        civ_alloc_bounds bd;
+        civ_alloc_member_bounds(p, u, i, &bd);
+        double lo = isnan(bd.floor) ? 0 : bd.floor, hi = isnan(bd.cap) ? INFINITY : bd.cap;
+        unsigned char src = bd.floor > 0 ? CIV_BIND_FLOOR : 0, hsrc = CIV_BIND_CAP, det = 0;
+        if (bd.cap_share < hi) {
+            hi = bd.cap_share;
+            det = CIV_DETAIL_CAP_SHARE;
+        }
+        if (bd.hold_harmless > lo) {
+            lo = bd.hold_harmless;
+            src = CIV_BIND_HOLD_HARMLESS;
+        }
+        if (bd.pace < hi) {
+            if (bd.pace >= lo) {
+                hi = bd.pace;
+                hsrc = CIV_BIND_PACE;
+                det = 0;
+            } else if (lo < hi) {
+                hi = lo; /* the pace limit yields to the community's own floor / hold-harmless */
+                hsrc = src;
+                det = CIV_DETAIL_PACE_YIELDED;
             }
         }
-        if (!isnan(fo->pace) && ly > 0) {
-            /* the pace limit yields to the community's own floor / hold-harmless */
-            double pc = fmax(units_down((1 + fo->pace) * ly * minor), lo);
-            if (pc < hi) {
-                hi = pc;
-                hsrc = CIV_BIND_PACE;
-            }
+        if (p->paid) { /* a release adds on top of what was paid: the bounds hold for the sum */
+            double paid = (double)p->paid[u * p->n + i];
+            lo = fmax(0, lo - paid);
+            hi = fmax(0, hi - paid);
         }
         if (hi < lo) {
             civ_where w = {.series_id = p->ids[i], .field = fo->name};
@@ -263,6 +287,7 @@ static civ_status unit_bounds(const civ_alloc_problem *p, civ_alloc_result *r, s
         r->lo_d[j] = lo;
         r->hi_d[j] = hi;
         r->bsrc[j] = (unsigned char)(src | (hsrc << 4));
+        detail[i] = det;
         *sum_lo += lo;
     }
     return CIV_OK;
@@ -343,6 +368,7 @@ static civ_status solve_unit(const civ_alloc_problem *p, civ_alloc_result *r, si
         if (un->eligible[i])
             r->member[m++] = i;
     memset(r->binding + u * n, 0, n);
+    memset(r->detail + u * n, 0, n);
     memset(r->unit_amount + u * n, 0, n * sizeof *r->unit_amount);
     r->lambda[u] = 0;
     r->ratable[u] = 1;
@@ -356,7 +382,7 @@ static civ_status solve_unit(const civ_alloc_problem *p, civ_alloc_result *r, si
     if ((st = unit_scores(p, r, u, m, what)))
         return st;
     unit_tilt(p, r, u, m, P);
-    if ((st = unit_bounds(p, r, u, m, P, what, &sum_lo)) || (st = unit_constrain(p, r, u, m, P, sum_lo, what)))
+    if ((st = unit_bounds(p, r, u, m, what, &sum_lo)) || (st = unit_constrain(p, r, u, m, P, sum_lo, what)))
         return st;
     int exact = 0;
     if (r->ratable[u] == 1 && (st = civ_alloc_exact_round(p, r, u, m, &exact)))

@@ -172,7 +172,8 @@ static civ_status solve_allocation(run_ctx *c, const civ_table *comm)
     if (!s)
         s = civ_alloc_solve(prob, res);
     if (!s)
-        s = civ_alloc_result_table(prob, res, 1, &r->tables[CIV_PLAN_ALLOCATION]);
+        s = civ_alloc_result_table(prob, res, strcmp(c->plan->lang, "en") ? CIV_ALLOC_EXPLAIN_ZH : CIV_ALLOC_EXPLAIN_EN,
+                                   &r->tables[CIV_PLAN_ALLOCATION]); /* the explanations in the plan's language */
     if (!s)
         s = civ_alloc_result_summary(prob, res, &r->tables[CIV_PLAN_ALLOCATION_SUMMARY]);
     if (!s)

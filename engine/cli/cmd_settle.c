@@ -1,0 +1,106 @@
+/*
+ * cmd_settle.c -- layer CLI (a client of civicast.h only): `civicast settle`:
+ * settlement (清算) of an allocation against actual spending by the spec's
+ * [settlement] rules (civ_alloc_settle; docs/ALLOCATION.md "Settlement").
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+enum { S_SPEC, S_ALLOCATION, S_SPENDING, S_OUT, S_SUMMARY, S_EXPLAIN, S_LANG,
+       S_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+static const civ_cli_option settle_options[] = {
+    [S_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec with [settlement] (required)"},
+    [S_ALLOCATION] = {"--allocation", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
+                      "what was allocated: unique_id, amount_<minor> (civicast allocate --out)"},
+    [S_SPENDING] = {"--spending", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
+                    "what was spent: the spec's id column and [settlement] spent (major units)"},
+    [S_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "the settlement per community (required)"},
+    [S_SUMMARY] = {"--summary", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "the totals"},
+    [S_EXPLAIN] = {"--explain", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "add a sentence per community"},
+    [S_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "en|zh", "language of --explain (default en)"},
+    [S_EXCEL] = CIV_CLI_CSV_OPTIONS,
+    {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
+};
+static const civ_cli_spec settle_spec = {
+    "settle",
+    "usage: civicast settle --spec SPEC --allocation FILE --spending FILE --out FILE\n"
+    "                       [--summary FILE] [--explain [--lang en|zh]] [--excel] [--precision P]\n",
+    "Settles an allocation against actual spending (清算) by the spec's [settlement]\n"
+    "rules: unspent money up to carry_over x the allocation carries over, the rest is\n"
+    "clawed back; overspending up to top_up x the allocation is topped up (cut pro\n"
+    "rata to top_up_budget), the rest is uncovered.  Exact to the minor unit; per\n"
+    "community allocated = spent + carry_over + clawback - top_up - uncovered.\n",
+    settle_options,
+    0,
+    "unknown argument '%s'",
+    "%s needs a file",
+    "Exit codes: 0 ok, 1 usage, 2 bad data, 3 I/O, 4 bad spec.\n",
+};
+
+static int run_settle(int argc, char **argv)
+{
+    civ_cli_args a;
+    int code = civ_cli_parse(&settle_spec, argc, argv, &a);
+    if (code)
+        return code;
+    civ_csv_write_options csv = {0};
+    const char *lang = a.value[S_LANG];
+    if (!a.value[S_SPEC] || !a.value[S_ALLOCATION] || !a.value[S_SPENDING] || !a.value[S_OUT])
+        code = civ_cli_usage_error("settle", "--spec, --allocation, --spending and --out are required");
+    else if (lang && strcmp(lang, "en") && strcmp(lang, "zh"))
+        code = civ_cli_usage_error("settle", "--lang must be en or zh, not '%s'", lang);
+    else
+        code = civ_cli_csv_options("settle", &a, S_EXCEL, &csv);
+    if (code) {
+        civ_cli_args_free(&a);
+        return code;
+    }
+    int explain = !a.value[S_EXPLAIN] ? CIV_ALLOC_EXPLAIN_NONE
+                  : lang && !strcmp(lang, "zh") ? CIV_ALLOC_EXPLAIN_ZH
+                                                : CIV_ALLOC_EXPLAIN_EN;
+    civ_alloc_spec *spec = NULL;
+    civ_table *alloc = NULL, *spent = NULL, *out = NULL, *sum = NULL;
+    civ_status s = civ_alloc_spec_read(a.value[S_SPEC], &spec);
+    if (!s)
+        csv.min_decimals = civ_cli_money_decimals(civ_alloc_spec_minor_unit(spec));
+    if (!s)
+        s = civ_cli_read_table(a.value[S_ALLOCATION], &civ_cli_community_columns, &alloc);
+    if (!s)
+        s = civ_cli_read_table(a.value[S_SPENDING], &civ_cli_community_columns, &spent);
+    if (!s)
+        s = civ_alloc_settle(spec, alloc, spent, explain, &out, &sum);
+    const char *paths[2] = {a.value[S_OUT], a.value[S_SUMMARY]};
+    civ_cli_outputs o = {0}; /* published together (output_set.c) */
+    if (!s)
+        s = civ_cli_outputs_begin(&o, paths, 2);
+    if (!s)
+        s = civ_table_write_opts(out, civ_cli_outputs_path(&o, a.value[S_OUT]), &csv);
+    if (!s && a.value[S_SUMMARY])
+        s = civ_table_write_opts(sum, civ_cli_outputs_path(&o, a.value[S_SUMMARY]), &csv);
+    if (!s)
+        s = civ_cli_outputs_commit(&o);
+    civ_cli_outputs_end(&o);
+    if (s) {
+        code = civ_cli_report(s);
+    } else {
+        const char *mi = civ_alloc_spec_unit_name(spec, 0);
+        for (size_t r = 0; r < civ_table_n_rows(sum); r += 2)
+            printf("%-22s %.0f %s (%.0f communities)\n", civ_table_text(sum, r, 1), civ_table_number(sum, r, 4), mi,
+                   civ_table_number(sum, r + 1, 4));
+        printf("wrote                  %s%s%s\n", a.value[S_OUT], a.value[S_SUMMARY] ? ", " : "",
+               a.value[S_SUMMARY] ? a.value[S_SUMMARY] : "");
+    }
+    civ_table_free(out), civ_table_free(sum), civ_table_free(alloc), civ_table_free(spent);
+    civ_alloc_spec_free(spec);
+    civ_cli_args_free(&a);
+    return code;
+}
+
+const civ_cli_command civ_cmd_settle = {
+    "settle",
+    "settle an allocation against spending: carry-over, clawback, top-up by the spec's rules",
+    &settle_spec,
+    run_settle,
+};

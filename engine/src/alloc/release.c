@@ -1,0 +1,113 @@
+/*
+ * release.c -- alloc layer: reserve release (docs/ALLOCATION.md "Reserve
+ * release"): what each community was already paid from each fund, so that a
+ * reserve released later in the year is allocated on top of it by the same
+ * or another formula without changing what was paid.
+ *
+ * With paid amounts d_i set, the solve (waterfall.c) allocates the release R
+ * of each fund as clamp(lambda raw_i, max(0, lo_i - d_i), max(0, hi_i - d_i))
+ * summing to R: every floor, cap, hold-harmless and pace bound holds for the
+ * year's sum d_i + release_i, cap_share is a share of the year's fund
+ * (sum d + R), and nothing is taken back from anyone.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "strmap.h"
+
+/* The paid table's column for unit u (see alloc.h, civ_alloc_pool.paid). */
+static civ_status paid_column(const civ_alloc_problem *p, const civ_table *t, size_t u, size_t *col)
+{
+    const civ_alloc_spec *s = p->spec;
+    const char *name = NULL;
+    for (size_t q = 0; q < s->n_pools; q++)
+        if (p->pool_unit[q] == u && s->pools[q].paid)
+            name = s->pools[q].paid;
+    char buf[200];
+    if (!name) {
+        snprintf(buf, sizeof buf, "pool_%s_%s", p->units[u].name, civ_alloc_minor_name(s));
+        if (civ_table_find_column(t, buf, col) && p->n_units == 1)
+            snprintf(buf, sizeof buf, "amount_%s", civ_alloc_minor_name(s));
+        name = buf;
+    }
+    civ_where w = {.field = name};
+    if (civ_table_find_column(t, name, col))
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
+                           "the paid table has no column '%s' for fund '%s' (name it with the pool's 'paid' key)",
+                           name, p->units[u].name);
+    if (civ_table_column_type(t, *col) != CIV_COLUMN_NUMBER)
+        return civ_fail_at(CIV_ERR_DOMAIN, &w, "the paid table's column '%s' is text, not minor units", name);
+    return CIV_OK;
+}
+
+/* row_of_id[i] = the paid table's row of the problem's i-th id. */
+static civ_status paid_rows(const civ_alloc_problem *p, const civ_table *t, size_t *row_of_id)
+{
+    size_t idc, m = civ_table_n_rows(t);
+    civ_where w = {.field = "unique_id"};
+    if (civ_table_find_column(t, "unique_id", &idc) || civ_table_column_type(t, idc) != CIV_COLUMN_TEXT)
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the paid table has no text column 'unique_id'");
+    civ_strmap map = {0};
+    civ_status st = CIV_OK;
+    for (size_t r = 0; r < m && !st; r++) {
+        size_t prev;
+        st = civ_strmap_put(&map, civ_table_text(t, r, idc), r, &prev);
+        if (st == CIV_ERR_DUPLICATE) {
+            civ_where d = {.series_id = civ_table_text(t, r, idc)};
+            st = civ_fail_at(CIV_ERR_DUPLICATE, &d, "paid table: community '%s' on rows %zu and %zu",
+                             civ_table_text(t, r, idc), prev + 1, r + 1);
+        }
+    }
+    for (size_t i = 0; i < p->n && !st; i++)
+        if (!civ_strmap_get(&map, p->ids[i], &row_of_id[i])) {
+            civ_where d = {.series_id = p->ids[i]};
+            st = civ_fail_at(CIV_ERR_NOT_FOUND, &d, "community '%s' has no row in the paid table (add it with 0)",
+                             p->ids[i]);
+        }
+    if (!st && m != p->n)
+        st = civ_fail(CIV_ERR_NOT_FOUND, "the paid table has %zu rows for %zu communities: it names communities the "
+                                         "allocation does not have",
+                      m, p->n);
+    civ_strmap_free(&map);
+    return st;
+}
+
+civ_status civ_alloc_problem_set_paid(civ_alloc_problem *p, const civ_table *paid)
+{
+    if (!p)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_problem_set_paid: NULL problem");
+    free(p->paid), free(p->paid_total);
+    p->paid = NULL, p->paid_total = NULL;
+    if (!paid)
+        return CIV_OK;
+    size_t n = p->n, U = p->n_units;
+    int64_t *d = calloc(U * n + 1, sizeof *d), *tot = calloc(U + 1, sizeof *tot);
+    size_t *row = malloc((n + 1) * sizeof *row);
+    civ_status st = d && tot && row ? paid_rows(p, paid, row) : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    for (size_t u = 0; u < U && !st; u++) {
+        size_t col;
+        if ((st = paid_column(p, paid, u, &col)))
+            break;
+        for (size_t i = 0; i < n && !st; i++) {
+            double v = civ_table_number(paid, row[i], col);
+            if (!(v >= 0) || v != floor(v) || v > (double)CIV_ALLOC_MAX_MONEY) {
+                civ_where w = {.series_id = p->ids[i], .field = civ_table_column_name(paid, col)};
+                st = civ_fail_at(CIV_ERR_DOMAIN, &w, "paid table, row %zu (community '%s'): %g is not a whole, "
+                                                     "non-negative number of minor units",
+                                 row[i] + 1, p->ids[i], v);
+            }
+            d[u * n + i] = (int64_t)v;
+            tot[u] += (int64_t)v;
+        }
+    }
+    free(row);
+    if (st) {
+        free(d), free(tot);
+        return st;
+    }
+    p->paid = d, p->paid_total = tot;
+    return CIV_OK;
+}

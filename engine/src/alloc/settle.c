@@ -1,0 +1,327 @@
+/*
+ * settle.c -- alloc layer: settlement (清算) of an allocation against actual
+ * spending, by the rules of the spec's [settlement] section, exact to the
+ * minor unit (docs/ALLOCATION.md "Settlement").
+ *
+ * Per community, with A allocated and S spent (whole minor units):
+ *   unspent U = max(0, A - S): carried over C = min(U, floor(c x A)), the
+ *     rest clawed back K = U - C            (c = carry_over, a maximum)
+ *   overspent O = max(0, S - A): claim T0 = min(O, floor(t x A)), topped up
+ *     T = T0, or, when the claims exceed top_up_budget B, B split in
+ *     proportion to the claims by the largest remainder (ties to the lower
+ *     row); uncovered R = O - T             (t = top_up, a maximum)
+ * so that A - S = C + K - T - R exactly for every community.  The shares
+ * are plain decimals read exactly; the products are 128-bit.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "strmap.h"
+
+/* floor(num x a / 10^digits) in 128-bit integers. */
+static int64_t share_of(int64_t num, int digits, int64_t a)
+{
+    __int128 den = 1;
+    for (int d = 0; d < digits; d++)
+        den *= 10;
+    return (int64_t)((__int128)num * a / den);
+}
+
+/* A money column (minor units when minor, else major units) as whole minor
+ * units; errors name the table, row and column. */
+static civ_status money_column(const civ_table *t, const char *what, const char *col, int minor,
+                               const civ_alloc_spec *s, const char *const *ids, int64_t *out)
+{
+    size_t c;
+    civ_where w = {.field = col};
+    if (civ_table_find_column(t, col, &c))
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the %s table has no column '%s'", what, col);
+    const double *v = civ_table_numbers(t, c);
+    if (!v && !minor) { /* decimal text ("1234.56"), read exactly */
+        for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+            civ_where d = {.series_id = ids[r], .field = col};
+            const char *text = civ_table_text(t, r, c);
+            if (civ_alloc_parse_money(text ? text : "", s->minor_digits, &out[r], &d))
+                return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s table, row %zu (community '%s'): '%s': %s", what, r + 1,
+                                   ids[r], col, civ_last_error()->message);
+        }
+        return CIV_OK;
+    }
+    if (!v)
+        return civ_fail_at(CIV_ERR_DOMAIN, &w, "the %s table's column '%s' is text, not numbers", what, col);
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        double x = minor ? v[r] : v[r] * (double)s->minor_unit, whole = nearbyint(x);
+        civ_where d = {.series_id = ids[r], .field = col};
+        if (!isfinite(x) || x < 0 || fabs(x) > (double)CIV_ALLOC_MAX_MONEY)
+            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s table, row %zu (community '%s'): '%s' is %s", what, r + 1,
+                               ids[r], col, isnan(x) ? "missing" : x < 0 ? "negative" : "out of range");
+        if (fabs(x - whole) > 1e-6 * fmax(1, fabs(x)))
+            return civ_fail_at(CIV_ERR_DOMAIN, &d,
+                               "%s table, row %zu (community '%s'): '%s' = %.10g is not a whole number of minor units",
+                               what, r + 1, ids[r], col, v[r]);
+        out[r] = (int64_t)whole;
+    }
+    return CIV_OK;
+}
+
+/* The text ids of a table (borrowed), checked for duplicates. */
+static civ_status id_column(const civ_table *t, const char *what, const char *col, const char **ids, civ_strmap *map)
+{
+    size_t c;
+    civ_where w = {.field = col};
+    if (civ_table_find_column(t, col, &c) || civ_table_column_type(t, c) != CIV_COLUMN_TEXT)
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the %s table has no text id column '%s'", what, col);
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        ids[r] = civ_table_text(t, r, c);
+        size_t prev;
+        civ_status st = map ? civ_strmap_put(map, ids[r], r, &prev) : CIV_OK;
+        if (st == CIV_ERR_DUPLICATE) {
+            civ_where d = {.series_id = ids[r], .field = col};
+            return civ_fail_at(CIV_ERR_DUPLICATE, &d, "%s table: community '%s' on rows %zu and %zu", what, ids[r],
+                               prev + 1, r + 1);
+        }
+        if (st)
+            return st;
+    }
+    return CIV_OK;
+}
+
+typedef struct settle_rows {
+    size_t n;
+    const char **ids;
+    int64_t *a, *s, *carry, *claw, *claim, *top, *unc, *carry_cap, *top_cap;
+    int cut; /* the top-up budget cut the claims */
+} settle_rows;
+
+static void settle_free(settle_rows *r)
+{
+    free(r->ids), free(r->a), free(r->s), free(r->carry), free(r->claw), free(r->claim), free(r->top), free(r->unc);
+    free(r->carry_cap), free(r->top_cap);
+}
+
+/* The rules, row by row, then the top-up budget. */
+static civ_status settle_amounts(const civ_alloc_spec *sp, settle_rows *r)
+{
+    int64_t claims = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        int64_t a = r->a[i], s = r->s[i];
+        r->carry_cap[i] = share_of(sp->carry_num, sp->carry_digits, a);
+        r->top_cap[i] = share_of(sp->top_up_num, sp->top_up_digits, a);
+        int64_t u = a > s ? a - s : 0, o = s > a ? s - a : 0;
+        r->carry[i] = u < r->carry_cap[i] ? u : r->carry_cap[i];
+        r->claw[i] = u - r->carry[i];
+        r->claim[i] = o < r->top_cap[i] ? o : r->top_cap[i];
+        claims += r->claim[i];
+        r->top[i] = r->claim[i];
+    }
+    if (sp->top_up_budget >= 0 && claims > sp->top_up_budget) {
+        civ_alloc_pair *pairs = malloc((r->n + 1) * sizeof *pairs), *tmp = malloc((r->n + 1) * sizeof *tmp);
+        civ_status st = pairs && tmp ? civ_alloc_split_exact(sp->top_up_budget, r->claim, r->n, claims, pairs, tmp, r->top)
+                                     : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the settlement");
+        free(pairs), free(tmp);
+        if (st)
+            return st;
+        r->cut = 1;
+    }
+    for (size_t i = 0; i < r->n; i++)
+        r->unc[i] = (r->s[i] > r->a[i] ? r->s[i] - r->a[i] : 0) - r->top[i];
+    return CIV_OK;
+}
+
+/* One row's explanation. */
+static void settle_explain(const civ_alloc_spec *sp, const settle_rows *r, size_t i, int zh, char *buf, size_t size)
+{
+    char a[48], s[48], x[48], y[48], z[48];
+    int dg = sp->minor_digits;
+    civ_alloc_format_major(r->a[i], dg, a, sizeof a), civ_alloc_format_major(r->s[i], dg, s, sizeof s);
+    if (r->a[i] == r->s[i]) {
+        snprintf(buf, size, zh ? "拨付 %s元，支出 %s元：收支相抵" : "allocated %s, spent %s: nothing to settle", a, s);
+    } else if (r->a[i] > r->s[i]) {
+        civ_alloc_format_major(r->a[i] - r->s[i], dg, x, sizeof x);
+        civ_alloc_format_major(r->carry[i], dg, y, sizeof y), civ_alloc_format_major(r->claw[i], dg, z, sizeof z);
+        double pct = 100.0 * (double)sp->carry_num / pow(10, sp->carry_digits);
+        char cap[48];
+        civ_alloc_format_major(r->carry_cap[i], dg, cap, sizeof cap);
+        snprintf(buf, size,
+                 zh ? "拨付 %s元，支出 %s元：结余 %s元，结转 %s元（不超过拨付额的 %g%% = %s元），收回 %s元"
+                    : "allocated %s, spent %s: unspent %s, carried over %s (at most %g%% of the allocation = %s), "
+                      "clawed back %s",
+                 a, s, x, y, pct, cap, z);
+    } else {
+        civ_alloc_format_major(r->s[i] - r->a[i], dg, x, sizeof x);
+        civ_alloc_format_major(r->top[i], dg, y, sizeof y), civ_alloc_format_major(r->unc[i], dg, z, sizeof z);
+        double pct = 100.0 * (double)sp->top_up_num / pow(10, sp->top_up_digits);
+        char cap[48];
+        civ_alloc_format_major(r->top_cap[i], dg, cap, sizeof cap);
+        int cut = r->cut && r->top[i] < r->claim[i];
+        snprintf(buf, size,
+                 zh ? "拨付 %s元，支出 %s元：超支 %s元，补助 %s元（不超过拨付额的 %g%% = %s元%s），自行承担 %s元"
+                    : "allocated %s, spent %s: overspent %s, topped up %s (at most %g%% of the allocation = %s%s), "
+                      "uncovered %s",
+                 a, s, x, y, pct, cap,
+                 cut ? (zh ? "，补助总额不足按比例削减" : "; cut pro rata to the top-up budget") : "", z);
+    }
+}
+
+typedef struct sb {
+    civ_table *t;
+    civ_status st;
+} sb;
+static size_t col(sb *b, const char *name, const char *unit, civ_column_type type)
+{
+    char nm[96];
+    size_t k = 0;
+    snprintf(nm, sizeof nm, "%s%s%s", name, unit ? "_" : "", unit ? unit : "");
+    if (!b->st)
+        b->st = civ_table_add_column(b->t, nm, type, &k);
+    return k;
+}
+
+static civ_status settle_table(const civ_alloc_spec *sp, const settle_rows *r, int explain, civ_table **out)
+{
+    const char *mi = civ_alloc_minor_name(sp);
+    sb b = {0};
+    if ((b.st = civ_table_create(&b.t)))
+        return b.st;
+    size_t cid = col(&b, "unique_id", NULL, CIV_COLUMN_TEXT), c0 = col(&b, "allocated", mi, CIV_COLUMN_NUMBER);
+    static const char *const names[] = {"spent", "unspent", "overspent", "carry_over", "clawback", "top_up", "uncovered"};
+    for (size_t k = 0; k < 7; k++)
+        col(&b, names[k], mi, CIV_COLUMN_NUMBER);
+    size_t cex = explain ? col(&b, "explanation", NULL, CIV_COLUMN_TEXT) : 0;
+    if (!b.st)
+        b.st = civ_table_add_rows(b.t, r->n, NULL);
+    char ex[1024];
+    for (size_t i = 0; i < r->n && !b.st; i++) {
+        int64_t u = r->a[i] > r->s[i] ? r->a[i] - r->s[i] : 0, o = r->s[i] > r->a[i] ? r->s[i] - r->a[i] : 0;
+        const int64_t v[8] = {r->a[i], r->s[i], u, o, r->carry[i], r->claw[i], r->top[i], r->unc[i]};
+        b.st = civ_table_set_text(b.t, i, cid, r->ids[i]);
+        for (size_t k = 0; k < 8 && !b.st; k++)
+            b.st = civ_table_set_number(b.t, i, c0 + k, (double)v[k]);
+        if (!b.st && explain) {
+            settle_explain(sp, r, i, explain == CIV_ALLOC_EXPLAIN_ZH, ex, sizeof ex);
+            b.st = civ_table_set_text(b.t, i, cex, ex);
+        }
+    }
+    if (b.st) {
+        civ_table_free(b.t);
+        return b.st;
+    }
+    *out = b.t;
+    return CIV_OK;
+}
+
+/* The totals: section "total", item = the quantity, value in minor units. */
+static civ_status settle_summary(const civ_alloc_spec *sp, const settle_rows *r, civ_table **out)
+{
+    const char *mi = civ_alloc_minor_name(sp);
+    sb b = {0};
+    if ((b.st = civ_table_create(&b.t)))
+        return b.st;
+    size_t c_sec = col(&b, "section", NULL, CIV_COLUMN_TEXT), c_item = col(&b, "item", NULL, CIV_COLUMN_TEXT);
+    size_t c_meas = col(&b, "measure", NULL, CIV_COLUMN_TEXT), c_unit = col(&b, "unit", NULL, CIV_COLUMN_TEXT);
+    size_t c_val = col(&b, "value", NULL, CIV_COLUMN_NUMBER);
+    static const char *const names[] = {"allocated", "spent", "carry_over", "clawback", "top_up", "uncovered"};
+    int64_t tot[6] = {0};
+    size_t cnt[6] = {0};
+    for (size_t i = 0; i < r->n; i++) {
+        const int64_t v[6] = {r->a[i], r->s[i], r->carry[i], r->claw[i], r->top[i], r->unc[i]};
+        for (int k = 0; k < 6; k++)
+            tot[k] += v[k], cnt[k] += v[k] > 0;
+    }
+    for (int k = 0; k < 6 && !b.st; k++)
+        for (int m = 0; m < 2 && !b.st; m++) {
+            size_t row;
+            b.st = civ_table_add_rows(b.t, 1, &row);
+            if (!b.st)
+                b.st = civ_table_set_text(b.t, row, c_sec, "total");
+            if (!b.st)
+                b.st = civ_table_set_text(b.t, row, c_item, names[k]);
+            if (!b.st)
+                b.st = civ_table_set_text(b.t, row, c_meas, m ? "communities" : "amount");
+            if (!b.st)
+                b.st = civ_table_set_text(b.t, row, c_unit, m ? "count" : mi);
+            if (!b.st)
+                b.st = civ_table_set_number(b.t, row, c_val, m ? (double)cnt[k] : (double)tot[k]);
+        }
+    if (b.st) {
+        civ_table_free(b.t);
+        return b.st;
+    }
+    *out = b.t;
+    return CIV_OK;
+}
+
+/* Reads both tables into r (allocation row order). */
+static civ_status settle_read(const civ_alloc_spec *sp, const civ_table *alloc, const civ_table *spending, settle_rows *r)
+{
+    size_t n = civ_table_n_rows(alloc), m = civ_table_n_rows(spending);
+    char amount_col[48];
+    snprintf(amount_col, sizeof amount_col, "amount_%s", civ_alloc_minor_name(sp));
+    const char *idc = sp->id_column ? sp->id_column : "unique_id";
+    r->n = n;
+    r->ids = calloc(n + 1, sizeof *r->ids);
+    const char **sids = calloc(m + 1, sizeof *sids);
+    int64_t **arr[] = {&r->a, &r->s, &r->carry, &r->claw, &r->claim, &r->top, &r->unc, &r->carry_cap, &r->top_cap};
+    int ok = r->ids && sids;
+    for (size_t k = 0; k < sizeof arr / sizeof *arr; k++)
+        ok &= (*arr[k] = calloc(n + 1, sizeof(int64_t))) != NULL;
+    int64_t *spent = calloc(m + 1, sizeof *spent);
+    unsigned char *used = calloc(m + 1, 1);
+    civ_strmap map = {0}, amap = {0};
+    civ_status st = ok && spent && used ? CIV_OK : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the settlement");
+    if (!st)
+        st = id_column(alloc, "allocation", "unique_id", r->ids, &amap);
+    if (!st)
+        st = money_column(alloc, "allocation", amount_col, 1, sp, r->ids, r->a);
+    if (!st)
+        st = id_column(spending, "spending", idc, sids, &map);
+    if (!st)
+        st = money_column(spending, "spending", sp->spent_column ? sp->spent_column : "spent", 0, sp, sids, spent);
+    for (size_t i = 0; i < n && !st; i++) {
+        size_t j;
+        if (!civ_strmap_get(&map, r->ids[i], &j)) {
+            civ_where w = {.series_id = r->ids[i]};
+            st = civ_fail_at(CIV_ERR_NOT_FOUND, &w,
+                             "community '%s' (allocation row %zu) has no row in the spending table (add it with 0 "
+                             "spent)",
+                             r->ids[i], i + 1);
+        } else {
+            r->s[i] = spent[j];
+            used[j] = 1;
+        }
+    }
+    for (size_t j = 0; j < m && !st; j++)
+        if (!used[j]) {
+            civ_where w = {.series_id = sids[j]};
+            st = civ_fail_at(CIV_ERR_NOT_FOUND, &w, "spending row %zu: community '%s' was not allocated anything",
+                             j + 1, sids[j]);
+        }
+    civ_strmap_free(&map), civ_strmap_free(&amap);
+    free(sids), free(spent), free(used);
+    return st;
+}
+
+civ_status civ_alloc_settle(const civ_alloc_spec *spec, const civ_table *allocation, const civ_table *spending,
+                            int explain, civ_table **out, civ_table **summary)
+{
+    if (!spec || !allocation || !spending || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_settle: NULL argument");
+    *out = NULL;
+    if (summary)
+        *summary = NULL;
+    settle_rows r = {0};
+    civ_status st = settle_read(spec, allocation, spending, &r);
+    if (!st)
+        st = settle_amounts(spec, &r);
+    if (!st)
+        st = settle_table(spec, &r, explain, out);
+    if (!st && summary && (st = settle_summary(spec, &r, summary))) {
+        civ_table_free(*out);
+        *out = NULL;
+    }
+    settle_free(&r);
+    return st;
+}
