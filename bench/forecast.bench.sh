@@ -15,6 +15,7 @@
 #   CIV_BENCH_LIMIT  only the first N series of each period, on both sides (quick runs)
 #   CIV_BENCH_R=0    skip R (reuse bench/out/r_m1*.csv: per R method, the file with the most series)
 #   CIV_BENCH_R_METHODS  R methods to run (default ets,theta,arima; auto.arima takes about an hour)
+#   CIV_BENCH_REPEAT timed runs per series in the auto vs auto(fast) part (default 3; minimum CPU kept)
 set -euo pipefail
 build=${1:?usage: forecast.bench.sh BUILD_DIR}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -188,3 +189,23 @@ for m, f in scal.items():
           f"{t1:.2f} | {t1 / t2:.2f}x | - | - | outputs bit-identical: {f['identical']}; CPU s {float(f['cpu1']):.2f} vs "
           f"{float(f['cpu2']):.2f}; load average {load} on {os.cpu_count()} cores |")
 EOF
+
+# The default's speed (issue 13 item 5): auto (its ARIMA member runs R's exact-ML
+# search) vs auto(fast) (the CSS search) on M1, tourism and the demo city's 2025
+# holdout; median CPU per series and the accuracy rule (bench/auto_speed.py,
+# bench/out/auto_speed.md).
+echo "forecast.bench.sh: auto vs auto(fast) on M1, tourism, demo city$note_limit" >&2
+/usr/bin/python3 "$here/auto_speed.py" prepare "$root" "$m1" "$out/auto_speed_data"
+speed_csvs=()
+for set in m1 tourism demo_city; do
+  dir=$out/auto_speed_data/$set
+  [ "$set" = m1 ] && dir=$m1
+  if [ ! -s "$dir/m1_meta.csv" ]; then
+    echo "forecast.bench.sh: $set data not found in $dir: skipped" >&2
+    continue
+  fi
+  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$exe" "$dir" "$out/$set.csv" --methods "auto=auto,auto_fast=auto(fast)" --repeat "${CIV_BENCH_REPEAT:-3}" \
+    --no-scaling "${limit_args[@]}" >&2
+  speed_csvs+=("$out/$set.csv")
+done
+[ ${#speed_csvs[@]} -gt 0 ] && /usr/bin/python3 "$here/auto_speed.py" table "$out/auto_speed.md" "${speed_csvs[@]}"

@@ -15,7 +15,8 @@
  * (docs/models/INTERMITTENT.md, "auto").
  *
  * A smooth or erratic series (ADI < 1.32), and a series with a negative
- * value or nothing observed, gets exactly what "combo(median)" gives it: same
+ * value or nothing observed, gets exactly what "combo(median)" (for
+ * "auto(fast)": "combo(median,fast)") gives it: same
  * fit, same name, same draws.  The fit's name is the inner model's name
  * ("ComboMedian[...]", "TSB"), so the report says which route
  * each series took.
@@ -47,7 +48,7 @@ typedef struct auto_state {
 
 static civ_status auto_parse(const char *spec, void *config)
 {
-    char buf[8];
+    char buf[32];
     size_t L = 0;
     for (const char *p = spec; *p; p++) {
         if (isspace((unsigned char)*p))
@@ -57,12 +58,18 @@ static civ_status auto_parse(const char *spec, void *config)
         buf[L++] = (char)tolower((unsigned char)*p);
     }
     buf[L] = 0;
-    if (strcmp(buf, "auto") != 0)
-        return CIV_ERR_NOT_FOUND;
+    /* "auto(fast)": the smooth route is combo(median,fast) (combination.c) */
+    int fast = strcmp(buf, "auto(fast)") == 0;
+    if (!fast && strcmp(buf, "auto") != 0) {
+        if (strncmp(buf, "auto(", 5) != 0)
+            return CIV_ERR_NOT_FOUND;
+        civ_where w = {.field = "model"};
+        return civ_fail_at(CIV_ERR_SPEC, &w, "malformed spec '%s': expected auto or auto(fast)", spec);
+    }
     auto_config *cfg = config;
     if (civ_model_combination.config_size > AUTO_SLOT || AUTO_INTERMITTENT->config_size > AUTO_SLOT)
         return civ_fail(CIV_ERR_INTERNAL, "auto: an inner model's config is larger than its slot");
-    civ_status s = civ_model_combination.parse("combo(median)", cfg->combo);
+    civ_status s = civ_model_combination.parse(fast ? "combo(median,fast)" : "combo(median)", cfg->combo);
     if (s == CIV_OK)
         s = AUTO_INTERMITTENT->parse(AUTO_INTERMITTENT_SPEC, cfg->inter);
     return s;
@@ -118,7 +125,7 @@ static civ_status auto_simulate(const civ_model_fit *fit, const civ_series *seri
 const civ_model_type civ_model_auto = {
     .family = "auto",
     .summary = "median combination of ETS, ARIMA and Theta; intermittent series (ADI >= 1.32) by TSB",
-    .spec_help = "auto",
+    .spec_help = "auto | auto(fast) (the smooth route is combo(median,fast))",
     .params = NULL,
     .n_params = 0,
     .config_size = sizeof(auto_config),

@@ -123,6 +123,11 @@ extern const civ_model_type *const civ_model_types[];
  * Errors: CIV_ERR_SPEC with the list of accepted specs. */
 civ_status civ_model_resolve(const char *spec, const civ_model_type **type, void *config);
 
+/* statsforecast's name of a spec ("ets" -> "AutoETS", "theta" -> "Theta",
+ * case-insensitive), or NULL when it has none (fixed specs such as
+ * "ETS(A,N,N)" keep their own text).  Static storage. */
+const char *civ_model_alias(const char *spec);
+
 /* Quantile of the standard normal for a two-sided level in percent:
  * z such that P(|Z| <= z) = level/100 (gsl_cdf_ugaussian_Pinv). */
 double civ_normal_quantile_for_level(double level);

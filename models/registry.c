@@ -10,6 +10,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "arima.h"
 #include "baselines.h"
@@ -23,7 +24,7 @@
 /* Families register here (declared in their own headers). */
 const civ_model_type *const civ_model_types[] = {
     &civ_model_mean, &civ_model_naive, &civ_model_snaive, &civ_model_rwf,
-    &civ_model_auto,        /* "auto": the combination, or IMAPA for intermittent series (auto.c) */
+    &civ_model_auto,        /* "auto": the combination, or TSB for intermittent series (auto.c) */
     &civ_model_combination,
     &civ_model_ets,
     &civ_model_theta,
@@ -57,4 +58,41 @@ civ_status civ_model_resolve(const char *spec, const civ_model_type **type, void
     }
     civ_where w = {.field = "model"};
     return civ_fail_at(CIV_ERR_SPEC, &w, "unknown model '%s'; accepted: %s", spec, accepted);
+}
+
+/* statsforecast's model names for the automatic families and baselines
+ * (its aliases: AutoETS, AutoARIMA, Theta, ...), for multi-model outputs. */
+static const struct {
+    const char *spec, *name;
+} aliases[] = {
+    {"ets", "AutoETS"},
+    {"arima", "AutoARIMA"},
+    {"auto.arima", "AutoARIMA"},
+    {"theta", "Theta"},
+    {"autotheta", "AutoTheta"},
+    {"stm", "STM"},
+    {"otm", "OptimizedTheta"},
+    {"dstm", "DynamicTheta"},
+    {"dotm", "DynamicOptimizedTheta"},
+    {"naive", "Naive"},
+    {"snaive", "SeasonalNaive"},
+    {"mean", "HistoricAverage"},
+    {"meanf", "HistoricAverage"},
+    {"rwf", "RandomWalkWithDrift"},
+    {"drift", "RandomWalkWithDrift"},
+    {"rwf(drift)", "RandomWalkWithDrift"},
+    {"auto", "Auto"},
+    {"combo", "Combo"},
+    {"combo(mean)", "Combo"},
+    {"combo(median)", "ComboMedian"},
+};
+
+const char *civ_model_alias(const char *spec)
+{
+    if (!spec)
+        return NULL;
+    for (size_t k = 0; k < sizeof aliases / sizeof aliases[0]; k++)
+        if (!strcasecmp(spec, aliases[k].spec))
+            return aliases[k].name;
+    return NULL;
 }

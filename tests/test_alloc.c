@@ -164,6 +164,11 @@ static void test_factor_shares_and_rounding(void **state)
     assert_true(summary_value(o.sum, "district", "d2", "amount") == 56923);
     /* per capita: 1000 yuan / 1000 people */
     assert_true(fabs(summary_value(o.sum, "statistic", "per_capita_mean", "amount") - 1.0) < 1e-12);
+    /* [data] population is copied (row order) for the per-capita figures;
+     * [data] aged is not named, so there is no aged column */
+    assert_true(cell(o.t, 0, "population") == 700 && cell(o.t, 1, "population") == 100);
+    size_t col;
+    assert_int_equal(civ_table_find_column(o.t, "aged", &col), CIV_ERR_NOT_FOUND);
     run_free(&o);
     civ_table_free(c);
     civ_alloc_spec_free(s);
@@ -190,6 +195,8 @@ static void test_reserve_tilt_floor(void **state)
     assert_true(cell(o.t, 2, "amount_fen") == 50000);
     assert_true(cell(o.t, 0, "tilt") == 2);
     assert_true(cell(o.t, 2, "tilt") == 1);
+    size_t col; /* no [data]: no population or aged column */
+    assert_int_equal(civ_table_find_column(o.t, "population", &col), CIV_ERR_NOT_FOUND);
     assert_string_equal(text_cell(o.t, 0, "binding"), "floor");
     const char *ex = text_cell(o.t, 0, "explanation");
     assert_non_null(strstr(ex, "aging tilt ×2"));
@@ -876,6 +883,24 @@ static void test_properties(void **state)
 
 /* The large-n paths (breakpoint search, radix select) with shuffled rows:
  * 30,000 communities, floor, cap share, hold-harmless, tilt. */
+/* 1 when two files hold the same bytes. */
+static int same_file(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    int same = fa && fb;
+    while (same) {
+        int ca = getc(fa), cb = getc(fb);
+        same = ca == cb;
+        if (ca == EOF || cb == EOF)
+            break;
+    }
+    if (fa)
+        fclose(fa);
+    if (fb)
+        fclose(fb);
+    return same;
+}
+
 static void test_large_permutation(void **state)
 {
     (void)state;
@@ -921,6 +946,27 @@ static void test_large_permutation(void **state)
     assert_int_equal(civ_alloc_result_stats(o1.p, o1.r, &st), CIV_OK);
     if (!(st.n_floor > 0 && st.n_hold_harmless > 0 && st.n_cap > 0))
         fail_msg("binding: floor %zu, hold-harmless %zu, cap %zu", st.n_floor, st.n_hold_harmless, st.n_cap);
+    /* civ_alloc_result_write: blocks of rows, shuffled input order, the same
+     * bytes as writing the whole table; nothing left behind on error */
+    char streamed[160], whole[160], h5[160];
+    snprintf(streamed, sizeof streamed, "%s/streamed.csv", tmpdir);
+    snprintf(whole, sizeof whole, "%s/whole.csv", tmpdir);
+    snprintf(h5, sizeof h5, "%s/alloc.h5", tmpdir);
+    civ_csv_write_options wo = {.bom = 1, .significant_digits = 6, .min_decimals = 2};
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(civ_alloc_result_write(o2.p, o2.r, 1, streamed, k ? &wo : NULL), CIV_OK);
+        assert_int_equal(civ_table_write_opts(o2.t, whole, k ? &wo : NULL), CIV_OK);
+        assert_true(same_file(streamed, whole));
+    }
+    assert_int_equal(civ_alloc_result_write(o2.p, o2.r, 1, h5, NULL), CIV_OK);
+    civ_table *back = NULL;
+    assert_int_equal(civ_table_read(h5, NULL, &back), CIV_OK);
+    assert_int_equal(civ_table_n_rows(back), n);
+    civ_table_free(back);
+    assert_int_equal(civ_alloc_result_write(o2.p, o2.r, 0, "/nonexistent-dir/a.csv", NULL), CIV_ERR_IO);
+    assert_int_equal(civ_alloc_result_write(o2.p, o2.r, 0, streamed, &(civ_csv_write_options){.min_decimals = 99}),
+                     CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_alloc_result_write(NULL, o2.r, 0, streamed, NULL), CIV_ERR_INVALID_ARGUMENT);
     free(a1), free(a2), free(vals), free(order), free(perm);
     run_free(&o1), run_free(&o2);
     civ_table_free(t1), civ_table_free(t2);

@@ -21,12 +21,15 @@
 
 #include "civicast.h"
 #include "combination.h"
+#include "intermittent.h"
 #include "model.h"
 
 #define H 18
 #define NLEV 2
 static const double levels[NLEV] = {80.0, 95.0};
 static const char *const component_specs[3] = {"ets", "arima", "theta"};
+/* the members with the option fast (auto(fast), combo(mean,fast)): ARIMA searches by CSS */
+static const char *const fast_specs[3] = {"ets", "arima(approx)", "theta"};
 
 typedef struct fixture {
     civ_workspace ws;
@@ -91,7 +94,7 @@ static civ_status run_spec(fixture *f, const char *spec, const civ_series *s, fo
  * ARIMA, Theta) on one workspace seeded as run_spec seeds it: all fits first,
  * then all forecasts, so any simulated intervals see the same random stream.
  * ok[c] says whether component c could be fitted. */
-static void run_components(fixture *f, const civ_series *s, forecasts comp[3], int ok[3])
+static void run_components(fixture *f, const civ_series *s, const char *const specs[3], forecasts comp[3], int ok[3])
 {
     unsigned char config[3][CIV_MODEL_CONFIG_MAX];
     const civ_model_type *type[3];
@@ -99,7 +102,7 @@ static void run_components(fixture *f, const civ_series *s, forecasts comp[3], i
     civ_arena_reset(&f->ws.arena);
     gsl_rng_set(f->ws.rng, 42);
     for (int c = 0; c < 3; c++) {
-        assert_int_equal(civ_model_resolve(component_specs[c], &type[c], config[c]), CIV_OK);
+        assert_int_equal(civ_model_resolve(specs[c], &type[c], config[c]), CIV_OK);
         memset(&fit[c], 0, sizeof fit[c]);
         fit[c].type = type[c];
         ok[c] = type[c]->fit(config[c], NULL, s, &f->ws, &fit[c]) == CIV_OK;
@@ -142,7 +145,8 @@ static void test_parse(void **state)
     (void)state;
     unsigned char config[CIV_MODEL_CONFIG_MAX];
     const civ_model_type *type = NULL;
-    const char *good[] = {"combo", "COMBO", "combo(mean)", " Combo ( Median ) ", "combo(median)"};
+    const char *good[] = {"combo",         "COMBO",      "combo(mean)",      " Combo ( Median ) ",
+                          "combo(median)", "combo(fast)", "combo(mean,fast)", "Combo(Median, Fast)"};
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
         memset(config, 0, sizeof config);
         assert_int_equal(civ_model_combination.parse(good[i], config), CIV_OK);
@@ -156,6 +160,18 @@ static void test_parse(void **state)
     assert_int_equal(civ_model_combination.parse("combo(max)", config), CIV_ERR_SPEC);
     assert_non_null(strstr(civ_last_error_message(), "combo(median)"));
     assert_int_equal(civ_model_resolve("combo(", &type, config), CIV_ERR_SPEC);
+    /* "auto" and "auto(fast)" are auto.c's (combo(median) or combo(median,fast)
+     * for smooth series, TSB for intermittent ones), not the combination's */
+    assert_int_equal(civ_model_combination.parse("auto", config), CIV_ERR_NOT_FOUND);
+    assert_int_equal(civ_model_combination.parse("auto(fast)", config), CIV_ERR_NOT_FOUND);
+    assert_int_equal(civ_model_resolve("auto", &type, config), CIV_OK);
+    assert_ptr_equal(type, &civ_model_auto);
+    assert_int_equal(civ_model_resolve(" Auto ( Fast ) ", &type, config), CIV_OK);
+    assert_ptr_equal(type, &civ_model_auto);
+    assert_int_equal(civ_model_resolve("auto(exact)", &type, config), CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error_message(), "auto(fast)"));
+    assert_int_equal(civ_model_combination.parse("combo(median,fast,fast)", config), CIV_ERR_SPEC);
+    assert_int_equal(civ_model_combination.parse("combo(max,fast)", config), CIV_ERR_SPEC);
     /* the registry resolves the components to other families */
     for (int c = 0; c < 3; c++) {
         assert_int_equal(civ_model_resolve(component_specs[c], &type, config), CIV_OK);
@@ -163,13 +179,15 @@ static void test_parse(void **state)
     }
 }
 
-static void check_combination(fixture *f, const civ_series *s, int median)
+/* spec: the combination (NULL: combo(median) or combo); specs: its members */
+static void check_combination_spec(fixture *f, const civ_series *s, int median, const char *spec,
+                                   const char *const specs[3])
 {
     forecasts comp[3], combo;
     int ok[3];
-    run_components(f, s, comp, ok);
+    run_components(f, s, specs, comp, ok);
     assert_true(ok[0] && ok[1] && ok[2]);
-    assert_int_equal(run_spec(f, median ? "combo(median)" : "combo", s, &combo), CIV_OK);
+    assert_int_equal(run_spec(f, spec ? spec : median ? "combo(median)" : "combo", s, &combo), CIV_OK);
     double v[3];
     for (size_t j = 0; j < H; j++) {
         for (int c = 0; c < 3; c++)
@@ -193,6 +211,11 @@ static void check_combination(fixture *f, const civ_series *s, int median)
         assert_string_equal(combo.name, want);
     else
         assert_string_equal(combo.name, median ? "ComboMedian[ETS,ARIMA,Theta]" : "Combo[ETS,ARIMA,Theta]");
+}
+
+static void check_combination(fixture *f, const civ_series *s, int median)
+{
+    check_combination_spec(f, s, median, NULL, component_specs);
 }
 
 static void test_mean_of_components(void **state)
@@ -219,6 +242,30 @@ static void test_median_of_components(void **state)
     check_combination(f, &s, 1);
 }
 
+/* The option fast: the members are ets, arima(approx) (CSS search) and theta;
+ * on some series that search picks another model (so the option is not a no-op). */
+static void test_fast_option(void **state)
+{
+    fixture *f = *state;
+    double y[72];
+    seasonal_series(y, 72, 11);
+    civ_series s = {.id = "seasonal", .y = y, .n = 72, .period = 12};
+    check_combination_spec(f, &s, 1, "auto(fast)", fast_specs);
+    check_combination_spec(f, &s, 1, "combo(median, fast)", fast_specs);
+    check_combination_spec(f, &s, 0, "combo(mean,fast)", fast_specs);
+    check_combination_spec(f, &s, 1, "auto", component_specs);
+    /* the option is not a no-op: among a few such series the two searches pick different models */
+    int differ = 0;
+    for (unsigned long seed = 1; seed <= 30 && !differ; seed++) {
+        forecasts dflt, fast;
+        seasonal_series(y, 72, seed);
+        assert_int_equal(run_spec(f, "auto", &s, &dflt), CIV_OK);
+        assert_int_equal(run_spec(f, "auto(fast)", &s, &fast), CIV_OK);
+        differ = strcmp(dflt.name, fast.name) != 0;
+    }
+    assert_true(differ);
+}
+
 /* One observation: ETS and Theta need two, ARIMA fits a mean model. */
 static void test_failing_component_dropped(void **state)
 {
@@ -227,7 +274,7 @@ static void test_failing_component_dropped(void **state)
     civ_series s = {.id = "short", .y = y, .n = 1, .period = 1};
     forecasts comp[3], combo;
     int ok[3];
-    run_components(f, &s, comp, ok);
+    run_components(f, &s, component_specs, comp, ok);
     assert_false(ok[0]);
     assert_true(ok[1]);
     assert_false(ok[2]);
@@ -307,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_parse),
         cmocka_unit_test_setup_teardown(test_mean_of_components, setup, teardown),
         cmocka_unit_test_setup_teardown(test_median_of_components, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fast_option, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failing_component_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_all_components_fail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),

@@ -1294,6 +1294,42 @@ static void test_displayed_numbers(void **state)
     assert_non_null(strstr(civ_last_error()->message, "thousands separator"));
 }
 
+/* A column read as numbers (straight into doubles) that turns out to be text
+ * far down the file, past the 1 MiB read buffer: it becomes text with every
+ * cell as written ("007", "NA", "1e3", quoted, "12,345"), read again from
+ * the file; the other columns stay numbers. */
+static void test_table_late_text_column(void **state)
+{
+    (void)state;
+    size_t n = 60000, cap = 64 * n + 256, len = 0;
+    char *content = malloc(cap);
+    assert_non_null(content);
+    len += (size_t)snprintf(content + len, cap - len, "unique_id,code,value\n");
+    for (size_t i = 0; i < n; i++) {
+        const char *code = i == 3 ? "NA" : i == 5 ? "\"1e3\"" : i == 7 ? "\"12,345\"" : i == n - 1 ? "x12" : "007";
+        len += (size_t)snprintf(content + len, cap - len, "c%06zu,%s,%zu.5\n", i, code, i);
+    }
+    const char *path = write_file(content, (long)len);
+    free(content);
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_OK);
+    assert_int_equal(civ_table_n_rows(t), n);
+    assert_int_equal(civ_table_column_type(t, 1), CIV_COLUMN_TEXT);
+    assert_int_equal(civ_table_column_type(t, 2), CIV_COLUMN_NUMBER);
+    assert_string_equal(civ_table_text(t, 0, 1), "007");
+    assert_string_equal(civ_table_text(t, 3, 1), "NA");
+    assert_string_equal(civ_table_text(t, 5, 1), "1e3");
+    assert_string_equal(civ_table_text(t, 7, 1), "12,345");
+    assert_string_equal(civ_table_text(t, n - 2, 1), "007");
+    assert_string_equal(civ_table_text(t, n - 1, 1), "x12");
+    assert_true(civ_table_number(t, n - 1, 2) == (double)(n - 1) + 0.5);
+    assert_string_equal(civ_table_text(t, n - 1, 0), "c059999");
+    /* a pooled cell replaced by a malloc'd one, then the table freed */
+    assert_int_equal(civ_table_set_text(t, 0, 1, "replaced"), CIV_OK);
+    assert_string_equal(civ_table_text(t, 0, 1), "replaced");
+    civ_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1316,6 +1352,7 @@ int main(void)
         cmocka_unit_test(test_series_end),
         cmocka_unit_test(test_encoding),
         cmocka_unit_test(test_displayed_numbers),
+        cmocka_unit_test(test_table_late_text_column),
         cmocka_unit_test(test_header_only_and_order),
         cmocka_unit_test(test_any_row_order),
         cmocka_unit_test(test_buffer_boundaries),

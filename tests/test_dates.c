@@ -123,7 +123,7 @@ static void test_every_day_round_trips(void **state)
 {
     (void)state;
     int y = 1, m = 1, d = 1;
-    char text[16], back[16];
+    char text[48], back[48];
     for (int64_t day = -719162; day <= 2932896; day++) {
         snprintf(text, sizeof text, "%04d-%02d-%02d", y, m, d);
         civ_date_form f;

@@ -328,6 +328,40 @@ static void test_auto_routing(void **state)
     }
     assert_memory_equal(civ_forecast_result_mean(ri), mean, cells * sizeof(double));
 
+    /* auto(fast): the smooth series exactly as combo(median,fast), the others TSB */
+    civ_forecast_result *rf = NULL, *rcf = NULL, *rk = NULL;
+    o.integer_bounds = 0;
+    o.model = "auto(fast)";
+    assert_int_equal(civ_forecast_panel(p, &o, &rf), CIV_OK);
+    o.model = "combo(median,fast)";
+    assert_int_equal(civ_forecast_panel(p, &o, &rcf), CIV_OK);
+    assert_string_equal(civ_forecast_result_model(rf, 0), civ_forecast_result_model(rcf, 0));
+    assert_memory_equal(civ_forecast_result_mean(rf), civ_forecast_result_mean(rcf), 6 * sizeof(double));
+    assert_memory_equal(civ_forecast_result_upper(rf, 1), civ_forecast_result_upper(rcf, 1), 6 * sizeof(double));
+    assert_non_null(strstr(civ_forecast_result_model(rf, 1), "TSB"));
+    assert_memory_equal(civ_forecast_result_mean(rf) + 6, mean + 6, 12 * sizeof(double));
+    /* conformal intervals are rounded outward after their rescaling */
+    o.model = "tsb";
+    o.intervals = CIV_INTERVALS_CONFORMAL;
+    o.conformal_windows = 4;
+    o.integer_bounds = 1;
+    assert_int_equal(civ_forecast_panel(p, &o, &rk), CIV_OK);
+    for (size_t i = 0; i < 3; i++) {
+        if (civ_forecast_result_status(rk, i) != CIV_OK)
+            continue;
+        for (size_t l = 0; l < 2; l++)
+            for (size_t j = 0; j < 6; j++) {
+                double lo = civ_forecast_result_lower(rk, l)[i * 6 + j];
+                double hi = civ_forecast_result_upper(rk, l)[i * 6 + j];
+                assert_true(lo == floor(lo) && hi == ceil(hi) && lo >= 0.0);
+            }
+    }
+    assert_int_equal(civ_forecast_result_status(rk, 1), CIV_OK);
+    civ_forecast_result_free(rf);
+    civ_forecast_result_free(rcf);
+    civ_forecast_result_free(rk);
+    o.intervals = CIV_INTERVALS_DEFAULT;
+
     civ_table *t = NULL;
     size_t col;
     assert_int_equal(civ_forecast_report_table(ra, p, &t), CIV_OK);

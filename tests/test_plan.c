@@ -238,6 +238,34 @@ static void test_run_and_write(void **state)
         assert_string_equal(civ_table_text(stg, i, cid), civ_table_text(alloc, i, aid));
         assert_true(civ_table_number(stg, i, cbefore) > 0);
     }
+    /* history.csv: the last max(horizon, 24) = 24 observations of each
+     * series, as the panel holds them, ending at the series' last period */
+    const civ_table *hist = civ_plan_result_table(r, CIV_PLAN_HISTORY);
+    assert_non_null(hist);
+    civ_panel *panel = NULL;
+    assert_int_equal(civ_panel_read(civ_plan_panel(p), &panel), CIV_OK);
+    size_t hid, hds, hy, want_rows = 0, row = 0;
+    assert_int_equal(civ_table_find_column(hist, "unique_id", &hid), CIV_OK);
+    assert_int_equal(civ_table_find_column(hist, "ds", &hds), CIV_OK);
+    assert_int_equal(civ_table_find_column(hist, "y", &hy), CIV_OK);
+    for (size_t i = 0; i < civ_panel_n_series(panel); i++) {
+        const double *v;
+        size_t n, k;
+        int64_t start;
+        assert_int_equal(civ_panel_series(panel, i, &v, &n, &start), CIV_OK);
+        k = n < 24 ? n : 24;
+        want_rows += k;
+        char last[32];
+        assert_int_equal(civ_period_format(civ_panel_frequency(panel), 0, start + (int64_t)n - 1, last, sizeof last), CIV_OK);
+        for (size_t j = 0; j < k; j++, row++) {
+            assert_string_equal(civ_table_text(hist, row, hid), civ_panel_series_id(panel, i));
+            double y = civ_table_number(hist, row, hy), x = v[n - k + j];
+            assert_true(y == x || (y != y && x != x));
+        }
+        assert_string_equal(civ_table_text(hist, row - 1, hds), last);
+    }
+    assert_int_equal(civ_table_n_rows(hist), want_rows);
+    civ_panel_free(panel);
     /* progress: forecast per series, then each later stage's start and end */
     assert_true(c.n_forecast >= 1);
     const char *want[6] = {"allocation", "allocation", "uncertainty", "uncertainty", "need", "need"};

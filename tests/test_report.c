@@ -267,6 +267,9 @@ static void test_monitoring_tables(void **state)
     char *html = slurp(file);
     assert_null(strstr(html, "未运行监测"));
     assert_non_null(strstr(html, "monitor_alerts.csv"));
+    /* the status table: the latest period's misses only */
+    assert_non_null(strstr(html, "<td>missed</td>"));
+    assert_null(strstr(html, "<td>met</td>"));
     free(html);
     snprintf(file, sizeof file, "%s/charts/monitoring_departments.vl.json", path);
     char *spec = slurp(file);
@@ -278,6 +281,129 @@ static void test_monitoring_tables(void **state)
     assert_non_null(spec);
     assert_null(strstr(spec, "2026-02")); /* the latest period only: 2 rows of 2026-03 */
     assert_non_null(strstr(spec, "\"status\":\"missed\""));
+    free(spec);
+}
+
+/* The actuals before the forecasts (history.csv): in the fan charts, and
+ * summed in the city chart over the periods at least half the communities
+ * were observed in. */
+static void test_history_and_per_aged(void **state)
+{
+    (void)state;
+    put("h", "allocation.csv", ALLOC);
+    put("h", "allocation_summary.csv", SUMMARY);
+    char fc[4096] = "unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n";
+    const char *ids[3] = {"C1", "C2", "C3"};
+    for (int i = 0; i < 3; i++)
+        for (int h = 1; h <= 3; h++) {
+            size_t L = strlen(fc);
+            snprintf(fc + L, sizeof fc - L, "%s,2025-%02d,%d,Naive,%d,%d,%d,%d,%d\n", ids[i], h, h, 10 * (i + 1) + h,
+                     10 * (i + 1), 10 * (i + 1) + 2 * h, 10 * (i + 1) - 1, 10 * (i + 1) + 3 * h);
+        }
+    put("h", "forecasts.csv", fc);
+    /* C3 has no 2024-10 (two of three observed: summed), only C1 has 2024-09
+     * (one of three: left out of the total) */
+    put("h", "history.csv", "unique_id,ds,y\nC1,2024-09,6\nC1,2024-10,7\nC1,2024-11,8\nC1,2024-12,9\n"
+                            "C2,2024-10,17\nC2,2024-11,18\nC2,2024-12,19\nC3,2024-11,28\nC3,2024-12,29\n"
+                            "OTHER,2024-12,1000\n");
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/h", dir);
+    rep_data d;
+    assert_int_equal(rep_data_load(path, &d), CIV_OK);
+    assert_int_equal(d.n_hist, 9); /* OTHER is not allocated */
+    rep_data_free(&d);
+    civ_report_options en = {.lang = "en"};
+    assert_int_equal(civ_report_write(path, &en), CIV_OK);
+    snprintf(file, sizeof file, "%s/charts/demand_city.vl.json", path);
+    char *spec = slurp(file);
+    assert_non_null(spec);
+    assert_null(strstr(spec, "\"ds\":\"2024-09-01\""));                  /* one of three: left out */
+    assert_non_null(strstr(spec, "{\"ds\":\"2024-10-01\",\"actual\":24}")); /* 7 + 17 */
+    assert_non_null(strstr(spec, "{\"ds\":\"2024-11-01\",\"actual\":54}")); /* 8 + 18 + 28 */
+    assert_non_null(strstr(spec, "{\"ds\":\"2024-12-01\",\"actual\":57}"));
+    assert_non_null(strstr(spec, "\"title\":\"Actual\""));
+    free(spec);
+    snprintf(file, sizeof file, "%s/charts/fan_allocation.vl.json", path);
+    spec = slurp(file);
+    assert_non_null(spec);
+    /* the largest allocation is C3 (丙社区): its own actuals, then its forecasts */
+    const char *a = strstr(spec, "{\"community\":\"丙社区 (B区)\",\"ds\":\"2024-11-01\",\"actual\":28}");
+    assert_non_null(a);
+    assert_non_null(strstr(a, "{\"community\":\"丙社区 (B区)\",\"ds\":\"2025-01-01\",\"mean\":31"));
+    assert_non_null(strstr(spec, "\"color\":\"#555\"")); /* the actuals' layer */
+    free(spec);
+    /* per aged 60+: B区 7000 yuan / 40 aged = 175 in the district chart; the
+     * street chart has the per-aged panel too; the community table a column */
+    snprintf(file, sizeof file, "%s/charts/allocation_districts.vl.json", path);
+    spec = slurp(file);
+    assert_non_null(strstr(spec, "\"per_aged\":175"));
+    assert_non_null(strstr(spec, "\"per_capita\":17.5")); /* 7000 / 400 */
+    free(spec);
+    snprintf(file, sizeof file, "%s/charts/allocation_streets.vl.json", path);
+    spec = slurp(file);
+    assert_non_null(strstr(spec, "\"field\":\"per_aged\""));
+    assert_non_null(strstr(spec, "\"per_aged\":100")); /* b街道: 1000 / 10 */
+    free(spec);
+    snprintf(file, sizeof file, "%s/report.html", path);
+    char *html = slurp(file);
+    assert_non_null(strstr(html, "<th>Per aged 60+ (CNY)</th>"));
+    assert_non_null(strstr(html, "<td class=\"n\">200.00</td>")); /* C3: 6000 / 30 */
+    free(html);
+}
+
+/* The risk matrix as a grid: one cell per row x column, the count of its
+ * risks, the default names translated; the risks listed below. */
+static void test_risk_grid(void **state)
+{
+    (void)state;
+    put("r", "allocation.csv", ALLOC);
+    put("r", "allocation_summary.csv", SUMMARY);
+    put("r", "risk_matrix.csv", "probability_from,probability_to,impact,row,column,score,level,risks\n"
+                                "0,0.5,minor,1,1,1,low,\n0,0.5,fairly severe,1,2,2,low,甲风险\n"
+                                "0.5,1,minor,2,1,2,low,\n0.5,1,fairly severe,2,2,4,high,乙风险;丙风险\n");
+    put("r", "risks.csv", "risk,probability,impact,owner,mitigation,row,column,score,level,rank\n"
+                          "乙风险,0.7,fairly severe,财政局,预备费,2,2,4,high,1\n");
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/r", dir);
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+    snprintf(file, sizeof file, "%s/charts/monitoring_risk_matrix.vl.json", path);
+    char *spec = slurp(file);
+    assert_non_null(spec);
+    assert_non_null(strstr(spec, "\"row\":2,\"column\":2,\"likelihood\":\"0.5–1\",\"impact\":\"较严重\",\"level\":\"高\","
+                                 "\"score\":4,\"count\":2,\"risks\":\"乙风险;丙风险\""));
+    assert_non_null(strstr(spec, "\"count\":0"));
+    assert_non_null(strstr(spec, "\"type\":\"rect\""));
+    assert_non_null(strstr(spec, "\"domain\":[\"低\",\"高\"]")); /* levels by their lowest score */
+    free(spec);
+    snprintf(file, sizeof file, "%s/report.html", path);
+    char *html = slurp(file);
+    assert_null(strstr(html, "未运行监测"));
+    assert_non_null(strstr(html, "<td>预备费</td>")); /* the register below the grid */
+    free(html);
+}
+
+/* backtest_accuracy.csv (model + metric columns) replaces "not run". */
+static void test_backtest_table(void **state)
+{
+    (void)state;
+    put("b", "allocation.csv", ALLOC);
+    put("b", "allocation_summary.csv", SUMMARY);
+    put("b", "backtest_accuracy.csv", "model,mase,smape,coverage_80\n"
+                                      "\"ComboMedian[ETS(A,N,A),Theta]\",0.81,12.5,0.79\nNaive,1.2,15.25,0.7\n");
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/b", dir);
+    civ_report_options en = {.lang = "en"};
+    assert_int_equal(civ_report_write(path, &en), CIV_OK);
+    snprintf(file, sizeof file, "%s/report.html", path);
+    char *html = slurp(file);
+    assert_null(strstr(html, "Backtest: not run."));
+    assert_non_null(strstr(html, "backtest_accuracy.csv"));
+    free(html);
+    snprintf(file, sizeof file, "%s/charts/backtest_accuracy.vl.json", path);
+    char *spec = slurp(file);
+    assert_non_null(spec);
+    assert_non_null(strstr(spec, "{\"model\":\"Median(ETS, Theta)\",\"metric\":\"smape\",\"value\":12.5}"));
+    assert_non_null(strstr(spec, "{\"model\":\"Naive\",\"metric\":\"coverage_80\",\"value\":0.7}"));
     free(spec);
 }
 
@@ -308,7 +434,8 @@ int main(void)
         cmocka_unit_test(test_money_formats),  cmocka_unit_test(test_model_names),
         cmocka_unit_test(test_escaping),       cmocka_unit_test(test_data_mapping),
         cmocka_unit_test(test_tidy_summary),   cmocka_unit_test(test_write_both_languages),
-        cmocka_unit_test(test_monitoring_tables),
+        cmocka_unit_test(test_monitoring_tables), cmocka_unit_test(test_history_and_per_aged),
+        cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);

@@ -124,7 +124,7 @@ static size_t series_values(const civ_table *ser, size_t s_id, size_t s_y, const
     assert_true(*row < n_ser_rows);
     size_t n = 0;
     while (*row + n < n_ser_rows && strcmp(civ_table_text(ser, *row + n, s_id), id) == 0) {
-        double v;
+        double v = 0;
         cell_values(ser, *row + n, s_y, &v, 1);
         y[n] = v;
         n++;

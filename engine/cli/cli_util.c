@@ -154,3 +154,37 @@ int civ_cli_money_decimals(int64_t minor_unit)
         d++;
     return d;
 }
+
+char *civ_cli_split_models(const char *text, const char **specs, size_t max, size_t *n)
+{
+    *n = 0;
+    char *copy = strdup(text);
+    if (!copy)
+        return NULL;
+    int depth = 0;
+    char *start = copy;
+    for (char *p = copy;; p++) {
+        if (*p == '(')
+            depth++;
+        else if (*p == ')' && depth > 0)
+            depth--;
+        if (*p == '\0' || (*p == ',' && depth == 0)) {
+            int end = *p == '\0';
+            *p = '\0';
+            while (*start == ' ')
+                start++;
+            for (char *q = p; q > start && q[-1] == ' ';)
+                *--q = '\0';
+            if (!*start || *n == max) {
+                free(copy);
+                *n = 0;
+                return NULL;
+            }
+            specs[(*n)++] = start;
+            if (end)
+                break;
+            start = p + 1;
+        }
+    }
+    return copy;
+}

@@ -161,24 +161,32 @@ static int explain_code(const civ_cli_args *a)
 
 static civ_status solve_and_write(alloc_job *j, const civ_cli_args *a, const civ_alloc_uncertainty_options *u)
 {
+    if (!a->value[A_UNCERTAINTY]) { /* the problem holds copies: free the inputs before the outputs exist */
+        civ_table_free(j->comm), civ_table_free(j->fc);
+        j->comm = j->fc = NULL;
+    }
     civ_status s = civ_alloc_result_create(j->prob, &j->res);
     if (!s)
         s = civ_alloc_solve(j->prob, j->res);
-    if (!s)
+    if (!s && a->value[A_UNCERTAINTY])
         s = civ_alloc_result_table(j->prob, j->res, explain_code(a), &j->alloc);
     if (!s)
         s = civ_alloc_result_summary(j->prob, j->res, &j->summary);
     if (!s)
         s = civ_alloc_result_stats(j->prob, j->res, &j->st);
-    /* the outputs, published together (output_set.c) */
+    /* the outputs, published together (output_set.c); without --uncertainty
+     * the allocation goes to its file a block of rows at a time, never whole
+     * in memory (with it, the table gets more columns first) */
     const char *paths[3] = {a->value[A_OUT], a->value[A_SUMMARY], a->value[A_UNCERTAINTY] ? a->value[A_UNC_OUT] : NULL};
     civ_cli_outputs o = {0};
     if (!s)
         s = civ_cli_outputs_begin(&o, paths, 3);
     if (!s && a->value[A_UNCERTAINTY])
         s = civ_cli_uncertainty(j->spec, j->comm, j->fc, u, j->alloc, civ_cli_outputs_path(&o, paths[2]), &j->csv);
-    if (!s)
+    if (!s && a->value[A_UNCERTAINTY])
         s = civ_table_write_opts(j->alloc, civ_cli_outputs_path(&o, paths[0]), &j->csv);
+    else if (!s)
+        s = civ_alloc_result_write(j->prob, j->res, explain_code(a), civ_cli_outputs_path(&o, paths[0]), &j->csv);
     if (!s && paths[1])
         s = civ_table_write_opts(j->summary, civ_cli_outputs_path(&o, paths[1]), &j->csv);
     if (!s)

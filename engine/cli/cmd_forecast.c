@@ -23,10 +23,11 @@
 
 #define MAX_LEVELS 16
 #define MAX_XREG 64
+#define MAX_MODELS 32
 
 enum { F_OUT, F_H, F_MODEL, F_LEVEL, F_THREADS, F_SEED, F_IC, F_XREG, F_PATHS, F_NONNEG, F_REPORT, F_FITTED,
-       F_QUIET, F_LIST, F_HIER, F_GROUP, F_RECONCILE, F_COMMUNITIES, F_FREQ, F_ENCODING, F_INTEGER,
-       F_EXCEL /* F_EXCEL, +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+       F_QUIET, F_LIST, F_INTERVALS, F_CWINDOWS, F_WIDE, F_HIER, F_GROUP, F_RECONCILE, F_COMMUNITIES, F_FREQ,
+       F_ENCODING, F_INTEGER, F_EXCEL /* F_EXCEL, +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option forecast_options[] = {
     [F_OUT] = {"--out", "-o", CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                "forecasts: unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n(.csv, or .h5/.hdf5 for HDF5)"},
@@ -34,7 +35,7 @@ static const civ_cli_option forecast_options[] = {
              "horizon (default: 2 seasons, or 10 periods for yearly data)"},
     [F_MODEL] = {"--model", "-m", CIV_CLI_VALUE, CIV_CLI_TEXT, "SPEC",
                  "auto (default), ets, ETS(A,Ad,M), theta, dotm, mean, naive,\nsnaive, rwf, ... "
-                 "(--list-models shows every accepted spec)"},
+                 "(--list-models shows every accepted spec);\nseveral: ets,theta,arima,auto (a model column names each)"},
     [F_LEVEL] = {"--level", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "L,...",
                  "interval levels in percent (default 80,95; 'none' for none)"},
     [F_THREADS] = {"--threads", "-j", CIV_CLI_VALUE, CIV_CLI_SIZE, "N",
@@ -57,6 +58,13 @@ static const civ_cli_option forecast_options[] = {
                   "in-sample one-step fitted values and residuals"},
     [F_QUIET] = {"--quiet", "-q", CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "no progress bar and no summary line"},
     [F_LIST] = {"--list-models", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "list the model families and their specs"},
+    [F_INTERVALS] = {"--intervals", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "KIND",
+                     "model (the model's own) or conformal (calibrated on backtest\n"
+                     "errors, docs/FORECASTING.md); default: the model's"},
+    [F_CWINDOWS] = {"--conformal-windows", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "K",
+                    "backtest windows per series for --intervals conformal (default 10)"},
+    [F_WIDE] = {"--wide", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL,
+                "statsforecast's wide layout: unique_id,ds,AutoETS,AutoETS-lo-95,..."},
     [F_HIER] = {"--hierarchy", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "a,b",
                 "nested attribute columns, top first (e.g. district,street):\nforecast and reconcile every node"},
     [F_GROUP] = {"--group", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "g,...",
@@ -75,9 +83,10 @@ static const civ_cli_option forecast_options[] = {
 };
 static const civ_cli_spec forecast_spec = {
     "forecast",
-    "usage: civicast forecast IN --out FILE [--h N] [--model SPEC] [--level 80,95]\n"
+    "usage: civicast forecast IN --out FILE [--h N] [--model SPEC[,SPEC...]] [--level 80,95]\n"
     "                         [--threads N] [--seed S] [--ic aicc|aic|bic] [--xreg a,b]\n"
     "                         [--paths N] [--nonnegative auto|on|off] [--integer]\n"
+    "                         [--intervals model|conformal] [--conformal-windows K] [--wide]\n"
     "                         [--report FILE] [--fitted FILE] [--quiet] [--freq F] [--encoding E]\n"
     "                         [--excel] [--precision P]\n"
     "                         [--hierarchy a,b] [--group g] [--reconcile M] [--communities FILE]\n"
@@ -282,6 +291,9 @@ typedef struct forecast_job {
     double levels[MAX_LEVELS];
     const char *xreg[MAX_XREG];
     char *xreg_store;
+    const char *models[MAX_MODELS]; /* --model ets,theta,... */
+    size_t n_models;
+    char *model_store;
     civ_csv_write_options csv; /* --excel, --precision */
 } forecast_job;
 
@@ -298,6 +310,14 @@ static int choice_options(const civ_cli_args *a, civ_forecast_options *opt)
             opt->criterion = CIV_CRITERION_BIC;
         else
             return civ_cli_usage_error("forecast", "--ic is aicc, aic or bic, got '%s'", v);
+    }
+    if ((v = a->value[F_INTERVALS])) {
+        if (!strcmp(v, "model"))
+            opt->intervals = CIV_INTERVALS_MODEL;
+        else if (!strcmp(v, "conformal"))
+            opt->intervals = CIV_INTERVALS_CONFORMAL;
+        else
+            return civ_cli_usage_error("forecast", "--intervals is model or conformal, got '%s'", v);
     }
     if ((v = a->value[F_NONNEG])) {
         if (!strcmp(v, "auto"))
@@ -332,6 +352,10 @@ static int number_options(const civ_cli_args *a, forecast_job *j)
             return civ_cli_usage_error("forecast", "--seed needs a non-negative whole number, got '%s'", v);
         opt->seed = (uint64_t)n;
     }
+    if ((v = a->value[F_CWINDOWS]) &&
+        (civ_cli_parse_size(v, &opt->conformal_windows) || opt->conformal_windows == 0 ||
+         opt->conformal_windows > 1000))
+        return civ_cli_usage_error("forecast", "--conformal-windows needs a whole number 1..1000, got '%s'", v);
     if ((v = a->value[F_PATHS]) && (civ_cli_parse_size(v, &opt->n_paths) || opt->n_paths == 0))
         return civ_cli_usage_error("forecast", "--paths needs a positive whole number, got '%s'", v);
     return 0;
@@ -346,6 +370,14 @@ static int forecast_settings(const civ_cli_args *a, forecast_job *j)
     j->opt.n_levels = 2;
     if (a->value[F_MODEL])
         j->opt.model = a->value[F_MODEL];
+    j->model_store = civ_cli_split_models(j->opt.model, j->models, MAX_MODELS, &j->n_models);
+    if (!j->model_store)
+        return civ_cli_usage_error("forecast", "--model needs specs like ets or ets,theta,arima (at most %d), got '%s'",
+                                   MAX_MODELS, j->opt.model);
+    if (j->n_models > 1 && (a->value[F_REPORT] || a->value[F_FITTED]))
+        return civ_cli_usage_error("forecast", "--report and --fitted take one model; run them per model");
+    if ((j->n_models > 1 || a->value[F_WIDE]) && (a->value[F_HIER] || a->value[F_GROUP]))
+        return civ_cli_usage_error("forecast", "--hierarchy and --group take one model and the long layout");
     int code = number_options(a, j);
     if (!code)
         code = choice_options(a, &j->opt);
@@ -407,6 +439,48 @@ static void print_forecast_summary(const civ_forecast_result *r, const civ_panel
     }
     print_model_counts(r);
     print_demand_counts(r);
+}
+
+/* Several models (or --wide): one batch per spec, one table
+ * (civ_forecast_multi_table), a summary line per model. */
+static int run_multi(forecast_job *j, const civ_cli_args *a, const civ_panel *panel)
+{
+    int quiet = a->value[F_QUIET] != NULL, code = CIV_EXIT_OK;
+    civ_forecast_result *res[MAX_MODELS] = {0};
+    civ_status s = CIV_OK;
+    size_t failed = 0;
+    for (size_t k = 0; k < j->n_models && !s; k++) {
+        j->opt.model = j->models[k];
+        bar progress = {0};
+        if (!quiet && isatty(STDERR_FILENO)) {
+            j->opt.progress = draw_bar;
+            j->opt.progress_user = &progress;
+        }
+        s = civ_forecast_panel(panel, &j->opt, &res[k]);
+        if (progress.drawn)
+            fputs("\r\033[K", stderr);
+        if (!s) {
+            failed += civ_forecast_result_n_failed(res[k]);
+            if (!quiet) {
+                fprintf(stderr, "%s: ", j->models[k]);
+                print_forecast_summary(res[k], panel, 0);
+            }
+        }
+    }
+    civ_table *t = NULL;
+    if (!s)
+        s = civ_forecast_multi_table((const civ_forecast_result *const *)res, j->models, j->n_models, panel,
+                                     a->value[F_WIDE] != NULL, &t);
+    if (!s)
+        s = civ_table_write_opts(t, a->value[F_OUT], &j->csv);
+    civ_table_free(t);
+    for (size_t k = 0; k < j->n_models; k++)
+        civ_forecast_result_free(res[k]);
+    if (s)
+        code = civ_cli_report(s);
+    else if (failed)
+        code = CIV_EXIT_PARTIAL;
+    return code;
 }
 
 /* ---- hierarchies ---------------------------------------------------------------- */
@@ -478,6 +552,13 @@ static int run_hier(forecast_job *j, const civ_cli_args *a, const civ_panel *pan
 /* Reads, forecasts (with the bar on a terminal), writes and summarises. */
 static int run_job(forecast_job *j, const civ_cli_args *a)
 {
+    if (j->n_models > 1 || a->value[F_WIDE]) {
+        civ_panel *panel = NULL;
+        civ_status s = civ_cli_read_panel(a->positional[0], &panel);
+        int code = s ? civ_cli_report(s) : run_multi(j, a, panel);
+        civ_panel_free(panel);
+        return code;
+    }
     int quiet = a->value[F_QUIET] != NULL;
     bar progress = {0};
     if (!quiet && isatty(STDERR_FILENO)) {
@@ -527,6 +608,7 @@ static int run_forecast(int argc, char **argv)
     else if (!(code = forecast_settings(&a, &j)))
         code = run_job(&j, &a);
     free(j.xreg_store);
+    free(j.model_store);
     civ_cli_args_free(&a);
     return code;
 }

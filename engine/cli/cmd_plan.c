@@ -44,7 +44,8 @@ static const civ_cli_spec plan_spec = {
     "need.csv, need_summary.csv and uncertainty.csv (with [monitor] also monitor_status.csv,\n"
     "monitor_alerts.csv, warning.csv, warning_steps.csv, risks.csv, risk_matrix.csv,\n"
     "inactivity.csv, demand.csv), allocation_waterfall.csv and allocation_stages.csv\n"
-    "(what each rule did), and the plan report report.html with charts/NAME.vl.json\n"
+    "(what each rule did), history.csv (the last observed periods of each series), and\n"
+    "the plan report report.html with charts/NAME.vl.json\n"
     "(docs/REPORT.md), and manifest.json (civicast's and the spec's versions, each\n"
     "input's SHA-256, seeds, threads, options, each stage's time).  The folder is\n"
     "published as a whole once everything is written (docs/CLI.md, \"Runs are\n"
@@ -247,7 +248,8 @@ static int run_and_write(const civ_plan *plan, const civ_csv_write_options *csv)
         civ_plan_stats st;
         civ_plan_result_stats(r, &st);
         printf("wrote                  %s/{forecasts.csv, forecast_report.csv, allocation.csv, "
-               "allocation_summary.csv, allocation_waterfall.csv, allocation_stages.csv%s%s%s, manifest.json}\n",
+               "allocation_summary.csv, allocation_waterfall.csv, allocation_stages.csv, history.csv%s%s%s, "
+               "manifest.json}\n",
                civ_plan_out(plan), st.has_need ? ", need.csv, need_summary.csv" : "",
                st.n_draws ? ", uncertainty.csv" : "", st.has_monitor ? ", the monitoring tables" : "");
         printf("report                 %s/report.html\n", civ_plan_out(plan));

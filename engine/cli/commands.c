@@ -8,6 +8,7 @@
 extern const civ_cli_command civ_cmd_info;
 extern const civ_cli_command civ_cmd_convert;
 extern const civ_cli_command civ_cmd_forecast;
+extern const civ_cli_command civ_cmd_backtest;
 extern const civ_cli_command civ_cmd_allocate;
 extern const civ_cli_command civ_cmd_plan;
 extern const civ_cli_command civ_cmd_need;
@@ -17,6 +18,7 @@ extern const civ_cli_command civ_cmd_monitor;
 extern const civ_cli_command civ_cmd_report;
 
 const civ_cli_command *const civ_cli_commands[] = {
-    &civ_cmd_info, &civ_cmd_convert, &civ_cmd_forecast, &civ_cmd_allocate, &civ_cmd_plan, &civ_cmd_need, &civ_cmd_settle, &civ_cmd_project,
+    &civ_cmd_info, &civ_cmd_convert, &civ_cmd_forecast, &civ_cmd_backtest, &civ_cmd_allocate, &civ_cmd_plan,
+    &civ_cmd_need, &civ_cmd_settle, &civ_cmd_project,
     &civ_cmd_monitor, &civ_cmd_report, NULL,
 };

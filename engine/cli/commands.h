@@ -48,7 +48,7 @@ typedef struct civ_cli_option {
     const char *help;    /* one or more lines ('\n' separated) for --help */
 } civ_cli_option;
 
-#define CIV_CLI_MAX_OPTIONS 24
+#define CIV_CLI_MAX_OPTIONS 32
 
 /* One command's table and messages. */
 typedef struct civ_cli_spec {
@@ -159,6 +159,11 @@ int civ_cli_report(civ_status status);
  * cursor, recolour or retitle the terminal (issue 18, item 6).  Returns `buf`
  * (cut with "..." when it does not fit). */
 const char *civ_cli_safe(const char *text, char *buf, size_t size);
+/* Splits a --model list "ets,ETS(A,N,N),theta" at the commas outside
+ * parentheses into specs[0..*n) (at most max, spaces trimmed), pointing into
+ * the returned copy (the caller frees it); NULL for an empty spec, more than
+ * max specs or no memory. */
+char *civ_cli_split_models(const char *text, const char **specs, size_t max, size_t *n);
 /* Prints "civicast CMD: message" and "try 'civicast CMD --help'"; returns 1. */
 int civ_cli_usage_error(const char *command, const char *fmt, ...)
 #if defined(__GNUC__)

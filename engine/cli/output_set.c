@@ -35,13 +35,18 @@ const char *civ_cli_outputs_path(civ_cli_outputs *o, const char *target)
         return target;
     if (o->n >= CIV_CLI_MAX_OUTPUTS)
         return target; /* not reached: commands have at most three outputs */
-    size_t k = o->n++;
+    size_t k = o->n;
     const char *base = strrchr(target, '/');
     base = base ? base + 1 : target;
     /* the index keeps same-named files of two folders apart; the extension picks the format */
     snprintf(o->names[k], sizeof o->names[k], "%zu-%.250s", k, base);
-    snprintf(o->staged[k], sizeof o->staged[k], "%s/%s", civ_staging_dir(o->staging), o->names[k]);
+    /* through a local buffer: GCC cannot tell that the staging folder's name is not inside *o */
+    char staged[sizeof o->staged[k]];
+    if (snprintf(staged, sizeof staged, "%s/%s", civ_staging_dir(o->staging), o->names[k]) >= (int)sizeof staged)
+        return target; /* not reached: the staging folder's path is shorter than the target's limit */
+    memcpy(o->staged[k], staged, sizeof staged);
     o->targets[k] = target;
+    o->n++;
     return o->staged[k];
 }
 

@@ -591,6 +591,20 @@ CIV_API civ_status civ_demand_classify(const double *y, size_t n, double *adi, d
  *  "none" (no demand), "" for CIV_DEMAND_UNDEFINED or an unknown value. */
 CIV_API const char *civ_demand_class_name(civ_demand_class cls);
 
+/** How prediction intervals are made (civ_forecast_options.intervals):
+ *  DEFAULT the spec's own choice (today the model's intervals for every
+ *  spec, "auto" included: conformal intervals did not meet the calibration
+ *  targets on M1 and tourism, docs/FORECASTING.md); MODEL the model's own
+ *  (analytic or simulated); CONFORMAL the model's intervals rescaled by the
+ *  errors of a rolling-origin backtest of the same model on each series
+ *  (conformal_windows windows, step 1), per series and step when a series
+ *  has enough windows, else pooled by step over series of the same length
+ *  class ("Conformal intervals" in docs/FORECASTING.md).  Conformal costs
+ *  conformal_windows extra fits per series and needs no covariates. */
+#define CIV_INTERVALS_DEFAULT 0
+#define CIV_INTERVALS_MODEL 1
+#define CIV_INTERVALS_CONFORMAL 2
+
 /** Options of civ_forecast_panel.  Initialise with civ_forecast_options_init,
  *  then change what you need.  Strings and arrays are borrowed for the call. */
 typedef struct civ_forecast_options {
@@ -613,11 +627,16 @@ typedef struct civ_forecast_options {
     size_t n_xreg;
     civ_progress_fn progress;  /* may be NULL */
     void *progress_user;
+    int intervals;             /* CIV_INTERVALS_*: how intervals are made; default
+                                  CIV_INTERVALS_DEFAULT (the spec's own choice) */
+    size_t conformal_windows;  /* backtest windows of conformal intervals; 0 = 10 */
     int integer_bounds;        /* 1: interval bounds of non-negative series are whole
                                   numbers, lower bounds rounded down and upper bounds
                                   up (the interval of an integer-valued count keeps
                                   at least its coverage); 0 (default): as the model
-                                  gives them.  Point forecasts are never rounded */
+                                  gives them.  Point forecasts are never rounded;
+                                  backtest windows are rounded alike; conformal
+                                  intervals are rounded after their rescaling */
 } civ_forecast_options;
 
 /** Fills *opt with the defaults above.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL). */
@@ -703,6 +722,106 @@ CIV_API civ_status civ_forecast_report_table(const civ_forecast_result *result, 
  *  want_fitted. */
 CIV_API civ_status civ_forecast_fitted_table(const civ_forecast_result *result, const civ_panel *panel,
                                              civ_table **out);
+
+/* ---- Several models, backtests and accuracy --------------------------- */
+
+/** The name a model spec goes by in multi-model outputs and backtests:
+ *  statsforecast's for the automatic families ("ets" -> "AutoETS", "arima"
+ *  -> "AutoARIMA", "theta" -> "Theta", "autotheta" -> "AutoTheta", "otm" ->
+ *  "OptimizedTheta", "dstm" -> "DynamicTheta", "dotm" ->
+ *  "DynamicOptimizedTheta", "naive" -> "Naive", "snaive" -> "SeasonalNaive",
+ *  "mean" -> "HistoricAverage", "rwf" -> "RandomWalkWithDrift", "auto" ->
+ *  "Auto", "combo" -> "Combo", "combo(median)" -> "ComboMedian"), else the
+ *  spec as written ("ETS(A,Ad,N)").  Writes at most size bytes to buf.
+ *  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, size < 2), CIV_ERR_SPEC (a spec
+ *  no family accepts). */
+CIV_API civ_status civ_model_display_name(const char *spec, char *buf, size_t size);
+
+/** Several models' forecasts of one panel as one table.  results[k] is the
+ *  civ_forecast_panel result of spec specs[k] on `panel` (same horizon and
+ *  levels).  Long (wide = 0): unique_id, ds, h, model, fitted_model, mean,
+ *  lo-<L>, hi-<L>, ... one row per series, model (in the order given) and
+ *  step, with model the display name (civ_model_display_name) and
+ *  fitted_model the model fitted to that series ("ETS(M,A,N)").  Wide
+ *  (wide = 1): statsforecast's forecast layout unique_id, ds, <name>,
+ *  <name>-lo-<L>, <name>-hi-<L>, ... for each model, one row per series and
+ *  step.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, n = 0, results of
+ *  another panel, horizon or levels), CIV_ERR_SPEC (a spec, or two specs with
+ *  the same display name), CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_forecast_multi_table(const civ_forecast_result *const *results, const char *const *specs,
+                                            size_t n, const civ_panel *panel, int wide, civ_table **out);
+
+/** Options of civ_backtest_panel (rolling-origin evaluation, statsforecast's
+ *  cross_validation).  Initialise with civ_backtest_options_init. */
+typedef struct civ_backtest_options {
+    civ_forecast_options forecast; /* horizon, levels, threads, seed, criterion,
+                                      n_paths, nonnegative, progress (counted in
+                                      windows: done/total model x series x
+                                      window tasks); model when n_models = 0.
+                                      Not supported: xreg, intervals =
+                                      CIV_INTERVALS_CONFORMAL */
+    const char *const *models;     /* specs to compare, or NULL */
+    size_t n_models;
+    size_t windows;                /* K >= 1 windows per series (default 3) */
+    size_t step;                   /* periods between successive cutoffs (default 1) */
+} civ_backtest_options;
+
+/** Fills *opt with the defaults (forecast options as
+ *  civ_forecast_options_init, 3 windows, step 1).  Errors:
+ *  CIV_ERR_INVALID_ARGUMENT (NULL). */
+CIV_API civ_status civ_backtest_options_init(civ_backtest_options *opt);
+
+/** Backtest results: per model, series and window, the forecasts of that
+ *  window.  Opaque; free with civ_backtest_result_free. */
+typedef struct civ_backtest_result civ_backtest_result;
+
+/** Rolling-origin backtest.  For series i with n values, window k = 0..K-1
+ *  (oldest first) trains on the first c = n - h - (K-1-k)*step values (the
+ *  cutoff is the period of value c) and forecasts h steps, compared with the
+ *  values c+1..c+h that follow.  Each window is forecast exactly as
+ *  civ_forecast_panel would forecast that stretch alone (same seeds).  A
+ *  window that cannot be fitted (c < 1, too short for the model, ...) records
+ *  its status and NaN forecasts; the run goes on.  Parallel over model x
+ *  series x window tasks; bit-identical for any thread count.
+ *  Errors (nothing run, *out untouched): CIV_ERR_INVALID_ARGUMENT (NULL,
+ *  windows or step 0, bad levels), CIV_ERR_SPEC (an unknown spec, two specs
+ *  with one display name), CIV_ERR_UNSUPPORTED (xreg, conformal intervals),
+ *  CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_backtest_panel(const civ_panel *panel, const civ_backtest_options *opt,
+                                      civ_backtest_result **out);
+/** Frees a backtest result; NULL accepted. */
+CIV_API void civ_backtest_result_free(civ_backtest_result *result);
+/** Windows (model x series x window) that failed, and the wall-clock seconds. */
+CIV_API size_t civ_backtest_result_n_failed(const civ_backtest_result *result);
+CIV_API double civ_backtest_result_seconds(const civ_backtest_result *result);
+
+/** The windows that failed: unique_id, model, cutoff, status (e.g.
+ *  "CIV_ERR_TOO_SHORT"), message; one row per failed window, in the order of
+ *  civ_backtest_result_table.  Errors as civ_backtest_result_table. */
+CIV_API civ_status civ_backtest_failures_table(const civ_backtest_result *result, const civ_panel *panel,
+                                               civ_table **out);
+/** The windows' forecasts in statsforecast's cross_validation layout, long:
+ *    unique_id, cutoff, ds, h, y, model, mean, lo-<L>, hi-<L>, ...
+ *  one row per series, window, model and step (in that order), with cutoff
+ *  the last training period, y the actual (NaN when missing) and model the
+ *  display name.  Failed windows keep their rows with NaN forecasts.
+ *  `panel` must be the panel backtested.  Errors: CIV_ERR_INVALID_ARGUMENT,
+ *  CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_backtest_result_table(const civ_backtest_result *result, const civ_panel *panel,
+                                             civ_table **out);
+/** Accuracy of each model over all series, windows and steps (by_series = 0)
+ *  or per series and model (by_series = 1: a unique_id column first):
+ *    [unique_id,] model, windows, failed, n, MAE, RMSE, MAPE, sMAPE, MASE,
+ *    RMSSE, bias, coverage-<L>, score-<L>, MSIS-<L>, ...
+ *  windows / failed count windows, n the forecast points scored.  MAE, RMSE,
+ *  MAPE, sMAPE, bias (mean forecast - actual), coverage (% of actuals inside
+ *  the interval) and score (Winkler's interval score) are means over all
+ *  scored points; MASE, RMSSE and MSIS are means over windows of measures
+ *  scaled by the in-sample seasonal naive errors of that window's training
+ *  part.  docs/FORECASTING.md ("Accuracy measures") gives every formula.
+ *  Errors as civ_backtest_result_table. */
+CIV_API civ_status civ_backtest_accuracy_table(const civ_backtest_result *result, const civ_panel *panel,
+                                               int by_series, civ_table **out);
 
 /* ------------------------------------------------------------------------ */
 /* Hierarchies and reconciliation (engine/src/hier/)                        */
@@ -861,6 +980,7 @@ CIV_API civ_status civ_hier_result_table(const civ_hier_result *result, const ci
  *             repeatedly after civ_alloc_problem_set_factor / _set_weights
  *             (Monte Carlo, perturbed weights, scenarios)
  *   civ_alloc_result_table / _summary / _stats       outputs
+ *   civ_alloc_result_write                           the table straight to a file
  * civ_alloc_run() does all of it in one call.  Money is int64 minor units
  * (fen when minor_unit = 100) everywhere in this API.
  */
@@ -999,12 +1119,24 @@ enum { CIV_ALLOC_EXPLAIN_NONE = 0, CIV_ALLOC_EXPLAIN_EN = 1, CIV_ALLOC_EXPLAIN_Z
  *  change_pct (the total against last year's total: [data] last_year, else
  *  the sum of the funds' histories when every fund has one), then for each
  *  fund with a history (a [[pool]] or [[formula]] last_year)
- *  last_year_<fund>_<minor>, change_<fund>_<minor>, change_<fund>_pct; with
- *  `explain`, an "explanation" text column saying, per fund, which bound
- *  decided the amount, with the bound's value (CIV_ALLOC_EXPLAIN_EN / _ZH).
+ *  last_year_<fund>_<minor>, change_<fund>_<minor>, change_<fund>_pct;
+ *  "population" and "aged" (persons, copied from the spec's [data]
+ *  population / aged columns, only when it names them); with `explain`,
+ *  an "explanation" text column saying, per fund, which bound decided the
+ *  amount, with the bound's value (CIV_ALLOC_EXPLAIN_EN / _ZH).
  *  Free with civ_table_free. */
 CIV_API civ_status civ_alloc_result_table(const civ_alloc_problem *problem, const civ_alloc_result *result,
                                           int explain, civ_table **out);
+/** Writes the table of civ_alloc_result_table (`explain` as there) to `path`
+ *  (.csv, .h5 or .hdf5; `options` as civ_table_write_opts, may be NULL) without holding it
+ *  in memory: a CSV is built and written a block of rows at a time (the same
+ *  bytes as civ_table_write_opts of the whole table), so a million
+ *  communities with explanations need a few MB instead of about 500 MB.  The
+ *  file is written atomically (nothing is left at `path` on error).  HDF5
+ *  goes through the whole table.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL),
+ *  CIV_ERR_UNSUPPORTED (unknown extension), CIV_ERR_IO, CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_alloc_result_write(const civ_alloc_problem *problem, const civ_alloc_result *result,
+                                          int explain, const char *path, const civ_csv_write_options *options);
 /** The summary table: section, name, amount (minor units), amount_yuan,
  *  share, communities, value -- rows for the budget, each reserve, each pool
  *  and pool group, each district, the total (= budget), per-capita
@@ -1610,7 +1742,9 @@ typedef enum civ_plan_table {
     CIV_PLAN_ALLOCATION_STAGES = 16, /* allocation_stages.csv: unique_id, before (each community's
                                         amount before the constraints: factor base plus tilts, minor
                                         units, allocation row order), for the report's Lorenz curve */
-    CIV_PLAN_TABLE_COUNT = 17
+    CIV_PLAN_HISTORY = 17,           /* history.csv: unique_id, ds, y -- the last observed periods of every
+                                        series (the horizon, at least 24), for the report's charts */
+    CIV_PLAN_TABLE_COUNT = 18
 } civ_plan_table;
 /** The file stem of a table ("forecasts", "need_summary"; "" if unknown). */
 CIV_API const char *civ_plan_table_name(civ_plan_table table);
@@ -1680,8 +1814,9 @@ typedef struct civ_report_options {
 /** Writes OUTDIR/report.html from the tables a plan wrote into OUTDIR
  *  (allocation.csv and allocation_summary.csv required; forecasts.csv,
  *  forecast_report.csv, need_summary.csv, uncertainty.csv,
- *  allocation_waterfall.csv, allocation_stages.csv and backtest/monitoring
- *  tables used when present), and each chart's Vega-Lite spec as
+ *  allocation_waterfall.csv, allocation_stages.csv, history.csv,
+ *  backtest_accuracy.csv and the monitoring tables used when present;
+ *  docs/REPORT.md lists them and their columns), and each chart's Vega-Lite spec as
  *  OUTDIR/charts/<name>.vl.json.  The page is one self-contained file (the
  *  Vega builds are inlined; it makes no network request) with the sections
  *  Summary, Demand, Allocation, Uncertainty, Need and Monitoring.  Files are

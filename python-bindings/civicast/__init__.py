@@ -4,6 +4,7 @@ weighted factors, from pandas (and Dask), over the civicast C library.
     import civicast
     df = civicast.read("datasets/demo_city/meals.csv")      # unique_id, ds, y, ...
     fc = civicast.forecast(df, h=12, model="auto")           # unique_id, ds, h, model, mean, lo-80, ...
+    cv, acc = civicast.backtest(df, model=["ets", "theta"], h=12, windows=3, accuracy=True)
     alloc, summary = civicast.allocate("communities.csv", "allocation.spec", forecasts=fc)
     table, waterfall = civicast.compare("communities.csv", ["a.spec", "b.spec"])
     mc = civicast.uncertainty("communities.csv", "plan.spec", forecasts=fc, draws=1000)
@@ -19,20 +20,22 @@ documents the whole package.
 """
 from ._lib import EXPECTED_VERSION, LIBRARY_VERSION, Error  # noqa: F401 (EXPECTED_VERSION: the C API major.minor)
 from ._lib import path as library_path
-from .frame import DateSpec, ForecastWarning, allocate, classify_demand, forecast, models_report, read, write
+from .frame import (DateSpec, ForecastWarning, allocate, allocate_to_file, classify_demand, forecast, models_report,
+                    read, write)
 from .budget import compare, need, project, settle, uncertainty
 from .monitor import demand_check, early_warning, inactivity_alerts, monitor, risk_matrix
 from ._plan import model_families, plan, read_plan, restore_error
 from ._report import report
+from ._backtest import backtest
 from .hier import Hierarchy, reconcile
 
 from ._version import __version__  # noqa: E402 (engine/include/civicast.h, the one place)
 
 if __version__ is None:  # a package copied without its version record
     __version__ = LIBRARY_VERSION
-__all__ = ["Error", "ForecastWarning", "DateSpec", "forecast", "models_report", "classify_demand", "read", "write",
-           "allocate", "compare", "uncertainty", "need", "settle", "project", "monitor", "early_warning", "demand_check",
-           "risk_matrix",
+__all__ = ["Error", "ForecastWarning", "DateSpec", "forecast", "backtest", "models_report", "classify_demand", "read",
+           "write", "allocate", "allocate_to_file", "compare", "uncertainty", "need", "settle", "project", "monitor",
+           "early_warning", "demand_check", "risk_matrix",
            "inactivity_alerts", "plot", "plot_allocation", "read_plan", "plan", "model_families", "restore_error",
            "report", "Hierarchy", "reconcile",
            "library_version", "library_path", "set_csv_formula_guard", "EXPECTED_VERSION", "__version__"]

@@ -202,7 +202,17 @@ class civ_forecast_options(ctypes.Structure):
                 ("n_xreg", ctypes.c_size_t),
                 ("progress", civ_progress_fn),
                 ("progress_user", ctypes.c_void_p),
+                ("intervals", ctypes.c_int),
+                ("conformal_windows", ctypes.c_size_t),
                 ("integer_bounds", ctypes.c_int)]
+
+
+class civ_backtest_options(ctypes.Structure):
+    _fields_ = [("forecast", civ_forecast_options),
+                ("models", ctypes.POINTER(ctypes.c_char_p)),
+                ("n_models", ctypes.c_size_t),
+                ("windows", ctypes.c_size_t),
+                ("step", ctypes.c_size_t)]
 
 
 class civ_hier_options(ctypes.Structure):
@@ -273,7 +283,8 @@ class civ_plan_stats(ctypes.Structure):
 # The tables of civ_plan_run (civ_plan_table), in the order they are written.
 PLAN_TABLES = ("forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need",
                "need_summary", "monitor_status", "monitor_alerts", "warning", "warning_steps", "risks",
-               "risk_matrix", "inactivity", "demand", "allocation_waterfall", "allocation_stages")
+               "risk_matrix", "inactivity", "demand", "allocation_waterfall", "allocation_stages",
+               "history")
 
 
 # Frequencies (civ_frequency) and date forms (civ_date_form).
@@ -282,6 +293,7 @@ DATE_YEAR, DATE_QUARTER, DATE_MONTH, DATE_DAY = 1, 2, 3, 4
 ANCHOR_PERIOD, ANCHOR_START, ANCHOR_END = 0, 1, 2
 COLUMN_NUMBER, COLUMN_TEXT = 1, 2
 CRITERIA = {"aicc": 0, "aic": 1, "bic": 2}
+INTERVALS = {None: 0, "model": 1, "conformal": 2}  # CIV_INTERVALS_*
 
 P = ctypes.c_void_p  # opaque object pointers (civ_table *, civ_panel *, ...)
 _S, _I, _D, _U64, _I64, _CP = (ctypes.c_size_t, ctypes.c_int, ctypes.c_double, ctypes.c_uint64,
@@ -369,6 +381,17 @@ _SIGNATURES = {
     "civ_forecast_result_demand": (c_status, [P, _S, c_double_p, c_double_p, ctypes.POINTER(_I)]),
     "civ_demand_classify": (c_status, [c_double_p, _S, c_double_p, c_double_p, ctypes.POINTER(_I)]),
     "civ_demand_class_name": (_CP, [_I]),
+    "civ_model_display_name": (c_status, [_CP, ctypes.c_char_p, _S]),
+    "civ_forecast_multi_table": (c_status, [ctypes.POINTER(P), ctypes.POINTER(ctypes.c_char_p), _S, P, ctypes.c_int,
+                                             PP]),
+    "civ_backtest_options_init": (c_status, [ctypes.POINTER(civ_backtest_options)]),
+    "civ_backtest_panel": (c_status, [P, ctypes.POINTER(civ_backtest_options), PP]),
+    "civ_backtest_result_free": (None, [P]),
+    "civ_backtest_result_n_failed": (_S, [P]),
+    "civ_backtest_result_seconds": (_D, [P]),
+    "civ_backtest_result_table": (c_status, [P, P, PP]),
+    "civ_backtest_failures_table": (c_status, [P, P, PP]),
+    "civ_backtest_accuracy_table": (c_status, [P, P, ctypes.c_int, PP]),
     # hierarchies
     "civ_reconcile_method_parse": (c_status, [_CP, ctypes.POINTER(ctypes.c_int)]),
     "civ_hier_build": (c_status, [P, P, ctypes.POINTER(_CP), _S, ctypes.POINTER(_CP), _S, PP]),
@@ -402,6 +425,7 @@ _SIGNATURES = {
     "civ_alloc_result_amounts": (c_status, [P, P, c_int64_p, _S]),
     "civ_alloc_result_stats": (c_status, [P, P, ctypes.POINTER(civ_alloc_stats)]),
     "civ_alloc_result_table": (c_status, [P, P, _I, PP]),
+    "civ_alloc_result_write": (c_status, [P, P, _I, _CP, ctypes.POINTER(civ_csv_write_options)]),
     "civ_alloc_settle": (c_status, [P, P, P, _I, PP, PP]),
     "civ_alloc_problem_set_paid": (c_status, [P, P]),
     "civ_alloc_project": (c_status, [P, P, P, P, ctypes.c_long, _I, PP, PP]),

@@ -120,8 +120,10 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     the Monte Carlo (draws > 0) and the multi-year need.
 
     Returns a dict of DataFrames keyed by table name: forecasts,
-    forecast_report, allocation, allocation_summary, and when they ran
-    uncertainty, need, need_summary; allocation.attrs["plan_stats"] holds
+    forecast_report, allocation, allocation_summary, allocation_waterfall,
+    allocation_stages, history (the last observed periods of every
+    series), and when they ran uncertainty, need, need_summary and the
+    monitoring tables; allocation.attrs["plan_stats"] holds
     the per-stage figures (civ_plan_stats).  model, h, threads, draws
     override the plan's settings.  When out is given, the folder is also
     written there by the command's own call (civ_plan_result_write_opts):

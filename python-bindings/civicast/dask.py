@@ -32,7 +32,7 @@ import pandas as pd
 
 from . import frame as _frame
 
-__all__ = ["forecast", "allocate", "partition_by_id"]
+__all__ = ["forecast", "backtest", "allocate", "partition_by_id"]
 
 
 def _dd():
@@ -116,6 +116,69 @@ def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xr
     parts = part.to_delayed()
     tasks = [dask.delayed(_forecast_part)(p, spec, kw, cols) for p in parts]
     return dd.from_delayed(tasks, meta=meta, verify_meta=False)
+
+
+def _empty(columns):
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+
+
+def _backtest_part(part, spec, kw, wcols, acols):
+    """One partition's backtest: the windows, or (windows, accuracy) when acols."""
+    from ._backtest import backtest as _backtest
+    df = part.reset_index()
+    if not len(df):
+        return (_empty(wcols), _empty(acols)) if acols else _empty(wcols)
+    return _backtest(df, _spec=spec, **kw)
+
+
+def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threads=1, seed=None, ic="aicc",
+             n_paths=None, nonnegative="auto", freq=None, accuracy=False):
+    """civicast.backtest over a dask DataFrame partitioned by unique_id (as
+    civicast.dask.forecast): a lazy DataFrame of the windows' forecasts
+    (unique_id, cutoff, ds, h, y, model, mean, lo-L, hi-L), equal row for row
+    to civicast.backtest on the whole frame (every window is seeded by its
+    series id).  accuracy="series" returns (windows, accuracy per series and
+    model), both lazy; the accuracy per model pools every series, so it needs
+    the whole panel: compute the frame and call civicast.backtest."""
+    import dask
+    dd = _dd()
+    if accuracy not in (False, "series"):
+        raise ValueError("civicast.dask.backtest: accuracy is False or 'series' (the accuracy per model pools "
+                         "every series: use civicast.backtest on the computed frame)")
+    if not isinstance(ddf, dd.DataFrame):
+        ddf = dd.from_pandas(pd.DataFrame(ddf), npartitions=1)
+    part = partition_by_id(ddf)
+    survey = part.map_partitions(_survey, freq, meta={"n": np.int64, "spec": object}).compute()
+    specs = {s for s in survey["spec"] if s is not None}
+    if len(specs) > 1:
+        raise _frame.Error("CIV_ERR_FREQUENCY", "partitions disagree on the date layout "
+                           f"({', '.join(sorted(map(repr, specs)))}); pass freq= explicitly", field="ds")
+    if not specs:
+        raise ValueError("civicast.dask.backtest: the frame has no rows")
+    spec = specs.pop()
+    kw = dict(model=model, h=h, windows=windows, step=step, level=level, threads=threads, seed=seed, ic=ic,
+              n_paths=n_paths, nonnegative=nonnegative, accuracy=accuracy)
+    cols = _meta(ddf, spec, level, object)
+    wcols = {"unique_id": object, "cutoff": cols["ds"], "ds": cols["ds"], "h": np.int64, "y": np.float64,
+             "model": object, "mean": np.float64}
+    wcols.update({c: t for c, t in cols.items() if c.startswith(("lo-", "hi-"))})
+    parts = part.to_delayed()
+    wmeta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in wcols.items()})
+    if not accuracy:
+        tasks = [dask.delayed(_backtest_part)(p, spec, kw, wcols, None) for p in parts]
+        return dd.from_delayed(tasks, meta=wmeta, verify_meta=False)
+    acc_cols = {"unique_id": object, "model": object}
+    for c in ("windows", "failed", "n", "MAE", "RMSE", "MAPE", "sMAPE", "MASE", "RMSSE", "bias"):
+        acc_cols[c] = np.float64
+    for lv in ([] if level is None else np.atleast_1d(level)):
+        lab = _frame._level_label(float(lv))
+        for k in ("coverage", "score", "MSIS"):
+            acc_cols[f"{k}-{lab}"] = np.float64
+    both = [dask.delayed(_backtest_part)(p, spec, kw, wcols, acc_cols) for p in parts]
+    wins = dd.from_delayed([dask.delayed(lambda r: r[0])(b) for b in both], meta=wmeta, verify_meta=False)
+    ameta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in acc_cols.items()})
+    accs = dd.from_delayed([dask.delayed(lambda r: r[1])(b) for b in both], meta=ameta, verify_meta=False)
+    return wins, accs
 
 
 def _needed_forecast_columns(part):

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from . import _hdf5_probe, _lib
-from ._lib import Error, check, encode, lib
+from ._lib import P, Error, check, encode, lib
 
 __all__ = ["forecast", "models_report", "read", "write", "allocate", "DateSpec", "ForecastWarning"]
 
@@ -805,7 +805,8 @@ def _level_label(level):
 class _Run:
     """One civ_forecast_panel call and its result (freed on close)."""
 
-    def __init__(self, pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted, integer=False):
+    def __init__(self, pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted,
+                 intervals=None, conformal_windows=None, integer=False):
         opt = _lib.civ_forecast_options()
         check(lib.civ_forecast_options_init(ctypes.byref(opt)))
         model_b = encode(model)
@@ -828,6 +829,11 @@ class _Run:
         opt.nonnegative = {"auto": -1, "off": 0, "on": 1, None: -1, False: 0, True: 1}[nonnegative]
         opt.want_fitted = 1 if fitted else 0
         opt.integer_bounds = 1 if integer else 0
+        if intervals not in _lib.INTERVALS:
+            raise ValueError(f"civicast.forecast: intervals must be None, 'model' or 'conformal', got {intervals!r}")
+        opt.intervals = _lib.INTERVALS[intervals]
+        if conformal_windows is not None:
+            opt.conformal_windows = _lib.whole(fn, "conformal_windows", conformal_windows, 1)
         names = [] if xreg is None else ([xreg] if isinstance(xreg, str) else list(xreg))
         xr = (ctypes.c_char_p * max(1, len(names)))(*[encode(x) for x in names])
         opt.xreg = ctypes.cast(xr, ctypes.POINTER(ctypes.c_char_p)) if names else None
@@ -881,14 +887,56 @@ class _Run:
 
 
 def _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, fitted=False,
-         spec=None, integer=False):
+         spec=None, intervals=None, conformal_windows=None, integer=False):
     pdata = PanelData(df, freq=freq, spec=spec)
-    return _Run(pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted, integer)
+    return _Run(pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted, intervals,
+                conformal_windows, integer)
+
+
+def _typed_ds(pdata, df, steps_per_series, offset_of_row):
+    """Replaces the text ds column of a C table (rows grouped by series) with
+    the input's date type: period = first + n + offset_of_row(row in series)."""
+    S = len(pdata.ids)
+    if not len(df):
+        return df
+    base = np.repeat(pdata.first + pdata.n, steps_per_series)
+    df["ds"] = pdata.spec.to_ds(base + np.tile(offset_of_row, S))
+    df["unique_id"] = pdata.ids_out(steps_per_series)
+    return df
+
+
+def _multi(df, models, wide, h, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, intervals,
+           conformal_windows, integer=False):
+    """Several models: one civ_forecast_panel per spec, one
+    civ_forecast_multi_table (long or wide), dates in the input's type."""
+    pdata = PanelData(df, freq=freq)
+    runs = []
+    try:
+        for m in models:
+            runs.append(_Run(pdata, h, m, level, threads, seed, xreg, ic, n_paths, nonnegative, False, intervals,
+                             conformal_windows, integer))
+        ptrs = (P * len(runs))(*[r.result.ptr for r in runs])
+        specs = (ctypes.c_char_p * len(runs))(*[encode(m) for m in models])
+        t = _Owned(lib.civ_table_free)
+        check(lib.civ_forecast_multi_table(ptrs, specs, len(runs), pdata.ptr, int(bool(wide)), ctypes.byref(t.ptr)))
+        with t:
+            out = table_to_frame(t.ptr)
+        H = lib.civ_forecast_result_horizon(runs[0].result.ptr)
+        steps = np.arange(H, dtype=np.int64)
+        if wide:
+            return _typed_ds(pdata, out, H, steps)
+        out["h"] = out["h"].astype(np.int64)
+        return _typed_ds(pdata, out, H * len(runs), np.tile(steps, len(runs)))
+    finally:
+        for r in runs:
+            r.close()
+        pdata.handle.close()
 
 
 def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, xreg=None, ic="aicc",
              n_paths=None, nonnegative="auto", freq=None, report=False, fitted=False, hierarchy=None, groups=None,
-             reconcile="mint_shrink", communities=None, integer=False):
+             reconcile="mint_shrink", communities=None, intervals=None, conformal_windows=None, wide=False,
+             integer=False):
     """Fits `model` to every series of the long-format DataFrame `df`
     (unique_id, ds, y, covariates) and forecasts h periods ahead.
 
@@ -915,14 +963,35 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     communities (a DataFrame or path with unique_id and those columns):
     every node of the hierarchy is forecast and reconciled by `reconcile`
     (mint_shrink, ols, wls_struct, wls_var, bu, td); returns level,
-    unique_id, ds, h, model, base, mean, lo-80, hi-80, ... (civicast.hier)."""
+    unique_id, ds, h, model, base, mean, lo-80, hi-80, ... (civicast.hier).
+
+    intervals: None (the spec's default), "model" or "conformal" (the model's
+    intervals calibrated on a backtest of each series, conformal_windows
+    windows, default 10; docs/FORECASTING.md).  model may be a list of specs
+    (["ets", "theta", "arima", "auto"]): the result is then long with a
+    `model` column of statsforecast names (AutoETS, Theta, ...) and a
+    `fitted_model` column, or with wide=True statsforecast's wide layout
+    unique_id, ds, AutoETS, AutoETS-lo-95, ... (civ_forecast_multi_table);
+    report and fitted take one model."""
     if hierarchy is not None or groups is not None:
         if report or fitted or xreg or integer:
             raise ValueError("civicast.forecast: report, fitted, xreg and integer are not available with hierarchy=")
+        if intervals is not None or wide or not isinstance(model, (str, bytes)):
+            raise ValueError("civicast.forecast: intervals=, wide= and a list of models are not available with "
+                             "hierarchy=")
         from .hier import forecast_hierarchy
         return forecast_hierarchy(df, communities, hierarchy, groups, reconcile, h=h, model=model, level=level,
                                   threads=threads, seed=seed, n_paths=n_paths, nonnegative=nonnegative, freq=freq)
-    run = _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, fitted, integer=integer)
+    if not isinstance(model, (str, bytes)) or wide:
+        models = [model] if isinstance(model, (str, bytes)) else list(model)
+        if not models:
+            raise ValueError("civicast.forecast: model is an empty list")
+        if report or fitted:
+            raise ValueError("civicast.forecast: report and fitted take one model; call forecast per model")
+        return _multi(df, models, wide, h, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, intervals,
+                      conformal_windows, integer)
+    run = _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, fitted,
+               intervals=intervals, conformal_windows=conformal_windows, integer=integer)
     try:
         out = run.frame()
         if not report and not fitted:
@@ -1071,5 +1140,46 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None):
             return alloc_df, summary_df
         finally:
             for o in (sum_t, out_t, res, prob, fc, comm):
+                if o is not None:
+                    o.close()
+
+
+def allocate_to_file(communities, spec, out, forecasts=None, explain=False, excel=False, precision="full",
+                     min_decimals=None, paid=None):
+    """As allocate(), but writes the per-community table straight to `out`
+    (.csv, or .h5 / .hdf5) with civ_alloc_result_write instead of returning
+    it: a CSV is built and written a block of rows at a time, so a million
+    communities need a few MB for the output instead of a DataFrame (the
+    file's bytes are those of write(allocate(...)[0], out) for the same
+    options; `civicast allocate --out` writes the same way).  excel and
+    precision as write(); min_decimals defaults to the currency's decimals
+    (2 for fen), as the CLI does.  Returns the summary table."""
+    out = os.fspath(out)
+    with _spec_handle(spec) as sp:
+        if min_decimals is None:
+            mu = lib.civ_alloc_spec_minor_unit(sp.ptr)
+            min_decimals = {1: 0, 10: 1, 100: 2, 1000: 3}.get(mu, 0)
+        opt = _csv_options(excel, precision, min_decimals)
+        comm = _table_arg(communities)
+        fc = _table_arg(forecasts)
+        prob = _Owned(lib.civ_alloc_problem_free)
+        res = _Owned(lib.civ_alloc_result_free)
+        sum_t = _Owned(lib.civ_table_free)
+        try:
+            check(lib.civ_alloc_bind(sp.ptr, comm.ptr, fc.ptr if fc is not None else None, ctypes.byref(prob.ptr)))
+            if paid is not None:
+                pd_t = _table_arg(paid)
+                try:
+                    check(lib.civ_alloc_problem_set_paid(prob.ptr, pd_t.ptr))
+                finally:
+                    pd_t.close()
+            check(lib.civ_alloc_result_create(prob.ptr, ctypes.byref(res.ptr)))
+            check(lib.civ_alloc_solve(prob.ptr, res.ptr))
+            check(lib.civ_alloc_result_write(prob.ptr, res.ptr, _explain_code(explain), encode(out),
+                                             ctypes.byref(opt)))
+            check(lib.civ_alloc_result_summary(prob.ptr, res.ptr, ctypes.byref(sum_t.ptr)))
+            return table_to_frame(sum_t.ptr)
+        finally:
+            for o in (sum_t, res, prob, fc, comm):
                 if o is not None:
                     o.close()

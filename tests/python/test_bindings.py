@@ -385,6 +385,21 @@ def test_forecast_equals_cli_on_demo_city(meals, tmp_path):
 
 
 @needs_cli
+def test_auto_fast_equals_cli(meals, tmp_path):
+    # auto(fast): the combination whose ARIMA member searches by CSS (docs/FORECASTING.md)
+    d = small(meals, 4)
+    path, out = tmp_path / "in.csv", tmp_path / "fc.csv"
+    d.to_csv(path, index=False)
+    cli("forecast", path, "--out", out, "--model", "auto(fast)", "--h", 6, "--quiet")
+    fc = civicast.forecast(d, h=6, model="auto(fast)")
+    assert_frames_equal(fc, read_csv(out, dtype={"unique_id": str, "ds": str, "model": str}))
+    assert fc["model"].str.startswith("ComboMedian[").all()
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(d, h=6, model="auto(quick)")
+    assert e.value.status == "CIV_ERR_SPEC" and "fast" in str(e.value)
+
+
+@needs_cli
 def test_auto_equals_cli_and_models_report(meals, tmp_path):
     d = small(meals, 16)
     path, out, rep = tmp_path / "in.csv", tmp_path / "fc.csv", tmp_path / "rep.csv"
@@ -454,6 +469,28 @@ def test_allocate_equals_cli(meals, tmp_path):
     alloc3, _ = civicast.allocate(comm, spec.read_text(), forecasts=fc)
     assert_frames_equal(alloc3, read_csv(out, dtype={"unique_id": str, "district": str}))
     assert "factor_meal_demand_fen" in alloc3.columns
+
+
+@needs_cli
+def test_allocate_to_file_equals_cli(tmp_path):
+    out, summ, mine = tmp_path / "a.csv", tmp_path / "s.csv", tmp_path / "mine.csv"
+    cli("allocate", "--spec", DEMO / "allocation.spec", "--communities", DEMO / "communities.csv",
+        "--out", out, "--summary", summ, "--explain", "--excel", "--precision", 6)
+    summary = civicast.allocate_to_file(DEMO / "communities.csv", DEMO / "allocation.spec", mine, explain=True,
+                                        excel=True, precision=6)
+    assert mine.read_bytes() == out.read_bytes()
+    assert len(summary) == len(read_csv(summ))
+    # default options: the exact summary too
+    alloc, _ = civicast.allocate(DEMO / "communities.csv", DEMO / "allocation.spec")
+    summary = civicast.allocate_to_file(DEMO / "communities.csv", DEMO / "allocation.spec", mine)
+    cli("allocate", "--spec", DEMO / "allocation.spec", "--communities", DEMO / "communities.csv", "--out", out,
+        "--summary", summ)
+    assert mine.read_bytes() == out.read_bytes()
+    assert_frames_equal(summary, read_csv(summ, dtype={"section": str, "item": str}))
+    assert len(read_csv(mine)) == len(alloc)
+    with pytest.raises(civicast.Error):
+        civicast.allocate_to_file(DEMO / "communities.csv", DEMO / "allocation.spec", tmp_path / "a.txt")
+    assert not (tmp_path / "a.txt").exists()
 
 
 # ---------------------------------------------------------------- threads

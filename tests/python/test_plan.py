@@ -23,7 +23,7 @@ PLAN = SOURCE / "tests" / "data" / "plan" / "plan.toml"
 CLI = os.environ.get("CIV_CLI")
 needs_cli = pytest.mark.skipif(not CLI, reason="CIV_CLI (path to the civicast binary) is not set")
 FILES = ["forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need", "need_summary",
-         "allocation_waterfall", "allocation_stages"]
+         "allocation_waterfall", "allocation_stages", "history"]
 
 
 def test_read_plan_settings():

@@ -152,3 +152,16 @@ def test_cjk_font_when_installed(tmp_path):
     assert label.get_text() and any(ord(c) > 0x3000 for c in label.get_text())
     assert used  # resolved; the fallback list holds the CJK font:
     assert font in label.get_fontproperties().get_family()
+
+
+def test_no_cjk_font_says_how_to_install_one(history, monkeypatch):
+    """Without a CJK font, Chinese labels would be empty boxes: the plot warns
+    and names the package to install."""
+    import sys
+    cplot = sys.modules["civicast.plot"]  # the module (civicast.plot is the function)
+    monkeypatch.setattr(cplot, "_cjk_font", [None])
+    alloc = civicast.allocate(DEMO / "communities.csv", DEMO / "allocation.spec")[0]
+    with pytest.warns(UserWarning, match="fonts-noto-cjk"):
+        civicast.plot_allocation(alloc)
+    with pytest.warns(UserWarning, match="fonts-noto-cjk"):
+        civicast.plot(history, title="助餐")

@@ -44,3 +44,28 @@ def test_report_errors(tmp_path, plan_out):
     assert e.value.status == "CIV_ERR_IO" and "allocation.csv" in str(e.value)
     with pytest.raises(ValueError):
         civicast.report(plan_out, lang="fr")
+
+
+def test_plan_folder_is_enough_for_the_report(plan_out):
+    """The per-capita, per-aged and history figures come from the folder
+    alone: allocation.csv carries population and aged ([data] of the spec),
+    history.csv the actuals the fan charts draw before the forecasts."""
+    import pandas as pd
+    civicast.report(plan_out, lang="en")
+    alloc = pd.read_csv(plan_out / "allocation.csv", encoding="utf-8-sig", dtype={"unique_id": str})
+    assert {"population", "aged"} <= set(alloc.columns)
+    spec = json.loads((plan_out / "charts" / "allocation_districts.vl.json").read_text(encoding="utf-8"))
+    rows = {r["name"]: r for r in spec["data"]["values"]}
+    for name, g in alloc.groupby("district", sort=False):
+        yuan = g["amount_fen"].sum() / 100
+        assert rows[name]["per_capita"] == pytest.approx(yuan / g["population"].sum(), abs=0.006)
+        assert rows[name]["per_aged"] == pytest.approx(yuan / g["aged"].sum(), abs=0.006)
+    hist = pd.read_csv(plan_out / "history.csv", encoding="utf-8-sig", dtype={"unique_id": str})
+    assert list(hist.columns) == ["unique_id", "ds", "y"] and hist["unique_id"].nunique() == len(alloc)
+    fan = json.loads((plan_out / "charts" / "fan_allocation.vl.json").read_text(encoding="utf-8"))
+    actual = [r for r in fan["data"]["values"] if "actual" in r]
+    forecast = [r for r in fan["data"]["values"] if "mean" in r]
+    assert actual and forecast and max(r["ds"] for r in actual) < min(r["ds"] for r in forecast)
+    html = (plan_out / "report.html").read_text(encoding="utf-8")
+    assert "Backtest: not run." in html  # no backtest_accuracy.csv in a plan folder yet
+    assert (plan_out / "charts" / "monitoring_risk_matrix.vl.json").exists()

@@ -11,11 +11,15 @@ fails (exit 1, saying why) unless:
     every spec asks for tooltips on its marks;
   - hovering a bar shows a tooltip;
   - the community table is searchable (an id finds one row, nonsense none);
+  - the fan charts draw the actuals' line; the risk matrix (when monitoring
+    ran) is a grid of cells with the counts of risks; the demand section
+    shows the backtest or says it was not run;
   - LANG zh: headings are Chinese and the fonts Chromium used for them and for
     a chart's labels cover every glyph (CSS.getPlatformFontsForNode), with a
     CJK font among them;
   - printed, the pages are A4 and every section starts a page.
-It writes a PNG screenshot of each section and the PDF to SHOTS_DIR.
+It writes a PNG screenshot of each section, of the street chart, a fan chart
+and the risk grid, and the PDF to SHOTS_DIR.
 """
 import base64
 import json
@@ -105,6 +109,10 @@ def page_ws(port):
 T0 = time.time()
 
 
+def document_has(p, selector):
+    return bool(p.js("!!document.querySelector(%s)" % json.dumps(selector)))
+
+
 def phase(name):
     print("check_report: %5.1f s  %s" % (time.time() - T0, name), file=sys.stderr)
 
@@ -153,6 +161,27 @@ def check(report, lang, shots):
             var j=JSON.parse(s.textContent); return j.config&&j.config.mark&&j.config.mark.tooltip===true;}))"""))
         if not all(tips):
             failures.append("a spec without tooltips on its marks")
+
+        # the fan charts draw the actuals (grey line) before the forecasts, one per panel
+        fans = json.loads(p.js("""JSON.stringify(Array.from(document.querySelectorAll('figure.chart[id^="chart-fan_"]'))
+            .map(function(f){return f.querySelectorAll('g.mark-line path[stroke="#555"]').length;}))"""))
+        if not fans or min(fans) < 1:
+            failures.append("fan charts without the actuals' line: %s" % fans)
+        # the risk matrix is a grid: a coloured cell per likelihood x impact, counts in the cells with risks
+        grid = p.js("""(function(){var f=document.getElementById('chart-monitoring_risk_matrix'); if(!f) return null;
+            return JSON.stringify({cells:f.querySelectorAll('g.mark-rect path').length,
+                                   counts:f.querySelectorAll('g.mark-text text').length});})()""")
+        if document_has(p, "#monitoring table") and not grid:
+            failures.append("monitoring tables but no risk matrix grid")
+        if grid:
+            g = json.loads(grid)
+            if g["cells"] < 4 or g["counts"] < 1:
+                failures.append("risk matrix grid: %s" % g)
+        # the backtest: its chart, or "not run"
+        bt = p.js("""(function(){var d=document.getElementById('demand');
+            return !!document.getElementById('chart-backtest_accuracy') || !!(d && d.querySelector('p.notrun'));})()""")
+        if not bt:
+            failures.append("the demand section neither shows the backtest nor says it was not run")
 
         # a tooltip shows when hovering a bar of the district chart
         pos = p.js("""(function(){var f=document.getElementById('chart-allocation_districts');
@@ -222,6 +251,19 @@ def check(report, lang, shots):
             with open(os.path.join(shots, "%s_%s.png" % (lang, sec)), "wb") as f:
                 f.write(base64.b64decode(shot["data"]))
 
+        # and of the parts the docs show on their own: the streets, the fans, the risk grid
+        for part in ("allocation_streets", "fan_allocation", "monitoring_risk_matrix"):
+            box = p.js("""(function(){var e=document.getElementById('chart-'+%s); if(!e) return null;
+                e.scrollIntoView(); var r=e.getBoundingClientRect();
+                return JSON.stringify({y:r.top+window.scrollY,w:r.width,h:r.height});})()""" % json.dumps(part))
+            if not box:
+                continue
+            b = json.loads(box)
+            shot = p.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                          clip={"x": 0, "y": b["y"], "width": max(width, b["w"]), "height": min(b["h"], 2400),
+                                "scale": SCALE})
+            with open(os.path.join(shots, "%s_%s.png" % (lang, part)), "wb") as f:
+                f.write(base64.b64decode(shot["data"]))
         phase("screenshots taken")
         # print: A4 pages, each section starting a page (checked on the print
         # styles; only the first pages are made into a PDF, to keep it quick)

@@ -264,14 +264,16 @@ typedef struct civ_alloc_unit {
 struct civ_alloc_problem {
     const civ_alloc_spec *spec; /* borrowed */
     size_t n;
-    char **ids;           /* id order (sorted by strcmp), owned copies */
-    char **districts;     /* id order, owned copies ("" when no column) */
+    char **ids;           /* id order (sorted by strcmp), copies in text_block[0] */
+    char **districts;     /* id order, copies in text_block[1] ("" when no column) */
     const char **label_names; /* n_labels column names (borrowed from the spec) */
-    char **labels;        /* n_labels x n, id order, owned copies */
+    char **labels;        /* n_labels x n, id order, copies in text_block[2 + j] */
+    char *text_block[2 + CIV_ALLOC_MAX_LABELS]; /* one block per text column: no malloc per cell */
     size_t n_labels;
     size_t *row_of;       /* row_of[i] = input row of the i-th id */
-    double *x, *c;        /* factor values and coefficients: n_factors x n, id order */
-    double *xc;           /* their products x*c, what the solve reads */
+    double *x, *c;        /* factor values and coefficients: n_factors x n, id order; only the
+                           * slices of factors with a coefficient are used (civ_alloc_factor_x) */
+    double *xc;           /* their products x*c (x itself when no coefficient): what the solve reads */
     double *weights;      /* n_factors, settable */
     double *tilt;         /* n_formulas x n multipliers */
     uint32_t *tilt_mask;  /* n_formulas x n: bit t set when tilt t applied (t < 32) */
@@ -335,6 +337,10 @@ const char *civ_alloc_minor_name(const civ_alloc_spec *s);
 const char *civ_alloc_major_name(const civ_alloc_spec *s);
 /* Writes v minor units as major units with exactly `digits` decimals
  * ("-1234.05"), from the integer (no floating point); returns buf. */
+/* Factor k's values x (id order, n): the x slice when the factor has a
+ * coefficient, else xc (= x, c being 1), so that untouched slices of x and c
+ * cost no memory. */
+double *civ_alloc_factor_x(civ_alloc_problem *p, size_t k);
 char *civ_alloc_format_major(int64_t v, int digits, char *buf, size_t size);
 
 /* Last year in minor units (rounded to the nearest unit; -1 when unknown):

@@ -30,12 +30,8 @@ void civ_alloc_problem_free(civ_alloc_problem *p)
 {
     if (!p)
         return;
-    for (size_t i = 0; i < p->n && p->ids; i++)
-        free(p->ids[i]);
-    for (size_t i = 0; i < p->n && p->districts; i++)
-        free(p->districts[i]);
-    for (size_t i = 0; i < p->n * p->n_labels && p->labels; i++)
-        free(p->labels[i]);
+    for (size_t b = 0; b < 2 + CIV_ALLOC_MAX_LABELS; b++)
+        free(p->text_block[b]);
     free(p->labels), free((void *)p->label_names);
     free(p->ids), free(p->districts), free(p->row_of), free(p->x), free(p->c), free(p->xc), free(p->weights);
     free(p->tilt), free(p->tilt_mask), free(p->last_year), free(p->unit_has_last), free(p->paid), free(p->paid_total), free(p->floor_y), free(p->cap_y), free(p->population), free(p->aged);
@@ -45,6 +41,11 @@ void civ_alloc_problem_free(civ_alloc_problem *p)
     free(p->units);
     free(p->pool_unit);
     free(p);
+}
+
+double *civ_alloc_factor_x(civ_alloc_problem *p, size_t k)
+{
+    return (p->spec->factors[k].coefficient ? p->x : p->xc) + k * p->n;
 }
 
 size_t civ_alloc_problem_n_communities(const civ_alloc_problem *p) { return p ? p->n : 0; }
@@ -298,6 +299,7 @@ static civ_status bind_alloc(civ_alloc_problem *p, size_t n)
     p->row_of = malloc(n * sizeof *p->row_of);
     p->ids = calloc(n, sizeof *p->ids);
     p->districts = calloc(n, sizeof *p->districts);
+    /* x and c hold only the factors with a coefficient (factor_x); xc all */
     p->x = malloc((K ? K : 1) * n * sizeof *p->x);
     p->c = malloc((K ? K : 1) * n * sizeof *p->c);
     p->xc = malloc((K ? K : 1) * n * sizeof *p->xc);
@@ -316,7 +318,33 @@ static civ_status bind_alloc(civ_alloc_problem *p, size_t n)
     return CIV_OK;
 }
 
-/* The ids in canonical order: p->row_of sorted by id, p->ids owned copies;
+/* Copies text cells into one block *block (owned by the problem): dst[i] =
+ * the cell of column col at row row_of[i] (col = SIZE_MAX: "" for all). */
+static civ_status pack_texts(const civ_table *t, size_t col, const size_t *row_of, size_t n, char **dst,
+                             char **block)
+{
+    size_t total = 1;
+    for (size_t i = 0; i < n && col != SIZE_MAX; i++)
+        total += strlen(civ_table_text(t, row_of[i], col)) + 1;
+    char *b = *block = malloc(total);
+    if (!b)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
+    b[0] = '\0';
+    size_t used = 1; /* b[0] is the "" every empty cell shares */
+    for (size_t i = 0; i < n; i++) {
+        const char *v = col == SIZE_MAX ? "" : civ_table_text(t, row_of[i], col);
+        size_t len = strlen(v);
+        if (!len) {
+            dst[i] = b;
+            continue;
+        }
+        dst[i] = memcpy(b + used, v, len + 1);
+        used += len + 1;
+    }
+    return CIV_OK;
+}
+
+/* The ids in canonical order: p->row_of sorted by id, p->ids copies;
  * empty and duplicate ids are errors naming the data rows. */
 static civ_status bind_ids(civ_alloc_problem *p, const civ_table *t, size_t idc, const char **raw_ids)
 {
@@ -338,18 +366,16 @@ static civ_status bind_ids(civ_alloc_problem *p, const civ_table *t, size_t idc,
         sort_ids_key = raw_ids;
         qsort(p->row_of, n, sizeof *p->row_of, cmp_row_by_id);
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 1; i < n && !sorted; i++) { /* a sorted file has distinct ids: checked above */
         size_t r = p->row_of[i];
-        if (i > 0 && !strcmp(raw_ids[r], raw_ids[p->row_of[i - 1]])) {
+        if (!strcmp(raw_ids[r], raw_ids[p->row_of[i - 1]])) {
             size_t r0 = p->row_of[i - 1];
             civ_where w = {.series_id = raw_ids[r], .field = spec->id_column};
             return civ_fail_at(CIV_ERR_DUPLICATE, &w, "duplicate community id '%s' (data rows %zu and %zu)",
                                raw_ids[r], (r0 < r ? r0 : r) + 1, (r0 < r ? r : r0) + 1);
         }
-        if (!(p->ids[i] = strdup(raw_ids[r])))
-            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
     }
-    return CIV_OK;
+    return pack_texts(t, idc, p->row_of, n, p->ids, &p->text_block[0]);
 }
 
 /* Districts (text; optional unless [data] district names the column). */
@@ -365,10 +391,7 @@ static civ_status bind_districts(civ_alloc_problem *p, const civ_table *t)
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "[data]: no text column '%s' for districts", dname);
     }
     civ_clear_error();
-    for (size_t i = 0; i < p->n; i++)
-        if (!(p->districts[i] = strdup(have_d ? civ_table_text(t, p->row_of[i], dc) : "")))
-            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
-    return CIV_OK;
+    return pack_texts(t, have_d ? dc : SIZE_MAX, p->row_of, p->n, p->districts, &p->text_block[1]);
 }
 
 /* The label columns copied into the allocation rows: [data] labels (each
@@ -399,11 +422,10 @@ static civ_status bind_labels(civ_alloc_problem *p, const civ_table *t)
     }
     if (!(p->labels = calloc(p->n_labels * p->n + 1, sizeof *p->labels)))
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
-    for (size_t j = 0; j < p->n_labels; j++)
-        for (size_t i = 0; i < p->n; i++)
-            if (!(p->labels[j * p->n + i] = strdup(civ_table_text(t, p->row_of[i], col[j]))))
-                return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
-    return CIV_OK;
+    civ_status st = CIV_OK;
+    for (size_t j = 0; j < p->n_labels && !st; j++)
+        st = pack_texts(t, col[j], p->row_of, p->n, p->labels + j * p->n, &p->text_block[2 + j]);
+    return st;
 }
 
 /* Factor values x, coefficients c and their products, from attributes or
@@ -425,21 +447,19 @@ static civ_status bind_factors(civ_alloc_problem *p, const civ_table *t, const c
         char role[120];
         snprintf(role, sizeof role, "factor '%s'", f->name);
         p->weights[k] = f->weight;
+        double *xk = civ_alloc_factor_x(p, k);
         if (f->source == CIV_SOURCE_ATTRIBUTE)
-            st = read_attribute(p, t, f->attribute, f->attribute_loc, role, 0, p->x + k * n);
+            st = read_attribute(p, t, f->attribute, f->attribute_loc, role, 0, xk);
         else
-            st = read_forecast(p, &idmap, fc, f, p->x + k * n, count);
+            st = read_forecast(p, &idmap, fc, f, xk, count);
         if (st)
             break;
         if (f->coefficient) {
             if ((st = read_attribute(p, t, f->coefficient, f->coefficient_loc, role, 0, p->c + k * n)))
                 break;
-        } else {
             for (size_t i = 0; i < n; i++)
-                p->c[k * n + i] = 1;
-        }
-        for (size_t i = 0; i < n; i++)
-            p->xc[k * n + i] = p->x[k * n + i] * p->c[k * n + i];
+                p->xc[k * n + i] = p->x[k * n + i] * p->c[k * n + i];
+        } /* else c = 1: the values were read straight into xc */
     }
     civ_strmap_free(&idmap);
     return st;
@@ -642,10 +662,12 @@ civ_status civ_alloc_problem_set_factor(civ_alloc_problem *p, size_t k, const do
                                p->spec->factors[k].name, v, p->ids[i], p->row_of[i] + 1);
         }
     }
-    for (size_t i = 0; i < p->n; i++) {
-        p->x[k * p->n + i] = values[p->row_of[i]];
-        p->xc[k * p->n + i] = p->x[k * p->n + i] * p->c[k * p->n + i];
-    }
+    double *x = civ_alloc_factor_x(p, k);
+    for (size_t i = 0; i < p->n; i++)
+        x[i] = values[p->row_of[i]];
+    if (p->spec->factors[k].coefficient)
+        for (size_t i = 0; i < p->n; i++)
+            p->xc[k * p->n + i] = x[i] * p->c[k * p->n + i];
     return CIV_OK;
 }
 
@@ -653,8 +675,9 @@ civ_status civ_alloc_problem_get_factor(const civ_alloc_problem *p, size_t k, do
 {
     if (!p || !values || k >= p->spec->n_factors || n != p->n)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_problem_get_factor: bad factor index or length");
+    const double *x = civ_alloc_factor_x((civ_alloc_problem *)p, k);
     for (size_t i = 0; i < p->n; i++)
-        values[p->row_of[i]] = p->x[k * p->n + i];
+        values[p->row_of[i]] = x[i];
     return CIV_OK;
 }
 

@@ -15,11 +15,6 @@
 typedef struct wy {
     double y, w;
 } wy;
-static int cmp_wy(const void *a, const void *b)
-{
-    double x = ((const wy *)a)->y, y = ((const wy *)b)->y;
-    return x < y ? -1 : x > y;
-}
 
 /* Population-weighted Gini, Theil T and coefficient of variation of per-capita
  * amounts y_i = a_i / pop_i (Cowell, "Measuring Inequality", 3rd ed. 2011,
@@ -55,15 +50,29 @@ static civ_status equity(const double *amount, const double *pop, size_t n, doub
     }
     *cv = sqrt(var / W) / mu;
     *theil = th / W;
-    qsort(v, m, sizeof *v, cmp_wy);
-    double cum_w = 0, cum_a = 0, area = 0;
+    /* ascending y, ties in id order: a stable radix sort of the (y >= 0)
+     * bit patterns, the order glibc's merge-sort qsort gave (it is the
+     * same order, so the same sums to the last bit), in O(n) */
+    civ_alloc_pair *pr = malloc(2 * m * sizeof *pr);
+    if (!pr) {
+        free(v);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for equity statistics");
+    }
     for (size_t j = 0; j < m; j++) {
+        pr[j].key = civ_alloc_double_key(v[j].y);
+        pr[j].payload = j;
+    }
+    civ_alloc_radix_sort(pr, pr + m, m);
+    double cum_w = 0, cum_a = 0, area = 0;
+    for (size_t t = 0; t < m; t++) {
+        size_t j = (size_t)pr[t].payload;
         double pw = v[j].w / W, a = v[j].y * v[j].w / A;
         area += pw * (2 * cum_a + a);
         cum_w += pw;
         cum_a += a;
     }
     *gini = 1 - area;
+    free(pr);
     free(v);
     return CIV_OK;
 }

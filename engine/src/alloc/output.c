@@ -4,11 +4,14 @@
  * explanation text.
  */
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "alloc.h"
+#include "csv.h"
 #include "strmap.h"
 #include "table.h"
 
@@ -30,11 +33,27 @@ char *civ_alloc_format_major(int64_t v, int digits, char *buf, size_t size)
     digits = digits < 0 ? 0 : digits > 3 ? 3 : digits; /* minor_unit is 1, 10, 100 or 1000 */
     for (int d = 0; d < digits; d++)
         unit *= 10;
+    /* digits from the right, without printf (a million rows write three
+     * such columns): "-1234.05" for v = -123405, digits 2 */
+    char tmp[48];
+    size_t n = sizeof tmp;
+    uint64_t whole = m / unit, frac = m % unit;
+    for (int d = 0; d < digits; d++, frac /= 10)
+        tmp[--n] = (char)('0' + frac % 10);
     if (digits > 0)
-        snprintf(buf, size, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(m / unit), digits,
-                 (unsigned long long)(m % unit));
-    else
-        snprintf(buf, size, "%s%llu", v < 0 ? "-" : "", (unsigned long long)m);
+        tmp[--n] = '.';
+    do
+        tmp[--n] = (char)('0' + whole % 10);
+    while (whole /= 10);
+    if (v < 0)
+        tmp[--n] = '-';
+    size_t len = sizeof tmp - n;
+    if (size) {
+        if (len >= size)
+            len = size - 1;
+        memcpy(buf, tmp + n, len);
+        buf[len] = '\0';
+    }
     return buf;
 }
 
@@ -68,10 +87,11 @@ static void set_num(tb *b, size_t row, size_t col, double v)
     if (!b->st)
         b->st = civ_table_set_number(b->t, row, col, v);
 }
+/* Text cells go to the column's string pool: no malloc per cell. */
 static void set_txt(tb *b, size_t row, size_t col, const char *v)
 {
     if (!b->st)
-        b->st = civ_table_set_text(b->t, row, col, v);
+        b->st = civ_table_set_text_pooled(b->t, row, col, v, v ? strlen(v) : 0);
 }
 
 /* The allocation table's columns (indices into the table being built). */
@@ -79,8 +99,17 @@ typedef struct acols {
     size_t id, label0, district, unit0, amt, major, share, f0, un, rd, t0, bind, ly, ly_major, ch, ch_major, chp, ex;
     size_t paid0, paid, total; /* reserve release: paid_<fund>_<minor>..., paid_<minor>, total_<minor> */
     size_t fund0; /* per fund with a history: last_year_<fund>_<minor>, change_<fund>_<minor>, change_<fund>_pct */
-    int has_district;
+    size_t pop, aged; /* [data] population / aged, when named */
+    int has_district, has_pop, has_aged;
 } acols;
+
+static int has_label(const civ_alloc_problem *p, const char *name)
+{
+    for (size_t j = 0; j < p->n_labels; j++)
+        if (!strcmp(p->label_names[j], name))
+            return 1;
+    return 0;
+}
 
 static acols alloc_columns(tb *b, const civ_alloc_problem *p, int explain)
 {
@@ -163,6 +192,12 @@ static acols alloc_columns(tb *b, const civ_alloc_problem *p, int explain)
         snprintf(name, sizeof name, "change_%s_pct", p->units[u].name);
         add_col(b, name, CIV_COLUMN_NUMBER);
     }
+    /* the per-capita bases, when [data] names them (a label column of the
+     * same name keeps its place) */
+    c.has_pop = s->population && !has_label(p, "population");
+    c.has_aged = s->aged && !has_label(p, "aged");
+    c.pop = c.has_pop ? add_col(b, "population", CIV_COLUMN_NUMBER) : 0;
+    c.aged = c.has_aged ? add_col(b, "aged", CIV_COLUMN_NUMBER) : 0;
     c.ex = explain ? add_col(b, "explanation", CIV_COLUMN_TEXT) : 0;
     return c;
 }
@@ -218,87 +253,207 @@ static void fund_history_cells(tb *b, const acols *c, const civ_alloc_problem *p
     }
 }
 
+/* Community i's (id order) cells into table row `row`. */
+static void put_row(tb *b, const acols *cp, const civ_alloc_problem *p, const civ_alloc_result *r, int explain,
+                    int64_t total, size_t i, size_t row)
+{
+    const civ_alloc_spec *s = p->spec;
+    size_t n = p->n, K = s->n_factors, U = p->n_units, F = s->n_formulas;
+    int dg = s->minor_digits;
+    const acols c = *cp;
+    char ex[4096], bn[160], mj[48];
+    set_txt(b, row, c.id, p->ids[i]);
+    for (size_t j = 0; j < p->n_labels; j++)
+        set_txt(b, row, c.label0 + j, p->labels[j * n + i]);
+    if (c.has_district)
+        set_txt(b, row, c.district, p->districts[i]);
+    for (size_t u = 0; u < U; u++)
+        set_num(b, row, c.unit0 + u, (double)r->unit_amount[u * n + i]);
+    int64_t a = r->amount[i];
+    set_num(b, row, c.amt, (double)a);
+    set_txt(b, row, c.major, civ_alloc_format_major(a, dg, mj, sizeof mj));
+    set_num(b, row, c.share, total > 0 ? round(1e6 * (double)a / (double)total) / 1e4 : 0);
+    for (size_t k = 0; k < K; k++)
+        set_num(b, row, c.f0 + k, civ_alloc_part(p, r, k, i));
+    set_num(b, row, c.un, r->unattributed[i]);
+    set_num(b, row, c.rd, (double)a - r->unrounded[i]);
+    for (size_t f = 0; f < F; f++)
+        set_num(b, row, c.t0 + f, p->tilt[f * n + i]);
+    /* distinct binding names over units, joined by '+' */
+    bn[0] = '\0';
+    for (size_t u = 0; u < U; u++) {
+        const char *nm = binding_name(r->binding[u * n + i]);
+        if (nm[0] && !strstr(bn, nm)) {
+            size_t L = strlen(bn);
+            snprintf(bn + L, sizeof bn - L, "%s%s", L ? "+" : "", nm);
+        }
+    }
+    set_txt(b, row, c.bind, bn);
+    int64_t ly = civ_alloc_total_last_minor(p, i);
+    if (p->paid) { /* a release: the change is the year's, paid + release */
+        int64_t d = 0;
+        for (size_t u = 0; u < U; u++) {
+            set_num(b, row, c.paid0 + u, (double)p->paid[u * n + i]);
+            d += p->paid[u * n + i];
+        }
+        set_num(b, row, c.paid, (double)d);
+        set_num(b, row, c.total, (double)(a + d));
+        a += d;
+    }
+    if (ly >= 0) {
+        set_num(b, row, c.ly, (double)ly);
+        set_txt(b, row, c.ly_major, civ_alloc_format_major(ly, dg, mj, sizeof mj));
+        set_num(b, row, c.ch, (double)(a - ly));
+        set_txt(b, row, c.ch_major, civ_alloc_format_major(a - ly, dg, mj, sizeof mj));
+        set_num(b, row, c.chp, change_pct(a, ly));
+    } else {
+        set_num(b, row, c.ly, NAN);
+        set_num(b, row, c.ch, NAN);
+        set_num(b, row, c.chp, NAN);
+    }
+    fund_history_cells(b, &c, p, r, i, row);
+    if (c.has_pop)
+        set_num(b, row, c.pop, p->population[i]);
+    if (c.has_aged)
+        set_num(b, row, c.aged, p->aged[i]);
+    if (explain) {
+        civ_alloc_explain_row(p, r, i, explain == CIV_ALLOC_EXPLAIN_ZH ? "zh" : "en", ex, sizeof ex);
+        set_txt(b, row, c.ex, ex);
+    }
+}
+
+static int64_t total_amount(const civ_alloc_problem *p, const civ_alloc_result *r)
+{
+    int64_t total = 0;
+    for (size_t i = 0; i < p->n; i++)
+        total += r->amount[i];
+    return total;
+}
+
 civ_status civ_alloc_result_table(const civ_alloc_problem *p, const civ_alloc_result *r, int explain, civ_table **out)
 {
     if (!p || !r || !out)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_result_table: NULL argument");
     *out = NULL;
-    const civ_alloc_spec *s = p->spec;
-    size_t n = p->n, K = s->n_factors, U = p->n_units, F = s->n_formulas;
-    int dg = s->minor_digits;
+    size_t n = p->n;
     tb b = {0};
     if ((b.st = civ_table_create(&b.t)))
         return b.st;
     acols c = alloc_columns(&b, p, explain);
     if (!b.st)
         b.st = civ_table_add_rows(b.t, n, NULL);
-    int64_t total = 0;
-    for (size_t i = 0; i < n; i++)
-        total += r->amount[i];
-    char ex[4096], bn[160], mj[48];
-    for (size_t i = 0; i < n && !b.st; i++) {
-        size_t row = p->row_of[i];
-        set_txt(&b, row, c.id, p->ids[i]);
-        for (size_t j = 0; j < p->n_labels; j++)
-            set_txt(&b, row, c.label0 + j, p->labels[j * n + i]);
-        if (c.has_district)
-            set_txt(&b, row, c.district, p->districts[i]);
-        for (size_t u = 0; u < U; u++)
-            set_num(&b, row, c.unit0 + u, (double)r->unit_amount[u * n + i]);
-        int64_t a = r->amount[i];
-        set_num(&b, row, c.amt, (double)a);
-        set_txt(&b, row, c.major, civ_alloc_format_major(a, dg, mj, sizeof mj));
-        set_num(&b, row, c.share, total > 0 ? round(1e6 * (double)a / (double)total) / 1e4 : 0);
-        for (size_t k = 0; k < K; k++)
-            set_num(&b, row, c.f0 + k, civ_alloc_part(p, r, k, i));
-        set_num(&b, row, c.un, r->unattributed[i]);
-        set_num(&b, row, c.rd, (double)a - r->unrounded[i]);
-        for (size_t f = 0; f < F; f++)
-            set_num(&b, row, c.t0 + f, p->tilt[f * n + i]);
-        /* distinct binding names over units, joined by '+' */
-        bn[0] = '\0';
-        for (size_t u = 0; u < U; u++) {
-            const char *nm = binding_name(r->binding[u * n + i]);
-            if (nm[0] && !strstr(bn, nm)) {
-                size_t L = strlen(bn);
-                snprintf(bn + L, sizeof bn - L, "%s%s", L ? "+" : "", nm);
-            }
-        }
-        set_txt(&b, row, c.bind, bn);
-        int64_t ly = civ_alloc_total_last_minor(p, i);
-        if (p->paid) { /* a release: the change is the year's, paid + release */
-            int64_t d = 0;
-            for (size_t u = 0; u < U; u++) {
-                set_num(&b, row, c.paid0 + u, (double)p->paid[u * n + i]);
-                d += p->paid[u * n + i];
-            }
-            set_num(&b, row, c.paid, (double)d);
-            set_num(&b, row, c.total, (double)(a + d));
-            a += d;
-        }
-        if (ly >= 0) {
-            set_num(&b, row, c.ly, (double)ly);
-            set_txt(&b, row, c.ly_major, civ_alloc_format_major(ly, dg, mj, sizeof mj));
-            set_num(&b, row, c.ch, (double)(a - ly));
-            set_txt(&b, row, c.ch_major, civ_alloc_format_major(a - ly, dg, mj, sizeof mj));
-            set_num(&b, row, c.chp, change_pct(a, ly));
-        } else {
-            set_num(&b, row, c.ly, NAN);
-            set_num(&b, row, c.ch, NAN);
-            set_num(&b, row, c.chp, NAN);
-        }
-        fund_history_cells(&b, &c, p, r, i, row);
-        if (explain) {
-            civ_alloc_explain_row(p, r, i, explain == CIV_ALLOC_EXPLAIN_ZH ? "zh" : "en", ex, sizeof ex);
-            set_txt(&b, row, c.ex, ex);
-        }
-    }
+    int64_t total = total_amount(p, r);
+    for (size_t i = 0; i < n && !b.st; i++)
+        put_row(&b, &c, p, r, explain, total, i, p->row_of[i]);
     if (b.st) {
         civ_table_free(b.t);
         return b.st;
     }
     *out = b.t;
     return CIV_OK;
+}
+
+/* Rows per block of civ_alloc_result_write: a few MB of table at a time. */
+#define WRITE_BLOCK ((size_t)16384)
+
+/* Block `first` .. first + m of the allocation table (input row order:
+ * community inv[row]) as CSV text in *text (malloc'd, *len bytes). */
+static civ_status format_block(const civ_alloc_problem *p, const civ_alloc_result *r, int explain, int64_t total,
+                               const size_t *inv, size_t first, size_t m, const civ_csv_write_options *opt,
+                               const char *path, char **text, size_t *len)
+{
+    tb b = {0};
+    *text = NULL;
+    *len = 0;
+    if ((b.st = civ_table_create(&b.t)))
+        return b.st;
+    acols c = alloc_columns(&b, p, explain);
+    if (!b.st)
+        b.st = civ_table_add_rows(b.t, m, NULL);
+    for (size_t row = 0; row < m && !b.st; row++)
+        put_row(&b, &c, p, r, explain, total, inv[first + row], row);
+    if (!b.st)
+        b.st = civ_csv_format_rows(b.t, 0, m, opt, path, text, len);
+    civ_table_free(b.t);
+    return b.st;
+}
+
+/* The CSV of civ_alloc_result_table, WRITE_BLOCK rows at a time: the
+ * threads format a batch of blocks each (rows are independent, so the bytes
+ * do not depend on the thread count), the blocks are appended in order. */
+static civ_status write_blocks(const civ_alloc_problem *p, const civ_alloc_result *r, int explain,
+                               civ_csv_stream *w, const size_t *inv, const char *path)
+{
+    size_t n = p->n;
+    int64_t total = total_amount(p, r);
+    tb h = {0}; /* the header, from an empty table of the same columns */
+    if ((h.st = civ_table_create(&h.t)))
+        return h.st;
+    alloc_columns(&h, p, explain);
+    if (!h.st)
+        h.st = civ_csv_stream_rows(w, h.t, 0, 0);
+    civ_table_free(h.t);
+    if (h.st)
+        return h.st;
+    enum { BATCH = 16 };
+    int threads = omp_get_max_threads();
+    threads = threads < 1 ? 1 : threads > BATCH ? BATCH : threads;
+    const civ_csv_write_options *opt = civ_csv_stream_options(w);
+    civ_status st = CIV_OK;
+    for (size_t first = 0; first < n && !st;) {
+        char *text[BATCH] = {0};
+        size_t len[BATCH] = {0}, start[BATCH], count[BATCH];
+        civ_status bst[BATCH];
+        int nb = 0;
+        for (; nb < 2 * threads && nb < BATCH && first < n; nb++) { /* two blocks a thread: little memory */
+            start[nb] = first;
+            count[nb] = n - first < WRITE_BLOCK ? n - first : WRITE_BLOCK;
+            first += count[nb];
+        }
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (nb > 1)
+        for (int k = 0; k < nb; k++)
+            bst[k] = format_block(p, r, explain, total, inv, start[k], count[k], opt, path, &text[k], &len[k]);
+        for (int k = 0; k < nb; k++) {
+            if (!st && bst[k]) /* the thread's message stayed in its own error slot */
+                st = civ_fail(bst[k], "%s: cannot format allocation rows %zu..%zu (%s)", path, start[k] + 1,
+                              start[k] + count[k], civ_status_name(bst[k]));
+            if (!st)
+                civ_csv_stream_text(w, text[k], len[k]);
+            free(text[k]);
+        }
+    }
+    return st;
+}
+
+civ_status civ_alloc_result_write(const civ_alloc_problem *p, const civ_alloc_result *r, int explain,
+                                  const char *path, const civ_csv_write_options *options)
+{
+    if (!p || !r || !path)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_result_write: NULL argument");
+    const char *dot = strrchr(path, '.');
+    if (!dot || strcasecmp(dot, ".csv")) { /* HDF5 (or an unknown type: its error) through the table */
+        civ_table *t = NULL;
+        civ_status s = civ_alloc_result_table(p, r, explain, &t);
+        if (!s)
+            s = civ_table_write_opts(t, path, options);
+        civ_table_free(t);
+        return s;
+    }
+    size_t *inv = malloc((p->n ? p->n : 1) * sizeof *inv);
+    if (!inv)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory writing the allocation");
+    for (size_t i = 0; i < p->n; i++)
+        inv[p->row_of[i]] = i;
+    civ_csv_stream *w = NULL;
+    civ_status s = civ_csv_stream_open(path, options, &w);
+    if (!s)
+        s = write_blocks(p, r, explain, w, inv, path);
+    free(inv);
+    if (s) {
+        civ_csv_stream_abort(w);
+        return s;
+    }
+    return civ_csv_stream_commit(w);
 }
 
 /* The summary's builder: one row per (section, item, measure). */

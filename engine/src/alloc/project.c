@@ -179,7 +179,7 @@ static civ_status project_year(proj_ctx *c, const civ_alloc_need *need, long t, 
     if (num <= 0 || den <= 0)
         return civ_fail(CIV_ERR_SPEC, "projection year %ld: the [need] standard is not defined (base_year after %ld)",
                         year, s->fiscal_year);
-    int64_t total, reserved;
+    int64_t total = 0, reserved = 0;
     civ_status st = index_budget(p, c->unit0, num, den, &total, &reserved, c->pairs, c->tmp);
     for (size_t f = 0; f < s->n_formulas && !st; f++) {
         const civ_alloc_formula *fo = &s->formulas[f];

@@ -259,7 +259,7 @@ civ_status civ_alloc_solve_lambda(const double *raw, const double *lo, const dou
 
     bracket bk = {.act = (size_t *)(void *)tmp}; /* tmp holds 2n pairs = room for 4n indices */
     search_bracket(raw, lo, hi, n, pool, &bk);
-    double lam;
+    double lam = 0;
     civ_status st = sweep_bracket(raw, lo, hi, pool, &bk, pairs, tmp, &lam, what);
     if (st)
         return st;

@@ -24,13 +24,36 @@ civ_status civ_table_create(civ_table **out)
     return CIV_OK;
 }
 
+/* 1 when p points into one of c's pool blocks. */
+static int in_pool(const civ_table_column *c, const char *p)
+{
+    for (const civ_text_block *b = c->pool; b; b = b->next)
+        if (p >= b->data && p < b->data + b->cap)
+            return 1;
+    return 0;
+}
+
+void civ_table_clear_texts(civ_table_column *c, size_t n_rows)
+{
+    if (c->texts && c->has_owned)
+        for (size_t r = 0; r < n_rows; r++)
+            if (c->texts[r] && !(c->pool && in_pool(c, c->texts[r])))
+                free(c->texts[r]);
+    if (c->texts)
+        memset(c->texts, 0, n_rows * sizeof *c->texts);
+    while (c->pool) {
+        civ_text_block *next = c->pool->next;
+        free(c->pool);
+        c->pool = next;
+    }
+    c->has_owned = 0;
+}
+
 static void free_column(civ_table_column *c, size_t n_rows)
 {
     free(c->name);
     free(c->numbers);
-    if (c->texts)
-        for (size_t r = 0; r < n_rows; r++)
-            free(c->texts[r]);
+    civ_table_clear_texts(c, n_rows);
     free(c->texts);
 }
 
@@ -200,8 +223,49 @@ civ_status civ_table_set_text_owned(civ_table *table, size_t row, size_t column,
         civ_strmap_free(&table->key_index); /* keys would dangle: drop the index */
         table->key_indexed = 0;
     }
-    free(table->columns[column].texts[row]);
-    table->columns[column].texts[row] = owned;
+    civ_table_column *c = &table->columns[column];
+    if (c->texts[row] && !(c->pool && in_pool(c, c->texts[row])))
+        free(c->texts[row]);
+    c->texts[row] = owned;
+    c->has_owned |= owned != NULL;
+    return CIV_OK;
+}
+
+civ_status civ_table_set_text_pooled(civ_table *table, size_t row, size_t column, const char *text, size_t len)
+{
+    if (!len || !text)
+        return civ_table_set_text_owned(table, row, column, NULL);
+    civ_status s = check_cell(table, row, column, CIV_COLUMN_TEXT);
+    if (s)
+        return s;
+    civ_table_column *c = &table->columns[column];
+    civ_text_block *b = c->pool;
+    if (!b || b->cap - b->used < len + 1) {
+        /* blocks double from 64 KiB up to 16 MiB: few blocks, little slack */
+        size_t cap = b ? 2 * b->cap : 65536;
+        if (cap > ((size_t)16 << 20))
+            cap = (size_t)16 << 20;
+        if (cap < len + 1)
+            cap = len + 1;
+        civ_text_block *nb = malloc(sizeof *nb + cap);
+        if (!nb)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the text of column '%s'", c->name);
+        nb->next = b;
+        nb->cap = cap;
+        nb->used = 0;
+        c->pool = b = nb;
+    }
+    char *dst = b->data + b->used;
+    memcpy(dst, text, len);
+    dst[len] = '\0';
+    b->used += len + 1;
+    if (table->key_indexed && table->key_column == column) {
+        civ_strmap_free(&table->key_index); /* keys would dangle: drop the index */
+        table->key_indexed = 0;
+    }
+    if (c->texts[row] && !(c->pool && in_pool(c, c->texts[row])))
+        free(c->texts[row]);
+    c->texts[row] = dst;
     return CIV_OK;
 }
 

@@ -8,11 +8,21 @@
 #include "civicast.h"
 #include "strmap.h"
 
+/* A block of a text column's string pool (civ_table_set_text_pooled). */
+typedef struct civ_text_block {
+    struct civ_text_block *next;
+    size_t cap, used;
+    char data[];
+} civ_text_block;
+
 typedef struct civ_table_column {
     char *name;
     civ_column_type type;
     double *numbers; /* CIV_COLUMN_NUMBER: capacity doubles */
-    char **texts;    /* CIV_COLUMN_TEXT: capacity pointers, NULL = "" */
+    char **texts;    /* CIV_COLUMN_TEXT: capacity pointers, NULL = ""; each
+                      * malloc'd, or inside `pool` (set_text_pooled) */
+    civ_text_block *pool; /* strings of many cells in few blocks (newest first) */
+    int has_owned;   /* some cell was malloc'd: free them one by one */
 } civ_table_column;
 
 struct civ_table {
@@ -27,6 +37,14 @@ struct civ_table {
 
 /* Sets a text cell taking ownership of `owned` (malloc'd), no copy. */
 civ_status civ_table_set_text_owned(civ_table *table, size_t row, size_t column, char *owned);
+/* Sets a text cell to a copy of text[0..len) placed in the column's string
+ * pool: no malloc per cell, freed with the table (for readers and builders
+ * of large tables).  len 0 stores "" (NULL).  A pooled string that is
+ * replaced is not reclaimed before the table is freed. */
+civ_status civ_table_set_text_pooled(civ_table *table, size_t row, size_t column, const char *text, size_t len);
+/* Drops a text column's cells (pooled or malloc'd), leaving texts[] of
+ * NULLs. */
+void civ_table_clear_texts(civ_table_column *c, size_t n_rows);
 /* Reserves capacity for at least n rows (no change to n_rows). */
 civ_status civ_table_reserve(civ_table *table, size_t n);
 

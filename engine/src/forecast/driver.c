@@ -261,72 +261,29 @@ static civ_status run_series(const batch *b, size_t i, civ_workspace *ws)
         s.period = 1;
     civ_where w = {.series_id = s.id};
 
-    size_t observed = 0;
-    int negative = 0;
-    for (size_t t = 0; t < n; t++) {
-        if (!isnan(y[t])) {
-            observed++;
-            negative |= y[t] < 0.0;
-        }
-    }
     civ_forecast_series *fs = &r->series[i];
     fs->demand = civ_intermittent_classify(y, n, &fs->adi, &fs->cv2);
-    if (observed == 0)
-        return civ_fail_at(CIV_ERR_TOO_SHORT, &w, "the series has no observed value");
-    int nonnegative = b->opt->nonnegative < 0 ? !negative : b->opt->nonnegative != 0;
-
     civ_status st;
+    int nonnegative;
+    if ((st = civ_forecast_scan(&s, b->opt->nonnegative, &nonnegative)) != CIV_OK)
+        return st;
     if (b->opt->n_xreg && (st = series_xreg(b, i, n, ws, &s)) != CIV_OK)
         return st;
-
-    civ_model_fit fit;
-    memset(&fit, 0, sizeof fit);
-    fit.type = b->type;
-    fit.nonnegative = nonnegative;
-    if ((st = b->type->fit(b->config, &b->model_options, &s, ws, &fit)) != CIV_OK)
-        return st;
-    fit.type = b->type;
-    fit.nonnegative = nonnegative;
 
     double *mean = civ_arena_doubles(&ws->arena, h);
     double *lower = civ_arena_doubles(&ws->arena, L * h + 1);
     double *upper = civ_arena_doubles(&ws->arena, L * h + 1);
     if (!mean || !lower || !upper)
         return civ_fail_at(CIV_ERR_OUT_OF_MEMORY, &w, "out of memory for forecasts");
-    for (size_t j = 0; j < L * h; j++)
-        lower[j] = upper[j] = NAN;
-    if ((st = b->type->forecast(&fit, &s, h, r->levels, L, ws, mean, L ? lower : NULL, L ? upper : NULL)) != CIV_OK)
+    civ_model_fit fit;
+    if ((st = civ_forecast_fit_one(b->type, b->config, &b->model_options, &s, nonnegative, h, r->levels, L, ws, &fit,
+                                   mean, lower, upper)) != CIV_OK)
         return st;
-    for (size_t j = 0; j < h; j++)
-        if (!isfinite(mean[j]))
-            return civ_fail_at(CIV_ERR_NUMERIC, &w, "%s gave a non-finite point forecast at h=%zu", fit.name, j + 1);
-
-    for (size_t j = 0; j < L * h; j++)
-        if (isinf(lower[j]) || isinf(upper[j]))
-            return civ_fail_at(CIV_ERR_NUMERIC, &w, "%s gave an infinite interval bound at h=%zu", fit.name,
-                               j % h + 1);
-
-    /* Non-negative series: max(0, .) of the mean and of each bound.  Since
-     * x -> max(0, x) is monotone, the clamped bounds are exactly the quantiles
-     * of the censored forecast distribution max(0, Y). */
-    if (nonnegative) {
-        for (size_t j = 0; j < h; j++)
-            if (mean[j] < 0.0)
-                mean[j] = 0.0;
-        for (size_t j = 0; j < L * h; j++) {
-            if (lower[j] < 0.0)
-                lower[j] = 0.0;
-            if (upper[j] < 0.0)
-                upper[j] = 0.0;
-        }
-        /* Whole-number bounds, rounded outward so that the interval of an
-         * integer-valued count keeps at least its coverage. */
-        if (b->opt->integer_bounds)
-            for (size_t j = 0; j < L * h; j++) {
-                lower[j] = floor(lower[j]);
-                upper[j] = ceil(upper[j]);
-            }
-    }
+    /* Whole-number bounds, rounded outward so that the interval of an
+     * integer-valued count keeps at least its coverage (conformal intervals
+     * are rounded after their rescaling, conformal.c). */
+    if (nonnegative && b->opt->integer_bounds && b->opt->intervals != CIV_INTERVALS_CONFORMAL)
+        civ_forecast_round_bounds(lower, upper, L * h);
 
     if ((st = keep_fit(fs, &fit)) != CIV_OK)
         return st;
@@ -418,13 +375,30 @@ static civ_status check_options(const civ_panel *panel, const civ_forecast_optio
         w.field = "horizon";
         return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "horizon %zu is over the limit of 100000", opt->horizon);
     }
+    if (opt->n_xreg && opt->intervals == CIV_INTERVALS_CONFORMAL) {
+        w.field = "intervals";
+        return civ_fail_at(CIV_ERR_UNSUPPORTED, &w, "conformal intervals with covariates (xreg) are not supported: "
+                           "use model intervals");
+    }
     if (opt->n_xreg && !opt->xreg) {
         w.field = "xreg";
         return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "%zu covariates but no name array", opt->n_xreg);
     }
+    if (opt->intervals < CIV_INTERVALS_DEFAULT || opt->intervals > CIV_INTERVALS_CONFORMAL) {
+        w.field = "intervals";
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "intervals must be 0 (default), 1 (model) or 2 (conformal), "
+                           "got %d", opt->intervals);
+    }
+    if (opt->conformal_windows > 1000u) {
+        w.field = "conformal_windows";
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "conformal_windows %zu is over the limit of 1000",
+                           opt->conformal_windows);
+    }
     (void)panel;
     return CIV_OK;
 }
+
+civ_status civ_forecast_check_options(const civ_forecast_options *opt) { return check_options(NULL, opt); }
 
 /* The panel's covariate index of each of opt->xreg, in a new array
  * (*index, the caller frees it). */
@@ -569,6 +543,10 @@ civ_status civ_forecast_panel_with_type(const civ_panel *panel, const civ_foreca
     if (opt->n_xreg)
         free(b.xreg_index);
 
+    if (opt->intervals == CIV_INTERVALS_CONFORMAL && (st = civ_conformal_apply(panel, opt, type, config, r))) {
+        civ_forecast_result_free(r);
+        return st;
+    }
     for (size_t i = 0; i < N; i++)
         r->n_failed += r->series[i].status != CIV_OK;
     if (opt->progress)

@@ -49,4 +49,67 @@ civ_status civ_forecast_panel_with_type(const civ_panel *panel, const civ_foreca
  * draws do not depend on its position in the panel. */
 uint64_t civ_forecast_series_seed(uint64_t seed, const char *id);
 
+/* The option checks of civ_forecast_panel (levels, threads, criterion, ...). */
+civ_status civ_forecast_check_options(const civ_forecast_options *opt);
+
+/* ---- one series (fit_one.c) ---- */
+
+/* Checks that s has an observed value (else CIV_ERR_TOO_SHORT) and decides
+ * whether it is forecast as non-negative under civ_forecast_options.nonnegative
+ * (-1 auto: no negative observation; 0 off; 1 on). */
+civ_status civ_forecast_scan(const civ_series *s, int nonnegative_option, int *nonnegative);
+
+/* Fits type/config to s and forecasts h steps with intervals at levels[L]
+ * into mean[h], lower[L*h], upper[L*h] (caller's buffers, e.g. from the
+ * arena): the fit, the finiteness checks and the non-negative clamp of the
+ * batch.  *fit lives in ws's arena.  Errors: those of the family, and
+ * CIV_ERR_NUMERIC for a non-finite forecast or an infinite bound. */
+civ_status civ_forecast_fit_one(const civ_model_type *type, const void *config, const civ_model_options *mo,
+                                const civ_series *s, int nonnegative, size_t h, const double *levels, size_t L,
+                                civ_workspace *ws, civ_model_fit *fit, double *mean, double *lower, double *upper);
+
+/* civ_forecast_options.integer_bounds: lower[j] = floor, upper[j] = ceil for
+ * j < n (outward, so an integer-valued count's interval keeps its coverage).
+ * The caller applies it to non-negative series only. */
+void civ_forecast_round_bounds(double *lower, double *upper, size_t n);
+
+/* ---- rolling-origin backtest (backtest.c) ---- */
+
+/* Window k (0-based, oldest first) of a series of n values ends its training
+ * part after civ_backtest_cutoff(n, h, K, step, k) values (may be <= 0: the
+ * window does not exist and fails with CIV_ERR_TOO_SHORT). */
+long long civ_backtest_cutoff(size_t n, size_t h, size_t windows, size_t step, size_t k);
+
+/* The results of a backtest.  Task t = (m * n_series + i) * windows + k for
+ * model m, series i, window k. */
+struct civ_backtest_result {
+    size_t n_models, n_series, windows, step, h, n_levels;
+    double *levels;           /* n_levels */
+    char (*models)[64];       /* n_models display names (civ_model_display_name) */
+    civ_status *status;       /* per task */
+    char **messages;          /* per task, malloc'd, NULL when ok */
+    double *mean;             /* tasks * h: task t at [t*h, t*h + h) */
+    double *lower, *upper;    /* n_levels * tasks * h: level l at [l * tasks * h] */
+    size_t n_failed;
+    double seconds;
+};
+
+/* Runs the backtest of M resolved models (types[m], configs[m], display
+ * names[m]) over every series and window of the panel, in parallel over
+ * tasks (model x series x window), with the settings of fopt (levels,
+ * threads, seed, criterion, n_paths, nonnegative, progress: counted in
+ * tasks).  Bit-identical for any thread count. */
+civ_status civ_backtest_run(const civ_panel *panel, const civ_forecast_options *fopt, const civ_model_type *const *types,
+                            const void *const *configs, const char *const *names, size_t M, size_t h, size_t windows,
+                            size_t step, civ_backtest_result **out);
+
+/* ---- conformal intervals (conformal.c) ---- */
+
+/* Replaces the intervals of every series of r that succeeded by conformal
+ * intervals from a backtest of the same model on the panel (docs/
+ * FORECASTING.md, "Conformal intervals").  Called by the batch when
+ * opt->intervals asks for them. */
+civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_options *opt, const civ_model_type *type,
+                               const void *config, civ_forecast_result *r);
+
 #endif

@@ -182,9 +182,11 @@ int civ_csv_format_number(double value, char *buf)
     }
     if (isinf(value))
         return -1;
-    if (value == trunc(value) && fabs(value) < 1e17)
-        return snprintf(buf, CIV_CSV_NUMBER_SIZE, "%.0f", value);
-    int n = 0;
+    int n = civ_numfmt_int(value, buf); /* printf's bytes, without printf */
+    if (n < 0)
+        n = civ_numfmt_shortest(value, buf);
+    if (n >= 0)
+        return n;
     for (int precision = 15; precision <= 17; precision++) {
         n = snprintf(buf, CIV_CSV_NUMBER_SIZE, "%.*g", precision, value);
         if (precision == 17 || strtod(buf, NULL) == value)
@@ -1474,51 +1476,241 @@ civ_status civ_table_write_csv(const civ_table *table, const char *path)
     return civ_table_write_csv_opts(table, path, NULL);
 }
 
-civ_status civ_table_write_csv_opts(const civ_table *table, const char *path, const civ_csv_write_options *opt)
+/* The table writer's output buffer: rows are formatted into it and written
+ * with one fwrite per 256 KiB instead of a stdio call per cell (fp set), or
+ * kept in memory, growing (fp NULL: civ_csv_format_rows). */
+typedef struct outbuf {
+    FILE *fp;
+    size_t len, cap;
+    char *data;
+    int oom; /* a memory buffer could not grow */
+} outbuf;
+
+#define OUTBUF_FILE ((size_t)256 * 1024)
+
+static void ob_flush(outbuf *o)
 {
-    if (!table || !path)
+    if (o->fp && o->len)
+        fwrite(o->data, 1, o->len, o->fp);
+    o->len = 0;
+}
+
+/* Room for n more bytes: 1, or 0 when there is none (a file buffer too
+ * small for n: the caller writes directly; a memory buffer out of memory). */
+static int ob_room(outbuf *o, size_t n)
+{
+    if (o->len + n <= o->cap)
+        return 1;
+    if (o->fp) {
+        ob_flush(o);
+        return n <= o->cap;
+    }
+    if (o->oom)
+        return 0;
+    size_t cap = 2 * o->cap > o->len + n ? 2 * o->cap : o->len + n + 4096;
+    char *d = realloc(o->data, cap);
+    if (!d) {
+        o->oom = 1;
+        return 0;
+    }
+    o->data = d;
+    o->cap = cap;
+    return 1;
+}
+
+static void ob_put(outbuf *o, const char *s, size_t n)
+{
+    if (!ob_room(o, n)) {
+        if (o->fp)
+            fwrite(s, 1, n, o->fp);
+        return;
+    }
+    memcpy(o->data + o->len, s, n);
+    o->len += n;
+}
+
+static void ob_char(outbuf *o, char c)
+{
+    if (o->len < o->cap || ob_room(o, 1))
+        o->data[o->len++] = c;
+}
+
+/* put_text into the buffer: the same bytes. */
+static void ob_text(outbuf *o, const char *s, int force_quotes)
+{
+    int guard = atomic_load(&formula_guard) && formula_like(s);
+    size_t n = strcspn(s, ",\"\r\n");
+    if (!force_quotes && !guard && !s[n]) {
+        ob_put(o, s, n);
+        return;
+    }
+    ob_char(o, '"');
+    if (guard)
+        ob_char(o, '\'');
+    for (; *s; s++) {
+        if (*s == '"')
+            ob_char(o, '"');
+        ob_char(o, *s);
+    }
+    ob_char(o, '"');
+}
+
+static void ob_header(outbuf *o, const civ_table *table)
+{
+    for (size_t c = 0; c < table->n_columns; c++) {
+        if (c)
+            ob_char(o, ',');
+        ob_text(o, table->columns[c].name, 0);
+    }
+    ob_char(o, '\n');
+}
+
+/* Rows [first, first + count) of table as CSV text into o. */
+static civ_status ob_rows(outbuf *o, const civ_table *table, size_t first, size_t count,
+                          const civ_csv_write_options *opt, const char *path)
+{
+    /* With one column an empty text cell would be an empty line: quote it. */
+    const int lone = table->n_columns == 1;
+    char num[CIV_CSV_NUMBER_SIZE];
+    for (size_t r = first; r < first + count; r++) {
+        for (size_t c = 0; c < table->n_columns; c++) {
+            const civ_table_column *col = &table->columns[c];
+            if (c)
+                ob_char(o, ',');
+            if (col->type == CIV_COLUMN_NUMBER) {
+                double v = col->numbers[r];
+                if (lone && isnan(v)) {
+                    ob_put(o, "\"\"", 2);
+                    continue;
+                }
+                int n = civ_csv_format_rounded(v, opt->significant_digits, opt->min_decimals, num);
+                if (n < 0) {
+                    civ_where at = {.file = path, .field = col->name};
+                    return civ_fail_at(CIV_ERR_DOMAIN, &at, "cannot write an infinite value");
+                }
+                ob_put(o, num, (size_t)n);
+            } else {
+                const char *t = col->texts[r] ? col->texts[r] : "";
+                ob_text(o, t, lone && !t[0]);
+            }
+        }
+        ob_char(o, '\n');
+    }
+    if (o->oom)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory formatting CSV rows");
+    return CIV_OK;
+}
+
+civ_status civ_csv_format_rows(const civ_table *table, size_t first, size_t count, const civ_csv_write_options *opt,
+                               const char *path, char **text, size_t *len)
+{
+    *text = NULL;
+    *len = 0;
+    if (!table || first > table->n_rows || count > table->n_rows - first)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_csv_format_rows: bad rows");
+    if (!opt)
+        opt = &default_write_options;
+    outbuf o = {0};
+    civ_status s = ob_rows(&o, table, first, count, opt, path);
+    if (s) {
+        free(o.data);
+        return s;
+    }
+    *text = o.data;
+    *len = o.len;
+    return CIV_OK;
+}
+
+struct civ_csv_stream {
+    civ_atomic_file af;
+    const char *path;
+    civ_csv_write_options opt;
+    int header_done;
+    outbuf o;
+};
+
+civ_status civ_csv_stream_open(const char *path, const civ_csv_write_options *opt, civ_csv_stream **out)
+{
+    if (!path || !out)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_write_csv: NULL argument");
+    *out = NULL;
     if (!opt)
         opt = &default_write_options;
     else if (check_write_options(opt, "civ_table_write_csv_opts"))
         return civ_last_error()->status;
-    civ_atomic_file af;
-    civ_status s = civ_atomic_open(&af, path);
+    civ_csv_stream *w = calloc(1, sizeof *w);
+    char *data = malloc(OUTBUF_FILE);
+    if (!w || !data) {
+        free(w), free(data);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the CSV writer's buffer");
+    }
+    civ_status s = civ_atomic_open(&w->af, path);
+    if (s) {
+        free(w), free(data);
+        return s;
+    }
+    w->path = path;
+    w->opt = *opt;
+    w->o.fp = w->af.fp;
+    w->o.data = data;
+    w->o.cap = OUTBUF_FILE;
+    if (opt->bom)
+        ob_put(&w->o, CIV_UTF8_BOM, strlen(CIV_UTF8_BOM));
+    *out = w;
+    return CIV_OK;
+}
+
+civ_status civ_csv_stream_rows(civ_csv_stream *w, const civ_table *table, size_t first, size_t count)
+{
+    if (!w || !table || first > table->n_rows || count > table->n_rows - first)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_csv_stream_rows: bad rows");
+    if (!w->header_done) {
+        ob_header(&w->o, table);
+        w->header_done = 1;
+    }
+    return ob_rows(&w->o, table, first, count, &w->opt, w->path);
+}
+
+void civ_csv_stream_text(civ_csv_stream *w, const char *text, size_t len)
+{
+    ob_put(&w->o, text, len);
+}
+
+const civ_csv_write_options *civ_csv_stream_options(const civ_csv_stream *w) { return &w->opt; }
+
+civ_status civ_csv_stream_commit(civ_csv_stream *w)
+{
+    if (!w)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_csv_stream_commit: NULL writer");
+    ob_flush(&w->o);
+    civ_status s = civ_atomic_commit(&w->af);
+    free(w->o.data);
+    free(w);
+    return s;
+}
+
+void civ_csv_stream_abort(civ_csv_stream *w)
+{
+    if (!w)
+        return;
+    civ_atomic_abort(&w->af);
+    free(w->o.data);
+    free(w);
+}
+
+civ_status civ_table_write_csv_opts(const civ_table *table, const char *path, const civ_csv_write_options *opt)
+{
+    if (!table || !path)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_write_csv: NULL argument");
+    civ_csv_stream *w;
+    civ_status s = civ_csv_stream_open(path, opt, &w);
     if (s)
         return s;
-    FILE *fp = af.fp;
-    if (opt->bom)
-        fputs(CIV_UTF8_BOM, fp);
-    /* With one column an empty text cell would be an empty line: quote it. */
-    const int lone = table->n_columns == 1;
-    for (size_t c = 0; c < table->n_columns; c++) {
-        if (c)
-            putc(',', fp);
-        put_text(fp, table->columns[c].name, 0);
-    }
-    putc('\n', fp);
-    for (size_t r = 0; r < table->n_rows && !s; r++) {
-        for (size_t c = 0; c < table->n_columns && !s; c++) {
-            const civ_table_column *col = &table->columns[c];
-            if (c)
-                putc(',', fp);
-            if (col->type == CIV_COLUMN_NUMBER) {
-                if (lone && isnan(col->numbers[r]))
-                    fputs("\"\"", fp);
-                else
-                    s = put_number(fp, col->numbers[r], opt, path, NULL, col->name);
-            } else {
-                const char *t = col->texts[r] ? col->texts[r] : "";
-                put_text(fp, t, lone && !t[0]);
-            }
-        }
-        putc('\n', fp);
-    }
-    if (s) {
-        civ_atomic_abort(&af);
+    if ((s = civ_csv_stream_rows(w, table, 0, table->n_rows))) {
+        civ_csv_stream_abort(w);
         return s;
     }
-    return civ_atomic_commit(&af);
+    return civ_csv_stream_commit(w);
 }
 
 /* ======================================================================== */
@@ -1566,52 +1758,98 @@ static int number_as_displayed(const char *t)
     return decoration && digits && civ_csv_parse_number(buf, n, &x) == CIV_CSV_NUMBER_OK;
 }
 
-/* Turns a text column into a number column when every non-empty cell is a
- * number; returns 1 when converted, 0 when it stays text, -1 out of memory,
- * -2 when its cells are numbers except some written as a spreadsheet
- * displays them ("12,345"): *bad_row is then the first such row (an error
- * for the caller to report at that cell, rather than a text column that a
- * spec would later blame on itself). */
-static int maybe_numeric(civ_table *table, size_t column, size_t *bad_row)
+/* What the table reader knows of a column while reading: text (forced),
+ * numbers so far (parsed straight into the column: no text is kept), or
+ * demoted to text at row `since` by a cell that is not a number (the rows
+ * before it get their text in a second pass over the file). */
+typedef struct tcol {
+    enum { TCOL_TEXT, TCOL_NUMBER, TCOL_DEMOTED } mode;
+    size_t since;           /* TCOL_DEMOTED: the first text row */
+    size_t displayed_row;   /* first number written as displayed ("12,345"), or SIZE_MAX */
+    char *displayed;        /* its text, for the message */
+} tcol;
+
+/* Turns number column c into a text column (every cell ""), from row `row`. */
+static civ_status demote(civ_table *table, tcol *tc, size_t c, size_t row)
 {
-    civ_table_column *c = &table->columns[column];
-    double x;
-    size_t first_displayed = SIZE_MAX;
-    int other_text = 0;
-    for (size_t r = 0; r < table->n_rows && !other_text; r++) {
-        const char *t = c->texts[r];
-        civ_csv_number rc = t ? civ_csv_parse_number(t, strlen(t), &x) : CIV_CSV_NUMBER_MISSING;
-        if (rc == CIV_CSV_NUMBER_OK || rc == CIV_CSV_NUMBER_MISSING)
+    civ_table_column *col = &table->columns[c];
+    size_t cap = table->rows_capacity ? table->rows_capacity : 1;
+    char **texts = calloc(cap, sizeof *texts);
+    if (!texts)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory converting column '%s'", col->name);
+    free(col->numbers);
+    col->numbers = NULL;
+    col->texts = texts;
+    col->type = CIV_COLUMN_TEXT;
+    tc[c].mode = TCOL_DEMOTED;
+    tc[c].since = row;
+    return CIV_OK;
+}
+
+/* One record's cells into table row `row`. */
+static civ_status read_cells(csv_reader *r, civ_table *table, tcol *tc, size_t row)
+{
+    for (size_t c = 0; c < r->n_fields; c++) {
+        const csv_field *f = &r->fields[c];
+        if (tc[c].mode == TCOL_NUMBER) {
+            double x;
+            civ_csv_number rc = civ_csv_parse_number(f->text, f->len, &x);
+            if (rc == CIV_CSV_NUMBER_OK || rc == CIV_CSV_NUMBER_MISSING) {
+                table->columns[c].numbers[row] = x;
+                continue;
+            }
+        } else if (!f->len) {
             continue;
-        if (number_as_displayed(t)) {
-            if (first_displayed == SIZE_MAX)
-                first_displayed = r;
-        } else {
-            other_text = 1;
+        }
+        if (!civ_utf8_valid(f->text, f->len))
+            return fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL, "text is not valid UTF-8" NOT_UTF8_HINT);
+        if (tc[c].mode == TCOL_NUMBER) {
+            if (number_as_displayed(f->text)) {
+                if (tc[c].displayed_row == SIZE_MAX) {
+                    tc[c].displayed_row = row;
+                    if (!(tc[c].displayed = strdup(f->text)))
+                        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a table cell");
+                }
+                table->columns[c].numbers[row] = NAN;
+                continue;
+            }
+            civ_status s = demote(table, tc, c, row);
+            if (s)
+                return s;
+        }
+        civ_status s = civ_table_set_text_pooled(table, row, c, f->text, f->len);
+        if (s)
+            return s;
+    }
+    return CIV_OK;
+}
+
+/* Pass 2, when columns were demoted to text: re-reads the file and fills
+ * their rows before the demotion with the cells' text. */
+static civ_status fill_demoted(csv_reader *r, civ_table *table, tcol *tc)
+{
+    size_t last = 0; /* the rows to revisit: before the latest demotion */
+    for (size_t c = 0; c < table->n_columns; c++)
+        if (tc[c].mode == TCOL_DEMOTED && tc[c].since > last)
+            last = tc[c].since;
+    civ_status s = csv_rewind(r);
+    int have = 0;
+    if (!s)
+        s = csv_next(r, &have); /* the header */
+    for (size_t row = 0; !s && row < last; row++) {
+        if ((s = csv_next(r, &have)))
+            break;
+        if (!have || r->n_fields != table->n_columns) {
+            civ_where w = {.file = r->path, .line = r->record_line};
+            return civ_fail_at(CIV_ERR_IO, &w, "the file changed while it was being read: read it again");
+        }
+        for (size_t c = 0; c < table->n_columns && !s; c++) {
+            const csv_field *f = &r->fields[c];
+            if (tc[c].mode == TCOL_DEMOTED && row < tc[c].since && f->len)
+                s = civ_table_set_text_pooled(table, row, c, f->text, f->len);
         }
     }
-    if (other_text)
-        return 0;
-    if (first_displayed != SIZE_MAX) {
-        *bad_row = first_displayed;
-        return -2;
-    }
-    size_t cap = table->rows_capacity ? table->rows_capacity : 1;
-    double *numbers = malloc(cap * sizeof *numbers);
-    if (!numbers)
-        return -1;
-    for (size_t r = 0; r < cap; r++)
-        numbers[r] = NAN;
-    for (size_t r = 0; r < table->n_rows; r++) {
-        if (c->texts[r])
-            civ_csv_parse_number(c->texts[r], strlen(c->texts[r]), &numbers[r]);
-        free(c->texts[r]);
-    }
-    free(c->texts);
-    c->texts = NULL;
-    c->numbers = numbers;
-    c->type = CIV_COLUMN_NUMBER;
-    return 1;
+    return s;
 }
 
 civ_status civ_table_read_csv(const char *path, const civ_table_read_options *options, civ_table **out)
@@ -1624,11 +1862,19 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
     if (s)
         return s;
     civ_table *table = NULL;
+    tcol *tc = NULL;
     long *row_lines = NULL;
     size_t lines_cap = 0;
-    if (!s && !(s = csv_read_header(&r)) && !(s = civ_table_create(&table)))
-        for (size_t c = 0; c < r.n_names && !s; c++)
-            s = civ_table_add_column(table, r.names[c], CIV_COLUMN_TEXT, NULL);
+    if (!(s = csv_read_header(&r)) && !(s = civ_table_create(&table)) &&
+        !(tc = calloc(r.n_names ? r.n_names : 1, sizeof *tc)))
+        s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the header");
+    for (size_t c = 0; c < r.n_names && !s; c++) {
+        int text = forced_text(options, r.names[c]);
+        tc[c].mode = text ? TCOL_TEXT : TCOL_NUMBER;
+        tc[c].displayed_row = SIZE_MAX;
+        s = civ_table_add_column(table, r.names[c], text ? CIV_COLUMN_TEXT : CIV_COLUMN_NUMBER, NULL);
+    }
+    int demoted = 0;
     while (!s) {
         int have;
         if ((s = csv_next(&r, &have)) || !have)
@@ -1649,37 +1895,24 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
             lines_cap = cap;
         }
         row_lines[row] = r.record_line;
-        for (size_t c = 0; c < r.n_fields; c++) {
-            const csv_field *f = &r.fields[c];
-            if (!f->len)
-                continue;
-            if (!civ_utf8_valid(f->text, f->len)) {
-                s = fail_cell(&r, CIV_ERR_PARSE, f->line, c + 1, NULL, "text is not valid UTF-8" NOT_UTF8_HINT);
-                break;
-            }
-            char *copy = malloc(f->len + 1);
-            if (!copy) {
-                s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a table cell");
-                break;
-            }
-            memcpy(copy, f->text, f->len + 1);
-            table->columns[c].texts[row] = copy;
-        }
+        s = read_cells(&r, table, tc, row);
     }
-    for (size_t c = 0; !s && c < civ_table_n_columns(table); c++) {
-        if (forced_text(options, table->columns[c].name))
-            continue;
-        size_t bad = 0;
-        int rc = maybe_numeric(table, c, &bad);
-        if (rc == -1)
-            s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory converting column '%s'", table->columns[c].name);
-        else if (rc == -2)
-            s = fail_cell(&r, CIV_ERR_PARSE, row_lines ? row_lines[bad] : 0, c + 1, NULL,
+    /* A number column with cells written as a spreadsheet displays them
+     * ("12,345") and no other text is an error at the first such cell. */
+    for (size_t c = 0; !s && c < r.n_names; c++) {
+        demoted |= tc[c].mode == TCOL_DEMOTED && tc[c].since > 0;
+        if (tc[c].mode == TCOL_NUMBER && tc[c].displayed_row != SIZE_MAX)
+            s = fail_cell(&r, CIV_ERR_PARSE, row_lines ? row_lines[tc[c].displayed_row] : 0, c + 1, NULL,
                           "'%s' is a number written with a thousands separator, currency or percent sign: "
                           "write plain digits (12345, 0.35), e.g. in Excel format the column as Number "
                           "without the 1000 separator before saving",
-                          table->columns[c].texts[bad]);
+                          tc[c].displayed);
     }
+    if (!s && demoted)
+        s = fill_demoted(&r, table, tc);
+    for (size_t c = 0; tc && c < r.n_names; c++)
+        free(tc[c].displayed);
+    free(tc);
     free(row_lines);
     csv_free_names(&r);
     csv_close(&r);

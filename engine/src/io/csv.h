@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "civicast.h"
+
 /* Largest field the readers accept (bytes, after unquoting is not counted:
  * the raw field); larger fields are CIV_ERR_LIMIT. */
 #define CIV_CSV_FIELD_LIMIT ((size_t)1 << 20)
@@ -59,6 +61,43 @@ int civ_csv_format_number(double value, char *buf);
  * fit in the buffer (below about 1e-14, above 1e17) in exponent form
  * ("%.<digits>g").  Returns the length, or -1 for an infinite value. */
 int civ_csv_format_rounded(double value, int digits, int min_decimals, char *buf);
+
+/* Exact number text without printf (numfmt.c), for hot loops.  Each writes
+ * exactly what the printf call named would and returns the length, or -1
+ * (buf untouched or partly written) when the value is outside the range it
+ * handles, so that the caller falls back to printf.  buf: CIV_CSV_NUMBER_SIZE.
+ *   civ_numfmt_int       a whole number below 1e17 in magnitude: "%.0f"
+ *   civ_numfmt_shortest  1e-3 <= |value| < 1e15: the shortest of %.15g,
+ *                        %.16g, %.17g that reads back to value (the rule of
+ *                        civ_csv_format_number)
+ *   civ_numfmt_fixed     |value| < 1e15, decimals 0..4: "%.<decimals>f" */
+int civ_numfmt_int(double value, char *buf);
+int civ_numfmt_shortest(double value, char *buf);
+int civ_numfmt_fixed(double value, int decimals, char *buf);
+
+/* A table CSV written in pieces, for writers that build a large table a
+ * block of rows at a time (the same bytes as civ_table_write_csv_opts of the
+ * whole table): open (atomic: a temporary file renamed on commit), rows of
+ * one or more tables with the same columns (the first call writes the
+ * header, from that table), then commit, or abort on any error (removes the
+ * temporary file).  Commit and abort free the writer. */
+typedef struct civ_csv_stream civ_csv_stream;
+civ_status civ_csv_stream_open(const char *path, const civ_csv_write_options *opt, civ_csv_stream **out);
+civ_status civ_csv_stream_rows(civ_csv_stream *w, const civ_table *table, size_t first, size_t count);
+/* Appends text already formatted by civ_csv_format_rows (after a first
+ * civ_csv_stream_rows call, possibly of 0 rows, wrote the header). */
+void civ_csv_stream_text(civ_csv_stream *w, const char *text, size_t len);
+/* The writer's options (what civ_csv_format_rows must be given). */
+const civ_csv_write_options *civ_csv_stream_options(const civ_csv_stream *w);
+/* Rows [first, first + count) of table as CSV text (the bytes a writer
+ * would write for them; no header) in *text (malloc'd, *len bytes, not
+ * NUL-terminated; the caller frees it).  Thread-safe for distinct tables:
+ * writers format blocks in parallel and append them in order.  path only
+ * names the file in errors. */
+civ_status civ_csv_format_rows(const civ_table *table, size_t first, size_t count, const civ_csv_write_options *opt,
+                               const char *path, char **text, size_t *len);
+civ_status civ_csv_stream_commit(civ_csv_stream *w);
+void civ_csv_stream_abort(civ_csv_stream *w);
 
 /* The UTF-8 byte-order mark (U+FEFF) a writer puts first when asked. */
 #define CIV_UTF8_BOM "\xEF\xBB\xBF"

@@ -123,7 +123,8 @@ static civ_status make_dirs(const char *dir)
 static void roll_forward(const char *stage)
 {
     char path[PATH_BYTES + 16];
-    snprintf(path, sizeof path, "%s/%s", stage, JOURNAL);
+    if (snprintf(path, sizeof path, "%s/%s", stage, JOURNAL) >= (int)sizeof path)
+        return; /* not a folder this module made: its paths fit */
     FILE *f = fopen(path, "r");
     if (!f)
         return;
@@ -134,7 +135,8 @@ static void roll_forward(const char *stage)
             continue;
         *tab = *nl = '\0';
         char from[4 * PATH_BYTES];
-        snprintf(from, sizeof from, "%s/%s", stage, line);
+        if (snprintf(from, sizeof from, "%s/%s", stage, line) >= (int)sizeof from)
+            continue;
         rename(from, tab + 1); /* gone already when it was renamed before the crash */
     }
     fclose(f);

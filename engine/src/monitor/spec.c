@@ -224,7 +224,7 @@ static civ_status read_path_target(reader *r, civ_mon_indicator *d, civ_toml_ent
     if ((st = parse_date(r, eb, &eb->value, &d->base)) || (st = parse_date(r, ey, &ey->value, &d->by)))
         return st;
     /* compare on the finest common scale: months */
-    int64_t b_lo, b_hi, y_lo, y_hi;
+    int64_t b_lo = 0, b_hi = 0, y_lo = 0, y_hi = 0;
     civ_mon_date_span(&d->base, CIV_FREQ_MONTHLY, &b_lo, &b_hi);
     civ_mon_date_span(&d->by, CIV_FREQ_MONTHLY, &y_lo, &y_hi);
     if (y_hi <= b_hi)

@@ -84,4 +84,12 @@ civ_status civ_plan_read_monitor(civ_plan *c, struct civ_toml_table *t);
 civ_status civ_plan_stage_monitor(const civ_plan *p, const civ_table *forecasts, civ_table **tables,
                                   size_t *n_failed);
 
+/* history.csv (history.c): the last `periods` observations of every series
+ * of `panel` as unique_id, ds (the panel's date style), y (NaN = missing),
+ * series in panel order.  civ_plan_history_periods gives the periods a plan
+ * keeps: its horizon, at least CIV_PLAN_HISTORY_MIN. */
+#define CIV_PLAN_HISTORY_MIN 24
+size_t civ_plan_history_periods(size_t horizon);
+civ_status civ_plan_history_table(const civ_panel *panel, size_t periods, civ_table **out);
+
 #endif

@@ -89,7 +89,8 @@ static civ_status name_path(civ_status s, const char *path)
     if (!s || civ_last_error()->file[0])
         return s;
     civ_error e = *civ_last_error();
-    snprintf(e.file, sizeof e.file, "%s", path);
+    if (snprintf(e.file, sizeof e.file, "%s", path) >= (int)sizeof e.file)
+        memcpy(e.file + sizeof e.file - 4, "...", 4); /* a message may show a cut path */
     return civ_error_restore(&e);
 }
 
@@ -110,7 +111,7 @@ static civ_status write_tables(const civ_plan_result *result, const char *stage,
             continue;
         char path[CIV_PLAN_PATH_MAX + 64];
         snprintf(path, sizeof path, "%s/%s.csv", stage, civ_plan_table_name((civ_plan_table)t));
-        int is_money = t != CIV_PLAN_FORECASTS && t != CIV_PLAN_FORECAST_REPORT;
+        int is_money = t != CIV_PLAN_FORECASTS && t != CIV_PLAN_FORECAST_REPORT && t != CIV_PLAN_HISTORY;
         s = name_path(civ_table_write_csv_opts(result->tables[t], path, is_money ? &money : &plain), path);
     }
     return s;
@@ -165,8 +166,11 @@ static civ_status json_files(FILE *f, const char *stage, const char *const *mana
             qsort(cmd_names, n, sizeof cmd_names[0], (int (*)(const void *, const void *))strcmp);
             for (size_t j = 0; j < n && !s; j++) {
                 char sub[CIV_PLAN_PATH_MAX + 256], name[256];
-                snprintf(sub, sizeof sub, "%s/%s", path, cmd_names[j]);
-                snprintf(name, sizeof name, "%s/%s", managed[k], cmd_names[j]);
+                if (snprintf(sub, sizeof sub, "%s/%s", path, cmd_names[j]) >= (int)sizeof sub ||
+                    snprintf(name, sizeof name, "%s/%s", managed[k], cmd_names[j]) >= (int)sizeof name) {
+                    s = civ_fail(CIV_ERR_LIMIT, "manifest: the path of %s/%s is too long", managed[k], cmd_names[j]);
+                    break;
+                }
                 char hex[65];
                 struct stat sb;
                 if ((s = civ_file_sha256(sub, hex)) || stat(sub, &sb) != 0)

@@ -177,10 +177,11 @@ void rep_community_table(rep_ctx *ctx)
     civ_rbuf_put(b, "</label> <input id=\"community-search\" type=\"search\" autocomplete=\"off\"> "
                     "<span id=\"community-count\"></span></div>\n<table class=\"data\" id=\"community-table\">");
     const char *heads[] = {TR(ctx, "编号", "Id"), TR(ctx, "名称", "Name"), TR(ctx, "区", "District"), TR(ctx, "街道", "Street"),
-                           TR(ctx, "金额", "Amount"), TR(ctx, "人均（元）", "Per capita (CNY)"), TR(ctx, "比上年", "Change"),
+                           TR(ctx, "金额", "Amount"), TR(ctx, "人均（元）", "Per capita (CNY)"),
+                           TR(ctx, "每位老人（元）", "Per aged 60+ (CNY)"), TR(ctx, "比上年", "Change"),
                            TR(ctx, "约束", "Held by"), TR(ctx, "说明", "Explanation")};
-    const int show[] = {1, d->has_name, 1, d->has_street, 1, d->has_population, d->has_last_year, 1, 1};
-    head_shown(b, heads, show, 9);
+    const int show[] = {1, d->has_name, 1, d->has_street, 1, d->has_population, d->has_aged, d->has_last_year, 1, 1};
+    head_shown(b, heads, show, 10);
     civ_rbuf_put(b, "<tbody>\n");
     char buf[96];
     for (size_t i = 0; i < d->n_comms; i++) {
@@ -196,6 +197,8 @@ void rep_community_table(rep_ctx *ctx)
         if (show[5])
             rep_fmt_num(buf, sizeof buf, c->population > 0 ? c->amount / c->population : NAN, 2), rep_cell(b, buf, 1);
         if (show[6])
+            rep_fmt_num(buf, sizeof buf, c->aged > 0 ? c->amount / c->aged : NAN, 2), rep_cell(b, buf, 1);
+        if (show[7])
             rep_fmt_pct(buf, sizeof buf, c->change_pct, 1), rep_cell(b, buf, 1);
         civ_rbuf_put(b, "<td>");
         for (const char *p = c->binding; *p;) { /* "floor+pace" -> names */
@@ -217,11 +220,13 @@ void rep_community_table(rep_ctx *ctx)
     civ_rbuf_put(b, "</tbody></table>\n");
 }
 
-/* A CSV table of another step (backtest, monitoring) shown as it is. */
-void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows)
+/* A CSV table of another step (backtest, monitoring) shown as it is: the
+ * rows `keep` accepts (all when NULL), at most max_rows of them. */
+void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows, int (*keep)(const civ_table *, size_t, const void *),
+                       const void *arg)
 {
     civ_rbuf *b = &ctx->page;
-    size_t nc = civ_table_n_columns(t), nr = civ_table_n_rows(t);
+    size_t nc = civ_table_n_columns(t), nr = civ_table_n_rows(t), shown = 0, kept = 0;
     civ_rbuf_put(b, "<table class=\"data\"><thead><tr>");
     for (size_t c = 0; c < nc; c++) {
         civ_rbuf_put(b, "<th>");
@@ -230,7 +235,12 @@ void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows)
     }
     civ_rbuf_put(b, "</tr></thead><tbody>\n");
     char buf[64];
-    for (size_t r = 0; r < nr && r < max_rows; r++) {
+    for (size_t r = 0; r < nr; r++) {
+        if (keep && !keep(t, r, arg))
+            continue;
+        if (kept++ >= max_rows)
+            continue;
+        shown++;
         civ_rbuf_put(b, "<tr>");
         for (size_t c = 0; c < nc; c++) {
             if (civ_table_column_type(t, c) == CIV_COLUMN_NUMBER) {
@@ -245,8 +255,8 @@ void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows)
         civ_rbuf_put(b, "</tr>\n");
     }
     civ_rbuf_put(b, "</tbody></table>\n");
-    if (nr > max_rows)
-        civ_rbuf_printf(b, "<p class=\"note\">%s %zu</p>\n", TR(ctx, "仅显示前若干行，总行数：", "First rows only; rows in all:"), nr);
+    if (kept > shown)
+        civ_rbuf_printf(b, "<p class=\"note\">%s %zu</p>\n", TR(ctx, "仅显示前若干行，总行数：", "First rows only; rows in all:"), kept);
 }
 
 static void put_asset(civ_rbuf *b, const unsigned char *data, size_t len)

@@ -14,6 +14,7 @@
 
 #include "report_page.h"
 #include "report_text.h"
+#include "strmap.h"
 
 #define BLUE "#4c78a8"
 #define DARK "#1f3b73"
@@ -67,8 +68,8 @@ static int monthly(const char *ds)
     return strlen(ds) == 7 && ds[4] == '-';
 }
 
-/* One band row: x, mean and the 80/95% bounds (+ an optional group). */
-static void band_row(civ_rbuf *b, const char *group_key, const char *group, const char *ds, const double v[5])
+/* The x value of a row: monthly "YYYY-MM" as the month's first day. */
+static void ds_value(civ_rbuf *b, const char *group_key, const char *group, const char *ds)
 {
     civ_rbuf_put(b, "{");
     if (group_key) {
@@ -77,7 +78,16 @@ static void band_row(civ_rbuf *b, const char *group_key, const char *group, cons
         civ_rbuf_put(b, ",");
     }
     key(b, "ds");
-    civ_rbuf_printf(b, monthly(ds) ? "\"%s-01\"" : "\"%s\"", ds);
+    if (monthly(ds))
+        civ_rbuf_printf(b, "\"%.7s-01\"", ds);
+    else
+        civ_rbuf_json_str(b, ds);
+}
+
+/* One band row: x, mean and the 80/95% bounds (+ an optional group). */
+static void band_row(civ_rbuf *b, const char *group_key, const char *group, const char *ds, const double v[5])
+{
+    ds_value(b, group_key, group, ds);
     static const char *const names[5] = {"mean", "lo80", "hi80", "lo95", "hi95"};
     for (int k = 0; k < 5; k++) {
         civ_rbuf_printf(b, ",\"%s\":", names[k]);
@@ -86,36 +96,136 @@ static void band_row(civ_rbuf *b, const char *group_key, const char *group, cons
     civ_rbuf_put(b, "}");
 }
 
-/* The layers of a band chart over rows made by band_row. */
-static void band_layers(const rep_ctx *ctx, civ_rbuf *b, int temporal)
+/* One history row: x and the actual value (history.csv). */
+static void actual_row(civ_rbuf *b, const char *group_key, const char *group, const char *ds, double y)
 {
-    const char *x = TR(ctx, "月份", "Month"), *y = TR(ctx, "预测需求（每月）", "Forecast demand per month");
-    civ_rbuf_put(b, "\"encoding\":{\"x\":{\"field\":\"ds\",");
-    civ_rbuf_put(b, temporal ? "\"type\":\"temporal\",\"timeUnit\":\"utcyearmonth\",\"axis\":{\"format\":\"%Y-%m\"},"
-                             : "\"type\":\"ordinal\",");
+    ds_value(b, group_key, group, ds);
+    civ_rbuf_put(b, ",\"actual\":");
+    civ_rbuf_json_num(b, round(y * 10) / 10);
+    civ_rbuf_put(b, "}");
+}
+
+/* The x channel, and the x entry of a tooltip. */
+static void ds_field(const rep_ctx *ctx, civ_rbuf *b, int temporal, int axis)
+{
+    civ_rbuf_put(b, "{\"field\":\"ds\",");
+    civ_rbuf_put(b, temporal ? "\"type\":\"temporal\",\"timeUnit\":\"utcyearmonth\"," : "\"type\":\"ordinal\",");
+    if (axis && temporal)
+        civ_rbuf_put(b, "\"axis\":{\"format\":\"%Y-%m\"},");
     civ_rbuf_put(b, "\"title\":");
-    civ_rbuf_json_str(b, x);
-    civ_rbuf_put(b, "},\"tooltip\":[{\"field\":\"ds\",\"type\":\"");
-    civ_rbuf_put(b, temporal ? "temporal\",\"timeUnit\":\"utcyearmonth\"" : "ordinal\"");
-    civ_rbuf_put(b, ",\"title\":");
-    civ_rbuf_json_str(b, x);
-    civ_rbuf_put(b, "},");
-    rep_qfield(b, "mean", TR(ctx, "预测均值", "Forecast mean"), ",.0f");
-    civ_rbuf_put(b, ",");
-    rep_qfield(b, "lo80", TR(ctx, "80% 下限", "80% low"), ",.0f");
-    civ_rbuf_put(b, ",");
-    rep_qfield(b, "hi80", TR(ctx, "80% 上限", "80% high"), ",.0f");
+    civ_rbuf_json_str(b, TR(ctx, "月份", "Month"));
+    civ_rbuf_put(b, "}");
+}
+
+/* The layers of a band chart over rows made by band_row and actual_row: the
+ * actuals (a grey line, when `history`), the 95% and 80% bands and the
+ * forecast mean, each mark with its own tooltip. */
+static void band_layers(const rep_ctx *ctx, civ_rbuf *b, int temporal, int history)
+{
+    const char *y = TR(ctx, "需求（每月）", "Demand per month");
+    civ_rbuf_put(b, "\"encoding\":{\"x\":");
+    ds_field(ctx, b, temporal, 1);
+    civ_rbuf_put(b, "},\"layer\":[");
+    if (history) {
+        civ_rbuf_put(b, "{\"mark\":{\"type\":\"line\",\"color\":\"#555\",\"strokeWidth\":1.5,\"point\":{\"size\":8,"
+                        "\"color\":\"#555\"}},\"encoding\":{\"y\":");
+        rep_qfield(b, "actual", y, NULL);
+        civ_rbuf_put(b, ",\"tooltip\":[");
+        ds_field(ctx, b, temporal, 0);
+        civ_rbuf_put(b, ",");
+        rep_qfield(b, "actual", TR(ctx, "实际值", "Actual"), ",.0f");
+        civ_rbuf_put(b, "]}},");
+    }
+    civ_rbuf_put(b, "{\"mark\":{\"type\":\"area\",\"opacity\":0.2,\"color\":\"" BLUE "\"},\"encoding\":{\"y\":");
+    rep_qfield(b, "lo95", y, NULL);
+    civ_rbuf_put(b, ",\"y2\":{\"field\":\"hi95\"},\"tooltip\":[");
+    ds_field(ctx, b, temporal, 0);
     civ_rbuf_put(b, ",");
     rep_qfield(b, "lo95", TR(ctx, "95% 下限", "95% low"), ",.0f");
     civ_rbuf_put(b, ",");
     rep_qfield(b, "hi95", TR(ctx, "95% 上限", "95% high"), ",.0f");
-    civ_rbuf_put(b, "]},\"layer\":[{\"mark\":{\"type\":\"area\",\"opacity\":0.2,\"color\":\"" BLUE "\"},"
-                    "\"encoding\":{\"y\":");
-    rep_qfield(b, "lo95", y, NULL);
-    civ_rbuf_put(b, ",\"y2\":{\"field\":\"hi95\"}}},{\"mark\":{\"type\":\"area\",\"opacity\":0.35,\"color\":\"" BLUE
-                    "\"},\"encoding\":{\"y\":{\"field\":\"lo80\",\"type\":\"quantitative\"},\"y2\":{\"field\":\"hi80\"}}},"
-                    "{\"mark\":{\"type\":\"line\",\"color\":\"" DARK "\",\"point\":{\"size\":10,\"color\":\"" DARK
-                    "\"}},\"encoding\":{\"y\":{\"field\":\"mean\",\"type\":\"quantitative\"}}}]");
+    civ_rbuf_put(b, "]}},{\"mark\":{\"type\":\"area\",\"opacity\":0.35,\"color\":\"" BLUE "\"},\"encoding\":{\"y\":");
+    rep_qfield(b, "lo80", y, NULL);
+    civ_rbuf_put(b, ",\"y2\":{\"field\":\"hi80\"},\"tooltip\":[");
+    ds_field(ctx, b, temporal, 0);
+    civ_rbuf_put(b, ",");
+    rep_qfield(b, "lo80", TR(ctx, "80% 下限", "80% low"), ",.0f");
+    civ_rbuf_put(b, ",");
+    rep_qfield(b, "hi80", TR(ctx, "80% 上限", "80% high"), ",.0f");
+    civ_rbuf_put(b, "]}},{\"mark\":{\"type\":\"line\",\"color\":\"" DARK "\",\"point\":{\"size\":10,\"color\":\"" DARK
+                    "\"}},\"encoding\":{\"y\":");
+    rep_qfield(b, "mean", y, NULL);
+    civ_rbuf_put(b, ",\"tooltip\":[");
+    ds_field(ctx, b, temporal, 0);
+    static const char *const f[5] = {"mean", "lo80", "hi80", "lo95", "hi95"};
+    const char *t[5] = {TR(ctx, "预测均值", "Forecast mean"), TR(ctx, "80% 下限", "80% low"), TR(ctx, "80% 上限", "80% high"),
+                        TR(ctx, "95% 下限", "95% low"), TR(ctx, "95% 上限", "95% high")};
+    for (int k = 0; k < 5; k++) {
+        civ_rbuf_put(b, ",");
+        rep_qfield(b, f[k], t[k], ",.0f");
+    }
+    civ_rbuf_put(b, "]}}]");
+}
+
+/* The summed actuals of the communities in `group` (district index, or
+ * (size_t)-1 = all) per period: the sum of the communities observed in the
+ * period, for the periods at least half of the communities with a history
+ * were observed in (the windows of series that ended long ago, or a sum of a
+ * few, would read as a drop).  Returns 1 when a row was written. */
+typedef struct hsum {
+    const char *ds;
+    double y;
+    size_t n;
+} hsum;
+
+static int by_ds(const void *a, const void *b)
+{
+    return strcmp(((const hsum *)a)->ds, ((const hsum *)b)->ds);
+}
+
+static int hist_sums(const rep_data *d, size_t group, civ_rbuf *b, const char *gkey, const char *gname, int *first)
+{
+    hsum *v = calloc(d->n_hist + 1, sizeof *v);
+    unsigned char *seen = calloc(d->n_comms + 1, 1);
+    civ_strmap map = {0};
+    size_t n = 0, members = 0, dup;
+    int wrote = 0;
+    if (!v || !seen) {
+        b->failed = 1;
+        goto done;
+    }
+    for (size_t r = 0; r < d->n_hist; r++) {
+        const rep_hist *h = &d->hist[r];
+        if (group != (size_t)-1 && d->comms[h->comm].district_index != group)
+            continue;
+        members += !seen[h->comm];
+        seen[h->comm] = 1;
+        size_t k;
+        if (!civ_strmap_get(&map, h->ds, &k)) {
+            if (civ_strmap_put(&map, h->ds, n, &dup)) {
+                b->failed = 1;
+                goto done;
+            }
+            k = n++;
+            v[k].ds = h->ds;
+        }
+        if (isfinite(h->y))
+            v[k].y += h->y, v[k].n++;
+    }
+    qsort(v, n, sizeof *v, by_ds);
+    for (size_t k = 0; k < n; k++) {
+        if (2 * v[k].n < members)
+            continue;
+        if (!*first)
+            civ_rbuf_put(b, ",");
+        *first = 0;
+        actual_row(b, gkey, gname, v[k].ds, v[k].y);
+        wrote = 1;
+    }
+done:
+    civ_strmap_free(&map);
+    free(v), free(seen);
+    return wrote;
 }
 
 /* Sums the bands of the forecasts of communities in `group` (district index,
@@ -175,9 +285,10 @@ void rep_chart_demand_city(rep_ctx *ctx)
     rep_spec_begin(ctx, &b, TR(ctx, "全市预测需求（80% 与 95% 区间）", "City forecast demand (80% and 95% bands)"));
     civ_rbuf_put(&b, ",\"width\":640,\"height\":220,\"data\":{\"values\":[");
     int first = 1;
+    int hist = hist_sums(d, (size_t)-1, &b, NULL, NULL, &first);
     band_sums(d, (size_t)-1, &b, NULL, NULL, &first);
     civ_rbuf_put(&b, "]},");
-    band_layers(ctx, &b, temporal_ds(d));
+    band_layers(ctx, &b, temporal_ds(d), hist);
     rep_chart_emit(ctx, "demand_city", &b);
 }
 
@@ -206,12 +317,15 @@ void rep_chart_demand_districts(rep_ctx *ctx)
     rep_spec_begin(ctx, &b, TR(ctx, "各区预测需求（80% 与 95% 区间）", "Forecast demand by district (80% and 95% bands)"));
     civ_rbuf_put(&b, ",\"data\":{\"values\":[");
     int first = 1;
-    for (size_t g = 0; g < d->n_districts; g++)
+    int hist = 0;
+    for (size_t g = 0; g < d->n_districts; g++) {
+        hist |= hist_sums(d, g, &b, "district", d->groups[g].name, &first);
         band_sums(d, g, &b, "district", d->groups[g].name, &first);
+    }
     civ_rbuf_put(&b, "]},\"columns\":4,\"facet\":{\"field\":\"district\",\"type\":\"nominal\",\"title\":null,\"sort\":");
     name_list(&b, d, 0);
     civ_rbuf_put(&b, "},\"resolve\":{\"scale\":{\"y\":\"independent\"}},\"spec\":{\"width\":140,\"height\":90,");
-    band_layers(ctx, &b, temporal_ds(d));
+    band_layers(ctx, &b, temporal_ds(d), hist);
     civ_rbuf_put(&b, "}");
     rep_chart_emit(ctx, "demand_districts", &b);
 }
@@ -290,11 +404,20 @@ static void fan_chart(rep_ctx *ctx, const char *name, const char *title, const f
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, title);
     civ_rbuf_put(&b, ",\"data\":{\"values\":[");
-    int first = 1;
+    int first = 1, hist = 0;
     char label[512];
     for (size_t k = 0; k < n && k < 3; k++) {
         const rep_comm *c = &d->comms[st[k].comm];
         snprintf(label, sizeof label, "%s (%s)", comm_label(c), c->district);
+        for (size_t j = 0; j < d->n_hist; j++) { /* the actuals before the forecast */
+            if (d->hist[j].comm != st[k].comm || !isfinite(d->hist[j].y))
+                continue;
+            if (!first)
+                civ_rbuf_put(&b, ",");
+            first = 0;
+            hist = 1;
+            actual_row(&b, "community", label, d->hist[j].ds, d->hist[j].y);
+        }
         for (size_t j = st[k].first_row; j < st[k].first_row + st[k].n_rows; j++) {
             const rep_fc *f = &d->fc[j];
             double v[5] = {f->mean, f->lo80, f->hi80, f->lo95, f->hi95};
@@ -307,7 +430,7 @@ static void fan_chart(rep_ctx *ctx, const char *name, const char *title, const f
     civ_rbuf_put(&b, "]},\"columns\":3,\"facet\":{\"field\":\"community\",\"type\":\"nominal\",\"title\":null,"
                      "\"sort\":null},\"resolve\":{\"scale\":{\"y\":\"independent\"}},\"spec\":{\"width\":190,"
                      "\"height\":110,");
-    band_layers(ctx, &b, temporal_ds(d));
+    band_layers(ctx, &b, temporal_ds(d), hist);
     civ_rbuf_put(&b, "}");
     rep_chart_emit(ctx, name, &b);
 }

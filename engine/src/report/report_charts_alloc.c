@@ -89,7 +89,7 @@ static void bar_panel(const rep_ctx *ctx, civ_rbuf *b, const char *field, const 
     char t[160];
     snprintf(t, sizeof t, "%s (%s)", title, unit);
     civ_rbuf_put(b, "{\"width\":");
-    civ_rbuf_put(b, streets ? "420" : "150");
+    civ_rbuf_put(b, streets ? "180" : "150");
     civ_rbuf_put(b, ",\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"name\",\"type\":\"nominal\",\"sort\":null,");
     civ_rbuf_put(b, show_y ? "\"title\":null" : "\"title\":null,\"axis\":null");
     civ_rbuf_put(b, "},\"x\":");
@@ -136,7 +136,7 @@ void rep_chart_alloc_streets(rep_ctx *ctx)
     civ_rbuf b = {0};
     const char *ul;
     rep_unit_small(ctx, &ul);
-    rep_spec_begin(ctx, &b, TR(ctx, "各街道分配：金额、人均、比上年变化", "By street: amount, per capita, change vs last year"));
+    rep_spec_begin(ctx, &b, TR(ctx, "各街道分配：金额、人均、每位老人、比上年变化", "By street: amount, per capita, per aged 60+, change vs last year"));
     civ_rbuf_put(&b, ",\"data\":{\"values\":[");
     group_rows(ctx, &b, 1);
     civ_rbuf_put(&b, "]},\"hconcat\":[");
@@ -144,6 +144,10 @@ void rep_chart_alloc_streets(rep_ctx *ctx)
     if (ctx->d->has_population) {
         civ_rbuf_put(&b, ",");
         bar_panel(ctx, &b, "per_capita", TR(ctx, "人均", "Per capita"), TR(ctx, "元", "CNY"), 0, 1);
+    }
+    if (ctx->d->has_aged) {
+        civ_rbuf_put(&b, ",");
+        bar_panel(ctx, &b, "per_aged", TR(ctx, "每位老人", "Per aged 60+"), TR(ctx, "元", "CNY"), 0, 1);
     }
     if (ctx->d->has_last_year) {
         civ_rbuf_put(&b, ",");

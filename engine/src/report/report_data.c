@@ -76,11 +76,16 @@ static const char *const EFFECTS[] = {"tilt", "floor", "cap", "hold_harmless", "
 static const rep_col C_BEFORE = {{"before_yuan", "before_fen", "before"}, {1, MINOR, MINOR}};
 
 /* Optional tables of other steps: the first file found is shown. */
-static const char *const BACKTEST_FILES[] = {"backtest_summary.csv", "backtest.csv", "accuracy.csv", NULL};
+/* The backtest's accuracy: model (+ any text columns naming the row) and one
+ * numeric column per metric (docs/REPORT.md). */
+static const char *const BACKTEST_FILES[] = {"backtest_accuracy.csv", NULL};
 static const char *const MONITOR_FILES[] = {"monitor_alerts.csv", "monitoring_alerts.csv", "alerts.csv",
                                              "monitoring.csv", NULL};
 static const char *const STATUS_FILES[] = {"monitor_status.csv", "monitoring_status.csv", "indicators.csv", NULL};
-static const char *const RISK_FILES[] = {"risk_matrix.csv", "monitor_risks.csv", "risks.csv", NULL};
+static const char *const RISK_FILES[] = {"risk_matrix.csv", NULL};      /* the grid's cells */
+static const char *const RISKS_FILES[] = {"risks.csv", "monitor_risks.csv", NULL}; /* one row per risk */
+/* history.csv: unique_id, ds, y (the last observed periods) */
+static const rep_col C_Y = {{"y"}, {1}};
 /* ------------------------------------------------------------------------ */
 
 typedef struct col_ref {
@@ -137,7 +142,8 @@ static int exists(const char *path)
 
 static const char *const TEXT_COLS[] = {"unique_id", "name", "district", "street", "model", "binding",
                                         "explanation", "section", "scope", "ds", "spec", "unit", "indicator",
-                                        "department", "status", "alert", "item", "measure", NULL};
+                                        "department", "status", "alert", "item", "measure", "risk", "risks", "impact", "level",
+                                        "owner", "mitigation", "metric", NULL};
 
 /* Reads outdir/file into *t; a missing optional file leaves *t NULL. */
 static civ_status read_opt(const char *outdir, const char *file, int required, civ_table **t)
@@ -358,6 +364,31 @@ static civ_status load_forecasts(rep_data *d)
     return s;
 }
 
+/* history.csv: the rows of communities in the allocation (others dropped). */
+static civ_status load_history(rep_data *d)
+{
+    const civ_table *t = d->t_hist;
+    col_ref id = find(d, t, &C_ID), ds = find(d, t, &C_DS), y = find(d, t, &C_Y);
+    if (!t || !id.found || !ds.found || !y.found)
+        return CIV_OK;
+    civ_strmap map = {0};
+    size_t dup;
+    civ_status s = CIV_OK;
+    for (size_t i = 0; i < d->n_comms && !s; i++)
+        if (civ_strmap_put(&map, d->comms[i].id, i, &dup) == CIV_ERR_OUT_OF_MEMORY)
+            s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the history");
+    d->hist = s ? NULL : calloc(civ_table_n_rows(t) + 1, sizeof *d->hist);
+    if (!d->hist && !s)
+        s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for %zu history rows", civ_table_n_rows(t));
+    for (size_t r = 0; r < civ_table_n_rows(t) && !s; r++) {
+        size_t i;
+        if (civ_strmap_get(&map, txt(t, id, r), &i))
+            d->hist[d->n_hist++] = (rep_hist){i, txt(t, ds, r), num(t, y, r)};
+    }
+    civ_strmap_free(&map);
+    return s;
+}
+
 static civ_status load_need(rep_data *d)
 {
     const civ_table *t = d->t_needs;
@@ -495,6 +526,10 @@ civ_status rep_data_load(const char *outdir, rep_data *d)
         s = read_first(outdir, STATUS_FILES, &d->t_status, &d->status_file);
     if (!s)
         s = read_first(outdir, RISK_FILES, &d->t_risk, &d->risk_file);
+    if (!s)
+        s = read_first(outdir, RISKS_FILES, &d->t_risks, &d->risks_file);
+    if (!s)
+        s = read_opt(outdir, "history.csv", 0, &d->t_hist);
     d->per_minor = minor_factor(d->t_sum);
     if (!s)
         s = load_comms(d);
@@ -506,6 +541,8 @@ civ_status rep_data_load(const char *outdir, rep_data *d)
         s = load_forecasts(d);
     if (!s)
         s = load_need(d);
+    if (!s)
+        s = load_history(d);
     if (!s) {
         load_models(d);
         load_uncertainty(d);
@@ -522,13 +559,13 @@ void rep_data_free(rep_data *d)
     if (!d)
         return;
     civ_table *ts[] = {d->t_alloc, d->t_sum, d->t_fc, d->t_frep, d->t_needs, d->t_unc, d->t_wf, d->t_stages,
-                       d->t_backtest, d->t_monitor, d->t_status, d->t_risk};
+                       d->t_backtest, d->t_monitor, d->t_status, d->t_risk, d->t_risks, d->t_hist};
     for (size_t k = 0; k < sizeof ts / sizeof *ts; k++)
         civ_table_free(ts[k]);
     for (size_t k = 0; d->row_names && k < d->n_rows; k++)
         free(d->row_names[k]);
     free(d->row_names);
-    free(d->comms), free(d->groups), free(d->rows), free(d->fc), free(d->need);
+    free(d->comms), free(d->groups), free(d->rows), free(d->fc), free(d->need), free(d->hist);
     memset(d, 0, sizeof *d);
 }
 

@@ -40,6 +40,12 @@ typedef struct rep_fc { /* one forecast step of one community */
     double h, mean, lo80, hi80, lo95, hi95;
 } rep_fc;
 
+typedef struct rep_hist { /* one observed period of one community (history.csv) */
+    size_t comm;     /* index into comms */
+    const char *ds;
+    double y;
+} rep_hist;
+
 typedef struct rep_need_year {
     double year, need, standard, demand;
 } rep_need_year;
@@ -51,7 +57,8 @@ typedef struct rep_step { /* one rule's effect in the waterfall, yuan */
 
 typedef struct rep_data {
     civ_table *t_alloc, *t_sum, *t_fc, *t_frep, *t_needs, *t_unc, *t_wf, *t_stages, *t_backtest, *t_monitor;
-    civ_table *t_status, *t_risk; /* monitoring: indicator statuses, the risk matrix */
+    civ_table *t_status, *t_risk, *t_risks; /* monitoring: indicator statuses, the risk matrix, the risks */
+    civ_table *t_hist;    /* history.csv */
     rep_comm *comms;
     size_t n_comms;
     rep_group *groups;    /* districts then streets */
@@ -61,6 +68,8 @@ typedef struct rep_data {
     size_t n_rows;
     rep_fc *fc;
     size_t n_fc;
+    rep_hist *hist;       /* history rows of allocated communities, file order */
+    size_t n_hist;
     rep_need_year *need;
     size_t n_need;
     rep_step steps[16];
@@ -68,7 +77,7 @@ typedef struct rep_data {
     double per_minor;     /* major units per minor unit (0.01 for fen) */
     double base_total;    /* waterfall: total before any rule (yuan), NaN if unknown */
     int has_mc, has_name, has_street, has_population, has_aged, has_last_year, has_before;
-    const char *monitor_file, *backtest_file, *status_file, *risk_file; /* file names found, or NULL */
+    const char *monitor_file, *backtest_file, *status_file, *risk_file, *risks_file; /* file names found, or NULL */
 } rep_data;
 
 /* Reads the tables of `outdir`; allocation.csv and allocation_summary.csv are

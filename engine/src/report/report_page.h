@@ -42,6 +42,8 @@ void rep_chart_uncertainty(rep_ctx *ctx);
 void rep_chart_need(rep_ctx *ctx);
 void rep_chart_monitor(rep_ctx *ctx);
 void rep_chart_indicators(rep_ctx *ctx);
+void rep_chart_risk_matrix(rep_ctx *ctx);
+void rep_chart_backtest(rep_ctx *ctx);
 
 /* Money units of the charts: district/city level and community level. */
 double rep_unit_big(const rep_ctx *ctx, const char **label);
@@ -59,7 +61,9 @@ void rep_qfield(civ_rbuf *b, const char *field, const char *title, const char *f
 void rep_nfield(civ_rbuf *b, const char *field, const char *title);
 void rep_group_table(rep_ctx *ctx, int streets);
 void rep_community_table(rep_ctx *ctx);
-void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows);
+/* A table as it is: the rows `keep` accepts (NULL = all), at most max_rows. */
+void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows, int (*keep)(const civ_table *, size_t, const void *),
+                       const void *arg);
 const char *rep_rule_name(int zh, const char *rule);
 
 /* The page's head and sections, and its closing script (report_sections.c). */

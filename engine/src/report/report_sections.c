@@ -163,7 +163,7 @@ void rep_section_summary(rep_ctx *ctx)
         snprintf(key, sizeof key, TR(ctx, "%.0f 年需求", "Need %.0f"), d->need[k].year);
         kv_money(ctx, key, d->need[k].need);
     }
-    if (d->t_monitor || d->t_status || d->t_risk) {
+    if (d->t_monitor || d->t_status || d->t_risk || d->t_risks) {
         rep_fmt_num(b1, sizeof b1, d->t_monitor ? (double)civ_table_n_rows(d->t_monitor) : 0, 0);
         kv(ctx, TR(ctx, "预警数", "Alerts"), b1);
     } else {
@@ -178,13 +178,15 @@ void rep_section_demand(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
     heading(ctx, "demand", TR(ctx, "需求", "Demand"));
-    rep_para(ctx, TR(ctx, "各社区的需求预测汇总为全市和各区合计，深色带为 80% 区间，浅色带为 95% 区间。合计的区间由各社区区间相加得到，比合计真实的区间更宽（偏保守）。",
-                     "Each community's forecast, summed to the city and to each district; the dark band is the 80% interval, the light band the 95%. "
+    rep_para(ctx, TR(ctx, "各社区的需求预测汇总为全市和各区合计，灰线为实际值，深色带为 80% 区间，浅色带为 95% 区间。合计的区间由各社区区间相加得到，比合计真实的区间更宽（偏保守）。",
+                     "Each community's forecast, summed to the city and to each district; the grey line is the actual demand, the dark band the 80% interval, the light band the 95%. "
                      "The bands of a total add up the communities' bands, so they are wider than the total's own interval (on the safe side)."));
     rep_chart_demand_city(ctx);
     rep_chart_demand_districts(ctx);
     sub(ctx, TR(ctx, "值得关注的社区", "Communities to look at"));
-    rep_para(ctx, TR(ctx, "增长最快、不确定性最大和分配金额最大的各三个社区的预测。", "The forecasts of the three communities with the largest growth, the widest uncertainty and the largest allocation."));
+    rep_para(ctx, TR(ctx, "增长最快、不确定性最大和分配金额最大的各三个社区：灰线为近几年的实际值，蓝色为预测及其 80%、95% 区间。",
+                     "The three communities with the largest growth, the widest uncertainty and the largest allocation: the grey "
+                     "line is what happened in the last years, the blue the forecast with its 80% and 95% bands."));
     rep_chart_fans(ctx);
     sub(ctx, TR(ctx, "模型构成", "Model mix"));
     rep_para(ctx, TR(ctx, "各社区自动选择的模型；组合模型按其组成部分计数。", "The models chosen for the communities; a combination counts each of its components."));
@@ -192,9 +194,13 @@ void rep_section_demand(rep_ctx *ctx)
     sub(ctx, TR(ctx, "回测精度", "Backtest accuracy"));
     if (d->t_backtest) {
         char text[512];
-        snprintf(text, sizeof text, TR(ctx, "回测的预测误差（%s）。", "Forecast errors of the backtest (%s)."), d->backtest_file);
+        snprintf(text, sizeof text,
+                 TR(ctx, "在历史数据上滚动预测、与实际值比较得到的各模型误差（%s）；误差越小，模型越准。",
+                    "How far each model's forecasts of past periods were from what happened (%s); smaller is better."),
+                 d->backtest_file);
         rep_para(ctx, text);
-        rep_generic_table(ctx, d->t_backtest, 40);
+        rep_chart_backtest(ctx);
+        rep_generic_table(ctx, d->t_backtest, 40, NULL, NULL);
     } else {
         not_run(ctx, TR(ctx, "未运行回测。", "Backtest: not run."));
     }
@@ -283,31 +289,81 @@ void rep_section_need(rep_ctx *ctx)
     civ_rbuf_put(&ctx->page, "</section>\n");
 }
 
+/* The status table's rows of its latest period (ds) whose status is not
+ * "met": the units behind the chart's misses. */
+typedef struct latest {
+    size_t ds, status;
+    const char *last;
+} latest;
+
+static int keep_latest_miss(const civ_table *t, size_t r, const void *arg)
+{
+    const latest *l = arg;
+    const char *ds = civ_table_text(t, r, l->ds), *st = civ_table_text(t, r, l->status);
+    return ds && !strcmp(ds, l->last) && st && strcmp(st, "met");
+}
+
+static void latest_misses(rep_ctx *ctx, const civ_table *t)
+{
+    latest l = {0, 0, ""};
+    if (civ_table_find_column(t, "ds", &l.ds) || civ_table_find_column(t, "status", &l.status) ||
+        civ_table_column_type(t, l.ds) != CIV_COLUMN_TEXT || civ_table_column_type(t, l.status) != CIV_COLUMN_TEXT) {
+        rep_generic_table(ctx, t, 60, NULL, NULL);
+        return;
+    }
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        const char *v = civ_table_text(t, r, l.ds);
+        if (v && strcmp(v, l.last) > 0)
+            l.last = v;
+    }
+    char text[256];
+    snprintf(text, sizeof text, TR(ctx, "%s 未达标（或无数据）的单位：", "The units not meeting their target (or without data) in %s:"),
+             l.last);
+    rep_para(ctx, text);
+    rep_generic_table(ctx, t, 40, keep_latest_miss, &l);
+}
+
 void rep_section_monitoring(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
     heading(ctx, "monitoring", TR(ctx, "监测", "Monitoring"));
-    if (!d->t_monitor && !d->t_status && !d->t_risk) {
+    if (!d->t_monitor && !d->t_status && !d->t_risk && !d->t_risks) {
         not_run(ctx, TR(ctx, "未运行监测。", "Monitoring: not run."));
-    } else {
-        rep_para(ctx, TR(ctx, "监测给出的预警、指标与目标的对比和风险矩阵（来自输出目录的表）。",
-                         "The monitoring's alerts, indicators against their targets and the risk matrix (tables of the output folder)."));
-        char text[256];
-        const civ_table *ts[3] = {d->t_monitor, d->t_status, d->t_risk};
-        const char *fs[3] = {d->monitor_file, d->status_file, d->risk_file};
-        const char *hs[3] = {TR(ctx, "预警", "Alerts"), TR(ctx, "指标与目标", "Indicators against targets"),
-                             TR(ctx, "风险矩阵", "Risk matrix")};
-        for (int k = 0; k < 3; k++) {
-            if (!ts[k])
-                continue;
-            snprintf(text, sizeof text, "%s (%s)", hs[k], fs[k]);
-            sub(ctx, text);
-            if (k == 0)
-                rep_chart_monitor(ctx);
-            if (k == 1)
-                rep_chart_indicators(ctx);
-            rep_generic_table(ctx, ts[k], 60);
-        }
+        civ_rbuf_put(&ctx->page, "</section>\n");
+        return;
+    }
+    rep_para(ctx, TR(ctx, "监测给出的预警、指标与目标的对比和风险矩阵（来自输出目录的表）；图在前，明细表在后。",
+                     "The monitoring's alerts, indicators against their targets and the risk matrix (tables of the output "
+                     "folder): the charts first, the detail tables after them."));
+    char text[256];
+    if (d->t_monitor) {
+        snprintf(text, sizeof text, "%s (%s)", TR(ctx, "预警", "Alerts"), d->monitor_file);
+        sub(ctx, text);
+        rep_chart_monitor(ctx);
+    }
+    if (d->t_status) {
+        snprintf(text, sizeof text, "%s (%s)", TR(ctx, "指标与目标", "Indicators against targets"), d->status_file);
+        sub(ctx, text);
+        rep_chart_indicators(ctx);
+    }
+    if (d->t_risk || d->t_risks) {
+        snprintf(text, sizeof text, "%s (%s)", TR(ctx, "风险矩阵", "Risk matrix"), d->t_risk ? d->risk_file : d->risks_file);
+        sub(ctx, text);
+        rep_para(ctx, TR(ctx, "每个风险按发生概率（行）和影响程度（列）放入矩阵，格子颜色为风险等级，数字为落在该格的风险个数；下表按处理优先次序列出各风险。",
+                         "Each risk sits in the cell of its probability (row) and impact (column); the colour is the cell's level, "
+                         "the number counts the risks in it. The table lists the risks in the order to handle them."));
+        if (d->t_risk)
+            rep_chart_risk_matrix(ctx);
+        if (d->t_risks)
+            rep_generic_table(ctx, d->t_risks, 60, NULL, NULL);
+    }
+    if (d->t_monitor) {
+        sub(ctx, TR(ctx, "预警明细", "The alerts"));
+        rep_generic_table(ctx, d->t_monitor, 60, NULL, NULL);
+    }
+    if (d->t_status) {
+        sub(ctx, TR(ctx, "未达标的单位", "Units not meeting their targets"));
+        latest_misses(ctx, d->t_status);
     }
     civ_rbuf_put(&ctx->page, "</section>\n");
 }

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""auto_speed.py -- the speed and accuracy of the default (`auto`, whose ARIMA member runs
+R's exact-ML stepwise search) against `auto(fast)` (the same median combination whose ARIMA
+member searches by CSS, arima(approx)), on M1, tourism and the demo city (bench/forecast.bench.sh
+calls it; issue 13 item 5).
+
+usage:
+  auto_speed.py prepare ROOT M1_DIR OUT_DIR
+                                       writes OUT_DIR/{tourism,demo_city}/m1_{meta,series}.csv
+                                       (tourism: links to M1_DIR/../tourism; demo city:
+                                       meals.csv up to 2024-12 as train, holdout_2025.csv as test)
+  auto_speed.py table OUT.md CSV...    reads bench_forecast_m1 outputs (methods auto and
+                                       auto_fast; the file name's stem names the data set),
+                                       writes the table and the rule's verdict to OUT.md and prints
+                                       rows for bench/run.sh
+
+Rule (stated before the figures, docs/FORECASTING.md): the fast member may become the default only
+if, on M1 and on tourism separately, auto(fast)'s mean sMAPE and mean MASE are each no more than 0.5%
+(relative) above those of auto on the same series.  CPU: median process-CPU seconds per series.
+"""
+import os, sys
+import pandas as pd
+
+TOL = 0.005
+
+
+def prepare(root, m1, out):
+    shared = os.path.dirname(os.path.abspath(m1))
+    tdir = os.path.join(out, "tourism")
+    os.makedirs(tdir, exist_ok=True)
+    for kind in ("meta", "series"):
+        src = os.path.join(shared, "tourism", f"tourism_{kind}.csv")
+        dst = os.path.join(tdir, f"m1_{kind}.csv")
+        if os.path.exists(src) and not os.path.exists(dst):
+            os.symlink(src, dst)
+    ddir = os.path.join(out, "demo_city")
+    os.makedirs(ddir, exist_ok=True)
+    d = pd.read_csv(os.path.join(root, "datasets", "demo_city", "meals.csv"))
+    h = pd.read_csv(os.path.join(root, "datasets", "demo_city", "holdout_2025.csv"))
+    d = d[d.ds < "2025-01"].sort_values(["unique_id", "ds"])
+    d = d[d.y.notna().groupby(d.unique_id).cumsum() > 0]  # from the first observed month
+    h = h[h.unique_id.isin(d.unique_id)].sort_values(["unique_id", "ds"])
+    d, h = d.assign(split="train"), h.assign(split="test")
+    a = pd.concat([d, h])[["unique_id", "ds", "y", "split"]].sort_values(["unique_id", "ds"])
+    a["t"] = a.groupby("unique_id").cumcount() + 1
+    meta = a.groupby("unique_id").split.agg(n=lambda s: (s == "train").sum(), h=lambda s: (s == "test").sum())
+    meta = meta.reset_index().assign(period="MONTHLY", frequency=12)
+    meta = meta[(meta.n >= 12) & (meta.h > 0)]
+    meta[["unique_id", "period", "frequency", "n", "h"]].to_csv(os.path.join(ddir, "m1_meta.csv"), index=False)
+    a[a.unique_id.isin(meta.unique_id)][["unique_id", "split", "t", "y"]].to_csv(
+        os.path.join(ddir, "m1_series.csv"), index=False)
+
+
+def table(md, paths):
+    lines = ["# The default's speed: auto vs auto(fast)", "",
+             f"Rule: auto(fast) may become the default only if, on M1 and on tourism, its mean sMAPE and MASE "
+             f"are each at most {TOL:.1%} (relative) above auto's on the same series. One thread; CPU = median "
+             "process-CPU ms per series.", "",
+             "| data | period | series | auto CPU ms | auto(fast) CPU ms | auto sMAPE | fast sMAPE | auto MASE | "
+             "fast MASE | verdict |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    rows = []
+    for p in paths:
+        name = os.path.splitext(os.path.basename(p))[0]
+        d = pd.read_csv(p, na_values=["NA"])
+        d = d[d.method.isin(["auto", "auto_fast"])]
+        ids = set(d[d.method == "auto"].unique_id) & set(d[d.method == "auto_fast"].unique_id)
+        d = d[d.unique_id.isin(ids)]
+        for per in sorted(d.period.unique()) + ["ALL"]:
+            x = d if per == "ALL" else d[d.period == per]
+            if per != "ALL" and d.period.nunique() == 1:
+                continue  # one period: the ALL row says it
+            f = {m: x[x.method == m] for m in ("auto", "auto_fast")}
+            fin = {m: v[v.mase.abs() < float("inf")] for m, v in f.items()}
+            s = {m: v.smape.mean() for m, v in f.items()}
+            q = {m: v.mase.mean() for m, v in fin.items()}
+            cpu = {m: v.seconds.median() * 1e3 for m, v in f.items()}
+            ok = s["auto_fast"] <= s["auto"] * (1 + TOL) and q["auto_fast"] <= q["auto"] * (1 + TOL)
+            verdict = ("holds" if ok else "FAILS") if per == "ALL" and name in ("m1", "tourism") else "-"
+            lines.append(f"| {name} | {per} | {len(f['auto'])} | {cpu['auto']:.1f} | {cpu['auto_fast']:.1f} | "
+                         f"{s['auto']:.3f} | {s['auto_fast']:.3f} | {q['auto']:.3f} | {q['auto_fast']:.3f} | "
+                         f"{verdict} |")
+            if per == "ALL" or (per == "MONTHLY" and name == "m1"):
+                rows.append(f"| {name} {per.lower()} auto(fast) vs auto, {len(f['auto'])} series, 1 thread, "
+                            f"median CPU ms/series | {cpu['auto_fast']:.1f} | civicast auto | "
+                            f"{cpu['auto']:.1f} | {cpu['auto'] / cpu['auto_fast']:.1f}x | - | - | "
+                            f"sMAPE {s['auto_fast']:.3f} vs {s['auto']:.3f}, MASE {q['auto_fast']:.3f} vs "
+                            f"{q['auto']:.3f}; rule for auto(fast): {verdict} |")
+    open(md, "w").write("\n".join(lines) + "\n")
+    sys.stderr.write("\n".join(lines) + "\n")
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "prepare":
+        prepare(os.path.abspath(sys.argv[2]), sys.argv[3], sys.argv[4])
+    elif len(sys.argv) >= 4 and sys.argv[1] == "table":
+        table(sys.argv[2], sys.argv[3:])
+    else:
+        sys.exit(__doc__)

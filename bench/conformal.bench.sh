@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# conformal.bench.sh -- model vs conformal prediction intervals (issue 13.3)
+# on the test periods of M1 and tourism: for ets, theta, arima and auto, the
+# training parts are forecast with --intervals model and --intervals
+# conformal (backtest windows from the training part only), and the test
+# parts give the coverage of the 80% and 95% intervals per frequency and
+# overall, MSIS-95 and the interval score relative to the model's own.
+# Writes bench/out/conformal.md (the table of docs/FORECASTING.md,
+# "Conformal intervals: measured") and bench/out/conformal_scores.csv;
+# prints one Markdown row for bench/run.sh.
+#
+# usage: bash conformal.bench.sh BUILD_DIR
+# environment:
+#   CIV_SHARED_DATA   folder holding m1/ and tourism/ (default ../shared/data from the project root)
+#   CIV_BENCH_LIMIT   only the first N series of each frequency (quick runs)
+#   CIV_CONFORMAL_MODELS  models (default ets,theta,arima,auto; auto and arima take most of the time:
+#                     about 40 CPU minutes in all on one core)
+#   CIV_BENCH_THREADS threads per run (default 2)
+set -euo pipefail
+build=${1:?usage: conformal.bench.sh BUILD_DIR}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+shared=${CIV_SHARED_DATA:-$root/../shared/data}
+out=$here/out
+mkdir -p "$out"
+exe=$build/civicast
+[ -x "$exe" ] || { echo "conformal.bench.sh: $exe is missing; build the release first" >&2; exit 1; }
+for d in m1 tourism; do
+  if [ ! -s "$shared/$d/${d}_meta.csv" ] || [ ! -s "$shared/$d/${d}_series.csv" ]; then
+    echo "conformal.bench.sh: $d data not found in $shared/$d (${d}_meta.csv, ${d}_series.csv): conformal interval benchmark skipped" >&2
+    echo "| conformal vs model intervals (M1, tourism) | - | - | - | - | - | - | skipped: data absent ($shared/$d) |"
+    exit 0
+  fi
+done
+args=(--models "${CIV_CONFORMAL_MODELS:-ets,theta,arima,auto}" --threads "${CIV_BENCH_THREADS:-2}")
+[ -n "${CIV_BENCH_LIMIT:-}" ] && args+=(--limit "$CIV_BENCH_LIMIT")
+start=$(date +%s)
+OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/conformal_eval.py" "$exe" "$shared" "$out" "${args[@]}"
+secs=$(( $(date +%s) - start ))
+summary=$(/usr/bin/python3 - "$out/conformal_scores.csv" <<'PY'
+import sys
+import pandas as pd
+d = pd.read_csv(sys.argv[1])
+c = d[d.intervals == "conformal"]
+print(f"conformal 95% coverage {c['coverage-95'].min():.1f}-{c['coverage-95'].max():.1f}, "
+      f"80% {c['coverage-80'].min():.1f}-{c['coverage-80'].max():.1f} over data x frequency x model; "
+      "table in bench/out/conformal.md")
+PY
+)
+echo "| conformal vs model intervals (M1, tourism) | $secs | - | - | - | - | - | $summary |"

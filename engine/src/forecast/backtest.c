@@ -1,0 +1,517 @@
+/*
+ * backtest.c -- layer: forecast.  Rolling-origin backtests (statsforecast's
+ * cross_validation): several model specs, each fitted to K windows of every
+ * series, in parallel over model x series x window tasks; the windows'
+ * forecasts as a table.  The accuracy measures are in accuracy.c, the
+ * conformal intervals that reuse these windows in conformal.c.
+ *
+ * Determinism: a task writes only its own slots, its arena is reset and its
+ * generator reseeded from (seed, series id) before it runs, exactly as the
+ * batch driver does for a whole series, so the results are bit-identical for
+ * any thread count and each window is forecast as civ_forecast_panel would
+ * forecast that stretch of the series alone.
+ */
+#include <math.h>
+#include <omp.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "forecast.h"
+#include "panel.h"
+
+extern void openblas_set_num_threads(int n) __attribute__((weak));
+extern int openblas_get_num_threads(void) __attribute__((weak));
+
+long long civ_backtest_cutoff(size_t n, size_t h, size_t windows, size_t step, size_t k)
+{
+    return (long long)n - (long long)h - (long long)(windows - 1 - k) * (long long)step;
+}
+
+civ_status civ_backtest_options_init(civ_backtest_options *opt)
+{
+    if (!opt)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_backtest_options_init: NULL options");
+    memset(opt, 0, sizeof *opt);
+    civ_forecast_options_init(&opt->forecast);
+    opt->windows = 3;
+    opt->step = 1;
+    return CIV_OK;
+}
+
+void civ_backtest_result_free(civ_backtest_result *r)
+{
+    if (!r)
+        return;
+    size_t tasks = r->n_models * r->n_series * r->windows;
+    if (r->messages)
+        for (size_t t = 0; t < tasks; t++)
+            free(r->messages[t]);
+    free(r->messages);
+    free(r->status);
+    free(r->levels);
+    free(r->models);
+    free(r->mean);
+    free(r->lower);
+    free(r->upper);
+    free(r);
+}
+
+size_t civ_backtest_result_n_failed(const civ_backtest_result *r) { return r ? r->n_failed : 0; }
+double civ_backtest_result_seconds(const civ_backtest_result *r) { return r ? r->seconds : NAN; }
+
+static double *nan_doubles(size_t n)
+{
+    double *a = malloc((n ? n : 1) * sizeof *a);
+    if (a)
+        for (size_t k = 0; k < n; k++)
+            a[k] = NAN;
+    return a;
+}
+
+static civ_status result_alloc(size_t M, size_t N, size_t K, size_t h, const double *levels, size_t L,
+                               civ_backtest_result **out)
+{
+    civ_backtest_result *r = calloc(1, sizeof *r);
+    if (!r)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for backtest results");
+    r->n_models = M, r->n_series = N, r->windows = K, r->h = h, r->n_levels = L;
+    size_t tasks = M * N * K, cells = tasks * h;
+    int ok = N == 0 || (tasks / N / K == M && (h == 0 || cells / h == tasks) && (L == 0 || cells * L / L == cells));
+    if (ok) {
+        r->levels = malloc((L ? L : 1) * sizeof *r->levels);
+        r->models = calloc(M ? M : 1, sizeof *r->models);
+        r->status = calloc(tasks ? tasks : 1, sizeof *r->status);
+        r->messages = calloc(tasks ? tasks : 1, sizeof *r->messages);
+        r->mean = nan_doubles(cells);
+        r->lower = nan_doubles(cells * L);
+        r->upper = nan_doubles(cells * L);
+    }
+    if (!ok || !r->levels || !r->models || !r->status || !r->messages || !r->mean || !r->lower || !r->upper) {
+        civ_backtest_result_free(r);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a backtest of %zu models x %zu series x %zu windows",
+                        M, N, K);
+    }
+    if (L)
+        memcpy(r->levels, levels, L * sizeof *levels);
+    *out = r;
+    return CIV_OK;
+}
+
+typedef struct bt_run {
+    const civ_panel *panel;
+    const civ_forecast_options *opt;
+    const civ_model_type *const *types;
+    const void *const *configs;
+    civ_model_options model_options;
+    civ_backtest_result *r;
+} bt_run;
+
+/* Forecasts task t (model m, series i, window k) into its slots. */
+static civ_status run_task(const bt_run *b, size_t t, civ_workspace *ws)
+{
+    civ_backtest_result *r = b->r;
+    size_t K = r->windows, N = r->n_series, h = r->h, L = r->n_levels;
+    size_t k = t % K, i = (t / K) % N, m = t / K / N;
+    const double *y;
+    size_t n;
+    civ_panel_series(b->panel, i, &y, &n, NULL);
+    civ_series s = {.id = civ_panel_series_id(b->panel, i), .y = y,
+                    .period = civ_frequency_season_length(civ_panel_frequency(b->panel))};
+    if (s.period < 1)
+        s.period = 1;
+    long long c = civ_backtest_cutoff(n, h, K, r->step, k);
+    if (c < 1) {
+        civ_where w = {.series_id = s.id};
+        return civ_fail_at(CIV_ERR_TOO_SHORT, &w,
+                           "window %zu of %zu has no training values: the series has %zu values, the windows need "
+                           "at least %zu",
+                           k + 1, K, n, h + (K - 1 - k) * r->step + 1);
+    }
+    s.n = (size_t)c;
+    civ_status st;
+    int nonnegative;
+    if ((st = civ_forecast_scan(&s, b->opt->nonnegative, &nonnegative)) != CIV_OK)
+        return st;
+    double *mean = civ_arena_doubles(&ws->arena, h);
+    double *lower = civ_arena_doubles(&ws->arena, L * h + 1);
+    double *upper = civ_arena_doubles(&ws->arena, L * h + 1);
+    if (!mean || !lower || !upper)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a backtest window");
+    civ_model_fit fit;
+    if ((st = civ_forecast_fit_one(b->types[m], b->configs[m], &b->model_options, &s, nonnegative, h, r->levels, L,
+                                   ws, &fit, mean, lower, upper)) != CIV_OK)
+        return st;
+    if (nonnegative && b->opt->integer_bounds) /* as the forecast would round them (driver.c) */
+        civ_forecast_round_bounds(lower, upper, L * h);
+    size_t tasks = r->n_models * N * K;
+    memcpy(r->mean + t * h, mean, h * sizeof *mean);
+    for (size_t l = 0; l < L; l++) {
+        memcpy(r->lower + (l * tasks + t) * h, lower + l * h, h * sizeof *lower);
+        memcpy(r->upper + (l * tasks + t) * h, upper + l * h, h * sizeof *upper);
+    }
+    return CIV_OK;
+}
+
+/* Records the calling thread's last error as task t's failure. */
+static void record_failure(civ_backtest_result *r, size_t t, civ_status status)
+{
+    const civ_error *e = civ_last_error();
+    const char *msg = e->status == status && e->message[0] ? e->message : civ_strerror(status);
+    r->status[t] = status;
+    r->messages[t] = strdup(msg); /* NULL on OOM: the status still tells */
+    size_t tasks = r->n_models * r->n_series * r->windows;
+    for (size_t j = 0; j < r->h; j++) {
+        r->mean[t * r->h + j] = NAN;
+        for (size_t l = 0; l < r->n_levels; l++)
+            r->lower[(l * tasks + t) * r->h + j] = r->upper[(l * tasks + t) * r->h + j] = NAN;
+    }
+}
+
+static civ_workspace *workspaces_alloc(int threads)
+{
+    civ_workspace *ws = calloc((size_t)threads, sizeof *ws);
+    int ok = ws != NULL;
+    for (int t = 0; ok && t < threads; t++)
+        ok = (ws[t].rng = gsl_rng_alloc(gsl_rng_mt19937)) != NULL;
+    if (!ok && ws) {
+        for (int t = 0; t < threads; t++)
+            if (ws[t].rng)
+                gsl_rng_free(ws[t].rng);
+        free(ws);
+        ws = NULL;
+    }
+    return ws;
+}
+
+static void workspaces_free(civ_workspace *ws, int threads)
+{
+    for (int t = 0; t < threads; t++) {
+        civ_arena_free(&ws[t].arena);
+        gsl_rng_free(ws[t].rng);
+    }
+    free(ws);
+}
+
+/* The parallel loop over tasks. */
+static void run_tasks(const bt_run *b, civ_workspace *ws, int threads)
+{
+    civ_backtest_result *r = b->r;
+    const civ_forecast_options *opt = b->opt;
+    size_t T = r->n_models * r->n_series * r->windows;
+    atomic_size_t done = 0;
+    size_t every = T / 100 > 0 ? T / 100 : 1, reported = 0;
+    double last = omp_get_wtime();
+    long long n_tasks = (long long)T;
+#pragma omp parallel num_threads(threads)
+    {
+        civ_workspace *my = &ws[omp_get_thread_num()];
+#pragma omp for schedule(dynamic, 1)
+        for (long long tt = 0; tt < n_tasks; tt++) {
+            size_t t = (size_t)tt, i = (t / r->windows) % r->n_series;
+            civ_arena_reset(&my->arena);
+            gsl_rng_set(my->rng, (unsigned long)civ_forecast_series_seed(opt->seed, b->panel->ids[i]));
+            civ_clear_error();
+            civ_status s = run_task(b, t, my);
+            if (s != CIV_OK)
+                record_failure(r, t, s);
+            size_t now = atomic_fetch_add(&done, 1) + 1;
+            if (opt->progress && omp_get_thread_num() == 0 && now < T) {
+                double tw = omp_get_wtime();
+                if (now - reported >= every || tw - last >= 0.1) {
+                    opt->progress(now, T, opt->progress_user);
+                    reported = now;
+                    last = tw;
+                }
+            }
+        }
+    }
+}
+
+civ_status civ_backtest_run(const civ_panel *panel, const civ_forecast_options *fopt, const civ_model_type *const *types,
+                            const void *const *configs, const char *const *names, size_t M, size_t h, size_t windows,
+                            size_t step, civ_backtest_result **out)
+{
+    double t0 = omp_get_wtime();
+    size_t N = civ_panel_n_series(panel);
+    civ_backtest_result *r = NULL;
+    civ_status st = result_alloc(M, N, windows, h, fopt->levels, fopt->n_levels, &r);
+    if (st)
+        return st;
+    r->step = step;
+    for (size_t m = 0; m < M; m++)
+        snprintf(r->models[m], sizeof r->models[m], "%s", names[m]);
+    bt_run b = {.panel = panel, .opt = fopt, .types = types, .configs = configs, .r = r};
+    b.model_options.criterion = (civ_criterion)fopt->criterion;
+    b.model_options.n_paths = (int)fopt->n_paths;
+
+    size_t T = M * N * windows;
+    int threads = fopt->threads > 0 ? fopt->threads : omp_get_max_threads();
+    if (threads < 1)
+        threads = 1;
+    if ((size_t)threads > T)
+        threads = T > 0 ? (int)T : 1;
+    civ_workspace *ws = workspaces_alloc(threads);
+    if (!ws) {
+        civ_backtest_result_free(r);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %d thread workspaces", threads);
+    }
+    int blas_threads = 0;
+    if (openblas_get_num_threads && openblas_set_num_threads) {
+        blas_threads = openblas_get_num_threads();
+        openblas_set_num_threads(1);
+    }
+    run_tasks(&b, ws, threads);
+    if (openblas_set_num_threads && blas_threads > 0)
+        openblas_set_num_threads(blas_threads);
+    workspaces_free(ws, threads);
+    for (size_t t = 0; t < T; t++)
+        r->n_failed += r->status[t] != CIV_OK;
+    if (fopt->progress)
+        fopt->progress(T, T, fopt->progress_user);
+    r->seconds = omp_get_wtime() - t0;
+    civ_clear_error();
+    *out = r;
+    return CIV_OK;
+}
+
+/* ---- the public entry ------------------------------------------------------------ */
+
+/* One resolved spec: its type, parsed config and display name. */
+typedef struct bt_model {
+    const civ_model_type *type;
+    _Alignas(max_align_t) unsigned char config[CIV_MODEL_CONFIG_MAX];
+    char name[64];
+} bt_model;
+
+static civ_status check_backtest_options(const civ_backtest_options *opt)
+{
+    civ_where w = {.field = "windows"};
+    if (opt->windows < 1 || opt->windows > 100000)
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "windows must be 1..100000, got %zu", opt->windows);
+    if (opt->step < 1 || opt->step > 100000) {
+        w.field = "step";
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "step must be 1..100000, got %zu", opt->step);
+    }
+    if (opt->forecast.n_xreg) {
+        w.field = "xreg";
+        return civ_fail_at(CIV_ERR_UNSUPPORTED, &w, "backtests with covariates (xreg) are not supported");
+    }
+    if (opt->forecast.intervals == CIV_INTERVALS_CONFORMAL) {
+        w.field = "intervals";
+        return civ_fail_at(CIV_ERR_UNSUPPORTED, &w,
+                           "a backtest scores the model's own intervals; conformal intervals inside backtest "
+                           "windows are not supported");
+    }
+    if (opt->n_models && !opt->models) {
+        w.field = "models";
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "%zu models but no spec array", opt->n_models);
+    }
+    return CIV_OK;
+}
+
+/* Resolves the specs into models[] with distinct display names. */
+static civ_status resolve_models(const char *const *specs, size_t M, bt_model *models)
+{
+    for (size_t m = 0; m < M; m++) {
+        civ_status st;
+        if ((st = civ_model_resolve(specs[m] ? specs[m] : "", &models[m].type, models[m].config)) ||
+            (st = civ_model_display_name(specs[m], models[m].name, sizeof models[m].name)))
+            return st;
+        for (size_t q = 0; q < m; q++) {
+            if (!strcmp(models[q].name, models[m].name)) {
+                civ_where w = {.field = "model"};
+                return civ_fail_at(CIV_ERR_SPEC, &w, "models '%s' and '%s' are the same model (%s); give each once",
+                                   specs[q], specs[m], models[m].name);
+            }
+        }
+    }
+    return CIV_OK;
+}
+
+civ_status civ_backtest_panel(const civ_panel *panel, const civ_backtest_options *opt, civ_backtest_result **out)
+{
+    if (!panel || !opt || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_backtest_panel: NULL argument");
+    civ_status st = check_backtest_options(opt);
+    if (st)
+        return st;
+    const char *one = opt->forecast.model ? opt->forecast.model : "auto";
+    const char *const *specs = opt->n_models ? opt->models : &one;
+    size_t M = opt->n_models ? opt->n_models : 1;
+    if (M > 1000)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_backtest_panel: %zu models is over the limit of 1000", M);
+    /* The forecast options are checked by the batch's own rules: a dry run
+     * of civ_forecast_panel on no series would need a panel, so check here. */
+    civ_forecast_options fo = opt->forecast;
+    fo.model = specs[0];
+    bt_model *models = calloc(M, sizeof *models);
+    const civ_model_type **types = calloc(M, sizeof *types);
+    const void **configs = calloc(M, sizeof *configs);
+    const char **names = calloc(M, sizeof *names);
+    if (!models || !types || !configs || !names) {
+        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %zu models", M);
+        goto done;
+    }
+    if ((st = resolve_models(specs, M, models)) || (st = civ_forecast_check_options(&fo)))
+        goto done;
+    for (size_t m = 0; m < M; m++) {
+        types[m] = models[m].type;
+        configs[m] = models[m].config;
+        names[m] = models[m].name;
+    }
+    int season = civ_frequency_season_length(civ_panel_frequency(panel));
+    size_t h = fo.horizon ? fo.horizon : (season > 1 ? 2u * (size_t)season : 10u);
+    st = civ_backtest_run(panel, &fo, types, configs, names, M, h, opt->windows, opt->step, out);
+done:
+    free(models);
+    free(types);
+    free(configs);
+    free(names);
+    return st;
+}
+
+/* ---- the windows' table ------------------------------------------------------------ */
+
+/* The columns unique_id, cutoff, ds, h, y, model, mean, lo-L, hi-L, ... */
+static civ_status table_columns(const civ_backtest_result *r, civ_table *t, size_t *cols)
+{
+    static const char *const fixed[] = {"unique_id", "cutoff", "ds", "h", "y", "model", "mean"};
+    static const civ_column_type ftypes[] = {CIV_COLUMN_TEXT, CIV_COLUMN_TEXT, CIV_COLUMN_TEXT, CIV_COLUMN_NUMBER,
+                                             CIV_COLUMN_NUMBER, CIV_COLUMN_TEXT, CIV_COLUMN_NUMBER};
+    civ_status st;
+    for (size_t c = 0; c < 7; c++)
+        CIV_TRY(civ_table_add_column(t, fixed[c], ftypes[c], &cols[c]));
+    for (size_t l = 0; l < r->n_levels; l++) {
+        char name[48];
+        snprintf(name, sizeof name, "lo-%.15g", r->levels[l]);
+        CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cols[7 + 2 * l]));
+        snprintf(name, sizeof name, "hi-%.15g", r->levels[l]);
+        CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cols[8 + 2 * l]));
+    }
+    return CIV_OK;
+fail:
+    return st;
+}
+
+/* The rows of series i from `row` on. */
+static civ_status table_series(const civ_backtest_result *r, const civ_panel *panel, size_t i, civ_table *t,
+                               const size_t *cols, size_t *row)
+{
+    size_t M = r->n_models, N = r->n_series, K = r->windows, h = r->h, tasks = M * N * K;
+    civ_frequency freq = civ_panel_frequency(panel);
+    int phase = civ_panel_phase(panel);
+    civ_date_style style = civ_panel_date_style(panel);
+    const char *id = civ_panel_series_id(panel, i);
+    const double *y;
+    size_t n;
+    int64_t start;
+    civ_status st;
+    civ_panel_series(panel, i, &y, &n, &start);
+    for (size_t k = 0; k < K; k++) {
+        long long c = civ_backtest_cutoff(n, h, K, r->step, k);
+        char cut[32];
+        CIV_TRY(civ_period_format_style(freq, phase, &style, start + c - 1, cut, sizeof cut));
+        for (size_t m = 0; m < M; m++) {
+            size_t task = (m * N + i) * K + k;
+            for (size_t j = 0; j < h; j++, (*row)++) {
+                char ds[32];
+                long long at = c + (long long)j;
+                double actual = at >= 0 && at < (long long)n ? y[at] : NAN;
+                CIV_TRY(civ_period_format_style(freq, phase, &style, start + at, ds, sizeof ds));
+                CIV_TRY(civ_table_set_text(t, *row, cols[0], id));
+                CIV_TRY(civ_table_set_text(t, *row, cols[1], cut));
+                CIV_TRY(civ_table_set_text(t, *row, cols[2], ds));
+                CIV_TRY(civ_table_set_number(t, *row, cols[3], (double)(j + 1)));
+                CIV_TRY(civ_table_set_number(t, *row, cols[4], actual));
+                CIV_TRY(civ_table_set_text(t, *row, cols[5], r->models[m]));
+                CIV_TRY(civ_table_set_number(t, *row, cols[6], r->mean[task * h + j]));
+                for (size_t l = 0; l < r->n_levels; l++) {
+                    CIV_TRY(civ_table_set_number(t, *row, cols[7 + 2 * l], r->lower[(l * tasks + task) * h + j]));
+                    CIV_TRY(civ_table_set_number(t, *row, cols[8 + 2 * l], r->upper[(l * tasks + task) * h + j]));
+                }
+            }
+        }
+    }
+    return CIV_OK;
+fail:
+    return st;
+}
+
+civ_status civ_backtest_result_table(const civ_backtest_result *r, const civ_panel *panel, civ_table **out)
+{
+    if (!r || !panel || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_backtest_result_table: NULL argument");
+    if (civ_panel_n_series(panel) != r->n_series)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT,
+                        "civ_backtest_result_table: the panel has %zu series but the backtest %zu",
+                        civ_panel_n_series(panel), r->n_series);
+    size_t *cols = malloc((7 + 2 * r->n_levels) * sizeof *cols);
+    civ_table *t = NULL;
+    civ_status st;
+    if (!cols)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the backtest table");
+    CIV_TRY(civ_table_create(&t));
+    CIV_TRY(table_columns(r, t, cols));
+    CIV_TRY(civ_table_add_rows(t, r->n_models * r->n_series * r->windows * r->h, NULL));
+    size_t row = 0;
+    for (size_t i = 0; i < r->n_series; i++)
+        CIV_TRY(table_series(r, panel, i, t, cols, &row));
+    free(cols);
+    *out = t;
+    return CIV_OK;
+fail:
+    free(cols);
+    civ_table_free(t);
+    return st;
+}
+
+civ_status civ_backtest_failures_table(const civ_backtest_result *r, const civ_panel *panel, civ_table **out)
+{
+    if (!r || !panel || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_backtest_failures_table: NULL argument");
+    if (civ_panel_n_series(panel) != r->n_series)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT,
+                        "civ_backtest_failures_table: the panel has %zu series but the backtest %zu",
+                        civ_panel_n_series(panel), r->n_series);
+    static const char *const names[] = {"unique_id", "model", "cutoff", "status", "message"};
+    size_t cols[5], M = r->n_models, N = r->n_series, K = r->windows, row = 0;
+    civ_table *t = NULL;
+    civ_status st;
+    CIV_TRY(civ_table_create(&t));
+    for (size_t c = 0; c < 5; c++)
+        CIV_TRY(civ_table_add_column(t, names[c], CIV_COLUMN_TEXT, &cols[c]));
+    CIV_TRY(civ_table_add_rows(t, r->n_failed, NULL));
+    civ_frequency freq = civ_panel_frequency(panel);
+    int phase = civ_panel_phase(panel);
+    civ_date_style style = civ_panel_date_style(panel);
+    for (size_t i = 0; i < N; i++) {
+        size_t n;
+        int64_t start;
+        civ_panel_series(panel, i, NULL, &n, &start);
+        for (size_t k = 0; k < K; k++) {
+            for (size_t m = 0; m < M; m++) {
+                size_t task = (m * N + i) * K + k;
+                if (r->status[task] == CIV_OK || row >= r->n_failed)
+                    continue;
+                char cut[32];
+                CIV_TRY(civ_period_format_style(freq, phase, &style,
+                                                start + civ_backtest_cutoff(n, r->h, K, r->step, k) - 1, cut,
+                                                sizeof cut));
+                CIV_TRY(civ_table_set_text(t, row, cols[0], civ_panel_series_id(panel, i)));
+                CIV_TRY(civ_table_set_text(t, row, cols[1], r->models[m]));
+                CIV_TRY(civ_table_set_text(t, row, cols[2], cut));
+                CIV_TRY(civ_table_set_text(t, row, cols[3], civ_status_name(r->status[task])));
+                CIV_TRY(civ_table_set_text(t, row, cols[4], r->messages[task] ? r->messages[task] : ""));
+                row++;
+            }
+        }
+    }
+    *out = t;
+    return CIV_OK;
+fail:
+    civ_table_free(t);
+    return st;
+}

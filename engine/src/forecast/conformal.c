@@ -1,0 +1,286 @@
+/*
+ * conformal.c -- layer: forecast.  Conformal prediction intervals from
+ * rolling-origin backtest errors (split conformal prediction with a
+ * normalised score: Papadopoulos et al. 2002, Lei et al. 2018, "Distribution-
+ * free predictive inference for regression", JASA 113; for forecasting,
+ * Stankeviciute et al. 2021 and statsforecast's ConformalIntervals).
+ *
+ * For each series the same model is backtested on K windows (step 1, full
+ * horizon).  The score of window k at step j for level L is the actual's
+ * distance from the point forecast in units of the model's own half-width
+ * on that side:
+ *     s = (y - f) / (hi_L - f)  when y >= f,   s = (f - y) / (f - lo_L)  when y < f
+ * so that y lies in [f - q (f - lo_L), f + q (hi_L - f)] exactly when s <= q.
+ * The conformal quantile q of n scores is the ceil((n + 1) L / 100)-th
+ * smallest.  Scores come from the series' own windows at that step when it
+ * has at least max(20, ceil(2L / (100 - L))) of them (20 for 80%, 38 for
+ * 95%), else from every series of the panel in the same length class (n / h
+ * below 4, 4 to 8, 8 and over) at that step when they number at least
+ * max(50, ceil(L / (100 - L))), else from the whole panel at that step, else
+ * the model's interval is kept (q = 1).  The final forecast's bounds become
+ * f - q (f - lo_L) and f + q (hi_L - f); levels are then nested (a wider
+ * level never gives a narrower interval) and non-negative series clamped at
+ * zero as in the batch.  docs/FORECASTING.md ("Conformal intervals").
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "forecast.h"
+
+#define CONFORMAL_DEFAULT_WINDOWS 10
+#define LENGTH_CLASSES 3
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Minimum scores for a conformal quantile at level L: ceil(L / (100 - L)). */
+static size_t min_scores(double level) { return (size_t)ceil(level / (100.0 - level) - 1e-9); }
+static size_t series_min(double level)
+{
+    size_t k = (size_t)ceil(2.0 * level / (100.0 - level) - 1e-9);
+    return k > 20 ? k : 20;
+}
+static size_t pool_min(double level)
+{
+    size_t k = min_scores(level);
+    return k > 50 ? k : 50;
+}
+
+/* The conformal quantile of n sorted scores at level L (n >= min_scores). */
+static double conformal_quantile(const double *sorted, size_t n, double level)
+{
+    size_t rank = (size_t)ceil((double)(n + 1) * level / 100.0 - 1e-9);
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
+    return sorted[rank - 1];
+}
+
+static int length_class(size_t n, size_t h)
+{
+    double r = (double)n / (double)(h ? h : 1);
+    return r < 4.0 ? 0 : r < 8.0 ? 1 : 2;
+}
+
+/* The score of actual y against forecast f and bounds lo, hi (NaN when it
+ * cannot be formed: a missing value, or a zero half-width on y's side). */
+static double score(double y, double f, double lo, double hi)
+{
+    if (isnan(y) || isnan(f) || isnan(lo) || isnan(hi))
+        return NAN;
+    if (y >= f)
+        return hi - f > 0.0 ? (y - f) / (hi - f) : (y == f ? 0.0 : NAN);
+    return f - lo > 0.0 ? (f - y) / (f - lo) : NAN;
+}
+
+typedef struct scores {
+    size_t N, h, L, K;
+    double *s;      /* (i*h + j)*L + l -> K scores, valid ones first, sorted */
+    size_t *count;  /* valid scores per (i, j, l) */
+} scores;
+
+/* Fills sc from the backtest bt of the panel. */
+static void collect(const civ_panel *panel, const civ_backtest_result *bt, scores *sc)
+{
+    size_t N = sc->N, h = sc->h, L = sc->L, K = sc->K, tasks = N * K;
+    for (size_t i = 0; i < N; i++) {
+        const double *y;
+        size_t n;
+        civ_panel_series(panel, i, &y, &n, NULL);
+        for (size_t j = 0; j < h; j++) {
+            for (size_t l = 0; l < L; l++) {
+                size_t cell = (i * h + j) * L + l, c = 0;
+                double *dst = sc->s + cell * K;
+                for (size_t k = 0; k < K; k++) {
+                    size_t t = i * K + k;
+                    if (bt->status[t] != CIV_OK)
+                        continue;
+                    long long at = civ_backtest_cutoff(n, h, K, 1, k) + (long long)j;
+                    double v = score(y[at], bt->mean[t * h + j], bt->lower[(l * tasks + t) * h + j],
+                                     bt->upper[(l * tasks + t) * h + j]);
+                    if (!isnan(v))
+                        dst[c++] = v;
+                }
+                qsort(dst, c, sizeof *dst, cmp_double);
+                sc->count[cell] = c;
+            }
+        }
+    }
+}
+
+/* The pooled quantile at step j, level l over the series with in_pool[i]
+ * (NaN when fewer than `need` scores); buf holds N*K doubles. */
+static double pooled(const scores *sc, const unsigned char *in_pool, size_t j, size_t l, double level, size_t need,
+                     double *buf)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sc->N; i++) {
+        if (!in_pool[i])
+            continue;
+        size_t cell = (i * sc->h + j) * sc->L + l;
+        memcpy(buf + n, sc->s + cell * sc->K, sc->count[cell] * sizeof *buf);
+        n += sc->count[cell];
+    }
+    if (n < need || n == 0)
+        return NAN;
+    qsort(buf, n, sizeof *buf, cmp_double);
+    return conformal_quantile(buf, n, level);
+}
+
+/* q for every (i, j, l) by the rule at the top of the file. */
+static civ_status quantiles(const civ_panel *panel, const scores *sc, const double *levels, double *q)
+{
+    size_t N = sc->N, h = sc->h, L = sc->L;
+    double *buf = malloc((N * sc->K > 0 ? N * sc->K : 1) * sizeof *buf);
+    unsigned char *mask = malloc(N ? N : 1);
+    int *cls = malloc((N ? N : 1) * sizeof *cls);
+    double *class_q = malloc((LENGTH_CLASSES + 1) * sizeof *class_q);
+    if (!buf || !mask || !cls || !class_q) {
+        free(buf), free(mask), free(cls), free(class_q);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for conformal scores");
+    }
+    for (size_t i = 0; i < N; i++) {
+        size_t n;
+        civ_panel_series(panel, i, NULL, &n, NULL);
+        cls[i] = length_class(n, h);
+    }
+    for (size_t j = 0; j < h; j++) {
+        for (size_t l = 0; l < L; l++) {
+            for (int c = 0; c < LENGTH_CLASSES; c++) {
+                for (size_t i = 0; i < N; i++)
+                    mask[i] = cls[i] == c;
+                class_q[c] = pooled(sc, mask, j, l, levels[l], pool_min(levels[l]), buf);
+            }
+            memset(mask, 1, N);
+            double panel_q = pooled(sc, mask, j, l, levels[l], min_scores(levels[l]), buf);
+            for (size_t i = 0; i < N; i++) {
+                size_t cell = (i * h + j) * L + l;
+                double v;
+                if (sc->count[cell] >= series_min(levels[l]))
+                    v = conformal_quantile(sc->s + cell * sc->K, sc->count[cell], levels[l]);
+                else if (!isnan(class_q[cls[i]]))
+                    v = class_q[cls[i]];
+                else if (!isnan(panel_q))
+                    v = panel_q;
+                else
+                    v = 1.0;
+                q[cell] = v;
+            }
+        }
+    }
+    free(buf), free(mask), free(cls), free(class_q);
+    return CIV_OK;
+}
+
+/* Rescales series i's intervals in r by q, nests the levels, clamps (and
+ * rounds outward with integer_bounds). */
+static void rescale(civ_forecast_result *r, size_t i, const double *q, int nonnegative, int integer_bounds)
+{
+    size_t h = r->h, L = r->n_levels, plane = r->n_series * h;
+    for (size_t j = 0; j < h; j++) {
+        double f = r->mean[i * h + j];
+        for (size_t l = 0; l < L; l++) {
+            double *lo = &r->lower[l * plane + i * h + j], *hi = &r->upper[l * plane + i * h + j];
+            double qq = q[(i * h + j) * L + l];
+            if (isnan(*lo) || isnan(*hi))
+                continue;
+            *lo = f - qq * (f - *lo);
+            *hi = f + qq * (*hi - f);
+        }
+        /* nest: for each pair of levels, the higher one at least as wide */
+        for (size_t a = 0; a < L; a++) {
+            for (size_t b = 0; b < L; b++) {
+                if (r->levels[b] <= r->levels[a])
+                    continue;
+                double *loa = &r->lower[a * plane + i * h + j], *hia = &r->upper[a * plane + i * h + j];
+                double *lob = &r->lower[b * plane + i * h + j], *hib = &r->upper[b * plane + i * h + j];
+                if (*loa < *lob)
+                    *lob = *loa;
+                if (*hia > *hib)
+                    *hib = *hia;
+            }
+        }
+        if (nonnegative) {
+            for (size_t l = 0; l < L; l++) {
+                double *lo = &r->lower[l * plane + i * h + j], *hi = &r->upper[l * plane + i * h + j];
+                if (*lo < 0.0)
+                    *lo = 0.0;
+                if (*hi < 0.0)
+                    *hi = 0.0;
+                if (integer_bounds)
+                    civ_forecast_round_bounds(lo, hi, 1);
+            }
+        }
+    }
+}
+
+typedef struct progress_map {
+    const civ_forecast_options *opt;
+    size_t n_series;
+} progress_map;
+
+/* The backtest's progress (in windows) shown as series, restarting the bar. */
+static void map_progress(size_t done, size_t total, void *user)
+{
+    const progress_map *pm = user;
+    size_t shown = total ? (size_t)((double)done / (double)total * (double)pm->n_series) : pm->n_series;
+    if (shown >= pm->n_series && done < total)
+        shown = pm->n_series ? pm->n_series - 1 : 0;
+    if (done < total)
+        pm->opt->progress(shown, pm->n_series, pm->opt->progress_user);
+}
+
+civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_options *opt, const civ_model_type *type,
+                               const void *config, civ_forecast_result *r)
+{
+    size_t N = r->n_series, h = r->h, L = r->n_levels;
+    size_t K = opt->conformal_windows ? opt->conformal_windows : CONFORMAL_DEFAULT_WINDOWS;
+    if (L == 0 || N == 0)
+        return CIV_OK;
+    civ_forecast_options fo = *opt;
+    progress_map pm = {.opt = opt, .n_series = N};
+    fo.progress = opt->progress ? map_progress : NULL;
+    fo.progress_user = &pm;
+    fo.integer_bounds = 0; /* scores on the model's own bounds; rounded after rescaling */
+    const char *name = "conformal";
+    civ_backtest_result *bt = NULL;
+    civ_status st = civ_backtest_run(panel, &fo, &type, &config, &name, 1, h, K, 1, &bt);
+    if (st)
+        return st;
+    scores sc = {.N = N, .h = h, .L = L, .K = K};
+    size_t cells = N * h * L;
+    sc.s = malloc((cells * K > 0 ? cells * K : 1) * sizeof *sc.s);
+    sc.count = calloc(cells ? cells : 1, sizeof *sc.count);
+    double *q = malloc((cells ? cells : 1) * sizeof *q);
+    if (!sc.s || !sc.count || !q) {
+        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for conformal scores of %zu series", N);
+        goto done;
+    }
+    collect(panel, bt, &sc);
+    if ((st = quantiles(panel, &sc, r->levels, q)))
+        goto done;
+    for (size_t i = 0; i < N; i++) {
+        if (r->series[i].status != CIV_OK)
+            continue;
+        const double *y;
+        size_t n;
+        civ_panel_series(panel, i, &y, &n, NULL);
+        civ_series s = {.id = civ_panel_series_id(panel, i), .y = y, .n = n};
+        int nonnegative = 0;
+        if (civ_forecast_scan(&s, opt->nonnegative, &nonnegative) == CIV_OK)
+            rescale(r, i, q, nonnegative, opt->integer_bounds);
+    }
+    civ_clear_error();
+done:
+    free(sc.s);
+    free(sc.count);
+    free(q);
+    civ_backtest_result_free(bt);
+    return st;
+}

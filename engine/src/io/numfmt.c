@@ -1,0 +1,216 @@
+/*
+ * numfmt.c -- layer: io.  Exact number-to-text conversions without printf,
+ * for the writers' hot loops (a million-row allocation writes ~20 million
+ * numbers; glibc's printf converts each through multi-precision arithmetic).
+ *
+ * Every function here produces exactly the bytes that the printf call it
+ * replaces would (stated per function), or returns -1 so that the caller
+ * falls back to printf: the writers' output does not change.
+ *
+ * Method.  A finite double x > 0 is m * 2^-s with m a 53-bit integer.  For
+ * the magnitudes handled (below 1e15, and not so small that the scaled
+ * product leaves 128 bits) x * 10^k is m * 10^k / 2^s with m * 10^k below
+ * 2^117: one 128-bit product and a shift give the decimal digits truncated,
+ * the shifted-out bits the exact remainder, hence correct rounding with ties
+ * to even (what glibc does in the default rounding mode) and an exact test
+ * of whether a decimal reads back to x (strtod: nearest, ties to even).
+ */
+#include "csv.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef unsigned __int128 u128;
+
+static const uint64_t pow10_u64[20] = {1ull,
+                                       10ull,
+                                       100ull,
+                                       1000ull,
+                                       10000ull,
+                                       100000ull,
+                                       1000000ull,
+                                       10000000ull,
+                                       100000000ull,
+                                       1000000000ull,
+                                       10000000000ull,
+                                       100000000000ull,
+                                       1000000000000ull,
+                                       10000000000000ull,
+                                       100000000000000ull,
+                                       1000000000000000ull,
+                                       10000000000000000ull,
+                                       100000000000000000ull,
+                                       1000000000000000000ull,
+                                       10000000000000000000ull};
+
+/* Writes the decimal digits of v (no sign) and returns their count. */
+static int put_u64(uint64_t v, char *buf)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (int i = 0; i < n; i++)
+        buf[i] = tmp[n - 1 - i];
+    return n;
+}
+
+int civ_numfmt_int(double value, char *buf)
+{
+    if (!(fabs(value) < 1e17) || value != trunc(value))
+        return -1;
+    int n = 0;
+    if (signbit(value))
+        buf[n++] = '-'; /* printf("%.0f", -0.0) is "-0" */
+    n += put_u64((uint64_t)fabs(value), buf + n);
+    buf[n] = '\0';
+    return n;
+}
+
+/* x = m * 2^-s, x > 0 finite; returns 0 when s is outside 1..125 (the
+ * magnitudes this file does not handle). */
+static int split(double x, uint64_t *m, int *s)
+{
+    int e;
+    double f = frexp(x, &e); /* x = f * 2^e, f in [0.5, 1) */
+    *m = (uint64_t)ldexp(f, 53);
+    *s = 53 - e;
+    return *s >= 1 && *s <= 125;
+}
+
+/* D = round-half-even(m * 10^k / 2^s) and r = m * 10^k - D * 2^s (signed,
+ * exact: |r| <= 2^(s-1)).  k <= 19, s in 1..125, m < 2^53. */
+static uint64_t scale_round(uint64_t m, int k, int s, __int128 *r)
+{
+    u128 num = (u128)m * pow10_u64[k];
+    u128 q = num >> s, rem = num - (q << s), half = (u128)1 << (s - 1);
+    if (rem > half || (rem == half && (q & 1)))
+        q++;
+    *r = (__int128)(num - (q << s));
+    return (uint64_t)q;
+}
+
+/* 1 when D * 10^-k reads back (strtod, ties to even) to x = m * 2^-s, r being
+ * m * 10^k - D * 2^s. */
+static int reads_back(uint64_t m, int k, __int128 r)
+{
+    u128 a = (u128)(r < 0 ? -r : r), lim = pow10_u64[k];
+    /* half the gap to the neighbour on r's side; the gap below a power of
+     * two (m = 2^52) is half as wide */
+    int below = r > 0, bottom = m == ((uint64_t)1 << 52);
+    u128 twice = (below && bottom) ? 4 * a : 2 * a;
+    return twice < lim || (twice == lim && !(m & 1));
+}
+
+/* Decimal exponent X of x in [1e-3, 1e15): 10^X <= x < 10^(X+1).  The
+ * doubles 1e-1, 1e-2, 1e-3 lie above the powers they stand for, and no
+ * double lies between a power and its nearest double, so comparing with
+ * them is exact. */
+static int dec_exponent(double x)
+{
+    static const double p[18] = {1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2,  1e3,  1e4,  1e5,
+                                 1e6,  1e7,  1e8,  1e9, 1e10, 1e11, 1e12, 1e13, 1e14};
+    int X = -3;
+    while (X < 14 && x >= p[X + 4])
+        X++;
+    return X;
+}
+
+/* Formats the P significant digits D with decimal exponent X as %g does
+ * (trailing zeros dropped), in plain notation: -4 <= X < P. */
+static int put_g(int negative, uint64_t D, int P, int X, char *buf)
+{
+    char dig[24];
+    put_u64(D, dig); /* exactly P digits: 10^(P-1) <= D < 10^P */
+    int nd = P;
+    while (nd > 1 && dig[nd - 1] == '0')
+        nd--;
+    int n = 0;
+    if (negative)
+        buf[n++] = '-';
+    if (X >= 0) {
+        int ip = X + 1; /* integer digits */
+        for (int i = 0; i < ip; i++)
+            buf[n++] = i < nd ? dig[i] : '0';
+        if (nd > ip) {
+            buf[n++] = '.';
+            for (int i = ip; i < nd; i++)
+                buf[n++] = dig[i];
+        }
+    } else {
+        buf[n++] = '0';
+        buf[n++] = '.';
+        for (int i = 0; i < -X - 1; i++)
+            buf[n++] = '0';
+        for (int i = 0; i < nd; i++)
+            buf[n++] = dig[i];
+    }
+    buf[n] = '\0';
+    return n;
+}
+
+int civ_numfmt_shortest(double value, char *buf)
+{
+    double x = fabs(value);
+    if (!(x >= 1e-3 && x < 1e15))
+        return -1;
+    uint64_t m;
+    int s;
+    if (!split(x, &m, &s))
+        return -1;
+    int X = dec_exponent(x);
+    for (int P = 15; P <= 17; P++) {
+        int k = P - 1 - X; /* in 0..19 */
+        __int128 r;
+        uint64_t D = scale_round(m, k, s, &r);
+        int Xr = X;
+        uint64_t Dg = D;
+        if (D == pow10_u64[P]) { /* rounded up to the next power of ten */
+            Xr = X + 1;
+            Dg = D / 10;
+        }
+        if (P == 17 || reads_back(m, k, r)) {
+            if (Xr >= P) /* %g would switch to exponent notation */
+                return -1;
+            return put_g(signbit(value), Dg, P, Xr, buf);
+        }
+    }
+    return -1; /* not reached: 17 digits always read back */
+}
+
+int civ_numfmt_fixed(double value, int decimals, char *buf)
+{
+    double x = fabs(value);
+    if (decimals < 0 || decimals > 4 || !(x < 1e15))
+        return -1;
+    uint64_t D = 0;
+    if (x > 0) {
+        uint64_t m;
+        int s;
+        if (split(x, &m, &s)) {
+            __int128 r;
+            D = scale_round(m, decimals, s, &r);
+        } else if (s < 1) {
+            return -1; /* cannot happen below 1e15 */
+        } /* s > 125: x * 10^4 < 2^-60, rounds to 0 */
+    }
+    int n = 0;
+    if (signbit(value))
+        buf[n++] = '-'; /* printf keeps the sign of a value rounded to 0 */
+    uint64_t unit = pow10_u64[decimals];
+    n += put_u64(D / unit, buf + n);
+    if (decimals > 0) {
+        buf[n++] = '.';
+        uint64_t f = D % unit;
+        for (int i = decimals - 1; i >= 0; i--) {
+            buf[n + i] = (char)('0' + f % 10);
+            f /= 10;
+        }
+        n += decimals;
+    }
+    buf[n] = '\0';
+    return n;
+}

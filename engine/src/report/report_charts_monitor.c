@@ -1,0 +1,220 @@
+/*
+ * report_charts_monitor.c -- layer report: the risk matrix as a grid
+ * (probability x impact heatmap, risk_matrix.csv) and the backtest accuracy
+ * by model (backtest_accuracy.csv).  Both tables come from other stages; the
+ * page says "not run" when they are absent (report_sections.c).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_page.h"
+#include "report_text.h"
+
+/* The default matrix's names for readers (docs/MONITORING.md); a custom
+ * matrix's names are shown as written. */
+static const char *risk_word(int zh, const char *w)
+{
+    static const char *const names[][2] = {
+        {"negligible", "轻微"}, {"minor", "较小"}, {"moderate", "中等"}, {"fairly severe", "较严重"}, {"severe", "严重"},
+        {"low", "低"},         {"medium", "中"},   {"medium-high", "较高"}, {"high", "高"}};
+    for (size_t k = 0; zh && k < sizeof names / sizeof *names; k++)
+        if (!strcmp(w, names[k][0]))
+            return names[k][1];
+    return w;
+}
+
+typedef struct mcol {
+    size_t row, col, level, impact, risks, score, pfrom, pto;
+    int has_p, has_score;
+} mcol;
+
+static int text_col(const civ_table *t, const char *name, size_t *c)
+{
+    return civ_table_find_column(t, name, c) == CIV_OK && civ_table_column_type(t, *c) == CIV_COLUMN_TEXT;
+}
+
+static int num_col(const civ_table *t, const char *name, size_t *c)
+{
+    return civ_table_find_column(t, name, c) == CIV_OK && civ_table_column_type(t, *c) == CIV_COLUMN_NUMBER;
+}
+
+/* Risks named in a cell ("a;b"): their count. */
+static size_t count_risks(const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    size_t n = 1;
+    for (; *s; s++)
+        n += *s == ';';
+    return n;
+}
+
+/* The levels in order of their lowest score: up to 8, coloured green to red. */
+static void level_scale(const rep_ctx *ctx, civ_rbuf *b, const civ_table *t, const mcol *m)
+{
+    const char *lv[8];
+    double lo[8];
+    size_t n = 0;
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        const char *l = civ_table_text(t, r, m->level);
+        double sc = m->has_score ? civ_table_number(t, r, m->score) : (double)r;
+        size_t k = 0;
+        while (k < n && strcmp(lv[k], l ? l : ""))
+            k++;
+        if (k == n && n < 8)
+            lv[n] = l ? l : "", lo[n++] = sc;
+        else if (k < n && sc < lo[k])
+            lo[k] = sc;
+    }
+    for (size_t i = 1; i < n; i++) /* insertion sort by lowest score */
+        for (size_t j = i; j > 0 && lo[j] < lo[j - 1]; j--) {
+            double x = lo[j];
+            lo[j] = lo[j - 1], lo[j - 1] = x;
+            const char *y = lv[j];
+            lv[j] = lv[j - 1], lv[j - 1] = y;
+        }
+    static const char *const ramp[8] = {"#a6d96a", "#fee08b", "#fdae61", "#f46d43", "#d73027", "#a50026", "#7f0020",
+                                        "#5a0018"};
+    civ_rbuf_put(b, "\"scale\":{\"domain\":[");
+    for (size_t k = 0; k < n; k++) {
+        civ_rbuf_put(b, k ? "," : "");
+        civ_rbuf_json_str(b, risk_word(ctx->zh, lv[k]));
+    }
+    civ_rbuf_put(b, "],\"range\":[");
+    for (size_t k = 0; k < n; k++) /* spread over the five main colours when fewer */
+        civ_rbuf_printf(b, "%s\"%s\"", k ? "," : "", ramp[n <= 5 ? (n > 1 ? k * 4 / (n - 1) : 0) : k]);
+    civ_rbuf_put(b, "]}");
+}
+
+static void grid_rows(const rep_ctx *ctx, civ_rbuf *b, const civ_table *t, const mcol *m)
+{
+    char band[64];
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        double row = civ_table_number(t, r, m->row), col = civ_table_number(t, r, m->col);
+        if (m->has_p)
+            snprintf(band, sizeof band, "%.2g–%.2g", civ_table_number(t, r, m->pfrom), civ_table_number(t, r, m->pto));
+        else
+            snprintf(band, sizeof band, "%.0f", row);
+        const char *risks = civ_table_text(t, r, m->risks), *impact = civ_table_text(t, r, m->impact);
+        const char *level = civ_table_text(t, r, m->level);
+        civ_rbuf_printf(b, "%s{\"row\":%.0f,\"column\":%.0f,\"likelihood\":", r ? "," : "", row, col);
+        civ_rbuf_json_str(b, band);
+        civ_rbuf_put(b, ",\"impact\":");
+        civ_rbuf_json_str(b, risk_word(ctx->zh, impact ? impact : ""));
+        civ_rbuf_put(b, ",\"level\":");
+        civ_rbuf_json_str(b, risk_word(ctx->zh, level ? level : ""));
+        civ_rbuf_put(b, ",\"score\":");
+        civ_rbuf_json_num(b, m->has_score ? civ_table_number(t, r, m->score) : row * col);
+        size_t n = count_risks(risks);
+        civ_rbuf_printf(b, ",\"count\":%zu,\"risks\":", n);
+        civ_rbuf_json_str(b, risks ? risks : "");
+        civ_rbuf_put(b, "}");
+    }
+}
+
+void rep_chart_risk_matrix(rep_ctx *ctx)
+{
+    const civ_table *t = ctx->d->t_risk;
+    mcol m = {0};
+    if (!t || !num_col(t, "row", &m.row) || !num_col(t, "column", &m.col) || !text_col(t, "level", &m.level) ||
+        !text_col(t, "impact", &m.impact) || !text_col(t, "risks", &m.risks)) {
+        rep_para(ctx, TR(ctx, "风险矩阵表缺少 row、column、impact、level 或 risks 列，不画网格。",
+                         "The risk matrix table lacks a row, column, impact, level or risks column: no grid."));
+        return;
+    }
+    m.has_p = num_col(t, "probability_from", &m.pfrom) && num_col(t, "probability_to", &m.pto);
+    m.has_score = num_col(t, "score", &m.score);
+    const char *py = TR(ctx, "可能性（概率）", "Likelihood (probability)"), *px = TR(ctx, "影响", "Impact");
+    civ_rbuf b = {0};
+    rep_spec_begin(ctx, &b, TR(ctx, "风险矩阵：可能性 × 影响（格中数字为风险个数）",
+                               "Risk matrix: likelihood × impact (the number in a cell counts its risks)"));
+    civ_rbuf_put(&b, ",\"width\":420,\"height\":300,\"data\":{\"values\":[");
+    grid_rows(ctx, &b, t, &m);
+    civ_rbuf_put(&b, "]},\"encoding\":{\"x\":{\"field\":\"impact\",\"type\":\"ordinal\",\"sort\":{\"field\":\"column\"},"
+                     "\"axis\":{\"labelAngle\":0},\"title\":");
+    civ_rbuf_json_str(&b, px);
+    civ_rbuf_put(&b, "},\"y\":{\"field\":\"likelihood\",\"type\":\"ordinal\",\"sort\":{\"field\":\"row\",\"order\":"
+                     "\"descending\"},\"title\":");
+    civ_rbuf_json_str(&b, py);
+    civ_rbuf_put(&b, "},\"tooltip\":[");
+    rep_nfield(&b, "likelihood", py);
+    civ_rbuf_put(&b, ",");
+    rep_nfield(&b, "impact", px);
+    civ_rbuf_put(&b, ",");
+    rep_qfield(&b, "score", TR(ctx, "分值", "Score"), NULL);
+    civ_rbuf_put(&b, ",");
+    rep_nfield(&b, "level", TR(ctx, "等级", "Level"));
+    civ_rbuf_put(&b, ",");
+    rep_qfield(&b, "count", TR(ctx, "风险个数", "Risks (count)"), NULL);
+    civ_rbuf_put(&b, ",");
+    rep_nfield(&b, "risks", TR(ctx, "风险", "Risks"));
+    civ_rbuf_put(&b, "]},\"layer\":[{\"mark\":{\"type\":\"rect\",\"stroke\":\"#fff\",\"strokeWidth\":2},"
+                     "\"encoding\":{\"color\":{\"field\":\"level\",\"type\":\"ordinal\",\"title\":");
+    civ_rbuf_json_str(&b, TR(ctx, "等级", "Level"));
+    civ_rbuf_put(&b, ",");
+    level_scale(ctx, &b, t, &m);
+    civ_rbuf_put(&b, "}}},{\"transform\":[{\"filter\":\"datum.count > 0\"}],\"mark\":{\"type\":\"text\",\"fontSize\":18,"
+                     "\"fontWeight\":\"bold\",\"color\":\"#1d1d1f\"},\"encoding\":{\"text\":{\"field\":\"count\","
+                     "\"type\":\"quantitative\"}}}]");
+    rep_chart_emit(ctx, "monitoring_risk_matrix", &b);
+}
+
+/* ---- backtest accuracy ---------------------------------------------------- */
+
+/* backtest_accuracy.csv: model (and any other text columns, joined into the
+ * row's label) and one numeric column per metric: a bar panel per metric. */
+void rep_chart_backtest(rep_ctx *ctx)
+{
+    const civ_table *t = ctx->d->t_backtest;
+    size_t nc = t ? civ_table_n_columns(t) : 0, n_metrics = 0;
+    for (size_t c = 0; c < nc; c++)
+        n_metrics += civ_table_column_type(t, c) == CIV_COLUMN_NUMBER;
+    size_t cm;
+    if (!t || !text_col(t, "model", &cm) || !n_metrics) {
+        rep_para(ctx, TR(ctx, "回测表（backtest_accuracy.csv）需要 model 列和至少一个数值指标列，不画图。",
+                         "The backtest table (backtest_accuracy.csv) needs a model column and at least one numeric metric "
+                         "column: no chart."));
+        return;
+    }
+    civ_rbuf b = {0};
+    rep_spec_begin(ctx, &b, TR(ctx, "各模型的回测误差（越小越好）", "Backtest errors by model (smaller is better)"));
+    civ_rbuf_put(&b, ",\"data\":{\"values\":[");
+    int first = 1;
+    char label[512];
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        const char *mv = civ_table_text(t, r, cm);
+        rep_short_model(label, sizeof label, mv ? mv : ""); /* the model, then the other text columns */
+        for (size_t c = 0; c < nc; c++) {
+            const char *v = c != cm && civ_table_column_type(t, c) == CIV_COLUMN_TEXT ? civ_table_text(t, r, c) : NULL;
+            size_t L = strlen(label);
+            if (v && *v)
+                snprintf(label + L, sizeof label - L, " · %s", v);
+        }
+        for (size_t c = 0; c < nc; c++) {
+            if (civ_table_column_type(t, c) != CIV_COLUMN_NUMBER || !isfinite(civ_table_number(t, r, c)))
+                continue;
+            civ_rbuf_put(&b, first ? "{\"model\":" : ",{\"model\":");
+            first = 0;
+            civ_rbuf_json_str(&b, label);
+            civ_rbuf_put(&b, ",\"metric\":");
+            civ_rbuf_json_str(&b, civ_table_column_name(t, c));
+            civ_rbuf_put(&b, ",\"value\":");
+            civ_rbuf_json_num(&b, civ_table_number(t, r, c));
+            civ_rbuf_put(&b, "}");
+        }
+    }
+    civ_rbuf_put(&b, "]},\"columns\":3,\"facet\":{\"field\":\"metric\",\"type\":\"nominal\",\"title\":null,\"sort\":null},"
+                     "\"resolve\":{\"scale\":{\"x\":\"independent\"}},\"spec\":{\"width\":180,\"mark\":\"bar\","
+                     "\"encoding\":{\"y\":{\"field\":\"model\",\"type\":\"nominal\",\"sort\":null,\"title\":null},\"x\":");
+    rep_qfield(&b, "value", TR(ctx, "误差", "Error"), NULL);
+    civ_rbuf_put(&b, ",\"tooltip\":[");
+    rep_nfield(&b, "model", TR(ctx, "模型", "Model"));
+    civ_rbuf_put(&b, ",");
+    rep_nfield(&b, "metric", TR(ctx, "指标", "Metric"));
+    civ_rbuf_put(&b, ",");
+    rep_qfield(&b, "value", TR(ctx, "数值", "Value"), ",.4~f");
+    civ_rbuf_put(&b, "]}}");
+    rep_chart_emit(ctx, "backtest_accuracy", &b);
+}

@@ -1,0 +1,114 @@
+"""civicast.backtest: rolling-origin evaluation of one or more model specs
+(civ_backtest_panel), the windows' forecasts in statsforecast's
+cross_validation layout and the accuracy table (civ_backtest_accuracy_table).
+docs/FORECASTING.md ("Backtesting") and docs/PYTHON.md document it."""
+import ctypes
+import warnings
+
+import numpy as np
+
+from . import _lib
+from ._lib import check, encode, lib
+from .frame import _DEFAULT_SEED, ForecastWarning, PanelData, _Owned, table_to_frame
+
+_FN = "civicast.backtest"
+
+
+def _options(models, h, windows, step, level, threads, seed, ic, n_paths, nonnegative, keep):
+    opt = _lib.civ_backtest_options()
+    check(lib.civ_backtest_options_init(ctypes.byref(opt)))
+    fo = opt.forecast
+    if h is not None:
+        fo.horizon = _lib.whole(_FN, "h", h, 1)
+    levels = [] if level is None else [float(x) for x in np.atleast_1d(level)]
+    lv = (ctypes.c_double * max(1, len(levels)))(*levels)
+    fo.levels = ctypes.cast(lv, _lib.c_double_p)
+    fo.n_levels = len(levels)
+    if threads is not None:
+        fo.threads = _lib.whole(_FN, "threads", threads, 0)
+    fo.seed = _DEFAULT_SEED if seed is None else _lib.whole(_FN, "seed", seed, 0)
+    if ic not in _lib.CRITERIA:
+        raise ValueError(f"{_FN}: ic must be one of {sorted(_lib.CRITERIA)}, got {ic!r}")
+    fo.criterion = _lib.CRITERIA[ic]
+    if n_paths is not None:
+        fo.n_paths = _lib.whole(_FN, "n_paths", n_paths, 0)
+    fo.nonnegative = {"auto": -1, "off": 0, "on": 1, None: -1, False: 0, True: 1}[nonnegative]
+    specs = (ctypes.c_char_p * len(models))(*[encode(m) for m in models])
+    opt.models = ctypes.cast(specs, ctypes.POINTER(ctypes.c_char_p))
+    opt.n_models = len(models)
+    opt.windows = _lib.whole(_FN, "windows", windows, 1)
+    opt.step = _lib.whole(_FN, "step", step, 1)
+    keep.extend([lv, specs])  # alive for the call
+    return opt
+
+
+def _windows_frame(pdata, res, models, K, step):
+    """The cross_validation table with cutoff and ds in the input's date type."""
+    t = _Owned(lib.civ_table_free)
+    check(lib.civ_backtest_result_table(res, pdata.ptr, ctypes.byref(t.ptr)))
+    with t:
+        out = table_to_frame(t.ptr)
+    if not len(out):
+        return out
+    H = len(out) // (len(pdata.ids) * K * len(models))
+    M = len(models)
+    k = np.repeat(np.arange(K), M * H)           # window of each row within a series
+    j = np.tile(np.arange(H), K * M)             # step - 1
+    cut = (pdata.n[:, None] - H - (K - 1 - k[None, :]) * step)  # training length c, per series x row
+    first = pdata.first[:, None]
+    out["cutoff"] = pdata.spec.to_ds((first + cut - 1).ravel())
+    out["ds"] = pdata.spec.to_ds((first + cut + j[None, :]).ravel())
+    out["unique_id"] = pdata.ids_out(K * M * H)
+    out["h"] = out["h"].astype(np.int64)
+    return out
+
+
+def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), threads=None, seed=None, ic="aicc",
+             n_paths=None, nonnegative="auto", freq=None, accuracy=False, _spec=None):
+    """Rolling-origin backtest of one model spec or a list of them on the
+    long-format DataFrame `df` (unique_id, ds, y).
+
+    For each series with n values, window k = 0..windows-1 trains on the first
+    n - h - (windows-1-k)*step values and forecasts h steps, which are
+    compared with the values that follow.  Returns the windows' forecasts in
+    statsforecast's cross_validation layout, long: ``unique_id, cutoff, ds,
+    h, y, model, mean, lo-80, hi-80, ...`` (model is the statsforecast name:
+    AutoETS, AutoARIMA, Theta, ...).  With accuracy=True returns (windows,
+    accuracy per model); with accuracy="series" (windows, accuracy per series
+    and model).  Accuracy columns: model, windows, failed, n, MAE, RMSE, MAPE,
+    sMAPE, MASE, RMSSE, bias, coverage-L, score-L, MSIS-L (formulas in
+    docs/FORECASTING.md).  Other arguments as civicast.forecast.  Results are
+    identical for any thread count."""
+    models = [model] if isinstance(model, (str, bytes)) else list(model)
+    if not models:
+        raise ValueError(f"{_FN}: model is an empty list")
+    if accuracy not in (False, True, "series"):
+        raise ValueError(f"{_FN}: accuracy must be False, True or 'series', got {accuracy!r}")
+    keep = []
+    opt = _options(models, h, windows, step, level, threads, seed, ic, n_paths, nonnegative, keep)
+    pdata = PanelData(df, freq=freq, spec=_spec)  # _spec: civicast.dask's partitions share one layout
+    res = _Owned(lib.civ_backtest_result_free)
+    try:
+        check(lib.civ_backtest_panel(pdata.ptr, ctypes.byref(opt), ctypes.byref(res.ptr)))
+        out = _windows_frame(pdata, res.ptr, models, opt.windows, opt.step)
+        failed = lib.civ_backtest_result_n_failed(res.ptr)
+        if failed:
+            t = _Owned(lib.civ_table_free)
+            check(lib.civ_backtest_failures_table(res.ptr, pdata.ptr, ctypes.byref(t.ptr)))
+            with t:
+                f = table_to_frame(t.ptr)
+            warnings.warn(f"civicast: {failed} backtest windows failed (NaN rows); first: series "
+                          f"'{f.unique_id[0]}', {f.model[0]}, cutoff {f.cutoff[0]}: {f.message[0]}",
+                          ForecastWarning, stacklevel=2)
+        if not accuracy:
+            return out
+        t = _Owned(lib.civ_table_free)
+        check(lib.civ_backtest_accuracy_table(res.ptr, pdata.ptr, int(accuracy == "series"), ctypes.byref(t.ptr)))
+        with t:
+            acc = table_to_frame(t.ptr)
+        if accuracy == "series" and len(acc):
+            acc["unique_id"] = pdata.ids_out(len(models))
+        return out, acc
+    finally:
+        res.close()
+        pdata.handle.close()

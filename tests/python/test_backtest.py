@@ -1,0 +1,116 @@
+"""test_backtest.py -- civicast.backtest and the multi-model / conformal
+options of civicast.forecast: the windows equal `civicast backtest`'s file
+(the same C call), hand-worked naive windows with typed dates, the accuracy
+tables, forecast(model=[...]) long and wide equal to the CLI's, conformal
+intervals, and civicast.dask.backtest equal to the single-machine run.
+"""
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import civicast
+
+CLI = os.environ.get("CIV_CLI")
+SOURCE = Path(os.environ.get("CIV_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+pytestmark = pytest.mark.filterwarnings("ignore::civicast.ForecastWarning")
+
+
+@pytest.fixture()
+def small():
+    return pd.DataFrame({"unique_id": ["a"] * 6 + ["b"] * 4,
+                         "ds": [str(y) for y in range(2020, 2026)] + [str(y) for y in range(2020, 2024)],
+                         "y": [1, 3, 2, 5, 4, 6, 10, 10, 12, 11.0]})
+
+
+@pytest.fixture(scope="module")
+def meals():
+    df = pd.read_csv(SOURCE / "datasets" / "demo_city" / "meals.csv", dtype={"unique_id": str, "ds": str})
+    ids = sorted(df["unique_id"].unique())[:8]
+    return df[df["unique_id"].isin(ids)][["unique_id", "ds", "y"]].reset_index(drop=True)
+
+
+def test_windows_by_hand(small):
+    with pytest.warns(civicast.ForecastWarning, match="2 backtest windows failed.*series 'b'"):
+        cv, acc = civicast.backtest(small, model=["naive", "mean"], h=2, windows=2, level=80, accuracy=True)
+    assert list(cv.columns) == ["unique_id", "cutoff", "ds", "h", "y", "model", "mean", "lo-80", "hi-80"]
+    a = cv[cv.unique_id == "a"]
+    assert list(a.cutoff) == ["2022"] * 4 + ["2023"] * 4
+    assert list(a.ds) == ["2023", "2024"] * 2 + ["2024", "2025"] * 2
+    assert list(a["mean"]) == [2, 2, 2, 2, 5, 5, 2.75, 2.75]
+    assert list(a.model) == ["Naive", "Naive", "HistoricAverage", "HistoricAverage"] * 2
+    assert cv["h"].dtype == np.int64
+    naive = acc.set_index("model").loc["Naive"]
+    assert naive["MAE"] == pytest.approx(10 / 6, abs=1e-14)
+    assert naive["MASE"] == pytest.approx(13 / 12, abs=1e-14)
+    assert naive["failed"] == 1
+    _, per = civicast.backtest(small, model="naive", h=2, windows=2, accuracy="series")
+    assert list(per.unique_id) == ["a", "b"]
+    assert per.loc[0, "MAE"] == pytest.approx(7 / 4)
+
+
+def test_datetime_dates(meals):
+    df = meals.assign(ds=pd.to_datetime(meals.ds))
+    cv = civicast.backtest(df, model="snaive", h=3, windows=2)
+    assert pd.api.types.is_datetime64_any_dtype(cv.ds) and pd.api.types.is_datetime64_any_dtype(cv.cutoff)
+    first = cv.iloc[0]
+    assert first.ds == pd.Timestamp("2024-09-01") and first.cutoff == pd.Timestamp("2024-08-01")
+
+
+@pytest.mark.skipif(not CLI, reason="CIV_CLI not set")
+def test_same_as_cli(meals, tmp_path):
+    src = tmp_path / "m.csv"
+    meals.to_csv(src, index=False)
+    out, acc = tmp_path / "cv.csv", tmp_path / "acc.csv"
+    subprocess.run([CLI, "backtest", str(src), "--model", "ets,theta", "--h", "4", "--windows", "3", "--step", "2",
+                    "--out", str(out), "--accuracy", str(acc), "--quiet"])  # exit 6: a pilot series is short
+    cv, pacc = civicast.backtest(meals, model=["ets", "theta"], h=4, windows=3, step=2, accuracy=True)
+    want = pd.read_csv(out, dtype={"unique_id": str, "cutoff": str, "ds": str}, float_precision="round_trip")
+    pd.testing.assert_frame_equal(cv.reset_index(drop=True), want, check_dtype=False)
+    pd.testing.assert_frame_equal(pacc, pd.read_csv(acc, float_precision="round_trip"), check_dtype=False)
+    f = tmp_path / "f.csv"
+    subprocess.run([CLI, "forecast", str(src), "--model", "ets,theta", "--h", "4", "--wide", "--out", str(f),
+                    "--quiet"], check=True)
+    wide = civicast.forecast(meals, model=["ets", "theta"], h=4, wide=True)
+    pd.testing.assert_frame_equal(wide, pd.read_csv(f, dtype={"unique_id": str, "ds": str},
+                                                    float_precision="round_trip"), check_dtype=False)
+
+
+def test_multi_long(meals):
+    fc = civicast.forecast(meals, model=["naive", "theta"], h=3)
+    assert list(fc.columns[:6]) == ["unique_id", "ds", "h", "model", "fitted_model", "mean"]
+    one = civicast.forecast(meals, model="theta", h=3)
+    th = fc[fc.model == "Theta"].reset_index(drop=True)
+    np.testing.assert_array_equal(th["mean"], one["mean"])
+    np.testing.assert_array_equal(th["hi-95"], one["hi-95"])
+    assert list(th.ds) == list(one.ds)
+    with pytest.raises(civicast.Error):
+        civicast.forecast(meals, model=["naive", "NAIVE"], h=3)
+    with pytest.raises(ValueError):
+        civicast.forecast(meals, model=["naive", "theta"], report=True)
+
+
+def test_conformal(meals):
+    m = civicast.forecast(meals, model="naive", h=3, intervals="model")
+    c = civicast.forecast(meals, model="naive", h=3, intervals="conformal", conformal_windows=5)
+    np.testing.assert_array_equal(m["mean"], c["mean"])
+    assert not np.array_equal(m["hi-95"], c["hi-95"])
+    assert (c["hi-95"] >= c["hi-80"]).all() and (c["lo-95"] <= c["lo-80"]).all()
+    with pytest.raises(ValueError):
+        civicast.forecast(meals, intervals="wide")
+    with pytest.raises(ValueError):
+        civicast.backtest(meals, model="naive", windows=0)
+
+
+def test_dask_equal(meals):
+    dd = pytest.importorskip("dask.dataframe")
+    import civicast.dask as cdask
+    whole = civicast.backtest(meals, model=["naive", "ETS(M,M,N)"], h=3, windows=2, n_paths=100)
+    parts = cdask.backtest(dd.from_pandas(meals, npartitions=3), model=["naive", "ETS(M,M,N)"], h=3, windows=2,
+                           n_paths=100).compute(scheduler="sync")
+    key = ["unique_id", "cutoff", "model", "h"]
+    pd.testing.assert_frame_equal(whole.sort_values(key, kind="stable").reset_index(drop=True),
+                                  parts.sort_values(key, kind="stable").reset_index(drop=True), check_dtype=False)

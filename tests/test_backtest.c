@@ -1,0 +1,462 @@
+/*
+ * test_backtest.c -- rolling-origin backtests (engine/src/forecast/
+ * backtest.c), their accuracy table (accuracy.c), conformal intervals
+ * (conformal.c) and the multi-model table (multi.c): windows and accuracy
+ * worked by hand for the naive and mean methods, the cross_validation
+ * layout, thread-count independence, the conformal quantile rule re-derived
+ * from the public backtest, wide and long multi-model tables, option errors.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "civicast.h"
+#include "forecast.h"
+
+/* Yearly: a = 1,3,2,5,4,6 (2020..2025), b = 10,10,12,11 (2020..2023). */
+static civ_panel *small_panel(void)
+{
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_YEARLY, &p), CIV_OK);
+    const double a[] = {1, 3, 2, 5, 4, 6}, b[] = {10, 10, 12, 11};
+    assert_int_equal(civ_panel_add_series(p, "a", 2020, a, 6, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "b", 2020, b, 4, NULL), CIV_OK);
+    return p;
+}
+
+static civ_backtest_result *backtest(const civ_panel *p, const char *const *models, size_t n_models, size_t h,
+                                     size_t windows, size_t step, const double *levels, size_t n_levels, int threads)
+{
+    civ_backtest_options opt;
+    assert_int_equal(civ_backtest_options_init(&opt), CIV_OK);
+    assert_int_equal(opt.windows, 3);
+    assert_int_equal(opt.step, 1);
+    opt.models = models;
+    opt.n_models = n_models;
+    opt.forecast.horizon = h;
+    opt.forecast.levels = levels;
+    opt.forecast.n_levels = n_levels;
+    opt.forecast.threads = threads;
+    opt.windows = windows;
+    opt.step = step;
+    civ_backtest_result *r = NULL;
+    if (civ_backtest_panel(p, &opt, &r) != CIV_OK)
+        fail_msg("backtest: %s", civ_last_error_message());
+    return r;
+}
+
+static size_t col(const civ_table *t, const char *name)
+{
+    size_t c = 0;
+    if (civ_table_find_column(t, name, &c) != CIV_OK)
+        fail_msg("no column %s", name);
+    return c;
+}
+
+static void test_windows_by_hand(void **state)
+{
+    (void)state;
+    civ_panel *p = small_panel();
+    const char *models[] = {"naive", "mean"};
+    const double level[] = {80};
+    civ_backtest_result *r = backtest(p, models, 2, 2, 2, 1, level, 1, 1);
+    /* tasks (m*N + i)*K + k; windows train on 3 and 4 values of a, 1 and 2 of b */
+    assert_int_equal(civ_backtest_cutoff(6, 2, 2, 1, 0), 3);
+    assert_int_equal(civ_backtest_cutoff(6, 2, 2, 1, 1), 4);
+    assert_int_equal(civ_backtest_cutoff(10, 2, 3, 3, 0), 2);
+    const double naive_a[] = {2, 2, 5, 5}, mean_a[] = {2, 2, 2.75, 2.75};
+    for (size_t q = 0; q < 4; q++) {
+        assert_float_equal(r->mean[q], naive_a[q], 0);          /* model 0, series a, windows 0-1 */
+        assert_float_equal(r->mean[8 + q], mean_a[q], 1e-15);   /* model 1, series a */
+    }
+    assert_int_equal(r->status[2], CIV_ERR_TOO_SHORT); /* naive on b's single value */
+    assert_int_equal(r->status[6], CIV_ERR_TOO_SHORT); /* mean on b's single value */
+    assert_true(isnan(r->mean[4]));
+    assert_float_equal(r->mean[6], 10, 0);
+    assert_int_equal(civ_backtest_result_n_failed(r), 2);
+    /* meanf's interval on 1,3,2: 2 +- t(2, 0.9) * sd * sqrt(1 + 1/3), clamped at 0 */
+    double half = gsl_cdf_tdist_Pinv(0.9, 2) * 1.0 * sqrt(4.0 / 3.0);
+    size_t tasks = 2 * 2 * 2;
+    assert_float_equal(r->upper[(0 * tasks + 4) * 2 + 0], 2 + half, 1e-12);
+    assert_float_equal(r->lower[(0 * tasks + 4) * 2 + 0], 0, 0);
+
+    civ_table *t = NULL;
+    assert_int_equal(civ_backtest_result_table(r, p, &t), CIV_OK);
+    static const char *const header[] = {"unique_id", "cutoff", "ds", "h", "y", "model", "mean", "lo-80", "hi-80"};
+    assert_int_equal(civ_table_n_columns(t), 9);
+    for (size_t c = 0; c < 9; c++)
+        assert_string_equal(civ_table_column_name(t, c), header[c]);
+    assert_int_equal(civ_table_n_rows(t), 2 * 2 * 2 * 2);
+    /* row order: series, window, model, step */
+    assert_string_equal(civ_table_text(t, 0, 1), "2022");
+    assert_string_equal(civ_table_text(t, 0, 2), "2023");
+    assert_float_equal(civ_table_number(t, 0, 4), 5, 0);
+    assert_string_equal(civ_table_text(t, 0, 5), "Naive");
+    assert_string_equal(civ_table_text(t, 2, 5), "HistoricAverage");
+    assert_string_equal(civ_table_text(t, 4, 1), "2023");
+    assert_float_equal(civ_table_number(t, 5, 4), 6, 0);
+    assert_float_equal(civ_table_number(t, 5, 6), 5, 0);
+    assert_string_equal(civ_table_text(t, 8, 1), "2020");
+    assert_true(isnan(civ_table_number(t, 8, 6)));
+    civ_table_free(t);
+    assert_int_equal(civ_backtest_failures_table(r, p, &t), CIV_OK);
+    assert_int_equal(civ_table_n_rows(t), 2);
+    assert_string_equal(civ_table_text(t, 0, 0), "b");
+    assert_string_equal(civ_table_text(t, 0, 1), "Naive");
+    assert_string_equal(civ_table_text(t, 1, 1), "HistoricAverage");
+    assert_string_equal(civ_table_text(t, 0, 2), "2020");
+    assert_string_equal(civ_table_text(t, 0, 3), "CIV_ERR_TOO_SHORT");
+    assert_non_null(strstr(civ_table_text(t, 0, 4), "needs"));
+    civ_table_free(t);
+    civ_backtest_result_free(r);
+    civ_panel_free(p);
+}
+
+static void test_accuracy_by_hand(void **state)
+{
+    (void)state;
+    civ_panel *p = small_panel();
+    const char *models[] = {"naive", "mean"};
+    const double level[] = {80};
+    civ_backtest_result *r = backtest(p, models, 2, 2, 2, 1, level, 1, 1);
+    civ_table *t = NULL;
+    assert_int_equal(civ_backtest_accuracy_table(r, p, 0, &t), CIV_OK);
+    assert_int_equal(civ_table_n_rows(t), 2);
+    assert_string_equal(civ_table_text(t, 0, col(t, "model")), "Naive");
+    /* naive errors y - f: a1 3,2; a2 -1,1; b2 2,1 (b1 failed) */
+    assert_float_equal(civ_table_number(t, 0, col(t, "windows")), 4, 0);
+    assert_float_equal(civ_table_number(t, 0, col(t, "failed")), 1, 0);
+    assert_float_equal(civ_table_number(t, 0, col(t, "n")), 6, 0);
+    assert_float_equal(civ_table_number(t, 0, col(t, "MAE")), 10.0 / 6, 1e-14);
+    assert_float_equal(civ_table_number(t, 0, col(t, "RMSE")), sqrt(20.0 / 6), 1e-14);
+    assert_float_equal(civ_table_number(t, 0, col(t, "bias")), -8.0 / 6, 1e-14);
+    double mape = 100.0 * (3.0 / 5 + 2.0 / 4 + 1.0 / 4 + 1.0 / 6 + 2.0 / 12 + 1.0 / 11) / 6;
+    assert_float_equal(civ_table_number(t, 0, col(t, "MAPE")), mape, 1e-12);
+    double smape = 200.0 * (3.0 / 7 + 2.0 / 6 + 1.0 / 9 + 1.0 / 11 + 2.0 / 22 + 1.0 / 21) / 6;
+    assert_float_equal(civ_table_number(t, 0, col(t, "sMAPE")), smape, 1e-12);
+    /* MASE: a1 scale mean(|3-1|,|2-3|) = 1.5, MAE 2.5; a2 scale 2, MAE 1; b2 scale 0: left out */
+    assert_float_equal(civ_table_number(t, 0, col(t, "MASE")), (2.5 / 1.5 + 1.0 / 2) / 2, 1e-14);
+    /* RMSSE: a1 sqrt(6.5 / 2.5); a2 sqrt(1 / (14/3)) */
+    assert_float_equal(civ_table_number(t, 0, col(t, "RMSSE")), (sqrt(6.5 / 2.5) + sqrt(1.0 / (14.0 / 3))) / 2, 1e-14);
+    /* mean: errors a1 3,2; a2 1.25,3.25; b2 2,1 */
+    assert_float_equal(civ_table_number(t, 1, col(t, "MAE")), 12.5 / 6, 1e-14);
+    /* coverage and Winkler score recomputed from the windows' own bounds */
+    size_t tasks = 8;
+    double covered = 0, score = 0, msis_a = 0;
+    const double ys[4][2] = {{5, 4}, {4, 6}, {12, 11}, {12, 11}};
+    const size_t task_of[3] = {0, 1, 3};
+    const int rows_of[3] = {0, 1, 2};
+    for (size_t w = 0; w < 3; w++) {
+        double ws = 0;
+        for (size_t j = 0; j < 2; j++) {
+            double lo = r->lower[task_of[w] * 2 + j], hi = r->upper[task_of[w] * 2 + j], y = ys[rows_of[w]][j];
+            double is = hi - lo + (y < lo ? 10 * (lo - y) : 0) + (y > hi ? 10 * (y - hi) : 0);
+            covered += y >= lo && y <= hi;
+            score += is;
+            ws += is / 2;
+        }
+        if (w < 2)
+            msis_a += ws / (w == 0 ? 1.5 : 2.0) / 2;
+    }
+    (void)tasks;
+    assert_float_equal(civ_table_number(t, 0, col(t, "coverage-80")), 100.0 * covered / 6, 1e-12);
+    assert_float_equal(civ_table_number(t, 0, col(t, "score-80")), score / 6, 1e-12);
+    assert_float_equal(civ_table_number(t, 0, col(t, "MSIS-80")), msis_a, 1e-12);
+    civ_table_free(t);
+
+    assert_int_equal(civ_backtest_accuracy_table(r, p, 1, &t), CIV_OK);
+    assert_int_equal(civ_table_n_rows(t), 4);
+    assert_string_equal(civ_table_column_name(t, 0), "unique_id");
+    assert_string_equal(civ_table_text(t, 0, 0), "a");
+    assert_string_equal(civ_table_text(t, 1, 1), "HistoricAverage");
+    assert_float_equal(civ_table_number(t, 0, col(t, "MAE")), 7.0 / 4, 1e-14);
+    assert_float_equal(civ_table_number(t, 2, col(t, "MAE")), 1.5, 1e-14);
+    assert_true(isnan(civ_table_number(t, 2, col(t, "MASE")))); /* b: constant training part */
+    civ_table_free(t);
+    civ_backtest_result_free(r);
+    civ_panel_free(p);
+}
+
+/* A monthly panel of noisy seasonal series of varied length. */
+static civ_panel *seasonal_panel(size_t n_series)
+{
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    double y[200];
+    for (size_t s = 0; s < n_series; s++) {
+        size_t n = 40 + (s * 13) % 60;
+        for (size_t t = 0; t < n; t++)
+            y[t] = 100 + 5.0 * (double)(s % 4) + 0.2 * (double)t + 10 * sin(0.5236 * (double)t + (double)s) +
+                   4 * cos(1.7 * (double)(t * (s + 3)));
+        char id[32];
+        snprintf(id, sizeof id, "s%02zu", s);
+        assert_int_equal(civ_panel_add_series(p, id, 12 * 2018, y, n, NULL), CIV_OK);
+    }
+    return p;
+}
+
+static void test_threads_identical(void **state)
+{
+    (void)state;
+    civ_panel *p = seasonal_panel(12);
+    const char *models[] = {"ETS(A,A,N)", "theta", "ETS(M,Md,N)"}; /* the last simulates its intervals */
+    const double levels[] = {80, 95};
+    civ_backtest_result *r1 = backtest(p, models, 3, 6, 4, 2, levels, 2, 1);
+    civ_backtest_result *r2 = backtest(p, models, 3, 6, 4, 2, levels, 2, 3);
+    size_t cells = 3 * 12 * 4 * 6;
+    assert_memory_equal(r1->mean, r2->mean, cells * sizeof(double));
+    assert_memory_equal(r1->lower, r2->lower, 2 * cells * sizeof(double));
+    assert_memory_equal(r1->upper, r2->upper, 2 * cells * sizeof(double));
+    /* a window is forecast as the batch forecasts that stretch alone */
+    const double *y;
+    size_t n;
+    int64_t start;
+    civ_panel_series(p, 5, &y, &n, &start);
+    civ_panel *one = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &one), CIV_OK);
+    long long c = civ_backtest_cutoff(n, 6, 4, 2, 1);
+    assert_int_equal(civ_panel_add_series(one, civ_panel_series_id(p, 5), start, y, (size_t)c, NULL), CIV_OK);
+    civ_forecast_options fo;
+    civ_forecast_options_init(&fo);
+    fo.model = "ETS(M,Md,N)";
+    fo.horizon = 6;
+    fo.levels = levels;
+    fo.n_levels = 2;
+    civ_forecast_result *f = NULL;
+    assert_int_equal(civ_forecast_panel(one, &fo, &f), CIV_OK);
+    size_t task = (2 * 12 + 5) * 4 + 1, tasks = 3 * 12 * 4;
+    assert_memory_equal(civ_forecast_result_mean(f), r1->mean + task * 6, 6 * sizeof(double));
+    assert_memory_equal(civ_forecast_result_upper(f, 1), r1->upper + (tasks + task) * 6, 6 * sizeof(double));
+    civ_table *a1 = NULL, *a2 = NULL;
+    assert_int_equal(civ_backtest_accuracy_table(r1, p, 1, &a1), CIV_OK);
+    assert_int_equal(civ_backtest_accuracy_table(r2, p, 1, &a2), CIV_OK);
+    for (size_t c2 = 2; c2 < civ_table_n_columns(a1); c2++)
+        assert_memory_equal(civ_table_numbers(a1, c2), civ_table_numbers(a2, c2),
+                            civ_table_n_rows(a1) * sizeof(double));
+    civ_table_free(a1);
+    civ_table_free(a2);
+    civ_forecast_result_free(f);
+    civ_panel_free(one);
+    civ_backtest_result_free(r1);
+    civ_backtest_result_free(r2);
+    civ_panel_free(p);
+}
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The conformal quantile re-derived from the public backtest: pooled over
+ * the panel (too few scores for a length class) or the series' own. */
+static void check_conformal(civ_panel *p, size_t h, size_t K, double level, int own)
+{
+    const char *model = "naive";
+    const double lv[] = {level};
+    civ_backtest_result *bt = backtest(p, &model, 1, h, K, 1, lv, 1, 2);
+    civ_forecast_options fo;
+    civ_forecast_options_init(&fo);
+    fo.model = model;
+    fo.horizon = h;
+    fo.levels = lv;
+    fo.n_levels = 1;
+    fo.threads = 2;
+    civ_forecast_result *m = NULL, *c = NULL;
+    assert_int_equal(civ_forecast_panel(p, &fo, &m), CIV_OK);
+    fo.intervals = CIV_INTERVALS_CONFORMAL;
+    fo.conformal_windows = K;
+    assert_int_equal(civ_forecast_panel(p, &fo, &c), CIV_OK);
+    size_t N = civ_panel_n_series(p);
+    double *pool = malloc(N * K * sizeof *pool);
+    for (size_t j = 0; j < h; j++) {
+        size_t np = 0;
+        for (size_t i = 0; i < N; i++) {
+            const double *y;
+            size_t n;
+            civ_panel_series(p, i, &y, &n, NULL);
+            size_t first = np;
+            for (size_t k = 0; k < K; k++) {
+                size_t t = i * K + k;
+                double f = bt->mean[t * h + j], lo = bt->lower[t * h + j], hi = bt->upper[t * h + j];
+                double a = y[civ_backtest_cutoff(n, h, K, 1, k) + (long long)j];
+                if (bt->status[t] == CIV_OK && hi > f)
+                    pool[np++] = a >= f ? (a - f) / (hi - f) : (f - a) / (f - lo);
+            }
+            if (own) {
+                qsort(pool + first, np - first, sizeof *pool, cmp);
+                size_t rank = (size_t)ceil((double)(np - first + 1) * level / 100 - 1e-9);
+                double q = pool[first + rank - 1];
+                double f = civ_forecast_result_mean(m)[i * h + j], hi = civ_forecast_result_upper(m, 0)[i * h + j];
+                assert_float_equal(civ_forecast_result_upper(c, 0)[i * h + j], f + q * (hi - f), 1e-9 * fabs(hi));
+                np = 0;
+            }
+        }
+        if (own)
+            continue;
+        qsort(pool, np, sizeof *pool, cmp);
+        double q = pool[(size_t)ceil((double)(np + 1) * level / 100 - 1e-9) - 1];
+        for (size_t i = 0; i < N; i++) {
+            double f = civ_forecast_result_mean(m)[i * h + j];
+            double lo = civ_forecast_result_lower(m, 0)[i * h + j], hi = civ_forecast_result_upper(m, 0)[i * h + j];
+            assert_float_equal(civ_forecast_result_upper(c, 0)[i * h + j], f + q * (hi - f), 1e-9 * fabs(hi));
+            double want_lo = f - q * (f - lo);
+            assert_float_equal(civ_forecast_result_lower(c, 0)[i * h + j], want_lo < 0 ? 0 : want_lo, 1e-9 * fabs(hi));
+        }
+    }
+    assert_memory_equal(civ_forecast_result_mean(m), civ_forecast_result_mean(c), N * h * sizeof(double));
+    free(pool);
+    civ_forecast_result_free(m);
+    civ_forecast_result_free(c);
+    civ_backtest_result_free(bt);
+}
+
+static void test_conformal_rule(void **state)
+{
+    (void)state;
+    civ_panel *p = seasonal_panel(6); /* 6 x 5 = 30 scores per step: the panel pool */
+    check_conformal(p, 3, 5, 80, 0);
+    check_conformal(p, 3, 5, 95, 0);
+    check_conformal(p, 2, 25, 80, 1); /* 25 windows >= 20: each series' own scores */
+    /* bit-identical for any thread count, nested levels */
+    const double lv[] = {95, 80};
+    civ_forecast_options fo;
+    civ_forecast_options_init(&fo);
+    fo.model = "theta";
+    fo.levels = lv;
+    fo.intervals = CIV_INTERVALS_CONFORMAL;
+    civ_forecast_result *a = NULL, *b = NULL;
+    fo.threads = 1;
+    assert_int_equal(civ_forecast_panel(p, &fo, &a), CIV_OK);
+    fo.threads = 3;
+    assert_int_equal(civ_forecast_panel(p, &fo, &b), CIV_OK);
+    size_t cells = 6 * 24;
+    assert_memory_equal(civ_forecast_result_upper(a, 0), civ_forecast_result_upper(b, 0), cells * sizeof(double));
+    assert_memory_equal(civ_forecast_result_lower(a, 1), civ_forecast_result_lower(b, 1), cells * sizeof(double));
+    for (size_t q = 0; q < cells; q++) {
+        assert_true(civ_forecast_result_upper(a, 0)[q] >= civ_forecast_result_upper(a, 1)[q]);
+        assert_true(civ_forecast_result_lower(a, 0)[q] <= civ_forecast_result_lower(a, 1)[q]);
+    }
+    civ_forecast_result_free(a);
+    civ_forecast_result_free(b);
+    civ_panel_free(p);
+}
+
+static void test_multi_table(void **state)
+{
+    (void)state;
+    civ_panel *p = small_panel();
+    const char *specs[] = {"naive", "mean"};
+    const double lv[] = {80, 95};
+    civ_forecast_options fo;
+    civ_forecast_options_init(&fo);
+    fo.horizon = 2;
+    fo.levels = lv;
+    civ_forecast_result *res[2] = {NULL, NULL};
+    for (size_t k = 0; k < 2; k++) {
+        fo.model = specs[k];
+        assert_int_equal(civ_forecast_panel(p, &fo, &res[k]), CIV_OK);
+    }
+    civ_table *t = NULL;
+    assert_int_equal(civ_forecast_multi_table((const civ_forecast_result *const *)res, specs, 2, p, 0, &t), CIV_OK);
+    static const char *const lng[] = {"unique_id", "ds", "h", "model", "fitted_model", "mean",
+                                      "lo-80", "hi-80", "lo-95", "hi-95"};
+    assert_int_equal(civ_table_n_columns(t), 10);
+    for (size_t c = 0; c < 10; c++)
+        assert_string_equal(civ_table_column_name(t, c), lng[c]);
+    assert_int_equal(civ_table_n_rows(t), 8);
+    assert_string_equal(civ_table_text(t, 2, 3), "HistoricAverage");
+    assert_string_equal(civ_table_text(t, 2, 4), "Mean");
+    assert_float_equal(civ_table_number(t, 2, 5), 3.5, 0);
+    assert_string_equal(civ_table_text(t, 4, 0), "b");
+    civ_table_free(t);
+    assert_int_equal(civ_forecast_multi_table((const civ_forecast_result *const *)res, specs, 2, p, 1, &t), CIV_OK);
+    static const char *const wide[] = {"unique_id", "ds", "Naive", "Naive-lo-95", "Naive-lo-80", "Naive-hi-80",
+                                       "Naive-hi-95", "HistoricAverage", "HistoricAverage-lo-95",
+                                       "HistoricAverage-lo-80", "HistoricAverage-hi-80", "HistoricAverage-hi-95"};
+    assert_int_equal(civ_table_n_columns(t), 12);
+    for (size_t c = 0; c < 12; c++)
+        assert_string_equal(civ_table_column_name(t, c), wide[c]);
+    assert_int_equal(civ_table_n_rows(t), 4);
+    assert_float_equal(civ_table_number(t, 0, 2), 6, 0);
+    assert_float_equal(civ_table_number(t, 0, 7), 3.5, 0);
+    assert_float_equal(civ_table_number(t, 3, 5), civ_forecast_result_upper(res[0], 0)[3], 0);
+    assert_float_equal(civ_table_number(t, 3, 3), civ_forecast_result_lower(res[0], 1)[3], 0);
+    civ_table_free(t);
+    const char *dup[] = {"naive", "NAIVE"};
+    assert_int_equal(civ_forecast_multi_table((const civ_forecast_result *const *)res, dup, 2, p, 1, &t), CIV_ERR_SPEC);
+    char name[64];
+    assert_int_equal(civ_model_display_name("ets", name, sizeof name), CIV_OK);
+    assert_string_equal(name, "AutoETS");
+    assert_int_equal(civ_model_display_name("ETS(A,Ad,N)", name, sizeof name), CIV_OK);
+    assert_string_equal(name, "ETS(A,Ad,N)");
+    assert_int_equal(civ_model_display_name("nonsense", name, sizeof name), CIV_ERR_SPEC);
+    civ_forecast_result_free(res[0]);
+    civ_forecast_result_free(res[1]);
+    civ_panel_free(p);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    civ_panel *p = small_panel();
+    civ_backtest_options opt;
+    civ_backtest_options_init(&opt);
+    civ_backtest_result *r = NULL;
+    opt.windows = 0;
+    assert_int_equal(civ_backtest_panel(p, &opt, &r), CIV_ERR_INVALID_ARGUMENT);
+    assert_string_equal(civ_last_error()->field, "windows");
+    opt.windows = 2;
+    opt.step = 0;
+    assert_int_equal(civ_backtest_panel(p, &opt, &r), CIV_ERR_INVALID_ARGUMENT);
+    opt.step = 1;
+    const char *dup[] = {"ets", "ETS"};
+    opt.models = dup;
+    opt.n_models = 2;
+    assert_int_equal(civ_backtest_panel(p, &opt, &r), CIV_ERR_SPEC);
+    const char *bad[] = {"naive", "nonsense"};
+    opt.models = bad;
+    assert_int_equal(civ_backtest_panel(p, &opt, &r), CIV_ERR_SPEC);
+    opt.n_models = 1;
+    opt.forecast.intervals = CIV_INTERVALS_CONFORMAL;
+    assert_int_equal(civ_backtest_panel(p, &opt, &r), CIV_ERR_UNSUPPORTED);
+    opt.forecast.intervals = CIV_INTERVALS_MODEL;
+    const char *x[] = {"aged60"};
+    opt.forecast.xreg = x;
+    opt.forecast.n_xreg = 1;
+    assert_int_equal(civ_backtest_panel(p, &opt, &r), CIV_ERR_UNSUPPORTED);
+    opt.forecast.n_xreg = 0;
+    const double frac[] = {0.8};
+    opt.forecast.levels = frac;
+    opt.forecast.n_levels = 1;
+    assert_int_equal(civ_backtest_panel(p, &opt, &r), CIV_ERR_INVALID_ARGUMENT);
+    assert_null(r);
+    civ_forecast_options fo;
+    civ_forecast_options_init(&fo);
+    fo.intervals = 7;
+    civ_forecast_result *f = NULL;
+    assert_int_equal(civ_forecast_panel(p, &fo, &f), CIV_ERR_INVALID_ARGUMENT);
+    assert_string_equal(civ_last_error()->field, "intervals");
+    assert_null(f);
+    civ_backtest_result_free(NULL);
+    civ_panel_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_windows_by_hand),   cmocka_unit_test(test_accuracy_by_hand),
+        cmocka_unit_test(test_threads_identical), cmocka_unit_test(test_conformal_rule),
+        cmocka_unit_test(test_multi_table),       cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
