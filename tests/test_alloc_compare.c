@@ -3,7 +3,8 @@
  * hand-computed three-community case whose waterfall (tilt, floor,
  * rebalance) is worked out in the comments, the comparison table (change,
  * outcome), the identity base + effects = amount per community, per district
- * and in total, the rounding effect of a case with remainders, and the
+ * and in total, the rounding effect of a case with remainders, the earmark
+ * step of a spec with an earmarked pool (worked out by hand), and the
  * argument errors.
  */
 #include <math.h>
@@ -219,6 +220,118 @@ static void test_rounding_effect(void **state)
     civ_table_free(comm);
 }
 
+/* A general pool of 80,000 fen and a pool of 20,000 earmarked to the flagged
+ * communities (A and C), one formula: population, a x2 tilt on the flag.
+ * Populations A 100, B 300, C 600 (rows C, A, B).
+ *   general base   = 8,000 / 24,000 / 48,000 (the waterfall's base)
+ *   general tilted = 80000 x 200, 300, 1200 / 1700
+ *   earmark base   = 20000 x 100 / 700, 0, 20000 x 600 / 700 (the earmark step)
+ *   earmark tilted = the same (both members tilted alike: no tilt effect)
+ * Rounding (largest remainder): general 9,412 / 14,118 / 56,470, earmark
+ * 2,857 / 0 / 17,143, so amounts 12,269 / 14,118 / 73,613. */
+static const char *SPEC_EARMARK =
+    "version = \"earmark\"\n[budget]\ntotal = 1000.00\nfiscal_year = 2026\n"
+    "[[pool]]\nname = \"general\"\nshare = 0.8\n"
+    "[[pool]]\nname = \"migrant\"\nshare = 0.2\neligible_attribute = \"flag\"\neligible_min = 0.5\n"
+    "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1.0\n"
+    "[[tilt]]\nname = \"t\"\nattribute = \"flag\"\nabove = 0.5\nmultiplier = 2.0\n";
+
+static void test_earmark_step(void **state)
+{
+    (void)state;
+    const char *ids[] = {"C", "A", "B"}, *dist[] = {"Y", "X", "X"};
+    double pop[] = {600, 100, 300}, flag[] = {1, 1, 0};
+    civ_table *comm = communities(3, ids, dist, pop, flag);
+    civ_alloc_spec *s1 = spec_of(SPEC_EARMARK), *s2 = spec_of(SPEC_PLAIN);
+    const civ_alloc_spec *specs[] = {s1, s2};
+    civ_alloc_compare *c = NULL;
+    assert_int_equal(civ_alloc_compare_run(specs, NULL, 2, comm, NULL, &c), CIV_OK);
+    int64_t a[3];
+    assert_int_equal(civ_alloc_compare_amounts(c, 0, a, 3), CIV_OK);
+    assert_true(a[0] == 73613 && a[1] == 12269 && a[2] == 14118);
+
+    /* rows C, A, B */
+    const double base[] = {48000, 8000, 24000}, earmark[] = {20000.0 * 600 / 700, 20000.0 * 100 / 700, 0},
+                 tilt[] = {80000.0 * 1200 / 1700 - 48000, 80000.0 * 200 / 1700 - 8000, 80000.0 * 300 / 1700 - 24000};
+    double b[3], e[3], t[3], sum[3];
+    assert_int_equal(civ_alloc_compare_effect(c, 0, CIV_ALLOC_EFFECT_COUNT, b, 3), CIV_OK);
+    assert_int_equal(civ_alloc_compare_effect(c, 0, CIV_ALLOC_EFFECT_EARMARK, e, 3), CIV_OK);
+    assert_int_equal(civ_alloc_compare_effect(c, 0, CIV_ALLOC_EFFECT_TILT, t, 3), CIV_OK);
+    for (int i = 0; i < 3; i++) {
+        assert_true(fabs(b[i] - base[i]) < 1e-6);
+        assert_true(fabs(e[i] - earmark[i]) < 1e-6);
+        assert_true(fabs(t[i] - tilt[i]) < 1e-6);
+        sum[i] = b[i];
+    }
+    assert_true(e[2] == 0); /* B is not eligible for the earmark */
+    /* the earmark step is exactly the earmarked fund's share of stage BASE:
+     * base + earmark = stage BASE of a direct solve */
+    civ_alloc_problem *p = NULL;
+    civ_alloc_result *r = NULL;
+    assert_int_equal(civ_alloc_bind(s1, comm, NULL, &p), CIV_OK);
+    assert_int_equal(civ_alloc_result_create(p, &r), CIV_OK);
+    assert_int_equal(civ_alloc_solve(p, r), CIV_OK);
+    double stage[3];
+    assert_int_equal(civ_alloc_result_stage(p, r, CIV_ALLOC_STAGE_BASE, stage, 3), CIV_OK);
+    for (int i = 0; i < 3; i++)
+        assert_true(fabs(b[i] + e[i] - stage[i]) < 1e-9);
+    civ_alloc_result_free(r), civ_alloc_problem_free(p);
+    /* the identity per community: base + the nine effects = amount */
+    for (int k = 0; k < CIV_ALLOC_EFFECT_COUNT; k++) {
+        double v[3];
+        assert_int_equal(civ_alloc_compare_effect(c, 0, (civ_alloc_effect)k, v, 3), CIV_OK);
+        for (int i = 0; i < 3; i++)
+            sum[i] += v[i];
+    }
+    for (int i = 0; i < 3; i++)
+        assert_true(fabs(sum[i] - (double)a[i]) < 1e-6);
+    /* a spec with no earmark has an earmark step of 0 and its whole BASE as base */
+    assert_int_equal(civ_alloc_compare_effect(c, 1, CIV_ALLOC_EFFECT_EARMARK, e, 3), CIV_OK);
+    assert_true(e[0] == 0 && e[1] == 0 && e[2] == 0);
+    assert_int_equal(civ_alloc_compare_effect(c, 1, CIV_ALLOC_EFFECT_COUNT, b, 3), CIV_OK);
+    assert_true(fabs(b[0] - 60000) < 1e-6 && fabs(b[1] - 10000) < 1e-6 && fabs(b[2] - 30000) < 1e-6);
+
+    /* the waterfall: the earmark column after tilt, before the bounds; the
+     * total row splits the factor base into general (80,000) and earmarked
+     * (20,000) money */
+    civ_table *w = NULL;
+    assert_int_equal(civ_alloc_compare_waterfall(c, &w), CIV_OK);
+    size_t cscope, cname, cbase, camount, ctilt, cear, cfloor, cround;
+    assert_int_equal(civ_table_find_column(w, "scope", &cscope), CIV_OK);
+    assert_int_equal(civ_table_find_column(w, "name", &cname), CIV_OK);
+    assert_int_equal(civ_table_find_column(w, "base", &cbase), CIV_OK);
+    assert_int_equal(civ_table_find_column(w, "amount", &camount), CIV_OK);
+    assert_int_equal(civ_table_find_column(w, "tilt", &ctilt), CIV_OK);
+    assert_int_equal(civ_table_find_column(w, "earmark", &cear), CIV_OK);
+    assert_int_equal(civ_table_find_column(w, "floor", &cfloor), CIV_OK);
+    assert_int_equal(civ_table_find_column(w, "rounding", &cround), CIV_OK);
+    assert_true(ctilt == cbase + 1 && cear == ctilt + 1 && cfloor == cear + 1 && cround + 1 == camount);
+    assert_string_equal(civ_table_text(w, 0, cscope), "total");
+    assert_true(fabs(civ_table_number(w, 0, cbase) - 80000) < 1e-6);
+    assert_true(fabs(civ_table_number(w, 0, cear) - 20000) < 1e-6);
+    assert_true(civ_table_number(w, 0, camount) == 100000);
+    assert_true(fabs(civ_table_number(w, 1, cear) - 20000) < 1e-6); /* gained */
+    assert_true(civ_table_number(w, 2, cear) == 0);                 /* lost */
+    assert_string_equal(civ_table_text(w, 3, cname), "X");           /* A and B */
+    assert_true(fabs(civ_table_number(w, 3, cear) - 20000.0 * 100 / 700) < 1e-6);
+    assert_true(fabs(civ_table_number(w, 3, cbase) - 32000) < 1e-6);
+    assert_string_equal(civ_table_text(w, 4, cname), "Y");
+    assert_true(fabs(civ_table_number(w, 4, cear) - 20000.0 * 600 / 700) < 1e-6);
+    for (size_t row = 0; row < civ_table_n_rows(w); row++) {
+        const char *scope = civ_table_text(w, row, cscope);
+        if (!strcmp(scope, "gained") || !strcmp(scope, "lost"))
+            continue;
+        double total = civ_table_number(w, row, cbase);
+        for (size_t col = cbase + 1; col < camount; col++)
+            total += civ_table_number(w, row, col);
+        assert_true(fabs(total - civ_table_number(w, row, camount)) < 1e-6);
+    }
+    civ_table_free(w);
+    civ_alloc_compare_free(c);
+    civ_alloc_spec_free(s1), civ_alloc_spec_free(s2);
+    civ_table_free(comm);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -245,9 +358,13 @@ static void test_errors(void **state)
     assert_int_equal(civ_alloc_compare_run(specs, NULL, 2, comm, NULL, &c), CIV_OK);
     double v[2];
     assert_int_equal(civ_alloc_compare_effect(c, 2, CIV_ALLOC_EFFECT_TILT, v, 2), CIV_ERR_INVALID_ARGUMENT);
-    assert_int_equal(civ_alloc_compare_effect(c, 0, (civ_alloc_effect)9, v, 2), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_alloc_compare_effect(c, 0, (civ_alloc_effect)(CIV_ALLOC_EFFECT_COUNT + 1), v, 2),
+                     CIV_ERR_INVALID_ARGUMENT);
     assert_int_equal(civ_alloc_compare_effect(c, 0, CIV_ALLOC_EFFECT_TILT, v, 3), CIV_ERR_INVALID_ARGUMENT);
     assert_string_equal(civ_alloc_effect_name(CIV_ALLOC_EFFECT_HOLD_HARMLESS), "hold_harmless");
+    assert_string_equal(civ_alloc_effect_name(CIV_ALLOC_EFFECT_EARMARK), "earmark");
+    assert_string_equal(civ_alloc_effect_name(CIV_ALLOC_EFFECT_ROUNDING), "rounding");
+    assert_int_equal(CIV_ALLOC_EFFECT_ROUNDING, 7); /* the earmark was added last: old values keep their numbers */
     assert_string_equal(civ_alloc_effect_name((civ_alloc_effect)42), "");
     civ_alloc_compare_free(c);
     civ_alloc_compare_free(NULL);
@@ -260,6 +377,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_computed),
         cmocka_unit_test(test_rounding_effect),
+        cmocka_unit_test(test_earmark_step),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

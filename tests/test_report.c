@@ -407,6 +407,49 @@ static void test_backtest_table(void **state)
     free(spec);
 }
 
+/* The waterfall of a spec with an earmark: the steps in reading order
+ * (tilts, earmarks, floors, caps, rebalancing) in both languages, and the
+ * text saying the base is the general funds'. */
+static const char WATERFALL[] =
+    "spec,scope,name,communities,base,tilt,earmark,floor,cap,hold_harmless,pace,ratable,rebalance,rounding,amount\n"
+    "plan,total,,3,800000,0,200000,30000,-10000,0,0,0,-20000,0,1000000\n"
+    "plan,gained,,2,,5000,200000,30000,0,0,0,0,0,1,\n"
+    "plan,lost,,1,,-5000,0,0,-10000,0,0,0,-20000,-1,\n";
+
+static void test_waterfall_steps(void **state)
+{
+    (void)state;
+    put("wf", "allocation.csv", ALLOC);
+    put("wf", "allocation_summary.csv", SUMMARY);
+    put("wf", "allocation_waterfall.csv", WATERFALL);
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/wf", dir);
+    snprintf(file, sizeof file, "%s/charts/allocation_waterfall.vl.json", path);
+    civ_report_options zh = {0}, en = {.lang = "en"};
+    assert_int_equal(civ_report_write(path, &zh), CIV_OK);
+    char *spec = slurp(file);
+    assert_non_null(spec);
+    const char *t = strstr(spec, "\"倾斜系数 +\""), *e = strstr(spec, "\"专项资金 +\""), *f = strstr(spec, "\"保底 +\""),
+               *c = strstr(spec, "\"封顶 −\""), *r = strstr(spec, "\"再平衡 −\"");
+    assert_true(t && e && f && c && r && t < e && e < f && f < c && c < r);
+    assert_non_null(strstr(spec, "{\"step\":\"专项资金 +\",\"kind\":\"增加\""));
+    assert_null(strstr(spec, "专项资金 −")); /* nothing lost to an earmark */
+    free(spec);
+    snprintf(file, sizeof file, "%s/report.html", path);
+    char *html = slurp(file);
+    assert_non_null(strstr(html, "一般资金的因素法基数"));
+    free(html);
+    assert_int_equal(civ_report_write(path, &en), CIV_OK);
+    html = slurp(file);
+    assert_non_null(strstr(html, "After the general funds"));
+    free(html);
+    snprintf(file, sizeof file, "%s/charts/allocation_waterfall.vl.json", path);
+    spec = slurp(file);
+    t = strstr(spec, "\"tilts +\""), e = strstr(spec, "\"earmarks +\""), f = strstr(spec, "\"floors +\"");
+    assert_true(t && e && f && t < e && e < f);
+    free(spec);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -436,7 +479,7 @@ int main(void)
         cmocka_unit_test(test_tidy_summary),   cmocka_unit_test(test_write_both_languages),
         cmocka_unit_test(test_monitoring_tables), cmocka_unit_test(test_history_and_per_aged),
         cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),
-        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_waterfall_steps),  cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

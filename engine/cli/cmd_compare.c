@@ -193,29 +193,31 @@ static civ_status print_scenarios(const compare_job *j, const char *comm_path)
     return CIV_OK;
 }
 
-/* The waterfall: the money each rule moved, per spec. */
+/* The waterfall: the money each rule moved, per spec, in the table's order
+ * of the effects (its columns between "base" and "amount": tilt, earmark,
+ * the bounds, rebalance, rounding). */
 static void print_waterfall(const compare_job *j)
 {
     int64_t unit = civ_alloc_spec_minor_unit(j->specs[0]);
     printf("waterfall (%s moved: gained / lost; base + effects = amount)\n", civ_alloc_spec_currency(j->specs[0]));
-    size_t cspec, cscope, ceff[CIV_ALLOC_EFFECT_COUNT];
+    size_t cspec, cscope, cbase = 0, camount = 0;
     civ_table_find_column(j->wf, "spec", &cspec);
     civ_table_find_column(j->wf, "scope", &cscope);
-    for (int e = 0; e < CIV_ALLOC_EFFECT_COUNT; e++)
-        civ_table_find_column(j->wf, civ_alloc_effect_name((civ_alloc_effect)e), &ceff[e]);
+    civ_table_find_column(j->wf, "base", &cbase);
+    civ_table_find_column(j->wf, "amount", &camount);
     for (size_t r = 0; r < civ_table_n_rows(j->wf); r++) {
         if (strcmp(civ_table_text(j->wf, r, cscope), "gained"))
             continue;
         printf("  %-20s", civ_table_text(j->wf, r, cspec));
         int any = 0;
-        for (int e = 0; e < CIV_ALLOC_EFFECT_COUNT; e++) {
-            double g = civ_table_number(j->wf, r, ceff[e]), l = civ_table_number(j->wf, r + 1, ceff[e]);
+        for (size_t ce = cbase + 1; ce < camount; ce++) {
+            double g = civ_table_number(j->wf, r, ce), l = civ_table_number(j->wf, r + 1, ce);
             if (fabs(g) < 0.5 && fabs(l) < 0.5)
                 continue;
             char m1[64], m2[64];
             civ_cli_format_money(m1, sizeof m1, g, unit);
             civ_cli_format_money(m2, sizeof m2, l, unit);
-            printf("%s %s +%s/%s", any ? "," : "", civ_alloc_effect_name((civ_alloc_effect)e), m1, m2);
+            printf("%s %s +%s/%s", any ? "," : "", civ_table_column_name(j->wf, ce), m1, m2);
             any = 1;
         }
         printf("%s\n", any ? "" : " nothing moved");

@@ -1200,11 +1200,15 @@ CIV_API civ_status civ_alloc_project(const civ_alloc_spec *spec, const civ_table
 /* ---- Scenarios (engine/src/alloc/compare.c) ----------------------------- */
 /* Several specs solved on the same communities (and forecasts): amounts side
  * by side, the change against the first spec, and a waterfall that splits
- * each community's move from its factors-only amount (stage BASE) to its
- * final amount into the effect of each rule:
- *   amount = base + tilt + floor + cap + hold_harmless + pace + ratable
- *            + rebalance + rounding                 (exactly, in minor units)
- * where tilt = TILTED - BASE, the constraint effect CONSTRAINED - TILTED is
+ * each community's move from its factors-only amount to its final amount
+ * into the effect of each rule:
+ *   amount = base + tilt + earmark + floor + cap + hold_harmless + pace
+ *            + ratable + rebalance + rounding       (exactly, in minor units)
+ * where base is stage BASE of the general funds (the pools with no earmark),
+ * earmark is stage BASE of the earmarked funds (an earmarked pool's money
+ * shared by its formula among the communities eligible for it; 0 for a
+ * community eligible for none), tilt = TILTED - BASE (every fund), the
+ * constraint effect CONSTRAINED - TILTED is
  * credited to the bound that holds the community (ratable > hold-harmless >
  * floor > cap > pace when several funds bind it differently) or, for a
  * community no bound holds, to "rebalance" (its share of the money the bounds
@@ -1221,7 +1225,8 @@ typedef enum civ_alloc_effect {
     CIV_ALLOC_EFFECT_RATABLE = 5,
     CIV_ALLOC_EFFECT_REBALANCE = 6,
     CIV_ALLOC_EFFECT_ROUNDING = 7,
-    CIV_ALLOC_EFFECT_COUNT = 8
+    CIV_ALLOC_EFFECT_EARMARK = 8, /* last, so the values above keep their numbers */
+    CIV_ALLOC_EFFECT_COUNT = 9
 } civ_alloc_effect;
 /** Lower-case name of an effect ("tilt", "hold_harmless", ...; "" if unknown). */
 CIV_API const char *civ_alloc_effect_name(civ_alloc_effect effect);
@@ -1245,9 +1250,11 @@ CIV_API const char *civ_alloc_compare_label(const civ_alloc_compare *cmp, size_t
 /** Spec s's final amounts (minor units, input row order) into amounts[n]. */
 CIV_API civ_status civ_alloc_compare_amounts(const civ_alloc_compare *cmp, size_t s, int64_t *amounts, size_t n);
 /** Spec s's per-community effect (minor units, unrounded except ROUNDING
- *  makes the sum whole; input row order); STAGE BASE plus the eight effects
+ *  makes the sum whole; input row order); the base plus the nine effects
  *  equals the final amount.  `effect` = CIV_ALLOC_EFFECT_COUNT gives the
- *  BASE stage itself.  Errors: CIV_ERR_INVALID_ARGUMENT (s, effect, n). */
+ *  base: stage BASE of the general funds (stage BASE itself when the spec
+ *  has no earmark; add CIV_ALLOC_EFFECT_EARMARK for the whole stage BASE).
+ *  Errors: CIV_ERR_INVALID_ARGUMENT (s, effect, n). */
 CIV_API civ_status civ_alloc_compare_effect(const civ_alloc_compare *cmp, size_t s, civ_alloc_effect effect,
                                             double *values, size_t n);
 /** Per community (input row order): unique_id, district, amount_<label> for
@@ -1257,10 +1264,12 @@ CIV_API civ_status civ_alloc_compare_effect(const civ_alloc_compare *cmp, size_t
  *  Free with civ_table_free. */
 CIV_API civ_status civ_alloc_compare_table(const civ_alloc_compare *cmp, civ_table **out);
 /** The waterfall: one row per spec and scope with columns spec, scope, name,
- *  communities, base, tilt, floor, cap, hold_harmless, pace, ratable,
- *  rebalance, rounding, amount (minor units; base + the effects = amount).
- *  Scopes: "total" (net effects; tilt, rebalance and the constraints net to
- *  zero within each fund only together), "gained" and "lost" (sums of the
+ *  communities, base, tilt, earmark, floor, cap, hold_harmless, pace,
+ *  ratable, rebalance, rounding, amount (minor units; base + the effects =
+ *  amount; the effects in the order a reader follows them, not the enum's).
+ *  Scopes: "total" (net effects; base + earmark is the whole factor base,
+ *  earmark the earmarked funds' part; tilt, rebalance and the constraints net
+ *  to zero within each fund only together), "gained" and "lost" (sums of the
  *  positive and of the negative parts: the money each rule moved), then one
  *  "district" row per district (name = the district, sorted by byte order). */
 CIV_API civ_status civ_alloc_compare_waterfall(const civ_alloc_compare *cmp, civ_table **out);

@@ -75,8 +75,9 @@ def compare(communities, specs, forecasts=None, labels=None):
     --compare``: per community unique_id, district, amount_<label> for every
     spec, then for each spec after the first change_<label>,
     change_pct_<label> and outcome_<label> (civ_alloc_compare_table); and the
-    waterfall of what each rule moved, per spec and scope
-    (civ_alloc_compare_waterfall).  Money in minor units.  Errors:
+    waterfall of what each rule moved, per spec and scope, columns base,
+    tilt, earmark, floor, cap, hold_harmless, pace, ratable, rebalance,
+    rounding, amount (civ_alloc_compare_waterfall).  Money in minor units.  Errors:
     civicast.Error (a spec's error is prefixed with its label)."""
     if isinstance(specs, (str, bytes, os.PathLike)):
         specs = [specs]

@@ -3,8 +3,9 @@
 # --compare on the demo city (the bundled spec against one with other weights
 # and a stronger aging tilt): the comparison table's changes and outcomes,
 # totals equal in both, the waterfall adds up (base + effects = amount) per
-# spec, in total and per district, and district rows add up to the total; the
-# stdout summary names gainers, losers and the waterfall.  --uncertainty on the
+# spec, in total and per district (the migrant earmark as its own step), and
+# district rows add up to the total; the stdout summary names gainers, losers
+# and the waterfall.  --uncertainty on the
 # tiny plan data: p5 <= p50 <= p95 columns, identical on 1 and 2 threads,
 # --weight-concentration; usage and spec errors give the documented codes.
 # usage: bash compare.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR)
@@ -34,7 +35,7 @@ sed 's/^weight = 0.35/weight = 0.45/; s/^weight = 0.15/weight = 0.05/; s/multipl
 "$CIV" allocate --compare "$DEMO/allocation.spec" "$WORK/alt.spec" --communities "$DEMO/communities.csv" \
     --out "$WORK/cmp.csv" --summary "$WORK/wf.csv" >"$WORK/stdout" 2>"$WORK/stderr" ||
     fail "compare failed: $(cat "$WORK/stderr")"
-for word in "scenarios" "alt vs allocation" "top gainers" "top losers" "waterfall" "tilt +" "hold_harmless"; do
+for word in "scenarios" "alt vs allocation" "top gainers" "top losers" "waterfall" "tilt +" "earmark +" "hold_harmless"; do
     grep -q -- "$word" "$WORK/stdout" || fail "compare summary lacks '$word'"
 done
 $PY - "$WORK/cmp.csv" "$WORK/wf.csv" <<'PYEOF' || fail "compare checks"
@@ -47,7 +48,10 @@ assert (c.change_alt == c.amount_alt - c.amount_allocation).all()
 assert ((c.change_alt > 0) == (c.outcome_alt == "gains")).all()
 assert ((c.change_alt < 0) == (c.outcome_alt == "loses")).all()
 assert (c.change_alt > 0).any() and (c.change_alt < 0).any()
-effects = ["tilt", "floor", "cap", "hold_harmless", "pace", "ratable", "rebalance", "rounding"]
+effects = ["tilt", "earmark", "floor", "cap", "hold_harmless", "pace", "ratable", "rebalance", "rounding"]
+# the effects sit between base and amount in reading order (factors, tilts, earmarks, bounds, ...)
+cols = list(w.columns)
+assert cols[cols.index("base") + 1:cols.index("amount")] == effects, cols
 net = w[w.scope.isin(["total", "district"])]
 err = (net.base + net[effects].sum(axis=1) - net.amount).abs().max()
 assert err < 1e-2, err
@@ -57,6 +61,9 @@ for spec in ("allocation", "alt"):
     d = ws[ws.scope == "district"]
     assert t.amount == 15_272_000_000 and d.amount.sum() == t.amount
     assert abs(t.tilt) < 1e-2                    # a tilt only moves money within a fund
+    # the migrant earmark: its factor base is the earmark step, the base holds the general funds only
+    assert t.earmark > 0 and abs(t.base + t.earmark - t.amount) < 1e-2
+    assert (d.earmark >= 0).all() and abs(d.earmark.sum() - t.earmark) < 1e-2
     g, l = ws[ws.scope == "gained"].iloc[0], ws[ws.scope == "lost"].iloc[0]
     assert (g[effects] >= 0).all() and (l[effects] <= 0).all()
     assert abs(g.tilt + l.tilt - t.tilt) < 1e-2

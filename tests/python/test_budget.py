@@ -85,6 +85,11 @@ def test_compare_equals_cli(alt_spec, tmp_path):
     assert "amount_alt" in table.columns and table["amount_alt"].dtype == np.int64
     assert_frames_equal(table, read_csv(out, ["unique_id", "district", "outcome_alt"]))
     assert_frames_equal(waterfall, read_csv(wf, ["spec", "scope", "name"]))
+    # the migrant earmark is its own step, after the tilts: base (general funds) + earmark = the total
+    cols = list(waterfall.columns)
+    assert cols[cols.index("tilt") + 1] == "earmark"
+    total = waterfall[(waterfall.spec == "allocation") & (waterfall.scope == "total")].iloc[0]
+    assert total.earmark > 0 and abs(total.base + total.earmark - total.amount) < 1e-2
     # a DataFrame of communities and spec text give the same; labels= renames
     comm = pd.read_csv(DEMO / "communities.csv", dtype={"unique_id": str})
     t2, _ = civicast.compare(comm, [(DEMO / "allocation.spec").read_text(), alt_spec.read_text()],

@@ -301,6 +301,7 @@ struct civ_alloc_result {
     double *unattributed;  /* n: constrained amount with no factor score */
     double *stage_base;    /* n: unconstrained, untilted */
     double *stage_tilted;  /* n: unconstrained, tilted */
+    double *stage_earmark; /* n: the part of stage_base from earmarked funds (compare.c's earmark step) */
     unsigned char *binding;/* n_units x n: CIV_BIND_* bits */
     unsigned char *detail; /* n_units x n: CIV_DETAIL_* bits (which cap; pace yielded) */
     double *lambda;        /* n_units */

@@ -2,8 +2,8 @@
  * compare.c -- alloc layer: scenarios: several allocation specs solved on the same
  * communities, compared side by side, with a waterfall that credits each
  * community's move from its factors-only amount to its final amount to the
- * rule that caused it (tilts, each kind of bound, the lambda rebalance,
- * rounding).  The split is an identity: base + effects = amount, exactly in
+ * rule that caused it (tilts, earmarked funds, each kind of bound, the lambda
+ * rebalance, rounding).  The split is an identity: base + effects = amount, exactly in
  * the unrounded stages and to the fen after rounding, so the waterfall of
  * any district or of the whole budget adds up to its total change.
  * docs/ALLOCATION.md, "Scenarios".
@@ -30,8 +30,14 @@ struct civ_alloc_compare {
     size_t *district_of;   /* n: index into district_names */
 };
 
-static const char *const effect_names[NEFF] = {"tilt", "floor",   "cap",       "hold_harmless",
-                                               "pace", "ratable", "rebalance", "rounding"};
+static const char *const effect_names[NEFF] = {"tilt",    "floor",     "cap",      "hold_harmless", "pace",
+                                               "ratable", "rebalance", "rounding", "earmark"};
+/* The waterfall's columns in the order a reader follows the rules: factors
+ * (base), tilts, earmarks, the bounds, the rebalance, the rounding. */
+static const civ_alloc_effect shown[NEFF] = {
+    CIV_ALLOC_EFFECT_TILT,    CIV_ALLOC_EFFECT_EARMARK, CIV_ALLOC_EFFECT_FLOOR,     CIV_ALLOC_EFFECT_CAP,
+    CIV_ALLOC_EFFECT_HOLD_HARMLESS, CIV_ALLOC_EFFECT_PACE, CIV_ALLOC_EFFECT_RATABLE, CIV_ALLOC_EFFECT_REBALANCE,
+    CIV_ALLOC_EFFECT_ROUNDING};
 
 const char *civ_alloc_effect_name(civ_alloc_effect e)
 {
@@ -87,7 +93,9 @@ static civ_alloc_effect bound_effect(unsigned bits)
     return CIV_ALLOC_EFFECT_REBALANCE;
 }
 
-/* Fills spec s's rows from a solved problem (id order -> input row order). */
+/* Fills spec s's rows from a solved problem (id order -> input row order).
+ * The earmarked funds' part of stage BASE moves from the base to the earmark
+ * step (base is then the general funds' part; unchanged with no earmark). */
 static void take(civ_alloc_compare *c, size_t s, const civ_alloc_problem *p, const civ_alloc_result *r)
 {
     size_t n = c->n;
@@ -98,9 +106,10 @@ static void take(civ_alloc_compare *c, size_t s, const civ_alloc_problem *p, con
         for (size_t u = 0; u < r->n_units; u++)
             bits |= r->binding[u * n + i];
         c->amount[s * n + row] = r->amount[i];
-        c->base[s * n + row] = r->stage_base[i];
+        c->base[s * n + row] = r->stage_base[i] - r->stage_earmark[i];
         for (size_t e = 0; e < NEFF; e++)
             eff[e * n + row] = 0;
+        eff[CIV_ALLOC_EFFECT_EARMARK * n + row] = r->stage_earmark[i];
         eff[CIV_ALLOC_EFFECT_TILT * n + row] = r->stage_tilted[i] - r->stage_base[i];
         eff[bound_effect(bits) * n + row] = r->unrounded[i] - r->stage_tilted[i];
         eff[CIV_ALLOC_EFFECT_ROUNDING * n + row] = (double)r->amount[i] - r->unrounded[i];
@@ -309,8 +318,8 @@ civ_status civ_alloc_compare_waterfall(const civ_alloc_compare *c, civ_table **o
     CIV_TRY(civ_table_add_column(t, "name", CIV_COLUMN_TEXT, &cname));
     CIV_TRY(civ_table_add_column(t, "communities", CIV_COLUMN_NUMBER, &ccount));
     CIV_TRY(civ_table_add_column(t, "base", CIV_COLUMN_NUMBER, &cbase));
-    for (size_t e = 0; e < NEFF; e++)
-        CIV_TRY(civ_table_add_column(t, effect_names[e], CIV_COLUMN_NUMBER, &ceff[e]));
+    for (size_t k = 0; k < NEFF; k++)
+        CIV_TRY(civ_table_add_column(t, effect_names[shown[k]], CIV_COLUMN_NUMBER, &ceff[shown[k]]));
     CIV_TRY(civ_table_add_column(t, "amount", CIV_COLUMN_NUMBER, &camount));
     for (size_t s = 0; s < c->n_specs; s++) {
         /* acc row r: [0] base, [1..NEFF] effects, [NEFF+1] amount.  Rows: 0

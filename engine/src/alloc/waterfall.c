@@ -54,7 +54,7 @@ void civ_alloc_result_free(civ_alloc_result *r)
         return;
     free(r->amount), free(r->unit_amount), free(r->unrounded), free(r->q), free(r->unattributed);
     free(r->wused), free(r->kw), free(r->kcol), free(r->winner), free(r->kgrp);
-    free(r->stage_base), free(r->stage_tilted), free(r->binding), free(r->detail), free(r->lambda), free(r->ratable);
+    free(r->stage_base), free(r->stage_tilted), free(r->stage_earmark), free(r->binding), free(r->detail), free(r->lambda), free(r->ratable);
     free(r->raw), free(r->base), free(r->lo_d), free(r->hi_d), free(r->amt), free(r->member), free(r->bsrc);
     free(r->lo_i), free(r->hi_i), free(r->out_i), free(r->free_j), free(r->num_i), free(r->ex_i), free(r->pairs), free(r->tmp), free(r->ftotal);
     free(r);
@@ -79,6 +79,7 @@ civ_status civ_alloc_result_create(const civ_alloc_problem *p, civ_alloc_result 
     r->unattributed = calloc(n, sizeof(double));
     r->stage_base = calloc(n, sizeof(double));
     r->stage_tilted = calloc(n, sizeof(double));
+    r->stage_earmark = calloc(n ? n : 1, sizeof(double));
     r->binding = calloc(U * n, 1);
     r->detail = calloc(U * n + 1, 1);
     r->lambda = calloc(U, sizeof(double));
@@ -102,7 +103,7 @@ civ_status civ_alloc_result_create(const civ_alloc_problem *p, civ_alloc_result 
     r->winner = calloc(U * n, 1);
     r->kgrp = calloc(K, sizeof(size_t));
     if (!r->ftotal || !r->winner || !r->kgrp || !r->wused || !r->kw || !r->kcol || !r->amount || !r->unit_amount || !r->unrounded || !r->q ||
-        !r->unattributed || !r->stage_base || !r->stage_tilted || !r->binding || !r->detail || !r->lambda || !r->ratable ||
+        !r->unattributed || !r->stage_base || !r->stage_tilted || !r->stage_earmark || !r->binding || !r->detail || !r->lambda || !r->ratable ||
         !r->raw || !r->base || !r->lo_d ||
         !r->hi_d || !r->amt || !r->member || !r->bsrc || !r->lo_i || !r->hi_i || !r->out_i || !r->pairs ||
         !r->tmp || !r->free_j || !r->num_i || !r->ex_i) {
@@ -198,7 +199,8 @@ static civ_status unit_scores(const civ_alloc_problem *p, civ_alloc_result *r, s
 }
 
 /* Stage 2: the tilt, raw_j = t_j base_j, and the two unconstrained stages
- * (untilted and tilted shares of the pool P) kept for the decomposition. */
+ * (untilted and tilted shares of the pool P) kept for the decomposition; an
+ * earmarked fund's untilted share is also kept apart (the earmark step). */
 static void unit_tilt(const civ_alloc_problem *p, civ_alloc_result *r, size_t u, size_t m, double P)
 {
     const double *tilt = p->tilt + p->units[u].formula * p->n;
@@ -214,6 +216,9 @@ static void unit_tilt(const civ_alloc_problem *p, civ_alloc_result *r, size_t u,
         r->stage_base[i] += kb * r->base[j];
         r->stage_tilted[i] += kr * r->raw[j];
     }
+    if (p->spec->pools[p->units[u].first_pool].eligible_attribute)
+        for (size_t j = 0; j < m; j++)
+            r->stage_earmark[r->member[j]] += kb * r->base[j];
 }
 
 void civ_alloc_member_bounds(const civ_alloc_problem *p, size_t u, size_t i, civ_alloc_bounds *b)
@@ -431,7 +436,7 @@ civ_status civ_alloc_solve(const civ_alloc_problem *p, civ_alloc_result *r)
     size_t n = p->n;
     memset(r->amount, 0, n * sizeof *r->amount);
     for (size_t i = 0; i < n; i++)
-        r->unrounded[i] = r->unattributed[i] = r->stage_base[i] = r->stage_tilted[i] = 0;
+        r->unrounded[i] = r->unattributed[i] = r->stage_base[i] = r->stage_tilted[i] = r->stage_earmark[i] = 0;
     memcpy(r->wused, p->weights, r->n_factors * sizeof *r->wused);
     for (size_t u = 0; u < p->n_units; u++) {
         civ_status st = solve_unit(p, r, u);

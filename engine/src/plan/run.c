@@ -120,24 +120,28 @@ static civ_status stage_forecast(run_ctx *c)
 
 /* What each rule did, for the report (docs/REPORT.md): the compare waterfall
  * of the one spec, and each community's amount before the constraints (the
- * BASE stage plus the tilts), from a second solve through civ_alloc_compare. */
+ * general funds' base, the earmarked funds' base and the tilts), from a
+ * second solve through civ_alloc_compare. */
 static civ_status rule_tables(civ_plan_result *r, const civ_table *comm)
 {
     const char *label = "plan";
     const civ_alloc_spec *spec = r->spec;
     civ_alloc_compare *cmp = NULL;
     civ_table *ids = NULL, *stages = NULL;
-    double *base = NULL, *tilt = NULL;
+    double *base = NULL, *tilt = NULL, *earmark = NULL;
     civ_status s = civ_alloc_compare_run(&spec, &label, 1, comm, r->tables[CIV_PLAN_FORECASTS], &cmp);
     if (!s)
         s = civ_alloc_compare_waterfall(cmp, &r->tables[CIV_PLAN_ALLOCATION_WATERFALL]);
     size_t n = cmp ? civ_alloc_compare_n_communities(cmp) : 0, cid = 0, cb = 0, ci = 0, first = 0;
-    if (!s && !((base = malloc((n + 1) * sizeof *base)) && (tilt = malloc((n + 1) * sizeof *tilt))))
+    if (!s && !((base = malloc((n + 1) * sizeof *base)) && (tilt = malloc((n + 1) * sizeof *tilt)) &&
+                (earmark = malloc((n + 1) * sizeof *earmark))))
         s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the rule stages of %zu communities", n);
     if (!s)
         s = civ_alloc_compare_effect(cmp, 0, CIV_ALLOC_EFFECT_COUNT, base, n);
     if (!s)
         s = civ_alloc_compare_effect(cmp, 0, CIV_ALLOC_EFFECT_TILT, tilt, n);
+    if (!s)
+        s = civ_alloc_compare_effect(cmp, 0, CIV_ALLOC_EFFECT_EARMARK, earmark, n);
     if (!s)
         s = civ_alloc_compare_table(cmp, &ids);
     if (!s)
@@ -153,11 +157,11 @@ static civ_status rule_tables(civ_plan_result *r, const civ_table *comm)
     for (size_t i = 0; i < n && !s; i++) {
         s = civ_table_set_text(stages, first + i, cid, civ_table_text(ids, i, ci));
         if (!s)
-            s = civ_table_set_number(stages, first + i, cb, base[i] + tilt[i]);
+            s = civ_table_set_number(stages, first + i, cb, base[i] + earmark[i] + tilt[i]);
     }
     if (!s)
         r->tables[CIV_PLAN_ALLOCATION_STAGES] = stages, stages = NULL;
-    free(base), free(tilt);
+    free(base), free(tilt), free(earmark);
     civ_table_free(ids), civ_table_free(stages);
     civ_alloc_compare_free(cmp);
     return s;

@@ -70,8 +70,9 @@ static const rep_col C_DEMAND = {{"demand"}, {1}};
 static const rep_col C_UNAME = {{"name"}, {1}};
 /* allocation_waterfall.csv (the compare waterfall of the one spec) */
 static const rep_col C_WBASE = {{"base"}, {MINOR}};
-static const char *const EFFECTS[] = {"tilt", "floor", "cap", "hold_harmless", "pace", "ratable", "rebalance",
-                                      "rounding"};
+/* the steps in reading order: factors (base), tilts, earmarks, the bounds, ... */
+static const char *const EFFECTS[] = {"tilt",    "earmark",   "floor",   "cap", "hold_harmless", "pace",
+                                      "ratable", "rebalance", "rounding"};
 /* allocation_stages.csv: unique_id, before (fen) */
 static const rep_col C_BEFORE = {{"before_yuan", "before_fen", "before"}, {1, MINOR, MINOR}};
 

@@ -221,12 +221,21 @@ void rep_section_allocation(rep_ctx *ctx)
         rep_group_table(ctx, 1);
     }
     sub(ctx, TR(ctx, "各项规则的作用", "What each rule did"));
-    char base[64], text0[640];
+    char base[64], text0[768];
     rep_fmt_money(base, sizeof base, d->base_total, ctx->zh);
-    snprintf(text0, sizeof text0,
-             TR(ctx, "因素法基数（按因素和权重的分配，%s）之后，每项规则给一些社区增加（绿）、从另一些社区减少（红）的资金；下方条形图是各项约束限定的社区数。",
-                "After the factor base (the split by factors and weights, %s), the money each rule gave to some communities (green) and took from others (red); the bars below count the communities each constraint held."),
-             base);
+    int earmarked = 0; /* an earmark step: the base is then the general funds' only */
+    for (size_t k = 0; k < d->n_steps; k++)
+        earmarked |= !strcmp(d->steps[k].effect, "earmark") && d->steps[k].gained >= 0.005;
+    if (earmarked)
+        snprintf(text0, sizeof text0,
+                 TR(ctx, "一般资金的因素法基数（按因素和权重的分配，%s）之后，专项资金按各自的公式分给符合条件的社区（“专项资金”一步），每项规则给一些社区增加（绿）、从另一些社区减少（红）的资金；下方条形图是各项约束限定的社区数。",
+                    "After the general funds' factor base (the split by factors and weights, %s), the earmarked funds go by their own formulas to the communities eligible for them (the \"earmarks\" step), and each rule gave money to some communities (green) and took it from others (red); the bars below count the communities each constraint held."),
+                 base);
+    else
+        snprintf(text0, sizeof text0,
+                 TR(ctx, "因素法基数（按因素和权重的分配，%s）之后，每项规则给一些社区增加（绿）、从另一些社区减少（红）的资金；下方条形图是各项约束限定的社区数。",
+                    "After the factor base (the split by factors and weights, %s), the money each rule gave to some communities (green) and took from others (red); the bars below count the communities each constraint held."),
+                 base);
     rep_para(ctx, text0);
     rep_chart_waterfall(ctx);
     rep_chart_held(ctx);
