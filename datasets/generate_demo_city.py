@@ -102,6 +102,39 @@ TYPE = {
     "peri":  dict(small=0.12, late=0.35, g60=0.035, gmig=0.030, upt=0.95),
 }
 
+# The plan's three pilot areas (sections 5.1/8.2), appended as districts D09-D11
+# with their own random streams (keys 10-19), so the 1,000 communities above
+# are byte-identical to the city without them.  Columns as DISTRICTS.
+PILOT_DISTRICTS = [
+    # aging new urban district: older buyers of the first estates, 60+ share
+    # high and rising fast, canteens still opening: fast-growing meal demand
+    ("D09", "康宁新区", "aging_new", 4, 2.40, 0.22, 0.47, 8000, 9800, 0.95, 0.10),
+    # migrant industrial zone: young, migrant-dense dormitory communities
+    ("D10", "工业园区", "industrial", 4, 2.90, 0.80, 0.13, 6000, 8200, 0.90, 0.05),
+    # hollowed rural township: small villages, the young gone to the city,
+    # a high 60+ share, meals delivered a few at a time and declining
+    ("D11", "石岭镇", "township", 3, 2.20, 0.05, 0.50, 250, 3200, 0.80, 0.60),
+]
+N_PILOT = {"D09": 60, "D10": 50, "D11": 36}
+PILOT_TYPE = {
+    # upt_trend: annual log trend of uptake (0 elsewhere); delivery: share of
+    # small communities served by delivery only (0.85 elsewhere)
+    "aging_new":  dict(small=0.05, late=0.60, g60=0.085, gmig=0.010, upt=1.30, upt_trend=0.0, delivery=0.85, dlo=0.002, dhi=0.03,
+                       hh_lo=150, hh_hi=700),
+    "industrial": dict(small=0.05, late=0.30, g60=0.030, gmig=0.045, upt=0.90, upt_trend=0.0, delivery=0.85, dlo=0.002, dhi=0.03,
+                       hh_lo=150, hh_hi=700),
+    "township":   dict(small=1.00, late=0.00, g60=-0.030, gmig=-0.040, upt=0.95, upt_trend=-0.12, delivery=1.0, dlo=0.0005,
+                       dhi=0.004, hh_lo=60, hh_hi=250),
+}
+# communities.csv `pilot`: which pilot a community belongs to (empty elsewhere)
+PILOT_CODES = {"aging_new": "aging_new_district", "industrial": "migrant_industrial_zone",
+               "township": "hollowed_township"}
+PILOT_STREET_NAMES = ["康乐", "颐年", "福寿", "松鹤", "工业", "高新", "创业", "物流", "石岭", "山背", "溪口"]
+# 2024 funding of the pilots under the same old scheme: D09 and D10 shared a
+# budget of the city's ¥120,000 per community; the township's villages had the
+# county's smaller rural budget, ¥40,000 a village
+PILOT_BUDGET = {"D09+D10": 120_000.0 * 110, "D11": 40_000.0 * 36}
+
 STREET_NAMES = [
     "文昌", "天平", "望江", "长寿", "枫桥", "梅园", "白鹭", "金桥", "翠屏", "桃源",
     "石门", "宝塔", "东岳", "青石", "玉带", "丰乐", "清波", "朝天", "凤鸣", "柳营",
@@ -256,52 +289,79 @@ def calendar_factors():
 # --------------------------------------------------------------------------
 # The generator
 # --------------------------------------------------------------------------
-def _migrant_funding_2024(migrants, pop):
+def _migrant_funding_2024(migrants, pop, budget=12_000_000.0, key=100):
     """Last year's (2024) migrant-services fund, the demo's second fund with
     its own history: 12,000,000 yuan to the communities with at least 53%
     migrants (the 2023 survey's threshold reading; communities between 50%
     and 53% are new to the fund in 2026 and have 0), in proportion to
     migrant_count * exp(0.10 z), rounded to 100 yuan.  Its own stream (key
     100), so the other streams are unchanged."""
-    z = Stream(SEED, 100).normal(len(migrants))
+    z = Stream(SEED, key).normal(len(migrants))
     w = np.where(migrants / pop >= 0.53, migrants * np.exp(0.10 * z), 0.0)
-    return (np.round(12_000_000.0 * w / w.sum() / 100.0) * 100).astype(np.int64)
+    return (np.round(budget * w / w.sum() / 100.0) * 100).astype(np.int64)
 
 
-def build():
-    cal = calendar_factors()
-    S = {k: Stream(SEED, i) for i, k in enumerate(
-        ["layout", "names", "attrs", "service", "aged", "migr", "meals", "events", "funding", "defects"])}
-
-    # ---- layout ---------------------------------------------------------
-    n_streets = sum(d[3] for d in DISTRICTS)
-    assert n_streets == len(STREET_NAMES)
+def _layout(S, districts, street_names, n_total, n_per_district):
+    """Rows of (district, street, community); streets sized at random."""
+    n_streets = sum(d[3] for d in districts)
+    assert n_streets == len(street_names)
     raw = 0.6 + 0.8 * S["layout"].uniform(n_streets)          # relative street sizes
-    counts = np.floor(raw / raw.sum() * N_COMMUNITIES).astype(int)
-    order = np.argsort(-(raw / raw.sum() * N_COMMUNITIES - counts), kind="stable")
-    counts[order[: N_COMMUNITIES - counts.sum()]] += 1
+    if n_per_district is None:
+        counts = np.floor(raw / raw.sum() * n_total).astype(int)
+        order = np.argsort(-(raw / raw.sum() * n_total - counts), kind="stable")
+        counts[order[: n_total - counts.sum()]] += 1
+    else:                                                      # fixed count per district
+        counts = np.zeros(n_streets, dtype=int)
+        si = 0
+        for d in districts:
+            k, want = d[3], n_per_district[d[0]]
+            r = raw[si:si + k]
+            c = np.floor(r / r.sum() * want).astype(int)
+            o = np.argsort(-(r / r.sum() * want - c), kind="stable")
+            c[o[: want - c.sum()]] += 1
+            counts[si:si + k] = c
+            si += k
     street_perm = np.argsort(S["layout"].uniform(n_streets), kind="stable")
-
+    if n_per_district is not None:     # pilots: the names are listed district by district
+        street_perm = np.arange(n_streets)
     rows = []
     si = 0
-    for di, d in enumerate(DISTRICTS):
+    for di, d in enumerate(districts):
         for s in range(d[3]):
-            sname = STREET_NAMES[street_perm[si]] + "街道"
+            sname = street_names[street_perm[si]] + ("街道" if d[2] != "township" else "片区")
             for c in range(counts[si]):
                 rows.append(dict(unique_id="%s-S%02d-C%03d" % (d[0], s + 1, c + 1),
                                  di=di, district=d[1], dtype=d[2], street=sname))
             si += 1
+    assert len(rows) == n_total
+    return rows
+
+
+def build(districts=DISTRICTS, types=TYPE, street_names=STREET_NAMES, n_total=N_COMMUNITIES,
+          n_per_district=None, stream0=0, used=None, pw_fiscal=None, budget=120_000_000.0,
+          n_missing=8, n_outliers=14):
+    """One part of the city: the 1,000 original communities with the defaults,
+    or the pilot districts (their own streams from key `stream0`, names unique
+    against `used`, the fiscal mean `pw_fiscal` of the original city)."""
+    cal = calendar_factors()
+    S = {k: Stream(SEED, stream0 + i) for i, k in enumerate(
+        ["layout", "names", "attrs", "service", "aged", "migr", "meals", "events", "funding", "defects"])}
+    DISTRICTS = districts        # noqa: N806 (the tables below read the part's districts and types)
+    TYPE = types                 # noqa: N806
+
+    # ---- layout ---------------------------------------------------------
+    rows = _layout(S, districts, street_names, n_total, n_per_district)
     n = len(rows)
-    assert n == N_COMMUNITIES
 
     # ---- names (unique city-wide) --------------------------------------
-    used = set()
+    used = set() if used is None else used
     nb, ns = len(COMMUNITY_BASES), len(COMMUNITY_SUFFIXES)
     for r in rows:
         while True:
             b = int(S["names"].index(1, nb)[0])
             sfx = int(S["names"].index(1, ns)[0])
-            name = COMMUNITY_BASES[b] + COMMUNITY_SUFFIXES[sfx] + "社区"
+            name = (COMMUNITY_BASES[b] + "村" if r["dtype"] == "township"
+                    else COMMUNITY_BASES[b] + COMMUNITY_SUFFIXES[sfx] + "社区")
             if name not in used:
                 used.add(name)
                 r["name"] = name
@@ -314,9 +374,10 @@ def build():
 
     # ---- static attributes (snapshot 2024-12) ---------------------------
     A = S["attrs"]
+    pilot = "upt_trend" in TYPE[dtypes[0]]
     small = A.uniform(n) < tp("small")
     hh = np.where(small,
-                  150 + 550 * A.uniform(n),
+                  (tp("hh_lo") + (tp("hh_hi") - tp("hh_lo")) * A.uniform(n)) if pilot else 150 + 550 * A.uniform(n),
                   np.clip(2000 * np.exp(0.33 * A.normal(n)), 900, 4200))
     households = np.round(hh).astype(int)
     hsize = dcol(4) + 0.12 * A.normal(n)
@@ -337,14 +398,17 @@ def build():
     density = dcol(7) * np.exp(0.35 * A.normal(n))
     area = pop / density
     fiscal = dcol(8).astype(int)
-    pw_fiscal = float((fiscal * pop).sum() / pop.sum())
+    if pw_fiscal is None:
+        pw_fiscal = float((fiscal * pop).sum() / pop.sum())
     difficulty = np.clip(np.sqrt(pw_fiscal / fiscal), 0.8, 1.3)
 
     # ---- service: mode, uptake, opening ---------------------------------
     V = S["service"]
-    mode = np.where(small & (V.uniform(n) < 0.85), "delivery", "canteen")
+    dshare = tp("delivery") if pilot else 0.85
+    mode = np.where(small & (V.uniform(n) < dshare), "delivery", "canteen")
     upt_canteen = np.clip(tp("upt") * np.exp(0.45 * V.normal(n)), 0.15, 3.5)
-    upt_delivery = np.exp(math.log(0.002) + (math.log(0.03) - math.log(0.002)) * V.uniform(n))
+    dlo, dhi = (tp("dlo"), tp("dhi")) if pilot else (0.002, 0.03)
+    upt_delivery = np.exp(np.log(dlo) + (np.log(dhi) - np.log(dlo)) * V.uniform(n))
     uptake = np.where(mode == "canteen", upt_canteen, upt_delivery)
     late = V.uniform(n) < tp("late")
     t_open_early = -84 + V.index(n, 84)                       # 2012-01 .. 2018-12
@@ -420,6 +484,8 @@ def build():
     for j in range(1, T_ALL):
         eta[:, j] = phi * eta[:, j - 1] + sig * z[:, j]
     latent = np.exp(eta - 0.5 * sig_stat ** 2)
+    if pilot:   # pilots: uptake drifting (township: falling), 1 at 2024-12
+        mature = mature * np.exp(np.outer(tp("upt_trend"), (t - T_ANCHOR) / 12.0))
     mu_expected = aged_path * uptake[:, None] * mature * calm * disr   # E[y | aged60], no AR noise
     mu = mu_expected * latent
     y = Q.poisson(mu).astype(float)
@@ -429,12 +495,12 @@ def build():
     canteen_mature = np.nonzero((mode == "canteen") & (t_open < 0) & ~ev_has)[0]
     pick = canteen_mature[np.argsort(X.uniform(len(canteen_mature)), kind="stable")]
     missing = {}
-    for i in pick[:8]:
+    for i in pick[:n_missing]:
         start = 6 + int(X.index(1, 60)[0])
         length = 1 + int(X.index(1, 3)[0])
         missing[int(i)] = list(range(start, start + length))
     outliers = {}
-    kinds = ["spike"] * 8 + ["drop"] * 4 + ["digit"] * 2
+    kinds = (["spike"] * 8 + ["drop"] * 4 + ["digit"] * 2)[:n_outliers]
     cand = np.nonzero((mode == "canteen") & (t_open < 40))[0]
     cand = np.array([c for c in cand if int(c) not in missing])
     opick = cand[np.argsort(X.uniform(len(cand)), kind="stable")][: len(kinds)]
@@ -453,11 +519,18 @@ def build():
     F = S["funding"]
     points = np.where(mode == "delivery", 1,
                       1 + F.poisson(0.8 * aged60 / 1500.0)).astype(int)
-    budget = 120_000_000.0
     w = (0.5 * reg60 / reg60.sum() + 0.3 * points / points.sum() + 0.2 / n) \
         * np.exp(0.08 * F.normal(n))
-    funding = (np.round(budget * w / w.sum() / 100.0) * 100).astype(np.int64)
-    funding_migrant = _migrant_funding_2024(migrants, pop)
+    if isinstance(budget, dict):      # pilots: each district from its own 2024 budget
+        codes = np.array([DISTRICTS[i][0] for i in di])
+        funding = np.zeros(n, dtype=np.int64)
+        for group, b in budget.items():  # "D09+D10": one budget shared by both districts
+            k = np.isin(codes, group.split("+"))
+            funding[k] = (np.round(b * w[k] / w[k].sum() / 100.0) * 100).astype(np.int64)
+    else:
+        funding = (np.round(budget * w / w.sum() / 100.0) * 100).astype(np.int64)
+    # the pilots' migrant fund is set by build_city, at the city's rate
+    funding_migrant = _migrant_funding_2024(migrants, pop) if stream0 == 0 else np.zeros(n, dtype=np.int64)
 
     # truth: beta for 2024 = E[dy/d aged60] averaged over 2024 months
     y24 = slice(T_OBS - 12, T_OBS)
@@ -489,6 +562,32 @@ def _ds(t):
         y, m = divmod(FIRST_YEAR * 12 + t, 12)
         return "%04d-%02d" % (y, m + 1)
     return DS[t]
+
+
+def build_city():
+    """The original 1,000 communities, then the three pilot districts."""
+    g = build()
+    p = build(PILOT_DISTRICTS, PILOT_TYPE, PILOT_STREET_NAMES, sum(N_PILOT.values()), N_PILOT, stream0=10,
+              used={r["name"] for r in g["rows"]}, pw_fiscal=g["pw_fiscal"],
+              budget=PILOT_BUDGET, n_missing=0, n_outliers=0)
+    # the pilots' 2024 migrant fund: same rule, its own stream (key 110), at the
+    # original city's yuan per eligible migrant
+    elig = lambda d: float(d["migrants"][d["migrants"] / d["pop"] >= 0.53].sum())  # noqa: E731
+    p["funding_migrant"] = _migrant_funding_2024(p["migrants"], p["pop"], 12_000_000.0 * elig(p) / elig(g), key=110)
+    n = g["n"]
+    out = {}
+    for k, v in g.items():
+        if k == "rows":
+            out[k] = v + p[k]
+        elif k == "n":
+            out[k] = n + p[k]
+        elif k in ("cal", "pw_fiscal"):
+            out[k] = v
+        elif k in ("missing", "outliers"):
+            out[k] = dict(v, **{i + n: x for i, x in p[k].items()})
+        else:
+            out[k] = np.concatenate([v, p[k]])
+    return out
 
 
 def write_all(g, outdir):
@@ -526,12 +625,12 @@ def write_all(g, outdir):
             "%d" % g["migrants"][i], "%.6f" % (g["migrants"][i] / g["pop"][i]),
             "%.3f" % g["area"][i], "%d" % g["fiscal"][i], "%.3f" % g["difficulty"][i],
             "%.1f" % g["perf"][i], "%d" % g["funding"][i], "%d" % g["points"][i],
-            "%d" % g["funding_migrant"][i]]))
+            "%d" % g["funding_migrant"][i], PILOT_CODES.get(r["dtype"], "")]))
     _write(os.path.join(outdir, "communities.csv"),
            "unique_id,name,district,street,households,population_resident,"
            "population_registered,aged60_resident,aged60_share,aged60_share_registered,"
            "migrant_count,migrant_share,area_km2,fiscal_capacity,fiscal_difficulty,"
-           "performance_score,last_year_funding,service_points,last_year_migrant", lines)
+           "performance_score,last_year_funding,service_points,last_year_migrant,pilot", lines)
 
     lines = []
     for i, r in enumerate(rows):
@@ -586,7 +685,7 @@ def main(argv=None):
     ap.add_argument("--dump-truth", metavar="DIR",
                     help="also write DIR/expected.csv (expected value of every y)")
     a = ap.parse_args(argv)
-    g = build()
+    g = build_city()
     if a.dump_truth:
         dump_truth(g, a.dump_truth)
     if a.check:

@@ -1,7 +1,7 @@
 /*
  * combination.c -- layer: models.  The forecast combination of automatic ETS, automatic ARIMA
  * and the standard Theta method (specs "combo", "combo(mean)", "combo(median)",
- * and "auto" = "combo(median)").
+ * and, through auto.c, "auto" = "combo(median)" for non-intermittent series).
  *
  * Why: on competition data an equal-weight combination of a few good models is
  * often more accurate than each of them (Makridakis & Hibon 2000, "The M3-
@@ -10,7 +10,7 @@
  * it is a cheap hedge against selecting the wrong single model.  Whether it
  * earns the spec "auto" here is decided on M1 (docs/FORECASTING.md).
  *
- * The spec "auto" is combo(median): on M1 (1001 series) both combinations
+ * The spec "auto" is combo(median) for smooth and erratic series (auto.c): on M1 (1001 series) both combinations
  * beat each component by overall sMAPE and overall MASE, the median one by
  * more (bench/forecast.bench.sh, docs/FORECASTING.md).
  *
@@ -110,15 +110,16 @@ static civ_status combo_parse(const char *spec, void *config)
         buf[L++] = (char)tolower((unsigned char)*p);
     }
     buf[L] = 0;
-    /* ",fast" (or "(fast)" after auto / combo): the ARIMA member searches by
-     * CSS (arima(approx)), see combo_fast_arima_spec */
+    /* ",fast" (or "(fast)" after combo): the ARIMA member searches by CSS
+     * (arima(approx)), see combo_fast_arima_spec; auto(fast) is parsed by
+     * auto.c, which configures its combination from "combo(median,fast)" */
     cfg->fast_arima = 0;
     size_t tail = strlen(",fast)");
     if (L > tail && strcmp(buf + L - tail, ",fast)") == 0) {
         cfg->fast_arima = 1;
         buf[L - tail] = ')';
         buf[L - tail + 1] = 0;
-    } else if (strcmp(buf, "auto(fast)") == 0 || strcmp(buf, "combo(fast)") == 0) {
+    } else if (strcmp(buf, "combo(fast)") == 0) {
         cfg->fast_arima = 1;
         buf[strlen(buf) - strlen("(fast)")] = 0;
     }
@@ -126,17 +127,17 @@ static civ_status combo_parse(const char *spec, void *config)
         cfg->median = 0;
         return CIV_OK;
     }
-    /* "auto": on M1 the median combination beat each component by overall
-     * sMAPE and MASE (bench/out/forecast_m1.md; docs/FORECASTING.md) */
-    if (strcmp(buf, "combo(median)") == 0 || strcmp(buf, "auto") == 0) {
+    /* "auto" (auto.c) uses combo(median) for smooth and erratic series: on M1
+     * the median combination beat each component by overall sMAPE and MASE
+     * (bench/out/forecast_m1.md; docs/FORECASTING.md) */
+    if (strcmp(buf, "combo(median)") == 0) {
         cfg->median = 1;
         return CIV_OK;
     }
-    if (strncmp(buf, "combo(", 6) == 0 || strncmp(buf, "combo", 5) == 0 || strncmp(buf, "auto(", 5) == 0) {
+    if (strncmp(buf, "combo(", 6) == 0 || strncmp(buf, "combo", 5) == 0) {
         civ_where w = {.field = "model"};
-        return civ_fail_at(CIV_ERR_SPEC, &w, "malformed combination spec '%s': expected combo, combo(mean), "
-                                             "combo(median), auto, optionally with ',fast' (e.g. combo(median,fast), "
-                                             "auto(fast))", spec);
+        return civ_fail_at(CIV_ERR_SPEC, &w, "malformed combination spec '%s': expected combo, combo(mean) or "
+                                             "combo(median), optionally with ',fast' (e.g. combo(median,fast))", spec);
     }
     return CIV_ERR_NOT_FOUND;
 }
@@ -314,8 +315,8 @@ static civ_status combo_forecast(const civ_model_fit *fit, const civ_series *ser
 const civ_model_type civ_model_combination = {
     .family = "combo",
     .summary = "combination of automatic ETS, automatic ARIMA and Theta (mean or median of forecasts)",
-    .spec_help = "auto (= combo(median)) | combo | combo(mean) | combo(median); add ',fast' (auto(fast), "
-                 "combo(median,fast)) for the CSS ARIMA search",
+    .spec_help = "combo | combo(mean) | combo(median); add ',fast' (combo(median,fast), combo(fast)) for the CSS "
+                 "ARIMA search (auto(fast) uses combo(median,fast), auto.c)",
     .params = NULL,
     .n_params = 0,
     .config_size = sizeof(combo_config),

@@ -1,7 +1,7 @@
 /*
  * combination.h -- layer: models.  The forecast combination of automatic ETS, automatic ARIMA
  * and the standard Theta method (specs "combo", "combo(mean)", "combo(median)",
- * and "auto", which is "combo(median)": the M1 decision in docs/FORECASTING.md).
+ * and, through auto.c, "auto" for non-intermittent series: the M1 decision in docs/FORECASTING.md).
  *
  * The components are fitted through their type objects (civ_model_ets,
  * civ_model_arima, civ_model_theta, configured from the specs "ets", "arima"

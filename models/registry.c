@@ -17,16 +17,19 @@
 #include "combination.h"
 #include "error.h"
 #include "ets.h"
+#include "intermittent.h"
 #include "model.h"
 #include "theta.h"
 
 /* Families register here (declared in their own headers). */
 const civ_model_type *const civ_model_types[] = {
     &civ_model_mean, &civ_model_naive, &civ_model_snaive, &civ_model_rwf,
-    &civ_model_combination, /* before ETS: it takes "auto" when it earns it on M1 */
+    &civ_model_auto,        /* "auto": the combination, or TSB for intermittent series (auto.c) */
+    &civ_model_combination,
     &civ_model_ets,
     &civ_model_theta,
     &civ_model_arima,
+    &civ_model_croston, &civ_model_sba, &civ_model_tsb, &civ_model_adida, &civ_model_imapa,
     NULL,
 };
 

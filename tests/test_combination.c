@@ -21,6 +21,7 @@
 
 #include "civicast.h"
 #include "combination.h"
+#include "intermittent.h"
 #include "model.h"
 
 #define H 18
@@ -144,9 +145,8 @@ static void test_parse(void **state)
     (void)state;
     unsigned char config[CIV_MODEL_CONFIG_MAX];
     const civ_model_type *type = NULL;
-    const char *good[] = {"combo",       "COMBO",         "combo(mean)",        " Combo ( Median ) ",
-                          "combo(median)", "auto",        "auto(fast)",         "combo(fast)",
-                          "combo(mean,fast)", "Combo(Median, Fast)"};
+    const char *good[] = {"combo",         "COMBO",      "combo(mean)",      " Combo ( Median ) ",
+                          "combo(median)", "combo(fast)", "combo(mean,fast)", "Combo(Median, Fast)"};
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
         memset(config, 0, sizeof config);
         assert_int_equal(civ_model_combination.parse(good[i], config), CIV_OK);
@@ -160,7 +160,16 @@ static void test_parse(void **state)
     assert_int_equal(civ_model_combination.parse("combo(max)", config), CIV_ERR_SPEC);
     assert_non_null(strstr(civ_last_error_message(), "combo(median)"));
     assert_int_equal(civ_model_resolve("combo(", &type, config), CIV_ERR_SPEC);
-    assert_int_equal(civ_model_combination.parse("auto(exact)", config), CIV_ERR_SPEC);
+    /* "auto" and "auto(fast)" are auto.c's (combo(median) or combo(median,fast)
+     * for smooth series, TSB for intermittent ones), not the combination's */
+    assert_int_equal(civ_model_combination.parse("auto", config), CIV_ERR_NOT_FOUND);
+    assert_int_equal(civ_model_combination.parse("auto(fast)", config), CIV_ERR_NOT_FOUND);
+    assert_int_equal(civ_model_resolve("auto", &type, config), CIV_OK);
+    assert_ptr_equal(type, &civ_model_auto);
+    assert_int_equal(civ_model_resolve(" Auto ( Fast ) ", &type, config), CIV_OK);
+    assert_ptr_equal(type, &civ_model_auto);
+    assert_int_equal(civ_model_resolve("auto(exact)", &type, config), CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error_message(), "auto(fast)"));
     assert_int_equal(civ_model_combination.parse("combo(median,fast,fast)", config), CIV_ERR_SPEC);
     assert_int_equal(civ_model_combination.parse("combo(max,fast)", config), CIV_ERR_SPEC);
     /* the registry resolves the components to other families */

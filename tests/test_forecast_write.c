@@ -381,7 +381,7 @@ static void test_empty_panel(void **state)
     free(t);
     t = slurp(path_of("e_rep.csv"), &n);
     assert_non_null(strstr(t, "unique_id,model,status,message,n,"));
-    assert_non_null(strstr(t, ",initial_states\n"));
+    assert_non_null(strstr(t, ",initial_states,adi,cv2,demand_class\n"));
     free(t);
     civ_table *fit = NULL;
     assert_int_equal(civ_table_read(path_of("e_fit.h5"), NULL, &fit), CIV_OK);

@@ -33,7 +33,7 @@
 
 enum { F_OUT, F_H, F_MODEL, F_LEVEL, F_THREADS, F_SEED, F_IC, F_XREG, F_PATHS, F_NONNEG, F_REPORT, F_FITTED,
        F_QUIET, F_LIST, F_CHUNK, F_INTERVALS, F_CWINDOWS, F_WIDE, F_HIER, F_GROUP, F_RECONCILE, F_COMMUNITIES,
-       F_FREQ, F_ENCODING, F_EXCEL /* F_EXCEL, +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+       F_FREQ, F_ENCODING, F_INTEGER, F_EXCEL /* F_EXCEL, +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option forecast_options[] = {
     [F_OUT] = {"--out", "-o", CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                "forecasts: unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n(.csv, or .h5/.hdf5 for HDF5)"},
@@ -84,6 +84,9 @@ static const civ_cli_option forecast_options[] = {
                        "community attributes with unique_id and the hierarchy's\ncolumns (default: the panel's)"},
     [F_FREQ] = CIV_CLI_FREQ_OPTION,
     [F_ENCODING] = CIV_CLI_ENCODING_OPTION,
+    [F_INTEGER] = {"--integer", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL,
+                   "whole-number interval bounds for non-negative series (lower\n"
+                   "rounded down, upper up), e.g. for counts of meals or visits"},
     [F_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
@@ -91,7 +94,7 @@ static const civ_cli_spec forecast_spec = {
     "forecast",
     "usage: civicast forecast IN --out FILE [--h N] [--model SPEC[,SPEC...]] [--level 80,95]\n"
     "                         [--threads N] [--seed S] [--ic aicc|aic|bic] [--xreg a,b]\n"
-    "                         [--paths N] [--nonnegative auto|on|off] [--chunk N]\n"
+    "                         [--paths N] [--nonnegative auto|on|off] [--chunk N] [--integer]\n"
     "                         [--intervals model|conformal] [--conformal-windows K] [--wide]\n"
     "                         [--report FILE] [--fitted FILE] [--quiet] [--freq F] [--encoding E]\n"
     "                         [--excel] [--precision P]\n"
@@ -165,6 +168,26 @@ static void print_model_counts(const civ_forecast_write_stats *st)
     if (others)
         fprintf(stderr, ", %zu other model%s %zu", others, others > 1 ? "s" : "", st->other_count);
     fprintf(stderr, "\n");
+}
+
+/* Prints "demand: smooth 900, erratic 40, intermittent 52, lumpy 6, none 2"
+ * (the Syntetos-Boylan classes; `auto` gives the last three to TSB). */
+static void print_demand_counts(const civ_forecast_write_stats *st)
+{
+    const size_t *counts = st->demand_counts;
+    static const civ_demand_class order[] = {CIV_DEMAND_SMOOTH, CIV_DEMAND_ERRATIC, CIV_DEMAND_INTERMITTENT,
+                                             CIV_DEMAND_LUMPY, CIV_DEMAND_NONE};
+    const char *sep = "demand:";
+    for (size_t k = 0; k < 5; k++) {
+        if (!counts[order[k]])
+            continue;
+        fprintf(stderr, "%s %s %zu", sep, civ_demand_class_name(order[k]), counts[order[k]]);
+        sep = ",";
+    }
+    if (counts[CIV_DEMAND_UNDEFINED])
+        fprintf(stderr, "%s with negative values %zu", sep, counts[CIV_DEMAND_UNDEFINED]);
+    if (strcmp(sep, "demand:") != 0 || counts[CIV_DEMAND_UNDEFINED])
+        fprintf(stderr, " (Syntetos-Boylan; auto: intermittent, lumpy and none by TSB)\n");
 }
 
 /* ---- option parsing -------------------------------------------------------------- */
@@ -333,6 +356,7 @@ static int forecast_settings(const civ_cli_args *a, forecast_job *j)
     if (!a->value[F_OUT])
         return civ_cli_usage_error("forecast", "missing --out FILE");
     j->opt.want_fitted = a->value[F_FITTED] != NULL;
+    j->opt.integer_bounds = a->value[F_INTEGER] != NULL;
     if ((a->value[F_HIER] || a->value[F_GROUP]) && (a->value[F_REPORT] || a->value[F_FITTED] || a->value[F_XREG]))
         return civ_cli_usage_error("forecast", "--report, --fitted and --xreg are not available with --hierarchy "
                                    "or --group");
@@ -373,6 +397,7 @@ static void print_forecast_summary(const civ_forecast_write_stats *st, int has_r
         fprintf(stderr, "forecast %s series in %.2f s: %s ok\n", ns, st->seconds, oks);
     }
     print_model_counts(st);
+    print_demand_counts(st);
 }
 
 /* Copies text into a fixed field, cut with "..." when it does not fit. */
@@ -399,6 +424,9 @@ static void result_stats(const civ_forecast_result *r, const civ_panel *panel, c
     const char **names = calloc(n ? n : 1, sizeof *names);
     size_t *counts = calloc(n ? n : 1, sizeof *counts), kinds = 0;
     for (size_t i = 0; i < n; i++) {
+        civ_demand_class cls;
+        if (civ_forecast_result_demand(r, i, NULL, NULL, &cls) == CIV_OK && (unsigned)cls < 6)
+            st->demand_counts[cls]++;
         if (civ_forecast_result_status(r, i) != CIV_OK) {
             if (st->n_failures < CIV_FORECAST_STATS_FAILURES) {
                 copy_cut(st->failed_ids[st->n_failures], sizeof st->failed_ids[0], civ_panel_series_id(panel, i));

@@ -195,7 +195,7 @@ static void print_monitor(const civ_plan *plan, const civ_plan_result *r, const 
 }
 
 /* The summary of a run, stage by stage. */
-static void print_plan(const civ_plan *plan, const civ_plan_result *r)
+static void print_plan(const civ_plan *plan, const civ_plan_result *r, const civ_table *comm)
 {
     civ_plan_stats st;
     civ_plan_result_stats(r, &st);
@@ -206,6 +206,8 @@ static void print_plan(const civ_plan *plan, const civ_plan_result *r)
            st.n_failed ? " (see the report)" : "");
     civ_cli_print_alloc_summary(spec, civ_plan_spec(plan), &st.alloc);
     civ_cli_print_districts(civ_plan_result_table(r, CIV_PLAN_ALLOCATION_SUMMARY), civ_alloc_spec_minor_unit(spec));
+    civ_cli_print_pilots(comm, civ_plan_result_table(r, CIV_PLAN_ALLOCATION),
+                         civ_plan_result_table(r, CIV_PLAN_FORECAST_REPORT), civ_alloc_spec_minor_unit(spec));
     if (st.n_draws)
         civ_cli_print_uncertainty(civ_plan_result_table(r, CIV_PLAN_UNCERTAINTY), st.n_draws, st.uncertainty_seed,
                                   st.perturb_forecasts, st.weight_concentration, st.uncertainty_seconds,
@@ -238,7 +240,7 @@ static int run_and_write(const civ_plan *plan, const civ_csv_write_options *csv)
         code = civ_cli_report(s);
     }
     if (!code)
-        print_plan(plan, r);
+        print_plan(plan, r, comm);
     /* the tables, report.html, charts/ and manifest.json, published together */
     if (!code && (s = civ_plan_result_write_opts(r, civ_plan_out(plan), csv)))
         code = civ_cli_report(s);

@@ -223,6 +223,11 @@ void civ_cli_print_uncertainty(const civ_table *t, size_t n_draws, uint64_t seed
                                double concentration, double seconds, int threads);
 /* Prints the need per year from the per-year need table. */
 void civ_cli_print_need(const civ_table *per_year, int64_t unit, const char *currency);
+/* Prints one "pilots" line per value of the communities' text column
+ * `pilot` (none without it): shares, amount, migrant earmark, tilt and floor
+ * counts from the allocation table, intermittent series and their models
+ * from the forecast report (plan_pilots.c).  Any table may be NULL. */
+void civ_cli_print_pilots(const civ_table *comm, const civ_table *alloc, const civ_table *report, int64_t unit);
 /* Formats minor units as "1,234,567.89" (digits from the minor unit). */
 void civ_cli_format_money(char *buf, size_t size, double minor, int64_t unit);
 

@@ -564,6 +564,33 @@ CIV_API const char *civ_model_family_name(size_t i);
 CIV_API const char *civ_model_family_summary(size_t i);
 CIV_API const char *civ_model_family_specs(size_t i);
 
+/** Demand pattern of a series by Syntetos & Boylan's scheme (Syntetos,
+ *  Boylan & Croston 2005, JORS 56(5)): ADI, the mean number of periods per
+ *  demand (non-zero value), against 1.32 and CV2, the squared coefficient of
+ *  variation of the demand sizes, against 0.49. */
+typedef enum civ_demand_class {
+    CIV_DEMAND_UNDEFINED = 0,    /* a negative value, or nothing observed */
+    CIV_DEMAND_SMOOTH = 1,       /* ADI < 1.32, CV2 < 0.49 */
+    CIV_DEMAND_ERRATIC = 2,      /* ADI < 1.32, CV2 >= 0.49 */
+    CIV_DEMAND_INTERMITTENT = 3, /* ADI >= 1.32, CV2 < 0.49 */
+    CIV_DEMAND_LUMPY = 4,        /* ADI >= 1.32, CV2 >= 0.49 */
+    CIV_DEMAND_NONE = 5          /* every observed value is 0 */
+} civ_demand_class;
+
+/** Classifies y[0..n) (NaN = missing, skipped).  ADI = observed periods from
+ *  the first demand to the end / number of demands (leading zeros, e.g. the
+ *  months before a service opened, do not count); CV2 = sample variance /
+ *  mean^2 of the demand sizes (0 with one demand).  *adi and *cv2 (either may
+ *  be NULL) are NaN for CIV_DEMAND_UNDEFINED and CIV_DEMAND_NONE.  `auto`
+ *  forecasts intermittent, lumpy and no-demand series with the intermittent
+ *  family (docs/models/INTERMITTENT.md).  Errors: CIV_ERR_INVALID_ARGUMENT
+ *  (y NULL with n > 0, cls NULL). */
+CIV_API civ_status civ_demand_classify(const double *y, size_t n, double *adi, double *cv2,
+                                       civ_demand_class *cls);
+/** Static name of a class: "smooth", "erratic", "intermittent", "lumpy",
+ *  "none" (no demand), "" for CIV_DEMAND_UNDEFINED or an unknown value. */
+CIV_API const char *civ_demand_class_name(civ_demand_class cls);
+
 /** How prediction intervals are made (civ_forecast_options.intervals):
  *  DEFAULT the spec's own choice (today the model's intervals for every
  *  spec, "auto" included: conformal intervals did not meet the calibration
@@ -603,6 +630,13 @@ typedef struct civ_forecast_options {
     int intervals;             /* CIV_INTERVALS_*: how intervals are made; default
                                   CIV_INTERVALS_DEFAULT (the spec's own choice) */
     size_t conformal_windows;  /* backtest windows of conformal intervals; 0 = 10 */
+    int integer_bounds;        /* 1: interval bounds of non-negative series are whole
+                                  numbers, lower bounds rounded down and upper bounds
+                                  up (the interval of an integer-valued count keeps
+                                  at least its coverage); 0 (default): as the model
+                                  gives them.  Point forecasts are never rounded;
+                                  backtest windows are rounded alike; conformal
+                                  intervals are rounded after their rescaling */
 } civ_forecast_options;
 
 /** Fills *opt with the defaults above.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL). */
@@ -680,6 +714,7 @@ typedef struct civ_forecast_write_stats {
     size_t n_failures;                /* entries below (<= CIV_FORECAST_STATS_FAILURES) */
     char failed_ids[CIV_FORECAST_STATS_FAILURES][256];  /* the first failed series, in panel order */
     char failed_messages[CIV_FORECAST_STATS_FAILURES][512]; /* (both truncated with "...") */
+    size_t demand_counts[6];          /* series per civ_demand_class (indexed by its value) */
 } civ_forecast_write_stats;
 
 /** Forecasts every series of `panel` (as civ_forecast_panel, same options;
@@ -739,6 +774,13 @@ CIV_API double civ_forecast_result_seconds(const civ_forecast_result *result);
  *  forecast (ids and periods come from it).  *out is a new table the caller
  *  frees.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, or a panel with another
  *  number of series), CIV_ERR_OUT_OF_MEMORY. */
+/** Demand class of series i's observed values (civ_demand_classify), with
+ *  its ADI and CV2 (either pointer may be NULL); computed for every series
+ *  whatever the model.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL result or cls,
+ *  i out of range). */
+CIV_API civ_status civ_forecast_result_demand(const civ_forecast_result *result, size_t i, double *adi,
+                                              double *cv2, civ_demand_class *cls);
+
 CIV_API civ_status civ_forecast_result_table(const civ_forecast_result *result, const civ_panel *panel,
                                              civ_table **out);
 /** One row per series: unique_id, model, status (civ_status_name, e.g.
@@ -747,7 +789,8 @@ CIV_API civ_status civ_forecast_result_table(const civ_forecast_result *result, 
  *  loglik of a perfect fit, is NaN), then one column per reported parameter name
  *  (union over series in order of first appearance: alpha, beta, gamma, phi,
  *  theta, drift, ...; NaN where a series' model lacks it), then
- *  initial_states as text ("l=12.5 b=0.31 s1=..."; %.15g).  Deterministic
+ *  initial_states as text ("l=12.5 b=0.31 s1=..."; %.15g), then adi, cv2
+ *  and demand_class (civ_forecast_result_demand; "" when undefined).  Deterministic
  *  (no timings).  Errors as civ_forecast_result_table. */
 CIV_API civ_status civ_forecast_report_table(const civ_forecast_result *result, const civ_panel *panel,
                                              civ_table **out);

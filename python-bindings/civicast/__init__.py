@@ -20,7 +20,8 @@ documents the whole package.
 """
 from ._lib import EXPECTED_VERSION, LIBRARY_VERSION, Error  # noqa: F401 (EXPECTED_VERSION: the C API major.minor)
 from ._lib import path as library_path
-from .frame import (DateSpec, ForecastWarning, allocate, allocate_to_file, forecast, forecast_to_files, models_report,
+from .frame import (DateSpec, ForecastWarning, allocate, allocate_to_file, classify_demand, forecast, forecast_to_files,
+                    models_report,
                     read, write)
 from .budget import compare, need, project, settle, uncertainty
 from .monitor import demand_check, early_warning, inactivity_alerts, monitor, risk_matrix
@@ -33,7 +34,8 @@ from ._version import __version__  # noqa: E402 (engine/include/civicast.h, the 
 
 if __version__ is None:  # a package copied without its version record
     __version__ = LIBRARY_VERSION
-__all__ = ["Error", "ForecastWarning", "DateSpec", "forecast", "forecast_to_files", "backtest", "models_report", "read",
+__all__ = ["Error", "ForecastWarning", "DateSpec", "forecast", "forecast_to_files", "backtest", "models_report",
+           "classify_demand", "read",
            "write", "allocate", "allocate_to_file", "compare", "uncertainty", "need", "settle", "project", "monitor",
            "early_warning", "demand_check", "risk_matrix",
            "inactivity_alerts", "plot", "plot_allocation", "read_plan", "plan", "model_families", "restore_error",

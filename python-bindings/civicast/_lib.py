@@ -203,7 +203,8 @@ class civ_forecast_options(ctypes.Structure):
                 ("progress", civ_progress_fn),
                 ("progress_user", ctypes.c_void_p),
                 ("intervals", ctypes.c_int),
-                ("conformal_windows", ctypes.c_size_t)]
+                ("conformal_windows", ctypes.c_size_t),
+                ("integer_bounds", ctypes.c_int)]
 
 
 class civ_backtest_options(ctypes.Structure):
@@ -233,7 +234,8 @@ class civ_forecast_write_stats(ctypes.Structure):
                 ("other_count", ctypes.c_size_t),
                 ("n_failures", ctypes.c_size_t),
                 ("failed_ids", (ctypes.c_char * 256) * 5),
-                ("failed_messages", (ctypes.c_char * 512) * 5)]
+                ("failed_messages", (ctypes.c_char * 512) * 5),
+                ("demand_counts", ctypes.c_size_t * 6)]
 
 
 class civ_hier_options(ctypes.Structure):
@@ -402,6 +404,9 @@ _SIGNATURES = {
     "civ_forecast_result_table": (c_status, [P, P, PP]),
     "civ_forecast_report_table": (c_status, [P, P, PP]),
     "civ_forecast_fitted_table": (c_status, [P, P, PP]),
+    "civ_forecast_result_demand": (c_status, [P, _S, c_double_p, c_double_p, ctypes.POINTER(_I)]),
+    "civ_demand_classify": (c_status, [c_double_p, _S, c_double_p, c_double_p, ctypes.POINTER(_I)]),
+    "civ_demand_class_name": (_CP, [_I]),
     "civ_model_display_name": (c_status, [_CP, ctypes.c_char_p, _S]),
     "civ_forecast_multi_table": (c_status, [ctypes.POINTER(P), ctypes.POINTER(ctypes.c_char_p), _S, P, ctypes.c_int,
                                              PP]),

@@ -90,7 +90,7 @@ def _meta(ddf, spec, level, id_dtype):
 
 
 def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xreg=None, ic="aicc",
-             n_paths=None, nonnegative="auto", freq=None):
+             n_paths=None, nonnegative="auto", freq=None, integer=False):
     """civicast.forecast over a dask DataFrame (long format unique_id, ds, y,
     covariates); returns a lazy dask DataFrame with the same columns and,
     once computed, the same rows and values as civicast.forecast on the
@@ -110,7 +110,7 @@ def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xr
         raise ValueError("civicast.dask.forecast: the frame has no rows")
     spec = specs.pop()
     kw = dict(h=h, model=model, level=level, threads=threads, seed=seed, xreg=xreg, ic=ic, n_paths=n_paths,
-              nonnegative=nonnegative, freq=None)
+              nonnegative=nonnegative, freq=None, integer=integer)
     cols = _meta(ddf, spec, level, id_dtype)
     meta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})
     parts = part.to_delayed()

@@ -49,7 +49,7 @@ _DEFAULT_SEED = 20260101  # CIV_FORECAST_DEFAULT_SEED
 _FREQ_NAMES = {_lib.FREQ_YEARLY: "yearly", _lib.FREQ_QUARTERLY: "quarterly", _lib.FREQ_MONTHLY: "monthly",
                _lib.FREQ_WEEKLY: "weekly", _lib.FREQ_DAILY: "daily"}
 # Text columns of communities/forecasts tables read from files (as the CLI's allocate).
-_ALLOC_TEXT_COLUMNS = ("unique_id", "name", "district", "street", "model")
+_ALLOC_TEXT_COLUMNS = ("unique_id", "name", "district", "street", "model", "pilot")
 
 
 class ForecastWarning(UserWarning):
@@ -803,7 +803,7 @@ def _level_label(level):
 
 
 def _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted, intervals=None,
-                      conformal_windows=None):
+                      conformal_windows=None, integer=False):
     """civ_forecast_options from forecast()'s arguments, and the ctypes
     buffers it points to (keep them alive for the call)."""
     opt = _lib.civ_forecast_options()
@@ -826,6 +826,7 @@ def _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, non
         opt.n_paths = _lib.whole(fn, "n_paths", n_paths, 0)
     opt.nonnegative = {"auto": -1, "off": 0, "on": 1, None: -1, False: 0, True: 1}[nonnegative]
     opt.want_fitted = 1 if fitted else 0
+    opt.integer_bounds = 1 if integer else 0
     if intervals not in _lib.INTERVALS:
         raise ValueError(f"{fn}: intervals must be None, 'model' or 'conformal', got {intervals!r}")
     opt.intervals = _lib.INTERVALS[intervals]
@@ -842,9 +843,9 @@ class _Run:
     """One civ_forecast_panel call and its result (freed on close)."""
 
     def __init__(self, pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted,
-                 intervals=None, conformal_windows=None):
+                 intervals=None, conformal_windows=None, integer=False):
         opt, keep = _forecast_options("civicast.forecast", h, model, level, threads, seed, xreg, ic, n_paths,
-                                      nonnegative, fitted, intervals, conformal_windows)
+                                      nonnegative, fitted, intervals, conformal_windows, integer)
         self.pdata = pdata
         self.result = _Owned(lib.civ_forecast_result_free)
         # ctypes releases the GIL for the whole call.
@@ -894,10 +895,10 @@ class _Run:
 
 
 def _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, fitted=False,
-         spec=None, intervals=None, conformal_windows=None):
+         spec=None, intervals=None, conformal_windows=None, integer=False):
     pdata = PanelData(df, freq=freq, spec=spec)
     return _Run(pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted, intervals,
-                conformal_windows)
+                conformal_windows, integer)
 
 
 def _typed_ds(pdata, df, steps_per_series, offset_of_row):
@@ -913,7 +914,7 @@ def _typed_ds(pdata, df, steps_per_series, offset_of_row):
 
 
 def _multi(df, models, wide, h, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, intervals,
-           conformal_windows):
+           conformal_windows, integer=False):
     """Several models: one civ_forecast_panel per spec, one
     civ_forecast_multi_table (long or wide), dates in the input's type."""
     pdata = PanelData(df, freq=freq)
@@ -921,7 +922,7 @@ def _multi(df, models, wide, h, level, threads, seed, xreg, ic, n_paths, nonnega
     try:
         for m in models:
             runs.append(_Run(pdata, h, m, level, threads, seed, xreg, ic, n_paths, nonnegative, False, intervals,
-                             conformal_windows))
+                             conformal_windows, integer))
         ptrs = (P * len(runs))(*[r.result.ptr for r in runs])
         specs = (ctypes.c_char_p * len(runs))(*[encode(m) for m in models])
         t = _Owned(lib.civ_table_free)
@@ -942,7 +943,8 @@ def _multi(df, models, wide, h, level, threads, seed, xreg, ic, n_paths, nonnega
 
 def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, xreg=None, ic="aicc",
              n_paths=None, nonnegative="auto", freq=None, report=False, fitted=False, hierarchy=None, groups=None,
-             reconcile="mint_shrink", communities=None, intervals=None, conformal_windows=None, wide=False):
+             reconcile="mint_shrink", communities=None, intervals=None, conformal_windows=None, wide=False,
+             integer=False):
     """Fits `model` to every series of the long-format DataFrame `df`
     (unique_id, ds, y, covariates) and forecasts h periods ahead.
 
@@ -959,7 +961,9 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     covariate names passed to the models; ic: "aicc", "aic" or "bic";
     n_paths: sample paths of simulated intervals; nonnegative: "auto", "on",
     "off"; freq: force the frequency of datetime ds ("monthly" or a pandas
-    alias).  Results are identical for any thread count.  Series that fail
+    alias); integer: whole-number interval bounds for non-negative series
+    (lower rounded down, upper up; civ_forecast_options.integer_bounds).
+    Results are identical for any thread count.  Series that fail
     keep NaN rows with model "" and raise a ForecastWarning.
 
     hierarchy (nested attribute columns, top first, e.g. ["district",
@@ -978,8 +982,8 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     unique_id, ds, AutoETS, AutoETS-lo-95, ... (civ_forecast_multi_table);
     report and fitted take one model."""
     if hierarchy is not None or groups is not None:
-        if report or fitted or xreg:
-            raise ValueError("civicast.forecast: report, fitted and xreg are not available with hierarchy=")
+        if report or fitted or xreg or integer:
+            raise ValueError("civicast.forecast: report, fitted, xreg and integer are not available with hierarchy=")
         if intervals is not None or wide or not isinstance(model, (str, bytes)):
             raise ValueError("civicast.forecast: intervals=, wide= and a list of models are not available with "
                              "hierarchy=")
@@ -993,9 +997,9 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
         if report or fitted:
             raise ValueError("civicast.forecast: report and fitted take one model; call forecast per model")
         return _multi(df, models, wide, h, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, intervals,
-                      conformal_windows)
+                      conformal_windows, integer)
     run = _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, fitted,
-               intervals=intervals, conformal_windows=conformal_windows)
+               intervals=intervals, conformal_windows=conformal_windows, integer=integer)
     try:
         out = run.frame()
         if not report and not fitted:
@@ -1013,11 +1017,41 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
 
 
 def models_report(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, xreg=None, ic="aicc",
-                  n_paths=None, nonnegative="auto", freq=None):
+                  n_paths=None, nonnegative="auto", freq=None, integer=False):
     """One row per series: unique_id, model, status, message, n, loglik, aic,
-    aicc, bic, sigma2, n_params, parameters (alpha, beta, ...), initial_states
-    (civ_forecast_report_table).  Same arguments as forecast()."""
-    return forecast(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, report=True)[1]
+    aicc, bic, sigma2, n_params, parameters (alpha, beta, ...), initial_states,
+    adi, cv2, demand_class (civ_forecast_report_table).  Same arguments as
+    forecast()."""
+    return forecast(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, report=True,
+                    integer=integer)[1]
+
+
+def classify_demand(df, freq=None):
+    """The Syntetos-Boylan demand class of every series of the long-format
+    DataFrame `df` (unique_id, ds, y): a DataFrame unique_id, n (observed
+    values), adi, cv2, demand_class ("smooth", "erratic", "intermittent",
+    "lumpy", "none", or "" when a value is negative), one civ_demand_classify
+    call per series on its y in date order (missing periods are skipped).
+    `auto` forecasts intermittent, lumpy and "none" series with TSB."""
+    pdata = PanelData(df, freq=freq)
+    try:
+        ids, adi, cv2, cls, nobs = [], [], [], [], []
+        a, c, k = ctypes.c_double(), ctypes.c_double(), ctypes.c_int()
+        for i in range(len(pdata.ids)):
+            uid = pdata.ids[i]
+            y = np.ascontiguousarray(pdata.values[pdata.offsets[i]:pdata.offsets[i + 1]], dtype=np.float64)
+            check(lib.civ_demand_classify(y.ctypes.data_as(_lib.c_double_p), len(y), ctypes.byref(a),
+                                          ctypes.byref(c), ctypes.byref(k)))
+            ids.append(uid)
+            nobs.append(int(np.count_nonzero(~np.isnan(y))))
+            adi.append(a.value)
+            cv2.append(c.value)
+            cls.append(_dec(lib.civ_demand_class_name(k.value)))
+        return pd.DataFrame({"unique_id": pdata.ids_out(1) if ids else np.array([], dtype=object),
+                             "n": np.array(nobs, dtype=np.int64), "adi": np.array(adi, dtype=np.float64),
+                             "cv2": np.array(cv2, dtype=np.float64), "demand_class": np.array(cls, dtype=object)})
+    finally:
+        pdata.handle.close()
 
 
 def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto", level=(80, 95), threads=None,

@@ -37,14 +37,14 @@ $PY - "$WORK/a.csv" "$WORK/s.csv" <<'PYEOF' || fail "demo allocation checks"
 import sys
 import pandas as pd
 a = pd.read_csv(sys.argv[1]); s = pd.read_csv(sys.argv[2])
-assert len(a) == 1000, len(a)
+assert len(a) == 1146, len(a)
 get = lambda sec, item: s[(s.section == sec) & (s["item"] == item) & (s.measure == "amount")].value.iloc[0]
 assert (s.groupby(["section", "item", "measure"]).size() == 1).all()   # tidy: one row per meaning
 assert set(s.unit) <= {"fen", "fraction", "count", "multiplier", "yuan/person", "yuan/aged person", "index"}
-# 145,000,000.00 yuan less 5% + 3% reserves = 133,400,000.00 yuan, exact to the fen
-assert get("budget", "total") == 14500000000
-assert a.amount_fen.sum() == get("total", "allocated") == 13340000000, a.amount_fen.sum()
-assert get("total", "budget") == 14500000000
+# 166,000,000.00 yuan less 5% + 3% reserves = 152,720,000.00 yuan, exact to the fen
+assert get("budget", "total") == 16600000000
+assert a.amount_fen.sum() == get("total", "allocated") == 15272000000, a.amount_fen.sum()
+assert get("total", "budget") == 16600000000
 assert a.amount_fen.dtype.kind == "i"
 # the yuan columns are the fen columns with exactly two decimals, as written
 raw = pd.read_csv(sys.argv[1], dtype=str)
@@ -60,7 +60,9 @@ assert (main >= 5000000).all()                                # the floor, 50,00
 # each fund against its own history: hold-harmless 85% / pace 20% (eldercare+health),
 # 90% / 30% (migrant, communities new to it exempt); the total's last year is their sum
 lym, lyg = a["last_year_eldercare+health_fen"], a["last_year_migrant_fen"]
-assert (main >= (0.85 * lym).round() - 1).all() and (main <= 1.2 * lym + 1e-6).all()
+# pace, unless the floor outranks it (the pilot township's villages: 50,000 > 1.2 x 40,000)
+assert (main >= (0.85 * lym).round() - 1).all() and ((main <= 1.2 * lym + 1e-6) | (main == 5000000)).all()
+assert ((main > 1.2 * lym + 1e-6) & (main == 5000000)).any()
 mig = a.pool_migrant_fen
 assert ((mig >= 0.9 * lyg - 1e-6) & (mig <= 1.3 * lyg + 1e-6))[lyg > 0].all()
 assert ((mig > 1.3 * lyg) & (lyg == 0)).any()                  # new to the fund: no pace
@@ -105,7 +107,7 @@ expect_exit 4 "above the pool" -- \
 sed 's/^on_infeasible = "error".*$/on_infeasible = "ratable"/; s/^floor = 50_000.00 .*$/floor = 500_000.00/' "$SPEC" >"$WORK/ratable.spec"
 "$CIV" allocate --spec "$WORK/ratable.spec" --communities "$DEMO/communities.csv" --out "$WORK/r.csv" >"$WORK/stdout" 2>&1 ||
     fail "ratable reduction failed: $(cat "$WORK/stdout")"
-grep -q "ratable 1000" "$WORK/stdout" || fail "ratable count missing: $(cat "$WORK/stdout")"
+grep -q "ratable 1146" "$WORK/stdout" || fail "ratable count missing: $(cat "$WORK/stdout")"
 printf 'version = "1"\n[budget]\ntotal = 1.00\nfiscal_year = 2026\nbogus = 1\n' >"$WORK/unknown.spec"
 expect_exit 4 "unknown.spec:5:1: \[budget\]: unknown key 'bogus'" -- \
     allocate --spec "$WORK/unknown.spec" --communities "$DEMO/communities.csv" --out "$WORK/x.csv"
@@ -159,10 +161,12 @@ import sys
 import pandas as pd
 a, r, c = (pd.read_csv(f) for f in sys.argv[1:4])
 paid = a["pool_eldercare+health_fen"]
-assert r.amount_fen.sum() == 435000000 and (r.amount_fen >= 0).all()       # the 4,350,000.00 yuan reserve
+assert r.amount_fen.sum() == 498000000 and (r.amount_fen >= 0).all()       # the 4,980,000.00 yuan reserve
 assert (r["paid_eldercare_release_fen"] == paid).all() and (r.total_fen == paid + r.amount_fen).all()
-assert (r.total_fen <= 1.2 * c.last_year_funding * 100 + 1e-6).all()         # pace kept for paid + release
-assert (r.total_fen <= (0.005 * (13340000000 - 1602000000 + 435000000)) // 1).all()   # cap share of the year's fund
+# pace kept for paid + release; a community the floor put above its pace gets no release
+above = paid > 1.2 * c.last_year_funding * 100 + 1e-6
+assert (r.total_fen[~above] <= 1.2 * c.last_year_funding[~above] * 100 + 1e-6).all() and (r.amount_fen[above] == 0).all()
+assert (r.total_fen <= (0.005 * (15272000000 - 1821600000 + 498000000)) // 1).all()   # cap share of the year's fund
 assert r.explanation.str.contains("已拨").all()
 PYEOF
 expect_exit 1 "cannot be combined" -- allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" \
@@ -190,14 +194,14 @@ import pandas as pd
 p, s = pd.read_csv(sys.argv[1]), pd.read_csv(sys.argv[2])
 a, b = p[p.year == 2026].set_index("unique_id"), p[p.year == 2027].set_index("unique_id")
 budget = s[s["item"] == "budget"].set_index("year").value
-assert budget[2026] == 14500000000 and budget[2027] == 15950000000            # 8.00 -> 8.80 yuan: x1.1
+assert budget[2026] == 16600000000 and budget[2027] == 18260000000            # 8.00 -> 8.80 yuan: x1.1
 for f, hh, q in (("eldercare+health", 0.85, 0.20), ("migrant", 0.90, 0.30)):
     prev = a[f"pool_{f}_fen"]
     assert (b[f"last_year_{f}_fen"] == prev).all()                             # last year's result is the history
     cur = b[f"pool_{f}_fen"]
     assert ((cur <= (1 + q) * prev + 1e-6) | (prev == 0) | (b.binding.fillna("").str.contains("floor"))).all()
     assert ((cur >= hh * prev - 1e-6) | (prev == 0)).all()
-assert b.amount_fen.sum() == 15950000000 - s[(s.year == 2027) & (s["item"] == "reserved")].value.iloc[0]
+assert b.amount_fen.sum() == 18260000000 - s[(s.year == 2027) & (s["item"] == "reserved")].value.iloc[0]
 PYEOF
 expect_exit 1 "1..100" -- project --spec "$DEMO/plan.spec" --communities "$DEMO/communities.csv" \
     --forecasts "$WORK/fc36.csv" --years 0 --out "$WORK/x.csv"

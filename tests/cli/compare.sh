@@ -42,8 +42,8 @@ $PY - "$WORK/cmp.csv" "$WORK/wf.csv" <<'PYEOF' || fail "compare checks"
 import sys
 import pandas as pd
 c = pd.read_csv(sys.argv[1]); w = pd.read_csv(sys.argv[2])
-assert len(c) == 1000
-assert c.amount_allocation.sum() == c.amount_alt.sum() == 13_340_000_000
+assert len(c) == 1146
+assert c.amount_allocation.sum() == c.amount_alt.sum() == 15_272_000_000
 assert (c.change_alt == c.amount_alt - c.amount_allocation).all()
 assert ((c.change_alt > 0) == (c.outcome_alt == "gains")).all()
 assert ((c.change_alt < 0) == (c.outcome_alt == "loses")).all()
@@ -59,7 +59,7 @@ for spec in ("allocation", "alt"):
     ws = w[w.spec == spec]
     t = ws[ws.scope == "total"].iloc[0]
     d = ws[ws.scope == "district"]
-    assert t.amount == 13_340_000_000 and d.amount.sum() == t.amount
+    assert t.amount == 15_272_000_000 and d.amount.sum() == t.amount
     assert abs(t.tilt) < 1e-2                    # a tilt only moves money within a fund
     # the migrant earmark: its factor base is the earmark step, the base holds the general funds only
     assert t.earmark > 0 and abs(t.base + t.earmark - t.amount) < 1e-2
@@ -71,7 +71,7 @@ for spec in ("allocation", "alt"):
 wa = w[(w.scope == "gained")].set_index("spec")
 assert wa.loc["alt", "tilt"] > wa.loc["allocation", "tilt"]
 # district rows per spec: the communities of that district
-assert (w[(w.spec == "alt") & (w.scope == "district")].communities.sum()) == 1000
+assert (w[(w.spec == "alt") & (w.scope == "district")].communities.sum()) == 1146
 PYEOF
 
 # 2. uncertainty columns (tiny plan data with seasonal-naive forecasts)

@@ -41,7 +41,7 @@ else
         (ulimit -v $kb; exec timeout 30 "$civ" info "$meals") > "$tmp/out" 2> "$tmp/err"
         expect_rc "info under ulimit -v $kb" $? 0 2 5
     done
-    grep -q "^series  *1000" "$tmp/out" || [ -s "$tmp/err" ] || fail "info under ulimit: no output and no message"
+    grep -q "^series  *1146" "$tmp/out" || [ -s "$tmp/err" ] || fail "info under ulimit: no output and no message"
     (ulimit -v 300000; exec timeout 60 "$civ" forecast "$meals" --model naive --h 6 --out "$tmp/fc.csv") \
         > /dev/null 2> "$tmp/err"
     expect_rc "forecast under ulimit -v 300000" $? 0 2 3 5 6

@@ -81,7 +81,9 @@ for fam in $families; do
   case $fam in
   mean | naive | snaive | rwf) ;;
   ets) specs+=(ets 'ETS(M,M,N)') ;;
-  combo) specs+=(auto 'combo') ;; # auto = combo(median)
+  auto) specs+=(auto) ;;      # combo(median), or TSB for intermittent series
+  combo) specs+=('combo') ;;
+  croston | sba | tsb | adida | imapa) specs+=("$fam") ;;
   theta) specs+=(theta dotm) ;;
   arima) specs+=('ARIMA(1,1,1)') ;;
   *) fail "family $fam has no spec in forecast.sh: add one" ;;
@@ -101,6 +103,28 @@ for spec in "${specs[@]}"; do
   cmp -s "$tmp/t1.csv" "$tmp/t2.csv" || fail "threads $spec: forecasts differ between 1 and 2 threads"
   cmp -s "$tmp/r1.csv" "$tmp/r2.csv" || fail "threads $spec: reports differ between 1 and 2 threads"
 done
+# ---- intermittent counts: classification, auto routing, --integer ---------------
+{
+  echo "unique_id,ds,y"
+  for m in $(seq 0 35); do
+    printf 'rare,%d-%02d,%d\n' $((2021 + m / 12)) $((m % 12 + 1)) $(( (m * 7) % 5 == 0 ? (m % 4) + 1 : 0 ))
+    printf 'steady,%d-%02d,%d\n' $((2021 + m / 12)) $((m % 12 + 1)) $(( 40 + (m * 13) % 9 ))
+  done
+} >"$tmp/counts.csv"
+expect_exit "auto counts" 0 "$civ" forecast "$tmp/counts.csv" --h 4 --out "$tmp/ic.csv" --report "$tmp/ir.csv" --integer
+expect_err "auto counts" '^demand: smooth 1, intermittent 1'
+head -1 "$tmp/ir.csv" | grep -q ',adi,cv2,demand_class$' || fail "report lacks the demand columns: $(head -1 "$tmp/ir.csv")"
+grep -q '^rare,TSB,CIV_OK,.*,intermittent$' "$tmp/ir.csv" || fail "rare not TSB/intermittent: $(grep '^rare' "$tmp/ir.csv")"
+grep -q '^steady,"ComboMedian\[.*,smooth$' "$tmp/ir.csv" || fail "steady not the combination: $(grep '^steady' "$tmp/ir.csv")"
+# --integer: whole, non-negative bounds (columns 6-9)
+awk -F, 'NR > 1 && $1 == "rare" { for (c = 6; c <= 9; c++) if ($c != int($c) || $c < 0) bad = bad " " $c }
+         END { if (bad) { print "non-integer bounds:" bad; exit 1 } }' "$tmp/ic.csv" || fail "--integer bounds"
+# the combination's bounds are whole too under --integer (the model name has commas: count from the end)
+awk -F, 'NR > 1 && $1 == "steady" && ($(NF-3) != int($(NF-3)) || $NF != int($NF)) { exit 1 }' "$tmp/ic.csv" ||
+  fail "--integer: combination bounds not whole"
+expect_exit "croston bad alpha" 4 "$civ" forecast "$tmp/counts.csv" --model 'croston(alpha=3)' --out "$tmp/x.csv"
+expect_err "croston bad alpha" 'smoothing parameters must be in \(0, 1\]'
+
 # a spec with simulated intervals, when the ETS family is registered
 if "$civ" forecast --list-models | grep '^  ets ' >/dev/null; then
   for t in 1 2; do

@@ -142,12 +142,12 @@ expect_exit 1 "required" -- need --spec "$DATA/plan.spec"
     2>"$WORK/stderr"
 rc=$?
 { [ $rc -eq 0 ] || [ $rc -eq 6 ]; } || fail "demo plan exited $rc: $(cat "$WORK/stderr")"
-grep -q "allocated              133,400,000.00 CNY" "$WORK/stdout" || fail "demo plan: allocated total: $(cat "$WORK/stdout")"
+grep -q "allocated              152,720,000.00 CNY" "$WORK/stdout" || fail "demo plan: allocated total: $(cat "$WORK/stdout")"
 $PY - "$WORK/demo" <<'PYEOF' || fail "demo plan checks"
 import sys
 import pandas as pd
 a = pd.read_csv(f"{sys.argv[1]}/allocation.csv")
-assert len(a) == 1000 and a.amount_fen.sum() == 13_340_000_000
+assert len(a) == 1146 and a.amount_fen.sum() == 15_272_000_000
 assert "factor_meal_demand_fen" in a.columns and (a.factor_meal_demand_fen >= 0).all()
 y = pd.read_csv(f"{sys.argv[1]}/need_summary.csv")
 assert list(y.year.dropna().astype(int)) == [2025, 2026, 2027]

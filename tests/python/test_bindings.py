@@ -574,8 +574,8 @@ def test_quickstart_example_runs(tmp_path):
     done = subprocess.run([sys.executable, str(SOURCE / "examples" / "quickstart.py"), "--model", "theta",
                            "--out", str(tmp_path)], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
-    assert "allocated 133,400,000.00 CNY" in done.stdout
+    assert "allocated 152,720,000.00 CNY" in done.stdout
     for name in ("forecasts.csv", "allocation.csv", "summary.csv", "forecasts.png", "allocation.png"):
         assert (tmp_path / name).stat().st_size > 0, name
     fc = read_csv(tmp_path / "forecasts.csv")
-    assert fc["unique_id"].nunique() == 1000 and not fc["mean"].isna().any()  # failed series got the fallback
+    assert fc["unique_id"].nunique() == 1146 and not fc["mean"].isna().any()  # failed series got the fallback

@@ -144,6 +144,8 @@ static civ_status run_task(const bt_run *b, size_t t, civ_workspace *ws)
     if ((st = civ_forecast_fit_one(b->types[m], b->configs[m], &b->model_options, &s, nonnegative, h, r->levels, L,
                                    ws, &fit, mean, lower, upper)) != CIV_OK)
         return st;
+    if (nonnegative && b->opt->integer_bounds) /* as the forecast would round them (driver.c) */
+        civ_forecast_round_bounds(lower, upper, L * h);
     size_t tasks = r->n_models * N * K;
     memcpy(r->mean + t * h, mean, h * sizeof *mean);
     for (size_t l = 0; l < L; l++) {

@@ -178,8 +178,9 @@ static civ_status quantiles(const civ_panel *panel, const scores *sc, const doub
     return CIV_OK;
 }
 
-/* Rescales series i's intervals in r by q, nests the levels, clamps. */
-static void rescale(civ_forecast_result *r, size_t i, const double *q, int nonnegative)
+/* Rescales series i's intervals in r by q, nests the levels, clamps (and
+ * rounds outward with integer_bounds). */
+static void rescale(civ_forecast_result *r, size_t i, const double *q, int nonnegative, int integer_bounds)
 {
     size_t h = r->h, L = r->n_levels, plane = r->n_series * h;
     for (size_t j = 0; j < h; j++) {
@@ -212,6 +213,8 @@ static void rescale(civ_forecast_result *r, size_t i, const double *q, int nonne
                     *lo = 0.0;
                 if (*hi < 0.0)
                     *hi = 0.0;
+                if (integer_bounds)
+                    civ_forecast_round_bounds(lo, hi, 1);
             }
         }
     }
@@ -244,6 +247,7 @@ civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_option
     progress_map pm = {.opt = opt, .n_series = N};
     fo.progress = opt->progress ? map_progress : NULL;
     fo.progress_user = &pm;
+    fo.integer_bounds = 0; /* scores on the model's own bounds; rounded after rescaling */
     const char *name = "conformal";
     civ_backtest_result *bt = NULL;
     civ_status st = civ_backtest_run(panel, &fo, &type, &config, &name, 1, h, K, 1, &bt);
@@ -270,7 +274,7 @@ civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_option
         civ_series s = {.id = civ_panel_series_id(panel, i), .y = y, .n = n};
         int nonnegative = 0;
         if (civ_forecast_scan(&s, opt->nonnegative, &nonnegative) == CIV_OK)
-            rescale(r, i, q, nonnegative);
+            rescale(r, i, q, nonnegative, opt->integer_bounds);
     }
     civ_clear_error();
 done:

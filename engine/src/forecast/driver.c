@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "intermittent.h"
 #include "numeric.h"
 #include "panel.h"
 #include "strmap.h"
@@ -260,6 +261,9 @@ static civ_status run_series(const batch *b, size_t i, civ_workspace *ws)
         s.period = 1;
     civ_where w = {.series_id = s.id};
 
+    size_t k = i - r->first; /* the series' slot in this chunk */
+    civ_forecast_series *fs = &r->series[k];
+    fs->demand = civ_intermittent_classify(y, n, &fs->adi, &fs->cv2);
     civ_status st;
     int nonnegative;
     if ((st = civ_forecast_scan(&s, b->opt->nonnegative, &nonnegative)) != CIV_OK)
@@ -276,9 +280,12 @@ static civ_status run_series(const batch *b, size_t i, civ_workspace *ws)
     if ((st = civ_forecast_fit_one(b->type, b->config, &b->model_options, &s, nonnegative, h, r->levels, L, ws, &fit,
                                    mean, lower, upper)) != CIV_OK)
         return st;
+    /* Whole-number bounds, rounded outward so that the interval of an
+     * integer-valued count keeps at least its coverage (conformal intervals
+     * are rounded after their rescaling, conformal.c). */
+    if (nonnegative && b->opt->integer_bounds && b->opt->intervals != CIV_INTERVALS_CONFORMAL)
+        civ_forecast_round_bounds(lower, upper, L * h);
 
-    size_t k = i - r->first; /* the series' slot in this chunk */
-    civ_forecast_series *fs = &r->series[k];
     if ((st = keep_fit(fs, &fit)) != CIV_OK)
         return st;
     memcpy(r->mean + k * h, mean, h * sizeof *mean);
@@ -519,6 +526,7 @@ static void batch_chunk(batch_run *br, civ_forecast_result *r)
             civ_arena_reset(&my->arena);
             gsl_rng_set(my->rng, (unsigned long)civ_forecast_series_seed(opt->seed, panel->ids[i]));
             civ_clear_error();
+            r->series[i - r->first].adi = r->series[i - r->first].cv2 = NAN;
             civ_status s = run_series(b, i, my);
             if (s != CIV_OK) {
                 clear_series(r, panel, i);
@@ -743,4 +751,18 @@ const double *civ_forecast_result_lower(const civ_forecast_result *r, size_t l)
 const double *civ_forecast_result_upper(const civ_forecast_result *r, size_t l)
 {
     return r && l < r->n_levels ? r->upper + l * r->n_series * r->h : NULL;
+}
+
+civ_status civ_forecast_result_demand(const civ_forecast_result *r, size_t i, double *adi, double *cv2,
+                                      civ_demand_class *cls)
+{
+    if (!r || !cls || i >= r->n_series)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_forecast_result_demand: NULL argument or series %zu out of "
+                                                  "range", i);
+    *cls = r->series[i].demand;
+    if (adi)
+        *adi = r->series[i].adi;
+    if (cv2)
+        *cv2 = r->series[i].cv2;
+    return CIV_OK;
 }

@@ -72,3 +72,11 @@ civ_status civ_forecast_fit_one(const civ_model_type *type, const void *config, 
     }
     return CIV_OK;
 }
+
+void civ_forecast_round_bounds(double *lower, double *upper, size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        lower[j] = floor(lower[j]);
+        upper[j] = ceil(upper[j]);
+    }
+}

@@ -20,6 +20,8 @@ typedef struct civ_forecast_series {
     size_t n_report, n_states;
     double *values;         /* malloc'd: n_report parameter values then n_states states */
     char *names;            /* malloc'd: n_report + n_states NUL-terminated names back to back */
+    double adi, cv2;        /* demand classification of the observed values (NaN if undefined) */
+    civ_demand_class demand;
 } civ_forecast_series;
 
 struct civ_forecast_result {
@@ -73,6 +75,11 @@ civ_status civ_forecast_scan(const civ_series *s, int nonnegative_option, int *n
 civ_status civ_forecast_fit_one(const civ_model_type *type, const void *config, const civ_model_options *mo,
                                 const civ_series *s, int nonnegative, size_t h, const double *levels, size_t L,
                                 civ_workspace *ws, civ_model_fit *fit, double *mean, double *lower, double *upper);
+
+/* civ_forecast_options.integer_bounds: lower[j] = floor, upper[j] = ceil for
+ * j < n (outward, so an integer-valued count's interval keeps its coverage).
+ * The caller applies it to non-negative series only. */
+void civ_forecast_round_bounds(double *lower, double *upper, size_t n);
 
 /* ---- rolling-origin backtest (backtest.c) ---- */
 

@@ -211,7 +211,11 @@ civ_status civ_forecast_report_table(const civ_forecast_result *r, const civ_pan
             goto done;
         }
     }
+    size_t adi_col, cv2_col, class_col;
     if ((s = civ_table_add_column(t, "initial_states", CIV_COLUMN_TEXT, &states_col)) ||
+        (s = civ_table_add_column(t, "adi", CIV_COLUMN_NUMBER, &adi_col)) ||
+        (s = civ_table_add_column(t, "cv2", CIV_COLUMN_NUMBER, &cv2_col)) ||
+        (s = civ_table_add_column(t, "demand_class", CIV_COLUMN_TEXT, &class_col)) ||
         (s = civ_table_add_rows(t, N, NULL)))
         goto done;
 
@@ -245,7 +249,10 @@ civ_status civ_forecast_report_table(const civ_forecast_result *r, const civ_pan
             }
             p += strlen(p) + 1;
         }
-        if ((s = civ_table_set_text(t, i, states_col, text_len ? text : "")))
+        if ((s = civ_table_set_text(t, i, states_col, text_len ? text : "")) ||
+            (s = civ_table_set_number(t, i, adi_col, finite_or_nan(fs->adi))) ||
+            (s = civ_table_set_number(t, i, cv2_col, finite_or_nan(fs->cv2))) ||
+            (s = civ_table_set_text(t, i, class_col, civ_demand_class_name(fs->demand))))
             goto done;
     }
     *out = t;

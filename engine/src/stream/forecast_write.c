@@ -150,22 +150,30 @@ static civ_status spill_table(writer *w, const civ_table *t)
     return ok ? CIV_OK : spill_error("write");
 }
 
-/* The final report columns: first-seen order with initial_states last. */
+/* The columns civ_forecast_report_table puts after every parameter column
+ * (initial_states, then the demand classification), in its order. */
+static int is_trailing_report_column(const char *name)
+{
+    static const char *const trailing[] = {"initial_states", "adi", "cv2", "demand_class"};
+    for (size_t k = 0; k < sizeof trailing / sizeof *trailing; k++)
+        if (!strcmp(name, trailing[k]))
+            return 1;
+    return 0;
+}
+
+/* The final report columns: first-seen order, with the trailing columns
+ * (is_trailing_report_column) after every parameter a later chunk added,
+ * as in the whole table. */
 static civ_status report_template(const writer *w, size_t *order, civ_table **out)
 {
     const name_set *s = &w->report_cols;
     civ_table *t = NULL;
     civ_status st = civ_table_create(&t);
-    size_t last = SIZE_MAX, col = 0;
-    for (size_t k = 0; k < s->n && !st; k++) {
-        if (!strcmp(s->names[k], LAST_REPORT_COLUMN)) {
-            last = k;
-            continue;
-        }
-        order[k] = col++;
-    }
-    if (last != SIZE_MAX)
-        order[last] = col;
+    size_t col = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 0; k < s->n; k++)
+            if (is_trailing_report_column(s->names[k]) == pass)
+                order[k] = col++;
     for (size_t c = 0; c < s->n && !st; c++) {
         size_t k = 0;
         while (order[k] != c)
@@ -300,6 +308,9 @@ static civ_status count_chunk(writer *w, const civ_forecast_result *r)
     size_t n = civ_forecast_result_n_series(r), first = civ_forecast_result_first(r);
     for (size_t k = 0; k < n; k++) {
         s->n_series++;
+        civ_demand_class cls;
+        if (civ_forecast_result_demand(r, k, NULL, NULL, &cls) == CIV_OK && (unsigned)cls < 6)
+            s->demand_counts[cls]++;
         if (civ_forecast_result_status(r, k) != CIV_OK) {
             if (s->n_failures < CIV_FORECAST_STATS_FAILURES) {
                 civ_copy_truncated(s->failed_ids[s->n_failures], sizeof s->failed_ids[0],

@@ -9,9 +9,6 @@
 #include "civicast.h"
 #include "strmap.h"
 
-/* The column civ_forecast_report_table puts last, after the parameters. */
-#define LAST_REPORT_COLUMN "initial_states"
-
 /* Distinct names in first-seen order, each with a count (or a flag). */
 typedef struct name_set {
     civ_strmap map;         /* name -> index */
