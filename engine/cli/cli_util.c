@@ -188,3 +188,47 @@ char *civ_cli_split_models(const char *text, const char **specs, size_t max, siz
     }
     return copy;
 }
+
+int civ_cli_parse_levels(const char *text, double *levels, size_t max, size_t *n)
+{
+    *n = 0;
+    if (!strcmp(text, "none"))
+        return 0;
+    char buf[512];
+    if (strlen(text) >= sizeof buf)
+        return -1;
+    strcpy(buf, text);
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (*n == max || civ_cli_parse_double(tok, &levels[*n]))
+            return -1;
+        (*n)++;
+    }
+    return *n ? 0 : -1;
+}
+
+int civ_cli_parse_ic(const char *text, int *criterion)
+{
+    if (!strcmp(text, "aicc"))
+        *criterion = CIV_CRITERION_AICC;
+    else if (!strcmp(text, "aic"))
+        *criterion = CIV_CRITERION_AIC;
+    else if (!strcmp(text, "bic"))
+        *criterion = CIV_CRITERION_BIC;
+    else
+        return -1;
+    return 0;
+}
+
+int civ_cli_parse_nonnegative(const char *text, int *nonnegative)
+{
+    if (!strcmp(text, "auto"))
+        *nonnegative = -1;
+    else if (!strcmp(text, "on"))
+        *nonnegative = 1;
+    else if (!strcmp(text, "off"))
+        *nonnegative = 0;
+    else
+        return -1;
+    return 0;
+}

@@ -72,23 +72,6 @@ typedef struct backtest_job {
     civ_csv_write_options csv;
 } backtest_job;
 
-static int parse_levels(const char *text, double *levels, size_t *n)
-{
-    *n = 0;
-    if (!strcmp(text, "none"))
-        return 0;
-    char buf[512];
-    if (strlen(text) >= sizeof buf)
-        return -1;
-    strcpy(buf, text);
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        if (*n == MAX_LEVELS || civ_cli_parse_double(tok, &levels[*n]))
-            return -1;
-        (*n)++;
-    }
-    return *n ? 0 : -1;
-}
-
 /* Sizes: --h, --windows, --step, --threads, --seed, --paths. */
 static int size_options(const civ_cli_args *a, backtest_job *j)
 {
@@ -121,21 +104,12 @@ static int choice_options(const civ_cli_args *a, backtest_job *j)
 {
     civ_forecast_options *fo = &j->opt.forecast;
     const char *v;
-    if ((v = a->value[B_LEVEL]) && parse_levels(v, j->levels, &fo->n_levels))
+    if ((v = a->value[B_LEVEL]) && civ_cli_parse_levels(v, j->levels, MAX_LEVELS, &fo->n_levels))
         return civ_cli_usage_error("backtest", "--level needs numbers like 80,95 (or 'none'), got '%s'", v);
-    if ((v = a->value[B_IC])) {
-        if (!strcmp(v, "aicc") || !strcmp(v, "aic") || !strcmp(v, "bic"))
-            fo->criterion = !strcmp(v, "aicc") ? CIV_CRITERION_AICC : !strcmp(v, "aic") ? CIV_CRITERION_AIC
-                                                                                        : CIV_CRITERION_BIC;
-        else
-            return civ_cli_usage_error("backtest", "--ic is aicc, aic or bic, got '%s'", v);
-    }
-    if ((v = a->value[B_NONNEG])) {
-        if (!strcmp(v, "auto") || !strcmp(v, "on") || !strcmp(v, "off"))
-            fo->nonnegative = !strcmp(v, "auto") ? -1 : !strcmp(v, "on");
-        else
-            return civ_cli_usage_error("backtest", "--nonnegative is auto, on or off, got '%s'", v);
-    }
+    if ((v = a->value[B_IC]) && civ_cli_parse_ic(v, &fo->criterion))
+        return civ_cli_usage_error("backtest", "--ic is aicc, aic or bic, got '%s'", v);
+    if ((v = a->value[B_NONNEG]) && civ_cli_parse_nonnegative(v, &fo->nonnegative))
+        return civ_cli_usage_error("backtest", "--nonnegative is auto, on or off, got '%s'", v);
     v = a->value[B_MODEL] ? a->value[B_MODEL] : "auto";
     j->model_store = civ_cli_split_models(v, j->models, MAX_MODELS, &j->opt.n_models);
     if (!j->model_store)

@@ -192,23 +192,6 @@ static void print_demand_counts(const civ_forecast_write_stats *st)
 
 /* ---- option parsing -------------------------------------------------------------- */
 
-static int parse_levels(const char *text, double *levels, size_t *n)
-{
-    *n = 0;
-    if (!strcmp(text, "none"))
-        return 0;
-    char buf[512];
-    if (strlen(text) >= sizeof buf)
-        return -1;
-    strcpy(buf, text);
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        if (*n == MAX_LEVELS || civ_cli_parse_double(tok, &levels[*n]))
-            return -1;
-        (*n)++;
-    }
-    return *n ? 0 : -1;
-}
-
 static char *split_names(const char *text, const char **names, size_t *n)
 {
     char *copy = strdup(text);
@@ -259,16 +242,8 @@ typedef struct forecast_job {
 static int choice_options(const civ_cli_args *a, civ_forecast_options *opt)
 {
     const char *v;
-    if ((v = a->value[F_IC])) {
-        if (!strcmp(v, "aicc"))
-            opt->criterion = CIV_CRITERION_AICC;
-        else if (!strcmp(v, "aic"))
-            opt->criterion = CIV_CRITERION_AIC;
-        else if (!strcmp(v, "bic"))
-            opt->criterion = CIV_CRITERION_BIC;
-        else
-            return civ_cli_usage_error("forecast", "--ic is aicc, aic or bic, got '%s'", v);
-    }
+    if ((v = a->value[F_IC]) && civ_cli_parse_ic(v, &opt->criterion))
+        return civ_cli_usage_error("forecast", "--ic is aicc, aic or bic, got '%s'", v);
     if ((v = a->value[F_INTERVALS])) {
         if (!strcmp(v, "model"))
             opt->intervals = CIV_INTERVALS_MODEL;
@@ -277,16 +252,8 @@ static int choice_options(const civ_cli_args *a, civ_forecast_options *opt)
         else
             return civ_cli_usage_error("forecast", "--intervals is model or conformal, got '%s'", v);
     }
-    if ((v = a->value[F_NONNEG])) {
-        if (!strcmp(v, "auto"))
-            opt->nonnegative = -1;
-        else if (!strcmp(v, "on"))
-            opt->nonnegative = 1;
-        else if (!strcmp(v, "off"))
-            opt->nonnegative = 0;
-        else
-            return civ_cli_usage_error("forecast", "--nonnegative is auto, on or off, got '%s'", v);
-    }
+    if ((v = a->value[F_NONNEG]) && civ_cli_parse_nonnegative(v, &opt->nonnegative))
+        return civ_cli_usage_error("forecast", "--nonnegative is auto, on or off, got '%s'", v);
     return 0;
 }
 
@@ -298,7 +265,7 @@ static int number_options(const civ_cli_args *a, forecast_job *j)
     size_t n;
     if ((v = a->value[F_H]) && (civ_cli_parse_size(v, &opt->horizon) || opt->horizon == 0))
         return civ_cli_usage_error("forecast", "--h needs a positive whole number, got '%s'", v);
-    if ((v = a->value[F_LEVEL]) && parse_levels(v, j->levels, &opt->n_levels))
+    if ((v = a->value[F_LEVEL]) && civ_cli_parse_levels(v, j->levels, MAX_LEVELS, &opt->n_levels))
         return civ_cli_usage_error("forecast", "--level needs numbers like 80,95 (or 'none'), got '%s'", v);
     if ((v = a->value[F_THREADS])) {
         if (civ_cli_parse_size(v, &n) || n > 4096)

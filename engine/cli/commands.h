@@ -175,6 +175,13 @@ int civ_cli_wants_help(int argc, char **argv);
 /* Parses a whole non-negative integer / a finite double; 0 on success. */
 int civ_cli_parse_size(const char *text, size_t *out);
 int civ_cli_parse_double(const char *text, double *out);
+/* --level "80,95" (or "none": *n = 0) into levels[0..*n), at most max; 0 on
+ * success, -1 for a bad number, too many levels or an empty list. */
+int civ_cli_parse_levels(const char *text, double *levels, size_t max, size_t *n);
+/* --ic aicc|aic|bic into *criterion; 0 on success, -1 otherwise. */
+int civ_cli_parse_ic(const char *text, int *criterion);
+/* --nonnegative auto|on|off into -1, 1, 0; 0 on success, -1 otherwise. */
+int civ_cli_parse_nonnegative(const char *text, int *nonnegative);
 
 /* ---- guarded reads (hdf5_guard.c) --------------------------------------- */
 
