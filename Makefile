@@ -63,10 +63,11 @@ fuzz:
 	bash tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # ThreadSanitizer on the threaded paths (forecast batch, determinism across
-# thread counts, allocation Monte Carlo), part of `make test` (about 20 s: only
-# these tests are built).  docs/HOSTILE_INPUTS.md, "Sanitizers", has the
+# thread counts, allocation Monte Carlo, backtest windows, the chunked forecast
+# writer, hierarchy sample paths), part of `make test` (about 30 s: only these
+# tests are built).  docs/HOSTILE_INPUTS.md, "Sanitizers", has the
 # OpenMP caveat (libgomp is not instrumented; tests/tsan.supp).
-TSAN_TESTS ?= test_forecast test_determinism test_alloc_uncertainty
+TSAN_TESTS ?= test_forecast test_determinism test_alloc_uncertainty test_backtest test_forecast_write test_hier
 test-tsan: deps
 	cmake --preset tsan >/dev/null
 	cmake --build --preset tsan -j $(JOBS) --target $(TSAN_TESTS)
