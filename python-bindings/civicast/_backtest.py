@@ -9,36 +9,24 @@ import numpy as np
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import _DEFAULT_SEED, ForecastWarning, PanelData, _Owned, table_to_frame
+from .frame import ForecastWarning, PanelData, _forecast_options, _Owned, table_to_frame
 
 _FN = "civicast.backtest"
 
 
 def _options(models, h, windows, step, level, threads, seed, ic, n_paths, nonnegative, keep):
+    """civ_backtest_options: the forecast part exactly as forecast() builds it
+    (frame._forecast_options), plus the models and the windows."""
     opt = _lib.civ_backtest_options()
     check(lib.civ_backtest_options_init(ctypes.byref(opt)))
-    fo = opt.forecast
-    if h is not None:
-        fo.horizon = _lib.whole(_FN, "h", h, 1)
-    levels = [] if level is None else [float(x) for x in np.atleast_1d(level)]
-    lv = (ctypes.c_double * max(1, len(levels)))(*levels)
-    fo.levels = ctypes.cast(lv, _lib.c_double_p)
-    fo.n_levels = len(levels)
-    if threads is not None:
-        fo.threads = _lib.whole(_FN, "threads", threads, 0)
-    fo.seed = _DEFAULT_SEED if seed is None else _lib.whole(_FN, "seed", seed, 0)
-    if ic not in _lib.CRITERIA:
-        raise ValueError(f"{_FN}: ic must be one of {sorted(_lib.CRITERIA)}, got {ic!r}")
-    fo.criterion = _lib.CRITERIA[ic]
-    if n_paths is not None:
-        fo.n_paths = _lib.whole(_FN, "n_paths", n_paths, 0)
-    fo.nonnegative = {"auto": -1, "off": 0, "on": 1, None: -1, False: 0, True: 1}[nonnegative]
+    fo, fo_keep = _forecast_options(_FN, h, None, level, threads, seed, None, ic, n_paths, nonnegative, False)
+    opt.forecast = fo
     specs = (ctypes.c_char_p * len(models))(*[encode(m) for m in models])
     opt.models = ctypes.cast(specs, ctypes.POINTER(ctypes.c_char_p))
     opt.n_models = len(models)
     opt.windows = _lib.whole(_FN, "windows", windows, 1)
     opt.step = _lib.whole(_FN, "step", step, 1)
-    keep.extend([lv, specs])  # alive for the call
+    keep.extend([fo_keep, specs])  # alive for the call
     return opt
 
 

@@ -808,7 +808,7 @@ def _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, non
     buffers it points to (keep them alive for the call)."""
     opt = _lib.civ_forecast_options()
     check(lib.civ_forecast_options_init(ctypes.byref(opt)))
-    model_b = encode(model)
+    model_b = None if model is None else encode(model)  # None: the caller names the models elsewhere
     opt.model = model_b
     if h is not None:
         opt.horizon = _lib.whole(fn, "h", h, 1)
