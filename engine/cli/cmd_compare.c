@@ -93,18 +93,11 @@ static civ_status run_compare(compare_job *j, const civ_cli_args *a)
     if (!s)
         s = civ_alloc_compare_waterfall(j->cmp, &j->wf);
     const char *paths[2] = {a->value[C_OUT], a->value[C_SUMMARY]};
-    civ_cli_outputs o = {0}; /* published together (output_set.c) */
-    if (!s)
-        s = civ_cli_outputs_begin(&o, paths, 2);
-    if (!s) { /* money in major units keeps its minor digits when rounded */
+    const civ_table *tables[2] = {j->table, j->wf};
+    if (!s) { /* money in major units keeps its minor digits when rounded; the two files published together */
         j->csv.min_decimals = civ_cli_money_decimals(civ_alloc_spec_minor_unit(j->specs[0]));
-        s = civ_table_write_opts(j->table, civ_cli_outputs_path(&o, paths[0]), &j->csv);
+        s = civ_cli_write_tables(tables, paths, 2, &j->csv);
     }
-    if (!s && paths[1])
-        s = civ_table_write_opts(j->wf, civ_cli_outputs_path(&o, paths[1]), &j->csv);
-    if (!s)
-        s = civ_cli_outputs_commit(&o);
-    civ_cli_outputs_end(&o);
     return s;
 }
 

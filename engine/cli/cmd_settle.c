@@ -72,16 +72,9 @@ static int run_settle(int argc, char **argv)
     if (!s)
         s = civ_alloc_settle(spec, alloc, spent, explain, &out, &sum);
     const char *paths[2] = {a.value[S_OUT], a.value[S_SUMMARY]};
-    civ_cli_outputs o = {0}; /* published together (output_set.c) */
-    if (!s)
-        s = civ_cli_outputs_begin(&o, paths, 2);
-    if (!s)
-        s = civ_table_write_opts(out, civ_cli_outputs_path(&o, a.value[S_OUT]), &csv);
-    if (!s && a.value[S_SUMMARY])
-        s = civ_table_write_opts(sum, civ_cli_outputs_path(&o, a.value[S_SUMMARY]), &csv);
-    if (!s)
-        s = civ_cli_outputs_commit(&o);
-    civ_cli_outputs_end(&o);
+    const civ_table *tables[2] = {out, sum};
+    if (!s) /* published together (output_set.c) */
+        s = civ_cli_write_tables(tables, paths, 2, &csv);
     if (s) {
         code = civ_cli_report(s);
     } else {

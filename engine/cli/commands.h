@@ -146,6 +146,10 @@ const char *civ_cli_outputs_path(civ_cli_outputs *o, const char *target);
 civ_status civ_cli_outputs_commit(civ_cli_outputs *o);
 /* Removes what was not published; always call it. */
 void civ_cli_outputs_end(civ_cli_outputs *o);
+/* Writes tables[k] to paths[k] (k < n; a NULL path is skipped) as one set
+ * published together: begin, write, commit, end. */
+civ_status civ_cli_write_tables(const civ_table *const *tables, const char *const *paths, size_t n,
+                                const civ_csv_write_options *csv);
 
 /* ---- errors ------------------------------------------------------------- */
 

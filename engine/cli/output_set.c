@@ -65,3 +65,17 @@ void civ_cli_outputs_end(civ_cli_outputs *o)
     civ_staging_free(o->staging);
     o->staging = NULL;
 }
+
+civ_status civ_cli_write_tables(const civ_table *const *tables, const char *const *paths, size_t n,
+                                const civ_csv_write_options *csv)
+{
+    civ_cli_outputs o = {0};
+    civ_status s = civ_cli_outputs_begin(&o, paths, n);
+    for (size_t k = 0; k < n && !s; k++)
+        if (paths[k])
+            s = civ_table_write_opts(tables[k], civ_cli_outputs_path(&o, paths[k]), csv);
+    if (!s)
+        s = civ_cli_outputs_commit(&o);
+    civ_cli_outputs_end(&o);
+    return s;
+}
