@@ -44,10 +44,10 @@ struct civ_arima_work {
     /* Q0 depends on phi and theta only: the last ones are remembered, so
      * steps that move only regression coefficients skip AS 154 */
     double *q0_phi, *q0_theta;
-    int q0_p, q0_q, q0_r, q0_valid, q0_fast;
+    int q0_p, q0_q, q0_r, q0_valid, q0_fast, q0_full;
     int use_gardner; /* 1: AS 154 for Q0 everywhere (as R); 0: the O(r^4) path */
     double *acv, *psi, *gsys; /* fast Q0: autocovariances, psi weights, (p+1)^2 system */
-    size_t *gperm;
+    int *css_idx;             /* obj_css: indices of the non-zero phi and theta (2 r) */
     /* optimiser (sizes CIV_ARIMA_MAX_COEF) */
     double *ob, *og, *ot, *oX, *oc, *oB, *oH, *odf1, *odf2, *ox, *opar, *ogr;
     double *lu, *inv, *tmpm;
@@ -131,11 +131,11 @@ civ_arima_work *civ_arima_work_alloc(civ_arena *arena, size_t n, size_t ncx, int
     w->q0 = dz(arena, r * r, &f);
     w->q0_phi = dz(arena, r, &f);
     w->acv = dz(arena, 2 * r + 2, &f);
+    w->css_idx = civ_arena_alloc(arena, (2 * r + 2) * sizeof(int));
+    if (!w->css_idx)
+        f = 1;
     w->psi = dz(arena, 4 * r + 4, &f);
     w->gsys = dz(arena, (r + 1) * (r + 2), &f);
-    w->gperm = civ_arena_alloc(arena, (r + 2) * sizeof(size_t));
-    if (!w->gperm)
-        f = 1;
     w->q0_theta = dz(arena, r, &f);
     w->ob = dz(arena, nc, &f);
     w->og = dz(arena, nc, &f);
@@ -783,6 +783,100 @@ static void ss_filter_arma(const arima_ss *s, const double *y, size_t n, const d
     *nu_out = nu;
 }
 
+/* The same likelihood terms as ss_filter_arma by the Chandrasekhar recursions
+ * (Morf, Sidhu & Kailath 1974, "Some new algorithms for recursive estimation
+ * in constant linear systems", IEEE TAC 19(4); Harvey 1989, sec. 3.3.4;
+ * Durbin & Koopman 2012, sec. 4.12): O(r) work per observation instead of
+ * the Riccati update's O(r^2).  With P_t = P_{t|t-1}, F_t = P_t[0][0],
+ * G_t = T P_t Z' and the increment P_{t+1} - P_t = W_t M_t W_t':
+ *   F_{t+1} = F_t + M_t z^2,  z = W_t[0]
+ *   G_{t+1} = G_t + (T W_t) M_t z
+ *   W_{t+1} = T W_t - G_{t+1} z / F_{t+1}
+ *   M_{t+1} = M_t + (M_t z)^2 / F_t
+ * started from P_1 = Q0, the stationary covariance: then
+ * P_2 - P_1 = -G_1 G_1' / F_1 (as Q0 = T Q0 T' + v v'), of rank one, so W is
+ * a vector and M a number.  This needs Q0 to be the exact stationary
+ * solution (fast_q0 or AS 154's pure-MA branch, not Gardner's inexact MA
+ * case), so obj_ml uses it only without use_gardner.  The results equal the
+ * Riccati filter's up to rounding (tests/test_arima_kalman.c). */
+static int fast_q0(civ_arima_work *w, const double *phi, int p, const double *theta, int q, int r, double *Q,
+                   int row_only);
+
+static void ss_filter_chandra(const arima_ss *s, const double *y, size_t n, const double *Q0, civ_arima_work *w,
+                              double *ssq_out, double *sumlog_out, int *nu_out)
+{
+    int r = s->r, p = s->p;
+    double *a = w->anew, *ph = w->mm, *G = ph + r, *W = G + r; /* mm holds >= 4r doubles */
+    for (int i = 0; i < r; i++) {
+        ph[i] = i < p ? s->phi[i] : 0.0;
+        a[i] = 0.0;
+    }
+    double F = Q0[0];
+    for (int i = 0; i < r; i++) {
+        G[i] = ph[i] * F + (i + 1 < r ? Q0[i + 1] : 0.0); /* Q0 symmetric: its first row */
+        W[i] = G[i];
+    }
+    double M = -1.0 / F;
+    double ssq = 0.0, sumlog = 0.0, lprod = 1.0;
+    int nu = 0;
+    for (size_t l = 0; l < n; l++) {
+        double res = y[l] - a[0];
+        if (F < 1e4) {
+            nu++;
+            ssq += res * res / F;
+            /* sum log F as the log of a running product: one log per many steps */
+            lprod *= F;
+            if (!(lprod < 1e150 && lprod > 1e-150)) {
+                sumlog += log(lprod);
+                lprod = 1.0;
+            }
+        }
+        if (l + 1 == n)
+            break;
+        /* a_{t+1|t} = T a_{t|t-1} + G_t res / F_t (in place: row i reads a[i+1] and a[0]) */
+        double rf = res / F, a0 = a[0];
+        for (int i = 0; i + 1 < r; i++)
+            a[i] = a[i + 1] + ph[i] * a0 + G[i] * rf;
+        a[r - 1] = ph[r - 1] * a0 + G[r - 1] * rf;
+        double z = W[0], Mz = M * z;
+        double Fn = F + z * Mz;
+        double zF = z / Fn;
+        for (int i = 0; i < r; i++) {
+            double tw = ph[i] * z + (i + 1 < r ? W[i + 1] : 0.0); /* (T W)[i]; W[0] is z */
+            G[i] += tw * Mz;
+            W[i] = tw - G[i] * zF;
+        }
+        M += Mz * Mz / F;
+        F = Fn;
+    }
+    *ssq_out = ssq;
+    *sumlog_out = sumlog + log(lprod);
+    *nu_out = nu;
+}
+
+int civ_arima_arma_filter(civ_arima_work *w, const double *phi, int p, const double *theta, int q, const double *y,
+                          size_t n, int chandra, double *ssq, double *sumlog, int *nu)
+{
+    int r = p > q + 1 ? p : q + 1;
+    if (r > w->r_max || p < 0 || q < 0)
+        return -1;
+    double *ph = w->phi, *th = w->theta;
+    for (int i = 0; i < p; i++)
+        ph[i] = phi[i];
+    for (int i = 0; i < q; i++)
+        th[i] = theta[i];
+    int fastq = p > 0 && r > 1;
+    if (fastq ? fast_q0(w, ph, p, th, q, r, w->q0, 0) != 0 : get_q0(w, ph, p, th, q, r, w->q0) != 0)
+        return -1;
+    w->q0_valid = 0;
+    arima_ss s0 = {ph, th, w->delta, p, q, 0, r, r};
+    if (chandra)
+        ss_filter_chandra(&s0, y, n, w->q0, w, ssq, sumlog, nu);
+    else
+        ss_filter_arma(&s0, y, n, w->q0, w, ssq, sumlog, nu);
+    return 0;
+}
+
 void civ_arima_kalman_forecast(const civ_arima_result *res, size_t h, double *mean, double *var, double *scratch)
 {
     arima_ss s = {res->phi, res->theta, res->delta, res->nphi, res->ntheta, res->ndelta, res->r, res->rd};
@@ -863,15 +957,24 @@ static double obj_css(const double *par, void *vc)
     int nu = 0;
     for (size_t l = 0; l < (size_t)c->ncond && l < n; l++)
         res[l] = 0.0;
+    /* the expanded seasonal polynomials are mostly zeros: loop over the
+     * non-zero coefficients only (subtracting 0 changes nothing) */
+    int *pj = w->css_idx, *qj = pj + c->p, np = 0, nq = 0;
+    for (int j = 0; j < c->p; j++)
+        if (w->phi[j] != 0.0)
+            pj[np++] = j;
+    for (int j = 0; j < c->q; j++)
+        if (w->theta[j] != 0.0)
+            qj[nq++] = j;
     for (size_t l = (size_t)c->ncond; l < n; l++) {
         double tmp = y[l];
-        for (int j = 0; j < c->p; j++)
-            tmp -= w->phi[j] * y[l - (size_t)j - 1];
+        for (int k = 0; k < np; k++)
+            tmp -= w->phi[pj[k]] * y[l - (size_t)pj[k] - 1];
         size_t lim = l - (size_t)c->ncond;
         if (lim > (size_t)c->q)
             lim = (size_t)c->q;
-        for (size_t j = 0; j < lim; j++)
-            tmp -= w->theta[j] * res[l - j - 1];
+        for (int k = 0; k < nq && (size_t)qj[k] < lim; k++)
+            tmp -= w->theta[qj[k]] * res[l - (size_t)qj[k] - 1];
         res[l] = tmp;
         if (!isnan(tmp)) {
             nu++;
@@ -879,6 +982,47 @@ static double obj_css(const double *par, void *vc)
         }
     }
     return 0.5 * log(ssq / (double)nu);
+}
+
+/* Solves the n x n row-major system A x = b in place (x in b) by Gaussian
+ * elimination with partial pivoting (the (p+1)-equation system of fast_q0:
+ * n is small, so no BLAS call).  Returns -1 when a pivot is zero. */
+static int solve_small(double *A, double *b, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t piv = k;
+        for (size_t i = k + 1; i < n; i++)
+            if (fabs(A[i * n + k]) > fabs(A[piv * n + k]))
+                piv = i;
+        if (A[piv * n + k] == 0.0)
+            return -1;
+        if (piv != k) {
+            for (size_t j = 0; j < n; j++) {
+                double t = A[k * n + j];
+                A[k * n + j] = A[piv * n + j];
+                A[piv * n + j] = t;
+            }
+            double t = b[k];
+            b[k] = b[piv];
+            b[piv] = t;
+        }
+        double inv = 1.0 / A[k * n + k];
+        for (size_t i = k + 1; i < n; i++) {
+            double f = A[i * n + k] * inv;
+            if (f == 0.0)
+                continue;
+            for (size_t j = k + 1; j < n; j++)
+                A[i * n + j] -= f * A[k * n + j];
+            b[i] -= f * b[k];
+        }
+    }
+    for (size_t k = n; k-- > 0;) {
+        double v = b[k];
+        for (size_t j = k + 1; j < n; j++)
+            v -= A[k * n + j] * b[j];
+        b[k] = v / A[k * n + k];
+    }
+    return 0;
 }
 
 /* Q0 from the ARMA autocovariances (the "fast" path used inside the
@@ -891,7 +1035,8 @@ static double obj_css(const double *par, void *vc)
  * (p+1)-equation system) and psi the MA(infinity) weights.  Computed by the
  * recursion below in O(r^2 + p^3) instead of AS 154's O(r^6): the same
  * matrix up to rounding for stationary models. */
-static int fast_q0(civ_arima_work *w, const double *phi, int p, const double *theta, int q, int r, double *Q)
+static int fast_q0(civ_arima_work *w, const double *phi, int p, const double *theta, int q, int r, double *Q,
+                   int row_only)
 {
     double *psi = w->psi, *g = w->acv, *A = w->gsys;
 #define TH(k) ((k) == 0 ? 1.0 : ((k) <= q ? theta[(k)-1] : 0.0))
@@ -919,16 +1064,7 @@ static int fast_q0(civ_arima_work *w, const double *phi, int p, const double *th
             v += TH(j) * psi[j - h];
         rhs[h] = v;
     }
-    gsl_matrix_view Av = gsl_matrix_view_array(A, np1, np1);
-    gsl_vector_view bv = gsl_vector_view_array(rhs, np1);
-    gsl_permutation perm = {np1, w->gperm};
-    int sg;
-    if (gsl_linalg_LU_decomp(&Av.matrix, &perm, &sg) != GSL_SUCCESS)
-        return -1;
-    for (size_t i = 0; i < np1; i++)
-        if (A[i * np1 + i] == 0.0)
-            return -1;
-    if (gsl_linalg_LU_svx(&Av.matrix, &perm, &bv.vector) != GSL_SUCCESS)
+    if (solve_small(A, rhs, np1) != 0)
         return -1;
     for (int h = 0; h <= p; h++)
         g[h] = rhs[h];
@@ -951,6 +1087,11 @@ static int fast_q0(civ_arima_work *w, const double *phi, int p, const double *th
             v += PH(k + a) * g[a + 1] + TH(k + a) * psi[a];
         row0[k] = v;
     }
+    if (row_only) { /* the first row (= column) is all the Chandrasekhar filter needs */
+        for (int k = 0; k < r; k++)
+            Q[k] = row0[k];
+        return 0;
+    }
     for (int i = r - 1; i >= 0; i--)
         for (int j = r - 1; j >= i; j--) {
             double v = PH(i) * PH(j) * g[0] + TH(i) * TH(j);
@@ -965,32 +1106,48 @@ static int fast_q0(civ_arima_work *w, const double *phi, int p, const double *th
     return 0;
 }
 
+/* Q0 of the current phi, theta into w->q0 (r x r), or only its first row
+ * when row_only (fast path only; the Chandrasekhar filter needs no more).
+ * The last one is remembered: steps that move only regression coefficients
+ * skip it.  Returns -1 when Q0 cannot be computed. */
+static int ensure_q0(arima_ctx *c, int row_only)
+{
+    civ_arima_work *w = c->w;
+    int r = c->r;
+    int fastq = !w->use_gardner && c->p > 0 && r > 1;
+    if (!fastq)
+        row_only = 0;
+    int same = w->q0_valid && w->q0_fast == fastq && (row_only || w->q0_full) && w->q0_p == c->p &&
+               w->q0_q == c->q && w->q0_r == r && memcmp(w->q0_phi, w->phi, (size_t)c->p * sizeof(double)) == 0 &&
+               memcmp(w->q0_theta, w->theta, (size_t)c->q * sizeof(double)) == 0;
+    if (same)
+        return 0;
+    w->q0_valid = 0;
+    if (fastq ? fast_q0(w, w->phi, c->p, w->theta, c->q, r, w->q0, row_only) != 0
+              : get_q0(w, w->phi, c->p, w->theta, c->q, r, w->q0) != 0)
+        return -1;
+    w->q0_fast = fastq;
+    w->q0_full = !row_only;
+    memcpy(w->q0_phi, w->phi, (size_t)c->p * sizeof(double));
+    memcpy(w->q0_theta, w->theta, (size_t)c->q * sizeof(double));
+    w->q0_p = c->p;
+    w->q0_q = c->q;
+    w->q0_r = r;
+    w->q0_valid = 1;
+    return 0;
+}
+
 /* Initial state: a = 0, Pn = blockdiag(Q0, kappa I_d).  Returns -1 when Q0
  * cannot be computed. */
 static int init_state(arima_ctx *c, double *a, double *Pn)
 {
-    civ_arima_work *w = c->w;
     int r = c->r, rd = c->rd;
     size_t rd2 = (size_t)rd * rd;
     memset(a, 0, (size_t)rd * sizeof *a);
     memset(Pn, 0, rd2 * sizeof *Pn);
-    int fastq = !w->use_gardner && c->p > 0 && r > 1;
-    int same = w->q0_valid && w->q0_fast == fastq && w->q0_p == c->p && w->q0_q == c->q && w->q0_r == r &&
-               memcmp(w->q0_phi, w->phi, (size_t)c->p * sizeof(double)) == 0 &&
-               memcmp(w->q0_theta, w->theta, (size_t)c->q * sizeof(double)) == 0;
-    if (!same) {
-        w->q0_valid = 0;
-        if (fastq ? fast_q0(w, w->phi, c->p, w->theta, c->q, r, w->q0) != 0
-                  : get_q0(w, w->phi, c->p, w->theta, c->q, r, w->q0) != 0)
-            return -1;
-        w->q0_fast = fastq;
-        memcpy(w->q0_phi, w->phi, (size_t)c->p * sizeof(double));
-        memcpy(w->q0_theta, w->theta, (size_t)c->q * sizeof(double));
-        w->q0_p = c->p;
-        w->q0_q = c->q;
-        w->q0_r = r;
-        w->q0_valid = 1;
-    }
+    if (ensure_q0(c, 0) != 0)
+        return -1;
+    civ_arima_work *w = c->w;
     for (int i = 0; i < r; i++)
         for (int j = 0; j < r; j++)
             Pn[(size_t)i * rd + j] = w->q0[(size_t)i * r + j];
@@ -999,44 +1156,61 @@ static int init_state(arima_ctx *c, double *a, double *Pn)
     return 0;
 }
 
+/* The complete series xw[0..n) differenced in place by the model's d and D:
+ * returns the start of the differenced part, its length in *len. */
+static double *difference(const arima_ctx *c, double *y, size_t *len_io)
+{
+    size_t len = *len_io;
+    for (int i = 0; i < c->o->d; i++) {
+        for (size_t t = len - 1; t > 0; t--)
+            y[t] -= y[t - 1];
+        y++;
+        len--;
+    }
+    size_t m = (size_t)c->o->m;
+    for (int i = 0; i < c->o->D; i++) {
+        for (size_t t = len - 1; t >= m; t--)
+            y[t] -= y[t - m];
+        y += m;
+        len -= m;
+    }
+    *len_io = len;
+    return y;
+}
+
 /* R's armafn: 0.5 (log(ssq/nu) + sumlog/nu). */
 static double obj_ml(const double *par, void *vc)
 {
     arima_ctx *c = vc;
     civ_arima_work *w = c->w;
     trans_pars(c->o, par, c->trans, w->phi, w->theta);
-    if (init_state(c, w->a, w->Pn) != 0)
-        return DBL_MAX;
-    regress_out(c, par, w->xw);
     double ssq, sumlog;
     int nu;
     if (c->fast && c->complete) {
         /* Complete data: the diffuse filter's likelihood is that of the
          * differenced series under the ARMA model (Ansley & Kohn 1985), so
          * the optimiser works on the r-dimensional stationary state only. */
+        int chandra = !w->use_gardner;
+        if (ensure_q0(c, chandra) != 0)
+            return DBL_MAX;
+        regress_out(c, par, w->xw);
         size_t len = c->n;
-        double *y = w->xw;
-        for (int i = 0; i < c->o->d; i++) {
-            for (size_t t = len - 1; t > 0; t--)
-                y[t] -= y[t - 1];
-            y++;
-            len--;
-        }
-        size_t m = (size_t)c->o->m;
-        for (int i = 0; i < c->o->D; i++) {
-            for (size_t t = len - 1; t >= m; t--)
-                y[t] -= y[t - m];
-            y += m;
-            len -= m;
-        }
-        /* Pn for the stationary part only, with stride r */
+        double *y = difference(c, w->xw, &len);
         int r = c->r;
-        for (int i = 0; i < r; i++)
-            for (int j = 0; j < r; j++)
-                w->Pn[(size_t)i * r + j] = w->q0[(size_t)i * r + j];
         arima_ss s0 = {w->phi, w->theta, w->delta, c->p, c->q, 0, r, r};
-        ss_filter_arma(&s0, y, len, w->Pn, w, &ssq, &sumlog, &nu);
+        if (chandra) {
+            ss_filter_chandra(&s0, y, len, w->q0, w, &ssq, &sumlog, &nu);
+        } else {
+            /* Pn for the stationary part only, with stride r */
+            for (int i = 0; i < r; i++)
+                for (int j = 0; j < r; j++)
+                    w->Pn[(size_t)i * r + j] = w->q0[(size_t)i * r + j];
+            ss_filter_arma(&s0, y, len, w->Pn, w, &ssq, &sumlog, &nu);
+        }
     } else {
+        if (init_state(c, w->a, w->Pn) != 0)
+            return DBL_MAX;
+        regress_out(c, par, w->xw);
         arima_ss s = {w->phi, w->theta, w->delta, c->p, c->q, c->nd, c->r, c->rd};
         ss_filter(&s, w->xw, c->n, w->a, w->P, w->Pn, w, &ssq, &sumlog, &nu, NULL);
     }

@@ -113,6 +113,16 @@ double civ_arima_min_root(civ_arima_work *w, const double *c, int k, int sign);
  * are fewer usable rows than columns. */
 int civ_arima_lm(civ_arima_work *w, const double *y, const double *X, size_t n, size_t k, double *coef, double *se);
 
+/* The likelihood terms of the zero-mean ARMA model phi (p), theta (q) for
+ * the complete series y[0..n), as obj_ml's optimiser path computes them:
+ * ssq = sum e_t^2 / F_t, sumlog = sum log F_t and nu, over the steps with
+ * prediction variance F_t < 1e4, the filter started from the stationary
+ * covariance.  chandra: 1 the Chandrasekhar recursions (O(r) per step, what
+ * obj_ml uses), 0 the Riccati (covariance) update (O(r^2)).  For tests.
+ * Returns 0, or -1 when r exceeds the work or Q0 cannot be computed. */
+int civ_arima_arma_filter(civ_arima_work *w, const double *phi, int p, const double *theta, int q, const double *y,
+                          size_t n, int chandra, double *ssq, double *sumlog, int *nu);
+
 /* Expands (ar, ma, sar, sma) to the full phi/theta polynomials (R's
  * ARIMA_transPars with trans = FALSE). */
 void civ_arima_expand(const civ_arima_order *o, const double *par, double *phi, double *theta);
