@@ -47,7 +47,7 @@ struct civ_arima_work {
     int q0_p, q0_q, q0_r, q0_valid, q0_fast, q0_full;
     int use_gardner; /* 1: AS 154 for Q0 everywhere (as R); 0: the O(r^4) path */
     double *acv, *psi, *gsys; /* fast Q0: autocovariances, psi weights, (p+1)^2 system */
-    int *css_idx;             /* obj_css: indices of the non-zero phi and theta (2 r) */
+    int *css_idx;             /* obj_css, fast_q0: indices of the non-zero phi and theta (4 r + 4) */
     /* optimiser (sizes CIV_ARIMA_MAX_COEF) */
     double *ob, *og, *ot, *oX, *oc, *oB, *oH, *odf1, *odf2, *ox, *opar, *ogr;
     double *lu, *inv, *tmpm;
@@ -131,7 +131,7 @@ civ_arima_work *civ_arima_work_alloc(civ_arena *arena, size_t n, size_t ncx, int
     w->q0 = dz(arena, r * r, &f);
     w->q0_phi = dz(arena, r, &f);
     w->acv = dz(arena, 2 * r + 2, &f);
-    w->css_idx = civ_arena_alloc(arena, (2 * r + 2) * sizeof(int));
+    w->css_idx = civ_arena_alloc(arena, (4 * r + 4) * sizeof(int));
     if (!w->css_idx)
         f = 1;
     w->psi = dz(arena, 4 * r + 4, &f);
@@ -1041,11 +1041,25 @@ static int fast_q0(civ_arima_work *w, const double *phi, int p, const double *th
     double *psi = w->psi, *g = w->acv, *A = w->gsys;
 #define TH(k) ((k) == 0 ? 1.0 : ((k) <= q ? theta[(k)-1] : 0.0))
 #define PH(k) ((k) < p ? phi[k] : 0.0)
+    /* Seasonal polynomials are mostly zeros: the sums below run over the
+     * non-zero coefficients only, in the same order (adding 0 changes
+     * nothing).  pk: lags k (1-based) with phi_k != 0; tj: j >= 1 with
+     * theta_j != 0; U: indices u < r with PH(u) or TH(u) non-zero. */
+    int *pk = w->css_idx, *tj = pk + p, *U = tj + q, npk = 0, ntj = 0, nU = 0;
+    for (int k = 1; k <= p; k++)
+        if (phi[k - 1] != 0.0)
+            pk[npk++] = k;
+    for (int j = 1; j <= q; j++)
+        if (theta[j - 1] != 0.0)
+            tj[ntj++] = j;
+    for (int u = 0; u < r; u++)
+        if (PH(u) != 0.0 || TH(u) != 0.0)
+            U[nU++] = u;
     int L = r + 1 > q + 1 ? r + 1 : q + 1;
     for (int j = 0; j <= L; j++) {
         double v = TH(j);
-        for (int k = 1; k <= j && k <= p; k++)
-            v += phi[k - 1] * psi[j - k];
+        for (int i = 0; i < npk && pk[i] <= j; i++)
+            v += phi[pk[i] - 1] * psi[j - pk[i]];
         psi[j] = v;
     }
     /* gamma(h) - sum_k phi_k gamma(|h-k|) = sum_{j=h}^{q} theta_j psi_{j-h}, h = 0..p */
@@ -1055,13 +1069,14 @@ static int fast_q0(civ_arima_work *w, const double *phi, int p, const double *th
     double *rhs = A + np1 * np1; /* p + 1 more doubles (gsys holds (r+1)(r+2)) */
     for (int h = 0; h <= p; h++) {
         A[(size_t)h * np1 + (size_t)h] += 1.0;
-        for (int k = 1; k <= p; k++) {
-            int lag = h - k < 0 ? k - h : h - k;
+        for (int i = 0; i < npk; i++) {
+            int k = pk[i], lag = h - k < 0 ? k - h : h - k;
             A[(size_t)h * np1 + (size_t)lag] -= phi[k - 1];
         }
-        double v = 0.0;
-        for (int j = h; j <= q; j++)
-            v += TH(j) * psi[j - h];
+        double v = h == 0 ? psi[0] : 0.0; /* theta_0 = 1 */
+        for (int i = 0; i < ntj; i++)
+            if (tj[i] >= h)
+                v += theta[tj[i] - 1] * psi[tj[i] - h];
         rhs[h] = v;
     }
     if (solve_small(A, rhs, np1) != 0)
@@ -1070,10 +1085,11 @@ static int fast_q0(civ_arima_work *w, const double *phi, int p, const double *th
         g[h] = rhs[h];
     for (int h = p + 1; h <= r; h++) {
         double v = 0.0;
-        for (int k = 1; k <= p; k++)
-            v += phi[k - 1] * g[h - k];
-        for (int j = h; j <= q; j++)
-            v += TH(j) * psi[j - h];
+        for (int i = 0; i < npk; i++)
+            v += phi[pk[i] - 1] * g[h - pk[i]];
+        for (int i = 0; i < ntj; i++)
+            if (tj[i] >= h)
+                v += theta[tj[i] - 1] * psi[tj[i] - h];
         g[h] = v;
     }
     /* row 0: Q0[0][k] = Cov(y_t, alpha_t[k]) = sum_a phi_{k+a} gamma(a+1) + theta_{k+a} psi_a;
@@ -1081,10 +1097,14 @@ static int fast_q0(civ_arima_work *w, const double *phi, int p, const double *th
      * Q0[i][j] = phi_i phi_j gamma(0) + theta_i theta_j + phi_i Q0[0][j+1]
      *            + phi_j Q0[0][i+1] + Q0[i+1][j+1]   (O(r^2) in all) */
     double *row0 = psi + (L + 1);
-    for (int k = 0; k < r; k++) {
+    for (int k = 0, i0 = 0; k < r; k++) {
+        while (i0 < nU && U[i0] < k)
+            i0++;
         double v = 0.0;
-        for (int a = 0; a < r - k; a++)
-            v += PH(k + a) * g[a + 1] + TH(k + a) * psi[a];
+        for (int i = i0; i < nU; i++) {
+            int u = U[i];
+            v += PH(u) * g[u - k + 1] + TH(u) * psi[u - k];
+        }
         row0[k] = v;
     }
     if (row_only) { /* the first row (= column) is all the Chandrasekhar filter needs */
