@@ -135,7 +135,7 @@ civ_arima_work *civ_arima_work_alloc(civ_arena *arena, size_t n, size_t ncx, int
     if (!w->css_idx)
         f = 1;
     w->psi = dz(arena, 4 * r + 4, &f);
-    w->gsys = dz(arena, (r + 1) * (r + 2), &f);
+    w->gsys = dz(arena, (r + 1) * (r + 2) + 4 * r + 4, &f); /* + arma_acvf_levinson's 5r + 3 */
     w->q0_theta = dz(arena, r, &f);
     w->ob = dz(arena, nc, &f);
     w->og = dz(arena, nc, &f);
@@ -1025,44 +1025,15 @@ static int solve_small(double *A, double *b, size_t n)
     return 0;
 }
 
-/* Q0 from the ARMA autocovariances (the "fast" path used inside the
- * optimiser).  With the state of Harvey (1989, sec. 3.3),
- *   alpha_t[i] = sum_{a >= 0} phi_{i+a} y_{t-1-a} + theta_{i+a} e_{t-a}
- * (theta_0 = 1, phi_k the lag-(k+1) coefficient), so that
- *   Q0[i][j] = sum_{a,b} phi phi gamma(a-b) + phi theta psi_{b-a-1}
- *              + theta phi psi_{a-b-1} + theta theta [a = b],
- * with gamma the autocovariances (Brockwell & Davis 2016, sec. 3.3, the
- * (p+1)-equation system) and psi the MA(infinity) weights.  Computed by the
- * recursion below in O(r^2 + p^3) instead of AS 154's O(r^6): the same
- * matrix up to rounding for stationary models. */
-static int fast_q0(civ_arima_work *w, const double *phi, int p, const double *theta, int q, int r, double *Q,
-                   int row_only)
+/* The ARMA autocovariances gamma(0..r) (unit innovation variance) from the
+ * (p+1)-equation system of Brockwell & Davis (2016, sec. 3.3):
+ * gamma(h) - sum_k phi_k gamma(|h-k|) = sum_{j=h}^{q} theta_j psi_{j-h}, h = 0..p,
+ * then the AR recursion beyond p.  pk/tj: the non-zero lags of phi and theta
+ * (fast_q0); w->psi holds the psi weights.  Returns -1 when singular. */
+static int arma_acvf_system(civ_arima_work *w, const double *phi, int p, const int *pk, int npk,
+                            const double *theta, const int *tj, int ntj, int r, double *g)
 {
-    double *psi = w->psi, *g = w->acv, *A = w->gsys;
-#define TH(k) ((k) == 0 ? 1.0 : ((k) <= q ? theta[(k)-1] : 0.0))
-#define PH(k) ((k) < p ? phi[k] : 0.0)
-    /* Seasonal polynomials are mostly zeros: the sums below run over the
-     * non-zero coefficients only, in the same order (adding 0 changes
-     * nothing).  pk: lags k (1-based) with phi_k != 0; tj: j >= 1 with
-     * theta_j != 0; U: indices u < r with PH(u) or TH(u) non-zero. */
-    int *pk = w->css_idx, *tj = pk + p, *U = tj + q, npk = 0, ntj = 0, nU = 0;
-    for (int k = 1; k <= p; k++)
-        if (phi[k - 1] != 0.0)
-            pk[npk++] = k;
-    for (int j = 1; j <= q; j++)
-        if (theta[j - 1] != 0.0)
-            tj[ntj++] = j;
-    for (int u = 0; u < r; u++)
-        if (PH(u) != 0.0 || TH(u) != 0.0)
-            U[nU++] = u;
-    int L = r + 1 > q + 1 ? r + 1 : q + 1;
-    for (int j = 0; j <= L; j++) {
-        double v = TH(j);
-        for (int i = 0; i < npk && pk[i] <= j; i++)
-            v += phi[pk[i] - 1] * psi[j - pk[i]];
-        psi[j] = v;
-    }
-    /* gamma(h) - sum_k phi_k gamma(|h-k|) = sum_{j=h}^{q} theta_j psi_{j-h}, h = 0..p */
+    double *psi = w->psi, *A = w->gsys;
     size_t np1 = (size_t)p + 1;
     for (size_t i = 0; i < np1 * np1; i++)
         A[i] = 0.0;
@@ -1091,6 +1062,120 @@ static int fast_q0(civ_arima_work *w, const double *phi, int p, const double *th
             if (tj[i] >= h)
                 v += theta[tj[i] - 1] * psi[tj[i] - h];
         g[h] = v;
+    }
+    return 0;
+}
+
+/* The same autocovariances through the AR part (Brockwell & Davis 2016,
+ * sec. 3.3 and 5.1.1): the partial autocorrelations of phi by the step-down
+ * (reverse Durbin-Levinson) recursion, the AR(p) autocovariances gamma_x from
+ * them by Durbin-Levinson, then gamma(h) = sum_{i,j} theta_i theta_j
+ * gamma_x(h + j - i) (theta_0 = 1).  O(p^2 + nnz(theta)^2 r) instead of the
+ * system's O(p^3): cheaper for the long, sparse seasonal AR polynomials.
+ * Returns -1 when phi is not stationary. */
+static int arma_acvf_levinson(civ_arima_work *w, const double *phi, int p, const int *pk, int npk,
+                              const double *theta, const int *tj, int ntj, int r, double *g)
+{
+    int qmax = ntj ? tj[ntj - 1] : 0, hmax = r + qmax;
+    double *a = w->gsys, *b = a + p + 1, *pac = b + p + 1, *gx = pac + p + 1; /* 3p + 3 + 2r <= gsys's size */
+    for (int k = 1; k <= p; k++)
+        a[k] = phi[k - 1];
+    for (int k = p; k >= 1; k--) {
+        double c = a[k], den = 1.0 - c * c;
+        if (!(fabs(c) < 1.0))
+            return -1;
+        pac[k] = c;
+        for (int j = 1; j < k; j++)
+            b[j] = (a[j] + c * a[k - j]) / den;
+        for (int j = 1; j < k; j++)
+            a[j] = b[j];
+    }
+    double v = 1.0;
+    for (int k = 1; k <= p; k++)
+        v *= 1.0 - pac[k] * pac[k];
+    gx[0] = 1.0 / v; /* the AR(p) variance with unit innovation variance */
+    v = gx[0];
+    for (int k = 1; k <= p; k++) { /* a: the order k-1 coefficients */
+        double s = pac[k] * v;
+        for (int j = 1; j < k; j++)
+            s += a[j] * gx[k - j];
+        gx[k] = s;
+        for (int j = 1; j < k; j++)
+            b[j] = a[j] - pac[k] * a[k - j];
+        for (int j = 1; j < k; j++)
+            a[j] = b[j];
+        a[k] = pac[k];
+        v *= 1.0 - pac[k] * pac[k];
+    }
+    for (int h = p + 1; h <= hmax; h++) {
+        double s = 0.0;
+        for (int i = 0; i < npk; i++)
+            s += phi[pk[i] - 1] * gx[h - pk[i]];
+        gx[h] = s;
+    }
+    for (int h = 0; h <= r; h++) {
+        double s = gx[h]; /* i = j = 0 */
+        for (int jj = 0; jj < ntj; jj++) { /* i = 0, j >= 1 and i >= 1, j = 0 */
+            int j = tj[jj];
+            s += theta[j - 1] * (gx[h + j] + gx[h - j < 0 ? j - h : h - j]);
+        }
+        for (int ii = 0; ii < ntj; ii++)
+            for (int jj = 0; jj < ntj; jj++) {
+                int i = tj[ii], j = tj[jj], lag = h + j - i;
+                s += theta[i - 1] * theta[j - 1] * gx[lag < 0 ? -lag : lag];
+            }
+        g[h] = s;
+    }
+    return 0;
+}
+
+/* Q0 from the ARMA autocovariances (the "fast" path used inside the
+ * optimiser).  With the state of Harvey (1989, sec. 3.3),
+ *   alpha_t[i] = sum_{a >= 0} phi_{i+a} y_{t-1-a} + theta_{i+a} e_{t-a}
+ * (theta_0 = 1, phi_k the lag-(k+1) coefficient), so that
+ *   Q0[i][j] = sum_{a,b} phi phi gamma(a-b) + phi theta psi_{b-a-1}
+ *              + theta phi psi_{a-b-1} + theta theta [a = b],
+ * with gamma the autocovariances (Brockwell & Davis 2016, sec. 3.3, the
+ * (p+1)-equation system) and psi the MA(infinity) weights.  Computed by the
+ * recursion below in O(r^2 + min(p^3, p^2 + nnz(theta)^2 r)) instead of AS 154's O(r^6): the same
+ * matrix up to rounding for stationary models. */
+static int fast_q0(civ_arima_work *w, const double *phi, int p, const double *theta, int q, int r, double *Q,
+                   int row_only)
+{
+    double *psi = w->psi, *g = w->acv;
+#define TH(k) ((k) == 0 ? 1.0 : ((k) <= q ? theta[(k)-1] : 0.0))
+#define PH(k) ((k) < p ? phi[k] : 0.0)
+    /* Seasonal polynomials are mostly zeros: the sums below run over the
+     * non-zero coefficients only, in the same order (adding 0 changes
+     * nothing).  pk: lags k (1-based) with phi_k != 0; tj: j >= 1 with
+     * theta_j != 0; U: indices u < r with PH(u) or TH(u) non-zero. */
+    int *pk = w->css_idx, *tj = pk + p, *U = tj + q, npk = 0, ntj = 0, nU = 0;
+    for (int k = 1; k <= p; k++)
+        if (phi[k - 1] != 0.0)
+            pk[npk++] = k;
+    for (int j = 1; j <= q; j++)
+        if (theta[j - 1] != 0.0)
+            tj[ntj++] = j;
+    for (int u = 0; u < r; u++)
+        if (PH(u) != 0.0 || TH(u) != 0.0)
+            U[nU++] = u;
+    int L = r + 1 > q + 1 ? r + 1 : q + 1;
+    for (int j = 0; j <= L; j++) {
+        double v = TH(j);
+        for (int i = 0; i < npk && pk[i] <= j; i++)
+            v += phi[pk[i] - 1] * psi[j - pk[i]];
+        psi[j] = v;
+    }
+    /* the autocovariances gamma(0..r): by the (p+1)-equation system, O(p^3),
+     * or through the AR part's Durbin-Levinson recursions, O(p^2 + nnz(theta)^2 r),
+     * whichever costs less (a long seasonal AR polynomial) */
+    double cost_system = (double)(p + 1) * (p + 1) * (p + 1) / 3.0;
+    double cost_levinson = (double)p * p + (double)(ntj + 1) * (ntj + 1) * (r + 1);
+    if (cost_levinson < cost_system) {
+        if (arma_acvf_levinson(w, phi, p, pk, npk, theta, tj, ntj, r, g) != 0)
+            return -1;
+    } else if (arma_acvf_system(w, phi, p, pk, npk, theta, tj, ntj, r, g) != 0) {
+        return -1;
     }
     /* row 0: Q0[0][k] = Cov(y_t, alpha_t[k]) = sum_a phi_{k+a} gamma(a+1) + theta_{k+a} psi_a;
      * then, from alpha_t[i] = phi_i y_{t-1} + alpha_{t-1}[i+1] + theta_i e_t,
