@@ -85,13 +85,15 @@ static void test_parse(void **state)
     char c[CIV_MODEL_CONFIG_MAX];
     const char *good[] = {"arima", "auto.arima", "ARIMA", "arima(full)", "auto.arima(full, noapprox)",
                           "ARIMA(1,1,1)", "ARIMA(0,1,1)(0,1,1)[12]", "arima(2,0,0) with zero mean",
-                          "ARIMA(1,1,0) with drift", "ARIMA(1,0,0)(1,0,0)", "ARIMA(1, 0, 1) with non-zero mean"};
+                          "ARIMA(1,1,0) with drift", "ARIMA(1,0,0)(1,0,0)", "ARIMA(1, 0, 1) with non-zero mean",
+                          "arima(reltol=1e-4)", "auto.arima(approx, reltol=0.001)"};
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
         assert_int_equal(civ_model_resolve(good[i], &t, c), CIV_OK);
         assert_ptr_equal(t, &civ_model_arima);
     }
     const char *bad[] = {"ARIMA(1,1)", "ARIMA(1,1,1) with sauce", "ARIMA(0,2,1) with drift",
-                         "arima(fast)", "ARIMA(1,0,0)(1,0,0)[0]", "ARIMA(-1,0,0)"};
+                         "arima(fast)", "ARIMA(1,0,0)(1,0,0)[0]", "ARIMA(-1,0,0)", "arima(reltol=0)",
+                         "arima(reltol=1)", "arima(reltol=x)", "arima(reltol=)"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         assert_int_equal(civ_model_resolve(bad[i], &t, c), CIV_ERR_SPEC);
     /* not ours: NOT_FOUND from the type itself */
@@ -490,6 +492,26 @@ static void test_chandrasekhar_matches_riccati(void **state)
         assert_true(fabs(r1->coef[j] - r2->coef[j]) < 1e-4);
 }
 
+/* reltol=X is R's optim.control reltol for every fit of the search: R's own
+ * value gives the default fit bit for bit; a loose one still fits a valid
+ * model (its likelihood within a small margin of the default's). */
+static void test_reltol(void **state)
+{
+    env *e = *state;
+    fx_series *fs = fx_find(e->ss, e->ns, "AirPassengers");
+    assert_non_null(fs);
+    civ_series s = {.id = fs->id, .y = fs->y, .n = fs->n, .period = fs->freq};
+    civ_model_fit a, b, c;
+    civ_arena_reset(&e->ws.arena);
+    assert_int_equal(fit_spec(e, "arima", &s, &a), CIV_OK);
+    assert_int_equal(fit_spec(e, "arima(reltol=1.490116119384765625e-8)", &s, &b), CIV_OK);
+    assert_string_equal(a.name, b.name);
+    assert_true(a.loglik == b.loglik && a.aicc == b.aicc);
+    assert_int_equal(fit_spec(e, "arima(reltol=1e-3)", &s, &c), CIV_OK);
+    assert_true(isfinite(c.aicc));
+    assert_true(c.loglik != a.loglik || strcmp(c.name, a.name) != 0); /* the tolerance is used */
+}
+
 /* The full search (auto.arima(stepwise = FALSE)) picks R's model. */
 static void test_full_search_vs_r(void **state)
 {
@@ -518,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_q0_matches_gardner),
         cmocka_unit_test(test_chandrasekhar_matches_riccati),
+        cmocka_unit_test(test_reltol),
         cmocka_unit_test(test_fixed_orders_vs_r),
         cmocka_unit_test(test_xreg_vs_r),
         cmocka_unit_test(test_recovery),

@@ -46,6 +46,7 @@ struct civ_arima_work {
     double *q0_phi, *q0_theta;
     int q0_p, q0_q, q0_r, q0_valid, q0_fast, q0_full;
     int use_gardner; /* 1: AS 154 for Q0 everywhere (as R); 0: the O(r^4) path */
+    double reltol;   /* optim's reltol for both BFGS stages (R's default sqrt(DBL_EPSILON)) */
     double *acv, *psi, *gsys; /* fast Q0: autocovariances, psi weights, (p+1)^2 system */
     int *css_idx;             /* obj_css, fast_q0: indices of the non-zero phi and theta (4 r + 4) */
     /* optimiser (sizes CIV_ARIMA_MAX_COEF) */
@@ -101,6 +102,7 @@ civ_arima_work *civ_arima_work_alloc(civ_arena *arena, size_t n, size_t ncx, int
     if (!gardner)
         w->nrbar_max = 0; /* AS 154 is not used for p > 0: no R-bar storage */
     w->use_gardner = gardner != 0;
+    w->reltol = 1.490116119384765625e-8; /* sqrt(DBL_EPSILON), R's optim default */
     int f = 0;
     size_t nc = CIV_ARIMA_MAX_COEF;
     w->xw = dz(arena, n, &f);
@@ -160,6 +162,11 @@ civ_arima_work *civ_arima_work_alloc(civ_arena *arena, size_t n, size_t ncx, int
     if (f || !w->perm)
         return NULL;
     return w;
+}
+
+void civ_arima_work_set_reltol(civ_arima_work *w, double reltol)
+{
+    w->reltol = reltol > 0 && reltol < 1 ? reltol : 1.490116119384765625e-8;
 }
 
 civ_arima_result *civ_arima_result_alloc(civ_arena *arena, const civ_arima_work *w)
@@ -1372,7 +1379,7 @@ static int fmingr(optim_ctx *oc, double *b, double *df)
 static int vmmin(optim_ctx *oc, civ_arima_work *w, double *b, double *fmin, int maxit)
 {
     const double stepredn = 0.2, acctol = 0.0001, reltest = 10.0;
-    const double reltol = 1.490116119384765625e-8; /* sqrt(DBL_EPSILON) */
+    const double reltol = w->reltol; /* R: sqrt(DBL_EPSILON) unless optim.control says otherwise */
     const double abstol = -INFINITY;
     size_t n = oc->n;
     double *g = w->og, *t = w->ot, *X = w->oX, *c = w->oc, *B = w->oB;

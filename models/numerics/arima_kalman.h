@@ -63,6 +63,11 @@ typedef struct civ_arima_work civ_arima_work;
  * docs/models/ARIMA.md).  From the arena; NULL when out of memory. */
 civ_arima_work *civ_arima_work_alloc(civ_arena *arena, size_t n, size_t ncx, int r_max, int nd_max, int gardner);
 
+/* The relative convergence tolerance of the BFGS optimiser (CSS and ML
+ * stages), R's arima(optim.control = list(reltol = ...)); a value outside
+ * (0, 1) restores R's default sqrt(DBL_EPSILON), which a new work has. */
+void civ_arima_work_set_reltol(civ_arima_work *w, double reltol);
+
 /* A fitted model.  Arrays are allocated once (civ_arima_result_alloc) with
  * the capacities of the work, so results can be copied cheaply. */
 typedef struct civ_arima_result {
