@@ -9,16 +9,19 @@
  * Competition", IJF 16(4); Makridakis, Spiliotis & Assimakopoulos 2020, "The M4
  * Competition", IJF 36(1), where most of the leading entries combined models);
  * it is a cheap hedge against selecting the wrong single model.  Whether it
- * earns the spec "auto" here is decided on M1 (docs/FORECASTING.md).
+ * earns the spec "auto" here was decided on M1, then on M1 and tourism
+ * (docs/FORECASTING.md).
  *
  * Which combination the spec "auto" uses for smooth and erratic series (auto.c)
  * was decided on M1 and tourism by a rule stated before the figures
  * (docs/FORECASTING.md, "Choosing the default on M1 and tourism").
  *
- * What: the components are the type objects civ_model_ets, civ_model_arima and
- * civ_model_theta (ets.h, arima.h, theta.h), configured by their own parsers
- * from the specs "ets", "arima" ("arima(approx)" with the option fast), "theta" and fitted through the type-object
- * interface; this file never names their internals.  It does not use the
+ * What: the components are type objects (civ_model_ets, civ_model_arima,
+ * civ_model_theta; ets.h, arima.h, theta.h), configured by their own parsers
+ * from the specs of combo_members ("ets", "arima" -- "arima(approx)" with the
+ * option fast --, "theta", "ETS(Z,Z,Z,damped=true)", "dotm", "dstm",
+ * "autotheta") and fitted through the type-object interface; this file never
+ * names their internals.  It does not use the
  * registry (registry.c lists this family, so that would be a cycle).
  *   Spec: combo(KIND[,fast][,MEMBER...]) with KIND mean or median (default
  *     mean), members from the catalogue in the order given (default ets,
@@ -133,7 +136,7 @@ static civ_status combo_token(const char *spec, const char *tok, int *kind_seen,
         if (*kind_seen)
             return combo_malformed(spec, "mean or median given twice");
         *kind_seen = 1;
-        cfg->median = tok[1] == 'e' && tok[2] == 'd';
+        cfg->median = strcmp(tok, "median") == 0;
         return CIV_OK;
     }
     if (strcmp(tok, "fast") == 0) {
@@ -186,6 +189,13 @@ static civ_status combo_parse(const char *spec, void *config)
             if (s != CIV_OK)
                 return s;
         }
+    }
+    if (cfg->fast_arima && cfg->n_members > 0) {
+        int has_arima = 0;
+        for (int j = 0; j < cfg->n_members; j++)
+            has_arima |= cfg->members[j] == MEMBER_ARIMA;
+        if (!has_arima)
+            return combo_malformed(spec, "fast changes the arima member, which is not among the members");
     }
     if (cfg->n_members == 0) { /* the default members: automatic ETS, automatic ARIMA, Theta */
         cfg->members[0] = MEMBER_ETS, cfg->members[1] = MEMBER_ARIMA, cfg->members[2] = MEMBER_THETA;

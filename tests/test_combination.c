@@ -251,7 +251,8 @@ static void test_parse(void **state)
     }
     const char *members_bad[] = {"combo(median,ets)",       "combo(median,ets,ets)", "combo(median,ets,foo)",
                                  "combo(median,,ets,theta)", "combo(mean,median,ets,theta)",
-                                 "combo(ets,arima,theta,damped,dotm,dstm,autotheta,ets)", "combo(median"};
+                                 "combo(ets,arima,theta,damped,dotm,dstm,autotheta,ets)", "combo(median",
+                                 "combo(median,fast,ets,theta)"};
     for (size_t i = 0; i < sizeof members_bad / sizeof *members_bad; i++) {
         assert_int_equal(civ_model_resolve(members_bad[i], &type, config), CIV_ERR_SPEC);
         assert_non_null(strstr(civ_last_error_message(), members_bad[i]));
