@@ -12,7 +12,7 @@
 #   CIV_SHARED_DATA     folder holding m1/ and tourism/ (default ../shared/data from the project root);
 #                       when absent the benchmark says so and is skipped
 #   CIV_BENCH_LIMIT     only the first N series of each frequency (quick runs; the table then says
-#                       it is not the full one). Full run: about 10 CPU minutes (one thread for the
+#                       it is not the full one). Full run: about 12 CPU minutes (one thread for the
 #                       members, so that each series is timed alone; CIV_BENCH_THREADS for the backtests)
 #   CIV_DEFAULT_REUSE   a folder that already holds the member and backtest files (e.g. the
 #                       session's fcshare/): the table is recomputed from them without forecasting
