@@ -29,9 +29,9 @@
 #define H 18
 #define NLEV 2
 static const double levels[NLEV] = {80.0, 95.0};
-static const char *const component_specs[3] = {"ets", "arima", "theta"};
+static const char *const component_specs[3] = {"ets(maxit=500)", "arima(reltol=1e-4)", "theta"};
 /* the members with the option fast (auto(fast), combo(mean,fast)): ARIMA searches by CSS */
-static const char *const fast_specs[3] = {"ets", "arima(approx)", "theta"};
+static const char *const fast_specs[3] = {"ets(maxit=500)", "arima(approx)", "theta"};
 
 typedef struct fixture {
     civ_workspace ws;
