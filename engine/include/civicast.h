@@ -637,6 +637,12 @@ typedef struct civ_forecast_options {
                                   gives them.  Point forecasts are never rounded;
                                   backtest windows are rounded alike; conformal
                                   intervals are rounded after their rescaling */
+    size_t conformal_step;     /* periods between the cutoffs of conformal intervals'
+                                  backtest windows; 0 = the default (1) */
+    size_t conformal_sample;   /* at most this many series of each length class are
+                                  backtested for conformal intervals (evenly spaced
+                                  in panel order; the others use the pooled scores);
+                                  0 = the default (every series) */
 } civ_forecast_options;
 
 /** Fills *opt with the defaults above.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL). */

@@ -30,6 +30,8 @@
 #include "forecast.h"
 
 #define CONFORMAL_DEFAULT_WINDOWS 10
+#define CONFORMAL_DEFAULT_STEP 1
+#define CONFORMAL_DEFAULT_SAMPLE 0 /* every series */
 #define LENGTH_CLASSES 3
 
 static int cmp_double(const void *a, const void *b)
@@ -80,7 +82,7 @@ static double score(double y, double f, double lo, double hi)
 }
 
 typedef struct scores {
-    size_t N, h, L, K;
+    size_t N, h, L, K, step;
     double *s;      /* (i*h + j)*L + l -> K scores, valid ones first, sorted */
     size_t *count;  /* valid scores per (i, j, l) */
 } scores;
@@ -101,7 +103,7 @@ static void collect(const civ_panel *panel, const civ_backtest_result *bt, score
                     size_t t = i * K + k;
                     if (bt->status[t] != CIV_OK)
                         continue;
-                    long long at = civ_backtest_cutoff(n, h, K, 1, k) + (long long)j;
+                    long long at = civ_backtest_cutoff(n, h, K, sc->step, k) + (long long)j;
                     double v = score(y[at], bt->mean[t * h + j], bt->lower[(l * tasks + t) * h + j],
                                      bt->upper[(l * tasks + t) * h + j]);
                     if (!isnan(v))
@@ -131,6 +133,36 @@ static double pooled(const scores *sc, const unsigned char *in_pool, size_t j, s
         return NAN;
     qsort(buf, n, sizeof *buf, cmp_double);
     return conformal_quantile(buf, n, level);
+}
+
+/* The calibration sample: with at most M series per length class (M > 0),
+ * a class of c > M series keeps its members number floor(m c / M), m = 0..M-1,
+ * in panel order; every series otherwise.  sample holds N flags. */
+static void choose_sample(const civ_panel *panel, size_t h, size_t M, unsigned char *sample)
+{
+    size_t N = civ_panel_n_series(panel);
+    for (int c = 0; c < LENGTH_CLASSES; c++) {
+        size_t count = 0;
+        for (size_t i = 0; i < N; i++) {
+            size_t n;
+            civ_panel_series(panel, i, NULL, &n, NULL);
+            count += length_class(n, h) == c;
+        }
+        size_t m = 0, member = 0; /* next sample rank m wants member floor(m count / M) */
+        for (size_t i = 0; i < N; i++) {
+            size_t n;
+            civ_panel_series(panel, i, NULL, &n, NULL);
+            if (length_class(n, h) != c)
+                continue;
+            int keep = M == 0 || count <= M;
+            if (!keep && m < M && member == m * count / M) {
+                keep = 1;
+                m++;
+            }
+            sample[i] = (unsigned char)keep;
+            member++;
+        }
+    }
 }
 
 /* q for every (i, j, l) by the rule at the top of the file. */
@@ -241,8 +273,14 @@ civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_option
 {
     size_t N = r->n_series, h = r->h, L = r->n_levels;
     size_t K = opt->conformal_windows ? opt->conformal_windows : CONFORMAL_DEFAULT_WINDOWS;
+    size_t S = opt->conformal_step ? opt->conformal_step : CONFORMAL_DEFAULT_STEP;
+    size_t M = opt->conformal_sample ? opt->conformal_sample : CONFORMAL_DEFAULT_SAMPLE;
     if (L == 0 || N == 0)
         return CIV_OK;
+    unsigned char *sample = malloc(N);
+    if (!sample)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the conformal sample of %zu series", N);
+    choose_sample(panel, h, M, sample);
     civ_forecast_options fo = *opt;
     progress_map pm = {.opt = opt, .n_series = N};
     fo.progress = opt->progress ? map_progress : NULL;
@@ -250,10 +288,11 @@ civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_option
     fo.integer_bounds = 0; /* scores on the model's own bounds; rounded after rescaling */
     const char *name = "conformal";
     civ_backtest_result *bt = NULL;
-    civ_status st = civ_backtest_run(panel, &fo, &type, &config, &name, 1, h, K, 1, &bt);
+    civ_status st = civ_backtest_run_sample(panel, &fo, &type, &config, &name, 1, h, K, S, sample, &bt);
+    free(sample);
     if (st)
         return st;
-    scores sc = {.N = N, .h = h, .L = L, .K = K};
+    scores sc = {.N = N, .h = h, .L = L, .K = K, .step = S};
     size_t cells = N * h * L;
     sc.s = malloc((cells * K > 0 ? cells * K : 1) * sizeof *sc.s);
     sc.count = calloc(cells ? cells : 1, sizeof *sc.count);
