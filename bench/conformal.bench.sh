@@ -6,7 +6,11 @@
 # parts give the coverage of the 80% and 95% intervals per frequency and
 # overall, MSIS-95 and the interval score relative to the model's own.
 # Writes bench/out/conformal.md (the table of docs/FORECASTING.md,
-# "Conformal intervals: measured") and bench/out/conformal_scores.csv;
+# "Conformal intervals: measured") and bench/out/conformal_scores.csv; then
+# reruns the choice of the settings on validation data carved from the
+# training parts (conformal_validate.py: bench/out/conformal_validation.md,
+# the table of "Conformal intervals: choosing the settings"; theta and ets,
+# about 10 CPU minutes; CIV_CONFORMAL_VALIDATE=0 skips it);
 # prints one Markdown row for bench/run.sh.
 #
 # usage: bash conformal.bench.sh BUILD_DIR
@@ -36,6 +40,11 @@ args=(--models "${CIV_CONFORMAL_MODELS:-ets,theta,arima,auto}" --threads "${CIV_
 [ -n "${CIV_BENCH_LIMIT:-}" ] && args+=(--limit "$CIV_BENCH_LIMIT")
 start=$(date +%s)
 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/conformal_eval.py" "$exe" "$shared" "$out" "${args[@]}"
+if [ "${CIV_CONFORMAL_VALIDATE:-1}" != 0 ]; then
+  vargs=(--models theta,ets --threads "${CIV_BENCH_THREADS:-2}")
+  [ -n "${CIV_BENCH_LIMIT:-}" ] && vargs+=(--limit "$CIV_BENCH_LIMIT")
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/conformal_validate.py" "$exe" "$shared" "$out" "${vargs[@]}" >/dev/null
+fi
 secs=$(( $(date +%s) - start ))
 summary=$(/usr/bin/python3 - "$out/conformal_scores.csv" <<'PY'
 import sys
