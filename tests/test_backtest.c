@@ -359,6 +359,17 @@ static void test_conformal_rule(void **state)
         assert_true(civ_forecast_result_upper(a, 0)[q] >= civ_forecast_result_upper(a, 1)[q]);
         assert_true(civ_forecast_result_lower(a, 0)[q] <= civ_forecast_result_lower(a, 1)[q]);
     }
+    /* the default windows of a panel of 6 series: ceil(50 / 6) = 9 (docs/FORECASTING.md) */
+    civ_forecast_result *c = NULL;
+    fo.conformal_windows = 9;
+    assert_int_equal(civ_forecast_panel(p, &fo, &c), CIV_OK);
+    assert_memory_equal(civ_forecast_result_upper(a, 0), civ_forecast_result_upper(c, 0), cells * sizeof(double));
+    assert_memory_equal(civ_forecast_result_lower(a, 1), civ_forecast_result_lower(c, 1), cells * sizeof(double));
+    civ_forecast_result_free(c);
+    fo.conformal_windows = 8;
+    assert_int_equal(civ_forecast_panel(p, &fo, &c), CIV_OK);
+    assert_memory_not_equal(civ_forecast_result_upper(a, 0), civ_forecast_result_upper(c, 0), cells * sizeof(double));
+    civ_forecast_result_free(c);
     civ_forecast_result_free(a);
     civ_forecast_result_free(b);
     civ_panel_free(p);

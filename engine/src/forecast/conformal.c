@@ -5,7 +5,8 @@
  * free predictive inference for regression", JASA 113; for forecasting,
  * Stankeviciute et al. 2021 and statsforecast's ConformalIntervals).
  *
- * The same model is backtested on K windows (default 1) of each series
+ * The same model is backtested on K windows (default 1; ceil(50 / N) up to
+ * 10 for a panel of N < 50 series) of each series
  * whose cutoffs are S periods apart (default 1), full horizon; with a
  * calibration sample of M series per length class (choose_sample) only those
  * series are backtested.  The defaults were chosen on validation data carved
@@ -34,6 +35,8 @@
 #include "forecast.h"
 
 #define CONFORMAL_DEFAULT_WINDOWS 1 /* chosen on validation data: docs/FORECASTING.md */
+#define CONFORMAL_SMALL_PANEL_SCORES 50 /* a small panel gets windows for this many scores a step */
+#define CONFORMAL_SMALL_PANEL_MAX_WINDOWS 10
 #define CONFORMAL_DEFAULT_STEP 1
 #define CONFORMAL_DEFAULT_SAMPLE 0 /* every series */
 #define LENGTH_CLASSES 3
@@ -137,6 +140,18 @@ static double pooled(const scores *sc, const unsigned char *in_pool, size_t j, s
         return NAN;
     qsort(buf, n, sizeof *buf, cmp_double);
     return conformal_quantile(buf, n, level);
+}
+
+/* The default number of windows: 1, or for a panel of N < 50 series
+ * ceil(50 / N) windows (at most 10), so that the pooled quantile at each step
+ * has about 50 scores (one window of a small panel would leave too few for a
+ * 95% quantile, which needs 19, and the model's interval would be kept). */
+static size_t default_windows(size_t N)
+{
+    size_t k = N ? (CONFORMAL_SMALL_PANEL_SCORES + N - 1) / N : CONFORMAL_SMALL_PANEL_MAX_WINDOWS;
+    if (k < CONFORMAL_DEFAULT_WINDOWS)
+        k = CONFORMAL_DEFAULT_WINDOWS;
+    return k > CONFORMAL_SMALL_PANEL_MAX_WINDOWS ? CONFORMAL_SMALL_PANEL_MAX_WINDOWS : k;
 }
 
 /* The calibration sample: with at most M series per length class (M > 0),
@@ -276,7 +291,7 @@ civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_option
                                const void *config, civ_forecast_result *r)
 {
     size_t N = r->n_series, h = r->h, L = r->n_levels;
-    size_t K = opt->conformal_windows ? opt->conformal_windows : CONFORMAL_DEFAULT_WINDOWS;
+    size_t K = opt->conformal_windows ? opt->conformal_windows : default_windows(N);
     size_t S = opt->conformal_step ? opt->conformal_step : CONFORMAL_DEFAULT_STEP;
     size_t M = opt->conformal_sample ? opt->conformal_sample : CONFORMAL_DEFAULT_SAMPLE;
     if (L == 0 || N == 0)
