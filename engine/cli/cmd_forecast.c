@@ -72,7 +72,8 @@ static const civ_cli_option forecast_options[] = {
                      "model (the model's own) or conformal (calibrated on backtest\n"
                      "errors, docs/FORECASTING.md); default: the model's"},
     [F_CWINDOWS] = {"--conformal-windows", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "K",
-                    "backtest windows per series for --intervals conformal (default 1)"},
+                    "backtest windows per series for --intervals conformal (default 1;\n"
+                    "ceil(50/N), at most 10, for a panel of N < 50 series)"},
     [F_CSTEP] = {"--conformal-step", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "S",
                  "periods between those windows' cutoffs (default 1)"},
     [F_CSAMPLE] = {"--conformal-sample", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "M",

@@ -632,7 +632,8 @@ typedef struct civ_forecast_options {
     int intervals;             /* CIV_INTERVALS_*: how intervals are made; default
                                   CIV_INTERVALS_DEFAULT (the spec's own choice) */
     size_t conformal_windows;  /* backtest windows of conformal intervals; 0 = 1 (chosen
-                                  on validation data, docs/FORECASTING.md) */
+                                  on validation data, docs/FORECASTING.md), or
+                                  ceil(50/N), at most 10, for a panel of N < 50 series */
     int integer_bounds;        /* 1: interval bounds of non-negative series are whole
                                   numbers, lower bounds rounded down and upper bounds
                                   up (the interval of an integer-valued count keeps

@@ -990,7 +990,8 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
 
     intervals: None (the spec's default), "model" or "conformal" (the model's
     intervals calibrated on a backtest of each series, conformal_windows
-    windows, default 1, conformal_step periods apart, default 1, on at most
+    windows, default 1 (ceil(50/N), at most 10, for a panel of N < 50 series),
+    conformal_step periods apart, default 1, on at most
     conformal_sample series per length class, default "all";
     docs/FORECASTING.md).  model may be a list of specs
     (["ets", "theta", "arima", "auto"]): the result is then long with a
