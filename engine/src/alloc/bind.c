@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "bigmem.h"
 #include "strmap.h"
 #include "table.h"
 
@@ -258,7 +259,7 @@ static civ_status bind_units(civ_alloc_problem *p, const civ_table *t, double *s
     for (size_t u = 0; u < p->n_units && !st; u++) {
         civ_alloc_unit *un = &p->units[u];
         const civ_alloc_pool *pool = &s->pools[un->first_pool];
-        un->eligible = malloc(p->n ? p->n : 1);
+        un->eligible = civ_bigmem_alloc(p->n ? p->n : 1, 1);
         if (!un->eligible) {
             st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
             break;
@@ -307,19 +308,19 @@ static civ_status bind_alloc(civ_alloc_problem *p, size_t n)
 {
     const civ_alloc_spec *spec = p->spec;
     size_t K = spec->n_factors, F = spec->n_formulas;
-    p->row_of = malloc(n * sizeof *p->row_of);
-    p->ids = calloc(n, sizeof *p->ids);
-    p->districts = calloc(n, sizeof *p->districts);
+    p->row_of = civ_bigmem_alloc(n, sizeof *p->row_of);
+    p->ids = civ_bigmem_alloc(n, sizeof *p->ids);
+    p->districts = civ_bigmem_alloc(n, sizeof *p->districts);
     /* x and c hold only the factors with a coefficient (factor_x); xc all */
-    p->x = malloc((K ? K : 1) * n * sizeof *p->x);
-    p->c = malloc((K ? K : 1) * n * sizeof *p->c);
-    p->xc = malloc((K ? K : 1) * n * sizeof *p->xc);
+    p->x = civ_bigmem_alloc((K ? K : 1) * n, sizeof *p->x);
+    p->c = civ_bigmem_alloc((K ? K : 1) * n, sizeof *p->c);
+    p->xc = civ_bigmem_alloc((K ? K : 1) * n, sizeof *p->xc);
     p->weights = malloc((K ? K : 1) * sizeof *p->weights);
-    p->tilt = malloc(F * n * sizeof *p->tilt);
-    p->tilt_mask = calloc(F * n, sizeof *p->tilt_mask);
-    p->population = malloc(n * sizeof(double));
-    p->aged = malloc(n * sizeof(double));
-    p->report_last_year = malloc(n * sizeof(double));
+    p->tilt = civ_bigmem_alloc(F * n, sizeof *p->tilt);
+    p->tilt_mask = civ_bigmem_calloc(F * n, sizeof *p->tilt_mask);
+    p->population = civ_bigmem_alloc(n, sizeof(double));
+    p->aged = civ_bigmem_alloc(n, sizeof(double));
+    p->report_last_year = civ_bigmem_alloc(n, sizeof(double));
     p->reserve_amount = calloc(spec->n_reserves + 1, sizeof(int64_t));
     p->pool_amount = calloc(spec->n_pools + 1, sizeof(int64_t));
     if (!p->row_of || !p->ids || !p->districts || !p->x || !p->c || !p->xc || !p->weights || !p->tilt ||
@@ -337,7 +338,7 @@ static civ_status pack_texts(const civ_table *t, size_t col, const size_t *row_o
     size_t total = 1;
     for (size_t i = 0; i < n && col != SIZE_MAX; i++)
         total += strlen(civ_table_text(t, row_of[i], col)) + 1;
-    char *b = *block = malloc(total);
+    char *b = *block = civ_bigmem_alloc(total, 1);
     if (!b)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
     b[0] = '\0';
@@ -431,7 +432,7 @@ static civ_status bind_labels(civ_alloc_problem *p, const civ_table *t)
             p->label_names[p->n_labels++] = cand[j];
         }
     }
-    if (!(p->labels = calloc(p->n_labels * p->n + 1, sizeof *p->labels)))
+    if (!(p->labels = civ_bigmem_alloc(p->n_labels * p->n + 1, sizeof *p->labels)))
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
     civ_status st = CIV_OK;
     for (size_t j = 0; j < p->n_labels && !st; j++)
@@ -551,7 +552,7 @@ static civ_status bind_history(civ_alloc_problem *p, const civ_table *t)
     const civ_alloc_spec *spec = p->spec;
     size_t n = p->n, U = p->n_units;
     civ_status st;
-    p->last_year = malloc((U ? U : 1) * n * sizeof *p->last_year);
+    p->last_year = civ_bigmem_alloc((U ? U : 1) * n, sizeof *p->last_year);
     p->unit_has_last = calloc(U ? U : 1, sizeof *p->unit_has_last);
     if (!p->last_year || !p->unit_has_last)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding %zu communities", n);
@@ -624,8 +625,8 @@ civ_status civ_alloc_bind(const civ_alloc_spec *spec, const civ_table *t, const 
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
     p->spec = spec;
     p->n = n;
-    const char **raw_ids = malloc(n * sizeof *raw_ids);
-    double *scratch = malloc(n * sizeof *scratch);
+    const char **raw_ids = civ_bigmem_alloc(n, sizeof *raw_ids);
+    double *scratch = civ_bigmem_alloc(n, sizeof *scratch);
     unsigned *count = malloc(n * sizeof *count);
     civ_status st = bind_alloc(p, n);
     if (!st && (!raw_ids || !scratch || !count))

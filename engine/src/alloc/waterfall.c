@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "bigmem.h"
 #include "strmap.h"
 #include "table.h"
 
@@ -69,38 +70,40 @@ civ_status civ_alloc_result_create(const civ_alloc_problem *p, civ_alloc_result 
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the allocation result");
     size_t n = p->n, U = p->n_units, K = p->spec->n_factors ? p->spec->n_factors : 1;
     r->n = n, r->n_units = U, r->n_factors = p->spec->n_factors;
-    r->amount = calloc(n, sizeof *r->amount);
-    r->unit_amount = calloc(U * n, sizeof *r->unit_amount);
-    r->unrounded = calloc(n, sizeof(double));
-    r->q = calloc(U * n, sizeof(double));
+    r->amount = civ_bigmem_calloc(n, sizeof *r->amount);
+    r->unit_amount = civ_bigmem_calloc(U * n, sizeof *r->unit_amount);
+    r->unrounded = civ_bigmem_calloc(n, sizeof(double));
+    r->q = civ_bigmem_calloc(U * n, sizeof(double));
     r->wused = calloc(K, sizeof(double));
     r->kw = calloc(K, sizeof(double));
     r->kcol = calloc(K, sizeof(double *));
-    r->unattributed = calloc(n, sizeof(double));
-    r->stage_base = calloc(n, sizeof(double));
-    r->stage_tilted = calloc(n, sizeof(double));
-    r->stage_earmark = calloc(n ? n : 1, sizeof(double));
-    r->binding = calloc(U * n, 1);
-    r->detail = calloc(U * n + 1, 1);
+    r->unattributed = civ_bigmem_calloc(n, sizeof(double));
+    r->stage_base = civ_bigmem_calloc(n, sizeof(double));
+    r->stage_tilted = civ_bigmem_calloc(n, sizeof(double));
+    r->stage_earmark = civ_bigmem_calloc(n ? n : 1, sizeof(double));
+    r->binding = civ_bigmem_calloc(U * n, 1);
+    r->detail = civ_bigmem_calloc(U * n + 1, 1);
     r->lambda = calloc(U, sizeof(double));
     r->ratable = calloc(U, sizeof(double));
-    r->raw = calloc(n, sizeof(double));
-    r->base = calloc(n, sizeof(double));
-    r->lo_d = calloc(n, sizeof(double));
-    r->hi_d = calloc(n, sizeof(double));
-    r->amt = calloc(n, sizeof(double));
-    r->member = calloc(n, sizeof(size_t));
-    r->bsrc = calloc(n, 1);
-    r->lo_i = calloc(n, sizeof(int64_t));
-    r->hi_i = calloc(n, sizeof(int64_t));
-    r->out_i = calloc(n, sizeof(int64_t));
-    r->free_j = calloc(n ? n : 1, sizeof(size_t));
-    r->num_i = calloc(n ? n : 1, sizeof(int64_t));
-    r->ex_i = calloc(n ? n : 1, sizeof(int64_t));
-    r->pairs = calloc(2 * n, sizeof(civ_alloc_pair));
-    r->tmp = calloc(2 * n, sizeof(civ_alloc_pair));
+    /* scratch of the solve, written before it is read: not zeroed, so that
+     * what a solve does not use is never touched */
+    r->raw = civ_bigmem_alloc(n, sizeof(double));
+    r->base = civ_bigmem_alloc(n, sizeof(double));
+    r->lo_d = civ_bigmem_alloc(n, sizeof(double));
+    r->hi_d = civ_bigmem_alloc(n, sizeof(double));
+    r->amt = civ_bigmem_alloc(n, sizeof(double));
+    r->member = civ_bigmem_alloc(n, sizeof(size_t));
+    r->bsrc = civ_bigmem_alloc(n, 1);
+    r->lo_i = civ_bigmem_alloc(n, sizeof(int64_t));
+    r->hi_i = civ_bigmem_alloc(n, sizeof(int64_t));
+    r->out_i = civ_bigmem_alloc(n, sizeof(int64_t));
+    r->free_j = civ_bigmem_alloc(n ? n : 1, sizeof(size_t));
+    r->num_i = civ_bigmem_alloc(n ? n : 1, sizeof(int64_t));
+    r->ex_i = civ_bigmem_alloc(n ? n : 1, sizeof(int64_t));
+    r->pairs = civ_bigmem_alloc(2 * n + 1, sizeof(civ_alloc_pair)); /* scratch: written before read */
+    r->tmp = civ_bigmem_alloc(2 * n + 1, sizeof(civ_alloc_pair));
     r->ftotal = calloc(U * K, sizeof(double));
-    r->winner = calloc(U * n, 1);
+    r->winner = calloc(U * n + 1, 1); /* greater_of formulas only: mostly never touched */
     r->kgrp = calloc(K, sizeof(size_t));
     if (!r->ftotal || !r->winner || !r->kgrp || !r->wused || !r->kw || !r->kcol || !r->amount || !r->unit_amount || !r->unrounded || !r->q ||
         !r->unattributed || !r->stage_base || !r->stage_tilted || !r->stage_earmark || !r->binding || !r->detail || !r->lambda || !r->ratable ||
