@@ -12,6 +12,7 @@
  * result does not depend on the input row order.
  */
 #include <math.h>
+#include <omp.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -62,7 +63,8 @@ static void take_smallest(civ_alloc_pair *pairs, civ_alloc_pair *tmp, size_t m, 
  * ulps). */
 static double tie_grid(const double *x, size_t n)
 {
-    double mx = 1;
+    double mx = 1; /* a maximum: the same whatever the order */
+#pragma omp parallel for if (n >= 32768 && !omp_in_parallel()) reduction(max : mx) schedule(static)
     for (size_t i = 0; i < n; i++)
         if (x[i] > mx)
             mx = x[i];
@@ -81,7 +83,8 @@ static uint64_t grid_key(double r, double g)
 civ_status civ_alloc_round(const double *x, const int64_t *lo, const int64_t *hi, size_t n, int64_t total,
                            civ_alloc_pair *pairs, civ_alloc_pair *tmp, int64_t *out)
 {
-    int64_t used = 0;
+    int64_t used = 0; /* an integer sum: the same whatever the order */
+#pragma omp parallel for if (n >= 32768 && !omp_in_parallel()) reduction(+ : used) schedule(static)
     for (size_t i = 0; i < n; i++) {
         int64_t v = (int64_t)x[i]; /* floor: x >= 0 */
         if (v < lo[i])

@@ -16,6 +16,8 @@
  * and the constraint scale every factor alike, so the proportions hold).
  */
 #include <math.h>
+#include <omp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,10 +35,13 @@
  * amounts (above 1e8 minor units) are not moved by a whole unit: the
  * property test found 2-unit cap breaches at 2e11 fen with a purely
  * relative tolerance. */
-static double clean(double v)
+static inline double clean(double v)
 {
-    double r = nearbyint(v);
-    return fabs(v - r) <= fmin(1e-3, 1e-11 * fmax(1.0, fabs(v))) ? r : v;
+    double r = nearbyint(v), a = fabs(v);
+    /* = fmin(1e-3, 1e-11 * fmax(1.0, fabs(v))) for every v (NaN included), without the libm calls */
+    double tol = 1e-11 * (a > 1.0 ? a : 1.0);
+    tol = tol < 1e-3 ? tol : 1e-3;
+    return fabs(v - r) <= tol ? r : v;
 }
 static inline double units_down(double v) /* floor, snapping up to a unit just above */
 {
@@ -48,6 +53,14 @@ static inline double units_up(double v) /* ceil, snapping down to a unit just be
 }
 
 /* ---- whole minor units, results and the solve ----------------------------- */
+
+/* The per-community loops of the solve run on OpenMP threads from this many
+ * members on (and not inside another parallel region, e.g. the Monte Carlo's
+ * draws).  Only loops whose every iteration is independent are split; every
+ * sum stays one serial loop in id order, so results are bit-identical
+ * whatever the thread count (tests/test_alloc_solve.c checks 1, 2 and 3). */
+#define PAR_MIN 32768
+#define PAR(m) ((m) >= PAR_MIN && !omp_in_parallel())
 
 void civ_alloc_result_free(civ_alloc_result *r)
 {
@@ -183,6 +196,7 @@ static civ_status unit_scores(const civ_alloc_problem *p, civ_alloc_result *r, s
             }
         }
     } else if (dense) {
+#pragma omp parallel for if (PAR(m)) schedule(static)
         for (size_t i = 0; i < m; i++) {
             double b = 0;
             for (size_t t = 0; t < nk; t++)
@@ -190,6 +204,7 @@ static civ_status unit_scores(const civ_alloc_problem *p, civ_alloc_result *r, s
             r->base[i] = b;
         }
     } else {
+#pragma omp parallel for if (PAR(m)) schedule(static)
         for (size_t j = 0; j < m; j++) {
             size_t i = r->member[j];
             double b = 0;
@@ -208,38 +223,71 @@ static void unit_tilt(const civ_alloc_problem *p, civ_alloc_result *r, size_t u,
 {
     const double *tilt = p->tilt + p->units[u].formula * p->n;
     double sum_base = 0, sum_raw = 0;
-    for (size_t j = 0; j < m; j++) {
+#pragma omp parallel for if (PAR(m)) schedule(static)
+    for (size_t j = 0; j < m; j++)
         r->raw[j] = r->base[j] * tilt[r->member[j]];
+    for (size_t j = 0; j < m; j++) { /* the sums: serial, in id order */
         sum_base += r->base[j];
         sum_raw += r->raw[j];
     }
     const double kb = P / sum_base, kr = P / sum_raw;
+#pragma omp parallel for if (PAR(m)) schedule(static)
     for (size_t j = 0; j < m; j++) {
         size_t i = r->member[j];
         r->stage_base[i] += kb * r->base[j];
         r->stage_tilted[i] += kr * r->raw[j];
     }
     if (p->spec->pools[p->units[u].first_pool].eligible_attribute)
+#pragma omp parallel for if (PAR(m)) schedule(static)
         for (size_t j = 0; j < m; j++)
             r->stage_earmark[r->member[j]] += kb * r->base[j];
 }
 
-void civ_alloc_member_bounds(const civ_alloc_problem *p, size_t u, size_t i, civ_alloc_bounds *b)
+/* Unit u's bound rules, the same for every member: floor, cap and cap_share
+ * in whole minor units (NaN = not set), hold-harmless and pace rates (NaN =
+ * not set), the minor units per major unit. */
+typedef struct unit_rules {
+    double floor, cap, cap_share, hold_harmless, pace, minor;
+} unit_rules;
+
+static void unit_rules_init(const civ_alloc_problem *p, size_t u, unit_rules *ur)
 {
     const civ_alloc_spec *s = p->spec;
     const civ_alloc_formula *fo = &s->formulas[p->units[u].formula];
-    const double minor = (double)s->minor_unit, ly = p->last_year[u * p->n + i];
     size_t f = p->units[u].formula;
     int64_t fl = p->floor_y ? p->floor_y[f] : fo->floor, cp = p->cap_y ? p->cap_y[f] : fo->cap;
-    b->floor = fl >= 0 ? (double)fl : NAN;
-    b->cap = cp >= 0 ? (double)cp : NAN;
+    ur->floor = fl >= 0 ? (double)fl : NAN;
+    ur->cap = cp >= 0 ? (double)cp : NAN;
     /* after a reserve release the cap share is of the whole year's fund: what was paid plus the release */
     double fund = (double)p->units[u].amount + (p->paid ? (double)p->paid_total[u] : 0);
-    b->cap_share = isnan(fo->cap_share) ? NAN : floor(clean(fo->cap_share * fund));
-    b->last_year = isnan(ly) ? NAN : clean(ly * minor);
-    /* communities with nothing last year are exempt from both history rules */
-    b->hold_harmless = !isnan(fo->hold_harmless) && ly > 0 ? units_up(fo->hold_harmless * ly * minor) : NAN;
-    b->pace = !isnan(fo->pace) && ly > 0 ? units_down((1 + fo->pace) * ly * minor) : NAN;
+    ur->cap_share = isnan(fo->cap_share) ? NAN : floor(clean(fo->cap_share * fund));
+    ur->hold_harmless = fo->hold_harmless;
+    ur->pace = fo->pace;
+    ur->minor = (double)s->minor_unit;
+}
+
+/* The history bounds of a member with last year ly (major units; NaN =
+ * none): communities with nothing last year are exempt from both rules. */
+static inline double rules_hold_harmless(const unit_rules *ur, double ly)
+{
+    return !isnan(ur->hold_harmless) && ly > 0 ? units_up(ur->hold_harmless * ly * ur->minor) : NAN;
+}
+static inline double rules_pace(const unit_rules *ur, double ly)
+{
+    return !isnan(ur->pace) && ly > 0 ? units_down((1 + ur->pace) * ly * ur->minor) : NAN;
+}
+
+void civ_alloc_member_bounds(const civ_alloc_problem *p, size_t u, size_t i, civ_alloc_bounds *b)
+{
+    unit_rules ur;
+    unit_rules_init(p, u, &ur);
+    const double ly = p->last_year[u * p->n + i];
+    b->floor = ur.floor;
+    b->cap = ur.cap;
+    b->cap_share = ur.cap_share;
+    b->last_year = isnan(ly) ? NAN : clean(ly * ur.minor);
+    b->hold_harmless = rules_hold_harmless(&ur, ly);
+    b->pace = rules_pace(&ur, ly);
 }
 
 /* Stage 3: each member's bounds in whole minor units, lower rounded up and
@@ -254,24 +302,27 @@ static civ_status unit_bounds(const civ_alloc_problem *p, civ_alloc_result *r, s
 {
     const civ_alloc_formula *fo = &p->spec->formulas[p->units[u].formula];
     unsigned char *detail = r->detail + u * p->n;
-    *sum_lo = 0;
+    const double *last = p->last_year + u * p->n;
+    const int64_t *paid = p->paid ? p->paid + u * p->n : NULL;
+    unit_rules ur;
+    unit_rules_init(p, u, &ur); /* the rules of civ_alloc_member_bounds, hoisted out of the loop */
+#pragma omp parallel for if (PAR(m)) schedule(static)
     for (size_t j = 0; j < m; j++) {
         size_t i = r->member[j];
-        civ_alloc_bounds bd;
-        civ_alloc_member_bounds(p, u, i, &bd);
-        double lo = isnan(bd.floor) ? 0 : bd.floor, hi = isnan(bd.cap) ? INFINITY : bd.cap;
-        unsigned char src = bd.floor > 0 ? CIV_BIND_FLOOR : 0, hsrc = CIV_BIND_CAP, det = 0;
-        if (bd.cap_share < hi) {
-            hi = bd.cap_share;
+        double hold = rules_hold_harmless(&ur, last[i]), pace = rules_pace(&ur, last[i]);
+        double lo = isnan(ur.floor) ? 0 : ur.floor, hi = isnan(ur.cap) ? INFINITY : ur.cap;
+        unsigned char src = ur.floor > 0 ? CIV_BIND_FLOOR : 0, hsrc = CIV_BIND_CAP, det = 0;
+        if (ur.cap_share < hi) {
+            hi = ur.cap_share;
             det = CIV_DETAIL_CAP_SHARE;
         }
-        if (bd.hold_harmless > lo) {
-            lo = bd.hold_harmless;
+        if (hold > lo) {
+            lo = hold;
             src = CIV_BIND_HOLD_HARMLESS;
         }
-        if (bd.pace < hi) {
-            if (bd.pace >= lo) {
-                hi = bd.pace;
+        if (pace < hi) {
+            if (pace >= lo) {
+                hi = pace;
                 hsrc = CIV_BIND_PACE;
                 det = 0;
             } else if (lo < hi) {
@@ -280,23 +331,28 @@ static civ_status unit_bounds(const civ_alloc_problem *p, civ_alloc_result *r, s
                 det = CIV_DETAIL_PACE_YIELDED;
             }
         }
-        if (p->paid) { /* a release adds on top of what was paid: the bounds hold for the sum */
-            double paid = (double)p->paid[u * p->n + i];
-            lo = fmax(0, lo - paid);
-            hi = fmax(0, hi - paid);
-        }
-        if (hi < lo) {
-            civ_where w = {.series_id = p->ids[i], .field = fo->name};
-            return civ_fail_at(CIV_ERR_INFEASIBLE, &w,
-                               "%s: community '%s' has an upper bound (%s) of %.0f minor units below its lower bound "
-                               "of %.0f",
-                               what, p->ids[i], hsrc == CIV_BIND_PACE ? "pace" : "cap", hi, lo);
+        if (paid) { /* a release adds on top of what was paid: the bounds hold for the sum */
+            double pd = (double)paid[i];
+            lo = fmax(0, lo - pd);
+            hi = fmax(0, hi - pd);
         }
         r->lo_d[j] = lo;
         r->hi_d[j] = hi;
         r->bsrc[j] = (unsigned char)(src | (hsrc << 4));
         detail[i] = det;
-        *sum_lo += lo;
+    }
+    *sum_lo = 0;
+    for (size_t j = 0; j < m; j++) { /* serial, in id order: the first infeasible member, and the sum */
+        if (r->hi_d[j] < r->lo_d[j]) {
+            size_t i = r->member[j];
+            civ_where w = {.series_id = p->ids[i], .field = fo->name};
+            return civ_fail_at(CIV_ERR_INFEASIBLE, &w,
+                               "%s: community '%s' has an upper bound (%s) of %.0f minor units below its lower bound "
+                               "of %.0f",
+                               what, p->ids[i], (r->bsrc[j] >> 4) == CIV_BIND_PACE ? "pace" : "cap", r->hi_d[j],
+                               r->lo_d[j]);
+        }
+        *sum_lo += r->lo_d[j];
     }
     return CIV_OK;
 }
@@ -315,6 +371,7 @@ static civ_status unit_constrain(const civ_alloc_problem *p, civ_alloc_result *r
          * bound is cut by the same ratio so that they exactly exhaust the pool. */
         double ratio = P / sum_lo;
         r->ratable[u] = ratio;
+#pragma omp parallel for if (PAR(m)) schedule(static)
         for (size_t j = 0; j < m; j++) {
             r->amt[j] = r->lo_d[j] * ratio;
             r->lo_i[j] = (int64_t)floor(r->amt[j]);
@@ -327,6 +384,7 @@ static civ_status unit_constrain(const civ_alloc_problem *p, civ_alloc_result *r
             civ_error_set_field(fo->name);
             return st;
         }
+#pragma omp parallel for if (PAR(m)) schedule(static)
         for (size_t j = 0; j < m; j++) {
             double free_amt = lam * r->raw[j];
             unsigned char b = 0;
@@ -351,6 +409,7 @@ static void unit_accumulate(const civ_alloc_problem *p, civ_alloc_result *r, siz
     size_t n = p->n;
     int64_t *ua = r->unit_amount + u * n;
     double *q = r->q + u * n;
+#pragma omp parallel for if (PAR(m)) schedule(static) /* members are distinct: no two iterations share an i */
     for (size_t j = 0; j < m; j++) {
         size_t i = r->member[j];
         ua[i] = r->out_i[j];
@@ -438,6 +497,7 @@ civ_status civ_alloc_solve(const civ_alloc_problem *p, civ_alloc_result *r)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_solve: NULL or mismatched result");
     size_t n = p->n;
     memset(r->amount, 0, n * sizeof *r->amount);
+#pragma omp parallel for if (PAR(n)) schedule(static)
     for (size_t i = 0; i < n; i++)
         r->unrounded[i] = r->unattributed[i] = r->stage_base[i] = r->stage_tilted[i] = r->stage_earmark[i] = 0;
     memcpy(r->wused, p->weights, r->n_factors * sizeof *r->wused);

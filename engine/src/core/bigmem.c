@@ -1,7 +1,8 @@
 /*
  * bigmem.c -- layer: core.  Large arrays on transparent huge pages (see
  * bigmem.h for why): posix_memalign to 2 MiB, then madvise(MADV_HUGEPAGE)
- * on the whole range, so that free() releases it as any malloc'd block.
+ * on the whole range, so that free() releases it as any malloc'd block;
+ * zeroed arrays are calloc'd (untouched until used) and advised inside.
  */
 #include "bigmem.h"
 
@@ -36,10 +37,16 @@ void *civ_bigmem_calloc(size_t count, size_t size)
     if (size && count > SIZE_MAX / size)
         return NULL;
     size_t bytes = count * size;
-    if (bytes < CIV_BIGMEM_MIN)
-        return calloc(bytes ? bytes : 1, 1);
-    void *p = civ_bigmem_alloc(count, size);
-    if (p)
-        memset(p, 0, bytes);
+    /* calloc, which knows that fresh mappings are zero and leaves their pages
+     * untouched until used; the 2 MiB-aligned interior is then advised */
+    char *p = calloc(bytes ? bytes : 1, 1);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (p && bytes >= CIV_BIGMEM_MIN) {
+        uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+        uintptr_t b = ((uintptr_t)p + bytes) & ~(uintptr_t)(HUGE_PAGE - 1);
+        if (b > a)
+            (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
+    }
+#endif
     return p;
 }

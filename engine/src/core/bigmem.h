@@ -24,8 +24,8 @@
 /* count x size bytes, uninitialised; NULL when out of memory or when the
  * product overflows.  Release with free(). */
 void *civ_bigmem_alloc(size_t count, size_t size);
-/* As civ_bigmem_alloc, zeroed (every page is touched: use it for arrays that
- * are used whole). */
+/* As civ_bigmem_alloc, zeroed, from calloc: pages are touched only when
+ * used, and only the array's 2 MiB-aligned interior is on huge pages. */
 void *civ_bigmem_calloc(size_t count, size_t size);
 
 #endif
