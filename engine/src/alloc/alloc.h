@@ -306,7 +306,7 @@ struct civ_alloc_result {
     unsigned char *detail; /* n_units x n: CIV_DETAIL_* bits (which cap; pace yielded) */
     double *lambda;        /* n_units */
     double *ratable;       /* n_units: floor reduction ratio, 1 = none */
-    /* scratch, sized once */
+    /* scratch of the solve (see n_solves) */
     double *raw, *base, *lo_d, *hi_d, *amt;
     size_t *member;        /* eligible community indices of the unit */
     unsigned char *winner; /* n_units x n: winning group (greater_of formulas) */
@@ -319,6 +319,9 @@ struct civ_alloc_result {
     double *kw;            /* n_factors scratch: w_k / S_k of the unit's factors */
     const double **kcol;   /* n_factors scratch: their x*c columns */
     civ_alloc_pair *pairs, *tmp;
+    /* the scratch above (raw .. tmp) is allocated by a solve and released
+     * after the first one (waterfall.c): NULL between */
+    size_t n_solves;       /* solves run on this result */
 };
 
 /* The exact proportional split of unit u's m members after the solve

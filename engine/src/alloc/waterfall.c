@@ -62,6 +62,48 @@ static inline double units_up(double v) /* ceil, snapping down to a unit just be
 #define PAR_MIN 32768
 #define PAR(m) ((m) >= PAR_MIN && !omp_in_parallel())
 
+/* The solve's working memory (about 100 bytes per community: scores, bounds,
+ * integer amounts, sort pairs): allocated by a solve, not by
+ * civ_alloc_result_create, and written before it is read (not zeroed, so
+ * that what a solve does not use is never touched). */
+static void scratch_free(civ_alloc_result *r)
+{
+    free(r->raw), free(r->base), free(r->lo_d), free(r->hi_d), free(r->amt), free(r->member), free(r->bsrc);
+    free(r->lo_i), free(r->hi_i), free(r->out_i), free(r->free_j), free(r->num_i), free(r->ex_i);
+    free(r->pairs), free(r->tmp);
+    r->raw = r->base = r->lo_d = r->hi_d = r->amt = NULL;
+    r->member = r->free_j = NULL;
+    r->bsrc = NULL;
+    r->lo_i = r->hi_i = r->out_i = r->num_i = r->ex_i = NULL;
+    r->pairs = r->tmp = NULL;
+}
+
+static civ_status scratch_alloc(civ_alloc_result *r)
+{
+    size_t n = r->n ? r->n : 1;
+    r->raw = civ_bigmem_alloc(n, sizeof(double));
+    r->base = civ_bigmem_alloc(n, sizeof(double));
+    r->lo_d = civ_bigmem_alloc(n, sizeof(double));
+    r->hi_d = civ_bigmem_alloc(n, sizeof(double));
+    r->amt = civ_bigmem_alloc(n, sizeof(double));
+    r->member = civ_bigmem_alloc(n, sizeof(size_t));
+    r->bsrc = civ_bigmem_alloc(n, 1);
+    r->lo_i = civ_bigmem_alloc(n, sizeof(int64_t));
+    r->hi_i = civ_bigmem_alloc(n, sizeof(int64_t));
+    r->out_i = civ_bigmem_alloc(n, sizeof(int64_t));
+    r->free_j = civ_bigmem_alloc(n, sizeof(size_t));
+    r->num_i = civ_bigmem_alloc(n, sizeof(int64_t));
+    r->ex_i = civ_bigmem_alloc(n, sizeof(int64_t));
+    r->pairs = civ_bigmem_alloc(2 * n, sizeof(civ_alloc_pair));
+    r->tmp = civ_bigmem_alloc(2 * n, sizeof(civ_alloc_pair));
+    if (!r->raw || !r->base || !r->lo_d || !r->hi_d || !r->amt || !r->member || !r->bsrc || !r->lo_i || !r->hi_i ||
+        !r->out_i || !r->free_j || !r->num_i || !r->ex_i || !r->pairs || !r->tmp) {
+        scratch_free(r);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the solve's working memory (%zu communities)", r->n);
+    }
+    return CIV_OK;
+}
+
 void civ_alloc_result_free(civ_alloc_result *r)
 {
     if (!r)
@@ -69,8 +111,8 @@ void civ_alloc_result_free(civ_alloc_result *r)
     free(r->amount), free(r->unit_amount), free(r->unrounded), free(r->q), free(r->unattributed);
     free(r->wused), free(r->kw), free(r->kcol), free(r->winner), free(r->kgrp);
     free(r->stage_base), free(r->stage_tilted), free(r->stage_earmark), free(r->binding), free(r->detail), free(r->lambda), free(r->ratable);
-    free(r->raw), free(r->base), free(r->lo_d), free(r->hi_d), free(r->amt), free(r->member), free(r->bsrc);
-    free(r->lo_i), free(r->hi_i), free(r->out_i), free(r->free_j), free(r->num_i), free(r->ex_i), free(r->pairs), free(r->tmp), free(r->ftotal);
+    scratch_free(r);
+    free(r->ftotal);
     free(r);
 }
 
@@ -98,31 +140,12 @@ civ_status civ_alloc_result_create(const civ_alloc_problem *p, civ_alloc_result 
     r->detail = civ_bigmem_calloc(U * n + 1, 1);
     r->lambda = calloc(U, sizeof(double));
     r->ratable = calloc(U, sizeof(double));
-    /* scratch of the solve, written before it is read: not zeroed, so that
-     * what a solve does not use is never touched */
-    r->raw = civ_bigmem_alloc(n, sizeof(double));
-    r->base = civ_bigmem_alloc(n, sizeof(double));
-    r->lo_d = civ_bigmem_alloc(n, sizeof(double));
-    r->hi_d = civ_bigmem_alloc(n, sizeof(double));
-    r->amt = civ_bigmem_alloc(n, sizeof(double));
-    r->member = civ_bigmem_alloc(n, sizeof(size_t));
-    r->bsrc = civ_bigmem_alloc(n, 1);
-    r->lo_i = civ_bigmem_alloc(n, sizeof(int64_t));
-    r->hi_i = civ_bigmem_alloc(n, sizeof(int64_t));
-    r->out_i = civ_bigmem_alloc(n, sizeof(int64_t));
-    r->free_j = civ_bigmem_alloc(n ? n : 1, sizeof(size_t));
-    r->num_i = civ_bigmem_alloc(n ? n : 1, sizeof(int64_t));
-    r->ex_i = civ_bigmem_alloc(n ? n : 1, sizeof(int64_t));
-    r->pairs = civ_bigmem_alloc(2 * n + 1, sizeof(civ_alloc_pair)); /* scratch: written before read */
-    r->tmp = civ_bigmem_alloc(2 * n + 1, sizeof(civ_alloc_pair));
     r->ftotal = calloc(U * K, sizeof(double));
     r->winner = calloc(U * n + 1, 1); /* greater_of formulas only: mostly never touched */
     r->kgrp = calloc(K, sizeof(size_t));
     if (!r->ftotal || !r->winner || !r->kgrp || !r->wused || !r->kw || !r->kcol || !r->amount || !r->unit_amount || !r->unrounded || !r->q ||
-        !r->unattributed || !r->stage_base || !r->stage_tilted || !r->stage_earmark || !r->binding || !r->detail || !r->lambda || !r->ratable ||
-        !r->raw || !r->base || !r->lo_d ||
-        !r->hi_d || !r->amt || !r->member || !r->bsrc || !r->lo_i || !r->hi_i || !r->out_i || !r->pairs ||
-        !r->tmp || !r->free_j || !r->num_i || !r->ex_i) {
+        !r->unattributed || !r->stage_base || !r->stage_tilted || !r->stage_earmark || !r->binding || !r->detail || !r->lambda ||
+        !r->ratable) {
         civ_alloc_result_free(r);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the allocation result (%zu communities)", n);
     }
@@ -496,17 +519,23 @@ civ_status civ_alloc_solve(const civ_alloc_problem *p, civ_alloc_result *r)
     if (!p || !r || r->n != p->n || r->n_units != p->n_units)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_solve: NULL or mismatched result");
     size_t n = p->n;
+    civ_status st = r->raw ? CIV_OK : scratch_alloc(r);
+    if (st)
+        return st;
     memset(r->amount, 0, n * sizeof *r->amount);
 #pragma omp parallel for if (PAR(n)) schedule(static)
     for (size_t i = 0; i < n; i++)
         r->unrounded[i] = r->unattributed[i] = r->stage_base[i] = r->stage_tilted[i] = r->stage_earmark[i] = 0;
     memcpy(r->wused, p->weights, r->n_factors * sizeof *r->wused);
-    for (size_t u = 0; u < p->n_units; u++) {
-        civ_status st = solve_unit(p, r, u);
-        if (st)
-            return st;
-    }
-    return CIV_OK;
+    for (size_t u = 0; u < p->n_units && !st; u++)
+        st = solve_unit(p, r, u);
+    /* A result solved once (an allocation, a scenario) keeps only its
+     * results: the working memory goes back before the outputs are made.
+     * From the second solve on (Monte Carlo draws, re-weighting) it is
+     * kept for the next solve, until civ_alloc_result_free. */
+    if (r->n_solves++ == 0)
+        scratch_free(r);
+    return st;
 }
 
 civ_status civ_alloc_result_stage(const civ_alloc_problem *p, const civ_alloc_result *r, civ_alloc_stage stage,
