@@ -358,33 +358,41 @@ static civ_status pack_texts(const civ_table *t, size_t col, const size_t *row_o
 
 /* The ids in canonical order: p->row_of sorted by id, p->ids copies;
  * empty and duplicate ids are errors naming the data rows. */
-static civ_status bind_ids(civ_alloc_problem *p, const civ_table *t, size_t idc, const char **raw_ids)
+static civ_status bind_ids(civ_alloc_problem *p, const civ_table *t, size_t idc)
 {
     const civ_alloc_spec *spec = p->spec;
     size_t n = p->n;
+    /* files are usually already in id order: then no sort and no key array */
+    int sorted = 1;
+    const char *prev = NULL;
     for (size_t r = 0; r < n; r++) {
-        raw_ids[r] = civ_table_text(t, r, idc);
+        const char *id = civ_table_text(t, r, idc);
         p->row_of[r] = r;
-        if (!raw_ids[r][0]) {
+        if (!id[0]) {
             civ_where w = {.field = spec->id_column};
             return civ_fail_at(CIV_ERR_DOMAIN, &w, "communities row %zu has an empty id", r + 1);
         }
+        if (sorted && prev)
+            sorted = strcmp(prev, id) < 0;
+        prev = id;
     }
-    /* files are usually already in id order: then the sort is skipped */
-    int sorted = 1;
-    for (size_t r = 1; r < n && sorted; r++)
-        sorted = strcmp(raw_ids[r - 1], raw_ids[r]) < 0;
     if (!sorted) {
-        sort_ids_key = raw_ids;
+        const char **keys = civ_bigmem_alloc(n, sizeof *keys);
+        if (!keys)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding %zu communities", n);
+        for (size_t r = 0; r < n; r++)
+            keys[r] = civ_table_text(t, r, idc);
+        sort_ids_key = keys;
         qsort(p->row_of, n, sizeof *p->row_of, cmp_row_by_id);
+        free(keys);
     }
     for (size_t i = 1; i < n && !sorted; i++) { /* a sorted file has distinct ids: checked above */
-        size_t r = p->row_of[i];
-        if (!strcmp(raw_ids[r], raw_ids[p->row_of[i - 1]])) {
-            size_t r0 = p->row_of[i - 1];
-            civ_where w = {.series_id = raw_ids[r], .field = spec->id_column};
-            return civ_fail_at(CIV_ERR_DUPLICATE, &w, "duplicate community id '%s' (data rows %zu and %zu)",
-                               raw_ids[r], (r0 < r ? r0 : r) + 1, (r0 < r ? r : r0) + 1);
+        size_t r = p->row_of[i], r0 = p->row_of[i - 1];
+        const char *id = civ_table_text(t, r, idc);
+        if (!strcmp(id, civ_table_text(t, r0, idc))) {
+            civ_where w = {.series_id = id, .field = spec->id_column};
+            return civ_fail_at(CIV_ERR_DUPLICATE, &w, "duplicate community id '%s' (data rows %zu and %zu)", id,
+                               (r0 < r ? r0 : r) + 1, (r0 < r ? r : r0) + 1);
         }
     }
     return pack_texts(t, idc, p->row_of, n, p->ids, &p->text_block[0]);
@@ -625,14 +633,13 @@ civ_status civ_alloc_bind(const civ_alloc_spec *spec, const civ_table *t, const 
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
     p->spec = spec;
     p->n = n;
-    const char **raw_ids = civ_bigmem_alloc(n, sizeof *raw_ids);
     double *scratch = civ_bigmem_alloc(n, sizeof *scratch);
     unsigned *count = malloc(n * sizeof *count);
     civ_status st = bind_alloc(p, n);
-    if (!st && (!raw_ids || !scratch || !count))
+    if (!st && (!scratch || !count))
         st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding %zu communities", n);
     if (!st)
-        st = bind_ids(p, t, idc, raw_ids);
+        st = bind_ids(p, t, idc);
     if (!st)
         st = bind_districts(p, t);
     if (!st)
@@ -651,7 +658,6 @@ civ_status civ_alloc_bind(const civ_alloc_spec *spec, const civ_table *t, const 
     }
     if (!st)
         st = bind_history(p, t);
-    free(raw_ids);
     free(scratch);
     free(count);
     if (st) {
