@@ -1055,6 +1055,43 @@ static void test_threads_bit_identical(void **state)
     civ_alloc_spec_free(s);
 }
 
+/* [data] population and aged share the values of the factor reading the
+ * same attribute (bind.c); replacing that factor's values (Monte Carlo,
+ * projections) must not change them: the population column and the per
+ * capita figures keep the bound data. */
+static void test_population_shared_with_factor(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = spec_of("version = \"v\"\n[budget]\ntotal = 1000.00\nfiscal_year = 2026\n"
+                                "[data]\npopulation = \"pop\"\naged = \"old\"\n"
+                                "[[pool]]\nname = \"p\"\nshare = 1\n[[formula]]\nname = \"main\"\n"
+                                "[[factor]]\nname = \"people\"\nattribute = \"pop\"\nweight = 0.5\n"
+                                "[[factor]]\nname = \"elders\"\nattribute = \"old\"\ncoefficient = \"k\"\nweight = 0.5\n");
+    civ_table *c = csv_table("unique_id,pop,old,k\nA,100,10,2\nB,300,30,1\n");
+    civ_alloc_problem *p = NULL;
+    civ_alloc_result *r = NULL;
+    assert_int_equal(civ_alloc_bind(s, c, NULL, &p), CIV_OK);
+    assert_int_equal(civ_alloc_result_create(p, &r), CIV_OK);
+    double pop[2] = {1, 3}, old[2] = {7, 7}, back[2];
+    assert_int_equal(civ_alloc_problem_set_factor(p, 0, pop, 2), CIV_OK);
+    assert_int_equal(civ_alloc_problem_set_factor(p, 1, old, 2), CIV_OK);
+    assert_int_equal(civ_alloc_problem_get_factor(p, 0, back, 2), CIV_OK);
+    assert_true(back[0] == 1 && back[1] == 3);
+    assert_int_equal(civ_alloc_solve(p, r), CIV_OK);
+    civ_table *t = NULL;
+    assert_int_equal(civ_alloc_result_table(p, r, 0, &t), CIV_OK);
+    assert_true(cell(t, 0, "population") == 100 && cell(t, 1, "population") == 300);
+    civ_alloc_stats st;
+    assert_int_equal(civ_alloc_result_stats(p, r, &st), CIV_OK);
+    assert_true(fabs(st.per_capita_mean - 1000.0 / 400) < 1e-9); /* the bound population, not the new factor */
+    assert_true(fabs(st.per_aged_mean - 1000.0 / 40) < 1e-9);
+    civ_table_free(t);
+    civ_alloc_result_free(r);
+    civ_alloc_problem_free(p);
+    civ_table_free(c);
+    civ_alloc_spec_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1073,6 +1110,7 @@ int main(void)
         cmocka_unit_test(test_properties),
         cmocka_unit_test(test_large_permutation),
         cmocka_unit_test(test_threads_bit_identical),
+        cmocka_unit_test(test_population_shared_with_factor),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

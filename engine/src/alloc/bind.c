@@ -36,7 +36,11 @@ void civ_alloc_problem_free(civ_alloc_problem *p)
         free(p->text_block[b]);
     free(p->labels), free((void *)p->label_names);
     free(p->ids), free(p->districts), free(p->row_of), free(p->x), free(p->c), free(p->xc), free(p->weights);
-    free(p->tilt), free(p->tilt_mask), free(p->last_year), free(p->unit_has_last), free(p->paid), free(p->paid_total), free(p->floor_y), free(p->cap_y), free(p->population), free(p->aged);
+    free(p->tilt), free(p->tilt_mask), free(p->last_year), free(p->unit_has_last), free(p->paid), free(p->paid_total), free(p->floor_y), free(p->cap_y);
+    if (!p->population_shared)
+        free(p->population);
+    if (!p->aged_shared)
+        free(p->aged);
     free(p->report_last_year), free(p->reserve_amount), free(p->pool_amount);
     for (size_t u = 0; u < p->n_units; u++)
         free(p->units[u].name), free(p->units[u].eligible);
@@ -592,15 +596,30 @@ static civ_status bind_history(civ_alloc_problem *p, const civ_table *t)
                 p->last_year[u * n + i] = NAN;
         }
     }
+    /* population and aged are usually also factors: then they share the
+     * factor's values (bound with the same checks) instead of a copy */
+    double **share[2] = {&p->population, &p->aged};
+    int *shared[2] = {&p->population_shared, &p->aged_shared};
+    const char *share_name[2] = {spec->population, spec->aged};
+    for (int j = 0; j < 2; j++)
+        for (size_t k = 0; k < spec->n_factors && share_name[j] && !*shared[j]; k++)
+            if (spec->factors[k].source == CIV_SOURCE_ATTRIBUTE && !strcmp(spec->factors[k].attribute, share_name[j])) {
+                free(*share[j]);
+                *share[j] = civ_alloc_factor_x(p, k);
+                *shared[j] = 1;
+            }
     struct {
         const char *name;
         civ_alloc_loc loc;
         double *out;
         const char *role;
-    } rep[3] = {{spec->population, spec->population_loc, p->population, "[data] population"},
-                {spec->aged, spec->aged_loc, p->aged, "[data] aged"},
-                {spec->last_year, spec->last_year_loc, p->report_last_year, "[data] last_year"}};
+        int shared;
+    } rep[3] = {{spec->population, spec->population_loc, p->population, "[data] population", p->population_shared},
+                {spec->aged, spec->aged_loc, p->aged, "[data] aged", p->aged_shared},
+                {spec->last_year, spec->last_year_loc, p->report_last_year, "[data] last_year", 0}};
     for (int j = 0; j < 3; j++) {
+        if (rep[j].shared)
+            continue;
         if (rep[j].name) {
             if ((st = read_attribute(p, t, rep[j].name, rep[j].loc, rep[j].role, 0, rep[j].out)))
                 return st;
@@ -681,6 +700,17 @@ civ_status civ_alloc_problem_set_factor(civ_alloc_problem *p, size_t k, const do
         }
     }
     double *x = civ_alloc_factor_x(p, k);
+    double **share[2] = {&p->population, &p->aged};
+    int *shared[2] = {&p->population_shared, &p->aged_shared};
+    for (int j = 0; j < 2; j++) /* population / aged keep the bound values: their own copy first */
+        if (*shared[j] && *share[j] == x) {
+            double *own = civ_bigmem_alloc(p->n, sizeof *own);
+            if (!own)
+                return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %zu communities", p->n);
+            memcpy(own, x, p->n * sizeof *own);
+            *share[j] = own;
+            *shared[j] = 0;
+        }
     for (size_t i = 0; i < p->n; i++)
         x[i] = values[p->row_of[i]];
     if (p->spec->factors[k].coefficient)

@@ -80,11 +80,31 @@ static uint64_t grid_key(double r, double g)
     return q > 0 ? (uint64_t)q : 0;
 }
 
+/* The integer bounds of community i: from int64 arrays (hi < 0: none), or
+ * from the solve's whole-unit doubles (hi infinite: none), which spares the
+ * solve two integer copies of its bounds. */
+typedef struct round_bounds {
+    const int64_t *lo, *hi;
+    const double *lo_d, *hi_d;
+} round_bounds;
+static inline int64_t b_lo(const round_bounds *b, size_t i)
+{
+    return b->lo ? b->lo[i] : (int64_t)b->lo_d[i];
+}
+static inline int64_t b_hi(const round_bounds *b, size_t i)
+{
+    return b->hi ? b->hi[i] : isfinite(b->hi_d[i]) ? (int64_t)b->hi_d[i] : -1;
+}
+
 /* Whether community i can take one more unit (step +1: below its upper
  * bound) or give one back (step -1: above its lower bound). */
-static inline int eligible(const int64_t *out, const int64_t *lo, const int64_t *hi, size_t i, int64_t step)
+static inline int eligible(const int64_t *out, const round_bounds *b, size_t i, int64_t step)
 {
-    return step > 0 ? !(hi[i] >= 0 && out[i] >= hi[i]) : out[i] > lo[i];
+    if (step > 0) {
+        int64_t hi = b_hi(b, i);
+        return !(hi >= 0 && out[i] >= hi);
+    }
+    return out[i] > b_lo(b, i);
 }
 
 /* The sort key of community i's remainder: ascending = first served
@@ -97,20 +117,20 @@ static inline uint64_t round_key(const double *x, const int64_t *out, size_t i, 
 
 /* take_smallest over the eligible communities' keys, computed on the fly;
  * returns how many were eligible. */
-static size_t select_smallest(const double *x, const int64_t *lo, const int64_t *hi, size_t n, double g,
+static size_t select_smallest(const double *x, const round_bounds *b, size_t n, double g,
                               int64_t step, size_t need, civ_alloc_pair *pairs, civ_alloc_pair *tmp, int64_t *out)
 {
     static _Thread_local uint32_t hist[1 << 16];
     memset(hist, 0, sizeof hist);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (eligible(out, lo, hi, i, step)) {
+        if (eligible(out, b, i, step)) {
             hist[round_key(x, out, i, g, step) >> 48]++;
             m++;
         }
     if (need >= m) {
         for (size_t i = 0; i < n; i++)
-            if (eligible(out, lo, hi, i, step))
+            if (eligible(out, b, i, step))
                 out[i] += step;
         return m;
     }
@@ -119,7 +139,7 @@ static size_t select_smallest(const double *x, const int64_t *lo, const int64_t 
         below += hist[cut++];
     size_t nb = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!eligible(out, lo, hi, i, step))
+        if (!eligible(out, b, i, step))
             continue;
         uint64_t key = round_key(x, out, i, g, step);
         size_t top = (size_t)(key >> 48);
@@ -136,17 +156,18 @@ static size_t select_smallest(const double *x, const int64_t *lo, const int64_t 
     return m;
 }
 
-civ_status civ_alloc_round(const double *x, const int64_t *lo, const int64_t *hi, size_t n, int64_t total,
-                           civ_alloc_pair *pairs, civ_alloc_pair *tmp, int64_t *out)
+static civ_status round_core(const double *x, const round_bounds *b, size_t n, int64_t total, civ_alloc_pair *pairs,
+                             civ_alloc_pair *tmp, int64_t *out)
 {
     int64_t used = 0; /* an integer sum: the same whatever the order */
 #pragma omp parallel for if (n >= 32768 && !omp_in_parallel()) reduction(+ : used) schedule(static)
     for (size_t i = 0; i < n; i++) {
         int64_t v = (int64_t)x[i]; /* floor: x >= 0 */
-        if (v < lo[i])
-            v = lo[i];
-        if (hi[i] >= 0 && v > hi[i])
-            v = hi[i];
+        int64_t lo = b_lo(b, i), hi = b_hi(b, i);
+        if (v < lo)
+            v = lo;
+        if (hi >= 0 && v > hi)
+            v = hi;
         out[i] = v;
         used += v;
     }
@@ -160,11 +181,11 @@ civ_status civ_alloc_round(const double *x, const int64_t *lo, const int64_t *hi
              * pair: the keys' histogram in one pass, then the units below
              * the cut bucket given and only the cut bucket's pairs sorted
              * (the same keys, the same order: the same result) */
-            m = select_smallest(x, lo, hi, n, g, step, need, pairs, tmp, out);
+            m = select_smallest(x, b, n, g, step, need, pairs, tmp, out);
         } else {
             m = 0;
             for (size_t i = 0; i < n; i++)
-                if (eligible(out, lo, hi, i, step)) {
+                if (eligible(out, b, i, step)) {
                     pairs[m].key = round_key(x, out, i, g, step);
                     pairs[m++].payload = i;
                 }
@@ -180,6 +201,20 @@ civ_status civ_alloc_round(const double *x, const int64_t *lo, const int64_t *hi
         deficit -= step * (int64_t)need;
     }
     return CIV_OK;
+}
+
+civ_status civ_alloc_round(const double *x, const int64_t *lo, const int64_t *hi, size_t n, int64_t total,
+                           civ_alloc_pair *pairs, civ_alloc_pair *tmp, int64_t *out)
+{
+    round_bounds b = {.lo = lo, .hi = hi};
+    return round_core(x, &b, n, total, pairs, tmp, out);
+}
+
+civ_status civ_alloc_round_d(const double *x, const double *lo, const double *hi, size_t n, int64_t total,
+                             civ_alloc_pair *pairs, civ_alloc_pair *tmp, int64_t *out)
+{
+    round_bounds b = {.lo_d = lo, .hi_d = hi};
+    return round_core(x, &b, n, total, pairs, tmp, out);
 }
 
 civ_status civ_alloc_split_exact(int64_t total, const int64_t *num, size_t n, int64_t den, civ_alloc_pair *pairs,

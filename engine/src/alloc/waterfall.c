@@ -69,12 +69,12 @@ static inline double units_up(double v) /* ceil, snapping down to a unit just be
 static void scratch_free(civ_alloc_result *r)
 {
     free(r->raw), free(r->base), free(r->lo_d), free(r->hi_d), free(r->amt), free(r->member), free(r->bsrc);
-    free(r->lo_i), free(r->hi_i), free(r->out_i), free(r->free_j), free(r->num_i), free(r->ex_i);
+    free(r->out_i), free(r->free_j), free(r->num_i), free(r->ex_i);
     free(r->pairs), free(r->tmp);
     r->raw = r->base = r->lo_d = r->hi_d = r->amt = NULL;
     r->member = r->free_j = NULL;
     r->bsrc = NULL;
-    r->lo_i = r->hi_i = r->out_i = r->num_i = r->ex_i = NULL;
+    r->out_i = r->num_i = r->ex_i = NULL;
     r->pairs = r->tmp = NULL;
 }
 
@@ -88,15 +88,13 @@ static civ_status scratch_alloc(civ_alloc_result *r)
     r->amt = civ_bigmem_alloc(n, sizeof(double));
     r->member = civ_bigmem_alloc(n, sizeof(size_t));
     r->bsrc = civ_bigmem_alloc(n, 1);
-    r->lo_i = civ_bigmem_alloc(n, sizeof(int64_t));
-    r->hi_i = civ_bigmem_alloc(n, sizeof(int64_t));
     r->out_i = civ_bigmem_alloc(n, sizeof(int64_t));
     r->free_j = civ_bigmem_alloc(n, sizeof(size_t));
     r->num_i = civ_bigmem_alloc(n, sizeof(int64_t));
     r->ex_i = civ_bigmem_alloc(n, sizeof(int64_t));
     r->pairs = civ_bigmem_alloc(2 * n, sizeof(civ_alloc_pair));
     r->tmp = civ_bigmem_alloc(2 * n, sizeof(civ_alloc_pair));
-    if (!r->raw || !r->base || !r->lo_d || !r->hi_d || !r->amt || !r->member || !r->bsrc || !r->lo_i || !r->hi_i ||
+    if (!r->raw || !r->base || !r->lo_d || !r->hi_d || !r->amt || !r->member || !r->bsrc ||
         !r->out_i || !r->free_j || !r->num_i || !r->ex_i || !r->pairs || !r->tmp) {
         scratch_free(r);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the solve's working memory (%zu communities)", r->n);
@@ -397,9 +395,9 @@ static civ_status unit_constrain(const civ_alloc_problem *p, civ_alloc_result *r
 #pragma omp parallel for if (PAR(m)) schedule(static)
         for (size_t j = 0; j < m; j++) {
             r->amt[j] = r->lo_d[j] * ratio;
-            r->lo_i[j] = (int64_t)floor(r->amt[j]);
-            r->hi_i[j] = (int64_t)ceil(r->amt[j]);
             bind[r->member[j]] = (unsigned char)((r->lo_d[j] > 0 ? (r->bsrc[j] & 0x0F) : 0) | CIV_BIND_RATABLE);
+            r->lo_d[j] = floor(r->amt[j]); /* from here on, the rounding's bounds */
+            r->hi_d[j] = ceil(r->amt[j]);
         }
     } else {
         civ_status st = civ_alloc_solve_lambda(r->raw, r->lo_d, r->hi_d, m, P, r->pairs, r->tmp, r->amt, &lam, what);
@@ -416,8 +414,6 @@ static civ_status unit_constrain(const civ_alloc_problem *p, civ_alloc_result *r
             else if (r->amt[j] < free_amt)
                 b = (unsigned char)(r->bsrc[j] >> 4);
             bind[r->member[j]] = b;
-            r->lo_i[j] = (int64_t)r->lo_d[j];
-            r->hi_i[j] = isfinite(r->hi_d[j]) ? (int64_t)r->hi_d[j] : -1;
         }
     }
     r->lambda[u] = lam;
@@ -477,7 +473,7 @@ static civ_status solve_unit(const civ_alloc_problem *p, civ_alloc_result *r, si
     int exact = 0;
     if (r->ratable[u] == 1 && (st = civ_alloc_exact_round(p, r, u, m, &exact)))
         return st;
-    if (!exact && (st = civ_alloc_round(r->amt, r->lo_i, r->hi_i, m, un->amount, r->pairs, r->tmp, r->out_i))) {
+    if (!exact && (st = civ_alloc_round_d(r->amt, r->lo_d, r->hi_d, m, un->amount, r->pairs, r->tmp, r->out_i))) {
         civ_error_set_field(un->name);
         return st;
     }
