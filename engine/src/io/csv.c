@@ -2050,7 +2050,9 @@ static civ_status read_rest_parallel(csv_reader *r, civ_table *table, tcol *tc, 
         if (tc[c].mode == TCOL_NUMBER && tc[c].displayed_row != SIZE_MAX)
             return CIV_OK;
     char *d = civ_bigmem_alloc(n + 1, 1);
-    size_t max_chunks = (size_t)threads < 64 ? (size_t)threads : 64;
+    /* 8 chunks a thread, taken as threads free up: on a shared machine a
+     * thread that loses its core holds up one small chunk, not half the file */
+    size_t max_chunks = (size_t)threads < 8 ? 8 * (size_t)threads : 64;
     size_t begin[64], end[64], lines[64], rows[64], row0[65];
     int bad[64];
     if (!d)
@@ -2070,22 +2072,24 @@ static civ_status read_rest_parallel(csv_reader *r, civ_table *table, tcol *tc, 
     }
     d[n] = '\0';
     size_t k = split_chunks(d, n, max_chunks, begin, end);
-    /* Chunk c holds at most its line feeds' records (the last one more). */
-    #pragma omp parallel for num_threads((int)k) schedule(static, 1)
+    /* Chunk c holds at most its line feeds' records, plus one: the record
+     * that ended at the split's line feed (now its NUL) or ends the file. */
+    #pragma omp parallel for num_threads(threads) schedule(static)
     for (size_t c = 0; c < k; c++) {
         size_t stop = c + 1 < k ? begin[c + 1] : n, count = 0;
         for (const char *q = d + begin[c]; (q = memchr(q, '\n', (size_t)(d + stop - q))) != NULL; q++)
             count++;
-        lines[c] = count + (c + 1 == k);
+        lines[c] = count + 1;
     }
     row0[0] = 1;
     for (size_t c = 0; c < k; c++)
         row0[c + 1] = row0[c] + lines[c];
-    if (row0[k] > table->rows_capacity) {
+    if (row0[k] > table->rows_capacity && civ_table_reserve(table, row0[k])) {
+        civ_clear_error(); /* no room: the serial reader grows the table as it reads */
         free(d);
         return CIV_OK;
     }
-    #pragma omp parallel for num_threads((int)k) schedule(static, 1)
+    #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
     for (size_t c = 0; c < k; c++)
         bad[c] = parse_chunk(r, d + begin[c], end[c] - begin[c], table, tc, row0[c], row0[c + 1], &rows[c]);
     int any_bad = 0;
