@@ -38,6 +38,10 @@
  * empty and that carries at least one covariate value.  Covariate k of a
  * series then has length max(series length, last non-empty value of k + 1);
  * the cells beyond the series length are its future values.
+ * The table reader (civ_table_read_csv) streams the same way on one thread;
+ * with more, a file of 8 MiB or more is read into memory after its first row
+ * and parsed in chunks on the OpenMP threads (read_rest_parallel), falling
+ * back to the stream for anything it would report.
  * Frequency: "YYYY" yearly, "YYYY-Qn" quarterly, "YYYY-MM" monthly; for
  * "YYYY-MM-DD", weekly when every date of the panel falls on one weekday and
  * at least one series has two different dates (so dates within a series are
