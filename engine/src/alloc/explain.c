@@ -93,8 +93,9 @@ static void app_g(ebuf *e, double v)
 /* Money in minor units as major text ("1234.05"). */
 static void app_minor(ebuf *e, const civ_alloc_spec *s, int64_t v)
 {
-    char m[48];
-    app_s(e, civ_alloc_format_major(v, s->minor_digits, m, sizeof m));
+    char m[CIV_CSV_NUMBER_SIZE];
+    int k = civ_numfmt_minor(v, civ_alloc_money_digits(s->minor_digits), m); /* civ_alloc_format_major's text */
+    app(e, m, (size_t)k);
 }
 
 /* Money (minor units held in a double that is a whole number) as major text. */
@@ -243,7 +244,8 @@ static void fund_decision(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
 }
 
 /* The factor shares of the (unrounded) amount, "population 31.2% + ...". */
-static void factor_shares(ebuf *e, const civ_alloc_problem *p, const civ_alloc_result *r, size_t i, int zh)
+static void factor_shares(ebuf *e, const civ_alloc_problem *p, const civ_alloc_result *r, size_t i, int zh,
+                          const double *parts)
 {
     const civ_alloc_spec *s = p->spec;
     double tot = r->unrounded[i];
@@ -251,7 +253,7 @@ static void factor_shares(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
     if (zh)
         app_s(e, "构成：");
     for (size_t k = 0; k < s->n_factors; k++) {
-        double v = civ_alloc_part(p, r, k, i);
+        double v = parts ? parts[k] : civ_alloc_part(p, r, k, i);
         if (v == 0 || !(tot > 0))
             continue;
         if (!first)
@@ -274,15 +276,20 @@ static void factor_shares(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
 void civ_alloc_explain_row(const civ_alloc_problem *p, const civ_alloc_result *r, size_t i, const char *lang,
                            char *buf, size_t size)
 {
+    civ_alloc_explain_row_parts(p, r, i, lang && !strcmp(lang, "zh"), NULL, buf, size);
+}
+
+size_t civ_alloc_explain_row_parts(const civ_alloc_problem *p, const civ_alloc_result *r, size_t i, int zh,
+                                   const double *parts, char *buf, size_t size)
+{
     const civ_alloc_spec *s = p->spec;
-    const int zh = lang && !strcmp(lang, "zh");
     const char *sep = zh ? "；" : "; ";
     size_t n = p->n;
     ebuf e = {buf, size, 0};
     if (!size)
-        return;
+        return 0;
     buf[0] = '\0';
-    factor_shares(&e, p, r, i, zh);
+    factor_shares(&e, p, r, i, zh, parts);
     for (size_t u = 0; u < p->n_units; u++) {
         const civ_alloc_unit *un = &p->units[u];
         const civ_alloc_formula *fo = &s->formulas[un->formula];
@@ -337,4 +344,5 @@ void civ_alloc_explain_row(const civ_alloc_problem *p, const civ_alloc_result *r
         put_change(&e, year, ly);
         app_s(&e, zh ? "）" : ")");
     }
+    return e.len;
 }

@@ -27,13 +27,10 @@ const char *civ_alloc_minor_name(const civ_alloc_spec *s) { return civ_alloc_uni
 
 const char *civ_alloc_major_name(const civ_alloc_spec *s) { return civ_alloc_unit_name(s->currency, s->minor_unit, 1); }
 
-/* minor_unit is 1, 10, 100 or 1000: 0..3 decimals */
-static int major_digits(int digits) { return digits < 0 ? 0 : digits > 3 ? 3 : digits; }
-
 char *civ_alloc_format_major(int64_t v, int digits, char *buf, size_t size)
 {
     char tmp[CIV_CSV_NUMBER_SIZE]; /* digits from the integer, without printf */
-    size_t len = (size_t)civ_numfmt_minor(v, major_digits(digits), tmp);
+    size_t len = (size_t)civ_numfmt_minor(v, civ_alloc_money_digits(digits), tmp);
     if (size) {
         if (len >= size)
             len = size - 1;
@@ -306,7 +303,7 @@ static void e_money(emit *e, int64_t v, int digits)
         return;
     if (e->col++)
         e->o->data[e->o->len++] = ',';
-    e->o->len += (size_t)civ_numfmt_minor(v, major_digits(digits), e->o->data + e->o->len);
+    e->o->len += (size_t)civ_numfmt_minor(v, civ_alloc_money_digits(digits), e->o->data + e->o->len);
 }
 
 static void e_end(emit *e)
@@ -354,6 +351,8 @@ static void put_row(emit *e, const acols *c, const civ_alloc_problem *p, const c
     size_t n = p->n, K = s->n_factors, U = p->n_units, F = s->n_formulas;
     int dg = s->minor_digits;
     char ex[4096], bn[64];
+    double parts[64]; /* the factor parts, for the columns and the explanation */
+    const int have_parts = K <= sizeof parts / sizeof *parts;
     e_txt(e, p->ids[i]);
     for (size_t j = 0; j < p->n_labels; j++)
         e_txt(e, p->labels[j * n + i]);
@@ -365,8 +364,12 @@ static void put_row(emit *e, const acols *c, const civ_alloc_problem *p, const c
     e_num(e, (double)a);
     e_money(e, a, dg);
     e_num(e, total > 0 ? round(1e6 * (double)a / (double)total) / 1e4 : 0);
-    for (size_t k = 0; k < K; k++)
-        e_num(e, civ_alloc_part(p, r, k, i));
+    for (size_t k = 0; k < K; k++) {
+        double v = civ_alloc_part(p, r, k, i);
+        if (have_parts)
+            parts[k] = v;
+        e_num(e, v);
+    }
     e_num(e, r->unattributed[i]);
     e_num(e, (double)a - r->unrounded[i]);
     for (size_t f = 0; f < F; f++)
@@ -398,7 +401,8 @@ static void put_row(emit *e, const acols *c, const civ_alloc_problem *p, const c
     if (c->has_aged)
         e_num(e, p->aged[i]);
     if (explain) {
-        civ_alloc_explain_row(p, r, i, explain == CIV_ALLOC_EXPLAIN_ZH ? "zh" : "en", ex, sizeof ex);
+        civ_alloc_explain_row_parts(p, r, i, explain == CIV_ALLOC_EXPLAIN_ZH, have_parts ? parts : NULL, ex,
+                                    sizeof ex);
         e_txt(e, ex);
     }
     e_end(e);

@@ -148,8 +148,7 @@ static uint64_t scale_round(uint64_t m, int k, int s, __int128 *r)
 {
     u128 num = (u128)m * pow10_u64[k];
     u128 q = num >> s, rem = num - (q << s), half = (u128)1 << (s - 1);
-    if (rem > half || (rem == half && (q & 1)))
-        q++;
+    q += (u128)((rem > half) | ((rem == half) & (int)(q & 1))); /* no branch: the rest is random */
     *r = (__int128)(num - (q << s));
     return (uint64_t)q;
 }
@@ -162,8 +161,8 @@ static int reads_back(uint64_t m, int k, __int128 r)
     /* half the gap to the neighbour on r's side; the gap below a power of
      * two (m = 2^52) is half as wide */
     int below = r > 0, bottom = m == ((uint64_t)1 << 52);
-    u128 twice = (below && bottom) ? 4 * a : 2 * a;
-    return twice < lim || (twice == lim && !(m & 1));
+    u128 twice = a << (1 + (below & bottom));
+    return (twice < lim) | ((twice == lim) & !(m & 1)); /* no branch */
 }
 
 /* Decimal exponent X of x in [1e-4, 1e15): 10^X <= x < 10^(X+1).  The
@@ -184,30 +183,34 @@ static int dec_exponent(double x)
  * (trailing zeros dropped), in plain notation: -4 <= X < P. */
 static int put_g(int negative, uint64_t D, int P, int X, char *buf)
 {
+    while (D % 10 == 0 && P > 1) { /* trailing zeros dropped: fewer digits */
+        D /= 10;
+        P--;
+    }
     char dig[24];
-    put_u64(D, dig); /* exactly P digits: 10^(P-1) <= D < 10^P */
-    int nd = P;
-    while (nd > 1 && dig[nd - 1] == '0')
-        nd--;
-    int n = 0;
+    int nd = put_u64(D, dig), n = 0; /* nd = P */
     if (negative)
         buf[n++] = '-';
     if (X >= 0) {
         int ip = X + 1; /* integer digits */
-        for (int i = 0; i < ip; i++)
-            buf[n++] = i < nd ? dig[i] : '0';
-        if (nd > ip) {
+        if (nd <= ip) { /* a whole number: its digits, then zeros */
+            memcpy(buf + n, dig, (size_t)nd);
+            memset(buf + n + nd, '0', (size_t)(ip - nd));
+            n += ip;
+        } else {
+            memcpy(buf + n, dig, (size_t)ip);
+            n += ip;
             buf[n++] = '.';
-            for (int i = ip; i < nd; i++)
-                buf[n++] = dig[i];
+            memcpy(buf + n, dig + ip, (size_t)(nd - ip));
+            n += nd - ip;
         }
     } else {
         buf[n++] = '0';
         buf[n++] = '.';
-        for (int i = 0; i < -X - 1; i++)
-            buf[n++] = '0';
-        for (int i = 0; i < nd; i++)
-            buf[n++] = dig[i];
+        memset(buf + n, '0', (size_t)(-X - 1));
+        n += -X - 1;
+        memcpy(buf + n, dig, (size_t)nd);
+        n += nd;
     }
     buf[n] = '\0';
     return n;
