@@ -358,7 +358,7 @@ int64_t civ_alloc_total_last_minor(const civ_alloc_problem *p, size_t i);
 int64_t civ_alloc_unit_year_minor(const civ_alloc_problem *p, const civ_alloc_result *r, size_t u, size_t i);
 
 /* civ_alloc_result_write with `block` rows per block of the CSV writer
- * (civ_alloc_result_write: 4096); the bytes do not depend on it nor on the
+ * (civ_alloc_result_write: 2048); the bytes do not depend on it nor on the
  * number of threads (tests/test_alloc_write.c). */
 civ_status civ_alloc_result_write_blocks(const civ_alloc_problem *p, const civ_alloc_result *r, int explain,
                                          const char *path, const civ_csv_write_options *options, size_t block);

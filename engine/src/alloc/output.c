@@ -446,12 +446,13 @@ civ_status civ_alloc_result_table(const civ_alloc_problem *p, const civ_alloc_re
 
 /* Rows per block of civ_alloc_result_write (a few MB of text), and the most
  * threads that format blocks (each holds one block of text). */
-#define WRITE_BLOCK ((size_t)4096)
+#define WRITE_BLOCK ((size_t)2048)
 #define WRITE_THREADS 16
 
 /* Rows first .. first + count of the allocation CSV (input order:
- * community inv[row]) as text in o, which is emptied first (a thread's
- * buffer, reused block after block: no fresh pages, no malloc per block). */
+ * community inv[row], or row when inv is NULL) as text in o, which is
+ * emptied first (a thread's buffer, reused block after block: no fresh
+ * pages, no malloc per block). */
 static civ_status format_block(const civ_alloc_problem *p, const civ_alloc_result *r, int explain, int64_t total,
                                const acols *c, const size_t *inv, const civ_csv_write_options *opt, size_t first,
                                size_t count, obuf *o)
@@ -460,7 +461,7 @@ static civ_status format_block(const civ_alloc_problem *p, const civ_alloc_resul
     o->len = 0;
     for (size_t row = 0; row < count && !e.st; row++) {
         e.col = 0;
-        put_row(&e, c, p, r, explain, total, inv[first + row]);
+        put_row(&e, c, p, r, explain, total, inv ? inv[first + row] : first + row);
     }
     return e.st;
 }
@@ -536,11 +537,15 @@ civ_status civ_alloc_result_write_blocks(const civ_alloc_problem *p, const civ_a
         civ_table_free(t);
         return s;
     }
-    size_t *inv = malloc((p->n ? p->n : 1) * sizeof *inv);
-    if (!inv)
-        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory writing the allocation");
-    for (size_t i = 0; i < p->n; i++)
-        inv[p->row_of[i]] = i;
+    size_t i = 0, *inv = NULL; /* input row -> community; none when the rows come in id order */
+    while (i < p->n && p->row_of[i] == i)
+        i++;
+    if (i < p->n) {
+        if (!(inv = malloc(p->n * sizeof *inv)))
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory writing the allocation");
+        for (i = 0; i < p->n; i++)
+            inv[p->row_of[i]] = i;
+    }
     civ_csv_stream *w = NULL;
     civ_status s = civ_csv_stream_open(path, options, &w);
     if (!s)
