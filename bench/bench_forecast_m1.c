@@ -22,9 +22,15 @@
  * Intervals (80, 95) are computed as R's forecast() computes them by default;
  * non-negative clamping is off, as R does not clamp.
  *
- * usage: bench_forecast_m1 M1_DIR OUT.csv [--methods ets=auto,theta=theta]
- *                          [--limit N] [--repeat R] [--no-scaling]
- * (--repeat R: each series is forecast R times and the minimum CPU time kept)
+ * usage: bench_forecast_m1 M1_DIR OUT.csv [--methods ets=auto,theta=theta] (or ';'-separated)
+ *                          [--limit N] [--repeat R] [--no-scaling] [--forecasts DIR]
+ * (--repeat R: each series is forecast R times and the minimum CPU time kept;
+ *  --forecasts DIR: also writes, per method, DIR/<data>_<method>.csv with
+ *  unique_id,h,y,mean,lo-80,hi-80,lo-95,hi-95,cpu_s,model: every test step's
+ *  forecast, the series' CPU seconds and the fitted model's name, for offline
+ *  combinations (bench/default_eval.py).)
+ * M1_DIR holds m1_meta.csv and m1_series.csv, or <name>_meta.csv and
+ * <name>_series.csv where <name> is the folder's own name (e.g. tourism/).
  */
 #include <math.h>
 #include <stdio.h>
@@ -105,8 +111,9 @@ static void options(civ_forecast_options *opt, const char *spec, size_t h, int t
 /* The command line: paths, methods (names and specs point into methods_buf). */
 typedef struct bench_config {
     const char *dir, *out_path;
-    char methods_buf[256];
-    const char *names[8], *specs[8];
+    char methods_buf[512];
+    const char *names[16], *specs[16];
+    const char *fc_dir; /* --forecasts DIR, or NULL */
     size_t n_methods;
     size_t limit;
     size_t repeat; /* timed runs per series and method (minimum CPU time reported) */
@@ -118,7 +125,7 @@ static int parse_args(int argc, char **argv, bench_config *cfg)
 {
     if (argc < 3) {
         fprintf(stderr, "usage: bench_forecast_m1 M1_DIR OUT.csv [--methods name=spec,...] [--limit N] "
-                        "[--repeat R] [--no-scaling]\n");
+                        "[--repeat R] [--no-scaling] [--forecasts DIR]\n");
         return 2;
     }
     cfg->dir = argv[1], cfg->out_path = argv[2];
@@ -126,6 +133,7 @@ static int parse_args(int argc, char **argv, bench_config *cfg)
     cfg->limit = (size_t)-1;
     cfg->repeat = 1;
     cfg->scaling = 1;
+    cfg->fc_dir = NULL;
     for (int i = 3; i < argc; i++) {
         if (!strcmp(argv[i], "--methods") && i + 1 < argc)
             snprintf(cfg->methods_buf, sizeof cfg->methods_buf, "%s", argv[++i]);
@@ -133,6 +141,8 @@ static int parse_args(int argc, char **argv, bench_config *cfg)
             cfg->repeat = (size_t)atoi(argv[++i]);
         else if (!strcmp(argv[i], "--limit") && i + 1 < argc)
             cfg->limit = (size_t)strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--forecasts") && i + 1 < argc)
+            cfg->fc_dir = argv[++i];
         else if (!strcmp(argv[i], "--no-scaling"))
             cfg->scaling = 0;
         else {
@@ -141,7 +151,9 @@ static int parse_args(int argc, char **argv, bench_config *cfg)
         }
     }
     cfg->n_methods = 0;
-    for (char *tok = strtok(cfg->methods_buf, ","); tok && cfg->n_methods < 8; tok = strtok(NULL, ",")) {
+    /* name=spec pairs separated by ',' or, when a spec has commas (ETS(Z,Z,Z,damped=true)), by ';' */
+    const char *sep = strchr(cfg->methods_buf, ';') ? ";" : ",";
+    for (char *tok = strtok(cfg->methods_buf, sep); tok && cfg->n_methods < 16; tok = strtok(NULL, sep)) {
         char *eq = strchr(tok, '=');
         cfg->names[cfg->n_methods] = tok;
         cfg->specs[cfg->n_methods] = eq ? (*eq = '\0', eq + 1) : tok;
@@ -150,18 +162,40 @@ static int parse_args(int argc, char **argv, bench_config *cfg)
     return 0;
 }
 
-/* Reads m1_meta.csv and m1_series.csv from dir into *meta, *rows and the
- * series array *S (*N of them; ids and periods point into meta). Returns 0
- * or the exit status after a message. */
-static int load_m1(const char *dir, civ_table **meta, civ_table **rows, m1_series **S_out, size_t *N_out)
+/* The data set's name: "m1" when dir holds m1_meta.csv, else the folder's
+ * own name (tourism/ holds tourism_meta.csv); written to name[cap]. */
+static void data_name(const char *dir, char *name, size_t cap)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/m1_meta.csv", dir);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        fclose(f);
+        snprintf(name, cap, "m1");
+        return;
+    }
+    size_t L = strlen(dir);
+    while (L > 1 && dir[L - 1] == '/')
+        L--;
+    size_t b = L;
+    while (b > 0 && dir[b - 1] != '/')
+        b--;
+    snprintf(name, cap, "%.*s", (int)(L - b), dir + b);
+}
+
+/* Reads <name>_meta.csv and <name>_series.csv (data_name) from dir into
+ * *meta, *rows and the series array *S (*N of them; ids and periods point
+ * into meta). Returns 0 or the exit status after a message. */
+static int load_m1(const char *dir, civ_table **meta, civ_table **rows, m1_series **S_out, size_t *N_out)
+{
+    char path[4096], name[256];
+    data_name(dir, name, sizeof name);
+    snprintf(path, sizeof path, "%s/%s_meta.csv", dir, name);
     if (civ_table_read_csv(path, NULL, meta))
-        return die("reading m1_meta.csv");
-    snprintf(path, sizeof path, "%s/m1_series.csv", dir);
+        return die("reading the meta file");
+    snprintf(path, sizeof path, "%s/%s_series.csv", dir, name);
     if (civ_table_read_csv(path, NULL, rows))
-        return die("reading m1_series.csv");
+        return die("reading the series file");
     size_t c_id, c_period, c_freq, c_n, c_h, r_id, r_split, r_t, r_y;
     if (civ_table_find_column(*meta, "unique_id", &c_id) || civ_table_find_column(*meta, "period", &c_period) ||
         civ_table_find_column(*meta, "frequency", &c_freq) || civ_table_find_column(*meta, "n", &c_n) ||
@@ -215,6 +249,24 @@ static size_t select_series(const m1_series *S, size_t N, size_t limit, char *us
     return n_use;
 }
 
+/* One series' forecasts (levels 80, 95), one row per test step, to f;
+ * a failed forecast writes NA forecasts and its status as the model. */
+static void write_forecasts(FILE *f, const m1_series *s, const civ_forecast_result *r, double sec)
+{
+    int ok = civ_forecast_result_status(r, 0) == CIV_OK;
+    const double *mu = civ_forecast_result_mean(r);
+    const double *lo80 = civ_forecast_result_lower(r, 0), *hi80 = civ_forecast_result_upper(r, 0);
+    const double *lo95 = civ_forecast_result_lower(r, 1), *hi95 = civ_forecast_result_upper(r, 1);
+    const char *model = ok ? civ_forecast_result_model(r, 0) : civ_status_name(civ_forecast_result_status(r, 0));
+    for (size_t j = 0; j < s->h; j++) {
+        if (ok)
+            fprintf(f, "%s,%zu,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.6g,\"%s\"\n", s->id, j + 1, s->test[j], mu[j],
+                    lo80[j], hi80[j], lo95[j], hi95[j], sec, model);
+        else
+            fprintf(f, "%s,%zu,%.10g,NA,NA,NA,NA,NA,%.6g,%s\n", s->id, j + 1, s->test[j], sec, model);
+    }
+}
+
 /* Forecasts every series in use with every method, one series per call on
  * one thread, and writes the scores to cfg->out_path. Returns 0 or the exit
  * status after a message. */
@@ -226,6 +278,19 @@ static int write_scores(const bench_config *cfg, const m1_series *S, size_t N, c
         return 1;
     }
     fprintf(out, "unique_id,period,method,seconds,smape,mase\n");
+    FILE *fc[16] = {0};
+    if (cfg->fc_dir) {
+        char name[256], path[4096];
+        data_name(cfg->dir, name, sizeof name);
+        for (size_t k = 0; k < cfg->n_methods; k++) {
+            snprintf(path, sizeof path, "%s/%s_%s.csv", cfg->fc_dir, name, cfg->names[k]);
+            if (!(fc[k] = fopen(path, "w"))) {
+                perror(path);
+                return 1;
+            }
+            fprintf(fc[k], "unique_id,h,y,mean,lo-80,hi-80,lo-95,hi-95,cpu_s,model\n");
+        }
+    }
     for (size_t i = 0; i < N; i++) {
         if (!use[i])
             continue;
@@ -250,6 +315,8 @@ static int write_scores(const bench_config *cfg, const m1_series *S, size_t N, c
                 double t1 = cpu_now() - t0;
                 sec = t1 < sec ? t1 : sec;
             }
+            if (fc[k])
+                write_forecasts(fc[k], &S[i], r, sec);
             if (civ_forecast_result_status(r, 0) == CIV_OK) {
                 const double *f = civ_forecast_result_mean(r);
                 fprintf(out, "%s,%s,%s,%.10g,%.10g,%.10g\n", S[i].id, S[i].period, cfg->names[k], sec,
@@ -262,6 +329,9 @@ static int write_scores(const bench_config *cfg, const m1_series *S, size_t N, c
         civ_panel_free(p);
     }
     fclose(out);
+    for (size_t k = 0; k < cfg->n_methods; k++)
+        if (fc[k] && fclose(fc[k]))
+            return 1;
     return 0;
 }
 

@@ -1,7 +1,8 @@
 /*
  * auto.c -- layer: models.  The spec "auto": the median combination of
- * automatic ETS, automatic ARIMA and Theta (combination.c, the M1 decision in
- * docs/FORECASTING.md) for series whose demand is smooth or erratic, and the
+ * automatic ETS, automatic ARIMA and Theta (combination.c; decided on M1 and
+ * kept when 16 candidates were compared on M1 and tourism, docs/FORECASTING.md
+ * "Choosing the default on M1 and tourism") for series whose demand is smooth or erratic, and the
  * intermittent family (intermittent.c) for intermittent, lumpy and no-demand
  * series, by the Syntetos-Boylan classification of the observed values
  * (civ_intermittent_classify: ADI >= 1.32 over the periods since the first

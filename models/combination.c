@@ -1,27 +1,34 @@
 /*
  * combination.c -- layer: models.  The forecast combination of automatic ETS, automatic ARIMA
- * and the standard Theta method (specs "combo", "combo(mean)", "combo(median)",
- * and, through auto.c, "auto" = "combo(median)" for non-intermittent series).
+ * and the standard Theta method (specs "combo", "combo(mean)", "combo(median)"), or of
+ * members named in the spec ("combo(median,ets,arima,theta,dotm)"; the catalogue is
+ * combo_members below), and, through auto.c, the smooth route of "auto".
  *
  * Why: on competition data an equal-weight combination of a few good models is
  * often more accurate than each of them (Makridakis & Hibon 2000, "The M3-
  * Competition", IJF 16(4); Makridakis, Spiliotis & Assimakopoulos 2020, "The M4
  * Competition", IJF 36(1), where most of the leading entries combined models);
  * it is a cheap hedge against selecting the wrong single model.  Whether it
- * earns the spec "auto" here is decided on M1 (docs/FORECASTING.md).
+ * earns the spec "auto" here was decided on M1, then on M1 and tourism
+ * (docs/FORECASTING.md).
  *
- * The spec "auto" is combo(median) for smooth and erratic series (auto.c): on M1 (1001 series) both combinations
- * beat each component by overall sMAPE and overall MASE, the median one by
- * more (bench/forecast.bench.sh, docs/FORECASTING.md).
+ * Which combination the spec "auto" uses for smooth and erratic series (auto.c)
+ * was decided on M1 and tourism by a rule stated before the figures
+ * (docs/FORECASTING.md, "Choosing the default on M1 and tourism").
  *
- * What: the components are the type objects civ_model_ets, civ_model_arima and
- * civ_model_theta (ets.h, arima.h, theta.h), configured by their own parsers
- * from the specs "ets", "arima" ("arima(approx)" with the option fast), "theta" and fitted through the type-object
- * interface; this file never names their internals.  It does not use the
+ * What: the components are type objects (civ_model_ets, civ_model_arima,
+ * civ_model_theta; ets.h, arima.h, theta.h), configured by their own parsers
+ * from the specs of combo_members ("ets(maxit=500)", "arima(reltol=1e-4)" --
+ * "arima(approx)" with the option fast --, "theta", "ETS(Z,Z,Z,damped=true)", "dotm", "dstm",
+ * "autotheta") and fitted through the type-object interface; this file never
+ * names their internals.  It does not use the
  * registry (registry.c lists this family, so that would be a cycle).
+ *   Spec: combo(KIND[,fast][,MEMBER...]) with KIND mean or median (default
+ *     mean), members from the catalogue in the order given (default ets,
+ *     arima, theta), at most COMBO_MAX of them, each once.
  *   Point forecast: at each horizon, the mean (spec "combo" or "combo(mean)") or
- *     the median ("combo(median)") of the component point forecasts.  With two
- *     components the median is their mean.
+ *     the median ("combo(median)") of the component point forecasts.  With an
+ *     even number of components the median is the mean of the middle two.
  *   Intervals: for each level and horizon, the mean (median) of the component
  *     lower bounds and of the component upper bounds.  Each bound is a quantile
  *     of a component's forecast distribution, so this is quantile averaging
@@ -51,8 +58,8 @@
  *
  * Memory: the component fits, their configs and this state are in the
  * workspace arena and stay valid until the driver resets it after forecasting.
- * Determinism: components are fitted and forecast in a fixed order (ETS,
- * ARIMA, Theta), so their draws from ws->rng are reproducible.
+ * Determinism: components are fitted and forecast in the spec's order, so
+ * their draws from ws->rng are reproducible.
  */
 #include <ctype.h>
 #include <math.h>
@@ -65,10 +72,11 @@
 #include "ets.h"
 #include "theta.h"
 
-#define COMBO_MAX 3
+#define COMBO_MAX 7
 
-/* The component families, the specs their own parsers configure them from
- * (automatic ETS, automatic ARIMA, standard Theta), and short labels.
+/* The catalogue of members: the name used in a combo spec, the spec its
+ * family's parser configures it from, its type and a short label (used in the
+ * fit's name when the models' names do not fit).
  *
  * With the option fast (auto(fast), combo(median,fast)) the ARIMA member is
  * "arima(approx)": auto.arima's stepwise search compares the candidates by
@@ -79,72 +87,136 @@
  * allows +0.5%; on tourism it holds), and slower and less accurate on the demo city (n = 72; why
  * it is slower there was not analysed).  So it is an option, not the
  * default. */
-static const civ_model_type *const combo_types[COMBO_MAX] = {&civ_model_ets, &civ_model_arima, &civ_model_theta};
-static const char *const combo_specs[COMBO_MAX] = {"ets", "arima", "theta"};
+typedef struct combo_member {
+    const char *name, *spec, *label;
+    const civ_model_type *type;
+} combo_member;
+
+enum { MEMBER_ETS, MEMBER_ARIMA, MEMBER_THETA, MEMBER_DAMPED, MEMBER_DOTM, MEMBER_DSTM, MEMBER_AUTOTHETA, N_MEMBERS };
+/* The ETS member is R's ets(y, maxit = 500): at most 500 Nelder-Mead
+ * evaluations per model instead of 2000 (about 3x less CPU on monthly data);
+ * the ARIMA member is auto.arima(y, optim.control = list(reltol = 1e-4)): the
+ * same stepwise search with a looser BFGS tolerance (about 2x less CPU).  Both
+ * admitted by the rule for cheaper searches inside auto (docs/FORECASTING.md,
+ * the default's speed: sMAPE and MASE within +0.2% on M1 and tourism); the
+ * specs "ets" and "arima" on their own keep R's defaults. */
+static const combo_member combo_members[N_MEMBERS] = {
+    {"ets", "ets(maxit=500)", "ETS", &civ_model_ets},
+    {"arima", "arima(reltol=1e-4)", "ARIMA", &civ_model_arima},
+    {"theta", "theta", "Theta", &civ_model_theta},
+    {"damped", "ETS(Z,Z,Z,damped=true)", "DampedETS", &civ_model_ets},
+    {"dotm", "dotm", "DOTM", &civ_model_theta},
+    {"dstm", "dstm", "DSTM", &civ_model_theta},
+    {"autotheta", "autotheta", "AutoTheta", &civ_model_theta},
+};
 static const char *const combo_fast_arima_spec = "arima(approx)";
-static const char *const combo_labels[COMBO_MAX] = {"ETS", "ARIMA", "Theta"};
 
 typedef struct combo_config {
     int median;      /* 0 = mean, 1 = median */
     int fast_arima; /* 1: the ARIMA member is "arima(approx)" (CSS search), 0: "arima" (R's defaults) */
+    int n_members;
+    unsigned char members[COMBO_MAX]; /* indices into combo_members, in the spec's order */
 } combo_config;
 
 typedef struct combo_state {
     size_t k;             /* components fitted */
-    civ_model_fit *fits;  /* k fits, in ETS, ARIMA, Theta order (failed ones dropped) */
+    civ_model_fit *fits;  /* k fits, in the spec's order (failed ones dropped) */
     int median;
 } combo_state;
 
 /* ---- spec ------------------------------------------------------------------ */
 
+static civ_status combo_malformed(const char *spec, const char *why)
+{
+    civ_where w = {.field = "model"};
+    return civ_fail_at(CIV_ERR_SPEC, &w,
+                       "malformed combination spec '%s': %s; expected combo, combo(mean) or combo(median), "
+                       "optionally with ',fast' and members from ets, arima, theta, damped, dotm, dstm, autotheta "
+                       "(e.g. combo(median,fast), combo(median,ets,arima,dotm))",
+                       spec, why);
+}
+
+/* Reads one token of the argument list (kind, "fast" or a member) into cfg. */
+static civ_status combo_token(const char *spec, const char *tok, int *kind_seen, combo_config *cfg)
+{
+    if (strcmp(tok, "mean") == 0 || strcmp(tok, "median") == 0) {
+        if (*kind_seen)
+            return combo_malformed(spec, "mean or median given twice");
+        *kind_seen = 1;
+        cfg->median = strcmp(tok, "median") == 0;
+        return CIV_OK;
+    }
+    if (strcmp(tok, "fast") == 0) {
+        if (cfg->fast_arima)
+            return combo_malformed(spec, "fast given twice");
+        cfg->fast_arima = 1;
+        return CIV_OK;
+    }
+    for (int m = 0; m < N_MEMBERS; m++)
+        if (strcmp(tok, combo_members[m].name) == 0) {
+            for (int j = 0; j < cfg->n_members; j++)
+                if (cfg->members[j] == m)
+                    return combo_malformed(spec, "a member given twice");
+            if (cfg->n_members >= COMBO_MAX)
+                return combo_malformed(spec, "too many members");
+            cfg->members[cfg->n_members++] = (unsigned char)m;
+            return CIV_OK;
+        }
+    return combo_malformed(spec, "unknown word in the parentheses");
+}
+
 static civ_status combo_parse(const char *spec, void *config)
 {
     combo_config *cfg = config;
-    char buf[64];
+    char buf[128];
     size_t L = 0;
     for (const char *p = spec; *p; p++) {
         if (isspace((unsigned char)*p))
             continue;
         if (L + 1 >= sizeof buf)
-            return CIV_ERR_NOT_FOUND;
+            return strncmp(buf, "combo", 5) == 0 && L >= 5 ? combo_malformed(spec, "too long") : CIV_ERR_NOT_FOUND;
         buf[L++] = (char)tolower((unsigned char)*p);
     }
     buf[L] = 0;
-    /* ",fast" (or "(fast)" after combo): the ARIMA member searches by CSS
-     * (arima(approx)), see combo_fast_arima_spec; auto(fast) is parsed by
-     * auto.c, which configures its combination from "combo(median,fast)" */
-    cfg->fast_arima = 0;
-    size_t tail = strlen(",fast)");
-    if (L > tail && strcmp(buf + L - tail, ",fast)") == 0) {
-        cfg->fast_arima = 1;
-        buf[L - tail] = ')';
-        buf[L - tail + 1] = 0;
-    } else if (strcmp(buf, "combo(fast)") == 0) {
-        cfg->fast_arima = 1;
-        buf[strlen(buf) - strlen("(fast)")] = 0;
+    if (strncmp(buf, "combo", 5) != 0)
+        return CIV_ERR_NOT_FOUND;
+    memset(cfg, 0, sizeof *cfg);
+    if (buf[5] != 0) {
+        if (buf[5] != '(' || L < 7 || buf[L - 1] != ')')
+            return combo_malformed(spec, "expected a list in parentheses");
+        buf[L - 1] = 0;
+        int kind_seen = 0;
+        for (char *tok = buf + 6, *next; tok; tok = next) {
+            next = strchr(tok, ',');
+            if (next)
+                *next++ = 0;
+            if (!*tok)
+                return combo_malformed(spec, "an empty item");
+            civ_status s = combo_token(spec, tok, &kind_seen, cfg);
+            if (s != CIV_OK)
+                return s;
+        }
     }
-    if (strcmp(buf, "combo") == 0 || strcmp(buf, "combo(mean)") == 0) {
-        cfg->median = 0;
-        return CIV_OK;
+    if (cfg->fast_arima && cfg->n_members > 0) {
+        int has_arima = 0;
+        for (int j = 0; j < cfg->n_members; j++)
+            has_arima |= cfg->members[j] == MEMBER_ARIMA;
+        if (!has_arima)
+            return combo_malformed(spec, "fast changes the arima member, which is not among the members");
     }
-    /* "auto" (auto.c) uses combo(median) for smooth and erratic series: on M1
-     * the median combination beat each component by overall sMAPE and MASE
-     * (bench/out/forecast_m1.md; docs/FORECASTING.md) */
-    if (strcmp(buf, "combo(median)") == 0) {
-        cfg->median = 1;
-        return CIV_OK;
+    if (cfg->n_members == 0) { /* the default members: automatic ETS, automatic ARIMA, Theta */
+        cfg->members[0] = MEMBER_ETS, cfg->members[1] = MEMBER_ARIMA, cfg->members[2] = MEMBER_THETA;
+        cfg->n_members = 3;
+    } else if (cfg->n_members < 2) {
+        return combo_malformed(spec, "a combination needs at least two members");
     }
-    if (strncmp(buf, "combo(", 6) == 0 || strncmp(buf, "combo", 5) == 0) {
-        civ_where w = {.field = "model"};
-        return civ_fail_at(CIV_ERR_SPEC, &w, "malformed combination spec '%s': expected combo, combo(mean) or "
-                                             "combo(median), optionally with ',fast' (e.g. combo(median,fast))", spec);
-    }
-    return CIV_ERR_NOT_FOUND;
+    return CIV_OK;
 }
 
 /* ---- combining -------------------------------------------------------------- */
 
-/* Mean or median of v[0..k) (k <= COMBO_MAX); NaN if any is NaN. */
+/* Mean or median of v[0..k) (k <= COMBO_MAX; with k even the median is the
+ * mean of the middle two); NaN if any is NaN. */
 static double combo_value(const double *v, size_t k, int median)
 {
     double s[COMBO_MAX];
@@ -159,7 +231,7 @@ static double combo_value(const double *v, size_t k, int median)
             sum += s[c];
         return sum / (double)k;
     }
-    /* insertion sort of at most three values */
+    /* insertion sort of at most COMBO_MAX values */
     for (size_t i = 1; i < k; i++)
         for (size_t j = i; j > 0 && s[j - 1] > s[j]; j--) {
             double t = s[j];
@@ -171,37 +243,31 @@ static double combo_value(const double *v, size_t k, int median)
 
 /* ---- fit ----------------------------------------------------------------------- */
 
-static civ_status combo_fit(const void *config, const civ_model_options *options, const civ_series *series,
-                            civ_workspace *ws, civ_model_fit *fit)
+/* Fits the members of cfg in order into st->fits (failed ones dropped, their
+ * messages in why[]); ok[c] = 1 for each member fitted. */
+static civ_status combo_fit_members(const combo_config *cfg, const civ_model_options *options,
+                                    const civ_series *series, civ_workspace *ws, const civ_model_fit *fit,
+                                    combo_state *st, int ok[COMBO_MAX], char why[COMBO_MAX][160])
 {
-    const combo_config *cfg = config;
     civ_where w = {.series_id = series->id};
-    combo_state *st = civ_arena_alloc(&ws->arena, sizeof *st);
-    civ_model_fit *fits = civ_arena_alloc(&ws->arena, COMBO_MAX * sizeof *fits);
-    if (!st || !fits)
-        return civ_fail_at(CIV_ERR_OUT_OF_MEMORY, &w, "out of memory for the combination");
-    st->fits = fits;
-    st->median = cfg->median;
-    st->k = 0;
-
     civ_status first = CIV_OK;
-    char why[COMBO_MAX][160];
-    int ok[COMBO_MAX] = {0};
-    for (size_t c = 0; c < COMBO_MAX; c++) {
+    for (int c = 0; c < cfg->n_members; c++) {
         why[c][0] = 0;
+        ok[c] = 0;
+        const combo_member *mem = &combo_members[cfg->members[c]];
         /* configs live in the arena: a family may keep a pointer to its config in its fit */
         void *ccfg = civ_arena_alloc(&ws->arena, CIV_MODEL_CONFIG_MAX);
         if (!ccfg)
             return civ_fail_at(CIV_ERR_OUT_OF_MEMORY, &w, "out of memory for the combination");
-        const civ_model_type *type = combo_types[c];
+        const civ_model_type *type = mem->type;
         memset(ccfg, 0, CIV_MODEL_CONFIG_MAX);
-        const char *cspec = c == 1 && cfg->fast_arima ? combo_fast_arima_spec : combo_specs[c];
+        const char *cspec = cfg->members[c] == MEMBER_ARIMA && cfg->fast_arima ? combo_fast_arima_spec : mem->spec;
         civ_status s = type->parse(cspec, ccfg);
         if (s != CIV_OK)
             return s == CIV_ERR_NOT_FOUND ? civ_fail(CIV_ERR_INTERNAL, "combination: '%s' not accepted by its family",
                                                      cspec)
                                           : s; /* a build error, not data */
-        civ_model_fit *f = &fits[st->k];
+        civ_model_fit *f = &st->fits[st->k];
         memset(f, 0, sizeof *f);
         f->type = type;
         f->nonnegative = fit->nonnegative;
@@ -219,28 +285,59 @@ static civ_status combo_fit(const void *config, const civ_model_options *options
             first = s;
         civ_copy_truncated(why[c], sizeof why[c], civ_last_error_message());
     }
-    if (st->k == 0)
-        return civ_fail_at(first, &w, "combination: no component could be fitted (ETS: %s | ARIMA: %s | Theta: %s)",
-                           why[0], why[1], why[2]);
+    if (st->k > 0)
+        return CIV_OK;
+    char all[COMBO_MAX * 180];
+    size_t used = 0;
+    for (int c = 0; c < cfg->n_members && used < sizeof all; c++)
+        used += (size_t)snprintf(all + used, sizeof all - used, "%s%s: %s", c ? " | " : "",
+                                 combo_members[cfg->members[c]].label, why[c]);
+    return civ_fail_at(first, &w, "combination: no component could be fitted (%s)", all);
+}
 
-    /* name: the components' models, e.g. "Combo[ETS(M,A,N),ARIMA(0,1,1),Theta]";
-     * falls back to family labels when the models' names do not fit */
+/* The fit's name: the components' models, e.g.
+ * "Combo[ETS(M,A,N),ARIMA(0,1,1),Theta]"; the members' labels when the
+ * models' names do not fit. */
+static void combo_name(const combo_config *cfg, const combo_state *st, const int ok[COMBO_MAX], char *out,
+                       size_t cap)
+{
     const char *head = cfg->median ? "ComboMedian[" : "Combo[";
-    char name[256];
+    char name[COMBO_MAX * 80];
     size_t used = (size_t)snprintf(name, sizeof name, "%s", head);
     for (size_t c = 0; c < st->k && used < sizeof name; c++)
-        used += (size_t)snprintf(name + used, sizeof name - used, "%s%s", c ? "," : "", fits[c].name);
-    if (used + 2 > sizeof fit->name) {
+        used += (size_t)snprintf(name + used, sizeof name - used, "%s%s", c ? "," : "", st->fits[c].name);
+    if (used + 2 > cap) {
         used = (size_t)snprintf(name, sizeof name, "%s", head);
-        for (size_t c = 0, j = 0; c < COMBO_MAX; c++)
+        for (int c = 0, j = 0; c < cfg->n_members; c++)
             if (ok[c])
-                used += (size_t)snprintf(name + used, sizeof name - used, "%s%s", j++ ? "," : "", combo_labels[c]);
+                used += (size_t)snprintf(name + used, sizeof name - used, "%s%s", j++ ? "," : "",
+                                         combo_members[cfg->members[c]].label);
     }
     if (used + 2 <= sizeof name) {
         name[used] = ']';
         name[used + 1] = 0;
     }
-    civ_copy_truncated(fit->name, sizeof fit->name, name);
+    civ_copy_truncated(out, cap, name);
+}
+
+static civ_status combo_fit(const void *config, const civ_model_options *options, const civ_series *series,
+                            civ_workspace *ws, civ_model_fit *fit)
+{
+    const combo_config *cfg = config;
+    civ_where w = {.series_id = series->id};
+    combo_state *st = civ_arena_alloc(&ws->arena, sizeof *st);
+    civ_model_fit *fits = civ_arena_alloc(&ws->arena, COMBO_MAX * sizeof *fits);
+    if (!st || !fits)
+        return civ_fail_at(CIV_ERR_OUT_OF_MEMORY, &w, "out of memory for the combination");
+    st->fits = fits;
+    st->median = cfg->median;
+    st->k = 0;
+    int ok[COMBO_MAX];
+    char why[COMBO_MAX][160];
+    civ_status s = combo_fit_members(cfg, options, series, ws, fit, st, ok, why);
+    if (s != CIV_OK)
+        return s;
+    combo_name(cfg, st, ok, fit->name, sizeof fit->name);
 
     fit->loglik = fit->aic = fit->aicc = fit->bic = fit->sigma2 = NAN;
     fit->n_params = 0;
@@ -314,9 +411,11 @@ static civ_status combo_forecast(const civ_model_fit *fit, const civ_series *ser
 
 const civ_model_type civ_model_combination = {
     .family = "combo",
-    .summary = "combination of automatic ETS, automatic ARIMA and Theta (mean or median of forecasts)",
+    .summary = "combination of automatic ETS, automatic ARIMA and Theta, or of named members (mean or median of "
+               "forecasts)",
     .spec_help = "combo | combo(mean) | combo(median); add ',fast' (combo(median,fast), combo(fast)) for the CSS "
-                 "ARIMA search (auto(fast) uses combo(median,fast), auto.c)",
+                 "ARIMA search; name the members to combine others: combo(median,ets,arima,theta,damped,dotm) "
+                 "(members: ets, arima, theta, damped, dotm, dstm, autotheta)",
     .params = NULL,
     .n_params = 0,
     .config_size = sizeof(combo_config),

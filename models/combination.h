@@ -5,8 +5,9 @@
  *
  * The components are fitted through their type objects (civ_model_ets,
  * civ_model_arima, civ_model_theta, configured from the specs "ets", "arima"
- * and "theta"); the combination never names their internals nor uses the
- * registry.
+ * and "theta", or the members named in the spec, e.g.
+ * "combo(median,ets,arima,theta,damped,dotm)": see combination.c); the
+ * combination never names their internals nor uses the registry.
  * Point forecast: the mean (or median) of the component point forecasts at
  * each horizon.  Intervals: for each level, the mean (or median) of the
  * component bounds, i.e. the average of the components' quantiles

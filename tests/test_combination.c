@@ -4,7 +4,9 @@
  * forecasts and bounds equal the mean / median of the components' forecasts
  * computed independently through the registry's type objects; a component
  * that cannot be fitted is dropped (and the name says so); a series no
- * component can take fails; determinism for a fixed seed.
+ * component can take fails; determinism for a fixed seed; combinations of
+ * named members (combo(median,ets,arima,theta,damped,dotm)) equal the mean /
+ * median of those members computed alone.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -27,9 +29,9 @@
 #define H 18
 #define NLEV 2
 static const double levels[NLEV] = {80.0, 95.0};
-static const char *const component_specs[3] = {"ets", "arima", "theta"};
+static const char *const component_specs[3] = {"ets(maxit=500)", "arima(reltol=1e-4)", "theta"};
 /* the members with the option fast (auto(fast), combo(mean,fast)): ARIMA searches by CSS */
-static const char *const fast_specs[3] = {"ets", "arima(approx)", "theta"};
+static const char *const fast_specs[3] = {"ets(maxit=500)", "arima(approx)", "theta"};
 
 typedef struct fixture {
     civ_workspace ws;
@@ -138,6 +140,74 @@ static void assert_close(double got, double want)
     assert_true(fabs(got - want) <= 1e-10 * (1.0 + fabs(want)));
 }
 
+/* The k members (specs) computed independently as run_components does. */
+static void run_members(fixture *f, const civ_series *s, const char *const *specs, int k, forecasts *comp, int *ok)
+{
+    unsigned char config[8][CIV_MODEL_CONFIG_MAX];
+    const civ_model_type *type[8];
+    civ_model_fit fit[8];
+    assert_true(k <= 8);
+    civ_arena_reset(&f->ws.arena);
+    gsl_rng_set(f->ws.rng, 42);
+    for (int c = 0; c < k; c++) {
+        assert_int_equal(civ_model_resolve(specs[c], &type[c], config[c]), CIV_OK);
+        memset(&fit[c], 0, sizeof fit[c]);
+        fit[c].type = type[c];
+        ok[c] = type[c]->fit(config[c], NULL, s, &f->ws, &fit[c]) == CIV_OK;
+        if (ok[c])
+            snprintf(comp[c].name, sizeof comp[c].name, "%s", fit[c].name);
+    }
+    for (int c = 0; c < k; c++)
+        if (ok[c])
+            assert_int_equal(type[c]->forecast(&fit[c], s, H, levels, NLEV, &f->ws, comp[c].mean, comp[c].lower,
+                                               comp[c].upper),
+                             CIV_OK);
+}
+
+/* Mean, or median (the mean of the middle two when k is even), of v[0..k). */
+static double combined(const double *v, int k, int median)
+{
+    double w[8];
+    memcpy(w, v, (size_t)k * sizeof *w);
+    for (int i = 0; i < k; i++) /* selection sort, independent of the library's insertion sort */
+        for (int j = i + 1; j < k; j++)
+            if (w[j] < w[i]) {
+                double t = w[i];
+                w[i] = w[j];
+                w[j] = t;
+            }
+    if (!median)
+        return mean3(w, k);
+    return k % 2 ? w[k / 2] : 0.5 * (w[k / 2 - 1] + w[k / 2]);
+}
+
+/* spec combines the k members specs[] by mean or median: checked value by value. */
+static void check_members(fixture *f, const civ_series *s, const char *spec, int median, const char *const *specs,
+                          int k)
+{
+    forecasts comp[8], combo;
+    int ok[8];
+    run_members(f, s, specs, k, comp, ok);
+    for (int c = 0; c < k; c++)
+        assert_true(ok[c]);
+    assert_int_equal(run_spec(f, spec, s, &combo), CIV_OK);
+    double v[8];
+    for (size_t j = 0; j < H; j++) {
+        for (int c = 0; c < k; c++)
+            v[c] = comp[c].mean[j];
+        assert_close(combo.mean[j], combined(v, k, median));
+    }
+    for (size_t j = 0; j < NLEV * H; j++) {
+        for (int c = 0; c < k; c++)
+            v[c] = comp[c].lower[j];
+        assert_close(combo.lower[j], combined(v, k, median));
+        for (int c = 0; c < k; c++)
+            v[c] = comp[c].upper[j];
+        assert_close(combo.upper[j], combined(v, k, median));
+    }
+    assert_int_equal(strncmp(combo.name, median ? "ComboMedian[" : "Combo[", median ? 12 : 6), 0);
+}
+
 /* ---- tests ---------------------------------------------------------------- */
 
 static void test_parse(void **state)
@@ -172,6 +242,21 @@ static void test_parse(void **state)
     assert_non_null(strstr(civ_last_error_message(), "auto(fast)"));
     assert_int_equal(civ_model_combination.parse("combo(median,fast,fast)", config), CIV_ERR_SPEC);
     assert_int_equal(civ_model_combination.parse("combo(max,fast)", config), CIV_ERR_SPEC);
+    /* named members */
+    const char *members_good[] = {"combo(median,ets,arima,theta,damped,dotm)", "combo(mean, ets, dotm)",
+                                  "combo(ets,theta)", "COMBO(Median,Fast,ETS,ARIMA,DSTM,AutoTheta)"};
+    for (size_t i = 0; i < sizeof members_good / sizeof *members_good; i++) {
+        assert_int_equal(civ_model_resolve(members_good[i], &type, config), CIV_OK);
+        assert_ptr_equal(type, &civ_model_combination);
+    }
+    const char *members_bad[] = {"combo(median,ets)",       "combo(median,ets,ets)", "combo(median,ets,foo)",
+                                 "combo(median,,ets,theta)", "combo(mean,median,ets,theta)",
+                                 "combo(ets,arima,theta,damped,dotm,dstm,autotheta,ets)", "combo(median",
+                                 "combo(median,fast,ets,theta)"};
+    for (size_t i = 0; i < sizeof members_bad / sizeof *members_bad; i++) {
+        assert_int_equal(civ_model_resolve(members_bad[i], &type, config), CIV_ERR_SPEC);
+        assert_non_null(strstr(civ_last_error_message(), members_bad[i]));
+    }
     /* the registry resolves the components to other families */
     for (int c = 0; c < 3; c++) {
         assert_int_equal(civ_model_resolve(component_specs[c], &type, config), CIV_OK);
@@ -266,6 +351,28 @@ static void test_fast_option(void **state)
     assert_true(differ);
 }
 
+/* Named members: the mean / median (of 4: the middle two's mean) of exactly those members. */
+static void test_named_members(void **state)
+{
+    fixture *f = *state;
+    double y[72];
+    seasonal_series(y, 72, 13);
+    civ_series s = {.id = "seasonal", .y = y, .n = 72, .period = 12};
+    /* the ets and arima members as the combination configures them (component_specs) */
+    const char *const five[] = {component_specs[0], component_specs[1], "theta", "ETS(Z,Z,Z,damped=true)", "dotm"};
+    check_members(f, &s, "combo(median,ets,arima,theta,damped,dotm)", 1, five, 5);
+    check_members(f, &s, "combo(mean,ets,arima,theta,damped,dotm)", 0, five, 5);
+    const char *const four[] = {component_specs[0], "ETS(Z,Z,Z,damped=true)", "theta", "dstm"};
+    check_members(f, &s, "combo(median,ets,damped,theta,dstm)", 1, four, 4);
+    /* the default members, named: the same as combo(median) */
+    check_members(f, &s, "combo(median,ets,arima,theta)", 1, component_specs, 3);
+    forecasts a, b;
+    assert_int_equal(run_spec(f, "combo(median,ets,arima,theta)", &s, &a), CIV_OK);
+    assert_int_equal(run_spec(f, "combo(median)", &s, &b), CIV_OK);
+    assert_memory_equal(a.mean, b.mean, sizeof a.mean);
+    assert_string_equal(a.name, b.name);
+}
+
 /* One observation: ETS and Theta need two, ARIMA fits a mean model. */
 static void test_failing_component_dropped(void **state)
 {
@@ -355,6 +462,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mean_of_components, setup, teardown),
         cmocka_unit_test_setup_teardown(test_median_of_components, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fast_option, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_named_members, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failing_component_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_all_components_fail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),

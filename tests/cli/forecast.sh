@@ -82,7 +82,7 @@ for fam in $families; do
   mean | naive | snaive | rwf) ;;
   ets) specs+=(ets 'ETS(M,M,N)') ;;
   auto) specs+=(auto) ;;      # combo(median), or TSB for intermittent series
-  combo) specs+=('combo') ;;
+  combo) specs+=('combo' 'combo(median,ets,theta,dotm)') ;; # default members; named members
   croston | sba | tsb | adida | imapa) specs+=("$fam") ;;
   theta) specs+=(theta dotm) ;;
   arima) specs+=('ARIMA(1,1,1)') ;;
