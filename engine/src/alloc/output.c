@@ -273,14 +273,14 @@ static void e_num(emit *e, double v)
         e->o->len += (size_t)n;
 }
 
-/* A text cell; NULL or "" is an empty cell (a NULL cell of the table). */
-static void e_txt(emit *e, const char *v)
+/* A text cell of len = strlen(v) bytes; NULL or "" is an empty cell (a
+ * NULL cell of the table). */
+static void e_txt_len(emit *e, const char *v, size_t len)
 {
     if (e->b) {
         set_txt(e->b, e->row, e->col++, v);
         return;
     }
-    size_t len = v ? strlen(v) : 0;
     if (!e_room(e, 2 * len + 4))
         return;
     if (e->col++)
@@ -305,6 +305,8 @@ static void e_money(emit *e, int64_t v, int digits)
         e->o->data[e->o->len++] = ',';
     e->o->len += (size_t)civ_numfmt_minor(v, civ_alloc_money_digits(digits), e->o->data + e->o->len);
 }
+
+static void e_txt(emit *e, const char *v) { e_txt_len(e, v, v ? strlen(v) : 0); }
 
 static void e_end(emit *e)
 {
@@ -401,9 +403,9 @@ static void put_row(emit *e, const acols *c, const civ_alloc_problem *p, const c
     if (c->has_aged)
         e_num(e, p->aged[i]);
     if (explain) {
-        civ_alloc_explain_row_parts(p, r, i, explain == CIV_ALLOC_EXPLAIN_ZH, have_parts ? parts : NULL, ex,
-                                    sizeof ex);
-        e_txt(e, ex);
+        size_t len = civ_alloc_explain_row_parts(p, r, i, explain == CIV_ALLOC_EXPLAIN_ZH, have_parts ? parts : NULL,
+                                                 ex, sizeof ex);
+        e_txt_len(e, ex, len);
     }
     e_end(e);
 }
