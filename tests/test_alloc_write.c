@@ -136,7 +136,7 @@ static civ_table *nasty_city(size_t n)
     return t;
 }
 
-/* The writer against the table path for threads 1..3 and blocks 1, 7 and
+/* The writer against the table path for 1, 2, 3, 8 threads and blocks 1, 7 and
  * more than n rows (and the default of civ_alloc_result_write). */
 static void check_writer(const civ_alloc_problem *p, const civ_alloc_result *r, int explain,
                          const civ_csv_write_options *opt, const char *label)
@@ -151,7 +151,9 @@ static void check_writer(const civ_alloc_problem *p, const civ_alloc_result *r, 
     civ_table_free(t);
     const size_t blocks[] = {1, 7, n + 5};
     int saved = omp_get_max_threads();
-    for (int threads = 1; threads <= 3; threads++) {
+    static const int thread_counts[] = {1, 2, 3, 8};
+    for (size_t k = 0; k < sizeof thread_counts / sizeof *thread_counts; k++) {
+        int threads = thread_counts[k];
         omp_set_num_threads(threads);
         for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++) {
             snprintf(what, sizeof what, "%s, explain %d, %d threads, blocks of %zu", label, explain, threads,

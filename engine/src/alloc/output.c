@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include <omp.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -446,8 +447,8 @@ civ_status civ_alloc_result_table(const civ_alloc_problem *p, const civ_alloc_re
     return CIV_OK;
 }
 
-/* Rows per block of civ_alloc_result_write (a few MB of text), and the most
- * threads that format blocks (each holds one block of text). */
+/* Rows per block of civ_alloc_result_write (about a MB of text), and the
+ * most threads that format blocks (each holds two blocks of text). */
 #define WRITE_BLOCK ((size_t)2048)
 #define WRITE_THREADS 16
 
@@ -468,15 +469,73 @@ static civ_status format_block(const civ_alloc_problem *p, const civ_alloc_resul
     return e.st;
 }
 
-/* The CSV of civ_alloc_result_table, `block` rows at a time: each thread
- * formats a block into its own buffer, then appends it in block order
- * (omp ordered) while the others go on formatting, so writing overlaps
- * formatting.  Rows are independent and blocks are appended in order: the
- * bytes depend neither on the thread count nor on the block size. */
+/* The blocks of the allocation CSV between the threads that format them
+ * and the one that appends them, in order, to the file. */
+typedef struct wslot {
+    obuf o;
+    civ_status st;
+    int ready; /* atomic: formatted, not yet appended */
+} wslot;
+
+typedef struct wqueue {
+    civ_csv_stream *w;
+    wslot *slot; /* S slots: block b goes to slot b % S */
+    size_t S, nblocks;
+    size_t next;    /* atomic: the next block to format */
+    size_t written; /* atomic: the blocks appended (0 .. written - 1) */
+    omp_lock_t lock; /* held by the thread appending */
+    civ_status bad; /* the first block (in order) that failed, under the lock */
+    size_t bad_block;
+} wqueue;
+
+/* Appends the formatted blocks that come next in order, unless another
+ * thread is appending: a thread never waits for its turn to write. */
+static void drain(wqueue *q)
+{
+    if (!omp_test_lock(&q->lock))
+        return;
+    size_t k;
+#pragma omp atomic read seq_cst
+    k = q->written;
+    for (; k < q->nblocks; k++) {
+        wslot *sl = &q->slot[k % q->S];
+        int ready;
+#pragma omp atomic read seq_cst
+        ready = sl->ready;
+        if (!ready)
+            break;
+        if (!q->bad && sl->st)
+            q->bad = sl->st, q->bad_block = k;
+        if (!q->bad)
+            civ_csv_stream_text(q->w, sl->o.data, sl->o.len);
+#pragma omp atomic write seq_cst
+        sl->ready = 0;
+#pragma omp atomic write seq_cst
+        q->written = k + 1;
+    }
+    omp_unset_lock(&q->lock);
+}
+
+static size_t written(wqueue *q)
+{
+    size_t k;
+#pragma omp atomic read seq_cst
+    k = q->written;
+    return k;
+}
+
+/* The CSV of civ_alloc_result_table, `block` rows at a time: the threads
+ * take blocks in turn, format each into a slot (2 a thread, their buffers
+ * reused block after block) and append whatever blocks are next in order
+ * when no other thread is appending (drain), so writing overlaps
+ * formatting and no thread waits for its turn (a thread waits only when
+ * the appending lags two slots a thread behind).  Rows are independent and
+ * blocks are appended in order: the bytes depend neither on the thread
+ * count nor on the block size. */
 static civ_status write_blocks(const civ_alloc_problem *p, const civ_alloc_result *r, int explain,
                                civ_csv_stream *w, const size_t *inv, size_t block, const char *path)
 {
-    size_t n = p->n, nblocks = (n + block - 1) / block;
+    size_t n = p->n;
     int64_t total = total_amount(p, r);
     tb h = {0}; /* the header, from an empty table of the same columns */
     if ((h.st = civ_table_create(&h.t)))
@@ -489,32 +548,43 @@ static civ_status write_blocks(const civ_alloc_problem *p, const civ_alloc_resul
         return h.st;
     int threads = omp_get_max_threads();
     threads = threads < 1 ? 1 : threads > WRITE_THREADS ? WRITE_THREADS : threads;
-    obuf *buf = calloc((size_t)threads, sizeof *buf);
-    if (!buf)
+    wqueue q = {.w = w, .S = 2 * (size_t)threads, .nblocks = (n + block - 1) / block};
+    if (!(q.slot = calloc(q.S, sizeof *q.slot)))
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory writing the allocation");
+    omp_init_lock(&q.lock);
     const civ_csv_write_options *opt = civ_csv_stream_options(w);
-    civ_status bad = CIV_OK; /* the first block (in order) that failed */
-    size_t bad_block = 0;
-#pragma omp parallel for ordered schedule(dynamic, 1) num_threads(threads) if (threads > 1 && nblocks > 1)
-    for (size_t b = 0; b < nblocks; b++) {
-        obuf *o = &buf[omp_get_thread_num()];
-        size_t first = b * block, count = n - first < block ? n - first : block;
-        civ_status s = format_block(p, r, explain, total, &c, inv, opt, first, count, o);
-#pragma omp ordered
-        {
-            if (!bad && s)
-                bad = s, bad_block = b;
-            if (!bad)
-                civ_csv_stream_text(w, o->data, o->len);
+#pragma omp parallel num_threads(threads) if (threads > 1 && q.nblocks > 1)
+    {
+        for (;;) {
+            size_t b;
+#pragma omp atomic capture seq_cst
+            b = q.next++;
+            if (b >= q.nblocks)
+                break;
+            while (written(&q) + q.S <= b) { /* slot b % S still holds block b - S */
+                drain(&q);
+                sched_yield(); /* the appending thread is behind: let it run */
+            }
+            wslot *sl = &q.slot[b % q.S];
+            size_t first = b * block, count = n - first < block ? n - first : block;
+            sl->st = format_block(p, r, explain, total, &c, inv, opt, first, count, &sl->o);
+#pragma omp atomic write seq_cst
+            sl->ready = 1;
+            drain(&q);
+        }
+        while (written(&q) < q.nblocks) { /* the last blocks, formatted by others */
+            drain(&q);
+            sched_yield();
         }
     }
-    for (int t = 0; t < threads; t++)
-        free(buf[t].data);
-    free(buf);
-    if (bad) { /* the thread's message stayed in its own error slot */
-        size_t first = bad_block * block, last = first + block < n ? first + block : n;
-        return civ_fail(bad, "%s: cannot format allocation rows %zu..%zu (%s)", path, first + 1, last,
-                        civ_status_name(bad));
+    omp_destroy_lock(&q.lock);
+    for (size_t k = 0; k < q.S; k++)
+        free(q.slot[k].o.data);
+    free(q.slot);
+    if (q.bad) { /* the thread's message stayed in its own error slot */
+        size_t first = q.bad_block * block, last = first + block < n ? first + block : n;
+        return civ_fail(q.bad, "%s: cannot format allocation rows %zu..%zu (%s)", path, first + 1, last,
+                        civ_status_name(q.bad));
     }
     return CIV_OK;
 }
