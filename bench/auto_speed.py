@@ -9,6 +9,14 @@ usage:
                                        writes OUT_DIR/{tourism,demo_city}/m1_{meta,series}.csv
                                        (tourism: links to M1_DIR/../tourism; demo city:
                                        meals.csv up to 2024-12 as train, holdout_2025.csv as test)
+  auto_speed.py speed OUT.md CIV_M1.csv R_M1.csv CIV_DEMO.csv R_DEMO.csv
+                                       the default's CPU against R (issue 13 item 5): median
+                                       process-CPU ms per series of civicast's auto (method
+                                       "auto" in the civicast files) and of R's ets() +
+                                       auto.arima() + thetaf() (the sum per series, the three
+                                       members R would need) on M1 monthly and on the demo city,
+                                       over the series both sides ran; writes OUT.md, prints
+                                       rows for bench/run.sh
   auto_speed.py table OUT.md CSV...    reads bench_forecast_m1 outputs (methods auto and
                                        auto_fast; the file name's stem names the data set),
                                        writes the table and the rule's verdict to OUT.md and prints
@@ -18,7 +26,7 @@ Rule (stated before the figures, docs/FORECASTING.md): the fast member may becom
 if, on M1 and on tourism separately, auto(fast)'s mean sMAPE and mean MASE are each no more than 0.5%
 (relative) above those of auto on the same series.  CPU: median process-CPU seconds per series.
 """
-import os, sys
+import glob, os, sys
 import pandas as pd
 
 TOL = 0.005
@@ -90,9 +98,62 @@ def table(md, paths):
     print("\n".join(rows))
 
 
+def load_r(path):
+    """R's per-series rows: for each method, the file among PATH and PATH's siblings
+    <stem>*.csv (e.g. r_m1_arima.csv, auto.arima's hour-long run kept apart) with the
+    most series for it, as forecast.bench.sh's own summary picks them."""
+    stem = os.path.splitext(path)[0]
+    files = [path] + sorted(set(glob.glob(stem + "*.csv")) - {path})
+    loaded = [pd.read_csv(f, na_values=["NA"]) for f in files if os.path.exists(f)]
+    parts = []
+    for m in ("ets", "arima", "theta"):
+        best = max(loaded, key=lambda d: d[d.method == m].unique_id.nunique(), default=None)
+        if best is not None:
+            parts.append(best[best.method == m])
+    return pd.concat(parts) if parts else pd.DataFrame(columns=["unique_id", "period", "method", "seconds"])
+
+
+def speed(md, civ_m1, r_m1, civ_demo, r_demo):
+    lines = ["# The default's speed against R (issue 13 item 5)", "",
+             "Median process-CPU ms per series, one thread: civicast `auto` (fit + forecast, 80/95% intervals) vs R's "
+             "`ets()` + `auto.arima()` + `thetaf()` (the three members of the same combination, the sum per series; "
+             "bench/r_bench.R), on the series both sides ran. Target: civicast <= 10 ms.", "",
+             "| data | series | civicast auto | R ets + auto.arima + thetaf | R / civicast | target <= 10 ms |",
+             "|---|---:|---:|---:|---:|---|"]
+    rows = []
+    for name, cp, rp, per in (("M1 monthly", civ_m1, r_m1, "MONTHLY"), ("demo city", civ_demo, r_demo, None)):
+        if not (os.path.exists(cp) and glob.glob(os.path.splitext(rp)[0] + "*.csv")):
+            lines.append(f"| {name} | - | - | - | - | skipped: {cp if not os.path.exists(cp) else rp} missing |")
+            continue
+        c = pd.read_csv(cp, na_values=["NA"])
+        r = load_r(rp)
+        c = c[c.method == "auto"]
+        if per:
+            c, r = c[c.period == per], r[r.period == per]
+        rs = r[r.method.isin(["ets", "arima", "theta"])].groupby("unique_id")
+        rsum = rs.seconds.sum()[rs.method.nunique() == 3]
+        ids = sorted(set(c.unique_id) & set(rsum.index))
+        if not ids:
+            lines.append(f"| {name} | 0 | - | - | - | skipped: no common series |")
+            continue
+        cm = c[c.unique_id.isin(ids)].seconds.median() * 1e3
+        rm = rsum[ids].median() * 1e3
+        ok = "met" if cm <= 10 else "NOT met"
+        lines.append(f"| {name} | {len(ids)} | {cm:.2f} | {rm:.1f} | {rm / cm:.0f}x | {ok} |")
+        rows.append(f"| {name} default (auto), {len(ids)} series, 1 thread, median CPU ms/series | {cm:.2f} | "
+                    f"R ets+auto.arima+thetaf | {rm:.1f} | {rm / cm:.0f}x | - | - | target <= 10 ms: {ok} |")
+    load = open("/proc/loadavg").read().split()[0] if os.path.exists("/proc/loadavg") else "?"
+    lines += ["", f"Load average {load} on {os.cpu_count()} cores when written (CPU times inflate under contention)."]
+    open(md, "w").write("\n".join(lines) + "\n")
+    sys.stderr.write("\n".join(lines) + "\n")
+    print("\n".join(rows))
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "prepare":
         prepare(os.path.abspath(sys.argv[2]), sys.argv[3], sys.argv[4])
+    elif len(sys.argv) == 7 and sys.argv[1] == "speed":
+        speed(*sys.argv[2:7])
     elif len(sys.argv) >= 4 and sys.argv[1] == "table":
         table(sys.argv[2], sys.argv[3:])
     else:

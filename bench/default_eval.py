@@ -36,9 +36,10 @@ LEVELS = (80, 95)
 BASE_YEAR = 1700  # synthetic calendar for the CLI: period t is BASE_YEAR + t (year, quarter or month)
 FREQ_NAME = {1: "yearly", 4: "quarterly", 12: "monthly"}
 
-# member name -> spec (the names of the files in MEMBERS_DIR)
+# member name -> spec (the names of the files in MEMBERS_DIR); each is the spec civicast's
+# combination gives that member (models/combination.c: the ETS member is ets(maxit=500))
 MEMBERS = {
-    "auto": "auto", "ets": "ets", "arima": "arima", "theta": "theta",
+    "auto": "auto", "ets": "ets(maxit=500)", "arima": "arima", "theta": "theta",
     "damped": "ETS(Z,Z,Z,damped=true)", "dotm": "dotm", "dstm": "dstm", "autotheta": "autotheta",
     "tsb": "tsb",
 }

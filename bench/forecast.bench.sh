@@ -16,6 +16,8 @@
 #   CIV_BENCH_R=0    skip R (reuse bench/out/r_m1*.csv: per R method, the file with the most series)
 #   CIV_BENCH_R_METHODS  R methods to run (default ets,theta,arima; auto.arima takes about an hour)
 #   CIV_BENCH_REPEAT timed runs per series in the auto vs auto(fast) part (default 3; minimum CPU kept)
+#   CIV_BENCH_DEMO_R communities of the demo city R forecasts for the default's speed table
+#                    (default 100; R's auto.arima takes about a second each; 0 skips R there)
 set -euo pipefail
 build=${1:?usage: forecast.bench.sh BUILD_DIR}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -39,7 +41,7 @@ if [ -n "${CIV_BENCH_LIMIT:-}" ]; then
 fi
 
 echo "forecast.bench.sh: civicast on M1$note_limit" >&2
-OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$exe" "$m1" "$out/civicast_m1.csv" --methods "ets=ets,arima=arima,theta=theta,combo=combo,combo_median=combo(median)" \
+OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$exe" "$m1" "$out/civicast_m1.csv" --methods "ets=ets,arima=arima,theta=theta,combo=combo,combo_median=combo(median),auto=auto" \
   "${limit_args[@]}" >"$out/civicast_m1_scaling.txt"
 cat "$out/civicast_m1_scaling.txt" >&2
 
@@ -209,3 +211,21 @@ for set in m1 tourism demo_city; do
   speed_csvs+=("$out/$set.csv")
 done
 [ ${#speed_csvs[@]} -gt 0 ] && /usr/bin/python3 "$here/auto_speed.py" table "$out/auto_speed.md" "${speed_csvs[@]}"
+
+# The default's speed against R (issue 13 item 5): auto's median CPU per series on M1
+# monthly (R's three members from the run above) and on the demo city (R's three members on
+# its first CIV_BENCH_DEMO_R communities, run here), bench/out/default_speed.md.
+demo_n=${CIV_BENCH_DEMO_R:-100}
+if [ "$demo_n" != 0 ] && [ "${CIV_BENCH_R:-1}" != 0 ] && [ -s "$out/auto_speed_data/demo_city/m1_meta.csv" ] &&
+  command -v Rscript >/dev/null && Rscript -e 'quit(status = !requireNamespace("forecast", quietly = TRUE))' 2>/dev/null; then
+  # r_bench.R reads SHARED/data/m1/m1_{meta,series}.csv: point it at the demo city's files
+  mkdir -p "$out/auto_speed_data/demo_r/data/m1"
+  for kind in meta series; do
+    ln -sf "$out/auto_speed_data/demo_city/m1_$kind.csv" "$out/auto_speed_data/demo_r/data/m1/m1_$kind.csv"
+  done
+  echo "forecast.bench.sh: R ets, auto.arima, thetaf on the demo city's first $demo_n communities" >&2
+  (cd "$root" && Rscript bench/r_bench.R "$out/r_demo.csv" --methods ets,theta,arima --shared "$out/auto_speed_data/demo_r" \
+    --limit "$demo_n") >&2
+fi
+/usr/bin/python3 "$here/auto_speed.py" speed "$out/default_speed.md" "$out/civicast_m1.csv" "$out/r_m1.csv" \
+  "$out/demo_city.csv" "$out/r_demo.csv"

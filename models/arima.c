@@ -37,6 +37,7 @@ typedef struct arima_config {
     int seasonal_given;
     int mean;  /* -1 default (mean when d + D = 0), 0 none, 1 mean */
     int drift; /* 1 with drift */
+    double reltol; /* BFGS reltol (R's optim.control = list(reltol =)); 0 = R's default */
 } arima_config;
 
 /* Scores of one fitted candidate (R's myarima / Arima). */
@@ -145,8 +146,16 @@ static civ_status arima_parse(const char *spec, void *config)
                     c->approx = 1;
                 else if (word_eq(o, "noapprox", wl))
                     c->approx = 0;
-                else if (wl)
-                    return civ_fail(CIV_ERR_SPEC, "model '%s': unknown option '%.*s' (full, stepwise, approx, noapprox)",
+                else if (wl > 7 && strncmp(o, "reltol=", 7) == 0) {
+                    char *end;
+                    double v = strtod(o + 7, &end);
+                    if (end != o + wl || !(v > 0 && v < 1))
+                        return civ_fail(CIV_ERR_SPEC, "model '%s': reltol must be a number in (0, 1), e.g. reltol=1e-4",
+                                        spec);
+                    c->reltol = v;
+                } else if (wl)
+                    return civ_fail(CIV_ERR_SPEC,
+                                    "model '%s': unknown option '%.*s' (full, stepwise, approx, noapprox, reltol=X)",
                                     spec, (int)wl, o);
                 o = e + (e < s + len - 1);
             }
@@ -964,6 +973,8 @@ static civ_status auto_arima(const arima_config *c, search_ctx *s, const civ_ser
     s->w = civ_arima_work_alloc(A, s->nx, s->nu + 2, rmax, 2 + m, 0);
     if (!s->w)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "arima: out of memory");
+    if (c->reltol > 0)
+        civ_arima_work_set_reltol(s->w, c->reltol);
     /* xx: x, or the residuals of its regression on the non-constant regressors */
     memcpy(xx, s->x, s->nx * sizeof *xx);
     int have_regs, D, d;
@@ -1124,7 +1135,7 @@ static const civ_param_info arima_params[] = {
 const civ_model_type civ_model_arima = {
     .family = "arima",
     .summary = "ARIMA(p,d,q)(P,D,Q)[m] with mean/drift/covariates; automatic selection as R's auto.arima",
-    .spec_help = "arima | auto.arima | arima(full) | ARIMA(p,d,q)[(P,D,Q)[m]] [with drift|with mean|with zero mean]",
+    .spec_help = "arima | auto.arima | arima(full|approx|noapprox|reltol=X,...) | ARIMA(p,d,q)[(P,D,Q)[m]] [with drift|with mean|with zero mean]",
     .params = arima_params,
     .n_params = sizeof arima_params / sizeof arima_params[0],
     .config_size = sizeof(arima_config),

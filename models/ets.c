@@ -58,6 +58,7 @@ typedef struct ets_config {
     int restrict_models; /* R's restrict = TRUE */
     int mult_trend;      /* R's allow.multiplicative.trend */
     int missing_model;   /* spec "auto"/"ets": R's missing(model) (constant-series rule) */
+    int maxit;           /* Nelder-Mead evaluations per model, R's ets(maxit =); 0 = R's default 2000 */
 } ets_config;
 
 /* One fitted model: everything forecast/simulate need.  Lives in the arena. */
@@ -746,7 +747,7 @@ static void ets_problem_init(ets_problem *pr, const ets_data *d, int error, int 
  * when R's etsmodel would fail or return an infinite criterion (the
  * candidate is then skipped by the selection, as R's try() does). */
 static int ets_fit_model(const ets_data *d, int error, int trend, int season, int damped, int bounds,
-                         civ_ets_crit crit, ets_result *r)
+                         civ_ets_crit crit, int maxit, ets_result *r)
 {
     ets_problem pr;
     ets_problem_init(&pr, d, error, trend, season, damped, bounds, crit);
@@ -765,7 +766,7 @@ static int ets_fit_model(const ets_data *d, int error, int trend, int season, in
     if ((size_t)np + 1 >= d->n)
         return -1; /* R: np >= length(y) - 1 gives aic = Inf */
     civ_nm_control ctl = civ_nm_defaults();
-    ctl.maxit = 2000;
+    ctl.maxit = maxit > 0 ? maxit : 2000;
     double fmin;
     int cnt = 0;
     int rc = civ_nm_minimise((size_t)np, par, &fmin, ets_objective, &pr, &ctl, d->nm, &cnt);
@@ -1188,7 +1189,7 @@ static civ_status ets_run(const ets_config *cfg, civ_criterion ic, civ_ets_crit 
                     }
                     if (!d->positive && errs[i] == ETS_M)
                         continue;
-                    if (ets_fit_model(d, errs[i], trends[j], seasons[k], damps[l], cfg->bounds, crit, &r) != 0)
+                    if (ets_fit_model(d, errs[i], trends[j], seasons[k], damps[l], cfg->bounds, crit, cfg->maxit, &r) != 0)
                         continue;
                     double v = ic == CIV_CRIT_AIC ? r.aic : ic == CIV_CRIT_BIC ? r.bic : r.aicc;
                     if (!isnan(v) && v < best_ic) {
@@ -1319,7 +1320,7 @@ civ_status civ_ets_fit_ann(const double *y, size_t n, civ_ets_crit crit, civ_wor
     civ_status st = ets_data_init(&d, &s, ws);
     if (st != CIV_OK)
         return st;
-    ets_config cfg = {ETS_A, ETS_N, ETS_N, 0, ETS_BOUNDS_BOTH, 1, 0, 0};
+    ets_config cfg = {ETS_A, ETS_N, ETS_N, 0, ETS_BOUNDS_BOTH, 1, 0, 0, 0};
     ets_result r;
     st = ets_run(&cfg, CIV_CRIT_AICC, crit, &d, &r);
     if (st != CIV_OK)
@@ -1697,6 +1698,17 @@ static civ_status ets_parse(const char *spec, void *config)
     if (strncmp(buf, "ets(", 4) != 0)
         return CIV_ERR_NOT_FOUND;
     civ_where w = {.field = "model"};
+    if (strncmp(buf, "ets(maxit=", 10) == 0) { /* R's ets(y, maxit = N): automatic ETS, N evaluations per model */
+        char *end;
+        long v = strtol(buf + 10, &end, 10);
+        if (end == buf + 10 || strcmp(end, ")") != 0 || v < 1 || v > 100000)
+            return civ_fail_at(CIV_ERR_SPEC, &w, "ETS spec '%s': expected ets(maxit=N) with N in 1..100000", spec);
+        cfg->error = cfg->trend = cfg->season = ETS_Z;
+        cfg->damped = -1;
+        cfg->missing_model = 1;
+        cfg->maxit = (int)v;
+        return CIV_OK;
+    }
     if (L < 5 || buf[L - 1] != ')')
         return civ_fail_at(CIV_ERR_SPEC, &w, "malformed ETS spec '%s': expected ETS(E,T,S), e.g. ETS(M,Ad,M)", spec);
     buf[L - 1] = 0;
@@ -1756,10 +1768,16 @@ static civ_status ets_parse(const char *spec, void *config)
                 damped_opt = 1;
             else if (ets_token_eq(tok, len, "damped=false"))
                 damped_opt = 0;
-            else
+            else if (len > 6 && strncmp(tok, "maxit=", 6) == 0) {
+                char *end;
+                long v = strtol(tok + 6, &end, 10);
+                if (end != tok + len || v < 1 || v > 100000)
+                    return civ_fail_at(CIV_ERR_SPEC, &w, "ETS spec '%s': maxit must be an integer in 1..100000", spec);
+                cfg->maxit = (int)v;
+            } else
                 return civ_fail_at(CIV_ERR_SPEC, &w,
                                    "ETS spec '%s': unknown option '%.*s' (bounds=both|usual|admissible, "
-                                   "restrict=true|false, mtrend=true|false, damped=true|false)",
+                                   "restrict=true|false, mtrend=true|false, damped=true|false, maxit=N)",
                                    spec, (int)len, tok);
         }
         idx++;
@@ -1797,7 +1815,7 @@ static const civ_param_info ets_params[] = {
 const civ_model_type civ_model_ets = {
     .family = "ets",
     .summary = "exponential smoothing state-space models (R forecast::ets)",
-    .spec_help = "ets | ETS(E,T,S[,options]) with E in A,M,Z; T in N,A,Ad,M,Md,Z; S in N,A,M,Z",
+    .spec_help = "ets | ets(maxit=N) | ETS(E,T,S[,options]) with E in A,M,Z; T in N,A,Ad,M,Md,Z; S in N,A,M,Z",
     .params = ets_params,
     .n_params = sizeof ets_params / sizeof ets_params[0],
     .config_size = sizeof(ets_config),

@@ -85,13 +85,15 @@ static void test_parse(void **state)
     char c[CIV_MODEL_CONFIG_MAX];
     const char *good[] = {"arima", "auto.arima", "ARIMA", "arima(full)", "auto.arima(full, noapprox)",
                           "ARIMA(1,1,1)", "ARIMA(0,1,1)(0,1,1)[12]", "arima(2,0,0) with zero mean",
-                          "ARIMA(1,1,0) with drift", "ARIMA(1,0,0)(1,0,0)", "ARIMA(1, 0, 1) with non-zero mean"};
+                          "ARIMA(1,1,0) with drift", "ARIMA(1,0,0)(1,0,0)", "ARIMA(1, 0, 1) with non-zero mean",
+                          "arima(reltol=1e-4)", "auto.arima(approx, reltol=0.001)"};
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
         assert_int_equal(civ_model_resolve(good[i], &t, c), CIV_OK);
         assert_ptr_equal(t, &civ_model_arima);
     }
     const char *bad[] = {"ARIMA(1,1)", "ARIMA(1,1,1) with sauce", "ARIMA(0,2,1) with drift",
-                         "arima(fast)", "ARIMA(1,0,0)(1,0,0)[0]", "ARIMA(-1,0,0)"};
+                         "arima(fast)", "ARIMA(1,0,0)(1,0,0)[0]", "ARIMA(-1,0,0)", "arima(reltol=0)",
+                         "arima(reltol=1)", "arima(reltol=x)", "arima(reltol=)"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         assert_int_equal(civ_model_resolve(bad[i], &t, c), CIV_ERR_SPEC);
     /* not ours: NOT_FOUND from the type itself */
@@ -424,6 +426,92 @@ static void test_q0_matches_gardner(void **state)
     }
 }
 
+/* The optimiser's likelihood by the Chandrasekhar recursions (O(r) per step)
+ * equals the Riccati covariance filter's to rounding, for AR, MA, mixed and
+ * seasonal ARMA models, short and long series (the differenced log
+ * AirPassengers, which the seasonal models fit). */
+static void test_chandrasekhar_matches_riccati(void **state)
+{
+    env *e = *state;
+    fx_series *fs = fx_find(e->ss, e->ns, "AirPassengers");
+    assert_non_null(fs);
+    double y[144];
+    for (int t = 0; t < 144; t++)
+        y[t] = log(fs->y[t]);
+    double dy[131]; /* (1 - B)(1 - B^12) log y */
+    for (int t = 13; t < 144; t++)
+        dy[t - 13] = y[t] - y[t - 1] - y[t - 12] + y[t - 13];
+    struct {
+        civ_arima_order o;
+        double c[6];
+    } cases[] = {
+        {{1, 0, 0, 0, 0, 0, 12}, {0.9}},
+        {{0, 0, 1, 0, 0, 0, 12}, {-0.4}},
+        {{2, 0, 1, 0, 0, 0, 12}, {0.5, -0.3, 0.4}},
+        {{1, 0, 2, 0, 0, 0, 12}, {-0.7, 0.2, 0.5}},
+        {{0, 0, 1, 0, 0, 1, 12}, {-0.4, -0.6}},
+        {{0, 0, 1, 0, 0, 1, 12}, {-0.95, -0.97}}, /* near non-invertible: slow convergence */
+        {{1, 0, 1, 1, 0, 1, 12}, {0.3, -0.6, -0.2, -0.5}},
+        {{2, 0, 0, 2, 0, 0, 12}, {0.6, 0.2, -0.5, -0.3}},
+        {{3, 0, 0, 1, 0, 1, 12}, {0.2, 0.1, 0.3, 0.8, -0.3}},
+    };
+    size_t lens[] = {131, 40, 14};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        for (size_t k = 0; k < sizeof lens / sizeof *lens; k++) {
+            civ_arena_reset(&e->ws.arena);
+            civ_arima_work *w = civ_arima_work_alloc(&e->ws.arena, 144, 1, 40, 14, 0);
+            assert_non_null(w);
+            double phi[40] = {0}, theta[40] = {0};
+            civ_arima_expand(&cases[i].o, cases[i].c, phi, theta);
+            int p = cases[i].o.p + 12 * cases[i].o.P, q = cases[i].o.q + 12 * cases[i].o.Q;
+            double ssq[2], sumlog[2];
+            int nu[2];
+            for (int c = 0; c < 2; c++)
+                assert_int_equal(civ_arima_arma_filter(w, phi, p, theta, q, dy, lens[k], c, &ssq[c], &sumlog[c], &nu[c]),
+                                 0);
+            assert_int_equal(nu[0], nu[1]);
+            assert_true(fabs(ssq[0] - ssq[1]) <= 1e-10 * fabs(ssq[0]));
+            assert_true(fabs(sumlog[0] - sumlog[1]) <= 1e-10 * (1.0 + fabs(sumlog[0])));
+        }
+    /* and it is what the estimation uses: ML fits agree with Gardner's (AS 154, Riccati) to the optimiser's
+     * tolerance (test_q0_matches_gardner compares fixed coefficients) */
+    civ_arena_reset(&e->ws.arena);
+    civ_arima_work *w = civ_arima_work_alloc(&e->ws.arena, 144, 1, 40, 14, 0);
+    civ_arima_work *wg = civ_arima_work_alloc(&e->ws.arena, 144, 1, 40, 14, 1);
+    assert_non_null(w);
+    assert_non_null(wg);
+    civ_arima_result *r1 = civ_arima_result_alloc(&e->ws.arena, w);
+    civ_arima_result *r2 = civ_arima_result_alloc(&e->ws.arena, wg);
+    assert_non_null(r1);
+    assert_non_null(r2);
+    civ_arima_order o = {0, 1, 1, 0, 1, 1, 12};
+    assert_int_equal(civ_arima_estimate(w, y, 144, NULL, 0, &o, CIV_ARIMA_CSS_ML, NULL, r1), 0);
+    assert_int_equal(civ_arima_estimate(wg, y, 144, NULL, 0, &o, CIV_ARIMA_CSS_ML, NULL, r2), 0);
+    assert_true(fabs(r1->loglik - r2->loglik) < 1e-6 * fabs(r2->loglik));
+    for (int j = 0; j < 2; j++)
+        assert_true(fabs(r1->coef[j] - r2->coef[j]) < 1e-4);
+}
+
+/* reltol=X is R's optim.control reltol for every fit of the search: R's own
+ * value gives the default fit bit for bit; a loose one still fits a valid
+ * model (its likelihood within a small margin of the default's). */
+static void test_reltol(void **state)
+{
+    env *e = *state;
+    fx_series *fs = fx_find(e->ss, e->ns, "AirPassengers");
+    assert_non_null(fs);
+    civ_series s = {.id = fs->id, .y = fs->y, .n = fs->n, .period = fs->freq};
+    civ_model_fit a, b, c;
+    civ_arena_reset(&e->ws.arena);
+    assert_int_equal(fit_spec(e, "arima", &s, &a), CIV_OK);
+    assert_int_equal(fit_spec(e, "arima(reltol=1.490116119384765625e-8)", &s, &b), CIV_OK);
+    assert_string_equal(a.name, b.name);
+    assert_true(a.loglik == b.loglik && a.aicc == b.aicc);
+    assert_int_equal(fit_spec(e, "arima(reltol=1e-3)", &s, &c), CIV_OK);
+    assert_true(isfinite(c.aicc));
+    assert_true(c.loglik != a.loglik || strcmp(c.name, a.name) != 0); /* the tolerance is used */
+}
+
 /* The full search (auto.arima(stepwise = FALSE)) picks R's model. */
 static void test_full_search_vs_r(void **state)
 {
@@ -451,6 +539,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_q0_matches_gardner),
+        cmocka_unit_test(test_chandrasekhar_matches_riccati),
+        cmocka_unit_test(test_reltol),
         cmocka_unit_test(test_fixed_orders_vs_r),
         cmocka_unit_test(test_xreg_vs_r),
         cmocka_unit_test(test_recovery),

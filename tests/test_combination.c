@@ -29,9 +29,9 @@
 #define H 18
 #define NLEV 2
 static const double levels[NLEV] = {80.0, 95.0};
-static const char *const component_specs[3] = {"ets", "arima", "theta"};
+static const char *const component_specs[3] = {"ets(maxit=500)", "arima", "theta"};
 /* the members with the option fast (auto(fast), combo(mean,fast)): ARIMA searches by CSS */
-static const char *const fast_specs[3] = {"ets", "arima(approx)", "theta"};
+static const char *const fast_specs[3] = {"ets(maxit=500)", "arima(approx)", "theta"};
 
 typedef struct fixture {
     civ_workspace ws;
@@ -358,10 +358,10 @@ static void test_named_members(void **state)
     double y[72];
     seasonal_series(y, 72, 13);
     civ_series s = {.id = "seasonal", .y = y, .n = 72, .period = 12};
-    static const char *const five[] = {"ets", "arima", "theta", "ETS(Z,Z,Z,damped=true)", "dotm"};
+    static const char *const five[] = {"ets(maxit=500)", "arima", "theta", "ETS(Z,Z,Z,damped=true)", "dotm"};
     check_members(f, &s, "combo(median,ets,arima,theta,damped,dotm)", 1, five, 5);
     check_members(f, &s, "combo(mean,ets,arima,theta,damped,dotm)", 0, five, 5);
-    static const char *const four[] = {"ets", "ETS(Z,Z,Z,damped=true)", "theta", "dstm"};
+    static const char *const four[] = {"ets(maxit=500)", "ETS(Z,Z,Z,damped=true)", "theta", "dstm"};
     check_members(f, &s, "combo(median,ets,damped,theta,dstm)", 1, four, 4);
     /* the default members, named: the same as combo(median) */
     check_members(f, &s, "combo(median,ets,arima,theta)", 1, component_specs, 3);

@@ -179,6 +179,43 @@ static void test_recover_seasonal(void **state)
     free_ws(&ws);
 }
 
+/* ets(maxit=N) is R's ets(y, maxit = N): the same search with at most N
+ * Nelder-Mead evaluations per model.  maxit=2000 is R's default (the same fit
+ * as "ets", bit for bit); fewer evaluations can only leave each model's
+ * objective higher, so the selected AICc is never lower than with 2000. */
+static void test_maxit(void **state)
+{
+    (void)state;
+    civ_workspace ws;
+    init_ws(&ws, 12);
+    size_t n = 96;
+    int m = 12;
+    double s0[12];
+    for (int j = 0; j < m; j++)
+        s0[j] = 1 + 0.2 * cos(2 * M_PI * j / m);
+    double *y = malloc(n * sizeof *y);
+    simulate_series(ws.rng, 'M', 'A', 'M', m, 0.3, 0.02, 0.1, 200, 1, s0, 0.05, y, n);
+    civ_model_fit a, b, c;
+    assert_int_equal(fit_spec("ets", y, n, m, &ws, &a), CIV_OK);
+    assert_int_equal(fit_spec("ets(maxit=2000)", y, n, m, &ws, &b), CIV_OK);
+    assert_string_equal(a.name, b.name);
+    assert_true(a.aicc == b.aicc && a.loglik == b.loglik);
+    assert_int_equal(fit_spec("ets(maxit=60)", y, n, m, &ws, &c), CIV_OK);
+    assert_true(c.aicc >= a.aicc);
+    assert_true(c.aicc > a.aicc || strcmp(c.name, a.name) != 0 || c.loglik != a.loglik); /* 60 evaluations stop early */
+    assert_int_equal(fit_spec("ETS(M,A,M,maxit=2000)", y, n, m, &ws, &b), CIV_OK);
+    assert_int_equal(fit_spec("ETS(M,A,M,maxit=40)", y, n, m, &ws, &c), CIV_OK);
+    assert_true(c.loglik <= b.loglik);
+    const civ_model_type *type;
+    unsigned char cfg[CIV_MODEL_CONFIG_MAX];
+    assert_int_equal(civ_model_resolve("ets(maxit=0)", &type, cfg), CIV_ERR_SPEC);
+    assert_int_equal(civ_model_resolve("ets(maxit=12x)", &type, cfg), CIV_ERR_SPEC);
+    assert_int_equal(civ_model_resolve("ETS(A,N,N,maxit=)", &type, cfg), CIV_ERR_SPEC);
+    assert_int_equal(civ_model_resolve("ETS(A,N,N,maxit=100001)", &type, cfg), CIV_ERR_SPEC);
+    free(y);
+    free_ws(&ws);
+}
+
 /* Missing values: the state is propagated by its prediction and the
  * likelihood uses the observed points only.  Checked against an independent
  * SES filter run with the fitted alpha and l0. */
@@ -469,6 +506,7 @@ int main(void)
         cmocka_unit_test(test_constant_and_short), cmocka_unit_test(test_coverage),
         cmocka_unit_test(test_analytic_vs_simulated), cmocka_unit_test(test_roots_within),
         cmocka_unit_test(test_determinism),    cmocka_unit_test(test_fit_ann_helper),
+        cmocka_unit_test(test_maxit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,10 +44,11 @@ struct civ_arima_work {
     /* Q0 depends on phi and theta only: the last ones are remembered, so
      * steps that move only regression coefficients skip AS 154 */
     double *q0_phi, *q0_theta;
-    int q0_p, q0_q, q0_r, q0_valid, q0_fast;
+    int q0_p, q0_q, q0_r, q0_valid, q0_fast, q0_full;
     int use_gardner; /* 1: AS 154 for Q0 everywhere (as R); 0: the O(r^4) path */
+    double reltol;   /* optim's reltol for both BFGS stages (R's default sqrt(DBL_EPSILON)) */
     double *acv, *psi, *gsys; /* fast Q0: autocovariances, psi weights, (p+1)^2 system */
-    size_t *gperm;
+    int *css_idx;             /* obj_css, fast_q0: indices of the non-zero phi and theta (4 r + 4) */
     /* optimiser (sizes CIV_ARIMA_MAX_COEF) */
     double *ob, *og, *ot, *oX, *oc, *oB, *oH, *odf1, *odf2, *ox, *opar, *ogr;
     double *lu, *inv, *tmpm;
@@ -101,6 +102,7 @@ civ_arima_work *civ_arima_work_alloc(civ_arena *arena, size_t n, size_t ncx, int
     if (!gardner)
         w->nrbar_max = 0; /* AS 154 is not used for p > 0: no R-bar storage */
     w->use_gardner = gardner != 0;
+    w->reltol = 1.490116119384765625e-8; /* sqrt(DBL_EPSILON), R's optim default */
     int f = 0;
     size_t nc = CIV_ARIMA_MAX_COEF;
     w->xw = dz(arena, n, &f);
@@ -131,11 +133,11 @@ civ_arima_work *civ_arima_work_alloc(civ_arena *arena, size_t n, size_t ncx, int
     w->q0 = dz(arena, r * r, &f);
     w->q0_phi = dz(arena, r, &f);
     w->acv = dz(arena, 2 * r + 2, &f);
-    w->psi = dz(arena, 4 * r + 4, &f);
-    w->gsys = dz(arena, (r + 1) * (r + 2), &f);
-    w->gperm = civ_arena_alloc(arena, (r + 2) * sizeof(size_t));
-    if (!w->gperm)
+    w->css_idx = civ_arena_alloc(arena, (4 * r + 4) * sizeof(int));
+    if (!w->css_idx)
         f = 1;
+    w->psi = dz(arena, 4 * r + 4, &f);
+    w->gsys = dz(arena, (r + 1) * (r + 2) + 4 * r + 4, &f); /* + arma_acvf_levinson's 5r + 3 */
     w->q0_theta = dz(arena, r, &f);
     w->ob = dz(arena, nc, &f);
     w->og = dz(arena, nc, &f);
@@ -160,6 +162,11 @@ civ_arima_work *civ_arima_work_alloc(civ_arena *arena, size_t n, size_t ncx, int
     if (f || !w->perm)
         return NULL;
     return w;
+}
+
+void civ_arima_work_set_reltol(civ_arima_work *w, double reltol)
+{
+    w->reltol = reltol > 0 && reltol < 1 ? reltol : 1.490116119384765625e-8;
 }
 
 civ_arima_result *civ_arima_result_alloc(civ_arena *arena, const civ_arima_work *w)
@@ -783,6 +790,100 @@ static void ss_filter_arma(const arima_ss *s, const double *y, size_t n, const d
     *nu_out = nu;
 }
 
+/* The same likelihood terms as ss_filter_arma by the Chandrasekhar recursions
+ * (Morf, Sidhu & Kailath 1974, "Some new algorithms for recursive estimation
+ * in constant linear systems", IEEE TAC 19(4); Harvey 1989, sec. 3.3.4;
+ * Durbin & Koopman 2012, sec. 4.12): O(r) work per observation instead of
+ * the Riccati update's O(r^2).  With P_t = P_{t|t-1}, F_t = P_t[0][0],
+ * G_t = T P_t Z' and the increment P_{t+1} - P_t = W_t M_t W_t':
+ *   F_{t+1} = F_t + M_t z^2,  z = W_t[0]
+ *   G_{t+1} = G_t + (T W_t) M_t z
+ *   W_{t+1} = T W_t - G_{t+1} z / F_{t+1}
+ *   M_{t+1} = M_t + (M_t z)^2 / F_t
+ * started from P_1 = Q0, the stationary covariance: then
+ * P_2 - P_1 = -G_1 G_1' / F_1 (as Q0 = T Q0 T' + v v'), of rank one, so W is
+ * a vector and M a number.  This needs Q0 to be the exact stationary
+ * solution (fast_q0 or AS 154's pure-MA branch, not Gardner's inexact MA
+ * case), so obj_ml uses it only without use_gardner.  The results equal the
+ * Riccati filter's up to rounding (tests/test_arima_kalman.c). */
+static int fast_q0(civ_arima_work *w, const double *phi, int p, const double *theta, int q, int r, double *Q,
+                   int row_only);
+
+static void ss_filter_chandra(const arima_ss *s, const double *y, size_t n, const double *Q0, civ_arima_work *w,
+                              double *ssq_out, double *sumlog_out, int *nu_out)
+{
+    int r = s->r, p = s->p;
+    double *a = w->anew, *ph = w->mm, *G = ph + r, *W = G + r; /* mm holds >= 4r doubles */
+    for (int i = 0; i < r; i++) {
+        ph[i] = i < p ? s->phi[i] : 0.0;
+        a[i] = 0.0;
+    }
+    double F = Q0[0];
+    for (int i = 0; i < r; i++) {
+        G[i] = ph[i] * F + (i + 1 < r ? Q0[i + 1] : 0.0); /* Q0 symmetric: its first row */
+        W[i] = G[i];
+    }
+    double M = -1.0 / F;
+    double ssq = 0.0, sumlog = 0.0, lprod = 1.0;
+    int nu = 0;
+    for (size_t l = 0; l < n; l++) {
+        double res = y[l] - a[0];
+        if (F < 1e4) {
+            nu++;
+            ssq += res * res / F;
+            /* sum log F as the log of a running product: one log per many steps */
+            lprod *= F;
+            if (!(lprod < 1e150 && lprod > 1e-150)) {
+                sumlog += log(lprod);
+                lprod = 1.0;
+            }
+        }
+        if (l + 1 == n)
+            break;
+        /* a_{t+1|t} = T a_{t|t-1} + G_t res / F_t (in place: row i reads a[i+1] and a[0]) */
+        double rf = res / F, a0 = a[0];
+        for (int i = 0; i + 1 < r; i++)
+            a[i] = a[i + 1] + ph[i] * a0 + G[i] * rf;
+        a[r - 1] = ph[r - 1] * a0 + G[r - 1] * rf;
+        double z = W[0], Mz = M * z;
+        double Fn = F + z * Mz;
+        double zF = z / Fn;
+        for (int i = 0; i < r; i++) {
+            double tw = ph[i] * z + (i + 1 < r ? W[i + 1] : 0.0); /* (T W)[i]; W[0] is z */
+            G[i] += tw * Mz;
+            W[i] = tw - G[i] * zF;
+        }
+        M += Mz * Mz / F;
+        F = Fn;
+    }
+    *ssq_out = ssq;
+    *sumlog_out = sumlog + log(lprod);
+    *nu_out = nu;
+}
+
+int civ_arima_arma_filter(civ_arima_work *w, const double *phi, int p, const double *theta, int q, const double *y,
+                          size_t n, int chandra, double *ssq, double *sumlog, int *nu)
+{
+    int r = p > q + 1 ? p : q + 1;
+    if (r > w->r_max || p < 0 || q < 0)
+        return -1;
+    double *ph = w->phi, *th = w->theta;
+    for (int i = 0; i < p; i++)
+        ph[i] = phi[i];
+    for (int i = 0; i < q; i++)
+        th[i] = theta[i];
+    int fastq = p > 0 && r > 1;
+    if (fastq ? fast_q0(w, ph, p, th, q, r, w->q0, 0) != 0 : get_q0(w, ph, p, th, q, r, w->q0) != 0)
+        return -1;
+    w->q0_valid = 0;
+    arima_ss s0 = {ph, th, w->delta, p, q, 0, r, r};
+    if (chandra)
+        ss_filter_chandra(&s0, y, n, w->q0, w, ssq, sumlog, nu);
+    else
+        ss_filter_arma(&s0, y, n, w->q0, w, ssq, sumlog, nu);
+    return 0;
+}
+
 void civ_arima_kalman_forecast(const civ_arima_result *res, size_t h, double *mean, double *var, double *scratch)
 {
     arima_ss s = {res->phi, res->theta, res->delta, res->nphi, res->ntheta, res->ndelta, res->r, res->rd};
@@ -863,15 +964,24 @@ static double obj_css(const double *par, void *vc)
     int nu = 0;
     for (size_t l = 0; l < (size_t)c->ncond && l < n; l++)
         res[l] = 0.0;
+    /* the expanded seasonal polynomials are mostly zeros: loop over the
+     * non-zero coefficients only (subtracting 0 changes nothing) */
+    int *pj = w->css_idx, *qj = pj + c->p, np = 0, nq = 0;
+    for (int j = 0; j < c->p; j++)
+        if (w->phi[j] != 0.0)
+            pj[np++] = j;
+    for (int j = 0; j < c->q; j++)
+        if (w->theta[j] != 0.0)
+            qj[nq++] = j;
     for (size_t l = (size_t)c->ncond; l < n; l++) {
         double tmp = y[l];
-        for (int j = 0; j < c->p; j++)
-            tmp -= w->phi[j] * y[l - (size_t)j - 1];
+        for (int k = 0; k < np; k++)
+            tmp -= w->phi[pj[k]] * y[l - (size_t)pj[k] - 1];
         size_t lim = l - (size_t)c->ncond;
         if (lim > (size_t)c->q)
             lim = (size_t)c->q;
-        for (size_t j = 0; j < lim; j++)
-            tmp -= w->theta[j] * res[l - j - 1];
+        for (int k = 0; k < nq && (size_t)qj[k] < lim; k++)
+            tmp -= w->theta[qj[k]] * res[l - (size_t)qj[k] - 1];
         res[l] = tmp;
         if (!isnan(tmp)) {
             nu++;
@@ -879,6 +989,151 @@ static double obj_css(const double *par, void *vc)
         }
     }
     return 0.5 * log(ssq / (double)nu);
+}
+
+/* Solves the n x n row-major system A x = b in place (x in b) by Gaussian
+ * elimination with partial pivoting (the (p+1)-equation system of fast_q0:
+ * n is small, so no BLAS call).  Returns -1 when a pivot is zero. */
+static int solve_small(double *A, double *b, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t piv = k;
+        for (size_t i = k + 1; i < n; i++)
+            if (fabs(A[i * n + k]) > fabs(A[piv * n + k]))
+                piv = i;
+        if (A[piv * n + k] == 0.0)
+            return -1;
+        if (piv != k) {
+            for (size_t j = 0; j < n; j++) {
+                double t = A[k * n + j];
+                A[k * n + j] = A[piv * n + j];
+                A[piv * n + j] = t;
+            }
+            double t = b[k];
+            b[k] = b[piv];
+            b[piv] = t;
+        }
+        double inv = 1.0 / A[k * n + k];
+        for (size_t i = k + 1; i < n; i++) {
+            double f = A[i * n + k] * inv;
+            if (f == 0.0)
+                continue;
+            for (size_t j = k + 1; j < n; j++)
+                A[i * n + j] -= f * A[k * n + j];
+            b[i] -= f * b[k];
+        }
+    }
+    for (size_t k = n; k-- > 0;) {
+        double v = b[k];
+        for (size_t j = k + 1; j < n; j++)
+            v -= A[k * n + j] * b[j];
+        b[k] = v / A[k * n + k];
+    }
+    return 0;
+}
+
+/* The ARMA autocovariances gamma(0..r) (unit innovation variance) from the
+ * (p+1)-equation system of Brockwell & Davis (2016, sec. 3.3):
+ * gamma(h) - sum_k phi_k gamma(|h-k|) = sum_{j=h}^{q} theta_j psi_{j-h}, h = 0..p,
+ * then the AR recursion beyond p.  pk/tj: the non-zero lags of phi and theta
+ * (fast_q0); w->psi holds the psi weights.  Returns -1 when singular. */
+static int arma_acvf_system(civ_arima_work *w, const double *phi, int p, const int *pk, int npk,
+                            const double *theta, const int *tj, int ntj, int r, double *g)
+{
+    double *psi = w->psi, *A = w->gsys;
+    size_t np1 = (size_t)p + 1;
+    for (size_t i = 0; i < np1 * np1; i++)
+        A[i] = 0.0;
+    double *rhs = A + np1 * np1; /* p + 1 more doubles (gsys holds (r+1)(r+2)) */
+    for (int h = 0; h <= p; h++) {
+        A[(size_t)h * np1 + (size_t)h] += 1.0;
+        for (int i = 0; i < npk; i++) {
+            int k = pk[i], lag = h - k < 0 ? k - h : h - k;
+            A[(size_t)h * np1 + (size_t)lag] -= phi[k - 1];
+        }
+        double v = h == 0 ? psi[0] : 0.0; /* theta_0 = 1 */
+        for (int i = 0; i < ntj; i++)
+            if (tj[i] >= h)
+                v += theta[tj[i] - 1] * psi[tj[i] - h];
+        rhs[h] = v;
+    }
+    if (solve_small(A, rhs, np1) != 0)
+        return -1;
+    for (int h = 0; h <= p; h++)
+        g[h] = rhs[h];
+    for (int h = p + 1; h <= r; h++) {
+        double v = 0.0;
+        for (int i = 0; i < npk; i++)
+            v += phi[pk[i] - 1] * g[h - pk[i]];
+        for (int i = 0; i < ntj; i++)
+            if (tj[i] >= h)
+                v += theta[tj[i] - 1] * psi[tj[i] - h];
+        g[h] = v;
+    }
+    return 0;
+}
+
+/* The same autocovariances through the AR part (Brockwell & Davis 2016,
+ * sec. 3.3 and 5.1.1): the partial autocorrelations of phi by the step-down
+ * (reverse Durbin-Levinson) recursion, the AR(p) autocovariances gamma_x from
+ * them by Durbin-Levinson, then gamma(h) = sum_{i,j} theta_i theta_j
+ * gamma_x(h + j - i) (theta_0 = 1).  O(p^2 + nnz(theta)^2 r) instead of the
+ * system's O(p^3): cheaper for the long, sparse seasonal AR polynomials.
+ * Returns -1 when phi is not stationary. */
+static int arma_acvf_levinson(civ_arima_work *w, const double *phi, int p, const int *pk, int npk,
+                              const double *theta, const int *tj, int ntj, int r, double *g)
+{
+    int qmax = ntj ? tj[ntj - 1] : 0, hmax = r + qmax;
+    double *a = w->gsys, *b = a + p + 1, *pac = b + p + 1, *gx = pac + p + 1; /* 3p + 3 + 2r <= gsys's size */
+    for (int k = 1; k <= p; k++)
+        a[k] = phi[k - 1];
+    for (int k = p; k >= 1; k--) {
+        double c = a[k], den = 1.0 - c * c;
+        if (!(fabs(c) < 1.0))
+            return -1;
+        pac[k] = c;
+        for (int j = 1; j < k; j++)
+            b[j] = (a[j] + c * a[k - j]) / den;
+        for (int j = 1; j < k; j++)
+            a[j] = b[j];
+    }
+    double v = 1.0;
+    for (int k = 1; k <= p; k++)
+        v *= 1.0 - pac[k] * pac[k];
+    gx[0] = 1.0 / v; /* the AR(p) variance with unit innovation variance */
+    v = gx[0];
+    for (int k = 1; k <= p; k++) { /* a: the order k-1 coefficients */
+        double s = pac[k] * v;
+        for (int j = 1; j < k; j++)
+            s += a[j] * gx[k - j];
+        gx[k] = s;
+        for (int j = 1; j < k; j++)
+            b[j] = a[j] - pac[k] * a[k - j];
+        for (int j = 1; j < k; j++)
+            a[j] = b[j];
+        a[k] = pac[k];
+        v *= 1.0 - pac[k] * pac[k];
+    }
+    for (int h = p + 1; h <= hmax; h++) {
+        double s = 0.0;
+        for (int i = 0; i < npk; i++)
+            s += phi[pk[i] - 1] * gx[h - pk[i]];
+        gx[h] = s;
+    }
+    for (int h = 0; h <= r; h++) {
+        double s = gx[h]; /* i = j = 0 */
+        for (int jj = 0; jj < ntj; jj++) { /* i = 0, j >= 1 and i >= 1, j = 0 */
+            int j = tj[jj];
+            s += theta[j - 1] * (gx[h + j] + gx[h - j < 0 ? j - h : h - j]);
+        }
+        for (int ii = 0; ii < ntj; ii++)
+            for (int jj = 0; jj < ntj; jj++) {
+                int i = tj[ii], j = tj[jj], lag = h + j - i;
+                s += theta[i - 1] * theta[j - 1] * gx[lag < 0 ? -lag : lag];
+            }
+        g[h] = s;
+    }
+    return 0;
 }
 
 /* Q0 from the ARMA autocovariances (the "fast" path used inside the
@@ -889,67 +1144,65 @@ static double obj_css(const double *par, void *vc)
  *              + theta phi psi_{a-b-1} + theta theta [a = b],
  * with gamma the autocovariances (Brockwell & Davis 2016, sec. 3.3, the
  * (p+1)-equation system) and psi the MA(infinity) weights.  Computed by the
- * recursion below in O(r^2 + p^3) instead of AS 154's O(r^6): the same
+ * recursion below in O(r^2 + min(p^3, p^2 + nnz(theta)^2 r)) instead of AS 154's O(r^6): the same
  * matrix up to rounding for stationary models. */
-static int fast_q0(civ_arima_work *w, const double *phi, int p, const double *theta, int q, int r, double *Q)
+static int fast_q0(civ_arima_work *w, const double *phi, int p, const double *theta, int q, int r, double *Q,
+                   int row_only)
 {
-    double *psi = w->psi, *g = w->acv, *A = w->gsys;
+    double *psi = w->psi, *g = w->acv;
 #define TH(k) ((k) == 0 ? 1.0 : ((k) <= q ? theta[(k)-1] : 0.0))
 #define PH(k) ((k) < p ? phi[k] : 0.0)
+    /* Seasonal polynomials are mostly zeros: the sums below run over the
+     * non-zero coefficients only, in the same order (adding 0 changes
+     * nothing).  pk: lags k (1-based) with phi_k != 0; tj: j >= 1 with
+     * theta_j != 0; U: indices u < r with PH(u) or TH(u) non-zero. */
+    int *pk = w->css_idx, *tj = pk + p, *U = tj + q, npk = 0, ntj = 0, nU = 0;
+    for (int k = 1; k <= p; k++)
+        if (phi[k - 1] != 0.0)
+            pk[npk++] = k;
+    for (int j = 1; j <= q; j++)
+        if (theta[j - 1] != 0.0)
+            tj[ntj++] = j;
+    for (int u = 0; u < r; u++)
+        if (PH(u) != 0.0 || TH(u) != 0.0)
+            U[nU++] = u;
     int L = r + 1 > q + 1 ? r + 1 : q + 1;
     for (int j = 0; j <= L; j++) {
         double v = TH(j);
-        for (int k = 1; k <= j && k <= p; k++)
-            v += phi[k - 1] * psi[j - k];
+        for (int i = 0; i < npk && pk[i] <= j; i++)
+            v += phi[pk[i] - 1] * psi[j - pk[i]];
         psi[j] = v;
     }
-    /* gamma(h) - sum_k phi_k gamma(|h-k|) = sum_{j=h}^{q} theta_j psi_{j-h}, h = 0..p */
-    size_t np1 = (size_t)p + 1;
-    for (size_t i = 0; i < np1 * np1; i++)
-        A[i] = 0.0;
-    double *rhs = A + np1 * np1; /* p + 1 more doubles (gsys holds (r+1)(r+2)) */
-    for (int h = 0; h <= p; h++) {
-        A[(size_t)h * np1 + (size_t)h] += 1.0;
-        for (int k = 1; k <= p; k++) {
-            int lag = h - k < 0 ? k - h : h - k;
-            A[(size_t)h * np1 + (size_t)lag] -= phi[k - 1];
-        }
-        double v = 0.0;
-        for (int j = h; j <= q; j++)
-            v += TH(j) * psi[j - h];
-        rhs[h] = v;
-    }
-    gsl_matrix_view Av = gsl_matrix_view_array(A, np1, np1);
-    gsl_vector_view bv = gsl_vector_view_array(rhs, np1);
-    gsl_permutation perm = {np1, w->gperm};
-    int sg;
-    if (gsl_linalg_LU_decomp(&Av.matrix, &perm, &sg) != GSL_SUCCESS)
-        return -1;
-    for (size_t i = 0; i < np1; i++)
-        if (A[i * np1 + i] == 0.0)
+    /* the autocovariances gamma(0..r): by the (p+1)-equation system, O(p^3),
+     * or through the AR part's Durbin-Levinson recursions, O(p^2 + nnz(theta)^2 r),
+     * whichever costs less (a long seasonal AR polynomial) */
+    double cost_system = (double)(p + 1) * (p + 1) * (p + 1) / 3.0;
+    double cost_levinson = (double)p * p + (double)(ntj + 1) * (ntj + 1) * (r + 1);
+    if (cost_levinson < cost_system) {
+        if (arma_acvf_levinson(w, phi, p, pk, npk, theta, tj, ntj, r, g) != 0)
             return -1;
-    if (gsl_linalg_LU_svx(&Av.matrix, &perm, &bv.vector) != GSL_SUCCESS)
+    } else if (arma_acvf_system(w, phi, p, pk, npk, theta, tj, ntj, r, g) != 0) {
         return -1;
-    for (int h = 0; h <= p; h++)
-        g[h] = rhs[h];
-    for (int h = p + 1; h <= r; h++) {
-        double v = 0.0;
-        for (int k = 1; k <= p; k++)
-            v += phi[k - 1] * g[h - k];
-        for (int j = h; j <= q; j++)
-            v += TH(j) * psi[j - h];
-        g[h] = v;
     }
     /* row 0: Q0[0][k] = Cov(y_t, alpha_t[k]) = sum_a phi_{k+a} gamma(a+1) + theta_{k+a} psi_a;
      * then, from alpha_t[i] = phi_i y_{t-1} + alpha_{t-1}[i+1] + theta_i e_t,
      * Q0[i][j] = phi_i phi_j gamma(0) + theta_i theta_j + phi_i Q0[0][j+1]
      *            + phi_j Q0[0][i+1] + Q0[i+1][j+1]   (O(r^2) in all) */
     double *row0 = psi + (L + 1);
-    for (int k = 0; k < r; k++) {
+    for (int k = 0, i0 = 0; k < r; k++) {
+        while (i0 < nU && U[i0] < k)
+            i0++;
         double v = 0.0;
-        for (int a = 0; a < r - k; a++)
-            v += PH(k + a) * g[a + 1] + TH(k + a) * psi[a];
+        for (int i = i0; i < nU; i++) {
+            int u = U[i];
+            v += PH(u) * g[u - k + 1] + TH(u) * psi[u - k];
+        }
         row0[k] = v;
+    }
+    if (row_only) { /* the first row (= column) is all the Chandrasekhar filter needs */
+        for (int k = 0; k < r; k++)
+            Q[k] = row0[k];
+        return 0;
     }
     for (int i = r - 1; i >= 0; i--)
         for (int j = r - 1; j >= i; j--) {
@@ -965,32 +1218,48 @@ static int fast_q0(civ_arima_work *w, const double *phi, int p, const double *th
     return 0;
 }
 
+/* Q0 of the current phi, theta into w->q0 (r x r), or only its first row
+ * when row_only (fast path only; the Chandrasekhar filter needs no more).
+ * The last one is remembered: steps that move only regression coefficients
+ * skip it.  Returns -1 when Q0 cannot be computed. */
+static int ensure_q0(arima_ctx *c, int row_only)
+{
+    civ_arima_work *w = c->w;
+    int r = c->r;
+    int fastq = !w->use_gardner && c->p > 0 && r > 1;
+    if (!fastq)
+        row_only = 0;
+    int same = w->q0_valid && w->q0_fast == fastq && (row_only || w->q0_full) && w->q0_p == c->p &&
+               w->q0_q == c->q && w->q0_r == r && memcmp(w->q0_phi, w->phi, (size_t)c->p * sizeof(double)) == 0 &&
+               memcmp(w->q0_theta, w->theta, (size_t)c->q * sizeof(double)) == 0;
+    if (same)
+        return 0;
+    w->q0_valid = 0;
+    if (fastq ? fast_q0(w, w->phi, c->p, w->theta, c->q, r, w->q0, row_only) != 0
+              : get_q0(w, w->phi, c->p, w->theta, c->q, r, w->q0) != 0)
+        return -1;
+    w->q0_fast = fastq;
+    w->q0_full = !row_only;
+    memcpy(w->q0_phi, w->phi, (size_t)c->p * sizeof(double));
+    memcpy(w->q0_theta, w->theta, (size_t)c->q * sizeof(double));
+    w->q0_p = c->p;
+    w->q0_q = c->q;
+    w->q0_r = r;
+    w->q0_valid = 1;
+    return 0;
+}
+
 /* Initial state: a = 0, Pn = blockdiag(Q0, kappa I_d).  Returns -1 when Q0
  * cannot be computed. */
 static int init_state(arima_ctx *c, double *a, double *Pn)
 {
-    civ_arima_work *w = c->w;
     int r = c->r, rd = c->rd;
     size_t rd2 = (size_t)rd * rd;
     memset(a, 0, (size_t)rd * sizeof *a);
     memset(Pn, 0, rd2 * sizeof *Pn);
-    int fastq = !w->use_gardner && c->p > 0 && r > 1;
-    int same = w->q0_valid && w->q0_fast == fastq && w->q0_p == c->p && w->q0_q == c->q && w->q0_r == r &&
-               memcmp(w->q0_phi, w->phi, (size_t)c->p * sizeof(double)) == 0 &&
-               memcmp(w->q0_theta, w->theta, (size_t)c->q * sizeof(double)) == 0;
-    if (!same) {
-        w->q0_valid = 0;
-        if (fastq ? fast_q0(w, w->phi, c->p, w->theta, c->q, r, w->q0) != 0
-                  : get_q0(w, w->phi, c->p, w->theta, c->q, r, w->q0) != 0)
-            return -1;
-        w->q0_fast = fastq;
-        memcpy(w->q0_phi, w->phi, (size_t)c->p * sizeof(double));
-        memcpy(w->q0_theta, w->theta, (size_t)c->q * sizeof(double));
-        w->q0_p = c->p;
-        w->q0_q = c->q;
-        w->q0_r = r;
-        w->q0_valid = 1;
-    }
+    if (ensure_q0(c, 0) != 0)
+        return -1;
+    civ_arima_work *w = c->w;
     for (int i = 0; i < r; i++)
         for (int j = 0; j < r; j++)
             Pn[(size_t)i * rd + j] = w->q0[(size_t)i * r + j];
@@ -999,44 +1268,61 @@ static int init_state(arima_ctx *c, double *a, double *Pn)
     return 0;
 }
 
+/* The complete series xw[0..n) differenced in place by the model's d and D:
+ * returns the start of the differenced part, its length in *len. */
+static double *difference(const arima_ctx *c, double *y, size_t *len_io)
+{
+    size_t len = *len_io;
+    for (int i = 0; i < c->o->d; i++) {
+        for (size_t t = len - 1; t > 0; t--)
+            y[t] -= y[t - 1];
+        y++;
+        len--;
+    }
+    size_t m = (size_t)c->o->m;
+    for (int i = 0; i < c->o->D; i++) {
+        for (size_t t = len - 1; t >= m; t--)
+            y[t] -= y[t - m];
+        y += m;
+        len -= m;
+    }
+    *len_io = len;
+    return y;
+}
+
 /* R's armafn: 0.5 (log(ssq/nu) + sumlog/nu). */
 static double obj_ml(const double *par, void *vc)
 {
     arima_ctx *c = vc;
     civ_arima_work *w = c->w;
     trans_pars(c->o, par, c->trans, w->phi, w->theta);
-    if (init_state(c, w->a, w->Pn) != 0)
-        return DBL_MAX;
-    regress_out(c, par, w->xw);
     double ssq, sumlog;
     int nu;
     if (c->fast && c->complete) {
         /* Complete data: the diffuse filter's likelihood is that of the
          * differenced series under the ARMA model (Ansley & Kohn 1985), so
          * the optimiser works on the r-dimensional stationary state only. */
+        int chandra = !w->use_gardner;
+        if (ensure_q0(c, chandra) != 0)
+            return DBL_MAX;
+        regress_out(c, par, w->xw);
         size_t len = c->n;
-        double *y = w->xw;
-        for (int i = 0; i < c->o->d; i++) {
-            for (size_t t = len - 1; t > 0; t--)
-                y[t] -= y[t - 1];
-            y++;
-            len--;
-        }
-        size_t m = (size_t)c->o->m;
-        for (int i = 0; i < c->o->D; i++) {
-            for (size_t t = len - 1; t >= m; t--)
-                y[t] -= y[t - m];
-            y += m;
-            len -= m;
-        }
-        /* Pn for the stationary part only, with stride r */
+        double *y = difference(c, w->xw, &len);
         int r = c->r;
-        for (int i = 0; i < r; i++)
-            for (int j = 0; j < r; j++)
-                w->Pn[(size_t)i * r + j] = w->q0[(size_t)i * r + j];
         arima_ss s0 = {w->phi, w->theta, w->delta, c->p, c->q, 0, r, r};
-        ss_filter_arma(&s0, y, len, w->Pn, w, &ssq, &sumlog, &nu);
+        if (chandra) {
+            ss_filter_chandra(&s0, y, len, w->q0, w, &ssq, &sumlog, &nu);
+        } else {
+            /* Pn for the stationary part only, with stride r */
+            for (int i = 0; i < r; i++)
+                for (int j = 0; j < r; j++)
+                    w->Pn[(size_t)i * r + j] = w->q0[(size_t)i * r + j];
+            ss_filter_arma(&s0, y, len, w->Pn, w, &ssq, &sumlog, &nu);
+        }
     } else {
+        if (init_state(c, w->a, w->Pn) != 0)
+            return DBL_MAX;
+        regress_out(c, par, w->xw);
         arima_ss s = {w->phi, w->theta, w->delta, c->p, c->q, c->nd, c->r, c->rd};
         ss_filter(&s, w->xw, c->n, w->a, w->P, w->Pn, w, &ssq, &sumlog, &nu, NULL);
     }
@@ -1093,7 +1379,7 @@ static int fmingr(optim_ctx *oc, double *b, double *df)
 static int vmmin(optim_ctx *oc, civ_arima_work *w, double *b, double *fmin, int maxit)
 {
     const double stepredn = 0.2, acctol = 0.0001, reltest = 10.0;
-    const double reltol = 1.490116119384765625e-8; /* sqrt(DBL_EPSILON) */
+    const double reltol = w->reltol; /* R: sqrt(DBL_EPSILON) unless optim.control says otherwise */
     const double abstol = -INFINITY;
     size_t n = oc->n;
     double *g = w->og, *t = w->ot, *X = w->oX, *c = w->oc, *B = w->oB;

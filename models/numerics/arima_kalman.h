@@ -63,6 +63,11 @@ typedef struct civ_arima_work civ_arima_work;
  * docs/models/ARIMA.md).  From the arena; NULL when out of memory. */
 civ_arima_work *civ_arima_work_alloc(civ_arena *arena, size_t n, size_t ncx, int r_max, int nd_max, int gardner);
 
+/* The relative convergence tolerance of the BFGS optimiser (CSS and ML
+ * stages), R's arima(optim.control = list(reltol = ...)); a value outside
+ * (0, 1) restores R's default sqrt(DBL_EPSILON), which a new work has. */
+void civ_arima_work_set_reltol(civ_arima_work *w, double reltol);
+
 /* A fitted model.  Arrays are allocated once (civ_arima_result_alloc) with
  * the capacities of the work, so results can be copied cheaply. */
 typedef struct civ_arima_result {
@@ -112,6 +117,16 @@ double civ_arima_min_root(civ_arima_work *w, const double *c, int k, int sign);
  * lm().  Returns 0, the number of aliased columns (> 0), or -1 when there
  * are fewer usable rows than columns. */
 int civ_arima_lm(civ_arima_work *w, const double *y, const double *X, size_t n, size_t k, double *coef, double *se);
+
+/* The likelihood terms of the zero-mean ARMA model phi (p), theta (q) for
+ * the complete series y[0..n), as obj_ml's optimiser path computes them:
+ * ssq = sum e_t^2 / F_t, sumlog = sum log F_t and nu, over the steps with
+ * prediction variance F_t < 1e4, the filter started from the stationary
+ * covariance.  chandra: 1 the Chandrasekhar recursions (O(r) per step, what
+ * obj_ml uses), 0 the Riccati (covariance) update (O(r^2)).  For tests.
+ * Returns 0, or -1 when r exceeds the work or Q0 cannot be computed. */
+int civ_arima_arma_filter(civ_arima_work *w, const double *phi, int p, const double *theta, int q, const double *y,
+                          size_t n, int chandra, double *ssq, double *sumlog, int *nu);
 
 /* Expands (ar, ma, sar, sma) to the full phi/theta polynomials (R's
  * ARIMA_transPars with trans = FALSE). */
