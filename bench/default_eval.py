@@ -37,9 +37,9 @@ BASE_YEAR = 1700  # synthetic calendar for the CLI: period t is BASE_YEAR + t (y
 FREQ_NAME = {1: "yearly", 4: "quarterly", 12: "monthly"}
 
 # member name -> spec (the names of the files in MEMBERS_DIR); each is the spec civicast's
-# combination gives that member (models/combination.c: the ETS member is ets(maxit=500))
+# combination gives that member (models/combination.c: ets(maxit=500), arima(reltol=1e-4))
 MEMBERS = {
-    "auto": "auto", "ets": "ets(maxit=500)", "arima": "arima", "theta": "theta",
+    "auto": "auto", "ets": "ets(maxit=500)", "arima": "arima(reltol=1e-4)", "theta": "theta",
     "damped": "ETS(Z,Z,Z,damped=true)", "dotm": "dotm", "dstm": "dstm", "autotheta": "autotheta",
     "tsb": "tsb",
 }

@@ -29,7 +29,7 @@
 #define H 18
 #define NLEV 2
 static const double levels[NLEV] = {80.0, 95.0};
-static const char *const component_specs[3] = {"ets(maxit=500)", "arima", "theta"};
+static const char *const component_specs[3] = {"ets(maxit=500)", "arima(reltol=1e-4)", "theta"};
 /* the members with the option fast (auto(fast), combo(mean,fast)): ARIMA searches by CSS */
 static const char *const fast_specs[3] = {"ets(maxit=500)", "arima(approx)", "theta"};
 
@@ -358,7 +358,7 @@ static void test_named_members(void **state)
     double y[72];
     seasonal_series(y, 72, 13);
     civ_series s = {.id = "seasonal", .y = y, .n = 72, .period = 12};
-    static const char *const five[] = {"ets(maxit=500)", "arima", "theta", "ETS(Z,Z,Z,damped=true)", "dotm"};
+    static const char *const five[] = {"ets(maxit=500)", "arima(reltol=1e-4)", "theta", "ETS(Z,Z,Z,damped=true)", "dotm"};
     check_members(f, &s, "combo(median,ets,arima,theta,damped,dotm)", 1, five, 5);
     check_members(f, &s, "combo(mean,ets,arima,theta,damped,dotm)", 0, five, 5);
     static const char *const four[] = {"ets(maxit=500)", "ETS(Z,Z,Z,damped=true)", "theta", "dstm"};
