@@ -40,7 +40,7 @@ FREQ_NAME = {1: "yearly", 4: "quarterly", 12: "monthly"}
 # combination gives that member (models/combination.c: ets(maxit=500), arima(reltol=1e-4))
 MEMBERS = {
     "auto": "auto", "ets": "ets(maxit=500)", "arima": "arima(reltol=1e-4)", "theta": "theta",
-    "damped": "ETS(Z,Z,Z,damped=true)", "dotm": "dotm", "dstm": "dstm", "autotheta": "autotheta",
+    "damped": "ETS(Z,Z,Z,damped=true,maxit=500)", "dotm": "dotm", "dstm": "dstm", "autotheta": "autotheta",
     "tsb": "tsb",
 }
 # members backtested for the weighted and selected candidates
