@@ -13,7 +13,10 @@ training part (3 windows, step 1, the same h), run by `civicast backtest`.  The
 candidates are then computed here, offline, exactly as models/combination.c combines:
 the point forecast and each interval bound are the mean (median) of the members' values
 at that step; with an even number of members the median is the mean of the middle two;
-a member that failed on a series is left out on that series.
+a member that failed on a series is left out on that series.  Exact for every candidate whose
+members draw nothing from the random stream, or only the last one does (dotm: C-F, I, J, L, N);
+for G and H the intervals of dotm, dstm and autotheta inside a real combination are drawn from
+a stream the earlier members have advanced, so their bounds differ by Monte Carlo noise.
 
 usage:
   default_eval.py members BENCH_EXE SHARED OUT_DIR [--limit N]

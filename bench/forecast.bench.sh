@@ -17,7 +17,7 @@
 #   CIV_BENCH_R_METHODS  R methods to run (default ets,theta,arima; auto.arima takes about an hour)
 #   CIV_BENCH_REPEAT timed runs per series in the auto vs auto(fast) part (default 3; minimum CPU kept)
 #   CIV_BENCH_DEMO_R communities of the demo city R forecasts for the default's speed table
-#                    (default 100; R's auto.arima takes about a second each; 0 skips R there)
+#                    (default 30; R's three take about 5 CPU s per community; 0 skips R there)
 set -euo pipefail
 build=${1:?usage: forecast.bench.sh BUILD_DIR}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -215,7 +215,7 @@ done
 # The default's speed against R (issue 13 item 5): auto's median CPU per series on M1
 # monthly (R's three members from the run above) and on the demo city (R's three members on
 # its first CIV_BENCH_DEMO_R communities, run here), bench/out/default_speed.md.
-demo_n=${CIV_BENCH_DEMO_R:-100}
+demo_n=${CIV_BENCH_DEMO_R:-30}
 if [ "$demo_n" != 0 ] && [ "${CIV_BENCH_R:-1}" != 0 ] && [ -s "$out/auto_speed_data/demo_city/m1_meta.csv" ] &&
   command -v Rscript >/dev/null && Rscript -e 'quit(status = !requireNamespace("forecast", quietly = TRUE))' 2>/dev/null; then
   # r_bench.R reads SHARED/data/m1/m1_{meta,series}.csv: point it at the demo city's files

@@ -97,7 +97,8 @@ typedef struct combo_member {
  * the ARIMA member is auto.arima(y, optim.control = list(reltol = 1e-4)): the
  * same stepwise search with a looser BFGS tolerance (about 2x less CPU).  Both
  * admitted by the rule for cheaper searches inside auto (docs/FORECASTING.md,
- * the default's speed: sMAPE and MASE within +0.2% on M1 and tourism). */
+ * the default's speed: sMAPE and MASE within +0.2% on M1 and tourism); the
+ * specs "ets" and "arima" on their own keep R's defaults. */
 enum { MEMBER_ETS, MEMBER_ARIMA, MEMBER_THETA, MEMBER_DAMPED, MEMBER_DOTM, MEMBER_DSTM, MEMBER_AUTOTHETA, N_MEMBERS };
 static const combo_member combo_members[N_MEMBERS] = {
     {"ets", "ets(maxit=500)", "ETS", &civ_model_ets},

@@ -388,6 +388,28 @@ def test_forecast_equals_cli_on_demo_city(meals, tmp_path):
 
 
 @needs_cli
+def test_search_options_equal_cli(meals, tmp_path):
+    # ets(maxit=N) and arima(reltol=X): R's ets(maxit =) and auto.arima(optim.control =
+    # list(reltol =)), the searches of auto's members (docs/FORECASTING.md, the default's speed)
+    d = small(meals, 3)
+    path = tmp_path / "in.csv"
+    d.to_csv(path, index=False)
+    for spec in ("ets(maxit=60)", "arima(reltol=1e-3)"):
+        out = tmp_path / "fc.csv"
+        cli("forecast", path, "--out", out, "--model", spec, "--h", 6, "--quiet")
+        fc = civicast.forecast(d, h=6, model=spec)
+        assert_frames_equal(fc, read_csv(out, dtype={"unique_id": str, "ds": str, "model": str}))
+    # R's own values are the plain specs, bit for bit
+    assert_frames_equal(civicast.forecast(d, h=6, model="ets(maxit=2000)"), civicast.forecast(d, h=6, model="ets"))
+    assert_frames_equal(civicast.forecast(d, h=6, model="arima(reltol=1.490116119384765625e-8)"),
+                        civicast.forecast(d, h=6, model="arima"))
+    for bad in ("ets(maxit=0)", "arima(reltol=2)"):
+        with pytest.raises(civicast.Error) as e:
+            civicast.forecast(d, h=6, model=bad)
+        assert e.value.status == "CIV_ERR_SPEC"
+
+
+@needs_cli
 def test_auto_fast_equals_cli(meals, tmp_path):
     # auto(fast): the combination whose ARIMA member searches by CSS (docs/FORECASTING.md)
     d = small(meals, 4)

@@ -37,10 +37,16 @@ def _panel():
     return pd.concat(rows, ignore_index=True)
 
 
-@pytest.mark.parametrize("kind,members", [("median", ("ets", "arima", "theta", "damped", "dotm")),
-                                          ("mean", ("ets", "arima", "theta", "damped", "dotm")),
-                                          ("median", ("ets", "damped", "theta", "dotm"))])
-def test_offline_combination_equals_civicast(kind, members):
+# Members whose specs in the combination are the plain ones (the ets and arima members may carry
+# speed options there), so each can be forecast alone with the same spec.  dotm, dstm and
+# autotheta draw their intervals from the random stream, which in a combination continues from the
+# members before them: only the point forecasts are compared when such a member is not the only
+# one drawing (the first case has dotm last, after members with analytic intervals).
+@pytest.mark.parametrize("kind,members,cols", [("median", ("theta", "damped", "dotm"), "all"),
+                                               ("mean", ("theta", "damped", "dotm"), "all"),
+                                               ("median", ("theta", "dotm", "dstm", "autotheta"), "mean"),
+                                               ("mean", ("theta", "dotm", "dstm", "autotheta"), "mean")])
+def test_offline_combination_equals_civicast(kind, members, cols):
     de = _default_eval()
     df = _panel()
     vals = {}
@@ -51,7 +57,8 @@ def test_offline_combination_equals_civicast(kind, members):
     real = civicast.forecast(df, h=6, model=spec, nonnegative="off")
     assert real["model"].str.startswith("ComboMedian[" if kind == "median" else "Combo[").all()
     off = de.combine(vals, members, kind, None)
-    np.testing.assert_allclose(off, real[de.COLS].to_numpy(float), rtol=1e-12, atol=1e-9)
+    k = len(de.COLS) if cols == "all" else 1
+    np.testing.assert_allclose(off[:, :k], real[de.COLS].to_numpy(float)[:, :k], rtol=1e-12, atol=1e-9)
 
 
 def test_weighted_and_selected_from_backtest_errors():
