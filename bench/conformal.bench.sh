@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # conformal.bench.sh -- model vs conformal prediction intervals (issue 13.3)
-# on the test periods of M1 and tourism: for ets, theta, arima and auto, the
+# on the test periods of M1 and tourism: for theta, ets and auto, the
 # training parts are forecast with --intervals model and --intervals
 # conformal (backtest windows from the training part only), and the test
 # parts give the coverage of the 80% and 95% intervals per frequency and
 # overall, MSIS-95 and the interval score relative to the model's own.
 # Writes bench/out/conformal.md (the table of docs/FORECASTING.md,
-# "Conformal intervals: measured") and bench/out/conformal_scores.csv;
+# "Conformal intervals: measured") and bench/out/conformal_scores.csv; then
+# reruns the choice of the settings on validation data carved from the
+# training parts (conformal_validate.py: bench/out/conformal_validation.md,
+# the table of "Conformal intervals: choosing the settings"; theta and ets,
+# about 10 CPU minutes; CIV_CONFORMAL_VALIDATE=0 skips it);
 # prints one Markdown row for bench/run.sh.
 #
 # usage: bash conformal.bench.sh BUILD_DIR
 # environment:
 #   CIV_SHARED_DATA   folder holding m1/ and tourism/ (default ../shared/data from the project root)
 #   CIV_BENCH_LIMIT   only the first N series of each frequency (quick runs)
-#   CIV_CONFORMAL_MODELS  models (default ets,theta,arima,auto; auto and arima take most of the time:
-#                     about 40 CPU minutes in all on one core)
+#   CIV_CONFORMAL_MODELS  models (default theta,ets,auto, the table of the docs; auto takes most of the time:
+#                     about 20 CPU minutes in all on one core)
 #   CIV_BENCH_THREADS threads per run (default 2)
 set -euo pipefail
 build=${1:?usage: conformal.bench.sh BUILD_DIR}
@@ -32,10 +36,15 @@ for d in m1 tourism; do
     exit 0
   fi
 done
-args=(--models "${CIV_CONFORMAL_MODELS:-ets,theta,arima,auto}" --threads "${CIV_BENCH_THREADS:-2}")
+args=(--models "${CIV_CONFORMAL_MODELS:-theta,ets,auto}" --threads "${CIV_BENCH_THREADS:-2}")
 [ -n "${CIV_BENCH_LIMIT:-}" ] && args+=(--limit "$CIV_BENCH_LIMIT")
 start=$(date +%s)
 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/conformal_eval.py" "$exe" "$shared" "$out" "${args[@]}"
+if [ "${CIV_CONFORMAL_VALIDATE:-1}" != 0 ]; then
+  vargs=(--models theta,ets --threads "${CIV_BENCH_THREADS:-2}")
+  [ -n "${CIV_BENCH_LIMIT:-}" ] && vargs+=(--limit "$CIV_BENCH_LIMIT")
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/conformal_validate.py" "$exe" "$shared" "$out" "${vargs[@]}" >/dev/null
+fi
 secs=$(( $(date +%s) - start ))
 summary=$(/usr/bin/python3 - "$out/conformal_scores.csv" <<'PY'
 import sys

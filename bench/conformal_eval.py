@@ -10,7 +10,7 @@ the interval (Winkler) score, each frequency and overall, plus MSIS-95
 (interval score / in-sample seasonal naive MAE, mean over series).
 
 usage: conformal_eval.py CIVICAST SHARED_DATA OUT_DIR [--models ets,theta,arima,auto]
-                         [--limit N] [--threads T] [--reuse]
+                         [--limit N] [--threads T] [--reuse] [--windows K] [--step S] [--sample M|all]
 Writes OUT_DIR/conformal.md (the table), OUT_DIR/conformal_scores.csv (one row
 per data set x frequency x model x intervals) and prints a summary line.
 """
@@ -83,6 +83,8 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--reuse", action="store_true")
     ap.add_argument("--windows", type=int, default=0)
+    ap.add_argument("--step", type=int, default=0)
+    ap.add_argument("--sample", default="")
     args = ap.parse_args()
     work = os.path.join(args.out, "conformal")
     os.makedirs(work, exist_ok=True)
@@ -113,6 +115,10 @@ def main():
                            "--threads", str(args.threads), "--quiet"]
                     if kind == "conformal" and args.windows:
                         cmd += ["--conformal-windows", str(args.windows)]
+                    if kind == "conformal" and args.step:
+                        cmd += ["--conformal-step", str(args.step)]
+                    if kind == "conformal" and args.sample:
+                        cmd += ["--conformal-sample", args.sample]
                     t0 = time.time()
                     rc = subprocess.run(cmd).returncode
                     secs = time.time() - t0

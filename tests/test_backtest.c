@@ -258,12 +258,15 @@ static int cmp(const void *a, const void *b)
 }
 
 /* The conformal quantile re-derived from the public backtest: pooled over
- * the panel (too few scores for a length class) or the series' own. */
-static void check_conformal(civ_panel *p, size_t h, size_t K, double level, int own)
+ * the panel (too few scores for a length class) or the series' own; windows
+ * S periods apart; with every > 1 only series 0, every, 2 every, ... are
+ * backtested (conformal_sample N / every: the panel's series are all of
+ * one length class). */
+static void check_conformal_ex(civ_panel *p, size_t h, size_t K, size_t S, size_t every, double level, int own)
 {
     const char *model = "naive";
     const double lv[] = {level};
-    civ_backtest_result *bt = backtest(p, &model, 1, h, K, 1, lv, 1, 2);
+    civ_backtest_result *bt = backtest(p, &model, 1, h, K, S, lv, 1, 2);
     civ_forecast_options fo;
     civ_forecast_options_init(&fo);
     fo.model = model;
@@ -275,8 +278,10 @@ static void check_conformal(civ_panel *p, size_t h, size_t K, double level, int 
     assert_int_equal(civ_forecast_panel(p, &fo, &m), CIV_OK);
     fo.intervals = CIV_INTERVALS_CONFORMAL;
     fo.conformal_windows = K;
-    assert_int_equal(civ_forecast_panel(p, &fo, &c), CIV_OK);
+    fo.conformal_step = S;
     size_t N = civ_panel_n_series(p);
+    fo.conformal_sample = every > 1 ? N / every : 0;
+    assert_int_equal(civ_forecast_panel(p, &fo, &c), CIV_OK);
     double *pool = malloc(N * K * sizeof *pool);
     for (size_t j = 0; j < h; j++) {
         size_t np = 0;
@@ -285,14 +290,14 @@ static void check_conformal(civ_panel *p, size_t h, size_t K, double level, int 
             size_t n;
             civ_panel_series(p, i, &y, &n, NULL);
             size_t first = np;
-            for (size_t k = 0; k < K; k++) {
+            for (size_t k = 0; k < K && i % every == 0; k++) {
                 size_t t = i * K + k;
                 double f = bt->mean[t * h + j], lo = bt->lower[t * h + j], hi = bt->upper[t * h + j];
-                double a = y[civ_backtest_cutoff(n, h, K, 1, k) + (long long)j];
+                double a = y[civ_backtest_cutoff(n, h, K, S, k) + (long long)j];
                 if (bt->status[t] == CIV_OK && hi > f)
                     pool[np++] = a >= f ? (a - f) / (hi - f) : (f - a) / (f - lo);
             }
-            if (own) {
+            if (own && np - first >= 20) { /* own scores (fewer, e.g. outside the sample: pooled, not checked) */
                 qsort(pool + first, np - first, sizeof *pool, cmp);
                 size_t rank = (size_t)ceil((double)(np - first + 1) * level / 100 - 1e-9);
                 double q = pool[first + rank - 1];
@@ -320,6 +325,11 @@ static void check_conformal(civ_panel *p, size_t h, size_t K, double level, int 
     civ_backtest_result_free(bt);
 }
 
+static void check_conformal(civ_panel *p, size_t h, size_t K, double level, int own)
+{
+    check_conformal_ex(p, h, K, 1, 1, level, own);
+}
+
 static void test_conformal_rule(void **state)
 {
     (void)state;
@@ -327,6 +337,9 @@ static void test_conformal_rule(void **state)
     check_conformal(p, 3, 5, 80, 0);
     check_conformal(p, 3, 5, 95, 0);
     check_conformal(p, 2, 25, 80, 1); /* 25 windows >= 20: each series' own scores */
+    check_conformal_ex(p, 3, 4, 2, 1, 80, 0); /* windows 2 periods apart */
+    check_conformal_ex(p, 3, 10, 3, 2, 80, 0); /* series 0, 2, 4 (sample 3 of 6), windows 3 apart */
+    check_conformal_ex(p, 1, 20, 2, 3, 80, 1); /* series 0, 3 only; 20 windows: their own scores */
     /* bit-identical for any thread count, nested levels */
     const double lv[] = {95, 80};
     civ_forecast_options fo;
@@ -346,6 +359,17 @@ static void test_conformal_rule(void **state)
         assert_true(civ_forecast_result_upper(a, 0)[q] >= civ_forecast_result_upper(a, 1)[q]);
         assert_true(civ_forecast_result_lower(a, 0)[q] <= civ_forecast_result_lower(a, 1)[q]);
     }
+    /* the default windows of a panel of 6 series: ceil(50 / 6) = 9 (docs/FORECASTING.md) */
+    civ_forecast_result *c = NULL;
+    fo.conformal_windows = 9;
+    assert_int_equal(civ_forecast_panel(p, &fo, &c), CIV_OK);
+    assert_memory_equal(civ_forecast_result_upper(a, 0), civ_forecast_result_upper(c, 0), cells * sizeof(double));
+    assert_memory_equal(civ_forecast_result_lower(a, 1), civ_forecast_result_lower(c, 1), cells * sizeof(double));
+    civ_forecast_result_free(c);
+    fo.conformal_windows = 8;
+    assert_int_equal(civ_forecast_panel(p, &fo, &c), CIV_OK);
+    assert_memory_not_equal(civ_forecast_result_upper(a, 0), civ_forecast_result_upper(c, 0), cells * sizeof(double));
+    civ_forecast_result_free(c);
     civ_forecast_result_free(a);
     civ_forecast_result_free(b);
     civ_panel_free(p);

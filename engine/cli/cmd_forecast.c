@@ -32,7 +32,8 @@
 #define MAX_MODELS 32
 
 enum { F_OUT, F_H, F_MODEL, F_LEVEL, F_THREADS, F_SEED, F_IC, F_XREG, F_PATHS, F_NONNEG, F_REPORT, F_FITTED,
-       F_QUIET, F_LIST, F_CHUNK, F_INTERVALS, F_CWINDOWS, F_WIDE, F_HIER, F_GROUP, F_RECONCILE, F_COMMUNITIES,
+       F_QUIET, F_LIST, F_CHUNK, F_INTERVALS, F_CWINDOWS, F_CSTEP, F_CSAMPLE, F_WIDE, F_HIER, F_GROUP,
+       F_RECONCILE, F_COMMUNITIES,
        F_FREQ, F_ENCODING, F_INTEGER, F_EXCEL /* F_EXCEL, +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option forecast_options[] = {
     [F_OUT] = {"--out", "-o", CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
@@ -71,7 +72,13 @@ static const civ_cli_option forecast_options[] = {
                      "model (the model's own) or conformal (calibrated on backtest\n"
                      "errors, docs/FORECASTING.md); default: the model's"},
     [F_CWINDOWS] = {"--conformal-windows", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "K",
-                    "backtest windows per series for --intervals conformal (default 10)"},
+                    "backtest windows per series for --intervals conformal (default 1;\n"
+                    "ceil(50/N), at most 10, for a panel of N < 50 series)"},
+    [F_CSTEP] = {"--conformal-step", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "S",
+                 "periods between those windows' cutoffs (default 1)"},
+    [F_CSAMPLE] = {"--conformal-sample", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "M",
+                   "backtest at most M series per length class for --intervals\n"
+                   "conformal, the others use pooled scores ('all', the default: every series)"},
     [F_WIDE] = {"--wide", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL,
                 "statsforecast's wide layout: unique_id,ds,AutoETS,AutoETS-lo-95,..."},
     [F_HIER] = {"--hierarchy", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "a,b",
@@ -95,7 +102,8 @@ static const civ_cli_spec forecast_spec = {
     "usage: civicast forecast IN --out FILE [--h N] [--model SPEC[,SPEC...]] [--level 80,95]\n"
     "                         [--threads N] [--seed S] [--ic aicc|aic|bic] [--xreg a,b]\n"
     "                         [--paths N] [--nonnegative auto|on|off] [--chunk N] [--integer]\n"
-    "                         [--intervals model|conformal] [--conformal-windows K] [--wide]\n"
+    "                         [--intervals model|conformal] [--conformal-windows K]\n"
+    "                         [--conformal-step S] [--conformal-sample M|all] [--wide]\n"
     "                         [--report FILE] [--fitted FILE] [--quiet] [--freq F] [--encoding E]\n"
     "                         [--excel] [--precision P]\n"
     "                         [--hierarchy a,b] [--group g] [--reconcile M] [--communities FILE]\n"
@@ -281,6 +289,16 @@ static int number_options(const civ_cli_args *a, forecast_job *j)
         (civ_cli_parse_size(v, &opt->conformal_windows) || opt->conformal_windows == 0 ||
          opt->conformal_windows > 1000))
         return civ_cli_usage_error("forecast", "--conformal-windows needs a whole number 1..1000, got '%s'", v);
+    if ((v = a->value[F_CSTEP]) &&
+        (civ_cli_parse_size(v, &opt->conformal_step) || opt->conformal_step == 0 || opt->conformal_step > 1000))
+        return civ_cli_usage_error("forecast", "--conformal-step needs a whole number 1..1000, got '%s'", v);
+    if ((v = a->value[F_CSAMPLE])) {
+        if (!strcmp(v, "all"))
+            opt->conformal_sample = SIZE_MAX;
+        else if (civ_cli_parse_size(v, &opt->conformal_sample) || opt->conformal_sample == 0)
+            return civ_cli_usage_error("forecast", "--conformal-sample needs a positive whole number or 'all', got '%s'",
+                                       v);
+    }
     if ((v = a->value[F_PATHS]) && (civ_cli_parse_size(v, &opt->n_paths) || opt->n_paths == 0))
         return civ_cli_usage_error("forecast", "--paths needs a positive whole number, got '%s'", v);
     if ((v = a->value[F_CHUNK]) && (civ_cli_parse_size(v, &j->chunk) || j->chunk == 0))

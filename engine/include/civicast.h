@@ -597,10 +597,12 @@ CIV_API const char *civ_demand_class_name(civ_demand_class cls);
  *  targets on M1 and tourism, docs/FORECASTING.md); MODEL the model's own
  *  (analytic or simulated); CONFORMAL the model's intervals rescaled by the
  *  errors of a rolling-origin backtest of the same model on each series
- *  (conformal_windows windows, step 1), per series and step when a series
- *  has enough windows, else pooled by step over series of the same length
- *  class ("Conformal intervals" in docs/FORECASTING.md).  Conformal costs
- *  conformal_windows extra fits per series and needs no covariates. */
+ *  (conformal_windows windows conformal_step periods apart, on every
+ *  series or on conformal_sample series per length class), per series and
+ *  step when a series has enough windows, else pooled by step over series of
+ *  the same length class ("Conformal intervals" in docs/FORECASTING.md).
+ *  Conformal costs conformal_windows extra fits per backtested series and
+ *  needs no covariates. */
 #define CIV_INTERVALS_DEFAULT 0
 #define CIV_INTERVALS_MODEL 1
 #define CIV_INTERVALS_CONFORMAL 2
@@ -629,7 +631,9 @@ typedef struct civ_forecast_options {
     void *progress_user;
     int intervals;             /* CIV_INTERVALS_*: how intervals are made; default
                                   CIV_INTERVALS_DEFAULT (the spec's own choice) */
-    size_t conformal_windows;  /* backtest windows of conformal intervals; 0 = 10 */
+    size_t conformal_windows;  /* backtest windows of conformal intervals; 0 = 1 (chosen
+                                  on validation data, docs/FORECASTING.md), or
+                                  ceil(50/N), at most 10, for a panel of N < 50 series */
     int integer_bounds;        /* 1: interval bounds of non-negative series are whole
                                   numbers, lower bounds rounded down and upper bounds
                                   up (the interval of an integer-valued count keeps
@@ -637,6 +641,12 @@ typedef struct civ_forecast_options {
                                   gives them.  Point forecasts are never rounded;
                                   backtest windows are rounded alike; conformal
                                   intervals are rounded after their rescaling */
+    size_t conformal_step;     /* periods between the cutoffs of conformal intervals'
+                                  backtest windows; 0 = the default (1) */
+    size_t conformal_sample;   /* at most this many series of each length class are
+                                  backtested for conformal intervals (evenly spaced
+                                  in panel order; the others use the pooled scores);
+                                  0 or SIZE_MAX = every series (the default) */
 } civ_forecast_options;
 
 /** Fills *opt with the defaults above.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL). */

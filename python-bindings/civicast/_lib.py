@@ -204,7 +204,9 @@ class civ_forecast_options(ctypes.Structure):
                 ("progress_user", ctypes.c_void_p),
                 ("intervals", ctypes.c_int),
                 ("conformal_windows", ctypes.c_size_t),
-                ("integer_bounds", ctypes.c_int)]
+                ("integer_bounds", ctypes.c_int),
+                ("conformal_step", ctypes.c_size_t),
+                ("conformal_sample", ctypes.c_size_t)]
 
 
 class civ_backtest_options(ctypes.Structure):
@@ -317,6 +319,7 @@ ANCHOR_PERIOD, ANCHOR_START, ANCHOR_END = 0, 1, 2
 COLUMN_NUMBER, COLUMN_TEXT = 1, 2
 CRITERIA = {"aicc": 0, "aic": 1, "bic": 2}
 INTERVALS = {None: 0, "model": 1, "conformal": 2}  # CIV_INTERVALS_*
+SIZE_MAX = ctypes.c_size_t(-1).value  # conformal_sample "all"
 
 P = ctypes.c_void_p  # opaque object pointers (civ_table *, civ_panel *, ...)
 _S, _I, _D, _U64, _I64, _CP = (ctypes.c_size_t, ctypes.c_int, ctypes.c_double, ctypes.c_uint64,

@@ -802,10 +802,17 @@ def _level_label(level):
     return "%.15g" % level  # as forecast/output.c level_text (R's paste())
 
 
+def _conformal(windows=None, step=None, sample=None):
+    """The conformal settings forecast() takes (conformal_windows,
+    conformal_step, conformal_sample) as one dict for _forecast_options."""
+    return {"windows": windows, "step": step, "sample": sample}
+
+
 def _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted, intervals=None,
-                      conformal_windows=None, integer=False):
+                      conformal=None, integer=False):
     """civ_forecast_options from forecast()'s arguments, and the ctypes
-    buffers it points to (keep them alive for the call)."""
+    buffers it points to (keep them alive for the call).  conformal: a
+    _conformal() dict or None."""
     opt = _lib.civ_forecast_options()
     check(lib.civ_forecast_options_init(ctypes.byref(opt)))
     model_b = None if model is None else encode(model)  # None: the caller names the models elsewhere
@@ -830,8 +837,16 @@ def _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, non
     if intervals not in _lib.INTERVALS:
         raise ValueError(f"{fn}: intervals must be None, 'model' or 'conformal', got {intervals!r}")
     opt.intervals = _lib.INTERVALS[intervals]
-    if conformal_windows is not None:
-        opt.conformal_windows = _lib.whole(fn, "conformal_windows", conformal_windows, 1)
+    conformal = conformal or {}
+    if conformal.get("windows") is not None:
+        opt.conformal_windows = _lib.whole(fn, "conformal_windows", conformal["windows"], 1)
+    if conformal.get("step") is not None:
+        opt.conformal_step = _lib.whole(fn, "conformal_step", conformal["step"], 1)
+    sample = conformal.get("sample")
+    if isinstance(sample, str) and sample == "all":
+        opt.conformal_sample = _lib.SIZE_MAX
+    elif sample is not None:
+        opt.conformal_sample = _lib.whole(fn, "conformal_sample", sample, 1)
     names = [] if xreg is None else ([xreg] if isinstance(xreg, str) else list(xreg))
     xr = (ctypes.c_char_p * max(1, len(names)))(*[encode(x) for x in names])
     opt.xreg = ctypes.cast(xr, ctypes.POINTER(ctypes.c_char_p)) if names else None
@@ -843,9 +858,9 @@ class _Run:
     """One civ_forecast_panel call and its result (freed on close)."""
 
     def __init__(self, pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted,
-                 intervals=None, conformal_windows=None, integer=False):
+                 intervals=None, conformal=None, integer=False):
         opt, keep = _forecast_options("civicast.forecast", h, model, level, threads, seed, xreg, ic, n_paths,
-                                      nonnegative, fitted, intervals, conformal_windows, integer)
+                                      nonnegative, fitted, intervals, conformal, integer)
         self.pdata = pdata
         self.result = _Owned(lib.civ_forecast_result_free)
         # ctypes releases the GIL for the whole call.
@@ -895,10 +910,10 @@ class _Run:
 
 
 def _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, fitted=False,
-         spec=None, intervals=None, conformal_windows=None, integer=False):
+         spec=None, intervals=None, conformal=None, integer=False):
     pdata = PanelData(df, freq=freq, spec=spec)
     return _Run(pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted, intervals,
-                conformal_windows, integer)
+                conformal, integer)
 
 
 def _typed_ds(pdata, df, steps_per_series, offset_of_row):
@@ -914,7 +929,7 @@ def _typed_ds(pdata, df, steps_per_series, offset_of_row):
 
 
 def _multi(df, models, wide, h, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, intervals,
-           conformal_windows, integer=False):
+           conformal=None, integer=False):
     """Several models: one civ_forecast_panel per spec, one
     civ_forecast_multi_table (long or wide), dates in the input's type."""
     pdata = PanelData(df, freq=freq)
@@ -922,7 +937,7 @@ def _multi(df, models, wide, h, level, threads, seed, xreg, ic, n_paths, nonnega
     try:
         for m in models:
             runs.append(_Run(pdata, h, m, level, threads, seed, xreg, ic, n_paths, nonnegative, False, intervals,
-                             conformal_windows, integer))
+                             conformal, integer))
         ptrs = (P * len(runs))(*[r.result.ptr for r in runs])
         specs = (ctypes.c_char_p * len(runs))(*[encode(m) for m in models])
         t = _Owned(lib.civ_table_free)
@@ -944,7 +959,7 @@ def _multi(df, models, wide, h, level, threads, seed, xreg, ic, n_paths, nonnega
 def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, xreg=None, ic="aicc",
              n_paths=None, nonnegative="auto", freq=None, report=False, fitted=False, hierarchy=None, groups=None,
              reconcile="mint_shrink", communities=None, intervals=None, conformal_windows=None, wide=False,
-             integer=False):
+             integer=False, conformal_step=None, conformal_sample=None):
     """Fits `model` to every series of the long-format DataFrame `df`
     (unique_id, ds, y, covariates) and forecasts h periods ahead.
 
@@ -975,7 +990,10 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
 
     intervals: None (the spec's default), "model" or "conformal" (the model's
     intervals calibrated on a backtest of each series, conformal_windows
-    windows, default 10; docs/FORECASTING.md).  model may be a list of specs
+    windows, default 1 (ceil(50/N), at most 10, for a panel of N < 50 series),
+    conformal_step periods apart, default 1, on at most
+    conformal_sample series per length class, default "all";
+    docs/FORECASTING.md).  model may be a list of specs
     (["ets", "theta", "arima", "auto"]): the result is then long with a
     `model` column of statsforecast names (AutoETS, Theta, ...) and a
     `fitted_model` column, or with wide=True statsforecast's wide layout
@@ -997,9 +1015,10 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
         if report or fitted:
             raise ValueError("civicast.forecast: report and fitted take one model; call forecast per model")
         return _multi(df, models, wide, h, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, intervals,
-                      conformal_windows, integer)
+                      _conformal(conformal_windows, conformal_step, conformal_sample), integer)
     run = _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, fitted,
-               intervals=intervals, conformal_windows=conformal_windows, integer=integer)
+               intervals=intervals, conformal=_conformal(conformal_windows, conformal_step, conformal_sample),
+               integer=integer)
     try:
         out = run.frame()
         if not report and not fitted:
@@ -1056,7 +1075,8 @@ def classify_demand(df, freq=None):
 
 def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto", level=(80, 95), threads=None,
                       seed=None, xreg=None, ic="aicc", n_paths=None, nonnegative="auto", freq=None, chunk=None,
-                      excel=False, precision="full", intervals=None, conformal_windows=None):
+                      excel=False, precision="full", intervals=None, conformal_windows=None, conformal_step=None,
+                      conformal_sample=None):
     """Forecasts every series and writes the results to files in chunks of
     series (civ_forecast_panel_write): memory holds one chunk of results,
     whatever the number of series, so a panel of millions of series can be
@@ -1069,13 +1089,13 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
     report=True, fitted=True) as the CLI writes them, and identical for any
     chunk size and thread count.  chunk: series per chunk (None = 4096).
     excel, precision: CSV formatting as in write().  intervals,
-    conformal_windows: as forecast(); conformal intervals are calibrated over
+    conformal_windows, conformal_step, conformal_sample: as forecast(); conformal intervals are calibrated over
     the whole panel, so with intervals="conformal" every series' results are
     in memory at once (chunk has no effect).  Other arguments as forecast().  Files appear complete or not at all.  Returns a dict:
     n_series, n_failed, seconds, models (the most used, {name: count})."""
     fn = "civicast.forecast_to_files"
     opt, keep = _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted,
-                                  intervals, conformal_windows)
+                                  intervals, _conformal(conformal_windows, conformal_step, conformal_sample))
     csv = _csv_options(excel, precision, 0)
     paths = [encode(os.fspath(p)) if p is not None else None for p in (out, report, fitted)]
     outs = _lib.civ_forecast_outputs(paths[0], paths[1], paths[2], ctypes.cast(ctypes.pointer(csv), ctypes.c_void_p),

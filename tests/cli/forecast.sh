@@ -179,6 +179,24 @@ expect_exit "conformal chunk 1" 0 "$civ" forecast "$tmp/panel.csv" --model naive
 cmp -s "$tmp/c0.csv" "$tmp/c1.csv" || fail "--chunk 1 changed the conformal forecasts"
 expect_exit "model intervals" 0 "$civ" forecast "$tmp/panel.csv" --model naive --h 3 --out "$tmp/c2.csv" -q
 cmp -s "$tmp/c0.csv" "$tmp/c2.csv" && fail "conformal intervals equal the model's: were they applied?"
+# the windows' spacing and the calibration sample reach the library (other values, other bounds; 'all' = default)
+expect_exit "conformal 10" 0 "$civ" forecast "$tmp/panel.csv" --model naive --h 3 --intervals conformal \
+  --conformal-windows 10 --out "$tmp/c6.csv" -q
+expect_exit "conformal step" 0 "$civ" forecast "$tmp/panel.csv" --model naive --h 3 --intervals conformal \
+  --conformal-windows 10 --conformal-step 2 --out "$tmp/c3.csv" -q
+cmp -s "$tmp/c6.csv" "$tmp/c3.csv" && fail "--conformal-step 2 changed nothing"
+expect_exit "conformal sample" 0 "$civ" forecast "$tmp/panel.csv" --model naive --h 3 --intervals conformal \
+  --conformal-windows 10 --conformal-sample 1 --out "$tmp/c4.csv" -q
+cmp -s "$tmp/c6.csv" "$tmp/c4.csv" && fail "--conformal-sample 1 changed nothing"
+expect_exit "conformal sample all" 0 "$civ" forecast "$tmp/panel.csv" --model naive --h 3 --intervals conformal \
+  --conformal-windows 10 --conformal-sample all --out "$tmp/c5.csv" -q
+cmp -s "$tmp/c6.csv" "$tmp/c5.csv" || fail "--conformal-sample all differs from the default (every series)"
+expect_exit "conformal step 0" 1 "$civ" forecast "$tmp/panel.csv" --intervals conformal --conformal-step 0 \
+  --out "$tmp/none.csv"
+expect_err "conformal step 0" "--conformal-step needs a whole number 1..1000"
+expect_exit "conformal sample x" 1 "$civ" forecast "$tmp/panel.csv" --intervals conformal --conformal-sample x \
+  --out "$tmp/none.csv"
+expect_err "conformal sample x" "--conformal-sample needs a positive whole number or 'all'"
 # several models are forecast whole: --chunk is refused; each model's summary line
 expect_exit "chunk with models" 1 "$civ" forecast "$tmp/panel.csv" --model naive,mean --chunk 2 --out "$tmp/k4.csv"
 expect_err "chunk with models" "--chunk takes one model"

@@ -99,6 +99,18 @@ def test_conformal(meals):
     np.testing.assert_array_equal(m["mean"], c["mean"])
     assert not np.array_equal(m["hi-95"], c["hi-95"])
     assert (c["hi-95"] >= c["hi-80"]).all() and (c["lo-95"] <= c["lo-80"]).all()
+    # the windows' spacing and the calibration sample reach the library
+    s = civicast.forecast(meals, model="naive", h=3, intervals="conformal", conformal_windows=5, conformal_step=2)
+    np.testing.assert_array_equal(m["mean"], s["mean"])
+    assert not np.array_equal(c["hi-95"], s["hi-95"])
+    a = civicast.forecast(meals, model="naive", h=3, intervals="conformal", conformal_windows=5, conformal_sample="all")
+    pd.testing.assert_frame_equal(a, c)
+    one = civicast.forecast(meals, model="naive", h=3, intervals="conformal", conformal_windows=5, conformal_sample=1)
+    assert not np.array_equal(c["hi-95"], one["hi-95"])
+    with pytest.raises(ValueError):
+        civicast.forecast(meals, model="naive", intervals="conformal", conformal_step=0)
+    with pytest.raises(TypeError):
+        civicast.forecast(meals, model="naive", intervals="conformal", conformal_sample=2.5)
     with pytest.raises(ValueError):
         civicast.forecast(meals, intervals="wide")
     with pytest.raises(ValueError):

@@ -89,5 +89,11 @@ def test_conformal_runs_whole(tmp_path):
     assert (got["lo-80"].to_numpy() == fc["lo-80"].to_numpy()).all()
     civicast.forecast_to_files(PANEL, m, model="naive", h=4, level=(80,))
     assert _read(m) != _read(a)
+    # the windows' spacing and the sample reach the same C call as forecast()'s
+    kw2 = dict(kw, conformal_step=2, conformal_sample=1)
+    civicast.forecast_to_files(PANEL, b, **kw2)
+    got2 = pd.read_csv(b, float_precision="round_trip")
+    assert (got2["hi-80"].to_numpy() == civicast.forecast(df, **kw2)["hi-80"].to_numpy()).all()
+    assert _read(b) != _read(a)
     with pytest.raises(ValueError, match="intervals must be"):
         civicast.forecast_to_files(PANEL, m, intervals="bogus")

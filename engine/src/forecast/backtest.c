@@ -106,6 +106,7 @@ typedef struct bt_run {
     const civ_model_type *const *types;
     const void *const *configs;
     civ_model_options model_options;
+    const unsigned char *sample; /* NULL, or per series: 0 = skip its windows */
     civ_backtest_result *r;
 } bt_run;
 
@@ -211,6 +212,11 @@ static void run_tasks(const bt_run *b, civ_workspace *ws, int threads)
 #pragma omp for schedule(dynamic, 1)
         for (long long tt = 0; tt < n_tasks; tt++) {
             size_t t = (size_t)tt, i = (t / r->windows) % r->n_series;
+            if (b->sample && !b->sample[i]) { /* not in the sample: no fit, its slots stay NaN */
+                r->status[t] = CIV_ERR_NOT_FOUND;
+                atomic_fetch_add(&done, 1);
+                continue;
+            }
             civ_arena_reset(&my->arena);
             gsl_rng_set(my->rng, (unsigned long)civ_forecast_series_seed(opt->seed, b->panel->ids[i]));
             civ_clear_error();
@@ -234,6 +240,14 @@ civ_status civ_backtest_run(const civ_panel *panel, const civ_forecast_options *
                             const void *const *configs, const char *const *names, size_t M, size_t h, size_t windows,
                             size_t step, civ_backtest_result **out)
 {
+    return civ_backtest_run_sample(panel, fopt, types, configs, names, M, h, windows, step, NULL, out);
+}
+
+civ_status civ_backtest_run_sample(const civ_panel *panel, const civ_forecast_options *fopt,
+                                   const civ_model_type *const *types, const void *const *configs,
+                                   const char *const *names, size_t M, size_t h, size_t windows, size_t step,
+                                   const unsigned char *sample, civ_backtest_result **out)
+{
     double t0 = omp_get_wtime();
     size_t N = civ_panel_n_series(panel);
     civ_backtest_result *r = NULL;
@@ -243,7 +257,7 @@ civ_status civ_backtest_run(const civ_panel *panel, const civ_forecast_options *
     r->step = step;
     for (size_t m = 0; m < M; m++)
         snprintf(r->models[m], sizeof r->models[m], "%s", names[m]);
-    bt_run b = {.panel = panel, .opt = fopt, .types = types, .configs = configs, .r = r};
+    bt_run b = {.panel = panel, .opt = fopt, .types = types, .configs = configs, .sample = sample, .r = r};
     b.model_options.criterion = (civ_criterion)fopt->criterion;
     b.model_options.n_paths = (int)fopt->n_paths;
 

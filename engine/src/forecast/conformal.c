@@ -5,8 +5,13 @@
  * free predictive inference for regression", JASA 113; for forecasting,
  * Stankeviciute et al. 2021 and statsforecast's ConformalIntervals).
  *
- * For each series the same model is backtested on K windows (step 1, full
- * horizon).  The score of window k at step j for level L is the actual's
+ * The same model is backtested on K windows (default 1; ceil(50 / N) up to
+ * 10 for a panel of N < 50 series) of each series
+ * whose cutoffs are S periods apart (default 1), full horizon; with a
+ * calibration sample of M series per length class (choose_sample) only those
+ * series are backtested.  The defaults were chosen on validation data carved
+ * from the training parts of M1 and tourism (docs/FORECASTING.md, "Conformal
+ * intervals: choosing the settings").  The score of window k at step j for level L is the actual's
  * distance from the point forecast in units of the model's own half-width
  * on that side:
  *     s = (y - f) / (hi_L - f)  when y >= f,   s = (f - y) / (f - lo_L)  when y < f
@@ -29,7 +34,11 @@
 #include "error.h"
 #include "forecast.h"
 
-#define CONFORMAL_DEFAULT_WINDOWS 10
+#define CONFORMAL_DEFAULT_WINDOWS 1 /* chosen on validation data: docs/FORECASTING.md */
+#define CONFORMAL_SMALL_PANEL_SCORES 50 /* a small panel gets windows for this many scores a step */
+#define CONFORMAL_SMALL_PANEL_MAX_WINDOWS 10
+#define CONFORMAL_DEFAULT_STEP 1
+#define CONFORMAL_DEFAULT_SAMPLE 0 /* every series */
 #define LENGTH_CLASSES 3
 
 static int cmp_double(const void *a, const void *b)
@@ -80,7 +89,7 @@ static double score(double y, double f, double lo, double hi)
 }
 
 typedef struct scores {
-    size_t N, h, L, K;
+    size_t N, h, L, K, step;
     double *s;      /* (i*h + j)*L + l -> K scores, valid ones first, sorted */
     size_t *count;  /* valid scores per (i, j, l) */
 } scores;
@@ -101,7 +110,7 @@ static void collect(const civ_panel *panel, const civ_backtest_result *bt, score
                     size_t t = i * K + k;
                     if (bt->status[t] != CIV_OK)
                         continue;
-                    long long at = civ_backtest_cutoff(n, h, K, 1, k) + (long long)j;
+                    long long at = civ_backtest_cutoff(n, h, K, sc->step, k) + (long long)j;
                     double v = score(y[at], bt->mean[t * h + j], bt->lower[(l * tasks + t) * h + j],
                                      bt->upper[(l * tasks + t) * h + j]);
                     if (!isnan(v))
@@ -131,6 +140,48 @@ static double pooled(const scores *sc, const unsigned char *in_pool, size_t j, s
         return NAN;
     qsort(buf, n, sizeof *buf, cmp_double);
     return conformal_quantile(buf, n, level);
+}
+
+/* The default number of windows: 1, or for a panel of N < 50 series
+ * ceil(50 / N) windows (at most 10), so that the pooled quantile at each step
+ * has about 50 scores (one window of a small panel would leave too few for a
+ * 95% quantile, which needs 19, and the model's interval would be kept). */
+static size_t default_windows(size_t N)
+{
+    size_t k = N ? (CONFORMAL_SMALL_PANEL_SCORES + N - 1) / N : CONFORMAL_SMALL_PANEL_MAX_WINDOWS;
+    if (k < CONFORMAL_DEFAULT_WINDOWS)
+        k = CONFORMAL_DEFAULT_WINDOWS;
+    return k > CONFORMAL_SMALL_PANEL_MAX_WINDOWS ? CONFORMAL_SMALL_PANEL_MAX_WINDOWS : k;
+}
+
+/* The calibration sample: with at most M series per length class (M > 0),
+ * a class of c > M series keeps its members number floor(m c / M), m = 0..M-1,
+ * in panel order; every series otherwise.  sample holds N flags. */
+static void choose_sample(const civ_panel *panel, size_t h, size_t M, unsigned char *sample)
+{
+    size_t N = civ_panel_n_series(panel);
+    for (int c = 0; c < LENGTH_CLASSES; c++) {
+        size_t count = 0;
+        for (size_t i = 0; i < N; i++) {
+            size_t n;
+            civ_panel_series(panel, i, NULL, &n, NULL);
+            count += length_class(n, h) == c;
+        }
+        size_t m = 0, member = 0; /* next sample rank m wants member floor(m count / M) */
+        for (size_t i = 0; i < N; i++) {
+            size_t n;
+            civ_panel_series(panel, i, NULL, &n, NULL);
+            if (length_class(n, h) != c)
+                continue;
+            int keep = M == 0 || count <= M;
+            if (!keep && m < M && member == m * count / M) {
+                keep = 1;
+                m++;
+            }
+            sample[i] = (unsigned char)keep;
+            member++;
+        }
+    }
 }
 
 /* q for every (i, j, l) by the rule at the top of the file. */
@@ -240,9 +291,15 @@ civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_option
                                const void *config, civ_forecast_result *r)
 {
     size_t N = r->n_series, h = r->h, L = r->n_levels;
-    size_t K = opt->conformal_windows ? opt->conformal_windows : CONFORMAL_DEFAULT_WINDOWS;
+    size_t K = opt->conformal_windows ? opt->conformal_windows : default_windows(N);
+    size_t S = opt->conformal_step ? opt->conformal_step : CONFORMAL_DEFAULT_STEP;
+    size_t M = opt->conformal_sample ? opt->conformal_sample : CONFORMAL_DEFAULT_SAMPLE;
     if (L == 0 || N == 0)
         return CIV_OK;
+    unsigned char *sample = malloc(N);
+    if (!sample)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the conformal sample of %zu series", N);
+    choose_sample(panel, h, M, sample);
     civ_forecast_options fo = *opt;
     progress_map pm = {.opt = opt, .n_series = N};
     fo.progress = opt->progress ? map_progress : NULL;
@@ -250,10 +307,11 @@ civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_option
     fo.integer_bounds = 0; /* scores on the model's own bounds; rounded after rescaling */
     const char *name = "conformal";
     civ_backtest_result *bt = NULL;
-    civ_status st = civ_backtest_run(panel, &fo, &type, &config, &name, 1, h, K, 1, &bt);
+    civ_status st = civ_backtest_run_sample(panel, &fo, &type, &config, &name, 1, h, K, S, sample, &bt);
+    free(sample);
     if (st)
         return st;
-    scores sc = {.N = N, .h = h, .L = L, .K = K};
+    scores sc = {.N = N, .h = h, .L = L, .K = K, .step = S};
     size_t cells = N * h * L;
     sc.s = malloc((cells * K > 0 ? cells * K : 1) * sizeof *sc.s);
     sc.count = calloc(cells ? cells : 1, sizeof *sc.count);

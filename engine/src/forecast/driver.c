@@ -396,6 +396,11 @@ static civ_status check_options(const civ_panel *panel, const civ_forecast_optio
         return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "conformal_windows %zu is over the limit of 1000",
                            opt->conformal_windows);
     }
+    if (opt->conformal_step > 1000u) {
+        w.field = "conformal_step";
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "conformal_step %zu is over the limit of 1000 periods",
+                           opt->conformal_step);
+    }
     (void)panel;
     return CIV_OK;
 }

@@ -111,6 +111,15 @@ civ_status civ_backtest_run(const civ_panel *panel, const civ_forecast_options *
                             const void *const *configs, const char *const *names, size_t M, size_t h, size_t windows,
                             size_t step, civ_backtest_result **out);
 
+/* civ_backtest_run over the series i with sample[i] != 0 only (sample NULL:
+ * every series); the other series' tasks are not run: status
+ * CIV_ERR_NOT_FOUND, no message, NaN forecasts (conformal.c's calibration
+ * sample). */
+civ_status civ_backtest_run_sample(const civ_panel *panel, const civ_forecast_options *fopt,
+                                   const civ_model_type *const *types, const void *const *configs,
+                                   const char *const *names, size_t M, size_t h, size_t windows, size_t step,
+                                   const unsigned char *sample, civ_backtest_result **out);
+
 /* ---- conformal intervals (conformal.c) ---- */
 
 /* Replaces the intervals of every series of r that succeeded by conformal
