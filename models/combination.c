@@ -286,7 +286,7 @@ static civ_status combo_member_fit(const combo_config *cfg, int c, const civ_mod
     int j = c == pair->at[0] ? 0 : c == pair->at[1] ? 1 : -1;
     if (j >= 0 && pair->at[1 - j] >= 0) {
         if (!pair->done) {
-            void *ca, *cd;
+            void *ca = NULL, *cd = NULL;
             civ_status s = combo_member_config(cfg, MEMBER_ETS, ws, &w, &ca);
             if (s == CIV_OK)
                 s = combo_member_config(cfg, MEMBER_DAMPED, ws, &w, &cd);
@@ -302,7 +302,7 @@ static civ_status combo_member_fit(const combo_config *cfg, int c, const civ_mod
         civ_copy_truncated(why, 160, pair->why[j]);
         return CIV_OK;
     }
-    void *ccfg;
+    void *ccfg = NULL;
     civ_status s = combo_member_config(cfg, m, ws, &w, &ccfg);
     if (s != CIV_OK)
         return s;
