@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <omp.h>
 
 #include "alloc.h"
 
@@ -973,6 +974,124 @@ static void test_large_permutation(void **state)
     civ_alloc_spec_free(s);
 }
 
+/* The solve's per-community loops run on OpenMP threads from 32,768 members
+ * on (waterfall.c PAR_MIN): amounts, every stage and the bindings must be
+ * bit-identical for 1, 2 and 3 threads, with every rule kind binding
+ * somewhere (floor, cap share, hold-harmless, pace, tilt, an earmark). */
+static void test_threads_bit_identical(void **state)
+{
+    (void)state;
+    const char *spec_text = "version = \"t\"\n[budget]\ntotal = 987654321.37\nfiscal_year = 2026\n"
+                            "[[reserve]]\nname = \"r\"\nshare = 0.03\n"
+                            "[[pool]]\nname = \"p\"\nshare = 0.8\nformula = \"main\"\n"
+                            "[[pool]]\nname = \"e\"\nshare = 0.2\nformula = \"mig\"\n"
+                            "eligible_attribute = \"sh\"\neligible_min = 0.3\n"
+                            "[[formula]]\nname = \"main\"\nfloor = 5000.00\ncap_share = 0.00003\n"
+                            "hold_harmless = 0.9\npace = 0.15\nlast_year = \"ly\"\n"
+                            "[[factor]]\nname = \"f0\"\nformula = \"main\"\nattribute = \"a0\"\ncoefficient = \"coef\"\nweight = 0.6\n"
+                            "[[factor]]\nname = \"f1\"\nformula = \"main\"\nattribute = \"a1\"\nweight = 0.4\n"
+                            "[[formula]]\nname = \"mig\"\ncap_share = 0.001\n"
+                            "[[factor]]\nname = \"f2\"\nformula = \"mig\"\nattribute = \"a1\"\nweight = 1\n"
+                            "[[tilt]]\nname = \"t\"\nformula = \"main\"\nattribute = \"sh\"\nabove = 0.5\nmultiplier = 1.2\n";
+    civ_alloc_spec *s = spec_of(spec_text);
+    size_t n = 70000;
+    double *vals = malloc(n * 7 * sizeof *vals);
+    size_t *order = malloc(n * sizeof *order);
+    assert_non_null(vals);
+    assert_non_null(order);
+    srand(161);
+    for (size_t i = 0; i < n; i++) {
+        vals[i * 7 + 0] = 1 + rand() % 5000;
+        vals[i * 7 + 1] = (double)(rand() % 100000) / 7.0;
+        vals[i * 7 + 2] = vals[i * 7 + 3] = 0;
+        vals[i * 7 + 4] = 0.5 + urand();
+        vals[i * 7 + 5] = urand();
+        vals[i * 7 + 6] = rand() % 4 == 0 ? 0 : 2000 + (double)(rand() % 1200000) / 100.0; /* last year, yuan */
+        order[i] = n - 1 - i; /* rows not in id order */
+    }
+    civ_table *c = random_table(n, 2, order, vals);
+    civ_alloc_problem *p = NULL;
+    if (civ_alloc_bind(s, c, NULL, &p))
+        fail_msg("bind: %s", civ_last_error_message());
+    int64_t *amt[3];
+    double *stage[3][3];
+    unsigned bound[3] = {0, 0, 0};
+    int saved = omp_get_max_threads();
+    for (int t = 0; t < 3; t++) {
+        omp_set_num_threads(t + 1);
+        civ_alloc_result *r = NULL;
+        assert_int_equal(civ_alloc_result_create(p, &r), CIV_OK);
+        if (civ_alloc_solve(p, r))
+            fail_msg("solve: %s", civ_last_error_message());
+        amt[t] = malloc(n * sizeof **amt);
+        assert_int_equal(civ_alloc_result_amounts(p, r, amt[t], n), CIV_OK);
+        for (int k = 0; k < 3; k++) {
+            stage[t][k] = malloc(n * sizeof(double));
+            assert_int_equal(civ_alloc_result_stage(p, r, (civ_alloc_stage)(k + 1), stage[t][k], n), CIV_OK);
+        }
+        civ_alloc_stats st;
+        assert_int_equal(civ_alloc_result_stats(p, r, &st), CIV_OK);
+        bound[t] = (unsigned)(st.n_floor * 1000003u + st.n_cap * 1009u + st.n_pace * 7u + st.n_hold_harmless);
+        if (t == 0) /* every kind of bound decided some community */
+            assert_true(st.n_floor > 0 && st.n_cap > 0 && st.n_pace > 0 && st.n_hold_harmless > 0);
+        civ_alloc_result_free(r);
+    }
+    omp_set_num_threads(saved);
+    for (int t = 1; t < 3; t++) {
+        assert_memory_equal(amt[t], amt[0], n * sizeof **amt);
+        for (int k = 0; k < 3; k++)
+            assert_memory_equal(stage[t][k], stage[0][k], n * sizeof(double));
+        assert_int_equal(bound[t], bound[0]);
+    }
+    for (int t = 0; t < 3; t++) {
+        free(amt[t]);
+        for (int k = 0; k < 3; k++)
+            free(stage[t][k]);
+    }
+    civ_alloc_problem_free(p);
+    civ_table_free(c);
+    free(vals);
+    free(order);
+    civ_alloc_spec_free(s);
+}
+
+/* [data] population and aged share the values of the factor reading the
+ * same attribute (bind.c); replacing that factor's values (Monte Carlo,
+ * projections) must not change them: the population column and the per
+ * capita figures keep the bound data. */
+static void test_population_shared_with_factor(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = spec_of("version = \"v\"\n[budget]\ntotal = 1000.00\nfiscal_year = 2026\n"
+                                "[data]\npopulation = \"pop\"\naged = \"old\"\n"
+                                "[[pool]]\nname = \"p\"\nshare = 1\n[[formula]]\nname = \"main\"\n"
+                                "[[factor]]\nname = \"people\"\nattribute = \"pop\"\nweight = 0.5\n"
+                                "[[factor]]\nname = \"elders\"\nattribute = \"old\"\ncoefficient = \"k\"\nweight = 0.5\n");
+    civ_table *c = csv_table("unique_id,pop,old,k\nA,100,10,2\nB,300,30,1\n");
+    civ_alloc_problem *p = NULL;
+    civ_alloc_result *r = NULL;
+    assert_int_equal(civ_alloc_bind(s, c, NULL, &p), CIV_OK);
+    assert_int_equal(civ_alloc_result_create(p, &r), CIV_OK);
+    double pop[2] = {1, 3}, old[2] = {7, 7}, back[2];
+    assert_int_equal(civ_alloc_problem_set_factor(p, 0, pop, 2), CIV_OK);
+    assert_int_equal(civ_alloc_problem_set_factor(p, 1, old, 2), CIV_OK);
+    assert_int_equal(civ_alloc_problem_get_factor(p, 0, back, 2), CIV_OK);
+    assert_true(back[0] == 1 && back[1] == 3);
+    assert_int_equal(civ_alloc_solve(p, r), CIV_OK);
+    civ_table *t = NULL;
+    assert_int_equal(civ_alloc_result_table(p, r, 0, &t), CIV_OK);
+    assert_true(cell(t, 0, "population") == 100 && cell(t, 1, "population") == 300);
+    civ_alloc_stats st;
+    assert_int_equal(civ_alloc_result_stats(p, r, &st), CIV_OK);
+    assert_true(fabs(st.per_capita_mean - 1000.0 / 400) < 1e-9); /* the bound population, not the new factor */
+    assert_true(fabs(st.per_aged_mean - 1000.0 / 40) < 1e-9);
+    civ_table_free(t);
+    civ_alloc_result_free(r);
+    civ_alloc_problem_free(p);
+    civ_table_free(c);
+    civ_alloc_spec_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -990,6 +1109,8 @@ int main(void)
         cmocka_unit_test(test_set_weights),
         cmocka_unit_test(test_properties),
         cmocka_unit_test(test_large_permutation),
+        cmocka_unit_test(test_threads_bit_identical),
+        cmocka_unit_test(test_population_shared_with_factor),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

@@ -1333,6 +1333,42 @@ static void test_table_late_text_column(void **state)
     civ_table_free(t);
 }
 
+/* Large tables are sized once from the file's line count before reading
+ * (csv.c rows_hint): the count overestimates when cells hold quoted
+ * newlines and ignores trailing empty lines; either way the table has
+ * exactly the file's records, with CRLF and without a final line feed. */
+static void test_table_sized_by_line_count(void **state)
+{
+    (void)state;
+    size_t n = 5000, cap = 64 * n + 256;
+    char *content = malloc(cap);
+    assert_non_null(content);
+    for (int variant = 0; variant < 3; variant++) {
+        size_t len = (size_t)snprintf(content, cap, "unique_id,note,value\r\n");
+        for (size_t i = 0; i < n; i++) {
+            const char *note = i % 3 == 0 ? "\"two\nlines\"" : i % 3 == 1 ? "\"a\n\nb\n\"" : "plain";
+            len += (size_t)snprintf(content + len, cap - len, "c%05zu,%s,%zu.25%s", i, note, i,
+                                    variant == 2 && i == n - 1 ? "" : "\r\n");
+        }
+        if (variant == 1)
+            len += (size_t)snprintf(content + len, cap - len, "\r\n\n\n");
+        const char *path = write_file(content, (long)len);
+        civ_table *t = NULL;
+        assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_OK);
+        assert_int_equal(civ_table_n_rows(t), n);
+        for (size_t i = 0; i < n; i += 997) {
+            char id[16];
+            snprintf(id, sizeof id, "c%05zu", i);
+            assert_string_equal(civ_table_text(t, i, 0), id);
+            assert_string_equal(civ_table_text(t, i, 1), i % 3 == 0 ? "two\nlines" : i % 3 == 1 ? "a\n\nb\n" : "plain");
+            assert_true(civ_table_number(t, i, 2) == (double)i + 0.25);
+        }
+        assert_true(civ_table_number(t, n - 1, 2) == (double)(n - 1) + 0.25);
+        civ_table_free(t);
+    }
+    free(content);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1356,6 +1392,7 @@ int main(void)
         cmocka_unit_test(test_encoding),
         cmocka_unit_test(test_displayed_numbers),
         cmocka_unit_test(test_table_late_text_column),
+        cmocka_unit_test(test_table_sized_by_line_count),
         cmocka_unit_test(test_header_only_and_order),
         cmocka_unit_test(test_any_row_order),
         cmocka_unit_test(test_buffer_boundaries),

@@ -1064,9 +1064,10 @@ CIV_API civ_status civ_hier_result_table(const civ_hier_result *result, const ci
  *             resolves every attribute into arrays, in id order (so input
  *             row order never changes a result); the spec must outlive it
  *   result  = civ_alloc_result_create(problem)      buffers, sized once
- *   civ_alloc_solve(problem, result)                 no allocation: call it
- *             repeatedly after civ_alloc_problem_set_factor / _set_weights
- *             (Monte Carlo, perturbed weights, scenarios)
+ *   civ_alloc_solve(problem, result)                 call it repeatedly after
+ *             civ_alloc_problem_set_factor / _set_weights (Monte Carlo,
+ *             perturbed weights, scenarios): from the second solve on it
+ *             allocates nothing
  *   civ_alloc_result_table / _summary / _stats       outputs
  *   civ_alloc_result_write                           the table straight to a file
  * civ_alloc_run() does all of it in one call.  Money is int64 minor units
@@ -1154,8 +1155,14 @@ CIV_API civ_status civ_alloc_problem_set_paid(civ_alloc_problem *problem, const 
  *  zero until the first successful solve, and unspecified after a failed one). */
 CIV_API civ_status civ_alloc_result_create(const civ_alloc_problem *problem, civ_alloc_result **out);
 CIV_API void civ_alloc_result_free(civ_alloc_result *result);
-/** Runs the allocation into `result` without allocating memory.  One result
- *  per thread; the problem is read-only here.  Errors: CIV_ERR_INFEASIBLE
+/** Runs the allocation into `result`.  The solve's working memory (about 100
+ *  bytes per community) is allocated by the first solve on a result and
+ *  released when it ends, so that a result solved once holds only its
+ *  results while the outputs are made; from the second solve on it is kept
+ *  with the result (freed by civ_alloc_result_free), so repeated solves
+ *  allocate nothing.  Large problems use the OpenMP threads (results are
+ *  bit-identical whatever their number).  One result per thread; the
+ *  problem is read-only here.  Errors: CIV_ERR_OUT_OF_MEMORY, CIV_ERR_INFEASIBLE
  *  (floors above a pool, or caps below it, naming both totals, unless the
  *  formula says on_infeasible = "ratable"), CIV_ERR_DOMAIN (a factor whose
  *  eligible total is 0). */

@@ -224,6 +224,11 @@ civ_status civ_alloc_solve_lambda(const double *raw, const double *lo, const dou
  * when the bounds cannot reach the total. */
 civ_status civ_alloc_round(const double *x, const int64_t *lo, const int64_t *hi, size_t n, int64_t total,
                            civ_alloc_pair *pairs, civ_alloc_pair *tmp, int64_t *out);
+/* As civ_alloc_round with the bounds as whole-unit doubles (the solve's;
+ * hi infinite = no upper bound): the same result as with their int64
+ * conversions. */
+civ_status civ_alloc_round_d(const double *x, const double *lo, const double *hi, size_t n, int64_t total,
+                             civ_alloc_pair *pairs, civ_alloc_pair *tmp, int64_t *out);
 
 /* Splits `total` minor units in the exact proportions num_i / den (num_i >=
  * 0, sum num_i = den) by the largest remainder: floor(total num_i / den)
@@ -283,6 +288,9 @@ struct civ_alloc_problem {
     int64_t *paid_total;  /* n_units: their sums */
     int64_t *floor_y, *cap_y; /* n_formulas: indexed floor / cap of a projected year (project.c), NULL = the spec's */
     double *population, *aged, *report_last_year; /* n (NaN when absent) */
+    int population_shared, aged_shared; /* 1: population / aged is the values slice of the factor
+                                         * reading the same attribute (not owned; civ_alloc_problem_set_factor
+                                         * gives it its own copy before changing that factor) */
     int64_t *reserve_amount; /* n_reserves */
     int64_t *pool_amount;    /* n_pools */
     civ_alloc_unit *units;
@@ -306,19 +314,22 @@ struct civ_alloc_result {
     unsigned char *detail; /* n_units x n: CIV_DETAIL_* bits (which cap; pace yielded) */
     double *lambda;        /* n_units */
     double *ratable;       /* n_units: floor reduction ratio, 1 = none */
-    /* scratch, sized once */
+    /* scratch of the solve (see n_solves) */
     double *raw, *base, *lo_d, *hi_d, *amt;
     size_t *member;        /* eligible community indices of the unit */
     unsigned char *winner; /* n_units x n: winning group (greater_of formulas) */
     size_t *kgrp;          /* n_factors scratch: group of each of the unit's factors */
     unsigned char *bsrc;   /* which bound each lo/hi came from */
-    int64_t *lo_i, *hi_i, *out_i;
+    int64_t *out_i;        /* the rounded amounts (the bounds are lo_d/hi_d: whole units) */
     size_t *free_j;        /* n scratch: the members not at a bound (exact.c) */
     int64_t *num_i, *ex_i; /* n scratch: their integer scores and amounts (exact.c) */
     double *ftotal;        /* n_units x n_factors: sum over the unit's members of x*c */
     double *kw;            /* n_factors scratch: w_k / S_k of the unit's factors */
     const double **kcol;   /* n_factors scratch: their x*c columns */
     civ_alloc_pair *pairs, *tmp;
+    /* the scratch above (raw .. tmp) is allocated by a solve and released
+     * after the first one (waterfall.c): NULL between */
+    size_t n_solves;       /* solves run on this result */
 };
 
 /* The exact proportional split of unit u's m members after the solve

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "bigmem.h"
 #include "strmap.h"
 #include "table.h"
 
@@ -35,7 +36,11 @@ void civ_alloc_problem_free(civ_alloc_problem *p)
         free(p->text_block[b]);
     free(p->labels), free((void *)p->label_names);
     free(p->ids), free(p->districts), free(p->row_of), free(p->x), free(p->c), free(p->xc), free(p->weights);
-    free(p->tilt), free(p->tilt_mask), free(p->last_year), free(p->unit_has_last), free(p->paid), free(p->paid_total), free(p->floor_y), free(p->cap_y), free(p->population), free(p->aged);
+    free(p->tilt), free(p->tilt_mask), free(p->last_year), free(p->unit_has_last), free(p->paid), free(p->paid_total), free(p->floor_y), free(p->cap_y);
+    if (!p->population_shared)
+        free(p->population);
+    if (!p->aged_shared)
+        free(p->aged);
     free(p->report_last_year), free(p->reserve_amount), free(p->pool_amount);
     for (size_t u = 0; u < p->n_units; u++)
         free(p->units[u].name), free(p->units[u].eligible);
@@ -258,7 +263,7 @@ static civ_status bind_units(civ_alloc_problem *p, const civ_table *t, double *s
     for (size_t u = 0; u < p->n_units && !st; u++) {
         civ_alloc_unit *un = &p->units[u];
         const civ_alloc_pool *pool = &s->pools[un->first_pool];
-        un->eligible = malloc(p->n ? p->n : 1);
+        un->eligible = civ_bigmem_alloc(p->n ? p->n : 1, 1);
         if (!un->eligible) {
             st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
             break;
@@ -307,19 +312,19 @@ static civ_status bind_alloc(civ_alloc_problem *p, size_t n)
 {
     const civ_alloc_spec *spec = p->spec;
     size_t K = spec->n_factors, F = spec->n_formulas;
-    p->row_of = malloc(n * sizeof *p->row_of);
-    p->ids = calloc(n, sizeof *p->ids);
-    p->districts = calloc(n, sizeof *p->districts);
+    p->row_of = civ_bigmem_alloc(n, sizeof *p->row_of);
+    p->ids = civ_bigmem_alloc(n, sizeof *p->ids);
+    p->districts = civ_bigmem_alloc(n, sizeof *p->districts);
     /* x and c hold only the factors with a coefficient (factor_x); xc all */
-    p->x = malloc((K ? K : 1) * n * sizeof *p->x);
-    p->c = malloc((K ? K : 1) * n * sizeof *p->c);
-    p->xc = malloc((K ? K : 1) * n * sizeof *p->xc);
+    p->x = civ_bigmem_alloc((K ? K : 1) * n, sizeof *p->x);
+    p->c = civ_bigmem_alloc((K ? K : 1) * n, sizeof *p->c);
+    p->xc = civ_bigmem_alloc((K ? K : 1) * n, sizeof *p->xc);
     p->weights = malloc((K ? K : 1) * sizeof *p->weights);
-    p->tilt = malloc(F * n * sizeof *p->tilt);
-    p->tilt_mask = calloc(F * n, sizeof *p->tilt_mask);
-    p->population = malloc(n * sizeof(double));
-    p->aged = malloc(n * sizeof(double));
-    p->report_last_year = malloc(n * sizeof(double));
+    p->tilt = civ_bigmem_alloc(F * n, sizeof *p->tilt);
+    p->tilt_mask = civ_bigmem_calloc(F * n, sizeof *p->tilt_mask);
+    p->population = civ_bigmem_alloc(n, sizeof(double));
+    p->aged = civ_bigmem_alloc(n, sizeof(double));
+    p->report_last_year = civ_bigmem_alloc(n, sizeof(double));
     p->reserve_amount = calloc(spec->n_reserves + 1, sizeof(int64_t));
     p->pool_amount = calloc(spec->n_pools + 1, sizeof(int64_t));
     if (!p->row_of || !p->ids || !p->districts || !p->x || !p->c || !p->xc || !p->weights || !p->tilt ||
@@ -337,7 +342,7 @@ static civ_status pack_texts(const civ_table *t, size_t col, const size_t *row_o
     size_t total = 1;
     for (size_t i = 0; i < n && col != SIZE_MAX; i++)
         total += strlen(civ_table_text(t, row_of[i], col)) + 1;
-    char *b = *block = malloc(total);
+    char *b = *block = civ_bigmem_alloc(total, 1);
     if (!b)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
     b[0] = '\0';
@@ -357,33 +362,41 @@ static civ_status pack_texts(const civ_table *t, size_t col, const size_t *row_o
 
 /* The ids in canonical order: p->row_of sorted by id, p->ids copies;
  * empty and duplicate ids are errors naming the data rows. */
-static civ_status bind_ids(civ_alloc_problem *p, const civ_table *t, size_t idc, const char **raw_ids)
+static civ_status bind_ids(civ_alloc_problem *p, const civ_table *t, size_t idc)
 {
     const civ_alloc_spec *spec = p->spec;
     size_t n = p->n;
+    /* files are usually already in id order: then no sort and no key array */
+    int sorted = 1;
+    const char *prev = NULL;
     for (size_t r = 0; r < n; r++) {
-        raw_ids[r] = civ_table_text(t, r, idc);
+        const char *id = civ_table_text(t, r, idc);
         p->row_of[r] = r;
-        if (!raw_ids[r][0]) {
+        if (!id[0]) {
             civ_where w = {.field = spec->id_column};
             return civ_fail_at(CIV_ERR_DOMAIN, &w, "communities row %zu has an empty id", r + 1);
         }
+        if (sorted && prev)
+            sorted = strcmp(prev, id) < 0;
+        prev = id;
     }
-    /* files are usually already in id order: then the sort is skipped */
-    int sorted = 1;
-    for (size_t r = 1; r < n && sorted; r++)
-        sorted = strcmp(raw_ids[r - 1], raw_ids[r]) < 0;
     if (!sorted) {
-        sort_ids_key = raw_ids;
+        const char **keys = civ_bigmem_alloc(n, sizeof *keys);
+        if (!keys)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding %zu communities", n);
+        for (size_t r = 0; r < n; r++)
+            keys[r] = civ_table_text(t, r, idc);
+        sort_ids_key = keys;
         qsort(p->row_of, n, sizeof *p->row_of, cmp_row_by_id);
+        free(keys);
     }
     for (size_t i = 1; i < n && !sorted; i++) { /* a sorted file has distinct ids: checked above */
-        size_t r = p->row_of[i];
-        if (!strcmp(raw_ids[r], raw_ids[p->row_of[i - 1]])) {
-            size_t r0 = p->row_of[i - 1];
-            civ_where w = {.series_id = raw_ids[r], .field = spec->id_column};
-            return civ_fail_at(CIV_ERR_DUPLICATE, &w, "duplicate community id '%s' (data rows %zu and %zu)",
-                               raw_ids[r], (r0 < r ? r0 : r) + 1, (r0 < r ? r : r0) + 1);
+        size_t r = p->row_of[i], r0 = p->row_of[i - 1];
+        const char *id = civ_table_text(t, r, idc);
+        if (!strcmp(id, civ_table_text(t, r0, idc))) {
+            civ_where w = {.series_id = id, .field = spec->id_column};
+            return civ_fail_at(CIV_ERR_DUPLICATE, &w, "duplicate community id '%s' (data rows %zu and %zu)", id,
+                               (r0 < r ? r0 : r) + 1, (r0 < r ? r : r0) + 1);
         }
     }
     return pack_texts(t, idc, p->row_of, n, p->ids, &p->text_block[0]);
@@ -431,7 +444,7 @@ static civ_status bind_labels(civ_alloc_problem *p, const civ_table *t)
             p->label_names[p->n_labels++] = cand[j];
         }
     }
-    if (!(p->labels = calloc(p->n_labels * p->n + 1, sizeof *p->labels)))
+    if (!(p->labels = civ_bigmem_alloc(p->n_labels * p->n + 1, sizeof *p->labels)))
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
     civ_status st = CIV_OK;
     for (size_t j = 0; j < p->n_labels && !st; j++)
@@ -551,7 +564,7 @@ static civ_status bind_history(civ_alloc_problem *p, const civ_table *t)
     const civ_alloc_spec *spec = p->spec;
     size_t n = p->n, U = p->n_units;
     civ_status st;
-    p->last_year = malloc((U ? U : 1) * n * sizeof *p->last_year);
+    p->last_year = civ_bigmem_alloc((U ? U : 1) * n, sizeof *p->last_year);
     p->unit_has_last = calloc(U ? U : 1, sizeof *p->unit_has_last);
     if (!p->last_year || !p->unit_has_last)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding %zu communities", n);
@@ -583,15 +596,30 @@ static civ_status bind_history(civ_alloc_problem *p, const civ_table *t)
                 p->last_year[u * n + i] = NAN;
         }
     }
+    /* population and aged are usually also factors: then they share the
+     * factor's values (bound with the same checks) instead of a copy */
+    double **share[2] = {&p->population, &p->aged};
+    int *shared[2] = {&p->population_shared, &p->aged_shared};
+    const char *share_name[2] = {spec->population, spec->aged};
+    for (int j = 0; j < 2; j++)
+        for (size_t k = 0; k < spec->n_factors && share_name[j] && !*shared[j]; k++)
+            if (spec->factors[k].source == CIV_SOURCE_ATTRIBUTE && !strcmp(spec->factors[k].attribute, share_name[j])) {
+                free(*share[j]);
+                *share[j] = civ_alloc_factor_x(p, k);
+                *shared[j] = 1;
+            }
     struct {
         const char *name;
         civ_alloc_loc loc;
         double *out;
         const char *role;
-    } rep[3] = {{spec->population, spec->population_loc, p->population, "[data] population"},
-                {spec->aged, spec->aged_loc, p->aged, "[data] aged"},
-                {spec->last_year, spec->last_year_loc, p->report_last_year, "[data] last_year"}};
+        int shared;
+    } rep[3] = {{spec->population, spec->population_loc, p->population, "[data] population", p->population_shared},
+                {spec->aged, spec->aged_loc, p->aged, "[data] aged", p->aged_shared},
+                {spec->last_year, spec->last_year_loc, p->report_last_year, "[data] last_year", 0}};
     for (int j = 0; j < 3; j++) {
+        if (rep[j].shared)
+            continue;
         if (rep[j].name) {
             if ((st = read_attribute(p, t, rep[j].name, rep[j].loc, rep[j].role, 0, rep[j].out)))
                 return st;
@@ -624,14 +652,13 @@ civ_status civ_alloc_bind(const civ_alloc_spec *spec, const civ_table *t, const 
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
     p->spec = spec;
     p->n = n;
-    const char **raw_ids = malloc(n * sizeof *raw_ids);
-    double *scratch = malloc(n * sizeof *scratch);
+    double *scratch = civ_bigmem_alloc(n, sizeof *scratch);
     unsigned *count = malloc(n * sizeof *count);
     civ_status st = bind_alloc(p, n);
-    if (!st && (!raw_ids || !scratch || !count))
+    if (!st && (!scratch || !count))
         st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding %zu communities", n);
     if (!st)
-        st = bind_ids(p, t, idc, raw_ids);
+        st = bind_ids(p, t, idc);
     if (!st)
         st = bind_districts(p, t);
     if (!st)
@@ -650,7 +677,6 @@ civ_status civ_alloc_bind(const civ_alloc_spec *spec, const civ_table *t, const 
     }
     if (!st)
         st = bind_history(p, t);
-    free(raw_ids);
     free(scratch);
     free(count);
     if (st) {
@@ -674,6 +700,17 @@ civ_status civ_alloc_problem_set_factor(civ_alloc_problem *p, size_t k, const do
         }
     }
     double *x = civ_alloc_factor_x(p, k);
+    double **share[2] = {&p->population, &p->aged};
+    int *shared[2] = {&p->population_shared, &p->aged_shared};
+    for (int j = 0; j < 2; j++) /* population / aged keep the bound values: their own copy first */
+        if (*shared[j] && *share[j] == x) {
+            double *own = civ_bigmem_alloc(p->n, sizeof *own);
+            if (!own)
+                return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %zu communities", p->n);
+            memcpy(own, x, p->n * sizeof *own);
+            *share[j] = own;
+            *shared[j] = 0;
+        }
     for (size_t i = 0; i < p->n; i++)
         x[i] = values[p->row_of[i]];
     if (p->spec->factors[k].coefficient)

@@ -141,7 +141,8 @@ civ_status civ_alloc_exact_round(const civ_alloc_problem *p, civ_alloc_result *r
         size_t j = r->free_j[a];
         __int128 prod = (__int128)Pf * r->num_i[a];
         int64_t q = (int64_t)(prod / den), up = q + (prod % den != 0);
-        if (q < r->lo_i[j] || (r->hi_i[j] >= 0 && up > r->hi_i[j]))
+        int64_t lo = (int64_t)r->lo_d[j], hi = isfinite(r->hi_d[j]) ? (int64_t)r->hi_d[j] : -1;
+        if (q < lo || (hi >= 0 && up > hi))
             return CIV_OK; /* the doubles disagree with the exact amounts: round.c decides */
     }
     civ_status st = civ_alloc_split_exact(Pf, r->num_i, nf, den, r->pairs, r->tmp, r->ex_i);

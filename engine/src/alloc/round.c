@@ -12,6 +12,7 @@
  * result does not depend on the input row order.
  */
 #include <math.h>
+#include <omp.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -62,7 +63,8 @@ static void take_smallest(civ_alloc_pair *pairs, civ_alloc_pair *tmp, size_t m, 
  * ulps). */
 static double tie_grid(const double *x, size_t n)
 {
-    double mx = 1;
+    double mx = 1; /* a maximum: the same whatever the order */
+#pragma omp parallel for if (n >= 32768 && !omp_in_parallel()) reduction(max : mx) schedule(static)
     for (size_t i = 0; i < n; i++)
         if (x[i] > mx)
             mx = x[i];
@@ -78,52 +80,141 @@ static uint64_t grid_key(double r, double g)
     return q > 0 ? (uint64_t)q : 0;
 }
 
-civ_status civ_alloc_round(const double *x, const int64_t *lo, const int64_t *hi, size_t n, int64_t total,
-                           civ_alloc_pair *pairs, civ_alloc_pair *tmp, int64_t *out)
+/* The integer bounds of community i: from int64 arrays (hi < 0: none), or
+ * from the solve's whole-unit doubles (hi infinite: none), which spares the
+ * solve two integer copies of its bounds. */
+typedef struct round_bounds {
+    const int64_t *lo, *hi;
+    const double *lo_d, *hi_d;
+} round_bounds;
+static inline int64_t b_lo(const round_bounds *b, size_t i)
 {
-    int64_t used = 0;
+    return b->lo ? b->lo[i] : (int64_t)b->lo_d[i];
+}
+static inline int64_t b_hi(const round_bounds *b, size_t i)
+{
+    return b->hi ? b->hi[i] : isfinite(b->hi_d[i]) ? (int64_t)b->hi_d[i] : -1;
+}
+
+/* Whether community i can take one more unit (step +1: below its upper
+ * bound) or give one back (step -1: above its lower bound). */
+static inline int eligible(const int64_t *out, const round_bounds *b, size_t i, int64_t step)
+{
+    if (step > 0) {
+        int64_t hi = b_hi(b, i);
+        return !(hi >= 0 && out[i] >= hi);
+    }
+    return out[i] > b_lo(b, i);
+}
+
+/* The sort key of community i's remainder: ascending = first served
+ * (step +1: largest remainder first, key = ~remainder; step -1, when the
+ * floating error overshot: the smallest remainders give back first). */
+static inline uint64_t round_key(const double *x, const int64_t *out, size_t i, double g, int64_t step)
+{
+    return step > 0 ? UINT64_MAX - grid_key(x[i] - (double)out[i], g) : grid_key(x[i] - (double)out[i] + 1.0, g);
+}
+
+/* take_smallest over the eligible communities' keys, computed on the fly;
+ * returns how many were eligible. */
+static size_t select_smallest(const double *x, const round_bounds *b, size_t n, double g,
+                              int64_t step, size_t need, civ_alloc_pair *pairs, civ_alloc_pair *tmp, int64_t *out)
+{
+    static _Thread_local uint32_t hist[1 << 16];
+    memset(hist, 0, sizeof hist);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (eligible(out, b, i, step)) {
+            hist[round_key(x, out, i, g, step) >> 48]++;
+            m++;
+        }
+    if (need >= m) {
+        for (size_t i = 0; i < n; i++)
+            if (eligible(out, b, i, step))
+                out[i] += step;
+        return m;
+    }
+    size_t below = 0, cut = 0;
+    while (below + hist[cut] < need)
+        below += hist[cut++];
+    size_t nb = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!eligible(out, b, i, step))
+            continue;
+        uint64_t key = round_key(x, out, i, g, step);
+        size_t top = (size_t)(key >> 48);
+        if (top < cut) {
+            out[i] += step;
+        } else if (top == cut) {
+            pairs[nb].key = key;
+            pairs[nb++].payload = i;
+        }
+    }
+    civ_alloc_radix_sort(pairs, tmp, nb);
+    for (size_t j = 0; j < need - below; j++)
+        out[pairs[j].payload] += step;
+    return m;
+}
+
+static civ_status round_core(const double *x, const round_bounds *b, size_t n, int64_t total, civ_alloc_pair *pairs,
+                             civ_alloc_pair *tmp, int64_t *out)
+{
+    int64_t used = 0; /* an integer sum: the same whatever the order */
+#pragma omp parallel for if (n >= 32768 && !omp_in_parallel()) reduction(+ : used) schedule(static)
     for (size_t i = 0; i < n; i++) {
         int64_t v = (int64_t)x[i]; /* floor: x >= 0 */
-        if (v < lo[i])
-            v = lo[i];
-        if (hi[i] >= 0 && v > hi[i])
-            v = hi[i];
+        int64_t lo = b_lo(b, i), hi = b_hi(b, i);
+        if (v < lo)
+            v = lo;
+        if (hi >= 0 && v > hi)
+            v = hi;
         out[i] = v;
         used += v;
     }
     const double g = tie_grid(x, n);
     int64_t deficit = total - used;
     while (deficit != 0) {
-        size_t m = 0;
-        if (deficit > 0) {
-            /* largest remainder first: key = ~remainder, so ascending keys */
-            for (size_t i = 0; i < n; i++) {
-                if (hi[i] >= 0 && out[i] >= hi[i])
-                    continue;
-                pairs[m].key = UINT64_MAX - grid_key(x[i] - (double)out[i], g);
-                pairs[m++].payload = i;
-            }
+        int64_t step = deficit > 0 ? 1 : -1;
+        size_t need = (size_t)(deficit > 0 ? deficit : -deficit), m;
+        if (n >= 4096) {
+            /* take_smallest's radix select without materialising every
+             * pair: the keys' histogram in one pass, then the units below
+             * the cut bucket given and only the cut bucket's pairs sorted
+             * (the same keys, the same order: the same result) */
+            m = select_smallest(x, b, n, g, step, need, pairs, tmp, out);
         } else {
-            /* floating error overshot: take back from the smallest remainders */
-            for (size_t i = 0; i < n; i++) {
-                if (out[i] <= lo[i])
-                    continue;
-                pairs[m].key = grid_key(x[i] - (double)out[i] + 1.0, g);
-                pairs[m++].payload = i;
-            }
+            m = 0;
+            for (size_t i = 0; i < n; i++)
+                if (eligible(out, b, i, step)) {
+                    pairs[m].key = round_key(x, out, i, g, step);
+                    pairs[m++].payload = i;
+                }
+            if (m)
+                take_smallest(pairs, tmp, m, need < m ? need : m, out, step);
         }
         if (m == 0)
             return civ_fail(CIV_ERR_INFEASIBLE,
                             "rounding: %lld minor units cannot be placed within the communities' bounds",
                             (long long)deficit);
-        int64_t step = deficit > 0 ? 1 : -1;
-        size_t need = (size_t)(deficit > 0 ? deficit : -deficit);
         if (need > m)
             need = m;
-        take_smallest(pairs, tmp, m, need, out, step);
         deficit -= step * (int64_t)need;
     }
     return CIV_OK;
+}
+
+civ_status civ_alloc_round(const double *x, const int64_t *lo, const int64_t *hi, size_t n, int64_t total,
+                           civ_alloc_pair *pairs, civ_alloc_pair *tmp, int64_t *out)
+{
+    round_bounds b = {.lo = lo, .hi = hi};
+    return round_core(x, &b, n, total, pairs, tmp, out);
+}
+
+civ_status civ_alloc_round_d(const double *x, const double *lo, const double *hi, size_t n, int64_t total,
+                             civ_alloc_pair *pairs, civ_alloc_pair *tmp, int64_t *out)
+{
+    round_bounds b = {.lo_d = lo, .hi_d = hi};
+    return round_core(x, &b, n, total, pairs, tmp, out);
 }
 
 civ_status civ_alloc_split_exact(int64_t total, const int64_t *num, size_t n, int64_t den, civ_alloc_pair *pairs,

@@ -27,6 +27,7 @@
  * at lo_i for every lambda.
  */
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,14 +128,22 @@ static void search_bracket(const double *raw, const double *lo, const double *hi
         }
         if (!(piv[0] > lam_lo && piv[NPIV - 1] < lam_hi))
             break; /* cannot happen for active communities; the sweep copes anyway */
-        for (size_t j = 0; j < na; j++) {
-            size_t i = act[j];
-            double ri = raw[i], l = lo[i], h = hi[i];
-            for (int t = 0; t < NPIV; t++) {
-                double v = piv[t] * ri;
-                v = v < h ? v : h;
-                acc[t] += v > l ? v : l;
+        /* blocks of 4 pivots on the threads: each acc[t] is still summed
+         * by one thread over A in order, so the sums do not depend on the
+         * thread count */
+#pragma omp parallel for if (na >= 32768 && !omp_in_parallel()) schedule(static)
+        for (int tb = 0; tb < NPIV; tb += 4) {
+            double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            const double p0 = piv[tb], p1 = piv[tb + 1], p2 = piv[tb + 2], p3 = piv[tb + 3];
+            for (size_t j = 0; j < na; j++) {
+                size_t i = act[j];
+                double ri = raw[i], l = lo[i], h = hi[i], v;
+                v = p0 * ri, v = v < h ? v : h, a0 += v > l ? v : l;
+                v = p1 * ri, v = v < h ? v : h, a1 += v > l ? v : l;
+                v = p2 * ri, v = v < h ? v : h, a2 += v > l ? v : l;
+                v = p3 * ri, v = v < h ? v : h, a3 += v > l ? v : l;
             }
+            acc[tb] = a0, acc[tb + 1] = a1, acc[tb + 2] = a2, acc[tb + 3] = a3;
         }
         /* f is non-decreasing in lambda: the first pivot reaching the pool */
         int t = 0;
@@ -265,6 +274,7 @@ civ_status civ_alloc_solve_lambda(const double *raw, const double *lo, const dou
         return st;
     if (lam < 0)
         lam = 0;
+#pragma omp parallel for if (n >= 32768 && !omp_in_parallel()) schedule(static)
     for (size_t i = 0; i < n; i++) {
         double v = lam * raw[i];
         v = v < hi[i] ? v : hi[i];

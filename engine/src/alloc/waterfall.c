@@ -16,11 +16,14 @@
  * and the constraint scale every factor alike, so the proportions hold).
  */
 #include <math.h>
+#include <omp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
+#include "bigmem.h"
 #include "strmap.h"
 #include "table.h"
 
@@ -32,10 +35,13 @@
  * amounts (above 1e8 minor units) are not moved by a whole unit: the
  * property test found 2-unit cap breaches at 2e11 fen with a purely
  * relative tolerance. */
-static double clean(double v)
+static inline double clean(double v)
 {
-    double r = nearbyint(v);
-    return fabs(v - r) <= fmin(1e-3, 1e-11 * fmax(1.0, fabs(v))) ? r : v;
+    double r = nearbyint(v), a = fabs(v);
+    /* = fmin(1e-3, 1e-11 * fmax(1.0, fabs(v))) for every v (NaN included), without the libm calls */
+    double tol = 1e-11 * (a > 1.0 ? a : 1.0);
+    tol = tol < 1e-3 ? tol : 1e-3;
+    return fabs(v - r) <= tol ? r : v;
 }
 static inline double units_down(double v) /* floor, snapping up to a unit just above */
 {
@@ -48,6 +54,54 @@ static inline double units_up(double v) /* ceil, snapping down to a unit just be
 
 /* ---- whole minor units, results and the solve ----------------------------- */
 
+/* The per-community loops of the solve run on OpenMP threads from this many
+ * members on (and not inside another parallel region, e.g. the Monte Carlo's
+ * draws).  Only loops whose every iteration is independent are split; every
+ * sum stays one serial loop in id order, so results are bit-identical
+ * whatever the thread count (tests/test_alloc_solve.c checks 1, 2 and 3). */
+#define PAR_MIN 32768
+#define PAR(m) ((m) >= PAR_MIN && !omp_in_parallel())
+
+/* The solve's working memory (about 100 bytes per community: scores, bounds,
+ * integer amounts, sort pairs): allocated by a solve, not by
+ * civ_alloc_result_create, and written before it is read (not zeroed, so
+ * that what a solve does not use is never touched). */
+static void scratch_free(civ_alloc_result *r)
+{
+    free(r->raw), free(r->base), free(r->lo_d), free(r->hi_d), free(r->amt), free(r->member), free(r->bsrc);
+    free(r->out_i), free(r->free_j), free(r->num_i), free(r->ex_i);
+    free(r->pairs), free(r->tmp);
+    r->raw = r->base = r->lo_d = r->hi_d = r->amt = NULL;
+    r->member = r->free_j = NULL;
+    r->bsrc = NULL;
+    r->out_i = r->num_i = r->ex_i = NULL;
+    r->pairs = r->tmp = NULL;
+}
+
+static civ_status scratch_alloc(civ_alloc_result *r)
+{
+    size_t n = r->n ? r->n : 1;
+    r->raw = civ_bigmem_alloc(n, sizeof(double));
+    r->base = civ_bigmem_alloc(n, sizeof(double));
+    r->lo_d = civ_bigmem_alloc(n, sizeof(double));
+    r->hi_d = civ_bigmem_alloc(n, sizeof(double));
+    r->amt = civ_bigmem_alloc(n, sizeof(double));
+    r->member = civ_bigmem_alloc(n, sizeof(size_t));
+    r->bsrc = civ_bigmem_alloc(n, 1);
+    r->out_i = civ_bigmem_alloc(n, sizeof(int64_t));
+    r->free_j = civ_bigmem_alloc(n, sizeof(size_t));
+    r->num_i = civ_bigmem_alloc(n, sizeof(int64_t));
+    r->ex_i = civ_bigmem_alloc(n, sizeof(int64_t));
+    r->pairs = civ_bigmem_alloc(2 * n, sizeof(civ_alloc_pair));
+    r->tmp = civ_bigmem_alloc(2 * n, sizeof(civ_alloc_pair));
+    if (!r->raw || !r->base || !r->lo_d || !r->hi_d || !r->amt || !r->member || !r->bsrc ||
+        !r->out_i || !r->free_j || !r->num_i || !r->ex_i || !r->pairs || !r->tmp) {
+        scratch_free(r);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the solve's working memory (%zu communities)", r->n);
+    }
+    return CIV_OK;
+}
+
 void civ_alloc_result_free(civ_alloc_result *r)
 {
     if (!r)
@@ -55,8 +109,8 @@ void civ_alloc_result_free(civ_alloc_result *r)
     free(r->amount), free(r->unit_amount), free(r->unrounded), free(r->q), free(r->unattributed);
     free(r->wused), free(r->kw), free(r->kcol), free(r->winner), free(r->kgrp);
     free(r->stage_base), free(r->stage_tilted), free(r->stage_earmark), free(r->binding), free(r->detail), free(r->lambda), free(r->ratable);
-    free(r->raw), free(r->base), free(r->lo_d), free(r->hi_d), free(r->amt), free(r->member), free(r->bsrc);
-    free(r->lo_i), free(r->hi_i), free(r->out_i), free(r->free_j), free(r->num_i), free(r->ex_i), free(r->pairs), free(r->tmp), free(r->ftotal);
+    scratch_free(r);
+    free(r->ftotal);
     free(r);
 }
 
@@ -69,44 +123,27 @@ civ_status civ_alloc_result_create(const civ_alloc_problem *p, civ_alloc_result 
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the allocation result");
     size_t n = p->n, U = p->n_units, K = p->spec->n_factors ? p->spec->n_factors : 1;
     r->n = n, r->n_units = U, r->n_factors = p->spec->n_factors;
-    r->amount = calloc(n, sizeof *r->amount);
-    r->unit_amount = calloc(U * n, sizeof *r->unit_amount);
-    r->unrounded = calloc(n, sizeof(double));
-    r->q = calloc(U * n, sizeof(double));
+    r->amount = civ_bigmem_calloc(n, sizeof *r->amount);
+    r->unit_amount = civ_bigmem_calloc(U * n, sizeof *r->unit_amount);
+    r->unrounded = civ_bigmem_calloc(n, sizeof(double));
+    r->q = civ_bigmem_calloc(U * n, sizeof(double));
     r->wused = calloc(K, sizeof(double));
     r->kw = calloc(K, sizeof(double));
     r->kcol = calloc(K, sizeof(double *));
-    r->unattributed = calloc(n, sizeof(double));
-    r->stage_base = calloc(n, sizeof(double));
-    r->stage_tilted = calloc(n, sizeof(double));
-    r->stage_earmark = calloc(n ? n : 1, sizeof(double));
-    r->binding = calloc(U * n, 1);
-    r->detail = calloc(U * n + 1, 1);
+    r->unattributed = civ_bigmem_calloc(n, sizeof(double));
+    r->stage_base = civ_bigmem_calloc(n, sizeof(double));
+    r->stage_tilted = civ_bigmem_calloc(n, sizeof(double));
+    r->stage_earmark = civ_bigmem_calloc(n ? n : 1, sizeof(double));
+    r->binding = civ_bigmem_calloc(U * n, 1);
+    r->detail = civ_bigmem_calloc(U * n + 1, 1);
     r->lambda = calloc(U, sizeof(double));
     r->ratable = calloc(U, sizeof(double));
-    r->raw = calloc(n, sizeof(double));
-    r->base = calloc(n, sizeof(double));
-    r->lo_d = calloc(n, sizeof(double));
-    r->hi_d = calloc(n, sizeof(double));
-    r->amt = calloc(n, sizeof(double));
-    r->member = calloc(n, sizeof(size_t));
-    r->bsrc = calloc(n, 1);
-    r->lo_i = calloc(n, sizeof(int64_t));
-    r->hi_i = calloc(n, sizeof(int64_t));
-    r->out_i = calloc(n, sizeof(int64_t));
-    r->free_j = calloc(n ? n : 1, sizeof(size_t));
-    r->num_i = calloc(n ? n : 1, sizeof(int64_t));
-    r->ex_i = calloc(n ? n : 1, sizeof(int64_t));
-    r->pairs = calloc(2 * n, sizeof(civ_alloc_pair));
-    r->tmp = calloc(2 * n, sizeof(civ_alloc_pair));
     r->ftotal = calloc(U * K, sizeof(double));
-    r->winner = calloc(U * n, 1);
+    r->winner = calloc(U * n + 1, 1); /* greater_of formulas only: mostly never touched */
     r->kgrp = calloc(K, sizeof(size_t));
     if (!r->ftotal || !r->winner || !r->kgrp || !r->wused || !r->kw || !r->kcol || !r->amount || !r->unit_amount || !r->unrounded || !r->q ||
-        !r->unattributed || !r->stage_base || !r->stage_tilted || !r->stage_earmark || !r->binding || !r->detail || !r->lambda || !r->ratable ||
-        !r->raw || !r->base || !r->lo_d ||
-        !r->hi_d || !r->amt || !r->member || !r->bsrc || !r->lo_i || !r->hi_i || !r->out_i || !r->pairs ||
-        !r->tmp || !r->free_j || !r->num_i || !r->ex_i) {
+        !r->unattributed || !r->stage_base || !r->stage_tilted || !r->stage_earmark || !r->binding || !r->detail || !r->lambda ||
+        !r->ratable) {
         civ_alloc_result_free(r);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the allocation result (%zu communities)", n);
     }
@@ -180,6 +217,7 @@ static civ_status unit_scores(const civ_alloc_problem *p, civ_alloc_result *r, s
             }
         }
     } else if (dense) {
+#pragma omp parallel for if (PAR(m)) schedule(static)
         for (size_t i = 0; i < m; i++) {
             double b = 0;
             for (size_t t = 0; t < nk; t++)
@@ -187,6 +225,7 @@ static civ_status unit_scores(const civ_alloc_problem *p, civ_alloc_result *r, s
             r->base[i] = b;
         }
     } else {
+#pragma omp parallel for if (PAR(m)) schedule(static)
         for (size_t j = 0; j < m; j++) {
             size_t i = r->member[j];
             double b = 0;
@@ -205,38 +244,71 @@ static void unit_tilt(const civ_alloc_problem *p, civ_alloc_result *r, size_t u,
 {
     const double *tilt = p->tilt + p->units[u].formula * p->n;
     double sum_base = 0, sum_raw = 0;
-    for (size_t j = 0; j < m; j++) {
+#pragma omp parallel for if (PAR(m)) schedule(static)
+    for (size_t j = 0; j < m; j++)
         r->raw[j] = r->base[j] * tilt[r->member[j]];
+    for (size_t j = 0; j < m; j++) { /* the sums: serial, in id order */
         sum_base += r->base[j];
         sum_raw += r->raw[j];
     }
     const double kb = P / sum_base, kr = P / sum_raw;
+#pragma omp parallel for if (PAR(m)) schedule(static)
     for (size_t j = 0; j < m; j++) {
         size_t i = r->member[j];
         r->stage_base[i] += kb * r->base[j];
         r->stage_tilted[i] += kr * r->raw[j];
     }
     if (p->spec->pools[p->units[u].first_pool].eligible_attribute)
+#pragma omp parallel for if (PAR(m)) schedule(static)
         for (size_t j = 0; j < m; j++)
             r->stage_earmark[r->member[j]] += kb * r->base[j];
 }
 
-void civ_alloc_member_bounds(const civ_alloc_problem *p, size_t u, size_t i, civ_alloc_bounds *b)
+/* Unit u's bound rules, the same for every member: floor, cap and cap_share
+ * in whole minor units (NaN = not set), hold-harmless and pace rates (NaN =
+ * not set), the minor units per major unit. */
+typedef struct unit_rules {
+    double floor, cap, cap_share, hold_harmless, pace, minor;
+} unit_rules;
+
+static void unit_rules_init(const civ_alloc_problem *p, size_t u, unit_rules *ur)
 {
     const civ_alloc_spec *s = p->spec;
     const civ_alloc_formula *fo = &s->formulas[p->units[u].formula];
-    const double minor = (double)s->minor_unit, ly = p->last_year[u * p->n + i];
     size_t f = p->units[u].formula;
     int64_t fl = p->floor_y ? p->floor_y[f] : fo->floor, cp = p->cap_y ? p->cap_y[f] : fo->cap;
-    b->floor = fl >= 0 ? (double)fl : NAN;
-    b->cap = cp >= 0 ? (double)cp : NAN;
+    ur->floor = fl >= 0 ? (double)fl : NAN;
+    ur->cap = cp >= 0 ? (double)cp : NAN;
     /* after a reserve release the cap share is of the whole year's fund: what was paid plus the release */
     double fund = (double)p->units[u].amount + (p->paid ? (double)p->paid_total[u] : 0);
-    b->cap_share = isnan(fo->cap_share) ? NAN : floor(clean(fo->cap_share * fund));
-    b->last_year = isnan(ly) ? NAN : clean(ly * minor);
-    /* communities with nothing last year are exempt from both history rules */
-    b->hold_harmless = !isnan(fo->hold_harmless) && ly > 0 ? units_up(fo->hold_harmless * ly * minor) : NAN;
-    b->pace = !isnan(fo->pace) && ly > 0 ? units_down((1 + fo->pace) * ly * minor) : NAN;
+    ur->cap_share = isnan(fo->cap_share) ? NAN : floor(clean(fo->cap_share * fund));
+    ur->hold_harmless = fo->hold_harmless;
+    ur->pace = fo->pace;
+    ur->minor = (double)s->minor_unit;
+}
+
+/* The history bounds of a member with last year ly (major units; NaN =
+ * none): communities with nothing last year are exempt from both rules. */
+static inline double rules_hold_harmless(const unit_rules *ur, double ly)
+{
+    return !isnan(ur->hold_harmless) && ly > 0 ? units_up(ur->hold_harmless * ly * ur->minor) : NAN;
+}
+static inline double rules_pace(const unit_rules *ur, double ly)
+{
+    return !isnan(ur->pace) && ly > 0 ? units_down((1 + ur->pace) * ly * ur->minor) : NAN;
+}
+
+void civ_alloc_member_bounds(const civ_alloc_problem *p, size_t u, size_t i, civ_alloc_bounds *b)
+{
+    unit_rules ur;
+    unit_rules_init(p, u, &ur);
+    const double ly = p->last_year[u * p->n + i];
+    b->floor = ur.floor;
+    b->cap = ur.cap;
+    b->cap_share = ur.cap_share;
+    b->last_year = isnan(ly) ? NAN : clean(ly * ur.minor);
+    b->hold_harmless = rules_hold_harmless(&ur, ly);
+    b->pace = rules_pace(&ur, ly);
 }
 
 /* Stage 3: each member's bounds in whole minor units, lower rounded up and
@@ -251,24 +323,27 @@ static civ_status unit_bounds(const civ_alloc_problem *p, civ_alloc_result *r, s
 {
     const civ_alloc_formula *fo = &p->spec->formulas[p->units[u].formula];
     unsigned char *detail = r->detail + u * p->n;
-    *sum_lo = 0;
+    const double *last = p->last_year + u * p->n;
+    const int64_t *paid = p->paid ? p->paid + u * p->n : NULL;
+    unit_rules ur;
+    unit_rules_init(p, u, &ur); /* the rules of civ_alloc_member_bounds, hoisted out of the loop */
+#pragma omp parallel for if (PAR(m)) schedule(static)
     for (size_t j = 0; j < m; j++) {
         size_t i = r->member[j];
-        civ_alloc_bounds bd;
-        civ_alloc_member_bounds(p, u, i, &bd);
-        double lo = isnan(bd.floor) ? 0 : bd.floor, hi = isnan(bd.cap) ? INFINITY : bd.cap;
-        unsigned char src = bd.floor > 0 ? CIV_BIND_FLOOR : 0, hsrc = CIV_BIND_CAP, det = 0;
-        if (bd.cap_share < hi) {
-            hi = bd.cap_share;
+        double hold = rules_hold_harmless(&ur, last[i]), pace = rules_pace(&ur, last[i]);
+        double lo = isnan(ur.floor) ? 0 : ur.floor, hi = isnan(ur.cap) ? INFINITY : ur.cap;
+        unsigned char src = ur.floor > 0 ? CIV_BIND_FLOOR : 0, hsrc = CIV_BIND_CAP, det = 0;
+        if (ur.cap_share < hi) {
+            hi = ur.cap_share;
             det = CIV_DETAIL_CAP_SHARE;
         }
-        if (bd.hold_harmless > lo) {
-            lo = bd.hold_harmless;
+        if (hold > lo) {
+            lo = hold;
             src = CIV_BIND_HOLD_HARMLESS;
         }
-        if (bd.pace < hi) {
-            if (bd.pace >= lo) {
-                hi = bd.pace;
+        if (pace < hi) {
+            if (pace >= lo) {
+                hi = pace;
                 hsrc = CIV_BIND_PACE;
                 det = 0;
             } else if (lo < hi) {
@@ -277,23 +352,28 @@ static civ_status unit_bounds(const civ_alloc_problem *p, civ_alloc_result *r, s
                 det = CIV_DETAIL_PACE_YIELDED;
             }
         }
-        if (p->paid) { /* a release adds on top of what was paid: the bounds hold for the sum */
-            double paid = (double)p->paid[u * p->n + i];
-            lo = fmax(0, lo - paid);
-            hi = fmax(0, hi - paid);
-        }
-        if (hi < lo) {
-            civ_where w = {.series_id = p->ids[i], .field = fo->name};
-            return civ_fail_at(CIV_ERR_INFEASIBLE, &w,
-                               "%s: community '%s' has an upper bound (%s) of %.0f minor units below its lower bound "
-                               "of %.0f",
-                               what, p->ids[i], hsrc == CIV_BIND_PACE ? "pace" : "cap", hi, lo);
+        if (paid) { /* a release adds on top of what was paid: the bounds hold for the sum */
+            double pd = (double)paid[i];
+            lo = fmax(0, lo - pd);
+            hi = fmax(0, hi - pd);
         }
         r->lo_d[j] = lo;
         r->hi_d[j] = hi;
         r->bsrc[j] = (unsigned char)(src | (hsrc << 4));
         detail[i] = det;
-        *sum_lo += lo;
+    }
+    *sum_lo = 0;
+    for (size_t j = 0; j < m; j++) { /* serial, in id order: the first infeasible member, and the sum */
+        if (r->hi_d[j] < r->lo_d[j]) {
+            size_t i = r->member[j];
+            civ_where w = {.series_id = p->ids[i], .field = fo->name};
+            return civ_fail_at(CIV_ERR_INFEASIBLE, &w,
+                               "%s: community '%s' has an upper bound (%s) of %.0f minor units below its lower bound "
+                               "of %.0f",
+                               what, p->ids[i], (r->bsrc[j] >> 4) == CIV_BIND_PACE ? "pace" : "cap", r->hi_d[j],
+                               r->lo_d[j]);
+        }
+        *sum_lo += r->lo_d[j];
     }
     return CIV_OK;
 }
@@ -312,11 +392,12 @@ static civ_status unit_constrain(const civ_alloc_problem *p, civ_alloc_result *r
          * bound is cut by the same ratio so that they exactly exhaust the pool. */
         double ratio = P / sum_lo;
         r->ratable[u] = ratio;
+#pragma omp parallel for if (PAR(m)) schedule(static)
         for (size_t j = 0; j < m; j++) {
             r->amt[j] = r->lo_d[j] * ratio;
-            r->lo_i[j] = (int64_t)floor(r->amt[j]);
-            r->hi_i[j] = (int64_t)ceil(r->amt[j]);
             bind[r->member[j]] = (unsigned char)((r->lo_d[j] > 0 ? (r->bsrc[j] & 0x0F) : 0) | CIV_BIND_RATABLE);
+            r->lo_d[j] = floor(r->amt[j]); /* from here on, the rounding's bounds */
+            r->hi_d[j] = ceil(r->amt[j]);
         }
     } else {
         civ_status st = civ_alloc_solve_lambda(r->raw, r->lo_d, r->hi_d, m, P, r->pairs, r->tmp, r->amt, &lam, what);
@@ -324,6 +405,7 @@ static civ_status unit_constrain(const civ_alloc_problem *p, civ_alloc_result *r
             civ_error_set_field(fo->name);
             return st;
         }
+#pragma omp parallel for if (PAR(m)) schedule(static)
         for (size_t j = 0; j < m; j++) {
             double free_amt = lam * r->raw[j];
             unsigned char b = 0;
@@ -332,8 +414,6 @@ static civ_status unit_constrain(const civ_alloc_problem *p, civ_alloc_result *r
             else if (r->amt[j] < free_amt)
                 b = (unsigned char)(r->bsrc[j] >> 4);
             bind[r->member[j]] = b;
-            r->lo_i[j] = (int64_t)r->lo_d[j];
-            r->hi_i[j] = isfinite(r->hi_d[j]) ? (int64_t)r->hi_d[j] : -1;
         }
     }
     r->lambda[u] = lam;
@@ -348,6 +428,7 @@ static void unit_accumulate(const civ_alloc_problem *p, civ_alloc_result *r, siz
     size_t n = p->n;
     int64_t *ua = r->unit_amount + u * n;
     double *q = r->q + u * n;
+#pragma omp parallel for if (PAR(m)) schedule(static) /* members are distinct: no two iterations share an i */
     for (size_t j = 0; j < m; j++) {
         size_t i = r->member[j];
         ua[i] = r->out_i[j];
@@ -392,7 +473,7 @@ static civ_status solve_unit(const civ_alloc_problem *p, civ_alloc_result *r, si
     int exact = 0;
     if (r->ratable[u] == 1 && (st = civ_alloc_exact_round(p, r, u, m, &exact)))
         return st;
-    if (!exact && (st = civ_alloc_round(r->amt, r->lo_i, r->hi_i, m, un->amount, r->pairs, r->tmp, r->out_i))) {
+    if (!exact && (st = civ_alloc_round_d(r->amt, r->lo_d, r->hi_d, m, un->amount, r->pairs, r->tmp, r->out_i))) {
         civ_error_set_field(un->name);
         return st;
     }
@@ -434,16 +515,23 @@ civ_status civ_alloc_solve(const civ_alloc_problem *p, civ_alloc_result *r)
     if (!p || !r || r->n != p->n || r->n_units != p->n_units)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_solve: NULL or mismatched result");
     size_t n = p->n;
+    civ_status st = r->raw ? CIV_OK : scratch_alloc(r);
+    if (st)
+        return st;
     memset(r->amount, 0, n * sizeof *r->amount);
+#pragma omp parallel for if (PAR(n)) schedule(static)
     for (size_t i = 0; i < n; i++)
         r->unrounded[i] = r->unattributed[i] = r->stage_base[i] = r->stage_tilted[i] = r->stage_earmark[i] = 0;
     memcpy(r->wused, p->weights, r->n_factors * sizeof *r->wused);
-    for (size_t u = 0; u < p->n_units; u++) {
-        civ_status st = solve_unit(p, r, u);
-        if (st)
-            return st;
-    }
-    return CIV_OK;
+    for (size_t u = 0; u < p->n_units && !st; u++)
+        st = solve_unit(p, r, u);
+    /* A result solved once (an allocation, a scenario) keeps only its
+     * results: the working memory goes back before the outputs are made.
+     * From the second solve on (Monte Carlo draws, re-weighting) it is
+     * kept for the next solve, until civ_alloc_result_free. */
+    if (r->n_solves++ == 0)
+        scratch_free(r);
+    return st;
 }
 
 civ_status civ_alloc_result_stage(const civ_alloc_problem *p, const civ_alloc_result *r, civ_alloc_stage stage,

@@ -9,9 +9,11 @@
 #include "table.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
 #include "error.h"
 
 civ_status civ_table_create(civ_table **out)
@@ -69,17 +71,34 @@ void civ_table_free(civ_table *table)
     free(table);
 }
 
+/* Grows an array of `old` items to `capacity` items (realloc semantics):
+ * once it is large it moves to huge pages (bigmem.h), after which realloc
+ * keeps it there (glibc remaps large blocks without copying). */
+static void *grow_array(void *p, size_t old, size_t capacity, size_t size)
+{
+    if (capacity > SIZE_MAX / size)
+        return NULL;
+    if (capacity * size < CIV_BIGMEM_MIN || old * size >= CIV_BIGMEM_MIN)
+        return realloc(p, capacity * size);
+    void *q = civ_bigmem_alloc(capacity, size);
+    if (q && old)
+        memcpy(q, p, old * size);
+    if (q)
+        free(p);
+    return q;
+}
+
 static civ_status alloc_column_storage(civ_table_column *c, size_t capacity, size_t n_rows)
 {
     if (c->type == CIV_COLUMN_NUMBER) {
-        double *p = realloc(c->numbers, (capacity ? capacity : 1) * sizeof *p);
+        double *p = grow_array(c->numbers, n_rows, capacity ? capacity : 1, sizeof *p);
         if (!p)
             return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for column '%s' (%zu rows)", c->name, capacity);
         for (size_t r = n_rows; r < capacity; r++)
             p[r] = NAN;
         c->numbers = p;
     } else {
-        char **p = realloc(c->texts, (capacity ? capacity : 1) * sizeof *p);
+        char **p = grow_array(c->texts, n_rows, capacity ? capacity : 1, sizeof *p);
         if (!p)
             return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for column '%s' (%zu rows)", c->name, capacity);
         for (size_t r = n_rows; r < capacity; r++)
@@ -247,7 +266,7 @@ civ_status civ_table_set_text_pooled(civ_table *table, size_t row, size_t column
             cap = (size_t)16 << 20;
         if (cap < len + 1)
             cap = len + 1;
-        civ_text_block *nb = malloc(sizeof *nb + cap);
+        civ_text_block *nb = civ_bigmem_alloc(1, sizeof *nb + cap);
         if (!nb)
             return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the text of column '%s'", c->name);
         nb->next = b;

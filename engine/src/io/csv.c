@@ -66,6 +66,7 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "bigmem.h"
 #include "date.h"
 #include "error.h"
 #include "panel.h"
@@ -1859,6 +1860,44 @@ static civ_status fill_demoted(csv_reader *r, civ_table *table, tcol *tc)
     return s;
 }
 
+/* How many rows to reserve for a table of n_columns read from r's file: its
+ * line feeds not followed by another line break (an upper bound on the
+ * records, quoted newlines aside), but at most one per n_columns bytes (a
+ * record has n_columns - 1 commas and a line feed), so that a hostile file
+ * cannot make the reservation larger than the file justifies.  0 when the
+ * file cannot be measured (the table then grows by doubling).  Sizing the
+ * columns once saves the copies and double touches of growing them. */
+static size_t rows_hint(const csv_reader *r, size_t n_columns)
+{
+    struct stat st;
+    if (fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
+        return 0;
+    char *b = malloc(READ_CHUNK + 1);
+    if (!b)
+        return 0;
+    size_t lines = 0;
+    off_t off = 0;
+    char prev = 0; /* the byte before the chunk */
+    for (;;) {
+        ssize_t got = pread(r->fd, b, READ_CHUNK, off);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        /* a line feed counts when the byte after it is not \n or \r */
+        if (prev == '\n' && b[0] != '\n' && b[0] != '\r')
+            lines++;
+        for (char *p = b, *end = b + got - 1; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+            lines += p[1] != '\n' && p[1] != '\r';
+        prev = b[got - 1];
+        off += got;
+    }
+    free(b);
+    size_t most = (size_t)st.st_size / (n_columns ? n_columns : 1) + 1;
+    lines += 1; /* a last record without a line feed */
+    return lines < most ? lines : most;
+}
+
 civ_status civ_table_read_csv(const char *path, const civ_table_read_options *options, civ_table **out)
 {
     if (!out)
@@ -1881,6 +1920,11 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
         tc[c].displayed_row = SIZE_MAX;
         s = civ_table_add_column(table, r.names[c], text ? CIV_COLUMN_TEXT : CIV_COLUMN_NUMBER, NULL);
     }
+    size_t hint = s ? 0 : rows_hint(&r, r.n_names);
+    if (hint > 1024 && (s = civ_table_reserve(table, hint))) /* small files: doubling is cheap */
+        civ_clear_error(), s = CIV_OK; /* no room for the estimate: grow as the rows come */
+    if (hint > 1024 && (row_lines = civ_bigmem_alloc(hint, sizeof *row_lines)) != NULL)
+        lines_cap = hint;
     int demoted = 0;
     while (!s) {
         int have;
