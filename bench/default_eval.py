@@ -26,6 +26,11 @@ usage:
   default_eval.py table SHARED MEMBERS_DIR BT_DIR OUT.md [--limit N]
         scores every candidate, applies the rule, writes the table to OUT.md, prints
         one row for bench/run.sh
+  default_eval.py specs SHARED ORIGINAL_DIR OUT_DIR OUT.md [--exe BENCH_EXE]
+        A (`auto`) and C as implemented (the spec, run by civicast: its ets and damped
+        members from one ETS search) forecast in one run (with --exe; else OUT_DIR's
+        <data>_A.csv, <data>_C.csv are reused), scored, and the rule applied against the
+        first A (ORIGINAL_DIR/<data>_auto.csv) for accuracy and this run's A for CPU
 """
 import argparse
 import os
@@ -39,10 +44,11 @@ LEVELS = (80, 95)
 BASE_YEAR = 1700  # synthetic calendar for the CLI: period t is BASE_YEAR + t (year, quarter or month)
 FREQ_NAME = {1: "yearly", 4: "quarterly", 12: "monthly"}
 
-# member name -> spec (the names of the files in MEMBERS_DIR)
+# member name -> spec (the names of the files in MEMBERS_DIR); each is the spec civicast's
+# combination gives that member (models/combination.c: ets(maxit=500), arima(reltol=1e-4))
 MEMBERS = {
-    "auto": "auto", "ets": "ets", "arima": "arima", "theta": "theta",
-    "damped": "ETS(Z,Z,Z,damped=true)", "dotm": "dotm", "dstm": "dstm", "autotheta": "autotheta",
+    "auto": "auto", "ets": "ets(maxit=500)", "arima": "arima(reltol=1e-4)", "theta": "theta",
+    "damped": "ETS(Z,Z,Z,damped=true,maxit=500)", "dotm": "dotm", "dstm": "dstm", "autotheta": "autotheta",
     "tsb": "tsb",
 }
 # members backtested for the weighted and selected candidates
@@ -336,6 +342,85 @@ def cmd_table(args):
           f"S = {r[3]:.4f} vs today's auto; table in bench/out/default.md |")
 
 
+# ---- the chosen combination as implemented (spec run by civicast, not combined offline) -------
+SPEC_C = "combo(median,ets,arima,theta,damped,dotm)"
+
+
+def cmd_specs(args):
+    """A (`auto`) and C as implemented (SPEC_C; series that auto routes to TSB take A's rows, the
+    routing being unchanged) forecast in one run by bench_forecast_m1, scored and judged by the
+    rule against the ORIGINAL A (the `auto` member files of the first decision, --original)."""
+    if args.exe:
+        os.makedirs(args.out, exist_ok=True)
+        for name in ("m1", "tourism"):
+            cmd = [args.exe, os.path.join(args.shared, name), os.path.join(args.out, f"scores_{name}.csv"),
+                   "--methods", f"A=auto;C={SPEC_C}", "--no-scaling", "--forecasts", args.out]
+            if subprocess.run(cmd).returncode:
+                sys.exit(f"default_eval.py: {' '.join(cmd)} failed")
+    res = {}
+    for name in ("m1", "tourism"):
+        meta, series = load(args.shared, name)
+        test = series[series.split == "test"].copy()
+        test = test.set_index("unique_id").loc[meta.unique_id].reset_index()
+        test["h"] = test.groupby("unique_id", sort=False).cumcount() + 1
+        index = pd.MultiIndex.from_frame(test[["unique_id", "h"]])
+        freq = meta.set_index("unique_id")["frequency"]
+        tr = series[series.split == "train"].groupby("unique_id", sort=False)["y"].apply(lambda v: v.to_numpy(float))
+        scale = pd.Series({u: mase_scale(tr[u], int(freq[u])) for u in meta.unique_id})
+        y, sid = test["y"].to_numpy(float), test["unique_id"].to_numpy()
+        files = {"A0": os.path.join(args.original, f"{name}_auto.csv"),
+                 "A": os.path.join(args.out, f"{name}_A.csv"), "C": os.path.join(args.out, f"{name}_C.csv")}
+        got = {}
+        for k, path in files.items():
+            d = pd.read_csv(path, dtype={"unique_id": str}, na_values=["NA"]).set_index(["unique_id", "h"])
+            d = d.reindex(index)
+            got[k] = (d[COLS].to_numpy(float), d["cpu_s"].groupby(level=0, sort=False).first(),
+                      d["model"].groupby(level=0, sort=False).first().astype(str))
+        routed = ~got["A"][2].str.startswith("Combo")
+        rows = np.isin(sid, list(routed[routed].index))
+        fc_c, cpu_c, _ = got["C"]
+        fc_c = fc_c.copy()
+        fc_c[rows] = got["A"][0][rows]
+        cpu_c = cpu_c.where(~routed, got["A"][1])
+        got["C"] = (fc_c, cpu_c, got["C"][2])
+        for k in ("A0", "A", "C"):
+            res[(name, k)] = summary(scores(got[k][0], y, sid, scale, got[k][1]), freq)
+        res[(name, "routed")] = int(routed.sum())
+    a0 = {n: res[(n, "A0")]["all"] for n in ("m1", "tourism")}
+    c = {n: res[(n, "C")]["all"] for n in ("m1", "tourism")}
+    ratios = [c[n][k] / a0[n][k] for n in ("m1", "tourism") for k in ("smape", "mase")]
+    eligible = all(x < 1 for x in ratios) and all(c[n]["msis95"] <= MSIS_TOL * a0[n]["msis95"] for n in a0)
+    cpu_ratio = res[("m1", "C")]["monthly"]["cpu"] / res[("m1", "A")]["monthly"]["cpu"]
+    affordable = cpu_ratio <= CPU_TOL
+    lines = ["| | M1 sMAPE | M1 MASE | tourism sMAPE | tourism MASE | MSIS-95 M1 / tourism | cover 80 M1 / tourism "
+             "| cover 95 M1 / tourism | CPU ms M1 monthly (median) |", "|---|---:|---:|---:|---:|---|---|---|---:|"]
+    label = {"A0": "A as first measured (`fcshare/*_auto.csv`)", "A": "A = `auto` now",
+             "C": f"C = `{SPEC_C}`, shared ETS search"}
+    for k in ("A0", "A", "C"):
+        m, t = res[("m1", k)]["all"], res[("tourism", k)]["all"]
+        cpu = "(other run)" if k == "A0" else f"{res[('m1', k)]['monthly']['cpu']:.1f}"
+        lines.append(f"| {label[k]} | {m['smape']:.3f} | {m['mase']:.4f} | {t['smape']:.3f} | {t['mase']:.4f} | "
+                     f"{m['msis95']:.2f} / {t['msis95']:.2f} | {m['cov80']:.1f} / {t['cov80']:.1f} | "
+                     f"{m['cov95']:.1f} / {t['cov95']:.1f} | {cpu} |")
+    lines += ["", f"C / first A: sMAPE M1 {ratios[0]:.4f}, MASE M1 {ratios[1]:.4f}, sMAPE tourism {ratios[2]:.4f}, "
+              f"MASE tourism {ratios[3]:.4f}; MSIS-95 M1 {c['m1']['msis95'] / a0['m1']['msis95']:.4f}, tourism "
+              f"{c['tourism']['msis95'] / a0['tourism']['msis95']:.4f}: eligible {'yes' if eligible else 'no'}",
+              f"CPU C / A (same run, M1 monthly median): {cpu_ratio:.3f}: affordable {'yes' if affordable else 'no'}",
+              f"Routed to TSB (A's rows in C): M1 {res[('m1', 'routed')]}, tourism {res[('tourism', 'routed')]}",
+              "", "| data | frequency | series | | sMAPE | MASE | cover 80 | cover 95 | MSIS-95 | CPU ms (median) |",
+              "|---|---|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for n in ("m1", "tourism"):
+        for fq in ("yearly", "quarterly", "monthly"):
+            for k in ("A", "C"):
+                x = res[(n, k)][fq]
+                lines.append(f"| {n} | {fq} | {x['series']} | {k} | {x['smape']:.2f} | {x['mase']:.3f} | "
+                             f"{x['cov80']:.1f} | {x['cov95']:.1f} | {x['msis95']:.2f} | {x['cpu']:.1f} |")
+    md = "\n".join(lines) + "\n"
+    with open(args.md, "w") as f:
+        f.write(md)
+    print(md)
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -349,8 +434,11 @@ def main():
     p = sub.add_parser("table")
     p.add_argument("shared"), p.add_argument("members"), p.add_argument("bt"), p.add_argument("md")
     p.add_argument("--limit", type=int, default=0)
+    p = sub.add_parser("specs")
+    p.add_argument("shared"), p.add_argument("original"), p.add_argument("out"), p.add_argument("md")
+    p.add_argument("--exe", default="", help="bench_forecast_m1: forecast A and C first (else reuse OUT's files)")
     args = ap.parse_args()
-    {"members": cmd_members, "backtest": cmd_backtest, "table": cmd_table}[args.cmd](args)
+    {"members": cmd_members, "backtest": cmd_backtest, "table": cmd_table, "specs": cmd_specs}[args.cmd](args)
 
 
 if __name__ == "__main__":

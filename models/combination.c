@@ -19,9 +19,9 @@
  * What: the components are type objects (civ_model_ets, civ_model_arima,
  * civ_model_theta; ets.h, arima.h, theta.h), configured by their own parsers
  * from the specs of combo_members ("ets(maxit=500)", "arima(reltol=1e-4)" --
- * "arima(approx)" with the option fast --, "theta", "ETS(Z,Z,Z,damped=true)", "dotm", "dstm",
- * "autotheta") and fitted through the type-object interface; this file never
- * names their internals.  It does not use the
+ * "arima(approx)" with the option fast --, "theta", "ETS(Z,Z,Z,damped=true)",
+ * "dotm", "dstm", "autotheta") and fitted through the type-object interface;
+ * this file never names their internals.  It does not use the
  * registry (registry.c lists this family, so that would be a cycle).
  *   Spec: combo(KIND[,fast][,MEMBER...]) with KIND mean or median (default
  *     mean), members from the catalogue in the order given (default ets,
@@ -92,7 +92,6 @@ typedef struct combo_member {
     const civ_model_type *type;
 } combo_member;
 
-enum { MEMBER_ETS, MEMBER_ARIMA, MEMBER_THETA, MEMBER_DAMPED, MEMBER_DOTM, MEMBER_DSTM, MEMBER_AUTOTHETA, N_MEMBERS };
 /* The ETS member is R's ets(y, maxit = 500): at most 500 Nelder-Mead
  * evaluations per model instead of 2000 (about 3x less CPU on monthly data);
  * the ARIMA member is auto.arima(y, optim.control = list(reltol = 1e-4)): the
@@ -100,11 +99,12 @@ enum { MEMBER_ETS, MEMBER_ARIMA, MEMBER_THETA, MEMBER_DAMPED, MEMBER_DOTM, MEMBE
  * admitted by the rule for cheaper searches inside auto (docs/FORECASTING.md,
  * the default's speed: sMAPE and MASE within +0.2% on M1 and tourism); the
  * specs "ets" and "arima" on their own keep R's defaults. */
+enum { MEMBER_ETS, MEMBER_ARIMA, MEMBER_THETA, MEMBER_DAMPED, MEMBER_DOTM, MEMBER_DSTM, MEMBER_AUTOTHETA, N_MEMBERS };
 static const combo_member combo_members[N_MEMBERS] = {
     {"ets", "ets(maxit=500)", "ETS", &civ_model_ets},
     {"arima", "arima(reltol=1e-4)", "ARIMA", &civ_model_arima},
     {"theta", "theta", "Theta", &civ_model_theta},
-    {"damped", "ETS(Z,Z,Z,damped=true)", "DampedETS", &civ_model_ets},
+    {"damped", "ETS(Z,Z,Z,damped=true,maxit=500)", "DampedETS", &civ_model_ets},
     {"dotm", "dotm", "DOTM", &civ_model_theta},
     {"dstm", "dstm", "DSTM", &civ_model_theta},
     {"autotheta", "autotheta", "AutoTheta", &civ_model_theta},
@@ -243,6 +243,75 @@ static double combo_value(const double *v, size_t k, int median)
 
 /* ---- fit ----------------------------------------------------------------------- */
 
+/* The members ets and damped of one combination share one ETS search
+ * (civ_ets_fit_pair: the best model and the best damped-trend model of one
+ * pass, each bit-identical to its member fitted alone); both fits are made at
+ * the first of the two members and taken in the spec's order. */
+typedef struct combo_pair {
+    int at[2]; /* positions in cfg of the members ets and damped; -1 when absent */
+    int done;
+    civ_model_fit fit[2];
+    civ_status status[2];
+    char why[2][160];
+} combo_pair;
+
+/* Parses member m's spec (the ARIMA member's is arima(approx) with fast) into
+ * an arena config (a family may keep a pointer to its config in its fit). */
+static civ_status combo_member_config(const combo_config *cfg, int m, civ_workspace *ws, const civ_where *w,
+                                      void **out)
+{
+    void *ccfg = civ_arena_alloc(&ws->arena, CIV_MODEL_CONFIG_MAX);
+    if (!ccfg)
+        return civ_fail_at(CIV_ERR_OUT_OF_MEMORY, w, "out of memory for the combination");
+    memset(ccfg, 0, CIV_MODEL_CONFIG_MAX);
+    const char *cspec = m == MEMBER_ARIMA && cfg->fast_arima ? combo_fast_arima_spec : combo_members[m].spec;
+    civ_status s = combo_members[m].type->parse(cspec, ccfg);
+    if (s != CIV_OK)
+        return s == CIV_ERR_NOT_FOUND ? civ_fail(CIV_ERR_INTERNAL, "combination: '%s' not accepted by its family",
+                                                 cspec)
+                                      : s; /* a build error, not data */
+    *out = ccfg;
+    return CIV_OK;
+}
+
+/* Fits member c of cfg into *f (its status in *fit_status, a failure's
+ * message in why); the members of a pair through civ_ets_fit_pair.  Returns a
+ * status that ends the combination (out of memory, a build error) or CIV_OK. */
+static civ_status combo_member_fit(const combo_config *cfg, int c, const civ_model_options *options,
+                                   const civ_series *series, civ_workspace *ws, combo_pair *pair, civ_model_fit *f,
+                                   civ_status *fit_status, char why[160])
+{
+    civ_where w = {.series_id = series->id};
+    int m = cfg->members[c];
+    int j = c == pair->at[0] ? 0 : c == pair->at[1] ? 1 : -1;
+    if (j >= 0 && pair->at[1 - j] >= 0) {
+        if (!pair->done) {
+            void *ca = NULL, *cd = NULL;
+            civ_status s = combo_member_config(cfg, MEMBER_ETS, ws, &w, &ca);
+            if (s == CIV_OK)
+                s = combo_member_config(cfg, MEMBER_DAMPED, ws, &w, &cd);
+            if (s == CIV_OK)
+                s = civ_ets_fit_pair(ca, cd, options, series, ws, &pair->fit[0], &pair->fit[1], pair->status,
+                                     pair->why[0], pair->why[1], sizeof pair->why[0]);
+            if (s != CIV_OK)
+                return s;
+            pair->done = 1;
+        }
+        *f = pair->fit[j];
+        *fit_status = pair->status[j];
+        civ_copy_truncated(why, 160, pair->why[j]);
+        return CIV_OK;
+    }
+    void *ccfg = NULL;
+    civ_status s = combo_member_config(cfg, m, ws, &w, &ccfg);
+    if (s != CIV_OK)
+        return s;
+    *fit_status = combo_members[m].type->fit(ccfg, options, series, ws, f);
+    if (*fit_status != CIV_OK)
+        civ_copy_truncated(why, 160, civ_last_error_message());
+    return *fit_status == CIV_ERR_OUT_OF_MEMORY ? *fit_status : CIV_OK;
+}
+
 /* Fits the members of cfg in order into st->fits (failed ones dropped, their
  * messages in why[]); ok[c] = 1 for each member fitted. */
 static civ_status combo_fit_members(const combo_config *cfg, const civ_model_options *options,
@@ -251,27 +320,26 @@ static civ_status combo_fit_members(const combo_config *cfg, const civ_model_opt
 {
     civ_where w = {.series_id = series->id};
     civ_status first = CIV_OK;
+    combo_pair *pair = civ_arena_alloc(&ws->arena, sizeof *pair);
+    if (!pair)
+        return civ_fail_at(CIV_ERR_OUT_OF_MEMORY, &w, "out of memory for the combination");
+    memset(pair, 0, sizeof *pair);
+    pair->at[0] = pair->at[1] = -1;
+    for (int c = 0; c < cfg->n_members; c++)
+        if (cfg->members[c] == MEMBER_ETS || cfg->members[c] == MEMBER_DAMPED)
+            pair->at[cfg->members[c] == MEMBER_DAMPED] = c;
     for (int c = 0; c < cfg->n_members; c++) {
         why[c][0] = 0;
         ok[c] = 0;
-        const combo_member *mem = &combo_members[cfg->members[c]];
-        /* configs live in the arena: a family may keep a pointer to its config in its fit */
-        void *ccfg = civ_arena_alloc(&ws->arena, CIV_MODEL_CONFIG_MAX);
-        if (!ccfg)
-            return civ_fail_at(CIV_ERR_OUT_OF_MEMORY, &w, "out of memory for the combination");
-        const civ_model_type *type = mem->type;
-        memset(ccfg, 0, CIV_MODEL_CONFIG_MAX);
-        const char *cspec = cfg->members[c] == MEMBER_ARIMA && cfg->fast_arima ? combo_fast_arima_spec : mem->spec;
-        civ_status s = type->parse(cspec, ccfg);
-        if (s != CIV_OK)
-            return s == CIV_ERR_NOT_FOUND ? civ_fail(CIV_ERR_INTERNAL, "combination: '%s' not accepted by its family",
-                                                     cspec)
-                                          : s; /* a build error, not data */
+        const civ_model_type *type = combo_members[cfg->members[c]].type;
         civ_model_fit *f = &st->fits[st->k];
         memset(f, 0, sizeof *f);
         f->type = type;
         f->nonnegative = fit->nonnegative;
-        s = type->fit(ccfg, options, series, ws, f);
+        civ_status s;
+        civ_status hard = combo_member_fit(cfg, c, options, series, ws, pair, f, &s, why[c]);
+        if (hard != CIV_OK)
+            return hard;
         if (s == CIV_OK) {
             f->type = type;
             f->nonnegative = fit->nonnegative;
@@ -279,11 +347,8 @@ static civ_status combo_fit_members(const combo_config *cfg, const civ_model_opt
             ok[c] = 1;
             continue;
         }
-        if (s == CIV_ERR_OUT_OF_MEMORY)
-            return s;
         if (first == CIV_OK)
             first = s;
-        civ_copy_truncated(why[c], sizeof why[c], civ_last_error_message());
     }
     if (st->k > 0)
         return CIV_OK;

@@ -1101,10 +1101,64 @@ static civ_status ets_short_fallback(const ets_data *d, int T, int S, const civ_
     return CIV_OK;
 }
 
-/* R's ets() front end (restrictions, fallbacks, selection loop); fills best. */
-static civ_status ets_run(const ets_config *cfg, civ_criterion ic, civ_ets_crit crit, const ets_data *d,
-                          ets_result *best)
+/* The best damped-trend candidate of a search, tracked beside the best one
+ * (civ_ets_fit_pair): the damped candidates are fitted in the order, by the
+ * calls and compared by the criterion that the search restricted to damped
+ * trends (damped = 1) would use, so the winner is the one it would select. */
+typedef struct ets_damped_track {
+    ets_result best;
+    int state; /* -1: not tracked (fit the damped search alone), 0: tracked, none fitted, 1: found */
+} ets_damped_track;
+
+/* The selection loop of R's ets() over the candidate lists; best (and, when
+ * dt is not NULL, dt->best among the damped candidates) by the criterion ic. */
+static int ets_search(const ets_config *cfg, civ_criterion ic, civ_ets_crit crit, const ets_data *d,
+                      const int *errs, int ne, const int *trends, int nt, const int *seasons, int ns,
+                      const int *damps, int nd, ets_result *best, ets_damped_track *dt)
 {
+    double best_ic = INFINITY, best_damped_ic = INFINITY;
+    int found = 0;
+    ets_result r;
+    for (int i = 0; i < ne; i++)
+        for (int j = 0; j < nt; j++)
+            for (int k = 0; k < ns; k++)
+                for (int l = 0; l < nd; l++) {
+                    if (trends[j] == ETS_N && damps[l])
+                        continue;
+                    if (cfg->restrict_models) {
+                        if (errs[i] == ETS_A && (trends[j] == ETS_M || seasons[k] == ETS_M))
+                            continue;
+                        if (errs[i] == ETS_M && trends[j] == ETS_M && seasons[k] == ETS_A)
+                            continue;
+                    }
+                    if (!d->positive && errs[i] == ETS_M)
+                        continue;
+                    if (ets_fit_model(d, errs[i], trends[j], seasons[k], damps[l], cfg->bounds, crit, cfg->maxit, &r) != 0)
+                        continue;
+                    double v = ic == CIV_CRIT_AIC ? r.aic : ic == CIV_CRIT_BIC ? r.bic : r.aicc;
+                    if (!isnan(v) && v < best_ic) {
+                        best_ic = v;
+                        *best = r;
+                        found = 1;
+                    }
+                    if (dt && damps[l] && !isnan(v) && v < best_damped_ic) {
+                        best_damped_ic = v;
+                        dt->best = r;
+                        dt->state = 1;
+                    }
+                }
+    return found;
+}
+
+/* R's ets() front end (restrictions, fallbacks, selection loop); fills best.
+ * dt (may be NULL; cfg's damped must then be -1, trend Z): also the best
+ * damped-trend candidate, when the search restricted to damped trends would
+ * run the same loop (dt->state 0 or 1; else -1, also on an error). */
+static civ_status ets_run(const ets_config *cfg, civ_criterion ic, civ_ets_crit crit, const ets_data *d,
+                          ets_result *best, ets_damped_track *dt)
+{
+    if (dt)
+        dt->state = -1;
     civ_where w = {.series_id = d->id, .field = "y"};
     if (d->nobs < 2)
         return civ_fail_at(CIV_ERR_TOO_SHORT, &w, "ETS needs at least 2 observed values, the series has %zu",
@@ -1172,32 +1226,12 @@ static civ_status ets_run(const ets_config *cfg, civ_criterion ic, civ_ets_crit 
         damps[nd++] = 0;
     } else
         damps[nd++] = cfg->damped;
-    double best_ic = INFINITY;
-    int found = 0;
-    ets_result r;
-    for (int i = 0; i < ne; i++)
-        for (int j = 0; j < nt; j++)
-            for (int k = 0; k < ns; k++)
-                for (int l = 0; l < nd; l++) {
-                    if (trends[j] == ETS_N && damps[l])
-                        continue;
-                    if (cfg->restrict_models) {
-                        if (errs[i] == ETS_A && (trends[j] == ETS_M || seasons[k] == ETS_M))
-                            continue;
-                        if (errs[i] == ETS_M && trends[j] == ETS_M && seasons[k] == ETS_A)
-                            continue;
-                    }
-                    if (!d->positive && errs[i] == ETS_M)
-                        continue;
-                    if (ets_fit_model(d, errs[i], trends[j], seasons[k], damps[l], cfg->bounds, crit, cfg->maxit, &r) != 0)
-                        continue;
-                    double v = ic == CIV_CRIT_AIC ? r.aic : ic == CIV_CRIT_BIC ? r.bic : r.aicc;
-                    if (!isnan(v) && v < best_ic) {
-                        best_ic = v;
-                        *best = r;
-                        found = 1;
-                    }
-                }
+    /* the damped search's own too-short rule counts its damping parameter */
+    if (dt && cfg->damped < 0 && cfg->trend == ETS_Z && d->nobs > npars + 1 + 4)
+        dt->state = 0;
+    else
+        dt = NULL;
+    int found = ets_search(cfg, ic, crit, d, errs, ne, trends, nt, seasons, ns, damps, nd, best, dt);
     if (!found)
         return civ_fail_at(CIV_ERR_NUMERIC, &w, "ETS: no model could be fitted (R: \"No model able to be fitted\")");
     return CIV_OK;
@@ -1304,11 +1338,79 @@ static civ_status ets_fit(const void *config, const civ_model_options *options, 
         return st;
     ets_result best;
     civ_criterion ic = options ? options->criterion : CIV_CRIT_AICC;
-    st = ets_run(cfg, ic, CIV_ETS_CRIT_LIK, &d, &best);
+    st = ets_run(cfg, ic, CIV_ETS_CRIT_LIK, &d, &best, NULL);
     if (st != CIV_OK)
         return st;
     fit->type = &civ_model_ets;
     return ets_fill_fit(&best, &d, series, options, ws, fit);
+}
+
+/* 1 when the damped configuration is the automatic one restricted to damped
+ * trends: the same error, season, bounds, restriction, multiplicative-trend
+ * and maxit options, trend Z, damped "try both" (all) and "yes" (damped). */
+static int ets_pair_shares(const ets_config *all, const ets_config *damped)
+{
+    return all->damped < 0 && damped->damped == 1 && all->trend == ETS_Z && damped->trend == ETS_Z &&
+           all->error == damped->error && all->season == damped->season && all->bounds == damped->bounds &&
+           all->restrict_models == damped->restrict_models && all->mult_trend == damped->mult_trend &&
+           (all->maxit > 0 ? all->maxit : 2000) == (damped->maxit > 0 ? damped->maxit : 2000) &&
+           (all->missing_model || !damped->missing_model);
+}
+
+/* One fit as ets_fit, its status in *status and a failure's message in why. */
+static civ_status ets_fit_alone(const ets_config *cfg, const civ_model_options *options, const civ_series *series,
+                                civ_workspace *ws, civ_model_fit *fit, civ_status *status, char *why, size_t cap)
+{
+    *status = ets_fit(cfg, options, series, ws, fit);
+    if (*status != CIV_OK)
+        civ_copy_truncated(why, cap, civ_last_error_message());
+    return *status == CIV_ERR_OUT_OF_MEMORY ? *status : CIV_OK;
+}
+
+civ_status civ_ets_fit_pair(const void *config_all, const void *config_damped, const civ_model_options *options,
+                            const civ_series *series, civ_workspace *ws, civ_model_fit *fit_all,
+                            civ_model_fit *fit_damped, civ_status status[2], char *why_all, char *why_damped,
+                            size_t why_cap)
+{
+    const ets_config *ca = config_all, *cd = config_damped;
+    if (!ca || !cd || !series || !series->y || !ws || !fit_all || !fit_damped || !status || !why_all || !why_damped)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "ETS pair fit: NULL argument");
+    why_all[0] = why_damped[0] = 0;
+    if (!ets_pair_shares(ca, cd)) {
+        civ_status s = ets_fit_alone(ca, options, series, ws, fit_all, &status[0], why_all, why_cap);
+        return s != CIV_OK ? s : ets_fit_alone(cd, options, series, ws, fit_damped, &status[1], why_damped, why_cap);
+    }
+    ets_data d;
+    civ_status st = ets_data_init(&d, series, ws);
+    if (st != CIV_OK)
+        return st;
+    ets_result best;
+    ets_damped_track dt;
+    civ_criterion ic = options ? options->criterion : CIV_CRIT_AICC;
+    status[0] = ets_run(ca, ic, CIV_ETS_CRIT_LIK, &d, &best, &dt);
+    if (status[0] == CIV_OK) {
+        fit_all->type = &civ_model_ets;
+        status[0] = ets_fill_fit(&best, &d, series, options, ws, fit_all);
+    }
+    if (status[0] == CIV_ERR_OUT_OF_MEMORY)
+        return status[0];
+    if (status[0] != CIV_OK)
+        civ_copy_truncated(why_all, why_cap, civ_last_error_message());
+    if (dt.state < 0) /* the damped search would not run the same loop: alone */
+        return ets_fit_alone(cd, options, series, ws, fit_damped, &status[1], why_damped, why_cap);
+    if (dt.state == 0) { /* the same failure as the damped search alone */
+        civ_where w = {.series_id = d.id, .field = "y"};
+        status[1] = civ_fail_at(CIV_ERR_NUMERIC, &w, "ETS: no model could be fitted (R: \"No model able to be fitted\")");
+        civ_copy_truncated(why_damped, why_cap, civ_last_error_message());
+        return CIV_OK;
+    }
+    fit_damped->type = &civ_model_ets;
+    status[1] = ets_fill_fit(&dt.best, &d, series, options, ws, fit_damped);
+    if (status[1] == CIV_ERR_OUT_OF_MEMORY)
+        return status[1];
+    if (status[1] != CIV_OK)
+        civ_copy_truncated(why_damped, why_cap, civ_last_error_message());
+    return CIV_OK;
 }
 
 civ_status civ_ets_fit_ann(const double *y, size_t n, civ_ets_crit crit, civ_workspace *ws, civ_ets_ann *out)
@@ -1322,7 +1424,7 @@ civ_status civ_ets_fit_ann(const double *y, size_t n, civ_ets_crit crit, civ_wor
         return st;
     ets_config cfg = {ETS_A, ETS_N, ETS_N, 0, ETS_BOUNDS_BOTH, 1, 0, 0, 0};
     ets_result r;
-    st = ets_run(&cfg, CIV_CRIT_AICC, crit, &d, &r);
+    st = ets_run(&cfg, CIV_CRIT_AICC, crit, &d, &r, NULL);
     if (st != CIV_OK)
         return st;
     out->alpha = r.mod.alpha;

@@ -13,7 +13,8 @@
  *
  * Besides the type object, one helper is exported for the Theta family,
  * which (as forecast::thetaf) needs simple exponential smoothing fitted as
- * ets(x, "ANN", opt.crit = "mse").
+ * ets(x, "ANN", opt.crit = "mse"), and one for the combination, which fits the
+ * automatic and the damped-trend search in one pass (civ_ets_fit_pair).
  */
 #ifndef CIV_ETS_H
 #define CIV_ETS_H
@@ -47,6 +48,27 @@ typedef struct civ_ets_ann {
  * Errors: CIV_ERR_TOO_SHORT (fewer than 2 observed values),
  * CIV_ERR_INVALID_ARGUMENT (NULL), CIV_ERR_NUMERIC (no finite fit). */
 civ_status civ_ets_fit_ann(const double *y, size_t n, civ_ets_crit crit, civ_workspace *ws, civ_ets_ann *out);
+
+/* Fits two ETS configurations (parsed by civ_model_ets.parse) to one series:
+ * config_all, the automatic search ("ets", "ets(maxit=N)"), and config_damped,
+ * the same search restricted to damped trends ("ETS(Z,Z,Z,damped=true)" with
+ * the same maxit).  Where the damped search would run the same selection loop,
+ * it is run once and both winners are taken from it: the best model overall
+ * and the best damped-trend model (the same candidates, the same fits, the same
+ * criterion, so the same fit, bit for bit, as config_damped fitted alone); where
+ * it would not (a series too short for the damped models, a constant series,
+ * or configurations that differ otherwise) each is fitted alone.  The
+ * combination uses it when it has both members (models/combination.c).
+ * Results: fit_all and fit_damped as civ_model_ets.fit fills them (arena
+ * memory, valid until ws->arena is reset); status[0] and status[1] are the two
+ * fits' statuses, and a failed fit's error message is copied into why_all or
+ * why_damped (why_cap bytes each; "" when it fitted).
+ * Returns CIV_OK when both statuses are set, CIV_ERR_OUT_OF_MEMORY, or
+ * CIV_ERR_INVALID_ARGUMENT for a NULL argument. */
+civ_status civ_ets_fit_pair(const void *config_all, const void *config_damped, const civ_model_options *options,
+                            const civ_series *series, civ_workspace *ws, civ_model_fit *fit_all,
+                            civ_model_fit *fit_damped, civ_status status[2], char *why_all, char *why_damped,
+                            size_t why_cap);
 
 /* 1 when every root of a[0] + a[1] z + ... + a[deg] z^deg lies strictly
  * inside |z| < radius (Schur-Cohn step-down test), 0 otherwise (also when

@@ -48,11 +48,21 @@ civ_status civ_intervals_from_paths(const double *paths, size_t n_paths, size_t 
             continue;
         }
         /* Selection permutes col but keeps it the same multiset, so the
-         * quantiles do not depend on the order they are taken in. */
-        for (size_t l = 0; l < n_levels; l++) {
-            double a = (1.0 - levels[l] / 100.0) / 2.0;
-            lower[l * h + j] = civ_quantile7(col, m, a);
-            upper[l * h + j] = civ_quantile7(col, m, 1.0 - a);
+         * quantiles do not depend on the order they are taken in; all the
+         * bounds of up to CIV_QUANTILES_MAX / 2 levels are selected together. */
+        for (size_t l0 = 0; l0 < n_levels; l0 += CIV_QUANTILES_MAX / 2) {
+            size_t nl = n_levels - l0 < CIV_QUANTILES_MAX / 2 ? n_levels - l0 : CIV_QUANTILES_MAX / 2;
+            double p[CIV_QUANTILES_MAX], q[CIV_QUANTILES_MAX];
+            for (size_t l = 0; l < nl; l++) {
+                double a = (1.0 - levels[l0 + l] / 100.0) / 2.0;
+                p[2 * l] = a;
+                p[2 * l + 1] = 1.0 - a;
+            }
+            civ_quantiles7(col, m, p, 2 * nl, q);
+            for (size_t l = 0; l < nl; l++) {
+                lower[(l0 + l) * h + j] = q[2 * l];
+                upper[(l0 + l) * h + j] = q[2 * l + 1];
+            }
         }
     }
     return CIV_OK;

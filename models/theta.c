@@ -286,9 +286,13 @@ static long double twotl_run(const twotl_data *d, double ell0, double alpha, dou
         double e = (y[0] - m0) / d->cte;
         sse += e * e;
     }
+    /* pow() rather than a running product: the same rounding as R's ^; each
+     * power is computed once (step i's (1-alpha)^(i+1) is step i+1's (1-alpha)^i) */
+    double om_i = n > 1 ? pow(om, 1.0) : 0.0;
     for (size_t i = 1; i < n; i++) {
-        /* pow() rather than a running product: the same rounding as R's ^ */
-        double mi = ell + w * (A * pow(om, (double)i) + B * (1.0 - pow(om, (double)(i + 1))) / alpha);
+        double om_next = pow(om, (double)(i + 1));
+        double mi = ell + w * (A * om_i + B * (1.0 - om_next) / alpha);
+        om_i = om_next;
         if (mu)
             mu[i] = mi;
         if (i >= first) {
@@ -662,6 +666,41 @@ static void twotl_forecast(const theta_state *st, size_t h, const double *eps, d
     }
 }
 
+/* twotl_forecast's sample paths, np <= TWOTL_BLOCK of them at once: on entry
+ * rows[p h + j] holds path p's error at step j, on return its value.  The same
+ * operations in the same order for each path as twotl_forecast (so the same
+ * bits); interleaving the paths only lets their independent recursions
+ * overlap in the processor (about 2x faster than one path at a time). */
+#define TWOTL_BLOCK 8
+static void twotl_paths(const theta_state *st, size_t h, size_t np, double *rows)
+{
+    const double alpha = st->alpha, om = 1.0 - alpha, w = 1.0 - 1.0 / st->theta;
+    double ell[TWOTL_BLOCK], A[TWOTL_BLOCK], B[TWOTL_BLOCK], mean_y[TWOTL_BLOCK];
+    for (size_t p = 0; p < np; p++) {
+        ell[p] = st->ell;
+        A[p] = st->A;
+        B[p] = st->B;
+        mean_y[p] = st->mean_y;
+    }
+    double q = pow(om, (double)st->n);
+    for (size_t j = 0; j < h; j++) {
+        double di = (double)(st->n + j);
+        for (size_t p = 0; p < np; p++) {
+            double mu = ell[p] + w * (A[p] * q + B[p] * (1.0 - q * om) / alpha);
+            double yv = mu + rows[p * h + j];
+            rows[p * h + j] = yv;
+            ell[p] = alpha * yv + om * ell[p];
+            double new_mean = (di * mean_y[p] + yv) / (di + 1.0);
+            if (st->dynamic) {
+                B[p] = ((di - 1.0) * B[p] + 6.0 * (yv - mean_y[p]) / (di + 1.0)) / (di + 2.0);
+                A[p] = new_mean - B[p] * (di + 2.0) / 2.0;
+            }
+            mean_y[p] = new_mean;
+        }
+        q *= om;
+    }
+}
+
 static void theta_means(const theta_state *st, size_t h, double *mean)
 {
     if (st->variant == THETA_STANDARD) {
@@ -694,9 +733,8 @@ static civ_status theta_simulate(const civ_model_fit *fit, const civ_series *ser
     if (!paths || !ws->rng)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "theta simulate: NULL paths or random generator");
     const theta_state *st = fit->state;
-    double *eps = civ_arena_doubles(&ws->arena, h);
     double *mean = civ_arena_doubles(&ws->arena, h);
-    if (!eps || !mean)
+    if (!mean)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %zu-step sample paths", h);
     if (st->variant == THETA_STANDARD) {
         /* Sample paths of the SES state space model (ETS(A,N,N)) around the
@@ -714,13 +752,15 @@ static civ_status theta_simulate(const civ_model_fit *fit, const civ_series *ser
         }
     } else {
         double sd = st->sigma > 0.0 ? st->sigma : 0.0;
-        for (size_t p = 0; p < n_paths; p++) {
-            for (size_t j = 0; j < h; j++)
-                eps[j] = sd > 0.0 ? gsl_ran_gaussian(ws->rng, sd) : 0.0;
-            double *row = paths + p * h;
-            twotl_forecast(st, h, eps, row);
-            for (size_t j = 0; j < h; j++)
-                row[j] *= season_at(st, st->n + j);
+        for (size_t p0 = 0; p0 < n_paths; p0 += TWOTL_BLOCK) {
+            size_t np = n_paths - p0 < TWOTL_BLOCK ? n_paths - p0 : TWOTL_BLOCK;
+            double *rows = paths + p0 * h;
+            for (size_t k = 0; k < np * h; k++) /* path by path, step by step: the draws' order */
+                rows[k] = sd > 0.0 ? gsl_ran_gaussian(ws->rng, sd) : 0.0;
+            twotl_paths(st, h, np, rows);
+            for (size_t p = 0; p < np; p++)
+                for (size_t j = 0; j < h; j++)
+                    rows[p * h + j] *= season_at(st, st->n + j);
         }
     }
     (void)series;

@@ -4,7 +4,9 @@
  * filter's propagation rule checked against an independent SES filter),
  * constant and very short series, interval coverage by simulation, the
  * analytic class-2/3 variances against simulated paths, the Schur-Cohn root
- * test against GSL's polynomial solver, and determinism (same seed, same bits).
+ * test against GSL's polynomial solver, determinism (same seed, same bits), and
+ * civ_ets_fit_pair (the automatic and the damped-trend search from one pass)
+ * bit-identical to the two searches run alone.
  * The comparison with R is in test_ets_reference.c.
  */
 #include <math.h>
@@ -498,6 +500,160 @@ static void test_fit_ann_helper(void **state)
     free_ws(&ws);
 }
 
+/* ---- civ_ets_fit_pair: the automatic and the damped search from one pass ---- */
+
+#define PAIR_H 24
+#define PAIR_MAXN 2048
+
+/* Bitwise equality of two fits and of their forecasts (h steps, levels 80
+ * and 95, the same rng seed); where is the series id, for the message. */
+static void assert_same_fit(const civ_model_fit *a, const civ_model_fit *b, const civ_series *s, const char *where)
+{
+    if (strcmp(a->name, b->name) != 0)
+        fail_msg("%s: %s vs %s alone", where, a->name, b->name);
+    assert_int_equal(a->n_report_params, b->n_report_params);
+    assert_memory_equal(a->params, b->params, a->n_report_params * sizeof *a->params);
+    assert_int_equal(a->n_states, b->n_states);
+    assert_memory_equal(a->states, b->states, a->n_states * sizeof *a->states);
+    double fa[4] = {a->sigma2, a->loglik, a->aicc, (double)a->n_params};
+    double fb[4] = {b->sigma2, b->loglik, b->aicc, (double)b->n_params};
+    assert_memory_equal(fa, fb, sizeof fa);
+    assert_memory_equal(a->fitted, b->fitted, s->n * sizeof *a->fitted);
+    static const double lv[2] = {80, 95};
+    double m[2][PAIR_H], lo[2][2 * PAIR_H], hi[2][2 * PAIR_H];
+    const civ_model_fit *f[2] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        civ_workspace ws;
+        init_ws(&ws, 77);
+        assert_int_equal(civ_model_ets.forecast(f[k], s, PAIR_H, lv, 2, &ws, m[k], lo[k], hi[k]), CIV_OK);
+        free_ws(&ws);
+    }
+    assert_memory_equal(m[0], m[1], sizeof m[0]);
+    assert_memory_equal(lo[0], lo[1], sizeof lo[0]);
+    assert_memory_equal(hi[0], hi[1], sizeof hi[0]);
+}
+
+/* One series: the pair's two fits against ets(maxit=500) and
+ * ETS(Z,Z,Z,damped=true,maxit=500) fitted alone (statuses, messages, fits). */
+static void check_pair(const double *y, size_t n, int m, const char *id)
+{
+    unsigned char ca[CIV_MODEL_CONFIG_MAX], cd[CIV_MODEL_CONFIG_MAX];
+    const civ_model_type *type;
+    assert_int_equal(civ_model_resolve("ets(maxit=500)", &type, ca), CIV_OK);
+    assert_int_equal(civ_model_resolve("ETS(Z,Z,Z,damped=true,maxit=500)", &type, cd), CIV_OK);
+    civ_series s = {.id = id, .y = y, .n = n, .period = m};
+    civ_model_options opt = {0};
+    civ_workspace ws, ws1;
+    init_ws(&ws, 1);
+    init_ws(&ws1, 1);
+    civ_model_fit pa, pd, sa, sd;
+    memset(&pa, 0, sizeof pa), memset(&pd, 0, sizeof pd), memset(&sa, 0, sizeof sa), memset(&sd, 0, sizeof sd);
+    civ_status st[2];
+    char wa[160], wd[160];
+    assert_int_equal(civ_ets_fit_pair(ca, cd, &opt, &s, &ws, &pa, &pd, st, wa, wd, sizeof wa), CIV_OK);
+    civ_status s_alone[2] = {civ_model_ets.fit(ca, &opt, &s, &ws1, &sa), CIV_OK};
+    char ma[160];
+    snprintf(ma, sizeof ma, "%s", s_alone[0] == CIV_OK ? "" : civ_last_error_message());
+    s_alone[1] = civ_model_ets.fit(cd, &opt, &s, &ws1, &sd);
+    assert_int_equal(st[0], s_alone[0]);
+    assert_int_equal(st[1], s_alone[1]);
+    assert_string_equal(wa, ma);
+    if (st[1] != CIV_OK)
+        assert_string_equal(wd, civ_last_error_message());
+    if (st[0] == CIV_OK)
+        assert_same_fit(&pa, &sa, &s, id);
+    if (st[1] == CIV_OK)
+        assert_same_fit(&pd, &sd, &s, id);
+    free_ws(&ws);
+    free_ws(&ws1);
+}
+
+/* Series from a long CSV (unique_id, frequency, t, y; rows of a series
+ * together, t from 1), at most max_series of them (0: all). */
+static size_t check_pair_file(const char *path, size_t max_series)
+{
+    static const char *text[] = {"unique_id", NULL};
+    civ_table_read_options o = {.text_columns = text};
+    civ_table *t = NULL;
+    if (civ_table_read_csv(path, &o, &t) != CIV_OK)
+        fail_msg("%s: %s", path, civ_last_error_message());
+    size_t c_id, c_f, c_t, c_y;
+    assert_int_equal(civ_table_find_column(t, "unique_id", &c_id), CIV_OK);
+    assert_int_equal(civ_table_find_column(t, "frequency", &c_f), CIV_OK);
+    assert_int_equal(civ_table_find_column(t, "t", &c_t), CIV_OK);
+    assert_int_equal(civ_table_find_column(t, "y", &c_y), CIV_OK);
+    double *y = malloc(PAIR_MAXN * sizeof *y);
+    size_t nr = civ_table_n_rows(t), ns = 0;
+    for (size_t r = 0; r < nr && (max_series == 0 || ns < max_series);) {
+        const char *id = civ_table_text(t, r, c_id);
+        size_t e = r;
+        while (e < nr && !strcmp(civ_table_text(t, e, c_id), id))
+            e++;
+        assert_true(e - r <= PAIR_MAXN);
+        for (size_t k = r; k < e; k++)
+            y[(size_t)civ_table_number(t, k, c_t) - 1] = civ_table_number(t, k, c_y);
+        check_pair(y, e - r, (int)civ_table_number(t, r, c_f), id);
+        ns++;
+        r = e;
+    }
+    free(y);
+    civ_table_free(t);
+    return ns;
+}
+
+/* The pair's fits are bit-identical to the two searches run alone: on R's
+ * reference series (monthly, quarterly, yearly), a series too short for the
+ * damped search (7 values: the automatic one searches, the damped one takes
+ * R's Holt-Winters fallback), a constant one and one with negative values.
+ * With CIV_ETS_PAIR_SERIES=FILE (same layout as ref_series.csv), every
+ * series of FILE instead of the first 12 reference series (how the check on
+ * all of M1 and tourism was run, docs/FORECASTING.md). */
+static void test_fit_pair(void **state)
+{
+    (void)state;
+    const char *file = getenv("CIV_ETS_PAIR_SERIES");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/fixtures/ref_series.csv", CIV_SOURCE_DIR);
+    size_t ns = check_pair_file(file && *file ? file : path, file && *file ? 0 : 12);
+    if (file && *file)
+        printf("civ_ets_fit_pair: %zu series of %s bit-identical to the searches alone\n", ns, file);
+    double y[40];
+    for (int i = 0; i < 40; i++)
+        y[i] = 50 + 3 * i + 10 * sin(i * 0.9);
+    check_pair(y, 7, 1, "seven");
+    check_pair(y, 8, 1, "eight");
+    check_pair(y, 40, 4, "quarterly");
+    for (int i = 0; i < 40; i++)
+        y[i] -= 120;
+    check_pair(y, 40, 4, "negative");
+    for (int i = 0; i < 40; i++)
+        y[i] = 5;
+    check_pair(y, 40, 1, "constant");
+    check_pair(y, 1, 1, "one");
+    /* configurations that do not share a search (different maxit) are fitted alone */
+    unsigned char ca[CIV_MODEL_CONFIG_MAX], cd[CIV_MODEL_CONFIG_MAX];
+    const civ_model_type *type;
+    assert_int_equal(civ_model_resolve("ets", &type, ca), CIV_OK);
+    assert_int_equal(civ_model_resolve("ETS(Z,Z,Z,damped=true,maxit=500)", &type, cd), CIV_OK);
+    for (int i = 0; i < 40; i++)
+        y[i] = 50 + 3 * i + 10 * sin(i * 0.9);
+    civ_series s = {.id = "mixed", .y = y, .n = 40, .period = 4};
+    civ_workspace ws;
+    init_ws(&ws, 1);
+    civ_model_fit pa, pd, sd;
+    memset(&pa, 0, sizeof pa), memset(&pd, 0, sizeof pd), memset(&sd, 0, sizeof sd);
+    civ_status st[2];
+    char wa[160], wd[160];
+    assert_int_equal(civ_ets_fit_pair(ca, cd, NULL, &s, &ws, &pa, &pd, st, wa, wd, sizeof wa), CIV_OK);
+    assert_int_equal(st[0], CIV_OK);
+    assert_int_equal(st[1], CIV_OK);
+    assert_int_equal(civ_model_ets.fit(cd, NULL, &s, &ws, &sd), CIV_OK);
+    assert_same_fit(&pd, &sd, &s, "mixed");
+    assert_int_equal(civ_ets_fit_pair(NULL, cd, NULL, &s, &ws, &pa, &pd, st, wa, wd, sizeof wa),
+                     CIV_ERR_INVALID_ARGUMENT);
+    free_ws(&ws);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -506,7 +662,7 @@ int main(void)
         cmocka_unit_test(test_constant_and_short), cmocka_unit_test(test_coverage),
         cmocka_unit_test(test_analytic_vs_simulated), cmocka_unit_test(test_roots_within),
         cmocka_unit_test(test_determinism),    cmocka_unit_test(test_fit_ann_helper),
-        cmocka_unit_test(test_maxit),
+        cmocka_unit_test(test_maxit),          cmocka_unit_test(test_fit_pair),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /*
  * test_numeric.c -- tests of engine/src/core/numeric.c: the SplitMix64 seed
- * mixer against its published first output, and the type-7 quantile by
- * selection against a full-sort reference.
+ * mixer against its published first output, the type-7 quantile by
+ * selection against a full-sort reference, and several quantiles at once
+ * (civ_quantiles7) bit-identical to one civ_quantile7 call each.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -58,11 +59,39 @@ static void test_quantile7(void **state)
     }
 }
 
+/* civ_quantiles7 = civ_quantile7 per probability, bit for bit: random sizes,
+ * ties, probabilities in any order (repeated, 0 and 1, sharing order
+ * statistics), as sample-path intervals ask for them (lo/hi of 80 and 95). */
+static void test_quantiles7(void **state)
+{
+    (void)state;
+    static const double sets[][8] = {{0.1, 0.9, 0.025, 0.975},
+                                     {0.975, 0.025, 0.5, 0.5, 1.0, 0.0, 0.3, 0.31},
+                                     {0.05}};
+    static const size_t np[] = {4, 8, 1};
+    double a[5001], b[5001], got[8];
+    uint64_t r = 9;
+    for (size_t n = 1; n <= 5001; n = n * 3 + 1)
+        for (size_t set = 0; set < 3; set++) {
+            for (size_t i = 0; i < n; i++) {
+                r = r * UINT64_C(6364136223846793005) + 1442695040888963407u;
+                a[i] = (double)(r >> 40) * (i % 5 == 0 ? 1.0 : 1e-3) - (i % 7 == 0 ? 0 : 3000.0);
+            }
+            memcpy(b, a, n * sizeof *a);
+            civ_quantiles7(a, n, sets[set], np[set], got);
+            for (size_t k = 0; k < np[set]; k++) {
+                double want = civ_quantile7(b, n, sets[set][k]);
+                assert_memory_equal(&got[k], &want, sizeof want);
+            }
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seed_mix),
         cmocka_unit_test(test_quantile7),
+        cmocka_unit_test(test_quantiles7),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

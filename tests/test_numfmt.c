@@ -4,7 +4,8 @@
  * bytes of the printf call it replaces, or decline (-1).  The reference is
  * printf itself, run on random doubles of every magnitude (random bit
  * patterns, random decimals with few digits, values next to powers of ten
- * and of two, exact ties of the fixed-point rounding).
+ * and of two, exact ties of the fixed-point rounding), and %g at every
+ * precision.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -140,12 +141,53 @@ static void test_fixed_matches_printf(void **state)
     assert_int_equal(civ_numfmt_fixed(INFINITY, 1, got), -1);
 }
 
+static void test_g_matches_printf(void **state)
+{
+    (void)state;
+    char got[CIV_CSV_NUMBER_SIZE], want[64];
+    size_t handled = 0;
+    for (int i = 0; i < 300000; i++) {
+        int P = i % 4 ? 6 : 1 + (int)(next_u64() % 17); /* %g (6) most often */
+        double v = (i % 3 == 0) ? (double)(next_u64() % 2000001) / 1000.0 /* multipliers, percentages */
+                                : sample();
+        if (i & 1)
+            v = -v;
+        snprintf(want, sizeof want, "%.*g", P, v);
+        int n = civ_numfmt_g(v, P, got);
+        if (n >= 0) {
+            handled++;
+            if (n != (int)strlen(want) || strcmp(got, want))
+                fail_msg("value %a, %%.%dg: got '%s', printf gives '%s'", v, P, got, want);
+        } else if (fabs(v) >= (P == 17 ? 1e-3 : 1e-4) && fabs(v) < 1e15 && !strchr(want, 'e')) {
+            fail_msg("value %a, %%.%dg: declined '%s'", v, P, want);
+        }
+    }
+    assert_true(handled > 150000);
+    static const double fixed[] = {0.0,    -0.0,   1.2,  20.000000000000004, 85,  0.25, 999999.5, 999999.4, 100000,
+                                   1e-3,   0.0015, 1e-4, 0.00099999999999999,  1e-5, 123456.5, 2.5e-4, 1e6, 1e15};
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
+        snprintf(want, sizeof want, "%g", fixed[i]);
+        int n = civ_numfmt_g(fixed[i], 6, got);
+        if (strchr(want, 'e'))
+            assert_int_equal(n, -1);
+        else if (n >= 0)
+            assert_string_equal(got, want);
+        else
+            assert_true(fabs(fixed[i]) < 1e-4);
+    }
+    assert_int_equal(civ_numfmt_g(1.0, 0, got), -1);
+    assert_int_equal(civ_numfmt_g(1.0, 18, got), -1);
+    assert_int_equal(civ_numfmt_g(NAN, 6, got), -1);
+    assert_int_equal(civ_numfmt_g(INFINITY, 6, got), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shortest_matches_printf),
         cmocka_unit_test(test_int_matches_printf),
         cmocka_unit_test(test_fixed_matches_printf),
+        cmocka_unit_test(test_g_matches_printf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

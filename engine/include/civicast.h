@@ -1202,6 +1202,9 @@ typedef struct civ_alloc_stats {
      * and tilts only (stage TILTED), "after" = final amounts */
     double gini_before, gini_after, theil_before, theil_after, cv_before, cv_after;
 } civ_alloc_stats;
+/** Errors: CIV_ERR_INVALID_ARGUMENT (NULL), CIV_ERR_OUT_OF_MEMORY (the equity
+ *  statistics sort 24 bytes a community), CIV_ERR_LIMIT (more than
+ *  4,294,967,295 communities). */
 CIV_API civ_status civ_alloc_result_stats(const civ_alloc_problem *problem, const civ_alloc_result *result,
                                           civ_alloc_stats *out);
 

@@ -354,6 +354,9 @@ const char *civ_alloc_major_name(const civ_alloc_spec *s);
  * cost no memory. */
 double *civ_alloc_factor_x(civ_alloc_problem *p, size_t k);
 char *civ_alloc_format_major(int64_t v, int digits, char *buf, size_t size);
+/* The decimals of civ_alloc_format_major for a spec's minor_digits (minor
+ * units of 1, 10, 100 or 1000: 0..3). */
+static inline int civ_alloc_money_digits(int digits) { return digits < 0 ? 0 : digits > 3 ? 3 : digits; }
 
 /* Last year in minor units (rounded to the nearest unit; -1 when unknown):
  * of fund u (its own history), and of community i's total ([data]
@@ -365,11 +368,22 @@ int64_t civ_alloc_total_last_minor(const civ_alloc_problem *p, size_t i);
  * was already paid (reserve release; release.c), minor units. */
 int64_t civ_alloc_unit_year_minor(const civ_alloc_problem *p, const civ_alloc_result *r, size_t u, size_t i);
 
+/* civ_alloc_result_write with `block` rows per block of the CSV writer
+ * (civ_alloc_result_write: 2048); the bytes do not depend on it nor on the
+ * number of threads (tests/test_alloc_write.c). */
+civ_status civ_alloc_result_write_blocks(const civ_alloc_problem *p, const civ_alloc_result *r, int explain,
+                                         const char *path, const civ_csv_write_options *options, size_t block);
+
 /* Community i's explanation (id-order index) into buf (always terminated,
  * cut at size), in lang "en" or "zh", from the bound that decided each of
  * its funds (explain.c; docs/ALLOCATION.md "Explanations"). */
 void civ_alloc_explain_row(const civ_alloc_problem *p, const civ_alloc_result *r, size_t i, const char *lang,
                            char *buf, size_t size);
+/* The same sentence (zh: Chinese, else English) from the factor parts
+ * parts[k] = civ_alloc_part(p, r, k, i) when the caller has them (NULL:
+ * computed here); returns its length (strlen(buf)). */
+size_t civ_alloc_explain_row_parts(const civ_alloc_problem *p, const civ_alloc_result *r, size_t i, int zh,
+                                   const double *parts, char *buf, size_t size);
 
 /* The minor-unit word of the Monte Carlo's spec ("fen", "minor"), for the
  * p5_<minor> ... column names (uncertainty.c). */

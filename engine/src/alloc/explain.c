@@ -14,6 +14,12 @@
  * (civ_alloc_member_bounds), so an explanation never states a bound its
  * amount contradicts: tests/test_alloc_explain.c parses every clause and
  * checks it against the numbers.  Money is formatted from the integers.
+ *
+ * The sentence is assembled from pieces without printf (a million-row
+ * allocation writes a million of them): text is copied, numbers go through
+ * numfmt.c, whose bytes are printf's ("%.1f", "%.2f", "%g"; printf itself
+ * only where numfmt.c declines), and the buffer is cut at its size exactly
+ * as snprintf would cut the whole sentence.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -21,6 +27,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "csv.h"
 
 typedef struct ebuf {
     char *buf;
@@ -40,17 +47,68 @@ static void put(ebuf *e, const char *fmt, ...)
         e->len = e->len + (size_t)w < e->size ? e->len + (size_t)w : e->size - 1;
 }
 
-/* Money (minor units held in a double that is a whole number) as major text. */
-static const char *money(const civ_alloc_spec *s, double v, char *buf, size_t size)
+/* n bytes of s, as much as fits (the buffer stays terminated). */
+static inline __attribute__((always_inline)) void app(ebuf *e, const char *s, size_t n)
 {
-    return civ_alloc_format_major((int64_t)llround(v), s->minor_digits, buf, size);
+    if (e->len + 1 >= e->size)
+        return;
+    size_t room = e->size - 1 - e->len;
+    if (n > room)
+        n = room;
+    memcpy(e->buf + e->len, s, n);
+    e->len += n;
+    e->buf[e->len] = '\0';
 }
+
+/* A string, as "%s" prints it. */
+static inline __attribute__((always_inline)) void app_s(ebuf *e, const char *s)
+{
+    if (!s)
+        s = "(null)";
+    app(e, s, strlen(s));
+}
+
+/* "%.<decimals>f" (decimals 1 or 2) */
+static void app_fixed(ebuf *e, double v, int decimals)
+{
+    char t[CIV_CSV_NUMBER_SIZE];
+    int n = civ_numfmt_fixed(v, decimals, t);
+    if (n >= 0)
+        app(e, t, (size_t)n);
+    else
+        put(e, "%.*f", decimals, v);
+}
+
+/* "%g" */
+static void app_g(ebuf *e, double v)
+{
+    char t[CIV_CSV_NUMBER_SIZE];
+    int n = civ_numfmt_g(v, 6, t);
+    if (n >= 0)
+        app(e, t, (size_t)n);
+    else
+        put(e, "%g", v);
+}
+
+/* Money in minor units as major text ("1234.05"). */
+static void app_minor(ebuf *e, const civ_alloc_spec *s, int64_t v)
+{
+    char m[CIV_CSV_NUMBER_SIZE];
+    int k = civ_numfmt_minor(v, civ_alloc_money_digits(s->minor_digits), m); /* civ_alloc_format_major's text */
+    app(e, m, (size_t)k);
+}
+
+/* Money (minor units held in a double that is a whole number) as major text. */
+static void app_money(ebuf *e, const civ_alloc_spec *s, double v) { app_minor(e, s, (int64_t)llround(v)); }
 
 /* The percentage change with 2 decimals and its sign ("+25.00%", "-3.10%"). */
 static void put_change(ebuf *e, int64_t a, int64_t ly)
 {
     double pct = round(10000.0 * (double)(a - ly) / (double)ly) / 100 + 0.0; /* no "-0.00" */
-    put(e, "%s%.2f%%", pct >= 0 ? "+" : "", pct);
+    if (pct >= 0)
+        app(e, "+", 1);
+    app_fixed(e, pct, 2);
+    app(e, "%", 1);
 }
 
 /* The head of a fund's clause: its name, amount and own history. */
@@ -58,29 +116,33 @@ static void fund_head(ebuf *e, const civ_alloc_problem *p, const civ_alloc_resul
 {
     const civ_alloc_spec *s = p->spec;
     const civ_alloc_formula *fo = &s->formulas[p->units[u].formula];
-    char m1[48], m2[48];
     int64_t a = civ_alloc_unit_year_minor(p, r, u, i), ly = p->unit_has_last[u] ? civ_alloc_unit_last_minor(p, u, i) : -1;
-    civ_alloc_format_major(a, s->minor_digits, m1, sizeof m1);
-    put(e, zh ? "%s %s元" : "%s %s", p->units[u].name, m1);
+    app_s(e, p->units[u].name); /* "<fund> <amount>[元]" */
+    app(e, " ", 1);
+    app_minor(e, s, a);
+    if (zh)
+        app_s(e, "元");
     if (p->paid) { /* reserve release: the year's amount = paid + this release */
-        char m3[48];
-        civ_alloc_format_major(p->paid[u * p->n + i], s->minor_digits, m2, sizeof m2);
-        civ_alloc_format_major(r->unit_amount[u * p->n + i], s->minor_digits, m3, sizeof m3);
-        put(e, zh ? "（已拨 %s元 + 追加 %s元）" : " (paid %s + released %s)", m2, m3);
+        app_s(e, zh ? "（已拨 " : " (paid ");
+        app_minor(e, s, p->paid[u * p->n + i]);
+        app_s(e, zh ? "元 + 追加 " : " + released ");
+        app_minor(e, s, r->unit_amount[u * p->n + i]);
+        app_s(e, zh ? "元）" : ")");
     }
     if (ly > 0) {
-        civ_alloc_format_major(ly, s->minor_digits, m2, sizeof m2);
-        put(e, zh ? "（上年 %s元，" : " (last year %s, ", m2);
+        app_s(e, zh ? "（上年 " : " (last year ");
+        app_minor(e, s, ly);
+        app_s(e, zh ? "元，" : ", ");
         put_change(e, a, ly);
-        put(e, zh ? "）" : ")");
+        app_s(e, zh ? "）" : ")");
     } else if (ly == 0) {
         int rules = !isnan(fo->hold_harmless) || !isnan(fo->pace);
         if (zh)
-            put(e, rules ? "（上年无此项资金，不适用保持上年与增幅上限）" : "（上年无此项资金）");
+            app_s(e, rules ? "（上年无此项资金，不适用保持上年与增幅上限）" : "（上年无此项资金）");
         else
-            put(e, rules ? " (nothing last year: no hold-harmless or pace)" : " (nothing last year)");
+            app_s(e, rules ? " (nothing last year: no hold-harmless or pace)" : " (nothing last year)");
     }
-    put(e, zh ? "：" : ": ");
+    app_s(e, zh ? "：" : ": ");
 }
 
 /* What decided fund u's amount for community i. */
@@ -92,103 +154,180 @@ static void fund_decision(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
     unsigned char b = r->binding[u * n + i], det = r->detail[u * n + i];
     civ_alloc_bounds bd;
     civ_alloc_member_bounds(p, u, i, &bd);
-    char m1[48], m2[48];
     const double hh = 100 * fo->hold_harmless, q = 100 * fo->pace;
+    const int yielded = det & CIV_DETAIL_PACE_YIELDED;
     if (b & CIV_BIND_RATABLE) {
-        put(e, zh ? "保底按比例削减至 %.2f%%" : "floors ratably reduced to %.2f%%", 100 * r->ratable[u]);
+        app_s(e, zh ? "保底按比例削减至 " : "floors ratably reduced to ");
+        app_fixed(e, 100 * r->ratable[u], 2);
+        app(e, "%", 1);
         return;
     }
     if (b & CIV_BIND_HOLD_HARMLESS) {
-        money(s, bd.last_year, m1, sizeof m1), money(s, bd.hold_harmless, m2, sizeof m2);
-        if (zh)
-            put(e, "%s上年 %s元的 %g%% = %s元", det & CIV_DETAIL_PACE_YIELDED ? "保持" : "按保持上年比例提高到", m1, hh,
-                m2);
-        else
-            put(e, "%s hold-harmless %g%% of last year %s = %s",
-                det & CIV_DETAIL_PACE_YIELDED ? "held at" : "raised to", hh, m1, m2);
-    } else if (b & CIV_BIND_FLOOR) {
-        money(s, bd.floor, m1, sizeof m1);
-        if (det & CIV_DETAIL_PACE_YIELDED)
-            put(e, zh ? "保底 %s元" : "held at the floor of %s", m1);
-        else
-            put(e, zh ? "提高到保底 %s元" : "raised to the floor of %s", m1);
-    } else if (b & CIV_BIND_PACE) {
-        money(s, bd.last_year, m1, sizeof m1), money(s, bd.pace, m2, sizeof m2);
-        if (zh)
-            put(e, "受增幅上限限制为比上年 %s元 +%g%% = %s元", m1, q, m2);
-        else
-            put(e, "limited by pace to +%g%% over last year %s = %s", q, m1, m2);
-    } else if (b & CIV_BIND_CAP) {
-        if (det & CIV_DETAIL_CAP_SHARE) {
-            money(s, bd.cap_share, m1, sizeof m1);
-            put(e, zh ? "降至封顶：本项资金的 %g%% = %s元" : "lowered to the cap of %g%% of the fund = %s",
-                100 * fo->cap_share, m1);
-        } else {
-            money(s, bd.cap, m1, sizeof m1);
-            put(e, zh ? "降至封顶 %s元" : "lowered to the cap of %s", m1);
+        if (zh) { /* "<保持|按保持上年比例提高到>上年 <ly>元的 <hh>% = <amount>元" */
+            app_s(e, yielded ? "保持" : "按保持上年比例提高到");
+            app_s(e, "上年 ");
+            app_money(e, s, bd.last_year);
+            app_s(e, "元的 ");
+            app_g(e, hh);
+            app_s(e, "% = ");
+            app_money(e, s, bd.hold_harmless);
+            app_s(e, "元");
+        } else { /* "<held at|raised to> hold-harmless <hh>% of last year <ly> = <amount>" */
+            app_s(e, yielded ? "held at" : "raised to");
+            app_s(e, " hold-harmless ");
+            app_g(e, hh);
+            app_s(e, "% of last year ");
+            app_money(e, s, bd.last_year);
+            app_s(e, " = ");
+            app_money(e, s, bd.hold_harmless);
         }
+    } else if (b & CIV_BIND_FLOOR) {
+        if (zh)
+            app_s(e, yielded ? "保底 " : "提高到保底 ");
+        else
+            app_s(e, yielded ? "held at the floor of " : "raised to the floor of ");
+        app_money(e, s, bd.floor);
+        if (zh)
+            app_s(e, "元");
+    } else if (b & CIV_BIND_PACE) {
+        if (zh) { /* "受增幅上限限制为比上年 <ly>元 +<q>% = <pace>元" */
+            app_s(e, "受增幅上限限制为比上年 ");
+            app_money(e, s, bd.last_year);
+            app_s(e, "元 +");
+            app_g(e, q);
+            app_s(e, "% = ");
+            app_money(e, s, bd.pace);
+            app_s(e, "元");
+        } else { /* "limited by pace to +<q>% over last year <ly> = <pace>" */
+            app_s(e, "limited by pace to +");
+            app_g(e, q);
+            app_s(e, "% over last year ");
+            app_money(e, s, bd.last_year);
+            app_s(e, " = ");
+            app_money(e, s, bd.pace);
+        }
+    } else if (b & CIV_BIND_CAP) {
+        if (det & CIV_DETAIL_CAP_SHARE) { /* "lowered to the cap of <c>% of the fund = <cap>" */
+            app_s(e, zh ? "降至封顶：本项资金的 " : "lowered to the cap of ");
+            app_g(e, 100 * fo->cap_share);
+            app_s(e, zh ? "% = " : "% of the fund = ");
+            app_money(e, s, bd.cap_share);
+        } else {
+            app_s(e, zh ? "降至封顶 " : "lowered to the cap of ");
+            app_money(e, s, bd.cap);
+        }
+        if (zh)
+            app_s(e, "元");
     } else {
-        put(e, zh ? "按公式分配" : "by formula");
+        app_s(e, zh ? "按公式分配" : "by formula");
         return;
     }
-    if (det & CIV_DETAIL_PACE_YIELDED) { /* the floor (or hold-harmless) outranked the pace limit */
-        money(s, bd.last_year, m1, sizeof m1), money(s, bd.pace, m2, sizeof m2);
-        if (zh)
-            put(e, "（增幅上限 上年 %s元 +%g%% = %s元 低于此数，不适用）", m1, q, m2);
-        else
-            put(e, " (above the pace limit of +%g%% over last year %s = %s, which yields to it)", q, m1, m2);
+    if (yielded) { /* the floor (or hold-harmless) outranked the pace limit */
+        if (zh) { /* "（增幅上限 上年 <ly>元 +<q>% = <pace>元 低于此数，不适用）" */
+            app_s(e, "（增幅上限 上年 ");
+            app_money(e, s, bd.last_year);
+            app_s(e, "元 +");
+            app_g(e, q);
+            app_s(e, "% = ");
+            app_money(e, s, bd.pace);
+            app_s(e, "元 低于此数，不适用）");
+        } else { /* " (above the pace limit of +<q>% over last year <ly> = <pace>, which yields to it)" */
+            app_s(e, " (above the pace limit of +");
+            app_g(e, q);
+            app_s(e, "% over last year ");
+            app_money(e, s, bd.last_year);
+            app_s(e, " = ");
+            app_money(e, s, bd.pace);
+            app_s(e, ", which yields to it)");
+        }
     }
 }
 
 /* The factor shares of the (unrounded) amount, "population 31.2% + ...". */
-static void factor_shares(ebuf *e, const civ_alloc_problem *p, const civ_alloc_result *r, size_t i, int zh)
+static void factor_shares(ebuf *e, const civ_alloc_problem *p, const civ_alloc_result *r, size_t i, int zh,
+                          const double *parts)
 {
     const civ_alloc_spec *s = p->spec;
     double tot = r->unrounded[i];
     int first = 1;
     if (zh)
-        put(e, "构成：");
+        app_s(e, "构成：");
     for (size_t k = 0; k < s->n_factors; k++) {
-        double v = civ_alloc_part(p, r, k, i);
+        double v = parts ? parts[k] : civ_alloc_part(p, r, k, i);
         if (v == 0 || !(tot > 0))
             continue;
-        put(e, "%s%s %.1f%%", first ? "" : " + ", s->factors[k].name, 100 * v / tot);
+        if (!first)
+            app_s(e, " + ");
+        app_s(e, s->factors[k].name); /* "<factor> <x.x>%" */
+        app(e, " ", 1);
+        app_fixed(e, 100 * v / tot, 1);
+        app(e, "%", 1);
         first = 0;
     }
-    if (r->unattributed[i] > 0)
-        put(e, "%s%s", first ? "" : " + ", zh ? "无因素得分" : "no factor score");
+    if (r->unattributed[i] > 0) {
+        if (!first)
+            app_s(e, " + ");
+        app_s(e, zh ? "无因素得分" : "no factor score");
+    }
     if (first && !(r->unattributed[i] > 0))
-        put(e, zh ? "未获分配" : "not funded");
+        app_s(e, zh ? "未获分配" : "not funded");
 }
 
 void civ_alloc_explain_row(const civ_alloc_problem *p, const civ_alloc_result *r, size_t i, const char *lang,
                            char *buf, size_t size)
 {
+    civ_alloc_explain_row_parts(p, r, i, lang && !strcmp(lang, "zh"), NULL, buf, size);
+}
+
+size_t civ_alloc_explain_row_parts(const civ_alloc_problem *p, const civ_alloc_result *r, size_t i, int zh,
+                                   const double *parts, char *buf, size_t size)
+{
     const civ_alloc_spec *s = p->spec;
-    const int zh = lang && !strcmp(lang, "zh");
     const char *sep = zh ? "；" : "; ";
     size_t n = p->n;
     ebuf e = {buf, size, 0};
     if (!size)
-        return;
+        return 0;
     buf[0] = '\0';
-    factor_shares(&e, p, r, i, zh);
+    factor_shares(&e, p, r, i, zh, parts);
     for (size_t u = 0; u < p->n_units; u++) {
         const civ_alloc_unit *un = &p->units[u];
         const civ_alloc_formula *fo = &s->formulas[un->formula];
         if (!un->eligible[i]) {
-            if (s->pools[un->first_pool].eligible_attribute)
-                put(&e, zh ? "%s不符合 %s 的条件" : "%snot eligible for %s", sep, un->name);
+            if (s->pools[un->first_pool].eligible_attribute) { /* "not eligible for <fund>" */
+                app_s(&e, sep);
+                app_s(&e, zh ? "不符合 " : "not eligible for ");
+                app_s(&e, un->name);
+                if (zh)
+                    app_s(&e, " 的条件");
+            }
             continue;
         }
-        if (fo->greater_of && r->unrounded[i] > 0)
-            put(&e, zh ? "%s%s 中 '%s' 组得分更高" : "%sgroup '%s' of %s scored higher", sep,
-                zh ? fo->name : fo->groups[r->winner[u * n + i]], zh ? fo->groups[r->winner[u * n + i]] : fo->name);
+        if (fo->greater_of && r->unrounded[i] > 0) { /* "group '<g>' of <formula> scored higher" */
+            const char *g = fo->groups[r->winner[u * n + i]];
+            app_s(&e, sep);
+            if (zh) { /* "<formula> 中 '<g>' 组得分更高" */
+                app_s(&e, fo->name);
+                app_s(&e, " 中 '");
+                app_s(&e, g);
+                app_s(&e, "' 组得分更高");
+            } else {
+                app_s(&e, "group '");
+                app_s(&e, g);
+                app_s(&e, "' of ");
+                app_s(&e, fo->name);
+                app_s(&e, " scored higher");
+            }
+        }
         uint32_t mask = p->tilt_mask[un->formula * n + i];
         for (size_t t = 0; t < s->n_tilts; t++)
-            if (mask & ((uint32_t)1 << t))
-                put(&e, zh ? "%s%s 倾斜 ×%g" : "%s%s tilt ×%g", sep, s->tilts[t].name, s->tilts[t].multiplier);
-        put(&e, "%s", sep);
+            if (mask & ((uint32_t)1 << t)) { /* "<tilt> tilt ×<m>" */
+                app_s(&e, sep);
+                app_s(&e, s->tilts[t].name);
+                app_s(&e, zh ? " 倾斜 ×" : " tilt ×");
+                app_g(&e, s->tilts[t].multiplier);
+            }
+        app_s(&e, sep);
         fund_head(&e, p, r, u, i, zh);
         fund_decision(&e, p, r, u, i, zh);
     }
@@ -196,11 +335,14 @@ void civ_alloc_explain_row(const civ_alloc_problem *p, const civ_alloc_result *r
     for (size_t u = 0; p->paid && u < p->n_units; u++)
         year += p->paid[u * n + i];
     if (p->n_units > 1 && ly > 0) {
-        char m1[48], m2[48];
-        civ_alloc_format_major(year, s->minor_digits, m1, sizeof m1);
-        civ_alloc_format_major(ly, s->minor_digits, m2, sizeof m2);
-        put(&e, zh ? "%s合计 %s元（上年 %s元，" : "%stotal %s (last year %s, ", sep, m1, m2);
+        app_s(&e, sep); /* "total <year> (last year <ly>, <+x.xx%>)" */
+        app_s(&e, zh ? "合计 " : "total ");
+        app_minor(&e, s, year);
+        app_s(&e, zh ? "元（上年 " : " (last year ");
+        app_minor(&e, s, ly);
+        app_s(&e, zh ? "元，" : ", ");
         put_change(&e, year, ly);
-        put(&e, zh ? "）" : ")");
+        app_s(&e, zh ? "）" : ")");
     }
+    return e.len;
 }

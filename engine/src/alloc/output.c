@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include <omp.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,29 +30,12 @@ const char *civ_alloc_major_name(const civ_alloc_spec *s) { return civ_alloc_uni
 
 char *civ_alloc_format_major(int64_t v, int digits, char *buf, size_t size)
 {
-    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, unit = 1;
-    digits = digits < 0 ? 0 : digits > 3 ? 3 : digits; /* minor_unit is 1, 10, 100 or 1000 */
-    for (int d = 0; d < digits; d++)
-        unit *= 10;
-    /* digits from the right, without printf (a million rows write three
-     * such columns): "-1234.05" for v = -123405, digits 2 */
-    char tmp[48];
-    size_t n = sizeof tmp;
-    uint64_t whole = m / unit, frac = m % unit;
-    for (int d = 0; d < digits; d++, frac /= 10)
-        tmp[--n] = (char)('0' + frac % 10);
-    if (digits > 0)
-        tmp[--n] = '.';
-    do
-        tmp[--n] = (char)('0' + whole % 10);
-    while (whole /= 10);
-    if (v < 0)
-        tmp[--n] = '-';
-    size_t len = sizeof tmp - n;
+    char tmp[CIV_CSV_NUMBER_SIZE]; /* digits from the integer, without printf */
+    size_t len = (size_t)civ_numfmt_minor(v, civ_alloc_money_digits(digits), tmp);
     if (size) {
         if (len >= size)
             len = size - 1;
-        memcpy(buf, tmp + n, len);
+        memcpy(buf, tmp, len);
         buf[len] = '\0';
     }
     return buf;
@@ -238,88 +222,193 @@ static double change_pct(int64_t a, int64_t ly)
     return ly > 0 ? round(10000.0 * (double)(a - ly) / (double)ly) / 100 : NAN;
 }
 
-/* The per-fund history columns of one row. */
-static void fund_history_cells(tb *b, const acols *c, const civ_alloc_problem *p, const civ_alloc_result *r, size_t i,
-                               size_t row)
+/* A growing text buffer (a block of CSV rows), kept across blocks. */
+typedef struct obuf {
+    char *data;
+    size_t len, cap;
+} obuf;
+
+/* Where put_row's cells go, in column order: cells of table row `row` (b
+ * set), or CSV text appended to o (the bytes civ_table_write_csv_opts would
+ * write for that row, with opt). */
+typedef struct emit {
+    tb *b;
+    size_t row, col;
+    obuf *o;
+    const civ_csv_write_options *opt;
+    civ_status st; /* CSV: out of memory, or an infinite number */
+} emit;
+
+/* Room for n more bytes of CSV text. */
+static int e_room(emit *e, size_t n)
 {
-    size_t col = c->fund0;
+    obuf *o = e->o;
+    if (e->st)
+        return 0;
+    if (o->len + n <= o->cap)
+        return 1;
+    size_t cap = 2 * o->cap > o->len + n + 65536 ? 2 * o->cap : o->len + n + 65536;
+    char *d = realloc(o->data, cap);
+    if (!d) {
+        e->st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory formatting CSV rows");
+        return 0;
+    }
+    o->data = d, o->cap = cap;
+    return 1;
+}
+
+static void e_num(emit *e, double v)
+{
+    if (e->b) {
+        set_num(e->b, e->row, e->col++, v);
+        return;
+    }
+    if (!e_room(e, CIV_CSV_NUMBER_SIZE + 1))
+        return;
+    if (e->col++)
+        e->o->data[e->o->len++] = ',';
+    int n = civ_csv_format_rounded(v, e->opt->significant_digits, e->opt->min_decimals, e->o->data + e->o->len);
+    if (n < 0)
+        e->st = civ_fail(CIV_ERR_DOMAIN, "cannot write an infinite value");
+    else
+        e->o->len += (size_t)n;
+}
+
+/* A text cell of len = strlen(v) bytes; NULL or "" is an empty cell (a
+ * NULL cell of the table). */
+static void e_txt_len(emit *e, const char *v, size_t len)
+{
+    if (e->b) {
+        set_txt(e->b, e->row, e->col++, v);
+        return;
+    }
+    if (!e_room(e, 2 * len + 4))
+        return;
+    if (e->col++)
+        e->o->data[e->o->len++] = ',';
+    if (len) /* the table holds at least two columns: an empty cell needs no quotes */
+        e->o->len += civ_csv_text_cell(v, len, 0, e->o->data + e->o->len);
+}
+
+/* Money: minor units v as major text ("1234.05").  Its CSV text needs no
+ * quotes and no formula guard (a plain decimal number, "-" only as a sign),
+ * so it goes straight to the buffer. */
+static void e_money(emit *e, int64_t v, int digits)
+{
+    if (e->b) {
+        char mj[CIV_CSV_NUMBER_SIZE];
+        set_txt(e->b, e->row, e->col++, civ_alloc_format_major(v, digits, mj, sizeof mj));
+        return;
+    }
+    if (!e_room(e, CIV_CSV_NUMBER_SIZE + 1))
+        return;
+    if (e->col++)
+        e->o->data[e->o->len++] = ',';
+    e->o->len += (size_t)civ_numfmt_minor(v, civ_alloc_money_digits(digits), e->o->data + e->o->len);
+}
+
+static void e_txt(emit *e, const char *v) { e_txt_len(e, v, v ? strlen(v) : 0); }
+
+static void e_end(emit *e)
+{
+    if (!e->b && e_room(e, 1))
+        e->o->data[e->o->len++] = '\n';
+}
+
+/* The per-fund history columns of one row. */
+static void fund_history_cells(emit *e, const civ_alloc_problem *p, const civ_alloc_result *r, size_t i)
+{
     for (size_t u = 0; u < p->n_units; u++) {
         if (!p->unit_has_last[u])
             continue;
         int64_t ly = civ_alloc_unit_last_minor(p, u, i), a = civ_alloc_unit_year_minor(p, r, u, i);
-        set_num(b, row, col++, ly >= 0 ? (double)ly : NAN);
-        set_num(b, row, col++, ly >= 0 ? (double)(a - ly) : NAN);
-        set_num(b, row, col++, ly >= 0 ? change_pct(a, ly) : NAN);
+        e_num(e, ly >= 0 ? (double)ly : NAN);
+        e_num(e, ly >= 0 ? (double)(a - ly) : NAN);
+        e_num(e, ly >= 0 ? change_pct(a, ly) : NAN);
     }
 }
 
-/* Community i's (id order) cells into table row `row`. */
-static void put_row(tb *b, const acols *cp, const civ_alloc_problem *p, const civ_alloc_result *r, int explain,
-                    int64_t total, size_t i, size_t row)
+/* The distinct binding names of community i over its funds, joined by '+'
+ * into bn (room for all four names). */
+static void binding_names(const civ_alloc_problem *p, const civ_alloc_result *r, size_t i, char *bn)
+{
+    size_t L = 0;
+    bn[0] = '\0';
+    for (size_t u = 0; u < p->n_units; u++) {
+        const char *nm = binding_name(r->binding[u * p->n + i]);
+        if (nm[0] && !strstr(bn, nm)) {
+            if (L)
+                bn[L++] = '+';
+            size_t k = strlen(nm);
+            memcpy(bn + L, nm, k + 1);
+            L += k;
+        }
+    }
+}
+
+/* Community i's (id order) cells, in the order of alloc_columns. */
+static void put_row(emit *e, const acols *c, const civ_alloc_problem *p, const civ_alloc_result *r, int explain,
+                    int64_t total, size_t i)
 {
     const civ_alloc_spec *s = p->spec;
     size_t n = p->n, K = s->n_factors, U = p->n_units, F = s->n_formulas;
     int dg = s->minor_digits;
-    const acols c = *cp;
-    char ex[4096], bn[160], mj[48];
-    set_txt(b, row, c.id, p->ids[i]);
+    char ex[4096], bn[64];
+    double parts[64]; /* the factor parts, for the columns and the explanation */
+    const int have_parts = K <= sizeof parts / sizeof *parts;
+    e_txt(e, p->ids[i]);
     for (size_t j = 0; j < p->n_labels; j++)
-        set_txt(b, row, c.label0 + j, p->labels[j * n + i]);
-    if (c.has_district)
-        set_txt(b, row, c.district, p->districts[i]);
+        e_txt(e, p->labels[j * n + i]);
+    if (c->has_district)
+        e_txt(e, p->districts[i]);
     for (size_t u = 0; u < U; u++)
-        set_num(b, row, c.unit0 + u, (double)r->unit_amount[u * n + i]);
+        e_num(e, (double)r->unit_amount[u * n + i]);
     int64_t a = r->amount[i];
-    set_num(b, row, c.amt, (double)a);
-    set_txt(b, row, c.major, civ_alloc_format_major(a, dg, mj, sizeof mj));
-    set_num(b, row, c.share, total > 0 ? round(1e6 * (double)a / (double)total) / 1e4 : 0);
-    for (size_t k = 0; k < K; k++)
-        set_num(b, row, c.f0 + k, civ_alloc_part(p, r, k, i));
-    set_num(b, row, c.un, r->unattributed[i]);
-    set_num(b, row, c.rd, (double)a - r->unrounded[i]);
+    e_num(e, (double)a);
+    e_money(e, a, dg);
+    e_num(e, total > 0 ? round(1e6 * (double)a / (double)total) / 1e4 : 0);
+    for (size_t k = 0; k < K; k++) {
+        double v = civ_alloc_part(p, r, k, i);
+        if (have_parts)
+            parts[k] = v;
+        e_num(e, v);
+    }
+    e_num(e, r->unattributed[i]);
+    e_num(e, (double)a - r->unrounded[i]);
     for (size_t f = 0; f < F; f++)
-        set_num(b, row, c.t0 + f, p->tilt[f * n + i]);
-    /* distinct binding names over units, joined by '+' */
-    bn[0] = '\0';
-    for (size_t u = 0; u < U; u++) {
-        const char *nm = binding_name(r->binding[u * n + i]);
-        if (nm[0] && !strstr(bn, nm)) {
-            size_t L = strlen(bn);
-            snprintf(bn + L, sizeof bn - L, "%s%s", L ? "+" : "", nm);
-        }
-    }
-    set_txt(b, row, c.bind, bn);
-    int64_t ly = civ_alloc_total_last_minor(p, i);
-    if (p->paid) { /* a release: the change is the year's, paid + release */
-        int64_t d = 0;
-        for (size_t u = 0; u < U; u++) {
-            set_num(b, row, c.paid0 + u, (double)p->paid[u * n + i]);
-            d += p->paid[u * n + i];
-        }
-        set_num(b, row, c.paid, (double)d);
-        set_num(b, row, c.total, (double)(a + d));
-        a += d;
-    }
+        e_num(e, p->tilt[f * n + i]);
+    binding_names(p, r, i, bn);
+    e_txt(e, bn);
+    int64_t ly = civ_alloc_total_last_minor(p, i), d = 0;
+    for (size_t u = 0; p->paid && u < U; u++)
+        d += p->paid[u * n + i];
+    int64_t year = a + d; /* a release: the change is the year's, paid + release */
     if (ly >= 0) {
-        set_num(b, row, c.ly, (double)ly);
-        set_txt(b, row, c.ly_major, civ_alloc_format_major(ly, dg, mj, sizeof mj));
-        set_num(b, row, c.ch, (double)(a - ly));
-        set_txt(b, row, c.ch_major, civ_alloc_format_major(a - ly, dg, mj, sizeof mj));
-        set_num(b, row, c.chp, change_pct(a, ly));
+        e_num(e, (double)ly);
+        e_money(e, ly, dg);
+        e_num(e, (double)(year - ly));
+        e_money(e, year - ly, dg);
+        e_num(e, change_pct(year, ly));
     } else {
-        set_num(b, row, c.ly, NAN);
-        set_num(b, row, c.ch, NAN);
-        set_num(b, row, c.chp, NAN);
+        e_num(e, NAN), e_txt(e, NULL), e_num(e, NAN), e_txt(e, NULL), e_num(e, NAN);
     }
-    fund_history_cells(b, &c, p, r, i, row);
-    if (c.has_pop)
-        set_num(b, row, c.pop, p->population[i]);
-    if (c.has_aged)
-        set_num(b, row, c.aged, p->aged[i]);
+    if (p->paid) {
+        for (size_t u = 0; u < U; u++)
+            e_num(e, (double)p->paid[u * n + i]);
+        e_num(e, (double)d);
+        e_num(e, (double)year);
+    }
+    fund_history_cells(e, p, r, i);
+    if (c->has_pop)
+        e_num(e, p->population[i]);
+    if (c->has_aged)
+        e_num(e, p->aged[i]);
     if (explain) {
-        civ_alloc_explain_row(p, r, i, explain == CIV_ALLOC_EXPLAIN_ZH ? "zh" : "en", ex, sizeof ex);
-        set_txt(b, row, c.ex, ex);
+        size_t len = civ_alloc_explain_row_parts(p, r, i, explain == CIV_ALLOC_EXPLAIN_ZH, have_parts ? parts : NULL,
+                                                 ex, sizeof ex);
+        e_txt_len(e, ex, len);
     }
+    e_end(e);
 }
 
 static int64_t total_amount(const civ_alloc_problem *p, const civ_alloc_result *r)
@@ -343,8 +432,13 @@ civ_status civ_alloc_result_table(const civ_alloc_problem *p, const civ_alloc_re
     if (!b.st)
         b.st = civ_table_add_rows(b.t, n, NULL);
     int64_t total = total_amount(p, r);
-    for (size_t i = 0; i < n && !b.st; i++)
-        put_row(&b, &c, p, r, explain, total, i, p->row_of[i]);
+    for (size_t i = 0; i < n && !b.st; i++) {
+        emit e = {.b = &b, .row = p->row_of[i]};
+        put_row(&e, &c, p, r, explain, total, i);
+        if (!b.st && e.col != civ_table_n_columns(b.t)) /* put_row and alloc_columns disagree */
+            b.st = civ_fail(CIV_ERR_INTERNAL, "civ_alloc_result_table: %zu cells for %zu columns", e.col,
+                            civ_table_n_columns(b.t));
+    }
     if (b.st) {
         civ_table_free(b.t);
         return b.st;
@@ -353,83 +447,159 @@ civ_status civ_alloc_result_table(const civ_alloc_problem *p, const civ_alloc_re
     return CIV_OK;
 }
 
-/* Rows per block of civ_alloc_result_write: a few MB of table at a time. */
-#define WRITE_BLOCK ((size_t)16384)
+/* Rows per block of civ_alloc_result_write (about a MB of text), and the
+ * most threads that format blocks (each holds two blocks of text). */
+#define WRITE_BLOCK ((size_t)2048)
+#define WRITE_THREADS 16
 
-/* Block `first` .. first + m of the allocation table (input row order:
- * community inv[row]) as CSV text in *text (malloc'd, *len bytes). */
+/* Rows first .. first + count of the allocation CSV (input order:
+ * community inv[row], or row when inv is NULL) as text in o, which is
+ * emptied first (a thread's buffer, reused block after block: no fresh
+ * pages, no malloc per block). */
 static civ_status format_block(const civ_alloc_problem *p, const civ_alloc_result *r, int explain, int64_t total,
-                               const size_t *inv, size_t first, size_t m, const civ_csv_write_options *opt,
-                               const char *path, char **text, size_t *len)
+                               const acols *c, const size_t *inv, const civ_csv_write_options *opt, size_t first,
+                               size_t count, obuf *o)
 {
-    tb b = {0};
-    *text = NULL;
-    *len = 0;
-    if ((b.st = civ_table_create(&b.t)))
-        return b.st;
-    acols c = alloc_columns(&b, p, explain);
-    if (!b.st)
-        b.st = civ_table_add_rows(b.t, m, NULL);
-    for (size_t row = 0; row < m && !b.st; row++)
-        put_row(&b, &c, p, r, explain, total, inv[first + row], row);
-    if (!b.st)
-        b.st = civ_csv_format_rows(b.t, 0, m, opt, path, text, len);
-    civ_table_free(b.t);
-    return b.st;
+    emit e = {.o = o, .opt = opt};
+    o->len = 0;
+    for (size_t row = 0; row < count && !e.st; row++) {
+        e.col = 0;
+        put_row(&e, c, p, r, explain, total, inv ? inv[first + row] : first + row);
+    }
+    return e.st;
 }
 
-/* The CSV of civ_alloc_result_table, WRITE_BLOCK rows at a time: the
- * threads format a batch of blocks each (rows are independent, so the bytes
- * do not depend on the thread count), the blocks are appended in order. */
+/* The blocks of the allocation CSV between the threads that format them
+ * and the one that appends them, in order, to the file. */
+typedef struct wslot {
+    obuf o;
+    civ_status st;
+    int ready; /* atomic: formatted, not yet appended */
+} wslot;
+
+typedef struct wqueue {
+    civ_csv_stream *w;
+    wslot *slot; /* S slots: block b goes to slot b % S */
+    size_t S, nblocks;
+    size_t next;    /* atomic: the next block to format */
+    size_t written; /* atomic: the blocks appended (0 .. written - 1) */
+    omp_lock_t lock; /* held by the thread appending */
+    civ_status bad; /* the first block (in order) that failed, under the lock */
+    size_t bad_block;
+} wqueue;
+
+/* Appends the formatted blocks that come next in order, unless another
+ * thread is appending: a thread never waits for its turn to write. */
+static void drain(wqueue *q)
+{
+    if (!omp_test_lock(&q->lock))
+        return;
+    size_t k;
+#pragma omp atomic read seq_cst
+    k = q->written;
+    for (; k < q->nblocks; k++) {
+        wslot *sl = &q->slot[k % q->S];
+        int ready;
+#pragma omp atomic read seq_cst
+        ready = sl->ready;
+        if (!ready)
+            break;
+        if (!q->bad && sl->st)
+            q->bad = sl->st, q->bad_block = k;
+        if (!q->bad)
+            civ_csv_stream_text(q->w, sl->o.data, sl->o.len);
+#pragma omp atomic write seq_cst
+        sl->ready = 0;
+#pragma omp atomic write seq_cst
+        q->written = k + 1;
+    }
+    omp_unset_lock(&q->lock);
+}
+
+static size_t written(wqueue *q)
+{
+    size_t k;
+#pragma omp atomic read seq_cst
+    k = q->written;
+    return k;
+}
+
+/* The CSV of civ_alloc_result_table, `block` rows at a time: the threads
+ * take blocks in turn, format each into a slot (2 a thread, their buffers
+ * reused block after block) and append whatever blocks are next in order
+ * when no other thread is appending (drain), so writing overlaps
+ * formatting and no thread waits for its turn (a thread waits only when
+ * the appending lags two slots a thread behind).  Rows are independent and
+ * blocks are appended in order: the bytes depend neither on the thread
+ * count nor on the block size. */
 static civ_status write_blocks(const civ_alloc_problem *p, const civ_alloc_result *r, int explain,
-                               civ_csv_stream *w, const size_t *inv, const char *path)
+                               civ_csv_stream *w, const size_t *inv, size_t block, const char *path)
 {
     size_t n = p->n;
     int64_t total = total_amount(p, r);
     tb h = {0}; /* the header, from an empty table of the same columns */
     if ((h.st = civ_table_create(&h.t)))
         return h.st;
-    alloc_columns(&h, p, explain);
+    acols c = alloc_columns(&h, p, explain);
     if (!h.st)
         h.st = civ_csv_stream_rows(w, h.t, 0, 0);
     civ_table_free(h.t);
     if (h.st)
         return h.st;
-    enum { BATCH = 16 };
     int threads = omp_get_max_threads();
-    threads = threads < 1 ? 1 : threads > BATCH ? BATCH : threads;
+    threads = threads < 1 ? 1 : threads > WRITE_THREADS ? WRITE_THREADS : threads;
+    wqueue q = {.w = w, .S = 2 * (size_t)threads, .nblocks = (n + block - 1) / block};
+    if (!(q.slot = calloc(q.S, sizeof *q.slot)))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory writing the allocation");
+    omp_init_lock(&q.lock);
     const civ_csv_write_options *opt = civ_csv_stream_options(w);
-    civ_status st = CIV_OK;
-    for (size_t first = 0; first < n && !st;) {
-        char *text[BATCH] = {0};
-        size_t len[BATCH] = {0}, start[BATCH], count[BATCH];
-        civ_status bst[BATCH];
-        int nb = 0;
-        for (; nb < 2 * threads && nb < BATCH && first < n; nb++) { /* two blocks a thread: little memory */
-            start[nb] = first;
-            count[nb] = n - first < WRITE_BLOCK ? n - first : WRITE_BLOCK;
-            first += count[nb];
+#pragma omp parallel num_threads(threads) if (threads > 1 && q.nblocks > 1)
+    {
+        for (;;) {
+            size_t b;
+#pragma omp atomic capture seq_cst
+            b = q.next++;
+            if (b >= q.nblocks)
+                break;
+            while (written(&q) + q.S <= b) { /* slot b % S still holds block b - S */
+                drain(&q);
+                sched_yield(); /* the appending thread is behind: let it run */
+            }
+            wslot *sl = &q.slot[b % q.S];
+            size_t first = b * block, count = n - first < block ? n - first : block;
+            sl->st = format_block(p, r, explain, total, &c, inv, opt, first, count, &sl->o);
+#pragma omp atomic write seq_cst
+            sl->ready = 1;
+            drain(&q);
         }
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (nb > 1)
-        for (int k = 0; k < nb; k++)
-            bst[k] = format_block(p, r, explain, total, inv, start[k], count[k], opt, path, &text[k], &len[k]);
-        for (int k = 0; k < nb; k++) {
-            if (!st && bst[k]) /* the thread's message stayed in its own error slot */
-                st = civ_fail(bst[k], "%s: cannot format allocation rows %zu..%zu (%s)", path, start[k] + 1,
-                              start[k] + count[k], civ_status_name(bst[k]));
-            if (!st)
-                civ_csv_stream_text(w, text[k], len[k]);
-            free(text[k]);
+        while (written(&q) < q.nblocks) { /* the last blocks, formatted by others */
+            drain(&q);
+            sched_yield();
         }
     }
-    return st;
+    omp_destroy_lock(&q.lock);
+    for (size_t k = 0; k < q.S; k++)
+        free(q.slot[k].o.data);
+    free(q.slot);
+    if (q.bad) { /* the thread's message stayed in its own error slot */
+        size_t first = q.bad_block * block, last = first + block < n ? first + block : n;
+        return civ_fail(q.bad, "%s: cannot format allocation rows %zu..%zu (%s)", path, first + 1, last,
+                        civ_status_name(q.bad));
+    }
+    return CIV_OK;
 }
 
 civ_status civ_alloc_result_write(const civ_alloc_problem *p, const civ_alloc_result *r, int explain,
                                   const char *path, const civ_csv_write_options *options)
 {
-    if (!p || !r || !path)
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_result_write: NULL argument");
+    return civ_alloc_result_write_blocks(p, r, explain, path, options, WRITE_BLOCK);
+}
+
+civ_status civ_alloc_result_write_blocks(const civ_alloc_problem *p, const civ_alloc_result *r, int explain,
+                                         const char *path, const civ_csv_write_options *options, size_t block)
+{
+    if (!p || !r || !path || !block)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_result_write: NULL argument or no rows per block");
     const char *dot = strrchr(path, '.');
     if (!dot || strcasecmp(dot, ".csv")) { /* HDF5 (or an unknown type: its error) through the table */
         civ_table *t = NULL;
@@ -439,15 +609,19 @@ civ_status civ_alloc_result_write(const civ_alloc_problem *p, const civ_alloc_re
         civ_table_free(t);
         return s;
     }
-    size_t *inv = malloc((p->n ? p->n : 1) * sizeof *inv);
-    if (!inv)
-        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory writing the allocation");
-    for (size_t i = 0; i < p->n; i++)
-        inv[p->row_of[i]] = i;
+    size_t i = 0, *inv = NULL; /* input row -> community; none when the rows come in id order */
+    while (i < p->n && p->row_of[i] == i)
+        i++;
+    if (i < p->n) {
+        if (!(inv = malloc(p->n * sizeof *inv)))
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory writing the allocation");
+        for (i = 0; i < p->n; i++)
+            inv[p->row_of[i]] = i;
+    }
     civ_csv_stream *w = NULL;
     civ_status s = civ_csv_stream_open(path, options, &w);
     if (!s)
-        s = write_blocks(p, r, explain, w, inv, path);
+        s = write_blocks(p, r, explain, w, inv, block, path);
     free(inv);
     if (s) {
         civ_csv_stream_abort(w);
@@ -478,42 +652,53 @@ static void put(srow *w, const char *sec, const char *item, const char *measure,
  * without float noise); the exact amounts are the minor-unit rows. */
 static double round4(double v) { return round(v * 1e4) / 1e4; }
 
+/* One district's sums. */
+typedef struct dsum {
+    int64_t amount;
+    double pop;
+    size_t count, first; /* communities; the first one (id order), which names it */
+} dsum;
+
 /* District rows: amount, communities and amount per resident, districts in
- * first-seen id order. */
+ * first-seen id order (one entry a district, not a community). */
 static void summary_districts(srow *w, const civ_alloc_problem *p, const civ_alloc_result *r)
 {
-    size_t n = p->n, nd = 0;
+    size_t n = p->n, nd = 0, cap = 0;
     const char *mi = civ_alloc_minor_name(p->spec), *ma = civ_alloc_major_name(p->spec);
     char unit[48];
     snprintf(unit, sizeof unit, "%s/person", ma);
     civ_strmap dm = {0};
-    int64_t *damt = calloc(n, sizeof *damt);
-    double *dpop = calloc(n, sizeof *dpop);
-    size_t *dcnt = calloc(n, sizeof *dcnt), *dfirst = calloc(n, sizeof *dfirst);
-    if (!damt || !dpop || !dcnt || !dfirst) {
-        w->b->st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the summary");
-    } else {
-        for (size_t i = 0; i < n && !w->b->st; i++) {
-            size_t d;
-            if (!civ_strmap_get(&dm, p->districts[i], &d)) {
-                d = nd++;
-                dfirst[d] = i;
-                w->b->st = civ_strmap_put(&dm, p->districts[i], d, NULL);
+    dsum *ds = NULL;
+    for (size_t i = 0; i < n && !w->b->st; i++) {
+        size_t d;
+        if (!civ_strmap_get(&dm, p->districts[i], &d)) {
+            if (nd == cap) {
+                size_t nc = cap ? 2 * cap : 64;
+                dsum *g = realloc(ds, nc * sizeof *g);
+                if (!g) {
+                    w->b->st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the summary");
+                    break;
+                }
+                ds = g, cap = nc;
             }
-            damt[d] += r->amount[i];
-            dpop[d] += p->population[i];
-            dcnt[d]++;
+            d = nd++;
+            ds[d] = (dsum){.first = i};
+            w->b->st = civ_strmap_put(&dm, p->districts[i], d, NULL);
         }
-        double yuan = (double)p->spec->minor_unit;
-        for (size_t d = 0; d < nd; d++) {
-            const char *name = p->districts[dfirst[d]][0] ? p->districts[dfirst[d]] : "(none)";
-            put(w, "district", name, "amount", mi, (double)damt[d]);
-            put(w, "district", name, "communities", "count", (double)dcnt[d]);
-            put(w, "district", name, "per_capita", unit, dpop[d] > 0 ? round4((double)damt[d] / yuan / dpop[d]) : NAN);
-        }
+        ds[d].amount += r->amount[i];
+        ds[d].pop += p->population[i];
+        ds[d].count++;
+    }
+    double yuan = (double)p->spec->minor_unit;
+    for (size_t d = 0; d < nd && !w->b->st; d++) {
+        const char *name = p->districts[ds[d].first][0] ? p->districts[ds[d].first] : "(none)";
+        put(w, "district", name, "amount", mi, (double)ds[d].amount);
+        put(w, "district", name, "communities", "count", (double)ds[d].count);
+        put(w, "district", name, "per_capita", unit,
+            ds[d].pop > 0 ? round4((double)ds[d].amount / yuan / ds[d].pop) : NAN);
     }
     civ_strmap_free(&dm);
-    free(damt), free(dpop), free(dcnt), free(dfirst);
+    free(ds);
 }
 
 civ_status civ_alloc_result_summary(const civ_alloc_problem *p, const civ_alloc_result *r, civ_table **out)

@@ -1,6 +1,6 @@
 /*
  * numeric.c -- layer: core.  SplitMix64 seed mixing and the R type-7 sample
- * quantile by selection (see numeric.h).
+ * quantile by selection, one or several at a time (see numeric.h).
  */
 #include <math.h>
 
@@ -65,3 +65,50 @@ double civ_quantile7(double *a, size_t m, double p)
     return x + (h - (double)lo) * (y - x);
 }
 
+
+/* Puts the order statistics ranks[r0..r1] (ascending, distinct, all in
+ * [lo, hi]) in place: the middle one by selection, then each side within its
+ * own part (the elements left of it are <= it, those right >= it). */
+static void select_ranks(double *a, size_t lo, size_t hi, const size_t *ranks, size_t r0, size_t r1)
+{
+    for (;;) {
+        size_t mid = r0 + (r1 - r0) / 2, k = ranks[mid];
+        select_kth(a, lo, hi, k);
+        if (mid > r0)
+            select_ranks(a, lo, k - 1, ranks, r0, mid - 1);
+        if (mid >= r1)
+            return;
+        r0 = mid + 1;
+        lo = k + 1;
+    }
+}
+
+void civ_quantiles7(double *a, size_t m, const double *p, size_t np, double *out)
+{
+    size_t ranks[2 * CIV_QUANTILES_MAX], nr = 0;
+    for (size_t i = 0; i < np; i++) {
+        double h = (double)(m - 1) * p[i];
+        size_t lo = (size_t)floor(h);
+        ranks[nr++] = lo;
+        if (lo + 1 < m && h != (double)lo)
+            ranks[nr++] = lo + 1;
+    }
+    for (size_t i = 1; i < nr; i++) /* insertion sort of at most 2 CIV_QUANTILES_MAX ranks */
+        for (size_t j = i; j > 0 && ranks[j - 1] > ranks[j]; j--) {
+            size_t t = ranks[j];
+            ranks[j] = ranks[j - 1];
+            ranks[j - 1] = t;
+        }
+    size_t nu = 0;
+    for (size_t i = 0; i < nr; i++)
+        if (nu == 0 || ranks[nu - 1] != ranks[i])
+            ranks[nu++] = ranks[i];
+    if (nu > 0)
+        select_ranks(a, 0, m - 1, ranks, 0, nu - 1);
+    for (size_t i = 0; i < np; i++) { /* civ_quantile7's arithmetic on the same order statistics */
+        double h = (double)(m - 1) * p[i];
+        size_t lo = (size_t)floor(h);
+        double x = a[lo];
+        out[i] = lo + 1 >= m || h == (double)lo ? x : x + (h - (double)lo) * (a[lo + 1] - x);
+    }
+}

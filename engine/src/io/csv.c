@@ -1563,6 +1563,30 @@ static void ob_text(outbuf *o, const char *s, int force_quotes)
     ob_char(o, '"');
 }
 
+size_t civ_csv_text_cell(const char *s, size_t len, int force_quotes, char *dst)
+{
+    int guard = atomic_load(&formula_guard) && formula_like(s);
+    if (!force_quotes && !guard && strcspn(s, ",\"\r\n") == len) {
+        memcpy(dst, s, len);
+        return len;
+    }
+    size_t n = 0;
+    dst[n++] = '"';
+    if (guard)
+        dst[n++] = '\'';
+    for (const char *end = s + len; s < end;) { /* runs up to and including each '"', which is doubled */
+        const char *q = memchr(s, '"', (size_t)(end - s));
+        size_t k = q ? (size_t)(q - s) + 1 : (size_t)(end - s);
+        memcpy(dst + n, s, k);
+        n += k;
+        if (q)
+            dst[n++] = '"';
+        s += k;
+    }
+    dst[n++] = '"';
+    return n;
+}
+
 static void ob_header(outbuf *o, const civ_table *table)
 {
     for (size_t c = 0; c < table->n_columns; c++) {

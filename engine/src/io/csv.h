@@ -79,13 +79,22 @@ int civ_csv_format_rounded(double value, int digits, int min_decimals, char *buf
  * (buf untouched or partly written) when the value is outside the range it
  * handles, so that the caller falls back to printf.  buf: CIV_CSV_NUMBER_SIZE.
  *   civ_numfmt_int       a whole number below 1e17 in magnitude: "%.0f"
- *   civ_numfmt_shortest  1e-3 <= |value| < 1e15: the shortest of %.15g,
+ *   civ_numfmt_shortest  1e-4 <= |value| < 1e15: the shortest of %.15g,
  *                        %.16g, %.17g that reads back to value (the rule of
  *                        civ_csv_format_number)
- *   civ_numfmt_fixed     |value| < 1e15, decimals 0..4: "%.<decimals>f" */
+ *   civ_numfmt_fixed     |value| < 1e15, decimals 0..4: "%.<decimals>f"
+ *   civ_numfmt_g         0, or 1e-4 <= |value| < 1e15 where %g keeps plain
+ *                        notation (fewer than `precision` integer digits),
+ *                        precision 1..17: "%.<precision>g" ("%g" is 6) */
 int civ_numfmt_int(double value, char *buf);
 int civ_numfmt_shortest(double value, char *buf);
 int civ_numfmt_fixed(double value, int decimals, char *buf);
+int civ_numfmt_g(double value, int precision, char *buf);
+/* An integer amount v of minor units as major units with exactly `digits`
+ * decimals (0..18; -1 otherwise): "-1234.05" for v = -123405, digits 2
+ * (the bytes of printf("%s%llu.%0*llu") of its sign, whole and fraction).
+ * buf: CIV_CSV_NUMBER_SIZE. */
+int civ_numfmt_minor(int64_t v, int digits, char *buf);
 
 /* A table CSV written in pieces, for writers that build a large table a
  * block of rows at a time (the same bytes as civ_table_write_csv_opts of the
@@ -108,6 +117,13 @@ const civ_csv_write_options *civ_csv_stream_options(const civ_csv_stream *w);
  * names the file in errors. */
 civ_status civ_csv_format_rows(const civ_table *table, size_t first, size_t count, const civ_csv_write_options *opt,
                                const char *path, char **text, size_t *len);
+/* Text cell s (NUL-terminated, len = strlen(s)) as the table writers write
+ * it: as is, or in double quotes with '"' doubled when it holds a comma,
+ * quote, CR or LF, when force_quotes, or when the formula guard applies
+ * (civ_csv_set_formula_guard; a ' after the opening quote).  dst must hold
+ * 2 * len + 3 bytes; returns the bytes written (not terminated).  For
+ * writers that format rows without a civ_table (alloc/output.c). */
+size_t civ_csv_text_cell(const char *s, size_t len, int force_quotes, char *dst);
 civ_status civ_csv_stream_commit(civ_csv_stream *w);
 void civ_csv_stream_abort(civ_csv_stream *w);
 
