@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <omp.h>
 
 #include "civicast.h"
 #include "csv.h"
@@ -1369,6 +1370,125 @@ static void test_table_sized_by_line_count(void **state)
     free(content);
 }
 
+/* A table as text: every cell (numbers by their bits), for comparisons. */
+static char *dump_table(const civ_table *t)
+{
+    size_t cap = 1 << 16, len = 0;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    len += (size_t)snprintf(out + len, cap - len, "%zu rows\n", civ_table_n_rows(t));
+    for (size_t c = 0; c < civ_table_n_columns(t); c++) {
+        len += (size_t)snprintf(out + len, cap - len, "%s:%d", civ_table_column_name(t, c),
+                                (int)civ_table_column_type(t, c));
+        for (size_t row = 0; row < civ_table_n_rows(t); row++) {
+            if (civ_table_column_type(t, c) == CIV_COLUMN_NUMBER) {
+                double x = civ_table_number(t, row, c);
+                uint64_t bits;
+                memcpy(&bits, &x, sizeof bits);
+                len += (size_t)snprintf(out + len, cap - len, "|%016llx", (unsigned long long)bits);
+            } else {
+                len += (size_t)snprintf(out + len, cap - len, "|%s", civ_table_text(t, row, c));
+            }
+            assert_true(len < cap - 64);
+        }
+        out[len++] = '\n';
+        out[len] = '\0';
+    }
+    return out;
+}
+
+/* What reading `path` gives: the status, the message and the table. */
+static char *read_outcome(const char *path)
+{
+    civ_table *t = NULL;
+    civ_clear_error();
+    civ_status s = civ_table_read_csv(path, NULL, &t);
+    char *table = s ? NULL : dump_table(t);
+    civ_table_free(t);
+    size_t cap = 4096 + (table ? strlen(table) : 0);
+    char *out = malloc(cap);
+    assert_non_null(out);
+    snprintf(out, cap, "%d %s\n%s", (int)s, s ? civ_last_error_message() : "", table ? table : "");
+    free(table);
+    return out;
+}
+
+/* The parallel table reader gives what the serial one gives, wherever its
+ * chunks split the file (every byte after the first row, with 2 and 3
+ * threads): valid files with a BOM, CRLF, quoted newlines, commas and quotes,
+ * missing cells, a text column settled by the first row, a column turned to
+ * text late, trailing empty lines; and files with an error in any row
+ * (the first error in file order is the one reported). */
+static void test_table_parallel_equals_serial(void **state)
+{
+    (void)state;
+    static const char *valid =
+        "\xEF\xBB\xBFunique_id,name,pop,w\r\n"
+        "a1,\xE4\xB8\x9C\xE5\x9F\x8E,100,0.5\r\n"
+        "a2,\"two\r\nlines, \"\"quoted\"\"\",2e3,NA\r\n"
+        "a3,,12.25,\r\n"
+        "a4,\"\",-7,1\r\n"
+        "a5,\"x\n\ny\",8,\"9\"\r\n"
+        "a6,plain,1e-3,2\r\n"
+        "a7,last,5,6\r\n\r\n\n";
+    /* row texts to put into the data rows of a plain file, one at a time */
+    static const char *bad_rows[] = {
+        "b,n,1\n",            /* too few fields */
+        "b,n,1,2,3\n",        /* too many */
+        "b,n\"q,1,2\n",       /* quote inside an unquoted field */
+        "b,\"n\"x,1,2\n",     /* text after a closing quote */
+        "b,n,\"12,345\",2\n", /* a number written as displayed */
+        "b,n,7 people,2\n",   /* a column turned to text from here (not an error) */
+        "b,\xff,1,2\n",       /* invalid UTF-8 */
+        "b,n,1,2\r\r\n",      /* CR not followed by LF */
+        "\n",                 /* an empty line inside the data */
+        "b,n,1,2\n",          /* a good row, for the other errors to come later */
+        "b,\"n,1,2\n",        /* unterminated quote */
+    };
+    static const char *plain[] = {"r0,x,1,2\n", "r1,\"y\nz\",3,4\n", "r2,w,5,6\n", "r3,v,7,8\n"};
+    size_t n_bad = sizeof bad_rows / sizeof *bad_rows;
+    char content[1024];
+    size_t parallel_valid = 0, valid_splits = 0;
+    for (size_t f = 0; f <= n_bad * 3; f++) {
+        size_t len;
+        if (f == 0) {
+            len = strlen(valid);
+            memcpy(content, valid, len);
+        } else { /* bad row (f - 1) / 3 first, third or last among the plain rows */
+            size_t which = (f - 1) / 3, at = 2 * ((f - 1) % 3);
+            len = (size_t)snprintf(content, sizeof content, "unique_id,name,pop,w\n");
+            for (size_t i = 0; i <= 4; i++) {
+                if (i == at)
+                    len += (size_t)snprintf(content + len, sizeof content - len, "%s", bad_rows[which]);
+                if (i < 4)
+                    len += (size_t)snprintf(content + len, sizeof content - len, "%s", plain[i]);
+            }
+        }
+        const char *path = write_file(content, (long)len);
+        omp_set_num_threads(1);
+        civ_csv_set_split_step(0);
+        char *want = read_outcome(path);
+        for (int threads = 1; threads <= 3; threads++) {
+            omp_set_num_threads(threads);
+            for (size_t step = 1; step <= len; step++) {
+                civ_csv_set_split_step(step);
+                size_t before = civ_csv_parallel_reads();
+                char *got = read_outcome(path);
+                parallel_valid += f == 0 && civ_csv_parallel_reads() > before;
+                if (strcmp(got, want))
+                    fail_msg("file %zu, %d threads, split step %zu:\n%s\nserial:\n%s", f, threads, step, got, want);
+                free(got);
+                valid_splits += f == 0 && threads > 1;
+            }
+        }
+        free(want);
+    }
+    civ_csv_set_split_step(0);
+    omp_set_num_threads(omp_get_num_procs());
+    /* the valid file was read in parallel at every split (no fallback) */
+    assert_int_equal(parallel_valid, valid_splits);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1393,6 +1513,7 @@ int main(void)
         cmocka_unit_test(test_displayed_numbers),
         cmocka_unit_test(test_table_late_text_column),
         cmocka_unit_test(test_table_sized_by_line_count),
+        cmocka_unit_test(test_table_parallel_equals_serial),
         cmocka_unit_test(test_header_only_and_order),
         cmocka_unit_test(test_any_row_order),
         cmocka_unit_test(test_buffer_boundaries),

@@ -313,7 +313,9 @@ typedef struct civ_table_read_options {
 
 /** Reads a CSV table (RFC 4180 quoting, UTF-8, optional BOM, LF or CRLF).  The
  *  header names the columns; a column is a number column when every non-empty
- *  cell parses as a number, else text.  `options` may be NULL.
+ *  cell parses as a number, else text.  `options` may be NULL.  A file of
+ *  8 MiB or more is parsed on the OpenMP threads (omp_get_max_threads()):
+ *  the same table and the same errors as on one thread.
  *  Errors: CIV_ERR_IO, CIV_ERR_PARSE (ragged rows, bad quoting, empty file),
  *  CIV_ERR_LIMIT (field over 1 MiB), CIV_ERR_DUPLICATE (header names), each
  *  with file:line:column. */

@@ -38,6 +38,10 @@
  * empty and that carries at least one covariate value.  Covariate k of a
  * series then has length max(series length, last non-empty value of k + 1);
  * the cells beyond the series length are its future values.
+ * The table reader (civ_table_read_csv) streams the same way on one thread;
+ * with more, a file of 8 MiB or more is read into memory after its first row
+ * and parsed in chunks on the OpenMP threads (read_rest_parallel), falling
+ * back to the stream for anything it would report.
  * Frequency: "YYYY" yearly, "YYYY-Qn" quarterly, "YYYY-MM" monthly; for
  * "YYYY-MM-DD", weekly when every date of the panel falls on one weekday and
  * at least one series has two different dates (so dates within a series are
@@ -64,6 +68,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <omp.h>
 
 #include "atomic_file.h"
 #include "bigmem.h"
@@ -1884,6 +1889,273 @@ static civ_status fill_demoted(csv_reader *r, civ_table *table, tcol *tc)
     return s;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Parallel parse of a large table's rows (after its first row)             */
+/* ------------------------------------------------------------------------ */
+
+/* The split step of the tests (civ_csv_set_split_step), or 0: split the rest
+ * of files of at least PAR_MIN_BYTES evenly among the threads. */
+static size_t split_step;
+#define PAR_MIN_BYTES ((size_t)8 << 20)
+
+static atomic_size_t parallel_reads;
+
+void civ_csv_set_split_step(size_t step) { split_step = step; }
+size_t civ_csv_parallel_reads(void) { return atomic_load(&parallel_reads); }
+
+/* 1 when a chunk may end at the line feed d[p] (p < n): outside quotes
+ * (checked by the caller), the line it ends is not empty and the next line
+ * starts with data, so that no chunk starts or ends inside a run of empty
+ * lines (the serial reader's "empty line inside the data" rule stays within
+ * one chunk). */
+static int split_ok(const char *d, size_t p, size_t n)
+{
+    if (p + 1 >= n || d[p + 1] == '\n' || d[p + 1] == '\r' || p == 0 || d[p - 1] == '\n')
+        return 0;
+    return !(d[p - 1] == '\r' && (p < 2 || d[p - 2] == '\n'));
+}
+
+/* Splits d[0 .. n) into at most max_chunks chunks at line feeds outside
+ * quoted fields (the quote state is the parity of the quotes before a byte,
+ * which is right for any file the serial reader accepts; for a file it
+ * rejects, the chunk holding the first error starts where the serial reader
+ * would be and reports it, and then the serial reader runs).  begin[k] is
+ * chunk k's first byte; chunk k ends at begin[k + 1] less its line break,
+ * where a NUL is written (the reader's sentinel).  Returns the chunk count. */
+static size_t split_chunks(char *d, size_t n, size_t max_chunks, size_t *begin, size_t *end)
+{
+    size_t k = 1, pos = 0;
+    int odd = 0; /* quotes in d[0 .. pos) */
+    begin[0] = 0;
+    for (; k < max_chunks; k++) {
+        size_t target = split_step ? k * split_step : (size_t)((double)n * (double)k / (double)max_chunks);
+        if (target < pos)
+            target = pos;
+        if (target >= n)
+            break;
+        for (const char *q = d + pos; (q = memchr(q, '"', (size_t)(d + target - q))) != NULL; q++)
+            odd ^= 1;
+        size_t p = target;
+        for (; p < n; p++) {
+            if (d[p] == '"')
+                odd ^= 1;
+            else if (d[p] == '\n' && !odd && split_ok(d, p, n))
+                break;
+        }
+        if (p >= n)
+            break;
+        end[k - 1] = (d[p - 1] == '\r') ? p - 1 : p;
+        begin[k] = pos = p + 1;
+    }
+    end[k - 1] = n;
+    for (size_t c = 0; c < k; c++)
+        d[end[c]] = '\0';
+    return k;
+}
+
+/* Parses one chunk (a whole number of records) into table rows [row0,
+ * limit).  Returns 0 and the row count, or -1 when the chunk needs the
+ * serial reader: any error, a row beyond the limit, a cell that would make a
+ * number column text or is a number written as displayed, a record over
+ * 1 MiB (the serial reader's buffer limits stay its own).  Text cells are
+ * left pointing into the chunk (NUL-terminated) for the caller to copy. */
+static int parse_chunk(const csv_reader *proto, char *d, size_t len, civ_table *table, const tcol *tc, size_t row0,
+                       size_t limit, size_t *rows)
+{
+    csv_reader r;
+    memset(&r, 0, sizeof r);
+    r.path = proto->path;
+    r.fd = -1;
+    r.buf = d;
+    r.cap = r.len = len;
+    r.eof = 1;
+    r.line = 1;
+    r.names = proto->names;
+    r.n_names = proto->n_names;
+    r.record_limit = proto->record_limit;
+    r.fields_cap = proto->n_names + 1;
+    if (!(r.fields = malloc(r.fields_cap * sizeof *r.fields)))
+        return -1;
+    int bad = 0;
+    size_t row = row0;
+    for (;;) {
+        int have;
+        size_t before = r.pos;
+        if (csv_next(&r, &have)) {
+            bad = 1;
+            break;
+        }
+        if (!have)
+            break;
+        if (r.n_fields != proto->n_names || row >= limit || r.pos - before > READ_CHUNK) {
+            bad = 1;
+            break;
+        }
+        for (size_t c = 0; c < r.n_fields && !bad; c++) {
+            const csv_field *f = &r.fields[c];
+            civ_table_column *col = &table->columns[c];
+            if (tc[c].mode == TCOL_NUMBER) {
+                civ_csv_number rc = civ_csv_parse_number(f->text, f->len, &col->numbers[row]);
+                bad = rc != CIV_CSV_NUMBER_OK && rc != CIV_CSV_NUMBER_MISSING;
+            } else if (!f->len) {
+                col->texts[row] = NULL;
+            } else {
+                bad = !civ_utf8_valid(f->text, f->len);
+                col->texts[row] = f->text;
+            }
+        }
+        if (bad)
+            break;
+        row++;
+    }
+    free(r.fields);
+    *rows = row - row0;
+    return bad ? -1 : 0;
+}
+
+/* Rows [from, to) empty again (NaN, no text; their text cells pointed into
+ * the chunks, not into the pools). */
+static void clear_rows(civ_table *table, const tcol *tc, size_t from, size_t to)
+{
+    for (size_t c = 0; c < table->n_columns && from < to; c++) {
+        civ_table_column *col = &table->columns[c];
+        if (tc[c].mode == TCOL_NUMBER)
+            for (size_t row = from; row < to; row++)
+                col->numbers[row] = NAN;
+        else
+            memset(col->texts + from, 0, (to - from) * sizeof *col->texts);
+    }
+}
+
+/* Copies the text cells of rows [0, n) that point into the chunks (from row
+ * `first`) into the columns' pools. */
+static civ_status pool_texts(civ_table *table, const tcol *tc, size_t first, size_t n)
+{
+    for (size_t c = 0; c < table->n_columns; c++) {
+        if (tc[c].mode == TCOL_NUMBER)
+            continue;
+        char **texts = table->columns[c].texts;
+        for (size_t row = first; row < n; row++) {
+            const char *t = texts[row];
+            texts[row] = NULL; /* not the pool's: set_text_pooled would free it */
+            civ_status s = t ? civ_table_set_text_pooled(table, row, c, t, strlen(t)) : CIV_OK;
+            if (s) { /* the rest point into the chunks: not the table's */
+                memset(texts + row, 0, (n - row) * sizeof *texts);
+                for (size_t c2 = c + 1; c2 < table->n_columns; c2++)
+                    if (tc[c2].mode != TCOL_NUMBER)
+                        memset(table->columns[c2].texts + first, 0, (n - first) * sizeof(char *));
+                return s;
+            }
+        }
+    }
+    return CIV_OK;
+}
+
+/* The rows after the first (the reader stands after it, at table row 1) on
+ * OpenMP threads: the rest of the file is read into memory, split at record
+ * boundaries (split_chunks), each chunk parsed into a range of rows sized by
+ * its line feeds (an upper bound on its records), and the ranges moved
+ * together in file order.  *done = 1 when the table holds every row; 0 (the
+ * table and reader as they were) when the serial reader must read the rest:
+ * too few threads or bytes, no room, or any chunk that found something the
+ * serial reader reports or treats specially, so that every error and every
+ * message is the serial reader's. */
+static civ_status read_rest_parallel(csv_reader *r, civ_table *table, tcol *tc, int *done)
+{
+    *done = 0;
+    int threads = omp_get_max_threads();
+    struct stat st;
+    off_t at = lseek(r->fd, 0, SEEK_CUR);
+    if (threads < 2 || at < 0 || fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode) || table->n_rows != 1)
+        return CIV_OK;
+    off_t from = at - (off_t)(r->len - r->pos);
+    if (st.st_size <= from)
+        return CIV_OK;
+    size_t n = (size_t)(st.st_size - from);
+    if (!split_step && n < PAR_MIN_BYTES)
+        return CIV_OK;
+    for (size_t c = 0; c < table->n_columns; c++)
+        if (tc[c].mode == TCOL_NUMBER && tc[c].displayed_row != SIZE_MAX)
+            return CIV_OK;
+    char *d = civ_bigmem_alloc(n + 1, 1);
+    /* 8 chunks a thread, taken as threads free up: on a shared machine a
+     * thread that loses its core holds up one small chunk, not half the file */
+    size_t max_chunks = (size_t)threads < 8 ? 8 * (size_t)threads : 64;
+    size_t begin[64], end[64], lines[64], rows[64], row0[65];
+    int bad[64];
+    if (!d)
+        return CIV_OK;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t rd = pread(r->fd, d + got, n - got, from + (off_t)got);
+        if (rd < 0 && errno == EINTR)
+            continue;
+        if (rd <= 0)
+            break;
+        got += (size_t)rd;
+    }
+    if (got != n) { /* the file changed: the serial reader reports what it finds */
+        free(d);
+        return CIV_OK;
+    }
+    d[n] = '\0';
+    size_t k = split_chunks(d, n, max_chunks, begin, end);
+    /* Chunk c holds at most its line feeds' records, plus one: the record
+     * that ended at the split's line feed (now its NUL) or ends the file. */
+    #pragma omp parallel for num_threads(threads) schedule(static)
+    for (size_t c = 0; c < k; c++) {
+        size_t stop = c + 1 < k ? begin[c + 1] : n, count = 0;
+        for (const char *q = d + begin[c]; (q = memchr(q, '\n', (size_t)(d + stop - q))) != NULL; q++)
+            count++;
+        lines[c] = count + 1;
+    }
+    row0[0] = 1;
+    for (size_t c = 0; c < k; c++)
+        row0[c + 1] = row0[c] + lines[c];
+    if (row0[k] > table->rows_capacity && civ_table_reserve(table, row0[k])) {
+        civ_clear_error(); /* no room: the serial reader grows the table as it reads */
+        free(d);
+        return CIV_OK;
+    }
+    #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+    for (size_t c = 0; c < k; c++)
+        bad[c] = parse_chunk(r, d + begin[c], end[c] - begin[c], table, tc, row0[c], row0[c + 1], &rows[c]);
+    int any_bad = 0;
+    for (size_t c = 0; c < k; c++)
+        any_bad |= bad[c];
+    civ_status s = CIV_OK;
+    size_t total = 1;
+    if (any_bad)
+        civ_clear_error(); /* a chunk's tokeniser error on this thread */
+    if (!any_bad) { /* move the ranges together, in order (each moves down) */
+        for (size_t c = 0; c < k; c++) {
+            if (row0[c] != total)
+                for (size_t col = 0; col < table->n_columns; col++) {
+                    civ_table_column *cc = &table->columns[col];
+                    if (tc[col].mode == TCOL_NUMBER)
+                        memmove(cc->numbers + total, cc->numbers + row0[c], rows[c] * sizeof *cc->numbers);
+                    else
+                        memmove(cc->texts + total, cc->texts + row0[c], rows[c] * sizeof *cc->texts);
+                }
+            total += rows[c];
+        }
+    }
+    /* the rows past the table's end as the serial reader leaves them; all of
+     * them when the serial reader reads the rest */
+    clear_rows(table, tc, any_bad ? 1 : total, row0[k]);
+    if (!any_bad && !s) {
+        if (!(s = civ_table_add_rows(table, total - 1, NULL)))
+            s = pool_texts(table, tc, 1, total);
+        else
+            clear_rows(table, tc, 1, total);
+        *done = !s;
+        if (*done)
+            atomic_fetch_add(&parallel_reads, 1);
+    }
+    free(d);
+    return s;
+}
+
 /* How many rows to reserve for a table of n_columns read from r's file: its
  * line feeds not followed by another line break (an upper bound on the
  * records, quoted newlines aside), but at most one per n_columns bytes (a
@@ -1971,6 +2243,11 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
         }
         row_lines[row] = r.record_line;
         s = read_cells(&r, table, tc, row);
+        if (!s && row == 0) { /* the first row settled which columns are text: the rest in parallel */
+            int done;
+            if ((s = read_rest_parallel(&r, table, tc, &done)) || done)
+                break;
+        }
     }
     /* A number column with cells written as a spreadsheet displays them
      * ("12,345") and no other text is an error at the first such cell. */

@@ -27,6 +27,15 @@
  * time); beyond them the readers fail with CIV_ERR_LIMIT naming the file. */
 #define CIV_CSV_HEADER_LIMIT ((size_t)16 << 20)
 #define CIV_CSV_COLUMN_LIMIT ((size_t)1 << 20)
+/* The table reader (civ_table_read_csv) parses the rows of a file of 8 MiB
+ * or more on the OpenMP threads (csv.c: read_rest_parallel), with the same
+ * table and the same errors as one thread.  For tests: a step > 0 splits
+ * every file the table reader reads (when it has 2 or more threads) near
+ * byte step, 2 step, ... after its first row; 0 restores the default. */
+void civ_csv_set_split_step(size_t step);
+/* How many tables were read in parallel so far (for tests). */
+size_t civ_csv_parallel_reads(void);
+
 /* Buffer that civ_csv_format_number needs. */
 #define CIV_CSV_NUMBER_SIZE 32
 
