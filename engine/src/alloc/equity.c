@@ -100,12 +100,11 @@ static void equity(const amounts *am, size_t n, void *w, double *gini, double *t
     *cv = sqrt(var / W) / mu;
     *theil = th / W;
     sort_by_key(key, idx, wkey, widx, m); /* ascending y, ties in id order */
-    double cum_w = 0, cum_a = 0, area = 0;
+    double cum_a = 0, area = 0;
     for (size_t t = 0; t < m; t++) {
         size_t i = idx[t];
         double pw = pop[i] / W, a = per_capita(am, i) * pop[i] / A;
         area += pw * (2 * cum_a + a);
-        cum_w += pw;
         cum_a += a;
     }
     *gini = 1 - area;

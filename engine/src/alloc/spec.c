@@ -375,9 +375,7 @@ static civ_status split_lines(int64_t total, const double *share, const int64_t 
         goto out;
     }
     if (exact) {
-        int64_t D = 1, sum = 0;
-        for (int k = 0; k < K; k++)
-            D *= 10;
+        int64_t sum = 0;
         for (size_t i = 0; i < n && exact; i++) {
             int64_t scale = 1;
             for (int k = digits[i]; k < K; k++)
