@@ -145,6 +145,29 @@ static void fund_head(ebuf *e, const civ_alloc_problem *p, const civ_alloc_resul
     app_s(e, zh ? "：" : ": ");
 }
 
+/* The pace limit's terms, shared by the sentence where it decided the amount
+ * and the one where a floor outranked it: "+<q>% over last year <ly> = <pace>"
+ * (zh: "上年 <ly>元 +<q>% = <pace>元"). */
+static void app_pace_terms(ebuf *e, const civ_alloc_spec *s, const civ_alloc_bounds *bd, double q, int zh)
+{
+    if (zh) {
+        app_s(e, "上年 ");
+        app_money(e, s, bd->last_year);
+        app_s(e, "元 +");
+        app_g(e, q);
+        app_s(e, "% = ");
+        app_money(e, s, bd->pace);
+        app_s(e, "元");
+    } else {
+        app_s(e, "+");
+        app_g(e, q);
+        app_s(e, "% over last year ");
+        app_money(e, s, bd->last_year);
+        app_s(e, " = ");
+        app_money(e, s, bd->pace);
+    }
+}
+
 /* What decided fund u's amount for community i. */
 static void fund_decision(ebuf *e, const civ_alloc_problem *p, const civ_alloc_result *r, size_t u, size_t i, int zh)
 {
@@ -190,22 +213,9 @@ static void fund_decision(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
         if (zh)
             app_s(e, "元");
     } else if (b & CIV_BIND_PACE) {
-        if (zh) { /* "受增幅上限限制为比上年 <ly>元 +<q>% = <pace>元" */
-            app_s(e, "受增幅上限限制为比上年 ");
-            app_money(e, s, bd.last_year);
-            app_s(e, "元 +");
-            app_g(e, q);
-            app_s(e, "% = ");
-            app_money(e, s, bd.pace);
-            app_s(e, "元");
-        } else { /* "limited by pace to +<q>% over last year <ly> = <pace>" */
-            app_s(e, "limited by pace to +");
-            app_g(e, q);
-            app_s(e, "% over last year ");
-            app_money(e, s, bd.last_year);
-            app_s(e, " = ");
-            app_money(e, s, bd.pace);
-        }
+        /* "limited by pace to +<q>% over last year <ly> = <pace>" (zh: "受增幅上限限制为比上年 <ly>元 +<q>% = <pace>元") */
+        app_s(e, zh ? "受增幅上限限制为比" : "limited by pace to ");
+        app_pace_terms(e, s, &bd, q, zh);
     } else if (b & CIV_BIND_CAP) {
         if (det & CIV_DETAIL_CAP_SHARE) { /* "lowered to the cap of <c>% of the fund = <cap>" */
             app_s(e, zh ? "降至封顶：本项资金的 " : "lowered to the cap of ");
@@ -223,23 +233,11 @@ static void fund_decision(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
         return;
     }
     if (yielded) { /* the floor (or hold-harmless) outranked the pace limit */
-        if (zh) { /* "（增幅上限 上年 <ly>元 +<q>% = <pace>元 低于此数，不适用）" */
-            app_s(e, "（增幅上限 上年 ");
-            app_money(e, s, bd.last_year);
-            app_s(e, "元 +");
-            app_g(e, q);
-            app_s(e, "% = ");
-            app_money(e, s, bd.pace);
-            app_s(e, "元 低于此数，不适用）");
-        } else { /* " (above the pace limit of +<q>% over last year <ly> = <pace>, which yields to it)" */
-            app_s(e, " (above the pace limit of +");
-            app_g(e, q);
-            app_s(e, "% over last year ");
-            app_money(e, s, bd.last_year);
-            app_s(e, " = ");
-            app_money(e, s, bd.pace);
-            app_s(e, ", which yields to it)");
-        }
+        /* " (above the pace limit of +<q>% over last year <ly> = <pace>, which yields to it)"
+         * (zh: "（增幅上限 上年 <ly>元 +<q>% = <pace>元 低于此数，不适用）") */
+        app_s(e, zh ? "（增幅上限 " : " (above the pace limit of ");
+        app_pace_terms(e, s, &bd, q, zh);
+        app_s(e, zh ? " 低于此数，不适用）" : ", which yields to it)");
     }
 }
 
