@@ -30,9 +30,14 @@
  * on sum(((y - mu)/mean|y|)^2), over t = 1..n (static) or t = 3..n (dynamic),
  * starting at (y1/2, 0.5, 2) with bounds ell0 in [-1e10, 1e10], alpha in
  * [0.1, 0.99], theta in [1, 1e10] (1e300 outside), as forecTheta does.
- * Intervals: quantiles of simulated sample paths of the model with Gaussian
- * errors of variance var(residuals t = 3..n) (forecTheta's parametric
- * bootstrap; we draw from ws->rng).
+ * Intervals: forecTheta draws sample paths of the model with Gaussian errors
+ * of variance var(residuals t = 3..n) and takes their quantiles (a parametric
+ * bootstrap).  The recursion is linear in the errors (ell, the running mean,
+ * A_t and B_t are affine in them, the seasonal index only rescales), so a path
+ * at step j is mu_j + sum_{k<=j} c_jk e_k, exactly Gaussian: we give the
+ * quantiles that the bootstrap estimates, mu_j -/+ z sigma sqrt(sum_k c_jk^2),
+ * with the impulse responses c_jk from the same recursion (twotl_sd).
+ * simulate() still draws paths (from ws->rng) for Monte Carlo users.
  */
 #include "theta.h"
 
@@ -74,7 +79,6 @@ typedef struct theta_state {
     /* optimised models: state after the n-th observation */
     int dynamic;
     double theta, ell, A, B, mean_y, sigma;
-    size_t n_paths;       /* sample paths for simulated intervals */
 } theta_state;
 
 /* ---- parameter metadata ---------------------------------------------------- */
@@ -572,7 +576,6 @@ static civ_status theta_fit(const void *config, const civ_model_options *options
     st->seasonal = p.seasonal;
     st->figure = p.seasonal ? p.figure : NULL;
     st->n = n;
-    st->n_paths = options->n_paths > 0 ? (size_t)options->n_paths : 5000;
 
     civ_status rc;
     if (variant == THETA_STANDARD) {
@@ -701,6 +704,31 @@ static void twotl_paths(const theta_state *st, size_t h, size_t np, double *rows
     }
 }
 
+/* Standard deviations of an optimised model's sample path at steps 1..h, on
+ * the data scale.  The recursion of twotl_forecast is homogeneous linear in
+ * (ell, A, B, mean_y, eps), so started from a zero state with eps = e_k it
+ * gives the impulse responses c_jk (j >= k) of step j to the error of step k;
+ * Var(path_j) = sigma^2 sum_k c_jk^2, times the seasonal index squared.
+ * O(h^2).  scratch: 2h doubles. */
+static void twotl_sd(const theta_state *st, size_t h, double *scratch, double *sd)
+{
+    theta_state zero = *st;
+    zero.ell = zero.A = zero.B = zero.mean_y = 0.0;
+    double *eps = scratch, *resp = scratch + h;
+    for (size_t j = 0; j < h; j++)
+        sd[j] = eps[j] = 0.0;
+    for (size_t k = 0; k < h; k++) {
+        eps[k] = 1.0;
+        twotl_forecast(&zero, h, eps, resp);
+        eps[k] = 0.0;
+        for (size_t j = k; j < h; j++)
+            sd[j] += resp[j] * resp[j];
+    }
+    double sigma = st->sigma > 0.0 ? st->sigma : 0.0;
+    for (size_t j = 0; j < h; j++)
+        sd[j] = sigma * sqrt(sd[j]) * fabs(season_at(st, st->n + j));
+}
+
 static void theta_means(const theta_state *st, size_t h, double *mean)
 {
     if (st->variant == THETA_STANDARD) {
@@ -800,19 +828,21 @@ static civ_status theta_forecast(const civ_model_fit *fit, const civ_series *ser
         }
         return CIV_OK;
     }
-    /* Optimised models: quantiles of simulated sample paths (forecTheta's
-     * parametric bootstrap; forecast() has no options, so the number of
-     * paths was taken from the fit options). */
-    size_t n_paths = st->n_paths;
-    if (h > SIZE_MAX / n_paths)
-        return civ_fail(CIV_ERR_LIMIT, "theta: %zu paths x %zu steps is too large", n_paths, h);
-    double *paths = civ_arena_doubles(&ws->arena, n_paths * h);
-    if (!paths)
-        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %zu sample paths of %zu steps", n_paths, h);
-    rc = theta_simulate(fit, series, h, n_paths, ws, paths);
-    if (rc)
-        return rc;
-    return civ_intervals_from_paths(paths, n_paths, h, levels, n_levels, ws, lower, upper);
+    /* Optimised models: the exact Gaussian quantiles that forecTheta's
+     * parametric bootstrap estimates (the header; twotl_sd). */
+    double *sd = civ_arena_doubles(&ws->arena, h);
+    double *scratch = civ_arena_doubles(&ws->arena, 2 * h);
+    if (!sd || !scratch)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %zu-step intervals", h);
+    twotl_sd(st, h, scratch, sd);
+    for (size_t l = 0; l < n_levels; l++) {
+        double z = civ_normal_quantile_for_level(levels[l]);
+        for (size_t j = 0; j < h; j++) {
+            lower[l * h + j] = mean[j] - z * sd[j];
+            upper[l * h + j] = mean[j] + z * sd[j];
+        }
+    }
+    return CIV_OK;
 }
 
 const civ_model_type civ_model_theta = {

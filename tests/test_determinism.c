@@ -11,7 +11,7 @@
  * The panel is synthetic and seeded: 48 series of 60 months with trend,
  * seasonality, a few missing values, a constant and a very short series.
  * Models: "ets" (automatic, analytic and simulated intervals), "theta"
- * (analytic), "dotm" and "ETS(M,Md,M)" (simulated sample paths).
+ * (analytic), "dotm" (exact Gaussian quantiles of a linear recursion) and "ETS(M,Md,M)" (simulated sample paths).
  * CIV_DETERMINISM_SERIES overrides the series count.  Also: an HDF5 file
  * written twice, a second apart, has the same bytes (no object timestamps).
  */
@@ -161,7 +161,7 @@ static void check_model(const char *model)
 
 static void test_forecast_ets(void **state) { (void)state; check_model("ets"); }
 static void test_forecast_theta(void **state) { (void)state; check_model("theta"); }
-static void test_forecast_dotm_simulated(void **state) { (void)state; check_model("dotm"); }
+static void test_forecast_dotm(void **state) { (void)state; check_model("dotm"); }
 static void test_forecast_ets_mmdm_simulated(void **state) { (void)state; check_model("ETS(M,Md,M)"); }
 
 /* A different seed must change simulated intervals: otherwise the hashes
@@ -172,7 +172,7 @@ static void test_seed_matters(void **state)
     civ_panel *panel = make_panel(8);
     civ_forecast_options opt;
     civ_forecast_options_init(&opt);
-    opt.model = "dotm";
+    opt.model = "ETS(M,Md,M)"; /* simulated intervals (dotm's are exact since 2026-12-04) */
     opt.horizon = 6;
     opt.n_paths = 400;
     civ_forecast_result *a = NULL, *b = NULL;
@@ -307,7 +307,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_forecast_ets),
         cmocka_unit_test(test_forecast_theta),
-        cmocka_unit_test(test_forecast_dotm_simulated),
+        cmocka_unit_test(test_forecast_dotm),
         cmocka_unit_test(test_forecast_ets_mmdm_simulated),
         cmocka_unit_test(test_seed_matters),
         cmocka_unit_test(test_allocation_and_monte_carlo),

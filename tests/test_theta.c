@@ -356,6 +356,55 @@ static void test_simulate_centred_on_forecast(void **state)
     free(paths);
 }
 
+/* The optimised models' intervals are the exact Gaussian quantiles of the
+ * sample paths: the mean and variance of 100,000 simulated paths agree with
+ * the forecast and with the variance implied by the 95% bound, within 4
+ * standard errors at every step, for static and dynamic, non-seasonal and
+ * seasonal fits; the 80% and 95% bounds are mean -/+ z sd of one sd. */
+static void test_exact_intervals_match_paths(void **state)
+{
+    fixture *f = *state;
+    enum { N = 72, H = 12, P = 100000 };
+    double y[N], mean[H], lo[2 * H], hi[2 * H];
+    double *paths = malloc((size_t)P * H * sizeof *paths);
+    assert_non_null(paths);
+    const char *specs[] = {"stm", "otm", "dstm", "dotm"};
+    for (int seasonal = 0; seasonal < 2; seasonal++) {
+        int period = seasonal ? 12 : 1;
+        if (seasonal)
+            make_seasonal(y, N, 4);
+        else
+            fill_trend(y, N, 10.0, 0.4, 2.0, 17);
+        for (size_t k = 0; k < 4; k++) {
+            assert_int_equal(fit_spec(f, specs[k], y, N, period), CIV_OK);
+            assert_int_equal(forecast(f, y, N, period, H, mean, lo, hi), CIV_OK);
+            civ_series s = {.id = "test-series", .y = y, .n = N, .period = period};
+            assert_int_equal(civ_model_theta.simulate(&f->fit, &s, H, P, &f->ws, paths), CIV_OK);
+            for (size_t j = 0; j < H; j++) {
+                double sd = (hi[H + j] - mean[j]) / 1.959963984540054;
+                assert_true(sd > 0.0);
+                assert_true(fabs((mean[j] - lo[H + j]) / 1.959963984540054 - sd) <= 1e-9 * sd);
+                assert_true(fabs((hi[j] - mean[j]) / 1.2815515655446004 - sd) <= 1e-9 * sd);
+                double m = 0.0, v = 0.0;
+                for (size_t p = 0; p < P; p++)
+                    m += paths[p * H + j];
+                m /= P;
+                for (size_t p = 0; p < P; p++)
+                    v += (paths[p * H + j] - m) * (paths[p * H + j] - m);
+                v /= P - 1;
+                /* standard errors: of the mean sd / sqrt(P), of the variance
+                 * sd^2 sqrt(2 / (P - 1)) for Gaussian paths */
+                assert_true(fabs(m - mean[j]) < 4.0 * sd / sqrt((double)P));
+                assert_true(fabs(v - sd * sd) < 4.0 * sd * sd * sqrt(2.0 / (P - 1)));
+            }
+            /* the variance grows with the horizon (seasonal: the index rescales it) */
+            if (!seasonal)
+                assert_true(hi[2 * H - 1] - lo[2 * H - 1] > hi[H] - lo[H]);
+        }
+    }
+    free(paths);
+}
+
 static void test_deterministic(void **state)
 {
     fixture *f = *state;
@@ -416,6 +465,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_and_infinite_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_optimised_models_on_trend, setup, teardown),
         cmocka_unit_test_setup_teardown(test_simulate_centred_on_forecast, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exact_intervals_match_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_levels, setup, teardown),
         cmocka_unit_test(test_decompose_recovers_figure),
