@@ -26,6 +26,9 @@ usage:
   default_eval.py table SHARED MEMBERS_DIR BT_DIR OUT.md [--limit N]
         scores every candidate, applies the rule, writes the table to OUT.md, prints
         one row for bench/run.sh
+  default_eval.py original BENCH_EXE SHARED OUT_DIR
+        the first A (the median of R's default ets, arima, theta) as OUT_DIR/<data>_auto.csv,
+        the ORIGINAL_DIR of `specs`
   default_eval.py specs SHARED ORIGINAL_DIR OUT_DIR OUT.md [--exe BENCH_EXE]
         A (`auto`) and C as implemented (the spec, run by civicast: its ets and damped
         members from one ETS search) forecast in one run (with --exe; else OUT_DIR's
@@ -346,6 +349,34 @@ def cmd_table(args):
 SPEC_C = "combo(median,ets,arima,theta,damped,dotm)"
 
 
+def cmd_original(args):
+    """The first A (today's `auto` before item 5: the median of R's default `ets`, `arima` and
+    `theta`, no member search shortened) as OUT_DIR/<data>_auto.csv, the reference of the rule's
+    accuracy clause for `specs`: the three members forecast by bench_forecast_m1 (one thread,
+    one series per call) and combined offline by combination.c's rule (the median of three;
+    CPU the sum). No M1 or tourism series is routed to TSB by `auto` (`specs` prints the count),
+    so the routing is not applied here."""
+    os.makedirs(args.out, exist_ok=True)
+    exact = {"ets_exact": "ets", "arima_exact": "arima", "theta_exact": "theta"}
+    for name in ("m1", "tourism"):
+        cmd = [args.exe, os.path.join(args.shared, name), os.path.join(args.out, f"scores_exact_{name}.csv"),
+               "--methods", ";".join(f"{k}={v}" for k, v in exact.items()), "--no-scaling", "--forecasts", args.out]
+        if subprocess.run(cmd).returncode:
+            sys.exit(f"default_eval.py: {' '.join(cmd)} failed")
+        parts = [pd.read_csv(os.path.join(args.out, f"{name}_{m}.csv"), dtype={"unique_id": str}, na_values=["NA"])
+                 for m in exact]
+        base = parts[0][["unique_id", "h", "y"]].copy()
+        for p in parts[1:]:
+            if not (p["unique_id"].equals(base["unique_id"]) and p["h"].equals(base["h"])):
+                sys.exit("default_eval.py: the exact members' rows are not aligned")
+        stack = np.stack([p[COLS].to_numpy(float) for p in parts])
+        out = base.copy()
+        out[COLS] = np.nanmedian(stack, axis=0)
+        out["cpu_s"] = sum(p["cpu_s"].to_numpy(float) for p in parts)
+        out["model"] = "ComboMedian"
+        out.to_csv(os.path.join(args.out, f"{name}_auto.csv"), index=False, na_rep="NA")
+
+
 def cmd_specs(args):
     """A (`auto`) and C as implemented (SPEC_C; series that auto routes to TSB take A's rows, the
     routing being unchanged) forecast in one run by bench_forecast_m1, scored and judged by the
@@ -434,11 +465,14 @@ def main():
     p = sub.add_parser("table")
     p.add_argument("shared"), p.add_argument("members"), p.add_argument("bt"), p.add_argument("md")
     p.add_argument("--limit", type=int, default=0)
+    p = sub.add_parser("original")
+    p.add_argument("exe"), p.add_argument("shared"), p.add_argument("out")
     p = sub.add_parser("specs")
     p.add_argument("shared"), p.add_argument("original"), p.add_argument("out"), p.add_argument("md")
     p.add_argument("--exe", default="", help="bench_forecast_m1: forecast A and C first (else reuse OUT's files)")
     args = ap.parse_args()
-    {"members": cmd_members, "backtest": cmd_backtest, "table": cmd_table, "specs": cmd_specs}[args.cmd](args)
+    {"members": cmd_members, "backtest": cmd_backtest, "table": cmd_table, "original": cmd_original,
+     "specs": cmd_specs}[args.cmd](args)
 
 
 if __name__ == "__main__":

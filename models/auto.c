@@ -1,8 +1,10 @@
 /*
  * auto.c -- layer: models.  The spec "auto": the median combination of
- * automatic ETS, automatic ARIMA and Theta (combination.c; decided on M1 and
- * kept when 16 candidates were compared on M1 and tourism, docs/FORECASTING.md
- * "Choosing the default on M1 and tourism") for series whose demand is smooth or erratic, and the
+ * automatic ETS, automatic ARIMA, Theta, damped ETS and DOTM (AUTO_SMOOTH_SPEC,
+ * combination.c; candidate C of the 16 compared on M1 and tourism, chosen by
+ * the rule written before the figures once DOTM's intervals became exact and
+ * cheap, docs/FORECASTING.md "Choosing the default on M1 and tourism" and "C
+ * with exact intervals ...") for series whose demand is smooth or erratic, and the
  * intermittent family (intermittent.c) for intermittent, lumpy and no-demand
  * series, by the Syntetos-Boylan classification of the observed values
  * (civ_intermittent_classify: ADI >= 1.32 over the periods since the first
@@ -16,8 +18,9 @@
  * (docs/models/INTERMITTENT.md, "auto").
  *
  * A smooth or erratic series (ADI < 1.32), and a series with a negative
- * value or nothing observed, gets exactly what "combo(median)" (for
- * "auto(fast)": "combo(median,fast)") gives it: same
+ * value or nothing observed, gets exactly what AUTO_SMOOTH_SPEC (for
+ * "auto(fast)": AUTO_SMOOTH_FAST_SPEC, whose ARIMA member searches by CSS)
+ * gives it: same
  * fit, same name, same draws.  The fit's name is the inner model's name
  * ("ComboMedian[...]", "TSB"), so the report says which route
  * each series took.
@@ -32,6 +35,8 @@
 #include "error.h"
 #include "intermittent.h"
 
+#define AUTO_SMOOTH_SPEC "combo(median,ets,arima,theta,damped,dotm)"
+#define AUTO_SMOOTH_FAST_SPEC "combo(median,fast,ets,arima,theta,damped,dotm)"
 #define AUTO_INTERMITTENT (&civ_model_tsb)
 #define AUTO_INTERMITTENT_SPEC "tsb"
 #define AUTO_SLOT 120 /* bytes of each inner config; both fit (static assert below) */
@@ -59,7 +64,7 @@ static civ_status auto_parse(const char *spec, void *config)
         buf[L++] = (char)tolower((unsigned char)*p);
     }
     buf[L] = 0;
-    /* "auto(fast)": the smooth route is combo(median,fast) (combination.c) */
+    /* "auto(fast)": the smooth route's ARIMA member searches by CSS (combination.c) */
     int fast = strcmp(buf, "auto(fast)") == 0;
     if (!fast && strcmp(buf, "auto") != 0) {
         if (strncmp(buf, "auto(", 5) != 0)
@@ -70,7 +75,7 @@ static civ_status auto_parse(const char *spec, void *config)
     auto_config *cfg = config;
     if (civ_model_combination.config_size > AUTO_SLOT || AUTO_INTERMITTENT->config_size > AUTO_SLOT)
         return civ_fail(CIV_ERR_INTERNAL, "auto: an inner model's config is larger than its slot");
-    civ_status s = civ_model_combination.parse(fast ? "combo(median,fast)" : "combo(median)", cfg->combo);
+    civ_status s = civ_model_combination.parse(fast ? AUTO_SMOOTH_FAST_SPEC : AUTO_SMOOTH_SPEC, cfg->combo);
     if (s == CIV_OK)
         s = AUTO_INTERMITTENT->parse(AUTO_INTERMITTENT_SPEC, cfg->inter);
     return s;
@@ -125,8 +130,8 @@ static civ_status auto_simulate(const civ_model_fit *fit, const civ_series *seri
 
 const civ_model_type civ_model_auto = {
     .family = "auto",
-    .summary = "median combination of ETS, ARIMA and Theta; intermittent series (ADI >= 1.32) by TSB",
-    .spec_help = "auto | auto(fast) (the smooth route is combo(median,fast))",
+    .summary = "median combination of ETS, ARIMA, Theta, damped ETS and DOTM; intermittent series (ADI >= 1.32) by TSB",
+    .spec_help = "auto | auto(fast) (the smooth route's ARIMA member searches by CSS)",
     .params = NULL,
     .n_params = 0,
     .config_size = sizeof(auto_config),

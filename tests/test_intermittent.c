@@ -6,7 +6,7 @@
  * made by bench/r_intermittent_reference.R); the Syntetos-Boylan
  * classification on series worked by hand; the count-distribution intervals
  * against their own sample paths; spec errors; auto on a small panel
- * (intermittent series to TSB, smooth ones exactly as combo(median));
+ * (intermittent series to TSB, smooth ones exactly as combo(median,ets,arima,theta,damped,dotm));
  * whole-number bounds; and the demand columns of the report.
  */
 #include <math.h>
@@ -260,7 +260,7 @@ static void test_specs_and_errors(void **state)
     free_ws(&ws);
 }
 
-/* A panel: smooth series routed to the combination exactly as combo(median),
+/* A panel: smooth series routed to the combination exactly as combo(median,ets,arima,theta,damped,dotm),
  * intermittent and no-demand series to TSB; integer bounds. */
 static void test_auto_routing(void **state)
 {
@@ -286,7 +286,7 @@ static void test_auto_routing(void **state)
     o.threads = 1;
     civ_forecast_result *ra = NULL, *rc = NULL, *ri = NULL;
     assert_int_equal(civ_forecast_panel(p, &o, &ra), CIV_OK);
-    o.model = "combo(median)";
+    o.model = "combo(median,ets,arima,theta,damped,dotm)";
     assert_int_equal(civ_forecast_panel(p, &o, &rc), CIV_OK);
     o.model = "auto";
     o.integer_bounds = 1;
@@ -328,12 +328,12 @@ static void test_auto_routing(void **state)
     }
     assert_memory_equal(civ_forecast_result_mean(ri), mean, cells * sizeof(double));
 
-    /* auto(fast): the smooth series exactly as combo(median,fast), the others TSB */
+    /* auto(fast): the smooth series exactly as combo(median,fast,ets,arima,theta,damped,dotm), the others TSB */
     civ_forecast_result *rf = NULL, *rcf = NULL, *rk = NULL;
     o.integer_bounds = 0;
     o.model = "auto(fast)";
     assert_int_equal(civ_forecast_panel(p, &o, &rf), CIV_OK);
-    o.model = "combo(median,fast)";
+    o.model = "combo(median,fast,ets,arima,theta,damped,dotm)";
     assert_int_equal(civ_forecast_panel(p, &o, &rcf), CIV_OK);
     assert_string_equal(civ_forecast_result_model(rf, 0), civ_forecast_result_model(rcf, 0));
     assert_memory_equal(civ_forecast_result_mean(rf), civ_forecast_result_mean(rcf), 6 * sizeof(double));
