@@ -30,8 +30,8 @@ usage:
         the first A (the median of R's default ets, arima, theta) as OUT_DIR/<data>_auto.csv,
         the ORIGINAL_DIR of `specs`
   default_eval.py specs SHARED ORIGINAL_DIR OUT_DIR OUT.md [--exe BENCH_EXE]
-        A (`auto`) and C as implemented (the spec, run by civicast: its ets and damped
-        members from one ETS search) forecast in one run (with --exe; else OUT_DIR's
+        A (`combo(median)`, auto's smooth route until 2026-12-04) and C as implemented (the
+        spec, run by civicast: its ets and damped members from one ETS search) forecast in one run (with --exe; else OUT_DIR's
         <data>_A.csv, <data>_C.csv are reused), scored, and the rule applied against the
         first A (ORIGINAL_DIR/<data>_auto.csv) for accuracy and this run's A for CPU
 """
@@ -378,14 +378,16 @@ def cmd_original(args):
 
 
 def cmd_specs(args):
-    """A (`auto`) and C as implemented (SPEC_C; series that auto routes to TSB take A's rows, the
-    routing being unchanged) forecast in one run by bench_forecast_m1, scored and judged by the
-    rule against the ORIGINAL A (the `auto` member files of the first decision, --original)."""
+    """A (`combo(median)`, the smooth route of `auto` until 2026-12-04) and C as implemented
+    (SPEC_C, `auto`'s smooth route since) forecast in one run by bench_forecast_m1, scored and
+    judged by the rule against the ORIGINAL A (the first decision's A, `original`).  `auto`
+    routes no M1 or tourism series to TSB, so the combinations are compared on every series
+    (a series whose A is not a combination would take A's rows in C)."""
     if args.exe:
         os.makedirs(args.out, exist_ok=True)
         for name in ("m1", "tourism"):
             cmd = [args.exe, os.path.join(args.shared, name), os.path.join(args.out, f"scores_{name}.csv"),
-                   "--methods", f"A=auto;C={SPEC_C}", "--no-scaling", "--forecasts", args.out]
+                   "--methods", f"A=combo(median);C={SPEC_C}", "--no-scaling", "--forecasts", args.out]
             if subprocess.run(cmd).returncode:
                 sys.exit(f"default_eval.py: {' '.join(cmd)} failed")
     res = {}
@@ -425,7 +427,8 @@ def cmd_specs(args):
     affordable = cpu_ratio <= CPU_TOL
     lines = ["| | M1 sMAPE | M1 MASE | tourism sMAPE | tourism MASE | MSIS-95 M1 / tourism | cover 80 M1 / tourism "
              "| cover 95 M1 / tourism | CPU ms M1 monthly (median) |", "|---|---:|---:|---:|---:|---|---|---|---:|"]
-    label = {"A0": "A as first measured (`fcshare/*_auto.csv`)", "A": "A = `auto` now",
+    label = {"A0": "first A (exact members, `default_eval.py original`)",
+             "A": "A = `combo(median)`, `auto` until 2026-12-04",
              "C": f"C = `{SPEC_C}`, shared ETS search"}
     for k in ("A0", "A", "C"):
         m, t = res[("m1", k)]["all"], res[("tourism", k)]["all"]
