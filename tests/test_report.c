@@ -104,6 +104,10 @@ static void test_model_names(void **state)
     char b[128];
     rep_short_model(b, sizeof b, "ComboMedian[ETS(A,N,A),ARIMA(2,0,0)(2,0,0)[12] with non-zero mean,Theta]");
     assert_string_equal(b, "Median(ETS, ARIMA, Theta)");
+    rep_short_model(b, sizeof b, "ComboMedian[ETS(A,N,A),ARIMA(0,1,0),Theta,ETS(M,Md,M),DOTM]");
+    assert_string_equal(b, "Median(ETS, ARIMA, Theta, DampedETS, DOTM)");
+    rep_short_model(b, sizeof b, "ComboMedian[ETS(A,Ad,N),ARIMA(0,1,0),Theta,ETS(A,Ad,N),DOTM]");
+    assert_string_equal(b, "Median(DampedETS, ARIMA, Theta, DampedETS, DOTM)");
     rep_short_model(b, sizeof b, "ARIMA(1,1,0) with drift");
     assert_string_equal(b, "ARIMA(1,1,0)");
     rep_short_model(b, sizeof b, "Naive");

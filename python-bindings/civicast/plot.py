@@ -70,9 +70,11 @@ def _warn_if_no_cjk(texts):
 def short_model(name):
     """A model name short enough for a title: a combination lists its
     components' families ("ComboMedian[ETS(A,N,A),ARIMA(2,0,0)(2,0,0)[12] with
-    non-zero mean,Theta]" -> "Median(ETS, ARIMA, Theta)"); a single model keeps
-    its specification without trailing words ("ARIMA(1,1,0) with drift" ->
-    "ARIMA(1,1,0)")."""
+    non-zero mean,Theta]" -> "Median(ETS, ARIMA, Theta)"; a damped-trend ETS
+    component is "DampedETS": "ComboMedian[ETS(A,N,A),ARIMA(0,1,0),Theta,
+    ETS(A,Ad,A),DOTM]" -> "Median(ETS, ARIMA, Theta, DampedETS, DOTM)", as the
+    C report); a single model keeps its specification without trailing words
+    ("ARIMA(1,1,0) with drift" -> "ARIMA(1,1,0)")."""
     name = str(name)
     m = re.fullmatch(r"([A-Za-z_]+)\[(.*)\]", name)
     if not m:
@@ -89,7 +91,8 @@ def short_model(name):
         else:
             cur += ch
     parts.append(cur)
-    fams = [re.match(r"[A-Za-z_]*", p.strip()).group(0) or p.strip() for p in parts]
+    fams = ["DampedETS" if re.match(r"ETS\([^,]*,[AM]d,", p.strip())
+            else re.match(r"[A-Za-z_]*", p.strip()).group(0) or p.strip() for p in parts]
     head = m.group(1)[5:] if m.group(1).startswith("Combo") and len(m.group(1)) > 5 else m.group(1)
     return f"{head}({', '.join(fams)})"
 

@@ -112,6 +112,8 @@ def test_short_model_names():
     from civicast.plot import short_model
     assert short_model("ComboMedian[ETS(A,N,A),ARIMA(2,0,0)(2,0,0)[12] with non-zero mean,Theta]") == \
         "Median(ETS, ARIMA, Theta)"
+    assert short_model("ComboMedian[ETS(A,N,A),ARIMA(0,1,0),Theta,ETS(M,Md,M),DOTM]") == \
+        "Median(ETS, ARIMA, Theta, DampedETS, DOTM)"
     assert short_model("ARIMA(1,1,0) with drift") == "ARIMA(1,1,0)"
     assert short_model("Naive") == "Naive"
 

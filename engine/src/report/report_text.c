@@ -109,11 +109,25 @@ typedef struct short_acc {
     size_t size, used, n;
 } short_acc;
 
+/* 1 when spec is an ETS model with a damped trend ("ETS(A,Ad,N)", "ETS(M,Md,M)"). */
+static int is_damped_ets(const char *spec)
+{
+    if (strncmp(spec, "ETS(", 4) != 0)
+        return 0;
+    const char *t = strchr(spec + 4, ',');
+    return t && (t[1] == 'A' || t[1] == 'M') && t[2] == 'd' && t[3] == ',';
+}
+
 static void add_family(const char *spec, void *arg)
 {
     short_acc *a = arg;
     char fam[64];
-    rep_model_family(fam, sizeof fam, spec);
+    /* the damped-trend ETS member of `auto` next to the ETS one: "ETS, ..., DampedETS"
+     * (combination.c's display name), not "ETS" twice */
+    if (is_damped_ets(spec))
+        snprintf(fam, sizeof fam, "DampedETS");
+    else
+        rep_model_family(fam, sizeof fam, spec);
     if (a->used < a->size)
         a->used += (size_t)snprintf(a->buf + a->used, a->size - a->used, "%s%s", a->n++ ? ", " : "", fam);
 }

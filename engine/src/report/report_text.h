@@ -16,8 +16,10 @@ void rep_fmt_num(char *buf, size_t size, double v, int decimals);
 /* A percentage (v already in percent) with one decimal and a sign if asked. */
 void rep_fmt_pct(char *buf, size_t size, double pct, int sign);
 /* Short model name: "ComboMedian[ETS(A,N,A),ARIMA(2,0,0)(2,0,0)[12] with
- * non-zero mean,Theta]" -> "Median(ETS, ARIMA, Theta)"; a single model keeps
- * its specification without the trailing words ("ARIMA(2,0,0)(2,0,0)[12]"). */
+ * non-zero mean,Theta]" -> "Median(ETS, ARIMA, Theta)", a damped-trend ETS
+ * component as "DampedETS" ("ComboMedian[ETS(A,N,A),ARIMA(0,1,0),Theta,
+ * ETS(A,Ad,A),DOTM]" -> "Median(ETS, ARIMA, Theta, DampedETS, DOTM)"); a single
+ * model keeps its specification without the trailing words ("ARIMA(2,0,0)(2,0,0)[12]"). */
 void rep_short_model(char *buf, size_t size, const char *model);
 /* The family of a model specification: its leading letters ("ETS"). */
 void rep_model_family(char *buf, size_t size, const char *spec);
