@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The accuracy of the intermittent methods against combo(median) on the series
-`auto` routes to them (docs/models/INTERMITTENT.md, "auto"):
+"""The accuracy of the intermittent methods against combo(median) and the
+five-member median (auto's smooth route) on the series `auto` routes to them (docs/models/INTERMITTENT.md, "auto"):
 
     /usr/bin/python3 bench/intermittent_eval.py demo datasets/demo_city
     /usr/bin/python3 bench/intermittent_eval.py synthetic
@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "python-bindings"))
 os.environ.setdefault("CIV_LIBRARY", os.path.join(HERE, "..", "build", "dev", "libcivicast.so"))
 import civicast
 warnings.simplefilter("ignore")
-METHODS = ["croston", "sba", "tsb", "adida", "imapa", "combo(median)"]
+METHODS = ["croston", "sba", "tsb", "adida", "imapa", "combo(median)", "combo(median,ets,arima,theta,damped,dotm)"]
 
 def score(train, test, h, label):
     cls = civicast.classify_demand(train)
