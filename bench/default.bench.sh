@@ -15,7 +15,7 @@
 #                       it is not the full one). Full run: about 12 CPU minutes (one thread for the
 #                       members, so that each series is timed alone; CIV_BENCH_THREADS for the backtests)
 #   CIV_DEFAULT_REUSE   a folder that already holds the member and backtest files (e.g. the
-#                       session's fcshare/): the table is recomputed from them without forecasting
+#                       folder of an earlier run of this script, bench/out/default): the table is recomputed from them without forecasting
 set -euo pipefail
 build=${1:?usage: default.bench.sh BUILD_DIR}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
