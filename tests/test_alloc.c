@@ -23,22 +23,18 @@
 #include <omp.h>
 
 #include "alloc.h"
+#include "test_files.h"
 
 static char tmpdir[64];
 
 static int setup_dir(void **state)
 {
-    (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/civ_test_alloc_XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return tf_dir_make(tmpdir, sizeof tmpdir, "/tmp", "civ_test_alloc_");
 }
 
 static int remove_dir(void **state)
 {
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tf_dir_remove(tmpdir);
 }
 
 static civ_table *csv_table(const char *text)

@@ -23,46 +23,25 @@
 #include <cmocka.h>
 
 #include "alloc.h"
+#include "test_files.h"
 
 static char tmpdir[64];
 
 static int setup_dir(void **state)
 {
-    (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/civ_test_alloc_write_XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return tf_dir_make(tmpdir, sizeof tmpdir, "/tmp", "civ_test_alloc_write_");
 }
 
 static int remove_dir(void **state)
 {
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-/* The whole file (malloc'd), its length in *len. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        fail_msg("cannot open %s", path);
-    fseek(fp, 0, SEEK_END);
-    long size = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *data = malloc((size_t)size + 1);
-    assert_non_null(data);
-    assert_int_equal(fread(data, 1, (size_t)size, fp), (size_t)size);
-    fclose(fp);
-    *len = (size_t)size;
-    return data;
+    return tf_dir_remove(tmpdir);
 }
 
 /* Fails, naming the first differing byte, unless the files are equal. */
 static void assert_same_file(const char *got, const char *want, const char *what)
 {
     size_t ng, nw;
-    char *g = slurp(got, &ng), *w = slurp(want, &nw);
+    char *g = tf_slurp(got, &ng), *w = tf_slurp(want, &nw);
     size_t k = 0;
     while (k < ng && k < nw && g[k] == w[k])
         k++;
@@ -201,7 +180,7 @@ static void test_nasty_city(void **state)
     size_t len;
     snprintf(path, sizeof path, "%s/written.csv", tmpdir);
     assert_int_equal(civ_alloc_result_write(p, r, CIV_ALLOC_EXPLAIN_ZH, path, NULL), CIV_OK);
-    char *text = slurp(path, &len);
+    char *text = tf_slurp(path, &len);
     text[len] = '\0';
     assert_non_null(strstr(text, "\n\"'=C001\","));
     assert_non_null(strstr(text, "\n\"C\"\"003\"\"\","));

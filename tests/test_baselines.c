@@ -19,48 +19,9 @@
 #include "baselines.h"
 #include "civicast.h"
 #include "model.h"
+#include "model_fixture.h"
 
 #define MAXV 512
-
-static size_t parse_vec(const char *text, double *out, size_t max)
-{
-    size_t n = 0;
-    const char *p = text;
-    while (*p && n < max) {
-        if (!strncmp(p, "NA", 2)) {
-            out[n++] = NAN;
-            p += 2;
-        } else {
-            char *end;
-            out[n++] = strtod(p, &end);
-            p = end;
-        }
-        if (*p == ';')
-            p++;
-    }
-    return n;
-}
-
-/* |a - b| <= tol * max(1, |b|), NaN only against NaN. */
-static int close_to(double a, double b, double tol)
-{
-    if (isnan(a) || isnan(b))
-        return isnan(a) && isnan(b);
-    return fabs(a - b) <= tol * fmax(1.0, fabs(b));
-}
-
-static void init_ws(civ_workspace *ws)
-{
-    memset(ws, 0, sizeof *ws);
-    ws->rng = gsl_rng_alloc(gsl_rng_mt19937);
-    assert_non_null(ws->rng);
-}
-
-static void free_ws(civ_workspace *ws)
-{
-    civ_arena_free(&ws->arena);
-    gsl_rng_free(ws->rng);
-}
 
 static void test_against_r(void **state)
 {
@@ -83,7 +44,7 @@ static void test_against_r(void **state)
     assert_true(civ_table_n_rows(t) >= 30);
 
     civ_workspace ws;
-    init_ws(&ws);
+    mf_workspace_init(&ws);
     static const double levels[2] = {80.0, 95.0};
     double y[MAXV], ref_mean[MAXV], ref_lo80[MAXV], ref_hi80[MAXV], ref_lo95[MAXV], ref_hi95[MAXV], ref_fit[MAXV];
     double mean[MAXV], lower[2 * MAXV], upper[2 * MAXV];
@@ -92,13 +53,13 @@ static void test_against_r(void **state)
         const char *id = civ_table_text(t, r, c_id);
         const char *method = civ_table_text(t, r, c_m);
         size_t h = (size_t)civ_table_number(t, r, c_h);
-        size_t n = parse_vec(civ_table_text(t, r, c_y), y, MAXV);
-        assert_int_equal(parse_vec(civ_table_text(t, r, c_mean), ref_mean, MAXV), h);
-        parse_vec(civ_table_text(t, r, c_lo80), ref_lo80, MAXV);
-        parse_vec(civ_table_text(t, r, c_hi80), ref_hi80, MAXV);
-        parse_vec(civ_table_text(t, r, c_lo95), ref_lo95, MAXV);
-        parse_vec(civ_table_text(t, r, c_hi95), ref_hi95, MAXV);
-        assert_int_equal(parse_vec(civ_table_text(t, r, c_fit), ref_fit, MAXV), n);
+        size_t n = mf_parse_vec(civ_table_text(t, r, c_y), y, MAXV);
+        assert_int_equal(mf_parse_vec(civ_table_text(t, r, c_mean), ref_mean, MAXV), h);
+        mf_parse_vec(civ_table_text(t, r, c_lo80), ref_lo80, MAXV);
+        mf_parse_vec(civ_table_text(t, r, c_hi80), ref_hi80, MAXV);
+        mf_parse_vec(civ_table_text(t, r, c_lo95), ref_lo95, MAXV);
+        mf_parse_vec(civ_table_text(t, r, c_hi95), ref_hi95, MAXV);
+        assert_int_equal(mf_parse_vec(civ_table_text(t, r, c_fit), ref_fit, MAXV), n);
 
         const civ_model_type *type;
         _Alignas(16) unsigned char config[CIV_MODEL_CONFIG_MAX];
@@ -113,27 +74,27 @@ static void test_against_r(void **state)
             fail_msg("%s %s: fit failed: %s", id, method, civ_last_error_message());
         assert_int_equal(type->forecast(&fit, &s, h, levels, 2, &ws, mean, lower, upper), CIV_OK);
         for (size_t j = 0; j < h; j++) {
-            if (!close_to(mean[j], ref_mean[j], 1e-10) || !close_to(lower[j], ref_lo80[j], 1e-9) ||
-                !close_to(upper[j], ref_hi80[j], 1e-9) || !close_to(lower[h + j], ref_lo95[j], 1e-9) ||
-                !close_to(upper[h + j], ref_hi95[j], 1e-9))
+            if (!mf_close_to(mean[j], ref_mean[j], 1e-10) || !mf_close_to(lower[j], ref_lo80[j], 1e-9) ||
+                !mf_close_to(upper[j], ref_hi80[j], 1e-9) || !mf_close_to(lower[h + j], ref_lo95[j], 1e-9) ||
+                !mf_close_to(upper[h + j], ref_hi95[j], 1e-9))
                 fail_msg("%s %s h=%zu: got %.17g [%.17g, %.17g] [%.17g, %.17g], R %.17g [%.17g, %.17g] [%.17g, %.17g]",
                          id, method, j + 1, mean[j], lower[j], upper[j], lower[h + j], upper[h + j], ref_mean[j],
                          ref_lo80[j], ref_hi80[j], ref_lo95[j], ref_hi95[j]);
         }
-        if (!close_to(fit.sigma2, civ_table_number(t, r, c_s2), 1e-10))
+        if (!mf_close_to(fit.sigma2, civ_table_number(t, r, c_s2), 1e-10))
             fail_msg("%s %s: sigma2 %.17g, R %.17g", id, method, fit.sigma2, civ_table_number(t, r, c_s2));
         assert_int_equal(fit.n, n);
         for (size_t i = 0; i < n; i++) {
-            if (!close_to(fit.fitted[i], ref_fit[i], 1e-10))
+            if (!mf_close_to(fit.fitted[i], ref_fit[i], 1e-10))
                 fail_msg("%s %s fitted[%zu]: %.17g, R %.17g", id, method, i, fit.fitted[i], ref_fit[i]);
             if (!isnan(y[i]) && !isnan(fit.fitted[i]))
-                assert_true(close_to(fit.residuals[i], y[i] - fit.fitted[i], 1e-12));
+                assert_true(mf_close_to(fit.residuals[i], y[i] - fit.fitted[i], 1e-12));
         }
         assert_true(isnan(fit.loglik) && isnan(fit.aic));
         checked++;
     }
     assert_true(checked >= 30);
-    free_ws(&ws);
+    mf_workspace_free(&ws);
     civ_table_free(t);
 }
 
@@ -167,40 +128,27 @@ static void test_specs(void **state)
     assert_ptr_equal(civ_model_types[0], &civ_model_mean);
 }
 
-static civ_status fit_spec(const char *spec, const double *y, size_t n, int period, civ_workspace *ws,
-                           civ_model_fit *fit)
-{
-    const civ_model_type *type;
-    _Alignas(16) unsigned char config[CIV_MODEL_CONFIG_MAX];
-    assert_int_equal(civ_model_resolve(spec, &type, config), CIV_OK);
-    civ_series s = {.id = "s", .y = y, .n = n, .period = period};
-    memset(fit, 0, sizeof *fit);
-    civ_arena_reset(&ws->arena);
-    civ_model_options mo = {0};
-    return type->fit(config, &mo, &s, ws, fit);
-}
-
 static void test_too_short(void **state)
 {
     (void)state;
     civ_workspace ws;
-    init_ws(&ws);
+    mf_workspace_init(&ws);
     civ_model_fit fit;
     const double one[] = {4.0};
     const double four[] = {1, 2, 3, 4};
     const double nan_mostly[] = {NAN, 3.0, NAN};
     civ_clear_error();
-    assert_int_equal(fit_spec("naive", one, 1, 1, &ws, &fit), CIV_ERR_TOO_SHORT);
+    assert_int_equal(mf_fit_spec("naive", one, 1, 1, &ws, &fit), CIV_ERR_TOO_SHORT);
     assert_string_equal(civ_last_error()->series_id, "s");
-    assert_int_equal(fit_spec("snaive", four, 4, 4, &ws, &fit), CIV_ERR_TOO_SHORT);
-    assert_int_equal(fit_spec("snaive", four, 4, 1, &ws, &fit), CIV_OK); /* lag 1 when not seasonal */
-    assert_int_equal(fit_spec("rwf", four, 2, 1, &ws, &fit), CIV_ERR_TOO_SHORT);
-    assert_int_equal(fit_spec("rwf", four, 3, 1, &ws, &fit), CIV_OK);
-    assert_int_equal(fit_spec("mean", nan_mostly, 3, 1, &ws, &fit), CIV_ERR_TOO_SHORT);
+    assert_int_equal(mf_fit_spec("snaive", four, 4, 4, &ws, &fit), CIV_ERR_TOO_SHORT);
+    assert_int_equal(mf_fit_spec("snaive", four, 4, 1, &ws, &fit), CIV_OK); /* lag 1 when not seasonal */
+    assert_int_equal(mf_fit_spec("rwf", four, 2, 1, &ws, &fit), CIV_ERR_TOO_SHORT);
+    assert_int_equal(mf_fit_spec("rwf", four, 3, 1, &ws, &fit), CIV_OK);
+    assert_int_equal(mf_fit_spec("mean", nan_mostly, 3, 1, &ws, &fit), CIV_ERR_TOO_SHORT);
     assert_non_null(strstr(civ_last_error()->message, "2 observed"));
     /* the last value missing and nothing a lag back to carry: naive of {NaN, 3, NaN} carries 3 */
-    assert_int_equal(fit_spec("naive", nan_mostly, 3, 1, &ws, &fit), CIV_ERR_TOO_SHORT); /* no residual */
-    free_ws(&ws);
+    assert_int_equal(mf_fit_spec("naive", nan_mostly, 3, 1, &ws, &fit), CIV_ERR_TOO_SHORT); /* no residual */
+    mf_workspace_free(&ws);
 }
 
 /* Simulated sample paths reproduce the analytic intervals (naive and drift:
@@ -209,7 +157,7 @@ static void test_simulate(void **state)
 {
     (void)state;
     civ_workspace ws;
-    init_ws(&ws);
+    mf_workspace_init(&ws);
     gsl_rng_set(ws.rng, 12345);
     double y[60];
     for (size_t i = 0; i < 60; i++)
@@ -220,7 +168,7 @@ static void test_simulate(void **state)
     static const double levels[1] = {90.0};
     for (size_t k = 0; k < 4; k++) {
         civ_model_fit fit;
-        assert_int_equal(fit_spec(specs[k], y, 60, 4, &ws, &fit), CIV_OK);
+        assert_int_equal(mf_fit_spec(specs[k], y, 60, 4, &ws, &fit), CIV_OK);
         civ_series s = {.id = "s", .y = y, .n = 60, .period = 4};
         double mean[H], lo[H], hi[H], slo[H], shi[H];
         const civ_model_type *type;
@@ -239,7 +187,7 @@ static void test_simulate(void **state)
                          hi[j]);
         }
     }
-    free_ws(&ws);
+    mf_workspace_free(&ws);
 }
 
 int main(void)

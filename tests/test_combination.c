@@ -25,6 +25,7 @@
 #include "combination.h"
 #include "intermittent.h"
 #include "model.h"
+#include "model_fixture.h"
 
 #define H 18
 #define NLEV 2
@@ -32,31 +33,6 @@ static const double levels[NLEV] = {80.0, 95.0};
 static const char *const component_specs[3] = {"ets(maxit=500)", "arima(reltol=1e-4)", "theta"};
 /* the members with the option fast (auto(fast), combo(mean,fast)): ARIMA searches by CSS */
 static const char *const fast_specs[3] = {"ets(maxit=500)", "arima(approx)", "theta"};
-
-typedef struct fixture {
-    civ_workspace ws;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
-    f->ws.rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!f->ws.rng)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    civ_arena_free(&f->ws.arena);
-    gsl_rng_free(f->ws.rng);
-    free(f);
-    return 0;
-}
 
 /* A positive monthly series with trend, seasonality and noise (multiplicative
  * ETS models are eligible, so ETS may draw simulated intervals from the rng). */
@@ -75,7 +51,7 @@ typedef struct forecasts {
 } forecasts;
 
 /* Fits and forecasts spec through civ_model_resolve on a freshly reset workspace. */
-static civ_status run_spec(fixture *f, const char *spec, const civ_series *s, forecasts *out)
+static civ_status run_spec(model_fixture *f, const char *spec, const civ_series *s, forecasts *out)
 {
     unsigned char config[CIV_MODEL_CONFIG_MAX];
     const civ_model_type *type = NULL;
@@ -96,7 +72,8 @@ static civ_status run_spec(fixture *f, const char *spec, const civ_series *s, fo
  * ARIMA, Theta) on one workspace seeded as run_spec seeds it: all fits first,
  * then all forecasts, so any simulated intervals see the same random stream.
  * ok[c] says whether component c could be fitted. */
-static void run_components(fixture *f, const civ_series *s, const char *const specs[3], forecasts comp[3], int ok[3])
+static void run_components(model_fixture *f, const civ_series *s, const char *const specs[3], forecasts comp[3],
+                           int ok[3])
 {
     unsigned char config[3][CIV_MODEL_CONFIG_MAX];
     const civ_model_type *type[3];
@@ -141,7 +118,8 @@ static void assert_close(double got, double want)
 }
 
 /* The k members (specs) computed independently as run_components does. */
-static void run_members(fixture *f, const civ_series *s, const char *const *specs, int k, forecasts *comp, int *ok)
+static void run_members(model_fixture *f, const civ_series *s, const char *const *specs, int k, forecasts *comp,
+                        int *ok)
 {
     unsigned char config[8][CIV_MODEL_CONFIG_MAX];
     const civ_model_type *type[8];
@@ -182,7 +160,7 @@ static double combined(const double *v, int k, int median)
 }
 
 /* spec combines the k members specs[] by mean or median: checked value by value. */
-static void check_members(fixture *f, const civ_series *s, const char *spec, int median, const char *const *specs,
+static void check_members(model_fixture *f, const civ_series *s, const char *spec, int median, const char *const *specs,
                           int k)
 {
     forecasts comp[8], combo;
@@ -265,7 +243,7 @@ static void test_parse(void **state)
 }
 
 /* spec: the combination (NULL: combo(median) or combo); specs: its members */
-static void check_combination_spec(fixture *f, const civ_series *s, int median, const char *spec,
+static void check_combination_spec(model_fixture *f, const civ_series *s, int median, const char *spec,
                                    const char *const specs[3])
 {
     forecasts comp[3], combo;
@@ -298,14 +276,14 @@ static void check_combination_spec(fixture *f, const civ_series *s, int median, 
         assert_string_equal(combo.name, median ? "ComboMedian[ETS,ARIMA,Theta]" : "Combo[ETS,ARIMA,Theta]");
 }
 
-static void check_combination(fixture *f, const civ_series *s, int median)
+static void check_combination(model_fixture *f, const civ_series *s, int median)
 {
     check_combination_spec(f, s, median, NULL, component_specs);
 }
 
 static void test_mean_of_components(void **state)
 {
-    fixture *f = *state;
+    model_fixture *f = *state;
     double y[72];
     seasonal_series(y, 72, 7);
     civ_series s = {.id = "seasonal", .y = y, .n = 72, .period = 12};
@@ -320,7 +298,7 @@ static void test_mean_of_components(void **state)
 
 static void test_median_of_components(void **state)
 {
-    fixture *f = *state;
+    model_fixture *f = *state;
     double y[72];
     seasonal_series(y, 72, 11);
     civ_series s = {.id = "seasonal", .y = y, .n = 72, .period = 12};
@@ -333,7 +311,7 @@ static void test_median_of_components(void **state)
  * DOTM (auto.c), "auto(fast)" the same with the fast ARIMA member. */
 static void test_fast_option(void **state)
 {
-    fixture *f = *state;
+    model_fixture *f = *state;
     double y[72];
     seasonal_series(y, 72, 11);
     civ_series s = {.id = "seasonal", .y = y, .n = 72, .period = 12};
@@ -359,7 +337,7 @@ static void test_fast_option(void **state)
 /* Named members: the mean / median (of 4: the middle two's mean) of exactly those members. */
 static void test_named_members(void **state)
 {
-    fixture *f = *state;
+    model_fixture *f = *state;
     double y[72];
     seasonal_series(y, 72, 13);
     civ_series s = {.id = "seasonal", .y = y, .n = 72, .period = 12};
@@ -381,7 +359,7 @@ static void test_named_members(void **state)
 /* One observation: ETS and Theta need two, ARIMA fits a mean model. */
 static void test_failing_component_dropped(void **state)
 {
-    fixture *f = *state;
+    model_fixture *f = *state;
     double y[1] = {5.0};
     civ_series s = {.id = "short", .y = y, .n = 1, .period = 1};
     forecasts comp[3], combo;
@@ -408,7 +386,7 @@ static void test_failing_component_dropped(void **state)
  * message quoting the components. */
 static void test_all_components_fail(void **state)
 {
-    fixture *f = *state;
+    model_fixture *f = *state;
     double y[3] = {NAN, NAN, NAN};
     civ_series s = {.id = "empty", .y = y, .n = 3, .period = 1};
     forecasts combo;
@@ -419,7 +397,7 @@ static void test_all_components_fail(void **state)
 
 static void test_deterministic(void **state)
 {
-    fixture *f = *state;
+    model_fixture *f = *state;
     double y[60];
     seasonal_series(y, 60, 3);
     /* multiplicative-looking: amplitude grows with the level */
@@ -464,13 +442,13 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),
-        cmocka_unit_test_setup_teardown(test_mean_of_components, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_median_of_components, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fast_option, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_named_members, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_failing_component_dropped, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_all_components_fail, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mean_of_components, mf_setup, mf_teardown),
+        cmocka_unit_test_setup_teardown(test_median_of_components, mf_setup, mf_teardown),
+        cmocka_unit_test_setup_teardown(test_fast_option, mf_setup, mf_teardown),
+        cmocka_unit_test_setup_teardown(test_named_members, mf_setup, mf_teardown),
+        cmocka_unit_test_setup_teardown(test_failing_component_dropped, mf_setup, mf_teardown),
+        cmocka_unit_test_setup_teardown(test_all_components_fail, mf_setup, mf_teardown),
+        cmocka_unit_test_setup_teardown(test_deterministic, mf_setup, mf_teardown),
         cmocka_unit_test(test_through_driver),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

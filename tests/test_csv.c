@@ -21,6 +21,7 @@
 #include "civicast.h"
 #include "csv.h"
 #include "panel.h"
+#include "test_files.h"
 #include "text.h"
 
 static char tmpdir[64];
@@ -28,17 +29,12 @@ static int file_counter;
 
 static int setup_dir(void **state)
 {
-    (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/civ_test_csv_XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return tf_dir_make(tmpdir, sizeof tmpdir, "/tmp", "civ_test_csv_");
 }
 
 static int remove_dir(void **state)
 {
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tf_dir_remove(tmpdir);
 }
 
 /* Writes `len` bytes (len = -1: strlen) to a fresh file; returns its path
@@ -62,23 +58,6 @@ static const char *new_path(const char *ext)
     char *path = paths[file_counter % 4];
     snprintf(path, 128, "%s/o%03d%s", tmpdir, file_counter++, ext);
     return path;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    buf[n] = '\0';
-    fclose(fp);
-    if (len)
-        *len = (size_t)n;
-    return buf;
 }
 
 /* Reads `content` as a panel and expects `status` at (line, column); the
@@ -438,7 +417,7 @@ static void test_formula_guard(void **state)
     }
     const char *out = new_path(".csv");
     assert_int_equal(civ_table_write_csv(t, out), CIV_OK);
-    char *text = slurp(out, NULL);
+    char *text = tf_slurp(out, NULL);
     char *line = strtok(text, "\n");
     assert_string_equal(line, "unique_id,\"'=name\"");
     for (size_t r = 0; r < n; r++) {
@@ -656,7 +635,7 @@ static void test_header_only_and_order(void **state)
     assert_int_equal(civ_panel_n_covariates(p), 1);
     const char *out = new_path(".csv");
     assert_int_equal(civ_panel_write_csv(p, out), CIV_OK);
-    char *text = slurp(out, NULL);
+    char *text = tf_slurp(out, NULL);
     assert_string_equal(text, "unique_id,ds,y,aged60\n");
     free(text);
     civ_panel_free(p);
@@ -824,7 +803,7 @@ static void test_round_trip_bits(void **state)
     const char *b = new_path(".csv");
     assert_int_equal(civ_panel_write_csv(q, b), CIV_OK);
     size_t la, lb;
-    char *ta = slurp(a, &la), *tb = slurp(b, &lb);
+    char *ta = tf_slurp(a, &la), *tb = tf_slurp(b, &lb);
     assert_int_equal(la, lb);
     assert_memory_equal(ta, tb, la);
     /* integers without decimals, shortest texts */
@@ -1078,7 +1057,7 @@ static void test_demo_city_files(void **state)
     const char *out = new_path(".csv");
     assert_int_equal(civ_panel_write_csv(p, out), CIV_OK);
     size_t la, lb;
-    char *a = slurp(path, &la), *b = slurp(out, &lb);
+    char *a = tf_slurp(path, &la), *b = tf_slurp(out, &lb);
     assert_int_equal(la, lb);
     assert_memory_equal(a, b, la);
     free(a);
@@ -1106,7 +1085,7 @@ static void test_dates_as_people_write_them(void **state)
     assert_string_equal(b, "2019-05-01");
     const char *out = new_path(".csv");
     assert_int_equal(civ_panel_write_csv(p, out), CIV_OK);
-    char *text = slurp(out, NULL);
+    char *text = tf_slurp(out, NULL);
     assert_non_null(strstr(text, "A,2019-01-01,1\nA,2019-02-01,2\n"));
     free(text);
     civ_panel_free(p);

@@ -19,31 +19,23 @@
 
 #include "civicast.h"
 #include "csv.h"
+#include "test_files.h"
 
 static char tmpdir[64];
 
 static int setup_dir(void **state)
 {
-    (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/civ_test_csvw_XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return tf_dir_make(tmpdir, sizeof tmpdir, "/tmp", "civ_test_csvw_");
 }
 
 static int remove_dir(void **state)
 {
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tf_dir_remove(tmpdir);
 }
 
 static const char *path_of(const char *name)
 {
-    static char buf[4][160];
-    static int k;
-    char *p = buf[k++ % 4];
-    snprintf(p, 160, "%s/%s", tmpdir, name);
-    return p;
+    return tf_path(tmpdir, name);
 }
 
 /* The whole file as a NUL-terminated string (static storage). */

@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include "civicast.h"
+#include "test_files.h"
 
 static uint64_t fnv1a_file(const char *path)
 {
@@ -48,19 +49,13 @@ static char scratch_dir[256];
 
 static int setup(void **state)
 {
-    (void)state;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(scratch_dir, sizeof scratch_dir, "%s/civ-determinism-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(scratch_dir));
+    assert_int_equal(tf_dir_make(scratch_dir, sizeof scratch_dir, tf_tmp_root(), "civ-determinism-"), 0);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    (void)state;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", scratch_dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tf_dir_remove(scratch_dir);
 }
 
 /* Writes a table to <scratch>/<name> and returns the hash of its bytes. */

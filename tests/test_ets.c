@@ -25,19 +25,12 @@
 #include "civicast.h"
 #include "ets.h"
 #include "model.h"
+#include "model_fixture.h"
 
 static void init_ws(civ_workspace *ws, unsigned long seed)
 {
-    memset(ws, 0, sizeof *ws);
-    ws->rng = gsl_rng_alloc(gsl_rng_mt19937);
-    assert_non_null(ws->rng);
+    mf_workspace_init(ws);
     gsl_rng_set(ws->rng, seed);
-}
-
-static void free_ws(civ_workspace *ws)
-{
-    civ_arena_free(&ws->arena);
-    gsl_rng_free(ws->rng);
 }
 
 static civ_status fit_spec(const char *spec, const double *y, size_t n, int m, civ_workspace *ws, civ_model_fit *fit)
@@ -145,7 +138,7 @@ static void test_recover_ann(void **state)
     for (size_t i = 0; i < n; i++)
         assert_true(fabs(fit.fitted[i] + fit.residuals[i] - y[i]) < 1e-9 * fabs(y[i]));
     free(y);
-    free_ws(&ws);
+    mf_workspace_free(&ws);
 }
 
 static void test_recover_seasonal(void **state)
@@ -178,7 +171,7 @@ static void test_recover_seasonal(void **state)
     size_t L = strlen(fit.name);
     assert_true(L >= 10 && fit.name[L - 2] == 'M'); /* ETS(?,?,M) */
     free(y);
-    free_ws(&ws);
+    mf_workspace_free(&ws);
 }
 
 /* ets(maxit=N) is R's ets(y, maxit = N): the same search with at most N
@@ -215,7 +208,7 @@ static void test_maxit(void **state)
     assert_int_equal(civ_model_resolve("ETS(A,N,N,maxit=)", &type, cfg), CIV_ERR_SPEC);
     assert_int_equal(civ_model_resolve("ETS(A,N,N,maxit=100001)", &type, cfg), CIV_ERR_SPEC);
     free(y);
-    free_ws(&ws);
+    mf_workspace_free(&ws);
 }
 
 /* Missing values: the state is propagated by its prediction and the
@@ -277,7 +270,7 @@ static void test_nan(void **state)
     w[7] = 3;
     assert_int_equal(fit_spec("ets", w, ns, 12, &ws, &fit), CIV_ERR_TOO_SHORT);
     free(y), free(z), free(w);
-    free_ws(&ws);
+    mf_workspace_free(&ws);
 }
 
 static void test_constant_and_short(void **state)
@@ -329,7 +322,7 @@ static void test_constant_and_short(void **state)
     civ_arena_reset(&ws.arena);
     assert_int_equal(fit_spec("ets", neg, 12, 1, &ws, &fit), CIV_OK);
     assert_true(fit.name[4] == 'A');
-    free_ws(&ws);
+    mf_workspace_free(&ws);
 }
 
 /* 95% intervals of ETS(A,N,N) cover about 95% of simulated future values. */
@@ -365,7 +358,7 @@ static void test_coverage(void **state)
     printf("ETS(A,N,N) 80%% coverage at h=1: %.3f\n", c80);
     assert_true(c80 > 0.74 && c80 < 0.86);
     gsl_rng_free(truth);
-    free_ws(&ws);
+    mf_workspace_free(&ws);
 }
 
 /* The analytic class-2 and class-3 variances agree with the variance of
@@ -408,7 +401,7 @@ static void test_analytic_vs_simulated(void **state)
         }
         free(paths);
     }
-    free_ws(&ws);
+    mf_workspace_free(&ws);
 }
 
 /* Schur-Cohn test = GSL roots on random polynomials. */
@@ -461,7 +454,7 @@ static void test_determinism(void **state)
         assert_int_equal(civ_model_ets.forecast(&fit, NULL, 12, &lv, 1, &ws, rep ? m2 : m1, rep ? lo2 : lo1,
                                                 rep ? hi2 : hi1),
                          CIV_OK);
-        free_ws(&ws);
+        mf_workspace_free(&ws);
     }
     assert_memory_equal(m1, m2, sizeof m1);
     assert_memory_equal(lo1, lo2, sizeof lo1);
@@ -475,7 +468,7 @@ static void test_determinism(void **state)
     assert_int_equal(fit_spec("ETS(M,M,N)", y, 60, 1, &ws, &fit), CIV_OK);
     assert_int_equal(civ_model_ets.forecast(&fit, NULL, 12, &lv, 1, &ws, m2, lo2, hi2), CIV_OK);
     assert_true(memcmp(lo1, lo2, sizeof lo1) != 0);
-    free_ws(&ws);
+    mf_workspace_free(&ws);
 }
 
 /* The Theta helper: ETS(A,N,N) by MSE and by likelihood. */
@@ -497,7 +490,7 @@ static void test_fit_ann_helper(void **state)
     assert_int_equal(civ_ets_fit_ann(y, 5, CIV_ETS_CRIT_MSE, &ws, &b), CIV_OK);
     assert_int_equal(b.fallback, 1);
     assert_int_equal(civ_ets_fit_ann(y, 1, CIV_ETS_CRIT_MSE, &ws, &b), CIV_ERR_TOO_SHORT);
-    free_ws(&ws);
+    mf_workspace_free(&ws);
 }
 
 /* ---- civ_ets_fit_pair: the automatic and the damped search from one pass ---- */
@@ -526,7 +519,7 @@ static void assert_same_fit(const civ_model_fit *a, const civ_model_fit *b, cons
         civ_workspace ws;
         init_ws(&ws, 77);
         assert_int_equal(civ_model_ets.forecast(f[k], s, PAIR_H, lv, 2, &ws, m[k], lo[k], hi[k]), CIV_OK);
-        free_ws(&ws);
+        mf_workspace_free(&ws);
     }
     assert_memory_equal(m[0], m[1], sizeof m[0]);
     assert_memory_equal(lo[0], lo[1], sizeof lo[0]);
@@ -564,8 +557,8 @@ static void check_pair(const double *y, size_t n, int m, const char *id)
         assert_same_fit(&pa, &sa, &s, id);
     if (st[1] == CIV_OK)
         assert_same_fit(&pd, &sd, &s, id);
-    free_ws(&ws);
-    free_ws(&ws1);
+    mf_workspace_free(&ws);
+    mf_workspace_free(&ws1);
 }
 
 /* Series from a long CSV (unique_id, frequency, t, y; rows of a series
@@ -651,7 +644,7 @@ static void test_fit_pair(void **state)
     assert_same_fit(&pd, &sd, &s, "mixed");
     assert_int_equal(civ_ets_fit_pair(NULL, cd, NULL, &s, &ws, &pa, &pd, st, wa, wd, sizeof wa),
                      CIV_ERR_INVALID_ARGUMENT);
-    free_ws(&ws);
+    mf_workspace_free(&ws);
 }
 
 int main(void)

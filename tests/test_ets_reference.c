@@ -27,29 +27,9 @@
 #include "civicast.h"
 #include "ets.h"
 #include "model.h"
+#include "model_fixture.h"
 
 #define MAXV 8192
-
-static size_t parse_vec(const char *text, double *out, size_t max)
-{
-    size_t n = 0;
-    const char *p = text;
-    while (p && *p && n < max) {
-        if (!strncmp(p, "NA", 2)) {
-            out[n++] = NAN;
-            p += 2;
-        } else {
-            char *end;
-            out[n++] = strtod(p, &end);
-            if (end == p)
-                break;
-            p = end;
-        }
-        if (*p == ';')
-            p++;
-    }
-    return n;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -276,9 +256,9 @@ static void check_row(const civ_table *te, size_t r, const ets_cols *ec, const s
     assert_true(h < MAXV);
     double levels[1] = {95};
     assert_int_equal(type->forecast(&fit, &ser, h, levels, 1, ws, b->mean, b->lo, b->hi), CIV_OK);
-    size_t nv = parse_vec(civ_table_text(te, r, ec->mean), b->rv, MAXV);
-    parse_vec(civ_table_text(te, r, ec->lo), b->rlo, MAXV);
-    parse_vec(civ_table_text(te, r, ec->hi), b->rhi, MAXV);
+    size_t nv = mf_parse_vec(civ_table_text(te, r, ec->mean), b->rv, MAXV);
+    mf_parse_vec(civ_table_text(te, r, ec->lo), b->rlo, MAXV);
+    mf_parse_vec(civ_table_text(te, r, ec->hi), b->rhi, MAXV);
     assert_int_equal(nv, h);
     double ysc = 0;
     for (size_t i = 0; i < len; i++)

@@ -32,54 +32,29 @@
 
 #include "civicast.h"
 #include "error.h"
+#include "test_files.h"
 
 static char dir[256];
 
 static int setup(void **state)
 {
-    (void)state;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/civ-fcwrite-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    return mkdtemp(dir) ? 0 : -1;
+    return tf_dir_make(dir, sizeof dir, tf_tmp_root(), "civ-fcwrite-");
 }
 
 static int teardown(void **state)
 {
-    (void)state;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tf_dir_remove(dir);
 }
 
 static const char *path_of(const char *name)
 {
-    static char buf[8][512];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    assert_non_null(b);
-    assert_int_equal(fread(b, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    b[n] = 0;
-    *len = (size_t)n;
-    return b;
+    return tf_path(dir, name);
 }
 
 static void assert_same_file(const char *a, const char *b)
 {
     size_t la, lb;
-    char *ta = slurp(a, &la), *tb = slurp(b, &lb);
+    char *ta = tf_slurp(a, &la), *tb = tf_slurp(b, &lb);
     if (la != lb || memcmp(ta, tb, la))
         fail_msg("%s and %s differ (%zu and %zu bytes)", a, b, la, lb);
     free(ta);
@@ -293,7 +268,7 @@ static void test_conformal_runs_whole(void **state)
     civ_forecast_outputs model_out = {path_of("conf_model.csv"), NULL, NULL, NULL, 5};
     assert_int_equal(civ_forecast_panel_write(panel, &opt, &model_out, NULL), CIV_OK);
     size_t la, lb;
-    char *a = slurp(path_of("conf_whole.csv"), &la), *b = slurp(path_of("conf_model.csv"), &lb);
+    char *a = tf_slurp(path_of("conf_whole.csv"), &la), *b = tf_slurp(path_of("conf_model.csv"), &lb);
     assert_true(la != lb || memcmp(a, b, la) != 0);
     free(a);
     free(b);
@@ -376,10 +351,10 @@ static void test_empty_panel(void **state)
     assert_int_equal(civ_forecast_panel_write(panel, &opt, &out, &st), CIV_OK);
     assert_int_equal(st.n_series, 0);
     size_t n;
-    char *t = slurp(path_of("e_fc.csv"), &n);
+    char *t = tf_slurp(path_of("e_fc.csv"), &n);
     assert_string_equal(t, "unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n");
     free(t);
-    t = slurp(path_of("e_rep.csv"), &n);
+    t = tf_slurp(path_of("e_rep.csv"), &n);
     assert_non_null(strstr(t, "unique_id,model,status,message,n,"));
     assert_non_null(strstr(t, ",initial_states,adi,cv2,demand_class\n"));
     free(t);

@@ -25,23 +25,19 @@
 #include <hdf5.h>
 
 #include "civicast.h"
+#include "test_files.h"
 
 static char tmpdir[256];
 
 static const char *tmp_path(const char *name)
 {
-    static char buf[8][512];
-    static int next;
-    char *p = buf[next++ % 8];
-    snprintf(p, 512, "%s/%s", tmpdir, name);
-    return p;
+    return tf_path(tmpdir, name);
 }
 
 static int setup_dir(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "hdf5_test_XXXXXX");
-    if (!mkdtemp(tmpdir))
+    if (tf_dir_make(tmpdir, sizeof tmpdir, NULL, "hdf5_test_"))
         return -1;
     /* The library restores the caller's HDF5 error printing after each call;
      * the direct HDF5 calls of this test must not print either. */

@@ -30,23 +30,18 @@
 
 #include "civicast.h"
 #include "mem_limit.h"
+#include "test_files.h"
 
 static char dir[256];
 
 static int setup(void **state)
 {
-    (void)state;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/civ-hostile-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    return mkdtemp(dir) ? 0 : -1;
+    return tf_dir_make(dir, sizeof dir, tf_tmp_root(), "civ-hostile-");
 }
 
 static int teardown(void **state)
 {
-    (void)state;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tf_dir_remove(dir);
 }
 
 static void path_of(char *buf, size_t size, const char *name)

@@ -23,64 +23,9 @@
 #include "civicast.h"
 #include "intermittent.h"
 #include "model.h"
+#include "model_fixture.h"
 
 #define MAXV 256
-
-static size_t parse_vec(const char *text, double *out, size_t max)
-{
-    size_t n = 0;
-    const char *p = text;
-    while (*p && n < max) {
-        if (!strncmp(p, "NA", 2)) {
-            out[n++] = NAN;
-            p += 2;
-        } else {
-            char *end;
-            out[n++] = strtod(p, &end);
-            p = end;
-        }
-        if (*p == ';')
-            p++;
-    }
-    return n;
-}
-
-static int close_to(double a, double b, double tol)
-{
-    if (isnan(a) || isnan(b))
-        return isnan(a) && isnan(b);
-    return fabs(a - b) <= tol * fmax(1.0, fabs(b));
-}
-
-static void init_ws(civ_workspace *ws)
-{
-    memset(ws, 0, sizeof *ws);
-    ws->rng = gsl_rng_alloc(gsl_rng_mt19937);
-    assert_non_null(ws->rng);
-}
-
-static void free_ws(civ_workspace *ws)
-{
-    civ_arena_free(&ws->arena);
-    gsl_rng_free(ws->rng);
-}
-
-/* Fits `spec` to y[0..n); the fit's arrays live in ws's arena. */
-static civ_status fit_spec(const char *spec, const double *y, size_t n, civ_workspace *ws, civ_model_fit *fit)
-{
-    const civ_model_type *type;
-    _Alignas(16) unsigned char config[CIV_MODEL_CONFIG_MAX];
-    civ_status st = civ_model_resolve(spec, &type, config);
-    if (st)
-        return st;
-    civ_series s = {.id = "s", .y = y, .n = n, .period = 12};
-    memset(fit, 0, sizeof *fit);
-    civ_arena_reset(&ws->arena);
-    civ_model_options mo = {0};
-    st = type->fit(config, &mo, &s, ws, fit);
-    fit->type = type;
-    return st;
-}
 
 static void test_against_r(void **state)
 {
@@ -94,31 +39,31 @@ static void test_against_r(void **state)
     assert_int_equal(civ_table_find_column(t, "mean", &c_mean), CIV_OK);
     assert_int_equal(civ_table_find_column(t, "fitted", &c_fit), CIV_OK);
     civ_workspace ws;
-    init_ws(&ws);
+    mf_workspace_init(&ws);
     double y[MAXV], ref_fit[MAXV], mean[5];
     size_t checked = 0, croston_rows = 0;
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
         const char *id = civ_table_text(t, r, c_id), *spec = civ_table_text(t, r, c_spec);
-        size_t n = parse_vec(civ_table_text(t, r, c_y), y, MAXV);
-        assert_int_equal(parse_vec(civ_table_text(t, r, c_fit), ref_fit, MAXV), n);
+        size_t n = mf_parse_vec(civ_table_text(t, r, c_y), y, MAXV);
+        assert_int_equal(mf_parse_vec(civ_table_text(t, r, c_fit), ref_fit, MAXV), n);
         double ref_mean = civ_table_number(t, r, c_mean);
         civ_model_fit fit;
-        if (fit_spec(spec, y, n, &ws, &fit) != CIV_OK)
+        if (mf_fit_spec(spec, y, n, 12, &ws, &fit) != CIV_OK)
             fail_msg("%s %s: %s", id, spec, civ_last_error_message());
         assert_int_equal(fit.type->forecast(&fit, NULL, 5, NULL, 0, &ws, mean, NULL, NULL), CIV_OK);
         for (size_t j = 0; j < 5; j++)
-            if (!close_to(mean[j], ref_mean, 1e-12))
+            if (!mf_close_to(mean[j], ref_mean, 1e-12))
                 fail_msg("%s %s h=%zu: %.17g, R %.17g", id, spec, j + 1, mean[j], ref_mean);
         assert_int_equal(fit.n, n);
         for (size_t i = 0; i < n; i++)
-            if (!close_to(fit.fitted[i], ref_fit[i], 1e-12))
+            if (!mf_close_to(fit.fitted[i], ref_fit[i], 1e-12))
                 fail_msg("%s %s fitted[%zu]: %.17g, R %.17g", id, spec, i, fit.fitted[i], ref_fit[i]);
         croston_rows += !strncmp(spec, "croston", 7);
         checked++;
     }
     assert_true(checked >= 60);
     assert_true(croston_rows >= 14);
-    free_ws(&ws);
+    mf_workspace_free(&ws);
     civ_table_free(t);
 }
 
@@ -132,7 +77,7 @@ static void test_classify(void **state)
     const double inter[] = {0, 0, 5, 0, 5, 0, 5, 0};
     assert_int_equal(civ_demand_classify(inter, 8, &adi, &cv2, &c), CIV_OK);
     assert_int_equal(c, CIV_DEMAND_INTERMITTENT);
-    assert_true(close_to(adi, 2.0, 1e-15) && cv2 == 0.0);
+    assert_true(mf_close_to(adi, 2.0, 1e-15) && cv2 == 0.0);
     const double smooth[] = {4, 5, 4, 5, NAN, 4};
     assert_int_equal(civ_demand_classify(smooth, 6, &adi, &cv2, &c), CIV_OK);
     assert_int_equal(c, CIV_DEMAND_SMOOTH);
@@ -141,13 +86,13 @@ static void test_classify(void **state)
     const double erratic[] = {1, 10, 1, 10};
     assert_int_equal(civ_demand_classify(erratic, 4, &adi, &cv2, &c), CIV_OK);
     assert_int_equal(c, CIV_DEMAND_ERRATIC);
-    assert_true(close_to(cv2, 27.0 / 30.25, 1e-14));
+    assert_true(mf_close_to(cv2, 27.0 / 30.25, 1e-14));
     /* 7 periods, 3 demands 1, 20, 1: mean 22/3, variance ((19/3)^2*2 + (38/3)^2)/2 */
     const double lumpy[] = {0, 1, 0, 0, 20, 0, 1, 0};
     assert_int_equal(civ_demand_classify(lumpy, 8, &adi, &cv2, &c), CIV_OK);
     assert_int_equal(c, CIV_DEMAND_LUMPY);
     double m = 22.0 / 3.0, v = (2.0 * (19.0 / 3.0) * (19.0 / 3.0) + (38.0 / 3.0) * (38.0 / 3.0)) / 2.0;
-    assert_true(close_to(adi, 7.0 / 3.0, 1e-14) && close_to(cv2, v / (m * m), 1e-13));
+    assert_true(mf_close_to(adi, 7.0 / 3.0, 1e-14) && mf_close_to(cv2, v / (m * m), 1e-13));
     const double zeros[] = {0, 0, 0};
     assert_int_equal(civ_demand_classify(zeros, 3, &adi, &cv2, &c), CIV_OK);
     assert_int_equal(c, CIV_DEMAND_NONE);
@@ -163,7 +108,7 @@ static void test_classify(void **state)
     for (size_t t = 0; t < 33; t++)
         edge[t] = t < 25 ? 3.0 : 0.0;
     assert_int_equal(civ_demand_classify(edge, 33, &adi, NULL, &c), CIV_OK);
-    assert_true(close_to(adi, 1.32, 1e-15));
+    assert_true(mf_close_to(adi, 1.32, 1e-15));
     assert_int_equal(c, CIV_DEMAND_INTERMITTENT);
 }
 
@@ -175,14 +120,14 @@ static void test_intervals_match_paths(void **state)
     const double y[] = {0, 3, 0, 0, 7, 0, 2, 0, 0, 0, 12, 0, 4, 0, 0, 5, 0, 0, 1, 0, 0, 6, 0, 0};
     const char *specs[] = {"croston", "sba", "tsb", "adida", "imapa"};
     civ_workspace ws;
-    init_ws(&ws);
+    mf_workspace_init(&ws);
     enum { P = 200000 };
     double *paths = malloc(P * sizeof *paths);
     assert_non_null(paths);
     static const double levels[] = {50.0, 80.0, 95.0};
     for (size_t k = 0; k < 5; k++) {
         civ_model_fit fit;
-        assert_int_equal(fit_spec(specs[k], y, 24, &ws, &fit), CIV_OK);
+        assert_int_equal(mf_fit_spec(specs[k], y, 24, 12, &ws, &fit), CIV_OK);
         double mean[3], lo[9], hi[9];
         assert_int_equal(fit.type->forecast(&fit, NULL, 3, levels, 3, &ws, mean, lo, hi), CIV_OK);
         gsl_rng_set(ws.rng, 7);
@@ -192,7 +137,7 @@ static void test_intervals_match_paths(void **state)
             assert_true(paths[p] >= 0.0);
             s += paths[p];
         }
-        if (!close_to(s / P, mean[0], 0.02))
+        if (!mf_close_to(s / P, mean[0], 0.02))
             fail_msg("%s: simulated mean %g, point forecast %g", specs[k], s / P, mean[0]);
         for (size_t l = 0; l < 3; l++) {
             assert_true(lo[l * 3] >= 0.0 && lo[l * 3] <= hi[l * 3]);
@@ -215,7 +160,7 @@ static void test_intervals_match_paths(void **state)
         }
     }
     free(paths);
-    free_ws(&ws);
+    mf_workspace_free(&ws);
 }
 
 static void test_specs_and_errors(void **state)
@@ -237,27 +182,27 @@ static void test_specs_and_errors(void **state)
         assert_non_null(strstr(civ_last_error_message(), bad[i]));
     }
     civ_workspace ws;
-    init_ws(&ws);
+    mf_workspace_init(&ws);
     civ_model_fit fit;
     const double neg[] = {1, 0, -2, 3};
-    assert_int_equal(fit_spec("croston", neg, 4, &ws, &fit), CIV_ERR_DOMAIN);
+    assert_int_equal(mf_fit_spec("croston", neg, 4, 12, &ws, &fit), CIV_ERR_DOMAIN);
     assert_non_null(strstr(civ_last_error_message(), "non-negative"));
     /* missing values are skipped: same forecast as without them, fitted values
      * in place with NaN at the gaps */
     const double gappy[] = {0, 4, NAN, 0, 0, 3, 0, NAN, 2, 0};
     const double packed[] = {0, 4, 0, 0, 3, 0, 2, 0};
     double m1, m2;
-    assert_int_equal(fit_spec("sba", packed, 8, &ws, &fit), CIV_OK);
+    assert_int_equal(mf_fit_spec("sba", packed, 8, 12, &ws, &fit), CIV_OK);
     double pf[8];
     memcpy(pf, fit.fitted, sizeof pf);
     assert_int_equal(fit.type->forecast(&fit, NULL, 1, NULL, 0, &ws, &m1, NULL, NULL), CIV_OK);
-    assert_int_equal(fit_spec("sba", gappy, 10, &ws, &fit), CIV_OK);
+    assert_int_equal(mf_fit_spec("sba", gappy, 10, 12, &ws, &fit), CIV_OK);
     assert_int_equal(fit.type->forecast(&fit, NULL, 1, NULL, 0, &ws, &m2, NULL, NULL), CIV_OK);
     assert_true(m1 == m2);
     assert_int_equal(fit.n, 10);
     assert_true(isnan(fit.fitted[2]) && isnan(fit.fitted[7]));
     assert_true(fit.fitted[9] == pf[7] && fit.fitted[5] == pf[4]);
-    free_ws(&ws);
+    mf_workspace_free(&ws);
 }
 
 /* A panel: smooth series routed to the combination exactly as combo(median,ets,arima,theta,damped,dotm),

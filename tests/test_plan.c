@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "civicast.h"
+#include "test_files.h"
 
 #define PLAN CIV_SOURCE_DIR "/tests/data/plan/plan.toml"
 
@@ -27,15 +28,12 @@ static char tmpdir[256];
 
 static int setup(void **state)
 {
-    snprintf(tmpdir, sizeof tmpdir, "%s/civ_test_plan_XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return tf_dir_make(tmpdir, sizeof tmpdir, tf_tmp_root(), "civ_test_plan_");
 }
 
 static int teardown(void **state)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tf_dir_remove(tmpdir);
 }
 
 /* Writes text to tmpdir/name; returns the path (static buffer). */

@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "test_files.h"
+
 #define CIV_FUZZ_NO_ENTRY 1
 #define FUZZ_CHECK(cond) assert_true(cond)
 #include "../tests/fuzz/fuzz_alloc_spec.c"
@@ -34,24 +36,6 @@
 #endif
 
 typedef int (*harness_fn)(const uint8_t *data, size_t size);
-
-static uint8_t *slurp(const char *path, size_t *size)
-{
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    assert_true(n >= 0);
-    fseek(fp, 0, SEEK_SET);
-    /* A NUL after the data only for safety of debuggers; harnesses get size. */
-    uint8_t *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    buf[n] = 0;
-    *size = (size_t)n;
-    return buf;
-}
 
 static int by_name(const void *a, const void *b)
 {
@@ -88,7 +72,8 @@ static size_t replay_dir(const char *dir, harness_fn fn)
         struct stat st;
         if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
             size_t size;
-            uint8_t *data = slurp(path, &size);
+            /* tf_slurp adds a NUL after the data; the harnesses get size. */
+            uint8_t *data = (uint8_t *)tf_slurp(path, &size);
             /* CIV_REPLAY_VERBOSE=1 names each file, to find the one that fails */
             if (getenv("CIV_REPLAY_VERBOSE"))
                 print_message("replay %s\n", path);

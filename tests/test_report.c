@@ -24,22 +24,18 @@
 #include "report_buf.h"
 #include "report_data.h"
 #include "report_text.h"
+#include "test_files.h"
 
 static char dir[64];
 
 static int setup_dir(void **state)
 {
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/civ_test_report_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return tf_dir_make(dir, sizeof dir, "/tmp", "civ_test_report_");
 }
 
 static int remove_dir(void **state)
 {
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tf_dir_remove(dir);
 }
 
 static void put(const char *sub, const char *name, const char *text)
@@ -52,22 +48,6 @@ static void put(const char *sub, const char *name, const char *text)
     assert_non_null(fp);
     fputs(text, fp);
     assert_int_equal(fclose(fp), 0);
-}
-
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    buf[n] = 0;
-    fclose(fp);
-    return buf;
 }
 
 static void test_money_formats(void **state)
@@ -219,7 +199,7 @@ static void test_write_both_languages(void **state)
     civ_report_options zh = {0}, en = {.lang = "en", .title = "T <1>"};
     assert_int_equal(civ_report_write(path, &zh), CIV_OK);
     snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = slurp(file);
+    char *html = tf_slurp(file, NULL);
     assert_non_null(html);
     assert_non_null(strstr(html, "<html lang=\"zh-CN\">"));
     assert_non_null(strstr(html, "1.1 万元"));  /* the budget, 11,000 yuan */
@@ -236,7 +216,7 @@ static void test_write_both_languages(void **state)
     assert_non_null(strstr(html, "vegaEmbed"));
     free(html);
     snprintf(file, sizeof file, "%s/charts/need_years.vl.json", path);
-    char *spec = slurp(file);
+    char *spec = tf_slurp(file, NULL);
     assert_non_null(spec);
     assert_non_null(strstr(spec, "\"year\":\"2026\""));
     assert_non_null(strstr(spec, "\"standard\":8.8")); /* 880 fen */
@@ -244,7 +224,7 @@ static void test_write_both_languages(void **state)
     free(spec);
     assert_int_equal(civ_report_write(path, &en), CIV_OK);
     snprintf(file, sizeof file, "%s/report.html", path);
-    html = slurp(file);
+    html = tf_slurp(file, NULL);
     assert_non_null(strstr(html, "<title>T &lt;1&gt;</title>"));
     assert_non_null(strstr(html, "CNY 11,000"));
     assert_non_null(strstr(html, "Backtest: not run."));
@@ -268,7 +248,7 @@ static void test_monitoring_tables(void **state)
     snprintf(path, sizeof path, "%s/mon", dir);
     assert_int_equal(civ_report_write(path, NULL), CIV_OK);
     snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = slurp(file);
+    char *html = tf_slurp(file, NULL);
     assert_null(strstr(html, "未运行监测"));
     assert_non_null(strstr(html, "monitor_alerts.csv"));
     /* the status table: the latest period's misses only */
@@ -276,12 +256,12 @@ static void test_monitoring_tables(void **state)
     assert_null(strstr(html, "<td>met</td>"));
     free(html);
     snprintf(file, sizeof file, "%s/charts/monitoring_departments.vl.json", path);
-    char *spec = slurp(file);
+    char *spec = tf_slurp(file, NULL);
     assert_non_null(spec);
     assert_non_null(strstr(spec, "\"department\":\"卫健\""));
     free(spec);
     snprintf(file, sizeof file, "%s/charts/monitoring_indicators.vl.json", path);
-    spec = slurp(file);
+    spec = tf_slurp(file, NULL);
     assert_non_null(spec);
     assert_null(strstr(spec, "2026-02")); /* the latest period only: 2 rows of 2026-03 */
     assert_non_null(strstr(spec, "\"status\":\"missed\""));
@@ -319,7 +299,7 @@ static void test_history_and_per_aged(void **state)
     civ_report_options en = {.lang = "en"};
     assert_int_equal(civ_report_write(path, &en), CIV_OK);
     snprintf(file, sizeof file, "%s/charts/demand_city.vl.json", path);
-    char *spec = slurp(file);
+    char *spec = tf_slurp(file, NULL);
     assert_non_null(spec);
     assert_null(strstr(spec, "\"ds\":\"2024-09-01\""));                  /* one of three: left out */
     assert_non_null(strstr(spec, "{\"ds\":\"2024-10-01\",\"actual\":24}")); /* 7 + 17 */
@@ -328,7 +308,7 @@ static void test_history_and_per_aged(void **state)
     assert_non_null(strstr(spec, "\"title\":\"Actual\""));
     free(spec);
     snprintf(file, sizeof file, "%s/charts/fan_allocation.vl.json", path);
-    spec = slurp(file);
+    spec = tf_slurp(file, NULL);
     assert_non_null(spec);
     /* the largest allocation is C3 (丙社区): its own actuals, then its forecasts */
     const char *a = strstr(spec, "{\"community\":\"丙社区 (B区)\",\"ds\":\"2024-11-01\",\"actual\":28}");
@@ -339,17 +319,17 @@ static void test_history_and_per_aged(void **state)
     /* per aged 60+: B区 7000 yuan / 40 aged = 175 in the district chart; the
      * street chart has the per-aged panel too; the community table a column */
     snprintf(file, sizeof file, "%s/charts/allocation_districts.vl.json", path);
-    spec = slurp(file);
+    spec = tf_slurp(file, NULL);
     assert_non_null(strstr(spec, "\"per_aged\":175"));
     assert_non_null(strstr(spec, "\"per_capita\":17.5")); /* 7000 / 400 */
     free(spec);
     snprintf(file, sizeof file, "%s/charts/allocation_streets.vl.json", path);
-    spec = slurp(file);
+    spec = tf_slurp(file, NULL);
     assert_non_null(strstr(spec, "\"field\":\"per_aged\""));
     assert_non_null(strstr(spec, "\"per_aged\":100")); /* b街道: 1000 / 10 */
     free(spec);
     snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = slurp(file);
+    char *html = tf_slurp(file, NULL);
     assert_non_null(strstr(html, "<th>Per aged 60+ (CNY)</th>"));
     assert_non_null(strstr(html, "<td class=\"n\">200.00</td>")); /* C3: 6000 / 30 */
     free(html);
@@ -371,7 +351,7 @@ static void test_risk_grid(void **state)
     snprintf(path, sizeof path, "%s/r", dir);
     assert_int_equal(civ_report_write(path, NULL), CIV_OK);
     snprintf(file, sizeof file, "%s/charts/monitoring_risk_matrix.vl.json", path);
-    char *spec = slurp(file);
+    char *spec = tf_slurp(file, NULL);
     assert_non_null(spec);
     assert_non_null(strstr(spec, "\"row\":2,\"column\":2,\"likelihood\":\"0.5–1\",\"impact\":\"较严重\",\"level\":\"高\","
                                  "\"score\":4,\"count\":2,\"risks\":\"乙风险;丙风险\""));
@@ -380,7 +360,7 @@ static void test_risk_grid(void **state)
     assert_non_null(strstr(spec, "\"domain\":[\"低\",\"高\"]")); /* levels by their lowest score */
     free(spec);
     snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = slurp(file);
+    char *html = tf_slurp(file, NULL);
     assert_null(strstr(html, "未运行监测"));
     assert_non_null(strstr(html, "<td>预备费</td>")); /* the register below the grid */
     free(html);
@@ -399,12 +379,12 @@ static void test_backtest_table(void **state)
     civ_report_options en = {.lang = "en"};
     assert_int_equal(civ_report_write(path, &en), CIV_OK);
     snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = slurp(file);
+    char *html = tf_slurp(file, NULL);
     assert_null(strstr(html, "Backtest: not run."));
     assert_non_null(strstr(html, "backtest_accuracy.csv"));
     free(html);
     snprintf(file, sizeof file, "%s/charts/backtest_accuracy.vl.json", path);
-    char *spec = slurp(file);
+    char *spec = tf_slurp(file, NULL);
     assert_non_null(spec);
     assert_non_null(strstr(spec, "{\"model\":\"Median(ETS, Theta)\",\"metric\":\"smape\",\"value\":12.5}"));
     assert_non_null(strstr(spec, "{\"model\":\"Naive\",\"metric\":\"coverage_80\",\"value\":0.7}"));
@@ -431,7 +411,7 @@ static void test_waterfall_steps(void **state)
     snprintf(file, sizeof file, "%s/charts/allocation_waterfall.vl.json", path);
     civ_report_options zh = {0}, en = {.lang = "en"};
     assert_int_equal(civ_report_write(path, &zh), CIV_OK);
-    char *spec = slurp(file);
+    char *spec = tf_slurp(file, NULL);
     assert_non_null(spec);
     const char *t = strstr(spec, "\"倾斜系数 +\""), *e = strstr(spec, "\"专项资金 +\""), *f = strstr(spec, "\"保底 +\""),
                *c = strstr(spec, "\"封顶 −\""), *r = strstr(spec, "\"再平衡 −\"");
@@ -440,15 +420,15 @@ static void test_waterfall_steps(void **state)
     assert_null(strstr(spec, "专项资金 −")); /* nothing lost to an earmark */
     free(spec);
     snprintf(file, sizeof file, "%s/report.html", path);
-    char *html = slurp(file);
+    char *html = tf_slurp(file, NULL);
     assert_non_null(strstr(html, "一般资金的因素法基数"));
     free(html);
     assert_int_equal(civ_report_write(path, &en), CIV_OK);
-    html = slurp(file);
+    html = tf_slurp(file, NULL);
     assert_non_null(strstr(html, "After the general funds"));
     free(html);
     snprintf(file, sizeof file, "%s/charts/allocation_waterfall.vl.json", path);
-    spec = slurp(file);
+    spec = tf_slurp(file, NULL);
     t = strstr(spec, "\"tilts +\""), e = strstr(spec, "\"earmarks +\""), f = strstr(spec, "\"floors +\"");
     assert_true(t && e && f && t < e && e < f);
     free(spec);

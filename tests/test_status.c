@@ -21,6 +21,7 @@
 #include "civicast.h"
 #include "error.h"
 #include "strmap.h"
+#include "test_files.h"
 
 /* ---- status and errors --------------------------------------------------- */
 
@@ -234,17 +235,12 @@ static char dir[64];
 
 static int make_dir(void **state)
 {
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/civ_test_status_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return tf_dir_make(dir, sizeof dir, "/tmp", "civ_test_status_");
 }
 
 static int remove_dir(void **state)
 {
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tf_dir_remove(dir);
 }
 
 static int count_entries(void)

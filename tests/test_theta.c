@@ -22,37 +22,11 @@
 #include "civicast.h"
 #include "decompose.h"
 #include "model.h"
+#include "model_fixture.h"
 #include "theta.h"
 
-typedef struct fixture {
-    civ_workspace ws;
-    unsigned char config[CIV_MODEL_CONFIG_MAX];
-    civ_model_fit fit;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
-    f->ws.rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!f->ws.rng)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    civ_arena_free(&f->ws.arena);
-    gsl_rng_free(f->ws.rng);
-    free(f);
-    return 0;
-}
-
 /* Parses spec and fits; returns the fit status. */
-static civ_status fit_spec(fixture *f, const char *spec, const double *y, size_t n, int period)
+static civ_status fit_spec(model_fixture *f, const char *spec, const double *y, size_t n, int period)
 {
     memset(f->config, 0, sizeof f->config);
     assert_int_equal(civ_model_theta.parse(spec, f->config), CIV_OK);
@@ -62,7 +36,7 @@ static civ_status fit_spec(fixture *f, const char *spec, const double *y, size_t
     return civ_model_theta.fit(f->config, NULL, &s, &f->ws, &f->fit);
 }
 
-static civ_status forecast(fixture *f, const double *y, size_t n, int period, size_t h, double *mean, double *lo,
+static civ_status forecast(model_fixture *f, const double *y, size_t n, int period, size_t h, double *mean, double *lo,
                            double *hi)
 {
     static const double levels[2] = {80.0, 95.0};
@@ -103,7 +77,7 @@ static void test_parse_specs(void **state)
 
 static void test_theta_recovers_drift(void **state)
 {
-    fixture *f = *state;
+    model_fixture *f = *state;
     enum { N = 200, H = 12 };
     double y[N], mean[H], lo[2 * H], hi[2 * H];
     fill_trend(y, N, 10.0, 0.5, 0.3, 7);
@@ -132,7 +106,7 @@ static void test_theta_recovers_drift(void **state)
  * forecast 8.20): n <= 6 exercises ets()'s HoltWintersZZ fallback. */
 static void test_theta_short_series_match_r(void **state)
 {
-    fixture *f = *state;
+    model_fixture *f = *state;
     static const double v[8] = {10, 12, 11, 14, 13, 15, 16, 18};
     static const double r_mean[7][3] = {
         {12.2, 13.2, 14.2},
@@ -184,7 +158,7 @@ static void make_seasonal(double *y, size_t n, unsigned long seed)
 
 static void test_seasonality_detected(void **state)
 {
-    fixture *f = *state;
+    model_fixture *f = *state;
     enum { N = 120, H = 24 };
     double y[N], mean[H];
     make_seasonal(y, N, 3);
@@ -212,7 +186,7 @@ static void test_seasonality_detected(void **state)
 
 static void test_nonseasonal_not_detected(void **state)
 {
-    fixture *f = *state;
+    model_fixture *f = *state;
     enum { N = 120 };
     double y[N];
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -235,7 +209,7 @@ static void test_nonseasonal_not_detected(void **state)
 
 static void test_constant_series(void **state)
 {
-    fixture *f = *state;
+    model_fixture *f = *state;
     enum { N = 30, H = 6 };
     double y[N], mean[H], lo[2 * H], hi[2 * H];
     for (size_t t = 0; t < N; t++)
@@ -262,7 +236,7 @@ static void test_constant_series(void **state)
 
 static void test_missing_and_infinite_values(void **state)
 {
-    fixture *f = *state;
+    model_fixture *f = *state;
     enum { N = 40 };
     double y[N];
     fill_trend(y, N, 1.0, 1.0, 0.5, 9);
@@ -283,7 +257,7 @@ static void test_missing_and_infinite_values(void **state)
 
 static void test_optimised_models_on_trend(void **state)
 {
-    fixture *f = *state;
+    model_fixture *f = *state;
     enum { N = 100, H = 8 };
     double y[N], mean[H], lo[2 * H], hi[2 * H];
     fill_trend(y, N, 20.0, 1.0, 0.5, 21);
@@ -331,7 +305,7 @@ static void test_optimised_models_on_trend(void **state)
 
 static void test_simulate_centred_on_forecast(void **state)
 {
-    fixture *f = *state;
+    model_fixture *f = *state;
     enum { N = 60, H = 5, P = 4000 };
     double y[N], mean[H];
     fill_trend(y, N, 3.0, 0.2, 1.0, 5);
@@ -363,7 +337,7 @@ static void test_simulate_centred_on_forecast(void **state)
  * seasonal fits; the 80% and 95% bounds are mean -/+ z sd of one sd. */
 static void test_exact_intervals_match_paths(void **state)
 {
-    fixture *f = *state;
+    model_fixture *f = *state;
     enum { N = 72, H = 12, P = 100000 };
     double y[N], mean[H], lo[2 * H], hi[2 * H];
     double *paths = malloc((size_t)P * H * sizeof *paths);
@@ -407,7 +381,7 @@ static void test_exact_intervals_match_paths(void **state)
 
 static void test_deterministic(void **state)
 {
-    fixture *f = *state;
+    model_fixture *f = *state;
     enum { N = 48, H = 12 };
     double y[N], m1[H], m2[H], lo1[2 * H], hi1[2 * H], lo2[2 * H], hi2[2 * H];
     make_seasonal(y, N, 8);
@@ -425,7 +399,7 @@ static void test_deterministic(void **state)
 
 static void test_bad_levels(void **state)
 {
-    fixture *f = *state;
+    model_fixture *f = *state;
     enum { N = 20 };
     double y[N], mean[3], lo[3], hi[3];
     fill_trend(y, N, 1.0, 1.0, 0.5, 2);
@@ -457,17 +431,17 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_specs),
-        cmocka_unit_test_setup_teardown(test_theta_recovers_drift, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_theta_short_series_match_r, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_seasonality_detected, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_nonseasonal_not_detected, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_constant_series, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_missing_and_infinite_values, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_optimised_models_on_trend, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_simulate_centred_on_forecast, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_exact_intervals_match_paths, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_levels, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_theta_recovers_drift, mf_setup, mf_teardown),
+        cmocka_unit_test_setup_teardown(test_theta_short_series_match_r, mf_setup, mf_teardown),
+        cmocka_unit_test_setup_teardown(test_seasonality_detected, mf_setup, mf_teardown),
+        cmocka_unit_test_setup_teardown(test_nonseasonal_not_detected, mf_setup, mf_teardown),
+        cmocka_unit_test_setup_teardown(test_constant_series, mf_setup, mf_teardown),
+        cmocka_unit_test_setup_teardown(test_missing_and_infinite_values, mf_setup, mf_teardown),
+        cmocka_unit_test_setup_teardown(test_optimised_models_on_trend, mf_setup, mf_teardown),
+        cmocka_unit_test_setup_teardown(test_simulate_centred_on_forecast, mf_setup, mf_teardown),
+        cmocka_unit_test_setup_teardown(test_exact_intervals_match_paths, mf_setup, mf_teardown),
+        cmocka_unit_test_setup_teardown(test_deterministic, mf_setup, mf_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_levels, mf_setup, mf_teardown),
         cmocka_unit_test(test_decompose_recovers_figure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

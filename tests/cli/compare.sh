@@ -10,24 +10,10 @@
 # --weight-concentration; usage and spec errors give the documented codes.
 # usage: bash compare.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR)
 set -u
-CIV="${1:?usage: compare.sh PATH_TO_CIVICAST}"
-SRC="${CIV_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
+source "$(dirname "$0")/lib.sh"
+cli_start "$@"
 DEMO="$SRC/datasets/demo_city"
 DATA="$SRC/tests/data/plan"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/civ_compare_cli.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
-PY=/usr/bin/python3
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-expect_exit() {
-    local code="$1" pattern="$2"
-    shift 3
-    "$CIV" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-    local rc=$?
-    [ "$rc" -eq "$code" ] || fail "'$*' exited $rc, expected $code: $(cat "$WORK/stderr")"
-    grep -q -- "$pattern" "$WORK/stderr" || fail "'$*': stderr lacks '$pattern': $(cat "$WORK/stderr")"
-}
 
 # 1. two scenarios on the demo city
 sed 's/^weight = 0.35/weight = 0.45/; s/^weight = 0.15/weight = 0.05/; s/multiplier = 1.2/multiplier = 1.5/' \

@@ -10,13 +10,9 @@
 # CIV_HDF5_GUARD_TIMEOUT, and no temporary copy is left in TMPDIR.
 # usage: bash hdf5_guard.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR)
 set -u
-CIV="${1:?usage: hdf5_guard.sh PATH_TO_CIVICAST}"
-SRC="${CIV_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
+source "$(dirname "$0")/lib.sh"
+cli_start "$@"
 CRASHERS="$SRC/tests/fuzz/crashers/hdf5-lib"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/civ_h5guard.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 # libhdf5 leaks on its own error paths (tests/fuzz/lsan.supp); in sanitizer
 # builds only those are suppressed.
 export LSAN_OPTIONS="suppressions=$SRC/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"

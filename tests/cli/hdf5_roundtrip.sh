@@ -6,14 +6,10 @@
 # file; a failed conversion leaves an existing output untouched.
 # usage: bash hdf5_roundtrip.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR)
 set -u
-CIV="${1:?usage: hdf5_roundtrip.sh PATH_TO_CIVICAST}"
-SRC="${CIV_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
+source "$(dirname "$0")/lib.sh"
+cli_start "$@"
 DEMO="$SRC/datasets/demo_city"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/civ_hdf5_cli.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
-failures=0
 
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 run() { "$CIV" "$@" 2>"$WORK/stderr"; }
 
 # expect_exit CODE PATTERN -- CMD...: exit code CODE and stderr matching PATTERN

@@ -7,19 +7,8 @@
 # options that need --hierarchy.
 # usage: bash hier.sh PATH_TO_CIVICAST
 set -uo pipefail
-civ=${1:?usage: hier.sh PATH_TO_CIVICAST}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-expect_exit() { # expect_exit NAME CODE CMD...
-  local name=$1 code=$2
-  shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  [ "$got" -eq "$code" ] || fail "$name: exit $got, expected $code: $(cat "$tmp/err")"
-}
-expect_err() { grep -qE -- "$2" "$tmp/err" || fail "$1: stderr lacks /$2/: $(cat "$tmp/err")"; }
+source "$(dirname "$0")/lib.sh"
+cli_start "$@"
 
 # Six communities in two districts, four streets, two services; 36 months.
 {
@@ -30,8 +19,8 @@ expect_err() { grep -qE -- "$2" "$tmp/err" || fail "$1: stderr lacks /$2/: $(cat
       printf 'c%d,%04d-%02d,%s\n' "$s" $((2021 + t / 12)) $((t % 12 + 1)) "$y"
     done
   done
-} >"$tmp/panel.csv"
-cat >"$tmp/comm.csv" <<'CSV'
+} >"$WORK/panel.csv"
+cat >"$WORK/comm.csv" <<'CSV'
 unique_id,district,street,service
 c1,A,A1,meals
 c2,A,A1,care
@@ -41,12 +30,12 @@ c5,B,B1,meals
 c6,B,B2,care
 CSV
 
-expect_exit "mint" 0 "$civ" forecast "$tmp/panel.csv" --h 4 --model ets --hierarchy district,street \
-  --communities "$tmp/comm.csv" --out "$tmp/f.csv"
+expect_code "mint" 0 "$CIV" forecast "$WORK/panel.csv" --h 4 --model ets --hierarchy district,street \
+  --communities "$WORK/comm.csv" --out "$WORK/f.csv"
 expect_err "mint summary" "forecast 13 nodes \(6 series, 7 aggregates\), reconciled by mint_shrink \(shrinkage lambda"
-[ "$(head -1 "$tmp/f.csv")" = "level,unique_id,ds,h,model,base,mean,lo-80,hi-80,lo-95,hi-95" ] ||
-  fail "header: $(head -1 "$tmp/f.csv")"
-[ "$(wc -l <"$tmp/f.csv")" -eq $((13 * 4 + 1)) ] || fail "rows: $(wc -l <"$tmp/f.csv")"
+[ "$(head -1 "$WORK/f.csv")" = "level,unique_id,ds,h,model,base,mean,lo-80,hi-80,lo-95,hi-95" ] ||
+  fail "header: $(head -1 "$WORK/f.csv")"
+[ "$(wc -l <"$WORK/f.csv")" -eq $((13 * 4 + 1)) ] || fail "rows: $(wc -l <"$WORK/f.csv")"
 # coherence: total = sum of series, A = c1 + c2 + c3, A/A1 = c1 + c2, at every step
 coherent() {
   awk -F, 'NR > 1 { m[$2 "@" $4] = $7 }
@@ -60,45 +49,45 @@ coherent() {
       exit bad }
     function abs(x) { return x < 0 ? -x : x }' "$1"
 }
-coherent "$tmp/f.csv" || fail "mint: not coherent"
+coherent "$WORK/f.csv" || fail "mint: not coherent"
 for m in bu td ols wls_struct wls_var; do
-  expect_exit "$m" 0 "$civ" forecast "$tmp/panel.csv" --h 4 --model naive --hierarchy district,street \
-    --communities "$tmp/comm.csv" --reconcile "$m" --out "$tmp/$m.csv" --quiet
-  coherent "$tmp/$m.csv" || fail "$m: not coherent"
+  expect_code "$m" 0 "$CIV" forecast "$WORK/panel.csv" --h 4 --model naive --hierarchy district,street \
+    --communities "$WORK/comm.csv" --reconcile "$m" --out "$WORK/$m.csv" --quiet
+  coherent "$WORK/$m.csv" || fail "$m: not coherent"
 done
 # threads
-expect_exit "threads 1" 0 "$civ" forecast "$tmp/panel.csv" --h 4 --model ets --hierarchy district \
-  --group service --communities "$tmp/comm.csv" --threads 1 --out "$tmp/t1.csv" --quiet
-expect_exit "threads 2" 0 "$civ" forecast "$tmp/panel.csv" --h 4 --model ets --hierarchy district \
-  --group service --communities "$tmp/comm.csv" --threads 2 --out "$tmp/t2.csv" --quiet
-cmp -s "$tmp/t1.csv" "$tmp/t2.csv" || fail "1 and 2 threads differ"
-grep -q '^district/service,A/meals,' "$tmp/t1.csv" || fail "grouped level district/service missing"
+expect_code "threads 1" 0 "$CIV" forecast "$WORK/panel.csv" --h 4 --model ets --hierarchy district \
+  --group service --communities "$WORK/comm.csv" --threads 1 --out "$WORK/t1.csv" --quiet
+expect_code "threads 2" 0 "$CIV" forecast "$WORK/panel.csv" --h 4 --model ets --hierarchy district \
+  --group service --communities "$WORK/comm.csv" --threads 2 --out "$WORK/t2.csv" --quiet
+cmp -s "$WORK/t1.csv" "$WORK/t2.csv" || fail "1 and 2 threads differ"
+grep -q '^district/service,A/meals,' "$WORK/t1.csv" || fail "grouped level district/service missing"
 
 # ---- errors ------------------------------------------------------------------------
-sed 's/^c3,A,A2,meals$/c1,A,A2,meals/' "$tmp/comm.csv" >"$tmp/dup.csv"
-expect_exit "two streets" 2 "$civ" forecast "$tmp/panel.csv" --hierarchy district,street --communities "$tmp/dup.csv" \
-  --out "$tmp/x.csv"
+sed 's/^c3,A,A2,meals$/c1,A,A2,meals/' "$WORK/comm.csv" >"$WORK/dup.csv"
+expect_code "two streets" 2 "$CIV" forecast "$WORK/panel.csv" --hierarchy district,street --communities "$WORK/dup.csv" \
+  --out "$WORK/x.csv"
 expect_err "two streets" "community 'c1' is listed twice, in street 'A1' \(row 1\) and in street 'A2' \(row 3\)"
-sed 's/^c5,B,B1,meals$/c5,B,,meals/' "$tmp/comm.csv" >"$tmp/miss.csv"
-expect_exit "missing" 2 "$civ" forecast "$tmp/panel.csv" --hierarchy district,street --communities "$tmp/miss.csv" \
-  --out "$tmp/x.csv"
+sed 's/^c5,B,B1,meals$/c5,B,,meals/' "$WORK/comm.csv" >"$WORK/miss.csv"
+expect_code "missing" 2 "$CIV" forecast "$WORK/panel.csv" --hierarchy district,street --communities "$WORK/miss.csv" \
+  --out "$WORK/x.csv"
 expect_err "missing" "community 'c5' \(row 5\) has no value of 'street'"
-sed 's/^c4,B,B1,care$/c4,A,B1,care/' "$tmp/comm.csv" >"$tmp/nest.csv"
-expect_exit "nesting" 2 "$civ" forecast "$tmp/panel.csv" --hierarchy district,street --communities "$tmp/nest.csv" \
-  --out "$tmp/x.csv"
+sed 's/^c4,B,B1,care$/c4,A,B1,care/' "$WORK/comm.csv" >"$WORK/nest.csv"
+expect_code "nesting" 2 "$CIV" forecast "$WORK/panel.csv" --hierarchy district,street --communities "$WORK/nest.csv" \
+  --out "$WORK/x.csv"
 expect_err "nesting" "inconsistent nesting: street 'B1' is in district 'A' \(row 4, community 'c4'\) and in district 'B' \(row 5"
-expect_exit "cycle" 1 "$civ" forecast "$tmp/panel.csv" --hierarchy district,street,district --communities "$tmp/comm.csv" \
-  --out "$tmp/x.csv"
+expect_code "cycle" 1 "$CIV" forecast "$WORK/panel.csv" --hierarchy district,street,district --communities "$WORK/comm.csv" \
+  --out "$WORK/x.csv"
 expect_err "cycle" "names column 'district' twice \(a cycle\)"
-expect_exit "td grouped" 1 "$civ" forecast "$tmp/panel.csv" --hierarchy district --group service --reconcile td \
-  --communities "$tmp/comm.csv" --model naive --out "$tmp/x.csv"
+expect_code "td grouped" 1 "$CIV" forecast "$WORK/panel.csv" --hierarchy district --group service --reconcile td \
+  --communities "$WORK/comm.csv" --model naive --out "$WORK/x.csv"
 expect_err "td grouped" "td \(top-down\) needs a nested hierarchy"
-expect_exit "bad method" 1 "$civ" forecast "$tmp/panel.csv" --hierarchy district --reconcile mint2 \
-  --communities "$tmp/comm.csv" --out "$tmp/x.csv"
+expect_code "bad method" 1 "$CIV" forecast "$WORK/panel.csv" --hierarchy district --reconcile mint2 \
+  --communities "$WORK/comm.csv" --out "$WORK/x.csv"
 expect_err "bad method" "unknown reconciliation method 'mint2'"
-expect_exit "needs hierarchy" 1 "$civ" forecast "$tmp/panel.csv" --reconcile ols --out "$tmp/x.csv"
+expect_code "needs hierarchy" 1 "$CIV" forecast "$WORK/panel.csv" --reconcile ols --out "$WORK/x.csv"
 expect_err "needs hierarchy" "need --hierarchy or --group"
-[ ! -e "$tmp/x.csv" ] || fail "an output was written by a failing run"
+[ ! -e "$WORK/x.csv" ] || fail "an output was written by a failing run"
 
-[ "$fails" -eq 0 ] && echo "hier.sh: all passed"
-exit "$fails"
+[ "$failures" -eq 0 ] && echo "hier.sh: all passed"
+exit "$failures"

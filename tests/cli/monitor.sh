@@ -7,23 +7,9 @@
 # with the documented code and writes nothing.
 # usage: bash monitor.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR)
 set -u
-CIV="${1:?usage: monitor.sh PATH_TO_CIVICAST}"
-SRC="${CIV_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
+source "$(dirname "$0")/lib.sh"
+cli_start "$@"
 DEMO="$SRC/datasets/demo_city"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/civ_monitor_cli.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-# expect_exit CODE PATTERN -- CMD...
-expect_exit() {
-    local code="$1" pattern="$2"
-    shift 3
-    "$CIV" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-    local rc=$?
-    [ "$rc" -eq "$code" ] || fail "'$*' exited $rc, expected $code: $(cat "$WORK/stderr")"
-    grep -q -- "$pattern" "$WORK/stderr" || fail "'$*': stderr lacks '$pattern': $(cat "$WORK/stderr")"
-}
 
 # 1. help
 "$CIV" monitor --help >"$WORK/help" || fail "monitor --help failed"

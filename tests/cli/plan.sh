@@ -9,25 +9,10 @@
 # end to end; bad configs and usage give the documented exit codes.
 # usage: bash plan.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR)
 set -u
-CIV="${1:?usage: plan.sh PATH_TO_CIVICAST}"
-SRC="${CIV_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
+source "$(dirname "$0")/lib.sh"
+cli_start "$@"
 DATA="$SRC/tests/data/plan"
 DEMO="$SRC/datasets/demo_city"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/civ_plan_cli.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
-PY=/usr/bin/python3
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-# expect_exit CODE PATTERN -- CMD...
-expect_exit() {
-    local code="$1" pattern="$2"
-    shift 3
-    "$CIV" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-    local rc=$?
-    [ "$rc" -eq "$code" ] || fail "'$*' exited $rc, expected $code: $(cat "$WORK/stderr")"
-    grep -q -- "$pattern" "$WORK/stderr" || fail "'$*': stderr lacks '$pattern': $(cat "$WORK/stderr")"
-}
 
 # 1. the tiny plan, on 2 threads and on 1
 "$CIV" plan "$DATA/plan.toml" --out "$WORK/t2" --threads 2 >"$WORK/stdout" 2>"$WORK/stderr" ||

@@ -9,14 +9,9 @@
 # $CIV_BINARY_DIR/tests/report_output/.  Bad usage gives the documented exit codes.
 # usage: bash report.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR, CIV_BINARY_DIR)
 set -u
-CIV="${1:?usage: report.sh PATH_TO_CIVICAST}"
-SRC="${CIV_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
+source "$(dirname "$0")/lib.sh"
+cli_start "$@"
 SHOTS="${CIV_BINARY_DIR:-$PWD}/tests/report_output"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/civ_report_cli.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
-PY=/usr/bin/python3
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 
 # 1. the demo city with quick forecasts (seasonal naive) and a short Monte Carlo
 # (exit 6: a few short series cannot be forecast; they count as 0 demand, as in `make demo`)
