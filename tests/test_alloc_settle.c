@@ -137,7 +137,7 @@ static void test_random(void **state)
                  (long long)(cn / 100), (long long)(cn % 100), (long long)(tn / 100), (long long)(tn % 100), b);
         civ_alloc_spec *s = spec_with(set);
         size_t n = (size_t)irand(1, 40);
-        char idb[40][8];
+        char idb[40][24]; /* room for any size_t: no -Wformat-truncation */
         const char *ids[40];
         double al[40], sp[40];
         int64_t A[40], S[40];
