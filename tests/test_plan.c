@@ -356,20 +356,23 @@ static void test_read_backtest_section(void **state)
     assert_int_equal(civ_plan_read(write_file("bt0.toml", base), &p), CIV_OK); /* every key optional */
     assert_true(civ_plan_has_backtest(p));
     civ_plan_free(p);
-    snprintf(text, sizeof text, "%swindows = 0\n", base);
-    expect_error(text, CIV_ERR_SPEC, 6, 11, "windows", "[backtest] windows: must be a whole number in [1, 1000]");
-    snprintf(text, sizeof text, "%sstep = \"6\"\n", base);
-    expect_error(text, CIV_ERR_SPEC, 6, 8, "step", "[backtest] step: must be a whole number");
-    snprintf(text, sizeof text, "%sh = 1.5\n", base);
-    expect_error(text, CIV_ERR_SPEC, 6, 5, "h", "[backtest] h: must be a whole number");
-    snprintf(text, sizeof text, "%smodels = [\"ets\", \"nope\"]\n", base);
-    expect_error(text, CIV_ERR_SPEC, 6, 10, "models", "'nope' is not a model spec");
-    snprintf(text, sizeof text, "%smodels = [\"snaive\", \"snaive\"]\n", base);
-    expect_error(text, CIV_ERR_SPEC, 6, 10, "models", "'snaive' is listed twice");
-    snprintf(text, sizeof text, "%smodels = \"ets\"\n", base);
-    expect_error(text, CIV_ERR_SPEC, 6, 10, "models", "must be an array of 1 to 8 model specs");
-    snprintf(text, sizeof text, "%slevels = [80]\n", base);
-    expect_error(text, CIV_ERR_SPEC, 6, 1, "levels", "[backtest]: unknown key 'levels'");
+    static const struct {
+        const char *line; /* the section's one key, on line 6 */
+        long column;
+        const char *field, *needle;
+    } bad[] = {
+        {"windows = 0", 11, "windows", "[backtest] windows: must be a whole number in [1, 1000]"},
+        {"step = \"6\"", 8, "step", "[backtest] step: must be a whole number"},
+        {"h = 1.5", 5, "h", "[backtest] h: must be a whole number"},
+        {"models = [\"ets\", \"nope\"]", 10, "models", "'nope' is not a model spec"},
+        {"models = [\"snaive\", \"snaive\"]", 10, "models", "'snaive' is listed twice"},
+        {"models = \"ets\"", 10, "models", "must be an array of 1 to 8 model specs"},
+        {"levels = [80]", 1, "levels", "[backtest]: unknown key 'levels'"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        snprintf(text, sizeof text, "%s%s\n", base, bad[k].line);
+        expect_error(text, CIV_ERR_SPEC, 6, bad[k].column, bad[k].field, bad[k].needle);
+    }
     expect_error("[plan]\npanel = \"a.csv\"\ncommunities = \"c.csv\"\nspec = \"s.spec\"\n[[backtest]]\n", CIV_ERR_SPEC, 5,
                  1, "backtest", "unknown section 'backtest'");
 }
