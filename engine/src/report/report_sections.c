@@ -199,10 +199,11 @@ static void backtest_reading(rep_ctx *ctx)
                  d->bt_series, k, d->bt_first, d->bt_last, d->bt_h);
         rep_para(ctx, text);
     }
-    rep_para(ctx, TR(ctx, "怎么读：MASE 是平均绝对误差除以季节朴素法（用上一季节同期值作预测）在训练期内的误差，小于 1 表示比这个简单方法更准；sMAPE 是对称百分比误差。"
+    rep_para(ctx, TR(ctx, "怎么读：MASE 是平均绝对误差除以季节朴素法（用上一季节同期值作预测）在训练期内的误差，小于 1 表示比这个简单方法更准；SeasonalNaive 一行是季节朴素法在同样窗口上的实际成绩，可直接对比；sMAPE 是对称百分比误差。"
                           "coverage-80、coverage-95 是实际值落在 80%、95% 预测区间内的比例（%），接近 80、95 说明区间可信，明显偏低说明区间过窄、不确定性被低估。",
                      "How to read it: MASE is the mean absolute error divided by the in-sample error of the seasonal naive "
-                     "forecast (the same period one season earlier), so below 1 beats that simple rule; sMAPE is the symmetric "
+                     "forecast (the same period one season earlier), so below 1 beats that simple rule; the SeasonalNaive row is how "
+                     "that rule itself did on the same windows; sMAPE is the symmetric "
                      "percentage error. coverage-80 and coverage-95 are the shares (%) of actual values that fell inside the 80% "
                      "and 95% intervals: close to 80 and 95 means the intervals can be trusted, well below means they are too "
                      "narrow and the uncertainty is understated."));
