@@ -202,6 +202,9 @@ static void test_run_and_write(void **state)
     assert_non_null(civ_plan_result_table(r, CIV_PLAN_ALLOCATION_WATERFALL)); /* the report's rule tables */
     assert_non_null(civ_plan_result_table(r, CIV_PLAN_ALLOCATION_STAGES));
     assert_false(civ_plan_has_monitor(p));
+    assert_false(civ_plan_has_backtest(p)); /* no [backtest]: no backtest tables */
+    assert_null(civ_plan_result_table(r, CIV_PLAN_BACKTEST));
+    assert_null(civ_plan_result_table(r, CIV_PLAN_BACKTEST_ACCURACY));
     assert_null(civ_plan_result_table(r, CIV_PLAN_TABLE_COUNT));
     civ_plan_stats st;
     assert_int_equal(civ_plan_result_stats(r, &st), CIV_OK);
@@ -277,7 +280,8 @@ static void test_run_and_write(void **state)
     assert_int_equal(civ_plan_result_write(r, dir), CIV_OK);
     for (int t = 0; t < CIV_PLAN_TABLE_COUNT; t++) { /* the monitoring tables only with [monitor] */
         snprintf(path, sizeof path, "%s/%s.csv", dir, civ_plan_table_name((civ_plan_table)t));
-        assert_int_equal(access(path, R_OK) == 0, t <= CIV_PLAN_NEED_SUMMARY || t > CIV_PLAN_DEMAND);
+        assert_int_equal(access(path, R_OK) == 0,
+                         (t <= CIV_PLAN_NEED_SUMMARY || t > CIV_PLAN_DEMAND) && t < CIV_PLAN_BACKTEST);
     }
     /* the folder is for people by default (a UTF-8 byte-order mark); {0}
      * options give the exact files for programs, without one */
@@ -336,6 +340,113 @@ static void test_run_without_draws_and_errors(void **state)
     civ_plan_free(p);
 }
 
+/* [backtest]: the keys, the defaults and the errors (file:line:column, key). */
+static void test_read_backtest_section(void **state)
+{
+    const char *base = "[plan]\npanel = \"a.csv\"\ncommunities = \"c.csv\"\nspec = \"s.spec\"\n[backtest]\n";
+    char text[2048];
+    civ_plan *p = NULL;
+    assert_int_equal(civ_plan_read(PLAN, &p), CIV_OK);
+    assert_false(civ_plan_has_backtest(p));
+    civ_plan_free(p);
+    snprintf(text, sizeof text, "%swindows = 4\nstep = 2\nh = 6\nmodels = [\"ets\", \"snaive\"]\n", base);
+    assert_int_equal(civ_plan_read(write_file("bt.toml", text), &p), CIV_OK);
+    assert_true(civ_plan_has_backtest(p));
+    civ_plan_free(p);
+    assert_int_equal(civ_plan_read(write_file("bt0.toml", base), &p), CIV_OK); /* every key optional */
+    assert_true(civ_plan_has_backtest(p));
+    civ_plan_free(p);
+    static const struct {
+        const char *line; /* the section's one key, on line 6 */
+        long column;
+        const char *field, *needle;
+    } bad[] = {
+        {"windows = 0", 11, "windows", "[backtest] windows: must be a whole number in [1, 1000]"},
+        {"step = \"6\"", 8, "step", "[backtest] step: must be a whole number"},
+        {"h = 1.5", 5, "h", "[backtest] h: must be a whole number"},
+        {"models = [\"ets\", \"nope\"]", 10, "models", "'nope' is not a model spec"},
+        {"models = [\"snaive\", \"snaive\"]", 10, "models", "'snaive' is listed twice"},
+        {"models = \"ets\"", 10, "models", "must be an array of 1 to 8 model specs"},
+        {"levels = [80]", 1, "levels", "[backtest]: unknown key 'levels'"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        snprintf(text, sizeof text, "%s%s\n", base, bad[k].line);
+        expect_error(text, CIV_ERR_SPEC, 6, bad[k].column, bad[k].field, bad[k].needle);
+    }
+    expect_error("[plan]\npanel = \"a.csv\"\ncommunities = \"c.csv\"\nspec = \"s.spec\"\n[[backtest]]\n", CIV_ERR_SPEC, 5,
+                 1, "backtest", "unknown section 'backtest'");
+}
+
+/* The tiny plan with [backtest]: both tables, the stage figures, the
+ * default models (the plan's and the seasonal naive, once) and the files. */
+static void test_run_backtest(void **state)
+{
+    const char *text = "[plan]\npanel = \"" CIV_SOURCE_DIR "/tests/data/plan/meals.csv\"\n"
+                       "communities = \"" CIV_SOURCE_DIR "/tests/data/plan/communities.csv\"\n"
+                       "spec = \"" CIV_SOURCE_DIR "/tests/data/plan/plan.spec\"\n"
+                       "[forecast]\nmodel = \"snaive\"\nhorizon = 24\n"
+                       "[backtest]\nwindows = 2\nstep = 3\nh = 6\nmodels = [\"snaive\", \"naive\"]\n";
+    civ_plan *p = NULL;
+    assert_int_equal(civ_plan_read(write_file("run_bt.toml", text), &p), CIV_OK);
+    calls c = {0};
+    civ_plan_run_options opt = {.progress = on_progress, .progress_user = &c};
+    civ_plan_result *r = NULL;
+    assert_int_equal(civ_plan_run(p, &opt, &r), CIV_OK);
+    assert_string_equal(c.stages[c.n - 1], "backtest"); /* the last stage */
+    const civ_table *cv = civ_plan_result_table(r, CIV_PLAN_BACKTEST);
+    const civ_table *acc = civ_plan_result_table(r, CIV_PLAN_BACKTEST_ACCURACY);
+    assert_non_null(cv);
+    assert_non_null(acc);
+    assert_int_equal(civ_table_n_rows(cv), 6 * 2 * 2 * 6); /* series x windows x models x steps */
+    assert_int_equal(civ_table_n_rows(acc), 2);
+    size_t cm, cmase, cw;
+    assert_int_equal(civ_table_find_column(acc, "model", &cm), CIV_OK);
+    assert_int_equal(civ_table_find_column(acc, "MASE", &cmase), CIV_OK);
+    assert_int_equal(civ_table_find_column(acc, "coverage-95", &cw), CIV_OK);
+    assert_string_equal(civ_table_text(acc, 0, cm), "SeasonalNaive");
+    assert_string_equal(civ_table_text(acc, 1, cm), "Naive");
+    assert_true(civ_table_number(acc, 0, cmase) > 0 && civ_table_number(acc, 0, cmase) < 10);
+    civ_plan_stats st;
+    assert_int_equal(civ_plan_result_stats(r, &st), CIV_OK);
+    assert_true(st.has_backtest);
+    assert_int_equal(st.backtest_models, 2);
+    assert_int_equal(st.backtest_windows, 2);
+    assert_int_equal(st.backtest_step, 3);
+    assert_int_equal(st.backtest_horizon, 6);
+    assert_int_equal(st.backtest_failed, 0);
+    char dir[400], path[500];
+    snprintf(dir, sizeof dir, "%s/bt", tmpdir);
+    assert_int_equal(civ_plan_result_write(r, dir), CIV_OK);
+    for (int t = CIV_PLAN_BACKTEST; t <= CIV_PLAN_BACKTEST_ACCURACY; t++) {
+        snprintf(path, sizeof path, "%s/%s.csv", dir, civ_plan_table_name((civ_plan_table)t));
+        assert_int_equal(access(path, R_OK), 0);
+    }
+    civ_plan_result_free(r);
+    /* the defaults: the plan's model and the seasonal naive, h = 12 (< 24) */
+    text = "[plan]\npanel = \"" CIV_SOURCE_DIR "/tests/data/plan/meals.csv\"\n"
+           "communities = \"" CIV_SOURCE_DIR "/tests/data/plan/communities.csv\"\n"
+           "spec = \"" CIV_SOURCE_DIR "/tests/data/plan/plan.spec\"\n"
+           "[forecast]\nmodel = \"snaive\"\nhorizon = 24\n[backtest]\nwindows = 1\n";
+    civ_plan_free(p);
+    assert_int_equal(civ_plan_read(write_file("run_bt0.toml", text), &p), CIV_OK);
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_OK);
+    assert_int_equal(civ_plan_result_stats(r, &st), CIV_OK);
+    assert_int_equal(st.backtest_models, 1); /* snaive once */
+    assert_int_equal(st.backtest_horizon, 12);
+    civ_plan_result_free(r);
+    assert_int_equal(civ_plan_set_model(p, "naive"), CIV_OK); /* --model carries over */
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_OK);
+    assert_int_equal(civ_plan_result_stats(r, &st), CIV_OK);
+    assert_int_equal(st.backtest_models, 2); /* the plan's model and the reference */
+    assert_int_equal(st.backtest_horizon, 12);
+    acc = civ_plan_result_table(r, CIV_PLAN_BACKTEST_ACCURACY);
+    assert_int_equal(civ_table_find_column(acc, "model", &cm), CIV_OK);
+    assert_string_equal(civ_table_text(acc, 0, cm), "Naive");
+    assert_string_equal(civ_table_text(acc, 1, cm), "SeasonalNaive");
+    civ_plan_result_free(r);
+    civ_plan_free(p);
+}
+
 static void test_error_restore(void **state)
 {
     civ_error e;
@@ -390,6 +501,8 @@ int main(void)
         cmocka_unit_test(test_overrides),
         cmocka_unit_test(test_run_and_write),
         cmocka_unit_test(test_run_without_draws_and_errors),
+        cmocka_unit_test(test_read_backtest_section),
+        cmocka_unit_test(test_run_backtest),
         cmocka_unit_test(test_error_restore),
         cmocka_unit_test(test_model_families),
         cmocka_unit_test(test_uncertainty_columns_arguments),

@@ -38,12 +38,15 @@ static const civ_cli_spec plan_spec = {
     "  [need]        the multi-year need (optional; else the spec's [need])\n"
     "  [monitor]     indicators, actuals, risks, events, demand_actuals, warn_horizon, ...\n"
     "                (optional; docs/MONITORING.md): alerts, early warning, risk levels\n"
+    "  [backtest]    windows, step, h, models (optional): the forecasts' accuracy on\n"
+    "                the panel, backtest.csv and backtest_accuracy.csv\n"
     "Forecasts every community's demand, allocates the fund with the forecasts as the\n"
     "demand factor, then the Monte Carlo and the need, and writes into the output\n"
     "folder forecasts.csv, forecast_report.csv, allocation.csv, allocation_summary.csv,\n"
     "need.csv, need_summary.csv and uncertainty.csv (with [monitor] also monitor_status.csv,\n"
     "monitor_alerts.csv, warning.csv, warning_steps.csv, risks.csv, risk_matrix.csv,\n"
-    "inactivity.csv, demand.csv), allocation_waterfall.csv and allocation_stages.csv\n"
+    "inactivity.csv, demand.csv; with [backtest] backtest.csv, backtest_accuracy.csv),\n"
+    "allocation_waterfall.csv and allocation_stages.csv\n"
     "(what each rule did), history.csv (the last observed periods of each series), and\n"
     "the plan report report.html with charts/NAME.vl.json\n"
     "(docs/REPORT.md), and manifest.json (civicast's and the spec's versions, each\n"
@@ -194,6 +197,27 @@ static void print_monitor(const civ_plan *plan, const civ_plan_result *r, const 
         civ_cli_print_demand(t, "[monitor] demand_actuals vs the plan's forecasts");
 }
 
+/* The backtest stage in one line: models, windows and, for the plan's own
+ * model (the accuracy table's first row), MASE and the coverage per level. */
+static void print_backtest(const civ_plan_result *r, const civ_plan_stats *st)
+{
+    const civ_table *acc = civ_plan_result_table(r, CIV_PLAN_BACKTEST_ACCURACY);
+    size_t cm, cmase;
+    char name[128] = "", line[512] = "";
+    if (acc && civ_table_n_rows(acc) && !civ_table_find_column(acc, "model", &cm) &&
+        !civ_table_find_column(acc, "MASE", &cmase)) {
+        int n = snprintf(line, sizeof line, "; %s MASE %.3f", civ_cli_safe(civ_table_text(acc, 0, cm), name, sizeof name),
+                         civ_table_number(acc, 0, cmase));
+        for (size_t c = 0; c < civ_table_n_columns(acc) && n > 0 && (size_t)n < sizeof line; c++)
+            if (!strncmp(civ_table_column_name(acc, c), "coverage-", 9))
+                n += snprintf(line + n, sizeof line - (size_t)n, ", %s %.1f%%", civ_table_column_name(acc, c),
+                              civ_table_number(acc, 0, c));
+    }
+    printf("backtest               %zu model%s x %zu windows (step %zu, h = %zu), %.2f s%s; %zu windows failed\n",
+           st->backtest_models, st->backtest_models == 1 ? "" : "s", st->backtest_windows, st->backtest_step,
+           st->backtest_horizon, st->backtest_seconds, line, st->backtest_failed);
+}
+
 /* The summary of a run, stage by stage. */
 static void print_plan(const civ_plan *plan, const civ_plan_result *r, const civ_table *comm)
 {
@@ -217,6 +241,8 @@ static void print_plan(const civ_plan *plan, const civ_plan_result *r, const civ
                            civ_alloc_spec_currency(spec));
     if (st.has_monitor)
         print_monitor(plan, r, &st);
+    if (st.has_backtest)
+        print_backtest(r, &st);
 }
 
 /* Reads the inputs through the guard, runs, prints and writes the CSV files
@@ -248,10 +274,11 @@ static int run_and_write(const civ_plan *plan, const civ_csv_write_options *csv)
         civ_plan_stats st;
         civ_plan_result_stats(r, &st);
         printf("wrote                  %s/{forecasts.csv, forecast_report.csv, allocation.csv, "
-               "allocation_summary.csv, allocation_waterfall.csv, allocation_stages.csv, history.csv%s%s%s, "
+               "allocation_summary.csv, allocation_waterfall.csv, allocation_stages.csv, history.csv%s%s%s%s, "
                "manifest.json}\n",
                civ_plan_out(plan), st.has_need ? ", need.csv, need_summary.csv" : "",
-               st.n_draws ? ", uncertainty.csv" : "", st.has_monitor ? ", the monitoring tables" : "");
+               st.n_draws ? ", uncertainty.csv" : "", st.has_monitor ? ", the monitoring tables" : "",
+               st.has_backtest ? ", backtest.csv, backtest_accuracy.csv" : "");
         printf("report                 %s/report.html\n", civ_plan_out(plan));
         code = st.n_failed ? CIV_EXIT_PARTIAL : CIV_EXIT_OK;
     }

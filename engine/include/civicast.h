@@ -1752,11 +1752,14 @@ CIV_API civ_status civ_panel_set_covariate_many(civ_panel *panel, size_t k, size
  *   [monitor]     indicators, actuals, risks, matrix, events, demand_actuals,
  *                 warn_horizon, warn_scope, warn_model, threshold, period
  *                 (optional; docs/MONITORING.md)
+ *   [backtest]    windows, step, h, models   (optional: the forecasts' accuracy
+ *                 on the plan's own panel, civ_backtest_panel)
  * civ_plan_run forecasts every community's demand, allocates the fund with
  * the forecasts as the demand factor, runs the Monte Carlo when draws > 0,
  * projects the need and, with [monitor], runs the monitoring stage (the
  * civ_monitor_* calls: alerts, early warning, risks, inactivity, and the
- * realised demand against the plan's forecasts), returning every table;
+ * realised demand against the plan's forecasts) and, with [backtest], a
+ * rolling-origin backtest of the plan's panel, returning every table;
  * civ_plan_result_write writes them
  * into a folder.  The library never prints: the figures a summary needs are
  * in civ_plan_stats. */
@@ -1799,6 +1802,9 @@ CIV_API size_t civ_plan_levels(const civ_plan *plan, const double **levels);
 CIV_API int civ_plan_has_need(const civ_plan *plan);
 /** Whether the plan file has a [monitor] section (the monitoring stage runs). */
 CIV_API int civ_plan_has_monitor(const civ_plan *plan);
+/** Whether the plan file has a [backtest] section (the backtest stage runs:
+ *  backtest.csv and backtest_accuracy.csv). */
+CIV_API int civ_plan_has_backtest(const civ_plan *plan);
 /** The model of the monitoring stage's early warning ([monitor] warn_model,
  *  else the plan's model); borrowed. */
 CIV_API const char *civ_plan_warn_model(const civ_plan *plan);
@@ -1814,8 +1820,9 @@ CIV_API civ_status civ_plan_set_draws(civ_plan *plan, size_t draws);
 CIV_API civ_status civ_plan_set_lang(civ_plan *plan, const char *lang);
 
 /** Progress of civ_plan_run: stage is "forecast" (done/total series),
- *  "allocation", "uncertainty" (draws), "need" or "monitor" (0/1 at the
- *  start, 1/1 at the end of the stage).  Called on the calling thread. */
+ *  "allocation", "uncertainty" (draws), "need", "monitor" (0/1 at the
+ *  start, 1/1 at the end of the stage) or "backtest" (done/total model x
+ *  series x window tasks).  Called on the calling thread. */
 typedef void (*civ_plan_progress_fn)(const char *stage, size_t done, size_t total, void *user);
 
 typedef struct civ_plan_run_options {
@@ -1855,7 +1862,11 @@ typedef enum civ_plan_table {
                                         units, allocation row order), for the report's Lorenz curve */
     CIV_PLAN_HISTORY = 17,           /* history.csv: unique_id, ds, y -- the last observed periods of every
                                         series (the horizon, at least 24), for the report's charts */
-    CIV_PLAN_TABLE_COUNT = 18
+    /* with [backtest]: */
+    CIV_PLAN_BACKTEST = 18,          /* backtest.csv: civ_backtest_result_table (unique_id, cutoff, ds, h,
+                                        y, model, mean, lo-<L>, hi-<L>, ...) */
+    CIV_PLAN_BACKTEST_ACCURACY = 19, /* backtest_accuracy.csv: civ_backtest_accuracy_table per model */
+    CIV_PLAN_TABLE_COUNT = 20
 } civ_plan_table;
 /** The file stem of a table ("forecasts", "need_summary"; "" if unknown). */
 CIV_API const char *civ_plan_table_name(civ_plan_table table);
@@ -1879,15 +1890,22 @@ typedef struct civ_plan_stats {
     size_t warn_horizon, warn_failed;   /* early warning: periods ahead, forecasts that failed */
     double warn_threshold;
     double monitor_seconds;
+    int has_backtest;                   /* the backtest stage ran */
+    size_t backtest_models, backtest_windows, backtest_step, backtest_horizon;
+    size_t backtest_failed;             /* windows (model x series x window) that failed */
+    double backtest_seconds;
 } civ_plan_stats;
 
-/** Runs the plan's stages: forecast -> allocation -> Monte Carlo -> need.
+/** Runs the plan's stages: forecast -> allocation -> Monte Carlo -> need
+ *  (-> monitoring with [monitor] -> backtest with [backtest]).
  *  `options` may be NULL.  Returns CIV_OK when every stage ran, even if some
  *  series could not be forecast (stats.n_failed; their demand is then what
  *  the spec's if_missing says).  Nothing is written.  *out is freed with
  *  civ_plan_result_free.  Errors: those of the stages (reading an input,
  *  civ_forecast_panel, civ_alloc_spec_read, civ_alloc_bind, civ_alloc_solve,
- *  civ_alloc_uncertainty_run, civ_alloc_need_read, civ_alloc_need_project);
+ *  civ_alloc_uncertainty_run, civ_alloc_need_read, civ_alloc_need_project,
+ *  civ_backtest_panel; failed backtest windows are not errors: they are
+ *  counted in stats.backtest_failed and the table's "failed" column);
  *  a failure without a file names the input that was being read. */
 CIV_API civ_status civ_plan_run(const civ_plan *plan, const civ_plan_run_options *options, civ_plan_result **out);
 CIV_API void civ_plan_result_free(civ_plan_result *result);

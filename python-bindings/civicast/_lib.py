@@ -302,14 +302,18 @@ class civ_plan_stats(ctypes.Structure):
                 ("has_need", ctypes.c_int), ("need_minor_unit", ctypes.c_int64),
                 ("need_seconds", ctypes.c_double),
                 ("has_monitor", ctypes.c_int), ("warn_horizon", ctypes.c_size_t), ("warn_failed", ctypes.c_size_t),
-                ("warn_threshold", ctypes.c_double), ("monitor_seconds", ctypes.c_double)]
+                ("warn_threshold", ctypes.c_double), ("monitor_seconds", ctypes.c_double),
+                ("has_backtest", ctypes.c_int), ("backtest_models", ctypes.c_size_t),
+                ("backtest_windows", ctypes.c_size_t), ("backtest_step", ctypes.c_size_t),
+                ("backtest_horizon", ctypes.c_size_t), ("backtest_failed", ctypes.c_size_t),
+                ("backtest_seconds", ctypes.c_double)]
 
 
 # The tables of civ_plan_run (civ_plan_table), in the order they are written.
 PLAN_TABLES = ("forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need",
                "need_summary", "monitor_status", "monitor_alerts", "warning", "warning_steps", "risks",
                "risk_matrix", "inactivity", "demand", "allocation_waterfall", "allocation_stages",
-               "history")
+               "history", "backtest", "backtest_accuracy")
 
 
 # Frequencies (civ_frequency) and date forms (civ_date_form).
@@ -530,6 +534,7 @@ _SIGNATURES = {
     "civ_plan_draws": (_S, [P]),
     "civ_plan_levels": (_S, [P, ctypes.POINTER(c_double_p)]),
     "civ_plan_has_need": (_I, [P]),
+    "civ_plan_has_backtest": (_I, [P]),
     "civ_plan_set_out": (c_status, [P, _CP]),
     "civ_plan_set_model": (c_status, [P, _CP]),
     "civ_plan_set_horizon": (c_status, [P, _S]),

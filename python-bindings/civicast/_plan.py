@@ -63,6 +63,7 @@ def _settings(ptr):
         "draws": lib.civ_plan_draws(ptr),
         "uncertainty_seed": lib.civ_plan_uncertainty_seed(ptr),
         "has_need": bool(lib.civ_plan_has_need(ptr)),
+        "has_backtest": bool(lib.civ_plan_has_backtest(ptr)),
     }
 
 
@@ -70,7 +71,8 @@ def read_plan(path):
     """Reads a plan file (civ_plan_read) into a dict of its settings: path,
     panel, communities, spec (resolved against the plan's folder), out (None
     when the plan has none), model, horizon, levels, threads, seed, draws,
-    uncertainty_seed, has_need (the plan has its own [need]).  Errors:
+    uncertainty_seed, has_need (the plan has its own [need]), has_backtest
+    (the plan has a [backtest] section).  Errors:
     civicast.Error with file:line:column and the key."""
     with _plan_handle(path) as p:
         return _settings(p.ptr)
@@ -117,14 +119,18 @@ def _result_frames(res):
 def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=None, isolate=None, excel=True,
          precision=6):
     """Runs a plan file's whole job (civ_plan_run): forecasts, allocation,
-    the Monte Carlo (draws > 0) and the multi-year need.
+    the Monte Carlo (draws > 0), the multi-year need, monitoring ([monitor])
+    and the backtest ([backtest]).
 
     Returns a dict of DataFrames keyed by table name: forecasts,
     forecast_report, allocation, allocation_summary, allocation_waterfall,
     allocation_stages, history (the last observed periods of every
-    series), and when they ran uncertainty, need, need_summary and the
-    monitoring tables; allocation.attrs["plan_stats"] holds
-    the per-stage figures (civ_plan_stats).  model, h, threads, draws
+    series), and when they ran uncertainty, need, need_summary, the
+    monitoring tables and, with a [backtest] section, backtest (every
+    window's forecasts against the actuals: unique_id, cutoff, ds, h, y,
+    model, mean, lo-<L>, hi-<L>) and backtest_accuracy (per model: MASE,
+    sMAPE, coverage-<L>, ...); allocation.attrs["plan_stats"] holds
+    the per-stage figures (civ_plan_stats; backtest_* for the backtest).  model, h, threads, draws
     override the plan's settings.  When out is given, the folder is also
     written there by the command's own call (civ_plan_result_write_opts):
     the tables as CSV, report.html, charts/ and manifest.json, published as

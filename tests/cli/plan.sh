@@ -5,7 +5,9 @@
 # every output; amounts add up to the budget less reserves exactly; the need is
 # the indexed standard times the yearly forecast demand, rounded half away from
 # zero per community; the Monte Carlo columns are ordered and identical on 1
-# and 2 threads; `civicast need` gives the plan's need; the demo city runs
+# and 2 threads; [backtest] writes backtest.csv and backtest_accuracy.csv (as
+# `civicast backtest` would) and a plan without it neither; `civicast need`
+# gives the plan's need; the demo city runs
 # end to end; bad configs and usage give the documented exit codes.
 # usage: bash plan.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR)
 set -u
@@ -25,6 +27,10 @@ for f in forecasts.csv forecast_report.csv allocation.csv allocation_summary.csv
     [ -s "$WORK/t2/$f" ] || fail "plan did not write $f"
 done
 ls "$WORK/t2" | grep '\.tmp' >/dev/null && fail "temporary files left in the output folder"
+for f in backtest.csv backtest_accuracy.csv; do # no [backtest] section: no backtest
+    [ -e "$WORK/t2/$f" ] && fail "a plan without [backtest] wrote $f"
+done
+grep -q "^backtest " "$WORK/stdout" && fail "a plan without [backtest] prints a backtest line"
 "$CIV" plan "$DATA/plan.toml" --out "$WORK/t1" --threads 1 >/dev/null 2>"$WORK/stderr" ||
     fail "tiny plan on 1 thread failed: $(cat "$WORK/stderr")"
 for f in forecasts.csv allocation.csv uncertainty.csv need.csv; do
@@ -59,6 +65,50 @@ assert y[y.scope == "total"].need_fen.iloc[0] == n.need_fen.sum()
 # the meal_demand factor is the sum of the 12 forecast means (snaive: 2024's meals)
 assert (a.set_index("unique_id")["factor_meal_demand_fen"] > 0).all()
 PYEOF
+
+# 1b. [backtest]: the tiny plan's forecasts re-run from 2 earlier cutoffs
+# (seasonal naive and naive, 6 months ahead): backtest.csv in the layout of
+# `civicast backtest`, the accuracy per model, the summary line, the manifest
+{ sed -e "s#\"meals.csv\"#\"$DATA/meals.csv\"#; s#\"communities.csv\"#\"$DATA/communities.csv\"#" \
+    -e "s#\"plan.spec\"#\"$DATA/plan.spec\"#" "$DATA/plan.toml"
+  printf '\n[backtest]\nwindows = 2\nstep = 3\nh = 6\nmodels = ["snaive", "naive"]\n'; } >"$WORK/bt.toml"
+"$CIV" plan "$WORK/bt.toml" --out "$WORK/bt" --draws 0 >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "plan with [backtest] failed: $(cat "$WORK/stderr")"
+grep -Eq "^backtest +2 models x 2 windows \(step 3, h = 6\), .* s; SeasonalNaive MASE [0-9.]+, coverage-80 [0-9.]+%, coverage-95 [0-9.]+%; 0 windows failed" \
+    "$WORK/stdout" || fail "plan summary lacks the backtest line: $(cat "$WORK/stdout")"
+grep -q "backtest.csv, backtest_accuracy.csv" "$WORK/stdout" || fail "the wrote line lacks the backtest files"
+"$CIV" backtest "$DATA/meals.csv" --model snaive,naive --h 6 --windows 2 --step 3 --out "$WORK/cv.csv" \
+    --accuracy "$WORK/acc.csv" --quiet || fail "civicast backtest failed"
+$PY - "$WORK/bt" "$WORK/cv.csv" "$WORK/acc.csv" <<'PYEOF' || fail "plan backtest checks"
+import json, sys
+import pandas as pd
+out, cv_file, acc_file = sys.argv[1:]
+cv = pd.read_csv(f"{out}/backtest.csv", encoding="utf-8-sig")
+acc = pd.read_csv(f"{out}/backtest_accuracy.csv", encoding="utf-8-sig")
+assert list(cv.columns) == ["unique_id", "cutoff", "ds", "h", "y", "model", "mean", "lo-80", "hi-80", "lo-95",
+                            "hi-95"], list(cv.columns)
+assert len(cv) == 6 * 2 * 2 * 6 and sorted(set(cv.cutoff)) == ["2024-03", "2024-06"]
+assert list(acc.columns[:11]) == ["model", "windows", "failed", "n", "MAE", "RMSE", "MAPE", "sMAPE", "MASE",
+                                  "RMSSE", "bias"], list(acc.columns)
+for c in ("coverage-80", "score-80", "MSIS-80", "coverage-95", "score-95", "MSIS-95"):
+    assert c in acc.columns, c
+assert list(acc.model) == ["SeasonalNaive", "Naive"] and (acc.windows == 12).all() and (acc.failed == 0).all()
+# the plan's stage is `civicast backtest` on the same panel (people's rounding aside)
+ref_cv, ref_acc = pd.read_csv(cv_file, encoding="utf-8-sig"), pd.read_csv(acc_file, encoding="utf-8-sig")
+assert list(ref_cv.columns) == list(cv.columns) and len(ref_cv) == len(cv)
+pd.testing.assert_frame_equal(ref_acc, acc, rtol=1e-5)
+m = json.load(open(f"{out}/manifest.json"))
+names = {f["name"] for f in m["files"]}
+assert {"backtest.csv", "backtest_accuracy.csv"} <= names, names
+assert m["options"]["backtest"] == {"models": ["snaive", "naive"], "windows": 2, "step": 3, "h": 6}
+assert any(s["stage"] == "backtest" for s in m["stages"])
+PYEOF
+grep -q "回测了什么：6 个序列各从 2 个较早的截止期（最早 2024-03，最晚 2024-06）起重新预测，每次预测 6 期" "$WORK/bt/report.html" ||
+    fail "the report does not say what was backtested"
+grep -q "未运行回测" "$WORK/bt/report.html" && fail "the report says the backtest did not run"
+grep -q "未运行回测" "$WORK/t2/report.html" || fail "without [backtest] the report should say it did not run"
+sed 's/^windows = 2$/windows = 0/' "$WORK/bt.toml" >"$WORK/bt_bad.toml"
+expect_exit 4 "bt_bad.toml:.*\[backtest\] windows: must be a whole number" -- plan "$WORK/bt_bad.toml" --out "$WORK/x"
 
 # 2. `civicast need` alone gives the plan's need (the plan's folder is for
 # people: a BOM and 6 significant digits, so `need` is asked for the same)
@@ -137,6 +187,8 @@ assert "factor_meal_demand_fen" in a.columns and (a.factor_meal_demand_fen >= 0)
 y = pd.read_csv(f"{sys.argv[1]}/need_summary.csv")
 assert list(y.year.dropna().astype(int)) == [2025, 2026, 2027]
 assert list(y.standard_fen.dropna()) == [800, 800, 880]
+b = pd.read_csv(f"{sys.argv[1]}/backtest_accuracy.csv", encoding="utf-8-sig")   # the demo's [backtest]
+assert list(b.model) == ["SeasonalNaive"] and b.n.iloc[0] > 0    # --model snaive: the reference once
 PYEOF
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }

@@ -85,6 +85,56 @@ def test_plan_tables_equal_the_command_files(tmp_path):
     assert ("forecast", 6, 6) in stages and ("uncertainty", 200, 200) in stages
 
 
+def _backtest_plan(tmp_path, models='["snaive", "naive"]'):
+    """The tiny plan with a [backtest] section (its inputs by absolute path)."""
+    folder = PLAN.parent
+    text = (f'[plan]\npanel = "{folder}/meals.csv"\ncommunities = "{folder}/communities.csv"\n'
+            f'spec = "{folder}/plan.spec"\n[forecast]\nmodel = "snaive"\nhorizon = 24\nlevels = [80, 95]\n'
+            f'[backtest]\nwindows = 2\nstep = 3\nh = 6\n' + (f"models = {models}\n" if models else ""))
+    path = tmp_path / "bt.toml"
+    path.write_text(text)
+    return path
+
+
+def test_plan_backtest_tables(tmp_path):
+    path = _backtest_plan(tmp_path)
+    assert civicast.read_plan(path)["has_backtest"] and not civicast.read_plan(PLAN)["has_backtest"]
+    out = tmp_path / "out"
+    stages = []
+    tables = civicast.plan(path, out=out, threads=1, progress=lambda s, d, t: stages.append(s))
+    assert stages[-1] == "backtest"
+    cv, acc = tables["backtest"], tables["backtest_accuracy"]
+    assert list(cv.columns) == ["unique_id", "cutoff", "ds", "h", "y", "model", "mean", "lo-80", "hi-80", "lo-95",
+                                "hi-95"]
+    assert len(cv) == 6 * 2 * 2 * 6 and set(cv["h"]) == set(range(1, 7))
+    assert sorted(set(cv["cutoff"])) == ["2024-03", "2024-06"]  # 36 months to 2024-12: n - h - (K-1-k) * step
+    assert list(acc["model"]) == ["SeasonalNaive", "Naive"]
+    for col in ("MASE", "sMAPE", "RMSSE", "bias", "coverage-80", "coverage-95", "MSIS-95"):
+        assert col in acc.columns, col
+    assert (acc["failed"] == 0).all() and (acc["n"] == 6 * 2 * 6).all()
+    # the accuracy is what the windows say: the seasonal naive's MAE from backtest.csv
+    sn = cv[cv.model == "SeasonalNaive"]
+    assert np.isclose((sn["mean"] - sn["y"]).abs().mean(), acc.loc[0, "MAE"])
+    st = tables["allocation"].attrs["plan_stats"]
+    assert (st["has_backtest"], st["backtest_models"], st["backtest_windows"], st["backtest_step"],
+            st["backtest_horizon"], st["backtest_failed"]) == (1, 2, 2, 3, 6, 0)
+    # the written files are the tables (people's rounding: 6 significant digits)
+    for name in ("backtest", "backtest_accuracy"):
+        f = pd.read_csv(out / f"{name}.csv", encoding="utf-8-sig")
+        assert list(f.columns) == list(tables[name].columns), name
+        assert len(f) == len(tables[name]), name
+    # without the section: neither table
+    assert "backtest" not in civicast.plan(PLAN, draws=0) and "backtest_accuracy" not in civicast.plan(PLAN, draws=0)
+
+
+def test_plan_backtest_errors_name_the_key(tmp_path):
+    path = _backtest_plan(tmp_path, models='["snaive", "theta", "nope"]')
+    with pytest.raises(civicast.Error) as e:
+        civicast.read_plan(path)
+    assert e.value.status == "CIV_ERR_SPEC" and e.value.field == "models" and e.value.line == 13
+    assert "'nope' is not a model spec" in e.value.message
+
+
 def test_plan_overrides_and_without_draws():
     tables = civicast.plan(PLAN, draws=0, h=25, model="naive")
     assert "uncertainty" not in tables and "p5_fen" not in tables["allocation"].columns

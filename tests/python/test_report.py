@@ -67,5 +67,9 @@ def test_plan_folder_is_enough_for_the_report(plan_out):
     forecast = [r for r in fan["data"]["values"] if "mean" in r]
     assert actual and forecast and max(r["ds"] for r in actual) < min(r["ds"] for r in forecast)
     html = (plan_out / "report.html").read_text(encoding="utf-8")
-    assert "Backtest: not run." in html  # no backtest_accuracy.csv in a plan folder yet
+    # the demo plan's [backtest] (snaive under --model snaive): the section says what was backtested
+    assert "Backtest: not run." not in html and (plan_out / "charts" / "backtest_accuracy.vl.json").exists()
+    assert ("each of the 1146 series was forecast again from 3 earlier cutoffs (the earliest 2022-12, the latest "
+            "2023-12), 12 periods ahead each time") in html
+    assert "so below 1 beats that simple rule" in html
     assert (plan_out / "charts" / "monitoring_risk_matrix.vl.json").exists()

@@ -13,6 +13,7 @@
 #define CIV_PLAN_PATH_MAX 4096 /* bytes of a path, with its NUL */
 #define CIV_PLAN_MAX_LEVELS 8
 #define CIV_PLAN_MAX_SCOPES 8
+#define CIV_PLAN_MAX_BT_MODELS 8
 
 struct civ_plan {
     char path[CIV_PLAN_PATH_MAX];                 /* the plan file as given */
@@ -44,6 +45,12 @@ struct civ_plan {
     size_t n_warn_scopes;
     int64_t mon_period;
     int mon_period_set;
+    /* [backtest] (read.c; run by backtest_stage.c) */
+    int has_backtest;
+    size_t bt_windows, bt_step;
+    size_t bt_h;                                  /* 0 = 12, or the horizon if shorter */
+    char bt_models[CIV_PLAN_MAX_BT_MODELS][128];  /* none = the plan's model and "snaive" */
+    size_t bt_n_models;
 };
 
 /* An input file of a run, as the manifest records it (hashed before the run). */
@@ -83,6 +90,18 @@ civ_status civ_plan_read_monitor(civ_plan *c, struct civ_toml_table *t);
  * check); *n_failed gets the early-warning forecasts that failed. */
 civ_status civ_plan_stage_monitor(const civ_plan *p, const civ_table *forecasts, civ_table **tables,
                                   size_t *n_failed);
+
+/* The models the backtest stage runs into models[0..CIV_PLAN_MAX_BT_MODELS)
+ * (borrowed from p): [backtest] models, else the plan's model and the
+ * seasonal naive (once, when the plan's model is itself the seasonal naive);
+ * returns the count.  (backtest_stage.c) */
+size_t civ_plan_backtest_models(const civ_plan *p, const char **models);
+/* The backtest stage (backtest_stage.c): civ_backtest_panel of the plan's
+ * [backtest] on `panel` (the panel the forecast stage read) into
+ * tables[CIV_PLAN_BACKTEST] and tables[CIV_PLAN_BACKTEST_ACCURACY], its
+ * figures into *stats; progress as "backtest" (tasks). */
+civ_status civ_plan_stage_backtest(const civ_plan *p, const civ_panel *panel, civ_table **tables,
+                                   civ_plan_stats *stats, civ_plan_progress_fn progress, void *progress_user);
 
 /* history.csv (history.c): the last `periods` observations of every series
  * of `panel` as unique_id, ds (the panel's date style), y (NaN = missing),

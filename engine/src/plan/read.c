@@ -87,17 +87,18 @@ static civ_status unused(const char *path, civ_toml_table *t, const char *sectio
     return CIV_OK;
 }
 
-/* The sections: [plan], [forecast], [uncertainty] into the slots; [need] is
+/* The sections: [plan], [forecast], [uncertainty], [backtest] into the slots; [need] is
  * only noted (civ_alloc_need_read reads it); [monitor] is read here, after
  * the defaults (monitor_stage.c); anything else is refused. */
 static civ_status find_sections(const char *path, civ_toml_doc *doc, civ_plan *c, civ_toml_table **tp,
-                                civ_toml_table **tf, civ_toml_table **tu)
+                                civ_toml_table **tf, civ_toml_table **tu, civ_toml_table **tb)
 {
     for (size_t i = 1; i < doc->n_tables; i++) {
         civ_toml_table *t = &doc->tables[i];
         civ_toml_table **slot = !strcmp(t->name, "plan")          ? tp
                                 : !strcmp(t->name, "forecast")    ? tf
                                 : !strcmp(t->name, "uncertainty") ? tu
+                                : !strcmp(t->name, "backtest")    ? tb
                                                                   : NULL;
         if (!strcmp(t->name, "need") && !t->is_array) {
             c->has_need = 1;
@@ -112,7 +113,9 @@ static civ_status find_sections(const char *path, civ_toml_doc *doc, civ_plan *c
         if (!slot || t->is_array) {
             civ_where wt = {.file = path, .line = t->line, .column = t->column, .field = t->name};
             return civ_fail_at(CIV_ERR_SPEC, &wt,
-                               "unknown section '%s' (allowed: [plan], [forecast], [uncertainty], [need], [monitor])", t->name);
+                               "unknown section '%s' (allowed: [plan], [forecast], [uncertainty], [need], [monitor], "
+                               "[backtest])",
+                               t->name);
         }
         *slot = t;
     }
@@ -228,6 +231,53 @@ static civ_status read_uncertainty_section(const char *path, civ_toml_table *tu,
     return st;
 }
 
+/* [backtest] models: spec names any model family accepts, at most one per
+ * display name (civ_backtest_panel refuses two "SeasonalNaive"). */
+static civ_status read_backtest_models(const char *path, civ_toml_entry *e, civ_plan *c)
+{
+    if (e->value.type != CIV_TOML_ARRAY || !e->value.n_items || e->value.n_items > CIV_PLAN_MAX_BT_MODELS)
+        return cfg_error(path, e, "backtest", "must be an array of 1 to 8 model specs, e.g. [\"auto\", \"snaive\"]");
+    char names[CIV_PLAN_MAX_BT_MODELS][128];
+    for (size_t k = 0; k < e->value.n_items; k++) {
+        const civ_toml_value *it = &e->value.items[k];
+        char msg[320];
+        if (it->type != CIV_TOML_STRING || !it->text[0] || strlen(it->text) >= sizeof c->bt_models[0])
+            return cfg_error(path, e, "backtest", "every item must be a model spec (under 128 bytes), e.g. \"ets\"");
+        if (civ_model_display_name(it->text, names[k], sizeof names[k])) {
+            snprintf(msg, sizeof msg, "'%.120s' is not a model spec (e.g. auto, ets, theta, arima, snaive)", it->text);
+            return cfg_error(path, e, "backtest", msg);
+        }
+        for (size_t j = 0; j < k; j++)
+            if (!strcmp(names[j], names[k])) {
+                snprintf(msg, sizeof msg, "'%.120s' is listed twice (as %.120s); list each model once", it->text,
+                         names[k]);
+                return cfg_error(path, e, "backtest", msg);
+            }
+        snprintf(c->bt_models[k], sizeof c->bt_models[k], "%s", it->text);
+    }
+    c->bt_n_models = e->value.n_items;
+    return CIV_OK;
+}
+
+static civ_status read_backtest_section(const char *path, civ_toml_table *tb, civ_plan *c)
+{
+    double v;
+    civ_status st;
+    c->has_backtest = 1;
+    if (!(v = (double)c->bt_windows, st = get_num(path, tb, "backtest", "windows", 1, 1, 1000, &v)))
+        c->bt_windows = (size_t)v;
+    if (!st && !(v = (double)c->bt_step, st = get_num(path, tb, "backtest", "step", 1, 1, 1000, &v)))
+        c->bt_step = (size_t)v;
+    if (!st && !(v = 0, st = get_num(path, tb, "backtest", "h", 1, 1, 1000, &v)))
+        c->bt_h = (size_t)v;
+    civ_toml_entry *e;
+    if (!st && (e = take(tb, "models")))
+        st = read_backtest_models(path, e, c);
+    if (!st)
+        st = unused(path, tb, "backtest", "windows, step, h, models (the levels are [forecast] levels)");
+    return st;
+}
+
 static void set_defaults(const char *path, civ_plan *c)
 {
     memset(c, 0, sizeof *c);
@@ -240,6 +290,7 @@ static void set_defaults(const char *path, civ_plan *c)
     c->unc_forecasts = 1;
     c->levels[0] = 80, c->levels[1] = 95;
     c->n_levels = 2;
+    c->bt_windows = 3, c->bt_step = 1;
     const char *slash = strrchr(path, '/');
     if (slash)
         snprintf(c->dir, sizeof c->dir, "%.*s", (int)(slash - path), path);
@@ -269,15 +320,17 @@ civ_status civ_plan_read(const char *path, civ_plan **out)
     if (!st)
         st = civ_toml_parse(buf, len, path, &doc);
     free(buf);
-    civ_toml_table *tp = NULL, *tf = NULL, *tu = NULL;
+    civ_toml_table *tp = NULL, *tf = NULL, *tu = NULL, *tb = NULL;
     if (!st)
-        st = find_sections(path, &doc, c, &tp, &tf, &tu);
+        st = find_sections(path, &doc, c, &tp, &tf, &tu, &tb);
     if (!st)
         st = read_plan_section(path, tp, c);
     if (!st && tf)
         st = read_forecast_section(path, tf, c);
     if (!st && tu)
         st = read_uncertainty_section(path, tu, c);
+    if (!st && tb)
+        st = read_backtest_section(path, tb, c);
     civ_toml_free(&doc);
     if (st) {
         free(c);
@@ -310,6 +363,7 @@ uint64_t civ_plan_uncertainty_seed(const civ_plan *p) { return p ? p->unc_seed :
 size_t civ_plan_draws(const civ_plan *p) { return p ? p->draws : 0; }
 int civ_plan_has_need(const civ_plan *p) { return p ? p->has_need : 0; }
 int civ_plan_has_monitor(const civ_plan *p) { return p ? p->has_monitor : 0; }
+int civ_plan_has_backtest(const civ_plan *p) { return p ? p->has_backtest : 0; }
 const char *civ_plan_warn_model(const civ_plan *p) { return !p ? "" : p->mon_model[0] ? p->mon_model : p->model; }
 
 size_t civ_plan_levels(const civ_plan *p, const double **levels)

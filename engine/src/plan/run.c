@@ -17,7 +17,7 @@
 static const char *const table_names[CIV_PLAN_TABLE_COUNT] = {
     "forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need", "need_summary",
     "monitor_status", "monitor_alerts", "warning", "warning_steps", "risks", "risk_matrix", "inactivity", "demand",
-    "allocation_waterfall", "allocation_stages", "history",
+    "allocation_waterfall", "allocation_stages", "history", "backtest", "backtest_accuracy",
 };
 
 const char *civ_plan_table_name(civ_plan_table table)
@@ -32,6 +32,8 @@ typedef struct run_ctx {
     civ_plan_result *res;
     civ_table *communities_read; /* read here when the caller gave none */
     civ_alloc_need *need;        /* the [need] read before the run (NULL: none asked for) */
+    const civ_panel *panel;      /* the panel forecast (the backtest's too) */
+    civ_panel *panel_read;       /* read here when the caller gave none */
 } run_ctx;
 
 static double now_seconds(void)
@@ -72,16 +74,16 @@ static void on_series(size_t done, size_t total, void *user)
 static civ_status stage_forecast(run_ctx *c)
 {
     const civ_plan *p = c->plan;
-    civ_panel *owned = NULL;
     const civ_panel *panel = c->opt ? c->opt->panel : NULL;
     civ_status s = CIV_OK;
     if (!panel) {
         civ_panel_read_options ro = {{CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1}, p->encoding[0] ? p->encoding : NULL};
         if (p->freq[0])
             civ_freq_parse(p->freq, &ro.freq); /* checked by civ_plan_read */
-        s = name_input(civ_panel_read_ex(p->panel, &ro, &owned), p->panel);
-        panel = owned;
+        s = name_input(civ_panel_read_ex(p->panel, &ro, &c->panel_read), p->panel);
+        panel = c->panel_read;
     }
+    c->panel = panel;
     civ_forecast_options fo;
     civ_forecast_options_init(&fo);
     forecast_progress fp = {c};
@@ -112,7 +114,6 @@ static civ_status stage_forecast(run_ctx *c)
         st->forecast_seconds = civ_forecast_result_seconds(fr);
     }
     civ_forecast_result_free(fr);
-    civ_panel_free(owned);
     return s;
 }
 
@@ -304,6 +305,17 @@ static civ_status stage_monitor(run_ctx *c)
     return s;
 }
 
+/* ---- 6. the forecasts' accuracy on the plan's panel ([backtest]) ---------- */
+
+static civ_status stage_backtest(run_ctx *c)
+{
+    civ_plan_result *r = c->res;
+    report(c, "backtest", 0, 1);
+    const civ_plan_run_options *o = c->opt;
+    return civ_plan_stage_backtest(c->plan, c->panel, r->tables, &r->stats, o ? o->progress : NULL,
+                                   o ? o->progress_user : NULL);
+}
+
 /* Records and hashes every input file (the manifest's "inputs"): a missing
  * or unreadable input stops the run here, before anything is computed. */
 static civ_status add_input(civ_plan_result *r, const char *role, const char *path)
@@ -376,7 +388,10 @@ civ_status civ_plan_run(const civ_plan *plan, const civ_plan_run_options *option
         s = stage_need(&c);
     if (!s && plan->has_monitor)
         s = stage_monitor(&c);
+    if (!s && plan->has_backtest)
+        s = stage_backtest(&c);
     civ_table_free(c.communities_read);
+    civ_panel_free(c.panel_read);
     civ_alloc_need_free(c.need);
     r->total_seconds = now_seconds() - t0;
     if (s) {

@@ -111,7 +111,8 @@ static civ_status write_tables(const civ_plan_result *result, const char *stage,
             continue;
         char path[CIV_PLAN_PATH_MAX + 64];
         snprintf(path, sizeof path, "%s/%s.csv", stage, civ_plan_table_name((civ_plan_table)t));
-        int is_money = t != CIV_PLAN_FORECASTS && t != CIV_PLAN_FORECAST_REPORT && t != CIV_PLAN_HISTORY;
+        int is_money = t != CIV_PLAN_FORECASTS && t != CIV_PLAN_FORECAST_REPORT && t != CIV_PLAN_HISTORY &&
+                       t != CIV_PLAN_BACKTEST && t != CIV_PLAN_BACKTEST_ACCURACY;
         s = name_path(civ_table_write_csv_opts(result->tables[t], path, is_money ? &money : &plain), path);
     }
     return s;
@@ -211,6 +212,18 @@ static void json_options(FILE *f, const civ_plan_result *r, const civ_csv_write_
     json_str(f, p->lang[0] ? p->lang : "zh");
     fprintf(f, ",\n    \"out\": ");
     json_str(f, p->out);
+    if (r->stats.has_backtest) { /* as run: the defaults resolved */
+        const civ_plan_stats *st = &r->stats;
+        fprintf(f, ",\n    \"backtest\": {\"models\": [");
+        const char *models[CIV_PLAN_MAX_BT_MODELS];
+        size_t n = civ_plan_backtest_models(p, models);
+        for (size_t k = 0; k < n; k++) {
+            fprintf(f, "%s", k ? ", " : "");
+            json_str(f, models[k]);
+        }
+        fprintf(f, "], \"windows\": %zu, \"step\": %zu, \"h\": %zu}", st->backtest_windows, st->backtest_step,
+                st->backtest_horizon);
+    }
     fprintf(f, ",\n    \"csv\": {\"bom\": %s, \"significant_digits\": %d}\n  },\n", csv->bom ? "true" : "false",
             csv->significant_digits);
 }
@@ -228,6 +241,8 @@ static void json_stages(FILE *f, const civ_plan_result *r)
         json_seconds(f, "need", st->need_seconds, &first);
     if (st->has_monitor)
         json_seconds(f, "monitor", st->monitor_seconds, &first);
+    if (st->has_backtest)
+        json_seconds(f, "backtest", st->backtest_seconds, &first);
     json_seconds(f, "total", r->total_seconds, &first);
     fprintf(f, "\n  ],\n");
 }
@@ -266,9 +281,12 @@ static civ_status write_manifest(const civ_plan_result *r, const char *stage, co
     fprintf(f, "  \"threads\": %d,\n", p->threads);
     json_options(f, r, csv);
     json_stages(f, r);
-    fprintf(f, "  \"results\": {\"series\": %zu, \"failed\": %zu, \"draws\": %zu, \"need\": %s, \"monitor\": %s},\n",
+    fprintf(f, "  \"results\": {\"series\": %zu, \"failed\": %zu, \"draws\": %zu, \"need\": %s, \"monitor\": %s",
             r->stats.n_series, r->stats.n_failed, r->stats.n_draws, r->stats.has_need ? "true" : "false",
             r->stats.has_monitor ? "true" : "false");
+    if (r->stats.has_backtest)
+        fprintf(f, ", \"backtest_failed\": %zu", r->stats.backtest_failed);
+    fprintf(f, "},\n");
     fprintf(f, "  \"files\": [");
     s = json_files(f, stage, managed, nm);
     fprintf(f, "\n  ]\n}\n");

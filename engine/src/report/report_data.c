@@ -500,6 +500,47 @@ static civ_status read_first(const char *outdir, const char *const *files, civ_t
     return CIV_OK;
 }
 
+/* What backtest.csv says about the windows (rows ordered by series, window,
+ * model, step): the series, the longest step ahead and the first and last
+ * cutoff (ISO dates, so the text order is the time order).  Optional: a
+ * missing file or column leaves bt_series 0. */
+static civ_status load_backtest_windows(const char *outdir, rep_data *d)
+{
+    static const char *const text[] = {"unique_id", "cutoff", "ds", "model", NULL};
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s/backtest.csv", outdir);
+    if (n < 0 || (size_t)n >= sizeof path || !exists(path) || !d->t_backtest)
+        return CIV_OK;
+    civ_table *t = NULL;
+    civ_table_read_options opt = {.text_columns = text};
+    civ_status s = civ_table_read_csv(path, &opt, &t);
+    size_t ci, cc, ch;
+    if (!s && !civ_table_find_column(t, "unique_id", &ci) && !civ_table_find_column(t, "cutoff", &cc) &&
+        !civ_table_find_column(t, "h", &ch) && civ_table_column_type(t, ch) == CIV_COLUMN_NUMBER) {
+        const char *prev = NULL;
+        for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+            const char *id = civ_table_text(t, r, ci), *cut = civ_table_text(t, r, cc);
+            double h = civ_table_number(t, r, ch);
+            if (!id || !cut || !cut[0])
+                continue;
+            if (!prev || strcmp(prev, id))
+                d->bt_series++;
+            prev = id;
+            if (h > (double)d->bt_h)
+                d->bt_h = (size_t)h;
+            if (!d->bt_first[0] || strcmp(cut, d->bt_first) < 0)
+                snprintf(d->bt_first, sizeof d->bt_first, "%.31s", cut);
+            if (strcmp(cut, d->bt_last) > 0)
+                snprintf(d->bt_last, sizeof d->bt_last, "%.31s", cut);
+        }
+    }
+    civ_table_free(t);
+    if (s == CIV_ERR_OUT_OF_MEMORY)
+        return s;
+    civ_clear_error(); /* an unreadable backtest.csv only loses the sentence on the windows */
+    return CIV_OK;
+}
+
 civ_status rep_data_load(const char *outdir, rep_data *d)
 {
     memset(d, 0, sizeof *d);
@@ -521,6 +562,8 @@ civ_status rep_data_load(const char *outdir, rep_data *d)
         s = read_opt(outdir, "allocation_stages.csv", 0, &d->t_stages);
     if (!s)
         s = read_first(outdir, BACKTEST_FILES, &d->t_backtest, &d->backtest_file);
+    if (!s)
+        s = load_backtest_windows(outdir, d);
     if (!s)
         s = read_first(outdir, MONITOR_FILES, &d->t_monitor, &d->monitor_file);
     if (!s)

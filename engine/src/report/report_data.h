@@ -78,6 +78,9 @@ typedef struct rep_data {
     double base_total;    /* waterfall: total before any rule (yuan), NaN if unknown */
     int has_mc, has_name, has_street, has_population, has_aged, has_last_year, has_before;
     const char *monitor_file, *backtest_file, *status_file, *risk_file, *risks_file; /* file names found, or NULL */
+    /* backtest.csv (the windows behind backtest_accuracy.csv), when present: */
+    size_t bt_series, bt_h;           /* series backtested (0: no backtest.csv), the longest step ahead */
+    char bt_first[32], bt_last[32];   /* the earliest and the latest cutoff */
 } rep_data;
 
 /* Reads the tables of `outdir`; allocation.csv and allocation_summary.csv are

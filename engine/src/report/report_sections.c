@@ -174,6 +174,41 @@ void rep_section_summary(rep_ctx *ctx)
     civ_rbuf_put(&ctx->page, "</section>\n");
 }
 
+/* What the backtest was (from backtest.csv: series, windows, cutoffs, steps
+ * ahead) and how to read MASE and coverage. */
+static void backtest_reading(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    char text[1024];
+    size_t cw, windows = 0;
+    if (d->bt_series && !civ_table_find_column(d->t_backtest, "windows", &cw) &&
+        civ_table_column_type(d->t_backtest, cw) == CIV_COLUMN_NUMBER && civ_table_n_rows(d->t_backtest)) {
+        double w = civ_table_number(d->t_backtest, 0, cw) / (double)d->bt_series;
+        windows = w >= 1 && w == (double)(size_t)w ? (size_t)w : 0; /* per series, when every series had as many */
+    }
+    civ_clear_error();
+    if (d->bt_series) {
+        char k[64] = "";
+        if (windows)
+            snprintf(k, sizeof k, TR(ctx, " %zu 个", "%zu "), windows);
+        snprintf(text, sizeof text,
+                 TR(ctx, "回测了什么：%zu 个序列各从%s较早的截止期（最早 %s，最晚 %s）起重新预测，每次预测 %zu 期，再与随后的实际值比较；截止期之后的数据不参与拟合。",
+                    "What was backtested: each of the %zu series was forecast again from %searlier cutoffs (the earliest %s, "
+                    "the latest %s), %zu periods ahead each time, and compared with what then happened; nothing after a "
+                    "cutoff was used to fit."),
+                 d->bt_series, k, d->bt_first, d->bt_last, d->bt_h);
+        rep_para(ctx, text);
+    }
+    rep_para(ctx, TR(ctx, "怎么读：MASE 是平均绝对误差除以季节朴素法（用上一季节同期值作预测）在训练期内的误差，小于 1 表示比这个简单方法更准；SeasonalNaive 一行是季节朴素法在同样窗口上的实际成绩，可直接对比；sMAPE 是对称百分比误差。"
+                          "coverage-80、coverage-95 是实际值落在 80%、95% 预测区间内的比例（%），接近 80、95 说明区间可信，明显偏低说明区间过窄、不确定性被低估。",
+                     "How to read it: MASE is the mean absolute error divided by the in-sample error of the seasonal naive "
+                     "forecast (the same period one season earlier), so below 1 beats that simple rule; the SeasonalNaive row is how "
+                     "that rule itself did on the same windows; sMAPE is the symmetric "
+                     "percentage error. coverage-80 and coverage-95 are the shares (%) of actual values that fell inside the 80% "
+                     "and 95% intervals: close to 80 and 95 means the intervals can be trusted, well below means they are too "
+                     "narrow and the uncertainty is understated."));
+}
+
 void rep_section_demand(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
@@ -199,6 +234,7 @@ void rep_section_demand(rep_ctx *ctx)
                     "How far each model's forecasts of past periods were from what happened (%s); smaller is better."),
                  d->backtest_file);
         rep_para(ctx, text);
+        backtest_reading(ctx);
         rep_chart_backtest(ctx);
         rep_generic_table(ctx, d->t_backtest, 40, NULL, NULL);
     } else {
