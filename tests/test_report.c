@@ -366,14 +366,15 @@ static void test_risk_grid(void **state)
     free(html);
 }
 
-/* backtest_accuracy.csv (model + metric columns) replaces "not run". */
+/* backtest_accuracy.csv (model + metric columns) replaces "not run": errors in one
+ * chart (not the counts or the bias), coverages against their level in another. */
 static void test_backtest_table(void **state)
 {
     (void)state;
     put("b", "allocation.csv", ALLOC);
     put("b", "allocation_summary.csv", SUMMARY);
-    put("b", "backtest_accuracy.csv", "model,mase,smape,coverage_80\n"
-                                      "\"ComboMedian[ETS(A,N,A),Theta]\",0.81,12.5,0.79\nNaive,1.2,15.25,0.7\n");
+    put("b", "backtest_accuracy.csv", "model,n,bias,mase,smape,coverage_80\n"
+                                      "\"ComboMedian[ETS(A,N,A),Theta]\",40,-3.5,0.81,12.5,0.79\nNaive,40,2,1.2,15.25,0.7\n");
     char path[128], file[192];
     snprintf(path, sizeof path, "%s/b", dir);
     civ_report_options en = {.lang = "en"};
@@ -387,7 +388,19 @@ static void test_backtest_table(void **state)
     char *spec = tf_slurp(file, NULL);
     assert_non_null(spec);
     assert_non_null(strstr(spec, "{\"model\":\"Median(ETS, Theta)\",\"metric\":\"smape\",\"value\":12.5}"));
-    assert_non_null(strstr(spec, "{\"model\":\"Naive\",\"metric\":\"coverage_80\",\"value\":0.7}"));
+    assert_non_null(strstr(spec, "smaller is better"));
+    /* counts, signed figures and coverages are not ranked as errors */
+    assert_null(strstr(spec, "\"metric\":\"n\""));
+    assert_null(strstr(spec, "\"metric\":\"bias\""));
+    assert_null(strstr(spec, "coverage_80"));
+    free(spec);
+    /* the coverages against their level, in the column's unit (fractions here) */
+    snprintf(file, sizeof file, "%s/charts/backtest_coverage.vl.json", path);
+    spec = tf_slurp(file, NULL);
+    assert_non_null(spec);
+    assert_non_null(strstr(spec, "{\"model\":\"Naive\",\"metric\":\"coverage_80\",\"value\":0.7,\"target\":0.8}"));
+    assert_non_null(strstr(spec, "\"rule\""));
+    assert_null(strstr(spec, "\"metric\":\"smape\""));
     free(spec);
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "report_page.h"
 #include "report_text.h"
@@ -163,8 +164,93 @@ void rep_chart_risk_matrix(rep_ctx *ctx)
 
 /* ---- backtest accuracy ---------------------------------------------------- */
 
+/* What a backtest_accuracy.csv column holds, by its name (civicast
+ * backtest's names; other tables are read the same way): an interval coverage
+ * ("coverage-L" or "coverage_L": charted against its level L), a count or a
+ * signed figure that a "smaller is better" panel would misread (windows,
+ * failed, n, bias: in the table only), or else an error measure (MAE, RMSE,
+ * MAPE, sMAPE, MASE, RMSSE, score-L, MSIS-L, ...: smaller is better). */
+typedef enum { BT_ERROR, BT_COVERAGE, BT_TABLE_ONLY } bt_kind;
+
+static bt_kind bt_column_kind(const char *name, double *level)
+{
+    static const char *const table_only[] = {"windows", "failed", "n", "bias"};
+    for (size_t k = 0; k < sizeof table_only / sizeof *table_only; k++)
+        if (!strcasecmp(name, table_only[k]))
+            return BT_TABLE_ONLY;
+    if (!strncasecmp(name, "coverage", 8) && (name[8] == '-' || name[8] == '_')) {
+        char *end = NULL;
+        double l = strtod(name + 9, &end);
+        if (end != name + 9 && !*end && l > 0.0 && l < 100.0) {
+            *level = l;
+            return BT_COVERAGE;
+        }
+    }
+    return BT_ERROR;
+}
+
+/* Row r's label: the short model name, then the other text columns. */
+static void bt_label(const civ_table *t, size_t r, size_t cm, char *label, size_t size)
+{
+    const char *mv = civ_table_text(t, r, cm);
+    rep_short_model(label, size, mv ? mv : "");
+    for (size_t c = 0; c < civ_table_n_columns(t); c++) {
+        const char *v = c != cm && civ_table_column_type(t, c) == CIV_COLUMN_TEXT ? civ_table_text(t, r, c) : NULL;
+        size_t L = strlen(label);
+        if (v && *v)
+            snprintf(label + L, size - L, " · %s", v);
+    }
+}
+
+/* The values of every column of one kind as {"model","metric","value"[,"target"]}
+ * rows; returns how many.  A coverage's target is its level in the column's
+ * unit (percent, or a fraction when no value exceeds 1). */
+static size_t bt_values(civ_rbuf *b, const civ_table *t, size_t cm, bt_kind want)
+{
+    size_t nc = civ_table_n_columns(t), nr = civ_table_n_rows(t), count = 0;
+    char label[512];
+    for (size_t c = 0; c < nc; c++) {
+        double level = 0.0;
+        if (civ_table_column_type(t, c) != CIV_COLUMN_NUMBER || bt_column_kind(civ_table_column_name(t, c), &level) != want)
+            continue;
+        double top = 0.0;
+        for (size_t r = 0; r < nr; r++)
+            top = fmax(top, fabs(civ_table_number(t, r, c)));
+        for (size_t r = 0; r < nr; r++) {
+            if (!isfinite(civ_table_number(t, r, c)))
+                continue;
+            bt_label(t, r, cm, label, sizeof label);
+            civ_rbuf_put(b, count++ ? ",{\"model\":" : "{\"model\":");
+            civ_rbuf_json_str(b, label);
+            civ_rbuf_put(b, ",\"metric\":");
+            civ_rbuf_json_str(b, civ_table_column_name(t, c));
+            civ_rbuf_put(b, ",\"value\":");
+            civ_rbuf_json_num(b, civ_table_number(t, r, c));
+            if (want == BT_COVERAGE) {
+                civ_rbuf_put(b, ",\"target\":");
+                civ_rbuf_json_num(b, top <= 1.0 ? level / 100.0 : level);
+            }
+            civ_rbuf_put(b, "}");
+        }
+    }
+    return count;
+}
+
+static void bt_tooltip(rep_ctx *ctx, civ_rbuf *b)
+{
+    civ_rbuf_put(b, ",\"tooltip\":[");
+    rep_nfield(b, "model", TR(ctx, "模型", "Model"));
+    civ_rbuf_put(b, ",");
+    rep_nfield(b, "metric", TR(ctx, "指标", "Metric"));
+    civ_rbuf_put(b, ",");
+    rep_qfield(b, "value", TR(ctx, "数值", "Value"), ",.4~f");
+    civ_rbuf_put(b, "]");
+}
+
 /* backtest_accuracy.csv: model (and any other text columns, joined into the
- * row's label) and one numeric column per metric: a bar panel per metric. */
+ * row's label) and numeric columns: a bar panel per error measure (smaller is
+ * better), and the interval coverages against their nominal levels (a rule at
+ * the level: closer is better) in a second chart. */
 void rep_chart_backtest(rep_ctx *ctx)
 {
     const civ_table *t = ctx->d->t_backtest;
@@ -181,40 +267,33 @@ void rep_chart_backtest(rep_ctx *ctx)
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, TR(ctx, "各模型的回测误差（越小越好）", "Backtest errors by model (smaller is better)"));
     civ_rbuf_put(&b, ",\"data\":{\"values\":[");
-    int first = 1;
-    char label[512];
-    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
-        const char *mv = civ_table_text(t, r, cm);
-        rep_short_model(label, sizeof label, mv ? mv : ""); /* the model, then the other text columns */
-        for (size_t c = 0; c < nc; c++) {
-            const char *v = c != cm && civ_table_column_type(t, c) == CIV_COLUMN_TEXT ? civ_table_text(t, r, c) : NULL;
-            size_t L = strlen(label);
-            if (v && *v)
-                snprintf(label + L, sizeof label - L, " · %s", v);
-        }
-        for (size_t c = 0; c < nc; c++) {
-            if (civ_table_column_type(t, c) != CIV_COLUMN_NUMBER || !isfinite(civ_table_number(t, r, c)))
-                continue;
-            civ_rbuf_put(&b, first ? "{\"model\":" : ",{\"model\":");
-            first = 0;
-            civ_rbuf_json_str(&b, label);
-            civ_rbuf_put(&b, ",\"metric\":");
-            civ_rbuf_json_str(&b, civ_table_column_name(t, c));
-            civ_rbuf_put(&b, ",\"value\":");
-            civ_rbuf_json_num(&b, civ_table_number(t, r, c));
-            civ_rbuf_put(&b, "}");
-        }
-    }
+    size_t n_err = bt_values(&b, t, cm, BT_ERROR);
     civ_rbuf_put(&b, "]},\"columns\":3,\"facet\":{\"field\":\"metric\",\"type\":\"nominal\",\"title\":null,\"sort\":null},"
                      "\"resolve\":{\"scale\":{\"x\":\"independent\"}},\"spec\":{\"width\":180,\"mark\":\"bar\","
                      "\"encoding\":{\"y\":{\"field\":\"model\",\"type\":\"nominal\",\"sort\":null,\"title\":null},\"x\":");
     rep_qfield(&b, "value", TR(ctx, "误差", "Error"), NULL);
-    civ_rbuf_put(&b, ",\"tooltip\":[");
-    rep_nfield(&b, "model", TR(ctx, "模型", "Model"));
-    civ_rbuf_put(&b, ",");
-    rep_nfield(&b, "metric", TR(ctx, "指标", "Metric"));
-    civ_rbuf_put(&b, ",");
-    rep_qfield(&b, "value", TR(ctx, "数值", "Value"), ",.4~f");
-    civ_rbuf_put(&b, "]}}");
-    rep_chart_emit(ctx, "backtest_accuracy", &b);
+    bt_tooltip(ctx, &b);
+    civ_rbuf_put(&b, "}}");
+    if (n_err)
+        rep_chart_emit(ctx, "backtest_accuracy", &b);
+    else
+        civ_rbuf_free(&b);
+
+    civ_rbuf c = {0};
+    rep_spec_begin(ctx, &c, TR(ctx, "预测区间覆盖率（竖线为名义水平，越接近越好）",
+                              "Interval coverage (the line is the nominal level: closer is better)"));
+    civ_rbuf_put(&c, ",\"data\":{\"values\":[");
+    size_t n_cov = bt_values(&c, t, cm, BT_COVERAGE);
+    civ_rbuf_put(&c, "]},\"columns\":3,\"facet\":{\"field\":\"metric\",\"type\":\"nominal\",\"title\":null,\"sort\":null},"
+                     "\"resolve\":{\"scale\":{\"x\":\"independent\"}},\"spec\":{\"width\":180,\"layer\":["
+                     "{\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"model\",\"type\":\"nominal\",\"sort\":null,"
+                     "\"title\":null},\"x\":");
+    rep_qfield(&c, "value", TR(ctx, "覆盖率", "Coverage"), NULL);
+    bt_tooltip(ctx, &c);
+    civ_rbuf_put(&c, "}},{\"mark\":{\"type\":\"rule\",\"color\":\"#c0392b\",\"strokeDash\":[4,3]},"
+                     "\"encoding\":{\"x\":{\"field\":\"target\",\"type\":\"quantitative\"}}}]}");
+    if (n_cov)
+        rep_chart_emit(ctx, "backtest_coverage", &c);
+    else
+        civ_rbuf_free(&c);
 }
