@@ -815,26 +815,22 @@ static civ_status theta_forecast(const civ_model_fit *fit, const civ_series *ser
     theta_means(st, h, mean);
     if (n_levels == 0)
         return CIV_OK;
-    if (st->variant == THETA_STANDARD) {
-        /* thetaf: se_j = sigma sqrt((j - 1) alpha^2 + 1), j = 1..h */
-        double sd = sqrt(st->sigma2 > 0.0 ? st->sigma2 : 0.0);
-        for (size_t l = 0; l < n_levels; l++) {
-            double z = civ_normal_quantile_for_level(levels[l]);
-            for (size_t j = 0; j < h; j++) {
-                double se = sd * sqrt((double)j * st->alpha * st->alpha + 1.0);
-                lower[l * h + j] = mean[j] - z * se;
-                upper[l * h + j] = mean[j] + z * se;
-            }
-        }
-        return CIV_OK;
-    }
-    /* Optimised models: the exact Gaussian quantiles that forecTheta's
-     * parametric bootstrap estimates (the header; twotl_sd). */
+    /* The standard deviation of each step: thetaf's se_j = sigma sqrt((j - 1)
+     * alpha^2 + 1), j = 1..h; for the optimised models the exact Gaussian
+     * quantiles that forecTheta's parametric bootstrap estimates (the header;
+     * twotl_sd).  Both: mean -/+ z sd. */
     double *sd = civ_arena_doubles(&ws->arena, h);
-    double *scratch = civ_arena_doubles(&ws->arena, 2 * h);
-    if (!sd || !scratch)
+    double *scratch = st->variant == THETA_STANDARD ? NULL : civ_arena_doubles(&ws->arena, 2 * h);
+    if (!sd || (st->variant != THETA_STANDARD && !scratch))
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %zu-step intervals", h);
-    twotl_sd(st, h, scratch, sd);
+    if (st->variant == THETA_STANDARD) {
+        double sd0 = sqrt(st->sigma2 > 0.0 ? st->sigma2 : 0.0);
+        for (size_t j = 0; j < h; j++)
+            sd[j] = sd0 * sqrt((double)j * st->alpha * st->alpha + 1.0);
+    } else {
+        twotl_sd(st, h, scratch, sd);
+    }
+    (void)series;
     for (size_t l = 0; l < n_levels; l++) {
         double z = civ_normal_quantile_for_level(levels[l]);
         for (size_t j = 0; j < h; j++) {
