@@ -114,6 +114,11 @@ static civ_status stage_forecast(run_ctx *c)
         st->forecast_seconds = civ_forecast_result_seconds(fr);
     }
     civ_forecast_result_free(fr);
+    if (!p->has_backtest) { /* only the backtest stage reads the panel again: free it as soon as possible */
+        civ_panel_free(c->panel_read);
+        c->panel_read = NULL;
+        c->panel = NULL;
+    }
     return s;
 }
 
