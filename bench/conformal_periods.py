@@ -1,0 +1,202 @@
+"""conformal_periods.py -- the second round of the conformal settings (issue
+13.3; docs/FORECASTING.md, "Conformal intervals: calibrating on several past
+periods"): K = 1, 2, 3, 4 backtest windows h periods apart, judged on TWO
+validation periods carved from the TRAINING parts of M1 and tourism only.
+
+For each data set, frequency and model, the training parts are backtested once
+with 6 windows h periods apart (cutoffs n - h, ..., n - 6h; `civicast backtest
+--windows 6 --step h`).  Window w (0 = the last) is the forecast of validation
+period V(w+1) when w < 2; the calibration windows of that forecast under K are
+w + 1, ..., w + K (cutoffs h, ..., K h periods before its origin, targets that
+do not overlap: `--conformal-windows K --conformal-step h`).  The rule of
+engine/src/forecast/conformal.c is applied in Python, as in
+conformal_validate.py: normalised scores, conformal quantile per step and
+level, the series' own scores with at least max(20, 2L/(100-L)) of them
+(never reached with K <= 4), else pooled over the series of the same length
+class (n/h < 4, < 8, >= 8 at the forecast origin) when at least
+max(50, L/(100-L)), else the panel's, else 1.  The test periods are never read.
+
+usage: conformal_periods.py CIVICAST SHARED_DATA OUT_DIR [--models theta,ets] [--threads T] [--limit N] [--reuse]
+Writes OUT_DIR/conformal_periods.csv (one row per K x model x data x
+frequency x period) and OUT_DIR/conformal_periods.md (the ranking by the rule).
+"""
+import argparse
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from conformal_eval import LEVELS, ds_of, load, mase_scale  # noqa: E402
+from conformal_validate import conformal_q, length_class, pool_min, series_min  # noqa: E402
+
+N_WINDOWS = 6          # cutoffs n - h, ..., n - 6h
+PERIODS = (0, 1)       # V1: window 0 (origin n - h), V2: window 1 (origin n - 2h)
+KS = (1, 2, 3, 4)
+
+
+def load_backtest(path, h):
+    """The backtest table with w (0 = last window) and the normalised scores s-L."""
+    bt = pd.read_csv(path, dtype={"unique_id": str, "cutoff": str})
+    order = bt[["unique_id", "cutoff"]].drop_duplicates()
+    order["w"] = order.groupby("unique_id").cumcount(ascending=False)
+    bt = bt.merge(order, on=["unique_id", "cutoff"])
+    y, f = bt["y"].to_numpy(float), bt["mean"].to_numpy(float)
+    for lv in LEVELS:
+        lo, hi = bt[f"lo-{lv}"].to_numpy(float), bt[f"hi-{lv}"].to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            up = np.where(hi - f > 0, (y - f) / (hi - f), np.where(y == f, 0.0, np.nan))
+            dn = np.where(f - lo > 0, (f - y) / (f - lo), np.nan)
+        bt[f"s-{lv}"] = np.where(y >= f, up, dn)
+    return bt
+
+
+def q_table(cal, cls_of, h, lv):
+    """Conformal factor per (series, step) from the calibration rows `cal`."""
+    col = f"s-{lv}"
+    valid = cal[~cal[col].isna()]
+    classes = valid.unique_id.map(cls_of)
+    by_class = valid.groupby([classes, valid.h])[col].apply(np.array)
+    by_step = valid.groupby("h")[col].apply(np.array)
+    own = valid.groupby(["unique_id", "h"])[col].apply(np.array)
+    panel_min = max(1, math.ceil(lv / (100 - lv) - 1e-9))
+    q_cls = {}
+    for j in range(1, h + 1):
+        panel = by_step.get(j, np.array([]))
+        panel_q = conformal_q(panel, lv) if len(panel) >= panel_min else 1.0
+        for c in (0, 1, 2):
+            pool = by_class.get((c, j), np.array([]))
+            q_cls[(c, j)] = conformal_q(pool, lv) if len(pool) >= pool_min(lv) else panel_q
+    return q_cls, own
+
+
+def calibrate(fc, cal, cls_of, h):
+    """The forecast rows `fc` with bounds rescaled by the calibration rows `cal`."""
+    out = fc.copy()
+    f = out["mean"].to_numpy(float)
+    for lv in LEVELS:
+        q_cls, own = q_table(cal, cls_of, h, lv)
+        q = np.array([q_cls[(cls_of[u], j)] for u, j in zip(out.unique_id, out.h)])
+        for i, key in enumerate(zip(out.unique_id, out.h)):
+            v = own.get(key)
+            if v is not None and len(v) >= series_min(lv):
+                q[i] = conformal_q(v, lv)
+        out[f"lo-{lv}"] = np.maximum(f - q * (f - out[f"lo-{lv}"].to_numpy(float)), 0.0)
+        out[f"hi-{lv}"] = np.maximum(f + q * (out[f"hi-{lv}"].to_numpy(float) - f), 0.0)
+    out["lo-95"] = np.minimum(out["lo-95"], out["lo-80"])
+    out["hi-95"] = np.maximum(out["hi-95"], out["hi-80"])
+    return out
+
+
+def evaluate(d, scales):
+    """Coverage (percent) and MSIS per level of the rows d (actuals in y)."""
+    d = d[~d["mean"].isna() & ~d["y"].isna()]
+    y = d["y"].to_numpy(float)
+    sc = d["unique_id"].map(scales).to_numpy(float)
+    res = {"points": len(d)}
+    for lv in LEVELS:
+        lo, hi = d[f"lo-{lv}"].to_numpy(float), d[f"hi-{lv}"].to_numpy(float)
+        a = 1 - lv / 100
+        isc = (hi - lo) + 2 / a * np.maximum(lo - y, 0) + 2 / a * np.maximum(y - hi, 0)
+        res[f"coverage-{lv}"] = 100 * ((y >= lo) & (y <= hi)).mean()
+        res[f"MSIS-{lv}"] = pd.Series(isc / sc).groupby(d["unique_id"].to_numpy()).mean().mean()
+    return res
+
+
+def run(cmd):
+    rc = subprocess.run(cmd).returncode
+    if rc not in (0, 6):  # 6: some windows failed (too little history), reported in the table
+        sys.exit(f"conformal_periods.py: {' '.join(cmd)} exited {rc}")
+
+
+def one_panel(args, model, name, freq, meta, series, work):
+    """Rows of every K x period for one model, data set and frequency."""
+    ids = meta.loc[meta.frequency == freq, "unique_id"]
+    if args.limit:
+        ids = ids.iloc[:args.limit]
+    h = int(meta.loc[meta.frequency == freq, "h"].iloc[0])
+    train = series[series.unique_id.isin(set(ids)) & (series.split == "train")].copy()
+    train["ds"] = ds_of(train["t"], freq)
+    n_of = train.groupby("unique_id").size().to_dict()
+    csv = os.path.join(work, f"{name}_{freq}_train.csv")
+    bt_csv = os.path.join(work, f"{name}_{freq}_{model}_bt{N_WINDOWS}xh.csv")
+    train[["unique_id", "ds", "y"]].to_csv(csv, index=False)
+    if not (args.reuse and os.path.exists(bt_csv)):
+        run([args.civicast, "backtest", csv, "--out", bt_csv, "--model", model, "--level", "80,95",
+             "--h", str(h), "--windows", str(N_WINDOWS), "--step", str(h), "--threads", str(args.threads),
+             "--quiet"])
+    bt = load_backtest(bt_csv, h)
+    freq_name = {1: "yearly", 4: "quarterly", 12: "monthly"}[freq]
+    rows = []
+    for v in PERIODS:
+        origin = {u: n - h * (v + 1) for u, n in n_of.items()}
+        cls_of = {u: length_class(o, h) for u, o in origin.items()}
+        ys = train.assign(pos=train.groupby("unique_id").cumcount() + 1)
+        scales = {u: mase_scale(g.y.to_numpy()[:origin[u]], freq) for u, g in ys.groupby("unique_id")}
+        fc = bt[bt.w == v]
+        base = dict(model=model, data=name, freq=freq_name, period=f"V{v + 1}")
+        rows.append(dict(base, K="model", **evaluate(fc, scales)))
+        for K in KS:
+            cal = bt[(bt.w > v) & (bt.w <= v + K)]
+            rows.append(dict(base, K=str(K), **evaluate(calibrate(fc, cal, cls_of, h), scales)))
+    print(f"{model} {name} {freq_name}: done", file=sys.stderr, flush=True)
+    return rows
+
+
+def rank(df, out):
+    """The rule (docs/FORECASTING.md): smallest worst-case |coverage - target|
+    over model x data x frequency x level x period; it replaces K = 1 only if
+    at least 1 point lower in the worst case and not higher on average."""
+    d = df[df.K != "model"].copy()
+    d["err-80"] = abs(d["coverage-80"] - 80)
+    d["err-95"] = abs(d["coverage-95"] - 95)
+    d["err"] = np.maximum(d["err-80"], d["err-95"])
+    d["mean2"] = (d["err-80"] + d["err-95"]) / 2
+    g = d.groupby("K").agg(worst=("err", "max"), mean_err=("mean2", "mean")).reset_index()
+    g = g.sort_values("worst").reset_index(drop=True)
+    lines = ["| K (S = h) | worst coverage error | mean coverage error |", "|---|---:|---:|"]
+    for _, r in g.iterrows():
+        lines.append(f"| {r.K} | {r.worst:.2f} | {r.mean_err:.2f} |")
+    k1 = g[g.K == "1"].iloc[0]
+    best = g.iloc[0]
+    chosen = "1"
+    if best.K != "1" and best.worst <= k1.worst - 1 and best.mean_err <= k1.mean_err:
+        chosen = best.K
+    lines += ["", f"chosen by the rule: K = {chosen}"]
+    for lv in LEVELS:
+        piv = df.pivot_table(index="K", columns=["model", "data", "freq", "period"], values=f"coverage-{lv}")
+        lines += ["", f"coverage-{lv}:", piv.round(1).T.to_string()]
+    piv = df.pivot_table(index="K", columns=["model", "data", "freq", "period"], values="MSIS-95")
+    lines += ["", "MSIS-95:", piv.round(2).T.to_string()]
+    with open(os.path.join(out, "conformal_periods.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("civicast")
+    ap.add_argument("shared")
+    ap.add_argument("out")
+    ap.add_argument("--models", default="theta,ets")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--reuse", action="store_true")
+    args = ap.parse_args()
+    work = os.path.join(args.out, "conformal_periods")
+    os.makedirs(work, exist_ok=True)
+    rows = []
+    for model in args.models.split(","):
+        for name in ("m1", "tourism"):
+            meta, series = load(args.shared, name)
+            for freq in (1, 4, 12):
+                rows += one_panel(args, model, name, freq, meta, series, work)
+                pd.DataFrame(rows).to_csv(os.path.join(args.out, "conformal_periods.csv"), index=False)
+    rank(pd.DataFrame(rows), args.out)
+
+
+if __name__ == "__main__":
+    main()
