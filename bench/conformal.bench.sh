@@ -10,7 +10,9 @@
 # reruns the choice of the settings on validation data carved from the
 # training parts (conformal_validate.py: bench/out/conformal_validation.md,
 # the table of "Conformal intervals: choosing the settings"; theta and ets,
-# about 10 CPU minutes; CIV_CONFORMAL_VALIDATE=0 skips it);
+# about 10 CPU minutes) and the second round on two validation periods
+# (conformal_periods.py: bench/out/conformal_periods.md, "calibrating on
+# several past periods"; CIV_CONFORMAL_VALIDATE=0 skips both);
 # prints one Markdown row for bench/run.sh.
 #
 # usage: bash conformal.bench.sh BUILD_DIR
@@ -44,6 +46,8 @@ if [ "${CIV_CONFORMAL_VALIDATE:-1}" != 0 ]; then
   vargs=(--models theta,ets --threads "${CIV_BENCH_THREADS:-2}")
   [ -n "${CIV_BENCH_LIMIT:-}" ] && vargs+=(--limit "$CIV_BENCH_LIMIT")
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/conformal_validate.py" "$exe" "$shared" "$out" "${vargs[@]}" >/dev/null
+  # the second round: K = 1..4 windows h periods apart on two validation periods (about 2 CPU minutes)
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/conformal_periods.py" "$exe" "$shared" "$out" "${vargs[@]}" >/dev/null
 fi
 secs=$(( $(date +%s) - start ))
 summary=$(/usr/bin/python3 - "$out/conformal_scores.csv" <<'PY'

@@ -15,6 +15,8 @@
 #   CIV_BENCH_LIMIT  only the first N series of each period, on both sides (quick runs)
 #   CIV_BENCH_R=0    skip R (reuse bench/out/r_m1*.csv: per R method, the file with the most series)
 #   CIV_BENCH_R_METHODS  R methods to run (default ets,theta,arima; auto.arima takes about an hour)
+#   CIV_BENCH_R_PERIODS  M1 periods R runs (default all; MONTHLY is what the default's speed table needs)
+#   CIV_BENCH_R_LIMIT    only the first N series of each period on R's side (default: as CIV_BENCH_LIMIT)
 #   CIV_BENCH_REPEAT timed runs per series in the auto vs auto(fast) part (default 3; minimum CPU kept)
 #   CIV_BENCH_DEMO_R communities of the demo city R forecasts for the default's speed table
 #                    (default 30; R's three take about 5 CPU s per community; 0 skips R there)
@@ -50,6 +52,8 @@ if [ "${CIV_BENCH_R:-1}" != 0 ]; then
     echo "forecast.bench.sh: R forecast on M1$note_limit ($r_methods; auto.arima alone takes about an hour)" >&2
     r_limit=()
     [ -n "${CIV_BENCH_LIMIT:-}" ] && r_limit=(--limit "$CIV_BENCH_LIMIT")
+    [ -n "${CIV_BENCH_R_LIMIT:-}" ] && r_limit=(--limit "$CIV_BENCH_R_LIMIT")
+    [ -n "${CIV_BENCH_R_PERIODS:-}" ] && r_limit+=(--periods "$CIV_BENCH_R_PERIODS")
     (cd "$root" && Rscript bench/r_bench.R "$out/r_m1.csv" --methods "$r_methods" --shared "$(dirname "$(dirname "$m1")")" \
       "${r_limit[@]}") >&2
   else

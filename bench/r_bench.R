@@ -7,11 +7,12 @@
 # OMP_NUM_THREADS=1 (auto.arima is called with its default parallel = FALSE).
 #
 # Usage (from the project root)
-#   Rscript bench/r_bench.R [OUT.csv] [--methods ets,theta,arima] [--limit N]
+#   Rscript bench/r_bench.R [OUT.csv] [--methods ets,theta,arima] [--limit N] [--periods P,...]
 #                           [--shared PATH] [--out OUT.csv] [--clock cpu|elapsed]
 #     OUT.csv    output file (default bench/out/r_m1.csv; directory created if needed)
 #     --methods  comma-separated subset of ets,theta,arima (default: all three)
 #     --limit N  only the first N series of each period (m1_meta.csv order), for quick runs
+#     --periods  comma-separated subset of the periods of m1_meta.csv (e.g. MONTHLY; default all)
 #     --shared   directory holding data/m1/ (default ../shared).  If the M1 data are not
 #                there the script prints a message and exits with status 0.
 #     --clock    what 'seconds' measures: cpu (default) = user+system CPU time of this R
@@ -40,13 +41,13 @@ if (Sys.getenv("OPENBLAS_NUM_THREADS") != "1") {
 
 args <- commandArgs(trailingOnly = TRUE)
 opt <- list(out = "bench/out/r_m1.csv", methods = "ets,theta,arima", limit = NA,
-            shared = "../shared", clock = "cpu")
+            shared = "../shared", clock = "cpu", periods = "")
 i <- 1
 while (i <= length(args)) {
   a <- args[i]
-  if (grepl("^--(out|methods|limit|shared|clock)=", a)) {
+  if (grepl("^--(out|methods|limit|shared|clock|periods)=", a)) {
     k <- sub("^--([a-z]+)=.*", "\\1", a); opt[[k]] <- sub("^--[a-z]+=", "", a); i <- i + 1
-  } else if (a %in% c("--out", "--methods", "--limit", "--shared", "--clock")) {
+  } else if (a %in% c("--out", "--methods", "--limit", "--shared", "--clock", "--periods")) {
     if (i == length(args)) stop("missing value for ", a)
     opt[[sub("^--", "", a)]] <- args[i + 1]; i <- i + 2
   } else if (!startsWith(a, "--")) {
@@ -78,6 +79,13 @@ lng <- lng[order(lng$unique_id, lng$split, lng$t), ]
 train <- split(lng$y[lng$split == "train"], lng$unique_id[lng$split == "train"])
 test <- split(lng$y[lng$split == "test"], lng$unique_id[lng$split == "test"])
 
+if (nzchar(opt$periods)) {
+  periods <- strsplit(opt$periods, ",", fixed = TRUE)[[1]]
+  bad <- setdiff(periods, unique(meta$period))
+  if (length(bad)) stop("unknown period(s): ", paste(bad, collapse = ","), "; the data have ",
+                        paste(unique(meta$period), collapse = ","))
+  meta <- meta[meta$period %in% periods, ]
+}
 if (!is.na(limit)) {
   meta <- do.call(rbind, lapply(split(meta, factor(meta$period, unique(meta$period))),
                                 function(d) head(d, limit)))
