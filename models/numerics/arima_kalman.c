@@ -570,8 +570,17 @@ typedef struct arima_ss {
     int p, q, d, r, rd;
 } arima_ss;
 
-/* mm = T P, then Pnew = mm T' + V, using the sparsity of T (row-major). */
-static void ss_predict_cov(const arima_ss *s, const double *P, double *mm, double *Pnew)
+/* P[i][j] read from the upper triangle: the filter keeps only that half of
+ * its symmetric covariances current (the lower half is written once, at the
+ * end), and a mirrored element has the same bits as the one it mirrors. */
+#define UPPER(P, rd, i, j) ((i) <= (j) ? (P)[(size_t)(i) * (rd) + (j)] : (P)[(size_t)(j) * (rd) + (i)])
+
+/* The upper triangle of Pnew = T P T' + V from the upper triangle of P,
+ * using the sparsity of T (row-major; mm: rd x rd scratch for T P).  Every
+ * element gets the same operations, in the same order, as a full update
+ * would give it; only the work for the lower halves is left out: of T P,
+ * row i needs column 0 and the columns from lo_i on (below). */
+static void ss_predict_cov_upper(const arima_ss *s, const double *P, double *mm, double *Pnew)
 {
     int r = s->r, rd = s->rd, p = s->p, d = s->d, q = s->q;
     if (d == 0) {
@@ -592,64 +601,95 @@ static void ss_predict_cov(const arima_ss *s, const double *P, double *mm, doubl
                         tmp += Pi1[j + 1];
                 }
                 if (i < r - 1)
-                    tmp += phij * Pi1[0];
+                    tmp += phij * P[i + 1]; /* P[i+1][0] */
                 tmp += phii * phij * p00;
-                Pnew[(size_t)i * rd + j] = Pnew[(size_t)j * rd + i] = tmp;
+                Pnew[(size_t)i * rd + j] = tmp;
             }
         }
         return;
     }
-    for (int i = 0; i < r; i++)
-        for (int j = 0; j < rd; j++) {
-            double tmp = 0.0;
-            if (i < p)
-                tmp += s->phi[i] * P[j];
-            if (i < r - 1)
-                tmp += P[(size_t)(i + 1) * rd + j];
-            mm[(size_t)i * rd + j] = tmp;
-        }
-    if (d > 0) {
-        for (int j = 0; j < rd; j++) {
+    /* mm = T P: row i is read below at column 0 (i <= r) and at the columns
+     * from i + 1 (i < r), r (i = r) or i - 1 (i > r) on, all in P's upper
+     * triangle but column 0 and row r's (P[i][0] is read as P[0][i]) */
+    for (int i = 0; i < r; i++) {
+        double *mi = mm + (size_t)i * rd, tmp = 0.0;
+        const double *Pi1 = P + (size_t)(i + 1) * rd;
+        int hp = i < p, hr = i < r - 1;
+        double phii = hp ? s->phi[i] : 0.0;
+        if (hp)
+            tmp += phii * P[0];
+        if (hr)
+            tmp += P[i + 1];
+        mi[0] = tmp;
+        /* the same sum, with its terms present or not, for each column */
+        if (hp && hr)
+            for (int j = i + 1; j < rd; j++)
+                mi[j] = (0.0 + phii * P[j]) + Pi1[j];
+        else if (hp)
+            for (int j = i + 1; j < rd; j++)
+                mi[j] = 0.0 + phii * P[j];
+        else if (hr)
+            for (int j = i + 1; j < rd; j++)
+                mi[j] = 0.0 + Pi1[j];
+        else
+            for (int j = i + 1; j < rd; j++)
+                mi[j] = 0.0;
+    }
+    {
+        double *mr = mm + (size_t)r * rd;
+        for (int j = 0; j < rd; j = j == 0 ? r : j + 1) {
             double tmp = P[j];
             for (int k = 0; k < d; k++)
-                tmp += s->delta[k] * P[(size_t)(r + k) * rd + j];
-            mm[(size_t)r * rd + j] = tmp;
+                tmp += s->delta[k] * UPPER(P, rd, r + k, j);
+            mr[j] = tmp;
         }
-        for (int i = 1; i < d; i++)
-            for (int j = 0; j < rd; j++)
-                mm[(size_t)(r + i) * rd + j] = P[(size_t)(r + i - 1) * rd + j];
     }
-    /* Pnew = mm T' is symmetric: row i from column i on, mirrored below */
+    for (int i = r + 1; i < rd; i++)
+        memcpy(mm + (size_t)i * rd + (i - 1), P + (size_t)(i - 1) * rd + (i - 1), (size_t)(rd - i + 1) * sizeof *mm);
+    /* Pnew = mm T' is symmetric: row i from column i on */
     for (int i = 0; i < rd; i++) {
         const double *mi = mm + (size_t)i * rd;
         double *pi = Pnew + (size_t)i * rd;
-        for (int j = i < r ? i : r; j < r; j++) {
-            double tmp = 0.0;
-            if (j < p)
-                tmp += s->phi[j] * mi[0];
-            if (j < r - 1)
-                tmp += mi[j + 1];
-            pi[j] = tmp;
+        if (i < r) {
+            /* tmp = 0; (j < p) tmp += phi_j mi[0]; (j < r - 1) tmp += mi[j + 1] */
+            double mi0 = mi[0];
+            int jp = p < r - 1 ? p : r - 1, j = i;
+            for (; j < jp; j++)
+                pi[j] = (0.0 + s->phi[j] * mi0) + mi[j + 1];
+            for (; j < r - 1; j++)
+                pi[j] = 0.0 + mi[j + 1];
+            if (j == r - 1)
+                pi[j] = r - 1 < p ? 0.0 + s->phi[r - 1] * mi0 : 0.0;
         }
-        if (d > 0) {
-            if (i <= r) {
-                double tmp = mi[0];
-                for (int k = 0; k < d; k++)
-                    tmp += s->delta[k] * mi[r + k];
-                pi[r] = tmp;
-            }
-            for (int k = (i - r > 1 ? i - r : 1); k < d; k++)
-                pi[r + k] = mi[r + k - 1];
+        if (i <= r) {
+            double tmp = mi[0];
+            for (int k = 0; k < d; k++)
+                tmp += s->delta[k] * mi[r + k];
+            pi[r] = tmp;
         }
+        for (int k = (i - r > 1 ? i - r : 1); k < d; k++)
+            pi[r + k] = mi[r + k - 1];
     }
-    for (int i = 1; i < rd; i++)
-        for (int j = 0; j < i; j++)
-            Pnew[(size_t)i * rd + j] = Pnew[(size_t)j * rd + i];
     for (int i = 0; i <= q; i++) {
         double vi = (i == 0) ? 1.0 : s->theta[i - 1];
-        for (int j = 0; j <= q; j++)
+        for (int j = i; j <= q; j++)
             Pnew[(size_t)i * rd + j] += vi * ((j == 0) ? 1.0 : s->theta[j - 1]);
     }
+}
+
+/* Copies the upper triangle of the rd x rd P to its lower one. */
+static void mirror_upper(double *P, int rd)
+{
+    for (int i = 1; i < rd; i++)
+        for (int j = 0; j < i; j++)
+            P[(size_t)i * rd + j] = P[(size_t)j * rd + i];
+}
+
+/* Pnew = T P T' + V in full (P full and symmetric). */
+static void ss_predict_cov(const arima_ss *s, const double *P, double *mm, double *Pnew)
+{
+    ss_predict_cov_upper(s, P, mm, Pnew);
+    mirror_upper(Pnew, s->rd);
 }
 
 static void ss_predict_state(const arima_ss *s, const double *a, double *anew)
@@ -682,10 +722,11 @@ static void ss_filter(const arima_ss *s, const double *y, size_t n, double *a, d
     double ssq = 0.0, sumlog = 0.0;
     int nu = 0;
     size_t rd2 = (size_t)rd * rd;
+    /* P and Pnew: only the upper triangles are kept current (UPPER) */
     for (size_t l = 0; l < n; l++) {
         ss_predict_state(s, a, anew);
         if (l > 0)
-            ss_predict_cov(s, P, mm, Pnew);
+            ss_predict_cov_upper(s, P, mm, Pnew);
         else
             memcpy(Pnew, Pn, rd2 * sizeof *Pnew);
         if (!isnan(y[l])) {
@@ -693,10 +734,9 @@ static void ss_filter(const arima_ss *s, const double *y, size_t n, double *a, d
             for (int i = 0; i < d; i++)
                 res -= s->delta[i] * anew[r + i];
             for (int i = 0; i < rd; i++) {
-                const double *pi = Pnew + (size_t)i * rd;
-                double tmp = pi[0];
+                double tmp = Pnew[i]; /* P[i][0] = P[0][i] */
                 for (int j = 0; j < d; j++)
-                    tmp += pi[r + j] * s->delta[j];
+                    tmp += UPPER(Pnew, rd, i, r + j) * s->delta[j];
                 M[i] = tmp;
             }
             double gain = M[0];
@@ -711,11 +751,10 @@ static void ss_filter(const arima_ss *s, const double *y, size_t n, double *a, d
                 resid[l] = res / sqrt(gain);
             for (int i = 0; i < rd; i++)
                 a[i] = anew[i] + M[i] * res / gain;
-            /* P is symmetric: the upper triangle, mirrored */
             for (int i = 0; i < rd; i++) {
                 double mi = M[i] / gain;
                 for (int j = i; j < rd; j++)
-                    P[(size_t)i * rd + j] = P[(size_t)j * rd + i] = Pnew[(size_t)i * rd + j] - mi * M[j];
+                    P[(size_t)i * rd + j] = Pnew[(size_t)i * rd + j] - mi * M[j];
             }
         } else {
             memcpy(a, anew, (size_t)rd * sizeof *a);
@@ -724,6 +763,7 @@ static void ss_filter(const arima_ss *s, const double *y, size_t n, double *a, d
                 resid[l] = NAN;
         }
     }
+    mirror_upper(P, rd); /* the filtered covariance in full, for forecasting */
     *ssq_out = ssq;
     *sumlog_out = sumlog;
     *nu_out = nu;
