@@ -51,6 +51,7 @@ struct civ_arima_work {
     int *css_idx;             /* obj_css, fast_q0: indices of the non-zero phi and theta (4 r + 4) */
     /* optimiser (sizes CIV_ARIMA_MAX_COEF) */
     double *ob, *og, *ot, *oX, *oc, *oB, *oH, *odf1, *odf2, *ox, *opar, *ogr;
+    double *hd, *hfv; /* optim_hess: 4 coordinate vectors, 4 n^2 values (hess_pts) */
     double *lu, *inv, *tmpm;
     size_t *perm;
     double *polym, *polyz, *polyc;
@@ -151,6 +152,12 @@ civ_arima_work *civ_arima_work_alloc(civ_arena *arena, size_t n, size_t ncx, int
     w->ox = dz(arena, nc, &f);
     w->opar = dz(arena, nc, &f);
     w->ogr = dz(arena, nc, &f);
+    /* not cleared: optim_hess writes every entry before reading it, and
+     * untouched pages of the 4 nc^2 values cost nothing */
+    w->hd = civ_arena_doubles(arena, 4 * nc);
+    w->hfv = civ_arena_doubles(arena, 4 * nc * nc);
+    if (!w->hd || !w->hfv)
+        f = 1;
     w->lu = dz(arena, nc * nc, &f);
     w->inv = dz(arena, nc * nc, &f);
     w->tmpm = dz(arena, nc * nc, &f);
@@ -563,8 +570,17 @@ typedef struct arima_ss {
     int p, q, d, r, rd;
 } arima_ss;
 
-/* mm = T P, then Pnew = mm T' + V, using the sparsity of T (row-major). */
-static void ss_predict_cov(const arima_ss *s, const double *P, double *mm, double *Pnew)
+/* P[i][j] read from the upper triangle: the filter keeps only that half of
+ * its symmetric covariances current (the lower half is written once, at the
+ * end), and a mirrored element has the same bits as the one it mirrors. */
+#define UPPER(P, rd, i, j) ((i) <= (j) ? (P)[(size_t)(i) * (rd) + (j)] : (P)[(size_t)(j) * (rd) + (i)])
+
+/* The upper triangle of Pnew = T P T' + V from the upper triangle of P,
+ * using the sparsity of T (row-major; mm: rd x rd scratch for T P).  Every
+ * element gets the same operations, in the same order, as a full update
+ * would give it; only the work for the lower halves is left out: of T P,
+ * row i needs column 0 and the columns from lo_i on (below). */
+static void ss_predict_cov_upper(const arima_ss *s, const double *P, double *mm, double *Pnew)
 {
     int r = s->r, rd = s->rd, p = s->p, d = s->d, q = s->q;
     if (d == 0) {
@@ -585,64 +601,95 @@ static void ss_predict_cov(const arima_ss *s, const double *P, double *mm, doubl
                         tmp += Pi1[j + 1];
                 }
                 if (i < r - 1)
-                    tmp += phij * Pi1[0];
+                    tmp += phij * P[i + 1]; /* P[i+1][0] */
                 tmp += phii * phij * p00;
-                Pnew[(size_t)i * rd + j] = Pnew[(size_t)j * rd + i] = tmp;
+                Pnew[(size_t)i * rd + j] = tmp;
             }
         }
         return;
     }
-    for (int i = 0; i < r; i++)
-        for (int j = 0; j < rd; j++) {
-            double tmp = 0.0;
-            if (i < p)
-                tmp += s->phi[i] * P[j];
-            if (i < r - 1)
-                tmp += P[(size_t)(i + 1) * rd + j];
-            mm[(size_t)i * rd + j] = tmp;
-        }
-    if (d > 0) {
-        for (int j = 0; j < rd; j++) {
+    /* mm = T P: row i is read below at column 0 (i <= r) and at the columns
+     * from i + 1 (i < r), r (i = r) or i - 1 (i > r) on, all in P's upper
+     * triangle but column 0 and row r's (P[i][0] is read as P[0][i]) */
+    for (int i = 0; i < r; i++) {
+        double *mi = mm + (size_t)i * rd, tmp = 0.0;
+        const double *Pi1 = P + (size_t)(i + 1) * rd;
+        int hp = i < p, hr = i < r - 1;
+        double phii = hp ? s->phi[i] : 0.0;
+        if (hp)
+            tmp += phii * P[0];
+        if (hr)
+            tmp += P[i + 1];
+        mi[0] = tmp;
+        /* the same sum, with its terms present or not, for each column */
+        if (hp && hr)
+            for (int j = i + 1; j < rd; j++)
+                mi[j] = (0.0 + phii * P[j]) + Pi1[j];
+        else if (hp)
+            for (int j = i + 1; j < rd; j++)
+                mi[j] = 0.0 + phii * P[j];
+        else if (hr)
+            for (int j = i + 1; j < rd; j++)
+                mi[j] = 0.0 + Pi1[j];
+        else
+            for (int j = i + 1; j < rd; j++)
+                mi[j] = 0.0;
+    }
+    {
+        double *mr = mm + (size_t)r * rd;
+        for (int j = 0; j < rd; j = j == 0 ? r : j + 1) {
             double tmp = P[j];
             for (int k = 0; k < d; k++)
-                tmp += s->delta[k] * P[(size_t)(r + k) * rd + j];
-            mm[(size_t)r * rd + j] = tmp;
+                tmp += s->delta[k] * UPPER(P, rd, r + k, j);
+            mr[j] = tmp;
         }
-        for (int i = 1; i < d; i++)
-            for (int j = 0; j < rd; j++)
-                mm[(size_t)(r + i) * rd + j] = P[(size_t)(r + i - 1) * rd + j];
     }
-    /* Pnew = mm T' is symmetric: row i from column i on, mirrored below */
+    for (int i = r + 1; i < rd; i++)
+        memcpy(mm + (size_t)i * rd + (i - 1), P + (size_t)(i - 1) * rd + (i - 1), (size_t)(rd - i + 1) * sizeof *mm);
+    /* Pnew = mm T' is symmetric: row i from column i on */
     for (int i = 0; i < rd; i++) {
         const double *mi = mm + (size_t)i * rd;
         double *pi = Pnew + (size_t)i * rd;
-        for (int j = i < r ? i : r; j < r; j++) {
-            double tmp = 0.0;
-            if (j < p)
-                tmp += s->phi[j] * mi[0];
-            if (j < r - 1)
-                tmp += mi[j + 1];
-            pi[j] = tmp;
+        if (i < r) {
+            /* tmp = 0; (j < p) tmp += phi_j mi[0]; (j < r - 1) tmp += mi[j + 1] */
+            double mi0 = mi[0];
+            int jp = p < r - 1 ? p : r - 1, j = i;
+            for (; j < jp; j++)
+                pi[j] = (0.0 + s->phi[j] * mi0) + mi[j + 1];
+            for (; j < r - 1; j++)
+                pi[j] = 0.0 + mi[j + 1];
+            if (j == r - 1)
+                pi[j] = r - 1 < p ? 0.0 + s->phi[r - 1] * mi0 : 0.0;
         }
-        if (d > 0) {
-            if (i <= r) {
-                double tmp = mi[0];
-                for (int k = 0; k < d; k++)
-                    tmp += s->delta[k] * mi[r + k];
-                pi[r] = tmp;
-            }
-            for (int k = (i - r > 1 ? i - r : 1); k < d; k++)
-                pi[r + k] = mi[r + k - 1];
+        if (i <= r) {
+            double tmp = mi[0];
+            for (int k = 0; k < d; k++)
+                tmp += s->delta[k] * mi[r + k];
+            pi[r] = tmp;
         }
+        for (int k = (i - r > 1 ? i - r : 1); k < d; k++)
+            pi[r + k] = mi[r + k - 1];
     }
-    for (int i = 1; i < rd; i++)
-        for (int j = 0; j < i; j++)
-            Pnew[(size_t)i * rd + j] = Pnew[(size_t)j * rd + i];
     for (int i = 0; i <= q; i++) {
         double vi = (i == 0) ? 1.0 : s->theta[i - 1];
-        for (int j = 0; j <= q; j++)
+        for (int j = i; j <= q; j++)
             Pnew[(size_t)i * rd + j] += vi * ((j == 0) ? 1.0 : s->theta[j - 1]);
     }
+}
+
+/* Copies the upper triangle of the rd x rd P to its lower one. */
+static void mirror_upper(double *P, int rd)
+{
+    for (int i = 1; i < rd; i++)
+        for (int j = 0; j < i; j++)
+            P[(size_t)i * rd + j] = P[(size_t)j * rd + i];
+}
+
+/* Pnew = T P T' + V in full (P full and symmetric). */
+static void ss_predict_cov(const arima_ss *s, const double *P, double *mm, double *Pnew)
+{
+    ss_predict_cov_upper(s, P, mm, Pnew);
+    mirror_upper(Pnew, s->rd);
 }
 
 static void ss_predict_state(const arima_ss *s, const double *a, double *anew)
@@ -675,10 +722,11 @@ static void ss_filter(const arima_ss *s, const double *y, size_t n, double *a, d
     double ssq = 0.0, sumlog = 0.0;
     int nu = 0;
     size_t rd2 = (size_t)rd * rd;
+    /* P and Pnew: only the upper triangles are kept current (UPPER) */
     for (size_t l = 0; l < n; l++) {
         ss_predict_state(s, a, anew);
         if (l > 0)
-            ss_predict_cov(s, P, mm, Pnew);
+            ss_predict_cov_upper(s, P, mm, Pnew);
         else
             memcpy(Pnew, Pn, rd2 * sizeof *Pnew);
         if (!isnan(y[l])) {
@@ -686,10 +734,9 @@ static void ss_filter(const arima_ss *s, const double *y, size_t n, double *a, d
             for (int i = 0; i < d; i++)
                 res -= s->delta[i] * anew[r + i];
             for (int i = 0; i < rd; i++) {
-                const double *pi = Pnew + (size_t)i * rd;
-                double tmp = pi[0];
+                double tmp = Pnew[i]; /* P[i][0] = P[0][i] */
                 for (int j = 0; j < d; j++)
-                    tmp += pi[r + j] * s->delta[j];
+                    tmp += UPPER(Pnew, rd, i, r + j) * s->delta[j];
                 M[i] = tmp;
             }
             double gain = M[0];
@@ -704,11 +751,10 @@ static void ss_filter(const arima_ss *s, const double *y, size_t n, double *a, d
                 resid[l] = res / sqrt(gain);
             for (int i = 0; i < rd; i++)
                 a[i] = anew[i] + M[i] * res / gain;
-            /* P is symmetric: the upper triangle, mirrored */
             for (int i = 0; i < rd; i++) {
                 double mi = M[i] / gain;
                 for (int j = i; j < rd; j++)
-                    P[(size_t)i * rd + j] = P[(size_t)j * rd + i] = Pnew[(size_t)i * rd + j] - mi * M[j];
+                    P[(size_t)i * rd + j] = Pnew[(size_t)i * rd + j] - mi * M[j];
             }
         } else {
             memcpy(a, anew, (size_t)rd * sizeof *a);
@@ -717,6 +763,7 @@ static void ss_filter(const arima_ss *s, const double *y, size_t n, double *a, d
                 resid[l] = NAN;
         }
     }
+    mirror_upper(P, rd); /* the filtered covariance in full, for forecasting */
     *ssq_out = ssq;
     *sumlog_out = sumlog;
     *nu_out = nu;
@@ -1492,21 +1539,114 @@ static int vmmin(optim_ctx *oc, civ_arima_work *w, double *b, double *fmin, int 
     return iter < maxit ? 0 : 1;
 }
 
-/* optimHess at par (unscaled) into H (n x n, row-major). */
+/* optimHess evaluates the objective at 4 n^2 points
+ *   X(i,s,j,t) = B(i,s) with coordinate j moved by t * NDEPS  (s, t = +/-),
+ * B(i,s) the scaled vector while row i is differenced: coordinates k < i at
+ * their drifted value dr[k] = ((d[k] + e_k) - 2 e_k) + e_k, coordinate i at
+ * up[i] = d[i] + e_i (s = +) or dn[i] = up[i] - 2 e_i (s = -), the others at
+ * d[k] (e_k = NDEPS / parscale[k], optimHess's step).  Mathematically
+ * X(i,s,j,t) = X(j,t,i,s); in floating point the two are often the same bits,
+ * and then the objective (a pure function of the point) need not run twice.
+ * The tests below compare bits, so every value used is the one R's order of
+ * evaluation computes: the Hessian is bit for bit that of evaluating all.
+ * (Pure: inside the optimiser obj_ml's only memory is ensure_q0's cache, and
+ * from the first step here on that holds first rows computed by fast_q0 for
+ * the point's own phi and theta, as a second evaluation would compute them.)
+ * Saves about 28% of the Hessian's evaluations on M1 monthly; most misses
+ * are the regression coefficients, whose step e_k is not NDEPS. */
+typedef struct hess_pts {
+    size_t n;
+    const double *d, *up, *dn, *dr; /* the coordinates above, n each */
+    double *fv;                     /* fv[((i * 2 + s) * n + j) * 2 + t]: X(i,s,j,t)'s value */
+} hess_pts;
+
+static int same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* 1 when X(i,s,j,t) (j < i) has the bits of X(j,t,i,s); s, t: 0 = +, 1 = -.
+ * They differ only where B(i,s) and B(j,t) differ: coordinates j..i. */
+static int hess_partner_same(const hess_pts *hp, size_t i, int s, size_t j, int t)
+{
+    double xj = t ? hp->dr[j] - NDEPS : hp->dr[j] + NDEPS; /* as fmingr moves it */
+    if (!same_bits(xj, t ? hp->dn[j] : hp->up[j]))
+        return 0;
+    double yi = s ? hp->d[i] - NDEPS : hp->d[i] + NDEPS;
+    if (!same_bits(s ? hp->dn[i] : hp->up[i], yi))
+        return 0;
+    for (size_t k = j + 1; k < i; k++)
+        if (!same_bits(hp->dr[k], hp->d[k]))
+            return 0;
+    return 1;
+}
+
+/* The value at X(i,s,j,t) when an earlier evaluation had the same point
+ * (the partner row, or for j = i the other side's inward step); else NAN
+ * with *found = 0. */
+static double hess_known(const hess_pts *hp, size_t i, int s, size_t j, int t, int *found)
+{
+    size_t n = hp->n;
+    *found = 0;
+    if (j < i && hess_partner_same(hp, i, s, j, t)) {
+        *found = 1;
+        return hp->fv[((j * 2 + (size_t)t) * n + i) * 2 + (size_t)s];
+    }
+    if (j == i && s == 1 && t == 0 && same_bits(hp->dn[i] + NDEPS, hp->up[i] - NDEPS)) {
+        *found = 1; /* X(i,-,i,+) = X(i,+,i,-), both next to d */
+        return hp->fv[((i * 2) * n + i) * 2 + 1];
+    }
+    return NAN;
+}
+
+/* fmingr at B(i,s) (in b) for optim_hess, with the values known from earlier
+ * rows taken instead of evaluated; records every value in hp->fv. */
+static int hess_grad(optim_ctx *oc, hess_pts *hp, size_t i, int s, double *b, double *df)
+{
+    size_t n = oc->n;
+    for (size_t j = 0; j < n; j++) {
+        double bj = b[j], v[2];
+        for (int t = 0; t < 2; t++) {
+            int found;
+            v[t] = hess_known(hp, i, s, j, t, &found);
+            if (!found) {
+                b[j] = t ? bj - NDEPS : bj + NDEPS;
+                v[t] = fminfn(oc, b);
+            }
+            hp->fv[((i * 2 + (size_t)s) * n + j) * 2 + (size_t)t] = v[t];
+        }
+        b[j] = bj;
+        df[j] = (v[0] - v[1]) / (2 * NDEPS);
+        if (!isfinite(df[j]) || oc->failed)
+            return -1;
+    }
+    return 0;
+}
+
+/* optimHess at par (unscaled) into H (n x n, row-major): R's steps, with the
+ * objective evaluated once per distinct point (hess_pts). */
 static int optim_hess(optim_ctx *oc, civ_arima_work *w, const double *par, double *H)
 {
     size_t n = oc->n;
     double *dpar = w->ob;
     double *df1 = w->odf1, *df2 = w->odf2;
-    for (size_t i = 0; i < n; i++)
+    double *d = w->hd, *up = d + n, *dn = up + n, *dr = dn + n;
+    hess_pts hp = {n, d, up, dn, dr, w->hfv};
+    for (size_t i = 0; i < n; i++) {
         dpar[i] = par[i] / oc->parscale[i];
+        double eps = NDEPS / oc->parscale[i];
+        d[i] = dpar[i];
+        up[i] = d[i] + eps; /* dpar[i]'s values in the loop below, in its order */
+        dn[i] = up[i] - 2 * eps;
+        dr[i] = dn[i] + eps;
+    }
     for (size_t i = 0; i < n; i++) {
         double eps = NDEPS / oc->parscale[i];
         dpar[i] += eps;
-        if (fmingr(oc, dpar, df1) != 0)
+        if (hess_grad(oc, &hp, i, 0, dpar, df1) != 0)
             return -1;
         dpar[i] -= 2 * eps;
-        if (fmingr(oc, dpar, df2) != 0)
+        if (hess_grad(oc, &hp, i, 1, dpar, df2) != 0)
             return -1;
         for (size_t j = 0; j < n; j++)
             H[i * n + j] = (df1[j] - df2[j]) / (2 * eps * oc->parscale[i] * oc->parscale[j]);
@@ -1918,9 +2058,11 @@ static int estimate_ml(arima_ctx *ac, const civ_arima_order *o, int method, int 
         if (c1 < 0)
             return CIV_ARIMA_E_NONFINITE;
     }
-    /* the reported likelihood is R's: the diffuse filter on the undifferenced data */
+    /* The reported likelihood is R's: the diffuse filter on the undifferenced
+     * data.  final_filter runs that filter on the same phi, theta and
+     * regression coefficients (bit for bit: partrans below is trans_pars's),
+     * so it sets *value from that one run instead of a second run here. */
     ac->fast = 0;
-    *value = obj_ml(coef, ac);
     int st = ml_variance(w, o, coef, ncoef, n_used, var);
     if (st != CIV_ARIMA_OK)
         return st;
@@ -1971,9 +2113,12 @@ static void rotate_back(civ_arima_work *w, const double *V, size_t narma, size_t
 }
 
 /* The final model: the whole series filtered with the estimates (the state
- * for forecasting, the residuals); returns sigma^2 as R reports it. */
+ * for forecasting, the residuals); returns sigma^2 as R reports it.  For the
+ * ML methods, ml_value (when not NULL) receives obj_ml's value on the
+ * diffuse path (R's armafn) from the same run, as estimate_ml's optimum
+ * reports it: one filter run per fitted model instead of two. */
 static int final_filter(arima_ctx *ac, const double *coef, int method, int n_used, civ_arima_result *res,
-                        double *sigma2)
+                        double *sigma2, double *ml_value)
 {
     civ_arima_work *w = ac->w;
     size_t n = ac->n;
@@ -1988,6 +2133,8 @@ static int final_filter(arima_ctx *ac, const double *coef, int method, int n_use
     ss_filter(&s, w->xw, n, res->a, res->P, w->Pn, w, &ssq, &sumlog, &nu, res->resid);
     if (method != CIV_ARIMA_CSS) {
         *sigma2 = ssq / n_used;
+        if (ml_value) /* obj_ml's formula, operation for operation */
+            *ml_value = 0.5 * (log(ssq / nu) + sumlog / nu);
         return CIV_ARIMA_OK;
     }
     double v = obj_css(coef, ac); /* fills w->rcss */
@@ -2099,7 +2246,8 @@ int civ_arima_estimate(civ_arima_work *w, const double *x, size_t n, const doubl
     if (st != CIV_ARIMA_OK)
         return st;
     double sigma2;
-    if ((st = final_filter(&ac, coef, method, n_used, res, &sigma2)) != CIV_ARIMA_OK)
+    int ml_fitted = !(fixed || ncoef == 0) && method != CIV_ARIMA_CSS; /* value comes from final_filter */
+    if ((st = final_filter(&ac, coef, method, n_used, res, &sigma2, ml_fitted ? &value : NULL)) != CIV_ARIMA_OK)
         return st;
     if (rotated)
         rotate_back(w, Vrot, narma, ncx, coef, var);
