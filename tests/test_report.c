@@ -92,8 +92,17 @@ static void test_model_names(void **state)
     assert_string_equal(b, "ARIMA(1,1,0)");
     rep_short_model(b, sizeof b, "Naive");
     assert_string_equal(b, "Naive");
+    /* a damped-trend ETS is a family of its own, as in the short names */
     rep_model_family(b, sizeof b, "ETS(M,Ad,M)");
+    assert_string_equal(b, "DampedETS");
+    rep_model_family(b, sizeof b, "ETS(A,Ad,N)");
+    assert_string_equal(b, "DampedETS");
+    rep_model_family(b, sizeof b, "ETS(A,N,A)");
     assert_string_equal(b, "ETS");
+    rep_model_family(b, sizeof b, "ETS(M,A,M)");
+    assert_string_equal(b, "ETS");
+    rep_model_family(b, sizeof b, "ARIMA(1,1,0)");
+    assert_string_equal(b, "ARIMA");
 }
 
 static void test_escaping(void **state)
@@ -447,6 +456,29 @@ static void test_waterfall_steps(void **state)
     free(spec);
 }
 
+/* The model mix counts each combination by its components and colours them
+ * by family: the damped-trend ETS member apart from the ETS one. */
+static void test_model_mix_families(void **state)
+{
+    (void)state;
+    put("mix", "allocation.csv", ALLOC);
+    put("mix", "allocation_summary.csv", SUMMARY);
+    put("mix", "forecast_report.csv", "unique_id,model\n"
+                                      "C1,\"ComboMedian[ETS(A,N,A),ARIMA(0,1,0),Theta,ETS(A,Ad,N),DOTM]\"\n"
+                                      "C2,\"ETS(A,Ad,N)\"\nC3,\"ETS(M,N,M)\"\n");
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/mix", dir);
+    civ_report_options en = {.lang = "en"};
+    assert_int_equal(civ_report_write(path, &en), CIV_OK);
+    snprintf(file, sizeof file, "%s/charts/model_mix.vl.json", path);
+    char *spec = tf_slurp(file, NULL);
+    assert_non_null(strstr(spec, "{\"model\":\"ETS(A,Ad,N)\",\"family\":\"DampedETS\",\"count\":2}"));
+    assert_non_null(strstr(spec, "{\"model\":\"ETS(A,N,A)\",\"family\":\"ETS\",\"count\":1}"));
+    assert_non_null(strstr(spec, "{\"model\":\"ETS(M,N,M)\",\"family\":\"ETS\",\"count\":1}"));
+    assert_non_null(strstr(spec, "\"color\":{\"field\":\"family\""));
+    free(spec);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -476,7 +508,8 @@ int main(void)
         cmocka_unit_test(test_tidy_summary),   cmocka_unit_test(test_write_both_languages),
         cmocka_unit_test(test_monitoring_tables), cmocka_unit_test(test_history_and_per_aged),
         cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),
-        cmocka_unit_test(test_waterfall_steps),  cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_waterfall_steps),  cmocka_unit_test(test_model_mix_families),
+        cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
