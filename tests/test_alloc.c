@@ -1072,6 +1072,53 @@ static void test_population_shared_with_factor(void **state)
     civ_alloc_spec_free(s);
 }
 
+/* civ_alloc_result_summary_stats (what `civicast allocate` calls): the same
+ * summary table, cell for cell, and the same figures, bit for bit, as
+ * civ_alloc_result_summary and civ_alloc_result_stats called one after the
+ * other; stats may be NULL. */
+static void test_summary_with_stats(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = af_spec_of(HEAD "[data]\npopulation = \"pop\"\n[[reserve]]\nname = \"r\"\nshare = 0.05\n"
+                                        "[[pool]]\nname = \"p\"\nshare = 1\n[[formula]]\nname = \"main\"\nfloor = 150.00\n"
+                                        "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n"
+                                        "[[tilt]]\nname = \"t\"\nattribute = \"share\"\nabove = 0.25\nmultiplier = 2\n");
+    civ_table *c = csv_table("unique_id,district,pop,share\nA,d1,100,0.3\nB,d2,300,0.2\nC,d1,600,0.25\nD,d2,50,0\n");
+    run_out o;
+    assert_int_equal(run(s, c, NULL, &o), CIV_OK);
+    civ_alloc_stats two, one;
+    assert_int_equal(civ_alloc_result_stats(o.p, o.r, &two), CIV_OK);
+    assert_true(two.n_floor > 0 && two.gini_before != two.gini_after); /* the statistics have something to say */
+    civ_table *sum = NULL, *sum2 = NULL;
+    memset(&one, 0xa5, sizeof one);
+    assert_int_equal(civ_alloc_result_summary_stats(o.p, o.r, &sum, &one), CIV_OK);
+    assert_true(memcmp(&one, &two, sizeof one) == 0);
+    assert_int_equal(civ_alloc_result_summary_stats(o.p, o.r, &sum2, NULL), CIV_OK);
+    const civ_table *tabs[2] = {sum, sum2};
+    for (int k = 0; k < 2; k++) {
+        const civ_table *t = tabs[k];
+        assert_int_equal(civ_table_n_rows(t), civ_table_n_rows(o.sum));
+        assert_int_equal(civ_table_n_columns(t), civ_table_n_columns(o.sum));
+        for (size_t col = 0; col < civ_table_n_columns(t); col++) {
+            assert_string_equal(civ_table_column_name(t, col), civ_table_column_name(o.sum, col));
+            for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+                if (civ_table_column_type(t, col) == CIV_COLUMN_TEXT) {
+                    assert_string_equal(civ_table_text(t, r, col), civ_table_text(o.sum, r, col));
+                } else {
+                    double x = civ_table_number(t, r, col), y = civ_table_number(o.sum, r, col);
+                    assert_true(memcmp(&x, &y, sizeof x) == 0);
+                }
+            }
+        }
+    }
+    assert_int_equal(civ_alloc_result_summary_stats(NULL, o.r, &sum, &one), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_alloc_result_summary_stats(o.p, o.r, NULL, &one), CIV_ERR_INVALID_ARGUMENT);
+    civ_table_free(sum), civ_table_free(sum2);
+    run_free(&o);
+    civ_table_free(c);
+    civ_alloc_spec_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1091,6 +1138,7 @@ int main(void)
         cmocka_unit_test(test_large_permutation),
         cmocka_unit_test(test_threads_bit_identical),
         cmocka_unit_test(test_population_shared_with_factor),
+        cmocka_unit_test(test_summary_with_stats),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
