@@ -23,6 +23,7 @@
 #include <omp.h>
 
 #include "alloc.h"
+#include "alloc_fixture.h"
 #include "test_files.h"
 
 static char tmpdir[64];
@@ -51,15 +52,6 @@ static civ_table *csv_table(const char *text)
     civ_table *t = NULL;
     assert_int_equal(civ_table_read_csv(path, &opt, &t), CIV_OK);
     return t;
-}
-
-static civ_alloc_spec *spec_of(const char *text)
-{
-    civ_alloc_spec *s = NULL;
-    civ_status st = civ_alloc_spec_parse(text, strlen(text), "t.spec", &s);
-    if (st)
-        fail_msg("spec: %s", civ_last_error_message());
-    return s;
 }
 
 /* Runs spec + data; returns status; fills amounts by id order of `ids`. */
@@ -92,14 +84,6 @@ static void run_free(run_out *o)
     civ_alloc_problem_free(o->p);
 }
 
-static double cell(const civ_table *t, size_t row, const char *col)
-{
-    size_t c;
-    if (civ_table_find_column(t, col, &c))
-        fail_msg("no column %s", col);
-    return civ_table_number(t, row, c);
-}
-
 static const char *text_cell(const civ_table *t, size_t row, const char *col)
 {
     size_t c;
@@ -114,7 +98,7 @@ static double summary_value(const civ_table *t, const char *section, const char 
     for (size_t r = 0; r < civ_table_n_rows(t); r++)
         if (!strcmp(text_cell(t, r, "section"), section) && !strcmp(text_cell(t, r, "item"), item) &&
             !strcmp(text_cell(t, r, "measure"), measure))
-            return cell(t, r, "value");
+            return af_cell(t, r, "value");
     fail_msg("no summary row %s/%s/%s", section, item, measure);
     return NAN;
 }
@@ -126,10 +110,10 @@ static double summary_value(const civ_table *t, const char *section, const char 
 static void test_factor_shares_and_rounding(void **state)
 {
     (void)state;
-    civ_alloc_spec *s = spec_of(HEAD "[data]\npopulation = \"pop\"\n"
-                                     "[[pool]]\nname = \"p\"\nshare = 1\n"
-                                     "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\ncoefficient = \"d\"\nweight = 0.5\n"
-                                     "[[factor]]\nname = \"aged\"\nattribute = \"aged\"\nweight = 0.5\n");
+    civ_alloc_spec *s = af_spec_of(HEAD "[data]\npopulation = \"pop\"\n"
+                                        "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                        "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\ncoefficient = \"d\"\nweight = 0.5\n"
+                                        "[[factor]]\nname = \"aged\"\nattribute = \"aged\"\nweight = 0.5\n");
     /* rows out of id order on purpose */
     civ_table *c = csv_table("unique_id,district,pop,d,aged\nC,d2,700,0.5,60\nA,d1,100,1,10\nB,d1,200,1,30\n");
     run_out o;
@@ -140,19 +124,19 @@ static void test_factor_shares_and_rounding(void **state)
      * 56923.08; floors sum to 99999, the largest remainder (B, .62) gets the
      * last fen -> A 12692, B 30385, C 56923.  Rows keep the input order. */
     assert_string_equal(text_cell(o.t, 0, "unique_id"), "C");
-    assert_true(cell(o.t, 0, "amount_fen") == 56923);
-    assert_true(cell(o.t, 1, "amount_fen") == 12692);
-    assert_true(cell(o.t, 2, "amount_fen") == 30385);
+    assert_true(af_cell(o.t, 0, "amount_fen") == 56923);
+    assert_true(af_cell(o.t, 1, "amount_fen") == 12692);
+    assert_true(af_cell(o.t, 2, "amount_fen") == 30385);
     assert_string_equal(text_cell(o.t, 1, "amount_yuan"), "126.92");
-    assert_true(cell(o.t, 1, "share_pct") == 12.692);
+    assert_true(af_cell(o.t, 1, "share_pct") == 12.692);
     /* decomposition of A: pop 100000*.5*100/650 = 7692.31, aged 5000,
      * rounding 12692 - 12692.31 = -.31; they sum to the amount */
-    assert_true(fabs(cell(o.t, 1, "factor_pop_fen") - 100000 * 0.5 * 100 / 650) < 1e-6);
-    assert_true(fabs(cell(o.t, 1, "factor_aged_fen") - 5000) < 1e-6);
-    assert_true(fabs(cell(o.t, 1, "rounding_fen") - (12692 - 12692.307692307692)) < 1e-6);
+    assert_true(fabs(af_cell(o.t, 1, "factor_pop_fen") - 100000 * 0.5 * 100 / 650) < 1e-6);
+    assert_true(fabs(af_cell(o.t, 1, "factor_aged_fen") - 5000) < 1e-6);
+    assert_true(fabs(af_cell(o.t, 1, "rounding_fen") - (12692 - 12692.307692307692)) < 1e-6);
     for (size_t r = 0; r < 3; r++)
-        assert_true(fabs(cell(o.t, r, "factor_pop_fen") + cell(o.t, r, "factor_aged_fen") + cell(o.t, r, "unattributed_fen") +
-                         cell(o.t, r, "rounding_fen") - cell(o.t, r, "amount_fen")) < 1e-6);
+        assert_true(fabs(af_cell(o.t, r, "factor_pop_fen") + af_cell(o.t, r, "factor_aged_fen") + af_cell(o.t, r, "unattributed_fen") +
+                         af_cell(o.t, r, "rounding_fen") - af_cell(o.t, r, "amount_fen")) < 1e-6);
     assert_string_equal(text_cell(o.t, 1, "binding"), "");
     assert_non_null(strstr(text_cell(o.t, 1, "explanation"), "pop 60.6% + aged 39.4%"));
     /* summary: total = budget, districts d1 = 12692 + 30385 = 43077 */
@@ -163,7 +147,7 @@ static void test_factor_shares_and_rounding(void **state)
     assert_true(fabs(summary_value(o.sum, "statistic", "per_capita_mean", "amount") - 1.0) < 1e-12);
     /* [data] population is copied (row order) for the per-capita figures;
      * [data] aged is not named, so there is no aged column */
-    assert_true(cell(o.t, 0, "population") == 700 && cell(o.t, 1, "population") == 100);
+    assert_true(af_cell(o.t, 0, "population") == 700 && af_cell(o.t, 1, "population") == 100);
     size_t col;
     assert_int_equal(civ_table_find_column(o.t, "aged", &col), CIV_ERR_NOT_FOUND);
     run_free(&o);
@@ -174,11 +158,11 @@ static void test_factor_shares_and_rounding(void **state)
 static void test_reserve_tilt_floor(void **state)
 {
     (void)state;
-    civ_alloc_spec *s = spec_of(HEAD "[[reserve]]\nname = \"emergency\"\nshare = 0.05\n"
-                                     "[[pool]]\nname = \"p\"\nshare = 1\n"
-                                     "[[formula]]\nname = \"main\"\nfloor = 200.00\n"
-                                     "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n"
-                                     "[[tilt]]\nname = \"aging\"\nattribute = \"share\"\nabove = 0.25\nmultiplier = 2\n");
+    civ_alloc_spec *s = af_spec_of(HEAD "[[reserve]]\nname = \"emergency\"\nshare = 0.05\n"
+                                        "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                        "[[formula]]\nname = \"main\"\nfloor = 200.00\n"
+                                        "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n"
+                                        "[[tilt]]\nname = \"aging\"\nattribute = \"share\"\nabove = 0.25\nmultiplier = 2\n");
     civ_table *c = csv_table("unique_id,pop,share\nA,100,0.3\nB,300,0.2\nC,600,0.25\n");
     run_out o;
     assert_int_equal(run(s, c, NULL, &o), CIV_OK);
@@ -187,11 +171,11 @@ static void test_reserve_tilt_floor(void **state)
      * .6.  Unconstrained A = 95000*.2/1.1 = 17272.7 < floor 20000, so A is
      * raised to 20000 and B, C share 75000 as .3 : .6 -> 25000, 50000
      * (lambda = 83333.3; A's 16666.7 stays below its floor). */
-    assert_true(cell(o.t, 0, "amount_fen") == 20000);
-    assert_true(cell(o.t, 1, "amount_fen") == 25000);
-    assert_true(cell(o.t, 2, "amount_fen") == 50000);
-    assert_true(cell(o.t, 0, "tilt") == 2);
-    assert_true(cell(o.t, 2, "tilt") == 1);
+    assert_true(af_cell(o.t, 0, "amount_fen") == 20000);
+    assert_true(af_cell(o.t, 1, "amount_fen") == 25000);
+    assert_true(af_cell(o.t, 2, "amount_fen") == 50000);
+    assert_true(af_cell(o.t, 0, "tilt") == 2);
+    assert_true(af_cell(o.t, 2, "tilt") == 1);
     size_t col; /* no [data]: no population or aged column */
     assert_int_equal(civ_table_find_column(o.t, "population", &col), CIV_ERR_NOT_FOUND);
     assert_string_equal(text_cell(o.t, 0, "binding"), "floor");
@@ -222,7 +206,7 @@ static void test_hold_harmless_and_pace(void **state)
                             "[[pool]]\nname = \"p\"\nshare = 1\n"
                             "[[formula]]\nname = \"main\"\nhold_harmless = 0.9\npace = 0.25\nlast_year = \"ly\"\n"
                             "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n";
-    civ_alloc_spec *s = spec_of(spec_text);
+    civ_alloc_spec *s = af_spec_of(spec_text);
     civ_table *c = csv_table("unique_id,pop,ly\nA,100,300.00\nB,100,100.00\nC,800,600.00\n");
     run_out o;
     assert_int_equal(run(s, c, NULL, &o), CIV_OK);
@@ -232,16 +216,16 @@ static void test_hold_harmless_and_pace(void **state)
      * 125000; A's formula amount (12500) is below its hold-harmless, but the
      * 32500 left over lies inside A's [27000, 37500]: lambda = 325000, A free
      * at 32500. */
-    assert_true(cell(o.t, 0, "amount_fen") == 32500);
-    assert_true(cell(o.t, 1, "amount_fen") == 12500);
-    assert_true(cell(o.t, 2, "amount_fen") == 75000);
+    assert_true(af_cell(o.t, 0, "amount_fen") == 32500);
+    assert_true(af_cell(o.t, 1, "amount_fen") == 12500);
+    assert_true(af_cell(o.t, 2, "amount_fen") == 75000);
     assert_string_equal(text_cell(o.t, 0, "binding"), "");
     assert_string_equal(text_cell(o.t, 1, "binding"), "pace");
     assert_string_equal(text_cell(o.t, 2, "binding"), "pace");
     /* change: A 325.00 - 300.00 = 25.00 yuan, +8.33% */
-    assert_true(cell(o.t, 0, "change_fen") == 2500);
+    assert_true(af_cell(o.t, 0, "change_fen") == 2500);
     assert_string_equal(text_cell(o.t, 0, "change_yuan"), "25.00");
-    assert_true(cell(o.t, 0, "change_pct") == 8.33); /* 25 / 300, in % to 2 decimals */
+    assert_true(af_cell(o.t, 0, "change_pct") == 8.33); /* 25 / 300, in % to 2 decimals */
     assert_non_null(strstr(text_cell(o.t, 2, "explanation"), "limited by pace to +25% over last year"));
     run_free(&o);
     civ_table_free(c);
@@ -249,14 +233,14 @@ static void test_hold_harmless_and_pace(void **state)
 
     /* a smaller pool (1000.00): the hold-harmless binds.  lambda: A at 27000,
      * C at 64000 = 80000*.8 inside [54000, 75000], B at 9000 (8000 < 9000). */
-    civ_alloc_spec *s2 = spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
-                                      "[[formula]]\nname = \"main\"\nhold_harmless = 0.9\npace = 0.25\nlast_year = \"ly\"\n"
-                                      "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
+    civ_alloc_spec *s2 = af_spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                         "[[formula]]\nname = \"main\"\nhold_harmless = 0.9\npace = 0.25\nlast_year = \"ly\"\n"
+                                         "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
     c = csv_table("unique_id,pop,ly\nA,100,300.00\nB,100,100.00\nC,800,600.00\n");
     assert_int_equal(run(s2, c, NULL, &o), CIV_OK);
-    assert_true(cell(o.t, 0, "amount_fen") == 27000);
-    assert_true(cell(o.t, 1, "amount_fen") == 9000);
-    assert_true(cell(o.t, 2, "amount_fen") == 64000);
+    assert_true(af_cell(o.t, 0, "amount_fen") == 27000);
+    assert_true(af_cell(o.t, 1, "amount_fen") == 9000);
+    assert_true(af_cell(o.t, 2, "amount_fen") == 64000);
     assert_string_equal(text_cell(o.t, 0, "binding"), "hold_harmless");
     assert_non_null(strstr(text_cell(o.t, 0, "explanation"), "raised to hold-harmless 90% of last year"));
     run_free(&o);
@@ -265,9 +249,9 @@ static void test_hold_harmless_and_pace(void **state)
 
     /* a cap of 30% of the pool under C's hold-harmless of 54000: infeasible,
      * naming the community */
-    civ_alloc_spec *s3 = spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
-                                      "[[formula]]\nname = \"main\"\ncap_share = 0.3\nhold_harmless = 0.9\nlast_year = \"ly\"\n"
-                                      "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
+    civ_alloc_spec *s3 = af_spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                         "[[formula]]\nname = \"main\"\ncap_share = 0.3\nhold_harmless = 0.9\nlast_year = \"ly\"\n"
+                                         "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
     c = csv_table("unique_id,pop,ly\nA,100,300.00\nB,100,100.00\nC,800,600.00\n");
     assert_int_equal(run(s3, c, NULL, &o), CIV_ERR_INFEASIBLE);
     assert_non_null(strstr(civ_last_error()->message, "community 'C'"));
@@ -283,12 +267,12 @@ static void test_hold_harmless_and_pace(void **state)
  * cap_share (maximums) round down; an exact product is not moved. */
 static int64_t amount_of(const char *spec_text, const char *csv, size_t row, const char *binding)
 {
-    civ_alloc_spec *s = spec_of(spec_text);
+    civ_alloc_spec *s = af_spec_of(spec_text);
     civ_table *c = csv_table(csv);
     run_out o;
     if (run(s, c, NULL, &o))
         fail_msg("%s", civ_last_error_message());
-    int64_t v = (int64_t)cell(o.t, row, "amount_fen");
+    int64_t v = (int64_t)af_cell(o.t, row, "amount_fen");
     assert_string_equal(text_cell(o.t, row, "binding"), binding);
     run_free(&o);
     civ_table_free(c);
@@ -327,15 +311,15 @@ static void test_bound_directions(void **state)
 static void test_cap(void **state)
 {
     (void)state;
-    civ_alloc_spec *s = spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
-                                     "[[formula]]\nname = \"main\"\ncap = 400.00\n"
-                                     "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
+    civ_alloc_spec *s = af_spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                        "[[formula]]\nname = \"main\"\ncap = 400.00\n"
+                                        "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
     civ_table *c = csv_table("unique_id,pop\nA,1\nB,1\nC,2\n");
     run_out o;
     assert_int_equal(run(s, c, NULL, &o), CIV_OK);
     /* 25000, 25000, 50000 -> C capped at 40000, A and B 30000 each */
-    assert_true(cell(o.t, 0, "amount_fen") == 30000);
-    assert_true(cell(o.t, 2, "amount_fen") == 40000);
+    assert_true(af_cell(o.t, 0, "amount_fen") == 30000);
+    assert_true(af_cell(o.t, 2, "amount_fen") == 40000);
     assert_string_equal(text_cell(o.t, 2, "binding"), "cap");
     run_free(&o);
     civ_table_free(c);
@@ -350,7 +334,7 @@ static void test_ratable(void **state)
                             "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n";
     char text[1024];
     snprintf(text, sizeof text, base, "");
-    civ_alloc_spec *s = spec_of(text);
+    civ_alloc_spec *s = af_spec_of(text);
     civ_table *c = csv_table("unique_id,pop\nB,1\nA,5\nC,1\n");
     run_out o;
     /* floors 3 x 40000 = 120000 > pool 100000 */
@@ -361,13 +345,13 @@ static void test_ratable(void **state)
     run_free(&o);
     civ_alloc_spec_free(s);
     snprintf(text, sizeof text, base, "on_infeasible = \"ratable\"\n");
-    s = spec_of(text);
+    s = af_spec_of(text);
     assert_int_equal(run(s, c, NULL, &o), CIV_OK);
     /* each floor cut by 100000/120000: 33333.33 each; the three remainders
      * tie, so the lowest id (A, the second row) gets the odd fen */
-    assert_true(cell(o.t, 1, "amount_fen") == 33334);
-    assert_true(cell(o.t, 0, "amount_fen") == 33333);
-    assert_true(cell(o.t, 2, "amount_fen") == 33333);
+    assert_true(af_cell(o.t, 1, "amount_fen") == 33334);
+    assert_true(af_cell(o.t, 0, "amount_fen") == 33333);
+    assert_true(af_cell(o.t, 2, "amount_fen") == 33333);
     assert_string_equal(text_cell(o.t, 0, "binding"), "floor");
     assert_non_null(strstr(text_cell(o.t, 0, "explanation"), "floors ratably reduced to 83.33%"));
     assert_true(summary_value(o.sum, "binding", "ratable", "communities") == 3);
@@ -386,38 +370,38 @@ static void test_earmarks(void **state)
                             "[[factor]]\nname = \"pop2\"\nformula = \"mig\"\nattribute = \"pop\"\nweight = 1\n";
     char text[2048];
     snprintf(text, sizeof text, tmpl, "eligible_attribute = \"m\"\neligible_min = 0.3\n");
-    civ_alloc_spec *s = spec_of(text);
+    civ_alloc_spec *s = af_spec_of(text);
     civ_table *c = csv_table("unique_id,pop,m\nA,100,0.1\nB,300,0.3\nC,600,0.5\n");
     run_out o;
     assert_int_equal(run(s, c, NULL, &o), CIV_OK);
     /* general 50000: 5000, 15000, 30000.  mig 50000 to B and C (m >= .3):
      * 16666.67, 33333.33 -> the fen goes to B.  Totals 5000, 31667, 63333. */
-    assert_true(cell(o.t, 0, "amount_fen") == 5000);
-    assert_true(cell(o.t, 1, "amount_fen") == 31667);
-    assert_true(cell(o.t, 2, "amount_fen") == 63333);
-    assert_true(cell(o.t, 1, "pool_mig_fen") == 16667);
-    assert_true(cell(o.t, 0, "pool_mig_fen") == 0);
+    assert_true(af_cell(o.t, 0, "amount_fen") == 5000);
+    assert_true(af_cell(o.t, 1, "amount_fen") == 31667);
+    assert_true(af_cell(o.t, 2, "amount_fen") == 63333);
+    assert_true(af_cell(o.t, 1, "pool_mig_fen") == 16667);
+    assert_true(af_cell(o.t, 0, "pool_mig_fen") == 0);
     assert_non_null(strstr(text_cell(o.t, 0, "explanation"), "not eligible for mig"));
     assert_true(summary_value(o.sum, "pool", "mig", "communities") == 2);
     run_free(&o);
     civ_alloc_spec_free(s);
     /* top 1 by m: C alone gets the 50000 */
     snprintf(text, sizeof text, tmpl, "eligible_attribute = \"m\"\neligible_top_k = 1\n");
-    s = spec_of(text);
+    s = af_spec_of(text);
     assert_int_equal(run(s, c, NULL, &o), CIV_OK);
-    assert_true(cell(o.t, 2, "amount_fen") == 80000);
+    assert_true(af_cell(o.t, 2, "amount_fen") == 80000);
     run_free(&o);
     civ_table_free(c);
     /* top 1 with a tie on m: the lower id wins (B), whatever the row order */
     c = csv_table("unique_id,pop,m\nC,600,0.5\nA,100,0.1\nB,300,0.5\n");
     assert_int_equal(run(s, c, NULL, &o), CIV_OK);
-    assert_true(cell(o.t, 2, "pool_mig_fen") == 50000);
+    assert_true(af_cell(o.t, 2, "pool_mig_fen") == 50000);
     run_free(&o);
     civ_table_free(c);
     civ_alloc_spec_free(s);
     /* nobody eligible */
     snprintf(text, sizeof text, tmpl, "eligible_attribute = \"m\"\neligible_min = 0.9\n");
-    s = spec_of(text);
+    s = af_spec_of(text);
     c = csv_table("unique_id,pop,m\nA,100,0.1\n");
     assert_int_equal(run(s, c, NULL, &o), CIV_ERR_INFEASIBLE);
     assert_non_null(strstr(civ_last_error()->message, "no community is eligible"));
@@ -430,13 +414,13 @@ static void test_merged_pools(void **state)
 {
     (void)state;
     /* two pools on one formula form one fund "a+b" of 100000 */
-    civ_alloc_spec *s = spec_of(HEAD "[[pool]]\nname = \"a\"\namount = 600.00\n[[pool]]\nname = \"b\"\nshare = 1\n"
-                                     "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
+    civ_alloc_spec *s = af_spec_of(HEAD "[[pool]]\nname = \"a\"\namount = 600.00\n[[pool]]\nname = \"b\"\nshare = 1\n"
+                                        "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
     civ_table *c = csv_table("unique_id,pop\nA,1\nB,3\n");
     run_out o;
     assert_int_equal(run(s, c, NULL, &o), CIV_OK);
-    assert_true(cell(o.t, 0, "pool_a+b_fen") == 25000);
-    assert_true(cell(o.t, 1, "amount_fen") == 75000);
+    assert_true(af_cell(o.t, 0, "pool_a+b_fen") == 25000);
+    assert_true(af_cell(o.t, 1, "amount_fen") == 75000);
     assert_true(summary_value(o.sum, "pool", "a", "amount") == 60000);
     assert_true(summary_value(o.sum, "pool", "b", "amount") == 40000);
     assert_true(summary_value(o.sum, "fund", "a+b", "amount") == 100000);
@@ -448,10 +432,10 @@ static void test_merged_pools(void **state)
 static void test_greater_of(void **state)
 {
     (void)state;
-    civ_alloc_spec *s = spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
-                                     "[[formula]]\nname = \"main\"\ncombine = \"greater_of\"\n"
-                                     "[[factor]]\nname = \"pop\"\ngroup = \"a\"\nattribute = \"pop\"\nweight = 1\n"
-                                     "[[factor]]\nname = \"aged\"\ngroup = \"b\"\nattribute = \"aged\"\nweight = 1\n");
+    civ_alloc_spec *s = af_spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                        "[[formula]]\nname = \"main\"\ncombine = \"greater_of\"\n"
+                                        "[[factor]]\nname = \"pop\"\ngroup = \"a\"\nattribute = \"pop\"\nweight = 1\n"
+                                        "[[factor]]\nname = \"aged\"\ngroup = \"b\"\nattribute = \"aged\"\nweight = 1\n");
     civ_table *c = csv_table("unique_id,pop,aged\nX,100,10\nY,100,90\nZ,800,0\n");
     run_out o;
     assert_int_equal(run(s, c, NULL, &o), CIV_OK);
@@ -459,14 +443,14 @@ static void test_greater_of(void **state)
      * X .1 (tie -> a), Y .9 (b), Z .8 (a); sum 1.8, so the pro rata factor is
      * 100000/1.8: X 5555.56, Y 50000, Z 44444.44; floors leave one fen for
      * the largest remainder (X) -> 5556, 50000, 44444. */
-    assert_true(cell(o.t, 0, "amount_fen") == 5556);
-    assert_true(cell(o.t, 1, "amount_fen") == 50000);
-    assert_true(cell(o.t, 2, "amount_fen") == 44444);
+    assert_true(af_cell(o.t, 0, "amount_fen") == 5556);
+    assert_true(af_cell(o.t, 1, "amount_fen") == 50000);
+    assert_true(af_cell(o.t, 2, "amount_fen") == 44444);
     /* the decomposition credits the winning formula only */
-    assert_true(fabs(cell(o.t, 0, "factor_pop_fen") - 100000 / 18.0) < 1e-6);
-    assert_true(cell(o.t, 0, "factor_aged_fen") == 0);
-    assert_true(fabs(cell(o.t, 1, "factor_aged_fen") - 50000) < 1e-6);
-    assert_true(cell(o.t, 1, "factor_pop_fen") == 0);
+    assert_true(fabs(af_cell(o.t, 0, "factor_pop_fen") - 100000 / 18.0) < 1e-6);
+    assert_true(af_cell(o.t, 0, "factor_aged_fen") == 0);
+    assert_true(fabs(af_cell(o.t, 1, "factor_aged_fen") - 50000) < 1e-6);
+    assert_true(af_cell(o.t, 1, "factor_pop_fen") == 0);
     assert_non_null(strstr(text_cell(o.t, 1, "explanation"), "group 'b' of main scored higher"));
     run_free(&o);
     civ_table_free(c);
@@ -476,16 +460,16 @@ static void test_greater_of(void **state)
 static void test_forecast_factor(void **state)
 {
     (void)state;
-    civ_alloc_spec *s = spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
-                                     "[[factor]]\nname = \"meals\"\nsource = \"forecast\"\nhorizon = 2\nweight = 1\n");
+    civ_alloc_spec *s = af_spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                        "[[factor]]\nname = \"meals\"\nsource = \"forecast\"\nhorizon = 2\nweight = 1\n");
     civ_table *c = csv_table("unique_id,pop\nA,1\nB,1\n");
     /* sums over h = 1..2: A 10 + 10 = 20 (h = 3 ignored), B 30 + 50 = 80 */
     civ_table *f = csv_table("unique_id,ds,h,model,mean\nA,2026-01,1,ets,10\nA,2026-02,2,ets,10\nA,2026-03,3,ets,999\n"
                              "B,2026-01,1,ets,30\nB,2026-02,2,ets,50\n");
     run_out o;
     assert_int_equal(run(s, c, f, &o), CIV_OK);
-    assert_true(cell(o.t, 0, "amount_fen") == 20000);
-    assert_true(cell(o.t, 1, "amount_fen") == 80000);
+    assert_true(af_cell(o.t, 0, "amount_fen") == 20000);
+    assert_true(af_cell(o.t, 1, "amount_fen") == 80000);
     /* Monte Carlo hook: replace the factor values and solve again */
     double x[2] = {50, 50}, back[2];
     assert_int_equal(civ_alloc_problem_set_factor(o.p, 0, x, 2), CIV_OK);
@@ -532,12 +516,12 @@ static void test_forecast_factor(void **state)
     civ_alloc_spec_free(s);
     /* if_missing = "zero": B's forecast failed (empty model and mean), so B
      * counts 0 and A takes the whole pool; a partial forecast stays an error */
-    s = spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
-                     "[[factor]]\nname = \"meals\"\nsource = \"forecast\"\nhorizon = 2\nif_missing = \"zero\"\nweight = 1\n");
+    s = af_spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
+                        "[[factor]]\nname = \"meals\"\nsource = \"forecast\"\nhorizon = 2\nif_missing = \"zero\"\nweight = 1\n");
     f = csv_table("unique_id,h,model,mean\nA,1,ets,1\nA,2,ets,1\nB,1,,\nB,2,,\n");
     assert_int_equal(run(s, c, f, &o), CIV_OK);
-    assert_true(cell(o.t, 0, "amount_fen") == 100000);
-    assert_true(cell(o.t, 1, "amount_fen") == 0);
+    assert_true(af_cell(o.t, 0, "amount_fen") == 100000);
+    assert_true(af_cell(o.t, 1, "amount_fen") == 0);
     run_free(&o);
     civ_table_free(f);
     f = csv_table("unique_id,h,model,mean\nA,1,ets,1\nA,2,ets,1\nB,1,ets,1\n");
@@ -551,8 +535,8 @@ static void test_forecast_factor(void **state)
 static void test_data_errors(void **state)
 {
     (void)state;
-    civ_alloc_spec *s = spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
-                                     "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
+    civ_alloc_spec *s = af_spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                        "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
     run_out o;
     civ_table *c = csv_table("unique_id,pop\nA,1\nB,2\nA,3\n");
     assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DUPLICATE);
@@ -594,9 +578,9 @@ static void test_data_errors(void **state)
 static void test_set_weights(void **state)
 {
     (void)state;
-    civ_alloc_spec *s = spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
-                                     "[[factor]]\nname = \"a\"\nattribute = \"a\"\nweight = 0.5\n"
-                                     "[[factor]]\nname = \"b\"\nattribute = \"b\"\nweight = 0.5\n");
+    civ_alloc_spec *s = af_spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                        "[[factor]]\nname = \"a\"\nattribute = \"a\"\nweight = 0.5\n"
+                                        "[[factor]]\nname = \"b\"\nattribute = \"b\"\nweight = 0.5\n");
     civ_table *c = csv_table("unique_id,a,b\nA,1,0\nB,0,1\n");
     run_out o;
     assert_int_equal(run(s, c, NULL, &o), CIV_OK);
@@ -773,13 +757,13 @@ static void property_totals_and_bounds(int rep, const civ_alloc_spec *s, const r
 static void property_decomposition(const run_out *o, size_t n, int K)
 {
     for (size_t r = 0; r < n; r++) {
-        double d = cell(o->t, r, "unattributed_fen") + cell(o->t, r, "rounding_fen");
+        double d = af_cell(o->t, r, "unattributed_fen") + af_cell(o->t, r, "rounding_fen");
         for (int k = 0; k < K; k++) {
             char nm[24];
             snprintf(nm, sizeof nm, "factor_f%d_fen", k);
-            d += cell(o->t, r, nm);
+            d += af_cell(o->t, r, nm);
         }
-        assert_true(fabs(d - cell(o->t, r, "amount_fen")) <= 1e-6 * fmax(1, d));
+        assert_true(fabs(d - af_cell(o->t, r, "amount_fen")) <= 1e-6 * fmax(1, d));
     }
 }
 
@@ -919,13 +903,13 @@ static void test_large_permutation(void **state)
         perm[j] = t;
     }
     /* 120 yuan floor, hold-harmless 70%, cap 2.1x the average share */
-    civ_alloc_spec *s = spec_of("version = \"t\"\n[budget]\ntotal = 9000000.00\nfiscal_year = 2026\n"
-                                "[[pool]]\nname = \"p\"\nshare = 1\n"
-                                "[[formula]]\nname = \"main\"\nfloor = 120.00\ncap_share = 0.00007\n"
-                                "hold_harmless = 0.7\nlast_year = \"ly\"\n"
-                                "[[factor]]\nname = \"f0\"\nattribute = \"a0\"\ncoefficient = \"coef\"\nweight = 0.6\n"
-                                "[[factor]]\nname = \"f1\"\nattribute = \"a1\"\nweight = 0.4\n"
-                                "[[tilt]]\nname = \"t\"\nattribute = \"sh\"\nabove = 0.5\nmultiplier = 1.5\n");
+    civ_alloc_spec *s = af_spec_of("version = \"t\"\n[budget]\ntotal = 9000000.00\nfiscal_year = 2026\n"
+                                   "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                   "[[formula]]\nname = \"main\"\nfloor = 120.00\ncap_share = 0.00007\n"
+                                   "hold_harmless = 0.7\nlast_year = \"ly\"\n"
+                                   "[[factor]]\nname = \"f0\"\nattribute = \"a0\"\ncoefficient = \"coef\"\nweight = 0.6\n"
+                                   "[[factor]]\nname = \"f1\"\nattribute = \"a1\"\nweight = 0.4\n"
+                                   "[[tilt]]\nname = \"t\"\nattribute = \"sh\"\nabove = 0.5\nmultiplier = 1.5\n");
     civ_table *t1 = random_table(n, 2, order, vals), *t2 = random_table(n, 2, perm, vals);
     run_out o1, o2;
     assert_int_equal(run(s, t1, NULL, &o1), CIV_OK);
@@ -989,7 +973,7 @@ static void test_threads_bit_identical(void **state)
                             "[[formula]]\nname = \"mig\"\ncap_share = 0.001\n"
                             "[[factor]]\nname = \"f2\"\nformula = \"mig\"\nattribute = \"a1\"\nweight = 1\n"
                             "[[tilt]]\nname = \"t\"\nformula = \"main\"\nattribute = \"sh\"\nabove = 0.5\nmultiplier = 1.2\n";
-    civ_alloc_spec *s = spec_of(spec_text);
+    civ_alloc_spec *s = af_spec_of(spec_text);
     size_t n = 70000;
     double *vals = malloc(n * 7 * sizeof *vals);
     size_t *order = malloc(n * sizeof *order);
@@ -1058,11 +1042,11 @@ static void test_threads_bit_identical(void **state)
 static void test_population_shared_with_factor(void **state)
 {
     (void)state;
-    civ_alloc_spec *s = spec_of("version = \"v\"\n[budget]\ntotal = 1000.00\nfiscal_year = 2026\n"
-                                "[data]\npopulation = \"pop\"\naged = \"old\"\n"
-                                "[[pool]]\nname = \"p\"\nshare = 1\n[[formula]]\nname = \"main\"\n"
-                                "[[factor]]\nname = \"people\"\nattribute = \"pop\"\nweight = 0.5\n"
-                                "[[factor]]\nname = \"elders\"\nattribute = \"old\"\ncoefficient = \"k\"\nweight = 0.5\n");
+    civ_alloc_spec *s = af_spec_of("version = \"v\"\n[budget]\ntotal = 1000.00\nfiscal_year = 2026\n"
+                                   "[data]\npopulation = \"pop\"\naged = \"old\"\n"
+                                   "[[pool]]\nname = \"p\"\nshare = 1\n[[formula]]\nname = \"main\"\n"
+                                   "[[factor]]\nname = \"people\"\nattribute = \"pop\"\nweight = 0.5\n"
+                                   "[[factor]]\nname = \"elders\"\nattribute = \"old\"\ncoefficient = \"k\"\nweight = 0.5\n");
     civ_table *c = csv_table("unique_id,pop,old,k\nA,100,10,2\nB,300,30,1\n");
     civ_alloc_problem *p = NULL;
     civ_alloc_result *r = NULL;
@@ -1076,7 +1060,7 @@ static void test_population_shared_with_factor(void **state)
     assert_int_equal(civ_alloc_solve(p, r), CIV_OK);
     civ_table *t = NULL;
     assert_int_equal(civ_alloc_result_table(p, r, 0, &t), CIV_OK);
-    assert_true(cell(t, 0, "population") == 100 && cell(t, 1, "population") == 300);
+    assert_true(af_cell(t, 0, "population") == 100 && af_cell(t, 1, "population") == 300);
     civ_alloc_stats st;
     assert_int_equal(civ_alloc_result_stats(p, r, &st), CIV_OK);
     assert_true(fabs(st.per_capita_mean - 1000.0 / 400) < 1e-9); /* the bound population, not the new factor */
@@ -1084,6 +1068,53 @@ static void test_population_shared_with_factor(void **state)
     civ_table_free(t);
     civ_alloc_result_free(r);
     civ_alloc_problem_free(p);
+    civ_table_free(c);
+    civ_alloc_spec_free(s);
+}
+
+/* civ_alloc_result_summary_stats (what `civicast allocate` calls): the same
+ * summary table, cell for cell, and the same figures, bit for bit, as
+ * civ_alloc_result_summary and civ_alloc_result_stats called one after the
+ * other; stats may be NULL. */
+static void test_summary_with_stats(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = af_spec_of(HEAD "[data]\npopulation = \"pop\"\n[[reserve]]\nname = \"r\"\nshare = 0.05\n"
+                                        "[[pool]]\nname = \"p\"\nshare = 1\n[[formula]]\nname = \"main\"\nfloor = 150.00\n"
+                                        "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n"
+                                        "[[tilt]]\nname = \"t\"\nattribute = \"share\"\nabove = 0.25\nmultiplier = 2\n");
+    civ_table *c = csv_table("unique_id,district,pop,share\nA,d1,100,0.3\nB,d2,300,0.2\nC,d1,600,0.25\nD,d2,50,0\n");
+    run_out o;
+    assert_int_equal(run(s, c, NULL, &o), CIV_OK);
+    civ_alloc_stats two, one;
+    assert_int_equal(civ_alloc_result_stats(o.p, o.r, &two), CIV_OK);
+    assert_true(two.n_floor > 0 && two.gini_before != two.gini_after); /* the statistics have something to say */
+    civ_table *sum = NULL, *sum2 = NULL;
+    memset(&one, 0xa5, sizeof one);
+    assert_int_equal(civ_alloc_result_summary_stats(o.p, o.r, &sum, &one), CIV_OK);
+    assert_true(memcmp(&one, &two, sizeof one) == 0);
+    assert_int_equal(civ_alloc_result_summary_stats(o.p, o.r, &sum2, NULL), CIV_OK);
+    const civ_table *tabs[2] = {sum, sum2};
+    for (int k = 0; k < 2; k++) {
+        const civ_table *t = tabs[k];
+        assert_int_equal(civ_table_n_rows(t), civ_table_n_rows(o.sum));
+        assert_int_equal(civ_table_n_columns(t), civ_table_n_columns(o.sum));
+        for (size_t col = 0; col < civ_table_n_columns(t); col++) {
+            assert_string_equal(civ_table_column_name(t, col), civ_table_column_name(o.sum, col));
+            for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+                if (civ_table_column_type(t, col) == CIV_COLUMN_TEXT) {
+                    assert_string_equal(civ_table_text(t, r, col), civ_table_text(o.sum, r, col));
+                } else {
+                    double x = civ_table_number(t, r, col), y = civ_table_number(o.sum, r, col);
+                    assert_true(memcmp(&x, &y, sizeof x) == 0);
+                }
+            }
+        }
+    }
+    assert_int_equal(civ_alloc_result_summary_stats(NULL, o.r, &sum, &one), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_alloc_result_summary_stats(o.p, o.r, NULL, &one), CIV_ERR_INVALID_ARGUMENT);
+    civ_table_free(sum), civ_table_free(sum2);
+    run_free(&o);
     civ_table_free(c);
     civ_alloc_spec_free(s);
 }
@@ -1107,6 +1138,7 @@ int main(void)
         cmocka_unit_test(test_large_permutation),
         cmocka_unit_test(test_threads_bit_identical),
         cmocka_unit_test(test_population_shared_with_factor),
+        cmocka_unit_test(test_summary_with_stats),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

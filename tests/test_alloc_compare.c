@@ -19,16 +19,7 @@
 #include <cmocka.h>
 
 #include "alloc.h"
-
-static civ_alloc_spec *spec_of(const char *text)
-{
-    civ_alloc_spec *s = NULL;
-    civ_status st = civ_alloc_spec_parse(text, strlen(text), "t.spec", &s);
-    if (st)
-        fprintf(stderr, "%s\n", civ_last_error_message());
-    assert_int_equal(st, CIV_OK);
-    return s;
-}
+#include "alloc_fixture.h"
 
 /* unique_id, district, pop, flag */
 static civ_table *communities(size_t n, const char *const *ids, const char *const *districts, const double *pop,
@@ -75,7 +66,7 @@ static void test_hand_computed(void **state)
     const char *ids[] = {"C", "A", "B"}, *dist[] = {"Y", "X", "X"};
     double pop[] = {600, 100, 300}, flag[] = {0, 1, 0};
     civ_table *comm = communities(3, ids, dist, pop, flag);
-    civ_alloc_spec *s1 = spec_of(SPEC_RULES), *s2 = spec_of(SPEC_PLAIN);
+    civ_alloc_spec *s1 = af_spec_of(SPEC_RULES), *s2 = af_spec_of(SPEC_PLAIN);
     const civ_alloc_spec *specs[] = {s1, s2};
     const char *labels[] = {"rules", "plain"};
     civ_alloc_compare *c = NULL;
@@ -188,8 +179,8 @@ static void test_rounding_effect(void **state)
     double pop[] = {1, 1, 1}, flag[] = {0, 0, 0};
     civ_table *comm = communities(3, ids, dist, pop, flag);
     civ_alloc_spec *s =
-        spec_of("version = \"r\"\n[budget]\ntotal = 1.00\nfiscal_year = 2026\n[[pool]]\nname = \"p\"\nshare = 1.0\n"
-                "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1.0\n");
+        af_spec_of("version = \"r\"\n[budget]\ntotal = 1.00\nfiscal_year = 2026\n[[pool]]\nname = \"p\"\nshare = 1.0\n"
+                   "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1.0\n");
     const civ_alloc_spec *specs[] = {s, s};
     civ_alloc_compare *c = NULL;
     assert_int_equal(civ_alloc_compare_run(specs, NULL, 2, comm, NULL, &c), CIV_OK);
@@ -242,7 +233,7 @@ static void test_earmark_step(void **state)
     const char *ids[] = {"C", "A", "B"}, *dist[] = {"Y", "X", "X"};
     double pop[] = {600, 100, 300}, flag[] = {1, 1, 0};
     civ_table *comm = communities(3, ids, dist, pop, flag);
-    civ_alloc_spec *s1 = spec_of(SPEC_EARMARK), *s2 = spec_of(SPEC_PLAIN);
+    civ_alloc_spec *s1 = af_spec_of(SPEC_EARMARK), *s2 = af_spec_of(SPEC_PLAIN);
     const civ_alloc_spec *specs[] = {s1, s2};
     civ_alloc_compare *c = NULL;
     assert_int_equal(civ_alloc_compare_run(specs, NULL, 2, comm, NULL, &c), CIV_OK);
@@ -338,10 +329,10 @@ static void test_errors(void **state)
     const char *ids[] = {"a", "b"}, *dist[] = {"D", "D"};
     double pop[] = {1, 2}, flag[] = {0, 0};
     civ_table *comm = communities(2, ids, dist, pop, flag);
-    civ_alloc_spec *s = spec_of(SPEC_PLAIN);
+    civ_alloc_spec *s = af_spec_of(SPEC_PLAIN);
     civ_alloc_spec *bad =
-        spec_of("version = \"b\"\n[budget]\ntotal = 1.00\nfiscal_year = 2026\n[[pool]]\nname = \"p\"\nshare = 1.0\n"
-                "[[factor]]\nname = \"x\"\nattribute = \"nope\"\nweight = 1.0\n");
+        af_spec_of("version = \"b\"\n[budget]\ntotal = 1.00\nfiscal_year = 2026\n[[pool]]\nname = \"p\"\nshare = 1.0\n"
+                   "[[factor]]\nname = \"x\"\nattribute = \"nope\"\nweight = 1.0\n");
     civ_alloc_compare *c = NULL;
     const civ_alloc_spec *specs[] = {s, s};
     const char *dup[] = {"x", "x"}, *odd[] = {"x", "a b"};

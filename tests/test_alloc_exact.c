@@ -19,46 +19,10 @@
 #include <cmocka.h>
 
 #include "alloc.h"
+#include "alloc_fixture.h"
 #include "table.h"
 
 #define TWO53 ((int64_t)1 << 53)
-
-static civ_table *table_ab(size_t n, const int64_t *a, const int64_t *b)
-{
-    civ_table *t = NULL;
-    size_t ci, ca, cb;
-    assert_int_equal(civ_table_create(&t), CIV_OK);
-    assert_int_equal(civ_table_add_column(t, "unique_id", CIV_COLUMN_TEXT, &ci), CIV_OK);
-    assert_int_equal(civ_table_add_column(t, "a", CIV_COLUMN_NUMBER, &ca), CIV_OK);
-    assert_int_equal(civ_table_add_column(t, "b", CIV_COLUMN_NUMBER, &cb), CIV_OK);
-    assert_int_equal(civ_table_add_rows(t, n, NULL), CIV_OK);
-    for (size_t i = 0; i < n; i++) {
-        char id[24];
-        snprintf(id, sizeof id, "c%02zu", i); /* ids in byte order = row order */
-        assert_int_equal(civ_table_set_text(t, i, ci, id), CIV_OK);
-        assert_int_equal(civ_table_set_number(t, i, ca, (double)a[i]), CIV_OK);
-        assert_int_equal(civ_table_set_number(t, i, cb, (double)(b ? b[i] : a[i])), CIV_OK);
-    }
-    return t;
-}
-
-/* Solves `spec_text` on the table; the amounts in row order. */
-static void amounts_of(const char *spec_text, const civ_table *t, size_t n, int64_t *out)
-{
-    civ_alloc_spec *s = NULL;
-    civ_alloc_problem *p = NULL;
-    civ_alloc_result *r = NULL;
-    if (civ_alloc_spec_parse(spec_text, strlen(spec_text), "t.spec", &s))
-        fail_msg("%s\n%s", civ_last_error_message(), spec_text);
-    assert_int_equal(civ_alloc_bind(s, t, NULL, &p), CIV_OK);
-    assert_int_equal(civ_alloc_result_create(p, &r), CIV_OK);
-    if (civ_alloc_solve(p, r))
-        fail_msg("%s", civ_last_error_message());
-    assert_int_equal(civ_alloc_result_amounts(p, r, out, n), CIV_OK);
-    civ_alloc_result_free(r);
-    civ_alloc_problem_free(p);
-    civ_alloc_spec_free(s);
-}
 
 /* The rule in exact integers: floor(T num_i / den), then one unit each to the
  * largest remainders T num_i mod den, ties to the lower index. */
@@ -92,11 +56,12 @@ static void test_issue_near_2_53(void **state)
 {
     (void)state;
     const int64_t v[3] = {1, 2, 3};
-    civ_table *t = table_ab(3, v, NULL);
+    const double vd[3] = {1, 2, 3};
+    civ_table *t = af_table_ab(3, vd, NULL);
     int64_t out[3], ref[3];
-    amounts_of("version = \"t\"\n[budget]\ntotal = 90071992547409.91\nfiscal_year = 2026\n[[pool]]\nname = \"p\"\n"
-               "share = 1\n[[factor]]\nname = \"f\"\nattribute = \"a\"\nweight = 1\n",
-               t, 3, out);
+    af_amounts_of("version = \"t\"\n[budget]\ntotal = 90071992547409.91\nfiscal_year = 2026\n[[pool]]\nname = \"p\"\n"
+                  "share = 1\n[[factor]]\nname = \"f\"\nattribute = \"a\"\nweight = 1\n",
+                  t, 3, out);
     reference(TWO53 - 1, v, 3, 6, ref);
     for (int i = 0; i < 3; i++)
         assert_true(out[i] == ref[i]);
@@ -147,14 +112,15 @@ static void test_cap_then_exact(void **state)
     (void)state;
     const int64_t T = TWO53 - 1, cap = T / 20 * 9;
     const int64_t v[3] = {1, 2, 3};
+    const double vd[3] = {1, 2, 3};
     char spec[512], c[40], tt[40];
     snprintf(spec, sizeof spec,
              "version = \"t\"\n[budget]\ntotal = %s\nfiscal_year = 2026\n[[pool]]\nname = \"p\"\nshare = 1\n"
              "[[formula]]\nname = \"main\"\ncap = %s\n[[factor]]\nname = \"f\"\nattribute = \"a\"\nweight = 1\n",
              money(T, tt), money(cap, c));
-    civ_table *t = table_ab(3, v, NULL);
+    civ_table *t = af_table_ab(3, vd, NULL);
     int64_t out[3], ref[2];
-    amounts_of(spec, t, 3, out);
+    af_amounts_of(spec, t, 3, out);
     assert_true(out[2] == cap);
     reference(T - cap, v, 2, 3, ref);
     assert_true(out[0] == ref[0] && out[1] == ref[1]);
@@ -173,9 +139,11 @@ static void test_property_near_2_53(void **state)
         size_t n = 2 + (size_t)(rand() % 7);
         int two = rand() % 2, tilt = rand() % 2;
         int64_t a[8], b[8], A = 0, B = 0;
+        double ad[8], bd[8]; /* the table's copies */
         for (size_t i = 0; i < n; i++) {
             a[i] = 1 + rand() % 12, b[i] = rand() % 9;
             A += a[i], B += b[i];
+            ad[i] = (double)a[i], bd[i] = (double)b[i];
         }
         if (two && B == 0)
             continue;
@@ -198,8 +166,8 @@ static void test_property_near_2_53(void **state)
                  money(T, tt), two ? "0.5" : "1",
                  two ? "[[factor]]\nname = \"fb\"\nattribute = \"b\"\nweight = 0.5\n" : "",
                  tilt ? "[[tilt]]\nname = \"t\"\nattribute = \"a\"\nabove = 6\nmultiplier = 1.2\n" : "");
-        civ_table *t = table_ab(n, a, b);
-        amounts_of(spec, t, n, got);
+        civ_table *t = af_table_ab(n, ad, bd);
+        af_amounts_of(spec, t, n, got);
         civ_table_free(t);
         int64_t sum = 0;
         for (size_t i = 0; i < n; i++) {

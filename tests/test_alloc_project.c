@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "alloc_fixture.h"
 #include "civicast.h"
 
 static const char *SPEC =
@@ -81,14 +82,6 @@ static civ_table *forecasts(int years_covered)
     return t;
 }
 
-static double cell(const civ_table *t, size_t row, const char *col)
-{
-    size_t c;
-    if (civ_table_find_column(t, col, &c))
-        fail_msg("no column %s", col);
-    return civ_table_number(t, row, c);
-}
-
 static void test_three_years(void **state)
 {
     (void)state;
@@ -104,7 +97,7 @@ static void test_three_years(void **state)
     civ_table *plain = NULL;
     assert_int_equal(civ_alloc_run(spec, comm, fc, 0, &plain, NULL), CIV_OK);
     for (size_t i = 0; i < 4; i++)
-        assert_true(cell(out, i, "amount_fen") == cell(plain, i, "amount_fen"));
+        assert_true(af_cell(out, i, "amount_fen") == af_cell(plain, i, "amount_fen"));
     civ_table_free(plain);
     /* standards 800, 880, 968 fen: budgets 1,000,000 x 1, 1.1, 1.21; reserve ceil(5%) */
     const int64_t budget[3] = {1000000, 1100000, 1210000};
@@ -112,13 +105,13 @@ static void test_three_years(void **state)
         int64_t tot = 0;
         for (size_t i = 0; i < 4; i++) {
             size_t r = (size_t)y * 4 + i;
-            assert_true(cell(out, r, "year") == 2026 + y);
-            int64_t a = (int64_t)cell(out, r, "amount_fen");
-            int64_t ly = (int64_t)cell(out, r, "last_year_p_fen");
+            assert_true(af_cell(out, r, "year") == 2026 + y);
+            int64_t a = (int64_t)af_cell(out, r, "amount_fen");
+            int64_t ly = (int64_t)af_cell(out, r, "last_year_p_fen");
             tot += a;
             /* history: the data's in the first year, then the year before's amount */
             assert_int_equal(ly, y == 0 ? (int64_t)(100 * (1500 + 500 * (double)i))
-                                        : (int64_t)cell(out, r - 4, "amount_fen"));
+                                        : (int64_t)af_cell(out, r - 4, "amount_fen"));
             int64_t floor_y = (int64_t)ceil(100000.0 * budget[y] / 1000000.0);
             int64_t lo = (int64_t)ceil(0.9 * (double)ly - 1e-9), pace = (int64_t)floor(1.15 * (double)ly + 1e-9);
             lo = lo > floor_y ? lo : floor_y;

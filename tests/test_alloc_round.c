@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "alloc.h"
+#include "alloc_fixture.h"
 
 #define MAXN 400
 static civ_alloc_pair pairs[MAXN], tmp[MAXN];
@@ -195,42 +196,6 @@ static void test_large_select(void **state)
 
 /* ---- exact ties (issue 16) ------------------------------------------------ */
 
-static civ_table *table_ab(size_t n, const double *a, const double *b)
-{
-    civ_table *t = NULL;
-    size_t ci, ca, cb;
-    assert_int_equal(civ_table_create(&t), CIV_OK);
-    assert_int_equal(civ_table_add_column(t, "unique_id", CIV_COLUMN_TEXT, &ci), CIV_OK);
-    assert_int_equal(civ_table_add_column(t, "a", CIV_COLUMN_NUMBER, &ca), CIV_OK);
-    assert_int_equal(civ_table_add_column(t, "b", CIV_COLUMN_NUMBER, &cb), CIV_OK);
-    assert_int_equal(civ_table_add_rows(t, n, NULL), CIV_OK);
-    for (size_t i = 0; i < n; i++) {
-        char id[24];
-        snprintf(id, sizeof id, "c%02zu", i); /* ids in byte order = row order */
-        assert_int_equal(civ_table_set_text(t, i, ci, id), CIV_OK);
-        assert_int_equal(civ_table_set_number(t, i, ca, a[i]), CIV_OK);
-        assert_int_equal(civ_table_set_number(t, i, cb, b ? b[i] : a[i]), CIV_OK);
-    }
-    return t;
-}
-
-/* Solves `spec_text` on the table and returns the amounts in row order. */
-static void amounts_of(const char *spec_text, const civ_table *t, size_t n, int64_t *out)
-{
-    civ_alloc_spec *s = NULL;
-    civ_alloc_problem *p = NULL;
-    civ_alloc_result *r = NULL;
-    if (civ_alloc_spec_parse(spec_text, strlen(spec_text), "t.spec", &s))
-        fail_msg("%s\n%s", civ_last_error_message(), spec_text);
-    assert_int_equal(civ_alloc_bind(s, t, NULL, &p), CIV_OK);
-    assert_int_equal(civ_alloc_result_create(p, &r), CIV_OK);
-    assert_int_equal(civ_alloc_solve(p, r), CIV_OK);
-    assert_int_equal(civ_alloc_result_amounts(p, r, out, n), CIV_OK);
-    civ_alloc_result_free(r);
-    civ_alloc_problem_free(p);
-    civ_alloc_spec_free(s);
-}
-
 /* Issue 16 (a): 1,887.60 yuan with reserves of 3% and 1%: exact lines are
  * 5662.8, 1887.6 and 181209.6 fen; the two spare fen go to the largest
  * remainder (risk, .8) and then to the tie at .6 between elastic and the rest,
@@ -255,11 +220,11 @@ static void test_issue_community_tie(void **state)
 {
     (void)state;
     const double pop[2] = {2000, 10000};
-    civ_table *t = table_ab(2, pop, NULL);
+    civ_table *t = af_table_ab(2, pop, NULL);
     int64_t out[2];
-    amounts_of("version = \"t\"\n[budget]\ntotal = 5999.97\nfiscal_year = 2026\n[[pool]]\nname = \"p\"\n"
-               "share = 1\n[[factor]]\nname = \"pop\"\nattribute = \"a\"\nweight = 1\n",
-               t, 2, out);
+    af_amounts_of("version = \"t\"\n[budget]\ntotal = 5999.97\nfiscal_year = 2026\n[[pool]]\nname = \"p\"\n"
+                  "share = 1\n[[factor]]\nname = \"pop\"\nattribute = \"a\"\nweight = 1\n",
+                  t, 2, out);
     assert_true(out[0] == 100000 && out[1] == 499997);
     civ_table_free(t);
 }
@@ -313,9 +278,9 @@ static void test_exact_ties_property(void **state)
                  "share = 1\n[[factor]]\nname = \"fa\"\nattribute = \"a\"\nweight = 0.5\n"
                  "[[factor]]\nname = \"fb\"\nattribute = \"b\"\nweight = 0.5\n",
                  (long long)(T / 100), (long long)(T % 100));
-        civ_table *t = table_ab(n, a, b);
+        civ_table *t = af_table_ab(n, a, b);
         int64_t got[8];
-        amounts_of(spec, t, n, got);
+        af_amounts_of(spec, t, n, got);
         civ_table_free(t);
         for (size_t i = 0; i < n; i++)
             if (got[i] != ref[i])

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "alloc_fixture.h"
 #include "civicast.h"
 
 static const char *SPEC_HEAD = "version = \"s\"\n[budget]\ntotal = 1000.00\nfiscal_year = 2026\n[[pool]]\nname = "
@@ -26,10 +27,7 @@ static civ_alloc_spec *spec_with(const char *settlement)
 {
     char text[2048];
     snprintf(text, sizeof text, "%s%s", SPEC_HEAD, settlement);
-    civ_alloc_spec *s = NULL;
-    if (civ_alloc_spec_parse(text, strlen(text), "s.spec", &s))
-        fail_msg("spec: %s", civ_last_error_message());
-    return s;
+    return af_spec_of(text);
 }
 
 /* allocation (unique_id, amount_fen) and spending (unique_id, spent in yuan) tables */
@@ -50,10 +48,7 @@ static civ_table *two_columns(const char *num_col, size_t n, const char *const *
 
 static int64_t cell(const civ_table *t, size_t row, const char *col)
 {
-    size_t c;
-    if (civ_table_find_column(t, col, &c))
-        fail_msg("no column %s", col);
-    return (int64_t)civ_table_number(t, row, c);
+    return (int64_t)af_cell(t, row, col);
 }
 
 static void test_by_hand(void **state)

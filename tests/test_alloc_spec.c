@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "alloc.h"
+#include "alloc_fixture.h"
 
 static const char *GOOD =
     "# a comment line\n"
@@ -118,10 +119,7 @@ static civ_alloc_spec *reserve_spec(const char *total, const char *share)
              "share = %s\n[[pool]]\nname = \"p\"\nshare = 1\n[[factor]]\nname = \"f\"\nattribute = \"a\"\n"
              "weight = 1\n",
              total, share);
-    civ_alloc_spec *s = NULL;
-    if (civ_alloc_spec_parse(text, strlen(text), "t.spec", &s))
-        fail_msg("%s", civ_last_error_message());
-    return s;
+    return af_spec_of(text);
 }
 
 static void test_reserve_rounds_up(void **state)

@@ -19,19 +19,10 @@
 #include <cmocka.h>
 
 #include "alloc.h"
+#include "alloc_fixture.h"
 
 #define N_COMM 40
 #define H 3
-
-static civ_alloc_spec *spec_of(const char *text)
-{
-    civ_alloc_spec *s = NULL;
-    civ_status st = civ_alloc_spec_parse(text, strlen(text), "t.spec", &s);
-    if (st)
-        fprintf(stderr, "%s\n", civ_last_error_message());
-    assert_int_equal(st, CIV_OK);
-    return s;
-}
 
 static const char *SPEC = "version = \"u\"\n"
                           "[budget]\ntotal = 10000.00\nfiscal_year = 2026\n"
@@ -144,7 +135,7 @@ static void check_same(const civ_alloc_uncertainty *a, const civ_alloc_uncertain
 static void test_threads_bit_identical(void **state)
 {
     (void)state;
-    civ_alloc_spec *s = spec_of(SPEC);
+    civ_alloc_spec *s = af_spec_of(SPEC);
     civ_table *comm = communities(N_COMM), *fc = forecasts(N_COMM, H, width_varied, mean_lin);
     const size_t D = 96;
     civ_alloc_uncertainty *u1 = run(s, comm, fc, D, 1, 0, 1), *u2 = run(s, comm, fc, D, 2, 0, 1),
@@ -210,7 +201,7 @@ static void test_threads_bit_identical(void **state)
 static void test_zero_width_equals_point(void **state)
 {
     (void)state;
-    civ_alloc_spec *s = spec_of(SPEC);
+    civ_alloc_spec *s = af_spec_of(SPEC);
     civ_table *comm = communities(N_COMM), *fc = forecasts(N_COMM, H, width_zero, mean_lin);
     civ_alloc_problem *p = NULL;
     civ_alloc_result *r = NULL;
@@ -261,9 +252,9 @@ static double amount_at(double z, double scale)
 static void test_split_normal_reproduces_intervals(void **state)
 {
     (void)state;
-    civ_alloc_spec *s = spec_of("version = \"sn\"\n[budget]\ntotal = 1000.00\nfiscal_year = 2026\n"
-                                "[[pool]]\nname = \"p\"\nshare = 1.0\n"
-                                "[[factor]]\nname = \"meals\"\nsource = \"forecast\"\nhorizon = 3\nweight = 1.0\n");
+    civ_alloc_spec *s = af_spec_of("version = \"sn\"\n[budget]\ntotal = 1000.00\nfiscal_year = 2026\n"
+                                   "[[pool]]\nname = \"p\"\nshare = 1.0\n"
+                                   "[[factor]]\nname = \"meals\"\nsource = \"forecast\"\nhorizon = 3\nweight = 1.0\n");
     civ_table *comm = communities(2), *fc = forecasts(2, 3, width_a_only, mean_flat);
     civ_alloc_uncertainty *u = run(s, comm, fc, 4000, 2, 0, 1);
     double q5[2], q50[2], q95[2];
@@ -283,7 +274,7 @@ static void test_split_normal_reproduces_intervals(void **state)
 static void test_dirichlet_weights(void **state)
 {
     (void)state;
-    civ_alloc_spec *s = spec_of(SPEC);
+    civ_alloc_spec *s = af_spec_of(SPEC);
     civ_table *comm = communities(N_COMM), *fc = forecasts(N_COMM, H, width_varied, mean_lin);
     civ_alloc_uncertainty *u1 = run(s, comm, fc, 40, 1, 20.0, 0), *u2 = run(s, comm, fc, 40, 2, 20.0, 0);
     check_same(u1, u2, N_COMM, 40);
@@ -318,7 +309,7 @@ static void test_dirichlet_weights(void **state)
 static void test_errors(void **state)
 {
     (void)state;
-    civ_alloc_spec *s = spec_of(SPEC);
+    civ_alloc_spec *s = af_spec_of(SPEC);
     civ_table *comm = communities(N_COMM), *fc = forecasts(N_COMM, H, width_varied, mean_lin);
     civ_alloc_uncertainty_options o;
     civ_alloc_uncertainty *u = NULL;

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "alloc.h"
+#include "alloc_fixture.h"
 #include "test_files.h"
 
 static char tmpdir[64];
@@ -154,9 +155,7 @@ static void check_writer(const civ_alloc_problem *p, const civ_alloc_result *r, 
 static void test_nasty_city(void **state)
 {
     (void)state;
-    civ_alloc_spec *s = NULL;
-    if (civ_alloc_spec_parse(SPEC, strlen(SPEC), "t.spec", &s))
-        fail_msg("spec: %s", civ_last_error_message());
+    civ_alloc_spec *s = af_spec_of(SPEC);
     civ_table *c = nasty_city(61);
     civ_alloc_problem *p = NULL;
     civ_alloc_result *r = NULL;

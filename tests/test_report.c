@@ -24,6 +24,7 @@
 #include "report_buf.h"
 #include "report_data.h"
 #include "report_text.h"
+#include "report_zh.h"
 #include "test_files.h"
 
 static char dir[64];
@@ -92,8 +93,17 @@ static void test_model_names(void **state)
     assert_string_equal(b, "ARIMA(1,1,0)");
     rep_short_model(b, sizeof b, "Naive");
     assert_string_equal(b, "Naive");
+    /* a damped-trend ETS is a family of its own, as in the short names */
     rep_model_family(b, sizeof b, "ETS(M,Ad,M)");
+    assert_string_equal(b, "DampedETS");
+    rep_model_family(b, sizeof b, "ETS(A,Ad,N)");
+    assert_string_equal(b, "DampedETS");
+    rep_model_family(b, sizeof b, "ETS(A,N,A)");
     assert_string_equal(b, "ETS");
+    rep_model_family(b, sizeof b, "ETS(M,A,M)");
+    assert_string_equal(b, "ETS");
+    rep_model_family(b, sizeof b, "ARIMA(1,1,0)");
+    assert_string_equal(b, "ARIMA");
 }
 
 static void test_escaping(void **state)
@@ -251,9 +261,13 @@ static void test_monitoring_tables(void **state)
     char *html = tf_slurp(file, NULL);
     assert_null(strstr(html, "未运行监测"));
     assert_non_null(strstr(html, "monitor_alerts.csv"));
-    /* the status table: the latest period's misses only */
-    assert_non_null(strstr(html, "<td>missed</td>"));
-    assert_null(strstr(html, "<td>met</td>"));
+    /* the status table: the latest period's misses only, its fixed words and
+     * headers in Chinese (the file's column name in the header's tooltip) */
+    assert_non_null(strstr(html, "<td>未达标</td>"));
+    assert_null(strstr(html, "<td>达标</td>"));
+    assert_null(strstr(html, "<td>missed</td>"));
+    assert_non_null(strstr(html, "<td>街道</td>"));
+    assert_non_null(strstr(html, "<th title=\"misses\">连续未达标期数</th>"));
     free(html);
     snprintf(file, sizeof file, "%s/charts/monitoring_departments.vl.json", path);
     char *spec = tf_slurp(file, NULL);
@@ -264,8 +278,22 @@ static void test_monitoring_tables(void **state)
     spec = tf_slurp(file, NULL);
     assert_non_null(spec);
     assert_null(strstr(spec, "2026-02")); /* the latest period only: 2 rows of 2026-03 */
-    assert_non_null(strstr(spec, "\"status\":\"missed\""));
+    assert_non_null(strstr(spec, "\"status\":\"未达标\""));
+    /* the statuses keep their colours whatever the language (met blue, missed orange) */
+    assert_non_null(strstr(spec, "\"domain\":[\"达标\",\"未达标\"],\"range\":[\"#4c78a8\",\"#f58518\"]"));
     free(spec);
+    /* the English page keeps the words and names of the files */
+    civ_report_options en = {.lang = "en"};
+    assert_int_equal(civ_report_write(path, &en), CIV_OK);
+    html = tf_slurp(file, NULL);
+    assert_non_null(strstr(html, "\"status\":\"missed\""));
+    assert_non_null(strstr(html, "\"domain\":[\"met\",\"missed\"],\"range\":[\"#4c78a8\",\"#f58518\"]"));
+    free(html);
+    snprintf(file, sizeof file, "%s/report.html", path);
+    html = tf_slurp(file, NULL);
+    assert_non_null(strstr(html, "<td>missed</td>"));
+    assert_non_null(strstr(html, "<th>misses</th>"));
+    free(html);
 }
 
 /* The actuals before the forecasts (history.csv): in the fan charts, and
@@ -447,6 +475,166 @@ static void test_waterfall_steps(void **state)
     free(spec);
 }
 
+/* The model mix counts each combination by its components and colours them
+ * by family: the damped-trend ETS member apart from the ETS one. */
+static void test_model_mix_families(void **state)
+{
+    (void)state;
+    put("mix", "allocation.csv", ALLOC);
+    put("mix", "allocation_summary.csv", SUMMARY);
+    put("mix", "forecast_report.csv", "unique_id,model\n"
+                                      "C1,\"ComboMedian[ETS(A,N,A),ARIMA(0,1,0),Theta,ETS(A,Ad,N),DOTM]\"\n"
+                                      "C2,\"ETS(A,Ad,N)\"\nC3,\"ETS(M,N,M)\"\n");
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/mix", dir);
+    civ_report_options en = {.lang = "en"};
+    assert_int_equal(civ_report_write(path, &en), CIV_OK);
+    snprintf(file, sizeof file, "%s/charts/model_mix.vl.json", path);
+    char *spec = tf_slurp(file, NULL);
+    assert_non_null(strstr(spec, "{\"model\":\"ETS(A,Ad,N)\",\"family\":\"DampedETS\",\"count\":2}"));
+    assert_non_null(strstr(spec, "{\"model\":\"ETS(A,N,A)\",\"family\":\"ETS\",\"count\":1}"));
+    assert_non_null(strstr(spec, "{\"model\":\"ETS(M,N,M)\",\"family\":\"ETS\",\"count\":1}"));
+    assert_non_null(strstr(spec, "\"color\":{\"field\":\"family\""));
+    free(spec);
+}
+
+/* ---- explanations of a run in English on a Chinese page ------------------- */
+
+/* The clause kinds of engine/src/alloc/explain.c, by a phrase of their
+ * English: the test below counts them so that each is translated at least
+ * once. */
+static const char *const CLAUSE_KINDS[] = {
+    "floors ratably reduced to", "held at hold-harmless", "raised to hold-harmless", "held at the floor of",
+    "raised to the floor of", "limited by pace to", "% of the fund = ", "lowered to the cap of", "by formula",
+    "which yields to it", " (last year ", "(nothing last year: no hold-harmless or pace)", " (nothing last year)",
+    " (paid ", "not eligible for ", " scored higher", " tilt ×", "; total ", "no factor score", "not funded"};
+enum { N_KINDS = sizeof CLAUSE_KINDS / sizeof *CLAUSE_KINDS };
+
+/* Solves spec on comm (on top of `paid` when not NULL) with English and with
+ * Chinese explanations; every English one, translated, must be the Chinese
+ * one.  Counts the clause kinds met in seen[]. */
+static void check_translated(const civ_alloc_spec *spec, const civ_table *comm, const civ_table *paid, size_t *seen,
+                             civ_table **out)
+{
+    civ_alloc_problem *p = NULL;
+    civ_alloc_result *r = NULL;
+    civ_table *en = NULL, *zh = NULL;
+    assert_int_equal(civ_alloc_bind(spec, comm, NULL, &p), CIV_OK);
+    if (paid)
+        assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_OK);
+    assert_int_equal(civ_alloc_result_create(p, &r), CIV_OK);
+    if (civ_alloc_solve(p, r))
+        fail_msg("solve: %s", civ_last_error_message());
+    assert_int_equal(civ_alloc_result_table(p, r, CIV_ALLOC_EXPLAIN_EN, &en), CIV_OK);
+    assert_int_equal(civ_alloc_result_table(p, r, CIV_ALLOC_EXPLAIN_ZH, &zh), CIV_OK);
+    size_t ce, cz;
+    assert_int_equal(civ_table_find_column(en, "explanation", &ce), CIV_OK);
+    assert_int_equal(civ_table_find_column(zh, "explanation", &cz), CIV_OK);
+    for (size_t i = 0; i < civ_table_n_rows(en); i++) {
+        const char *e = civ_table_text(en, i, ce), *z = civ_table_text(zh, i, cz);
+        civ_rbuf b = {0};
+        rep_explanation_zh(&b, e);
+        assert_false(b.failed);
+        if (strcmp(b.data ? b.data : "", z))
+            fail_msg("row %zu:\n  en  %s\n  zh  %s\n  got %s", i, e, z, b.data ? b.data : "");
+        civ_rbuf_free(&b);
+        rep_explanation_zh(&b, z); /* a run in Chinese: kept as it is */
+        assert_string_equal(b.data, z);
+        civ_rbuf_free(&b);
+        for (size_t k = 0; k < N_KINDS; k++)
+            seen[k] += strstr(e, CLAUSE_KINDS[k]) != NULL;
+    }
+    civ_table_free(zh);
+    if (out)
+        *out = en;
+    else
+        civ_table_free(en);
+    civ_alloc_result_free(r);
+    civ_alloc_problem_free(p);
+}
+
+static civ_alloc_spec *spec_text(const char *text)
+{
+    civ_alloc_spec *s = NULL;
+    if (civ_alloc_spec_parse(text, strlen(text), "t.spec", &s))
+        fail_msg("spec: %s", civ_last_error_message());
+    return s;
+}
+
+/* A Chinese page of a plan run in English shows the explanations as a
+ * Chinese run writes them (report_zh.c): on the demo city (floors,
+ * hold-harmless, pace, a floor over a pace limit, an earmark, funds new to a
+ * community, tilts, totals), its reserve release (paid + released) and two
+ * small cities for the rest (caps, cap shares, ratable floors, greater-of
+ * groups, no factor score, nothing funded).  Every clause kind occurs. */
+static void test_explanations_zh(void **state)
+{
+    (void)state;
+    size_t seen[N_KINDS] = {0};
+    static const char *const text_cols[] = {"unique_id", "name", "district", "street", NULL};
+    civ_table_read_options ro = {.text_columns = text_cols};
+    civ_alloc_spec *spec = NULL, *rel = NULL;
+    civ_table *comm = NULL, *paid = NULL;
+    assert_int_equal(civ_alloc_spec_read(CIV_SOURCE_DIR "/datasets/demo_city/allocation.spec", &spec), CIV_OK);
+    assert_int_equal(civ_alloc_spec_read(CIV_SOURCE_DIR "/datasets/demo_city/release.spec", &rel), CIV_OK);
+    assert_int_equal(civ_table_read_csv(CIV_SOURCE_DIR "/datasets/demo_city/communities.csv", &ro, &comm), CIV_OK);
+    check_translated(spec, comm, NULL, seen, &paid);
+    check_translated(rel, comm, paid, seen, NULL);
+    civ_table_free(comm), civ_table_free(paid);
+    civ_alloc_spec_free(spec), civ_alloc_spec_free(rel);
+    /* caps and greater-of groups; A new to the fund (no rules), D scores nothing */
+    put("ex", "groups.csv", "unique_id,pop,aged,ly\nA,100,10,0\nB,100,90,100\nC,800,0,100\nD,0,0,100\n");
+    spec = spec_text("version = \"g\"\n[budget]\ntotal = 1000.00\nfiscal_year = 2026\n"
+                     "[[pool]]\nname = \"p\"\nshare = 1\nlast_year = \"ly\"\n"
+                     "[[formula]]\nname = \"main\"\ncombine = \"greater_of\"\ncap = 400.00\n"
+                     "[[factor]]\nname = \"pop\"\ngroup = \"a\"\nattribute = \"pop\"\nweight = 1\n"
+                     "[[factor]]\nname = \"aged\"\ngroup = \"b\"\nattribute = \"aged\"\nweight = 1\n");
+    char path[160];
+    snprintf(path, sizeof path, "%s/ex/groups.csv", dir);
+    assert_int_equal(civ_table_read_csv(path, &ro, &comm), CIV_OK);
+    check_translated(spec, comm, NULL, seen, NULL);
+    civ_table_free(comm);
+    civ_alloc_spec_free(spec);
+    /* ratable floors (A has no score: "no factor score"); a cap share (F),
+     * hold-harmless below the pace limit (A, B: raised) and above it (G:
+     * held), pace (C), funds new to a community with and without rules */
+    put("ex", "bounds.csv", "unique_id,pop,ly,ly3\nA,0,100,0\nB,1,100,0\nC,30,100,0\nD,60,500,0\nE,10,0,0\n"
+                            "F,200,0,0\nG,5,0,100\n");
+    spec = spec_text("version = \"b\"\n[budget]\ntotal = 2200.00\nfiscal_year = 2026\n"
+                     "[[pool]]\nname = \"tight\"\namount = 100.00\nformula = \"tight\"\n"
+                     "[[pool]]\nname = \"wide\"\namount = 1900.00\nformula = \"wide\"\n"
+                     "[[pool]]\nname = \"hold\"\namount = 200.00\nformula = \"hold\"\n"
+                     "[[formula]]\nname = \"tight\"\nfloor = 30.00\non_infeasible = \"ratable\"\n"
+                     "[[formula]]\nname = \"wide\"\ncap_share = 0.4\nhold_harmless = 0.9\npace = 0.5\n"
+                     "last_year = \"ly\"\n"
+                     "[[formula]]\nname = \"hold\"\nhold_harmless = 1.5\npace = 0.2\nlast_year = \"ly3\"\n"
+                     "[[factor]]\nname = \"pop\"\nformula = \"tight\"\nattribute = \"pop\"\nweight = 1\n"
+                     "[[factor]]\nname = \"people\"\nformula = \"wide\"\nattribute = \"pop\"\nweight = 1\n"
+                     "[[factor]]\nname = \"folks\"\nformula = \"hold\"\nattribute = \"pop\"\nweight = 1\n");
+    snprintf(path, sizeof path, "%s/ex/bounds.csv", dir);
+    assert_int_equal(civ_table_read_csv(path, &ro, &comm), CIV_OK);
+    check_translated(spec, comm, NULL, seen, NULL);
+    civ_table_free(comm);
+    civ_alloc_spec_free(spec);
+    for (size_t k = 0; k < N_KINDS; k++)
+        if (!seen[k])
+            fail_msg("no explanation had '%s': the test does not cover that clause", CLAUSE_KINDS[k]);
+}
+
+/* Clauses of an older folder that fit no form of explain.c keep the
+ * phrase-by-phrase translation. */
+static void test_explanations_zh_older(void **state)
+{
+    (void)state;
+    civ_rbuf b = {0};
+    rep_explanation_zh(&b, "population 50.0%; lowered to the cap; aging tilt ×1.2");
+    assert_string_equal(b.data, "构成：population 50.0%；降至封顶；aging 倾斜 ×1.2");
+    civ_rbuf_free(&b);
+    rep_explanation_zh(&b, "");
+    assert_true(b.data == NULL || !strcmp(b.data, ""));
+    civ_rbuf_free(&b);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -476,7 +664,9 @@ int main(void)
         cmocka_unit_test(test_tidy_summary),   cmocka_unit_test(test_write_both_languages),
         cmocka_unit_test(test_monitoring_tables), cmocka_unit_test(test_history_and_per_aged),
         cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),
-        cmocka_unit_test(test_waterfall_steps),  cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_waterfall_steps),  cmocka_unit_test(test_model_mix_families),
+        cmocka_unit_test(test_explanations_zh), cmocka_unit_test(test_explanations_zh_older),
+        cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

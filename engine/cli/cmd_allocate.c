@@ -170,10 +170,8 @@ static civ_status solve_and_write(alloc_job *j, const civ_cli_args *a, const civ
         s = civ_alloc_solve(j->prob, j->res);
     if (!s && a->value[A_UNCERTAINTY])
         s = civ_alloc_result_table(j->prob, j->res, explain_code(a), &j->alloc);
-    if (!s)
-        s = civ_alloc_result_summary(j->prob, j->res, &j->summary);
-    if (!s)
-        s = civ_alloc_result_stats(j->prob, j->res, &j->st);
+    if (!s) /* the summary and the figures printed: the equity statistics computed once for both */
+        s = civ_alloc_result_summary_stats(j->prob, j->res, &j->summary, &j->st);
     /* the outputs, published together (output_set.c); without --uncertainty
      * the allocation goes to its file a block of rows at a time, never whole
      * in memory (with it, the table gets more columns first) */

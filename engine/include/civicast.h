@@ -1243,6 +1243,15 @@ CIV_API civ_status civ_alloc_result_write(const civ_alloc_problem *problem, cons
  *  statistics and equity before/after. */
 CIV_API civ_status civ_alloc_result_summary(const civ_alloc_problem *problem, const civ_alloc_result *result,
                                             civ_table **out);
+/** civ_alloc_result_summary and civ_alloc_result_stats in one call: the
+ *  summary table in *out and, when `stats` is not NULL, the figures of
+ *  civ_alloc_result_stats in *stats (filled only on success).  The summary
+ *  is built from those figures, so a caller that wants both (`civicast
+ *  allocate` prints them) computes the equity statistics, two sorts of the
+ *  communities, once instead of twice.  Errors: those of
+ *  civ_alloc_result_summary. */
+CIV_API civ_status civ_alloc_result_summary_stats(const civ_alloc_problem *problem, const civ_alloc_result *result,
+                                                  civ_table **out, civ_alloc_stats *stats);
 /** One call: bind, solve, build both tables (`summary` may be NULL). */
 CIV_API civ_status civ_alloc_run(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
                                  int explain, civ_table **allocation, civ_table **summary);

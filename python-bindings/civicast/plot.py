@@ -67,6 +67,17 @@ def _warn_if_no_cjk(texts):
         warnings.warn("civicast.plot: " + _INSTALL_HINT, stacklevel=3)
 
 
+def _model_family(spec):
+    """The family of one model specification, as the C report's
+    rep_model_family (engine/src/report/report_text.c): "DampedETS" for an
+    ETS model with a damped trend ("ETS(A,Ad,N)", combination.c's display
+    name), else its leading letters ("ETS(A,N,A)" -> "ETS")."""
+    spec = spec.strip()
+    if re.match(r"ETS\([^,]*,[AM]d,", spec):
+        return "DampedETS"
+    return re.match(r"[A-Za-z_]*", spec).group(0) or spec
+
+
 def short_model(name):
     """A model name short enough for a title: a combination lists its
     components' families ("ComboMedian[ETS(A,N,A),ARIMA(2,0,0)(2,0,0)[12] with
@@ -91,8 +102,7 @@ def short_model(name):
         else:
             cur += ch
     parts.append(cur)
-    fams = ["DampedETS" if re.match(r"ETS\([^,]*,[AM]d,", p.strip())
-            else re.match(r"[A-Za-z_]*", p.strip()).group(0) or p.strip() for p in parts]
+    fams = [_model_family(p) for p in parts]
     head = m.group(1)[5:] if m.group(1).startswith("Combo") and len(m.group(1)) > 5 else m.group(1)
     return f"{head}({', '.join(fams)})"
 

@@ -4,7 +4,9 @@
 # rebuilds it; each language's page is opened in headless Chromium by
 # tests/report/check_report.py (no console error, no network request, every
 # chart rendered with tooltips, the community table searchable, Chinese glyphs
-# drawn with a CJK font, A4 print with a page per section).  Screenshots of
+# drawn with a CJK font, A4 print with a page per section); the plan runs in
+# English, and tests/report/english_left.py finds no English phrase on its
+# Chinese page (explanations, monitoring words, headers).  Screenshots of
 # each section and the first printed pages are kept in
 # $CIV_BINARY_DIR/tests/report_output/.  Bad usage gives the documented exit codes.
 # usage: bash report.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR, CIV_BINARY_DIR)
@@ -39,6 +41,12 @@ for lang in zh en; do
     "$CIV" report "$WORK/out" --lang "$lang" >"$WORK/stdout" 2>"$WORK/stderr" || fail "report --lang $lang: $(cat "$WORK/stderr")"
     grep -q "report .*report.html" "$WORK/stdout" || fail "report does not print the path"
     nice $PY "$SRC/tests/report/check_report.py" "$WORK/out/report.html" "$lang" "$SHOTS" || fail "browser check ($lang)"
+    # the plan ran in English: the Chinese page translates what it wrote (explanations,
+    # monitoring words, table headers) and keeps no English phrase of its sections
+    if [ "$lang" = zh ]; then
+        $PY "$SRC/tests/report/english_left.py" "$WORK/out/report.html" "$SRC" >&2 ||
+            fail "English left on the Chinese page of a plan run in English"
+    fi
     cp "$WORK/out/report.html" "$SHOTS/report_$lang.html"
 done
 grep -q '亿元\|万元' "$SHOTS/report_zh.html" || fail "the Chinese page does not write money in 亿元/万元"

@@ -116,6 +116,10 @@ def test_short_model_names():
         "Median(ETS, ARIMA, Theta, DampedETS, DOTM)"
     assert short_model("ARIMA(1,1,0) with drift") == "ARIMA(1,1,0)"
     assert short_model("Naive") == "Naive"
+    # the family rule of the C report's model mix (rep_model_family)
+    from civicast.plot import _model_family
+    assert [_model_family(s) for s in ("ETS(M,Ad,M)", "ETS(A,Ad,N)", "ETS(A,N,A)", "ARIMA(1,1,0)", "Theta")] == \
+        ["DampedETS", "DampedETS", "ETS", "ARIMA", "Theta"]
 
 
 def test_plot_actuals_units_and_short_title(history):

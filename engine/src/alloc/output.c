@@ -704,6 +704,14 @@ civ_status civ_alloc_result_summary(const civ_alloc_problem *p, const civ_alloc_
 {
     if (!p || !r || !out)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_result_summary: NULL argument");
+    return civ_alloc_result_summary_stats(p, r, out, NULL);
+}
+
+civ_status civ_alloc_result_summary_stats(const civ_alloc_problem *p, const civ_alloc_result *r, civ_table **out,
+                                          civ_alloc_stats *stats)
+{
+    if (!p || !r || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_result_summary_stats: NULL argument");
     *out = NULL;
     const civ_alloc_spec *s = p->spec;
     size_t n = p->n;
@@ -779,5 +787,7 @@ civ_status civ_alloc_result_summary(const civ_alloc_problem *p, const civ_alloc_
         return b.st;
     }
     *out = b.t;
+    if (stats)
+        *stats = st;
     return CIV_OK;
 }

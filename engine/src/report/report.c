@@ -20,6 +20,7 @@
 #include "report_assets.h"
 #include "report_page.h"
 #include "report_text.h"
+#include "report_zh.h"
 
 
 static civ_status write_file(const char *path, const char *data, size_t n)
@@ -137,30 +138,12 @@ void rep_group_table(rep_ctx *ctx, int streets)
     civ_rbuf_put(b, "</tbody></table>\n");
 }
 
-/* The engine writes explanations in English; the Chinese page translates
- * their fixed phrases (the factor and pool names are the spec's own). */
+/* The engine writes the explanations in the plan's language; a Chinese page
+ * of a run in English shows them in Chinese (report_zh.c). */
 static void explanation_zh(civ_rbuf *b, const char *text)
 {
-    static const char *const map[][2] = {
-        {"raised to hold-harmless ", "按保持上年比例提高到上年的 "}, {"% of last year", "%"},
-        {"limited by pace to +", "受增幅上限限制为比上年 +"},      {"% over last year", "%"},
-        {"raised to the floor of ", "提高到保底 "},                {"lowered to the cap", "降至封顶"},
-        {"floors ratably reduced to ", "保底按比例削减至 "},        {"not eligible for ", "不符合条件："},
-        {" tilt ×", " 倾斜 ×"},                                    {"no factor score", "无因素得分"},
-        {"not funded", "未获分配"},                                 {" scored higher", " 得分更高"},
-        {"; ", "；"}};
     civ_rbuf tmp = {0};
-    for (const char *p = text; *p;) {
-        size_t k = 0, n = sizeof map / sizeof *map;
-        while (k < n && strncmp(p, map[k][0], strlen(map[k][0])))
-            k++;
-        if (k < n) {
-            civ_rbuf_put(&tmp, map[k][1]);
-            p += strlen(map[k][0]);
-        } else {
-            civ_rbuf_putn(&tmp, p++, 1);
-        }
-    }
+    rep_explanation_zh(&tmp, text);
     civ_rbuf_html(b, tmp.data ? tmp.data : "");
     if (tmp.failed)
         b->failed = 1;
@@ -228,9 +211,16 @@ void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows, int (*
     civ_rbuf *b = &ctx->page;
     size_t nc = civ_table_n_columns(t), nr = civ_table_n_rows(t), shown = 0, kept = 0;
     civ_rbuf_put(b, "<table class=\"data\"><thead><tr>");
-    for (size_t c = 0; c < nc; c++) {
-        civ_rbuf_put(b, "<th>");
-        civ_rbuf_html(b, civ_table_column_name(t, c));
+    for (size_t c = 0; c < nc; c++) { /* zh: a Chinese header, the file's name in its tooltip */
+        const char *name = civ_table_column_name(t, c), *zh = ctx->zh ? rep_column_zh(name) : NULL;
+        if (zh) {
+            civ_rbuf_put(b, "<th title=\"");
+            civ_rbuf_html(b, name);
+            civ_rbuf_put(b, "\">");
+        } else {
+            civ_rbuf_put(b, "<th>");
+        }
+        civ_rbuf_html(b, zh ? zh : name);
         civ_rbuf_put(b, "</th>");
     }
     civ_rbuf_put(b, "</tr></thead><tbody>\n");
@@ -249,7 +239,8 @@ void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows, int (*
                 rep_cell(b, isfinite(v) ? buf : "", 1);
             } else {
                 const char *s = civ_table_text(t, r, c);
-                rep_cell(b, s ? s : "", 0);
+                s = s ? s : "";
+                rep_cell(b, ctx->zh ? rep_word_zh(civ_table_column_name(t, c), s) : s, 0);
             }
         }
         civ_rbuf_put(b, "</tr>\n");

@@ -9,6 +9,7 @@
 
 #include "report_page.h"
 #include "report_text.h"
+#include "report_zh.h"
 
 static void kv_num(civ_rbuf *b, const char *k, double v, double round_to)
 {
@@ -483,6 +484,22 @@ void rep_chart_monitor(rep_ctx *ctx)
     rep_chart_emit(ctx, "monitoring_departments", &b);
 }
 
+/* The statuses of the status table (docs/MONITORING.md) in their order, and
+ * their colours on both pages: the scale is fixed because the Chinese words
+ * sort in another order than the English ones, which would give "met" the
+ * red of Vega's default scheme (the English page keeps its default colours). */
+static const char *const STATUS[] = {"met", "missed", "no_data", "no_target"};
+static const char *const STATUS_COLOUR[] = {"#4c78a8", "#f58518", "#e45756", "#bab0ac"};
+enum { N_STATUS = sizeof STATUS / sizeof *STATUS };
+
+static size_t status_rank(const char *st)
+{
+    size_t k = 0;
+    while (k < N_STATUS && strcmp(st, STATUS[k]))
+        k++;
+    return k;
+}
+
 /* Indicator statuses (the status table: indicator, status): count of units by
  * status per indicator, the latest period only when a ds column exists. */
 void rep_chart_indicators(rep_ctx *ctx)
@@ -502,7 +519,7 @@ void rep_chart_indicators(rep_ctx *ctx)
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, TR(ctx, "各指标达标情况（最近一期）", "Indicators against their targets (latest period)"));
     civ_rbuf_put(&b, ",\"width\":480,\"data\":{\"values\":[");
-    int first = 1;
+    int first = 1, seen[N_STATUS + 1] = {0};
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
         const char *v = has_ds ? civ_table_text(t, r, cd) : NULL;
         if (has_ds && (!v || strcmp(v, last)))
@@ -511,15 +528,31 @@ void rep_chart_indicators(rep_ctx *ctx)
         first = 0;
         civ_rbuf_json_str(&b, civ_table_text(t, r, ci) ? civ_table_text(t, r, ci) : "");
         civ_rbuf_put(&b, ",\"status\":");
-        civ_rbuf_json_str(&b, civ_table_text(t, r, cs) ? civ_table_text(t, r, cs) : "");
-        civ_rbuf_put(&b, "}");
+        const char *st = civ_table_text(t, r, cs) ? civ_table_text(t, r, cs) : "";
+        civ_rbuf_json_str(&b, ctx->zh ? rep_word_zh("status", st) : st);
+        size_t k = status_rank(st);
+        seen[k] = 1;
+        civ_rbuf_printf(&b, ",\"rank\":%zu}", k);
     }
     civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"indicator\",\"type\":\"nominal\",\"title\":null},"
                      "\"x\":{\"aggregate\":\"count\",\"type\":\"quantitative\",\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "单位数", "Units (count)"));
-    civ_rbuf_put(&b, "},\"color\":");
-    rep_nfield(&b, "status", TR(ctx, "状态", "Status"));
-    civ_rbuf_put(&b, ",\"tooltip\":[");
+    civ_rbuf_put(&b, "},\"color\":{\"field\":\"status\",\"type\":\"nominal\",\"title\":");
+    civ_rbuf_json_str(&b, TR(ctx, "状态", "Status"));
+    if (!seen[N_STATUS]) { /* only the statuses of docs/MONITORING.md: their colours, in their order */
+        civ_rbuf_put(&b, ",\"scale\":{\"domain\":[");
+        for (size_t k = 0, n = 0; k < N_STATUS; k++)
+            if (seen[k]) {
+                civ_rbuf_put(&b, n++ ? "," : "");
+                civ_rbuf_json_str(&b, ctx->zh ? rep_word_zh("status", STATUS[k]) : STATUS[k]);
+            }
+        civ_rbuf_put(&b, "],\"range\":[");
+        for (size_t k = 0, n = 0; k < N_STATUS; k++)
+            if (seen[k])
+                civ_rbuf_printf(&b, "%s\"%s\"", n++ ? "," : "", STATUS_COLOUR[k]);
+        civ_rbuf_put(&b, "]}");
+    }
+    civ_rbuf_put(&b, "},\"order\":{\"field\":\"rank\"},\"tooltip\":[");
     rep_nfield(&b, "indicator", TR(ctx, "指标", "Indicator"));
     civ_rbuf_put(&b, ",");
     rep_nfield(&b, "status", TR(ctx, "状态", "Status"));

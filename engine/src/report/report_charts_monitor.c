@@ -12,18 +12,13 @@
 
 #include "report_page.h"
 #include "report_text.h"
+#include "report_zh.h"
 
-/* The default matrix's names for readers (docs/MONITORING.md); a custom
- * matrix's names are shown as written. */
-static const char *risk_word(int zh, const char *w)
+/* The default matrix's names for readers (docs/MONITORING.md, report_zh.c);
+ * a custom matrix's names are shown as written. */
+static const char *risk_word(int zh, const char *column, const char *w)
 {
-    static const char *const names[][2] = {
-        {"negligible", "轻微"}, {"minor", "较小"}, {"moderate", "中等"}, {"fairly severe", "较严重"}, {"severe", "严重"},
-        {"low", "低"},         {"medium", "中"},   {"medium-high", "较高"}, {"high", "高"}};
-    for (size_t k = 0; zh && k < sizeof names / sizeof *names; k++)
-        if (!strcmp(w, names[k][0]))
-            return names[k][1];
-    return w;
+    return zh ? rep_word_zh(column, w) : w;
 }
 
 typedef struct mcol {
@@ -81,7 +76,7 @@ static void level_scale(const rep_ctx *ctx, civ_rbuf *b, const civ_table *t, con
     civ_rbuf_put(b, "\"scale\":{\"domain\":[");
     for (size_t k = 0; k < n; k++) {
         civ_rbuf_put(b, k ? "," : "");
-        civ_rbuf_json_str(b, risk_word(ctx->zh, lv[k]));
+        civ_rbuf_json_str(b, risk_word(ctx->zh, "level", lv[k]));
     }
     civ_rbuf_put(b, "],\"range\":[");
     for (size_t k = 0; k < n; k++) /* spread over the five main colours when fewer */
@@ -103,9 +98,9 @@ static void grid_rows(const rep_ctx *ctx, civ_rbuf *b, const civ_table *t, const
         civ_rbuf_printf(b, "%s{\"row\":%.0f,\"column\":%.0f,\"likelihood\":", r ? "," : "", row, col);
         civ_rbuf_json_str(b, band);
         civ_rbuf_put(b, ",\"impact\":");
-        civ_rbuf_json_str(b, risk_word(ctx->zh, impact ? impact : ""));
+        civ_rbuf_json_str(b, risk_word(ctx->zh, "impact", impact ? impact : ""));
         civ_rbuf_put(b, ",\"level\":");
-        civ_rbuf_json_str(b, risk_word(ctx->zh, level ? level : ""));
+        civ_rbuf_json_str(b, risk_word(ctx->zh, "level", level ? level : ""));
         civ_rbuf_put(b, ",\"score\":");
         civ_rbuf_json_num(b, m->has_score ? civ_table_number(t, r, m->score) : row * col);
         size_t n = count_risks(risks);

@@ -66,8 +66,24 @@ void rep_fmt_pct(char *buf, size_t size, double pct, int sign)
         snprintf(buf, size, sign ? "%+.1f%%" : "%.1f%%", pct);
 }
 
+/* 1 when spec is an ETS model with a damped trend ("ETS(A,Ad,N)", "ETS(M,Md,M)"). */
+static int is_damped_ets(const char *spec)
+{
+    if (strncmp(spec, "ETS(", 4) != 0)
+        return 0;
+    const char *t = strchr(spec + 4, ',');
+    return t && (t[1] == 'A' || t[1] == 'M') && t[2] == 'd' && t[3] == ',';
+}
+
 void rep_model_family(char *buf, size_t size, const char *spec)
 {
+    /* the damped-trend ETS member of `auto` is a family of its own
+     * (combination.c's display name "DampedETS"), so the model mix tells it
+     * from the ETS member, as the short names do */
+    if (is_damped_ets(spec)) {
+        snprintf(buf, size, "DampedETS");
+        return;
+    }
     size_t n = 0;
     while (spec[n] && (isalpha((unsigned char)spec[n]) || spec[n] == '_'))
         n++;
@@ -109,25 +125,11 @@ typedef struct short_acc {
     size_t size, used, n;
 } short_acc;
 
-/* 1 when spec is an ETS model with a damped trend ("ETS(A,Ad,N)", "ETS(M,Md,M)"). */
-static int is_damped_ets(const char *spec)
-{
-    if (strncmp(spec, "ETS(", 4) != 0)
-        return 0;
-    const char *t = strchr(spec + 4, ',');
-    return t && (t[1] == 'A' || t[1] == 'M') && t[2] == 'd' && t[3] == ',';
-}
-
 static void add_family(const char *spec, void *arg)
 {
     short_acc *a = arg;
     char fam[64];
-    /* the damped-trend ETS member of `auto` next to the ETS one: "ETS, ..., DampedETS"
-     * (combination.c's display name), not "ETS" twice */
-    if (is_damped_ets(spec))
-        snprintf(fam, sizeof fam, "DampedETS");
-    else
-        rep_model_family(fam, sizeof fam, spec);
+    rep_model_family(fam, sizeof fam, spec); /* "ETS, ..., DampedETS", not "ETS" twice */
     if (a->used < a->size)
         a->used += (size_t)snprintf(a->buf + a->used, a->size - a->used, "%s%s", a->n++ ? ", " : "", fam);
 }

@@ -1,0 +1,302 @@
+/*
+ * report_zh.c -- layer report: the Chinese of the English that other stages
+ * write into a plan's output folder, for the Chinese page (report_zh.h).
+ *
+ * A plan run with lang = "en" writes its allocation explanations in English
+ * (engine/src/alloc/explain.c), and the monitoring and risk tables carry
+ * English words whatever the language (status "missed", alert "raised",
+ * impact "fairly severe").  `civicast report --lang zh` on such a folder
+ * shows them in Chinese:
+ *   - an explanation is cut into its clauses ("; "), each matched against
+ *     the English forms explain.c writes and rewritten in the Chinese form
+ *     explain.c writes for CIV_ALLOC_EXPLAIN_ZH (word order, 元 after money,
+ *     full-width punctuation), so the page reads as a Chinese run's does
+ *     (tests/test_report.c translates the demo city's English explanations
+ *     and compares them with the Chinese ones, clause kinds counted); a
+ *     clause of an older folder that matches no form keeps the earlier
+ *     phrase-by-phrase translation;
+ *   - the fixed words of the monitoring and risk tables (docs/MONITORING.md)
+ *     and the column names of the tables shown as they are.
+ * Names from the spec or the data (funds, factors, tilts, indicators,
+ * departments) stay as written.  Keep the forms in step with explain.c.
+ */
+#include "report_zh.h"
+
+#include <string.h>
+
+/* ---- matching a clause against a form ------------------------------------ */
+
+/* A form: the English with holes ("{s}" any text of one byte or more, "{n}"
+ * a number: digits, '.', signs, 'e') and the Chinese with the holes' texts
+ * by their order ("{1}", "{2}", ...). */
+typedef struct form {
+    const char *en, *zh;
+} form;
+
+typedef struct span {
+    const char *p;
+    size_t n;
+} span;
+
+enum { MAX_HOLES = 6 };
+
+static int number_byte(char c)
+{
+    return (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e';
+}
+
+static int hole_at(const char *en)
+{
+    return en[0] == '{' && (en[1] == 's' || en[1] == 'n') && en[2] == '}';
+}
+
+/* 1 when [t, end) is the whole of `en`; the holes' texts go to h[] in order,
+ * each hole taking the shortest text that lets the rest fit. */
+static int fits(const char *en, const char *t, const char *end, span *h)
+{
+    for (; *en && !hole_at(en); en++, t++)
+        if (t == end || *t != *en)
+            return 0;
+    if (!*en)
+        return t == end;
+    int number = en[1] == 'n';
+    for (const char *q = t + 1; q <= end; q++) {
+        if (number && !number_byte(q[-1]))
+            return 0;
+        h[0] = (span){t, (size_t)(q - t)};
+        if (fits(en + 3, q, end, h + 1))
+            return 1;
+    }
+    return 0;
+}
+
+static void fill(civ_rbuf *b, const char *zh, const span *h)
+{
+    for (const char *p = zh; *p;) {
+        if (p[0] == '{' && p[1] >= '1' && p[1] <= '0' + MAX_HOLES && p[2] == '}') {
+            civ_rbuf_putn(b, h[p[1] - '1'].p, h[p[1] - '1'].n);
+            p += 3;
+        } else {
+            size_t n = strcspn(p + 1, "{") + 1;
+            civ_rbuf_putn(b, p, n);
+            p += n;
+        }
+    }
+}
+
+/* Writes the Chinese of the first form [t, end) fits; 0 when none does. */
+static int rewrite(civ_rbuf *b, const form *f, size_t n, const char *t, const char *end)
+{
+    span h[MAX_HOLES];
+    for (size_t k = 0; k < n; k++)
+        if (fits(f[k].en, t, end, h)) {
+            fill(b, f[k].zh, h);
+            return 1;
+        }
+    return 0;
+}
+
+/* A form whose first hole is the text before a suffix: *end is cut to it and
+ * the suffix's Chinese goes to b. */
+static int strip_suffix(civ_rbuf *b, const form *f, size_t n, const char *t, const char **end)
+{
+    span h[MAX_HOLES];
+    for (size_t k = 0; k < n; k++)
+        if (fits(f[k].en, t, *end, h)) {
+            fill(b, f[k].zh, h);
+            *end = t + h[0].n;
+            return 1;
+        }
+    return 0;
+}
+
+#define N_OF(a) (sizeof(a) / sizeof *(a))
+
+/* ---- the forms of explain.c ---------------------------------------------- */
+
+/* What decided a fund's amount (fund_decision). */
+static const form DECISION[] = {
+    {"floors ratably reduced to {n}%", "保底按比例削减至 {1}%"},
+    {"held at hold-harmless {n}% of last year {n} = {n}", "保持上年 {2}元的 {1}% = {3}元"},
+    {"raised to hold-harmless {n}% of last year {n} = {n}", "按保持上年比例提高到上年 {2}元的 {1}% = {3}元"},
+    {"held at the floor of {n}", "保底 {1}元"},
+    {"raised to the floor of {n}", "提高到保底 {1}元"},
+    {"limited by pace to +{n}% over last year {n} = {n}", "受增幅上限限制为比上年 {2}元 +{1}% = {3}元"},
+    {"lowered to the cap of {n}% of the fund = {n}", "降至封顶：本项资金的 {1}% = {2}元"},
+    {"lowered to the cap of {n}", "降至封顶 {1}元"},
+    {"by formula", "按公式分配"},
+};
+/* A floor or hold-harmless that outranked the pace limit. */
+static const form YIELDED[] = {
+    {"{s} (above the pace limit of +{n}% over last year {n} = {n}, which yields to it)",
+     "（增幅上限 上年 {3}元 +{2}% = {4}元 低于此数，不适用）"},
+};
+/* The end of a fund's head (fund_head): its own history ... */
+static const form LAST_YEAR[] = {
+    {"{s} (last year {n}, {n}%)", "（上年 {2}元，{3}%）"},
+    {"{s} (nothing last year: no hold-harmless or pace)", "（上年无此项资金，不适用保持上年与增幅上限）"},
+    {"{s} (nothing last year)", "（上年无此项资金）"},
+};
+/* ... before it, what a reserve release adds to what was paid ... */
+static const form PAID[] = {
+    {"{s} (paid {n} + released {n})", "（已拨 {2}元 + 追加 {3}元）"},
+};
+/* ... and first, the fund and its amount. */
+static const form FUND[] = {
+    {"{s} {n}", "{1} {2}元"},
+};
+/* The clauses besides the factor shares and the funds. */
+static const form CLAUSE[] = {
+    {"not eligible for {s}", "不符合 {1} 的条件"},
+    {"group '{s}' of {s} scored higher", "{2} 中 '{1}' 组得分更高"},
+    {"total {n} (last year {n}, {n}%)", "合计 {1}元（上年 {2}元，{3}%）"},
+    {"{s} tilt ×{n}", "{1} 倾斜 ×{2}"},
+};
+
+/* "<fund> <amount>[ (paid ...)][ (last year ...)]" */
+static int fund_head(civ_rbuf *b, const char *t, const char *end)
+{
+    civ_rbuf ly = {0}, paid = {0};
+    strip_suffix(&ly, LAST_YEAR, N_OF(LAST_YEAR), t, &end);
+    strip_suffix(&paid, PAID, N_OF(PAID), t, &end);
+    int ok = rewrite(b, FUND, N_OF(FUND), t, end);
+    if (ok) {
+        civ_rbuf_putn(b, paid.data, paid.len);
+        civ_rbuf_putn(b, ly.data, ly.len);
+        b->failed |= paid.failed | ly.failed;
+    }
+    civ_rbuf_free(&ly), civ_rbuf_free(&paid);
+    return ok;
+}
+
+/* "<what decided>[ (above the pace limit ...)]" */
+static int decision(civ_rbuf *b, const char *t, const char *end)
+{
+    civ_rbuf yielded = {0};
+    strip_suffix(&yielded, YIELDED, N_OF(YIELDED), t, &end);
+    int ok = rewrite(b, DECISION, N_OF(DECISION), t, end);
+    if (ok) {
+        civ_rbuf_putn(b, yielded.data, yielded.len);
+        b->failed |= yielded.failed;
+    }
+    civ_rbuf_free(&yielded);
+    return ok;
+}
+
+/* "<head>: <decision>", split at the first ": " that gives both (a head may
+ * hold one: "(nothing last year: no hold-harmless or pace)"). */
+static int fund_clause(civ_rbuf *b, const char *t, const char *end)
+{
+    for (const char *c = t; c + 1 < end; c++) {
+        if (c[0] != ':' || c[1] != ' ')
+            continue;
+        civ_rbuf head = {0}, dec = {0};
+        int ok = fund_head(&head, t, c) && decision(&dec, c + 2, end);
+        if (ok) {
+            civ_rbuf_putn(b, head.data, head.len);
+            civ_rbuf_put(b, "：");
+            civ_rbuf_putn(b, dec.data, dec.len);
+            b->failed |= head.failed | dec.failed;
+        }
+        civ_rbuf_free(&head), civ_rbuf_free(&dec);
+        if (ok)
+            return 1;
+    }
+    return 0;
+}
+
+/* Phrase by phrase: the factor shares' words, and the translation of the
+ * report before the forms, for clauses of older folders that fit none. */
+static void phrases(civ_rbuf *b, const char *t, const char *end)
+{
+    static const char *const map[][2] = {
+        {"raised to hold-harmless ", "按保持上年比例提高到上年的 "}, {"% of last year", "%"},
+        {"limited by pace to +", "受增幅上限限制为比上年 +"},      {"% over last year", "%"},
+        {"raised to the floor of ", "提高到保底 "},                {"lowered to the cap", "降至封顶"},
+        {"floors ratably reduced to ", "保底按比例削减至 "},        {"not eligible for ", "不符合条件："},
+        {" tilt ×", " 倾斜 ×"},                                    {"no factor score", "无因素得分"},
+        {"not funded", "未获分配"},                                 {" scored higher", " 得分更高"}};
+    for (const char *p = t; p < end;) {
+        size_t k = 0;
+        while (k < N_OF(map) && ((size_t)(end - p) < strlen(map[k][0]) || strncmp(p, map[k][0], strlen(map[k][0]))))
+            k++;
+        if (k < N_OF(map)) {
+            civ_rbuf_put(b, map[k][1]);
+            p += strlen(map[k][0]);
+        } else {
+            civ_rbuf_putn(b, p++, 1);
+        }
+    }
+}
+
+void rep_explanation_zh(civ_rbuf *b, const char *text)
+{
+    static const char zh_head[] = "构成："; /* a run in Chinese wrote it: as it is */
+    if (!strncmp(text, zh_head, sizeof zh_head - 1)) {
+        civ_rbuf_put(b, text);
+        return;
+    }
+    const char *p = text, *stop = text + strlen(text);
+    for (int first = 1; p < stop; first = 0) {
+        const char *sep = strstr(p, "; ");
+        const char *end = sep ? sep : stop;
+        if (!first)
+            civ_rbuf_put(b, "；");
+        if (first) { /* the factor shares: the factor names and figures as written */
+            civ_rbuf_put(b, "构成：");
+            phrases(b, p, end);
+        } else if (!rewrite(b, CLAUSE, N_OF(CLAUSE), p, end) && !fund_clause(b, p, end) &&
+                   !decision(b, p, end)) { /* a decision alone: an older folder's */
+            phrases(b, p, end);
+        }
+        p = sep ? sep + 2 : stop;
+    }
+}
+
+/* ---- the words of the monitoring and risk tables --------------------------- */
+
+const char *rep_word_zh(const char *column, const char *value)
+{
+    /* docs/MONITORING.md: statuses, alert states, scopes, the default risk
+     * matrix's impacts and levels */
+    static const char *const words[][3] = {
+        {"status", "met", "达标"},           {"status", "missed", "未达标"},
+        {"status", "no_data", "无数据"},     {"status", "no_target", "未设目标"},
+        {"alert", "raised", "新增预警"},     {"alert", "continued", "持续预警"},
+        {"alert", "cleared", "预警解除"},    {"scope", "unit", "单位"},
+        {"scope", "street", "街道"},         {"scope", "district", "区"},
+        {"scope", "city", "全市"},           {"unit", "city", "全市"}, /* the city total's unit */
+        {"impact", "negligible", "轻微"},    {"impact", "minor", "较小"},
+        {"impact", "moderate", "中等"},      {"impact", "fairly severe", "较严重"},
+        {"impact", "severe", "严重"},        {"level", "low", "低"},
+        {"level", "medium", "中"},           {"level", "medium-high", "较高"},
+        {"level", "high", "高"}};
+    if (!column || !value)
+        return value;
+    for (size_t k = 0; k < N_OF(words); k++)
+        if (!strcmp(column, words[k][0]) && !strcmp(value, words[k][1]))
+            return words[k][2];
+    return value;
+}
+
+const char *rep_column_zh(const char *column)
+{
+    /* the columns of the tables the page shows as they are: the monitoring
+     * alerts and statuses, the risk register, the backtest accuracy (its
+     * measures keep their names, which the text explains) */
+    static const char *const names[][2] = {
+        {"department", "部门"},        {"indicator", "指标"},        {"name", "名称"},
+        {"scope", "层级"},             {"unit", "单位"},             {"ds", "统计期"},
+        {"actual", "实际值"},          {"denominator", "分母"},      {"target", "目标值"},
+        {"status", "状态"},            {"misses", "连续未达标期数"}, {"since", "未达标起始期"},
+        {"alert", "预警状态"},         {"risk", "风险"},             {"probability", "发生概率"},
+        {"impact", "影响程度"},        {"owner", "责任单位"},        {"mitigation", "应对措施"},
+        {"row", "行"},                 {"column", "列"},             {"score", "分值"},
+        {"level", "等级"},             {"rank", "处理顺序"},         {"model", "模型"},
+        {"windows", "回测窗口数"},     {"failed", "失败窗口数"},     {"n", "比较点数"},
+        {"bias", "偏差"}};
+    for (size_t k = 0; column && k < N_OF(names); k++)
+        if (!strcmp(column, names[k][0]))
+            return names[k][1];
+    return NULL;
+}

@@ -1,0 +1,29 @@
+/*
+ * report_zh.h -- layer report: the Chinese of the English that other stages
+ * write into a plan's output folder (allocation explanations of a run in
+ * English, the monitoring and risk tables' fixed words, column names), for
+ * the Chinese page.  Names from the spec or the data stay as written.
+ */
+#ifndef CIV_REPORT_ZH_H
+#define CIV_REPORT_ZH_H
+
+#include "report_buf.h"
+
+/* Appends to b (plain text, not HTML-escaped) the Chinese of an explanation
+ * engine/src/alloc/explain.c wrote in English: the sentence its Chinese
+ * mode writes for the same community ("构成：population 50.0%；eldercare
+ * 1000.00元（上年 800.00元，+25.00%）：提高到保底 1000.00元").  Clauses it does
+ * not know (an older folder's) are translated phrase by phrase; a Chinese
+ * explanation (a run in Chinese: "构成：...") is appended as it is. */
+void rep_explanation_zh(civ_rbuf *b, const char *text);
+/* The Chinese of a fixed word in a monitoring or risk table column
+ * (status "missed" -> 未达标, alert "raised", scope "street", impact "fairly
+ * severe", level "medium-high"); `value` itself when the column or the value
+ * is not one of docs/MONITORING.md's. */
+const char *rep_word_zh(const char *column, const char *value);
+/* A Chinese header for a column of a table the page shows as it is
+ * (monitoring, risks, backtest accuracy); NULL when the name is not known
+ * (the header then stays the column's name). */
+const char *rep_column_zh(const char *column);
+
+#endif
