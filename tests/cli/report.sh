@@ -65,6 +65,16 @@ rc=$?
 [ $rc -eq 2 ] || fail "a table without its columns exited $rc, expected 2"
 grep -q "allocation.csv.*district" "$WORK/stderr" || fail "missing-column message: $(cat "$WORK/stderr")"
 [ ! -e "$WORK/bad/report.html" ] || fail "a failed report left a report.html"
+# a malformed optional table is named, with its line, even when the summary is in the
+# older layout without a 'unit' column (whose probing used to overwrite the message)
+cp -r "$WORK/out" "$WORK/bad2"
+$PY -c 'import pandas as pd, sys; p = sys.argv[1]; pd.read_csv(p).drop(columns=["unit"]).to_csv(p, index=False)' \
+    "$WORK/bad2/allocation_summary.csv" || fail "could not rewrite the summary"
+printf 'unique_id,model\nx,"y\n' >"$WORK/bad2/forecast_report.csv"
+"$CIV" report "$WORK/bad2" >/dev/null 2>"$WORK/stderr"
+rc=$?
+[ $rc -ne 0 ] || fail "a malformed forecast_report.csv gave exit 0"
+grep -q "forecast_report.csv:2:.*unterminated" "$WORK/stderr" || fail "malformed-table message: $(cat "$WORK/stderr")"
 
 if [ "$failures" -ne 0 ]; then
     echo "report.sh: $failures failure(s)" >&2

@@ -574,7 +574,8 @@ civ_status rep_data_load(const char *outdir, rep_data *d)
         s = read_first(outdir, RISKS_FILES, &d->t_risks, &d->risks_file);
     if (!s)
         s = read_opt(outdir, "history.csv", 0, &d->t_hist);
-    d->per_minor = minor_factor(d->t_sum);
+    if (!s) /* minor_factor probes columns, and a failed probe would overwrite the error above */
+        d->per_minor = minor_factor(d->t_sum);
     if (!s)
         s = load_comms(d);
     if (!s)
