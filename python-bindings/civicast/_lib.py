@@ -463,6 +463,7 @@ _SIGNATURES = {
     "civ_alloc_problem_set_paid": (c_status, [P, P]),
     "civ_alloc_project": (c_status, [P, P, P, P, ctypes.c_long, _I, PP, PP]),
     "civ_alloc_result_summary": (c_status, [P, P, PP]),
+    "civ_alloc_result_summary_stats": (c_status, [P, P, PP, ctypes.POINTER(civ_alloc_stats)]),
     # scenarios (civ_alloc_compare_*)
     "civ_alloc_compare_run": (c_status, [PP, CPP, _S, P, P, PP]),
     "civ_alloc_compare_free": (None, [P]),

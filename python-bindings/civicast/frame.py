@@ -1196,9 +1196,8 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None):
             check(lib.civ_alloc_result_create(prob.ptr, ctypes.byref(res.ptr)))
             check(lib.civ_alloc_solve(prob.ptr, res.ptr))
             check(lib.civ_alloc_result_table(prob.ptr, res.ptr, _explain_code(explain), ctypes.byref(out_t.ptr)))
-            check(lib.civ_alloc_result_summary(prob.ptr, res.ptr, ctypes.byref(sum_t.ptr)))
-            st = _lib.civ_alloc_stats()
-            check(lib.civ_alloc_result_stats(prob.ptr, res.ptr, ctypes.byref(st)))
+            st = _lib.civ_alloc_stats()  # the summary and the figures from one computation
+            check(lib.civ_alloc_result_summary_stats(prob.ptr, res.ptr, ctypes.byref(sum_t.ptr), ctypes.byref(st)))
             alloc_df, summary_df = table_to_frame(out_t.ptr), table_to_frame(sum_t.ptr)
             mi = _dec(lib.civ_alloc_spec_unit_name(sp.ptr, 0))
             ma = _dec(lib.civ_alloc_spec_unit_name(sp.ptr, 1))

@@ -186,10 +186,8 @@ static civ_status solve_allocation(run_ctx *c, const civ_table *comm)
     if (!s)
         s = civ_alloc_result_table(prob, res, strcmp(c->plan->lang, "en") ? CIV_ALLOC_EXPLAIN_ZH : CIV_ALLOC_EXPLAIN_EN,
                                    &r->tables[CIV_PLAN_ALLOCATION]); /* the explanations in the plan's language */
-    if (!s)
-        s = civ_alloc_result_summary(prob, res, &r->tables[CIV_PLAN_ALLOCATION_SUMMARY]);
-    if (!s)
-        s = civ_alloc_result_stats(prob, res, &r->stats.alloc);
+    if (!s) /* the summary and the run's figures from one computation of the equity statistics */
+        s = civ_alloc_result_summary_stats(prob, res, &r->tables[CIV_PLAN_ALLOCATION_SUMMARY], &r->stats.alloc);
     if (!s)
         s = rule_tables(r, comm);
     civ_alloc_result_free(res);
