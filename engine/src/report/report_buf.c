@@ -41,7 +41,8 @@ void civ_rbuf_putn(civ_rbuf *b, const char *text, size_t n)
 {
     if (!grow(b, n))
         return;
-    memcpy(b->data + b->len, text, n);
+    if (n) /* text may be NULL when n is 0 (an empty piece); memcpy's arguments may not */
+        memcpy(b->data + b->len, text, n);
     b->len += n;
     b->data[b->len] = '\0';
 }
