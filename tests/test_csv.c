@@ -252,7 +252,7 @@ static void test_bad_dates(void **state)
     expect_panel_error("unique_id,ds,y\nA,2024-13,1\n", CIV_ERR_DATE, 2, 2, "ds");
     expect_panel_error("unique_id,ds,y\nA,2023-02-29,1\n", CIV_ERR_DATE, 2, 2, "ds");
     expect_panel_error("unique_id,ds,y\nA,,1\n", CIV_ERR_DATE, 2, 2, "ds");
-    expect_panel_error("unique_id,ds,y\nA,2024/01/05,1\n", CIV_ERR_DATE, 2, 2, "ds");
+    expect_panel_error("unique_id,ds,y\nA,05/01/2024,1\n", CIV_ERR_DATE, 2, 2, "ds"); /* day first: ambiguous */
     expect_panel_error("unique_id,ds,y\nA,2024-Q5,1\n", CIV_ERR_DATE, 2, 2, "ds");
     /* mixed forms */
     expect_panel_error("unique_id,ds,y\nA,2024-01,1\nA,2024-02,1\nB,2024-03-01,2\n", CIV_ERR_FREQUENCY, 4, 2, "ds");

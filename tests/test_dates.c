@@ -2,7 +2,8 @@
  * test_dates.c -- unit tests of engine/src/core/date.c and freq.c: date
  * parsing into period values (datetimes at midnight too), canonical and
  * styled formatting, the frequency helpers, --freq names, the period of a
- * day, and the frequency inferred from the spacing of day dates (each case
+ * day, spreadsheet dates ("2019/1/1 0:00"), and the frequency inferred from
+ * the spacing of day dates (each case
  * and each refused case), and the calendar (checked day by day against an
  * independent civil-date counter).
  */
@@ -87,14 +88,11 @@ static void test_bad_dates(void **state)
     expect_bad("1900-02-29", "does not exist"); /* not a leap year */
     expect_bad("2024-04-31", "does not exist");
     expect_bad("2024-01-00", "does not exist");
-    expect_bad("2024-1-05", "expected");
-    expect_bad("2024/01/05", "'-'");
     expect_bad(" 2024", "expected");
     expect_bad("2024-01-05 ", "expected");
     expect_bad("2024-01-05T13:00", "time of day");
     expect_bad("2024-01-05 00:00:01", "time of day");
     expect_bad("2024-01-05 00:00:00.5", "time of day");
-    expect_bad("2024-01-05 0:00", "expected");
     expect_bad("2024-01-05X00:00:00", "expected");
     expect_bad("2024-01-05 25:00:00", "expected");
     expect_bad("2024-0a", "expected");
@@ -224,6 +222,52 @@ static void test_datetimes(void **state)
     expect_date("2019-01-01 00:00", CIV_DATE_DAY, 17897);
     expect_date("2019-01-01T00:00:00.000", CIV_DATE_DAY, 17897);
     expect_date("2019-01-01", CIV_DATE_DAY, 17897);
+}
+
+/* Dates as spreadsheets write them, year first (Excel's CSV export of a date
+ * cell in a Chinese locale is "2019/1/1" or "2019/1/1 0:00"): the same
+ * periods as their ISO forms; the time separator is what outputs keep. */
+static void test_spreadsheet_dates(void **state)
+{
+    (void)state;
+    expect_date("2019/1/1", CIV_DATE_DAY, 17897);
+    expect_date("2019/01/01", CIV_DATE_DAY, 17897);
+    expect_date("2019/1/1 0:00", CIV_DATE_DAY, 17897);
+    expect_date("2019/1/1 00:00:00", CIV_DATE_DAY, 17897);
+    expect_date("2019/1/1T00:00", CIV_DATE_DAY, 17897);
+    expect_date("2019-1-1", CIV_DATE_DAY, 17897);
+    expect_date("2024-1-05", CIV_DATE_DAY, 19727);
+    expect_date("2024/01/05", CIV_DATE_DAY, 19727);
+    expect_date("2024-01-05 0:00", CIV_DATE_DAY, 19727);
+    expect_date("2024/2/29", CIV_DATE_DAY, 19782);
+    expect_date("2024/12/31", CIV_DATE_DAY, 20088);
+    expect_date("2024/7", CIV_DATE_MONTH, 12 * 2024 + 6);
+    expect_date("2024/07", CIV_DATE_MONTH, 12 * 2024 + 6);
+    expect_bad("2024/13/1", "month 13");
+    expect_bad("2024/0/1", "month 0");
+    expect_bad("2023/2/29", "does not exist");
+    expect_bad("2024/1/0", "does not exist");
+    expect_bad("2024/1/1 8:00", "time of day");
+    expect_bad("2024/1/1 0:00:01", "time of day");
+    expect_bad("2024/1/1 0:0", "expected");
+    expect_bad("2024/1-1", "expected YYYY/M/D");
+    expect_bad("2024/123/1", "expected");
+    expect_bad("2024/1/123", "expected");
+    expect_bad("2024/1/", "expected");
+    expect_bad("2024/", "expected");
+    expect_bad("2024-1", "expected"); /* ISO months have two digits */
+    expect_bad("2024/1/1x", "expected");
+    expect_bad("2024/Q1", "expected");
+    expect_bad("1/2/2019", "must start with its year");
+    expect_bad("15/01/2019 0:00", "yyyy-mm-dd");
+    /* the time's separator, as outputs keep it */
+    assert_int_equal(civ_date_time_separator("2019/1/1 0:00", 13), ' ');
+    assert_int_equal(civ_date_time_separator("2019-01-01 00:00:00", 19), ' ');
+    assert_int_equal(civ_date_time_separator("2019-01-01T00:00:00", 19), 'T');
+    assert_int_equal(civ_date_time_separator("2019/1/1", 8), 0);
+    assert_int_equal(civ_date_time_separator("2019-01-01", 10), 0);
+    /* only `len` bytes are read */
+    assert_int_equal(civ_date_time_separator("2019-01-01 00:00", 10), 0);
 }
 
 /* days of a date text */
@@ -473,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_format_errors),
         cmocka_unit_test(test_frequency_helpers),
         cmocka_unit_test(test_datetimes),
+        cmocka_unit_test(test_spreadsheet_dates),
         cmocka_unit_test(test_freq_parse),
         cmocka_unit_test(test_date_to_period),
         cmocka_unit_test(test_format_style),

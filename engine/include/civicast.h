@@ -163,9 +163,20 @@ typedef enum civ_date_form {
  *  a time of midnight, as pandas and databases write datetimes:
  *  "2024-07-15 00:00:00", "2024-07-15T00:00:00", "2024-07-15 00:00" (and
  *  fractional zero seconds); the form is then CIV_DATE_DAY.  Other times are
- *  refused (civicast periods are days or longer).
+ *  refused (civicast periods are days or longer).  Dates as spreadsheets
+ *  write them, year first, are read too: "2024/7/15" and "2024/07/15" (also
+ *  with a midnight time, "2024/7/15 0:00", Excel's CSV export of a date cell
+ *  in a Chinese locale) and unpadded "2024-7-15" are days; "2024/7" and
+ *  "2024/07" are months.  (Outputs write such dates in ISO form.)
  *  Errors: CIV_ERR_DATE with the reason (bad shape, month 13, Feb 30, ...). */
 CIV_API civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int64_t *value);
+
+/** The separator of the time that follows a day date civ_date_parse accepted:
+ *  ' ' or 'T', or 0 when the text is the date alone ("2024-07-15 00:00:00"
+ *  and "2024/7/15 0:00" give ' ', "2024-07-15T00:00:00" 'T').  A panel's
+ *  outputs write their day dates with a midnight time in that style
+ *  (civ_date_style.time_sep).  No error: the text is not checked again. */
+CIV_API char civ_date_time_separator(const char *text, size_t len);
 
 /* ---- Date layouts: how a panel's dates are written, and --freq ----------- */
 /* Day dates ("2019-01-01") carry no frequency in their text: it is inferred

@@ -300,8 +300,9 @@ def _string_periods(ds, codes, n_series, want, spec, ids=None):
             row = int(np.flatnonzero(ds_codes == j)[0])
             raise Error(err.status, f"row {row}: {err.message}", field="ds")
         forms[j], vals[j] = form.value, val.value
-        if j == 0 and form.value == _lib.DATE_DAY and len(b) > 10:
-            time_sep = chr(b[10])
+        if j == 0 and form.value == _lib.DATE_DAY:
+            sep = lib.civ_date_time_separator(b, len(b))
+            time_sep = sep.decode() if sep not in (b"", b"\0") else ""
     if len(uniq) and not np.all(forms == forms[0]):
         raise _frequency_error("ds mixes date forms (e.g. '2024-07' and '2024-07-15'); use one")
     v = vals[ds_codes]

@@ -2,8 +2,8 @@
 # real_data.sh -- data as people write it (issue 12), through the command:
 # pandas-style day dates (first of month, month end, quarter starts, weeks)
 # get the frequency of their spacing and forecasts in the same form; --freq
-# overrides; refused cases name the series, the
-# cell or the fix: irregular spacing, a weekly series next to a daily one,
+# overrides; Excel's "2020/1/1 0:00" dates read as days; refused cases name
+# the series, the cell or the fix: irregular spacing, a weekly series next to a daily one,
 # fractional levels, thousands separators, GBK text (and --encoding gb18030).
 # usage: bash real_data.sh PATH_TO_CIVICAST
 set -uo pipefail
@@ -41,6 +41,19 @@ done
 sed 's/^\([ab],[0-9-]*\),/\1 00:00:00,/' "$WORK/ms.csv" >"$WORK/dt.csv"
 expect_code "datetimes" 0 "$CIV" forecast "$WORK/dt.csv" --h 1 --model naive --out "$WORK/fc_dt.csv" --quiet
 [ "$(first_ds "$WORK/fc_dt.csv")" = "2022-01-01 00:00:00" ] || fail "datetimes: $(first_ds "$WORK/fc_dt.csv")"
+# Excel's CSV export of date cells in a Chinese locale: a BOM and "2020/1/1 0:00";
+# the same forecasts as the ISO file, dated in ISO form with the time kept
+{ printf '\357\273\277'; sed 's/^\([ab]\),\([0-9]*\)-0*\([0-9]*\)-0*\([0-9]*\),/\1,\2\/\3\/\4 0:00,/' "$WORK/ms.csv"; } >"$WORK/excel.csv"
+grep -q '^a,2020/1/1 0:00,' "$WORK/excel.csv" || fail "excel.csv not written as Excel does: $(sed -n 2p "$WORK/excel.csv")"
+expect_code "excel dates" 0 "$CIV" forecast "$WORK/excel.csv" --h 2 --model naive --out "$WORK/fc_excel.csv" --quiet
+[ "$(first_ds "$WORK/fc_excel.csv")" = "2022-01-01 00:00:00" ] || fail "excel dates: $(first_ds "$WORK/fc_excel.csv")"
+cmp -s <(cut -d, -f1,3- "$WORK/fc_excel.csv") <(cut -d, -f1,3- "$WORK/fc_ms.csv") || fail "excel dates forecast differently"
+sed 's/ 0:00,/,/' "$WORK/excel.csv" >"$WORK/excel_day.csv"
+expect_code "excel days" 0 "$CIV" info "$WORK/excel_day.csv"
+grep -q "frequency    monthly" "$WORK/out" || fail "excel days: $(cat "$WORK/out")"
+printf 'unique_id,ds,y\na,2020/2/30,1\n' >"$WORK/excel_bad.csv"
+expect_code "excel bad day" 2 "$CIV" info "$WORK/excel_bad.csv"
+expect_err "excel bad day" "excel_bad.csv:2:2: bad date '2020/2/30': day 30 does not exist"
 # convert keeps the form
 expect_code "convert" 0 "$CIV" convert "$WORK/me.csv" "$WORK/me2.csv"
 cmp -s <(cut -d, -f1,2 "$WORK/me.csv") <(cut -d, -f1,2 "$WORK/me2.csv") || fail "convert changed month-end dates: $(head -3 "$WORK/me2.csv")"

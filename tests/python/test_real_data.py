@@ -102,6 +102,23 @@ def test_datetimes_with_times_and_periods(tmp_path):
     assert isinstance(fp["ds"].dtype, pd.PeriodDtype) and str(fp["ds"].iloc[0]) == "2021-07"
 
 
+def test_excel_slash_dates(tmp_path):
+    # Excel's CSV export of date cells in a Chinese locale: a BOM, "2021/1/1 0:00"
+    df = panel("MS")
+    path = tmp_path / "excel.csv"
+    df.assign(ds=df["ds"].map(lambda t: f"{t.year}/{t.month}/{t.day} 0:00")).to_csv(
+        path, index=False, encoding="utf-8-sig")
+    got = civicast.forecast(read_csv(path), h=2, model="naive", level=None)
+    iso = civicast.forecast(df, h=2, model="naive", level=None)
+    assert got["ds"].iloc[0] == iso["ds"].iloc[0].strftime("%Y-%m-%d 00:00:00")
+    assert np.array_equal(got["mean"].to_numpy(), iso["mean"].to_numpy())
+    back = civicast.read(str(path))
+    assert back["ds"].dtype.kind == "M" and back["ds"].iloc[0] == df["ds"].iloc[0]
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(pd.DataFrame({"unique_id": ["a"], "ds": ["2021/2/30"], "y": [1.0]}), h=1)
+    assert "day 30 does not exist" in str(e.value)
+
+
 def test_freq_overrides(tmp_path):
     # every other month: irregular, refused with the candidates; freq="MS" reads it
     df = panel("2MS")

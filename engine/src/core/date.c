@@ -90,21 +90,25 @@ static const char *shown_date(char *buf, size_t size, const char *text, size_t l
     return buf;
 }
 
-/* Checks the time after a day (text[10] is ' ' or 'T'): "HH:MM", "HH:MM:SS"
- * or "HH:MM:SS.fff", which must be midnight. */
-static civ_status midnight_only(const char *text, size_t len, char *shown, size_t size)
+/* Checks the time that starts at text[at] (after ' ' or 'T'): "H:MM" or
+ * "HH:MM", optionally ":SS" and ".fff" (Excel writes "2019/1/1 0:00"), which
+ * must be midnight. */
+static civ_status midnight_only(const char *text, size_t len, size_t at, char *shown, size_t size)
 {
-    const char *t = text + 11;
-    size_t n = len - 11;
-    unsigned hh, mm, ss = 0;
-    int shape = (n == 5 || n >= 8) && digits(t, 2, &hh) && t[2] == ':' && digits(t + 3, 2, &mm);
-    if (shape && n >= 8)
-        shape = t[5] == ':' && digits(t + 6, 2, &ss);
-    if (shape && n > 8) {
-        shape = t[8] == '.' && n > 9;
-        for (size_t i = 9; shape && i < n; i++)
+    const char *t = text + at;
+    size_t n = len - at;
+    unsigned hh = 0, mm, ss = 0;
+    size_t hd = n >= 2 && t[1] == ':' ? 1 : 2; /* hour digits */
+    int shape = n >= hd + 3 && digits(t, hd, &hh) && t[hd] == ':' && digits(t + hd + 1, 2, &mm);
+    if (shape)
+        t += hd + 3, n -= hd + 3; /* what follows HH:MM */
+    if (shape && n > 0)
+        shape = n >= 3 && t[0] == ':' && digits(t + 1, 2, &ss);
+    if (shape && n > 3) {
+        shape = t[3] == '.' && n > 4;
+        for (size_t i = 4; shape && i < n; i++)
             shape = t[i] >= '0' && t[i] <= '9';
-        for (size_t i = 9; shape && i < n; i++)
+        for (size_t i = 4; shape && i < n; i++)
             if (t[i] != '0')
                 ss = 1; /* fractional seconds: not midnight */
     }
@@ -119,6 +123,69 @@ static civ_status midnight_only(const char *text, size_t len, char *shown, size_
     return CIV_OK;
 }
 
+/* Reads 1 or 2 digits at text[*at] into *out and moves *at past them. */
+static int short_number(const char *text, size_t len, size_t *at, unsigned *out)
+{
+    size_t i = *at, n = 0;
+    while (i + n < len && n < 3 && text[i + n] >= '0' && text[i + n] <= '9')
+        n++;
+    if (n < 1 || n > 2)
+        return 0;
+    digits(text + i, n, out);
+    *at = i + n;
+    return 1;
+}
+
+char civ_date_time_separator(const char *text, size_t len)
+{
+    for (size_t i = 5; i < len; i++)
+        if (text[i] == ' ' || text[i] == 'T')
+            return text[i];
+    return 0;
+}
+
+/* Dates as spreadsheets write them, year first: "2019/1/1", "2019/01/31",
+ * "2019-1-1" (unpadded), optionally with a midnight time ("2019/1/1 0:00",
+ * Excel's CSV export of a date cell in a Chinese locale), and months
+ * "2019/1", "2019/01".  The separator after the year (text[4], '/' or '-')
+ * is used throughout.  Called when the strict ISO shapes did not match. */
+static civ_status parse_spreadsheet_date(const char *text, size_t len, civ_date_form *form, int64_t *value,
+                                         char *shown, size_t size)
+{
+    char sep = text[4];
+    size_t at = 5;
+    unsigned year = 0, month = 0, day = 0;
+    digits(text, 4, &year);
+    if (!short_number(text, len, &at, &month) || (at < len && text[at] != sep))
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected %s", shown_date(shown, size, text, len),
+                        sep == '/' ? "YYYY/M/D or YYYY/M" : "YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD");
+    if (month < 1 || month > 12)
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': month %u is not 1..12", shown_date(shown, size, text, len),
+                        month);
+    if (at == len && sep == '/') { /* "2019/1": a month ("2019-1" stays an error: ISO months have 2 digits) */
+        *form = CIV_DATE_MONTH;
+        *value = 12 * (int64_t)year + (month - 1);
+        return CIV_OK;
+    }
+    if (at >= len || text[at] != sep || (at++, !short_number(text, len, &at, &day)))
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected YYYY%cM%cD", shown_date(shown, size, text, len), sep,
+                        sep);
+    if (at < len) {
+        if (text[at] != ' ' && text[at] != 'T')
+            return civ_fail(CIV_ERR_DATE, "bad date '%s': expected YYYY%cM%cD, optionally with a time",
+                            shown_date(shown, size, text, len), sep, sep);
+        civ_status ts = midnight_only(text, len, at + 1, shown, size);
+        if (ts)
+            return ts;
+    }
+    if (day < 1 || day > civ_days_in_month(year, month))
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': day %u does not exist in %04u-%02u",
+                        shown_date(shown, size, text, len), day, year, month);
+    *form = CIV_DATE_DAY;
+    *value = civ_days_from_civil(year, month, day);
+    return CIV_OK;
+}
+
 civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int64_t *value)
 {
     if (!text || !form || !value)
@@ -128,6 +195,12 @@ civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int
 #define SHOWN_ shown_date(shown, sizeof shown, text, len)
     char shown[40];
     unsigned year, month, day;
+    if ((len < 4 || !digits(text, 4, &year)) && memchr(text, '/', len))
+        return civ_fail(CIV_ERR_DATE,
+                        "bad date '%s': a date must start with its year (YYYY-MM-DD or YYYY/M/D): with the day or "
+                        "month first it is ambiguous (1/2/2019 is 1 February or January 2); in Excel, format the "
+                        "column as yyyy-mm-dd before saving",
+                        SHOWN_);
     if (len < 4 || !digits(text, 4, &year))
         return civ_fail(CIV_ERR_DATE, "bad date '%s': expected YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD", SHOWN_);
     if (year < 1)
@@ -137,8 +210,10 @@ civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int
         *value = year;
         return CIV_OK;
     }
+    if (text[4] == '/')
+        return parse_spreadsheet_date(text, len, form, value, shown, sizeof shown);
     if (text[4] != '-')
-        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected '-' after the year", SHOWN_);
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected '-' or '/' after the year", SHOWN_);
     if (len == 7 && (text[5] == 'Q' || text[5] == 'q')) {
         if (text[6] < '1' || text[6] > '4')
             return civ_fail(CIV_ERR_DATE, "bad date '%s': quarter must be Q1..Q4", SHOWN_);
@@ -146,14 +221,14 @@ civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int
         *value = 4 * (int64_t)year + (text[6] - '1');
         return CIV_OK;
     }
-    if (len > 10 && (text[10] == ' ' || text[10] == 'T')) {
-        civ_status ts = midnight_only(text, len, shown, sizeof shown);
+    if (len > 10 && (text[10] == ' ' || text[10] == 'T') && digits(text + 8, 2, &day)) {
+        civ_status ts = midnight_only(text, len, 11, shown, sizeof shown);
         if (ts)
             return ts;
         len = 10;
     }
-    if ((len != 7 && len != 10) || !digits(text + 5, 2, &month))
-        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD", SHOWN_);
+    if ((len != 7 && len != 10) || !digits(text + 5, 2, &month) || (len == 10 && text[7] != '-'))
+        return parse_spreadsheet_date(text, len, form, value, shown, sizeof shown); /* "2019-1-1" */
     if (month < 1 || month > 12)
         return civ_fail(CIV_ERR_DATE, "bad date '%s': month %u is not 01..12", SHOWN_, month);
     if (len == 7) {

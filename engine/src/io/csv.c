@@ -921,7 +921,7 @@ static civ_status panel_pass1(panel_reader *pr)
                                  form_name(form), pr->form_line, form_name(pr->form));
             pr->form = form;
             pr->form_line = fds->line;
-            pr->time_sep = form == CIV_DATE_DAY && fds->len > 10 ? fds->text[10] : 0;
+            pr->time_sep = form == CIV_DATE_DAY ? civ_date_time_separator(fds->text, fds->len) : 0;
         }
         if (form == CIV_DATE_DAY)
             civ_spacing_add(&pr->sp[i], v);
