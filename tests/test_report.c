@@ -250,10 +250,11 @@ static void test_monitoring_tables(void **state)
     put("mon", "monitor_alerts.csv", "department,indicator,name,scope,unit,ds,actual,target,misses,since,alert\n"
                                      "民政,meals,助餐,street,b街道,2026-03,10,20,3,2026-01,yes\n"
                                      "卫健,visits,随访,street,a街道,2026-03,1,5,2,2026-02,yes\n");
-    put("mon", "monitor_status.csv", "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,alert\n"
-                                     "street,b街道,meals,民政,2026-02,30,,20,met,0,no\n"
-                                     "street,b街道,meals,民政,2026-03,10,,20,missed,3,yes\n"
-                                     "street,a街道,meals,民政,2026-03,25,,20,met,0,no\n");
+    put("mon", "monitor_status.csv",
+        "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,alert,name\n"
+        "street,b街道,meals,民政,2026-02,30,,20,met,0,no,助餐\n"
+        "street,b街道,meals,民政,2026-03,10,,20,missed,3,yes,助餐\n"
+        "street,a街道,meals,民政,2026-03,25,,20,met,0,no,助餐\n");
     char path[128], file[192];
     snprintf(path, sizeof path, "%s/mon", dir);
     assert_int_equal(civ_report_write(path, NULL), CIV_OK);
@@ -279,6 +280,8 @@ static void test_monitoring_tables(void **state)
     assert_non_null(spec);
     assert_null(strstr(spec, "2026-02")); /* the latest period only: 2 rows of 2026-03 */
     assert_non_null(strstr(spec, "\"status\":\"未达标\""));
+    /* bars labelled with the indicator's name, its code in the tooltip */
+    assert_non_null(strstr(spec, "{\"indicator\":\"助餐\",\"code\":\"meals\""));
     /* the statuses keep their colours whatever the language (met blue, missed orange) */
     assert_non_null(strstr(spec, "\"domain\":[\"达标\",\"未达标\"],\"range\":[\"#4c78a8\",\"#f58518\"]"));
     free(spec);

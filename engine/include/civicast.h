@@ -1580,7 +1580,9 @@ CIV_API int64_t civ_monitor_last_period(const civ_monitor *mon);
  *  name, each roll-up column, "city"), unit, indicator, department, ds,
  *  actual, denominator, target, status ("met", "missed", "no_data",
  *  "no_target"), misses (consecutive misses up to this period), alert
- *  ("raised", "continued", "cleared" or "").  Rows by scope (units, roll-ups
+ *  ("raised", "continued", "cleared" or ""), name (the indicator's name in
+ *  the spec, "" when it has none; last, so that the columns before it keep
+ *  their places).  Rows by scope (units, roll-ups
  *  in spec order, city), unit (byte order), indicator (spec order), ds.
  *  *out is new (civ_table_free).  Errors: CIV_ERR_INVALID_ARGUMENT. */
 CIV_API civ_status civ_monitor_status_table(const civ_monitor *mon, civ_table **out);

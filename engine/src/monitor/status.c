@@ -607,15 +607,17 @@ civ_status civ_monitor_status_table(const civ_monitor *m, civ_table **out)
     if (!m || !out)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_monitor_status_table: NULL argument");
     *out = NULL;
+    /* "name" (the indicator's name in the spec, for readers) comes last, so
+     * that the columns before it keep their places */
     static const char *const names[] = {"scope", "unit", "indicator", "department", "ds", "actual",
-                                        "denominator", "target", "status", "misses", "alert"};
+                                        "denominator", "target", "status", "misses", "alert", "name"};
     const civ_column_type T = CIV_COLUMN_TEXT, N = CIV_COLUMN_NUMBER;
-    const civ_column_type types[] = {T, T, T, T, T, N, N, N, T, N, T};
+    const civ_column_type types[] = {T, T, T, T, T, N, N, N, T, N, T, T};
     civ_table *t = NULL;
     size_t P = m->n_periods;
     civ_status st = civ_table_create(&t);
     if (!st)
-        st = civ_mon_add_columns(t, names, types, 11);
+        st = civ_mon_add_columns(t, names, types, sizeof names / sizeof *names);
     if (!st)
         st = civ_table_add_rows(t, m->n_series * P, NULL);
     for (size_t i = 0, row = 0; !st && i < m->n_series; i++) {
@@ -635,6 +637,7 @@ civ_status civ_monitor_status_table(const civ_monitor *m, civ_table **out)
             st = st ? st : civ_table_set_text(t, row, 8, STATUS_NAMES[s->status[p]]);
             st = st ? st : civ_table_set_number(t, row, 9, s->misses[p]);
             st = st ? st : civ_table_set_text(t, row, 10, ALERT_NAMES[s->alert[p]]);
+            st = st ? st : civ_table_set_text(t, row, 11, d->name ? d->name : "");
         }
     }
     if (st) {
@@ -685,7 +688,7 @@ civ_status civ_monitor_alert_table(const civ_monitor *m, int64_t period, civ_tab
     civ_table *t = NULL;
     civ_status st = civ_table_create(&t);
     if (!st)
-        st = civ_mon_add_columns(t, names, types, 11);
+        st = civ_mon_add_columns(t, names, types, sizeof names / sizeof *names);
     if (!st)
         st = civ_table_add_rows(t, n, NULL);
     for (size_t r = 0; !st && r < n; r++) {

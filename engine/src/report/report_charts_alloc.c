@@ -501,15 +501,20 @@ static size_t status_rank(const char *st)
 }
 
 /* Indicator statuses (the status table: indicator, status): count of units by
- * status per indicator, the latest period only when a ds column exists. */
+ * status per indicator, the latest period only when a ds column exists; the
+ * bars are labelled with the indicators' names when the table has them
+ * (a committee reads 问题解决率, not problem_resolution; the code is in the
+ * tooltip). */
 void rep_chart_indicators(rep_ctx *ctx)
 {
     const civ_table *t = ctx->d->t_status;
-    size_t ci, cs, cd;
+    size_t ci, cs, cd, cn;
     if (!t || civ_table_find_column(t, "indicator", &ci) != CIV_OK || civ_table_find_column(t, "status", &cs) != CIV_OK ||
         civ_table_column_type(t, ci) != CIV_COLUMN_TEXT || civ_table_column_type(t, cs) != CIV_COLUMN_TEXT)
         return;
     int has_ds = civ_table_find_column(t, "ds", &cd) == CIV_OK && civ_table_column_type(t, cd) == CIV_COLUMN_TEXT;
+    int has_name = civ_table_find_column(t, "name", &cn) == CIV_OK && civ_table_column_type(t, cn) == CIV_COLUMN_TEXT;
+    civ_clear_error(); /* an absent optional column is not an error */
     const char *last = "";
     for (size_t r = 0; has_ds && r < civ_table_n_rows(t); r++) {
         const char *v = civ_table_text(t, r, cd);
@@ -524,9 +529,13 @@ void rep_chart_indicators(rep_ctx *ctx)
         const char *v = has_ds ? civ_table_text(t, r, cd) : NULL;
         if (has_ds && (!v || strcmp(v, last)))
             continue;
+        const char *code = civ_table_text(t, r, ci) ? civ_table_text(t, r, ci) : "";
+        const char *name = has_name ? civ_table_text(t, r, cn) : NULL;
         civ_rbuf_put(&b, first ? "{\"indicator\":" : ",{\"indicator\":");
         first = 0;
-        civ_rbuf_json_str(&b, civ_table_text(t, r, ci) ? civ_table_text(t, r, ci) : "");
+        civ_rbuf_json_str(&b, name && name[0] ? name : code);
+        civ_rbuf_put(&b, ",\"code\":");
+        civ_rbuf_json_str(&b, code);
         civ_rbuf_put(&b, ",\"status\":");
         const char *st = civ_table_text(t, r, cs) ? civ_table_text(t, r, cs) : "";
         civ_rbuf_json_str(&b, ctx->zh ? rep_word_zh("status", st) : st);
@@ -554,6 +563,8 @@ void rep_chart_indicators(rep_ctx *ctx)
     }
     civ_rbuf_put(&b, "},\"order\":{\"field\":\"rank\"},\"tooltip\":[");
     rep_nfield(&b, "indicator", TR(ctx, "指标", "Indicator"));
+    civ_rbuf_put(&b, ",");
+    rep_nfield(&b, "code", TR(ctx, "指标代码", "Code"));
     civ_rbuf_put(&b, ",");
     rep_nfield(&b, "status", TR(ctx, "状态", "Status"));
     civ_rbuf_put(&b, ",{\"aggregate\":\"count\",\"type\":\"quantitative\",\"title\":");
