@@ -798,6 +798,7 @@ static civ_status theta_simulate(const civ_model_fit *fit, const civ_series *ser
 static civ_status theta_forecast(const civ_model_fit *fit, const civ_series *series, size_t h, const double *levels,
                                  size_t n_levels, civ_workspace *ws, double *mean, double *lower, double *upper)
 {
+    (void)series; /* the fit holds all the forecast needs */
     civ_status rc = check_fit(fit, ws);
     if (rc)
         return rc;
@@ -819,9 +820,8 @@ static civ_status theta_forecast(const civ_model_fit *fit, const civ_series *ser
      * alpha^2 + 1), j = 1..h; for the optimised models the exact Gaussian
      * quantiles that forecTheta's parametric bootstrap estimates (the header;
      * twotl_sd).  Both: mean -/+ z sd. */
-    double *sd = civ_arena_doubles(&ws->arena, h);
-    double *scratch = st->variant == THETA_STANDARD ? NULL : civ_arena_doubles(&ws->arena, 2 * h);
-    if (!sd || (st->variant != THETA_STANDARD && !scratch))
+    double *sd = civ_arena_doubles(&ws->arena, h), *scratch = civ_arena_doubles(&ws->arena, 2 * h);
+    if (!sd || !scratch)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %zu-step intervals", h);
     if (st->variant == THETA_STANDARD) {
         double sd0 = sqrt(st->sigma2 > 0.0 ? st->sigma2 : 0.0);
@@ -830,7 +830,6 @@ static civ_status theta_forecast(const civ_model_fit *fit, const civ_series *ser
     } else {
         twotl_sd(st, h, scratch, sd);
     }
-    (void)series;
     for (size_t l = 0; l < n_levels; l++) {
         double z = civ_normal_quantile_for_level(levels[l]);
         for (size_t j = 0; j < h; j++) {
