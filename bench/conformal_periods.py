@@ -9,19 +9,16 @@ with 6 windows h periods apart (cutoffs n - h, ..., n - 6h; `civicast backtest
 period V(w+1) when w < 2; the calibration windows of that forecast under K are
 w + 1, ..., w + K (cutoffs h, ..., K h periods before its origin, targets that
 do not overlap: `--conformal-windows K --conformal-step h`).  The rule of
-engine/src/forecast/conformal.c is applied in Python, as in
-conformal_validate.py: normalised scores, conformal quantile per step and
-level, the series' own scores with at least max(20, 2L/(100-L)) of them
-(never reached with K <= 4), else pooled over the series of the same length
-class (n/h < 4, < 8, >= 8 at the forecast origin) when at least
-max(50, L/(100-L)), else the panel's, else 1.  The test periods are never read.
+engine/src/forecast/conformal.c is applied by conformal_validate.py's
+apply_candidate (normalised scores, conformal quantile per step and level,
+the series' own scores, else pooled by length class at the forecast origin,
+else the panel's, else 1).  The test periods are never read.
 
 usage: conformal_periods.py CIVICAST SHARED_DATA OUT_DIR [--models theta,ets] [--threads T] [--limit N] [--reuse]
 Writes OUT_DIR/conformal_periods.csv (one row per K x model x data x
 frequency x period) and OUT_DIR/conformal_periods.md (the ranking by the rule).
 """
 import argparse
-import math
 import os
 import subprocess
 import sys
@@ -31,7 +28,7 @@ import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from conformal_eval import LEVELS, ds_of, load, mase_scale  # noqa: E402
-from conformal_validate import conformal_q, length_class, pool_min, series_min  # noqa: E402
+from conformal_validate import apply_candidate  # noqa: E402
 
 N_WINDOWS = 6          # cutoffs n - h, ..., n - 6h
 PERIODS = (0, 1)       # V1: window 0 (origin n - h), V2: window 1 (origin n - 2h)
@@ -52,43 +49,6 @@ def load_backtest(path, h):
             dn = np.where(f - lo > 0, (f - y) / (f - lo), np.nan)
         bt[f"s-{lv}"] = np.where(y >= f, up, dn)
     return bt
-
-
-def q_table(cal, cls_of, h, lv):
-    """Conformal factor per (series, step) from the calibration rows `cal`."""
-    col = f"s-{lv}"
-    valid = cal[~cal[col].isna()]
-    classes = valid.unique_id.map(cls_of)
-    by_class = valid.groupby([classes, valid.h])[col].apply(np.array)
-    by_step = valid.groupby("h")[col].apply(np.array)
-    own = valid.groupby(["unique_id", "h"])[col].apply(np.array)
-    panel_min = max(1, math.ceil(lv / (100 - lv) - 1e-9))
-    q_cls = {}
-    for j in range(1, h + 1):
-        panel = by_step.get(j, np.array([]))
-        panel_q = conformal_q(panel, lv) if len(panel) >= panel_min else 1.0
-        for c in (0, 1, 2):
-            pool = by_class.get((c, j), np.array([]))
-            q_cls[(c, j)] = conformal_q(pool, lv) if len(pool) >= pool_min(lv) else panel_q
-    return q_cls, own
-
-
-def calibrate(fc, cal, cls_of, h):
-    """The forecast rows `fc` with bounds rescaled by the calibration rows `cal`."""
-    out = fc.copy()
-    f = out["mean"].to_numpy(float)
-    for lv in LEVELS:
-        q_cls, own = q_table(cal, cls_of, h, lv)
-        q = np.array([q_cls[(cls_of[u], j)] for u, j in zip(out.unique_id, out.h)])
-        for i, key in enumerate(zip(out.unique_id, out.h)):
-            v = own.get(key)
-            if v is not None and len(v) >= series_min(lv):
-                q[i] = conformal_q(v, lv)
-        out[f"lo-{lv}"] = np.maximum(f - q * (f - out[f"lo-{lv}"].to_numpy(float)), 0.0)
-        out[f"hi-{lv}"] = np.maximum(f + q * (out[f"hi-{lv}"].to_numpy(float) - f), 0.0)
-    out["lo-95"] = np.minimum(out["lo-95"], out["lo-80"])
-    out["hi-95"] = np.maximum(out["hi-95"], out["hi-80"])
-    return out
 
 
 def evaluate(d, scales):
@@ -133,15 +93,17 @@ def one_panel(args, model, name, freq, meta, series, work):
     rows = []
     for v in PERIODS:
         origin = {u: n - h * (v + 1) for u, n in n_of.items()}
-        cls_of = {u: length_class(o, h) for u, o in origin.items()}
         ys = train.assign(pos=train.groupby("unique_id").cumcount() + 1)
         scales = {u: mase_scale(g.y.to_numpy()[:origin[u]], freq) for u, g in ys.groupby("unique_id")}
         fc = bt[bt.w == v]
         base = dict(model=model, data=name, freq=freq_name, period=f"V{v + 1}")
         rows.append(dict(base, K="model", **evaluate(fc, scales)))
+        # the first round's rule (apply_candidate): windows counted back from
+        # the one just before the forecast's origin, K of them one apart
+        scores = bt[bt.w > v].assign(k_back=lambda d: d.w - (v + 1))
         for K in KS:
-            cal = bt[(bt.w > v) & (bt.w <= v + K)]
-            rows.append(dict(base, K=str(K), **evaluate(calibrate(fc, cal, cls_of, h), scales)))
+            adj = apply_candidate(scores, fc, origin, h, K, 1, 0)
+            rows.append(dict(base, K=str(K), **evaluate(adj, scales)))
     print(f"{model} {name} {freq_name}: done", file=sys.stderr, flush=True)
     return rows
 
