@@ -137,7 +137,7 @@ def speed(md, civ_m1, r_m1, civ_demo, r_demo):
             c = c[c.period == per]
         call = c.seconds.median() * 1e3
         ok = "met" if call <= 10 else "NOT met"
-        r_part = "| 0 | - | - | - |"
+        r_part, r_row = "| 0 | - | - | - |", None
         if glob.glob(os.path.splitext(rp)[0] + "*.csv"):
             r = load_r(rp)
             if per:
@@ -149,12 +149,11 @@ def speed(md, civ_m1, r_m1, civ_demo, r_demo):
                 cm = c[c.unique_id.isin(ids)].seconds.median() * 1e3
                 rm = rsum[ids].median() * 1e3
                 r_part = f"| {len(ids)} | {cm:.2f} | {rm:.1f} | {rm / cm:.0f}x |"
-                rows.append(f"| {name} default (auto), {len(ids)} series with R, 1 thread, median CPU ms/series | "
-                            f"{cm:.2f} | R ets+auto.arima+thetaf | {rm:.1f} | {rm / cm:.0f}x | - | - | "
-                            f"all {len(c)} series: {call:.2f} ms, target <= 10 ms: {ok} |")
-        if not rows or not rows[-1].startswith(f"| {name} "):
-            rows.append(f"| {name} default (auto), {len(c)} series, 1 thread, median CPU ms/series | {call:.2f} | "
-                        f"- | - | - | - | - | target <= 10 ms: {ok}; R not run |")
+                r_row = (f"| {name} default (auto), {len(ids)} series with R, 1 thread, median CPU ms/series | "
+                         f"{cm:.2f} | R ets+auto.arima+thetaf | {rm:.1f} | {rm / cm:.0f}x | - | - | "
+                         f"all {len(c)} series: {call:.2f} ms, target <= 10 ms: {ok} |")
+        rows.append(r_row or f"| {name} default (auto), {len(c)} series, 1 thread, median CPU ms/series | {call:.2f} | "
+                             f"- | - | - | - | - | target <= 10 ms: {ok}; R not run |")
         lines.append(f"| {name} | {len(c)} | {call:.2f} | {ok} {r_part}")
     load = open("/proc/loadavg").read().split()[0] if os.path.exists("/proc/loadavg") else "?"
     lines += ["", f"Load average {load} on {os.cpu_count()} cores when written (CPU times inflate under contention)."]

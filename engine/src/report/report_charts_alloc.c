@@ -514,7 +514,6 @@ void rep_chart_indicators(rep_ctx *ctx)
         return;
     int has_ds = civ_table_find_column(t, "ds", &cd) == CIV_OK && civ_table_column_type(t, cd) == CIV_COLUMN_TEXT;
     int has_name = civ_table_find_column(t, "name", &cn) == CIV_OK && civ_table_column_type(t, cn) == CIV_COLUMN_TEXT;
-    civ_clear_error(); /* an absent optional column is not an error */
     const char *last = "";
     for (size_t r = 0; has_ds && r < civ_table_n_rows(t); r++) {
         const char *v = civ_table_text(t, r, cd);
