@@ -12,7 +12,8 @@
 # the table of "Conformal intervals: choosing the settings"; theta and ets,
 # about 10 CPU minutes) and the second round on two validation periods
 # (conformal_periods.py: bench/out/conformal_periods.md, "calibrating on
-# several past periods"; CIV_CONFORMAL_VALIDATE=0 skips both);
+# several past periods") and the third round (conformal_round3.py:
+# bench/out/conformal_round3.md, "third round"; CIV_CONFORMAL_VALIDATE=0 skips all three);
 # prints one Markdown row for bench/run.sh.
 #
 # usage: bash conformal.bench.sh BUILD_DIR
@@ -48,6 +49,9 @@ if [ "${CIV_CONFORMAL_VALIDATE:-1}" != 0 ]; then
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/conformal_validate.py" "$exe" "$shared" "$out" "${vargs[@]}" >/dev/null
   # the second round: K = 1..4 windows h periods apart on two validation periods (about 2 CPU minutes)
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/conformal_periods.py" "$exe" "$shared" "$out" "${vargs[@]}" >/dev/null
+  # the third round: smoothing, shrinkage, scaled errors on the same backtests, and the noise
+  # in the band (conformal_round3.py: bench/out/conformal_round3.md; under a minute)
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/conformal_round3.py" "$exe" "$shared" "$out" "${vargs[@]}" --reuse >/dev/null
 fi
 secs=$(( $(date +%s) - start ))
 summary=$(/usr/bin/python3 - "$out/conformal_scores.csv" <<'PY'

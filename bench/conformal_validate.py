@@ -78,8 +78,18 @@ def window_scores(bt, fc_ids, h):
     return bt[["unique_id", "k_back", "h"] + [f"s-{lv}" for lv in LEVELS]]
 
 
-def apply_candidate(sc, fc, lengths, h, K, S, M):
-    """Conformal factors q[uid, j, level] for candidate (K, S, M) and the rescaled bounds."""
+def _pooled(pools, key_of, j, h, smooth):
+    """The scores of pools at step j, with those of steps j - smooth .. j + smooth (within 1..h)."""
+    parts = [pools.get(key_of(jj)) for jj in range(max(1, j - smooth), min(h, j + smooth) + 1)]
+    parts = [p for p in parts if p is not None]
+    return np.concatenate(parts) if parts else np.array([])
+
+
+def apply_candidate(sc, fc, lengths, h, K, S, M, smooth=0, shrink=1.0):
+    """Conformal factors q[uid, j, level] for candidate (K, S, M) and the rescaled bounds.
+    smooth > 0 pools the scores of steps j - smooth .. j + smooth at step j; shrink < 1
+    moves each factor towards 1 (the model's interval): q' = 1 + shrink (q - 1)
+    (the third round, docs/FORECASTING.md)."""
     ks = [k * S for k in range(K)]
     use = sc[sc.k_back.isin(ks)]
     uids = list(lengths)  # panel order (first appearance), as the C sample counts them
@@ -104,18 +114,19 @@ def apply_candidate(sc, fc, lengths, h, K, S, M):
         by_step = valid.groupby("h")[col].apply(np.array)
         qmap = {}
         for j in range(1, h + 1):
-            panel = by_step.get(j, np.array([]))
+            panel = _pooled(by_step, lambda jj: jj, j, h, smooth)
             panel_q = conformal_q(panel, lv) if len(panel) >= max(1, math.ceil(lv / (100 - lv) - 1e-9)) else np.nan
             for c in (0, 1, 2):
-                pool = by_class.get((c, j), np.array([]))
+                pool = _pooled(by_class, lambda jj, c=c: (c, jj), j, h, smooth)
                 class_q = conformal_q(pool, lv) if len(pool) >= pool_min(lv) else np.nan
                 qmap[(c, j)] = class_q if not np.isnan(class_q) else (panel_q if not np.isnan(panel_q) else 1.0)
         q = np.array([qmap[(c, j)] for c, j in zip(out.cls, out.h)])
         own = [(u, j) for u, j in zip(out.unique_id, out.h)]
-        for idx, key in enumerate(own):
-            v = per_series.get(key)
-            if v is not None and len(v) >= series_min(lv):
+        for idx, (u, j) in enumerate(own):
+            v = _pooled(per_series, lambda jj, u=u: (u, jj), j, h, smooth)
+            if len(v) >= series_min(lv):
                 q[idx] = conformal_q(v, lv)
+        q = 1.0 + shrink * (q - 1.0)
         f = out["mean"].to_numpy(float)
         out[f"lo-{lv}"] = np.maximum(f - q * (f - out[f"lo-{lv}"].to_numpy(float)), 0.0)
         out[f"hi-{lv}"] = np.maximum(f + q * (out[f"hi-{lv}"].to_numpy(float) - f), 0.0)
