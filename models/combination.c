@@ -48,7 +48,10 @@
  *     dropped and the others are combined; the fit's name lists only the
  *     components combined, e.g. "Combo[ETS(A,N,N),Theta]".  If none can be
  *     fitted the combination fails with the first component's status and a
- *     message quoting each component's error.  A component whose *forecast*
+ *     message quoting each component's error.  A series with fewer than 2
+ *     observed values fails before any component is fitted (CIV_ERR_TOO_SHORT):
+ *     only ARIMA would fit one value, with zero variance and zero-wide
+ *     intervals.  A component whose *forecast*
  *     fails makes the combination's forecast fail (the name could no longer
  *     say what was combined).
  *   Report: the combination has no parameters of its own and no states; the
@@ -397,6 +400,17 @@ static civ_status combo_fit(const void *config, const civ_model_options *options
     st->fits = fits;
     st->median = cfg->median;
     st->k = 0;
+    /* One observed value says nothing about how far the next may fall: every
+     * member but ARIMA refuses it, and ARIMA(0,0,0) on it has sigma^2 = 0 (as in
+     * R), which would make the combination's intervals zero wide. */
+    size_t observed = 0;
+    for (size_t t = 0; t < series->n && observed < 2; t++)
+        observed += !isnan(series->y[t]);
+    if (observed < 2)
+        return civ_fail_at(CIV_ERR_TOO_SHORT, &w,
+                           "a combination needs at least 2 observed values, the series has %zu: one value gives "
+                           "no measure of its uncertainty (its intervals would be zero wide)",
+                           observed);
     int ok[COMBO_MAX];
     char why[COMBO_MAX][160];
     civ_status s = combo_fit_members(cfg, options, series, ws, fit, st, ok, why);

@@ -4,7 +4,7 @@
  * forecasts and bounds equal the mean / median of the components' forecasts
  * computed independently through the registry's type objects; a component
  * that cannot be fitted is dropped (and the name says so); a series no
- * component can take fails; determinism for a fixed seed; combinations of
+ * component can take fails, and so does one with a single observed value; determinism for a fixed seed; combinations of
  * named members (combo(median,ets,arima,theta,damped,dotm)) equal the mean /
  * median of those members computed alone.
  */
@@ -357,42 +357,73 @@ static void test_named_members(void **state)
 }
 
 /* One observation: ETS and Theta need two, ARIMA fits a mean model. */
+/* Two values: DOTM cannot take them, ETS and Theta can; the combination is
+ * the mean of the two that fitted, and its name lists only them. */
 static void test_failing_component_dropped(void **state)
 {
     model_fixture *f = *state;
-    double y[1] = {5.0};
-    civ_series s = {.id = "short", .y = y, .n = 1, .period = 1};
+    double y[2] = {5.0, 7.0};
+    civ_series s = {.id = "short", .y = y, .n = 2, .period = 1};
+    static const char *const specs[3] = {"ets(maxit=500)", "dotm", "theta"};
     forecasts comp[3], combo;
     int ok[3];
-    run_components(f, &s, component_specs, comp, ok);
-    assert_false(ok[0]);
-    assert_true(ok[1]);
-    assert_false(ok[2]);
-    assert_int_equal(run_spec(f, "combo", &s, &combo), CIV_OK);
-    char want[160];
-    snprintf(want, sizeof want, "Combo[%s]", comp[1].name);
+    run_components(f, &s, specs, comp, ok);
+    assert_true(ok[0]);
+    assert_false(ok[1]);
+    assert_true(ok[2]);
+    assert_int_equal(run_spec(f, "combo(mean,ets,dotm,theta)", &s, &combo), CIV_OK);
+    char want[2 * sizeof comp[0].name + 16];
+    snprintf(want, sizeof want, "Combo[%s,%s]", comp[0].name, comp[2].name);
     assert_string_equal(combo.name, want);
     for (size_t j = 0; j < H; j++)
-        assert_close(combo.mean[j], comp[1].mean[j]);
+        assert_close(combo.mean[j], (comp[0].mean[j] + comp[2].mean[j]) / 2);
     for (size_t j = 0; j < NLEV * H; j++) {
-        assert_close(combo.lower[j], comp[1].lower[j]);
-        assert_close(combo.upper[j], comp[1].upper[j]);
+        assert_close(combo.lower[j], (comp[0].lower[j] + comp[2].lower[j]) / 2);
+        assert_close(combo.upper[j], (comp[0].upper[j] + comp[2].upper[j]) / 2);
     }
-    assert_null(strstr(combo.name, "ETS"));
-    assert_null(strstr(combo.name, "Theta"));
+    assert_null(strstr(combo.name, "DOTM"));
 }
 
-/* Nothing observed: every component fails, so does the combination, with a
- * message quoting the components. */
+/* One observed value: only ARIMA would fit it, with sigma^2 = 0 and zero-wide
+ * intervals; the combination, and auto through it, refuse the series instead,
+ * saying why. */
+static void test_one_observed_value_refused(void **state)
+{
+    model_fixture *f = *state;
+    double y[3] = {NAN, 5.0, NAN};
+    civ_series s = {.id = "one", .y = y, .n = 3, .period = 1};
+    static const char *const specs[] = {"combo", "combo(median,ets,arima,theta,damped,dotm)", "auto"};
+    for (size_t k = 0; k < sizeof specs / sizeof *specs; k++) {
+        forecasts out;
+        assert_int_equal(run_spec(f, specs[k], &s, &out), CIV_ERR_TOO_SHORT);
+        assert_non_null(strstr(civ_last_error_message(), "at least 2 observed values, the series has 1"));
+    }
+    /* ARIMA alone keeps R's answer (parity): a fit, with zero-wide intervals */
+    double one[1] = {5.0};
+    civ_series s1 = {.id = "one", .y = one, .n = 1, .period = 1};
+    forecasts arima;
+    assert_int_equal(run_spec(f, "arima", &s1, &arima), CIV_OK);
+    assert_true(arima.upper[0] - arima.lower[0] == 0.0);
+}
+
+/* Nothing observed: refused before any component is tried.  Two values that
+ * neither DOTM nor DSTM can take: every component fails, so does the
+ * combination, with a message quoting the components. */
 static void test_all_components_fail(void **state)
 {
     model_fixture *f = *state;
     double y[3] = {NAN, NAN, NAN};
     civ_series s = {.id = "empty", .y = y, .n = 3, .period = 1};
     forecasts combo;
-    civ_status st = run_spec(f, "combo", &s, &combo);
+    assert_int_equal(run_spec(f, "combo", &s, &combo), CIV_ERR_TOO_SHORT);
+    assert_non_null(strstr(civ_last_error_message(), "the series has 0"));
+    double two[2] = {5.0, 7.0};
+    civ_series s2 = {.id = "two", .y = two, .n = 2, .period = 1};
+    civ_status st = run_spec(f, "combo(mean,dotm,dstm)", &s2, &combo);
     assert_int_not_equal(st, CIV_OK);
     assert_non_null(strstr(civ_last_error_message(), "no component could be fitted"));
+    assert_non_null(strstr(civ_last_error_message(), "DOTM: "));
+    assert_non_null(strstr(civ_last_error_message(), "DSTM: "));
 }
 
 static void test_deterministic(void **state)
@@ -447,6 +478,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fast_option, mf_setup, mf_teardown),
         cmocka_unit_test_setup_teardown(test_named_members, mf_setup, mf_teardown),
         cmocka_unit_test_setup_teardown(test_failing_component_dropped, mf_setup, mf_teardown),
+        cmocka_unit_test_setup_teardown(test_one_observed_value_refused, mf_setup, mf_teardown),
         cmocka_unit_test_setup_teardown(test_all_components_fail, mf_setup, mf_teardown),
         cmocka_unit_test_setup_teardown(test_deterministic, mf_setup, mf_teardown),
         cmocka_unit_test(test_through_driver),
