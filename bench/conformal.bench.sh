@@ -13,7 +13,9 @@
 # about 10 CPU minutes) and the second round on two validation periods
 # (conformal_periods.py: bench/out/conformal_periods.md, "calibrating on
 # several past periods") and the third round (conformal_round3.py:
-# bench/out/conformal_round3.md, "third round"; CIV_CONFORMAL_VALIDATE=0 skips all three);
+# bench/out/conformal_round3.md, "third round") and auto's floor on short
+# histories (short_history.py: bench/out/short_history.md, "Short histories";
+# CIV_CONFORMAL_VALIDATE=0 skips all four);
 # prints one Markdown row for bench/run.sh.
 #
 # usage: bash conformal.bench.sh BUILD_DIR
@@ -52,6 +54,10 @@ if [ "${CIV_CONFORMAL_VALIDATE:-1}" != 0 ]; then
   # the third round: smoothing, shrinkage, scaled errors on the same backtests, and the noise
   # in the band (conformal_round3.py: bench/out/conformal_round3.md; under a minute)
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/conformal_round3.py" "$exe" "$shared" "$out" "${vargs[@]}" --reuse >/dev/null
+  # auto on short histories: the floor by the naive method's widths (short_history.py:
+  # bench/out/short_history.md, docs/FORECASTING.md "Short histories"; about 3 minutes)
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/short_history.py" "$exe" "$shared" "$out" \
+    --threads "${CIV_BENCH_THREADS:-2}" >/dev/null
 fi
 secs=$(( $(date +%s) - start ))
 summary=$(/usr/bin/python3 - "$out/conformal_scores.csv" <<'PY'

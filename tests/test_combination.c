@@ -4,7 +4,8 @@
  * forecasts and bounds equal the mean / median of the components' forecasts
  * computed independently through the registry's type objects; a component
  * that cannot be fitted is dropped (and the name says so); a series no
- * component can take fails, and so does one with a single observed value; determinism for a fixed seed; combinations of
+ * component can take fails, and so does one with a single observed value;
+ * auto's short-history floor (the naive method's widths below 16 values); determinism for a fixed seed; combinations of
  * named members (combo(median,ets,arima,theta,damped,dotm)) equal the mean /
  * median of those members computed alone.
  */
@@ -218,6 +219,17 @@ static void test_parse(void **state)
     assert_ptr_equal(type, &civ_model_auto);
     assert_int_equal(civ_model_resolve("auto(exact)", &type, config), CIV_ERR_SPEC);
     assert_non_null(strstr(civ_last_error_message(), "auto(fast)"));
+    const char *auto_good[] = {"auto(nofloor)", "auto(fast,nofloor)", " AUTO ( NoFloor , Fast ) "};
+    for (size_t i = 0; i < sizeof auto_good / sizeof *auto_good; i++) {
+        assert_int_equal(civ_model_resolve(auto_good[i], &type, config), CIV_OK);
+        assert_ptr_equal(type, &civ_model_auto);
+    }
+    const char *auto_bad[] = {"auto()", "auto(fast,fast)", "auto(nofloor,nofloor)", "auto(fast,)", "auto(fast",
+                              "auto(,fast)", "auto(floor)"};
+    for (size_t i = 0; i < sizeof auto_bad / sizeof *auto_bad; i++) {
+        assert_int_equal(civ_model_resolve(auto_bad[i], &type, config), CIV_ERR_SPEC);
+        assert_non_null(strstr(civ_last_error_message(), "auto(nofloor)"));
+    }
     assert_int_equal(civ_model_combination.parse("combo(median,fast,fast)", config), CIV_ERR_SPEC);
     assert_int_equal(civ_model_combination.parse("combo(max,fast)", config), CIV_ERR_SPEC);
     /* named members */
@@ -406,6 +418,42 @@ static void test_one_observed_value_refused(void **state)
     assert_true(arima.upper[0] - arima.lower[0] == 0.0);
 }
 
+/* auto's short-history floor: below 16 observed values each bound is at least
+ * as far from auto's point forecast as the naive method's (and at least as far
+ * as auto(nofloor)'s); from 16 values on, auto is auto(nofloor). */
+static void test_auto_short_history_floor(void **state)
+{
+    model_fixture *f = *state;
+    double y[16];
+    seasonal_series(y, 16, 7);
+    for (size_t n = 3; n <= 16; n += 13) { /* 3 values: floored; 16: untouched */
+        civ_series s = {.id = "short", .y = y, .n = n, .period = 12};
+        forecasts a, raw, naive;
+        assert_int_equal(run_spec(f, "auto", &s, &a), CIV_OK);
+        assert_int_equal(run_spec(f, "auto(nofloor)", &s, &raw), CIV_OK);
+        assert_int_equal(run_spec(f, "naive", &s, &naive), CIV_OK);
+        assert_string_equal(a.name, raw.name);
+        int widened = 0;
+        for (size_t j = 0; j < H; j++) {
+            assert_true(a.mean[j] == raw.mean[j]);
+            for (size_t l = 0; l < NLEV; l++) {
+                size_t k = l * H + j;
+                double lo = fmin(raw.lower[k], a.mean[j] - (naive.mean[j] - naive.lower[k]));
+                double hi = fmax(raw.upper[k], a.mean[j] + (naive.upper[k] - naive.mean[j]));
+                if (n < 16) {
+                    assert_close(a.lower[k], lo);
+                    assert_close(a.upper[k], hi);
+                    widened += a.upper[k] - a.lower[k] > raw.upper[k] - raw.lower[k] + 1e-9;
+                } else {
+                    assert_true(a.lower[k] == raw.lower[k] && a.upper[k] == raw.upper[k]);
+                }
+            }
+        }
+        if (n < 16)
+            assert_true(widened > 0); /* the floor bites on 3 values: the test is not vacuous */
+    }
+}
+
 /* Nothing observed: refused before any component is tried.  Two values that
  * neither DOTM nor DSTM can take: every component fails, so does the
  * combination, with a message quoting the components. */
@@ -479,6 +527,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_named_members, mf_setup, mf_teardown),
         cmocka_unit_test_setup_teardown(test_failing_component_dropped, mf_setup, mf_teardown),
         cmocka_unit_test_setup_teardown(test_one_observed_value_refused, mf_setup, mf_teardown),
+        cmocka_unit_test_setup_teardown(test_auto_short_history_floor, mf_setup, mf_teardown),
         cmocka_unit_test_setup_teardown(test_all_components_fail, mf_setup, mf_teardown),
         cmocka_unit_test_setup_teardown(test_deterministic, mf_setup, mf_teardown),
         cmocka_unit_test(test_through_driver),

@@ -52,6 +52,34 @@ expect_err "snaive no report" '^  c: the seasonal naive method needs at least 13
 expect_code "quiet" 6 "$CIV" forecast "$WORK/panel.csv" --model snaive --out "$WORK/s.csv" --quiet
 [ -s "$WORK/err" ] && fail "--quiet printed: $(cat "$WORK/err")"
 
+# ---- auto on short histories: one value refused, the naive floor, auto(nofloor) --
+{
+  echo "unique_id,ds,y"
+  echo "new,2024-01,120"
+  printf 'young,2024-%02d,%s\n' 1 100 2 130 3 90 4 115
+} >"$WORK/short.csv"
+expect_code "auto short" 6 "$CIV" forecast "$WORK/short.csv" --h 3 --model auto --out "$WORK/as.csv" \
+  --report "$WORK/ar.csv"
+grep -q '^new,,CIV_ERR_TOO_SHORT,"a combination needs at least 2 observed values, the series has 1' "$WORK/ar.csv" ||
+  fail "auto: a one-value series is not refused with its reason: $(cat "$WORK/ar.csv")"
+expect_code "auto(nofloor) short" 6 "$CIV" forecast "$WORK/short.csv" --h 3 --model "auto(nofloor)" \
+  --out "$WORK/an.csv"
+expect_code "naive short" 6 "$CIV" forecast "$WORK/short.csv" --h 3 --model naive --out "$WORK/nv.csv"
+/usr/bin/python3 - "$WORK/as.csv" "$WORK/an.csv" "$WORK/nv.csv" <<'PY' || fail "auto: the short-history floor"
+import csv, sys
+auto, raw, naive = ([r for r in csv.DictReader(open(p)) if r["unique_id"] == "young"] for p in sys.argv[1:])
+wider = 0
+for a, r, n in zip(auto, raw, naive):
+    m = float(a["mean"])
+    assert m == float(r["mean"])
+    for lv in ("80", "95"):
+        lo = min(float(r["lo-" + lv]), m - (float(n["mean"]) - float(n["lo-" + lv])))
+        hi = max(float(r["hi-" + lv]), m + (float(n["hi-" + lv]) - float(n["mean"])))
+        assert abs(float(a["lo-" + lv]) - max(lo, 0)) < 1e-6 and abs(float(a["hi-" + lv]) - hi) < 1e-6, (a, lo, hi)
+        wider += float(a["hi-" + lv]) - float(a["lo-" + lv]) > float(r["hi-" + lv]) - float(r["lo-" + lv]) + 1e-9
+assert wider > 0
+PY
+
 # ---- levels --------------------------------------------------------------------
 expect_code "levels" 0 "$CIV" forecast "$WORK/panel.csv" --h 2 --model rwf --level 97.5,50 --out "$WORK/l.csv"
 [ "$(head -1 "$WORK/l.csv")" = "unique_id,ds,h,model,mean,lo-97.5,hi-97.5,lo-50,hi-50" ] ||
