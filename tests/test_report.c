@@ -366,6 +366,55 @@ static void test_history_and_per_aged(void **state)
     free(html);
 }
 
+/* The district facet of the demand section: one panel per district with
+ * data, in data order, and an x axis in every panel.  Five districts in four
+ * columns leave three cells of the last row empty; with the x axis shared,
+ * Vega-Lite drew it below the last row in those columns too, an empty panel
+ * with only its axis (tests/report/check_report.py finds such an axis on the
+ * rendered page). */
+static void test_district_facet(void **state)
+{
+    (void)state;
+    static const char *const dist[5] = {"E区", "A区", "D区", "B区", "C区"};
+    char alloc[2048] = "unique_id,name,district,amount,amount_yuan\n", fc[4096] =
+                     "unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n";
+    for (int i = 0; i < 10; i++) {
+        size_t L = strlen(alloc);
+        snprintf(alloc + L, sizeof alloc - L, "C%d,社区%d,%s,%d,%d\n", i, i, dist[i % 5], 100 * (i + 1), i + 1);
+        for (int h = 1; h <= 2; h++) {
+            L = strlen(fc);
+            snprintf(fc + L, sizeof fc - L, "C%d,2025-%02d,%d,Naive,%d,%d,%d,%d,%d\n", i, h, h, 10 + i, 9, 11 + i, 8,
+                     12 + i);
+        }
+    }
+    put("facet", "allocation.csv", alloc);
+    put("facet", "allocation_summary.csv", SUMMARY);
+    put("facet", "forecasts.csv", fc);
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/facet", dir);
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+    snprintf(file, sizeof file, "%s/charts/demand_districts.vl.json", path);
+    char *spec = tf_slurp(file, NULL);
+    assert_non_null(spec);
+    /* the sort list names the districts with data, and no row has an empty district */
+    assert_non_null(strstr(spec, "\"sort\":[\"E区\",\"A区\",\"D区\",\"B区\",\"C区\"]"));
+    assert_null(strstr(spec, "\"district\":\"\""));
+    for (int k = 0; k < 5; k++) {
+        char row[64];
+        snprintf(row, sizeof row, "{\"district\":\"%s\",\"ds\":\"2025-02-01\"", dist[k]);
+        assert_non_null(strstr(spec, row));
+    }
+    /* y scales of their own, the x scale shared, its axis in every panel */
+    assert_non_null(strstr(spec, "\"columns\":4"));
+    assert_non_null(strstr(spec, "\"resolve\":{\"scale\":{\"y\":\"independent\"},\"axis\":{\"x\":\"independent\"}}"));
+    free(spec);
+    snprintf(file, sizeof file, "%s/charts/fan_allocation.vl.json", path);
+    spec = tf_slurp(file, NULL);
+    assert_non_null(spec);
+    assert_non_null(strstr(spec, "\"axis\":{\"x\":\"independent\"}"));
+    free(spec);
+}
+
 /* The risk matrix as a grid: one cell per row x column, the count of its
  * risks, the default names translated; the risks listed below. */
 static void test_risk_grid(void **state)
@@ -666,6 +715,7 @@ int main(void)
         cmocka_unit_test(test_escaping),       cmocka_unit_test(test_data_mapping),
         cmocka_unit_test(test_tidy_summary),   cmocka_unit_test(test_write_both_languages),
         cmocka_unit_test(test_monitoring_tables), cmocka_unit_test(test_history_and_per_aged),
+        cmocka_unit_test(test_district_facet),
         cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),
         cmocka_unit_test(test_waterfall_steps),  cmocka_unit_test(test_model_mix_families),
         cmocka_unit_test(test_explanations_zh), cmocka_unit_test(test_explanations_zh_older),

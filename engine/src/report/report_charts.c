@@ -292,6 +292,19 @@ void rep_chart_demand_city(rep_ctx *ctx)
     rep_chart_emit(ctx, "demand_city", &b);
 }
 
+/* The resolve block of a wrapped facet of band charts: y scales of their own
+ * (a small district beside a large one), and an x axis in every panel.  With
+ * a shared x axis, Vega-Lite draws it once per column in a footer below the
+ * last row, so when the panels do not fill the last row (11 districts in 4
+ * columns) the columns without a panel there get their axis under an empty
+ * cell -- an empty panel with only its axis -- and lose it under the panels
+ * they have (vega/vega-lite#7194).  The x scale stays shared: every panel
+ * spans the same months. */
+static void band_facet_resolve(civ_rbuf *b)
+{
+    civ_rbuf_put(b, "\"resolve\":{\"scale\":{\"y\":\"independent\"},\"axis\":{\"x\":\"independent\"}}");
+}
+
 /* A facet sort list: the group names in data order. */
 static void name_list(civ_rbuf *b, const rep_data *d, int streets)
 {
@@ -324,7 +337,9 @@ void rep_chart_demand_districts(rep_ctx *ctx)
     }
     civ_rbuf_put(&b, "]},\"columns\":4,\"facet\":{\"field\":\"district\",\"type\":\"nominal\",\"title\":null,\"sort\":");
     name_list(&b, d, 0);
-    civ_rbuf_put(&b, "},\"resolve\":{\"scale\":{\"y\":\"independent\"}},\"spec\":{\"width\":140,\"height\":90,");
+    civ_rbuf_put(&b, "},");
+    band_facet_resolve(&b);
+    civ_rbuf_put(&b, ",\"spec\":{\"width\":140,\"height\":90,");
     band_layers(ctx, &b, temporal_ds(d), hist);
     civ_rbuf_put(&b, "}");
     rep_chart_emit(ctx, "demand_districts", &b);
@@ -428,8 +443,9 @@ static void fan_chart(rep_ctx *ctx, const char *name, const char *title, const f
         }
     }
     civ_rbuf_put(&b, "]},\"columns\":3,\"facet\":{\"field\":\"community\",\"type\":\"nominal\",\"title\":null,"
-                     "\"sort\":null},\"resolve\":{\"scale\":{\"y\":\"independent\"}},\"spec\":{\"width\":190,"
-                     "\"height\":110,");
+                     "\"sort\":null},");
+    band_facet_resolve(&b); /* at most three panels, one row: as the districts' for any count */
+    civ_rbuf_put(&b, ",\"spec\":{\"width\":190,\"height\":110,");
     band_layers(ctx, &b, temporal_ds(d), hist);
     civ_rbuf_put(&b, "}");
     rep_chart_emit(ctx, name, &b);
