@@ -142,7 +142,8 @@ static int by_count(const void *a, const void *b)
  * places.  Returns 1 when done, 0 when out of memory. */
 static int mix_sort(mix_set *s)
 {
-    qsort(s->v, s->n, sizeof *s->v, by_count);
+    if (s->n) /* an empty set has no array, and qsort's must not be NULL */
+        qsort(s->v, s->n, sizeof *s->v, by_count);
     civ_strmap_free(&s->map);
     size_t dup;
     for (size_t i = 0; i < s->n; i++)
