@@ -366,6 +366,55 @@ static void test_history_and_per_aged(void **state)
     free(html);
 }
 
+/* The district facet of the demand section: one panel per district with
+ * data, in data order, and an x axis in every panel.  Five districts in four
+ * columns leave three cells of the last row empty; with the x axis shared,
+ * Vega-Lite drew it below the last row in those columns too, an empty panel
+ * with only its axis (tests/report/check_report.py finds such an axis on the
+ * rendered page). */
+static void test_district_facet(void **state)
+{
+    (void)state;
+    static const char *const dist[5] = {"E区", "A区", "D区", "B区", "C区"};
+    char alloc[2048] = "unique_id,name,district,amount,amount_yuan\n", fc[4096] =
+                     "unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n";
+    for (int i = 0; i < 10; i++) {
+        size_t L = strlen(alloc);
+        snprintf(alloc + L, sizeof alloc - L, "C%d,社区%d,%s,%d,%d\n", i, i, dist[i % 5], 100 * (i + 1), i + 1);
+        for (int h = 1; h <= 2; h++) {
+            L = strlen(fc);
+            snprintf(fc + L, sizeof fc - L, "C%d,2025-%02d,%d,Naive,%d,%d,%d,%d,%d\n", i, h, h, 10 + i, 9, 11 + i, 8,
+                     12 + i);
+        }
+    }
+    put("facet", "allocation.csv", alloc);
+    put("facet", "allocation_summary.csv", SUMMARY);
+    put("facet", "forecasts.csv", fc);
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/facet", dir);
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+    snprintf(file, sizeof file, "%s/charts/demand_districts.vl.json", path);
+    char *spec = tf_slurp(file, NULL);
+    assert_non_null(spec);
+    /* the sort list names the districts with data, and no row has an empty district */
+    assert_non_null(strstr(spec, "\"sort\":[\"E区\",\"A区\",\"D区\",\"B区\",\"C区\"]"));
+    assert_null(strstr(spec, "\"district\":\"\""));
+    for (int k = 0; k < 5; k++) {
+        char row[64];
+        snprintf(row, sizeof row, "{\"district\":\"%s\",\"ds\":\"2025-02-01\"", dist[k]);
+        assert_non_null(strstr(spec, row));
+    }
+    /* y scales of their own, the x scale shared, its axis in every panel */
+    assert_non_null(strstr(spec, "\"columns\":4"));
+    assert_non_null(strstr(spec, "\"resolve\":{\"scale\":{\"y\":\"independent\"},\"axis\":{\"x\":\"independent\"}}"));
+    free(spec);
+    snprintf(file, sizeof file, "%s/charts/fan_allocation.vl.json", path);
+    spec = tf_slurp(file, NULL);
+    assert_non_null(spec);
+    assert_non_null(strstr(spec, "\"axis\":{\"x\":\"independent\"}"));
+    free(spec);
+}
+
 /* The risk matrix as a grid: one cell per row x column, the count of its
  * risks, the default names translated; the risks listed below. */
 static void test_risk_grid(void **state)
@@ -478,15 +527,18 @@ static void test_waterfall_steps(void **state)
     free(spec);
 }
 
-/* The model mix counts each combination by its components and colours them
- * by family: the damped-trend ETS member apart from the ETS one. */
+/* The model mix by family: a bar per family with the communities whose
+ * model draws on it (a combination under each of its components' families,
+ * a community once per family: C1's two damped ETS members count once), the
+ * family's specifications in the tooltip and the table, the most common
+ * models in a sentence. */
 static void test_model_mix_families(void **state)
 {
     (void)state;
     put("mix", "allocation.csv", ALLOC);
     put("mix", "allocation_summary.csv", SUMMARY);
     put("mix", "forecast_report.csv", "unique_id,model\n"
-                                      "C1,\"ComboMedian[ETS(A,N,A),ARIMA(0,1,0),Theta,ETS(A,Ad,N),DOTM]\"\n"
+                                      "C1,\"ComboMedian[ETS(A,Ad,N),ARIMA(0,1,0) with drift,Theta,ETS(A,Ad,N),DOTM]\"\n"
                                       "C2,\"ETS(A,Ad,N)\"\nC3,\"ETS(M,N,M)\"\n");
     char path[128], file[192];
     snprintf(path, sizeof path, "%s/mix", dir);
@@ -494,10 +546,81 @@ static void test_model_mix_families(void **state)
     assert_int_equal(civ_report_write(path, &en), CIV_OK);
     snprintf(file, sizeof file, "%s/charts/model_mix.vl.json", path);
     char *spec = tf_slurp(file, NULL);
-    assert_non_null(strstr(spec, "{\"model\":\"ETS(A,Ad,N)\",\"family\":\"DampedETS\",\"count\":2}"));
-    assert_non_null(strstr(spec, "{\"model\":\"ETS(A,N,A)\",\"family\":\"ETS\",\"count\":1}"));
-    assert_non_null(strstr(spec, "{\"model\":\"ETS(M,N,M)\",\"family\":\"ETS\",\"count\":1}"));
-    assert_non_null(strstr(spec, "\"color\":{\"field\":\"family\""));
+    assert_non_null(spec);
+    /* most communities first, then by name */
+    const char *damped = strstr(spec, "{\"family\":\"DampedETS\",\"communities\":2,\"share\":66.7,\"specs\":1,"
+                                      "\"top\":\"ETS(A,Ad,N) (2)\"}");
+    const char *arima = strstr(spec, "{\"family\":\"ARIMA\",\"communities\":1,\"share\":33.3,\"specs\":1,"
+                                     "\"top\":\"ARIMA(0,1,0) (1)\"}");
+    const char *ets = strstr(spec, "{\"family\":\"ETS\",\"communities\":1,\"share\":33.3,\"specs\":1,"
+                                   "\"top\":\"ETS(M,N,M) (1)\"}");
+    assert_true(damped && arima && ets && damped < arima && arima < ets);
+    assert_non_null(strstr(spec, "{\"family\":\"Theta\",\"communities\":1,"));
+    assert_null(strstr(spec, "\"other\""));
+    assert_non_null(strstr(spec, "\"field\":\"top\""));
+    free(spec);
+    snprintf(file, sizeof file, "%s/report.html", path);
+    char *html = tf_slurp(file, NULL);
+    assert_non_null(strstr(html, "Median(DampedETS, ARIMA, Theta, DampedETS, DOTM) (1)"));
+    assert_non_null(strstr(html, "<td>DampedETS</td><td class=\"n\">2</td><td class=\"n\">66.7%</td>"));
+    free(html);
+}
+
+/* Many communities, each with an ARIMA order of its own, and the
+ * intermittent ones with TSB: every family is drawn, none is "other" (the
+ * mix by specification kept the first 20 and put the rest, TSB with them,
+ * into "other"); the Chinese page writes the counts in Chinese brackets.
+ * Made-up model names past 20 families are summed into one "other" bar. */
+static void test_model_mix_many_specs(void **state)
+{
+    (void)state;
+    char alloc[8192] = "unique_id,district,amount,amount_yuan\n", rep[16384] = "unique_id,model\n";
+    for (int i = 0; i < 60; i++) {
+        size_t L = strlen(alloc);
+        snprintf(alloc + L, sizeof alloc - L, "C%02d,%s,100,1\n", i, i % 2 ? "A区" : "B区");
+        L = strlen(rep);
+        if (i < 40) /* 40 orders: (p,1,q)(P,0,0)[12] */
+            snprintf(rep + L, sizeof rep - L, "C%02d,\"ComboMedian[ETS(A,N,A),ARIMA(%d,1,%d)(%d,0,0)[12],Theta,"
+                                              "ETS(A,Ad,A),DOTM]\"\n", i, i % 5, i / 5 % 4, i / 20);
+        else if (i < 52)
+            snprintf(rep + L, sizeof rep - L, "C%02d,TSB\n", i);
+        else /* 8 communities, each with a model of its own family */
+            snprintf(rep + L, sizeof rep - L, "C%02d,Made%c\n", i, 'A' + (i - 52));
+    }
+    put("many", "allocation.csv", alloc);
+    put("many", "allocation_summary.csv", SUMMARY);
+    put("many", "forecast_report.csv", rep);
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/many", dir);
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+    snprintf(file, sizeof file, "%s/charts/model_mix.vl.json", path);
+    char *spec = tf_slurp(file, NULL);
+    assert_non_null(spec);
+    assert_non_null(strstr(spec, "{\"family\":\"ARIMA\",\"communities\":40,\"share\":66.7,\"specs\":40,\"top\":\"ARIMA("));
+    assert_non_null(strstr(spec, "{\"family\":\"TSB\",\"communities\":12,\"share\":20,\"specs\":1,\"top\":\"TSB（12）\"}"));
+    assert_non_null(strstr(spec, "{\"family\":\"DOTM\",\"communities\":40,"));
+    assert_non_null(strstr(spec, "{\"family\":\"MadeH\",\"communities\":1,"));
+    assert_null(strstr(spec, "其他"));
+    free(spec);
+    /* ARIMA, DOTM, DampedETS, ETS and Theta (40 communities each) and 20
+     * made-up families of one community each: 15 of these drawn, 5 in "other" */
+    char rep2[16384] = "unique_id,model\n";
+    for (int i = 0; i < 60; i++) {
+        size_t M = strlen(rep2);
+        if (i < 40)
+            snprintf(rep2 + M, sizeof rep2 - M, "C%02d,\"ComboMedian[ETS(A,N,A),ARIMA(%d,1,%d)(%d,0,0)[12],Theta,"
+                                                "ETS(A,Ad,A),DOTM]\"\n", i, i % 5, i / 5 % 4, i / 20);
+        else
+            snprintf(rep2 + M, sizeof rep2 - M, "C%02d,Odd%c\n", i, 'A' + (i - 40));
+    }
+    put("many", "forecast_report.csv", rep2);
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+    spec = tf_slurp(file, NULL);
+    assert_non_null(spec);
+    assert_non_null(strstr(spec, "{\"family\":\"其他\",\"communities\":5,\"share\":8.3,\"specs\":5,"
+                                 "\"top\":\"另外 5 个模型族\"}"));
+    assert_non_null(strstr(spec, "{\"family\":\"OddO\",\"communities\":1,"));
+    assert_null(strstr(spec, "{\"family\":\"OddP\""));
     free(spec);
 }
 
@@ -666,8 +789,10 @@ int main(void)
         cmocka_unit_test(test_escaping),       cmocka_unit_test(test_data_mapping),
         cmocka_unit_test(test_tidy_summary),   cmocka_unit_test(test_write_both_languages),
         cmocka_unit_test(test_monitoring_tables), cmocka_unit_test(test_history_and_per_aged),
+        cmocka_unit_test(test_district_facet),
         cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),
         cmocka_unit_test(test_waterfall_steps),  cmocka_unit_test(test_model_mix_families),
+        cmocka_unit_test(test_model_mix_many_specs),
         cmocka_unit_test(test_explanations_zh), cmocka_unit_test(test_explanations_zh_older),
         cmocka_unit_test(test_errors),
     };

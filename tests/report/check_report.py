@@ -9,6 +9,9 @@ fails (exit 1, saying why) unless:
   - the page makes no network request (only the file itself loads);
   - every chart's figure holds a rendered, non-empty SVG (marks drawn) and
     every spec asks for tooltips on its marks;
+  - no wrapped facet draws an axis under an empty cell: each column footer's
+    axis sits right below a panel of its column (Vega-Lite puts a shared x
+    axis below the last row, also in the columns the last row leaves empty);
   - hovering a bar shows a tooltip;
   - the community table is searchable (an id finds one row, nonsense none);
   - the fan charts draw the actuals' line; the risk matrix (when monitoring
@@ -157,6 +160,19 @@ def check(report, lang, shots):
         for f in figs:
             if not f["svg"] or f["w"] < 50 or f["h"] < 50 or f["marks"] < 1:
                 failures.append("chart %s not rendered: %s" % (f["id"], f))
+        # a column footer (the shared x axis of a wrapped facet) right below a panel of its column, never
+        # under an empty cell of an incomplete last row (11 districts in 4 columns)
+        strays = json.loads(p.js("""JSON.stringify(Array.from(document.querySelectorAll('figure.chart')).map(function(f){
+            var box=function(e){return e.getBoundingClientRect();};
+            var cells=Array.from(f.querySelectorAll('g.role-scope.cell > g > path.background')).map(box);
+            var bad=Array.from(f.querySelectorAll('g.role-column-footer > g > path.background')).map(box)
+              .filter(function(r){return !cells.some(function(c){
+                var over=Math.min(r.right,c.right)-Math.max(r.left,c.left), gap=r.top-c.bottom;
+                return over>0.5*Math.min(r.width,c.width) && gap>-1 && gap<20;});});
+            return bad.length?{id:f.id,footers:bad.length,cells:cells.length}:null;}).filter(Boolean))"""))
+        for s_ in strays:
+            failures.append("chart %s draws %d axis(es) under an empty facet cell (%d panels)" % (
+                s_["id"], s_["footers"], s_["cells"]))
         tips = json.loads(p.js("""JSON.stringify(Array.from(document.querySelectorAll('script.vl-spec')).map(function(s){
             var j=JSON.parse(s.textContent); return j.config&&j.config.mark&&j.config.mark.tooltip===true;}))"""))
         if not all(tips):

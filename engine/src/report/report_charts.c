@@ -292,6 +292,19 @@ void rep_chart_demand_city(rep_ctx *ctx)
     rep_chart_emit(ctx, "demand_city", &b);
 }
 
+/* The resolve block of a wrapped facet of band charts: y scales of their own
+ * (a small district beside a large one), and an x axis in every panel.  With
+ * a shared x axis, Vega-Lite draws it once per column in a footer below the
+ * last row, so when the panels do not fill the last row (11 districts in 4
+ * columns) the columns without a panel there get their axis under an empty
+ * cell -- an empty panel with only its axis -- and lose it under the panels
+ * they have (vega/vega-lite#7194).  The x scale stays shared: every panel
+ * spans the same months. */
+static void band_facet_resolve(civ_rbuf *b)
+{
+    civ_rbuf_put(b, "\"resolve\":{\"scale\":{\"y\":\"independent\"},\"axis\":{\"x\":\"independent\"}}");
+}
+
 /* A facet sort list: the group names in data order. */
 static void name_list(civ_rbuf *b, const rep_data *d, int streets)
 {
@@ -324,7 +337,9 @@ void rep_chart_demand_districts(rep_ctx *ctx)
     }
     civ_rbuf_put(&b, "]},\"columns\":4,\"facet\":{\"field\":\"district\",\"type\":\"nominal\",\"title\":null,\"sort\":");
     name_list(&b, d, 0);
-    civ_rbuf_put(&b, "},\"resolve\":{\"scale\":{\"y\":\"independent\"}},\"spec\":{\"width\":140,\"height\":90,");
+    civ_rbuf_put(&b, "},");
+    band_facet_resolve(&b);
+    civ_rbuf_put(&b, ",\"spec\":{\"width\":140,\"height\":90,");
     band_layers(ctx, &b, temporal_ds(d), hist);
     civ_rbuf_put(&b, "}");
     rep_chart_emit(ctx, "demand_districts", &b);
@@ -428,8 +443,9 @@ static void fan_chart(rep_ctx *ctx, const char *name, const char *title, const f
         }
     }
     civ_rbuf_put(&b, "]},\"columns\":3,\"facet\":{\"field\":\"community\",\"type\":\"nominal\",\"title\":null,"
-                     "\"sort\":null},\"resolve\":{\"scale\":{\"y\":\"independent\"}},\"spec\":{\"width\":190,"
-                     "\"height\":110,");
+                     "\"sort\":null},");
+    band_facet_resolve(&b); /* at most three panels, one row: as the districts' for any count */
+    civ_rbuf_put(&b, ",\"spec\":{\"width\":190,\"height\":110,");
     band_layers(ctx, &b, temporal_ds(d), hist);
     civ_rbuf_put(&b, "}");
     rep_chart_emit(ctx, name, &b);
@@ -473,78 +489,4 @@ void rep_chart_fans(rep_ctx *ctx)
     qsort(st, n, sizeof *st, by_amount);
     fan_chart(ctx, "fan_allocation", TR(ctx, "分配金额最大的社区", "Communities with the largest allocation"), st, n);
     free(st);
-}
-
-/* ---- model mix ------------------------------------------------------------ */
-
-typedef struct mix {
-    char spec[20][96];
-    size_t count[20];
-    size_t n, other;
-} mix;
-
-static void count_component(const char *spec, void *arg)
-{
-    mix *m = arg;
-    char s[96];
-    rep_short_model(s, sizeof s, spec);
-    for (size_t k = 0; k < m->n; k++)
-        if (!strcmp(m->spec[k], s)) {
-            m->count[k]++;
-            return;
-        }
-    if (m->n < 20) {
-        snprintf(m->spec[m->n], sizeof m->spec[0], "%s", s);
-        m->count[m->n++] = 1;
-    } else {
-        m->other++;
-    }
-}
-
-void rep_chart_model_mix(rep_ctx *ctx)
-{
-    const rep_data *d = ctx->d;
-    mix *m = calloc(1, sizeof *m);
-    if (!m) {
-        ctx->page.failed = 1;
-        return;
-    }
-    for (size_t i = 0; i < d->n_comms; i++)
-        if (d->comms[i].model[0])
-            rep_model_components(d->comms[i].model, count_component, m);
-    if (!m->n) {
-        rep_para(ctx, TR(ctx, "没有模型报告（forecast_report.csv）。", "No model report (forecast_report.csv)."));
-        free(m);
-        return;
-    }
-    civ_rbuf b = {0};
-    rep_spec_begin(ctx, &b, TR(ctx, "模型构成（各社区所选模型的组成部分）", "Model mix (components of each community's model)"));
-    civ_rbuf_put(&b, ",\"width\":520,\"data\":{\"values\":[");
-    char fam[64];
-    for (size_t k = 0; k <= m->n; k++) {
-        if (k == m->n && !m->other)
-            break;
-        const char *s = k < m->n ? m->spec[k] : TR(ctx, "其他", "other");
-        rep_model_family(fam, sizeof fam, s);
-        civ_rbuf_put(&b, k ? ",{" : "{");
-        key(&b, "model");
-        civ_rbuf_json_str(&b, s);
-        civ_rbuf_put(&b, ",\"family\":");
-        civ_rbuf_json_str(&b, fam);
-        civ_rbuf_printf(&b, ",\"count\":%zu}", k < m->n ? m->count[k] : m->other);
-    }
-    civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"model\",\"type\":\"nominal\",\"sort\":\"-x\","
-                     "\"title\":");
-    civ_rbuf_json_str(&b, TR(ctx, "模型", "Model"));
-    civ_rbuf_put(&b, "},\"x\":");
-    rep_qfield(&b, "count", TR(ctx, "社区数（个）", "Communities (count)"), NULL);
-    civ_rbuf_put(&b, ",\"color\":");
-    rep_nfield(&b, "family", TR(ctx, "模型族", "Family"));
-    civ_rbuf_put(&b, ",\"tooltip\":[");
-    rep_nfield(&b, "model", TR(ctx, "模型", "Model"));
-    civ_rbuf_put(&b, ",");
-    rep_qfield(&b, "count", TR(ctx, "社区数", "Communities"), NULL);
-    civ_rbuf_put(&b, "]}");
-    free(m);
-    rep_chart_emit(ctx, "model_mix", &b);
 }

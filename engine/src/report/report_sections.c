@@ -224,7 +224,12 @@ void rep_section_demand(rep_ctx *ctx)
                      "line is what happened in the last years, the blue the forecast with its 80% and 95% bands."));
     rep_chart_fans(ctx);
     sub(ctx, TR(ctx, "模型构成", "Model mix"));
-    rep_para(ctx, TR(ctx, "各社区自动选择的模型；组合模型按其组成部分计数。", "The models chosen for the communities; a combination counts each of its components."));
+    rep_para(ctx, TR(ctx, "各社区预测所用的模型，按模型族汇总：柱长为用到该族模型的社区数。组合模型（如五个模型的中位数）在其每个组成部分的族下各计一次，所以各柱之和可超过社区数；"
+                          "每个族内各社区选用的具体规格（如 ARIMA 的阶数）不同，悬停或下表可看最常见的几种。",
+                     "The models of the communities' forecasts by family: a bar is the number of communities whose model uses "
+                     "one of the family. A combination (the median of five models, say) counts under the family of each of its "
+                     "components, so the bars add up to more than the communities; within a family each community has its own "
+                     "specification (an ARIMA's orders, say): hover over a bar, or see the table, for the most common ones."));
     rep_chart_model_mix(ctx);
     sub(ctx, TR(ctx, "回测精度", "Backtest accuracy"));
     if (d->t_backtest) {
