@@ -577,6 +577,25 @@ CIV_API const char *civ_model_family_name(size_t i);
 CIV_API const char *civ_model_family_summary(size_t i);
 CIV_API const char *civ_model_family_specs(size_t i);
 
+/** The short name of a fitted model, as the report's titles and legends show
+ *  it: a combination lists its components' display families
+ *  ("ComboMedian[ETS(A,N,A),ARIMA(0,1,0),Theta,ETS(A,Ad,A),DOTM]" ->
+ *  "Median(ETS, ARIMA, Theta, DampedETS, DOTM)"); a single model keeps its
+ *  specification without trailing words ("ARIMA(1,1,0) with drift" ->
+ *  "ARIMA(1,1,0)").  model: a fit's name (the forecast's `model` column).
+ *  Writes a NUL-terminated UTF-8 string of at most size bytes to buf.
+ *  Errors: CIV_ERR_INVALID_ARGUMENT (NULL model or buf, size 0);
+ *  CIV_ERR_LIMIT when buf is too small (buf then holds the name cut short,
+ *  and the message the size needed). */
+CIV_API civ_status civ_model_short_name(const char *model, char *buf, size_t size);
+
+/** The display family of one model specification, as the report's model mix
+ *  groups them: "DampedETS" for an ETS model with a damped trend
+ *  ("ETS(A,Ad,N)"), else its leading letters ("ETS(M,N,M)" -> "ETS",
+ *  "ARIMA(1,1,0) with drift" -> "ARIMA", "TSB" -> "TSB").  Buffer and errors
+ *  as civ_model_short_name. */
+CIV_API civ_status civ_model_display_family(const char *spec, char *buf, size_t size);
+
 /** Demand pattern of a series by Syntetos & Boylan's scheme (Syntetos,
  *  Boylan & Croston 2005, JORS 56(5)): ADI, the mean number of periods per
  *  demand (non-zero value), against 1.32 and CV2, the squared coefficient of

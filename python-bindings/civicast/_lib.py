@@ -520,6 +520,8 @@ _SIGNATURES = {
     "civ_model_family_name": (_CP, [_S]),
     "civ_model_family_summary": (_CP, [_S]),
     "civ_model_family_specs": (_CP, [_S]),
+    "civ_model_short_name": (c_status, [_CP, ctypes.c_char_p, _S]),
+    "civ_model_display_family": (c_status, [_CP, ctypes.c_char_p, _S]),
     # plans
     "civ_plan_read": (c_status, [_CP, PP]),
     "civ_plan_free": (None, [P]),

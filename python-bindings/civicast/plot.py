@@ -5,6 +5,7 @@ Both functions return a matplotlib Figure and never call pyplot.show(), so
 they work under the Agg backend (tests, servers) and in notebooks alike.
 matplotlib is imported only when a plot is drawn.
 """
+import ctypes
 import os
 import re
 import warnings
@@ -13,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from . import frame as _frame
+from ._lib import check, encode, lib
 
-__all__ = ["plot", "plot_allocation", "short_model", "cjk_font"]
+__all__ = ["plot", "plot_allocation", "short_model", "model_family", "cjk_font"]
 
 
 # District and community names are often Chinese: fall back per glyph
@@ -67,44 +69,30 @@ def _warn_if_no_cjk(texts):
         warnings.warn("civicast.plot: " + _INSTALL_HINT, stacklevel=3)
 
 
-def _model_family(spec):
-    """The family of one model specification, as the C report's
-    rep_model_family (engine/src/report/report_text.c): "DampedETS" for an
-    ETS model with a damped trend ("ETS(A,Ad,N)", combination.c's display
-    name), else its leading letters ("ETS(A,N,A)" -> "ETS")."""
-    spec = spec.strip()
-    if re.match(r"ETS\([^,]*,[AM]d,", spec):
-        return "DampedETS"
-    return re.match(r"[A-Za-z_]*", spec).group(0) or spec
+def _name_call(fn, text):
+    """fn(text, buf, size) of the C library, the text it writes."""
+    buf = ctypes.create_string_buffer(1024)
+    check(fn(encode(str(text)), buf, len(buf)))
+    return buf.value.decode("utf-8")
+
+
+def model_family(spec):
+    """The display family of one model specification, by the C report's rule
+    (civ_model_display_family): "DampedETS" for an ETS model with a damped
+    trend ("ETS(A,Ad,N)"), else its leading letters ("ETS(A,N,A)" -> "ETS")."""
+    return _name_call(lib.civ_model_display_family, spec.strip())
 
 
 def short_model(name):
-    """A model name short enough for a title: a combination lists its
-    components' families ("ComboMedian[ETS(A,N,A),ARIMA(2,0,0)(2,0,0)[12] with
-    non-zero mean,Theta]" -> "Median(ETS, ARIMA, Theta)"; a damped-trend ETS
-    component is "DampedETS": "ComboMedian[ETS(A,N,A),ARIMA(0,1,0),Theta,
-    ETS(A,Ad,A),DOTM]" -> "Median(ETS, ARIMA, Theta, DampedETS, DOTM)", as the
-    C report); a single model keeps its specification without trailing words
-    ("ARIMA(1,1,0) with drift" -> "ARIMA(1,1,0)")."""
-    name = str(name)
-    m = re.fullmatch(r"([A-Za-z_]+)\[(.*)\]", name)
-    if not m:
-        return name.split(" ")[0]
-    parts, depth, cur = [], 0, ""
-    for ch in m.group(2):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    parts.append(cur)
-    fams = [_model_family(p) for p in parts]
-    head = m.group(1)[5:] if m.group(1).startswith("Combo") and len(m.group(1)) > 5 else m.group(1)
-    return f"{head}({', '.join(fams)})"
+    """A model name short enough for a title, by the C report's rule
+    (civ_model_short_name): a combination lists its components' families
+    ("ComboMedian[ETS(A,N,A),ARIMA(2,0,0)(2,0,0)[12] with non-zero mean,Theta]"
+    -> "Median(ETS, ARIMA, Theta)"; a damped-trend ETS component is
+    "DampedETS": "ComboMedian[ETS(A,N,A),ARIMA(0,1,0),Theta,ETS(A,Ad,A),DOTM]"
+    -> "Median(ETS, ARIMA, Theta, DampedETS, DOTM)"); a single model keeps its
+    specification without trailing words ("ARIMA(1,1,0) with drift" ->
+    "ARIMA(1,1,0)")."""
+    return _name_call(lib.civ_model_short_name, name)
 
 
 def _with_fonts(fn):

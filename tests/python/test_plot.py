@@ -116,9 +116,9 @@ def test_short_model_names():
         "Median(ETS, ARIMA, Theta, DampedETS, DOTM)"
     assert short_model("ARIMA(1,1,0) with drift") == "ARIMA(1,1,0)"
     assert short_model("Naive") == "Naive"
-    # the family rule of the C report's model mix (rep_model_family)
-    from civicast.plot import _model_family
-    assert [_model_family(s) for s in ("ETS(M,Ad,M)", "ETS(A,Ad,N)", "ETS(A,N,A)", "ARIMA(1,1,0)", "Theta")] == \
+    # the family rule of the C report's model mix (civ_model_display_family)
+    from civicast.plot import model_family
+    assert [model_family(s) for s in ("ETS(M,Ad,M)", "ETS(A,Ad,N)", "ETS(A,N,A)", "ARIMA(1,1,0)", "Theta")] == \
         ["DampedETS", "DampedETS", "ETS", "ARIMA", "Theta"]
 
 

@@ -24,8 +24,8 @@ void rep_short_model(char *buf, size_t size, const char *model);
 /* The family of a model specification: "DampedETS" for an ETS model with a
  * damped trend ("ETS(A,Ad,N)"), else its leading letters ("ETS(A,N,A)" ->
  * "ETS", "ARIMA(1,1,0)" -> "ARIMA").  The component names of rep_short_model
- * and the colours of the report's model mix; python-bindings'
- * civicast.plot._model_family is the same rule. */
+ * and the families of the report's model mix; public as
+ * civ_model_display_family (model_names.c), which Python's plots call. */
 void rep_model_family(char *buf, size_t size, const char *spec);
 /* Splits a combination's components: calls fn(component, arg) for each
  * top-level component inside the brackets, or once for a single model. */
