@@ -98,12 +98,13 @@ def table(md, paths):
     print("\n".join(rows))
 
 
-def load_r(path):
+def load_r(path, siblings=True):
     """R's per-series rows: for each method, the file among PATH and PATH's siblings
     <stem>*.csv (e.g. r_m1_arima.csv, auto.arima's hour-long run kept apart) with the
-    most series for it, as forecast.bench.sh's own summary picks them."""
+    most series for it, as forecast.bench.sh's own summary picks them; PATH alone
+    when siblings is false (R ran in this invocation: its own file, never an older run's)."""
     stem = os.path.splitext(path)[0]
-    files = [path] + sorted(set(glob.glob(stem + "*.csv")) - {path})
+    files = [path] + (sorted(set(glob.glob(stem + "*.csv")) - {path}) if siblings else [])
     # an empty file (a run that has not written its header yet) counts as none
     loaded = [pd.read_csv(f, na_values=["NA"]) for f in files if os.path.exists(f) and os.path.getsize(f) > 0]
     parts = []
@@ -139,7 +140,8 @@ def speed(md, civ_m1, r_m1, civ_demo, r_demo):
         ok = "met" if call <= 10 else "NOT met"
         r_part, r_row = "| 0 | - | - | - |", None
         if glob.glob(os.path.splitext(rp)[0] + "*.csv"):
-            r = load_r(rp)
+            # R ran in this invocation (CIV_BENCH_R unset or 1): its own file only
+            r = load_r(rp, siblings=os.environ.get("CIV_BENCH_R", "1") == "0")
             if per:
                 r = r[r.period == per]
             rs = r[r.method.isin(["ets", "arima", "theta"])].groupby("unique_id")
@@ -156,7 +158,10 @@ def speed(md, civ_m1, r_m1, civ_demo, r_demo):
                              f"- | - | - | - | - | target <= 10 ms: {ok}; R not run |")
         lines.append(f"| {name} | {len(c)} | {call:.2f} | {ok} {r_part}")
     load = open("/proc/loadavg").read().split()[0] if os.path.exists("/proc/loadavg") else "?"
-    lines += ["", f"Load average {load} on {os.cpu_count()} cores when written (CPU times inflate under contention)."]
+    src = ("R's files of an earlier run (CIV_BENCH_R=0: per method, the r_*.csv with the most series)"
+           if os.environ.get("CIV_BENCH_R", "1") == "0" else "R's side from this run")
+    lines += ["", f"Load average {load} on {os.cpu_count()} cores when written (CPU times inflate under contention); "
+              f"{src}."]
     open(md, "w").write("\n".join(lines) + "\n")
     sys.stderr.write("\n".join(lines) + "\n")
     print("\n".join(rows))
