@@ -52,6 +52,29 @@ def mase_scale(y, m):
     return d.mean() if len(d) else np.nan
 
 
+def test_panels(shared, limit, work):
+    """(name, freq, h, series, train_csv, train, test) for each frequency of M1 and
+    tourism: the training parts written to work/NAME_FREQ_train.csv (unique_id, ds, y),
+    the test parts as (unique_id, h, y); the first `limit` series of each when limit."""
+    panels = []
+    for name in ("m1", "tourism"):
+        meta, series = load(shared, name)
+        for freq in (1, 4, 12):
+            ids = meta.loc[meta.frequency == freq, "unique_id"]
+            if limit:
+                ids = ids.iloc[:limit]
+            h = int(meta.loc[meta.frequency == freq, "h"].iloc[0])
+            part = series[series.unique_id.isin(set(ids))].copy()
+            part["ds"] = ds_of(part["t"], freq)
+            train = part[part.split == "train"]
+            test = part[part.split == "test"].copy()
+            test["h"] = test.groupby("unique_id")["t"].rank().astype(int)
+            train_csv = os.path.join(work, f"{name}_{freq}_train.csv")
+            train[["unique_id", "ds", "y"]].to_csv(train_csv, index=False)
+            panels.append((name, freq, h, len(ids), train_csv, train, test[["unique_id", "h", "y"]]))
+    return panels
+
+
 def score(fc, test, train, freq):
     """Per-level coverage, interval score and MSIS of forecasts fc against test."""
     df = test.merge(fc, on=["unique_id", "h"], how="left")
@@ -88,22 +111,8 @@ def main():
     args = ap.parse_args()
     work = os.path.join(args.out, "conformal")
     os.makedirs(work, exist_ok=True)
-    rows, pooled, panels = [], {}, []
-    for name in ("m1", "tourism"):
-        meta, series = load(args.shared, name)
-        for freq in (1, 4, 12):
-            ids = meta.loc[meta.frequency == freq, "unique_id"]
-            if args.limit:
-                ids = ids.iloc[:args.limit]
-            h = int(meta.loc[meta.frequency == freq, "h"].iloc[0])
-            part = series[series.unique_id.isin(set(ids))].copy()
-            part["ds"] = ds_of(part["t"], freq)
-            train = part[part.split == "train"]
-            test = part[part.split == "test"].copy()
-            test["h"] = test.groupby("unique_id")["t"].rank().astype(int)
-            train_csv = os.path.join(work, f"{name}_{freq}_train.csv")
-            train[["unique_id", "ds", "y"]].to_csv(train_csv, index=False)
-            panels.append((name, freq, h, len(ids), train_csv, train, test[["unique_id", "h", "y"]]))
+    rows, pooled = [], {}
+    panels = test_panels(args.shared, args.limit, work)
     for model in args.models.split(","):  # model by model: a cut-short run still has whole models
         for name, freq, h, n_ids, train_csv, train, test in panels:
             for kind in ("model", "conformal"):

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from conformal_eval import LEVELS, ds_of, load, mase_scale  # noqa: E402
+from conformal_eval import LEVELS, ds_of, load, mase_scale, test_panels  # noqa: E402
 from conformal_periods import N_WINDOWS, PERIODS, evaluate, load_backtest, run  # noqa: E402
 from conformal_validate import apply_candidate  # noqa: E402
 
@@ -124,30 +124,18 @@ def test_noise(args, rng):
     today's conformal intervals, per data set x frequency x level."""
     work = os.path.join(args.out, "conformal_round3")
     rows = []
-    for name in ("m1", "tourism"):
-        meta, series = load(args.shared, name)
-        for freq in (1, 4, 12):
-            ids = meta.loc[meta.frequency == freq, "unique_id"]
-            if args.limit:
-                ids = ids.iloc[:args.limit]
-            h = int(meta.loc[meta.frequency == freq, "h"].iloc[0])
-            part = series[series.unique_id.isin(set(ids))].copy()
-            part["ds"] = ds_of(part["t"], freq)
-            train_csv = os.path.join(work, f"{name}_{freq}_train.csv")
-            out_csv = os.path.join(work, f"{name}_{freq}_theta_conformal.csv")
-            part[part.split == "train"][["unique_id", "ds", "y"]].to_csv(train_csv, index=False)
-            # always made: seconds, and never a file of an older build
-            run([args.civicast, "forecast", train_csv, "--out", out_csv, "--h", str(h), "--model", "theta",
-                 "--level", "80,95", "--intervals", "conformal", "--threads", str(args.threads), "--quiet"])
-            test = part[part.split == "test"].copy()
-            test["h"] = test.groupby("unique_id")["t"].rank().astype(int)
-            fc = pd.read_csv(out_csv, dtype={"unique_id": str}).drop(columns=["y"], errors="ignore")
-            d = test[["unique_id", "h", "y"]].merge(fc, on=["unique_id", "h"], how="left")
-            for lv in LEVELS:
-                ok = ~d["mean"].isna()
-                cov = 100 * ((d.y >= d[f"lo-{lv}"]) & (d.y <= d[f"hi-{lv}"]))[ok].mean()
-                rows.append(dict(data=name, freq={1: "yearly", 4: "quarterly", 12: "monthly"}[freq],
-                                 level=lv, coverage=cov, se=coverage_se(d, lv, rng)))
+    for name, freq, h, _, train_csv, _, test in test_panels(args.shared, args.limit, work):
+        out_csv = os.path.join(work, f"{name}_{freq}_theta_conformal.csv")
+        # always made: seconds, and never a file of an older build
+        run([args.civicast, "forecast", train_csv, "--out", out_csv, "--h", str(h), "--model", "theta",
+             "--level", "80,95", "--intervals", "conformal", "--threads", str(args.threads), "--quiet"])
+        fc = pd.read_csv(out_csv, dtype={"unique_id": str}).drop(columns=["y"], errors="ignore")
+        d = test.merge(fc, on=["unique_id", "h"], how="left")
+        for lv in LEVELS:
+            ok = ~d["mean"].isna()
+            cov = 100 * ((d.y >= d[f"lo-{lv}"]) & (d.y <= d[f"hi-{lv}"]))[ok].mean()
+            rows.append(dict(data=name, freq={1: "yearly", 4: "quarterly", 12: "monthly"}[freq],
+                             level=lv, coverage=cov, se=coverage_se(d, lv, rng)))
     return pd.DataFrame(rows)
 
 
