@@ -33,7 +33,11 @@
  * every member fits them closely and estimates a small variance; measured on
  * M1 and tourism cut to 2..24 values, auto's 80% intervals covered 18-62% of
  * the next values below 8 values.  The point forecast is unchanged; so are the
- * sample paths of simulate(), which nothing in the engine reads.
+ * sample paths of simulate(), which nothing in the engine reads.  With
+ * conformal intervals (options->calibrated) there is no floor: the backtest
+ * windows, shorter than the series, would be floored where the forecast is
+ * not, and their scores would not fit its widths (on M1 yearly test periods
+ * the 95% intervals covered 92.0% so, against 96.8% without the floor).
  *
  * Memory: the inner fit's state is in the arena, wrapped with its type; the
  * floor's naive fit and forecasts too.
@@ -129,7 +133,10 @@ static civ_status auto_fit(const void *config, const civ_model_options *options,
         return civ_fail_at(CIV_ERR_OUT_OF_MEMORY, &w, "out of memory");
     }
     st->inner = inter ? AUTO_INTERMITTENT : &civ_model_combination;
-    st->floor = cfg->floor;
+    /* conformal intervals score the windows by the model's own widths and rescale
+     * the forecast's: the floor, which depends on the length of the history,
+     * would put the two on different bases */
+    st->floor = cfg->floor && !(options && options->calibrated);
     fit->type = st->inner;
     civ_status s = st->inner->fit(inter ? cfg->inter : cfg->combo, options, series, ws, fit);
     if (s != CIV_OK)

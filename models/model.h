@@ -58,6 +58,9 @@ typedef enum civ_criterion { CIV_CRIT_AICC = 0, CIV_CRIT_AIC = 1, CIV_CRIT_BIC =
 typedef struct civ_model_options {
     civ_criterion criterion; /* selection criterion (default AICc) */
     int n_paths;             /* sample paths for simulated intervals (0 = 5000) */
+    int calibrated;          /* 1: the intervals will be recalibrated (conformal), in the
+                                backtest windows and the forecast alike: models give their
+                                own widths, without floors (auto's short-history floor) */
 } civ_model_options;
 
 typedef struct civ_model_type civ_model_type;

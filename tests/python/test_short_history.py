@@ -55,3 +55,18 @@ def test_one_value_refused_with_reason():
     assert out.loc[out.unique_id == "c1", "mean"].notna().all()
     text = " ".join(str(v) for v in rep.loc[rep.unique_id == "c0"].to_numpy().ravel())
     assert "at least 2 observed values" in text
+
+
+def test_conformal_intervals_have_no_floor():
+    """Conformal intervals rescale the model's own widths by scores of backtest
+    windows; the windows are shorter than the series, so a floor would apply
+    there and not at the forecast: with intervals="conformal", auto is auto(nofloor)."""
+    df = _panel([10, 12, 20, 40] * 15)
+    kw = dict(h=3, level=(80, 95), threads=1, intervals="conformal")
+    a = civicast.forecast(df, model="auto", **kw).sort_values(["unique_id", "h"]).reset_index(drop=True)
+    raw = civicast.forecast(df, model="auto(nofloor)", **kw).sort_values(["unique_id", "h"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a.drop(columns="model"), raw.drop(columns="model"))
+    # with the model's intervals the floor does act on these series
+    m = _run(df, "auto")
+    m_raw = _run(df, "auto(nofloor)")
+    assert not np.allclose(m["hi-95"], m_raw["hi-95"])

@@ -260,6 +260,7 @@ civ_status civ_backtest_run_sample(const civ_panel *panel, const civ_forecast_op
     bt_run b = {.panel = panel, .opt = fopt, .types = types, .configs = configs, .sample = sample, .r = r};
     b.model_options.criterion = (civ_criterion)fopt->criterion;
     b.model_options.n_paths = (int)fopt->n_paths;
+    b.model_options.calibrated = fopt->intervals == CIV_INTERVALS_CONFORMAL; /* conformal.c's windows */
 
     size_t T = M * N * windows;
     int threads = fopt->threads > 0 ? fopt->threads : omp_get_max_threads();

@@ -479,6 +479,7 @@ static civ_status batch_begin(batch_run *br, const civ_panel *panel, const civ_f
     br->b = (batch){.panel = panel, .opt = opt, .type = type, .config = config, .h = h};
     br->b.model_options.criterion = (civ_criterion)opt->criterion;
     br->b.model_options.n_paths = (int)opt->n_paths;
+    br->b.model_options.calibrated = opt->intervals == CIV_INTERVALS_CONFORMAL;
     br->b.xreg_index = NULL;
     if (opt->n_xreg && (st = resolve_xreg(panel, opt, &br->b.xreg_index)))
         return st;
