@@ -80,7 +80,7 @@ def candidate(auto, naive, rule):
             out.loc[short, c] = naive.loc[short, c]
         return out
     for lv in LEVELS:
-        below = (naive[f"mean"] - naive[f"lo-{lv}"]).to_numpy()
+        below = (naive["mean"] - naive[f"lo-{lv}"]).to_numpy()
         above = (naive[f"hi-{lv}"] - naive["mean"]).to_numpy()
         lo = np.minimum(auto[f"lo-{lv}"], auto["mean"] - below)
         hi = np.maximum(auto[f"hi-{lv}"], auto["mean"] + above)
