@@ -52,6 +52,39 @@ def mase_scale(y, m):
     return d.mean() if len(d) else np.nan
 
 
+def validation_args(threads):
+    """The command line of the validation rounds (conformal_validate.py,
+    conformal_periods.py, conformal_round3.py): CIVICAST SHARED_DATA OUT_DIR
+    [--models theta,ets] [--threads T] [--limit N] [--reuse]."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("civicast")
+    ap.add_argument("shared")
+    ap.add_argument("out")
+    ap.add_argument("--models", default="theta,ets")
+    ap.add_argument("--threads", type=int, default=threads)
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--reuse", action="store_true")
+    return ap.parse_args()
+
+
+def each_panel(shared, models):
+    """(model, name, freq, meta, series) for each model x data set (m1, tourism) x
+    frequency (1, 4, 12), model by model so that a cut-short run has whole models."""
+    for model in models.split(","):
+        for name in ("m1", "tourism"):
+            meta, series = load(shared, name)
+            for freq in (1, 4, 12):
+                yield model, name, freq, meta, series
+
+
+def run(cmd, script):
+    """Runs a civicast command; exits naming `script` unless it ended 0 or 6 (6:
+    some series or windows failed, e.g. too little history, which the tables count)."""
+    rc = subprocess.run(cmd).returncode
+    if rc not in (0, 6):
+        sys.exit(f"{script}: {' '.join(cmd)} exited {rc}")
+
+
 def test_panels(shared, limit, work):
     """(name, freq, h, series, train_csv, train, test) for each frequency of M1 and
     tourism: the training parts written to work/NAME_FREQ_train.csv (unique_id, ds, y),
@@ -129,10 +162,8 @@ def main():
                     if kind == "conformal" and args.sample:
                         cmd += ["--conformal-sample", args.sample]
                     t0 = time.time()
-                    rc = subprocess.run(cmd).returncode
+                    run(cmd, "conformal_eval.py")
                     secs = time.time() - t0
-                    if rc not in (0, 6):
-                        sys.exit(f"conformal_eval.py: {' '.join(cmd)} exited {rc}")
                 fc = pd.read_csv(out_csv, dtype={"unique_id": str})
                 res, df = score(fc, test, train, freq)
                 res.update(data=name, freq={1: "yearly", 4: "quarterly", 12: "monthly"}[freq], model=model,

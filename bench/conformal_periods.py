@@ -18,16 +18,14 @@ usage: conformal_periods.py CIVICAST SHARED_DATA OUT_DIR [--models theta,ets] [-
 Writes OUT_DIR/conformal_periods.csv (one row per K x model x data x
 frequency x period) and OUT_DIR/conformal_periods.md (the ranking by the rule).
 """
-import argparse
 import os
-import subprocess
 import sys
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from conformal_eval import LEVELS, ds_of, load, mase_scale  # noqa: E402
+from conformal_eval import LEVELS, ds_of, each_panel, mase_scale, run, validation_args  # noqa: E402
 from conformal_validate import apply_candidate  # noqa: E402
 
 N_WINDOWS = 6          # cutoffs n - h, ..., n - 6h
@@ -66,14 +64,10 @@ def evaluate(d, scales):
     return res
 
 
-def run(cmd):
-    rc = subprocess.run(cmd).returncode
-    if rc not in (0, 6):  # 6: some windows failed (too little history), reported in the table
-        sys.exit(f"conformal_periods.py: {' '.join(cmd)} exited {rc}")
-
-
-def one_panel(args, model, name, freq, meta, series, work):
-    """Rows of every K x period for one model, data set and frequency."""
+def panel_backtest(args, model, name, freq, meta, series, work, script):
+    """The training parts of one data set and frequency (the first args.limit
+    series when set) and their backtest with N_WINDOWS windows h periods apart
+    (made, or with args.reuse read back): (h, train, n_of, bt)."""
     ids = meta.loc[meta.frequency == freq, "unique_id"]
     if args.limit:
         ids = ids.iloc[:args.limit]
@@ -83,12 +77,17 @@ def one_panel(args, model, name, freq, meta, series, work):
     n_of = train.groupby("unique_id").size().to_dict()
     csv = os.path.join(work, f"{name}_{freq}_train.csv")
     bt_csv = os.path.join(work, f"{name}_{freq}_{model}_bt{N_WINDOWS}xh.csv")
-    train[["unique_id", "ds", "y"]].to_csv(csv, index=False)
     if not (args.reuse and os.path.exists(bt_csv)):
+        train[["unique_id", "ds", "y"]].to_csv(csv, index=False)
         run([args.civicast, "backtest", csv, "--out", bt_csv, "--model", model, "--level", "80,95",
              "--h", str(h), "--windows", str(N_WINDOWS), "--step", str(h), "--threads", str(args.threads),
-             "--quiet"])
-    bt = load_backtest(bt_csv, h)
+             "--quiet"], script)
+    return h, train, n_of, load_backtest(bt_csv, h)
+
+
+def one_panel(args, model, name, freq, meta, series, work):
+    """Rows of every K x period for one model, data set and frequency."""
+    h, train, n_of, bt = panel_backtest(args, model, name, freq, meta, series, work, "conformal_periods.py")
     freq_name = {1: "yearly", 4: "quarterly", 12: "monthly"}[freq]
     rows = []
     for v in PERIODS:
@@ -139,24 +138,13 @@ def rank(df, out):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("civicast")
-    ap.add_argument("shared")
-    ap.add_argument("out")
-    ap.add_argument("--models", default="theta,ets")
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--limit", type=int, default=0)
-    ap.add_argument("--reuse", action="store_true")
-    args = ap.parse_args()
+    args = validation_args(threads=2)
     work = os.path.join(args.out, "conformal_periods")
     os.makedirs(work, exist_ok=True)
     rows = []
-    for model in args.models.split(","):
-        for name in ("m1", "tourism"):
-            meta, series = load(args.shared, name)
-            for freq in (1, 4, 12):
-                rows += one_panel(args, model, name, freq, meta, series, work)
-                pd.DataFrame(rows).to_csv(os.path.join(args.out, "conformal_periods.csv"), index=False)
+    for model, name, freq, meta, series in each_panel(args.shared, args.models):
+        rows += one_panel(args, model, name, freq, meta, series, work)
+        pd.DataFrame(rows).to_csv(os.path.join(args.out, "conformal_periods.csv"), index=False)
     rank(pd.DataFrame(rows), args.out)
 
 

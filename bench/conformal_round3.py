@@ -23,7 +23,6 @@ usage: conformal_round3.py CIVICAST SHARED_DATA OUT_DIR [--models theta,ets] [--
 (--reuse: the second round's backtests when present; the test-period forecasts are always made.)
 Writes OUT_DIR/conformal_round3.csv, OUT_DIR/conformal_round3.md.
 """
-import argparse
 import os
 import sys
 from statistics import NormalDist
@@ -32,10 +31,11 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from conformal_eval import LEVELS, ds_of, load, mase_scale, test_panels  # noqa: E402
-from conformal_periods import N_WINDOWS, PERIODS, evaluate, load_backtest, run  # noqa: E402
+from conformal_eval import LEVELS, each_panel, mase_scale, run, test_panels, validation_args  # noqa: E402
+from conformal_periods import PERIODS, evaluate, panel_backtest  # noqa: E402
 from conformal_validate import apply_candidate  # noqa: E402
 
+SCRIPT = "conformal_round3.py"
 CANDIDATES = {  # name -> (smooth, shrink, scaled)
     "base": (0, 1.0, False),
     "smooth": (1, 1.0, False),
@@ -78,22 +78,8 @@ def scaled_inputs(scores, fc, y_of, n_of, h, freq, v):
 
 
 def one_panel(args, model, name, freq, meta, series, work, rng):
-    ids = meta.loc[meta.frequency == freq, "unique_id"]
-    if args.limit:
-        ids = ids.iloc[:args.limit]
-    h = int(meta.loc[meta.frequency == freq, "h"].iloc[0])
-    train = series[series.unique_id.isin(set(ids)) & (series.split == "train")].copy()
-    train["ds"] = ds_of(train["t"], freq)
-    n_of = train.groupby("unique_id").size().to_dict()
+    h, train, n_of, bt = panel_backtest(args, model, name, freq, meta, series, work, SCRIPT)
     y_of = {u: g.y.to_numpy(float) for u, g in train.groupby("unique_id")}
-    csv = os.path.join(work, f"{name}_{freq}_train.csv")
-    bt_csv = os.path.join(work, f"{name}_{freq}_{model}_bt{N_WINDOWS}xh.csv")
-    if not (args.reuse and os.path.exists(bt_csv)):
-        train[["unique_id", "ds", "y"]].to_csv(csv, index=False)
-        run([args.civicast, "backtest", csv, "--out", bt_csv, "--model", model, "--level", "80,95",
-             "--h", str(h), "--windows", str(N_WINDOWS), "--step", str(h), "--threads", str(args.threads),
-             "--quiet"])
-    bt = load_backtest(bt_csv, h)
     freq_name = {1: "yearly", 4: "quarterly", 12: "monthly"}[freq]
     rows = []
     for v in PERIODS:
@@ -128,7 +114,7 @@ def test_noise(args, rng):
         out_csv = os.path.join(work, f"{name}_{freq}_theta_conformal.csv")
         # always made: seconds, and never a file of an older build
         run([args.civicast, "forecast", train_csv, "--out", out_csv, "--h", str(h), "--model", "theta",
-             "--level", "80,95", "--intervals", "conformal", "--threads", str(args.threads), "--quiet"])
+             "--level", "80,95", "--intervals", "conformal", "--threads", str(args.threads), "--quiet"], SCRIPT)
         fc = pd.read_csv(out_csv, dtype={"unique_id": str}).drop(columns=["y"], errors="ignore")
         d = test.merge(fc, on=["unique_id", "h"], how="left")
         for lv in LEVELS:
@@ -189,25 +175,14 @@ def rank(df, noise, out):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("civicast")
-    ap.add_argument("shared")
-    ap.add_argument("out")
-    ap.add_argument("--models", default="theta,ets")
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--limit", type=int, default=0)
-    ap.add_argument("--reuse", action="store_true")
-    args = ap.parse_args()
+    args = validation_args(threads=2)
     rng = np.random.default_rng(20261204)
     work = os.path.join(args.out, "conformal_periods")  # the second round's backtests
     os.makedirs(work, exist_ok=True)
     os.makedirs(os.path.join(args.out, "conformal_round3"), exist_ok=True)
     rows = []
-    for model in args.models.split(","):
-        for name in ("m1", "tourism"):
-            meta, series = load(args.shared, name)
-            for freq in (1, 4, 12):
-                rows += one_panel(args, model, name, freq, meta, series, work, rng)
+    for model, name, freq, meta, series in each_panel(args.shared, args.models):
+        rows += one_panel(args, model, name, freq, meta, series, work, rng)
     df = pd.DataFrame(rows)
     df.to_csv(os.path.join(args.out, "conformal_round3.csv"), index=False)
     rank(df, test_noise(args, rng), args.out)

@@ -17,17 +17,17 @@ usage: conformal_validate.py CIVICAST SHARED_DATA OUT_DIR [--models theta,ets] [
 Writes OUT_DIR/conformal_validation.csv (one row per candidate x model x data
 set x frequency) and OUT_DIR/conformal_validation.md (the ranking by the rule).
 """
-import argparse
 import math
 import os
-import subprocess
 import sys
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from conformal_eval import LEVELS, ds_of, load, mase_scale  # noqa: E402
+from conformal_eval import LEVELS, ds_of, each_panel, mase_scale, run, validation_args  # noqa: E402
+
+SCRIPT = "conformal_validate.py"
 
 TARGET = {80: 80.0, 95: 95.0}
 SAMPLES = (0, 100)  # 0: every series; M: at most M series per length class (evenly spaced)
@@ -152,70 +152,53 @@ def evaluate(df, target, scales):
     return res
 
 
-def run(cmd):
-    rc = subprocess.run(cmd).returncode
-    if rc not in (0, 6):
-        sys.exit(f"conformal_validate.py: {' '.join(cmd)} exited {rc}")
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("civicast")
-    ap.add_argument("shared")
-    ap.add_argument("out")
-    ap.add_argument("--models", default="theta,ets")
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--limit", type=int, default=0)
-    ap.add_argument("--reuse", action="store_true")
-    args = ap.parse_args()
+    args = validation_args(threads=1)
     work = os.path.join(args.out, "conformal_val")
     os.makedirs(work, exist_ok=True)
     rows = []
-    for model in args.models.split(","):
-        for name in ("m1", "tourism"):
-            meta, series = load(args.shared, name)
-            for freq in (1, 4, 12):
-                ids = meta.loc[meta.frequency == freq, "unique_id"]
-                if args.limit:
-                    ids = ids.iloc[:args.limit]
-                h = int(meta.loc[meta.frequency == freq, "h"].iloc[0])
-                W = max(10, 2 * math.ceil(h / 2) + 1)
-                train = series[(series.unique_id.isin(set(ids))) & (series.split == "train")].copy()
-                train["pos"] = train.groupby("unique_id")["t"].rank(ascending=False).astype(int)
-                vt = train[train.pos > h].copy()           # val-train
-                target = train[train.pos <= h].copy()      # the last h training values
-                target["h"] = h + 1 - target["pos"]
-                target = target[["unique_id", "h", "y"]]
-                vt["ds"] = ds_of(vt["t"], freq)
-                lengths = vt.groupby("unique_id", sort=False).size().to_dict()
-                scales = vt.groupby("unique_id")["y"].apply(lambda v: mase_scale(v.to_numpy(), freq))
-                stem = os.path.join(work, f"{name}_{freq}")
-                vt_csv = stem + "_valtrain.csv"
-                vt[["unique_id", "ds", "y"]].to_csv(vt_csv, index=False)
-                fc_csv, bt_csv = f"{stem}_{model}_fc.csv", f"{stem}_{model}_bt{W}.csv"
-                common = ["--model", model, "--level", "80,95", "--h", str(h), "--threads", str(args.threads),
-                          "--quiet"]
-                if not (args.reuse and os.path.exists(fc_csv)):
-                    run([args.civicast, "forecast", vt_csv, "--out", fc_csv, "--intervals", "model"] + common)
-                if not (args.reuse and os.path.exists(bt_csv)):
-                    run([args.civicast, "backtest", vt_csv, "--out", bt_csv, "--windows", str(W), "--step", "1"]
-                        + common)
-                fc = pd.read_csv(fc_csv, dtype={"unique_id": str})
-                fc["h"] = fc.groupby("unique_id").cumcount() + 1
-                bt = pd.read_csv(bt_csv, dtype={"unique_id": str})
-                sc = window_scores(bt, fc.unique_id.unique(), h)
-                freq_name = {1: "yearly", 4: "quarterly", 12: "monthly"}[freq]
-                base = evaluate(fc, target, scales)
-                rows.append(dict(model=model, data=name, freq=freq_name, K=0, S=0, M=0, setting="model", **base))
-                for K, S in candidates(h, W):
-                    for M in SAMPLES:
-                        adj = apply_candidate(sc, fc, lengths, h, K, S, M)
-                        res = evaluate(adj, target, scales)
-                        setting = f"K={K} S={'1' if S == 1 else ('h' if S == h else 'h/2')} M={M or 'all'}"
-                        rows.append(dict(model=model, data=name, freq=freq_name, K=K, S=S, M=M, setting=setting,
-                                         **res))
-                print(f"{model} {name} {freq_name}: done", file=sys.stderr, flush=True)
-                pd.DataFrame(rows).to_csv(os.path.join(args.out, "conformal_validation.csv"), index=False)
+    for model, name, freq, meta, series in each_panel(args.shared, args.models):
+        ids = meta.loc[meta.frequency == freq, "unique_id"]
+        if args.limit:
+            ids = ids.iloc[:args.limit]
+        h = int(meta.loc[meta.frequency == freq, "h"].iloc[0])
+        W = max(10, 2 * math.ceil(h / 2) + 1)
+        train = series[(series.unique_id.isin(set(ids))) & (series.split == "train")].copy()
+        train["pos"] = train.groupby("unique_id")["t"].rank(ascending=False).astype(int)
+        vt = train[train.pos > h].copy()           # val-train
+        target = train[train.pos <= h].copy()      # the last h training values
+        target["h"] = h + 1 - target["pos"]
+        target = target[["unique_id", "h", "y"]]
+        vt["ds"] = ds_of(vt["t"], freq)
+        lengths = vt.groupby("unique_id", sort=False).size().to_dict()
+        scales = vt.groupby("unique_id")["y"].apply(lambda v: mase_scale(v.to_numpy(), freq))
+        stem = os.path.join(work, f"{name}_{freq}")
+        vt_csv = stem + "_valtrain.csv"
+        vt[["unique_id", "ds", "y"]].to_csv(vt_csv, index=False)
+        fc_csv, bt_csv = f"{stem}_{model}_fc.csv", f"{stem}_{model}_bt{W}.csv"
+        common = ["--model", model, "--level", "80,95", "--h", str(h), "--threads", str(args.threads),
+                  "--quiet"]
+        if not (args.reuse and os.path.exists(fc_csv)):
+            run([args.civicast, "forecast", vt_csv, "--out", fc_csv, "--intervals", "model"] + common, SCRIPT)
+        if not (args.reuse and os.path.exists(bt_csv)):
+            run([args.civicast, "backtest", vt_csv, "--out", bt_csv, "--windows", str(W), "--step", "1"]
+                + common, SCRIPT)
+        fc = pd.read_csv(fc_csv, dtype={"unique_id": str})
+        fc["h"] = fc.groupby("unique_id").cumcount() + 1
+        bt = pd.read_csv(bt_csv, dtype={"unique_id": str})
+        sc = window_scores(bt, fc.unique_id.unique(), h)
+        freq_name = {1: "yearly", 4: "quarterly", 12: "monthly"}[freq]
+        base = evaluate(fc, target, scales)
+        rows.append(dict(model=model, data=name, freq=freq_name, K=0, S=0, M=0, setting="model", **base))
+        for K, S in candidates(h, W):
+            for M in SAMPLES:
+                adj = apply_candidate(sc, fc, lengths, h, K, S, M)
+                res = evaluate(adj, target, scales)
+                setting = f"K={K} S={'1' if S == 1 else ('h' if S == h else 'h/2')} M={M or 'all'}"
+                rows.append(dict(model=model, data=name, freq=freq_name, K=K, S=S, M=M, setting=setting,
+                                 **res))
+        print(f"{model} {name} {freq_name}: done", file=sys.stderr, flush=True)
+        pd.DataFrame(rows).to_csv(os.path.join(args.out, "conformal_validation.csv"), index=False)
     rank(pd.DataFrame(rows), args.out)
 
 

@@ -25,14 +25,13 @@ x level) and OUT_DIR/short_history.md (the rule's verdict and the tables).
 """
 import argparse
 import os
-import subprocess
 import sys
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from conformal_eval import LEVELS, ds_of, load  # noqa: E402
+from conformal_eval import LEVELS, ds_of, load, run  # noqa: E402
 
 LENGTHS = (2, 3, 4, 6, 8, 12, 16, 24)
 H = 6
@@ -61,10 +60,8 @@ def cut(frames, lengths=LENGTHS):
 
 def forecast(civicast, panel, model, path, threads):
     panel.to_csv(path + ".in.csv", index=False)
-    rc = subprocess.run([civicast, "forecast", path + ".in.csv", "--out", path, "--h", str(H), "--model", model,
-                         "--level", "80,95", "--threads", str(threads), "--quiet"]).returncode
-    if rc not in (0, 6):
-        sys.exit(f"short_history.py: civicast forecast --model {model} exited {rc}")
+    run([civicast, "forecast", path + ".in.csv", "--out", path, "--h", str(H), "--model", model,
+         "--level", "80,95", "--threads", str(threads), "--quiet"], "short_history.py")
     return pd.read_csv(path, dtype={"unique_id": str}).drop(columns=["ds", "model"])
 
 
