@@ -11,9 +11,15 @@
 #include "error.h"
 #include "report_text.h"
 
-/* Copies text to buf (size bytes); CIV_ERR_LIMIT, with the text cut, when it does not fit. */
-static civ_status copy_out(const char *what, const char *text, char *buf, size_t size)
+/* Applies the report's naming rule to `in` and copies the name to buf (size
+ * bytes); CIV_ERR_LIMIT, with the name cut, when it does not fit. */
+static civ_status name_out(const char *what, void (*rule)(char *, size_t, const char *), const char *in, char *buf,
+                           size_t size)
 {
+    if (!in || !buf || size == 0)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "%s: NULL name or buffer, or size 0", what);
+    char text[1024];
+    rule(text, sizeof text, in);
     size_t n = strlen(text);
     if (n < size) {
         memcpy(buf, text, n + 1);
@@ -27,18 +33,10 @@ static civ_status copy_out(const char *what, const char *text, char *buf, size_t
 
 civ_status civ_model_short_name(const char *model, char *buf, size_t size)
 {
-    if (!model || !buf || size == 0)
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_model_short_name: NULL model or buffer, or size 0");
-    char text[1024];
-    rep_short_model(text, sizeof text, model);
-    return copy_out("civ_model_short_name", text, buf, size);
+    return name_out("civ_model_short_name", rep_short_model, model, buf, size);
 }
 
 civ_status civ_model_display_family(const char *spec, char *buf, size_t size)
 {
-    if (!spec || !buf || size == 0)
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_model_display_family: NULL spec or buffer, or size 0");
-    char text[1024];
-    rep_model_family(text, sizeof text, spec);
-    return copy_out("civ_model_display_family", text, buf, size);
+    return name_out("civ_model_display_family", rep_model_family, spec, buf, size);
 }
