@@ -26,7 +26,7 @@ import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from conformal_eval import LEVELS, ds_of, each_panel, mase_scale, run, validation_args  # noqa: E402
-from conformal_validate import apply_candidate  # noqa: E402
+from conformal_validate import add_scores, apply_candidate  # noqa: E402
 
 N_WINDOWS = 6          # cutoffs n - h, ..., n - 6h
 PERIODS = (0, 1)       # V1: window 0 (origin n - h), V2: window 1 (origin n - 2h)
@@ -39,13 +39,7 @@ def load_backtest(path, h):
     order = bt[["unique_id", "cutoff"]].drop_duplicates()
     order["w"] = order.groupby("unique_id").cumcount(ascending=False)
     bt = bt.merge(order, on=["unique_id", "cutoff"])
-    y, f = bt["y"].to_numpy(float), bt["mean"].to_numpy(float)
-    for lv in LEVELS:
-        lo, hi = bt[f"lo-{lv}"].to_numpy(float), bt[f"hi-{lv}"].to_numpy(float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            up = np.where(hi - f > 0, (y - f) / (hi - f), np.where(y == f, 0.0, np.nan))
-            dn = np.where(f - lo > 0, (f - y) / (f - lo), np.nan)
-        bt[f"s-{lv}"] = np.where(y >= f, up, dn)
+    add_scores(bt)
     return bt
 
 
@@ -107,31 +101,50 @@ def one_panel(args, model, name, freq, meta, series, work):
     return rows
 
 
-def rank(df, out):
-    """The rule (docs/FORECASTING.md): smallest worst-case |coverage - target|
-    over model x data x frequency x level x period; it replaces K = 1 only if
-    at least 1 point lower in the worst case and not higher on average."""
-    d = df[df.K != "model"].copy()
+def error_summary(d, key, **extra):
+    """Per value of `key`: the worst-case coverage error max |coverage - target|
+    over the rows (cells) and levels, and the mean over cells of the two levels'
+    errors; `extra`: more named aggregations of d's columns."""
+    d = d.copy()
     d["err-80"] = abs(d["coverage-80"] - 80)
     d["err-95"] = abs(d["coverage-95"] - 95)
     d["err"] = np.maximum(d["err-80"], d["err-95"])
     d["mean2"] = (d["err-80"] + d["err-95"]) / 2
-    g = d.groupby("K").agg(worst=("err", "max"), mean_err=("mean2", "mean")).reset_index()
-    g = g.sort_values("worst").reset_index(drop=True)
+    return d.groupby(key).agg(worst=("err", "max"), mean_err=("mean2", "mean"), **extra).reset_index()
+
+
+def chosen_by_rule(g, key, incumbent):
+    """The rule of the second and third rounds on g (sorted best first): the best
+    replaces the incumbent only if its worst case is at least 1 point lower and
+    its mean error is not higher."""
+    inc = g[g[key] == incumbent].iloc[0]
+    best = g.iloc[0]
+    if best[key] != incumbent and best.worst <= inc.worst - 1 and best.mean_err <= inc.mean_err:
+        return best[key]
+    return incumbent
+
+
+def cell_tables(df, key):
+    """Lines: coverage at each level and MSIS-95, one column per value of `key`,
+    one row per model x data x frequency x period."""
+    lines = []
+    for lv in LEVELS:
+        piv = df.pivot_table(index=key, columns=["model", "data", "freq", "period"], values=f"coverage-{lv}")
+        lines += ["", f"coverage-{lv}:", piv.round(1).T.to_string()]
+    piv = df.pivot_table(index=key, columns=["model", "data", "freq", "period"], values="MSIS-95")
+    return lines + ["", "MSIS-95:", piv.round(2).T.to_string()]
+
+
+def rank(df, out):
+    """The rule (docs/FORECASTING.md): smallest worst-case |coverage - target|
+    over model x data x frequency x level x period; it replaces K = 1 only if
+    at least 1 point lower in the worst case and not higher on average."""
+    g = error_summary(df[df.K != "model"], "K").sort_values("worst").reset_index(drop=True)
     lines = ["| K (S = h) | worst coverage error | mean coverage error |", "|---|---:|---:|"]
     for _, r in g.iterrows():
         lines.append(f"| {r.K} | {r.worst:.2f} | {r.mean_err:.2f} |")
-    k1 = g[g.K == "1"].iloc[0]
-    best = g.iloc[0]
-    chosen = "1"
-    if best.K != "1" and best.worst <= k1.worst - 1 and best.mean_err <= k1.mean_err:
-        chosen = best.K
-    lines += ["", f"chosen by the rule: K = {chosen}"]
-    for lv in LEVELS:
-        piv = df.pivot_table(index="K", columns=["model", "data", "freq", "period"], values=f"coverage-{lv}")
-        lines += ["", f"coverage-{lv}:", piv.round(1).T.to_string()]
-    piv = df.pivot_table(index="K", columns=["model", "data", "freq", "period"], values="MSIS-95")
-    lines += ["", "MSIS-95:", piv.round(2).T.to_string()]
+    lines += ["", f"chosen by the rule: K = {chosen_by_rule(g, 'K', '1')}"]
+    lines += cell_tables(df, "K")
     with open(os.path.join(out, "conformal_periods.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -32,7 +32,8 @@ import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from conformal_eval import LEVELS, each_panel, mase_scale, run, test_panels, validation_args  # noqa: E402
-from conformal_periods import PERIODS, evaluate, panel_backtest  # noqa: E402
+from conformal_periods import (PERIODS, cell_tables, chosen_by_rule, error_summary, evaluate,  # noqa: E402
+                               panel_backtest)
 from conformal_validate import apply_candidate  # noqa: E402
 
 SCRIPT = "conformal_round3.py"
@@ -134,29 +135,14 @@ def band_chance(se):
 def rank(df, noise, out):
     """The rule: smallest worst-case |coverage - target| over the 48 cells; it
     replaces base only if at least 1 point lower in the worst case and not higher on average."""
-    d = df.copy()
-    d["err-80"] = abs(d["coverage-80"] - 80)
-    d["err-95"] = abs(d["coverage-95"] - 95)
-    d["err"] = np.maximum(d["err-80"], d["err-95"])
-    d["mean2"] = (d["err-80"] + d["err-95"]) / 2
-    g = d.groupby("candidate").agg(worst=("err", "max"), mean_err=("mean2", "mean"),
-                                   msis=("MSIS-95", "median")).reset_index()
+    g = error_summary(df, "candidate", msis=("MSIS-95", "median"))
     g = g.sort_values(["worst", "mean_err"]).reset_index(drop=True)
     lines = ["| candidate | worst coverage error | mean coverage error | median MSIS-95 over cells |",
              "|---|---:|---:|---:|"]
     for _, r in g.iterrows():
         lines.append(f"| {r.candidate} | {r.worst:.2f} | {r.mean_err:.2f} | {r.msis:.2f} |")
-    b = g[g.candidate == "base"].iloc[0]
-    best = g.iloc[0]
-    chosen = "base"
-    if best.candidate != "base" and best.worst <= b.worst - 1 and best.mean_err <= b.mean_err:
-        chosen = best.candidate
-    lines += ["", f"chosen by the rule: {chosen}"]
-    for lv in LEVELS:
-        piv = df.pivot_table(index="candidate", columns=["model", "data", "freq", "period"], values=f"coverage-{lv}")
-        lines += ["", f"coverage-{lv}:", piv.round(1).T.to_string()]
-    piv = df.pivot_table(index="candidate", columns=["model", "data", "freq", "period"], values="MSIS-95")
-    lines += ["", "MSIS-95:", piv.round(2).T.to_string()]
+    lines += ["", f"chosen by the rule: {chosen_by_rule(g, 'candidate', 'base')}"]
+    lines += cell_tables(df, "candidate")
     vb = df[df.candidate == "base"]
     lines += ["", "bootstrap standard error of the coverage (points), base, validation periods:",
               vb[["model", "data", "freq", "period", "coverage-80", "se-80", "coverage-95", "se-95"]]

@@ -59,6 +59,19 @@ def conformal_q(scores, level):
     return s[rank - 1]
 
 
+def add_scores(bt):
+    """Adds the normalised scores s-L of conformal.c to the backtest rows bt (in
+    place): (y - f) / (hi - f) when y >= f, (f - y) / (f - lo) below; NaN where
+    a half-width is zero (0 when y == f)."""
+    y, f = bt["y"].to_numpy(float), bt["mean"].to_numpy(float)
+    for lv in LEVELS:
+        lo, hi = bt[f"lo-{lv}"].to_numpy(float), bt[f"hi-{lv}"].to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            up = np.where(hi - f > 0, (y - f) / (hi - f), np.where(y == f, 0.0, np.nan))
+            dn = np.where(f - lo > 0, (f - y) / (f - lo), np.nan)
+        bt[f"s-{lv}"] = np.where(y >= f, up, dn)
+
+
 def window_scores(bt, fc_ids, h):
     """Scores[(uid, k_back, j, level)] from the backtest table; k_back = 0 for
     the last window (cutoff n - h), 1 for one period earlier, ..."""
@@ -68,13 +81,7 @@ def window_scores(bt, fc_ids, h):
     # rank cutoffs from the last one back (they are consecutive periods: step 1)
     cut["k_back"] = cut.groupby("unique_id")["cutoff"].rank(ascending=False, method="dense").astype(int) - 1
     bt = bt.merge(cut[["unique_id", "cutoff", "k_back"]], on=["unique_id", "cutoff"])
-    y, f = bt["y"].to_numpy(float), bt["mean"].to_numpy(float)
-    for lv in LEVELS:
-        lo, hi = bt[f"lo-{lv}"].to_numpy(float), bt[f"hi-{lv}"].to_numpy(float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            up = np.where(hi - f > 0, (y - f) / (hi - f), np.where(y == f, 0.0, np.nan))
-            dn = np.where(f - lo > 0, (f - y) / (f - lo), np.nan)
-        bt[f"s-{lv}"] = np.where(y >= f, up, dn)
+    add_scores(bt)
     return bt[["unique_id", "k_back", "h"] + [f"s-{lv}" for lv in LEVELS]]
 
 
