@@ -375,6 +375,96 @@ static void test_conformal_rule(void **state)
     civ_panel_free(p);
 }
 
+/* The panel of every series' first c values (c = its length in window k of
+ * a backtest with h, K, step), without the series that have none. */
+static civ_panel *window_prefixes(const civ_panel *p, size_t h, size_t K, size_t step, size_t k)
+{
+    civ_panel *q = NULL;
+    assert_int_equal(civ_panel_create(civ_panel_frequency(p), &q), CIV_OK);
+    for (size_t i = 0; i < civ_panel_n_series(p); i++) {
+        const double *y;
+        size_t n;
+        int64_t start;
+        civ_panel_series(p, i, &y, &n, &start);
+        long long c = civ_backtest_cutoff(n, h, K, step, k);
+        if (c >= 1)
+            assert_int_equal(civ_panel_add_series(q, civ_panel_series_id(p, i), start, y, (size_t)c, NULL), CIV_OK);
+    }
+    return q;
+}
+
+/* Conformal intervals in backtest windows: window k of every series equals,
+ * bit for bit, civ_forecast_panel with conformal intervals on the panel of
+ * the series' first c_k values (so no value after the cutoff is used), for
+ * any thread count; a series too short for a window is left out of that
+ * window's calibration (the small-panel default of ceil(50/N) windows counts
+ * only the series that have values). */
+static void test_conformal_windows(void **state)
+{
+    (void)state;
+    civ_panel *p = seasonal_panel(12);
+    const double shorty[] = {90, 95, 99, 97, 101, 104, 99, 102, 100, 98};
+    assert_int_equal(civ_panel_add_series(p, "short", 12 * 2020, shorty, 10, NULL), CIV_OK);
+    const char *models[] = {"theta", "naive"};
+    const double lv[] = {80, 95};
+    size_t N = 13, h = 4, K = 3, step = 3, tasks = 2 * N * K;
+    civ_backtest_options opt;
+    civ_backtest_options_init(&opt);
+    opt.models = models;
+    opt.n_models = 2;
+    opt.forecast.horizon = h;
+    opt.forecast.levels = lv;
+    opt.forecast.n_levels = 2;
+    opt.windows = K;
+    opt.step = step;
+    civ_backtest_result *model = NULL, *conf = NULL, *conf3 = NULL;
+    opt.forecast.threads = 1;
+    assert_int_equal(civ_backtest_panel(p, &opt, &model), CIV_OK);
+    opt.forecast.intervals = CIV_INTERVALS_CONFORMAL;
+    assert_int_equal(civ_backtest_panel(p, &opt, &conf), CIV_OK);
+    opt.forecast.threads = 3;
+    assert_int_equal(civ_backtest_panel(p, &opt, &conf3), CIV_OK);
+    assert_memory_equal(conf->lower, conf3->lower, 2 * tasks * h * sizeof(double));
+    assert_memory_equal(conf->upper, conf3->upper, 2 * tasks * h * sizeof(double));
+    assert_memory_equal(conf->mean, model->mean, tasks * h * sizeof(double)); /* point forecasts unchanged */
+    assert_memory_not_equal(conf->upper, model->upper, tasks * h * sizeof(double));
+    assert_int_equal(conf->n_failed, model->n_failed);
+    assert_true(conf->n_failed >= 2); /* "short" has no training values in window 1 */
+    for (size_t k = 0; k < K; k++) {
+        civ_panel *q = window_prefixes(p, h, K, step, k);
+        for (size_t m = 0; m < 2; m++) {
+            civ_forecast_options fo;
+            civ_forecast_options_init(&fo);
+            fo.model = models[m];
+            fo.horizon = h;
+            fo.levels = lv;
+            fo.n_levels = 2;
+            fo.intervals = CIV_INTERVALS_CONFORMAL;
+            civ_forecast_result *f = NULL;
+            assert_int_equal(civ_forecast_panel(q, &fo, &f), CIV_OK);
+            size_t Nq = civ_panel_n_series(q);
+            for (size_t iq = 0; iq < Nq; iq++) {
+                size_t i = 0;
+                assert_int_equal(civ_panel_find_series(p, civ_panel_series_id(q, iq), &i), CIV_OK);
+                size_t t = (m * N + i) * K + k;
+                assert_int_equal(conf->status[t], CIV_OK);
+                for (size_t l = 0; l < 2; l++) {
+                    assert_memory_equal(conf->lower + (l * tasks + t) * h, civ_forecast_result_lower(f, l) + iq * h,
+                                        h * sizeof(double));
+                    assert_memory_equal(conf->upper + (l * tasks + t) * h, civ_forecast_result_upper(f, l) + iq * h,
+                                        h * sizeof(double));
+                }
+            }
+            civ_forecast_result_free(f);
+        }
+        civ_panel_free(q);
+    }
+    civ_backtest_result_free(model);
+    civ_backtest_result_free(conf);
+    civ_backtest_result_free(conf3);
+    civ_panel_free(p);
+}
+
 static void test_multi_table(void **state)
 {
     (void)state;
@@ -451,9 +541,10 @@ static void test_errors(void **state)
     opt.models = bad;
     assert_int_equal(civ_backtest_panel(p, &opt, &r), CIV_ERR_SPEC);
     opt.n_models = 1;
-    opt.forecast.intervals = CIV_INTERVALS_CONFORMAL;
-    assert_int_equal(civ_backtest_panel(p, &opt, &r), CIV_ERR_UNSUPPORTED);
-    opt.forecast.intervals = CIV_INTERVALS_MODEL;
+    opt.forecast.intervals = 7;
+    assert_int_equal(civ_backtest_panel(p, &opt, &r), CIV_ERR_INVALID_ARGUMENT);
+    assert_string_equal(civ_last_error()->field, "intervals");
+    opt.forecast.intervals = CIV_INTERVALS_CONFORMAL; /* with covariates: refused below as well */
     const char *x[] = {"aged60"};
     opt.forecast.xreg = x;
     opt.forecast.n_xreg = 1;
@@ -480,6 +571,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_windows_by_hand),   cmocka_unit_test(test_accuracy_by_hand),
         cmocka_unit_test(test_threads_identical), cmocka_unit_test(test_conformal_rule),
+        cmocka_unit_test(test_conformal_windows),
         cmocka_unit_test(test_multi_table),       cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,7 @@
 /*
  * test_panel.c -- unit tests of engine/src/core/panel.c: series storage (CSR
  * layout), id lookups, covariates with future values, attributes and
- * summaries, and every documented error.
+ * summaries, prefix panels (backtest windows) and every documented error.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "civicast.h"
+#include "panel.h"
 
 static void test_create_and_free(void **state)
 {
@@ -252,6 +253,45 @@ static void test_attributes(void **state)
     civ_panel_free(p); /* frees t2 */
 }
 
+/* civ_panel_prefixes: the first lengths[i] values (capped at the series'
+ * length; 0 an empty series), trailing NaN kept, ids, starts, frequency and
+ * phase as the source. */
+static void test_prefixes(void **state)
+{
+    (void)state;
+    civ_panel *p = NULL, *q = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_WEEKLY, &p), CIV_OK);
+    assert_int_equal(civ_panel_set_phase(p, 3), CIV_OK);
+    const double a[] = {1, 2, NAN, 4, 5}, b[] = {7, 8};
+    assert_int_equal(civ_panel_add_series(p, "a", 100, a, 5, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "b", 90, b, 2, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "c", 80, b, 1, NULL), CIV_OK);
+    const size_t len[] = {3, 9, 0};
+    assert_int_equal(civ_panel_prefixes(p, len, &q), CIV_OK);
+    assert_int_equal(civ_panel_n_series(q), 3);
+    assert_int_equal(civ_panel_frequency(q), CIV_FREQ_WEEKLY);
+    assert_int_equal(civ_panel_phase(q), 3);
+    const double *y;
+    size_t n, i;
+    int64_t start;
+    assert_int_equal(civ_panel_series(q, 0, &y, &n, &start), CIV_OK);
+    assert_int_equal(n, 3); /* the trailing NaN of the prefix stays: it stands for a window's training values */
+    assert_int_equal(start, 100);
+    assert_true(y[0] == 1 && y[1] == 2 && isnan(y[2]));
+    assert_int_equal(civ_panel_series(q, 1, &y, &n, &start), CIV_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(start, 90);
+    assert_true(y[0] == 7 && y[1] == 8);
+    assert_int_equal(civ_panel_series(q, 2, NULL, &n, NULL), CIV_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(civ_panel_find_series(q, "c", &i), CIV_OK);
+    assert_int_equal(i, 2);
+    assert_int_equal(civ_panel_prefixes(NULL, len, &q), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_panel_prefixes(p, NULL, &q), CIV_ERR_INVALID_ARGUMENT);
+    civ_panel_free(q);
+    civ_panel_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_series_errors),
         cmocka_unit_test(test_covariates),
         cmocka_unit_test(test_attributes),
+        cmocka_unit_test(test_prefixes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -147,6 +147,34 @@ int civ_cli_csv_options(const char *command, const civ_cli_args *args, int k, ci
     return 0;
 }
 
+int civ_cli_interval_options(const char *command, const civ_cli_args *args, int k, civ_forecast_options *opt)
+{
+    const char *v;
+    if ((v = args->value[k])) {
+        if (!strcmp(v, "model"))
+            opt->intervals = CIV_INTERVALS_MODEL;
+        else if (!strcmp(v, "conformal"))
+            opt->intervals = CIV_INTERVALS_CONFORMAL;
+        else
+            return civ_cli_usage_error(command, "--intervals is model or conformal, got '%s'", v);
+    }
+    if ((v = args->value[k + 1]) &&
+        (civ_cli_parse_size(v, &opt->conformal_windows) || opt->conformal_windows == 0 ||
+         opt->conformal_windows > 1000))
+        return civ_cli_usage_error(command, "--conformal-windows needs a whole number 1..1000, got '%s'", v);
+    if ((v = args->value[k + 2]) &&
+        (civ_cli_parse_size(v, &opt->conformal_step) || opt->conformal_step == 0 || opt->conformal_step > 1000))
+        return civ_cli_usage_error(command, "--conformal-step needs a whole number 1..1000, got '%s'", v);
+    if ((v = args->value[k + 3])) {
+        if (!strcmp(v, "all"))
+            opt->conformal_sample = SIZE_MAX;
+        else if (civ_cli_parse_size(v, &opt->conformal_sample) || opt->conformal_sample == 0)
+            return civ_cli_usage_error(command, "--conformal-sample needs a positive whole number or 'all', got '%s'",
+                                       v);
+    }
+    return 0;
+}
+
 int civ_cli_money_decimals(int64_t minor_unit)
 {
     int d = 0;

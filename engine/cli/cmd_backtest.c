@@ -17,7 +17,8 @@
 #define MAX_MODELS 32
 
 enum { B_OUT, B_ACCURACY, B_BY_SERIES, B_MODEL, B_H, B_WINDOWS, B_STEP, B_LEVEL, B_THREADS, B_SEED, B_IC, B_PATHS,
-       B_NONNEG, B_QUIET, B_FREQ, B_ENCODING, B_EXCEL /* +1 --no-excel, +2 --precision */ };
+       B_NONNEG, B_QUIET, B_INTERVALS /* +1..+3 --conformal-* */, B_FREQ = B_INTERVALS + 4, B_ENCODING,
+       B_EXCEL /* +1 --no-excel, +2 --precision */ };
 static const civ_cli_option backtest_options[] = {
     [B_OUT] = {"--out", "-o", CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                "the windows' forecasts: unique_id,cutoff,ds,h,y,model,mean,\nlo-80,hi-80,... (.csv or .h5)"},
@@ -42,6 +43,7 @@ static const civ_cli_option backtest_options[] = {
     [B_PATHS] = {"--paths", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N", "sample paths for simulated intervals"},
     [B_NONNEG] = {"--nonnegative", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "M", "auto (default), on, off"},
     [B_QUIET] = {"--quiet", "-q", CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "no progress bar and no summary"},
+    [B_INTERVALS] = CIV_CLI_INTERVAL_OPTIONS,
     [B_FREQ] = CIV_CLI_FREQ_OPTION,
     [B_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [B_EXCEL] = CIV_CLI_CSV_OPTIONS,
@@ -52,10 +54,15 @@ static const civ_cli_spec backtest_spec = {
     "usage: civicast backtest IN --out FILE [--model SPEC[,SPEC...]] [--h N] [--windows K]\n"
     "                         [--step S] [--level 80,95] [--accuracy FILE] [--by-series]\n"
     "                         [--threads N] [--seed S] [--ic C] [--paths N] [--nonnegative M]\n"
+    "                         [--intervals model|conformal] [--conformal-windows K]\n"
+    "                         [--conformal-step S] [--conformal-sample M|all]\n"
     "                         [--quiet] [--freq F] [--encoding E] [--excel] [--precision P]\n",
     "Rolling-origin backtest: for each series of IN, window k = 1..K trains on the\n"
     "series up to K-k steps (of S periods) before its last N values and forecasts N\n"
     "periods ahead with every model; the forecasts are compared with what happened.\n"
+    "With --intervals conformal each window's intervals are calibrated as `forecast\n"
+    "--intervals conformal` would calibrate them at that cutoff (from earlier values\n"
+    "only), so the coverage shows how calibrated intervals do on your own data.\n"
     "Prints the accuracy per model on stderr; docs/FORECASTING.md has the formulas.\n",
     backtest_options,
     1,
@@ -110,6 +117,9 @@ static int choice_options(const civ_cli_args *a, backtest_job *j)
         return civ_cli_usage_error("backtest", "--ic is aicc, aic or bic, got '%s'", v);
     if ((v = a->value[B_NONNEG]) && civ_cli_parse_nonnegative(v, &fo->nonnegative))
         return civ_cli_usage_error("backtest", "--nonnegative is auto, on or off, got '%s'", v);
+    int code = civ_cli_interval_options("backtest", a, B_INTERVALS, fo);
+    if (code)
+        return code;
     v = a->value[B_MODEL] ? a->value[B_MODEL] : "auto";
     j->model_store = civ_cli_split_models(v, j->models, MAX_MODELS, &j->opt.n_models);
     if (!j->model_store)

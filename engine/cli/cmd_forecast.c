@@ -68,17 +68,7 @@ static const civ_cli_option forecast_options[] = {
     [F_CHUNK] = {"--chunk", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N",
                  "series forecast and written per chunk (default 4096): memory\n"
                  "holds one chunk's results; outputs are the same for any N"},
-    [F_INTERVALS] = {"--intervals", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "KIND",
-                     "model (the model's own) or conformal (calibrated on backtest\n"
-                     "errors, docs/FORECASTING.md); default: the model's"},
-    [F_CWINDOWS] = {"--conformal-windows", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "K",
-                    "backtest windows per series for --intervals conformal (default 1;\n"
-                    "ceil(50/N), at most 10, for a panel of N < 50 series)"},
-    [F_CSTEP] = {"--conformal-step", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "S",
-                 "periods between those windows' cutoffs (default 1)"},
-    [F_CSAMPLE] = {"--conformal-sample", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "M",
-                   "backtest at most M series per length class for --intervals\n"
-                   "conformal, the others use pooled scores ('all', the default: every series)"},
+    [F_INTERVALS] = CIV_CLI_INTERVAL_OPTIONS, /* F_CWINDOWS, F_CSTEP, F_CSAMPLE follow */
     [F_WIDE] = {"--wide", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL,
                 "statsforecast's wide layout: unique_id,ds,AutoETS,AutoETS-lo-95,..."},
     [F_HIER] = {"--hierarchy", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "a,b",
@@ -252,14 +242,6 @@ static int choice_options(const civ_cli_args *a, civ_forecast_options *opt)
     const char *v;
     if ((v = a->value[F_IC]) && civ_cli_parse_ic(v, &opt->criterion))
         return civ_cli_usage_error("forecast", "--ic is aicc, aic or bic, got '%s'", v);
-    if ((v = a->value[F_INTERVALS])) {
-        if (!strcmp(v, "model"))
-            opt->intervals = CIV_INTERVALS_MODEL;
-        else if (!strcmp(v, "conformal"))
-            opt->intervals = CIV_INTERVALS_CONFORMAL;
-        else
-            return civ_cli_usage_error("forecast", "--intervals is model or conformal, got '%s'", v);
-    }
     if ((v = a->value[F_NONNEG]) && civ_cli_parse_nonnegative(v, &opt->nonnegative))
         return civ_cli_usage_error("forecast", "--nonnegative is auto, on or off, got '%s'", v);
     return 0;
@@ -285,20 +267,9 @@ static int number_options(const civ_cli_args *a, forecast_job *j)
             return civ_cli_usage_error("forecast", "--seed needs a non-negative whole number, got '%s'", v);
         opt->seed = (uint64_t)n;
     }
-    if ((v = a->value[F_CWINDOWS]) &&
-        (civ_cli_parse_size(v, &opt->conformal_windows) || opt->conformal_windows == 0 ||
-         opt->conformal_windows > 1000))
-        return civ_cli_usage_error("forecast", "--conformal-windows needs a whole number 1..1000, got '%s'", v);
-    if ((v = a->value[F_CSTEP]) &&
-        (civ_cli_parse_size(v, &opt->conformal_step) || opt->conformal_step == 0 || opt->conformal_step > 1000))
-        return civ_cli_usage_error("forecast", "--conformal-step needs a whole number 1..1000, got '%s'", v);
-    if ((v = a->value[F_CSAMPLE])) {
-        if (!strcmp(v, "all"))
-            opt->conformal_sample = SIZE_MAX;
-        else if (civ_cli_parse_size(v, &opt->conformal_sample) || opt->conformal_sample == 0)
-            return civ_cli_usage_error("forecast", "--conformal-sample needs a positive whole number or 'all', got '%s'",
-                                       v);
-    }
+    int code = civ_cli_interval_options("forecast", a, F_INTERVALS, opt);
+    if (code)
+        return code;
     if ((v = a->value[F_PATHS]) && (civ_cli_parse_size(v, &opt->n_paths) || opt->n_paths == 0))
         return civ_cli_usage_error("forecast", "--paths needs a positive whole number, got '%s'", v);
     if ((v = a->value[F_CHUNK]) && (civ_cli_parse_size(v, &j->chunk) || j->chunk == 0))

@@ -877,9 +877,12 @@ typedef struct civ_backtest_options {
     civ_forecast_options forecast; /* horizon, levels, threads, seed, criterion,
                                       n_paths, nonnegative, progress (counted in
                                       windows: done/total model x series x
-                                      window tasks); model when n_models = 0.
-                                      Not supported: xreg, intervals =
-                                      CIV_INTERVALS_CONFORMAL */
+                                      window tasks, then the calibrations of
+                                      conformal intervals); model when
+                                      n_models = 0; intervals and conformal_*
+                                      as in a forecast (each window calibrated
+                                      at its own cutoff, below).  Not
+                                      supported: xreg */
     const char *const *models;     /* specs to compare, or NULL */
     size_t n_models;
     size_t windows;                /* K >= 1 windows per series (default 3) */
@@ -899,13 +902,20 @@ typedef struct civ_backtest_result civ_backtest_result;
  *  (oldest first) trains on the first c = n - h - (K-1-k)*step values (the
  *  cutoff is the period of value c) and forecasts h steps, compared with the
  *  values c+1..c+h that follow.  Each window is forecast exactly as
- *  civ_forecast_panel would forecast that stretch alone (same seeds).  A
- *  window that cannot be fitted (c < 1, too short for the model, ...) records
- *  its status and NaN forecasts; the run goes on.  Parallel over model x
- *  series x window tasks; bit-identical for any thread count.
+ *  civ_forecast_panel would forecast that stretch alone (same seeds).  With
+ *  opt->forecast.intervals = CIV_INTERVALS_CONFORMAL, window k's intervals
+ *  are exactly those civ_forecast_panel with conformal intervals gives on the
+ *  panel of every series' first c values of that window (its calibration
+ *  backtest uses nothing after the cutoff): the coverage of conformal
+ *  intervals measured on the user's own series, at the cost of one
+ *  calibration backtest (conformal_windows extra fits per series) per model
+ *  and window.  A window that cannot be fitted (c < 1, too short for the
+ *  model, ...) records its status and NaN forecasts; the run goes on.
+ *  Parallel over model x series x window tasks; bit-identical for any
+ *  thread count.
  *  Errors (nothing run, *out untouched): CIV_ERR_INVALID_ARGUMENT (NULL,
- *  windows or step 0, bad levels), CIV_ERR_SPEC (an unknown spec, two specs
- *  with one display name), CIV_ERR_UNSUPPORTED (xreg, conformal intervals),
+ *  windows or step 0, bad levels or intervals), CIV_ERR_SPEC (an unknown
+ *  spec, two specs with one display name), CIV_ERR_UNSUPPORTED (xreg),
  *  CIV_ERR_OUT_OF_MEMORY. */
 CIV_API civ_status civ_backtest_panel(const civ_panel *panel, const civ_backtest_options *opt,
                                       civ_backtest_result **out);

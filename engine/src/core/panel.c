@@ -15,6 +15,9 @@
 #include "error.h"
 #include "table.h"
 
+static civ_status append_series(civ_panel *panel, const char *id, int64_t start, const double *values, size_t n,
+                                size_t *index);
+
 civ_status civ_panel_create(civ_frequency freq, civ_panel **out)
 {
     if (!out)
@@ -55,6 +58,36 @@ void civ_panel_free(civ_panel *panel)
     civ_strmap_free(&panel->covariate_index);
     civ_table_free(panel->attributes);
     free(panel);
+}
+
+civ_status civ_panel_prefixes(const civ_panel *panel, const size_t *lengths, civ_panel **out)
+{
+    if (!panel || !lengths || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_prefixes: NULL argument");
+    civ_panel *p = NULL;
+    civ_status st = civ_panel_create(panel->freq, &p);
+    if (st)
+        return st;
+    p->phase = panel->phase;
+    p->style = panel->style;
+    size_t total = 0;
+    for (size_t i = 0; i < panel->n_series; i++) {
+        size_t n = panel->offsets[i + 1] - panel->offsets[i];
+        total += lengths[i] < n ? lengths[i] : n;
+    }
+    if ((st = civ_panel_reserve(p, panel->n_series, total)))
+        goto fail;
+    for (size_t i = 0; i < panel->n_series; i++) {
+        size_t n = panel->offsets[i + 1] - panel->offsets[i];
+        const double *y = panel->values ? panel->values + panel->offsets[i] : NULL;
+        if ((st = append_series(p, panel->ids[i], panel->starts[i], y, lengths[i] < n ? lengths[i] : n, NULL)))
+            goto fail;
+    }
+    *out = p;
+    return CIV_OK;
+fail:
+    civ_panel_free(p);
+    return st;
 }
 
 civ_frequency civ_panel_frequency(const civ_panel *panel) { return panel ? panel->freq : CIV_FREQ_UNKNOWN; }
@@ -145,6 +178,15 @@ civ_status civ_panel_add_series(civ_panel *panel, const char *id, int64_t start,
      * not observations, whichever client built the panel. */
     while (n && isnan(values[n - 1]))
         n--;
+    return append_series(panel, id, start, values, n, index);
+}
+
+/* Appends a checked series as it is (civ_panel_add_series after its checks;
+ * civ_panel_prefixes, whose prefixes keep a trailing NaN as the backtest
+ * window they stand for does). */
+static civ_status append_series(civ_panel *panel, const char *id, int64_t start, const double *values, size_t n,
+                                size_t *index)
+{
     if (civ_strmap_get(&panel->id_index, id, NULL)) {
         civ_where w = {.series_id = id};
         return civ_fail_at(CIV_ERR_DUPLICATE, &w, "series '%s' already exists", id);

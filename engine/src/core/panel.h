@@ -35,4 +35,11 @@ civ_status civ_panel_reserve(civ_panel *panel, size_t n_series, size_t n_values)
 /* Sets covariate k of series i taking ownership of `values` (malloc'd). */
 civ_status civ_panel_set_covariate_owned(civ_panel *panel, size_t i, size_t k, double *values, size_t len);
 
+/* A new panel of the first min(lengths[i], n_i) values of every series of
+ * `panel` (0 gives an empty series), with the same ids, starts, frequency,
+ * phase and date style; no covariates or attributes.  *out owns it (free with
+ * civ_panel_free).  Backtests calibrate conformal intervals on such prefixes.
+ * Errors: CIV_ERR_INVALID_ARGUMENT (NULL), CIV_ERR_OUT_OF_MEMORY. */
+civ_status civ_panel_prefixes(const civ_panel *panel, const size_t *lengths, civ_panel **out);
+
 #endif

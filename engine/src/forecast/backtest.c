@@ -292,6 +292,113 @@ civ_status civ_backtest_run_sample(const civ_panel *panel, const civ_forecast_op
     return CIV_OK;
 }
 
+/* ---- conformal intervals in the windows -------------------------------------------- */
+
+/* The calibrations' progress after the windows', on one bar. */
+typedef struct stage_progress {
+    civ_progress_fn fn;
+    void *user;
+    size_t offset, total, last_total; /* last_total: the running stage's own total */
+} stage_progress;
+
+static void staged(size_t done, size_t total, void *user)
+{
+    stage_progress *p = user;
+    p->last_total = total;
+    size_t now = p->offset + done;
+    if (now < p->total)
+        p->fn(now, p->total, p->user);
+}
+
+/* Conformal intervals in window k of every series (k = 0..K-1) for every
+ * model: its intervals rescaled exactly as civ_forecast_panel with
+ * CIV_INTERVALS_CONFORMAL rescales them on the panel of every series' first
+ * c_k values (its training stretch in that window), so the calibration
+ * backtest sees nothing after the window's cutoff.  Cost: one calibration
+ * backtest per model and window. */
+static civ_status conformal_windows(const civ_panel *panel, const civ_forecast_options *fopt,
+                                    const civ_model_type *const *types, const void *const *configs,
+                                    civ_backtest_result *r, stage_progress *pg)
+{
+    size_t M = r->n_models, N = r->n_series, K = r->windows, h = r->h, L = r->n_levels, tasks = M * N * K;
+    if (L == 0 || N == 0)
+        return CIV_OK;
+    size_t *len = malloc(N * sizeof *len);
+    if (!len)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %zu window lengths", N);
+    civ_forecast_options fo = *fopt;
+    fo.progress = pg ? staged : NULL;
+    fo.progress_user = pg;
+    civ_status st = CIV_OK;
+    for (size_t k = 0; k < K && !st; k++) {
+        for (size_t i = 0; i < N; i++) {
+            size_t n;
+            civ_panel_series(panel, i, NULL, &n, NULL);
+            long long c = civ_backtest_cutoff(n, h, K, r->step, k);
+            len[i] = c > 0 ? (size_t)c : 0;
+        }
+        civ_panel *prefixes = NULL;
+        if ((st = civ_panel_prefixes(panel, len, &prefixes)))
+            break;
+        for (size_t m = 0; m < M && !st; m++) {
+            double *q = NULL;
+            if ((st = civ_conformal_factors(prefixes, &fo, types[m], configs[m], h, &q)))
+                break;
+            if (pg)
+                pg->offset += pg->last_total;
+            for (size_t i = 0; i < N; i++) {
+                size_t t = (m * N + i) * K + k;
+                const double *y;
+                civ_panel_series(prefixes, i, &y, NULL, NULL);
+                civ_series s = {.id = civ_panel_series_id(panel, i), .y = y, .n = len[i]};
+                int nonnegative = 0;
+                if (r->status[t] != CIV_OK || civ_forecast_scan(&s, fopt->nonnegative, &nonnegative) != CIV_OK)
+                    continue;
+                civ_conformal_rescale(r->mean + t * h, r->lower + t * h, r->upper + t * h, tasks * h, r->levels, L,
+                                      h, q + i * h * L, nonnegative, fopt->integer_bounds);
+            }
+            free(q);
+        }
+        civ_panel_free(prefixes);
+    }
+    free(len);
+    civ_clear_error();
+    return st;
+}
+
+/* civ_backtest_run, then conformal intervals in every window when fopt asks
+ * for them (the windows' own bounds unrounded until rescaled). */
+static civ_status backtest_with_intervals(const civ_panel *panel, const civ_forecast_options *fopt,
+                                          const civ_model_type *const *types, const void *const *configs,
+                                          const char *const *names, size_t M, size_t h, size_t windows, size_t step,
+                                          civ_backtest_result **out)
+{
+    if (fopt->intervals != CIV_INTERVALS_CONFORMAL || fopt->n_levels == 0)
+        return civ_backtest_run(panel, fopt, types, configs, names, M, h, windows, step, out);
+    double t0 = omp_get_wtime();
+    size_t N = civ_panel_n_series(panel), T = M * N * windows;
+    size_t calib = fopt->conformal_windows ? fopt->conformal_windows : 1; /* the bar's estimate only */
+    stage_progress pg = {.fn = fopt->progress, .user = fopt->progress_user, .total = T + windows * M * N * calib};
+    civ_forecast_options fo = *fopt;
+    fo.integer_bounds = 0; /* rounded after rescaling, as the batch does */
+    fo.progress = fopt->progress ? staged : NULL;
+    fo.progress_user = &pg;
+    civ_backtest_result *r = NULL;
+    civ_status st = civ_backtest_run(panel, &fo, types, configs, names, M, h, windows, step, &r);
+    if (st)
+        return st;
+    pg.offset = T;
+    if ((st = conformal_windows(panel, fopt, types, configs, r, fopt->progress ? &pg : NULL))) {
+        civ_backtest_result_free(r);
+        return st;
+    }
+    if (fopt->progress)
+        fopt->progress(pg.total, pg.total, fopt->progress_user);
+    r->seconds = omp_get_wtime() - t0;
+    *out = r;
+    return CIV_OK;
+}
+
 /* ---- the public entry ------------------------------------------------------------ */
 
 /* One resolved spec: its type, parsed config and display name. */
@@ -313,12 +420,6 @@ static civ_status check_backtest_options(const civ_backtest_options *opt)
     if (opt->forecast.n_xreg) {
         w.field = "xreg";
         return civ_fail_at(CIV_ERR_UNSUPPORTED, &w, "backtests with covariates (xreg) are not supported");
-    }
-    if (opt->forecast.intervals == CIV_INTERVALS_CONFORMAL) {
-        w.field = "intervals";
-        return civ_fail_at(CIV_ERR_UNSUPPORTED, &w,
-                           "a backtest scores the model's own intervals; conformal intervals inside backtest "
-                           "windows are not supported");
     }
     if (opt->n_models && !opt->models) {
         w.field = "models";
@@ -379,7 +480,7 @@ civ_status civ_backtest_panel(const civ_panel *panel, const civ_backtest_options
     }
     int season = civ_frequency_season_length(civ_panel_frequency(panel));
     size_t h = fo.horizon ? fo.horizon : (season > 1 ? 2u * (size_t)season : 10u);
-    st = civ_backtest_run(panel, &fo, types, configs, names, M, h, opt->windows, opt->step, out);
+    st = backtest_with_intervals(panel, &fo, types, configs, names, M, h, opt->windows, opt->step, out);
 done:
     free(models);
     free(types);

@@ -165,13 +165,15 @@ static void choose_sample(const civ_panel *panel, size_t h, size_t M, unsigned c
         for (size_t i = 0; i < N; i++) {
             size_t n;
             civ_panel_series(panel, i, NULL, &n, NULL);
-            count += length_class(n, h) == c;
+            count += n > 0 && length_class(n, h) == c;
         }
         size_t m = 0, member = 0; /* next sample rank m wants member floor(m count / M) */
         for (size_t i = 0; i < N; i++) {
             size_t n;
             civ_panel_series(panel, i, NULL, &n, NULL);
-            if (length_class(n, h) != c)
+            if (n == 0) /* an empty series (a backtest's prefix panel) has no windows to score */
+                sample[i] = 0;
+            if (n == 0 || length_class(n, h) != c)
                 continue;
             int keep = M == 0 || count <= M;
             if (!keep && m < M && member == m * count / M) {
@@ -229,16 +231,14 @@ static civ_status quantiles(const civ_panel *panel, const scores *sc, const doub
     return CIV_OK;
 }
 
-/* Rescales series i's intervals in r by q, nests the levels, clamps (and
- * rounds outward with integer_bounds). */
-static void rescale(civ_forecast_result *r, size_t i, const double *q, int nonnegative, int integer_bounds)
+void civ_conformal_rescale(const double *mean, double *lower, double *upper, size_t stride, const double *levels,
+                           size_t L, size_t h, const double *q, int nonnegative, int integer_bounds)
 {
-    size_t h = r->h, L = r->n_levels, plane = r->n_series * h;
     for (size_t j = 0; j < h; j++) {
-        double f = r->mean[i * h + j];
+        double f = mean[j];
         for (size_t l = 0; l < L; l++) {
-            double *lo = &r->lower[l * plane + i * h + j], *hi = &r->upper[l * plane + i * h + j];
-            double qq = q[(i * h + j) * L + l];
+            double *lo = &lower[l * stride + j], *hi = &upper[l * stride + j];
+            double qq = q[j * L + l];
             if (isnan(*lo) || isnan(*hi))
                 continue;
             *lo = f - qq * (f - *lo);
@@ -247,10 +247,10 @@ static void rescale(civ_forecast_result *r, size_t i, const double *q, int nonne
         /* nest: for each pair of levels, the higher one at least as wide */
         for (size_t a = 0; a < L; a++) {
             for (size_t b = 0; b < L; b++) {
-                if (r->levels[b] <= r->levels[a])
+                if (levels[b] <= levels[a])
                     continue;
-                double *loa = &r->lower[a * plane + i * h + j], *hia = &r->upper[a * plane + i * h + j];
-                double *lob = &r->lower[b * plane + i * h + j], *hib = &r->upper[b * plane + i * h + j];
+                double *loa = &lower[a * stride + j], *hia = &upper[a * stride + j];
+                double *lob = &lower[b * stride + j], *hib = &upper[b * stride + j];
                 if (*loa < *lob)
                     *lob = *loa;
                 if (*hia > *hib)
@@ -259,7 +259,7 @@ static void rescale(civ_forecast_result *r, size_t i, const double *q, int nonne
         }
         if (nonnegative) {
             for (size_t l = 0; l < L; l++) {
-                double *lo = &r->lower[l * plane + i * h + j], *hi = &r->upper[l * plane + i * h + j];
+                double *lo = &lower[l * stride + j], *hi = &upper[l * stride + j];
                 if (*lo < 0.0)
                     *lo = 0.0;
                 if (*hi < 0.0)
@@ -287,23 +287,26 @@ static void map_progress(size_t done, size_t total, void *user)
         pm->opt->progress(shown, pm->n_series, pm->opt->progress_user);
 }
 
-civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_options *opt, const civ_model_type *type,
-                               const void *config, civ_forecast_result *r)
+civ_status civ_conformal_factors(const civ_panel *panel, const civ_forecast_options *opt, const civ_model_type *type,
+                                 const void *config, size_t h, double **q_out)
 {
-    size_t N = r->n_series, h = r->h, L = r->n_levels;
-    size_t K = opt->conformal_windows ? opt->conformal_windows : default_windows(N);
+    size_t N = civ_panel_n_series(panel), L = opt->n_levels;
+    size_t nonempty = 0; /* a backtest's prefix panel holds empty series: they do not count */
+    for (size_t i = 0; i < N; i++) {
+        size_t n;
+        civ_panel_series(panel, i, NULL, &n, NULL);
+        nonempty += n > 0;
+    }
+    size_t K = opt->conformal_windows ? opt->conformal_windows : default_windows(nonempty);
     size_t S = opt->conformal_step ? opt->conformal_step : CONFORMAL_DEFAULT_STEP;
     size_t M = opt->conformal_sample ? opt->conformal_sample : CONFORMAL_DEFAULT_SAMPLE;
-    if (L == 0 || N == 0)
-        return CIV_OK;
-    unsigned char *sample = malloc(N);
+    size_t cells = N * h * L;
+    *q_out = NULL;
+    unsigned char *sample = malloc(N ? N : 1);
     if (!sample)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the conformal sample of %zu series", N);
     choose_sample(panel, h, M, sample);
     civ_forecast_options fo = *opt;
-    progress_map pm = {.opt = opt, .n_series = N};
-    fo.progress = opt->progress ? map_progress : NULL;
-    fo.progress_user = &pm;
     fo.integer_bounds = 0; /* scores on the model's own bounds; rounded after rescaling */
     const char *name = "conformal";
     civ_backtest_result *bt = NULL;
@@ -312,7 +315,6 @@ civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_option
     if (st)
         return st;
     scores sc = {.N = N, .h = h, .L = L, .K = K, .step = S};
-    size_t cells = N * h * L;
     sc.s = malloc((cells * K > 0 ? cells * K : 1) * sizeof *sc.s);
     sc.count = calloc(cells ? cells : 1, sizeof *sc.count);
     double *q = malloc((cells ? cells : 1) * sizeof *q);
@@ -321,8 +323,32 @@ civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_option
         goto done;
     }
     collect(panel, bt, &sc);
-    if ((st = quantiles(panel, &sc, r->levels, q)))
+    if ((st = quantiles(panel, &sc, opt->levels, q)))
         goto done;
+    *q_out = q;
+    q = NULL;
+done:
+    free(sc.s);
+    free(sc.count);
+    free(q);
+    civ_backtest_result_free(bt);
+    return st;
+}
+
+civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_options *opt, const civ_model_type *type,
+                               const void *config, civ_forecast_result *r)
+{
+    size_t N = r->n_series, h = r->h, L = r->n_levels;
+    if (L == 0 || N == 0)
+        return CIV_OK;
+    civ_forecast_options fo = *opt;
+    progress_map pm = {.opt = opt, .n_series = N};
+    fo.progress = opt->progress ? map_progress : NULL;
+    fo.progress_user = &pm;
+    double *q = NULL;
+    civ_status st = civ_conformal_factors(panel, &fo, type, config, h, &q);
+    if (st)
+        return st;
     for (size_t i = 0; i < N; i++) {
         if (r->series[i].status != CIV_OK)
             continue;
@@ -332,13 +358,10 @@ civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_option
         civ_series s = {.id = civ_panel_series_id(panel, i), .y = y, .n = n};
         int nonnegative = 0;
         if (civ_forecast_scan(&s, opt->nonnegative, &nonnegative) == CIV_OK)
-            rescale(r, i, q, nonnegative, opt->integer_bounds);
+            civ_conformal_rescale(r->mean + i * h, r->lower + i * h, r->upper + i * h, N * h, r->levels, L, h,
+                                  q + i * h * L, nonnegative, opt->integer_bounds);
     }
     civ_clear_error();
-done:
-    free(sc.s);
-    free(sc.count);
     free(q);
-    civ_backtest_result_free(bt);
-    return st;
+    return CIV_OK;
 }

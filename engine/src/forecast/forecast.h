@@ -129,4 +129,19 @@ civ_status civ_backtest_run_sample(const civ_panel *panel, const civ_forecast_op
 civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_options *opt, const civ_model_type *type,
                                const void *config, civ_forecast_result *r);
 
+/* The conformal factors of every series i of the panel, step j = 0..h-1 and
+ * level l of opt->levels, at q[(i*h + j)*n_levels + l] (*q malloc'd, the
+ * caller frees): a backtest of the model on the panel with opt's conformal
+ * settings, scored and pooled by the rule of conformal.c.  opt->progress
+ * counts that backtest's tasks. */
+civ_status civ_conformal_factors(const civ_panel *panel, const civ_forecast_options *opt, const civ_model_type *type,
+                                 const void *config, size_t h, double **q);
+
+/* Rescales one forecast's intervals by its factors q[j*L + l]: the bound of
+ * level l at step j is lower[l*stride + j] (upper alike), around mean[j];
+ * then nests the levels, clamps at zero when nonnegative and, with
+ * integer_bounds, rounds outward.  NaN bounds stay NaN. */
+void civ_conformal_rescale(const double *mean, double *lower, double *upper, size_t stride, const double *levels,
+                           size_t L, size_t h, const double *q, int nonnegative, int integer_bounds);
+
 #endif
