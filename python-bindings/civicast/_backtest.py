@@ -9,17 +9,18 @@ import numpy as np
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import ForecastWarning, PanelData, _forecast_options, _Owned, table_to_frame
+from .frame import ForecastWarning, PanelData, _conformal, _forecast_options, _Owned, table_to_frame
 
 _FN = "civicast.backtest"
 
 
-def _options(models, h, windows, step, level, threads, seed, ic, n_paths, nonnegative, keep):
+def _options(models, h, windows, step, level, threads, seed, ic, n_paths, nonnegative, intervals, conformal, keep):
     """civ_backtest_options: the forecast part exactly as forecast() builds it
     (frame._forecast_options), plus the models and the windows."""
     opt = _lib.civ_backtest_options()
     check(lib.civ_backtest_options_init(ctypes.byref(opt)))
-    fo, fo_keep = _forecast_options(_FN, h, None, level, threads, seed, None, ic, n_paths, nonnegative, False)
+    fo, fo_keep = _forecast_options(_FN, h, None, level, threads, seed, None, ic, n_paths, nonnegative, False,
+                                    intervals, conformal)
     opt.forecast = fo
     specs = (ctypes.c_char_p * len(models))(*[encode(m) for m in models])
     opt.models = ctypes.cast(specs, ctypes.POINTER(ctypes.c_char_p))
@@ -52,7 +53,8 @@ def _windows_frame(pdata, res, models, K, step):
 
 
 def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), threads=None, seed=None, ic="aicc",
-             n_paths=None, nonnegative="auto", freq=None, accuracy=False, _spec=None):
+             n_paths=None, nonnegative="auto", freq=None, accuracy=False, intervals=None, conformal_windows=None,
+             conformal_step=None, conformal_sample=None, _spec=None):
     """Rolling-origin backtest of one model spec or a list of them on the
     long-format DataFrame `df` (unique_id, ds, y).
 
@@ -65,15 +67,21 @@ def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), thread
     accuracy per model); with accuracy="series" (windows, accuracy per series
     and model).  Accuracy columns: model, windows, failed, n, MAE, RMSE, MAPE,
     sMAPE, MASE, RMSSE, bias, coverage-L, score-L, MSIS-L (formulas in
-    docs/FORECASTING.md).  Other arguments as civicast.forecast.  Results are
-    identical for any thread count."""
+    docs/FORECASTING.md).  intervals="conformal" calibrates each window's
+    intervals as forecast(intervals="conformal") would at that window's
+    cutoff, from the values before it only (conformal_windows, conformal_step,
+    conformal_sample as in forecast()): the coverage of calibrated intervals
+    on your own series, at one extra backtest per model and window.  Other
+    arguments as civicast.forecast.  Results are identical for any thread
+    count."""
     models = [model] if isinstance(model, (str, bytes)) else list(model)
     if not models:
         raise ValueError(f"{_FN}: model is an empty list")
     if accuracy not in (False, True, "series"):
         raise ValueError(f"{_FN}: accuracy must be False, True or 'series', got {accuracy!r}")
     keep = []
-    opt = _options(models, h, windows, step, level, threads, seed, ic, n_paths, nonnegative, keep)
+    opt = _options(models, h, windows, step, level, threads, seed, ic, n_paths, nonnegative, intervals,
+                   _conformal(conformal_windows, conformal_step, conformal_sample), keep)
     pdata = PanelData(df, freq=freq, spec=_spec)  # _spec: civicast.dask's partitions share one layout
     res = _Owned(lib.civ_backtest_result_free)
     try:

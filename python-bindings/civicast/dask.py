@@ -132,16 +132,23 @@ def _backtest_part(part, spec, kw, wcols, acols):
 
 
 def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threads=1, seed=None, ic="aicc",
-             n_paths=None, nonnegative="auto", freq=None, accuracy=False):
+             n_paths=None, nonnegative="auto", freq=None, accuracy=False, intervals=None):
     """civicast.backtest over a dask DataFrame partitioned by unique_id (as
     civicast.dask.forecast): a lazy DataFrame of the windows' forecasts
     (unique_id, cutoff, ds, h, y, model, mean, lo-L, hi-L), equal row for row
     to civicast.backtest on the whole frame (every window is seeded by its
     series id).  accuracy="series" returns (windows, accuracy per series and
     model), both lazy; the accuracy per model pools every series, so it needs
-    the whole panel: compute the frame and call civicast.backtest."""
+    the whole panel: compute the frame and call civicast.backtest.
+    intervals: None or "model"; conformal intervals are calibrated over the
+    whole panel, so they are refused here (civicast.backtest has them)."""
     import dask
     dd = _dd()
+    if intervals == "conformal":
+        raise ValueError("civicast.dask.backtest: conformal intervals are calibrated over the whole panel, not one "
+                         "partition; compute the frame and call civicast.backtest(df, intervals='conformal')")
+    if intervals not in (None, "model"):
+        raise ValueError(f"civicast.dask.backtest: intervals must be None or 'model', got {intervals!r}")
     if accuracy not in (False, "series"):
         raise ValueError("civicast.dask.backtest: accuracy is False or 'series' (the accuracy per model pools "
                          "every series: use civicast.backtest on the computed frame)")

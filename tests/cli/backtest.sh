@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # backtest.sh -- `civicast backtest` (windows worked by hand for naive and
 # mean, the cross_validation header, accuracy per model and per series, exit 6
-# for failed windows, identical outputs for 1 and 2 threads, usage errors) and
-# the multi-model / conformal options of `civicast forecast`.
+# for failed windows, identical outputs for 1 and 2 threads, conformal intervals
+# in the windows, usage errors) and the multi-model / conformal options of
+# `civicast forecast`.
 # usage: bash backtest.sh PATH_TO_CIVICAST
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -46,6 +47,24 @@ expect_code "threads 2" 0 "$CIV" backtest "$WORK/m.csv" --model "ets,ETS(M,Md,N)
 same "threads" "$WORK/t1.csv" "$WORK/t2.csv"
 same "threads accuracy" "$WORK/a1.csv" "$WORK/a2.csv"
 grep -q "^AutoETS," "$WORK/a1.csv" && grep -q '^"\?ETS(M,Md,N)' "$WORK/a1.csv" || fail "model names: $(cat "$WORK/a1.csv")"
+
+# ---- conformal intervals in the windows: the last window's equal a conformal forecast from its cutoff ----
+expect_code "conformal windows" 0 "$CIV" backtest "$WORK/m.csv" --model theta --h 4 --windows 2 --step 2 \
+  --intervals conformal --conformal-windows 6 --out "$WORK/bc.csv" --accuracy "$WORK/bca.csv" --quiet
+expect_code "model windows" 0 "$CIV" backtest "$WORK/m.csv" --model theta --h 4 --windows 2 --step 2 \
+  --out "$WORK/bm.csv" --quiet
+[ "$(cut -d, -f1-7 "$WORK/bc.csv")" = "$(cut -d, -f1-7 "$WORK/bm.csv")" ] || fail "conformal changed the forecasts"
+cmp -s "$WORK/bc.csv" "$WORK/bm.csv" && fail "conformal windows equal the model's intervals"
+awk -F, 'NR == 1 || substr($2, 1, 7) < "2023-01"' "$WORK/m.csv" >"$WORK/m36.csv" # every series up to 2022-12
+expect_code "conformal from the cutoff" 0 "$CIV" forecast "$WORK/m36.csv" --model theta --h 4 \
+  --intervals conformal --conformal-windows 6 --out "$WORK/fc.csv" --quiet
+[ "$(awk -F, '$2 == "2022-12" { print $1, $3, $7, $8, $9, $10, $11 }' "$WORK/bc.csv")" = \
+  "$(awk -F, 'NR > 1 { print $1, $2, $5, $6, $7, $8, $9 }' "$WORK/fc.csv")" ] ||
+  fail "the last window's conformal intervals differ from a conformal forecast at its cutoff"
+expect_code "conformal bad" 1 "$CIV" backtest "$WORK/m.csv" --intervals calibrated --out "$WORK/x.csv"
+expect_err "conformal bad" "--intervals is model or conformal"
+expect_code "conformal windows 0" 1 "$CIV" backtest "$WORK/m.csv" --intervals conformal --conformal-windows 0 \
+  --out "$WORK/x.csv"
 
 # ---- usage and spec errors -----------------------------------------------------------
 expect_code "no out" 1 "$CIV" backtest "$WORK/p.csv"

@@ -2,7 +2,8 @@
 options of civicast.forecast: the windows equal `civicast backtest`'s file
 (the same C call), hand-worked naive windows with typed dates, the accuracy
 tables, forecast(model=[...]) long and wide equal to the CLI's, conformal
-intervals, and civicast.dask.backtest equal to the single-machine run.
+intervals (in forecasts and in backtest windows), and civicast.dask.backtest
+equal to the single-machine run.
 """
 import os
 import subprocess
@@ -117,6 +118,35 @@ def test_conformal(meals):
         civicast.backtest(meals, model="naive", windows=0)
 
 
+def test_backtest_conformal(meals, tmp_path):
+    """Each window's conformal intervals are those forecast(intervals="conformal")
+    gives on the series cut at that window's cutoff (no later value used)."""
+    kw = dict(model="theta", h=3, windows=2, step=2)
+    model = civicast.backtest(meals, **kw)
+    conf = civicast.backtest(meals, **kw, intervals="conformal", conformal_windows=5)
+    np.testing.assert_array_equal(model["mean"], conf["mean"])
+    assert not np.array_equal(model["hi-95"], conf["hi-95"], equal_nan=True)
+    for window in (0, 1):
+        cut = conf.groupby("unique_id")["cutoff"].transform(lambda c: sorted(c.unique())[window])
+        rows = conf[conf.cutoff == cut]
+        last = rows.groupby("unique_id")["cutoff"].first()
+        prefix = meals[meals.ds <= meals.unique_id.map(last)]
+        f = civicast.forecast(prefix, model="theta", h=3, intervals="conformal", conformal_windows=5)
+        got = rows.dropna(subset=["mean"]).merge(f, on=["unique_id", "ds"], suffixes=("", "_f"))
+        assert len(got) == len(rows.dropna(subset=["mean"])) > 0
+        for c in ("mean", "lo-80", "hi-80", "lo-95", "hi-95"):
+            np.testing.assert_array_equal(got[c], got[c + "_f"])
+    if CLI:
+        src, out = tmp_path / "m.csv", tmp_path / "cv.csv"
+        meals.to_csv(src, index=False)
+        subprocess.run([CLI, "backtest", str(src), "--model", "theta", "--h", "3", "--windows", "2", "--step", "2",
+                        "--intervals", "conformal", "--conformal-windows", "5", "--out", str(out), "--quiet"])
+        want = pd.read_csv(out, dtype={"unique_id": str, "cutoff": str, "ds": str}, float_precision="round_trip")
+        pd.testing.assert_frame_equal(conf.reset_index(drop=True), want, check_dtype=False)
+    with pytest.raises(ValueError, match="intervals must be"):
+        civicast.backtest(meals, model="naive", intervals="calibrated")
+
+
 def test_dask_equal(meals):
     dd = pytest.importorskip("dask.dataframe")
     import civicast.dask as cdask
@@ -126,3 +156,10 @@ def test_dask_equal(meals):
     key = ["unique_id", "cutoff", "model", "h"]
     pd.testing.assert_frame_equal(whole.sort_values(key, kind="stable").reset_index(drop=True),
                                   parts.sort_values(key, kind="stable").reset_index(drop=True), check_dtype=False)
+
+
+def test_dask_refuses_conformal(meals):
+    dd = pytest.importorskip("dask.dataframe")
+    import civicast.dask as cdask
+    with pytest.raises(ValueError, match="whole panel"):
+        cdask.backtest(dd.from_pandas(meals, npartitions=2), model="naive", intervals="conformal")
