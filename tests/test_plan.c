@@ -3,8 +3,8 @@
  * plan of tests/data/plan (settings, paths resolved against the plan's
  * folder) and on broken plans (status, file:line:column, field), the
  * overrides, civ_plan_run (every table, the stage figures, the progress
- * calls in stage order, no Monte Carlo without draws) and
- * civ_plan_result_write; also the public calls added with it:
+ * calls in stage order, no Monte Carlo without draws), [forecast] intervals
+ * and civ_plan_result_write; also the public calls added with it:
  * civ_error_restore, civ_model_family_* and civ_alloc_uncertainty_add_columns.
  */
 #include <setjmp.h>
@@ -447,6 +447,97 @@ static void test_run_backtest(void **state)
     civ_plan_free(p);
 }
 
+/* [forecast] intervals: read, refused when not "model" or "conformal", set
+ * by the override, and used by every forecast of the run: the plan's
+ * forecasts equal civ_forecast_panel's with conformal intervals on the same
+ * panel, its backtest windows civ_backtest_panel's; the manifest says so. */
+static void test_intervals(void **state)
+{
+    const char *base = "[plan]\npanel = \"" CIV_SOURCE_DIR "/tests/data/plan/meals.csv\"\n"
+                       "communities = \"" CIV_SOURCE_DIR "/tests/data/plan/communities.csv\"\n"
+                       "spec = \"" CIV_SOURCE_DIR "/tests/data/plan/plan.spec\"\n[forecast]\n";
+    char text[4096];
+    civ_plan *p = NULL;
+    assert_int_equal(civ_plan_read(PLAN, &p), CIV_OK);
+    assert_int_equal(civ_plan_intervals(p), CIV_INTERVALS_DEFAULT);
+    civ_plan_free(p);
+    snprintf(text, sizeof text, "%sintervals = \"wide\"\n", base);
+    expect_error(text, CIV_ERR_SPEC, 6, 13, "intervals", "must be \"model\" or \"conformal\"");
+    snprintf(text, sizeof text, "%sintervals = 2\n", base);
+    expect_error(text, CIV_ERR_SPEC, 6, 13, "intervals", "must be \"model\" or \"conformal\"");
+    snprintf(text, sizeof text,
+             "%smodel = \"theta\"\nhorizon = 24\nintervals = \"conformal\"\n[backtest]\nwindows = 2\nh = 6\n"
+             "models = [\"theta\"]\n",
+             base);
+    assert_int_equal(civ_plan_read(write_file("conf.toml", text), &p), CIV_OK);
+    assert_int_equal(civ_plan_intervals(p), CIV_INTERVALS_CONFORMAL);
+    assert_int_equal(civ_plan_set_intervals(p, 7), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_plan_set_intervals(NULL, CIV_INTERVALS_MODEL), CIV_ERR_INVALID_ARGUMENT);
+    civ_plan_result *conf = NULL, *model = NULL;
+    assert_int_equal(civ_plan_run(p, NULL, &conf), CIV_OK);
+    assert_int_equal(civ_plan_set_intervals(p, CIV_INTERVALS_MODEL), CIV_OK);
+    assert_int_equal(civ_plan_run(p, NULL, &model), CIV_OK);
+    /* the same calls by hand */
+    civ_panel *panel = NULL;
+    assert_int_equal(civ_panel_read(CIV_SOURCE_DIR "/tests/data/plan/meals.csv", &panel), CIV_OK);
+    const double lv[] = {80, 95};
+    civ_forecast_options fo;
+    civ_forecast_options_init(&fo);
+    fo.model = "theta", fo.horizon = 24, fo.levels = lv, fo.n_levels = 2;
+    fo.intervals = CIV_INTERVALS_CONFORMAL;
+    civ_forecast_result *fr = NULL;
+    civ_table *want = NULL, *want_bt = NULL;
+    assert_int_equal(civ_forecast_panel(panel, &fo, &fr), CIV_OK);
+    assert_int_equal(civ_forecast_result_table(fr, panel, &want), CIV_OK);
+    civ_backtest_options bo;
+    civ_backtest_options_init(&bo);
+    bo.forecast = fo;
+    bo.forecast.horizon = 6;
+    bo.windows = 2;
+    civ_backtest_result *br = NULL;
+    assert_int_equal(civ_backtest_panel(panel, &bo, &br), CIV_OK);
+    assert_int_equal(civ_backtest_result_table(br, panel, &want_bt), CIV_OK);
+    const struct {
+        civ_plan_table table;
+        const civ_table *want;
+    } pairs[] = {{CIV_PLAN_FORECASTS, want}, {CIV_PLAN_BACKTEST, want_bt}};
+    for (size_t k = 0; k < 2; k++) {
+        const civ_table *got = civ_plan_result_table(conf, pairs[k].table);
+        const civ_table *plain = civ_plan_result_table(model, pairs[k].table);
+        size_t cg, cw, cp, rows = civ_table_n_rows(pairs[k].want);
+        assert_int_equal(civ_table_n_rows(got), rows);
+        assert_int_equal(civ_table_find_column(got, "hi-95", &cg), CIV_OK);
+        assert_int_equal(civ_table_find_column(pairs[k].want, "hi-95", &cw), CIV_OK);
+        assert_int_equal(civ_table_find_column(plain, "hi-95", &cp), CIV_OK);
+        size_t differ = 0;
+        for (size_t row = 0; row < rows; row++) {
+            double g = civ_table_number(got, row, cg), w = civ_table_number(pairs[k].want, row, cw);
+            assert_true(g == w || (g != g && w != w));
+            differ += g != civ_table_number(plain, row, cp);
+        }
+        assert_true(differ > rows / 2); /* the model's intervals are another thing */
+    }
+    char dir[400], path[500];
+    snprintf(dir, sizeof dir, "%s/conf", tmpdir);
+    assert_int_equal(civ_plan_result_write(conf, dir), CIV_OK);
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    assert_non_null(strstr(buf, "\"intervals\": \"conformal\""));
+    civ_table_free(want);
+    civ_table_free(want_bt);
+    civ_forecast_result_free(fr);
+    civ_backtest_result_free(br);
+    civ_panel_free(panel);
+    civ_plan_result_free(conf);
+    civ_plan_result_free(model);
+    civ_plan_free(p);
+}
+
 static void test_error_restore(void **state)
 {
     civ_error e;
@@ -503,6 +594,7 @@ int main(void)
         cmocka_unit_test(test_run_without_draws_and_errors),
         cmocka_unit_test(test_read_backtest_section),
         cmocka_unit_test(test_run_backtest),
+        cmocka_unit_test(test_intervals),
         cmocka_unit_test(test_error_restore),
         cmocka_unit_test(test_model_families),
         cmocka_unit_test(test_uncertainty_columns_arguments),

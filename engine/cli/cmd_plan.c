@@ -14,13 +14,15 @@
 #include "commands.h"
 #include "monitor_job.h"
 
-enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_FREQ, P_ENCODING, P_LANG, P_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_INTERVALS, P_FREQ, P_ENCODING, P_LANG, P_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option plan_options[] = {
     [P_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "DIR", "the output folder (else [plan] out)"},
     [P_MODEL] = {"--model", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "SPEC", "the model spec (else [forecast] model)"},
     [P_H] = {"--h", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "H", "the horizon, >= 1 (else [forecast] horizon)"},
     [P_THREADS] = {"--threads", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N", "threads, 0..1024 (else [forecast] threads)"},
     [P_DRAWS] = {"--draws", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N", "Monte Carlo draws (else [uncertainty] draws)"},
+    [P_INTERVALS] = {"--intervals", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "KIND",
+                     "model or conformal: how every forecast of the plan makes its\nintervals (else [forecast] intervals)"},
     [P_FREQ] = CIV_CLI_FREQ_OPTION,
     [P_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [P_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "zh|en", "the report's language (else [plan] lang, zh)"},
@@ -30,10 +32,10 @@ static const civ_cli_option plan_options[] = {
 static const civ_cli_spec plan_spec = {
     "plan",
     "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N]\n"
-    "                     [--freq F] [--encoding E] [--lang zh|en] [--no-excel] [--precision P]\n",
+    "                     [--intervals model|conformal] [--freq F] [--encoding E] [--lang zh|en] [--no-excel] [--precision P]\n",
     "Reads a plan config (the spec's TOML subset; docs/ALLOCATION.md, \"Plan\"):\n"
     "  [plan]        panel, communities, spec, out (paths relative to CONFIG), lang\n"
-    "  [forecast]    model, horizon, levels, threads, seed\n"
+    "  [forecast]    model, horizon, levels, threads, seed, intervals\n"
     "  [uncertainty] draws, seed, weight_concentration, forecasts (optional)\n"
     "  [need]        the multi-year need (optional; else the spec's [need])\n"
     "  [monitor]     indicators, actuals, risks, events, demand_actuals, warn_horizon, ...\n"
@@ -83,6 +85,11 @@ static int apply_options(civ_plan *plan, const civ_cli_args *a)
         return civ_cli_usage_error("plan", "--draws needs a whole number >= 0");
     if ((v = a->value[P_H]) && (civ_cli_parse_size(v, &n) || n < 1 || civ_plan_set_horizon(plan, n)))
         return civ_cli_usage_error("plan", "--h needs a whole number >= 1");
+    if ((v = a->value[P_INTERVALS]) &&
+        civ_plan_set_intervals(plan, !strcmp(v, "model")       ? CIV_INTERVALS_MODEL
+                                     : !strcmp(v, "conformal") ? CIV_INTERVALS_CONFORMAL
+                                                               : -1))
+        return civ_cli_usage_error("plan", "--intervals is model or conformal, got '%s'", v);
     if ((v = a->value[P_LANG]) && civ_plan_set_lang(plan, v))
         return civ_cli_usage_error("plan", "--lang must be zh or en, not '%s'", v);
     if (!civ_plan_out(plan)[0])

@@ -1849,6 +1849,12 @@ CIV_API uint64_t civ_plan_uncertainty_seed(const civ_plan *plan);
 CIV_API size_t civ_plan_draws(const civ_plan *plan);
 /** Interval levels in percent (borrowed; default {80, 95}); returns the count. */
 CIV_API size_t civ_plan_levels(const civ_plan *plan, const double **levels);
+/** [forecast] intervals: CIV_INTERVALS_MODEL ("model"), CIV_INTERVALS_CONFORMAL
+ *  ("conformal") or CIV_INTERVALS_DEFAULT (not set: the spec's own, today the
+ *  model's).  Every forecast of the run uses it: the demand forecasts, the
+ *  early warning and the backtest windows (so the backtest measures the
+ *  intervals the plan publishes). */
+CIV_API int civ_plan_intervals(const civ_plan *plan);
 /** Whether the plan file has its own [need] section (else the spec's, if any). */
 CIV_API int civ_plan_has_need(const civ_plan *plan);
 /** Whether the plan file has a [monitor] section (the monitoring stage runs). */
@@ -1867,6 +1873,8 @@ CIV_API civ_status civ_plan_set_model(civ_plan *plan, const char *model);
 CIV_API civ_status civ_plan_set_horizon(civ_plan *plan, size_t horizon);
 CIV_API civ_status civ_plan_set_threads(civ_plan *plan, int threads);
 CIV_API civ_status civ_plan_set_draws(civ_plan *plan, size_t draws);
+/** Sets [forecast] intervals (CIV_INTERVALS_*; else CIV_ERR_INVALID_ARGUMENT). */
+CIV_API civ_status civ_plan_set_intervals(civ_plan *plan, int intervals);
 /** Sets the report's language: "zh" or "en" (else CIV_ERR_INVALID_ARGUMENT). */
 CIV_API civ_status civ_plan_set_lang(civ_plan *plan, const char *lang);
 

@@ -59,6 +59,7 @@ def _settings(ptr):
         "horizon": lib.civ_plan_horizon(ptr),
         "levels": [levels[i] for i in range(n)],
         "threads": lib.civ_plan_threads(ptr),
+        "intervals": {1: "model", 2: "conformal"}.get(lib.civ_plan_intervals(ptr)),
         "seed": lib.civ_plan_seed(ptr),
         "draws": lib.civ_plan_draws(ptr),
         "uncertainty_seed": lib.civ_plan_uncertainty_seed(ptr),
@@ -70,7 +71,8 @@ def _settings(ptr):
 def read_plan(path):
     """Reads a plan file (civ_plan_read) into a dict of its settings: path,
     panel, communities, spec (resolved against the plan's folder), out (None
-    when the plan has none), model, horizon, levels, threads, seed, draws,
+    when the plan has none), model, horizon, levels, threads, intervals
+    ("model", "conformal" or None: not set, the model's), seed, draws,
     uncertainty_seed, has_need (the plan has its own [need]), has_backtest
     (the plan has a [backtest] section).  Errors:
     civicast.Error with file:line:column and the key."""
@@ -89,7 +91,7 @@ def _read_panel_guarded(path, isolate):
         return p
 
 
-def _apply(p, out, model, h, threads, draws):
+def _apply(p, out, model, h, threads, draws, intervals=None):
     if out is not None:
         check(lib.civ_plan_set_out(p.ptr, encode(os.fspath(out))))
     if model is not None:
@@ -100,6 +102,10 @@ def _apply(p, out, model, h, threads, draws):
         check(lib.civ_plan_set_threads(p.ptr, _lib.whole("civicast.plan", "threads", threads, 0)))
     if draws is not None:
         check(lib.civ_plan_set_draws(p.ptr, _lib.whole("civicast.plan", "draws", draws, 0)))
+    if intervals is not None:
+        if intervals not in ("model", "conformal"):
+            raise ValueError(f"civicast.plan: intervals must be None, 'model' or 'conformal', got {intervals!r}")
+        check(lib.civ_plan_set_intervals(p.ptr, _lib.INTERVALS[intervals]))
 
 
 def _result_frames(res):
@@ -117,7 +123,7 @@ def _result_frames(res):
 
 
 def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=None, isolate=None, excel=True,
-         precision=6):
+         precision=6, intervals=None):
     """Runs a plan file's whole job (civ_plan_run): forecasts, allocation,
     the Monte Carlo (draws > 0), the multi-year need, monitoring ([monitor])
     and the backtest ([backtest]).
@@ -131,6 +137,7 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     model, mean, lo-<L>, hi-<L>) and backtest_accuracy (per model: MASE,
     sMAPE, coverage-<L>, ...); allocation.attrs["plan_stats"] holds
     the per-stage figures (civ_plan_stats; backtest_* for the backtest).  model, h, threads, draws
+    and intervals ("model" or "conformal": how every forecast of the run makes its intervals)
     override the plan's settings.  When out is given, the folder is also
     written there by the command's own call (civ_plan_result_write_opts):
     the tables as CSV, report.html, charts/ and manifest.json, published as
@@ -143,7 +150,7 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     civ_plan_result_write_opts).  The DataFrames always hold full precision.  progress: a callable(stage, done, total).  isolate: as in
     civicast.read, for .h5 inputs.  Errors: civicast.Error (the stage's)."""
     with _plan_handle(path) as p:
-        _apply(p, out, model, h, threads, draws)
+        _apply(p, out, model, h, threads, draws, intervals)
         panel = _read_panel_guarded(_dec(lib.civ_plan_panel(p.ptr)), isolate)
         comm_path = _dec(lib.civ_plan_communities(p.ptr))
         comm = (_read_table(comm_path, _ALLOC_TEXT_COLUMNS, isolate)

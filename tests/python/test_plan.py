@@ -35,6 +35,49 @@ def test_read_plan_settings():
     assert s["out"] is None
     assert (s["model"], s["horizon"], s["levels"], s["seed"]) == ("snaive", 24, [80.0, 95.0], 7)
     assert (s["draws"], s["uncertainty_seed"], s["threads"], s["has_need"]) == (200, 11, 0, False)
+    assert s["intervals"] is None  # not set: the model's
+
+
+def test_plan_conformal_intervals(tmp_path):
+    """[forecast] intervals = "conformal" (and the intervals= override): the
+    plan's forecasts are civicast.forecast's with conformal intervals on the
+    same panel; the CLI's files equal the tables."""
+    text = PLAN.read_text()
+    for name in ("meals.csv", "communities.csv", "plan.spec"):  # the copy lives elsewhere
+        text = text.replace(f'"{name}"', f'"{PLAN.parent / name}"')
+    conf = tmp_path / "conf.toml"
+    conf.write_text(text.replace("[forecast]", '[forecast]\nintervals = "conformal"'))
+    assert civicast.read_plan(conf)["intervals"] == "conformal"
+    s = civicast.read_plan(PLAN)
+    panel = pd.read_csv(s["panel"], dtype={"unique_id": str, "ds": str})
+    # naive: the seasonal naive of the plan leaves these short series too few calibration windows
+    want = civicast.forecast(panel, model="naive", h=s["horizon"], level=s["levels"], seed=s["seed"],
+                             intervals="conformal")
+    for tables in (civicast.plan(conf, draws=0, model="naive"),
+                   civicast.plan(PLAN, draws=0, model="naive", intervals="conformal")):
+        got = tables["forecasts"]
+        for c in ("mean", "lo-80", "hi-80", "lo-95", "hi-95"):
+            np.testing.assert_array_equal(got[c].to_numpy(), want[c].to_numpy())
+    plain = civicast.plan(PLAN, draws=0, model="naive", intervals="model")["forecasts"]
+    assert not np.array_equal(plain["hi-95"].to_numpy(), want["hi-95"].to_numpy())
+    with pytest.raises(ValueError, match="intervals must be"):
+        civicast.plan(PLAN, intervals="wide")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace("[forecast]", '[forecast]\nintervals = "wide"'))
+    with pytest.raises(civicast.Error) as e:
+        civicast.read_plan(bad)
+    assert e.value.field == "intervals" and 'must be "model" or "conformal"' in e.value.message
+    if CLI:
+        r = subprocess.run([CLI, "plan", str(PLAN), "--out", str(tmp_path / "cli"), "--draws", "0", "--model", "naive",
+                            "--intervals", "conformal", "--no-excel", "--precision", "full"],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        files = pd.read_csv(tmp_path / "cli" / "forecasts.csv", float_precision="round_trip")
+        np.testing.assert_array_equal(files["hi-95"].to_numpy(), want["hi-95"].to_numpy())
+        assert '"intervals": "conformal"' in (tmp_path / "cli" / "manifest.json").read_text()
+        r = subprocess.run([CLI, "plan", str(PLAN), "--out", str(tmp_path / "x"), "--intervals", "wide"],
+                           capture_output=True, text=True)
+        assert r.returncode == 1 and "--intervals is model or conformal" in r.stderr
 
 
 def test_read_plan_errors_name_the_key(tmp_path):

@@ -27,6 +27,7 @@ struct civ_plan {
     double levels[CIV_PLAN_MAX_LEVELS];
     size_t n_levels;
     int levels_set;                               /* else {80, 95} */
+    int intervals;                                /* [forecast] intervals: CIV_INTERVALS_* of every forecast */
     int threads;
     uint64_t seed;
     size_t draws;

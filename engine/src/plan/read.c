@@ -192,6 +192,23 @@ static civ_status read_levels(const char *path, civ_toml_table *tf, civ_plan *c)
     return CIV_OK;
 }
 
+/* [forecast] intervals = "model" | "conformal": how every forecast of the
+ * plan (the demand forecasts, the early warning, the backtest windows) makes
+ * its intervals; absent = the model spec's own choice. */
+static civ_status read_intervals(const char *path, civ_toml_table *tf, civ_plan *c)
+{
+    civ_toml_entry *e = take(tf, "intervals");
+    if (!e)
+        return CIV_OK;
+    if (e->value.type == CIV_TOML_STRING && !strcmp(e->value.text, "model"))
+        c->intervals = CIV_INTERVALS_MODEL;
+    else if (e->value.type == CIV_TOML_STRING && !strcmp(e->value.text, "conformal"))
+        c->intervals = CIV_INTERVALS_CONFORMAL;
+    else
+        return cfg_error(path, e, "forecast", "must be \"model\" or \"conformal\"");
+    return CIV_OK;
+}
+
 static civ_status read_forecast_section(const char *path, civ_toml_table *tf, civ_plan *c)
 {
     double v;
@@ -205,7 +222,9 @@ static civ_status read_forecast_section(const char *path, civ_toml_table *tf, ci
     if (!st)
         st = read_levels(path, tf, c);
     if (!st)
-        st = unused(path, tf, "forecast", "model, horizon, levels, threads, seed");
+        st = read_intervals(path, tf, c);
+    if (!st)
+        st = unused(path, tf, "forecast", "model, horizon, levels, threads, seed, intervals");
     return st;
 }
 
@@ -358,6 +377,7 @@ const char *civ_plan_encoding(const civ_plan *p) { return p ? p->encoding : ""; 
 const char *civ_plan_lang(const civ_plan *p) { return p ? p->lang : ""; }
 size_t civ_plan_horizon(const civ_plan *p) { return p ? p->horizon : 0; }
 int civ_plan_threads(const civ_plan *p) { return p ? p->threads : 0; }
+int civ_plan_intervals(const civ_plan *p) { return p ? p->intervals : CIV_INTERVALS_DEFAULT; }
 uint64_t civ_plan_seed(const civ_plan *p) { return p ? p->seed : 0; }
 uint64_t civ_plan_uncertainty_seed(const civ_plan *p) { return p ? p->unc_seed : 0; }
 size_t civ_plan_draws(const civ_plan *p) { return p ? p->draws : 0; }
@@ -393,6 +413,15 @@ civ_status civ_plan_set_model(civ_plan *p, const char *model)
 {
     return p ? set_string(p->model, sizeof p->model, model, "model")
              : civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_model: NULL plan");
+}
+
+civ_status civ_plan_set_intervals(civ_plan *p, int intervals)
+{
+    if (!p || intervals < CIV_INTERVALS_DEFAULT || intervals > CIV_INTERVALS_CONFORMAL)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_intervals: %s",
+                        p ? "intervals must be CIV_INTERVALS_DEFAULT, _MODEL or _CONFORMAL" : "NULL plan");
+    p->intervals = intervals;
+    return CIV_OK;
 }
 
 civ_status civ_plan_set_lang(civ_plan *p, const char *lang)

@@ -93,6 +93,7 @@ static civ_status stage_forecast(run_ctx *c)
     fo.n_levels = p->n_levels;
     fo.threads = p->threads;
     fo.seed = p->seed;
+    fo.intervals = p->intervals;
     if (c->opt && c->opt->progress) {
         fo.progress = on_series;
         fo.progress_user = &fp;

@@ -202,7 +202,8 @@ static void json_options(FILE *f, const civ_plan_result *r, const civ_csv_write_
     fprintf(f, ",\n    \"horizon\": %zu,\n    \"levels\": [", p->horizon);
     for (size_t k = 0; k < p->n_levels; k++)
         fprintf(f, "%s%.17g", k ? ", " : "", p->levels[k]);
-    fprintf(f, "],\n    \"draws\": %zu,\n    \"weight_concentration\": %.17g,\n    \"perturb_forecasts\": %s,\n",
+    fprintf(f, "],\n    \"intervals\": \"%s\"", p->intervals == CIV_INTERVALS_CONFORMAL ? "conformal" : "model");
+    fprintf(f, ",\n    \"draws\": %zu,\n    \"weight_concentration\": %.17g,\n    \"perturb_forecasts\": %s,\n",
             p->draws, p->concentration, p->unc_forecasts ? "true" : "false");
     fprintf(f, "    \"freq\": ");
     json_str(f, p->freq);
