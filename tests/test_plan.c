@@ -528,6 +528,15 @@ static void test_intervals(void **state)
     buf[n] = 0;
     fclose(f);
     assert_non_null(strstr(buf, "\"intervals\": \"conformal\""));
+    snprintf(path, sizeof path, "%s/report.html", dir); /* the report says how its intervals were made */
+    f = fopen(path, "r");
+    assert_non_null(f);
+    char *page = malloc(1 << 24);
+    n = fread(page, 1, (1 << 24) - 1, f);
+    page[n] = 0;
+    fclose(f);
+    assert_non_null(strstr(page, "保形区间"));
+    free(page);
     civ_table_free(want);
     civ_table_free(want_bt);
     civ_forecast_result_free(fr);

@@ -217,6 +217,7 @@ static void test_write_both_languages(void **state)
     assert_non_null(strstr(html, "增幅上限 + 封顶")); /* pace+cap */
     assert_non_null(strstr(html, "未运行回测"));
     assert_non_null(strstr(html, "未运行监测"));
+    assert_null(strstr(html, "保形区间")); /* the model's intervals: nothing said */
     for (const char *id = "summary\0demand\0allocation\0uncertainty\0need\0monitoring\0"; *id; id += strlen(id) + 1) {
         char tag[64];
         snprintf(tag, sizeof tag, "<section id=\"%s\">", id);
@@ -238,6 +239,18 @@ static void test_write_both_languages(void **state)
     assert_non_null(strstr(html, "<title>T &lt;1&gt;</title>"));
     assert_non_null(strstr(html, "CNY 11,000"));
     assert_non_null(strstr(html, "Backtest: not run."));
+    assert_null(strstr(html, "conformal intervals"));
+    free(html);
+    /* conformal intervals (civ_report_options.intervals) are named in the demand section */
+    civ_report_options conf_zh = {.intervals = CIV_INTERVALS_CONFORMAL}, conf_en = conf_zh;
+    conf_en.lang = "en";
+    assert_int_equal(civ_report_write(path, &conf_zh), CIV_OK);
+    html = tf_slurp(file, NULL);
+    assert_non_null(strstr(html, "本次预测的区间经过校准（保形区间）"));
+    free(html);
+    assert_int_equal(civ_report_write(path, &conf_en), CIV_OK);
+    html = tf_slurp(file, NULL);
+    assert_non_null(strstr(html, "These intervals are calibrated (conformal intervals)"));
     free(html);
 }
 

@@ -14,7 +14,8 @@
 #include "commands.h"
 #include "monitor_job.h"
 
-enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_INTERVALS, P_FREQ, P_ENCODING, P_LANG, P_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_INTERVALS, P_FREQ, P_ENCODING, P_LANG,
+       P_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option plan_options[] = {
     [P_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "DIR", "the output folder (else [plan] out)"},
     [P_MODEL] = {"--model", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "SPEC", "the model spec (else [forecast] model)"},
@@ -32,7 +33,8 @@ static const civ_cli_option plan_options[] = {
 static const civ_cli_spec plan_spec = {
     "plan",
     "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N]\n"
-    "                     [--intervals model|conformal] [--freq F] [--encoding E] [--lang zh|en] [--no-excel] [--precision P]\n",
+    "                     [--intervals model|conformal] [--freq F] [--encoding E] [--lang zh|en]\n"
+    "                     [--no-excel] [--precision P]\n",
     "Reads a plan config (the spec's TOML subset; docs/ALLOCATION.md, \"Plan\"):\n"
     "  [plan]        panel, communities, spec, out (paths relative to CONFIG), lang\n"
     "  [forecast]    model, horizon, levels, threads, seed, intervals\n"

@@ -1,6 +1,6 @@
 /*
  * cmd_report.c -- layer CLI (a client of civicast.h only): `civicast report
- * OUTDIR [--lang zh|en] [--title TEXT]`: rebuilds OUTDIR/report.html (and
+ * OUTDIR [--lang zh|en] [--title TEXT] [--intervals KIND]`: rebuilds OUTDIR/report.html (and
  * OUTDIR/charts/NAME.vl.json) from the tables a plan wrote there, through
  * civ_report_write (docs/REPORT.md).
  */
@@ -9,15 +9,18 @@
 
 #include "commands.h"
 
-enum { R_LANG, R_TITLE };
+enum { R_LANG, R_TITLE, R_INTERVALS };
 static const civ_cli_option report_options[] = {
     [R_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "zh|en", "the page's language (default zh)"},
     [R_TITLE] = {"--title", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "TEXT", "the page's title"},
+    [R_INTERVALS] = {"--intervals", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "KIND",
+                     "model or conformal: how the plan's intervals were made (its\n"
+                     "manifest.json says: options.intervals); conformal says so on the page"},
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec report_spec = {
     "report",
-    "usage: civicast report OUTDIR [--lang zh|en] [--title TEXT]\n",
+    "usage: civicast report OUTDIR [--lang zh|en] [--title TEXT] [--intervals model|conformal]\n",
     "Reads the tables `civicast plan` wrote into OUTDIR and writes OUTDIR/report.html:\n"
     "one self-contained page (no network request; prints on A4) with the sections\n"
     "Summary, Demand, Allocation, Uncertainty, Need and Monitoring, and each chart's\n"
@@ -37,8 +40,14 @@ static int run_report(int argc, char **argv)
     if (code)
         return code;
     civ_report_options opt = {.lang = a.value[R_LANG], .title = a.value[R_TITLE]};
-    const char *outdir = a.n_positional ? a.positional[0] : NULL;
-    if (a.n_positional > 1)
+    const char *outdir = a.n_positional ? a.positional[0] : NULL, *kind = a.value[R_INTERVALS];
+    if (kind)
+        opt.intervals = !strcmp(kind, "model")       ? CIV_INTERVALS_MODEL
+                        : !strcmp(kind, "conformal") ? CIV_INTERVALS_CONFORMAL
+                                                     : -1;
+    if (opt.intervals < 0)
+        code = civ_cli_usage_error("report", "--intervals is model or conformal, got '%s'", kind);
+    else if (a.n_positional > 1)
         code = civ_cli_usage_error("report", "expected one output folder, got '%s' too", a.positional[1]);
     else if (!outdir)
         code = civ_cli_usage_error("report", "expected the output folder of a plan");

@@ -1997,6 +1997,9 @@ CIV_API civ_status civ_plan_result_write_opts(const civ_plan_result *result, con
 typedef struct civ_report_options {
     const char *lang;  /* "zh" (the default when NULL) or "en": headings, explanations, units, numbers */
     const char *title; /* the page title; NULL = "the plan report" in the language */
+    int intervals;     /* CIV_INTERVALS_* the forecasts' intervals were made with: CONFORMAL
+                          says so in the demand and backtest sections (calibrated on
+                          backtest errors); DEFAULT (0) or MODEL add nothing */
 } civ_report_options;
 
 /** Writes OUTDIR/report.html from the tables a plan wrote into OUTDIR

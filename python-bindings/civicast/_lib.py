@@ -167,7 +167,7 @@ class civ_panel_read_options(ctypes.Structure):
 
 
 class civ_report_options(ctypes.Structure):
-    _fields_ = [("lang", ctypes.c_char_p), ("title", ctypes.c_char_p)]
+    _fields_ = [("lang", ctypes.c_char_p), ("title", ctypes.c_char_p), ("intervals", ctypes.c_int)]
 
 
 class civ_panel_summary(ctypes.Structure):

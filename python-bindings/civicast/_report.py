@@ -5,17 +5,22 @@ import os
 from . import _lib
 
 
-def report(outdir, lang=None, title=None):
+def report(outdir, lang=None, title=None, intervals=None):
     """Writes OUTDIR/report.html and OUTDIR/charts/<name>.vl.json from the
     tables `civicast plan` wrote into OUTDIR, as `civicast report` does.
 
     lang: "zh" (the default) or "en"; title: the page title (default: "the
-    plan report" in the language).  Returns the report's path.  Raises
+    plan report" in the language); intervals: "model" or "conformal", how
+    the plan's intervals were made (its manifest.json's options.intervals;
+    "conformal" says so on the page).  Returns the report's path.  Raises
     civicast.Error (CIV_ERR_IO naming a missing table, CIV_ERR_MISSING_COLUMN,
     CIV_ERR_INVALID_ARGUMENT for another language, ...)."""
     if lang is not None and lang not in ("zh", "en"):
         raise ValueError(f"civicast.report: lang must be 'zh' or 'en', not {lang!r}")
+    if intervals not in (None, "model", "conformal"):
+        raise ValueError(f"civicast.report: intervals must be None, 'model' or 'conformal', not {intervals!r}")
     outdir = os.fspath(outdir)
-    opt = _lib.civ_report_options(_lib.encode(lang) if lang else None, _lib.encode(title) if title else None)
+    opt = _lib.civ_report_options(_lib.encode(lang) if lang else None, _lib.encode(title) if title else None,
+                                  _lib.INTERVALS[intervals])
     _lib.check(_lib.lib.civ_report_write(_lib.encode(outdir), opt))
     return os.path.join(outdir, "report.html")

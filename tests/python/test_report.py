@@ -38,6 +38,27 @@ def test_report_both_languages(plan_out):
     assert "<title>Test title</title>" in Path(plan_out / "report.html").read_text(encoding="utf-8")
 
 
+def test_report_conformal_intervals(plan_out):
+    """intervals="conformal" names the calibration in the demand and backtest
+    sections (the plan's own report does so when its [forecast] intervals say
+    conformal); the CLI's --intervals is the same call."""
+    def page():
+        return Path(plan_out / "report.html").read_text(encoding="utf-8")
+    civicast.report(plan_out)
+    assert "保形区间" not in page() and "校准后区间" not in page()
+    civicast.report(plan_out, intervals="conformal")
+    assert "本次预测的区间经过校准（保形区间）" in page() and "校准后区间的实际表现" in page()
+    civicast.report(plan_out, lang="en", intervals="conformal")
+    assert "These intervals are calibrated" in page() and "how the calibrated intervals actually did" in page()
+    r = subprocess.run([CLI, "report", str(plan_out), "--intervals", "conformal"], capture_output=True, text=True)
+    assert r.returncode == 0 and "本次预测的区间经过校准" in page()
+    r = subprocess.run([CLI, "report", str(plan_out), "--intervals", "wide"], capture_output=True, text=True)
+    assert r.returncode == 1 and "--intervals is model or conformal" in r.stderr
+    with pytest.raises(ValueError):
+        civicast.report(plan_out, intervals="wide")
+    civicast.report(plan_out)
+
+
 def test_report_errors(tmp_path, plan_out):
     with pytest.raises(civicast.Error) as e:
         civicast.report(tmp_path / "nothing")

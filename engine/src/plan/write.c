@@ -317,7 +317,8 @@ civ_status civ_plan_result_write_opts(const civ_plan_result *result, const char 
     if (!s)
         s = write_tables(result, stage, options);
     if (!s) {
-        civ_report_options ro = {.lang = result->plan.lang[0] ? result->plan.lang : NULL};
+        civ_report_options ro = {.lang = result->plan.lang[0] ? result->plan.lang : NULL,
+                                 .intervals = result->plan.intervals};
         s = name_path(civ_report_write(stage, &ro), dir);
     }
     if (!s)

@@ -289,7 +289,8 @@ civ_status civ_report_write(const char *outdir, const civ_report_options *option
         civ_where w = {.file = path};
         return civ_fail_at(CIV_ERR_IO, &w, "cannot create the charts folder: %s", strerror(errno));
     }
-    rep_ctx ctx = {.d = &d, .outdir = outdir, .zh = !strcmp(lang, "zh")};
+    rep_ctx ctx = {.d = &d, .outdir = outdir, .zh = !strcmp(lang, "zh"),
+                   .conformal = options && options->intervals == CIV_INTERVALS_CONFORMAL};
     rep_page_begin(&ctx, options ? options->title : NULL);
     rep_section_summary(&ctx);
     rep_section_demand(&ctx);

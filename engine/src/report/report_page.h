@@ -12,6 +12,7 @@ typedef struct rep_ctx {
     const rep_data *d;
     const char *outdir;
     int zh;               /* 1 = Chinese, 0 = English */
+    int conformal;        /* the forecasts' intervals are conformal (civ_report_options.intervals) */
     civ_rbuf page;        /* the HTML being built */
     civ_status status;    /* first failure (writing a spec file) */
     size_t n_charts;

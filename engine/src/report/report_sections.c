@@ -207,6 +207,10 @@ static void backtest_reading(rep_ctx *ctx)
                      "percentage error. coverage-80 and coverage-95 are the shares (%) of actual values that fell inside the 80% "
                      "and 95% intervals: close to 80 and 95 means the intervals can be trusted, well below means they are too "
                      "narrow and the uncertainty is understated."));
+    if (ctx->conformal)
+        rep_para(ctx, TR(ctx, "回测中每个窗口的区间也按同样的方法校准，只用该窗口截止期之前的数据，所以这里的覆盖率就是校准后区间的实际表现。",
+                         "The intervals of every backtest window were calibrated the same way, from the values before "
+                         "that window's cutoff only, so the coverage here is how the calibrated intervals actually did."));
 }
 
 void rep_section_demand(rep_ctx *ctx)
@@ -216,6 +220,11 @@ void rep_section_demand(rep_ctx *ctx)
     rep_para(ctx, TR(ctx, "各社区的需求预测汇总为全市和各区合计，灰线为实际值，深色带为 80% 区间，浅色带为 95% 区间。合计的区间由各社区区间相加得到，比合计真实的区间更宽（偏保守）。",
                      "Each community's forecast, summed to the city and to each district; the grey line is the actual demand, the dark band the 80% interval, the light band the 95%. "
                      "The bands of a total add up the communities' bands, so they are wider than the total's own interval (on the safe side)."));
+    if (ctx->conformal)
+        rep_para(ctx, TR(ctx, "本次预测的区间经过校准（保形区间）：先用每个社区截止期之前的数据回测一次，按同类社区实际误差相对模型区间的大小，把模型自带的区间放宽或收窄。",
+                         "These intervals are calibrated (conformal intervals): each community was first backtested on its "
+                         "own earlier values, and the model's intervals were widened or narrowed by how large the actual "
+                         "errors of similar communities were against them."));
     rep_chart_demand_city(ctx);
     rep_chart_demand_districts(ctx);
     sub(ctx, TR(ctx, "值得关注的社区", "Communities to look at"));
