@@ -362,7 +362,8 @@ static civ_status conformal_windows(const civ_panel *panel, const civ_forecast_o
         civ_panel_free(prefixes);
     }
     free(len);
-    civ_clear_error();
+    if (!st)
+        civ_clear_error(); /* a skipped window's scan; a failure keeps its message */
     return st;
 }
 
@@ -377,7 +378,7 @@ static civ_status backtest_with_intervals(const civ_panel *panel, const civ_fore
         return civ_backtest_run(panel, fopt, types, configs, names, M, h, windows, step, out);
     double t0 = omp_get_wtime();
     size_t N = civ_panel_n_series(panel), T = M * N * windows;
-    size_t calib = fopt->conformal_windows ? fopt->conformal_windows : 1; /* the bar's estimate only */
+    size_t calib = civ_conformal_windows(fopt, N); /* per calibration backtest, series with no values included */
     stage_progress pg = {.fn = fopt->progress, .user = fopt->progress_user, .total = T + windows * M * N * calib};
     civ_forecast_options fo = *fopt;
     fo.integer_bounds = 0; /* rounded after rescaling, as the batch does */

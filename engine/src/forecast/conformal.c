@@ -26,6 +26,11 @@
  * f - q (f - lo_L) and f + q (hi_L - f); levels are then nested (a wider
  * level never gives a narrower interval) and non-negative series clamped at
  * zero as in the batch.  docs/FORECASTING.md ("Conformal intervals").
+ *
+ * Two steps, so that backtests can calibrate their windows too (backtest.c,
+ * each window on the panel of the series cut at its cutoff):
+ * civ_conformal_factors (the calibration backtest and the quantiles) and
+ * civ_conformal_rescale (one forecast's bounds).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -152,6 +157,11 @@ static size_t default_windows(size_t N)
     if (k < CONFORMAL_DEFAULT_WINDOWS)
         k = CONFORMAL_DEFAULT_WINDOWS;
     return k > CONFORMAL_SMALL_PANEL_MAX_WINDOWS ? CONFORMAL_SMALL_PANEL_MAX_WINDOWS : k;
+}
+
+size_t civ_conformal_windows(const civ_forecast_options *opt, size_t n_series)
+{
+    return opt->conformal_windows ? opt->conformal_windows : default_windows(n_series);
 }
 
 /* The calibration sample: with at most M series per length class (M > 0),
@@ -297,7 +307,7 @@ civ_status civ_conformal_factors(const civ_panel *panel, const civ_forecast_opti
         civ_panel_series(panel, i, NULL, &n, NULL);
         nonempty += n > 0;
     }
-    size_t K = opt->conformal_windows ? opt->conformal_windows : default_windows(nonempty);
+    size_t K = civ_conformal_windows(opt, nonempty);
     size_t S = opt->conformal_step ? opt->conformal_step : CONFORMAL_DEFAULT_STEP;
     size_t M = opt->conformal_sample ? opt->conformal_sample : CONFORMAL_DEFAULT_SAMPLE;
     size_t cells = N * h * L;

@@ -129,6 +129,11 @@ civ_status civ_backtest_run_sample(const civ_panel *panel, const civ_forecast_op
 civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_options *opt, const civ_model_type *type,
                                const void *config, civ_forecast_result *r);
 
+/* The calibration windows per series of a conformal run on a panel of
+ * n_series series with values: opt->conformal_windows, or the default (1;
+ * ceil(50 / n_series), at most 10, below 50 series). */
+size_t civ_conformal_windows(const civ_forecast_options *opt, size_t n_series);
+
 /* The conformal factors of every series i of the panel, step j = 0..h-1 and
  * level l of opt->levels, at q[(i*h + j)*n_levels + l] (*q malloc'd, the
  * caller frees): a backtest of the model on the panel with opt's conformal
