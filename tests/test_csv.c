@@ -210,6 +210,17 @@ static void test_header_errors(void **state)
     expect_panel_error("unique_id,ds\nA,2024-01\n", CIV_ERR_MISSING_COLUMN, 1, 0, "y");
     expect_panel_error("id,ds,y\nA,2024-01,1\n", CIV_ERR_MISSING_COLUMN, 1, 0, "unique_id");
     expect_panel_error("unique_id,y,y2\nA,1,2\n", CIV_ERR_MISSING_COLUMN, 1, 0, "ds");
+    /* a spreadsheet's own names: the message lists them and says what to name the columns */
+    expect_panel_error("\xEF\xBB\xBF社区编号,月份,用餐人次\nA,2024-01,1\n", CIV_ERR_MISSING_COLUMN, 1, 0, "unique_id");
+    assert_non_null(strstr(civ_last_error()->message, "this one has 社区编号, 月份, 用餐人次): name the series id, "
+                                                      "date and value columns unique_id, ds and y"));
+    char wide[2048] = "", *at = wide; /* many columns: whole names, then "..." */
+    for (int c = 0; c < 80; c++)
+        at += snprintf(at, (size_t)(wide + sizeof wide - at), "%scolumn%02d", c ? "," : "", c);
+    snprintf(at, (size_t)(wide + sizeof wide - at), "\n");
+    expect_panel_error(wide, CIV_ERR_MISSING_COLUMN, 1, 0, "unique_id");
+    assert_non_null(strstr(civ_last_error()->message, "column00, column01, "));
+    assert_non_null(strstr(civ_last_error()->message, ", ...): name the series id"));
     expect_panel_error("unique_id,ds,y,x,x\nA,2024-01,1,2,3\n", CIV_ERR_DUPLICATE, 1, 5, "x");
     expect_panel_error("unique_id,,ds,y\nA,1,2024-01,1\n", CIV_ERR_PARSE, 1, 2, NULL);
     expect_panel_error("unique_id,ds,y,\xC3\x28\nA,2024-01,1,2\n", CIV_ERR_PARSE, 1, 4, NULL);

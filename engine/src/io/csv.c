@@ -872,10 +872,22 @@ static civ_status panel_header(panel_reader *pr)
                 *slot[j] = c;
         if (*slot[j] == SIZE_MAX) {
             /* No column to point at: the header line is named, not a column
-             * past its end (issue 18). */
+             * past its end (issue 18).  The columns it has, and the fix: a
+             * spreadsheet's own names (社区编号, 月份, 用餐人次) are the usual cause. */
+            char have[256] = "";
+            size_t used = 0, c = 0;
+            for (; c < pr->n_cols; c++) { /* whole names only, so the text stays UTF-8 */
+                size_t len = strlen(r->names[c]) + (c ? 2 : 0);
+                if (used + len >= sizeof have - 4)
+                    break;
+                snprintf(have + used, sizeof have - used, "%s%s", c ? ", " : "", r->names[c]);
+                used += len;
+            }
             civ_where w = {.file = r->path, .line = 1, .field = required[j]};
             return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
-                               "the header has no '%s' column (a panel needs unique_id, ds and y)", required[j]);
+                               "the header has no '%s' column (a panel needs unique_id, ds and y; this one has %s%s): "
+                               "name the series id, date and value columns unique_id, ds and y",
+                               required[j], have, c < pr->n_cols ? ", ..." : "");
         }
     }
     pr->n_cov = pr->n_cols - 3;
