@@ -234,9 +234,9 @@ static void print_plan(const civ_plan *plan, const civ_plan_result *r, const civ
     civ_plan_result_stats(r, &st);
     const civ_alloc_spec *spec = civ_plan_result_spec(r);
     printf("plan                   %s\n", civ_plan_path(plan));
-    printf("forecast               %zu communities, %s, h = %zu, %.2f s; %zu failed%s\n", st.n_series,
-           civ_plan_model(plan), st.horizon, st.forecast_seconds, st.n_failed,
-           st.n_failed ? " (see the report)" : "");
+    printf("forecast               %zu communities, %s%s, h = %zu, %.2f s; %zu failed%s\n", st.n_series,
+           civ_plan_model(plan), civ_plan_intervals(plan) == CIV_INTERVALS_CONFORMAL ? " (conformal intervals)" : "",
+           st.horizon, st.forecast_seconds, st.n_failed, st.n_failed ? " (see the report)" : "");
     civ_cli_print_alloc_summary(spec, civ_plan_spec(plan), &st.alloc);
     civ_cli_print_districts(civ_plan_result_table(r, CIV_PLAN_ALLOCATION_SUMMARY), civ_alloc_spec_minor_unit(spec));
     civ_cli_print_pilots(comm, civ_plan_result_table(r, CIV_PLAN_ALLOCATION),

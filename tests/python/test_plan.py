@@ -72,6 +72,7 @@ def test_plan_conformal_intervals(tmp_path):
                             "--intervals", "conformal", "--no-excel", "--precision", "full"],
                            capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
+        assert "naive (conformal intervals), h = 24" in r.stdout  # the summary says which intervals
         files = pd.read_csv(tmp_path / "cli" / "forecasts.csv", float_precision="round_trip")
         np.testing.assert_array_equal(files["hi-95"].to_numpy(), want["hi-95"].to_numpy())
         assert '"intervals": "conformal"' in (tmp_path / "cli" / "manifest.json").read_text()
