@@ -465,6 +465,48 @@ static void test_conformal_windows(void **state)
     civ_panel_free(p);
 }
 
+/* Too few backtest scores anywhere: the model's interval is kept and the
+ * series counted (civ_forecast_result_n_uncalibrated); none otherwise. */
+static void test_conformal_uncalibrated(void **state)
+{
+    (void)state;
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    double y[40];
+    for (size_t s = 0; s < 4; s++) {
+        for (size_t t = 0; t < 40; t++)
+            y[t] = 100 + (double)s + 10 * sin(0.5236 * (double)t) + (double)((t * 7 + s) % 5);
+        char id[8];
+        snprintf(id, sizeof id, "s%zu", s);
+        assert_int_equal(civ_panel_add_series(p, id, 12 * 2020, y, 40, NULL), CIV_OK);
+    }
+    const double lv[] = {80, 95};
+    civ_forecast_options fo;
+    civ_forecast_options_init(&fo);
+    fo.model = "snaive"; /* needs 13 values: 4 of the 10 calibration windows (7..16 values) fit */
+    fo.horizon = 24;
+    fo.levels = lv;
+    fo.n_levels = 2;
+    civ_forecast_result *m = NULL, *c = NULL;
+    assert_int_equal(civ_forecast_panel(p, &fo, &m), CIV_OK);
+    assert_int_equal(civ_forecast_result_n_uncalibrated(m), 0);
+    fo.intervals = CIV_INTERVALS_CONFORMAL;
+    assert_int_equal(civ_forecast_panel(p, &fo, &c), CIV_OK);
+    assert_int_equal(civ_forecast_result_n_uncalibrated(c), 4); /* 16 scores a step: 80% yes, 95% (19) no */
+    for (size_t k = 0; k < 4 * 24; k++) /* 95%: the model's, or the calibrated 80% bound where that is wider */
+        assert_true(civ_forecast_result_upper(c, 1)[k] ==
+                    fmax(civ_forecast_result_upper(m, 1)[k], civ_forecast_result_upper(c, 0)[k]));
+    assert_memory_not_equal(civ_forecast_result_upper(c, 0), civ_forecast_result_upper(m, 0), 4 * 24 * sizeof(double));
+    civ_forecast_result_free(c);
+    fo.model = "naive"; /* fits every window */
+    assert_int_equal(civ_forecast_panel(p, &fo, &c), CIV_OK);
+    assert_int_equal(civ_forecast_result_n_uncalibrated(c), 0);
+    assert_int_equal(civ_forecast_result_n_uncalibrated(NULL), 0);
+    civ_forecast_result_free(c);
+    civ_forecast_result_free(m);
+    civ_panel_free(p);
+}
+
 static void test_multi_table(void **state)
 {
     (void)state;
@@ -571,7 +613,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_windows_by_hand),   cmocka_unit_test(test_accuracy_by_hand),
         cmocka_unit_test(test_threads_identical), cmocka_unit_test(test_conformal_rule),
-        cmocka_unit_test(test_conformal_windows),
+        cmocka_unit_test(test_conformal_windows), cmocka_unit_test(test_conformal_uncalibrated),
         cmocka_unit_test(test_multi_table),       cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

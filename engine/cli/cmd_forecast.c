@@ -354,6 +354,11 @@ static void print_forecast_summary(const civ_forecast_write_stats *st, int has_r
     }
     print_model_counts(st);
     print_demand_counts(st);
+    if (st->n_uncalibrated)
+        fprintf(stderr,
+                "conformal: %zu series kept the model's intervals at some steps: too few backtest scores there (the "
+                "series are short for the calibration windows; docs/FORECASTING.md, \"Conformal intervals\")\n",
+                st->n_uncalibrated);
 }
 
 /* Copies text into a fixed field, cut with "..." when it does not fit. */
@@ -376,6 +381,7 @@ static void result_stats(const civ_forecast_result *r, const civ_panel *panel, c
     size_t n = civ_forecast_result_n_series(r);
     st->n_series = n;
     st->n_failed = civ_forecast_result_n_failed(r);
+    st->n_uncalibrated = civ_forecast_result_n_uncalibrated(r);
     st->seconds = civ_forecast_result_seconds(r);
     const char **names = calloc(n ? n : 1, sizeof *names);
     size_t *counts = calloc(n ? n : 1, sizeof *counts), kinds = 0;

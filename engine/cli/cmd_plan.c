@@ -237,6 +237,10 @@ static void print_plan(const civ_plan *plan, const civ_plan_result *r, const civ
     printf("forecast               %zu communities, %s%s, h = %zu, %.2f s; %zu failed%s\n", st.n_series,
            civ_plan_model(plan), civ_plan_intervals(plan) == CIV_INTERVALS_CONFORMAL ? " (conformal intervals)" : "",
            st.horizon, st.forecast_seconds, st.n_failed, st.n_failed ? " (see the report)" : "");
+    if (st.n_uncalibrated)
+        printf("                       conformal: %zu communities kept the model's intervals at some steps (too few "
+               "backtest scores there; docs/FORECASTING.md)\n",
+               st.n_uncalibrated);
     civ_cli_print_alloc_summary(spec, civ_plan_spec(plan), &st.alloc);
     civ_cli_print_districts(civ_plan_result_table(r, CIV_PLAN_ALLOCATION_SUMMARY), civ_alloc_spec_minor_unit(spec));
     civ_cli_print_pilots(comm, civ_plan_result_table(r, CIV_PLAN_ALLOCATION),

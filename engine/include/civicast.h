@@ -757,6 +757,7 @@ typedef struct civ_forecast_write_stats {
     char failed_ids[CIV_FORECAST_STATS_FAILURES][256];  /* the first failed series, in panel order */
     char failed_messages[CIV_FORECAST_STATS_FAILURES][512]; /* (both truncated with "...") */
     size_t demand_counts[6];          /* series per civ_demand_class (indexed by its value) */
+    size_t n_uncalibrated;            /* conformal runs: civ_forecast_result_n_uncalibrated */
 } civ_forecast_write_stats;
 
 /** Forecasts every series of `panel` (as civ_forecast_panel, same options;
@@ -789,6 +790,12 @@ CIV_API size_t civ_forecast_result_n_levels(const civ_forecast_result *result);
 CIV_API const double *civ_forecast_result_levels(const civ_forecast_result *result);
 /** Number of series whose status is not CIV_OK. */
 CIV_API size_t civ_forecast_result_n_failed(const civ_forecast_result *result);
+/** Conformal intervals (CIV_INTERVALS_CONFORMAL): the number of series that
+ *  kept the model's own interval at some step and level because no pool had
+ *  enough backtest scores there (a small panel whose calibration windows are
+ *  too short for the model; docs/FORECASTING.md, "Conformal intervals").
+ *  0 for the model's intervals. */
+CIV_API size_t civ_forecast_result_n_uncalibrated(const civ_forecast_result *result);
 /** Status of series i (CIV_ERR_INVALID_ARGUMENT when i is out of range). */
 CIV_API civ_status civ_forecast_result_status(const civ_forecast_result *result, size_t i);
 /** Borrowed one-line message of series i's failure ("" when it succeeded or i
@@ -1953,6 +1960,7 @@ typedef struct civ_plan_stats {
     size_t backtest_models, backtest_windows, backtest_step, backtest_horizon;
     size_t backtest_failed;             /* windows (model x series x window) that failed */
     double backtest_seconds;
+    size_t n_uncalibrated;              /* conformal intervals: civ_forecast_result_n_uncalibrated */
 } civ_plan_stats;
 
 /** Runs the plan's stages: forecast -> allocation -> Monte Carlo -> need

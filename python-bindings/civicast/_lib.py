@@ -237,7 +237,8 @@ class civ_forecast_write_stats(ctypes.Structure):
                 ("n_failures", ctypes.c_size_t),
                 ("failed_ids", (ctypes.c_char * 256) * 5),
                 ("failed_messages", (ctypes.c_char * 512) * 5),
-                ("demand_counts", ctypes.c_size_t * 6)]
+                ("demand_counts", ctypes.c_size_t * 6),
+                ("n_uncalibrated", ctypes.c_size_t)]
 
 
 class civ_hier_options(ctypes.Structure):
@@ -306,7 +307,7 @@ class civ_plan_stats(ctypes.Structure):
                 ("has_backtest", ctypes.c_int), ("backtest_models", ctypes.c_size_t),
                 ("backtest_windows", ctypes.c_size_t), ("backtest_step", ctypes.c_size_t),
                 ("backtest_horizon", ctypes.c_size_t), ("backtest_failed", ctypes.c_size_t),
-                ("backtest_seconds", ctypes.c_double)]
+                ("backtest_seconds", ctypes.c_double), ("n_uncalibrated", ctypes.c_size_t)]
 
 
 # The tables of civ_plan_run (civ_plan_table), in the order they are written.
@@ -402,6 +403,7 @@ _SIGNATURES = {
     "civ_forecast_result_n_levels": (_S, [P]),
     "civ_forecast_result_levels": (c_double_p, [P]),
     "civ_forecast_result_n_failed": (_S, [P]),
+    "civ_forecast_result_n_uncalibrated": (_S, [P]),
     "civ_forecast_result_status": (c_status, [P, _S]),
     "civ_forecast_result_message": (_CP, [P, _S]),
     "civ_forecast_result_model": (_CP, [P, _S]),

@@ -13,7 +13,8 @@ import os
 
 from . import _hdf5_probe, _lib
 from ._lib import Error, check, encode, lib
-from .frame import _ALLOC_TEXT_COLUMNS, _Owned, _csv_options, _dec, _read_table, table_to_frame
+from .frame import (_ALLOC_TEXT_COLUMNS, _Owned, _csv_options, _dec, _read_table, _warn_uncalibrated,
+                    table_to_frame)
 
 
 def model_families():
@@ -119,6 +120,7 @@ def _result_frames(res):
     stats = {name: getattr(st, name) for name, _ in st._fields_ if name != "alloc"}
     stats["alloc"] = {name: getattr(st.alloc, name) for name, _ in st.alloc._fields_}
     frames["allocation"].attrs["plan_stats"] = stats
+    _warn_uncalibrated(stats["n_uncalibrated"], stats["n_series"], stacklevel=4)
     return frames
 
 

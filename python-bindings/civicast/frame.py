@@ -803,6 +803,15 @@ def _level_label(level):
     return "%.15g" % level  # as forecast/output.c level_text (R's paste())
 
 
+def _warn_uncalibrated(n, n_series, stacklevel):
+    """The ForecastWarning of a conformal run in which n series kept the
+    model's intervals somewhere (civ_forecast_result_n_uncalibrated)."""
+    if n:
+        warnings.warn(f"civicast: conformal intervals: {n} of {n_series} series kept the model's intervals at some "
+                      "steps, too few backtest scores there (the series are short for the calibration windows; "
+                      "docs/FORECASTING.md, \"Conformal intervals\")", ForecastWarning, stacklevel=stacklevel)
+
+
 def _conformal(windows=None, step=None, sample=None):
     """The conformal settings forecast() takes (conformal_windows,
     conformal_step, conformal_sample) as one dict for _forecast_options."""
@@ -894,6 +903,7 @@ class _Run:
             warnings.warn(f"civicast: {failed} of {S} series failed (NaN rows); first: "
                           f"'{pd_.ids[first]}': {_dec(lib.civ_forecast_result_message(r, first))}; "
                           "see civicast.models_report", ForecastWarning, stacklevel=3)
+        _warn_uncalibrated(lib.civ_forecast_result_n_uncalibrated(r), S, stacklevel=4)
         return pd.DataFrame(data)
 
     def table(self, maker):
@@ -1123,8 +1133,9 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
     del keep
     models = {_dec(bytes(stats.models[k]).split(b"\0", 1)[0]): int(stats.model_counts[k])
               for k in range(stats.n_models_listed)}
+    _warn_uncalibrated(stats.n_uncalibrated, stats.n_series, stacklevel=3)
     return {"n_series": int(stats.n_series), "n_failed": int(stats.n_failed), "seconds": float(stats.seconds),
-            "models": models}
+            "models": models, "n_uncalibrated": int(stats.n_uncalibrated)}
 
 
 # ================================================================== allocation

@@ -90,6 +90,12 @@ expect_code "report multi" 1 "$CIV" forecast "$WORK/m.csv" --model ets,theta --r
 expect_code "conformal" 0 "$CIV" forecast "$WORK/m.csv" --model theta --h 3 --intervals conformal \
   --conformal-windows 4 --out "$WORK/c.csv" --quiet
 cmp -s "$WORK/c.csv" "$WORK/s.csv" && fail "conformal intervals equal the model's"
+# too few backtest scores for the 95% intervals (4 series, snaive fits 4 of 10 calibration windows): said
+grep -v '^s4,' "$WORK/m.csv" >"$WORK/m4.csv"
+expect_code "uncalibrated" 0 "$CIV" forecast "$WORK/m4.csv" --model snaive --h 24 --intervals conformal --out "$WORK/u.csv"
+expect_err "uncalibrated" "conformal: 4 series kept the model's intervals at some steps"
+expect_code "calibrated" 0 "$CIV" forecast "$WORK/m4.csv" --model naive --h 24 --intervals conformal --out "$WORK/u.csv"
+grep -q "kept the model's intervals" "$WORK/err" && fail "naive fits every window: nothing to say"
 expect_code "bad intervals" 1 "$CIV" forecast "$WORK/m.csv" --intervals wide --out "$WORK/x.csv"
 expect_err "bad intervals" "--intervals is model or conformal"
 

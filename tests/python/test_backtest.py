@@ -147,6 +147,25 @@ def test_backtest_conformal(meals, tmp_path):
         civicast.backtest(meals, model="naive", intervals="calibrated")
 
 
+def test_conformal_uncalibrated(tmp_path):
+    """Too few backtest scores (4 short series, snaive): the model's intervals
+    are kept there and a ForecastWarning says so; forecast_to_files counts it."""
+    t = np.arange(40)
+    df = pd.DataFrame({"unique_id": np.repeat([f"s{k}" for k in range(4)], 40),
+                       "ds": np.tile(pd.period_range("2020-01", periods=40, freq="M").astype(str), 4),
+                       "y": np.concatenate([100 + k + 10 * np.sin(0.5236 * t) + (t * 7 + k) % 5 for k in range(4)])})
+    with pytest.warns(civicast.ForecastWarning, match="4 of 4 series kept the model's intervals"):
+        civicast.forecast(df, model="snaive", h=24, intervals="conformal")
+    st = civicast.forecast_to_files(df, tmp_path / "f.csv", model="snaive", h=24, intervals="conformal")
+    assert st["n_uncalibrated"] == 4
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", civicast.ForecastWarning)
+        civicast.forecast(df, model="naive", h=24, intervals="conformal")  # every window fits: no warning
+        assert civicast.forecast_to_files(df, tmp_path / "g.csv", model="naive", h=24,
+                                          intervals="conformal")["n_uncalibrated"] == 0
+
+
 def test_dask_equal(meals):
     dd = pytest.importorskip("dask.dataframe")
     import civicast.dask as cdask

@@ -58,6 +58,10 @@ def test_plan_conformal_intervals(tmp_path):
         got = tables["forecasts"]
         for c in ("mean", "lo-80", "hi-80", "lo-95", "hi-95"):
             np.testing.assert_array_equal(got[c].to_numpy(), want[c].to_numpy())
+    # the plan's own seasonal naive: too short for the calibration windows, and said so
+    with pytest.warns(civicast.ForecastWarning, match="6 of 6 series kept the model's intervals"):
+        st = civicast.plan(PLAN, draws=0, intervals="conformal")["allocation"].attrs["plan_stats"]
+    assert st["n_uncalibrated"] == 6
     plain = civicast.plan(PLAN, draws=0, model="naive", intervals="model")["forecasts"]
     assert not np.array_equal(plain["hi-95"].to_numpy(), want["hi-95"].to_numpy())
     with pytest.raises(ValueError, match="intervals must be"):
@@ -76,6 +80,9 @@ def test_plan_conformal_intervals(tmp_path):
         files = pd.read_csv(tmp_path / "cli" / "forecasts.csv", float_precision="round_trip")
         np.testing.assert_array_equal(files["hi-95"].to_numpy(), want["hi-95"].to_numpy())
         assert '"intervals": "conformal"' in (tmp_path / "cli" / "manifest.json").read_text()
+        r = subprocess.run([CLI, "plan", str(PLAN), "--out", str(tmp_path / "sn"), "--draws", "0", "--intervals",
+                            "conformal"], capture_output=True, text=True)
+        assert r.returncode == 0 and "conformal: 6 communities kept the model's intervals" in r.stdout
         r = subprocess.run([CLI, "plan", str(PLAN), "--out", str(tmp_path / "x"), "--intervals", "wide"],
                            capture_output=True, text=True)
         assert r.returncode == 1 and "--intervals is model or conformal" in r.stderr

@@ -22,7 +22,8 @@
  * 95%), else from every series of the panel in the same length class (n / h
  * below 4, 4 to 8, 8 and over) at that step when they number at least
  * max(50, ceil(L / (100 - L))), else from the whole panel at that step, else
- * the model's interval is kept (q = 1).  The final forecast's bounds become
+ * the model's interval is kept (q = 1; the result counts such series:
+ * civ_forecast_result_n_uncalibrated).  The final forecast's bounds become
  * f - q (f - lo_L) and f + q (hi_L - f); levels are then nested (a wider
  * level never gives a narrower interval) and non-negative series clamped at
  * zero as in the batch.  docs/FORECASTING.md ("Conformal intervals").
@@ -232,7 +233,7 @@ static civ_status quantiles(const civ_panel *panel, const scores *sc, const doub
                 else if (!isnan(panel_q))
                     v = panel_q;
                 else
-                    v = 1.0;
+                    v = NAN; /* no pool has enough scores: the model's interval is kept, and counted */
                 q[cell] = v;
             }
         }
@@ -249,7 +250,7 @@ void civ_conformal_rescale(const double *mean, double *lower, double *upper, siz
         for (size_t l = 0; l < L; l++) {
             double *lo = &lower[l * stride + j], *hi = &upper[l * stride + j];
             double qq = q[j * L + l];
-            if (isnan(*lo) || isnan(*hi))
+            if (isnan(qq) || isnan(*lo) || isnan(*hi)) /* NaN q: too few scores, the model's interval stays */
                 continue;
             *lo = f - qq * (f - *lo);
             *hi = f + qq * (*hi - f);
@@ -359,9 +360,15 @@ civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_option
     civ_status st = civ_conformal_factors(panel, &fo, type, config, h, &q);
     if (st)
         return st;
+    r->n_uncalibrated = 0;
     for (size_t i = 0; i < N; i++) {
         if (r->series[i].status != CIV_OK)
             continue;
+        for (size_t c = 0; c < h * L; c++)
+            if (isnan(q[i * h * L + c])) {
+                r->n_uncalibrated++;
+                break;
+            }
         const double *y;
         size_t n;
         civ_panel_series(panel, i, &y, &n, NULL);

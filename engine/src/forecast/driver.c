@@ -724,6 +724,7 @@ size_t civ_forecast_result_horizon(const civ_forecast_result *r) { return r ? r-
 size_t civ_forecast_result_n_levels(const civ_forecast_result *r) { return r ? r->n_levels : 0; }
 const double *civ_forecast_result_levels(const civ_forecast_result *r) { return r ? r->levels : NULL; }
 size_t civ_forecast_result_n_failed(const civ_forecast_result *r) { return r ? r->n_failed : 0; }
+size_t civ_forecast_result_n_uncalibrated(const civ_forecast_result *r) { return r ? r->n_uncalibrated : 0; }
 double civ_forecast_result_seconds(const civ_forecast_result *r) { return r ? r->seconds : NAN; }
 
 civ_status civ_forecast_result_status(const civ_forecast_result *r, size_t i)

@@ -34,6 +34,7 @@ struct civ_forecast_result {
     double *lower, *upper;  /* n_levels * n_series * h: level l at [l * n_series * h] */
     civ_forecast_series *series;
     size_t n_failed;
+    size_t n_uncalibrated;  /* conformal runs: series that kept the model's interval somewhere (conformal.c) */
     double seconds;
     int want_fitted;
     size_t n_values;        /* panel values of the chunk's series (fitted arrays' length) */
@@ -137,7 +138,8 @@ size_t civ_conformal_windows(const civ_forecast_options *opt, size_t n_series);
 /* The conformal factors of every series i of the panel, step j = 0..h-1 and
  * level l of opt->levels, at q[(i*h + j)*n_levels + l] (*q malloc'd, the
  * caller frees): a backtest of the model on the panel with opt's conformal
- * settings, scored and pooled by the rule of conformal.c.  opt->progress
+ * settings, scored and pooled by the rule of conformal.c; NaN where no pool
+ * had enough scores (the model's interval is then kept).  opt->progress
  * counts that backtest's tasks. */
 civ_status civ_conformal_factors(const civ_panel *panel, const civ_forecast_options *opt, const civ_model_type *type,
                                  const void *config, size_t h, double **q);
@@ -145,7 +147,8 @@ civ_status civ_conformal_factors(const civ_panel *panel, const civ_forecast_opti
 /* Rescales one forecast's intervals by its factors q[j*L + l]: the bound of
  * level l at step j is lower[l*stride + j] (upper alike), around mean[j];
  * then nests the levels, clamps at zero when nonnegative and, with
- * integer_bounds, rounds outward.  NaN bounds stay NaN. */
+ * integer_bounds, rounds outward.  NaN bounds stay NaN; a NaN factor leaves
+ * that bound as the model gave it. */
 void civ_conformal_rescale(const double *mean, double *lower, double *upper, size_t stride, const double *levels,
                            size_t L, size_t h, const double *q, int nonnegative, int integer_bounds);
 

@@ -111,6 +111,7 @@ static civ_status stage_forecast(run_ctx *c)
         civ_plan_stats *st = &c->res->stats;
         st->n_series = civ_forecast_result_n_series(fr);
         st->n_failed = civ_forecast_result_n_failed(fr);
+        st->n_uncalibrated = civ_forecast_result_n_uncalibrated(fr);
         st->horizon = civ_forecast_result_horizon(fr);
         st->forecast_seconds = civ_forecast_result_seconds(fr);
     }

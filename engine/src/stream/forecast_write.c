@@ -306,6 +306,7 @@ static civ_status count_chunk(writer *w, const civ_forecast_result *r)
 {
     civ_forecast_write_stats *s = w->stats;
     size_t n = civ_forecast_result_n_series(r), first = civ_forecast_result_first(r);
+    s->n_uncalibrated += civ_forecast_result_n_uncalibrated(r);
     for (size_t k = 0; k < n; k++) {
         s->n_series++;
         civ_demand_class cls;
