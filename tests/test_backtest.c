@@ -503,6 +503,20 @@ static void test_conformal_uncalibrated(void **state)
     assert_int_equal(civ_forecast_result_n_uncalibrated(c), 0);
     assert_int_equal(civ_forecast_result_n_uncalibrated(NULL), 0);
     civ_forecast_result_free(c);
+    /* backtest windows: cut at 16 values, no calibration window has any training value */
+    civ_backtest_options bo;
+    civ_backtest_options_init(&bo);
+    bo.forecast = fo;
+    bo.forecast.model = "naive";
+    bo.windows = 1;
+    civ_backtest_result *bt = NULL;
+    assert_int_equal(civ_backtest_panel(p, &bo, &bt), CIV_OK);
+    assert_int_equal(civ_backtest_result_n_uncalibrated(bt), 4);
+    civ_backtest_result_free(bt);
+    bo.forecast.intervals = CIV_INTERVALS_MODEL;
+    assert_int_equal(civ_backtest_panel(p, &bo, &bt), CIV_OK);
+    assert_int_equal(civ_backtest_result_n_uncalibrated(bt), 0);
+    civ_backtest_result_free(bt);
     civ_forecast_result_free(m);
     civ_panel_free(p);
 }

@@ -930,6 +930,10 @@ CIV_API civ_status civ_backtest_panel(const civ_panel *panel, const civ_backtest
 CIV_API void civ_backtest_result_free(civ_backtest_result *result);
 /** Windows (model x series x window) that failed, and the wall-clock seconds. */
 CIV_API size_t civ_backtest_result_n_failed(const civ_backtest_result *result);
+/** With conformal intervals: the windows (model x series x window) that kept
+ *  the model's interval at some step and level for want of backtest scores
+ *  (as civ_forecast_result_n_uncalibrated); 0 otherwise. */
+CIV_API size_t civ_backtest_result_n_uncalibrated(const civ_backtest_result *result);
 CIV_API double civ_backtest_result_seconds(const civ_backtest_result *result);
 
 /** The windows that failed: unique_id, model, cutoff, status (e.g.

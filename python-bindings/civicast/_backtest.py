@@ -96,6 +96,11 @@ def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), thread
             warnings.warn(f"civicast: {failed} backtest windows failed (NaN rows); first: series "
                           f"'{f.unique_id[0]}', {f.model[0]}, cutoff {f.cutoff[0]}: {f.message[0]}",
                           ForecastWarning, stacklevel=2)
+        kept = lib.civ_backtest_result_n_uncalibrated(res.ptr)
+        if kept:
+            warnings.warn(f"civicast: conformal intervals: {kept} backtest windows kept the model's intervals at some "
+                          "steps, too few backtest scores before their cutoffs (docs/FORECASTING.md, \"Conformal "
+                          "intervals\")", ForecastWarning, stacklevel=2)
         if not accuracy:
             return out
         t = _Owned(lib.civ_table_free)

@@ -404,6 +404,7 @@ _SIGNATURES = {
     "civ_forecast_result_levels": (c_double_p, [P]),
     "civ_forecast_result_n_failed": (_S, [P]),
     "civ_forecast_result_n_uncalibrated": (_S, [P]),
+    "civ_backtest_result_n_uncalibrated": (_S, [P]),
     "civ_forecast_result_status": (c_status, [P, _S]),
     "civ_forecast_result_message": (_CP, [P, _S]),
     "civ_forecast_result_model": (_CP, [P, _S]),

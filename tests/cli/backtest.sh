@@ -96,6 +96,9 @@ expect_code "uncalibrated" 0 "$CIV" forecast "$WORK/m4.csv" --model snaive --h 2
 expect_err "uncalibrated" "conformal: 4 series kept the model's intervals at some steps"
 expect_code "calibrated" 0 "$CIV" forecast "$WORK/m4.csv" --model naive --h 24 --intervals conformal --out "$WORK/u.csv"
 grep -q "kept the model's intervals" "$WORK/err" && fail "naive fits every window: nothing to say"
+expect_code "uncalibrated windows" 0 "$CIV" backtest "$WORK/m4.csv" --model naive --h 24 --windows 1 \
+  --intervals conformal --out "$WORK/ub.csv"
+expect_err "uncalibrated windows" "conformal: 4 windows kept the model's intervals at some steps"
 expect_code "bad intervals" 1 "$CIV" forecast "$WORK/m.csv" --intervals wide --out "$WORK/x.csv"
 expect_err "bad intervals" "--intervals is model or conformal"
 

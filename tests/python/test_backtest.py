@@ -156,6 +156,8 @@ def test_conformal_uncalibrated(tmp_path):
                        "y": np.concatenate([100 + k + 10 * np.sin(0.5236 * t) + (t * 7 + k) % 5 for k in range(4)])})
     with pytest.warns(civicast.ForecastWarning, match="4 of 4 series kept the model's intervals"):
         civicast.forecast(df, model="snaive", h=24, intervals="conformal")
+    with pytest.warns(civicast.ForecastWarning, match="4 backtest windows kept the model's intervals"):
+        civicast.backtest(df, model="naive", h=24, windows=1, intervals="conformal")
     st = civicast.forecast_to_files(df, tmp_path / "f.csv", model="snaive", h=24, intervals="conformal")
     assert st["n_uncalibrated"] == 4
     import warnings

@@ -60,6 +60,7 @@ void civ_backtest_result_free(civ_backtest_result *r)
 }
 
 size_t civ_backtest_result_n_failed(const civ_backtest_result *r) { return r ? r->n_failed : 0; }
+size_t civ_backtest_result_n_uncalibrated(const civ_backtest_result *r) { return r ? r->n_uncalibrated : 0; }
 double civ_backtest_result_seconds(const civ_backtest_result *r) { return r ? r->seconds : NAN; }
 
 static double *nan_doubles(size_t n)
@@ -354,6 +355,11 @@ static civ_status conformal_windows(const civ_panel *panel, const civ_forecast_o
                 int nonnegative = 0;
                 if (r->status[t] != CIV_OK || civ_forecast_scan(&s, fopt->nonnegative, &nonnegative) != CIV_OK)
                     continue;
+                for (size_t c = 0; c < h * L; c++)
+                    if (isnan(q[i * h * L + c])) {
+                        r->n_uncalibrated++;
+                        break;
+                    }
                 civ_conformal_rescale(r->mean + t * h, r->lower + t * h, r->upper + t * h, tasks * h, r->levels, L,
                                       h, q + i * h * L, nonnegative, fopt->integer_bounds);
             }

@@ -100,6 +100,7 @@ struct civ_backtest_result {
     double *mean;             /* tasks * h: task t at [t*h, t*h + h) */
     double *lower, *upper;    /* n_levels * tasks * h: level l at [l * tasks * h] */
     size_t n_failed;
+    size_t n_uncalibrated;    /* conformal windows that kept the model's interval somewhere */
     double seconds;
 };
 
