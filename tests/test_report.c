@@ -252,6 +252,23 @@ static void test_write_both_languages(void **state)
     html = tf_slurp(file, NULL);
     assert_non_null(strstr(html, "These intervals are calibrated (conformal intervals)"));
     free(html);
+    /* not said by the caller: as the folder's manifest.json records it (a plan's re-render) */
+    put("w", "manifest.json", "{\n  \"civicast\": \"x\",\n  \"options\": {\n    \"model\": \"auto\",\n"
+                              "    \"intervals\": \"conformal\",\n    \"draws\": 0\n  }\n}\n");
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+    html = tf_slurp(file, NULL);
+    assert_non_null(strstr(html, "本次预测的区间经过校准（保形区间）"));
+    free(html);
+    civ_report_options model = {.intervals = CIV_INTERVALS_MODEL}; /* the caller's word wins */
+    assert_int_equal(civ_report_write(path, &model), CIV_OK);
+    html = tf_slurp(file, NULL);
+    assert_null(strstr(html, "保形区间"));
+    free(html);
+    put("w", "manifest.json", "{\n  \"options\": {\n    \"intervals\": \"model\"\n  }\n}\n");
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+    html = tf_slurp(file, NULL);
+    assert_null(strstr(html, "保形区间"));
+    free(html);
 }
 
 /* Monitoring tables, when the folder has them, replace "not run". */

@@ -14,8 +14,8 @@ static const civ_cli_option report_options[] = {
     [R_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "zh|en", "the page's language (default zh)"},
     [R_TITLE] = {"--title", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "TEXT", "the page's title"},
     [R_INTERVALS] = {"--intervals", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "KIND",
-                     "model or conformal: how the plan's intervals were made (its\n"
-                     "manifest.json says: options.intervals); conformal says so on the page"},
+                     "model or conformal: how the plan's intervals were made (default:\n"
+                     "as the folder's manifest.json records it); conformal says so on the page"},
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec report_spec = {

@@ -2011,7 +2011,9 @@ typedef struct civ_report_options {
     const char *title; /* the page title; NULL = "the plan report" in the language */
     int intervals;     /* CIV_INTERVALS_* the forecasts' intervals were made with: CONFORMAL
                           says so in the demand and backtest sections (calibrated on
-                          backtest errors); DEFAULT (0) or MODEL add nothing */
+                          backtest errors), MODEL adds nothing; DEFAULT (0): as the
+                          folder's manifest.json records it (civicast plan's
+                          options.intervals), the model's without one */
 } civ_report_options;
 
 /** Writes OUTDIR/report.html from the tables a plan wrote into OUTDIR

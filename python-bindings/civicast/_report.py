@@ -11,8 +11,8 @@ def report(outdir, lang=None, title=None, intervals=None):
 
     lang: "zh" (the default) or "en"; title: the page title (default: "the
     plan report" in the language); intervals: "model" or "conformal", how
-    the plan's intervals were made (its manifest.json's options.intervals;
-    "conformal" says so on the page).  Returns the report's path.  Raises
+    the plan's intervals were made (default: as the folder's manifest.json
+    records it; "conformal" says so on the page).  Returns the report's path.  Raises
     civicast.Error (CIV_ERR_IO naming a missing table, CIV_ERR_MISSING_COLUMN,
     CIV_ERR_INVALID_ARGUMENT for another language, ...)."""
     if lang is not None and lang not in ("zh", "en"):

@@ -80,6 +80,11 @@ def test_plan_conformal_intervals(tmp_path):
         files = pd.read_csv(tmp_path / "cli" / "forecasts.csv", float_precision="round_trip")
         np.testing.assert_array_equal(files["hi-95"].to_numpy(), want["hi-95"].to_numpy())
         assert '"intervals": "conformal"' in (tmp_path / "cli" / "manifest.json").read_text()
+        page = (tmp_path / "cli" / "report.html").read_text(encoding="utf-8")
+        assert "本次预测的区间经过校准" in page
+        r = subprocess.run([CLI, "report", str(tmp_path / "cli"), "--lang", "en"], capture_output=True, text=True)
+        page = (tmp_path / "cli" / "report.html").read_text(encoding="utf-8")  # re-rendered: from manifest.json
+        assert r.returncode == 0 and "These intervals are calibrated" in page
         r = subprocess.run([CLI, "plan", str(PLAN), "--out", str(tmp_path / "sn"), "--draws", "0", "--intervals",
                             "conformal"], capture_output=True, text=True)
         assert r.returncode == 0 and "conformal: 6 communities kept the model's intervals" in r.stdout

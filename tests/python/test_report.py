@@ -44,7 +44,7 @@ def test_report_conformal_intervals(plan_out):
     conformal); the CLI's --intervals is the same call."""
     def page():
         return Path(plan_out / "report.html").read_text(encoding="utf-8")
-    civicast.report(plan_out)
+    civicast.report(plan_out)  # its manifest.json says "model"
     assert "保形区间" not in page() and "校准后区间" not in page()
     civicast.report(plan_out, intervals="conformal")
     assert "本次预测的区间经过校准（保形区间）" in page() and "校准后区间的实际表现" in page()

@@ -268,6 +268,33 @@ static void page_end(rep_ctx *ctx)
     rep_page_script(b);
 }
 
+/* How the folder's intervals were made when the caller does not say: the
+ * option `civicast plan` recorded in OUTDIR/manifest.json (write.c writes
+ * `"intervals": "conformal"` or `"model"` among its options); the model's
+ * when there is no manifest (a folder assembled by hand) or no such key (an
+ * older plan). */
+static int manifest_intervals(const char *outdir)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/manifest.json", outdir) >= (int)sizeof path)
+        return CIV_INTERVALS_MODEL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return CIV_INTERVALS_MODEL;
+    size_t cap = 1 << 20, n; /* a manifest is a few KiB: its options come before the file list */
+    char *text = malloc(cap + 1);
+    n = text ? fread(text, 1, cap, f) : 0;
+    fclose(f);
+    int conformal = 0;
+    if (text) {
+        text[n] = '\0';
+        const char *options = strstr(text, "\"options\": {");
+        conformal = options && strstr(options, "\"intervals\": \"conformal\"") != NULL;
+        free(text);
+    }
+    return conformal ? CIV_INTERVALS_CONFORMAL : CIV_INTERVALS_MODEL;
+}
+
 civ_status civ_report_write(const char *outdir, const civ_report_options *options)
 {
     if (!outdir || !outdir[0])
@@ -289,8 +316,9 @@ civ_status civ_report_write(const char *outdir, const civ_report_options *option
         civ_where w = {.file = path};
         return civ_fail_at(CIV_ERR_IO, &w, "cannot create the charts folder: %s", strerror(errno));
     }
+    int intervals = options && options->intervals ? options->intervals : manifest_intervals(outdir);
     rep_ctx ctx = {.d = &d, .outdir = outdir, .zh = !strcmp(lang, "zh"),
-                   .conformal = options && options->intervals == CIV_INTERVALS_CONFORMAL};
+                   .conformal = intervals == CIV_INTERVALS_CONFORMAL};
     rep_page_begin(&ctx, options ? options->title : NULL);
     rep_section_summary(&ctx);
     rep_section_demand(&ctx);
