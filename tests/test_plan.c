@@ -520,23 +520,15 @@ static void test_intervals(void **state)
     char dir[400], path[500];
     snprintf(dir, sizeof dir, "%s/conf", tmpdir);
     assert_int_equal(civ_plan_result_write(conf, dir), CIV_OK);
-    snprintf(path, sizeof path, "%s/manifest.json", dir);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    char buf[65536];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = 0;
-    fclose(f);
-    assert_non_null(strstr(buf, "\"intervals\": \"conformal\""));
-    snprintf(path, sizeof path, "%s/report.html", dir); /* the report says how its intervals were made */
-    f = fopen(path, "r");
-    assert_non_null(f);
-    char *page = malloc(1 << 24);
-    n = fread(page, 1, (1 << 24) - 1, f);
-    page[n] = 0;
-    fclose(f);
-    assert_non_null(strstr(page, "保形区间"));
-    free(page);
+    const char *const expect[][2] = {{"manifest.json", "\"intervals\": \"conformal\""},
+                                     {"report.html", "保形区间"}}; /* the report says how they were made */
+    for (size_t k = 0; k < 2; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, expect[k][0]);
+        char *content = tf_slurp(path, NULL);
+        assert_non_null(content);
+        assert_non_null(strstr(content, expect[k][1]));
+        free(content);
+    }
     civ_table_free(want);
     civ_table_free(want_bt);
     civ_forecast_result_free(fr);

@@ -196,6 +196,20 @@ static void test_tidy_summary(void **state)
     assert_int_equal(civ_report_write(path, NULL), CIV_OK);
 }
 
+/* Writes the report of folder `path` with options o; whether its page
+ * contains text. */
+static int page_has(const char *path, const civ_report_options *o, const char *text)
+{
+    char file[192];
+    assert_int_equal(civ_report_write(path, o), CIV_OK);
+    snprintf(file, sizeof file, "%s/report.html", path);
+    char *html = tf_slurp(file, NULL);
+    assert_non_null(html);
+    int has = strstr(html, text) != NULL;
+    free(html);
+    return has;
+}
+
 static void test_write_both_languages(void **state)
 {
     (void)state;
@@ -242,33 +256,19 @@ static void test_write_both_languages(void **state)
     assert_null(strstr(html, "conformal intervals"));
     free(html);
     /* conformal intervals (civ_report_options.intervals) are named in the demand section */
+    const char *said_zh = "本次预测的区间经过校准（保形区间）";
     civ_report_options conf_zh = {.intervals = CIV_INTERVALS_CONFORMAL}, conf_en = conf_zh;
     conf_en.lang = "en";
-    assert_int_equal(civ_report_write(path, &conf_zh), CIV_OK);
-    html = tf_slurp(file, NULL);
-    assert_non_null(strstr(html, "本次预测的区间经过校准（保形区间）"));
-    free(html);
-    assert_int_equal(civ_report_write(path, &conf_en), CIV_OK);
-    html = tf_slurp(file, NULL);
-    assert_non_null(strstr(html, "These intervals are calibrated (conformal intervals)"));
-    free(html);
+    assert_true(page_has(path, &conf_zh, said_zh));
+    assert_true(page_has(path, &conf_en, "These intervals are calibrated (conformal intervals)"));
     /* not said by the caller: as the folder's manifest.json records it (a plan's re-render) */
     put("w", "manifest.json", "{\n  \"civicast\": \"x\",\n  \"options\": {\n    \"model\": \"auto\",\n"
                               "    \"intervals\": \"conformal\",\n    \"draws\": 0\n  }\n}\n");
-    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
-    html = tf_slurp(file, NULL);
-    assert_non_null(strstr(html, "本次预测的区间经过校准（保形区间）"));
-    free(html);
+    assert_true(page_has(path, NULL, said_zh));
     civ_report_options model = {.intervals = CIV_INTERVALS_MODEL}; /* the caller's word wins */
-    assert_int_equal(civ_report_write(path, &model), CIV_OK);
-    html = tf_slurp(file, NULL);
-    assert_null(strstr(html, "保形区间"));
-    free(html);
+    assert_false(page_has(path, &model, "保形区间"));
     put("w", "manifest.json", "{\n  \"options\": {\n    \"intervals\": \"model\"\n  }\n}\n");
-    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
-    html = tf_slurp(file, NULL);
-    assert_null(strstr(html, "保形区间"));
-    free(html);
+    assert_false(page_has(path, NULL, "保形区间"));
 }
 
 /* Monitoring tables, when the folder has them, replace "not run". */
