@@ -226,6 +226,89 @@ static void test_header_errors(void **state)
     expect_panel_error("unique_id,ds,y,\xC3\x28\nA,2024-01,1,2\n", CIV_ERR_PARSE, 1, 4, NULL);
 }
 
+/* Reads `content` with the file's own names of the three columns. */
+static civ_status read_named(const char *content, const char *id, const char *time, const char *target,
+                             civ_panel **out)
+{
+    civ_panel_read_options o = {.freq = {CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1},
+                                .id_column = id, .time_column = time, .target_column = target};
+    *out = NULL;
+    civ_clear_error();
+    return civ_panel_read_csv_ex(write_file(content, -1), &o, out);
+}
+
+/* A spreadsheet's own column names, given as id_column / time_column /
+ * target_column: the same panel as with unique_id, ds, y. */
+static void test_column_names(void **state)
+{
+    (void)state;
+    const char *own = "\xEF\xBB\xBF月份,用餐人次,社区编号,老人数\n2024-01,10,A,5\n2024-02,,A,5\n2024-03,12,A,6\n"
+                      "2024-01,3,B,1\n2024-02,4,B,1\n";
+    civ_panel *p = read_panel("ds,y,unique_id,老人数\n2024-01,10,A,5\n2024-02,,A,5\n2024-03,12,A,6\n"
+                              "2024-01,3,B,1\n2024-02,4,B,1\n");
+    civ_panel *q = NULL;
+    assert_int_equal(read_named(own, "社区编号", "月份", "用餐人次", &q), CIV_OK);
+    assert_same_panel(p, q);
+    civ_panel_free(q);
+    /* a file civicast wrote (standard names) reads the same with the options set */
+    civ_panel *r = NULL;
+    assert_int_equal(read_named("ds,y,unique_id,老人数\n2024-01,10,A,5\n2024-02,,A,5\n2024-03,12,A,6\n"
+                                "2024-01,3,B,1\n2024-02,4,B,1\n",
+                                "社区编号", "月份", "用餐人次", &r),
+                     CIV_OK);
+    assert_same_panel(p, r);
+    civ_panel_free(r);
+    /* "" and the standard names themselves mean no renaming */
+    assert_int_equal(read_named("unique_id,ds,y\nA,2024-01,1\n", "", "ds", NULL, &r), CIV_OK);
+    civ_panel_free(r);
+    civ_panel_free(p);
+
+    /* errors name the file's own columns */
+    assert_int_equal(read_named("社区编号,月份,用餐人次\nA,2024-01,x\n", "社区编号", "月份", "用餐人次", &q),
+                     CIV_ERR_PARSE);
+    assert_null(q);
+    assert_int_equal(civ_last_error()->line, 2);
+    assert_int_equal(civ_last_error()->column, 3);
+    assert_string_equal(civ_last_error()->field, "用餐人次");
+    /* a given name the header lacks (and no standard one): the header is listed */
+    assert_int_equal(read_named("社区编号,月份,用餐人次\nA,2024-01,1\n", "社区编号", "月", "用餐人次", &q),
+                     CIV_ERR_MISSING_COLUMN);
+    assert_int_equal(civ_last_error()->line, 1);
+    assert_string_equal(civ_last_error()->field, "月");
+    assert_non_null(strstr(civ_last_error()->message, "no column '月' (given for ds) and no 'ds' (it has 社区编号, "
+                                                      "月份, 用餐人次)"));
+    /* both the given and the standard name: either could be meant */
+    assert_int_equal(read_named("社区编号,unique_id,ds,y\nA,B,2024-01,1\n", "社区编号", NULL, NULL, &q),
+                     CIV_ERR_DUPLICATE);
+    assert_int_equal(civ_last_error()->column, 2);
+    assert_non_null(strstr(civ_last_error()->message, "both '社区编号' (column 1, given as the series id column) and "
+                                                      "'unique_id' (column 2)"));
+    /* one column cannot play two roles, given twice or given as another's standard name */
+    assert_int_equal(read_named("a,y\nA,1\n", "a", "a", NULL, &q), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_last_error()->column, 1);
+    assert_int_equal(read_named("x,ds,y\nA,2024-01,1\n", "y", NULL, NULL, &q), CIV_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(civ_last_error()->message, "column 'y' cannot be both the series id and the value column"));
+    assert_null(q);
+
+    /* tables: the key column becomes unique_id (text), other columns keep their names */
+    const char *path = write_file("社区编号,常住人口\n001,1200\n002,800\n", -1);
+    civ_table_read_options to = {.id_column = "社区编号"};
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_read_csv(path, &to, &t), CIV_OK);
+    size_t c;
+    assert_int_equal(civ_table_find_column(t, "unique_id", &c), CIV_OK);
+    assert_int_equal(c, 0);
+    assert_string_equal(civ_table_text(t, 0, 0), "001");
+    assert_int_equal(civ_table_find_column(t, "常住人口", &c), CIV_OK);
+    civ_table_free(t);
+    path = write_file("unique_id,社区编号\nA,B\n", -1);
+    assert_int_equal(civ_table_read_csv(path, &to, &t), CIV_ERR_DUPLICATE);
+    assert_null(t);
+    path = write_file("unique_id,n\nA,1\n", -1); /* civicast's own table: as is */
+    assert_int_equal(civ_table_read_csv(path, &to, &t), CIV_OK);
+    civ_table_free(t);
+}
+
 static void test_ragged_rows(void **state)
 {
     (void)state;
@@ -1237,7 +1320,7 @@ static void test_encoding(void **state)
     assert_non_null(strstr(civ_last_error()->message, "CSV UTF-8"));
     assert_int_equal(civ_last_error()->line, 2);
     assert_int_equal(civ_last_error()->column, 2);
-    civ_table_read_options o = {NULL, "gb18030"};
+    civ_table_read_options o = {.encoding = "gb18030"};
     assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_OK);
     assert_string_equal(civ_table_text(t, 0, 1), "北京");
     civ_table_free(t);
@@ -1280,7 +1363,7 @@ static void test_displayed_numbers(void **state)
     civ_table_free(t);
     path = write_file("unique_id,code\nc1,\"1,2\"\n", -1);
     const char *text_cols[] = {"code", NULL};
-    civ_table_read_options o = {text_cols, NULL};
+    civ_table_read_options o = {.text_columns = text_cols};
     assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_OK);
     civ_table_free(t);
     /* in a panel: the bad number's cell, with the hint */
@@ -1484,6 +1567,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty_inputs),
         cmocka_unit_test(test_header_errors),
+        cmocka_unit_test(test_column_names),
         cmocka_unit_test(test_wide_header),
         cmocka_unit_test(test_formula_guard),
         cmocka_unit_test(test_ragged_rows),

@@ -539,6 +539,88 @@ static void test_intervals(void **state)
     civ_plan_free(p);
 }
 
+/* Writes `table` to tmpdir/name and returns its bytes (free them). */
+static char *table_bytes(const civ_table *table, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    assert_int_equal(civ_table_write_csv(table, path), CIV_OK);
+    char *bytes = tf_slurp(path, NULL);
+    assert_non_null(bytes);
+    return bytes;
+}
+
+/* Copies a fixture to tmpdir/name with its header line replaced. */
+static void copy_renamed(const char *from, const char *name, const char *header)
+{
+    char *text = tf_slurp(from, NULL);
+    assert_non_null(text);
+    const char *rows = strchr(text, '\n');
+    assert_non_null(rows);
+    char *out = malloc(strlen(header) + strlen(rows) + 1);
+    assert_non_null(out);
+    sprintf(out, "%s%s", header, rows);
+    write_file(name, out);
+    free(out);
+    free(text);
+}
+
+/* [plan] id_column, time_column, target_column: a panel and a communities
+ * table with a spreadsheet's own headers give the plan of the standard ones. */
+static void test_columns(void **state)
+{
+    const char *spec = "spec = \"" CIV_SOURCE_DIR "/tests/data/plan/plan.spec\"\n";
+    const char *forecast = "[forecast]\nmodel = \"snaive\"\nhorizon = 24\n";
+    char text[4096];
+    snprintf(text, sizeof text,
+             "[plan]\npanel = \"" CIV_SOURCE_DIR "/tests/data/plan/meals.csv\"\n"
+             "communities = \"" CIV_SOURCE_DIR "/tests/data/plan/communities.csv\"\n%s%s",
+             spec, forecast);
+    civ_plan *standard = NULL, *own = NULL;
+    assert_int_equal(civ_plan_read(write_file("standard.toml", text), &standard), CIV_OK);
+    assert_string_equal(civ_plan_id_column(standard), "");
+    copy_renamed(CIV_SOURCE_DIR "/tests/data/plan/meals.csv", "meals_zh.csv", "\xEF\xBB\xBF社区编号,月份,用餐人次");
+    copy_renamed(CIV_SOURCE_DIR "/tests/data/plan/communities.csv", "communities_zh.csv",
+                 "社区编号,district,population,aged60,aged60_share,migrant_share,last_year_funding");
+    snprintf(text, sizeof text,
+             "[plan]\npanel = \"meals_zh.csv\"\ncommunities = \"communities_zh.csv\"\n%s"
+             "id_column = \"社区编号\"\ntime_column = \"月份\"\ntarget_column = \"用餐人次\"\n%s",
+             spec, forecast);
+    assert_int_equal(civ_plan_read(write_file("own.toml", text), &own), CIV_OK);
+    assert_string_equal(civ_plan_id_column(own), "社区编号");
+    assert_string_equal(civ_plan_time_column(own), "月份");
+    assert_string_equal(civ_plan_target_column(own), "用餐人次");
+    civ_plan_result *a = NULL, *b = NULL;
+    assert_int_equal(civ_plan_run(standard, NULL, &a), CIV_OK);
+    assert_int_equal(civ_plan_run(own, NULL, &b), CIV_OK);
+    const civ_plan_table tables[] = {CIV_PLAN_FORECASTS, CIV_PLAN_ALLOCATION};
+    for (size_t k = 0; k < 2; k++) {
+        char *x = table_bytes(civ_plan_result_table(a, tables[k]), "a.csv");
+        char *y = table_bytes(civ_plan_result_table(b, tables[k]), "b.csv");
+        assert_string_equal(x, y);
+        free(x);
+        free(y);
+    }
+    civ_plan_result_free(a);
+    civ_plan_result_free(b);
+    /* overrides: NULL keeps, "" clears (then the file's own headers are missing) */
+    assert_int_equal(civ_plan_set_columns(own, NULL, "", NULL), CIV_OK);
+    assert_string_equal(civ_plan_id_column(own), "社区编号");
+    assert_string_equal(civ_plan_time_column(own), "");
+    assert_int_equal(civ_plan_run(own, NULL, &b), CIV_ERR_MISSING_COLUMN);
+    assert_string_equal(civ_last_error()->field, "ds");
+    char long_name[300];
+    memset(long_name, 'x', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    assert_int_equal(civ_plan_set_columns(own, long_name, NULL, NULL), CIV_ERR_LIMIT);
+    assert_string_equal(civ_plan_id_column(own), "社区编号");
+    assert_int_equal(civ_plan_set_columns(NULL, NULL, NULL, NULL), CIV_ERR_INVALID_ARGUMENT);
+    civ_plan_free(standard);
+    civ_plan_free(own);
+    snprintf(text, sizeof text, "[plan]\npanel = \"a.csv\"\ncommunities = \"c.csv\"\n%sid_column = 3\n", spec);
+    expect_error(text, CIV_ERR_SPEC, 5, 13, "id_column", "must be a non-empty string");
+}
+
 static void test_error_restore(void **state)
 {
     civ_error e;
@@ -596,6 +678,7 @@ int main(void)
         cmocka_unit_test(test_read_backtest_section),
         cmocka_unit_test(test_run_backtest),
         cmocka_unit_test(test_intervals),
+        cmocka_unit_test(test_columns),
         cmocka_unit_test(test_error_restore),
         cmocka_unit_test(test_model_families),
         cmocka_unit_test(test_uncertainty_columns_arguments),

@@ -14,7 +14,8 @@
 #include "commands.h"
 #include "monitor_job.h"
 
-enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_INTERVALS, P_FREQ, P_ENCODING, P_LANG,
+enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_INTERVALS, P_FREQ, P_ENCODING,
+       P_COLUMNS /* +1 --time-col, +2 --target-col */, P_LANG = P_COLUMNS + 3,
        P_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option plan_options[] = {
     [P_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "DIR", "the output folder (else [plan] out)"},
@@ -26,6 +27,7 @@ static const civ_cli_option plan_options[] = {
                      "model or conformal: how every forecast of the plan makes its\nintervals (else [forecast] intervals)"},
     [P_FREQ] = CIV_CLI_FREQ_OPTION,
     [P_ENCODING] = CIV_CLI_ENCODING_OPTION,
+    [P_COLUMNS] = CIV_CLI_COLUMN_OPTIONS,
     [P_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "zh|en", "the report's language (else [plan] lang, zh)"},
     [P_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
@@ -34,9 +36,11 @@ static const civ_cli_spec plan_spec = {
     "plan",
     "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N]\n"
     "                     [--intervals model|conformal] [--freq F] [--encoding E] [--lang zh|en]\n"
+    "                     [--id-col NAME] [--time-col NAME] [--target-col NAME]\n"
     "                     [--no-excel] [--precision P]\n",
     "Reads a plan config (the spec's TOML subset; docs/ALLOCATION.md, \"Plan\"):\n"
-    "  [plan]        panel, communities, spec, out (paths relative to CONFIG), lang\n"
+    "  [plan]        panel, communities, spec, out (paths relative to CONFIG), lang,\n"
+    "                freq, encoding, id_column, time_column, target_column\n"
     "  [forecast]    model, horizon, levels, threads, seed, intervals\n"
     "  [uncertainty] draws, seed, weight_concentration, forecasts (optional)\n"
     "  [need]        the multi-year need (optional; else the spec's [need])\n"
@@ -301,6 +305,8 @@ static int run_and_write(const civ_plan *plan, const civ_csv_write_options *csv)
     return code;
 }
 
+static const char *set_or_null(const char *value) { return value[0] ? value : NULL; }
+
 static int run_plan(int argc, char **argv)
 {
     civ_cli_args a;
@@ -327,6 +333,15 @@ static int run_plan(int argc, char **argv)
     else if ((code = civ_cli_set_input(
                   "plan", civ_plan_freq(plan)[0] && !a.value[P_FREQ] ? civ_plan_freq(plan) : NULL,
                   civ_plan_encoding(plan)[0] && !a.value[P_ENCODING] ? civ_plan_encoding(plan) : NULL)))
+        ;
+    /* --id-col ... override [plan] id_column ... (and manifest.json says so) */
+    else if ((code = civ_cli_set_columns("plan", a.value[P_COLUMNS], a.value[P_COLUMNS + 1], a.value[P_COLUMNS + 2])))
+        ;
+    else if (civ_plan_set_columns(plan, a.value[P_COLUMNS], a.value[P_COLUMNS + 1], a.value[P_COLUMNS + 2]))
+        code = civ_cli_report(civ_last_error()->status);
+    else if ((code = civ_cli_set_columns("plan", set_or_null(civ_plan_id_column(plan)),
+                                         set_or_null(civ_plan_time_column(plan)),
+                                         set_or_null(civ_plan_target_column(plan)))))
         ;
     else
         code = apply_options(plan, &a);

@@ -48,7 +48,7 @@ typedef struct civ_cli_option {
     const char *help;    /* one or more lines ('\n' separated) for --help */
 } civ_cli_option;
 
-#define CIV_CLI_MAX_OPTIONS 32
+#define CIV_CLI_MAX_OPTIONS 48
 
 /* One command's table and messages. */
 typedef struct civ_cli_spec {
@@ -235,6 +235,23 @@ int civ_cli_set_input(const char *command, const char *freq, const char *encodin
      "D, W, W-MON..W-SUN, MS, M/ME, QS, Q/QE, YS, Y/A"}
 #define CIV_CLI_ENCODING_OPTION                                                                      \
     {"--encoding", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "E", "text encoding of CSV input: utf-8 (default) or gb18030"}
+/* --id-col, --time-col, --target-col: the CSV input's own names of the series
+ * id, date and value columns (civ_panel_read_options.id_column, ...; the id
+ * also keys tables: civ_table_read_options.id_column).  Commands put
+ * CIV_CLI_COLUMN_OPTIONS at indices k..k+2 of their table and pass the
+ * values to civ_cli_set_columns (each may be NULL); they apply to every later
+ * civ_cli_read_panel / civ_cli_read_table.  Returns 0, or the usage exit code
+ * after printing the error (an empty name). */
+int civ_cli_set_columns(const char *command, const char *id_column, const char *time_column,
+                        const char *target_column);
+#define CIV_CLI_COLUMN_OPTIONS                                                                       \
+    {"--id-col", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "NAME",                                          \
+     "the input's series id column when it is not unique_id (e.g. 社区编号);\n"                     \
+     "also the key of --communities/--attributes tables"},                                           \
+        {"--time-col", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "NAME",                                    \
+         "the input's date column when it is not ds (e.g. 月份)"},                                   \
+        {"--target-col", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "NAME",                                  \
+         "the input's value column when it is not y (e.g. 用餐人次)"}
 civ_status civ_cli_read_table(const char *path, const civ_table_read_options *options, civ_table **out);
 
 /* The text columns of community and forecast tables. */

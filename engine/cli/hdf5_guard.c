@@ -281,8 +281,9 @@ static civ_status guarded_read(const char *path, read_kind kind, void *out)
     return s;
 }
 
-/* --freq and --encoding (civ_cli_set_input). */
-static civ_panel_read_options input = {{CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1}, NULL};
+/* --freq and --encoding (civ_cli_set_input); --id-col, --time-col and
+ * --target-col (civ_cli_set_columns). */
+static civ_panel_read_options input = {.freq = {CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1}};
 
 int civ_cli_set_input(const char *command, const char *freq, const char *encoding)
 {
@@ -298,6 +299,23 @@ int civ_cli_set_input(const char *command, const char *freq, const char *encodin
             return civ_cli_usage_error(command, "--encoding must be utf-8 or gb18030, got '%s'", encoding);
         input.encoding = encoding;
     }
+    return 0;
+}
+
+int civ_cli_set_columns(const char *command, const char *id_column, const char *time_column,
+                        const char *target_column)
+{
+    const char *value[3] = {id_column, time_column, target_column};
+    const char *flag[3] = {"--id-col", "--time-col", "--target-col"};
+    for (int k = 0; k < 3; k++)
+        if (value[k] && !value[k][0])
+            return civ_cli_usage_error(command, "%s needs a column name", flag[k]);
+    if (id_column)
+        input.id_column = id_column;
+    if (time_column)
+        input.time_column = time_column;
+    if (target_column)
+        input.target_column = target_column;
     return 0;
 }
 
@@ -327,5 +345,7 @@ civ_status civ_cli_read_table(const char *path, const civ_table_read_options *op
         o = *options;
     if (!o.encoding)
         o.encoding = input.encoding;
+    if (!o.id_column)
+        o.id_column = input.id_column;
     return civ_table_read(path, &o, out);
 }

@@ -320,6 +320,11 @@ typedef struct civ_table_read_options {
     /* NULL, "" or "utf-8"; "gb18030" (also "gbk", "gb2312") decodes the file
      * from GB18030 first (glibc iconv). */
     const char *encoding;
+    /* The file's own name for the key column (e.g. "社区编号"): that column
+     * becomes the table's "unique_id".  NULL or "" = none.  A header without
+     * it is read as is (a file civicast wrote, keyed by unique_id); a header
+     * with both it and unique_id is CIV_ERR_DUPLICATE. */
+    const char *id_column;
 } civ_table_read_options;
 
 /** Reads a CSV table (RFC 4180 quoting, UTF-8, optional BOM, LF or CRLF).  The
@@ -499,6 +504,18 @@ typedef struct civ_panel_read_options {
     civ_freq_spec freq;   /* overrides the inferred frequency (--freq); {0} = infer */
     const char *encoding; /* NULL, "" or "utf-8"; "gb18030" (also "gbk", "gb2312")
                              decodes the file from GB18030 first (glibc iconv) */
+    /* The file's own names for the series id, date and value columns when
+     * they are not unique_id, ds and y (e.g. "社区编号", "月份", "用餐人次";
+     * statsforecast's id_col, time_col, target_col).  NULL or "" = the
+     * standard name.  The panel calls them unique_id, ds and y as always
+     * (outputs too); error messages name the file's columns.  A header
+     * without the given name but with the standard one is read as is (a file
+     * civicast wrote); one with both is CIV_ERR_DUPLICATE; one with neither
+     * CIV_ERR_MISSING_COLUMN; one column for two roles CIV_ERR_INVALID_ARGUMENT.
+     * HDF5 panels store the standard names and ignore these. */
+    const char *id_column;
+    const char *time_column;
+    const char *target_column;
 } civ_panel_read_options;
 /** As civ_panel_read_csv with options (`options` may be NULL).  Day dates get
  *  the frequency of their spacing (civ_dates_infer), or options->freq; the
@@ -1847,6 +1864,13 @@ CIV_API const char *civ_plan_model(const civ_plan *plan);
  *  --encoding of the panel (and, for encoding, communities) the plan reads. */
 CIV_API const char *civ_plan_freq(const civ_plan *plan);
 CIV_API const char *civ_plan_encoding(const civ_plan *plan);
+/** [plan] id_column, time_column, target_column as written ("" when not
+ *  set): the file's own names of the panel's series id, date and value
+ *  columns (civ_panel_read_options.id_column, ...); id_column also names the
+ *  communities table's key.  Borrowed. */
+CIV_API const char *civ_plan_id_column(const civ_plan *plan);
+CIV_API const char *civ_plan_time_column(const civ_plan *plan);
+CIV_API const char *civ_plan_target_column(const civ_plan *plan);
 /** The language of the plan report ([plan] lang): "zh" (the default) or "en"
  *  (borrowed; civ_report_options.lang). */
 CIV_API const char *civ_plan_lang(const civ_plan *plan);
@@ -1884,6 +1908,11 @@ CIV_API civ_status civ_plan_set_model(civ_plan *plan, const char *model);
 CIV_API civ_status civ_plan_set_horizon(civ_plan *plan, size_t horizon);
 CIV_API civ_status civ_plan_set_threads(civ_plan *plan, int threads);
 CIV_API civ_status civ_plan_set_draws(civ_plan *plan, size_t draws);
+/** Sets [plan] id_column, time_column and target_column (NULL keeps one; ""
+ *  clears it).  Errors: CIV_ERR_INVALID_ARGUMENT (NULL plan), CIV_ERR_LIMIT
+ *  (a name of 256 bytes or more; nothing is changed). */
+CIV_API civ_status civ_plan_set_columns(civ_plan *plan, const char *id_column, const char *time_column,
+                                        const char *target_column);
 /** Sets [forecast] intervals (CIV_INTERVALS_*; else CIV_ERR_INVALID_ARGUMENT). */
 CIV_API civ_status civ_plan_set_intervals(civ_plan *plan, int intervals);
 /** Sets the report's language: "zh" or "en" (else CIV_ERR_INVALID_ARGUMENT). */

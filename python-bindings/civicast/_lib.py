@@ -151,7 +151,8 @@ class civ_error(ctypes.Structure):
 
 
 class civ_table_read_options(ctypes.Structure):
-    _fields_ = [("text_columns", ctypes.POINTER(ctypes.c_char_p)), ("encoding", ctypes.c_char_p)]
+    _fields_ = [("text_columns", ctypes.POINTER(ctypes.c_char_p)), ("encoding", ctypes.c_char_p),
+                ("id_column", ctypes.c_char_p)]
 
 
 class civ_freq_spec(ctypes.Structure):
@@ -163,7 +164,8 @@ class civ_date_style(ctypes.Structure):
 
 
 class civ_panel_read_options(ctypes.Structure):
-    _fields_ = [("freq", civ_freq_spec), ("encoding", ctypes.c_char_p)]
+    _fields_ = [("freq", civ_freq_spec), ("encoding", ctypes.c_char_p), ("id_column", ctypes.c_char_p),
+                ("time_column", ctypes.c_char_p), ("target_column", ctypes.c_char_p)]
 
 
 class civ_report_options(ctypes.Structure):
@@ -537,6 +539,9 @@ _SIGNATURES = {
     "civ_plan_horizon": (_S, [P]),
     "civ_plan_threads": (_I, [P]),
     "civ_plan_intervals": (_I, [P]),
+    "civ_plan_id_column": (_CP, [P]),
+    "civ_plan_time_column": (_CP, [P]),
+    "civ_plan_target_column": (_CP, [P]),
     "civ_plan_seed": (_U64, [P]),
     "civ_plan_uncertainty_seed": (_U64, [P]),
     "civ_plan_draws": (_S, [P]),
@@ -549,6 +554,7 @@ _SIGNATURES = {
     "civ_plan_set_threads": (c_status, [P, _I]),
     "civ_plan_set_draws": (c_status, [P, _S]),
     "civ_plan_set_intervals": (c_status, [P, _I]),
+    "civ_plan_set_columns": (c_status, [P, _CP, _CP, _CP]),
     "civ_plan_run": (c_status, [P, ctypes.POINTER(civ_plan_run_options), PP]),
     "civ_plan_result_free": (None, [P]),
     "civ_plan_result_table": (P, [P, _I]),

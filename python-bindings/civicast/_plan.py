@@ -13,7 +13,7 @@ import os
 
 from . import _hdf5_probe, _lib
 from ._lib import Error, check, encode, lib
-from .frame import (_ALLOC_TEXT_COLUMNS, _Owned, _csv_options, _dec, _read_table, _warn_uncalibrated,
+from .frame import (_ALLOC_TEXT_COLUMNS, _Owned, _column_name, _csv_options, _dec, _read_table, _warn_uncalibrated,
                     table_to_frame)
 
 
@@ -61,6 +61,9 @@ def _settings(ptr):
         "levels": [levels[i] for i in range(n)],
         "threads": lib.civ_plan_threads(ptr),
         "intervals": {1: "model", 2: "conformal"}.get(lib.civ_plan_intervals(ptr)),
+        "id_column": _dec(lib.civ_plan_id_column(ptr)) or None,
+        "time_column": _dec(lib.civ_plan_time_column(ptr)) or None,
+        "target_column": _dec(lib.civ_plan_target_column(ptr)) or None,
         "seed": lib.civ_plan_seed(ptr),
         "draws": lib.civ_plan_draws(ptr),
         "uncertainty_seed": lib.civ_plan_uncertainty_seed(ptr),
@@ -73,7 +76,9 @@ def read_plan(path):
     """Reads a plan file (civ_plan_read) into a dict of its settings: path,
     panel, communities, spec (resolved against the plan's folder), out (None
     when the plan has none), model, horizon, levels, threads, intervals
-    ("model", "conformal" or None: not set, the model's), seed, draws,
+    ("model", "conformal" or None: not set, the model's), id_column,
+    time_column, target_column (the input files' own names of unique_id,
+    ds and y, or None), seed, draws,
     uncertainty_seed, has_need (the plan has its own [need]), has_backtest
     (the plan has a [backtest] section).  Errors:
     civicast.Error with file:line:column and the key."""
@@ -92,7 +97,7 @@ def _read_panel_guarded(path, isolate):
         return p
 
 
-def _apply(p, out, model, h, threads, draws, intervals=None):
+def _apply(p, out, model, h, threads, draws, intervals=None, columns=(None, None, None)):
     if out is not None:
         check(lib.civ_plan_set_out(p.ptr, encode(os.fspath(out))))
     if model is not None:
@@ -107,6 +112,9 @@ def _apply(p, out, model, h, threads, draws, intervals=None):
         if intervals not in ("model", "conformal"):
             raise ValueError(f"civicast.plan: intervals must be None, 'model' or 'conformal', got {intervals!r}")
         check(lib.civ_plan_set_intervals(p.ptr, _lib.INTERVALS[intervals]))
+    if any(c is not None for c in columns):
+        names = [_column_name(what, c) for what, c in zip(("id_col", "time_col", "target_col"), columns)]
+        check(lib.civ_plan_set_columns(p.ptr, *names))
 
 
 def _result_frames(res):
@@ -125,7 +133,7 @@ def _result_frames(res):
 
 
 def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=None, isolate=None, excel=True,
-         precision=6, intervals=None):
+         precision=6, intervals=None, id_col=None, time_col=None, target_col=None):
     """Runs a plan file's whole job (civ_plan_run): forecasts, allocation,
     the Monte Carlo (draws > 0), the multi-year need, monitoring ([monitor])
     and the backtest ([backtest]).
@@ -140,7 +148,9 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     sMAPE, coverage-<L>, ...); allocation.attrs["plan_stats"] holds
     the per-stage figures (civ_plan_stats; backtest_* for the backtest).  model, h, threads, draws
     and intervals ("model" or "conformal": how every forecast of the run makes its intervals)
-    override the plan's settings.  When out is given, the folder is also
+    override the plan's settings, as do id_col, time_col and target_col
+    ([plan] id_column, time_column, target_column: the inputs' own names of
+    unique_id, ds and y, e.g. "社区编号"; id_col also keys the communities).  When out is given, the folder is also
     written there by the command's own call (civ_plan_result_write_opts):
     the tables as CSV, report.html, charts/ and manifest.json, published as
     a whole (a failure leaves the previous folder); an out that holds one of
@@ -152,7 +162,7 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     civ_plan_result_write_opts).  The DataFrames always hold full precision.  progress: a callable(stage, done, total).  isolate: as in
     civicast.read, for .h5 inputs.  Errors: civicast.Error (the stage's)."""
     with _plan_handle(path) as p:
-        _apply(p, out, model, h, threads, draws, intervals)
+        _apply(p, out, model, h, threads, draws, intervals, (id_col, time_col, target_col))
         panel = _read_panel_guarded(_dec(lib.civ_plan_panel(p.ptr)), isolate)
         comm_path = _dec(lib.civ_plan_communities(p.ptr))
         comm = (_read_table(comm_path, _ALLOC_TEXT_COLUMNS, isolate)

@@ -644,18 +644,42 @@ def frame_to_table(df):
     return t
 
 
-def _read_options(text_columns, encoding=None):
-    if not text_columns and not encoding:
+def _read_options(text_columns, encoding=None, id_col=None):
+    if not text_columns and not encoding and id_col is None:
         return None
     text_columns = text_columns or ()
     arr = (ctypes.c_char_p * (len(text_columns) + 1))(*[encode(c) for c in text_columns], None)
     opt = _lib.civ_table_read_options(ctypes.cast(arr, ctypes.POINTER(ctypes.c_char_p)),
-                                      encode(encoding) if encoding else None)
+                                      encode(encoding) if encoding else None, _column_name("id_col", id_col))
     opt._keep = arr
     return opt
 
 
-def _read_table(path, text_columns=None, isolate=None, encoding=None):
+def _column_name(what, name):
+    """A column name argument (id_col=, ...) as C text: None stays None."""
+    if name is None:
+        return None
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"{what} must be a non-empty column name, got {name!r}")
+    return encode(name)
+
+
+def _panel_read_options(freq=None, encoding=None, id_col=None, time_col=None, target_col=None):
+    """civ_panel_read_options from the arguments of read() and forecast_to_files()."""
+    ro = _lib.civ_panel_read_options()
+    want = _want_spec(freq)
+    if want is not None:
+        ro.freq = want
+    else:
+        ro.freq.weekday = -1
+    ro.encoding = encode(encoding) if encoding else None
+    ro.id_column = _column_name("id_col", id_col)
+    ro.time_column = _column_name("time_col", time_col)
+    ro.target_column = _column_name("target_col", target_col)
+    return ro
+
+
+def _read_table(path, text_columns=None, isolate=None, encoding=None, id_col=None):
     """Reads a table file; an .h5 path is read through a child process's
     clean copy (civicast._hdf5_probe) unless isolate is False or
     CIV_HDF5_GUARD=off."""
@@ -665,7 +689,7 @@ def _read_table(path, text_columns=None, isolate=None, encoding=None):
             if what is not None:
                 return _read_table(copy, text_columns, isolate=False)
     t = _Owned(lib.civ_table_free)
-    opt = _read_options(text_columns, encoding)
+    opt = _read_options(text_columns, encoding, id_col)
     check(lib.civ_table_read(encode(os.fspath(path)), ctypes.byref(opt) if opt is not None else None,
                              ctypes.byref(t.ptr)))
     return t
@@ -684,20 +708,28 @@ def _csv_header(path, encoding=None):
             return []
 
 
-def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=None):
+def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=None, id_col=None, time_col=None,
+         target_col=None):
     """Reads a civicast file (.csv, .h5/.hdf5) into a DataFrame.
 
     kind: "panel" (long format unique_id, ds, y, covariates; attributes in
     df.attrs["attributes"]), "table", or None to decide from the file (a CSV
-    whose header has unique_id, ds and y is a panel; an HDF5 file by its
-    schema).  ds comes back as Timestamps (datetime64[ns]): the first day of
-    each period, or the last when the file's dates were month / quarter /
-    year ends; df.attrs["frequency"] names the frequency.  Day dates get the
+    whose header has unique_id, ds and y, or time_col= / target_col= given,
+    is a panel; an HDF5 file by its schema).  ds comes back as Timestamps
+    (datetime64[ns]): the first day of each period, or the last when the
+    file's dates were month / quarter / year ends; df.attrs["frequency"]
+    names the frequency.  Day dates get the
     frequency of their spacing (as the CLI); freq= overrides it ("MS", "M",
     "W-SUN", "monthly", ...: the names of the CLI's --freq).  encoding=
     "gb18030" decodes a GBK / GB18030 CSV (Excel on a Chinese Windows);
     other non-UTF-8 text is refused with the hint to save as "CSV UTF-8".
     text_columns forces table columns to text (see civ_table_read_options).
+    id_col=, time_col=, target_col= name a CSV's own series id, date and
+    value columns when they are not unique_id, ds and y (e.g. "社区编号",
+    "月份", "用餐人次"; statsforecast's names): the frame calls them unique_id,
+    ds and y; id_col also keys a table.  A file without the given column but
+    with the standard one is read as is; one with both is an Error
+    (CIV_ERR_DUPLICATE), one with neither CIV_ERR_MISSING_COLUMN.
 
     isolate (HDF5 only): read the file in a fresh child process, which writes
     a clean copy that this process then reads (civicast._hdf5_probe), because
@@ -722,7 +754,9 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
     if kind is None:
         if ext == ".csv" and os.path.exists(path):
             head = set(_csv_header(path, encoding))
-            kind = "panel" if {"unique_id", "ds", "y"} <= head else "table"
+            roles = (("unique_id", id_col), ("ds", time_col), ("y", target_col))
+            panel = time_col is not None or target_col is not None  # only a panel has them
+            kind = "panel" if panel or all(std in head or name in head for std, name in roles) else "table"
         elif ext in (".h5", ".hdf5"):
             try:
                 return read(path, "panel", isolate=False, freq=freq)
@@ -737,17 +771,11 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
             kind = "panel"
     if kind == "panel":
         p = _Owned(lib.civ_panel_free)
-        ro = _lib.civ_panel_read_options()
-        want = _want_spec(freq)
-        if want is not None:
-            ro.freq = want
-        else:
-            ro.freq.weekday = -1
-        ro.encoding = encode(encoding) if encoding else None
+        ro = _panel_read_options(freq, encoding, id_col, time_col, target_col)
         check(lib.civ_panel_read_ex(encode(path), ctypes.byref(ro), ctypes.byref(p.ptr)))
         with p:
             return panel_to_frame(p.ptr)
-    with _read_table(path, text_columns, isolate=False, encoding=encoding) as t:
+    with _read_table(path, text_columns, isolate=False, encoding=encoding, id_col=id_col) as t:
         return table_to_frame(t.ptr)
 
 
@@ -1087,7 +1115,7 @@ def classify_demand(df, freq=None):
 def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto", level=(80, 95), threads=None,
                       seed=None, xreg=None, ic="aicc", n_paths=None, nonnegative="auto", freq=None, chunk=None,
                       excel=False, precision="full", intervals=None, conformal_windows=None, conformal_step=None,
-                      conformal_sample=None):
+                      conformal_sample=None, encoding=None, id_col=None, time_col=None, target_col=None):
     """Forecasts every series and writes the results to files in chunks of
     series (civ_forecast_panel_write): memory holds one chunk of results,
     whatever the number of series, so a panel of millions of series can be
@@ -1102,9 +1130,16 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
     excel, precision: CSV formatting as in write().  intervals,
     conformal_windows, conformal_step, conformal_sample: as forecast(); conformal intervals are calibrated over
     the whole panel, so with intervals="conformal" every series' results are
-    in memory at once (chunk has no effect).  Other arguments as forecast().  Files appear complete or not at all.  Returns a dict:
-    n_series, n_failed, seconds, models (the most used, {name: count})."""
+    in memory at once (chunk has no effect).  encoding, id_col, time_col,
+    target_col: as read(), for a CSV path only (a DataFrame's columns are
+    renamed with DataFrame.rename).  Other arguments as forecast().  Files
+    appear complete or not at all.  Returns a dict: n_series, n_failed,
+    seconds, models (the most used, {name: count})."""
     fn = "civicast.forecast_to_files"
+    if not isinstance(data, (str, os.PathLike)) and any(
+            v is not None for v in (encoding, id_col, time_col, target_col)):
+        raise ValueError(f"{fn}: encoding, id_col, time_col and target_col apply to a file; rename a DataFrame's "
+                         "columns with DataFrame.rename(columns={...})")
     opt, keep = _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted,
                                   intervals, _conformal(conformal_windows, conformal_step, conformal_sample))
     csv = _csv_options(excel, precision, 0)
@@ -1113,15 +1148,10 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
                                      0 if chunk is None else _lib.whole(fn, "chunk", chunk, 1))
     stats = _lib.civ_forecast_write_stats()
     if isinstance(data, (str, os.PathLike)) and os.path.splitext(os.fspath(data))[1].lower() in (".h5", ".hdf5"):
-        data = read(data, "panel", freq=freq)  # through the HDF5 guard, as read() does
+        data = read(data, "panel", freq=freq)  # through the HDF5 guard, as read() does (HDF5 has standard names)
     if isinstance(data, (str, os.PathLike)):
         p = _Owned(lib.civ_panel_free)
-        ro = _lib.civ_panel_read_options()
-        want = _want_spec(freq)
-        if want is not None:
-            ro.freq = want
-        else:
-            ro.freq.weekday = -1
+        ro = _panel_read_options(freq, encoding, id_col, time_col, target_col)
         check(lib.civ_panel_read_ex(encode(os.fspath(data)), ctypes.byref(ro), ctypes.byref(p.ptr)))
         with p:
             check(lib.civ_forecast_panel_write(p.ptr, ctypes.byref(opt), ctypes.byref(outs), ctypes.byref(stats)))

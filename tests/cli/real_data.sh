@@ -4,7 +4,8 @@
 # get the frequency of their spacing and forecasts in the same form; --freq
 # overrides; Excel's "2020/1/1 0:00" dates read as days; refused cases name
 # the series, the cell or the fix: irregular spacing, a weekly series next to a daily one,
-# fractional levels, thousands separators, GBK text (and --encoding gb18030).
+# fractional levels, thousands separators, GBK text (and --encoding gb18030);
+# a spreadsheet's own column names (--id-col, --time-col, --target-col, [plan] id_column ...).
 # usage: bash real_data.sh PATH_TO_CIVICAST
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -102,6 +103,39 @@ expect_err "plan encoding bad" "--encoding must be utf-8 or gb18030"
 sed -i 's/^encoding = "latin1"$/encoding = "utf-8"/' "$WORK/plan/plan.toml"
 expect_code "plan --freq wins" 2 "$CIV" plan "$WORK/plan/plan.toml" --out "$WORK/plan_out" --freq QS
 expect_err "plan --freq wins" "quarterly"
+
+# a spreadsheet's own column names: --id-col / --time-col / --target-col read
+# them as unique_id, ds, y (the same forecasts as the renamed file); the plan's
+# [plan] id_column ... also key the communities table, and manifest.json says so
+{ printf '\xEF\xBB\xBF社区编号,月份,用餐人次\n'; tail -n +2 "$WORK/ms.csv"; } >"$WORK/zh.csv"
+expect_code "forecast zh no names" 2 "$CIV" forecast "$WORK/zh.csv" --h 2 --model naive --out "$WORK/fc_zh.csv" --quiet
+expect_err "forecast zh no names" \
+  "no 'unique_id' column .*this one has 社区编号, 月份, 用餐人次.*--id-col, --time-col, --target-col"
+expect_code "forecast zh" 0 "$CIV" forecast "$WORK/zh.csv" --h 2 --model naive --out "$WORK/fc_zh.csv" --quiet \
+  --id-col 社区编号 --time-col 月份 --target-col 用餐人次
+cmp -s "$WORK/fc_zh.csv" "$WORK/fc_ms.csv" || fail "forecast with --id-col ... differs from the renamed file's"
+expect_code "forecast zh typo" 2 "$CIV" forecast "$WORK/zh.csv" --h 2 --out "$WORK/fc_zh2.csv" --quiet \
+  --id-col 社区编号 --time-col 月份 --target-col 用餐
+expect_err "forecast zh typo" "zh.csv:1: the header has no column '用餐' .given for y. and no 'y'"
+expect_code "forecast empty name" 1 "$CIV" forecast "$WORK/zh.csv" --h 2 --out "$WORK/fc_zh2.csv" --id-col ""
+expect_err "forecast empty name" "--id-col needs a column name"
+expect_code "info zh" 0 "$CIV" info "$WORK/zh.csv" --id-col 社区编号 --time-col 月份 --target-col 用餐人次
+grep -q "series       2" "$WORK/out" || fail "info zh: $(cat "$WORK/out")"
+sed -i -e '/^freq = /d' -e '/^encoding = /d' "$WORK/plan/plan.toml"
+{ echo "社区编号,月份,用餐人次"; tail -n +2 "$WORK/plan/meals.csv"; } >"$WORK/plan/meals_zh.csv"
+sed '1s/^unique_id,/社区编号,/' "$WORK/plan/communities.csv" >"$WORK/plan/communities_zh.csv"
+expect_code "plan standard" 0 "$CIV" plan "$WORK/plan/plan.toml" --out "$WORK/plan_std"
+sed -i -e 's/^panel = "meals.csv"$/panel = "meals_zh.csv"/' \
+  -e 's/^communities = "communities.csv"$/communities = "communities_zh.csv"\nid_column = "社区编号"\ntime_column = "月份"/' \
+  "$WORK/plan/plan.toml"
+expect_code "plan zh without target" 2 "$CIV" plan "$WORK/plan/plan.toml" --out "$WORK/plan_zh"
+expect_err "plan zh without target" "meals_zh.csv:1: the header has no 'y' column"
+expect_code "plan zh" 0 "$CIV" plan "$WORK/plan/plan.toml" --out "$WORK/plan_zh" --target-col 用餐人次
+for f in forecasts.csv allocation.csv need.csv; do
+  cmp -s "$WORK/plan_std/$f" "$WORK/plan_zh/$f" || fail "plan with the file's own names: $f differs"
+done
+grep -q '"id_column": "社区编号"' "$WORK/plan_zh/manifest.json" || fail "manifest lacks id_column"
+grep -q '"target_column": "用餐人次"' "$WORK/plan_zh/manifest.json" || fail "manifest lacks --target-col"
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
 echo "real_data: all checks passed"

@@ -38,9 +38,8 @@ static void fuzz_csv_panel(const char *in, const char *out)
              * covariates) are not written, so the spacing left may no longer
              * say the frequency (e.g. every series a single date): read it
              * back with the layout as --freq, as a user would. */
-            civ_panel_read_options ro = {{civ_panel_frequency(p), civ_panel_date_style(p).anchor,
-                                          (civ_panel_phase(p) + 3) % 7},
-                                         NULL};
+            civ_panel_read_options ro = {.freq = {civ_panel_frequency(p), civ_panel_date_style(p).anchor,
+                                                   (civ_panel_phase(p) + 3) % 7}};
             s = civ_panel_read_csv_ex(out, &ro, &q);
         }
         if (s != CIV_OK)

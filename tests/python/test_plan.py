@@ -243,3 +243,29 @@ def test_plan_struct_layouts_match_the_header(tmp_path):
         s, what, value = line.split()
         ct = getattr(_lib, s)
         assert (ctypes.sizeof(ct) if what == "size" else getattr(ct, what).offset) == int(value), (s, what)
+
+
+def test_plan_own_column_names(tmp_path):
+    """[plan] id_column, time_column, target_column (and the id_col=, ...
+    overrides): inputs with a spreadsheet's own headers give the plan of the
+    standard ones; read_plan reports the names."""
+    meals = pd.read_csv(PLAN.parent / "meals.csv", dtype=str)
+    meals.rename(columns={"unique_id": "社区编号", "ds": "月份", "y": "用餐人次"}).to_csv(
+        tmp_path / "meals.csv", index=False, encoding="utf-8-sig")
+    comm = pd.read_csv(PLAN.parent / "communities.csv", dtype=str)
+    comm.rename(columns={"unique_id": "社区编号"}).to_csv(tmp_path / "communities.csv", index=False)
+    text = PLAN.read_text().replace('"plan.spec"', f'"{PLAN.parent / "plan.spec"}"')
+    own = tmp_path / "own.toml"
+    own.write_text(text.replace("[forecast]", 'id_column = "社区编号"\ntime_column = "月份"\n\n[forecast]'))
+    s = civicast.read_plan(own)
+    assert (s["id_column"], s["time_column"], s["target_column"]) == ("社区编号", "月份", None)
+    assert civicast.read_plan(PLAN)["id_column"] is None
+    with pytest.raises(civicast.Error) as e:  # y is still missing
+        civicast.plan(own, draws=0)
+    assert e.value.status == "CIV_ERR_MISSING_COLUMN" and e.value.field == "y"
+    want = civicast.plan(PLAN, draws=0)
+    got = civicast.plan(own, draws=0, target_col="用餐人次")
+    for name in ("forecasts", "allocation", "need"):
+        pd.testing.assert_frame_equal(got[name], want[name])
+    with pytest.raises(ValueError, match="time_col must be a non-empty column name"):
+        civicast.plan(own, time_col="")

@@ -240,3 +240,47 @@ def test_series_end_same_forecasts_cli_c_python(tmp_path):
         assert np.array_equal(via_cli[c].to_numpy(), ref[c].to_numpy(), equal_nan=True), c
         assert np.array_equal(via_c[c].to_numpy(), ref[c].to_numpy(), equal_nan=True), c
     assert list(via_c["ds"]) == list(ref["ds"])
+
+
+def test_own_column_names(tmp_path):
+    """An Excel export with its own headers (社区编号, 月份, 用餐人次, utf-8-sig,
+    Excel's 2024/1/1 dates): read(id_col=, time_col=, target_col=) gives the
+    frame of the renamed file, forecast_to_files the same forecasts as the
+    CLI's --id-col ...; a table keyed by 社区编号; mistakes are named."""
+    df = panel("MS")
+    df["aged60"] = np.arange(len(df), dtype=float)
+    std = tmp_path / "std.csv"
+    df.to_csv(std, index=False)
+    own = tmp_path / "own.csv"
+    zh = df.rename(columns={"unique_id": "社区编号", "ds": "月份", "y": "用餐人次"})[["月份", "社区编号", "用餐人次", "aged60"]]
+    zh.assign(月份=zh["月份"].dt.strftime("%Y/%-m/%-d")).to_csv(own, index=False, encoding="utf-8-sig")
+    names = dict(id_col="社区编号", time_col="月份", target_col="用餐人次")
+    got = civicast.read(own, **names)
+    want = civicast.read(std)
+    pd.testing.assert_frame_equal(got, want[got.columns.tolist()])
+    assert list(got.columns) == ["unique_id", "ds", "y", "aged60"]
+    # a file with the standard names reads as is with the names given
+    pd.testing.assert_frame_equal(civicast.read(std, **names), want)
+    civicast.forecast_to_files(own, tmp_path / "py.csv", h=3, model="theta", **names)
+    civicast.forecast_to_files(std, tmp_path / "std_fc.csv", h=3, model="theta")
+    assert (tmp_path / "py.csv").read_bytes() == (tmp_path / "std_fc.csv").read_bytes()
+    if CLI:
+        code, _, err = cli("forecast", own, "--h", 3, "--model", "theta", "--out", tmp_path / "cli.csv", "--quiet",
+                           "--id-col", "社区编号", "--time-col", "月份", "--target-col", "用餐人次")
+        assert code == 0, err
+        assert (tmp_path / "cli.csv").read_bytes() == (tmp_path / "py.csv").read_bytes()
+    # without the names: the error lists the columns and names the options
+    with pytest.raises(civicast.Error) as e:
+        civicast.read(own, kind="panel")
+    assert e.value.status == "CIV_ERR_MISSING_COLUMN" and "id_col=, time_col=, target_col=" in str(e.value)
+    with pytest.raises(civicast.Error) as e:
+        civicast.read(own, id_col="社区编号", time_col="月", target_col="用餐人次")
+    assert e.value.status == "CIV_ERR_MISSING_COLUMN" and "no column '月' (given for ds)" in str(e.value)
+    with pytest.raises(ValueError, match="id_col must be a non-empty column name"):
+        civicast.read(own, id_col="")
+    with pytest.raises(ValueError, match="apply to a file"):
+        civicast.forecast_to_files(df, tmp_path / "x.csv", h=3, id_col="社区编号")
+    table = tmp_path / "communities.csv"
+    pd.DataFrame({"社区编号": ["a", "b"], "population": [1200, 800]}).to_csv(table, index=False)
+    t = civicast.read(table, id_col="社区编号")
+    assert list(t.columns) == ["unique_id", "population"] and list(t["unique_id"]) == ["a", "b"]

@@ -856,39 +856,101 @@ static civ_status parse_ds(const panel_reader *pr, const csv_field *f, const cha
     return fail_cell(&pr->r, CIV_ERR_DATE, f->line, pr->col_ds + 1, series, "%s", message);
 }
 
-static civ_status panel_header(panel_reader *pr)
+/* The header's columns as "a, b, c" (whole names only, so the text stays
+ * UTF-8; ", ..." when they do not all fit), for messages. */
+static void header_list(const csv_reader *r, char *have, size_t size)
+{
+    size_t used = 0, c = 0;
+    have[0] = '\0';
+    for (; c < r->n_names; c++) {
+        size_t len = strlen(r->names[c]) + (c ? 2 : 0);
+        if (used + len >= size - 5)
+            break;
+        snprintf(have + used, size - used, "%s%s", c ? ", " : "", r->names[c]);
+        used += len;
+    }
+    if (c < r->n_names)
+        snprintf(have + used, size - used, ", ...");
+}
+
+static size_t header_find(const csv_reader *r, const char *name)
+{
+    for (size_t c = 0; c < r->n_names; c++)
+        if (!strcmp(r->names[c], name))
+            return c;
+    return SIZE_MAX;
+}
+
+/* The column that plays `role` (unique_id, ds or y).  `given` is the file's
+ * own name for it (civ_*_read_options.id_column, ...; NULL or "" = none).
+ * With a given name: that column, or, when the header lacks it but has
+ * `role` itself (a file civicast wrote), that one; both at once is refused,
+ * since either could be meant.  Without: the column named `role`.  *col is
+ * SIZE_MAX when neither is there: the caller says what it needed. */
+static civ_status header_role(const csv_reader *r, const char *role, const char *given, const char *what, size_t *col)
+{
+    size_t standard = header_find(r, role);
+    *col = standard;
+    if (!given || !given[0] || !strcmp(given, role))
+        return CIV_OK;
+    size_t own = header_find(r, given);
+    if (own == SIZE_MAX)
+        return CIV_OK;
+    if (standard != SIZE_MAX) {
+        civ_where w = {.file = r->path, .line = 1, .column = (long)standard + 1, .field = role};
+        return civ_fail_at(CIV_ERR_DUPLICATE, &w,
+                           "the header has both '%s' (column %zu, given as the %s column) and '%s' (column %zu): "
+                           "either could be meant; drop or rename one of them",
+                           given, own + 1, what, role, standard + 1);
+    }
+    *col = own;
+    return CIV_OK;
+}
+
+/* A role with no column: the header's columns and the ways to name it. */
+static civ_status header_missing(const csv_reader *r, const char *role, const char *given, const char *needs,
+                                 const char *fix)
+{
+    char have[256];
+    header_list(r, have, sizeof have);
+    civ_where w = {.file = r->path, .line = 1, .field = given && given[0] ? given : role};
+    if (given && given[0] && strcmp(given, role))
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
+                           "the header has no column '%s' (given for %s) and no '%s' (it has %s): check the name, "
+                           "its spelling and the file's encoding",
+                           given, role, role, have);
+    /* No column to point at: the header line is named, not a column past
+     * its end (issue 18).  The usual cause is a spreadsheet's own names. */
+    return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the header has no '%s' column (%s; this one has %s): %s", role,
+                       needs, have, fix);
+}
+
+static civ_status panel_header(panel_reader *pr, const civ_panel_read_options *options)
 {
     csv_reader *r = &pr->r;
     civ_status s = csv_read_header(r);
     if (s)
         return s;
     pr->n_cols = r->n_names;
-    const char *required[3] = {"unique_id", "ds", "y"};
+    const char *role[3] = {"unique_id", "ds", "y"};
+    const char *what[3] = {"series id", "date", "value"};
+    const char *given[3] = {options ? options->id_column : NULL, options ? options->time_column : NULL,
+                            options ? options->target_column : NULL};
     size_t *slot[3] = {&pr->col_id, &pr->col_ds, &pr->col_y};
     for (int j = 0; j < 3; j++) {
-        *slot[j] = SIZE_MAX;
-        for (size_t c = 0; c < pr->n_cols; c++)
-            if (!strcmp(r->names[c], required[j]))
-                *slot[j] = c;
-        if (*slot[j] == SIZE_MAX) {
-            /* No column to point at: the header line is named, not a column
-             * past its end (issue 18).  The columns it has, and the fix: a
-             * spreadsheet's own names (社区编号, 月份, 用餐人次) are the usual cause. */
-            char have[256] = "";
-            size_t used = 0, c = 0;
-            for (; c < pr->n_cols; c++) { /* whole names only, so the text stays UTF-8 */
-                size_t len = strlen(r->names[c]) + (c ? 2 : 0);
-                if (used + len >= sizeof have - 4)
-                    break;
-                snprintf(have + used, sizeof have - used, "%s%s", c ? ", " : "", r->names[c]);
-                used += len;
+        if ((s = header_role(r, role[j], given[j], what[j], slot[j])))
+            return s;
+        if (*slot[j] == SIZE_MAX)
+            return header_missing(r, role[j], given[j], "a panel needs unique_id, ds and y",
+                                  "name the series id, date and value columns unique_id, ds and y, or say which "
+                                  "they are (--id-col, --time-col, --target-col; Python id_col=, time_col=, "
+                                  "target_col=)");
+        for (int k = 0; k < j; k++)
+            if (*slot[k] == *slot[j]) {
+                civ_where w = {.file = r->path, .line = 1, .column = (long)*slot[j] + 1, .field = r->names[*slot[j]]};
+                return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "column '%s' cannot be both the %s and the %s column",
+                                   r->names[*slot[j]], what[k], what[j]);
             }
-            civ_where w = {.file = r->path, .line = 1, .field = required[j]};
-            return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
-                               "the header has no '%s' column (a panel needs unique_id, ds and y; this one has %s%s): "
-                               "name the series id, date and value columns unique_id, ds and y",
-                               required[j], have, c < pr->n_cols ? ", ..." : "");
-        }
     }
     pr->n_cov = pr->n_cols - 3;
     if (pr->n_cov) {
@@ -1305,7 +1367,8 @@ civ_status civ_panel_read_csv_ex(const char *path, const civ_panel_read_options 
     civ_panel *panel = NULL;
     size_t *bit_offset = NULL;
     unsigned char *bits = NULL;
-    if (!(s = panel_header(&pr)) && !(s = panel_pass1(&pr)) && !(s = panel_build(&pr, &panel, &bit_offset, &bits)))
+    if (!(s = panel_header(&pr, options)) && !(s = panel_pass1(&pr)) &&
+        !(s = panel_build(&pr, &panel, &bit_offset, &bits)))
         s = panel_pass2(&pr, panel, bit_offset, bits);
     free(bit_offset);
     free(bits);
@@ -2219,14 +2282,17 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
     tcol *tc = NULL;
     long *row_lines = NULL;
     size_t lines_cap = 0;
-    if (!(s = csv_read_header(&r)) && !(s = civ_table_create(&table)) &&
-        !(tc = calloc(r.n_names ? r.n_names : 1, sizeof *tc)))
+    size_t key = SIZE_MAX; /* the column that becomes unique_id */
+    if (!(s = csv_read_header(&r)) &&
+        !(s = header_role(&r, "unique_id", options ? options->id_column : NULL, "key", &key)) &&
+        !(s = civ_table_create(&table)) && !(tc = calloc(r.n_names ? r.n_names : 1, sizeof *tc)))
         s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the header");
     for (size_t c = 0; c < r.n_names && !s; c++) {
-        int text = forced_text(options, r.names[c]);
+        const char *name = c == key ? "unique_id" : r.names[c];
+        int text = forced_text(options, name);
         tc[c].mode = text ? TCOL_TEXT : TCOL_NUMBER;
         tc[c].displayed_row = SIZE_MAX;
-        s = civ_table_add_column(table, r.names[c], text ? CIV_COLUMN_TEXT : CIV_COLUMN_NUMBER, NULL);
+        s = civ_table_add_column(table, name, text ? CIV_COLUMN_TEXT : CIV_COLUMN_NUMBER, NULL);
     }
     size_t hint = s ? 0 : rows_hint(&r, r.n_names);
     if (hint > 1024 && (s = civ_table_reserve(table, hint))) /* small files: doubling is cheap */

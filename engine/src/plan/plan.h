@@ -22,6 +22,7 @@ struct civ_plan {
         out[CIV_PLAN_PATH_MAX];
     char model[128];
     char freq[32], encoding[32];                  /* [plan] freq, encoding ("" = not set) */
+    char id_column[256], time_column[256], target_column[256]; /* [plan] id_column, ... ("" = not set) */
     char lang[8];                                 /* the report's language: "zh" (default) or "en" */
     size_t horizon;
     double levels[CIV_PLAN_MAX_LEVELS];

@@ -170,7 +170,14 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
     if (!st)
         st = get_str(path, tp, "plan", "encoding", 0, c->encoding, sizeof c->encoding);
     if (!st)
-        st = unused(path, tp, "plan", "panel, communities, spec, out, freq, encoding, lang");
+        st = get_str(path, tp, "plan", "id_column", 0, c->id_column, sizeof c->id_column);
+    if (!st)
+        st = get_str(path, tp, "plan", "time_column", 0, c->time_column, sizeof c->time_column);
+    if (!st)
+        st = get_str(path, tp, "plan", "target_column", 0, c->target_column, sizeof c->target_column);
+    if (!st)
+        st = unused(path, tp, "plan",
+                    "panel, communities, spec, out, freq, encoding, id_column, time_column, target_column, lang");
     return st;
 }
 
@@ -375,6 +382,9 @@ const char *civ_plan_model(const civ_plan *p) { return p ? p->model : ""; }
 const char *civ_plan_freq(const civ_plan *p) { return p ? p->freq : ""; }
 const char *civ_plan_encoding(const civ_plan *p) { return p ? p->encoding : ""; }
 const char *civ_plan_lang(const civ_plan *p) { return p ? p->lang : ""; }
+const char *civ_plan_id_column(const civ_plan *p) { return p ? p->id_column : ""; }
+const char *civ_plan_time_column(const civ_plan *p) { return p ? p->time_column : ""; }
+const char *civ_plan_target_column(const civ_plan *p) { return p ? p->target_column : ""; }
 size_t civ_plan_horizon(const civ_plan *p) { return p ? p->horizon : 0; }
 int civ_plan_threads(const civ_plan *p) { return p ? p->threads : 0; }
 int civ_plan_intervals(const civ_plan *p) { return p ? p->intervals : CIV_INTERVALS_DEFAULT; }
@@ -413,6 +423,23 @@ civ_status civ_plan_set_model(civ_plan *p, const char *model)
 {
     return p ? set_string(p->model, sizeof p->model, model, "model")
              : civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_model: NULL plan");
+}
+
+civ_status civ_plan_set_columns(civ_plan *p, const char *id_column, const char *time_column,
+                                const char *target_column)
+{
+    if (!p)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_columns: NULL plan");
+    const char *value[3] = {id_column, time_column, target_column};
+    char *dst[3] = {p->id_column, p->time_column, p->target_column};
+    const char *what[3] = {"id_column", "time_column", "target_column"};
+    for (int k = 0; k < 3; k++)
+        if (value[k] && strlen(value[k]) >= sizeof p->id_column)
+            return civ_fail(CIV_ERR_LIMIT, "the plan's %s is longer than %zu bytes", what[k], sizeof p->id_column - 1);
+    for (int k = 0; k < 3; k++)
+        if (value[k])
+            snprintf(dst[k], sizeof p->id_column, "%s", value[k]);
+    return CIV_OK;
 }
 
 civ_status civ_plan_set_intervals(civ_plan *p, int intervals)

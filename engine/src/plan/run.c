@@ -77,7 +77,11 @@ static civ_status stage_forecast(run_ctx *c)
     const civ_panel *panel = c->opt ? c->opt->panel : NULL;
     civ_status s = CIV_OK;
     if (!panel) {
-        civ_panel_read_options ro = {{CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1}, p->encoding[0] ? p->encoding : NULL};
+        civ_panel_read_options ro = {.freq = {CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1},
+                                     .encoding = p->encoding[0] ? p->encoding : NULL,
+                                     .id_column = p->id_column,
+                                     .time_column = p->time_column,
+                                     .target_column = p->target_column};
         if (p->freq[0])
             civ_freq_parse(p->freq, &ro.freq); /* checked by civ_plan_read */
         s = name_input(civ_panel_read_ex(p->panel, &ro, &c->panel_read), p->panel);
@@ -204,7 +208,8 @@ static civ_status read_configuration(run_ctx *c)
 {
     const civ_plan *p = c->plan;
     static const char *const text_cols[] = {"unique_id", "name", "district", "street", "model", NULL};
-    civ_table_read_options ro = {.text_columns = text_cols, .encoding = p->encoding[0] ? p->encoding : NULL};
+    civ_table_read_options ro = {
+        .text_columns = text_cols, .encoding = p->encoding[0] ? p->encoding : NULL, .id_column = p->id_column};
     civ_status s = name_input(civ_alloc_spec_read(p->spec, &c->res->spec), p->spec);
     if (!s && !(c->opt && c->opt->communities))
         s = name_input(civ_table_read(p->communities, &ro, &c->communities_read), p->communities);

@@ -209,6 +209,12 @@ static void json_options(FILE *f, const civ_plan_result *r, const civ_csv_write_
     json_str(f, p->freq);
     fprintf(f, ",\n    \"encoding\": ");
     json_str(f, p->encoding);
+    fprintf(f, ",\n    \"id_column\": ");
+    json_str(f, p->id_column);
+    fprintf(f, ",\n    \"time_column\": ");
+    json_str(f, p->time_column);
+    fprintf(f, ",\n    \"target_column\": ");
+    json_str(f, p->target_column);
     fprintf(f, ",\n    \"lang\": ");
     json_str(f, p->lang[0] ? p->lang : "zh");
     fprintf(f, ",\n    \"out\": ");
