@@ -465,8 +465,22 @@ static void test_conformal_windows(void **state)
     civ_panel_free(p);
 }
 
+/* Every row of the report's uncalibrated column is `want`; -1: no column. */
+static void assert_report_uncalibrated(const civ_forecast_result *r, const civ_panel *p, int want)
+{
+    civ_table *t = NULL;
+    size_t col;
+    assert_int_equal(civ_forecast_report_table(r, p, &t), CIV_OK);
+    civ_status s = civ_table_find_column(t, "uncalibrated", &col);
+    assert_int_equal(s, want < 0 ? CIV_ERR_NOT_FOUND : CIV_OK);
+    for (size_t row = 0; want >= 0 && row < civ_table_n_rows(t); row++)
+        assert_true(civ_table_number(t, row, col) == want);
+    civ_table_free(t);
+}
+
 /* Too few backtest scores anywhere: the model's interval is kept and the
- * series counted (civ_forecast_result_n_uncalibrated); none otherwise. */
+ * series counted (civ_forecast_result_n_uncalibrated) and named in the
+ * report (uncalibrated); none otherwise. */
 static void test_conformal_uncalibrated(void **state)
 {
     (void)state;
@@ -497,10 +511,14 @@ static void test_conformal_uncalibrated(void **state)
         assert_true(civ_forecast_result_upper(c, 1)[k] ==
                     fmax(civ_forecast_result_upper(m, 1)[k], civ_forecast_result_upper(c, 0)[k]));
     assert_memory_not_equal(civ_forecast_result_upper(c, 0), civ_forecast_result_upper(m, 0), 4 * 24 * sizeof(double));
+    /* the report names them: 24 of the 48 (step, level) cells kept (every 95% one); model runs have no column */
+    assert_report_uncalibrated(m, p, -1);
+    assert_report_uncalibrated(c, p, 24);
     civ_forecast_result_free(c);
     fo.model = "naive"; /* fits every window */
     assert_int_equal(civ_forecast_panel(p, &fo, &c), CIV_OK);
     assert_int_equal(civ_forecast_result_n_uncalibrated(c), 0);
+    assert_report_uncalibrated(c, p, 0);
     assert_int_equal(civ_forecast_result_n_uncalibrated(NULL), 0);
     civ_forecast_result_free(c);
     /* backtest windows: cut at 16 values, no calibration window has any training value */

@@ -360,7 +360,8 @@ static void print_forecast_summary(const civ_forecast_write_stats *st, int has_r
     if (st->n_uncalibrated)
         fprintf(stderr,
                 "conformal: %zu series kept the model's intervals at some steps: too few backtest scores there (the "
-                "series are short for the calibration windows; docs/FORECASTING.md, \"Conformal intervals\")\n",
+                "series are short for the calibration windows; --report lists them: uncalibrated > 0; "
+                "docs/FORECASTING.md, \"Conformal intervals\")\n",
                 st->n_uncalibrated);
 }
 

@@ -243,7 +243,7 @@ static void print_plan(const civ_plan *plan, const civ_plan_result *r, const civ
            st.horizon, st.forecast_seconds, st.n_failed, st.n_failed ? " (see the report)" : "");
     if (st.n_uncalibrated)
         printf("                       conformal: %zu communities kept the model's intervals at some steps (too few "
-               "backtest scores there; docs/FORECASTING.md)\n",
+               "backtest scores there; forecast_report.csv: uncalibrated > 0)\n",
                st.n_uncalibrated);
     civ_cli_print_alloc_summary(spec, civ_plan_spec(plan), &st.alloc);
     civ_cli_print_districts(civ_plan_result_table(r, CIV_PLAN_ALLOCATION_SUMMARY), civ_alloc_spec_minor_unit(spec));

@@ -856,8 +856,12 @@ CIV_API civ_status civ_forecast_result_table(const civ_forecast_result *result, 
  *  (union over series in order of first appearance: alpha, beta, gamma, phi,
  *  theta, drift, ...; NaN where a series' model lacks it), then
  *  initial_states as text ("l=12.5 b=0.31 s1=..."; %.15g), then adi, cv2
- *  and demand_class (civ_forecast_result_demand; "" when undefined).  Deterministic
- *  (no timings).  Errors as civ_forecast_result_table. */
+ *  and demand_class (civ_forecast_result_demand; "" when undefined), and,
+ *  with conformal intervals only, uncalibrated: the (step, level) cells of
+ *  the series that kept the model's interval for want of backtest scores
+ *  (0 = every interval calibrated; h x levels = none; NaN for a failed
+ *  series; civ_forecast_result_n_uncalibrated counts the series above 0).
+ *  Deterministic (no timings).  Errors as civ_forecast_result_table. */
 CIV_API civ_status civ_forecast_report_table(const civ_forecast_result *result, const civ_panel *panel,
                                              civ_table **out);
 /** In-sample one-step fitted values: unique_id, ds, y, fitted, residual for

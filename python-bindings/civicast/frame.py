@@ -837,7 +837,8 @@ def _warn_uncalibrated(n, n_series, stacklevel):
     if n:
         warnings.warn(f"civicast: conformal intervals: {n} of {n_series} series kept the model's intervals at some "
                       "steps, too few backtest scores there (the series are short for the calibration windows; "
-                      "docs/FORECASTING.md, \"Conformal intervals\")", ForecastWarning, stacklevel=stacklevel)
+                      "report=True lists them: uncalibrated > 0; docs/FORECASTING.md, \"Conformal intervals\")",
+                      ForecastWarning, stacklevel=stacklevel)
 
 
 def _conformal(windows=None, step=None, sample=None):

@@ -93,7 +93,12 @@ cmp -s "$WORK/c.csv" "$WORK/s.csv" && fail "conformal intervals equal the model'
 # too few backtest scores for the 95% intervals (4 series, snaive fits 4 of 10 calibration windows): said
 grep -v '^s4,' "$WORK/m.csv" >"$WORK/m4.csv"
 expect_code "uncalibrated" 0 "$CIV" forecast "$WORK/m4.csv" --model snaive --h 24 --intervals conformal --out "$WORK/u.csv"
-expect_err "uncalibrated" "conformal: 4 series kept the model's intervals at some steps"
+expect_err "uncalibrated" "conformal: 4 series kept the model's intervals at some steps.*--report lists them"
+expect_code "uncalibrated report" 0 "$CIV" forecast "$WORK/m4.csv" --model snaive --h 24 --intervals conformal \
+  --out "$WORK/u.csv" --report "$WORK/ur.csv" --quiet
+[ "$(head -1 "$WORK/ur.csv" | tr ',' '\n' | tail -1)" = uncalibrated ] || fail "report lacks uncalibrated"
+[ "$(cut -d, -f1 "$WORK/ur.csv" | tail -n +2 | tr '\n' ' ')" = "s0 s1 s2 s3 " ] || fail "report rows"
+[ "$(awk -F, 'NR > 1 { print $NF }' "$WORK/ur.csv" | sort -u)" = 24 ] || fail "uncalibrated cells: $(cat "$WORK/ur.csv")"
 expect_code "calibrated" 0 "$CIV" forecast "$WORK/m4.csv" --model naive --h 24 --intervals conformal --out "$WORK/u.csv"
 grep -q "kept the model's intervals" "$WORK/err" && fail "naive fits every window: nothing to say"
 expect_code "uncalibrated windows" 0 "$CIV" backtest "$WORK/m4.csv" --model naive --h 24 --windows 1 \

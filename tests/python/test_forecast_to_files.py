@@ -97,3 +97,15 @@ def test_conformal_runs_whole(tmp_path):
     assert _read(b) != _read(a)
     with pytest.raises(ValueError, match="intervals must be"):
         civicast.forecast_to_files(PANEL, m, intervals="bogus")
+    # the report says per series how many (step, level) intervals stayed the model's
+    r = str(tmp_path / "r.csv")
+    with pytest.warns(civicast.ForecastWarning, match="report=True lists them"):
+        stats = civicast.forecast_to_files(PANEL, a, report=r, chunk=1, **dict(kw, model="snaive", h=24))
+    with pytest.warns(civicast.ForecastWarning):
+        _, rep = civicast.forecast(df, report=True, **dict(kw, model="snaive", h=24))
+    on_file = pd.read_csv(r)
+    assert list(on_file.columns) == list(rep.columns) and rep.columns[-1] == "uncalibrated"
+    assert (on_file["uncalibrated"].to_numpy() == rep["uncalibrated"].to_numpy()).all()
+    assert stats["n_uncalibrated"] == int((rep["uncalibrated"] > 0).sum()) > 0
+    _, plain = civicast.forecast(df, report=True, model="naive", h=4, level=(80,))
+    assert "uncalibrated" not in plain.columns

@@ -361,14 +361,15 @@ civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_option
     if (st)
         return st;
     r->n_uncalibrated = 0;
+    r->conformal = 1;
     for (size_t i = 0; i < N; i++) {
         if (r->series[i].status != CIV_OK)
             continue;
+        size_t kept = 0;
         for (size_t c = 0; c < h * L; c++)
-            if (isnan(q[i * h * L + c])) {
-                r->n_uncalibrated++;
-                break;
-            }
+            kept += isnan(q[i * h * L + c]) != 0;
+        r->series[i].uncalibrated = kept;
+        r->n_uncalibrated += kept > 0;
         const double *y;
         size_t n;
         civ_panel_series(panel, i, &y, &n, NULL);

@@ -22,6 +22,7 @@ typedef struct civ_forecast_series {
     char *names;            /* malloc'd: n_report + n_states NUL-terminated names back to back */
     double adi, cv2;        /* demand classification of the observed values (NaN if undefined) */
     civ_demand_class demand;
+    size_t uncalibrated;    /* conformal runs: (step, level) cells that kept the model's interval */
 } civ_forecast_series;
 
 struct civ_forecast_result {
@@ -35,6 +36,7 @@ struct civ_forecast_result {
     civ_forecast_series *series;
     size_t n_failed;
     size_t n_uncalibrated;  /* conformal runs: series that kept the model's interval somewhere (conformal.c) */
+    int conformal;          /* the intervals were calibrated (conformal.c): the report says per series */
     double seconds;
     int want_fitted;
     size_t n_values;        /* panel values of the chunk's series (fitted arrays' length) */

@@ -211,11 +211,12 @@ civ_status civ_forecast_report_table(const civ_forecast_result *r, const civ_pan
             goto done;
         }
     }
-    size_t adi_col, cv2_col, class_col;
+    size_t adi_col, cv2_col, class_col, kept_col = SIZE_MAX;
     if ((s = civ_table_add_column(t, "initial_states", CIV_COLUMN_TEXT, &states_col)) ||
         (s = civ_table_add_column(t, "adi", CIV_COLUMN_NUMBER, &adi_col)) ||
         (s = civ_table_add_column(t, "cv2", CIV_COLUMN_NUMBER, &cv2_col)) ||
         (s = civ_table_add_column(t, "demand_class", CIV_COLUMN_TEXT, &class_col)) ||
+        (r->conformal && (s = civ_table_add_column(t, "uncalibrated", CIV_COLUMN_NUMBER, &kept_col))) ||
         (s = civ_table_add_rows(t, N, NULL)))
         goto done;
 
@@ -252,7 +253,8 @@ civ_status civ_forecast_report_table(const civ_forecast_result *r, const civ_pan
         if ((s = civ_table_set_text(t, i, states_col, text_len ? text : "")) ||
             (s = civ_table_set_number(t, i, adi_col, finite_or_nan(fs->adi))) ||
             (s = civ_table_set_number(t, i, cv2_col, finite_or_nan(fs->cv2))) ||
-            (s = civ_table_set_text(t, i, class_col, civ_demand_class_name(fs->demand))))
+            (s = civ_table_set_text(t, i, class_col, civ_demand_class_name(fs->demand))) ||
+            (kept_col != SIZE_MAX && ok && (s = civ_table_set_number(t, i, kept_col, (double)fs->uncalibrated))))
             goto done;
     }
     *out = t;

@@ -151,10 +151,11 @@ static civ_status spill_table(writer *w, const civ_table *t)
 }
 
 /* The columns civ_forecast_report_table puts after every parameter column
- * (initial_states, then the demand classification), in its order. */
+ * (initial_states, the demand classification, uncalibrated in conformal
+ * runs), in its order. */
 static int is_trailing_report_column(const char *name)
 {
-    static const char *const trailing[] = {"initial_states", "adi", "cv2", "demand_class"};
+    static const char *const trailing[] = {"initial_states", "adi", "cv2", "demand_class", "uncalibrated"};
     for (size_t k = 0; k < sizeof trailing / sizeof *trailing; k++)
         if (!strcmp(name, trailing[k]))
             return 1;
