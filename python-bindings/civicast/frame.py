@@ -360,8 +360,12 @@ class PanelData:
     def __init__(self, df, freq=None, spec=None, attributes=None):
         for c in ("unique_id", "ds", "y"):
             if c not in df.columns:
-                raise Error("CIV_ERR_MISSING_COLUMN", f"the data needs a column '{c}' (long format unique_id, ds, y)",
-                            field=c)
+                have = ", ".join(map(str, df.columns[:12])) + (", ..." if len(df.columns) > 12 else "")
+                raise Error("CIV_ERR_MISSING_COLUMN",
+                            f"the data needs a column '{c}' (long format unique_id, ds, y; this frame has {have}): "
+                            "rename the series id, date and value columns, e.g. df.rename(columns={'社区编号': "
+                            "'unique_id', '月份': 'ds', '用餐人次': 'y'}), or read a CSV with civicast.read(path, "
+                            "id_col=, time_col=, target_col=)", field=c)
         self.id_dtype = df["unique_id"].dtype
         codes, self.ids, id_bytes = _factorize_ids(df["unique_id"])
         S = len(self.ids)

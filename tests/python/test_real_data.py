@@ -284,3 +284,16 @@ def test_own_column_names(tmp_path):
     pd.DataFrame({"社区编号": ["a", "b"], "population": [1200, 800]}).to_csv(table, index=False)
     t = civicast.read(table, id_col="社区编号")
     assert list(t.columns) == ["unique_id", "population"] and list(t["unique_id"]) == ["a", "b"]
+
+
+def test_frame_with_own_column_names_says_how_to_rename():
+    """A DataFrame with a spreadsheet's headers: the error lists its columns
+    and shows the rename."""
+    df = pd.DataFrame({"社区编号": ["a"] * 3, "月份": ["2024-01", "2024-02", "2024-03"], "用餐人次": [1.0, 2, 3]})
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(df, h=1, model="naive")
+    assert e.value.status == "CIV_ERR_MISSING_COLUMN" and e.value.field == "unique_id"
+    assert "this frame has 社区编号, 月份, 用餐人次" in str(e.value) and "df.rename(columns=" in str(e.value)
+    fc = civicast.forecast(df.rename(columns={"社区编号": "unique_id", "月份": "ds", "用餐人次": "y"}), h=1,
+                           model="naive")
+    assert fc["mean"].tolist() == [3.0]
