@@ -565,11 +565,20 @@ static void copy_renamed(const char *from, const char *name, const char *header)
     free(text);
 }
 
-/* [plan] id_column, time_column, target_column: a panel and a communities
- * table with a spreadsheet's own headers give the plan of the standard ones. */
+/* [plan] id_column, time_column, target_column: a panel with a
+ * spreadsheet's own headers (and communities keyed by the spec's [data] id)
+ * gives the plan of the standard ones. */
 static void test_columns(void **state)
 {
     const char *spec = "spec = \"" CIV_SOURCE_DIR "/tests/data/plan/plan.spec\"\n";
+    char *spec_text = tf_slurp(CIV_SOURCE_DIR "/tests/data/plan/plan.spec", NULL);
+    char *data = spec_text ? strstr(spec_text, "[data]\n") : NULL;
+    assert_non_null(data);
+    char zh_spec[8192];
+    snprintf(zh_spec, sizeof zh_spec, "%.*s[data]\nid = \"社区编号\"\n%s", (int)(data - spec_text), spec_text,
+             data + strlen("[data]\n"));
+    write_file("zh.spec", zh_spec);
+    free(spec_text);
     const char *forecast = "[forecast]\nmodel = \"snaive\"\nhorizon = 24\n";
     char text[4096];
     snprintf(text, sizeof text,
@@ -583,9 +592,9 @@ static void test_columns(void **state)
     copy_renamed(CIV_SOURCE_DIR "/tests/data/plan/communities.csv", "communities_zh.csv",
                  "社区编号,district,population,aged60,aged60_share,migrant_share,last_year_funding");
     snprintf(text, sizeof text,
-             "[plan]\npanel = \"meals_zh.csv\"\ncommunities = \"communities_zh.csv\"\n%s"
+             "[plan]\npanel = \"meals_zh.csv\"\ncommunities = \"communities_zh.csv\"\nspec = \"zh.spec\"\n"
              "id_column = \"社区编号\"\ntime_column = \"月份\"\ntarget_column = \"用餐人次\"\n%s",
-             spec, forecast);
+             forecast);
     assert_int_equal(civ_plan_read(write_file("own.toml", text), &own), CIV_OK);
     assert_string_equal(civ_plan_id_column(own), "社区编号");
     assert_string_equal(civ_plan_time_column(own), "月份");
@@ -616,6 +625,15 @@ static void test_columns(void **state)
     assert_string_equal(civ_plan_id_column(own), "社区编号");
     assert_int_equal(civ_plan_set_columns(NULL, NULL, NULL, NULL), CIV_ERR_INVALID_ARGUMENT);
     civ_plan_free(standard);
+    civ_plan_free(own);
+    /* the communities are keyed by the spec's [data] id, not by the panel's id_column */
+    snprintf(text, sizeof text,
+             "[plan]\npanel = \"meals_zh.csv\"\ncommunities = \"communities_zh.csv\"\n%s"
+             "id_column = \"社区编号\"\ntime_column = \"月份\"\ntarget_column = \"用餐人次\"\n%s",
+             spec, forecast);
+    assert_int_equal(civ_plan_read(write_file("own2.toml", text), &own), CIV_OK);
+    assert_int_equal(civ_plan_run(own, NULL, &b), CIV_ERR_MISSING_COLUMN);
+    assert_string_equal(civ_last_error()->field, "unique_id");
     civ_plan_free(own);
     snprintf(text, sizeof text, "[plan]\npanel = \"a.csv\"\ncommunities = \"c.csv\"\n%sid_column = 3\n", spec);
     expect_error(text, CIV_ERR_SPEC, 5, 13, "id_column", "must be a non-empty string");

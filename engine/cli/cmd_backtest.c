@@ -262,7 +262,7 @@ static int run_backtest(int argc, char **argv)
     if (code)
         return code;
     if ((code = civ_cli_set_input("backtest", a.value[B_FREQ], a.value[B_ENCODING])) ||
-        (code = civ_cli_set_columns("backtest", a.value[B_COLUMNS], a.value[B_COLUMNS + 1], a.value[B_COLUMNS + 2]))) {
+        (code = civ_cli_set_columns("backtest", a.value[B_COLUMNS], a.value[B_COLUMNS + 1], a.value[B_COLUMNS + 2], 1))) {
         civ_cli_args_free(&a);
         return code;
     }

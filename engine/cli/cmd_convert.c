@@ -40,7 +40,7 @@ static int run_convert(int argc, char **argv)
     if (code)
         return code;
     if ((code = civ_cli_set_input("convert", a.value[V_FREQ], a.value[V_ENCODING])) ||
-        (code = civ_cli_set_columns("convert", a.value[V_COLUMNS], a.value[V_COLUMNS + 1], a.value[V_COLUMNS + 2]))) {
+        (code = civ_cli_set_columns("convert", a.value[V_COLUMNS], a.value[V_COLUMNS + 1], a.value[V_COLUMNS + 2], 1))) {
         civ_cli_args_free(&a);
         return code;
     }

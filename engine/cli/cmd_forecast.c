@@ -584,7 +584,7 @@ static int run_forecast(int argc, char **argv)
     if (code)
         return code;
     if ((code = civ_cli_set_input("forecast", a.value[F_FREQ], a.value[F_ENCODING])) ||
-        (code = civ_cli_set_columns("forecast", a.value[F_COLUMNS], a.value[F_COLUMNS + 1], a.value[F_COLUMNS + 2]))) {
+        (code = civ_cli_set_columns("forecast", a.value[F_COLUMNS], a.value[F_COLUMNS + 1], a.value[F_COLUMNS + 2], 1))) {
         civ_cli_args_free(&a);
         return code;
     }

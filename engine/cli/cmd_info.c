@@ -39,7 +39,7 @@ static int run_info(int argc, char **argv)
     if (code)
         return code;
     if ((code = civ_cli_set_input("info", a.value[I_FREQ], a.value[I_ENCODING])) ||
-        (code = civ_cli_set_columns("info", a.value[I_COLUMNS], a.value[I_COLUMNS + 1], a.value[I_COLUMNS + 2]))) {
+        (code = civ_cli_set_columns("info", a.value[I_COLUMNS], a.value[I_COLUMNS + 1], a.value[I_COLUMNS + 2], 1))) {
         civ_cli_args_free(&a);
         return code;
     }

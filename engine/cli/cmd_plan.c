@@ -334,14 +334,16 @@ static int run_plan(int argc, char **argv)
                   "plan", civ_plan_freq(plan)[0] && !a.value[P_FREQ] ? civ_plan_freq(plan) : NULL,
                   civ_plan_encoding(plan)[0] && !a.value[P_ENCODING] ? civ_plan_encoding(plan) : NULL)))
         ;
-    /* --id-col ... override [plan] id_column ... (and manifest.json says so) */
-    else if ((code = civ_cli_set_columns("plan", a.value[P_COLUMNS], a.value[P_COLUMNS + 1], a.value[P_COLUMNS + 2])))
+    /* --id-col ... override [plan] id_column ... (and manifest.json says so);
+     * the panel's only: the communities are keyed by the spec's [data] id */
+    else if ((code = civ_cli_set_columns("plan", a.value[P_COLUMNS], a.value[P_COLUMNS + 1], a.value[P_COLUMNS + 2],
+                                         0)))
         ;
     else if (civ_plan_set_columns(plan, a.value[P_COLUMNS], a.value[P_COLUMNS + 1], a.value[P_COLUMNS + 2]))
         code = civ_cli_report(civ_last_error()->status);
     else if ((code = civ_cli_set_columns("plan", set_or_null(civ_plan_id_column(plan)),
                                          set_or_null(civ_plan_time_column(plan)),
-                                         set_or_null(civ_plan_target_column(plan)))))
+                                         set_or_null(civ_plan_target_column(plan)), 0)))
         ;
     else
         code = apply_options(plan, &a);

@@ -240,14 +240,16 @@ int civ_cli_set_input(const char *command, const char *freq, const char *encodin
  * also keys tables: civ_table_read_options.id_column).  Commands put
  * CIV_CLI_COLUMN_OPTIONS at indices k..k+2 of their table and pass the
  * values to civ_cli_set_columns (each may be NULL); they apply to every later
- * civ_cli_read_panel / civ_cli_read_table.  Returns 0, or the usage exit code
- * after printing the error (an empty name). */
+ * civ_cli_read_panel and, with key_tables, the id to every later
+ * civ_cli_read_table (a plan's communities are keyed by its spec's [data]
+ * id instead).  Returns 0, or the usage exit code after printing the error
+ * (an empty name). */
 int civ_cli_set_columns(const char *command, const char *id_column, const char *time_column,
-                        const char *target_column);
+                        const char *target_column, int key_tables);
 #define CIV_CLI_COLUMN_OPTIONS                                                                       \
     {"--id-col", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "NAME",                                          \
      "the input's series id column when it is not unique_id (e.g. 社区编号);\n"                     \
-     "also the key of --communities/--attributes tables"},                                           \
+     "also the key of the tables the command reads (not a plan's communities)"},                     \
         {"--time-col", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "NAME",                                    \
          "the input's date column when it is not ds (e.g. 月份)"},                                   \
         {"--target-col", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "NAME",                                  \

@@ -302,8 +302,10 @@ int civ_cli_set_input(const char *command, const char *freq, const char *encodin
     return 0;
 }
 
+static const char *table_id_column; /* civ_cli_set_columns with key_tables */
+
 int civ_cli_set_columns(const char *command, const char *id_column, const char *time_column,
-                        const char *target_column)
+                        const char *target_column, int key_tables)
 {
     const char *value[3] = {id_column, time_column, target_column};
     const char *flag[3] = {"--id-col", "--time-col", "--target-col"};
@@ -312,6 +314,8 @@ int civ_cli_set_columns(const char *command, const char *id_column, const char *
             return civ_cli_usage_error(command, "%s needs a column name", flag[k]);
     if (id_column)
         input.id_column = id_column;
+    if (id_column && key_tables)
+        table_id_column = id_column;
     if (time_column)
         input.time_column = time_column;
     if (target_column)
@@ -346,6 +350,6 @@ civ_status civ_cli_read_table(const char *path, const civ_table_read_options *op
     if (!o.encoding)
         o.encoding = input.encoding;
     if (!o.id_column)
-        o.id_column = input.id_column;
+        o.id_column = table_id_column;
     return civ_table_read(path, &o, out);
 }

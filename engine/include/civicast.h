@@ -1870,8 +1870,8 @@ CIV_API const char *civ_plan_freq(const civ_plan *plan);
 CIV_API const char *civ_plan_encoding(const civ_plan *plan);
 /** [plan] id_column, time_column, target_column as written ("" when not
  *  set): the file's own names of the panel's series id, date and value
- *  columns (civ_panel_read_options.id_column, ...); id_column also names the
- *  communities table's key.  Borrowed. */
+ *  columns (civ_panel_read_options.id_column, ...).  The communities table
+ *  is keyed by the spec's [data] id, as in civicast allocate.  Borrowed. */
 CIV_API const char *civ_plan_id_column(const civ_plan *plan);
 CIV_API const char *civ_plan_time_column(const civ_plan *plan);
 CIV_API const char *civ_plan_target_column(const civ_plan *plan);

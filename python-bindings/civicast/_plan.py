@@ -149,8 +149,9 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     the per-stage figures (civ_plan_stats; backtest_* for the backtest).  model, h, threads, draws
     and intervals ("model" or "conformal": how every forecast of the run makes its intervals)
     override the plan's settings, as do id_col, time_col and target_col
-    ([plan] id_column, time_column, target_column: the inputs' own names of
-    unique_id, ds and y, e.g. "社区编号"; id_col also keys the communities).  When out is given, the folder is also
+    ([plan] id_column, time_column, target_column: the panel's own names of
+    unique_id, ds and y, e.g. "社区编号"; the communities are keyed by the
+    spec's [data] id).  When out is given, the folder is also
     written there by the command's own call (civ_plan_result_write_opts):
     the tables as CSV, report.html, charts/ and manifest.json, published as
     a whole (a failure leaves the previous folder); an out that holds one of

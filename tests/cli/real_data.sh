@@ -105,8 +105,9 @@ expect_code "plan --freq wins" 2 "$CIV" plan "$WORK/plan/plan.toml" --out "$WORK
 expect_err "plan --freq wins" "quarterly"
 
 # a spreadsheet's own column names: --id-col / --time-col / --target-col read
-# them as unique_id, ds, y (the same forecasts as the renamed file); the plan's
-# [plan] id_column ... also key the communities table, and manifest.json says so
+# them as unique_id, ds, y (the same forecasts as the renamed file); a plan's
+# [plan] id_column ... name the panel's (manifest.json says so), its spec's
+# [data] id the communities'.
 { printf '\xEF\xBB\xBF社区编号,月份,用餐人次\n'; tail -n +2 "$WORK/ms.csv"; } >"$WORK/zh.csv"
 expect_code "forecast zh no names" 2 "$CIV" forecast "$WORK/zh.csv" --h 2 --model naive --out "$WORK/fc_zh.csv" --quiet
 expect_err "forecast zh no names" \
@@ -130,6 +131,10 @@ sed -i -e 's/^panel = "meals.csv"$/panel = "meals_zh.csv"/' \
   "$WORK/plan/plan.toml"
 expect_code "plan zh without target" 2 "$CIV" plan "$WORK/plan/plan.toml" --out "$WORK/plan_zh"
 expect_err "plan zh without target" "meals_zh.csv:1: the header has no 'y' column"
+# the communities are keyed by the spec's [data] id (as in allocate), not by the panel's --id-col
+expect_code "plan zh communities" 2 "$CIV" plan "$WORK/plan/plan.toml" --out "$WORK/plan_zh" --target-col 用餐人次
+expect_err "plan zh communities" "no text id column 'unique_id': the spec's \\[data\\] id names the key column"
+sed -i 's/^\[data\]$/[data]\nid = "社区编号"/' "$WORK/plan/plan.spec"
 expect_code "plan zh" 0 "$CIV" plan "$WORK/plan/plan.toml" --out "$WORK/plan_zh" --target-col 用餐人次
 for f in forecasts.csv allocation.csv need.csv; do
   cmp -s "$WORK/plan_std/$f" "$WORK/plan_zh/$f" || fail "plan with the file's own names: $f differs"

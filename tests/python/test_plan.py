@@ -247,14 +247,17 @@ def test_plan_struct_layouts_match_the_header(tmp_path):
 
 def test_plan_own_column_names(tmp_path):
     """[plan] id_column, time_column, target_column (and the id_col=, ...
-    overrides): inputs with a spreadsheet's own headers give the plan of the
-    standard ones; read_plan reports the names."""
+    overrides): a panel with a spreadsheet's own headers (communities keyed
+    by the spec's [data] id) gives the plan of the standard ones; read_plan
+    reports the names."""
     meals = pd.read_csv(PLAN.parent / "meals.csv", dtype=str)
     meals.rename(columns={"unique_id": "社区编号", "ds": "月份", "y": "用餐人次"}).to_csv(
         tmp_path / "meals.csv", index=False, encoding="utf-8-sig")
     comm = pd.read_csv(PLAN.parent / "communities.csv", dtype=str)
     comm.rename(columns={"unique_id": "社区编号"}).to_csv(tmp_path / "communities.csv", index=False)
-    text = PLAN.read_text().replace('"plan.spec"', f'"{PLAN.parent / "plan.spec"}"')
+    spec = (PLAN.parent / "plan.spec").read_text()
+    (tmp_path / "plan.spec").write_text(spec.replace("[data]\n", '[data]\nid = "社区编号"\n', 1))
+    text = PLAN.read_text()
     own = tmp_path / "own.toml"
     own.write_text(text.replace("[forecast]", 'id_column = "社区编号"\ntime_column = "月份"\n\n[forecast]'))
     s = civicast.read_plan(own)

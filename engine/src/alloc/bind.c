@@ -639,7 +639,9 @@ civ_status civ_alloc_bind(const civ_alloc_spec *spec, const civ_table *t, const 
     size_t idc;
     if (civ_table_find_column(t, spec->id_column, &idc) || civ_table_column_type(t, idc) != CIV_COLUMN_TEXT) {
         civ_where w = {.field = spec->id_column};
-        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the communities table has no text id column '%s'",
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
+                           "the communities table has no text id column '%s': the spec's [data] id names the "
+                           "key column (e.g. id = \"社区编号\")",
                            spec->id_column);
     }
     size_t n = civ_table_n_rows(t);

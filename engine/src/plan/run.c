@@ -208,8 +208,8 @@ static civ_status read_configuration(run_ctx *c)
 {
     const civ_plan *p = c->plan;
     static const char *const text_cols[] = {"unique_id", "name", "district", "street", "model", NULL};
-    civ_table_read_options ro = {
-        .text_columns = text_cols, .encoding = p->encoding[0] ? p->encoding : NULL, .id_column = p->id_column};
+    /* keyed by the spec's [data] id, not by [plan] id_column (the panel's) */
+    civ_table_read_options ro = {.text_columns = text_cols, .encoding = p->encoding[0] ? p->encoding : NULL};
     civ_status s = name_input(civ_alloc_spec_read(p->spec, &c->res->spec), p->spec);
     if (!s && !(c->opt && c->opt->communities))
         s = name_input(civ_table_read(p->communities, &ro, &c->communities_read), p->communities);
