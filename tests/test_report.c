@@ -269,6 +269,14 @@ static void test_write_both_languages(void **state)
     assert_false(page_has(path, &model, "保形区间"));
     put("w", "manifest.json", "{\n  \"options\": {\n    \"intervals\": \"model\"\n  }\n}\n");
     assert_false(page_has(path, NULL, "保形区间"));
+    /* communities that kept the model's intervals somewhere (forecast_report.csv, conformal runs) are counted */
+    put("w", "forecast_report.csv", "unique_id,model,status,message,n,uncalibrated\n"
+                                    "c1,Theta,CIV_OK,,36,0\nc2,Theta,CIV_OK,,36,24\nc3,,CIV_ERR_TOO_SHORT,short,2,\n");
+    assert_true(page_has(path, &conf_zh, "其中 1 个社区的回测误差太少"));
+    assert_true(page_has(path, &conf_en, "Too few backtest errors for 1 of the communities"));
+    assert_false(page_has(path, &model, "回测误差太少"));
+    put("w", "forecast_report.csv", "unique_id,model,status,message,n,uncalibrated\nc1,Theta,CIV_OK,,36,0\n");
+    assert_false(page_has(path, &conf_zh, "回测误差太少"));
 }
 
 /* Monitoring tables, when the folder has them, replace "not run". */

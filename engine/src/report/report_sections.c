@@ -213,6 +213,21 @@ static void backtest_reading(rep_ctx *ctx)
                          "that window's cutoff only, so the coverage here is how the calibrated intervals actually did."));
 }
 
+/* Communities of a conformal run whose intervals stayed the model's at some
+ * steps (forecast_report.csv's uncalibrated column, conformal runs only). */
+static size_t uncalibrated_communities(const rep_data *d)
+{
+    size_t col, n = 0;
+    if (!d->t_frep || civ_table_find_column(d->t_frep, "uncalibrated", &col) ||
+        civ_table_column_type(d->t_frep, col) != CIV_COLUMN_NUMBER) {
+        civ_clear_error();
+        return 0;
+    }
+    for (size_t r = 0; r < civ_table_n_rows(d->t_frep); r++)
+        n += civ_table_number(d->t_frep, r, col) > 0;
+    return n;
+}
+
 void rep_section_demand(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
@@ -225,6 +240,16 @@ void rep_section_demand(rep_ctx *ctx)
                          "These intervals are calibrated (conformal intervals): each community was first backtested on its "
                          "own earlier values, and the model's intervals were widened or narrowed by how large the actual "
                          "errors of similar communities were against them."));
+    size_t kept = ctx->conformal ? uncalibrated_communities(d) : 0;
+    if (kept) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 TR(ctx, "其中 %zu 个社区的回测误差太少，部分期的区间仍是模型自带的（未校准）；哪些社区、多少期见 forecast_report.csv 的 uncalibrated 列。",
+                    "Too few backtest errors for %zu of the communities: some of their intervals are still the "
+                    "model's own (not calibrated); forecast_report.csv's uncalibrated column says which and how many."),
+                 kept);
+        rep_para(ctx, text);
+    }
     rep_chart_demand_city(ctx);
     rep_chart_demand_districts(ctx);
     sub(ctx, TR(ctx, "值得关注的社区", "Communities to look at"));
