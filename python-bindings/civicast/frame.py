@@ -353,6 +353,34 @@ def _factorize_ids(col):
     return rank[codes].astype(np.int64), uvals[order], [encode(u) for u in ustr[order]]
 
 
+def _standard_columns(df, id_col=None, time_col=None, target_col=None):
+    """df with its own names of the series id, date and value columns
+    (statsforecast's id_col, time_col, target_col; e.g. "社区编号", "月份",
+    "用餐人次") renamed to unique_id, ds and y, by the rules files follow
+    (civ_panel_read_options.id_column, ...): a frame without the given column
+    but with the standard one is used as is; one with both is an Error
+    CIV_ERR_DUPLICATE, one with neither CIV_ERR_MISSING_COLUMN; one column
+    for two roles is a ValueError."""
+    rename = {}
+    for std, name, what in (("unique_id", id_col, "id_col"), ("ds", time_col, "time_col"),
+                            ("y", target_col, "target_col")):
+        _column_name(what, name)  # None, or a non-empty str
+        if name is None or name == std:
+            continue
+        if name in rename:
+            raise ValueError(f"column {name!r} cannot be both the {rename[name]} and the {std} column")
+        if name in df.columns and std in df.columns:
+            raise Error("CIV_ERR_DUPLICATE", f"the frame has both '{name}' (given as {what}) and '{std}': either "
+                        "could be meant; drop or rename one of them", field=std)
+        if name in df.columns:
+            rename[name] = std
+        elif std not in df.columns:
+            have = ", ".join(map(str, df.columns[:12])) + (", ..." if len(df.columns) > 12 else "")
+            raise Error("CIV_ERR_MISSING_COLUMN", f"the frame has no column '{name}' (given as {what}) and no "
+                        f"'{std}' (it has {have}): check the name and its spelling", field=name)
+    return df.rename(columns=rename) if rename else df
+
+
 class PanelData:
     """A civ_panel built from a long-format DataFrame, plus what is needed to
     turn results back into a DataFrame."""
@@ -363,9 +391,10 @@ class PanelData:
                 have = ", ".join(map(str, df.columns[:12])) + (", ..." if len(df.columns) > 12 else "")
                 raise Error("CIV_ERR_MISSING_COLUMN",
                             f"the data needs a column '{c}' (long format unique_id, ds, y; this frame has {have}): "
-                            "rename the series id, date and value columns, e.g. df.rename(columns={'社区编号': "
-                            "'unique_id', '月份': 'ds', '用餐人次': 'y'}), or read a CSV with civicast.read(path, "
-                            "id_col=, time_col=, target_col=)", field=c)
+                            "name the series id, date and value columns (forecast(df, ..., id_col='社区编号', "
+                            "time_col='月份', target_col='用餐人次'), the same in backtest and read) or rename them "
+                            "(df.rename(columns={'社区编号': 'unique_id', '月份': 'ds', '用餐人次': 'y'}))",
+                            field=c)
         self.id_dtype = df["unique_id"].dtype
         codes, self.ids, id_bytes = _factorize_ids(df["unique_id"])
         S = len(self.ids)
@@ -1003,7 +1032,8 @@ def _multi(df, models, wide, h, level, threads, seed, xreg, ic, n_paths, nonnega
 def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, xreg=None, ic="aicc",
              n_paths=None, nonnegative="auto", freq=None, report=False, fitted=False, hierarchy=None, groups=None,
              reconcile="mint_shrink", communities=None, intervals=None, conformal_windows=None, wide=False,
-             integer=False, conformal_step=None, conformal_sample=None):
+             integer=False, conformal_step=None, conformal_sample=None, id_col=None, time_col=None,
+             target_col=None):
     """Fits `model` to every series of the long-format DataFrame `df`
     (unique_id, ds, y, covariates) and forecasts h periods ahead.
 
@@ -1042,7 +1072,13 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     `model` column of statsforecast names (AutoETS, Theta, ...) and a
     `fitted_model` column, or with wide=True statsforecast's wide layout
     unique_id, ds, AutoETS, AutoETS-lo-95, ... (civ_forecast_multi_table);
-    report and fitted take one model."""
+    report and fitted take one model.
+
+    id_col, time_col, target_col: the frame's own names of unique_id, ds and
+    y when it has others ("社区编号", "月份", "用餐人次"; statsforecast's
+    arguments); the results call them unique_id and ds as always.  A frame
+    with the standard names is used as is; one with both is an Error."""
+    df = _standard_columns(df, id_col, time_col, target_col)
     if hierarchy is not None or groups is not None:
         if report or fitted or xreg or integer:
             raise ValueError("civicast.forecast: report, fitted, xreg and integer are not available with hierarchy=")
@@ -1135,16 +1171,17 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
     excel, precision: CSV formatting as in write().  intervals,
     conformal_windows, conformal_step, conformal_sample: as forecast(); conformal intervals are calibrated over
     the whole panel, so with intervals="conformal" every series' results are
-    in memory at once (chunk has no effect).  encoding, id_col, time_col,
-    target_col: as read(), for a CSV path only (a DataFrame's columns are
-    renamed with DataFrame.rename).  Other arguments as forecast().  Files
-    appear complete or not at all.  Returns a dict: n_series, n_failed,
-    seconds, models (the most used, {name: count})."""
+    in memory at once (chunk has no effect).  id_col, time_col, target_col:
+    the data's own names of unique_id, ds and y, as read() for a CSV path
+    and forecast() for a DataFrame; encoding: as read(), for a CSV path.
+    Other arguments as forecast().  Files appear complete or not at all.
+    Returns a dict: n_series, n_failed, seconds, models (the most used,
+    {name: count})."""
     fn = "civicast.forecast_to_files"
-    if not isinstance(data, (str, os.PathLike)) and any(
-            v is not None for v in (encoding, id_col, time_col, target_col)):
-        raise ValueError(f"{fn}: encoding, id_col, time_col and target_col apply to a file; rename a DataFrame's "
-                         "columns with DataFrame.rename(columns={...})")
+    if not isinstance(data, (str, os.PathLike)):
+        if encoding is not None:
+            raise ValueError(f"{fn}: encoding applies to a file, not to a DataFrame")
+        data = _standard_columns(data, id_col, time_col, target_col)
     opt, keep = _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted,
                                   intervals, _conformal(conformal_windows, conformal_step, conformal_sample))
     csv = _csv_options(excel, precision, 0)

@@ -278,8 +278,8 @@ def test_own_column_names(tmp_path):
     assert e.value.status == "CIV_ERR_MISSING_COLUMN" and "no column '月' (given for ds)" in str(e.value)
     with pytest.raises(ValueError, match="id_col must be a non-empty column name"):
         civicast.read(own, id_col="")
-    with pytest.raises(ValueError, match="apply to a file"):
-        civicast.forecast_to_files(df, tmp_path / "x.csv", h=3, id_col="社区编号")
+    with pytest.raises(ValueError, match="encoding applies to a file"):
+        civicast.forecast_to_files(df, tmp_path / "x.csv", h=3, encoding="gb18030")
     table = tmp_path / "communities.csv"
     pd.DataFrame({"社区编号": ["a", "b"], "population": [1200, 800]}).to_csv(table, index=False)
     t = civicast.read(table, id_col="社区编号")
@@ -293,7 +293,34 @@ def test_frame_with_own_column_names_says_how_to_rename():
     with pytest.raises(civicast.Error) as e:
         civicast.forecast(df, h=1, model="naive")
     assert e.value.status == "CIV_ERR_MISSING_COLUMN" and e.value.field == "unique_id"
-    assert "this frame has 社区编号, 月份, 用餐人次" in str(e.value) and "df.rename(columns=" in str(e.value)
+    assert "this frame has 社区编号, 月份, 用餐人次" in str(e.value) and "id_col='社区编号'" in str(e.value)
     fc = civicast.forecast(df.rename(columns={"社区编号": "unique_id", "月份": "ds", "用餐人次": "y"}), h=1,
                            model="naive")
     assert fc["mean"].tolist() == [3.0]
+
+
+def test_frame_own_column_names(tmp_path):
+    """forecast(), backtest() and forecast_to_files() take a frame's own
+    column names as statsforecast does (id_col, time_col, target_col): the
+    results of the renamed frame, keyed unique_id, ds as always."""
+    df = panel("MS")
+    names = dict(id_col="社区编号", time_col="月份", target_col="用餐人次")
+    zh = df.rename(columns={"unique_id": "社区编号", "ds": "月份", "y": "用餐人次"})
+    pd.testing.assert_frame_equal(civicast.forecast(zh, h=3, model="theta", **names),
+                                  civicast.forecast(df, h=3, model="theta"))
+    pd.testing.assert_frame_equal(civicast.backtest(zh, h=3, windows=2, model="naive", **names),
+                                  civicast.backtest(df, h=3, windows=2, model="naive"))
+    civicast.forecast_to_files(zh, tmp_path / "a.csv", h=3, model="theta", **names)
+    civicast.forecast_to_files(df, tmp_path / "b.csv", h=3, model="theta")
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    # the standard names with the options given: as is; both: ambiguous; neither: named
+    pd.testing.assert_frame_equal(civicast.forecast(df, h=3, model="theta", **names),
+                                  civicast.forecast(df, h=3, model="theta"))
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(zh.assign(y=1.0), h=3, **names)
+    assert e.value.status == "CIV_ERR_DUPLICATE" and e.value.field == "y"
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(zh, h=3, id_col="社区编号", time_col="月", target_col="用餐人次")
+    assert e.value.status == "CIV_ERR_MISSING_COLUMN" and "no column '月' (given as time_col)" in str(e.value)
+    with pytest.raises(ValueError, match="cannot be both"):
+        civicast.forecast(zh, h=3, id_col="社区编号", time_col="社区编号")
