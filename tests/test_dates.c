@@ -270,6 +270,40 @@ static void test_spreadsheet_dates(void **state)
     assert_int_equal(civ_date_time_separator("2019-01-01 00:00", 10), 0);
 }
 
+/* Dates as a Chinese locale writes them (Excel's 2024年7月 and 长日期
+ * formats, statistical yearbooks' quarters): the periods of their ISO forms. */
+static void test_chinese_dates(void **state)
+{
+    (void)state;
+    expect_date("2024年", CIV_DATE_YEAR, 2024);
+    expect_date("2024年7月", CIV_DATE_MONTH, 12 * 2024 + 6);
+    expect_date("2024年07月", CIV_DATE_MONTH, 12 * 2024 + 6);
+    expect_date("2024年12月", CIV_DATE_MONTH, 12 * 2024 + 11);
+    expect_date("2024年1月5日", CIV_DATE_DAY, 19727);
+    expect_date("2024年01月05日", CIV_DATE_DAY, 19727);
+    expect_date("2024年2月29日", CIV_DATE_DAY, 19782);
+    expect_date("2024年第3季度", CIV_DATE_QUARTER, 4 * 2024 + 2);
+    expect_date("2024年3季度", CIV_DATE_QUARTER, 4 * 2024 + 2);
+    expect_date("2024年第三季度", CIV_DATE_QUARTER, 4 * 2024 + 2);
+    expect_date("2024年一季度", CIV_DATE_QUARTER, 4 * 2024);
+    expect_date("2024年四季", CIV_DATE_QUARTER, 4 * 2024 + 3);
+    expect_date("2024年1季度", CIV_DATE_QUARTER, 4 * 2024);
+    expect_bad("2024年13月", "month 13");
+    expect_bad("2024年0月", "month 0");
+    expect_bad("2023年2月29日", "does not exist");
+    expect_bad("2024年1月0日", "does not exist");
+    expect_bad("2024年1月5", "expected 2024年, 2024年第1季度, 2024年7月 or 2024年7月15日");
+    expect_bad("2024年1", "expected 2024年");
+    expect_bad("2024年1月5日 0:00", "expected 2024年");
+    expect_bad("2024年第5季度", "expected 2024年");
+    expect_bad("2024年第季度", "expected 2024年");
+    expect_bad("2024年123月", "expected 2024年");
+    expect_bad("2024年7月x", "expected 2024年");
+    expect_bad("2024年\xE5", "expected 2024年"); /* a cut character: refused, nothing read past len */
+    expect_bad("2024\xE5\xB9", "after the year");
+    assert_int_equal(civ_date_time_separator("2024年1月5日", strlen("2024年1月5日")), 0);
+}
+
 /* days of a date text */
 static int64_t day_of(const char *text)
 {
@@ -518,6 +552,7 @@ int main(void)
         cmocka_unit_test(test_frequency_helpers),
         cmocka_unit_test(test_datetimes),
         cmocka_unit_test(test_spreadsheet_dates),
+        cmocka_unit_test(test_chinese_dates),
         cmocka_unit_test(test_freq_parse),
         cmocka_unit_test(test_date_to_period),
         cmocka_unit_test(test_format_style),

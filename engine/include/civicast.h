@@ -167,7 +167,10 @@ typedef enum civ_date_form {
  *  write them, year first, are read too: "2024/7/15" and "2024/07/15" (also
  *  with a midnight time, "2024/7/15 0:00", Excel's CSV export of a date cell
  *  in a Chinese locale) and unpadded "2024-7-15" are days; "2024/7" and
- *  "2024/07" are months.  (Outputs write such dates in ISO form.)
+ *  "2024/07" are months; and as a Chinese locale writes them, "2024年"
+ *  (a year), "2024年第3季度" / "2024年3季度" / "2024年三季度" (a quarter),
+ *  "2024年7月" / "2024年07月" (a month) and "2024年7月15日" (a day).
+ *  (Outputs write such dates in ISO form.)
  *  Errors: CIV_ERR_DATE with the reason (bad shape, month 13, Feb 30, ...). */
 CIV_API civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int64_t *value);
 

@@ -104,6 +104,24 @@ sed -i 's/^encoding = "latin1"$/encoding = "utf-8"/' "$WORK/plan/plan.toml"
 expect_code "plan --freq wins" 2 "$CIV" plan "$WORK/plan/plan.toml" --out "$WORK/plan_out" --freq QS
 expect_err "plan --freq wins" "quarterly"
 
+# Chinese-locale dates (2020年1月, 2020年1月1日, 2020年第1季度) read as their ISO forms
+awk -F, 'NR == 1 { print; next } { split($2, d, "-"); printf "%s,%d年%d月,%s\n", $1, d[1], d[2], $3 }' "$WORK/ms.csv" \
+  >"$WORK/zh_month.csv"
+sed -n 2p "$WORK/zh_month.csv" | grep -q '^a,2020年1月,' || fail "zh_month fixture: $(sed -n 2p "$WORK/zh_month.csv")"
+expect_code "forecast zh months" 0 "$CIV" forecast "$WORK/zh_month.csv" --h 2 --model naive --out "$WORK/fc_zh_month.csv" \
+  --quiet
+cmp -s <(cut -d, -f1,3- "$WORK/fc_zh_month.csv") <(cut -d, -f1,3- "$WORK/fc_ms.csv") || fail "2020年1月 forecasts differ"
+[ "$(first_ds "$WORK/fc_zh_month.csv")" = 2022-01 ] || fail "2020年1月: first forecast $(first_ds "$WORK/fc_zh_month.csv")"
+printf 'unique_id,ds,y\na,2020年第1季度,1\na,2020年第2季度,2\na,2020年第3季度,3\n' >"$WORK/zh_q.csv"
+expect_code "info zh quarters" 0 "$CIV" info "$WORK/zh_q.csv"
+grep -q "frequency    quarterly" "$WORK/out" || fail "info zh quarters: $(cat "$WORK/out")"
+printf 'unique_id,ds,y\na,2020年1月5日,1\na,2020年1月6日,2\na,2020年1月7日,3\n' >"$WORK/zh_d.csv"
+expect_code "info zh days" 0 "$CIV" info "$WORK/zh_d.csv"
+grep -q "frequency    daily" "$WORK/out" || fail "info zh days: $(cat "$WORK/out")"
+printf 'unique_id,ds,y\na,2020年1月,1\na,2020年13月,2\n' >"$WORK/zh_bad.csv"
+expect_code "zh bad month" 2 "$CIV" info "$WORK/zh_bad.csv"
+expect_err "zh bad month" "zh_bad.csv:3:2: bad date '2020年13月': month 13 is not 1..12"
+
 # a spreadsheet's own column names: --id-col / --time-col / --target-col read
 # them as unique_id, ds, y (the same forecasts as the renamed file); a plan's
 # [plan] id_column ... name the panel's (manifest.json says so), its spec's

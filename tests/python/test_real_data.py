@@ -324,3 +324,24 @@ def test_frame_own_column_names(tmp_path):
     assert e.value.status == "CIV_ERR_MISSING_COLUMN" and "no column '月' (given as time_col)" in str(e.value)
     with pytest.raises(ValueError, match="cannot be both"):
         civicast.forecast(zh, h=3, id_col="社区编号", time_col="社区编号")
+
+
+def test_chinese_dates(tmp_path):
+    """ds written as a Chinese locale writes dates (2024年7月, 2024年7月15日,
+    2024年第3季度), in a frame or a file: the forecasts of their ISO forms."""
+    df = panel("MS", n=24)
+    text = df.assign(ds=df["ds"].dt.strftime("%Y-%m"))
+    zh = df.assign(ds=[f"{d.year}年{d.month}月" for d in df["ds"]])
+    want = civicast.forecast(text, h=3, model="theta")
+    pd.testing.assert_frame_equal(civicast.forecast(zh, h=3, model="theta"), want)
+    zh.to_csv(tmp_path / "zh.csv", index=False, encoding="utf-8-sig")
+    back = civicast.read(tmp_path / "zh.csv")
+    assert back.attrs["frequency"] == "monthly" and back["ds"].iloc[0] == pd.Timestamp("2019-01-01")
+    days = pd.DataFrame({"unique_id": "a", "ds": [f"2024年1月{d}日" for d in range(1, 15)], "y": np.arange(14.0)})
+    fc = civicast.forecast(days, h=2, model="naive")
+    assert fc["ds"].tolist() == ["2024-01-15", "2024-01-16"]
+    quarters = pd.DataFrame({"unique_id": "a", "ds": ["2023年第4季度", "2024年第一季度", "2024年2季度"], "y": [1.0, 2, 3]})
+    assert civicast.forecast(quarters, h=1, model="naive")["ds"].tolist() == ["2024-Q3"]
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(quarters.assign(ds=["2023年第4季度", "2024年第5季度", "2024年2季度"]), h=1, model="naive")
+    assert e.value.status == "CIV_ERR_DATE" and "2024年第5季度" in str(e.value)

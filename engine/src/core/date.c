@@ -186,6 +186,75 @@ static civ_status parse_spreadsheet_date(const char *text, size_t len, civ_date_
     return CIV_OK;
 }
 
+/* Moves *at past the UTF-8 literal `s` when text[*at] starts with it. */
+static int literal(const char *text, size_t len, size_t *at, const char *s)
+{
+    size_t n = strlen(s);
+    if (len - *at < n || memcmp(text + *at, s, n))
+        return 0;
+    *at += n;
+    return 1;
+}
+
+/* The quarter of "第1季度", "1季度", "第一季度", "一季度" (also 季 alone) at
+ * text[*at]: 1..4, or 0. */
+static unsigned chinese_quarter(const char *text, size_t len, size_t *at)
+{
+    static const char *const numerals[4] = {"一", "二", "三", "四"};
+    (void)literal(text, len, at, "第");
+    unsigned q = 0;
+    if (*at < len && text[*at] >= '1' && text[*at] <= '4')
+        q = (unsigned)(text[(*at)++] - '0');
+    for (unsigned k = 0; !q && k < 4; k++)
+        if (literal(text, len, at, numerals[k]))
+            q = k + 1;
+    if (!q || !literal(text, len, at, "季"))
+        return 0;
+    (void)literal(text, len, at, "度");
+    return q;
+}
+
+/* Dates as Chinese-locale spreadsheets write them: "2024年" (a year),
+ * "2024年第1季度" / "2024年1季度" / "2024年一季度" (a quarter), "2024年7月" /
+ * "2024年07月" (a month) and "2024年7月15日" (a day, Excel's 长日期).
+ * Called when text[4..7) is 年. */
+static civ_status parse_chinese_date(const char *text, size_t len, unsigned year, civ_date_form *form, int64_t *value,
+                                     char *shown, size_t size)
+{
+    size_t at = 4 + strlen("年");
+    unsigned month = 0, day = 0, quarter;
+    if (at == len) {
+        *form = CIV_DATE_YEAR;
+        *value = year;
+        return CIV_OK;
+    }
+    size_t q_at = at;
+    if ((quarter = chinese_quarter(text, len, &q_at)) != 0 && q_at == len) {
+        *form = CIV_DATE_QUARTER;
+        *value = 4 * (int64_t)year + (quarter - 1);
+        return CIV_OK;
+    }
+    int has_day = 0;
+    if (!short_number(text, len, &at, &month) || !literal(text, len, &at, "月") ||
+        ((has_day = at < len) && (!short_number(text, len, &at, &day) || !literal(text, len, &at, "日") || at != len)))
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected 2024年, 2024年第1季度, 2024年7月 or 2024年7月15日",
+                        shown_date(shown, size, text, len));
+    if (month < 1 || month > 12)
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': month %u is not 1..12", shown_date(shown, size, text, len),
+                        month);
+    if (!has_day) {
+        *form = CIV_DATE_MONTH;
+        *value = 12 * (int64_t)year + (month - 1);
+        return CIV_OK;
+    }
+    if (day < 1 || day > civ_days_in_month(year, month))
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': day %u does not exist in %04u-%02u",
+                        shown_date(shown, size, text, len), day, year, month);
+    *form = CIV_DATE_DAY;
+    *value = civ_days_from_civil(year, month, day);
+    return CIV_OK;
+}
+
 civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int64_t *value)
 {
     if (!text || !form || !value)
@@ -212,8 +281,11 @@ civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int
     }
     if (text[4] == '/')
         return parse_spreadsheet_date(text, len, form, value, shown, sizeof shown);
+    size_t after_year = 4;
+    if (literal(text, len, &after_year, "年"))
+        return parse_chinese_date(text, len, year, form, value, shown, sizeof shown);
     if (text[4] != '-')
-        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected '-' or '/' after the year", SHOWN_);
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected '-', '/' or 年 after the year", SHOWN_);
     if (len == 7 && (text[5] == 'Q' || text[5] == 'q')) {
         if (text[6] < '1' || text[6] > '4')
             return civ_fail(CIV_ERR_DATE, "bad date '%s': quarter must be Q1..Q4", SHOWN_);
