@@ -15,7 +15,7 @@
 #include "monitor_job.h"
 
 enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_INTERVALS, P_FREQ, P_ENCODING,
-       P_COLUMNS /* +1 --time-col, +2 --target-col */, P_LANG = P_COLUMNS + 3,
+       P_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */, P_LANG = P_COLUMNS + 4,
        P_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option plan_options[] = {
     [P_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "DIR", "the output folder (else [plan] out)"},
@@ -36,11 +36,11 @@ static const civ_cli_spec plan_spec = {
     "plan",
     "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N]\n"
     "                     [--intervals model|conformal] [--freq F] [--encoding E] [--lang zh|en]\n"
-    "                     [--id-col NAME] [--time-col NAME] [--target-col NAME]\n"
+    "                     [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n"
     "                     [--no-excel] [--precision P]\n",
     "Reads a plan config (the spec's TOML subset; docs/ALLOCATION.md, \"Plan\"):\n"
     "  [plan]        panel, communities, spec, out (paths relative to CONFIG), lang,\n"
-    "                freq, encoding, id_column, time_column, target_column\n"
+    "                freq, encoding, id_column, time_column, target_column, layout\n"
     "  [forecast]    model, horizon, levels, threads, seed, intervals\n"
     "  [uncertainty] draws, seed, weight_concentration, forecasts (optional)\n"
     "  [need]        the multi-year need (optional; else the spec's [need])\n"
@@ -337,13 +337,14 @@ static int run_plan(int argc, char **argv)
     /* --id-col ... override [plan] id_column ... (and manifest.json says so);
      * the panel's only: the communities are keyed by the spec's [data] id */
     else if ((code = civ_cli_set_columns("plan", a.value[P_COLUMNS], a.value[P_COLUMNS + 1], a.value[P_COLUMNS + 2],
-                                         0)))
+                                         0, 0)))
         ;
-    else if (civ_plan_set_columns(plan, a.value[P_COLUMNS], a.value[P_COLUMNS + 1], a.value[P_COLUMNS + 2]))
+    else if (civ_plan_set_columns(plan, a.value[P_COLUMNS], a.value[P_COLUMNS + 1], a.value[P_COLUMNS + 2]) ||
+             (a.value[P_COLUMNS + 3] && civ_plan_set_wide(plan, 1)))
         code = civ_cli_report(civ_last_error()->status);
     else if ((code = civ_cli_set_columns("plan", set_or_null(civ_plan_id_column(plan)),
                                          set_or_null(civ_plan_time_column(plan)),
-                                         set_or_null(civ_plan_target_column(plan)), 0)))
+                                         set_or_null(civ_plan_target_column(plan)), civ_plan_wide(plan), 0)))
         ;
     else
         code = apply_options(plan, &a);

@@ -237,15 +237,16 @@ int civ_cli_set_input(const char *command, const char *freq, const char *encodin
     {"--encoding", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "E", "text encoding of CSV input: utf-8 (default) or gb18030"}
 /* --id-col, --time-col, --target-col: the CSV input's own names of the series
  * id, date and value columns (civ_panel_read_options.id_column, ...; the id
- * also keys tables: civ_table_read_options.id_column).  Commands put
- * CIV_CLI_COLUMN_OPTIONS at indices k..k+2 of their table and pass the
- * values to civ_cli_set_columns (each may be NULL); they apply to every later
+ * also keys tables: civ_table_read_options.id_column); --wide-input: the panel
+ * is wide (civ_panel_read_options.wide).  Commands put CIV_CLI_COLUMN_OPTIONS
+ * at indices k..k+3 of their table and pass the values to
+ * civ_cli_set_columns (names may be NULL); they apply to every later
  * civ_cli_read_panel and, with key_tables, the id to every later
  * civ_cli_read_table (a plan's communities are keyed by its spec's [data]
  * id instead).  Returns 0, or the usage exit code after printing the error
  * (an empty name). */
 int civ_cli_set_columns(const char *command, const char *id_column, const char *time_column,
-                        const char *target_column, int key_tables);
+                        const char *target_column, int wide, int key_tables);
 #define CIV_CLI_COLUMN_OPTIONS                                                                       \
     {"--id-col", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "NAME",                                          \
      "the input's series id column when it is not unique_id (e.g. 社区编号);\n"                     \
@@ -253,7 +254,10 @@ int civ_cli_set_columns(const char *command, const char *id_column, const char *
         {"--time-col", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "NAME",                                    \
          "the input's date column when it is not ds (e.g. 月份)"},                                   \
         {"--target-col", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "NAME",                                  \
-         "the input's value column when it is not y (e.g. 用餐人次)"}
+         "the input's value column when it is not y (e.g. 用餐人次)"},                               \
+        {"--wide-input", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL,                                     \
+         "the input CSV is wide: a row per series, a column per period\n"                           \
+         "(社区编号,2024年1月,2024年2月,...)"}
 civ_status civ_cli_read_table(const char *path, const civ_table_read_options *options, civ_table **out);
 
 /* The text columns of community and forecast tables. */

@@ -305,7 +305,7 @@ int civ_cli_set_input(const char *command, const char *freq, const char *encodin
 static const char *table_id_column; /* civ_cli_set_columns with key_tables */
 
 int civ_cli_set_columns(const char *command, const char *id_column, const char *time_column,
-                        const char *target_column, int key_tables)
+                        const char *target_column, int wide, int key_tables)
 {
     const char *value[3] = {id_column, time_column, target_column};
     const char *flag[3] = {"--id-col", "--time-col", "--target-col"};
@@ -320,6 +320,8 @@ int civ_cli_set_columns(const char *command, const char *id_column, const char *
         input.time_column = time_column;
     if (target_column)
         input.target_column = target_column;
+    if (wide)
+        input.wide = 1;
     return 0;
 }
 

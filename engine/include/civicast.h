@@ -519,6 +519,17 @@ typedef struct civ_panel_read_options {
     const char *id_column;
     const char *time_column;
     const char *target_column;
+    /* 1: the file is wide, as spreadsheets lay panels out: one row per
+     * series and one column per period, whose header is a date in any form
+     * civ_date_parse reads ("社区编号,2024年1月,2024年2月,..." or
+     * "unique_id,2024-01,2024-02,...").  The id column is id_column, else
+     * unique_id, else the first column whose header is not a date; other such
+     * columns become the panel's attributes; cells are the values (empty =
+     * missing; a series spans its first to its last value).  One date form;
+     * day dates get the frequency of their spacing (or freq).  Covariates
+     * need the long layout; time_column and target_column do not apply
+     * (CIV_ERR_INVALID_ARGUMENT). */
+    int wide;
 } civ_panel_read_options;
 /** As civ_panel_read_csv with options (`options` may be NULL).  Day dates get
  *  the frequency of their spacing (civ_dates_infer), or options->freq; the
@@ -1878,6 +1889,9 @@ CIV_API const char *civ_plan_encoding(const civ_plan *plan);
 CIV_API const char *civ_plan_id_column(const civ_plan *plan);
 CIV_API const char *civ_plan_time_column(const civ_plan *plan);
 CIV_API const char *civ_plan_target_column(const civ_plan *plan);
+/** [plan] layout: 1 when "wide" (the panel has a row per series and a column
+ *  per period: civ_panel_read_options.wide), 0 for "long" (the default). */
+CIV_API int civ_plan_wide(const civ_plan *plan);
 /** The language of the plan report ([plan] lang): "zh" (the default) or "en"
  *  (borrowed; civ_report_options.lang). */
 CIV_API const char *civ_plan_lang(const civ_plan *plan);
@@ -1920,6 +1934,8 @@ CIV_API civ_status civ_plan_set_draws(civ_plan *plan, size_t draws);
  *  (a name of 256 bytes or more; nothing is changed). */
 CIV_API civ_status civ_plan_set_columns(civ_plan *plan, const char *id_column, const char *time_column,
                                         const char *target_column);
+/** Sets [plan] layout: 1 wide, 0 long (else CIV_ERR_INVALID_ARGUMENT). */
+CIV_API civ_status civ_plan_set_wide(civ_plan *plan, int wide);
 /** Sets [forecast] intervals (CIV_INTERVALS_*; else CIV_ERR_INVALID_ARGUMENT). */
 CIV_API civ_status civ_plan_set_intervals(civ_plan *plan, int intervals);
 /** Sets the report's language: "zh" or "en" (else CIV_ERR_INVALID_ARGUMENT). */

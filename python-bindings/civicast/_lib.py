@@ -165,7 +165,7 @@ class civ_date_style(ctypes.Structure):
 
 class civ_panel_read_options(ctypes.Structure):
     _fields_ = [("freq", civ_freq_spec), ("encoding", ctypes.c_char_p), ("id_column", ctypes.c_char_p),
-                ("time_column", ctypes.c_char_p), ("target_column", ctypes.c_char_p)]
+                ("time_column", ctypes.c_char_p), ("target_column", ctypes.c_char_p), ("wide", ctypes.c_int)]
 
 
 class civ_report_options(ctypes.Structure):
@@ -540,6 +540,8 @@ _SIGNATURES = {
     "civ_plan_threads": (_I, [P]),
     "civ_plan_intervals": (_I, [P]),
     "civ_plan_id_column": (_CP, [P]),
+    "civ_plan_wide": (_I, [P]),
+    "civ_plan_set_wide": (c_status, [P, _I]),
     "civ_plan_time_column": (_CP, [P]),
     "civ_plan_target_column": (_CP, [P]),
     "civ_plan_seed": (_U64, [P]),

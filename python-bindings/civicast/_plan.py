@@ -13,8 +13,8 @@ import os
 
 from . import _hdf5_probe, _lib
 from ._lib import Error, check, encode, lib
-from .frame import (_ALLOC_TEXT_COLUMNS, _Owned, _column_name, _csv_options, _dec, _read_table, _warn_uncalibrated,
-                    table_to_frame)
+from .frame import (_ALLOC_TEXT_COLUMNS, _Owned, _column_name, _csv_options, _dec, _layout_wide, _read_table,
+                    _warn_uncalibrated, table_to_frame)
 
 
 def model_families():
@@ -64,6 +64,7 @@ def _settings(ptr):
         "id_column": _dec(lib.civ_plan_id_column(ptr)) or None,
         "time_column": _dec(lib.civ_plan_time_column(ptr)) or None,
         "target_column": _dec(lib.civ_plan_target_column(ptr)) or None,
+        "layout": "wide" if lib.civ_plan_wide(ptr) else "long",
         "seed": lib.civ_plan_seed(ptr),
         "draws": lib.civ_plan_draws(ptr),
         "uncertainty_seed": lib.civ_plan_uncertainty_seed(ptr),
@@ -78,7 +79,8 @@ def read_plan(path):
     when the plan has none), model, horizon, levels, threads, intervals
     ("model", "conformal" or None: not set, the model's), id_column,
     time_column, target_column (the input files' own names of unique_id,
-    ds and y, or None), seed, draws,
+    ds and y, or None), layout ("long" or "wide": the panel has a column
+    per period), seed, draws,
     uncertainty_seed, has_need (the plan has its own [need]), has_backtest
     (the plan has a [backtest] section).  Errors:
     civicast.Error with file:line:column and the key."""
@@ -97,7 +99,7 @@ def _read_panel_guarded(path, isolate):
         return p
 
 
-def _apply(p, out, model, h, threads, draws, intervals=None, columns=(None, None, None)):
+def _apply(p, out, model, h, threads, draws, intervals=None, columns=(None, None, None), layout=None):
     if out is not None:
         check(lib.civ_plan_set_out(p.ptr, encode(os.fspath(out))))
     if model is not None:
@@ -115,6 +117,8 @@ def _apply(p, out, model, h, threads, draws, intervals=None, columns=(None, None
     if any(c is not None for c in columns):
         names = [_column_name(what, c) for what, c in zip(("id_col", "time_col", "target_col"), columns)]
         check(lib.civ_plan_set_columns(p.ptr, *names))
+    if layout is not None:
+        check(lib.civ_plan_set_wide(p.ptr, _layout_wide(layout, "civicast.plan")))
 
 
 def _result_frames(res):
@@ -133,7 +137,7 @@ def _result_frames(res):
 
 
 def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=None, isolate=None, excel=True,
-         precision=6, intervals=None, id_col=None, time_col=None, target_col=None):
+         precision=6, intervals=None, id_col=None, time_col=None, target_col=None, layout=None):
     """Runs a plan file's whole job (civ_plan_run): forecasts, allocation,
     the Monte Carlo (draws > 0), the multi-year need, monitoring ([monitor])
     and the backtest ([backtest]).
@@ -151,7 +155,7 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     override the plan's settings, as do id_col, time_col and target_col
     ([plan] id_column, time_column, target_column: the panel's own names of
     unique_id, ds and y, e.g. "社区编号"; the communities are keyed by the
-    spec's [data] id).  When out is given, the folder is also
+    spec's [data] id) and layout ("long" or "wide": [plan] layout).  When out is given, the folder is also
     written there by the command's own call (civ_plan_result_write_opts):
     the tables as CSV, report.html, charts/ and manifest.json, published as
     a whole (a failure leaves the previous folder); an out that holds one of
@@ -163,7 +167,7 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     civ_plan_result_write_opts).  The DataFrames always hold full precision.  progress: a callable(stage, done, total).  isolate: as in
     civicast.read, for .h5 inputs.  Errors: civicast.Error (the stage's)."""
     with _plan_handle(path) as p:
-        _apply(p, out, model, h, threads, draws, intervals, (id_col, time_col, target_col))
+        _apply(p, out, model, h, threads, draws, intervals, (id_col, time_col, target_col), layout)
         panel = _read_panel_guarded(_dec(lib.civ_plan_panel(p.ptr)), isolate)
         comm_path = _dec(lib.civ_plan_communities(p.ptr))
         comm = (_read_table(comm_path, _ALLOC_TEXT_COLUMNS, isolate)

@@ -697,7 +697,15 @@ def _column_name(what, name):
     return encode(name)
 
 
-def _panel_read_options(freq=None, encoding=None, id_col=None, time_col=None, target_col=None):
+def _layout_wide(layout, fn):
+    """layout= ("long", "wide" or None = long) as civ_panel_read_options.wide."""
+    if layout not in (None, "long", "wide"):
+        raise ValueError(f"{fn}: layout must be 'long' or 'wide', got {layout!r}")
+    return 1 if layout == "wide" else 0
+
+
+def _panel_read_options(freq=None, encoding=None, id_col=None, time_col=None, target_col=None, layout=None,
+                        fn="civicast.read"):
     """civ_panel_read_options from the arguments of read() and forecast_to_files()."""
     ro = _lib.civ_panel_read_options()
     want = _want_spec(freq)
@@ -709,6 +717,7 @@ def _panel_read_options(freq=None, encoding=None, id_col=None, time_col=None, ta
     ro.id_column = _column_name("id_col", id_col)
     ro.time_column = _column_name("time_col", time_col)
     ro.target_column = _column_name("target_col", target_col)
+    ro.wide = _layout_wide(layout, fn)
     return ro
 
 
@@ -742,7 +751,7 @@ def _csv_header(path, encoding=None):
 
 
 def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=None, id_col=None, time_col=None,
-         target_col=None):
+         target_col=None, layout=None):
     """Reads a civicast file (.csv, .h5/.hdf5) into a DataFrame.
 
     kind: "panel" (long format unique_id, ds, y, covariates; attributes in
@@ -763,6 +772,11 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
     ds and y; id_col also keys a table.  A file without the given column but
     with the standard one is read as is; one with both is an Error
     (CIV_ERR_DUPLICATE), one with neither CIV_ERR_MISSING_COLUMN.
+    layout="wide" reads a CSV panel laid out as spreadsheets keep it, a row
+    per series and a column per period ("社区编号,2024年1月,2024年2月,...";
+    civ_panel_read_options.wide): the id column is id_col, else unique_id,
+    else the first column whose header is not a date; other such columns
+    are attributes (df.attrs["attributes"]); the frame is long as always.
 
     isolate (HDF5 only): read the file in a fresh child process, which writes
     a clean copy that this process then reads (civicast._hdf5_probe), because
@@ -779,6 +793,7 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
     path = os.fspath(path)
     if kind not in (None, "panel", "table"):
         raise ValueError(f"civicast.read: kind must be 'panel', 'table' or None, got {kind!r}")
+    _layout_wide(layout, "civicast.read")
     if _hdf5_probe.is_hdf5_path(path) and _hdf5_probe.guard_enabled(isolate):
         with _hdf5_probe.clean_copy(path, kind or "auto") as (copy, what):
             if what is not None:
@@ -788,7 +803,7 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
         if ext == ".csv" and os.path.exists(path):
             head = set(_csv_header(path, encoding))
             roles = (("unique_id", id_col), ("ds", time_col), ("y", target_col))
-            panel = time_col is not None or target_col is not None  # only a panel has them
+            panel = time_col is not None or target_col is not None or layout == "wide"  # only a panel has them
             kind = "panel" if panel or all(std in head or name in head for std, name in roles) else "table"
         elif ext in (".h5", ".hdf5"):
             try:
@@ -804,7 +819,7 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
             kind = "panel"
     if kind == "panel":
         p = _Owned(lib.civ_panel_free)
-        ro = _panel_read_options(freq, encoding, id_col, time_col, target_col)
+        ro = _panel_read_options(freq, encoding, id_col, time_col, target_col, layout)
         check(lib.civ_panel_read_ex(encode(path), ctypes.byref(ro), ctypes.byref(p.ptr)))
         with p:
             return panel_to_frame(p.ptr)
@@ -1156,7 +1171,8 @@ def classify_demand(df, freq=None):
 def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto", level=(80, 95), threads=None,
                       seed=None, xreg=None, ic="aicc", n_paths=None, nonnegative="auto", freq=None, chunk=None,
                       excel=False, precision="full", intervals=None, conformal_windows=None, conformal_step=None,
-                      conformal_sample=None, encoding=None, id_col=None, time_col=None, target_col=None):
+                      conformal_sample=None, encoding=None, id_col=None, time_col=None, target_col=None,
+                      layout=None):
     """Forecasts every series and writes the results to files in chunks of
     series (civ_forecast_panel_write): memory holds one chunk of results,
     whatever the number of series, so a panel of millions of series can be
@@ -1173,14 +1189,14 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
     the whole panel, so with intervals="conformal" every series' results are
     in memory at once (chunk has no effect).  id_col, time_col, target_col:
     the data's own names of unique_id, ds and y, as read() for a CSV path
-    and forecast() for a DataFrame; encoding: as read(), for a CSV path.
+    and forecast() for a DataFrame; encoding, layout: as read(), for a CSV path.
     Other arguments as forecast().  Files appear complete or not at all.
     Returns a dict: n_series, n_failed, seconds, models (the most used,
     {name: count})."""
     fn = "civicast.forecast_to_files"
     if not isinstance(data, (str, os.PathLike)):
-        if encoding is not None:
-            raise ValueError(f"{fn}: encoding applies to a file, not to a DataFrame")
+        if encoding is not None or layout is not None:
+            raise ValueError(f"{fn}: encoding and layout apply to a file, not to a DataFrame")
         data = _standard_columns(data, id_col, time_col, target_col)
     opt, keep = _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted,
                                   intervals, _conformal(conformal_windows, conformal_step, conformal_sample))
@@ -1193,7 +1209,7 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
         data = read(data, "panel", freq=freq)  # through the HDF5 guard, as read() does (HDF5 has standard names)
     if isinstance(data, (str, os.PathLike)):
         p = _Owned(lib.civ_panel_free)
-        ro = _panel_read_options(freq, encoding, id_col, time_col, target_col)
+        ro = _panel_read_options(freq, encoding, id_col, time_col, target_col, layout, fn)
         check(lib.civ_panel_read_ex(encode(os.fspath(data)), ctypes.byref(ro), ctypes.byref(p.ptr)))
         with p:
             check(lib.civ_forecast_panel_write(p.ptr, ctypes.byref(opt), ctypes.byref(outs), ctypes.byref(stats)))

@@ -160,5 +160,37 @@ done
 grep -q '"id_column": "社区编号"' "$WORK/plan_zh/manifest.json" || fail "manifest lacks id_column"
 grep -q '"target_column": "用餐人次"' "$WORK/plan_zh/manifest.json" || fail "manifest lacks --target-col"
 
+# wide files (a row per series, a column per period): --wide-input, [plan] layout = "wide"
+pivot() { # pivot LONG ID_HEADER: unique_id,ds,y rows -> one row per id, one column per ds
+  awk -F, -v idh="$2" 'NR > 1 { v[$1 SUBSEP $2] = $3; if (!($2 in sd)) { sd[$2] = 1; d[++nd] = $2 }
+    if (!($1 in si)) { si[$1] = 1; s[++ns] = $1 } }
+    END { printf "%s", idh; for (i = 1; i <= nd; i++) printf ",%s", d[i]; print ""
+      for (j = 1; j <= ns; j++) { printf "%s", s[j]; for (i = 1; i <= nd; i++) printf ",%s", v[s[j] SUBSEP d[i]]; print "" } }' "$1"
+}
+pivot "$WORK/ms.csv" 社区编号 >"$WORK/wide.csv"
+expect_code "forecast wide" 0 "$CIV" forecast "$WORK/wide.csv" --wide-input --h 2 --model naive \
+  --out "$WORK/fc_wide.csv" --quiet
+cmp -s "$WORK/fc_wide.csv" "$WORK/fc_ms.csv" || fail "wide forecasts differ from long ones"
+expect_code "forecast wide as long" 2 "$CIV" forecast "$WORK/wide.csv" --h 2 --out "$WORK/fc_wide2.csv" --quiet
+expect_err "forecast wide as long" "24 of its columns are dates .*--wide-input"
+expect_code "convert wide" 0 "$CIV" convert "$WORK/wide.csv" "$WORK/wide_long.csv" --wide-input
+expect_code "convert long" 0 "$CIV" convert "$WORK/ms.csv" "$WORK/ms_long.csv"
+cmp -s "$WORK/wide_long.csv" "$WORK/ms_long.csv" || fail "convert --wide-input: $(head -3 "$WORK/wide_long.csv")"
+mkdir -p "$WORK/plan_w"
+cp "$src"/* "$WORK/plan_w/"
+pivot "$WORK/plan_w/meals.csv" unique_id >"$WORK/plan_w/meals_wide.csv"
+sed -i 's/^panel = "meals.csv"$/panel = "meals_wide.csv"\nlayout = "wide"/' "$WORK/plan_w/plan.toml"
+expect_code "plan wide" 0 "$CIV" plan "$WORK/plan_w/plan.toml" --out "$WORK/plan_wide"
+for f in forecasts.csv allocation.csv; do
+  cmp -s "$WORK/plan_std/$f" "$WORK/plan_wide/$f" || fail "plan with a wide panel: $f differs"
+done
+grep -q '"layout": "wide"' "$WORK/plan_wide/manifest.json" || fail "manifest lacks layout"
+sed -i 's/^layout = "wide"$/layout = "tall"/' "$WORK/plan_w/plan.toml"
+expect_code "plan layout bad" 4 "$CIV" plan "$WORK/plan_w/plan.toml" --out "$WORK/plan_wide"
+expect_err "plan layout bad" 'plan.toml:[0-9]*:[0-9]*: .*must be "long" .* or "wide"'
+sed -i '/^layout = "tall"$/d' "$WORK/plan_w/plan.toml"
+expect_code "plan --wide-input" 0 "$CIV" plan "$WORK/plan_w/plan.toml" --out "$WORK/plan_wide" --wide-input
+cmp -s "$WORK/plan_std/forecasts.csv" "$WORK/plan_wide/forecasts.csv" || fail "plan --wide-input differs"
+
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
 echo "real_data: all checks passed"

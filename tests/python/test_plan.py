@@ -272,3 +272,24 @@ def test_plan_own_column_names(tmp_path):
         pd.testing.assert_frame_equal(got[name], want[name])
     with pytest.raises(ValueError, match="time_col must be a non-empty column name"):
         civicast.plan(own, time_col="")
+
+
+def test_plan_wide_panel(tmp_path):
+    """[plan] layout = "wide" (and layout= over it): a panel with a column per
+    period gives the plan of the long one; read_plan reports it."""
+    meals = pd.read_csv(PLAN.parent / "meals.csv", dtype={"unique_id": str, "ds": str})
+    wide = meals.pivot(index="unique_id", columns="ds", values="y").reset_index()
+    wide.to_csv(tmp_path / "meals.csv", index=False)
+    text = PLAN.read_text()
+    for name in ("communities.csv", "plan.spec"):
+        text = text.replace(f'"{name}"', f'"{PLAN.parent / name}"')
+    conf = tmp_path / "wide.toml"
+    conf.write_text(text.replace("[forecast]", 'layout = "wide"\n\n[forecast]'))
+    assert civicast.read_plan(conf)["layout"] == "wide" and civicast.read_plan(PLAN)["layout"] == "long"
+    want = civicast.plan(PLAN, draws=0)
+    got = civicast.plan(conf, draws=0)
+    for name in ("forecasts", "allocation"):
+        pd.testing.assert_frame_equal(got[name], want[name])
+    with pytest.raises(civicast.Error) as e:  # read long, the wide file says what it is
+        civicast.plan(conf, draws=0, layout="long")
+    assert e.value.status == "CIV_ERR_MISSING_COLUMN" and "wide" in str(e.value)

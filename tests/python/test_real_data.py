@@ -278,7 +278,7 @@ def test_own_column_names(tmp_path):
     assert e.value.status == "CIV_ERR_MISSING_COLUMN" and "no column '月' (given for ds)" in str(e.value)
     with pytest.raises(ValueError, match="id_col must be a non-empty column name"):
         civicast.read(own, id_col="")
-    with pytest.raises(ValueError, match="encoding applies to a file"):
+    with pytest.raises(ValueError, match="encoding and layout apply to a file"):
         civicast.forecast_to_files(df, tmp_path / "x.csv", h=3, encoding="gb18030")
     table = tmp_path / "communities.csv"
     pd.DataFrame({"社区编号": ["a", "b"], "population": [1200, 800]}).to_csv(table, index=False)
@@ -345,3 +345,40 @@ def test_chinese_dates(tmp_path):
     with pytest.raises(civicast.Error) as e:
         civicast.forecast(quarters.assign(ds=["2023年第4季度", "2024年第5季度", "2024年2季度"]), h=1, model="naive")
     assert e.value.status == "CIV_ERR_DATE" and "2024年第5季度" in str(e.value)
+
+
+def test_wide_files(tmp_path):
+    """A panel laid out wide (a row per series, a column per period, as
+    spreadsheets keep it): read(layout="wide") gives the long frame of the
+    same data, forecast_to_files the same forecasts as the long file and the
+    CLI's --wide-input; other columns are attributes."""
+    df = panel("MS", n=24)
+    df["ds"] = df["ds"].dt.strftime("%Y-%m")
+    long_path = tmp_path / "long.csv"
+    df.to_csv(long_path, index=False)
+    wide = df.pivot(index="unique_id", columns="ds", values="y")
+    wide.columns = [f"{int(c[:4])}年{int(c[5:])}月" for c in wide.columns]
+    wide.insert(0, "街道", ["东", "西"])
+    wide.index.name = "社区编号"
+    wide_path = tmp_path / "wide.csv"
+    wide.reset_index().to_csv(wide_path, index=False, encoding="utf-8-sig")
+    got = civicast.read(wide_path, layout="wide")
+    want = civicast.read(long_path)
+    pd.testing.assert_frame_equal(got, want)
+    attrs = got.attrs["attributes"]
+    assert list(attrs.columns) == ["unique_id", "街道"] and list(attrs["街道"]) == ["东", "西"]
+    civicast.forecast_to_files(wide_path, tmp_path / "w.csv", h=3, model="theta", layout="wide")
+    civicast.forecast_to_files(long_path, tmp_path / "l.csv", h=3, model="theta")
+    assert (tmp_path / "w.csv").read_bytes() == (tmp_path / "l.csv").read_bytes()
+    if CLI:
+        code, _, err = cli("forecast", wide_path, "--wide-input", "--h", 3, "--model", "theta", "--out",
+                           tmp_path / "c.csv", "--quiet")
+        assert code == 0, err
+        assert (tmp_path / "c.csv").read_bytes() == (tmp_path / "w.csv").read_bytes()
+    with pytest.raises(civicast.Error) as e:
+        civicast.read(wide_path, kind="panel")
+    assert e.value.status == "CIV_ERR_MISSING_COLUMN" and 'layout="wide"' in str(e.value)
+    with pytest.raises(ValueError, match="layout must be 'long' or 'wide'"):
+        civicast.read(wide_path, layout="tall")
+    with pytest.raises(ValueError, match="apply to a file"):
+        civicast.forecast_to_files(df, tmp_path / "x.csv", h=3, layout="wide")

@@ -920,7 +920,22 @@ static civ_status header_missing(const csv_reader *r, const char *role, const ch
                            "its spelling and the file's encoding",
                            given, role, role, have);
     /* No column to point at: the header line is named, not a column past
-     * its end (issue 18).  The usual cause is a spreadsheet's own names. */
+     * its end (issue 18).  The usual causes: a spreadsheet's own names, or
+     * its wide layout (a column per period). */
+    size_t dates = 0, first = SIZE_MAX;
+    for (size_t c = 0; c < r->n_names; c++) {
+        civ_date_form f;
+        int64_t v;
+        if (civ_date_parse(r->names[c], strlen(r->names[c]), &f, &v) == CIV_OK && dates++ == 0)
+            first = c;
+    }
+    civ_clear_error();
+    if (dates >= 2)
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
+                           "the header has no '%s' column, and %zu of its columns are dates (%s, ...): the file is "
+                           "wide, a column per period; read it as wide (--wide-input; a plan's layout = \"wide\"; "
+                           "Python layout=\"wide\")",
+                           role, dates, r->names[first]);
     return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the header has no '%s' column (%s; this one has %s): %s", role,
                        needs, have, fix);
 }
@@ -1346,11 +1361,30 @@ civ_status civ_panel_read_csv(const char *path, civ_panel **out)
     return civ_panel_read_csv_ex(path, NULL, out);
 }
 
+civ_status civ_csv_header_names(const char *path, const char *encoding, char ***names, size_t *n)
+{
+    *names = NULL;
+    *n = 0;
+    csv_reader r;
+    civ_status s = csv_open_encoded(&r, path, encoding);
+    if (s)
+        return s;
+    if (!(s = csv_read_header(&r))) {
+        *names = r.names, *n = r.n_names; /* moved to the caller */
+        r.names = NULL, r.n_names = 0;
+    }
+    csv_free_names(&r);
+    csv_close(&r);
+    return s;
+}
+
 civ_status civ_panel_read_csv_ex(const char *path, const civ_panel_read_options *options, civ_panel **out)
 {
     if (!out)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_read_csv: out is NULL");
     *out = NULL;
+    if (options && options->wide)
+        return civ_panel_read_wide_csv(path, options, out);
     panel_reader pr;
     memset(&pr, 0, sizeof pr);
     pr.map_view = &pr.map;

@@ -36,6 +36,14 @@ void civ_csv_set_split_step(size_t step);
 /* How many tables were read in parallel so far (for tests). */
 size_t civ_csv_parallel_reads(void);
 
+/* The header names of a CSV file (decoded from `encoding`, checked as the
+ * readers check them): *names (n of them, each malloc'd, and the array) is
+ * the caller's to free.  Errors as the readers'. */
+civ_status civ_csv_header_names(const char *path, const char *encoding, char ***names, size_t *n);
+
+/* civ_panel_read_csv_ex of a wide file (options->wide; wide.c). */
+civ_status civ_panel_read_wide_csv(const char *path, const civ_panel_read_options *options, civ_panel **out);
+
 /* Buffer that civ_csv_format_number needs. */
 #define CIV_CSV_NUMBER_SIZE 32
 

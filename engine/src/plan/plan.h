@@ -23,6 +23,7 @@ struct civ_plan {
     char model[128];
     char freq[32], encoding[32];                  /* [plan] freq, encoding ("" = not set) */
     char id_column[256], time_column[256], target_column[256]; /* [plan] id_column, ... ("" = not set) */
+    int wide;                                     /* [plan] layout = "wide": the panel is wide */
     char lang[8];                                 /* the report's language: "zh" (default) or "en" */
     size_t horizon;
     double levels[CIV_PLAN_MAX_LEVELS];

@@ -175,9 +175,16 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
         st = get_str(path, tp, "plan", "time_column", 0, c->time_column, sizeof c->time_column);
     if (!st)
         st = get_str(path, tp, "plan", "target_column", 0, c->target_column, sizeof c->target_column);
+    if (!st && (e = take(tp, "layout"))) {
+        if (e->value.type != CIV_TOML_STRING || (strcmp(e->value.text, "long") && strcmp(e->value.text, "wide")))
+            st = cfg_error(path, e, "plan", "must be \"long\" (unique_id, ds, y) or \"wide\" (a column per period)");
+        else
+            c->wide = !strcmp(e->value.text, "wide");
+    }
     if (!st)
         st = unused(path, tp, "plan",
-                    "panel, communities, spec, out, freq, encoding, id_column, time_column, target_column, lang");
+                    "panel, communities, spec, out, freq, encoding, id_column, time_column, target_column, layout, "
+                    "lang");
     return st;
 }
 
@@ -385,6 +392,15 @@ const char *civ_plan_lang(const civ_plan *p) { return p ? p->lang : ""; }
 const char *civ_plan_id_column(const civ_plan *p) { return p ? p->id_column : ""; }
 const char *civ_plan_time_column(const civ_plan *p) { return p ? p->time_column : ""; }
 const char *civ_plan_target_column(const civ_plan *p) { return p ? p->target_column : ""; }
+int civ_plan_wide(const civ_plan *p) { return p ? p->wide : 0; }
+
+civ_status civ_plan_set_wide(civ_plan *p, int wide)
+{
+    if (!p || (wide != 0 && wide != 1))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_wide: %s", p ? "wide must be 0 or 1" : "NULL plan");
+    p->wide = wide;
+    return CIV_OK;
+}
 size_t civ_plan_horizon(const civ_plan *p) { return p ? p->horizon : 0; }
 int civ_plan_threads(const civ_plan *p) { return p ? p->threads : 0; }
 int civ_plan_intervals(const civ_plan *p) { return p ? p->intervals : CIV_INTERVALS_DEFAULT; }

@@ -81,7 +81,8 @@ static civ_status stage_forecast(run_ctx *c)
                                      .encoding = p->encoding[0] ? p->encoding : NULL,
                                      .id_column = p->id_column,
                                      .time_column = p->time_column,
-                                     .target_column = p->target_column};
+                                     .target_column = p->target_column,
+                                     .wide = p->wide};
         if (p->freq[0])
             civ_freq_parse(p->freq, &ro.freq); /* checked by civ_plan_read */
         s = name_input(civ_panel_read_ex(p->panel, &ro, &c->panel_read), p->panel);

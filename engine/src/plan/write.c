@@ -215,6 +215,7 @@ static void json_options(FILE *f, const civ_plan_result *r, const civ_csv_write_
     json_str(f, p->time_column);
     fprintf(f, ",\n    \"target_column\": ");
     json_str(f, p->target_column);
+    fprintf(f, ",\n    \"layout\": \"%s\"", p->wide ? "wide" : "long");
     fprintf(f, ",\n    \"lang\": ");
     json_str(f, p->lang[0] ? p->lang : "zh");
     fprintf(f, ",\n    \"out\": ");

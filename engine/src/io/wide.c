@@ -1,0 +1,324 @@
+/*
+ * wide.c -- layer: io.  Panels laid out wide, as spreadsheets keep them: one row per
+ * series and one column per period ("社区编号,街道,2024年1月,2024年2月,..."),
+ * read with civ_panel_read_csv_ex and options->wide.  The header tells the
+ * columns apart (a date in any form civ_date_parse reads is a period); the
+ * table reader does the rest (quoting, encodings, numbers as displayed), so
+ * a wide file is held whole as a table first: wide files are spreadsheets,
+ * thousands of rows, not the streamed long panels of millions.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "error.h"
+
+/* What the header says. */
+typedef struct wide_layout {
+    size_t n_cols;
+    size_t id;               /* the id column */
+    size_t *date_col;        /* the columns whose header is a date, sorted by period */
+    int64_t *period;         /* their periods, ascending */
+    size_t n_dates;
+    civ_frequency freq;
+    int phase;
+    civ_date_style style;
+    unsigned char *is_date;  /* per column */
+} wide_layout;
+
+static void layout_free(wide_layout *w)
+{
+    free(w->date_col), free(w->period), free(w->is_date);
+}
+
+static civ_status fail_file(const char *path, const char *field, civ_status status, const char *fmt, ...)
+    CIV_PRINTF(4, 5);
+
+static civ_status fail_file(const char *path, const char *field, civ_status status, const char *fmt, ...)
+{
+    char message[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    civ_where w = {.file = path, .line = 1, .field = field};
+    return civ_fail_at(status, &w, "%s", message);
+}
+
+/* The current error again, with the file (and field) it came from. */
+static civ_status in_file(const char *path, const char *field)
+{
+    const civ_error *e = civ_last_error();
+    char message[sizeof e->message], series[sizeof e->series_id], own_field[sizeof e->field];
+    civ_status status = e->status;
+    snprintf(message, sizeof message, "%s", e->message); /* copies: civ_fail_at rewrites *e */
+    snprintf(series, sizeof series, "%s", e->series_id);
+    snprintf(own_field, sizeof own_field, "%s", field ? field : e->field);
+    civ_where w = {.file = path, .series_id = series[0] ? series : NULL, .field = own_field[0] ? own_field : NULL};
+    return civ_fail_at(status, &w, "%s", message);
+}
+
+/* Sorts date columns by period (insertion sort: headers are in order, or nearly). */
+static void sort_by_period(wide_layout *w)
+{
+    for (size_t i = 1; i < w->n_dates; i++) {
+        int64_t p = w->period[i];
+        size_t c = w->date_col[i], j = i;
+        for (; j > 0 && w->period[j - 1] > p; j--) {
+            w->period[j] = w->period[j - 1];
+            w->date_col[j] = w->date_col[j - 1];
+        }
+        w->period[j] = p;
+        w->date_col[j] = c;
+    }
+}
+
+/* The periods of the date headers: their own for years, quarters and months;
+ * for days, the frequency of their spacing (civ_dates_infer) or opt->freq. */
+static civ_status header_periods(const char *path, char **names, const civ_panel_read_options *opt,
+                                 civ_date_form form, const int64_t *value, wide_layout *w)
+{
+    static const civ_frequency natural[] = {[CIV_DATE_YEAR] = CIV_FREQ_YEARLY,
+                                            [CIV_DATE_QUARTER] = CIV_FREQ_QUARTERLY,
+                                            [CIV_DATE_MONTH] = CIV_FREQ_MONTHLY};
+    const civ_freq_spec *want = &opt->freq;
+    if (form != CIV_DATE_DAY) {
+        w->freq = natural[form];
+        if (want->freq != CIV_FREQ_UNKNOWN && want->freq != w->freq)
+            return fail_file(path, names[w->date_col[0]], CIV_ERR_FREQUENCY,
+                             "the date columns are %s ('%s') but the frequency asked for is %s: a frequency "
+                             "chooses among day dates only",
+                             civ_frequency_name(w->freq), names[w->date_col[0]], civ_frequency_name(want->freq));
+        for (size_t k = 0; k < w->n_dates; k++)
+            w->period[k] = value[k];
+        return CIV_OK;
+    }
+    size_t *series = calloc(w->n_dates, sizeof *series);
+    if (!series)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the date columns");
+    const char *const ids[] = {"the date columns"};
+    civ_date_anchor anchor;
+    civ_status s = civ_dates_infer(value, series, w->n_dates, 1, ids, want->freq ? want : NULL, &w->freq, &w->phase,
+                                   &anchor);
+    free(series);
+    if (s)
+        return in_file(path, NULL);
+    for (size_t k = 0; k < w->n_dates && !s; k++)
+        s = civ_date_to_period(w->freq, w->phase, value[k], &w->period[k]);
+    const char *first = names[w->date_col[0]];
+    w->style.anchor = anchor; /* as the long reader keeps it */
+    w->style.time_sep = civ_date_time_separator(first, strlen(first));
+    return s;
+}
+
+/* Tells the columns apart: the id, the dates (parsed, one form), the rest. */
+static civ_status classify(const char *path, char **names, size_t n, const civ_panel_read_options *opt,
+                           wide_layout *w)
+{
+    const char *given = opt->id_column && opt->id_column[0] ? opt->id_column : NULL;
+    w->n_cols = n;
+    w->id = SIZE_MAX;
+    w->date_col = malloc((n ? n : 1) * sizeof *w->date_col);
+    w->period = malloc((n ? n : 1) * sizeof *w->period);
+    w->is_date = calloc(n ? n : 1, 1);
+    int64_t *value = malloc((n ? n : 1) * sizeof *value);
+    if (!w->date_col || !w->period || !w->is_date || !value) {
+        free(value);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a header of %zu columns", n);
+    }
+    civ_date_form form = 0;
+    size_t first_date = SIZE_MAX;
+    for (size_t c = 0; c < n; c++) {
+        civ_date_form f;
+        int64_t v;
+        if ((given && !strcmp(names[c], given)) || civ_date_parse(names[c], strlen(names[c]), &f, &v)) {
+            civ_clear_error();
+            continue;
+        }
+        if (form && f != form) {
+            free(value);
+            return fail_file(path, names[c], CIV_ERR_FREQUENCY,
+                             "the date columns mix forms: '%s' and '%s' (one file holds one frequency)",
+                             names[first_date], names[c]);
+        }
+        form = f, first_date = first_date == SIZE_MAX ? c : first_date;
+        w->is_date[c] = 1;
+        w->date_col[w->n_dates] = c;
+        value[w->n_dates++] = v;
+    }
+    for (size_t c = 0; c < n && w->id == SIZE_MAX; c++) /* given, else unique_id, else the first other column */
+        if (given ? !strcmp(names[c], given) : !strcmp(names[c], "unique_id"))
+            w->id = c;
+    for (size_t c = 0; c < n && w->id == SIZE_MAX && !given; c++)
+        if (!w->is_date[c])
+            w->id = c;
+    civ_status s = CIV_OK;
+    if (w->id == SIZE_MAX)
+        s = fail_file(path, given ? given : "unique_id", CIV_ERR_MISSING_COLUMN,
+                      given ? "a wide panel: the header has no column '%s' (given as the series id column)"
+                            : "a wide panel needs a series id column%s besides its date columns",
+                      given ? given : "");
+    else if (!w->n_dates)
+        s = fail_file(path, NULL, CIV_ERR_MISSING_COLUMN,
+                      "a wide panel has one column per period, but no column header is a date (2024-01, 2024年1月, "
+                      "2024/1/1, 2024-Q1, ...): is the file long (unique_id, ds, y)?");
+    if (!s) {
+        /* days: inferred on the file's order; then sorted */
+        s = header_periods(path, names, opt, form, value, w);
+    }
+    free(value);
+    if (s)
+        return s;
+    sort_by_period(w);
+    for (size_t k = 1; k < w->n_dates; k++)
+        if (w->period[k] == w->period[k - 1])
+            return fail_file(path, names[w->date_col[k]], CIV_ERR_DUPLICATE,
+                             "columns '%s' and '%s' are the same period", names[w->date_col[k - 1]],
+                             names[w->date_col[k]]);
+    size_t span = (size_t)(w->period[w->n_dates - 1] - w->period[0]) + 1;
+    if (span > 16 * w->n_dates + 64)
+        return fail_file(path, NULL, CIV_ERR_LIMIT,
+                         "the %zu date columns span %zu periods (%s .. %s): check the headers' dates", w->n_dates,
+                         span, names[w->date_col[0]], names[w->date_col[w->n_dates - 1]]);
+    return CIV_OK;
+}
+
+/* The first cell of a date column that is not a number (the column came out
+ * as text), as an error naming it. */
+static civ_status text_in_date_column(const char *path, const civ_table *t, size_t c, size_t id_col)
+{
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        const char *cell = civ_table_text(t, r, c);
+        double v;
+        if (cell && civ_csv_parse_number(cell, strlen(cell), &v) == CIV_CSV_NUMBER_BAD) {
+            civ_where w = {.file = path, .series_id = civ_table_text(t, r, id_col),
+                           .field = civ_table_column_name(t, c)};
+            return civ_fail_at(CIV_ERR_PARSE, &w, "'%s' is not a number (a wide panel's cells are its values)",
+                               cell);
+        }
+    }
+    return civ_fail(CIV_ERR_PARSE, "%s: column '%s' is not numeric", path, civ_table_column_name(t, c));
+}
+
+/* Every row a series: its values by period, from its first to its last value. */
+static civ_status add_rows(const char *path, const civ_table *t, const wide_layout *w, civ_panel *panel)
+{
+    size_t span = (size_t)(w->period[w->n_dates - 1] - w->period[0]) + 1;
+    double *y = malloc(span * sizeof *y);
+    if (!y)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a row of %zu periods", span);
+    civ_status s = CIV_OK;
+    for (size_t r = 0; r < civ_table_n_rows(t) && !s; r++) {
+        const char *id = civ_table_text(t, r, w->id);
+        if (!id || !id[0]) {
+            civ_where wh = {.file = path, .field = civ_table_column_name(t, w->id)};
+            s = civ_fail_at(CIV_ERR_PARSE, &wh, "row %zu has an empty series id", r + 1);
+            break;
+        }
+        for (size_t k = 0; k < span; k++)
+            y[k] = NAN;
+        size_t lo = span, hi = 0;
+        for (size_t k = 0; k < w->n_dates; k++) {
+            size_t at = (size_t)(w->period[k] - w->period[0]);
+            y[at] = civ_table_number(t, r, w->date_col[k]);
+            if (!isnan(y[at])) {
+                lo = at < lo ? at : lo;
+                hi = at > hi ? at : hi;
+            }
+        }
+        size_t n = lo == span ? 0 : hi - lo + 1; /* no value: an empty series (its forecast fails, saying why) */
+        lo = lo == span ? 0 : lo;
+        s = civ_panel_add_series(panel, id, w->period[0] + (int64_t)lo, y + lo, n, NULL);
+        if (s)
+            s = in_file(path, civ_table_column_name(t, w->id));
+    }
+    free(y);
+    return s;
+}
+
+/* The columns that are neither the id nor a date, keyed by unique_id. */
+static civ_status attributes(const civ_table *t, const wide_layout *w, civ_table **out)
+{
+    *out = NULL;
+    size_t n_attr = 0;
+    for (size_t c = 0; c < w->n_cols; c++)
+        n_attr += c != w->id && !w->is_date[c];
+    if (!n_attr)
+        return CIV_OK;
+    civ_table *a = NULL;
+    size_t rows = civ_table_n_rows(t), key;
+    civ_status s = civ_table_create(&a);
+    if (!s)
+        s = civ_table_add_column(a, "unique_id", CIV_COLUMN_TEXT, &key);
+    if (!s)
+        s = civ_table_add_rows(a, rows, NULL);
+    for (size_t r = 0; r < rows && !s; r++)
+        s = civ_table_set_text(a, r, key, civ_table_text(t, r, w->id));
+    for (size_t c = 0; c < w->n_cols && !s; c++) {
+        if (c == w->id || w->is_date[c])
+            continue;
+        civ_column_type type = civ_table_column_type(t, c);
+        size_t to;
+        if ((s = civ_table_add_column(a, civ_table_column_name(t, c), type, &to)))
+            break;
+        for (size_t r = 0; r < rows && !s; r++)
+            s = type == CIV_COLUMN_TEXT ? civ_table_set_text(a, r, to, civ_table_text(t, r, c))
+                                        : civ_table_set_number(a, r, to, civ_table_number(t, r, c));
+    }
+    if (s) {
+        civ_table_free(a);
+        return s;
+    }
+    *out = a;
+    return CIV_OK;
+}
+
+civ_status civ_panel_read_wide_csv(const char *path, const civ_panel_read_options *opt, civ_panel **out)
+{
+    *out = NULL;
+    if ((opt->time_column && opt->time_column[0]) || (opt->target_column && opt->target_column[0]))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT,
+                        "a wide panel has no date or value column (its headers are the dates, its cells the values): "
+                        "drop the time and target column names");
+    char **names = NULL;
+    size_t n = 0;
+    wide_layout w = {0};
+    civ_table *t = NULL, *attr = NULL;
+    civ_panel *panel = NULL;
+    civ_status s = civ_csv_header_names(path, opt->encoding, &names, &n);
+    if (!s)
+        s = classify(path, names, n, opt, &w);
+    if (!s) {
+        const char *text_cols[] = {names[w.id], NULL}; /* ids stay text: 001 is not 1 */
+        civ_table_read_options to = {.text_columns = text_cols, .encoding = opt->encoding};
+        s = civ_table_read_csv(path, &to, &t);
+    }
+    for (size_t k = 0; !s && k < w.n_dates; k++)
+        if (civ_table_column_type(t, w.date_col[k]) != CIV_COLUMN_NUMBER)
+            s = text_in_date_column(path, t, w.date_col[k], w.id);
+    if (!s && !(s = civ_panel_create(w.freq, &panel))) {
+        if (w.freq == CIV_FREQ_WEEKLY)
+            s = civ_panel_set_phase(panel, w.phase);
+        if (!s)
+            s = civ_panel_set_date_style(panel, w.style);
+        if (!s)
+            s = add_rows(path, t, &w, panel);
+        if (!s && !(s = attributes(t, &w, &attr)) && attr && (s = civ_panel_set_attributes(panel, attr)))
+            civ_table_free(attr);
+    }
+    for (size_t c = 0; c < n; c++)
+        free(names[c]);
+    free(names);
+    layout_free(&w);
+    civ_table_free(t);
+    if (s) {
+        civ_panel_free(panel);
+        return s;
+    }
+    *out = panel;
+    return CIV_OK;
+}

@@ -1,0 +1,206 @@
+/*
+ * test_wide.c -- unit tests of wide panels (engine/src/io/wide.c, read through
+ * civ_panel_read_csv_ex with options.wide): a spreadsheet's row-per-series,
+ * column-per-period layout gives the panel of the same data written long,
+ * for every date form; the id column and the attributes; and every refusal
+ * names the file, the column or the series.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "civicast.h"
+#include "test_files.h"
+
+static char tmpdir[128];
+static int counter;
+
+static int setup(void **state)
+{
+    (void)state;
+    return tf_dir_make(tmpdir, sizeof tmpdir, tf_tmp_root(), "civ_test_wide_");
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return tf_dir_remove(tmpdir);
+}
+
+static const char *write_csv(const char *text)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "%s/w%03d.csv", tmpdir, counter++);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static civ_status read_wide(const char *text, const char *id_column, const char *freq, civ_panel **out)
+{
+    civ_panel_read_options o = {.wide = 1, .id_column = id_column};
+    assert_int_equal(civ_freq_parse(freq, &o.freq), CIV_OK);
+    *out = NULL;
+    civ_clear_error();
+    return civ_panel_read_csv_ex(write_csv(text), &o, out);
+}
+
+static civ_panel *read_long(const char *text)
+{
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_read_csv(write_csv(text), &p), CIV_OK);
+    return p;
+}
+
+/* Same series (ids in the same order), starts, values (NaN = NaN), frequency and style. */
+static void assert_same(const civ_panel *a, const civ_panel *b)
+{
+    assert_int_equal(civ_panel_frequency(a), civ_panel_frequency(b));
+    assert_int_equal(civ_panel_phase(a), civ_panel_phase(b));
+    assert_int_equal(civ_panel_date_style(a).anchor, civ_panel_date_style(b).anchor);
+    assert_int_equal(civ_panel_date_style(a).time_sep, civ_panel_date_style(b).time_sep);
+    assert_int_equal(civ_panel_n_series(a), civ_panel_n_series(b));
+    for (size_t i = 0; i < civ_panel_n_series(a); i++) {
+        const double *va, *vb;
+        size_t na, nb;
+        int64_t sa, sb;
+        assert_string_equal(civ_panel_series_id(a, i), civ_panel_series_id(b, i));
+        assert_int_equal(civ_panel_series(a, i, &va, &na, &sa), CIV_OK);
+        assert_int_equal(civ_panel_series(b, i, &vb, &nb, &sb), CIV_OK);
+        assert_int_equal(na, nb);
+        assert_int_equal(sa, sb);
+        for (size_t t = 0; t < na; t++)
+            assert_true((isnan(va[t]) && isnan(vb[t])) || va[t] == vb[t]);
+    }
+}
+
+/* Months in Excel's 2024年1月 form, an id column by its own name, attributes,
+ * leading and trailing empty cells, a gap, columns out of order. */
+static void test_months(void **state)
+{
+    (void)state;
+    civ_panel *w = NULL;
+    assert_int_equal(read_wide("\xEF\xBB\xBF社区编号,街道,常住人口,2024年1月,2024年3月,2024年2月,2024年4月\n"
+                               "001,东街道,1200,10,,12,14\n"
+                               "002,东街道,800,,6,5,7\n"
+                               "003,西街道,950,3,5,4,\n",
+                               NULL, NULL, &w),
+                     CIV_OK);
+    civ_panel *l = read_long("unique_id,ds,y\n001,2024-01,10\n001,2024-02,12\n001,2024-03,\n001,2024-04,14\n"
+                             "002,2024-02,5\n002,2024-03,6\n002,2024-04,7\n003,2024-01,3\n003,2024-02,4\n"
+                             "003,2024-03,5\n");
+    assert_same(w, l);
+    const civ_table *a = civ_panel_attributes(w);
+    assert_non_null(a);
+    size_t c;
+    assert_int_equal(civ_table_find_column(a, "unique_id", &c), CIV_OK);
+    assert_string_equal(civ_table_text(a, 0, c), "001"); /* an id stays text: 001 is not 1 */
+    assert_int_equal(civ_table_find_column(a, "常住人口", &c), CIV_OK);
+    assert_true(civ_table_column_type(a, c) == CIV_COLUMN_NUMBER && civ_table_number(a, 1, c) == 800);
+    assert_int_equal(civ_table_find_column(a, "街道", &c), CIV_OK);
+    civ_panel_free(w);
+    /* unique_id is the id wherever it stands; a given id column wins */
+    assert_int_equal(read_wide("名称,unique_id,2024-01,2024-02\n甲,001,10,12\n乙,002,5,6\n", NULL, NULL, &w), CIV_OK);
+    assert_string_equal(civ_panel_series_id(w, 1), "002");
+    civ_panel_free(w);
+    assert_int_equal(read_wide("名称,编号,2024-01,2024-02\n甲,001,10,12\n乙,002,5,6\n", "编号", NULL, &w), CIV_OK);
+    assert_string_equal(civ_panel_series_id(w, 0), "001");
+    civ_panel_free(w);
+    civ_panel_free(l);
+}
+
+/* Every date form: years, quarters, month-start days (monthly, anchored at
+ * the start), month-end days, weekly days, and a row without any value. */
+static void test_forms(void **state)
+{
+    (void)state;
+    civ_panel *w = NULL, *l = NULL;
+    assert_int_equal(read_wide("id,2022,2023,2024\na,1,2,3\n", NULL, NULL, &w), CIV_OK);
+    l = read_long("unique_id,ds,y\na,2022,1\na,2023,2\na,2024,3\n");
+    assert_same(w, l);
+    civ_panel_free(w), civ_panel_free(l);
+    assert_int_equal(read_wide("id,2024年第1季度,2024年第2季度\na,1,2\n", NULL, NULL, &w), CIV_OK);
+    l = read_long("unique_id,ds,y\na,2024-Q1,1\na,2024-Q2,2\n");
+    assert_same(w, l);
+    civ_panel_free(w), civ_panel_free(l);
+    assert_int_equal(read_wide("id,2024-01-01,2024-02-01,2024-03-01\na,1,2,3\nb,,,\n", NULL, NULL, &w), CIV_OK);
+    l = read_long("unique_id,ds,y\na,2024-01-01,1\na,2024-02-01,2\na,2024-03-01,3\n");
+    assert_int_equal(civ_panel_frequency(w), CIV_FREQ_MONTHLY);
+    assert_int_equal(civ_panel_date_style(w).anchor, CIV_ANCHOR_START);
+    size_t n = 9;
+    assert_int_equal(civ_panel_series(w, 1, NULL, &n, NULL), CIV_OK);
+    assert_int_equal(n, 0); /* no value: an empty series */
+    civ_panel_free(w), civ_panel_free(l);
+    assert_int_equal(read_wide("id,2024/1/31,2024/2/29,2024/3/31\na,1,2,3\n", NULL, NULL, &w), CIV_OK);
+    l = read_long("unique_id,ds,y\na,2024-01-31,1\na,2024-02-29,2\na,2024-03-31,3\n");
+    assert_same(w, l);
+    civ_panel_free(w), civ_panel_free(l);
+    assert_int_equal(read_wide("id,2024-01-07,2024-01-14,2024-01-21\na,1,2,3\n", NULL, NULL, &w), CIV_OK);
+    l = read_long("unique_id,ds,y\na,2024-01-07,1\na,2024-01-14,2\na,2024-01-21,3\n");
+    assert_same(w, l);
+    civ_panel_free(w), civ_panel_free(l);
+    /* a frequency given for day headers: month starts read as days, the days between missing */
+    assert_int_equal(read_wide("id,2024-01-01,2024-02-01\na,1,2\n", NULL, "daily", &w), CIV_OK);
+    assert_int_equal(civ_panel_frequency(w), CIV_FREQ_DAILY);
+    assert_int_equal(civ_panel_series(w, 0, NULL, &n, NULL), CIV_OK);
+    assert_int_equal(n, 32);
+    civ_panel_free(w);
+    assert_int_equal(read_wide("id,2024-01,2024-02\na,1,2\n", NULL, "QS", &w), CIV_ERR_FREQUENCY);
+    assert_non_null(strstr(civ_last_error()->message, "a frequency chooses among day dates only"));
+}
+
+static void expect(const char *text, const char *id, civ_status status, const char *field, const char *needle)
+{
+    civ_panel *w = (civ_panel *)1;
+    assert_int_equal(read_wide(text, id, NULL, &w), status);
+    assert_null(w);
+    const civ_error *e = civ_last_error();
+    assert_non_null(strstr(e->file, tmpdir));
+    if (field)
+        assert_string_equal(e->field, field);
+    if (!strstr(e->message, needle))
+        fail_msg("'%s' lacks '%s'", e->message, needle);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    expect("id,name\na,b\n", NULL, CIV_ERR_MISSING_COLUMN, NULL, "no column header is a date");
+    expect("2024-01,2024-02\n1,2\n", NULL, CIV_ERR_MISSING_COLUMN, "unique_id", "needs a series id column");
+    expect("id,2024-01\na,1\n", "编号", CIV_ERR_MISSING_COLUMN, "编号", "no column '编号'");
+    expect("id,2024-01,2024-02-01\na,1,2\n", NULL, CIV_ERR_FREQUENCY, "2024-02-01", "mix forms");
+    expect("id,2024-01,2024年1月\na,1,2\n", NULL, CIV_ERR_DUPLICATE, NULL, "the same period");
+    expect("id,2024-01,2024-02\na,1,x\n", NULL, CIV_ERR_PARSE, "2024-02", "'x' is not a number");
+    assert_string_equal(civ_last_error()->series_id, "a");
+    expect("id,2024-01,2024-02\na,1,\"1,200\"\n", NULL, CIV_ERR_PARSE, NULL, "thousands separator");
+    expect("id,2024-01,2024-02\na,1,2\na,3,4\n", NULL, CIV_ERR_DUPLICATE, "id", "");
+    assert_string_equal(civ_last_error()->series_id, "a");
+    expect("id,2024-01,2024-02\n,1,2\n", NULL, CIV_ERR_PARSE, "id", "empty series id");
+    expect("id,2000-01,2024-02\na,1,2\n", NULL, CIV_ERR_LIMIT, NULL, "span 290 periods");
+    expect("id,2024-01-01,2024-03-01\na,1,2\n", NULL, CIV_ERR_FREQUENCY, NULL, "");
+    civ_panel_read_options o = {.wide = 1, .target_column = "用餐人次"};
+    civ_panel *w = NULL;
+    assert_int_equal(civ_panel_read_csv_ex(write_csv("id,2024-01\na,1\n"), &o, &w), CIV_ERR_INVALID_ARGUMENT);
+    /* read long, a wide file says what it is */
+    assert_int_equal(civ_panel_read_csv(write_csv("社区,2024年1月,2024年2月\na,1,2\n"), &w), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error()->message, "2 of its columns are dates (2024年1月, ...): the file is wide"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_months),
+        cmocka_unit_test(test_forms),
+        cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
