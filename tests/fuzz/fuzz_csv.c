@@ -1,29 +1,26 @@
 /*
  * fuzz_csv.c -- libFuzzer harness of the CSV readers (engine/src/io/csv.c):
- * civ_panel_read_csv and civ_table_read_csv on the same bytes.
+ * civ_panel_read_csv, civ_table_read_csv and the wide panel reader
+ * (civ_panel_read_csv_ex with options.wide) on the same bytes.
  *
  * The readers take a path, so each input is written to a scratch file in
  * /dev/shm.  Oracles beyond "no crash, no leak, a status from the list":
  *  - a panel that reads writes back (civ_panel_write_csv) and reads back with
  *    the same frequency, phase, ids, starts and values, bit for bit;
  *  - a table that reads writes back and reads back with the same shape and
- *    the same cells (numbers bit for bit, text byte for byte).
+ *    the same cells (numbers bit for bit, text byte for byte);
+ *  - a wide panel whose series all have values writes back long and reads
+ *    back as the panel above does.
  * Both are promises of docs/CLI.md ("files round-trip bit for bit") for
  * machine consumers, so the spreadsheet formula guard (which writes '=x as
  * "'=x" for people) is turned off here, as `--raw-csv-text` does.
  */
 #include "fuzz_common.h"
 
-static void fuzz_csv_panel(const char *in, const char *out)
+/* A panel that read: written long and read back, the same series. */
+static void check_round_trip(const civ_panel *p, const char *out)
 {
-    civ_csv_set_formula_guard(0);
-    civ_panel *p = NULL;
-    civ_status s = civ_panel_read_csv(in, &p);
-    FUZZ_CHECK(s >= CIV_OK && s < CIV_STATUS_COUNT_);
-    if (s != CIV_OK) {
-        FUZZ_CHECK(p == NULL);
-        return;
-    }
+    civ_status s;
     civ_panel_summary sum;
     FUZZ_CHECK(civ_panel_summarize(p, &sum) == CIV_OK);
     /* The round trip is skipped for big panels: a 100-byte file with two
@@ -68,6 +65,41 @@ static void fuzz_csv_panel(const char *in, const char *out)
         }
         civ_panel_free(q);
     }
+}
+
+static void fuzz_csv_panel(const char *in, const char *out)
+{
+    civ_csv_set_formula_guard(0);
+    civ_panel *p = NULL;
+    civ_status s = civ_panel_read_csv(in, &p);
+    FUZZ_CHECK(s >= CIV_OK && s < CIV_STATUS_COUNT_);
+    if (s != CIV_OK) {
+        FUZZ_CHECK(p == NULL);
+        return;
+    }
+    check_round_trip(p, out);
+    civ_panel_free(p);
+}
+
+static void fuzz_csv_wide(const char *in, const char *out)
+{
+    civ_csv_set_formula_guard(0);
+    civ_panel_read_options ro = {.freq = {CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1}, .wide = 1};
+    civ_panel *p = NULL;
+    civ_status s = civ_panel_read_csv_ex(in, &ro, &p);
+    FUZZ_CHECK(s >= CIV_OK && s < CIV_STATUS_COUNT_);
+    if (s != CIV_OK) {
+        FUZZ_CHECK(p == NULL);
+        return;
+    }
+    int empty = 0; /* a series without values has no row to write */
+    for (size_t i = 0; i < civ_panel_n_series(p); i++) {
+        size_t n = 0;
+        FUZZ_CHECK(civ_panel_series(p, i, NULL, &n, NULL) == CIV_OK);
+        empty |= n == 0;
+    }
+    if (!empty)
+        check_round_trip(p, out);
     civ_panel_free(p);
 }
 
@@ -113,6 +145,7 @@ static int fuzz_csv(const uint8_t *data, size_t size)
         return 0;
     fuzz_csv_panel(in, out);
     fuzz_csv_table(in, out);
+    fuzz_csv_wide(in, out);
     unlink(in);
     unlink(out);
     return 0;
