@@ -118,36 +118,35 @@ static void test_months(void **state)
     civ_panel_free(l);
 }
 
+/* The wide text reads as the long text does. */
+static void expect_same_as_long(const char *wide, const char *long_text)
+{
+    civ_panel *w = NULL, *l = read_long(long_text);
+    assert_int_equal(read_wide(wide, NULL, NULL, &w), CIV_OK);
+    assert_same(w, l);
+    civ_panel_free(w);
+    civ_panel_free(l);
+}
+
 /* Every date form: years, quarters, month-start days (monthly, anchored at
  * the start), month-end days, weekly days, and a row without any value. */
 static void test_forms(void **state)
 {
     (void)state;
-    civ_panel *w = NULL, *l = NULL;
-    assert_int_equal(read_wide("id,2022,2023,2024\na,1,2,3\n", NULL, NULL, &w), CIV_OK);
-    l = read_long("unique_id,ds,y\na,2022,1\na,2023,2\na,2024,3\n");
-    assert_same(w, l);
-    civ_panel_free(w), civ_panel_free(l);
-    assert_int_equal(read_wide("id,2024年第1季度,2024年第2季度\na,1,2\n", NULL, NULL, &w), CIV_OK);
-    l = read_long("unique_id,ds,y\na,2024-Q1,1\na,2024-Q2,2\n");
-    assert_same(w, l);
-    civ_panel_free(w), civ_panel_free(l);
+    expect_same_as_long("id,2022,2023,2024\na,1,2,3\n", "unique_id,ds,y\na,2022,1\na,2023,2\na,2024,3\n");
+    expect_same_as_long("id,2024年第1季度,2024年第2季度\na,1,2\n", "unique_id,ds,y\na,2024-Q1,1\na,2024-Q2,2\n");
+    expect_same_as_long("id,2024/1/31,2024/2/29,2024/3/31\na,1,2,3\n",
+                        "unique_id,ds,y\na,2024-01-31,1\na,2024-02-29,2\na,2024-03-31,3\n");
+    expect_same_as_long("id,2024-01-07,2024-01-14,2024-01-21\na,1,2,3\n",
+                        "unique_id,ds,y\na,2024-01-07,1\na,2024-01-14,2\na,2024-01-21,3\n");
+    civ_panel *w = NULL;
     assert_int_equal(read_wide("id,2024-01-01,2024-02-01,2024-03-01\na,1,2,3\nb,,,\n", NULL, NULL, &w), CIV_OK);
-    l = read_long("unique_id,ds,y\na,2024-01-01,1\na,2024-02-01,2\na,2024-03-01,3\n");
     assert_int_equal(civ_panel_frequency(w), CIV_FREQ_MONTHLY);
     assert_int_equal(civ_panel_date_style(w).anchor, CIV_ANCHOR_START);
     size_t n = 9;
     assert_int_equal(civ_panel_series(w, 1, NULL, &n, NULL), CIV_OK);
     assert_int_equal(n, 0); /* no value: an empty series */
-    civ_panel_free(w), civ_panel_free(l);
-    assert_int_equal(read_wide("id,2024/1/31,2024/2/29,2024/3/31\na,1,2,3\n", NULL, NULL, &w), CIV_OK);
-    l = read_long("unique_id,ds,y\na,2024-01-31,1\na,2024-02-29,2\na,2024-03-31,3\n");
-    assert_same(w, l);
-    civ_panel_free(w), civ_panel_free(l);
-    assert_int_equal(read_wide("id,2024-01-07,2024-01-14,2024-01-21\na,1,2,3\n", NULL, NULL, &w), CIV_OK);
-    l = read_long("unique_id,ds,y\na,2024-01-07,1\na,2024-01-14,2\na,2024-01-21,3\n");
-    assert_same(w, l);
-    civ_panel_free(w), civ_panel_free(l);
+    civ_panel_free(w);
     /* a frequency given for day headers: month starts read as days, the days between missing */
     assert_int_equal(read_wide("id,2024-01-01,2024-02-01\na,1,2\n", NULL, "daily", &w), CIV_OK);
     assert_int_equal(civ_panel_frequency(w), CIV_FREQ_DAILY);
