@@ -68,6 +68,37 @@ static const char *GOOD =
     "above = 0.25\n"
     "multiplier = 1.2\n";
 
+/* The columns a bound table reads as text: the usual ones and the spec's
+ * own id, district and labels, each once (a numeric code stays an id). */
+static void test_text_columns(void **state)
+{
+    (void)state;
+    static const char spec[] = "version = \"t\"\n[budget]\ntotal = 100.00\nfiscal_year = 2026\n"
+                               "[data]\nid = \"社区编号\"\ndistrict = \"区\"\nlabels = [\"社区名称\", \"name\"]\n"
+                               "[[pool]]\nname = \"main\"\nshare = 1.0\nformula = \"main\"\n"
+                               "[[formula]]\nname = \"main\"\n"
+                               "[[factor]]\nname = \"p\"\nformula = \"main\"\nattribute = \"常住人口\"\nweight = 1.0\n";
+    civ_alloc_spec *s = NULL;
+    assert_int_equal(civ_alloc_spec_parse(spec, strlen(spec), "t.spec", &s), CIV_OK);
+    const char *const want[] = {"unique_id", "name", "district", "street", "model", "pilot", "社区编号", "区", "社区名称"};
+    const char *const *got = civ_alloc_spec_text_columns(s);
+    size_t n = 0;
+    for (; got[n]; n++) {
+        assert_true(n < sizeof want / sizeof *want);
+        assert_string_equal(got[n], want[n]);
+    }
+    assert_int_equal(n, sizeof want / sizeof *want);
+    civ_alloc_spec_free(s);
+    assert_null(civ_alloc_spec_text_columns(NULL));
+    /* the default spec: the usual columns only */
+    assert_int_equal(civ_alloc_spec_parse(GOOD, strlen(GOOD), "good.spec", &s), CIV_OK);
+    got = civ_alloc_spec_text_columns(s);
+    for (n = 0; got[n]; n++)
+        ;
+    assert_true(n >= 6 && !strcmp(got[0], "unique_id"));
+    civ_alloc_spec_free(s);
+}
+
 static void test_good_spec(void **state)
 {
     (void)state;
@@ -414,7 +445,7 @@ static void test_fuzz_prefixes_and_mutations(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_spec),    cmocka_unit_test(test_money),
+        cmocka_unit_test(test_good_spec),    cmocka_unit_test(test_money),        cmocka_unit_test(test_text_columns),
         cmocka_unit_test(test_base_is_valid), cmocka_unit_test(test_bad_specs),
         cmocka_unit_test(test_limits_and_bytes), cmocka_unit_test(test_fuzz_prefixes_and_mutations),
         cmocka_unit_test(test_reserve_rounds_up),

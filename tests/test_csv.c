@@ -1332,6 +1332,12 @@ static void test_encoding(void **state)
     assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_ERR_PARSE);
     assert_non_null(strstr(civ_last_error()->message, "not valid GB18030"));
     assert_null(t);
+    /* a UTF-8 byte-order mark wins over gb18030: civicast's own outputs read with a GBK sheet's --encoding */
+    path = write_file("\xEF\xBB\xBFunique_id,name\nc1,北京\n", -1);
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_OK);
+    assert_string_equal(civ_table_column_name(t, 0), "unique_id");
+    assert_string_equal(civ_table_text(t, 0, 1), "北京");
+    civ_table_free(t);
 }
 
 /* Numbers as a spreadsheet displays them are named at their cell (issue 12). */

@@ -122,8 +122,6 @@ int civ_cli_parse_double(const char *text, double *out)
     return 0;
 }
 
-static const char *const community_text_columns[] = {"unique_id", "name", "district", "street", "model", "pilot", NULL};
-const civ_table_read_options civ_cli_community_columns = {.text_columns = community_text_columns};
 
 int civ_cli_csv_options(const char *command, const civ_cli_args *args, int k, civ_csv_write_options *opt)
 {

@@ -123,16 +123,17 @@ static civ_status read_and_bind(alloc_job *j, const civ_cli_args *a, int *named)
     civ_status s = civ_alloc_spec_read(a->value[A_SPEC], &j->spec);
     if (!s) /* money in major units keeps its minor digits when rounded */
         j->csv.min_decimals = civ_cli_money_decimals(civ_alloc_spec_minor_unit(j->spec));
+    civ_table_read_options ro = {.text_columns = civ_alloc_spec_text_columns(j->spec)}; /* its id stays text */
     if (!s)
-        s = civ_cli_read_table(comm_path, &civ_cli_community_columns, &j->comm);
+        s = civ_cli_read_table(comm_path, &ro, &j->comm);
     if (!s && fc_path)
-        s = civ_cli_read_table(fc_path, &civ_cli_community_columns, &j->fc);
+        s = civ_cli_read_table(fc_path, &ro, &j->fc);
     if (s)
         return s;
     s = civ_alloc_bind(j->spec, j->comm, j->fc, &j->prob);
     if (!s && a->value[A_PAID]) {
         civ_table *paid = NULL;
-        s = civ_cli_read_table(a->value[A_PAID], &civ_cli_community_columns, &paid);
+        s = civ_cli_read_table(a->value[A_PAID], &ro, &paid);
         if (!s)
             s = civ_alloc_problem_set_paid(j->prob, paid);
         civ_table_free(paid);

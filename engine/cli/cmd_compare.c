@@ -81,10 +81,12 @@ static civ_status read_specs(compare_job *j)
 static civ_status run_compare(compare_job *j, const civ_cli_args *a)
 {
     civ_status s = read_specs(j);
+    /* the first spec's text columns (its id stays text); the others bind the same table */
+    civ_table_read_options ro = {.text_columns = s ? NULL : civ_alloc_spec_text_columns(j->specs[0])};
     if (!s)
-        s = civ_cli_read_table(a->value[C_COMMUNITIES], &civ_cli_community_columns, &j->comm);
+        s = civ_cli_read_table(a->value[C_COMMUNITIES], &ro, &j->comm);
     if (!s && a->value[C_FORECASTS])
-        s = civ_cli_read_table(a->value[C_FORECASTS], &civ_cli_community_columns, &j->fc);
+        s = civ_cli_read_table(a->value[C_FORECASTS], &ro, &j->fc);
     if (!s)
         s = civ_alloc_compare_run((const civ_alloc_spec *const *)j->specs, j->label_ptr, j->n, j->comm, j->fc,
                                   &j->cmp);

@@ -270,11 +270,16 @@ static int run_and_write(const civ_plan *plan, const civ_csv_write_options *csv)
     civ_table *comm = NULL;
     civ_plan_result *r = NULL;
     int code = 0;
+    civ_alloc_spec *spec = NULL; /* for the communities' text columns (its id stays text) */
     civ_status s = civ_cli_read_panel(civ_plan_panel(plan), &panel);
     if (s)
         code = report_input(s, civ_plan_panel(plan));
-    if (!code && (s = civ_cli_read_table(civ_plan_communities(plan), &civ_cli_community_columns, &comm)))
+    if (!code && (s = civ_alloc_spec_read(civ_plan_spec(plan), &spec)))
+        code = civ_cli_report(s);
+    civ_table_read_options ro = {.text_columns = civ_alloc_spec_text_columns(spec)};
+    if (!code && (s = civ_cli_read_table(civ_plan_communities(plan), &ro, &comm)))
         code = report_input(s, civ_plan_communities(plan));
+    civ_alloc_spec_free(spec);
     progress pg = {.tty = isatty(STDERR_FILENO), .last_end = mono()};
     civ_plan_run_options opt = {.panel = panel, .communities = comm, .progress = on_progress, .progress_user = &pg};
     if (!code && (s = civ_plan_run(plan, &opt, &r))) {

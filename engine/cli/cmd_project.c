@@ -75,7 +75,8 @@ static int run_project(int argc, char **argv)
     if (!s)
         s = civ_alloc_need_read(a.value[J_SPEC], &need);
     if (!s)
-        s = civ_cli_read_table(a.value[J_COMMUNITIES], &civ_cli_community_columns, &comm);
+        s = civ_cli_read_table(a.value[J_COMMUNITIES],
+                               &(civ_table_read_options){.text_columns = civ_alloc_spec_text_columns(spec)}, &comm);
     if (!s)
         s = civ_cli_read_table(a.value[J_FORECASTS], &fro, &fc);
     if (!s)

@@ -65,10 +65,11 @@ static int run_settle(int argc, char **argv)
     civ_status s = civ_alloc_spec_read(a.value[S_SPEC], &spec);
     if (!s)
         csv.min_decimals = civ_cli_money_decimals(civ_alloc_spec_minor_unit(spec));
+    civ_table_read_options ro = {.text_columns = civ_alloc_spec_text_columns(spec)}; /* its id stays text */
     if (!s)
-        s = civ_cli_read_table(a.value[S_ALLOCATION], &civ_cli_community_columns, &alloc);
+        s = civ_cli_read_table(a.value[S_ALLOCATION], &ro, &alloc);
     if (!s)
-        s = civ_cli_read_table(a.value[S_SPENDING], &civ_cli_community_columns, &spent);
+        s = civ_cli_read_table(a.value[S_SPENDING], &ro, &spent);
     if (!s)
         s = civ_alloc_settle(spec, alloc, spent, explain, &out, &sum);
     const char *paths[2] = {a.value[S_OUT], a.value[S_SUMMARY]};

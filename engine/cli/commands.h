@@ -260,9 +260,6 @@ int civ_cli_set_columns(const char *command, const char *id_column, const char *
          "(社区编号,2024年1月,2024年2月,...)"}
 civ_status civ_cli_read_table(const char *path, const civ_table_read_options *options, civ_table **out);
 
-/* The text columns of community and forecast tables. */
-extern const civ_table_read_options civ_cli_community_columns;
-
 /* ---- printing (alloc_print.c) ------------------------------------------- */
 
 /* Prints the one-screen allocation summary shared by `allocate` and `plan`:

@@ -1180,6 +1180,12 @@ CIV_API int64_t civ_alloc_spec_total(const civ_alloc_spec *spec);       /* minor
 CIV_API int64_t civ_alloc_spec_minor_unit(const civ_alloc_spec *spec);  /* per major unit, e.g. 100 */
 CIV_API const char *civ_alloc_spec_version(const civ_alloc_spec *spec);
 CIV_API const char *civ_alloc_spec_currency(const civ_alloc_spec *spec);   /* e.g. "CNY" */
+/** The columns to read as text from the tables bound to the spec
+ *  (civ_table_read_options.text_columns): unique_id, name, district, street,
+ *  model, pilot, the spec's [data] id and district columns and its labels, each
+ *  once, NULL-terminated (borrowed; NULL for a NULL spec).  A numeric
+ *  community code ("310101001", "001") must stay text to key the rows. */
+CIV_API const char *const *civ_alloc_spec_text_columns(const civ_alloc_spec *spec);
 /** The unit word the output column names use for money: major = 0 gives the
  *  minor unit ("fen" for CNY with minor_unit 100, else "minor"), major = 1 the
  *  major unit ("yuan" for CNY, else "major"); e.g. amount_fen, amount_yuan. */

@@ -92,8 +92,8 @@ def compare(communities, specs, forecasts=None, labels=None):
     try:
         for s in specs:
             handles.append(_spec_handle(s))
-        comm = _table_arg(communities)
-        fc = _table_arg(forecasts)
+        comm = _table_arg(communities, handles[0])
+        fc = _table_arg(forecasts, handles[0])
         arr = (ctypes.c_void_p * len(handles))(*[h.ptr.value for h in handles])
         labs = (ctypes.c_char_p * len(names))(*[encode(n) for n in names])
         check(lib.civ_alloc_compare_run(ctypes.cast(arr, _lib.PP), ctypes.cast(labs, _lib.CPP), len(handles),
@@ -147,8 +147,8 @@ def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight
     comm = fc = None
     with _spec_handle(spec) as sp:
         try:
-            comm = _table_arg(communities)
-            fc = _table_arg(forecasts)
+            comm = _table_arg(communities, sp)
+            fc = _table_arg(forecasts, sp)
             check(lib.civ_alloc_uncertainty_run(sp.ptr, comm.ptr, fc.ptr if fc is not None else None,
                                                 ctypes.byref(opt), ctypes.byref(u.ptr)))
             check(lib.civ_alloc_uncertainty_table(u.ptr, ctypes.byref(t.ptr)))
@@ -256,8 +256,8 @@ def settle(spec, allocation, spending, explain=False):
     code = _explain_code(explain)
     with _spec_handle(spec) as sp:
         try:
-            al = _table_arg(allocation)
-            sp_t = _table_arg(spending)
+            al = _table_arg(allocation, sp)
+            sp_t = _table_arg(spending, sp)
             check(lib.civ_alloc_settle(sp.ptr, al.ptr, sp_t.ptr, code, ctypes.byref(out.ptr),
                                        ctypes.byref(summ.ptr)))
             return _int_minor(table_to_frame(out.ptr)), table_to_frame(summ.ptr)
@@ -288,7 +288,7 @@ def project(communities, spec, forecasts, years, explain=False):
     code = _explain_code(explain)
     with _spec_handle(spec) as sp, _need_handle(spec) as nd:
         try:
-            comm = _table_arg(communities)
+            comm = _table_arg(communities, sp)
             fc = _forecast_table(forecasts)
             check(lib.civ_alloc_project(sp.ptr, comm.ptr, fc.ptr, nd.ptr, int(years), code, ctypes.byref(out.ptr),
                                         ctypes.byref(summ.ptr)))

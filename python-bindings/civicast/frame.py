@@ -1238,12 +1238,42 @@ def _spec_handle(spec):
     return s
 
 
-def _table_arg(x):
+def _spec_text_columns(sp):
+    """civ_alloc_spec_text_columns of a spec handle: the columns its tables
+    read as text (its [data] id among them)."""
+    if sp is None:
+        return _ALLOC_TEXT_COLUMNS
+    arr = lib.civ_alloc_spec_text_columns(sp.ptr)
+    names = []
+    while arr and arr[len(names)] is not None:
+        names.append(_dec(arr[len(names)]))
+    return tuple(names)
+
+
+def _codes_as_text(col):
+    """A numeric column of whole numbers (community codes such as 310101001,
+    as pandas or civicast.read type them) as text "310101001"; else None."""
+    v = col.to_numpy()
+    if pd.api.types.is_integer_dtype(col):
+        return col.astype(str)
+    if pd.api.types.is_float_dtype(col) and np.all(np.isfinite(v)) and np.all(v == np.round(v)) and \
+            np.all(np.abs(v) < 2.0 ** 53):
+        return pd.Series(v.astype(np.int64).astype(str), index=col.index)
+    return None
+
+
+def _table_arg(x, sp=None):
+    """A table bound to the spec of handle sp: a DataFrame (a numeric column
+    of whole numbers the spec reads as text, such as its id 310101001,
+    becomes text) or a path read with the spec's text columns."""
     if x is None:
         return None
+    text = _spec_text_columns(sp)
     if isinstance(x, pd.DataFrame):
-        return frame_to_table(x)
-    return _read_table(x, _ALLOC_TEXT_COLUMNS)
+        fixed = {c: _codes_as_text(x[c]) for c in text if c in x.columns and pd.api.types.is_numeric_dtype(x[c])}
+        fixed = {c: v for c, v in fixed.items() if v is not None}
+        return frame_to_table(x.assign(**fixed) if fixed else x)
+    return _read_table(x, text)
 
 
 def _explain_code(explain):
@@ -1280,15 +1310,15 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None):
     allocation.attrs["currency"] / ["minor_unit"] the spec's money units.
     Errors: civicast.Error naming the spec key or data row."""
     with _spec_handle(spec) as sp:
-        comm = _table_arg(communities)
-        fc = _table_arg(forecasts)
+        comm = _table_arg(communities, sp)
+        fc = _table_arg(forecasts, sp)
         prob = _Owned(lib.civ_alloc_problem_free)
         res = _Owned(lib.civ_alloc_result_free)
         out_t, sum_t = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
         try:
             check(lib.civ_alloc_bind(sp.ptr, comm.ptr, fc.ptr if fc is not None else None, ctypes.byref(prob.ptr)))
             if paid is not None:
-                pd_t = _table_arg(paid)
+                pd_t = _table_arg(paid, sp)
                 try:
                     check(lib.civ_alloc_problem_set_paid(prob.ptr, pd_t.ptr))
                 finally:
@@ -1339,15 +1369,15 @@ def allocate_to_file(communities, spec, out, forecasts=None, explain=False, exce
             mu = lib.civ_alloc_spec_minor_unit(sp.ptr)
             min_decimals = {1: 0, 10: 1, 100: 2, 1000: 3}.get(mu, 0)
         opt = _csv_options(excel, precision, min_decimals)
-        comm = _table_arg(communities)
-        fc = _table_arg(forecasts)
+        comm = _table_arg(communities, sp)
+        fc = _table_arg(forecasts, sp)
         prob = _Owned(lib.civ_alloc_problem_free)
         res = _Owned(lib.civ_alloc_result_free)
         sum_t = _Owned(lib.civ_table_free)
         try:
             check(lib.civ_alloc_bind(sp.ptr, comm.ptr, fc.ptr if fc is not None else None, ctypes.byref(prob.ptr)))
             if paid is not None:
-                pd_t = _table_arg(paid)
+                pd_t = _table_arg(paid, sp)
                 try:
                     check(lib.civ_alloc_problem_set_paid(prob.ptr, pd_t.ptr))
                 finally:

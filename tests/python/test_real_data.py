@@ -382,3 +382,22 @@ def test_wide_files(tmp_path):
         civicast.read(wide_path, layout="tall")
     with pytest.raises(ValueError, match="apply to a file"):
         civicast.forecast_to_files(df, tmp_path / "x.csv", h=3, layout="wide")
+
+
+def test_spreadsheet_example():
+    """examples/spreadsheet (a GB18030 wide sheet, communities keyed by
+    numeric codes under Chinese column names) plans as tests/data/plan does,
+    and its sheets work step by step: read, forecast, allocate."""
+    ex = SOURCE / "examples" / "spreadsheet"
+    fixture = civicast.plan(SOURCE / "tests" / "data" / "plan" / "plan.toml", draws=0)
+    got = civicast.plan(ex / "plan.toml", draws=0)
+    assert got["allocation"]["unique_id"].iloc[0] == "310101001"
+    np.testing.assert_array_equal(got["allocation"]["amount_fen"], fixture["allocation"]["amount_fen"])
+    np.testing.assert_array_equal(got["forecasts"]["mean"], fixture["forecasts"]["mean"])
+    meals = civicast.read(ex / "用餐人次.csv", layout="wide", id_col="社区编号", encoding="gb18030")
+    assert meals.attrs["frequency"] == "monthly" and meals["unique_id"].iloc[0] == "310101001"
+    assert list(meals.attrs["attributes"].columns) == ["unique_id", "社区名称"]
+    fc = civicast.forecast(meals, h=24, model="snaive", seed=7)
+    comm = civicast.read(ex / "社区.csv", encoding="gb18030")  # codes come back as numbers ...
+    alloc, _ = civicast.allocate(comm, str(ex / "allocation.spec"), forecasts=fc)  # ... and key the rows as text
+    np.testing.assert_array_equal(alloc["amount_fen"], fixture["allocation"]["amount_fen"])

@@ -143,6 +143,7 @@ struct civ_alloc_spec {
     char **labels;
     size_t n_labels;
     int labels_given;
+    const char **text_columns; /* civ_alloc_spec_text_columns: NULL-terminated, names borrowed */
     civ_alloc_loc labels_loc;
     civ_alloc_loc population_loc, aged_loc, last_year_loc, district_loc;
     civ_alloc_reserve *reserves;

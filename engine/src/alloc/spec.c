@@ -252,6 +252,7 @@ void civ_alloc_spec_free(civ_alloc_spec *s)
     free(s->path), free(s->version), free(s->title), free(s->currency);
     free(s->spent_column);
     free(s->id_column), free(s->district_column), free(s->population), free(s->aged), free(s->last_year);
+    free(s->text_columns);
     for (size_t i = 0; i < s->n_labels; i++)
         free(s->labels[i]);
     free(s->labels);
@@ -1045,6 +1046,30 @@ static civ_status build(civ_alloc_spec *s, civ_toml_doc *d)
     return split_budget(s);
 }
 
+/* The columns a communities (or forecasts, paid) table must read as text:
+ * the usual ones, the spec's id and district columns and its labels, each
+ * once (a numeric community code such as 310101001 is an id, not a number). */
+static civ_status list_text_columns(civ_alloc_spec *s)
+{
+    static const char *const usual[] = {"unique_id", "name", "district", "street", "model", "pilot"};
+    enum { N_USUAL = sizeof usual / sizeof *usual };
+    size_t cap = N_USUAL + 2 + s->n_labels + 1, n = 0;
+    if (!(s->text_columns = calloc(cap, sizeof *s->text_columns)))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+    const char *add[2] = {s->id_column, s->district_column};
+    for (size_t k = 0; k < N_USUAL + 2 + s->n_labels; k++) {
+        const char *c = k < N_USUAL ? usual[k] : k < N_USUAL + 2 ? add[k - N_USUAL] : s->labels[k - N_USUAL - 2];
+        int seen = !c;
+        for (size_t j = 0; j < n && !seen; j++)
+            seen = !strcmp(s->text_columns[j], c);
+        if (!seen)
+            s->text_columns[n++] = c;
+    }
+    return CIV_OK;
+}
+
+const char *const *civ_alloc_spec_text_columns(const civ_alloc_spec *s) { return s ? s->text_columns : NULL; }
+
 civ_status civ_alloc_spec_parse(const char *text, size_t len, const char *name, civ_alloc_spec **out)
 {
     if (!out)
@@ -1062,6 +1087,8 @@ civ_status civ_alloc_spec_parse(const char *text, size_t len, const char *name, 
     }
     st = build(s, &doc);
     civ_toml_free(&doc);
+    if (!st)
+        st = list_text_columns(s);
     if (st) {
         civ_alloc_spec_free(s);
         return st;

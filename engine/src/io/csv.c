@@ -469,11 +469,16 @@ static civ_status csv_decode(csv_reader *r, const char *encoding)
     return csv_rewind(r);
 }
 
-/* csv_open, then decoding from `encoding` when it is not UTF-8. */
+/* csv_open, then decoding from `encoding` when it is not UTF-8.  A file
+ * that starts with a UTF-8 byte-order mark is UTF-8 whatever `encoding`
+ * says (csv_rewind skipped the mark): one --encoding gb18030 then serves a
+ * command that reads a GBK sheet and civicast's own outputs, which carry
+ * the mark for Excel.  (In GB18030 those bytes would be 锘 plus a stray
+ * byte: the well-known sign of a UTF-8 file misread, not a header.) */
 static civ_status csv_open_encoded(csv_reader *r, const char *path, const char *encoding)
 {
     civ_status s = csv_open(r, path);
-    if (s || is_utf8_name(encoding))
+    if (s || is_utf8_name(encoding) || r->pos == 3)
         return s;
     if ((s = csv_decode(r, encoding)))
         csv_close(r);

@@ -208,10 +208,10 @@ static civ_status solve_allocation(run_ctx *c, const civ_table *comm)
 static civ_status read_configuration(run_ctx *c)
 {
     const civ_plan *p = c->plan;
-    static const char *const text_cols[] = {"unique_id", "name", "district", "street", "model", NULL};
-    /* keyed by the spec's [data] id, not by [plan] id_column (the panel's) */
-    civ_table_read_options ro = {.text_columns = text_cols, .encoding = p->encoding[0] ? p->encoding : NULL};
     civ_status s = name_input(civ_alloc_spec_read(p->spec, &c->res->spec), p->spec);
+    /* keyed by the spec's [data] id (as text: 310101001 is a code), not by [plan] id_column (the panel's) */
+    civ_table_read_options ro = {.text_columns = civ_alloc_spec_text_columns(c->res->spec),
+                                 .encoding = p->encoding[0] ? p->encoding : NULL};
     if (!s && !(c->opt && c->opt->communities))
         s = name_input(civ_table_read(p->communities, &ro, &c->communities_read), p->communities);
     if (s)
