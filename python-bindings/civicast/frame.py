@@ -353,6 +353,11 @@ def _factorize_ids(col):
     return rank[codes].astype(np.int64), uvals[order], [encode(u) for u in ustr[order]]
 
 
+def _column_list(df):
+    """A frame's columns for messages: "a, b, c" (the first 12, then ", ...")."""
+    return ", ".join(map(str, df.columns[:12])) + (", ..." if len(df.columns) > 12 else "")
+
+
 def _standard_columns(df, id_col=None, time_col=None, target_col=None):
     """df with its own names of the series id, date and value columns
     (statsforecast's id_col, time_col, target_col; e.g. "社区编号", "月份",
@@ -375,7 +380,7 @@ def _standard_columns(df, id_col=None, time_col=None, target_col=None):
         if name in df.columns:
             rename[name] = std
         elif std not in df.columns:
-            have = ", ".join(map(str, df.columns[:12])) + (", ..." if len(df.columns) > 12 else "")
+            have = _column_list(df)
             raise Error("CIV_ERR_MISSING_COLUMN", f"the frame has no column '{name}' (given as {what}) and no "
                         f"'{std}' (it has {have}): check the name and its spelling", field=name)
     return df.rename(columns=rename) if rename else df
@@ -388,7 +393,7 @@ class PanelData:
     def __init__(self, df, freq=None, spec=None, attributes=None):
         for c in ("unique_id", "ds", "y"):
             if c not in df.columns:
-                have = ", ".join(map(str, df.columns[:12])) + (", ..." if len(df.columns) > 12 else "")
+                have = _column_list(df)
                 raise Error("CIV_ERR_MISSING_COLUMN",
                             f"the data needs a column '{c}' (long format unique_id, ds, y; this frame has {have}): "
                             "name the series id, date and value columns (forecast(df, ..., id_col='社区编号', "
