@@ -622,6 +622,8 @@ static civ_status fit_given_orders(const arima_config *c, search_ctx *s, const c
     civ_arima_result *res = s->w ? civ_arima_result_alloc(&ws->arena, s->w) : NULL;
     if (!res)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "arima: out of memory");
+    if (c->reltol > 0)
+        civ_arima_work_set_reltol(s->w, c->reltol); /* a refit of auto's choice keeps its tolerance */
     int intercept = (c->mean != 0) && o.d + o.D == 0;
     arima_scores sc;
     civ_status st = fit_fixed(s, &o, intercept, c->drift, NULL, res, &sc);
@@ -1051,6 +1053,32 @@ static civ_status arima_fit(const void *config, const civ_model_options *options
     return auto_arima(c, &s, series, ws, first, m, &where, fit);
 }
 
+/* The orders auto.arima chose for `like`, with its mean or drift, fitted
+ * afresh (forecast::Arima(y, model = like) re-estimating the coefficients);
+ * the search where like was a fixed spec's, a constant series, or where those
+ * orders cannot be fitted to this series (conformal.c's calibration windows). */
+static civ_status arima_refit(const civ_model_fit *like, const void *config, const civ_model_options *options,
+                              const civ_series *series, civ_workspace *ws, civ_model_fit *fit)
+{
+    const arima_config *c = config;
+    const arima_state *chosen = like ? like->state : NULL;
+    if (!c->automatic || !chosen || chosen->constant_series || !chosen->res)
+        return arima_fit(config, options, series, ws, fit);
+    const civ_arima_order *o = &chosen->res->order;
+    arima_config fixed = *c;
+    fixed.automatic = 0;
+    fixed.p = o->p, fixed.d = o->d, fixed.q = o->q;
+    fixed.P = o->P, fixed.D = o->D, fixed.Q = o->Q, fixed.m = o->m;
+    fixed.seasonal_given = 1;
+    fixed.mean = chosen->sc.intercept ? 1 : 0;
+    fixed.drift = chosen->sc.drift;
+    civ_status st = arima_fit(&fixed, options, series, ws, fit);
+    if (st == CIV_OK || st == CIV_ERR_OUT_OF_MEMORY || st == CIV_ERR_INVALID_ARGUMENT)
+        return st;
+    civ_clear_error();
+    return arima_fit(config, options, series, ws, fit);
+}
+
 /* ---------------------------------------------------------------------------
  * forecast
  * ------------------------------------------------------------------------- */
@@ -1143,4 +1171,5 @@ const civ_model_type civ_model_arima = {
     .fit = arima_fit,
     .forecast = arima_forecast,
     .simulate = NULL,
+    .refit = arima_refit,
 };

@@ -121,12 +121,19 @@ static civ_status auto_parse(const char *spec, void *config)
     return s;
 }
 
-static civ_status auto_fit(const void *config, const civ_model_options *options, const civ_series *series,
-                           civ_workspace *ws, civ_model_fit *fit)
+/* auto_fit (like NULL: the route by the series' demand class) and auto_refit
+ * (like: the route and the inner structure like chose). */
+static civ_status auto_fit_like(const auto_config *cfg, const civ_model_fit *like, const civ_model_options *options,
+                                const civ_series *series, civ_workspace *ws, civ_model_fit *fit)
 {
-    const auto_config *cfg = config;
-    civ_demand_class cls = civ_intermittent_classify(series->y, series->n, NULL, NULL);
-    int inter = cls == CIV_DEMAND_INTERMITTENT || cls == CIV_DEMAND_LUMPY || cls == CIV_DEMAND_NONE;
+    const auto_state *chosen = like ? like->state : NULL;
+    int inter;
+    if (chosen)
+        inter = chosen->inner == AUTO_INTERMITTENT;
+    else {
+        civ_demand_class cls = civ_intermittent_classify(series->y, series->n, NULL, NULL);
+        inter = cls == CIV_DEMAND_INTERMITTENT || cls == CIV_DEMAND_LUMPY || cls == CIV_DEMAND_NONE;
+    }
     auto_state *st = civ_arena_alloc(&ws->arena, sizeof *st);
     if (!st) {
         civ_where w = {.series_id = series->id};
@@ -138,12 +145,34 @@ static civ_status auto_fit(const void *config, const civ_model_options *options,
      * would put the two on different bases */
     st->floor = cfg->floor && !(options && options->calibrated);
     fit->type = st->inner;
-    civ_status s = st->inner->fit(inter ? cfg->inter : cfg->combo, options, series, ws, fit);
+    const void *inner_config = inter ? cfg->inter : cfg->combo;
+    civ_status s;
+    if (chosen && st->inner->refit) {
+        civ_model_fit in = *like;
+        in.type = chosen->inner;
+        in.state = chosen->inner_state;
+        s = st->inner->refit(&in, inner_config, options, series, ws, fit);
+    } else
+        s = st->inner->fit(inner_config, options, series, ws, fit);
     if (s != CIV_OK)
         return s;
     st->inner_state = fit->state;
     fit->state = st;
     return CIV_OK;
+}
+
+static civ_status auto_fit(const void *config, const civ_model_options *options, const civ_series *series,
+                           civ_workspace *ws, civ_model_fit *fit)
+{
+    return auto_fit_like(config, NULL, options, series, ws, fit);
+}
+
+/* The route like took (combination or TSB) with its members' structures
+ * (conformal.c's calibration windows). */
+static civ_status auto_refit(const civ_model_fit *like, const void *config, const civ_model_options *options,
+                             const civ_series *series, civ_workspace *ws, civ_model_fit *fit)
+{
+    return auto_fit_like(config, like && like->state ? like : NULL, options, series, ws, fit);
 }
 
 /* The inner model's view of a wrapped fit. */
@@ -236,4 +265,5 @@ const civ_model_type civ_model_auto = {
     .fit = auto_fit,
     .forecast = auto_forecast,
     .simulate = auto_simulate,
+    .refit = auto_refit,
 };

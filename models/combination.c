@@ -124,6 +124,7 @@ typedef struct combo_config {
 typedef struct combo_state {
     size_t k;             /* components fitted */
     civ_model_fit *fits;  /* k fits, in the spec's order (failed ones dropped) */
+    unsigned char member[COMBO_MAX]; /* fits[c] is of combo_members[member[c]] */
     int median;
 } combo_state;
 
@@ -251,12 +252,22 @@ static double combo_value(const double *v, size_t k, int median)
  * pass, each bit-identical to its member fitted alone); both fits are made at
  * the first of the two members and taken in the spec's order. */
 typedef struct combo_pair {
+    const combo_state *like; /* a refit (combo_refit): the members and structures to fit; else NULL */
     int at[2]; /* positions in cfg of the members ets and damped; -1 when absent */
     int done;
     civ_model_fit fit[2];
     civ_status status[2];
     char why[2][160];
 } combo_pair;
+
+/* The fit of member m in the combination `like`, or NULL when it was dropped. */
+static const civ_model_fit *combo_like_member(const combo_state *like, int m)
+{
+    for (size_t c = 0; c < like->k; c++)
+        if (like->member[c] == m)
+            return &like->fits[c];
+    return NULL;
+}
 
 /* Parses member m's spec (the ARIMA member's is arima(approx) with fast) into
  * an arena config (a family may keep a pointer to its config in its fit). */
@@ -287,7 +298,7 @@ static civ_status combo_member_fit(const combo_config *cfg, int c, const civ_mod
     civ_where w = {.series_id = series->id};
     int m = cfg->members[c];
     int j = c == pair->at[0] ? 0 : c == pair->at[1] ? 1 : -1;
-    if (j >= 0 && pair->at[1 - j] >= 0) {
+    if (j >= 0 && pair->at[1 - j] >= 0 && !pair->like) {
         if (!pair->done) {
             void *ca = NULL, *cd = NULL;
             civ_status s = combo_member_config(cfg, MEMBER_ETS, ws, &w, &ca);
@@ -309,7 +320,14 @@ static civ_status combo_member_fit(const combo_config *cfg, int c, const civ_mod
     civ_status s = combo_member_config(cfg, m, ws, &w, &ccfg);
     if (s != CIV_OK)
         return s;
-    *fit_status = combo_members[m].type->fit(ccfg, options, series, ws, f);
+    const civ_model_type *type = combo_members[m].type;
+    const civ_model_fit *like = pair->like ? combo_like_member(pair->like, m) : NULL;
+    if (pair->like && !like) /* dropped from the model whose structure is refitted: dropped again */
+        *fit_status = civ_fail_at(CIV_ERR_NOT_FOUND, &w, "not in the fitted combination");
+    else if (like && type->refit)
+        *fit_status = type->refit(like, ccfg, options, series, ws, f);
+    else
+        *fit_status = type->fit(ccfg, options, series, ws, f);
     if (*fit_status != CIV_OK)
         civ_copy_truncated(why, 160, civ_last_error_message());
     return *fit_status == CIV_ERR_OUT_OF_MEMORY ? *fit_status : CIV_OK;
@@ -319,7 +337,8 @@ static civ_status combo_member_fit(const combo_config *cfg, int c, const civ_mod
  * messages in why[]); ok[c] = 1 for each member fitted. */
 static civ_status combo_fit_members(const combo_config *cfg, const civ_model_options *options,
                                     const civ_series *series, civ_workspace *ws, const civ_model_fit *fit,
-                                    combo_state *st, int ok[COMBO_MAX], char why[COMBO_MAX][160])
+                                    const combo_state *like, combo_state *st, int ok[COMBO_MAX],
+                                    char why[COMBO_MAX][160])
 {
     civ_where w = {.series_id = series->id};
     civ_status first = CIV_OK;
@@ -327,6 +346,7 @@ static civ_status combo_fit_members(const combo_config *cfg, const civ_model_opt
     if (!pair)
         return civ_fail_at(CIV_ERR_OUT_OF_MEMORY, &w, "out of memory for the combination");
     memset(pair, 0, sizeof *pair);
+    pair->like = like;
     pair->at[0] = pair->at[1] = -1;
     for (int c = 0; c < cfg->n_members; c++)
         if (cfg->members[c] == MEMBER_ETS || cfg->members[c] == MEMBER_DAMPED)
@@ -346,6 +366,7 @@ static civ_status combo_fit_members(const combo_config *cfg, const civ_model_opt
         if (s == CIV_OK) {
             f->type = type;
             f->nonnegative = fit->nonnegative;
+            st->member[st->k] = cfg->members[c];
             st->k++;
             ok[c] = 1;
             continue;
@@ -388,10 +409,10 @@ static void combo_name(const combo_config *cfg, const combo_state *st, const int
     civ_copy_truncated(out, cap, name);
 }
 
-static civ_status combo_fit(const void *config, const civ_model_options *options, const civ_series *series,
-                            civ_workspace *ws, civ_model_fit *fit)
+/* combo_fit (like NULL) and combo_refit (like: the members and structures to fit). */
+static civ_status combo_fit_like(const combo_config *cfg, const combo_state *like, const civ_model_options *options,
+                                 const civ_series *series, civ_workspace *ws, civ_model_fit *fit)
 {
-    const combo_config *cfg = config;
     civ_where w = {.series_id = series->id};
     combo_state *st = civ_arena_alloc(&ws->arena, sizeof *st);
     civ_model_fit *fits = civ_arena_alloc(&ws->arena, COMBO_MAX * sizeof *fits);
@@ -413,7 +434,7 @@ static civ_status combo_fit(const void *config, const civ_model_options *options
                            observed);
     int ok[COMBO_MAX];
     char why[COMBO_MAX][160];
-    civ_status s = combo_fit_members(cfg, options, series, ws, fit, st, ok, why);
+    civ_status s = combo_fit_members(cfg, options, series, ws, fit, like, st, ok, why);
     if (s != CIV_OK)
         return s;
     combo_name(cfg, st, ok, fit->name, sizeof fit->name);
@@ -446,6 +467,23 @@ static civ_status combo_fit(const void *config, const civ_model_options *options
         fit->residuals[t] = series->y[t] - fit->fitted[t];
     }
     return CIV_OK;
+}
+
+static civ_status combo_fit(const void *config, const civ_model_options *options, const civ_series *series,
+                            civ_workspace *ws, civ_model_fit *fit)
+{
+    return combo_fit_like(config, NULL, options, series, ws, fit);
+}
+
+/* The members `like` combined, each refitted with its own structure
+ * (type->refit) or fitted as before where its family has no search; a
+ * member dropped from like stays out. */
+static civ_status combo_refit(const civ_model_fit *like, const void *config, const civ_model_options *options,
+                              const civ_series *series, civ_workspace *ws, civ_model_fit *fit)
+{
+    if (!like || !like->state)
+        return combo_fit(config, options, series, ws, fit);
+    return combo_fit_like(config, like->state, options, series, ws, fit);
 }
 
 /* ---- forecast ------------------------------------------------------------------ */
@@ -502,4 +540,5 @@ const civ_model_type civ_model_combination = {
     .fit = combo_fit,
     .forecast = combo_forecast,
     .simulate = NULL,
+    .refit = combo_refit,
 };

@@ -1345,6 +1345,28 @@ static civ_status ets_fit(const void *config, const civ_model_options *options, 
     return ets_fill_fit(&best, &d, series, options, ws, fit);
 }
 
+/* The form `like` chose (error, trend, season, damping) fitted afresh, the
+ * config's other options kept; the config's own search where like was a
+ * fallback (Holt-Winters on a short series, a constant series) or where the
+ * form cannot be fitted to this series (conformal.c's calibration windows). */
+static civ_status ets_refit(const civ_model_fit *like, const void *config, const civ_model_options *options,
+                            const civ_series *series, civ_workspace *ws, civ_model_fit *fit)
+{
+    const ets_model *chosen = like ? like->state : NULL;
+    if (!chosen || chosen->fallback != ETS_FB_NONE)
+        return ets_fit(config, options, series, ws, fit);
+    ets_config fixed = *(const ets_config *)config;
+    fixed.error = chosen->error;
+    fixed.trend = chosen->trend;
+    fixed.season = chosen->season;
+    fixed.damped = chosen->damped;
+    civ_status st = ets_fit(&fixed, options, series, ws, fit);
+    if (st == CIV_OK || st == CIV_ERR_OUT_OF_MEMORY || st == CIV_ERR_INVALID_ARGUMENT)
+        return st;
+    civ_clear_error();
+    return ets_fit(config, options, series, ws, fit);
+}
+
 /* 1 when the damped configuration is the automatic one restricted to damped
  * trends: the same error, season, bounds, restriction, multiplicative-trend
  * and maxit options, trend Z, damped "try both" (all) and "yes" (damped). */
@@ -1925,4 +1947,5 @@ const civ_model_type civ_model_ets = {
     .fit = ets_fit,
     .forecast = ets_forecast,
     .simulate = ets_simulate,
+    .refit = ets_refit,
 };

@@ -112,6 +112,17 @@ struct civ_model_type {
      * using ws->rng.  May be NULL for families without a generative model. */
     civ_status (*simulate)(const civ_model_fit *fit, const civ_series *series, size_t h, size_t n_paths,
                            civ_workspace *ws, double *paths);
+
+    /* Fits the series with the structure `like` chose (a fit of this type
+     * with the same config, still in the arena): the ETS form, the ARIMA
+     * orders with their mean or drift, a combination's members, auto's route,
+     * with the parameters estimated afresh on `series` (conformal intervals'
+     * calibration windows, conformal.c).  Where that structure cannot be
+     * fitted (e.g. the series is too short for it) the family falls back to
+     * its search, as fit would.  NULL for families without a search: fit is
+     * used.  Errors as fit. */
+    civ_status (*refit)(const civ_model_fit *like, const void *config, const civ_model_options *options,
+                        const civ_series *series, civ_workspace *ws, civ_model_fit *fit);
 };
 
 #define CIV_MODEL_CONFIG_MAX 256

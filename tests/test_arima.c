@@ -3,7 +3,8 @@
  * R's forecast::Arima() (tests/fixtures/ref_arima_extra.csv, made by
  * bench/r_arima_fixtures.R) including missing values and a regression with
  * ARIMA errors; recovery of known parameters on simulated series; NaN
- * handling; covariates with and without future values; intervals.
+ * handling; covariates with and without future values; intervals; refits
+ * of auto.arima's orders.
  */
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -22,6 +23,7 @@
 #include "arima_kalman.h"
 #include "arima_fixture_util.h"
 #include "model.h"
+#include "model_fixture.h"
 
 typedef struct env {
     civ_workspace ws;
@@ -512,6 +514,38 @@ static void test_reltol(void **state)
     assert_true(c.loglik != a.loglik || strcmp(c.name, a.name) != 0); /* the tolerance is used */
 }
 
+/* Refits (conformal intervals' calibration windows): auto.arima's orders with
+ * their mean or drift, re-estimated (model_fixture.h's checks: the same fit
+ * on the same series as the fixed spec naming it, the same orders on a prefix
+ * and on another series); a constant series' fit has no orders to keep, so
+ * its refit is the search. */
+static void test_refit(void **state)
+{
+    env *e = *state;
+    fx_series *air = fx_find(e->ss, e->ns, "AirPassengers"), *acc = fx_find(e->ss, e->ns, "USAccDeaths");
+    fx_series *www = fx_find(e->ss, e->ns, "WWWusage"), *nile = fx_find(e->ss, e->ns, "Nile");
+    fx_series *lynx = fx_find(e->ss, e->ns, "lynx");
+    assert_non_null(air);
+    assert_non_null(acc);
+    assert_non_null(www);
+    assert_non_null(nile);
+    assert_non_null(lynx);
+    mf_check_refit("arima", air->y, air->n, air->n - 12, acc->y, acc->n, 12, "", &e->ws);
+    mf_check_refit("arima(reltol=1e-4)", acc->y, acc->n, acc->n - 12, air->y, air->n, 12, NULL, &e->ws);
+    mf_check_refit("arima", www->y, www->n, www->n - 10, lynx->y, lynx->n, 1, "", &e->ws);
+
+    double flat[30];
+    for (int t = 0; t < 30; t++)
+        flat[t] = 7.0;
+    civ_model_fit like, re, own;
+    assert_int_equal(mf_fit_spec("arima", flat, 30, 1, &e->ws, &like), CIV_OK);
+    assert_int_equal(mf_refit_spec("arima", &like, nile->y, nile->n, 1, &e->ws, &re), CIV_OK);
+    civ_series s = {.id = "s", .y = nile->y, .n = nile->n, .period = 1};
+    assert_int_equal(fit_spec(e, "arima", &s, &own), CIV_OK);
+    assert_string_equal(re.name, own.name);
+    assert_true(re.loglik == own.loglik);
+}
+
 /* The full search (auto.arima(stepwise = FALSE)) picks R's model. */
 static void test_full_search_vs_r(void **state)
 {
@@ -548,6 +582,7 @@ int main(void)
         cmocka_unit_test(test_xreg_recovery_and_future),
         cmocka_unit_test(test_constant_and_short),
         cmocka_unit_test(test_full_search_vs_r),
+        cmocka_unit_test(test_refit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

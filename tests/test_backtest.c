@@ -375,6 +375,109 @@ static void test_conformal_rule(void **state)
     civ_panel_free(p);
 }
 
+/* CIV_CONFORMAL_REFIT_FIXED re-derived from the public API: each calibration
+ * window of a series is its final model's form (the result's model name, a
+ * fixed ETS spec) fitted to the window's history alone, and the conformal
+ * quantile pools those windows' scores as in check_conformal_ex.  Series
+ * with negative values take additive-error forms, whose intervals are
+ * analytic (no random draws to line up).  A model without a search
+ * (theta) calibrates the same whichever way its windows are fitted. */
+static void test_conformal_fixed_rule(void **state)
+{
+    (void)state;
+    size_t N = 6, n = 60, h = 4, K = 5;
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    for (size_t i = 0; i < N; i++) {
+        double y[60];
+        for (size_t t = 0; t < n; t++)
+            y[t] = (double)i * 0.3 * (double)t + 10 * sin(0.5236 * (double)t + (double)i) +
+                   4 * cos(1.7 * (double)(t * (i + 3))) - 2.0;
+        char id[8];
+        snprintf(id, sizeof id, "f%zu", i);
+        assert_int_equal(civ_panel_add_series(p, id, 12 * 2018, y, n, NULL), CIV_OK);
+    }
+    const double lv[] = {80};
+    civ_forecast_options fo;
+    civ_forecast_options_init(&fo);
+    fo.model = "ets";
+    fo.horizon = h;
+    fo.levels = lv;
+    fo.n_levels = 1;
+    civ_forecast_result *m = NULL, *c = NULL, *c3 = NULL;
+    assert_int_equal(civ_forecast_panel(p, &fo, &m), CIV_OK);
+    fo.intervals = CIV_INTERVALS_CONFORMAL;
+    fo.conformal_windows = K;
+    fo.conformal_refit = CIV_CONFORMAL_REFIT_FIXED;
+    fo.threads = 1;
+    assert_int_equal(civ_forecast_panel(p, &fo, &c), CIV_OK);
+    fo.threads = 3;
+    assert_int_equal(civ_forecast_panel(p, &fo, &c3), CIV_OK);
+    assert_memory_equal(civ_forecast_result_upper(c, 0), civ_forecast_result_upper(c3, 0), N * h * sizeof(double));
+    double pool[6][5 * 6];
+    size_t np[6] = {0};
+    for (size_t i = 0; i < N; i++) {
+        const double *y;
+        civ_panel_series(p, i, &y, NULL, NULL);
+        for (size_t k = 0; k < K; k++) {
+            long long cut = civ_backtest_cutoff(n, h, K, 1, k);
+            civ_panel *w = NULL;
+            assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &w), CIV_OK);
+            assert_int_equal(civ_panel_add_series(w, "w", 12 * 2018, y, (size_t)cut, NULL), CIV_OK);
+            civ_forecast_options wo;
+            civ_forecast_options_init(&wo);
+            wo.model = civ_forecast_result_model(m, i); /* e.g. "ETS(A,N,A)" */
+            wo.horizon = h;
+            wo.levels = lv;
+            wo.n_levels = 1;
+            civ_forecast_result *r = NULL;
+            assert_int_equal(civ_forecast_panel(w, &wo, &r), CIV_OK);
+            assert_string_equal(civ_forecast_result_model(r, 0), civ_forecast_result_model(m, i));
+            for (size_t j = 0; j < h; j++) {
+                double f = civ_forecast_result_mean(r)[j], lo = civ_forecast_result_lower(r, 0)[j];
+                double hi = civ_forecast_result_upper(r, 0)[j], a = y[cut + (long long)j];
+                pool[j][np[j]++] = a >= f ? (a - f) / (hi - f) : (f - a) / (f - lo);
+            }
+            civ_forecast_result_free(r);
+            civ_panel_free(w);
+        }
+    }
+    for (size_t j = 0; j < h; j++) {
+        qsort(pool[j], np[j], sizeof(double), cmp);
+        double q = pool[j][(size_t)ceil((double)(np[j] + 1) * 0.8 - 1e-9) - 1];
+        for (size_t i = 0; i < N; i++) {
+            double f = civ_forecast_result_mean(m)[i * h + j];
+            double lo = civ_forecast_result_lower(m, 0)[i * h + j], hi = civ_forecast_result_upper(m, 0)[i * h + j];
+            double tol = 1e-9 * (1.0 + fabs(hi) + fabs(lo)); /* doubles (assert_float_equal compares floats) */
+            assert_true(fabs(civ_forecast_result_upper(c, 0)[i * h + j] - (f + q * (hi - f))) <= tol);
+            assert_true(fabs(civ_forecast_result_lower(c, 0)[i * h + j] - (f - q * (f - lo))) <= tol);
+        }
+    }
+    civ_forecast_result_free(c);
+    civ_forecast_result_free(c3);
+    /* theta: no search, the same calibration both ways */
+    civ_forecast_result *s = NULL;
+    fo.model = "theta";
+    assert_int_equal(civ_forecast_panel(p, &fo, &c), CIV_OK);
+    fo.conformal_refit = CIV_CONFORMAL_REFIT_SEARCH;
+    assert_int_equal(civ_forecast_panel(p, &fo, &s), CIV_OK);
+    assert_memory_equal(civ_forecast_result_upper(c, 0), civ_forecast_result_upper(s, 0), N * h * sizeof(double));
+    assert_memory_equal(civ_forecast_result_lower(c, 0), civ_forecast_result_lower(s, 0), N * h * sizeof(double));
+    civ_forecast_result_free(s);
+    /* the default is search (docs/FORECASTING.md, fourth round) */
+    fo.conformal_refit = CIV_CONFORMAL_REFIT_DEFAULT;
+    fo.model = "ets";
+    civ_forecast_result_free(c);
+    assert_int_equal(civ_forecast_panel(p, &fo, &c), CIV_OK);
+    fo.conformal_refit = CIV_CONFORMAL_REFIT_SEARCH;
+    assert_int_equal(civ_forecast_panel(p, &fo, &s), CIV_OK);
+    assert_memory_equal(civ_forecast_result_upper(c, 0), civ_forecast_result_upper(s, 0), N * h * sizeof(double));
+    civ_forecast_result_free(s);
+    civ_forecast_result_free(c);
+    civ_forecast_result_free(m);
+    civ_panel_free(p);
+}
+
 /* The panel of every series' first c values (c = its length in window k of
  * a backtest with h, K, step), without the series that have none. */
 static civ_panel *window_prefixes(const civ_panel *p, size_t h, size_t K, size_t step, size_t k)
@@ -398,14 +501,14 @@ static civ_panel *window_prefixes(const civ_panel *p, size_t h, size_t K, size_t
  * the series' first c_k values (so no value after the cutoff is used), for
  * any thread count; a series too short for a window is left out of that
  * window's calibration (the small-panel default of ceil(50/N) windows counts
- * only the series that have values). */
-static void test_conformal_windows(void **state)
+ * only the series that have values).  With CIV_CONFORMAL_REFIT_FIXED the
+ * calibration windows refit each backtest window's own model, as the
+ * forecast on the prefixes refits its final models. */
+static void check_conformal_windows(const char *const models[2], int refit)
 {
-    (void)state;
     civ_panel *p = seasonal_panel(12);
     const double shorty[] = {90, 95, 99, 97, 101, 104, 99, 102, 100, 98};
     assert_int_equal(civ_panel_add_series(p, "short", 12 * 2020, shorty, 10, NULL), CIV_OK);
-    const char *models[] = {"theta", "naive"};
     const double lv[] = {80, 95};
     size_t N = 13, h = 4, K = 3, step = 3, tasks = 2 * N * K;
     civ_backtest_options opt;
@@ -417,6 +520,7 @@ static void test_conformal_windows(void **state)
     opt.forecast.n_levels = 2;
     opt.windows = K;
     opt.step = step;
+    opt.forecast.conformal_refit = refit;
     civ_backtest_result *model = NULL, *conf = NULL, *conf3 = NULL;
     opt.forecast.threads = 1;
     assert_int_equal(civ_backtest_panel(p, &opt, &model), CIV_OK);
@@ -440,6 +544,7 @@ static void test_conformal_windows(void **state)
             fo.levels = lv;
             fo.n_levels = 2;
             fo.intervals = CIV_INTERVALS_CONFORMAL;
+            fo.conformal_refit = refit;
             civ_forecast_result *f = NULL;
             assert_int_equal(civ_forecast_panel(q, &fo, &f), CIV_OK);
             size_t Nq = civ_panel_n_series(q);
@@ -463,6 +568,14 @@ static void test_conformal_windows(void **state)
     civ_backtest_result_free(conf);
     civ_backtest_result_free(conf3);
     civ_panel_free(p);
+}
+
+static void test_conformal_windows(void **state)
+{
+    (void)state;
+    const char *const searched[2] = {"theta", "naive"}, *const refitted[2] = {"theta", "ets"};
+    check_conformal_windows(searched, CIV_CONFORMAL_REFIT_SEARCH);
+    check_conformal_windows(refitted, CIV_CONFORMAL_REFIT_FIXED);
 }
 
 /* Every row of the report's uncalibrated column is `want`; -1: no column. */
@@ -645,6 +758,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_windows_by_hand),   cmocka_unit_test(test_accuracy_by_hand),
         cmocka_unit_test(test_threads_identical), cmocka_unit_test(test_conformal_rule),
+        cmocka_unit_test(test_conformal_fixed_rule),
         cmocka_unit_test(test_conformal_windows), cmocka_unit_test(test_conformal_uncalibrated),
         cmocka_unit_test(test_multi_table),       cmocka_unit_test(test_errors),
     };

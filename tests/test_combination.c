@@ -7,7 +7,8 @@
  * component can take fails, and so does one with a single observed value;
  * auto's short-history floor (the naive method's widths below 16 values); determinism for a fixed seed; combinations of
  * named members (combo(median,ets,arima,theta,damped,dotm)) equal the mean /
- * median of those members computed alone.
+ * median of those members computed alone; refits keep the members, their
+ * structures and auto's route.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -474,6 +475,38 @@ static void test_all_components_fail(void **state)
     assert_non_null(strstr(civ_last_error_message(), "DSTM: "));
 }
 
+/* Refits (conformal intervals' calibration windows): the members that were
+ * combined, each with its own structure (model_fixture.h's checks, for the
+ * combination and auto); a member dropped from like stays out even where it
+ * would fit; auto keeps like's route (TSB for an intermittent like). */
+static void test_refit(void **state)
+{
+    model_fixture *f = *state;
+    double a[72], b[72];
+    seasonal_series(a, 72, 5);
+    for (size_t t = 0; t < 72; t++)
+        b[t] = 80.0 + 4.0 * sin((double)t * 2.3) + 3.0 * cos((double)t * 0.7);
+    mf_check_refit("combo(median)", a, 72, 60, b, 72, 12, NULL, &f->ws);
+    mf_check_refit("auto", a, 72, 60, b, 72, 12, NULL, &f->ws);
+
+    civ_model_fit like, re;
+    const double two[2] = {5.0, 7.0};
+    assert_int_equal(mf_fit_spec("combo(mean,ets,dotm,theta)", two, 2, 1, &f->ws, &like), CIV_OK);
+    assert_null(strstr(like.name, "DOTM"));
+    assert_int_equal(mf_refit_spec("combo(mean,ets,dotm,theta)", &like, b, 40, 1, &f->ws, &re), CIV_OK);
+    assert_null(strstr(re.name, "DOTM"));
+    assert_int_equal(mf_fit_spec("combo(mean,ets,dotm,theta)", b, 40, 1, &f->ws, &like), CIV_OK);
+    assert_non_null(strstr(like.name, "DOTM")); /* DOTM fits b itself */
+
+    double sparse[48];
+    for (size_t t = 0; t < 48; t++)
+        sparse[t] = t % 5 == 0 ? 3.0 + (double)(t % 3) : 0.0;
+    assert_int_equal(mf_fit_spec("auto", sparse, 48, 12, &f->ws, &like), CIV_OK);
+    assert_int_equal(mf_refit_spec("auto", &like, b, 48, 12, &f->ws, &re), CIV_OK);
+    assert_string_equal(re.name, like.name);
+    assert_null(strstr(re.name, "Combo"));
+}
+
 static void test_deterministic(void **state)
 {
     model_fixture *f = *state;
@@ -530,6 +563,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_auto_short_history_floor, mf_setup, mf_teardown),
         cmocka_unit_test_setup_teardown(test_all_components_fail, mf_setup, mf_teardown),
         cmocka_unit_test_setup_teardown(test_deterministic, mf_setup, mf_teardown),
+        cmocka_unit_test_setup_teardown(test_refit, mf_setup, mf_teardown),
         cmocka_unit_test(test_through_driver),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,7 +6,7 @@
  * analytic class-2/3 variances against simulated paths, the Schur-Cohn root
  * test against GSL's polynomial solver, determinism (same seed, same bits), and
  * civ_ets_fit_pair (the automatic and the damped-trend search from one pass)
- * bit-identical to the two searches run alone.
+ * bit-identical to the two searches run alone, and refits of a chosen form.
  * The comparison with R is in test_ets_reference.c.
  */
 #include <math.h>
@@ -471,6 +471,42 @@ static void test_determinism(void **state)
     mf_workspace_free(&ws);
 }
 
+/* Refits (conformal intervals' calibration windows): the form the search
+ * chose, refitted (model_fixture.h's checks: the same fit on the same series,
+ * the same form on a prefix and on another series); where the form cannot be
+ * fitted (multiplicative errors, a negative value) or like had no form (the
+ * short-series fallback) the refit is the search. */
+static void test_refit(void **state)
+{
+    (void)state;
+    civ_workspace ws;
+    init_ws(&ws, 7);
+    double a[72], b[72], c[72];
+    for (int t = 0; t < 72; t++) {
+        a[t] = (100 + 2 * t) * (1 + 0.2 * sin(2 * M_PI * t / 12)) * (1 + 0.02 * sin(t * 1.7));
+        b[t] = 50 + 3 * sin(t * 2.3) + 2 * cos(t * 0.7);
+        c[t] = t == 10 ? -1.0 : b[t];
+    }
+    mf_check_refit("ets", a, 72, 60, b, 72, 12, "", &ws);
+    mf_check_refit("ets(maxit=500)", a, 72, 60, b, 72, 12, NULL, &ws);
+
+    civ_model_fit like, re, own;
+    assert_int_equal(mf_fit_spec("ETS(M,N,N)", b, 72, 12, &ws, &like), CIV_OK);
+    assert_int_equal(mf_refit_spec("ets", &like, c, 72, 12, &ws, &re), CIV_OK);
+    assert_int_equal(fit_spec("ets", c, 72, 12, &ws, &own), CIV_OK);
+    assert_string_equal(re.name, own.name);
+    assert_true(re.name[4] == 'A'); /* additive errors: c has a negative value */
+    assert_true(param(&re, "alpha") == param(&own, "alpha"));
+
+    const double tiny[5] = {3, 5, 4, 6, 5}; /* too short to estimate: R's Holt-Winters fallback */
+    assert_int_equal(mf_fit_spec("ets", tiny, 5, 1, &ws, &like), CIV_OK);
+    assert_int_equal(mf_refit_spec("ets", &like, b, 40, 1, &ws, &re), CIV_OK);
+    assert_int_equal(fit_spec("ets", b, 40, 1, &ws, &own), CIV_OK);
+    assert_string_equal(re.name, own.name);
+    assert_true(param(&re, "alpha") == param(&own, "alpha"));
+    mf_workspace_free(&ws);
+}
+
 /* The Theta helper: ETS(A,N,N) by MSE and by likelihood. */
 static void test_fit_ann_helper(void **state)
 {
@@ -656,6 +692,7 @@ int main(void)
         cmocka_unit_test(test_analytic_vs_simulated), cmocka_unit_test(test_roots_within),
         cmocka_unit_test(test_determinism),    cmocka_unit_test(test_fit_ann_helper),
         cmocka_unit_test(test_maxit),          cmocka_unit_test(test_fit_pair),
+        cmocka_unit_test(test_refit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -170,6 +170,14 @@ int civ_cli_interval_options(const char *command, const civ_cli_args *args, int 
             return civ_cli_usage_error(command, "--conformal-sample needs a positive whole number or 'all', got '%s'",
                                        v);
     }
+    if ((v = args->value[k + 4])) {
+        if (!strcmp(v, "search"))
+            opt->conformal_refit = CIV_CONFORMAL_REFIT_SEARCH;
+        else if (!strcmp(v, "fixed"))
+            opt->conformal_refit = CIV_CONFORMAL_REFIT_FIXED;
+        else
+            return civ_cli_usage_error(command, "--conformal-refit is search or fixed, got '%s'", v);
+    }
     return 0;
 }
 

@@ -17,7 +17,7 @@
 #define MAX_MODELS 32
 
 enum { B_OUT, B_ACCURACY, B_BY_SERIES, B_MODEL, B_H, B_WINDOWS, B_STEP, B_LEVEL, B_THREADS, B_SEED, B_IC, B_PATHS,
-       B_NONNEG, B_QUIET, B_INTERVALS /* +1..+3 --conformal-* */, B_FREQ = B_INTERVALS + 4, B_ENCODING,
+       B_NONNEG, B_QUIET, B_INTERVALS /* +1..+4 --conformal-* */, B_FREQ = B_INTERVALS + 5, B_ENCODING,
        B_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */, B_EXCEL = B_COLUMNS + 4 /* +1 --no-excel, +2 --precision */ };
 static const civ_cli_option backtest_options[] = {
     [B_OUT] = {"--out", "-o", CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
@@ -57,6 +57,7 @@ static const civ_cli_spec backtest_spec = {
     "                         [--threads N] [--seed S] [--ic C] [--paths N] [--nonnegative M]\n"
     "                         [--intervals model|conformal] [--conformal-windows K]\n"
     "                         [--conformal-step S] [--conformal-sample M|all]\n"
+    "                         [--conformal-refit search|fixed]\n"
     "                         [--quiet] [--freq F] [--encoding E] [--excel] [--precision P]\n"
     "                         [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n",
     "Rolling-origin backtest: for each series of IN, window k = 1..K trains on the\n"

@@ -32,7 +32,7 @@
 #define MAX_MODELS 32
 
 enum { F_OUT, F_H, F_MODEL, F_LEVEL, F_THREADS, F_SEED, F_IC, F_XREG, F_PATHS, F_NONNEG, F_REPORT, F_FITTED,
-       F_QUIET, F_LIST, F_CHUNK, F_INTERVALS, F_CWINDOWS, F_CSTEP, F_CSAMPLE, F_WIDE, F_HIER, F_GROUP,
+       F_QUIET, F_LIST, F_CHUNK, F_INTERVALS, F_CWINDOWS, F_CSTEP, F_CSAMPLE, F_CREFIT, F_WIDE, F_HIER, F_GROUP,
        F_RECONCILE, F_COMMUNITIES,
        F_FREQ, F_ENCODING, F_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */, F_INTEGER = F_COLUMNS + 4,
        F_EXCEL /* F_EXCEL, +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
@@ -69,7 +69,7 @@ static const civ_cli_option forecast_options[] = {
     [F_CHUNK] = {"--chunk", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N",
                  "series forecast and written per chunk (default 4096): memory\n"
                  "holds one chunk's results; outputs are the same for any N"},
-    [F_INTERVALS] = CIV_CLI_INTERVAL_OPTIONS, /* F_CWINDOWS, F_CSTEP, F_CSAMPLE follow */
+    [F_INTERVALS] = CIV_CLI_INTERVAL_OPTIONS, /* F_CWINDOWS, F_CSTEP, F_CSAMPLE, F_CREFIT follow */
     [F_WIDE] = {"--wide", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL,
                 "statsforecast's wide layout: unique_id,ds,AutoETS,AutoETS-lo-95,..."},
     [F_HIER] = {"--hierarchy", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "a,b",
@@ -95,7 +95,8 @@ static const civ_cli_spec forecast_spec = {
     "                         [--threads N] [--seed S] [--ic aicc|aic|bic] [--xreg a,b]\n"
     "                         [--paths N] [--nonnegative auto|on|off] [--chunk N] [--integer]\n"
     "                         [--intervals model|conformal] [--conformal-windows K]\n"
-    "                         [--conformal-step S] [--conformal-sample M|all] [--wide]\n"
+    "                         [--conformal-step S] [--conformal-sample M|all]\n"
+    "                         [--conformal-refit search|fixed] [--wide]\n"
     "                         [--report FILE] [--fitted FILE] [--quiet] [--freq F] [--encoding E]\n"
     "                         [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n"
     "                         [--excel] [--precision P]\n"

@@ -110,10 +110,11 @@ extern const civ_cli_command *const civ_cli_commands[];
  * the command's defaults).  Returns 0, or the usage exit code after printing
  * the error (a bad --precision; --excel with --no-excel). */
 int civ_cli_csv_options(const char *command, const civ_cli_args *args, int k, civ_csv_write_options *opt);
-/* The four interval options of forecast and backtest, placed in the
- * command's table at indices k..k+3 (CIV_CLI_INTERVAL_OPTIONS, then
+/* The five interval options of forecast and backtest, placed in the
+ * command's table at indices k..k+4 (CIV_CLI_INTERVAL_OPTIONS, then
  * civ_cli_interval_options with k): --intervals model|conformal,
- * --conformal-windows K, --conformal-step S, --conformal-sample M|all. */
+ * --conformal-windows K, --conformal-step S, --conformal-sample M|all,
+ * --conformal-refit search|fixed. */
 #define CIV_CLI_INTERVAL_OPTIONS                                                                         \
     {"--intervals", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "KIND",                                           \
      "model (the model's own) or conformal (calibrated on backtest\n"                                   \
@@ -125,8 +126,12 @@ int civ_cli_csv_options(const char *command, const civ_cli_args *args, int k, ci
          "periods between those windows' cutoffs (default 1)"},                                        \
         {"--conformal-sample", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "M",                                   \
          "backtest at most M series per length class for --intervals\n"                                 \
-         "conformal, the others use pooled scores ('all', the default: every series)"}
-/* Applies the options at k..k+3 of the parsed args to *opt.  Returns 0, or
+         "conformal, the others use pooled scores ('all', the default: every series)"},              \
+        {"--conformal-refit", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "HOW",                                 \
+         "how --intervals conformal fits its backtest windows: search (each\n"                           \
+         "window searched afresh, the default) or fixed (the structure each\n"                           \
+         "series' model chose, refitted: cheaper)"}
+/* Applies the options at k..k+4 of the parsed args to *opt.  Returns 0, or
  * the usage exit code after printing the error. */
 int civ_cli_interval_options(const char *command, const civ_cli_args *args, int k, civ_forecast_options *opt);
 /* The decimals of a currency's major unit: 100 -> 2, 1000 -> 3, 1 -> 0. */

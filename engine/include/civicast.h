@@ -670,6 +670,19 @@ CIV_API const char *civ_demand_class_name(civ_demand_class cls);
 #define CIV_INTERVALS_MODEL 1
 #define CIV_INTERVALS_CONFORMAL 2
 
+/** How conformal intervals' calibration windows are fitted
+ *  (civ_forecast_options.conformal_refit): SEARCH, each window's history
+ *  searched afresh as the forecast's own (its ETS form, ARIMA orders, ...;
+ *  about one more fit per window); FIXED, each window refits the structure
+ *  the series' final model chose, its parameters estimated on the window's
+ *  history only (families without a search fit as before; a series whose
+ *  own fit failed gives no scores); DEFAULT, the one chosen on validation
+ *  data ("Conformal intervals: refitting the chosen structure" in
+ *  docs/FORECASTING.md). */
+#define CIV_CONFORMAL_REFIT_DEFAULT 0
+#define CIV_CONFORMAL_REFIT_SEARCH 1
+#define CIV_CONFORMAL_REFIT_FIXED 2
+
 /** Options of civ_forecast_panel.  Initialise with civ_forecast_options_init,
  *  then change what you need.  Strings and arrays are borrowed for the call. */
 typedef struct civ_forecast_options {
@@ -710,6 +723,8 @@ typedef struct civ_forecast_options {
                                   backtested for conformal intervals (evenly spaced
                                   in panel order; the others use the pooled scores);
                                   0 or SIZE_MAX = every series (the default) */
+    int conformal_refit;       /* CIV_CONFORMAL_REFIT_*: how the calibration windows
+                                  are fitted; default CIV_CONFORMAL_REFIT_DEFAULT */
 } civ_forecast_options;
 
 /** Fills *opt with the defaults above.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL). */

@@ -72,13 +72,13 @@ static double *nan_doubles(size_t n)
     return a;
 }
 
-static civ_status result_alloc(size_t M, size_t N, size_t K, size_t h, const double *levels, size_t L,
-                               civ_backtest_result **out)
+civ_status civ_backtest_result_alloc(size_t M, size_t N, size_t K, size_t h, size_t step, const double *levels,
+                                     size_t L, civ_backtest_result **out)
 {
     civ_backtest_result *r = calloc(1, sizeof *r);
     if (!r)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for backtest results");
-    r->n_models = M, r->n_series = N, r->windows = K, r->h = h, r->n_levels = L;
+    r->n_models = M, r->n_series = N, r->windows = K, r->h = h, r->n_levels = L, r->step = step;
     size_t tasks = M * N * K, cells = tasks * h;
     int ok = N == 0 || (tasks / N / K == M && (h == 0 || cells / h == tasks) && (L == 0 || cells * L / L == cells));
     if (ok) {
@@ -108,6 +108,8 @@ typedef struct bt_run {
     const void *const *configs;
     civ_model_options model_options;
     const unsigned char *sample; /* NULL, or per series: 0 = skip its windows */
+    const civ_conformal_plan *plans; /* conformal windows that refit the structure (NULL: none): */
+    civ_backtest_result **inner;     /* the calibration windows of model m's window k at [m * K + k] */
     civ_backtest_result *r;
 } bt_run;
 
@@ -148,6 +150,9 @@ static civ_status run_task(const bt_run *b, size_t t, civ_workspace *ws)
         return st;
     if (nonnegative && b->opt->integer_bounds) /* as the forecast would round them (driver.c) */
         civ_forecast_round_bounds(lower, upper, L * h);
+    if (b->inner && (st = civ_conformal_refit_windows(&b->plans[k], b->types[m], b->configs[m], &b->model_options,
+                                                      &fit, &s, b->opt->nonnegative, ws, b->inner[m * K + k], i)))
+        return st;
     size_t tasks = r->n_models * N * K;
     memcpy(r->mean + t * h, mean, h * sizeof *mean);
     for (size_t l = 0; l < L; l++) {
@@ -244,24 +249,25 @@ civ_status civ_backtest_run(const civ_panel *panel, const civ_forecast_options *
     return civ_backtest_run_sample(panel, fopt, types, configs, names, M, h, windows, step, NULL, out);
 }
 
-civ_status civ_backtest_run_sample(const civ_panel *panel, const civ_forecast_options *fopt,
-                                   const civ_model_type *const *types, const void *const *configs,
-                                   const char *const *names, size_t M, size_t h, size_t windows, size_t step,
-                                   const unsigned char *sample, civ_backtest_result **out)
+/* The backtest of b's models (b->r allocated here) with b's sample and
+ * calibration windows. */
+static civ_status backtest_run(bt_run *b, const char *const *names, size_t M, size_t h, size_t windows, size_t step,
+                               civ_backtest_result **out)
 {
+    const civ_panel *panel = b->panel;
+    const civ_forecast_options *fopt = b->opt;
     double t0 = omp_get_wtime();
     size_t N = civ_panel_n_series(panel);
     civ_backtest_result *r = NULL;
-    civ_status st = result_alloc(M, N, windows, h, fopt->levels, fopt->n_levels, &r);
+    civ_status st = civ_backtest_result_alloc(M, N, windows, h, step, fopt->levels, fopt->n_levels, &r);
     if (st)
         return st;
-    r->step = step;
     for (size_t m = 0; m < M; m++)
         snprintf(r->models[m], sizeof r->models[m], "%s", names[m]);
-    bt_run b = {.panel = panel, .opt = fopt, .types = types, .configs = configs, .sample = sample, .r = r};
-    b.model_options.criterion = (civ_criterion)fopt->criterion;
-    b.model_options.n_paths = (int)fopt->n_paths;
-    b.model_options.calibrated = fopt->intervals == CIV_INTERVALS_CONFORMAL; /* conformal.c's windows */
+    b->r = r;
+    b->model_options.criterion = (civ_criterion)fopt->criterion;
+    b->model_options.n_paths = (int)fopt->n_paths;
+    b->model_options.calibrated = fopt->intervals == CIV_INTERVALS_CONFORMAL; /* conformal.c's windows */
 
     size_t T = M * N * windows;
     int threads = fopt->threads > 0 ? fopt->threads : omp_get_max_threads();
@@ -279,7 +285,7 @@ civ_status civ_backtest_run_sample(const civ_panel *panel, const civ_forecast_op
         blas_threads = openblas_get_num_threads();
         openblas_set_num_threads(1);
     }
-    run_tasks(&b, ws, threads);
+    run_tasks(b, ws, threads);
     if (openblas_set_num_threads && blas_threads > 0)
         openblas_set_num_threads(blas_threads);
     workspaces_free(ws, threads);
@@ -291,6 +297,15 @@ civ_status civ_backtest_run_sample(const civ_panel *panel, const civ_forecast_op
     civ_clear_error();
     *out = r;
     return CIV_OK;
+}
+
+civ_status civ_backtest_run_sample(const civ_panel *panel, const civ_forecast_options *fopt,
+                                   const civ_model_type *const *types, const void *const *configs,
+                                   const char *const *names, size_t M, size_t h, size_t windows, size_t step,
+                                   const unsigned char *sample, civ_backtest_result **out)
+{
+    bt_run b = {.panel = panel, .opt = fopt, .types = types, .configs = configs, .sample = sample};
+    return backtest_run(&b, names, M, h, windows, step, out);
 }
 
 /* ---- conformal intervals in the windows -------------------------------------------- */
@@ -316,10 +331,12 @@ static void staged(size_t done, size_t total, void *user)
  * CIV_INTERVALS_CONFORMAL rescales them on the panel of every series' first
  * c_k values (its training stretch in that window), so the calibration
  * backtest sees nothing after the window's cutoff.  Cost: one calibration
- * backtest per model and window. */
+ * backtest per model and window, or none when the windows' own fits
+ * refitted their structures into inner[m * K + k] (CIV_CONFORMAL_REFIT_FIXED;
+ * inner NULL otherwise). */
 static civ_status conformal_windows(const civ_panel *panel, const civ_forecast_options *fopt,
                                     const civ_model_type *const *types, const void *const *configs,
-                                    civ_backtest_result *r, stage_progress *pg)
+                                    civ_backtest_result *const *inner, civ_backtest_result *r, stage_progress *pg)
 {
     size_t M = r->n_models, N = r->n_series, K = r->windows, h = r->h, L = r->n_levels, tasks = M * N * K;
     if (L == 0 || N == 0)
@@ -343,10 +360,12 @@ static civ_status conformal_windows(const civ_panel *panel, const civ_forecast_o
             break;
         for (size_t m = 0; m < M && !st; m++) {
             double *q = NULL;
-            if ((st = civ_conformal_factors(prefixes, &fo, types[m], configs[m], h, &q)))
-                break;
-            if (pg)
+            if (inner)
+                st = civ_conformal_factors_from(prefixes, inner[m * K + k], &q);
+            else if ((st = civ_conformal_factors(prefixes, &fo, types[m], configs[m], h, &q)) == CIV_OK && pg)
                 pg->offset += pg->last_total;
+            if (st)
+                break;
             for (size_t i = 0; i < N; i++) {
                 size_t t = (m * N + i) * K + k;
                 const double *y;
@@ -373,6 +392,50 @@ static civ_status conformal_windows(const civ_panel *panel, const civ_forecast_o
     return st;
 }
 
+/* The calibration windows of every window k and model m when they refit the
+ * windows' structures: plans[k] for the series cut at window k's cutoffs and
+ * inner[m * K + k] to hold them (both malloc'd; free_calibration). */
+static civ_status alloc_calibration(const civ_panel *panel, const civ_forecast_options *fopt, size_t M, size_t h,
+                                    size_t K, size_t step, civ_conformal_plan **plans_out,
+                                    civ_backtest_result ***inner_out)
+{
+    size_t N = civ_panel_n_series(panel);
+    civ_conformal_plan *plans = calloc(K ? K : 1, sizeof *plans);
+    civ_backtest_result **inner = calloc(M * K > 0 ? M * K : 1, sizeof *inner);
+    size_t *len = malloc((N ? N : 1) * sizeof *len);
+    *plans_out = plans;
+    *inner_out = inner;
+    if (!plans || !inner || !len) {
+        free(len);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the calibration windows of %zu windows", K);
+    }
+    civ_status st = CIV_OK;
+    for (size_t k = 0; k < K && !st; k++) {
+        for (size_t i = 0; i < N; i++) {
+            size_t n;
+            civ_panel_series(panel, i, NULL, &n, NULL);
+            long long c = civ_backtest_cutoff(n, h, K, step, k);
+            len[i] = c > 0 ? (size_t)c : 0;
+        }
+        st = civ_conformal_plan_init(len, N, fopt, h, &plans[k]);
+        for (size_t m = 0; m < M && !st; m++)
+            st = civ_backtest_result_alloc(1, N, plans[k].K, h, plans[k].S, fopt->levels, fopt->n_levels,
+                                           &inner[m * K + k]);
+    }
+    free(len);
+    return st;
+}
+
+static void free_calibration(civ_conformal_plan *plans, civ_backtest_result **inner, size_t M, size_t K)
+{
+    for (size_t k = 0; plans && k < K; k++)
+        civ_conformal_plan_free(&plans[k]);
+    for (size_t t = 0; inner && t < M * K; t++)
+        civ_backtest_result_free(inner[t]);
+    free(plans);
+    free(inner);
+}
+
 /* civ_backtest_run, then conformal intervals in every window when fopt asks
  * for them (the windows' own bounds unrounded until rescaled). */
 static civ_status backtest_with_intervals(const civ_panel *panel, const civ_forecast_options *fopt,
@@ -384,18 +447,25 @@ static civ_status backtest_with_intervals(const civ_panel *panel, const civ_fore
         return civ_backtest_run(panel, fopt, types, configs, names, M, h, windows, step, out);
     double t0 = omp_get_wtime();
     size_t N = civ_panel_n_series(panel), T = M * N * windows;
-    size_t calib = civ_conformal_windows(fopt, N); /* per calibration backtest, series with no values included */
+    int fixed = civ_conformal_fixed(fopt);
+    size_t calib = fixed ? 0 : civ_conformal_windows(fopt, N); /* per calibration backtest, empty series included */
     stage_progress pg = {.fn = fopt->progress, .user = fopt->progress_user, .total = T + windows * M * N * calib};
     civ_forecast_options fo = *fopt;
     fo.integer_bounds = 0; /* rounded after rescaling, as the batch does */
     fo.progress = fopt->progress ? staged : NULL;
     fo.progress_user = &pg;
-    civ_backtest_result *r = NULL;
-    civ_status st = civ_backtest_run(panel, &fo, types, configs, names, M, h, windows, step, &r);
-    if (st)
-        return st;
+    civ_conformal_plan *plans = NULL;
+    civ_backtest_result **inner = NULL, *r = NULL;
+    civ_status st = fixed ? alloc_calibration(panel, fopt, M, h, windows, step, &plans, &inner) : CIV_OK;
+    if (!st) {
+        bt_run b = {.panel = panel, .opt = &fo, .types = types, .configs = configs, .plans = plans, .inner = inner};
+        st = backtest_run(&b, names, M, h, windows, step, &r);
+    }
     pg.offset = T;
-    if ((st = conformal_windows(panel, fopt, types, configs, r, fopt->progress ? &pg : NULL))) {
+    if (!st)
+        st = conformal_windows(panel, fopt, types, configs, inner, r, fopt->progress ? &pg : NULL);
+    free_calibration(plans, inner, M, windows);
+    if (st) {
         civ_backtest_result_free(r);
         return st;
     }

@@ -28,10 +28,17 @@
  * level never gives a narrower interval) and non-negative series clamped at
  * zero as in the batch.  docs/FORECASTING.md ("Conformal intervals").
  *
+ * The calibration windows are fitted one of two ways (civ_forecast_options.
+ * conformal_refit): searched afresh, as a backtest of the same spec
+ * (civ_conformal_factors: the default, chosen on validation data), or
+ * refitting the structure each series' final model chose while that fit is
+ * still in the series' arena (civ_conformal_refit_windows, called by the
+ * batch and by the backtest for each window; then civ_conformal_factors_from).
+ *
  * Two steps, so that backtests can calibrate their windows too (backtest.c,
- * each window on the panel of the series cut at its cutoff):
- * civ_conformal_factors (the calibration backtest and the quantiles) and
- * civ_conformal_rescale (one forecast's bounds).
+ * each window on the panel of the series cut at its cutoff): the factors
+ * (the calibration windows' scores and quantiles) and civ_conformal_rescale
+ * (one forecast's bounds).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -45,6 +52,7 @@
 #define CONFORMAL_SMALL_PANEL_MAX_WINDOWS 10
 #define CONFORMAL_DEFAULT_STEP 1
 #define CONFORMAL_DEFAULT_SAMPLE 0 /* every series */
+#define CONFORMAL_DEFAULT_REFIT CIV_CONFORMAL_REFIT_SEARCH /* docs/FORECASTING.md, fourth round */
 #define LENGTH_CLASSES 3
 
 static int cmp_double(const void *a, const void *b)
@@ -167,21 +175,17 @@ size_t civ_conformal_windows(const civ_forecast_options *opt, size_t n_series)
 
 /* The calibration sample: with at most M series per length class (M > 0),
  * a class of c > M series keeps its members number floor(m c / M), m = 0..M-1,
- * in panel order; every series otherwise.  sample holds N flags. */
-static void choose_sample(const civ_panel *panel, size_t h, size_t M, unsigned char *sample)
+ * in panel order; every series otherwise.  len holds the N series' lengths,
+ * sample N flags. */
+static void choose_sample(const size_t *len, size_t N, size_t h, size_t M, unsigned char *sample)
 {
-    size_t N = civ_panel_n_series(panel);
     for (int c = 0; c < LENGTH_CLASSES; c++) {
         size_t count = 0;
-        for (size_t i = 0; i < N; i++) {
-            size_t n;
-            civ_panel_series(panel, i, NULL, &n, NULL);
-            count += n > 0 && length_class(n, h) == c;
-        }
+        for (size_t i = 0; i < N; i++)
+            count += len[i] > 0 && length_class(len[i], h) == c;
         size_t m = 0, member = 0; /* next sample rank m wants member floor(m count / M) */
         for (size_t i = 0; i < N; i++) {
-            size_t n;
-            civ_panel_series(panel, i, NULL, &n, NULL);
+            size_t n = len[i];
             if (n == 0) /* an empty series (a backtest's prefix panel) has no windows to score */
                 sample[i] = 0;
             if (n == 0 || length_class(n, h) != c)
@@ -298,56 +302,133 @@ static void map_progress(size_t done, size_t total, void *user)
         pm->opt->progress(shown, pm->n_series, pm->opt->progress_user);
 }
 
+int civ_conformal_fixed(const civ_forecast_options *opt)
+{
+    int refit = opt->conformal_refit ? opt->conformal_refit : CONFORMAL_DEFAULT_REFIT;
+    return refit == CIV_CONFORMAL_REFIT_FIXED;
+}
+
+civ_status civ_conformal_plan_init(const size_t *len, size_t N, const civ_forecast_options *opt, size_t h,
+                                   civ_conformal_plan *plan)
+{
+    size_t nonempty = 0; /* a backtest's prefix panel holds empty series: they do not count */
+    for (size_t i = 0; i < N; i++)
+        nonempty += len[i] > 0;
+    plan->K = civ_conformal_windows(opt, nonempty);
+    plan->S = opt->conformal_step ? opt->conformal_step : CONFORMAL_DEFAULT_STEP;
+    plan->sample = malloc(N ? N : 1);
+    if (!plan->sample)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the conformal sample of %zu series", N);
+    choose_sample(len, N, h, opt->conformal_sample ? opt->conformal_sample : CONFORMAL_DEFAULT_SAMPLE, plan->sample);
+    return CIV_OK;
+}
+
+void civ_conformal_plan_free(civ_conformal_plan *plan)
+{
+    free(plan->sample);
+    plan->sample = NULL;
+}
+
+civ_status civ_conformal_panel_plan(const civ_panel *panel, const civ_forecast_options *opt, size_t h,
+                                    civ_conformal_plan *plan)
+{
+    size_t N = civ_panel_n_series(panel);
+    size_t *len = malloc((N ? N : 1) * sizeof *len);
+    if (!len)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %zu series lengths", N);
+    for (size_t i = 0; i < N; i++)
+        civ_panel_series(panel, i, NULL, &len[i], NULL);
+    civ_status st = civ_conformal_plan_init(len, N, opt, h, plan);
+    free(len);
+    return st;
+}
+
+civ_status civ_conformal_refit_windows(const civ_conformal_plan *plan, const civ_model_type *type, const void *config,
+                                       const civ_model_options *mo, const civ_model_fit *like, const civ_series *s,
+                                       int nonnegative_option, civ_workspace *ws, civ_backtest_result *bt, size_t i)
+{
+    size_t K = bt->windows, h = bt->h, L = bt->n_levels, tasks = bt->n_series * K;
+    for (size_t k = 0; k < K; k++) {
+        size_t t = i * K + k;
+        bt->status[t] = CIV_ERR_NOT_FOUND; /* no score unless the window is forecast below */
+        long long c = civ_backtest_cutoff(s->n, h, K, plan->S, k);
+        if ((plan->sample && !plan->sample[i]) || c < 1)
+            continue;
+        civ_series w = *s;
+        w.n = (size_t)c;
+        int nonnegative;
+        double *mean = civ_arena_doubles(&ws->arena, h);
+        double *lower = civ_arena_doubles(&ws->arena, L * h + 1);
+        double *upper = civ_arena_doubles(&ws->arena, L * h + 1);
+        if (!mean || !lower || !upper)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a calibration window");
+        civ_model_fit fit;
+        civ_status st = civ_forecast_scan(&w, nonnegative_option, &nonnegative);
+        if (st == CIV_OK)
+            st = civ_forecast_refit_one(type, config, like, mo, &w, nonnegative, h, bt->levels, L, ws, &fit, mean,
+                                        lower, upper);
+        if (st == CIV_ERR_OUT_OF_MEMORY)
+            return st;
+        civ_clear_error(); /* a window that fails gives no score; the series' own forecast stands */
+        bt->status[t] = st;
+        if (st != CIV_OK)
+            continue;
+        memcpy(bt->mean + t * h, mean, h * sizeof *mean);
+        for (size_t l = 0; l < L; l++) {
+            memcpy(bt->lower + (l * tasks + t) * h, lower + l * h, h * sizeof *lower);
+            memcpy(bt->upper + (l * tasks + t) * h, upper + l * h, h * sizeof *upper);
+        }
+    }
+    return CIV_OK;
+}
+
+civ_status civ_conformal_factors_from(const civ_panel *panel, const civ_backtest_result *bt, double **q_out)
+{
+    size_t N = bt->n_series, h = bt->h, L = bt->n_levels, K = bt->windows, cells = N * h * L;
+    *q_out = NULL;
+    scores sc = {.N = N, .h = h, .L = L, .K = K, .step = bt->step};
+    sc.s = malloc((cells * K > 0 ? cells * K : 1) * sizeof *sc.s);
+    sc.count = calloc(cells ? cells : 1, sizeof *sc.count);
+    double *q = malloc((cells ? cells : 1) * sizeof *q);
+    civ_status st = CIV_OK;
+    if (!sc.s || !sc.count || !q)
+        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for conformal scores of %zu series", N);
+    if (st == CIV_OK) {
+        collect(panel, bt, &sc);
+        st = quantiles(panel, &sc, bt->levels, q);
+    }
+    if (st == CIV_OK) {
+        *q_out = q;
+        q = NULL;
+    }
+    free(sc.s);
+    free(sc.count);
+    free(q);
+    return st;
+}
+
 civ_status civ_conformal_factors(const civ_panel *panel, const civ_forecast_options *opt, const civ_model_type *type,
                                  const void *config, size_t h, double **q_out)
 {
-    size_t N = civ_panel_n_series(panel), L = opt->n_levels;
-    size_t nonempty = 0; /* a backtest's prefix panel holds empty series: they do not count */
-    for (size_t i = 0; i < N; i++) {
-        size_t n;
-        civ_panel_series(panel, i, NULL, &n, NULL);
-        nonempty += n > 0;
-    }
-    size_t K = civ_conformal_windows(opt, nonempty);
-    size_t S = opt->conformal_step ? opt->conformal_step : CONFORMAL_DEFAULT_STEP;
-    size_t M = opt->conformal_sample ? opt->conformal_sample : CONFORMAL_DEFAULT_SAMPLE;
-    size_t cells = N * h * L;
     *q_out = NULL;
-    unsigned char *sample = malloc(N ? N : 1);
-    if (!sample)
-        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the conformal sample of %zu series", N);
-    choose_sample(panel, h, M, sample);
+    civ_conformal_plan plan;
+    civ_status st = civ_conformal_panel_plan(panel, opt, h, &plan);
+    if (st)
+        return st;
     civ_forecast_options fo = *opt;
     fo.integer_bounds = 0; /* scores on the model's own bounds; rounded after rescaling */
     const char *name = "conformal";
     civ_backtest_result *bt = NULL;
-    civ_status st = civ_backtest_run_sample(panel, &fo, &type, &config, &name, 1, h, K, S, sample, &bt);
-    free(sample);
-    if (st)
-        return st;
-    scores sc = {.N = N, .h = h, .L = L, .K = K, .step = S};
-    sc.s = malloc((cells * K > 0 ? cells * K : 1) * sizeof *sc.s);
-    sc.count = calloc(cells ? cells : 1, sizeof *sc.count);
-    double *q = malloc((cells ? cells : 1) * sizeof *q);
-    if (!sc.s || !sc.count || !q) {
-        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for conformal scores of %zu series", N);
-        goto done;
-    }
-    collect(panel, bt, &sc);
-    if ((st = quantiles(panel, &sc, opt->levels, q)))
-        goto done;
-    *q_out = q;
-    q = NULL;
-done:
-    free(sc.s);
-    free(sc.count);
-    free(q);
+    st = civ_backtest_run_sample(panel, &fo, &type, &config, &name, 1, h, plan.K, plan.S, plan.sample, &bt);
+    civ_conformal_plan_free(&plan);
+    if (st == CIV_OK)
+        st = civ_conformal_factors_from(panel, bt, q_out);
     civ_backtest_result_free(bt);
     return st;
 }
 
 civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_options *opt, const civ_model_type *type,
-                               const void *config, civ_forecast_result *r)
+                               const void *config, const civ_backtest_result *windows, civ_forecast_result *r)
 {
     size_t N = r->n_series, h = r->h, L = r->n_levels;
     if (L == 0 || N == 0)
@@ -357,7 +438,8 @@ civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_option
     fo.progress = opt->progress ? map_progress : NULL;
     fo.progress_user = &pm;
     double *q = NULL;
-    civ_status st = civ_conformal_factors(panel, &fo, type, config, h, &q);
+    civ_status st = windows ? civ_conformal_factors_from(panel, windows, &q)
+                            : civ_conformal_factors(panel, &fo, type, config, h, &q);
     if (st)
         return st;
     r->n_uncalibrated = 0;

@@ -147,6 +147,8 @@ typedef struct batch {
     size_t h;
     size_t *xreg_index;   /* n_xreg covariate indices */
     civ_forecast_result *result;
+    const civ_conformal_plan *plan; /* conformal runs that refit the final models' structures: */
+    civ_backtest_result *windows;   /* their calibration windows, filled by run_series; else NULL */
 } batch;
 
 /* Records the calling thread's last error as series i's failure. */
@@ -286,6 +288,9 @@ static civ_status run_series(const batch *b, size_t i, civ_workspace *ws)
     if (nonnegative && b->opt->integer_bounds && b->opt->intervals != CIV_INTERVALS_CONFORMAL)
         civ_forecast_round_bounds(lower, upper, L * h);
 
+    if (b->windows && (st = civ_conformal_refit_windows(b->plan, b->type, b->config, &b->model_options, &fit, &s,
+                                                        b->opt->nonnegative, ws, b->windows, i)) != CIV_OK)
+        return st;
     if ((st = keep_fit(fs, &fit)) != CIV_OK)
         return st;
     memcpy(r->mean + k * h, mean, h * sizeof *mean);
@@ -400,6 +405,12 @@ static civ_status check_options(const civ_panel *panel, const civ_forecast_optio
         w.field = "conformal_step";
         return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "conformal_step %zu is over the limit of 1000 periods",
                            opt->conformal_step);
+    }
+    if (opt->conformal_refit < CIV_CONFORMAL_REFIT_DEFAULT || opt->conformal_refit > CIV_CONFORMAL_REFIT_FIXED) {
+        w.field = "conformal_refit";
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w,
+                           "conformal_refit must be 0 (default), 1 (search) or 2 (fixed), got %d",
+                           opt->conformal_refit);
     }
     (void)panel;
     return CIV_OK;
@@ -600,16 +611,29 @@ civ_status civ_forecast_panel_with_type(const civ_panel *panel, const civ_foreca
     const double *values;
     civ_panel_values(panel, &values, &offsets);
     civ_forecast_result *r = NULL;
+    civ_conformal_plan plan = {0};
+    civ_backtest_result *windows = NULL;
     st = result_alloc(N, br.b.h, opt->levels, opt->n_levels, opt->want_fitted != 0, offsets[N], &r);
+    if (!st && opt->intervals == CIV_INTERVALS_CONFORMAL && opt->n_levels && civ_conformal_fixed(opt) &&
+        !(st = civ_conformal_panel_plan(panel, opt, br.b.h, &plan)))
+        st = civ_backtest_result_alloc(1, N, plan.K, br.b.h, plan.S, opt->levels, opt->n_levels, &windows);
     if (st) {
+        civ_forecast_result_free(r);
+        civ_conformal_plan_free(&plan);
         batch_end(&br);
         return st;
     }
+    br.b.plan = &plan;
+    br.b.windows = windows;
     batch_chunk(&br, r);
     batch_end(&br);
     /* Conformal intervals are calibrated over the whole panel, after every
      * series is forecast (hence no chunked conformal run). */
-    if (opt->intervals == CIV_INTERVALS_CONFORMAL && (st = civ_conformal_apply(panel, opt, type, config, r))) {
+    if (opt->intervals == CIV_INTERVALS_CONFORMAL)
+        st = civ_conformal_apply(panel, opt, type, config, windows, r);
+    civ_conformal_plan_free(&plan);
+    civ_backtest_result_free(windows);
+    if (st) {
         civ_forecast_result_free(r);
         return st;
     }

@@ -30,17 +30,13 @@ civ_status civ_forecast_scan(const civ_series *s, int nonnegative_option, int *n
     return CIV_OK;
 }
 
-civ_status civ_forecast_fit_one(const civ_model_type *type, const void *config, const civ_model_options *mo,
-                                const civ_series *s, int nonnegative, size_t h, const double *levels, size_t L,
-                                civ_workspace *ws, civ_model_fit *fit, double *mean, double *lower, double *upper)
+/* The forecast of a fitted model, its checks and the non-negative clamp. */
+static civ_status forecast_checked(const civ_model_type *type, civ_model_fit *fit, const civ_series *s,
+                                   int nonnegative, size_t h, const double *levels, size_t L, civ_workspace *ws,
+                                   double *mean, double *lower, double *upper)
 {
     civ_where w = {.series_id = s->id};
     civ_status st;
-    memset(fit, 0, sizeof *fit);
-    fit->type = type;
-    fit->nonnegative = nonnegative;
-    if ((st = type->fit(config, mo, s, ws, fit)) != CIV_OK)
-        return st;
     fit->type = type;
     fit->nonnegative = nonnegative;
 
@@ -71,6 +67,27 @@ civ_status civ_forecast_fit_one(const civ_model_type *type, const void *config, 
         }
     }
     return CIV_OK;
+}
+
+civ_status civ_forecast_fit_one(const civ_model_type *type, const void *config, const civ_model_options *mo,
+                                const civ_series *s, int nonnegative, size_t h, const double *levels, size_t L,
+                                civ_workspace *ws, civ_model_fit *fit, double *mean, double *lower, double *upper)
+{
+    return civ_forecast_refit_one(type, config, NULL, mo, s, nonnegative, h, levels, L, ws, fit, mean, lower, upper);
+}
+
+civ_status civ_forecast_refit_one(const civ_model_type *type, const void *config, const civ_model_fit *like,
+                                  const civ_model_options *mo, const civ_series *s, int nonnegative, size_t h,
+                                  const double *levels, size_t L, civ_workspace *ws, civ_model_fit *fit,
+                                  double *mean, double *lower, double *upper)
+{
+    memset(fit, 0, sizeof *fit);
+    fit->type = type;
+    fit->nonnegative = nonnegative;
+    civ_status st = like && type->refit ? type->refit(like, config, mo, s, ws, fit) : type->fit(config, mo, s, ws, fit);
+    if (st != CIV_OK)
+        return st;
+    return forecast_checked(type, fit, s, nonnegative, h, levels, L, ws, mean, lower, upper);
 }
 
 void civ_forecast_round_bounds(double *lower, double *upper, size_t n)

@@ -79,6 +79,14 @@ civ_status civ_forecast_fit_one(const civ_model_type *type, const void *config, 
                                 const civ_series *s, int nonnegative, size_t h, const double *levels, size_t L,
                                 civ_workspace *ws, civ_model_fit *fit, double *mean, double *lower, double *upper);
 
+/* civ_forecast_fit_one with the structure of `like` (a fit of the same type
+ * and config in ws's arena): type->refit where the family has one, else
+ * type->fit; like NULL is civ_forecast_fit_one. */
+civ_status civ_forecast_refit_one(const civ_model_type *type, const void *config, const civ_model_fit *like,
+                                  const civ_model_options *mo, const civ_series *s, int nonnegative, size_t h,
+                                  const double *levels, size_t L, civ_workspace *ws, civ_model_fit *fit,
+                                  double *mean, double *lower, double *upper);
+
 /* civ_forecast_options.integer_bounds: lower[j] = floor, upper[j] = ceil for
  * j < n (outward, so an integer-valued count's interval keeps its coverage).
  * The caller applies it to non-negative series only. */
@@ -124,14 +132,60 @@ civ_status civ_backtest_run_sample(const civ_panel *panel, const civ_forecast_op
                                    const char *const *names, size_t M, size_t h, size_t windows, size_t step,
                                    const unsigned char *sample, civ_backtest_result **out);
 
+/* A backtest result of M models x N series x K windows of horizon h with
+ * the levels[L], every forecast NaN and every status CIV_OK (conformal.c's
+ * calibration windows fill one).  Free with civ_backtest_result_free. */
+civ_status civ_backtest_result_alloc(size_t M, size_t N, size_t K, size_t h, size_t step, const double *levels,
+                                     size_t L, civ_backtest_result **out);
+
 /* ---- conformal intervals (conformal.c) ---- */
 
 /* Replaces the intervals of every series of r that succeeded by conformal
- * intervals from a backtest of the same model on the panel (docs/
- * FORECASTING.md, "Conformal intervals").  Called by the batch when
- * opt->intervals asks for them. */
+ * intervals (docs/FORECASTING.md, "Conformal intervals"), calibrated on
+ * `windows` (civ_conformal_refit_windows of every series, with
+ * CIV_CONFORMAL_REFIT_FIXED) or, when windows is NULL, on a backtest of the
+ * same model on the panel.  Called by the batch when opt->intervals asks for
+ * them. */
 civ_status civ_conformal_apply(const civ_panel *panel, const civ_forecast_options *opt, const civ_model_type *type,
-                               const void *config, civ_forecast_result *r);
+                               const void *config, const civ_backtest_result *windows, civ_forecast_result *r);
+
+/* 1 when opt's calibration windows refit the final models' structures
+ * (CIV_CONFORMAL_REFIT_FIXED, itself or as the default), 0 when they search. */
+int civ_conformal_fixed(const civ_forecast_options *opt);
+
+/* Which calibration windows a conformal run fits: K per series, their
+ * cutoffs S periods apart, on the series with sample[i] != 0. */
+typedef struct civ_conformal_plan {
+    size_t K, S;
+    unsigned char *sample; /* one flag per series, malloc'd (civ_conformal_plan_free) */
+} civ_conformal_plan;
+
+/* The plan for N series of lengths len[i] (0: an empty series, no windows)
+ * under opt's conformal settings and horizon h.  Errors: out of memory. */
+civ_status civ_conformal_plan_init(const size_t *len, size_t N, const civ_forecast_options *opt, size_t h,
+                                   civ_conformal_plan *plan);
+
+/* civ_conformal_plan_init for the series of a panel. */
+civ_status civ_conformal_panel_plan(const civ_panel *panel, const civ_forecast_options *opt, size_t h,
+                                    civ_conformal_plan *plan);
+
+void civ_conformal_plan_free(civ_conformal_plan *plan);
+
+/* The calibration windows of series i (s, its values as the panel holds
+ * them), whose final model `like` (type, config) is still in ws's arena:
+ * window k of the plan refits like's structure (civ_forecast_refit_one) to
+ * the series cut at civ_backtest_cutoff(s->n, h, K, S, k) and forecasts h
+ * steps into task i*K + k of bt (one model, the panel's series, plan->K
+ * windows, step plan->S; bt->levels).  A window that cannot be forecast
+ * (too short, not in the sample, a failed fit) gets a non-OK status and
+ * no score.  Returns CIV_OK, or CIV_ERR_OUT_OF_MEMORY. */
+civ_status civ_conformal_refit_windows(const civ_conformal_plan *plan, const civ_model_type *type, const void *config,
+                                       const civ_model_options *mo, const civ_model_fit *like, const civ_series *s,
+                                       int nonnegative_option, civ_workspace *ws, civ_backtest_result *bt, size_t i);
+
+/* The conformal factors (as civ_conformal_factors) from the windows bt of
+ * one model on the panel's series (bt's horizon, levels, windows, step). */
+civ_status civ_conformal_factors_from(const civ_panel *panel, const civ_backtest_result *bt, double **q);
 
 /* The calibration windows per series of a conformal run on a panel of
  * n_series series with values: opt->conformal_windows, or the default (1;
