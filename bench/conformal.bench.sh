@@ -14,8 +14,9 @@
 # (conformal_periods.py: bench/out/conformal_periods.md, "calibrating on
 # several past periods") and the third round (conformal_round3.py:
 # bench/out/conformal_round3.md, "third round") and auto's floor on short
-# histories (short_history.py: bench/out/short_history.md, "Short histories";
-# CIV_CONFORMAL_VALIDATE=0 skips all four);
+# histories (short_history.py: bench/out/short_history.md, "Short histories")
+# and the fourth round (conformal_refit.py: bench/out/conformal_refit.md,
+# "refitting the chosen structure"); CIV_CONFORMAL_VALIDATE=0 skips all five;
 # prints one Markdown row for bench/run.sh.
 #
 # usage: bash conformal.bench.sh BUILD_DIR
@@ -58,6 +59,13 @@ if [ "${CIV_CONFORMAL_VALIDATE:-1}" != 0 ]; then
   # bench/out/short_history.md, docs/FORECASTING.md "Short histories"; about 3 minutes)
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/short_history.py" "$exe" "$shared" "$out" \
     --threads "${CIV_BENCH_THREADS:-2}" >/dev/null
+  # the fourth round: calibration windows searched or refitting the chosen structure, for auto, ets
+  # and arima on the two validation periods (conformal_refit.py: bench/out/conformal_refit.md; about
+  # 6 CPU minutes)
+  rargs=(--threads "${CIV_BENCH_THREADS:-2}")
+  [ -n "${CIV_BENCH_LIMIT:-}" ] && rargs+=(--limit "$CIV_BENCH_LIMIT")
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/conformal_refit.py" "$exe" "$shared" "$out" "${rargs[@]}" \
+    2>/dev/null >/dev/null
 fi
 secs=$(( $(date +%s) - start ))
 summary=$(/usr/bin/python3 - "$out/conformal_scores.csv" <<'PY'

@@ -54,7 +54,8 @@ def _windows_frame(pdata, res, models, K, step):
 
 def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), threads=None, seed=None, ic="aicc",
              n_paths=None, nonnegative="auto", freq=None, accuracy=False, intervals=None, conformal_windows=None,
-             conformal_step=None, conformal_sample=None, id_col=None, time_col=None, target_col=None, _spec=None):
+             conformal_step=None, conformal_sample=None, id_col=None, time_col=None, target_col=None, _spec=None,
+             conformal_refit=None):
     """Rolling-origin backtest of one model spec or a list of them on the
     long-format DataFrame `df` (unique_id, ds, y).
 
@@ -70,7 +71,7 @@ def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), thread
     docs/FORECASTING.md).  intervals="conformal" calibrates each window's
     intervals as forecast(intervals="conformal") would at that window's
     cutoff, from the values before it only (conformal_windows, conformal_step,
-    conformal_sample as in forecast()): the coverage of calibrated intervals
+    conformal_sample, conformal_refit as in forecast()): the coverage of calibrated intervals
     on your own series, at one extra backtest per model and window.  Other
     arguments as civicast.forecast (id_col, time_col, target_col: the frame's
     own names of unique_id, ds and y).  Results are identical for any thread
@@ -82,7 +83,7 @@ def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), thread
         raise ValueError(f"{_FN}: accuracy must be False, True or 'series', got {accuracy!r}")
     keep = []
     opt = _options(models, h, windows, step, level, threads, seed, ic, n_paths, nonnegative, intervals,
-                   _conformal(conformal_windows, conformal_step, conformal_sample), keep)
+                   _conformal(conformal_windows, conformal_step, conformal_sample, conformal_refit), keep)
     df = _standard_columns(df, id_col, time_col, target_col)
     pdata = PanelData(df, freq=freq, spec=_spec)  # _spec: civicast.dask's partitions share one layout
     res = _Owned(lib.civ_backtest_result_free)

@@ -208,7 +208,8 @@ class civ_forecast_options(ctypes.Structure):
                 ("conformal_windows", ctypes.c_size_t),
                 ("integer_bounds", ctypes.c_int),
                 ("conformal_step", ctypes.c_size_t),
-                ("conformal_sample", ctypes.c_size_t)]
+                ("conformal_sample", ctypes.c_size_t),
+                ("conformal_refit", ctypes.c_int)]
 
 
 class civ_backtest_options(ctypes.Structure):
@@ -326,6 +327,7 @@ ANCHOR_PERIOD, ANCHOR_START, ANCHOR_END = 0, 1, 2
 COLUMN_NUMBER, COLUMN_TEXT = 1, 2
 CRITERIA = {"aicc": 0, "aic": 1, "bic": 2}
 INTERVALS = {None: 0, "model": 1, "conformal": 2}  # CIV_INTERVALS_*
+CONFORMAL_REFIT = {None: 0, "search": 1, "fixed": 2}  # CIV_CONFORMAL_REFIT_*
 SIZE_MAX = ctypes.c_size_t(-1).value  # conformal_sample "all"
 
 P = ctypes.c_void_p  # opaque object pointers (civ_table *, civ_panel *, ...)

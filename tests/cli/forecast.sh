@@ -214,6 +214,17 @@ expect_err "conformal step 0" "--conformal-step needs a whole number 1..1000"
 expect_code "conformal sample x" 1 "$CIV" forecast "$WORK/panel.csv" --intervals conformal --conformal-sample x \
   --out "$WORK/none.csv"
 expect_err "conformal sample x" "--conformal-sample needs a positive whole number or 'all'"
+# --conformal-refit: search is the default; naive has no search, so fixed calibrates the same; ets refits
+# each series' chosen form (tests/test_backtest.c derives that rule)
+expect_code "conformal search" 0 "$CIV" forecast "$WORK/panel.csv" --model naive --h 3 --intervals conformal \
+  --conformal-windows 10 --conformal-refit search --out "$WORK/r1.csv" -q
+cmp -s "$WORK/c6.csv" "$WORK/r1.csv" || fail "--conformal-refit search differs from the default"
+expect_code "conformal fixed" 0 "$CIV" forecast "$WORK/panel.csv" --model naive --h 3 --intervals conformal \
+  --conformal-windows 10 --conformal-refit fixed --out "$WORK/r2.csv" -q
+cmp -s "$WORK/c6.csv" "$WORK/r2.csv" || fail "--conformal-refit fixed changed naive, which has no search"
+expect_code "conformal refit x" 1 "$CIV" forecast "$WORK/panel.csv" --intervals conformal --conformal-refit again \
+  --out "$WORK/none.csv"
+expect_err "conformal refit x" "--conformal-refit is search or fixed, got 'again'"
 # several models are forecast whole: --chunk is refused; each model's summary line
 expect_code "chunk with models" 1 "$CIV" forecast "$WORK/panel.csv" --model naive,mean --chunk 2 --out "$WORK/k4.csv"
 expect_err "chunk with models" "--chunk takes one model"

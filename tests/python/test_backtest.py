@@ -2,7 +2,8 @@
 options of civicast.forecast: the windows equal `civicast backtest`'s file
 (the same C call), hand-worked naive windows with typed dates, the accuracy
 tables, forecast(model=[...]) long and wide equal to the CLI's, conformal
-intervals (in forecasts and in backtest windows), and civicast.dask.backtest
+intervals (in forecasts and in backtest windows, their windows searched or
+refitted), and civicast.dask.backtest
 equal to the single-machine run.
 """
 import os
@@ -145,6 +146,34 @@ def test_backtest_conformal(meals, tmp_path):
         pd.testing.assert_frame_equal(conf.reset_index(drop=True), want, check_dtype=False)
     with pytest.raises(ValueError, match="intervals must be"):
         civicast.backtest(meals, model="naive", intervals="calibrated")
+
+
+def test_conformal_refit(meals, tmp_path):
+    """conformal_refit reaches the library: "search" is the default, "fixed"
+    (windows refitting each series' chosen model) equals the CLI's
+    --conformal-refit fixed, in forecasts and in backtest windows."""
+    kw = dict(model="ets", h=3, intervals="conformal", conformal_windows=5)
+    d = civicast.forecast(meals, **kw)
+    s = civicast.forecast(meals, **kw, conformal_refit="search")
+    f = civicast.forecast(meals, **kw, conformal_refit="fixed")
+    pd.testing.assert_frame_equal(d, s)
+    np.testing.assert_array_equal(s["mean"], f["mean"])
+    assert not np.array_equal(s["hi-95"], f["hi-95"])
+    b = civicast.backtest(meals, model="ets", h=3, windows=2, intervals="conformal", conformal_windows=5,
+                          conformal_refit="fixed")
+    if CLI:
+        src, out, cv = tmp_path / "m.csv", tmp_path / "f.csv", tmp_path / "cv.csv"
+        meals.to_csv(src, index=False)
+        args = ["--model", "ets", "--h", "3", "--intervals", "conformal", "--conformal-windows", "5",
+                "--conformal-refit", "fixed", "--quiet"]
+        subprocess.run([CLI, "forecast", str(src), "--out", str(out)] + args, check=True)
+        want = pd.read_csv(out, dtype={"unique_id": str, "ds": str}, float_precision="round_trip")
+        np.testing.assert_array_equal(f["hi-95"], want["hi-95"])
+        subprocess.run([CLI, "backtest", str(src), "--windows", "2", "--out", str(cv)] + args, check=True)
+        want = pd.read_csv(cv, dtype={"unique_id": str, "cutoff": str, "ds": str}, float_precision="round_trip")
+        pd.testing.assert_frame_equal(b.reset_index(drop=True), want, check_dtype=False)
+    with pytest.raises(ValueError, match="conformal_refit must be"):
+        civicast.forecast(meals, **kw, conformal_refit="refit")
 
 
 def test_conformal_uncalibrated(tmp_path):
