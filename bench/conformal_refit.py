@@ -31,6 +31,7 @@ import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from conformal_eval import LEVELS, ds_of, load, mase_scale  # noqa: E402
+from conformal_periods import evaluate  # noqa: E402
 
 CANDIDATES = ("search", "fixed")
 PERIODS = (1, 2)  # V1: origin n - h, V2: origin n - 2h
@@ -80,19 +81,10 @@ def forecast(civicast, csv, out_csv, h, model, refit, threads):
 
 
 def score(fc, targets, hist, freq):
+    """Coverage and MSIS per level of the forecasts fc on the validation values."""
     d = targets.merge(fc, on=["unique_id", "h"], how="left")
-    d = d[~d["mean"].isna()]
-    y = d["y"].to_numpy(float)
     scales = hist.groupby("unique_id")["y"].apply(lambda v: mase_scale(v.to_numpy(), freq))
-    sc = d["unique_id"].map(scales).to_numpy(float)
-    res = {"points": len(d)}
-    for lv in LEVELS:
-        lo, hi = d[f"lo-{lv}"].to_numpy(float), d[f"hi-{lv}"].to_numpy(float)
-        a = 1 - lv / 100
-        isc = (hi - lo) + 2 / a * np.maximum(lo - y, 0) + 2 / a * np.maximum(y - hi, 0)
-        res[f"coverage-{lv}"] = 100 * ((y >= lo) & (y <= hi)).mean()
-        res[f"MSIS-{lv}"] = pd.Series(isc / sc).groupby(d["unique_id"].to_numpy()).mean().mean()
-    return res
+    return evaluate(d, scales)
 
 
 def verdict(df):

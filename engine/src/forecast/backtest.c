@@ -153,13 +153,19 @@ static civ_status run_task(const bt_run *b, size_t t, civ_workspace *ws)
     if (b->inner && (st = civ_conformal_refit_windows(&b->plans[k], b->types[m], b->configs[m], &b->model_options,
                                                       &fit, &s, b->opt->nonnegative, ws, b->inner[m * K + k], i)))
         return st;
-    size_t tasks = r->n_models * N * K;
+    civ_backtest_store(r, t, mean, lower, upper);
+    return CIV_OK;
+}
+
+void civ_backtest_store(civ_backtest_result *r, size_t t, const double *mean, const double *lower,
+                        const double *upper)
+{
+    size_t h = r->h, tasks = r->n_models * r->n_series * r->windows;
     memcpy(r->mean + t * h, mean, h * sizeof *mean);
-    for (size_t l = 0; l < L; l++) {
+    for (size_t l = 0; l < r->n_levels; l++) {
         memcpy(r->lower + (l * tasks + t) * h, lower + l * h, h * sizeof *lower);
         memcpy(r->upper + (l * tasks + t) * h, upper + l * h, h * sizeof *upper);
     }
-    return CIV_OK;
 }
 
 /* Records the calling thread's last error as task t's failure. */

@@ -347,7 +347,7 @@ civ_status civ_conformal_refit_windows(const civ_conformal_plan *plan, const civ
                                        const civ_model_options *mo, const civ_model_fit *like, const civ_series *s,
                                        int nonnegative_option, civ_workspace *ws, civ_backtest_result *bt, size_t i)
 {
-    size_t K = bt->windows, h = bt->h, L = bt->n_levels, tasks = bt->n_series * K;
+    size_t K = bt->windows, h = bt->h, L = bt->n_levels;
     for (size_t k = 0; k < K; k++) {
         size_t t = i * K + k;
         bt->status[t] = CIV_ERR_NOT_FOUND; /* no score unless the window is forecast below */
@@ -371,13 +371,8 @@ civ_status civ_conformal_refit_windows(const civ_conformal_plan *plan, const civ
             return st;
         civ_clear_error(); /* a window that fails gives no score; the series' own forecast stands */
         bt->status[t] = st;
-        if (st != CIV_OK)
-            continue;
-        memcpy(bt->mean + t * h, mean, h * sizeof *mean);
-        for (size_t l = 0; l < L; l++) {
-            memcpy(bt->lower + (l * tasks + t) * h, lower + l * h, h * sizeof *lower);
-            memcpy(bt->upper + (l * tasks + t) * h, upper + l * h, h * sizeof *upper);
-        }
+        if (st == CIV_OK)
+            civ_backtest_store(bt, t, mean, lower, upper);
     }
     return CIV_OK;
 }

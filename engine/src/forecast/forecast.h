@@ -138,6 +138,11 @@ civ_status civ_backtest_run_sample(const civ_panel *panel, const civ_forecast_op
 civ_status civ_backtest_result_alloc(size_t M, size_t N, size_t K, size_t h, size_t step, const double *levels,
                                      size_t L, civ_backtest_result **out);
 
+/* Copies one window's forecasts mean[h] and bounds lower[L*h], upper[L*h]
+ * (level l at [l*h]) into task t of r. */
+void civ_backtest_store(civ_backtest_result *r, size_t t, const double *mean, const double *lower,
+                        const double *upper);
+
 /* ---- conformal intervals (conformal.c) ---- */
 
 /* Replaces the intervals of every series of r that succeeded by conformal
