@@ -840,6 +840,24 @@ static civ_status theta_forecast(const civ_model_fit *fit, const civ_series *ser
     return CIV_OK;
 }
 
+/* autotheta's chosen variant (STM, OTM, DSTM or DOTM) fitted afresh; the
+ * other specs, and a variant that cannot be fitted, as theta_fit
+ * (conformal.c's calibration windows). */
+static civ_status theta_refit(const civ_model_fit *like, const void *config, const civ_model_options *options,
+                              const civ_series *series, civ_workspace *ws, civ_model_fit *fit)
+{
+    const theta_config *cfg = config;
+    const theta_state *chosen = like ? like->state : NULL;
+    if (!cfg || cfg->variant != THETA_AUTO || !chosen)
+        return theta_fit(config, options, series, ws, fit);
+    theta_config fixed = {.variant = chosen->variant};
+    civ_status st = theta_fit(&fixed, options, series, ws, fit);
+    if (st == CIV_OK || st == CIV_ERR_OUT_OF_MEMORY || st == CIV_ERR_INVALID_ARGUMENT)
+        return st;
+    civ_clear_error();
+    return theta_fit(config, options, series, ws, fit);
+}
+
 const civ_model_type civ_model_theta = {
     .family = "theta",
     .summary = "Theta method (R forecast::thetaf) and optimised Theta models STM/OTM/DSTM/DOTM (Fiorucci et al. 2016)",
@@ -851,4 +869,5 @@ const civ_model_type civ_model_theta = {
     .fit = theta_fit,
     .forecast = theta_forecast,
     .simulate = theta_simulate,
+    .refit = theta_refit,
 };

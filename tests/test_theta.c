@@ -427,6 +427,29 @@ static void test_decompose_recovers_figure(void **state)
     assert_int_equal(civ_decompose_multiplicative(y, 7, 4, trend, fig), -1);
 }
 
+/* Refits (conformal intervals' calibration windows): autotheta keeps the
+ * variant it chose (model_fixture.h's checks); the other specs have no
+ * search and refit as they fit. */
+static void test_refit(void **state)
+{
+    model_fixture *f = *state;
+    double a[40], b[40];
+    for (int t = 0; t < 40; t++) {
+        a[t] = 50 + 2.0 * t + 3 * sin(t * 1.7);          /* autotheta: OTM */
+        b[t] = 80 + 4 * sin(t * 2.3) + 3 * cos(t * 0.7); /* autotheta: STM */
+    }
+    mf_check_refit("autotheta", a, 40, 32, b, 40, 1, "", &f->ws);
+    civ_model_fit like, re, own;
+    double m1[12], lo1[24], hi1[24], m2[12], lo2[24], hi2[24];
+    assert_int_equal(mf_fit_spec("dotm", a, 40, 1, &f->ws, &like), CIV_OK);
+    assert_int_equal(mf_refit_spec("dotm", &like, b, 40, 1, &f->ws, &re), CIV_OK);
+    mf_forecast12(&re, b, 40, 1, &f->ws, m1, lo1, hi1);
+    assert_int_equal(mf_fit_spec("dotm", b, 40, 1, &f->ws, &own), CIV_OK);
+    mf_forecast12(&own, b, 40, 1, &f->ws, m2, lo2, hi2);
+    assert_memory_equal(m1, m2, sizeof m1);
+    assert_memory_equal(hi1, hi2, sizeof hi1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -443,6 +466,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deterministic, mf_setup, mf_teardown),
         cmocka_unit_test_setup_teardown(test_bad_levels, mf_setup, mf_teardown),
         cmocka_unit_test(test_decompose_recovers_figure),
+        cmocka_unit_test_setup_teardown(test_refit, mf_setup, mf_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -674,9 +674,10 @@ CIV_API const char *civ_demand_class_name(civ_demand_class cls);
  *  (civ_forecast_options.conformal_refit): SEARCH, each window's history
  *  searched afresh as the forecast's own (its ETS form, ARIMA orders, ...;
  *  about one more fit per window); FIXED, each window refits the structure
- *  the series' final model chose, its parameters estimated on the window's
- *  history only (families without a search fit as before; a series whose
- *  own fit failed gives no scores); DEFAULT, the one chosen on validation
+ *  the series' final model chose (ETS form, ARIMA orders, a combination's
+ *  members, auto's route, autotheta's variant), its parameters estimated on
+ *  the window's history only (specs without a search fit as before; a series
+ *  whose own fit failed gives no scores); DEFAULT, the one chosen on validation
  *  data ("Conformal intervals: refitting the chosen structure" in
  *  docs/FORECASTING.md). */
 #define CIV_CONFORMAL_REFIT_DEFAULT 0
