@@ -462,6 +462,94 @@ static void test_demo_city(void **state)
     civ_alloc_spec_free(spec);
 }
 
+/* Labels: the explanations name factors, tilts, formulas and funds by their
+ * labels (a fund fed by several pools by theirs joined with '+') and keep
+ * the name where there is no label; the columns keep the names. */
+static void test_labels(void **state)
+{
+    (void)state;
+    static const char *spec_text =
+        "version = \"l\"\n[budget]\ntotal = 1000.00\nfiscal_year = 2026\n"
+        "[[formula]]\nname = \"main\"\nlabel = \"综合\"\ncombine = \"greater_of\"\n"
+        "[[formula]]\nname = \"m\"\n"
+        "[[tilt]]\nname = \"aging\"\nlabel = \"高龄\"\nattribute = \"x\"\nabove = 500\nmultiplier = 1.2\n"
+        "[[pool]]\nname = \"eldercare\"\nlabel = \"养老\"\namount = 600.00\nformula = \"main\"\n"
+        "[[pool]]\nname = \"health\"\nlabel = \"医疗\"\namount = 300.00\nformula = \"main\"\n"
+        "[[pool]]\nname = \"migrant\"\namount = 100.00\nformula = \"m\"\neligible_attribute = \"e\"\n"
+        "eligible_min = 0.5\n"
+        "[[factor]]\nname = \"population\"\nlabel = \"常住人口\"\nformula = \"main\"\ngroup = \"g1\"\n"
+        "attribute = \"x\"\nweight = 1\n"
+        "[[factor]]\nname = \"aged\"\nformula = \"main\"\ngroup = \"g2\"\nattribute = \"y\"\nweight = 1\n"
+        "[[factor]]\nname = \"mig\"\nlabel = \"流动人口\"\nformula = \"m\"\nattribute = \"y\"\nweight = 1\n";
+    civ_alloc_spec *spec = NULL;
+    assert_int_equal(civ_alloc_spec_parse(spec_text, strlen(spec_text), "labels.spec", &spec), CIV_OK);
+    civ_table *comm = NULL;
+    size_t cid, cx, cy, ce;
+    assert_int_equal(civ_table_create(&comm), CIV_OK);
+    assert_int_equal(civ_table_add_column(comm, "unique_id", CIV_COLUMN_TEXT, &cid), CIV_OK);
+    assert_int_equal(civ_table_add_column(comm, "x", CIV_COLUMN_NUMBER, &cx), CIV_OK);
+    assert_int_equal(civ_table_add_column(comm, "y", CIV_COLUMN_NUMBER, &cy), CIV_OK);
+    assert_int_equal(civ_table_add_column(comm, "e", CIV_COLUMN_NUMBER, &ce), CIV_OK);
+    assert_int_equal(civ_table_add_rows(comm, 3, NULL), CIV_OK);
+    const double x[3] = {800, 100, 300}, y[3] = {100, 900, 300}, e[3] = {0.2, 0.7, 0.9};
+    for (size_t i = 0; i < 3; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "C%zu", i + 1);
+        civ_table_set_text(comm, i, cid, id);
+        civ_table_set_number(comm, i, cx, x[i]);
+        civ_table_set_number(comm, i, cy, y[i]);
+        civ_table_set_number(comm, i, ce, e[i]);
+    }
+    for (int zh = 0; zh < 2; zh++) {
+        civ_status st;
+        civ_table *t = solve_table(spec, comm, zh ? CIV_ALLOC_EXPLAIN_ZH : CIV_ALLOC_EXPLAIN_EN, &st);
+        assert_int_equal(st, CIV_OK);
+        size_t ex, col;
+        assert_int_equal(civ_table_find_column(t, "explanation", &ex), CIV_OK);
+        assert_int_equal(civ_table_find_column(t, "factor_population_fen", &col), CIV_OK); /* columns: names */
+        assert_int_equal(civ_table_find_column(t, "pool_eldercare+health_fen", &col), CIV_OK);
+        const char *c1 = civ_table_text(t, 0, ex), *c2 = civ_table_text(t, 1, ex);
+        if (!strstr(c1, "常住人口 ") || !strstr(c1, zh ? "高龄 倾斜 ×1.2" : "高龄 tilt ×1.2") ||
+            !strstr(c1, "养老+医疗 ") || !strstr(c1, zh ? "不符合 migrant 的条件" : "not eligible for migrant") ||
+            !strstr(c1, zh ? "综合 中 'g1' 组得分更高" : "group 'g1' of 综合 scored higher") ||
+            strstr(c1, "population") || strstr(c1, "eldercare") || strstr(c1, "aging") || strstr(c1, "main"))
+            fail_msg("C1 (%s): %s", zh ? "zh" : "en", c1);
+        if (!strstr(c2, "流动人口 ") || !strstr(c2, "aged ") || !strstr(c2, "migrant ") || strstr(c2, "高龄"))
+            fail_msg("C2 (%s): %s", zh ? "zh" : "en", c2);
+        civ_table_free(t);
+    }
+    /* the summary names the pools and funds by label in its label column */
+    civ_alloc_problem *p = NULL;
+    civ_alloc_result *r = NULL;
+    civ_table *sum = NULL;
+    assert_int_equal(civ_alloc_bind(spec, comm, NULL, &p), CIV_OK);
+    assert_int_equal(civ_alloc_result_create(p, &r), CIV_OK);
+    assert_int_equal(civ_alloc_solve(p, r), CIV_OK);
+    assert_int_equal(civ_alloc_result_summary(p, r, &sum), CIV_OK);
+    size_t cs, ci, cl, found = 0;
+    assert_int_equal(civ_table_find_column(sum, "section", &cs), CIV_OK);
+    assert_int_equal(civ_table_find_column(sum, "item", &ci), CIV_OK);
+    assert_int_equal(civ_table_find_column(sum, "label", &cl), CIV_OK);
+    for (size_t row = 0; row < civ_table_n_rows(sum); row++) {
+        const char *sec = civ_table_text(sum, row, cs), *item = civ_table_text(sum, row, ci);
+        const char *lab = civ_table_text(sum, row, cl);
+        const char *want = !strcmp(item, "eldercare+health") ? "养老+医疗"
+                           : !strcmp(item, "eldercare")      ? "养老"
+                           : !strcmp(item, "health")         ? "医疗"
+                                                             : "";
+        if (!strcmp(sec, "fund") || !strcmp(sec, "pool") || !strcmp(sec, "budget")) {
+            assert_string_equal(lab ? lab : "", want);
+            found++;
+        }
+    }
+    assert_true(found >= 8); /* budget, 3 pools x 2 measures, 2 funds x 3 */
+    civ_table_free(sum);
+    civ_alloc_result_free(r);
+    civ_alloc_problem_free(p);
+    civ_table_free(comm);
+    civ_alloc_spec_free(spec);
+}
+
 /* ---- random specs ------------------------------------------------------ */
 
 static uint64_t rng_state;
@@ -639,6 +727,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_demo_city),
+        cmocka_unit_test(test_labels),
         cmocka_unit_test(test_random_specs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -306,6 +306,16 @@ static const bad_case BAD[] = {
     {"weight = 1\n", "weight = 1\ngroup = \"a\"\n[[formula]]\nname = \"main\"\ncombine = \"greater_of\"\n", CIV_ERR_SPEC, "has 1 group", 13, 1, "combine"},
     /* 35 bad combine */
     {"@X@", "[[formula]]\nname = \"main\"\ncombine = \"max\"\n", CIV_ERR_SPEC, "combine must be", 14, 11, "combine"},
+    /* 36 a Chinese name: the message points to label */
+    {"name = \"f\"\n", "name = \"常住人口\"\n", CIV_ERR_SPEC, "put the name people read in label", 9, 8, "name"},
+    /* 37-40 labels: empty, with ';', with a control character, too long */
+    {"name = \"f\"\n", "name = \"f\"\nlabel = \"\"\n", CIV_ERR_SPEC, "'label' must not be empty", 10, 9, "label"},
+    {"name = \"p\"\n", "name = \"p\"\nlabel = \"养老;医疗\"\n", CIV_ERR_SPEC, "holds ';'", 7, 9, "label"},
+    {"name = \"f\"\n", "name = \"f\"\nlabel = \"a\\tb\"\n", CIV_ERR_SPEC, "holds a control character", 10, 9, "label"},
+    {"name = \"f\"\n", "name = \"f\"\nlabel = \"常住人口常住人口常住人口常住人口常住人口常住人口\"\n", CIV_ERR_SPEC,
+     "is longer than 64 bytes", 10, 9, "label"},
+    /* 41 label in the list of a table's keys */
+    {"name = \"p\"\n", "name = \"p\"\nlabl = \"x\"\n", CIV_ERR_SPEC, "(allowed: name, label, amount", 7, 1, "labl"},
 };
 
 static char *make_case(const bad_case *c)
@@ -322,6 +332,21 @@ static char *make_case(const bad_case *c)
     for (char *m; (m = strstr(out, "@X@"));)
         memmove(m, m + 3, strlen(m + 3) + 1);
     return out;
+}
+
+/* Labels are read for formulas, pools, factors and tilts; without one the
+ * name is what explanations show (tests/test_alloc_explain.c test_labels). */
+static void test_labels(void **state)
+{
+    (void)state;
+    bad_case ok = {"name = \"f\"\n", "name = \"f\"\nlabel = \"常住人口\"\n", CIV_OK, NULL, 0, 0, NULL};
+    char *text = make_case(&ok);
+    civ_alloc_spec *s = NULL;
+    assert_int_equal(civ_alloc_spec_parse(text, strlen(text), "label.spec", &s), CIV_OK);
+    assert_string_equal(s->factors[0].label, "常住人口");
+    assert_null(s->pools[0].label);
+    civ_alloc_spec_free(s);
+    free(text);
 }
 
 static void test_base_is_valid(void **state)
@@ -448,7 +473,7 @@ int main(void)
         cmocka_unit_test(test_good_spec),    cmocka_unit_test(test_money),        cmocka_unit_test(test_text_columns),
         cmocka_unit_test(test_base_is_valid), cmocka_unit_test(test_bad_specs),
         cmocka_unit_test(test_limits_and_bytes), cmocka_unit_test(test_fuzz_prefixes_and_mutations),
-        cmocka_unit_test(test_reserve_rounds_up),
+        cmocka_unit_test(test_reserve_rounds_up), cmocka_unit_test(test_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -196,6 +196,29 @@ static void test_tidy_summary(void **state)
     assert_int_equal(civ_report_write(path, NULL), CIV_OK);
 }
 
+static int page_has(const char *path, const civ_report_options *o, const char *text);
+
+/* A spec's labels (the summary's label column): the summary table names the
+ * reserves and pools by them, by their names where they have none. */
+static void test_summary_labels(void **state)
+{
+    (void)state;
+    put("labels", "allocation.csv", ALLOC);
+    put("labels", "allocation_summary.csv", "section,item,measure,unit,value,label\n"
+                                            "budget,total,amount,fen,1100000,\n"
+                                            "reserve,emergency,amount,fen,100000,应急储备\n"
+                                            "reserve,risk,amount,fen,50000,\n"
+                                            "pool,eldercare,amount,fen,950000,养老服务\n"
+                                            "total,allocated,amount,fen,950000,\n");
+    char path[128];
+    snprintf(path, sizeof path, "%s/labels", dir);
+    civ_report_options o = {.lang = "zh"};
+    assert_true(page_has(path, &o, "储备金：应急储备"));
+    assert_true(page_has(path, &o, "储备金：risk"));
+    assert_true(page_has(path, &o, "资金来源：养老服务"));
+    assert_false(page_has(path, &o, "资金来源：eldercare"));
+}
+
 /* Writes the report of folder `path` with options o; whether its page
  * contains text. */
 static int page_has(const char *path, const civ_report_options *o, const char *text)
@@ -825,7 +848,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_money_formats),  cmocka_unit_test(test_model_names),
         cmocka_unit_test(test_escaping),       cmocka_unit_test(test_data_mapping),
-        cmocka_unit_test(test_tidy_summary),   cmocka_unit_test(test_write_both_languages),
+        cmocka_unit_test(test_tidy_summary),
+        cmocka_unit_test(test_summary_labels),   cmocka_unit_test(test_write_both_languages),
         cmocka_unit_test(test_monitoring_tables), cmocka_unit_test(test_history_and_per_aged),
         cmocka_unit_test(test_district_facet),
         cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),

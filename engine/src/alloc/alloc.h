@@ -46,6 +46,7 @@ typedef enum civ_alloc_op { CIV_OP_GT = 1, CIV_OP_GE, CIV_OP_LT, CIV_OP_LE } civ
 
 typedef struct civ_alloc_reserve {
     char *name;
+    char *label;         /* display name ("应急储备"), NULL = name */
     double share;
     int64_t share_num; /* share = share_num / 10^share_digits exactly, when */
     int share_digits;  /* the literal is a plain decimal; -1 otherwise */
@@ -55,6 +56,7 @@ typedef struct civ_alloc_reserve {
 
 typedef struct civ_alloc_pool {
     char *name;
+    char *label;         /* display name for explanations ("养老服务"), NULL = name */
     int has_amount;
     int64_t amount; /* minor units, when has_amount */
     double share;   /* of the distributable total, when !has_amount */
@@ -83,6 +85,7 @@ typedef struct civ_alloc_pool {
 
 typedef struct civ_alloc_formula {
     char *name;
+    char *label;         /* display name for explanations, NULL = name */
     int64_t floor;       /* minor units, -1 = none */
     int64_t cap;         /* minor units, -1 = none */
     double cap_share;    /* of the unit's pool, NaN = none */
@@ -100,6 +103,7 @@ typedef enum civ_alloc_source { CIV_SOURCE_ATTRIBUTE = 1, CIV_SOURCE_FORECAST = 
 
 typedef struct civ_alloc_factor {
     char *name;
+    char *label;         /* display name for explanations ("常住人口"), NULL = name */
     size_t formula;
     char *formula_name;
     civ_alloc_source source;
@@ -118,6 +122,7 @@ typedef struct civ_alloc_factor {
 
 typedef struct civ_alloc_tilt {
     char *name;
+    char *label;         /* display name for explanations ("高龄"), NULL = name */
     size_t formula;      /* SIZE_MAX = every formula */
     char *formula_name;
     char *attribute;
@@ -260,6 +265,7 @@ enum { CIV_DETAIL_CAP_SHARE = 1, CIV_DETAIL_PACE_YIELDED = 2 };
  * merged into one fund and allocated together. */
 typedef struct civ_alloc_unit {
     char *name;          /* pool names joined by '+' */
+    char *label;         /* the pools' labels (or names) joined by '+', for explanations */
     size_t formula;
     size_t first_pool;   /* pool whose earmark applies */
     int64_t amount;      /* minor units */

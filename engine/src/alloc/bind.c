@@ -43,7 +43,7 @@ void civ_alloc_problem_free(civ_alloc_problem *p)
         free(p->aged);
     free(p->report_last_year), free(p->reserve_amount), free(p->pool_amount);
     for (size_t u = 0; u < p->n_units; u++)
-        free(p->units[u].name), free(p->units[u].eligible);
+        free(p->units[u].name), free(p->units[u].label), free(p->units[u].eligible);
     free(p->units);
     free(p->pool_unit);
     free(p);
@@ -206,6 +206,18 @@ out:
     return st;
 }
 
+/* *joined = part, or "<*joined>+<part>" when it holds a name already (a fund
+ * fed by several pools).  Returns 0 when out of memory (*joined freed). */
+static int join_name(char **joined, const char *part)
+{
+    char *nm = malloc((*joined ? strlen(*joined) + 1 : 0) + strlen(part) + 1);
+    if (nm)
+        sprintf(nm, "%s%s%s", *joined ? *joined : "", *joined ? "+" : "", part);
+    free(*joined);
+    *joined = nm;
+    return nm != NULL;
+}
+
 static int earmark_equal(const civ_alloc_pool *a, const civ_alloc_pool *b)
 {
     if (!a->eligible_attribute || !b->eligible_attribute)
@@ -243,15 +255,8 @@ static civ_status bind_units(civ_alloc_problem *p, const civ_table *t, double *s
             p->n_units++;
             un->formula = pool->formula;
             un->first_pool = q;
-            un->name = strdup(pool->name);
-        } else {
-            char *nm = malloc(strlen(un->name) + strlen(pool->name) + 2);
-            if (nm)
-                sprintf(nm, "%s+%s", un->name, pool->name);
-            free(un->name);
-            un->name = nm;
         }
-        if (!un->name)
+        if (!join_name(&un->name, pool->name) || !join_name(&un->label, pool->label ? pool->label : pool->name))
             return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
         un->amount += pool->amount;
         p->pool_unit[q] = u;

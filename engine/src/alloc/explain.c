@@ -29,6 +29,9 @@
 #include "alloc.h"
 #include "csv.h"
 
+/* The name people read of a spec entry with name and label (factor, tilt, formula). */
+#define LABEL(entry) ((entry)->label ? (entry)->label : (entry)->name)
+
 typedef struct ebuf {
     char *buf;
     size_t size, len;
@@ -117,7 +120,7 @@ static void fund_head(ebuf *e, const civ_alloc_problem *p, const civ_alloc_resul
     const civ_alloc_spec *s = p->spec;
     const civ_alloc_formula *fo = &s->formulas[p->units[u].formula];
     int64_t a = civ_alloc_unit_year_minor(p, r, u, i), ly = p->unit_has_last[u] ? civ_alloc_unit_last_minor(p, u, i) : -1;
-    app_s(e, p->units[u].name); /* "<fund> <amount>[元]" */
+    app_s(e, p->units[u].label); /* "<fund> <amount>[元]" */
     app(e, " ", 1);
     app_minor(e, s, a);
     if (zh)
@@ -256,7 +259,7 @@ static void factor_shares(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
             continue;
         if (!first)
             app_s(e, " + ");
-        app_s(e, s->factors[k].name); /* "<factor> <x.x>%" */
+        app_s(e, LABEL(&s->factors[k])); /* "<factor> <x.x>%" */
         app(e, " ", 1);
         app_fixed(e, 100 * v / tot, 1);
         app(e, "%", 1);
@@ -295,7 +298,7 @@ size_t civ_alloc_explain_row_parts(const civ_alloc_problem *p, const civ_alloc_r
             if (s->pools[un->first_pool].eligible_attribute) { /* "not eligible for <fund>" */
                 app_s(&e, sep);
                 app_s(&e, zh ? "不符合 " : "not eligible for ");
-                app_s(&e, un->name);
+                app_s(&e, un->label);
                 if (zh)
                     app_s(&e, " 的条件");
             }
@@ -305,7 +308,7 @@ size_t civ_alloc_explain_row_parts(const civ_alloc_problem *p, const civ_alloc_r
             const char *g = fo->groups[r->winner[u * n + i]];
             app_s(&e, sep);
             if (zh) { /* "<formula> 中 '<g>' 组得分更高" */
-                app_s(&e, fo->name);
+                app_s(&e, LABEL(fo));
                 app_s(&e, " 中 '");
                 app_s(&e, g);
                 app_s(&e, "' 组得分更高");
@@ -313,7 +316,7 @@ size_t civ_alloc_explain_row_parts(const civ_alloc_problem *p, const civ_alloc_r
                 app_s(&e, "group '");
                 app_s(&e, g);
                 app_s(&e, "' of ");
-                app_s(&e, fo->name);
+                app_s(&e, LABEL(fo));
                 app_s(&e, " scored higher");
             }
         }
@@ -321,7 +324,7 @@ size_t civ_alloc_explain_row_parts(const civ_alloc_problem *p, const civ_alloc_r
         for (size_t t = 0; t < s->n_tilts; t++)
             if (mask & ((uint32_t)1 << t)) { /* "<tilt> tilt ×<m>" */
                 app_s(&e, sep);
-                app_s(&e, s->tilts[t].name);
+                app_s(&e, LABEL(&s->tilts[t]));
                 app_s(&e, zh ? " 倾斜 ×" : " tilt ×");
                 app_g(&e, s->tilts[t].multiplier);
             }

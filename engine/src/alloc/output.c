@@ -633,6 +633,7 @@ civ_status civ_alloc_result_write_blocks(const civ_alloc_problem *p, const civ_a
 typedef struct srow {
     tb *b;
     size_t c_sec, c_item, c_meas, c_unit, c_val;
+    size_t c_label; /* SIZE_MAX: the spec has no labels, no column */
 } srow;
 
 static void put(srow *w, const char *sec, const char *item, const char *measure, const char *unit, double v)
@@ -645,6 +646,28 @@ static void put(srow *w, const char *sec, const char *item, const char *measure,
     set_txt(w->b, row, w->c_meas, measure);
     set_txt(w->b, row, w->c_unit, unit);
     set_num(w->b, row, w->c_val, v);
+}
+
+/* put() for a reserve, pool or fund row, with its label when the summary has
+ * the column (empty where the entry has none). */
+static void put_item(srow *w, const char *sec, const char *item, const char *label, const char *measure,
+                     const char *unit, double v)
+{
+    put(w, sec, item, measure, unit, v);
+    if (w->c_label != SIZE_MAX && !w->b->st)
+        set_txt(w->b, civ_table_n_rows(w->b->t) - 1, w->c_label, label ? label : "");
+}
+
+/* 1 when a reserve or pool of the spec has a label (the summary then has a
+ * label column). */
+static int spec_has_labels(const civ_alloc_spec *s)
+{
+    int any = 0;
+    for (size_t k = 0; k < s->n_reserves; k++)
+        any |= s->reserves[k].label != NULL;
+    for (size_t q = 0; q < s->n_pools; q++)
+        any |= s->pools[q].label != NULL;
+    return any;
 }
 
 /* Per-capita figures for people: 4 decimals of the major unit (they print
@@ -724,27 +747,34 @@ civ_status civ_alloc_result_summary_stats(const civ_alloc_problem *p, const civ_
         return b.st;
     srow w = {&b, add_col(&b, "section", CIV_COLUMN_TEXT), add_col(&b, "item", CIV_COLUMN_TEXT),
               add_col(&b, "measure", CIV_COLUMN_TEXT), add_col(&b, "unit", CIV_COLUMN_TEXT),
-              add_col(&b, "value", CIV_COLUMN_NUMBER)};
+              add_col(&b, "value", CIV_COLUMN_NUMBER), SIZE_MAX};
+    if (spec_has_labels(s))
+        w.c_label = add_col(&b, "label", CIV_COLUMN_TEXT);
     const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
     char per_person[48];
     snprintf(per_person, sizeof per_person, "%s/person", ma);
     double yuan = (double)s->minor_unit;
     put(&w, "budget", "total", "amount", mi, (double)s->total);
     for (size_t k = 0; k < s->n_reserves; k++) {
-        put(&w, "reserve", s->reserves[k].name, "amount", mi, (double)p->reserve_amount[k]);
-        put(&w, "reserve", s->reserves[k].name, "share_of_total", "fraction", s->reserves[k].share);
+        const civ_alloc_reserve *rv = &s->reserves[k];
+        put_item(&w, "reserve", rv->name, rv->label, "amount", mi, (double)p->reserve_amount[k]);
+        put_item(&w, "reserve", rv->name, rv->label, "share_of_total", "fraction", rv->share);
     }
     for (size_t q = 0; q < s->n_pools; q++) {
-        put(&w, "pool", s->pools[q].name, "amount", mi, (double)p->pool_amount[q]);
-        put(&w, "pool", s->pools[q].name, "communities", "count", (double)p->units[p->pool_unit[q]].n_eligible);
+        const civ_alloc_pool *pl = &s->pools[q];
+        put_item(&w, "pool", pl->name, pl->label, "amount", mi, (double)p->pool_amount[q]);
+        put_item(&w, "pool", pl->name, pl->label, "communities", "count",
+                 (double)p->units[p->pool_unit[q]].n_eligible);
     }
     for (size_t u = 0; u < p->n_units; u++) {
         int64_t sum = 0;
         for (size_t i = 0; i < n; i++)
             sum += r->unit_amount[u * n + i];
-        put(&w, "fund", p->units[u].name, "amount", mi, (double)sum);
-        put(&w, "fund", p->units[u].name, "communities", "count", (double)p->units[u].n_eligible);
-        put(&w, "fund", p->units[u].name, "lambda", "multiplier", r->lambda[u]);
+        const civ_alloc_unit *un = &p->units[u];
+        const char *label = strcmp(un->label, un->name) ? un->label : NULL; /* none of its pools has a label */
+        put_item(&w, "fund", un->name, label, "amount", mi, (double)sum);
+        put_item(&w, "fund", un->name, label, "communities", "count", (double)un->n_eligible);
+        put_item(&w, "fund", un->name, label, "lambda", "multiplier", r->lambda[u]);
     }
     summary_districts(&w, p, r);
     put(&w, "total", "allocated", "amount", mi, (double)st.allocated);

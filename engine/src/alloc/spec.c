@@ -238,10 +238,28 @@ static civ_status check_name(const ctx *c, const char *name)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
               *p == '-'))
             return fail_entry(c, CIV_ERR_SPEC, find(c, "name"),
-                              "name '%s' may hold only letters, digits, '_' and '-' (it becomes a column name)",
+                              "name '%s' may hold only letters, digits, '_' and '-' (it becomes a column name); "
+                              "put the name people read in label, e.g. label = \"常住人口\"",
                               name);
     if (strlen(name) > 48)
         return fail_entry(c, CIV_ERR_SPEC, find(c, "name"), "name '%s' is longer than 48 bytes", name);
+    return CIV_OK;
+}
+
+/* The optional display name `label` of a named entry: 1 to 64 bytes of
+ * text without control characters or ';' (explanations separate their
+ * clauses with it). */
+static civ_status get_label(const ctx *c, char **out)
+{
+    civ_status st = get_string(c, "label", 0, out, NULL);
+    if (st || !*out)
+        return st;
+    const char *why = strlen(*out) > 64 ? "is longer than 64 bytes" : NULL; /* get_string refuses "" */
+    for (const unsigned char *p = (const unsigned char *)*out; !why && *p; p++)
+        if (*p < 0x20 || *p == 0x7f || *p == ';')
+            why = *p == ';' ? "holds ';' (explanations separate their clauses with it)" : "holds a control character";
+    if (why)
+        return fail_entry(c, CIV_ERR_SPEC, find(c, "label"), "label '%s' %s", *out, why);
     return CIV_OK;
 }
 
@@ -257,21 +275,21 @@ void civ_alloc_spec_free(civ_alloc_spec *s)
         free(s->labels[i]);
     free(s->labels);
     for (size_t i = 0; i < s->n_reserves; i++)
-        free(s->reserves[i].name);
+        free(s->reserves[i].name), free(s->reserves[i].label);
     for (size_t i = 0; i < s->n_pools; i++)
-        free(s->pools[i].name), free(s->pools[i].eligible_attribute), free(s->pools[i].formula_name),
+        free(s->pools[i].name), free(s->pools[i].label), free(s->pools[i].eligible_attribute), free(s->pools[i].formula_name),
             free(s->pools[i].last_year), free(s->pools[i].paid);
     for (size_t i = 0; i < s->n_formulas; i++) {
-        free(s->formulas[i].name), free(s->formulas[i].last_year);
+        free(s->formulas[i].name), free(s->formulas[i].label), free(s->formulas[i].last_year);
         for (size_t g = 0; g < s->formulas[i].n_groups; g++)
             free(s->formulas[i].groups[g]);
     }
     for (size_t i = 0; i < s->n_factors; i++)
-        free(s->factors[i].name), free(s->factors[i].attribute), free(s->factors[i].coefficient),
+        free(s->factors[i].name), free(s->factors[i].label), free(s->factors[i].attribute), free(s->factors[i].coefficient),
             free(s->factors[i].column), free(s->factors[i].model), free(s->factors[i].formula_name),
             free(s->factors[i].group);
     for (size_t i = 0; i < s->n_tilts; i++)
-        free(s->tilts[i].name), free(s->tilts[i].attribute), free(s->tilts[i].formula_name);
+        free(s->tilts[i].name), free(s->tilts[i].label), free(s->tilts[i].attribute), free(s->tilts[i].formula_name);
     free(s->reserves), free(s->pools), free(s->formulas), free(s->factors), free(s->tilts);
     free(s);
 }
@@ -520,7 +538,7 @@ static civ_status read_formula(civ_alloc_spec *s, civ_toml_table *tb, size_t fi)
     f->loc.line = tb->line, f->loc.column = tb->column;
     char *on_inf = NULL, *combine = NULL;
     if ((st = get_string(&c, "name", 1, &f->name, NULL)) || (st = check_name(&c, f->name)) ||
-        (st = get_money(&c, "floor", 0, s->minor_digits, &f->floor)) ||
+        (st = get_label(&c, &f->label)) || (st = get_money(&c, "floor", 0, s->minor_digits, &f->floor)) ||
         (st = get_money(&c, "cap", 0, s->minor_digits, &f->cap)) ||
         (st = get_number(&c, "cap_share", 0, 1e-12, 1, &f->cap_share, NULL)) ||
         (st = get_number(&c, "hold_harmless", 0, 0, 10, &f->hold_harmless, NULL)) ||
@@ -549,8 +567,8 @@ static civ_status read_formula(civ_alloc_spec *s, civ_toml_table *tb, size_t fi)
             return fail_entry(&c, CIV_ERR_SPEC, find(&c, "on_infeasible"),
                               "on_infeasible must be \"error\" or \"ratable\"");
     }
-    if ((st = check_unused(&c, "name, floor, cap, cap_share, hold_harmless, pace, last_year, on_infeasible, "
-                               "combine")))
+    if ((st = check_unused(&c, "name, label, floor, cap, cap_share, hold_harmless, pace, last_year, "
+                               "on_infeasible, combine")))
         return st;
     /* hold_harmless / pace without a formula last_year need every fund of the
      * formula to name its own history ([[pool]] last_year): check_formulas */
@@ -597,7 +615,8 @@ static civ_status read_reserve(civ_alloc_spec *s, civ_toml_table *tb, size_t ri,
     set_ctx(&c, tb, ri);
     r->loc = hdr;
     if ((st = get_string(&c, "name", 1, &r->name, NULL)) || (st = check_name(&c, r->name)) ||
-        (st = get_number(&c, "share", 1, 0, 1, &r->share, NULL)) || (st = check_unused(&c, "name, share")))
+        (st = get_label(&c, &r->label)) || (st = get_number(&c, "share", 1, 0, 1, &r->share, NULL)) ||
+        (st = check_unused(&c, "name, label, share")))
         return st;
     exact_decimal(find(&c, "share")->value.text, &r->share_num, &r->share_digits);
     for (size_t g = 0; g < ri; g++)
@@ -624,7 +643,7 @@ static civ_status read_pool(civ_alloc_spec *s, civ_toml_table *tb, size_t pi)
     p->share = p->eligible_min = p->eligible_max = NAN;
     long topk = 0;
     if ((st = get_string(&c, "name", 1, &p->name, NULL)) || (st = check_name(&c, p->name)) ||
-        (st = get_string(&c, "formula", 0, &p->formula_name, NULL)))
+        (st = get_label(&c, &p->label)) || (st = get_string(&c, "formula", 0, &p->formula_name, NULL)))
         return st;
     if ((st = resolve_formula(s, &c, p->formula_name, &p->formula, 0)))
         return st;
@@ -648,7 +667,7 @@ static civ_status read_pool(civ_alloc_spec *s, civ_toml_table *tb, size_t pi)
         (st = get_integer(&c, "eligible_top_k", 0, 1, 100000000, &topk)) ||
         (st = get_string(&c, "last_year", 0, &p->last_year, &p->last_year_loc)) ||
         (st = get_string(&c, "paid", 0, &p->paid, NULL)) ||
-        (st = check_unused(&c, "name, amount, share, formula, eligible_attribute, eligible_min, "
+        (st = check_unused(&c, "name, label, amount, share, formula, eligible_attribute, eligible_min, "
                                "eligible_max, eligible_top_k, last_year, paid")))
         return st;
     p->eligible_top_k = (size_t)topk;
@@ -676,7 +695,7 @@ static civ_status read_factor(civ_alloc_spec *s, civ_toml_table *tb, size_t ki)
     char *source = NULL, *kind = NULL;
     long horizon = 12;
     if ((st = get_string(&c, "name", 1, &f->name, NULL)) || (st = check_name(&c, f->name)) ||
-        (st = get_string(&c, "formula", 0, &f->formula_name, NULL)))
+        (st = get_label(&c, &f->label)) || (st = get_string(&c, "formula", 0, &f->formula_name, NULL)))
         return st;
     if ((st = resolve_formula(s, &c, f->formula_name, &f->formula, 0)))
         return st;
@@ -745,9 +764,9 @@ static civ_status read_factor(civ_alloc_spec *s, civ_toml_table *tb, size_t ki)
     if ((st = get_string(&c, "coefficient", 0, &f->coefficient, &f->coefficient_loc)) ||
         (st = get_number(&c, "weight", 1, 0, 1, &f->weight, &f->weight_loc)) ||
         (st = check_unused(&c, f->source == CIV_SOURCE_ATTRIBUTE
-                                   ? "name, formula, group, source, kind, attribute, coefficient, weight"
-                                   : "name, formula, group, source, kind, column, model, horizon, if_missing, "
-                                     "coefficient, weight")))
+                                   ? "name, label, formula, group, source, kind, attribute, coefficient, weight"
+                                   : "name, label, formula, group, source, kind, column, model, horizon, "
+                                     "if_missing, coefficient, weight")))
         return st;
     for (size_t g = 0; g < ki; g++)
         if (!strcmp(s->factors[g].name, f->name))
@@ -765,7 +784,7 @@ static civ_status read_tilt(civ_alloc_spec *s, civ_toml_table *tb, size_t ti)
     set_ctx(&c, tb, ti);
     r->loc = hdr;
     if ((st = get_string(&c, "name", 1, &r->name, NULL)) || (st = check_name(&c, r->name)) ||
-        (st = get_string(&c, "formula", 0, &r->formula_name, NULL)))
+        (st = get_label(&c, &r->label)) || (st = get_string(&c, "formula", 0, &r->formula_name, NULL)))
         return st;
     if ((st = resolve_formula(s, &c, r->formula_name, &r->formula, 1)))
         return st;
@@ -789,7 +808,7 @@ static civ_status read_tilt(civ_alloc_spec *s, civ_toml_table *tb, size_t ti)
     }
     if ((st = get_string(&c, "attribute", 1, &r->attribute, &r->attribute_loc)) ||
         (st = get_number(&c, "multiplier", 1, 1e-6, 1e6, &r->multiplier, NULL)) ||
-        (st = check_unused(&c, "name, formula, attribute, above, at_least, below, at_most, multiplier")))
+        (st = check_unused(&c, "name, label, formula, attribute, above, at_least, below, at_most, multiplier")))
         return st;
     for (size_t g = 0; g < ti; g++)
         if (!strcmp(s->tilts[g].name, r->name))

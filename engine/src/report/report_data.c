@@ -50,6 +50,7 @@ static const rep_col C_ITEM = {{"item"}, {1}};
 static const rep_col C_MEASURE = {{"measure"}, {1}};
 static const rep_col C_UNIT = {{"unit"}, {1}};
 static const rep_col C_SVALUE = {{"value"}, {1}};
+static const rep_col C_SLABEL = {{"label"}, {1}};
 /* forecasts.csv */
 static const rep_col C_DS = {{"ds"}, {1}};
 static const rep_col C_H = {{"h"}, {1}};
@@ -249,6 +250,7 @@ static civ_status group_comms(rep_data *d)
 static civ_status load_tidy_summary(rep_data *d, col_ref sec, col_ref item, col_ref measure, col_ref unit, col_ref val)
 {
     const civ_table *t = d->t_sum;
+    col_ref label = find(d, t, &C_SLABEL); /* when the spec labels its reserves and pools */
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
         const char *s = txt(t, sec, r), *it = txt(t, item, r), *m = txt(t, measure, r), *u = txt(t, unit, r);
         double v = num(t, val, r);
@@ -264,7 +266,7 @@ static civ_status load_tidy_summary(rep_data *d, col_ref sec, col_ref item, col_
                 return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the summary");
             strcpy(name, key);
             d->row_names[d->n_rows] = name;
-            d->rows[d->n_rows++] = (rep_row){s, name, NAN, NAN, NAN};
+            d->rows[d->n_rows++] = (rep_row){s, name, NAN, NAN, NAN, label.found ? txt(t, label, r) : NULL};
         }
         rep_row *x = &d->rows[k];
         if (!strcmp(m, "amount") && (!strcmp(u, "fen") || !strcmp(u, "minor")))
@@ -305,7 +307,8 @@ static civ_status load_summary(rep_data *d)
     cnt = find(d, t, &C_SCOUNT), val = find(d, t, &C_SVALUE);
     d->n_rows = civ_table_n_rows(t);
     for (size_t r = 0; r < d->n_rows; r++)
-        d->rows[r] = (rep_row){txt(t, sec, r), txt(t, name, r), num(t, amt, r), num(t, cnt, r), num(t, val, r)};
+        d->rows[r] =
+            (rep_row){txt(t, sec, r), txt(t, name, r), num(t, amt, r), num(t, cnt, r), num(t, val, r), NULL};
     return CIV_OK;
 }
 

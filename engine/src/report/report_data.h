@@ -32,7 +32,11 @@ typedef struct rep_group {
 typedef struct rep_row { /* a summary row: section, name, amount (yuan), count, value */
     const char *section, *name;
     double amount, count, value;
+    const char *label;    /* the spec's label of a reserve, pool or fund ("" or NULL: none) */
 } rep_row;
+
+/* The name people read of a summary row: its label, else its name. */
+static inline const char *rep_row_label(const rep_row *x) { return x->label && *x->label ? x->label : x->name; }
 
 typedef struct rep_fc { /* one forecast step of one community */
     size_t comm;     /* index into comms, or (size_t)-1 when not allocated */

@@ -152,7 +152,8 @@ void rep_section_summary(rep_ctx *ctx)
         if (!res && !pool)
             continue;
         char k[256];
-        snprintf(k, sizeof k, "%s%s", res ? TR(ctx, "储备金：", "Reserve: ") : TR(ctx, "资金来源：", "Pool: "), x->name);
+        snprintf(k, sizeof k, "%s%s", res ? TR(ctx, "储备金：", "Reserve: ") : TR(ctx, "资金来源：", "Pool: "),
+                 rep_row_label(x));
         kv_money(ctx, k, x->amount);
     }
     kv_money(ctx, TR(ctx, "已分配", "Allocated"), alloc);
