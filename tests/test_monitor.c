@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "monitor.h"
+#include "test_files.h"
 
 static const char *SPEC =
     "# a comment\n"
@@ -376,6 +377,76 @@ static civ_status spec_err(const char *text, long line, const char *field)
     return st;
 }
 
+/* A sheet's own column names ([monitor] unit_column, indicator_column,
+ * time_column, value_column, denominator_column): numeric unit codes and
+ * yearly periods read as text through civ_monitor_spec_text_columns, Chinese
+ * periods, statuses equal to the same actuals under the standard names;
+ * errors name the sheet's column; two roles cannot share a column. */
+static void test_own_column_names(void **state)
+{
+    (void)state;
+    char dir[256];
+    assert_int_equal(tf_dir_make(dir, sizeof dir, tf_tmp_root(), "civ_monitor_cols_"), 0);
+    static const char *const own =
+        "[monitor]\nunit_column = \"社区编号\"\nindicator_column = \"指标\"\ntime_column = \"年份\"\n"
+        "value_column = \"数值\"\ndenominator_column = \"调查户数\"\nrollup = [\"区\"]\n"
+        "[[indicator]]\nid = \"coverage\"\ntarget = 0.9\ndepartment = \"民政局\"\n";
+    static const char *const standard =
+        "[monitor]\nrollup = [\"区\"]\n[[indicator]]\nid = \"coverage\"\ntarget = 0.9\ndepartment = \"民政局\"\n";
+    FILE *f = fopen(tf_path(dir, "own.csv"), "w");
+    assert_non_null(f);
+    fputs("社区编号,区,指标,年份,数值,调查户数\n310101001,东区,coverage,2023年,0.95,100\n"
+          "310101001,东区,coverage,2024年,0.85,120\n310101002,东区,coverage,2023年,0.80,80\n"
+          "310101002,东区,coverage,2024年,0.92,90\n", f);
+    fclose(f);
+    f = fopen(tf_path(dir, "standard.csv"), "w");
+    assert_non_null(f);
+    fputs("unit,区,indicator,ds,value,denominator\n310101001,东区,coverage,2023,0.95,100\n"
+          "310101001,东区,coverage,2024,0.85,120\n310101002,东区,coverage,2023,0.80,80\n"
+          "310101002,东区,coverage,2024,0.92,90\n", f);
+    fclose(f);
+    civ_table *st[2] = {NULL, NULL};
+    const char *const specs[2] = {own, standard}, *const files[2] = {"own.csv", "standard.csv"};
+    for (int k = 0; k < 2; k++) {
+        civ_monitor_spec *s = spec_of(specs[k]);
+        const char *const *text = civ_monitor_spec_text_columns(s);
+        assert_non_null(text);
+        assert_string_equal(text[0], k ? "unit" : "社区编号");
+        civ_table_read_options ro = {.text_columns = text};
+        civ_table *t = NULL;
+        assert_int_equal(civ_table_read_csv(tf_path(dir, files[k]), &ro, &t), CIV_OK);
+        civ_monitor *m = NULL;
+        assert_int_equal(civ_monitor_run(s, t, files[k], &m), CIV_OK);
+        assert_int_equal(civ_monitor_status_table(m, &st[k]), CIV_OK);
+        civ_monitor_free(m);
+        if (!k) { /* an error names the sheet's own column */
+            assert_int_equal(civ_table_set_number(t, 1, 4, 85.0), CIV_OK);
+            assert_int_equal(civ_monitor_run(s, t, files[k], &m), CIV_ERR_DOMAIN);
+            assert_string_equal(civ_last_error()->field, "数值");
+            assert_int_equal(civ_last_error()->line, 3);
+        }
+        civ_table_free(t);
+        civ_monitor_spec_free(s);
+    }
+    assert_int_equal(civ_table_n_rows(st[0]), civ_table_n_rows(st[1]));
+    assert_true(civ_table_n_rows(st[0]) >= 6); /* 2 communities, the district and the city, 2 years */
+    for (size_t r = 0; r < civ_table_n_rows(st[0]); r++)
+        for (size_t c = 0; c < civ_table_n_columns(st[0]); c++) {
+            if (civ_table_column_type(st[0], c) == CIV_COLUMN_TEXT)
+                assert_string_equal(civ_table_text(st[0], r, c), civ_table_text(st[1], r, c));
+            else
+                assert_true(civ_table_number(st[0], r, c) == civ_table_number(st[1], r, c) ||
+                            (isnan(civ_table_number(st[0], r, c)) && isnan(civ_table_number(st[1], r, c))));
+        }
+    civ_table_free(st[0]);
+    civ_table_free(st[1]);
+    assert_int_equal(spec_err("[monitor]\nvalue_column = \"x\"\ndenominator_column = \"x\"\n[[indicator]]\n"
+                              "id = \"a\"\ntarget = 0.5\ndepartment = \"d\"\n", 0, "x"),
+                     CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->message, "for two roles"));
+    assert_int_equal(tf_dir_remove(dir), 0);
+}
+
 static void test_bad_spec(void **state)
 {
     (void)state;
@@ -421,7 +492,7 @@ int main(void)
         cmocka_unit_test(test_alert_sequence),   cmocka_unit_test(test_alert_after_three_and_step_table),
         cmocka_unit_test(test_target_path),      cmocka_unit_test(test_rollup_aggregation),
         cmocka_unit_test(test_alerts_by_department), cmocka_unit_test(test_bad_actuals),
-        cmocka_unit_test(test_bad_spec),
+        cmocka_unit_test(test_bad_spec),         cmocka_unit_test(test_own_column_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -63,12 +63,12 @@ static civ_status run_warning(civ_cli_monitor_job *job)
 
 static civ_status run_indicators(civ_cli_monitor_job *job)
 {
-    static const char *const text_cols[] = {"unit", "street", "community", "district", "indicator", "ds", NULL};
-    civ_table_read_options ro = {.text_columns = text_cols};
     civ_table *actuals = NULL;
     civ_status s = civ_monitor_spec_read(job->indicators, &job->spec);
-    if (!s)
+    if (!s) { /* the unit, indicator and period columns as text, under the file's own names */
+        civ_table_read_options ro = {.text_columns = civ_monitor_spec_text_columns(job->spec)};
         s = civ_cli_read_table(job->actuals, &ro, &actuals);
+    }
     if (!s)
         s = civ_monitor_run(job->spec, actuals, job->actuals, &job->mon);
     civ_table_free(actuals);

@@ -1644,15 +1644,24 @@ CIV_API civ_status civ_monitor_spec_read(const char *path, civ_monitor_spec **ou
 /** As civ_monitor_spec_read from `len` bytes of text; `name` labels errors. */
 CIV_API civ_status civ_monitor_spec_parse(const char *text, size_t len, const char *name, civ_monitor_spec **out);
 CIV_API void civ_monitor_spec_free(civ_monitor_spec *spec);
+/** The columns of the actuals to read as text (civ_table_read_options.
+ *  text_columns): the unit, indicator and time columns the file's [monitor]
+ *  names, its roll-up columns and the usual names (unit, street, community,
+ *  district, indicator, ds), so that numeric unit codes and years stay text.
+ *  NULL-terminated, owned by the spec (NULL for a NULL spec). */
+CIV_API const char *const *civ_monitor_spec_text_columns(const civ_monitor_spec *spec);
 /** Number of indicators and the borrowed id of indicator k (NULL out of range). */
 CIV_API size_t civ_monitor_spec_n_indicators(const civ_monitor_spec *spec);
 CIV_API const char *civ_monitor_spec_indicator_id(const civ_monitor_spec *spec, size_t k);
 
 /** Binds the spec to a table of actuals and computes every status.  The
  *  actuals have one row per unit, indicator and period: columns <unit_column>
- *  (default "unit"), indicator, ds ("YYYY", "YYYY-Qn" or "YYYY-MM", one form
- *  throughout), value (NaN or empty = not reported), denominator (required
- *  for rate indicators) and one text column per roll-up named in the spec.
+ *  (default "unit"), <indicator_column> ("indicator"), <time_column> ("ds":
+ *  "YYYY", "YYYY-Qn" or "YYYY-MM", or their Chinese forms, one form
+ *  throughout), <value_column> ("value"; NaN or empty = not reported),
+ *  <denominator_column> ("denominator", required for rate indicators), the
+ *  names in brackets being the defaults of the spec's [monitor] keys, and
+ *  one text column per roll-up named in the spec.
  *  Rates are fractions in [0, 1]; counts are >= 0.  `source` names the
  *  table in errors (e.g. its file); row r is reported as line r + 2 (the
  *  header is line 1).  The spec is borrowed and must outlive *out (free with

@@ -505,6 +505,7 @@ _SIGNATURES = {
     "civ_monitor_spec_parse": (c_status, [_CP, _S, _CP, PP]),
     "civ_monitor_spec_free": (None, [P]),
     "civ_monitor_spec_n_indicators": (_S, [P]),
+    "civ_monitor_spec_text_columns": (ctypes.POINTER(ctypes.c_char_p), [P]),
     "civ_monitor_run": (c_status, [P, P, _CP, PP]),
     "civ_monitor_free": (None, [P]),
     "civ_monitor_last_period": (_I64, [P]),

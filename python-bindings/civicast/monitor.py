@@ -40,6 +40,15 @@ def _table(x, text_columns=()):
     return _read_table(x, list(text_columns)), os.fspath(x)
 
 
+def _spec_text_columns(spec):
+    """The actuals' columns the indicator file reads as text, under its own names
+    (civ_monitor_spec_text_columns)."""
+    arr, out = lib.civ_monitor_spec_text_columns(spec), []
+    while arr and arr[len(out)] is not None:
+        out.append(arr[len(out)].decode())
+    return tuple(out)
+
+
 class _Bound:
     """A spec bound to actuals (civ_monitor), freed on close."""
 
@@ -48,7 +57,7 @@ class _Bound:
                               lib.civ_monitor_spec_free, "indicators")
         self.mon = _Owned(lib.civ_monitor_free)
         try:
-            cols = ("unit", "street", "community", "district", "indicator", "ds")
+            cols = _spec_text_columns(self.spec.ptr)  # the unit, indicator and period columns, the roll-ups
             if isinstance(actuals, pd.DataFrame):
                 actuals = actuals.copy()
                 for c in actuals.columns:  # ids and dates are text, whatever pandas inferred
@@ -87,7 +96,10 @@ def monitor(indicators, actuals, period=None):
 
     indicators: the indicator file (path or text); actuals: DataFrame or path
     with columns <unit column> (default "unit"), indicator, ds, value,
-    denominator (rates) and the roll-up columns the file names.  Returns
+    denominator (rates) and the roll-up columns the file names (its
+    [monitor] unit_column, indicator_column, time_column, value_column and
+    denominator_column name a sheet's own columns, "社区", "指标", "月份", ...;
+    those columns are read as text).  Returns
     (status, alerts): the status of every unit and roll-up per period, and
     the alerts open in `period` ("YYYY-MM"; None = the last period) grouped
     by department (civ_monitor_status_table, civ_monitor_alert_table)."""

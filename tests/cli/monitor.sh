@@ -34,6 +34,30 @@ done
 n_printed=$(sed -n 's/^alerts 2024-12 *\([0-9]*\) open.*/\1/p' "$WORK/stdout")
 n_rows=$(($(wc -l <"$WORK/out/alerts.csv") - 1))
 [ "$n_printed" = "$n_rows" ] || fail "printed $n_printed alerts, alerts.csv has $n_rows"
+# a sheet's own column names with numeric community codes and Chinese months: the same statuses
+cat >"$WORK/own.toml" <<'TOML'
+[monitor]
+unit_column = "社区编号"
+indicator_column = "指标"
+time_column = "月份"
+value_column = "数值"
+denominator_column = "户数"
+[[indicator]]
+id = "coverage"
+target = 0.9
+department = "民政局"
+TOML
+printf 'unit,indicator,ds,value,denominator\n310101001,coverage,2024-01,0.95,100\n310101001,coverage,2024-02,0.8,100\n310101002,coverage,2024-01,0.7,50\n' \
+    >"$WORK/std.csv"
+printf '\xef\xbb\xbf社区编号,指标,月份,数值,户数\n310101001,coverage,2024年1月,0.95,100\n310101001,coverage,2024年2月,0.8,100\n310101002,coverage,2024年1月,0.7,50\n' \
+    >"$WORK/own.csv"
+grep -v '^unit_column\|^indicator_column\|^time_column\|^value_column\|^denominator_column' "$WORK/own.toml" \
+    >"$WORK/std.toml"
+"$CIV" monitor "$WORK/own.toml" "$WORK/own.csv" --out "$WORK/own" >/dev/null 2>"$WORK/stderr" ||
+    fail "own column names failed: $(cat "$WORK/stderr")"
+"$CIV" monitor "$WORK/std.toml" "$WORK/std.csv" --out "$WORK/std" >/dev/null 2>&1 || fail "standard names failed"
+cmp -s "$WORK/own/status.csv" "$WORK/std/status.csv" || fail "own column names changed the statuses"
+grep -q "^community\|310101001" "$WORK/own/status.csv" || fail "the codes are not in status.csv"
 # --period picks another month
 "$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period 2024-06 >"$WORK/stdout" 2>&1 ||
     fail "--period 2024-06 failed"

@@ -73,6 +73,35 @@ def test_bad_input_names_line_and_field(tmp_path):
     assert e.value.field == "target" and e.value.status == "CIV_ERR_SPEC"
 
 
+def test_own_column_names(tmp_path):
+    """A sheet's own names ([monitor] unit_column, indicator_column, time_column,
+    value_column, denominator_column): numeric community codes and Chinese
+    periods, as a DataFrame and as an Excel-style CSV, give the statuses of
+    the same data under the standard names."""
+    own_spec = SPEC.replace("[monitor]\n", "[monitor]\nunit_column = \"社区编号\"\nindicator_column = \"指标\"\n"
+                            "time_column = \"月份\"\nvalue_column = \"数值\"\ndenominator_column = \"调查户数\"\n")
+    own_spec = own_spec.replace('rollup = ["district"]', 'rollup = ["区"]')
+    std_spec = SPEC.replace('rollup = ["district"]', 'rollup = ["区"]')  # the roll-up's name is its scope
+    rows = [(310101001 + u, "东区", "coverage", m, v, 100) for u in range(2) for m, v in
+            zip(range(1, 5), [0.95, 0.85, 0.80, 0.91])]
+    own = pd.DataFrame([(c, d, i, f"2024年{m}月", v, n) for c, d, i, m, v, n in rows],
+                       columns=["社区编号", "区", "指标", "月份", "数值", "调查户数"])
+    std = pd.DataFrame([(str(c), d, i, f"2024-{m:02d}", v, n) for c, d, i, m, v, n in rows],
+                       columns=["unit", "区", "indicator", "ds", "value", "denominator"])
+    want, _ = civicast.monitor(std_spec, std)
+    got, _ = civicast.monitor(own_spec, own)
+    pd.testing.assert_frame_equal(got, want)
+    path = tmp_path / "实际.csv"
+    own.to_csv(path, index=False, encoding="utf-8-sig")  # Excel's "CSV UTF-8"
+    got, _ = civicast.monitor(own_spec, path)
+    pd.testing.assert_frame_equal(got, want)
+    bad = own.copy()
+    bad.loc[2, "数值"] = 80.0
+    with pytest.raises(civicast.Error) as e:
+        civicast.monitor(own_spec, bad)
+    assert e.value.field == "数值" and e.value.line == 4
+
+
 def test_demo_city_monitoring():
     status, alerts = civicast.monitor(DEMO / "indicators.toml", DEMO / "monitoring.csv")
     assert set(status.scope) == {"street", "district", "city"}

@@ -48,6 +48,8 @@ struct civ_monitor_spec {
     civ_strmap index;              /* id -> indicator */
     long alert_after;
     char *unit_column, *scope;
+    char *indicator_column, *time_column, *value_column, *denominator_column; /* the actuals' own names */
+    const char **text_columns;     /* NULL-terminated: the actuals' columns read as text */
     char **rollup;
     size_t n_rollup;
 };

@@ -27,6 +27,8 @@ void civ_monitor_spec_free(civ_monitor_spec *s)
     for (size_t i = 0; i < s->n_rollup; i++)
         free(s->rollup[i]);
     free(s->rollup), free(s->ind), free(s->path), free(s->unit_column), free(s->scope);
+    free(s->indicator_column), free(s->time_column), free(s->value_column), free(s->denominator_column);
+    free(s->text_columns);
     civ_strmap_free(&s->index);
     free(s);
 }
@@ -121,11 +123,60 @@ static civ_status unknown_keys(reader *r, const char *allowed)
 
 /* ---- [monitor] ------------------------------------------------------------ */
 
+/* *name = dflt when the file gave none; 0 when out of memory. */
+static int default_name(char **name, const char *dflt) { return *name || (*name = strdup(dflt)) != NULL; }
+
+/* The default column names, the checks between them, and the text columns:
+ * the unit, indicator and period columns, the roll-ups and the usual names
+ * (unit, street, community, district, indicator, ds), each once. */
+static civ_status column_defaults(civ_monitor_spec *s)
+{
+    if (!default_name(&s->unit_column, "unit") || !default_name(&s->scope, "unit") ||
+        !default_name(&s->indicator_column, "indicator") || !default_name(&s->time_column, "ds") ||
+        !default_name(&s->value_column, "value") || !default_name(&s->denominator_column, "denominator"))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    const char *own[] = {s->unit_column, s->indicator_column, s->time_column, s->value_column, s->denominator_column};
+    for (size_t i = 0; i < 5; i++)
+        for (size_t j = i + 1; j < 5; j++)
+            if (!strcmp(own[i], own[j])) {
+                civ_where w = {.file = s->path, .field = own[i]};
+                return civ_fail_at(CIV_ERR_SPEC, &w, "[monitor] names the column '%s' for two roles (unit, indicator, "
+                                                     "time, value, denominator): each needs its own", own[i]);
+            }
+    enum { USUAL = 6 };
+    static const char *const usual[USUAL] = {"unit", "street", "community", "district", "indicator", "ds"};
+    const char *want[3 + USUAL] = {s->unit_column, s->indicator_column, s->time_column};
+    size_t nw = 3, n = 0;
+    for (size_t k = 0; k < USUAL; k++)
+        want[nw++] = usual[k];
+    if (!(s->text_columns = calloc(nw + s->n_rollup + 1, sizeof *s->text_columns)))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    for (size_t k = 0; k < nw + s->n_rollup; k++) {
+        const char *c = k < nw ? want[k] : s->rollup[k - nw];
+        int seen = 0;
+        for (size_t j = 0; j < n; j++)
+            seen |= !strcmp(s->text_columns[j], c);
+        if (!seen)
+            s->text_columns[n++] = c;
+    }
+    return CIV_OK;
+}
+
+const char *const *civ_monitor_spec_text_columns(const civ_monitor_spec *spec)
+{
+    return spec ? spec->text_columns : NULL;
+}
+
 static civ_status read_monitor_section(civ_monitor_spec *s, civ_toml_table *t)
 {
     reader r = {s->path, t, "monitor"};
     civ_status st;
-    if ((st = get_count(&r, "alert_after", &s->alert_after)) || (st = get_text(&r, "unit_column", 0, &s->unit_column)) ||
+    if ((st = get_count(&r, "alert_after", &s->alert_after)) ||
+        (st = get_text(&r, "unit_column", 0, &s->unit_column)) ||
+        (st = get_text(&r, "indicator_column", 0, &s->indicator_column)) ||
+        (st = get_text(&r, "time_column", 0, &s->time_column)) ||
+        (st = get_text(&r, "value_column", 0, &s->value_column)) ||
+        (st = get_text(&r, "denominator_column", 0, &s->denominator_column)) ||
         (st = get_text(&r, "scope", 0, &s->scope)))
         return st;
     civ_toml_entry *e = take(&r, "rollup");
@@ -145,7 +196,8 @@ static civ_status read_monitor_section(civ_monitor_spec *s, civ_toml_table *t)
                 return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
         }
     }
-    return unknown_keys(&r, "alert_after, unit_column, scope, rollup");
+    return unknown_keys(&r, "alert_after, unit_column, indicator_column, time_column, value_column, "
+                            "denominator_column, scope, rollup");
 }
 
 /* ---- [[indicator]] ---------------------------------------------------------- */
@@ -353,8 +405,8 @@ civ_status civ_monitor_spec_parse(const char *text, size_t len, const char *name
     if (!st)
         st = build(s, &doc);
     civ_toml_free(&doc);
-    if (!st && ((!s->unit_column && !(s->unit_column = strdup("unit"))) || (!s->scope && !(s->scope = strdup("unit")))))
-        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    if (!st)
+        st = column_defaults(s);
     if (st) {
         civ_monitor_spec_free(s);
         return st;

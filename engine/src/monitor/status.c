@@ -111,15 +111,19 @@ static civ_status cell_number(const bind_ctx *c, size_t row, size_t col, const c
 static civ_status find_columns(bind_ctx *c)
 {
     const civ_monitor_spec *s = c->spec;
-    const char *names[] = {s->unit_column, "indicator", "ds", "value"};
+    const char *names[] = {s->unit_column, s->indicator_column, s->time_column, s->value_column};
     size_t *cols[] = {&c->c_unit, &c->c_ind, &c->c_ds, &c->c_value};
     for (int i = 0; i < 4; i++)
         if (civ_table_find_column(c->t, names[i], cols[i])) {
             civ_where w = {.file = c->source, .line = 1, .field = names[i]};
-            return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the actuals have no column '%s' (need %s, indicator, "
-                                                           "ds, value[, denominator])", names[i], s->unit_column);
+            return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
+                               "the actuals have no column '%s' (need %s, %s, %s, %s[, %s]; the indicator file's "
+                               "[monitor] unit_column, indicator_column, time_column, value_column and "
+                               "denominator_column name the file's own)",
+                               names[i], s->unit_column, s->indicator_column, s->time_column, s->value_column,
+                               s->denominator_column);
         }
-    c->has_den = civ_table_find_column(c->t, "denominator", &c->c_den) == CIV_OK;
+    c->has_den = civ_table_find_column(c->t, s->denominator_column, &c->c_den) == CIV_OK;
     civ_clear_error();
     if (!(c->c_roll = calloc(s->n_rollup + 1, sizeof *c->c_roll)))
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
@@ -135,27 +139,32 @@ static civ_status find_columns(bind_ctx *c)
 /* Checks one row's value against its indicator's kind. */
 static civ_status check_value(const bind_ctx *c, size_t r, const civ_mon_indicator *d)
 {
+    const civ_monitor_spec *s = c->spec;
     double v, den = NAN;
-    civ_status st = cell_number(c, r, c->c_value, "value", &v);
+    civ_status st = cell_number(c, r, c->c_value, s->value_column, &v);
     if (st)
         return st;
-    if (c->has_den && (st = cell_number(c, r, c->c_den, "denominator", &den)))
+    if (c->has_den && (st = cell_number(c, r, c->c_den, s->denominator_column, &den)))
         return st;
     if (isnan(v))
         return CIV_OK;
     char buf[64];
     snprintf(buf, sizeof buf, "%.10g", v);
     if (d->kind == CIV_MON_RATE && (v < 0 || v > 1))
-        return row_fail(c, CIV_ERR_DOMAIN, r, "value", "rate %s is outside [0, 1] for indicator '%s' (write "
-                                                       "0.95 for 95%%)", buf, d->id);
+        return row_fail(c, CIV_ERR_DOMAIN, r, s->value_column, "rate %s is outside [0, 1] for indicator '%s' (write "
+                                                               "0.95 for 95%%)", buf, d->id);
     if (d->kind == CIV_MON_COUNT && v < 0)
-        return row_fail(c, CIV_ERR_DOMAIN, r, "value", "count %s is negative for indicator '%s'", buf, d->id);
-    if (d->kind == CIV_MON_RATE && !(den > 0 && isfinite(den)))
-        return row_fail(c, CIV_ERR_DOMAIN, r, "denominator",
-                        "rate indicator '%s' needs a positive denominator (the count the rate is%s taken of)", d->id,
-                        c->has_den ? "" : " (add a column 'denominator')");
+        return row_fail(c, CIV_ERR_DOMAIN, r, s->value_column, "count %s is negative for indicator '%s'", buf, d->id);
+    if (d->kind == CIV_MON_RATE && !(den > 0 && isfinite(den))) {
+        char hint[160] = "";
+        if (!c->has_den)
+            snprintf(hint, sizeof hint, " (add a column '%.100s')", s->denominator_column);
+        return row_fail(c, CIV_ERR_DOMAIN, r, s->denominator_column,
+                        "rate indicator '%s' needs a positive denominator (the count the rate is taken of)%s", d->id,
+                        hint);
+    }
     if (c->has_den && !isnan(den) && !(den >= 0 && isfinite(den)))
-        return row_fail(c, CIV_ERR_DOMAIN, r, "denominator", "denominator must be >= 0%s%s", "", "");
+        return row_fail(c, CIV_ERR_DOMAIN, r, s->denominator_column, "%s must be >= 0%s", s->denominator_column, "");
     return CIV_OK;
 }
 
@@ -179,20 +188,22 @@ static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, i
                             s->unit_column, "");
         const char *ind = civ_mon_cell_text(c->t, r, c->c_ind, db, sizeof db);
         if (!civ_strmap_get(&s->index, ind, &c->row_ind[r]))
-            return row_fail(c, CIV_ERR_NOT_FOUND, r, "indicator", "unknown indicator '%s' (not in the indicator "
-                                                                  "file %s)", ind, s->path);
+            return row_fail(c, CIV_ERR_NOT_FOUND, r, s->indicator_column, "unknown indicator '%s' (not in the "
+                                                                           "indicator file %s)", ind, s->path);
         char tb[64];
         const char *ds = civ_mon_cell_text(c->t, r, c->c_ds, tb, sizeof tb);
         civ_date_form form;
         if (civ_date_parse(ds, strlen(ds), &form, &c->row_t[r]) || form == CIV_DATE_DAY)
-            return row_fail(c, CIV_ERR_DATE, r, "ds", "ds '%s' is not a year, quarter or month (\"2024\", "
-                                                      "\"2024-Q3\", \"2024-07\")%s", ds, "");
+            return row_fail(c, CIV_ERR_DATE, r, s->time_column,
+                            "%s '%s' is not a year, quarter or month (\"2024\", \"2024-Q3\", \"2024-07\", \"2024年7月\")",
+                            s->time_column, ds);
         if (!form0)
             form0 = form, form_row = r;
         else if (form != form0) {
             char first[32];
             snprintf(first, sizeof first, "%zu", form_row + 2);
-            return row_fail(c, CIV_ERR_FREQUENCY, r, "ds", "ds '%s' has another form than line %s's", ds, first);
+            return row_fail(c, CIV_ERR_FREQUENCY, r, s->time_column, "'%s' has another form than line %s's", ds,
+                            first);
         }
         if (!r || c->row_t[r] < *lo)
             *lo = c->row_t[r];
@@ -427,16 +438,16 @@ static civ_status build_series(civ_monitor *m, bind_ctx *c)
         size_t cell = (u * NI + i) * P + t;
         if (filled[cell]) {
             char tb[64];
-            st = row_fail(c, CIV_ERR_DUPLICATE, r, "ds", "unit '%s' has indicator '%s' twice for this ds",
-                          c->unit_name[u], sp->ind[i].id);
+            st = row_fail(c, CIV_ERR_DUPLICATE, r, sp->time_column,
+                          "unit '%s' has indicator '%s' twice for this period", c->unit_name[u], sp->ind[i].id);
             (void)tb;
             goto done;
         }
         filled[cell] = 1;
         civ_mon_series *s = &m->series[base_idx[u * NI + i]];
-        cell_number(c, r, c->c_value, "value", &s->value[t]);
+        cell_number(c, r, c->c_value, sp->value_column, &s->value[t]);
         if (c->has_den)
-            cell_number(c, r, c->c_den, "denominator", &s->den[t]);
+            cell_number(c, r, c->c_den, sp->denominator_column, &s->den[t]);
     }
     for (size_t k = 0; k <= K; k++) {
         for (size_t u = 0; u < NU; u++)
@@ -562,7 +573,7 @@ civ_status civ_monitor_run(const civ_monitor_spec *spec, const civ_table *actual
         st = civ_fail_at(CIV_ERR_PARSE, &w, "the actuals have no rows");
     }
     if (!st && hi - lo >= MAX_PERIODS) {
-        civ_where w = {.file = c.source, .field = "ds"};
+        civ_where w = {.file = c.source, .field = spec->time_column};
         st = civ_fail_at(CIV_ERR_LIMIT, &w, "the actuals span %lld periods (at most %d)", (long long)(hi - lo + 1),
                          MAX_PERIODS);
     }

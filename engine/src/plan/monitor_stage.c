@@ -161,14 +161,14 @@ static civ_status early_warning(const civ_plan *p, civ_monitor *mon, civ_table *
 
 static civ_status indicators(const civ_plan *p, civ_table **tables, size_t *n_failed)
 {
-    static const char *const text_cols[] = {"unit", "street", "community", "district", "indicator", "ds", NULL};
-    civ_table_read_options ro = {.text_columns = text_cols};
     civ_monitor_spec *spec = NULL;
     civ_monitor *mon = NULL;
     civ_table *act = NULL;
     civ_status s = named(civ_monitor_spec_read(p->mon_indicators, &spec), p->mon_indicators);
-    if (!s)
+    if (!s) { /* the unit, indicator and period columns as text, under the file's own names */
+        civ_table_read_options ro = {.text_columns = civ_monitor_spec_text_columns(spec)};
         s = named(civ_table_read(p->mon_actuals, &ro, &act), p->mon_actuals);
+    }
     if (!s)
         s = civ_monitor_run(spec, act, p->mon_actuals, &mon);
     if (!s)
