@@ -575,6 +575,34 @@ static void test_data_errors(void **state)
     civ_alloc_spec_free(s);
 }
 
+/* [data] name: the communities' names under the table's own column name,
+ * written as the allocation's `name` column (what the report labels
+ * communities by); a named column the table lacks is an error at the key. */
+static void test_community_names(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = af_spec_of(HEAD "[data]\nname = \"社区名称\"\n[[pool]]\nname = \"p\"\nshare = 1\n"
+                                        "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
+    run_out o;
+    civ_table *c = csv_table("unique_id,社区名称,pop\nA,民主里,1\nB,和平里,2\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_OK);
+    size_t col;
+    assert_int_equal(civ_table_find_column(o.t, "name", &col), CIV_OK);
+    assert_string_equal(civ_table_text(o.t, 0, col), "民主里");
+    assert_string_equal(civ_table_text(o.t, 1, col), "和平里");
+    assert_int_equal(civ_table_find_column(o.t, "社区名称", &col), CIV_ERR_NOT_FOUND);
+    run_free(&o);
+    civ_table_free(c);
+    c = csv_table("unique_id,pop\nA,1\nB,2\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_MISSING_COLUMN);
+    assert_string_equal(civ_last_error()->field, "社区名称");
+    assert_int_equal(civ_last_error()->line, 6);
+    assert_non_null(strstr(civ_last_error()->message, "for the communities' names"));
+    run_free(&o);
+    civ_table_free(c);
+    civ_alloc_spec_free(s);
+}
+
 static void test_set_weights(void **state)
 {
     (void)state;
@@ -1133,6 +1161,7 @@ int main(void)
         cmocka_unit_test(test_greater_of),
         cmocka_unit_test(test_forecast_factor),
         cmocka_unit_test(test_data_errors),
+        cmocka_unit_test(test_community_names),
         cmocka_unit_test(test_set_weights),
         cmocka_unit_test(test_properties),
         cmocka_unit_test(test_large_permutation),

@@ -69,18 +69,20 @@ static const char *GOOD =
     "multiplier = 1.2\n";
 
 /* The columns a bound table reads as text: the usual ones and the spec's
- * own id, district and labels, each once (a numeric code stays an id). */
+ * own id, name, district and labels, each once (a numeric code stays an id). */
 static void test_text_columns(void **state)
 {
     (void)state;
     static const char spec[] = "version = \"t\"\n[budget]\ntotal = 100.00\nfiscal_year = 2026\n"
-                               "[data]\nid = \"社区编号\"\ndistrict = \"区\"\nlabels = [\"社区名称\", \"name\"]\n"
+                               "[data]\nid = \"社区编号\"\nname = \"名称\"\ndistrict = \"区\"\n"
+                               "labels = [\"社区名称\", \"name\"]\n"
                                "[[pool]]\nname = \"main\"\nshare = 1.0\nformula = \"main\"\n"
                                "[[formula]]\nname = \"main\"\n"
                                "[[factor]]\nname = \"p\"\nformula = \"main\"\nattribute = \"常住人口\"\nweight = 1.0\n";
     civ_alloc_spec *s = NULL;
     assert_int_equal(civ_alloc_spec_parse(spec, strlen(spec), "t.spec", &s), CIV_OK);
-    const char *const want[] = {"unique_id", "name", "district", "street", "model", "pilot", "社区编号", "区", "社区名称"};
+    const char *const want[] = {"unique_id", "name", "district", "street", "model", "pilot",
+                                "社区编号",  "名称", "区",       "社区名称"};
     const char *const *got = civ_alloc_spec_text_columns(s);
     size_t n = 0;
     for (; got[n]; n++) {

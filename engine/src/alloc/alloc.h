@@ -143,6 +143,7 @@ struct civ_alloc_spec {
     long fiscal_year;
     /* [data] */
     char *id_column, *district_column, *population, *aged, *last_year;
+    char *name_column;    /* [data] name: the communities' names, written as the allocation's `name`; NULL = "name" */
     /* text columns copied into every allocation row after the id ([data]
      * labels; default: those of name, district, street the table has) */
     char **labels;
@@ -150,7 +151,7 @@ struct civ_alloc_spec {
     int labels_given;
     const char **text_columns; /* civ_alloc_spec_text_columns: NULL-terminated, names borrowed */
     civ_alloc_loc labels_loc;
-    civ_alloc_loc population_loc, aged_loc, last_year_loc, district_loc;
+    civ_alloc_loc population_loc, aged_loc, last_year_loc, district_loc, name_loc;
     civ_alloc_reserve *reserves;
     size_t n_reserves;
     civ_alloc_pool *pools;

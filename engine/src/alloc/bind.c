@@ -424,12 +424,24 @@ static civ_status bind_districts(civ_alloc_problem *p, const civ_table *t)
 }
 
 /* The label columns copied into the allocation rows: [data] labels (each
- * must be a text column), or by default those of name, the district column
- * and street that the table has as text. */
+ * must be a text column), or by default those of the name column ([data]
+ * name, else name), the district column and street that the table has as
+ * text.  The name column is written as `name` whatever the table calls it
+ * (the report labels communities by it). */
 static civ_status bind_labels(civ_alloc_problem *p, const civ_table *t)
 {
     const civ_alloc_spec *spec = p->spec;
-    const char *defaults[3] = {"name", spec->district_column ? spec->district_column : "district", "street"};
+    const char *name_col = spec->name_column ? spec->name_column : "name";
+    size_t nc;
+    if (spec->name_column &&
+        (civ_table_find_column(t, name_col, &nc) || civ_table_column_type(t, nc) != CIV_COLUMN_TEXT)) {
+        civ_where w = {.file = spec->path, .line = spec->name_loc.line, .column = spec->name_loc.column,
+                       .field = name_col};
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "[data]: no text column '%s' for the communities' names",
+                           name_col);
+    }
+    civ_clear_error();
+    const char *defaults[3] = {name_col, spec->district_column ? spec->district_column : "district", "street"};
     size_t n_cand = spec->labels_given ? spec->n_labels : 3, col[CIV_ALLOC_MAX_LABELS];
     const char *const *cand = spec->labels_given ? (const char *const *)spec->labels : defaults;
     if (!(p->label_names = calloc(n_cand + 1, sizeof *p->label_names)))
@@ -446,7 +458,7 @@ static civ_status bind_labels(civ_alloc_problem *p, const civ_table *t)
         }
         if (ok) {
             col[p->n_labels] = c;
-            p->label_names[p->n_labels++] = cand[j];
+            p->label_names[p->n_labels++] = !strcmp(cand[j], name_col) ? "name" : cand[j];
         }
     }
     if (!(p->labels = civ_bigmem_alloc(p->n_labels * p->n + 1, sizeof *p->labels)))
