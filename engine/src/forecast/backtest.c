@@ -139,11 +139,9 @@ static civ_status run_task(const bt_run *b, size_t t, civ_workspace *ws)
     int nonnegative;
     if ((st = civ_forecast_scan(&s, b->opt->nonnegative, &nonnegative)) != CIV_OK)
         return st;
-    double *mean = civ_arena_doubles(&ws->arena, h);
-    double *lower = civ_arena_doubles(&ws->arena, L * h + 1);
-    double *upper = civ_arena_doubles(&ws->arena, L * h + 1);
-    if (!mean || !lower || !upper)
-        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a backtest window");
+    double *mean, *lower, *upper;
+    if ((st = civ_forecast_buffers(ws, h, L, "a backtest window", &mean, &lower, &upper)) != CIV_OK)
+        return st;
     civ_model_fit fit;
     if ((st = civ_forecast_fit_one(b->types[m], b->configs[m], &b->model_options, &s, nonnegative, h, r->levels, L,
                                    ws, &fit, mean, lower, upper)) != CIV_OK)

@@ -357,13 +357,12 @@ civ_status civ_conformal_refit_windows(const civ_conformal_plan *plan, const civ
         civ_series w = *s;
         w.n = (size_t)c;
         int nonnegative;
-        double *mean = civ_arena_doubles(&ws->arena, h);
-        double *lower = civ_arena_doubles(&ws->arena, L * h + 1);
-        double *upper = civ_arena_doubles(&ws->arena, L * h + 1);
-        if (!mean || !lower || !upper)
-            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a calibration window");
+        double *mean, *lower, *upper;
+        civ_status st = civ_forecast_buffers(ws, h, L, "a calibration window", &mean, &lower, &upper);
+        if (st)
+            return st;
         civ_model_fit fit;
-        civ_status st = civ_forecast_scan(&w, nonnegative_option, &nonnegative);
+        st = civ_forecast_scan(&w, nonnegative_option, &nonnegative);
         if (st == CIV_OK)
             st = civ_forecast_refit_one(type, config, like, mo, &w, nonnegative, h, bt->levels, L, ws, &fit, mean,
                                         lower, upper);

@@ -69,6 +69,17 @@ static civ_status forecast_checked(const civ_model_type *type, civ_model_fit *fi
     return CIV_OK;
 }
 
+civ_status civ_forecast_buffers(civ_workspace *ws, size_t h, size_t L, const char *what, double **mean,
+                                double **lower, double **upper)
+{
+    *mean = civ_arena_doubles(&ws->arena, h);
+    *lower = civ_arena_doubles(&ws->arena, L * h + 1);
+    *upper = civ_arena_doubles(&ws->arena, L * h + 1);
+    if (!*mean || !*lower || !*upper)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %s", what);
+    return CIV_OK;
+}
+
 civ_status civ_forecast_fit_one(const civ_model_type *type, const void *config, const civ_model_options *mo,
                                 const civ_series *s, int nonnegative, size_t h, const double *levels, size_t L,
                                 civ_workspace *ws, civ_model_fit *fit, double *mean, double *lower, double *upper)

@@ -79,6 +79,12 @@ civ_status civ_forecast_fit_one(const civ_model_type *type, const void *config, 
                                 const civ_series *s, int nonnegative, size_t h, const double *levels, size_t L,
                                 civ_workspace *ws, civ_model_fit *fit, double *mean, double *lower, double *upper);
 
+/* One forecast's buffers from ws's arena: mean[h], lower[L*h + 1] and
+ * upper[L*h + 1] (the spare keeps L = 0 allocations non-empty).  Returns
+ * CIV_ERR_OUT_OF_MEMORY ("out of memory for <what>") or CIV_OK. */
+civ_status civ_forecast_buffers(civ_workspace *ws, size_t h, size_t L, const char *what, double **mean,
+                                double **lower, double **upper);
+
 /* civ_forecast_fit_one with the structure of `like` (a fit of the same type
  * and config in ws's arena): type->refit where the family has one, else
  * type->fit; like NULL is civ_forecast_fit_one. */
