@@ -90,15 +90,19 @@ def _meta(ddf, spec, level, id_dtype):
 
 
 def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xreg=None, ic="aicc",
-             n_paths=None, nonnegative="auto", freq=None, integer=False):
+             n_paths=None, nonnegative="auto", freq=None, integer=False, id_col=None, time_col=None,
+             target_col=None):
     """civicast.forecast over a dask DataFrame (long format unique_id, ds, y,
     covariates); returns a lazy dask DataFrame with the same columns and,
     once computed, the same rows and values as civicast.forecast on the
-    whole frame (unique_id comes back as strings).  Call .compute()."""
+    whole frame (unique_id comes back as strings).  id_col, time_col,
+    target_col: the frame's own names of unique_id, ds and y, by
+    civicast.forecast's rules.  Call .compute()."""
     import dask
     dd = _dd()
     if not isinstance(ddf, dd.DataFrame):
         ddf = dd.from_pandas(pd.DataFrame(ddf), npartitions=1)
+    ddf = _frame._standard_columns(ddf, id_col, time_col, target_col)
     id_dtype = ddf["unique_id"].dtype if "unique_id" in ddf.columns else object
     part = partition_by_id(ddf)
     survey = part.map_partitions(_survey, freq, meta={"n": np.int64, "spec": object}).compute()
@@ -132,7 +136,8 @@ def _backtest_part(part, spec, kw, wcols, acols):
 
 
 def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threads=1, seed=None, ic="aicc",
-             n_paths=None, nonnegative="auto", freq=None, accuracy=False, intervals=None):
+             n_paths=None, nonnegative="auto", freq=None, accuracy=False, intervals=None, id_col=None,
+             time_col=None, target_col=None):
     """civicast.backtest over a dask DataFrame partitioned by unique_id (as
     civicast.dask.forecast): a lazy DataFrame of the windows' forecasts
     (unique_id, cutoff, ds, h, y, model, mean, lo-L, hi-L), equal row for row
@@ -141,7 +146,8 @@ def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threa
     model), both lazy; the accuracy per model pools every series, so it needs
     the whole panel: compute the frame and call civicast.backtest.
     intervals: None or "model"; conformal intervals are calibrated over the
-    whole panel, so they are refused here (civicast.backtest has them)."""
+    whole panel, so they are refused here (civicast.backtest has them).
+    id_col, time_col, target_col: as civicast.dask.forecast."""
     import dask
     dd = _dd()
     if intervals == "conformal":
@@ -154,6 +160,7 @@ def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threa
                          "every series: use civicast.backtest on the computed frame)")
     if not isinstance(ddf, dd.DataFrame):
         ddf = dd.from_pandas(pd.DataFrame(ddf), npartitions=1)
+    ddf = _frame._standard_columns(ddf, id_col, time_col, target_col)
     part = partition_by_id(ddf)
     survey = part.map_partitions(_survey, freq, meta={"n": np.int64, "spec": object}).compute()
     specs = {s for s in survey["spec"] if s is not None}

@@ -94,6 +94,25 @@ def test_timestamps_and_explicit_freq(meals):
     assert_same(got, want)
 
 
+def test_own_column_names(meals):
+    """A frame with a sheet's own names (社区编号, 月份, 用餐人次) and
+    id_col/time_col/target_col gives civicast.forecast's and backtest's
+    results on the standard names; both names at once is an Error."""
+    own = meals.rename(columns={"unique_id": "社区编号", "ds": "月份", "y": "用餐人次"})
+    names = dict(id_col="社区编号", time_col="月份", target_col="用餐人次")
+    want = civicast.forecast(meals, h=3, model="naive")
+    want_bt = civicast.backtest(meals, h=3, model="naive", windows=2)
+    with dask.config.set(scheduler="sync"):
+        got = cdask.forecast(dd.from_pandas(own, npartitions=3), h=3, model="naive", **names).compute()
+        got_bt = cdask.backtest(dd.from_pandas(own, npartitions=3), h=3, model="naive", windows=2,
+                                **names).compute()
+        assert_same(got, want)
+        assert_same(got_bt.sort_values(["unique_id", "cutoff", "h"]), want_bt)
+        with pytest.raises(civicast.Error) as e:
+            cdask.forecast(dd.from_pandas(own.assign(y=1.0), npartitions=2), h=3, **names)
+        assert e.value.status == "CIV_ERR_DUPLICATE"
+
+
 @pytest.fixture(scope="module")
 def client():
     distributed = pytest.importorskip("distributed")
