@@ -1477,11 +1477,13 @@ static char *dump_table(const civ_table *t)
 }
 
 /* What reading `path` gives: the status, the message and the table. */
+static const civ_table_read_options *outcome_options; /* read_outcome's options (NULL = none) */
+
 static char *read_outcome(const char *path)
 {
     civ_table *t = NULL;
     civ_clear_error();
-    civ_status s = civ_table_read_csv(path, NULL, &t);
+    civ_status s = civ_table_read_csv(path, outcome_options, &t);
     char *table = s ? NULL : dump_table(t);
     civ_table_free(t);
     size_t cap = 4096 + (table ? strlen(table) : 0);
@@ -1568,6 +1570,171 @@ static void test_table_parallel_equals_serial(void **state)
     assert_int_equal(parallel_valid, valid_splits);
 }
 
+
+/* Grouped digits ("12,345") with a thousands separator: exactly the number
+ * without the separators, and every other use of the separator refused. */
+static void test_parse_grouped(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *grouped, *plain;
+        char sep;
+    } good[] = {
+        {"12,345", "12345", ','},          {"-1,234,567.89", "-1234567.89", ','}, {"+1,000", "+1000", ','},
+        {"999", "999", ','},               {"1,234e-2", "1234e-2", ','},         {"0,001", "0001", ','},
+        {"12 345.5", "12345.5", ' '},      {"1'000'000", "1000000", '\''},       {"1,234.", "1234.", ','},
+        {"123,456,789,012,345,678,901", "123456789012345678901", ','},            {"12,345", "12,345", 0},
+    };
+    for (size_t k = 0; k < sizeof good / sizeof *good; k++) {
+        double want = NAN, got = NAN;
+        civ_csv_number w = civ_csv_parse_number(good[k].plain, strlen(good[k].plain), &want);
+        civ_csv_number g = civ_csv_parse_grouped(good[k].grouped, strlen(good[k].grouped), good[k].sep, &got);
+        if (g != w || (w == CIV_CSV_NUMBER_OK && memcmp(&got, &want, sizeof got)))
+            fail_msg("'%s' with '%c': %d %.17g, want %d %.17g", good[k].grouped, good[k].sep, (int)g, got, (int)w,
+                     want);
+    }
+    static const char *bad[] = {"1,5",   "12,34", "1,2345", ",123",  "123,",    "1.5,0",   "1,,234",  "1234,567",
+                                "1,234,56", "-,123", "1,234 ", "1,234e1,000", "1,234.5,6", "12,345x"};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        double x = 0;
+        if (civ_csv_parse_grouped(bad[k], strlen(bad[k]), ',', &x) != CIV_CSV_NUMBER_BAD || !isnan(x))
+            fail_msg("'%s' read as %.17g", bad[k], x);
+    }
+    double x = 0;
+    assert_int_equal(civ_csv_parse_grouped("", 0, ',', &x), CIV_CSV_NUMBER_MISSING);
+    assert_int_equal(civ_csv_parse_grouped("NA", 2, ',', &x), CIV_CSV_NUMBER_MISSING);
+    assert_int_equal(civ_csv_parse_grouped("12 345", 6, ',', &x), CIV_CSV_NUMBER_BAD);
+    /* random whole parts grouped by hand read as their plain text does */
+    uint64_t rng = 88172645463325252ULL;
+    for (int k = 0; k < 20000; k++) {
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        char plain[64], grouped[96];
+        uint64_t whole = rng >> (rng & 63);
+        int n = snprintf(plain, sizeof plain, "%s%llu.%02u", (rng & 1) ? "-" : "", (unsigned long long)whole,
+                         (unsigned)(rng >> 40) % 100);
+        size_t digits = strspn(plain + (plain[0] == '-'), "0123456789"), g = 0, p = 0;
+        if (plain[0] == '-')
+            grouped[g++] = plain[p++];
+        for (size_t d = 0; d < digits; d++) {
+            if (d && (digits - d) % 3 == 0)
+                grouped[g++] = ',';
+            grouped[g++] = plain[p++];
+        }
+        g += (size_t)snprintf(grouped + g, sizeof grouped - g, "%s", plain + p);
+        double want, got;
+        assert_int_equal(civ_csv_parse_number(plain, (size_t)n, &want), CIV_CSV_NUMBER_OK);
+        assert_int_equal(civ_csv_parse_grouped(grouped, g, ',', &got), CIV_CSV_NUMBER_OK);
+        if (memcmp(&got, &want, sizeof got))
+            fail_msg("'%s' gave %.17g, '%s' %.17g", grouped, got, plain, want);
+    }
+}
+
+/* The readers' thousands option: tables, panels (y and covariates) and its
+ * errors, and the hint without it. */
+static void test_thousands_option(void **state)
+{
+    (void)state;
+    char sep;
+    assert_int_equal(civ_csv_thousands(NULL, "f", &sep), CIV_OK);
+    assert_int_equal(sep, 0);
+    assert_int_equal(civ_csv_thousands("'", "f", &sep), CIV_OK);
+    assert_int_equal(sep, '\'');
+    static const char *refused[] = {".", ",,", "x", "_", "\xC2\xA0"};
+    for (size_t k = 0; k < sizeof refused / sizeof *refused; k++) {
+        assert_int_equal(civ_csv_thousands(refused[k], "f", &sep), CIV_ERR_INVALID_ARGUMENT);
+        assert_non_null(strstr(civ_last_error()->message, "not supported"));
+    }
+    const char *path = write_file("unique_id,name,population,budget\n"
+                                  "c1,\"Main St, east\",\"12,000\",\"1,234,567.89\"\n"
+                                  "c2,North,950,\"-2,000.5\"\n"
+                                  "c3,\"1,2\",NA,\n", -1);
+    civ_table *t = NULL;
+    civ_table_read_options o = {.thousands = ","};
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_OK);
+    assert_int_equal(civ_table_column_type(t, 1), CIV_COLUMN_TEXT); /* "1,2" is text: the column is */
+    assert_string_equal(civ_table_text(t, 2, 1), "1,2");
+    assert_int_equal(civ_table_column_type(t, 2), CIV_COLUMN_NUMBER);
+    assert_true(civ_table_number(t, 0, 2) == 12000 && civ_table_number(t, 1, 2) == 950);
+    assert_true(isnan(civ_table_number(t, 2, 2)));
+    assert_true(civ_table_number(t, 0, 3) == 1234567.89 && civ_table_number(t, 1, 3) == -2000.5);
+    civ_table_free(t);
+    /* a grouping that is not in threes, in a number column: named at its cell */
+    path = write_file("unique_id,population\nc1,\"12,000\"\nc2,\"1,5\"\n", -1);
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_ERR_PARSE);
+    const civ_error *e = civ_last_error();
+    assert_true(e->line == 3 && e->column == 2);
+    assert_non_null(strstr(e->message, "grouped in threes"));
+    o.thousands = ".";
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_ERR_INVALID_ARGUMENT);
+    /* without the option: the hint names the option and the separator found */
+    path = write_file("unique_id,population\nc1,\"12 000\"\n", -1);
+    assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_ERR_PARSE);
+    assert_non_null(strstr(civ_last_error()->message, "--thousands \" \""));
+    path = write_file("unique_id,rate\nc1,35%\n", -1);
+    assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_ERR_PARSE);
+    assert_non_null(strstr(civ_last_error()->message, "currency or percent sign"));
+    assert_null(strstr(civ_last_error()->message, "--thousands"));
+    /* panels: y and covariates, long and wide */
+    path = write_file("unique_id,ds,y,price\nA,2024-01,\"1,234\",\"2,000.5\"\nA,2024-02,\"12,000\",3\n"
+                      "B,2024-01,7,\n", -1);
+    civ_panel *p = NULL;
+    civ_panel_read_options po = {.thousands = ","};
+    assert_int_equal(civ_panel_read_csv_ex(path, &po, &p), CIV_OK);
+    const double *v, *cov;
+    size_t n, len;
+    int64_t start;
+    assert_int_equal(civ_panel_series(p, 0, &v, &n, &start), CIV_OK);
+    assert_true(n == 2 && v[0] == 1234 && v[1] == 12000);
+    assert_int_equal(civ_panel_covariate(p, 0, 0, &cov, &len), CIV_OK);
+    assert_true(cov[0] == 2000.5 && cov[1] == 3);
+    civ_panel_free(p);
+    assert_int_equal(civ_panel_read_csv_ex(path, NULL, &p), CIV_ERR_PARSE);
+    assert_true(civ_last_error()->line == 2 && civ_last_error()->column == 3);
+    assert_non_null(strstr(civ_last_error()->message, "--thousands \",\""));
+    path = write_file("unique_id,ds,y,price\nA,2024-01,1,\"2,00\"\n", -1);
+    assert_int_equal(civ_panel_read_csv_ex(path, &po, &p), CIV_ERR_PARSE);
+    assert_true(civ_last_error()->column == 4);
+    assert_non_null(strstr(civ_last_error()->message, "grouped in threes"));
+    path = write_file("unique_id,2024-01,2024-02\nA,\"1,200\",\"1,300\"\n", -1);
+    po.wide = 1;
+    assert_int_equal(civ_panel_read_csv_ex(path, &po, &p), CIV_OK);
+    assert_int_equal(civ_panel_series(p, 0, &v, &n, &start), CIV_OK);
+    assert_true(n == 2 && v[1] == 1300);
+    civ_panel_free(p);
+    po.thousands = "x";
+    assert_int_equal(civ_panel_read_csv_ex(path, &po, &p), CIV_ERR_INVALID_ARGUMENT);
+}
+
+/* The parallel table reader reads grouped numbers as the serial one does. */
+static void test_thousands_parallel(void **state)
+{
+    (void)state;
+    const char *content = "unique_id,pop,w\na1,\"1,200\",0.5\na2,\"12,345,678\",2\na3,7,\"3,000.25\"\n"
+                          "a4,\"999\",\"-1,000\"\n";
+    const char *path = write_file(content, -1);
+    civ_table_read_options o = {.thousands = ","};
+    outcome_options = &o;
+    omp_set_num_threads(1);
+    civ_csv_set_split_step(0);
+    char *want = read_outcome(path);
+    assert_int_equal(atoi(want), CIV_OK);
+    size_t parallel = 0;
+    omp_set_num_threads(2);
+    for (size_t step = 1; step <= strlen(content); step++) {
+        civ_csv_set_split_step(step);
+        size_t before = civ_csv_parallel_reads();
+        char *got = read_outcome(path);
+        parallel += civ_csv_parallel_reads() > before;
+        assert_string_equal(got, want);
+        free(got);
+    }
+    free(want);
+    outcome_options = NULL;
+    civ_csv_set_split_step(0);
+    omp_set_num_threads(omp_get_num_procs());
+    assert_int_equal(parallel, strlen(content));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1591,6 +1758,9 @@ int main(void)
         cmocka_unit_test(test_series_end),
         cmocka_unit_test(test_encoding),
         cmocka_unit_test(test_displayed_numbers),
+        cmocka_unit_test(test_parse_grouped),
+        cmocka_unit_test(test_thousands_option),
+        cmocka_unit_test(test_thousands_parallel),
         cmocka_unit_test(test_table_late_text_column),
         cmocka_unit_test(test_table_sized_by_line_count),
         cmocka_unit_test(test_table_parallel_equals_serial),

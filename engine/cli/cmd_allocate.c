@@ -11,7 +11,7 @@
 #include "commands.h"
 
 enum { A_SPEC, A_COMMUNITIES, A_FORECASTS, A_OUT, A_SUMMARY, A_EXPLAIN, A_UNCERTAINTY, A_SEED, A_K, A_THREADS,
-       A_UNC_OUT, A_COMPARE, A_LANG, A_PAID, A_ENCODING, A_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+       A_UNC_OUT, A_COMPARE, A_LANG, A_PAID, A_ENCODING, A_THOUSANDS, A_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option allocate_options[] = {
     [A_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec (required)"},
     [A_COMMUNITIES] = {"--communities", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
@@ -37,6 +37,7 @@ static const civ_cli_option allocate_options[] = {
     [A_PAID] = {"--paid", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                 "reserve release: allocate on top of what FILE (an earlier --out) paid"},
     [A_ENCODING] = CIV_CLI_ENCODING_OPTION,
+    [A_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [A_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
@@ -203,7 +204,7 @@ static int run_allocate(int argc, char **argv)
     int code = civ_cli_parse(&allocate_spec, argc, argv, &a);
     if (code)
         return code;
-    if ((code = civ_cli_set_input("allocate", NULL, a.value[A_ENCODING]))) {
+    if ((code = civ_cli_set_input("allocate", NULL, a.value[A_ENCODING], a.value[A_THOUSANDS]))) {
         civ_cli_args_free(&a);
         return code;
     }

@@ -14,7 +14,7 @@
 #include "commands.h"
 #include "monitor_job.h"
 
-enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_INTERVALS, P_FREQ, P_ENCODING,
+enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_INTERVALS, P_FREQ, P_ENCODING, P_THOUSANDS,
        P_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */, P_LANG = P_COLUMNS + 4,
        P_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option plan_options[] = {
@@ -27,6 +27,7 @@ static const civ_cli_option plan_options[] = {
                      "model or conformal: how every forecast of the plan makes its\nintervals (else [forecast] intervals)"},
     [P_FREQ] = CIV_CLI_FREQ_OPTION,
     [P_ENCODING] = CIV_CLI_ENCODING_OPTION,
+    [P_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [P_COLUMNS] = CIV_CLI_COLUMN_OPTIONS,
     [P_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "zh|en", "the report's language (else [plan] lang, zh)"},
     [P_EXCEL] = CIV_CLI_CSV_OPTIONS,
@@ -35,12 +36,12 @@ static const civ_cli_option plan_options[] = {
 static const civ_cli_spec plan_spec = {
     "plan",
     "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N]\n"
-    "                     [--intervals model|conformal] [--freq F] [--encoding E] [--lang zh|en]\n"
+    "                     [--intervals model|conformal] [--freq F] [--encoding E] [--thousands C] [--lang zh|en]\n"
     "                     [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n"
     "                     [--no-excel] [--precision P]\n",
     "Reads a plan config (the spec's TOML subset; docs/ALLOCATION.md, \"Plan\"):\n"
     "  [plan]        panel, communities, spec, out (paths relative to CONFIG), lang,\n"
-    "                freq, encoding, id_column, time_column, target_column, layout\n"
+    "                freq, encoding, thousands, id_column, time_column, target_column, layout\n"
     "  [forecast]    model, horizon, levels, threads, seed, intervals\n"
     "  [uncertainty] draws, seed, weight_concentration, forecasts (optional)\n"
     "  [need]        the multi-year need (optional; else the spec's [need])\n"
@@ -318,7 +319,7 @@ static int run_plan(int argc, char **argv)
     int code = civ_cli_parse(&plan_spec, argc, argv, &a);
     if (code)
         return code;
-    if ((code = civ_cli_set_input("plan", a.value[P_FREQ], a.value[P_ENCODING]))) {
+    if ((code = civ_cli_set_input("plan", a.value[P_FREQ], a.value[P_ENCODING], a.value[P_THOUSANDS]))) {
         civ_cli_args_free(&a);
         return code;
     }
@@ -334,10 +335,11 @@ static int run_plan(int argc, char **argv)
         code = civ_cli_usage_error("plan", "give the plan config file");
     else if (civ_plan_read(a.positional[0], &plan))
         code = civ_cli_report(civ_last_error()->status);
-    /* [plan] freq / encoding, unless --freq / --encoding said otherwise */
+    /* [plan] freq / encoding / thousands, unless --freq / --encoding / --thousands said otherwise */
     else if ((code = civ_cli_set_input(
                   "plan", civ_plan_freq(plan)[0] && !a.value[P_FREQ] ? civ_plan_freq(plan) : NULL,
-                  civ_plan_encoding(plan)[0] && !a.value[P_ENCODING] ? civ_plan_encoding(plan) : NULL)))
+                  civ_plan_encoding(plan)[0] && !a.value[P_ENCODING] ? civ_plan_encoding(plan) : NULL,
+                  civ_plan_thousands(plan)[0] && !a.value[P_THOUSANDS] ? civ_plan_thousands(plan) : NULL)))
         ;
     /* --id-col ... override [plan] id_column ... (and manifest.json says so);
      * the panel's only: the communities are keyed by the spec's [data] id */

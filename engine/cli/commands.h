@@ -228,11 +228,13 @@ civ_status civ_cli_read_panel(const char *path, civ_panel **out);
  *   --freq F       the frequency of day dates (civ_freq_parse), overriding
  *                  the one inferred from their spacing
  *   --encoding E   utf-8 (default) or gb18030 for CSV input
- * Commands put CIV_CLI_FREQ_OPTION / CIV_CLI_ENCODING_OPTION in their table
- * and pass the values to civ_cli_set_input (either may be NULL); they then
+ *   --thousands C  the thousands separator of CSV numbers (",", "'" or " ")
+ * Commands put CIV_CLI_FREQ_OPTION / CIV_CLI_ENCODING_OPTION /
+ * CIV_CLI_THOUSANDS_OPTION in their table and pass the values to
+ * civ_cli_set_input (any may be NULL); they then
  * apply to every later civ_cli_read_panel / civ_cli_read_table of the
  * process.  Returns 0, or the usage exit code after printing the error. */
-int civ_cli_set_input(const char *command, const char *freq, const char *encoding);
+int civ_cli_set_input(const char *command, const char *freq, const char *encoding, const char *thousands);
 #define CIV_CLI_FREQ_OPTION                                                                          \
     {"--freq", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "F",                                               \
      "frequency of day dates (default: inferred from their spacing):\n"                              \
@@ -240,6 +242,10 @@ int civ_cli_set_input(const char *command, const char *freq, const char *encodin
      "D, W, W-MON..W-SUN, MS, M/ME, QS, Q/QE, YS, Y/A"}
 #define CIV_CLI_ENCODING_OPTION                                                                      \
     {"--encoding", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "E", "text encoding of CSV input: utf-8 (default) or gb18030"}
+#define CIV_CLI_THOUSANDS_OPTION                                                                     \
+    {"--thousands", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "C",                                          \
+     "thousands separator of CSV numbers as Excel writes them (\"12,345\"):\n"                       \
+     "\",\", \"'\" or \" \" (default: none; such numbers are refused)"}
 /* --id-col, --time-col, --target-col: the CSV input's own names of the series
  * id, date and value columns (civ_panel_read_options.id_column, ...; the id
  * also keys tables: civ_table_read_options.id_column); --wide-input: the panel

@@ -281,12 +281,18 @@ static civ_status guarded_read(const char *path, read_kind kind, void *out)
     return s;
 }
 
-/* --freq and --encoding (civ_cli_set_input); --id-col, --time-col and
+/* --freq, --encoding and --thousands (civ_cli_set_input); --id-col, --time-col and
  * --target-col (civ_cli_set_columns). */
 static civ_panel_read_options input = {.freq = {CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1}};
 
-int civ_cli_set_input(const char *command, const char *freq, const char *encoding)
+int civ_cli_set_input(const char *command, const char *freq, const char *encoding, const char *thousands)
 {
+    if (thousands) {
+        if (strcmp(thousands, ",") && strcmp(thousands, "'") && strcmp(thousands, " "))
+            return civ_cli_usage_error(command, "--thousands must be \",\" (12,345), \"'\" (12'345) or \" \" (12 345), "
+                                                "got '%s'", thousands);
+        input.thousands = thousands;
+    }
     if (freq) {
         civ_freq_spec f;
         if (civ_freq_parse(freq, &f))
@@ -351,6 +357,8 @@ civ_status civ_cli_read_table(const char *path, const civ_table_read_options *op
         o = *options;
     if (!o.encoding)
         o.encoding = input.encoding;
+    if (!o.thousands)
+        o.thousands = input.thousands;
     if (!o.id_column)
         o.id_column = table_id_column;
     return civ_table_read(path, &o, out);

@@ -328,6 +328,13 @@ typedef struct civ_table_read_options {
      * it is read as is (a file civicast wrote, keyed by unique_id); a header
      * with both it and unique_id is CIV_ERR_DUPLICATE. */
     const char *id_column;
+    /* The thousands separator of the file's numbers, as Excel writes them
+     * ("12,345.5"): ",", "'" or " "; NULL or "" = none.  A cell reads as a
+     * number when its whole digits are grouped in threes by it ("12,345",
+     * "1,234,567.89"); other uses ("1,5", "12,34") are errors at the cell, so
+     * a decimal comma is never taken for a separator.  Another value is
+     * CIV_ERR_INVALID_ARGUMENT. */
+    const char *thousands;
 } civ_table_read_options;
 
 /** Reads a CSV table (RFC 4180 quoting, UTF-8, optional BOM, LF or CRLF).  The
@@ -530,6 +537,9 @@ typedef struct civ_panel_read_options {
      * need the long layout; time_column and target_column do not apply
      * (CIV_ERR_INVALID_ARGUMENT). */
     int wide;
+    /* The thousands separator of y and the covariates, as for tables
+     * (civ_table_read_options.thousands). */
+    const char *thousands;
 } civ_panel_read_options;
 /** As civ_panel_read_csv with options (`options` may be NULL).  Day dates get
  *  the frequency of their spacing (civ_dates_infer), or options->freq; the
@@ -562,8 +572,9 @@ CIV_API civ_status civ_panel_write_hdf5(const civ_panel *panel, const char *path
 /** Read / write by extension (".csv", ".h5", ".hdf5").  Errors as above plus
  *  CIV_ERR_UNSUPPORTED for other extensions. */
 CIV_API civ_status civ_panel_read(const char *path, civ_panel **out);
-/** civ_panel_read with options (CSV only; an HDF5 file refuses a freq or an
- *  encoding with CIV_ERR_INVALID_ARGUMENT: it stores its own). */
+/** civ_panel_read with options (CSV only: an HDF5 file stores its own
+ *  frequency, and a freq that differs from it is CIV_ERR_FREQUENCY; encoding
+ *  and thousands do not apply to it). */
 CIV_API civ_status civ_panel_read_ex(const char *path, const civ_panel_read_options *options, civ_panel **out);
 CIV_API civ_status civ_panel_write(const civ_panel *panel, const char *path);
 /** As civ_panel_write; `options` (may be NULL) apply to CSV only. */
@@ -1913,6 +1924,10 @@ CIV_API const char *civ_plan_model(const civ_plan *plan);
  *  --encoding of the panel (and, for encoding, communities) the plan reads. */
 CIV_API const char *civ_plan_freq(const civ_plan *plan);
 CIV_API const char *civ_plan_encoding(const civ_plan *plan);
+/** [plan] thousands as written ("" when not set): the thousands separator of
+ *  the numbers of the panel and the communities the plan reads
+ *  (civ_panel_read_options.thousands, --thousands).  Borrowed. */
+CIV_API const char *civ_plan_thousands(const civ_plan *plan);
 /** [plan] id_column, time_column, target_column as written ("" when not
  *  set): the file's own names of the panel's series id, date and value
  *  columns (civ_panel_read_options.id_column, ...).  The communities table

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # example_spreadsheet.sh -- examples/spreadsheet runs as its README says: a
 # GB18030 wide sheet (社区编号, 2022年1月, ...) and a communities sheet keyed by
-# numeric codes under Chinese column names give the tests/data/plan plan's
-# forecasts and amounts; `allocate` reads the same sheet with the spec.
+# numeric codes under Chinese column names, its numbers as Excel shows them
+# ("1,200", [plan] thousands), give the tests/data/plan plan's forecasts and
+# amounts; `allocate` reads the same sheet with the spec.
 # usage: bash example_spreadsheet.sh PATH_TO_CIVICAST
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -21,8 +22,15 @@ done
 cmp -s <(cut -d, -f2- "$WORK/ex/forecasts.csv") <(cut -d, -f2- "$WORK/fx/forecasts.csv") || fail "forecasts differ"
 cmp -s <(col "$WORK/ex/need_summary.csv" need) <(col "$WORK/fx/need_summary.csv" need) || fail "need differs"
 grep -q '"layout": "wide"' "$WORK/ex/manifest.json" || fail "manifest lacks the layout"
+grep -q '"thousands": ","' "$WORK/ex/manifest.json" || fail "manifest lacks the thousands separator"
+# without [plan] thousands the sheet's "1,200" is named at its cell, with the fix
+cp -r "$ex" "$WORK/ex_copy"
+sed -i '/^thousands = /d' "$WORK/ex_copy/plan.toml"
+expect_code "no thousands" 2 "$CIV" plan "$WORK/ex_copy/plan.toml" --out "$WORK/ex2"
+expect_err "no thousands" "社区.csv:2:4: '1,200' is a number written with a thousands separator.*\\[plan\\] thousands"
+[ ! -e "$WORK/ex2" ] || fail "a failed plan left $WORK/ex2"
 expect_code "example allocate" 0 "$CIV" allocate --spec "$ex/allocation.spec" --communities "$ex/社区.csv" \
-  --encoding gb18030 --forecasts "$WORK/ex/forecasts.csv" --out "$WORK/alloc.csv"
+  --encoding gb18030 --thousands , --forecasts "$WORK/ex/forecasts.csv" --out "$WORK/alloc.csv"
 cmp -s <(col "$WORK/alloc.csv" amount_fen) <(col "$WORK/ex/allocation.csv" amount_fen) || fail "allocate differs"
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
 echo "example_spreadsheet: all checks passed"

@@ -81,6 +81,27 @@ expect_err "level fraction" "did you mean 95\?"
 printf 'unique_id,population\nc1,1200\nc2,"12,345"\n' >"$WORK/comm.csv"
 expect_code "thousands" 2 "$CIV" convert --table "$WORK/comm.csv" "$WORK/comm2.csv"
 expect_err "thousands" "comm.csv:3:2: '12,345' is a number written with a thousands separator"
+expect_err "thousands" 'read the file with --thousands ","'
+# read with --thousands: the same table as plain digits; a grouping not in threes is named at its cell
+expect_code "thousands read" 0 "$CIV" convert --table "$WORK/comm.csv" "$WORK/comm2.csv" --thousands ,
+grep -q '^c2,12345$' "$WORK/comm2.csv" || fail "thousands read: $(cat "$WORK/comm2.csv")"
+printf 'unique_id,population\nc1,"1,200"\nc2,"12,34"\n' >"$WORK/comm3.csv"
+expect_code "thousands bad group" 2 "$CIV" convert --table "$WORK/comm3.csv" "$WORK/comm4.csv" --thousands ,
+expect_err "thousands bad group" "comm3.csv:3:2: '12,34' is not a number: .*grouped in threes"
+expect_code "thousands bad option" 1 "$CIV" info "$WORK/comm.csv" --thousands .
+expect_err "thousands bad option" '--thousands must be ","'
+# a panel: y and covariates, the same forecasts as plain digits
+awk -F, 'NR == 1 { print; next } { v = sprintf("%d", $3 * 1000 + 0.5); print $1 "," $2 "," v }' "$WORK/ms.csv" \
+  >"$WORK/ms_plain.csv"
+awk -F, 'NR == 1 { print; next } { n = length($3); print $1 "," $2 ",\"" substr($3, 1, n - 3) "," substr($3, n - 2) "\"" }' \
+  "$WORK/ms_plain.csv" >"$WORK/ms_grouped.csv"
+grep -q '^a,2020-01-01,"50,000"$' "$WORK/ms_grouped.csv" || fail "grouped fixture: $(sed -n 2p "$WORK/ms_grouped.csv")"
+expect_code "forecast grouped" 0 "$CIV" forecast "$WORK/ms_grouped.csv" --h 2 --model naive --thousands , \
+  --out "$WORK/fc_grouped.csv" --quiet
+expect_code "forecast plain" 0 "$CIV" forecast "$WORK/ms_plain.csv" --h 2 --model naive --out "$WORK/fc_plain.csv" --quiet
+cmp -s "$WORK/fc_grouped.csv" "$WORK/fc_plain.csv" || fail "grouped forecasts differ from plain"
+expect_code "forecast grouped no option" 2 "$CIV" forecast "$WORK/ms_grouped.csv" --h 2 --out "$WORK/x.csv" --quiet
+expect_err "forecast grouped no option" "ms_grouped.csv:2:3: '.*' is a number written with a thousands separator"
 
 # GBK text: refused with the hint, read with --encoding gb18030
 printf 'unique_id,ds,y\n\xc9\xe7\xc7\xf81,2024-01,1\n\xc9\xe7\xc7\xf81,2024-02,2\n' >"$WORK/gbk.csv"
@@ -100,6 +121,10 @@ expect_err "plan freq bad" "plan.toml.*\\[plan\\] freq: unknown frequency 'fortn
 sed -i 's/^freq = "fortnightly"$/freq = "monthly"\nencoding = "latin1"/' "$WORK/plan/plan.toml"
 expect_code "plan encoding bad" 1 "$CIV" plan "$WORK/plan/plan.toml" --out "$WORK/plan_out"
 expect_err "plan encoding bad" "--encoding must be utf-8 or gb18030"
+sed -i 's/^encoding = "latin1"$/encoding = "utf-8"\nthousands = "."/' "$WORK/plan/plan.toml"
+expect_code "plan thousands bad" 4 "$CIV" plan "$WORK/plan/plan.toml" --out "$WORK/plan_out"
+expect_err "plan thousands bad" "plan.toml:.*\\[plan\\] thousands.*must be \",\""
+sed -i -e '/^thousands = /d' -e 's/^encoding = "utf-8"$/encoding = "latin1"/' "$WORK/plan/plan.toml"
 sed -i 's/^encoding = "latin1"$/encoding = "utf-8"/' "$WORK/plan/plan.toml"
 expect_code "plan --freq wins" 2 "$CIV" plan "$WORK/plan/plan.toml" --out "$WORK/plan_out" --freq QS
 expect_err "plan --freq wins" "quarterly"

@@ -16,7 +16,9 @@
  *
  * Numbers: a cell is missing when empty, "NA" or "NaN" (any case).  Otherwise
  * it must be a plain decimal ([+-]d[.d][e[+-]d]); hex, "inf", surrounding
- * spaces and values beyond the double range are errors.  Numbers are written
+ * spaces and values beyond the double range are errors; with a thousands
+ * separator (options .thousands, civ_csv_parse_grouped) whole digits grouped in
+ * threes by it ("12,345.5") read too.  Numbers are written
  * in the shortest text that reads back to the same double, so files
  * round-trip bit for bit, unless the caller asks for files for people
  * (civ_csv_write_options: numbers rounded to significant digits, and a BOM
@@ -180,6 +182,56 @@ civ_csv_number civ_csv_parse_number(const char *text, size_t len, double *out)
     return CIV_CSV_NUMBER_OK;
 }
 
+civ_status civ_csv_thousands(const char *option, const char *fn, char *sep)
+{
+    *sep = 0;
+    if (!option || !option[0])
+        return CIV_OK;
+    if (!option[1] && (option[0] == ',' || option[0] == '\'' || option[0] == ' ')) {
+        *sep = option[0];
+        return CIV_OK;
+    }
+    return civ_fail(CIV_ERR_INVALID_ARGUMENT,
+                    "%s: thousands separator '%.16s' is not supported: use \",\" (12,345), \"'\" (12'345) or "
+                    "\" \" (12 345)",
+                    fn, option);
+}
+
+/* Longest grouped cell: 20 whole digits in groups, decimals, an exponent. */
+#define GROUPED_MAX 96
+
+civ_csv_number civ_csv_parse_grouped(const char *text, size_t len, char sep, double *out)
+{
+    if (!sep || !memchr(text, sep, len))
+        return civ_csv_parse_number(text, len, out);
+    *out = NAN;
+    char buf[GROUPED_MAX];
+    if (len >= sizeof buf)
+        return CIV_CSV_NUMBER_BAD;
+    size_t i = 0, n = 0;
+    if (text[i] == '+' || text[i] == '-')
+        buf[n++] = text[i++];
+    size_t group = 0; /* digits since the last separator (or the start) */
+    int first = 1;
+    for (; i < len && ((text[i] >= '0' && text[i] <= '9') || text[i] == sep); i++) {
+        if (text[i] == sep) {
+            if (group == 0 || group > 3 || (!first && group != 3))
+                return CIV_CSV_NUMBER_BAD;
+            first = 0;
+            group = 0;
+            continue;
+        }
+        group++;
+        buf[n++] = text[i];
+    }
+    if (first || group != 3 || memchr(text + i, sep, len - i)) /* "1,5", "1,2345", "1.5,0" */
+        return CIV_CSV_NUMBER_BAD;
+    memcpy(buf + n, text + i, len - i);
+    n += len - i;
+    buf[n] = '\0';
+    return civ_csv_parse_number(buf, n, out);
+}
+
 int civ_csv_format_number(double value, char *buf)
 {
     if (isnan(value)) {
@@ -256,7 +308,14 @@ typedef struct csv_reader {
     char **names;         /* header names for error messages (may be NULL) */
     size_t n_names;
     size_t record_limit;  /* largest record in bytes: the header's while it is read */
+    char thousands;       /* the cells' thousands separator (civ_csv_thousands), or 0 */
 } csv_reader;
+
+/* A number cell, its digits grouped by the reader's thousands separator or not. */
+static civ_csv_number cell_number(const csv_reader *r, const csv_field *f, double *out)
+{
+    return civ_csv_parse_grouped(f->text, f->len, r->thousands, out);
+}
 
 /* Bytes that end a scan inside an unquoted / quoted field (NUL is the
  * buffer's sentinel, and an error anywhere else). */
@@ -284,6 +343,65 @@ static civ_status fail_cell(const csv_reader *r, civ_status status, long line, s
                    .field = column ? field_name(r, column - 1) : NULL};
     return civ_fail_at(status, &w, "%s", message);
 }
+
+/* 1 when a cell is a number as spreadsheets display them: digits with
+ * thousands separators (",", spaces, "'"), a currency sign or a percent sign
+ * ("12,345", "¥1,200.50", "12 345", "35%"), which the reader does not take
+ * as numbers. */
+static int number_as_displayed(const char *t)
+{
+    char buf[64];
+    size_t n = 0;
+    int digits = 0, decoration = 0;
+    for (const char *p = t; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == ',' || ch == ' ' || ch == '\'' || ch == '%' || ch == '$') {
+            decoration = 1;
+            continue;
+        }
+        if (!strncmp(p, "\xC2\xA5", 2) || !strncmp(p, "\xEF\xBF\xA5", 3) || !strncmp(p, "\xE2\x82\xAC", 3)) {
+            decoration = 1; /* ¥, full-width ￥, € */
+            p += (ch == 0xC2) ? 1 : 2;
+            continue;
+        }
+        if (n + 1 >= sizeof buf)
+            return 0;
+        digits |= ch >= '0' && ch <= '9';
+        buf[n++] = (char)ch;
+    }
+    buf[n] = '\0';
+    double x;
+    return decoration && digits && civ_csv_parse_number(buf, n, &x) == CIV_CSV_NUMBER_OK;
+}
+
+/* A cell written as a spreadsheet displays numbers (number_as_displayed), as
+ * an error at it that says how to read it. */
+static civ_status fail_displayed(const csv_reader *r, long line, size_t column, const char *series, const char *text)
+{
+    if (r->thousands)
+        return fail_cell(r, CIV_ERR_PARSE, line, column, series,
+                         "'%s' is not a number: with the thousands separator '%c' the whole digits are grouped in "
+                         "threes (12%c345.6), and currency and percent signs are not read; write plain digits "
+                         "(12345, 0.35)",
+                         text, r->thousands, r->thousands);
+    static const char seps[] = {',', ' ', '\''};
+    char sep = 0;
+    double x;
+    for (size_t k = 0; k < sizeof seps && !sep; k++)
+        if (civ_csv_parse_grouped(text, strlen(text), seps[k], &x) == CIV_CSV_NUMBER_OK)
+            sep = seps[k];
+    if (sep)
+        return fail_cell(r, CIV_ERR_PARSE, line, column, series,
+                         "'%s' is a number written with a thousands separator: read the file with --thousands "
+                         "\"%c\" (Python: thousands=\"%c\"; a plan: [plan] thousands = \"%c\"), or write plain digits "
+                         "(12345), e.g. in Excel format the column as Number without the 1000 separator",
+                         text, sep, sep, sep);
+    return fail_cell(r, CIV_ERR_PARSE, line, column, series,
+                     "'%s' is a number written with a currency or percent sign: write plain digits (12345, "
+                     "0.35), e.g. in Excel format the column as Number before saving",
+                     text);
+}
+
 
 static civ_status csv_fill(csv_reader *r)
 {
@@ -1121,12 +1239,14 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
         bits[bit >> 3] |= (unsigned char)(1u << (bit & 7));
         const csv_field *fy = &r->fields[pr->col_y];
         double x;
-        civ_csv_number rc = civ_csv_parse_number(fy->text, fy->len, &x);
+        civ_csv_number rc = cell_number(&pr->r, fy, &x);
         if (rc == CIV_CSV_NUMBER_OK) {
             size_t n = panel->offsets[i + 1] - panel->offsets[i];
             if ((size_t)t >= n)
                 return changed_underfoot(pr);
             panel->values[panel->offsets[i] + (size_t)t] = x;
+        } else if (rc == CIV_CSV_NUMBER_BAD && number_as_displayed(fy->text)) {
+            return fail_displayed(r, fy->line, pr->col_y + 1, id, fy->text);
         } else if (rc != CIV_CSV_NUMBER_MISSING) {
             return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id,
                              rc == CIV_CSV_NUMBER_OVERFLOW ? "number '%s' is beyond the range of a double"
@@ -1137,12 +1257,14 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
         }
         for (size_t k = 0; k < pr->n_cov; k++) {
             const csv_field *fc = &r->fields[pr->cov_cols[k]];
-            rc = civ_csv_parse_number(fc->text, fc->len, &x);
+            rc = cell_number(&pr->r, fc, &x);
             if (rc == CIV_CSV_NUMBER_OK) {
                 civ_panel_covariate_store *c = &panel->covariates[k];
                 if ((size_t)t >= c->len[i])
                     return changed_underfoot(pr);
                 c->values[i][t] = x;
+            } else if (rc == CIV_CSV_NUMBER_BAD && number_as_displayed(fc->text)) {
+                return fail_displayed(r, fc->line, pr->cov_cols[k] + 1, id, fc->text);
             } else if (rc != CIV_CSV_NUMBER_MISSING) {
                 return fail_cell(r, CIV_ERR_PARSE, fc->line, pr->cov_cols[k] + 1, id,
                                  rc == CIV_CSV_NUMBER_OVERFLOW
@@ -1400,9 +1522,13 @@ civ_status civ_panel_read_csv_ex(const char *path, const civ_panel_read_options 
             return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_read_csv_ex: unknown frequency %d",
                             (int)pr.want.freq);
     }
-    civ_status s = csv_open_encoded(&pr.r, path, options ? options->encoding : NULL);
+    char thousands;
+    civ_status s = civ_csv_thousands(options ? options->thousands : NULL, "civ_panel_read_csv_ex", &thousands);
+    if (!s)
+        s = csv_open_encoded(&pr.r, path, options ? options->encoding : NULL);
     if (s)
         return s;
+    pr.r.thousands = thousands;
     civ_panel *panel = NULL;
     size_t *bit_offset = NULL;
     unsigned char *bits = NULL;
@@ -1879,36 +2005,6 @@ static int forced_text(const civ_table_read_options *options, const char *name)
     return 0;
 }
 
-/* 1 when a cell is a number as spreadsheets display them: digits with
- * thousands separators (",", spaces), a currency sign or a percent sign
- * ("12,345", "¥1,200.50", "12 345", "35%"), which the reader does not take
- * as numbers. */
-static int number_as_displayed(const char *t)
-{
-    char buf[64];
-    size_t n = 0;
-    int digits = 0, decoration = 0;
-    for (const char *p = t; *p; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch == ',' || ch == ' ' || ch == '%' || ch == '$') {
-            decoration = 1;
-            continue;
-        }
-        if (!strncmp(p, "\xC2\xA5", 2) || !strncmp(p, "\xEF\xBF\xA5", 3) || !strncmp(p, "\xE2\x82\xAC", 3)) {
-            decoration = 1; /* ¥, full-width ￥, € */
-            p += (ch == 0xC2) ? 1 : 2;
-            continue;
-        }
-        if (n + 1 >= sizeof buf)
-            return 0;
-        digits |= ch >= '0' && ch <= '9';
-        buf[n++] = (char)ch;
-    }
-    buf[n] = '\0';
-    double x;
-    return decoration && digits && civ_csv_parse_number(buf, n, &x) == CIV_CSV_NUMBER_OK;
-}
-
 /* What the table reader knows of a column while reading: text (forced),
  * numbers so far (parsed straight into the column: no text is kept), or
  * demoted to text at row `since` by a cell that is not a number (the rows
@@ -1944,7 +2040,7 @@ static civ_status read_cells(csv_reader *r, civ_table *table, tcol *tc, size_t r
         const csv_field *f = &r->fields[c];
         if (tc[c].mode == TCOL_NUMBER) {
             double x;
-            civ_csv_number rc = civ_csv_parse_number(f->text, f->len, &x);
+            civ_csv_number rc = cell_number(r, f, &x);
             if (rc == CIV_CSV_NUMBER_OK || rc == CIV_CSV_NUMBER_MISSING) {
                 table->columns[c].numbers[row] = x;
                 continue;
@@ -2087,6 +2183,7 @@ static int parse_chunk(const csv_reader *proto, char *d, size_t len, civ_table *
     r.names = proto->names;
     r.n_names = proto->n_names;
     r.record_limit = proto->record_limit;
+    r.thousands = proto->thousands;
     r.fields_cap = proto->n_names + 1;
     if (!(r.fields = malloc(r.fields_cap * sizeof *r.fields)))
         return -1;
@@ -2109,7 +2206,7 @@ static int parse_chunk(const csv_reader *proto, char *d, size_t len, civ_table *
             const csv_field *f = &r.fields[c];
             civ_table_column *col = &table->columns[c];
             if (tc[c].mode == TCOL_NUMBER) {
-                civ_csv_number rc = civ_csv_parse_number(f->text, f->len, &col->numbers[row]);
+                civ_csv_number rc = cell_number(&r, f, &col->numbers[row]);
                 bad = rc != CIV_CSV_NUMBER_OK && rc != CIV_CSV_NUMBER_MISSING;
             } else if (!f->len) {
                 col->texts[row] = NULL;
@@ -2314,9 +2411,13 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_read_csv: out is NULL");
     *out = NULL;
     csv_reader r;
-    civ_status s = csv_open_encoded(&r, path, options ? options->encoding : NULL);
+    char thousands;
+    civ_status s = civ_csv_thousands(options ? options->thousands : NULL, "civ_table_read_csv", &thousands);
+    if (!s)
+        s = csv_open_encoded(&r, path, options ? options->encoding : NULL);
     if (s)
         return s;
+    r.thousands = thousands;
     civ_table *table = NULL;
     tcol *tc = NULL;
     long *row_lines = NULL;
@@ -2371,11 +2472,7 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
     for (size_t c = 0; !s && c < r.n_names; c++) {
         demoted |= tc[c].mode == TCOL_DEMOTED && tc[c].since > 0;
         if (tc[c].mode == TCOL_NUMBER && tc[c].displayed_row != SIZE_MAX)
-            s = fail_cell(&r, CIV_ERR_PARSE, row_lines ? row_lines[tc[c].displayed_row] : 0, c + 1, NULL,
-                          "'%s' is a number written with a thousands separator, currency or percent sign: "
-                          "write plain digits (12345, 0.35), e.g. in Excel format the column as Number "
-                          "without the 1000 separator before saving",
-                          tc[c].displayed);
+            s = fail_displayed(&r, row_lines ? row_lines[tc[c].displayed_row] : 0, c + 1, NULL, tc[c].displayed);
     }
     if (!s && demoted)
         s = fill_demoted(&r, table, tc);

@@ -66,6 +66,20 @@ typedef enum civ_csv_number {
  * strtod does. */
 civ_csv_number civ_csv_parse_number(const char *text, size_t len, double *out);
 
+/* The thousands separator a reader option names (civ_panel_read_options and
+ * civ_table_read_options .thousands): "," (12,345), "'" (12'345) or " "
+ * (12 345) as that byte in *sep; NULL or "" as 0 (none).  Errors:
+ * CIV_ERR_INVALID_ARGUMENT naming `fn` and the value (a "." would make
+ * "1.234" mean 1234: decimal commas are not read). */
+civ_status civ_csv_thousands(const char *option, const char *fn, char *sep);
+
+/* civ_csv_parse_number of a cell whose whole-number digits may be grouped in
+ * threes by `sep` (0 = none): "12,345", "-1,234,567.5" and "12345" read as
+ * numbers, the separators dropped; any other use of sep ("1,5", "12,34",
+ * "1,2345", ",123", "1.5,0") is CIV_CSV_NUMBER_BAD, so that a decimal comma is
+ * never read as a separator.  Same text[len] requirement. */
+civ_csv_number civ_csv_parse_grouped(const char *text, size_t len, char sep, double *out);
+
 /* Writes the shortest of %.15g / %.16g / %.17g that reads back to exactly
  * `value` (integers below 1e17 as plain digits, -0.0 as "-0"); NaN gives "".
  * buf must hold CIV_CSV_NUMBER_SIZE bytes.  Returns the length, or -1 for an

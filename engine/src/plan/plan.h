@@ -21,7 +21,7 @@ struct civ_plan {
     char panel[CIV_PLAN_PATH_MAX], communities[CIV_PLAN_PATH_MAX], spec[CIV_PLAN_PATH_MAX],
         out[CIV_PLAN_PATH_MAX];
     char model[128];
-    char freq[32], encoding[32];                  /* [plan] freq, encoding ("" = not set) */
+    char freq[32], encoding[32], thousands[8];    /* [plan] freq, encoding, thousands ("" = not set) */
     char id_column[256], time_column[256], target_column[256]; /* [plan] id_column, ... ("" = not set) */
     int wide;                                     /* [plan] layout = "wide": the panel is wide */
     char lang[8];                                 /* the report's language: "zh" (default) or "en" */

@@ -169,6 +169,14 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
     }
     if (!st)
         st = get_str(path, tp, "plan", "encoding", 0, c->encoding, sizeof c->encoding);
+    if (!st && (e = take(tp, "thousands"))) {
+        if (e->value.type != CIV_TOML_STRING ||
+            (strcmp(e->value.text, ",") && strcmp(e->value.text, "'") && strcmp(e->value.text, " ")))
+            st = cfg_error(path, e, "plan", "must be \",\" (12,345), \"'\" (12'345) or \" \" (12 345): the thousands "
+                           "separator of the panel's and the communities' numbers");
+        else
+            snprintf(c->thousands, sizeof c->thousands, "%s", e->value.text);
+    }
     if (!st)
         st = get_str(path, tp, "plan", "id_column", 0, c->id_column, sizeof c->id_column);
     if (!st)
@@ -183,8 +191,8 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
     }
     if (!st)
         st = unused(path, tp, "plan",
-                    "panel, communities, spec, out, freq, encoding, id_column, time_column, target_column, layout, "
-                    "lang");
+                    "panel, communities, spec, out, freq, encoding, thousands, id_column, time_column, target_column, "
+                    "layout, lang");
     return st;
 }
 
@@ -388,6 +396,7 @@ const char *civ_plan_out(const civ_plan *p) { return p ? p->out : ""; }
 const char *civ_plan_model(const civ_plan *p) { return p ? p->model : ""; }
 const char *civ_plan_freq(const civ_plan *p) { return p ? p->freq : ""; }
 const char *civ_plan_encoding(const civ_plan *p) { return p ? p->encoding : ""; }
+const char *civ_plan_thousands(const civ_plan *p) { return p ? p->thousands : ""; }
 const char *civ_plan_lang(const civ_plan *p) { return p ? p->lang : ""; }
 const char *civ_plan_id_column(const civ_plan *p) { return p ? p->id_column : ""; }
 const char *civ_plan_time_column(const civ_plan *p) { return p ? p->time_column : ""; }

@@ -209,6 +209,8 @@ static void json_options(FILE *f, const civ_plan_result *r, const civ_csv_write_
     json_str(f, p->freq);
     fprintf(f, ",\n    \"encoding\": ");
     json_str(f, p->encoding);
+    fprintf(f, ",\n    \"thousands\": ");
+    json_str(f, p->thousands);
     fprintf(f, ",\n    \"id_column\": ");
     json_str(f, p->id_column);
     fprintf(f, ",\n    \"time_column\": ");
