@@ -152,7 +152,7 @@ class civ_error(ctypes.Structure):
 
 class civ_table_read_options(ctypes.Structure):
     _fields_ = [("text_columns", ctypes.POINTER(ctypes.c_char_p)), ("encoding", ctypes.c_char_p),
-                ("id_column", ctypes.c_char_p)]
+                ("id_column", ctypes.c_char_p), ("thousands", ctypes.c_char_p)]
 
 
 class civ_freq_spec(ctypes.Structure):
@@ -165,7 +165,8 @@ class civ_date_style(ctypes.Structure):
 
 class civ_panel_read_options(ctypes.Structure):
     _fields_ = [("freq", civ_freq_spec), ("encoding", ctypes.c_char_p), ("id_column", ctypes.c_char_p),
-                ("time_column", ctypes.c_char_p), ("target_column", ctypes.c_char_p), ("wide", ctypes.c_int)]
+                ("time_column", ctypes.c_char_p), ("target_column", ctypes.c_char_p), ("wide", ctypes.c_int),
+                ("thousands", ctypes.c_char_p)]
 
 
 class civ_report_options(ctypes.Structure):

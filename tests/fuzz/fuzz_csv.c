@@ -10,12 +10,17 @@
  *  - a table that reads writes back and reads back with the same shape and
  *    the same cells (numbers bit for bit, text byte for byte);
  *  - a wide panel whose series all have values writes back long and reads
- *    back as the panel above does.
+ *    back as the panel above does;
+ *  - the table read with the thousands separator "," too, and the whole
+ *    input as one cell: grouped digits read as the text without its
+ *    separators does (civ_csv_parse_grouped).
  * Both are promises of docs/CLI.md ("files round-trip bit for bit") for
  * machine consumers, so the spreadsheet formula guard (which writes '=x as
  * "'=x" for people) is turned off here, as `--raw-csv-text` does.
  */
 #include "fuzz_common.h"
+
+#include "csv.h" /* civ_csv_parse_grouped, civ_csv_parse_number */
 
 /* A panel that read: written long and read back, the same series. */
 static void check_round_trip(const civ_panel *p, const char *out)
@@ -103,17 +108,18 @@ static void fuzz_csv_wide(const char *in, const char *out)
     civ_panel_free(p);
 }
 
-static void fuzz_csv_table(const char *in, const char *out)
+static void fuzz_csv_table(const char *in, const char *out, const char *thousands)
 {
     civ_csv_set_formula_guard(0);
     civ_table *t = NULL;
-    civ_status s = civ_table_read_csv(in, NULL, &t);
+    civ_table_read_options ro = {.thousands = thousands};
+    civ_status s = civ_table_read_csv(in, &ro, &t);
     FUZZ_CHECK(s >= CIV_OK && s < CIV_STATUS_COUNT_);
     if (s != CIV_OK) {
         FUZZ_CHECK(t == NULL);
         return;
     }
-    if (civ_table_write_csv(t, out) == CIV_OK) {
+    if (civ_table_write_csv(t, out) == CIV_OK) { /* written plain: read back without the separator */
         civ_table *u = NULL;
         s = civ_table_read_csv(out, NULL, &u);
         if (s != CIV_OK)
@@ -136,6 +142,30 @@ static void fuzz_csv_table(const char *in, const char *out)
     civ_table_free(t);
 }
 
+/* The whole input as one cell: grouped digits read as the same text without
+ * its separators does (civ_csv_parse_grouped). */
+static void fuzz_grouped_cell(const uint8_t *data, size_t size)
+{
+    char cell[128], plain[128];
+    if (size >= sizeof cell)
+        return;
+    memcpy(cell, data, size);
+    cell[size] = '\0';
+    size_t n = 0;
+    for (size_t i = 0; i < size; i++)
+        if (cell[i] != ',')
+            plain[n++] = cell[i];
+    plain[n] = '\0';
+    double g, x;
+    civ_csv_number rg = civ_csv_parse_grouped(cell, size, ',', &g);
+    if (rg == CIV_CSV_NUMBER_OK) {
+        FUZZ_CHECK(civ_csv_parse_number(plain, n, &x) == CIV_CSV_NUMBER_OK);
+        FUZZ_CHECK(fuzz_same_double(g, x));
+    } else if (!memchr(cell, ',', size) && strlen(cell) == size) {
+        FUZZ_CHECK(rg == civ_csv_parse_number(cell, size, &x)); /* no separator: the plain parser's verdict */
+    }
+}
+
 static int fuzz_csv(const uint8_t *data, size_t size)
 {
     char in[256], out[256];
@@ -144,8 +174,10 @@ static int fuzz_csv(const uint8_t *data, size_t size)
     if (!fuzz_write_file(in, data, size))
         return 0;
     fuzz_csv_panel(in, out);
-    fuzz_csv_table(in, out);
+    fuzz_csv_table(in, out, NULL);
+    fuzz_csv_table(in, out, ",");
     fuzz_csv_wide(in, out);
+    fuzz_grouped_cell(data, size);
     unlink(in);
     unlink(out);
     return 0;

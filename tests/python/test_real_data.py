@@ -186,6 +186,49 @@ def test_thousands_separators_named_at_the_cell(tmp_path):
     assert e.value.line == 3 and e.value.column == 2
 
 
+def test_thousands_read_as_pandas_does(tmp_path):
+    """thousands=",": a table and a panel as Excel writes them read as
+    pandas.read_csv(thousands=",") reads them; forecast_to_files from such a
+    file equals the plain file's; a grouping not in threes is an Error at
+    its cell; other separators are a ValueError."""
+    rng = np.random.default_rng(3)
+    values = np.round(rng.uniform(-3e6, 3e6, size=200), 2)
+    table = pd.DataFrame({"unique_id": [f"c{i}" for i in range(200)], "budget": values,
+                          "population": rng.integers(0, 50000, size=200)})
+    grouped = tmp_path / "grouped.csv"
+    rows = ["unique_id,budget,population"] + [f'{u},"{b:,.2f}","{n:,}"' for u, b, n in table.itertuples(index=False)]
+    grouped.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert '"-1,' in grouped.read_text() or '"-2,' in grouped.read_text()
+    got = civicast.read(grouped, thousands=",")
+    want = pd.read_csv(grouped, thousands=",", dtype={"unique_id": str})
+    np.testing.assert_array_equal(got["budget"].to_numpy(), want["budget"].to_numpy())
+    np.testing.assert_array_equal(got["population"].to_numpy(), want["population"].to_numpy(dtype=float))
+    np.testing.assert_array_equal(got["budget"].to_numpy(), values)
+    with pytest.raises(civicast.Error, match="thousands=") as e:
+        civicast.read(grouped)
+    assert e.value.line == 2 and e.value.column == 2
+    bad = tmp_path / "bad.csv"
+    bad.write_text('unique_id,population\nc1,"1,200"\nc2,"12,34"\n')
+    with pytest.raises(civicast.Error, match="grouped in threes") as e:
+        civicast.read(bad, thousands=",")
+    assert e.value.line == 3 and e.value.column == 2
+    with pytest.raises(ValueError, match="thousands must be"):
+        civicast.read(bad, thousands=".")
+    # a panel: the same forecasts as from plain digits
+    df = panel("MS", ids=("a", "b", "c"))
+    df["y"] = np.round(df["y"] * 100, 1)
+    plain, grp = tmp_path / "plain.csv", tmp_path / "grp.csv"
+    df.to_csv(plain, index=False)
+    rows = ["unique_id,ds,y"] + [f'{u},{d:%Y-%m-%d},"{y:,.1f}"' for u, d, y in zip(df.unique_id, df.ds, df.y)]
+    grp.write_text("\n".join(rows) + "\n")
+    pd.testing.assert_frame_equal(civicast.read(grp, thousands=","), civicast.read(plain))
+    civicast.forecast_to_files(grp, tmp_path / "f_grp.csv", h=3, model="ets", thousands=",")
+    civicast.forecast_to_files(plain, tmp_path / "f_plain.csv", h=3, model="ets")
+    assert (tmp_path / "f_grp.csv").read_bytes() == (tmp_path / "f_plain.csv").read_bytes()
+    with pytest.raises(ValueError, match="thousands apply to a file"):
+        civicast.forecast_to_files(df, tmp_path / "x.csv", h=3, thousands=",")
+
+
 def _c_api_forecast(path, h):
     """civ_panel_read_csv + civ_forecast_panel + civ_forecast_result_table
     through ctypes: the C API itself, no Python panel building."""
@@ -278,7 +321,7 @@ def test_own_column_names(tmp_path):
     assert e.value.status == "CIV_ERR_MISSING_COLUMN" and "no column '月' (given for ds)" in str(e.value)
     with pytest.raises(ValueError, match="id_col must be a non-empty column name"):
         civicast.read(own, id_col="")
-    with pytest.raises(ValueError, match="encoding and layout apply to a file"):
+    with pytest.raises(ValueError, match="encoding, layout and thousands apply to a file"):
         civicast.forecast_to_files(df, tmp_path / "x.csv", h=3, encoding="gb18030")
     table = tmp_path / "communities.csv"
     pd.DataFrame({"社区编号": ["a", "b"], "population": [1200, 800]}).to_csv(table, index=False)
@@ -398,6 +441,6 @@ def test_spreadsheet_example():
     assert meals.attrs["frequency"] == "monthly" and meals["unique_id"].iloc[0] == "310101001"
     assert list(meals.attrs["attributes"].columns) == ["unique_id", "社区名称"]
     fc = civicast.forecast(meals, h=24, model="snaive", seed=7)
-    comm = civicast.read(ex / "社区.csv", encoding="gb18030")  # codes come back as numbers ...
+    comm = civicast.read(ex / "社区.csv", encoding="gb18030", thousands=",")  # codes come back as numbers ...
     alloc, _ = civicast.allocate(comm, str(ex / "allocation.spec"), forecasts=fc)  # ... and key the rows as text
     np.testing.assert_array_equal(alloc["amount_fen"], fixture["allocation"]["amount_fen"])
