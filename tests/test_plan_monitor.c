@@ -124,12 +124,87 @@ static void test_run(void **state)
     unlink(path);
 }
 
+
+/* Writes `bytes` to a temporary file named after `tag`; returns its path (static per tag slot). */
+static const char *scratch(int slot, const char *tag, const char *bytes)
+{
+    static char paths[2][256];
+    snprintf(paths[slot], sizeof paths[slot], "%s/civ_plan_monitor_%ld_%s", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+             (long)getpid(), tag);
+    FILE *f = fopen(paths[slot], "wb");
+    assert_non_null(f);
+    fputs(bytes, f);
+    fclose(f);
+    return paths[slot];
+}
+
+/* [plan] encoding and thousands (and civ_plan_set_input, as --encoding and
+ * --thousands) reach the [monitor] tables: a GB18030 risk register and
+ * demand actuals written "1,234". */
+static void test_input_options(void **state)
+{
+    (void)state;
+    /* 政策冲突风险 in GB18030 */
+    const char *reg = scratch(0, "risks.csv", "risk,probability,impact,owner,mitigation\n"
+                                              "\xD5\xFE\xB2\xDF\xB3\xE5\xCD\xBB\xB7\xE7\xCF\xD5,0.70,severe,x,y\n");
+    const char *dem = scratch(1, "demand.csv", "unique_id,ds,y\nP01,2024-11,\"1,204\"\nP01,2024-12,\"1,222\"\n");
+    char monitor[800];
+    snprintf(monitor, sizeof monitor, "[monitor]\nrisks = \"%s\"\ndemand_actuals = \"%s\"\n", reg, dem);
+    civ_plan *p = NULL;
+    civ_plan_result *r = NULL;
+    assert_int_equal(civ_plan_read(plan_file(monitor), &p), CIV_OK);
+    assert_int_equal(civ_plan_set_threads(p, 1), CIV_OK);
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_ERR_PARSE); /* not UTF-8: named, with the hint */
+    assert_string_equal(civ_last_error()->file, reg);
+    assert_non_null(strstr(civ_last_error()->message, "gb18030"));
+    assert_int_equal(civ_plan_set_input(p, NULL, "gb18030", NULL), CIV_OK);
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_ERR_PARSE); /* now the grouped numbers, with their hint */
+    assert_string_equal(civ_last_error()->file, dem);
+    assert_non_null(strstr(civ_last_error()->message, "thousands"));
+    assert_int_equal(civ_plan_set_input(p, NULL, NULL, ","), CIV_OK);
+    assert_string_equal(civ_plan_encoding(p), "gb18030");
+    assert_string_equal(civ_plan_thousands(p), ",");
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_OK);
+    assert_string_equal(civ_table_text(civ_plan_result_table(r, CIV_PLAN_RISKS), 0, 0), "政策冲突风险");
+    civ_plan_result_free(r);
+    /* refused values change nothing; "" clears */
+    assert_int_equal(civ_plan_set_input(p, "fortnightly", NULL, NULL), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_plan_set_input(p, NULL, "latin1", NULL), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_plan_set_input(p, NULL, NULL, "."), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_plan_set_input(NULL, NULL, NULL, NULL), CIV_ERR_INVALID_ARGUMENT);
+    assert_string_equal(civ_plan_freq(p), "");
+    assert_string_equal(civ_plan_thousands(p), ",");
+    assert_int_equal(civ_plan_set_input(p, "MS", "", ""), CIV_OK);
+    assert_string_equal(civ_plan_freq(p), "MS");
+    assert_string_equal(civ_plan_encoding(p), "");
+    assert_string_equal(civ_plan_thousands(p), "");
+    civ_plan_free(p);
+    unlink(reg);
+    unlink(dem);
+    /* in the file: checked when read, at the key */
+    static const char *bad[] = {"encoding = \"latin1\"", "thousands = \".\"", "thousands = \"\""};
+    for (size_t k = 0; k < 3; k++) {
+        const char *plan = scratch(0, "bad.toml", "");
+        FILE *f = fopen(plan, "w");
+        assert_non_null(f);
+        fprintf(f, "[plan]\npanel = \"%smeals.csv\"\ncommunities = \"%scommunities.csv\"\nspec = \"%splan.spec\"\n%s\n",
+                DATA, DATA, DATA, bad[k]);
+        fclose(f);
+        assert_int_equal(civ_plan_read(plan, &p), CIV_ERR_SPEC);
+        assert_int_equal(civ_last_error()->line, 5);
+        assert_string_equal(civ_last_error()->field, k ? "thousands" : "encoding");
+        unlink(plan);
+    }
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_run),
+        cmocka_unit_test(test_input_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -335,11 +335,12 @@ static int run_plan(int argc, char **argv)
         code = civ_cli_usage_error("plan", "give the plan config file");
     else if (civ_plan_read(a.positional[0], &plan))
         code = civ_cli_report(civ_last_error()->status);
-    /* [plan] freq / encoding / thousands, unless --freq / --encoding / --thousands said otherwise */
-    else if ((code = civ_cli_set_input(
-                  "plan", civ_plan_freq(plan)[0] && !a.value[P_FREQ] ? civ_plan_freq(plan) : NULL,
-                  civ_plan_encoding(plan)[0] && !a.value[P_ENCODING] ? civ_plan_encoding(plan) : NULL,
-                  civ_plan_thousands(plan)[0] && !a.value[P_THOUSANDS] ? civ_plan_thousands(plan) : NULL)))
+    /* --freq / --encoding / --thousands override [plan] freq / encoding / thousands (and manifest.json
+     * says so); the plan's then read the panel and the communities here, the [monitor] tables in the run */
+    else if (civ_plan_set_input(plan, a.value[P_FREQ], a.value[P_ENCODING], a.value[P_THOUSANDS]))
+        code = civ_cli_report(civ_last_error()->status);
+    else if ((code = civ_cli_set_input("plan", set_or_null(civ_plan_freq(plan)), set_or_null(civ_plan_encoding(plan)),
+                                       set_or_null(civ_plan_thousands(plan)))))
         ;
     /* --id-col ... override [plan] id_column ... (and manifest.json says so);
      * the panel's only: the communities are keyed by the spec's [data] id */

@@ -1920,12 +1920,13 @@ CIV_API const char *civ_plan_communities(const civ_plan *plan);
 CIV_API const char *civ_plan_spec(const civ_plan *plan);
 CIV_API const char *civ_plan_out(const civ_plan *plan);
 CIV_API const char *civ_plan_model(const civ_plan *plan);
-/** [plan] freq and encoding as written ("" when not set): the --freq and
- *  --encoding of the panel (and, for encoding, communities) the plan reads. */
+/** [plan] freq and encoding as written or set ("" when not set): the --freq
+ *  and --encoding of the panel (and, for encoding, the communities and the
+ *  [monitor] tables) the plan reads. */
 CIV_API const char *civ_plan_freq(const civ_plan *plan);
 CIV_API const char *civ_plan_encoding(const civ_plan *plan);
-/** [plan] thousands as written ("" when not set): the thousands separator of
- *  the numbers of the panel and the communities the plan reads
+/** [plan] thousands as written or set ("" when not set): the thousands
+ *  separator of the numbers of every CSV input the plan reads
  *  (civ_panel_read_options.thousands, --thousands).  Borrowed. */
 CIV_API const char *civ_plan_thousands(const civ_plan *plan);
 /** [plan] id_column, time_column, target_column as written ("" when not
@@ -1980,6 +1981,15 @@ CIV_API civ_status civ_plan_set_draws(civ_plan *plan, size_t draws);
  *  (a name of 256 bytes or more; nothing is changed). */
 CIV_API civ_status civ_plan_set_columns(civ_plan *plan, const char *id_column, const char *time_column,
                                         const char *target_column);
+/** Sets [plan] freq, encoding and thousands (NULL keeps one; "" clears it),
+ *  as --freq, --encoding and --thousands override them: they apply to every
+ *  CSV input the plan reads (the panel, the communities and the [monitor]
+ *  tables) and manifest.json records them.  Errors: CIV_ERR_INVALID_ARGUMENT
+ *  (NULL plan; a frequency civ_freq_parse refuses; an encoding other than
+ *  utf-8 or gb18030 (gbk, gb2312); a separator other than ",", "'" or " ");
+ *  nothing is changed then. */
+CIV_API civ_status civ_plan_set_input(civ_plan *plan, const char *freq, const char *encoding,
+                                      const char *thousands);
 /** Sets [plan] layout: 1 wide, 0 long (else CIV_ERR_INVALID_ARGUMENT). */
 CIV_API civ_status civ_plan_set_wide(civ_plan *plan, int wide);
 /** Sets [forecast] intervals (CIV_INTERVALS_*; else CIV_ERR_INVALID_ARGUMENT). */

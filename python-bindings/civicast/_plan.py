@@ -65,6 +65,9 @@ def _settings(ptr):
         "time_column": _dec(lib.civ_plan_time_column(ptr)) or None,
         "target_column": _dec(lib.civ_plan_target_column(ptr)) or None,
         "layout": "wide" if lib.civ_plan_wide(ptr) else "long",
+        "freq": _dec(lib.civ_plan_freq(ptr)) or None,
+        "encoding": _dec(lib.civ_plan_encoding(ptr)) or None,
+        "thousands": _dec(lib.civ_plan_thousands(ptr)) or None,
         "seed": lib.civ_plan_seed(ptr),
         "draws": lib.civ_plan_draws(ptr),
         "uncertainty_seed": lib.civ_plan_uncertainty_seed(ptr),
@@ -80,7 +83,8 @@ def read_plan(path):
     ("model", "conformal" or None: not set, the model's), id_column,
     time_column, target_column (the input files' own names of unique_id,
     ds and y, or None), layout ("long" or "wide": the panel has a column
-    per period), seed, draws,
+    per period), freq, encoding, thousands ([plan] freq, encoding,
+    thousands, or None), seed, draws,
     uncertainty_seed, has_need (the plan has its own [need]), has_backtest
     (the plan has a [backtest] section).  Errors:
     civicast.Error with file:line:column and the key."""
@@ -99,7 +103,8 @@ def _read_panel_guarded(path, isolate):
         return p
 
 
-def _apply(p, out, model, h, threads, draws, intervals=None, columns=(None, None, None), layout=None):
+def _apply(p, out, model, h, threads, draws, intervals=None, columns=(None, None, None), layout=None,
+           inputs=(None, None, None)):
     if out is not None:
         check(lib.civ_plan_set_out(p.ptr, encode(os.fspath(out))))
     if model is not None:
@@ -119,6 +124,11 @@ def _apply(p, out, model, h, threads, draws, intervals=None, columns=(None, None
         check(lib.civ_plan_set_columns(p.ptr, *names))
     if layout is not None:
         check(lib.civ_plan_set_wide(p.ptr, _layout_wide(layout, "civicast.plan")))
+    if any(v is not None for v in inputs):
+        for what, v in zip(("freq", "encoding", "thousands"), inputs):
+            if v is not None and not isinstance(v, str):
+                raise ValueError(f"civicast.plan: {what} must be a string, got {v!r}")
+        check(lib.civ_plan_set_input(p.ptr, *(encode(v) if v is not None else None for v in inputs)))
 
 
 def _result_frames(res):
@@ -137,7 +147,8 @@ def _result_frames(res):
 
 
 def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=None, isolate=None, excel=True,
-         precision=6, intervals=None, id_col=None, time_col=None, target_col=None, layout=None):
+         precision=6, intervals=None, id_col=None, time_col=None, target_col=None, layout=None, freq=None,
+         encoding=None, thousands=None):
     """Runs a plan file's whole job (civ_plan_run): forecasts, allocation,
     the Monte Carlo (draws > 0), the multi-year need, monitoring ([monitor])
     and the backtest ([backtest]).
@@ -155,7 +166,11 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     override the plan's settings, as do id_col, time_col and target_col
     ([plan] id_column, time_column, target_column: the panel's own names of
     unique_id, ds and y, e.g. "社区编号"; the communities are keyed by the
-    spec's [data] id) and layout ("long" or "wide": [plan] layout).  When out is given, the folder is also
+    spec's [data] id), layout ("long" or "wide": [plan] layout) and freq,
+    encoding, thousands ([plan] freq, encoding, thousands: the panel's
+    frequency, and the encoding ("utf-8", "gb18030") and thousands separator
+    (",", "'", " ") of every CSV input, as civicast.read's; recorded in
+    manifest.json).  When out is given, the folder is also
     written there by the command's own call (civ_plan_result_write_opts):
     the tables as CSV, report.html, charts/ and manifest.json, published as
     a whole (a failure leaves the previous folder); an out that holds one of
@@ -167,7 +182,8 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     civ_plan_result_write_opts).  The DataFrames always hold full precision.  progress: a callable(stage, done, total).  isolate: as in
     civicast.read, for .h5 inputs.  Errors: civicast.Error (the stage's)."""
     with _plan_handle(path) as p:
-        _apply(p, out, model, h, threads, draws, intervals, (id_col, time_col, target_col), layout)
+        _apply(p, out, model, h, threads, draws, intervals, (id_col, time_col, target_col), layout,
+               (freq, encoding, thousands))
         panel = _read_panel_guarded(_dec(lib.civ_plan_panel(p.ptr)), isolate)
         comm_path = _dec(lib.civ_plan_communities(p.ptr))
         comm = (_read_table(comm_path, _ALLOC_TEXT_COLUMNS, isolate)

@@ -29,6 +29,10 @@ sed -i '/^thousands = /d' "$WORK/ex_copy/plan.toml"
 expect_code "no thousands" 2 "$CIV" plan "$WORK/ex_copy/plan.toml" --out "$WORK/ex2"
 expect_err "no thousands" "社区.csv:2:4: '1,200' is a number written with a thousands separator.*\\[plan\\] thousands"
 [ ! -e "$WORK/ex2" ] || fail "a failed plan left $WORK/ex2"
+# --thousands on the command line does what [plan] thousands does, and manifest.json records it
+expect_code "--thousands" 0 "$CIV" plan "$WORK/ex_copy/plan.toml" --out "$WORK/ex3" --thousands ,
+grep -q '"thousands": ","' "$WORK/ex3/manifest.json" || fail "manifest lacks --thousands"
+cmp -s <(col "$WORK/ex3/allocation.csv" amount_fen) <(col "$WORK/ex/allocation.csv" amount_fen) || fail "--thousands differs"
 expect_code "example allocate" 0 "$CIV" allocate --spec "$ex/allocation.spec" --communities "$ex/社区.csv" \
   --encoding gb18030 --thousands , --forecasts "$WORK/ex/forecasts.csv" --out "$WORK/alloc.csv"
 cmp -s <(col "$WORK/alloc.csv" amount_fen) <(col "$WORK/ex/allocation.csv" amount_fen) || fail "allocate differs"

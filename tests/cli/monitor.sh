@@ -63,6 +63,24 @@ grep -q "^community\|310101001" "$WORK/own/status.csv" || fail "the codes are no
     fail "--period 2024-06 failed"
 grep -q "alerts 2024-06" "$WORK/stdout" || fail "--period 2024-06 not used"
 
+# a sheet from Excel on a Chinese Windows: GB18030, denominators written "390,000";
+# --encoding gb18030 --thousands , give the statuses and risks of the same sheet in UTF-8 with plain digits
+awk -F, 'NR == 1 { print; next } { $6 = $6 * 1000; print }' OFS=, "$DEMO/monitoring.csv" >"$WORK/plain.csv"
+awk -F, 'function group(s) { return length(s) <= 3 ? s : group(substr(s, 1, length(s) - 3)) "," substr(s, length(s) - 2) }
+    NR == 1 { print; next } { $6 = "\"" group($6) "\""; print }' OFS=, "$WORK/plain.csv" | iconv -f utf-8 -t gb18030 >"$WORK/excel.csv"
+iconv -f utf-8 -t gb18030 "$DEMO/risks.csv" >"$WORK/risks_gbk.csv"
+grep -q ',"390,000"$' "$WORK/excel.csv" || fail "excel fixture: $(sed -n 2p "$WORK/excel.csv")"
+"$CIV" monitor "$DEMO/indicators.toml" "$WORK/plain.csv" --risks "$DEMO/risks.csv" --out "$WORK/out_plain" \
+    >/dev/null 2>"$WORK/stderr" || fail "plain monitor failed: $(cat "$WORK/stderr")"
+"$CIV" monitor "$DEMO/indicators.toml" "$WORK/excel.csv" --risks "$WORK/risks_gbk.csv" --out "$WORK/out_excel" \
+    --encoding gb18030 --thousands , >/dev/null 2>"$WORK/stderr" || fail "excel monitor failed: $(cat "$WORK/stderr")"
+for f in status.csv alerts.csv risks.csv; do
+    cmp -s "$WORK/out_plain/$f" "$WORK/out_excel/$f" || fail "$f differs between the Excel sheet and the plain one"
+done
+"$CIV" monitor "$DEMO/indicators.toml" "$WORK/excel.csv" --encoding gb18030 >/dev/null 2>"$WORK/stderr"
+[ $? -eq 2 ] || fail "grouped denominators without --thousands: exit $?"
+grep -q 'excel.csv:2:6: .*--thousands ","' "$WORK/stderr" || fail "no --thousands hint: $(cat "$WORK/stderr")"
+
 # 3. early warning on the city series (naive, fast) and demand against forecast
 "$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --warn 3 --model naive --warn-scope city \
     --threads 1 --out "$WORK/warn" >"$WORK/stdout" 2>"$WORK/stderr" || fail "early warning failed: $(cat "$WORK/stderr")"

@@ -119,8 +119,8 @@ sed -i 's/^spec = "plan.spec"$/spec = "plan.spec"\nfreq = "fortnightly"/' "$WORK
 expect_code "plan freq bad" 4 "$CIV" plan "$WORK/plan/plan.toml" --out "$WORK/plan_out"
 expect_err "plan freq bad" "plan.toml.*\\[plan\\] freq: unknown frequency 'fortnightly'"
 sed -i 's/^freq = "fortnightly"$/freq = "monthly"\nencoding = "latin1"/' "$WORK/plan/plan.toml"
-expect_code "plan encoding bad" 1 "$CIV" plan "$WORK/plan/plan.toml" --out "$WORK/plan_out"
-expect_err "plan encoding bad" "--encoding must be utf-8 or gb18030"
+expect_code "plan encoding bad" 4 "$CIV" plan "$WORK/plan/plan.toml" --out "$WORK/plan_out"
+expect_err "plan encoding bad" 'plan.toml:[0-9]*:12: \[plan\] encoding: must be "utf-8" or "gb18030"'
 sed -i 's/^encoding = "latin1"$/encoding = "utf-8"\nthousands = "."/' "$WORK/plan/plan.toml"
 expect_code "plan thousands bad" 4 "$CIV" plan "$WORK/plan/plan.toml" --out "$WORK/plan_out"
 expect_err "plan thousands bad" "plan.toml:.*\\[plan\\] thousands.*must be \",\""

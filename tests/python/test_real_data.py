@@ -12,6 +12,7 @@ CIV_SOURCE_DIR.
 """
 import ctypes
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -427,16 +428,32 @@ def test_wide_files(tmp_path):
         civicast.forecast_to_files(df, tmp_path / "x.csv", h=3, layout="wide")
 
 
-def test_spreadsheet_example():
+def test_spreadsheet_example(tmp_path):
     """examples/spreadsheet (a GB18030 wide sheet, communities keyed by
-    numeric codes under Chinese column names) plans as tests/data/plan does,
-    and its sheets work step by step: read, forecast, allocate."""
+    numeric codes under Chinese column names, numbers written "1,200")
+    plans as tests/data/plan does, also with thousands= in place of
+    [plan] thousands, and its sheets work step by step: read, forecast,
+    allocate."""
     ex = SOURCE / "examples" / "spreadsheet"
     fixture = civicast.plan(SOURCE / "tests" / "data" / "plan" / "plan.toml", draws=0)
     got = civicast.plan(ex / "plan.toml", draws=0)
     assert got["allocation"]["unique_id"].iloc[0] == "310101001"
     np.testing.assert_array_equal(got["allocation"]["amount_fen"], fixture["allocation"]["amount_fen"])
     np.testing.assert_array_equal(got["forecasts"]["mean"], fixture["forecasts"]["mean"])
+    assert civicast.read_plan(ex / "plan.toml")["thousands"] == ","
+    copy = tmp_path / "spreadsheet"
+    shutil.copytree(ex, copy)
+    toml = copy / "plan.toml"
+    toml.write_text("".join(ln for ln in toml.read_text().splitlines(True) if not ln.startswith("thousands")))
+    assert civicast.read_plan(toml)["thousands"] is None
+    with pytest.raises(civicast.Error, match="thousands") as e:
+        civicast.plan(toml, draws=0)
+    assert e.value.line == 2 and e.value.column == 4
+    again = civicast.plan(toml, draws=0, thousands=",", out=tmp_path / "out")
+    np.testing.assert_array_equal(again["allocation"]["amount_fen"], fixture["allocation"]["amount_fen"])
+    assert '"thousands": ","' in (tmp_path / "out" / "manifest.json").read_text()
+    with pytest.raises(civicast.Error, match="not supported"):
+        civicast.plan(toml, draws=0, thousands=".")
     meals = civicast.read(ex / "用餐人次.csv", layout="wide", id_col="社区编号", encoding="gb18030")
     assert meals.attrs["frequency"] == "monthly" and meals["unique_id"].iloc[0] == "310101001"
     assert list(meals.attrs["attributes"].columns) == ["unique_id", "社区名称"]

@@ -518,6 +518,12 @@ static int is_utf8_name(const char *e)
     return !e || !e[0] || !strcasecmp(e, "utf-8") || !strcasecmp(e, "utf8") || !strcasecmp(e, "utf-8-sig");
 }
 
+int civ_csv_encoding_known(const char *e)
+{
+    return is_utf8_name(e) || !strcasecmp(e, "gb18030") || !strcasecmp(e, "gbk") || !strcasecmp(e, "gb2312") ||
+           !strcasecmp(e, "cp936");
+}
+
 /* Decodes the open file from GB18030 (GBK and GB2312 are subsets) into an
  * unnamed temporary file with glibc's iconv, and reads that instead, so the
  * streaming reader and its rewinds work unchanged.  Errors name the byte
@@ -525,8 +531,7 @@ static int is_utf8_name(const char *e)
 static civ_status csv_decode(csv_reader *r, const char *encoding)
 {
     civ_where w = {.file = r->path};
-    if (strcasecmp(encoding, "gb18030") && strcasecmp(encoding, "gbk") && strcasecmp(encoding, "gb2312") &&
-        strcasecmp(encoding, "cp936"))
+    if (!civ_csv_encoding_known(encoding))
         return civ_fail_at(CIV_ERR_UNSUPPORTED, &w, "encoding '%.40s' is not supported: use utf-8 or gb18030",
                            encoding);
     iconv_t cd = iconv_open("UTF-8", "GB18030");

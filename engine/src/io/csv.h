@@ -66,6 +66,10 @@ typedef enum civ_csv_number {
  * strtod does. */
 civ_csv_number civ_csv_parse_number(const char *text, size_t len, double *out);
 
+/* 1 when the readers take `encoding` (options .encoding): NULL, "", utf-8
+ * (utf8, utf-8-sig) or gb18030 (gbk, gb2312, cp936); else 0. */
+int civ_csv_encoding_known(const char *encoding);
+
 /* The thousands separator a reader option names (civ_panel_read_options and
  * civ_table_read_options .thousands): "," (12,345), "'" (12'345) or " "
  * (12 345) as that byte in *sep; NULL or "" as 0 (none).  Errors:

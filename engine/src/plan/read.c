@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h" /* civ_csv_encoding_known, civ_csv_thousands */
 #include "error.h"
 #include "plan.h"
 #include "toml.h"
@@ -167,15 +168,24 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
         civ_where w = {.file = path, .field = "plan.freq"};
         st = civ_fail_at(CIV_ERR_SPEC, &w, "[plan] freq: %s", message);
     }
-    if (!st)
-        st = get_str(path, tp, "plan", "encoding", 0, c->encoding, sizeof c->encoding);
-    if (!st && (e = take(tp, "thousands"))) {
-        if (e->value.type != CIV_TOML_STRING ||
-            (strcmp(e->value.text, ",") && strcmp(e->value.text, "'") && strcmp(e->value.text, " ")))
-            st = cfg_error(path, e, "plan", "must be \",\" (12,345), \"'\" (12'345) or \" \" (12 345): the thousands "
-                           "separator of the panel's and the communities' numbers");
+    if (!st && (e = take(tp, "encoding"))) {
+        if (e->value.type != CIV_TOML_STRING || !e->value.text[0] || strlen(e->value.text) >= sizeof c->encoding ||
+            !civ_csv_encoding_known(e->value.text))
+            st = cfg_error(path, e, "plan", "must be \"utf-8\" or \"gb18030\" (also \"gbk\"): the encoding of the "
+                           "plan's CSV inputs");
         else
+            snprintf(c->encoding, sizeof c->encoding, "%s", e->value.text);
+    }
+    char sep;
+    if (!st && (e = take(tp, "thousands"))) {
+        if (e->value.type != CIV_TOML_STRING || !e->value.text[0] ||
+            civ_csv_thousands(e->value.text, "[plan] thousands", &sep)) {
+            civ_clear_error();
+            st = cfg_error(path, e, "plan", "must be \",\" (12,345), \"'\" (12'345) or \" \" (12 345): the thousands "
+                           "separator of the plan's CSV inputs");
+        } else {
             snprintf(c->thousands, sizeof c->thousands, "%s", e->value.text);
+        }
     }
     if (!st)
         st = get_str(path, tp, "plan", "id_column", 0, c->id_column, sizeof c->id_column);
@@ -464,6 +474,33 @@ civ_status civ_plan_set_columns(civ_plan *p, const char *id_column, const char *
     for (int k = 0; k < 3; k++)
         if (value[k])
             snprintf(dst[k], sizeof p->id_column, "%s", value[k]);
+    return CIV_OK;
+}
+
+civ_status civ_plan_set_input(civ_plan *p, const char *freq, const char *encoding, const char *thousands)
+{
+    civ_freq_spec f;
+    char sep;
+    if (!p)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_input: NULL plan");
+    if (freq && freq[0] && strlen(freq) >= sizeof p->freq)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_input: unknown frequency '%.40s'", freq);
+    if (freq && freq[0] && civ_freq_parse(freq, &f)) {
+        char message[512];
+        snprintf(message, sizeof message, "%s", civ_last_error()->message);
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_input: %s", message);
+    }
+    if (encoding && (strlen(encoding) >= sizeof p->encoding || !civ_csv_encoding_known(encoding)))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT,
+                        "civ_plan_set_input: encoding '%.40s' is not supported: use utf-8 or gb18030", encoding);
+    if (thousands && civ_csv_thousands(thousands, "civ_plan_set_input", &sep))
+        return civ_last_error()->status;
+    if (freq)
+        snprintf(p->freq, sizeof p->freq, "%s", freq);
+    if (encoding)
+        snprintf(p->encoding, sizeof p->encoding, "%s", encoding);
+    if (thousands)
+        snprintf(p->thousands, sizeof p->thousands, "%s", thousands);
     return CIV_OK;
 }
 
