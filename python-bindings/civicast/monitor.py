@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import PanelData, _Owned, _read_table, _Run, frame_to_table, table_to_frame
+from .frame import PanelData, _Owned, _panel_read_options, _read_table, _Run, frame_to_table, table_to_frame
 
 __all__ = ["monitor", "early_warning", "demand_check", "risk_matrix", "inactivity_alerts"]
 
@@ -33,11 +33,12 @@ def _text_arg(x, parse, read, free, what):
     return h
 
 
-def _table(x, text_columns=()):
-    """(owned civ_table, source name for errors)."""
+def _table(x, text_columns=(), encoding=None, thousands=None):
+    """(owned civ_table, source name for errors); encoding and thousands as
+    civicast.read's, for a CSV path."""
     if isinstance(x, pd.DataFrame):
         return frame_to_table(x), "<DataFrame>"
-    return _read_table(x, list(text_columns)), os.fspath(x)
+    return _read_table(x, list(text_columns), encoding=encoding, thousands=thousands), os.fspath(x)
 
 
 def _spec_text_columns(spec):
@@ -52,7 +53,7 @@ def _spec_text_columns(spec):
 class _Bound:
     """A spec bound to actuals (civ_monitor), freed on close."""
 
-    def __init__(self, indicators, actuals):
+    def __init__(self, indicators, actuals, encoding=None, thousands=None):
         self.spec = _text_arg(indicators, lib.civ_monitor_spec_parse, lib.civ_monitor_spec_read,
                               lib.civ_monitor_spec_free, "indicators")
         self.mon = _Owned(lib.civ_monitor_free)
@@ -64,7 +65,7 @@ class _Bound:
                     if c in cols or actuals[c].dtype == object:
                         actuals[c] = actuals[c].map(lambda v: "" if v is None or (isinstance(v, float) and
                                                                                    math.isnan(v)) else str(v))
-            t, src = _table(actuals, cols)
+            t, src = _table(actuals, cols, encoding, thousands)
             with t:
                 check(lib.civ_monitor_run(self.spec.ptr, t.ptr, encode(src), ctypes.byref(self.mon.ptr)))
         except BaseException:
@@ -91,7 +92,7 @@ def _period(mon, ds):
     return value.value
 
 
-def monitor(indicators, actuals, period=None):
+def monitor(indicators, actuals, period=None, encoding=None, thousands=None):
     """Indicators against their targets.
 
     indicators: the indicator file (path or text); actuals: DataFrame or path
@@ -102,8 +103,11 @@ def monitor(indicators, actuals, period=None):
     those columns are read as text).  Returns
     (status, alerts): the status of every unit and roll-up per period, and
     the alerts open in `period` ("YYYY-MM"; None = the last period) grouped
-    by department (civ_monitor_status_table, civ_monitor_alert_table)."""
-    b = _Bound(indicators, actuals)
+    by department (civ_monitor_status_table, civ_monitor_alert_table).
+    encoding ("gb18030"), thousands (","): how a CSV path of actuals is
+    written, as civicast.read's (also in early_warning, demand_check,
+    risk_matrix, inactivity_alerts)."""
+    b = _Bound(indicators, actuals, encoding, thousands)
     try:
         status = b.table(lib.civ_monitor_status_table)
         alerts = b.table(lib.civ_monitor_alert_table, ctypes.c_int64(_period(b.mon.ptr, period)))
@@ -113,7 +117,7 @@ def monitor(indicators, actuals, period=None):
 
 
 def early_warning(indicators, actuals, h=6, model="auto", level=(80, 95), threshold=0.5, threads=None,
-                  seed=None, scopes=None):
+                  seed=None, scopes=None, encoding=None, thousands=None):
     """Forecasts every monitored series h periods ahead (civ_monitor_panel ->
     civ_forecast_panel -> civ_forecast_result_table) and gives the
     probability of missing each target (civ_monitor_warn).  Returns
@@ -123,7 +127,7 @@ def early_warning(indicators, actuals, h=6, model="auto", level=(80, 95), thresh
     scopes to forecast (e.g. ["district", "city"]; None = all)."""
     if not level:
         raise ValueError("civicast.early_warning: needs interval levels (the distribution comes from them)")
-    b = _Bound(indicators, actuals)
+    b = _Bound(indicators, actuals, encoding, thousands)
     panel, fc = _Owned(lib.civ_panel_free), _Owned(lib.civ_table_free)
     try:
         names = None if scopes is None else ([scopes] if isinstance(scopes, str) else list(scopes))
@@ -152,12 +156,12 @@ def _run_on(pdata, h, model, level, threads, seed):
     return _Run(pdata, h, model, level, threads, seed, None, "aicc", None, "auto", False)
 
 
-def demand_check(forecasts, actuals):
+def demand_check(forecasts, actuals, encoding=None, thousands=None):
     """Actual demand against its forecast intervals: rows where `actuals`
     (long format unique_id, ds, y: DataFrame or path) has a value for a
     forecast row; flag "ahead" / "behind" with the widest level whose
     interval excludes the actual, else "within" (civ_monitor_demand_check)."""
-    fc, _ = _table(forecasts, ("unique_id", "ds", "model"))
+    fc, _ = _table(forecasts, ("unique_id", "ds", "model"), encoding, thousands)
     with fc:
         if isinstance(actuals, pd.DataFrame):
             pdata = PanelData(actuals)
@@ -167,7 +171,8 @@ def demand_check(forecasts, actuals):
                 pdata.handle.close()
         panel = _Owned(lib.civ_panel_free)
         with panel:
-            check(lib.civ_panel_read(encode(os.fspath(actuals)), ctypes.byref(panel.ptr)))
+            ro = _panel_read_options(encoding=encoding, thousands=thousands, fn="civicast.demand_check")
+            check(lib.civ_panel_read_ex(encode(os.fspath(actuals)), ctypes.byref(ro), ctypes.byref(panel.ptr)))
             return _demand(fc, panel.ptr)
 
 
@@ -178,7 +183,7 @@ def _demand(fc, panel_ptr):
         return table_to_frame(out.ptr)
 
 
-def risk_matrix(register, matrix=None):
+def risk_matrix(register, matrix=None, encoding=None, thousands=None):
     """Levels of a risk register (risk, probability in [0, 1], impact on the
     matrix's scale, owner, mitigation) on the default 5 x 5 matrix or a
     [matrix] file/text.  Returns (risks sorted by handling order, the matrix
@@ -190,7 +195,7 @@ def risk_matrix(register, matrix=None):
         mx = _text_arg(matrix, lib.civ_monitor_matrix_parse, lib.civ_monitor_matrix_read,
                        lib.civ_monitor_matrix_free, "matrix")
     with mx:
-        t, src = _table(register, ("risk", "impact", "owner", "mitigation"))
+        t, src = _table(register, ("risk", "impact", "owner", "mitigation"), encoding, thousands)
         with t:
             a, m = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
             with a, m:
@@ -200,7 +205,7 @@ def risk_matrix(register, matrix=None):
 
 
 def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=None, memory=None,
-                      utc_offset_hours=None, end=None):
+                      utc_offset_hours=None, end=None, encoding=None, thousands=None):
     """Inactivity alerts from activity events (person, ts: "YYYY-MM-DDTHH:MM:SS"
     UTC text or seconds since 1970, in time order): one row per gap that
     reached its person's threshold (civ_monitor_inactivity_run).  Options
@@ -227,7 +232,7 @@ def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=No
         if getattr(ts.dt, "tz", None) is not None:
             ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
         events["ts"] = ts.astype("int64") / 1e9
-    t, src = _table(events, ("person", "ts"))
+    t, src = _table(events, ("person", "ts"), encoding, thousands)
     with t:
         out = _Owned(lib.civ_table_free)
         with out:

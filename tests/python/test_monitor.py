@@ -163,6 +163,32 @@ def test_risk_matrix_plan():
     assert e.value.field == "probability" and e.value.line == 2
 
 
+def test_excel_sheets(tmp_path):
+    """Sheets as Excel on a Chinese Windows saves them (GB18030, numbers
+    written "5,194,000"): encoding= and thousands= give the plain sheets'
+    results; without them the cell is named with the option to use."""
+    plain = pd.read_csv(DEMO / "monitoring.csv", dtype=str)
+    plain["denominator"] = (plain["denominator"].astype(float) * 1000).round().astype("Int64")
+    plain.to_csv(tmp_path / "plain.csv", index=False)
+    excel = plain.assign(denominator=["" if pd.isna(v) else f"{v:,}" for v in plain["denominator"]])
+    assert excel["denominator"].str.count(",").max() == 2
+    excel.to_csv(tmp_path / "excel.csv", index=False, encoding="gb18030")
+    (tmp_path / "risks.csv").write_bytes((DEMO / "risks.csv").read_text(encoding="utf-8").encode("gb18030"))
+    want = civicast.monitor(DEMO / "indicators.toml", tmp_path / "plain.csv")
+    got = civicast.monitor(DEMO / "indicators.toml", tmp_path / "excel.csv", encoding="gb18030", thousands=",")
+    for w, g in zip(want, got):
+        pd.testing.assert_frame_equal(g, w)
+    with pytest.raises(civicast.Error, match='thousands=","') as e:
+        civicast.monitor(DEMO / "indicators.toml", tmp_path / "excel.csv", encoding="gb18030")
+    assert e.value.line == 2 and e.value.column == 6
+    risks, _ = civicast.risk_matrix(tmp_path / "risks.csv", encoding="gb18030")
+    pd.testing.assert_frame_equal(risks, civicast.risk_matrix(DEMO / "risks.csv")[0])
+    fc = pd.DataFrame({"unique_id": ["C1"] * 2, "ds": ["2025-01", "2025-02"], "mean": [1000.0] * 2,
+                       "lo-95": [900.0] * 2, "hi-95": [1100.0] * 2})
+    (tmp_path / "act.csv").write_text('unique_id,ds,y\nC1,2025-01,"1,050"\nC1,2025-02,"1,200"\n')
+    assert list(civicast.demand_check(fc, tmp_path / "act.csv", thousands=",").flag) == ["within", "ahead"]
+
+
 def test_inactivity_demo_incidents():
     alerts = civicast.inactivity_alerts(DEMO / "sensor_events.csv")
     truth = pd.read_csv(DEMO / "sensor_truth.csv")
