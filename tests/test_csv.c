@@ -1672,8 +1672,12 @@ static void test_thousands_option(void **state)
     assert_non_null(strstr(civ_last_error()->message, "--thousands \" \""));
     path = write_file("unique_id,rate\nc1,35%\n", -1);
     assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_ERR_PARSE);
-    assert_non_null(strstr(civ_last_error()->message, "currency or percent sign"));
+    assert_non_null(strstr(civ_last_error()->message, "with a percent sign: read the file with --percent"));
     assert_null(strstr(civ_last_error()->message, "--thousands"));
+    path = write_file("unique_id,amount\nc1,\"\xC2\xA5" "1,200\"\n", -1);
+    o.thousands = ",";
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_ERR_PARSE);
+    assert_non_null(strstr(civ_last_error()->message, "currency signs are not read"));
     /* panels: y and covariates, long and wide */
     path = write_file("unique_id,ds,y,price\nA,2024-01,\"1,234\",\"2,000.5\"\nA,2024-02,\"12,000\",3\n"
                       "B,2024-01,7,\n", -1);
@@ -1705,14 +1709,98 @@ static void test_thousands_option(void **state)
     assert_int_equal(civ_panel_read_csv_ex(path, &po, &p), CIV_ERR_INVALID_ARGUMENT);
 }
 
-/* The parallel table reader reads grouped numbers as the serial one does. */
+/* Percent cells ("33.3%") with the percent option: the correctly rounded
+ * fraction, the same double as the plain decimal; in tables and panels;
+ * the hint without it. */
+static void test_percent_option(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *cell, *plain;
+        char sep;
+    } good[] = {
+        {"33.3%", "0.333", 0},     {"-5%", "-0.05", 0},      {"100%", "1", 0},        {"0.1%", "0.001", 0},
+        {"1,234.5%", "12.345", ','}, {".5%", "0.005", 0},   {"33.333333%", "0.33333333", 0}, {"7", "7", 0},
+        {"12,345", "12345", ','},
+    };
+    for (size_t k = 0; k < sizeof good / sizeof *good; k++) {
+        double want = NAN, got = NAN;
+        assert_int_equal(civ_csv_parse_number(good[k].plain, strlen(good[k].plain), &want), CIV_CSV_NUMBER_OK);
+        civ_csv_number g = civ_csv_parse_formatted(good[k].cell, strlen(good[k].cell), good[k].sep, 1, &got);
+        if (g != CIV_CSV_NUMBER_OK || memcmp(&got, &want, sizeof got))
+            fail_msg("'%s': %d %.17g, want %.17g", good[k].cell, (int)g, got, want);
+    }
+    static const char *bad[] = {"%", "NA%", "1e2%", "5%%", "% 5", "5 %", "1,23%", "abc%", "-%"};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        double x = 0;
+        if (civ_csv_parse_formatted(bad[k], strlen(bad[k]), ',', 1, &x) != CIV_CSV_NUMBER_BAD || !isnan(x))
+            fail_msg("'%s' read as %.17g", bad[k], x);
+    }
+    double x;
+    assert_int_equal(civ_csv_parse_formatted("35%", 3, 0, 0, &x), CIV_CSV_NUMBER_BAD); /* not asked for */
+    assert_int_equal(civ_csv_parse_formatted("", 0, 0, 1, &x), CIV_CSV_NUMBER_MISSING);
+    /* random percentages read as their fractions written out */
+    uint64_t rng = 2463534242ULL;
+    for (int k = 0; k < 20000; k++) {
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        unsigned whole = (unsigned)(rng % 1000), frac = (unsigned)((rng >> 20) % 10000);
+        char cell[32], plain[32];
+        int n = snprintf(cell, sizeof cell, "%u.%04u%%", whole, frac);
+        snprintf(plain, sizeof plain, "%u.%02u%04u", whole / 100, whole % 100, frac);
+        double want, got;
+        assert_int_equal(civ_csv_parse_number(plain, strlen(plain), &want), CIV_CSV_NUMBER_OK);
+        assert_int_equal(civ_csv_parse_formatted(cell, (size_t)n, 0, 1, &got), CIV_CSV_NUMBER_OK);
+        if (memcmp(&got, &want, sizeof got))
+            fail_msg("'%s' gave %.17g, '%s' %.17g", cell, got, plain, want);
+    }
+    /* tables and panels */
+    const char *path = write_file("unique_id,aged_share,name\nc1,33.3%,\"1,0%\"\nc2,,North\n", -1);
+    civ_table *t = NULL;
+    civ_table_read_options o = {.percent = 1};
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_OK); /* "1,0%" among text is text */
+    assert_true(civ_table_number(t, 0, 1) == 0.333 && isnan(civ_table_number(t, 1, 1)));
+    assert_string_equal(civ_table_text(t, 0, 2), "1,0%");
+    civ_table_free(t);
+    path = write_file("unique_id,migrant_share\nc1,\"1,0%\"\n", -1); /* a decimal comma: named */
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_ERR_PARSE);
+    assert_true(civ_last_error()->line == 2 && civ_last_error()->column == 2);
+    path = write_file("unique_id,aged_share\nc1,33.3%\nc2,0.25\nc3,1e1%\n", -1);
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_ERR_PARSE);
+    assert_true(civ_last_error()->line == 4 && civ_last_error()->column == 2);
+    assert_non_null(strstr(civ_last_error()->message, "a percent sign ends the number"));
+    path = write_file("unique_id,aged_share\nc1,\"1,333.3%\"\n", -1);
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_ERR_PARSE);
+    assert_non_null(strstr(civ_last_error()->message, "with a thousands separator: read the file with --thousands"));
+    assert_null(strstr(civ_last_error()->message, "--percent"));
+    assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_ERR_PARSE);
+    assert_non_null(strstr(civ_last_error()->message, "--thousands \",\" --percent"));
+    assert_non_null(strstr(civ_last_error()->message, "thousands=\",\", percent=True"));
+    o.thousands = ",";
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_OK);
+    assert_true(civ_table_number(t, 0, 1) == 13.333);
+    civ_table_free(t);
+    path = write_file("unique_id,ds,y,share\nA,2024-01,1,50%\nA,2024-02,2,12.5%\n", -1);
+    civ_panel *p = NULL;
+    civ_panel_read_options po = {.percent = 1};
+    assert_int_equal(civ_panel_read_csv_ex(path, &po, &p), CIV_OK);
+    const double *cov;
+    size_t len;
+    assert_int_equal(civ_panel_covariate(p, 0, 0, &cov, &len), CIV_OK);
+    assert_true(len == 2 && cov[0] == 0.5 && cov[1] == 0.125);
+    civ_panel_free(p);
+    assert_int_equal(civ_panel_read_csv_ex(path, NULL, &p), CIV_ERR_PARSE);
+    assert_true(civ_last_error()->line == 2 && civ_last_error()->column == 4);
+    assert_non_null(strstr(civ_last_error()->message, "--percent"));
+}
+
+/* The parallel table reader reads grouped numbers and percentages as the serial one does. */
 static void test_thousands_parallel(void **state)
 {
     (void)state;
-    const char *content = "unique_id,pop,w\na1,\"1,200\",0.5\na2,\"12,345,678\",2\na3,7,\"3,000.25\"\n"
+    const char *content = "unique_id,pop,w\na1,\"1,200\",0.5\na2,\"12,345,678\",2%\na3,7,\"3,000.25%\"\n"
                           "a4,\"999\",\"-1,000\"\n";
     const char *path = write_file(content, -1);
-    civ_table_read_options o = {.thousands = ","};
+    civ_table_read_options o = {.thousands = ",", .percent = 1};
     outcome_options = &o;
     omp_set_num_threads(1);
     civ_csv_set_split_step(0);
@@ -1761,6 +1849,7 @@ int main(void)
         cmocka_unit_test(test_parse_grouped),
         cmocka_unit_test(test_thousands_option),
         cmocka_unit_test(test_thousands_parallel),
+        cmocka_unit_test(test_percent_option),
         cmocka_unit_test(test_table_late_text_column),
         cmocka_unit_test(test_table_sized_by_line_count),
         cmocka_unit_test(test_table_parallel_equals_serial),

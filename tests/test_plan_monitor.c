@@ -129,8 +129,8 @@ static void test_run(void **state)
 static const char *scratch(int slot, const char *tag, const char *bytes)
 {
     static char paths[2][256];
-    snprintf(paths[slot], sizeof paths[slot], "%s/civ_plan_monitor_%ld_%s", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
-             (long)getpid(), tag);
+    const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(paths[slot], sizeof paths[slot], "%s/civ_plan_monitor_%ld_%s", dir, (long)getpid(), tag);
     FILE *f = fopen(paths[slot], "wb");
     assert_non_null(f);
     fputs(bytes, f);
@@ -139,14 +139,15 @@ static const char *scratch(int slot, const char *tag, const char *bytes)
 }
 
 /* [plan] encoding and thousands (and civ_plan_set_input, as --encoding and
- * --thousands) reach the [monitor] tables: a GB18030 risk register and
- * demand actuals written "1,234". */
+ * --thousands, percent as --percent) reach the [monitor] tables: a GB18030
+ * risk register with a probability written "70%" and demand actuals
+ * written "1,234". */
 static void test_input_options(void **state)
 {
     (void)state;
     /* 政策冲突风险 in GB18030 */
     const char *reg = scratch(0, "risks.csv", "risk,probability,impact,owner,mitigation\n"
-                                              "\xD5\xFE\xB2\xDF\xB3\xE5\xCD\xBB\xB7\xE7\xCF\xD5,0.70,severe,x,y\n");
+                                              "\xD5\xFE\xB2\xDF\xB3\xE5\xCD\xBB\xB7\xE7\xCF\xD5,70%,severe,x,y\n");
     const char *dem = scratch(1, "demand.csv", "unique_id,ds,y\nP01,2024-11,\"1,204\"\nP01,2024-12,\"1,222\"\n");
     char monitor[800];
     snprintf(monitor, sizeof monitor, "[monitor]\nrisks = \"%s\"\ndemand_actuals = \"%s\"\n", reg, dem);
@@ -157,33 +158,46 @@ static void test_input_options(void **state)
     assert_int_equal(civ_plan_run(p, NULL, &r), CIV_ERR_PARSE); /* not UTF-8: named, with the hint */
     assert_string_equal(civ_last_error()->file, reg);
     assert_non_null(strstr(civ_last_error()->message, "gb18030"));
-    assert_int_equal(civ_plan_set_input(p, NULL, "gb18030", NULL), CIV_OK);
-    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_ERR_PARSE); /* now the grouped numbers, with their hint */
+    assert_int_equal(civ_plan_set_input(p, NULL, "gb18030", NULL, -1), CIV_OK);
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_ERR_PARSE); /* now the register's "70%", with its hint */
+    assert_string_equal(civ_last_error()->file, reg);
+    assert_non_null(strstr(civ_last_error()->message, "[plan] percent = true"));
+    assert_int_equal(civ_plan_set_input(p, NULL, NULL, NULL, 1), CIV_OK);
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_ERR_PARSE); /* then the grouped numbers */
     assert_string_equal(civ_last_error()->file, dem);
-    assert_non_null(strstr(civ_last_error()->message, "thousands"));
-    assert_int_equal(civ_plan_set_input(p, NULL, NULL, ","), CIV_OK);
+    assert_non_null(strstr(civ_last_error()->message, "[plan] thousands = \",\""));
+    assert_int_equal(civ_plan_set_input(p, NULL, NULL, ",", -1), CIV_OK);
     assert_string_equal(civ_plan_encoding(p), "gb18030");
     assert_string_equal(civ_plan_thousands(p), ",");
+    assert_int_equal(civ_plan_percent(p), 1);
     assert_int_equal(civ_plan_run(p, NULL, &r), CIV_OK);
-    assert_string_equal(civ_table_text(civ_plan_result_table(r, CIV_PLAN_RISKS), 0, 0), "政策冲突风险");
+    const civ_table *risks = civ_plan_result_table(r, CIV_PLAN_RISKS);
+    assert_string_equal(civ_table_text(risks, 0, 0), "政策冲突风险");
+    size_t col;
+    assert_int_equal(civ_table_find_column(risks, "probability", &col), CIV_OK);
+    assert_true(civ_table_number(risks, 0, col) == 0.70);
     civ_plan_result_free(r);
     /* refused values change nothing; "" clears */
-    assert_int_equal(civ_plan_set_input(p, "fortnightly", NULL, NULL), CIV_ERR_INVALID_ARGUMENT);
-    assert_int_equal(civ_plan_set_input(p, NULL, "latin1", NULL), CIV_ERR_INVALID_ARGUMENT);
-    assert_int_equal(civ_plan_set_input(p, NULL, NULL, "."), CIV_ERR_INVALID_ARGUMENT);
-    assert_int_equal(civ_plan_set_input(NULL, NULL, NULL, NULL), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_plan_set_input(p, "fortnightly", NULL, NULL, -1), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_plan_set_input(p, NULL, "latin1", NULL, -1), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_plan_set_input(p, NULL, NULL, ".", -1), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_plan_set_input(p, NULL, NULL, NULL, 2), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_plan_set_input(NULL, NULL, NULL, NULL, -1), CIV_ERR_INVALID_ARGUMENT);
     assert_string_equal(civ_plan_freq(p), "");
     assert_string_equal(civ_plan_thousands(p), ",");
-    assert_int_equal(civ_plan_set_input(p, "MS", "", ""), CIV_OK);
+    assert_int_equal(civ_plan_percent(p), 1);
+    assert_int_equal(civ_plan_set_input(p, "MS", "", "", 0), CIV_OK);
     assert_string_equal(civ_plan_freq(p), "MS");
     assert_string_equal(civ_plan_encoding(p), "");
     assert_string_equal(civ_plan_thousands(p), "");
+    assert_int_equal(civ_plan_percent(p), 0);
     civ_plan_free(p);
     unlink(reg);
     unlink(dem);
     /* in the file: checked when read, at the key */
-    static const char *bad[] = {"encoding = \"latin1\"", "thousands = \".\"", "thousands = \"\""};
-    for (size_t k = 0; k < 3; k++) {
+    static const char *bad[] = {"encoding = \"latin1\"", "thousands = \".\"", "thousands = \"\"", "percent = 1"};
+    static const char *key[] = {"encoding", "thousands", "thousands", "percent"};
+    for (size_t k = 0; k < 4; k++) {
         const char *plan = scratch(0, "bad.toml", "");
         FILE *f = fopen(plan, "w");
         assert_non_null(f);
@@ -192,7 +206,7 @@ static void test_input_options(void **state)
         fclose(f);
         assert_int_equal(civ_plan_read(plan, &p), CIV_ERR_SPEC);
         assert_int_equal(civ_last_error()->line, 5);
-        assert_string_equal(civ_last_error()->field, k ? "thousands" : "encoding");
+        assert_string_equal(civ_last_error()->field, key[k]);
         unlink(plan);
     }
     unlink(path);

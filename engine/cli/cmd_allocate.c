@@ -11,7 +11,7 @@
 #include "commands.h"
 
 enum { A_SPEC, A_COMMUNITIES, A_FORECASTS, A_OUT, A_SUMMARY, A_EXPLAIN, A_UNCERTAINTY, A_SEED, A_K, A_THREADS,
-       A_UNC_OUT, A_COMPARE, A_LANG, A_PAID, A_ENCODING, A_THOUSANDS, A_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+       A_UNC_OUT, A_COMPARE, A_LANG, A_PAID, A_ENCODING, A_THOUSANDS, A_PERCENT, A_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option allocate_options[] = {
     [A_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec (required)"},
     [A_COMMUNITIES] = {"--communities", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
@@ -47,7 +47,7 @@ static const civ_cli_spec allocate_spec = {
     "                         [--summary FILE] [--explain [--lang en|zh]] [--paid FILE]\n"
     "                         [--uncertainty N [--seed S] [--weight-concentration K]\n"
     "                          [--threads T] [--uncertainty-out FILE]]\n"
-    "                         [--excel] [--precision P]\n"
+    "                         [--encoding E] [--thousands C] [--percent] [--excel] [--precision P]\n"
     "       civicast allocate --compare SPEC1 SPEC2 [...] --communities FILE\n"
     "                         [--forecasts FILE] --out FILE [--summary FILE]\n"
     "                         [--excel] [--precision P]\n",
@@ -204,7 +204,8 @@ static int run_allocate(int argc, char **argv)
     int code = civ_cli_parse(&allocate_spec, argc, argv, &a);
     if (code)
         return code;
-    if ((code = civ_cli_set_input("allocate", NULL, a.value[A_ENCODING], a.value[A_THOUSANDS]))) {
+    if ((code = civ_cli_set_input("allocate", NULL, a.value[A_ENCODING], a.value[A_THOUSANDS],
+                                 a.value[A_PERCENT]))) {
         civ_cli_args_free(&a);
         return code;
     }

@@ -17,7 +17,7 @@
 #define MAX_MODELS 32
 
 enum { B_OUT, B_ACCURACY, B_BY_SERIES, B_MODEL, B_H, B_WINDOWS, B_STEP, B_LEVEL, B_THREADS, B_SEED, B_IC, B_PATHS,
-       B_NONNEG, B_QUIET, B_INTERVALS /* +1..+4 --conformal-* */, B_FREQ = B_INTERVALS + 5, B_ENCODING, B_THOUSANDS,
+       B_NONNEG, B_QUIET, B_INTERVALS /* +1..+4 --conformal-* */, B_FREQ = B_INTERVALS + 5, B_ENCODING, B_THOUSANDS, B_PERCENT,
        B_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */, B_EXCEL = B_COLUMNS + 4 /* +1 --no-excel, +2 --precision */ };
 static const civ_cli_option backtest_options[] = {
     [B_OUT] = {"--out", "-o", CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
@@ -59,7 +59,7 @@ static const civ_cli_spec backtest_spec = {
     "                         [--intervals model|conformal] [--conformal-windows K]\n"
     "                         [--conformal-step S] [--conformal-sample M|all]\n"
     "                         [--conformal-refit search|fixed]\n"
-    "                         [--quiet] [--freq F] [--encoding E] [--thousands C] [--excel] [--precision P]\n"
+    "                         [--quiet] [--freq F] [--encoding E] [--thousands C] [--percent] [--excel] [--precision P]\n"
     "                         [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n",
     "Rolling-origin backtest: for each series of IN, window k = 1..K trains on the\n"
     "series up to K-k steps (of S periods) before its last N values and forecasts N\n"
@@ -263,7 +263,8 @@ static int run_backtest(int argc, char **argv)
     int code = civ_cli_parse(&backtest_spec, argc, argv, &a);
     if (code)
         return code;
-    if ((code = civ_cli_set_input("backtest", a.value[B_FREQ], a.value[B_ENCODING], a.value[B_THOUSANDS])) ||
+    if ((code = civ_cli_set_input("backtest", a.value[B_FREQ], a.value[B_ENCODING], a.value[B_THOUSANDS],
+                                 a.value[B_PERCENT])) ||
         (code = civ_cli_set_columns("backtest", a.value[B_COLUMNS], a.value[B_COLUMNS + 1], a.value[B_COLUMNS + 2],
                                         a.value[B_COLUMNS + 3] != NULL, 1))) {
         civ_cli_args_free(&a);

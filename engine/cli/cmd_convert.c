@@ -8,7 +8,7 @@
 
 #include "commands.h"
 
-enum { V_TABLE, V_FREQ, V_ENCODING, V_THOUSANDS, V_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */,
+enum { V_TABLE, V_FREQ, V_ENCODING, V_THOUSANDS, V_PERCENT, V_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */,
        V_EXCEL = V_COLUMNS + 4 /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option convert_options[] = {
     [V_TABLE] = {"--table", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "IN is a table (e.g. community attributes)"},
@@ -21,7 +21,7 @@ static const civ_cli_option convert_options[] = {
 };
 static const civ_cli_spec convert_spec = {
     "convert",
-    "usage: civicast convert IN OUT [--table] [--freq F] [--encoding E] [--thousands C] [--excel] [--precision P]\n"
+    "usage: civicast convert IN OUT [--table] [--freq F] [--encoding E] [--thousands C] [--percent] [--excel] [--precision P]\n"
     "                               [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n",
     "Converts by extension (.csv, .h5, .hdf5).  Without --table, IN is a panel in\n"
     "long format (unique_id,ds,y[,covariates]); with --table, a table such as the\n"
@@ -40,7 +40,8 @@ static int run_convert(int argc, char **argv)
     int code = civ_cli_parse(&convert_spec, argc, argv, &a);
     if (code)
         return code;
-    if ((code = civ_cli_set_input("convert", a.value[V_FREQ], a.value[V_ENCODING], a.value[V_THOUSANDS])) ||
+    if ((code = civ_cli_set_input("convert", a.value[V_FREQ], a.value[V_ENCODING], a.value[V_THOUSANDS],
+                                 a.value[V_PERCENT])) ||
         (code = civ_cli_set_columns("convert", a.value[V_COLUMNS], a.value[V_COLUMNS + 1], a.value[V_COLUMNS + 2],
                                         a.value[V_COLUMNS + 3] != NULL, 1))) {
         civ_cli_args_free(&a);

@@ -9,7 +9,7 @@
 
 static int show_info(const char *path, const char *attributes_path);
 
-enum { I_ATTRIBUTES, I_FREQ, I_ENCODING, I_THOUSANDS, I_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */ };
+enum { I_ATTRIBUTES, I_FREQ, I_ENCODING, I_THOUSANDS, I_PERCENT, I_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */ };
 static const civ_cli_option info_options[] = {
     [I_ATTRIBUTES] = {"--attributes", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                       "static attributes: a .csv or .h5 table keyed by unique_id"},
@@ -21,7 +21,7 @@ static const civ_cli_option info_options[] = {
 };
 static const civ_cli_spec info_spec = {
     "info",
-    "usage: civicast info FILE [--attributes FILE] [--freq F] [--encoding E] [--thousands C]\n"
+    "usage: civicast info FILE [--attributes FILE] [--freq F] [--encoding E] [--thousands C] [--percent]\n"
     "                          [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n",
     "Reads a panel (.csv long format unique_id,ds,y[,covariates] or .h5) and prints\n"
     "its series count, frequency, span, missing share, covariates and, with\n"
@@ -39,7 +39,8 @@ static int run_info(int argc, char **argv)
     int code = civ_cli_parse(&info_spec, argc, argv, &a);
     if (code)
         return code;
-    if ((code = civ_cli_set_input("info", a.value[I_FREQ], a.value[I_ENCODING], a.value[I_THOUSANDS])) ||
+    if ((code = civ_cli_set_input("info", a.value[I_FREQ], a.value[I_ENCODING], a.value[I_THOUSANDS],
+                                 a.value[I_PERCENT])) ||
         (code = civ_cli_set_columns("info", a.value[I_COLUMNS], a.value[I_COLUMNS + 1], a.value[I_COLUMNS + 2],
                                         a.value[I_COLUMNS + 3] != NULL, 1))) {
         civ_cli_args_free(&a);

@@ -13,7 +13,7 @@
 #include "monitor_job.h"
 
 enum { M_PERIOD, M_OUT, M_WARN, M_MODEL, M_THRESHOLD, M_SCOPE, M_THREADS, M_SEED, M_RISKS, M_MATRIX, M_EVENTS,
-       M_QUANTILE, M_END, M_DEM_FC, M_DEM_ACT, M_ENCODING, M_THOUSANDS };
+       M_QUANTILE, M_END, M_DEM_FC, M_DEM_ACT, M_ENCODING, M_THOUSANDS, M_PERCENT };
 static const civ_cli_option monitor_options[] = {
     [M_PERIOD] = {"--period", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "YYYY-MM", "the period whose alerts are listed "
                                                                            "(default: the last)"},
@@ -53,7 +53,7 @@ static const civ_cli_spec monitor_spec = {
     "usage: civicast monitor INDICATORS ACTUALS [--period YYYY-MM] [--out DIR]\n"
     "         [--warn H [--model SPEC] [--threshold P] [--warn-scope SCOPE ...] [--threads N] [--seed N]]\n"
     "         [--risks FILE [--matrix FILE]] [--events FILE [--quantile Q] [--end TIME]]\n"
-    "         [--demand-forecasts FILE --demand-actuals FILE] [--encoding E] [--thousands C]\n"
+    "         [--demand-forecasts FILE --demand-actuals FILE] [--encoding E] [--thousands C] [--percent]\n"
     "       civicast monitor [--risks FILE ...] [--events FILE ...] [--demand-... ]   (without indicators)\n",
     "Reads the indicator file (TOML subset: [monitor], [[indicator]] with targets,\n"
     "departments and alert rules) and the actuals (unit, indicator, ds, value,\n"
@@ -130,7 +130,8 @@ static int parse(int argc, char **argv, civ_cli_monitor_job *job, const char **o
     if (!code)
         code = parse_numbers(job, &a);
     if (!code) /* every CSV input: actuals, register, events, demand */
-        code = civ_cli_set_input("monitor", NULL, a.value[M_ENCODING], a.value[M_THOUSANDS]);
+        code = civ_cli_set_input("monitor", NULL, a.value[M_ENCODING], a.value[M_THOUSANDS],
+                                 a.value[M_PERCENT]);
     civ_cli_args_free(&a); /* the strings point into argv */
     return code;
 }

@@ -14,7 +14,7 @@
 #include "commands.h"
 #include "monitor_job.h"
 
-enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_INTERVALS, P_FREQ, P_ENCODING, P_THOUSANDS,
+enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_INTERVALS, P_FREQ, P_ENCODING, P_THOUSANDS, P_PERCENT,
        P_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */, P_LANG = P_COLUMNS + 4,
        P_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option plan_options[] = {
@@ -36,12 +36,13 @@ static const civ_cli_option plan_options[] = {
 static const civ_cli_spec plan_spec = {
     "plan",
     "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N]\n"
-    "                     [--intervals model|conformal] [--freq F] [--encoding E] [--thousands C] [--lang zh|en]\n"
+    "                     [--intervals model|conformal] [--freq F] [--encoding E] [--thousands C] [--percent]\n"
+    "                     [--lang zh|en]\n"
     "                     [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n"
     "                     [--no-excel] [--precision P]\n",
     "Reads a plan config (the spec's TOML subset; docs/ALLOCATION.md, \"Plan\"):\n"
     "  [plan]        panel, communities, spec, out (paths relative to CONFIG), lang,\n"
-    "                freq, encoding, thousands, id_column, time_column, target_column, layout\n"
+    "                freq, encoding, thousands, percent, id_column, time_column, target_column, layout\n"
     "  [forecast]    model, horizon, levels, threads, seed, intervals\n"
     "  [uncertainty] draws, seed, weight_concentration, forecasts (optional)\n"
     "  [need]        the multi-year need (optional; else the spec's [need])\n"
@@ -319,7 +320,8 @@ static int run_plan(int argc, char **argv)
     int code = civ_cli_parse(&plan_spec, argc, argv, &a);
     if (code)
         return code;
-    if ((code = civ_cli_set_input("plan", a.value[P_FREQ], a.value[P_ENCODING], a.value[P_THOUSANDS]))) {
+    if ((code = civ_cli_set_input("plan", a.value[P_FREQ], a.value[P_ENCODING], a.value[P_THOUSANDS],
+                                 a.value[P_PERCENT]))) {
         civ_cli_args_free(&a);
         return code;
     }
@@ -335,12 +337,14 @@ static int run_plan(int argc, char **argv)
         code = civ_cli_usage_error("plan", "give the plan config file");
     else if (civ_plan_read(a.positional[0], &plan))
         code = civ_cli_report(civ_last_error()->status);
-    /* --freq / --encoding / --thousands override [plan] freq / encoding / thousands (and manifest.json
-     * says so); the plan's then read the panel and the communities here, the [monitor] tables in the run */
-    else if (civ_plan_set_input(plan, a.value[P_FREQ], a.value[P_ENCODING], a.value[P_THOUSANDS]))
+    /* --freq / --encoding / --thousands / --percent override [plan] freq / encoding / thousands / percent
+     * (and manifest.json says so); the plan's then read the panel and the communities here, the [monitor]
+     * tables in the run */
+    else if (civ_plan_set_input(plan, a.value[P_FREQ], a.value[P_ENCODING], a.value[P_THOUSANDS],
+                                a.value[P_PERCENT] ? 1 : -1))
         code = civ_cli_report(civ_last_error()->status);
     else if ((code = civ_cli_set_input("plan", set_or_null(civ_plan_freq(plan)), set_or_null(civ_plan_encoding(plan)),
-                                       set_or_null(civ_plan_thousands(plan)))))
+                                       set_or_null(civ_plan_thousands(plan)), civ_plan_percent(plan) ? "" : NULL)))
         ;
     /* --id-col ... override [plan] id_column ... (and manifest.json says so);
      * the panel's only: the communities are keyed by the spec's [data] id */

@@ -229,12 +229,15 @@ civ_status civ_cli_read_panel(const char *path, civ_panel **out);
  *                  the one inferred from their spacing
  *   --encoding E   utf-8 (default) or gb18030 for CSV input
  *   --thousands C  the thousands separator of CSV numbers (",", "'" or " ")
+ *   --percent      "33.3%" in a CSV number cell reads as 0.333
  * Commands put CIV_CLI_FREQ_OPTION / CIV_CLI_ENCODING_OPTION /
- * CIV_CLI_THOUSANDS_OPTION in their table and pass the values to
- * civ_cli_set_input (any may be NULL); they then
+ * CIV_CLI_THOUSANDS_OPTION (two entries: --thousands, --percent) in their
+ * table and pass the values to civ_cli_set_input (any may be NULL; percent
+ * non-NULL when given); they then
  * apply to every later civ_cli_read_panel / civ_cli_read_table of the
  * process.  Returns 0, or the usage exit code after printing the error. */
-int civ_cli_set_input(const char *command, const char *freq, const char *encoding, const char *thousands);
+int civ_cli_set_input(const char *command, const char *freq, const char *encoding, const char *thousands,
+                      const char *percent);
 #define CIV_CLI_FREQ_OPTION                                                                          \
     {"--freq", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "F",                                               \
      "frequency of day dates (default: inferred from their spacing):\n"                              \
@@ -245,7 +248,9 @@ int civ_cli_set_input(const char *command, const char *freq, const char *encodin
 #define CIV_CLI_THOUSANDS_OPTION                                                                     \
     {"--thousands", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "C",                                          \
      "thousands separator of CSV numbers as Excel writes them (\"12,345\"):\n"                       \
-     "\",\", \"'\" or \" \" (default: none; such numbers are refused)"}
+     "\",\", \"'\" or \" \" (default: none; such numbers are refused)"},                     \
+        {"--percent", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL,                                        \
+         "read \"33.3%\" in CSV number cells as 0.333 (Excel's Percentage format)"}
 /* --id-col, --time-col, --target-col: the CSV input's own names of the series
  * id, date and value columns (civ_panel_read_options.id_column, ...; the id
  * also keys tables: civ_table_read_options.id_column); --wide-input: the panel

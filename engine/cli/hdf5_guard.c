@@ -285,8 +285,11 @@ static civ_status guarded_read(const char *path, read_kind kind, void *out)
  * --target-col (civ_cli_set_columns). */
 static civ_panel_read_options input = {.freq = {CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1}};
 
-int civ_cli_set_input(const char *command, const char *freq, const char *encoding, const char *thousands)
+int civ_cli_set_input(const char *command, const char *freq, const char *encoding, const char *thousands,
+                      const char *percent)
 {
+    if (percent)
+        input.percent = 1;
     if (thousands) {
         if (strcmp(thousands, ",") && strcmp(thousands, "'") && strcmp(thousands, " "))
             return civ_cli_usage_error(command, "--thousands must be \",\" (12,345), \"'\" (12'345) or \" \" (12 345), "
@@ -359,6 +362,7 @@ civ_status civ_cli_read_table(const char *path, const civ_table_read_options *op
         o.encoding = input.encoding;
     if (!o.thousands)
         o.thousands = input.thousands;
+    o.percent |= input.percent;
     if (!o.id_column)
         o.id_column = table_id_column;
     return civ_table_read(path, &o, out);

@@ -335,6 +335,11 @@ typedef struct civ_table_read_options {
      * a decimal comma is never taken for a separator.  Another value is
      * CIV_ERR_INVALID_ARGUMENT. */
     const char *thousands;
+    /* 1: a number that ends in a percent sign, as Excel writes a Percentage
+     * cell ("33.3%", "-5%", "1,234.5%" with thousands), reads as its
+     * fraction (0.333: the same double as "0.333").  0: such cells are
+     * refused at their cell with this hint. */
+    int percent;
 } civ_table_read_options;
 
 /** Reads a CSV table (RFC 4180 quoting, UTF-8, optional BOM, LF or CRLF).  The
@@ -537,9 +542,11 @@ typedef struct civ_panel_read_options {
      * need the long layout; time_column and target_column do not apply
      * (CIV_ERR_INVALID_ARGUMENT). */
     int wide;
-    /* The thousands separator of y and the covariates, as for tables
-     * (civ_table_read_options.thousands). */
+    /* The thousands separator of y and the covariates, and whether "33.3%"
+     * reads as 0.333, as for tables (civ_table_read_options.thousands,
+     * .percent). */
     const char *thousands;
+    int percent;
 } civ_panel_read_options;
 /** As civ_panel_read_csv with options (`options` may be NULL).  Day dates get
  *  the frequency of their spacing (civ_dates_infer), or options->freq; the
@@ -1929,6 +1936,9 @@ CIV_API const char *civ_plan_encoding(const civ_plan *plan);
  *  separator of the numbers of every CSV input the plan reads
  *  (civ_panel_read_options.thousands, --thousands).  Borrowed. */
 CIV_API const char *civ_plan_thousands(const civ_plan *plan);
+/** [plan] percent as written or set (0 when not set): whether the plan's CSV
+ *  inputs write fractions as "33.3%" (civ_table_read_options.percent). */
+CIV_API int civ_plan_percent(const civ_plan *plan);
 /** [plan] id_column, time_column, target_column as written ("" when not
  *  set): the file's own names of the panel's series id, date and value
  *  columns (civ_panel_read_options.id_column, ...).  The communities table
@@ -1981,15 +1991,16 @@ CIV_API civ_status civ_plan_set_draws(civ_plan *plan, size_t draws);
  *  (a name of 256 bytes or more; nothing is changed). */
 CIV_API civ_status civ_plan_set_columns(civ_plan *plan, const char *id_column, const char *time_column,
                                         const char *target_column);
-/** Sets [plan] freq, encoding and thousands (NULL keeps one; "" clears it),
- *  as --freq, --encoding and --thousands override them: they apply to every
- *  CSV input the plan reads (the panel, the communities and the [monitor]
- *  tables) and manifest.json records them.  Errors: CIV_ERR_INVALID_ARGUMENT
- *  (NULL plan; a frequency civ_freq_parse refuses; an encoding other than
- *  utf-8 or gb18030 (gbk, gb2312); a separator other than ",", "'" or " ");
+/** Sets [plan] freq, encoding and thousands (NULL keeps one; "" clears it)
+ *  and percent (-1 keeps it, 0 or 1), as --freq, --encoding, --thousands and
+ *  --percent override them: they apply to every CSV input the plan reads
+ *  (the panel, the communities and the [monitor] tables) and manifest.json
+ *  records them.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL plan; a frequency
+ *  civ_freq_parse refuses; an encoding other than utf-8 or gb18030 (gbk,
+ *  gb2312); a separator other than ",", "'" or " "; percent not -1, 0 or 1);
  *  nothing is changed then. */
 CIV_API civ_status civ_plan_set_input(civ_plan *plan, const char *freq, const char *encoding,
-                                      const char *thousands);
+                                      const char *thousands, int percent);
 /** Sets [plan] layout: 1 wide, 0 long (else CIV_ERR_INVALID_ARGUMENT). */
 CIV_API civ_status civ_plan_set_wide(civ_plan *plan, int wide);
 /** Sets [forecast] intervals (CIV_INTERVALS_*; else CIV_ERR_INVALID_ARGUMENT). */

@@ -152,7 +152,7 @@ class civ_error(ctypes.Structure):
 
 class civ_table_read_options(ctypes.Structure):
     _fields_ = [("text_columns", ctypes.POINTER(ctypes.c_char_p)), ("encoding", ctypes.c_char_p),
-                ("id_column", ctypes.c_char_p), ("thousands", ctypes.c_char_p)]
+                ("id_column", ctypes.c_char_p), ("thousands", ctypes.c_char_p), ("percent", ctypes.c_int)]
 
 
 class civ_freq_spec(ctypes.Structure):
@@ -166,7 +166,7 @@ class civ_date_style(ctypes.Structure):
 class civ_panel_read_options(ctypes.Structure):
     _fields_ = [("freq", civ_freq_spec), ("encoding", ctypes.c_char_p), ("id_column", ctypes.c_char_p),
                 ("time_column", ctypes.c_char_p), ("target_column", ctypes.c_char_p), ("wide", ctypes.c_int),
-                ("thousands", ctypes.c_char_p)]
+                ("thousands", ctypes.c_char_p), ("percent", ctypes.c_int)]
 
 
 class civ_report_options(ctypes.Structure):
@@ -549,6 +549,7 @@ _SIGNATURES = {
     "civ_plan_freq": (_CP, [P]),
     "civ_plan_encoding": (_CP, [P]),
     "civ_plan_thousands": (_CP, [P]),
+    "civ_plan_percent": (_I, [P]),
     "civ_plan_set_wide": (c_status, [P, _I]),
     "civ_plan_time_column": (_CP, [P]),
     "civ_plan_target_column": (_CP, [P]),
@@ -565,7 +566,7 @@ _SIGNATURES = {
     "civ_plan_set_draws": (c_status, [P, _S]),
     "civ_plan_set_intervals": (c_status, [P, _I]),
     "civ_plan_set_columns": (c_status, [P, _CP, _CP, _CP]),
-    "civ_plan_set_input": (c_status, [P, _CP, _CP, _CP]),
+    "civ_plan_set_input": (c_status, [P, _CP, _CP, _CP, _I]),
     "civ_plan_run": (c_status, [P, ctypes.POINTER(civ_plan_run_options), PP]),
     "civ_plan_result_free": (None, [P]),
     "civ_plan_result_table": (P, [P, _I]),

@@ -13,8 +13,8 @@ import os
 
 from . import _hdf5_probe, _lib
 from ._lib import Error, check, encode, lib
-from .frame import (_ALLOC_TEXT_COLUMNS, _Owned, _column_name, _csv_options, _dec, _layout_wide, _read_table,
-                    _warn_uncalibrated, table_to_frame)
+from .frame import (_ALLOC_TEXT_COLUMNS, _Owned, _column_name, _csv_options, _dec, _layout_wide, _percent,
+                    _read_table, _warn_uncalibrated, table_to_frame)
 
 
 def model_families():
@@ -68,6 +68,7 @@ def _settings(ptr):
         "freq": _dec(lib.civ_plan_freq(ptr)) or None,
         "encoding": _dec(lib.civ_plan_encoding(ptr)) or None,
         "thousands": _dec(lib.civ_plan_thousands(ptr)) or None,
+        "percent": bool(lib.civ_plan_percent(ptr)),
         "seed": lib.civ_plan_seed(ptr),
         "draws": lib.civ_plan_draws(ptr),
         "uncertainty_seed": lib.civ_plan_uncertainty_seed(ptr),
@@ -84,7 +85,7 @@ def read_plan(path):
     time_column, target_column (the input files' own names of unique_id,
     ds and y, or None), layout ("long" or "wide": the panel has a column
     per period), freq, encoding, thousands ([plan] freq, encoding,
-    thousands, or None), seed, draws,
+    thousands, or None), percent ([plan] percent), seed, draws,
     uncertainty_seed, has_need (the plan has its own [need]), has_backtest
     (the plan has a [backtest] section).  Errors:
     civicast.Error with file:line:column and the key."""
@@ -104,7 +105,7 @@ def _read_panel_guarded(path, isolate):
 
 
 def _apply(p, out, model, h, threads, draws, intervals=None, columns=(None, None, None), layout=None,
-           inputs=(None, None, None)):
+           inputs=(None, None, None, None)):
     if out is not None:
         check(lib.civ_plan_set_out(p.ptr, encode(os.fspath(out))))
     if model is not None:
@@ -125,10 +126,11 @@ def _apply(p, out, model, h, threads, draws, intervals=None, columns=(None, None
     if layout is not None:
         check(lib.civ_plan_set_wide(p.ptr, _layout_wide(layout, "civicast.plan")))
     if any(v is not None for v in inputs):
-        for what, v in zip(("freq", "encoding", "thousands"), inputs):
+        for what, v in zip(("freq", "encoding", "thousands"), inputs[:3]):
             if v is not None and not isinstance(v, str):
                 raise ValueError(f"civicast.plan: {what} must be a string, got {v!r}")
-        check(lib.civ_plan_set_input(p.ptr, *(encode(v) if v is not None else None for v in inputs)))
+        percent = -1 if inputs[3] is None else _percent(inputs[3], "civicast.plan")
+        check(lib.civ_plan_set_input(p.ptr, *(encode(v) if v is not None else None for v in inputs[:3]), percent))
 
 
 def _result_frames(res):
@@ -148,7 +150,7 @@ def _result_frames(res):
 
 def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=None, isolate=None, excel=True,
          precision=6, intervals=None, id_col=None, time_col=None, target_col=None, layout=None, freq=None,
-         encoding=None, thousands=None):
+         encoding=None, thousands=None, percent=None):
     """Runs a plan file's whole job (civ_plan_run): forecasts, allocation,
     the Monte Carlo (draws > 0), the multi-year need, monitoring ([monitor])
     and the backtest ([backtest]).
@@ -167,10 +169,10 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     ([plan] id_column, time_column, target_column: the panel's own names of
     unique_id, ds and y, e.g. "社区编号"; the communities are keyed by the
     spec's [data] id), layout ("long" or "wide": [plan] layout) and freq,
-    encoding, thousands ([plan] freq, encoding, thousands: the panel's
-    frequency, and the encoding ("utf-8", "gb18030") and thousands separator
-    (",", "'", " ") of every CSV input, as civicast.read's; recorded in
-    manifest.json).  When out is given, the folder is also
+    encoding, thousands, percent ([plan] freq, encoding, thousands, percent:
+    the panel's frequency, and the encoding ("utf-8", "gb18030"), thousands
+    separator (",", "'", " ") and percent cells ("33.3%") of every CSV
+    input, as civicast.read's; recorded in manifest.json).  When out is given, the folder is also
     written there by the command's own call (civ_plan_result_write_opts):
     the tables as CSV, report.html, charts/ and manifest.json, published as
     a whole (a failure leaves the previous folder); an out that holds one of
@@ -183,7 +185,7 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     civicast.read, for .h5 inputs.  Errors: civicast.Error (the stage's)."""
     with _plan_handle(path) as p:
         _apply(p, out, model, h, threads, draws, intervals, (id_col, time_col, target_col), layout,
-               (freq, encoding, thousands))
+               (freq, encoding, thousands, percent))
         panel = _read_panel_guarded(_dec(lib.civ_plan_panel(p.ptr)), isolate)
         comm_path = _dec(lib.civ_plan_communities(p.ptr))
         comm = (_read_table(comm_path, _ALLOC_TEXT_COLUMNS, isolate)

@@ -682,14 +682,14 @@ def frame_to_table(df):
     return t
 
 
-def _read_options(text_columns, encoding=None, id_col=None, thousands=None):
-    if not text_columns and not encoding and id_col is None and thousands is None:
+def _read_options(text_columns, encoding=None, id_col=None, thousands=None, percent=False):
+    if not text_columns and not encoding and id_col is None and thousands is None and not percent:
         return None
     text_columns = text_columns or ()
     arr = (ctypes.c_char_p * (len(text_columns) + 1))(*[encode(c) for c in text_columns], None)
     opt = _lib.civ_table_read_options(ctypes.cast(arr, ctypes.POINTER(ctypes.c_char_p)),
                                       encode(encoding) if encoding else None, _column_name("id_col", id_col),
-                                      _thousands(thousands))
+                                      _thousands(thousands), _percent(percent))
     opt._keep = arr
     return opt
 
@@ -701,6 +701,13 @@ def _thousands(sep, fn="civicast.read"):
     if sep not in (",", "'", " "):
         raise ValueError(f"{fn}: thousands must be ',' (12,345), \"'\" (12'345) or ' ' (12 345), got {sep!r}")
     return encode(sep)
+
+
+def _percent(percent, fn="civicast.read"):
+    """percent= (True/False) as civ_table_read_options.percent."""
+    if percent not in (True, False, 0, 1):
+        raise ValueError(f"{fn}: percent must be True or False, got {percent!r}")
+    return 1 if percent else 0
 
 
 def _column_name(what, name):
@@ -720,7 +727,7 @@ def _layout_wide(layout, fn):
 
 
 def _panel_read_options(freq=None, encoding=None, id_col=None, time_col=None, target_col=None, layout=None,
-                        fn="civicast.read", thousands=None):
+                        fn="civicast.read", thousands=None, percent=False):
     """civ_panel_read_options from the arguments of read() and forecast_to_files()."""
     ro = _lib.civ_panel_read_options()
     want = _want_spec(freq)
@@ -734,10 +741,11 @@ def _panel_read_options(freq=None, encoding=None, id_col=None, time_col=None, ta
     ro.target_column = _column_name("target_col", target_col)
     ro.wide = _layout_wide(layout, fn)
     ro.thousands = _thousands(thousands, fn)
+    ro.percent = _percent(percent, fn)
     return ro
 
 
-def _read_table(path, text_columns=None, isolate=None, encoding=None, id_col=None, thousands=None):
+def _read_table(path, text_columns=None, isolate=None, encoding=None, id_col=None, thousands=None, percent=False):
     """Reads a table file; an .h5 path is read through a child process's
     clean copy (civicast._hdf5_probe) unless isolate is False or
     CIV_HDF5_GUARD=off."""
@@ -747,7 +755,7 @@ def _read_table(path, text_columns=None, isolate=None, encoding=None, id_col=Non
             if what is not None:
                 return _read_table(copy, text_columns, isolate=False)
     t = _Owned(lib.civ_table_free)
-    opt = _read_options(text_columns, encoding, id_col, thousands)
+    opt = _read_options(text_columns, encoding, id_col, thousands, percent)
     check(lib.civ_table_read(encode(os.fspath(path)), ctypes.byref(opt) if opt is not None else None,
                              ctypes.byref(t.ptr)))
     return t
@@ -767,7 +775,7 @@ def _csv_header(path, encoding=None):
 
 
 def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=None, id_col=None, time_col=None,
-         target_col=None, layout=None, thousands=None):
+         target_col=None, layout=None, thousands=None, percent=False):
     """Reads a civicast file (.csv, .h5/.hdf5) into a DataFrame.
 
     kind: "panel" (long format unique_id, ds, y, covariates; attributes in
@@ -785,7 +793,8 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
     "1,234,567.89"; also "'" and " "; pandas' thousands=): whole digits
     grouped in threes, any other use an Error at the cell (a decimal comma is
     never taken for a separator); without it such cells are refused with
-    that hint.  text_columns forces table columns to text (see civ_table_read_options).
+    that hint.  percent=True reads "33.3%" as 0.333 (Excel's Percentage
+    format; the same double as "0.333").  text_columns forces table columns to text (see civ_table_read_options).
     id_col=, time_col=, target_col= name a CSV's own series id, date and
     value columns when they are not unique_id, ds and y (e.g. "社区编号",
     "月份", "用餐人次"; statsforecast's names): the frame calls them unique_id,
@@ -839,11 +848,13 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
             kind = "panel"
     if kind == "panel":
         p = _Owned(lib.civ_panel_free)
-        ro = _panel_read_options(freq, encoding, id_col, time_col, target_col, layout, thousands=thousands)
+        ro = _panel_read_options(freq, encoding, id_col, time_col, target_col, layout, thousands=thousands,
+                                 percent=percent)
         check(lib.civ_panel_read_ex(encode(path), ctypes.byref(ro), ctypes.byref(p.ptr)))
         with p:
             return panel_to_frame(p.ptr)
-    with _read_table(path, text_columns, isolate=False, encoding=encoding, id_col=id_col, thousands=thousands) as t:
+    with _read_table(path, text_columns, isolate=False, encoding=encoding, id_col=id_col, thousands=thousands,
+                     percent=percent) as t:
         return table_to_frame(t.ptr)
 
 
@@ -1199,7 +1210,7 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
                       seed=None, xreg=None, ic="aicc", n_paths=None, nonnegative="auto", freq=None, chunk=None,
                       excel=False, precision="full", intervals=None, conformal_windows=None, conformal_step=None,
                       conformal_sample=None, encoding=None, id_col=None, time_col=None, target_col=None,
-                      layout=None, conformal_refit=None, thousands=None):
+                      layout=None, conformal_refit=None, thousands=None, percent=False):
     """Forecasts every series and writes the results to files in chunks of
     series (civ_forecast_panel_write): memory holds one chunk of results,
     whatever the number of series, so a panel of millions of series can be
@@ -1217,15 +1228,15 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
     with intervals="conformal" every series' results are in memory at once
     (chunk has no effect).  id_col, time_col, target_col:
     the data's own names of unique_id, ds and y, as read() for a CSV path
-    and forecast() for a DataFrame; encoding, layout, thousands: as read(),
-    for a CSV path.
+    and forecast() for a DataFrame; encoding, layout, thousands, percent: as
+    read(), for a CSV path.
     Other arguments as forecast().  Files appear complete or not at all.
     Returns a dict: n_series, n_failed, seconds, models (the most used,
     {name: count})."""
     fn = "civicast.forecast_to_files"
     if not isinstance(data, (str, os.PathLike)):
-        if encoding is not None or layout is not None or thousands is not None:
-            raise ValueError(f"{fn}: encoding, layout and thousands apply to a file, not to a DataFrame")
+        if encoding is not None or layout is not None or thousands is not None or percent:
+            raise ValueError(f"{fn}: encoding, layout, thousands and percent apply to a file, not to a DataFrame")
         data = _standard_columns(data, id_col, time_col, target_col)
     opt, keep = _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted,
                                   intervals, _conformal(conformal_windows, conformal_step, conformal_sample, conformal_refit))
@@ -1238,7 +1249,7 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
         data = read(data, "panel", freq=freq)  # through the HDF5 guard, as read() does (HDF5 has standard names)
     if isinstance(data, (str, os.PathLike)):
         p = _Owned(lib.civ_panel_free)
-        ro = _panel_read_options(freq, encoding, id_col, time_col, target_col, layout, fn, thousands)
+        ro = _panel_read_options(freq, encoding, id_col, time_col, target_col, layout, fn, thousands, percent)
         check(lib.civ_panel_read_ex(encode(os.fspath(data)), ctypes.byref(ro), ctypes.byref(p.ptr)))
         with p:
             check(lib.civ_forecast_panel_write(p.ptr, ctypes.byref(opt), ctypes.byref(outs), ctypes.byref(stats)))

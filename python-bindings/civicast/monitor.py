@@ -33,12 +33,13 @@ def _text_arg(x, parse, read, free, what):
     return h
 
 
-def _table(x, text_columns=(), encoding=None, thousands=None):
+def _table(x, text_columns=(), encoding=None, thousands=None, percent=False):
     """(owned civ_table, source name for errors); encoding and thousands as
     civicast.read's, for a CSV path."""
     if isinstance(x, pd.DataFrame):
         return frame_to_table(x), "<DataFrame>"
-    return _read_table(x, list(text_columns), encoding=encoding, thousands=thousands), os.fspath(x)
+    t = _read_table(x, list(text_columns), encoding=encoding, thousands=thousands, percent=percent)
+    return t, os.fspath(x)
 
 
 def _spec_text_columns(spec):
@@ -53,7 +54,7 @@ def _spec_text_columns(spec):
 class _Bound:
     """A spec bound to actuals (civ_monitor), freed on close."""
 
-    def __init__(self, indicators, actuals, encoding=None, thousands=None):
+    def __init__(self, indicators, actuals, encoding=None, thousands=None, percent=False):
         self.spec = _text_arg(indicators, lib.civ_monitor_spec_parse, lib.civ_monitor_spec_read,
                               lib.civ_monitor_spec_free, "indicators")
         self.mon = _Owned(lib.civ_monitor_free)
@@ -65,7 +66,7 @@ class _Bound:
                     if c in cols or actuals[c].dtype == object:
                         actuals[c] = actuals[c].map(lambda v: "" if v is None or (isinstance(v, float) and
                                                                                    math.isnan(v)) else str(v))
-            t, src = _table(actuals, cols, encoding, thousands)
+            t, src = _table(actuals, cols, encoding, thousands, percent)
             with t:
                 check(lib.civ_monitor_run(self.spec.ptr, t.ptr, encode(src), ctypes.byref(self.mon.ptr)))
         except BaseException:
@@ -92,7 +93,7 @@ def _period(mon, ds):
     return value.value
 
 
-def monitor(indicators, actuals, period=None, encoding=None, thousands=None):
+def monitor(indicators, actuals, period=None, encoding=None, thousands=None, percent=False):
     """Indicators against their targets.
 
     indicators: the indicator file (path or text); actuals: DataFrame or path
@@ -104,10 +105,10 @@ def monitor(indicators, actuals, period=None, encoding=None, thousands=None):
     (status, alerts): the status of every unit and roll-up per period, and
     the alerts open in `period` ("YYYY-MM"; None = the last period) grouped
     by department (civ_monitor_status_table, civ_monitor_alert_table).
-    encoding ("gb18030"), thousands (","): how a CSV path of actuals is
-    written, as civicast.read's (also in early_warning, demand_check,
+    encoding ("gb18030"), thousands (","), percent (True): how a CSV path of
+    actuals is written, as civicast.read's (also in early_warning, demand_check,
     risk_matrix, inactivity_alerts)."""
-    b = _Bound(indicators, actuals, encoding, thousands)
+    b = _Bound(indicators, actuals, encoding, thousands, percent)
     try:
         status = b.table(lib.civ_monitor_status_table)
         alerts = b.table(lib.civ_monitor_alert_table, ctypes.c_int64(_period(b.mon.ptr, period)))
@@ -117,7 +118,7 @@ def monitor(indicators, actuals, period=None, encoding=None, thousands=None):
 
 
 def early_warning(indicators, actuals, h=6, model="auto", level=(80, 95), threshold=0.5, threads=None,
-                  seed=None, scopes=None, encoding=None, thousands=None):
+                  seed=None, scopes=None, encoding=None, thousands=None, percent=False):
     """Forecasts every monitored series h periods ahead (civ_monitor_panel ->
     civ_forecast_panel -> civ_forecast_result_table) and gives the
     probability of missing each target (civ_monitor_warn).  Returns
@@ -127,7 +128,7 @@ def early_warning(indicators, actuals, h=6, model="auto", level=(80, 95), thresh
     scopes to forecast (e.g. ["district", "city"]; None = all)."""
     if not level:
         raise ValueError("civicast.early_warning: needs interval levels (the distribution comes from them)")
-    b = _Bound(indicators, actuals, encoding, thousands)
+    b = _Bound(indicators, actuals, encoding, thousands, percent)
     panel, fc = _Owned(lib.civ_panel_free), _Owned(lib.civ_table_free)
     try:
         names = None if scopes is None else ([scopes] if isinstance(scopes, str) else list(scopes))
@@ -156,12 +157,12 @@ def _run_on(pdata, h, model, level, threads, seed):
     return _Run(pdata, h, model, level, threads, seed, None, "aicc", None, "auto", False)
 
 
-def demand_check(forecasts, actuals, encoding=None, thousands=None):
+def demand_check(forecasts, actuals, encoding=None, thousands=None, percent=False):
     """Actual demand against its forecast intervals: rows where `actuals`
     (long format unique_id, ds, y: DataFrame or path) has a value for a
     forecast row; flag "ahead" / "behind" with the widest level whose
     interval excludes the actual, else "within" (civ_monitor_demand_check)."""
-    fc, _ = _table(forecasts, ("unique_id", "ds", "model"), encoding, thousands)
+    fc, _ = _table(forecasts, ("unique_id", "ds", "model"), encoding, thousands, percent)
     with fc:
         if isinstance(actuals, pd.DataFrame):
             pdata = PanelData(actuals)
@@ -171,7 +172,8 @@ def demand_check(forecasts, actuals, encoding=None, thousands=None):
                 pdata.handle.close()
         panel = _Owned(lib.civ_panel_free)
         with panel:
-            ro = _panel_read_options(encoding=encoding, thousands=thousands, fn="civicast.demand_check")
+            ro = _panel_read_options(encoding=encoding, thousands=thousands, percent=percent,
+                                     fn="civicast.demand_check")
             check(lib.civ_panel_read_ex(encode(os.fspath(actuals)), ctypes.byref(ro), ctypes.byref(panel.ptr)))
             return _demand(fc, panel.ptr)
 
@@ -183,7 +185,7 @@ def _demand(fc, panel_ptr):
         return table_to_frame(out.ptr)
 
 
-def risk_matrix(register, matrix=None, encoding=None, thousands=None):
+def risk_matrix(register, matrix=None, encoding=None, thousands=None, percent=False):
     """Levels of a risk register (risk, probability in [0, 1], impact on the
     matrix's scale, owner, mitigation) on the default 5 x 5 matrix or a
     [matrix] file/text.  Returns (risks sorted by handling order, the matrix
@@ -195,7 +197,7 @@ def risk_matrix(register, matrix=None, encoding=None, thousands=None):
         mx = _text_arg(matrix, lib.civ_monitor_matrix_parse, lib.civ_monitor_matrix_read,
                        lib.civ_monitor_matrix_free, "matrix")
     with mx:
-        t, src = _table(register, ("risk", "impact", "owner", "mitigation"), encoding, thousands)
+        t, src = _table(register, ("risk", "impact", "owner", "mitigation"), encoding, thousands, percent)
         with t:
             a, m = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
             with a, m:
@@ -205,7 +207,7 @@ def risk_matrix(register, matrix=None, encoding=None, thousands=None):
 
 
 def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=None, memory=None,
-                      utc_offset_hours=None, end=None, encoding=None, thousands=None):
+                      utc_offset_hours=None, end=None, encoding=None, thousands=None, percent=False):
     """Inactivity alerts from activity events (person, ts: "YYYY-MM-DDTHH:MM:SS"
     UTC text or seconds since 1970, in time order): one row per gap that
     reached its person's threshold (civ_monitor_inactivity_run).  Options
@@ -232,7 +234,7 @@ def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=No
         if getattr(ts.dt, "tz", None) is not None:
             ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
         events["ts"] = ts.astype("int64") / 1e9
-    t, src = _table(events, ("person", "ts"), encoding, thousands)
+    t, src = _table(events, ("person", "ts"), encoding, thousands, percent)
     with t:
         out = _Owned(lib.civ_table_free)
         with out:

@@ -23,6 +23,7 @@ cmp -s <(cut -d, -f2- "$WORK/ex/forecasts.csv") <(cut -d, -f2- "$WORK/fx/forecas
 cmp -s <(col "$WORK/ex/need_summary.csv" need) <(col "$WORK/fx/need_summary.csv" need) || fail "need differs"
 grep -q '"layout": "wide"' "$WORK/ex/manifest.json" || fail "manifest lacks the layout"
 grep -q '"thousands": ","' "$WORK/ex/manifest.json" || fail "manifest lacks the thousands separator"
+grep -q '"percent": true' "$WORK/ex/manifest.json" || fail "manifest lacks percent"
 # without [plan] thousands the sheet's "1,200" is named at its cell, with the fix
 cp -r "$ex" "$WORK/ex_copy"
 sed -i '/^thousands = /d' "$WORK/ex_copy/plan.toml"
@@ -34,7 +35,7 @@ expect_code "--thousands" 0 "$CIV" plan "$WORK/ex_copy/plan.toml" --out "$WORK/e
 grep -q '"thousands": ","' "$WORK/ex3/manifest.json" || fail "manifest lacks --thousands"
 cmp -s <(col "$WORK/ex3/allocation.csv" amount_fen) <(col "$WORK/ex/allocation.csv" amount_fen) || fail "--thousands differs"
 expect_code "example allocate" 0 "$CIV" allocate --spec "$ex/allocation.spec" --communities "$ex/社区.csv" \
-  --encoding gb18030 --thousands , --forecasts "$WORK/ex/forecasts.csv" --out "$WORK/alloc.csv"
+  --encoding gb18030 --thousands , --percent --forecasts "$WORK/ex/forecasts.csv" --out "$WORK/alloc.csv"
 cmp -s <(col "$WORK/alloc.csv" amount_fen) <(col "$WORK/ex/allocation.csv" amount_fen) || fail "allocate differs"
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
 echo "example_spreadsheet: all checks passed"

@@ -87,9 +87,15 @@ expect_code "thousands read" 0 "$CIV" convert --table "$WORK/comm.csv" "$WORK/co
 grep -q '^c2,12345$' "$WORK/comm2.csv" || fail "thousands read: $(cat "$WORK/comm2.csv")"
 printf 'unique_id,population\nc1,"1,200"\nc2,"12,34"\n' >"$WORK/comm3.csv"
 expect_code "thousands bad group" 2 "$CIV" convert --table "$WORK/comm3.csv" "$WORK/comm4.csv" --thousands ,
-expect_err "thousands bad group" "comm3.csv:3:2: '12,34' is not a number: .*grouped in threes"
+expect_err "thousands bad group" "comm3.csv:3:2: '12,34' is not a number.*grouped in threes"
 expect_code "thousands bad option" 1 "$CIV" info "$WORK/comm.csv" --thousands .
 expect_err "thousands bad option" '--thousands must be ","'
+# --percent: "33.3%" as 0.333; without it the cell is named with the option
+printf 'unique_id,aged_share\nc1,33.3%%\nc2,"1,012.5%%"\n' >"$WORK/pct.csv"
+expect_code "percent" 2 "$CIV" convert --table "$WORK/pct.csv" "$WORK/pct2.csv"
+expect_err "percent" "pct.csv:2:2: '33.3%' is a number written with a percent sign: read the file with --percent"
+expect_code "percent read" 0 "$CIV" convert --table "$WORK/pct.csv" "$WORK/pct2.csv" --percent --thousands ,
+[ "$(tail -n +2 "$WORK/pct2.csv" | tr '\n' ' ')" = "c1,0.333 c2,10.125 " ] || fail "percent read: $(cat "$WORK/pct2.csv")"
 # a panel: y and covariates, the same forecasts as plain digits
 awk -F, 'NR == 1 { print; next } { v = sprintf("%d", $3 * 1000 + 0.5); print $1 "," $2 "," v }' "$WORK/ms.csv" \
   >"$WORK/ms_plain.csv"

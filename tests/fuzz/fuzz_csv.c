@@ -11,9 +11,9 @@
  *    the same cells (numbers bit for bit, text byte for byte);
  *  - a wide panel whose series all have values writes back long and reads
  *    back as the panel above does;
- *  - the table read with the thousands separator "," too, and the whole
- *    input as one cell: grouped digits read as the text without its
- *    separators does (civ_csv_parse_grouped).
+ *  - the table read with the thousands separator "," and percentages too,
+ *    and the whole input as one cell: grouped digits read as the text
+ *    without its separators does, "x%" as "xe-2" (civ_csv_parse_formatted).
  * Both are promises of docs/CLI.md ("files round-trip bit for bit") for
  * machine consumers, so the spreadsheet formula guard (which writes '=x as
  * "'=x" for people) is turned off here, as `--raw-csv-text` does.
@@ -108,11 +108,11 @@ static void fuzz_csv_wide(const char *in, const char *out)
     civ_panel_free(p);
 }
 
-static void fuzz_csv_table(const char *in, const char *out, const char *thousands)
+static void fuzz_csv_table(const char *in, const char *out, const char *thousands, int percent)
 {
     civ_csv_set_formula_guard(0);
     civ_table *t = NULL;
-    civ_table_read_options ro = {.thousands = thousands};
+    civ_table_read_options ro = {.thousands = thousands, .percent = percent};
     civ_status s = civ_table_read_csv(in, &ro, &t);
     FUZZ_CHECK(s >= CIV_OK && s < CIV_STATUS_COUNT_);
     if (s != CIV_OK) {
@@ -164,6 +164,13 @@ static void fuzz_grouped_cell(const uint8_t *data, size_t size)
     } else if (!memchr(cell, ',', size) && strlen(cell) == size) {
         FUZZ_CHECK(rg == civ_csv_parse_number(cell, size, &x)); /* no separator: the plain parser's verdict */
     }
+    /* with --percent, "x%" reads as "x" with the decimal exponent shifted by 2 */
+    if (n >= 2 && plain[n - 1] == '%' && n + 3 < sizeof plain &&
+        civ_csv_parse_formatted(cell, size, ',', 1, &g) == CIV_CSV_NUMBER_OK) {
+        memcpy(plain + n - 1, "e-2", 4);
+        FUZZ_CHECK(civ_csv_parse_number(plain, n + 2, &x) == CIV_CSV_NUMBER_OK);
+        FUZZ_CHECK(fuzz_same_double(g, x));
+    }
 }
 
 static int fuzz_csv(const uint8_t *data, size_t size)
@@ -174,8 +181,8 @@ static int fuzz_csv(const uint8_t *data, size_t size)
     if (!fuzz_write_file(in, data, size))
         return 0;
     fuzz_csv_panel(in, out);
-    fuzz_csv_table(in, out, NULL);
-    fuzz_csv_table(in, out, ",");
+    fuzz_csv_table(in, out, NULL, 0);
+    fuzz_csv_table(in, out, ",", 1);
     fuzz_csv_wide(in, out);
     fuzz_grouped_cell(data, size);
     unlink(in);

@@ -191,7 +191,8 @@ def test_thousands_read_as_pandas_does(tmp_path):
     """thousands=",": a table and a panel as Excel writes them read as
     pandas.read_csv(thousands=",") reads them; forecast_to_files from such a
     file equals the plain file's; a grouping not in threes is an Error at
-    its cell; other separators are a ValueError."""
+    its cell; other separators are a ValueError; percent=True reads "33.3%"
+    as the fraction float("33.3e-2")."""
     rng = np.random.default_rng(3)
     values = np.round(rng.uniform(-3e6, 3e6, size=200), 2)
     table = pd.DataFrame({"unique_id": [f"c{i}" for i in range(200)], "budget": values,
@@ -226,8 +227,19 @@ def test_thousands_read_as_pandas_does(tmp_path):
     civicast.forecast_to_files(grp, tmp_path / "f_grp.csv", h=3, model="ets", thousands=",")
     civicast.forecast_to_files(plain, tmp_path / "f_plain.csv", h=3, model="ets")
     assert (tmp_path / "f_grp.csv").read_bytes() == (tmp_path / "f_plain.csv").read_bytes()
-    with pytest.raises(ValueError, match="thousands apply to a file"):
+    with pytest.raises(ValueError, match="thousands and percent apply to a file"):
         civicast.forecast_to_files(df, tmp_path / "x.csv", h=3, thousands=",")
+    # percent=True: Excel's Percentage cells read as pandas' parsed fractions
+    shares = rng.integers(0, 1000000, size=200) / 10000  # 0.0000% .. 99.9999%
+    pct = tmp_path / "pct.csv"
+    pct.write_text("unique_id,share\n" + "".join(f"c{i},{v:.4f}%\n" for i, v in enumerate(shares)))
+    got = civicast.read(pct, percent=True)["share"].to_numpy()
+    want = pd.read_csv(pct)["share"].str.rstrip("%").map(lambda v: float(v + "e-2")).to_numpy()
+    np.testing.assert_array_equal(got, want)
+    with pytest.raises(civicast.Error, match="percent=True"):
+        civicast.read(pct)
+    with pytest.raises(ValueError, match="percent must be True or False"):
+        civicast.read(pct, percent="yes")
 
 
 def _c_api_forecast(path, h):
@@ -322,7 +334,7 @@ def test_own_column_names(tmp_path):
     assert e.value.status == "CIV_ERR_MISSING_COLUMN" and "no column '月' (given for ds)" in str(e.value)
     with pytest.raises(ValueError, match="id_col must be a non-empty column name"):
         civicast.read(own, id_col="")
-    with pytest.raises(ValueError, match="encoding, layout and thousands apply to a file"):
+    with pytest.raises(ValueError, match="encoding, layout, thousands and percent apply to a file"):
         civicast.forecast_to_files(df, tmp_path / "x.csv", h=3, encoding="gb18030")
     table = tmp_path / "communities.csv"
     pd.DataFrame({"社区编号": ["a", "b"], "population": [1200, 800]}).to_csv(table, index=False)
@@ -440,12 +452,13 @@ def test_spreadsheet_example(tmp_path):
     assert got["allocation"]["unique_id"].iloc[0] == "310101001"
     np.testing.assert_array_equal(got["allocation"]["amount_fen"], fixture["allocation"]["amount_fen"])
     np.testing.assert_array_equal(got["forecasts"]["mean"], fixture["forecasts"]["mean"])
-    assert civicast.read_plan(ex / "plan.toml")["thousands"] == ","
+    assert civicast.read_plan(ex / "plan.toml")["thousands"] == "," and civicast.read_plan(ex / "plan.toml")["percent"]
     copy = tmp_path / "spreadsheet"
     shutil.copytree(ex, copy)
     toml = copy / "plan.toml"
     toml.write_text("".join(ln for ln in toml.read_text().splitlines(True) if not ln.startswith("thousands")))
     assert civicast.read_plan(toml)["thousands"] is None
+    assert civicast.read_plan(toml)["percent"] is True
     with pytest.raises(civicast.Error, match="thousands") as e:
         civicast.plan(toml, draws=0)
     assert e.value.line == 2 and e.value.column == 4
@@ -458,6 +471,6 @@ def test_spreadsheet_example(tmp_path):
     assert meals.attrs["frequency"] == "monthly" and meals["unique_id"].iloc[0] == "310101001"
     assert list(meals.attrs["attributes"].columns) == ["unique_id", "社区名称"]
     fc = civicast.forecast(meals, h=24, model="snaive", seed=7)
-    comm = civicast.read(ex / "社区.csv", encoding="gb18030", thousands=",")  # codes come back as numbers ...
+    comm = civicast.read(ex / "社区.csv", encoding="gb18030", thousands=",", percent=True)  # codes: numbers ...
     alloc, _ = civicast.allocate(comm, str(ex / "allocation.spec"), forecasts=fc)  # ... and key the rows as text
     np.testing.assert_array_equal(alloc["amount_fen"], fixture["allocation"]["amount_fen"])

@@ -18,7 +18,8 @@
  * it must be a plain decimal ([+-]d[.d][e[+-]d]); hex, "inf", surrounding
  * spaces and values beyond the double range are errors; with a thousands
  * separator (options .thousands, civ_csv_parse_grouped) whole digits grouped in
- * threes by it ("12,345.5") read too.  Numbers are written
+ * threes by it ("12,345.5") read too, and with options .percent a number
+ * that ends in "%" ("33.3%" as 0.333; civ_csv_parse_formatted).  Numbers are written
  * in the shortest text that reads back to the same double, so files
  * round-trip bit for bit, unless the caller asks for files for people
  * (civ_csv_write_options: numbers rounded to significant digits, and a BOM
@@ -232,6 +233,23 @@ civ_csv_number civ_csv_parse_grouped(const char *text, size_t len, char sep, dou
     return civ_csv_parse_number(buf, n, out);
 }
 
+civ_csv_number civ_csv_parse_formatted(const char *text, size_t len, char sep, int percent, double *out)
+{
+    if (!percent || !len || text[len - 1] != '%')
+        return civ_csv_parse_grouped(text, len, sep, out);
+    /* "33.3%" as "33.3e-2": the decimal exponent shifts, so the result is the
+     * correctly rounded 0.333, not 33.3 / 100 rounded twice */
+    *out = NAN;
+    char buf[GROUPED_MAX + 4];
+    size_t n = len - 1;
+    if (n + 4 > sizeof buf || memchr(text, 'e', n) || memchr(text, 'E', n) || is_missing_text(text, n))
+        return CIV_CSV_NUMBER_BAD;
+    memcpy(buf, text, n);
+    memcpy(buf + n, "e-2", 4);
+    civ_csv_number rc = civ_csv_parse_grouped(buf, n + 3, sep, out);
+    return rc == CIV_CSV_NUMBER_MISSING ? CIV_CSV_NUMBER_BAD : rc;
+}
+
 int civ_csv_format_number(double value, char *buf)
 {
     if (isnan(value)) {
@@ -309,12 +327,13 @@ typedef struct csv_reader {
     size_t n_names;
     size_t record_limit;  /* largest record in bytes: the header's while it is read */
     char thousands;       /* the cells' thousands separator (civ_csv_thousands), or 0 */
+    int percent;          /* 1: "33.3%" reads as 0.333 (options .percent) */
 } csv_reader;
 
-/* A number cell, its digits grouped by the reader's thousands separator or not. */
+/* A number cell, as the reader's options say numbers are written. */
 static civ_csv_number cell_number(const csv_reader *r, const csv_field *f, double *out)
 {
-    return civ_csv_parse_grouped(f->text, f->len, r->thousands, out);
+    return civ_csv_parse_formatted(f->text, f->len, r->thousands, r->percent, out);
 }
 
 /* Bytes that end a scan inside an unquoted / quoted field (NUL is the
@@ -375,33 +394,52 @@ static int number_as_displayed(const char *t)
 }
 
 /* A cell written as a spreadsheet displays numbers (number_as_displayed), as
- * an error at it that says how to read it. */
+ * an error at it that says how to read it: the options that would (a
+ * thousands separator, --percent) when some would, else what is wrong. */
 static civ_status fail_displayed(const csv_reader *r, long line, size_t column, const char *series, const char *text)
 {
-    if (r->thousands)
-        return fail_cell(r, CIV_ERR_PARSE, line, column, series,
-                         "'%s' is not a number: with the thousands separator '%c' the whole digits are grouped in "
-                         "threes (12%c345.6), and currency and percent signs are not read; write plain digits "
-                         "(12345, 0.35)",
-                         text, r->thousands, r->thousands);
-    static const char seps[] = {',', ' ', '\''};
+    static const char any_sep[] = {0, ',', ' ', '\''};
+    const char *seps = r->thousands ? &r->thousands : any_sep;
+    size_t n_seps = r->thousands ? 1 : sizeof any_sep, len = strlen(text);
     char sep = 0;
+    int pct = -1;
     double x;
-    for (size_t k = 0; k < sizeof seps && !sep; k++)
-        if (civ_csv_parse_grouped(text, strlen(text), seps[k], &x) == CIV_CSV_NUMBER_OK)
-            sep = seps[k];
-    if (sep)
+    for (int p = r->percent; p <= 1 && pct < 0; p++)
+        for (size_t k = 0; k < n_seps && pct < 0; k++)
+            if (civ_csv_parse_formatted(text, len, seps[k], p, &x) == CIV_CSV_NUMBER_OK)
+                sep = seps[k], pct = p;
+    int need_sep = pct >= 0 && sep && !r->thousands, need_pct = pct > 0 && !r->percent;
+    if (need_sep || need_pct) {
+        char cli[32] = "", py[40] = "", plan[64] = "";
+        if (need_sep) {
+            snprintf(cli, sizeof cli, "--thousands \"%c\"", sep);
+            snprintf(py, sizeof py, "thousands=\"%c\"", sep);
+            snprintf(plan, sizeof plan, "[plan] thousands = \"%c\"", sep);
+        }
+        if (need_pct) {
+            strcat(cli, need_sep ? " --percent" : "--percent");
+            strcat(py, need_sep ? ", percent=True" : "percent=True");
+            strcat(plan, need_sep ? ", percent = true" : "[plan] percent = true");
+        }
         return fail_cell(r, CIV_ERR_PARSE, line, column, series,
-                         "'%s' is a number written with a thousands separator: read the file with --thousands "
-                         "\"%c\" (Python: thousands=\"%c\"; a plan: [plan] thousands = \"%c\"), or write plain digits "
-                         "(12345), e.g. in Excel format the column as Number without the 1000 separator",
-                         text, sep, sep, sep);
+                         "'%s' is a number written with %s: read the file with %s (Python: %s; a plan: %s), or write "
+                         "plain digits (12345, 0.35), e.g. in Excel format the column as Number without the 1000 "
+                         "separator",
+                         text,
+                         need_sep && need_pct ? "a thousands separator and a percent sign"
+                         : need_sep           ? "a thousands separator"
+                                              : "a percent sign",
+                         cli, py, plan);
+    }
+    char sep_rule[96] = "";
+    if (r->thousands)
+        snprintf(sep_rule, sizeof sep_rule, "; with the thousands separator '%c' the whole digits are grouped in "
+                 "threes (12%c345.6)", r->thousands, r->thousands);
     return fail_cell(r, CIV_ERR_PARSE, line, column, series,
-                     "'%s' is a number written with a currency or percent sign: write plain digits (12345, "
-                     "0.35), e.g. in Excel format the column as Number before saving",
-                     text);
+                     "'%s' is not a number%s%s; currency signs are not read: write plain digits (12345, 0.35), e.g. "
+                     "in Excel format the column as Number before saving",
+                     text, sep_rule, r->percent ? "; a percent sign ends the number (33.3%)" : "");
 }
-
 
 static civ_status csv_fill(csv_reader *r)
 {
@@ -1534,6 +1572,7 @@ civ_status civ_panel_read_csv_ex(const char *path, const civ_panel_read_options 
     if (s)
         return s;
     pr.r.thousands = thousands;
+    pr.r.percent = options && options->percent;
     civ_panel *panel = NULL;
     size_t *bit_offset = NULL;
     unsigned char *bits = NULL;
@@ -2189,6 +2228,7 @@ static int parse_chunk(const csv_reader *proto, char *d, size_t len, civ_table *
     r.n_names = proto->n_names;
     r.record_limit = proto->record_limit;
     r.thousands = proto->thousands;
+    r.percent = proto->percent;
     r.fields_cap = proto->n_names + 1;
     if (!(r.fields = malloc(r.fields_cap * sizeof *r.fields)))
         return -1;
@@ -2423,6 +2463,7 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
     if (s)
         return s;
     r.thousands = thousands;
+    r.percent = options && options->percent;
     civ_table *table = NULL;
     tcol *tc = NULL;
     long *row_lines = NULL;

@@ -84,6 +84,13 @@ civ_status civ_csv_thousands(const char *option, const char *fn, char *sep);
  * never read as a separator.  Same text[len] requirement. */
 civ_csv_number civ_csv_parse_grouped(const char *text, size_t len, char sep, double *out);
 
+/* civ_csv_parse_grouped of a cell that may end in a percent sign when
+ * `percent` is nonzero: "33.3%" reads as 0.333, correctly rounded (the
+ * decimal exponent is shifted: the same double as "0.333"), "1,234.5%" with
+ * sep "," as 12.345.  A bare "%", "NA%" and an exponent before the sign are
+ * CIV_CSV_NUMBER_BAD.  Without `percent`, civ_csv_parse_grouped. */
+civ_csv_number civ_csv_parse_formatted(const char *text, size_t len, char sep, int percent, double *out);
+
 /* Writes the shortest of %.15g / %.16g / %.17g that reads back to exactly
  * `value` (integers below 1e17 as plain digits, -0.0 as "-0"); NaN gives "".
  * buf must hold CIV_CSV_NUMBER_SIZE bytes.  Returns the length, or -1 for an

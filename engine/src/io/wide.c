@@ -295,7 +295,7 @@ civ_status civ_panel_read_wide_csv(const char *path, const civ_panel_read_option
     if (!s) {
         const char *text_cols[] = {names[w.id], NULL}; /* ids stay text: 001 is not 1 */
         civ_table_read_options to = {.text_columns = text_cols, .encoding = opt->encoding,
-                                     .thousands = opt->thousands};
+                                     .thousands = opt->thousands, .percent = opt->percent};
         s = civ_table_read_csv(path, &to, &t);
     }
     for (size_t k = 0; !s && k < w.n_dates; k++)

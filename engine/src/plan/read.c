@@ -187,6 +187,13 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
             snprintf(c->thousands, sizeof c->thousands, "%s", e->value.text);
         }
     }
+    if (!st && (e = take(tp, "percent"))) {
+        if (e->value.type != CIV_TOML_BOOL)
+            st = cfg_error(path, e, "plan", "must be true or false: whether the CSV inputs write fractions as "
+                           "\"33.3%\" (Excel's Percentage format)");
+        else
+            c->percent = e->value.number != 0;
+    }
     if (!st)
         st = get_str(path, tp, "plan", "id_column", 0, c->id_column, sizeof c->id_column);
     if (!st)
@@ -201,8 +208,8 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
     }
     if (!st)
         st = unused(path, tp, "plan",
-                    "panel, communities, spec, out, freq, encoding, thousands, id_column, time_column, target_column, "
-                    "layout, lang");
+                    "panel, communities, spec, out, freq, encoding, thousands, percent, id_column, time_column, "
+                    "target_column, layout, lang");
     return st;
 }
 
@@ -407,6 +414,7 @@ const char *civ_plan_model(const civ_plan *p) { return p ? p->model : ""; }
 const char *civ_plan_freq(const civ_plan *p) { return p ? p->freq : ""; }
 const char *civ_plan_encoding(const civ_plan *p) { return p ? p->encoding : ""; }
 const char *civ_plan_thousands(const civ_plan *p) { return p ? p->thousands : ""; }
+int civ_plan_percent(const civ_plan *p) { return p ? p->percent : 0; }
 const char *civ_plan_lang(const civ_plan *p) { return p ? p->lang : ""; }
 const char *civ_plan_id_column(const civ_plan *p) { return p ? p->id_column : ""; }
 const char *civ_plan_time_column(const civ_plan *p) { return p ? p->time_column : ""; }
@@ -477,7 +485,8 @@ civ_status civ_plan_set_columns(civ_plan *p, const char *id_column, const char *
     return CIV_OK;
 }
 
-civ_status civ_plan_set_input(civ_plan *p, const char *freq, const char *encoding, const char *thousands)
+civ_status civ_plan_set_input(civ_plan *p, const char *freq, const char *encoding, const char *thousands,
+                              int percent)
 {
     civ_freq_spec f;
     char sep;
@@ -495,6 +504,11 @@ civ_status civ_plan_set_input(civ_plan *p, const char *freq, const char *encodin
                         "civ_plan_set_input: encoding '%.40s' is not supported: use utf-8 or gb18030", encoding);
     if (thousands && civ_csv_thousands(thousands, "civ_plan_set_input", &sep))
         return civ_last_error()->status;
+    if (percent < -1 || percent > 1)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_input: percent must be -1 (keep), 0 or 1, not %d",
+                        percent);
+    if (percent >= 0)
+        p->percent = percent;
     if (freq)
         snprintf(p->freq, sizeof p->freq, "%s", freq);
     if (encoding)

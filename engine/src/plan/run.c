@@ -80,6 +80,7 @@ static civ_status stage_forecast(run_ctx *c)
         civ_panel_read_options ro = {.freq = {CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1},
                                      .encoding = p->encoding[0] ? p->encoding : NULL,
                                      .thousands = p->thousands,
+                                     .percent = p->percent,
                                      .id_column = p->id_column,
                                      .time_column = p->time_column,
                                      .target_column = p->target_column,
@@ -213,7 +214,8 @@ static civ_status read_configuration(run_ctx *c)
     /* keyed by the spec's [data] id (as text: 310101001 is a code), not by [plan] id_column (the panel's) */
     civ_table_read_options ro = {.text_columns = civ_alloc_spec_text_columns(c->res->spec),
                                  .encoding = p->encoding[0] ? p->encoding : NULL,
-                                 .thousands = p->thousands};
+                                 .thousands = p->thousands,
+                                 .percent = p->percent};
     if (!s && !(c->opt && c->opt->communities))
         s = name_input(civ_table_read(p->communities, &ro, &c->communities_read), p->communities);
     if (s)

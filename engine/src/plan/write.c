@@ -211,6 +211,7 @@ static void json_options(FILE *f, const civ_plan_result *r, const civ_csv_write_
     json_str(f, p->encoding);
     fprintf(f, ",\n    \"thousands\": ");
     json_str(f, p->thousands);
+    fprintf(f, ",\n    \"percent\": %s", p->percent ? "true" : "false");
     fprintf(f, ",\n    \"id_column\": ");
     json_str(f, p->id_column);
     fprintf(f, ",\n    \"time_column\": ");
