@@ -59,7 +59,8 @@ static const civ_cli_spec backtest_spec = {
     "                         [--intervals model|conformal] [--conformal-windows K]\n"
     "                         [--conformal-step S] [--conformal-sample M|all]\n"
     "                         [--conformal-refit search|fixed]\n"
-    "                         [--quiet] [--freq F] [--encoding E] [--thousands C] [--percent] [--excel] [--precision P]\n"
+    "                         [--quiet] [--freq F] [--encoding E] [--thousands C] [--percent]\n"
+    "                         [--excel] [--precision P]\n"
     "                         [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n",
     "Rolling-origin backtest: for each series of IN, window k = 1..K trains on the\n"
     "series up to K-k steps (of S periods) before its last N values and forecasts N\n"

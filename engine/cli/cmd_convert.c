@@ -21,7 +21,8 @@ static const civ_cli_option convert_options[] = {
 };
 static const civ_cli_spec convert_spec = {
     "convert",
-    "usage: civicast convert IN OUT [--table] [--freq F] [--encoding E] [--thousands C] [--percent] [--excel] [--precision P]\n"
+    "usage: civicast convert IN OUT [--table] [--freq F] [--encoding E] [--thousands C] [--percent]\n"
+    "                               [--excel] [--precision P]\n"
     "                               [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n",
     "Converts by extension (.csv, .h5, .hdf5).  Without --table, IN is a panel in\n"
     "long format (unique_id,ds,y[,covariates]); with --table, a table such as the\n"

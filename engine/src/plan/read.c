@@ -143,6 +143,35 @@ static civ_status path_key(const char *path, civ_toml_table *tp, const char *key
     return st;
 }
 
+/* [plan] encoding, thousands, percent: how the plan's CSV inputs are written
+ * (civ_panel_read_options / civ_table_read_options). */
+static civ_status read_input_format(const char *path, civ_toml_table *tp, civ_plan *c)
+{
+    civ_toml_entry *e;
+    char sep;
+    if ((e = take(tp, "encoding"))) {
+        if (e->value.type != CIV_TOML_STRING || !e->value.text[0] || strlen(e->value.text) >= sizeof c->encoding ||
+            !civ_csv_encoding_known(e->value.text))
+            return cfg_error(path, e, "plan", "must be \"utf-8\" or \"gb18030\" (also \"gbk\"): the encoding of the "
+                             "plan's CSV inputs");
+        snprintf(c->encoding, sizeof c->encoding, "%s", e->value.text);
+    }
+    if ((e = take(tp, "thousands"))) {
+        if (e->value.type != CIV_TOML_STRING || !e->value.text[0] ||
+            civ_csv_thousands(e->value.text, "[plan] thousands", &sep))
+            return cfg_error(path, e, "plan", "must be \",\" (12,345), \"'\" (12'345) or \" \" (12 345): the "
+                             "thousands separator of the plan's CSV inputs");
+        snprintf(c->thousands, sizeof c->thousands, "%s", e->value.text);
+    }
+    if ((e = take(tp, "percent"))) {
+        if (e->value.type != CIV_TOML_BOOL)
+            return cfg_error(path, e, "plan", "must be true or false: whether the CSV inputs write fractions as "
+                             "\"33.3%\" (Excel's Percentage format)");
+        c->percent = e->value.number != 0;
+    }
+    return CIV_OK;
+}
+
 static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_plan *c)
 {
     civ_status st = path_key(path, tp, "panel", "plan.panel", 1, c->dir, c->panel);
@@ -168,32 +197,8 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
         civ_where w = {.file = path, .field = "plan.freq"};
         st = civ_fail_at(CIV_ERR_SPEC, &w, "[plan] freq: %s", message);
     }
-    if (!st && (e = take(tp, "encoding"))) {
-        if (e->value.type != CIV_TOML_STRING || !e->value.text[0] || strlen(e->value.text) >= sizeof c->encoding ||
-            !civ_csv_encoding_known(e->value.text))
-            st = cfg_error(path, e, "plan", "must be \"utf-8\" or \"gb18030\" (also \"gbk\"): the encoding of the "
-                           "plan's CSV inputs");
-        else
-            snprintf(c->encoding, sizeof c->encoding, "%s", e->value.text);
-    }
-    char sep;
-    if (!st && (e = take(tp, "thousands"))) {
-        if (e->value.type != CIV_TOML_STRING || !e->value.text[0] ||
-            civ_csv_thousands(e->value.text, "[plan] thousands", &sep)) {
-            civ_clear_error();
-            st = cfg_error(path, e, "plan", "must be \",\" (12,345), \"'\" (12'345) or \" \" (12 345): the thousands "
-                           "separator of the plan's CSV inputs");
-        } else {
-            snprintf(c->thousands, sizeof c->thousands, "%s", e->value.text);
-        }
-    }
-    if (!st && (e = take(tp, "percent"))) {
-        if (e->value.type != CIV_TOML_BOOL)
-            st = cfg_error(path, e, "plan", "must be true or false: whether the CSV inputs write fractions as "
-                           "\"33.3%\" (Excel's Percentage format)");
-        else
-            c->percent = e->value.number != 0;
-    }
+    if (!st)
+        st = read_input_format(path, tp, c);
     if (!st)
         st = get_str(path, tp, "plan", "id_column", 0, c->id_column, sizeof c->id_column);
     if (!st)
