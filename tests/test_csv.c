@@ -1823,6 +1823,88 @@ static void test_thousands_parallel(void **state)
     assert_int_equal(parallel, strlen(content));
 }
 
+/* Excel's used range: unnamed columns after the header's last name and rows
+ * of empty cells below the data (",,,", CRLF) are dropped; a value under an
+ * unnamed column and a row of empty cells between rows are errors. */
+static void test_excel_used_range(void **state)
+{
+    (void)state;
+    const char *plain = write_file("unique_id,population,share\r\nc1,100,0.5\r\nc2,200,\r\n", -1);
+    civ_table *want = NULL, *t = NULL;
+    assert_int_equal(civ_table_read_csv(plain, NULL, &want), CIV_OK);
+    char *want_dump = dump_table(want);
+    civ_table_free(want);
+    static const char *same[] = {
+        "unique_id,population,share,,\r\nc1,100,0.5,,\r\nc2,200,,,\r\n,,,,\r\n,,,,\r\n",
+        "unique_id,population,share\r\nc1,100,0.5\r\nc2,200,\r\n,,\r\n\r\n,,\r\n",
+        "unique_id,population,share,\r\nc1,100,0.5\r\nc2,200,,\r\n,,,",
+    };
+    for (size_t k = 0; k < sizeof same / sizeof *same; k++) {
+        assert_int_equal(civ_table_read_csv(write_file(same[k], -1), NULL, &t), CIV_OK);
+        char *got = dump_table(t);
+        if (strcmp(got, want_dump))
+            fail_msg("file %zu:\n%s\nwant:\n%s", k, got, want_dump);
+        free(got);
+        civ_table_free(t);
+    }
+    free(want_dump);
+    /* a value under an unnamed column */
+    assert_int_equal(civ_table_read_csv(write_file("unique_id,population,,\nc1,100,,x\n", -1), NULL, &t),
+                     CIV_ERR_PARSE);
+    assert_true(civ_last_error()->line == 2 && civ_last_error()->column == 4);
+    assert_non_null(strstr(civ_last_error()->message, "column with no name"));
+    /* an unnamed column between named ones is still an error */
+    assert_int_equal(civ_table_read_csv(write_file("unique_id,,share\nc1,1,2\n", -1), NULL, &t), CIV_ERR_PARSE);
+    assert_non_null(strstr(civ_last_error()->message, "empty column name"));
+    /* a row of empty cells between rows */
+    assert_int_equal(civ_table_read_csv(write_file("unique_id,population\nc1,1\n,\nc2,2\n", -1), NULL, &t),
+                     CIV_ERR_PARSE);
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_non_null(strstr(civ_last_error()->message, "a row of empty cells inside the data"));
+    /* a quoted empty cell is a value: a one-column file's "" stays a row */
+    assert_int_equal(civ_table_read_csv(write_file("name\nx\n\"\"\n", -1), NULL, &t), CIV_OK);
+    assert_int_equal(civ_table_n_rows(t), 2);
+    civ_table_free(t);
+    /* panels, long and wide */
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_read_csv(write_file("unique_id,ds,y,,\r\nA,2024-01,1,,\r\nA,2024-02,2,,\r\n,,,,\r\n",
+                                                   -1), &p), CIV_OK);
+    assert_int_equal(civ_panel_n_series(p), 1);
+    assert_int_equal(civ_panel_n_covariates(p), 0);
+    civ_panel_free(p);
+    civ_panel_read_options wo = {.wide = 1};
+    assert_int_equal(civ_panel_read_csv_ex(write_file("unique_id,2024-01,2024-02,\nA,1,2,\n,,,\n", -1), &wo, &p),
+                     CIV_OK);
+    assert_int_equal(civ_panel_n_series(p), 1);
+    civ_panel_free(p);
+    /* the duplicate report finds its first line through the unnamed columns */
+    expect_panel_error("unique_id,ds,y,\nA,2024-01,1,\nA,2024-01,2,\n", CIV_ERR_DUPLICATE, 3, 2, "ds");
+    assert_non_null(strstr(civ_last_error()->message, "lines 2 and 3"));
+}
+
+/* The parallel table reader drops the used range as the serial one does. */
+static void test_used_range_parallel(void **state)
+{
+    (void)state;
+    const char *content = "unique_id,pop,w,,\r\na1,1,0.5,,\r\na2,2,,,\r\na3,3,4,,\r\na4,5,6,,\r\n,,,,\r\n,,,,\r\n";
+    const char *path = write_file(content, -1);
+    omp_set_num_threads(1);
+    civ_csv_set_split_step(0);
+    char *want = read_outcome(path);
+    assert_int_equal(atoi(want), CIV_OK);
+    omp_set_num_threads(2);
+    for (size_t step = 1; step <= strlen(content); step++) {
+        civ_csv_set_split_step(step);
+        char *got = read_outcome(path);
+        if (strcmp(got, want))
+            fail_msg("split step %zu:\n%s\nserial:\n%s", step, got, want);
+        free(got);
+    }
+    free(want);
+    civ_csv_set_split_step(0);
+    omp_set_num_threads(omp_get_num_procs());
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1850,6 +1932,8 @@ int main(void)
         cmocka_unit_test(test_thousands_option),
         cmocka_unit_test(test_thousands_parallel),
         cmocka_unit_test(test_percent_option),
+        cmocka_unit_test(test_excel_used_range),
+        cmocka_unit_test(test_used_range_parallel),
         cmocka_unit_test(test_table_late_text_column),
         cmocka_unit_test(test_table_sized_by_line_count),
         cmocka_unit_test(test_table_parallel_equals_serial),

@@ -9,6 +9,9 @@
  *     unterminated quote, a NUL byte, a CR not followed by LF, a row whose
  *     field count differs from the header's, and an empty line followed by
  *     more data are CIV_ERR_PARSE (empty lines at the very end are allowed);
+ *   - Excel's used range: unnamed header columns after the last name are
+ *     dropped with their (empty) cells, and a row of empty cells (",,,") is
+ *     an empty line (drop_phantom_cells, all_cells_empty);
  *   - a field over 1 MiB is CIV_ERR_LIMIT;
  *   - ids, header names and table text must be valid UTF-8.
  * Every error names file:line:column, with line the PHYSICAL line (quoted
@@ -321,6 +324,8 @@ typedef struct csv_reader {
     long line;            /* physical line at buf[pos] */
     long record_line;     /* physical line where the current record starts */
     long pending_blank;   /* first empty line not yet followed by data, or 0 */
+    int pending_cells;    /* ... which was a row of empty cells (",,,") */
+    size_t phantom;       /* unnamed columns after the header's last name (Excel's used range) */
     csv_field *fields;
     size_t n_fields, fields_cap;
     char **names;         /* header names for error messages (may be NULL) */
@@ -486,6 +491,7 @@ static civ_status csv_rewind(csv_reader *r)
     r->line = 1;
     r->record_line = 0;
     r->pending_blank = 0;
+    r->pending_cells = 0;
     r->buf[0] = '\0';
     while (r->len < 3 && !r->eof) {
         civ_status s = csv_fill(r);
@@ -678,6 +684,32 @@ static void unquote_fields(csv_reader *r)
     }
 }
 
+/* 1 when every one of the n fields is empty and unquoted: a row of empty
+ * cells, as Excel writes the rows of its used range below the data. */
+static int all_cells_empty(const csv_field *fields, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fields[i].len || fields[i].quoted)
+            return 0;
+    return 1;
+}
+
+/* A record as wide as the header with its unnamed trailing columns
+ * (r->phantom): their cells must be empty, and are dropped (*nf becomes the
+ * named width).  A value there is an error at its cell. */
+static civ_status drop_phantom_cells(const csv_reader *r, size_t *nf)
+{
+    if (!r->phantom || *nf != r->n_names + r->phantom)
+        return CIV_OK;
+    for (size_t c = r->n_names; c < *nf; c++)
+        if (r->fields[c].len || r->fields[c].quoted)
+            return fail_cell(r, CIV_ERR_PARSE, r->fields[c].line, c + 1, NULL,
+                             "a value under a column with no name in the header: name the column, or delete the "
+                             "cell");
+    *nf = r->n_names;
+    return CIV_OK;
+}
+
 /* Reads the next record into r->fields.  *have = 0 at the end of the file.
  * One piece: a single pass over the buffer whose states (empty line, quoted
  * field, plain field, end of record, refill) jump to each other. */
@@ -704,7 +736,7 @@ static civ_status csv_next(csv_reader *r, int *have)
             }
             r->pos++;
             if (!r->pending_blank)
-                r->pending_blank = line;
+                r->pending_blank = line, r->pending_cells = 0;
             r->line++;
             continue;
         }
@@ -796,10 +828,22 @@ static civ_status csv_next(csv_reader *r, int *have)
             r->pos = (size_t)(p - r->buf);
             break;
         }
-        /* The record is complete: check order rules, then unquote in place. */
+        /* The record is complete: drop the unnamed columns' empty cells, take a
+         * row of empty cells as an empty line, check order rules, then unquote
+         * in place. */
+        if ((s = drop_phantom_cells(r, &nf)))
+            return s;
+        if (all_cells_empty(r->fields, nf)) {
+            if (!r->pending_blank)
+                r->pending_blank = r->fields[0].line, r->pending_cells = 1;
+            r->line = line;
+            continue;
+        }
         if (r->pending_blank)
             return fail_cell(r, CIV_ERR_PARSE, r->pending_blank, 1, NULL,
-                             "empty line inside the data (remove it, or write \"\" for an empty value)");
+                             r->pending_cells ? "a row of empty cells inside the data (delete the row)"
+                                              : "empty line inside the data (remove it, or write \"\" for an empty "
+                                                "value)");
         r->record_line = r->fields[0].line;
         r->line = line;
         r->n_fields = nf;
@@ -832,12 +876,19 @@ static civ_status csv_read_header(csv_reader *r)
         return civ_fail_at(CIV_ERR_PARSE, &w, "empty file: expected a header line");
     }
     r->record_limit = CIV_CSV_RECORD_LIMIT;
-    r->names = calloc(r->n_fields, sizeof *r->names);
+    /* unnamed columns after the last name: Excel's used range, dropped */
+    size_t named = r->n_fields;
+    while (named > 0 && !r->fields[named - 1].len && !r->fields[named - 1].quoted)
+        named--;
+    if (!named)
+        named = r->n_fields; /* no name at all: the error below */
+    r->names = calloc(named, sizeof *r->names);
     if (!r->names)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the header");
-    r->n_names = r->n_fields;
+    r->n_names = named;
+    r->phantom = r->n_fields - named;
     civ_strmap seen = {0};
-    for (size_t c = 0; c < r->n_fields; c++) {
+    for (size_t c = 0; c < named; c++) {
         const csv_field *f = &r->fields[c];
         if (!f->len)
             s = fail_cell(r, CIV_ERR_PARSE, f->line, c + 1, NULL, "empty column name in the header");
@@ -1210,6 +1261,8 @@ static long find_first_line(panel_reader *pr, const char *id, int64_t period)
     long found = 0;
     if (csv_open(&r2, pr->r.path))
         return 0;
+    r2.n_names = pr->r.n_names; /* the widths only: drop_phantom_cells (names stay NULL) */
+    r2.phantom = pr->r.phantom;
     int have, header = 1;
     while (!found && csv_next(&r2, &have) == CIV_OK && have) {
         if (header || r2.n_fields != pr->n_cols) {
@@ -2227,6 +2280,7 @@ static int parse_chunk(const csv_reader *proto, char *d, size_t len, civ_table *
     r.names = proto->names;
     r.n_names = proto->n_names;
     r.record_limit = proto->record_limit;
+    r.phantom = proto->phantom;
     r.thousands = proto->thousands;
     r.percent = proto->percent;
     r.fields_cap = proto->n_names + 1;
