@@ -1877,6 +1877,13 @@ static void test_excel_used_range(void **state)
                      CIV_OK);
     assert_int_equal(civ_panel_n_series(p), 1);
     civ_panel_free(p);
+    /* a title row above the header, as office sheets have: named as such */
+    const char *titled = write_file("2024年社区助餐统计表,,\nunique_id,ds,y\nA,2024-01,1\n", -1);
+    assert_int_equal(civ_panel_read_csv(titled, &p), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error()->message, "title above the header"));
+    assert_int_equal(civ_table_read_csv(titled, NULL, &t), CIV_ERR_PARSE);
+    assert_true(civ_last_error()->line == 2 && civ_last_error()->column == 2);
+    assert_non_null(strstr(civ_last_error()->message, "title above the header"));
     /* the duplicate report finds its first line through the unnamed columns */
     expect_panel_error("unique_id,ds,y,\nA,2024-01,1,\nA,2024-01,2,\n", CIV_ERR_DUPLICATE, 3, 2, "ds");
     assert_non_null(strstr(civ_last_error()->message, "lines 2 and 3"));

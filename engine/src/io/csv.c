@@ -705,7 +705,11 @@ static civ_status drop_phantom_cells(const csv_reader *r, size_t *nf)
         if (r->fields[c].len || r->fields[c].quoted)
             return fail_cell(r, CIV_ERR_PARSE, r->fields[c].line, c + 1, NULL,
                              "a value under a column with no name in the header: name the column, or delete the "
-                             "cell");
+                             "cell%s%s%s",
+                             r->n_names == 1 && r->names ? "; the header has one name only ('" : "",
+                             r->n_names == 1 && r->names ? r->names[0] : "",
+                             r->n_names == 1 && r->names ? "'): if it is a title above the header, delete that row"
+                                                         : "");
     *nf = r->n_names;
     return CIV_OK;
 }
@@ -1147,6 +1151,11 @@ static civ_status header_missing(const csv_reader *r, const char *role, const ch
             first = c;
     }
     civ_clear_error();
+    if (r->n_names == 1 && r->phantom) /* "2024年社区助餐统计表,,," */
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
+                           "the first line has one cell only ('%s') and is not a header: if it is a title above "
+                           "the header, delete that row (and any other row above the header) before saving",
+                           r->names[0]);
     if (dates >= 2)
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
                            "the header has no '%s' column, and %zu of its columns are dates (%s, ...): the file is "
