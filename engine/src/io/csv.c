@@ -338,6 +338,8 @@ typedef struct csv_reader {
 /* A number cell, as the reader's options say numbers are written. */
 static civ_csv_number cell_number(const csv_reader *r, const csv_field *f, double *out)
 {
+    if (!r->thousands && !r->percent) /* the usual case, in the readers' hot loop */
+        return civ_csv_parse_number(f->text, f->len, out);
     return civ_csv_parse_formatted(f->text, f->len, r->thousands, r->percent, out);
 }
 
