@@ -260,6 +260,20 @@ static void test_spreadsheet_dates(void **state)
     expect_bad("2024/Q1", "expected");
     expect_bad("1/2/2019", "must start with its year");
     expect_bad("15/01/2019 0:00", "yyyy-mm-dd");
+    /* dotted, as Chinese offices write them; "2024.1" is January or Excel's October */
+    expect_date("2024.01", CIV_DATE_MONTH, 12 * 2024);
+    expect_date("2024.10", CIV_DATE_MONTH, 12 * 2024 + 9);
+    expect_date("2024.12", CIV_DATE_MONTH, 12 * 2024 + 11);
+    expect_date("2024.2", CIV_DATE_MONTH, 12 * 2024 + 1);
+    expect_date("2024.1.5", CIV_DATE_DAY, 19727);
+    expect_date("2024.01.05", CIV_DATE_DAY, 19727);
+    expect_date("2024.1.5 0:00", CIV_DATE_DAY, 19727);
+    expect_bad("2024.1", "January (2024.01) or October (2024.10");
+    expect_bad("2024.13", "month 13");
+    expect_bad("2024.001", "expected YYYY.MM or YYYY.M.D");
+    expect_bad("2024.1-5", "expected YYYY.MM or YYYY.M.D");
+    expect_bad("2024.2.30", "does not exist");
+    expect_bad("2024,01", "'.' or 年 after the year");
     /* the time's separator, as outputs keep it */
     assert_int_equal(civ_date_time_separator("2019/1/1 0:00", 13), ' ');
     assert_int_equal(civ_date_time_separator("2019-01-01 00:00:00", 19), ' ');

@@ -139,6 +139,8 @@ static void test_forms(void **state)
                         "unique_id,ds,y\na,2024-01-31,1\na,2024-02-29,2\na,2024-03-31,3\n");
     expect_same_as_long("id,2024-01-07,2024-01-14,2024-01-21\na,1,2,3\n",
                         "unique_id,ds,y\na,2024-01-07,1\na,2024-01-14,2\na,2024-01-21,3\n");
+    expect_same_as_long("id,2024.09,2024.10,2024.11\na,1,2,3\n", "unique_id,ds,y\na,2024-09,1\na,2024-10,2\na,2024-11,3\n");
+    expect_same_as_long("id,2024年预算,2024.09,2024.10\na,7,1,2\n", "unique_id,ds,y\na,2024-09,1\na,2024-10,2\n");
     civ_panel *w = NULL;
     assert_int_equal(read_wide("id,2024-01-01,2024-02-01,2024-03-01\na,1,2,3\nb,,,\n", NULL, NULL, &w), CIV_OK);
     assert_int_equal(civ_panel_frequency(w), CIV_FREQ_MONTHLY);
@@ -186,6 +188,10 @@ static void test_errors(void **state)
     expect("id,2024-01,2024-02\n,1,2\n", NULL, CIV_ERR_PARSE, "id", "empty series id");
     expect("id,2000-01,2024-02\na,1,2\n", NULL, CIV_ERR_LIMIT, NULL, "span 290 periods");
     expect("id,2024-01-01,2024-03-01\na,1,2\n", NULL, CIV_ERR_FREQUENCY, NULL, "");
+    /* a header that starts as a period does but is not one is an error, not an attribute */
+    expect("id,2024.01,2024.1\na,1,2\n", NULL, CIV_ERR_DATE, "2024.1", "January (2024.01) or October");
+    expect("id,2024-01,2024-13\na,1,2\n", NULL, CIV_ERR_DATE, "2024-13", "month 13");
+    expect("id,2024年1月,2024年13月\na,1,2\n", NULL, CIV_ERR_DATE, "2024年13月", "looks like a period");
     civ_panel_read_options o = {.wide = 1, .target_column = "用餐人次"};
     civ_panel *w = NULL;
     assert_int_equal(civ_panel_read_csv_ex(write_csv("id,2024-01\na,1\n"), &o, &w), CIV_ERR_INVALID_ARGUMENT);

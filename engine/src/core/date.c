@@ -145,10 +145,13 @@ char civ_date_time_separator(const char *text, size_t len)
 }
 
 /* Dates as spreadsheets write them, year first: "2019/1/1", "2019/01/31",
- * "2019-1-1" (unpadded), optionally with a midnight time ("2019/1/1 0:00",
- * Excel's CSV export of a date cell in a Chinese locale), and months
- * "2019/1", "2019/01".  The separator after the year (text[4], '/' or '-')
- * is used throughout.  Called when the strict ISO shapes did not match. */
+ * "2019-1-1" (unpadded), "2019.1.1" (as Chinese offices write them),
+ * optionally with a midnight time ("2019/1/1 0:00", Excel's CSV export of a
+ * date cell in a Chinese locale), and months "2019/1", "2019/01",
+ * "2019.01", "2019.2".  "2019.1" is refused: it is January as typed, or
+ * October ("2019.10") once Excel has stored the cell as a number.  The
+ * separator after the year (text[4], '/', '-' or '.') is used throughout.
+ * Called when the strict ISO shapes did not match. */
 static civ_status parse_spreadsheet_date(const char *text, size_t len, civ_date_form *form, int64_t *value,
                                          char *shown, size_t size)
 {
@@ -158,11 +161,19 @@ static civ_status parse_spreadsheet_date(const char *text, size_t len, civ_date_
     digits(text, 4, &year);
     if (!short_number(text, len, &at, &month) || (at < len && text[at] != sep))
         return civ_fail(CIV_ERR_DATE, "bad date '%s': expected %s", shown_date(shown, size, text, len),
-                        sep == '/' ? "YYYY/M/D or YYYY/M" : "YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD");
+                        sep == '/'   ? "YYYY/M/D or YYYY/M"
+                        : sep == '.' ? "YYYY.MM or YYYY.M.D"
+                                     : "YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD");
     if (month < 1 || month > 12)
         return civ_fail(CIV_ERR_DATE, "bad date '%s': month %u is not 1..12", shown_date(shown, size, text, len),
                         month);
-    if (at == len && sep == '/') { /* "2019/1": a month ("2019-1" stays an error: ISO months have 2 digits) */
+    if (at == len && sep == '.' && len == 6 && month == 1)
+        return civ_fail(CIV_ERR_DATE,
+                        "bad date '%s': January (%04u.01) or October (%04u.10, which Excel writes as %04u.1 when "
+                        "it stores the cell as a number)? Write months as YYYY-MM (or YYYY.MM with two digits), e.g. "
+                        "in Excel format the column as text before saving",
+                        shown_date(shown, size, text, len), year, year, year);
+    if (at == len && (sep == '/' || sep == '.')) { /* "2019/1", "2019.02": a month ("2019-1" stays an error) */
         *form = CIV_DATE_MONTH;
         *value = 12 * (int64_t)year + (month - 1);
         return CIV_OK;
@@ -279,13 +290,13 @@ civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int
         *value = year;
         return CIV_OK;
     }
-    if (text[4] == '/')
+    if (text[4] == '/' || text[4] == '.')
         return parse_spreadsheet_date(text, len, form, value, shown, sizeof shown);
     size_t after_year = 4;
     if (literal(text, len, &after_year, "年"))
         return parse_chinese_date(text, len, year, form, value, shown, sizeof shown);
     if (text[4] != '-')
-        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected '-', '/' or 年 after the year", SHOWN_);
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected '-', '/', '.' or 年 after the year", SHOWN_);
     if (len == 7 && (text[5] == 'Q' || text[5] == 'q')) {
         if (text[6] < '1' || text[6] > '4')
             return civ_fail(CIV_ERR_DATE, "bad date '%s': quarter must be Q1..Q4", SHOWN_);

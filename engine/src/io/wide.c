@@ -116,6 +116,24 @@ static civ_status header_periods(const char *path, char **names, const civ_panel
 }
 
 /* Tells the columns apart: the id, the dates (parsed, one form), the rest. */
+/* 1 for a header that starts as a date does (a year, a separator, a digit:
+ * "2024-13", "2024.1", "2024年13月"), so that a refused one is an error
+ * rather than an attribute column ("2024年预算" is a name). */
+static int looks_like_period(const char *name)
+{
+    for (int i = 0; i < 4; i++)
+        if (name[i] < '0' || name[i] > '9')
+            return 0;
+    const char *p = name + 4;
+    if (*p == '-' || *p == '/' || *p == '.')
+        p++;
+    else if (!strncmp(p, "\xE5\xB9\xB4", 3)) /* 年 */
+        p += 3;
+    else
+        return 0;
+    return *p >= '0' && *p <= '9';
+}
+
 static civ_status classify(const char *path, char **names, size_t n, const civ_panel_read_options *opt,
                            wide_layout *w)
 {
@@ -135,7 +153,17 @@ static civ_status classify(const char *path, char **names, size_t n, const civ_p
     for (size_t c = 0; c < n; c++) {
         civ_date_form f;
         int64_t v;
-        if ((given && !strcmp(names[c], given)) || civ_date_parse(names[c], strlen(names[c]), &f, &v)) {
+        if (given && !strcmp(names[c], given))
+            continue;
+        if (civ_date_parse(names[c], strlen(names[c]), &f, &v)) {
+            if (looks_like_period(names[c])) { /* "2024-13", "2024.1": a period column, not an attribute */
+                char message[512];
+                snprintf(message, sizeof message, "%s", civ_last_error()->message);
+                free(value);
+                return fail_file(path, names[c], CIV_ERR_DATE,
+                                 "column '%s' looks like a period but is not one (%s): fix its header", names[c],
+                                 message);
+            }
             civ_clear_error();
             continue;
         }
