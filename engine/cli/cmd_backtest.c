@@ -17,8 +17,8 @@
 #define MAX_MODELS 32
 
 enum { B_OUT, B_ACCURACY, B_BY_SERIES, B_MODEL, B_H, B_WINDOWS, B_STEP, B_LEVEL, B_THREADS, B_SEED, B_IC, B_PATHS,
-       B_NONNEG, B_QUIET, B_INTERVALS /* +1..+4 --conformal-* */, B_FREQ = B_INTERVALS + 5, B_ENCODING, B_THOUSANDS, B_PERCENT,
-       B_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */, B_EXCEL = B_COLUMNS + 4 /* +1 --no-excel, +2 --precision */ };
+       B_NONNEG, B_QUIET, B_INTERVALS /* +1..+4 --conformal-* */, B_FREQ = B_INTERVALS + 5, B_ENCODING,
+       B_THOUSANDS, B_PERCENT, B_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */, B_EXCEL = B_COLUMNS + 4 /* +1 --no-excel, +2 --precision */ };
 static const civ_cli_option backtest_options[] = {
     [B_OUT] = {"--out", "-o", CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                "the windows' forecasts: unique_id,cutoff,ds,h,y,model,mean,\nlo-80,hi-80,... (.csv or .h5)"},

@@ -8,7 +8,8 @@
 
 #include "commands.h"
 
-enum { V_TABLE, V_FREQ, V_ENCODING, V_THOUSANDS, V_PERCENT, V_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */,
+enum { V_TABLE, V_FREQ, V_ENCODING, V_THOUSANDS, V_PERCENT,
+       V_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */,
        V_EXCEL = V_COLUMNS + 4 /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option convert_options[] = {
     [V_TABLE] = {"--table", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "IN is a table (e.g. community attributes)"},

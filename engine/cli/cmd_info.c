@@ -9,7 +9,8 @@
 
 static int show_info(const char *path, const char *attributes_path);
 
-enum { I_ATTRIBUTES, I_FREQ, I_ENCODING, I_THOUSANDS, I_PERCENT, I_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */ };
+enum { I_ATTRIBUTES, I_FREQ, I_ENCODING, I_THOUSANDS, I_PERCENT,
+       I_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */ };
 static const civ_cli_option info_options[] = {
     [I_ATTRIBUTES] = {"--attributes", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                       "static attributes: a .csv or .h5 table keyed by unique_id"},

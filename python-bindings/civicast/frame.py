@@ -794,7 +794,8 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
     grouped in threes, any other use an Error at the cell (a decimal comma is
     never taken for a separator); without it such cells are refused with
     that hint.  percent=True reads "33.3%" as 0.333 (Excel's Percentage
-    format; the same double as "0.333").  text_columns forces table columns to text (see civ_table_read_options).
+    format; the same double as "0.333").  text_columns forces table columns
+    to text (see civ_table_read_options).
     id_col=, time_col=, target_col= name a CSV's own series id, date and
     value columns when they are not unique_id, ds and y (e.g. "社区编号",
     "月份", "用餐人次"; statsforecast's names): the frame calls them unique_id,
