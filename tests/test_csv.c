@@ -1338,6 +1338,39 @@ static void test_encoding(void **state)
     assert_string_equal(civ_table_column_name(t, 0), "unique_id");
     assert_string_equal(civ_table_text(t, 0, 1), "北京");
     civ_table_free(t);
+    /* so does a file that is valid UTF-8 without the mark (its bytes 北京 would
+     * decode from GB18030 as mojibake, 鍖椾含), also past the first 1 MiB read
+     * with a character split across the chunk boundary */
+    path = write_file("unique_id,name\nc1,北京\n", -1);
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_OK);
+    assert_string_equal(civ_table_text(t, 0, 1), "北京");
+    civ_table_free(t);
+    for (size_t shift = 0; shift < 3; shift++) {
+        size_t cap = (1u << 20) + 4096, n = 0;
+        char *big = malloc(cap);
+        assert_non_null(big);
+        n += (size_t)snprintf(big, cap, "unique_id,name\n");
+        size_t row = 0;
+        while (n < (1u << 20) - 64) /* rows of "rNNNN,x" up to just before 1 MiB */
+            n += (size_t)snprintf(big + n, cap - n, "r%zu,x\n", row++);
+        n += (size_t)snprintf(big + n, cap - n, "pad,");
+        while (n < (1u << 20) - 4 + shift) /* 北 or 京 across byte 2^20 (shift 0, 2), or between them (1) */
+            big[n++] = 'p';
+        n += (size_t)snprintf(big + n, cap - n, "北京\nlast,南京\n");
+        path = write_file(big, (long)n);
+        free(big);
+        assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_OK);
+        size_t rows = civ_table_n_rows(t);
+        assert_string_equal(civ_table_text(t, rows - 1, 1), "南京");
+        const char *padded = civ_table_text(t, rows - 2, 1);
+        assert_non_null(strstr(padded, "北京"));
+        civ_table_free(t);
+    }
+    /* a GBK file is decoded although it might pass for UTF-8 here and there */
+    path = write_file("unique_id,name\nc1,\xC4\xA3\xD0\xCD\n", -1); /* 模型 in GBK: C4 A3 is UTF-8 for ģ */
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_OK);
+    assert_string_equal(civ_table_text(t, 0, 1), "模型");
+    civ_table_free(t);
 }
 
 /* Numbers as a spreadsheet displays them are named at their cell (issue 12). */

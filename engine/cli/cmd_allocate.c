@@ -51,7 +51,7 @@ static const civ_cli_spec allocate_spec = {
     "                         [--encoding E] [--thousands C] [--percent] [--excel] [--precision P]\n"
     "       civicast allocate --compare SPEC1 SPEC2 [...] --communities FILE\n"
     "                         [--forecasts FILE] --out FILE [--summary FILE]\n"
-    "                         [--excel] [--precision P]\n",
+    "                         [--encoding E] [--thousands C] [--percent] [--excel] [--precision P]\n",
     "Reads an allocation spec (docs/ALLOCATION.md), the community attributes (.csv or\n"
     ".h5, one row per unique_id) and, when a factor uses them, forecasts in long\n"
     "format (unique_id,ds,h,model,mean,...).  Writes one row per community (amount in\n"

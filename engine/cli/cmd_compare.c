@@ -11,7 +11,7 @@
 
 #include "commands.h"
 
-enum { C_COMPARE, C_COMMUNITIES, C_FORECASTS, C_OUT, C_SUMMARY,
+enum { C_COMPARE, C_COMMUNITIES, C_FORECASTS, C_OUT, C_SUMMARY, C_ENCODING, C_THOUSANDS, C_PERCENT,
        C_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option compare_options[] = {
     [C_COMPARE] = {"--compare", NULL, CIV_CLI_LIST, CIV_CLI_PATH, "SPEC...", "the specs (at least two)"},
@@ -19,6 +19,8 @@ static const civ_cli_option compare_options[] = {
     [C_FORECASTS] = {"--forecasts", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "forecasts in long format"},
     [C_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "amounts side by side"},
     [C_SUMMARY] = {"--summary", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "the waterfall"},
+    [C_ENCODING] = CIV_CLI_ENCODING_OPTION,
+    [C_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [C_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
@@ -239,7 +241,8 @@ int civ_cli_allocate_compare(int argc, char **argv)
         return civ_cli_usage_error("allocate", "--compare needs at least two specs, --communities and --out");
     }
     compare_job j = {.paths = a.list, .n = a.n_list};
-    if ((code = civ_cli_csv_options("allocate", &a, C_EXCEL, &j.csv))) {
+    if ((code = civ_cli_set_input("allocate", NULL, a.value[C_ENCODING], a.value[C_THOUSANDS], a.value[C_PERCENT])) ||
+        (code = civ_cli_csv_options("allocate", &a, C_EXCEL, &j.csv))) {
         civ_cli_args_free(&a);
         return code;
     }

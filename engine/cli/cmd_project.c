@@ -8,8 +8,8 @@
 
 #include "commands.h"
 
-enum { J_SPEC, J_COMMUNITIES, J_FORECASTS, J_YEARS, J_OUT, J_SUMMARY, J_EXPLAIN, J_LANG,
-       J_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+enum { J_SPEC, J_COMMUNITIES, J_FORECASTS, J_YEARS, J_OUT, J_SUMMARY, J_EXPLAIN, J_LANG, J_ENCODING, J_THOUSANDS,
+       J_PERCENT, J_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option project_options[] = {
     [J_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec with [need] (required)"},
     [J_COMMUNITIES] = {"--communities", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "community attributes (required)"},
@@ -20,6 +20,8 @@ static const civ_cli_option project_options[] = {
     [J_SUMMARY] = {"--summary", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "index, budget, funds, bindings per year"},
     [J_EXPLAIN] = {"--explain", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "add a sentence per community and year"},
     [J_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "en|zh", "language of --explain (default en)"},
+    [J_ENCODING] = CIV_CLI_ENCODING_OPTION,
+    [J_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [J_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
@@ -27,7 +29,7 @@ static const civ_cli_spec project_spec = {
     "project",
     "usage: civicast project --spec SPEC --communities FILE --forecasts FILE --years N\n"
     "                        --out FILE [--summary FILE] [--explain [--lang en|zh]]\n"
-    "                        [--excel] [--precision P]\n",
+    "                        [--encoding E] [--thousands C] [--percent] [--excel] [--precision P]\n",
     "Rolls the allocation spec forward N years from its fiscal_year: the budget, fund\n"
     "amounts, floors and caps indexed by the [need] section's standard, every\n"
     "forecast factor reading that year's projected demand, and hold-harmless and\n"
@@ -46,6 +48,10 @@ static int run_project(int argc, char **argv)
     int code = civ_cli_parse(&project_spec, argc, argv, &a);
     if (code)
         return code;
+    if ((code = civ_cli_set_input("project", NULL, a.value[J_ENCODING], a.value[J_THOUSANDS], a.value[J_PERCENT]))) {
+        civ_cli_args_free(&a);
+        return code;
+    }
     civ_csv_write_options csv = {0};
     const char *lang = a.value[J_LANG];
     size_t years = 0;

@@ -8,7 +8,7 @@
 
 #include "commands.h"
 
-enum { S_SPEC, S_ALLOCATION, S_SPENDING, S_OUT, S_SUMMARY, S_EXPLAIN, S_LANG,
+enum { S_SPEC, S_ALLOCATION, S_SPENDING, S_OUT, S_SUMMARY, S_EXPLAIN, S_LANG, S_ENCODING, S_THOUSANDS, S_PERCENT,
        S_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option settle_options[] = {
     [S_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec with [settlement] (required)"},
@@ -20,13 +20,16 @@ static const civ_cli_option settle_options[] = {
     [S_SUMMARY] = {"--summary", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "the totals"},
     [S_EXPLAIN] = {"--explain", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "add a sentence per community"},
     [S_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "en|zh", "language of --explain (default en)"},
+    [S_ENCODING] = CIV_CLI_ENCODING_OPTION,
+    [S_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [S_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec settle_spec = {
     "settle",
     "usage: civicast settle --spec SPEC --allocation FILE --spending FILE --out FILE\n"
-    "                       [--summary FILE] [--explain [--lang en|zh]] [--excel] [--precision P]\n",
+    "                       [--summary FILE] [--explain [--lang en|zh]] [--excel] [--precision P]\n"
+    "                       [--encoding E] [--thousands C] [--percent]\n",
     "Settles an allocation against actual spending (清算) by the spec's [settlement]\n"
     "rules: unspent money up to carry_over x the allocation carries over, the rest is\n"
     "clawed back; overspending up to top_up x the allocation is topped up (cut pro\n"
@@ -45,6 +48,10 @@ static int run_settle(int argc, char **argv)
     int code = civ_cli_parse(&settle_spec, argc, argv, &a);
     if (code)
         return code;
+    if ((code = civ_cli_set_input("settle", NULL, a.value[S_ENCODING], a.value[S_THOUSANDS], a.value[S_PERCENT]))) {
+        civ_cli_args_free(&a);
+        return code;
+    }
     civ_csv_write_options csv = {0};
     const char *lang = a.value[S_LANG];
     if (!a.value[S_SPEC] || !a.value[S_ALLOCATION] || !a.value[S_SPENDING] || !a.value[S_OUT])

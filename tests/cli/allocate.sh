@@ -132,6 +132,21 @@ assert (s.carry_over_fen <= s.allocated_fen * 10 // 100).all() and (s.top_up_fen
 assert t[(t["item"] == "top_up") & (t.measure == "amount")].value.iloc[0] == 100000000   # the 1,000,000.00 budget
 assert s.explanation.str.contains("结转|补助").all()
 PYEOF
+# the finance office's sheet as Excel saves it (GB18030, "12,345.67"): --encoding, --thousands read it
+$PY - "$WORK/spent.csv" "$WORK/spent_excel.csv" <<'PYEOF'
+import sys
+import pandas as pd
+s = pd.read_csv(sys.argv[1], dtype=str)
+s["spent"] = [f"{float(v):,.2f}" for v in s.spent]
+assert s.spent.str.contains(",").any()
+s.to_csv(sys.argv[2], index=False, encoding="gb18030")
+PYEOF
+"$CIV" settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent_excel.csv" --out "$WORK/settle_x.csv" \
+    --summary "$WORK/settle_sum_x.csv" --explain --lang zh --encoding gb18030 --thousands , >/dev/null \
+    2>"$WORK/stderr" || fail "settle of the Excel sheet: $(cat "$WORK/stderr")"
+cmp -s "$WORK/settle.csv" "$WORK/settle_x.csv" || fail "the Excel sheet settles otherwise than the plain one"
+expect_exit 2 "read the file with --thousands" -- \
+    settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent_excel.csv" --out "$WORK/x.csv"
 head -3 "$WORK/spent.csv" >"$WORK/spent_short.csv"
 expect_exit 2 "has no row in the spending table" -- \
     settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent_short.csv" --out "$WORK/x.csv"

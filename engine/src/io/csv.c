@@ -570,6 +570,44 @@ int civ_csv_encoding_known(const char *e)
            !strcasecmp(e, "cp936");
 }
 
+/* Bytes at the end of buf[0..n) that begin a UTF-8 sequence it does not
+ * complete (0..3): held back for the next chunk. */
+static size_t utf8_incomplete_tail(const unsigned char *buf, size_t n)
+{
+    for (size_t back = 1; back <= 3 && back <= n; back++) {
+        unsigned char c = buf[n - back];
+        if ((c & 0xC0) == 0x80)
+            continue; /* a continuation byte: look further back */
+        size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        return need > back ? back : 0;
+    }
+    return 0;
+}
+
+/* 1 when the whole open file is valid UTF-8 (read in chunks; the position
+ * is left anywhere: the caller seeks), 0 when not, -1 on a read error. */
+static int file_is_utf8(int fd, char *buf, size_t cap)
+{
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        return -1;
+    size_t have = 0;
+    for (;;) {
+        ssize_t got = read(fd, buf + have, cap - have);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return -1;
+        size_t n = have + (size_t)got;
+        size_t tail = got ? utf8_incomplete_tail((const unsigned char *)buf, n) : 0;
+        if (!civ_utf8_valid(buf, n - tail))
+            return 0;
+        if (!got)
+            return 1;
+        memmove(buf, buf + n - tail, tail);
+        have = tail;
+    }
+}
+
 /* Decodes the open file from GB18030 (GBK and GB2312 are subsets) into an
  * unnamed temporary file with glibc's iconv, and reads that instead, so the
  * streaming reader and its rewinds work unchanged.  Errors name the byte
@@ -583,10 +621,26 @@ static civ_status csv_decode(csv_reader *r, const char *encoding)
     iconv_t cd = iconv_open("UTF-8", "GB18030");
     if (cd == (iconv_t)-1)
         return civ_fail_at(CIV_ERR_UNSUPPORTED, &w, "this system's iconv cannot decode GB18030");
+    char *in = malloc(READ_CHUNK + 8);
+    if (!in) {
+        iconv_close(cd);
+        return civ_fail_at(CIV_ERR_OUT_OF_MEMORY, &w, "out of memory to decode the file");
+    }
+    /* A file that is valid UTF-8 is UTF-8 (civicast's own outputs without
+     * the mark, sheets saved as CSV UTF-8): GBK text is almost never valid
+     * UTF-8, while UTF-8 Chinese is often valid GB18030, as mojibake. */
+    int utf8 = file_is_utf8(r->fd, in, READ_CHUNK);
+    if (utf8 != 0) {
+        iconv_close(cd);
+        free(in);
+        if (utf8 < 0)
+            return civ_fail_at(CIV_ERR_IO, &w, "read failed: %s", strerror(errno));
+        return csv_rewind(r);
+    }
     FILE *tmp = tmpfile();
-    char *in = malloc(READ_CHUNK + 8), *outbuf = malloc(4 * READ_CHUNK + 64);
+    char *outbuf = malloc(4 * READ_CHUNK + 64);
     civ_status s = CIV_OK;
-    if (!tmp || !in || !outbuf)
+    if (!tmp || !outbuf)
         s = civ_fail_at(CIV_ERR_IO, &w, "cannot make a temporary file to decode into: %s", strerror(errno));
     if (!s && lseek(r->fd, 0, SEEK_SET) != 0)
         s = civ_fail_at(CIV_ERR_IO, &w, "cannot seek: %s", strerror(errno));
@@ -639,10 +693,10 @@ static civ_status csv_decode(csv_reader *r, const char *encoding)
 }
 
 /* csv_open, then decoding from `encoding` when it is not UTF-8.  A file
- * that starts with a UTF-8 byte-order mark is UTF-8 whatever `encoding`
- * says (csv_rewind skipped the mark): one --encoding gb18030 then serves a
- * command that reads a GBK sheet and civicast's own outputs, which carry
- * the mark for Excel.  (In GB18030 those bytes would be 锘 plus a stray
+ * that starts with a UTF-8 byte-order mark, or that is valid UTF-8 as a
+ * whole, is UTF-8 whatever `encoding` says (csv_rewind skipped the mark):
+ * one --encoding gb18030 then serves a command that reads a GBK sheet and
+ * civicast's own outputs, or sheets saved as CSV UTF-8.  (In GB18030 those bytes would be 锘 plus a stray
  * byte: the well-known sign of a UTF-8 file misread, not a header.) */
 static civ_status csv_open_encoded(csv_reader *r, const char *path, const char *encoding)
 {
