@@ -787,8 +787,8 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
     names the frequency.  Day dates get the
     frequency of their spacing (as the CLI); freq= overrides it ("MS", "M",
     "W-SUN", "monthly", ...: the names of the CLI's --freq).  encoding=
-    "gb18030" decodes a GBK / GB18030 CSV (Excel on a Chinese Windows);
-    other non-UTF-8 text is refused with the hint to save as "CSV UTF-8".
+    "gb18030" decodes a GBK / GB18030 CSV (Excel on a Chinese Windows; a
+    file that is valid UTF-8 stays UTF-8); other non-UTF-8 text is refused with the hint to save as "CSV UTF-8".
     thousands="," reads a CSV's numbers as Excel writes them ("12,345",
     "1,234,567.89"; also "'" and " "; pandas' thousands=): whole digits
     grouped in threes, any other use an Error at the cell (a decimal comma is
