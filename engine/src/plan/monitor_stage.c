@@ -166,9 +166,7 @@ static civ_status indicators(const civ_plan *p, civ_table **tables, size_t *n_fa
     civ_table *act = NULL;
     civ_status s = named(civ_monitor_spec_read(p->mon_indicators, &spec), p->mon_indicators);
     if (!s) { /* the unit, indicator and period columns as text, under the file's own names */
-        civ_table_read_options ro = {.text_columns = civ_monitor_spec_text_columns(spec),
-                                     .encoding = p->encoding, .thousands = p->thousands,
-                                 .percent = p->percent};
+        civ_table_read_options ro = civ_plan_table_options(p, civ_monitor_spec_text_columns(spec));
         s = named(civ_table_read(p->mon_actuals, &ro, &act), p->mon_actuals);
     }
     if (!s)
@@ -189,8 +187,7 @@ static civ_status indicators(const civ_plan *p, civ_table **tables, size_t *n_fa
 static civ_status risks(const civ_plan *p, civ_table **tables)
 {
     static const char *const text_cols[] = {"risk", "impact", "owner", "mitigation", NULL};
-    civ_table_read_options ro = {.text_columns = text_cols, .encoding = p->encoding, .thousands = p->thousands,
-                                 .percent = p->percent};
+    civ_table_read_options ro = civ_plan_table_options(p, text_cols);
     civ_monitor_matrix *mx = NULL;
     civ_table *reg = NULL;
     civ_status s = p->mon_matrix[0] ? named(civ_monitor_matrix_read(p->mon_matrix, &mx), p->mon_matrix)
@@ -207,8 +204,7 @@ static civ_status risks(const civ_plan *p, civ_table **tables)
 static civ_status inactivity(const civ_plan *p, civ_table **tables)
 {
     static const char *const text_cols[] = {"person", NULL};
-    civ_table_read_options ro = {.text_columns = text_cols, .encoding = p->encoding, .thousands = p->thousands,
-                                 .percent = p->percent};
+    civ_table_read_options ro = civ_plan_table_options(p, text_cols);
     civ_table *ev = NULL;
     civ_status s = named(civ_table_read(p->mon_events, &ro, &ev), p->mon_events);
     if (!s)
@@ -229,9 +225,7 @@ civ_status civ_plan_stage_monitor(const civ_plan *p, const civ_table *forecasts,
         s = inactivity(p, tables);
     if (!s && p->mon_demand[0]) {
         civ_panel *act = NULL;
-        civ_panel_read_options ro = {.freq = {CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1},
-                                     .encoding = p->encoding, .thousands = p->thousands,
-                                 .percent = p->percent};
+        civ_panel_read_options ro = civ_plan_panel_options(p);
         s = named(civ_panel_read_ex(p->mon_demand, &ro, &act), p->mon_demand);
         if (!s)
             s = civ_monitor_demand_check(forecasts, act, &tables[CIV_PLAN_DEMAND]);

@@ -89,6 +89,25 @@ struct civ_toml_table;
 /* Reads the [monitor] section into c (monitor_stage.c).  Errors: CIV_ERR_SPEC
  * with file:line:column and the key. */
 civ_status civ_plan_read_monitor(civ_plan *c, struct civ_toml_table *t);
+
+/* How the plan's CSV inputs are written ([plan] encoding, thousands, percent),
+ * as the readers' options: one place for every table and panel the plan
+ * reads (the communities, the [monitor] tables; the panel adds its columns). */
+static inline civ_table_read_options civ_plan_table_options(const civ_plan *p, const char *const *text_columns)
+{
+    civ_table_read_options o = {.text_columns = text_columns, .encoding = p->encoding[0] ? p->encoding : NULL,
+                                .thousands = p->thousands, .percent = p->percent};
+    return o;
+}
+static inline civ_panel_read_options civ_plan_panel_options(const civ_plan *p)
+{
+    civ_panel_read_options o = {.freq = {CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1},
+                                .encoding = p->encoding[0] ? p->encoding : NULL,
+                                .thousands = p->thousands,
+                                .percent = p->percent};
+    return o;
+}
+
 /* Runs the monitoring stage into tables[CIV_PLAN_MONITOR_STATUS ..
  * CIV_PLAN_DEMAND]; `forecasts` is the plan's forecast table (for the demand
  * check); *n_failed gets the early-warning forecasts that failed. */

@@ -77,14 +77,11 @@ static civ_status stage_forecast(run_ctx *c)
     const civ_panel *panel = c->opt ? c->opt->panel : NULL;
     civ_status s = CIV_OK;
     if (!panel) {
-        civ_panel_read_options ro = {.freq = {CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1},
-                                     .encoding = p->encoding[0] ? p->encoding : NULL,
-                                     .thousands = p->thousands,
-                                     .percent = p->percent,
-                                     .id_column = p->id_column,
-                                     .time_column = p->time_column,
-                                     .target_column = p->target_column,
-                                     .wide = p->wide};
+        civ_panel_read_options ro = civ_plan_panel_options(p);
+        ro.id_column = p->id_column;
+        ro.time_column = p->time_column;
+        ro.target_column = p->target_column;
+        ro.wide = p->wide;
         if (p->freq[0])
             civ_freq_parse(p->freq, &ro.freq); /* checked by civ_plan_read */
         s = name_input(civ_panel_read_ex(p->panel, &ro, &c->panel_read), p->panel);
@@ -212,10 +209,7 @@ static civ_status read_configuration(run_ctx *c)
     const civ_plan *p = c->plan;
     civ_status s = name_input(civ_alloc_spec_read(p->spec, &c->res->spec), p->spec);
     /* keyed by the spec's [data] id (as text: 310101001 is a code), not by [plan] id_column (the panel's) */
-    civ_table_read_options ro = {.text_columns = civ_alloc_spec_text_columns(c->res->spec),
-                                 .encoding = p->encoding[0] ? p->encoding : NULL,
-                                 .thousands = p->thousands,
-                                 .percent = p->percent};
+    civ_table_read_options ro = civ_plan_table_options(p, civ_alloc_spec_text_columns(c->res->spec));
     if (!s && !(c->opt && c->opt->communities))
         s = name_input(civ_table_read(p->communities, &ro, &c->communities_read), p->communities);
     if (s)
