@@ -7,24 +7,29 @@
 
 #include "commands.h"
 
-enum { N_SPEC, N_FORECASTS, N_OUT, N_SUMMARY, N_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+enum { N_SPEC, N_FORECASTS, N_OUT, N_SUMMARY, N_ENCODING, N_THOUSANDS, N_PERCENT,
+       N_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option need_options[] = {
     [N_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "an allocation spec or plan with [need]"},
     [N_FORECASTS] = {"--forecasts", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "forecasts in long format"},
     [N_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "the need per community and year"},
     [N_SUMMARY] = {"--summary", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "the need per year"},
+    [N_ENCODING] = CIV_CLI_ENCODING_OPTION,
+    [N_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [N_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec need_spec = {
     "need",
     "usage: civicast need --spec FILE --forecasts FILE --out FILE [--summary FILE]\n"
-    "                     [--excel] [--precision P]\n",
+    "                     [--excel] [--precision P] [--encoding E] [--thousands C] [--percent]\n",
     "Reads the [need] section of FILE (an allocation spec or a plan config:\n"
     "standard_per_meal, index_rate, index_every_years, base_year, years, ...;\n"
     "docs/ALLOCATION.md, \"Multi-year need\") and forecasts in long format\n"
-    "(unique_id,ds,h,model,mean,...).  Writes the need per community and year (minor\n"
-    "units, exact rounding rules in the docs) and, with --summary, per year.\n",
+    "(unique_id,ds,h,model,mean,...; civicast's own, or a sheet of demand estimates\n"
+    "saved by Excel: --encoding, --thousands, --percent).  Writes the need per\n"
+    "community and year (minor units, exact rounding rules in the docs) and, with\n"
+    "--summary, per year.\n",
     need_options,
     0,
     "unknown argument '%s'",
@@ -38,6 +43,10 @@ static int run_need(int argc, char **argv)
     int code = civ_cli_parse(&need_spec, argc, argv, &a);
     if (code)
         return code;
+    if ((code = civ_cli_set_input("need", NULL, a.value[N_ENCODING], a.value[N_THOUSANDS], a.value[N_PERCENT]))) {
+        civ_cli_args_free(&a);
+        return code;
+    }
     const char *spec_path = a.value[N_SPEC], *fc_path = a.value[N_FORECASTS], *out_path = a.value[N_OUT],
                *sum_path = a.value[N_SUMMARY];
     civ_csv_write_options csv = {0};

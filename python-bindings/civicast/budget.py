@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import _Owned, _spec_handle, _table_arg, frame_to_table, table_to_frame, _read_table
+from .frame import _Owned, _spec_handle, _table_arg, frame_to_table, table_to_frame, _read_table, _input_format
 
 __all__ = ["compare", "uncertainty", "need", "settle", "project"]
 
@@ -62,7 +62,7 @@ def _labels(specs, labels):
     return out
 
 
-def compare(communities, specs, forecasts=None, labels=None):
+def compare(communities, specs, forecasts=None, labels=None, encoding=None, thousands=None, percent=False):
     """Solves several allocation specs on the same communities (scenarios).
 
     communities: DataFrame or .csv/.h5 path; specs: a list of at least one
@@ -77,8 +77,10 @@ def compare(communities, specs, forecasts=None, labels=None):
     change_pct_<label> and outcome_<label> (civ_alloc_compare_table); and the
     waterfall of what each rule moved, per spec and scope, columns base,
     tilt, earmark, floor, cap, hold_harmless, pace, ratable, rebalance,
-    rounding, amount (civ_alloc_compare_waterfall).  Money in minor units.  Errors:
+    rounding, amount (civ_alloc_compare_waterfall).  Money in minor units.
+    encoding, thousands, percent: as civicast.allocate's, for CSV paths.  Errors:
     civicast.Error (a spec's error is prefixed with its label)."""
+    fmt = _input_format("civicast.compare", encoding, thousands, percent)
     if isinstance(specs, (str, bytes, os.PathLike)):
         specs = [specs]
     specs = list(specs)
@@ -92,8 +94,8 @@ def compare(communities, specs, forecasts=None, labels=None):
     try:
         for s in specs:
             handles.append(_spec_handle(s))
-        comm = _table_arg(communities, handles[0])
-        fc = _table_arg(forecasts, handles[0])
+        comm = _table_arg(communities, handles[0], fmt)
+        fc = _table_arg(forecasts, handles[0], fmt)
         arr = (ctypes.c_void_p * len(handles))(*[h.ptr.value for h in handles])
         labs = (ctypes.c_char_p * len(names))(*[encode(n) for n in names])
         check(lib.civ_alloc_compare_run(ctypes.cast(arr, _lib.PP), ctypes.cast(labs, _lib.CPP), len(handles),
@@ -114,7 +116,7 @@ def compare(communities, specs, forecasts=None, labels=None):
 
 
 def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight_concentration=0.0,
-                threads=None, perturb_forecasts=None):
+                threads=None, perturb_forecasts=None, encoding=None, thousands=None, percent=False):
     """A seeded Monte Carlo of the allocation (``civicast allocate
     --uncertainty N --uncertainty-out FILE``).
 
@@ -129,8 +131,10 @@ def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight
     ("community", "district", "total"), name, district, amount_fen (the
     point allocation), mean_fen, p5_fen, p50_fen, p95_fen, all in minor
     units; attrs["draws"],
-    ["seed"] and ["seconds"] describe the run.  Errors: civicast.Error
+    ["seed"] and ["seconds"] describe the run.  encoding, thousands, percent:
+    as civicast.allocate's, for CSV paths.  Errors: civicast.Error
     (CIV_ERR_SPEC when there is nothing to perturb)."""
+    fmt = _input_format("civicast.uncertainty", encoding, thousands, percent)
     opt = _lib.civ_alloc_uncertainty_options()
     check(lib.civ_alloc_uncertainty_options_init(ctypes.byref(opt)))
     if int(draws) < 1:
@@ -147,8 +151,8 @@ def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight
     comm = fc = None
     with _spec_handle(spec) as sp:
         try:
-            comm = _table_arg(communities, sp)
-            fc = _table_arg(forecasts, sp)
+            comm = _table_arg(communities, sp, fmt)
+            fc = _table_arg(forecasts, sp, fmt)
             check(lib.civ_alloc_uncertainty_run(sp.ptr, comm.ptr, fc.ptr if fc is not None else None,
                                                 ctypes.byref(opt), ctypes.byref(u.ptr)))
             check(lib.civ_alloc_uncertainty_table(u.ptr, ctypes.byref(t.ptr)))
@@ -176,7 +180,7 @@ def _need_handle(spec):
     return h
 
 
-def _forecast_table(forecasts):
+def _forecast_table(forecasts, fmt=None):
     if isinstance(forecasts, pd.DataFrame):
         df = forecasts
         ds = df["ds"] if "ds" in df.columns else None
@@ -184,10 +188,10 @@ def _forecast_table(forecasts):
             # the C call reads civicast dates: a Period's first day ("2025Q1" is not one)
             df = df.assign(ds=ds.dt.start_time.dt.strftime("%Y-%m-%d"))
         return frame_to_table(df)
-    return _read_table(forecasts, _FORECAST_TEXT_COLUMNS)
+    return _read_table(forecasts, _FORECAST_TEXT_COLUMNS, **(fmt or {}))
 
 
-def need(spec, forecasts):
+def need(spec, forecasts, encoding=None, thousands=None, percent=False):
     """The projected budget need per year (``civicast need``): the [need]
     section of `spec` (an allocation spec or plan file path, or its text)
     and forecasts (forecast()'s DataFrame or a file) grouped by calendar
@@ -200,12 +204,14 @@ def need(spec, forecasts):
     standard_fen, need_fen, need_yuan with a last "total" row.  The yuan
     columns, exact decimal text in the files, are numbers here.  attrs["minor_unit"], ["first_year"] and ["years"] describe
     the [need].  Errors: civicast.Error (e.g. CIV_ERR_NOT_FOUND for a year
-    the forecasts do not reach: forecast further ahead)."""
+    the forecasts do not reach: forecast further ahead).  encoding,
+    thousands, percent: as civicast.allocate's, for a CSV path of forecasts."""
+    fmt = _input_format("civicast.need", encoding, thousands, percent)
     pc, py = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
     fc = None
     with _need_handle(spec) as nd:
         try:
-            fc = _forecast_table(forecasts)
+            fc = _forecast_table(forecasts, fmt)
             check(lib.civ_alloc_need_project(nd.ptr, fc.ptr, ctypes.byref(pc.ptr), ctypes.byref(py.ptr)))
             a, b = table_to_frame(pc.ptr), table_to_frame(py.ptr)
             for df in (a, b):
@@ -235,7 +241,7 @@ def _int_minor(df, suffixes=("_fen", "_minor")):
     return df
 
 
-def settle(spec, allocation, spending, explain=False):
+def settle(spec, allocation, spending, explain=False, encoding=None, thousands=None, percent=False):
     """Settlement (清算) of an allocation against actual spending by the
     spec's [settlement] rules: the Python side of ``civicast settle`` over the
     same C call (civ_alloc_settle; docs/ALLOCATION.md "Settlement").
@@ -248,16 +254,20 @@ def settle(spec, allocation, spending, explain=False):
     unique_id, allocated_fen, spent_fen, unspent_fen, overspent_fen,
     carry_over_fen, clawback_fen, top_up_fen, uncovered_fen (int64, exact;
     allocated - spent = carry_over + clawback - top_up - uncovered) and the
-    tidy totals (section, item, measure, unit, value).  Errors:
-    civicast.Error naming the row and column."""
+    tidy totals (section, item, measure, unit, value).  encoding, thousands,
+    percent: as civicast.allocate's, for CSV paths (a spending sheet saved
+    by Excel: encoding="gb18030", thousands=","; an allocation civicast
+    wrote, valid UTF-8, stays UTF-8).  Errors: civicast.Error naming the row
+    and column."""
     from .frame import _explain_code
+    fmt = _input_format("civicast.settle", encoding, thousands, percent)
     out, summ = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
     al = sp_t = None
     code = _explain_code(explain)
     with _spec_handle(spec) as sp:
         try:
-            al = _table_arg(allocation, sp)
-            sp_t = _table_arg(spending, sp)
+            al = _table_arg(allocation, sp, fmt)
+            sp_t = _table_arg(spending, sp, fmt)
             check(lib.civ_alloc_settle(sp.ptr, al.ptr, sp_t.ptr, code, ctypes.byref(out.ptr),
                                        ctypes.byref(summ.ptr)))
             return _int_minor(table_to_frame(out.ptr)), table_to_frame(summ.ptr)
@@ -267,7 +277,7 @@ def settle(spec, allocation, spending, explain=False):
                     o.close()
 
 
-def project(communities, spec, forecasts, years, explain=False):
+def project(communities, spec, forecasts, years, explain=False, encoding=None, thousands=None, percent=False):
     """The multi-year allocation projection: the Python side of ``civicast
     project`` over the same C call (civ_alloc_project; docs/ALLOCATION.md
     "Multi-year projection").
@@ -279,8 +289,10 @@ def project(communities, spec, forecasts, years, explain=False):
     table for every year stacked with a leading "year" column (each fund's
     last year is the community's amount of the year before), and the
     per-year facts (year, item, unit, value: index, budget, reserved, fund
-    amounts, binding counts)."""
+    amounts, binding counts).  encoding, thousands, percent: as
+    civicast.allocate's, for CSV paths."""
     from .frame import _explain_code
+    fmt = _input_format("civicast.project", encoding, thousands, percent)
     if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or not 1 <= years <= 100:
         raise ValueError(f"years must be a whole number 1..100, not {years!r}")
     out, summ = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
@@ -288,8 +300,8 @@ def project(communities, spec, forecasts, years, explain=False):
     code = _explain_code(explain)
     with _spec_handle(spec) as sp, _need_handle(spec) as nd:
         try:
-            comm = _table_arg(communities, sp)
-            fc = _forecast_table(forecasts)
+            comm = _table_arg(communities, sp, fmt)
+            fc = _forecast_table(forecasts, fmt)
             check(lib.civ_alloc_project(sp.ptr, comm.ptr, fc.ptr, nd.ptr, int(years), code, ctypes.byref(out.ptr),
                                         ctypes.byref(summ.ptr)))
             df = table_to_frame(out.ptr)

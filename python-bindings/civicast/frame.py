@@ -1303,10 +1303,12 @@ def _codes_as_text(col):
     return None
 
 
-def _table_arg(x, sp=None):
+def _table_arg(x, sp=None, fmt=None):
     """A table bound to the spec of handle sp: a DataFrame (a numeric column
     of whole numbers the spec reads as text, such as its id 310101001,
-    becomes text) or a path read with the spec's text columns."""
+    becomes text) or a path read with the spec's text columns and the input
+    format fmt (_input_format: encoding, thousands, percent; a DataFrame is
+    taken as it is)."""
     if x is None:
         return None
     text = _spec_text_columns(sp)
@@ -1314,7 +1316,19 @@ def _table_arg(x, sp=None):
         fixed = {c: _codes_as_text(x[c]) for c in text if c in x.columns and pd.api.types.is_numeric_dtype(x[c])}
         fixed = {c: v for c, v in fixed.items() if v is not None}
         return frame_to_table(x.assign(**fixed) if fixed else x)
-    return _read_table(x, text)
+    return _read_table(x, text, **(fmt or {}))
+
+
+def _input_format(fn, encoding=None, thousands=None, percent=False):
+    """encoding=, thousands= and percent= of the budget functions, checked
+    before anything is read (as the CLI's --encoding, --thousands, --percent:
+    they apply to every CSV path the call reads)."""
+    if encoding is not None and (not isinstance(encoding, str) or
+                                 encoding.lower() not in ("utf-8", "utf8", "gb18030", "gbk", "gb2312")):
+        raise ValueError(f"{fn}: encoding must be 'utf-8' or 'gb18030', got {encoding!r}")
+    _thousands(thousands, fn)
+    _percent(percent, fn)
+    return {"encoding": encoding, "thousands": thousands, "percent": bool(percent)}
 
 
 def _explain_code(explain):
@@ -1328,7 +1342,8 @@ def _explain_code(explain):
     raise ValueError(f"explain must be False, True, 'en' or 'zh', not {explain!r}")
 
 
-def allocate(communities, spec, forecasts=None, explain=False, paid=None):
+def allocate(communities, spec, forecasts=None, explain=False, paid=None, encoding=None, thousands=None,
+             percent=False):
     """Splits the spec's budget across communities by the factor method.
 
     communities: DataFrame (one row per community, keyed by the spec's id
@@ -1349,17 +1364,23 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None):
     (section, item, measure, unit, value).  docs/ALLOCATION.md "Outputs".
     allocation.attrs["stats"] holds the civ_alloc_stats figures and
     allocation.attrs["currency"] / ["minor_unit"] the spec's money units.
+    encoding, thousands, percent: how the CSV paths among the inputs are
+    written, as civicast.read's (encoding="gb18030" for a sheet saved by
+    Excel on a Chinese Windows, thousands="," for "12,345", percent=True for
+    "33.3%"; the CLI's --encoding, --thousands, --percent); DataFrames are
+    taken as they are.
     Errors: civicast.Error naming the spec key or data row."""
+    fmt = _input_format("civicast.allocate", encoding, thousands, percent)
     with _spec_handle(spec) as sp:
-        comm = _table_arg(communities, sp)
-        fc = _table_arg(forecasts, sp)
+        comm = _table_arg(communities, sp, fmt)
+        fc = _table_arg(forecasts, sp, fmt)
         prob = _Owned(lib.civ_alloc_problem_free)
         res = _Owned(lib.civ_alloc_result_free)
         out_t, sum_t = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
         try:
             check(lib.civ_alloc_bind(sp.ptr, comm.ptr, fc.ptr if fc is not None else None, ctypes.byref(prob.ptr)))
             if paid is not None:
-                pd_t = _table_arg(paid, sp)
+                pd_t = _table_arg(paid, sp, fmt)
                 try:
                     check(lib.civ_alloc_problem_set_paid(prob.ptr, pd_t.ptr))
                 finally:
@@ -1395,7 +1416,7 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None):
 
 
 def allocate_to_file(communities, spec, out, forecasts=None, explain=False, excel=False, precision="full",
-                     min_decimals=None, paid=None):
+                     min_decimals=None, paid=None, encoding=None, thousands=None, percent=False):
     """As allocate(), but writes the per-community table straight to `out`
     (.csv, or .h5 / .hdf5) with civ_alloc_result_write instead of returning
     it: a CSV is built and written a block of rows at a time, so a million
@@ -1403,22 +1424,24 @@ def allocate_to_file(communities, spec, out, forecasts=None, explain=False, exce
     file's bytes are those of write(allocate(...)[0], out) for the same
     options; `civicast allocate --out` writes the same way).  excel and
     precision as write(); min_decimals defaults to the currency's decimals
-    (2 for fen), as the CLI does.  Returns the summary table."""
+    (2 for fen), as the CLI does; encoding, thousands and percent as
+    allocate().  Returns the summary table."""
     out = os.fspath(out)
+    fmt = _input_format("civicast.allocate_to_file", encoding, thousands, percent)
     with _spec_handle(spec) as sp:
         if min_decimals is None:
             mu = lib.civ_alloc_spec_minor_unit(sp.ptr)
             min_decimals = {1: 0, 10: 1, 100: 2, 1000: 3}.get(mu, 0)
         opt = _csv_options(excel, precision, min_decimals)
-        comm = _table_arg(communities, sp)
-        fc = _table_arg(forecasts, sp)
+        comm = _table_arg(communities, sp, fmt)
+        fc = _table_arg(forecasts, sp, fmt)
         prob = _Owned(lib.civ_alloc_problem_free)
         res = _Owned(lib.civ_alloc_result_free)
         sum_t = _Owned(lib.civ_table_free)
         try:
             check(lib.civ_alloc_bind(sp.ptr, comm.ptr, fc.ptr if fc is not None else None, ctypes.byref(prob.ptr)))
             if paid is not None:
-                pd_t = _table_arg(paid, sp)
+                pd_t = _table_arg(paid, sp, fmt)
                 try:
                     check(lib.civ_alloc_problem_set_paid(prob.ptr, pd_t.ptr))
                 finally:

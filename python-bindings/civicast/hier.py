@@ -17,8 +17,8 @@ import pandas as pd
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import (PanelData, _DEFAULT_SEED, _Owned, _dec, _read_table, frame_to_table, panel_to_frame,
-                    table_to_frame)
+from .frame import (PanelData, _DEFAULT_SEED, _Owned, _dec, _input_format, _read_table, frame_to_table,
+                    panel_to_frame, table_to_frame)
 
 
 def _names(x, what):
@@ -35,14 +35,14 @@ def _method(name):
     return _lib.RECONCILE_METHODS[name]
 
 
-def _communities_table(communities, columns):
+def _communities_table(communities, columns, fmt=None):
     if isinstance(communities, pd.DataFrame):
         df = communities.copy()
         for c in ["unique_id"] + columns:  # level values are labels, even when they look like numbers
             if c in df.columns:
                 df[c] = df[c].map(lambda v: "" if pd.isna(v) else str(v))
         return frame_to_table(df)
-    return _read_table(os.fspath(communities), ["unique_id"] + columns)
+    return _read_table(os.fspath(communities), ["unique_id"] + columns, **(fmt or {}))
 
 
 class Hierarchy:
@@ -56,12 +56,16 @@ class Hierarchy:
     small hierarchies); summing_table(): its non-zeros in long form.
     Errors: civicast.Error naming the rows (a community listed twice, a
     missing level value, a street under two districts, a column named
-    twice)."""
+    twice).  encoding, thousands, percent: how a communities CSV path is
+    written, as civicast.read's (encoding="gb18030" for a sheet saved by
+    Excel on a Chinese Windows)."""
 
-    def __init__(self, df, communities, hierarchy=None, groups=None, freq=None):
+    def __init__(self, df, communities, hierarchy=None, groups=None, freq=None, encoding=None, thousands=None,
+                 percent=False):
         levels, grps = _names(hierarchy, "hierarchy"), _names(groups, "groups")
+        fmt = _input_format("civicast.Hierarchy", encoding, thousands, percent)
         self.pdata = PanelData(df, freq=freq)
-        self._comm = _communities_table(communities, levels + grps)
+        self._comm = _communities_table(communities, levels + grps, fmt)
         lv = (ctypes.c_char_p * max(1, len(levels)))(*[encode(v) for v in levels])
         gr = (ctypes.c_char_p * max(1, len(grps)))(*[encode(v) for v in grps])
         self._h = _Owned(lib.civ_hier_free)
@@ -158,11 +162,11 @@ class Hierarchy:
 
 
 def reconcile(df, communities, base, hierarchy=None, groups=None, method="mint_shrink", residuals=None,
-              nonnegative=False):
+              nonnegative=False, encoding=None):
     """Reconciles base forecasts of every node of the hierarchy of `df`:
-    Hierarchy(df, communities, hierarchy, groups).reconcile(base, method,
-    residuals, nonnegative).  Returns (nodes DataFrame, coherent array)."""
-    hz = Hierarchy(df, communities, hierarchy, groups)
+    Hierarchy(df, communities, hierarchy, groups, encoding=encoding).reconcile(base,
+    method, residuals, nonnegative).  Returns (nodes DataFrame, coherent array)."""
+    hz = Hierarchy(df, communities, hierarchy, groups, encoding=encoding)
     return hz.nodes, hz.reconcile(base, method, residuals, nonnegative)
 
 

@@ -118,6 +118,25 @@ expect_exit 4 "bt_bad.toml:.*\[backtest\] windows: must be a whole number" -- pl
 cmp -s "$WORK/need.csv" "$WORK/t2/need.csv" || fail "civicast need differs from the plan's need.csv"
 cmp -s "$WORK/need_y.csv" "$WORK/t2/need_summary.csv" || fail "civicast need summary differs"
 grep -q "2026" "$WORK/stdout" || fail "need prints no years"
+# demand estimates kept in a sheet saved by Excel (GB18030, "1,234.5"): the same need as from the
+# plain file with --encoding gb18030 --thousands ","; without --thousands the error names the option
+$PY - "$WORK/t2/forecasts.csv" "$WORK/fc_plain.csv" "$WORK/fc_sheet.csv" <<'PYEOF' || fail "writing the forecasts as a sheet"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8-sig")))
+mean = rows[0].index("mean")
+plain = [rows[0][:mean + 1]] + [r[:mean] + [f"{float(r[mean]) * 10:.1f}"] for r in rows[1:]]  # a larger service
+csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\n").writerows(plain)
+sheet = [plain[0]] + [r[:mean] + [f"{float(r[mean]):,.1f}"] for r in plain[1:]]
+assert sum("," in r[mean] for r in sheet[1:]) > len(sheet) // 2, "too few values of four digits"
+csv.writer(open(sys.argv[3], "w", newline="", encoding="gb18030"), lineterminator="\r\n").writerows(sheet)
+PYEOF
+"$CIV" need --spec "$DATA/plan.spec" --forecasts "$WORK/fc_plain.csv" --out "$WORK/need_plain.csv" >/dev/null ||
+    fail "need from the plain file"
+"$CIV" need --spec "$DATA/plan.spec" --forecasts "$WORK/fc_sheet.csv" --out "$WORK/need_sheet.csv" \
+    --encoding gb18030 --thousands "," >/dev/null 2>"$WORK/stderr" || fail "need from a sheet: $(cat "$WORK/stderr")"
+cmp -s "$WORK/need_sheet.csv" "$WORK/need_plain.csv" || fail "need from a sheet differs from the plain file's"
+expect_exit 2 'read the file with --thousands ","' -- need --spec "$DATA/plan.spec" --forecasts "$WORK/fc_sheet.csv" \
+    --out "$WORK/x.csv" --encoding gb18030
 
 # 2b. files for people: every CSV of the plan's folder starts with the UTF-8
 # BOM; --no-excel --precision full gives the program's files (no BOM, the

@@ -239,3 +239,98 @@ def test_project_matches_cli(tmp_path):
     assert s.loc[(s.year == 2027) & (s["item"] == "index"), "value"].iloc[0] == pytest.approx(1.1)
     with pytest.raises(ValueError):
         civicast.project(DEMO / "communities.csv", DEMO / "plan.spec", fc, 0)
+
+
+def _as_excel_shows(path, out, percent_columns=()):
+    """A copy of the CSV `path` as Excel on a Chinese Windows saves it:
+    GB18030, numbers of four digits or more with thousands separators
+    ("3,597", "16,800.5"), the columns named in percent_columns as percentages
+    ("32.4159%"), every cell quoted as Excel quotes a cell with a comma."""
+    import csv
+    from decimal import Decimal, InvalidOperation
+    rows = list(csv.reader(open(path, newline="", encoding="utf-8")))
+    head = rows[0]
+    for row in rows[1:]:
+        for k, v in enumerate(row):
+            try:
+                d = Decimal(v)
+            except InvalidOperation:
+                continue
+            if head[k] in percent_columns:
+                row[k] = format(d.scaleb(2), "f") + "%"
+            elif abs(d) >= 1000:
+                row[k] = format(d, ",f")
+    with open(out, "w", newline="", encoding="gb18030") as f:
+        csv.writer(f, lineterminator="\r\n").writerows(rows)
+    return out
+
+
+def test_budget_functions_read_excel_sheets(alt_spec, tmp_path):
+    """encoding=, thousands= and percent= of allocate, allocate_to_file, compare,
+    uncertainty, settle, project, need and Hierarchy (the CLI's --encoding,
+    --thousands, --percent): a sheet as Excel saves it gives the plain file's
+    tables to the bit; without the options the error names them."""
+    shares = ("aged60_share", "aged60_share_registered", "migrant_share")
+    sheet = _as_excel_shows(DEMO / "communities.csv", tmp_path / "社区.csv", shares)
+    raw = sheet.read_bytes()
+    assert b'"3,597"' in raw and b"32.4159%" in raw and "民主里".encode("gb18030") in raw
+    fmt = dict(encoding="gb18030", thousands=",", percent=True)
+    spec = DEMO / "allocation.spec"
+    want, want_sum = civicast.allocate(DEMO / "communities.csv", spec, explain="zh")
+    got, got_sum = civicast.allocate(sheet, spec, explain="zh", **fmt)
+    assert_frames_equal(got, want)
+    assert_frames_equal(got_sum, want_sum)
+    with pytest.raises(civicast.Error, match='thousands=","'):
+        civicast.allocate(sheet, spec, encoding="gb18030")
+    with pytest.raises(ValueError, match="thousands must be"):
+        civicast.allocate(sheet, spec, thousands=".")
+    with pytest.raises(ValueError, match="encoding must be"):
+        civicast.allocate(sheet, spec, encoding="latin-1")
+    civicast.allocate_to_file(sheet, spec, tmp_path / "a.csv", **fmt)
+    civicast.allocate_to_file(DEMO / "communities.csv", spec, tmp_path / "b.csv")
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    t, w = civicast.compare(sheet, [spec, alt_spec], **fmt)
+    t0, w0 = civicast.compare(DEMO / "communities.csv", [spec, alt_spec])
+    assert_frames_equal(t, t0)
+    assert_frames_equal(w, w0)
+
+    # forecasts as a planner's own sheet: "1,234.5" in mean, lo-*, hi-*
+    m = pd.read_csv(DEMO / "meals.csv")
+    base = m.dropna(subset=["y"]).groupby("unique_id").y.apply(lambda s: s.tail(12).sum() * 2.5)
+    ds = [f"{y}-{k:02d}" for y in (2025, 2026, 2027) for k in range(1, 13)]
+    fc = pd.DataFrame([(u, d, h, "m", b * 1.03 ** (h / 12), b * 0.9, b * 1.1) for u, b in base.items()
+                       for h, d in enumerate(ds, 1)], columns=["unique_id", "ds", "h", "model", "mean", "lo-80", "hi-80"])
+    fc[["mean", "lo-80", "hi-80"]] = fc[["mean", "lo-80", "hi-80"]].round(1)
+    fc.to_csv(tmp_path / "fc.csv", index=False)
+    fc_sheet = _as_excel_shows(tmp_path / "fc.csv", tmp_path / "预测.csv")
+    assert b'"' in fc_sheet.read_bytes()
+    plan_spec = DEMO / "plan.spec"
+    u0 = civicast.uncertainty(DEMO / "communities.csv", plan_spec, tmp_path / "fc.csv", draws=20, seed=3, threads=1)
+    u = civicast.uncertainty(sheet, plan_spec, fc_sheet, draws=20, seed=3, threads=1, **fmt)
+    assert_frames_equal(u.drop(columns="seconds", errors="ignore"), u0.drop(columns="seconds", errors="ignore"))
+    n0 = civicast.need(plan_spec, tmp_path / "fc.csv")
+    n = civicast.need(plan_spec, fc_sheet, **fmt)
+    assert_frames_equal(n[0], n0[0])
+    assert_frames_equal(n[1], n0[1])
+    with pytest.raises(civicast.Error, match="thousands"):
+        civicast.need(plan_spec, fc_sheet, encoding="gb18030")
+    p0 = civicast.project(DEMO / "communities.csv", plan_spec, tmp_path / "fc.csv", 2)
+    p = civicast.project(sheet, plan_spec, fc_sheet, 2, **fmt)
+    assert_frames_equal(p[0], p0[0])
+    assert_frames_equal(p[1], p0[1])
+
+    # settlement: civicast's own allocation (UTF-8) next to an Excel spending sheet (GB18030, "12,345.67")
+    spend = _spending(want)
+    spend.to_csv(tmp_path / "spent.csv", index=False)
+    spend_sheet = _as_excel_shows(tmp_path / "spent.csv", tmp_path / "支出.csv")
+    civicast.write(want, tmp_path / "alloc.csv")
+    s0 = civicast.settle(spec, tmp_path / "alloc.csv", tmp_path / "spent.csv")
+    s = civicast.settle(spec, tmp_path / "alloc.csv", spend_sheet, **fmt)
+    assert_frames_equal(s[0], s0[0])
+    assert_frames_equal(s[1], s0[1])
+
+    # a hierarchy's communities from the same sheet
+    meals = pd.read_csv(DEMO / "meals.csv", dtype={"unique_id": str}).head(2000)
+    h0 = civicast.Hierarchy(meals, DEMO / "communities.csv", hierarchy=["district", "street"])
+    h = civicast.Hierarchy(meals, sheet, hierarchy=["district", "street"], **fmt)
+    assert_frames_equal(h.nodes, h0.nodes)
