@@ -539,6 +539,117 @@ static void test_intervals(void **state)
     civ_plan_free(p);
 }
 
+/* [forecast] conformal_windows, conformal_step, conformal_sample and
+ * conformal_refit: read (refused without intervals = "conformal", out of
+ * range or of the wrong kind, at their line and column), set by the
+ * override, and used by every forecast of the run: the plan's forecasts and
+ * backtest windows equal civ_forecast_panel's and civ_backtest_panel's with
+ * the same settings, and differ from the default settings'; the manifest
+ * records them. */
+static void test_conformal_settings(void **state)
+{
+    const char *base = "[plan]\npanel = \"" CIV_SOURCE_DIR "/tests/data/plan/meals.csv\"\n"
+                       "communities = \"" CIV_SOURCE_DIR "/tests/data/plan/communities.csv\"\n"
+                       "spec = \"" CIV_SOURCE_DIR "/tests/data/plan/plan.spec\"\n[forecast]\n";
+    char text[4096];
+    snprintf(text, sizeof text, "%sconformal_windows = 3\n", base);
+    expect_error(text, CIV_ERR_SPEC, 6, 21, "conformal_windows", "add intervals = \"conformal\"");
+    snprintf(text, sizeof text, "%sintervals = \"model\"\nconformal_refit = \"fixed\"\n", base);
+    expect_error(text, CIV_ERR_SPEC, 7, 19, "conformal_refit", "applies to conformal intervals only");
+    const struct {
+        const char *line, *field, *needle;
+        long column;
+    } bad[] = {{"conformal_windows = 0", "conformal_windows", "whole number in [1, 1000]", 21},
+               {"conformal_windows = 1001", "conformal_windows", "whole number in [1, 1000]", 21},
+               {"conformal_step = 2.5", "conformal_step", "whole number in [1, 1000]", 18},
+               {"conformal_sample = \"some\"", "conformal_sample", "must be \"all\" or a whole number", 20},
+               {"conformal_sample = 0", "conformal_sample", "must be \"all\" or a whole number", 20},
+               {"conformal_refit = \"exact\"", "conformal_refit", "must be \"search\" or \"fixed\"", 19}};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        snprintf(text, sizeof text, "%sintervals = \"conformal\"\n%s\n", base, bad[k].line);
+        expect_error(text, CIV_ERR_SPEC, 7, bad[k].column, bad[k].field, bad[k].needle);
+    }
+    snprintf(text, sizeof text,
+             "%smodel = \"ets\"\nhorizon = 24\nintervals = \"conformal\"\nconformal_windows = 3\n"
+             "conformal_step = 2\nconformal_sample = 2\nconformal_refit = \"fixed\"\n"
+             "[backtest]\nwindows = 2\nh = 6\nmodels = [\"ets\"]\n",
+             base);
+    civ_plan *p = NULL;
+    assert_int_equal(civ_plan_read(write_file("conf_settings.toml", text), &p), CIV_OK);
+    size_t w = 0, st = 0, sm = 0;
+    int rf = 0;
+    assert_int_equal(civ_plan_conformal(p, &w, &st, &sm, &rf), CIV_OK);
+    assert_true(w == 3 && st == 2 && sm == 2 && rf == CIV_CONFORMAL_REFIT_FIXED);
+    assert_int_equal(civ_plan_conformal(NULL, &w, NULL, NULL, NULL), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_plan_set_conformal(p, 1001, 1, 0, 0), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_plan_set_conformal(p, 1, 1, 0, 3), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_plan_set_conformal(NULL, 1, 1, 0, 0), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_plan_conformal(p, &w, &st, &sm, &rf), CIV_OK); /* a refused set changes nothing */
+    assert_true(w == 3 && st == 2 && sm == 2 && rf == CIV_CONFORMAL_REFIT_FIXED);
+    civ_plan_result *set = NULL, *dflt = NULL;
+    assert_int_equal(civ_plan_run(p, NULL, &set), CIV_OK);
+    assert_int_equal(civ_plan_set_conformal(p, 0, 0, 0, CIV_CONFORMAL_REFIT_DEFAULT), CIV_OK);
+    assert_int_equal(civ_plan_run(p, NULL, &dflt), CIV_OK);
+    /* the same calls by hand */
+    civ_panel *panel = NULL;
+    assert_int_equal(civ_panel_read(CIV_SOURCE_DIR "/tests/data/plan/meals.csv", &panel), CIV_OK);
+    const double lv[] = {80, 95};
+    civ_forecast_options fo;
+    civ_forecast_options_init(&fo);
+    fo.model = "ets", fo.horizon = 24, fo.levels = lv, fo.n_levels = 2;
+    fo.intervals = CIV_INTERVALS_CONFORMAL;
+    fo.conformal_windows = 3, fo.conformal_step = 2, fo.conformal_sample = 2;
+    fo.conformal_refit = CIV_CONFORMAL_REFIT_FIXED;
+    civ_forecast_result *fr = NULL;
+    civ_table *want = NULL, *want_bt = NULL;
+    assert_int_equal(civ_forecast_panel(panel, &fo, &fr), CIV_OK);
+    assert_int_equal(civ_forecast_result_table(fr, panel, &want), CIV_OK);
+    civ_backtest_options bo;
+    civ_backtest_options_init(&bo);
+    bo.forecast = fo;
+    bo.forecast.horizon = 6;
+    bo.windows = 2;
+    civ_backtest_result *br = NULL;
+    assert_int_equal(civ_backtest_panel(panel, &bo, &br), CIV_OK);
+    assert_int_equal(civ_backtest_result_table(br, panel, &want_bt), CIV_OK);
+    const struct {
+        civ_plan_table table;
+        const civ_table *want;
+    } pairs[] = {{CIV_PLAN_FORECASTS, want}, {CIV_PLAN_BACKTEST, want_bt}};
+    for (size_t k = 0; k < 2; k++) {
+        const civ_table *got = civ_plan_result_table(set, pairs[k].table);
+        const civ_table *other = civ_plan_result_table(dflt, pairs[k].table);
+        size_t cg, cw, co, rows = civ_table_n_rows(pairs[k].want);
+        assert_int_equal(civ_table_n_rows(got), rows);
+        assert_int_equal(civ_table_find_column(got, "hi-80", &cg), CIV_OK);
+        assert_int_equal(civ_table_find_column(pairs[k].want, "hi-80", &cw), CIV_OK);
+        assert_int_equal(civ_table_find_column(other, "hi-80", &co), CIV_OK);
+        size_t differ = 0;
+        for (size_t row = 0; row < rows; row++) {
+            double g = civ_table_number(got, row, cg), x = civ_table_number(pairs[k].want, row, cw);
+            assert_true(g == x || (g != g && x != x));
+            differ += g != civ_table_number(other, row, co);
+        }
+        assert_true(differ > rows / 2); /* the settings matter */
+    }
+    char dir[400], path[500];
+    snprintf(dir, sizeof dir, "%s/conf_settings", tmpdir);
+    assert_int_equal(civ_plan_result_write(set, dir), CIV_OK);
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    char *content = tf_slurp(path, NULL);
+    assert_non_null(content);
+    assert_non_null(strstr(content, "\"conformal\": {\"windows\": 3, \"step\": 2, \"sample\": 2, \"refit\": \"fixed\"}"));
+    free(content);
+    civ_table_free(want);
+    civ_table_free(want_bt);
+    civ_forecast_result_free(fr);
+    civ_backtest_result_free(br);
+    civ_panel_free(panel);
+    civ_plan_result_free(set);
+    civ_plan_result_free(dflt);
+    civ_plan_free(p);
+}
+
 /* Writes `table` to tmpdir/name and returns its bytes (free them). */
 static char *table_bytes(const civ_table *table, const char *name)
 {
@@ -696,6 +807,7 @@ int main(void)
         cmocka_unit_test(test_read_backtest_section),
         cmocka_unit_test(test_run_backtest),
         cmocka_unit_test(test_intervals),
+        cmocka_unit_test(test_conformal_settings),
         cmocka_unit_test(test_columns),
         cmocka_unit_test(test_error_restore),
         cmocka_unit_test(test_model_families),

@@ -14,7 +14,9 @@
 #include "commands.h"
 #include "monitor_job.h"
 
-enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS, P_INTERVALS, P_FREQ, P_ENCODING, P_THOUSANDS, P_PERCENT,
+enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS,
+       P_INTERVALS /* +1..+4 --conformal-windows, -step, -sample, -refit: CIV_CLI_INTERVAL_OPTIONS */,
+       P_FREQ = P_INTERVALS + 5, P_ENCODING, P_THOUSANDS, P_PERCENT,
        P_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */, P_LANG = P_COLUMNS + 4,
        P_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option plan_options[] = {
@@ -23,8 +25,7 @@ static const civ_cli_option plan_options[] = {
     [P_H] = {"--h", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "H", "the horizon, >= 1 (else [forecast] horizon)"},
     [P_THREADS] = {"--threads", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N", "threads, 0..1024 (else [forecast] threads)"},
     [P_DRAWS] = {"--draws", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N", "Monte Carlo draws (else [uncertainty] draws)"},
-    [P_INTERVALS] = {"--intervals", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "KIND",
-                     "model or conformal: how every forecast of the plan makes its\nintervals (else [forecast] intervals)"},
+    [P_INTERVALS] = CIV_CLI_INTERVAL_OPTIONS, /* else [forecast] intervals, conformal_* */
     [P_FREQ] = CIV_CLI_FREQ_OPTION,
     [P_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [P_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
@@ -36,14 +37,17 @@ static const civ_cli_option plan_options[] = {
 static const civ_cli_spec plan_spec = {
     "plan",
     "usage: civicast plan CONFIG [--out DIR] [--model SPEC] [--h H] [--threads N] [--draws N]\n"
-    "                     [--intervals model|conformal] [--freq F] [--encoding E] [--thousands C] [--percent]\n"
+    "                     [--intervals model|conformal] [--conformal-windows K] [--conformal-step S]\n"
+    "                     [--conformal-sample M|all] [--conformal-refit search|fixed]\n"
+    "                     [--freq F] [--encoding E] [--thousands C] [--percent]\n"
     "                     [--lang zh|en]\n"
     "                     [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n"
     "                     [--no-excel] [--precision P]\n",
     "Reads a plan config (the spec's TOML subset; docs/ALLOCATION.md, \"Plan\"):\n"
     "  [plan]        panel, communities, spec, out (paths relative to CONFIG), lang,\n"
     "                freq, encoding, thousands, percent, id_column, time_column, target_column, layout\n"
-    "  [forecast]    model, horizon, levels, threads, seed, intervals\n"
+    "  [forecast]    model, horizon, levels, threads, seed, intervals, conformal_windows,\n"
+    "                conformal_step, conformal_sample, conformal_refit\n"
     "  [uncertainty] draws, seed, weight_concentration, forecasts (optional)\n"
     "  [need]        the multi-year need (optional; else the spec's [need])\n"
     "  [monitor]     indicators, actuals, risks, events, demand_actuals, warn_horizon, ...\n"
@@ -93,11 +97,17 @@ static int apply_options(civ_plan *plan, const civ_cli_args *a)
         return civ_cli_usage_error("plan", "--draws needs a whole number >= 0");
     if ((v = a->value[P_H]) && (civ_cli_parse_size(v, &n) || n < 1 || civ_plan_set_horizon(plan, n)))
         return civ_cli_usage_error("plan", "--h needs a whole number >= 1");
-    if ((v = a->value[P_INTERVALS]) &&
-        civ_plan_set_intervals(plan, !strcmp(v, "model")       ? CIV_INTERVALS_MODEL
-                                     : !strcmp(v, "conformal") ? CIV_INTERVALS_CONFORMAL
-                                                               : -1))
-        return civ_cli_usage_error("plan", "--intervals is model or conformal, got '%s'", v);
+    /* --intervals and --conformal-* over [forecast] intervals and conformal_* (what is not given is kept) */
+    civ_forecast_options fo;
+    civ_forecast_options_init(&fo);
+    fo.intervals = civ_plan_intervals(plan);
+    civ_plan_conformal(plan, &fo.conformal_windows, &fo.conformal_step, &fo.conformal_sample, &fo.conformal_refit);
+    int code = civ_cli_interval_options("plan", a, P_INTERVALS, &fo);
+    if (code)
+        return code;
+    if (civ_plan_set_intervals(plan, fo.intervals) ||
+        civ_plan_set_conformal(plan, fo.conformal_windows, fo.conformal_step, fo.conformal_sample, fo.conformal_refit))
+        return civ_cli_report(civ_last_error()->status);
     if ((v = a->value[P_LANG]) && civ_plan_set_lang(plan, v))
         return civ_cli_usage_error("plan", "--lang must be zh or en, not '%s'", v);
     if (!civ_plan_out(plan)[0])

@@ -1968,6 +1968,14 @@ CIV_API size_t civ_plan_levels(const civ_plan *plan, const double **levels);
  *  early warning and the backtest windows (so the backtest measures the
  *  intervals the plan publishes). */
 CIV_API int civ_plan_intervals(const civ_plan *plan);
+/** [forecast] conformal_windows, conformal_step, conformal_sample and
+ *  conformal_refit as written or set: the settings of the plan's conformal
+ *  intervals, as civ_forecast_options' fields of the same names (0 = the
+ *  library default; sample SIZE_MAX = "all"; refit CIV_CONFORMAL_REFIT_*).
+ *  Every forecast of the run uses them when its intervals are conformal.
+ *  Any output may be NULL.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL plan). */
+CIV_API civ_status civ_plan_conformal(const civ_plan *plan, size_t *windows, size_t *step, size_t *sample,
+                                      int *refit);
 /** Whether the plan file has its own [need] section (else the spec's, if any). */
 CIV_API int civ_plan_has_need(const civ_plan *plan);
 /** Whether the plan file has a [monitor] section (the monitoring stage runs). */
@@ -2005,6 +2013,13 @@ CIV_API civ_status civ_plan_set_input(civ_plan *plan, const char *freq, const ch
 CIV_API civ_status civ_plan_set_wide(civ_plan *plan, int wide);
 /** Sets [forecast] intervals (CIV_INTERVALS_*; else CIV_ERR_INVALID_ARGUMENT). */
 CIV_API civ_status civ_plan_set_intervals(civ_plan *plan, int intervals);
+/** Sets the four conformal settings at once (read them with
+ *  civ_plan_conformal to change one): windows and step 0 (default) to 1000,
+ *  sample 0 or SIZE_MAX (every series) or at most that many series per
+ *  length class, refit CIV_CONFORMAL_REFIT_*.  They take effect when the
+ *  plan's intervals are conformal.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL
+ *  plan, a value out of range; nothing is changed then). */
+CIV_API civ_status civ_plan_set_conformal(civ_plan *plan, size_t windows, size_t step, size_t sample, int refit);
 /** Sets the report's language: "zh" or "en" (else CIV_ERR_INVALID_ARGUMENT). */
 CIV_API civ_status civ_plan_set_lang(civ_plan *plan, const char *lang);
 

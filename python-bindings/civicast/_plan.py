@@ -47,9 +47,17 @@ def _plan_handle(path):
     return p
 
 
+def _conformal_settings(ptr):
+    """[forecast] conformal_* as (windows, step, sample, refit) ctypes values."""
+    w, st, sm, rf = _lib._S(), _lib._S(), _lib._S(), _lib._I()
+    check(lib.civ_plan_conformal(ptr, ctypes.byref(w), ctypes.byref(st), ctypes.byref(sm), ctypes.byref(rf)))
+    return w, st, sm, rf
+
+
 def _settings(ptr):
     levels = _lib.c_double_p()
     n = lib.civ_plan_levels(ptr, ctypes.byref(levels))
+    w, st, sm, rf = _conformal_settings(ptr)
     return {
         "path": _dec(lib.civ_plan_path(ptr)),
         "panel": _dec(lib.civ_plan_panel(ptr)),
@@ -61,6 +69,10 @@ def _settings(ptr):
         "levels": [levels[i] for i in range(n)],
         "threads": lib.civ_plan_threads(ptr),
         "intervals": {1: "model", 2: "conformal"}.get(lib.civ_plan_intervals(ptr)),
+        "conformal_windows": w.value or None,
+        "conformal_step": st.value or None,
+        "conformal_sample": "all" if sm.value == _lib.SIZE_MAX else (sm.value or None),
+        "conformal_refit": {1: "search", 2: "fixed"}.get(rf.value),
         "id_column": _dec(lib.civ_plan_id_column(ptr)) or None,
         "time_column": _dec(lib.civ_plan_time_column(ptr)) or None,
         "target_column": _dec(lib.civ_plan_target_column(ptr)) or None,
@@ -81,7 +93,9 @@ def read_plan(path):
     """Reads a plan file (civ_plan_read) into a dict of its settings: path,
     panel, communities, spec (resolved against the plan's folder), out (None
     when the plan has none), model, horizon, levels, threads, intervals
-    ("model", "conformal" or None: not set, the model's), id_column,
+    ("model", "conformal" or None: not set, the model's), conformal_windows,
+    conformal_step, conformal_sample, conformal_refit ([forecast]
+    conformal_*: None when not set, the library's defaults), id_column,
     time_column, target_column (the input files' own names of unique_id,
     ds and y, or None), layout ("long" or "wide": the panel has a column
     per period), freq, encoding, thousands ([plan] freq, encoding,
@@ -105,7 +119,7 @@ def _read_panel_guarded(path, isolate):
 
 
 def _apply(p, out, model, h, threads, draws, intervals=None, columns=(None, None, None), layout=None,
-           inputs=(None, None, None, None)):
+           inputs=(None, None, None, None), conformal=(None, None, None, None)):
     if out is not None:
         check(lib.civ_plan_set_out(p.ptr, encode(os.fspath(out))))
     if model is not None:
@@ -120,6 +134,22 @@ def _apply(p, out, model, h, threads, draws, intervals=None, columns=(None, None
         if intervals not in ("model", "conformal"):
             raise ValueError(f"civicast.plan: intervals must be None, 'model' or 'conformal', got {intervals!r}")
         check(lib.civ_plan_set_intervals(p.ptr, _lib.INTERVALS[intervals]))
+    if any(v is not None for v in conformal):  # what is not given is kept
+        w, st, sm, rf = _conformal_settings(p.ptr)
+        windows, step, sample, refit = conformal
+        if windows is not None:
+            w.value = _lib.whole("civicast.plan", "conformal_windows", windows, 1)
+        if step is not None:
+            st.value = _lib.whole("civicast.plan", "conformal_step", step, 1)
+        if isinstance(sample, str) and sample == "all":
+            sm.value = _lib.SIZE_MAX
+        elif sample is not None:
+            sm.value = _lib.whole("civicast.plan", "conformal_sample", sample, 1)
+        if refit is not None:
+            if refit not in ("search", "fixed"):
+                raise ValueError(f"civicast.plan: conformal_refit must be None, 'search' or 'fixed', got {refit!r}")
+            rf.value = _lib.CONFORMAL_REFIT[refit]
+        check(lib.civ_plan_set_conformal(p.ptr, w, st, sm, rf))
     if any(c is not None for c in columns):
         names = [_column_name(what, c) for what, c in zip(("id_col", "time_col", "target_col"), columns)]
         check(lib.civ_plan_set_columns(p.ptr, *names))
@@ -150,7 +180,8 @@ def _result_frames(res):
 
 def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=None, isolate=None, excel=True,
          precision=6, intervals=None, id_col=None, time_col=None, target_col=None, layout=None, freq=None,
-         encoding=None, thousands=None, percent=None):
+         encoding=None, thousands=None, percent=None, conformal_windows=None, conformal_step=None,
+         conformal_sample=None, conformal_refit=None):
     """Runs a plan file's whole job (civ_plan_run): forecasts, allocation,
     the Monte Carlo (draws > 0), the multi-year need, monitoring ([monitor])
     and the backtest ([backtest]).
@@ -165,7 +196,9 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     sMAPE, coverage-<L>, ...); allocation.attrs["plan_stats"] holds
     the per-stage figures (civ_plan_stats; backtest_* for the backtest).  model, h, threads, draws
     and intervals ("model" or "conformal": how every forecast of the run makes its intervals)
-    override the plan's settings, as do id_col, time_col and target_col
+    override the plan's settings, as do conformal_windows, conformal_step,
+    conformal_sample and conformal_refit ([forecast] conformal_*, as
+    civicast.forecast's; they apply when the intervals are conformal), id_col, time_col and target_col
     ([plan] id_column, time_column, target_column: the panel's own names of
     unique_id, ds and y, e.g. "社区编号"; the communities are keyed by the
     spec's [data] id), layout ("long" or "wide": [plan] layout) and freq,
@@ -185,7 +218,8 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     civicast.read, for .h5 inputs.  Errors: civicast.Error (the stage's)."""
     with _plan_handle(path) as p:
         _apply(p, out, model, h, threads, draws, intervals, (id_col, time_col, target_col), layout,
-               (freq, encoding, thousands, percent))
+               (freq, encoding, thousands, percent),
+               (conformal_windows, conformal_step, conformal_sample, conformal_refit))
         panel = _read_panel_guarded(_dec(lib.civ_plan_panel(p.ptr)), isolate)
         comm_path = _dec(lib.civ_plan_communities(p.ptr))
         comm = (_read_table(comm_path, _ALLOC_TEXT_COLUMNS, isolate)

@@ -93,6 +93,68 @@ def test_plan_conformal_intervals(tmp_path):
         assert r.returncode == 1 and "--intervals is model or conformal" in r.stderr
 
 
+@pytest.mark.filterwarnings("ignore::civicast.ForecastWarning")  # short series: some steps keep the model's
+def test_plan_conformal_settings(tmp_path):
+    """[forecast] conformal_windows, conformal_step, conformal_sample,
+    conformal_refit (and the same-named overrides, and the command's
+    --conformal-*): read_plan reports them, the plan's forecasts are
+    civicast.forecast's with the same settings, and the manifest records them."""
+    text = PLAN.read_text()
+    for name in ("meals.csv", "communities.csv", "plan.spec"):  # the copy lives elsewhere
+        text = text.replace(f'"{name}"', f'"{PLAN.parent / name}"')
+    conf = tmp_path / "conf.toml"
+    conf.write_text(text.replace("[forecast]", '[forecast]\nintervals = "conformal"\nconformal_windows = 3\n'
+                                               'conformal_step = 2\nconformal_sample = 2\nconformal_refit = "fixed"'))
+    s = civicast.read_plan(conf)
+    assert (s["conformal_windows"], s["conformal_step"], s["conformal_sample"], s["conformal_refit"]) == (3, 2, 2, "fixed")
+    d = civicast.read_plan(PLAN)
+    assert (d["conformal_windows"], d["conformal_step"], d["conformal_sample"], d["conformal_refit"]) == (None,) * 4
+    panel = pd.read_csv(s["panel"], dtype={"unique_id": str, "ds": str})
+    kw = dict(model="ets", h=s["horizon"], level=s["levels"], seed=s["seed"], intervals="conformal")
+    want = civicast.forecast(panel, conformal_windows=3, conformal_step=2, conformal_sample=2, conformal_refit="fixed",
+                             **kw)
+    other = civicast.forecast(panel, **kw)
+    assert not np.array_equal(want["hi-80"].to_numpy(), other["hi-80"].to_numpy())
+    for tables in (civicast.plan(conf, draws=0, model="ets"),
+                   civicast.plan(PLAN, draws=0, model="ets", intervals="conformal", conformal_windows=3,
+                                 conformal_step=2, conformal_sample=2, conformal_refit="fixed")):
+        got = tables["forecasts"]
+        for c in ("mean", "lo-80", "hi-80", "lo-95", "hi-95"):
+            np.testing.assert_array_equal(got[c].to_numpy(), want[c].to_numpy())
+    # overrides replace the file's settings one by one
+    back = civicast.plan(conf, draws=0, model="ets", conformal_sample="all", conformal_windows=1,
+                         conformal_step=1, conformal_refit="search")["forecasts"]
+    one = civicast.forecast(panel, conformal_windows=1, **kw)
+    np.testing.assert_array_equal(back["hi-80"].to_numpy(), one["hi-80"].to_numpy())
+    with pytest.raises(ValueError, match="conformal_refit must be"):
+        civicast.plan(conf, conformal_refit="exact")
+    with pytest.raises(ValueError):
+        civicast.plan(conf, conformal_windows=0)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace("[forecast]", "[forecast]\nconformal_windows = 3"))
+    with pytest.raises(civicast.Error) as e:
+        civicast.read_plan(bad)
+    assert e.value.field == "conformal_windows" and 'add intervals = "conformal"' in e.value.message
+    if CLI:
+        r = subprocess.run([CLI, "plan", str(PLAN), "--out", str(tmp_path / "cli"), "--draws", "0", "--model", "ets",
+                            "--intervals", "conformal", "--conformal-windows", "3", "--conformal-step", "2",
+                            "--conformal-sample", "2", "--conformal-refit", "fixed", "--no-excel", "--precision",
+                            "full"], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        files = pd.read_csv(tmp_path / "cli" / "forecasts.csv", float_precision="round_trip")
+        np.testing.assert_array_equal(files["hi-80"].to_numpy(), want["hi-80"].to_numpy())
+        manifest = (tmp_path / "cli" / "manifest.json").read_text()
+        assert '"conformal": {"windows": 3, "step": 2, "sample": 2, "refit": "fixed"}' in manifest
+        r = subprocess.run([CLI, "plan", str(conf), "--out", str(tmp_path / "cli2"), "--draws", "0", "--model", "ets",
+                            "--conformal-sample", "all"], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr  # the file's other settings stay
+        assert '"conformal": {"windows": 3, "step": 2, "sample": "all", "refit": "fixed"}' in \
+            (tmp_path / "cli2" / "manifest.json").read_text()
+        r = subprocess.run([CLI, "plan", str(PLAN), "--out", str(tmp_path / "x"), "--conformal-windows", "0"],
+                           capture_output=True, text=True)
+        assert r.returncode == 1 and "--conformal-windows needs a whole number 1..1000" in r.stderr
+
+
 def test_read_plan_errors_name_the_key(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[plan]\npanel = "a.csv"\ncommunities = "c.csv"\nspec = "s.spec"\ncolour = 1\n')

@@ -64,7 +64,7 @@ civ_status civ_plan_stage_backtest(const civ_plan *p, const civ_panel *panel, ci
     bo.forecast.n_levels = p->n_levels;
     bo.forecast.threads = p->threads;
     bo.forecast.seed = p->seed;
-    bo.forecast.intervals = p->intervals; /* the windows' intervals made as the plan's forecasts' */
+    civ_plan_interval_options(p, &bo.forecast); /* the windows' intervals made as the plan's forecasts' */
     bt_progress bp = {progress, progress_user};
     if (progress) {
         bo.forecast.progress = on_task;

@@ -143,7 +143,8 @@ static civ_status early_warning(const civ_plan *p, civ_monitor *mon, civ_table *
     civ_forecast_options_init(&fo);
     fo.model = p->mon_model[0] ? p->mon_model : p->model;
     fo.horizon = p->warn_h, fo.levels = p->levels, fo.n_levels = p->n_levels;
-    fo.threads = p->threads, fo.seed = p->seed, fo.intervals = p->intervals;
+    fo.threads = p->threads, fo.seed = p->seed;
+    civ_plan_interval_options(p, &fo);
     civ_status s = civ_monitor_panel(mon, p->n_warn_scopes ? scopes : NULL, p->n_warn_scopes, &panel);
     if (!s)
         s = civ_forecast_panel(panel, &fo, &fr);

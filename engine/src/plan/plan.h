@@ -31,6 +31,9 @@ struct civ_plan {
     size_t n_levels;
     int levels_set;                               /* else {80, 95} */
     int intervals;                                /* [forecast] intervals: CIV_INTERVALS_* of every forecast */
+    size_t conformal_windows, conformal_step;     /* [forecast] conformal_*: civ_forecast_options' (0 = default) */
+    size_t conformal_sample;                      /* 0 = default (every series); SIZE_MAX = "all" */
+    int conformal_refit;                          /* CIV_CONFORMAL_REFIT_* */
     int threads;
     uint64_t seed;
     size_t draws;
@@ -106,6 +109,18 @@ static inline civ_panel_read_options civ_plan_panel_options(const civ_plan *p)
                                 .thousands = p->thousands,
                                 .percent = p->percent};
     return o;
+}
+
+/* How every forecast of the plan makes its intervals ([forecast] intervals and
+ * conformal_*): one place for the demand forecasts, the early warning and the
+ * backtest windows, so the backtest measures the intervals the plan publishes. */
+static inline void civ_plan_interval_options(const civ_plan *p, civ_forecast_options *fo)
+{
+    fo->intervals = p->intervals;
+    fo->conformal_windows = p->conformal_windows;
+    fo->conformal_step = p->conformal_step;
+    fo->conformal_sample = p->conformal_sample;
+    fo->conformal_refit = p->conformal_refit;
 }
 
 /* Runs the monitoring stage into tables[CIV_PLAN_MONITOR_STATUS ..

@@ -253,6 +253,53 @@ static civ_status read_intervals(const char *path, civ_toml_table *tf, civ_plan 
     return CIV_OK;
 }
 
+/* [forecast] conformal_windows, conformal_step (1..1000), conformal_sample (a
+ * positive whole number or "all") and conformal_refit ("search" | "fixed"):
+ * the settings of conformal intervals (civ_forecast_options.conformal_*;
+ * docs/FORECASTING.md, "Conformal intervals").  They only make sense with
+ * intervals = "conformal", so they are refused without it: a setting that
+ * silently did nothing would mislead. */
+static civ_status read_conformal(const char *path, civ_toml_table *tf, civ_plan *c)
+{
+    static const char *const keys[] = {"conformal_windows", "conformal_step", "conformal_sample", "conformal_refit"};
+    civ_toml_entry *e[4];
+    const civ_toml_entry *first = NULL;
+    for (int k = 0; k < 4; k++)
+        if ((e[k] = take(tf, keys[k])) && !first)
+            first = e[k];
+    if (!first)
+        return CIV_OK;
+    if (c->intervals != CIV_INTERVALS_CONFORMAL)
+        return cfg_error(path, first, "forecast",
+                         "applies to conformal intervals only: add intervals = \"conformal\" to [forecast]");
+    size_t *whole[2] = {&c->conformal_windows, &c->conformal_step};
+    for (int k = 0; k < 2; k++) {
+        if (!e[k])
+            continue;
+        if (e[k]->value.type != CIV_TOML_INTEGER || !(e[k]->value.number >= 1 && e[k]->value.number <= 1000))
+            return cfg_error(path, e[k], "forecast", "must be a whole number in [1, 1000]");
+        *whole[k] = (size_t)e[k]->value.number;
+    }
+    if (e[2]) {
+        if (e[2]->value.type == CIV_TOML_STRING && !strcmp(e[2]->value.text, "all"))
+            c->conformal_sample = SIZE_MAX;
+        else if (e[2]->value.type == CIV_TOML_INTEGER && e[2]->value.number >= 1 && e[2]->value.number <= 1e9)
+            c->conformal_sample = (size_t)e[2]->value.number;
+        else
+            return cfg_error(path, e[2], "forecast", "must be \"all\" or a whole number of series per length class "
+                                                     "in [1, 1000000000]");
+    }
+    if (e[3]) {
+        if (e[3]->value.type == CIV_TOML_STRING && !strcmp(e[3]->value.text, "search"))
+            c->conformal_refit = CIV_CONFORMAL_REFIT_SEARCH;
+        else if (e[3]->value.type == CIV_TOML_STRING && !strcmp(e[3]->value.text, "fixed"))
+            c->conformal_refit = CIV_CONFORMAL_REFIT_FIXED;
+        else
+            return cfg_error(path, e[3], "forecast", "must be \"search\" or \"fixed\"");
+    }
+    return CIV_OK;
+}
+
 static civ_status read_forecast_section(const char *path, civ_toml_table *tf, civ_plan *c)
 {
     double v;
@@ -268,7 +315,11 @@ static civ_status read_forecast_section(const char *path, civ_toml_table *tf, ci
     if (!st)
         st = read_intervals(path, tf, c);
     if (!st)
-        st = unused(path, tf, "forecast", "model, horizon, levels, threads, seed, intervals");
+        st = read_conformal(path, tf, c);
+    if (!st)
+        st = unused(path, tf, "forecast",
+                    "model, horizon, levels, threads, seed, intervals, conformal_windows, conformal_step, "
+                    "conformal_sample, conformal_refit");
     return st;
 }
 
@@ -520,6 +571,36 @@ civ_status civ_plan_set_input(civ_plan *p, const char *freq, const char *encodin
         snprintf(p->encoding, sizeof p->encoding, "%s", encoding);
     if (thousands)
         snprintf(p->thousands, sizeof p->thousands, "%s", thousands);
+    return CIV_OK;
+}
+
+civ_status civ_plan_conformal(const civ_plan *p, size_t *windows, size_t *step, size_t *sample, int *refit)
+{
+    if (!p)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_conformal: NULL plan");
+    if (windows)
+        *windows = p->conformal_windows;
+    if (step)
+        *step = p->conformal_step;
+    if (sample)
+        *sample = p->conformal_sample;
+    if (refit)
+        *refit = p->conformal_refit;
+    return CIV_OK;
+}
+
+civ_status civ_plan_set_conformal(civ_plan *p, size_t windows, size_t step, size_t sample, int refit)
+{
+    if (!p)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_conformal: NULL plan");
+    if (windows > 1000 || step > 1000)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_conformal: windows and step must be 0 (the default) "
+                                                  "to 1000, got %zu and %zu", windows, step);
+    if (refit < CIV_CONFORMAL_REFIT_DEFAULT || refit > CIV_CONFORMAL_REFIT_FIXED)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_conformal: refit must be CIV_CONFORMAL_REFIT_DEFAULT, "
+                                                  "_SEARCH or _FIXED, got %d", refit);
+    p->conformal_windows = windows, p->conformal_step = step, p->conformal_sample = sample;
+    p->conformal_refit = refit;
     return CIV_OK;
 }
 

@@ -97,7 +97,7 @@ static civ_status stage_forecast(run_ctx *c)
     fo.n_levels = p->n_levels;
     fo.threads = p->threads;
     fo.seed = p->seed;
-    fo.intervals = p->intervals;
+    civ_plan_interval_options(p, &fo);
     if (c->opt && c->opt->progress) {
         fo.progress = on_series;
         fo.progress_user = &fp;

@@ -203,6 +203,19 @@ static void json_options(FILE *f, const civ_plan_result *r, const civ_csv_write_
     for (size_t k = 0; k < p->n_levels; k++)
         fprintf(f, "%s%.17g", k ? ", " : "", p->levels[k]);
     fprintf(f, "],\n    \"intervals\": \"%s\"", p->intervals == CIV_INTERVALS_CONFORMAL ? "conformal" : "model");
+    if (p->intervals == CIV_INTERVALS_CONFORMAL) { /* windows null: the library's default (FORECASTING.md) */
+        fprintf(f, ",\n    \"conformal\": {\"windows\": ");
+        if (p->conformal_windows)
+            fprintf(f, "%zu", p->conformal_windows);
+        else
+            fputs("null", f);
+        fprintf(f, ", \"step\": %zu, \"sample\": ", p->conformal_step ? p->conformal_step : 1);
+        if (p->conformal_sample && p->conformal_sample != SIZE_MAX)
+            fprintf(f, "%zu", p->conformal_sample);
+        else
+            fprintf(f, "\"all\"");
+        fprintf(f, ", \"refit\": \"%s\"}", p->conformal_refit == CIV_CONFORMAL_REFIT_FIXED ? "fixed" : "search");
+    }
     fprintf(f, ",\n    \"draws\": %zu,\n    \"weight_concentration\": %.17g,\n    \"perturb_forecasts\": %s,\n",
             p->draws, p->concentration, p->unc_forecasts ? "true" : "false");
     fprintf(f, "    \"freq\": ");
