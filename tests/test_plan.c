@@ -638,7 +638,8 @@ static void test_conformal_settings(void **state)
     snprintf(path, sizeof path, "%s/manifest.json", dir);
     char *content = tf_slurp(path, NULL);
     assert_non_null(content);
-    assert_non_null(strstr(content, "\"conformal\": {\"windows\": 3, \"step\": 2, \"sample\": 2, \"refit\": \"fixed\"}"));
+    assert_non_null(
+        strstr(content, "\"conformal\": {\"windows\": 3, \"step\": 2, \"sample\": 2, \"refit\": \"fixed\"}"));
     free(content);
     civ_table_free(want);
     civ_table_free(want_bt);

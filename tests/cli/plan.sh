@@ -120,7 +120,7 @@ cmp -s "$WORK/need_y.csv" "$WORK/t2/need_summary.csv" || fail "civicast need sum
 grep -q "2026" "$WORK/stdout" || fail "need prints no years"
 # demand estimates kept in a sheet saved by Excel (GB18030, "1,234.5"): the same need as from the
 # plain file with --encoding gb18030 --thousands ","; without --thousands the error names the option
-$PY - "$WORK/t2/forecasts.csv" "$WORK/fc_plain.csv" "$WORK/fc_sheet.csv" <<'PYEOF' || fail "writing the forecasts as a sheet"
+$PY - "$WORK/t2/forecasts.csv" "$WORK/fc_plain.csv" "$WORK/fc_sheet.csv" <<'PYEOF' || fail "forecasts as a sheet"
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8-sig")))
 mean = rows[0].index("mean")

@@ -299,7 +299,8 @@ def test_budget_functions_read_excel_sheets(alt_spec, tmp_path):
     base = m.dropna(subset=["y"]).groupby("unique_id").y.apply(lambda s: s.tail(12).sum() * 2.5)
     ds = [f"{y}-{k:02d}" for y in (2025, 2026, 2027) for k in range(1, 13)]
     fc = pd.DataFrame([(u, d, h, "m", b * 1.03 ** (h / 12), b * 0.9, b * 1.1) for u, b in base.items()
-                       for h, d in enumerate(ds, 1)], columns=["unique_id", "ds", "h", "model", "mean", "lo-80", "hi-80"])
+                       for h, d in enumerate(ds, 1)],
+                      columns=["unique_id", "ds", "h", "model", "mean", "lo-80", "hi-80"])
     fc[["mean", "lo-80", "hi-80"]] = fc[["mean", "lo-80", "hi-80"]].round(1)
     fc.to_csv(tmp_path / "fc.csv", index=False)
     fc_sheet = _as_excel_shows(tmp_path / "fc.csv", tmp_path / "预测.csv")

@@ -106,7 +106,8 @@ def test_plan_conformal_settings(tmp_path):
     conf.write_text(text.replace("[forecast]", '[forecast]\nintervals = "conformal"\nconformal_windows = 3\n'
                                                'conformal_step = 2\nconformal_sample = 2\nconformal_refit = "fixed"'))
     s = civicast.read_plan(conf)
-    assert (s["conformal_windows"], s["conformal_step"], s["conformal_sample"], s["conformal_refit"]) == (3, 2, 2, "fixed")
+    keys = ("conformal_windows", "conformal_step", "conformal_sample", "conformal_refit")
+    assert tuple(s[k] for k in keys) == (3, 2, 2, "fixed")
     d = civicast.read_plan(PLAN)
     assert (d["conformal_windows"], d["conformal_step"], d["conformal_sample"], d["conformal_refit"]) == (None,) * 4
     panel = pd.read_csv(s["panel"], dtype={"unique_id": str, "ds": str})
