@@ -1707,10 +1707,10 @@ static void test_thousands_option(void **state)
     assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_ERR_PARSE);
     assert_non_null(strstr(civ_last_error()->message, "with a percent sign: read the file with --percent"));
     assert_null(strstr(civ_last_error()->message, "--thousands"));
-    path = write_file("unique_id,amount\nc1,\"\xC2\xA5" "1,200\"\n", -1);
+    path = write_file("unique_id,amount\nc1,\"$1,200\"\n", -1);
     o.thousands = ",";
     assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_ERR_PARSE);
-    assert_non_null(strstr(civ_last_error()->message, "currency signs are not read"));
+    assert_non_null(strstr(civ_last_error()->message, "currency signs other than the yuan's"));
     /* panels: y and covariates, long and wide */
     path = write_file("unique_id,ds,y,price\nA,2024-01,\"1,234\",\"2,000.5\"\nA,2024-02,\"12,000\",3\n"
                       "B,2024-01,7,\n", -1);
@@ -1740,6 +1740,110 @@ static void test_thousands_option(void **state)
     civ_panel_free(p);
     po.thousands = "x";
     assert_int_equal(civ_panel_read_csv_ex(path, &po, &p), CIV_ERR_INVALID_ARGUMENT);
+}
+
+/* Money as Excel's Currency and Accounting formats of a Chinese locale write
+ * it ("¥12,000.00", "¥-1,200.50", " ¥ -   "), read with a thousands
+ * separator: exactly the number after the sign; every other shape refused;
+ * in tables and panels; the hint without the option. */
+static void test_yuan_cells(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *cell, *plain;
+    } good[] = {
+        {"\xC2\xA5" "12,000.00", "12000"},        {"\xEF\xBF\xA5" "12,000.00", "12000"},
+        {"\xC2\xA5-1,200.50", "-1200.5"},          {"-\xC2\xA5" "1,200.50", "-1200.5"},
+        {" \xC2\xA5 1,200.00 ", "1200"},           {" \xC2\xA5 -1,200.00 ", "-1200"},
+        {" \xC2\xA5 -   ", "0"},                   {"\xC2\xA5-", "0"},
+        {"\xC2\xA5" "1200", "1200"},               {"\xC2\xA5.5", "0.5"},
+        {"\xC2\xA5" "999", "999"},                 {"12,345", "12345"},
+    };
+    for (size_t k = 0; k < sizeof good / sizeof *good; k++) {
+        double want = NAN, got = NAN;
+        assert_int_equal(civ_csv_parse_number(good[k].plain, strlen(good[k].plain), &want), CIV_CSV_NUMBER_OK);
+        civ_csv_number g = civ_csv_parse_formatted(good[k].cell, strlen(good[k].cell), ',', 0, &got);
+        if (g != CIV_CSV_NUMBER_OK || memcmp(&got, &want, sizeof got))
+            fail_msg("'%s': %d %.17g, want %.17g", good[k].cell, (int)g, got, want);
+        assert_int_equal(civ_csv_parse_formatted(good[k].cell, strlen(good[k].cell), ',', 1, &got), CIV_CSV_NUMBER_OK);
+    }
+    static const char *bad[] = {
+        "\xC2\xA5",          "\xC2\xA5 ",          "-\xC2\xA5",        "-\xC2\xA5-1",      "--\xC2\xA5" "1",
+        "\xC2\xA5--1",       "\xC2\xA5+1",         "\xC2\xA5NA",       "\xC2\xA5" "5%",    "\xC2\xA5" "1e3",
+        "\xC2\xA5" "1,5",    "\xC2\xA5" "12,34",   "1\xC2\xA5",        "\xC2\xA5\xC2\xA5" "1", "(\xC2\xA5" "1,200)",
+        "\xC2\xA5(1,200)",   "$1,200",              "\xE2\x82\xAC" "5", "\xC2\xA5 - 1",     "\xC2\xA5 1 2",
+        "\xC2\xA5-.",        "\xC2\xA5" "1,234 5",
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        double x = 0;
+        if (civ_csv_parse_formatted(bad[k], strlen(bad[k]), ',', 1, &x) != CIV_CSV_NUMBER_BAD || !isnan(x))
+            fail_msg("'%s' read as %.17g", bad[k], x);
+    }
+    double x;
+    /* only with a separator: the sign comes with Excel's 1000 separator */
+    assert_int_equal(civ_csv_parse_formatted("\xC2\xA5" "12", 3, 0, 1, &x), CIV_CSV_NUMBER_BAD);
+    assert_int_equal(civ_csv_parse_formatted("\xC2\xA5" "1 200", 7, ' ', 0, &x), CIV_CSV_NUMBER_OK);
+    assert_true(x == 1200);
+    /* random amounts in fen, written as Excel displays them, read as their plain text */
+    uint64_t rng = 0x9E3779B97F4A7C15ULL;
+    for (int k = 0; k < 20000; k++) {
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        unsigned long long fen = (rng >> 20) % 100000000000ULL;
+        int negative = (rng & 3) == 0, form = (int)((rng >> 2) & 3);
+        char plain[48], digits[32], grouped[48], cell[80];
+        snprintf(plain, sizeof plain, "%s%llu.%02llu", negative ? "-" : "", fen / 100, fen % 100);
+        int nd = snprintf(digits, sizeof digits, "%llu", fen / 100);
+        size_t g = 0;
+        for (int d = 0; d < nd; d++) {
+            if (d && (nd - d) % 3 == 0)
+                grouped[g++] = ',';
+            grouped[g++] = digits[d];
+        }
+        snprintf(grouped + g, sizeof grouped - g, ".%02llu", fen % 100);
+        const char *yuan = (rng >> 5) & 1 ? "\xC2\xA5" : "\xEF\xBF\xA5";
+        if (form == 0)
+            snprintf(cell, sizeof cell, "%s%s%s", yuan, negative ? "-" : "", grouped);
+        else if (form == 1)
+            snprintf(cell, sizeof cell, "%s%s%s", negative ? "-" : "", yuan, grouped);
+        else
+            snprintf(cell, sizeof cell, " %s %s%s%s", yuan, negative ? "-" : "", grouped, form == 2 ? " " : "");
+        double want, got;
+        assert_int_equal(civ_csv_parse_number(plain, strlen(plain), &want), CIV_CSV_NUMBER_OK);
+        assert_int_equal(civ_csv_parse_formatted(cell, strlen(cell), ',', 0, &got), CIV_CSV_NUMBER_OK);
+        if (memcmp(&got, &want, sizeof got))
+            fail_msg("'%s' gave %.17g, '%s' %.17g", cell, got, plain, want);
+    }
+    /* a table and a panel */
+    const char *path = write_file("unique_id,last_year_funding,name\n"
+                                  "c1,\"\xC2\xA5" "12,000.00\",\"\xC2\xA5" "5 east\"\n"
+                                  "c2,\" \xC2\xA5 -   \",North\nc3,950,South\nc4,,\n", -1);
+    civ_table *t = NULL;
+    civ_table_read_options o = {.thousands = ","};
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_OK);
+    assert_int_equal(civ_table_column_type(t, 1), CIV_COLUMN_NUMBER);
+    assert_true(civ_table_number(t, 0, 1) == 12000 && civ_table_number(t, 1, 1) == 0 &&
+                civ_table_number(t, 2, 1) == 950 && isnan(civ_table_number(t, 3, 1)));
+    assert_int_equal(civ_table_column_type(t, 2), CIV_COLUMN_TEXT); /* "¥5 east" among text is text */
+    civ_table_free(t);
+    /* without the option: the hint names it and says what was found */
+    assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_ERR_PARSE);
+    const civ_error *e = civ_last_error();
+    assert_true(e->line == 2 && e->column == 2);
+    assert_non_null(strstr(e->message, "a thousands separator and a yuan sign"));
+    assert_non_null(strstr(e->message, "--thousands \",\""));
+    path = write_file("unique_id,amount\nc1,\" \xC2\xA5 -   \"\nc2,3\n", -1);
+    assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_ERR_PARSE);
+    assert_non_null(strstr(civ_last_error()->message, "a yuan sign (Excel's Currency or Accounting format)"));
+    path = write_file("unique_id,ds,y\nA,2024-01,\"\xC2\xA5" "1,234.50\"\nA,2024-02,\"-\xC2\xA5" "7\"\n", -1);
+    civ_panel *p = NULL;
+    civ_panel_read_options po = {.thousands = ","};
+    assert_int_equal(civ_panel_read_csv_ex(path, &po, &p), CIV_OK);
+    const double *v;
+    size_t n;
+    int64_t start;
+    assert_int_equal(civ_panel_series(p, 0, &v, &n, &start), CIV_OK);
+    assert_true(n == 2 && v[0] == 1234.5 && v[1] == -7);
+    civ_panel_free(p);
 }
 
 /* Percent cells ("33.3%") with the percent option: the correctly rounded
@@ -1970,6 +2074,7 @@ int main(void)
         cmocka_unit_test(test_displayed_numbers),
         cmocka_unit_test(test_parse_grouped),
         cmocka_unit_test(test_thousands_option),
+        cmocka_unit_test(test_yuan_cells),
         cmocka_unit_test(test_thousands_parallel),
         cmocka_unit_test(test_percent_option),
         cmocka_unit_test(test_excel_used_range),

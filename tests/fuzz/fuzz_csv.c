@@ -13,7 +13,8 @@
  *    back as the panel above does;
  *  - the table read with the thousands separator "," and percentages too,
  *    and the whole input as one cell: grouped digits read as the text
- *    without its separators does, "x%" as "xe-2" (civ_csv_parse_formatted).
+ *    without its separators does, "x%" as "xe-2", a yuan amount as the text
+ *    without its spaces, sign and separators (civ_csv_parse_formatted).
  * Both are promises of docs/CLI.md ("files round-trip bit for bit") for
  * machine consumers, so the spreadsheet formula guard (which writes '=x as
  * "'=x" for people) is turned off here, as `--raw-csv-text` does.
@@ -163,6 +164,28 @@ static void fuzz_grouped_cell(const uint8_t *data, size_t size)
         FUZZ_CHECK(fuzz_same_double(g, x));
     } else if (!memchr(cell, ',', size) && strlen(cell) == size) {
         FUZZ_CHECK(rg == civ_csv_parse_number(cell, size, &x)); /* no separator: the plain parser's verdict */
+    }
+    /* a yuan amount ("¥-1,200.50", " ¥ 12,000 ") reads as the text without its
+     * spaces, yuan sign and separators does; the Accounting zero " ¥ - " as 0 */
+    char bare[128];
+    size_t nb = 0;
+    int yuan = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!strncmp(plain + i, "\xC2\xA5", 2) || !strncmp(plain + i, "\xEF\xBF\xA5", 3)) {
+            yuan = 1;
+            i += plain[i] == '\xC2' ? 1 : 2;
+        } else if (plain[i] != ' ') {
+            bare[nb++] = plain[i];
+        }
+    }
+    bare[nb] = '\0';
+    if (yuan && civ_csv_parse_formatted(cell, size, ',', 0, &g) == CIV_CSV_NUMBER_OK) {
+        if (!strcmp(bare, "-"))
+            FUZZ_CHECK(g == 0);
+        else {
+            FUZZ_CHECK(civ_csv_parse_number(bare, nb, &x) == CIV_CSV_NUMBER_OK);
+            FUZZ_CHECK(fuzz_same_double(g, x));
+        }
     }
     /* with --percent, "x%" reads as "x" with the decimal exponent shifted by 2 */
     if (n >= 2 && plain[n - 1] == '%' && n + 3 < sizeof plain &&

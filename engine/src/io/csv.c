@@ -21,7 +21,9 @@
  * it must be a plain decimal ([+-]d[.d][e[+-]d]); hex, "inf", surrounding
  * spaces and values beyond the double range are errors; with a thousands
  * separator (options .thousands, civ_csv_parse_grouped) whole digits grouped in
- * threes by it ("12,345.5") read too, and with options .percent a number
+ * threes by it ("12,345.5") read too, and so do Excel's Currency and
+ * Accounting cells of a Chinese locale ("¥12,000.00", "¥-1,200.00"; parse_yuan),
+ * and with options .percent a number
  * that ends in "%" ("33.3%" as 0.333; civ_csv_parse_formatted).  Numbers are written
  * in the shortest text that reads back to the same double, so files
  * round-trip bit for bit, unless the caller asks for files for people
@@ -236,8 +238,62 @@ civ_csv_number civ_csv_parse_grouped(const char *text, size_t len, char sep, dou
     return civ_csv_parse_number(buf, n, out);
 }
 
+/* The length of the yuan sign at s (¥ U+00A5 or full-width ￥ U+FFE5, UTF-8) within n bytes, else 0. */
+static size_t yuan_sign(const char *s, size_t n)
+{
+    if (n >= 2 && !memcmp(s, "\xC2\xA5", 2))
+        return 2;
+    return n >= 3 && !memcmp(s, "\xEF\xBF\xA5", 3) ? 3 : 0;
+}
+
+/* A cell in Excel's Currency or Accounting format of a Chinese locale, with a
+ * thousands separator: "¥12,000.00", "¥-12,000.00", "-¥12,000.00", the
+ * Accounting format's padding " ¥ 12,000.00 " and its zero " ¥ -   ".  The
+ * number after the sign is civ_csv_parse_grouped's, without a sign or an
+ * exponent of its own; at most one minus.  Returns -1 when the cell has no
+ * yuan sign (not such a cell), else the result. */
+static int parse_yuan(const char *text, size_t len, char sep, double *out)
+{
+    size_t a = 0, b = len;
+    while (a < b && text[a] == ' ')
+        a++;
+    while (b > a && text[b - 1] == ' ')
+        b--;
+    int negative = a < b && text[a] == '-';
+    size_t at = a + (size_t)negative, sign = yuan_sign(text + at, b - at);
+    if (!sign)
+        return -1;
+    *out = NAN;
+    a = at + sign;
+    while (a < b && text[a] == ' ')
+        a++;
+    if (a < b && text[a] == '-') {
+        if (negative)
+            return CIV_CSV_NUMBER_BAD;
+        negative = 1;
+        a++;
+        if (a == b) { /* the Accounting format's zero: "¥ -" */
+            *out = 0.0;
+            return CIV_CSV_NUMBER_OK;
+        }
+    }
+    char buf[GROUPED_MAX + 2];
+    size_t n = b - a;
+    if (!n || n + 2 > sizeof buf || !((text[a] >= '0' && text[a] <= '9') || text[a] == '.') ||
+        memchr(text + a, 'e', n) || memchr(text + a, 'E', n))
+        return CIV_CSV_NUMBER_BAD;
+    buf[0] = '-';
+    memcpy(buf + 1, text + a, n);
+    buf[n + 1] = '\0';
+    civ_csv_number rc = civ_csv_parse_grouped(buf + !negative, n + (size_t)negative, sep, out);
+    return rc == CIV_CSV_NUMBER_MISSING ? CIV_CSV_NUMBER_BAD : rc;
+}
+
 civ_csv_number civ_csv_parse_formatted(const char *text, size_t len, char sep, int percent, double *out)
 {
+    int yuan;
+    if (sep && (yuan = parse_yuan(text, len, sep, out)) >= 0)
+        return (civ_csv_number)yuan;
     if (!percent || !len || text[len - 1] != '%')
         return civ_csv_parse_grouped(text, len, sep, out);
     /* "33.3%" as "33.3e-2": the decimal exponent shifts, so the result is the
@@ -372,13 +428,13 @@ static civ_status fail_cell(const csv_reader *r, civ_status status, long line, s
 
 /* 1 when a cell is a number as spreadsheets display them: digits with
  * thousands separators (",", spaces, "'"), a currency sign or a percent sign
- * ("12,345", "¥1,200.50", "12 345", "35%"), which the reader does not take
- * as numbers. */
+ * ("12,345", "¥1,200.50", "12 345", "35%", the Accounting format's zero
+ * " ¥ - "), which the reader does not take as numbers without its options. */
 static int number_as_displayed(const char *t)
 {
     char buf[64];
     size_t n = 0;
-    int digits = 0, decoration = 0;
+    int digits = 0, decoration = 0, yuan = 0;
     for (const char *p = t; *p; p++) {
         unsigned char ch = (unsigned char)*p;
         if (ch == ',' || ch == ' ' || ch == '\'' || ch == '%' || ch == '$') {
@@ -387,6 +443,7 @@ static int number_as_displayed(const char *t)
         }
         if (!strncmp(p, "\xC2\xA5", 2) || !strncmp(p, "\xEF\xBF\xA5", 3) || !strncmp(p, "\xE2\x82\xAC", 3)) {
             decoration = 1; /* ¥, full-width ￥, € */
+            yuan |= ch != 0xE2;
             p += (ch == 0xC2) ? 1 : 2;
             continue;
         }
@@ -397,6 +454,8 @@ static int number_as_displayed(const char *t)
     }
     buf[n] = '\0';
     double x;
+    if (yuan && !strcmp(buf, "-")) /* " ¥ -   ": the Accounting format's zero */
+        return 1;
     return decoration && digits && civ_csv_parse_number(buf, n, &x) == CIV_CSV_NUMBER_OK;
 }
 
@@ -428,23 +487,34 @@ static civ_status fail_displayed(const csv_reader *r, long line, size_t column, 
             strcat(py, need_sep ? ", percent=True" : "percent=True");
             strcat(plan, need_sep ? ", percent = true" : "[plan] percent = true");
         }
+        const char *what[3];
+        size_t n_what = 0;
+        if (need_sep && memchr(text, sep, len))
+            what[n_what++] = "a thousands separator";
+        for (size_t i = 0; need_sep && i < len; i++)
+            if (yuan_sign(text + i, len - i)) {
+                what[n_what++] = "a yuan sign (Excel's Currency or Accounting format)";
+                break;
+            }
+        if (need_pct || !n_what)
+            what[n_what++] = need_pct ? "a percent sign" : "a thousands separator";
+        char found[160];
+        snprintf(found, sizeof found, "%s%s%s%s%s", what[0], n_what > 1 ? (n_what > 2 ? ", " : " and ") : "",
+                 n_what > 1 ? what[1] : "", n_what > 2 ? " and " : "", n_what > 2 ? what[2] : "");
         return fail_cell(r, CIV_ERR_PARSE, line, column, series,
                          "'%s' is a number written with %s: read the file with %s (Python: %s; a plan: %s), or write "
                          "plain digits (12345, 0.35), e.g. in Excel format the column as Number without the 1000 "
                          "separator",
-                         text,
-                         need_sep && need_pct ? "a thousands separator and a percent sign"
-                         : need_sep           ? "a thousands separator"
-                                              : "a percent sign",
-                         cli, py, plan);
+                         text, found, cli, py, plan);
     }
     char sep_rule[96] = "";
     if (r->thousands)
         snprintf(sep_rule, sizeof sep_rule, "; with the thousands separator '%c' the whole digits are grouped in "
                  "threes (12%c345.6)", r->thousands, r->thousands);
     return fail_cell(r, CIV_ERR_PARSE, line, column, series,
-                     "'%s' is not a number%s%s; currency signs are not read: write plain digits (12345, 0.35), e.g. "
-                     "in Excel format the column as Number before saving",
+                     "'%s' is not a number%s%s; currency signs other than the yuan's (¥12,000.00, read with a "
+                     "thousands separator) are not read: write plain digits (12345, 0.35), e.g. in Excel format the "
+                     "column as Number before saving",
                      text, sep_rule, r->percent ? "; a percent sign ends the number (33.3%)" : "");
 }
 

@@ -88,7 +88,13 @@ civ_csv_number civ_csv_parse_grouped(const char *text, size_t len, char sep, dou
  * `percent` is nonzero: "33.3%" reads as 0.333, correctly rounded (the
  * decimal exponent is shifted: the same double as "0.333"), "1,234.5%" with
  * sep "," as 12.345.  A bare "%", "NA%" and an exponent before the sign are
- * CIV_CSV_NUMBER_BAD.  Without `percent`, civ_csv_parse_grouped. */
+ * CIV_CSV_NUMBER_BAD.  With a separator (sep nonzero), a cell with a yuan
+ * sign as Excel's Currency and Accounting formats of a Chinese locale write
+ * it reads as the number after the sign: "¥12,000.00", "￥12,000.00",
+ * "¥-1,200.00" and "-¥1,200.00" (negative), " ¥ 1,200.00 " (padded), " ¥ - "
+ * (the Accounting format's zero, 0.0); a second minus, a sign or exponent
+ * after the yuan sign, "¥NA" and "¥5%" are CIV_CSV_NUMBER_BAD.  Without
+ * either, civ_csv_parse_grouped. */
 civ_csv_number civ_csv_parse_formatted(const char *text, size_t len, char sep, int percent, double *out);
 
 /* Writes the shortest of %.15g / %.16g / %.17g that reads back to exactly
