@@ -1993,6 +1993,15 @@ static void test_excel_used_range(void **state)
     /* an unnamed column between named ones is still an error */
     assert_int_equal(civ_table_read_csv(write_file("unique_id,,share\nc1,1,2\n", -1), NULL, &t), CIV_ERR_PARSE);
     assert_non_null(strstr(civ_last_error()->message, "empty column name"));
+    assert_null(strstr(civ_last_error()->message, "pandas"));
+    /* pandas' index, written by df.to_csv(path): named with the fix, in tables and panels */
+    assert_int_equal(civ_table_read_csv(write_file(",unique_id,share\n0,c1,2\n", -1), NULL, &t), CIV_ERR_PARSE);
+    assert_true(civ_last_error()->line == 1 && civ_last_error()->column == 1);
+    assert_non_null(strstr(civ_last_error()->message, "df.to_csv(path, index=False)"));
+    civ_panel *pp = NULL;
+    assert_int_equal(civ_panel_read_csv(write_file(",unique_id,ds,y\n0,A,2024-01-01,1.0\n", -1), &pp),
+                     CIV_ERR_PARSE);
+    assert_non_null(strstr(civ_last_error()->message, "index=False"));
     /* a row of empty cells between rows */
     assert_int_equal(civ_table_read_csv(write_file("unique_id,population\nc1,1\n,\nc2,2\n", -1), NULL, &t),
                      CIV_ERR_PARSE);
