@@ -222,6 +222,33 @@ static void test_datetimes(void **state)
     expect_date("2019-01-01 00:00", CIV_DATE_DAY, 17897);
     expect_date("2019-01-01T00:00:00.000", CIV_DATE_DAY, 17897);
     expect_date("2019-01-01", CIV_DATE_DAY, 17897);
+    /* tz-aware timestamps as pandas writes them: the date as written (a local midnight) */
+    expect_date("2019-01-01 00:00:00+08:00", CIV_DATE_DAY, 17897);
+    expect_date("2019-01-01T00:00:00Z", CIV_DATE_DAY, 17897);
+    expect_date("2019-01-01 00:00:00-05:00", CIV_DATE_DAY, 17897);
+    expect_date("2019-01-01 00:00+0800", CIV_DATE_DAY, 17897);
+    expect_date("2019-01-01T00:00:00.000+08", CIV_DATE_DAY, 17897);
+    expect_date("2019/1/1 0:00+08:00", CIV_DATE_DAY, 17897);
+    expect_bad("2018-12-31 16:00:00+00:00", "tz_convert");
+    expect_bad("2019-01-01 08:00:00+08:00", "time of day in its time zone");
+    expect_bad("2019-01-01 00:00:00+8:00", "expected");
+    expect_bad("2019-01-01 00:00:00+08:0", "expected");
+    expect_bad("2019-01-01 00:00:00 +08:00", "expected");
+    expect_bad("2019-01-01+08:00", "expected");
+    expect_bad("2019-01-01 00:00:00ZZ", "expected");
+    /* pandas Periods as text: quarterly "2024Q1", weekly "first/last day" (read as the first day) */
+    expect_date("2024Q1", CIV_DATE_QUARTER, 4 * 2024);
+    expect_date("2024q4", CIV_DATE_QUARTER, 4 * 2024 + 3);
+    expect_bad("2024Q5", "expected");
+    expect_bad("2024Q0", "expected");
+    expect_bad("2024Q12", "expected");
+    expect_date("2024-01-01/2024-01-07", CIV_DATE_DAY, 19723);
+    expect_date("2023-12-25/2023-12-31", CIV_DATE_DAY, 19716);
+    expect_bad("2024-01-01/2024-01-08", "read only as a week");
+    expect_bad("2024-01-07/2024-01-01", "read only as a week");
+    expect_bad("2024-01-01/2024-01-0x", "read only as a week");
+    expect_bad("2024-02-30/2024-03-06", "read only as a week");
+    expect_bad("2024-01-01/2024-1-7", "expected");
 }
 
 /* Dates as spreadsheets write them, year first (Excel's CSV export of a date

@@ -103,6 +103,40 @@ def test_datetimes_with_times_and_periods(tmp_path):
     assert isinstance(fp["ds"].dtype, pd.PeriodDtype) and str(fp["ds"].iloc[0]) == "2021-07"
 
 
+def test_pandas_tz_and_period_text(tmp_path):
+    """What df.to_csv writes for tz-aware Timestamps ("2019-01-01 00:00:00+08:00"),
+    quarterly Periods ("2019Q1") and weekly Periods ("2018-12-31/2019-01-06")
+    reads as the same periods as the naive Timestamps, through civicast.read,
+    forecast_to_files and the command; a time of day in a zone is named with
+    the pandas fix."""
+    df = panel("MS")
+    plain = civicast.forecast(df, h=2, model="naive", level=None)
+    shapes = {"tz": (df.assign(ds=df["ds"].dt.tz_localize("Asia/Shanghai")), "monthly"),
+              "quarter": (panel("QS").assign(ds=lambda d: d["ds"].dt.to_period("Q")), "quarterly"),
+              "week": (panel("W-SUN").assign(ds=lambda d: d["ds"].dt.to_period("W")), "weekly")}
+    for name, (frame, freq) in shapes.items():
+        path = tmp_path / f"{name}.csv"
+        frame.to_csv(path, index=False)
+        text = path.read_text()
+        assert {"tz": "+08:00", "quarter": "2019Q1", "week": "2018-12-31/2019-01-06"}[name] in text, text[:120]
+        back = civicast.read(path)
+        assert back.attrs["frequency"] == freq, name
+        want = frame["ds"].dt.tz_localize(None) if name == "tz" else frame["ds"].dt.start_time
+        assert (back["ds"].to_numpy() == want.to_numpy()).all(), name
+        fc = civicast.forecast(back, h=2, model="naive", level=None)
+        if name == "tz":
+            assert (fc["mean"].to_numpy() == plain["mean"].to_numpy()).all()
+            assert list(fc["ds"]) == list(plain["ds"])
+        if CLI:
+            rc, out_text, err = cli("info", path)
+            assert rc == 0 and f"frequency    {freq}" in out_text, out_text + err
+    utc = df.assign(ds=df["ds"].dt.tz_localize("Asia/Shanghai").dt.tz_convert("UTC"))
+    utc.to_csv(tmp_path / "utc.csv", index=False)
+    with pytest.raises(civicast.Error, match="tz_convert") as e:
+        civicast.read(tmp_path / "utc.csv")
+    assert e.value.line == 2 and e.value.field == "ds"
+
+
 def test_excel_slash_dates(tmp_path):
     # Excel's CSV export of date cells in a Chinese locale: a BOM, "2021/1/1 0:00"
     df = panel("MS")

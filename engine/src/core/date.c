@@ -93,10 +93,30 @@ static const char *shown_date(char *buf, size_t size, const char *text, size_t l
 /* Checks the time that starts at text[at] (after ' ' or 'T'): "H:MM" or
  * "HH:MM", optionally ":SS" and ".fff" (Excel writes "2019/1/1 0:00"), which
  * must be midnight. */
+/* The length of a UTC offset that ends the n bytes of a time at t ("Z",
+ * "+08:00", "+0800", "+08", "-05:00": pandas writes tz-aware timestamps so),
+ * else 0. */
+static size_t utc_offset_length(const char *t, size_t n)
+{
+    if (n >= 1 && t[n - 1] == 'Z')
+        return 1;
+    unsigned h, m;
+    for (size_t k = 3; k <= 6 && k <= n; k++) {
+        const char *o = t + n - k;
+        if (*o != '+' && *o != '-')
+            continue;
+        if ((k == 3 && digits(o + 1, 2, &h)) || (k == 5 && digits(o + 1, 2, &h) && digits(o + 3, 2, &m)) ||
+            (k == 6 && digits(o + 1, 2, &h) && o[3] == ':' && digits(o + 4, 2, &m)))
+            return k;
+    }
+    return 0;
+}
+
 static civ_status midnight_only(const char *text, size_t len, size_t at, char *shown, size_t size)
 {
     const char *t = text + at;
-    size_t n = len - at;
+    size_t n = len - at, zone = utc_offset_length(t, n);
+    n -= zone; /* the date as written is the date: a local midnight in any zone */
     unsigned hh = 0, mm, ss = 0;
     size_t hd = n >= 2 && t[1] == ':' ? 1 : 2; /* hour digits */
     int shape = n >= hd + 3 && digits(t, hd, &hh) && t[hd] == ':' && digits(t + hd + 1, 2, &mm);
@@ -114,6 +134,12 @@ static civ_status midnight_only(const char *text, size_t len, size_t at, char *s
     }
     if (!shape || hh > 23 || mm > 59 || ss > 60)
         return civ_fail(CIV_ERR_DATE, "bad date '%s': expected YYYY-MM-DD, optionally with a time HH:MM:SS",
+                        shown_date(shown, size, text, len));
+    if ((hh || mm || ss) && zone)
+        return civ_fail(CIV_ERR_DATE,
+                        "date '%s' has a time of day in its time zone: civicast periods are days or longer; if these "
+                        "are local midnights shown in another zone, convert them back first (pandas: "
+                        "df.ds.dt.tz_convert(\"Asia/Shanghai\").dt.date), else aggregate to days",
                         shown_date(shown, size, text, len));
     if (hh || mm || ss)
         return civ_fail(CIV_ERR_DATE,
@@ -225,6 +251,24 @@ static unsigned chinese_quarter(const char *text, size_t len, size_t *at)
     return q;
 }
 
+/* "2024-01-01/2024-01-07": a pandas weekly Period as text (its first and last
+ * days); read as its first day, so that the weeks' spacing says the
+ * frequency.  Any other range is an error. */
+static civ_status parse_week_range(const char *text, civ_date_form *form, int64_t *value, char *shown, size_t size)
+{
+    civ_date_form f1, f2;
+    int64_t d1, d2;
+    if (civ_date_parse(text, 10, &f1, &d1) || civ_date_parse(text + 11, 10, &f2, &d2) || f1 != CIV_DATE_DAY ||
+        f2 != CIV_DATE_DAY || d2 != d1 + 6)
+        return civ_fail(CIV_ERR_DATE,
+                        "bad date '%s': a range of days is read only as a week, its first and last day "
+                        "(2024-01-01/2024-01-07, as pandas writes a weekly Period)",
+                        shown_date(shown, size, text, 21));
+    *form = CIV_DATE_DAY;
+    *value = d1;
+    return CIV_OK;
+}
+
 /* Dates as Chinese-locale spreadsheets write them: "2024年" (a year),
  * "2024年第1季度" / "2024年1季度" / "2024年一季度" (a quarter), "2024年7月" /
  * "2024年07月" (a month) and "2024年7月15日" (a day, Excel's 长日期).
@@ -295,8 +339,15 @@ civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int
     size_t after_year = 4;
     if (literal(text, len, &after_year, "年"))
         return parse_chinese_date(text, len, year, form, value, shown, sizeof shown);
+    if (len == 6 && (text[4] == 'Q' || text[4] == 'q') && text[5] >= '1' && text[5] <= '4') {
+        *form = CIV_DATE_QUARTER; /* "2024Q1": a pandas quarterly Period as text */
+        *value = 4 * (int64_t)year + (text[5] - '1');
+        return CIV_OK;
+    }
     if (text[4] != '-')
         return civ_fail(CIV_ERR_DATE, "bad date '%s': expected '-', '/', '.' or 年 after the year", SHOWN_);
+    if (len == 21 && text[10] == '/')
+        return parse_week_range(text, form, value, shown, sizeof shown);
     if (len == 7 && (text[5] == 'Q' || text[5] == 'q')) {
         if (text[6] < '1' || text[6] > '4')
             return civ_fail(CIV_ERR_DATE, "bad date '%s': quarter must be Q1..Q4", SHOWN_);
