@@ -376,6 +376,22 @@ static void test_quoting_errors(void **state)
     expect_panel_error("unique_id,ds,y\nA\"x,2024-01,1\n", CIV_ERR_PARSE, 2, 1, "unique_id");
     expect_panel_error("unique_id,ds,y\n\"A\"x,2024-01,1\n", CIV_ERR_PARSE, 2, 1, "unique_id");
     expect_panel_error("unique_id,ds,y\nA,2024-01,1\rB,2024-02,2\n", CIV_ERR_PARSE, 2, 3, "y");
+    /* Excel for Mac's "CSV (Macintosh)": every line ends in a lone CR; named with the fix */
+    expect_panel_error("unique_id,ds,y\rA,2024-01,1\r", CIV_ERR_PARSE, 1, 3, NULL);
+    assert_non_null(strstr(civ_last_error()->text, "CSV (Macintosh)"));
+    /* another separator: the header is one column, named with the fix */
+    const char *sep_files[] = {"unique_id;ds;y\nA;2024-01;1\n", "unique_id\tds\ty\nA\t2024-01\t1\n",
+                               "unique_id|ds|y\nA|2024-01|1\n"};
+    const char *sep_names[] = {"semicolons", "tabs", "'|'"};
+    for (size_t k = 0; k < 3; k++) {
+        expect_panel_error(sep_files[k], CIV_ERR_PARSE, 1, 1, NULL);
+        assert_non_null(strstr(civ_last_error()->text, sep_names[k]));
+        assert_non_null(strstr(civ_last_error()->text, "not commas"));
+    }
+    civ_table *t = NULL; /* a table of one column without those characters is still read */
+    assert_int_equal(civ_table_read_csv(write_file("unique_id\nA\nB\n", -1), NULL, &t), CIV_OK);
+    assert_int_equal(civ_table_n_rows(t), 2);
+    civ_table_free(t);
     /* the line of an error after a quoted newline is the physical line */
     expect_panel_error("unique_id,ds,y\n\"multi\nline\",2024-01,1\nB,2024-02,bad\n", CIV_ERR_PARSE, 4, 3, "y");
     expect_panel_error("unique_id,ds,y\nA,\"2024-01\",\"1\nx\"\n", CIV_ERR_PARSE, 2, 3, "y");

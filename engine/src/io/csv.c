@@ -399,6 +399,11 @@ static civ_csv_number cell_number(const csv_reader *r, const csv_field *f, doubl
     return civ_csv_parse_formatted(f->text, f->len, r->thousands, r->percent, out);
 }
 
+/* Lines that end in a carriage return alone: old Excel for Mac's "CSV (Macintosh)". */
+#define LONE_CR_MESSAGE                                                                                   \
+    "carriage return not followed by a line feed: lines that end in a carriage return alone are what "  \
+    "Excel for Mac's \"CSV (Macintosh)\" writes; save as \"CSV UTF-8 (Comma delimited)\" instead"
+
 /* Bytes that end a scan inside an unquoted / quoted field (NUL is the
  * buffer's sentinel, and an error anywhere else). */
 static const unsigned char plain_stop[256] = {[0] = 1, [','] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1};
@@ -861,7 +866,7 @@ static civ_status csv_next(csv_reader *r, int *have)
                 if (p + 1 == end && !r->eof)
                     goto refill;
                 if (p[1] != '\n')
-                    return fail_cell(r, CIV_ERR_PARSE, line, 1, NULL, "carriage return not followed by a line feed");
+                    return fail_cell(r, CIV_ERR_PARSE, line, 1, NULL, LONE_CR_MESSAGE);
                 r->pos++;
             }
             r->pos++;
@@ -950,7 +955,7 @@ static civ_status csv_next(csv_reader *r, int *have)
                 if (p + 1 == end && !r->eof)
                     goto refill;
                 if (p[1] != '\n')
-                    return fail_cell(r, CIV_ERR_PARSE, line, nf, NULL, "carriage return not followed by a line feed");
+                    return fail_cell(r, CIV_ERR_PARSE, line, nf, NULL, LONE_CR_MESSAGE);
                 p++;
             }
             p++; /* the '\n' */
@@ -1017,6 +1022,14 @@ static civ_status csv_read_header(csv_reader *r)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the header");
     r->n_names = named;
     r->phantom = r->n_fields - named;
+    const csv_field *only = &r->fields[0];
+    for (const char *other = ";\t|"; named == 1 && *other; other++)
+        if (memchr(only->text, *other, only->len))
+            return fail_cell(r, CIV_ERR_PARSE, only->line, 1, NULL,
+                             "the header is one column '%s': the file is separated by %s, not commas; civicast "
+                             "reads comma-separated files: save as \"CSV UTF-8 (Comma delimited)\" (Excel) or "
+                             "df.to_csv(path, index=False) (pandas)",
+                             only->text, *other == ';' ? "semicolons" : *other == '\t' ? "tabs" : "'|'");
     civ_strmap seen = {0};
     for (size_t c = 0; c < named; c++) {
         const csv_field *f = &r->fields[c];
