@@ -386,6 +386,19 @@ def _standard_columns(df, id_col=None, time_col=None, target_col=None):
     return df.rename(columns=rename) if rename else df
 
 
+def _float_column(s, name):
+    """A numeric or boolean column as float64, its missing values (NaN, None,
+    the pd.NA of nullable Int64 / Float64 / boolean columns) as NaN; text
+    that holds numbers (object) as pd.to_numeric reads it."""
+    if s.dtype == np.float64:
+        return s.to_numpy()
+    if s.dtype == object:
+        s = pd.to_numeric(s, errors="raise")
+    elif not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
+        raise TypeError(f"civicast: {name} must be numeric, got {s.dtype}")
+    return s.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
 class PanelData:
     """A civ_panel built from a long-format DataFrame, plus what is needed to
     turn results back into a DataFrame."""
@@ -394,6 +407,10 @@ class PanelData:
         for c in ("unique_id", "ds", "y"):
             if c not in df.columns:
                 have = _column_list(df)
+                if c in (df.index.names or []):  # e.g. a DatetimeIndex named ds, or groupby(...).sum()'s keys
+                    raise Error("CIV_ERR_MISSING_COLUMN",
+                                f"the data needs a column '{c}', and '{c}' is the frame's index (its columns are "
+                                f"{have}): pass df.reset_index()", field=c)
                 raise Error("CIV_ERR_MISSING_COLUMN",
                             f"the data needs a column '{c}' (long format unique_id, ds, y; this frame has {have}): "
                             "name the series id, date and value columns (forecast(df, ..., id_col='社区编号', "
@@ -406,11 +423,7 @@ class PanelData:
         self.periods_of_rows, self.spec = to_periods(df["ds"], codes, S, freq, spec, ids=self.ids,
                                                      hint=df.attrs.get("frequency") if spec is None else None)
         per = self.periods_of_rows
-        y = df["y"].to_numpy()
-        if y.dtype != np.float64:
-            if not (np.issubdtype(y.dtype, np.number) or y.dtype == bool or y.dtype == object):
-                raise TypeError(f"civicast: y must be numeric, got {y.dtype}")
-            y = np.asarray(pd.to_numeric(df["y"], errors="raise"), dtype=np.float64)
+        y = _float_column(df["y"], "y")
         covnames = [c for c in df.columns if c not in ("unique_id", "ds", "y")]
         covs = []
         for c in covnames:
@@ -418,7 +431,7 @@ class PanelData:
             if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
                 raise Error("CIV_ERR_PARSE", f"covariate column '{c}' is not numeric ({s.dtype}); drop it or "
                                              "convert it", field=str(c))
-            covs.append(s.to_numpy(dtype=np.float64))
+            covs.append(_float_column(s, c))
         if np.any(np.isinf(y)):
             row = int(np.flatnonzero(np.isinf(y))[0])
             raise Error("CIV_ERR_DOMAIN", f"row {row}: infinite y", series_id=id_bytes[codes[row]].decode(),

@@ -137,6 +137,32 @@ def test_pandas_tz_and_period_text(tmp_path):
     assert e.value.line == 2 and e.value.field == "ds"
 
 
+def test_nullable_dtypes_and_index(tmp_path):
+    """Frames as pandas makes them after convert_dtypes() or read_csv(dtype=...):
+    nullable Int64 / Float64 / boolean y and covariates (pd.NA as a missing
+    value) forecast as their float64 twins; ds or unique_id as the index is
+    named with the fix (reset_index)."""
+    df = panel("MS", n=33, ids=("a",)).assign(price=np.arange(33) % 3 + 1.0)
+    counts = df.assign(y=df["y"].round().where((df.index != 5) & (df.index < 30)))  # h = 3 future prices
+    want = civicast.forecast(counts, h=3, model="ets", xreg=["price"])
+    assert not want["mean"].isna().any()
+    nullable = counts.astype({"y": "Int64", "price": "Int64"})
+    assert str(nullable["y"].dtype) == "Int64" and nullable["y"].isna().sum() == 4
+    for frame in (nullable, nullable.astype({"y": "Float64"}), nullable.convert_dtypes()):
+        got = civicast.forecast(frame, h=3, model="ets", xreg=["price"])
+        for c in ("mean", "lo-80", "hi-95"):
+            assert np.array_equal(got[c].to_numpy(), want[c].to_numpy()), c
+    bt = civicast.backtest(nullable.drop(columns="price"), model="naive", h=2, windows=2)
+    assert len(bt) == 2 * 2 and not bt["mean"].isna().any()
+    with pytest.raises(civicast.Error, match=r"'ds' is the frame's index .*reset_index") as e:
+        civicast.forecast(df.set_index("ds"), h=2, model="naive")
+    assert e.value.field == "ds"
+    with pytest.raises(civicast.Error, match="reset_index"):
+        civicast.forecast(df.groupby(["unique_id", "ds"]).sum(), h=2, model="naive")
+    with pytest.raises(TypeError, match="y must be numeric"):
+        civicast.forecast(df.assign(y=df["ds"]), h=2, model="naive")
+
+
 def test_excel_slash_dates(tmp_path):
     # Excel's CSV export of date cells in a Chinese locale: a BOM, "2021/1/1 0:00"
     df = panel("MS")
