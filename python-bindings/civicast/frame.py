@@ -1326,6 +1326,10 @@ def _table_arg(x, sp=None, fmt=None):
         return None
     text = _spec_text_columns(sp)
     if isinstance(x, pd.DataFrame):
+        for c in text:  # e.g. communities.set_index("unique_id")
+            if c not in x.columns and c in (x.index.names or []):
+                raise Error("CIV_ERR_MISSING_COLUMN", f"the table needs a column '{c}', and '{c}' is the frame's "
+                            "index: pass df.reset_index()", field=c)
         fixed = {c: _codes_as_text(x[c]) for c in text if c in x.columns and pd.api.types.is_numeric_dtype(x[c])}
         fixed = {c: v for c, v in fixed.items() if v is not None}
         return frame_to_table(x.assign(**fixed) if fixed else x)

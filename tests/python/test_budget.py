@@ -284,6 +284,10 @@ def test_budget_functions_read_excel_sheets(alt_spec, tmp_path):
         civicast.allocate(sheet, spec, encoding="gb18030")
     with pytest.raises(ValueError, match="thousands must be"):
         civicast.allocate(sheet, spec, thousands=".")
+    indexed = civicast.read(sheet, **fmt).set_index("unique_id")
+    with pytest.raises(civicast.Error, match=r"'unique_id' is the frame's index: pass df.reset_index\(\)"):
+        civicast.allocate(indexed, spec)
+    assert_frames_equal(civicast.allocate(indexed.reset_index(), spec, explain="zh")[0], want)
     with pytest.raises(ValueError, match="encoding must be"):
         civicast.allocate(sheet, spec, encoding="latin-1")
     civicast.allocate_to_file(sheet, spec, tmp_path / "a.csv", **fmt)
