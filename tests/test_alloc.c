@@ -572,6 +572,19 @@ static void test_data_errors(void **state)
     assert_int_equal(run(s, c, NULL, &o), CIV_ERR_MISSING_COLUMN);
     run_free(&o);
     civ_table_free(c);
+    /* a column made text by one cell: named at that cell (an Excel error value, a word) */
+    c = csv_table("unique_id,pop\nA,1\nB,NA\nC,#DIV/0!\nD,2\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);
+    assert_string_equal(civ_last_error()->series_id, "C");
+    assert_string_equal(civ_last_error()->field, "pop");
+    assert_non_null(strstr(civ_last_error()->message, "data row 3 (community 'C') holds '#DIV/0!', an Excel error"));
+    run_free(&o);
+    civ_table_free(c);
+    c = csv_table("unique_id,pop\nA,1\nB,about 2\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error()->message, "data row 2 (community 'B') holds 'about 2': write a number"));
+    run_free(&o);
+    civ_table_free(c);
     civ_alloc_spec_free(s);
 }
 

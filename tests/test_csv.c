@@ -376,6 +376,13 @@ static void test_quoting_errors(void **state)
     expect_panel_error("unique_id,ds,y\nA\"x,2024-01,1\n", CIV_ERR_PARSE, 2, 1, "unique_id");
     expect_panel_error("unique_id,ds,y\n\"A\"x,2024-01,1\n", CIV_ERR_PARSE, 2, 1, "unique_id");
     expect_panel_error("unique_id,ds,y\nA,2024-01,1\rB,2024-02,2\n", CIV_ERR_PARSE, 2, 3, "y");
+    /* Excel's error values where a number belongs: named as such, in y and covariates */
+    expect_panel_error("unique_id,ds,y\nA,2024-01,1\nA,2024-02,#DIV/0!\n", CIV_ERR_PARSE, 3, 3, "y");
+    assert_non_null(strstr(civ_last_error()->text, "'#DIV/0!' is an Excel error value"));
+    expect_panel_error("unique_id,ds,y,price\nA,2024-01,1,#N/A\n", CIV_ERR_PARSE, 2, 4, "price");
+    assert_non_null(strstr(civ_last_error()->text, "Excel error value"));
+    expect_panel_error("unique_id,ds,y\nA,2024-01,#DIV/1!\n", CIV_ERR_PARSE, 2, 3, "y"); /* not one of them */
+    assert_null(strstr(civ_last_error()->text, "Excel error value"));
     /* Excel for Mac's "CSV (Macintosh)": every line ends in a lone CR; named with the fix */
     expect_panel_error("unique_id,ds,y\rA,2024-01,1\r", CIV_ERR_PARSE, 1, 3, NULL);
     assert_non_null(strstr(civ_last_error()->text, "CSV (Macintosh)"));

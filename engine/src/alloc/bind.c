@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "alloc.h"
 #include "bigmem.h"
@@ -59,6 +60,41 @@ size_t civ_alloc_problem_n_communities(const civ_alloc_problem *p) { return p ? 
 /* Flags for read_attribute */
 enum { ALLOW_NEGATIVE = 1 };
 
+/* The first row of column col whose cell made the column text (not empty, NA,
+ * NaN or a number), or SIZE_MAX. */
+static size_t first_text_cell(const civ_table *t, size_t col)
+{
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        const char *x = civ_table_text(t, r, col);
+        if (!x || !*x || !strcasecmp(x, "NA") || !strcasecmp(x, "NaN"))
+            continue;
+        char *end;
+        (void)strtod(x, &end);
+        if (end == x || *end)
+            return r;
+    }
+    return SIZE_MAX;
+}
+
+/* An attribute column that is text: named at the cell that made it so (an
+ * Excel error value such as #DIV/0! or #N/A, a word, a unit), else at the
+ * spec's line. */
+static civ_status attribute_is_text(const civ_alloc_problem *p, const civ_table *t, size_t col, const char *name,
+                                    const char *role, const civ_where *spec_where)
+{
+    size_t r = first_text_cell(t, col), idc;
+    if (r == SIZE_MAX)
+        return civ_fail_at(CIV_ERR_DOMAIN, spec_where, "%s: attribute '%s' is text, not numbers", role, name);
+    const char *cell = civ_table_text(t, r, col);
+    const char *id = civ_table_find_column(t, p->spec->id_column, &idc) ? NULL : civ_table_text(t, r, idc);
+    civ_where w = {.series_id = id, .field = name};
+    return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                       "%s: attribute '%s' is text, not numbers: data row %zu%s%s%s holds '%.80s'%s", role, name,
+                       r + 1, id ? " (community '" : "", id ? id : "", id ? "')" : "", cell,
+                       cell[0] == '#' ? ", an Excel error value: fix the formula in the sheet or clear the cell"
+                                      : ": write a number there (12345, 0.35)");
+}
+
 /* Reads attribute `name` into out[n] in id order.  A name the table lacks is
  * reported at its spec location; bad values at the community and row. */
 static civ_status read_attribute(const civ_alloc_problem *p, const civ_table *t, const char *name, civ_alloc_loc loc,
@@ -79,7 +115,7 @@ static civ_status read_attribute(const civ_alloc_problem *p, const civ_table *t,
     }
     const double *v = civ_table_numbers(t, col);
     if (!v)
-        return civ_fail_at(CIV_ERR_DOMAIN, &w, "%s: attribute '%s' is text, not numbers", role, name);
+        return attribute_is_text(p, t, col, name, role, &w);
     for (size_t i = 0; i < p->n; i++) {
         size_t r = p->row_of[i];
         double x = v[r];

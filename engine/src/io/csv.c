@@ -431,6 +431,21 @@ static civ_status fail_cell(const csv_reader *r, civ_status status, long line, s
     return civ_fail_at(status, &w, "%s", message);
 }
 
+int civ_csv_excel_error(const char *text)
+{
+    static const char *const errors[] = {"#DIV/0!", "#N/A",   "#VALUE!", "#REF!",  "#NAME?",
+                                         "#NUM!",   "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"};
+    for (size_t k = 0; text && text[0] == '#' && k < sizeof errors / sizeof *errors; k++)
+        if (!strcmp(text, errors[k]))
+            return 1;
+    return 0;
+}
+
+/* A number cell that holds an Excel error value, as an error that says so. */
+#define EXCEL_ERROR_MESSAGE                                                                                 \
+    "'%s' is an Excel error value (a formula that failed) where a number belongs: fix the formula in the " \
+    "sheet, or clear the cell for a missing value"
+
 /* 1 when a cell is a number as spreadsheets display them: digits with
  * thousands separators (",", spaces, "'"), a currency sign or a percent sign
  * ("12,345", "¥1,200.50", "12 345", "35%", the Accounting format's zero
@@ -1497,6 +1512,8 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
             panel->values[panel->offsets[i] + (size_t)t] = x;
         } else if (rc == CIV_CSV_NUMBER_BAD && number_as_displayed(fy->text)) {
             return fail_displayed(r, fy->line, pr->col_y + 1, id, fy->text);
+        } else if (rc == CIV_CSV_NUMBER_BAD && civ_csv_excel_error(fy->text)) {
+            return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id, EXCEL_ERROR_MESSAGE, fy->text);
         } else if (rc != CIV_CSV_NUMBER_MISSING) {
             return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id,
                              rc == CIV_CSV_NUMBER_OVERFLOW ? "number '%s' is beyond the range of a double"
@@ -1515,6 +1532,8 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
                 c->values[i][t] = x;
             } else if (rc == CIV_CSV_NUMBER_BAD && number_as_displayed(fc->text)) {
                 return fail_displayed(r, fc->line, pr->cov_cols[k] + 1, id, fc->text);
+            } else if (rc == CIV_CSV_NUMBER_BAD && civ_csv_excel_error(fc->text)) {
+                return fail_cell(r, CIV_ERR_PARSE, fc->line, pr->cov_cols[k] + 1, id, EXCEL_ERROR_MESSAGE, fc->text);
             } else if (rc != CIV_CSV_NUMBER_MISSING) {
                 return fail_cell(r, CIV_ERR_PARSE, fc->line, pr->cov_cols[k] + 1, id,
                                  rc == CIV_CSV_NUMBER_OVERFLOW

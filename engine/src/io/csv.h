@@ -97,6 +97,11 @@ civ_csv_number civ_csv_parse_grouped(const char *text, size_t len, char sep, dou
  * either, civ_csv_parse_grouped. */
 civ_csv_number civ_csv_parse_formatted(const char *text, size_t len, char sep, int percent, double *out);
 
+/* 1 when text is one of Excel's error values (#DIV/0!, #N/A, #VALUE!, #REF!,
+ * #NAME?, #NUM!, #NULL!, #SPILL!, #CALC!, #GETTING_DATA): a formula that
+ * failed, which Excel writes into a CSV as it displays it. */
+int civ_csv_excel_error(const char *text);
+
 /* Writes the shortest of %.15g / %.16g / %.17g that reads back to exactly
  * `value` (integers below 1e17 as plain digits, -0.0 as "-0"); NaN gives "".
  * buf must hold CIV_CSV_NUMBER_SIZE bytes.  Returns the length, or -1 for an

@@ -225,6 +225,11 @@ static civ_status text_in_date_column(const char *path, const civ_table *t, size
         if (cell && civ_csv_parse_number(cell, strlen(cell), &v) == CIV_CSV_NUMBER_BAD) {
             civ_where w = {.file = path, .series_id = civ_table_text(t, r, id_col),
                            .field = civ_table_column_name(t, c)};
+            if (civ_csv_excel_error(cell))
+                return civ_fail_at(CIV_ERR_PARSE, &w,
+                                   "'%s' is an Excel error value (a formula that failed) where a number belongs: "
+                                   "fix the formula in the sheet, or clear the cell for a missing value",
+                                   cell);
             return civ_fail_at(CIV_ERR_PARSE, &w, "'%s' is not a number (a wide panel's cells are its values)",
                                cell);
         }
