@@ -383,6 +383,19 @@ static void test_quoting_errors(void **state)
     assert_non_null(strstr(civ_last_error()->text, "Excel error value"));
     expect_panel_error("unique_id,ds,y\nA,2024-01,#DIV/1!\n", CIV_ERR_PARSE, 2, 3, "y"); /* not one of them */
     assert_null(strstr(civ_last_error()->text, "Excel error value"));
+    /* a number with spaces around it, or a unit after it: said so */
+    const char *extra_cells[] = {"1200 ", " 1200", "\"1,200 \"", "1200\xE5\x85\x83", "35 \xE4\xBA\xBA"};
+    const char *extra_hints[] = {"spaces around it", "spaces around it", "spaces around it", "a unit after the number",
+                                 "a unit after the number"};
+    for (size_t k = 0; k < 5; k++) {
+        char file[96];
+        snprintf(file, sizeof file, "unique_id,ds,y\nA,2024-01,%s\n", extra_cells[k]);
+        expect_panel_error(file, CIV_ERR_PARSE, 2, 3, "y");
+        if (!strstr(civ_last_error()->text, extra_hints[k]))
+            fail_msg("%s: %s", extra_cells[k], civ_last_error()->text);
+    }
+    expect_panel_error("unique_id,ds,y\nA,2024-01,12a\n", CIV_ERR_PARSE, 2, 3, "y");
+    assert_null(strstr(civ_last_error()->text, "it has"));
     /* Excel for Mac's "CSV (Macintosh)": every line ends in a lone CR; named with the fix */
     expect_panel_error("unique_id,ds,y\rA,2024-01,1\r", CIV_ERR_PARSE, 1, 3, NULL);
     assert_non_null(strstr(civ_last_error()->text, "CSV (Macintosh)"));

@@ -441,6 +441,29 @@ int civ_csv_excel_error(const char *text)
     return 0;
 }
 
+/* What is around a number that keeps its cell from being one, as a hint
+ * that starts with "; ": spaces ("1200 ", typed or left by a formula) or a
+ * unit after it ("1200元", "35 人"); "" when the cell is something else. */
+static const char *number_with_extra(const char *t)
+{
+    size_t len = strlen(t), a = 0, b = len, k;
+    double x;
+    while (a < b && t[a] == ' ')
+        a++;
+    while (b > a && t[b - 1] == ' ')
+        b--;
+    if ((a || b < len) && a < b && civ_csv_parse_formatted(t + a, b - a, ',', 1, &x) == CIV_CSV_NUMBER_OK)
+        return "; it has spaces around it: delete them (in Excel, =TRIM() or Find and Replace)";
+    for (k = a; k < b && ((t[k] >= '0' && t[k] <= '9') || t[k] == '.' || t[k] == '-' || t[k] == '+'); k++)
+        ;
+    size_t u = k;
+    while (u < b && t[u] == ' ')
+        u++;
+    if (k > a && u < b && (unsigned char)t[u] >= 0x80 && civ_csv_parse_number(t + a, k - a, &x) == CIV_CSV_NUMBER_OK)
+        return "; it has a unit after the number: write the number alone (the unit belongs in the column name)";
+    return "";
+}
+
 /* A number cell that holds an Excel error value, as an error that says so. */
 #define EXCEL_ERROR_MESSAGE                                                                                 \
     "'%s' is an Excel error value (a formula that failed) where a number belongs: fix the formula in the " \
@@ -527,6 +550,9 @@ static civ_status fail_displayed(const csv_reader *r, long line, size_t column, 
                          "separator",
                          text, found, cli, py, plan);
     }
+    const char *extra = number_with_extra(text);
+    if (extra[0])
+        return fail_cell(r, CIV_ERR_PARSE, line, column, series, "'%s' is not a number%s", text, extra);
     char sep_rule[96] = "";
     if (r->thousands)
         snprintf(sep_rule, sizeof sep_rule, "; with the thousands separator '%c' the whole digits are grouped in "
@@ -1519,8 +1545,8 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
                              rc == CIV_CSV_NUMBER_OVERFLOW ? "number '%s' is beyond the range of a double"
                                                            : "bad number '%s' (expected a decimal number with no "
                                                              "thousands separator, or empty, NA or NaN for a "
-                                                             "missing value)",
-                             fy->text);
+                                                             "missing value)%s",
+                             fy->text, number_with_extra(fy->text));
         }
         for (size_t k = 0; k < pr->n_cov; k++) {
             const csv_field *fc = &r->fields[pr->cov_cols[k]];
@@ -1539,8 +1565,8 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
                                  rc == CIV_CSV_NUMBER_OVERFLOW
                                      ? "number '%s' is beyond the range of a double"
                                      : "bad number '%s' in covariate '%s' (covariates are numeric; empty, NA or "
-                                       "NaN for a missing value)",
-                                 fc->text, r->names[pr->cov_cols[k]]);
+                                       "NaN for a missing value)%s",
+                                 fc->text, r->names[pr->cov_cols[k]], number_with_extra(fc->text));
             }
         }
     }
