@@ -580,6 +580,11 @@ static void test_data_errors(void **state)
     assert_non_null(strstr(civ_last_error()->message, "data row 3 (community 'C') holds '#DIV/0!', an Excel error"));
     run_free(&o);
     civ_table_free(c);
+    c = csv_table("unique_id,pop\n3.10101E+11,1\n3.10101E+11,2\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DUPLICATE);
+    assert_non_null(strstr(civ_last_error()->message, "(data rows 1 and 2); the id is a long code as Excel shows it"));
+    run_free(&o);
+    civ_table_free(c);
     c = csv_table("unique_id,pop\nA,1\nB,about 2\n");
     assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);
     assert_non_null(strstr(civ_last_error()->message, "data row 2 (community 'B') holds 'about 2': write a number"));

@@ -376,6 +376,16 @@ static void test_quoting_errors(void **state)
     expect_panel_error("unique_id,ds,y\nA\"x,2024-01,1\n", CIV_ERR_PARSE, 2, 1, "unique_id");
     expect_panel_error("unique_id,ds,y\n\"A\"x,2024-01,1\n", CIV_ERR_PARSE, 2, 1, "unique_id");
     expect_panel_error("unique_id,ds,y\nA,2024-01,1\rB,2024-02,2\n", CIV_ERR_PARSE, 2, 3, "y");
+    /* long codes that Excel saved in scientific form collide: the duplicate says why */
+    expect_panel_error("unique_id,ds,y\n3.10101E+11,2024-01,1\n3.10101E+11,2024-01,2\n", CIV_ERR_DUPLICATE, 3, 2, "ds");
+    assert_non_null(strstr(civ_last_error()->text, "format the id column as Text"));
+    const char *sci[] = {"3.10101E+11", "1.2e+15", "9.99999E+100"};
+    const char *not_sci[] = {"3.10101E-11", "310101001", "3.1E+", "0.5E+11", "3E+11", "3.1E+11x", "A3.1E+11", ""};
+    for (size_t k = 0; k < 3; k++)
+        assert_non_null(strstr(civ_excel_scientific_id_hint(sci[k]), "General column"));
+    for (size_t k = 0; k < 8; k++)
+        assert_string_equal(civ_excel_scientific_id_hint(not_sci[k]), "");
+    assert_string_equal(civ_excel_scientific_id_hint(NULL), "");
     /* Excel's error values where a number belongs: named as such, in y and covariates */
     expect_panel_error("unique_id,ds,y\nA,2024-01,1\nA,2024-02,#DIV/0!\n", CIV_ERR_PARSE, 3, 3, "y");
     assert_non_null(strstr(civ_last_error()->text, "'#DIV/0!' is an Excel error value"));

@@ -19,6 +19,7 @@
 #include "bigmem.h"
 #include "strmap.h"
 #include "table.h"
+#include "text.h"
 
 /* qsort has no context argument; thread-local keeps concurrent binds apart */
 static _Thread_local const char *const *sort_ids_key;
@@ -436,8 +437,8 @@ static civ_status bind_ids(civ_alloc_problem *p, const civ_table *t, size_t idc)
         const char *id = civ_table_text(t, r, idc);
         if (!strcmp(id, civ_table_text(t, r0, idc))) {
             civ_where w = {.series_id = id, .field = spec->id_column};
-            return civ_fail_at(CIV_ERR_DUPLICATE, &w, "duplicate community id '%s' (data rows %zu and %zu)", id,
-                               (r0 < r ? r0 : r) + 1, (r0 < r ? r : r0) + 1);
+            return civ_fail_at(CIV_ERR_DUPLICATE, &w, "duplicate community id '%s' (data rows %zu and %zu)%s", id,
+                               (r0 < r ? r0 : r) + 1, (r0 < r ? r : r0) + 1, civ_excel_scientific_id_hint(id));
         }
     }
     return pack_texts(t, idc, p->row_of, n, p->ids, &p->text_block[0]);

@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "table.h"
+#include "text.h"
 
 static civ_status append_series(civ_panel *panel, const char *id, int64_t start, const double *values, size_t n,
                                 size_t *index);
@@ -189,7 +190,8 @@ static civ_status append_series(civ_panel *panel, const char *id, int64_t start,
 {
     if (civ_strmap_get(&panel->id_index, id, NULL)) {
         civ_where w = {.series_id = id};
-        return civ_fail_at(CIV_ERR_DUPLICATE, &w, "series '%s' already exists", id);
+        return civ_fail_at(CIV_ERR_DUPLICATE, &w, "series '%s' already exists%s", id,
+                           civ_excel_scientific_id_hint(id));
     }
     size_t total = panel->offsets[panel->n_series];
     if (n > SIZE_MAX / 16 - total)

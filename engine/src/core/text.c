@@ -41,3 +41,20 @@ int civ_utf8_valid(const char *text, size_t n)
     }
     return 1;
 }
+
+const char *civ_excel_scientific_id_hint(const char *id)
+{
+    /* d.dddddE+dd: Excel's General format of a number of 12 digits or more */
+    const char *p = id;
+    if (!p || *p < '1' || *p > '9' || p[1] != '.')
+        return "";
+    for (p += 2; *p >= '0' && *p <= '9'; p++)
+        ;
+    if ((*p != 'E' && *p != 'e') || p[1] != '+' || p[2] < '0' || p[2] > '9')
+        return "";
+    for (p += 3; *p >= '0' && *p <= '9'; p++)
+        ;
+    return *p ? ""
+              : "; the id is a long code as Excel shows it in a General column (3.10101E+11) and saved it, digits "
+                "lost: format the id column as Text in the sheet, enter the codes again and save";
+}

@@ -1,6 +1,7 @@
 /*
  * text.h -- layer: core.  Checks on text that crosses the library's edge
- * (CSV cells, HDF5 strings): strict UTF-8 validation.
+ * (CSV cells, HDF5 strings): strict UTF-8 validation; ids that Excel
+ * mangled.
  */
 #ifndef CIV_TEXT_H
 #define CIV_TEXT_H
@@ -11,5 +12,10 @@
  * nothing above U+10FFFF), else 0.  Embedded NULs are valid code points; the
  * caller rejects them where a NUL cannot stand. */
 int civ_utf8_valid(const char *s, size_t n);
+
+/* A hint (starting with "; ") when an id is a number in the scientific form
+ * Excel shows a long code in a General column ("3.10101E+11") and saves it
+ * so, digits lost: the cause of ids that collide; "" otherwise.  Static text. */
+const char *civ_excel_scientific_id_hint(const char *id);
 
 #endif

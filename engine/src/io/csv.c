@@ -1521,11 +1521,12 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
         if (bits[bit >> 3] & (1u << (bit & 7))) {
             long first = find_first_line(pr, id, v);
             return fail_cell(r, CIV_ERR_DUPLICATE, fds->line, pr->col_ds + 1, id,
-                             "unique_id '%s' with ds '%s' appears twice: lines %ld and %ld%s", id, fds->text, first,
+                             "unique_id '%s' with ds '%s' appears twice: lines %ld and %ld%s%s", id, fds->text, first,
                              fds->line,
                              pr->want.freq != CIV_FREQ_UNKNOWN && pr->form == CIV_DATE_DAY
                                  ? " (both dates fall in one period of the --freq asked for)"
-                                 : "");
+                                 : "",
+                             civ_excel_scientific_id_hint(id));
         }
         bits[bit >> 3] |= (unsigned char)(1u << (bit & 7));
         const csv_field *fy = &r->fields[pr->col_y];
