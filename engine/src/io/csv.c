@@ -291,8 +291,9 @@ static int parse_yuan(const char *text, size_t len, char sep, double *out)
 
 civ_csv_number civ_csv_parse_formatted(const char *text, size_t len, char sep, int percent, double *out)
 {
-    int yuan;
-    if (sep && (yuan = parse_yuan(text, len, sep, out)) >= 0)
+    int yuan; /* a cell that starts with a digit or '.' has no yuan sign: the usual case, kept cheap */
+    if (sep && len && !((text[0] >= '0' && text[0] <= '9') || text[0] == '.') &&
+        (yuan = parse_yuan(text, len, sep, out)) >= 0)
         return (civ_csv_number)yuan;
     if (!percent || !len || text[len - 1] != '%')
         return civ_csv_parse_grouped(text, len, sep, out);
