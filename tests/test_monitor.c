@@ -346,6 +346,32 @@ static void test_bad_actuals(void **state)
     assert_int_equal(run_err(dup, 2), CIV_ERR_DUPLICATE);
     assert_int_equal(civ_last_error()->line, 3);
 
+    /* a value column made text by an Excel error value: named at its row, as such */
+    {
+        civ_table *t = NULL;
+        assert_int_equal(civ_table_create(&t), CIV_OK);
+        const char *names[] = {"unit", "district", "indicator", "ds", "value", "denominator"};
+        for (int c = 0; c < 6; c++)
+            assert_int_equal(civ_table_add_column(t, names[c], c < 5 ? CIV_COLUMN_TEXT : CIV_COLUMN_NUMBER, NULL),
+                             CIV_OK);
+        assert_int_equal(civ_table_add_rows(t, 2, NULL), CIV_OK);
+        const char *cells[2][5] = {{"C1", "A", "coverage", "2024-01", "0.9"}, {"C1", "A", "coverage", "2024-02",
+                                                                             "#DIV/0!"}};
+        for (size_t r = 0; r < 2; r++) {
+            for (size_t c = 0; c < 5; c++)
+                assert_int_equal(civ_table_set_text(t, r, c, cells[r][c]), CIV_OK);
+            assert_int_equal(civ_table_set_number(t, r, 5, 10), CIV_OK);
+        }
+        civ_monitor_spec *sp = spec_of(SPEC);
+        civ_monitor *mm = NULL;
+        assert_int_equal(civ_monitor_run(sp, t, "actuals.csv", &mm), CIV_ERR_PARSE);
+        assert_int_equal(civ_last_error()->line, 3);
+        assert_string_equal(civ_last_error()->field, "value");
+        assert_non_null(strstr(civ_last_error()->message, "'#DIV/0!' is not a number: an Excel error value"));
+        civ_monitor_spec_free(sp);
+        civ_table_free(t);
+    }
+
     arow groups[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C1", "B", "coverage", "2024-02", 0.9, 10}};
     assert_int_equal(run_err(groups, 2), CIV_ERR_SPEC);
     assert_string_equal(civ_last_error()->field, "district");

@@ -17,6 +17,7 @@
 
 #include "alloc.h"
 #include "bigmem.h"
+#include "csv.h" /* civ_csv_excel_error */
 #include "strmap.h"
 #include "table.h"
 #include "text.h"
@@ -92,8 +93,9 @@ static civ_status attribute_is_text(const civ_alloc_problem *p, const civ_table 
     return civ_fail_at(CIV_ERR_DOMAIN, &w,
                        "%s: attribute '%s' is text, not numbers: data row %zu%s%s%s holds '%.80s'%s", role, name,
                        r + 1, id ? " (community '" : "", id ? id : "", id ? "')" : "", cell,
-                       cell[0] == '#' ? ", an Excel error value: fix the formula in the sheet or clear the cell"
-                                      : ": write a number there (12345, 0.35)");
+                       civ_csv_excel_error(cell) ? ", an Excel error value: fix the formula in the sheet or clear "
+                                                   "the cell"
+                                                 : ": write a number there (12345, 0.35)");
 }
 
 /* Reads attribute `name` into out[n] in id order.  A name the table lacks is

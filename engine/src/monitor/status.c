@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h" /* civ_csv_excel_error */
 #include "monitor.h"
 
 #define MAX_PERIODS 100000
@@ -104,7 +105,12 @@ static civ_status cell_number(const bind_ctx *c, size_t row, size_t col, const c
     char *end;
     *v = strtod(s, &end);
     if (*end || !isfinite(*v))
-        return row_fail(c, CIV_ERR_PARSE, row, field, "%s '%s' is not a number", field, s);
+        return row_fail(c, CIV_ERR_PARSE, row, field,
+                        civ_csv_excel_error(s) ? "%s '%s' is not a number: an Excel error value (a formula that "
+                                                 "failed); fix the formula in the sheet, or clear the cell for a "
+                                                 "missing value"
+                                               : "%s '%s' is not a number",
+                        field, s);
     return CIV_OK;
 }
 
