@@ -447,6 +447,54 @@ static void test_run_backtest(void **state)
     civ_plan_free(p);
 }
 
+/* A plan run's forecasts and backtest windows (h = bt_h, bt_windows windows)
+ * are what civ_forecast_panel and civ_backtest_panel give with *fo on the
+ * plan's panel, bit for bit in `column`, and differ from `other`'s run in
+ * more than half of the rows (the setting under test matters). */
+static void expect_plan_made_as(const civ_plan_result *got_run, const civ_plan_result *other_run,
+                                const civ_forecast_options *fo, size_t bt_h, size_t bt_windows, const char *column)
+{
+    civ_panel *panel = NULL;
+    assert_int_equal(civ_panel_read(CIV_SOURCE_DIR "/tests/data/plan/meals.csv", &panel), CIV_OK);
+    civ_forecast_result *fr = NULL;
+    civ_table *want = NULL, *want_bt = NULL;
+    assert_int_equal(civ_forecast_panel(panel, fo, &fr), CIV_OK);
+    assert_int_equal(civ_forecast_result_table(fr, panel, &want), CIV_OK);
+    civ_backtest_options bo;
+    civ_backtest_options_init(&bo);
+    bo.forecast = *fo;
+    bo.forecast.horizon = bt_h;
+    bo.windows = bt_windows;
+    civ_backtest_result *br = NULL;
+    assert_int_equal(civ_backtest_panel(panel, &bo, &br), CIV_OK);
+    assert_int_equal(civ_backtest_result_table(br, panel, &want_bt), CIV_OK);
+    const struct {
+        civ_plan_table table;
+        const civ_table *want;
+    } pairs[] = {{CIV_PLAN_FORECASTS, want}, {CIV_PLAN_BACKTEST, want_bt}};
+    for (size_t k = 0; k < 2; k++) {
+        const civ_table *got = civ_plan_result_table(got_run, pairs[k].table);
+        const civ_table *other = civ_plan_result_table(other_run, pairs[k].table);
+        size_t cg, cw, co, rows = civ_table_n_rows(pairs[k].want);
+        assert_int_equal(civ_table_n_rows(got), rows);
+        assert_int_equal(civ_table_find_column(got, column, &cg), CIV_OK);
+        assert_int_equal(civ_table_find_column(pairs[k].want, column, &cw), CIV_OK);
+        assert_int_equal(civ_table_find_column(other, column, &co), CIV_OK);
+        size_t differ = 0;
+        for (size_t row = 0; row < rows; row++) {
+            double g = civ_table_number(got, row, cg), w = civ_table_number(pairs[k].want, row, cw);
+            assert_true(g == w || (g != g && w != w));
+            differ += g != civ_table_number(other, row, co);
+        }
+        assert_true(differ > rows / 2);
+    }
+    civ_table_free(want);
+    civ_table_free(want_bt);
+    civ_forecast_result_free(fr);
+    civ_backtest_result_free(br);
+    civ_panel_free(panel);
+}
+
 /* [forecast] intervals: read, refused when not "model" or "conformal", set
  * by the override, and used by every forecast of the run: the plan's
  * forecasts equal civ_forecast_panel's with conformal intervals on the same
@@ -477,46 +525,13 @@ static void test_intervals(void **state)
     assert_int_equal(civ_plan_run(p, NULL, &conf), CIV_OK);
     assert_int_equal(civ_plan_set_intervals(p, CIV_INTERVALS_MODEL), CIV_OK);
     assert_int_equal(civ_plan_run(p, NULL, &model), CIV_OK);
-    /* the same calls by hand */
-    civ_panel *panel = NULL;
-    assert_int_equal(civ_panel_read(CIV_SOURCE_DIR "/tests/data/plan/meals.csv", &panel), CIV_OK);
+    /* the same calls by hand; the model's intervals are another thing */
     const double lv[] = {80, 95};
     civ_forecast_options fo;
     civ_forecast_options_init(&fo);
     fo.model = "theta", fo.horizon = 24, fo.levels = lv, fo.n_levels = 2;
     fo.intervals = CIV_INTERVALS_CONFORMAL;
-    civ_forecast_result *fr = NULL;
-    civ_table *want = NULL, *want_bt = NULL;
-    assert_int_equal(civ_forecast_panel(panel, &fo, &fr), CIV_OK);
-    assert_int_equal(civ_forecast_result_table(fr, panel, &want), CIV_OK);
-    civ_backtest_options bo;
-    civ_backtest_options_init(&bo);
-    bo.forecast = fo;
-    bo.forecast.horizon = 6;
-    bo.windows = 2;
-    civ_backtest_result *br = NULL;
-    assert_int_equal(civ_backtest_panel(panel, &bo, &br), CIV_OK);
-    assert_int_equal(civ_backtest_result_table(br, panel, &want_bt), CIV_OK);
-    const struct {
-        civ_plan_table table;
-        const civ_table *want;
-    } pairs[] = {{CIV_PLAN_FORECASTS, want}, {CIV_PLAN_BACKTEST, want_bt}};
-    for (size_t k = 0; k < 2; k++) {
-        const civ_table *got = civ_plan_result_table(conf, pairs[k].table);
-        const civ_table *plain = civ_plan_result_table(model, pairs[k].table);
-        size_t cg, cw, cp, rows = civ_table_n_rows(pairs[k].want);
-        assert_int_equal(civ_table_n_rows(got), rows);
-        assert_int_equal(civ_table_find_column(got, "hi-95", &cg), CIV_OK);
-        assert_int_equal(civ_table_find_column(pairs[k].want, "hi-95", &cw), CIV_OK);
-        assert_int_equal(civ_table_find_column(plain, "hi-95", &cp), CIV_OK);
-        size_t differ = 0;
-        for (size_t row = 0; row < rows; row++) {
-            double g = civ_table_number(got, row, cg), w = civ_table_number(pairs[k].want, row, cw);
-            assert_true(g == w || (g != g && w != w));
-            differ += g != civ_table_number(plain, row, cp);
-        }
-        assert_true(differ > rows / 2); /* the model's intervals are another thing */
-    }
+    expect_plan_made_as(conf, model, &fo, 6, 2, "hi-95");
     char dir[400], path[500];
     snprintf(dir, sizeof dir, "%s/conf", tmpdir);
     assert_int_equal(civ_plan_result_write(conf, dir), CIV_OK);
@@ -529,11 +544,6 @@ static void test_intervals(void **state)
         assert_non_null(strstr(content, expect[k][1]));
         free(content);
     }
-    civ_table_free(want);
-    civ_table_free(want_bt);
-    civ_forecast_result_free(fr);
-    civ_backtest_result_free(br);
-    civ_panel_free(panel);
     civ_plan_result_free(conf);
     civ_plan_result_free(model);
     civ_plan_free(p);
@@ -590,9 +600,7 @@ static void test_conformal_settings(void **state)
     assert_int_equal(civ_plan_run(p, NULL, &set), CIV_OK);
     assert_int_equal(civ_plan_set_conformal(p, 0, 0, 0, CIV_CONFORMAL_REFIT_DEFAULT), CIV_OK);
     assert_int_equal(civ_plan_run(p, NULL, &dflt), CIV_OK);
-    /* the same calls by hand */
-    civ_panel *panel = NULL;
-    assert_int_equal(civ_panel_read(CIV_SOURCE_DIR "/tests/data/plan/meals.csv", &panel), CIV_OK);
+    /* the same calls by hand; the settings matter */
     const double lv[] = {80, 95};
     civ_forecast_options fo;
     civ_forecast_options_init(&fo);
@@ -600,38 +608,7 @@ static void test_conformal_settings(void **state)
     fo.intervals = CIV_INTERVALS_CONFORMAL;
     fo.conformal_windows = 3, fo.conformal_step = 2, fo.conformal_sample = 2;
     fo.conformal_refit = CIV_CONFORMAL_REFIT_FIXED;
-    civ_forecast_result *fr = NULL;
-    civ_table *want = NULL, *want_bt = NULL;
-    assert_int_equal(civ_forecast_panel(panel, &fo, &fr), CIV_OK);
-    assert_int_equal(civ_forecast_result_table(fr, panel, &want), CIV_OK);
-    civ_backtest_options bo;
-    civ_backtest_options_init(&bo);
-    bo.forecast = fo;
-    bo.forecast.horizon = 6;
-    bo.windows = 2;
-    civ_backtest_result *br = NULL;
-    assert_int_equal(civ_backtest_panel(panel, &bo, &br), CIV_OK);
-    assert_int_equal(civ_backtest_result_table(br, panel, &want_bt), CIV_OK);
-    const struct {
-        civ_plan_table table;
-        const civ_table *want;
-    } pairs[] = {{CIV_PLAN_FORECASTS, want}, {CIV_PLAN_BACKTEST, want_bt}};
-    for (size_t k = 0; k < 2; k++) {
-        const civ_table *got = civ_plan_result_table(set, pairs[k].table);
-        const civ_table *other = civ_plan_result_table(dflt, pairs[k].table);
-        size_t cg, cw, co, rows = civ_table_n_rows(pairs[k].want);
-        assert_int_equal(civ_table_n_rows(got), rows);
-        assert_int_equal(civ_table_find_column(got, "hi-80", &cg), CIV_OK);
-        assert_int_equal(civ_table_find_column(pairs[k].want, "hi-80", &cw), CIV_OK);
-        assert_int_equal(civ_table_find_column(other, "hi-80", &co), CIV_OK);
-        size_t differ = 0;
-        for (size_t row = 0; row < rows; row++) {
-            double g = civ_table_number(got, row, cg), x = civ_table_number(pairs[k].want, row, cw);
-            assert_true(g == x || (g != g && x != x));
-            differ += g != civ_table_number(other, row, co);
-        }
-        assert_true(differ > rows / 2); /* the settings matter */
-    }
+    expect_plan_made_as(set, dflt, &fo, 6, 2, "hi-80");
     char dir[400], path[500];
     snprintf(dir, sizeof dir, "%s/conf_settings", tmpdir);
     assert_int_equal(civ_plan_result_write(set, dir), CIV_OK);
@@ -641,11 +618,6 @@ static void test_conformal_settings(void **state)
     assert_non_null(
         strstr(content, "\"conformal\": {\"windows\": 3, \"step\": 2, \"sample\": 2, \"refit\": \"fixed\"}"));
     free(content);
-    civ_table_free(want);
-    civ_table_free(want_bt);
-    civ_forecast_result_free(fr);
-    civ_backtest_result_free(br);
-    civ_panel_free(panel);
     civ_plan_result_free(set);
     civ_plan_result_free(dflt);
     civ_plan_free(p);
