@@ -13,8 +13,8 @@ import os
 
 from . import _hdf5_probe, _lib
 from ._lib import Error, check, encode, lib
-from .frame import (_ALLOC_TEXT_COLUMNS, _Owned, _column_name, _csv_options, _dec, _layout_wide, _percent,
-                    _read_table, _warn_uncalibrated, table_to_frame)
+from .frame import (_ALLOC_TEXT_COLUMNS, _Owned, _column_name, _conformal, _conformal_fields, _csv_options, _dec,
+                    _layout_wide, _percent, _read_table, _warn_uncalibrated, table_to_frame)
 
 
 def model_families():
@@ -134,22 +134,13 @@ def _apply(p, out, model, h, threads, draws, intervals=None, columns=(None, None
         if intervals not in ("model", "conformal"):
             raise ValueError(f"civicast.plan: intervals must be None, 'model' or 'conformal', got {intervals!r}")
         check(lib.civ_plan_set_intervals(p.ptr, _lib.INTERVALS[intervals]))
-    if any(v is not None for v in conformal):  # what is not given is kept
-        w, st, sm, rf = _conformal_settings(p.ptr)
-        windows, step, sample, refit = conformal
-        if windows is not None:
-            w.value = _lib.whole("civicast.plan", "conformal_windows", windows, 1)
-        if step is not None:
-            st.value = _lib.whole("civicast.plan", "conformal_step", step, 1)
-        if isinstance(sample, str) and sample == "all":
-            sm.value = _lib.SIZE_MAX
-        elif sample is not None:
-            sm.value = _lib.whole("civicast.plan", "conformal_sample", sample, 1)
-        if refit is not None:
-            if refit not in ("search", "fixed"):
-                raise ValueError(f"civicast.plan: conformal_refit must be None, 'search' or 'fixed', got {refit!r}")
-            rf.value = _lib.CONFORMAL_REFIT[refit]
-        check(lib.civ_plan_set_conformal(p.ptr, w, st, sm, rf))
+    given = _conformal_fields("civicast.plan", _conformal(*conformal))
+    if given:  # what is not given is kept
+        now = dict(zip(("conformal_windows", "conformal_step", "conformal_sample", "conformal_refit"),
+                       (v.value for v in _conformal_settings(p.ptr))))
+        now.update(given)
+        check(lib.civ_plan_set_conformal(p.ptr, now["conformal_windows"], now["conformal_step"],
+                                         now["conformal_sample"], now["conformal_refit"]))
     if any(c is not None for c in columns):
         names = [_column_name(what, c) for what, c in zip(("id_col", "time_col", "target_col"), columns)]
         check(lib.civ_plan_set_columns(p.ptr, *names))

@@ -941,6 +941,28 @@ def _conformal(windows=None, step=None, sample=None, refit=None):
     return {"windows": windows, "step": step, "sample": sample, "refit": refit}
 
 
+def _conformal_fields(fn, conformal):
+    """The given settings of a _conformal() dict (None: not given) as the C
+    fields they set (conformal_windows, conformal_step, conformal_sample,
+    conformal_refit), checked: windows and step whole numbers >= 1, sample
+    one too or "all" (SIZE_MAX), refit "search" or "fixed"."""
+    conformal, out = conformal or {}, {}
+    for key in ("windows", "step"):
+        if conformal.get(key) is not None:
+            out[f"conformal_{key}"] = _lib.whole(fn, f"conformal_{key}", conformal[key], 1)
+    sample = conformal.get("sample")
+    if isinstance(sample, str) and sample == "all":
+        out["conformal_sample"] = _lib.SIZE_MAX
+    elif sample is not None:
+        out["conformal_sample"] = _lib.whole(fn, "conformal_sample", sample, 1)
+    refit = conformal.get("refit")
+    if refit not in _lib.CONFORMAL_REFIT:
+        raise ValueError(f"{fn}: conformal_refit must be None, 'search' or 'fixed', got {refit!r}")
+    if refit is not None:
+        out["conformal_refit"] = _lib.CONFORMAL_REFIT[refit]
+    return out
+
+
 def _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted, intervals=None,
                       conformal=None, integer=False):
     """civ_forecast_options from forecast()'s arguments, and the ctypes
@@ -970,20 +992,8 @@ def _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, non
     if intervals not in _lib.INTERVALS:
         raise ValueError(f"{fn}: intervals must be None, 'model' or 'conformal', got {intervals!r}")
     opt.intervals = _lib.INTERVALS[intervals]
-    conformal = conformal or {}
-    if conformal.get("windows") is not None:
-        opt.conformal_windows = _lib.whole(fn, "conformal_windows", conformal["windows"], 1)
-    if conformal.get("step") is not None:
-        opt.conformal_step = _lib.whole(fn, "conformal_step", conformal["step"], 1)
-    sample = conformal.get("sample")
-    if isinstance(sample, str) and sample == "all":
-        opt.conformal_sample = _lib.SIZE_MAX
-    elif sample is not None:
-        opt.conformal_sample = _lib.whole(fn, "conformal_sample", sample, 1)
-    refit = conformal.get("refit")
-    if refit not in _lib.CONFORMAL_REFIT:
-        raise ValueError(f"{fn}: conformal_refit must be None, 'search' or 'fixed', got {refit!r}")
-    opt.conformal_refit = _lib.CONFORMAL_REFIT[refit]
+    for field, value in _conformal_fields(fn, conformal).items():
+        setattr(opt, field, value)
     names = [] if xreg is None else ([xreg] if isinstance(xreg, str) else list(xreg))
     xr = (ctypes.c_char_p * max(1, len(names)))(*[encode(x) for x in names])
     opt.xreg = ctypes.cast(xr, ctypes.POINTER(ctypes.c_char_p)) if names else None
