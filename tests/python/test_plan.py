@@ -26,6 +26,14 @@ FILES = ["forecasts", "forecast_report", "uncertainty", "allocation", "allocatio
          "allocation_waterfall", "allocation_stages", "history"]
 
 
+def plan_text_elsewhere(names=("meals.csv", "communities.csv", "plan.spec")):
+    """The fixture plan's text with its input paths absolute, for a copy that lives elsewhere."""
+    text = PLAN.read_text()
+    for name in names:
+        text = text.replace(f'"{name}"', f'"{PLAN.parent / name}"')
+    return text
+
+
 def test_read_plan_settings():
     s = civicast.read_plan(PLAN)
     folder = str(PLAN.parent)
@@ -42,9 +50,7 @@ def test_plan_conformal_intervals(tmp_path):
     """[forecast] intervals = "conformal" (and the intervals= override): the
     plan's forecasts are civicast.forecast's with conformal intervals on the
     same panel; the CLI's files equal the tables."""
-    text = PLAN.read_text()
-    for name in ("meals.csv", "communities.csv", "plan.spec"):  # the copy lives elsewhere
-        text = text.replace(f'"{name}"', f'"{PLAN.parent / name}"')
+    text = plan_text_elsewhere()
     conf = tmp_path / "conf.toml"
     conf.write_text(text.replace("[forecast]", '[forecast]\nintervals = "conformal"'))
     assert civicast.read_plan(conf)["intervals"] == "conformal"
@@ -99,9 +105,7 @@ def test_plan_conformal_settings(tmp_path):
     conformal_refit (and the same-named overrides, and the command's
     --conformal-*): read_plan reports them, the plan's forecasts are
     civicast.forecast's with the same settings, and the manifest records them."""
-    text = PLAN.read_text()
-    for name in ("meals.csv", "communities.csv", "plan.spec"):  # the copy lives elsewhere
-        text = text.replace(f'"{name}"', f'"{PLAN.parent / name}"')
+    text = plan_text_elsewhere()
     conf = tmp_path / "conf.toml"
     conf.write_text(text.replace("[forecast]", '[forecast]\nintervals = "conformal"\nconformal_windows = 3\n'
                                                'conformal_step = 2\nconformal_sample = 2\nconformal_refit = "fixed"'))
@@ -343,9 +347,7 @@ def test_plan_wide_panel(tmp_path):
     meals = pd.read_csv(PLAN.parent / "meals.csv", dtype={"unique_id": str, "ds": str})
     wide = meals.pivot(index="unique_id", columns="ds", values="y").reset_index()
     wide.to_csv(tmp_path / "meals.csv", index=False)
-    text = PLAN.read_text()
-    for name in ("communities.csv", "plan.spec"):
-        text = text.replace(f'"{name}"', f'"{PLAN.parent / name}"')
+    text = plan_text_elsewhere(("communities.csv", "plan.spec"))
     conf = tmp_path / "wide.toml"
     conf.write_text(text.replace("[forecast]", 'layout = "wide"\n\n[forecast]'))
     assert civicast.read_plan(conf)["layout"] == "wide" and civicast.read_plan(PLAN)["layout"] == "long"
