@@ -1108,7 +1108,7 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
              n_paths=None, nonnegative="auto", freq=None, report=False, fitted=False, hierarchy=None, groups=None,
              reconcile="mint_shrink", communities=None, intervals=None, conformal_windows=None, wide=False,
              integer=False, conformal_step=None, conformal_sample=None, id_col=None, time_col=None,
-             target_col=None, conformal_refit=None):
+             target_col=None, conformal_refit=None, encoding=None, thousands=None, percent=False):
     """Fits `model` to every series of the long-format DataFrame `df`
     (unique_id, ds, y, covariates) and forecasts h periods ahead.
 
@@ -1136,6 +1136,9 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     every node of the hierarchy is forecast and reconciled by `reconcile`
     (mint_shrink, ols, wls_struct, wls_var, bu, td); returns level,
     unique_id, ds, h, model, base, mean, lo-80, hi-80, ... (civicast.hier).
+    encoding, thousands, percent: how a communities CSV path is written, as
+    civicast.read's (encoding="gb18030" for a sheet saved by Excel on a
+    Chinese Windows); they apply to that path only.
 
     intervals: None (the spec's default), "model" or "conformal" (the model's
     intervals calibrated on a backtest of each series, conformal_windows
@@ -1156,6 +1159,12 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     arguments); the results call them unique_id and ds as always.  A frame
     with the standard names is used as is; one with both is an Error."""
     df = _standard_columns(df, id_col, time_col, target_col)
+    fmt = _input_format("civicast.forecast", encoding, thousands, percent)
+    if (encoding is not None or thousands is not None or percent) and (
+            (hierarchy is None and groups is None) or not isinstance(communities, (str, bytes, os.PathLike))):
+        raise ValueError("civicast.forecast: encoding=, thousands= and percent= say how a communities CSV path is "
+                         "written (with hierarchy= or groups=); the panel is a DataFrame: read a CSV panel with "
+                         "civicast.read(path, encoding=..., thousands=..., percent=...)")
     if hierarchy is not None or groups is not None:
         if report or fitted or xreg or integer:
             raise ValueError("civicast.forecast: report, fitted, xreg and integer are not available with hierarchy=")
@@ -1164,7 +1173,8 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
                              "hierarchy=")
         from .hier import forecast_hierarchy
         return forecast_hierarchy(df, communities, hierarchy, groups, reconcile, h=h, model=model, level=level,
-                                  threads=threads, seed=seed, n_paths=n_paths, nonnegative=nonnegative, freq=freq)
+                                  threads=threads, seed=seed, n_paths=n_paths, nonnegative=nonnegative, freq=freq,
+                                  fmt=fmt)
     if not isinstance(model, (str, bytes)) or wide:
         models = [model] if isinstance(model, (str, bytes)) else list(model)
         if not models:

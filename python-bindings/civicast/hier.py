@@ -162,11 +162,12 @@ class Hierarchy:
 
 
 def reconcile(df, communities, base, hierarchy=None, groups=None, method="mint_shrink", residuals=None,
-              nonnegative=False, encoding=None):
+              nonnegative=False, encoding=None, thousands=None, percent=False):
     """Reconciles base forecasts of every node of the hierarchy of `df`:
-    Hierarchy(df, communities, hierarchy, groups, encoding=encoding).reconcile(base,
-    method, residuals, nonnegative).  Returns (nodes DataFrame, coherent array)."""
-    hz = Hierarchy(df, communities, hierarchy, groups, encoding=encoding)
+    Hierarchy(df, communities, hierarchy, groups, encoding=, thousands=,
+    percent=).reconcile(base, method, residuals, nonnegative).  Returns
+    (nodes DataFrame, coherent array)."""
+    hz = Hierarchy(df, communities, hierarchy, groups, encoding=encoding, thousands=thousands, percent=percent)
     return hz.nodes, hz.reconcile(base, method, residuals, nonnegative)
 
 
@@ -176,5 +177,6 @@ def forecast_hierarchy(df, communities, hierarchy=None, groups=None, reconcile="
     if communities is None:
         raise ValueError("civicast.forecast: hierarchy= needs communities= (a DataFrame or a path with unique_id "
                          "and the hierarchy's columns)")
-    return Hierarchy(df, communities, hierarchy, groups, freq=kw.pop("freq", None)).forecast(reconcile=reconcile,
-                                                                                             **kw)
+    fmt = kw.pop("fmt", None) or {}
+    hz = Hierarchy(df, communities, hierarchy, groups, freq=kw.pop("freq", None), **fmt)
+    return hz.forecast(reconcile=reconcile, **kw)

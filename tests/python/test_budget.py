@@ -339,3 +339,19 @@ def test_budget_functions_read_excel_sheets(alt_spec, tmp_path):
     h0 = civicast.Hierarchy(meals, DEMO / "communities.csv", hierarchy=["district", "street"])
     h = civicast.Hierarchy(meals, sheet, hierarchy=["district", "street"], **fmt)
     assert_frames_equal(h.nodes, h0.nodes)
+    # ... and civicast.forecast(hierarchy=) and civicast.reconcile, which read the same path
+    kw = dict(h=3, model="naive", hierarchy=["district", "street"], level=(80,))
+    meals = meals[meals.unique_id.isin(meals.unique_id.unique()[:20])]  # whole series: one common last period
+    f0 = civicast.forecast(meals, communities=DEMO / "communities.csv", **kw)
+    assert_frames_equal(civicast.forecast(meals, communities=sheet, **kw, **fmt), f0)
+    with pytest.raises(civicast.Error, match='thousands=","'):
+        civicast.forecast(meals, communities=sheet, encoding="gb18030", **kw)
+    with pytest.raises(ValueError, match="communities CSV path"):
+        civicast.forecast(meals, h=3, model="naive", encoding="gb18030")
+    with pytest.raises(ValueError, match="communities CSV path"):
+        civicast.forecast(meals, communities=civicast.read(sheet, **fmt), encoding="gb18030", **kw)
+    base = np.arange(3.0 * f0.unique_id.nunique()).reshape(-1, 3)
+    n0, c0 = civicast.reconcile(meals, DEMO / "communities.csv", base, hierarchy=["district", "street"], method="ols")
+    n1, c1 = civicast.reconcile(meals, sheet, base, hierarchy=["district", "street"], method="ols", **fmt)
+    assert_frames_equal(n1, n0)
+    assert np.array_equal(c1, c0)
