@@ -172,6 +172,17 @@ static void expect(const char *text, const char *id, civ_status status, const ch
         fail_msg("'%s' lacks '%s'", e->message, needle);
 }
 
+/* As expect, with the line, column and series the error names. */
+static void expect_at(const char *text, civ_status status, const char *series, long line, long column,
+                      const char *needle)
+{
+    expect(text, NULL, status, NULL, needle);
+    const civ_error *e = civ_last_error();
+    assert_int_equal(e->line, line);
+    assert_int_equal(e->column, column);
+    assert_string_equal(e->series_id, series ? series : "");
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -187,6 +198,13 @@ static void test_errors(void **state)
     assert_string_equal(civ_last_error()->series_id, "a");
     expect("id,2024-01,2024-02\n,1,2\n", NULL, CIV_ERR_PARSE, "id", "empty series id");
     expect("id,2000-01,2024-02\na,1,2\n", NULL, CIV_ERR_LIMIT, NULL, "span 290 periods");
+    /* cell errors found after the table was read name the file's line and column, counting line breaks
+     * inside quoted cells (a notes column) and CRLF line ends */
+    expect_at("id,note,2024-01,2024-02\r\na,\"two\r\nlines\",1,2\r\nb,\"say \"\"hi\"\"\",3,#N/A\r\n", CIV_ERR_PARSE,
+              "b", 4, 4, "Excel error value");
+    expect_at("id,2024-01,2024-02\na,1,2\nb,1,2\nc,1,x\n", CIV_ERR_PARSE, "c", 4, 3, "'x' is not a number");
+    expect_at("id,note,2024-01\na,\"x\ny\",1\nb,,2\na,,3\n", CIV_ERR_DUPLICATE, "a", 5, 1, "");
+    expect_at("id,2024-01\na,1\n,2\n", CIV_ERR_PARSE, NULL, 3, 1, "empty series id");
     expect("id,2024-01-01,2024-03-01\na,1,2\n", NULL, CIV_ERR_FREQUENCY, NULL, "");
     /* a header that starts as a period does but is not one is an error, not an attribute */
     expect("id,2024.01,2024.1\na,1,2\n", NULL, CIV_ERR_DATE, "2024.1", "January (2024.01) or October");

@@ -49,8 +49,9 @@ static civ_status fail_file(const char *path, const char *field, civ_status stat
     return civ_fail_at(status, &w, "%s", message);
 }
 
-/* The current error again, with the file (and field) it came from. */
-static civ_status in_file(const char *path, const char *field)
+/* The current error again, with the file (and field, and line and column
+ * when known: else 0) it came from. */
+static civ_status in_file(const char *path, const char *field, long line, long column)
 {
     const civ_error *e = civ_last_error();
     char message[sizeof e->message], series[sizeof e->series_id], own_field[sizeof e->field];
@@ -58,7 +59,8 @@ static civ_status in_file(const char *path, const char *field)
     snprintf(message, sizeof message, "%s", e->message); /* copies: civ_fail_at rewrites *e */
     snprintf(series, sizeof series, "%s", e->series_id);
     snprintf(own_field, sizeof own_field, "%s", field ? field : e->field);
-    civ_where w = {.file = path, .series_id = series[0] ? series : NULL, .field = own_field[0] ? own_field : NULL};
+    civ_where w = {.file = path, .line = line, .column = line ? column : 0, .series_id = series[0] ? series : NULL,
+                   .field = own_field[0] ? own_field : NULL};
     return civ_fail_at(status, &w, "%s", message);
 }
 
@@ -106,7 +108,7 @@ static civ_status header_periods(const char *path, char **names, const civ_panel
                                    &anchor);
     free(series);
     if (s)
-        return in_file(path, NULL);
+        return in_file(path, NULL, 1, 0);
     for (size_t k = 0; k < w->n_dates && !s; k++)
         s = civ_date_to_period(w->freq, w->phase, value[k], &w->period[k]);
     const char *first = names[w->date_col[0]];
@@ -215,6 +217,39 @@ static civ_status classify(const char *path, char **names, size_t n, const civ_p
     return CIV_OK;
 }
 
+/* The file line on which data row r (0-based, below the header) starts, for
+ * errors found after the table was read: the table keeps no lines, and a
+ * quoted cell may hold line breaks, so the file is scanned again (on the
+ * error path only). Empty lines inside the data are refused by the reader,
+ * so data row r is the file's record r + 2. 0 when the file cannot be read. */
+static long record_line(const char *path, size_t r)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t record = 1; /* the header */
+    long line = 1;
+    int quoted = 0, c;
+    while (record < r + 2 && (c = getc(f)) != EOF) {
+        if (c == '"')
+            quoted = !quoted; /* "" inside a quoted cell toggles twice */
+        else if (c == '\n') {
+            line++;
+            record += !quoted;
+        }
+    }
+    fclose(f);
+    return record == r + 2 ? line : 0;
+}
+
+/* Where data row r, column c of the wide file is, for an error. */
+static civ_where cell_where(const char *path, const civ_table *t, size_t r, size_t c, size_t id_col)
+{
+    long line = record_line(path, r);
+    return (civ_where){.file = path, .line = line, .column = line ? (long)c + 1 : 0,
+                       .series_id = civ_table_text(t, r, id_col), .field = civ_table_column_name(t, c)};
+}
+
 /* The first cell of a date column that is not a number (the column came out
  * as text), as an error naming it. */
 static civ_status text_in_date_column(const char *path, const civ_table *t, size_t c, size_t id_col)
@@ -223,8 +258,7 @@ static civ_status text_in_date_column(const char *path, const civ_table *t, size
         const char *cell = civ_table_text(t, r, c);
         double v;
         if (cell && civ_csv_parse_number(cell, strlen(cell), &v) == CIV_CSV_NUMBER_BAD) {
-            civ_where w = {.file = path, .series_id = civ_table_text(t, r, id_col),
-                           .field = civ_table_column_name(t, c)};
+            civ_where w = cell_where(path, t, r, c, id_col);
             if (civ_csv_excel_error(cell))
                 return civ_fail_at(CIV_ERR_PARSE, &w,
                                    "'%s' is an Excel error value (a formula that failed) where a number belongs: "
@@ -248,7 +282,8 @@ static civ_status add_rows(const char *path, const civ_table *t, const wide_layo
     for (size_t r = 0; r < civ_table_n_rows(t) && !s; r++) {
         const char *id = civ_table_text(t, r, w->id);
         if (!id || !id[0]) {
-            civ_where wh = {.file = path, .field = civ_table_column_name(t, w->id)};
+            civ_where wh = cell_where(path, t, r, w->id, w->id);
+            wh.series_id = NULL;
             s = civ_fail_at(CIV_ERR_PARSE, &wh, "row %zu has an empty series id", r + 1);
             break;
         }
@@ -267,7 +302,7 @@ static civ_status add_rows(const char *path, const civ_table *t, const wide_layo
         lo = lo == span ? 0 : lo;
         s = civ_panel_add_series(panel, id, w->period[0] + (int64_t)lo, y + lo, n, NULL);
         if (s)
-            s = in_file(path, civ_table_column_name(t, w->id));
+            s = in_file(path, civ_table_column_name(t, w->id), record_line(path, r), (long)w->id + 1);
     }
     free(y);
     return s;
