@@ -553,6 +553,25 @@ static void test_infer(void **state)
     expect_infer_error(single_off, 3, "", "b", "does not fit");
     static const char *const fiscal[] = {"a 2019-04-01", "a 2020-04-01"};
     expect_infer_error(fiscal, 2, "", "a", "12 months apart");
+    /* day dates about a month apart are not daily data with gaps: monthly data dated the 15th, a typo among
+     * first-of-month or month-end dates, one date a month on varying days; the hint is monthly, not daily */
+    static const char *const mid_month[] = {"a 2024-01-15", "a 2024-02-15", "a 2024-03-15", "a 2024-04-15"};
+    expect_infer_error(mid_month, 4, "", "a", "dates on day 15 of their months, about 30 days apart");
+    expect_infer_error(mid_month, 4, "", "a", "say which frequency with --freq MS (monthly: each date read as");
+    static const char *const typo_start[] = {"a 2019-01-01", "a 2019-02-01", "a 2019-03-01", "b 2019-01-01",
+                                             "b 2019-02-01", "b 2019-03-02", "b 2019-04-01"};
+    expect_infer_error(typo_start, 7, "", "b", "first-of-month dates but for 2019-03-02 (1 of 4 dates are not), "
+                                               "which does not fit series 'a'");
+    static const char *const typo_end[] = {"a 2024-01-31", "a 2024-02-28", "a 2024-03-31", "a 2024-04-30"};
+    expect_infer_error(typo_end, 4, "", "a", "month-end dates but for 2024-02-28");
+    expect_infer_error(typo_end, 4, "", "a", "--freq ME (monthly");
+    static const char *const scattered[] = {"a 2024-01-03", "a 2024-02-10", "a 2024-03-20", "a 2024-04-22"};
+    expect_infer_error(scattered, 4, "", "a", "dates on varying days about 36 days apart");
+    static const char *const mid_quarter[] = {"a 2024-01-15", "a 2024-04-15", "a 2024-07-15"};
+    expect_infer_error(mid_quarter, 3, "", "a", "--freq QS (quarterly: each date read as its quarter), --freq MS");
+    static const char *const sparse_daily[] = {"a 2024-01-01", "a 2024-01-02", "a 2024-01-20", "a 2024-02-05"};
+    expect_infer_error(sparse_daily, 4, "", "a", "dates 1 day apart");
+    expect_infer_error(sparse_daily, 4, "", "a", "--freq D (daily)");
 
     /* --freq overrides inference */
     INFER_OK(only_two_months, "MS", CIV_FREQ_MONTHLY, CIV_ANCHOR_START);
@@ -561,6 +580,11 @@ static void test_infer(void **state)
     INFER_OK(all_single, "QS", CIV_FREQ_QUARTERLY, CIV_ANCHOR_START);
     INFER_OK(month_end, "quarterly", CIV_FREQ_QUARTERLY, CIV_ANCHOR_END);
     INFER_OK(daily, "D", CIV_FREQ_DAILY, CIV_ANCHOR_START);
+    INFER_OK(mid_month, "MS", CIV_FREQ_MONTHLY, CIV_ANCHOR_START);
+    INFER_OK(typo_end, "ME", CIV_FREQ_MONTHLY, CIV_ANCHOR_END);
+    INFER_OK(sparse_daily, "D", CIV_FREQ_DAILY, CIV_ANCHOR_START);
+    static const char *const daily_gaps[] = {"a 2024-01-01", "a 2024-01-02", "a 2024-01-09", "a 2024-01-21"};
+    INFER_OK(daily_gaps, "", CIV_FREQ_DAILY, CIV_ANCHOR_START); /* a value a week on average: daily */
     {
         civ_frequency f;
         int p;

@@ -25,6 +25,12 @@ typedef struct civ_spacing {
     int64_t gcd_months;  /* gcd of |month - first_month| */
     unsigned char all_start, all_end; /* every date the first / last day of its month */
     unsigned char any;   /* a date was added */
+    /* For day dates that fit no step, to say what they look like (e.g.
+     * monthly dates on the 15th, or first-of-month dates but one typo): */
+    int64_t n, min_day, max_day; /* dates added (distinct in a valid panel), the earliest and the latest */
+    int64_t n_start, n_end;      /* dates on the first / the last day of their month */
+    int64_t not_start, not_end;  /* the first date seen that is not on the first / last day */
+    unsigned char mday, same_mday; /* the first date's day of month; every date on that day */
 } civ_spacing;
 
 void civ_spacing_init(civ_spacing *s);

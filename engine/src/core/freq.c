@@ -192,16 +192,28 @@ void civ_spacing_add(civ_spacing *s, int64_t day)
     unsigned m, d;
     civ_civil_from_days(day, &y, &m, &d);
     int64_t month = 12 * y + (m - 1);
-    if (d != 1)
+    if (d != 1 && s->all_start) {
         s->all_start = 0;
-    if (d != civ_days_in_month(y, m))
+        s->not_start = day;
+    }
+    if (d != civ_days_in_month(y, m) && s->all_end) {
         s->all_end = 0;
+        s->not_end = day;
+    }
+    s->n_start += d == 1;
+    s->n_end += d == civ_days_in_month(y, m);
+    s->n++;
     if (!s->any) {
         s->any = 1;
-        s->first_day = day;
+        s->first_day = s->min_day = s->max_day = day;
         s->first_month = month;
+        s->mday = (unsigned char)d;
+        s->same_mday = 1;
         return;
     }
+    s->min_day = day < s->min_day ? day : s->min_day;
+    s->max_day = day > s->max_day ? day : s->max_day;
+    s->same_mday &= d == s->mday;
     s->gcd_days = gcd64(s->gcd_days, day - s->first_day);
     s->gcd_months = gcd64(s->gcd_months, month - s->first_month);
 }
@@ -227,6 +239,16 @@ static int year_ok(const civ_spacing *s)
 
 static int anchored(const civ_spacing *s) { return s->all_start || s->all_end; }
 
+/* Day dates a week or more apart on average that still fit no step of 7 (or
+ * of whole months on an anchor): not daily data with gaps, but dates of a
+ * coarser frequency on varying days, or with a typo (monthly data dated
+ * the 15th; first-of-month dates but one 2023-06-02). Daily data is read as
+ * daily only when it has at least a value a week on average. */
+static int sparse_days(const civ_spacing *s) { return s->n > 1 && s->max_day - s->min_day >= 7 * (s->n - 1); }
+
+/* About a month or more between dates on average. */
+static int month_like(const civ_spacing *s) { return s->n > 1 && s->max_day - s->min_day >= 27 * (s->n - 1); }
+
 static spacing_class classify(const civ_spacing *s)
 {
     spacing_class c = {CLASS_NONE, CIV_FREQ_UNKNOWN, CIV_ANCHOR_START, 0};
@@ -247,7 +269,7 @@ static spacing_class classify(const civ_spacing *s)
             c.freq = CIV_FREQ_YEARLY;
         else
             c.state = CLASS_IRREGULAR;
-    } else if (s->gcd_days == 1) {
+    } else if (s->gcd_days == 1 && !sparse_days(s)) {
         c.freq = CIV_FREQ_DAILY;
     } else if (s->gcd_days == 7) {
         c.freq = CIV_FREQ_WEEKLY;
@@ -269,7 +291,21 @@ static void describe(const civ_spacing *s, char *buf, size_t size)
     } else if (anchored(s))
         snprintf(buf, size, "%s dates %lld month%s apart", s->all_start ? "first-of-month" : "month-end",
                  (long long)s->gcd_months, s->gcd_months == 1 ? "" : "s");
-    else
+    else if (month_like(s)) {
+        char d[24];
+        civ_date_style st = {CIV_ANCHOR_PERIOD, 0};
+        int start = 2 * s->n_start >= s->n, end = !start && 2 * s->n_end >= s->n;
+        civ_period_format_style(CIV_FREQ_DAILY, 0, &st, start ? s->not_start : s->not_end, d, sizeof d);
+        if (start || end)
+            snprintf(buf, size, "%s dates but for %s (%lld of %lld dates are not)", start ? "first-of-month"
+                     : "month-end", d, (long long)(s->n - (start ? s->n_start : s->n_end)), (long long)s->n);
+        else if (s->same_mday)
+            snprintf(buf, size, "dates on day %u of their months, about %lld days apart", (unsigned)s->mday,
+                     (long long)((s->max_day - s->min_day) / (s->n - 1)));
+        else
+            snprintf(buf, size, "dates on varying days about %lld days apart",
+                     (long long)((s->max_day - s->min_day) / (s->n - 1)));
+    } else
         snprintf(buf, size, "dates %lld day%s apart", (long long)s->gcd_days, s->gcd_days == 1 ? "" : "s");
 }
 
@@ -286,6 +322,16 @@ static void candidates(const civ_spacing *s, char *buf, size_t size)
             ADD_(", --freq %s (quarterly)", start ? "QS" : "QE");
         if ((s->gcd_months % 12 == 0) && year_ok(s))
             ADD_(", --freq %s (yearly)", start ? "YS" : "YE");
+    } else if (month_like(s)) { /* a typo, or one date a month: not daily data */
+        int64_t mean = (s->max_day - s->min_day) / (s->n - 1);
+        const char *start = 2 * s->n_end > s->n ? "E" : "S";
+        if (mean >= 360)
+            ADD_("--freq Y%s (yearly: each date read as its year), ", start);
+        if (mean >= 85)
+            ADD_("--freq Q%s (quarterly: each date read as its quarter), ", start);
+        ADD_("--freq M%s (monthly: each date read as its month)", start);
+        if (s->gcd_days % 7 == 0)
+            ADD_(", --freq W-%s (weekly)", weekday_names[weekday_of_phase((int)mod_floor(s->first_day, 7))]);
     } else {
         ADD_("--freq D (daily)");
         if (s->gcd_days % 7 == 0)
@@ -422,7 +468,8 @@ civ_status civ_spacing_decide(const civ_spacing *series, size_t n, const char *c
             return civ_fail_at(CIV_ERR_FREQUENCY, &w,
                                "series '%s' has %s: no frequency fits that spacing (monthly, quarterly and "
                                "yearly need first-of-period or end-of-period dates 1, 3 or 12 months apart; "
-                               "weekly 7 days, daily 1 day); say which with %s",
+                               "weekly 7 days, daily 1 day with a value a week at least); correct the dates, or "
+                               "say which frequency with %s",
                                id, what[0], cand);
         return civ_fail_at(CIV_ERR_FREQUENCY, &w,
                            "cannot infer the frequency: every series has a single date (series '%s' has %s); say "
