@@ -135,7 +135,7 @@ static civ_panel *make_panel(void)
     civ_panel *p = NULL;
     assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
     const int64_t jan2019 = 12 * 2019;
-    double a[] = {1290, 830, NAN, 1e300, -0.0, 5e-324, NAN, 0.1}; /* trailing NaN would be dropped */
+    double a[] = {1290, 830, NAN, CIV_VALUE_LIMIT, -0.0, 5e-324, NAN, 0.1}; /* trailing NaN would be dropped */
     double b[] = {NAN, NAN, 3.25};
     double c[] = {42};
     assert_int_equal(civ_panel_add_series(p, "D01-S01-C001", jan2019, a, 8, NULL), CIV_OK);

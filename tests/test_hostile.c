@@ -7,8 +7,9 @@
  *     naming the community, or an exact allocation);
  *   - series of length 0 and 1 and constant series through every model
  *     family (a per-series status, never a crash, never an infinite output);
- *   - huge values in a panel (1e300): forecasts are finite or the series
- *     fails, and the outputs can always be written;
+ *   - huge values in a panel: up to CIV_VALUE_LIMIT (1e15) forecasts are
+ *     finite or the series fails, and the outputs can always be written;
+ *     past it (1e300) the value is refused (CIV_ERR_DOMAIN);
  *   - 10^6-character ids (read, forecast, written back, error text
  *     truncated) and ids over the 1 MiB field limit (CIV_ERR_LIMIT);
  *   - deep nesting in the spec: dotted tables, nested arrays, 100,000
@@ -308,6 +309,9 @@ static void test_degenerate_series(void **state)
         cons[i] = 42;
         huge[i] = 1e300 * (1 + 0.01 * i);
     }
+    assert_int_equal(civ_panel_add_series(p, "huge", 24000, huge, 36, NULL), CIV_ERR_DOMAIN); /* a typo's size */
+    for (int i = 0; i < 36; i++)
+        huge[i] = CIV_VALUE_LIMIT * (0.6 + 0.01 * i); /* the largest values a panel takes */
     assert_int_equal(civ_panel_add_series(p, "empty", 24000, NULL, 0, NULL), CIV_OK);
     assert_int_equal(civ_panel_add_series(p, "one", 24000, &one, 1, NULL), CIV_OK);
     assert_int_equal(civ_panel_add_series(p, "constant", 24000, cons, 36, NULL), CIV_OK);

@@ -122,6 +122,17 @@ static void test_series_errors(void **state)
     assert_int_equal(civ_panel_add_series(p, "b", 0, NULL, 2, NULL), CIV_ERR_INVALID_ARGUMENT);
     v[1] = -INFINITY;
     assert_int_equal(civ_panel_add_series(p, "c", 0, v, 3, NULL), CIV_ERR_DOMAIN);
+    v[1] = 1e200; /* past CIV_VALUE_LIMIT: a typo, not a count */
+    assert_int_equal(civ_panel_add_series(p, "c", 0, v, 3, NULL), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error()->message, "value 2 (1e+200) is beyond 1e+15 in magnitude"));
+    {
+        civ_panel *q = NULL;
+        double edge[2] = {-CIV_VALUE_LIMIT, CIV_VALUE_LIMIT};
+        assert_int_equal(civ_panel_create(CIV_FREQ_DAILY, &q), CIV_OK);
+        assert_int_equal(civ_panel_add_series(q, "edge", 0, edge, 2, NULL), CIV_OK); /* the limit itself is read */
+        civ_panel_free(q);
+    }
+    v[1] = 2;
     assert_int_equal(civ_panel_n_series(p), 1); /* failed adds leave nothing behind */
     assert_int_equal(civ_panel_add_series(p, "empty", 9, NULL, 0, NULL), CIV_OK);
     size_t i;

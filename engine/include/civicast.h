@@ -438,13 +438,21 @@ CIV_API civ_date_style civ_panel_date_style(const civ_panel *panel);
  *  civ_date_anchor, time_sep other than 0, ' ', 'T'). */
 CIV_API civ_status civ_panel_set_date_style(civ_panel *panel, civ_date_style style);
 
+/** The largest magnitude a series' value or covariate may have: 1e15 (a
+ *  thousand trillion: service counts and amounts in yuan or fen stay far
+ *  below it).  Beyond it squares and products in the models overflow, so a
+ *  value past it -- a typo such as 1e200 -- is refused where it is read,
+ *  rather than fitted into a meaningless forecast. */
+#define CIV_VALUE_LIMIT 1e15
+
 /** Appends a series with id `id` (UTF-8, copied), first period `start` and `n`
  *  values (copied; NaN = missing; n may be 0).  A series ends at its last
  *  observed value: trailing NaN are dropped (they are not observations; give
  *  future covariate values with civ_panel_set_covariate).  `index` (may be NULL) gets its
  *  position.  Borrowed value pointers obtained earlier become invalid.
  *  Errors: CIV_ERR_DUPLICATE (id exists), CIV_ERR_INVALID_ARGUMENT (NULL/empty
- *  id, NULL values with n > 0), CIV_ERR_DOMAIN (infinite value). */
+ *  id, NULL values with n > 0), CIV_ERR_DOMAIN (a value beyond
+ *  CIV_VALUE_LIMIT in magnitude, infinite included). */
 CIV_API civ_status civ_panel_add_series(civ_panel *panel, const char *id, int64_t start, const double *values, size_t n, size_t *index);
 
 CIV_API size_t civ_panel_n_series(const civ_panel *panel);

@@ -72,7 +72,7 @@ plan --out out --draws 0; rc=$?
 import hashlib, json, os, sys
 demo, path = sys.argv[1], sys.argv[2]
 m = json.load(open(path))
-for key in ("civicast_version", "spec_version", "inputs", "seeds", "threads", "options", "stages", "files"):
+for key in ("civicast_version", "blas_core", "spec_version", "inputs", "seeds", "threads", "options", "stages", "files"):
     assert key in m, key
 assert m["spec_version"], "no spec version"
 roles = {i["role"]: i for i in m["inputs"]}

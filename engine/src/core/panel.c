@@ -171,9 +171,10 @@ civ_status civ_panel_add_series(civ_panel *panel, const char *id, int64_t start,
         return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "civ_panel_add_series: NULL values with n = %zu", n);
     }
     for (size_t t = 0; t < n; t++)
-        if (isinf(values[t])) {
+        if (fabs(values[t]) > CIV_VALUE_LIMIT) {
             civ_where w = {.series_id = id, .field = "y"};
-            return civ_fail_at(CIV_ERR_DOMAIN, &w, "value %zu is infinite", t + 1);
+            return civ_fail_at(CIV_ERR_DOMAIN, &w, "value %zu (%g) is beyond %g in magnitude, civicast's range for "
+                               "a series' values: a typo?", t + 1, values[t], CIV_VALUE_LIMIT);
         }
     /* A series ends at its last observed value (issue 12): trailing NaN are
      * not observations, whichever client built the panel. */
@@ -348,9 +349,10 @@ civ_status civ_panel_set_covariate(civ_panel *panel, size_t i, size_t k, const d
     if (!panel || i >= panel->n_series || k >= panel->n_covariates || (!values && len))
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_set_covariate: bad series %zu or covariate %zu", i, k);
     for (size_t t = 0; t < len; t++)
-        if (isinf(values[t])) {
+        if (fabs(values[t]) > CIV_VALUE_LIMIT) {
             civ_where w = {.series_id = panel->ids[i], .field = panel->covariates[k].name};
-            return civ_fail_at(CIV_ERR_DOMAIN, &w, "covariate value %zu is infinite", t + 1);
+            return civ_fail_at(CIV_ERR_DOMAIN, &w, "covariate value %zu (%g) is beyond %g in magnitude: a typo?",
+                               t + 1, values[t], CIV_VALUE_LIMIT);
         }
     double *copy = NULL;
     if (len) {

@@ -470,6 +470,11 @@ static const char *number_with_extra(const char *t)
     "'%s' is an Excel error value (a formula that failed) where a number belongs: fix the formula in the " \
     "sheet, or clear the cell for a missing value"
 
+/* A panel value past CIV_VALUE_LIMIT (civicast.h). */
+#define BEYOND_LIMIT_MESSAGE                                                                                  \
+    "'%s' is beyond 1e15 in magnitude, civicast's range for a panel's values (a typo? service counts and "   \
+    "amounts in yuan stay far below it)"
+
 /* 1 when a cell is a number as spreadsheets display them: digits with
  * thousands separators (",", spaces, "'"), a currency sign or a percent sign
  * ("12,345", "¥1,200.50", "12 345", "35%", the Accounting format's zero
@@ -1533,6 +1538,8 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
         const csv_field *fy = &r->fields[pr->col_y];
         double x;
         civ_csv_number rc = cell_number(&pr->r, fy, &x);
+        if (rc == CIV_CSV_NUMBER_OK && fabs(x) > CIV_VALUE_LIMIT)
+            return fail_cell(r, CIV_ERR_DOMAIN, fy->line, pr->col_y + 1, id, BEYOND_LIMIT_MESSAGE, fy->text);
         if (rc == CIV_CSV_NUMBER_OK) {
             size_t n = panel->offsets[i + 1] - panel->offsets[i];
             if ((size_t)t >= n)
@@ -1553,6 +1560,9 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
         for (size_t k = 0; k < pr->n_cov; k++) {
             const csv_field *fc = &r->fields[pr->cov_cols[k]];
             rc = cell_number(&pr->r, fc, &x);
+            if (rc == CIV_CSV_NUMBER_OK && fabs(x) > CIV_VALUE_LIMIT)
+                return fail_cell(r, CIV_ERR_DOMAIN, fc->line, pr->cov_cols[k] + 1, id, BEYOND_LIMIT_MESSAGE,
+                                 fc->text);
             if (rc == CIV_CSV_NUMBER_OK) {
                 civ_panel_covariate_store *c = &panel->covariates[k];
                 if ((size_t)t >= c->len[i])

@@ -26,6 +26,12 @@
 #include "plan.h"
 #include "staging.h"
 
+/* OpenBLAS's kernel for this CPU (weak: NULL when another BLAS is linked).
+ * GSL's linear algebra goes through it, so the last bits of a fit -- and,
+ * rarely, a near-tie between models -- can differ between CPUs; the
+ * manifest records it next to the version. */
+extern char *openblas_get_corename(void) __attribute__((weak));
+
 size_t civ_plan_managed_names(const char **names, char (*buf)[64])
 {
     size_t n = 0;
@@ -289,6 +295,8 @@ static civ_status write_manifest(const civ_plan_result *r, const char *stage, co
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     fprintf(f, "{\n  \"schema\": \"civicast-plan-manifest\",\n  \"schema_version\": 1,\n  \"civicast_version\": ");
     json_str(f, civ_version());
+    fprintf(f, ",\n  \"blas_core\": ");
+    json_str(f, openblas_get_corename && openblas_get_corename() ? openblas_get_corename() : "");
     fprintf(f, ",\n  \"created_utc\": \"%s\",\n  \"spec_version\": ", when);
     json_str(f, r->spec ? civ_alloc_spec_version(r->spec) : "");
     fprintf(f, ",\n  \"inputs\": [");
