@@ -1206,8 +1206,11 @@ def models_report(df, h=None, model="auto", level=(80, 95), threads=None, seed=N
                   n_paths=None, nonnegative="auto", freq=None, integer=False):
     """One row per series: unique_id, model, status, message, n, loglik, aic,
     aicc, bic, sigma2, n_params, parameters (alpha, beta, ...), initial_states,
-    adi, cv2, demand_class (civ_forecast_report_table).  Same arguments as
-    forecast()."""
+    adi, cv2, demand_class (civ_forecast_report_table).  Takes only these of
+    forecast()'s arguments, with the same meaning and defaults: h, model,
+    level, threads, seed, xreg, ic, n_paths, nonnegative, freq, integer.
+    There is no id_col/time_col/target_col (df must have unique_id, ds, y),
+    nor intervals, conformal_*, hierarchy, groups, wide or fitted."""
     return forecast(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, report=True,
                     integer=integer)[1]
 
