@@ -1269,7 +1269,10 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
     read(), for a CSV path.
     Other arguments as forecast().  Files appear complete or not at all.
     Returns a dict: n_series, n_failed, seconds, models (the most used,
-    {name: count})."""
+    {name: count}) and n_uncalibrated (with intervals="conformal", how many
+    series kept the model's intervals at some steps for lack of backtest
+    scores, which a ForecastWarning also reports, as forecast() does; 0
+    otherwise)."""
     fn = "civicast.forecast_to_files"
     if not isinstance(data, (str, os.PathLike)):
         if encoding is not None or layout is not None or thousands is not None or percent:
