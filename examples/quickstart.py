@@ -32,7 +32,7 @@ DEMO = Path(os.environ.get("CIV_SOURCE_DIR", HERE.parent)) / "datasets" / "demo_
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--series", type=int, default=0, help="only the first N communities (0 = all 1,000)")
+    ap.add_argument("--series", type=int, default=0, help="only the first N communities (0 = all 1,146)")
     ap.add_argument("--model", default="auto", help="model spec (auto, ets, theta, naive, ETS(A,Ad,N), ...)")
     ap.add_argument("--out", default="quickstart-out", help="output folder")
     args = ap.parse_args()

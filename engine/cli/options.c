@@ -73,14 +73,15 @@ void civ_cli_args_free(civ_cli_args *args)
     args->list = args->positional = NULL;
 }
 
-/* "  --out FILE        help" with continuation lines indented to the help. */
+/* "  --out FILE        help" with continuation lines indented to the help; a name (with its value) of 22
+ * characters or more goes on a line of its own, else nothing would separate it from its help. */
 static void print_option(const civ_cli_option *o, FILE *out)
 {
     char head[64];
     snprintf(head, sizeof head, "%s%s%s%s%s", o->alias ? o->alias : "", o->alias ? ", " : "", o->name,
              o->metavar ? " " : "", o->metavar ? o->metavar : "");
     fprintf(out, "  %-22s", head);
-    if (strlen(head) > 22)
+    if (strlen(head) >= 22)
         fprintf(out, "\n  %-22s", "");
     for (const char *p = o->help; *p; p++) {
         fputc(*p, out);

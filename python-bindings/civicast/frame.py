@@ -1206,8 +1206,11 @@ def models_report(df, h=None, model="auto", level=(80, 95), threads=None, seed=N
                   n_paths=None, nonnegative="auto", freq=None, integer=False):
     """One row per series: unique_id, model, status, message, n, loglik, aic,
     aicc, bic, sigma2, n_params, parameters (alpha, beta, ...), initial_states,
-    adi, cv2, demand_class (civ_forecast_report_table).  Same arguments as
-    forecast()."""
+    adi, cv2, demand_class (civ_forecast_report_table).  Takes only these of
+    forecast()'s arguments, with the same meaning and defaults: h, model,
+    level, threads, seed, xreg, ic, n_paths, nonnegative, freq, integer.
+    There is no id_col/time_col/target_col (df must have unique_id, ds, y),
+    nor intervals, conformal_*, hierarchy, groups, wide or fitted."""
     return forecast(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, report=True,
                     integer=integer)[1]
 
@@ -1266,7 +1269,10 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
     read(), for a CSV path.
     Other arguments as forecast().  Files appear complete or not at all.
     Returns a dict: n_series, n_failed, seconds, models (the most used,
-    {name: count})."""
+    {name: count}) and n_uncalibrated (with intervals="conformal", how many
+    series kept the model's intervals at some steps for lack of backtest
+    scores, which a ForecastWarning also reports, as forecast() does; 0
+    otherwise)."""
     fn = "civicast.forecast_to_files"
     if not isinstance(data, (str, os.PathLike)):
         if encoding is not None or layout is not None or thousands is not None or percent:
