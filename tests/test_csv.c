@@ -1156,8 +1156,8 @@ static void test_table_types_and_round_trip(void **state)
     assert_string_equal(civ_table_text(t, 0, 0), "001");
     assert_string_equal(civ_table_text(t, 0, 1), "民主里, 社区");
     assert_string_equal(civ_table_text(t, 2, 1), "q\"t");
-    assert_int_equal(civ_table_column_type(t, 2), CIV_COLUMN_NUMBER);
-    assert_true(civ_table_number(t, 1, 2) == 43);
+    assert_int_equal(civ_table_column_type(t, 2), CIV_COLUMN_TEXT); /* zero-padded codes keep their zeros */
+    assert_string_equal(civ_table_text(t, 1, 2), "0043");
     assert_int_equal(civ_table_column_type(t, 3), CIV_COLUMN_NUMBER);
     assert_true(isnan(civ_table_number(t, 1, 3)));
     assert_true(civ_table_number(t, 2, 3) == 1e-3);
@@ -1171,7 +1171,7 @@ static void test_table_types_and_round_trip(void **state)
     civ_table_read_options opt = {.text_columns = text_columns};
     assert_int_equal(civ_table_read_csv(out, &opt, &u), CIV_OK);
     assert_int_equal(civ_table_column_type(u, 2), CIV_COLUMN_TEXT);
-    assert_string_equal(civ_table_text(u, 0, 2), "42"); /* the written number, read as text */
+    assert_string_equal(civ_table_text(u, 0, 2), "0042"); /* written as text, read back as it was */
     assert_string_equal(civ_table_text(u, 2, 1), "q\"t");
     assert_true(same_bits(civ_table_number(u, 0, 3), 0.25));
     civ_table_free(u);
@@ -2147,9 +2147,43 @@ static void test_used_range_parallel(void **state)
     omp_set_num_threads(omp_get_num_procs());
 }
 
+/* Codes with a leading zero (社区编号 0101) make their column text, so that
+ * they keep their zeros; "0", "0.5" and "-01" stay numbers; the parallel
+ * reader agrees wherever its chunks split. */
+static void test_zero_padded_codes(void **state)
+{
+    (void)state;
+    const char *content = "社区编号,pop,zero,half,odd\n1101,1,0,0.5,-01\n0102,2,0,0.25,3\n1103,3,0,1,4\n";
+    civ_table *t = NULL;
+    const char *path = write_file(content, -1);
+    assert_int_equal(civ_table_read_csv(path, NULL, &t), CIV_OK);
+    assert_int_equal(civ_table_column_type(t, 0), CIV_COLUMN_TEXT);
+    assert_string_equal(civ_table_text(t, 0, 0), "1101"); /* rows before the code get their text too */
+    assert_string_equal(civ_table_text(t, 1, 0), "0102");
+    for (size_t c = 1; c < 5; c++)
+        assert_int_equal(civ_table_column_type(t, c), CIV_COLUMN_NUMBER);
+    assert_true(civ_table_number(t, 0, 4) == -1.0);
+    civ_table_free(t);
+    omp_set_num_threads(1);
+    civ_csv_set_split_step(0);
+    char *want = read_outcome(path);
+    omp_set_num_threads(2);
+    for (size_t step = 1; step <= strlen(content); step++) {
+        civ_csv_set_split_step(step);
+        char *got = read_outcome(path);
+        if (strcmp(got, want))
+            fail_msg("split step %zu:\n%s\nserial:\n%s", step, got, want);
+        free(got);
+    }
+    free(want);
+    civ_csv_set_split_step(0);
+    omp_set_num_threads(omp_get_num_procs());
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_zero_padded_codes),
         cmocka_unit_test(test_empty_inputs),
         cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_column_names),

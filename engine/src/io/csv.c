@@ -2313,6 +2313,20 @@ static int forced_text(const civ_table_read_options *options, const char *name)
     return 0;
 }
 
+/* A cell of digits with a leading zero ("0101", "007"): a code, not a count.
+ * A column holding one is text, so that codes keep their zeros (a number
+ * column would make 0101 the number 101, and the community '0101' of the
+ * panel unknown to the table). "0" and "0.5" are numbers. */
+static int zero_padded_code(const csv_field *f)
+{
+    if (f->len < 2 || f->text[0] != '0')
+        return 0;
+    for (size_t k = 1; k < f->len; k++)
+        if (f->text[k] < '0' || f->text[k] > '9')
+            return 0;
+    return 1;
+}
+
 /* What the table reader knows of a column while reading: text (forced),
  * numbers so far (parsed straight into the column: no text is kept), or
  * demoted to text at row `since` by a cell that is not a number (the rows
@@ -2349,7 +2363,7 @@ static civ_status read_cells(csv_reader *r, civ_table *table, tcol *tc, size_t r
         if (tc[c].mode == TCOL_NUMBER) {
             double x;
             civ_csv_number rc = cell_number(r, f, &x);
-            if (rc == CIV_CSV_NUMBER_OK || rc == CIV_CSV_NUMBER_MISSING) {
+            if ((rc == CIV_CSV_NUMBER_OK && !zero_padded_code(f)) || rc == CIV_CSV_NUMBER_MISSING) {
                 table->columns[c].numbers[row] = x;
                 continue;
             }
@@ -2517,7 +2531,8 @@ static int parse_chunk(const csv_reader *proto, char *d, size_t len, civ_table *
             civ_table_column *col = &table->columns[c];
             if (tc[c].mode == TCOL_NUMBER) {
                 civ_csv_number rc = cell_number(&r, f, &col->numbers[row]);
-                bad = rc != CIV_CSV_NUMBER_OK && rc != CIV_CSV_NUMBER_MISSING;
+                bad = (rc != CIV_CSV_NUMBER_OK && rc != CIV_CSV_NUMBER_MISSING) ||
+                      (rc == CIV_CSV_NUMBER_OK && zero_padded_code(f));
             } else if (!f->len) {
                 col->texts[row] = NULL;
             } else {
