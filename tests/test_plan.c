@@ -769,6 +769,112 @@ static void test_uncertainty_columns_arguments(void **state)
     civ_table_free(t);
 }
 
+/* The fixture panel with P03's values from `cut` (a month, "YYYY-MM") on
+ * left out, and id `from` written as `to`; written to tmpdir/name, and a
+ * plan over it (the fixture's communities and spec, snaive, h = 24) read. */
+static civ_plan *plan_over_variant(const char *name, const char *cut, const char *from, const char *to)
+{
+    char *text = tf_slurp(CIV_SOURCE_DIR "/tests/data/plan/meals.csv", NULL);
+    assert_non_null(text);
+    size_t cap = strlen(text) * 2 + 64, n = 0;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        if (cut && !strncmp(line, "P03,", 4) && strncmp(line + 4, cut, 7) >= 0)
+            continue;
+        if (from && !strncmp(line, from, strlen(from)) && line[strlen(from)] == ',')
+            n += (size_t)sprintf(out + n, "%s%s\n", to, line + strlen(from));
+        else
+            n += (size_t)sprintf(out + n, "%s\n", line);
+    }
+    write_file(name, out);
+    free(out);
+    free(text);
+    char plan[2048];
+    snprintf(plan, sizeof plan,
+             "[plan]\npanel = \"%s\"\ncommunities = \"" CIV_SOURCE_DIR "/tests/data/plan/communities.csv\"\n"
+             "spec = \"" CIV_SOURCE_DIR "/tests/data/plan/plan.spec\"\n[forecast]\nmodel = \"snaive\"\n"
+             "horizon = 24\n",
+             name);
+    civ_plan *p = NULL;
+    assert_int_equal(civ_plan_read(write_file("variant.toml", plan), &p), CIV_OK);
+    return p;
+}
+
+/* A community that stopped reporting is forecast over the same months as
+ * the others (its own forecast k + 1 .. k + 24 steps ahead); one too far
+ * behind, and series that are not communities, are named before the
+ * forecast runs. */
+static void test_late_series_and_ids(void **state)
+{
+    civ_plan *p = plan_over_variant("late.csv", "2024-10", NULL, NULL);
+    civ_plan_result *r = NULL;
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_OK);
+    civ_plan_stats st;
+    assert_int_equal(civ_plan_result_stats(r, &st), CIV_OK);
+    assert_int_equal(st.n_late, 1);
+    assert_int_equal(st.late_periods, 3);
+    assert_int_equal(st.horizon, 24);
+    const civ_table *fc = civ_plan_result_table(r, CIV_PLAN_FORECASTS);
+    assert_int_equal(civ_table_n_rows(fc), 6 * 24);
+    size_t cid, cds, ch, cm;
+    assert_int_equal(civ_table_find_column(fc, "unique_id", &cid), CIV_OK);
+    assert_int_equal(civ_table_find_column(fc, "ds", &cds), CIV_OK);
+    assert_int_equal(civ_table_find_column(fc, "h", &ch), CIV_OK);
+    assert_int_equal(civ_table_find_column(fc, "mean", &cm), CIV_OK);
+    /* the forecast of the same panel 27 steps ahead, P03's steps 4..27 */
+    civ_panel *panel = NULL;
+    assert_int_equal(civ_panel_read_csv(civ_plan_panel(p), &panel), CIV_OK);
+    civ_forecast_options fo;
+    civ_forecast_options_init(&fo);
+    fo.model = "snaive";
+    fo.horizon = 27;
+    fo.seed = civ_plan_seed(p);
+    civ_forecast_result *f27 = NULL;
+    assert_int_equal(civ_forecast_panel(panel, &fo, &f27), CIV_OK);
+    size_t i3;
+    assert_int_equal(civ_panel_find_series(panel, "P03", &i3), CIV_OK);
+    size_t seen = 0;
+    for (size_t row = 0; row < civ_table_n_rows(fc); row++) {
+        if (strcmp(civ_table_text(fc, row, cid), "P03"))
+            continue;
+        size_t h = (size_t)civ_table_number(fc, row, ch);
+        assert_true(h == ++seen);
+        assert_string_equal(civ_table_text(fc, row, cds), civ_table_text(fc, h - 1, cds)); /* P01's months */
+        double want = civ_forecast_result_mean(f27)[i3 * 27 + h + 2];
+        assert_memory_equal(&want, &(double){civ_table_number(fc, row, cm)}, sizeof want);
+    }
+    assert_int_equal(seen, 24);
+    assert_string_equal(civ_table_text(fc, 0, cds), "2025-01");
+    civ_forecast_result_free(f27);
+    civ_panel_free(panel);
+    civ_plan_result_free(r);
+    civ_plan_free(p);
+    /* 25 periods behind, more than the horizon: refused, naming the series and its end */
+    p = plan_over_variant("stale.csv", "2022-12", NULL, NULL);
+    r = (civ_plan_result *)1;
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_ERR_DOMAIN);
+    assert_null(r);
+    assert_string_equal(civ_last_error()->series_id, "P03");
+    assert_non_null(strstr(civ_last_error()->message, "ends at 2022-11, 25 periods before the panel's last period "
+                                                      "2024-12"));
+    civ_plan_free(p);
+    /* a series that is no community: named with both files and the likely cause */
+    const char *from[] = {"P01", "P02", "P02"}, *to[] = {"P01 ", "合计", "XP02"},
+               *cause[] = {"spaces around it", "total row", "(key column 'unique_id')"};
+    for (size_t k = 0; k < 3; k++) {
+        p = plan_over_variant("ids.csv", NULL, from[k], to[k]);
+        assert_int_equal(civ_plan_run(p, NULL, &r), CIV_ERR_NOT_FOUND);
+        const civ_error *e = civ_last_error();
+        assert_string_equal(e->series_id, to[k]);
+        assert_non_null(strstr(e->file, "ids.csv"));
+        assert_non_null(strstr(e->message, "tests/data/plan/communities.csv"));
+        if (!strstr(e->message, cause[k]))
+            fail_msg("'%s' lacks '%s'", e->message, cause[k]);
+        civ_plan_free(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -785,6 +891,7 @@ int main(void)
         cmocka_unit_test(test_error_restore),
         cmocka_unit_test(test_model_families),
         cmocka_unit_test(test_uncertainty_columns_arguments),
+        cmocka_unit_test(test_late_series_and_ids),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

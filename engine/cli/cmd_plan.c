@@ -253,6 +253,11 @@ static void print_plan(const civ_plan *plan, const civ_plan_result *r, const civ
     printf("forecast               %zu communities, %s%s, h = %zu, %.2f s; %zu failed%s\n", st.n_series,
            civ_plan_model(plan), civ_plan_intervals(plan) == CIV_INTERVALS_CONFORMAL ? " (conformal intervals)" : "",
            st.horizon, st.forecast_seconds, st.n_failed, st.n_failed ? " (see the report)" : "");
+    if (st.n_late)
+        printf("                       %zu communit%s end%s before the panel's last period (up to %zu periods "
+               "behind): forecast from %s own last value over the same months as the others\n",
+               st.n_late, st.n_late == 1 ? "y" : "ies", st.n_late == 1 ? "s" : "", st.late_periods,
+               st.n_late == 1 ? "its" : "their");
     if (st.n_uncalibrated)
         printf("                       conformal: %zu communities kept the model's intervals at some steps (too few "
                "backtest scores there; forecast_report.csv: uncalibrated > 0)\n",

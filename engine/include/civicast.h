@@ -1228,6 +1228,9 @@ CIV_API const char *civ_alloc_spec_currency(const civ_alloc_spec *spec);   /* e.
  *  once, NULL-terminated (borrowed; NULL for a NULL spec).  A numeric
  *  community code ("310101001", "001") must stay text to key the rows. */
 CIV_API const char *const *civ_alloc_spec_text_columns(const civ_alloc_spec *spec);
+/** The column of the communities table that keys the rows: the spec's
+ *  [data] id ("unique_id" unless set; borrowed; NULL for a NULL spec). */
+CIV_API const char *civ_alloc_spec_id_column(const civ_alloc_spec *spec);
 /** The unit word the output column names use for money: major = 0 gives the
  *  minor unit ("fen" for CNY with minor_unit 100, else "minor"), major = 1 the
  *  major unit ("yuan" for CNY, else "major"); e.g. amount_fen, amount_yuan. */
@@ -2107,6 +2110,9 @@ typedef struct civ_plan_stats {
     size_t backtest_failed;             /* windows (model x series x window) that failed */
     double backtest_seconds;
     size_t n_uncalibrated;              /* conformal intervals: civ_forecast_result_n_uncalibrated */
+    size_t n_late, late_periods;        /* series that end before the panel's last period, and how many
+                                         * periods the stalest is behind: forecast that much further
+                                         * ahead, so that every community covers the same months */
 } civ_plan_stats;
 
 /** Runs the plan's stages: forecast -> allocation -> Monte Carlo -> need

@@ -358,3 +358,32 @@ def test_plan_wide_panel(tmp_path):
     with pytest.raises(civicast.Error) as e:  # read long, the wide file says what it is
         civicast.plan(conf, draws=0, layout="long")
     assert e.value.status == "CIV_ERR_MISSING_COLUMN" and "wide" in str(e.value)
+
+
+def test_plan_late_community_and_unknown_ids(tmp_path):
+    """A community that stopped reporting is forecast over the plan's months
+    (plan_stats n_late, late_periods; the command says so); a series that is
+    no community is named before the forecast, with the likely cause."""
+    meals = pd.read_csv(PLAN.parent / "meals.csv", dtype=str)
+    late = meals[~((meals.unique_id == "P03") & (meals.ds >= "2024-10"))]
+    late.to_csv(tmp_path / "meals.csv", index=False)
+    text = PLAN.read_text().replace('communities = "communities.csv"',
+                                    f'communities = "{PLAN.parent / "communities.csv"}"')
+    text = text.replace('spec = "plan.spec"', f'spec = "{PLAN.parent / "plan.spec"}"')
+    (tmp_path / "plan.toml").write_text(text)
+    got = civicast.plan(tmp_path / "plan.toml", draws=0)
+    st = got["allocation"].attrs["plan_stats"]
+    assert (st["n_late"], st["late_periods"], st["horizon"]) == (1, 3, 24)
+    fc = got["forecasts"]
+    assert (fc.groupby("unique_id").ds.min() == "2025-01").all() and (fc.groupby("unique_id").h.max() == 24).all()
+    run = subprocess.run([CLI, "plan", str(tmp_path / "plan.toml"), "--out", str(tmp_path / "out")],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "1 community ends before the panel's last period (up to 3 periods behind)" in run.stdout
+    import json
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert (manifest["results"]["late_series"], manifest["results"]["late_periods"]) == (1, 3)
+    meals.replace({"unique_id": {"P02": "合计"}}).to_csv(tmp_path / "meals.csv", index=False)
+    with pytest.raises(civicast.Error, match="total row") as e:
+        civicast.plan(tmp_path / "plan.toml", draws=0)
+    assert e.value.series_id == "合计" and e.value.file.endswith("meals.csv")

@@ -1095,6 +1095,8 @@ static civ_status list_text_columns(civ_alloc_spec *s)
 
 const char *const *civ_alloc_spec_text_columns(const civ_alloc_spec *s) { return s ? s->text_columns : NULL; }
 
+const char *civ_alloc_spec_id_column(const civ_alloc_spec *s) { return s ? s->id_column : NULL; }
+
 civ_status civ_alloc_spec_parse(const char *text, size_t len, const char *name, civ_alloc_spec **out)
 {
     if (!out)

@@ -149,4 +149,27 @@ civ_status civ_plan_stage_backtest(const civ_plan *p, const civ_panel *panel, ci
 size_t civ_plan_history_periods(size_t horizon);
 civ_status civ_plan_history_table(const civ_panel *panel, size_t periods, civ_table **out);
 
+/* The ends of a panel's series (align.c): the panel's last period (the
+ * latest end), the series that end before it and how far the stalest is
+ * behind. */
+typedef struct civ_plan_ends {
+    int64_t end;      /* the panel's last period */
+    size_t n_late;    /* series ending before it */
+    size_t max_gap;   /* periods between the stalest series' end and `end` */
+    size_t stalest;   /* that series' index */
+} civ_plan_ends;
+void civ_plan_panel_ends(const civ_panel *panel, civ_plan_ends *out);
+/* CIV_ERR_NOT_FOUND, naming both files and the likely cause (spaces, lost
+ * leading zeros, a total row), for the first series of `panel` without a
+ * row keyed `key` in `comm`; CIV_OK when `key` is not a text column of comm
+ * (the allocation's binding reports that). (align.c) */
+civ_status civ_plan_check_ids(const civ_panel *panel, const char *panel_path, const civ_table *comm,
+                              const char *comm_path, const char *key);
+/* The rows of the forecast table `all` (h = 1..H + gap from each series'
+ * own end) that fall in the `horizon` periods after `end`, renumbered h =
+ * 1..horizon from there: every series' forecasts cover the same months.
+ * (align.c) */
+civ_status civ_plan_align_forecasts(const civ_table *all, const civ_panel *panel, int64_t end, size_t horizon,
+                                    civ_table **out);
+
 #endif

@@ -71,6 +71,31 @@ static void on_series(size_t done, size_t total, void *user)
     report(fp->ctx, "forecast", done, total);
 }
 
+/* Before the forecast: every series a community, and none too far behind
+ * the others to forecast the plan's months (align.c). */
+static civ_status check_panel(run_ctx *c, const civ_panel *panel, size_t horizon, civ_plan_ends *ends)
+{
+    const civ_plan *p = c->plan;
+    const civ_table *comm = c->opt && c->opt->communities ? c->opt->communities : c->communities_read;
+    civ_status s = civ_plan_check_ids(panel, p->panel, comm, p->communities, civ_alloc_spec_id_column(c->res->spec));
+    civ_plan_panel_ends(panel, ends);
+    if (s || ends->max_gap <= horizon)
+        return s;
+    char at[32], last[32];
+    size_t n;
+    int64_t start;
+    civ_panel_series(panel, ends->stalest, NULL, &n, &start);
+    civ_frequency f = civ_panel_frequency(panel);
+    civ_period_format(f, civ_panel_phase(panel), start + (int64_t)n - 1, at, sizeof at);
+    civ_period_format(f, civ_panel_phase(panel), ends->end, last, sizeof last);
+    civ_where w = {.file = p->panel, .series_id = civ_panel_series_id(panel, ends->stalest)};
+    return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                       "series '%s' ends at %s, %zu periods before the panel's last period %s: a plan forecasts "
+                       "every community over the same %zu periods after %s, and a series may be at most that far "
+                       "behind; bring its data up to date, or leave it out of the panel",
+                       civ_panel_series_id(panel, ends->stalest), at, ends->max_gap, last, horizon, last);
+}
+
 static civ_status stage_forecast(run_ctx *c)
 {
     const civ_plan *p = c->plan;
@@ -88,11 +113,16 @@ static civ_status stage_forecast(run_ctx *c)
         panel = c->panel_read;
     }
     c->panel = panel;
+    int season = civ_frequency_season_length(panel ? civ_panel_frequency(panel) : CIV_FREQ_UNKNOWN);
+    size_t horizon = p->horizon ? p->horizon : (season > 1 ? 2u * (size_t)season : 10u); /* the library's default */
+    civ_plan_ends ends = {0};
+    if (!s)
+        s = check_panel(c, panel, horizon, &ends);
     civ_forecast_options fo;
     civ_forecast_options_init(&fo);
     forecast_progress fp = {c};
     fo.model = p->model;
-    fo.horizon = p->horizon;
+    fo.horizon = horizon + ends.max_gap; /* the late series' extra steps: dropped again below */
     fo.levels = p->levels;
     fo.n_levels = p->n_levels;
     fo.threads = p->threads;
@@ -105,8 +135,14 @@ static civ_status stage_forecast(run_ctx *c)
     civ_forecast_result *fr = NULL;
     if (!s)
         s = civ_forecast_panel(panel, &fo, &fr);
+    civ_table *all = NULL;
     if (!s)
-        s = civ_forecast_result_table(fr, panel, &c->res->tables[CIV_PLAN_FORECASTS]);
+        s = civ_forecast_result_table(fr, panel, &all);
+    if (!s && ends.max_gap)
+        s = civ_plan_align_forecasts(all, panel, ends.end, horizon, &c->res->tables[CIV_PLAN_FORECASTS]);
+    else if (!s)
+        c->res->tables[CIV_PLAN_FORECASTS] = all, all = NULL;
+    civ_table_free(all);
     if (!s)
         s = civ_forecast_report_table(fr, panel, &c->res->tables[CIV_PLAN_FORECAST_REPORT]);
     if (!s)
@@ -116,7 +152,9 @@ static civ_status stage_forecast(run_ctx *c)
         st->n_series = civ_forecast_result_n_series(fr);
         st->n_failed = civ_forecast_result_n_failed(fr);
         st->n_uncalibrated = civ_forecast_result_n_uncalibrated(fr);
-        st->horizon = civ_forecast_result_horizon(fr);
+        st->horizon = horizon;
+        st->n_late = ends.n_late;
+        st->late_periods = ends.max_gap;
         st->forecast_seconds = civ_forecast_result_seconds(fr);
     }
     civ_forecast_result_free(fr);

@@ -1,0 +1,157 @@
+/*
+ * align.c -- layer plan: what the plan checks of the panel before its long
+ * forecast stage, and how it makes every community's forecasts cover the
+ * same months.
+ *
+ *  - Every series of the panel must be a community of the communities table
+ *    (keyed by the spec's [data] id). A series that is not is an error naming
+ *    both files, with the likely cause when it is plain: spaces around the
+ *    id, zeros Excel dropped from a code, a total row (合计).
+ *  - A community that stopped reporting k periods before the panel's last
+ *    period is forecast k periods further ahead, and only the periods after
+ *    the panel's last one are kept, renumbered h = 1..H from there: its
+ *    demand then covers the budget months as every other community's does
+ *    (forecast from its own last value, with intervals as wide as k + h
+ *    steps ahead make them). Before, its 12 forecast months began where its
+ *    data ended, so the allocation summed another year for it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "plan.h"
+
+/* The last period of the panel (the latest of its series' ends), how far
+ * behind it the stalest series ends, and how many series end before it. */
+void civ_plan_panel_ends(const civ_panel *panel, civ_plan_ends *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t n_series = civ_panel_n_series(panel);
+    int any = 0;
+    for (size_t i = 0; i < n_series; i++) {
+        size_t n;
+        int64_t start;
+        civ_panel_series(panel, i, NULL, &n, &start);
+        if (n && (!any || start + (int64_t)n - 1 > out->end)) {
+            out->end = start + (int64_t)n - 1;
+            any = 1;
+        }
+    }
+    for (size_t i = 0; i < n_series && any; i++) {
+        size_t n;
+        int64_t start;
+        civ_panel_series(panel, i, NULL, &n, &start);
+        size_t gap = n ? (size_t)(out->end - (start + (int64_t)n - 1)) : 0;
+        if (gap) {
+            out->n_late++;
+            if (gap > out->max_gap) {
+                out->max_gap = gap;
+                out->stalest = i;
+            }
+        }
+    }
+}
+
+/* Why an id may be missing from the communities (their ids: the series of
+ * `known`), when it is plain. */
+static const char *likely_cause(const char *id, const civ_panel *known, char *buf, size_t size)
+{
+    size_t len = strlen(id);
+    if (len && (id[0] == ' ' || id[len - 1] == ' ' || id[0] == '\t' || id[len - 1] == '\t'))
+        return ": the id has spaces around it (delete them: in Excel, =TRIM() or Find and Replace)";
+    if (!strcmp(id, "合计") || !strcmp(id, "总计") || !strcmp(id, "小计") || !strcmp(id, "Total") ||
+        !strcmp(id, "total"))
+        return ": it looks like a total row of the sheet (delete the row: civicast sums the communities itself)";
+    const char *digits = id;
+    while (*digits == '0')
+        digits++;
+    if (digits != id && *digits && civ_panel_find_series(known, digits, NULL) == CIV_OK) {
+        snprintf(buf, size,
+                 ": the communities table has '%s', the same code without its leading zeros (Excel drops them from "
+                 "a General column: format the column as Text and type the codes again)",
+                 digits);
+        return buf;
+    }
+    civ_clear_error();
+    return "";
+}
+
+civ_status civ_plan_check_ids(const civ_panel *panel, const char *panel_path, const civ_table *comm,
+                              const char *comm_path, const char *key)
+{
+    size_t col;
+    if (!key || civ_table_find_column(comm, key, &col) != CIV_OK ||
+        civ_table_column_type(comm, col) != CIV_COLUMN_TEXT) {
+        civ_clear_error();
+        return CIV_OK; /* the allocation's binding names the missing key column */
+    }
+    civ_panel *ids = NULL; /* a hash of the communities' ids: an empty panel keyed by them */
+    civ_status s = civ_panel_create(CIV_FREQ_MONTHLY, &ids);
+    for (size_t r = 0; r < civ_table_n_rows(comm) && !s; r++) {
+        const char *v = civ_table_text(comm, r, col);
+        if (v && v[0] && civ_panel_find_series(ids, v, NULL) != CIV_OK)
+            s = civ_panel_add_series(ids, v, 0, NULL, 0, NULL);
+    }
+    civ_clear_error();
+    for (size_t i = 0; i < civ_panel_n_series(panel) && !s; i++) {
+        const char *id = civ_panel_series_id(panel, i);
+        if (civ_panel_find_series(ids, id, NULL) == CIV_OK)
+            continue;
+        civ_clear_error();
+        char buf[400];
+        const char *cause = likely_cause(id, ids, buf, sizeof buf);
+        civ_where w = {.file = panel_path, .series_id = id, .field = key};
+        s = civ_fail_at(CIV_ERR_NOT_FOUND, &w,
+                        "series '%s' of the panel has no row in the communities table %s (key column '%s')%s", id,
+                        comm_path && comm_path[0] ? comm_path : "(given)", key, cause);
+    }
+    civ_panel_free(ids);
+    return s;
+}
+
+civ_status civ_plan_align_forecasts(const civ_table *all, const civ_panel *panel, int64_t end, size_t horizon,
+                                    civ_table **out)
+{
+    *out = NULL;
+    size_t cid, ch, n_cols = civ_table_n_columns(all);
+    civ_status s = civ_table_find_column(all, "unique_id", &cid);
+    if (!s)
+        s = civ_table_find_column(all, "h", &ch);
+    civ_table *t = NULL;
+    if (!s)
+        s = civ_table_create(&t);
+    for (size_t c = 0; c < n_cols && !s; c++)
+        s = civ_table_add_column(t, civ_table_column_name(all, c), civ_table_column_type(all, c), NULL);
+    size_t kept = 0, rows = civ_table_n_rows(all);
+    if (!s)
+        s = civ_table_add_rows(t, civ_panel_n_series(panel) * horizon, NULL);
+    for (size_t r = 0; r < rows && !s; r++) {
+        size_t i, n;
+        int64_t start;
+        if ((s = civ_panel_find_series(panel, civ_table_text(all, r, cid), &i)))
+            break;
+        civ_panel_series(panel, i, NULL, &n, &start);
+        double gap = n ? (double)(end - (start + (int64_t)n - 1)) : 0.0;
+        double h = civ_table_number(all, r, ch) - gap; /* the step after the panel's last period */
+        if (!(h >= 1.0 && h <= (double)horizon))
+            continue;
+        if (kept >= civ_table_n_rows(t) && (s = civ_table_add_rows(t, 1, NULL)))
+            break;
+        for (size_t c = 0; c < n_cols && !s; c++)
+            s = c == ch ? civ_table_set_number(t, kept, c, h)
+                : civ_table_column_type(all, c) == CIV_COLUMN_TEXT
+                    ? civ_table_set_text(t, kept, c, civ_table_text(all, r, c) ? civ_table_text(all, r, c) : "")
+                    : civ_table_set_number(t, kept, c, civ_table_number(all, r, c));
+        kept++;
+    }
+    if (!s && kept != civ_table_n_rows(t))
+        s = civ_fail(CIV_ERR_INTERNAL, "aligned forecasts: %zu rows for %zu series x %zu steps", kept,
+                     civ_panel_n_series(panel), horizon);
+    if (s) {
+        civ_table_free(t);
+        return s;
+    }
+    *out = t;
+    return CIV_OK;
+}
