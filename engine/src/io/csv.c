@@ -465,6 +465,19 @@ static const char *number_with_extra(const char *t)
     return "";
 }
 
+/* Why a covariate cell is not a number: a unit or spaces (number_with_extra),
+ * or, for text that does not start like a number (民主里), a text column --
+ * names, notes -- kept in the panel, whose extra columns are covariates. */
+static const char *covariate_extra(const char *t)
+{
+    const char *why = number_with_extra(t);
+    if (why[0] || (t[0] >= '0' && t[0] <= '9') || t[0] == '-' || t[0] == '+' || t[0] == '.')
+        return why;
+    return "; the column holds text, and a long panel's columns besides the id, the date and the value are "
+           "numeric covariates: keep names and notes in the communities table (--attributes; a plan's "
+           "communities) and delete the column from the panel";
+}
+
 /* A number cell that holds an Excel error value, as an error that says so. */
 #define EXCEL_ERROR_MESSAGE                                                                                 \
     "'%s' is an Excel error value (a formula that failed) where a number belongs: fix the formula in the " \
@@ -1578,7 +1591,7 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
                                      ? "number '%s' is beyond the range of a double"
                                      : "bad number '%s' in covariate '%s' (covariates are numeric; empty, NA or "
                                        "NaN for a missing value)%s",
-                                 fc->text, r->names[pr->cov_cols[k]], number_with_extra(fc->text));
+                                 fc->text, r->names[pr->cov_cols[k]], covariate_extra(fc->text));
             }
         }
     }
