@@ -402,6 +402,12 @@ static void test_quoting_errors(void **state)
     assert_non_null(strstr(civ_last_error()->text, "'#DIV/0!' is an Excel error value"));
     expect_panel_error("unique_id,ds,y,price\nA,2024-01,1,#N/A\n", CIV_ERR_PARSE, 2, 4, "price");
     assert_non_null(strstr(civ_last_error()->text, "Excel error value"));
+    /* a text column (names, as Excel exports them next to the counts): said so, with where names belong */
+    expect_panel_error("unique_id,name,ds,y\nA,\xE6\xB0\x91\xE4\xB8\xBB\xE9\x87\x8C,2024-01,1\n", CIV_ERR_PARSE, 2, 2,
+                       "name");
+    assert_non_null(strstr(civ_last_error()->text, "the column holds text"));
+    expect_panel_error("unique_id,ds,y,price\nA,2024-01,1,12x\n", CIV_ERR_PARSE, 2, 4, "price");
+    assert_null(strstr(civ_last_error()->text, "the column holds text")); /* a number gone wrong: not a text column */
     expect_panel_error("unique_id,ds,y\nA,2024-01,#DIV/1!\n", CIV_ERR_PARSE, 2, 3, "y"); /* not one of them */
     assert_null(strstr(civ_last_error()->text, "Excel error value"));
     /* a number with spaces around it, or a unit after it: said so */
