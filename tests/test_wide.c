@@ -187,6 +187,10 @@ static void test_errors(void **state)
 {
     (void)state;
     expect("id,name\na,b\n", NULL, CIV_ERR_MISSING_COLUMN, NULL, "no column header is a date");
+    expect("2024年社区助餐统计表,,,\n社区编号,2024年1月,2024年2月,2024年3月\n0101,1,2,3\n", NULL, CIV_ERR_MISSING_COLUMN,
+           NULL, "if it is a title above the header, delete that row");
+    expect("2024年社区助餐统计表,,,\n社区编号,2024年1月,2024年2月,2024年3月\n0101,1,2,3\n", "社区编号",
+           CIV_ERR_MISSING_COLUMN, NULL, "('2024年社区助餐统计表') and is not a header");
     expect("2024-01,2024-02\n1,2\n", NULL, CIV_ERR_MISSING_COLUMN, "unique_id", "needs a series id column");
     expect("id,2024-01\na,1\n", "编号", CIV_ERR_MISSING_COLUMN, "编号", "no column '编号'");
     expect("id,2024-01,2024-02-01\na,1,2\n", NULL, CIV_ERR_FREQUENCY, "2024-02-01", "mix forms");

@@ -264,7 +264,9 @@ static civ_status text_in_date_column(const char *path, const civ_table *t, size
                                    "'%s' is an Excel error value (a formula that failed) where a number belongs: "
                                    "fix the formula in the sheet, or clear the cell for a missing value",
                                    cell);
-            return civ_fail_at(CIV_ERR_PARSE, &w, "'%s' is not a number (a wide panel's cells are its values)",
+            return civ_fail_at(CIV_ERR_PARSE, &w,
+                               "'%s' is not a number (a wide panel's cells are its values: leave a missing month's "
+                               "cell empty, or write NA)",
                                cell);
         }
     }
@@ -358,6 +360,11 @@ civ_status civ_panel_read_wide_csv(const char *path, const civ_panel_read_option
     civ_table *t = NULL, *attr = NULL;
     civ_panel *panel = NULL;
     civ_status s = civ_csv_header_names(path, opt->encoding, &names, &n);
+    if (!s && n == 1) /* "2024年社区助餐统计表,,,": a title, as the long reader says */
+        s = fail_file(path, NULL, CIV_ERR_MISSING_COLUMN,
+                      "the first line has one cell only ('%s') and is not a header: if it is a title above the "
+                      "header, delete that row (and any other row above the header) before saving",
+                      names[0]);
     if (!s)
         s = classify(path, names, n, opt, &w);
     if (!s) {
