@@ -11,10 +11,13 @@ The same C calls as `civicast plan`, so the tables are the command's files.
 import ctypes
 import os
 
+import numpy as np
+
 from . import _hdf5_probe, _lib
 from ._lib import Error, check, encode, lib
 from .frame import (_ALLOC_TEXT_COLUMNS, _Owned, _column_name, _conformal, _conformal_fields, _csv_options, _dec,
-                    _layout_wide, _percent, _read_table, _warn_uncalibrated, table_to_frame)
+                    _layout_wide, _percent, _read_table, _warn_uncalibrated, allocation_dtypes, need_dtypes,
+                    table_to_frame)
 
 
 def model_families():
@@ -160,6 +163,12 @@ def _result_frames(res):
         t = lib.civ_plan_result_table(res, k)
         if t:
             frames[name] = table_to_frame(t)
+    spec = lib.civ_plan_result_spec(res)  # dtypes as civicast.allocate and civicast.need give them
+    allocation_dtypes(frames["allocation"], _dec(lib.civ_alloc_spec_unit_name(spec, 0)),
+                      _dec(lib.civ_alloc_spec_unit_name(spec, 1)))
+    if "need" in frames:
+        need_dtypes(frames["need"], frames.get("need_summary"))
+    frames["forecasts"]["h"] = frames["forecasts"]["h"].astype(np.int64)
     st = _lib.civ_plan_stats()
     check(lib.civ_plan_result_stats(res, ctypes.byref(st)))
     stats = {name: getattr(st, name) for name, _ in st._fields_ if name != "alloc"}

@@ -18,7 +18,8 @@ import pandas as pd
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import _Owned, _spec_handle, _table_arg, frame_to_table, table_to_frame, _read_table, _input_format
+from .frame import (_Owned, _spec_handle, _table_arg, frame_to_table, table_to_frame, _read_table, _input_format,
+                    need_dtypes)
 
 __all__ = ["compare", "uncertainty", "need", "settle", "project"]
 
@@ -214,14 +215,7 @@ def need(spec, forecasts, encoding=None, thousands=None, percent=False):
             fc = _forecast_table(forecasts, fmt)
             check(lib.civ_alloc_need_project(nd.ptr, fc.ptr, ctypes.byref(pc.ptr), ctypes.byref(py.ptr)))
             a, b = table_to_frame(pc.ptr), table_to_frame(py.ptr)
-            for df in (a, b):
-                for c in df.columns:
-                    if c.endswith(("_yuan", "_major")) and df[c].dtype == object:
-                        # exact decimal text in C/CSV; numbers here, as civicast.allocate gives them
-                        df[c] = pd.to_numeric(df[c].replace("", np.nan))
-            for c in a.columns:  # whole numbers per community: year, periods, money in minor units
-                if (c in ("year", "periods") or c.endswith(("_fen", "_minor"))) and not a[c].isna().any():
-                    a[c] = a[c].astype(np.int64)
+            need_dtypes(a, b)
             for df in (a, b):
                 df.attrs["minor_unit"] = lib.civ_alloc_need_minor_unit(nd.ptr)
                 df.attrs["first_year"] = lib.civ_alloc_need_first_year(nd.ptr)

@@ -1374,6 +1374,36 @@ def _input_format(fn, encoding=None, thousands=None, percent=False):
     return {"encoding": encoding, "thousands": thousands, "percent": bool(percent)}
 
 
+def allocation_dtypes(df, minor="fen", major="yuan"):
+    """An allocation table's columns as civicast.allocate gives them, in
+    place: whole minor units (amount_<minor>, total_, pool_, paid_,
+    last_year_, change_) as int64 (nullable Int64 where last year is
+    missing); the major-unit columns, exact decimal text in C and CSV, as
+    numbers (the exact values are the minor-unit columns)."""
+    for c in df.columns:
+        if c in (f"amount_{minor}", f"total_{minor}") or \
+                (c.startswith(("pool_", "paid_", "last_year_", "change_")) and c.endswith(f"_{minor}")):
+            s = df[c]
+            df[c] = s.astype(np.int64) if not s.isna().any() else s.astype("Int64")
+        elif c.endswith(f"_{major}") and df[c].dtype == object:
+            df[c] = pd.to_numeric(df[c].replace("", np.nan))
+    return df
+
+
+def need_dtypes(per_community, per_year=None):
+    """Need tables as civicast.need gives them, in place: money in major
+    units as numbers; per community, year, periods and minor units as int64."""
+    for df in (per_community, per_year):
+        if df is None:
+            continue
+        for c in df.columns:
+            if c.endswith(("_yuan", "_major")) and df[c].dtype == object:
+                df[c] = pd.to_numeric(df[c].replace("", np.nan))  # exact decimal text in C/CSV
+    for c in per_community.columns:  # whole numbers per community: year, periods, money in minor units
+        if (c in ("year", "periods") or c.endswith(("_fen", "_minor"))) and not per_community[c].isna().any():
+            per_community[c] = per_community[c].astype(np.int64)
+
+
 def _explain_code(explain):
     """explain= of allocate: False/None (no column), True or "en", "zh"."""
     if explain is None or explain is False:
@@ -1436,16 +1466,7 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
             alloc_df, summary_df = table_to_frame(out_t.ptr), table_to_frame(sum_t.ptr)
             mi = _dec(lib.civ_alloc_spec_unit_name(sp.ptr, 0))
             ma = _dec(lib.civ_alloc_spec_unit_name(sp.ptr, 1))
-            for c in alloc_df.columns:
-                # whole minor units as int64 (nullable Int64 where last year is missing)
-                if c in (f"amount_{mi}", f"total_{mi}") or \
-                        (c.startswith(("pool_", "paid_")) and c.endswith(f"_{mi}")) or \
-                        ((c.startswith("last_year_") or c.startswith("change_")) and c.endswith(f"_{mi}")):
-                    s = alloc_df[c]
-                    alloc_df[c] = s.astype(np.int64) if not s.isna().any() else s.astype("Int64")
-                elif c.endswith(f"_{ma}") and alloc_df[c].dtype == object:
-                    # exact decimal text in C/CSV; numbers here (exact values: the _<minor> columns)
-                    alloc_df[c] = pd.to_numeric(alloc_df[c].replace("", np.nan))
+            allocation_dtypes(alloc_df, mi, ma)
             alloc_df.attrs["stats"] = {name: getattr(st, name) for name, _ in st._fields_}
             alloc_df.attrs["currency"] = _dec(lib.civ_alloc_spec_currency(sp.ptr))
             alloc_df.attrs["minor_unit"] = lib.civ_alloc_spec_minor_unit(sp.ptr)

@@ -387,3 +387,20 @@ def test_plan_late_community_and_unknown_ids(tmp_path):
     with pytest.raises(civicast.Error, match="total row") as e:
         civicast.plan(tmp_path / "plan.toml", draws=0)
     assert e.value.series_id == "合计" and e.value.file.endswith("meals.csv")
+
+
+def test_plan_tables_have_the_dtypes_of_allocate_and_need():
+    """civicast.plan's allocation and need tables come in the dtypes
+    civicast.allocate and civicast.need give (amounts in fen as int64, yuan as
+    numbers), and forecasts' h as int64."""
+    t = civicast.plan(PLAN, draws=0)
+    fc = t["forecasts"].copy()
+    alloc, _ = civicast.allocate(PLAN.parent / "communities.csv", PLAN.parent / "plan.spec", forecasts=fc,
+                                 explain="zh")
+    for c in alloc.columns:
+        assert t["allocation"][c].dtype == alloc[c].dtype, c
+    need, need_summary = civicast.need(PLAN.parent / "plan.spec", fc)
+    for got, want in ((t["need"], need), (t["need_summary"], need_summary)):
+        for c in want.columns:
+            assert got[c].dtype == want[c].dtype, c
+    assert t["forecasts"]["h"].dtype == np.int64
