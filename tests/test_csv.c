@@ -402,6 +402,17 @@ static void test_quoting_errors(void **state)
     assert_non_null(strstr(civ_last_error()->text, "'#DIV/0!' is an Excel error value"));
     expect_panel_error("unique_id,ds,y,price\nA,2024-01,1,#N/A\n", CIV_ERR_PARSE, 2, 4, "price");
     assert_non_null(strstr(civ_last_error()->text, "Excel error value"));
+    /* one community split in two by a space Excel kept after its id: an error naming both ids */
+    expect_panel_error("unique_id,ds,y\nA,2024-01,1\nA ,2024-02,2\nB,2024-01,1\n", CIV_ERR_DUPLICATE, 0, 0,
+                       "unique_id");
+    assert_non_null(strstr(civ_last_error()->text, "series 'A ' and 'A' differ only by spaces around the id"));
+    {
+        civ_panel *p = NULL; /* an id with spaces and no twin is its own series */
+        const char *path = write_file("unique_id,ds,y\n\" A \",2024-01,1\nB,2024-01,1\nB,2024-02,1\n", -1);
+        assert_int_equal(civ_panel_read_csv(path, &p), CIV_OK);
+        assert_int_equal(civ_panel_n_series(p), 2);
+        civ_panel_free(p);
+    }
     /* a text column (names, as Excel exports them next to the counts): said so, with where names belong */
     expect_panel_error("unique_id,name,ds,y\nA,\xE6\xB0\x91\xE4\xB8\xBB\xE9\x87\x8C,2024-01,1\n", CIV_ERR_PARSE, 2, 2,
                        "name");
