@@ -56,6 +56,12 @@ void rep_spec_begin(const rep_ctx *ctx, civ_rbuf *spec, const char *title)
     civ_rbuf_put(spec, "}");
 }
 
+void rep_fluid_width(rep_ctx *ctx, civ_rbuf *spec)
+{
+    civ_rbuf_put(spec, ",\"width\":\"container\",\"autosize\":{\"type\":\"fit-x\",\"contains\":\"padding\"}");
+    ctx->fluid = 1;
+}
+
 void rep_chart_emit(rep_ctx *ctx, const char *name, civ_rbuf *spec)
 {
     civ_rbuf_put(spec, "}\n");
@@ -68,14 +74,15 @@ void rep_chart_emit(rep_ctx *ctx, const char *name, civ_rbuf *spec)
     if (s && !ctx->status)
         ctx->status = s;
     if (!s) {
-        civ_rbuf_printf(&ctx->page, "<figure class=\"chart\" id=\"chart-%s\"></figure>\n"
+        civ_rbuf_printf(&ctx->page, "<figure class=\"chart%s\" id=\"chart-%s\"></figure>\n"
                                     "<script type=\"application/json\" class=\"vl-spec\" data-target=\"chart-%s\">",
-                        name, name);
+                        ctx->fluid ? " fluid" : "", name, name);
         civ_rbuf_putn(&ctx->page, spec->data, spec->len);
         civ_rbuf_put(&ctx->page, "</script>\n");
         ctx->n_charts++;
     }
     civ_rbuf_free(spec);
+    ctx->fluid = 0;
 }
 
 /* ---- tables ------------------------------------------------------------ */
@@ -111,7 +118,7 @@ void rep_group_table(rep_ctx *ctx, int streets)
                            TR(ctx, "每位 60 岁以上老人（元）", "Per aged 60+ (CNY)"), TR(ctx, "比上年", "Change vs last year")};
     const int show[] = {1, streets, 1, 1, d->has_population, d->has_aged, d->has_last_year};
     civ_rbuf *b = &ctx->page;
-    civ_rbuf_put(b, "<table class=\"data\">");
+    civ_rbuf_put(b, "<div class=\"tbl\"><table class=\"data\">");
     head_shown(b, heads, show, 7);
     civ_rbuf_put(b, "<tbody>");
     char buf[96];
@@ -135,7 +142,7 @@ void rep_group_table(rep_ctx *ctx, int streets)
         }
         civ_rbuf_put(b, "</tr>\n");
     }
-    civ_rbuf_put(b, "</tbody></table>\n");
+    civ_rbuf_put(b, "</tbody></table></div>\n");
 }
 
 /* The engine writes the explanations in the plan's language; a Chinese page
@@ -158,7 +165,8 @@ void rep_community_table(rep_ctx *ctx)
     civ_rbuf_html(b, TR(ctx, "搜索社区（编号、名称、区、街道、约束或说明中的文字）：",
                         "Search communities (any text of the id, name, district, street, constraint or explanation):"));
     civ_rbuf_put(b, "</label> <input id=\"community-search\" type=\"search\" autocomplete=\"off\"> "
-                    "<span id=\"community-count\"></span></div>\n<table class=\"data\" id=\"community-table\">");
+                    "<span id=\"community-count\"></span></div>\n"
+                    "<div class=\"tbl\"><table class=\"data\" id=\"community-table\">");
     const char *heads[] = {TR(ctx, "编号", "Id"), TR(ctx, "名称", "Name"), TR(ctx, "区", "District"), TR(ctx, "街道", "Street"),
                            TR(ctx, "金额", "Amount"), TR(ctx, "人均（元）", "Per capita (CNY)"),
                            TR(ctx, "每位老人（元）", "Per aged 60+ (CNY)"), TR(ctx, "比上年", "Change"),
@@ -200,7 +208,7 @@ void rep_community_table(rep_ctx *ctx)
             civ_rbuf_html(b, c->explanation);
         civ_rbuf_put(b, "</td></tr>\n");
     }
-    civ_rbuf_put(b, "</tbody></table>\n");
+    civ_rbuf_put(b, "</tbody></table></div>\n");
 }
 
 /* A CSV table of another step (backtest, monitoring) shown as it is: the
@@ -210,7 +218,7 @@ void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows, int (*
 {
     civ_rbuf *b = &ctx->page;
     size_t nc = civ_table_n_columns(t), nr = civ_table_n_rows(t), shown = 0, kept = 0;
-    civ_rbuf_put(b, "<table class=\"data\"><thead><tr>");
+    civ_rbuf_put(b, "<div class=\"tbl\"><table class=\"data\"><thead><tr>");
     for (size_t c = 0; c < nc; c++) { /* zh: a Chinese header, the file's name in its tooltip */
         const char *name = civ_table_column_name(t, c), *zh = ctx->zh ? rep_column_zh(name) : NULL;
         if (zh) {
@@ -240,12 +248,15 @@ void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows, int (*
             } else {
                 const char *s = civ_table_text(t, r, c);
                 s = s ? s : "";
-                rep_cell(b, ctx->zh ? rep_word_zh(civ_table_column_name(t, c), s) : s, 0);
+                s = ctx->zh ? rep_word_zh(civ_table_column_name(t, c), s) : s;
+                civ_rbuf_put(b, strlen(s) > 36 ? "<td class=\"long\">" : "<td>"); /* a sentence wraps */
+                civ_rbuf_html(b, s);
+                civ_rbuf_put(b, "</td>");
             }
         }
         civ_rbuf_put(b, "</tr>\n");
     }
-    civ_rbuf_put(b, "</tbody></table>\n");
+    civ_rbuf_put(b, "</tbody></table></div>\n");
     if (kept > shown)
         civ_rbuf_printf(b, "<p class=\"note\">%s %zu</p>\n", TR(ctx, "仅显示前若干行，总行数：", "First rows only; rows in all:"), kept);
 }

@@ -283,7 +283,8 @@ void rep_chart_demand_city(rep_ctx *ctx)
     }
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, TR(ctx, "全市预测需求（80% 与 95% 区间）", "City forecast demand (80% and 95% bands)"));
-    civ_rbuf_put(&b, ",\"width\":640,\"height\":220,\"data\":{\"values\":[");
+    rep_fluid_width(ctx, &b);
+    civ_rbuf_put(&b, ",\"height\":220,\"data\":{\"values\":[");
     int first = 1;
     int hist = hist_sums(d, (size_t)-1, &b, NULL, NULL, &first);
     band_sums(d, (size_t)-1, &b, NULL, NULL, &first);

@@ -90,7 +90,7 @@ static void bar_panel(const rep_ctx *ctx, civ_rbuf *b, const char *field, const 
     char t[160];
     snprintf(t, sizeof t, "%s (%s)", title, unit);
     civ_rbuf_put(b, "{\"width\":");
-    civ_rbuf_put(b, streets ? "180" : "150");
+    civ_rbuf_put(b, streets ? "180,\"height\":{\"step\":13}" : "150");
     civ_rbuf_put(b, ",\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"name\",\"type\":\"nominal\",\"sort\":null,");
     civ_rbuf_put(b, show_y ? "\"title\":null" : "\"title\":null,\"axis\":null");
     civ_rbuf_put(b, "},\"x\":");
@@ -183,7 +183,8 @@ void rep_chart_waterfall(rep_ctx *ctx)
     double u = rep_unit_big(ctx, &ul);
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, TR(ctx, "各项规则移动的资金（瀑布图）", "What each rule moved (waterfall)"));
-    civ_rbuf_put(&b, ",\"width\":640,\"height\":260,\"data\":{\"values\":[");
+    rep_fluid_width(ctx, &b);
+    civ_rbuf_put(&b, ",\"height\":260,\"data\":{\"values\":[");
     /* The running total starts at 0 (the factor base, shown in the text):
      * the rules move a few percent of the fund, which bars from 0 to the
      * whole fund would hide. */
@@ -227,7 +228,8 @@ void rep_chart_held(rep_ctx *ctx)
     const rep_data *d = ctx->d;
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, TR(ctx, "受各项约束限定的社区数", "Communities held by each constraint"));
-    civ_rbuf_put(&b, ",\"width\":480,\"data\":{\"values\":[");
+    rep_fluid_width(ctx, &b);
+    civ_rbuf_put(&b, ",\"data\":{\"values\":[");
     int first = 1;
     for (size_t r = 0; r < d->n_rows; r++) {
         if (strcmp(d->rows[r].section, "binding"))
@@ -353,7 +355,8 @@ void rep_chart_uncertainty(rep_ctx *ctx)
     snprintf(t, sizeof t, "%s (%s)", TR(ctx, "金额", "Amount"), ul);
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, TR(ctx, "各区金额的 P5–P95（蒙特卡洛）", "P5–P95 of each district's amount (Monte Carlo)"));
-    civ_rbuf_put(&b, ",\"width\":560,\"data\":{\"values\":[");
+    rep_fluid_width(ctx, &b);
+    civ_rbuf_put(&b, ",\"data\":{\"values\":[");
     int first = 1;
     for (size_t g = 0; g < d->n_districts; g++) {
         const rep_group *x = &d->groups[g];
@@ -405,7 +408,8 @@ static void need_spec(rep_ctx *ctx, const char *name, int with_standard)
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, with_standard ? TR(ctx, "多年需求、资金与补贴标准", "Multi-year need, the fund and the subsidy standard")
                                           : TR(ctx, "各年需求与资金", "Need against the fund by year"));
-    civ_rbuf_put(&b, ",\"width\":480,\"height\":240,\"data\":{\"values\":[");
+    rep_fluid_width(ctx, &b);
+    civ_rbuf_put(&b, ",\"height\":240,\"data\":{\"values\":[");
     for (size_t k = 0; k < d->n_need; k++) {
         civ_rbuf_printf(&b, "%s{\"year\":\"%.0f\"", k ? "," : "", d->need[k].year);
         kv_num(&b, "need", d->need[k].need / u, 0.01);
@@ -468,7 +472,8 @@ void rep_chart_monitor(rep_ctx *ctx)
         return;
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, TR(ctx, "各部门的预警数", "Alerts by department"));
-    civ_rbuf_put(&b, ",\"width\":480,\"data\":{\"values\":[");
+    rep_fluid_width(ctx, &b);
+    civ_rbuf_put(&b, ",\"data\":{\"values\":[");
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
         civ_rbuf_put(&b, r ? ",{\"department\":" : "{\"department\":");
         civ_rbuf_json_str(&b, civ_table_text(t, r, col) ? civ_table_text(t, r, col) : "");
@@ -522,7 +527,8 @@ void rep_chart_indicators(rep_ctx *ctx)
     }
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, TR(ctx, "各指标达标情况（最近一期）", "Indicators against their targets (latest period)"));
-    civ_rbuf_put(&b, ",\"width\":480,\"data\":{\"values\":[");
+    rep_fluid_width(ctx, &b);
+    civ_rbuf_put(&b, ",\"data\":{\"values\":[");
     int first = 1, seen[N_STATUS + 1] = {0};
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
         const char *v = has_ds ? civ_table_text(t, r, cd) : NULL;

@@ -126,7 +126,8 @@ void rep_chart_risk_matrix(rep_ctx *ctx)
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, TR(ctx, "风险矩阵：可能性 × 影响（格中数字为风险个数）",
                                "Risk matrix: likelihood × impact (the number in a cell counts its risks)"));
-    civ_rbuf_put(&b, ",\"width\":420,\"height\":300,\"data\":{\"values\":[");
+    rep_fluid_width(ctx, &b);
+    civ_rbuf_put(&b, ",\"height\":300,\"data\":{\"values\":[");
     grid_rows(ctx, &b, t, &m);
     civ_rbuf_put(&b, "]},\"encoding\":{\"x\":{\"field\":\"impact\",\"type\":\"ordinal\",\"sort\":{\"field\":\"column\"},"
                      "\"axis\":{\"labelAngle\":0},\"title\":");

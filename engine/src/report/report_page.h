@@ -16,6 +16,7 @@ typedef struct rep_ctx {
     civ_rbuf page;        /* the HTML being built */
     civ_status status;    /* first failure (writing a spec file) */
     size_t n_charts;
+    int fluid;            /* the chart being built is as wide as the page (rep_fluid_width) */
 } rep_ctx;
 
 /* Picks the text of the report's language. */
@@ -24,6 +25,10 @@ typedef struct rep_ctx {
 /* Opens a chart: writes the spec's common head into spec (schema, config
  * with the CJK-capable fonts and tooltips on every mark, title). */
 void rep_spec_begin(const rep_ctx *ctx, civ_rbuf *spec, const char *title);
+/* Writes a chart's width as its container's ("width":"container", fitted
+ * with its axes and padding), so a chart fits a phone and the page alike; the
+ * figure then gets the class "fluid" (a minimum and a maximum width). */
+void rep_fluid_width(rep_ctx *ctx, civ_rbuf *spec);
 /* Finishes spec (closing brace), writes it to OUTDIR/charts/NAME.vl.json and
  * places it in the page.  Frees spec. */
 void rep_chart_emit(rep_ctx *ctx, const char *name, civ_rbuf *spec);

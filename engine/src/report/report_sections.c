@@ -16,17 +16,28 @@ static const char CSS[] =
     "sans-serif;max-width:1000px;margin:0 auto;padding:16px 20px;color:#1d1d1f;line-height:1.5}\n"
     "h1{font-size:24px;margin:0 0 4px}h2{font-size:20px;border-bottom:2px solid #4c78a8;padding-bottom:4px}"
     "h3{font-size:15px;margin:18px 0 4px}\n"
-    "section{padding-top:8px}\nfigure.chart{margin:10px 0 18px;break-inside:avoid;overflow-x:auto}\n"
+    "section{padding-top:8px}\nfigure.chart{margin:10px 0 18px;break-inside:avoid;overflow-x:auto;max-width:100%}\n"
+    "figure.fluid{width:100%;max-width:760px;min-width:280px}\n" /* charts of width "container" */
+    "div.tbl{overflow-x:auto;max-width:100%;margin:6px 0 14px}div.tbl table.data{margin:0}\n"
     "table.data{border-collapse:collapse;font-size:12px;margin:6px 0 14px}\n"
-    "table.data th,table.data td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}\n"
+    "table.data th,table.data td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top;"
+    "white-space:nowrap}\ntable.data td.long{white-space:normal;min-width:16em}\n"
     "table.data th{background:#f2f4f8}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
-    "td.ex{font-size:11px;color:#444;min-width:300px}#community-table td:not(.ex){white-space:nowrap}table.kv td:first-child{color:#555}\n"
+    "td.ex{font-size:11px;color:#444;min-width:300px;white-space:normal !important}\n"
+    "table.kv td:first-child{color:#555}\n"
     ".note{color:#666;font-size:12px}.notrun{color:#8a5a00;font-weight:bold}\n"
-    ".search{margin:8px 0}.search input{font-size:14px;padding:3px 6px;width:280px}\n"
+    ".search{margin:8px 0}.search input{font-size:14px;padding:3px 6px;width:280px;max-width:90%}\n"
     "nav a{margin-right:14px}\n"
+    /* print: a chart or a table row never split, a heading (and the sentence before a chart) kept with what
+     * follows it, a chart scaled down to the page's width and height, tables wrapping instead of scrolling */
     "@media print{nav,.search{display:none}section{break-before:page}section:first-of-type{break-before:auto}"
-    "body{max-width:none;padding:0}figure.chart{overflow:visible}figure.chart svg{max-width:100%;height:auto}"
-    "table.data{font-size:9px}td.ex{font-size:8px}tr{break-inside:avoid}}\n";
+    "body{max-width:none;padding:0}figure.chart,div.tbl{overflow:visible}figure.fluid{max-width:none}"
+    "figure.chart{break-inside:avoid;page-break-inside:avoid}"
+    "figure.chart svg{max-width:100%;max-height:250mm;width:auto;height:auto}"
+    "h2,h3{break-after:avoid;page-break-after:avoid}p:has(+figure.chart),p:has(+p+figure.chart),"
+    "p:has(+div.tbl){break-after:avoid}"
+    "table.data{font-size:9px}table.data th{white-space:normal}td.ex{font-size:8px}"
+    "tr{break-inside:avoid}}\n";
 
 static const char SCRIPT[] =
     "(function(){\n"
@@ -144,7 +155,7 @@ void rep_section_summary(rep_ctx *ctx)
                 "pools and reserves; the chart shows each year's need (bars) against the fund (red dashes)."),
              b1, b2, isfinite(funded) ? funded : (double)d->n_comms, b3);
     rep_para(ctx, text);
-    civ_rbuf_put(&ctx->page, "<table class=\"data kv\"><tbody>\n");
+    civ_rbuf_put(&ctx->page, "<div class=\"tbl\"><table class=\"data kv\"><tbody>\n");
     kv_money(ctx, TR(ctx, "资金总额", "Budget"), budget);
     for (size_t r = 0; r < d->n_rows; r++) {
         const rep_row *x = &d->rows[r];
@@ -170,7 +181,7 @@ void rep_section_summary(rep_ctx *ctx)
     } else {
         kv(ctx, TR(ctx, "预警数", "Alerts"), TR(ctx, "未运行监测", "monitoring not run"));
     }
-    civ_rbuf_put(&ctx->page, "</tbody></table>\n");
+    civ_rbuf_put(&ctx->page, "</tbody></table></div>\n");
     rep_chart_need_vs_fund(ctx);
     civ_rbuf_put(&ctx->page, "</section>\n");
 }
@@ -350,7 +361,7 @@ void rep_section_need(rep_ctx *ctx)
     rep_chart_need(ctx);
     if (d->n_need) {
         civ_rbuf *b = &ctx->page;
-        civ_rbuf_put(b, "<table class=\"data\">");
+        civ_rbuf_put(b, "<div class=\"tbl\"><table class=\"data\">");
         const char *heads[] = {TR(ctx, "年度", "Year"), TR(ctx, "需求量", "Demand"), TR(ctx, "补贴标准（元/单位）", "Standard (CNY per unit)"),
                                TR(ctx, "资金需求", "Need")};
         civ_rbuf_put(b, "<thead><tr>");
@@ -369,7 +380,7 @@ void rep_section_need(rep_ctx *ctx)
             rep_fmt_money(buf, sizeof buf, d->need[k].need, ctx->zh), rep_cell(b, buf, 1);
             civ_rbuf_put(b, "</tr>\n");
         }
-        civ_rbuf_put(b, "</tbody></table>\n");
+        civ_rbuf_put(b, "</tbody></table></div>\n");
     }
     civ_rbuf_put(&ctx->page, "</section>\n");
 }
