@@ -248,7 +248,7 @@ void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows, int (*
             } else {
                 const char *s = civ_table_text(t, r, c);
                 s = s ? s : "";
-                s = ctx->zh ? rep_word_zh(civ_table_column_name(t, c), s) : s;
+                s = rep_word(ctx->zh, civ_table_column_name(t, c), s);
                 civ_rbuf_put(b, strlen(s) > 36 ? "<td class=\"long\">" : "<td>"); /* a sentence wraps */
                 civ_rbuf_html(b, s);
                 civ_rbuf_put(b, "</td>");

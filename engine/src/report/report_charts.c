@@ -54,12 +54,6 @@ double rep_unit_big(const rep_ctx *ctx, const char **label)
     return ctx->zh ? 1e4 : 1e6;
 }
 
-double rep_unit_small(const rep_ctx *ctx, const char **label)
-{
-    *label = TR(ctx, "万元", "CNY thousand");
-    return ctx->zh ? 1e4 : 1e3;
-}
-
 
 /* ---- demand ------------------------------------------------------------- */
 

@@ -43,7 +43,7 @@ static void group_rows(const rep_ctx *ctx, civ_rbuf *b, int streets)
 {
     const rep_data *d = ctx->d;
     const char *ul;
-    double u = streets ? rep_unit_small(ctx, &ul) : rep_unit_big(ctx, &ul);
+    double u = rep_unit_big(ctx, &ul);
     int first = 1;
     for (size_t g = 0; g < d->n_groups; g++) {
         const rep_group *x = &d->groups[g];
@@ -95,9 +95,19 @@ static void bar_panel(const rep_ctx *ctx, civ_rbuf *b, const char *field, const 
     civ_rbuf_put(b, show_y ? "\"title\":null" : "\"title\":null,\"axis\":null");
     civ_rbuf_put(b, "},\"x\":");
     rep_qfield(b, field, t, NULL);
-    civ_rbuf_put(b, ",\"color\":{\"field\":\"district\",\"type\":\"nominal\",\"legend\":null,\"sort\":null},");
+    /* tableau20: 20 distinct colours (the default has 10, and two of 11 districts shared one); the streets
+     * carry a legend of their districts (the district chart names each bar) */
+    civ_rbuf_put(b, ",\"color\":{\"field\":\"district\",\"type\":\"nominal\",\"sort\":null,"
+                    "\"scale\":{\"scheme\":\"tableau20\"},\"legend\":");
+    if (streets && show_y) {
+        civ_rbuf_put(b, "{\"orient\":\"top\",\"columns\":6,\"title\":");
+        civ_rbuf_json_str(b, TR(ctx, "所属区", "District"));
+        civ_rbuf_put(b, "}},");
+    } else {
+        civ_rbuf_put(b, "null},");
+    }
     const char *ul;
-    streets ? rep_unit_small(ctx, &ul) : rep_unit_big(ctx, &ul);
+    rep_unit_big(ctx, &ul);
     group_tooltip(ctx, b, ul);
     civ_rbuf_put(b, "}}");
 }
@@ -136,7 +146,7 @@ void rep_chart_alloc_streets(rep_ctx *ctx)
     }
     civ_rbuf b = {0};
     const char *ul;
-    rep_unit_small(ctx, &ul);
+    rep_unit_big(ctx, &ul);
     rep_spec_begin(ctx, &b, TR(ctx, "各街道分配：金额、人均、每位老人、比上年变化", "By street: amount, per capita, per aged 60+, change vs last year"));
     civ_rbuf_put(&b, ",\"data\":{\"values\":[");
     group_rows(ctx, &b, 1);
@@ -218,7 +228,8 @@ void rep_chart_waterfall(rep_ctx *ctx)
     civ_rbuf_put(&b, ",");
     rep_qfield(&b, "moved", t, ",.2f");
     civ_rbuf_put(&b, ",");
-    rep_qfield(&b, "end", TR(ctx, "累计变化", "Running change"), ",.2f");
+    snprintf(t, sizeof t, "%s (%s)", TR(ctx, "累计变化", "Running change"), ul);
+    rep_qfield(&b, "end", t, ",.2f");
     civ_rbuf_put(&b, "]}");
     rep_chart_emit(ctx, "allocation_waterfall", &b);
 }
@@ -424,11 +435,15 @@ static void need_spec(rep_ctx *ctx, const char *name, int with_standard)
     civ_rbuf_put(&b, ",\"axis\":{\"labelAngle\":0}},\"tooltip\":[{\"field\":\"year\",\"type\":\"ordinal\",\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "年度", "Year"));
     civ_rbuf_put(&b, "},");
-    rep_qfield(&b, "need", TR(ctx, "需求", "Need"), ",.2f");
+    char tn[96], tf[96], tg[128]; /* the unit in every amount's title */
+    snprintf(tn, sizeof tn, "%s (%s)", TR(ctx, "需求", "Need"), ul);
+    snprintf(tf, sizeof tf, "%s (%s)", TR(ctx, "资金", "Fund"), ul);
+    snprintf(tg, sizeof tg, "%s (%s)", TR(ctx, "缺口（正为不足）", "Gap (positive = short)"), ul);
+    rep_qfield(&b, "need", tn, ",.2f");
     civ_rbuf_put(&b, ",");
-    rep_qfield(&b, "fund", TR(ctx, "资金", "Fund"), ",.2f");
+    rep_qfield(&b, "fund", tf, ",.2f");
     civ_rbuf_put(&b, ",");
-    rep_qfield(&b, "gap", TR(ctx, "缺口（正为不足）", "Gap (positive = short)"), "+,.2f");
+    rep_qfield(&b, "gap", tg, "+,.2f");
     civ_rbuf_put(&b, ",");
     rep_qfield(&b, "standard", TR(ctx, "补贴标准（元/单位）", "Standard (CNY per unit)"), ".2f");
     civ_rbuf_put(&b, ",");
@@ -480,7 +495,8 @@ void rep_chart_monitor(rep_ctx *ctx)
         civ_rbuf_put(&b, "}");
     }
     civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"department\",\"type\":\"nominal\",\"title\":null},"
-                     "\"x\":{\"aggregate\":\"count\",\"type\":\"quantitative\",\"title\":");
+                     "\"x\":{\"aggregate\":\"count\",\"type\":\"quantitative\",\"axis\":{\"tickMinStep\":1,"
+                     "\"format\":\"d\"},\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "预警（条）", "Alerts (count)"));
     civ_rbuf_put(&b, "},\"tooltip\":[{\"field\":\"department\",\"type\":\"nominal\"},{\"aggregate\":\"count\",\"type\":"
                      "\"quantitative\",\"title\":");
@@ -494,7 +510,7 @@ void rep_chart_monitor(rep_ctx *ctx)
  * sort in another order than the English ones, which would give "met" the
  * red of Vega's default scheme (the English page keeps its default colours). */
 static const char *const STATUS[] = {"met", "missed", "no_data", "no_target"};
-static const char *const STATUS_COLOUR[] = {"#4c78a8", "#f58518", "#e45756", "#bab0ac"};
+static const char *const STATUS_COLOUR[] = {"#4c78a8", "#e45756", "#bab0ac", "#dcdcdc"}; /* a miss red, no data grey */
 enum { N_STATUS = sizeof STATUS / sizeof *STATUS };
 
 static size_t status_rank(const char *st)
@@ -543,13 +559,14 @@ void rep_chart_indicators(rep_ctx *ctx)
         civ_rbuf_json_str(&b, code);
         civ_rbuf_put(&b, ",\"status\":");
         const char *st = civ_table_text(t, r, cs) ? civ_table_text(t, r, cs) : "";
-        civ_rbuf_json_str(&b, ctx->zh ? rep_word_zh("status", st) : st);
+        civ_rbuf_json_str(&b, rep_word(ctx->zh, "status", st));
         size_t k = status_rank(st);
         seen[k] = 1;
         civ_rbuf_printf(&b, ",\"rank\":%zu}", k);
     }
     civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"indicator\",\"type\":\"nominal\",\"title\":null},"
-                     "\"x\":{\"aggregate\":\"count\",\"type\":\"quantitative\",\"title\":");
+                     "\"x\":{\"aggregate\":\"count\",\"type\":\"quantitative\",\"axis\":{\"tickMinStep\":1,"
+                     "\"format\":\"d\"},\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "单位数", "Units (count)"));
     civ_rbuf_put(&b, "},\"color\":{\"field\":\"status\",\"type\":\"nominal\",\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "状态", "Status"));
@@ -558,7 +575,7 @@ void rep_chart_indicators(rep_ctx *ctx)
         for (size_t k = 0, n = 0; k < N_STATUS; k++)
             if (seen[k]) {
                 civ_rbuf_put(&b, n++ ? "," : "");
-                civ_rbuf_json_str(&b, ctx->zh ? rep_word_zh("status", STATUS[k]) : STATUS[k]);
+                civ_rbuf_json_str(&b, rep_word(ctx->zh, "status", STATUS[k]));
             }
         civ_rbuf_put(&b, "],\"range\":[");
         for (size_t k = 0, n = 0; k < N_STATUS; k++)

@@ -51,9 +51,9 @@ void rep_chart_indicators(rep_ctx *ctx);
 void rep_chart_risk_matrix(rep_ctx *ctx);
 void rep_chart_backtest(rep_ctx *ctx);
 
-/* Money units of the charts: district/city level and community level. */
+/* The money unit of the charts (万元 / CNY million), as the tables write a
+ * district's or a street's amount. */
 double rep_unit_big(const rep_ctx *ctx, const char **label);
-double rep_unit_small(const rep_ctx *ctx, const char **label);
 /* A paragraph of plain text (HTML-escaped) / a note. */
 void rep_para(rep_ctx *ctx, const char *text);
 

@@ -279,6 +279,15 @@ const char *rep_word_zh(const char *column, const char *value)
     return value;
 }
 
+const char *rep_word(int zh, const char *column, const char *value)
+{
+    if (zh)
+        return rep_word_zh(column, value);
+    if (column && value && !strcmp(column, "status"))
+        return !strcmp(value, "no_data") ? "no data" : !strcmp(value, "no_target") ? "no target" : value;
+    return value;
+}
+
 const char *rep_column_zh(const char *column)
 {
     /* the columns of the tables the page shows as they are: the monitoring

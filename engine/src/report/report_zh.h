@@ -21,6 +21,10 @@ void rep_explanation_zh(civ_rbuf *b, const char *text);
  * severe", level "medium-high"); `value` itself when the column or the value
  * is not one of docs/MONITORING.md's. */
 const char *rep_word_zh(const char *column, const char *value);
+/* The word a reader of the page's language sees for a fixed word: zh
+ * rep_word_zh, en the English of the codes written with underscores
+ * (status "no_data" -> "no data", "no_target" -> "no target"). */
+const char *rep_word(int zh, const char *column, const char *value);
 /* A Chinese header for a column of a table the page shows as it is
  * (monitoring, risks, backtest accuracy); NULL when the name is not known
  * (the header then stays the column's name). */
