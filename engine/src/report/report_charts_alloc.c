@@ -349,6 +349,51 @@ void rep_chart_lorenz(rep_ctx *ctx)
     rep_chart_emit(ctx, "allocation_lorenz", &b);
 }
 
+/* The uncertainty rows: each district's P5 and P95 as a deviation (%) from
+ * its allocated amount (a band of 30 万 on a 1,800 万 amount is invisible on
+ * an axis from 0), and the amounts themselves for the tooltip. */
+static void uncertainty_rows(const rep_ctx *ctx, civ_rbuf *b)
+{
+    const rep_data *d = ctx->d;
+    const char *ul;
+    double u = rep_unit_big(ctx, &ul);
+    for (size_t g = 0, first = 1; g < d->n_districts; g++) {
+        const rep_group *x = &d->groups[g];
+        civ_rbuf_put(b, first ? "{\"name\":" : ",{\"name\":");
+        first = 0;
+        civ_rbuf_json_str(b, x->name);
+        kv_num(b, "p5", x->p5 / u, 0.001);
+        kv_num(b, "p95", x->p95 / u, 0.001);
+        kv_num(b, "amount", x->amount / u, 0.001);
+        kv_num(b, "lo_pct", x->amount > 0 ? 100 * (x->p5 - x->amount) / x->amount : NAN, 0.001);
+        kv_num(b, "hi_pct", x->amount > 0 ? 100 * (x->p95 - x->amount) / x->amount : NAN, 0.001);
+        kv_num(b, "zero", 0, 1);
+        civ_rbuf_put(b, "}");
+    }
+}
+
+static void uncertainty_tooltip(const rep_ctx *ctx, civ_rbuf *b)
+{
+    const char *ul;
+    rep_unit_big(ctx, &ul);
+    char t5[64], t95[64], ta[96];
+    snprintf(t5, sizeof t5, "P5 (%s)", ul), snprintf(t95, sizeof t95, "P95 (%s)", ul);
+    snprintf(ta, sizeof ta, "%s (%s)", TR(ctx, "分配金额", "Allocated"), ul);
+    civ_rbuf_put(b, "\"tooltip\":[");
+    rep_nfield(b, "name", TR(ctx, "区", "District"));
+    civ_rbuf_put(b, ",");
+    rep_qfield(b, "p5", t5, ",.2f");
+    civ_rbuf_put(b, ",");
+    rep_qfield(b, "amount", ta, ",.2f");
+    civ_rbuf_put(b, ",");
+    rep_qfield(b, "p95", t95, ",.2f");
+    civ_rbuf_put(b, ",");
+    rep_qfield(b, "lo_pct", TR(ctx, "P5 相对分配金额（%）", "P5 against the amount (%)"), "+.2f");
+    civ_rbuf_put(b, ",");
+    rep_qfield(b, "hi_pct", TR(ctx, "P95 相对分配金额（%）", "P95 against the amount (%)"), "+.2f");
+    civ_rbuf_put(b, "]");
+}
+
 void rep_chart_uncertainty(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
@@ -360,43 +405,20 @@ void rep_chart_uncertainty(rep_ctx *ctx)
                          "The Monte Carlo was not run ([uncertainty] draws = 0): no intervals."));
         return;
     }
-    const char *ul;
-    double u = rep_unit_big(ctx, &ul);
-    char t[96];
-    snprintf(t, sizeof t, "%s (%s)", TR(ctx, "金额", "Amount"), ul);
     civ_rbuf b = {0};
-    rep_spec_begin(ctx, &b, TR(ctx, "各区金额的 P5–P95（蒙特卡洛）", "P5–P95 of each district's amount (Monte Carlo)"));
+    rep_spec_begin(ctx, &b, TR(ctx, "各区金额的 P5–P95 相对分配金额的偏差（蒙特卡洛）",
+                               "P5–P95 of each district's amount against its allocation (Monte Carlo)"));
     rep_fluid_width(ctx, &b);
     civ_rbuf_put(&b, ",\"data\":{\"values\":[");
-    int first = 1;
-    for (size_t g = 0; g < d->n_districts; g++) {
-        const rep_group *x = &d->groups[g];
-        civ_rbuf_put(&b, first ? "{\"name\":" : ",{\"name\":");
-        first = 0;
-        civ_rbuf_json_str(&b, x->name);
-        kv_num(&b, "p5", x->p5 / u, 0.001);
-        kv_num(&b, "p95", x->p95 / u, 0.001);
-        kv_num(&b, "amount", x->amount / u, 0.001);
-        kv_num(&b, "width_pct", x->amount > 0 ? 100 * (x->p95 - x->p5) / x->amount : NAN, 0.01);
-        civ_rbuf_put(&b, "}");
-    }
-    civ_rbuf_put(&b, "]},\"encoding\":{\"y\":{\"field\":\"name\",\"type\":\"nominal\",\"sort\":null,\"title\":null},"
-                     "\"tooltip\":[");
-    rep_nfield(&b, "name", TR(ctx, "区", "District"));
-    civ_rbuf_put(&b, ",");
-    rep_qfield(&b, "p5", "P5", ",.2f");
-    civ_rbuf_put(&b, ",");
-    rep_qfield(&b, "amount", TR(ctx, "分配金额", "Allocated"), ",.2f");
-    civ_rbuf_put(&b, ",");
-    rep_qfield(&b, "p95", "P95", ",.2f");
-    civ_rbuf_put(&b, ",");
-    rep_qfield(&b, "width_pct", TR(ctx, "区间宽度（%）", "Interval width (%)"), ".2f");
-    civ_rbuf_put(&b, "]},\"layer\":[{\"mark\":{\"type\":\"rule\",\"strokeWidth\":3,\"color\":\"#4c78a8\"},"
-                     "\"encoding\":{\"x\":");
-    rep_qfield(&b, "p5", t, NULL);
-    civ_rbuf_put(&b, ",\"x2\":{\"field\":\"p95\"}}},{\"mark\":{\"type\":\"point\",\"filled\":true,\"color\":\"#1f3b73\","
-                     "\"size\":60},\"encoding\":{\"x\":{\"field\":\"amount\",\"type\":\"quantitative\",\"scale\":"
-                     "{\"zero\":false}}}}]");
+    uncertainty_rows(ctx, &b);
+    civ_rbuf_put(&b, "]},\"encoding\":{\"y\":{\"field\":\"name\",\"type\":\"nominal\",\"sort\":null,\"title\":null},");
+    uncertainty_tooltip(ctx, &b);
+    /* the band (a bar at least 3 px wide, so a zero-width band still shows as a tick) and the amount at 0 */
+    civ_rbuf_put(&b, "},\"layer\":[{\"mark\":{\"type\":\"bar\",\"height\":10,\"minBandSize\":3,\"color\":\"#4c78a8\","
+                     "\"opacity\":0.6},\"encoding\":{\"x\":");
+    rep_qfield(&b, "lo_pct", TR(ctx, "相对分配金额的偏差（%）", "Deviation from the allocated amount (%)"), NULL);
+    civ_rbuf_put(&b, ",\"x2\":{\"field\":\"hi_pct\"}}},{\"mark\":{\"type\":\"tick\",\"thickness\":2,"
+                     "\"color\":\"#1f3b73\"},\"encoding\":{\"x\":{\"field\":\"zero\",\"type\":\"quantitative\"}}}]");
     rep_chart_emit(ctx, "uncertainty_districts", &b);
 }
 

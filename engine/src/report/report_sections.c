@@ -342,12 +342,40 @@ void rep_section_allocation(rep_ctx *ctx)
     civ_rbuf_put(&ctx->page, "</section>\n");
 }
 
+/* The widest district band against its amount, in a sentence. */
+static void uncertainty_widest(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    const rep_group *w = NULL;
+    double wmax = -1;
+    for (size_t g = 0; g < d->n_districts; g++) {
+        const rep_group *x = &d->groups[g];
+        double dev = x->amount > 0 ? fmax(fabs(x->p5 - x->amount), fabs(x->p95 - x->amount)) / x->amount : NAN;
+        if (isfinite(dev) && dev > wmax)
+            wmax = dev, w = x;
+    }
+    if (!w)
+        return;
+    char text[512];
+    snprintf(text, sizeof text,
+             TR(ctx, "各区的 P5–P95 都在分配金额的 ±%.2f%% 以内；最宽的是%s（%+.2f%% 至 %+.2f%%）。",
+                "Every district's P5–P95 is within ±%.2f%% of its allocated amount; the widest is %s's (%+.2f%% to "
+                "%+.2f%%)."),
+             100 * wmax, w->name, 100 * (w->p5 - w->amount) / w->amount, 100 * (w->p95 - w->amount) / w->amount);
+    rep_para(ctx, text);
+}
+
 void rep_section_uncertainty(rep_ctx *ctx)
 {
     heading(ctx, "uncertainty", TR(ctx, "不确定性", "Uncertainty"));
-    rep_para(ctx, TR(ctx, "按需求预测区间多次重抽样并重新分配（蒙特卡洛），每个区金额的 5% 与 95% 分位数；线越短，分配越不受预测误差影响。",
-                     "The allocation re-run many times over draws from the forecast intervals (a Monte Carlo): the 5th to 95th percentile of each district's amount. "
-                     "A short line means the amount hardly depends on forecast error."));
+    rep_para(ctx, TR(ctx, "按需求预测区间多次重抽样并重新分配（蒙特卡洛），每个区金额的 5% 与 95% 分位数。"
+                          "图中每个区的竖线是它的分配金额（记为 0），横条从 P5 到 P95，表示相对分配金额的偏差（%）；"
+                          "横条越短，分配越不受预测误差影响，没有横条表示各次抽样的金额都相同。",
+                     "The allocation re-run many times over draws from the forecast intervals (a Monte Carlo): the 5th to "
+                     "95th percentile of each district's amount. Each district's tick is its allocated amount (at 0), "
+                     "and its bar runs from P5 to P95 as a deviation from that amount (%); a short bar means the amount "
+                     "hardly depends on forecast error, no bar that every draw gave the same amount."));
+    uncertainty_widest(ctx);
     rep_chart_uncertainty(ctx);
     civ_rbuf_put(&ctx->page, "</section>\n");
 }
