@@ -211,56 +211,6 @@ void rep_community_table(rep_ctx *ctx)
     civ_rbuf_put(b, "</tbody></table></div>\n");
 }
 
-/* A CSV table of another step (backtest, monitoring) shown as it is: the
- * rows `keep` accepts (all when NULL), at most max_rows of them. */
-void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows, int (*keep)(const civ_table *, size_t, const void *),
-                       const void *arg)
-{
-    civ_rbuf *b = &ctx->page;
-    size_t nc = civ_table_n_columns(t), nr = civ_table_n_rows(t), shown = 0, kept = 0;
-    civ_rbuf_put(b, "<div class=\"tbl\"><table class=\"data\"><thead><tr>");
-    for (size_t c = 0; c < nc; c++) { /* zh: a Chinese header, the file's name in its tooltip */
-        const char *name = civ_table_column_name(t, c), *zh = ctx->zh ? rep_column_zh(name) : NULL;
-        if (zh) {
-            civ_rbuf_put(b, "<th title=\"");
-            civ_rbuf_html(b, name);
-            civ_rbuf_put(b, "\">");
-        } else {
-            civ_rbuf_put(b, "<th>");
-        }
-        civ_rbuf_html(b, zh ? zh : name);
-        civ_rbuf_put(b, "</th>");
-    }
-    civ_rbuf_put(b, "</tr></thead><tbody>\n");
-    char buf[64];
-    for (size_t r = 0; r < nr; r++) {
-        if (keep && !keep(t, r, arg))
-            continue;
-        if (kept++ >= max_rows)
-            continue;
-        shown++;
-        civ_rbuf_put(b, "<tr>");
-        for (size_t c = 0; c < nc; c++) {
-            if (civ_table_column_type(t, c) == CIV_COLUMN_NUMBER) {
-                double v = civ_table_number(t, r, c);
-                rep_fmt_num(buf, sizeof buf, v, fabs(v) >= 1000 || v == floor(v) ? 0 : 3);
-                rep_cell(b, isfinite(v) ? buf : "", 1);
-            } else {
-                const char *s = civ_table_text(t, r, c);
-                s = s ? s : "";
-                s = rep_word(ctx->zh, civ_table_column_name(t, c), s);
-                civ_rbuf_put(b, strlen(s) > 36 ? "<td class=\"long\">" : "<td>"); /* a sentence wraps */
-                civ_rbuf_html(b, s);
-                civ_rbuf_put(b, "</td>");
-            }
-        }
-        civ_rbuf_put(b, "</tr>\n");
-    }
-    civ_rbuf_put(b, "</tbody></table></div>\n");
-    if (kept > shown)
-        civ_rbuf_printf(b, "<p class=\"note\">%s %zu</p>\n", TR(ctx, "仅显示前若干行，总行数：", "First rows only; rows in all:"), kept);
-}
-
 static void put_asset(civ_rbuf *b, const unsigned char *data, size_t len)
 {
     const char *s = (const char *)data;

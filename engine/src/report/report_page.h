@@ -67,9 +67,18 @@ void rep_qfield(civ_rbuf *b, const char *field, const char *title, const char *f
 void rep_nfield(civ_rbuf *b, const char *field, const char *title);
 void rep_group_table(rep_ctx *ctx, int streets);
 void rep_community_table(rep_ctx *ctx);
-/* A table as it is: the rows `keep` accepts (NULL = all), at most max_rows. */
-void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows, int (*keep)(const civ_table *, size_t, const void *),
-                       const void *arg);
+/* How a table of another step is shown as it is (report_tables.c). */
+typedef struct rep_table_view {
+    size_t max_rows;                                        /* at most this many rows */
+    int (*keep)(const civ_table *, size_t, const void *);  /* the rows shown (NULL: all) */
+    const void *arg;
+    const char *file;    /* the output folder's file with every row, named when rows are left out */
+    const char *filter;  /* which of its rows the table shows (NULL: all) */
+    int monitoring;      /* indicator names for codes, street names beside unit codes, rates in % */
+} rep_table_view;
+/* The table with its headers in the page's language; when rows are left out,
+ * a note says how many are shown of how many and where the rest are. */
+void rep_generic_table(rep_ctx *ctx, const civ_table *t, const rep_table_view *v);
 const char *rep_rule_name(int zh, const char *rule);
 
 /* The page's head and sections, and its closing script (report_sections.c). */

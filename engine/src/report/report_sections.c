@@ -287,7 +287,8 @@ void rep_section_demand(rep_ctx *ctx)
         rep_para(ctx, text);
         backtest_reading(ctx);
         rep_chart_backtest(ctx);
-        rep_generic_table(ctx, d->t_backtest, 40, NULL, NULL);
+        rep_table_view v = {.max_rows = 40, .file = d->backtest_file};
+        rep_generic_table(ctx, d->t_backtest, &v);
     } else {
         not_run(ctx, TR(ctx, "未运行回测。", "Backtest: not run."));
     }
@@ -432,7 +433,8 @@ static void latest_misses(rep_ctx *ctx, const civ_table *t)
     latest l = {0, 0, ""};
     if (civ_table_find_column(t, "ds", &l.ds) || civ_table_find_column(t, "status", &l.status) ||
         civ_table_column_type(t, l.ds) != CIV_COLUMN_TEXT || civ_table_column_type(t, l.status) != CIV_COLUMN_TEXT) {
-        rep_generic_table(ctx, t, 60, NULL, NULL);
+        rep_table_view v = {.max_rows = 60, .file = ctx->d->status_file, .monitoring = 1};
+        rep_generic_table(ctx, t, &v);
         return;
     }
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
@@ -444,7 +446,11 @@ static void latest_misses(rep_ctx *ctx, const civ_table *t)
     snprintf(text, sizeof text, TR(ctx, "%s 未达标（或无数据）的单位：", "The units not meeting their target (or without data) in %s:"),
              l.last);
     rep_para(ctx, text);
-    rep_generic_table(ctx, t, 40, keep_latest_miss, &l);
+    char filter[160];
+    snprintf(filter, sizeof filter, TR(ctx, "ds 为 %s、status 不是 met 的行", "the rows of ds %s whose status is not met"),
+             l.last);
+    rep_table_view v = {40, keep_latest_miss, &l, ctx->d->status_file, filter, 1};
+    rep_generic_table(ctx, t, &v);
 }
 
 void rep_section_monitoring(rep_ctx *ctx)
@@ -478,12 +484,15 @@ void rep_section_monitoring(rep_ctx *ctx)
                          "the number counts the risks in it. The table lists the risks in the order to handle them."));
         if (d->t_risk)
             rep_chart_risk_matrix(ctx);
-        if (d->t_risks)
-            rep_generic_table(ctx, d->t_risks, 60, NULL, NULL);
+        if (d->t_risks) {
+            rep_table_view v = {.max_rows = 60, .file = d->risks_file};
+            rep_generic_table(ctx, d->t_risks, &v);
+        }
     }
     if (d->t_monitor) {
         sub(ctx, TR(ctx, "预警明细", "The alerts"));
-        rep_generic_table(ctx, d->t_monitor, 60, NULL, NULL);
+        rep_table_view v = {.max_rows = 60, .file = d->monitor_file, .monitoring = 1};
+        rep_generic_table(ctx, d->t_monitor, &v);
     }
     if (d->t_status) {
         sub(ctx, TR(ctx, "未达标的单位", "Units not meeting their targets"));
