@@ -90,5 +90,9 @@ void rep_section_uncertainty(rep_ctx *ctx);
 void rep_section_need(rep_ctx *ctx);
 void rep_section_monitoring(rep_ctx *ctx);
 void rep_page_script(civ_rbuf *b);
+/* The backtest's own numbers in sentences: the plan's model's coverage
+ * against its levels, models scored on different points, what the failed
+ * windows were (report_backtest.c). */
+void rep_backtest_notes(rep_ctx *ctx);
 
 #endif

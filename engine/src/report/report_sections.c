@@ -203,22 +203,26 @@ static void backtest_reading(rep_ctx *ctx)
         char k[64] = "";
         if (windows)
             snprintf(k, sizeof k, TR(ctx, " %zu 个", "%zu "), windows);
+        char series[32];
+        rep_fmt_num(series, sizeof series, (double)d->bt_series, 0);
         snprintf(text, sizeof text,
-                 TR(ctx, "回测了什么：%zu 个序列各从%s较早的截止期（最早 %s，最晚 %s）起重新预测，每次预测 %zu 期，再与随后的实际值比较；截止期之后的数据不参与拟合。",
-                    "What was backtested: each of the %zu series was forecast again from %searlier cutoffs (the earliest %s, "
+                 TR(ctx, "回测了什么：%s 个序列各从%s较早的截止期（最早 %s，最晚 %s）起重新预测，每次预测 %zu 期，再与随后的实际值比较；截止期之后的数据不参与拟合。",
+                    "What was backtested: each of the %s series was forecast again from %searlier cutoffs (the earliest %s, "
                     "the latest %s), %zu periods ahead each time, and compared with what then happened; nothing after a "
                     "cutoff was used to fit."),
-                 d->bt_series, k, d->bt_first, d->bt_last, d->bt_h);
+                 series, k, d->bt_first, d->bt_last, d->bt_h);
         rep_para(ctx, text);
     }
-    rep_para(ctx, TR(ctx, "怎么读：MASE 是平均绝对误差除以季节朴素法（用上一季节同期值作预测）在训练期内的误差，小于 1 表示比这个简单方法更准；SeasonalNaive 一行是季节朴素法在同样窗口上的实际成绩，可直接对比；sMAPE 是对称百分比误差。"
-                          "coverage-80、coverage-95 是实际值落在 80%、95% 预测区间内的比例（%），接近 80、95 说明区间可信，明显偏低说明区间过窄、不确定性被低估。",
+    rep_para(ctx, TR(ctx, "怎么读：MASE 是平均绝对误差除以季节朴素法（用上一季节同期值作预测）在训练期内的误差，小于 1 表示比这个简单方法更准；"
+                          "SeasonalNaive（季节朴素法）一行是这个简单方法在回测窗口上的实际成绩；sMAPE 是对称百分比误差。"
+                          "覆盖率-80、覆盖率-95（coverage-80、coverage-95）是实际值落在 80%、95% 预测区间内的比例（%）：接近 80、95 说明区间可信，"
+                          "明显偏低说明区间过窄、不确定性被低估，明显偏高说明区间过宽、不确定性被高估（偏保守）。",
                      "How to read it: MASE is the mean absolute error divided by the in-sample error of the seasonal naive "
-                     "forecast (the same period one season earlier), so below 1 beats that simple rule; the SeasonalNaive row is how "
-                     "that rule itself did on the same windows; sMAPE is the symmetric "
+                     "forecast (the same period one season earlier), so below 1 beats that simple rule; the SeasonalNaive "
+                     "row is how that rule itself did in the backtest windows; sMAPE is the symmetric "
                      "percentage error. coverage-80 and coverage-95 are the shares (%) of actual values that fell inside the 80% "
                      "and 95% intervals: close to 80 and 95 means the intervals can be trusted, well below means they are too "
-                     "narrow and the uncertainty is understated."));
+                     "narrow and the uncertainty is understated, well above that they are too wide and it is overstated."));
     if (ctx->conformal)
         rep_para(ctx, TR(ctx, "回测中每个窗口的区间也按同样的方法校准，只用该窗口截止期之前的数据，所以这里的覆盖率就是校准后区间的实际表现。",
                          "The intervals of every backtest window were calibrated the same way, from the values before "
@@ -286,6 +290,7 @@ void rep_section_demand(rep_ctx *ctx)
                  d->backtest_file);
         rep_para(ctx, text);
         backtest_reading(ctx);
+        rep_backtest_notes(ctx);
         rep_chart_backtest(ctx);
         rep_table_view v = {.max_rows = 40, .file = d->backtest_file};
         rep_generic_table(ctx, d->t_backtest, &v);
