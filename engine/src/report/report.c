@@ -196,7 +196,7 @@ void rep_community_table(rep_ctx *ctx)
             size_t n = strcspn(p, "+");
             char one[64];
             snprintf(one, sizeof one, "%.*s", (int)(n < 63 ? n : 63), p);
-            civ_rbuf_html(b, rep_rule_name(ctx->zh, one));
+            civ_rbuf_html(b, rep_rule_label(ctx, one));
             p += n;
             if (*p == '+')
                 civ_rbuf_put(b, " + "), p++;

@@ -28,7 +28,7 @@ const char *rep_rule_name(int zh, const char *rule)
     static const char *const names[][3] = {
         {"factors", "因素法基数", "factor base"},    {"tilt", "倾斜系数", "tilts"},
         {"floor", "保底", "floors"},                 {"cap", "封顶", "caps"},
-        {"hold_harmless", "保持上年比例", "hold-harmless"}, {"pace", "增幅上限", "pace limit"},
+        {"hold_harmless", "不低于上年一定比例", "hold-harmless (a share of last year)"}, {"pace", "增幅上限", "pace limit"},
         {"ratable", "按比例削减", "ratable cut"},     {"rebalance", "再平衡", "rebalancing"},
         {"rounding", "取整", "rounding"},            {"earmark", "专项资金", "earmarks"},
         {"", "无约束", "no constraint"}};
@@ -36,6 +36,40 @@ const char *rep_rule_name(int zh, const char *rule)
         if (!strcmp(rule, names[k][0]))
             return names[k][zh ? 1 : 2];
     return rule;
+}
+
+static double held_ratio(const rep_comm *c)
+{
+    return strstr(c->binding, "hold_harmless") && c->last_year > 0 ? 100 * c->amount / c->last_year : NAN;
+}
+
+/* The share of last year (%) hold-harmless keeps: the lowest share of last
+ * year among the communities it held, when at least half of them got just
+ * that (the others have funds it did not hold on top), else NaN. */
+static double hold_share(const rep_data *d)
+{
+    double lo = INFINITY;
+    size_t n = 0, at = 0;
+    for (size_t i = 0; i < d->n_comms; i++)
+        if (isfinite(held_ratio(&d->comms[i])))
+            lo = fmin(lo, held_ratio(&d->comms[i])), n++;
+    for (size_t i = 0; i < d->n_comms; i++)
+        at += fabs(held_ratio(&d->comms[i]) - lo) < 0.05;
+    return n && 2 * at >= n ? round(lo * 10) / 10 : NAN;
+}
+
+const char *rep_rule_label(rep_ctx *ctx, const char *rule)
+{
+    if (strcmp(rule, "hold_harmless"))
+        return rep_rule_name(ctx->zh, rule);
+    if (!ctx->hold_label[0]) {
+        double s = hold_share(ctx->d);
+        if (isfinite(s))
+            snprintf(ctx->hold_label, sizeof ctx->hold_label, TR(ctx, "不低于上年 %g%%", "hold-harmless (%g%% of last year)"), s);
+        else
+            snprintf(ctx->hold_label, sizeof ctx->hold_label, "%s", rep_rule_name(ctx->zh, rule));
+    }
+    return ctx->hold_label;
 }
 
 /* Rows of districts (streets = 0) or streets (1) with the allocation columns. */
@@ -204,12 +238,12 @@ void rep_chart_waterfall(rep_ctx *ctx)
     for (size_t k = 0; k < d->n_steps; k++) {
         const rep_step *s = &d->steps[k];
         if (fabs(s->gained) >= 0.005) {
-            snprintf(step, sizeof step, "%s +", rep_rule_name(ctx->zh, s->effect));
+            snprintf(step, sizeof step, "%s +", rep_rule_label(ctx, s->effect));
             wf_row(&b, &first, step, kinds[1], cum, cum + s->gained, u);
             cum += s->gained;
         }
         if (fabs(s->lost) >= 0.005) {
-            snprintf(step, sizeof step, "%s −", rep_rule_name(ctx->zh, s->effect));
+            snprintf(step, sizeof step, "%s −", rep_rule_label(ctx, s->effect));
             wf_row(&b, &first, step, kinds[2], cum, cum + s->lost, u);
             cum += s->lost;
         }
@@ -247,7 +281,7 @@ void rep_chart_held(rep_ctx *ctx)
             continue;
         civ_rbuf_put(&b, first ? "{\"rule\":" : ",{\"rule\":");
         first = 0;
-        civ_rbuf_json_str(&b, rep_rule_name(ctx->zh, d->rows[r].name));
+        civ_rbuf_json_str(&b, rep_rule_label(ctx, d->rows[r].name));
         kv_num(&b, "communities", d->rows[r].count, 1);
         civ_rbuf_put(&b, "}");
     }

@@ -17,6 +17,7 @@ typedef struct rep_ctx {
     civ_status status;    /* first failure (writing a spec file) */
     size_t n_charts;
     int fluid;            /* the chart being built is as wide as the page (rep_fluid_width) */
+    char hold_label[96];  /* the hold-harmless rule's name, with its share of last year when one (rep_rule_label) */
 } rep_ctx;
 
 /* Picks the text of the report's language. */
@@ -80,6 +81,9 @@ typedef struct rep_table_view {
  * a note says how many are shown of how many and where the rest are. */
 void rep_generic_table(rep_ctx *ctx, const civ_table *t, const rep_table_view *v);
 const char *rep_rule_name(int zh, const char *rule);
+/* rep_rule_name, but the hold-harmless rule named by what it does, with the
+ * share of last year every community it held got (不低于上年 85%). */
+const char *rep_rule_label(rep_ctx *ctx, const char *rule);
 
 /* The page's head and sections, and its closing script (report_sections.c). */
 void rep_page_begin(rep_ctx *ctx, const char *title);
