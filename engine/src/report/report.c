@@ -147,20 +147,48 @@ void rep_group_table(rep_ctx *ctx, int streets)
 
 /* The engine writes the explanations in the plan's language; a Chinese page
  * of a run in English shows them in Chinese (report_zh.c). */
+/* An explanation with thousands separators in its amounts (126,225.00元),
+ * as the amount column writes them. */
+static void explanation_html(civ_rbuf *b, const char *text)
+{
+    size_t n = strlen(text) * 2 + 1;
+    char *grouped = malloc(n);
+    if (!grouped) {
+        b->failed = 1;
+        return;
+    }
+    rep_group_digits(grouped, n, text);
+    civ_rbuf_html(b, grouped);
+    free(grouped);
+}
+
 static void explanation_zh(civ_rbuf *b, const char *text)
 {
     civ_rbuf tmp = {0};
     rep_explanation_zh(&tmp, text);
-    civ_rbuf_html(b, tmp.data ? tmp.data : "");
+    explanation_html(b, tmp.data ? tmp.data : "");
     if (tmp.failed)
         b->failed = 1;
     civ_rbuf_free(&tmp);
+}
+
+/* 1 when the plan wrote its explanations in Chinese (a run with lang = "zh"). */
+static int chinese_explanations(const rep_data *d)
+{
+    for (size_t i = 0; i < d->n_comms; i++)
+        if (!strncmp(d->comms[i].explanation, "构成：", strlen("构成：")))
+            return 1;
+    return 0;
 }
 
 void rep_community_table(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
     civ_rbuf *b = &ctx->page;
+    if (!ctx->zh && chinese_explanations(d))
+        rep_para(ctx, "The plan was run in Chinese (lang = \"zh\"), so its explanation of each community's amount is in "
+                      "Chinese: it is in allocation.csv (column explanation) and on the Chinese page of this folder "
+                      "(civicast report OUTDIR --lang zh); run the plan with lang = \"en\" for English ones.");
     civ_rbuf_put(b, "<div class=\"search\"><label for=\"community-search\">");
     civ_rbuf_html(b, TR(ctx, "搜索社区（编号、名称、区、街道、约束或说明中的文字）：",
                         "Search communities (any text of the id, name, district, street, constraint or explanation):"));
@@ -171,7 +199,9 @@ void rep_community_table(rep_ctx *ctx)
                            TR(ctx, "金额", "Amount"), TR(ctx, "人均（元）", "Per capita (CNY)"),
                            TR(ctx, "每位老人（元）", "Per aged 60+ (CNY)"), TR(ctx, "比上年", "Change"),
                            TR(ctx, "约束", "Held by"), TR(ctx, "说明", "Explanation")};
-    const int show[] = {1, d->has_name, 1, d->has_street, 1, d->has_population, d->has_aged, d->has_last_year, 1, 1};
+    /* the English page of a run in Chinese leaves its Chinese explanations out (rep_section_allocation says so) */
+    int explain = ctx->zh || !chinese_explanations(d);
+    const int show[] = {1, d->has_name, 1, d->has_street, 1, d->has_population, d->has_aged, d->has_last_year, 1, explain};
     head_shown(b, heads, show, 10);
     civ_rbuf_put(b, "<tbody>\n");
     char buf[96];
@@ -184,7 +214,12 @@ void rep_community_table(rep_ctx *ctx)
         rep_cell(b, c->district, 0);
         if (show[3])
             rep_cell(b, c->street, 0);
-        rep_fmt_money(buf, sizeof buf, c->amount, ctx->zh), rep_cell(b, buf, 1);
+        rep_fmt_num(buf, sizeof buf, c->amount, 0); /* in yuan, as its explanation */
+        if (ctx->zh)
+            strncat(buf, " 元", sizeof buf - strlen(buf) - 1);
+        else
+            memmove(buf + 4, buf, strlen(buf) + 1), memcpy(buf, "CNY ", 4);
+        rep_cell(b, buf, 1);
         if (show[5])
             rep_fmt_num(buf, sizeof buf, c->population > 0 ? c->amount / c->population : NAN, 2), rep_cell(b, buf, 1);
         if (show[6])
@@ -201,12 +236,16 @@ void rep_community_table(rep_ctx *ctx)
             if (*p == '+')
                 civ_rbuf_put(b, " + "), p++;
         }
-        civ_rbuf_put(b, "</td><td class=\"ex\">");
-        if (ctx->zh)
-            explanation_zh(b, c->explanation);
-        else
-            civ_rbuf_html(b, c->explanation);
-        civ_rbuf_put(b, "</td></tr>\n");
+        civ_rbuf_put(b, "</td>");
+        if (explain) {
+            civ_rbuf_put(b, "<td class=\"ex\">");
+            if (ctx->zh)
+                explanation_zh(b, c->explanation);
+            else
+                explanation_html(b, c->explanation);
+            civ_rbuf_put(b, "</td>");
+        }
+        civ_rbuf_put(b, "</tr>\n");
     }
     civ_rbuf_put(b, "</tbody></table></div>\n");
 }

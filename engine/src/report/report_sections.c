@@ -124,7 +124,7 @@ static void kv(rep_ctx *ctx, const char *k, const char *v)
 static void kv_money(rep_ctx *ctx, const char *k, double yuan)
 {
     char buf[64];
-    rep_fmt_money(buf, sizeof buf, yuan, ctx->zh);
+    rep_fmt_money_fixed(buf, sizeof buf, yuan, ctx->zh); /* one unit down the column */
     kv(ctx, k, buf);
 }
 
@@ -145,15 +145,16 @@ void rep_section_summary(rep_ctx *ctx)
     const rep_data *d = ctx->d;
     double budget = row_amount(d, "budget", "total"), alloc = row_amount(d, "total", "allocated");
     double reserved = row_amount(d, "total", "reserved"), funded = row_value(d, "statistic", "communities_funded");
-    char b1[64], b2[64], b3[64], text[512];
-    rep_fmt_money(b1, sizeof b1, budget, ctx->zh), rep_fmt_money(b2, sizeof b2, alloc, ctx->zh);
-    rep_fmt_money(b3, sizeof b3, reserved, ctx->zh);
+    char b1[64], b2[64], b3[64], b4[32], text[512];
+    rep_fmt_money_fixed(b1, sizeof b1, budget, ctx->zh), rep_fmt_money_fixed(b2, sizeof b2, alloc, ctx->zh);
+    rep_fmt_money_fixed(b3, sizeof b3, reserved, ctx->zh); /* one unit, so that the parts add up as printed */
+    rep_fmt_num(b4, sizeof b4, isfinite(funded) ? funded : (double)d->n_comms, 0);
     heading(ctx, "summary", TR(ctx, "概要", "Summary"));
     snprintf(text, sizeof text,
-             TR(ctx, "本年度资金 %s，其中 %s 按因素法分配给 %.0f 个社区，%s 留作储备金。下表列出各资金来源与储备；图中柱为各年的资金需求，红色虚线为资金总额。",
-                "The fund of %s gives %s to %.0f communities by the factor method and keeps %s in reserves. The table lists the "
+             TR(ctx, "本年度资金 %s，其中 %s 按因素法分配给 %s 个社区，%s 留作储备金。下表列出各资金来源与储备；图中柱为各年的资金需求，红色虚线为资金总额。",
+                "The fund of %s gives %s to %s communities by the factor method and keeps %s in reserves. The table lists the "
                 "pools and reserves; the chart shows each year's need (bars) against the fund (red dashes)."),
-             b1, b2, isfinite(funded) ? funded : (double)d->n_comms, b3);
+             b1, b2, b4, b3);
     rep_para(ctx, text);
     civ_rbuf_put(&ctx->page, "<div class=\"tbl\"><table class=\"data kv\"><tbody>\n");
     kv_money(ctx, TR(ctx, "资金总额", "Budget"), budget);
