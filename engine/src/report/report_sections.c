@@ -27,7 +27,7 @@ static const char CSS[] =
     "table.kv td:first-child{color:#555}\n"
     ".note{color:#666;font-size:12px}.notrun{color:#8a5a00;font-weight:bold}\n"
     ".search{margin:8px 0}.search input{font-size:14px;padding:3px 6px;width:280px;max-width:90%}\n"
-    "nav a{margin-right:14px}\n"
+    "nav{display:flex;flex-wrap:wrap;gap:0 14px}\n" /* the links wrap on a phone */
     /* print: a chart or a table row never split, a heading (and the sentence before a chart) kept with what
      * follows it, a chart scaled down to the page's width and height, tables wrapping instead of scrolling */
     "@media print{nav,.search{display:none}section{break-before:page}section:first-of-type{break-before:auto}"

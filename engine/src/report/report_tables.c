@@ -34,8 +34,8 @@ static size_t num_column(const civ_table *t, const char *name)
     return c;
 }
 
-/* 1 when `code` is a rate in the status table: every row of it has a
- * denominator, and its actuals and targets are fractions (0..1). */
+/* 1 when `code` is a rate in the status table: every row of it with an
+ * actual has a denominator, and its actuals and targets are fractions (0..1). */
 static int is_rate(const rep_data *d, const char *code)
 {
     const civ_table *s = d->t_status;
@@ -49,7 +49,7 @@ static int is_rate(const rep_data *d, const char *code)
         if (!v || strcmp(v, code))
             continue;
         double a = civ_table_number(s, r, ca), t = ct == (size_t)-1 ? NAN : civ_table_number(s, r, ct);
-        if (!isfinite(civ_table_number(s, r, cd)) || (isfinite(a) && (a < 0 || a > 1)) || (isfinite(t) && (t < 0 || t > 1)))
+        if ((isfinite(a) && (!isfinite(civ_table_number(s, r, cd)) || a < 0 || a > 1)) || (isfinite(t) && (t < 0 || t > 1)))
             return 0;
         rows++;
     }
