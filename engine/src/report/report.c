@@ -186,8 +186,9 @@ void rep_community_table(rep_ctx *ctx)
     const rep_data *d = ctx->d;
     civ_rbuf *b = &ctx->page;
     if (!ctx->zh && chinese_explanations(d))
-        rep_para(ctx, "The plan was run in Chinese (lang = \"zh\"), so its explanation of each community's amount is in "
-                      "Chinese: it is in allocation.csv (column explanation) and on the Chinese page of this folder "
+        rep_para(ctx, "The plan was run in Chinese (lang = \"zh\"), so its explanation of each community's amount "
+                      "is in Chinese: it is in allocation.csv (column explanation) and on the Chinese page of this "
+                      "folder "
                       "(civicast report OUTDIR --lang zh); run the plan with lang = \"en\" for English ones.");
     civ_rbuf_put(b, "<div class=\"search\"><label for=\"community-search\">");
     civ_rbuf_html(b, TR(ctx, "搜索社区（编号、名称、区、街道、约束或说明中的文字）：",
@@ -201,7 +202,8 @@ void rep_community_table(rep_ctx *ctx)
                            TR(ctx, "约束", "Held by"), TR(ctx, "说明", "Explanation")};
     /* the English page of a run in Chinese leaves its Chinese explanations out (rep_section_allocation says so) */
     int explain = ctx->zh || !chinese_explanations(d);
-    const int show[] = {1, d->has_name, 1, d->has_street, 1, d->has_population, d->has_aged, d->has_last_year, 1, explain};
+    const int show[] = {1, d->has_name, 1, d->has_street, 1, d->has_population, d->has_aged, d->has_last_year, 1,
+                        explain};
     head_shown(b, heads, show, 10);
     civ_rbuf_put(b, "<tbody>\n");
     char buf[96];

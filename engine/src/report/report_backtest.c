@@ -122,7 +122,8 @@ static size_t failed_windows(const rep_data *d, bt_fail *m)
     int has_hist = hist_open(d, &h);
     size_t n = 0, nr = civ_table_n_rows(t);
     for (size_t r = 0; r < nr;) {
-        const char *id = civ_table_text(t, r, c.id), *cut = civ_table_text(t, r, c.cut), *mo = civ_table_text(t, r, c.model);
+        const char *id = civ_table_text(t, r, c.id), *cut = civ_table_text(t, r, c.cut);
+        const char *mo = civ_table_text(t, r, c.model);
         size_t e = r;
         int any = 0;
         for (; e < nr && !strcmp(civ_table_text(t, e, c.id) ? civ_table_text(t, e, c.id) : "", id ? id : "") &&
@@ -230,15 +231,16 @@ static void coverage_sentence(rep_ctx *ctx)
 {
     const civ_table *t = ctx->d->t_backtest;
     size_t cm;
-    if (!civ_table_n_rows(t) || civ_table_find_column(t, "model", &cm) || civ_table_column_type(t, cm) != CIV_COLUMN_TEXT) {
+    if (!civ_table_n_rows(t) || civ_table_find_column(t, "model", &cm) ||
+        civ_table_column_type(t, cm) != CIV_COLUMN_TEXT) {
         civ_clear_error();
         return;
     }
     char text[1024], one[256];
     const char *model = civ_table_text(t, 0, cm);
-    size_t k = (size_t)snprintf(text, sizeof text, TR(ctx, "按此规则（与名义水平相差 5 个百分点以内算大致合适），%s：",
-                                                      "By that rule (within 5 points of the nominal level is about right), "
-                                                      "%s: "),
+    size_t k = (size_t)snprintf(text, sizeof text,
+                                TR(ctx, "按此规则（与名义水平相差 5 个百分点以内算大致合适），%s：",
+                                   "By that rule (within 5 points of the nominal level is about right), %s: "),
                                 model ? model : "");
     int any = 0;
     for (size_t c = 0; c < civ_table_n_columns(t) && k < sizeof text; c++)

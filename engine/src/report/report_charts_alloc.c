@@ -65,7 +65,8 @@ const char *rep_rule_label(rep_ctx *ctx, const char *rule)
     if (!ctx->hold_label[0]) {
         double s = hold_share(ctx->d);
         if (isfinite(s))
-            snprintf(ctx->hold_label, sizeof ctx->hold_label, TR(ctx, "不低于上年 %g%%", "hold-harmless (%g%% of last year)"), s);
+            snprintf(ctx->hold_label, sizeof ctx->hold_label,
+                     TR(ctx, "不低于上年 %g%%", "hold-harmless (%g%% of last year)"), s);
         else
             snprintf(ctx->hold_label, sizeof ctx->hold_label, "%s", rep_rule_name(ctx->zh, rule));
     }

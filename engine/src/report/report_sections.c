@@ -151,9 +151,10 @@ void rep_section_summary(rep_ctx *ctx)
     rep_fmt_num(b4, sizeof b4, isfinite(funded) ? funded : (double)d->n_comms, 0);
     heading(ctx, "summary", TR(ctx, "概要", "Summary"));
     snprintf(text, sizeof text,
-             TR(ctx, "本年度资金 %s，其中 %s 按因素法分配给 %s 个社区，%s 留作储备金。下表列出各资金来源与储备；图中柱为各年的资金需求，红色虚线为资金总额。",
-                "The fund of %s gives %s to %s communities by the factor method and keeps %s in reserves. The table lists the "
-                "pools and reserves; the chart shows each year's need (bars) against the fund (red dashes)."),
+             TR(ctx, "本年度资金 %s，其中 %s 按因素法分配给 %s 个社区，%s 留作储备金。"
+                     "下表列出各资金来源与储备；图中柱为各年的资金需求，红色虚线为资金总额。",
+                "The fund of %s gives %s to %s communities by the factor method and keeps %s in reserves. The table "
+                "lists the pools and reserves; the chart shows each year's need (bars) against the fund (red dashes)."),
              b1, b2, b4, b3);
     rep_para(ctx, text);
     civ_rbuf_put(&ctx->page, "<div class=\"tbl\"><table class=\"data kv\"><tbody>\n");
@@ -207,8 +208,10 @@ static void backtest_reading(rep_ctx *ctx)
         char series[32];
         rep_fmt_num(series, sizeof series, (double)d->bt_series, 0);
         snprintf(text, sizeof text,
-                 TR(ctx, "回测了什么：%s 个序列各从%s较早的截止期（最早 %s，最晚 %s）起重新预测，每次预测 %zu 期，再与随后的实际值比较；截止期之后的数据不参与拟合。",
-                    "What was backtested: each of the %s series was forecast again from %searlier cutoffs (the earliest %s, "
+                 TR(ctx, "回测了什么：%s 个序列各从%s较早的截止期（最早 %s，最晚 %s）起重新预测，每次预测 %zu 期，"
+                         "再与随后的实际值比较；截止期之后的数据不参与拟合。",
+                    "What was backtested: each of the %s series was forecast again from %searlier cutoffs (the "
+                    "earliest %s, "
                     "the latest %s), %zu periods ahead each time, and compared with what then happened; nothing after a "
                     "cutoff was used to fit."),
                  series, k, d->bt_first, d->bt_last, d->bt_h);
@@ -219,11 +222,12 @@ static void backtest_reading(rep_ctx *ctx)
                           "覆盖率-80、覆盖率-95（coverage-80、coverage-95）是实际值落在 80%、95% 预测区间内的比例（%）：接近 80、95 说明区间可信，"
                           "明显偏低说明区间过窄、不确定性被低估，明显偏高说明区间过宽、不确定性被高估（偏保守）。",
                      "How to read it: MASE is the mean absolute error divided by the in-sample error of the seasonal naive "
-                     "forecast (the same period one season earlier), so below 1 beats that simple rule; the SeasonalNaive "
-                     "row is how that rule itself did in the backtest windows; sMAPE is the symmetric "
+                     "forecast (the same period one season earlier), so below 1 beats that simple rule; the "
+                     "SeasonalNaive row is how that rule itself did in the backtest windows; sMAPE is the symmetric "
                      "percentage error. coverage-80 and coverage-95 are the shares (%) of actual values that fell inside the 80% "
                      "and 95% intervals: close to 80 and 95 means the intervals can be trusted, well below means they are too "
-                     "narrow and the uncertainty is understated, well above that they are too wide and it is overstated."));
+                     "narrow and the uncertainty is understated, well above that they are too wide and it is "
+                     "overstated."));
     if (ctx->conformal)
         rep_para(ctx, TR(ctx, "回测中每个窗口的区间也按同样的方法校准，只用该窗口截止期之前的数据，所以这里的覆盖率就是校准后区间的实际表现。",
                          "The intervals of every backtest window were calibrated the same way, from the values before "
@@ -378,10 +382,10 @@ void rep_section_uncertainty(rep_ctx *ctx)
     rep_para(ctx, TR(ctx, "按需求预测区间多次重抽样并重新分配（蒙特卡洛），每个区金额的 5% 与 95% 分位数。"
                           "图中每个区的竖线是它的分配金额（记为 0），横条从 P5 到 P95，表示相对分配金额的偏差（%）；"
                           "横条越短，分配越不受预测误差影响，没有横条表示各次抽样的金额都相同。",
-                     "The allocation re-run many times over draws from the forecast intervals (a Monte Carlo): the 5th to "
-                     "95th percentile of each district's amount. Each district's tick is its allocated amount (at 0), "
-                     "and its bar runs from P5 to P95 as a deviation from that amount (%); a short bar means the amount "
-                     "hardly depends on forecast error, no bar that every draw gave the same amount."));
+                     "The allocation re-run many times over draws from the forecast intervals (a Monte Carlo): the 5th "
+                     "to 95th percentile of each district's amount. Each district's tick is its allocated amount (at "
+                     "0), and its bar runs from P5 to P95 as a deviation from that amount (%); a short bar means the "
+                     "amount hardly depends on forecast error, no bar that every draw gave the same amount."));
     uncertainty_widest(ctx);
     rep_chart_uncertainty(ctx);
     civ_rbuf_put(&ctx->page, "</section>\n");

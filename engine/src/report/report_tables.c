@@ -49,7 +49,9 @@ static int is_rate(const rep_data *d, const char *code)
         if (!v || strcmp(v, code))
             continue;
         double a = civ_table_number(s, r, ca), t = ct == (size_t)-1 ? NAN : civ_table_number(s, r, ct);
-        if ((isfinite(a) && (!isfinite(civ_table_number(s, r, cd)) || a < 0 || a > 1)) || (isfinite(t) && (t < 0 || t > 1)))
+        int fraction = (!isfinite(a) || (isfinite(civ_table_number(s, r, cd)) && a >= 0 && a <= 1)) &&
+                       (!isfinite(t) || (t >= 0 && t <= 1));
+        if (!fraction)
             return 0;
         rows++;
     }
