@@ -61,6 +61,13 @@ static void test_money_formats(void **state)
     assert_string_equal(b, "CNY 145.0 million");
     rep_fmt_money(b, sizeof b, 126225, 1);
     assert_string_equal(b, "12.6 万元");
+    /* amounts read together share one unit, so that their parts add up as printed */
+    rep_fmt_money_fixed(b, sizeof b, 166000000, 1);
+    assert_string_equal(b, "16,600.0 万元");
+    rep_fmt_money_fixed(b, sizeof b, 13280000, 0);
+    assert_string_equal(b, "CNY 13.3 million");
+    rep_group_digits(b, sizeof b, "合计 126225.00元（上年 1485.5元，-15.00%）×1.2 2024");
+    assert_string_equal(b, "合计 126,225.00元（上年 1,485.5元，-15.00%）×1.2 2024");
     rep_fmt_money(b, sizeof b, 126225, 0);
     assert_string_equal(b, "CNY 126,225");
     rep_fmt_money(b, sizeof b, 2.5e9, 0);
@@ -343,21 +350,91 @@ static void test_monitoring_tables(void **state)
     assert_non_null(strstr(spec, "\"status\":\"未达标\""));
     /* bars labelled with the indicator's name, its code in the tooltip */
     assert_non_null(strstr(spec, "{\"indicator\":\"助餐\",\"code\":\"meals\""));
-    /* the statuses keep their colours whatever the language (met blue, missed orange) */
-    assert_non_null(strstr(spec, "\"domain\":[\"达标\",\"未达标\"],\"range\":[\"#4c78a8\",\"#f58518\"]"));
+    /* the statuses keep their colours whatever the language (met blue, missed red, no data grey) */
+    assert_non_null(strstr(spec, "\"domain\":[\"达标\",\"未达标\"],\"range\":[\"#4c78a8\",\"#e45756\"]"));
+    assert_non_null(strstr(spec, "\"axis\":{\"tickMinStep\":1,\"format\":\"d\"}")); /* whole units */
     free(spec);
     /* the English page keeps the words and names of the files */
     civ_report_options en = {.lang = "en"};
     assert_int_equal(civ_report_write(path, &en), CIV_OK);
     html = tf_slurp(file, NULL);
     assert_non_null(strstr(html, "\"status\":\"missed\""));
-    assert_non_null(strstr(html, "\"domain\":[\"met\",\"missed\"],\"range\":[\"#4c78a8\",\"#f58518\"]"));
+    assert_non_null(strstr(html, "\"domain\":[\"met\",\"missed\"],\"range\":[\"#4c78a8\",\"#e45756\"]"));
     free(html);
     snprintf(file, sizeof file, "%s/report.html", path);
     html = tf_slurp(file, NULL);
     assert_non_null(strstr(html, "<td>missed</td>"));
-    assert_non_null(strstr(html, "<th>misses</th>"));
+    assert_non_null(strstr(html, "<th title=\"misses\">Misses in a row</th>")); /* not the CSV's name */
+    assert_non_null(strstr(html, "<th title=\"ds\">Period</th>"));
     free(html);
+}
+
+/* The page prints each chart whole (a chart never split, headings kept with
+ * what follows) and fits a phone (charts as wide as their container, tables
+ * scrolling in their own box); districts get 20 colours. */
+static void test_print_and_phone(void **state)
+{
+    (void)state;
+    put("pp", "allocation.csv", ALLOC);
+    put("pp", "allocation_summary.csv", SUMMARY);
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/pp", dir);
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+    snprintf(file, sizeof file, "%s/report.html", path);
+    char *html = tf_slurp(file, NULL);
+    assert_non_null(strstr(html, "figure.chart{break-inside:avoid;page-break-inside:avoid}"));
+    assert_non_null(strstr(html, "h2,h3{break-after:avoid;page-break-after:avoid}"));
+    assert_non_null(strstr(html, "max-height:250mm"));
+    assert_non_null(strstr(html, "div.tbl{overflow-x:auto"));
+    assert_non_null(strstr(html, "<div class=\"tbl\"><table class=\"data\">"));
+    free(html);
+    snprintf(file, sizeof file, "%s/charts/allocation_held.vl.json", path);
+    char *spec = tf_slurp(file, NULL);
+    assert_non_null(strstr(spec, "\"width\":\"container\""));
+    free(spec);
+    snprintf(file, sizeof file, "%s/charts/allocation_districts.vl.json", path);
+    spec = tf_slurp(file, NULL);
+    assert_non_null(strstr(spec, "\"scheme\":\"tableau20\""));
+    free(spec);
+}
+
+/* What a committee reads in the monitoring tables: indicator names (the code
+ * in the tooltip), street names beside unit codes, rates in %, no_data in
+ * grey, and an exact note when rows are left out. */
+static void test_monitoring_readable(void **state)
+{
+    (void)state;
+    put("mon2", "allocation.csv", "unique_id,name,district,street,amount_fen\nD01-S01-C001,一社区,甲区,鼓角街道,100000\n");
+    put("mon2", "allocation_summary.csv", SUMMARY);
+    civ_rbuf rows = {0};
+    civ_rbuf_put(&rows, "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,alert,name\n"
+                        "street,D01-S01,share,民政,2026-03,,,0.9,no_data,0,,覆盖率\n");
+    for (int k = 0; k < 45; k++)
+        civ_rbuf_printf(&rows, "street,D01-S%02d,share,民政,2026-03,0.896,50,0.95,missed,1,,覆盖率\n", k + 2);
+    put("mon2", "monitor_status.csv", rows.data);
+    civ_rbuf_free(&rows);
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/mon2", dir);
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+    snprintf(file, sizeof file, "%s/report.html", path);
+    char *html = tf_slurp(file, NULL);
+    assert_non_null(strstr(html, "<td title=\"share\">覆盖率</td>"));  /* the name, not the code */
+    assert_null(strstr(html, "<td>share</td>"));
+    assert_non_null(strstr(html, "<td>鼓角街道（D01-S01）</td>"));        /* the street of D01-S01-C001 */
+    assert_non_null(strstr(html, "<td class=\"n\">89.6%</td>"));          /* a rate in %, not 0.896 */
+    assert_non_null(strstr(html, "表中显示前 40 行，共 46 行；完整列表见输出目录中的 monitor_status.csv"));
+    assert_null(strstr(html, "仅显示前若干行"));
+    free(html);
+    snprintf(file, sizeof file, "%s/charts/monitoring_indicators.vl.json", path);
+    char *spec = tf_slurp(file, NULL);
+    assert_non_null(strstr(spec, "\"range\":[\"#e45756\",\"#bab0ac\"]")); /* missed red, no data grey */
+    free(spec);
+    civ_report_options en = {.lang = "en"};
+    assert_int_equal(civ_report_write(path, &en), CIV_OK);
+    spec = tf_slurp(file, NULL);
+    assert_non_null(strstr(spec, "\"status\":\"no data\""));
+    assert_null(strstr(spec, "no_data"));
+    free(spec);
 }
 
 /* The actuals before the forecasts (history.csv): in the fan charts, and
@@ -850,7 +927,9 @@ int main(void)
         cmocka_unit_test(test_escaping),       cmocka_unit_test(test_data_mapping),
         cmocka_unit_test(test_tidy_summary),
         cmocka_unit_test(test_summary_labels),   cmocka_unit_test(test_write_both_languages),
-        cmocka_unit_test(test_monitoring_tables), cmocka_unit_test(test_history_and_per_aged),
+        cmocka_unit_test(test_monitoring_tables),
+        cmocka_unit_test(test_monitoring_readable),
+        cmocka_unit_test(test_print_and_phone), cmocka_unit_test(test_history_and_per_aged),
         cmocka_unit_test(test_district_facet),
         cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),
         cmocka_unit_test(test_waterfall_steps),  cmocka_unit_test(test_model_mix_families),

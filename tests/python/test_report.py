@@ -90,7 +90,10 @@ def test_plan_folder_is_enough_for_the_report(plan_out):
     html = (plan_out / "report.html").read_text(encoding="utf-8")
     # the demo plan's [backtest] (snaive under --model snaive): the section says what was backtested
     assert "Backtest: not run." not in html and (plan_out / "charts" / "backtest_accuracy.vl.json").exists()
-    assert ("each of the 1146 series was forecast again from 3 earlier cutoffs (the earliest 2022-12, the latest "
+    assert ("each of the 1,146 series was forecast again from 3 earlier cutoffs (the earliest 2022-12, the latest "
             "2023-12), 12 periods ahead each time") in html
+    # the coverage judged against its level by the stated rule; the header of n is readable
+    assert "By that rule (within 5 points of the nominal level is about right)" in html
+    assert '<th title="n">Points compared</th>' in html
     assert "so below 1 beats that simple rule" in html
     assert (plan_out / "charts" / "monitoring_risk_matrix.vl.json").exists()

@@ -56,6 +56,12 @@ void rep_spec_begin(const rep_ctx *ctx, civ_rbuf *spec, const char *title)
     civ_rbuf_put(spec, "}");
 }
 
+void rep_fluid_width(rep_ctx *ctx, civ_rbuf *spec)
+{
+    civ_rbuf_put(spec, ",\"width\":\"container\",\"autosize\":{\"type\":\"fit-x\",\"contains\":\"padding\"}");
+    ctx->fluid = 1;
+}
+
 void rep_chart_emit(rep_ctx *ctx, const char *name, civ_rbuf *spec)
 {
     civ_rbuf_put(spec, "}\n");
@@ -68,14 +74,15 @@ void rep_chart_emit(rep_ctx *ctx, const char *name, civ_rbuf *spec)
     if (s && !ctx->status)
         ctx->status = s;
     if (!s) {
-        civ_rbuf_printf(&ctx->page, "<figure class=\"chart\" id=\"chart-%s\"></figure>\n"
+        civ_rbuf_printf(&ctx->page, "<figure class=\"chart%s\" id=\"chart-%s\"></figure>\n"
                                     "<script type=\"application/json\" class=\"vl-spec\" data-target=\"chart-%s\">",
-                        name, name);
+                        ctx->fluid ? " fluid" : "", name, name);
         civ_rbuf_putn(&ctx->page, spec->data, spec->len);
         civ_rbuf_put(&ctx->page, "</script>\n");
         ctx->n_charts++;
     }
     civ_rbuf_free(spec);
+    ctx->fluid = 0;
 }
 
 /* ---- tables ------------------------------------------------------------ */
@@ -111,7 +118,7 @@ void rep_group_table(rep_ctx *ctx, int streets)
                            TR(ctx, "每位 60 岁以上老人（元）", "Per aged 60+ (CNY)"), TR(ctx, "比上年", "Change vs last year")};
     const int show[] = {1, streets, 1, 1, d->has_population, d->has_aged, d->has_last_year};
     civ_rbuf *b = &ctx->page;
-    civ_rbuf_put(b, "<table class=\"data\">");
+    civ_rbuf_put(b, "<div class=\"tbl\"><table class=\"data\">");
     head_shown(b, heads, show, 7);
     civ_rbuf_put(b, "<tbody>");
     char buf[96];
@@ -135,35 +142,68 @@ void rep_group_table(rep_ctx *ctx, int streets)
         }
         civ_rbuf_put(b, "</tr>\n");
     }
-    civ_rbuf_put(b, "</tbody></table>\n");
+    civ_rbuf_put(b, "</tbody></table></div>\n");
 }
 
 /* The engine writes the explanations in the plan's language; a Chinese page
  * of a run in English shows them in Chinese (report_zh.c). */
+/* An explanation with thousands separators in its amounts (126,225.00元),
+ * as the amount column writes them. */
+static void explanation_html(civ_rbuf *b, const char *text)
+{
+    size_t n = strlen(text) * 2 + 1;
+    char *grouped = malloc(n);
+    if (!grouped) {
+        b->failed = 1;
+        return;
+    }
+    rep_group_digits(grouped, n, text);
+    civ_rbuf_html(b, grouped);
+    free(grouped);
+}
+
 static void explanation_zh(civ_rbuf *b, const char *text)
 {
     civ_rbuf tmp = {0};
     rep_explanation_zh(&tmp, text);
-    civ_rbuf_html(b, tmp.data ? tmp.data : "");
+    explanation_html(b, tmp.data ? tmp.data : "");
     if (tmp.failed)
         b->failed = 1;
     civ_rbuf_free(&tmp);
+}
+
+/* 1 when the plan wrote its explanations in Chinese (a run with lang = "zh"). */
+static int chinese_explanations(const rep_data *d)
+{
+    for (size_t i = 0; i < d->n_comms; i++)
+        if (!strncmp(d->comms[i].explanation, "构成：", strlen("构成：")))
+            return 1;
+    return 0;
 }
 
 void rep_community_table(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
     civ_rbuf *b = &ctx->page;
+    if (!ctx->zh && chinese_explanations(d))
+        rep_para(ctx, "The plan was run in Chinese (lang = \"zh\"), so its explanation of each community's amount "
+                      "is in Chinese: it is in allocation.csv (column explanation) and on the Chinese page of this "
+                      "folder "
+                      "(civicast report OUTDIR --lang zh); run the plan with lang = \"en\" for English ones.");
     civ_rbuf_put(b, "<div class=\"search\"><label for=\"community-search\">");
     civ_rbuf_html(b, TR(ctx, "搜索社区（编号、名称、区、街道、约束或说明中的文字）：",
                         "Search communities (any text of the id, name, district, street, constraint or explanation):"));
     civ_rbuf_put(b, "</label> <input id=\"community-search\" type=\"search\" autocomplete=\"off\"> "
-                    "<span id=\"community-count\"></span></div>\n<table class=\"data\" id=\"community-table\">");
+                    "<span id=\"community-count\"></span></div>\n"
+                    "<div class=\"tbl\"><table class=\"data\" id=\"community-table\">");
     const char *heads[] = {TR(ctx, "编号", "Id"), TR(ctx, "名称", "Name"), TR(ctx, "区", "District"), TR(ctx, "街道", "Street"),
                            TR(ctx, "金额", "Amount"), TR(ctx, "人均（元）", "Per capita (CNY)"),
                            TR(ctx, "每位老人（元）", "Per aged 60+ (CNY)"), TR(ctx, "比上年", "Change"),
                            TR(ctx, "约束", "Held by"), TR(ctx, "说明", "Explanation")};
-    const int show[] = {1, d->has_name, 1, d->has_street, 1, d->has_population, d->has_aged, d->has_last_year, 1, 1};
+    /* the English page of a run in Chinese leaves its Chinese explanations out (rep_section_allocation says so) */
+    int explain = ctx->zh || !chinese_explanations(d);
+    const int show[] = {1, d->has_name, 1, d->has_street, 1, d->has_population, d->has_aged, d->has_last_year, 1,
+                        explain};
     head_shown(b, heads, show, 10);
     civ_rbuf_put(b, "<tbody>\n");
     char buf[96];
@@ -176,7 +216,12 @@ void rep_community_table(rep_ctx *ctx)
         rep_cell(b, c->district, 0);
         if (show[3])
             rep_cell(b, c->street, 0);
-        rep_fmt_money(buf, sizeof buf, c->amount, ctx->zh), rep_cell(b, buf, 1);
+        rep_fmt_num(buf, sizeof buf, c->amount, 0); /* in yuan, as its explanation */
+        if (ctx->zh)
+            strncat(buf, " 元", sizeof buf - strlen(buf) - 1);
+        else
+            memmove(buf + 4, buf, strlen(buf) + 1), memcpy(buf, "CNY ", 4);
+        rep_cell(b, buf, 1);
         if (show[5])
             rep_fmt_num(buf, sizeof buf, c->population > 0 ? c->amount / c->population : NAN, 2), rep_cell(b, buf, 1);
         if (show[6])
@@ -188,66 +233,23 @@ void rep_community_table(rep_ctx *ctx)
             size_t n = strcspn(p, "+");
             char one[64];
             snprintf(one, sizeof one, "%.*s", (int)(n < 63 ? n : 63), p);
-            civ_rbuf_html(b, rep_rule_name(ctx->zh, one));
+            civ_rbuf_html(b, rep_rule_label(ctx, one));
             p += n;
             if (*p == '+')
                 civ_rbuf_put(b, " + "), p++;
         }
-        civ_rbuf_put(b, "</td><td class=\"ex\">");
-        if (ctx->zh)
-            explanation_zh(b, c->explanation);
-        else
-            civ_rbuf_html(b, c->explanation);
-        civ_rbuf_put(b, "</td></tr>\n");
-    }
-    civ_rbuf_put(b, "</tbody></table>\n");
-}
-
-/* A CSV table of another step (backtest, monitoring) shown as it is: the
- * rows `keep` accepts (all when NULL), at most max_rows of them. */
-void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows, int (*keep)(const civ_table *, size_t, const void *),
-                       const void *arg)
-{
-    civ_rbuf *b = &ctx->page;
-    size_t nc = civ_table_n_columns(t), nr = civ_table_n_rows(t), shown = 0, kept = 0;
-    civ_rbuf_put(b, "<table class=\"data\"><thead><tr>");
-    for (size_t c = 0; c < nc; c++) { /* zh: a Chinese header, the file's name in its tooltip */
-        const char *name = civ_table_column_name(t, c), *zh = ctx->zh ? rep_column_zh(name) : NULL;
-        if (zh) {
-            civ_rbuf_put(b, "<th title=\"");
-            civ_rbuf_html(b, name);
-            civ_rbuf_put(b, "\">");
-        } else {
-            civ_rbuf_put(b, "<th>");
-        }
-        civ_rbuf_html(b, zh ? zh : name);
-        civ_rbuf_put(b, "</th>");
-    }
-    civ_rbuf_put(b, "</tr></thead><tbody>\n");
-    char buf[64];
-    for (size_t r = 0; r < nr; r++) {
-        if (keep && !keep(t, r, arg))
-            continue;
-        if (kept++ >= max_rows)
-            continue;
-        shown++;
-        civ_rbuf_put(b, "<tr>");
-        for (size_t c = 0; c < nc; c++) {
-            if (civ_table_column_type(t, c) == CIV_COLUMN_NUMBER) {
-                double v = civ_table_number(t, r, c);
-                rep_fmt_num(buf, sizeof buf, v, fabs(v) >= 1000 || v == floor(v) ? 0 : 3);
-                rep_cell(b, isfinite(v) ? buf : "", 1);
-            } else {
-                const char *s = civ_table_text(t, r, c);
-                s = s ? s : "";
-                rep_cell(b, ctx->zh ? rep_word_zh(civ_table_column_name(t, c), s) : s, 0);
-            }
+        civ_rbuf_put(b, "</td>");
+        if (explain) {
+            civ_rbuf_put(b, "<td class=\"ex\">");
+            if (ctx->zh)
+                explanation_zh(b, c->explanation);
+            else
+                explanation_html(b, c->explanation);
+            civ_rbuf_put(b, "</td>");
         }
         civ_rbuf_put(b, "</tr>\n");
     }
-    civ_rbuf_put(b, "</tbody></table>\n");
-    if (kept > shown)
-        civ_rbuf_printf(b, "<p class=\"note\">%s %zu</p>\n", TR(ctx, "仅显示前若干行，总行数：", "First rows only; rows in all:"), kept);
+    civ_rbuf_put(b, "</tbody></table></div>\n");
 }
 
 static void put_asset(civ_rbuf *b, const unsigned char *data, size_t len)

@@ -54,12 +54,6 @@ double rep_unit_big(const rep_ctx *ctx, const char **label)
     return ctx->zh ? 1e4 : 1e6;
 }
 
-double rep_unit_small(const rep_ctx *ctx, const char **label)
-{
-    *label = TR(ctx, "万元", "CNY thousand");
-    return ctx->zh ? 1e4 : 1e3;
-}
-
 
 /* ---- demand ------------------------------------------------------------- */
 
@@ -283,7 +277,8 @@ void rep_chart_demand_city(rep_ctx *ctx)
     }
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, TR(ctx, "全市预测需求（80% 与 95% 区间）", "City forecast demand (80% and 95% bands)"));
-    civ_rbuf_put(&b, ",\"width\":640,\"height\":220,\"data\":{\"values\":[");
+    rep_fluid_width(ctx, &b);
+    civ_rbuf_put(&b, ",\"height\":220,\"data\":{\"values\":[");
     int first = 1;
     int hist = hist_sums(d, (size_t)-1, &b, NULL, NULL, &first);
     band_sums(d, (size_t)-1, &b, NULL, NULL, &first);

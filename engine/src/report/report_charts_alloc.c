@@ -28,7 +28,7 @@ const char *rep_rule_name(int zh, const char *rule)
     static const char *const names[][3] = {
         {"factors", "因素法基数", "factor base"},    {"tilt", "倾斜系数", "tilts"},
         {"floor", "保底", "floors"},                 {"cap", "封顶", "caps"},
-        {"hold_harmless", "保持上年比例", "hold-harmless"}, {"pace", "增幅上限", "pace limit"},
+        {"hold_harmless", "不低于上年一定比例", "hold-harmless (a share of last year)"}, {"pace", "增幅上限", "pace limit"},
         {"ratable", "按比例削减", "ratable cut"},     {"rebalance", "再平衡", "rebalancing"},
         {"rounding", "取整", "rounding"},            {"earmark", "专项资金", "earmarks"},
         {"", "无约束", "no constraint"}};
@@ -38,12 +38,47 @@ const char *rep_rule_name(int zh, const char *rule)
     return rule;
 }
 
+static double held_ratio(const rep_comm *c)
+{
+    return strstr(c->binding, "hold_harmless") && c->last_year > 0 ? 100 * c->amount / c->last_year : NAN;
+}
+
+/* The share of last year (%) hold-harmless keeps: the lowest share of last
+ * year among the communities it held, when at least half of them got just
+ * that (the others have funds it did not hold on top), else NaN. */
+static double hold_share(const rep_data *d)
+{
+    double lo = INFINITY;
+    size_t n = 0, at = 0;
+    for (size_t i = 0; i < d->n_comms; i++)
+        if (isfinite(held_ratio(&d->comms[i])))
+            lo = fmin(lo, held_ratio(&d->comms[i])), n++;
+    for (size_t i = 0; i < d->n_comms; i++)
+        at += fabs(held_ratio(&d->comms[i]) - lo) < 0.05;
+    return n && 2 * at >= n ? round(lo * 10) / 10 : NAN;
+}
+
+const char *rep_rule_label(rep_ctx *ctx, const char *rule)
+{
+    if (strcmp(rule, "hold_harmless"))
+        return rep_rule_name(ctx->zh, rule);
+    if (!ctx->hold_label[0]) {
+        double s = hold_share(ctx->d);
+        if (isfinite(s))
+            snprintf(ctx->hold_label, sizeof ctx->hold_label,
+                     TR(ctx, "不低于上年 %g%%", "hold-harmless (%g%% of last year)"), s);
+        else
+            snprintf(ctx->hold_label, sizeof ctx->hold_label, "%s", rep_rule_name(ctx->zh, rule));
+    }
+    return ctx->hold_label;
+}
+
 /* Rows of districts (streets = 0) or streets (1) with the allocation columns. */
 static void group_rows(const rep_ctx *ctx, civ_rbuf *b, int streets)
 {
     const rep_data *d = ctx->d;
     const char *ul;
-    double u = streets ? rep_unit_small(ctx, &ul) : rep_unit_big(ctx, &ul);
+    double u = rep_unit_big(ctx, &ul);
     int first = 1;
     for (size_t g = 0; g < d->n_groups; g++) {
         const rep_group *x = &d->groups[g];
@@ -90,14 +125,24 @@ static void bar_panel(const rep_ctx *ctx, civ_rbuf *b, const char *field, const 
     char t[160];
     snprintf(t, sizeof t, "%s (%s)", title, unit);
     civ_rbuf_put(b, "{\"width\":");
-    civ_rbuf_put(b, streets ? "180" : "150");
+    civ_rbuf_put(b, streets ? "180,\"height\":{\"step\":13}" : "150");
     civ_rbuf_put(b, ",\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"name\",\"type\":\"nominal\",\"sort\":null,");
     civ_rbuf_put(b, show_y ? "\"title\":null" : "\"title\":null,\"axis\":null");
     civ_rbuf_put(b, "},\"x\":");
     rep_qfield(b, field, t, NULL);
-    civ_rbuf_put(b, ",\"color\":{\"field\":\"district\",\"type\":\"nominal\",\"legend\":null,\"sort\":null},");
+    /* tableau20: 20 distinct colours (the default has 10, and two of 11 districts shared one); the streets
+     * carry a legend of their districts (the district chart names each bar) */
+    civ_rbuf_put(b, ",\"color\":{\"field\":\"district\",\"type\":\"nominal\",\"sort\":null,"
+                    "\"scale\":{\"scheme\":\"tableau20\"},\"legend\":");
+    if (streets && show_y) {
+        civ_rbuf_put(b, "{\"orient\":\"top\",\"columns\":6,\"title\":");
+        civ_rbuf_json_str(b, TR(ctx, "所属区", "District"));
+        civ_rbuf_put(b, "}},");
+    } else {
+        civ_rbuf_put(b, "null},");
+    }
     const char *ul;
-    streets ? rep_unit_small(ctx, &ul) : rep_unit_big(ctx, &ul);
+    rep_unit_big(ctx, &ul);
     group_tooltip(ctx, b, ul);
     civ_rbuf_put(b, "}}");
 }
@@ -136,7 +181,7 @@ void rep_chart_alloc_streets(rep_ctx *ctx)
     }
     civ_rbuf b = {0};
     const char *ul;
-    rep_unit_small(ctx, &ul);
+    rep_unit_big(ctx, &ul);
     rep_spec_begin(ctx, &b, TR(ctx, "各街道分配：金额、人均、每位老人、比上年变化", "By street: amount, per capita, per aged 60+, change vs last year"));
     civ_rbuf_put(&b, ",\"data\":{\"values\":[");
     group_rows(ctx, &b, 1);
@@ -183,7 +228,8 @@ void rep_chart_waterfall(rep_ctx *ctx)
     double u = rep_unit_big(ctx, &ul);
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, TR(ctx, "各项规则移动的资金（瀑布图）", "What each rule moved (waterfall)"));
-    civ_rbuf_put(&b, ",\"width\":640,\"height\":260,\"data\":{\"values\":[");
+    rep_fluid_width(ctx, &b);
+    civ_rbuf_put(&b, ",\"height\":260,\"data\":{\"values\":[");
     /* The running total starts at 0 (the factor base, shown in the text):
      * the rules move a few percent of the fund, which bars from 0 to the
      * whole fund would hide. */
@@ -193,12 +239,12 @@ void rep_chart_waterfall(rep_ctx *ctx)
     for (size_t k = 0; k < d->n_steps; k++) {
         const rep_step *s = &d->steps[k];
         if (fabs(s->gained) >= 0.005) {
-            snprintf(step, sizeof step, "%s +", rep_rule_name(ctx->zh, s->effect));
+            snprintf(step, sizeof step, "%s +", rep_rule_label(ctx, s->effect));
             wf_row(&b, &first, step, kinds[1], cum, cum + s->gained, u);
             cum += s->gained;
         }
         if (fabs(s->lost) >= 0.005) {
-            snprintf(step, sizeof step, "%s −", rep_rule_name(ctx->zh, s->effect));
+            snprintf(step, sizeof step, "%s −", rep_rule_label(ctx, s->effect));
             wf_row(&b, &first, step, kinds[2], cum, cum + s->lost, u);
             cum += s->lost;
         }
@@ -217,7 +263,8 @@ void rep_chart_waterfall(rep_ctx *ctx)
     civ_rbuf_put(&b, ",");
     rep_qfield(&b, "moved", t, ",.2f");
     civ_rbuf_put(&b, ",");
-    rep_qfield(&b, "end", TR(ctx, "累计变化", "Running change"), ",.2f");
+    snprintf(t, sizeof t, "%s (%s)", TR(ctx, "累计变化", "Running change"), ul);
+    rep_qfield(&b, "end", t, ",.2f");
     civ_rbuf_put(&b, "]}");
     rep_chart_emit(ctx, "allocation_waterfall", &b);
 }
@@ -227,14 +274,15 @@ void rep_chart_held(rep_ctx *ctx)
     const rep_data *d = ctx->d;
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, TR(ctx, "受各项约束限定的社区数", "Communities held by each constraint"));
-    civ_rbuf_put(&b, ",\"width\":480,\"data\":{\"values\":[");
+    rep_fluid_width(ctx, &b);
+    civ_rbuf_put(&b, ",\"data\":{\"values\":[");
     int first = 1;
     for (size_t r = 0; r < d->n_rows; r++) {
         if (strcmp(d->rows[r].section, "binding"))
             continue;
         civ_rbuf_put(&b, first ? "{\"rule\":" : ",{\"rule\":");
         first = 0;
-        civ_rbuf_json_str(&b, rep_rule_name(ctx->zh, d->rows[r].name));
+        civ_rbuf_json_str(&b, rep_rule_label(ctx, d->rows[r].name));
         kv_num(&b, "communities", d->rows[r].count, 1);
         civ_rbuf_put(&b, "}");
     }
@@ -336,6 +384,51 @@ void rep_chart_lorenz(rep_ctx *ctx)
     rep_chart_emit(ctx, "allocation_lorenz", &b);
 }
 
+/* The uncertainty rows: each district's P5 and P95 as a deviation (%) from
+ * its allocated amount (a band of 30 万 on a 1,800 万 amount is invisible on
+ * an axis from 0), and the amounts themselves for the tooltip. */
+static void uncertainty_rows(const rep_ctx *ctx, civ_rbuf *b)
+{
+    const rep_data *d = ctx->d;
+    const char *ul;
+    double u = rep_unit_big(ctx, &ul);
+    for (size_t g = 0, first = 1; g < d->n_districts; g++) {
+        const rep_group *x = &d->groups[g];
+        civ_rbuf_put(b, first ? "{\"name\":" : ",{\"name\":");
+        first = 0;
+        civ_rbuf_json_str(b, x->name);
+        kv_num(b, "p5", x->p5 / u, 0.001);
+        kv_num(b, "p95", x->p95 / u, 0.001);
+        kv_num(b, "amount", x->amount / u, 0.001);
+        kv_num(b, "lo_pct", x->amount > 0 ? 100 * (x->p5 - x->amount) / x->amount : NAN, 0.001);
+        kv_num(b, "hi_pct", x->amount > 0 ? 100 * (x->p95 - x->amount) / x->amount : NAN, 0.001);
+        kv_num(b, "zero", 0, 1);
+        civ_rbuf_put(b, "}");
+    }
+}
+
+static void uncertainty_tooltip(const rep_ctx *ctx, civ_rbuf *b)
+{
+    const char *ul;
+    rep_unit_big(ctx, &ul);
+    char t5[64], t95[64], ta[96];
+    snprintf(t5, sizeof t5, "P5 (%s)", ul), snprintf(t95, sizeof t95, "P95 (%s)", ul);
+    snprintf(ta, sizeof ta, "%s (%s)", TR(ctx, "分配金额", "Allocated"), ul);
+    civ_rbuf_put(b, "\"tooltip\":[");
+    rep_nfield(b, "name", TR(ctx, "区", "District"));
+    civ_rbuf_put(b, ",");
+    rep_qfield(b, "p5", t5, ",.2f");
+    civ_rbuf_put(b, ",");
+    rep_qfield(b, "amount", ta, ",.2f");
+    civ_rbuf_put(b, ",");
+    rep_qfield(b, "p95", t95, ",.2f");
+    civ_rbuf_put(b, ",");
+    rep_qfield(b, "lo_pct", TR(ctx, "P5 相对分配金额（%）", "P5 against the amount (%)"), "+.2f");
+    civ_rbuf_put(b, ",");
+    rep_qfield(b, "hi_pct", TR(ctx, "P95 相对分配金额（%）", "P95 against the amount (%)"), "+.2f");
+    civ_rbuf_put(b, "]");
+}
+
 void rep_chart_uncertainty(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
@@ -347,42 +440,20 @@ void rep_chart_uncertainty(rep_ctx *ctx)
                          "The Monte Carlo was not run ([uncertainty] draws = 0): no intervals."));
         return;
     }
-    const char *ul;
-    double u = rep_unit_big(ctx, &ul);
-    char t[96];
-    snprintf(t, sizeof t, "%s (%s)", TR(ctx, "金额", "Amount"), ul);
     civ_rbuf b = {0};
-    rep_spec_begin(ctx, &b, TR(ctx, "各区金额的 P5–P95（蒙特卡洛）", "P5–P95 of each district's amount (Monte Carlo)"));
-    civ_rbuf_put(&b, ",\"width\":560,\"data\":{\"values\":[");
-    int first = 1;
-    for (size_t g = 0; g < d->n_districts; g++) {
-        const rep_group *x = &d->groups[g];
-        civ_rbuf_put(&b, first ? "{\"name\":" : ",{\"name\":");
-        first = 0;
-        civ_rbuf_json_str(&b, x->name);
-        kv_num(&b, "p5", x->p5 / u, 0.001);
-        kv_num(&b, "p95", x->p95 / u, 0.001);
-        kv_num(&b, "amount", x->amount / u, 0.001);
-        kv_num(&b, "width_pct", x->amount > 0 ? 100 * (x->p95 - x->p5) / x->amount : NAN, 0.01);
-        civ_rbuf_put(&b, "}");
-    }
-    civ_rbuf_put(&b, "]},\"encoding\":{\"y\":{\"field\":\"name\",\"type\":\"nominal\",\"sort\":null,\"title\":null},"
-                     "\"tooltip\":[");
-    rep_nfield(&b, "name", TR(ctx, "区", "District"));
-    civ_rbuf_put(&b, ",");
-    rep_qfield(&b, "p5", "P5", ",.2f");
-    civ_rbuf_put(&b, ",");
-    rep_qfield(&b, "amount", TR(ctx, "分配金额", "Allocated"), ",.2f");
-    civ_rbuf_put(&b, ",");
-    rep_qfield(&b, "p95", "P95", ",.2f");
-    civ_rbuf_put(&b, ",");
-    rep_qfield(&b, "width_pct", TR(ctx, "区间宽度（%）", "Interval width (%)"), ".2f");
-    civ_rbuf_put(&b, "]},\"layer\":[{\"mark\":{\"type\":\"rule\",\"strokeWidth\":3,\"color\":\"#4c78a8\"},"
-                     "\"encoding\":{\"x\":");
-    rep_qfield(&b, "p5", t, NULL);
-    civ_rbuf_put(&b, ",\"x2\":{\"field\":\"p95\"}}},{\"mark\":{\"type\":\"point\",\"filled\":true,\"color\":\"#1f3b73\","
-                     "\"size\":60},\"encoding\":{\"x\":{\"field\":\"amount\",\"type\":\"quantitative\",\"scale\":"
-                     "{\"zero\":false}}}}]");
+    rep_spec_begin(ctx, &b, TR(ctx, "各区金额的 P5–P95 相对分配金额的偏差（蒙特卡洛）",
+                               "P5–P95 of each district's amount against its allocation (Monte Carlo)"));
+    rep_fluid_width(ctx, &b);
+    civ_rbuf_put(&b, ",\"data\":{\"values\":[");
+    uncertainty_rows(ctx, &b);
+    civ_rbuf_put(&b, "]},\"encoding\":{\"y\":{\"field\":\"name\",\"type\":\"nominal\",\"sort\":null,\"title\":null},");
+    uncertainty_tooltip(ctx, &b);
+    /* the band (a bar at least 3 px wide, so a zero-width band still shows as a tick) and the amount at 0 */
+    civ_rbuf_put(&b, "},\"layer\":[{\"mark\":{\"type\":\"bar\",\"height\":10,\"minBandSize\":3,\"color\":\"#4c78a8\","
+                     "\"opacity\":0.6},\"encoding\":{\"x\":");
+    rep_qfield(&b, "lo_pct", TR(ctx, "相对分配金额的偏差（%）", "Deviation from the allocated amount (%)"), NULL);
+    civ_rbuf_put(&b, ",\"x2\":{\"field\":\"hi_pct\"}}},{\"mark\":{\"type\":\"tick\",\"thickness\":2,"
+                     "\"color\":\"#1f3b73\"},\"encoding\":{\"x\":{\"field\":\"zero\",\"type\":\"quantitative\"}}}]");
     rep_chart_emit(ctx, "uncertainty_districts", &b);
 }
 
@@ -405,7 +476,8 @@ static void need_spec(rep_ctx *ctx, const char *name, int with_standard)
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, with_standard ? TR(ctx, "多年需求、资金与补贴标准", "Multi-year need, the fund and the subsidy standard")
                                           : TR(ctx, "各年需求与资金", "Need against the fund by year"));
-    civ_rbuf_put(&b, ",\"width\":480,\"height\":240,\"data\":{\"values\":[");
+    rep_fluid_width(ctx, &b);
+    civ_rbuf_put(&b, ",\"height\":240,\"data\":{\"values\":[");
     for (size_t k = 0; k < d->n_need; k++) {
         civ_rbuf_printf(&b, "%s{\"year\":\"%.0f\"", k ? "," : "", d->need[k].year);
         kv_num(&b, "need", d->need[k].need / u, 0.01);
@@ -420,11 +492,15 @@ static void need_spec(rep_ctx *ctx, const char *name, int with_standard)
     civ_rbuf_put(&b, ",\"axis\":{\"labelAngle\":0}},\"tooltip\":[{\"field\":\"year\",\"type\":\"ordinal\",\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "年度", "Year"));
     civ_rbuf_put(&b, "},");
-    rep_qfield(&b, "need", TR(ctx, "需求", "Need"), ",.2f");
+    char tn[96], tf[96], tg[128]; /* the unit in every amount's title */
+    snprintf(tn, sizeof tn, "%s (%s)", TR(ctx, "需求", "Need"), ul);
+    snprintf(tf, sizeof tf, "%s (%s)", TR(ctx, "资金", "Fund"), ul);
+    snprintf(tg, sizeof tg, "%s (%s)", TR(ctx, "缺口（正为不足）", "Gap (positive = short)"), ul);
+    rep_qfield(&b, "need", tn, ",.2f");
     civ_rbuf_put(&b, ",");
-    rep_qfield(&b, "fund", TR(ctx, "资金", "Fund"), ",.2f");
+    rep_qfield(&b, "fund", tf, ",.2f");
     civ_rbuf_put(&b, ",");
-    rep_qfield(&b, "gap", TR(ctx, "缺口（正为不足）", "Gap (positive = short)"), "+,.2f");
+    rep_qfield(&b, "gap", tg, "+,.2f");
     civ_rbuf_put(&b, ",");
     rep_qfield(&b, "standard", TR(ctx, "补贴标准（元/单位）", "Standard (CNY per unit)"), ".2f");
     civ_rbuf_put(&b, ",");
@@ -468,14 +544,16 @@ void rep_chart_monitor(rep_ctx *ctx)
         return;
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, TR(ctx, "各部门的预警数", "Alerts by department"));
-    civ_rbuf_put(&b, ",\"width\":480,\"data\":{\"values\":[");
+    rep_fluid_width(ctx, &b);
+    civ_rbuf_put(&b, ",\"data\":{\"values\":[");
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
         civ_rbuf_put(&b, r ? ",{\"department\":" : "{\"department\":");
         civ_rbuf_json_str(&b, civ_table_text(t, r, col) ? civ_table_text(t, r, col) : "");
         civ_rbuf_put(&b, "}");
     }
     civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"department\",\"type\":\"nominal\",\"title\":null},"
-                     "\"x\":{\"aggregate\":\"count\",\"type\":\"quantitative\",\"title\":");
+                     "\"x\":{\"aggregate\":\"count\",\"type\":\"quantitative\",\"axis\":{\"tickMinStep\":1,"
+                     "\"format\":\"d\"},\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "预警（条）", "Alerts (count)"));
     civ_rbuf_put(&b, "},\"tooltip\":[{\"field\":\"department\",\"type\":\"nominal\"},{\"aggregate\":\"count\",\"type\":"
                      "\"quantitative\",\"title\":");
@@ -489,7 +567,7 @@ void rep_chart_monitor(rep_ctx *ctx)
  * sort in another order than the English ones, which would give "met" the
  * red of Vega's default scheme (the English page keeps its default colours). */
 static const char *const STATUS[] = {"met", "missed", "no_data", "no_target"};
-static const char *const STATUS_COLOUR[] = {"#4c78a8", "#f58518", "#e45756", "#bab0ac"};
+static const char *const STATUS_COLOUR[] = {"#4c78a8", "#e45756", "#bab0ac", "#dcdcdc"}; /* a miss red, no data grey */
 enum { N_STATUS = sizeof STATUS / sizeof *STATUS };
 
 static size_t status_rank(const char *st)
@@ -522,7 +600,8 @@ void rep_chart_indicators(rep_ctx *ctx)
     }
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, TR(ctx, "各指标达标情况（最近一期）", "Indicators against their targets (latest period)"));
-    civ_rbuf_put(&b, ",\"width\":480,\"data\":{\"values\":[");
+    rep_fluid_width(ctx, &b);
+    civ_rbuf_put(&b, ",\"data\":{\"values\":[");
     int first = 1, seen[N_STATUS + 1] = {0};
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
         const char *v = has_ds ? civ_table_text(t, r, cd) : NULL;
@@ -537,13 +616,14 @@ void rep_chart_indicators(rep_ctx *ctx)
         civ_rbuf_json_str(&b, code);
         civ_rbuf_put(&b, ",\"status\":");
         const char *st = civ_table_text(t, r, cs) ? civ_table_text(t, r, cs) : "";
-        civ_rbuf_json_str(&b, ctx->zh ? rep_word_zh("status", st) : st);
+        civ_rbuf_json_str(&b, rep_word(ctx->zh, "status", st));
         size_t k = status_rank(st);
         seen[k] = 1;
         civ_rbuf_printf(&b, ",\"rank\":%zu}", k);
     }
     civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"indicator\",\"type\":\"nominal\",\"title\":null},"
-                     "\"x\":{\"aggregate\":\"count\",\"type\":\"quantitative\",\"title\":");
+                     "\"x\":{\"aggregate\":\"count\",\"type\":\"quantitative\",\"axis\":{\"tickMinStep\":1,"
+                     "\"format\":\"d\"},\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "单位数", "Units (count)"));
     civ_rbuf_put(&b, "},\"color\":{\"field\":\"status\",\"type\":\"nominal\",\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "状态", "Status"));
@@ -552,7 +632,7 @@ void rep_chart_indicators(rep_ctx *ctx)
         for (size_t k = 0, n = 0; k < N_STATUS; k++)
             if (seen[k]) {
                 civ_rbuf_put(&b, n++ ? "," : "");
-                civ_rbuf_json_str(&b, ctx->zh ? rep_word_zh("status", STATUS[k]) : STATUS[k]);
+                civ_rbuf_json_str(&b, rep_word(ctx->zh, "status", STATUS[k]));
             }
         civ_rbuf_put(&b, "],\"range\":[");
         for (size_t k = 0, n = 0; k < N_STATUS; k++)

@@ -241,7 +241,8 @@ static void mix_spec(rep_ctx *ctx, const mix *m)
     char top[1024];
     rep_spec_begin(ctx, &b, TR(ctx, "模型构成（按模型族：预测用到该族模型的社区数）",
                               "Model mix (by family: the communities whose forecast uses a model of the family)"));
-    civ_rbuf_put(&b, ",\"width\":520,\"data\":{\"values\":[");
+    rep_fluid_width(ctx, &b);
+    civ_rbuf_put(&b, ",\"data\":{\"values\":[");
     for (size_t f = 0; f <= bars; f++) {
         int other = f == bars;
         if (other && m->fams.n <= MIX_BARS)
@@ -296,7 +297,7 @@ static void mix_table(rep_ctx *ctx, const mix *m)
     const char *heads[] = {TR(ctx, "模型族", "Family"), TR(ctx, "社区数", "Communities"),
                            TR(ctx, "占比", "Share"), TR(ctx, "具体规格数", "Specifications"),
                            TR(ctx, "最常见的规格（社区数）", "Most common specifications (communities)")};
-    civ_rbuf_put(b, "<table class=\"data\" id=\"model-mix-table\"><thead><tr>");
+    civ_rbuf_put(b, "<div class=\"tbl\"><table class=\"data\" id=\"model-mix-table\"><thead><tr>");
     for (size_t k = 0; k < sizeof heads / sizeof *heads; k++) {
         civ_rbuf_put(b, "<th>");
         civ_rbuf_html(b, heads[k]);
@@ -314,7 +315,7 @@ static void mix_table(rep_ctx *ctx, const mix *m)
         top_specs(ctx, m, f, top, sizeof top), rep_cell(b, top, 0);
         civ_rbuf_put(b, "</tr>\n");
     }
-    civ_rbuf_put(b, "</tbody></table>\n");
+    civ_rbuf_put(b, "</tbody></table></div>\n");
 }
 
 /* The most common models as a whole ("Median(ETS, ARIMA, Theta, DampedETS,

@@ -126,7 +126,8 @@ void rep_chart_risk_matrix(rep_ctx *ctx)
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, TR(ctx, "风险矩阵：可能性 × 影响（格中数字为风险个数）",
                                "Risk matrix: likelihood × impact (the number in a cell counts its risks)"));
-    civ_rbuf_put(&b, ",\"width\":420,\"height\":300,\"data\":{\"values\":[");
+    rep_fluid_width(ctx, &b);
+    civ_rbuf_put(&b, ",\"height\":300,\"data\":{\"values\":[");
     grid_rows(ctx, &b, t, &m);
     civ_rbuf_put(&b, "]},\"encoding\":{\"x\":{\"field\":\"impact\",\"type\":\"ordinal\",\"sort\":{\"field\":\"column\"},"
                      "\"axis\":{\"labelAngle\":0},\"title\":");
@@ -200,7 +201,7 @@ static void bt_label(const civ_table *t, size_t r, size_t cm, char *label, size_
 /* The values of every column of one kind as {"model","metric","value"[,"target"]}
  * rows; returns how many.  A coverage's target is its level in the column's
  * unit (percent, or a fraction when no value exceeds 1). */
-static size_t bt_values(civ_rbuf *b, const civ_table *t, size_t cm, bt_kind want)
+static size_t bt_values(civ_rbuf *b, const civ_table *t, size_t cm, bt_kind want, int zh)
 {
     size_t nc = civ_table_n_columns(t), nr = civ_table_n_rows(t), count = 0;
     char label[512];
@@ -218,7 +219,9 @@ static size_t bt_values(civ_rbuf *b, const civ_table *t, size_t cm, bt_kind want
             civ_rbuf_put(b, count++ ? ",{\"model\":" : "{\"model\":");
             civ_rbuf_json_str(b, label);
             civ_rbuf_put(b, ",\"metric\":");
-            civ_rbuf_json_str(b, civ_table_column_name(t, c));
+            char buf[64];
+            const char *metric = rep_column_label(zh, civ_table_column_name(t, c), buf, sizeof buf);
+            civ_rbuf_json_str(b, metric && strcmp(metric, "n") ? metric : civ_table_column_name(t, c));
             civ_rbuf_put(b, ",\"value\":");
             civ_rbuf_json_num(b, civ_table_number(t, r, c));
             if (want == BT_COVERAGE) {
@@ -262,7 +265,7 @@ void rep_chart_backtest(rep_ctx *ctx)
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, TR(ctx, "各模型的回测误差（越小越好）", "Backtest errors by model (smaller is better)"));
     civ_rbuf_put(&b, ",\"data\":{\"values\":[");
-    size_t n_err = bt_values(&b, t, cm, BT_ERROR);
+    size_t n_err = bt_values(&b, t, cm, BT_ERROR, ctx->zh);
     civ_rbuf_put(&b, "]},\"columns\":3,\"facet\":{\"field\":\"metric\",\"type\":\"nominal\",\"title\":null,\"sort\":null},"
                      "\"resolve\":{\"scale\":{\"x\":\"independent\"}},\"spec\":{\"width\":180,\"mark\":\"bar\","
                      "\"encoding\":{\"y\":{\"field\":\"model\",\"type\":\"nominal\",\"sort\":null,\"title\":null},\"x\":");
@@ -278,7 +281,7 @@ void rep_chart_backtest(rep_ctx *ctx)
     rep_spec_begin(ctx, &c, TR(ctx, "预测区间覆盖率（竖线为名义水平，越接近越好）",
                               "Interval coverage (the line is the nominal level: closer is better)"));
     civ_rbuf_put(&c, ",\"data\":{\"values\":[");
-    size_t n_cov = bt_values(&c, t, cm, BT_COVERAGE);
+    size_t n_cov = bt_values(&c, t, cm, BT_COVERAGE, ctx->zh);
     civ_rbuf_put(&c, "]},\"columns\":3,\"facet\":{\"field\":\"metric\",\"type\":\"nominal\",\"title\":null,\"sort\":null},"
                      "\"resolve\":{\"scale\":{\"x\":\"independent\"}},\"spec\":{\"width\":180,\"layer\":["
                      "{\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"model\",\"type\":\"nominal\",\"sort\":null,"

@@ -510,6 +510,8 @@ static civ_status read_first(const char *outdir, const char *const *files, civ_t
 static civ_status load_backtest_windows(const char *outdir, rep_data *d)
 {
     static const char *const text[] = {"unique_id", "cutoff", "ds", "model", NULL};
+    civ_table_free(d->t_btw);
+    d->t_btw = NULL;
     char path[4096];
     int n = snprintf(path, sizeof path, "%s/backtest.csv", outdir);
     if (n < 0 || (size_t)n >= sizeof path || !exists(path) || !d->t_backtest)
@@ -537,7 +539,10 @@ static civ_status load_backtest_windows(const char *outdir, rep_data *d)
                 snprintf(d->bt_last, sizeof d->bt_last, "%.31s", cut);
         }
     }
-    civ_table_free(t);
+    if (!s)
+        d->t_btw = t; /* the failed windows' sentences (report_backtest.c) */
+    else
+        civ_table_free(t);
     if (s == CIV_ERR_OUT_OF_MEMORY)
         return s;
     civ_clear_error(); /* an unreadable backtest.csv only loses the sentence on the windows */
@@ -607,7 +612,7 @@ void rep_data_free(rep_data *d)
     if (!d)
         return;
     civ_table *ts[] = {d->t_alloc, d->t_sum, d->t_fc, d->t_frep, d->t_needs, d->t_unc, d->t_wf, d->t_stages,
-                       d->t_backtest, d->t_monitor, d->t_status, d->t_risk, d->t_risks, d->t_hist};
+                       d->t_backtest, d->t_monitor, d->t_status, d->t_risk, d->t_risks, d->t_hist, d->t_btw};
     for (size_t k = 0; k < sizeof ts / sizeof *ts; k++)
         civ_table_free(ts[k]);
     for (size_t k = 0; d->row_names && k < d->n_rows; k++)

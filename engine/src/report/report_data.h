@@ -63,6 +63,7 @@ typedef struct rep_data {
     civ_table *t_alloc, *t_sum, *t_fc, *t_frep, *t_needs, *t_unc, *t_wf, *t_stages, *t_backtest, *t_monitor;
     civ_table *t_status, *t_risk, *t_risks; /* monitoring: indicator statuses, the risk matrix, the risks */
     civ_table *t_hist;    /* history.csv */
+    civ_table *t_btw;     /* backtest.csv (one row per series, cutoff, model and step), NULL when absent */
     rep_comm *comms;
     size_t n_comms;
     rep_group *groups;    /* districts then streets */

@@ -16,6 +16,8 @@ typedef struct rep_ctx {
     civ_rbuf page;        /* the HTML being built */
     civ_status status;    /* first failure (writing a spec file) */
     size_t n_charts;
+    int fluid;            /* the chart being built is as wide as the page (rep_fluid_width) */
+    char hold_label[96];  /* the hold-harmless rule's name, with its share of last year when one (rep_rule_label) */
 } rep_ctx;
 
 /* Picks the text of the report's language. */
@@ -24,6 +26,10 @@ typedef struct rep_ctx {
 /* Opens a chart: writes the spec's common head into spec (schema, config
  * with the CJK-capable fonts and tooltips on every mark, title). */
 void rep_spec_begin(const rep_ctx *ctx, civ_rbuf *spec, const char *title);
+/* Writes a chart's width as its container's ("width":"container", fitted
+ * with its axes and padding), so a chart fits a phone and the page alike; the
+ * figure then gets the class "fluid" (a minimum and a maximum width). */
+void rep_fluid_width(rep_ctx *ctx, civ_rbuf *spec);
 /* Finishes spec (closing brace), writes it to OUTDIR/charts/NAME.vl.json and
  * places it in the page.  Frees spec. */
 void rep_chart_emit(rep_ctx *ctx, const char *name, civ_rbuf *spec);
@@ -46,9 +52,9 @@ void rep_chart_indicators(rep_ctx *ctx);
 void rep_chart_risk_matrix(rep_ctx *ctx);
 void rep_chart_backtest(rep_ctx *ctx);
 
-/* Money units of the charts: district/city level and community level. */
+/* The money unit of the charts (万元 / CNY million), as the tables write a
+ * district's or a street's amount. */
 double rep_unit_big(const rep_ctx *ctx, const char **label);
-double rep_unit_small(const rep_ctx *ctx, const char **label);
 /* A paragraph of plain text (HTML-escaped) / a note. */
 void rep_para(rep_ctx *ctx, const char *text);
 
@@ -62,10 +68,22 @@ void rep_qfield(civ_rbuf *b, const char *field, const char *title, const char *f
 void rep_nfield(civ_rbuf *b, const char *field, const char *title);
 void rep_group_table(rep_ctx *ctx, int streets);
 void rep_community_table(rep_ctx *ctx);
-/* A table as it is: the rows `keep` accepts (NULL = all), at most max_rows. */
-void rep_generic_table(rep_ctx *ctx, const civ_table *t, size_t max_rows, int (*keep)(const civ_table *, size_t, const void *),
-                       const void *arg);
+/* How a table of another step is shown as it is (report_tables.c). */
+typedef struct rep_table_view {
+    size_t max_rows;                                        /* at most this many rows */
+    int (*keep)(const civ_table *, size_t, const void *);  /* the rows shown (NULL: all) */
+    const void *arg;
+    const char *file;    /* the output folder's file with every row, named when rows are left out */
+    const char *filter;  /* which of its rows the table shows (NULL: all) */
+    int monitoring;      /* indicator names for codes, street names beside unit codes, rates in % */
+} rep_table_view;
+/* The table with its headers in the page's language; when rows are left out,
+ * a note says how many are shown of how many and where the rest are. */
+void rep_generic_table(rep_ctx *ctx, const civ_table *t, const rep_table_view *v);
 const char *rep_rule_name(int zh, const char *rule);
+/* rep_rule_name, but the hold-harmless rule named by what it does, with the
+ * share of last year every community it held got (不低于上年 85%). */
+const char *rep_rule_label(rep_ctx *ctx, const char *rule);
 
 /* The page's head and sections, and its closing script (report_sections.c). */
 void rep_page_begin(rep_ctx *ctx, const char *title);
@@ -76,5 +94,9 @@ void rep_section_uncertainty(rep_ctx *ctx);
 void rep_section_need(rep_ctx *ctx);
 void rep_section_monitoring(rep_ctx *ctx);
 void rep_page_script(civ_rbuf *b);
+/* The backtest's own numbers in sentences: the plan's model's coverage
+ * against its levels, models scored on different points, what the failed
+ * windows were (report_backtest.c). */
+void rep_backtest_notes(rep_ctx *ctx);
 
 #endif

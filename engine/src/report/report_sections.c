@@ -16,17 +16,28 @@ static const char CSS[] =
     "sans-serif;max-width:1000px;margin:0 auto;padding:16px 20px;color:#1d1d1f;line-height:1.5}\n"
     "h1{font-size:24px;margin:0 0 4px}h2{font-size:20px;border-bottom:2px solid #4c78a8;padding-bottom:4px}"
     "h3{font-size:15px;margin:18px 0 4px}\n"
-    "section{padding-top:8px}\nfigure.chart{margin:10px 0 18px;break-inside:avoid;overflow-x:auto}\n"
+    "section{padding-top:8px}\nfigure.chart{margin:10px 0 18px;break-inside:avoid;overflow-x:auto;max-width:100%}\n"
+    "figure.fluid{width:100%;max-width:760px;min-width:280px}\n" /* charts of width "container" */
+    "div.tbl{overflow-x:auto;max-width:100%;margin:6px 0 14px}div.tbl table.data{margin:0}\n"
     "table.data{border-collapse:collapse;font-size:12px;margin:6px 0 14px}\n"
-    "table.data th,table.data td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}\n"
+    "table.data th,table.data td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top;"
+    "white-space:nowrap}\ntable.data td.long{white-space:normal;min-width:16em}\n"
     "table.data th{background:#f2f4f8}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
-    "td.ex{font-size:11px;color:#444;min-width:300px}#community-table td:not(.ex){white-space:nowrap}table.kv td:first-child{color:#555}\n"
+    "td.ex{font-size:11px;color:#444;min-width:300px;white-space:normal !important}\n"
+    "table.kv td:first-child{color:#555}\n"
     ".note{color:#666;font-size:12px}.notrun{color:#8a5a00;font-weight:bold}\n"
-    ".search{margin:8px 0}.search input{font-size:14px;padding:3px 6px;width:280px}\n"
-    "nav a{margin-right:14px}\n"
+    ".search{margin:8px 0}.search input{font-size:14px;padding:3px 6px;width:280px;max-width:90%}\n"
+    "nav{display:flex;flex-wrap:wrap;gap:0 14px}\n" /* the links wrap on a phone */
+    /* print: a chart or a table row never split, a heading (and the sentence before a chart) kept with what
+     * follows it, a chart scaled down to the page's width and height, tables wrapping instead of scrolling */
     "@media print{nav,.search{display:none}section{break-before:page}section:first-of-type{break-before:auto}"
-    "body{max-width:none;padding:0}figure.chart{overflow:visible}figure.chart svg{max-width:100%;height:auto}"
-    "table.data{font-size:9px}td.ex{font-size:8px}tr{break-inside:avoid}}\n";
+    "body{max-width:none;padding:0}figure.chart,div.tbl{overflow:visible}figure.fluid{max-width:none}"
+    "figure.chart{break-inside:avoid;page-break-inside:avoid}"
+    "figure.chart svg{max-width:100%;max-height:250mm;width:auto;height:auto}"
+    "h2,h3{break-after:avoid;page-break-after:avoid}p:has(+figure.chart),p:has(+p+figure.chart),"
+    "p:has(+div.tbl){break-after:avoid}"
+    "table.data{font-size:9px}table.data th{white-space:normal}td.ex{font-size:8px}"
+    "tr{break-inside:avoid}}\n";
 
 static const char SCRIPT[] =
     "(function(){\n"
@@ -113,7 +124,7 @@ static void kv(rep_ctx *ctx, const char *k, const char *v)
 static void kv_money(rep_ctx *ctx, const char *k, double yuan)
 {
     char buf[64];
-    rep_fmt_money(buf, sizeof buf, yuan, ctx->zh);
+    rep_fmt_money_fixed(buf, sizeof buf, yuan, ctx->zh); /* one unit down the column */
     kv(ctx, k, buf);
 }
 
@@ -134,17 +145,19 @@ void rep_section_summary(rep_ctx *ctx)
     const rep_data *d = ctx->d;
     double budget = row_amount(d, "budget", "total"), alloc = row_amount(d, "total", "allocated");
     double reserved = row_amount(d, "total", "reserved"), funded = row_value(d, "statistic", "communities_funded");
-    char b1[64], b2[64], b3[64], text[512];
-    rep_fmt_money(b1, sizeof b1, budget, ctx->zh), rep_fmt_money(b2, sizeof b2, alloc, ctx->zh);
-    rep_fmt_money(b3, sizeof b3, reserved, ctx->zh);
+    char b1[64], b2[64], b3[64], b4[32], text[512];
+    rep_fmt_money_fixed(b1, sizeof b1, budget, ctx->zh), rep_fmt_money_fixed(b2, sizeof b2, alloc, ctx->zh);
+    rep_fmt_money_fixed(b3, sizeof b3, reserved, ctx->zh); /* one unit, so that the parts add up as printed */
+    rep_fmt_num(b4, sizeof b4, isfinite(funded) ? funded : (double)d->n_comms, 0);
     heading(ctx, "summary", TR(ctx, "概要", "Summary"));
     snprintf(text, sizeof text,
-             TR(ctx, "本年度资金 %s，其中 %s 按因素法分配给 %.0f 个社区，%s 留作储备金。下表列出各资金来源与储备；图中柱为各年的资金需求，红色虚线为资金总额。",
-                "The fund of %s gives %s to %.0f communities by the factor method and keeps %s in reserves. The table lists the "
-                "pools and reserves; the chart shows each year's need (bars) against the fund (red dashes)."),
-             b1, b2, isfinite(funded) ? funded : (double)d->n_comms, b3);
+             TR(ctx, "本年度资金 %s，其中 %s 按因素法分配给 %s 个社区，%s 留作储备金。"
+                     "下表列出各资金来源与储备；图中柱为各年的资金需求，红色虚线为资金总额。",
+                "The fund of %s gives %s to %s communities by the factor method and keeps %s in reserves. The table "
+                "lists the pools and reserves; the chart shows each year's need (bars) against the fund (red dashes)."),
+             b1, b2, b4, b3);
     rep_para(ctx, text);
-    civ_rbuf_put(&ctx->page, "<table class=\"data kv\"><tbody>\n");
+    civ_rbuf_put(&ctx->page, "<div class=\"tbl\"><table class=\"data kv\"><tbody>\n");
     kv_money(ctx, TR(ctx, "资金总额", "Budget"), budget);
     for (size_t r = 0; r < d->n_rows; r++) {
         const rep_row *x = &d->rows[r];
@@ -170,7 +183,7 @@ void rep_section_summary(rep_ctx *ctx)
     } else {
         kv(ctx, TR(ctx, "预警数", "Alerts"), TR(ctx, "未运行监测", "monitoring not run"));
     }
-    civ_rbuf_put(&ctx->page, "</tbody></table>\n");
+    civ_rbuf_put(&ctx->page, "</tbody></table></div>\n");
     rep_chart_need_vs_fund(ctx);
     civ_rbuf_put(&ctx->page, "</section>\n");
 }
@@ -192,22 +205,29 @@ static void backtest_reading(rep_ctx *ctx)
         char k[64] = "";
         if (windows)
             snprintf(k, sizeof k, TR(ctx, " %zu 个", "%zu "), windows);
+        char series[32];
+        rep_fmt_num(series, sizeof series, (double)d->bt_series, 0);
         snprintf(text, sizeof text,
-                 TR(ctx, "回测了什么：%zu 个序列各从%s较早的截止期（最早 %s，最晚 %s）起重新预测，每次预测 %zu 期，再与随后的实际值比较；截止期之后的数据不参与拟合。",
-                    "What was backtested: each of the %zu series was forecast again from %searlier cutoffs (the earliest %s, "
+                 TR(ctx, "回测了什么：%s 个序列各从%s较早的截止期（最早 %s，最晚 %s）起重新预测，每次预测 %zu 期，"
+                         "再与随后的实际值比较；截止期之后的数据不参与拟合。",
+                    "What was backtested: each of the %s series was forecast again from %searlier cutoffs (the "
+                    "earliest %s, "
                     "the latest %s), %zu periods ahead each time, and compared with what then happened; nothing after a "
                     "cutoff was used to fit."),
-                 d->bt_series, k, d->bt_first, d->bt_last, d->bt_h);
+                 series, k, d->bt_first, d->bt_last, d->bt_h);
         rep_para(ctx, text);
     }
-    rep_para(ctx, TR(ctx, "怎么读：MASE 是平均绝对误差除以季节朴素法（用上一季节同期值作预测）在训练期内的误差，小于 1 表示比这个简单方法更准；SeasonalNaive 一行是季节朴素法在同样窗口上的实际成绩，可直接对比；sMAPE 是对称百分比误差。"
-                          "coverage-80、coverage-95 是实际值落在 80%、95% 预测区间内的比例（%），接近 80、95 说明区间可信，明显偏低说明区间过窄、不确定性被低估。",
+    rep_para(ctx, TR(ctx, "怎么读：MASE 是平均绝对误差除以季节朴素法（用上一季节同期值作预测）在训练期内的误差，小于 1 表示比这个简单方法更准；"
+                          "SeasonalNaive（季节朴素法）一行是这个简单方法在回测窗口上的实际成绩；sMAPE 是对称百分比误差。"
+                          "覆盖率-80、覆盖率-95（coverage-80、coverage-95）是实际值落在 80%、95% 预测区间内的比例（%）：接近 80、95 说明区间可信，"
+                          "明显偏低说明区间过窄、不确定性被低估，明显偏高说明区间过宽、不确定性被高估（偏保守）。",
                      "How to read it: MASE is the mean absolute error divided by the in-sample error of the seasonal naive "
-                     "forecast (the same period one season earlier), so below 1 beats that simple rule; the SeasonalNaive row is how "
-                     "that rule itself did on the same windows; sMAPE is the symmetric "
+                     "forecast (the same period one season earlier), so below 1 beats that simple rule; the "
+                     "SeasonalNaive row is how that rule itself did in the backtest windows; sMAPE is the symmetric "
                      "percentage error. coverage-80 and coverage-95 are the shares (%) of actual values that fell inside the 80% "
                      "and 95% intervals: close to 80 and 95 means the intervals can be trusted, well below means they are too "
-                     "narrow and the uncertainty is understated."));
+                     "narrow and the uncertainty is understated, well above that they are too wide and it is "
+                     "overstated."));
     if (ctx->conformal)
         rep_para(ctx, TR(ctx, "回测中每个窗口的区间也按同样的方法校准，只用该窗口截止期之前的数据，所以这里的覆盖率就是校准后区间的实际表现。",
                          "The intervals of every backtest window were calibrated the same way, from the values before "
@@ -275,8 +295,10 @@ void rep_section_demand(rep_ctx *ctx)
                  d->backtest_file);
         rep_para(ctx, text);
         backtest_reading(ctx);
+        rep_backtest_notes(ctx);
         rep_chart_backtest(ctx);
-        rep_generic_table(ctx, d->t_backtest, 40, NULL, NULL);
+        rep_table_view v = {.max_rows = 40, .file = d->backtest_file};
+        rep_generic_table(ctx, d->t_backtest, &v);
     } else {
         not_run(ctx, TR(ctx, "未运行回测。", "Backtest: not run."));
     }
@@ -331,12 +353,40 @@ void rep_section_allocation(rep_ctx *ctx)
     civ_rbuf_put(&ctx->page, "</section>\n");
 }
 
+/* The widest district band against its amount, in a sentence. */
+static void uncertainty_widest(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    const rep_group *w = NULL;
+    double wmax = -1;
+    for (size_t g = 0; g < d->n_districts; g++) {
+        const rep_group *x = &d->groups[g];
+        double dev = x->amount > 0 ? fmax(fabs(x->p5 - x->amount), fabs(x->p95 - x->amount)) / x->amount : NAN;
+        if (isfinite(dev) && dev > wmax)
+            wmax = dev, w = x;
+    }
+    if (!w)
+        return;
+    char text[512];
+    snprintf(text, sizeof text,
+             TR(ctx, "各区的 P5–P95 都在分配金额的 ±%.2f%% 以内；最宽的是%s（%+.2f%% 至 %+.2f%%）。",
+                "Every district's P5–P95 is within ±%.2f%% of its allocated amount; the widest is %s's (%+.2f%% to "
+                "%+.2f%%)."),
+             100 * wmax, w->name, 100 * (w->p5 - w->amount) / w->amount, 100 * (w->p95 - w->amount) / w->amount);
+    rep_para(ctx, text);
+}
+
 void rep_section_uncertainty(rep_ctx *ctx)
 {
     heading(ctx, "uncertainty", TR(ctx, "不确定性", "Uncertainty"));
-    rep_para(ctx, TR(ctx, "按需求预测区间多次重抽样并重新分配（蒙特卡洛），每个区金额的 5% 与 95% 分位数；线越短，分配越不受预测误差影响。",
-                     "The allocation re-run many times over draws from the forecast intervals (a Monte Carlo): the 5th to 95th percentile of each district's amount. "
-                     "A short line means the amount hardly depends on forecast error."));
+    rep_para(ctx, TR(ctx, "按需求预测区间多次重抽样并重新分配（蒙特卡洛），每个区金额的 5% 与 95% 分位数。"
+                          "图中每个区的竖线是它的分配金额（记为 0），横条从 P5 到 P95，表示相对分配金额的偏差（%）；"
+                          "横条越短，分配越不受预测误差影响，没有横条表示各次抽样的金额都相同。",
+                     "The allocation re-run many times over draws from the forecast intervals (a Monte Carlo): the 5th "
+                     "to 95th percentile of each district's amount. Each district's tick is its allocated amount (at "
+                     "0), and its bar runs from P5 to P95 as a deviation from that amount (%); a short bar means the "
+                     "amount hardly depends on forecast error, no bar that every draw gave the same amount."));
+    uncertainty_widest(ctx);
     rep_chart_uncertainty(ctx);
     civ_rbuf_put(&ctx->page, "</section>\n");
 }
@@ -350,7 +400,7 @@ void rep_section_need(rep_ctx *ctx)
     rep_chart_need(ctx);
     if (d->n_need) {
         civ_rbuf *b = &ctx->page;
-        civ_rbuf_put(b, "<table class=\"data\">");
+        civ_rbuf_put(b, "<div class=\"tbl\"><table class=\"data\">");
         const char *heads[] = {TR(ctx, "年度", "Year"), TR(ctx, "需求量", "Demand"), TR(ctx, "补贴标准（元/单位）", "Standard (CNY per unit)"),
                                TR(ctx, "资金需求", "Need")};
         civ_rbuf_put(b, "<thead><tr>");
@@ -369,7 +419,7 @@ void rep_section_need(rep_ctx *ctx)
             rep_fmt_money(buf, sizeof buf, d->need[k].need, ctx->zh), rep_cell(b, buf, 1);
             civ_rbuf_put(b, "</tr>\n");
         }
-        civ_rbuf_put(b, "</tbody></table>\n");
+        civ_rbuf_put(b, "</tbody></table></div>\n");
     }
     civ_rbuf_put(&ctx->page, "</section>\n");
 }
@@ -393,7 +443,8 @@ static void latest_misses(rep_ctx *ctx, const civ_table *t)
     latest l = {0, 0, ""};
     if (civ_table_find_column(t, "ds", &l.ds) || civ_table_find_column(t, "status", &l.status) ||
         civ_table_column_type(t, l.ds) != CIV_COLUMN_TEXT || civ_table_column_type(t, l.status) != CIV_COLUMN_TEXT) {
-        rep_generic_table(ctx, t, 60, NULL, NULL);
+        rep_table_view v = {.max_rows = 60, .file = ctx->d->status_file, .monitoring = 1};
+        rep_generic_table(ctx, t, &v);
         return;
     }
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
@@ -405,7 +456,11 @@ static void latest_misses(rep_ctx *ctx, const civ_table *t)
     snprintf(text, sizeof text, TR(ctx, "%s 未达标（或无数据）的单位：", "The units not meeting their target (or without data) in %s:"),
              l.last);
     rep_para(ctx, text);
-    rep_generic_table(ctx, t, 40, keep_latest_miss, &l);
+    char filter[160];
+    snprintf(filter, sizeof filter, TR(ctx, "ds 为 %s、status 不是 met 的行", "the rows of ds %s whose status is not met"),
+             l.last);
+    rep_table_view v = {40, keep_latest_miss, &l, ctx->d->status_file, filter, 1};
+    rep_generic_table(ctx, t, &v);
 }
 
 void rep_section_monitoring(rep_ctx *ctx)
@@ -439,12 +494,15 @@ void rep_section_monitoring(rep_ctx *ctx)
                          "the number counts the risks in it. The table lists the risks in the order to handle them."));
         if (d->t_risk)
             rep_chart_risk_matrix(ctx);
-        if (d->t_risks)
-            rep_generic_table(ctx, d->t_risks, 60, NULL, NULL);
+        if (d->t_risks) {
+            rep_table_view v = {.max_rows = 60, .file = d->risks_file};
+            rep_generic_table(ctx, d->t_risks, &v);
+        }
     }
     if (d->t_monitor) {
         sub(ctx, TR(ctx, "预警明细", "The alerts"));
-        rep_generic_table(ctx, d->t_monitor, 60, NULL, NULL);
+        rep_table_view v = {.max_rows = 60, .file = d->monitor_file, .monitoring = 1};
+        rep_generic_table(ctx, d->t_monitor, &v);
     }
     if (d->t_status) {
         sub(ctx, TR(ctx, "未达标的单位", "Units not meeting their targets"));

@@ -58,6 +58,41 @@ void rep_fmt_money(char *buf, size_t size, double yuan, int zh)
     }
 }
 
+void rep_fmt_money_fixed(char *buf, size_t size, double yuan, int zh)
+{
+    char n[64];
+    double a = fabs(yuan);
+    if (isfinite(yuan) && a >= (zh ? 1e4 : 1e6)) {
+        rep_fmt_num(n, sizeof n, yuan / (zh ? 1e4 : 1e6), 1);
+        snprintf(buf, size, zh ? "%s 万元" : "CNY %s million", n);
+    } else {
+        rep_fmt_money(buf, size, yuan, zh);
+    }
+}
+
+void rep_group_digits(char *out, size_t size, const char *text)
+{
+    size_t o = 0;
+    for (const char *p = text; *p && o + 1 < size;) {
+        size_t digits = strspn(p, "0123456789");
+        int starts = p == text || !isdigit((unsigned char)p[-1]);
+        if (digits >= 4 && starts && p[digits] == '.' && isdigit((unsigned char)p[digits + 1])) {
+            for (size_t k = 0; k < digits && o + 2 < size; k++) {
+                if (k && (digits - k) % 3 == 0)
+                    out[o++] = ',';
+                out[o++] = p[k];
+            }
+            p += digits;
+        } else {
+            size_t n = digits ? digits : 1;
+            for (size_t k = 0; k < n && o + 1 < size; k++)
+                out[o++] = p[k];
+            p += n;
+        }
+    }
+    out[o] = '\0';
+}
+
 void rep_fmt_pct(char *buf, size_t size, double pct, int sign)
 {
     if (!isfinite(pct))

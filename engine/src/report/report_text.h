@@ -11,6 +11,13 @@
 /* Money in yuan, scaled to what reads best: zh 亿元 / 万元 / 元, en CNY
  * billion / million / digits.  NaN gives "—".  buf of at least 48 bytes. */
 void rep_fmt_money(char *buf, size_t size, double yuan, int zh);
+/* Money in one unit for amounts read together (a sentence, a column): zh
+ * 万元, en CNY million, with one decimal (below 1 万 / 1 million: as
+ * rep_fmt_money), so that the parts add up to the whole as printed. */
+void rep_fmt_money_fixed(char *buf, size_t size, double yuan, int zh);
+/* Copies text with thousands separators in its decimal numbers of four or
+ * more integer digits ("126225.00元" -> "126,225.00元"). */
+void rep_group_digits(char *out, size_t size, const char *text);
 /* A count or amount with thousands separators and `decimals` decimals. */
 void rep_fmt_num(char *buf, size_t size, double v, int decimals);
 /* A percentage (v already in percent) with one decimal and a sign if asked. */

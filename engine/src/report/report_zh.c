@@ -22,6 +22,7 @@
  */
 #include "report_zh.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* ---- matching a clause against a form ------------------------------------ */
@@ -279,24 +280,53 @@ const char *rep_word_zh(const char *column, const char *value)
     return value;
 }
 
-const char *rep_column_zh(const char *column)
+const char *rep_word(int zh, const char *column, const char *value)
+{
+    if (zh)
+        return rep_word_zh(column, value);
+    if (column && value && !strcmp(column, "status"))
+        return !strcmp(value, "no_data") ? "no data" : !strcmp(value, "no_target") ? "no target" : value;
+    return value;
+}
+
+/* "coverage-80", "score-80", "MSIS-80" (civicast backtest's interval measures): their names for readers. */
+static const char *interval_measure(int zh, const char *column, char *buf, size_t size)
+{
+    static const char *const names[][3] = {
+        {"coverage-", "覆盖率-", "coverage-"}, {"score-", "区间得分-", "interval score-"},
+        {"MSIS-", "缩放区间得分-", "MSIS-"}};
+    for (size_t k = 0; k < N_OF(names); k++) {
+        size_t n = strlen(names[k][0]);
+        if (!strncmp(column, names[k][0], n) && column[n] && strspn(column + n, "0123456789.") == strlen(column + n)) {
+            snprintf(buf, size, "%s%s", names[k][zh ? 1 : 2], column + n);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+const char *rep_column_label(int zh, const char *column, char *buf, size_t size)
 {
     /* the columns of the tables the page shows as they are: the monitoring
-     * alerts and statuses, the risk register, the backtest accuracy (its
-     * measures keep their names, which the text explains) */
-    static const char *const names[][2] = {
-        {"department", "部门"},        {"indicator", "指标"},        {"name", "名称"},
-        {"scope", "层级"},             {"unit", "单位"},             {"ds", "统计期"},
-        {"actual", "实际值"},          {"denominator", "分母"},      {"target", "目标值"},
-        {"status", "状态"},            {"misses", "连续未达标期数"}, {"since", "未达标起始期"},
-        {"alert", "预警状态"},         {"risk", "风险"},             {"probability", "发生概率"},
-        {"impact", "影响程度"},        {"owner", "责任单位"},        {"mitigation", "应对措施"},
-        {"row", "行"},                 {"column", "列"},             {"score", "分值"},
-        {"level", "等级"},             {"rank", "处理顺序"},         {"model", "模型"},
-        {"windows", "回测窗口数"},     {"failed", "失败窗口数"},     {"n", "比较点数"},
-        {"bias", "偏差"}};
+     * alerts and statuses, the risk register, the backtest accuracy (MAE,
+     * MASE, sMAPE ... keep their names, which the text explains) */
+    static const char *const names[][3] = {
+        {"department", "部门", "Department"},  {"indicator", "指标", "Indicator"},
+        {"name", "名称", "Name"},              {"scope", "层级", "Scope"},
+        {"unit", "单位", "Unit"},              {"ds", "统计期", "Period"},
+        {"actual", "实际值", "Actual"},        {"denominator", "分母", "Denominator"},
+        {"target", "目标值", "Target"},        {"status", "状态", "Status"},
+        {"misses", "连续未达标期数", "Misses in a row"}, {"since", "未达标起始期", "Missing since"},
+        {"alert", "预警状态", "Alert"},        {"risk", "风险", "Risk"},
+        {"probability", "发生概率", "Probability"}, {"impact", "影响程度", "Impact"},
+        {"owner", "责任单位", "Owner"},        {"mitigation", "应对措施", "Mitigation"},
+        {"row", "行", "Row"},                  {"column", "列", "Column"},
+        {"score", "分值", "Score"},            {"level", "等级", "Level"},
+        {"rank", "处理顺序", "Order"},         {"model", "模型", "Model"},
+        {"windows", "回测窗口数", "Windows"},  {"failed", "失败窗口数", "Failed windows"},
+        {"n", "比较点数", "Points compared"},  {"bias", "偏差", "Bias"}};
     for (size_t k = 0; column && k < N_OF(names); k++)
         if (!strcmp(column, names[k][0]))
-            return names[k][1];
-    return NULL;
+            return names[k][zh ? 1 : 2];
+    return column ? interval_measure(zh, column, buf, size) : NULL;
 }

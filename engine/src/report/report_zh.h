@@ -21,9 +21,14 @@ void rep_explanation_zh(civ_rbuf *b, const char *text);
  * severe", level "medium-high"); `value` itself when the column or the value
  * is not one of docs/MONITORING.md's. */
 const char *rep_word_zh(const char *column, const char *value);
-/* A Chinese header for a column of a table the page shows as it is
- * (monitoring, risks, backtest accuracy); NULL when the name is not known
- * (the header then stays the column's name). */
-const char *rep_column_zh(const char *column);
+/* The word a reader of the page's language sees for a fixed word: zh
+ * rep_word_zh, en the English of the codes written with underscores
+ * (status "no_data" -> "no data", "no_target" -> "no target"). */
+const char *rep_word(int zh, const char *column, const char *value);
+/* The header, in the page's language, of a column of a table the page shows
+ * as it is (monitoring, risks, backtest accuracy: "ds" -> 统计期 / Period,
+ * "coverage-80" -> 覆盖率-80); NULL when the name is not known (the header
+ * then stays the column's name).  buf (64 bytes) holds a made-up label. */
+const char *rep_column_label(int zh, const char *column, char *buf, size_t size);
 
 #endif

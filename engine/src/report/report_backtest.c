@@ -1,0 +1,265 @@
+/*
+ * report_backtest.c -- layer report: what the backtest section says about
+ * its own numbers, read from the folder: whether the models were scored on
+ * the same points (backtest_accuracy.csv's n), what the failed windows were
+ * (backtest.csv's windows without a forecast, against the values history.csv
+ * has before each cutoff), and whether the intervals were too wide, about
+ * right or too narrow (coverage against its nominal level).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_page.h"
+#include "report_text.h"
+#include "strmap.h"
+
+enum { MAX_MODELS = 8 };
+
+/* The failed windows of one model. */
+typedef struct bt_fail {
+    const char *model;
+    size_t failed, no_data, some_data, unknown; /* some_data: 1..max_obs values before the cutoff */
+    size_t min_obs, max_obs;
+} bt_fail;
+
+typedef struct bt_cols {
+    size_t id, cut, model, mean;
+} bt_cols;
+
+/* history.csv: where each series' rows start (rows of a series together),
+ * and the most rows of a series: civicast plan writes the last periods of
+ * every series (the horizon, at least 24), so a series with fewer rows is
+ * there whole, from its first period. */
+typedef struct hist_index {
+    const civ_table *t;
+    size_t id, ds, y, max_rows;
+    civ_strmap first;
+} hist_index;
+
+static int hist_open(const rep_data *d, hist_index *h)
+{
+    memset(h, 0, sizeof *h);
+    h->t = d->t_hist;
+    if (!h->t || civ_table_find_column(h->t, "unique_id", &h->id) || civ_table_find_column(h->t, "ds", &h->ds) ||
+        civ_table_find_column(h->t, "y", &h->y) || civ_table_column_type(h->t, h->y) != CIV_COLUMN_NUMBER) {
+        civ_clear_error();
+        return 0;
+    }
+    size_t dup, run = 0;
+    const char *prev = NULL;
+    for (size_t r = 0; r < civ_table_n_rows(h->t); r++) {
+        const char *id = civ_table_text(h->t, r, h->id);
+        run = prev && id && !strcmp(prev, id) ? run + 1 : 1;
+        h->max_rows = run > h->max_rows ? run : h->max_rows;
+        prev = id;
+        if (id && civ_strmap_put(&h->first, id, r, &dup) == CIV_ERR_OUT_OF_MEMORY)
+            return civ_strmap_free(&h->first), 0;
+    }
+    civ_clear_error(); /* a repeated id keeps its first row */
+    return 1;
+}
+
+/* The values of series `id` up to `cut`: 0 when the series starts after the
+ * cutoff, -1 when history.csv does not go back to the cutoff (or lacks the series). */
+static long values_before(const hist_index *h, const char *id, const char *cut)
+{
+    size_t r;
+    if (!h->t || !civ_strmap_get(&h->first, id, &r))
+        return -1;
+    long n = 0;
+    int reaches = 0;
+    size_t rows = 0;
+    for (; r < civ_table_n_rows(h->t); r++, rows++) {
+        const char *rid = civ_table_text(h->t, r, h->id), *ds = civ_table_text(h->t, r, h->ds);
+        if (!rid || strcmp(rid, id))
+            break;
+        if (ds && strcmp(ds, cut) <= 0)
+            reaches = 1, n += isfinite(civ_table_number(h->t, r, h->y));
+    }
+    return reaches ? n : rows < h->max_rows ? 0 : -1; /* a whole series that starts after the cutoff */
+}
+
+static bt_fail *model_slot(bt_fail *m, size_t *n, const char *model)
+{
+    for (size_t k = 0; k < *n; k++)
+        if (!strcmp(m[k].model, model))
+            return &m[k];
+    if (*n == MAX_MODELS)
+        return NULL;
+    m[*n] = (bt_fail){.model = model, .min_obs = (size_t)-1};
+    return &m[(*n)++];
+}
+
+static void count_window(bt_fail *f, long before)
+{
+    f->failed++;
+    if (before < 0) {
+        f->unknown++;
+    } else if (before == 0) {
+        f->no_data++;
+    } else {
+        f->some_data++;
+        f->min_obs = (size_t)before < f->min_obs ? (size_t)before : f->min_obs;
+        f->max_obs = (size_t)before > f->max_obs ? (size_t)before : f->max_obs;
+    }
+}
+
+/* Scans backtest.csv window by window (series, cutoff, model): a window
+ * without any forecast failed.  Returns the number of models. */
+static size_t failed_windows(const rep_data *d, bt_fail *m)
+{
+    const civ_table *t = d->t_btw;
+    bt_cols c;
+    if (!t || civ_table_find_column(t, "unique_id", &c.id) || civ_table_find_column(t, "cutoff", &c.cut) ||
+        civ_table_find_column(t, "model", &c.model) || civ_table_find_column(t, "mean", &c.mean) ||
+        civ_table_column_type(t, c.mean) != CIV_COLUMN_NUMBER) {
+        civ_clear_error();
+        return 0;
+    }
+    hist_index h;
+    int has_hist = hist_open(d, &h);
+    size_t n = 0, nr = civ_table_n_rows(t);
+    for (size_t r = 0; r < nr;) {
+        const char *id = civ_table_text(t, r, c.id), *cut = civ_table_text(t, r, c.cut);
+        const char *mo = civ_table_text(t, r, c.model);
+        size_t e = r;
+        int any = 0;
+        for (; e < nr && !strcmp(civ_table_text(t, e, c.id) ? civ_table_text(t, e, c.id) : "", id ? id : "") &&
+               !strcmp(civ_table_text(t, e, c.cut) ? civ_table_text(t, e, c.cut) : "", cut ? cut : "") &&
+               !strcmp(civ_table_text(t, e, c.model) ? civ_table_text(t, e, c.model) : "", mo ? mo : "");
+             e++)
+            any |= isfinite(civ_table_number(t, e, c.mean));
+        bt_fail *f = id && cut && mo ? model_slot(m, &n, mo) : NULL;
+        if (f && !any)
+            count_window(f, has_hist ? values_before(&h, id, cut) : -1);
+        r = e > r ? e : r + 1;
+    }
+    if (has_hist)
+        civ_strmap_free(&h.first);
+    return n;
+}
+
+static void failed_sentence(rep_ctx *ctx, const bt_fail *f)
+{
+    char a[32], b[32], c[32], text[640];
+    if (!f->failed)
+        return;
+    rep_fmt_num(a, sizeof a, (double)f->failed, 0), rep_fmt_num(b, sizeof b, (double)f->no_data, 0);
+    rep_fmt_num(c, sizeof c, (double)f->some_data, 0);
+    int k = snprintf(text, sizeof text,
+                     TR(ctx, "%s 的 %s 个失败窗口中，%s 个是截止期前还没有任何数据的社区（当时尚未开始统计，无从预测）",
+                        "Of %s's %s failed windows, %s are communities with no data at all before the cutoff "
+                        "(not counted yet, nothing to forecast from)"),
+                     f->model, a, b);
+    char range[48];
+    if (f->min_obs == f->max_obs)
+        snprintf(range, sizeof range, "%zu", f->min_obs);
+    else
+        snprintf(range, sizeof range, "%zu–%zu", f->min_obs, f->max_obs);
+    if (f->some_data && k > 0 && (size_t)k < sizeof text)
+        k += snprintf(text + k, sizeof text - (size_t)k,
+                      TR(ctx, "，%s 个截止期前只有 %s 期数据，不够该模型拟合",
+                         ", %s had only %s values before the cutoff, too few for the model"),
+                      c, range);
+    if (f->unknown && k > 0 && (size_t)k < sizeof text) {
+        rep_fmt_num(c, sizeof c, (double)f->unknown, 0);
+        k += snprintf(text + k, sizeof text - (size_t)k,
+                      TR(ctx, "，%s 个在 history.csv 中查不到截止期前的记录", ", %s go back further than history.csv"), c);
+    }
+    if (k > 0 && (size_t)k < sizeof text)
+        snprintf(text + k, sizeof text - (size_t)k, "%s", TR(ctx, "。", "."));
+    rep_para(ctx, text);
+}
+
+/* The accuracy table's n column differs between models: the rows were
+ * averaged over different points. */
+static void points_sentence(rep_ctx *ctx)
+{
+    const civ_table *t = ctx->d->t_backtest;
+    size_t cn, cm;
+    if (civ_table_find_column(t, "n", &cn) || civ_table_column_type(t, cn) != CIV_COLUMN_NUMBER ||
+        civ_table_find_column(t, "model", &cm) || civ_table_column_type(t, cm) != CIV_COLUMN_TEXT) {
+        civ_clear_error();
+        return;
+    }
+    size_t nr = civ_table_n_rows(t);
+    int differ = 0;
+    for (size_t r = 1; r < nr; r++)
+        differ |= civ_table_number(t, r, cn) != civ_table_number(t, 0, cn);
+    if (!differ)
+        return;
+    char list[512] = "", num[32];
+    for (size_t r = 0, k = 0; r < nr && k < sizeof list; r++) {
+        const char *m = civ_table_text(t, r, cm);
+        rep_fmt_num(num, sizeof num, civ_table_number(t, r, cn), 0);
+        k += (size_t)snprintf(list + k, sizeof list - k, "%s%s %s", r ? TR(ctx, "，", ", ") : "", m ? m : "", num);
+    }
+    char text[1024];
+    snprintf(text, sizeof text,
+             TR(ctx, "各模型的比较点数不同（%s）：一个模型在某个窗口失败时，该窗口不计入它的误差，所以各行不是在完全相同的点上算出的，相互对比只是近似的。",
+                "The models were scored on different numbers of points (%s): a window where a model failed does not "
+                "count in its errors, so the rows are not averaged over exactly the same points and compare only "
+                "roughly."),
+             list);
+    rep_para(ctx, text);
+}
+
+/* One coverage column of the first row (the plan's model) against its level:
+ * within 5 points is about right. */
+static int coverage_clause(rep_ctx *ctx, const civ_table *t, size_t c, char *out, size_t size)
+{
+    const char *name = civ_table_column_name(t, c);
+    char *end = NULL;
+    if (strncmp(name, "coverage-", 9) || civ_table_column_type(t, c) != CIV_COLUMN_NUMBER)
+        return 0;
+    double level = strtod(name + 9, &end), v = civ_table_number(t, 0, c);
+    if (end == name + 9 || *end || !isfinite(v))
+        return 0;
+    v = v <= 1 ? 100 * v : v;
+    const char *verdict = v > level + 5 ? TR(ctx, "区间偏宽（偏保守，不确定性被高估）", "the intervals are too wide (on the safe side: "
+                                                                               "the uncertainty is overstated)")
+                        : v < level - 5 ? TR(ctx, "区间偏窄，不确定性被低估", "the intervals are too narrow: the uncertainty is "
+                                                                     "understated")
+                                        : TR(ctx, "大致合适", "about right");
+    return snprintf(out, size, TR(ctx, "%.0f%% 区间的覆盖率为 %.1f%%，%s", "its %.0f%% intervals covered %.1f%%: %s"), level, v,
+                    verdict) > 0;
+}
+
+static void coverage_sentence(rep_ctx *ctx)
+{
+    const civ_table *t = ctx->d->t_backtest;
+    size_t cm;
+    if (!civ_table_n_rows(t) || civ_table_find_column(t, "model", &cm) ||
+        civ_table_column_type(t, cm) != CIV_COLUMN_TEXT) {
+        civ_clear_error();
+        return;
+    }
+    char text[1024], one[256];
+    const char *model = civ_table_text(t, 0, cm);
+    size_t k = (size_t)snprintf(text, sizeof text,
+                                TR(ctx, "按此规则（与名义水平相差 5 个百分点以内算大致合适），%s：",
+                                   "By that rule (within 5 points of the nominal level is about right), %s: "),
+                                model ? model : "");
+    int any = 0;
+    for (size_t c = 0; c < civ_table_n_columns(t) && k < sizeof text; c++)
+        if (coverage_clause(ctx, t, c, one, sizeof one))
+            k += (size_t)snprintf(text + k, sizeof text - k, "%s%s", any++ ? TR(ctx, "；", "; ") : "", one);
+    if (any && k < sizeof text) {
+        snprintf(text + k, sizeof text - k, "%s", TR(ctx, "。", "."));
+        rep_para(ctx, text);
+    }
+}
+
+void rep_backtest_notes(rep_ctx *ctx)
+{
+    if (!ctx->d->t_backtest)
+        return;
+    coverage_sentence(ctx);
+    points_sentence(ctx);
+    bt_fail m[MAX_MODELS];
+    size_t n = failed_windows(ctx->d, m);
+    for (size_t k = 0; k < n; k++)
+        failed_sentence(ctx, &m[k]);
+}

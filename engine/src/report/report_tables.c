@@ -1,0 +1,190 @@
+/*
+ * report_tables.c -- layer report: the tables of other steps shown as they
+ * are (backtest accuracy, monitoring alerts and statuses, risks), with
+ * headers in the page's language and, for the monitoring tables, what a
+ * reader knows the rows by: the indicator's name (its code in the cell's
+ * tooltip), the street's name beside its code, and rates in %.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report_page.h"
+#include "report_text.h"
+#include "report_zh.h"
+
+/* A text column's index, or (size_t)-1. */
+static size_t text_column(const civ_table *t, const char *name)
+{
+    size_t c;
+    if (!t || civ_table_find_column(t, name, &c) || civ_table_column_type(t, c) != CIV_COLUMN_TEXT) {
+        civ_clear_error();
+        return (size_t)-1;
+    }
+    return c;
+}
+
+static size_t num_column(const civ_table *t, const char *name)
+{
+    size_t c;
+    if (!t || civ_table_find_column(t, name, &c) || civ_table_column_type(t, c) != CIV_COLUMN_NUMBER) {
+        civ_clear_error();
+        return (size_t)-1;
+    }
+    return c;
+}
+
+/* 1 when `code` is a rate in the status table: every row of it with an
+ * actual has a denominator, and its actuals and targets are fractions (0..1). */
+static int is_rate(const rep_data *d, const char *code)
+{
+    const civ_table *s = d->t_status;
+    size_t ci = text_column(s, "indicator"), cd = num_column(s, "denominator");
+    size_t ca = num_column(s, "actual"), ct = num_column(s, "target");
+    if (ci == (size_t)-1 || cd == (size_t)-1 || ca == (size_t)-1 || !code)
+        return 0;
+    size_t rows = 0;
+    for (size_t r = 0; r < civ_table_n_rows(s); r++) {
+        const char *v = civ_table_text(s, r, ci);
+        if (!v || strcmp(v, code))
+            continue;
+        double a = civ_table_number(s, r, ca), t = ct == (size_t)-1 ? NAN : civ_table_number(s, r, ct);
+        int fraction = (!isfinite(a) || (isfinite(civ_table_number(s, r, cd)) && a >= 0 && a <= 1)) &&
+                       (!isfinite(t) || (t >= 0 && t <= 1));
+        if (!fraction)
+            return 0;
+        rows++;
+    }
+    return rows > 0;
+}
+
+/* The street whose communities' ids start with "code-" (D05-S03 -> 鼓角街道), or NULL. */
+static const char *street_name(const rep_data *d, const char *code)
+{
+    size_t n = code ? strlen(code) : 0;
+    if (!n || !d->has_street)
+        return NULL;
+    for (size_t i = 0; i < d->n_comms; i++)
+        if (!strncmp(d->comms[i].id, code, n) && d->comms[i].id[n] == '-' && d->comms[i].street[0])
+            return d->comms[i].street;
+    return NULL;
+}
+
+typedef struct cols {
+    size_t indicator, name, unit; /* text columns, or (size_t)-1 */
+    int rate_row;                 /* the row being written is a rate's */
+} cols;
+
+static int hidden(const rep_table_view *v, const cols *k, size_t c)
+{
+    return v->monitoring && c == k->indicator && k->name != (size_t)-1; /* the name column says it */
+}
+
+static void head(rep_ctx *ctx, const civ_table *t, const rep_table_view *v, const cols *k)
+{
+    civ_rbuf *b = &ctx->page;
+    char buf[64];
+    civ_rbuf_put(b, "<div class=\"tbl\"><table class=\"data\"><thead><tr>");
+    for (size_t c = 0; c < civ_table_n_columns(t); c++) {
+        if (hidden(v, k, c))
+            continue;
+        const char *name = civ_table_column_name(t, c);
+        const char *label = v->monitoring && c == k->name ? TR(ctx, "指标", "Indicator")
+                                                          : rep_column_label(ctx->zh, name, buf, sizeof buf);
+        civ_rbuf_put(b, "<th title=\""); /* the file's column name in the tooltip */
+        civ_rbuf_html(b, name);
+        civ_rbuf_put(b, "\">");
+        civ_rbuf_html(b, label ? label : name);
+        civ_rbuf_put(b, "</th>");
+    }
+    civ_rbuf_put(b, "</tr></thead><tbody>\n");
+}
+
+static void number_cell(rep_ctx *ctx, const civ_table *t, size_t r, size_t c, const cols *k)
+{
+    char buf[64];
+    double v = civ_table_number(t, r, c);
+    const char *name = civ_table_column_name(t, c);
+    if (k->rate_row && (!strcmp(name, "actual") || !strcmp(name, "target")))
+        rep_fmt_pct(buf, sizeof buf, 100 * v, 0);
+    else
+        rep_fmt_num(buf, sizeof buf, v, fabs(v) >= 1000 || v == floor(v) ? 0 : 3);
+    rep_cell(&ctx->page, isfinite(v) ? buf : "", 1);
+}
+
+static void text_cell(rep_ctx *ctx, const civ_table *t, size_t r, size_t c, const rep_table_view *v, const cols *k)
+{
+    civ_rbuf *b = &ctx->page;
+    const char *s = civ_table_text(t, r, c), *code = NULL, *street = NULL;
+    s = rep_word(ctx->zh, civ_table_column_name(t, c), s ? s : "");
+    if (v->monitoring && c == k->name && k->indicator != (size_t)-1)
+        code = civ_table_text(t, r, k->indicator);
+    if (v->monitoring && c == k->unit)
+        street = street_name(ctx->d, s);
+    if (code) {
+        civ_rbuf_put(b, "<td title=\"");
+        civ_rbuf_html(b, code);
+        civ_rbuf_put(b, "\">");
+    } else {
+        civ_rbuf_put(b, strlen(s) > 36 ? "<td class=\"long\">" : "<td>"); /* a sentence wraps */
+    }
+    if (street) {
+        char both[256];
+        snprintf(both, sizeof both, TR(ctx, "%s（%s）", "%s (%s)"), street, s);
+        civ_rbuf_html(b, both);
+    } else {
+        civ_rbuf_html(b, s);
+    }
+    civ_rbuf_put(b, "</td>");
+}
+
+static void row(rep_ctx *ctx, const civ_table *t, size_t r, const rep_table_view *v, cols *k)
+{
+    k->rate_row = v->monitoring && k->indicator != (size_t)-1 && is_rate(ctx->d, civ_table_text(t, r, k->indicator));
+    civ_rbuf_put(&ctx->page, "<tr>");
+    for (size_t c = 0; c < civ_table_n_columns(t); c++) {
+        if (hidden(v, k, c))
+            continue;
+        if (civ_table_column_type(t, c) == CIV_COLUMN_NUMBER)
+            number_cell(ctx, t, r, c, k);
+        else
+            text_cell(ctx, t, r, c, v, k);
+    }
+    civ_rbuf_put(&ctx->page, "</tr>\n");
+}
+
+/* "Showing the first 40 of 139 rows; all of them are in FILE (FILTER)." */
+static void left_out_note(rep_ctx *ctx, const rep_table_view *v, size_t shown, size_t kept)
+{
+    char n1[32], n2[32], text[768];
+    rep_fmt_num(n1, sizeof n1, (double)shown, 0), rep_fmt_num(n2, sizeof n2, (double)kept, 0);
+    int k = snprintf(text, sizeof text, TR(ctx, "表中显示前 %s 行，共 %s 行", "Showing the first %s of %s rows"), n1, n2);
+    if (v->file && k > 0 && (size_t)k < sizeof text)
+        snprintf(text + k, sizeof text - (size_t)k,
+                 TR(ctx, "；完整列表见输出目录中的 %s%s%s%s。", "; all of them are in %s in the output folder%s%s%s."),
+                 v->file, v->filter ? TR(ctx, "（", " (") : "", v->filter ? v->filter : "",
+                 v->filter ? TR(ctx, "）", ")") : "");
+    else if (k > 0 && (size_t)k < sizeof text)
+        snprintf(text + k, sizeof text - (size_t)k, "%s", TR(ctx, "。", "."));
+    civ_rbuf_put(&ctx->page, "<p class=\"note\">");
+    civ_rbuf_html(&ctx->page, text);
+    civ_rbuf_put(&ctx->page, "</p>\n");
+}
+
+void rep_generic_table(rep_ctx *ctx, const civ_table *t, const rep_table_view *v)
+{
+    cols k = {text_column(t, "indicator"), text_column(t, "name"), text_column(t, "unit"), 0};
+    size_t shown = 0, kept = 0;
+    head(ctx, t, v, &k);
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        if (v->keep && !v->keep(t, r, v->arg))
+            continue;
+        if (kept++ >= v->max_rows)
+            continue;
+        shown++;
+        row(ctx, t, r, v, &k);
+    }
+    civ_rbuf_put(&ctx->page, "</tbody></table></div>\n");
+    if (kept > shown)
+        left_out_note(ctx, v, shown, kept);
+}
