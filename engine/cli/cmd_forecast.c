@@ -190,7 +190,7 @@ static void print_demand_counts(const civ_forecast_write_stats *st)
         sep = ",";
     }
     if (counts[CIV_DEMAND_UNDEFINED])
-        fprintf(stderr, "%s with negative values %zu", sep, counts[CIV_DEMAND_UNDEFINED]);
+        fprintf(stderr, "%s unclassified (a negative value, or none observed) %zu", sep, counts[CIV_DEMAND_UNDEFINED]);
     if (strcmp(sep, "demand:") != 0 || counts[CIV_DEMAND_UNDEFINED])
         fprintf(stderr, " (Syntetos-Boylan; auto: intermittent, lumpy and none by TSB)\n");
 }
