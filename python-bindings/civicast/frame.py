@@ -558,6 +558,11 @@ class PanelData:
         vals = np.repeat(self.ids, repeat)
         if isinstance(self.id_dtype, pd.CategoricalDtype):
             return pd.Categorical(vals, dtype=self.id_dtype)
+        if isinstance(self.id_dtype, pd.api.extensions.ExtensionDtype):  # "string", Int64, ...
+            try:
+                return pd.array(vals, dtype=self.id_dtype)
+            except (TypeError, ValueError):
+                return vals
         if self.id_dtype != object:
             try:
                 return vals.astype(self.id_dtype)

@@ -333,6 +333,10 @@ def test_dtype_and_order_handling(meals):
     assert pe["ds"].dtype == pd.PeriodDtype("M") and pe["ds"].iloc[0] == pd.Period("2025-01", "M")
     cat = civicast.forecast(variants["categorical ids"], h=2, model="naive")
     assert isinstance(cat["unique_id"].dtype, pd.CategoricalDtype)
+    s = d.copy()
+    s["unique_id"] = s["unique_id"].astype("string")  # pandas' string dtype (convert_dtypes) stays string
+    got = civicast.forecast(s, h=2, model="naive")
+    assert got["unique_id"].dtype == "string" and list(got["unique_id"].unique()) == list(ref["unique_id"].unique())
 
 
 def test_weekly_daily_yearly_inference():
