@@ -78,6 +78,8 @@ static void test_bad_dates(void **state)
     expect_bad("", "expected");
     expect_bad("202", "expected");
     expect_bad("0000", "year");
+    expect_bad("44562", "how Excel stores a date (44562 is 2022-01-01)"); /* a date cell saved as its serial */
+    expect_bad("45658", "45658 is 2025-01-01");
     expect_bad("20240", "'-'");
     expect_bad("2024-", "expected");
     expect_bad("2024-13", "month 13");

@@ -344,6 +344,17 @@ civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int
         *value = 4 * (int64_t)year + (text[5] - '1');
         return CIV_OK;
     }
+    unsigned serial;
+    /* 44562: a date cell Excel saved as its serial number (days since 1899-12-30), for dates of 1990..2099 */
+    if (len == 5 && digits(text, 5, &serial) && serial >= 32874 && serial < 73051) {
+        int64_t y;
+        unsigned m, d;
+        civ_civil_from_days(civ_days_from_civil(1899, 12, 30) + serial, &y, &m, &d);
+        return civ_fail(CIV_ERR_DATE,
+                        "bad date '%s': a number such as this is how Excel stores a date (%u is %04lld-%02u-%02u): "
+                        "format the column as a date (yyyy-mm-dd) in Excel before saving",
+                        SHOWN_, serial, (long long)y, m, d);
+    }
     if (text[4] != '-')
         return civ_fail(CIV_ERR_DATE, "bad date '%s': expected '-', '/', '.' or 年 after the year", SHOWN_);
     if (len == 21 && text[10] == '/')
