@@ -399,6 +399,19 @@ def _float_column(s, name):
     return s.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+def _date_named_columns(df):
+    """The frame's columns whose names are dates (civ_date_parse), as a wide
+    sheet's period columns are."""
+    out = []
+    form, val = ctypes.c_int(), ctypes.c_int64()
+    for c in df.columns:
+        b = encode(c.isoformat()[:10] if isinstance(c, (pd.Timestamp,)) else str(c))
+        if lib.civ_date_parse(b, len(b), ctypes.byref(form), ctypes.byref(val)) == 0:
+            out.append(str(c))
+    lib.civ_clear_error()
+    return out
+
+
 class PanelData:
     """A civ_panel built from a long-format DataFrame, plus what is needed to
     turn results back into a DataFrame."""
@@ -411,6 +424,15 @@ class PanelData:
                     raise Error("CIV_ERR_MISSING_COLUMN",
                                 f"the data needs a column '{c}', and '{c}' is the frame's index (its columns are "
                                 f"{have}): pass df.reset_index()", field=c)
+                dates = _date_named_columns(df)
+                if len(dates) >= 2 and "ds" not in df.columns:  # the CLI's "the file is wide"
+                    key = next((str(k) for k in df.columns if str(k) not in dates), "unique_id")
+                    raise Error("CIV_ERR_MISSING_COLUMN",
+                                f"the data needs a column '{c}', and {len(dates)} of its columns are dates "
+                                f"({dates[0]}, ...): the frame is wide, a column per period; make it long with "
+                                f"df.melt(id_vars=['{key}'], var_name='ds', value_name='y') (and id_col='{key}' "
+                                "unless it is unique_id), or read the CSV as wide: civicast.read(path, "
+                                "layout='wide')", field=c)
                 raise Error("CIV_ERR_MISSING_COLUMN",
                             f"the data needs a column '{c}' (long format unique_id, ds, y; this frame has {have}): "
                             "name the series id, date and value columns (forecast(df, ..., id_col='社区编号', "

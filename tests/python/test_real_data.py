@@ -534,3 +534,15 @@ def test_spreadsheet_example(tmp_path):
     comm = civicast.read(ex / "社区.csv", encoding="gb18030", thousands=",", percent=True)  # codes: numbers ...
     alloc, _ = civicast.allocate(comm, str(ex / "allocation.spec"), forecasts=fc)  # ... and key the rows as text
     np.testing.assert_array_equal(alloc["amount_fen"], fixture["allocation"]["amount_fen"])
+
+
+def test_wide_frame_says_how_to_make_it_long():
+    """A wide DataFrame (a column per period, as a planner's sheet) is named
+    as such, and the melt the message gives forecasts it."""
+    w = pd.DataFrame({"社区编号": ["0101", "0102"], "2024年1月": [10, 20], "2024年2月": [12, 21],
+                      "2024年3月": [11, 22]})
+    with pytest.raises(civicast.Error, match=r"the frame is wide.*df.melt\(id_vars=\['社区编号'\]"):
+        civicast.forecast(w, h=2, model="naive")
+    m = w.melt(id_vars=["社区编号"], var_name="ds", value_name="y")
+    fc = civicast.forecast(m, h=2, model="naive", id_col="社区编号")
+    assert list(fc["unique_id"].unique()) == ["0101", "0102"] and list(fc["ds"][:2]) == ["2024-04", "2024-05"]
