@@ -140,8 +140,18 @@ static void test_three_years(void **state)
     assert_int_equal(civ_alloc_project(spec, comm, fc, need, 0, 0, &out, NULL), CIV_ERR_INVALID_ARGUMENT);
     civ_table_free(fc);
     fc = forecasts(2);
-    assert_int_not_equal(civ_alloc_project(spec, comm, fc, need, 3, 0, &out, NULL), CIV_OK);
+    assert_int_equal(civ_alloc_project(spec, comm, fc, need, 3, 0, &out, NULL), CIV_ERR_NOT_FOUND);
     assert_null(out);
+    assert_non_null(strstr(civ_last_error_message(), "no forecast rows fall in 2028"));
+    /* a need of two years, forecasts of two: the projection's third year has no demand, said so */
+    civ_alloc_need *need2 = NULL;
+    char spec2[2048];
+    snprintf(spec2, sizeof spec2, "%.*syears = 2\n", (int)(strstr(SPEC, "years = 3") - SPEC), SPEC);
+    assert_int_equal(civ_alloc_need_parse(spec2, strlen(spec2), "p.spec", &need2), CIV_OK);
+    assert_int_equal(civ_alloc_project(spec, comm, fc, need2, 3, 0, &out, NULL), CIV_ERR_NOT_FOUND);
+    assert_null(out);
+    assert_non_null(strstr(civ_last_error_message(), "projection year 2028: the forecasts have no period in 2028"));
+    civ_alloc_need_free(need2);
     civ_table_free(fc), civ_table_free(comm);
     civ_alloc_need_free(need), civ_alloc_spec_free(spec);
 }

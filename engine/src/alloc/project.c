@@ -87,6 +87,17 @@ static civ_status set_demand(civ_alloc_problem *p, const civ_table *pc, const ci
 {
     const civ_alloc_spec *s = p->spec;
     year_demand(p, pc, ids, year, x);
+    size_t with_demand = 0;
+    for (size_t i = 0; i < p->n; i++)
+        with_demand += !isnan(x[i]);
+    for (size_t k = 0; k < s->n_factors && !with_demand; k++)
+        if (s->factors[k].source == CIV_SOURCE_FORECAST) { /* the forecasts end before this year */
+            civ_where w = {.field = s->factors[k].name};
+            return civ_fail_at(CIV_ERR_NOT_FOUND, &w,
+                               "the forecasts have no period in %ld, so factor '%s' has no "
+                               "demand there; forecast further ahead (through %ld), or project fewer years",
+                               year, s->factors[k].name, year);
+        }
     for (size_t k = 0; k < s->n_factors; k++) {
         if (s->factors[k].source != CIV_SOURCE_FORECAST)
             continue;
