@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "civicast.h"
 
@@ -142,6 +143,10 @@ int civ_cli_money_decimals(int64_t minor_unit);
 /* SIGINT/SIGTERM: remove the registered temporary files and folders
  * (civ_cleanup_now), exit 130/143.  Called once by main. */
 void civ_cli_install_signals(void);
+/* The HDF5 guard's child (hdf5_guard.c), or 0: the SIGINT/SIGTERM handler
+ * kills and reaps it before removing the guard's folder, so that the child
+ * cannot write into the folder while it is being removed. */
+void civ_cli_set_guard_child(pid_t pid);
 /* Back to the default actions (the HDF5 guard's child). */
 void civ_cli_default_signals(void);
 /* Refuses (exit 2, before anything runs) a command line whose output is one

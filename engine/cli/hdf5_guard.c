@@ -170,15 +170,25 @@ static civ_status read_in_child(const char *path, read_kind kind, unsigned secon
     const char *tmp = getenv("TMPDIR");
     if (!tmp || !*tmp)
         tmp = "/tmp";
-    if ((size_t)snprintf(folder, folder_size, "%s/civicast-h5guard-XXXXXX", tmp) >= folder_size ||
-        !mkdtemp(folder)) {
+    /* no SIGINT/SIGTERM between creating the folder and registering it for the cleanup: a signal there left
+     * the folder behind (tests/cli/transactions.sh caught it now and then) */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT), sigaddset(&block, SIGTERM), sigaddset(&block, SIGHUP);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    int made = (size_t)snprintf(folder, folder_size, "%s/civicast-h5guard-XXXXXX", tmp) < folder_size &&
+               mkdtemp(folder) != NULL;
+    int made_errno = errno;
+    if (made)
+        *slot = civ_cleanup_register(folder, 1);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (!made) {
         folder[0] = 0;
         return guard_fail(CIV_ERR_IO, path,
                            "cannot create a temporary folder in %s for checking HDF5 files (%s); set TMPDIR, "
                            "or CIV_HDF5_GUARD=off to read without the check",
-                           tmp, strerror(errno));
+                           tmp, strerror(made_errno));
     }
-    *slot = civ_cleanup_register(folder, 1);
     snprintf(copy, copy_size, "%s/copy.h5", folder);
 
     int fds[2];
@@ -187,7 +197,11 @@ static civ_status read_in_child(const char *path, read_kind kind, unsigned secon
                            strerror(errno));
     fflush(NULL);
     pid_t parent = getpid();
+    sigprocmask(SIG_BLOCK, &block, &old); /* the handler knows the child from its first instant */
     pid_t pid = fork();
+    if (pid > 0)
+        civ_cli_set_guard_child(pid);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     if (pid < 0) {
         int err = errno;
         close(fds[0]);
@@ -212,10 +226,13 @@ static civ_status read_in_child(const char *path, read_kind kind, unsigned secon
 
     int wstatus = 0;
     while (waitpid(pid, &wstatus, 0) < 0) {
-        if (errno != EINTR)
+        if (errno != EINTR) {
+            civ_cli_set_guard_child(0);
             return guard_fail(CIV_ERR_IO, path, "lost the process that checks HDF5 files (waitpid: %s)",
                                strerror(errno));
+        }
     }
+    civ_cli_set_guard_child(0);
     if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
         return CIV_OK;
     if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == GUARD_CLEAN_ERROR)

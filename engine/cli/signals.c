@@ -12,12 +12,22 @@
  */
 #include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "commands.h"
 
+static volatile sig_atomic_t guard_child; /* civ_cli_set_guard_child */
+
+void civ_cli_set_guard_child(pid_t pid) { guard_child = (sig_atomic_t)pid; }
+
 static void on_signal(int sig)
 {
+    pid_t child = (pid_t)guard_child;
+    if (child > 0) { /* kill, then reap: only then is nothing writing into the guard's folder */
+        kill(child, SIGKILL);
+        waitpid(child, NULL, 0);
+    }
     civ_cleanup_now();
     static const char msg_int[] = "\ncivicast: interrupted; nothing was written, the previous outputs are intact\n";
     static const char msg_term[] = "civicast: terminated; nothing was written, the previous outputs are intact\n";
