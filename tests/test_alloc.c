@@ -543,6 +543,24 @@ static void test_data_errors(void **state)
     assert_non_null(strstr(civ_last_error()->message, "duplicate community id 'A' (data rows 1 and 3)"));
     run_free(&o);
     civ_table_free(c);
+    /* a sheet's total row is not a community (allocated as one, it took a fifth of the budget) */
+    const char *totals[] = {"合计", " 总计 ", "小计", "Total"};
+    c = NULL;
+    for (size_t k = 0; k < 4; k++) {
+        char text[128];
+        snprintf(text, sizeof text, "unique_id,pop\nA,1\nB,2\n\"%s\",3\n", totals[k]);
+        civ_table_free(c);
+        c = csv_table(text);
+        assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);
+        assert_non_null(strstr(civ_last_error()->message, "row 3 ('"));
+        assert_non_null(strstr(civ_last_error()->message, "looks like the sheet's total row"));
+        run_free(&o);
+    }
+    civ_table_free(c);
+    c = csv_table("unique_id,pop\nA,1\nTotalCare,2\n"); /* a name that contains the word is a community */
+    assert_int_equal(run(s, c, NULL, &o), CIV_OK);
+    run_free(&o);
+    civ_table_free(c);
     c = csv_table("unique_id,pop\nA,1\nB,-2\n");
     assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);
     assert_non_null(strstr(civ_last_error()->message, "negative for community 'B' (data row 2)"));

@@ -420,6 +420,13 @@ static civ_status bind_ids(civ_alloc_problem *p, const civ_table *t, size_t idc)
             civ_where w = {.field = spec->id_column};
             return civ_fail_at(CIV_ERR_DOMAIN, &w, "communities row %zu has an empty id", r + 1);
         }
+        if (civ_total_row_id(id)) { /* allocated as a community, it took a fifth of the budget */
+            civ_where w = {.series_id = id, .field = spec->id_column};
+            return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                               "communities row %zu ('%s') looks like the sheet's total row, not a community: delete "
+                               "the row (civicast sums the communities itself)",
+                               r + 1, id);
+        }
         if (sorted && prev)
             sorted = strcmp(prev, id) < 0;
         prev = id;

@@ -3,6 +3,7 @@
  * HDF5 readers both apply to every text cell they accept.
  */
 #include <stdint.h>
+#include <string.h>
 
 #include "text.h"
 
@@ -57,4 +58,20 @@ const char *civ_excel_scientific_id_hint(const char *id)
     return *p ? ""
               : "; the id is a long code as Excel shows it in a General column (3.10101E+11) and saved it, digits "
                 "lost: format the id column as Text in the sheet, enter the codes again and save";
+}
+
+int civ_total_row_id(const char *id)
+{
+    static const char *const totals[] = {"合计", "总计", "小计", "合 计", "总 计", "Total", "total", "TOTAL", "Sum", "SUM"};
+    if (!id)
+        return 0;
+    while (*id == ' ')
+        id++;
+    size_t len = strlen(id);
+    while (len && id[len - 1] == ' ')
+        len--;
+    for (size_t k = 0; k < sizeof totals / sizeof *totals; k++)
+        if (strlen(totals[k]) == len && !memcmp(totals[k], id, len))
+            return 1;
+    return 0;
 }

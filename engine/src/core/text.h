@@ -18,4 +18,9 @@ int civ_utf8_valid(const char *s, size_t n);
  * so, digits lost: the cause of ids that collide; "" otherwise.  Static text. */
 const char *civ_excel_scientific_id_hint(const char *id);
 
+/* 1 when an id is what a sheet's total row holds in its id column (合计,
+ * 总计, 小计, Total; spaces around it ignored): a row that sums the others,
+ * not a community. */
+int civ_total_row_id(const char *id);
+
 #endif

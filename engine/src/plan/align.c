@@ -21,6 +21,7 @@
 
 #include "error.h"
 #include "plan.h"
+#include "text.h"
 
 /* The last period of the panel (the latest of its series' ends), how far
  * behind it the stalest series ends, and how many series end before it. */
@@ -60,8 +61,7 @@ static const char *likely_cause(const char *id, const civ_panel *known, char *bu
     size_t len = strlen(id);
     if (len && (id[0] == ' ' || id[len - 1] == ' ' || id[0] == '\t' || id[len - 1] == '\t'))
         return ": the id has spaces around it (delete them: in Excel, =TRIM() or Find and Replace)";
-    if (!strcmp(id, "合计") || !strcmp(id, "总计") || !strcmp(id, "小计") || !strcmp(id, "Total") ||
-        !strcmp(id, "total"))
+    if (civ_total_row_id(id))
         return ": it looks like a total row of the sheet (delete the row: civicast sums the communities itself)";
     const char *digits = id;
     while (*digits == '0')
