@@ -171,6 +171,10 @@ assert r.explanation.str.contains("已拨").all()
 PYEOF
 expect_exit 1 "cannot be combined" -- allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" \
     --paid "$WORK/a.csv" --out "$WORK/x.csv" --uncertainty 3
+# without the paid key, a paid table of two funds is refused: its amount_fen is both funds' money
+grep -v '^paid = ' "$DEMO/release.spec" >"$WORK/release_nopaid.spec"
+expect_exit 2 "the paid table holds 2 funds" -- allocate --spec "$WORK/release_nopaid.spec" \
+    --communities "$DEMO/communities.csv" --paid "$WORK/a.csv" --out "$WORK/x.csv"
 head -5 "$WORK/a.csv" >"$WORK/paid_short.csv"
 expect_exit 2 "no row in the paid table" -- allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" \
     --paid "$WORK/paid_short.csv" --out "$WORK/x.csv"

@@ -29,8 +29,25 @@ static civ_status paid_column(const civ_alloc_problem *p, const civ_table *t, si
     char buf[200];
     if (!name) {
         snprintf(buf, sizeof buf, "pool_%s_%s", p->units[u].name, civ_alloc_minor_name(s));
-        if (civ_table_find_column(t, buf, col) && p->n_units == 1)
+        if (civ_table_find_column(t, buf, col) && p->n_units == 1) {
+            /* amount_<minor> is every fund's money: as "paid" by one fund only when the table had one */
+            size_t funds = 0, first = 0, len = strlen(civ_alloc_minor_name(s));
+            for (size_t c = 0; c < civ_table_n_columns(t); c++) {
+                const char *cn = civ_table_column_name(t, c);
+                size_t cl = strlen(cn);
+                if (!strncmp(cn, "pool_", 5) && cl > 6 + len && cn[cl - len - 1] == '_' &&
+                    !strcmp(cn + cl - len, civ_alloc_minor_name(s)) && !funds++)
+                    first = c;
+            }
+            civ_where w = {.field = "paid"};
+            if (funds > 1)
+                return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
+                                   "the paid table holds %zu funds (%s, ...), and its amount_%s is their sum: say "
+                                   "which fund's payments fund '%s' tops up with the pool's paid key (paid = \"%s\")",
+                                   funds, civ_table_column_name(t, first), civ_alloc_minor_name(s), p->units[u].name,
+                                   civ_table_column_name(t, first));
             snprintf(buf, sizeof buf, "amount_%s", civ_alloc_minor_name(s));
+        }
         name = buf;
     }
     civ_where w = {.field = name};
