@@ -171,6 +171,22 @@ assert r.explanation.str.contains("已拨").all()
 PYEOF
 expect_exit 1 "cannot be combined" -- allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" \
     --paid "$WORK/a.csv" --out "$WORK/x.csv" --uncertainty 3
+# a release whose pace is tighter than the first run's: a community already paid above the new limit gets
+# nothing, and its explanation says so rather than "limited by pace to" a figure below its amount
+sed 's/^pace = 0.20/pace = 0.05/' "$DEMO/release.spec" >"$WORK/release_tight.spec"
+"$CIV" allocate --spec "$WORK/release_tight.spec" --communities "$DEMO/communities.csv" --paid "$WORK/a.csv" \
+    --out "$WORK/release_tight.csv" --explain >/dev/null 2>"$WORK/stderr" || fail "tight release: $(cat "$WORK/stderr")"
+$PY - "$WORK/a.csv" "$WORK/release_tight.csv" "$DEMO/communities.csv" <<'PYEOF' || fail "tight release checks"
+import sys
+import pandas as pd
+a, r, c = (pd.read_csv(f) for f in sys.argv[1:4])
+paid = a["pool_eldercare+health_fen"]
+over = (r.binding.str.contains("pace")) & (paid > 1.05 * c.last_year_funding * 100 + 1e-6)
+assert over.sum() > 10, over.sum()
+assert (r.amount_fen[over] == 0).all()
+assert r.explanation[over].str.contains("paid already above the pace limit of +5% over last year", regex=False).all()
+assert not r.explanation[over].str.contains("limited by pace to", regex=False).any()
+PYEOF
 # without the paid key, a paid table of two funds is refused: its amount_fen is both funds' money
 grep -v '^paid = ' "$DEMO/release.spec" >"$WORK/release_nopaid.spec"
 expect_exit 2 "the paid table holds 2 funds" -- allocate --spec "$WORK/release_nopaid.spec" \

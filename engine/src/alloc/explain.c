@@ -215,10 +215,22 @@ static void fund_decision(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
         app_money(e, s, bd.floor);
         if (zh)
             app_s(e, "元");
+    } else if ((b & CIV_BIND_PACE) && p->paid && (double)p->paid[u * n + i] > bd.pace) {
+        /* a release: what was paid is already above the pace limit, and nothing paid is taken back */
+        app_s(e, zh ? "已拨金额已超过增幅上限（" : "paid already above the pace limit of ");
+        app_pace_terms(e, s, &bd, q, zh);
+        app_s(e, zh ? "），不再追加，已拨部分不收回" : ": nothing released, and nothing paid is taken back");
+        return;
     } else if (b & CIV_BIND_PACE) {
         /* "limited by pace to +<q>% over last year <ly> = <pace>" (zh: "受增幅上限限制为比上年 <ly>元 +<q>% = <pace>元") */
         app_s(e, zh ? "受增幅上限限制为比" : "limited by pace to ");
         app_pace_terms(e, s, &bd, q, zh);
+    } else if ((b & CIV_BIND_CAP) && p->paid &&
+               (double)p->paid[u * n + i] > ((det & CIV_DETAIL_CAP_SHARE) ? bd.cap_share : bd.cap)) {
+        app_s(e, zh ? "已拨金额已超过封顶 " : "paid already above the cap of ");
+        app_money(e, s, (det & CIV_DETAIL_CAP_SHARE) ? bd.cap_share : bd.cap);
+        app_s(e, zh ? "元，不再追加，已拨部分不收回" : ": nothing released, and nothing paid is taken back");
+        return;
     } else if (b & CIV_BIND_CAP) {
         if (det & CIV_DETAIL_CAP_SHARE) { /* "lowered to the cap of <c>% of the fund = <cap>" */
             app_s(e, zh ? "降至封顶：本项资金的 " : "lowered to the cap of ");
