@@ -256,6 +256,9 @@ static const bad_case BAD[] = {
     {"[budget]\ntotal = 100.00\nfiscal_year = 2026\n", "", CIV_ERR_SPEC, "missing the [budget] section", 0, 0, "budget"},
     /* 9 missing required key */
     {"weight = 1\n", "", CIV_ERR_SPEC, "missing required key 'weight'", 8, 1, "weight"},
+    /* ... and a misspelt one, named at its line: "missing" alone pointed at the table */
+    {"weight = 1\n", "wieght = 1\n", CIV_ERR_SPEC, "missing required key 'weight'; 'wieght' here is not a key: a "
+     "typo of 'weight'?", 11, 10, "wieght"},
     /* 10 wrong type */
     {"weight = 1\n", "weight = \"1\"\n", CIV_ERR_SPEC, "'weight' must be a number, not a string", 11, 10, "weight"},
     /* 11 out of range */
