@@ -557,6 +557,24 @@ static void test_data_errors(void **state)
         run_free(&o);
     }
     civ_table_free(c);
+    /* a tilt's threshold in percent over an attribute of fractions: an error, not a tilt of nobody */
+    {
+        civ_alloc_spec *ts = af_spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                             "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n"
+                                             "[[tilt]]\nname = \"aging\"\nattribute = \"share\"\nabove = 25\n"
+                                             "multiplier = 1.2\n");
+        civ_table *tc = csv_table("unique_id,pop,share\nA,1,0.3\nB,2,0.1\n");
+        assert_int_equal(run(ts, tc, NULL, &o), CIV_ERR_SPEC);
+        assert_non_null(strstr(civ_last_error()->message, "attribute 'share' holds fractions (0.1..0.3): a "
+                                                          "percentage? write 0.25 for 25%"));
+        run_free(&o);
+        civ_table_free(tc);
+        tc = csv_table("unique_id,pop,share\nA,1,30\nB,2,10\n"); /* shares in percent: 25 is right */
+        assert_int_equal(run(ts, tc, NULL, &o), CIV_OK);
+        run_free(&o);
+        civ_table_free(tc);
+        civ_alloc_spec_free(ts);
+    }
     c = csv_table("unique_id,pop\nA,1\nTotalCare,2\n"); /* a name that contains the word is a community */
     assert_int_equal(run(s, c, NULL, &o), CIV_OK);
     run_free(&o);

@@ -552,6 +552,26 @@ static civ_status bind_factors(civ_alloc_problem *p, const civ_table *t, const c
     return st;
 }
 
+/* A tilt's threshold in percent over an attribute of fractions ("above = 25"
+ * on aged60_share, 0.05..0.41): no community, or every one, would be tilted,
+ * silently; an error naming both and the fix. */
+static civ_status tilt_units(const civ_alloc_spec *spec, const civ_alloc_tilt *tl, const double *v, size_t n)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i])) {
+            lo = v[i] < lo ? v[i] : lo;
+            hi = v[i] > hi ? v[i] : hi;
+        }
+    if (!(lo >= 0 && hi <= 1 && hi > 0 && tl->threshold > 1 && tl->threshold <= 100))
+        return CIV_OK;
+    civ_where w = {.file = spec->path, .line = tl->loc.line, .column = tl->loc.column, .field = tl->name};
+    return civ_fail_at(CIV_ERR_SPEC, &w,
+                       "tilt '%s': threshold %g, but attribute '%s' holds fractions (%g..%g): a percentage? write "
+                       "%g for %g%%",
+                       tl->name, tl->threshold, tl->attribute, lo, hi, tl->threshold / 100, tl->threshold);
+}
+
 /* Tilt multipliers per formula and community, with the mask of the tilts
  * that applied (for the explanations). */
 static civ_status bind_tilts(civ_alloc_problem *p, const civ_table *t, double *scratch)
@@ -566,6 +586,8 @@ static civ_status bind_tilts(civ_alloc_problem *p, const civ_table *t, double *s
         char role[120];
         snprintf(role, sizeof role, "tilt '%s'", tl->name);
         if ((st = read_attribute(p, t, tl->attribute, tl->attribute_loc, role, ALLOW_NEGATIVE, scratch)))
+            return st;
+        if ((st = tilt_units(spec, tl, scratch, n)))
             return st;
         for (size_t i = 0; i < n; i++) {
             double v = scratch[i];
