@@ -61,8 +61,10 @@ void civ_cli_print_alloc_summary(const civ_alloc_spec *spec, const char *spec_pa
     printf("communities            %zu funded of %zu\n", st->n_funded, st->n_communities);
     printf("binding                floor %zu, cap %zu, hold-harmless %zu, pace %zu, ratable %zu\n", st->n_floor,
            st->n_cap, st->n_hold_harmless, st->n_pace, st->n_ratable);
-    if (!isnan(st->per_capita_mean))
+    if (!isnan(st->per_capita_mean) && !isnan(st->per_aged_mean))
         printf("per capita             %.2f (per aged 60+: %.2f)\n", st->per_capita_mean, st->per_aged_mean);
+    else if (!isnan(st->per_capita_mean)) /* no [data] aged column */
+        printf("per capita             %.2f\n", st->per_capita_mean);
     if (!isnan(st->gini_after))
         printf("equity (per capita)    Gini %.4f -> %.4f, Theil %.4f -> %.4f, CV %.4f -> %.4f "
                "(before -> after constraints)\n",
@@ -77,6 +79,16 @@ static size_t col_prefix(const civ_table *t, const char *prefix)
         if (!strncmp(civ_table_column_name(t, k), prefix, strlen(prefix)))
             return k;
     return SIZE_MAX;
+}
+
+/* The last column whose name starts with prefix, or SIZE_MAX. */
+static size_t col_prefix_last(const civ_table *t, const char *prefix)
+{
+    size_t found = SIZE_MAX;
+    for (size_t k = 0; k < civ_table_n_columns(t); k++)
+        if (!strncmp(civ_table_column_name(t, k), prefix, strlen(prefix)))
+            found = k;
+    return found;
 }
 
 void civ_cli_print_districts(const civ_table *summary, int64_t unit)
@@ -147,8 +159,12 @@ void civ_cli_print_need(const civ_table *py, int64_t unit, const char *currency)
     cst = col_prefix(py, "standard_"), cn = col_prefix(py, "need_"); /* need_<minor> comes before need_<major> */
     if (cst == SIZE_MAX || cn == SIZE_MAX)
         return; /* cannot happen: civ_alloc_need_project writes them */
+    size_t cmajor = col_prefix_last(py, "need_"); /* need_<major>, e.g. need_yuan: the unit without a currency */
+    const char *unit_name = currency && currency[0] ? currency
+                            : cmajor != SIZE_MAX  ? civ_table_column_name(py, cmajor) + strlen("need_")
+                                                  : "";
     printf("need                   year  communities  periods        demand  standard           need (%s)\n",
-           currency ? currency : "");
+           unit_name);
     for (size_t r = 0; r < civ_table_n_rows(py); r++) {
         char std[64], nd[64];
         int total = !strcmp(civ_table_text(py, r, cs), "total");
