@@ -253,12 +253,15 @@ civ_status civ_alloc_solve_lambda(const double *raw, const double *lo, const dou
     /* Bounds are whole minor units, so these sums are exact below 2^53. */
     if (sum_lo > pool)
         return civ_fail(CIV_ERR_INFEASIBLE,
-                        "%s: the lower bounds (floors, hold-harmless) total %.0f minor units, above the pool of %.0f",
+                        "%s: the lower bounds (floors, hold-harmless) total %.0f minor units, above the pool of %.0f: "
+                        "lower the floor or the hold-harmless share, raise the pool's share, or set on_infeasible = "
+                        "\"ratable\" in the formula to cut every floor by one ratio",
                         what, sum_lo, pool);
     if (reach < pool)
         return civ_fail(CIV_ERR_INFEASIBLE,
                         "%s: the upper bounds (caps, pace) of communities with a positive score total %.0f minor "
-                        "units (zero-score communities held at their floors), below the pool of %.0f",
+                        "units (zero-score communities held at their floors), below the pool of %.0f: raise the "
+                        "cap or the pace limit, or lower the pool's share (the rest could go to a reserve)",
                         what, reach, pool);
     if (sum_lo == pool) {
         memcpy(amounts, lo, n * sizeof *amounts);
