@@ -112,8 +112,9 @@ civ_status civ_alloc_problem_set_paid(civ_alloc_problem *p, const civ_table *pai
             double v = civ_table_number(paid, row[i], col);
             if (!(v >= 0) || v != floor(v) || v > (double)CIV_ALLOC_MAX_MONEY) {
                 civ_where w = {.series_id = p->ids[i], .field = civ_table_column_name(paid, col)};
-                st = civ_fail_at(CIV_ERR_DOMAIN, &w, "paid table, row %zu (community '%s'): %g is not a whole, "
-                                                     "non-negative number of minor units",
+                st = civ_fail_at(CIV_ERR_DOMAIN, &w, "paid table, row %zu (community '%s'): %.15g is not a whole, "
+                                                     "non-negative number of minor units (fen, not yuan: an "
+                                                     "earlier allocation's pool_<fund>_fen column)",
                                  row[i] + 1, p->ids[i], v);
             }
             d[u * n + i] = (int64_t)v;
