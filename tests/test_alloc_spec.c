@@ -407,7 +407,7 @@ static void test_limits_and_bytes(void **state)
     /* invalid UTF-8 in a string */
     const char *bad8 = "version = \"\xff\"\n";
     assert_int_equal(civ_alloc_spec_parse(bad8, strlen(bad8), "u.spec", &s), CIV_ERR_SPEC);
-    assert_non_null(strstr(civ_last_error()->message, "UTF-8"));
+    assert_non_null(strstr(civ_last_error()->message, "saved as GBK or ANSI? save it as UTF-8"));
     /* UTF-8 text is fine, and a BOM is skipped */
     const char *utf = "\xEF\xBB\xBFversion = \"二〇二六\"\n[budget]\ntotal = 1\nfiscal_year = 2026\n[[pool]]\n"
                       "name = \"p\"\nshare = 1\n[[factor]]\nname = \"f\"\nattribute = \"x\"\nweight = 1\n";

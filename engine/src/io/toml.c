@@ -202,7 +202,10 @@ static civ_status read_string(parser *p, civ_toml_value *v)
         int k = utf8_len((const unsigned char *)p->s + p->pos, p->len - p->pos);
         if (!k) {
             free(buf);
-            return fail(p, CIV_ERR_PARSE, NULL, "invalid UTF-8 in a string", NULL, NULL);
+            return fail(p, CIV_ERR_PARSE, NULL,
+                        "invalid UTF-8 in a string (a file saved as GBK or ANSI? save it as UTF-8: in Notepad, "
+                        "Save as, Encoding UTF-8)",
+                        NULL, NULL);
         }
         memcpy(buf + n, p->s + p->pos, (size_t)k);
         n += (size_t)k;
