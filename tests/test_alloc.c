@@ -575,6 +575,18 @@ static void test_data_errors(void **state)
         civ_table_free(tc);
         civ_alloc_spec_free(ts);
     }
+    {   /* a blank last-year cell: the fix for a new community is said */
+        civ_alloc_spec *ls = af_spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\nlast_year = \"ly\"\n"
+                                             "[[formula]]\nname = \"main\"\nhold_harmless = 0.5\n"
+                                             "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
+        civ_table *lc = csv_table("unique_id,pop,ly\nA,1,100\nB,9,\n");
+        assert_int_equal(run(ls, lc, NULL, &o), CIV_ERR_DOMAIN);
+        assert_non_null(strstr(civ_last_error()->message, "missing (NaN) for community 'B' (data row 2); for a "
+                                                          "community new this year write 0"));
+        run_free(&o);
+        civ_table_free(lc);
+        civ_alloc_spec_free(ls);
+    }
     c = csv_table("unique_id,pop\nA,1\nTotalCare,2\n"); /* a name that contains the word is a community */
     assert_int_equal(run(s, c, NULL, &o), CIV_OK);
     run_free(&o);

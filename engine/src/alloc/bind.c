@@ -60,7 +60,7 @@ double *civ_alloc_factor_x(civ_alloc_problem *p, size_t k)
 size_t civ_alloc_problem_n_communities(const civ_alloc_problem *p) { return p ? p->n : 0; }
 
 /* Flags for read_attribute */
-enum { ALLOW_NEGATIVE = 1 };
+enum { ALLOW_NEGATIVE = 1, HISTORY = 2 }; /* HISTORY: last year's amounts (a blank is a new community?) */
 
 /* The first row of column col whose cell made the column text (not empty, NA,
  * NaN or a number), or SIZE_MAX. */
@@ -124,9 +124,13 @@ static civ_status read_attribute(const civ_alloc_problem *p, const civ_table *t,
         double x = v[r];
         if (!isfinite(x) || (x < 0 && !(flags & ALLOW_NEGATIVE))) {
             civ_where d = {.series_id = p->ids[i], .field = name};
-            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: attribute '%s' is %s for community '%s' (data row %zu)",
+            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: attribute '%s' is %s for community '%s' (data row %zu)%s",
                                role, name, isnan(x) ? "missing (NaN)" : !isfinite(x) ? "infinite" : "negative",
-                               p->ids[i], r + 1);
+                               p->ids[i], r + 1,
+                               isnan(x) && (flags & HISTORY)
+                                   ? "; for a community new this year write 0 (hold-harmless and pace then do not "
+                                     "apply to it)"
+                                   : "");
         }
         /* A subnormal (0 < |x| < 2.2e-308, e.g. 1e-310) is no real quantity
          * and overflows every share and per-person amount computed from it
@@ -673,7 +677,7 @@ static civ_status bind_history(civ_alloc_problem *p, const civ_table *t)
         if (attr) {
             char role[200];
             snprintf(role, sizeof role, "fund '%s' last_year", p->units[u].name);
-            if ((st = read_attribute(p, t, attr, loc, role, 0, p->last_year + u * n)))
+            if ((st = read_attribute(p, t, attr, loc, role, HISTORY, p->last_year + u * n)))
                 return st;
             p->unit_has_last[u] = 1;
         } else {
