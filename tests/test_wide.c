@@ -209,6 +209,9 @@ static void test_errors(void **state)
     expect_at("id,2024-01,2024-02\na,1,2\nb,1,2\nc,1,x\n", CIV_ERR_PARSE, "c", 4, 3, "'x' is not a number");
     expect_at("id,note,2024-01\na,\"x\ny\",1\nb,,2\na,,3\n", CIV_ERR_DUPLICATE, "a", 5, 1, "");
     expect_at("id,2024-01\na,1\n,2\n", CIV_ERR_PARSE, NULL, 3, 1, "empty series id");
+    /* a footnote under the table: named, not read as a series with no value */
+    expect_at("id,2024-01,2024-02\na,1,2\n注：数据来自民政局,,\n", CIV_ERR_PARSE, "注：数据来自民政局", 3, 1,
+              "reads as a note below the table");
     expect("id,2024-01-01,2024-03-01\na,1,2\n", NULL, CIV_ERR_FREQUENCY, NULL, "");
     /* a header that starts as a period does but is not one is an error, not an attribute */
     expect("id,2024.01,2024.1\na,1,2\n", NULL, CIV_ERR_DATE, "2024.1", "January (2024.01) or October");

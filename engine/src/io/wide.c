@@ -273,6 +273,18 @@ static civ_status text_in_date_column(const char *path, const civ_table *t, size
     return civ_fail(CIV_ERR_PARSE, "%s: column '%s' is not numeric", path, civ_table_column_name(t, c));
 }
 
+/* 1 when a row's id reads as a note under the table ("注：数据来自民政局",
+ * "数据来源：...", "Source: ..."), as sheets often end. */
+static int note_row(const char *id)
+{
+    static const char *const starts[] = {"注", "备注", "说明", "数据来源", "来源", "资料来源", "Note", "note",
+                                         "Source", "source", "*"};
+    for (size_t k = 0; k < sizeof starts / sizeof *starts; k++)
+        if (!strncmp(id, starts[k], strlen(starts[k])))
+            return 1;
+    return 0;
+}
+
 /* Every row a series: its values by period, from its first to its last value. */
 static civ_status add_rows(const char *path, const civ_table *t, const wide_layout *w, civ_panel *panel)
 {
@@ -302,6 +314,14 @@ static civ_status add_rows(const char *path, const civ_table *t, const wide_layo
         }
         size_t n = lo == span ? 0 : hi - lo + 1; /* no value: an empty series (its forecast fails, saying why) */
         lo = lo == span ? 0 : lo;
+        if (!n && note_row(id)) { /* a footnote was read as a series with no value */
+            civ_where wh = cell_where(path, t, r, w->id, w->id);
+            s = civ_fail_at(CIV_ERR_PARSE, &wh,
+                            "'%s' has no value and reads as a note below the table, not a series: delete the row "
+                            "(or move the note out of the sheet's table) before saving",
+                            id);
+            break;
+        }
         s = civ_panel_add_series(panel, id, w->period[0] + (int64_t)lo, y + lo, n, NULL);
         if (s)
             s = in_file(path, civ_table_column_name(t, w->id), record_line(path, r), (long)w->id + 1);
