@@ -256,7 +256,7 @@ def to_periods(ds, codes, n_series, freq=None, spec=None, ids=None, hint=None):
         if name == "yearly" and rule not in ("A-DEC", "Y-DEC"):
             raise ValueError(f"civicast: yearly Periods must end in December (A-DEC), got {rule}")
         if ds.isna().any():
-            raise Error("CIV_ERR_DATE", "missing ds (NaT)", field="ds")
+            raise _missing_ds(ds, codes, ids)
         stamps = ds.dt.start_time
         periods, spec2 = _datetime_periods(stamps, codes, n_series, _want_spec(name) if spec is None else None,
                                            spec, ids)
@@ -265,9 +265,17 @@ def to_periods(ds, codes, n_series, freq=None, spec=None, ids=None, hint=None):
         if getattr(dtype, "tz", None) is not None:
             ds = ds.dt.tz_localize(None)
         if ds.isna().any():
-            raise Error("CIV_ERR_DATE", "missing ds (NaT)", field="ds")
+            raise _missing_ds(ds, codes, ids)
         return _datetime_periods(ds, codes, n_series, want, spec, ids)
     return _string_periods(ds, codes, n_series, want, spec, ids)
+
+
+def _missing_ds(ds, codes, ids):
+    """The error for a NaT in ds: its row (position in the frame) and series."""
+    row = int(np.flatnonzero(pd.isna(ds.to_numpy()))[0])
+    sid = str(ids[codes[row]]) if ids is not None and codes is not None else ""
+    return Error("CIV_ERR_DATE", f"row {row}: missing ds (NaT){f' in series {sid!r}' if sid else ''}: give the date, "
+                 "or drop the row", series_id=sid, field="ds")
 
 
 def _datetime_periods(ds, codes, n_series, want, spec, ids=None):

@@ -546,3 +546,11 @@ def test_wide_frame_says_how_to_make_it_long():
     m = w.melt(id_vars=["社区编号"], var_name="ds", value_name="y")
     fc = civicast.forecast(m, h=2, model="naive", id_col="社区编号")
     assert list(fc["unique_id"].unique()) == ["0101", "0102"] and list(fc["ds"][:2]) == ["2024-04", "2024-05"]
+
+
+def test_missing_timestamp_names_its_row_and_series():
+    df = pd.DataFrame({"unique_id": ["a", "a", "b", "b"],
+                       "ds": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-01", None]), "y": [1.0, 2, 3, 4]})
+    with pytest.raises(civicast.Error, match=r"row 3: missing ds \(NaT\) in series 'b'") as e:
+        civicast.forecast(df, h=2, model="naive")
+    assert e.value.series_id == "b" and e.value.field == "ds"
