@@ -21,6 +21,7 @@
 
 #include "error.h"
 #include "plan.h"
+#include "strmap.h"
 #include "text.h"
 
 /* The last period of the panel (the latest of its series' ends), how far
@@ -54,9 +55,9 @@ void civ_plan_panel_ends(const civ_panel *panel, civ_plan_ends *out)
     }
 }
 
-/* Why an id may be missing from the communities (their ids: the series of
+/* Why an id may be missing from the communities (their ids, keys of
  * `known`), when it is plain. */
-static const char *likely_cause(const char *id, const civ_panel *known, char *buf, size_t size)
+static const char *likely_cause(const char *id, const civ_strmap *known, char *buf, size_t size)
 {
     size_t len = strlen(id);
     if (len && (id[0] == ' ' || id[len - 1] == ' ' || id[0] == '\t' || id[len - 1] == '\t'))
@@ -66,14 +67,13 @@ static const char *likely_cause(const char *id, const civ_panel *known, char *bu
     const char *digits = id;
     while (*digits == '0')
         digits++;
-    if (digits != id && *digits && civ_panel_find_series(known, digits, NULL) == CIV_OK) {
+    if (digits != id && *digits && civ_strmap_get(known, digits, NULL)) {
         snprintf(buf, size,
                  ": the communities table has '%s', the same code without its leading zeros (Excel drops them from "
                  "a General column: format the column as Text and type the codes again)",
                  digits);
         return buf;
     }
-    civ_clear_error();
     return "";
 }
 
@@ -86,27 +86,25 @@ civ_status civ_plan_check_ids(const civ_panel *panel, const char *panel_path, co
         civ_clear_error();
         return CIV_OK; /* the allocation's binding names the missing key column */
     }
-    civ_panel *ids = NULL; /* a hash of the communities' ids: an empty panel keyed by them */
-    civ_status s = civ_panel_create(CIV_FREQ_MONTHLY, &ids);
+    civ_strmap ids = {0}; /* the communities' ids, borrowed from the table */
+    civ_status s = CIV_OK;
     for (size_t r = 0; r < civ_table_n_rows(comm) && !s; r++) {
         const char *v = civ_table_text(comm, r, col);
-        if (v && v[0] && civ_panel_find_series(ids, v, NULL) != CIV_OK)
-            s = civ_panel_add_series(ids, v, 0, NULL, 0, NULL);
+        if (v && v[0] && (s = civ_strmap_put(&ids, v, r, NULL)) == CIV_ERR_DUPLICATE)
+            s = CIV_OK; /* a duplicate id is the allocation's binding's error to report */
     }
-    civ_clear_error();
     for (size_t i = 0; i < civ_panel_n_series(panel) && !s; i++) {
         const char *id = civ_panel_series_id(panel, i);
-        if (civ_panel_find_series(ids, id, NULL) == CIV_OK)
+        if (civ_strmap_get(&ids, id, NULL))
             continue;
-        civ_clear_error();
         char buf[400];
-        const char *cause = likely_cause(id, ids, buf, sizeof buf);
+        const char *cause = likely_cause(id, &ids, buf, sizeof buf);
         civ_where w = {.file = panel_path, .series_id = id, .field = key};
         s = civ_fail_at(CIV_ERR_NOT_FOUND, &w,
                         "series '%s' of the panel has no row in the communities table %s (key column '%s')%s", id,
                         comm_path && comm_path[0] ? comm_path : "(given)", key, cause);
     }
-    civ_panel_free(ids);
+    civ_strmap_free(&ids);
     return s;
 }
 
