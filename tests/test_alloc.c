@@ -532,6 +532,118 @@ static void test_forecast_factor(void **state)
     civ_alloc_spec_free(s);
 }
 
+/* period = "fiscal_year" (the default of a forecast factor): the rows dated in
+ * the spec's fiscal_year, whatever step ahead they are. */
+static void test_forecast_fiscal_year(void **state)
+{
+    (void)state;
+    const char *pool = "[[pool]]\nname = \"p\"\nshare = 1\n";
+    char text[1024];
+    snprintf(text, sizeof text, HEAD "%s[[factor]]\nname = \"meals\"\nsource = \"forecast\"\nweight = 1\n", pool);
+    civ_alloc_spec *s = af_spec_of(text);
+    civ_table *c = csv_table("unique_id,pop\nA,1\nB,1\n");
+    /* quarterly forecasts from 2025-Q3 (the data end at 2025-Q2): fiscal year
+     * 2026 is h = 3..6; A 1+2+3+4 = 10, B 10+10+10+10 = 40 (the 2025 and
+     * 2027 quarters are not read) */
+    civ_table *f = csv_table("unique_id,ds,h,mean\n"
+                             "A,2025-Q3,1,900\nA,2025-Q4,2,900\nA,2026-Q1,3,1\nA,2026-Q2,4,2\nA,2026-Q3,5,3\n"
+                             "A,2026-Q4,6,4\nA,2027-Q1,7,900\n"
+                             "B,2025-Q3,1,0\nB,2025-Q4,2,0\nB,2026-Q1,3,10\nB,2026-Q2,4,10\nB,2026-Q3,5,10\n"
+                             "B,2026-Q4,6,10\nB,2027-Q1,7,0\n");
+    run_out o;
+    assert_int_equal(run(s, c, f, &o), CIV_OK);
+    assert_true(af_cell(o.t, 0, "amount_fen") == 20000); /* 10 / 50 of 1000.00 */
+    assert_true(af_cell(o.t, 1, "amount_fen") == 80000);
+    run_free(&o);
+    /* the same with period = "horizon" and horizon = 4: h = 1..4, 2025-Q3..2026-Q2 */
+    civ_alloc_spec *sh;
+    snprintf(text, sizeof text,
+             HEAD "%s[[factor]]\nname = \"meals\"\nsource = \"forecast\"\nperiod = \"horizon\"\nhorizon = 4\n"
+                  "weight = 1\n",
+             pool);
+    sh = af_spec_of(text);
+    assert_int_equal(run(sh, c, f, &o), CIV_OK);
+    assert_true(af_cell(o.t, 0, "amount_fen") == 98903); /* 1803 of 1823 */
+    run_free(&o);
+    civ_alloc_spec_free(sh);
+    civ_table_free(f);
+    /* day dates (pandas Timestamps): month starts, fiscal year = 12 rows each */
+    char big[8192] = "unique_id,ds,h,mean\n";
+    for (int who = 0; who < 2; who++)
+        for (int m = 0; m < 18; m++) {
+            char row[64];
+            int y = 2025 + (m + 6) / 12, mo = (m + 6) % 12 + 1;
+            snprintf(row, sizeof row, "%c,%d-%02d-01 00:00:00,%d,%d\n", "AB"[who], y, mo, m + 1,
+                     y == 2026 ? (who ? 3 : 1) : 1000);
+            strcat(big, row);
+        }
+    f = csv_table(big);
+    assert_int_equal(run(s, c, f, &o), CIV_OK);
+    assert_true(af_cell(o.t, 0, "amount_fen") == 25000); /* 12 / 48 */
+    run_free(&o);
+    civ_table_free(f);
+    /* the forecasts end before the year: how far to forecast */
+    f = csv_table("unique_id,ds,h,mean\nA,2025-11,1,1\nA,2025-12,2,1\nB,2025-11,1,1\nB,2025-12,2,1\n");
+    assert_int_equal(run(s, c, f, &o), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error()->message, "sums the forecasts of fiscal year 2026, but they cover "
+                                                      "2025-11..2025-12 and end before it"));
+    assert_non_null(strstr(civ_last_error()->message, "through 2026-12 (horizon = 14)"));
+    assert_non_null(strstr(civ_last_error()->message, "horizon = 12 in the factor"));
+    run_free(&o);
+    civ_table_free(f);
+    /* ... part of the year: the missing months and the horizon that reaches them */
+    f = csv_table("unique_id,ds,h,mean\nA,2025-12,1,1\nA,2026-01,2,1\nA,2026-02,3,1\n"
+                  "B,2025-12,1,1\nB,2026-01,2,1\nB,2026-02,3,1\n");
+    assert_int_equal(run(s, c, f, &o), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error()->message, "community 'A' has forecasts for 2 of the 12 periods of fiscal "
+                                                      "year 2026 (missing 2026-03..2026-12); forecast further ahead, "
+                                                      "through the year's end (horizon = 13)"));
+    run_free(&o);
+    civ_table_free(f);
+    /* ... a community short of the others */
+    f = csv_table("unique_id,ds,h,mean\nA,2026,1,1\nB,2027,2,1\n");
+    assert_int_equal(run(s, c, f, &o), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error()->message, "community 'B' has forecasts for 0 of the 1 periods"));
+    assert_non_null(strstr(civ_last_error()->message, "if_missing = \"zero\""));
+    run_free(&o);
+    civ_table_free(f);
+    /* ... the forecasts start inside the year: its first months are history */
+    f = csv_table("unique_id,ds,h,mean\nA,2026-11,1,1\nA,2026-12,2,1\nB,2026-11,1,1\nB,2026-12,2,1\n");
+    assert_int_equal(run(s, c, f, &o), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error()->message, "(missing 2026-01..2026-10); the forecasts start after the "
+                                                      "year began"));
+    run_free(&o);
+    civ_table_free(f);
+    /* ... a period given twice, no dates, dates of two kinds */
+    f = csv_table("unique_id,ds,mean\nA,2026,1\nA,2026,2\nB,2026,1\n");
+    assert_int_equal(run(s, c, f, &o), CIV_ERR_DUPLICATE);
+    assert_non_null(strstr(civ_last_error()->message, "a second row for community 'A' at 2026;"));
+    run_free(&o);
+    civ_table_free(f);
+    f = csv_table("unique_id,h,mean\nA,1,1\nB,1,1\n");
+    assert_int_equal(run(s, c, f, &o), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error()->message, "have no 'ds' column"));
+    run_free(&o);
+    civ_table_free(f);
+    f = csv_table("unique_id,ds,mean\nA,2026,1\nB,2026-01,1\n");
+    assert_int_equal(run(s, c, f, &o), CIV_ERR_DATE);
+    assert_non_null(strstr(civ_last_error()->message, "dates of different kinds"));
+    run_free(&o);
+    civ_table_free(f);
+    civ_alloc_spec_free(s);
+    /* the spec's own errors */
+    snprintf(text, sizeof text, HEAD "%s[[factor]]\nname = \"meals\"\nsource = \"forecast\"\nperiod = \"year\"\n"
+                                     "weight = 1\n", pool);
+    civ_alloc_spec *bad = NULL;
+    assert_int_equal(civ_alloc_spec_parse(text, strlen(text), "t.spec", &bad), CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->message, "period must be \"fiscal_year\" or \"horizon\""));
+    snprintf(text, sizeof text, HEAD "%s[[factor]]\nname = \"meals\"\nsource = \"forecast\"\n"
+                                     "period = \"fiscal_year\"\nhorizon = 12\nweight = 1\n", pool);
+    assert_int_equal(civ_alloc_spec_parse(text, strlen(text), "t.spec", &bad), CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->message, "remove one of them"));
+    civ_table_free(c);
+}
+
 static void test_data_errors(void **state)
 {
     (void)state;
@@ -1226,6 +1338,7 @@ int main(void)
         cmocka_unit_test(test_merged_pools),
         cmocka_unit_test(test_greater_of),
         cmocka_unit_test(test_forecast_factor),
+        cmocka_unit_test(test_forecast_fiscal_year),
         cmocka_unit_test(test_data_errors),
         cmocka_unit_test(test_community_names),
         cmocka_unit_test(test_set_weights),

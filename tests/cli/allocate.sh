@@ -223,6 +223,22 @@ for f, hh, q in (("eldercare+health", 0.85, 0.20), ("migrant", 0.90, 0.30)):
     assert ((cur >= hh * prev - 1e-6) | (prev == 0)).all()
 assert b.amount_fen.sum() == 18260000000 - s[(s.year == 2027) & (s["item"] == "reserved")].value.iloc[0]
 PYEOF
+# the allocation of fiscal year 2026 reads 2026's forecast months (h = 13..24 of fc36, growing 4% a year),
+# so it is the projection's first year to the fen; summing h = 1..12 (2025) gives other amounts
+"$CIV" allocate --spec "$DEMO/plan.spec" --communities "$DEMO/communities.csv" --forecasts "$WORK/fc36.csv" \
+    --out "$WORK/a2026.csv" 2>"$WORK/stderr" || fail "allocate with fc36 failed: $(cat "$WORK/stderr")"
+sed 's/^period = "fiscal_year"/period = "horizon"/' "$DEMO/plan.spec" > "$WORK/by_step.spec"
+"$CIV" allocate --spec "$WORK/by_step.spec" --communities "$DEMO/communities.csv" --forecasts "$WORK/fc36.csv" \
+    --out "$WORK/a2025.csv" 2>"$WORK/stderr" || fail "allocate by step failed: $(cat "$WORK/stderr")"
+$PY - "$WORK/proj.csv" "$WORK/a2026.csv" "$WORK/a2025.csv" <<'PYEOF' || fail "allocate reads the fiscal year's months"
+import sys
+import pandas as pd
+p, a, b = (pd.read_csv(f, dtype={"unique_id": str}) for f in sys.argv[1:4])
+p = p[p.year == 2026].set_index("unique_id").amount_fen
+a, b = a.set_index("unique_id").amount_fen, b.set_index("unique_id").amount_fen
+assert (a.reindex(p.index) == p).all(), "allocate 2026 != projection 2026"
+assert (b.reindex(p.index) != p).any(), "h = 1..12 should read 2025"
+PYEOF
 expect_exit 1 "1..100" -- project --spec "$DEMO/plan.spec" --communities "$DEMO/communities.csv" \
     --forecasts "$WORK/fc36.csv" --years 0 --out "$WORK/x.csv"
 

@@ -57,7 +57,10 @@ sed -i 's/^actuals = .*/actuals = "gone.csv"/' dm/plan.toml
 [ $rc -eq 3 ] && grep -q "gone.csv" err || { cat err >&2; fail "missing [monitor] actuals: exit $rc, not 3"; }
 plan --out out --h 1; rc=$?
 [ $rc -eq 2 ] || { cat err >&2; fail "--h 1: exit $rc, not 2"; }
-plan --out out --h 12; rc=$?
+plan --out out --h 12; rc=$? # the 2026 fund's factor reads 2026's months: h = 13..24
+[ $rc -eq 2 ] && grep -q "fiscal year 2026.*(horizon = 24)" "$tmp/err" ||
+  { cat "$tmp/err" >&2; fail "fund year not covered: exit $rc, not 2"; }
+plan --out out --h 24; rc=$?
 [ $rc -eq 2 ] && grep -q "need" "$tmp/err" || { cat "$tmp/err" >&2; fail "need not covered: exit $rc, not 2"; }
 snap out | diff -q - old.snap >/dev/null || fail "a failed plan changed the previous folder"
 [ -z "$(leftovers)" ] || fail "a failed plan left $(leftovers)"

@@ -501,6 +501,30 @@ def test_allocate_equals_cli(meals, tmp_path):
     assert "factor_meal_demand_fen" in alloc3.columns
 
 
+def test_allocate_reads_the_fiscal_year(meals):
+    """A forecast factor sums the forecasts dated in the spec's fiscal year
+    (2026: h = 13..24 after data ending 2024-12), here with ds as pandas
+    Timestamps; the same as summing h = 1..12 of only 2026's rows."""
+    spec = _spec_with_forecast_factor().replace("horizon = 6\n", "")
+    assert "fiscal_year = 2026" in spec
+    comm = read_csv(DEMO / "communities.csv", dtype={"unique_id": str})
+    fc = civicast.forecast(meals, h=30, model="drift")
+    fc["ds"] = pd.to_datetime(fc["ds"])
+    alloc, _ = civicast.allocate(comm, spec, forecasts=fc)
+    y2026 = fc[fc["ds"].dt.year == 2026].copy()
+    assert len(y2026) == 12 * fc["unique_id"].nunique()
+    y2026["h"] = y2026["h"] - 12
+    by_step = spec.replace('column = "mean"\nweight', 'column = "mean"\nhorizon = 12\nweight')
+    alloc2, _ = civicast.allocate(comm, by_step, forecasts=y2026)
+    assert (alloc["amount_fen"].to_numpy() == alloc2["amount_fen"].to_numpy()).all()
+    # with the first 12 steps (2025) the drift forecasts give other amounts
+    alloc3, _ = civicast.allocate(comm, by_step, forecasts=fc)
+    assert (alloc3["amount_fen"].to_numpy() != alloc["amount_fen"].to_numpy()).any()
+    # forecasts that stop short of the year say how far to forecast
+    with pytest.raises(civicast.Error, match=r"fiscal year 2026.*horizon = 24"):
+        civicast.allocate(comm, spec, forecasts=fc[fc["h"] <= 12])
+
+
 @needs_cli
 def test_allocate_to_file_equals_cli(tmp_path):
     out, summ, mine = tmp_path / "a.csv", tmp_path / "s.csv", tmp_path / "mine.csv"

@@ -24,6 +24,7 @@
  *   settle.c       settlement against spending (carry-over, clawback, top-up)
  *   release.c      reserve release: allocating on top of what was paid
  *   project.c      the multi-year allocation projection
+ *   demand_rows.c  which forecast rows a forecast factor sums (its period)
  * docs/ALLOCATION.md is the reference for the format and the maths.
  */
 #ifndef CIV_ALLOC_H
@@ -34,6 +35,7 @@
 
 #include "civicast.h"
 #include "error.h"
+#include "strmap.h"
 #include "toml.h"
 
 /* ---- the specification (spec.c) ---------------------------------- */
@@ -111,7 +113,7 @@ typedef struct civ_alloc_factor {
     char *coefficient;   /* optional c_i attribute, NULL = none */
     char *column;        /* FORECAST: value column, default "mean" */
     char *model;         /* FORECAST: model filter, NULL = the only model */
-    long horizon;        /* FORECAST: sum h = 1..horizon */
+    long horizon;        /* FORECAST: sum h = 1..horizon; 0 = period "fiscal_year": the rows dated in fiscal_year */
     int missing_zero;    /* FORECAST: if_missing = "zero": no forecast -> 0 */
     int performance;     /* kind = "performance" (documentary: score / sum) */
     char *group;         /* greater_of formulas: the factor's group */
@@ -365,6 +367,37 @@ char *civ_alloc_format_major(int64_t v, int digits, char *buf, size_t size);
 /* The decimals of civ_alloc_format_major for a spec's minor_digits (minor
  * units of 1, 10, 100 or 1000: 0..3). */
 static inline int civ_alloc_money_digits(int digits) { return digits < 0 ? 0 : digits > 3 ? 3 : digits; }
+
+/* ---- the forecast rows a forecast factor sums (demand_rows.c) ---------- */
+
+typedef struct civ_alloc_demand_rows {
+    size_t *community;      /* per forecasts row: community (id order), SIZE_MAX = another model's row */
+    size_t *slot;           /* per forecasts row: 0..n_slots-1, SIZE_MAX = not summed */
+    size_t n_slots;         /* per community: the horizon, or the fiscal year's periods */
+    size_t n_matched;       /* rows of the factor's model (all rows without one) */
+    /* period = "fiscal_year" only: */
+    civ_frequency freq;     /* of the forecasts' dates */
+    int phase;              /* weekly: the weekday (days mod 7) */
+    int64_t first_period;   /* the fiscal year's first period (slot 0) */
+    long horizon_to_end;    /* steps ahead that reach the year's last period (0: unknown, no h) */
+    civ_date_form form;     /* scratch while selecting */
+    int64_t *value;         /* scratch while selecting */
+} civ_alloc_demand_rows;
+
+/* Chooses the rows of forecasts `fc` that forecast factor f sums (f->horizon
+ * > 0: h = 1..horizon; 0: the rows whose ds falls in the spec's fiscal_year)
+ * and places each in its community (idmap: p->ids -> id order) and slot.
+ * Errors: CIV_ERR_MISSING_COLUMN (unique_id, h, ds, model), CIV_ERR_NOT_FOUND
+ * (an unknown community, no rows of f->model, no forecast in the fiscal year:
+ * the message says how far to forecast), CIV_ERR_DOMAIN (h not a whole number
+ * >= 1), CIV_ERR_DATE, CIV_ERR_FREQUENCY, CIV_ERR_OUT_OF_MEMORY.  Duplicates
+ * and missing periods are the caller's to count.  *d is freed on error;
+ * otherwise the caller frees it with civ_alloc_demand_rows_free. */
+civ_status civ_alloc_demand_rows_select(const civ_alloc_problem *p, const civ_strmap *idmap, const civ_table *fc,
+                                        const civ_alloc_factor *f, civ_alloc_demand_rows *d);
+void civ_alloc_demand_rows_free(civ_alloc_demand_rows *d);
+/* The text of slot `slot` of a fiscal year ("2026-03"), for messages. */
+void civ_alloc_demand_rows_period(const civ_alloc_demand_rows *d, size_t slot, char *buf, size_t size);
 
 /* Last year in minor units (rounded to the nearest unit; -1 when unknown):
  * of fund u (its own history), and of community i's total ([data]

@@ -147,7 +147,41 @@ static civ_status read_attribute(const civ_alloc_problem *p, const civ_table *t,
     return CIV_OK;
 }
 
-/* Sums forecast rows h = 1..H of factor f into x[n] (id order). */
+/* A community short of some of the factor's periods: name them and the cure. */
+static civ_status missing_periods(const civ_alloc_problem *p, const civ_alloc_factor *f,
+                                  const civ_alloc_demand_rows *d, const unsigned char *seen, size_t i, unsigned count)
+{
+    civ_where w = {.series_id = p->ids[i], .field = f->name};
+    const char *zero = count ? "" : " (if_missing = \"zero\" would count it as 0)";
+    if (f->horizon > 0)
+        return civ_fail_at(CIV_ERR_NOT_FOUND, &w,
+                           "factor '%s': community '%s' has %u forecast rows for h = 1..%ld, needs exactly %ld%s",
+                           f->name, p->ids[i], count, f->horizon, f->horizon, zero);
+    size_t first = 0, last = d->n_slots;
+    while (first < d->n_slots && seen[first])
+        first++; /* the first missing period */
+    while (last > 0 && seen[last - 1])
+        last--; /* one past the last missing one */
+    char a[24], b[24], hint[160] = "";
+    civ_alloc_demand_rows_period(d, first, a, sizeof a);
+    civ_alloc_demand_rows_period(d, last - 1, b, sizeof b);
+    if (first == 0 && count)
+        snprintf(hint, sizeof hint, "; the forecasts start after the year began (its first periods are history): to "
+                                    "sum the first steps whatever their dates, write horizon = 12 in the factor");
+    else if (last == d->n_slots && count)
+        snprintf(hint, sizeof hint, "; forecast further ahead, through the year's end%s", "");
+    if (last == d->n_slots && count && d->horizon_to_end)
+        snprintf(hint, sizeof hint, "; forecast further ahead, through the year's end (horizon = %ld)",
+                 d->horizon_to_end);
+    return civ_fail_at(CIV_ERR_NOT_FOUND, &w,
+                       "factor '%s': community '%s' has forecasts for %u of the %zu periods of fiscal year %ld "
+                       "(missing %s%s%s)%s%s",
+                       f->name, p->ids[i], count, d->n_slots, p->spec->fiscal_year, a, last - 1 > first ? ".." : "",
+                       last - 1 > first ? b : "", hint, zero);
+}
+
+/* Sums the forecast rows factor f reads (demand_rows.c: the fiscal year's
+ * periods, or h = 1..horizon) into x[n] (id order); count[i] = rows summed. */
 static civ_status read_forecast(const civ_alloc_problem *p, const civ_strmap *idmap, const civ_table *fc,
                                 const civ_alloc_factor *f, double *x, unsigned *count)
 {
@@ -156,64 +190,54 @@ static civ_status read_forecast(const civ_alloc_problem *p, const civ_strmap *id
     if (!fc)
         return civ_fail_at(CIV_ERR_SPEC, &at, "factor '%s' has source = \"forecast\" but no forecasts were given",
                            f->name);
-    size_t cid, ch, cv, cm = SIZE_MAX;
-    if (civ_table_find_column(fc, "unique_id", &cid) || !civ_table_text(fc, 0, cid) ||
-        civ_table_find_column(fc, "h", &ch) || !civ_table_numbers(fc, ch))
-        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &at,
-                           "forecasts need a text column 'unique_id' and a number column 'h'");
+    size_t cv, cm = SIZE_MAX;
     civ_where wc = {.file = s->path, .line = f->attribute_loc.line, .column = f->attribute_loc.column,
                     .field = f->column};
     if (civ_table_find_column(fc, f->column, &cv) || !civ_table_numbers(fc, cv))
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &wc, "factor '%s': the forecasts have no number column '%s'",
                            f->name, f->column);
-    size_t nr = civ_table_n_rows(fc);
+    civ_alloc_demand_rows d;
+    civ_status st = civ_alloc_demand_rows_select(p, idmap, fc, f, &d);
+    if (st)
+        return st;
     /* Several models in one file are fine (automatic selection names each
      * community's own model); what must not happen is two rows for the same
-     * community and horizon, which would be summed twice.  That is checked
-     * per (community, h) below. */
+     * community and period, which would be summed twice. */
     int has_model = !civ_table_find_column(fc, "model", &cm) && civ_table_text(fc, 0, cm);
-    if (f->model && !has_model)
-        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &at,
-                           "factor '%s' names model '%s' but the forecasts have no 'model' column",
-                           f->name, f->model);
-    if (f->horizon > 0 && p->n > SIZE_MAX / (size_t)f->horizon)
-        return civ_fail(CIV_ERR_LIMIT, "factor '%s': %zu communities x horizon %ld is too large", f->name, p->n,
-                        f->horizon);
-    civ_status st = CIV_OK;
-    unsigned char *seen = calloc(p->n * (size_t)f->horizon + 1, 1);
-    if (!seen)
+    civ_clear_error();
+    size_t S = d.n_slots, nr = civ_table_n_rows(fc);
+    if (S > 0 && p->n > SIZE_MAX / S) {
+        civ_alloc_demand_rows_free(&d);
+        return civ_fail(CIV_ERR_LIMIT, "factor '%s': %zu communities x %zu periods is too large", f->name, p->n, S);
+    }
+    unsigned char *seen = calloc(p->n * S + 1, 1);
+    if (!seen) {
+        civ_alloc_demand_rows_free(&d);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory checking forecast rows of factor '%s'", f->name);
-    const double *hv = civ_table_numbers(fc, ch), *vv = civ_table_numbers(fc, cv);
+    }
+    const double *vv = civ_table_numbers(fc, cv);
     memset(x, 0, p->n * sizeof *x);
     memset(count, 0, p->n * sizeof *count);
-    size_t matched = 0;
     for (size_t r = 0; r < nr; r++) {
-        if (f->model && strcmp(civ_table_text(fc, r, cm), f->model))
+        if (d.slot[r] == SIZE_MAX)
             continue;
-        matched++;
-        const char *id = civ_table_text(fc, r, cid);
-        size_t i;
-        if (!civ_strmap_get(idmap, id, &i)) {
-            civ_where d = {.series_id = id, .field = "unique_id"};
-            st = civ_fail_at(CIV_ERR_NOT_FOUND, &d, "forecasts row %zu: unknown community '%s'", r + 1, id);
-            goto out;
+        size_t i = d.community[r];
+        const char *id = p->ids[i];
+        char when[40];
+        if (f->horizon > 0)
+            snprintf(when, sizeof when, "h = %zu", d.slot[r] + 1);
+        else {
+            char per[24];
+            civ_alloc_demand_rows_period(&d, d.slot[r], per, sizeof per);
+            snprintf(when, sizeof when, "%s", per);
         }
-        double h = hv[r];
-        if (!(h >= 1) || h != floor(h)) {
-            civ_where d = {.series_id = id, .field = "h"};
-            st = civ_fail_at(CIV_ERR_DOMAIN, &d, "forecasts row %zu: horizon h = %g is not a whole number >= 1",
-                             r + 1, h);
-            goto out;
-        }
-        if (h > (double)f->horizon)
-            continue;
-        unsigned char *mark = &seen[i * (size_t)f->horizon + (size_t)h - 1];
+        unsigned char *mark = &seen[i * S + d.slot[r]];
         if (*mark) {
-            civ_where d = {.series_id = id, .field = "h"};
-            st = civ_fail_at(CIV_ERR_DUPLICATE, &d,
-                             "forecasts row %zu: a second row for community '%s' at h = %g%s%s%s; choose one "
+            civ_where w = {.series_id = id, .field = f->horizon > 0 ? "h" : "ds"};
+            st = civ_fail_at(CIV_ERR_DUPLICATE, &w,
+                             "forecasts row %zu: a second row for community '%s' at %s%s%s%s; choose one "
                              "model with model = \"...\" in factor '%s'",
-                             r + 1, id, h, has_model ? " (model '" : "", has_model ? civ_table_text(fc, r, cm) : "",
+                             r + 1, id, when, has_model ? " (model '" : "", has_model ? civ_table_text(fc, r, cm) : "",
                              has_model ? "')" : "", f->name);
             goto out;
         }
@@ -222,30 +246,35 @@ static civ_status read_forecast(const civ_alloc_problem *p, const civ_strmap *id
         if (isnan(v) && f->missing_zero)
             continue; /* a failed forecast: counts as missing */
         if (!isfinite(v) || v < 0) {
-            civ_where d = {.series_id = id, .field = f->column};
-            st = civ_fail_at(CIV_ERR_DOMAIN, &d, "forecasts row %zu: '%s' is %s for community '%s' (h = %g)%s",
-                             r + 1, f->column, isnan(v) ? "missing" : v < 0 ? "negative" : "infinite", id, h,
+            civ_where w = {.series_id = id, .field = f->column};
+            st = civ_fail_at(CIV_ERR_DOMAIN, &w, "forecasts row %zu: '%s' is %s for community '%s' (%s)%s", r + 1,
+                             f->column, isnan(v) ? "missing" : v < 0 ? "negative" : "infinite", id, when,
                              isnan(v) ? "; did its forecast fail? (see the forecast report)" : "");
             goto out;
         }
         x[i] += v;
         count[i]++;
     }
-    if (f->model && !matched) {
-        st = civ_fail_at(CIV_ERR_NOT_FOUND, &at, "factor '%s': no forecast rows for model '%s'", f->name, f->model);
-        goto out;
-    }
     for (size_t i = 0; i < p->n; i++)
-        if (count[i] != (unsigned)f->horizon && !(f->missing_zero && count[i] == 0)) {
-            civ_where d = {.series_id = p->ids[i], .field = f->name};
-            st = civ_fail_at(CIV_ERR_NOT_FOUND, &d,
-                             "factor '%s': community '%s' has %u forecast rows for h = 1..%ld, needs exactly %ld%s",
-                             f->name, p->ids[i], count[i], f->horizon, f->horizon,
-                             count[i] ? "" : " (if_missing = \"zero\" would count it as 0)");
+        if (count[i] != (unsigned)S && !(f->missing_zero && count[i] == 0)) {
+            /* a NaN skipped under if_missing = "zero" still marked its period */
+            unsigned marked = 0;
+            for (size_t j = 0; j < S; j++)
+                marked += seen[i * S + j];
+            if (marked == S && f->horizon == 0) {
+                civ_where w = {.series_id = p->ids[i], .field = f->column};
+                st = civ_fail_at(CIV_ERR_DOMAIN, &w,
+                                 "factor '%s': community '%s' has a missing forecast (NaN) in %zu of its %zu periods "
+                                 "of fiscal year %ld; if_missing = \"zero\" counts only a wholly failed forecast "
+                                 "as 0",
+                                 f->name, p->ids[i], S - count[i], S, s->fiscal_year);
+            } else
+                st = missing_periods(p, f, &d, &seen[i * S], i, f->horizon > 0 ? count[i] : marked);
             goto out;
         }
 out:
     free(seen);
+    civ_alloc_demand_rows_free(&d);
     return st;
 }
 

@@ -728,7 +728,7 @@ static civ_status read_factor(civ_alloc_spec *s, civ_toml_table *tb, size_t ki)
     set_ctx(&c, tb, ki);
     f->loc = hdr;
     char *source = NULL, *kind = NULL;
-    long horizon = 12;
+    long horizon = 0;
     if ((st = get_string(&c, "name", 1, &f->name, NULL)) || (st = check_name(&c, f->name)) ||
         (st = get_label(&c, &f->label)) || (st = get_string(&c, "formula", 0, &f->formula_name, NULL)))
         return st;
@@ -751,11 +751,28 @@ static civ_status read_factor(civ_alloc_spec *s, civ_toml_table *tb, size_t ki)
         if ((st = get_string(&c, "attribute", 1, &f->attribute, &f->attribute_loc)))
             return st;
     } else {
-        char *ifm = NULL;
+        char *ifm = NULL, *period = NULL;
         if ((st = get_string(&c, "column", 0, &f->column, &f->attribute_loc)) ||
             (st = get_string(&c, "model", 0, &f->model, NULL)) ||
             (st = get_integer(&c, "horizon", 0, 1, 10000, &horizon)) ||
+            (st = get_string(&c, "period", 0, &period, NULL)) ||
             (st = get_string(&c, "if_missing", 0, &ifm, NULL))) {
+            free(ifm), free(period);
+            return st;
+        }
+        /* which forecast rows: the fiscal year's by date (the default), or
+         * h = 1..horizon (period = "horizon", or a horizon given alone) */
+        if (period && strcmp(period, "fiscal_year") && strcmp(period, "horizon"))
+            st = fail_entry(&c, CIV_ERR_SPEC, find(&c, "period"), "period must be \"fiscal_year\" or \"horizon\"");
+        else if (period && !strcmp(period, "fiscal_year") && horizon)
+            st = fail_entry(&c, CIV_ERR_SPEC, find(&c, "horizon"),
+                            "horizon counts steps ahead (period = \"horizon\"), but period = \"fiscal_year\" sums "
+                            "the forecasts dated in fiscal_year %ld: remove one of them",
+                            s->fiscal_year);
+        else if (period && !strcmp(period, "horizon") && !horizon)
+            horizon = 12;
+        free(period);
+        if (st) {
             free(ifm);
             return st;
         }
@@ -800,8 +817,8 @@ static civ_status read_factor(civ_alloc_spec *s, civ_toml_table *tb, size_t ki)
         (st = get_number(&c, "weight", 1, 0, 1, &f->weight, &f->weight_loc)) ||
         (st = check_unused(&c, f->source == CIV_SOURCE_ATTRIBUTE
                                    ? "name, label, formula, group, source, kind, attribute, coefficient, weight"
-                                   : "name, label, formula, group, source, kind, column, model, horizon, "
-                                     "if_missing, coefficient, weight")))
+                                   : "name, label, formula, group, source, kind, column, model, period, "
+                                     "horizon, if_missing, coefficient, weight")))
         return st;
     for (size_t g = 0; g < ki; g++)
         if (!strcmp(s->factors[g].name, f->name))

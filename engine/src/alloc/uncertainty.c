@@ -97,24 +97,6 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Finds id among the problem's sorted ids. */
-static int find_id(const civ_alloc_problem *p, const char *id, size_t *i)
-{
-    size_t lo = 0, hi = p->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(p->ids[mid], id);
-        if (!c) {
-            *i = mid;
-            return 1;
-        }
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return 0;
-}
 
 /* Reads the interval scales of forecast factor f.  The problem was bound
  * with the same table, so rows, models and counts were already validated;
@@ -122,19 +104,31 @@ static int find_id(const civ_alloc_problem *p, const char *id, size_t *i)
 static civ_status load_pfactor(const civ_alloc_problem *p, const civ_table *fc, size_t k, pfactor *pf, int *has_levels)
 {
     const civ_alloc_factor *f = &p->spec->factors[k];
-    size_t n = p->n, H = (size_t)f->horizon, cid, ch, cv, cm = SIZE_MAX;
+    size_t n = p->n, cv;
+    civ_strmap idmap = {0};
+    civ_alloc_demand_rows d = {0};
+    civ_status st = CIV_OK;
+    for (size_t i = 0; i < n && !st; i++)
+        st = civ_strmap_put(&idmap, p->ids[i], i, NULL);
+    if (!st)
+        st = civ_alloc_demand_rows_select(p, &idmap, fc, f, &d);
+    civ_strmap_free(&idmap);
+    if (st)
+        return st;
+    size_t H = d.n_slots;
     pf->k = k, pf->H = H;
     pf->m = calloc(n * H, sizeof *pf->m);
     pf->slo = calloc(n * H, sizeof *pf->slo);
     pf->shi = calloc(n * H, sizeof *pf->shi);
     pf->count = calloc(n, sizeof *pf->count);
-    if (!pf->m || !pf->slo || !pf->shi || !pf->count)
+    if (!pf->m || !pf->slo || !pf->shi || !pf->count) {
+        civ_alloc_demand_rows_free(&d);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "uncertainty: out of memory");
-    if (civ_table_find_column(fc, "unique_id", &cid) || civ_table_find_column(fc, "h", &ch) ||
-        civ_table_find_column(fc, f->column, &cv))
-        return civ_fail(CIV_ERR_MISSING_COLUMN, "uncertainty: forecasts lack unique_id, h or %s", f->column);
-    if (civ_table_find_column(fc, "model", &cm) || !civ_table_text(fc, 0, cm))
-        cm = SIZE_MAX;
+    }
+    if (civ_table_find_column(fc, f->column, &cv)) {
+        civ_alloc_demand_rows_free(&d);
+        return civ_fail(CIV_ERR_MISSING_COLUMN, "uncertainty: the forecasts have no column %s", f->column);
+    }
     /* interval columns lo-<L> / hi-<L> */
     size_t lo_col[MAX_LEVELS], hi_col[MAX_LEVELS], nl = 0;
     double z[MAX_LEVELS];
@@ -157,13 +151,11 @@ static civ_status load_pfactor(const civ_alloc_problem *p, const civ_table *fc, 
     }
     civ_clear_error();
     *has_levels = nl > 0;
-    const double *hv = civ_table_numbers(fc, ch), *vv = civ_table_numbers(fc, cv);
+    const double *vv = civ_table_numbers(fc, cv);
     for (size_t r = 0; r < civ_table_n_rows(fc); r++) {
-        if (f->model && (cm == SIZE_MAX || strcmp(civ_table_text(fc, r, cm), f->model)))
+        if (d.slot[r] == SIZE_MAX) /* another model's row, or outside the factor's period */
             continue;
-        size_t i;
-        if (!find_id(p, civ_table_text(fc, r, cid), &i) || !(hv[r] >= 1) || hv[r] > (double)f->horizon)
-            continue;
+        size_t i = d.community[r];
         double m = vv[r];
         if (isnan(m) && f->missing_zero)
             continue;
@@ -186,6 +178,7 @@ static civ_status load_pfactor(const civ_alloc_problem *p, const civ_table *fc, 
         pf->slo[j] = den_lo > 0 ? nlo / den_lo : 0;
         pf->shi[j] = den_hi > 0 ? nhi / den_hi : 0;
     }
+    civ_alloc_demand_rows_free(&d);
     return CIV_OK;
 }
 

@@ -1,0 +1,344 @@
+/*
+ * demand_rows.c -- alloc layer: which rows of a forecasts table a forecast
+ * factor sums (docs/ALLOCATION.md, section 3, "period").
+ *
+ * Two ways to choose them:
+ *   - period = "fiscal_year" (the default): the rows whose date (ds) falls in
+ *     the spec's fiscal_year, e.g. the twelve months 2026-01..2026-12 of the
+ *     2026 fund, whatever step ahead they are; every community needs every
+ *     period of the year (monthly 12, quarterly 4, yearly 1, weekly the
+ *     weeks whose date falls in the year, daily 365 or 366);
+ *   - period = "horizon" (or a spec that gives `horizon = N`): the steps
+ *     h = 1..N whatever their dates (before 2026-12-05 the only way).
+ * Each read row gets its community (id order) and a slot 0..n_slots-1 (the
+ * step, or the period within the year), so that the binder (bind.c) can
+ * refuse a period given twice and count what is missing, and the Monte Carlo
+ * (uncertainty.c) visits exactly the same rows.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "date.h"
+#include "strmap.h"
+
+void civ_alloc_demand_rows_free(civ_alloc_demand_rows *d)
+{
+    if (!d)
+        return;
+    free(d->community);
+    free(d->slot);
+    memset(d, 0, sizeof *d);
+}
+
+/* The forecasts' columns a factor reads: unique_id, the optional model and h. */
+typedef struct fc_columns {
+    size_t id, h, model, ds;
+    const double *hv; /* NULL: no number column h */
+} fc_columns;
+
+static civ_status find_columns(const civ_alloc_problem *p, const civ_table *fc, const civ_alloc_factor *f,
+                               fc_columns *c)
+{
+    const civ_alloc_spec *s = p->spec;
+    civ_where at = {.file = s->path, .line = f->loc.line, .column = f->loc.column, .field = f->name};
+    c->model = c->ds = SIZE_MAX;
+    c->hv = NULL;
+    if (civ_table_find_column(fc, "unique_id", &c->id) || !civ_table_text(fc, 0, c->id))
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &at, "forecasts need a text column 'unique_id'");
+    if (!civ_table_find_column(fc, "h", &c->h))
+        c->hv = civ_table_numbers(fc, c->h);
+    if (civ_table_find_column(fc, "model", &c->model) || !civ_table_text(fc, 0, c->model))
+        c->model = SIZE_MAX;
+    if (civ_table_find_column(fc, "ds", &c->ds))
+        c->ds = SIZE_MAX;
+    civ_clear_error();
+    if (f->model && c->model == SIZE_MAX)
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &at,
+                           "factor '%s' names model '%s' but the forecasts have no 'model' column", f->name, f->model);
+    if (f->horizon > 0 && !c->hv)
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &at,
+                           "forecasts need a text column 'unique_id' and a number column 'h' (factor '%s' sums the "
+                           "steps h = 1..%ld)",
+                           f->name, f->horizon);
+    if (!f->horizon && c->ds == SIZE_MAX)
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &at,
+                           "factor '%s' sums the forecasts of fiscal year %ld by their dates, but the forecasts have "
+                           "no 'ds' column; give the dates, or sum the first steps with horizon = 12 in the factor",
+                           f->name, s->fiscal_year);
+    return CIV_OK;
+}
+
+/* Pass 1: the model filter and the community of every row (SIZE_MAX = another
+ * model's row); an id that is no community is an error. */
+static civ_status place_rows(const civ_table *fc, const civ_alloc_factor *f, const civ_strmap *idmap,
+                             const fc_columns *c, civ_alloc_demand_rows *d)
+{
+    size_t nr = civ_table_n_rows(fc);
+    d->n_matched = 0;
+    for (size_t r = 0; r < nr; r++) {
+        d->community[r] = d->slot[r] = SIZE_MAX;
+        if (f->model && strcmp(civ_table_text(fc, r, c->model), f->model))
+            continue;
+        d->n_matched++;
+        const char *id = civ_table_text(fc, r, c->id);
+        size_t i;
+        if (!civ_strmap_get(idmap, id, &i)) {
+            civ_where w = {.series_id = id, .field = "unique_id"};
+            return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "forecasts row %zu: unknown community '%s'", r + 1, id);
+        }
+        d->community[r] = i;
+    }
+    return CIV_OK;
+}
+
+/* period = "horizon": slot h - 1 for h = 1..horizon. */
+static civ_status slots_by_step(const civ_table *fc, const civ_alloc_factor *f, const fc_columns *c,
+                                civ_alloc_demand_rows *d)
+{
+    d->n_slots = (size_t)f->horizon;
+    for (size_t r = 0; r < civ_table_n_rows(fc); r++) {
+        if (d->community[r] == SIZE_MAX)
+            continue;
+        double h = c->hv[r];
+        if (!(h >= 1) || h != floor(h)) {
+            civ_where w = {.series_id = civ_table_text(fc, r, c->id), .field = "h"};
+            return civ_fail_at(CIV_ERR_DOMAIN, &w, "forecasts row %zu: horizon h = %g is not a whole number >= 1",
+                               r + 1, h);
+        }
+        if (h <= (double)f->horizon)
+            d->slot[r] = (size_t)h - 1;
+    }
+    return CIV_OK;
+}
+
+/* ---- period = "fiscal_year" ------------------------------------------- */
+
+/* Row r's date: a text ds in any form civ_date_parse reads, or a number
+ * column of whole years. */
+static civ_status row_date(const civ_table *fc, const fc_columns *c, size_t r, civ_date_form *form, int64_t *v)
+{
+    const double *num = civ_table_numbers(fc, c->ds);
+    const char *id = civ_table_text(fc, r, c->id);
+    civ_where w = {.series_id = id, .field = "ds"};
+    if (num) {
+        double x = num[r];
+        if (!(x >= 1 && x <= 9999) || x != floor(x))
+            return civ_fail_at(CIV_ERR_DATE, &w, "forecasts row %zu: ds %g is not a date nor a year", r + 1, x);
+        *form = CIV_DATE_YEAR, *v = (int64_t)x;
+        return CIV_OK;
+    }
+    const char *ds = civ_table_text(fc, r, c->ds);
+    if (civ_date_parse(ds, strlen(ds), form, v)) {
+        civ_clear_error();
+        return civ_fail_at(CIV_ERR_DATE, &w, "forecasts row %zu: bad date '%s' in ds", r + 1, ds);
+    }
+    return CIV_OK;
+}
+
+/* The frequency of the rows' dates (day dates: inferred from their spacing per
+ * community, as a panel's). */
+static civ_status date_frequency(const civ_alloc_problem *p, const civ_table *fc, const fc_columns *c,
+                                 civ_alloc_demand_rows *d, int64_t *val, civ_date_form *form_out)
+{
+    size_t nr = civ_table_n_rows(fc), first = SIZE_MAX, n_days = 0;
+    civ_date_form form = 0;
+    civ_status st = CIV_OK;
+    for (size_t r = 0; r < nr; r++) {
+        if (d->community[r] == SIZE_MAX)
+            continue;
+        civ_date_form fr;
+        CIV_TRY(row_date(fc, c, r, &fr, &val[r]));
+        if (first == SIZE_MAX)
+            first = r, form = fr;
+        else if (fr != form) {
+            civ_where w = {.series_id = civ_table_text(fc, r, c->id), .field = "ds"};
+            return civ_fail_at(CIV_ERR_DATE, &w,
+                               "forecasts rows %zu and %zu: ds '%s' and '%s' are dates of different kinds (a month, "
+                               "a quarter, a day, ...); one file holds one frequency",
+                               first + 1, r + 1, civ_table_text(fc, first, c->ds), civ_table_text(fc, r, c->ds));
+        }
+        n_days += fr == CIV_DATE_DAY;
+    }
+    *form_out = form;
+    d->phase = 0;
+    if (form != CIV_DATE_DAY) {
+        d->freq = form == CIV_DATE_YEAR ? CIV_FREQ_YEARLY : form == CIV_DATE_QUARTER ? CIV_FREQ_QUARTERLY
+                                                                                     : CIV_FREQ_MONTHLY;
+        return CIV_OK;
+    }
+    int64_t *days = malloc((n_days + 1) * sizeof *days);
+    size_t *series = malloc((n_days + 1) * sizeof *series), m = 0;
+    if (!days || !series)
+        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the forecasts' dates");
+    for (size_t r = 0; r < nr && !st; r++)
+        if (d->community[r] != SIZE_MAX)
+            days[m] = val[r], series[m++] = d->community[r];
+    civ_date_anchor anchor;
+    if (!st && (st = civ_dates_infer(days, series, m, p->n, (const char *const *)p->ids, NULL, &d->freq, &d->phase,
+                                     &anchor))) {
+        char msg[700];
+        snprintf(msg, sizeof msg, "the forecasts' dates (ds): %s", civ_last_error()->message);
+        st = civ_fail(st, "%s", msg);
+    }
+    free(days), free(series);
+    return st;
+fail:
+    return st;
+}
+
+/* The period index of a date and the fiscal year's first period and count. */
+static int64_t period_of(const civ_alloc_demand_rows *d, civ_date_form form, int64_t v)
+{
+    if (form != CIV_DATE_DAY)
+        return v; /* year, 4 y + q, 12 y + m: the period itself */
+    int64_t per = 0;
+    civ_date_to_period(d->freq, d->phase, v, &per); /* freq and phase valid: no error */
+    return per;
+}
+
+static long year_of(civ_date_form form, int64_t v)
+{
+    if (form == CIV_DATE_YEAR)
+        return (long)v;
+    if (form == CIV_DATE_QUARTER || form == CIV_DATE_MONTH) {
+        int64_t k = form == CIV_DATE_QUARTER ? 4 : 12;
+        return (long)((v - (((v % k) + k) % k)) / k);
+    }
+    int64_t y;
+    unsigned m, dd;
+    civ_civil_from_days(v, &y, &m, &dd);
+    return (long)y;
+}
+
+static void year_periods(civ_alloc_demand_rows *d, long fy)
+{
+    int64_t jan1 = civ_days_from_civil(fy, 1, 1), dec25 = civ_days_from_civil(fy, 12, 25), last = 0;
+    switch (d->freq) {
+    case CIV_FREQ_YEARLY: d->first_period = fy, d->n_slots = 1; return;
+    case CIV_FREQ_QUARTERLY: d->first_period = 4 * (int64_t)fy, d->n_slots = 4; return;
+    case CIV_FREQ_MONTHLY: d->first_period = 12 * (int64_t)fy, d->n_slots = 12; return;
+    case CIV_FREQ_DAILY:
+        d->first_period = jan1;
+        d->n_slots = (size_t)(civ_days_from_civil(fy + 1, 1, 1) - jan1);
+        return;
+    default: /* weekly: the weeks whose date (their last day) falls in the year */
+        civ_date_to_period(d->freq, d->phase, jan1, &d->first_period);
+        civ_date_to_period(d->freq, d->phase, dec25, &last);
+        d->n_slots = (size_t)(last - d->first_period + 1);
+    }
+}
+
+/* The steps ahead that reach the year's last period, from row r (h known). */
+static long steps_to_year_end(const civ_alloc_demand_rows *d, const fc_columns *c, size_t r, int64_t per)
+{
+    if (!c->hv || !(c->hv[r] >= 1))
+        return 0;
+    int64_t origin = per - (int64_t)c->hv[r], end = d->first_period + (int64_t)d->n_slots - 1;
+    return end > origin ? (long)(end - origin) : 0;
+}
+
+/* No read row falls in the fiscal year: say where the forecasts are. */
+static civ_status year_not_covered(const civ_alloc_problem *p, const civ_table *fc, const civ_alloc_factor *f,
+                                   const fc_columns *c, const civ_alloc_demand_rows *d, size_t r_min, size_t r_max,
+                                   int64_t p_max)
+{
+    const civ_alloc_spec *s = p->spec;
+    civ_where at = {.file = s->path, .line = f->loc.line, .column = f->loc.column, .field = f->name};
+    char a[24] = "", b[24] = "", end[24] = "";
+    civ_period_format(d->freq, d->phase, period_of(d, d->form, d->value[r_min]), a, sizeof a);
+    civ_period_format(d->freq, d->phase, p_max, b, sizeof b);
+    civ_period_format(d->freq, d->phase, d->first_period + (int64_t)d->n_slots - 1, end, sizeof end);
+    civ_clear_error();
+    if (p_max < d->first_period) {
+        long h = steps_to_year_end(d, c, r_max, p_max);
+        char hint[48] = "";
+        if (h)
+            snprintf(hint, sizeof hint, " (horizon = %ld)", h);
+        return civ_fail_at(CIV_ERR_NOT_FOUND, &at,
+                           "factor '%s' sums the forecasts of fiscal year %ld, but they cover %s..%s and end before "
+                           "it: forecast further ahead, through %s%s; or, to sum the first 12 steps whatever their "
+                           "dates, write horizon = 12 in the factor",
+                           f->name, s->fiscal_year, a, b, end, hint);
+    }
+    return civ_fail_at(CIV_ERR_NOT_FOUND, &at,
+                       "factor '%s' sums the forecasts of fiscal year %ld, but they cover %s..%s and start after it: "
+                       "check [budget] fiscal_year, or sum the first steps with horizon = 12 in the factor",
+                       f->name, s->fiscal_year, a, b);
+}
+
+static civ_status slots_by_date(const civ_alloc_problem *p, const civ_table *fc, const civ_alloc_factor *f,
+                                const fc_columns *c, civ_alloc_demand_rows *d)
+{
+    size_t nr = civ_table_n_rows(fc), r_min = SIZE_MAX, r_max = SIZE_MAX, in_year = 0;
+    int64_t p_min = INT64_MAX, p_max = INT64_MIN;
+    d->value = malloc((nr + 1) * sizeof *d->value);
+    if (!d->value)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the forecasts' dates");
+    civ_status st = date_frequency(p, fc, c, d, d->value, &d->form);
+    if (st)
+        return st;
+    year_periods(d, p->spec->fiscal_year);
+    for (size_t r = 0; r < nr; r++) {
+        if (d->community[r] == SIZE_MAX)
+            continue;
+        int64_t per = period_of(d, d->form, d->value[r]);
+        if (per < p_min)
+            p_min = per, r_min = r;
+        if (per > p_max)
+            p_max = per, r_max = r;
+        if (year_of(d->form, d->value[r]) != p->spec->fiscal_year)
+            continue;
+        d->slot[r] = (size_t)(per - d->first_period);
+        if (d->slot[r] >= d->n_slots) /* cannot happen: the period is in the year */
+            return civ_fail(CIV_ERR_INTERNAL, "forecasts row %zu: period outside fiscal year %ld", r + 1,
+                            p->spec->fiscal_year);
+        in_year++;
+        long h = steps_to_year_end(d, c, r, per);
+        if (h > d->horizon_to_end)
+            d->horizon_to_end = h;
+    }
+    if (r_max != SIZE_MAX && !d->horizon_to_end)
+        d->horizon_to_end = steps_to_year_end(d, c, r_max, p_max);
+    if (!in_year && r_min != SIZE_MAX)
+        return year_not_covered(p, fc, f, c, d, r_min, r_max, p_max);
+    return CIV_OK;
+}
+
+civ_status civ_alloc_demand_rows_select(const civ_alloc_problem *p, const civ_strmap *idmap, const civ_table *fc,
+                                        const civ_alloc_factor *f, civ_alloc_demand_rows *d)
+{
+    memset(d, 0, sizeof *d);
+    fc_columns c;
+    civ_status st = find_columns(p, fc, f, &c);
+    if (st)
+        return st;
+    size_t nr = civ_table_n_rows(fc);
+    d->community = malloc((nr + 1) * sizeof *d->community);
+    d->slot = malloc((nr + 1) * sizeof *d->slot);
+    if (!d->community || !d->slot)
+        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory placing the forecast rows of factor '%s'", f->name);
+    if (!st)
+        st = place_rows(fc, f, idmap, &c, d);
+    if (!st && f->model && !d->n_matched) {
+        civ_where at = {.file = p->spec->path, .line = f->loc.line, .column = f->loc.column, .field = f->name};
+        st = civ_fail_at(CIV_ERR_NOT_FOUND, &at, "factor '%s': no forecast rows for model '%s'", f->name, f->model);
+    }
+    if (!st)
+        st = f->horizon > 0 ? slots_by_step(fc, f, &c, d) : slots_by_date(p, fc, f, &c, d);
+    free(d->value);
+    d->value = NULL;
+    if (st)
+        civ_alloc_demand_rows_free(d);
+    return st;
+}
+
+void civ_alloc_demand_rows_period(const civ_alloc_demand_rows *d, size_t slot, char *buf, size_t size)
+{
+    if (civ_period_format(d->freq, d->phase, d->first_period + (int64_t)slot, buf, size)) {
+        civ_clear_error();
+        snprintf(buf, size, "period %zu", slot + 1);
+    }
+}
