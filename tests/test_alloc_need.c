@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "alloc.h"
+#include "date.h"
 
 static civ_alloc_need *need_of(const char *text)
 {
@@ -101,10 +102,15 @@ static void test_projection(void **state)
 {
     (void)state;
     const frow rows[] = {
-        {"b", "2024-12", NULL, 999}, /* before first_year: ignored */
-        {"b", "2025-11", NULL, 10},  {"b", "2025-12", NULL, 20}, {"b", "2026-01", NULL, 30},
-        {"b", "2026-02", NULL, 40},  {"b", "2027-01", NULL, 5},  {"b", "2028-01", NULL, 999}, /* after: ignored */
-        {"a", "2025-12", NULL, 1.5}, {"a", "2026-06", NULL, 2.25},
+        {"b", "2024-Q4", NULL, 999}, /* before first_year: ignored */
+        {"b", "2025-Q1", NULL, 0},   {"b", "2025-Q2", NULL, 0},    {"b", "2025-Q3", NULL, 10},
+        {"b", "2025-Q4", NULL, 20},  {"b", "2026-Q1", NULL, 30},   {"b", "2026-Q2", NULL, 40},
+        {"b", "2026-Q3", NULL, 0},   {"b", "2026-Q4", NULL, 0},    {"b", "2027-Q1", NULL, 5},
+        {"b", "2027-Q2", NULL, 0},   {"b", "2027-Q3", NULL, 0},    {"b", "2027-Q4", NULL, 0},
+        {"b", "2028-Q1", NULL, 999}, /* after: ignored */
+        {"a", "2025-Q1", NULL, 0},   {"a", "2025-Q2", NULL, 0},    {"a", "2025-Q3", NULL, 0},
+        {"a", "2025-Q4", NULL, 1.5}, {"a", "2026-Q1", NULL, 0},    {"a", "2026-Q2", NULL, 2.25},
+        {"a", "2026-Q3", NULL, 0},   {"a", "2026-Q4", NULL, 0},
     };
     civ_table *fc = forecasts(rows, sizeof rows / sizeof *rows);
     civ_alloc_need *n = need_of(NEED);
@@ -121,7 +127,7 @@ static void test_projection(void **state)
     assert_int_equal(civ_table_find_column(pc, "need_fen", &cn), CIV_OK);
     assert_int_equal(civ_table_find_column(pc, "need_yuan", &cyu), CIV_OK);
     const char *ids[] = {"a", "a", "b", "b", "b"};
-    const double years[] = {2025, 2026, 2025, 2026, 2027}, periods[] = {1, 1, 2, 2, 1};
+    const double years[] = {2025, 2026, 2025, 2026, 2027}, periods[] = {4, 4, 4, 4, 4};
     const double demand[] = {1.5, 2.25, 30, 70, 5}, standard[] = {800, 800, 800, 800, 880};
     const double need[] = {1200, 1800, 24000, 56000, 4400};
     for (size_t r = 0; r < 5; r++) {
@@ -165,7 +171,7 @@ static void test_half_fen_rounding(void **state)
 {
     (void)state;
     const frow rows[] = {
-        {"x", "2025-Q1", NULL, 0.0625}, {"y", "2025-Q1", NULL, 0.1875}, {"z", "2025-Q2", NULL, 0.3125}};
+        {"x", "2025", NULL, 0.0625}, {"y", "2025", NULL, 0.1875}, {"z", "2025", NULL, 0.3125}};
     civ_table *fc = forecasts(rows, 3);
     civ_alloc_need *n = need_of("[need]\nstandard_per_meal = 0.08\nbase_year = 2025\n");
     civ_table *pc = NULL, *py = NULL;
@@ -184,10 +190,14 @@ static void test_half_fen_rounding(void **state)
 static void test_models_and_days(void **state)
 {
     (void)state;
-    /* daily dates across a year end, two models: model = picks one */
-    const frow rows[] = {{"a", "2025-12-31", "M1", 1}, {"a", "2026-01-01", "M1", 2},
-                         {"a", "2025-12-31", "M2", 10}, {"a", "2026-01-01", "M2", 20}};
-    civ_table *fc = forecasts(rows, 4);
+    /* quarter-end day dates over two years, two models: model = picks one */
+    const frow rows[] = {{"a", "2025-03-31", "M1", 1},   {"a", "2025-06-30", "M1", 0},  {"a", "2025-09-30", "M1", 0},
+                         {"a", "2025-12-31", "M1", 0},   {"a", "2026-03-31", "M1", 2},  {"a", "2026-06-30", "M1", 0},
+                         {"a", "2026-09-30", "M1", 0},   {"a", "2026-12-31", "M1", 0},  {"a", "2025-03-31", "M2", 4},
+                         {"a", "2025-06-30", "M2", 2},   {"a", "2025-09-30", "M2", 2},  {"a", "2025-12-31", "M2", 2},
+                         {"a", "2026-03-31", "M2", 5},   {"a", "2026-06-30", "M2", 5},  {"a", "2026-09-30", "M2", 5},
+                         {"a", "2026-12-31", "M2", 5}};
+    civ_table *fc = forecasts(rows, 16);
     civ_alloc_need *n = need_of("[need]\nstandard_per_meal = 1.00\nbase_year = 2025\nyears = 2\n");
     civ_table *py = NULL;
     assert_int_equal(civ_alloc_need_project(n, fc, NULL, &py), CIV_ERR_SPEC);
@@ -225,7 +235,7 @@ static void test_errors(void **state)
 
     /* data errors */
     n = need_of(NEED);
-    const frow short_rows[] = {{"a", "2025-01", NULL, 1}, {"a", "2026-01", NULL, 1}};
+    const frow short_rows[] = {{"a", "2025", NULL, 1}, {"a", "2026", NULL, 1}};
     civ_table *fc = forecasts(short_rows, 2), *pc = NULL;
     assert_int_equal(civ_alloc_need_project(n, fc, &pc, NULL), CIV_ERR_NOT_FOUND); /* no 2027 */
     assert_non_null(strstr(civ_last_error()->message, "2027"));
@@ -236,7 +246,7 @@ static void test_errors(void **state)
     assert_int_equal(civ_alloc_need_project(n, fc, &pc, NULL), CIV_ERR_DOMAIN);
     assert_string_equal(civ_last_error()->series_id, "a");
     civ_table_free(fc);
-    const frow missing[] = {{"a", "2025-01", NULL, NAN}};
+    const frow missing[] = {{"a", "2025", NULL, NAN}};
     fc = forecasts(missing, 1);
     assert_int_equal(civ_alloc_need_project(n, fc, &pc, NULL), CIV_ERR_DOMAIN);
     civ_alloc_need_free(n);
@@ -250,6 +260,65 @@ static void test_errors(void **state)
     civ_table_free(fc);
     civ_alloc_need_free(n);
     civ_alloc_need_free(NULL);
+}
+
+/* A year the forecasts leave or enter part-way is an error, not a fraction of
+ * its need (a 30-month horizon gave half of 2027's need, with exit 0). */
+static void test_whole_years(void **state)
+{
+    (void)state;
+    frow rows[30];
+    char ds[30][16];
+    for (int k = 0; k < 30; k++) { /* 2025-01 .. 2027-06 */
+        snprintf(ds[k], sizeof ds[k], "%d-%02d", 2025 + k / 12, k % 12 + 1);
+        rows[k] = (frow){"a", ds[k], NULL, 1};
+    }
+    civ_table *fc = forecasts(rows, 30), *py = NULL;
+    civ_alloc_need *n = need_of(NEED); /* 2025..2027 */
+    assert_int_equal(civ_alloc_need_project(n, fc, NULL, &py), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error()->message, "community 'a' has forecasts for 6 of the 12 periods of 2027 "
+                                                      "(2027-01..2027-06), and a year's need sums the whole year: "
+                                                      "forecast further ahead, through 2027-12"));
+    assert_string_equal(civ_last_error()->series_id, "a");
+    civ_alloc_need_free(n);
+    /* two years are whole: fine */
+    n = need_of("[need]\nstandard_per_meal = 1.00\nbase_year = 2025\nyears = 2\n");
+    assert_int_equal(civ_alloc_need_project(n, fc, NULL, &py), CIV_OK);
+    size_t cn;
+    assert_int_equal(civ_table_find_column(py, "need_fen", &cn), CIV_OK);
+    assert_true(civ_table_number(py, 0, cn) == 1200 && civ_table_number(py, 1, cn) == 1200);
+    civ_table_free(py);
+    civ_alloc_need_free(n);
+    civ_table_free(fc);
+    /* the forecasts start inside the first year: its first months are history */
+    fc = forecasts(rows + 3, 21); /* 2025-04 .. 2026-12 */
+    n = need_of("[need]\nstandard_per_meal = 1.00\nbase_year = 2025\nyears = 2\n");
+    assert_int_equal(civ_alloc_need_project(n, fc, NULL, &py), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error()->message, "9 of the 12 periods of 2025 (2025-04..2025-12)"));
+    assert_non_null(strstr(civ_last_error()->message, "[need] first_year = 2026"));
+    civ_alloc_need_free(n);
+    civ_table_free(fc);
+    /* weekly dates (Sundays): 2025 has 52 of them, all needed */
+    frow weeks[60];
+    char wd[60][16];
+    for (int k = 0; k < 60; k++) { /* Sundays from 2025-01-05 */
+        int64_t day = civ_days_from_civil(2025, 1, 5) + 7 * k, y;
+        unsigned mo, d;
+        civ_civil_from_days(day, &y, &mo, &d);
+        snprintf(wd[k], sizeof wd[k], "%04d-%02u-%02u", (int)y, mo, d);
+        weeks[k] = (frow){"w", wd[k], NULL, 1};
+    }
+    n = need_of("[need]\nstandard_per_meal = 1.00\nbase_year = 2025\n");
+    fc = forecasts(weeks, 60);
+    assert_int_equal(civ_alloc_need_project(n, fc, NULL, &py), CIV_OK);
+    assert_true(civ_table_number(py, 0, cn) == 5200);
+    civ_table_free(py);
+    civ_table_free(fc);
+    fc = forecasts(weeks, 51); /* to 2025-12-21: the week of 2025-12-28 is missing */
+    assert_int_equal(civ_alloc_need_project(n, fc, NULL, &py), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error()->message, "51 of the 52 periods of 2025"));
+    civ_table_free(fc);
+    civ_alloc_need_free(n);
 }
 
 /* An allocation spec may carry [need]: the spec reader accepts the section
@@ -275,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_indexation),      cmocka_unit_test(test_projection),
         cmocka_unit_test(test_half_fen_rounding), cmocka_unit_test(test_models_and_days),
         cmocka_unit_test(test_errors),          cmocka_unit_test(test_spec_with_need),
+        cmocka_unit_test(test_whole_years),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1457,7 +1457,9 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
     communities: DataFrame (one row per community, keyed by the spec's id
     column) or a .csv/.h5 path; spec: a spec file path, or the spec text
     itself (any string containing a newline); forecasts: None, a DataFrame
-    in forecast()'s long format, or a path.  Returns (allocation, summary):
+    in forecast()'s long format, or a path (a forecast factor sums the
+    forecasts dated in the spec's fiscal_year, or h = 1..horizon with
+    period = "horizon").  Returns (allocation, summary):
     the per-community table (input row order; the community's labels
     (name, district, street), amount_fen (int64 minor units) and amount_yuan,
     share_pct, factor decomposition in fen, binding constraint, last year and

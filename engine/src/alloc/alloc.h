@@ -396,6 +396,10 @@ typedef struct civ_alloc_demand_rows {
 civ_status civ_alloc_demand_rows_select(const civ_alloc_problem *p, const civ_strmap *idmap, const civ_table *fc,
                                         const civ_alloc_factor *f, civ_alloc_demand_rows *d);
 void civ_alloc_demand_rows_free(civ_alloc_demand_rows *d);
+/* The periods of calendar year `year` in `freq` (phase: weekly weekday): the
+ * first *first and their number *n (yearly 1, quarterly 4, monthly 12, daily
+ * 365 or 366, weekly the weeks whose date, their last day, falls in it). */
+void civ_alloc_year_periods(civ_frequency freq, int phase, long year, int64_t *first, size_t *n);
 /* The text of slot `slot` of a fiscal year ("2026-03"), for messages. */
 void civ_alloc_demand_rows_period(const civ_alloc_demand_rows *d, size_t slot, char *buf, size_t size);
 

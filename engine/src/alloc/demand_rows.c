@@ -213,21 +213,18 @@ static long year_of(civ_date_form form, int64_t v)
     return (long)y;
 }
 
-static void year_periods(civ_alloc_demand_rows *d, long fy)
+void civ_alloc_year_periods(civ_frequency freq, int phase, long year, int64_t *first, size_t *n)
 {
-    int64_t jan1 = civ_days_from_civil(fy, 1, 1), dec25 = civ_days_from_civil(fy, 12, 25), last = 0;
-    switch (d->freq) {
-    case CIV_FREQ_YEARLY: d->first_period = fy, d->n_slots = 1; return;
-    case CIV_FREQ_QUARTERLY: d->first_period = 4 * (int64_t)fy, d->n_slots = 4; return;
-    case CIV_FREQ_MONTHLY: d->first_period = 12 * (int64_t)fy, d->n_slots = 12; return;
-    case CIV_FREQ_DAILY:
-        d->first_period = jan1;
-        d->n_slots = (size_t)(civ_days_from_civil(fy + 1, 1, 1) - jan1);
-        return;
+    int64_t jan1 = civ_days_from_civil(year, 1, 1), dec25 = civ_days_from_civil(year, 12, 25), last = 0;
+    switch (freq) {
+    case CIV_FREQ_YEARLY: *first = year, *n = 1; return;
+    case CIV_FREQ_QUARTERLY: *first = 4 * (int64_t)year, *n = 4; return;
+    case CIV_FREQ_MONTHLY: *first = 12 * (int64_t)year, *n = 12; return;
+    case CIV_FREQ_DAILY: *first = jan1, *n = (size_t)(civ_days_from_civil(year + 1, 1, 1) - jan1); return;
     default: /* weekly: the weeks whose date (their last day) falls in the year */
-        civ_date_to_period(d->freq, d->phase, jan1, &d->first_period);
-        civ_date_to_period(d->freq, d->phase, dec25, &last);
-        d->n_slots = (size_t)(last - d->first_period + 1);
+        civ_date_to_period(freq, phase, jan1, first);
+        civ_date_to_period(freq, phase, dec25, &last);
+        *n = (size_t)(last - *first + 1);
     }
 }
 
@@ -280,7 +277,7 @@ static civ_status slots_by_date(const civ_alloc_problem *p, const civ_table *fc,
     civ_status st = date_frequency(p, fc, c, d, d->value, &d->form);
     if (st)
         return st;
-    year_periods(d, p->spec->fiscal_year);
+    civ_alloc_year_periods(d->freq, d->phase, p->spec->fiscal_year, &d->first_period, &d->n_slots);
     for (size_t r = 0; r < nr; r++) {
         if (d->community[r] == SIZE_MAX)
             continue;

@@ -309,7 +309,9 @@ typedef struct nrow {
     const char *id, *ds;
     long year;
     double demand;
-    size_t row; /* file order breaks ties, so demand sums in file order */
+    size_t row;         /* file order breaks ties, so demand sums in file order */
+    civ_date_form form; /* of the date: its period is value (day dates: value is the day) */
+    int64_t value;
 } nrow;
 
 static int cmp_nrow(const void *a, const void *b)
@@ -351,6 +353,91 @@ static civ_status need_columns(const civ_alloc_need *n, const civ_table *fc, siz
     return CIV_OK;
 }
 
+/* The frequency of the rows' dates (day dates: inferred per community, as a
+ * panel's); rows sorted by id. */
+static civ_status rows_frequency(const nrow *rows, size_t m, civ_frequency *freq, int *phase)
+{
+    *phase = 0;
+    for (size_t a = 1; a < m; a++)
+        if (rows[a].form != rows[0].form) {
+            civ_where w = {.series_id = rows[a].id, .field = "ds"};
+            return civ_fail_at(CIV_ERR_DATE, &w,
+                               "need: forecasts rows %zu and %zu: ds '%s' and '%s' are dates of different kinds (a "
+                               "month, a quarter, a day, ...); one file holds one frequency",
+                               rows[0].row + 1, rows[a].row + 1, rows[0].ds, rows[a].ds);
+        }
+    if (rows[0].form != CIV_DATE_DAY) {
+        *freq = rows[0].form == CIV_DATE_YEAR      ? CIV_FREQ_YEARLY
+                : rows[0].form == CIV_DATE_QUARTER ? CIV_FREQ_QUARTERLY
+                                                   : CIV_FREQ_MONTHLY;
+        return CIV_OK;
+    }
+    int64_t *days = malloc(m * sizeof *days);
+    size_t *series = malloc(m * sizeof *series), k = 0;
+    civ_status st = CIV_OK;
+    if (!days || !series)
+        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "need: out of memory");
+    for (size_t a = 0; a < m && !st; a++) {
+        k += a > 0 && strcmp(rows[a].id, rows[a - 1].id);
+        days[a] = rows[a].value, series[a] = k;
+    }
+    civ_date_anchor anchor;
+    if (!st && (st = civ_dates_infer(days, series, m, k + 1, NULL, NULL, freq, phase, &anchor))) {
+        char msg[700];
+        snprintf(msg, sizeof msg, "need: the forecasts' dates (ds): %s", civ_last_error()->message);
+        st = civ_fail(st, "%s", msg);
+    }
+    free(days), free(series);
+    return st;
+}
+
+/* A year the forecasts enter or leave part-way would be a fraction of its
+ * need (a 30-month horizon gave half of 2027's need, and exit 0): every
+ * community's year must hold every period of the year. */
+static civ_status whole_years(const nrow *rows, size_t m)
+{
+    if (!m)
+        return CIV_OK;
+    civ_frequency freq;
+    int phase;
+    civ_status st = rows_frequency(rows, m, &freq, &phase);
+    if (st)
+        return st;
+    for (size_t a = 0; a < m;) {
+        size_t b = a;
+        int64_t lo = INT64_MAX, hi = INT64_MIN, first;
+        size_t want;
+        for (; b < m && same_key(&rows[a], &rows[b]); b++) {
+            int64_t per = rows[b].value;
+            if (rows[b].form == CIV_DATE_DAY)
+                civ_date_to_period(freq, phase, rows[b].value, &per);
+            lo = per < lo ? per : lo, hi = per > hi ? per : hi;
+        }
+        civ_alloc_year_periods(freq, phase, rows[a].year, &first, &want);
+        if (b - a < want) {
+            char p0[24] = "", p1[24] = "", end[24] = "", hint[160];
+            civ_period_format(freq, phase, lo, p0, sizeof p0);
+            civ_period_format(freq, phase, hi, p1, sizeof p1);
+            civ_period_format(freq, phase, first + (int64_t)want - 1, end, sizeof end);
+            civ_clear_error();
+            if (lo > first && hi == first + (int64_t)want - 1)
+                snprintf(hint, sizeof hint, "the forecasts start inside the year (its first periods are history): "
+                                            "start the need at the next year ([need] first_year = %ld)",
+                         rows[a].year + 1);
+            else
+                snprintf(hint, sizeof hint, "forecast further ahead, through %s, or cover fewer years ([need] "
+                                            "years)", end);
+            civ_where w = {.series_id = rows[a].id, .field = "ds"};
+            return civ_fail_at(CIV_ERR_NOT_FOUND, &w,
+                               "need: community '%s' has forecasts for %zu of the %zu periods of %ld (%s..%s), and a "
+                               "year's need sums the whole year: %s",
+                               rows[a].id, b - a, want, rows[a].year, p0, p1, hint);
+        }
+        a = b;
+    }
+    return CIV_OK;
+}
+
 /* The forecast rows of the chosen model inside the need's years, into
  * rows[0..*m) sorted by (id, year, ds, file row); one row per community and
  * period is required. */
@@ -368,12 +455,13 @@ static civ_status need_rows(const civ_alloc_need *n, const civ_table *fc, nrow *
         if (n->model && strcmp(civ_table_text(fc, r, cm), n->model))
             continue;
         long year;
+        civ_date_form form = CIV_DATE_YEAR;
+        int64_t v = 0;
         if (dsnum) {
             year = dsnum[r] == floor(dsnum[r]) ? (long)dsnum[r] : 0;
+            v = year;
         } else {
             const char *ds = civ_table_text(fc, r, cds);
-            civ_date_form form;
-            int64_t v;
             if (civ_date_parse(ds, strlen(ds), &form, &v)) {
                 civ_where w = {.series_id = id, .field = "ds"};
                 return civ_fail_at(CIV_ERR_DATE, &w, "need: forecasts row %zu: bad date '%s'", r + 1, ds);
@@ -395,7 +483,7 @@ static civ_status need_rows(const civ_alloc_need *n, const civ_table *fc, nrow *
                                isnan(d) ? " (did its forecast fail? if_missing = \"zero\" counts it as 0)" : "");
         }
         rows[m].id = id, rows[m].ds = dsnum ? "" : civ_table_text(fc, r, cds), rows[m].year = year, rows[m].demand = d,
-        rows[m].row = r;
+        rows[m].row = r, rows[m].form = form, rows[m].value = v;
         m++;
     }
     qsort(rows, m, sizeof *rows, cmp_nrow);
@@ -409,7 +497,7 @@ static civ_status need_rows(const civ_alloc_need *n, const civ_table *fc, nrow *
                                rows[a].id, rows[a].ds[0] ? rows[a].ds : "", rows[a - 1].row + 1, rows[a].row + 1);
         }
     *m_out = m;
-    return CIV_OK;
+    return whole_years(rows, m);
 }
 
 /* The money column names: standard_<minor> (per unit of demand), need_<minor>
