@@ -42,6 +42,9 @@ expect_exit 4 "syntax.spec:1:13" -- need --spec "$WORK/syntax.spec" --forecasts 
 expect_exit 2 "^civicast: $WORK/fc.csv: need: no forecast rows fall in 2026" -- need --spec "$DATA/plan.spec" \
     --forecasts "$WORK/fc.csv" --out "$WORK/n.csv"
 lacks "plan.spec"
+"$CIV" forecast "$DATA/meals.csv" --out "$WORK/fc18.csv" --model snaive --h 18 -q || fail "forecast failed"
+expect_exit 2 "^civicast: $WORK/fc18.csv: need: community '.*' has forecasts for 6 of the 12 periods of 2026" -- \
+    need --spec "$DATA/plan.spec" --forecasts "$WORK/fc18.csv" --out "$WORK/n.csv"
 printf 'id,when,mean\nP01,2026-01,1\n' >"$WORK/nocols.csv"
 expect_exit 2 "^civicast: $WORK/nocols.csv: need: the forecasts need columns unique_id and ds" -- need \
     --spec "$DATA/plan.spec" --forecasts "$WORK/nocols.csv" --out "$WORK/n.csv"

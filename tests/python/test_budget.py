@@ -156,6 +156,9 @@ def test_need_equals_cli(cli_forecasts, tmp_path):
     with pytest.raises(civicast.Error) as e:
         civicast.need(DEMO / "plan.spec", short)
     assert e.value.status == "CIV_ERR_NOT_FOUND" and "further" in str(e.value)
+    # ... or reach only part of it: an error, not half of 2027's need
+    with pytest.raises(civicast.Error, match=r"6 of the 12 periods of 2027 \(2027-01\.\.2027-06\)"):
+        civicast.need(DEMO / "plan.spec", fc[fc["ds"] < "2027-07"])
 
 
 def test_write_for_people(tmp_path):
