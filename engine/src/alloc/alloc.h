@@ -396,6 +396,12 @@ typedef struct civ_alloc_demand_rows {
 civ_status civ_alloc_demand_rows_select(const civ_alloc_problem *p, const civ_strmap *idmap, const civ_table *fc,
                                         const civ_alloc_factor *f, civ_alloc_demand_rows *d);
 void civ_alloc_demand_rows_free(civ_alloc_demand_rows *d);
+/* The frequency of forecast dates all of one form: yearly, quarterly and
+ * monthly forms say it; day dates (days[m], the community series[m] < n_series
+ * of each, ids may be NULL) are inferred as a panel's (civ_dates_infer).
+ * Errors: those of civ_dates_infer, prefixed "the forecasts' dates (ds): ". */
+civ_status civ_alloc_dates_frequency(civ_date_form form, const int64_t *days, const size_t *series, size_t m,
+                                     size_t n_series, const char *const *ids, civ_frequency *freq, int *phase);
 /* The periods of calendar year `year` in `freq` (phase: weekly weekday): the
  * first *first and their number *n (yearly 1, quarterly 4, monthly 12, daily
  * 365 or 366, weekly the weeks whose date, their last day, falls in it). */

@@ -163,29 +163,42 @@ static civ_status date_frequency(const civ_alloc_problem *p, const civ_table *fc
         n_days += fr == CIV_DATE_DAY;
     }
     *form_out = form;
-    d->phase = 0;
+    int64_t *days = NULL;
+    size_t *series = NULL, m = 0;
+    if (form == CIV_DATE_DAY) {
+        days = malloc((n_days + 1) * sizeof *days);
+        series = malloc((n_days + 1) * sizeof *series);
+        if (!days || !series)
+            st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the forecasts' dates");
+        for (size_t r = 0; r < nr && !st; r++)
+            if (d->community[r] != SIZE_MAX)
+                days[m] = val[r], series[m++] = d->community[r];
+    }
+    if (!st)
+        st = civ_alloc_dates_frequency(form, days, series, m, p->n, (const char *const *)p->ids, &d->freq,
+                                       &d->phase);
+    free(days), free(series);
+    return st;
+fail:
+    return st;
+}
+
+civ_status civ_alloc_dates_frequency(civ_date_form form, const int64_t *days, const size_t *series, size_t m,
+                                     size_t n_series, const char *const *ids, civ_frequency *freq, int *phase)
+{
+    *phase = 0;
     if (form != CIV_DATE_DAY) {
-        d->freq = form == CIV_DATE_YEAR ? CIV_FREQ_YEARLY : form == CIV_DATE_QUARTER ? CIV_FREQ_QUARTERLY
-                                                                                     : CIV_FREQ_MONTHLY;
+        *freq = form == CIV_DATE_YEAR ? CIV_FREQ_YEARLY : form == CIV_DATE_QUARTER ? CIV_FREQ_QUARTERLY
+                                                                                   : CIV_FREQ_MONTHLY;
         return CIV_OK;
     }
-    int64_t *days = malloc((n_days + 1) * sizeof *days);
-    size_t *series = malloc((n_days + 1) * sizeof *series), m = 0;
-    if (!days || !series)
-        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the forecasts' dates");
-    for (size_t r = 0; r < nr && !st; r++)
-        if (d->community[r] != SIZE_MAX)
-            days[m] = val[r], series[m++] = d->community[r];
     civ_date_anchor anchor;
-    if (!st && (st = civ_dates_infer(days, series, m, p->n, (const char *const *)p->ids, NULL, &d->freq, &d->phase,
-                                     &anchor))) {
+    civ_status st = civ_dates_infer(days, series, m, n_series, ids, NULL, freq, phase, &anchor);
+    if (st) {
         char msg[700];
         snprintf(msg, sizeof msg, "the forecasts' dates (ds): %s", civ_last_error()->message);
         st = civ_fail(st, "%s", msg);
     }
-    free(days), free(series);
-    return st;
-fail:
     return st;
 }
 

@@ -366,25 +366,22 @@ static civ_status rows_frequency(const nrow *rows, size_t m, civ_frequency *freq
                                "month, a quarter, a day, ...); one file holds one frequency",
                                rows[0].row + 1, rows[a].row + 1, rows[0].ds, rows[a].ds);
         }
-    if (rows[0].form != CIV_DATE_DAY) {
-        *freq = rows[0].form == CIV_DATE_YEAR      ? CIV_FREQ_YEARLY
-                : rows[0].form == CIV_DATE_QUARTER ? CIV_FREQ_QUARTERLY
-                                                   : CIV_FREQ_MONTHLY;
-        return CIV_OK;
-    }
-    int64_t *days = malloc(m * sizeof *days);
-    size_t *series = malloc(m * sizeof *series), k = 0;
+    int64_t *days = NULL;
+    size_t *series = NULL, k = 0;
     civ_status st = CIV_OK;
-    if (!days || !series)
-        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "need: out of memory");
-    for (size_t a = 0; a < m && !st; a++) {
-        k += a > 0 && strcmp(rows[a].id, rows[a - 1].id);
-        days[a] = rows[a].value, series[a] = k;
+    if (rows[0].form == CIV_DATE_DAY) {
+        days = malloc(m * sizeof *days);
+        series = malloc(m * sizeof *series);
+        if (!days || !series)
+            st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "need: out of memory");
+        for (size_t a = 0; a < m && !st; a++) {
+            k += a > 0 && strcmp(rows[a].id, rows[a - 1].id);
+            days[a] = rows[a].value, series[a] = k;
+        }
     }
-    civ_date_anchor anchor;
-    if (!st && (st = civ_dates_infer(days, series, m, k + 1, NULL, NULL, freq, phase, &anchor))) {
-        char msg[700];
-        snprintf(msg, sizeof msg, "need: the forecasts' dates (ds): %s", civ_last_error()->message);
+    if (!st && (st = civ_alloc_dates_frequency(rows[0].form, days, series, m, k + 1, NULL, freq, phase))) {
+        char msg[760];
+        snprintf(msg, sizeof msg, "need: %s", civ_last_error()->message);
         st = civ_fail(st, "%s", msg);
     }
     free(days), free(series);
