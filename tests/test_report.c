@@ -701,6 +701,8 @@ static void test_model_mix_families(void **state)
     char *html = tf_slurp(file, NULL);
     assert_non_null(strstr(html, "Median(DampedETS, ARIMA, Theta, DampedETS, DOTM) (1)"));
     assert_non_null(strstr(html, "<td>DampedETS</td><td class=\"n\">2</td><td class=\"n\">66.7%</td>"));
+    assert_non_null(strstr(html, "What the names mean: Median(...) and Mean(...) are the median and the mean"));
+    assert_non_null(strstr(html, "; DampedETS is exponential smoothing whose trend flattens out; "));
     free(html);
 }
 
@@ -740,6 +742,21 @@ static void test_model_mix_many_specs(void **state)
     assert_non_null(strstr(spec, "{\"family\":\"MadeH\",\"communities\":1,"));
     assert_null(strstr(spec, "其他"));
     free(spec);
+    /* the Chinese page says what the names mean, for the families it shows
+     * (not for made-up names) */
+    snprintf(file, sizeof file, "%s/report.html", path);
+    char *html = tf_slurp(file, NULL);
+    const char *gl = strstr(html, "模型说明：Median(…) 和 Mean(…) 是括号中各模型预测的中位数和平均数");
+    assert_non_null(gl);
+    assert_non_null(strstr(gl, "TSB 为间歇需求模型（分别预测有需求的概率和需求量）"));
+    assert_non_null(strstr(gl, "ARIMA 为自回归积分滑动平均模型"));
+    assert_non_null(strstr(gl, "DOTM 为动态优化 Theta 模型"));
+    const char *end = strstr(gl, "</p>");
+    assert_non_null(end);
+    const char *made = strstr(gl, "MadeA");
+    assert_true(!made || made > end);
+    free(html);
+    snprintf(file, sizeof file, "%s/charts/model_mix.vl.json", path);
     /* ARIMA, DOTM, DampedETS, ETS and Theta (40 communities each) and 20
      * made-up families of one community each: 15 of these drawn, 5 in "other" */
     char rep2[16384] = "unique_id,model\n";

@@ -341,6 +341,63 @@ static void mix_models_text(rep_ctx *ctx, const mix *m)
     rep_para(ctx, text);
 }
 
+/* What each family name means, for readers who are not forecasters: one
+ * entry per family the mix holds (names as rep_model_family gives them). */
+static const struct {
+    const char *family, *zh, *en;
+} glossary[] = {
+    {"ETS", "指数平滑（按误差、趋势、季节三部分逐期更新）", "exponential smoothing (error, trend and season updated period by period)"},
+    {"DampedETS", "趋势逐渐放缓的指数平滑", "exponential smoothing whose trend flattens out"},
+    {"ARIMA", "自回归积分滑动平均模型（用过去的值和误差预测）", "autoregressive integrated moving average (past values and errors)"},
+    {"Regression", "带 ARIMA 误差的回归（使用协变量）", "regression on the covariates with ARIMA errors"},
+    {"Theta", "Theta 法（趋势直线与指数平滑的组合）", "the Theta method (a trend line combined with exponential smoothing)"},
+    {"STM", "标准 Theta 模型", "the standard Theta model"},
+    {"OTM", "优化 Theta 模型", "the optimised Theta model"},
+    {"DSTM", "动态标准 Theta 模型", "the dynamic standard Theta model"},
+    {"DOTM", "动态优化 Theta 模型（趋势随新数据调整）", "the dynamic optimised Theta model (its trend adapts to new data)"},
+    {"AutoTheta", "在几种 Theta 模型中自动选择", "the best of several Theta models"},
+    {"TSB", "间歇需求模型（分别预测有需求的概率和需求量）", "intermittent demand (the chance of demand and its size, apart)"},
+    {"Croston", "间歇需求的 Croston 法", "Croston's method for intermittent demand"},
+    {"SBA", "Croston 法的偏差修正形式", "Croston's method with its bias correction"},
+    {"ADIDA", "先按时间合并再预测的间歇需求方法", "intermittent demand forecast after aggregating over time"},
+    {"IMAPA", "多种时间合并水平的平均", "the average over several levels of aggregation over time"},
+    {"Naive", "朴素法（沿用最近一期）", "naive (the last value carried forward)"},
+    {"SNaive", "季节朴素法（沿用上年同期）", "seasonal naive (the same period a year before)"},
+    {"Drift", "漂移法（沿首末两期连线外推）", "drift (the line through the first and last values, extended)"},
+    {"Mean", "历史均值", "the historic mean"},
+};
+
+/* "Model names: ETS is ...; ARIMA is ...": the families shown, in the mix's
+ * order, and what a combination's name means when there is one. */
+static void mix_glossary(rep_ctx *ctx, const mix *m)
+{
+    char text[4096];
+    size_t used = (size_t)snprintf(text, sizeof text, "%s", TR(ctx, "模型说明：", "What the names mean: "));
+    int any = 0;
+    for (size_t k = 0; k < m->models.n && used < sizeof text; k++)
+        if (!strncmp(m->models.v[k].name, "Median(", 7) || !strncmp(m->models.v[k].name, "Mean(", 5)) {
+            used += (size_t)snprintf(text + used, sizeof text - used, "%s",
+                                     TR(ctx, "Median(…) 和 Mean(…) 是括号中各模型预测的中位数和平均数（组合预测，比单个模型更稳）",
+                                        "Median(...) and Mean(...) are the median and the mean of the forecasts of the "
+                                        "models in brackets (a combination, steadier than any one model)"));
+            any = 1;
+            break;
+        }
+    for (size_t f = 0; f < m->fams.n && used < sizeof text; f++)
+        for (size_t g = 0; g < sizeof glossary / sizeof *glossary; g++)
+            if (!strcmp(m->fams.v[f].name, glossary[g].family)) {
+                used += (size_t)snprintf(text + used, sizeof text - used, "%s%s%s%s", any ? TR(ctx, "；", "; ") : "",
+                                         glossary[g].family, TR(ctx, " 为", " is "), TR(ctx, glossary[g].zh, glossary[g].en));
+                any = 1;
+                break;
+            }
+    if (!any)
+        return; /* only names of the user's own models: nothing to explain */
+    if (used < sizeof text)
+        snprintf(text + used, sizeof text - used, "%s", TR(ctx, "。", "."));
+    rep_para(ctx, text);
+}
+
 void rep_chart_model_mix(rep_ctx *ctx)
 {
     mix m = {0};
@@ -355,6 +412,7 @@ void rep_chart_model_mix(rep_ctx *ctx)
         return;
     }
     mix_models_text(ctx, &m);
+    mix_glossary(ctx, &m);
     mix_spec(ctx, &m);
     mix_table(ctx, &m);
     mix_free(&m);
