@@ -196,6 +196,9 @@ static void test_errors(void **state)
     expect("id,2024-01,2024-02-01\na,1,2\n", NULL, CIV_ERR_FREQUENCY, "2024-02-01", "mix forms");
     expect("id,2024-01,2024年1月\na,1,2\n", NULL, CIV_ERR_DUPLICATE, NULL, "the same period");
     expect("id,2024-01,2024-02\na,1,x\n", NULL, CIV_ERR_PARSE, "2024-02", "'x' is not a number");
+    /* a printed table's dash for no data, full-width digits: the cure */
+    expect("id,2024-01,2024-02\na,1,\xE2\x80\x94\n", NULL, CIV_ERR_PARSE, "2024-02", "a dash or slash for no data");
+    expect("id,2024-01,2024-02\na,1,\xEF\xBC\x91\xEF\xBC\x92\n", NULL, CIV_ERR_PARSE, "2024-02", "full-width");
     assert_string_equal(civ_last_error()->series_id, "a");
     expect("id,2024-01,2024-02\na,1,\"1,200\"\n", NULL, CIV_ERR_PARSE, NULL, "thousands separator");
     expect("id,2024-01,2024-02\na,1,2\na,3,4\n", NULL, CIV_ERR_DUPLICATE, "id", "");

@@ -442,13 +442,56 @@ int civ_csv_excel_error(const char *text)
     return 0;
 }
 
+/* A number typed with a Chinese input method's full-width characters
+ * ("１２３", "１２．５", "－３"): 1 when, made half-width, it parses. */
+static int full_width_number(const char *t)
+{
+    char buf[64];
+    size_t n = 0;
+    int wide = 0;
+    for (const unsigned char *p = (const unsigned char *)t; *p && n + 1 < sizeof buf;) {
+        if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x8D && p[2] <= 0x99 && p[2] != 0x8F) {
+            buf[n++] = p[2] == 0x8D ? '-' : p[2] == 0x8E ? '.' : (char)('0' + (p[2] - 0x90));
+            p += 3, wide = 1;
+        } else if (*p < 0x80)
+            buf[n++] = (char)*p++;
+        else
+            return 0;
+    }
+    double x;
+    return wide && civ_csv_parse_number(buf, n, &x) == CIV_CSV_NUMBER_OK;
+}
+
+/* A cell that says "no data" the way printed tables do: dashes, a slash. */
+static int dash_for_no_data(const char *t)
+{
+    static const char *const marks[] = {"-", "--", "---", "/", "\xE2\x80\x94", "\xE2\x80\x94\xE2\x80\x94",
+                                        "\xEF\xBC\x8D", "\xEF\xBC\x8F", "\xE2\x80\x93", "\xE2\x80\xA6"};
+    for (size_t k = 0; k < sizeof marks / sizeof *marks; k++)
+        if (!strcmp(t, marks[k]))
+            return 1;
+    return 0;
+}
+
 /* What is around a number that keeps its cell from being one, as a hint
- * that starts with "; ": spaces ("1200 ", typed or left by a formula) or a
- * unit after it ("1200元", "35 人"); "" when the cell is something else. */
-static const char *number_with_extra(const char *t)
+ * that starts with "; ": spaces ("1200 ", typed or left by a formula), a
+ * unit after it ("1200元", "35 人"), full-width digits ("１２３"), a dash
+ * for no data ("-", "—"), an accounting negative ("(12)"); "" when the
+ * cell is something else. */
+const char *civ_csv_number_hint(const char *t)
 {
     size_t len = strlen(t), a = 0, b = len, k;
     double x;
+    if (full_width_number(t))
+        return "; it is written in full-width characters (as a Chinese input method types them): write half-width "
+               "digits (in Excel, =ASC() converts them)";
+    if (dash_for_no_data(t))
+        return "; a dash or slash for no data is not a number: leave the cell empty (or write NA) for a missing "
+               "value, or write 0 if the value was zero";
+    if (len > 2 && t[0] == '(' && t[len - 1] == ')' &&
+        civ_csv_parse_formatted(t + 1, len - 2, ',', 0, &x) == CIV_CSV_NUMBER_OK)
+        return "; a negative number in accounting parentheses: write it with a minus sign (-12), e.g. in Excel "
+               "format the column as Number with the minus sign";
     while (a < b && t[a] == ' ')
         a++;
     while (b > a && t[b - 1] == ' ')
@@ -465,12 +508,12 @@ static const char *number_with_extra(const char *t)
     return "";
 }
 
-/* Why a covariate cell is not a number: a unit or spaces (number_with_extra),
+/* Why a covariate cell is not a number: a unit or spaces (civ_csv_number_hint),
  * or, for text that does not start like a number (民主里), a text column --
  * names, notes -- kept in the panel, whose extra columns are covariates. */
 static const char *covariate_extra(const char *t)
 {
-    const char *why = number_with_extra(t);
+    const char *why = civ_csv_number_hint(t);
     if (why[0] || (t[0] >= '0' && t[0] <= '9') || t[0] == '-' || t[0] == '+' || t[0] == '.')
         return why;
     return "; the column holds text, and a long panel's columns besides the id, the date and the value are "
@@ -569,7 +612,7 @@ static civ_status fail_displayed(const csv_reader *r, long line, size_t column, 
                          "separator",
                          text, found, cli, py, plan);
     }
-    const char *extra = number_with_extra(text);
+    const char *extra = civ_csv_number_hint(text);
     if (extra[0])
         return fail_cell(r, CIV_ERR_PARSE, line, column, series, "'%s' is not a number%s", text, extra);
     char sep_rule[96] = "";
@@ -1599,7 +1642,7 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
                                                            : "bad number '%s' (expected a decimal number with no "
                                                              "thousands separator, or empty, NA or NaN for a "
                                                              "missing value)%s",
-                             fy->text, number_with_extra(fy->text));
+                             fy->text, civ_csv_number_hint(fy->text));
         }
         for (size_t k = 0; k < pr->n_cov; k++) {
             const csv_field *fc = &r->fields[pr->cov_cols[k]];

@@ -101,6 +101,10 @@ civ_csv_number civ_csv_parse_formatted(const char *text, size_t len, char sep, i
  * #NAME?, #NUM!, #NULL!, #SPILL!, #CALC!, #GETTING_DATA): a formula that
  * failed, which Excel writes into a CSV as it displays it. */
 int civ_csv_excel_error(const char *text);
+/* Why a cell that is not a number is not one, when a person can tell: a hint
+ * starting with "; " (spaces around it, a unit after it, full-width digits,
+ * a dash or slash for no data, accounting parentheses), or "" (static text). */
+const char *civ_csv_number_hint(const char *text);
 
 /* Writes the shortest of %.15g / %.16g / %.17g that reads back to exactly
  * `value` (integers below 1e17 as plain digits, -0.0 as "-0"); NaN gives "".

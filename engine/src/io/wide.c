@@ -264,6 +264,9 @@ static civ_status text_in_date_column(const char *path, const civ_table *t, size
                                    "'%s' is an Excel error value (a formula that failed) where a number belongs: "
                                    "fix the formula in the sheet, or clear the cell for a missing value",
                                    cell);
+            const char *hint = civ_csv_number_hint(cell);
+            if (hint[0])
+                return civ_fail_at(CIV_ERR_PARSE, &w, "'%s' is not a number%s", cell, hint);
             return civ_fail_at(CIV_ERR_PARSE, &w,
                                "'%s' is not a number (a wide panel's cells are its values: leave a missing month's "
                                "cell empty, or write NA)",
