@@ -553,6 +553,18 @@ static void test_forecast_fiscal_year(void **state)
     run_out o;
     assert_int_equal(run(s, c, f, &o), CIV_OK);
     assert_true(af_cell(o.t, 0, "amount_fen") == 20000); /* 10 / 50 of 1000.00 */
+    /* what a summary says: the year's quarters, 3..6 steps ahead */
+    civ_alloc_demand_window w;
+    assert_int_equal(civ_alloc_spec_factor_is_forecast(s, 0), 1);
+    assert_int_equal(civ_alloc_spec_demand_window(s, 0, f, &w), CIV_OK);
+    assert_int_equal(w.period_by_date, 1);
+    assert_int_equal(w.fiscal_year, 2026);
+    assert_int_equal(w.periods, 4);
+    assert_string_equal(w.first, "2026-Q1");
+    assert_string_equal(w.last, "2026-Q4");
+    assert_int_equal(w.h_first, 3);
+    assert_int_equal(w.h_last, 6);
+    assert_int_equal(civ_alloc_spec_demand_window(s, 1, f, &w), CIV_ERR_INVALID_ARGUMENT);
     assert_true(af_cell(o.t, 1, "amount_fen") == 80000);
     run_free(&o);
     /* the same with period = "horizon" and horizon = 4: h = 1..4, 2025-Q3..2026-Q2 */
@@ -564,6 +576,10 @@ static void test_forecast_fiscal_year(void **state)
     sh = af_spec_of(text);
     assert_int_equal(run(sh, c, f, &o), CIV_OK);
     assert_true(af_cell(o.t, 0, "amount_fen") == 98903); /* 1803 of 1823 */
+    assert_int_equal(civ_alloc_spec_demand_window(sh, 0, f, &w), CIV_OK);
+    assert_true(w.period_by_date == 0 && w.periods == 4 && w.h_first == 1 && w.h_last == 4);
+    assert_string_equal(w.first, "2025-Q3"); /* as the forecasts date them */
+    assert_string_equal(w.last, "2026-Q2");
     run_free(&o);
     civ_alloc_spec_free(sh);
     civ_table_free(f);

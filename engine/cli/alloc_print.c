@@ -71,6 +71,43 @@ void civ_cli_print_alloc_summary(const civ_alloc_spec *spec, const char *spec_pa
                st->gini_before, st->gini_after, st->theil_before, st->theil_after, st->cv_before, st->cv_after);
 }
 
+void civ_cli_demand_lines(const civ_alloc_spec *spec, const civ_table *forecasts, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; forecasts && k < civ_alloc_spec_n_factors(spec) && used < size; k++) {
+        civ_alloc_demand_window w;
+        if (!civ_alloc_spec_factor_is_forecast(spec, k) || civ_alloc_spec_demand_window(spec, k, forecasts, &w))
+            continue; /* the bind succeeded, so this cannot fail; no line rather than a wrong one */
+        char steps[64] = "";
+        if (w.h_first)
+            snprintf(steps, sizeof steps, " (h = %ld..%ld)", w.h_first, w.h_last);
+        if (w.period_by_date)
+            used += (size_t)snprintf(buf + used, size - used, "%s: fiscal year %ld, forecasts of %s..%s%s\n",
+                                     civ_alloc_spec_factor_name(spec, k), w.fiscal_year, w.first, w.last, steps);
+        else {
+            char dates[80] = "";
+            if (w.first[0])
+                snprintf(dates, sizeof dates, " (%s..%s)", w.first, w.last);
+            used += (size_t)snprintf(buf + used, size - used,
+                                     "%s: forecast steps h = 1..%zu%s whatever their dates (period = \"horizon\"; "
+                                     "fiscal year %ld)\n",
+                                     civ_alloc_spec_factor_name(spec, k), w.periods, dates, w.fiscal_year);
+        }
+    }
+    civ_clear_error();
+}
+
+void civ_cli_print_demand_window(const char *lines)
+{
+    for (const char *p = lines; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        printf("%-22s %.*s\n", p == lines ? "demand" : "", (int)n, p);
+        p += n + (nl != NULL);
+    }
+}
+
 /* The first column whose name starts with `prefix` (the money columns carry
  * their unit: amount_fen, p5_fen, need_fen ...); SIZE_MAX when none. */
 static size_t col_prefix(const civ_table *t, const char *prefix)

@@ -114,6 +114,7 @@ typedef struct alloc_job {
     civ_alloc_result *res;
     civ_alloc_stats st;
     civ_csv_write_options csv; /* --excel, --precision */
+    char demand[2048];         /* which forecasts each forecast factor summed (civ_cli_demand_lines) */
 } alloc_job;
 
 /* Reads the inputs and binds.  A bind error that names no file gets the
@@ -133,6 +134,8 @@ static civ_status read_and_bind(alloc_job *j, const civ_cli_args *a, int *named)
     if (s)
         return s;
     s = civ_alloc_bind(j->spec, j->comm, j->fc, &j->prob);
+    if (!s)
+        civ_cli_demand_lines(j->spec, j->fc, j->demand, sizeof j->demand);
     if (!s && a->value[A_PAID]) {
         civ_table *paid = NULL;
         s = civ_cli_read_table(a->value[A_PAID], &ro, &paid);
@@ -241,6 +244,7 @@ static int run_allocate(int argc, char **argv)
     } else {
         const char *sum = a.value[A_SUMMARY];
         civ_cli_print_alloc_summary(j.spec, a.value[A_SPEC], &j.st);
+        civ_cli_print_demand_window(j.demand);
         printf("wrote                  %s%s%s\n", a.value[A_OUT], sum ? ", " : "", sum ? sum : "");
     }
     civ_table_free(j.alloc), civ_table_free(j.summary);

@@ -287,6 +287,12 @@ civ_status civ_cli_read_table(const char *path, const civ_table_read_options *op
  * spec, budget, each reserve, each pool, allocated, communities funded,
  * binding counts, per-capita figures and equity before -> after constraints. */
 void civ_cli_print_alloc_summary(const civ_alloc_spec *spec, const char *spec_path, const civ_alloc_stats *st);
+/* Writes into buf (size bytes; "" when none) one "demand" line per forecast
+ * factor of the spec: which forecasts of `forecasts` it sums, e.g.
+ * "meal_demand: fiscal year 2026, forecasts of 2026-01..2026-12 (h = 13..24)"
+ * (civ_alloc_spec_demand_window), to be printed with civ_cli_print_demand_window. */
+void civ_cli_demand_lines(const civ_alloc_spec *spec, const civ_table *forecasts, char *buf, size_t size);
+void civ_cli_print_demand_window(const char *lines);
 /* Prints the districts' amounts from an allocation summary table. */
 void civ_cli_print_districts(const civ_table *summary, int64_t unit);
 /* Prints the two Monte Carlo lines from the long uncertainty table. */

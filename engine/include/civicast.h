@@ -1238,6 +1238,27 @@ CIV_API const char *civ_alloc_spec_unit_name(const civ_alloc_spec *spec, int maj
 CIV_API size_t civ_alloc_spec_n_factors(const civ_alloc_spec *spec);
 CIV_API const char *civ_alloc_spec_factor_name(const civ_alloc_spec *spec, size_t k);
 CIV_API double civ_alloc_spec_factor_weight(const civ_alloc_spec *spec, size_t k);
+/** Which forecasts forecast factor k sums (docs/ALLOCATION.md, "Which
+ *  forecasts a factor sums"), so that a summary can say "2026-01..2026-12,
+ *  h = 13..24".  `period_by_date` 1: the rows dated in the spec's
+ *  fiscal_year (period = "fiscal_year"); 0: the steps h = 1..horizon. */
+typedef struct civ_alloc_demand_window {
+    int period_by_date;
+    long fiscal_year;           /* the spec's [budget] fiscal_year */
+    size_t periods;             /* summed per community: the year's periods, or the horizon */
+    char first[32], last[32];   /* the first and last period summed as the forecasts date them
+                                 * ("2026-01", "2026-12"); "" without a ds column */
+    long h_first, h_last;       /* their steps ahead (0 without an h column) */
+} civ_alloc_demand_window;
+/** 1 when factor k reads forecasts (source = "forecast"), else 0. */
+CIV_API int civ_alloc_spec_factor_is_forecast(const civ_alloc_spec *spec, size_t k);
+/** The window of forecast factor k in `forecasts` (the table civ_alloc_bind
+ *  reads).  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, k out of range or not a
+ *  forecast factor), and the factor's own checks as civ_alloc_bind makes them
+ *  (CIV_ERR_MISSING_COLUMN, CIV_ERR_NOT_FOUND when the forecasts do not reach
+ *  the fiscal year, with the horizon that does, CIV_ERR_DATE, ...). */
+CIV_API civ_status civ_alloc_spec_demand_window(const civ_alloc_spec *spec, size_t k, const civ_table *forecasts,
+                                                civ_alloc_demand_window *out);
 CIV_API size_t civ_alloc_spec_n_pools(const civ_alloc_spec *spec);
 CIV_API const char *civ_alloc_spec_pool_name(const civ_alloc_spec *spec, size_t p);
 CIV_API int64_t civ_alloc_spec_pool_amount(const civ_alloc_spec *spec, size_t p);

@@ -273,6 +273,12 @@ class civ_alloc_stats(ctypes.Structure):
                 ("cv_before", ctypes.c_double), ("cv_after", ctypes.c_double)]
 
 
+class civ_alloc_demand_window(ctypes.Structure):
+    _fields_ = [("period_by_date", ctypes.c_int), ("fiscal_year", ctypes.c_long), ("periods", ctypes.c_size_t),
+                ("first", ctypes.c_char * 32), ("last", ctypes.c_char * 32),
+                ("h_first", ctypes.c_long), ("h_last", ctypes.c_long)]
+
+
 class civ_csv_write_options(ctypes.Structure):
     _fields_ = [("bom", ctypes.c_int),
                 ("significant_digits", ctypes.c_int),
@@ -461,6 +467,10 @@ _SIGNATURES = {
     "civ_alloc_spec_version": (_CP, [P]),
     "civ_alloc_spec_currency": (_CP, [P]),
     "civ_alloc_spec_unit_name": (_CP, [P, ctypes.c_int]),
+    "civ_alloc_spec_n_factors": (_S, [P]),
+    "civ_alloc_spec_factor_name": (_CP, [P, _S]),
+    "civ_alloc_spec_factor_is_forecast": (_I, [P, _S]),
+    "civ_alloc_spec_demand_window": (c_status, [P, _S, P, ctypes.POINTER(civ_alloc_demand_window)]),
     "civ_alloc_bind": (c_status, [P, P, P, PP]),
     "civ_alloc_problem_free": (None, [P]),
     "civ_alloc_result_create": (c_status, [P, PP]),

@@ -1450,6 +1450,25 @@ def _explain_code(explain):
     raise ValueError(f"explain must be False, True, 'en' or 'zh', not {explain!r}")
 
 
+def demand_windows(spec_ptr, fc_ptr):
+    """{factor: {...}} for each forecast factor: which forecasts it sums
+    (civ_alloc_spec_demand_window): period ("fiscal_year" or "horizon"),
+    fiscal_year, periods, first, last (period text) and h_first, h_last."""
+    out = {}
+    if not fc_ptr:
+        return out
+    for k in range(lib.civ_alloc_spec_n_factors(spec_ptr)):
+        if not lib.civ_alloc_spec_factor_is_forecast(spec_ptr, k):
+            continue
+        w = _lib.civ_alloc_demand_window()
+        check(lib.civ_alloc_spec_demand_window(spec_ptr, k, fc_ptr, ctypes.byref(w)))
+        out[_dec(lib.civ_alloc_spec_factor_name(spec_ptr, k))] = {
+            "period": "fiscal_year" if w.period_by_date else "horizon", "fiscal_year": w.fiscal_year,
+            "periods": w.periods, "first": _dec(w.first), "last": _dec(w.last),
+            "h_first": w.h_first, "h_last": w.h_last}
+    return out
+
+
 def allocate(communities, spec, forecasts=None, explain=False, paid=None, encoding=None, thousands=None,
              percent=False):
     """Splits the spec's budget across communities by the factor method.
@@ -1472,8 +1491,12 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
     paid_fen, total_fen); "_minor"
     and "_major" for currencies other than CNY) and the tidy summary table
     (section, item, measure, unit, value).  docs/ALLOCATION.md "Outputs".
-    allocation.attrs["stats"] holds the civ_alloc_stats figures and
-    allocation.attrs["currency"] / ["minor_unit"] the spec's money units.
+    allocation.attrs["stats"] holds the civ_alloc_stats figures,
+    allocation.attrs["currency"] / ["minor_unit"] the spec's money units and
+    allocation.attrs["demand"] which forecasts each forecast factor summed
+    ({"meal_demand": {"period": "fiscal_year", "fiscal_year": 2026,
+    "periods": 12, "first": "2026-01", "last": "2026-12", "h_first": 13,
+    "h_last": 24}}).
     encoding, thousands, percent: how the CSV paths among the inputs are
     written, as civicast.read's (encoding="gb18030" for a sheet saved by
     Excel on a Chinese Windows, thousands="," for "12,345", percent=True for
@@ -1509,6 +1532,7 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
             alloc_df.attrs["minor_unit"] = lib.civ_alloc_spec_minor_unit(sp.ptr)
             alloc_df.attrs["unit_minor"], alloc_df.attrs["unit_major"] = mi, ma
             alloc_df.attrs["spec_version"] = _dec(lib.civ_alloc_spec_version(sp.ptr))
+            alloc_df.attrs["demand"] = demand_windows(sp.ptr, fc.ptr if fc is not None else None)
             return alloc_df, summary_df
         finally:
             for o in (sum_t, out_t, res, prob, fc, comm):

@@ -226,10 +226,14 @@ PYEOF
 # the allocation of fiscal year 2026 reads 2026's forecast months (h = 13..24 of fc36, growing 4% a year),
 # so it is the projection's first year to the fen; summing h = 1..12 (2025) gives other amounts
 "$CIV" allocate --spec "$DEMO/plan.spec" --communities "$DEMO/communities.csv" --forecasts "$WORK/fc36.csv" \
-    --out "$WORK/a2026.csv" 2>"$WORK/stderr" || fail "allocate with fc36 failed: $(cat "$WORK/stderr")"
+    --out "$WORK/a2026.csv" >"$WORK/stdout" 2>"$WORK/stderr" || fail "allocate with fc36 failed: $(cat "$WORK/stderr")"
+grep -q '^demand  *meal_demand: fiscal year 2026, forecasts of 2026-01..2026-12 (h = 13..24)$' "$WORK/stdout" ||
+    fail "allocate does not say which forecasts the factor summed: $(cat "$WORK/stdout")"
 sed 's/^period = "fiscal_year"/period = "horizon"/' "$DEMO/plan.spec" > "$WORK/by_step.spec"
 "$CIV" allocate --spec "$WORK/by_step.spec" --communities "$DEMO/communities.csv" --forecasts "$WORK/fc36.csv" \
-    --out "$WORK/a2025.csv" 2>"$WORK/stderr" || fail "allocate by step failed: $(cat "$WORK/stderr")"
+    --out "$WORK/a2025.csv" >"$WORK/stdout" 2>"$WORK/stderr" || fail "allocate by step failed: $(cat "$WORK/stderr")"
+grep -q '^demand  *meal_demand: forecast steps h = 1..12 (2025-01..2025-12) whatever their dates' "$WORK/stdout" ||
+    fail "allocate by step: no demand line: $(cat "$WORK/stdout")"
 $PY - "$WORK/proj.csv" "$WORK/a2026.csv" "$WORK/a2025.csv" <<'PYEOF' || fail "allocate reads the fiscal year's months"
 import sys
 import pandas as pd

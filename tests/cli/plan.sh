@@ -31,6 +31,9 @@ for f in backtest.csv backtest_accuracy.csv; do # no [backtest] section: no back
     [ -e "$WORK/t2/$f" ] && fail "a plan without [backtest] wrote $f"
 done
 grep -q "^backtest " "$WORK/stdout" && fail "a plan without [backtest] prints a backtest line"
+# which forecasts the factor summed (this fixture's spec keeps horizon = 12, written before period existed)
+grep -q '^demand  *meal_demand: forecast steps h = 1..12 (2025-01..2025-12) whatever their dates (period = "horizon"; fiscal year 2026)$' \
+    "$WORK/stdout" || fail "plan summary lacks the demand window: $(grep -A1 '^equity' "$WORK/stdout")"
 "$CIV" plan "$DATA/plan.toml" --out "$WORK/t1" --threads 1 >/dev/null 2>"$WORK/stderr" ||
     fail "tiny plan on 1 thread failed: $(cat "$WORK/stderr")"
 for f in forecasts.csv allocation.csv uncertainty.csv need.csv; do

@@ -511,6 +511,9 @@ def test_allocate_reads_the_fiscal_year(meals):
     fc = civicast.forecast(meals, h=30, model="drift")
     fc["ds"] = pd.to_datetime(fc["ds"])
     alloc, _ = civicast.allocate(comm, spec, forecasts=fc)
+    assert alloc.attrs["demand"] == {"meal_demand": {"period": "fiscal_year", "fiscal_year": 2026, "periods": 12,
+                                                     "first": "2026-01", "last": "2026-12", "h_first": 13,
+                                                     "h_last": 24}}
     y2026 = fc[fc["ds"].dt.year == 2026].copy()
     assert len(y2026) == 12 * fc["unique_id"].nunique()
     y2026["h"] = y2026["h"] - 12
@@ -519,6 +522,9 @@ def test_allocate_reads_the_fiscal_year(meals):
     assert (alloc["amount_fen"].to_numpy() == alloc2["amount_fen"].to_numpy()).all()
     # with the first 12 steps (2025) the drift forecasts give other amounts
     alloc3, _ = civicast.allocate(comm, by_step, forecasts=fc)
+    w = alloc3.attrs["demand"]["meal_demand"]
+    assert (w["period"], w["first"], w["last"], w["h_first"], w["h_last"]) == \
+        ("horizon", "2025-01-01", "2025-12-01", 1, 12)  # the dates as the forecasts write them
     assert (alloc3["amount_fen"].to_numpy() != alloc["amount_fen"].to_numpy()).any()
     # forecasts that stop short of the year say how far to forecast
     with pytest.raises(civicast.Error, match=r"fiscal year 2026.*horizon = 24"):

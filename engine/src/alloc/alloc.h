@@ -386,15 +386,16 @@ typedef struct civ_alloc_demand_rows {
 
 /* Chooses the rows of forecasts `fc` that forecast factor f sums (f->horizon
  * > 0: h = 1..horizon; 0: the rows whose ds falls in the spec's fiscal_year)
- * and places each in its community (idmap: p->ids -> id order) and slot.
+ * and places each in its community (ids[n_ids], idmap: id -> index) and slot.
  * Errors: CIV_ERR_MISSING_COLUMN (unique_id, h, ds, model), CIV_ERR_NOT_FOUND
  * (an unknown community, no rows of f->model, no forecast in the fiscal year:
  * the message says how far to forecast), CIV_ERR_DOMAIN (h not a whole number
  * >= 1), CIV_ERR_DATE, CIV_ERR_FREQUENCY, CIV_ERR_OUT_OF_MEMORY.  Duplicates
  * and missing periods are the caller's to count.  *d is freed on error;
  * otherwise the caller frees it with civ_alloc_demand_rows_free. */
-civ_status civ_alloc_demand_rows_select(const civ_alloc_problem *p, const civ_strmap *idmap, const civ_table *fc,
-                                        const civ_alloc_factor *f, civ_alloc_demand_rows *d);
+civ_status civ_alloc_demand_rows_select(const civ_alloc_spec *spec, char *const *ids, size_t n_ids,
+                                        const civ_strmap *idmap, const civ_table *fc, const civ_alloc_factor *f,
+                                        civ_alloc_demand_rows *d);
 void civ_alloc_demand_rows_free(civ_alloc_demand_rows *d);
 /* The frequency of forecast dates all of one form: yearly, quarterly and
  * monthly forms say it; day dates (days[m], the community series[m] < n_series

@@ -197,7 +197,7 @@ static civ_status read_forecast(const civ_alloc_problem *p, const civ_strmap *id
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &wc, "factor '%s': the forecasts have no number column '%s'",
                            f->name, f->column);
     civ_alloc_demand_rows d;
-    civ_status st = civ_alloc_demand_rows_select(p, idmap, fc, f, &d);
+    civ_status st = civ_alloc_demand_rows_select(p->spec, p->ids, p->n, idmap, fc, f, &d);
     if (st)
         return st;
     /* Several models in one file are fine (automatic selection names each

@@ -24,6 +24,13 @@
 #include "date.h"
 #include "strmap.h"
 
+/* Whom the rows may name: the spec, and the communities (ids, a map of them). */
+typedef struct demand_ctx {
+    const civ_alloc_spec *spec;
+    char *const *ids;
+    size_t n;
+} demand_ctx;
+
 void civ_alloc_demand_rows_free(civ_alloc_demand_rows *d)
 {
     if (!d)
@@ -39,7 +46,7 @@ typedef struct fc_columns {
     const double *hv; /* NULL: no number column h */
 } fc_columns;
 
-static civ_status find_columns(const civ_alloc_problem *p, const civ_table *fc, const civ_alloc_factor *f,
+static civ_status find_columns(const demand_ctx *p, const civ_table *fc, const civ_alloc_factor *f,
                                fc_columns *c)
 {
     const civ_alloc_spec *s = p->spec;
@@ -140,7 +147,7 @@ static civ_status row_date(const civ_table *fc, const fc_columns *c, size_t r, c
 
 /* The frequency of the rows' dates (day dates: inferred from their spacing per
  * community, as a panel's). */
-static civ_status date_frequency(const civ_alloc_problem *p, const civ_table *fc, const fc_columns *c,
+static civ_status date_frequency(const demand_ctx *p, const civ_table *fc, const fc_columns *c,
                                  civ_alloc_demand_rows *d, int64_t *val, civ_date_form *form_out)
 {
     size_t nr = civ_table_n_rows(fc), first = SIZE_MAX, n_days = 0;
@@ -251,7 +258,7 @@ static long steps_to_year_end(const civ_alloc_demand_rows *d, const fc_columns *
 }
 
 /* No read row falls in the fiscal year: say where the forecasts are. */
-static civ_status year_not_covered(const civ_alloc_problem *p, const civ_table *fc, const civ_alloc_factor *f,
+static civ_status year_not_covered(const demand_ctx *p, const civ_table *fc, const civ_alloc_factor *f,
                                    const fc_columns *c, const civ_alloc_demand_rows *d, size_t r_min, size_t r_max,
                                    int64_t p_max)
 {
@@ -279,7 +286,7 @@ static civ_status year_not_covered(const civ_alloc_problem *p, const civ_table *
                        f->name, s->fiscal_year, a, b);
 }
 
-static civ_status slots_by_date(const civ_alloc_problem *p, const civ_table *fc, const civ_alloc_factor *f,
+static civ_status slots_by_date(const demand_ctx *p, const civ_table *fc, const civ_alloc_factor *f,
                                 const fc_columns *c, civ_alloc_demand_rows *d)
 {
     size_t nr = civ_table_n_rows(fc), r_min = SIZE_MAX, r_max = SIZE_MAX, in_year = 0;
@@ -317,9 +324,11 @@ static civ_status slots_by_date(const civ_alloc_problem *p, const civ_table *fc,
     return CIV_OK;
 }
 
-civ_status civ_alloc_demand_rows_select(const civ_alloc_problem *p, const civ_strmap *idmap, const civ_table *fc,
-                                        const civ_alloc_factor *f, civ_alloc_demand_rows *d)
+civ_status civ_alloc_demand_rows_select(const civ_alloc_spec *spec, char *const *ids, size_t n_ids,
+                                        const civ_strmap *idmap, const civ_table *fc, const civ_alloc_factor *f,
+                                        civ_alloc_demand_rows *d)
 {
+    const demand_ctx ctx = {spec, ids, n_ids}, *p = &ctx;
     memset(d, 0, sizeof *d);
     fc_columns c;
     civ_status st = find_columns(p, fc, f, &c);
@@ -351,4 +360,97 @@ void civ_alloc_demand_rows_period(const civ_alloc_demand_rows *d, size_t slot, c
         civ_clear_error();
         snprintf(buf, size, "period %zu", slot + 1);
     }
+}
+
+int civ_alloc_spec_factor_is_forecast(const civ_alloc_spec *s, size_t k)
+{
+    return s && k < s->n_factors && s->factors[k].source == CIV_SOURCE_FORECAST;
+}
+
+/* The text of forecasts row r's ds as written (a number column: the year). */
+static void ds_text(const civ_table *fc, size_t r, char *buf, size_t size)
+{
+    size_t cd;
+    buf[0] = '\0';
+    if (civ_table_find_column(fc, "ds", &cd)) {
+        civ_clear_error();
+        return;
+    }
+    const double *num = civ_table_numbers(fc, cd);
+    if (num)
+        snprintf(buf, size, "%.0f", num[r]);
+    else
+        snprintf(buf, size, "%s", civ_table_text(fc, r, cd));
+}
+
+/* The window of selected rows d: first/last period and the h range. */
+static void window_of(const civ_alloc_factor *f, const civ_table *fc, const civ_alloc_demand_rows *d,
+                      civ_alloc_demand_window *w)
+{
+    size_t ch, r_first = SIZE_MAX, r_last = SIZE_MAX;
+    const double *hv = NULL;
+    if (!civ_table_find_column(fc, "h", &ch))
+        hv = civ_table_numbers(fc, ch);
+    civ_clear_error();
+    w->h_first = w->h_last = 0;
+    for (size_t r = 0; r < civ_table_n_rows(fc); r++) {
+        if (d->slot[r] == SIZE_MAX)
+            continue;
+        if (r_first == SIZE_MAX || d->slot[r] < d->slot[r_first])
+            r_first = r;
+        if (r_last == SIZE_MAX || d->slot[r] > d->slot[r_last])
+            r_last = r;
+        if (hv && hv[r] >= 1) {
+            long h = (long)hv[r];
+            w->h_first = !w->h_first || h < w->h_first ? h : w->h_first;
+            w->h_last = h > w->h_last ? h : w->h_last;
+        }
+    }
+    if (!f->horizon) { /* by date: the year's own first and last period */
+        civ_alloc_demand_rows_period(d, 0, w->first, sizeof w->first);
+        civ_alloc_demand_rows_period(d, d->n_slots - 1, w->last, sizeof w->last);
+    } else if (r_first != SIZE_MAX) {
+        ds_text(fc, r_first, w->first, sizeof w->first);
+        ds_text(fc, r_last, w->last, sizeof w->last);
+    }
+}
+
+civ_status civ_alloc_spec_demand_window(const civ_alloc_spec *s, size_t k, const civ_table *fc,
+                                        civ_alloc_demand_window *w)
+{
+    if (!s || !fc || !w || !civ_alloc_spec_factor_is_forecast(s, k))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_spec_demand_window: NULL argument, or factor %zu is "
+                                                  "not a forecast factor",
+                        k);
+    memset(w, 0, sizeof *w);
+    const civ_alloc_factor *f = &s->factors[k];
+    size_t cid, nr = civ_table_n_rows(fc), n = 0;
+    if (civ_table_find_column(fc, "unique_id", &cid) || !civ_table_text(fc, 0, cid))
+        return civ_fail(CIV_ERR_MISSING_COLUMN, "forecasts need a text column 'unique_id'");
+    /* every id of the forecasts is a community here: the window, not the binding */
+    char **ids = malloc((nr + 1) * sizeof *ids);
+    civ_strmap map = {0};
+    civ_alloc_demand_rows d = {0};
+    civ_status st = ids ? CIV_OK : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the forecasts' ids");
+    for (size_t r = 0; r < nr && !st; r++) {
+        size_t old;
+        char *id = (char *)civ_table_text(fc, r, cid);
+        st = civ_strmap_put(&map, id, n, &old);
+        if (st == CIV_ERR_DUPLICATE)
+            st = CIV_OK;
+        else if (!st)
+            ids[n++] = id;
+    }
+    if (!st)
+        st = civ_alloc_demand_rows_select(s, ids, n, &map, fc, f, &d);
+    if (!st) {
+        w->period_by_date = f->horizon == 0;
+        w->fiscal_year = s->fiscal_year;
+        w->periods = d.n_slots;
+        window_of(f, fc, &d, w);
+    }
+    civ_alloc_demand_rows_free(&d);
+    civ_strmap_free(&map);
+    free(ids);
+    return st;
 }

@@ -111,7 +111,7 @@ static civ_status load_pfactor(const civ_alloc_problem *p, const civ_table *fc, 
     for (size_t i = 0; i < n && !st; i++)
         st = civ_strmap_put(&idmap, p->ids[i], i, NULL);
     if (!st)
-        st = civ_alloc_demand_rows_select(p, &idmap, fc, f, &d);
+        st = civ_alloc_demand_rows_select(p->spec, p->ids, p->n, &idmap, fc, f, &d);
     civ_strmap_free(&idmap);
     if (st)
         return st;
