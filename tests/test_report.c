@@ -706,6 +706,48 @@ static void test_model_mix_families(void **state)
     free(html);
 }
 
+/* The allocation section says which forecasts the demand factor summed:
+ * from the rules when civicast plan passes them (options.spec), else as the
+ * folder's manifest.json records it, and nothing without either. */
+static void test_demand_window(void **state)
+{
+    (void)state;
+    put("dw", "allocation.csv", ALLOC);
+    put("dw", "allocation_summary.csv", SUMMARY);
+    char fc[4096] = "unique_id,ds,h,model,mean\n";
+    for (int c = 1; c <= 3; c++)
+        for (int h = 1; h <= 8; h++) { /* quarterly from 2025-Q1: fiscal year 2026 is h = 5..8 */
+            size_t L = strlen(fc);
+            snprintf(fc + L, sizeof fc - L, "C%d,%d-Q%d,%d,ETS,%d\n", c, 2025 + (h - 1) / 4, (h - 1) % 4 + 1, h, c);
+        }
+    put("dw", "forecasts.csv", fc);
+    const char *text = "version = \"t\"\n[budget]\ntotal = 110.00\nfiscal_year = 2026\n"
+                       "[[pool]]\nname = \"p\"\nshare = 1\n"
+                       "[[factor]]\nname = \"meals\"\nlabel = \"助餐需求\"\nsource = \"forecast\"\nweight = 1\n";
+    civ_alloc_spec *spec = NULL;
+    assert_int_equal(civ_alloc_spec_parse(text, strlen(text), "t.spec", &spec), CIV_OK);
+    char path[128];
+    snprintf(path, sizeof path, "%s/dw", dir);
+    civ_report_options o = {.lang = "zh", .spec = spec};
+    assert_true(page_has(path, &o, "需求因素“助餐需求”按 2026 年度各期的预测值合计（2026-Q1 至 2026-Q4），即数据最后一期之后第 "
+                                   "5 至 8 期的预测"));
+    civ_report_options en = {.lang = "en", .spec = spec};
+    assert_true(page_has(path, &en, "The demand factor \u201c助餐需求\u201d sums the forecasts of fiscal year 2026 "
+                                    "(2026-Q1 to 2026-Q4), 5 to 8 periods after"));
+    civ_alloc_spec_free(spec);
+    /* no rules, no manifest: nothing said */
+    civ_report_options plain = {.lang = "zh"};
+    assert_false(page_has(path, &plain, "需求因素"));
+    /* the manifest's record (a folder civicast plan wrote; its label escaped) */
+    put("dw", "manifest.json",
+        "{\n  \"options\": {\"model\": \"auto\"},\n  \"results\": {\"series\": 3, \"demand\": [{\"factor\": \"m\", "
+        "\"label\": \"say \\\"meals\\\"\", \"period\": \"horizon\", \"fiscal_year\": 2026, \"periods\": 4, "
+        "\"first\": \"2025-Q1\", \"last\": \"2025-Q4\", \"h_first\": 1, \"h_last\": 4}]},\n  \"files\": []\n}\n");
+    civ_report_options en2 = {.lang = "en"};
+    assert_true(page_has(path, &en2, "The demand factor \u201csay &quot;meals&quot;\u201d sums the first 4 forecast "
+                                     "periods (2025-Q1 to 2025-Q4), whether or not they fall in fiscal year 2026"));
+}
+
 /* Many communities, each with an ARIMA order of its own, and the
  * intermittent ones with TSB: every family is drawn, none is "other" (the
  * mix by specification kept the first 20 and put the rest, TSB with them,
@@ -950,6 +992,7 @@ int main(void)
         cmocka_unit_test(test_district_facet),
         cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),
         cmocka_unit_test(test_waterfall_steps),  cmocka_unit_test(test_model_mix_families),
+        cmocka_unit_test(test_demand_window),
         cmocka_unit_test(test_model_mix_many_specs),
         cmocka_unit_test(test_explanations_zh), cmocka_unit_test(test_explanations_zh_older),
         cmocka_unit_test(test_errors),

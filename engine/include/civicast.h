@@ -1238,6 +1238,8 @@ CIV_API const char *civ_alloc_spec_unit_name(const civ_alloc_spec *spec, int maj
 CIV_API size_t civ_alloc_spec_n_factors(const civ_alloc_spec *spec);
 CIV_API const char *civ_alloc_spec_factor_name(const civ_alloc_spec *spec, size_t k);
 CIV_API double civ_alloc_spec_factor_weight(const civ_alloc_spec *spec, size_t k);
+/** The factor's `label` (what people read, "助餐需求"), else its name; NULL when k is out of range. */
+CIV_API const char *civ_alloc_spec_factor_label(const civ_alloc_spec *spec, size_t k);
 /** Which forecasts forecast factor k sums (docs/ALLOCATION.md, "Which
  *  forecasts a factor sums"), so that a summary can say "2026-01..2026-12,
  *  h = 13..24".  `period_by_date` 1: the rows dated in the spec's
@@ -2183,6 +2185,10 @@ typedef struct civ_report_options {
                           backtest errors), MODEL adds nothing; DEFAULT (0): as the
                           folder's manifest.json records it (civicast plan's
                           options.intervals), the model's without one */
+    const civ_alloc_spec *spec; /* the allocation's rules, when the caller has them (civicast plan):
+                                   the allocation section then says which forecasts each forecast
+                                   factor summed (civ_alloc_spec_demand_window over forecasts.csv);
+                                   NULL: as the folder's manifest.json records it, nothing without one */
 } civ_report_options;
 
 /** Writes OUTDIR/report.html from the tables a plan wrote into OUTDIR

@@ -1202,6 +1202,12 @@ const char *civ_alloc_spec_factor_name(const civ_alloc_spec *s, size_t k)
 {
     return s && k < s->n_factors ? s->factors[k].name : NULL;
 }
+const char *civ_alloc_spec_factor_label(const civ_alloc_spec *s, size_t k)
+{
+    if (!s || k >= s->n_factors)
+        return NULL;
+    return s->factors[k].label ? s->factors[k].label : s->factors[k].name;
+}
 double civ_alloc_spec_factor_weight(const civ_alloc_spec *s, size_t k)
 {
     return s && k < s->n_factors ? s->factors[k].weight : NAN;

@@ -141,6 +141,33 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* "demand": which forecasts each forecast factor summed (civ_alloc_spec_demand_window),
+ * for the report's allocation section and for whoever audits the run. */
+static void json_demand(FILE *f, const civ_plan_result *r)
+{
+    const civ_table *fc = r->tables[CIV_PLAN_FORECASTS];
+    int first = 1;
+    fprintf(f, ", \"demand\": [");
+    for (size_t k = 0; r->spec && fc && k < civ_alloc_spec_n_factors(r->spec); k++) {
+        civ_alloc_demand_window w;
+        if (!civ_alloc_spec_factor_is_forecast(r->spec, k) || civ_alloc_spec_demand_window(r->spec, k, fc, &w))
+            continue; /* the allocation bound these forecasts: no failure to expect */
+        fprintf(f, "%s{\"factor\": ", first ? "" : ", ");
+        json_str(f, civ_alloc_spec_factor_name(r->spec, k));
+        fprintf(f, ", \"label\": ");
+        json_str(f, civ_alloc_spec_factor_label(r->spec, k));
+        fprintf(f, ", \"period\": \"%s\", \"fiscal_year\": %ld, \"periods\": %zu, \"first\": ",
+                w.period_by_date ? "fiscal_year" : "horizon", w.fiscal_year, w.periods);
+        json_str(f, w.first);
+        fprintf(f, ", \"last\": ");
+        json_str(f, w.last);
+        fprintf(f, ", \"h_first\": %ld, \"h_last\": %ld}", w.h_first, w.h_last);
+        first = 0;
+    }
+    civ_clear_error();
+    fprintf(f, "]");
+}
+
 static void json_seconds(FILE *f, const char *stage, double seconds, int *first)
 {
     fprintf(f, "%s\n    {\"stage\": ", *first ? "" : ",");
@@ -319,6 +346,7 @@ static civ_status write_manifest(const civ_plan_result *r, const char *stage, co
     if (r->stats.has_backtest)
         fprintf(f, ", \"backtest_failed\": %zu", r->stats.backtest_failed);
     fprintf(f, ", \"late_series\": %zu, \"late_periods\": %zu", r->stats.n_late, r->stats.late_periods);
+    json_demand(f, r);
     fprintf(f, "},\n");
     fprintf(f, "  \"files\": [");
     s = json_files(f, stage, managed, nm);
@@ -350,7 +378,7 @@ civ_status civ_plan_result_write_opts(const civ_plan_result *result, const char 
         s = write_tables(result, stage, options);
     if (!s) {
         civ_report_options ro = {.lang = result->plan.lang[0] ? result->plan.lang : NULL,
-                                 .intervals = result->plan.intervals};
+                                 .intervals = result->plan.intervals, .spec = result->spec};
         s = name_path(civ_report_write(stage, &ro), dir);
     }
     if (!s)

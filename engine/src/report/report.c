@@ -270,31 +270,109 @@ static void page_end(rep_ctx *ctx)
     rep_page_script(b);
 }
 
-/* How the folder's intervals were made when the caller does not say: the
- * option `civicast plan` recorded in OUTDIR/manifest.json (write.c writes
- * `"intervals": "conformal"` or `"model"` among its options); the model's
- * when there is no manifest (a folder assembled by hand) or no such key (an
- * older plan). */
-static int manifest_intervals(const char *outdir)
+/* OUTDIR/manifest.json as text (malloc'd), or NULL when there is none (a
+ * folder assembled by hand). */
+static char *manifest_text(const char *outdir)
 {
     char path[4096];
     if (snprintf(path, sizeof path, "%s/manifest.json", outdir) >= (int)sizeof path)
-        return CIV_INTERVALS_MODEL;
+        return NULL;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return CIV_INTERVALS_MODEL;
-    size_t cap = 1 << 20, n; /* a manifest is a few KiB: its options come before the file list */
+        return NULL;
+    size_t cap = 1 << 20, n; /* a manifest is a few KiB: its options and results come before the file list */
     char *text = malloc(cap + 1);
     n = text ? fread(text, 1, cap, f) : 0;
     fclose(f);
-    int conformal = 0;
-    if (text) {
+    if (text)
         text[n] = '\0';
-        const char *options = strstr(text, "\"options\": {");
-        conformal = options && strstr(options, "\"intervals\": \"conformal\"") != NULL;
-        free(text);
+    return text;
+}
+
+/* How the folder's intervals were made when the caller does not say: the
+ * option `civicast plan` recorded in the manifest (write.c writes
+ * `"intervals": "conformal"` or `"model"` among its options); the model's
+ * when there is no manifest or no such key (an older plan). */
+static int manifest_intervals(const char *text)
+{
+    const char *options = text ? strstr(text, "\"options\": {") : NULL;
+    return options && strstr(options, "\"intervals\": \"conformal\"") ? CIV_INTERVALS_CONFORMAL
+                                                                       : CIV_INTERVALS_MODEL;
+}
+
+/* The string value of "key" in the JSON object [obj, end) that write.c wrote
+ * (its escapes: \" and \\; \u00XX controls are dropped); "" when absent. */
+static void json_string_field(const char *obj, const char *end, const char *key, char *buf, size_t size)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\": \"", key);
+    const char *p = strstr(obj, pat);
+    size_t n = 0;
+    buf[0] = '\0';
+    if (!p || p >= end)
+        return;
+    for (p += strlen(pat); *p && *p != '"' && p < end; p++) {
+        if (*p == '\\' && p[1] == 'u') {
+            p += p[2] && p[3] && p[4] && p[5] ? 5 : 1;
+            continue;
+        }
+        if (*p == '\\' && p[1])
+            p++;
+        if (n + 1 < size)
+            buf[n++] = *p;
     }
-    return conformal ? CIV_INTERVALS_CONFORMAL : CIV_INTERVALS_MODEL;
+    buf[n] = '\0';
+}
+
+static long json_long_field(const char *obj, const char *end, const char *key)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    const char *p = strstr(obj, pat);
+    return p && p < end ? strtol(p + strlen(pat), NULL, 10) : 0;
+}
+
+/* "results": {"demand": [{...}, ...]}: which forecasts the allocation's
+ * forecast factors summed (write.c's json_demand). */
+static void manifest_demand(const char *text, rep_ctx *ctx)
+{
+    const char *results = text ? strstr(text, "\"results\": {") : NULL;
+    const char *p = results ? strstr(results, "\"demand\": [") : NULL;
+    const char *stop = p ? strchr(p, ']') : NULL;
+    while (p && stop && ctx->n_demand < REP_MAX_DEMAND) {
+        const char *obj = strchr(p, '{');
+        const char *end = obj ? strchr(obj, '}') : NULL;
+        if (!obj || !end || obj > stop)
+            break;
+        rep_demand_window *w = &ctx->demand[ctx->n_demand++];
+        json_string_field(obj, end, "label", w->label, sizeof w->label);
+        json_string_field(obj, end, "period", w->period, sizeof w->period);
+        json_string_field(obj, end, "first", w->first, sizeof w->first);
+        json_string_field(obj, end, "last", w->last, sizeof w->last);
+        w->fiscal_year = json_long_field(obj, end, "fiscal_year");
+        w->periods = json_long_field(obj, end, "periods");
+        w->h_first = json_long_field(obj, end, "h_first");
+        w->h_last = json_long_field(obj, end, "h_last");
+        p = end + 1;
+    }
+}
+
+/* The same from the rules themselves (civicast plan passes them): the
+ * windows over the folder's forecasts.csv. */
+static void spec_demand(const civ_alloc_spec *spec, const civ_table *fc, rep_ctx *ctx)
+{
+    for (size_t k = 0; fc && k < civ_alloc_spec_n_factors(spec) && ctx->n_demand < REP_MAX_DEMAND; k++) {
+        civ_alloc_demand_window w;
+        if (!civ_alloc_spec_factor_is_forecast(spec, k) || civ_alloc_spec_demand_window(spec, k, fc, &w))
+            continue;
+        rep_demand_window *r = &ctx->demand[ctx->n_demand++];
+        snprintf(r->label, sizeof r->label, "%s", civ_alloc_spec_factor_label(spec, k));
+        snprintf(r->period, sizeof r->period, "%s", w.period_by_date ? "fiscal_year" : "horizon");
+        snprintf(r->first, sizeof r->first, "%s", w.first);
+        snprintf(r->last, sizeof r->last, "%s", w.last);
+        r->fiscal_year = w.fiscal_year, r->periods = (long)w.periods, r->h_first = w.h_first, r->h_last = w.h_last;
+    }
+    civ_clear_error();
 }
 
 civ_status civ_report_write(const char *outdir, const civ_report_options *options)
@@ -318,9 +396,15 @@ civ_status civ_report_write(const char *outdir, const civ_report_options *option
         civ_where w = {.file = path};
         return civ_fail_at(CIV_ERR_IO, &w, "cannot create the charts folder: %s", strerror(errno));
     }
-    int intervals = options && options->intervals ? options->intervals : manifest_intervals(outdir);
+    char *manifest = manifest_text(outdir);
+    int intervals = options && options->intervals ? options->intervals : manifest_intervals(manifest);
     rep_ctx ctx = {.d = &d, .outdir = outdir, .zh = !strcmp(lang, "zh"),
                    .conformal = intervals == CIV_INTERVALS_CONFORMAL};
+    if (options && options->spec)
+        spec_demand(options->spec, d.t_fc, &ctx);
+    else
+        manifest_demand(manifest, &ctx);
+    free(manifest);
     rep_page_begin(&ctx, options ? options->title : NULL);
     rep_section_summary(&ctx);
     rep_section_demand(&ctx);

@@ -8,6 +8,15 @@
 #include "report_buf.h"
 #include "report_data.h"
 
+/* Which forecasts a forecast factor of the allocation summed, as the plan's
+ * manifest.json records it ("results": {"demand": [...]}; report.c). */
+typedef struct rep_demand_window {
+    char label[128], period[16], first[32], last[32];
+    long fiscal_year, periods, h_first, h_last;
+} rep_demand_window;
+
+#define REP_MAX_DEMAND 4
+
 typedef struct rep_ctx {
     const rep_data *d;
     const char *outdir;
@@ -18,6 +27,8 @@ typedef struct rep_ctx {
     size_t n_charts;
     int fluid;            /* the chart being built is as wide as the page (rep_fluid_width) */
     char hold_label[96];  /* the hold-harmless rule's name, with its share of last year when one (rep_rule_label) */
+    rep_demand_window demand[REP_MAX_DEMAND]; /* from manifest.json; none for a folder without one */
+    size_t n_demand;
 } rep_ctx;
 
 /* Picks the text of the report's language. */

@@ -305,12 +305,42 @@ void rep_section_demand(rep_ctx *ctx)
     civ_rbuf_put(&ctx->page, "</section>\n");
 }
 
+/* Which forecasts the allocation's demand factors summed (the plan's
+ * manifest): the fund year's months and how far ahead they are. */
+static void demand_windows(rep_ctx *ctx)
+{
+    for (size_t k = 0; k < ctx->n_demand; k++) {
+        const rep_demand_window *w = &ctx->demand[k];
+        char text[768], steps[160] = "";
+        if (!w->first[0] || !w->last[0])
+            continue;
+        if (w->h_first > 0)
+            snprintf(steps, sizeof steps,
+                     TR(ctx, "，即数据最后一期之后第 %ld 至 %ld 期的预测（越往后，区间越宽）",
+                        ", %ld to %ld periods after the data's last (the further ahead, the wider the intervals)"),
+                     w->h_first, w->h_last);
+        if (!strcmp(w->period, "fiscal_year"))
+            snprintf(text, sizeof text,
+                     TR(ctx, "需求因素“%s”按 %ld 年度各期的预测值合计（%s 至 %s）%s。",
+                        "The demand factor \u201c%s\u201d sums the forecasts of fiscal year %ld (%s to %s)%s."),
+                     w->label, w->fiscal_year, w->first, w->last, steps);
+        else
+            snprintf(text, sizeof text,
+                     TR(ctx, "需求因素“%s”按预测的前 %ld 期合计（%s 至 %s），不论其是否落在 %ld 年度（规则中 period = \"horizon\"）。",
+                        "The demand factor \u201c%s\u201d sums the first %ld forecast periods (%s to %s), whether or "
+                        "not they fall in fiscal year %ld (the rules say period = \"horizon\")."),
+                     w->label, w->periods, w->first, w->last, w->fiscal_year);
+        rep_para(ctx, text);
+    }
+}
+
 void rep_section_allocation(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
     heading(ctx, "allocation", TR(ctx, "分配", "Allocation"));
     rep_para(ctx, TR(ctx, "资金按区和街道汇总：金额、人均、每位 60 岁以上老人的金额，以及与上年相比的变化。",
                      "Where the money goes, by district and by street: the amount, per resident, per resident aged 60+, and the change against last year."));
+    demand_windows(ctx);
     rep_chart_alloc_districts(ctx);
     rep_group_table(ctx, 0);
     if (d->has_street) {
