@@ -24,8 +24,8 @@ Each task runs `threads` OpenMP threads (default 1: Dask provides the
 parallelism; use threads_per_worker=1 workers).
 
 Allocation couples every community (one budget, one multiplier per pool),
-so civicast.dask.allocate reduces its inputs per partition and runs the
-allocation once; see its docstring.
+so civicast.dask.allocate gathers its inputs and runs the allocation
+once; see its docstring.
 """
 import numpy as np
 import pandas as pd
@@ -195,19 +195,14 @@ def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threa
     return wins, accs
 
 
-def _needed_forecast_columns(part):
-    keep = [c for c in part.columns if c not in ("ds",)]
-    return part[keep]
-
-
 def allocate(communities, spec, forecasts=None, explain=False):
     """civicast.allocate with dask (or pandas) inputs.
 
     The factor method divides each pool by one multiplier that depends on
     every community (civ_alloc_solve), so the allocation itself is one
-    computation: each partition of `forecasts` is reduced in the workers
-    (map_partitions: ds dropped, text ids) and the pieces are gathered with
-    `communities` and allocated once.  The C library binds communities in id
+    computation: the partitions of `forecasts` are computed in the workers
+    and gathered, whole (a factor sums the forecasts dated in the fiscal year
+    by their `ds`), with `communities`, and allocated once.  The C library binds communities in id
     order, so the result does not depend on how the rows were partitioned and
     equals civicast.allocate on the same data exactly; rows come back in the
     order of the gathered communities.  Returns (allocation, summary)."""
@@ -219,5 +214,5 @@ def allocate(communities, spec, forecasts=None, explain=False):
     if isinstance(forecasts, dd.DataFrame):
         if forecasts.index.name == "unique_id":
             forecasts = forecasts.reset_index()
-        forecasts = forecasts.map_partitions(_needed_forecast_columns).compute()
+        forecasts = forecasts.compute()
     return _frame.allocate(communities, spec, forecasts, explain=explain)

@@ -163,3 +163,23 @@ def test_partitions_must_agree_on_dates():
         with pytest.raises(civicast.Error) as e:
             cdask.forecast(ddf, h=2, model="naive")
     assert e.value.status == "CIV_ERR_FREQUENCY"
+
+
+def test_allocate_fiscal_year_factor_keeps_ds():
+    # a forecast factor without horizon= sums the forecasts dated in the spec's fiscal_year (2026):
+    # civicast.dask.allocate once dropped ds, so this default factor failed with "no 'ds' column"
+    spec = (DEMO / "allocation.spec").read_text()
+    spec_f = spec.replace('attribute = "service_points"\nweight = 0.10', 'attribute = "service_points"\nweight = 0.05')
+    assert spec_f != spec
+    spec_f += '\n[[factor]]\nname = "meal_demand"\nformula = "main"\nsource = "forecast"\ncolumn = "mean"\n' \
+              'weight = 0.05\n'
+    comm = read_csv(DEMO / "communities.csv", dtype={"unique_id": str})
+    full = read_csv(DEMO / "meals.csv", dtype={"unique_id": str, "ds": str})[["unique_id", "ds", "y"]]
+    fc = civicast.forecast(full, h=24, model="naive")  # 2025-01 .. 2026-12
+    a_want, s_want = civicast.allocate(comm, spec_f, forecasts=fc)
+    with dask.config.set(scheduler="sync"):
+        a_got, s_got = cdask.allocate(dd.from_pandas(comm, npartitions=3), spec_f,
+                                      forecasts=dd.from_pandas(fc, npartitions=4))
+    assert "factor_meal_demand_fen" in a_got.columns
+    assert_same(a_got, a_want)
+    assert_same(s_got, s_want)
