@@ -1112,10 +1112,11 @@ def _typed_ds(pdata, df, steps_per_series, offset_of_row):
 
 
 def _multi(df, models, wide, h, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, intervals,
-           conformal=None, integer=False):
+           conformal=None, integer=False, spec=None):
     """Several models: one civ_forecast_panel per spec, one
-    civ_forecast_multi_table (long or wide), dates in the input's type."""
-    pdata = PanelData(df, freq=freq)
+    civ_forecast_multi_table (long or wide), dates in the input's type
+    (`spec`: a known date layout, as _run's)."""
+    pdata = PanelData(df, freq=freq, spec=spec)
     runs = []
     try:
         for m in models:

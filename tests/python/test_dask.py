@@ -74,6 +74,21 @@ def test_forecast_equals_single_machine_sync(meals):
     assert not np.array_equal(other["lo-95"][ok], want["lo-95"][ok])
 
 
+def test_several_models_equal_single_machine(meals):
+    # civicast.forecast takes a list of specs; civicast.dask.forecast once failed in the workers with
+    # "TypeError: 'str' object cannot be interpreted as an integer"
+    models = ["ets", "theta", SIMULATED["model"]]
+    want = civicast.forecast(meals, h=4, model=models, n_paths=SIMULATED["n_paths"])
+    assert set(want["model"]) >= {"AutoETS", "Theta"} and "fitted_model" in want.columns
+    with dask.config.set(scheduler="sync"):
+        lazy = cdask.forecast(dd.from_pandas(meals.sample(frac=1.0, random_state=2), npartitions=4, sort=False),
+                              h=4, model=models, n_paths=SIMULATED["n_paths"])
+        assert list(lazy.columns) == list(want.columns)
+        assert_same(lazy.compute(), want)
+        with pytest.raises(ValueError, match="non-empty list"):
+            cdask.forecast(dd.from_pandas(meals, npartitions=2), h=4, model=[])
+
+
 def test_int_ids_and_indexed_frames(meals):
     codes = {u: k * 7 for k, u in enumerate(sorted(meals["unique_id"].unique()))}  # 0, 7, ..., 833
     d = meals.assign(unique_id=meals["unique_id"].map(codes))
