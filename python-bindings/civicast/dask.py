@@ -24,8 +24,8 @@ Each task runs `threads` OpenMP threads (default 1: Dask provides the
 parallelism; use threads_per_worker=1 workers).
 
 Allocation couples every community (one budget, one multiplier per pool),
-so civicast.dask.allocate reduces its inputs per partition and runs the
-allocation once; see its docstring.
+so civicast.dask.allocate gathers its inputs and runs the allocation
+once; see its docstring.
 """
 import numpy as np
 import pandas as pd
@@ -67,6 +67,10 @@ def _forecast_part(part, spec, kw, columns):
     df = part.reset_index()
     if not len(df):
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+    if not isinstance(kw["model"], (str, bytes)):  # several models: civicast.forecast's long layout
+        k = dict(kw, models=list(kw["model"]), wide=False, intervals=None)
+        del k["model"]
+        return _frame._multi(df, spec=spec, **k)
     run = _frame._run(df, spec=spec, **kw)
     try:
         out = run.frame()
@@ -76,12 +80,15 @@ def _forecast_part(part, spec, kw, columns):
     return out
 
 
-def _meta(ddf, spec, level, id_dtype):
+def _meta(ddf, spec, level, id_dtype, multi=False):
     lv = [] if level is None else [float(x) for x in np.atleast_1d(level)]
     ds_dtype = {"str": object, "datetime": "datetime64[ns]", "period": None}[spec.kind]
     cols = {"unique_id": object if not isinstance(id_dtype, pd.CategoricalDtype) else object,
             "ds": ds_dtype if ds_dtype is not None else pd.PeriodDtype(spec.pd_freq),
-            "h": np.int64, "model": object, "mean": np.float64}
+            "h": np.int64, "model": object}
+    if multi:
+        cols["fitted_model"] = object
+    cols["mean"] = np.float64
     for l in lv:
         lab = _frame._level_label(l)
         cols[f"lo-{lab}"] = np.float64
@@ -95,11 +102,19 @@ def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xr
     """civicast.forecast over a dask DataFrame (long format unique_id, ds, y,
     covariates); returns a lazy dask DataFrame with the same columns and,
     once computed, the same rows and values as civicast.forecast on the
-    whole frame (unique_id comes back as strings).  id_col, time_col,
+    whole frame (unique_id comes back as strings).  model may be a list of
+    specs (["ets", "theta"]): civicast.forecast's long layout with `model`
+    (AutoETS, Theta, ...) and `fitted_model`; compute it and pivot for the
+    wide one.  id_col, time_col,
     target_col: the frame's own names of unique_id, ds and y, by
     civicast.forecast's rules.  Call .compute()."""
     import dask
     dd = _dd()
+    multi = not isinstance(model, (str, bytes))
+    if multi:
+        model = list(model)
+        if not model or not all(isinstance(m, str) for m in model):
+            raise ValueError(f"civicast.dask.forecast: model is a spec or a non-empty list of specs, got {model!r}")
     if not isinstance(ddf, dd.DataFrame):
         ddf = dd.from_pandas(pd.DataFrame(ddf), npartitions=1)
     ddf = _frame._standard_columns(ddf, id_col, time_col, target_col)
@@ -115,7 +130,7 @@ def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xr
     spec = specs.pop()
     kw = dict(h=h, model=model, level=level, threads=threads, seed=seed, xreg=xreg, ic=ic, n_paths=n_paths,
               nonnegative=nonnegative, freq=None, integer=integer)
-    cols = _meta(ddf, spec, level, id_dtype)
+    cols = _meta(ddf, spec, level, id_dtype, multi=multi)
     meta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})
     parts = part.to_delayed()
     tasks = [dask.delayed(_forecast_part)(p, spec, kw, cols) for p in parts]
@@ -195,19 +210,14 @@ def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threa
     return wins, accs
 
 
-def _needed_forecast_columns(part):
-    keep = [c for c in part.columns if c not in ("ds",)]
-    return part[keep]
-
-
 def allocate(communities, spec, forecasts=None, explain=False):
     """civicast.allocate with dask (or pandas) inputs.
 
     The factor method divides each pool by one multiplier that depends on
     every community (civ_alloc_solve), so the allocation itself is one
-    computation: each partition of `forecasts` is reduced in the workers
-    (map_partitions: ds dropped, text ids) and the pieces are gathered with
-    `communities` and allocated once.  The C library binds communities in id
+    computation: the partitions of `forecasts` are computed in the workers
+    and gathered, whole (a factor sums the forecasts dated in the fiscal year
+    by their `ds`), with `communities`, and allocated once.  The C library binds communities in id
     order, so the result does not depend on how the rows were partitioned and
     equals civicast.allocate on the same data exactly; rows come back in the
     order of the gathered communities.  Returns (allocation, summary)."""
@@ -219,5 +229,5 @@ def allocate(communities, spec, forecasts=None, explain=False):
     if isinstance(forecasts, dd.DataFrame):
         if forecasts.index.name == "unique_id":
             forecasts = forecasts.reset_index()
-        forecasts = forecasts.map_partitions(_needed_forecast_columns).compute()
+        forecasts = forecasts.compute()
     return _frame.allocate(communities, spec, forecasts, explain=explain)

@@ -267,7 +267,24 @@ def to_periods(ds, codes, n_series, freq=None, spec=None, ids=None, hint=None):
         if ds.isna().any():
             raise _missing_ds(ds, codes, ids)
         return _datetime_periods(ds, codes, n_series, want, spec, ids)
-    return _string_periods(ds, codes, n_series, want, spec, ids)
+    if dtype == object and pd.api.types.infer_dtype(ds, skipna=True) in ("date", "datetime"):
+        # datetime.date / datetime / Timestamp objects (SQL readers, .dt.date): dates, not text
+        try:
+            stamps = pd.to_datetime(ds)
+        except (ValueError, TypeError):  # e.g. several time zones: read as text, as before
+            stamps = None
+        if stamps is not None and pd.api.types.is_datetime64_any_dtype(stamps.dtype):
+            return to_periods(stamps, codes, n_series, freq, spec, ids, hint)
+    try:
+        return _string_periods(ds, codes, n_series, want, spec, ids)
+    except Error as e:
+        if not pd.api.types.is_integer_dtype(dtype) or e.field != "ds":
+            raise
+        raise Error(e.status, e.message + "; ds holds integers (a time index such as 1, 2, 3, or 202401), but "
+                    "civicast needs calendar dates (years such as 2024 read as years): make them, e.g. "
+                    "df['ds'] = pd.Period('2000-01', 'M') + (df['ds'] - 1) for monthly data from January 2000 "
+                    "('Q' quarterly, 'Y' yearly), or pd.to_datetime(df['ds'].astype(str), format='%Y%m')",
+                    series_id=e.series_id, field="ds") from None
 
 
 def _missing_ds(ds, codes, ids):
@@ -1112,10 +1129,11 @@ def _typed_ds(pdata, df, steps_per_series, offset_of_row):
 
 
 def _multi(df, models, wide, h, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, intervals,
-           conformal=None, integer=False):
+           conformal=None, integer=False, spec=None):
     """Several models: one civ_forecast_panel per spec, one
-    civ_forecast_multi_table (long or wide), dates in the input's type."""
-    pdata = PanelData(df, freq=freq)
+    civ_forecast_multi_table (long or wide), dates in the input's type
+    (`spec`: a known date layout, as _run's)."""
+    pdata = PanelData(df, freq=freq, spec=spec)
     runs = []
     try:
         for m in models:

@@ -124,6 +124,23 @@ def _as_datetime(ds):
     return pd.DatetimeIndex(_frame._period_days(periods, spec.freq, spec.phase, "start").astype("datetime64[D]"))
 
 
+def _check_one_forecast(f, sid):
+    """A series' forecast rows must be one path (one row per ds): stacked
+    models (model=[...]) or backtest windows are refused with the filter that
+    picks one, instead of being drawn as one zigzag line."""
+    if not f["ds"].duplicated().any():
+        return
+    for col, what in (("cutoff", "backtest windows"), ("model", "models")):
+        if col in f.columns and f[col].nunique() > 1:
+            vals = f[col].drop_duplicates().tolist()
+            shown = ", ".join(repr(str(v)) for v in vals[:4]) + (", ..." if len(vals) > 4 else "")
+            raise _frame.Error("CIV_ERR_DUPLICATE", f"civicast.plot: series '{sid}' has the forecasts of "
+                               f"{len(vals)} {what} ({shown}); draw one: forecasts[forecasts['{col}'] == "
+                               f"{str(vals[0])!r}]", series_id=sid, field=col)
+    raise _frame.Error("CIV_ERR_DUPLICATE", f"civicast.plot: series '{sid}' has several forecast rows for one ds; "
+                       "pass one forecast per series", series_id=sid, field="ds")
+
+
 def _levels(forecasts):
     lv = []
     for c in forecasts.columns:
@@ -138,7 +155,9 @@ def plot(df, forecasts=None, ids=None, max_ids=4, ncols=2, history=None, title=N
     """History and fan charts, one panel per series.
 
     df: long format (unique_id, ds, y); forecasts: civicast.forecast output
-    (unique_id, ds, mean, lo-L, hi-L, ...) or None; ids: series to draw
+    (unique_id, ds, mean, lo-L, hi-L, ...) or None, one forecast per series
+    (stacked models or backtest windows are an Error naming the filter that
+    picks one: fc[fc["model"] == "AutoETS"]); ids: series to draw
     (default: the first `max_ids` ids of df, in sorted order); history: draw
     only the last `history` observations; actuals: what happened over the
     forecast period (unique_id, ds, y), drawn as red points over the fan;
@@ -158,6 +177,10 @@ def plot(df, forecasts=None, ids=None, max_ids=4, ncols=2, history=None, title=N
     nrows = (len(ids) + ncols - 1) // ncols
     fig, axes = _figure(nrows, ncols, 5.5 * ncols, 3.2 * nrows)
     hist_ids = df["unique_id"].astype(str)
+    if forecasts is not None and "mean" not in forecasts.columns:
+        raise _frame.Error("CIV_ERR_MISSING_COLUMN", "civicast.plot: forecasts need the long layout (unique_id, ds, "
+                           f"mean, lo-L, hi-L; these have {_frame._column_list(forecasts)}): for several models "
+                           "call civicast.forecast without wide=True and pass one model's rows", field="mean")
     fc_ids = forecasts["unique_id"].astype(str) if forecasts is not None else None
     levels = _levels(forecasts) if forecasts is not None else []
     act_ids = actuals["unique_id"].astype(str) if actuals is not None else None
@@ -176,6 +199,7 @@ def plot(df, forecasts=None, ids=None, max_ids=4, ncols=2, history=None, title=N
         if forecasts is not None:
             f = forecasts[fc_ids == sid]
             if len(f):
+                _check_one_forecast(f, sid)
                 xf = _as_datetime(f["ds"])
                 order = np.argsort(xf.values)
                 xf = xf[order]

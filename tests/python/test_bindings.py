@@ -297,6 +297,38 @@ def test_panel_with_gaps_future_rows_and_attributes(tmp_path):
 # ---------------------------------------------------------------- dtypes and order
 
 
+def test_date_objects_and_integer_ds(meals):
+    """ds as an object column of datetime.date / Timestamp objects (SQL readers, .dt.date) is read as dates
+    and comes back as Timestamps, so a merge with the test data on ds matches (it used to come back as text
+    "2025-01-01 00:00:00"); integer ds (a statsforecast time index 1, 2, 3) is refused with the cure."""
+    d = small(meals, 4)
+    d = d[d["y"].notna()].reset_index(drop=True)
+    want = civicast.forecast(d.assign(ds=pd.to_datetime(d["ds"])), h=3, model="naive")
+    for name, col in (("date", pd.to_datetime(d["ds"]).dt.date), ("Timestamp", pd.to_datetime(d["ds"]).astype(object))):
+        v = d.assign(ds=col)
+        assert v["ds"].dtype == object, name
+        got = civicast.forecast(v, h=3, model="naive")
+        assert got["ds"].dtype == "datetime64[ns]", name
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+        cv = civicast.backtest(v, model="naive", h=2, windows=1)
+        assert cv["cutoff"].dtype == "datetime64[ns]" and cv["ds"].dtype == "datetime64[ns]", name
+    v = d.assign(ds=pd.to_datetime(d["ds"]).dt.date.astype(object))
+    v.loc[5, "ds"] = None
+    with pytest.raises(civicast.Error, match="row 5: missing ds"):
+        civicast.forecast(v, h=3, model="naive")
+    t = d.assign(ds=d.groupby("unique_id").cumcount() + 1)  # 1, 2, 3, ... per series
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(t, h=3, model="naive")
+    assert e.value.field == "ds" and "ds holds integers" in str(e.value)
+    assert "pd.Period('2000-01', 'M') + (df['ds'] - 1)" in str(e.value)
+    fixed = t.assign(ds=pd.Period("2019-01", "M") + (t["ds"] - 1))  # the cure, as the message writes it
+    got = civicast.forecast(fixed, h=3, model="naive")
+    assert np.array_equal(got["mean"].to_numpy(), want["mean"].to_numpy())
+    years = d[d["unique_id"] == d["unique_id"].iloc[0]].head(8)
+    years = years.assign(ds=np.arange(2001, 2009, dtype=np.int64))  # whole years are still years
+    assert civicast.forecast(years, h=2, model="naive")["h"].tolist() == [1, 2]
+
+
 def test_dtype_and_order_handling(meals):
     d = small(meals, 12)
     ref = civicast.forecast(d, h=6, model="theta", level=(80, 95))

@@ -74,6 +74,21 @@ def test_forecast_equals_single_machine_sync(meals):
     assert not np.array_equal(other["lo-95"][ok], want["lo-95"][ok])
 
 
+def test_several_models_equal_single_machine(meals):
+    # civicast.forecast takes a list of specs; civicast.dask.forecast once failed in the workers with
+    # "TypeError: 'str' object cannot be interpreted as an integer"
+    models = ["ets", "theta", SIMULATED["model"]]
+    want = civicast.forecast(meals, h=4, model=models, n_paths=SIMULATED["n_paths"])
+    assert set(want["model"]) >= {"AutoETS", "Theta"} and "fitted_model" in want.columns
+    with dask.config.set(scheduler="sync"):
+        lazy = cdask.forecast(dd.from_pandas(meals.sample(frac=1.0, random_state=2), npartitions=4, sort=False),
+                              h=4, model=models, n_paths=SIMULATED["n_paths"])
+        assert list(lazy.columns) == list(want.columns)
+        assert_same(lazy.compute(), want)
+        with pytest.raises(ValueError, match="non-empty list"):
+            cdask.forecast(dd.from_pandas(meals, npartitions=2), h=4, model=[])
+
+
 def test_int_ids_and_indexed_frames(meals):
     codes = {u: k * 7 for k, u in enumerate(sorted(meals["unique_id"].unique()))}  # 0, 7, ..., 833
     d = meals.assign(unique_id=meals["unique_id"].map(codes))
@@ -163,3 +178,23 @@ def test_partitions_must_agree_on_dates():
         with pytest.raises(civicast.Error) as e:
             cdask.forecast(ddf, h=2, model="naive")
     assert e.value.status == "CIV_ERR_FREQUENCY"
+
+
+def test_allocate_fiscal_year_factor_keeps_ds():
+    # a forecast factor without horizon= sums the forecasts dated in the spec's fiscal_year (2026):
+    # civicast.dask.allocate once dropped ds, so this default factor failed with "no 'ds' column"
+    spec = (DEMO / "allocation.spec").read_text()
+    spec_f = spec.replace('attribute = "service_points"\nweight = 0.10', 'attribute = "service_points"\nweight = 0.05')
+    assert spec_f != spec
+    spec_f += '\n[[factor]]\nname = "meal_demand"\nformula = "main"\nsource = "forecast"\ncolumn = "mean"\n' \
+              'weight = 0.05\n'
+    comm = read_csv(DEMO / "communities.csv", dtype={"unique_id": str})
+    full = read_csv(DEMO / "meals.csv", dtype={"unique_id": str, "ds": str})[["unique_id", "ds", "y"]]
+    fc = civicast.forecast(full, h=24, model="naive")  # 2025-01 .. 2026-12
+    a_want, s_want = civicast.allocate(comm, spec_f, forecasts=fc)
+    with dask.config.set(scheduler="sync"):
+        a_got, s_got = cdask.allocate(dd.from_pandas(comm, npartitions=3), spec_f,
+                                      forecasts=dd.from_pandas(fc, npartitions=4))
+    assert "factor_meal_demand_fen" in a_got.columns
+    assert_same(a_got, a_want)
+    assert_same(s_got, s_want)

@@ -171,3 +171,26 @@ def test_no_cjk_font_says_how_to_install_one(history, monkeypatch):
         civicast.plot_allocation(alloc)
     with pytest.warns(UserWarning, match="fonts-noto-cjk"):
         civicast.plot(history, title="助餐")
+
+
+def test_stacked_forecasts_are_refused_with_the_filter(history):
+    # several models (model=[...]) or backtest windows per series were drawn as one zigzag line titled with
+    # the first model; now an Error names them and the filter that picks one, which then draws
+    hist = history[["unique_id", "ds", "y"]]
+    fc = civicast.forecast(hist, h=6, model=["naive", "theta"])
+    with pytest.raises(civicast.Error) as e:
+        civicast.plot(hist, fc)
+    assert e.value.field == "model" and "'Naive', 'Theta'" in str(e.value)
+    assert "forecasts[forecasts['model'] == 'Naive']" in str(e.value)
+    one = civicast.plot(hist, fc[fc["model"] == "Theta"])
+    assert "Theta" in one.axes[0].get_title()
+    cv = civicast.backtest(hist, model="naive", h=3, windows=2)
+    with pytest.raises(civicast.Error) as e:
+        civicast.plot(hist, cv)
+    assert e.value.field == "cutoff" and "2 backtest windows" in str(e.value)
+    cut = cv["cutoff"].iloc[0]
+    assert isinstance(civicast.plot(hist, cv[cv["cutoff"] == cut]), Figure)
+    wide = civicast.forecast(hist, h=6, model=["naive", "theta"], wide=True)
+    with pytest.raises(civicast.Error) as e:  # was KeyError: 'mean'
+        civicast.plot(hist, wide)
+    assert e.value.status == "CIV_ERR_MISSING_COLUMN" and "without wide=True" in str(e.value)
