@@ -337,6 +337,10 @@ static void candidates(const civ_spacing *s, char *buf, size_t size)
         if (s->gcd_days % 7 == 0)
             ADD_(", --freq W-%s (weekly)", weekday_names[weekday_of_phase((int)mod_floor(s->first_day, 7))]);
     }
+    /* the same choice where it is made outside the command line */
+    char first[8] = "";
+    if (sscanf(buf, "--freq %7[A-Z-]", first) == 1)
+        ADD_(" (Python: freq=\"%s\"; a plan: freq = \"%s\")", first, first);
 #undef ADD_
     if (n >= size && size > 4)
         memcpy(buf + size - 4, "...", 4);
@@ -423,7 +427,7 @@ civ_status civ_spacing_decide(const civ_spacing *series, size_t n, const char *c
             return civ_fail(CIV_ERR_INVALID_ARGUMENT, "unknown frequency %d", (int)want->freq);
         return decide_forced(series, n, want, freq, phase, anchor);
     }
-    char idbuf[2][24], what[2][96], cand[160], name[2][64];
+    char idbuf[2][24], what[2][96], cand[240], name[2][64];
     spacing_class ref = {CLASS_NONE, CIV_FREQ_UNKNOWN, CIV_ANCHOR_START, 0};
     size_t ref_i = 0, single_i = SIZE_MAX, irregular_i = SIZE_MAX;
     /* Series whose spacing is a frequency's step must agree. */
