@@ -168,16 +168,28 @@ static civ_status missing_periods(const civ_alloc_problem *p, const civ_alloc_fa
     if (first == 0 && count)
         snprintf(hint, sizeof hint, "; the forecasts start after the year began (its first periods are history): to "
                                     "sum the first steps whatever their dates, write horizon = 12 in the factor");
-    else if (last == d->n_slots && count)
-        snprintf(hint, sizeof hint, "; forecast further ahead, through the year's end%s", "");
-    if (last == d->n_slots && count && d->horizon_to_end)
-        snprintf(hint, sizeof hint, "; forecast further ahead, through the year's end (horizon = %ld)",
-                 d->horizon_to_end);
+    else if (last == d->n_slots && count) {
+        char steps[40] = "";
+        if (d->horizon_to_end)
+            snprintf(steps, sizeof steps, " (horizon = %ld)", d->horizon_to_end);
+        snprintf(hint, sizeof hint, "; forecast further ahead, through the year's end%s", steps);
+    }
     return civ_fail_at(CIV_ERR_NOT_FOUND, &w,
                        "factor '%s': community '%s' has forecasts for %u of the %zu periods of fiscal year %ld "
                        "(missing %s%s%s)%s%s",
                        f->name, p->ids[i], count, d->n_slots, p->spec->fiscal_year, a, last - 1 > first ? ".." : "",
                        last - 1 > first ? b : "", hint, zero);
+}
+
+/* "h = 3" or "2026-03": where row slot `slot` is, for messages. */
+static const char *slot_text(const civ_alloc_factor *f, const civ_alloc_demand_rows *d, size_t slot, char *buf,
+                             size_t size)
+{
+    if (f->horizon > 0)
+        snprintf(buf, size, "h = %zu", slot + 1);
+    else
+        civ_alloc_demand_rows_period(d, slot, buf, size);
+    return buf;
 }
 
 /* Sums the forecast rows factor f reads (demand_rows.c: the fiscal year's
@@ -224,20 +236,14 @@ static civ_status read_forecast(const civ_alloc_problem *p, const civ_strmap *id
         size_t i = d.community[r];
         const char *id = p->ids[i];
         char when[40];
-        if (f->horizon > 0)
-            snprintf(when, sizeof when, "h = %zu", d.slot[r] + 1);
-        else {
-            char per[24];
-            civ_alloc_demand_rows_period(&d, d.slot[r], per, sizeof per);
-            snprintf(when, sizeof when, "%s", per);
-        }
         unsigned char *mark = &seen[i * S + d.slot[r]];
         if (*mark) {
             civ_where w = {.series_id = id, .field = f->horizon > 0 ? "h" : "ds"};
             st = civ_fail_at(CIV_ERR_DUPLICATE, &w,
                              "forecasts row %zu: a second row for community '%s' at %s%s%s%s; choose one "
                              "model with model = \"...\" in factor '%s'",
-                             r + 1, id, when, has_model ? " (model '" : "", has_model ? civ_table_text(fc, r, cm) : "",
+                             r + 1, id, slot_text(f, &d, d.slot[r], when, sizeof when), has_model ? " (model '" : "",
+                             has_model ? civ_table_text(fc, r, cm) : "",
                              has_model ? "')" : "", f->name);
             goto out;
         }
@@ -248,7 +254,8 @@ static civ_status read_forecast(const civ_alloc_problem *p, const civ_strmap *id
         if (!isfinite(v) || v < 0) {
             civ_where w = {.series_id = id, .field = f->column};
             st = civ_fail_at(CIV_ERR_DOMAIN, &w, "forecasts row %zu: '%s' is %s for community '%s' (%s)%s", r + 1,
-                             f->column, isnan(v) ? "missing" : v < 0 ? "negative" : "infinite", id, when,
+                             f->column, isnan(v) ? "missing" : v < 0 ? "negative" : "infinite", id,
+                             slot_text(f, &d, d.slot[r], when, sizeof when),
                              isnan(v) ? "; did its forecast fail? (see the forecast report)" : "");
             goto out;
         }

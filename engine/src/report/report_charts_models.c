@@ -387,7 +387,8 @@ static void mix_glossary(rep_ctx *ctx, const mix *m)
         for (size_t g = 0; g < sizeof glossary / sizeof *glossary; g++)
             if (!strcmp(m->fams.v[f].name, glossary[g].family)) {
                 used += (size_t)snprintf(text + used, sizeof text - used, "%s%s%s%s", any ? TR(ctx, "；", "; ") : "",
-                                         glossary[g].family, TR(ctx, " 为", " is "), TR(ctx, glossary[g].zh, glossary[g].en));
+                                         glossary[g].family, TR(ctx, " 为", " is "),
+                                         TR(ctx, glossary[g].zh, glossary[g].en));
                 any = 1;
                 break;
             }
