@@ -403,6 +403,8 @@ void civ_alloc_demand_rows_free(civ_alloc_demand_rows *d);
  * Errors: those of civ_dates_infer, prefixed "the forecasts' dates (ds): ". */
 civ_status civ_alloc_dates_frequency(civ_date_form form, const int64_t *days, const size_t *series, size_t m,
                                      size_t n_series, const char *const *ids, civ_frequency *freq, int *phase);
+/* The calendar year of a date civ_date_parse read (form, value). */
+long civ_alloc_date_year(civ_date_form form, int64_t v);
 /* The periods of calendar year `year` in `freq` (phase: weekly weekday): the
  * first *first and their number *n (yearly 1, quarterly 4, monthly 12, daily
  * 365 or 366, weekly the weeks whose date, their last day, falls in it). */

@@ -219,7 +219,7 @@ static int64_t period_of(const civ_alloc_demand_rows *d, civ_date_form form, int
     return per;
 }
 
-static long year_of(civ_date_form form, int64_t v)
+long civ_alloc_date_year(civ_date_form form, int64_t v)
 {
     if (form == CIV_DATE_YEAR)
         return (long)v;
@@ -306,7 +306,7 @@ static civ_status slots_by_date(const demand_ctx *p, const civ_table *fc, const 
             p_min = per, r_min = r;
         if (per > p_max)
             p_max = per, r_max = r;
-        if (year_of(d->form, d->value[r]) != p->spec->fiscal_year)
+        if (civ_alloc_date_year(d->form, d->value[r]) != p->spec->fiscal_year)
             continue;
         d->slot[r] = (size_t)(per - d->first_period);
         if (d->slot[r] >= d->n_slots) /* cannot happen: the period is in the year */

@@ -290,21 +290,6 @@ int64_t civ_alloc_need_standard(const civ_alloc_need *n, long year)
     return (int64_t)s;
 }
 
-/* Year of a date text or a yearly number; 0 when it cannot be read. */
-static long year_of_days(int64_t z)
-{
-    /* civil_from_days (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms") */
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    return (long)(y + (m <= 2));
-}
-
 typedef struct nrow {
     const char *id, *ds;
     long year;
@@ -463,10 +448,7 @@ static civ_status need_rows(const civ_alloc_need *n, const civ_table *fc, nrow *
                 civ_where w = {.series_id = id, .field = "ds"};
                 return civ_fail_at(CIV_ERR_DATE, &w, "need: forecasts row %zu: bad date '%s'", r + 1, ds);
             }
-            year = form == CIV_DATE_YEAR      ? (long)v
-                   : form == CIV_DATE_QUARTER ? (long)(v / 4)
-                   : form == CIV_DATE_MONTH   ? (long)(v / 12)
-                                              : year_of_days(v);
+            year = civ_alloc_date_year(form, v);
         }
         if (year < y0 || year > y1)
             continue;
