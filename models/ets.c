@@ -1801,6 +1801,97 @@ static int ets_token_eq(const char *a, size_t len, const char *b)
     return strlen(b) == len && strncmp(a, b, len) == 0;
 }
 
+/* One of the three component letters of ETS(E,T,S) (idx 0, 1, 2) into cfg. */
+static civ_status ets_parse_component(ets_config *cfg, int idx, const char *tok, size_t len, const char *spec,
+                                      const civ_where *w)
+{
+    static const char *letters[] = {"n", "a", "m", "z"};
+    static const int kinds[] = {ETS_N, ETS_A, ETS_M, ETS_Z};
+    if (idx == 1) {
+        static const char *names[] = {"n", "a", "ad", "m", "md", "z"};
+        static const int tr[] = {ETS_N, ETS_A, ETS_A, ETS_M, ETS_M, ETS_Z};
+        static const int dp[] = {0, 0, 1, 0, 1, -1};
+        for (int i = 0; i < 6; i++)
+            if (ets_token_eq(tok, len, names[i])) {
+                cfg->trend = tr[i];
+                cfg->damped = dp[i];
+                return CIV_OK;
+            }
+        return civ_fail_at(CIV_ERR_SPEC, w, "ETS spec '%s': trend type must be N, A, Ad, M, Md or Z", spec);
+    }
+    for (int i = idx == 0 ? 1 : 0; i < 4; i++) /* the error type has no N */
+        if (ets_token_eq(tok, len, letters[i])) {
+            *(idx == 0 ? &cfg->error : &cfg->season) = kinds[i];
+            return CIV_OK;
+        }
+    return civ_fail_at(CIV_ERR_SPEC, w, idx == 0 ? "ETS spec '%s': error type must be A, M or Z"
+                                                 : "ETS spec '%s': season type must be N, A, M or Z",
+                       spec);
+}
+
+/* An option after the three letters (bounds=, restrict=, mtrend=, damped=, maxit=) into cfg; damped= goes to
+ * *damped_opt, checked against the trend once every token is read. */
+static civ_status ets_parse_option(ets_config *cfg, const char *tok, size_t len, const char *spec, const civ_where *w,
+                                   int *damped_opt)
+{
+    static const struct {
+        const char *text;
+        int bounds, restrict_models, mult_trend, damped;
+    } flags[] = {
+        {"bounds=both", ETS_BOUNDS_BOTH, -1, -1, -2},   {"bounds=usual", ETS_BOUNDS_USUAL, -1, -1, -2},
+        {"bounds=admissible", ETS_BOUNDS_ADMISSIBLE, -1, -1, -2},
+        {"restrict=false", -1, 0, -1, -2},              {"restrict=true", -1, 1, -1, -2},
+        {"mtrend=true", -1, -1, 1, -2},                 {"mtrend=false", -1, -1, 0, -2},
+        {"damped=true", -1, -1, -1, 1},                 {"damped=false", -1, -1, -1, 0},
+    };
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        if (!ets_token_eq(tok, len, flags[i].text))
+            continue;
+        if (flags[i].bounds >= 0)
+            cfg->bounds = flags[i].bounds;
+        if (flags[i].restrict_models >= 0)
+            cfg->restrict_models = flags[i].restrict_models;
+        if (flags[i].mult_trend >= 0)
+            cfg->mult_trend = flags[i].mult_trend;
+        if (flags[i].damped != -2)
+            *damped_opt = flags[i].damped;
+        return CIV_OK;
+    }
+    if (len > 6 && strncmp(tok, "maxit=", 6) == 0) {
+        char *end;
+        long v = strtol(tok + 6, &end, 10);
+        if (end != tok + len || v < 1 || v > 100000)
+            return civ_fail_at(CIV_ERR_SPEC, w, "ETS spec '%s': maxit must be an integer in 1..100000", spec);
+        cfg->maxit = (int)v;
+        return CIV_OK;
+    }
+    return civ_fail_at(CIV_ERR_SPEC, w,
+                       "ETS spec '%s': unknown option '%.*s' (bounds=both|usual|admissible, "
+                       "restrict=true|false, mtrend=true|false, damped=true|false, maxit=N)",
+                       spec, (int)len, tok);
+}
+
+/* The checks of a parsed ETS(E,T,S,...) that need all of it. */
+static civ_status ets_check_config(ets_config *cfg, int damped_opt, const char *spec, const civ_where *w)
+{
+    if (damped_opt != -2) {
+        if (cfg->trend != ETS_Z)
+            return civ_fail_at(CIV_ERR_SPEC, w, "ETS spec '%s': damped= applies only to trend Z (write Ad or Md)",
+                               spec);
+        cfg->damped = damped_opt;
+    }
+    if (cfg->trend == ETS_N && cfg->damped > 0)
+        return civ_fail_at(CIV_ERR_SPEC, w, "ETS spec '%s': a damped model needs a trend", spec);
+    if (cfg->restrict_models && ((cfg->error == ETS_A && (cfg->trend == ETS_M || cfg->season == ETS_M)) ||
+                                 (cfg->error == ETS_M && cfg->trend == ETS_M && cfg->season == ETS_A)))
+        return civ_fail_at(CIV_ERR_SPEC, w,
+                           "ETS spec '%s': forbidden model combination (unstable: additive error with "
+                           "multiplicative components, or M,M,A), as R's ets(restrict = TRUE); "
+                           "add ',restrict=false' to fit it anyway",
+                           spec);
+    return CIV_OK;
+}
+
 static civ_status ets_parse(const char *spec, void *config)
 {
     ets_config *cfg = config;
@@ -1836,97 +1927,19 @@ static civ_status ets_parse(const char *spec, void *config)
     if (L < 5 || buf[L - 1] != ')')
         return civ_fail_at(CIV_ERR_SPEC, &w, "malformed ETS spec '%s': expected ETS(E,T,S), e.g. ETS(M,Ad,M)", spec);
     buf[L - 1] = 0;
-    const char *tok = buf + 4;
     int idx = 0, damped_opt = -2;
-    while (tok) {
+    for (const char *tok = buf + 4; tok; idx++) {
         const char *comma = strchr(tok, ',');
         size_t len = comma ? (size_t)(comma - tok) : strlen(tok);
-        if (idx == 0) {
-            if (ets_token_eq(tok, len, "a"))
-                cfg->error = ETS_A;
-            else if (ets_token_eq(tok, len, "m"))
-                cfg->error = ETS_M;
-            else if (ets_token_eq(tok, len, "z"))
-                cfg->error = ETS_Z;
-            else
-                return civ_fail_at(CIV_ERR_SPEC, &w, "ETS spec '%s': error type must be A, M or Z", spec);
-        } else if (idx == 1) {
-            static const char *names[] = {"n", "a", "ad", "m", "md", "z"};
-            static const int tr[] = {ETS_N, ETS_A, ETS_A, ETS_M, ETS_M, ETS_Z};
-            static const int dp[] = {0, 0, 1, 0, 1, -1};
-            int hit = -1;
-            for (int i = 0; i < 6; i++)
-                if (ets_token_eq(tok, len, names[i]))
-                    hit = i;
-            if (hit < 0)
-                return civ_fail_at(CIV_ERR_SPEC, &w, "ETS spec '%s': trend type must be N, A, Ad, M, Md or Z", spec);
-            cfg->trend = tr[hit];
-            cfg->damped = dp[hit];
-        } else if (idx == 2) {
-            if (ets_token_eq(tok, len, "n"))
-                cfg->season = ETS_N;
-            else if (ets_token_eq(tok, len, "a"))
-                cfg->season = ETS_A;
-            else if (ets_token_eq(tok, len, "m"))
-                cfg->season = ETS_M;
-            else if (ets_token_eq(tok, len, "z"))
-                cfg->season = ETS_Z;
-            else
-                return civ_fail_at(CIV_ERR_SPEC, &w, "ETS spec '%s': season type must be N, A, M or Z", spec);
-        } else {
-            if (ets_token_eq(tok, len, "bounds=both"))
-                cfg->bounds = ETS_BOUNDS_BOTH;
-            else if (ets_token_eq(tok, len, "bounds=usual"))
-                cfg->bounds = ETS_BOUNDS_USUAL;
-            else if (ets_token_eq(tok, len, "bounds=admissible"))
-                cfg->bounds = ETS_BOUNDS_ADMISSIBLE;
-            else if (ets_token_eq(tok, len, "restrict=false"))
-                cfg->restrict_models = 0;
-            else if (ets_token_eq(tok, len, "restrict=true"))
-                cfg->restrict_models = 1;
-            else if (ets_token_eq(tok, len, "mtrend=true"))
-                cfg->mult_trend = 1;
-            else if (ets_token_eq(tok, len, "mtrend=false"))
-                cfg->mult_trend = 0;
-            else if (ets_token_eq(tok, len, "damped=true"))
-                damped_opt = 1;
-            else if (ets_token_eq(tok, len, "damped=false"))
-                damped_opt = 0;
-            else if (len > 6 && strncmp(tok, "maxit=", 6) == 0) {
-                char *end;
-                long v = strtol(tok + 6, &end, 10);
-                if (end != tok + len || v < 1 || v > 100000)
-                    return civ_fail_at(CIV_ERR_SPEC, &w, "ETS spec '%s': maxit must be an integer in 1..100000", spec);
-                cfg->maxit = (int)v;
-            } else
-                return civ_fail_at(CIV_ERR_SPEC, &w,
-                                   "ETS spec '%s': unknown option '%.*s' (bounds=both|usual|admissible, "
-                                   "restrict=true|false, mtrend=true|false, damped=true|false, maxit=N)",
-                                   spec, (int)len, tok);
-        }
-        idx++;
+        civ_status st = idx < 3 ? ets_parse_component(cfg, idx, tok, len, spec, &w)
+                                : ets_parse_option(cfg, tok, len, spec, &w, &damped_opt);
+        if (st != CIV_OK)
+            return st;
         tok = comma ? comma + 1 : NULL;
     }
     if (idx < 3)
         return civ_fail_at(CIV_ERR_SPEC, &w, "malformed ETS spec '%s': expected ETS(E,T,S), e.g. ETS(M,Ad,M)", spec);
-    if (damped_opt != -2) {
-        if (cfg->trend != ETS_Z)
-            return civ_fail_at(CIV_ERR_SPEC, &w, "ETS spec '%s': damped= applies only to trend Z (write Ad or Md)",
-                               spec);
-        cfg->damped = damped_opt;
-    }
-    if (cfg->trend == ETS_N && cfg->damped > 0)
-        return civ_fail_at(CIV_ERR_SPEC, &w, "ETS spec '%s': a damped model needs a trend", spec);
-    if (cfg->restrict_models) {
-        if ((cfg->error == ETS_A && (cfg->trend == ETS_M || cfg->season == ETS_M)) ||
-            (cfg->error == ETS_M && cfg->trend == ETS_M && cfg->season == ETS_A))
-            return civ_fail_at(CIV_ERR_SPEC, &w,
-                               "ETS spec '%s': forbidden model combination (unstable: additive error with "
-                               "multiplicative components, or M,M,A), as R's ets(restrict = TRUE); "
-                               "add ',restrict=false' to fit it anyway",
-                               spec);
-    }
-    return CIV_OK;
+    return ets_check_config(cfg, damped_opt, spec, &w);
 }
 
 static const civ_param_info ets_params[] = {

@@ -112,6 +112,16 @@ static void test_parse(void **state)
             fail_msg("spec '%s' gave %s, expected CIV_ERR_SPEC", bad[i], civ_status_name(s));
         assert_true(strlen(civ_last_error()->message) > 10);
     }
+    /* each malformed part is named */
+    const char *named[][2] = {{"ETS(N,N,N)", "error type"},       {"ETS(A,Q,N)", "trend type"},
+                              {"ETS(A,N,Q)", "season type"},      {"ETS(A,N,N,foo=1)", "unknown option 'foo=1'"},
+                              {"ETS(A,N,N,maxit=0)", "maxit"},    {"ETS(A,A,N,damped=true)", "damped= applies"},
+                              {"ETS(A,N,N,damped=true)", "damped= applies"}, {"ETS(A,Ad,M)", "forbidden"}};
+    for (size_t i = 0; i < sizeof named / sizeof *named; i++) {
+        assert_int_equal(civ_model_resolve(named[i][0], &type, cfg), CIV_ERR_SPEC);
+        if (!strstr(civ_last_error()->message, named[i][1]))
+            fail_msg("spec '%s': message '%s' lacks '%s'", named[i][0], civ_last_error()->message, named[i][1]);
+    }
     assert_int_equal(civ_model_ets.parse("naive", cfg), CIV_ERR_NOT_FOUND);
     assert_int_equal(civ_model_ets.parse("theta", cfg), CIV_ERR_NOT_FOUND);
     /* the forbidden-combination message says how to override */
