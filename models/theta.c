@@ -522,6 +522,76 @@ static double criterion_of(const civ_model_fit *f, civ_criterion c)
     }
 }
 
+/* thetaf's seasonality test and multiplicative decomposition: when the series is seasonal (and no seasonal
+ * index is near zero, R: "Seasonal indexes close to zero" -> non-seasonal Theta), p->x becomes the
+ * deseasonalised series, p->figure the indexes and p->seasonal 1. */
+static civ_status theta_deseasonalise(theta_prep *p, const civ_series *series, civ_workspace *ws)
+{
+    const size_t n = p->n;
+    if (!civ_seasonality_test(series->y, n, p->m, NULL, NULL))
+        return CIV_OK;
+    double *trend = civ_arena_doubles(&ws->arena, n);
+    p->figure = civ_arena_doubles(&ws->arena, (size_t)p->m);
+    if (!trend || !p->figure)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the seasonal decomposition");
+    if (civ_decompose_multiplicative(series->y, n, p->m, trend, p->figure) != 0)
+        return CIV_OK;
+    for (int k = 0; k < p->m; k++)
+        if (fabs(p->figure[k]) < 1e-4)
+            return CIV_OK;
+    p->seasonal = 1;
+    for (size_t i = 0; i < n; i++)
+        p->x[i] = series->y[i] / p->figure[i % (size_t)p->m];
+    return CIV_OK;
+}
+
+/* autotheta: STM, OTM, DSTM, DOTM on the same series; the lowest criterion wins (ties to the simpler, earlier
+ * one); when no candidate has a finite criterion (very short series), the lowest MSE. */
+static civ_status fit_autotheta(const theta_prep *p, const civ_model_options *options, const civ_series *series,
+                                civ_workspace *ws, civ_model_fit *fit, theta_state *st, const civ_where *where)
+{
+    static const int cands[4] = {THETA_STM, THETA_OTM, THETA_DSTM, THETA_DOTM};
+    civ_model_fit cf;
+    theta_state cs;
+    int best = -1, best_by_mse = -1;
+    double best_crit = INFINITY, best_mse = INFINITY;
+    civ_model_fit best_fit, best_mse_fit;
+    theta_state best_st, best_mse_st;
+    memset(&best_fit, 0, sizeof best_fit);
+    memset(&best_mse_fit, 0, sizeof best_mse_fit);
+    memset(&best_st, 0, sizeof best_st);
+    memset(&best_mse_st, 0, sizeof best_mse_st);
+    civ_status rc = CIV_OK;
+    for (int k = 0; k < 4; k++) {
+        fit_reset(&cf);
+        cs = *st;
+        double mse;
+        civ_status rk = fit_optimised(cands[k], p, options, series, ws, &cf, &cs, &mse);
+        if (rk) {
+            rc = rk;
+            continue;
+        }
+        double c = criterion_of(&cf, options->criterion);
+        if ((isfinite(c) || c == -INFINITY) && (best < 0 || c < best_crit)) {
+            best = k;
+            best_crit = c;
+            best_fit = cf;
+            best_st = cs;
+        }
+        if (best_by_mse < 0 || mse < best_mse) {
+            best_by_mse = k;
+            best_mse = mse;
+            best_mse_fit = cf;
+            best_mse_st = cs;
+        }
+    }
+    if (best < 0 && best_by_mse < 0)
+        return rc ? rc : civ_fail_at(CIV_ERR_NUMERIC, where, "AutoTheta: no candidate model could be fitted");
+    *fit = best >= 0 ? best_fit : best_mse_fit;
+    *st = best >= 0 ? best_st : best_mse_st;
+    return CIV_OK;
+}
+
 static civ_status theta_fit(const void *config, const civ_model_options *options, const civ_series *series,
                             civ_workspace *ws, civ_model_fit *fit)
 {
@@ -553,87 +623,20 @@ static civ_status theta_fit(const void *config, const civ_model_options *options
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a Theta fit of %zu values", n);
     memset(st, 0, sizeof *st);
     memcpy(p.x, series->y, n * sizeof *p.x);
-
-    /* Seasonality test and multiplicative decomposition (thetaf). */
-    if (civ_seasonality_test(series->y, n, p.m, NULL, NULL)) {
-        double *trend = civ_arena_doubles(&ws->arena, n);
-        p.figure = civ_arena_doubles(&ws->arena, (size_t)p.m);
-        if (!trend || !p.figure)
-            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the seasonal decomposition");
-        if (civ_decompose_multiplicative(series->y, n, p.m, trend, p.figure) == 0) {
-            int near_zero = 0;
-            for (int k = 0; k < p.m; k++)
-                near_zero |= fabs(p.figure[k]) < 1e-4;
-            if (!near_zero) {
-                /* R: "Seasonal indexes close to zero" -> non-seasonal Theta */
-                p.seasonal = 1;
-                for (size_t i = 0; i < n; i++)
-                    p.x[i] = series->y[i] / p.figure[i % (size_t)p.m];
-            }
-        }
-    }
+    civ_status rc = theta_deseasonalise(&p, series, ws);
+    if (rc)
+        return rc;
     st->m = p.m;
     st->seasonal = p.seasonal;
     st->figure = p.seasonal ? p.figure : NULL;
     st->n = n;
 
-    civ_status rc;
-    if (variant == THETA_STANDARD) {
+    if (variant == THETA_STANDARD)
         rc = fit_standard(&p, series, ws, fit, st);
-    } else if (variant != THETA_AUTO) {
+    else if (variant != THETA_AUTO)
         rc = fit_optimised(variant, &p, options, series, ws, fit, st, NULL);
-    } else {
-        /* autotheta: STM, OTM, DSTM, DOTM on the same series; the lowest
-         * criterion wins (ties to the simpler, earlier one); when no candidate
-         * has a finite criterion (very short series), the lowest MSE. */
-        static const int cands[4] = {THETA_STM, THETA_OTM, THETA_DSTM, THETA_DOTM};
-        civ_model_fit cf;
-        theta_state cs;
-        int best = -1, best_by_mse = -1;
-        double best_crit = INFINITY, best_mse = INFINITY;
-        civ_model_fit best_fit, best_mse_fit;
-        theta_state best_st, best_mse_st;
-        memset(&best_fit, 0, sizeof best_fit);
-        memset(&best_mse_fit, 0, sizeof best_mse_fit);
-        memset(&best_st, 0, sizeof best_st);
-        memset(&best_mse_st, 0, sizeof best_mse_st);
-        rc = CIV_OK;
-        for (int k = 0; k < 4; k++) {
-            fit_reset(&cf);
-            cs = *st;
-            double mse;
-            civ_status rk = fit_optimised(cands[k], &p, options, series, ws, &cf, &cs, &mse);
-            if (rk) {
-                rc = rk;
-                continue;
-            }
-            double c = criterion_of(&cf, options->criterion);
-            if (isfinite(c) || c == -INFINITY) {
-                if (best < 0 || c < best_crit) {
-                    best = k;
-                    best_crit = c;
-                    best_fit = cf;
-                    best_st = cs;
-                }
-            }
-            if (best_by_mse < 0 || mse < best_mse) {
-                best_by_mse = k;
-                best_mse = mse;
-                best_mse_fit = cf;
-                best_mse_st = cs;
-            }
-        }
-        if (best < 0 && best_by_mse < 0)
-            return rc ? rc : civ_fail_at(CIV_ERR_NUMERIC, &where, "AutoTheta: no candidate model could be fitted");
-        if (best >= 0) {
-            *fit = best_fit;
-            *st = best_st;
-        } else {
-            *fit = best_mse_fit;
-            *st = best_mse_st;
-        }
-        rc = CIV_OK;
-    }
+    else
+        rc = fit_autotheta(&p, options, series, ws, fit, st, &where);
     if (rc)
         return rc;
     fit->type = &civ_model_theta;
