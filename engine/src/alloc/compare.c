@@ -116,11 +116,8 @@ static void take(civ_alloc_compare *c, size_t s, const civ_alloc_problem *p, con
     }
 }
 
-civ_status civ_alloc_compare_run(const civ_alloc_spec *const *specs, const char *const *labels, size_t n_specs,
-                                 const civ_table *communities, const civ_table *forecasts, civ_alloc_compare **out)
+static civ_status check_specs(const civ_alloc_spec *const *specs, const char *const *labels, size_t n_specs)
 {
-    if (!specs || !n_specs || !communities || !out)
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_compare_run: NULL argument or no spec");
     for (size_t s = 0; s < n_specs; s++) {
         if (!specs[s])
             return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_compare_run: spec %zu is NULL", s + 1);
@@ -133,74 +130,42 @@ civ_status civ_alloc_compare_run(const civ_alloc_spec *const *specs, const char 
                 return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_compare_run: label '%s' given twice",
                                 labels[s]);
     }
-    civ_alloc_compare *c = calloc(1, sizeof *c);
-    if (!c)
-        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "civ_alloc_compare_run: out of memory");
-    c->n_specs = n_specs;
-    civ_status st = CIV_OK;
-    c->labels = calloc(n_specs, sizeof *c->labels);
-    if (!c->labels)
-        goto oom;
-    for (size_t s = 0; s < n_specs; s++) {
-        char def[32];
-        snprintf(def, sizeof def, "s%zu", s + 1);
-        if (!(c->labels[s] = strdup(labels ? labels[s] : def)))
-            goto oom;
+    return CIV_OK;
+}
+
+/* The first spec's communities fix the rows (ids, districts) and the size of every per-spec array.
+ * 1 when out of memory. */
+static int take_rows(civ_alloc_compare *c, const civ_alloc_problem *p)
+{
+    size_t n = c->n = p->n, m = n ? n : 1;
+    c->ids = calloc(m, sizeof *c->ids);
+    c->districts = calloc(m, sizeof *c->districts);
+    c->amount = malloc(c->n_specs * m * sizeof *c->amount);
+    c->base = malloc(c->n_specs * m * sizeof *c->base);
+    c->effect = malloc(c->n_specs * NEFF * m * sizeof *c->effect);
+    c->district_of = malloc(m * sizeof *c->district_of);
+    c->district_names = malloc(m * sizeof *c->district_names);
+    int bad = !c->ids || !c->districts || !c->amount || !c->base || !c->effect || !c->district_of ||
+              !c->district_names;
+    for (size_t i = 0; i < n && !bad; i++) {
+        size_t row = p->row_of[i];
+        bad = !(c->ids[row] = strdup(p->ids[i])) || !(c->districts[row] = strdup(p->districts[i]));
     }
-    for (size_t s = 0; s < n_specs; s++) {
-        civ_alloc_problem *p = NULL;
-        civ_alloc_result *r = NULL;
-        st = civ_alloc_bind(specs[s], communities, forecasts, &p);
-        if (!st)
-            st = civ_alloc_result_create(p, &r);
-        if (!st)
-            st = civ_alloc_solve(p, r);
-        if (st) {
-            civ_error e;
-            civ_error_copy(&e);
-            civ_alloc_result_free(r), civ_alloc_problem_free(p);
-            civ_alloc_compare_free(c);
-            civ_where w = {.file = e.file[0] ? e.file : NULL, .line = e.line, .column = e.column,
-                           .series_id = e.series_id[0] ? e.series_id : NULL, .field = e.field[0] ? e.field : NULL};
-            return civ_fail_at(st, &w, "spec '%s': %s", labels ? labels[s] : "", e.message);
-        }
-        if (s == 0) {
-            size_t n = c->n = p->n;
-            c->ids = calloc(n ? n : 1, sizeof *c->ids);
-            c->districts = calloc(n ? n : 1, sizeof *c->districts);
-            c->amount = malloc(n_specs * (n ? n : 1) * sizeof *c->amount);
-            c->base = malloc(n_specs * (n ? n : 1) * sizeof *c->base);
-            c->effect = malloc(n_specs * NEFF * (n ? n : 1) * sizeof *c->effect);
-            c->district_of = malloc((n ? n : 1) * sizeof *c->district_of);
-            c->district_names = malloc((n ? n : 1) * sizeof *c->district_names);
-            int bad = !c->ids || !c->districts || !c->amount || !c->base || !c->effect || !c->district_of ||
-                      !c->district_names;
-            for (size_t i = 0; i < n && !bad; i++) {
-                size_t row = p->row_of[i];
-                bad = !(c->ids[row] = strdup(p->ids[i])) || !(c->districts[row] = strdup(p->districts[i]));
-            }
-            if (bad) {
-                civ_alloc_result_free(r), civ_alloc_problem_free(p);
-                goto oom;
-            }
-        } else {
-            /* every spec must see the same communities in the same rows */
-            int same = p->n == c->n;
-            for (size_t i = 0; same && i < p->n; i++)
-                same = !strcmp(c->ids[p->row_of[i]], p->ids[i]);
-            if (!same) {
-                civ_alloc_result_free(r), civ_alloc_problem_free(p);
-                civ_alloc_compare_free(c);
-                return civ_fail(CIV_ERR_INVALID_ARGUMENT,
-                                "spec '%s' keys the communities by another id column than spec '%s'",
-                                labels ? labels[s] : "", labels ? labels[0] : "");
-            }
-        }
-        take(c, s, p, r);
-        civ_alloc_result_free(r);
-        civ_alloc_problem_free(p);
-    }
-    /* districts: distinct names in byte order */
+    return bad;
+}
+
+/* Every spec must see the first spec's communities in the same rows. */
+static int same_rows(const civ_alloc_compare *c, const civ_alloc_problem *p)
+{
+    int same = p->n == c->n;
+    for (size_t i = 0; same && i < p->n; i++)
+        same = !strcmp(c->ids[p->row_of[i]], p->ids[i]);
+    return same;
+}
+
+/* Districts: distinct names in byte order, and each community's index among them. */
+static void index_districts(civ_alloc_compare *c)
+{
     for (size_t i = 0; i < c->n; i++)
         c->district_names[i] = c->districts[i];
     qsort(c->district_names, c->n, sizeof *c->district_names, cmp_str);
@@ -214,6 +179,71 @@ civ_status civ_alloc_compare_run(const civ_alloc_spec *const *specs, const char 
         char **hit = bsearch(&key, c->district_names, nd, sizeof *c->district_names, cmp_str);
         c->district_of[i] = (size_t)(hit - c->district_names);
     }
+}
+
+/* Binds and solves spec s; on failure the error is re-raised with the spec's label in front. */
+static civ_status solve_one(const civ_alloc_spec *spec, const char *label, const civ_table *communities,
+                            const civ_table *forecasts, civ_alloc_problem **p, civ_alloc_result **r)
+{
+    civ_status st = civ_alloc_bind(spec, communities, forecasts, p);
+    if (!st)
+        st = civ_alloc_result_create(*p, r);
+    if (!st)
+        st = civ_alloc_solve(*p, *r);
+    if (!st)
+        return CIV_OK;
+    civ_error e;
+    civ_error_copy(&e);
+    civ_alloc_result_free(*r), civ_alloc_problem_free(*p);
+    *r = NULL, *p = NULL;
+    civ_where w = {.file = e.file[0] ? e.file : NULL, .line = e.line, .column = e.column,
+                   .series_id = e.series_id[0] ? e.series_id : NULL, .field = e.field[0] ? e.field : NULL};
+    return civ_fail_at(st, &w, "spec '%s': %s", label, e.message);
+}
+
+civ_status civ_alloc_compare_run(const civ_alloc_spec *const *specs, const char *const *labels, size_t n_specs,
+                                 const civ_table *communities, const civ_table *forecasts, civ_alloc_compare **out)
+{
+    if (!specs || !n_specs || !communities || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_compare_run: NULL argument or no spec");
+    civ_status st = check_specs(specs, labels, n_specs);
+    if (st)
+        return st;
+    civ_alloc_compare *c = calloc(1, sizeof *c);
+    if (!c)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "civ_alloc_compare_run: out of memory");
+    c->n_specs = n_specs;
+    c->labels = calloc(n_specs, sizeof *c->labels);
+    if (!c->labels)
+        goto oom;
+    for (size_t s = 0; s < n_specs; s++) {
+        char def[32];
+        snprintf(def, sizeof def, "s%zu", s + 1);
+        if (!(c->labels[s] = strdup(labels ? labels[s] : def)))
+            goto oom;
+    }
+    for (size_t s = 0; s < n_specs; s++) {
+        civ_alloc_problem *p = NULL;
+        civ_alloc_result *r = NULL;
+        if ((st = solve_one(specs[s], labels ? labels[s] : "", communities, forecasts, &p, &r))) {
+            civ_alloc_compare_free(c);
+            return st;
+        }
+        int oom = s == 0 && take_rows(c, p), other = s > 0 && !same_rows(c, p);
+        if (!oom && !other)
+            take(c, s, p, r);
+        civ_alloc_result_free(r);
+        civ_alloc_problem_free(p);
+        if (oom)
+            goto oom;
+        if (other) {
+            civ_alloc_compare_free(c);
+            return civ_fail(CIV_ERR_INVALID_ARGUMENT,
+                            "spec '%s' keys the communities by another id column than spec '%s'",
+                            labels ? labels[s] : "", labels ? labels[0] : "");
+        }
+    }
+    index_districts(c);
     *out = c;
     return CIV_OK;
 oom:
