@@ -401,97 +401,45 @@ static void plain_free(void *p, void *info)
     free(p);
 }
 
-/* Reads a 1-D string dataset (variable- or fixed-length, ASCII or UTF-8) into
- * n malloc'd NUL-terminated strings (never NULL; "" for empty). */
-static civ_status read_strings(const char *path, hid_t file, const char *object, size_t expect,
-                               const char *expect_what, char ***out, size_t *n)
+/* The variable-length half of read_strings: count strings of dset into res (each malloc'd, "" for empty).
+ * Memory type = the file type (same cset): HDF5 does not convert between character sets.  Our allocator
+ * (plain malloc, so the strings become ours without a copy) also counts the bytes HDF5 asks for: length + 1
+ * per string.  A string with an embedded NUL would be cut short silently as a C string, and shows up as more
+ * bytes asked for than strlen sees. */
+static civ_status read_vlen_strings(const char *path, const char *object, hid_t dset, hid_t mtype, size_t count,
+                                    char **res)
 {
-    *out = NULL;
-    hid_t dset, ftype = H5I_INVALID_HID, mtype = H5I_INVALID_HID, space = H5I_INVALID_HID,
-                dxpl = H5I_INVALID_HID;
-    civ_status s = open_1d(path, file, object, H5T_STRING, expect, expect_what, &dset, n);
-    if (s)
-        return s;
-    size_t count = *n;
-    char **res = calloc(count ? count : 1, sizeof *res);
+    civ_status s = CIV_OK;
+    vlen_counter counter = {0};
+    hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
     char **vl = NULL;
-    char *raw = NULL;
-    if (!res) {
+    if (dxpl < 0 || H5Pset_vlen_mem_manager(dxpl, counting_alloc, &counter, plain_free, NULL) < 0) {
+        s = fail_h5(path, object, "set up string reading");
+        goto done;
+    }
+    if (!(vl = calloc(count, sizeof *vl))) {
         s = oom(path, object);
         goto done;
     }
-    htri_t var = -1;
-    if ((ftype = H5Dget_type(dset)) < 0 || (space = H5Dget_space(dset)) < 0 || (mtype = H5Tcopy(ftype)) < 0 ||
-        (var = H5Tis_variable_str(ftype)) < 0) {
-        s = fail_h5(path, object, "read the string type");
+    if (H5Dread(dset, mtype, H5S_ALL, H5S_ALL, dxpl, vl) < 0) {
+        s = fail_h5(path, object, "read the dataset");
         goto done;
     }
-    if (count == 0)
+    size_t seen = 0;
+    for (size_t i = 0; i < count; i++)
+        seen += (vl[i] ? strlen(vl[i]) : 0) + 1;
+    if (counter.bytes > seen) {
+        s = fail_obj(CIV_ERR_SCHEMA, path, object, "a string contains a NUL byte");
         goto done;
-    if (var) {
-        /* Memory type = the file type (same cset): HDF5 does not convert
-         * between character sets. */
-        /* Our allocator (plain malloc, so the strings become ours without a
-         * copy) also counts the bytes HDF5 asks for: length + 1 per string.
-         * A string with an embedded NUL would be cut short silently as a C
-         * string, and shows up as more bytes asked for than strlen sees. */
-        vlen_counter counter = {0};
-        if ((dxpl = H5Pcreate(H5P_DATASET_XFER)) < 0 ||
-            H5Pset_vlen_mem_manager(dxpl, counting_alloc, &counter, plain_free, NULL) < 0) {
-            s = fail_h5(path, object, "set up string reading");
-            goto done;
-        }
-        vl = calloc(count, sizeof *vl);
-        if (!vl) {
+    }
+    for (size_t i = 0; i < count && !s; i++) {
+        if (!vl[i] && !(vl[i] = strdup("")))
             s = oom(path, object);
-            goto done;
-        }
-        if (H5Dread(dset, mtype, H5S_ALL, H5S_ALL, dxpl, vl) < 0) {
-            s = fail_h5(path, object, "read the dataset");
-            goto done;
-        }
-        size_t seen = 0;
-        for (size_t i = 0; i < count; i++)
-            seen += (vl[i] ? strlen(vl[i]) : 0) + 1;
-        if (counter.bytes > seen) {
-            s = fail_obj(CIV_ERR_SCHEMA, path, object, "a string contains a NUL byte");
-            goto done;
-        }
-        for (size_t i = 0; i < count && !s; i++) {
-            if (!vl[i] && !(vl[i] = strdup("")))
-                s = oom(path, object);
-            else
-                s = check_string(path, object, i, vl[i], strlen(vl[i]));
-            if (!s) {
-                res[i] = vl[i];
-                vl[i] = NULL;
-            }
-        }
-    } else {
-        size_t size = H5Tget_size(ftype);
-        H5T_str_t pad = H5Tget_strpad(ftype);
-        if (size == 0 || count > SIZE_MAX / size) {
-            s = fail_obj(CIV_ERR_LIMIT, path, object, "string dataset too large");
-            goto done;
-        }
-        raw = malloc(count * size);
-        if (!raw) {
-            s = oom(path, object);
-            goto done;
-        }
-        if (H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0) {
-            s = fail_h5(path, object, "read the dataset");
-            goto done;
-        }
-        for (size_t i = 0; i < count && !s; i++) {
-            const char *t = raw + i * size;
-            size_t len = size;
-            char padc = pad == H5T_STR_SPACEPAD ? ' ' : '\0';
-            while (len > 0 && t[len - 1] == padc)
-                len--;
-            s = check_string(path, object, i, t, len);
-            if (!s && !(res[i] = strndup(t, len)))
-                s = oom(path, object);
+        else
+            s = check_string(path, object, i, vl[i], strlen(vl[i]));
+        if (!s) {
+            res[i] = vl[i];
+            vl[i] = NULL;
         }
     }
 done:
@@ -501,7 +449,59 @@ done:
         free(vl);
     }
     CLOSE_ID(H5Pclose, dxpl);
+    return s;
+}
+
+/* The fixed-length half of read_strings: strings of the file type's size, their padding (NUL or space)
+ * trimmed. */
+static civ_status read_fixed_strings(const char *path, const char *object, hid_t dset, hid_t ftype, hid_t mtype,
+                                     size_t count, char **res)
+{
+    size_t size = H5Tget_size(ftype);
+    H5T_str_t pad = H5Tget_strpad(ftype);
+    if (size == 0 || count > SIZE_MAX / size)
+        return fail_obj(CIV_ERR_LIMIT, path, object, "string dataset too large");
+    char *raw = malloc(count * size);
+    if (!raw)
+        return oom(path, object);
+    civ_status s = CIV_OK;
+    if (H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0)
+        s = fail_h5(path, object, "read the dataset");
+    char padc = pad == H5T_STR_SPACEPAD ? ' ' : '\0';
+    for (size_t i = 0; i < count && !s; i++) {
+        const char *t = raw + i * size;
+        size_t len = size;
+        while (len > 0 && t[len - 1] == padc)
+            len--;
+        s = check_string(path, object, i, t, len);
+        if (!s && !(res[i] = strndup(t, len)))
+            s = oom(path, object);
+    }
     free(raw);
+    return s;
+}
+
+/* Reads a 1-D string dataset (variable- or fixed-length, ASCII or UTF-8) into
+ * n malloc'd NUL-terminated strings (never NULL; "" for empty). */
+static civ_status read_strings(const char *path, hid_t file, const char *object, size_t expect,
+                               const char *expect_what, char ***out, size_t *n)
+{
+    *out = NULL;
+    hid_t dset, ftype = H5I_INVALID_HID, mtype = H5I_INVALID_HID, space = H5I_INVALID_HID;
+    civ_status s = open_1d(path, file, object, H5T_STRING, expect, expect_what, &dset, n);
+    if (s)
+        return s;
+    size_t count = *n;
+    char **res = calloc(count ? count : 1, sizeof *res);
+    htri_t var = -1;
+    if (!res)
+        s = oom(path, object);
+    else if ((ftype = H5Dget_type(dset)) < 0 || (space = H5Dget_space(dset)) < 0 ||
+             (mtype = H5Tcopy(ftype)) < 0 || (var = H5Tis_variable_str(ftype)) < 0)
+        s = fail_h5(path, object, "read the string type");
+    else if (count > 0)
+        s = var ? read_vlen_strings(path, object, dset, mtype, count, res)
+                : read_fixed_strings(path, object, dset, ftype, mtype, count, res);
     CLOSE_ID(H5Tclose, mtype);
     CLOSE_ID(H5Tclose, ftype);
     CLOSE_ID(H5Sclose, space);
