@@ -672,6 +672,62 @@ static civ_status open_for_reading(const char *path, hid_t *file)
     return s;
 }
 
+/* Adds column c ("name") to t, typed by the class of its dataset under prefix/columns/: strings are text;
+ * anything else goes to the float reader of read_table_cells, which names a missing dataset or a wrong class
+ * precisely. */
+static civ_status add_table_column(const char *path, hid_t file, const char *prefix, const char *names_path,
+                                   const char *name, size_t c, civ_table *t)
+{
+    if (!name[0])
+        return fail_obj(CIV_ERR_SCHEMA, path, names_path, "index %zu: empty column name", c);
+    char *obj = object_path(prefix, "/columns/", name, "");
+    if (!obj)
+        return oom(path, names_path);
+    H5T_class_t cls = H5T_NO_CLASS;
+    if (link_exists(file, obj)) {
+        hid_t d = H5Dopen2(file, obj, H5P_DEFAULT);
+        hid_t ty = d >= 0 ? H5Dget_type(d) : H5I_INVALID_HID;
+        if (ty >= 0)
+            cls = H5Tget_class(ty);
+        CLOSE_ID(H5Tclose, ty);
+        CLOSE_ID(H5Dclose, d);
+    }
+    free(obj);
+    civ_status a = civ_table_add_column(t, name, cls == H5T_STRING ? CIV_COLUMN_TEXT : CIV_COLUMN_NUMBER, NULL);
+    return a ? rewrap(a, path, names_path) : CIV_OK;
+}
+
+/* Reads the n_rows cells of column c of t from dataset obj. */
+static civ_status read_table_cells(const char *path, hid_t file, const char *obj, size_t n_rows, civ_table *t,
+                                   size_t c)
+{
+    size_t n = 0;
+    civ_status s;
+    if (t->columns[c].type == CIV_COLUMN_TEXT) {
+        char **texts = NULL;
+        s = read_strings(path, file, obj, n_rows, "attribute n_rows", &texts, &n);
+        for (size_t r = 0; r < n && !s; r++) {
+            char *cell = texts[r];
+            texts[r] = NULL;
+            if (!cell[0]) { /* the table stores "" as NULL */
+                free(cell);
+                cell = NULL;
+            }
+            civ_status a = civ_table_set_text_owned(t, r, c, cell);
+            if (a)
+                s = rewrap(a, path, obj);
+        }
+        free_strings(texts, n);
+        return s;
+    }
+    double *v = NULL;
+    s = read_doubles(path, file, obj, n_rows, "attribute n_rows", &v, &n);
+    if (!s && n)
+        memcpy(t->columns[c].numbers, v, n * sizeof *v);
+    free(v);
+    return s;
+}
+
 /* Reads the table stored under group `group` ("/" for a table file): the
  * layout of datasets/SCHEMA.md, section "Tables". */
 static civ_status read_table_group(const char *path, hid_t file, const char *group, civ_table **out)
@@ -703,33 +759,8 @@ static civ_status read_table_group(const char *path, hid_t file, const char *gro
         s = civ_table_create(&t);
     /* First the columns, typed by their dataset's class (float -> number,
      * string -> text), then the rows, then the cells. */
-    for (size_t c = 0; c < n_cols && !s; c++) {
-        if (!names[c][0]) {
-            s = fail_obj(CIV_ERR_SCHEMA, path, names_path, "index %zu: empty column name", c);
-            break;
-        }
-        char *obj = object_path(prefix, "/columns/", names[c], "");
-        if (!obj) {
-            s = oom(path, group);
-            break;
-        }
-        H5T_class_t cls = H5T_NO_CLASS;
-        if (link_exists(file, obj)) {
-            hid_t d = H5Dopen2(file, obj, H5P_DEFAULT);
-            hid_t ty = d >= 0 ? H5Dget_type(d) : H5I_INVALID_HID;
-            if (ty >= 0)
-                cls = H5Tget_class(ty);
-            CLOSE_ID(H5Tclose, ty);
-            CLOSE_ID(H5Dclose, d);
-        }
-        free(obj);
-        /* Anything but strings goes to the float reader below, which names a
-         * missing dataset or a wrong class precisely. */
-        civ_status a = civ_table_add_column(t, names[c], cls == H5T_STRING ? CIV_COLUMN_TEXT : CIV_COLUMN_NUMBER,
-                                            NULL);
-        if (a)
-            s = rewrap(a, path, names_path);
-    }
+    for (size_t c = 0; c < n_cols && !s; c++)
+        s = add_table_column(path, file, prefix, names_path, names[c], c, t);
     /* n_rows is a number in the file: refuse a table that cannot fit before
      * allocating its rows (one double or one pointer per cell; fuzz_hdf5
      * crasher tests/fuzz/crashers/hdf5/huge_table_rows asked for 2 TiB). */
@@ -741,33 +772,7 @@ static civ_status read_table_group(const char *path, hid_t file, const char *gro
         s = civ_table_add_rows(t, (size_t)n_rows, NULL);
     for (size_t c = 0; c < n_cols && !s; c++) {
         char *obj = object_path(prefix, "/columns/", names[c], "");
-        if (!obj) {
-            s = oom(path, group);
-            break;
-        }
-        size_t n = 0;
-        if (t->columns[c].type == CIV_COLUMN_TEXT) {
-            char **texts = NULL;
-            s = read_strings(path, file, obj, (size_t)n_rows, "attribute n_rows", &texts, &n);
-            for (size_t r = 0; r < n && !s; r++) {
-                char *cell = texts[r];
-                texts[r] = NULL;
-                if (!cell[0]) { /* the table stores "" as NULL */
-                    free(cell);
-                    cell = NULL;
-                }
-                civ_status a = civ_table_set_text_owned(t, r, c, cell);
-                if (a)
-                    s = rewrap(a, path, obj);
-            }
-            free_strings(texts, n);
-        } else {
-            double *v = NULL;
-            s = read_doubles(path, file, obj, (size_t)n_rows, "attribute n_rows", &v, &n);
-            if (!s && n)
-                memcpy(t->columns[c].numbers, v, n * sizeof *v);
-            free(v);
-        }
+        s = obj ? read_table_cells(path, file, obj, (size_t)n_rows, t, c) : oom(path, group);
         free(obj);
     }
     free_strings(names, n_cols);
