@@ -84,6 +84,9 @@ typedef struct ets_out {
     size_t nobs;
 } ets_out;
 
+/* The hot loop of every ETS fit, one piece on purpose: it is instantiated per component combination with
+ * constant types (always_inline), and the whole recursion must stay in one function for the compiler to
+ * remove the branches; it follows R's etscalc.c step by step. */
 /* R's lik for fixed parameters: nobs log(SSE) + 2 sum log|f| (M errors),
  * NaN when a multiplicative trend turns negative (R's NA forecast).  The
  * component types are compile-time constants in each instantiation below so

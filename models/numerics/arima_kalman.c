@@ -1421,6 +1421,8 @@ static int fmingr(optim_ctx *oc, double *b, double *df)
     return 0;
 }
 
+/* One piece on purpose, like R's vmmin: splitting it would break the line-by-line correspondence with R
+ * that auto-ARIMA's parity with forecast::auto.arima() rests on (tests/test_arima_reference.c). */
 /* vmmin of R (Nash 1990, Algorithm 21).  b: scaled start in, optimum out.
  * Returns 0 / 1 (maxit) as R's fail, or -1 on an R error. */
 static int vmmin(optim_ctx *oc, civ_arima_work *w, double *b, double *fmin, int maxit)

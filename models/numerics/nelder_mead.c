@@ -91,6 +91,9 @@ static double shrink(double *P, size_t n, size_t L, double bet)
     return size;
 }
 
+/* One piece on purpose: it follows R's nmmin (optim.c) statement by statement, so that the same objective
+ * visits the same points in the same order as R and ETS selects R's models; the helpers above are the parts
+ * that R itself repeats. */
 int civ_nm_minimise(size_t n, double *x, double *fmin, civ_nm_objective fn, void *params,
                     const civ_nm_control *control, double *scratch, int *fncount)
 {
