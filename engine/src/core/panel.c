@@ -1,5 +1,5 @@
 /*
- * panel.c -- layer: core.  Civ_panel: many series of one frequency, with covariates and
+ * panel.c -- layer: core.  civ_panel: many series of one frequency, with covariates and
  * static attributes.
  *
  * Values of all series sit back to back in one array with an offsets index

@@ -1,5 +1,5 @@
 /*
- * table.c -- layer: core.  Civ_table: a small column store of numbers and UTF-8 text.
+ * table.c -- layer: core.  civ_table: a small column store of numbers and UTF-8 text.
  *
  * Tables carry community attributes in, and forecasts, reports and
  * allocations out, so one writer per format serves every output.  Columns are
