@@ -703,6 +703,40 @@ static void test_data_errors(void **state)
         civ_table_free(tc);
         civ_alloc_spec_free(ts);
     }
+    /* an earmark's bound in percent over an attribute of fractions: an error at the bound, not a fund for
+     * nobody (a minimum) or a bound that keeps everyone (a maximum) */
+    {
+        civ_table *tc = csv_table("unique_id,pop,share\nA,1,0.6\nB,2,0.1\n");
+        static const char *const earmark = HEAD "[[pool]]\nname = \"p\"\nshare = 1\neligible_attribute = \"share\"\n"
+                                                "eligible_%s = 50\n"
+                                                "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n";
+        char text[400];
+        for (int k = 0; k < 2; k++) {
+            snprintf(text, sizeof text, earmark, k ? "max" : "min");
+            civ_alloc_spec *es = af_spec_of(text);
+            assert_int_equal(run(es, tc, NULL, &o), CIV_ERR_SPEC);
+            const civ_error *e = civ_last_error();
+            assert_non_null(strstr(e->message, k ? "pool 'p': eligible_max = 50, but attribute 'share' holds fractions "
+                                                   "(0.1..0.6), so the bound would keep every community: a "
+                                                   "percentage? write 0.5 for 50%"
+                                                 : "pool 'p': eligible_min = 50, but attribute 'share' holds fractions "
+                                                   "(0.1..0.6), so no community would be eligible: a percentage? "
+                                                   "write 0.5 for 50%"));
+            assert_int_equal(e->line, 9);
+            assert_int_equal(e->column, 16);
+            assert_string_equal(e->field, k ? "eligible_max" : "eligible_min");
+            run_free(&o);
+            civ_alloc_spec_free(es);
+        }
+        civ_table_free(tc);
+        tc = csv_table("unique_id,pop,share\nA,1,60\nB,2,10\n"); /* shares in percent: 50 is right */
+        snprintf(text, sizeof text, earmark, "min");
+        civ_alloc_spec *es = af_spec_of(text);
+        assert_int_equal(run(es, tc, NULL, &o), CIV_OK);
+        run_free(&o);
+        civ_table_free(tc);
+        civ_alloc_spec_free(es);
+    }
     {   /* a blank last-year cell: the fix for a new community is said */
         civ_alloc_spec *ls = af_spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\nlast_year = \"ly\"\n"
                                              "[[formula]]\nname = \"main\"\nhold_harmless = 0.5\n"

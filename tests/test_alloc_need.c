@@ -230,6 +230,43 @@ static void test_errors(void **state)
     assert_int_equal(need_err("[need]\nstandard_per_meal = 8\nbase_year = 2025\nif_missing = \"skip\"\n"),
                      CIV_ERR_SPEC);
     assert_int_equal(need_err("[need\n"), CIV_ERR_SPEC);
+    /* an index rate of 1 or more written as a plain number: a percentage written for a fraction, refused at
+     * its line and column with what it would do and the cure; with its percent sign it is meant */
+    assert_int_equal(need_err("[need]\nstandard_per_meal = 8.00\nindex_rate = 3\nbase_year = 2025\n"), CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->text, "n.toml:3:14: [need] index_rate: 3 would raise the standard by "
+                                                   "300% at every indexation step (standard_per_meal 8.00 would "
+                                                   "become 32.00 at the first step): a percentage? write 0.03 for "
+                                                   "3%; a rate of 100% or more is written with its percent sign, "
+                                                   "index_rate = \"300%\""));
+    assert_string_equal(civ_last_error()->field, "index_rate");
+    assert_int_equal(need_err("[need]\nstandard_per_meal = 8\nindex_rate = 1\nbase_year = 2025\n"), CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->message, "write 0.01 for 1%"));
+    assert_int_equal(need_err("[need]\nstandard_per_meal = 8\nindex_rate = \"2.5\"\nbase_year = 2025\n"),
+                     CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->message, "write 0.025 for 2.5%"));
+    assert_int_equal(need_err("[need]\nstandard_per_meal = 8\nindex_rate = 150\nbase_year = 2025\n"), CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->message, "a percentage? write index_rate = \"150%\""));
+    assert_int_equal(need_err("[need]\nstandard_per_meal = 8\nindex_rate = \"1001%\"\nbase_year = 2025\n"),
+                     CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->message, "at most \"1000%\""));
+    assert_int_equal(need_err("[need]\nstandard_per_meal = 8\nindex_rate = \"5 %\"\nbase_year = 2025\n"),
+                     CIV_ERR_SPEC);
+    assert_int_equal(need_err("[need]\nstandard_per_meal = 8\nindex_rate = \"%\"\nbase_year = 2025\n"), CIV_ERR_SPEC);
+    {
+        /* "10%" is 0.10 exactly, "300%" triples the standard's step: 8.00 -> 32.00 */
+        civ_alloc_need *a = need_of("[need]\nstandard_per_meal = 8.00\nindex_rate = \"10%\"\nbase_year = 2025\n"
+                                    "years = 3\n");
+        civ_alloc_need *b = need_of("[need]\nstandard_per_meal = 8.00\nindex_rate = 0.10\nbase_year = 2025\n"
+                                    "years = 3\n");
+        civ_alloc_need *c = need_of("[need]\nstandard_per_meal = 8.00\nindex_rate = \"300%\"\nbase_year = 2025\n"
+                                    "years = 3\n");
+        for (long y = 2025; y <= 2027; y++)
+            assert_int_equal(civ_alloc_need_standard(a, y), civ_alloc_need_standard(b, y));
+        assert_int_equal(civ_alloc_need_standard(a, 2027), 968);
+        assert_int_equal(civ_alloc_need_standard(c, 2026), 3200);
+        assert_int_equal(civ_alloc_need_standard(c, 2027), 12800);
+        civ_alloc_need_free(a), civ_alloc_need_free(b), civ_alloc_need_free(c);
+    }
     civ_alloc_need *n = NULL;
     assert_int_equal(civ_alloc_need_read("/nonexistent/need.toml", &n), CIV_ERR_IO);
 

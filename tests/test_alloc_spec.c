@@ -321,6 +321,41 @@ static const bad_case BAD[] = {
      "is longer than 64 bytes", 10, 9, "label"},
     /* 41 label in the list of a table's keys */
     {"name = \"p\"\n", "name = \"p\"\nlabl = \"x\"\n", CIV_ERR_SPEC, "(allowed: name, label, amount", 7, 1, "labl"},
+    /* 42-47 pace, a fraction q (at most (1 + q) x last year): a plain number >= 1 is a percentage written for
+     * a fraction, refused with what it would allow and the cure; a rate of 100% or more has its percent sign */
+    {"@X@", "[[formula]]\nname = \"main\"\nlast_year = \"ly\"\npace = 15\n", CIV_ERR_SPEC,
+     "'pace' = 15 would allow up to +1500% over last year (16 x last year): a percentage? write 0.15 for 15%; a "
+     "rate of 100% or more is written with its percent sign, pace = \"1500%\"", 15, 8, "pace"},
+    {"@X@", "[[formula]]\nname = \"main\"\nlast_year = \"ly\"\npace = 1\n", CIV_ERR_SPEC,
+     "'pace' = 1 would allow up to +100% over last year (2 x last year): a percentage? write 0.01 for 1%", 15, 8,
+     "pace"},
+    {"@X@", "[[formula]]\nname = \"main\"\nlast_year = \"ly\"\npace = 150\n", CIV_ERR_SPEC,
+     "+15000% over last year (151 x last year): a percentage? write pace = \"150%\"", 15, 8, "pace"},
+    {"@X@", "[[formula]]\nname = \"main\"\nlast_year = \"ly\"\npace = 20000\n", CIV_ERR_SPEC,
+     "write a fraction below 1 (0.20 for 20%) or a percentage with its sign, at most pace = \"10000%\"", 15, 8,
+     "pace"},
+    {"@X@", "[[formula]]\nname = \"main\"\nlast_year = \"ly\"\npace = \"15\"\n", CIV_ERR_SPEC,
+     "'pace' = \"15\" is not a percentage in 0%..10000%", 15, 8, "pace"},
+    {"@X@", "[[formula]]\nname = \"main\"\nlast_year = \"ly\"\npace = \"10001%\"\n", CIV_ERR_SPEC,
+     "is not a percentage in 0%..10000%", 15, 8, "pace"},
+    /* 48-55 fractions with a range: a value in (top, 100] gets the cure */
+    {"@X@", "[[formula]]\nname = \"main\"\nlast_year = \"ly\"\nhold_harmless = 85\n", CIV_ERR_SPEC,
+     "'hold_harmless' = 85 is out of range [0, 10]: a percentage? write 0.85 for 85%", 15, 17, "hold_harmless"},
+    {"@X@", "[[formula]]\nname = \"main\"\nlast_year = \"ly\"\nhold_harmless = 250\n", CIV_ERR_SPEC,
+     "'hold_harmless' = 250 is out of range [0, 10]", 15, 17, "hold_harmless"},
+    {"@X@", "[[formula]]\nname = \"main\"\ncap_share = 5\n", CIV_ERR_SPEC,
+     "'cap_share' = 5 is out of range [1e-12, 1]: a percentage? write 0.05 for 5%", 14, 13, "cap_share"},
+    {"@X@", "[[reserve]]\nname = \"r\"\nshare = 3\n", CIV_ERR_SPEC,
+     "[[reserve]] #1: 'share' = 3 is out of range [0, 1]: a percentage? write 0.03 for 3%", 14, 9, "share"},
+    {"share = 1\n", "share = 100\n", CIV_ERR_SPEC,
+     "[[pool]] #1: 'share' = 100 is out of range [0, 1]: a percentage? write 1 for 100%", 7, 9, "share"},
+    {"weight = 1\n", "weight = 100\n", CIV_ERR_SPEC,
+     "'weight' = 100 is out of range [0, 1]: a percentage? write 1 for 100% (a formula's weights sum to 1)", 11, 10,
+     "weight"},
+    {"@X@", "[settlement]\ncarry_over = 10\n", CIV_ERR_SPEC,
+     "[settlement]: 'carry_over' = 10 is out of range [0, 1]: a percentage? write 0.1 for 10%", 13, 14, "carry_over"},
+    {"@X@", "[settlement]\ntop_up = 5\n", CIV_ERR_SPEC, "'top_up' = 5 is out of range [0, 1]: a percentage? write "
+     "0.05 for 5%", 13, 10, "top_up"},
 };
 
 static char *make_case(const bad_case *c)
@@ -472,6 +507,40 @@ static void test_fuzz_prefixes_and_mutations(void **state)
     free(buf);
 }
 
+/* pace written with its percent sign is the fraction written as a number,
+ * bit for bit; a fraction below 1 as before; what is not a percentage is
+ * refused by civ_alloc_percent_text. */
+static void test_percent_pace(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        double q;
+    } ok[] = {{"\"20%\"", 0.20}, {"\"+150%\"", 1.5}, {"\"12.5%\"", 0.125}, {"\"1.1%\"", 0.011},
+              {"\"10000%\"", 100}, {"\"0%\"", 0},    {"0.999", 0.999},    {"0", 0}, {"0.2", 0.2}};
+    for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++) {
+        char text[400];
+        snprintf(text, sizeof text, "%s[[formula]]\nname = \"main\"\nlast_year = \"ly\"\npace = %s\n",
+                 "version = \"1\"\n[budget]\ntotal = 100.00\nfiscal_year = 2026\n[[pool]]\nname = \"p\"\nshare = 1\n"
+                 "[[factor]]\nname = \"f\"\nattribute = \"x\"\nweight = 1\n",
+                 ok[k].text);
+        civ_alloc_spec *s = NULL;
+        if (civ_alloc_spec_parse(text, strlen(text), "pct.spec", &s))
+            fail_msg("pace = %s: %s", ok[k].text, civ_last_error()->text);
+        assert_true(s->formulas[0].pace == ok[k].q); /* the same double as the decimal literal */
+        civ_alloc_spec_free(s);
+    }
+    static const char *const bad[] = {"%", "1e2%", "1.2.3%", " 5%", "5 %", "-5%", "5%%", "5", ".%", "0x10%", ""};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        double q = -7;
+        assert_int_equal(civ_alloc_percent_text(bad[k], &q), -1);
+        assert_true(q == -7);
+    }
+    double q;
+    assert_int_equal(civ_alloc_percent_text(".5%", &q), 0);
+    assert_true(q == 0.005);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -479,6 +548,7 @@ int main(void)
         cmocka_unit_test(test_base_is_valid), cmocka_unit_test(test_bad_specs),
         cmocka_unit_test(test_limits_and_bytes), cmocka_unit_test(test_fuzz_prefixes_and_mutations),
         cmocka_unit_test(test_reserve_rounds_up), cmocka_unit_test(test_labels),
+        cmocka_unit_test(test_percent_pace),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -96,6 +96,31 @@ grep -q "ratable 1146" "$WORK/stdout" || fail "ratable count missing: $(cat "$WO
 printf 'version = "1"\n[budget]\ntotal = 1.00\nfiscal_year = 2026\nbogus = 1\n' >"$WORK/unknown.spec"
 expect_exit 4 "unknown.spec:5:1: \[budget\]: unknown key 'bogus'" -- \
     allocate --spec "$WORK/unknown.spec" --communities "$DEMO/communities.csv" --out "$WORK/x.csv"
+# a percentage written for a fraction: refused at its line and column with what it would have done and
+# the cure (docs/ALLOCATION.md, "Percentages written for fractions"); a pace written with its sign runs
+sed 's/^pace = 0.20 .*$/pace = 15/' "$SPEC" >"$WORK/pace.spec"
+want="pace.spec:[0-9]*:8: \[\[formula\]\] #1: 'pace' = 15 would allow up to +1500% over last year (16 x last"
+want="$want year): a percentage? write 0.15 for 15%; a rate of 100% or more is written .*, pace = \"1500%\""
+expect_exit 4 "$want" -- allocate --spec "$WORK/pace.spec" --communities "$DEMO/communities.csv" --out "$WORK/x.csv"
+sed 's/^hold_harmless = 0.85 .*$/hold_harmless = 85/' "$SPEC" >"$WORK/hh.spec"
+want="hh.spec:[0-9]*:17: .*'hold_harmless' = 85 is out of range \[0, 10\]: a percentage? write 0.85 for 85%"
+expect_exit 4 "$want" -- allocate --spec "$WORK/hh.spec" --communities "$DEMO/communities.csv" --out "$WORK/x.csv"
+sed 's/^eligible_min = 0.5 .*$/eligible_min = 50/' "$SPEC" >"$WORK/earmark.spec"
+want="earmark.spec:[0-9]*:16: pool 'migrant': eligible_min = 50, but attribute 'migrant_share' holds fractions"
+want="$want .*, so no community would be eligible: a percentage? write 0.5 for 50%"
+expect_exit 4 "$want" -- allocate --spec "$WORK/earmark.spec" --communities "$DEMO/communities.csv" --out "$WORK/x.csv"
+sed 's/^index_rate = 0.10$/index_rate = 3/' "$DEMO/plan.spec" >"$WORK/rate.spec"
+printf 'unique_id,ds,h,mean\n' >"$WORK/nofc.csv"
+want="rate.spec:[0-9]*:14: \[need\] index_rate: 3 would raise the standard by 300% at every indexation step"
+want="$want (standard_per_meal 8.00 would become 32.00 at the first step): a percentage? write 0.03 for 3%"
+expect_exit 4 "$want" -- need --spec "$WORK/rate.spec" --forecasts "$WORK/nofc.csv" --out "$WORK/x.csv"
+sed 's/^pace = 0.20 .*$/pace = "20%"/' "$SPEC" >"$WORK/pacepct.spec"
+for s in "$SPEC" "$WORK/pacepct.spec"; do
+    "$CIV" allocate --spec "$s" --communities "$DEMO/communities.csv" --out "$WORK/pct_$(basename "$s").csv" \
+        >/dev/null 2>"$WORK/stderr" || fail "$s failed: $(cat "$WORK/stderr")"
+done
+cmp -s "$WORK/pct_allocation.spec.csv" "$WORK/pct_pacepct.spec.csv" ||
+    fail "pace = \"20%\" allocates otherwise than pace = 0.20"
 head -3 "$DEMO/communities.csv" >"$WORK/dup.csv"
 tail -n +2 "$DEMO/communities.csv" | head -1 >>"$WORK/dup.csv"
 expect_exit 2 "duplicate community id 'D01-S01-C001' (data rows 1 and 3)" -- \

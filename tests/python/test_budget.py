@@ -358,3 +358,42 @@ def test_budget_functions_read_excel_sheets(alt_spec, tmp_path):
     n1, c1 = civicast.reconcile(meals, sheet, base, hierarchy=["district", "street"], method="ols", **fmt)
     assert_frames_equal(n1, n0)
     assert np.array_equal(c1, c0)
+
+
+def test_percentage_for_a_fraction_reaches_python(tmp_path):
+    """A rate written as a percentage where the spec takes a fraction (pace = 15 meant +15%, an earmark's
+    eligible_min = 50 over migrant shares, index_rate = 3 meant +3%) is civicast.Error at the key's line and
+    column, with what it would have done and the cure; pace written with its percent sign is the fraction."""
+    text = (DEMO / "allocation.spec").read_text()
+    lines = text.splitlines()
+
+    def variant(old, new):
+        k = next(i for i, line in enumerate(lines) if line.startswith(old))
+        p = tmp_path / f"v{k}.spec"
+        p.write_text("\n".join(lines[:k] + [new] + lines[k + 1:]) + "\n")
+        return p, k + 1
+
+    spec, line = variant("pace = 0.20", "pace = 15")
+    with pytest.raises(civicast.Error) as e:
+        civicast.allocate(DEMO / "communities.csv", spec)
+    err = e.value
+    assert err.status == "CIV_ERR_SPEC" and err.field == "pace" and (err.line, err.column) == (line, 8)
+    assert "'pace' = 15 would allow up to +1500% over last year (16 x last year): a percentage? write 0.15 " \
+           "for 15%" in err.message
+    assert str(err).startswith(f"{spec}:{line}:8: ")
+    spec, line = variant("eligible_min = 0.5", "eligible_min = 50")
+    with pytest.raises(civicast.Error, match=r"so no community would be eligible: a percentage\? write 0.5 for 50%"
+                       ) as e:
+        civicast.allocate(DEMO / "communities.csv", spec.read_text())
+    assert e.value.field == "eligible_min" and (e.value.line, e.value.column) == (line, 16)
+    need_spec = tmp_path / "need.spec"
+    need_spec.write_text((DEMO / "plan.spec").read_text().replace("index_rate = 0.10", "index_rate = 3"))
+    fc = pd.DataFrame({"unique_id": ["a"], "ds": ["2025-01"], "h": [1], "mean": [1.0]})
+    with pytest.raises(civicast.Error, match=r"index_rate: 3 would raise the standard by 300% at every indexation "
+                                             r"step .*: a percentage\? write 0.03 for 3%") as e:
+        civicast.need(need_spec, fc)
+    assert e.value.field == "index_rate"
+    spec, _ = variant("pace = 0.20", 'pace = "20%"')
+    got, _ = civicast.allocate(DEMO / "communities.csv", spec)
+    want, _ = civicast.allocate(DEMO / "communities.csv", DEMO / "allocation.spec")
+    assert (got["amount_fen"].to_numpy() == want["amount_fen"].to_numpy()).all()

@@ -80,6 +80,7 @@ typedef struct civ_alloc_pool {
      * amount_<minor> when the spec has one fund (release.c) */
     char *paid;
     civ_alloc_loc loc, eligible_loc, last_year_loc;
+    civ_alloc_loc eligible_min_loc, eligible_max_loc; /* of the values, for the percentage check (bind.c) */
 } civ_alloc_pool;
 
 #define CIV_ALLOC_MAX_GROUPS 8
@@ -92,7 +93,7 @@ typedef struct civ_alloc_formula {
     int64_t cap;         /* minor units, -1 = none */
     double cap_share;    /* of the unit's pool, NaN = none */
     double hold_harmless;/* p in (0, 10], NaN = none */
-    double pace;         /* q >= 0, NaN = none */
+    double pace;         /* q in [0, 100] (a number below 1, or "150%"), NaN = none */
     char *last_year;     /* attribute (yuan), needed by hold_harmless/pace */
     int ratable;         /* on_infeasible = "ratable" */
     int greater_of;      /* combine = "greater_of": score = max over factor groups (US CDBG) */
@@ -182,6 +183,18 @@ struct civ_alloc_spec {
  * (unless they are zeros), signs, amounts above CIV_ALLOC_MAX_MONEY (the
  * message gives the limit). */
 civ_status civ_alloc_parse_money(const char *text, int minor_digits, int64_t *out, const civ_where *where);
+
+/* A rate written with its unit, "150%" or "+12.5%" (digits, at most one
+ * '.', then '%'; no exponent, no spaces), as the fraction a plain number
+ * would give: the same double as the literal "1.5" or "0.125".  -1 when the
+ * text is not of that form. */
+int civ_alloc_percent_text(const char *text, double *out);
+
+/* The cure for a rate key (pace, index_rate) whose plain number v >= 1 is
+ * refused as a percentage written for a fraction: "write 0.15 for 15%", and
+ * how to write a rate of 100% or more when it is meant (key = "1500%"), up
+ * to max_pct percent.  Writes into buf (a sentence without a final stop). */
+void civ_alloc_rate_cure(const char *key, double v, double max_pct, char *buf, size_t size);
 
 /* ---- the exact solve (solve.c) ----------------------------------- */
 

@@ -297,6 +297,46 @@ static int join_name(char **joined, const char *part)
     return nm != NULL;
 }
 
+/* Whether an attribute holds fractions (every value in 0..1, not all 0),
+ * with its range. */
+static int holds_fractions(const double *v, size_t n, double *lo_out, double *hi_out)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i])) {
+            lo = v[i] < lo ? v[i] : lo;
+            hi = v[i] > hi ? v[i] : hi;
+        }
+    *lo_out = lo, *hi_out = hi;
+    return lo >= 0 && hi <= 1 && hi > 0;
+}
+
+/* An earmark's bound in percent over an attribute of fractions
+ * ("eligible_min = 50" on migrant_share, 0.02..0.71): as written no
+ * community is eligible (a minimum), or the bound keeps every one (a
+ * maximum); an error at the bound naming the attribute, the effect and the
+ * fix, as for a tilt's threshold (tilt_units). */
+static civ_status earmark_units(const civ_alloc_spec *spec, const civ_alloc_pool *pool, const double *v, size_t n)
+{
+    double lo, hi;
+    if (!holds_fractions(v, n, &lo, &hi))
+        return CIV_OK;
+    for (int k = 0; k < 2; k++) {
+        double b = k ? pool->eligible_max : pool->eligible_min;
+        if (!(b > 1 && b <= 100))
+            continue;
+        const char *key = k ? "eligible_max" : "eligible_min";
+        civ_alloc_loc at = k ? pool->eligible_max_loc : pool->eligible_min_loc;
+        civ_where w = {.file = spec->path, .line = at.line, .column = at.column, .field = key};
+        return civ_fail_at(CIV_ERR_SPEC, &w,
+                           "pool '%s': %s = %g, but attribute '%s' holds fractions (%g..%g), so %s: a percentage? "
+                           "write %g for %g%%",
+                           pool->name, key, b, pool->eligible_attribute, lo, hi,
+                           k ? "the bound would keep every community" : "no community would be eligible", b / 100, b);
+    }
+    return CIV_OK;
+}
+
 static int earmark_equal(const civ_alloc_pool *a, const civ_alloc_pool *b)
 {
     if (!a->eligible_attribute || !b->eligible_attribute)
@@ -359,7 +399,8 @@ static civ_status bind_units(civ_alloc_problem *p, const civ_table *t, double *s
             char role[120];
             snprintf(role, sizeof role, "pool '%s' earmark", pool->name);
             if ((st = read_attribute(p, t, pool->eligible_attribute, pool->eligible_loc, role, ALLOW_NEGATIVE,
-                                     scratch)))
+                                     scratch)) ||
+                (st = earmark_units(s, pool, scratch, p->n)))
                 break;
             size_t m = 0;
             for (size_t i = 0; i < p->n; i++) {
@@ -597,13 +638,8 @@ static civ_status bind_factors(civ_alloc_problem *p, const civ_table *t, const c
  * silently; an error naming both and the fix. */
 static civ_status tilt_units(const civ_alloc_spec *spec, const civ_alloc_tilt *tl, const double *v, size_t n)
 {
-    double lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(v[i])) {
-            lo = v[i] < lo ? v[i] : lo;
-            hi = v[i] > hi ? v[i] : hi;
-        }
-    if (!(lo >= 0 && hi <= 1 && hi > 0 && tl->threshold > 1 && tl->threshold <= 100))
+    double lo, hi;
+    if (!(holds_fractions(v, n, &lo, &hi) && tl->threshold > 1 && tl->threshold <= 100))
         return CIV_OK;
     civ_where w = {.file = spec->path, .line = tl->loc.line, .column = tl->loc.column, .field = tl->name};
     return civ_fail_at(CIV_ERR_SPEC, &w,

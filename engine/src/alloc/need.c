@@ -86,13 +86,16 @@ static civ_status get_string(const civ_alloc_need *n, civ_toml_table *t, const c
     return CIV_OK;
 }
 
-/* "0.10" -> 10/100 exactly; at most 9 decimals, no sign, no exponent. */
-static int parse_rate(const char *text, int64_t *num, int64_t *den)
+/* "0.10" -> 10/100 exactly; at most 9 decimals, no sign, no exponent; with
+ * *percent, "10%" -> 10/100 too (the text is a percentage: a '%' ends it). */
+static int parse_rate(const char *text, int64_t *num, int64_t *den, int *percent)
 {
     int64_t v = 0, d = 1;
     int nd = 0, frac = 0;
     const char *p = text;
-    for (; *p; p++) {
+    size_t len = strlen(text);
+    *percent = len > 1 && text[len - 1] == '%';
+    for (; *p && !(*percent && p == text + len - 1); p++) {
         if (*p == '.' && !frac) {
             frac = 1;
             continue;
@@ -109,10 +112,29 @@ static int parse_rate(const char *text, int64_t *num, int64_t *den)
                 return -1;
         }
     }
-    if (!nd)
+    if (!nd || (*percent && d > INT64_C(10000000)))
         return -1;
-    *num = v, *den = d;
+    *num = v, *den = *percent ? 100 * d : d;
     return 0;
+}
+
+/* index_rate written as a plain number >= 1 (the standard doubling or more
+ * at every step): a percentage written for a fraction, "index_rate = 3"
+ * meant +3%; the message says what it would have done and the cure. */
+static civ_status rate_as_percent(const civ_alloc_need *n, const civ_toml_entry *e)
+{
+    double v = (double)n->rate_num / (double)n->rate_den;
+    char cure[300], was[64], would[64], example[200] = "", msg[600];
+    civ_alloc_rate_cure("index_rate", v, 1000, cure, sizeof cure);
+    if (v < 100) { /* a standard of at most 2^53 minor units times 101 stays in int64 */
+        civ_alloc_format_major(n->standard, n->minor_digits, was, sizeof was);
+        civ_alloc_format_major((int64_t)llround((double)n->standard * (1 + v)), n->minor_digits, would,
+                               sizeof would);
+        snprintf(example, sizeof example, " (standard_per_meal %s would become %s at the first step)", was, would);
+    }
+    snprintf(msg, sizeof msg, "%s would raise the standard by %.15g%% at every indexation step%s: %s", e->value.text,
+             100 * v, example, cure);
+    return bad(n, e, "%s", msg);
 }
 
 static civ_status build(civ_alloc_need *n, civ_toml_doc *doc)
@@ -162,13 +184,17 @@ static civ_status build(civ_alloc_need *n, civ_toml_doc *doc)
 
     n->rate_num = 0, n->rate_den = 1;
     if ((e = take(t, "index_rate"))) {
+        int percent = 0;
         if ((e->value.type != CIV_TOML_INTEGER && e->value.type != CIV_TOML_FLOAT &&
              e->value.type != CIV_TOML_STRING) ||
-            parse_rate(e->value.text, &n->rate_num, &n->rate_den))
-            return bad(n, e, "must be a plain decimal >= 0 with at most 9 decimals (e.g. 0.10), not '%s'",
-                       e->value.text ? e->value.text : "?");
+            parse_rate(e->value.text, &n->rate_num, &n->rate_den, &percent))
+            return bad(n, e, "must be a plain decimal >= 0 with at most 9 decimals (e.g. 0.10) or a percentage "
+                       "with its sign (\"10%%\"), not '%s'", e->value.text ? e->value.text : "?");
+        if (!percent && n->rate_num >= n->rate_den)
+            return rate_as_percent(n, e);
         if (n->rate_num > 10 * n->rate_den)
-            return bad(n, e, "must be at most 10 (1000%%)%s", "");
+            return bad(n, e, "must be at most \"1000%%\" (the standard times 11 at every step), not '%s'",
+                       e->value.text);
     }
     n->every = 1;
     if ((st = get_long(n, t, "index_every_years", 1, 100, &n->every, 0)) ||

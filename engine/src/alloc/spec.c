@@ -168,6 +168,91 @@ static civ_status get_number(const ctx *c, const char *key, int required, double
     return CIV_OK;
 }
 
+/* A fraction key (a share, cap_share, a weight, hold_harmless) written as a
+ * percentage: a value in (hi, 100] ("share = 3" for 3%) is out of range like
+ * any other, and the message adds the cure ("write 0.03 for 3%"); `note`,
+ * when given, says why (a formula's weights sum to 1). */
+static civ_status get_fraction(const ctx *c, const char *key, int required, double lo, double hi, double *out,
+                               civ_alloc_loc *loc, const char *note)
+{
+    civ_toml_entry *e = find(c, key);
+    if (e && (e->value.type == CIV_TOML_INTEGER || e->value.type == CIV_TOML_FLOAT) && e->value.number > hi &&
+        e->value.number <= 100)
+        return fail_entry(c, CIV_ERR_SPEC, e, "'%s' = %s is out of range [%g, %g]: a percentage? write %g for %g%%%s",
+                          key, e->value.text, lo, hi, e->value.number / 100, e->value.number, note ? note : "");
+    return get_number(c, key, required, lo, hi, out, loc);
+}
+
+int civ_alloc_percent_text(const char *text, double *out)
+{
+    const char *p = text, *start;
+    size_t nd = 0, ndot = 0;
+    if (*p == '+')
+        p++;
+    for (start = p; *p && *p != '%'; p++) {
+        if (*p == '.')
+            ndot++;
+        else if (*p >= '0' && *p <= '9')
+            nd++;
+        else
+            return -1;
+    }
+    if (!nd || ndot > 1 || *p != '%' || p[1] || p - start > 40)
+        return -1;
+    char buf[64], *end;
+    snprintf(buf, sizeof buf, "%.*se-2", (int)(p - start), start); /* "15%" -> 15e-2: the double of 0.15 */
+    double v = strtod(buf, &end);
+    if (*end || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+void civ_alloc_rate_cure(const char *key, double v, double max_pct, char *buf, size_t size)
+{
+    if (v < 100 && 100 * v <= max_pct)
+        snprintf(buf, size, "a percentage? write %g for %g%%; a rate of 100%% or more is written with its percent "
+                 "sign, %s = \"%g%%\"", v / 100, v, key, 100 * v);
+    else if (v < 100)
+        snprintf(buf, size, "a percentage? write %g for %g%%", v / 100, v);
+    else if (v <= max_pct)
+        snprintf(buf, size, "a percentage? write %s = \"%g%%\" (a rate of 100%% or more is written with its "
+                 "percent sign)", key, v);
+    else
+        snprintf(buf, size, "write a fraction below 1 (0.20 for 20%%) or a percentage with its sign, at most "
+                 "%s = \"%g%%\"", key, max_pct);
+}
+
+/* [[formula]] pace: the fraction q of "at most (1 + q) x last year".  A
+ * plain number q >= 1 (a limit of doubling or more) is refused as a
+ * percentage written for a fraction: "pace = 15" meant +15% and would allow
+ * +1500%.  A limit of +100% or more, when meant, is written with its unit,
+ * pace = "150%"; any q in [0, 100] may be written so ("20%" is 0.20). */
+static civ_status get_pace(const ctx *c, double *out)
+{
+    civ_toml_entry *e = find(c, "pace");
+    if (!e)
+        return CIV_OK;
+    if (e->value.type == CIV_TOML_STRING) {
+        double q;
+        if (civ_alloc_percent_text(e->value.text, &q) || !(q <= 100))
+            return fail_entry(c, CIV_ERR_SPEC, e,
+                              "'pace' = \"%s\" is not a percentage in 0%%..10000%%: write the fraction (0.20 for "
+                              "at most +20%% over last year) or the percentage with its sign (\"20%%\")",
+                              e->value.text);
+        *out = q;
+        return CIV_OK;
+    }
+    if ((e->value.type == CIV_TOML_INTEGER || e->value.type == CIV_TOML_FLOAT) && e->value.number >= 1) {
+        char cure[300];
+        civ_alloc_rate_cure("pace", e->value.number, 10000, cure, sizeof cure);
+        return fail_entry(c, CIV_ERR_SPEC, e,
+                          "'pace' = %s would allow up to +%.15g%% over last year (%.15g x last year): %s",
+                          e->value.text, 100 * e->value.number, 1 + e->value.number, cure);
+    }
+    return get_number(c, "pace", 0, 0, 1, out, NULL);
+}
+
 static civ_status get_integer(const ctx *c, const char *key, int required, long lo, long hi, long *out)
 {
     civ_toml_entry *e = find(c, key);
@@ -575,9 +660,9 @@ static civ_status read_formula(civ_alloc_spec *s, civ_toml_table *tb, size_t fi)
     if ((st = get_string(&c, "name", 1, &f->name, NULL)) || (st = check_name(&c, f->name)) ||
         (st = get_label(&c, &f->label)) || (st = get_money(&c, "floor", 0, s->minor_digits, &f->floor)) ||
         (st = get_money(&c, "cap", 0, s->minor_digits, &f->cap)) ||
-        (st = get_number(&c, "cap_share", 0, 1e-12, 1, &f->cap_share, NULL)) ||
-        (st = get_number(&c, "hold_harmless", 0, 0, 10, &f->hold_harmless, NULL)) ||
-        (st = get_number(&c, "pace", 0, 0, 100, &f->pace, NULL)) ||
+        (st = get_fraction(&c, "cap_share", 0, 1e-12, 1, &f->cap_share, NULL, NULL)) ||
+        (st = get_fraction(&c, "hold_harmless", 0, 0, 10, &f->hold_harmless, NULL, NULL)) ||
+        (st = get_pace(&c, &f->pace)) ||
         (st = get_string(&c, "last_year", 0, &f->last_year, &f->last_year_loc)) ||
         (st = get_string(&c, "on_infeasible", 0, &on_inf, NULL)) ||
         (st = get_string(&c, "combine", 0, &combine, NULL))) {
@@ -650,7 +735,7 @@ static civ_status read_reserve(civ_alloc_spec *s, civ_toml_table *tb, size_t ri,
     set_ctx(&c, tb, ri);
     r->loc = hdr;
     if ((st = get_string(&c, "name", 1, &r->name, NULL)) || (st = check_name(&c, r->name)) ||
-        (st = get_label(&c, &r->label)) || (st = get_number(&c, "share", 1, 0, 1, &r->share, NULL)) ||
+        (st = get_label(&c, &r->label)) || (st = get_fraction(&c, "share", 1, 0, 1, &r->share, NULL, NULL)) ||
         (st = check_unused(&c, "name, label, share")))
         return st;
     exact_decimal(find(&c, "share")->value.text, &r->share_num, &r->share_digits);
@@ -691,14 +776,14 @@ static civ_status read_pool(civ_alloc_spec *s, civ_toml_table *tb, size_t pi)
         p->has_amount = 1;
         if ((st = get_money(&c, "amount", 1, s->minor_digits, &p->amount)))
             return st;
-    } else if ((st = get_number(&c, "share", 1, 0, 1, &p->share, NULL))) {
+    } else if ((st = get_fraction(&c, "share", 1, 0, 1, &p->share, NULL, NULL))) {
         return st;
     } else {
         exact_decimal(find(&c, "share")->value.text, &p->share_num, &p->share_digits);
     }
     if ((st = get_string(&c, "eligible_attribute", 0, &p->eligible_attribute, &p->eligible_loc)) ||
-        (st = get_number(&c, "eligible_min", 0, -INFINITY, INFINITY, &p->eligible_min, NULL)) ||
-        (st = get_number(&c, "eligible_max", 0, -INFINITY, INFINITY, &p->eligible_max, NULL)) ||
+        (st = get_number(&c, "eligible_min", 0, -INFINITY, INFINITY, &p->eligible_min, &p->eligible_min_loc)) ||
+        (st = get_number(&c, "eligible_max", 0, -INFINITY, INFINITY, &p->eligible_max, &p->eligible_max_loc)) ||
         (st = get_integer(&c, "eligible_top_k", 0, 1, 100000000, &topk)) ||
         (st = get_string(&c, "last_year", 0, &p->last_year, &p->last_year_loc)) ||
         (st = get_string(&c, "paid", 0, &p->paid, NULL)) ||
@@ -814,7 +899,7 @@ static civ_status read_factor(civ_alloc_spec *s, civ_toml_table *tb, size_t ki)
         f->group_index = g;
     }
     if ((st = get_string(&c, "coefficient", 0, &f->coefficient, &f->coefficient_loc)) ||
-        (st = get_number(&c, "weight", 1, 0, 1, &f->weight, &f->weight_loc)) ||
+        (st = get_fraction(&c, "weight", 1, 0, 1, &f->weight, &f->weight_loc, " (a formula's weights sum to 1)")) ||
         (st = check_unused(&c, f->source == CIV_SOURCE_ATTRIBUTE
                                    ? "name, label, formula, group, source, kind, attribute, coefficient, weight"
                                    : "name, label, formula, group, source, kind, column, model, period, "
@@ -1044,7 +1129,7 @@ static civ_status split_budget(civ_alloc_spec *s)
 static civ_status settlement_share(ctx *c, const char *key, int64_t *num, int *digits)
 {
     double v = 0;
-    civ_status st = get_number(c, key, 0, 0, 1, &v, NULL);
+    civ_status st = get_fraction(c, key, 0, 0, 1, &v, NULL, NULL);
     *num = 0, *digits = 0;
     if (st || !find(c, key))
         return st;
