@@ -695,6 +695,10 @@ static void test_data_errors(void **state)
         assert_int_equal(run(ts, tc, NULL, &o), CIV_ERR_SPEC);
         assert_non_null(strstr(civ_last_error()->message, "attribute 'share' holds fractions (0.1..0.3): a "
                                                           "percentage? write 0.25 for 25%"));
+        /* at the threshold itself (line 15 of the spec, `above = 25`), not the [[tilt]] header */
+        assert_int_equal(civ_last_error()->line, 15);
+        assert_int_equal(civ_last_error()->column, 9);
+        assert_string_equal(civ_last_error()->field, "above");
         run_free(&o);
         civ_table_free(tc);
         tc = csv_table("unique_id,pop,share\nA,1,30\nB,2,10\n"); /* shares in percent: 25 is right */

@@ -132,7 +132,8 @@ typedef struct civ_alloc_tilt {
     civ_alloc_op op;
     double threshold;
     double multiplier;
-    civ_alloc_loc loc, attribute_loc;
+    civ_alloc_loc loc, attribute_loc, threshold_loc;
+    const char *threshold_key; /* "above", "at_least", "below" or "at_most" (static) */
 } civ_alloc_tilt;
 
 struct civ_alloc_spec {

@@ -641,7 +641,8 @@ static civ_status tilt_units(const civ_alloc_spec *spec, const civ_alloc_tilt *t
     double lo, hi;
     if (!(holds_fractions(v, n, &lo, &hi) && tl->threshold > 1 && tl->threshold <= 100))
         return CIV_OK;
-    civ_where w = {.file = spec->path, .line = tl->loc.line, .column = tl->loc.column, .field = tl->name};
+    civ_where w = {.file = spec->path, .line = tl->threshold_loc.line, .column = tl->threshold_loc.column,
+                   .field = tl->threshold_key};
     return civ_fail_at(CIV_ERR_SPEC, &w,
                        "tilt '%s': threshold %g, but attribute '%s' holds fractions (%g..%g): a percentage? write "
                        "%g for %g%%",

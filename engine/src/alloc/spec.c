@@ -930,12 +930,15 @@ static civ_status read_tilt(civ_alloc_spec *s, civ_toml_table *tb, size_t ti)
     int nops = 0;
     for (int o = 0; o < 4; o++) {
         double v = NAN;
-        if ((st = get_number(&c, ops[o], 0, -INFINITY, INFINITY, &v, NULL)))
+        civ_alloc_loc at = hdr;
+        if ((st = get_number(&c, ops[o], 0, -INFINITY, INFINITY, &v, &at)))
             return st;
         if (!isnan(v)) {
             nops++;
             r->op = opv[o];
             r->threshold = v;
+            r->threshold_loc = at;
+            r->threshold_key = ops[o];
         }
     }
     if (nops != 1) {
