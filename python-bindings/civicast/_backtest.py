@@ -9,7 +9,8 @@ import numpy as np
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import ForecastWarning, PanelData, _conformal, _forecast_options, _Owned, _standard_columns, table_to_frame
+from .frame import (ForecastWarning, PanelData, _conformal, _forecast_options, _Owned, _standard_columns, count_dtypes,
+                    table_to_frame)
 
 _FN = "civicast.backtest"
 
@@ -109,7 +110,7 @@ def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), thread
         t = _Owned(lib.civ_table_free)
         check(lib.civ_backtest_accuracy_table(res.ptr, pdata.ptr, int(accuracy == "series"), ctypes.byref(t.ptr)))
         with t:
-            acc = table_to_frame(t.ptr)
+            acc = count_dtypes(table_to_frame(t.ptr))  # windows, failed, n as int64
         if accuracy == "series" and len(acc):
             acc["unique_id"] = pdata.ids_out(len(models))
         return out, acc

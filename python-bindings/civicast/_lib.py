@@ -465,6 +465,7 @@ _SIGNATURES = {
     "civ_alloc_spec_total": (_I64, [P]),
     "civ_alloc_spec_minor_unit": (_I64, [P]),
     "civ_alloc_spec_text_columns": (ctypes.POINTER(ctypes.c_char_p), [P]),
+    "civ_alloc_spec_id_column": (_CP, [P]),
     "civ_alloc_spec_version": (_CP, [P]),
     "civ_alloc_spec_currency": (_CP, [P]),
     "civ_alloc_spec_unit_name": (_CP, [P, ctypes.c_int]),

@@ -16,8 +16,8 @@ import numpy as np
 from . import _hdf5_probe, _lib
 from ._lib import Error, check, encode, lib
 from .frame import (_ALLOC_TEXT_COLUMNS, _Owned, _column_name, _conformal, _conformal_fields, _csv_options, _dec,
-                    _layout_wide, _percent, _read_table, _warn_uncalibrated, allocation_dtypes, need_dtypes,
-                    table_to_frame)
+                    _layout_wide, _percent, _read_table, _warn_uncalibrated, allocation_dtypes, count_dtypes,
+                    ids_like, need_dtypes, table_to_frame)
 
 
 def model_families():
@@ -168,7 +168,13 @@ def _result_frames(res):
                       _dec(lib.civ_alloc_spec_unit_name(spec, 1)))
     if "need" in frames:
         need_dtypes(frames["need"], frames.get("need_summary"))
-    frames["forecasts"]["h"] = frames["forecasts"]["h"].astype(np.int64)
+    for name in ("forecasts", "backtest"):  # steps, int64 as in civicast.forecast and civicast.backtest
+        if name in frames:
+            frames[name]["h"] = frames[name]["h"].astype(np.int64)
+    for name, df in frames.items():  # ids as civicast.read gives them (101 as int64), counts as int64
+        ids_like(df, "unique_id")
+        if name in ("forecast_report", "backtest_accuracy", "need_summary"):
+            count_dtypes(df)
     st = _lib.civ_plan_stats()
     check(lib.civ_plan_result_stats(res, ctypes.byref(st)))
     stats = {name: getattr(st, name) for name, _ in st._fields_ if name != "alloc"}

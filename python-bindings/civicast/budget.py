@@ -18,8 +18,8 @@ import pandas as pd
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import (_Owned, _spec_handle, _table_arg, frame_to_table, table_to_frame, _read_table, _input_format,
-                    need_dtypes)
+from .frame import (_Owned, _dec, _spec_handle, _table_arg, frame_to_table, table_to_frame, _read_table, _input_format,
+                    count_dtypes, ids_like, need_dtypes)
 
 __all__ = ["compare", "uncertainty", "need", "settle", "project"]
 
@@ -108,6 +108,7 @@ def compare(communities, specs, forecasts=None, labels=None, encoding=None, thou
             if (c.startswith("amount_") or c.startswith("change_")) and not c.startswith("change_pct_") \
                     and not t[c].isna().any():
                 t[c] = t[c].astype(np.int64)
+        ids_like(t, "unique_id", communities, source_col=_dec(lib.civ_alloc_spec_id_column(handles[0].ptr)))
         t.attrs["labels"] = names
         return t, w
     finally:
@@ -216,6 +217,8 @@ def need(spec, forecasts, encoding=None, thousands=None, percent=False):
             check(lib.civ_alloc_need_project(nd.ptr, fc.ptr, ctypes.byref(pc.ptr), ctypes.byref(py.ptr)))
             a, b = table_to_frame(pc.ptr), table_to_frame(py.ptr)
             need_dtypes(a, b)
+            count_dtypes(b)  # per year: communities
+            ids_like(a, "unique_id", forecasts)
             for df in (a, b):
                 df.attrs["minor_unit"] = lib.civ_alloc_need_minor_unit(nd.ptr)
                 df.attrs["first_year"] = lib.civ_alloc_need_first_year(nd.ptr)
@@ -264,7 +267,9 @@ def settle(spec, allocation, spending, explain=False, encoding=None, thousands=N
             sp_t = _table_arg(spending, sp, fmt)
             check(lib.civ_alloc_settle(sp.ptr, al.ptr, sp_t.ptr, code, ctypes.byref(out.ptr),
                                        ctypes.byref(summ.ptr)))
-            return _int_minor(table_to_frame(out.ptr)), table_to_frame(summ.ptr)
+            df = ids_like(_int_minor(table_to_frame(out.ptr)), "unique_id", allocation, spending,
+                          source_col=_dec(lib.civ_alloc_spec_id_column(sp.ptr)))
+            return df, table_to_frame(summ.ptr)
         finally:
             for o in (summ, out, sp_t, al):
                 if o is not None:
@@ -306,6 +311,7 @@ def project(communities, spec, forecasts, years, explain=False, encoding=None, t
             for c in df.columns:
                 if c.startswith(("pool_", "amount_")) and c.endswith(("_fen", "_minor")):
                     df[c] = df[c].astype(np.int64)
+            ids_like(df, "unique_id", communities, source_col=_dec(lib.civ_alloc_spec_id_column(sp.ptr)))
             s = table_to_frame(summ.ptr)
             s["year"] = s["year"].astype(np.int64)
             return df, s

@@ -53,6 +53,40 @@ def partition_by_id(ddf):
     return ddf.set_index("unique_id", sorted=False)
 
 
+def _checked(ddf, id_col, time_col, target_col):
+    """ddf with the standard names (civicast.forecast's id_col, time_col,
+    target_col rules) and the dtype of its ids, its unique_id, ds and y
+    checked on the metadata now, with civicast.forecast's Error, instead of
+    in every worker at compute time.  A unique_id index is a column here
+    (partition_by_id resets it)."""
+    ddf = _frame._standard_columns(ddf, id_col, time_col, target_col)
+    meta = ddf._meta
+    if meta.index.name == "unique_id" and "unique_id" not in meta.columns:
+        meta = meta.reset_index()
+    _frame.require_panel_columns(meta)
+    return ddf, meta["unique_id"].dtype
+
+
+def _id_dtype_out(id_dtype):
+    """The dtype of unique_id in the results: the input's integer dtype,
+    int64 for whole-number float ids, else text (object)."""
+    if isinstance(id_dtype, pd.CategoricalDtype):
+        return object
+    if pd.api.types.is_integer_dtype(id_dtype):
+        return id_dtype
+    return np.int64 if pd.api.types.is_float_dtype(id_dtype) else object
+
+
+def _ids_back(out, id_dtype):
+    """A partition's result with its ids (text after partition_by_id) back in
+    the input's dtype, as civicast.forecast gives them."""
+    if _id_dtype_out(id_dtype) is not object and len(out):
+        _frame.ids_like(out, "unique_id", pd.DataFrame({"unique_id": pd.Series([], dtype=id_dtype)}))
+    elif _id_dtype_out(id_dtype) is not object:
+        out["unique_id"] = out["unique_id"].astype(_id_dtype_out(id_dtype))
+    return out
+
+
 def _survey(part, freq):
     """Per partition: number of series and its DateSpec (or None when empty)."""
     df = part.reset_index()
@@ -63,27 +97,27 @@ def _survey(part, freq):
     return pd.DataFrame({"n": [len(ids)], "spec": [spec]})
 
 
-def _forecast_part(part, spec, kw, columns):
+def _forecast_part(part, spec, kw, columns, id_dtype=object):
     df = part.reset_index()
     if not len(df):
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
     if not isinstance(kw["model"], (str, bytes)):  # several models: civicast.forecast's long layout
         k = dict(kw, models=list(kw["model"]), wide=False, intervals=None)
         del k["model"]
-        return _frame._multi(df, spec=spec, **k)
+        return _ids_back(_frame._multi(df, spec=spec, **k), id_dtype)
     run = _frame._run(df, spec=spec, **kw)
     try:
         out = run.frame()
     finally:
         run.close()
         run.pdata.handle.close()
-    return out
+    return _ids_back(out, id_dtype)
 
 
 def _meta(ddf, spec, level, id_dtype, multi=False):
     lv = [] if level is None else [float(x) for x in np.atleast_1d(level)]
     ds_dtype = {"str": object, "datetime": "datetime64[ns]", "period": None}[spec.kind]
-    cols = {"unique_id": object if not isinstance(id_dtype, pd.CategoricalDtype) else object,
+    cols = {"unique_id": _id_dtype_out(id_dtype),
             "ds": ds_dtype if ds_dtype is not None else pd.PeriodDtype(spec.pd_freq),
             "h": np.int64, "model": object}
     if multi:
@@ -102,12 +136,16 @@ def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xr
     """civicast.forecast over a dask DataFrame (long format unique_id, ds, y,
     covariates); returns a lazy dask DataFrame with the same columns and,
     once computed, the same rows and values as civicast.forecast on the
-    whole frame (unique_id comes back as strings).  model may be a list of
+    whole frame (unique_id in the input's dtype: integer ids as integers,
+    text as text; a categorical's as text).  model may be a list of
     specs (["ets", "theta"]): civicast.forecast's long layout with `model`
     (AutoETS, Theta, ...) and `fitted_model`; compute it and pivot for the
     wide one.  id_col, time_col,
     target_col: the frame's own names of unique_id, ds and y, by
-    civicast.forecast's rules.  Call .compute()."""
+    civicast.forecast's rules.  A frame without unique_id, ds or y is
+    refused here, from its metadata, with civicast.forecast's Error
+    (CIV_ERR_MISSING_COLUMN), before any partition is read.  Call
+    .compute()."""
     import dask
     dd = _dd()
     multi = not isinstance(model, (str, bytes))
@@ -117,8 +155,7 @@ def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xr
             raise ValueError(f"civicast.dask.forecast: model is a spec or a non-empty list of specs, got {model!r}")
     if not isinstance(ddf, dd.DataFrame):
         ddf = dd.from_pandas(pd.DataFrame(ddf), npartitions=1)
-    ddf = _frame._standard_columns(ddf, id_col, time_col, target_col)
-    id_dtype = ddf["unique_id"].dtype if "unique_id" in ddf.columns else object
+    ddf, id_dtype = _checked(ddf, id_col, time_col, target_col)
     part = partition_by_id(ddf)
     survey = part.map_partitions(_survey, freq, meta={"n": np.int64, "spec": object}).compute()
     specs = {s for s in survey["spec"] if s is not None}
@@ -133,7 +170,7 @@ def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xr
     cols = _meta(ddf, spec, level, id_dtype, multi=multi)
     meta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})
     parts = part.to_delayed()
-    tasks = [dask.delayed(_forecast_part)(p, spec, kw, cols) for p in parts]
+    tasks = [dask.delayed(_forecast_part)(p, spec, kw, cols, id_dtype) for p in parts]
     return dd.from_delayed(tasks, meta=meta, verify_meta=False)
 
 
@@ -141,13 +178,14 @@ def _empty(columns):
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
 
 
-def _backtest_part(part, spec, kw, wcols, acols):
+def _backtest_part(part, spec, kw, wcols, acols, id_dtype=object):
     """One partition's backtest: the windows, or (windows, accuracy) when acols."""
     from ._backtest import backtest as _backtest
     df = part.reset_index()
     if not len(df):
         return (_empty(wcols), _empty(acols)) if acols else _empty(wcols)
-    return _backtest(df, _spec=spec, **kw)
+    out = _backtest(df, _spec=spec, **kw)
+    return tuple(_ids_back(o, id_dtype) for o in out) if acols else _ids_back(out, id_dtype)
 
 
 def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threads=1, seed=None, ic="aicc",
@@ -162,7 +200,8 @@ def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threa
     the whole panel: compute the frame and call civicast.backtest.
     intervals: None or "model"; conformal intervals are calibrated over the
     whole panel, so they are refused here (civicast.backtest has them).
-    id_col, time_col, target_col: as civicast.dask.forecast."""
+    id_col, time_col, target_col, and the check of unique_id, ds and y on
+    the metadata: as civicast.dask.forecast."""
     import dask
     dd = _dd()
     if intervals == "conformal":
@@ -175,7 +214,7 @@ def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threa
                          "every series: use civicast.backtest on the computed frame)")
     if not isinstance(ddf, dd.DataFrame):
         ddf = dd.from_pandas(pd.DataFrame(ddf), npartitions=1)
-    ddf = _frame._standard_columns(ddf, id_col, time_col, target_col)
+    ddf, id_dtype = _checked(ddf, id_col, time_col, target_col)
     part = partition_by_id(ddf)
     survey = part.map_partitions(_survey, freq, meta={"n": np.int64, "spec": object}).compute()
     specs = {s for s in survey["spec"] if s is not None}
@@ -187,23 +226,25 @@ def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threa
     spec = specs.pop()
     kw = dict(model=model, h=h, windows=windows, step=step, level=level, threads=threads, seed=seed, ic=ic,
               n_paths=n_paths, nonnegative=nonnegative, accuracy=accuracy)
-    cols = _meta(ddf, spec, level, object)
-    wcols = {"unique_id": object, "cutoff": cols["ds"], "ds": cols["ds"], "h": np.int64, "y": np.float64,
+    cols = _meta(ddf, spec, level, id_dtype)
+    wcols = {"unique_id": cols["unique_id"], "cutoff": cols["ds"], "ds": cols["ds"], "h": np.int64, "y": np.float64,
              "model": object, "mean": np.float64}
     wcols.update({c: t for c, t in cols.items() if c.startswith(("lo-", "hi-"))})
     parts = part.to_delayed()
     wmeta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in wcols.items()})
     if not accuracy:
-        tasks = [dask.delayed(_backtest_part)(p, spec, kw, wcols, None) for p in parts]
+        tasks = [dask.delayed(_backtest_part)(p, spec, kw, wcols, None, id_dtype) for p in parts]
         return dd.from_delayed(tasks, meta=wmeta, verify_meta=False)
-    acc_cols = {"unique_id": object, "model": object}
-    for c in ("windows", "failed", "n", "MAE", "RMSE", "MAPE", "sMAPE", "MASE", "RMSSE", "bias"):
+    acc_cols = {"unique_id": cols["unique_id"], "model": object}
+    for c in ("windows", "failed", "n"):  # counts, int64 as civicast.backtest's
+        acc_cols[c] = np.int64
+    for c in ("MAE", "RMSE", "MAPE", "sMAPE", "MASE", "RMSSE", "bias"):
         acc_cols[c] = np.float64
     for lv in ([] if level is None else np.atleast_1d(level)):
         lab = _frame._level_label(float(lv))
         for k in ("coverage", "score", "MSIS"):
             acc_cols[f"{k}-{lab}"] = np.float64
-    both = [dask.delayed(_backtest_part)(p, spec, kw, wcols, acc_cols) for p in parts]
+    both = [dask.delayed(_backtest_part)(p, spec, kw, wcols, acc_cols, id_dtype) for p in parts]
     wins = dd.from_delayed([dask.delayed(lambda r: r[0])(b) for b in both], meta=wmeta, verify_meta=False)
     ameta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in acc_cols.items()})
     accs = dd.from_delayed([dask.delayed(lambda r: r[1])(b) for b in both], meta=ameta, verify_meta=False)

@@ -34,6 +34,7 @@ no numpy array ever points into memory the library frees.
 import ctypes
 import math
 import os
+import re
 import warnings
 
 import numpy as np
@@ -244,8 +245,13 @@ def to_periods(ds, codes, n_series, freq=None, spec=None, ids=None, hint=None):
     """ds column -> (int64 periods, DateSpec).  `spec` forces a known layout
     (the Dask helpers infer it once for every partition); `hint` is a
     frequency name used when freq is None (a frame from civicast.read keeps
-    its file's frequency in df.attrs)."""
-    want = _want_spec(freq if freq is not None else hint)
+    its file's frequency in df.attrs): only where the dates cannot tell
+    (every series with one date, or ambiguous spacing); dates that say
+    another frequency are an Error (_infer_hinted)."""
+    want = _want_spec(freq)
+    if freq is not None:
+        hint = None
+    _want_spec(hint)  # a bad attrs['frequency'] is refused like a bad freq=
     dtype = ds.dtype
     if isinstance(dtype, pd.PeriodDtype):
         pd_freq = dtype.freq
@@ -259,14 +265,14 @@ def to_periods(ds, codes, n_series, freq=None, spec=None, ids=None, hint=None):
             raise _missing_ds(ds, codes, ids)
         stamps = ds.dt.start_time
         periods, spec2 = _datetime_periods(stamps, codes, n_series, _want_spec(name) if spec is None else None,
-                                           spec, ids)
+                                           spec, ids)  # the dtype's frequency: attrs['frequency'] is not asked
         return periods, DateSpec(spec2.freq, spec2.phase, "period", "start", pd_freq)
     if pd.api.types.is_datetime64_any_dtype(dtype):
         if getattr(dtype, "tz", None) is not None:
             ds = ds.dt.tz_localize(None)
         if ds.isna().any():
             raise _missing_ds(ds, codes, ids)
-        return _datetime_periods(ds, codes, n_series, want, spec, ids)
+        return _datetime_periods(ds, codes, n_series, want, spec, ids, hint)
     if dtype == object and pd.api.types.infer_dtype(ds, skipna=True) in ("date", "datetime"):
         # datetime.date / datetime / Timestamp objects (SQL readers, .dt.date): dates, not text
         try:
@@ -276,7 +282,7 @@ def to_periods(ds, codes, n_series, freq=None, spec=None, ids=None, hint=None):
         if stamps is not None and pd.api.types.is_datetime64_any_dtype(stamps.dtype):
             return to_periods(stamps, codes, n_series, freq, spec, ids, hint)
     try:
-        return _string_periods(ds, codes, n_series, want, spec, ids)
+        return _string_periods(ds, codes, n_series, want, spec, ids, hint)
     except Error as e:
         if not pd.api.types.is_integer_dtype(dtype) or e.field != "ds":
             raise
@@ -295,7 +301,37 @@ def _missing_ds(ds, codes, ids):
                  "or drop the row", series_id=sid, field="ds")
 
 
-def _datetime_periods(ds, codes, n_series, want, spec, ids=None):
+def _stale_frequency(hint, found):
+    """The error for a frame whose attrs['frequency'] (kept by pandas through
+    copies, filters and resamples of a frame from civicast.read) contradicts
+    its dates."""
+    hint = _norm_freq(hint) or hint
+    return _frequency_error(f"ds are {found} dates but the frame's attrs['frequency'] says {hint} (civicast.read "
+                            "records the file's frequency there, and pandas keeps it through copies, filters and "
+                            f"resamples): pass freq='{found}' (or freq='{hint}' if the dates are {hint} with gaps), "
+                            "or drop the stale record: df.attrs.pop('frequency')")
+
+
+def _infer_hinted(days, codes, n_series, want, ids, hint):
+    """_infer_layout with a frame's attrs['frequency'] (`hint`) as a fallback:
+    the dates decide when their spacing does, and must then agree with the
+    hint (else _stale_frequency); the hint is used only when the dates cannot
+    tell (civ_dates_infer's CIV_ERR_FREQUENCY: single dates, ambiguous or
+    irregular spacing)."""
+    if want is not None or hint is None:
+        return _infer_layout(days, codes, n_series, want, ids)
+    try:
+        layout = _infer_layout(days, codes, n_series, None, ids)
+    except Error as e:
+        if e.status != "CIV_ERR_FREQUENCY":
+            raise
+        return _infer_layout(days, codes, n_series, _want_spec(hint), ids)
+    if len(days) and layout[0] != _norm_freq(hint):
+        raise _stale_frequency(hint, layout[0])
+    return layout
+
+
+def _datetime_periods(ds, codes, n_series, want, spec, ids=None, hint=None):
     ns = ds.to_numpy(dtype="datetime64[ns]")
     days = ns.astype("datetime64[D]")
     if np.any(days.astype("datetime64[ns]") != ns):
@@ -303,11 +339,11 @@ def _datetime_periods(ds, codes, n_series, want, spec, ids=None):
     d = days.astype(np.int64)
     if spec is not None:
         return _days_to_periods(d, spec.freq, spec.phase), spec
-    freq, phase, anchor = _infer_layout(d, codes, n_series, want, ids)
+    freq, phase, anchor = _infer_hinted(d, codes, n_series, want, ids, hint)
     return _days_to_periods(d, freq, phase), DateSpec(freq, phase, "datetime", anchor)
 
 
-def _string_periods(ds, codes, n_series, want, spec, ids=None):
+def _string_periods(ds, codes, n_series, want, spec, ids=None, hint=None):
     values = ds.to_numpy()
     ds_codes, uniq = pd.factorize(values)
     if (ds_codes < 0).any():
@@ -336,13 +372,15 @@ def _string_periods(ds, codes, n_series, want, spec, ids=None):
     if f in natural:
         freq = natural[f]
         asked = spec.freq if spec is not None else (_FREQ_NAMES.get(want.freq) if want is not None else None)
+        if asked is None and hint is not None and _norm_freq(hint) != freq:
+            raise _stale_frequency(hint, freq)
         if asked not in (None, freq):
             raise _frequency_error(f"ds are {freq} text but the frequency asked for is {asked}: freq= chooses "
                                    "among day dates only")
         return v, spec if spec is not None else DateSpec(freq, anchor="period")
     if spec is not None:
         return _days_to_periods(v, spec.freq, spec.phase), spec
-    freq, phase, anchor = _infer_layout(v, codes, n_series, want, ids)
+    freq, phase, anchor = _infer_hinted(v, codes, n_series, want, ids, hint)
     return _days_to_periods(v, freq, phase), DateSpec(freq, phase, "str", anchor, time_sep=time_sep)
 
 
@@ -376,6 +414,81 @@ def _factorize_ids(col):
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
     return rank[codes].astype(np.int64), uvals[order], [encode(u) for u in ustr[order]]
+
+
+_PLAIN_WHOLE = re.compile(r"-?[0-9]{1,19}")
+_INT64_RANGE = (-(1 << 63), (1 << 63) - 1)
+
+
+def whole_codes(values):
+    """Ids as int64 when every one is the text of a whole number written
+    plainly ("101", "-7": str(int(t)) == t, within int64), as pandas'
+    read_csv types such a column; else None, and the ids stay text: codes
+    with leading zeros ("0101"), a sign "+", spaces or decimals keep their
+    text, and so does a column mixing such codes with plain numbers."""
+    vals = np.asarray(values, dtype=object)
+    if not len(vals):
+        return None
+    codes, uniq = pd.factorize(vals)
+    if (codes < 0).any():
+        return None
+    ints = []
+    for t in uniq:
+        if not isinstance(t, str) or not _PLAIN_WHOLE.fullmatch(t) or str(int(t)) != t or \
+                not _INT64_RANGE[0] <= int(t) <= _INT64_RANGE[1]:
+            return None
+        ints.append(int(t))
+    return np.array(ints, dtype=np.int64)[codes]
+
+
+def ids_like(df, col, *sources, source_col=None):
+    """df[col], ids that a C table gives as text, in place in the dtype of the
+    caller's ids: that of the first DataFrame among `sources` with the column
+    source_col (the spec's id column of a communities table) or col
+    (integer dtypes, Int64 too, back to that dtype; whole floats, such as a
+    code column civicast.read or pandas typed as numbers, as int64; text
+    stays text), else (ids from files) int64 when whole_codes says so, as
+    civicast.read gives them.  Returns df."""
+    if col not in df.columns or df[col].dtype != object:
+        return df
+    for src in sources:
+        name = next((n for n in (source_col, col) if isinstance(src, pd.DataFrame) and n in src.columns), None)
+        if name is not None:
+            dt = src[name].dtype
+            if not (pd.api.types.is_integer_dtype(dt) or pd.api.types.is_float_dtype(dt)) or \
+                    isinstance(dt, pd.CategoricalDtype):
+                return df
+            codes = whole_codes(df[col])
+            if codes is not None:
+                df[col] = pd.Series(codes, index=df.index).astype(dt if pd.api.types.is_integer_dtype(dt)
+                                                                   else np.int64)
+            return df
+    codes = whole_codes(df[col])
+    if codes is not None:
+        df[col] = codes
+    return df
+
+
+# Count columns of the C library's tables (numbers there, as every number):
+# an accuracy table's windows, failed windows and points, a forecast
+# report's observations, parameters and uncalibrated steps, a need's
+# communities.
+COUNT_COLUMNS = ("windows", "failed", "n", "n_params", "uncalibrated", "communities")
+
+
+def count_dtypes(df, columns=COUNT_COLUMNS):
+    """Count columns of df (those of `columns` it has, whole numbers) as
+    int64 in place, nullable Int64 where a count is missing (a failed
+    series' n_params); returns df."""
+    for c in columns:
+        if c not in df.columns or not pd.api.types.is_float_dtype(df[c].dtype):
+            continue
+        v = df[c].to_numpy()
+        ok = ~np.isnan(v)
+        if not np.all(v[ok] == np.round(v[ok])):
+            continue
+        df[c] = df[c].astype(np.int64) if ok.all() else df[c].astype("Int64")
+    return df
 
 
 def _column_list(df):
@@ -437,33 +550,41 @@ def _date_named_columns(df):
     return out
 
 
+def require_panel_columns(df):
+    """The Error CIV_ERR_MISSING_COLUMN (with the fix: reset_index, melt,
+    id_col=/rename) for a frame without unique_id, ds or y.  Looks at the
+    column and index names only, so civicast.dask checks a Dask frame's
+    metadata with it before any partition is computed."""
+    for c in ("unique_id", "ds", "y"):
+        if c not in df.columns:
+            have = _column_list(df)
+            if c in (df.index.names or []):  # e.g. a DatetimeIndex named ds, or groupby(...).sum()'s keys
+                raise Error("CIV_ERR_MISSING_COLUMN",
+                            f"the data needs a column '{c}', and '{c}' is the frame's index (its columns are "
+                            f"{have}): pass df.reset_index()", field=c)
+            dates = _date_named_columns(df)
+            if len(dates) >= 2 and "ds" not in df.columns:  # the CLI's "the file is wide"
+                key = next((str(k) for k in df.columns if str(k) not in dates), "unique_id")
+                raise Error("CIV_ERR_MISSING_COLUMN",
+                            f"the data needs a column '{c}', and {len(dates)} of its columns are dates "
+                            f"({dates[0]}, ...): the frame is wide, a column per period; make it long with "
+                            f"df.melt(id_vars=['{key}'], var_name='ds', value_name='y') (and id_col='{key}' "
+                            "unless it is unique_id), or read the CSV as wide: civicast.read(path, "
+                            "layout='wide')", field=c)
+            raise Error("CIV_ERR_MISSING_COLUMN",
+                        f"the data needs a column '{c}' (long format unique_id, ds, y; this frame has {have}): "
+                        "name the series id, date and value columns (forecast(df, ..., id_col='社区编号', "
+                        "time_col='月份', target_col='用餐人次'), the same in backtest and read) or rename them "
+                        "(df.rename(columns={'社区编号': 'unique_id', '月份': 'ds', '用餐人次': 'y'}))",
+                        field=c)
+
+
 class PanelData:
     """A civ_panel built from a long-format DataFrame, plus what is needed to
     turn results back into a DataFrame."""
 
     def __init__(self, df, freq=None, spec=None, attributes=None):
-        for c in ("unique_id", "ds", "y"):
-            if c not in df.columns:
-                have = _column_list(df)
-                if c in (df.index.names or []):  # e.g. a DatetimeIndex named ds, or groupby(...).sum()'s keys
-                    raise Error("CIV_ERR_MISSING_COLUMN",
-                                f"the data needs a column '{c}', and '{c}' is the frame's index (its columns are "
-                                f"{have}): pass df.reset_index()", field=c)
-                dates = _date_named_columns(df)
-                if len(dates) >= 2 and "ds" not in df.columns:  # the CLI's "the file is wide"
-                    key = next((str(k) for k in df.columns if str(k) not in dates), "unique_id")
-                    raise Error("CIV_ERR_MISSING_COLUMN",
-                                f"the data needs a column '{c}', and {len(dates)} of its columns are dates "
-                                f"({dates[0]}, ...): the frame is wide, a column per period; make it long with "
-                                f"df.melt(id_vars=['{key}'], var_name='ds', value_name='y') (and id_col='{key}' "
-                                "unless it is unique_id), or read the CSV as wide: civicast.read(path, "
-                                "layout='wide')", field=c)
-                raise Error("CIV_ERR_MISSING_COLUMN",
-                            f"the data needs a column '{c}' (long format unique_id, ds, y; this frame has {have}): "
-                            "name the series id, date and value columns (forecast(df, ..., id_col='社区编号', "
-                            "time_col='月份', target_col='用餐人次'), the same in backtest and read) or rename them "
-                            "(df.rename(columns={'社区编号': 'unique_id', '月份': 'ds', '用餐人次': 'y'}))",
-                            field=c)
+        require_panel_columns(df)
         self.id_dtype = df["unique_id"].dtype
         codes, self.ids, id_bytes = _factorize_ids(df["unique_id"])
         S = len(self.ids)
@@ -672,7 +793,8 @@ def panel_to_frame(ptr):
         ds = pd.to_datetime(days.astype("datetime64[D]")).to_numpy(dtype="datetime64[ns]")
     else:
         ds = np.array([], dtype="datetime64[ns]")
-    data = {"unique_id": ids[sid], "ds": ds, "y": y}
+    whole = whole_codes(ids)  # ids 101, 102 as int64, as pandas reads them; "0101" stays text
+    data = {"unique_id": (whole if whole is not None else ids)[sid], "ds": ds, "y": y}
     for k in range(K):
         col = np.full(total, np.nan)
         for i in range(S):
@@ -849,7 +971,11 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
     is a panel; an HDF5 file by its schema).  ds comes back as Timestamps
     (datetime64[ns]): the first day of each period, or the last when the
     file's dates were month / quarter / year ends; df.attrs["frequency"]
-    names the frequency.  Day dates get the
+    names the frequency (forecast uses it only where the dates cannot tell,
+    and refuses a frame whose dates say otherwise).  Ids written as whole
+    numbers (101, 102) come back as int64, as pandas' read_csv gives them;
+    codes with leading zeros ("0101") stay text; the same for a table's
+    unique_id (or id_col=) column unless text_columns names it.  Day dates get the
     frequency of their spacing (as the CLI); freq= overrides it ("MS", "M",
     "W-SUN", "monthly", ...: the names of the CLI's --freq).  encoding=
     "gb18030" decodes a GBK / GB18030 CSV (Excel on a Chinese Windows; a
@@ -921,7 +1047,10 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
             return panel_to_frame(p.ptr)
     with _read_table(path, text_columns, isolate=False, encoding=encoding, id_col=id_col, thousands=thousands,
                      percent=percent) as t:
-        return table_to_frame(t.ptr)
+        df = table_to_frame(t.ptr)
+    if "unique_id" not in (text_columns or ()):  # the id column (id_col= renames it): codes 101 as int64
+        ids_like(df, "unique_id")
+    return df
 
 
 def _csv_options(excel, precision, min_decimals):
@@ -1103,6 +1232,8 @@ class _Run:
             df = table_to_frame(t.ptr)
         if maker is lib.civ_forecast_report_table and len(df) == len(self.pdata.ids):
             df["unique_id"] = self.pdata.ids_out(1)  # the input's id dtype, as in the forecasts
+        if maker is lib.civ_forecast_report_table:
+            count_dtypes(df)
         return df
 
     def seconds(self):
@@ -1545,6 +1676,7 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
             mi = _dec(lib.civ_alloc_spec_unit_name(sp.ptr, 0))
             ma = _dec(lib.civ_alloc_spec_unit_name(sp.ptr, 1))
             allocation_dtypes(alloc_df, mi, ma)
+            ids_like(alloc_df, "unique_id", communities, source_col=_dec(lib.civ_alloc_spec_id_column(sp.ptr)))
             alloc_df.attrs["stats"] = {name: getattr(st, name) for name, _ in st._fields_}
             alloc_df.attrs["currency"] = _dec(lib.civ_alloc_spec_currency(sp.ptr))
             alloc_df.attrs["minor_unit"] = lib.civ_alloc_spec_minor_unit(sp.ptr)

@@ -51,6 +51,9 @@ def test_windows_by_hand(small):
     assert naive["failed"] == 1
     _, per = civicast.backtest(small, model="naive", h=2, windows=2, accuracy="series")
     assert list(per.unique_id) == ["a", "b"]
+    for table in (acc, per):  # counts are integers, as in statsforecast's and pandas' tables
+        assert [str(table[c].dtype) for c in ("windows", "failed", "n")] == ["int64"] * 3
+    assert naive["windows"] == 4 and naive["n"] == 6
     assert per.loc[0, "MAE"] == pytest.approx(7 / 4)
 
 
@@ -206,6 +209,20 @@ def test_dask_equal(meals):
     key = ["unique_id", "cutoff", "model", "h"]
     pd.testing.assert_frame_equal(whole.sort_values(key, kind="stable").reset_index(drop=True),
                                   parts.sort_values(key, kind="stable").reset_index(drop=True), check_dtype=False)
+
+
+def test_dask_accuracy_dtypes(meals):
+    """civicast.dask's per-series accuracy: counts int64 in the metadata and
+    the computed frame, as civicast.backtest's."""
+    dd = pytest.importorskip("dask.dataframe")
+    import civicast.dask as cdask
+    _, want = civicast.backtest(meals, model="naive", h=3, windows=2, accuracy="series")
+    _, lazy = cdask.backtest(dd.from_pandas(meals, npartitions=3), model="naive", h=3, windows=2,
+                             accuracy="series")
+    got = lazy.compute(scheduler="sync")
+    for c in ("windows", "failed", "n"):
+        assert lazy.dtypes[c] == np.int64 and got[c].dtype == np.int64 and want[c].dtype == np.int64, c
+    pd.testing.assert_frame_equal(got.sort_values("unique_id").reset_index(drop=True), want)
 
 
 def test_dask_refuses_conformal(meals):

@@ -70,6 +70,8 @@ def assert_frames_equal(got, want):
     assert len(got) == len(want)
     for c in want.columns:
         a, b = got[c].to_numpy(), want[c].to_numpy()
+        if isinstance(got[c].dtype, pd.Int64Dtype):  # counts with a gap (a failed series' n): as numbers
+            a = got[c].to_numpy(dtype=np.float64, na_value=np.nan)
         if b.dtype == object or a.dtype == object:
             assert [text(x) for x in a] == [text(x) for x in b], c
         else:
@@ -668,3 +670,130 @@ def test_quickstart_example_runs(tmp_path):
         assert (tmp_path / name).stat().st_size > 0, name
     fc = read_csv(tmp_path / "forecasts.csv")
     assert fc["unique_id"].nunique() == 1146 and not fc["mean"].isna().any()  # failed series got the fallback
+
+
+# ------------------------------------------------- ids, counts, stale attrs
+
+def _id_panel(ids, n=30):
+    """CSV text of a monthly panel with the given id cells (as written)."""
+    lines = ["unique_id,ds,y"]
+    for k, u in enumerate(ids):
+        lines += [f"{u},{2022 + m // 12}-{m % 12 + 1:02d},{40 + k + (m % 5) * 1.5}" for m in range(n)]
+    return "\n".join(lines) + "\n"
+
+
+def test_whole_number_ids_read_as_int64(tmp_path):
+    """Ids written as whole numbers (101, 102) read as int64, as pandas'
+    read_csv gives them, so frames merge on them; codes with leading zeros
+    ("0101") stay text on purpose, and so does a column mixing them with
+    plain numbers.  Forecasts, backtests and reports keep the ids' dtype."""
+    path = tmp_path / "ids.csv"
+    path.write_text(_id_panel(["101", "102", "-7"]))
+    df = civicast.read(path)
+    assert df["unique_id"].dtype == np.int64 and sorted(df["unique_id"].unique()) == [-7, 101, 102]
+    plain = pd.read_csv(path)
+    assert len(plain.merge(df[["unique_id"]].drop_duplicates(), on="unique_id")) == len(plain)
+    table = civicast.read(path, kind="table")
+    assert table["unique_id"].dtype == np.int64
+    assert civicast.read(path, kind="table", text_columns=["unique_id"])["unique_id"].tolist()[0] == "101"
+    own = tmp_path / "own.csv"
+    own.write_text(path.read_text().replace("unique_id,ds,y", "社区编号,月份,人次"))
+    assert civicast.read(own, id_col="社区编号", time_col="月份", target_col="人次")["unique_id"].dtype == np.int64
+    assert civicast.read(own, kind="table", id_col="社区编号")["unique_id"].dtype == np.int64
+    h5 = tmp_path / "ids.h5"
+    civicast.write(df, h5)
+    assert civicast.read(h5)["unique_id"].dtype == np.int64
+    civicast.write(df, tmp_path / "back.csv")
+    assert (tmp_path / "back.csv").read_text().splitlines()[1].startswith("-7,")
+    wide = tmp_path / "wide.csv"
+    wide.write_text("unique_id,2024-01,2024-02,2024-03\n101,1,2,3\n102,4,5,6\n")
+    assert civicast.read(wide, layout="wide")["unique_id"].dtype == np.int64
+    for kept in (["0101", "0102"], ["0101", "102"], ["101", "A7"], ["+5", "6"], ["1.0", "2"]):
+        path.write_text(_id_panel(kept))
+        ids = civicast.read(path)["unique_id"]
+        assert ids.dtype == object and sorted(ids.unique()) == sorted(kept), kept
+    # outputs in the ids' dtype: int64 from read, or the DataFrame's own
+    path.write_text(_id_panel(["101", "102"]))
+    df = civicast.read(path)
+    fc, rep = civicast.forecast(df, h=3, model="naive", report=True)
+    assert fc["unique_id"].dtype == np.int64 and rep["unique_id"].dtype == np.int64
+    cv, acc = civicast.backtest(df, model="naive", h=3, windows=2, accuracy="series")
+    assert cv["unique_id"].dtype == np.int64 and acc["unique_id"].dtype == np.int64
+    assert civicast.forecast(df.astype({"unique_id": np.int32}), h=2, model="naive")["unique_id"].dtype == np.int32
+    assert civicast.forecast(df.astype({"unique_id": str}), h=2, model="naive")["unique_id"].dtype == object
+    assert civicast.classify_demand(df)["unique_id"].dtype == np.int64
+
+
+def test_report_counts_are_integers(meals):
+    """A forecast report's counts (n, n_params) are integers: int64, or
+    pandas' nullable Int64 where a failed series has none."""
+    d = small(meals, 4)
+    _, rep = civicast.forecast(d, h=3, model="ets", report=True)
+    assert rep["n"].dtype == np.int64 and rep["n_params"].dtype == np.int64
+    gap = d.copy()
+    gap.loc[gap.index[5], "y"] = np.nan  # theta needs a complete series: that one fails
+    with pytest.warns(civicast.ForecastWarning):
+        _, rep = civicast.forecast(gap, h=3, model="theta", report=True)
+    assert rep["n"].dtype == "Int64" and rep["n"].isna().sum() == 1 and rep["n"].dropna().gt(0).all()
+
+
+def test_stale_frequency_attr_is_checked_against_the_dates():
+    """civicast.read records the file's frequency in df.attrs, and pandas
+    keeps it through copies, filters and resamples.  It is used only where
+    the dates cannot tell (every series with one date); dates that say
+    another frequency are an Error naming both and the fixes, never
+    silently read at the recorded frequency."""
+    df = civicast.read(DEMO / "meals.csv")
+    assert df.attrs["frequency"] == "monthly"
+    ids = sorted(df["unique_id"].unique())[:3]
+    sub = df[df["unique_id"].isin(ids)]
+    q = sub.set_index("ds").groupby("unique_id")["y"].resample("QS").sum().reset_index()
+    q.attrs = dict(df.attrs)  # as pandas hands it on (some versions drop it in groupby; do not rely on that)
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(q, h=4, model="naive")
+    assert e.value.status == "CIV_ERR_FREQUENCY"
+    assert "quarterly" in str(e.value) and "attrs['frequency'] says monthly" in str(e.value)
+    assert "df.attrs.pop('frequency')" in str(e.value)
+    clean = q.copy()
+    clean.attrs = {}
+    want = civicast.forecast(clean, h=4, model="naive")
+    assert want["ds"].iloc[1] - want["ds"].iloc[0] > pd.Timedelta(days=85)
+    got = civicast.forecast(q, h=4, model="naive", freq="quarterly")  # freq= decides
+    assert (got["ds"] == want["ds"]).all()
+    # dates that agree with the record, and dates that cannot tell (one per series): the record is used
+    assert len(civicast.forecast(sub, h=2, model="naive")) == 6
+    last = sub[sub["ds"] == sub["ds"].max()]
+    fc = civicast.forecast(last, h=2, model="naive")
+    assert (fc["ds"].iloc[1] - fc["ds"].iloc[0]).days in (28, 29, 30, 31)
+    # period text says its own frequency: a contradicting record is the same Error
+    text = sub.assign(ds=sub["ds"].dt.strftime("%Y"))
+    text = text.groupby(["unique_id", "ds"], as_index=False)["y"].sum()
+    text.attrs = dict(df.attrs)
+    with pytest.raises(civicast.Error, match="ds are yearly dates but the frame's attrs"):
+        civicast.forecast(text, h=2, model="naive")
+
+
+def test_allocation_ids_keep_their_dtype(tmp_path):
+    """civicast.allocate's id column: the communities' own dtype for a
+    DataFrame (int64 codes stay int64, text stays text), and int64 for a
+    file whose ids are whole numbers, as civicast.read gives them; codes
+    with leading zeros stay text."""
+    comm = read_csv(DEMO / "communities.csv", dtype={"unique_id": str})
+    codes = {u: 310101001 + k for k, u in enumerate(comm["unique_id"])}
+    numeric = comm.assign(unique_id=comm["unique_id"].map(codes))
+    want, _ = civicast.allocate(comm, DEMO / "allocation.spec")
+    for frame, dtype in ((numeric, np.int64), (numeric.astype({"unique_id": np.int32}), np.int32),
+                         (numeric.astype({"unique_id": np.float64}), np.int64),
+                         (numeric.astype({"unique_id": str}), object)):
+        got, _ = civicast.allocate(frame, DEMO / "allocation.spec")
+        assert got["unique_id"].dtype == dtype
+        assert (got["amount_fen"].to_numpy() == want["amount_fen"].to_numpy()).all()
+    path = tmp_path / "communities.csv"
+    numeric.to_csv(path, index=False)
+    got, _ = civicast.allocate(path, DEMO / "allocation.spec")
+    assert got["unique_id"].dtype == np.int64 and got["unique_id"].tolist() == numeric["unique_id"].tolist()
+    assert civicast.read(path)["unique_id"].dtype == np.int64
+    padded = numeric.assign(unique_id=["0" + str(u) for u in numeric["unique_id"]])
+    padded.to_csv(path, index=False)
+    got, _ = civicast.allocate(path, DEMO / "allocation.spec")
+    assert got["unique_id"].tolist()[0] == "0310101001"

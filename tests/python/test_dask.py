@@ -95,9 +95,14 @@ def test_int_ids_and_indexed_frames(meals):
     want = civicast.forecast(d, h=4, **SIMULATED)  # series in string order: "0", "105", "112", ...
     with dask.config.set(scheduler="sync"):
         for ddf in (dd.from_pandas(d, npartitions=5), dd.from_pandas(d.set_index("unique_id"), npartitions=5)):
-            got = cdask.forecast(ddf, h=4, **SIMULATED).compute()
-            assert got["unique_id"].tolist() == [str(u) for u in want["unique_id"]]
-            assert_same(got.drop(columns="unique_id"), want.drop(columns="unique_id"))
+            lazy = cdask.forecast(ddf, h=4, **SIMULATED)
+            got = lazy.compute()
+            # the ids come back as the input's integers, as civicast.forecast gives them (were text)
+            assert lazy.dtypes["unique_id"] == np.int64 and got["unique_id"].dtype == np.int64
+            assert got["unique_id"].tolist() == want["unique_id"].tolist()
+            assert_same(got, want)
+        bt = cdask.backtest(dd.from_pandas(d, npartitions=5), h=3, model="naive", windows=1).compute()
+        assert bt["unique_id"].dtype == np.int64
 
 
 def test_timestamps_and_explicit_freq(meals):
@@ -126,6 +131,45 @@ def test_own_column_names(meals):
         with pytest.raises(civicast.Error) as e:
             cdask.forecast(dd.from_pandas(own.assign(y=1.0), npartitions=2), h=3, **names)
         assert e.value.status == "CIV_ERR_DUPLICATE"
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _no_compute(part):
+    raise _Unreadable("a partition was computed")
+
+
+def test_missing_columns_refused_from_the_metadata(meals):
+    """A frame without y (or ds, or unique_id) is refused when
+    civicast.dask.forecast / backtest is called, from the Dask frame's
+    metadata, with civicast.forecast's own Error, before any partition is
+    computed (it was an error inside the workers at compute time)."""
+    bad = meals.rename(columns={"y": "value"})
+    with pytest.raises(civicast.Error) as want:
+        civicast.forecast(bad, h=3, model="naive")
+    meta = bad.iloc[:0]
+    for drop, fix in (("y", "target_col="), ("ds", "time_col="), ("unique_id", "id_col=")):
+        frame = meals.drop(columns=drop) if drop != "y" else bad
+        # partitions that fail if ever computed: the check must use the metadata only
+        ddf = dd.from_pandas(frame, npartitions=3).map_partitions(_no_compute, meta=frame.iloc[:0])
+        for fn in (cdask.forecast, cdask.backtest):
+            with pytest.raises(civicast.Error) as e:
+                fn(ddf, h=3, model="naive")
+            assert e.value.status == "CIV_ERR_MISSING_COLUMN" and e.value.field == drop, (fn, drop)
+            assert fix in str(e.value)
+    assert str(e.value) != str(want.value)  # (the last is the unique_id one)
+    ddf = dd.from_pandas(bad, npartitions=3).map_partitions(_no_compute, meta=meta)
+    with pytest.raises(civicast.Error) as e:
+        cdask.forecast(ddf, h=3, model="naive")
+    assert str(e.value) == str(want.value)
+    # a frame indexed by unique_id is complete; ds as its index is the reset_index() hint
+    with dask.config.set(scheduler="sync"):
+        ok = cdask.forecast(dd.from_pandas(meals.set_index("unique_id"), npartitions=2), h=2, model="naive")
+        assert len(ok.compute()) == 2 * meals["unique_id"].nunique()
+    with pytest.raises(civicast.Error, match="reset_index"):
+        cdask.forecast(dd.from_pandas(meals.set_index("ds"), npartitions=2), h=2, model="naive")
 
 
 @pytest.fixture(scope="module")

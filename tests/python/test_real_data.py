@@ -509,7 +509,8 @@ def test_spreadsheet_example(tmp_path):
     ex = SOURCE / "examples" / "spreadsheet"
     fixture = civicast.plan(SOURCE / "tests" / "data" / "plan" / "plan.toml", draws=0)
     got = civicast.plan(ex / "plan.toml", draws=0)
-    assert got["allocation"]["unique_id"].iloc[0] == "310101001"
+    assert got["allocation"]["unique_id"].iloc[0] == 310101001  # whole-number codes: int64, as pandas reads them
+    assert got["allocation"]["unique_id"].dtype == np.int64 and got["forecasts"]["unique_id"].dtype == np.int64
     np.testing.assert_array_equal(got["allocation"]["amount_fen"], fixture["allocation"]["amount_fen"])
     np.testing.assert_array_equal(got["forecasts"]["mean"], fixture["forecasts"]["mean"])
     assert civicast.read_plan(ex / "plan.toml")["thousands"] == "," and civicast.read_plan(ex / "plan.toml")["percent"]
@@ -528,12 +529,15 @@ def test_spreadsheet_example(tmp_path):
     with pytest.raises(civicast.Error, match="not supported"):
         civicast.plan(toml, draws=0, thousands=".")
     meals = civicast.read(ex / "用餐人次.csv", layout="wide", id_col="社区编号", encoding="gb18030")
-    assert meals.attrs["frequency"] == "monthly" and meals["unique_id"].iloc[0] == "310101001"
+    assert meals.attrs["frequency"] == "monthly" and meals["unique_id"].iloc[0] == 310101001
     assert list(meals.attrs["attributes"].columns) == ["unique_id", "社区名称"]
     fc = civicast.forecast(meals, h=24, model="snaive", seed=7)
     comm = civicast.read(ex / "社区.csv", encoding="gb18030", thousands=",", percent=True)  # codes: numbers ...
     alloc, _ = civicast.allocate(comm, str(ex / "allocation.spec"), forecasts=fc)  # ... and key the rows as text
     np.testing.assert_array_equal(alloc["amount_fen"], fixture["allocation"]["amount_fen"])
+    # the codes, numbers in the table read without id_col= (float64), key the allocation as int64, never float
+    assert comm["社区编号"].dtype == np.float64 and alloc["unique_id"].dtype == np.int64
+    assert alloc["unique_id"].tolist() == comm["社区编号"].astype(np.int64).tolist()
 
 
 def test_wide_frame_says_how_to_make_it_long():
