@@ -34,7 +34,6 @@ no numpy array ever points into memory the library frees.
 import ctypes
 import math
 import os
-import re
 import warnings
 
 import numpy as np
@@ -416,8 +415,7 @@ def _factorize_ids(col):
     return rank[codes].astype(np.int64), uvals[order], [encode(u) for u in ustr[order]]
 
 
-_PLAIN_WHOLE = re.compile(r"-?[0-9]{1,19}")
-_INT64_RANGE = (-(1 << 63), (1 << 63) - 1)
+_PLAIN_WHOLE = r"0|-?[1-9][0-9]{0,18}"  # str(int(t)) == t: no leading zero, no "+", no "-0"
 
 
 def whole_codes(values):
@@ -425,20 +423,16 @@ def whole_codes(values):
     plainly ("101", "-7": str(int(t)) == t, within int64), as pandas'
     read_csv types such a column; else None, and the ids stay text: codes
     with leading zeros ("0101"), a sign "+", spaces or decimals keep their
-    text, and so does a column mixing such codes with plain numbers."""
-    vals = np.asarray(values, dtype=object)
-    if not len(vals):
+    text, and so does a column mixing such codes with plain numbers.
+    Vectorised (a million ids in about half a second)."""
+    u = pd.Series(np.asarray(values, dtype=object), dtype=object)
+    if not len(u) or pd.api.types.infer_dtype(u, skipna=False) != "string" or \
+            not u.str.fullmatch(_PLAIN_WHOLE).all():
         return None
-    codes, uniq = pd.factorize(vals)
-    if (codes < 0).any():
+    try:
+        return u.astype(np.int64).to_numpy()
+    except (OverflowError, ValueError):  # 19 digits beyond int64
         return None
-    ints = []
-    for t in uniq:
-        if not isinstance(t, str) or not _PLAIN_WHOLE.fullmatch(t) or str(int(t)) != t or \
-                not _INT64_RANGE[0] <= int(t) <= _INT64_RANGE[1]:
-            return None
-        ints.append(int(t))
-    return np.array(ints, dtype=np.int64)[codes]
 
 
 def ids_like(df, col, *sources, source_col=None):
