@@ -333,19 +333,24 @@ static void attach_arrays(civ_monitor *m)
     for (size_t i = 0; i < m->n_series; i++) {
         civ_mon_series *s = &m->series[i];
         s->value = m->numbers + 3 * i * P, s->den = s->value + P, s->target = s->den + P;
-        s->status = m->ints + 3 * i * P, s->misses = s->status + P, s->alert = s->misses + P;
-        for (size_t t = 0; t < P; t++)
+        s->status = m->ints + 4 * i * P, s->misses = s->status + P, s->alert = s->misses + P;
+        s->members = s->alert + P;
+        for (size_t t = 0; t < P; t++) {
             s->value[t] = s->den[t] = s->target[t] = NAN, s->status[t] = s->misses[t] = s->alert[t] = 0;
+            s->members[t] = 0;
+        }
     }
 }
 
 /* Roll-up accumulation into series g (value = running sum, den = weight sum,
- * status = members missing this period). */
+ * status = members missing this period).  A unit is a member from its first
+ * row of the indicator on: a street added this month is not a missing member
+ * of the months before it (which would blank a count roll-up's history). */
 static void accumulate(const civ_mon_indicator *d, const civ_mon_series *u, civ_mon_series *g, size_t P, int has_den)
 {
-    g->n_units++;
-    for (size_t t = 0; t < P; t++) {
+    for (size_t t = u->start; t < P; t++) {
         double v = u->value[t], w = u->den[t];
+        g->members[t]++;
         if (isnan(v)) {
             g->status[t]++;
             continue;
@@ -388,7 +393,7 @@ static civ_status build_series(civ_monitor *m, bind_ctx *c)
     unsigned char *filled = calloc(NU * NI * P + 1, 1);
     m->series = calloc(max_series + 1, sizeof *m->series);
     m->numbers = malloc((3 * max_series * P + 1) * sizeof(double));
-    m->ints = malloc((3 * max_series * P + 1) * sizeof(int));
+    m->ints = malloc((4 * max_series * P + 1) * sizeof(int));
     civ_status st = CIV_OK;
     size_t **roll_idx = calloc(K + 1, sizeof *roll_idx);
     if (!base_idx || !order || !filled || !m->series || !m->numbers || !m->ints || !roll_idx) {
@@ -438,7 +443,7 @@ static civ_status build_series(civ_monitor *m, bind_ctx *c)
     }
     attach_arrays(m);
     for (size_t i = 0; i < n_base; i++)
-        m->series[i].n_units = 1;
+        m->series[i].n_units = 1, m->series[i].start = P;
     for (size_t r = 0; r < c->n_rows; r++) {
         size_t u = c->row_unit[r], i = c->row_ind[r], t = (size_t)(c->row_t[r] - m->first);
         size_t cell = (u * NI + i) * P + t;
@@ -451,6 +456,8 @@ static civ_status build_series(civ_monitor *m, bind_ctx *c)
         }
         filled[cell] = 1;
         civ_mon_series *s = &m->series[base_idx[u * NI + i]];
+        if (t < s->start)
+            s->start = t;
         cell_number(c, r, c->c_value, sp->value_column, &s->value[t]);
         if (c->has_den)
             cell_number(c, r, c->c_den, sp->denominator_column, &s->den[t]);
@@ -464,8 +471,13 @@ static civ_status build_series(civ_monitor *m, bind_ctx *c)
                                P, c->has_den);
                 }
     }
-    for (size_t j = n_base; j < m->n_series; j++)
+    for (size_t i = 0; i < n_base; i++)
+        for (size_t t = m->series[i].start; t < P; t++)
+            m->series[i].members[t] = 1;
+    for (size_t j = n_base; j < m->n_series; j++) {
         finish_rollup(&sp->ind[m->series[j].ind], &m->series[j], P);
+        m->series[j].n_units = (size_t)m->series[j].members[P - 1];
+    }
 done:
     for (size_t k = 0; k <= K && roll_idx; k++)
         free(roll_idx[k]);
@@ -482,17 +494,21 @@ static void evaluate(civ_monitor *m, civ_mon_series *s)
         int64_t lo, hi;
         double sum = 0;
         size_t n = 0;
+        double members = 0;
         if (!civ_mon_date_span(&d->base, m->freq, &lo, &hi))
             for (size_t t = 0; t < P; t++) {
                 int64_t p = m->first + (int64_t)t;
                 if (p >= lo && p <= hi && !isnan(s->value[t]))
-                    sum += s->value[t], n++;
+                    sum += s->value[t], members += s->members[t], n++;
             }
         s->base = n ? sum / (double)n : NAN;
+        if (n && d->kind == CIV_MON_COUNT) /* per unit: the target scales with the units of each period */
+            s->base /= members / (double)n;
     }
     int misses = 0, open = 0;
     for (size_t t = 0; t < P; t++) {
-        double target = civ_mon_target_at(m, d, s->base, s->n_units, m->first + (int64_t)t);
+        size_t n_units = s->scope ? (size_t)s->members[t] : 1; /* a unit's own target before its first row */
+        double target = s->scope && !n_units ? NAN : civ_mon_target_at(m, d, s->base, n_units, m->first + (int64_t)t);
         s->target[t] = target;
         if (isnan(s->value[t]) || isnan(target)) {
             /* neither a miss nor a recovery: the run and an open alert carry on */
