@@ -188,6 +188,59 @@ static const char *last_ds(const civ_table *st)
     return best;
 }
 
+/* Appends a unit name to a list line (at most 8 names, then a count). */
+static void list_unit(char *line, size_t size, size_t k, const char *unit)
+{
+    size_t len = strlen(line);
+    if (k < 8)
+        snprintf(line + len, size - len, "%s%s", k ? ", " : "", unit);
+    else if (k == 8)
+        snprintf(line + len, size - len, ", ...");
+}
+
+/* The units of the period's status that did not report (a unit's series at
+ * ds are all no_data), the units that report for the first time, and the
+ * unit series without a value: a street missing this month, or a month whose
+ * values are all empty, is said, not only shown as fewer alerts. */
+static void print_reporting(const civ_table *st, const char *ds)
+{
+    size_t n = civ_table_n_rows(st), c_scope = col(st, "scope"), c_unit = col(st, "unit"), c_ds = col(st, "ds"),
+           c_status = col(st, "status");
+    if (!n)
+        return;
+    const char *scope = civ_table_text(st, 0, c_scope);
+    size_t series = 0, missing = 0, silent = 0, fresh = 0;
+    int earlier_periods = 0;
+    char silent_list[400] = "", fresh_list[400] = "";
+    for (size_t r = 0; r < n && !strcmp(civ_table_text(st, r, c_scope), scope);) {
+        const char *unit = civ_table_text(st, r, c_unit);
+        size_t at = 0, nd = 0, before = 0;
+        for (; r < n && !strcmp(civ_table_text(st, r, c_scope), scope) && !strcmp(civ_table_text(st, r, c_unit), unit);
+             r++) {
+            int cmp = strcmp(civ_table_text(st, r, c_ds), ds), no_data = !strcmp(civ_table_text(st, r, c_status),
+                                                                                   "no_data");
+            earlier_periods |= cmp < 0;
+            if (!cmp)
+                at++, nd += no_data;
+            else if (cmp < 0)
+                before += !no_data;
+        }
+        series += at, missing += nd;
+        if (at && nd == at)
+            list_unit(silent_list, sizeof silent_list, silent++, unit);
+        else if (at && !before)
+            list_unit(fresh_list, sizeof fresh_list, fresh++, unit);
+    }
+    if (missing && silent)
+        printf("not reported %-9s %zu of %zu %s series have no value; %zu %s%s sent nothing: %s\n", ds, missing,
+               series, scope, silent, scope, silent == 1 ? "" : "s", silent_list);
+    else if (missing)
+        printf("not reported %-9s %zu of %zu %s series have no value\n", ds, missing, series, scope);
+    if (fresh && earlier_periods)
+        printf("new in %-15s %zu %s%s %s for the first time: %s\n", ds, fresh, scope, fresh == 1 ? "" : "s",
+               fresh == 1 ? "reports" : "report", fresh_list);
+}
+
 void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *ds)
 {
     size_t n = civ_table_n_rows(al), c_alert = col(st, "alert"), c_ds = col(st, "ds");
@@ -201,6 +254,7 @@ void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *
         raised += !strcmp(a, "raised"), continued += !strcmp(a, "continued"), cleared += !strcmp(a, "cleared");
     }
     printf("alerts %-15s %zu open (%zu raised, %zu continued), %zu cleared\n", ds, n, raised, continued, cleared);
+    print_reporting(st, ds);
     size_t c_dep = col(al, "department"), c_ind = col(al, "indicator"), c_name = col(al, "name"),
            c_scope = col(al, "scope"), c_unit = col(al, "unit"), c_act = col(al, "actual"),
            c_tgt = col(al, "target"), c_mis = col(al, "misses"), c_since = col(al, "since"), c_a = col(al, "alert");
@@ -212,9 +266,12 @@ void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *
                 k++;
             printf("  %s: %zu\n", dep, k);
         }
-        printf("    %-20s %-10s %-10s %10.4g vs %-8.4g %2.0f misses since %s (%s) %s\n",
-               civ_table_text(al, r, c_ind), civ_table_text(al, r, c_scope), civ_table_text(al, r, c_unit),
-               civ_table_number(al, r, c_act), civ_table_number(al, r, c_tgt), civ_table_number(al, r, c_mis),
+        char actual[32] = "not reported";
+        if (!isnan(civ_table_number(al, r, c_act)))
+            snprintf(actual, sizeof actual, "%.4g", civ_table_number(al, r, c_act));
+        printf("    %-20s %-10s %-10s %12s vs %-8.4g %2.0f misses since %s (%s) %s\n",
+               civ_table_text(al, r, c_ind), civ_table_text(al, r, c_scope), civ_table_text(al, r, c_unit), actual,
+               civ_table_number(al, r, c_tgt), civ_table_number(al, r, c_mis),
                civ_table_text(al, r, c_since), civ_table_text(al, r, c_a), civ_table_text(al, r, c_name));
     }
 }

@@ -81,6 +81,34 @@ done
 [ $? -eq 2 ] || fail "grouped denominators without --thousands: exit $?"
 grep -q 'excel.csv:2:6: .*--thousands ","' "$WORK/stderr" || fail "no --thousands hint: $(cat "$WORK/stderr")"
 
+# 2b. the next month as a planner appends it: 2024-12's rows again as 2025-01, with street D02-S05
+#     missing and a new street D01-S09 (a copy of D01-S02) in 澜中区; the missing street and the
+#     new one are said (26 series without a value: D02-S05's 20 and 6 empty cells of the demo), and
+#     the district's counts before 2025-01 are the same as without the month
+{
+    cat "$DEMO/monitoring.csv"
+    awk -F, 'BEGIN{OFS=","} $4 == "2024-12" && $1 != "D02-S05" {$4 = "2025-01"; print; if ($1 == "D01-S02") {
+        $1 = "D01-S09"; print}}' "$DEMO/monitoring.csv"
+} >"$WORK/next.csv"
+"$CIV" monitor "$DEMO/indicators.toml" "$WORK/next.csv" --out "$WORK/next" >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "next month failed: $(cat "$WORK/stderr")"
+grep -q "^not reported 2025-01 .* 26 of 1220 street series have no value; 1 street sent nothing: D02-S05$" \
+    "$WORK/stdout" || fail "the street that sent nothing is not said: $(sed -n 3p "$WORK/stdout")"
+grep -q "^new in 2025-01 .* 1 street reports for the first time: D01-S09$" "$WORK/stdout" ||
+    fail "the new street is not said: $(sed -n 4p "$WORK/stdout")"
+grep -q "fraud_cases .* D02-S05 *not reported vs" "$WORK/stdout" || fail "an unreported alert prints no 'not reported'"
+for ind in major_accidents fraud_cases; do
+    grep "^district,澜中区,$ind,.*,2024-" "$WORK/out/status.csv" >"$WORK/before"
+    grep "^district,澜中区,$ind,.*,2024-" "$WORK/next/status.csv" >"$WORK/after"
+    cmp -s "$WORK/before" "$WORK/after" || fail "a new street changed 澜中区's $ind history: $(diff "$WORK/before" \
+        "$WORK/after" | head -3)"
+done
+# a month whose values are all empty is not an all-clear
+awk -F, 'BEGIN{OFS=","} NR == 1 {print} $4 == "2024-12" {$5 = ""; print}' "$DEMO/monitoring.csv" >"$WORK/empty.csv"
+"$CIV" monitor "$DEMO/indicators.toml" "$WORK/empty.csv" >"$WORK/stdout" 2>&1 || fail "an empty month failed"
+grep -q "^not reported 2024-12 .* 1200 of 1200 street series have no value; 60 streets sent nothing: D01-S01, " \
+    "$WORK/stdout" || fail "an empty month is not said: $(cat "$WORK/stdout")"
+
 # 3. early warning on the city series (naive, fast) and demand against forecast
 "$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --warn 3 --model naive --warn-scope city \
     --threads 1 --out "$WORK/warn" >"$WORK/stdout" 2>"$WORK/stderr" || fail "early warning failed: $(cat "$WORK/stderr")"
