@@ -171,6 +171,16 @@ for f in forecasts.csv allocation.csv monitor_status.csv monitor_alerts.csv warn
 done
 cmp -s "$WORK/planout/monitor_alerts.csv" "$WORK/out/alerts.csv" || fail "the plan's alerts differ from monitor's"
 cmp -s "$WORK/planout/risks.csv" "$WORK/out/risks.csv" || fail "the plan's risks differ from monitor's"
+# [monitor] period: the alerts and their counts are that month's, as `monitor --period` prints them (the
+# counts were the last month's, printed under its label above the listed month's alerts)
+"$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period 2024-06 | grep "^alerts " >"$WORK/want" ||
+    fail "monitor --period 2024-06 printed no alerts line"
+{ grep -v '^warn_horizon\|^warn_scope\|^warn_model\|^risks\|^events\|^demand' "$WORK/plan.toml"; echo 'period = "2024-06"'; } \
+    >"$WORK/plan_june.toml"
+"$CIV" plan "$WORK/plan_june.toml" --out "$WORK/planjune" >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "plan with [monitor] period failed: $(cat "$WORK/stderr")"
+grep "^alerts " "$WORK/stdout" | cmp -s - "$WORK/want" ||
+    fail "plan's period line: $(grep '^alerts ' "$WORK/stdout"), monitor's: $(cat "$WORK/want")"
 sed 's/^warn_horizon = 2/warn_horizon = 2\nwarn_colour = 1/' "$WORK/plan.toml" >"$WORK/badplan.toml"
 line=$(grep -n '^warn_colour' "$WORK/badplan.toml" | cut -d: -f1)
 expect_exit 4 "badplan.toml:$line:.*unknown key 'warn_colour'" -- plan "$WORK/badplan.toml" --out "$WORK/nothing2"

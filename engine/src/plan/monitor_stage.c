@@ -104,7 +104,7 @@ civ_status civ_plan_read_monitor(civ_plan *c, civ_toml_table *t)
         int64_t v;
         if (e->value.type != CIV_TOML_STRING || civ_date_parse(e->value.text, strlen(e->value.text), &form, &v))
             return bad(c->path, e, "must be a period such as \"2024-12\"");
-        c->mon_period = v, c->mon_period_set = 1;
+        c->mon_period = v, c->mon_period_set = 1, c->mon_period_form = form;
     }
     for (size_t i = 0; i < t->n_entries; i++)
         if (!t->entries[i].used) {
