@@ -383,6 +383,19 @@ static void test_bad_actuals(void **state)
     assert_int_equal(civ_last_error()->line, 3);
     assert_string_equal(civ_last_error()->field, "indicator");
     assert_non_null(strstr(civ_last_error()->message, "covrage"));
+    /* the column, and the cure: the file's nearest id (a typo, a suffix added, spaces around it) */
+    assert_int_equal(civ_last_error()->column, 3);
+    assert_non_null(strstr(civ_last_error()->message, "did you mean 'coverage'?"));
+    unknown[1].ind = "coverage_rate";
+    assert_int_equal(run_err(unknown, 2), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error()->message, "did you mean 'coverage'?"));
+    unknown[1].ind = " coverage ";
+    assert_int_equal(run_err(unknown, 2), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error()->message, "spaces around 'coverage'"));
+    unknown[1].ind = "gdp"; /* nothing close: the ids to choose from and how to add one */
+    assert_int_equal(run_err(unknown, 2), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error()->message, "one of the indicator file's 4 ids"));
+    assert_null(strstr(civ_last_error()->message, "did you mean"));
 
     arow rate[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C1", "A", "coverage", "2024-02", 95, 10}};
     assert_int_equal(run_err(rate, 2), CIV_ERR_DOMAIN);

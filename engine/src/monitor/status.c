@@ -84,7 +84,10 @@ static void ctx_free(bind_ctx *c)
 static civ_status row_fail(const bind_ctx *c, civ_status st, size_t row, const char *field, const char *fmt,
                            const char *a, const char *b)
 {
-    civ_where w = {.file = c->source, .line = (long)row + 2, .field = field};
+    size_t col = 0;
+    int has_col = civ_table_find_column(c->t, field, &col) == CIV_OK;
+    civ_clear_error();
+    civ_where w = {.file = c->source, .line = (long)row + 2, .column = has_col ? (long)col + 1 : 0, .field = field};
     char msg[600];
     snprintf(msg, sizeof msg, fmt, a, b);
     return civ_fail_at(st, &w, "%s", msg);
@@ -112,6 +115,69 @@ static civ_status cell_number(const bind_ctx *c, size_t row, size_t col, const c
                                                : "%s '%s' is not a number",
                         field, s);
     return CIV_OK;
+}
+
+/* Edit distance of two short ids (bytes; ASCII case folded), capped at 99. */
+static size_t id_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[65];
+    if (la > 64 || lb > 64)
+        return 99;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned char x = (unsigned char)a[i - 1], y = (unsigned char)b[j - 1];
+            x = x >= 'A' && x <= 'Z' ? (unsigned char)(x + 32) : x, y = y >= 'A' && y <= 'Z' ? (unsigned char)(y + 32) : y;
+            size_t best = diag + (x != y);
+            best = row[j] + 1 < best ? row[j] + 1 : best;
+            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+            diag = row[j], row[j] = best;
+        }
+    }
+    return row[lb];
+}
+
+/* The unknown-indicator error, with the file's nearest id when one is close
+ * (spaces around the id, another case, a typo, a suffix added or dropped)
+ * and the cure. */
+static civ_status unknown_indicator(const bind_ctx *c, size_t row, const char *ind)
+{
+    const civ_monitor_spec *s = c->spec;
+    const char *a = ind, *z = ind + strlen(ind);
+    while (*a == ' ' || *a == '\t')
+        a++;
+    while (z > a && (z[-1] == ' ' || z[-1] == '\t'))
+        z--;
+    char trimmed[72];
+    snprintf(trimmed, sizeof trimmed, "%.*s", (int)(z - a < 71 ? z - a : 71), a);
+    size_t best = SIZE_MAX, best_d = 99;
+    for (size_t k = 0; k < s->n_ind; k++) {
+        const char *id = s->ind[k].id;
+        size_t d = id_distance(trimmed, id), lt = strlen(trimmed), li = strlen(id);
+        /* a suffix or prefix added or dropped ("hotline_response_rate") counts as close */
+        if (d > 3 && lt >= 4 && li >= 4 && (strstr(id, trimmed) || strstr(trimmed, id)))
+            d = 3;
+        if (d < best_d)
+            best_d = d, best = k;
+    }
+    size_t len = strlen(trimmed);
+    int close = best != SIZE_MAX && best_d <= (len < 8 ? 1 : 3);
+    char hint[300];
+    if (close && (a != ind || *z))
+        snprintf(hint, sizeof hint, ": the cell has spaces around '%.100s'; clear them in the sheet", s->ind[best].id);
+    else if (close)
+        snprintf(hint, sizeof hint, ": did you mean '%.100s'? Write the indicator file's id in the sheet, or add "
+                                    "an [[indicator]] with this id", s->ind[best].id);
+    else
+        snprintf(hint, sizeof hint, ": write one of the indicator file's %zu ids (e.g. '%.100s') in the sheet, or "
+                                    "add an [[indicator]] with this id", s->n_ind, s->ind[0].id);
+    char what[480];
+    snprintf(what, sizeof what, "%.150s)%s", s->path, hint);
+    return row_fail(c, CIV_ERR_NOT_FOUND, row, s->indicator_column, "unknown indicator '%s' (not in the indicator "
+                                                                     "file %s", ind, what);
 }
 
 static civ_status find_columns(bind_ctx *c)
@@ -194,8 +260,7 @@ static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, i
                             s->unit_column, "");
         const char *ind = civ_mon_cell_text(c->t, r, c->c_ind, db, sizeof db);
         if (!civ_strmap_get(&s->index, ind, &c->row_ind[r]))
-            return row_fail(c, CIV_ERR_NOT_FOUND, r, s->indicator_column, "unknown indicator '%s' (not in the "
-                                                                           "indicator file %s)", ind, s->path);
+            return unknown_indicator(c, r, ind);
         char tb[64];
         const char *ds = civ_mon_cell_text(c->t, r, c->c_ds, tb, sizeof tb);
         civ_date_form form;
