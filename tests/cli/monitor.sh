@@ -121,6 +121,17 @@ printf 'unique_id,ds,y\nC1,2025-01,120\nC1,2025-02,101\n' >"$WORK/act.csv"
     >"$WORK/stdout" 2>"$WORK/stderr" || fail "demand check failed: $(cat "$WORK/stderr")"
 grep -q "1 ahead" "$WORK/stdout" || fail "demand 120 vs hi-95 115 is not ahead"
 grep -q "^C1,2025-01,120,100,20,95,ahead" "$WORK/dem/demand.csv" || fail "demand.csv row: $(cat "$WORK/dem/demand.csv")"
+# a panel dated by days (2024-01-01, ...): `forecast` writes its forecasts so, and they check against
+# actuals dated so (each ds the first day of its month; refused as "not monthly" before)
+printf 'unique_id,ds,y\n' >"$WORK/days.csv"
+for m in 01 02 03 04 05 06 07 08 09 10 11 12; do echo "C1,2024-$m-01,$((100 + 10#$m % 3))" >>"$WORK/days.csv"; done
+"$CIV" forecast "$WORK/days.csv" --h 2 --model naive --out "$WORK/days_fc.csv" >/dev/null 2>"$WORK/stderr" ||
+    fail "forecast of the day-dated panel failed: $(cat "$WORK/stderr")"
+grep -q "^C1,2025-01-01," "$WORK/days_fc.csv" || fail "forecast ds: $(sed -n 2p "$WORK/days_fc.csv")"
+printf 'unique_id,ds,y\nC1,2025-01-01,101\nC1,2025-02-01,200\n' >"$WORK/days_act.csv"
+"$CIV" monitor --demand-forecasts "$WORK/days_fc.csv" --demand-actuals "$WORK/days_act.csv" --out "$WORK/days_dem" \
+    >"$WORK/stdout" 2>"$WORK/stderr" || fail "demand check of day-dated forecasts failed: $(cat "$WORK/stderr")"
+grep -q "2 actuals: 1 ahead" "$WORK/stdout" || fail "day-dated demand: $(cat "$WORK/stdout")"
 
 # 4. bad input: file, line, field; nothing written
 head -3 "$DEMO/monitoring.csv" >"$WORK/bad.csv"
