@@ -23,6 +23,7 @@ void civ_cli_monitor_job_init(civ_cli_monitor_job *job)
     job->threshold = 0.5;
     job->seed = CIV_FORECAST_DEFAULT_SEED;
     job->period_value = CIV_MONITOR_LATEST;
+    job->csv.bom = 1; /* alerts.csv and status.csv are opened in Excel: Chinese names need the mark */
 }
 
 void civ_cli_monitor_job_free(civ_cli_monitor_job *job)
@@ -380,7 +381,7 @@ int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir)
         if (!t[i])
             continue;
         snprintf(paths[written], sizeof paths[written], "%s/%s", dir, names[i]);
-        s = civ_table_write_csv(t[i], paths[written]);
+        s = civ_table_write_csv_opts(t[i], paths[written], &job->csv);
         if (!s)
             written++;
     }

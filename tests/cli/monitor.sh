@@ -28,12 +28,21 @@ grep -q "medium .*社会抵触风险" "$WORK/stdout" || fail "social resistance 
 grep -q "STILL OPEN" "$WORK/stdout" || fail "the open incident at the end is not reported"
 for f in status.csv alerts.csv risks.csv risk_matrix.csv inactivity.csv; do
     [ -s "$WORK/out/$f" ] || fail "monitor did not write $f"
+    # for people (departments open alerts.csv in Excel): the UTF-8 mark, or 市司法局 shows as garbage
+    [ "$(head -c 3 "$WORK/out/$f" | od -An -tx1 | tr -d ' ')" = efbbbf ] || fail "$f has no byte-order mark"
 done
 [ -e "$WORK/out/warning.csv" ] && fail "warning.csv written without --warn"
 # the alert file lists, for 2024-12, as many rows as the printed count
 n_printed=$(sed -n 's/^alerts 2024-12 *\([0-9]*\) open.*/\1/p' "$WORK/stdout")
 n_rows=$(($(wc -l <"$WORK/out/alerts.csv") - 1))
 [ "$n_printed" = "$n_rows" ] || fail "printed $n_printed alerts, alerts.csv has $n_rows"
+# --no-excel: the files for programs, without the mark; the same rows
+"$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --risks "$DEMO/risks.csv" \
+    --events "$DEMO/sensor_events.csv" --out "$WORK/out_plain_files" --no-excel >/dev/null 2>&1 ||
+    fail "--no-excel failed"
+[ "$(head -c 10 "$WORK/out_plain_files/alerts.csv")" = "department" ] || fail "--no-excel wrote a mark"
+tail -c +4 "$WORK/out/alerts.csv" | cmp -s - "$WORK/out_plain_files/alerts.csv" || fail "--no-excel changed alerts.csv"
+expect_exit 1 "contradict" -- monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --excel --no-excel
 # a sheet's own column names with numeric community codes and Chinese months: the same statuses
 cat >"$WORK/own.toml" <<'TOML'
 [monitor]
@@ -180,14 +189,17 @@ for f in forecasts.csv allocation.csv monitor_status.csv monitor_alerts.csv warn
     risks.csv risk_matrix.csv inactivity.csv demand.csv; do
     [ -s "$WORK/planout/$f" ] || fail "plan did not write $f"
 done
-cmp -s "$WORK/planout/monitor_alerts.csv" "$WORK/out/alerts.csv" || fail "the plan's alerts differ from monitor's"
-cmp -s "$WORK/planout/risks.csv" "$WORK/out/risks.csv" || fail "the plan's risks differ from monitor's"
+cmp -s "$WORK/planout/monitor_alerts.csv" "$WORK/out_plain_files/alerts.csv" ||
+    fail "the plan's alerts differ from monitor's"
+cmp -s "$WORK/planout/risks.csv" "$WORK/out_plain_files/risks.csv" || fail "the plan's risks differ from monitor's"
 # [monitor] period: the alerts and their counts are that month's, as `monitor --period` prints them (the
 # counts were the last month's, printed under its label above the listed month's alerts)
 "$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period 2024-06 | grep "^alerts " >"$WORK/want" ||
     fail "monitor --period 2024-06 printed no alerts line"
-{ grep -v '^warn_horizon\|^warn_scope\|^warn_model\|^risks\|^events\|^demand' "$WORK/plan.toml"; echo 'period = "2024-06"'; } \
-    >"$WORK/plan_june.toml"
+{
+    grep -v '^warn_horizon\|^warn_scope\|^warn_model\|^risks\|^events\|^demand' "$WORK/plan.toml"
+    echo 'period = "2024-06"'
+} >"$WORK/plan_june.toml"
 "$CIV" plan "$WORK/plan_june.toml" --out "$WORK/planjune" >"$WORK/stdout" 2>"$WORK/stderr" ||
     fail "plan with [monitor] period failed: $(cat "$WORK/stderr")"
 grep "^alerts " "$WORK/stdout" | cmp -s - "$WORK/want" ||

@@ -130,7 +130,8 @@ static size_t id_distance(const char *a, const char *b)
         row[0] = i;
         for (size_t j = 1; j <= lb; j++) {
             unsigned char x = (unsigned char)a[i - 1], y = (unsigned char)b[j - 1];
-            x = x >= 'A' && x <= 'Z' ? (unsigned char)(x + 32) : x, y = y >= 'A' && y <= 'Z' ? (unsigned char)(y + 32) : y;
+            x = x >= 'A' && x <= 'Z' ? (unsigned char)(x + 32) : x;
+            y = y >= 'A' && y <= 'Z' ? (unsigned char)(y + 32) : y;
             size_t best = diag + (x != y);
             best = row[j] + 1 < best ? row[j] + 1 : best;
             best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
