@@ -53,6 +53,13 @@ static civ_status run_warning(civ_cli_monitor_job *job)
     }
     if (!s) {
         job->n_failed = civ_forecast_result_n_failed(res);
+        for (size_t i = 0; job->n_failed && i < civ_forecast_result_n_series(res); i++)
+            if (civ_forecast_result_status(res, i) != CIV_OK) { /* say why, not only how many */
+                snprintf(job->first_failed, sizeof job->first_failed, "%.200s: %.300s",
+                         civ_panel_series_id(panel, civ_forecast_result_first(res) + i),
+                         civ_forecast_result_message(res, i));
+                break;
+            }
         s = civ_forecast_result_table(res, panel, &job->forecasts);
     }
     if (!s)
@@ -352,6 +359,8 @@ void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
     }
     if (job->summary)
         civ_cli_print_warnings(job->summary, job->threshold, job->warn_h, job->model, job->n_failed);
+    if (job->summary && job->first_failed[0])
+        printf("  the first that failed: %s\n", job->first_failed);
     if (job->risk_table)
         civ_cli_print_risks(job->risk_table, job->risks);
     if (job->inactivity)

@@ -123,6 +123,13 @@ grep -q "^not reported 2024-12 .* 1200 of 1200 street series have no value; 60 s
     --threads 1 --out "$WORK/warn" >"$WORK/stdout" 2>"$WORK/stderr" || fail "early warning failed: $(cat "$WORK/stderr")"
 grep -q "early warning .* of 20 series" "$WORK/stdout" || fail "early warning line missing"
 [ "$(($(wc -l <"$WORK/warn/warning_steps.csv") - 1))" -eq 60 ] || fail "warning_steps.csv should have 20 x 3 rows"
+# one month only: nothing can be forecast, exit 6, and the line says why (it said only how many)
+awk -F, 'NR == 1 || $4 == "2024-12"' "$DEMO/monitoring.csv" >"$WORK/one_month.csv"
+"$CIV" monitor "$DEMO/indicators.toml" "$WORK/one_month.csv" --warn 3 --warn-scope city >"$WORK/stdout" 2>&1
+[ $? -eq 6 ] || fail "early warning on one month: exit not 6"
+grep -q "20 forecasts failed" "$WORK/stdout" || fail "one month: no failure count: $(cat "$WORK/stdout")"
+grep -q "^  the first that failed: city:city:policy_awareness: .*the series has 1" "$WORK/stdout" ||
+    fail "one month: the reason is not said: $(cat "$WORK/stdout")"
 printf 'unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\nC1,2025-01,1,m,100,90,110,85,115\nC1,2025-02,2,m,100,90,110,85,115\n' \
     >"$WORK/fc.csv"
 printf 'unique_id,ds,y\nC1,2025-01,120\nC1,2025-02,101\n' >"$WORK/act.csv"
