@@ -83,6 +83,19 @@ static civ_status run_indicators(civ_cli_monitor_job *job)
     if (!s && job->period) {
         civ_date_form form;
         s = civ_date_parse(job->period, strlen(job->period), &form, &job->period_value);
+        civ_frequency freq = civ_monitor_frequency(job->mon);
+        if (!s && (int)form != (int)freq) { /* a quarter for monthly actuals: say so, not "period 8097" */
+            civ_error e;
+            memset(&e, 0, sizeof e);
+            char lo[32] = "", hi[32] = "";
+            civ_period_format(freq, 0, civ_monitor_first_period(job->mon), lo, sizeof lo);
+            civ_period_format(freq, 0, civ_monitor_last_period(job->mon), hi, sizeof hi);
+            e.status = CIV_ERR_DATE;
+            snprintf(e.field, sizeof e.field, "--period");
+            snprintf(e.message, sizeof e.message, "--period '%.100s' is not a %s period like the actuals' (%s .. %s): "
+                     "give one such as %s", job->period, civ_frequency_name(freq), lo, hi, hi);
+            s = civ_error_restore(&e);
+        }
     }
     if (!s)
         s = civ_monitor_status_table(job->mon, &job->status);

@@ -9,6 +9,7 @@ for the indicator file and the risk matrix.  Errors raise civicast.Error
 naming the file, line and field.
 """
 import ctypes
+import datetime
 import math
 import os
 
@@ -131,9 +132,23 @@ def _period(mon, ds):
     if ds is None:
         return _LATEST
     form, value = ctypes.c_int(), ctypes.c_int64()
+    freq = lib.civ_monitor_frequency(mon)
+    if not isinstance(ds, str) and isinstance(ds, (pd.Timestamp, datetime.date)):  # the period it falls in
+        t = pd.Timestamp(ds)
+        ds = {1: f"{t.year:04d}", 2: f"{t.year:04d}-Q{(t.month - 1) // 3 + 1}"}.get(freq, f"{t.year:04d}-{t.month:02d}")
     b = encode(str(ds))
     check(lib.civ_date_parse(b, len(b), ctypes.byref(form), ctypes.byref(value)))
+    if form.value != freq:  # CIV_DATE_YEAR/QUARTER/MONTH == CIV_FREQ_YEARLY/QUARTERLY/MONTHLY
+        name = lib.civ_frequency_name(freq).decode()
+        raise ValueError(f"civicast.monitor: period {ds!r} is not a {name} period like the actuals' "
+                         f"(e.g. {_format_period(freq, lib.civ_monitor_last_period(mon))})")
     return value.value
+
+
+def _format_period(freq, period):
+    buf = ctypes.create_string_buffer(32)
+    check(lib.civ_period_format(freq, 0, period, buf, 32))
+    return buf.value.decode()
 
 
 def monitor(indicators, actuals, period=None, encoding=None, thousands=None, percent=False):

@@ -71,6 +71,11 @@ grep -q "^community\|310101001" "$WORK/own/status.csv" || fail "the codes are no
 "$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period 2024-06 >"$WORK/stdout" 2>&1 ||
     fail "--period 2024-06 failed"
 grep -q "alerts 2024-06" "$WORK/stdout" || fail "--period 2024-06 not used"
+# a period of another form, or outside the actuals: named as a period, with the span (was "period 8097 ...")
+expect_exit 2 "--period '2024-Q2' is not a monthly period like the actuals' (2023-01 .. 2024-12)" -- \
+    monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period 2024-Q2
+expect_exit 2 "the alerts of 2025-03 .* the actuals span 2023-01 .. 2024-12" -- \
+    monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period 2025-03
 
 # a sheet from Excel on a Chinese Windows: GB18030, denominators written "390,000";
 # --encoding gb18030 --thousands , give the statuses and risks of the same sheet in UTF-8 with plain digits
@@ -211,6 +216,8 @@ cmp -s "$WORK/planout/risks.csv" "$WORK/out_plain_files/risks.csv" || fail "the 
     fail "plan with [monitor] period failed: $(cat "$WORK/stderr")"
 grep "^alerts " "$WORK/stdout" | cmp -s - "$WORK/want" ||
     fail "plan's period line: $(grep '^alerts ' "$WORK/stdout"), monitor's: $(cat "$WORK/want")"
+sed 's/^period = "2024-06"/period = "2024-Q2"/' "$WORK/plan_june.toml" >"$WORK/plan_q2.toml"
+expect_exit 4 "plan_q2.toml: \[monitor\] period is not a monthly period" -- plan "$WORK/plan_q2.toml" --out "$WORK/planq2"
 sed 's/^warn_horizon = 2/warn_horizon = 2\nwarn_colour = 1/' "$WORK/plan.toml" >"$WORK/badplan.toml"
 line=$(grep -n '^warn_colour' "$WORK/badplan.toml" | cut -d: -f1)
 expect_exit 4 "badplan.toml:$line:.*unknown key 'warn_colour'" -- plan "$WORK/badplan.toml" --out "$WORK/nothing2"

@@ -238,3 +238,17 @@ def test_timestamps():
     act = pd.DataFrame({"unique_id": "C1", "ds": pd.to_datetime(["2025-01-01", "2025-02-01"]), "y": [101.0, 200.0]})
     out = civicast.demand_check(fc, act)
     assert list(out.flag) == ["within", "ahead"]
+
+
+def test_period_forms():
+    """period= as a Timestamp is the month it falls in; a period of another form than the actuals'
+    is refused naming the form (it was looked up as a number: 'period 8097 is outside the actuals')."""
+    rows = [("C1", "A", "coverage", f"2024-{m:02d}", v, 100) for m, v in
+            enumerate([0.95, 0.85, 0.80, 0.70, 0.91], start=1)]
+    _, want = civicast.monitor(SPEC, frame(rows), period="2024-04")
+    _, got = civicast.monitor(SPEC, frame(rows), period=pd.Timestamp("2024-04-01"))
+    pd.testing.assert_frame_equal(got, want)
+    with pytest.raises(ValueError, match=r"'2024-Q2' is not a monthly period like the actuals' \(e.g. 2024-05\)"):
+        civicast.monitor(SPEC, frame(rows), period="2024-Q2")
+    with pytest.raises(civicast.Error, match=r"the alerts of 2024-09 .* the actuals span 2024-01 .. 2024-05"):
+        civicast.monitor(SPEC, frame(rows), period="2024-09")

@@ -766,9 +766,17 @@ civ_status civ_monitor_alert_table(const civ_monitor *m, int64_t period, civ_tab
     *out = NULL;
     if (period == CIV_MONITOR_LATEST)
         period = civ_monitor_last_period(m);
-    if (period < m->first || period > civ_monitor_last_period(m))
-        return civ_fail(CIV_ERR_DOMAIN, "civ_monitor_alert_table: period %lld is outside the actuals",
-                        (long long)period);
+    if (period < m->first || period > civ_monitor_last_period(m)) {
+        char lo[32], hi[32], at[32] = "?";
+        civ_period_format(m->freq, 0, m->first, lo, sizeof lo);
+        civ_period_format(m->freq, 0, civ_monitor_last_period(m), hi, sizeof hi);
+        if (civ_period_format(m->freq, 0, period, at, sizeof at))
+            snprintf(at, sizeof at, "%lld", (long long)period);
+        civ_clear_error();
+        return civ_fail(CIV_ERR_DOMAIN, "the alerts of %s (read as a %s period) were asked for, but the actuals "
+                                        "span %s .. %s: give one of those periods", at, civ_frequency_name(m->freq),
+                        lo, hi);
+    }
     size_t p = (size_t)(period - m->first), n = 0;
     size_t *idx = malloc((m->n_series + 1) * sizeof *idx);
     if (!idx)
