@@ -337,6 +337,43 @@ static void test_unit_added_later(void **state)
     civ_monitor_spec_free(s);
 }
 
+/* A level's roll-up weighs units by their denominators, or each by 1 when no
+ * row has one; a reported row without a weight among rows with weights is an
+ * error naming both lines (it weighed 1 against the others' 40 and 60, so the
+ * slow street all but vanished from its district's mean, without a word). */
+static void test_level_weights(void **state)
+{
+    (void)state;
+    civ_monitor_spec *s = spec_of("[monitor]\nrollup = [\"district\"]\n[[indicator]]\nid = \"minutes\"\n"
+                                  "kind = \"level\"\nbetter = \"lower\"\ntarget = 15\ndepartment = \"Emergency\"\n");
+    arow weighted[] = {{"C1", "A", "minutes", "2024-01", 10, 40}, {"C2", "A", "minutes", "2024-01", 20, 60}};
+    civ_table *a = actuals(weighted, 2), *st = NULL;
+    civ_monitor *m = NULL;
+    assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_OK);
+    assert_int_equal(civ_monitor_status_table(m, &st), CIV_OK);
+    size_t r = status_row(st, "district", "A", "minutes", "2024-01");
+    assert_true(fabs(civ_table_number(st, r, 5) - (400.0 + 1200.0) / 100.0) < 1e-12);
+    assert_string_equal(civ_table_text(st, r, 8), "missed");
+    civ_table_free(st), civ_monitor_free(m), civ_table_free(a);
+    arow plain[] = {{"C1", "A", "minutes", "2024-01", 10, NAN}, {"C2", "A", "minutes", "2024-01", 20, NAN}};
+    a = actuals(plain, 2);
+    assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_OK);
+    assert_int_equal(civ_monitor_status_table(m, &st), CIV_OK);
+    assert_true(civ_table_number(st, status_row(st, "district", "A", "minutes", "2024-01"), 5) == 15.0);
+    civ_table_free(st), civ_monitor_free(m), civ_table_free(a);
+    arow mixed[] = {{"C1", "A", "minutes", "2024-01", 10, 40}, {"C2", "A", "minutes", "2024-01", 20, 60},
+                    {"C1", "A", "minutes", "2024-02", 10, 40}, {"C2", "A", "minutes", "2024-02", 30, NAN},
+                    {"C3", "A", "minutes", "2024-02", NAN, NAN}}; /* not reported: needs no weight */
+    a = actuals(mixed, 5);
+    assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_ERR_DOMAIN);
+    assert_null(m);
+    assert_int_equal(civ_last_error()->line, 5);
+    assert_string_equal(civ_last_error()->field, "denominator");
+    assert_non_null(strstr(civ_last_error()->message, "line 2 gives its units weights"));
+    civ_table_free(a);
+    civ_monitor_spec_free(s);
+}
+
 static void test_alerts_by_department(void **state)
 {
     (void)state;
@@ -594,7 +631,7 @@ int main(void)
         cmocka_unit_test(test_target_path),      cmocka_unit_test(test_rollup_aggregation),
         cmocka_unit_test(test_alerts_by_department), cmocka_unit_test(test_bad_actuals),
         cmocka_unit_test(test_bad_spec),         cmocka_unit_test(test_own_column_names),
-        cmocka_unit_test(test_unit_added_later),
+        cmocka_unit_test(test_unit_added_later), cmocka_unit_test(test_level_weights),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

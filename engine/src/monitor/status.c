@@ -241,6 +241,44 @@ static civ_status check_value(const bind_ctx *c, size_t r, const civ_mon_indicat
     return CIV_OK;
 }
 
+/* A level indicator's roll-up weighs each unit by its denominator, or each by
+ * 1 when it has none: a reported row without a denominator among rows with one
+ * would weigh 1 against the others' tens (a street's slow response all but
+ * vanishing from its district's mean), so it is an error naming both rows. */
+static civ_status check_level_weights(const bind_ctx *c)
+{
+    const civ_monitor_spec *s = c->spec;
+    if (!c->has_den)
+        return CIV_OK;
+    for (size_t i = 0; i < s->n_ind; i++) {
+        if (s->ind[i].kind != CIV_MON_LEVEL)
+            continue;
+        size_t with = SIZE_MAX, without = SIZE_MAX;
+        for (size_t r = 0; r < c->n_rows && (with == SIZE_MAX || without == SIZE_MAX); r++) {
+            double v = NAN, den = NAN;
+            if (c->row_ind[r] != i)
+                continue;
+            cell_number(c, r, c->c_value, s->value_column, &v);
+            cell_number(c, r, c->c_den, s->denominator_column, &den);
+            if (isnan(v))
+                continue;
+            if (isnan(den) && without == SIZE_MAX)
+                without = r;
+            else if (!isnan(den) && with == SIZE_MAX)
+                with = r;
+        }
+        if (with != SIZE_MAX && without != SIZE_MAX) {
+            char line[32];
+            snprintf(line, sizeof line, "%zu", with + 2);
+            return row_fail(c, CIV_ERR_DOMAIN, without, s->denominator_column,
+                            "level indicator '%s' has no weight here, but line %s gives its units weights (the "
+                            "roll-ups average by them): give this row's too, or none in any row (then every unit "
+                            "weighs 1)", s->ind[i].id, line);
+        }
+    }
+    return CIV_OK;
+}
+
 static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, int64_t *hi)
 {
     const civ_monitor_spec *s = c->spec;
@@ -293,7 +331,7 @@ static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, i
         c->row_unit[r] = u;
     }
     *form_out = form0;
-    return CIV_OK;
+    return check_level_weights(c);
 }
 
 static civ_status read_groups(bind_ctx *c)
