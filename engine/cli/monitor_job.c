@@ -167,8 +167,12 @@ static civ_status run_demand(civ_cli_monitor_job *job)
         s = civ_cli_read_table(job->demand_forecasts, &ro, &fc);
     if (!s)
         s = civ_cli_read_panel(job->demand_actuals, &act);
-    if (!s)
-        s = civ_monitor_demand_check(fc ? fc : job->demand_forecast_table, act, &job->demand);
+    if (!s && (s = civ_monitor_demand_check(fc ? fc : job->demand_forecast_table, act, &job->demand)) && fc &&
+        !civ_last_error()->file[0]) { /* a forecast row's error: name the file its line is in */
+        civ_error e = *civ_last_error();
+        snprintf(e.file, sizeof e.file, "%s", job->demand_forecasts);
+        s = civ_error_restore(&e);
+    }
     civ_table_free(fc);
     civ_panel_free(act);
     return s;

@@ -153,6 +153,10 @@ printf 'unique_id,ds,y\nC1,2025-01-01,101\nC1,2025-02-01,200\n' >"$WORK/days_act
 "$CIV" monitor --demand-forecasts "$WORK/days_fc.csv" --demand-actuals "$WORK/days_act.csv" --out "$WORK/days_dem" \
     >"$WORK/stdout" 2>"$WORK/stderr" || fail "demand check of day-dated forecasts failed: $(cat "$WORK/stderr")"
 grep -q "2 actuals: 1 ahead" "$WORK/stdout" || fail "day-dated demand: $(cat "$WORK/stdout")"
+# a day inside a month: refused at the forecasts file's line (the message named neither)
+sed 's/^C1,2025-02-01,/C1,2025-02-15,/' "$WORK/days_fc.csv" >"$WORK/mid_fc.csv"
+expect_exit 2 "mid_fc.csv:3: forecast ds '2025-02-15' is a day inside a monthly period" -- \
+    monitor --demand-forecasts "$WORK/mid_fc.csv" --demand-actuals "$WORK/days_act.csv"
 
 # 4. bad input: file, line, field; nothing written
 head -3 "$DEMO/monitoring.csv" >"$WORK/bad.csv"
