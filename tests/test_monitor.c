@@ -275,6 +275,105 @@ static void test_rollup_aggregation(void **state)
     civ_monitor_spec_free(s);
 }
 
+/* A unit added in the last month (a new street) is not a missing member of
+ * the months before it: the count roll-ups keep their history, their per-unit
+ * targets scale with the units of each month, and a count path's base is per
+ * unit (the new unit counts at the average base).  Before, the new unit's
+ * empty history blanked every earlier count roll-up (no_data, no target, no
+ * alert) without a word. */
+static void test_unit_added_later(void **state)
+{
+    (void)state;
+    civ_monitor_spec *s = spec_of(SPEC);
+    arow rows[64];
+    char ds[25][8];
+    size_t n = 0;
+    for (int i = 0; i < 25; i++) { /* 2023-01 .. 2025-01 */
+        snprintf(ds[i], sizeof ds[i], "%d-%02d", 2023 + i / 12, i % 12 + 1);
+        /* accidents: base 2023 = 10 per unit; 2024 at 9 each, so each unit and the district meet
+         * the path 10 (1 - 0.3 k/12) until 2024-04 (9 <= 9) and miss from 2024-05 (8.75 < 9) on */
+        rows[n++] = (arow){"C1", "A", "accidents", ds[i], i < 12 ? 10 : 9, NAN};
+        rows[n++] = (arow){"C2", "A", "accidents", ds[i], i < 12 ? 10 : 9, NAN};
+        if (i >= 23) /* incidents: 2 units from 2024-12, a third (C3) joins in 2025-01 */
+            for (int u = 0; u < (i == 24 ? 3 : 2); u++)
+                rows[n++] = (arow){u == 0 ? "C1" : u == 1 ? "C2" : "C3", "A", "incidents", ds[i], 4, NAN};
+    }
+    rows[n++] = (arow){"C3", "A", "accidents", ds[24], 9, NAN};
+    civ_table *a = actuals(rows, n), *st = NULL;
+    civ_monitor *m = NULL;
+    assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_OK);
+    assert_int_equal(civ_monitor_status_table(m, &st), CIV_OK);
+    /* the district's history is the sum of its two streets, with its target and its alert */
+    size_t r = status_row(st, "district", "A", "accidents", "2023-06");
+    assert_true(civ_table_number(st, r, 5) == 20.0);
+    r = status_row(st, "district", "A", "accidents", "2024-06");
+    assert_true(civ_table_number(st, r, 5) == 18.0);
+    assert_true(fabs(civ_table_number(st, r, 7) - 20.0 * (1 - 0.3 * 6 / 12.0)) < 1e-9);
+    assert_string_equal(civ_table_text(st, r, 8), "missed");
+    assert_string_equal(civ_table_text(st, status_row(st, "district", "A", "accidents", "2024-05"), 8), "missed");
+    assert_string_equal(civ_table_text(st, r, 10), "raised");
+    /* 2025-01: three streets, 27 against three units' worth of the full change: 3 x 10 x 0.7 = 21 */
+    r = status_row(st, "district", "A", "accidents", "2025-01");
+    assert_true(civ_table_number(st, r, 5) == 27.0);
+    assert_true(fabs(civ_table_number(st, r, 7) - 21.0) < 1e-9);
+    assert_string_equal(civ_table_text(st, r, 10), "continued");
+    r = status_row(st, "city", "city", "accidents", "2024-12");
+    assert_true(civ_table_number(st, r, 5) == 18.0);
+    /* the new street itself: no row before 2025-01 (no_data) and no base of its own (no_target) */
+    assert_string_equal(civ_table_text(st, status_row(st, "community", "C3", "accidents", "2024-12"), 8), "no_data");
+    assert_string_equal(civ_table_text(st, status_row(st, "community", "C3", "accidents", "2025-01"), 8),
+                        "no_target");
+    /* a constant count target scales with the units of each month: 2 x 5, then 3 x 5 */
+    r = status_row(st, "district", "A", "incidents", "2024-12");
+    assert_true(civ_table_number(st, r, 5) == 8.0 && civ_table_number(st, r, 7) == 10.0);
+    r = status_row(st, "district", "A", "incidents", "2025-01");
+    assert_true(civ_table_number(st, r, 5) == 12.0 && civ_table_number(st, r, 7) == 15.0);
+    /* before any unit reported it, the roll-up has neither a value nor a target */
+    r = status_row(st, "district", "A", "incidents", "2024-06");
+    assert_true(isnan(civ_table_number(st, r, 5)) && isnan(civ_table_number(st, r, 7)));
+    civ_table_free(st);
+    civ_monitor_free(m);
+    civ_table_free(a);
+    civ_monitor_spec_free(s);
+}
+
+/* A level's roll-up weighs units by their denominators, or each by 1 when no
+ * row has one; a reported row without a weight among rows with weights is an
+ * error naming both lines (it weighed 1 against the others' 40 and 60, so the
+ * slow street all but vanished from its district's mean, without a word). */
+static void test_level_weights(void **state)
+{
+    (void)state;
+    civ_monitor_spec *s = spec_of("[monitor]\nrollup = [\"district\"]\n[[indicator]]\nid = \"minutes\"\n"
+                                  "kind = \"level\"\nbetter = \"lower\"\ntarget = 15\ndepartment = \"Emergency\"\n");
+    arow weighted[] = {{"C1", "A", "minutes", "2024-01", 10, 40}, {"C2", "A", "minutes", "2024-01", 20, 60}};
+    civ_table *a = actuals(weighted, 2), *st = NULL;
+    civ_monitor *m = NULL;
+    assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_OK);
+    assert_int_equal(civ_monitor_status_table(m, &st), CIV_OK);
+    size_t r = status_row(st, "district", "A", "minutes", "2024-01");
+    assert_true(fabs(civ_table_number(st, r, 5) - (400.0 + 1200.0) / 100.0) < 1e-12);
+    assert_string_equal(civ_table_text(st, r, 8), "missed");
+    civ_table_free(st), civ_monitor_free(m), civ_table_free(a);
+    arow plain[] = {{"C1", "A", "minutes", "2024-01", 10, NAN}, {"C2", "A", "minutes", "2024-01", 20, NAN}};
+    a = actuals(plain, 2);
+    assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_OK);
+    assert_int_equal(civ_monitor_status_table(m, &st), CIV_OK);
+    assert_true(civ_table_number(st, status_row(st, "district", "A", "minutes", "2024-01"), 5) == 15.0);
+    civ_table_free(st), civ_monitor_free(m), civ_table_free(a);
+    arow mixed[] = {{"C1", "A", "minutes", "2024-01", 10, 40}, {"C2", "A", "minutes", "2024-01", 20, 60},
+                    {"C1", "A", "minutes", "2024-02", 10, 40}, {"C2", "A", "minutes", "2024-02", 30, NAN},
+                    {"C3", "A", "minutes", "2024-02", NAN, NAN}}; /* not reported: needs no weight */
+    a = actuals(mixed, 5);
+    assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_ERR_DOMAIN);
+    assert_null(m);
+    assert_int_equal(civ_last_error()->line, 5);
+    assert_string_equal(civ_last_error()->field, "denominator");
+    assert_non_null(strstr(civ_last_error()->message, "line 2 gives its units weights"));
+    civ_table_free(a);
+    civ_monitor_spec_free(s);
+}
+
 static void test_alerts_by_department(void **state)
 {
     (void)state;
@@ -321,6 +420,19 @@ static void test_bad_actuals(void **state)
     assert_int_equal(civ_last_error()->line, 3);
     assert_string_equal(civ_last_error()->field, "indicator");
     assert_non_null(strstr(civ_last_error()->message, "covrage"));
+    /* the column, and the cure: the file's nearest id (a typo, a suffix added, spaces around it) */
+    assert_int_equal(civ_last_error()->column, 3);
+    assert_non_null(strstr(civ_last_error()->message, "did you mean 'coverage'?"));
+    unknown[1].ind = "coverage_rate";
+    assert_int_equal(run_err(unknown, 2), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error()->message, "did you mean 'coverage'?"));
+    unknown[1].ind = " coverage ";
+    assert_int_equal(run_err(unknown, 2), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error()->message, "spaces around 'coverage'"));
+    unknown[1].ind = "gdp"; /* nothing close: the ids to choose from and how to add one */
+    assert_int_equal(run_err(unknown, 2), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error()->message, "one of the indicator file's 4 ids"));
+    assert_null(strstr(civ_last_error()->message, "did you mean"));
 
     arow rate[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C1", "A", "coverage", "2024-02", 95, 10}};
     assert_int_equal(run_err(rate, 2), CIV_ERR_DOMAIN);
@@ -519,6 +631,7 @@ int main(void)
         cmocka_unit_test(test_target_path),      cmocka_unit_test(test_rollup_aggregation),
         cmocka_unit_test(test_alerts_by_department), cmocka_unit_test(test_bad_actuals),
         cmocka_unit_test(test_bad_spec),         cmocka_unit_test(test_own_column_names),
+        cmocka_unit_test(test_unit_added_later), cmocka_unit_test(test_level_weights),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

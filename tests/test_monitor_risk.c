@@ -82,6 +82,38 @@ static void test_plan_risks(void **state)
     civ_monitor_matrix_free(NULL);
 }
 
+/* The default scale's Chinese names (轻微, 较小, 中等, 较严重, 严重, as the docs list them) and an
+ * English name typed with a capital place a risk as the English names do (they were refused as
+ * "not on the scale"); the outputs write the scale's name. */
+static void test_impact_names(void **state)
+{
+    (void)state;
+    civ_monitor_matrix *x = NULL;
+    assert_int_equal(civ_monitor_matrix_default(&x), CIV_OK);
+    rrow rows[] = {{"policy conflict", 0.70, "严重", ""}, {"execution deviation", 0.65, "较严重", ""},
+                   {"social resistance", 0.45, "中等", ""}, {"resource shortfall", 0.60, "Fairly Severe", ""},
+                   {"small", 0.1, "轻微", ""}, {"smaller", 0.1, "较小", ""}};
+    civ_table *t = reg(rows, 6), *a = NULL;
+    assert_int_equal(civ_monitor_risk_assess(x, t, "risks.csv", &a, NULL), CIV_OK);
+    static const char *const order[] = {"policy conflict", "execution deviation", "resource shortfall",
+                                        "social resistance", "smaller", "small"};
+    static const char *const impact[] = {"severe", "fairly severe", "fairly severe", "moderate", "minor",
+                                         "negligible"};
+    static const double score[] = {20, 16, 16, 9, 2, 1};
+    for (size_t r = 0; r < 6; r++) {
+        assert_string_equal(civ_table_text(a, r, 0), order[r]);
+        assert_string_equal(civ_table_text(a, r, 2), impact[r]);
+        assert_true(civ_table_number(a, r, 7) == score[r]);
+    }
+    civ_table_free(a), civ_table_free(t);
+    rrow bad[] = {{"a", 0.5, "很严重", ""}}; /* not a name: the message lists both names of each */
+    t = reg(bad, 1);
+    assert_int_equal(civ_monitor_risk_assess(x, t, "risks.csv", &a, NULL), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error()->message, "\"fairly severe\" (较严重)"));
+    civ_table_free(t);
+    civ_monitor_matrix_free(x);
+}
+
 static void test_matrix_file(void **state)
 {
     (void)state;
@@ -145,6 +177,7 @@ int main(void)
         cmocka_unit_test(test_plan_risks),
         cmocka_unit_test(test_matrix_file),
         cmocka_unit_test(test_bad_register),
+        cmocka_unit_test(test_impact_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

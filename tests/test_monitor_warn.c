@@ -233,6 +233,20 @@ static void test_demand_check(void **state)
     assert_string_equal(civ_table_text(out, 0, 6), "ahead");
     assert_true(civ_table_number(out, 0, 5) == 80.0);
     civ_table_free(out), civ_table_free(fc);
+    /* the forecasts of a panel dated by days (2019-01-01, ...; pandas Timestamps), as `civicast forecast`
+     * writes them: a month's first or last day is that month; a day inside a month is refused with the cure */
+    frow days[] = {{"C1", "2025-02-01", 100, 5, 5}, {"C1", "2025-03-31", 100, 5, 5}};
+    fc = forecasts(days, 2);
+    assert_int_equal(civ_monitor_demand_check(fc, p, &out), CIV_OK);
+    assert_int_equal(civ_table_n_rows(out), 2);
+    assert_true(civ_table_number(out, 0, 2) == 130.0 && civ_table_number(out, 1, 2) == 80.0);
+    assert_string_equal(civ_table_text(out, 0, 1), "2025-02-01"); /* the forecast's ds as written */
+    civ_table_free(out), civ_table_free(fc);
+    frow mid[] = {{"C1", "2025-02-15", 100, 5, 5}};
+    fc = forecasts(mid, 1);
+    assert_int_equal(civ_monitor_demand_check(fc, p, &out), CIV_ERR_FREQUENCY);
+    assert_non_null(strstr(civ_last_error()->message, "first or last day"));
+    civ_table_free(fc);
     civ_panel_free(p);
 }
 
@@ -258,6 +272,11 @@ static void test_bad_forecasts(void **state)
     fc = forecasts(quarter, 1);
     assert_int_equal(civ_monitor_warn(m, fc, 0.5, &steps, NULL), CIV_ERR_FREQUENCY);
     civ_table_free(fc);
+    frow first_day[] = {{"community:C1:coverage", "2025-01-01", 0.9, 0.01, 0.01}}; /* January 2025 */
+    fc = forecasts(first_day, 1);
+    assert_int_equal(civ_monitor_warn(m, fc, 0.5, &steps, NULL), CIV_OK);
+    assert_string_equal(civ_table_text(steps, 0, 4), "2025-01");
+    civ_table_free(steps), civ_table_free(fc);
     civ_monitor_free(m);
     civ_monitor_spec_free(spec);
 }

@@ -61,9 +61,14 @@ static void test_read(void **state)
     assert_string_equal(p->warn_scopes[1], "city");
     assert_true(p->threshold == 0.7);
     assert_true(p->mon_period_set && p->mon_period == 12 * 2024 + 5);
+    char period[32];
+    assert_int_equal(civ_plan_monitor_period(p, period, sizeof period), 1); /* what `plan` prints its alerts for */
+    assert_string_equal(period, "2024-06");
     civ_plan_free(p);
     assert_int_equal(civ_plan_read(plan_file("[monitor]\nrisks = \"r.csv\"\nwarn_model = \"ets\"\n"), &p), CIV_OK);
     assert_string_equal(civ_plan_warn_model(p), "ets");
+    assert_int_equal(civ_plan_monitor_period(p, period, sizeof period), 0);
+    assert_string_equal(period, "");
     assert_true(p->threshold == 0.5);
     civ_plan_free(p);
     unlink(path);

@@ -13,7 +13,8 @@
 #include "monitor_job.h"
 
 enum { M_PERIOD, M_OUT, M_WARN, M_MODEL, M_THRESHOLD, M_SCOPE, M_THREADS, M_SEED, M_RISKS, M_MATRIX, M_EVENTS,
-       M_QUANTILE, M_END, M_DEM_FC, M_DEM_ACT, M_ENCODING, M_THOUSANDS, M_PERCENT };
+       M_QUANTILE, M_END, M_DEM_FC, M_DEM_ACT, M_ENCODING, M_THOUSANDS, M_PERCENT,
+       M_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option monitor_options[] = {
     [M_PERIOD] = {"--period", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "YYYY-MM", "the period whose alerts are listed "
                                                                            "(default: the last)"},
@@ -46,6 +47,7 @@ static const civ_cli_option monitor_options[] = {
                                                                                   "forecast"},
     [M_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [M_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
+    [M_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec monitor_spec = {
@@ -54,6 +56,7 @@ static const civ_cli_spec monitor_spec = {
     "         [--warn H [--model SPEC] [--threshold P] [--warn-scope SCOPE ...] [--threads N] [--seed N]]\n"
     "         [--risks FILE [--matrix FILE]] [--events FILE [--quantile Q] [--end TIME]]\n"
     "         [--demand-forecasts FILE --demand-actuals FILE] [--encoding E] [--thousands C] [--percent]\n"
+    "         [--no-excel] [--precision P]\n"
     "       civicast monitor [--risks FILE ...] [--events FILE ...] [--demand-... ]   (without indicators)\n",
     "Reads the indicator file (TOML subset: [monitor], [[indicator]] with targets,\n"
     "departments and alert rules) and the actuals (unit, indicator, ds, value,\n"
@@ -129,6 +132,8 @@ static int parse(int argc, char **argv, civ_cli_monitor_job *job, const char **o
     code = check_combinations(job, &a);
     if (!code)
         code = parse_numbers(job, &a);
+    if (!code) /* the files of --out: with the byte-order mark unless --no-excel */
+        code = civ_cli_csv_options("monitor", &a, M_EXCEL, &job->csv);
     if (!code) /* every CSV input: actuals, register, events, demand */
         code = civ_cli_set_input("monitor", NULL, a.value[M_ENCODING], a.value[M_THOUSANDS],
                                  a.value[M_PERCENT]);

@@ -210,8 +210,10 @@ static int report_input(civ_status s, const char *path)
 static void print_monitor(const civ_plan *plan, const civ_plan_result *r, const civ_plan_stats *st)
 {
     const civ_table *t;
+    char period[32];
+    int listed = civ_plan_monitor_period(plan, period, sizeof period); /* [monitor] period, else the last */
     if ((t = civ_plan_result_table(r, CIV_PLAN_MONITOR_STATUS)))
-        civ_cli_print_alerts(t, civ_plan_result_table(r, CIV_PLAN_MONITOR_ALERTS), NULL);
+        civ_cli_print_alerts(t, civ_plan_result_table(r, CIV_PLAN_MONITOR_ALERTS), listed ? period : NULL);
     if ((t = civ_plan_result_table(r, CIV_PLAN_WARNING)))
         civ_cli_print_warnings(t, st->warn_threshold, st->warn_horizon, civ_plan_warn_model(plan), st->warn_failed);
     if ((t = civ_plan_result_table(r, CIV_PLAN_RISKS)))

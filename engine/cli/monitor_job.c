@@ -23,6 +23,7 @@ void civ_cli_monitor_job_init(civ_cli_monitor_job *job)
     job->threshold = 0.5;
     job->seed = CIV_FORECAST_DEFAULT_SEED;
     job->period_value = CIV_MONITOR_LATEST;
+    job->csv.bom = 1; /* alerts.csv and status.csv are opened in Excel: Chinese names need the mark */
 }
 
 void civ_cli_monitor_job_free(civ_cli_monitor_job *job)
@@ -52,6 +53,13 @@ static civ_status run_warning(civ_cli_monitor_job *job)
     }
     if (!s) {
         job->n_failed = civ_forecast_result_n_failed(res);
+        for (size_t i = 0; job->n_failed && i < civ_forecast_result_n_series(res); i++)
+            if (civ_forecast_result_status(res, i) != CIV_OK) { /* say why, not only how many */
+                snprintf(job->first_failed, sizeof job->first_failed, "%.200s: %.300s",
+                         civ_panel_series_id(panel, civ_forecast_result_first(res) + i),
+                         civ_forecast_result_message(res, i));
+                break;
+            }
         s = civ_forecast_result_table(res, panel, &job->forecasts);
     }
     if (!s)
@@ -75,6 +83,19 @@ static civ_status run_indicators(civ_cli_monitor_job *job)
     if (!s && job->period) {
         civ_date_form form;
         s = civ_date_parse(job->period, strlen(job->period), &form, &job->period_value);
+        civ_frequency freq = civ_monitor_frequency(job->mon);
+        if (!s && (int)form != (int)freq) { /* a quarter for monthly actuals: say so, not "period 8097" */
+            civ_error e;
+            memset(&e, 0, sizeof e);
+            char lo[32] = "", hi[32] = "";
+            civ_period_format(freq, 0, civ_monitor_first_period(job->mon), lo, sizeof lo);
+            civ_period_format(freq, 0, civ_monitor_last_period(job->mon), hi, sizeof hi);
+            e.status = CIV_ERR_DATE;
+            snprintf(e.field, sizeof e.field, "--period");
+            snprintf(e.message, sizeof e.message, "--period '%.100s' is not a %s period like the actuals' (%s .. %s): "
+                     "give one such as %s", job->period, civ_frequency_name(freq), lo, hi, hi);
+            s = civ_error_restore(&e);
+        }
     }
     if (!s)
         s = civ_monitor_status_table(job->mon, &job->status);
@@ -146,8 +167,12 @@ static civ_status run_demand(civ_cli_monitor_job *job)
         s = civ_cli_read_table(job->demand_forecasts, &ro, &fc);
     if (!s)
         s = civ_cli_read_panel(job->demand_actuals, &act);
-    if (!s)
-        s = civ_monitor_demand_check(fc ? fc : job->demand_forecast_table, act, &job->demand);
+    if (!s && (s = civ_monitor_demand_check(fc ? fc : job->demand_forecast_table, act, &job->demand)) && fc &&
+        !civ_last_error()->file[0]) { /* a forecast row's error: name the file its line is in */
+        civ_error e = *civ_last_error();
+        snprintf(e.file, sizeof e.file, "%s", job->demand_forecasts);
+        s = civ_error_restore(&e);
+    }
     civ_table_free(fc);
     civ_panel_free(act);
     return s;
@@ -188,6 +213,59 @@ static const char *last_ds(const civ_table *st)
     return best;
 }
 
+/* Appends a unit name to a list line (at most 8 names, then a count). */
+static void list_unit(char *line, size_t size, size_t k, const char *unit)
+{
+    size_t len = strlen(line);
+    if (k < 8)
+        snprintf(line + len, size - len, "%s%s", k ? ", " : "", unit);
+    else if (k == 8)
+        snprintf(line + len, size - len, ", ...");
+}
+
+/* The units of the period's status that did not report (a unit's series at
+ * ds are all no_data), the units that report for the first time, and the
+ * unit series without a value: a street missing this month, or a month whose
+ * values are all empty, is said, not only shown as fewer alerts. */
+static void print_reporting(const civ_table *st, const char *ds)
+{
+    size_t n = civ_table_n_rows(st), c_scope = col(st, "scope"), c_unit = col(st, "unit"), c_ds = col(st, "ds"),
+           c_status = col(st, "status");
+    if (!n)
+        return;
+    const char *scope = civ_table_text(st, 0, c_scope);
+    size_t series = 0, missing = 0, silent = 0, fresh = 0;
+    int earlier_periods = 0;
+    char silent_list[400] = "", fresh_list[400] = "";
+    for (size_t r = 0; r < n && !strcmp(civ_table_text(st, r, c_scope), scope);) {
+        const char *unit = civ_table_text(st, r, c_unit);
+        size_t at = 0, nd = 0, before = 0;
+        for (; r < n && !strcmp(civ_table_text(st, r, c_scope), scope) && !strcmp(civ_table_text(st, r, c_unit), unit);
+             r++) {
+            int cmp = strcmp(civ_table_text(st, r, c_ds), ds), no_data = !strcmp(civ_table_text(st, r, c_status),
+                                                                                   "no_data");
+            earlier_periods |= cmp < 0;
+            if (!cmp)
+                at++, nd += no_data;
+            else if (cmp < 0)
+                before += !no_data;
+        }
+        series += at, missing += nd;
+        if (at && nd == at)
+            list_unit(silent_list, sizeof silent_list, silent++, unit);
+        else if (at && !before)
+            list_unit(fresh_list, sizeof fresh_list, fresh++, unit);
+    }
+    if (missing && silent)
+        printf("not reported %-9s %zu of %zu %s series have no value; %zu %s%s sent nothing: %s\n", ds, missing,
+               series, scope, silent, scope, silent == 1 ? "" : "s", silent_list);
+    else if (missing)
+        printf("not reported %-9s %zu of %zu %s series have no value\n", ds, missing, series, scope);
+    if (fresh && earlier_periods)
+        printf("new in %-15s %zu %s%s %s for the first time: %s\n", ds, fresh, scope, fresh == 1 ? "" : "s",
+               fresh == 1 ? "reports" : "report", fresh_list);
+}
+
 void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *ds)
 {
     size_t n = civ_table_n_rows(al), c_alert = col(st, "alert"), c_ds = col(st, "ds");
@@ -201,6 +279,7 @@ void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *
         raised += !strcmp(a, "raised"), continued += !strcmp(a, "continued"), cleared += !strcmp(a, "cleared");
     }
     printf("alerts %-15s %zu open (%zu raised, %zu continued), %zu cleared\n", ds, n, raised, continued, cleared);
+    print_reporting(st, ds);
     size_t c_dep = col(al, "department"), c_ind = col(al, "indicator"), c_name = col(al, "name"),
            c_scope = col(al, "scope"), c_unit = col(al, "unit"), c_act = col(al, "actual"),
            c_tgt = col(al, "target"), c_mis = col(al, "misses"), c_since = col(al, "since"), c_a = col(al, "alert");
@@ -212,9 +291,12 @@ void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *
                 k++;
             printf("  %s: %zu\n", dep, k);
         }
-        printf("    %-20s %-10s %-10s %10.4g vs %-8.4g %2.0f misses since %s (%s) %s\n",
-               civ_table_text(al, r, c_ind), civ_table_text(al, r, c_scope), civ_table_text(al, r, c_unit),
-               civ_table_number(al, r, c_act), civ_table_number(al, r, c_tgt), civ_table_number(al, r, c_mis),
+        char actual[32] = "not reported";
+        if (!isnan(civ_table_number(al, r, c_act)))
+            snprintf(actual, sizeof actual, "%.4g", civ_table_number(al, r, c_act));
+        printf("    %-20s %-10s %-10s %12s vs %-8.4g %2.0f misses since %s (%s) %s\n",
+               civ_table_text(al, r, c_ind), civ_table_text(al, r, c_scope), civ_table_text(al, r, c_unit), actual,
+               civ_table_number(al, r, c_tgt), civ_table_number(al, r, c_mis),
                civ_table_text(al, r, c_since), civ_table_text(al, r, c_a), civ_table_text(al, r, c_name));
     }
 }
@@ -294,6 +376,8 @@ void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
     }
     if (job->summary)
         civ_cli_print_warnings(job->summary, job->threshold, job->warn_h, job->model, job->n_failed);
+    if (job->summary && job->first_failed[0])
+        printf("  the first that failed: %s\n", job->first_failed);
     if (job->risk_table)
         civ_cli_print_risks(job->risk_table, job->risks);
     if (job->inactivity)
@@ -323,7 +407,7 @@ int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir)
         if (!t[i])
             continue;
         snprintf(paths[written], sizeof paths[written], "%s/%s", dir, names[i]);
-        s = civ_table_write_csv(t[i], paths[written]);
+        s = civ_table_write_csv_opts(t[i], paths[written], &job->csv);
         if (!s)
             written++;
     }

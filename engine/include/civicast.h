@@ -2020,6 +2020,10 @@ CIV_API int civ_plan_has_backtest(const civ_plan *plan);
 /** The model of the monitoring stage's early warning ([monitor] warn_model,
  *  else the plan's model); borrowed. */
 CIV_API const char *civ_plan_warn_model(const civ_plan *plan);
+/** The period whose alerts the monitoring stage lists ([monitor] period), in
+ *  the outputs' form ("2024-06", "2024-Q3", "2024") into buf; returns 1, or 0
+ *  with buf "" when the plan lists the last period of the actuals. */
+CIV_API int civ_plan_monitor_period(const civ_plan *plan, char *buf, size_t size);
 /** Overrides (a command's options).  Strings are copied.  Errors:
  *  CIV_ERR_INVALID_ARGUMENT (NULL; horizon 0; threads outside 0..1024),
  *  CIV_ERR_LIMIT (a string longer than 4095 bytes, a model of 127). */

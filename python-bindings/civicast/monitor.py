@@ -9,6 +9,7 @@ for the indicator file and the risk matrix.  Errors raise civicast.Error
 naming the file, line and field.
 """
 import ctypes
+import datetime
 import math
 import os
 
@@ -51,6 +52,44 @@ def _spec_text_columns(spec):
     return tuple(out)
 
 
+def _periods_of_timestamps(col):
+    """A column of Timestamps (datetime64, tz-aware or not, or Timestamp objects) as the
+    periods the monitor reads: "YYYY-MM" when every date is the first (or every date the
+    last) day of its month at midnight, "YYYY-Qn" / "YYYY" when, besides, they are a
+    multiple of 3 / 12 months apart and on quarter / year boundaries (one date: a month);
+    None when the column holds other dates (they are passed on as text and refused
+    with the row named).  Without this, monthly Timestamps reached the library as
+    "2024-01-01 00:00:00", a day, which the monitor refuses."""
+    if not pd.api.types.is_datetime64_any_dtype(col.dtype):
+        if col.dtype != object or not col.map(lambda v: isinstance(v, pd.Timestamp) or v is pd.NaT or
+                                              v is None).all() or not col.notna().any():
+            return None
+        col = pd.to_datetime(col)
+    if getattr(col.dt, "tz", None) is not None:  # the dates as written, as the CSV reader takes them
+        col = col.dt.tz_localize(None)
+    ok = col.dropna()
+    if ok.empty or not (ok == ok.dt.normalize()).all():
+        return None
+    if (ok.dt.day == 1).all():
+        end = False
+    elif ok.dt.is_month_end.all():
+        end = True
+    else:
+        return None
+    months = sorted(set((ok.dt.year * 12 + ok.dt.month - 1).tolist()))
+    step = 0
+    for a, b in zip(months, months[1:]):
+        step = math.gcd(step, b - a)
+    first = months[0] % 12  # 0 = January
+    if step and step % 12 == 0 and first == (11 if end else 0):
+        fmt = lambda t: f"{t.year:04d}"
+    elif step and step % 3 == 0 and first % 3 == (2 if end else 0):
+        fmt = lambda t: f"{t.year:04d}-Q{(t.month - 1) // 3 + 1}"
+    else:
+        fmt = lambda t: f"{t.year:04d}-{t.month:02d}"
+    return col.map(lambda t: "" if pd.isna(t) else fmt(t))
+
+
 class _Bound:
     """A spec bound to actuals (civ_monitor), freed on close."""
 
@@ -62,6 +101,11 @@ class _Bound:
             cols = _spec_text_columns(self.spec.ptr)  # the unit, indicator and period columns, the roll-ups
             if isinstance(actuals, pd.DataFrame):
                 actuals = actuals.copy()
+                tc = cols[2]  # the time column: Timestamps as the periods they stand for
+                if tc in actuals.columns:
+                    periods = _periods_of_timestamps(actuals[tc])
+                    if periods is not None:
+                        actuals[tc] = periods
                 for c in actuals.columns:  # ids and dates are text, whatever pandas inferred
                     if c in cols or actuals[c].dtype == object:
                         actuals[c] = actuals[c].map(lambda v: "" if v is None or (isinstance(v, float) and
@@ -88,9 +132,23 @@ def _period(mon, ds):
     if ds is None:
         return _LATEST
     form, value = ctypes.c_int(), ctypes.c_int64()
+    freq = lib.civ_monitor_frequency(mon)
+    if not isinstance(ds, str) and isinstance(ds, (pd.Timestamp, datetime.date)):  # the period it falls in
+        t = pd.Timestamp(ds)
+        ds = {1: f"{t.year:04d}", 2: f"{t.year:04d}-Q{(t.month - 1) // 3 + 1}"}.get(freq, f"{t.year:04d}-{t.month:02d}")
     b = encode(str(ds))
     check(lib.civ_date_parse(b, len(b), ctypes.byref(form), ctypes.byref(value)))
+    if form.value != freq:  # CIV_DATE_YEAR/QUARTER/MONTH == CIV_FREQ_YEARLY/QUARTERLY/MONTHLY
+        name = lib.civ_frequency_name(freq).decode()
+        raise ValueError(f"civicast.monitor: period {ds!r} is not a {name} period like the actuals' "
+                         f"(e.g. {_format_period(freq, lib.civ_monitor_last_period(mon))})")
     return value.value
+
+
+def _format_period(freq, period):
+    buf = ctypes.create_string_buffer(32)
+    check(lib.civ_period_format(freq, 0, period, buf, 32))
+    return buf.value.decode()
 
 
 def monitor(indicators, actuals, period=None, encoding=None, thousands=None, percent=False):

@@ -28,12 +28,21 @@ grep -q "medium .*社会抵触风险" "$WORK/stdout" || fail "social resistance 
 grep -q "STILL OPEN" "$WORK/stdout" || fail "the open incident at the end is not reported"
 for f in status.csv alerts.csv risks.csv risk_matrix.csv inactivity.csv; do
     [ -s "$WORK/out/$f" ] || fail "monitor did not write $f"
+    # for people (departments open alerts.csv in Excel): the UTF-8 mark, or 市司法局 shows as garbage
+    [ "$(head -c 3 "$WORK/out/$f" | od -An -tx1 | tr -d ' ')" = efbbbf ] || fail "$f has no byte-order mark"
 done
 [ -e "$WORK/out/warning.csv" ] && fail "warning.csv written without --warn"
 # the alert file lists, for 2024-12, as many rows as the printed count
 n_printed=$(sed -n 's/^alerts 2024-12 *\([0-9]*\) open.*/\1/p' "$WORK/stdout")
 n_rows=$(($(wc -l <"$WORK/out/alerts.csv") - 1))
 [ "$n_printed" = "$n_rows" ] || fail "printed $n_printed alerts, alerts.csv has $n_rows"
+# --no-excel: the files for programs, without the mark; the same rows
+"$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --risks "$DEMO/risks.csv" \
+    --events "$DEMO/sensor_events.csv" --out "$WORK/out_plain_files" --no-excel >/dev/null 2>&1 ||
+    fail "--no-excel failed"
+[ "$(head -c 10 "$WORK/out_plain_files/alerts.csv")" = "department" ] || fail "--no-excel wrote a mark"
+tail -c +4 "$WORK/out/alerts.csv" | cmp -s - "$WORK/out_plain_files/alerts.csv" || fail "--no-excel changed alerts.csv"
+expect_exit 1 "contradict" -- monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --excel --no-excel
 # a sheet's own column names with numeric community codes and Chinese months: the same statuses
 cat >"$WORK/own.toml" <<'TOML'
 [monitor]
@@ -62,6 +71,11 @@ grep -q "^community\|310101001" "$WORK/own/status.csv" || fail "the codes are no
 "$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period 2024-06 >"$WORK/stdout" 2>&1 ||
     fail "--period 2024-06 failed"
 grep -q "alerts 2024-06" "$WORK/stdout" || fail "--period 2024-06 not used"
+# a period of another form, or outside the actuals: named as a period, with the span (was "period 8097 ...")
+expect_exit 2 "--period '2024-Q2' is not a monthly period like the actuals' (2023-01 .. 2024-12)" -- \
+    monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period 2024-Q2
+expect_exit 2 "the alerts of 2025-03 .* the actuals span 2023-01 .. 2024-12" -- \
+    monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period 2025-03
 
 # a sheet from Excel on a Chinese Windows: GB18030, denominators written "390,000";
 # --encoding gb18030 --thousands , give the statuses and risks of the same sheet in UTF-8 with plain digits
@@ -81,11 +95,46 @@ done
 [ $? -eq 2 ] || fail "grouped denominators without --thousands: exit $?"
 grep -q 'excel.csv:2:6: .*--thousands ","' "$WORK/stderr" || fail "no --thousands hint: $(cat "$WORK/stderr")"
 
+# 2b. the next month as a planner appends it: 2024-12's rows again as 2025-01, with street D02-S05
+#     missing and a new street D01-S09 (a copy of D01-S02) in 澜中区; the missing street and the
+#     new one are said (26 series without a value: D02-S05's 20 and 6 empty cells of the demo), and
+#     the district's counts before 2025-01 are the same as without the month
+{
+    cat "$DEMO/monitoring.csv"
+    awk -F, 'BEGIN{OFS=","} $4 == "2024-12" && $1 != "D02-S05" {$4 = "2025-01"; print; if ($1 == "D01-S02") {
+        $1 = "D01-S09"; print}}' "$DEMO/monitoring.csv"
+} >"$WORK/next.csv"
+"$CIV" monitor "$DEMO/indicators.toml" "$WORK/next.csv" --out "$WORK/next" >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "next month failed: $(cat "$WORK/stderr")"
+grep -q "^not reported 2025-01 .* 26 of 1220 street series have no value; 1 street sent nothing: D02-S05$" \
+    "$WORK/stdout" || fail "the street that sent nothing is not said: $(sed -n 3p "$WORK/stdout")"
+grep -q "^new in 2025-01 .* 1 street reports for the first time: D01-S09$" "$WORK/stdout" ||
+    fail "the new street is not said: $(sed -n 4p "$WORK/stdout")"
+grep -q "fraud_cases .* D02-S05 *not reported vs" "$WORK/stdout" || fail "an unreported alert prints no 'not reported'"
+for ind in major_accidents fraud_cases; do
+    grep "^district,澜中区,$ind,.*,2024-" "$WORK/out/status.csv" >"$WORK/before"
+    grep "^district,澜中区,$ind,.*,2024-" "$WORK/next/status.csv" >"$WORK/after"
+    cmp -s "$WORK/before" "$WORK/after" || fail "a new street changed 澜中区's $ind history: $(diff "$WORK/before" \
+        "$WORK/after" | head -3)"
+done
+# a month whose values are all empty is not an all-clear
+awk -F, 'BEGIN{OFS=","} NR == 1 {print} $4 == "2024-12" {$5 = ""; print}' "$DEMO/monitoring.csv" >"$WORK/empty.csv"
+"$CIV" monitor "$DEMO/indicators.toml" "$WORK/empty.csv" >"$WORK/stdout" 2>&1 || fail "an empty month failed"
+grep -q "^not reported 2024-12 .* 1200 of 1200 street series have no value; 60 streets sent nothing: D01-S01, " \
+    "$WORK/stdout" || fail "an empty month is not said: $(cat "$WORK/stdout")"
+
 # 3. early warning on the city series (naive, fast) and demand against forecast
 "$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --warn 3 --model naive --warn-scope city \
     --threads 1 --out "$WORK/warn" >"$WORK/stdout" 2>"$WORK/stderr" || fail "early warning failed: $(cat "$WORK/stderr")"
 grep -q "early warning .* of 20 series" "$WORK/stdout" || fail "early warning line missing"
 [ "$(($(wc -l <"$WORK/warn/warning_steps.csv") - 1))" -eq 60 ] || fail "warning_steps.csv should have 20 x 3 rows"
+# one month only: nothing can be forecast, exit 6, and the line says why (it said only how many)
+awk -F, 'NR == 1 || $4 == "2024-12"' "$DEMO/monitoring.csv" >"$WORK/one_month.csv"
+"$CIV" monitor "$DEMO/indicators.toml" "$WORK/one_month.csv" --warn 3 --warn-scope city >"$WORK/stdout" 2>&1
+[ $? -eq 6 ] || fail "early warning on one month: exit not 6"
+grep -q "20 forecasts failed" "$WORK/stdout" || fail "one month: no failure count: $(cat "$WORK/stdout")"
+grep -q "^  the first that failed: city:city:policy_awareness: .*the series has 1" "$WORK/stdout" ||
+    fail "one month: the reason is not said: $(cat "$WORK/stdout")"
 printf 'unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\nC1,2025-01,1,m,100,90,110,85,115\nC1,2025-02,2,m,100,90,110,85,115\n' \
     >"$WORK/fc.csv"
 printf 'unique_id,ds,y\nC1,2025-01,120\nC1,2025-02,101\n' >"$WORK/act.csv"
@@ -93,6 +142,21 @@ printf 'unique_id,ds,y\nC1,2025-01,120\nC1,2025-02,101\n' >"$WORK/act.csv"
     >"$WORK/stdout" 2>"$WORK/stderr" || fail "demand check failed: $(cat "$WORK/stderr")"
 grep -q "1 ahead" "$WORK/stdout" || fail "demand 120 vs hi-95 115 is not ahead"
 grep -q "^C1,2025-01,120,100,20,95,ahead" "$WORK/dem/demand.csv" || fail "demand.csv row: $(cat "$WORK/dem/demand.csv")"
+# a panel dated by days (2024-01-01, ...): `forecast` writes its forecasts so, and they check against
+# actuals dated so (each ds the first day of its month; refused as "not monthly" before)
+printf 'unique_id,ds,y\n' >"$WORK/days.csv"
+for m in 01 02 03 04 05 06 07 08 09 10 11 12; do echo "C1,2024-$m-01,$((100 + 10#$m % 3))" >>"$WORK/days.csv"; done
+"$CIV" forecast "$WORK/days.csv" --h 2 --model naive --out "$WORK/days_fc.csv" >/dev/null 2>"$WORK/stderr" ||
+    fail "forecast of the day-dated panel failed: $(cat "$WORK/stderr")"
+grep -q "^C1,2025-01-01," "$WORK/days_fc.csv" || fail "forecast ds: $(sed -n 2p "$WORK/days_fc.csv")"
+printf 'unique_id,ds,y\nC1,2025-01-01,101\nC1,2025-02-01,200\n' >"$WORK/days_act.csv"
+"$CIV" monitor --demand-forecasts "$WORK/days_fc.csv" --demand-actuals "$WORK/days_act.csv" --out "$WORK/days_dem" \
+    >"$WORK/stdout" 2>"$WORK/stderr" || fail "demand check of day-dated forecasts failed: $(cat "$WORK/stderr")"
+grep -q "2 actuals: 1 ahead" "$WORK/stdout" || fail "day-dated demand: $(cat "$WORK/stdout")"
+# a day inside a month: refused at the forecasts file's line (the message named neither)
+sed 's/^C1,2025-02-01,/C1,2025-02-15,/' "$WORK/days_fc.csv" >"$WORK/mid_fc.csv"
+expect_exit 2 "mid_fc.csv:3: forecast ds '2025-02-15' is a day inside a monthly period" -- \
+    monitor --demand-forecasts "$WORK/mid_fc.csv" --demand-actuals "$WORK/days_act.csv"
 
 # 4. bad input: file, line, field; nothing written
 head -3 "$DEMO/monitoring.csv" >"$WORK/bad.csv"
@@ -141,8 +205,23 @@ for f in forecasts.csv allocation.csv monitor_status.csv monitor_alerts.csv warn
     risks.csv risk_matrix.csv inactivity.csv demand.csv; do
     [ -s "$WORK/planout/$f" ] || fail "plan did not write $f"
 done
-cmp -s "$WORK/planout/monitor_alerts.csv" "$WORK/out/alerts.csv" || fail "the plan's alerts differ from monitor's"
-cmp -s "$WORK/planout/risks.csv" "$WORK/out/risks.csv" || fail "the plan's risks differ from monitor's"
+cmp -s "$WORK/planout/monitor_alerts.csv" "$WORK/out_plain_files/alerts.csv" ||
+    fail "the plan's alerts differ from monitor's"
+cmp -s "$WORK/planout/risks.csv" "$WORK/out_plain_files/risks.csv" || fail "the plan's risks differ from monitor's"
+# [monitor] period: the alerts and their counts are that month's, as `monitor --period` prints them (the
+# counts were the last month's, printed under its label above the listed month's alerts)
+"$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --period 2024-06 | grep "^alerts " >"$WORK/want" ||
+    fail "monitor --period 2024-06 printed no alerts line"
+{
+    grep -v '^warn_horizon\|^warn_scope\|^warn_model\|^risks\|^events\|^demand' "$WORK/plan.toml"
+    echo 'period = "2024-06"'
+} >"$WORK/plan_june.toml"
+"$CIV" plan "$WORK/plan_june.toml" --out "$WORK/planjune" >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "plan with [monitor] period failed: $(cat "$WORK/stderr")"
+grep "^alerts " "$WORK/stdout" | cmp -s - "$WORK/want" ||
+    fail "plan's period line: $(grep '^alerts ' "$WORK/stdout"), monitor's: $(cat "$WORK/want")"
+sed 's/^period = "2024-06"/period = "2024-Q2"/' "$WORK/plan_june.toml" >"$WORK/plan_q2.toml"
+expect_exit 4 "plan_q2.toml: \[monitor\] period is not a monthly period" -- plan "$WORK/plan_q2.toml" --out "$WORK/planq2"
 sed 's/^warn_horizon = 2/warn_horizon = 2\nwarn_colour = 1/' "$WORK/plan.toml" >"$WORK/badplan.toml"
 line=$(grep -n '^warn_colour' "$WORK/badplan.toml" | cut -d: -f1)
 expect_exit 4 "badplan.toml:$line:.*unknown key 'warn_colour'" -- plan "$WORK/badplan.toml" --out "$WORK/nothing2"

@@ -204,3 +204,51 @@ def test_inactivity_demo_incidents():
     with pytest.raises(civicast.Error) as e:
         civicast.inactivity_alerts(ev)
     assert e.value.line == 4 and e.value.field == "ts" and "out of order" in str(e.value)
+
+
+def test_timestamps():
+    """Frames carrying Timestamps, as pandas makes them: the monitor reads month starts (or month
+    ends, or tz-aware midnights) as the months, quarter starts 3 months apart as quarters; and the
+    forecasts of a Timestamp panel (ds = the month's first day) check against Timestamp actuals.
+    Before, monthly Timestamps reached the library as days ('2024-01-01 00:00:00') and were refused,
+    and demand_check refused civicast.forecast's own output of such a panel."""
+    rows = [("C1", "A", "coverage", f"2024-{m:02d}", v, 100) for m, v in
+            enumerate([0.95, 0.85, 0.80, 0.70, 0.91], start=1)]
+    want, _ = civicast.monitor(SPEC, frame(rows))
+    for ds in (pd.to_datetime(frame(rows).ds),
+               pd.to_datetime(frame(rows).ds) + pd.offsets.MonthEnd(0),
+               pd.to_datetime(frame(rows).ds).dt.tz_localize("Asia/Shanghai")):
+        f = frame(rows)
+        f["ds"] = ds
+        status, alerts = civicast.monitor(SPEC, f, period="2024-04")
+        pd.testing.assert_frame_equal(status, want)
+        assert list(alerts.since[alerts.unit == "C1"]) == ["2024-02"]
+    q = frame([("C1", "A", "coverage", d, 0.8, 100) for d in ("2024-01-01", "2024-04-01", "2024-07-01")])
+    q["ds"] = pd.to_datetime(q.ds)
+    status, _ = civicast.monitor(SPEC, q)
+    assert list(status[status.unit == "C1"].ds) == ["2024-Q1", "2024-Q2", "2024-Q3"]
+    mid = frame(rows)
+    mid["ds"] = pd.to_datetime(mid.ds) + pd.Timedelta(days=14)  # days inside months: refused, the row named
+    with pytest.raises(civicast.Error, match=r"<DataFrame>:2:.*2024-01-15.*not a year, quarter or month"):
+        civicast.monitor(SPEC, mid)
+    # demand: the forecasts of a Timestamp panel against Timestamp actuals
+    panel = pd.DataFrame({"unique_id": "C1", "ds": pd.date_range("2023-01-01", periods=24, freq="MS"),
+                          "y": 100.0 + np.arange(24) % 3})
+    fc = civicast.forecast(panel, h=2, model="naive", level=[80, 95])
+    act = pd.DataFrame({"unique_id": "C1", "ds": pd.to_datetime(["2025-01-01", "2025-02-01"]), "y": [101.0, 200.0]})
+    out = civicast.demand_check(fc, act)
+    assert list(out.flag) == ["within", "ahead"]
+
+
+def test_period_forms():
+    """period= as a Timestamp is the month it falls in; a period of another form than the actuals'
+    is refused naming the form (it was looked up as a number: 'period 8097 is outside the actuals')."""
+    rows = [("C1", "A", "coverage", f"2024-{m:02d}", v, 100) for m, v in
+            enumerate([0.95, 0.85, 0.80, 0.70, 0.91], start=1)]
+    _, want = civicast.monitor(SPEC, frame(rows), period="2024-04")
+    _, got = civicast.monitor(SPEC, frame(rows), period=pd.Timestamp("2024-04-01"))
+    pd.testing.assert_frame_equal(got, want)
+    with pytest.raises(ValueError, match=r"'2024-Q2' is not a monthly period like the actuals' \(e.g. 2024-05\)"):
+        civicast.monitor(SPEC, frame(rows), period="2024-Q2")
+    with pytest.raises(civicast.Error, match=r"the alerts of 2024-09 .* the actuals span 2024-01 .. 2024-05"):
+        civicast.monitor(SPEC, frame(rows), period="2024-09")

@@ -65,10 +65,12 @@ typedef struct civ_mon_series {
     size_t scope;                  /* 0 = units, 1..n_rollup, n_rollup + 1 = city */
     char *unit;
     size_t ind;
-    size_t n_units;                /* units aggregated (1 for a unit) */
-    double base;                   /* PATH: the base value, else NaN */
+    size_t n_units;                /* units aggregated in the last period (1 for a unit) */
+    size_t start;                  /* a unit's first period with a row (0 for a roll-up) */
+    double base;                   /* PATH: the base value (a count roll-up's: per unit aggregated), else NaN */
     double *value, *den, *target;  /* n_periods each (slices of one buffer) */
     int *status, *misses, *alert;
+    int *members;                  /* units aggregated per period: those whose first row is at or before it */
 } civ_mon_series;
 
 struct civ_monitor {
@@ -87,7 +89,8 @@ struct civ_monitor {
 /* The scope name of series scope s. */
 const char *civ_mon_scope_name(const civ_monitor *m, size_t s);
 /* Target of indicator `ind` for a series with base `base` aggregating
- * n_units units, at period t (in the monitor's frequency); NaN when none. */
+ * n_units units at period t (in the monitor's frequency); NaN when none.  A
+ * count's target scales with n_units (a count roll-up's path base is per unit). */
 double civ_mon_target_at(const civ_monitor *m, const civ_mon_indicator *ind, double base, size_t n_units,
                          int64_t t);
 /* A spec date as the first / last period of its span in `freq`; -1 when the

@@ -18,6 +18,7 @@ struct civ_monitor_matrix {
     size_t n_rows, n_cols, n_levels;
     double bounds[MAX_SIDE];          /* upper bounds of rows 0..n_rows-2 */
     char *impacts[MAX_SIDE];
+    const char *aliases[MAX_SIDE];    /* the default scale's Chinese names (static), else NULL */
     char *levels[MAX_LEVELS];
     int cell[MAX_SIDE][MAX_SIDE];     /* level index of [row][col] */
 };
@@ -31,6 +32,18 @@ void civ_monitor_matrix_free(civ_monitor_matrix *x)
     for (size_t i = 0; i < MAX_LEVELS; i++)
         free(x->levels[i]);
     free(x);
+}
+
+/* ASCII letters compared without case (impact names as typed: "Severe"). */
+static int same_ignoring_case(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        int x = (unsigned char)*a, y = (unsigned char)*b;
+        x = x >= 'A' && x <= 'Z' ? x + 32 : x, y = y >= 'A' && y <= 'Z' ? y + 32 : y;
+        if (x != y)
+            return 0;
+    }
+    return *a == *b;
 }
 
 static civ_status set_names(char **dst, size_t *n, const char *const *names, size_t count)
@@ -70,6 +83,9 @@ civ_status civ_monitor_matrix_default(civ_monitor_matrix **out)
     x->n_rows = 5;
     static const double bounds[] = {0.2, 0.4, 0.6, 0.8}; /* as written: 0.2 * 3 is not 0.6 */
     memcpy(x->bounds, bounds, sizeof bounds);
+    static const char *const zh[] = {"轻微", "较小", "中等", "较严重", "严重"}; /* docs/MONITORING.md */
+    for (size_t k = 0; k < 5; k++)
+        x->aliases[k] = zh[k];
     civ_status st = set_names(x->impacts, &x->n_cols, impacts, 5);
     if (!st)
         st = set_names(x->levels, &x->n_levels, levels, 4);
@@ -325,13 +341,17 @@ static civ_status read_register(const civ_monitor_matrix *x, const civ_table *t,
         const char *imp = civ_mon_cell_text(t, i, cols[2], ib, sizeof ib);
         int c = -1;
         for (size_t k = 0; k < x->n_cols; k++)
-            if (!strcmp(x->impacts[k], imp))
+            if (!strcmp(x->impacts[k], imp) || (x->aliases[k] && !strcmp(x->aliases[k], imp)))
+                c = (int)k;
+        for (size_t k = 0; c < 0 && k < x->n_cols; k++) /* "Severe" as "severe" */
+            if (same_ignoring_case(x->impacts[k], imp))
                 c = (int)k;
         if (c < 0) {
-            char scale[400] = "";
+            char scale[600] = "";
             for (size_t k = 0; k < x->n_cols; k++)
-                snprintf(scale + strlen(scale), sizeof scale - strlen(scale), "%s\"%s\"", k ? ", " : "",
-                         x->impacts[k]);
+                snprintf(scale + strlen(scale), sizeof scale - strlen(scale), "%s\"%s\"%s%s%s", k ? ", " : "",
+                         x->impacts[k], x->aliases[k] ? " (" : "", x->aliases[k] ? x->aliases[k] : "",
+                         x->aliases[k] ? ")" : "");
             w.field = "impact";
             st = civ_fail_at(CIV_ERR_NOT_FOUND, &w, "risk '%s': impact '%s' is not on the scale (%s)", id, imp,
                              scale);

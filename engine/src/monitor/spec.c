@@ -480,7 +480,9 @@ int civ_mon_meets(const civ_mon_indicator *ind, double actual, double target)
 double civ_mon_target_at(const civ_monitor *m, const civ_mon_indicator *ind, double base, size_t n_units, int64_t t)
 {
     /* counts are summed in roll-ups, so a per-unit constant or table target
-     * scales with the units aggregated; a path scales through its base */
+     * scales with the units aggregated in the period, and so does a count
+     * roll-up's path, whose base is per unit (a unit added later counts at the
+     * average base of the units of the base period) */
     double scale = ind->kind == CIV_MON_COUNT ? (double)n_units : 1.0;
     int64_t lo, hi;
     switch (ind->target_kind) {
@@ -504,7 +506,7 @@ double civ_mon_target_at(const civ_monitor *m, const civ_mon_indicator *ind, dou
         if (t <= b_hi) /* the base period is what the path is measured against */
             return NAN;
         double f = t >= y_hi ? 1.0 : (double)(t - b_hi) / (double)(y_hi - b_hi);
-        return base * (1.0 + ind->change * f);
+        return base * scale * (1.0 + ind->change * f);
     }
     }
     return NAN;

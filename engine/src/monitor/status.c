@@ -84,7 +84,10 @@ static void ctx_free(bind_ctx *c)
 static civ_status row_fail(const bind_ctx *c, civ_status st, size_t row, const char *field, const char *fmt,
                            const char *a, const char *b)
 {
-    civ_where w = {.file = c->source, .line = (long)row + 2, .field = field};
+    size_t col = 0;
+    int has_col = civ_table_find_column(c->t, field, &col) == CIV_OK;
+    civ_clear_error();
+    civ_where w = {.file = c->source, .line = (long)row + 2, .column = has_col ? (long)col + 1 : 0, .field = field};
     char msg[600];
     snprintf(msg, sizeof msg, fmt, a, b);
     return civ_fail_at(st, &w, "%s", msg);
@@ -112,6 +115,70 @@ static civ_status cell_number(const bind_ctx *c, size_t row, size_t col, const c
                                                : "%s '%s' is not a number",
                         field, s);
     return CIV_OK;
+}
+
+/* Edit distance of two short ids (bytes; ASCII case folded), capped at 99. */
+static size_t id_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[65];
+    if (la > 64 || lb > 64)
+        return 99;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned char x = (unsigned char)a[i - 1], y = (unsigned char)b[j - 1];
+            x = x >= 'A' && x <= 'Z' ? (unsigned char)(x + 32) : x;
+            y = y >= 'A' && y <= 'Z' ? (unsigned char)(y + 32) : y;
+            size_t best = diag + (x != y);
+            best = row[j] + 1 < best ? row[j] + 1 : best;
+            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+            diag = row[j], row[j] = best;
+        }
+    }
+    return row[lb];
+}
+
+/* The unknown-indicator error, with the file's nearest id when one is close
+ * (spaces around the id, another case, a typo, a suffix added or dropped)
+ * and the cure. */
+static civ_status unknown_indicator(const bind_ctx *c, size_t row, const char *ind)
+{
+    const civ_monitor_spec *s = c->spec;
+    const char *a = ind, *z = ind + strlen(ind);
+    while (*a == ' ' || *a == '\t')
+        a++;
+    while (z > a && (z[-1] == ' ' || z[-1] == '\t'))
+        z--;
+    char trimmed[72];
+    snprintf(trimmed, sizeof trimmed, "%.*s", (int)(z - a < 71 ? z - a : 71), a);
+    size_t best = SIZE_MAX, best_d = 99;
+    for (size_t k = 0; k < s->n_ind; k++) {
+        const char *id = s->ind[k].id;
+        size_t d = id_distance(trimmed, id), lt = strlen(trimmed), li = strlen(id);
+        /* a suffix or prefix added or dropped ("hotline_response_rate") counts as close */
+        if (d > 3 && lt >= 4 && li >= 4 && (strstr(id, trimmed) || strstr(trimmed, id)))
+            d = 3;
+        if (d < best_d)
+            best_d = d, best = k;
+    }
+    size_t len = strlen(trimmed);
+    int close = best != SIZE_MAX && best_d <= (len < 8 ? 1 : 3);
+    char hint[300];
+    if (close && (a != ind || *z))
+        snprintf(hint, sizeof hint, ": the cell has spaces around '%.100s'; clear them in the sheet", s->ind[best].id);
+    else if (close)
+        snprintf(hint, sizeof hint, ": did you mean '%.100s'? Write the indicator file's id in the sheet, or add "
+                                    "an [[indicator]] with this id", s->ind[best].id);
+    else
+        snprintf(hint, sizeof hint, ": write one of the indicator file's %zu ids (e.g. '%.100s') in the sheet, or "
+                                    "add an [[indicator]] with this id", s->n_ind, s->ind[0].id);
+    char what[480];
+    snprintf(what, sizeof what, "%.150s)%s", s->path, hint);
+    return row_fail(c, CIV_ERR_NOT_FOUND, row, s->indicator_column, "unknown indicator '%s' (not in the indicator "
+                                                                     "file %s", ind, what);
 }
 
 static civ_status find_columns(bind_ctx *c)
@@ -174,6 +241,44 @@ static civ_status check_value(const bind_ctx *c, size_t r, const civ_mon_indicat
     return CIV_OK;
 }
 
+/* A level indicator's roll-up weighs each unit by its denominator, or each by
+ * 1 when it has none: a reported row without a denominator among rows with one
+ * would weigh 1 against the others' tens (a street's slow response all but
+ * vanishing from its district's mean), so it is an error naming both rows. */
+static civ_status check_level_weights(const bind_ctx *c)
+{
+    const civ_monitor_spec *s = c->spec;
+    if (!c->has_den)
+        return CIV_OK;
+    for (size_t i = 0; i < s->n_ind; i++) {
+        if (s->ind[i].kind != CIV_MON_LEVEL)
+            continue;
+        size_t with = SIZE_MAX, without = SIZE_MAX;
+        for (size_t r = 0; r < c->n_rows && (with == SIZE_MAX || without == SIZE_MAX); r++) {
+            double v = NAN, den = NAN;
+            if (c->row_ind[r] != i)
+                continue;
+            cell_number(c, r, c->c_value, s->value_column, &v);
+            cell_number(c, r, c->c_den, s->denominator_column, &den);
+            if (isnan(v))
+                continue;
+            if (isnan(den) && without == SIZE_MAX)
+                without = r;
+            else if (!isnan(den) && with == SIZE_MAX)
+                with = r;
+        }
+        if (with != SIZE_MAX && without != SIZE_MAX) {
+            char line[32];
+            snprintf(line, sizeof line, "%zu", with + 2);
+            return row_fail(c, CIV_ERR_DOMAIN, without, s->denominator_column,
+                            "level indicator '%s' has no weight here, but line %s gives its units weights (the "
+                            "roll-ups average by them): give this row's too, or none in any row (then every unit "
+                            "weighs 1)", s->ind[i].id, line);
+        }
+    }
+    return CIV_OK;
+}
+
 static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, int64_t *hi)
 {
     const civ_monitor_spec *s = c->spec;
@@ -194,8 +299,7 @@ static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, i
                             s->unit_column, "");
         const char *ind = civ_mon_cell_text(c->t, r, c->c_ind, db, sizeof db);
         if (!civ_strmap_get(&s->index, ind, &c->row_ind[r]))
-            return row_fail(c, CIV_ERR_NOT_FOUND, r, s->indicator_column, "unknown indicator '%s' (not in the "
-                                                                           "indicator file %s)", ind, s->path);
+            return unknown_indicator(c, r, ind);
         char tb[64];
         const char *ds = civ_mon_cell_text(c->t, r, c->c_ds, tb, sizeof tb);
         civ_date_form form;
@@ -227,7 +331,7 @@ static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, i
         c->row_unit[r] = u;
     }
     *form_out = form0;
-    return CIV_OK;
+    return check_level_weights(c);
 }
 
 static civ_status read_groups(bind_ctx *c)
@@ -333,19 +437,24 @@ static void attach_arrays(civ_monitor *m)
     for (size_t i = 0; i < m->n_series; i++) {
         civ_mon_series *s = &m->series[i];
         s->value = m->numbers + 3 * i * P, s->den = s->value + P, s->target = s->den + P;
-        s->status = m->ints + 3 * i * P, s->misses = s->status + P, s->alert = s->misses + P;
-        for (size_t t = 0; t < P; t++)
+        s->status = m->ints + 4 * i * P, s->misses = s->status + P, s->alert = s->misses + P;
+        s->members = s->alert + P;
+        for (size_t t = 0; t < P; t++) {
             s->value[t] = s->den[t] = s->target[t] = NAN, s->status[t] = s->misses[t] = s->alert[t] = 0;
+            s->members[t] = 0;
+        }
     }
 }
 
 /* Roll-up accumulation into series g (value = running sum, den = weight sum,
- * status = members missing this period). */
+ * status = members missing this period).  A unit is a member from its first
+ * row of the indicator on: a street added this month is not a missing member
+ * of the months before it (which would blank a count roll-up's history). */
 static void accumulate(const civ_mon_indicator *d, const civ_mon_series *u, civ_mon_series *g, size_t P, int has_den)
 {
-    g->n_units++;
-    for (size_t t = 0; t < P; t++) {
+    for (size_t t = u->start; t < P; t++) {
         double v = u->value[t], w = u->den[t];
+        g->members[t]++;
         if (isnan(v)) {
             g->status[t]++;
             continue;
@@ -388,7 +497,7 @@ static civ_status build_series(civ_monitor *m, bind_ctx *c)
     unsigned char *filled = calloc(NU * NI * P + 1, 1);
     m->series = calloc(max_series + 1, sizeof *m->series);
     m->numbers = malloc((3 * max_series * P + 1) * sizeof(double));
-    m->ints = malloc((3 * max_series * P + 1) * sizeof(int));
+    m->ints = malloc((4 * max_series * P + 1) * sizeof(int));
     civ_status st = CIV_OK;
     size_t **roll_idx = calloc(K + 1, sizeof *roll_idx);
     if (!base_idx || !order || !filled || !m->series || !m->numbers || !m->ints || !roll_idx) {
@@ -438,7 +547,7 @@ static civ_status build_series(civ_monitor *m, bind_ctx *c)
     }
     attach_arrays(m);
     for (size_t i = 0; i < n_base; i++)
-        m->series[i].n_units = 1;
+        m->series[i].n_units = 1, m->series[i].start = P;
     for (size_t r = 0; r < c->n_rows; r++) {
         size_t u = c->row_unit[r], i = c->row_ind[r], t = (size_t)(c->row_t[r] - m->first);
         size_t cell = (u * NI + i) * P + t;
@@ -451,6 +560,8 @@ static civ_status build_series(civ_monitor *m, bind_ctx *c)
         }
         filled[cell] = 1;
         civ_mon_series *s = &m->series[base_idx[u * NI + i]];
+        if (t < s->start)
+            s->start = t;
         cell_number(c, r, c->c_value, sp->value_column, &s->value[t]);
         if (c->has_den)
             cell_number(c, r, c->c_den, sp->denominator_column, &s->den[t]);
@@ -464,8 +575,13 @@ static civ_status build_series(civ_monitor *m, bind_ctx *c)
                                P, c->has_den);
                 }
     }
-    for (size_t j = n_base; j < m->n_series; j++)
+    for (size_t i = 0; i < n_base; i++)
+        for (size_t t = m->series[i].start; t < P; t++)
+            m->series[i].members[t] = 1;
+    for (size_t j = n_base; j < m->n_series; j++) {
         finish_rollup(&sp->ind[m->series[j].ind], &m->series[j], P);
+        m->series[j].n_units = (size_t)m->series[j].members[P - 1];
+    }
 done:
     for (size_t k = 0; k <= K && roll_idx; k++)
         free(roll_idx[k]);
@@ -482,17 +598,21 @@ static void evaluate(civ_monitor *m, civ_mon_series *s)
         int64_t lo, hi;
         double sum = 0;
         size_t n = 0;
+        double members = 0;
         if (!civ_mon_date_span(&d->base, m->freq, &lo, &hi))
             for (size_t t = 0; t < P; t++) {
                 int64_t p = m->first + (int64_t)t;
                 if (p >= lo && p <= hi && !isnan(s->value[t]))
-                    sum += s->value[t], n++;
+                    sum += s->value[t], members += s->members[t], n++;
             }
         s->base = n ? sum / (double)n : NAN;
+        if (n && d->kind == CIV_MON_COUNT) /* per unit: the target scales with the units of each period */
+            s->base /= members / (double)n;
     }
     int misses = 0, open = 0;
     for (size_t t = 0; t < P; t++) {
-        double target = civ_mon_target_at(m, d, s->base, s->n_units, m->first + (int64_t)t);
+        size_t n_units = s->scope ? (size_t)s->members[t] : 1; /* a unit's own target before its first row */
+        double target = s->scope && !n_units ? NAN : civ_mon_target_at(m, d, s->base, n_units, m->first + (int64_t)t);
         s->target[t] = target;
         if (isnan(s->value[t]) || isnan(target)) {
             /* neither a miss nor a recovery: the run and an open alert carry on */
@@ -684,9 +804,17 @@ civ_status civ_monitor_alert_table(const civ_monitor *m, int64_t period, civ_tab
     *out = NULL;
     if (period == CIV_MONITOR_LATEST)
         period = civ_monitor_last_period(m);
-    if (period < m->first || period > civ_monitor_last_period(m))
-        return civ_fail(CIV_ERR_DOMAIN, "civ_monitor_alert_table: period %lld is outside the actuals",
-                        (long long)period);
+    if (period < m->first || period > civ_monitor_last_period(m)) {
+        char lo[32], hi[32], at[32] = "?";
+        civ_period_format(m->freq, 0, m->first, lo, sizeof lo);
+        civ_period_format(m->freq, 0, civ_monitor_last_period(m), hi, sizeof hi);
+        if (civ_period_format(m->freq, 0, period, at, sizeof at))
+            snprintf(at, sizeof at, "%lld", (long long)period);
+        civ_clear_error();
+        return civ_fail(CIV_ERR_DOMAIN, "the alerts of %s (read as a %s period) were asked for, but the actuals "
+                                        "span %s .. %s: give one of those periods", at, civ_frequency_name(m->freq),
+                        lo, hi);
+    }
     size_t p = (size_t)(period - m->first), n = 0;
     size_t *idx = malloc((m->n_series + 1) * sizeof *idx);
     if (!idx)

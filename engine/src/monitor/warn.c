@@ -13,6 +13,7 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "date.h"
 #include "monitor.h"
 
 #define MAX_LEVELS 16
@@ -110,6 +111,23 @@ static civ_status row_period(const civ_table *fc, size_t r, size_t c_ds, civ_fre
         if (freq == CIV_FREQ_WEEKLY)
             *t = *t >= 0 ? *t / 7 : -((-*t + 6) / 7);
         return CIV_OK;
+    }
+    if (form == CIV_DATE_DAY && (freq == CIV_FREQ_MONTHLY || freq == CIV_FREQ_QUARTERLY || freq == CIV_FREQ_YEARLY)) {
+        /* a month, quarter or year as its first or last day, as `civicast forecast` writes the forecasts of
+         * a panel dated 2019-01-01, 2019-02-01, ... (and pandas Timestamps): the period the day opens or closes */
+        int64_t y, y_next;
+        unsigned mo, d, mo_next, d_next, span = freq == CIV_FREQ_MONTHLY ? 1 : freq == CIV_FREQ_QUARTERLY ? 3 : 12;
+        civ_civil_from_days(*t, &y, &mo, &d);
+        civ_civil_from_days(*t + 1, &y_next, &mo_next, &d_next);
+        int opens = d == 1 && (mo - 1) % span == 0, closes = d_next == 1 && mo % span == 0;
+        if (opens || closes) {
+            *t = freq == CIV_FREQ_MONTHLY ? 12 * y + mo - 1 : freq == CIV_FREQ_QUARTERLY ? 4 * y + (mo - 1) / 3 : y;
+            return CIV_OK;
+        }
+        return civ_fail_at(CIV_ERR_FREQUENCY, &w, "forecast ds '%s' is a day inside a %s period, and the actuals "
+                                                  "are %s: write the period (2025-01, 2025-Q1, 2025) or its first "
+                                                  "or last day", ds, civ_frequency_name(freq),
+                           civ_frequency_name(freq));
     }
     if (civ_mon_form_freq(form) != freq)
         return civ_fail_at(CIV_ERR_FREQUENCY, &w, "forecast ds '%s' is not %s like the data", ds,

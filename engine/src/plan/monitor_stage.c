@@ -104,7 +104,7 @@ civ_status civ_plan_read_monitor(civ_plan *c, civ_toml_table *t)
         int64_t v;
         if (e->value.type != CIV_TOML_STRING || civ_date_parse(e->value.text, strlen(e->value.text), &form, &v))
             return bad(c->path, e, "must be a period such as \"2024-12\"");
-        c->mon_period = v, c->mon_period_set = 1;
+        c->mon_period = v, c->mon_period_set = 1, c->mon_period_form = form;
     }
     for (size_t i = 0; i < t->n_entries; i++)
         if (!t->entries[i].used) {
@@ -172,6 +172,12 @@ static civ_status indicators(const civ_plan *p, civ_table **tables, size_t *n_fa
     }
     if (!s)
         s = civ_monitor_run(spec, act, p->mon_actuals, &mon);
+    if (!s && p->mon_period_set && (int)p->mon_period_form != (int)civ_monitor_frequency(mon)) {
+        civ_where w = {.file = p->path, .field = "period"};
+        s = civ_fail_at(CIV_ERR_SPEC, &w, "[monitor] period is not a %s period like the actuals' (write it as "
+                                          "they are, e.g. \"2024-12\" for monthly actuals)",
+                        civ_frequency_name(civ_monitor_frequency(mon)));
+    }
     if (!s)
         s = civ_monitor_status_table(mon, &tables[CIV_PLAN_MONITOR_STATUS]);
     if (!s)

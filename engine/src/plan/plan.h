@@ -52,6 +52,7 @@ struct civ_plan {
     size_t n_warn_scopes;
     int64_t mon_period;
     int mon_period_set;
+    civ_date_form mon_period_form;
     /* [backtest] (read.c; run by backtest_stage.c) */
     int has_backtest;
     size_t bt_windows, bt_step;
