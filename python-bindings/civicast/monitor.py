@@ -13,6 +13,7 @@ import datetime
 import math
 import os
 
+import numpy as np
 import pandas as pd
 
 from . import _lib
@@ -291,7 +292,8 @@ def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=No
         ts = events["ts"]
         if getattr(ts.dt, "tz", None) is not None:
             ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
-        events["ts"] = ts.astype("int64") / 1e9
+        # seconds through nanoseconds whatever the column's unit (pandas 2 keeps s, ms or us columns)
+        events["ts"] = ts.to_numpy(dtype="datetime64[ns]").astype(np.int64) / 1e9
     t, src = _table(events, ("person", "ts"), encoding, thousands, percent)
     with t:
         out = _Owned(lib.civ_table_free)

@@ -206,6 +206,17 @@ def test_inactivity_demo_incidents():
     assert e.value.line == 4 and e.value.field == "ts" and "out of order" in str(e.value)
 
 
+def test_inactivity_timestamps():
+    """Events whose ts are pandas Timestamps (naive UTC, or tz-aware in Beijing time) give the alerts of
+    the same events as text."""
+    text = pd.read_csv(DEMO / "sensor_events.csv")
+    want = civicast.inactivity_alerts(text)
+    stamps = text.assign(ts=pd.to_datetime(text.ts.str.rstrip("Z")))
+    pd.testing.assert_frame_equal(civicast.inactivity_alerts(stamps), want)
+    beijing = text.assign(ts=pd.to_datetime(text.ts).dt.tz_convert("Asia/Shanghai"))
+    pd.testing.assert_frame_equal(civicast.inactivity_alerts(beijing), want)
+
+
 def test_timestamps():
     """Frames carrying Timestamps, as pandas makes them: the monitor reads month starts (or month
     ends, or tz-aware midnights) as the months, quarter starts 3 months apart as quarters; and the
