@@ -67,6 +67,41 @@ const char *civ_cli_safe(const char *text, char *buf, size_t size)
     return buf;
 }
 
+/* East Asian Wide and Fullwidth code points (Unicode 15 EastAsianWidth.txt, W and F), the blocks that
+ * names in Chinese use; other wide symbols (emoji) count 1, which a misaligned column survives. */
+static int wide_code_point(unsigned cp)
+{
+    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) || (cp >= 0x3041 && cp <= 0x33FF) ||
+           (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) ||
+           (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+           (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+}
+
+size_t civ_cli_display_width(const char *text)
+{
+    size_t w = 0;
+    for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p;) {
+        unsigned cp = *p;
+        int extra = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : cp >= 0xC0 ? 1 : 0;
+        cp &= extra == 3 ? 0x07 : extra == 2 ? 0x0F : extra == 1 ? 0x1F : 0x7F;
+        p++;
+        for (int k = 0; k < extra && (*p & 0xC0) == 0x80; k++)
+            cp = (cp << 6) | (*p++ & 0x3F);
+        w += wide_code_point(cp) ? 2 : 1;
+    }
+    return w;
+}
+
+const char *civ_cli_cell(const char *text, size_t width, char *buf, size_t size)
+{
+    civ_cli_safe(text, buf, size);
+    size_t len = strlen(buf);
+    for (size_t w = civ_cli_display_width(buf); w < width && len + 1 < size; w++)
+        buf[len++] = ' ';
+    buf[len] = '\0';
+    return buf;
+}
+
 int civ_cli_report(civ_status status)
 {
     const char *text = civ_last_error_message();

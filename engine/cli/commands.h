@@ -192,6 +192,15 @@ int civ_cli_report(civ_status status);
  * cursor, recolour or retitle the terminal (issue 18, item 6).  Returns `buf`
  * (cut with "..." when it does not fit). */
 const char *civ_cli_safe(const char *text, char *buf, size_t size);
+/* How many terminal columns UTF-8 text takes: 2 for each East Asian wide or
+ * full-width character (CJK ideographs, kana, hangul, full-width forms), 1
+ * for any other character; a terminal's own reckoning, without a locale. */
+size_t civ_cli_display_width(const char *text);
+/* A table cell for the terminal: text made safe as civ_cli_safe does, then
+ * padded with spaces to `width` display columns (civ_cli_display_width), so
+ * that columns of Chinese names line up ("%-10s" pads bytes, and 松林区 is 9
+ * bytes but 6 columns wide).  Returns `buf`. */
+const char *civ_cli_cell(const char *text, size_t width, char *buf, size_t size);
 /* Splits a --model list "ets,ETS(A,N,N),theta" at the commas outside
  * parentheses into specs[0..*n) (at most max, spaces trimmed), pointing into
  * the returned copy (the caller frees it); NULL for an empty spec, more than

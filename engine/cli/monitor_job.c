@@ -294,10 +294,13 @@ void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *
         char actual[32] = "not reported";
         if (!isnan(civ_table_number(al, r, c_act)))
             snprintf(actual, sizeof actual, "%.4g", civ_table_number(al, r, c_act));
-        printf("    %-20s %-10s %-10s %12s vs %-8.4g %2.0f misses since %s (%s) %s\n",
-               civ_table_text(al, r, c_ind), civ_table_text(al, r, c_scope), civ_table_text(al, r, c_unit), actual,
-               civ_table_number(al, r, c_tgt), civ_table_number(al, r, c_mis),
-               civ_table_text(al, r, c_since), civ_table_text(al, r, c_a), civ_table_text(al, r, c_name));
+        char ind[160], scope[160], unit[160], name[400];
+        printf("    %s %s %s %12s vs %-8.4g %2.0f misses since %s (%s) %s\n",
+               civ_cli_cell(civ_table_text(al, r, c_ind), 20, ind, sizeof ind),
+               civ_cli_cell(civ_table_text(al, r, c_scope), 10, scope, sizeof scope),
+               civ_cli_cell(civ_table_text(al, r, c_unit), 10, unit, sizeof unit), actual,
+               civ_table_number(al, r, c_tgt), civ_table_number(al, r, c_mis), civ_table_text(al, r, c_since),
+               civ_table_text(al, r, c_a), civ_cli_safe(civ_table_text(al, r, c_name), name, sizeof name));
     }
 }
 
@@ -326,20 +329,27 @@ void civ_cli_print_warnings(const civ_table *s, double threshold, size_t horizon
     printf(n_failed ? "; %zu forecasts failed\n" : "\n", n_failed);
     for (size_t k = 0; k < n_top; k++) {
         size_t r = top[k];
-        printf("  P(miss next) %.2f  %-20s %-10s %-10s first warning %s\n", civ_table_number(s, r, c_p),
-               civ_table_text(s, r, col(s, "indicator")), civ_table_text(s, r, col(s, "scope")),
-               civ_table_text(s, r, col(s, "unit")), civ_table_text(s, r, c_w));
+        char ind[160], scope[160], unit[160];
+        printf("  P(miss next) %.2f  %s %s %s first warning %s\n", civ_table_number(s, r, c_p),
+               civ_cli_cell(civ_table_text(s, r, col(s, "indicator")), 20, ind, sizeof ind),
+               civ_cli_cell(civ_table_text(s, r, col(s, "scope")), 10, scope, sizeof scope),
+               civ_cli_cell(civ_table_text(s, r, col(s, "unit")), 10, unit, sizeof unit), civ_table_text(s, r, c_w));
     }
 }
 
 void civ_cli_print_risks(const civ_table *t, const char *source)
 {
     printf("risks                  %s (handle in this order)\n", source);
-    for (size_t r = 0; r < civ_table_n_rows(t); r++)
-        printf("  %.0f. %-12s %-12s p %.2f  %-14s score %2.0f  %s\n", civ_table_number(t, r, col(t, "rank")),
-               civ_table_text(t, r, col(t, "level")), civ_table_text(t, r, col(t, "risk")),
-               civ_table_number(t, r, col(t, "probability")), civ_table_text(t, r, col(t, "impact")),
-               civ_table_number(t, r, col(t, "score")), civ_table_text(t, r, col(t, "owner")));
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        char level[160], risk[400], impact[160], owner[400];
+        printf("  %.0f. %s %s p %.2f  %s score %2.0f  %s\n", civ_table_number(t, r, col(t, "rank")),
+               civ_cli_cell(civ_table_text(t, r, col(t, "level")), 12, level, sizeof level),
+               civ_cli_cell(civ_table_text(t, r, col(t, "risk")), 16, risk, sizeof risk),
+               civ_table_number(t, r, col(t, "probability")),
+               civ_cli_cell(civ_table_text(t, r, col(t, "impact")), 14, impact, sizeof impact),
+               civ_table_number(t, r, col(t, "score")), civ_cli_safe(civ_table_text(t, r, col(t, "owner")), owner,
+                                                                     sizeof owner));
+    }
 }
 
 void civ_cli_print_inactivity(const civ_table *t, const char *source)
@@ -348,8 +358,9 @@ void civ_cli_print_inactivity(const civ_table *t, const char *source)
     printf("inactivity             %zu alerts from %s\n", n, source);
     for (size_t r = 0; r < n; r++) {
         const char *res = civ_table_text(t, r, col(t, "resumed"));
-        printf("  %-12s no activity since %s UTC, alert at %s (threshold %.1f h), %s%s\n",
-               civ_table_text(t, r, col(t, "person")), civ_table_text(t, r, col(t, "last_event")),
+        char person[160];
+        printf("  %s no activity since %s UTC, alert at %s (threshold %.1f h), %s%s\n",
+               civ_cli_cell(civ_table_text(t, r, col(t, "person")), 12, person, sizeof person), civ_table_text(t, r, col(t, "last_event")),
                civ_table_text(t, r, col(t, "alert_at")), civ_table_number(t, r, col(t, "threshold_hours")),
                res[0] ? "resumed " : "STILL OPEN", res);
     }

@@ -32,6 +32,17 @@ for f in status.csv alerts.csv risks.csv risk_matrix.csv inactivity.csv; do
     [ "$(head -c 3 "$WORK/out/$f" | od -An -tx1 | tr -d ' ')" = efbbbf ] || fail "$f has no byte-order mark"
 done
 [ -e "$WORK/out/warning.csv" ] && fail "warning.csv written without --warn"
+# the alert columns line up on the terminal when a unit is a Chinese district name (padded by display
+# width: 松林区 is 9 bytes but 6 columns): " vs " stands at one display column in every alert line
+"$PY" - "$WORK/stdout" <<'PY' || fail "the alert columns do not line up for Chinese unit names"
+import sys, unicodedata
+cols = set()
+for line in open(sys.argv[1], encoding="utf-8"):
+    if " misses since " in line:
+        head = line[:line.index(" vs ")]
+        cols.add(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in head))
+sys.exit(0 if len(cols) == 1 else 1)
+PY
 # the alert file lists, for 2024-12, as many rows as the printed count
 n_printed=$(sed -n 's/^alerts 2024-12 *\([0-9]*\) open.*/\1/p' "$WORK/stdout")
 n_rows=$(($(wc -l <"$WORK/out/alerts.csv") - 1))
