@@ -381,6 +381,9 @@ static void test_bad_hierarchies(void **state)
     assert_non_null(strstr(civ_last_error_message(), "inconsistent nesting: street 'B1'"));
     assert_non_null(strstr(civ_last_error_message(), "row 4"));
     assert_non_null(strstr(civ_last_error_message(), "row 5"));
+    /* the cure names the other reading too: streets crossing districts are a grouped structure */
+    assert_non_null(strstr(civ_last_error_message(), "if streets cross districts (a grouped structure), name "
+                                                     "'street' in --group (groups=) instead"));
     assert_int_equal(build_cells(CELLS, twice, 2, &h), CIV_ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(civ_last_error_message(), "twice"));
     assert_int_equal(build_cells(CELLS, ward, 1, &h), CIV_ERR_MISSING_COLUMN);

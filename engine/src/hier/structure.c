@@ -154,10 +154,12 @@ static civ_status check_nesting(const builder *b)
                         st = civ_fail_at(CIV_ERR_PARSE, &(civ_where){.field = b->names[k]},
                                          "inconsistent nesting: %s '%s' is in %s '%s' (row %zu, community '%s') and "
                                          "in %s '%s' (row %zu, community '%s'); a %s must belong to one %s: fix the "
-                                         "rows or give the two %ss different names",
+                                         "rows or give the two %ss different names; if %ss cross %ss (a grouped "
+                                         "structure), name '%s' in --group (groups=) instead",
                                          b->names[k], v, b->names[a], pa, b->row[first] + 1,
                                          civ_panel_series_id(b->panel, first), b->names[a], pb, b->row[j] + 1,
-                                         civ_panel_series_id(b->panel, j), b->names[k], b->names[a], b->names[k]);
+                                         civ_panel_series_id(b->panel, j), b->names[k], b->names[a], b->names[k],
+                                         b->names[k], b->names[a], b->names[k]);
                         break;
                     }
                 }
