@@ -220,3 +220,14 @@ def test_grouped_structure_given_as_hierarchy_names_groups():
     with pytest.raises(civicast.Error, match=r"if genders cross states \(a grouped structure\), name 'gender' in "
                                              r"--group \(groups=\) instead"):
         civicast.Hierarchy(df, groups, hierarchy=["state", "gender", "legal"])
+
+
+def test_dask_forecast_refuses_a_hierarchy_with_the_cure():
+    """civicast.dask.forecast(..., hierarchy=...) was a bare TypeError
+    (unexpected keyword argument); it now says to compute the frame and
+    use civicast.forecast / civicast.Hierarchy."""
+    pytest.importorskip("dask.dataframe")
+    import civicast.dask
+    df, comm = small_city(np.random.default_rng(2))
+    with pytest.raises(ValueError, match=r"compute the frame and call civicast.forecast\(df, h=..., hierarchy="):
+        civicast.dask.forecast(df, h=2, hierarchy=["district"], communities=comm)
