@@ -392,6 +392,18 @@ static void test_bad_hierarchies(void **state)
     assert_int_equal(civ_hier_build(p, t, lv, 2, NULL, 0, &h), CIV_ERR_NOT_FOUND);
     assert_non_null(strstr(civ_last_error_message(), "series 'c6' has no row"));
     civ_table_free(t);
+    /* every id written otherwise ('C1' for 'c1'): the message says the tables' ids differ, with an example */
+    const char *upper[24];
+    memcpy(upper, CELLS, sizeof upper);
+    const char *const UP[] = {"C1", "C2", "C3", "C4", "C5", "C6"};
+    for (size_t j = 0; j < 6; j++)
+        upper[4 * j] = UP[j];
+    t = make_table(COLS, 4, upper, 6);
+    assert_int_equal(civ_hier_build(p, t, lv, 2, NULL, 0, &h), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error_message(), "series 'c1' and 5 other series of 6 have no row in the "
+                                                     "communities table, whose ids begin 'C1' (row 1): the panel "
+                                                     "and the table must write the same ids"));
+    civ_table_free(t);
     /* series ending at different periods */
     t = make_table(COLS, 4, CELLS, 6);
     civ_panel *q = NULL;

@@ -231,3 +231,15 @@ def test_dask_forecast_refuses_a_hierarchy_with_the_cure():
     df, comm = small_city(np.random.default_rng(2))
     with pytest.raises(ValueError, match=r"compute the frame and call civicast.forecast\(df, h=..., hierarchy="):
         civicast.dask.forecast(df, h=2, hierarchy=["district"], communities=comm)
+
+
+def test_ids_written_otherwise_say_so():
+    """Every community id written otherwise than the panel's (codes 0101 as
+    text against the int ids 101 of read_csv): the error says the two tables'
+    ids differ and shows the table's, not only that one series has no row."""
+    df, comm = int_city(np.random.default_rng(9))
+    padded = comm.assign(unique_id=comm["unique_id"].map(lambda v: f"0{v}"))
+    with pytest.raises(civicast.Error, match=r"series '101' and 7 other series of 8 have no row in the communities "
+                                             r"table, whose ids begin '0101' \(row 1\): the panel and the table must "
+                                             r"write the same ids \(case, spaces, leading zeros\)"):
+        civicast.Hierarchy(df, padded, hierarchy=["district"])

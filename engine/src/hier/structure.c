@@ -95,10 +95,21 @@ static civ_status bottom_rows(builder *b, civ_strmap *ids)
     }
     for (size_t j = 0; j < n; j++) {
         const char *id = civ_panel_series_id(b->panel, j);
-        if (!civ_strmap_get(ids, id, &b->row[j]))
+        if (!civ_strmap_get(ids, id, &b->row[j])) {
+            size_t others = 0, r;
+            for (size_t k = j + 1; k < n; k++)
+                others += !civ_strmap_get(ids, civ_panel_series_id(b->panel, k), &r);
+            if (!others || !rows)
+                return civ_fail_at(CIV_ERR_NOT_FOUND, &(civ_where){.series_id = id, .field = "unique_id"},
+                                   "series '%s' has no row in the communities table: add it with its %s", id,
+                                   b->names[0]);
+            /* many missing: most likely the two tables write their ids differently */
             return civ_fail_at(CIV_ERR_NOT_FOUND, &(civ_where){.series_id = id, .field = "unique_id"},
-                               "series '%s' has no row in the communities table: add it with its %s", id,
-                               b->names[0]);
+                               "series '%s' and %zu other series of %zu have no row in the communities table, "
+                               "whose ids begin '%s' (row 1): the panel and the table must write the same ids "
+                               "(case, spaces, leading zeros); add the missing rows with their %s",
+                               id, others, n, civ_table_text(b->t, 0, b->id_col), b->names[0]);
+        }
         for (size_t c = 0; c < b->n_cols; c++) {
             char buf[64];
             const char *v = cell_text(b->t, b->row[j], b->col[c], buf, sizeof buf);
