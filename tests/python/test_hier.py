@@ -243,3 +243,18 @@ def test_ids_written_otherwise_say_so():
                                              r"table, whose ids begin '0101' \(row 1\): the panel and the table must "
                                              r"write the same ids \(case, spaces, leading zeros\)"):
         civicast.Hierarchy(df, padded, hierarchy=["district"])
+
+
+def test_total_column_does_not_duplicate_the_total():
+    """A researcher's attribute table with a constant 'Total' column, named
+    as the top level (hierarchy=["Total", "district", "street"]): the level
+    'Total' repeated the total, a duplicate row of S that silently moved the
+    MinT forecasts (by 3% on the tourism data); it is left out now, as a
+    level repeating the series is."""
+    df, comm = small_city(np.random.default_rng(4))
+    kw = dict(h=3, model="ets", level=None, reconcile="mint_shrink")
+    plain = civicast.forecast(df, hierarchy=["district", "street"], communities=comm, **kw)
+    tot = civicast.forecast(df, hierarchy=["Total", "district", "street"], communities=comm.assign(Total="city"), **kw)
+    assert tot.groupby("level", sort=False).size().to_dict() == {"total": 3, "Total/district": 9,
+                                                                  "Total/district/street": 15, "unique_id": 24}
+    np.testing.assert_allclose(tot["mean"].to_numpy(), plain["mean"].to_numpy(), rtol=1e-9)

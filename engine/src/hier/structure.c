@@ -360,20 +360,33 @@ static civ_status assemble(civ_hier *h, level_keys *lv, size_t n_kept, const civ
 }
 
 /* The kept levels: every prefix of the nested levels crossed with every
- * subset of the groups, less those that repeat the bottom level. */
+ * subset of the groups, less those that repeat the bottom level and those
+ * that repeat a coarser level.  Level (p, g) refines (p - 1, g) and (p, g
+ * less one group), so the same number of nodes means the same nodes: a
+ * constant column (a 'Total' column: the total again) or streets one per
+ * district would otherwise be duplicate rows of S, which change the OLS,
+ * WLS and MinT forecasts (the duplicated node weighs twice). */
 static civ_status make_levels(const builder *b, level_keys *lv, size_t *n_kept)
 {
-    size_t n = civ_panel_n_series(b->panel);
+    size_t n = civ_panel_n_series(b->panel), n_g = (size_t)1 << b->n_groups;
+    size_t keys[(CIV_HIER_MAX_LEVELS + 1) << CIV_HIER_MAX_GROUPS];
     *n_kept = 0;
     for (size_t p = 0; p <= b->n_levels; p++) {
-        for (unsigned long g = 0; g < (1ul << b->n_groups); g++) {
+        for (unsigned long g = 0; g < n_g; g++) {
             unsigned long mask = ((1ul << p) - 1) | (g << b->n_levels);
             level_keys *lk = &lv[*n_kept];
             memset(lk, 0, sizeof *lk);
             civ_status st = make_level(b, mask, lk);
             if (st)
                 return st;
-            if (lk->n_keys == n) /* one series per node: the bottom level again */
+            keys[p * n_g + g] = lk->n_keys;
+            int repeats = lk->n_keys == n; /* one series per node: the bottom level again */
+            if (p && keys[(p - 1) * n_g + g] == lk->n_keys)
+                repeats = 1;
+            for (unsigned long bit = 1; bit < n_g; bit <<= 1)
+                if ((g & bit) && keys[p * n_g + (g & ~bit)] == lk->n_keys)
+                    repeats = 1;
+            if (repeats)
                 level_keys_free(lk);
             else
                 (*n_kept)++;
