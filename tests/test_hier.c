@@ -381,6 +381,9 @@ static void test_bad_hierarchies(void **state)
     assert_non_null(strstr(civ_last_error_message(), "inconsistent nesting: street 'B1'"));
     assert_non_null(strstr(civ_last_error_message(), "row 4"));
     assert_non_null(strstr(civ_last_error_message(), "row 5"));
+    /* the cure names the other reading too: streets crossing districts are a grouped structure */
+    assert_non_null(strstr(civ_last_error_message(), "if streets cross districts (a grouped structure), name "
+                                                     "'street' in --group (groups=) instead"));
     assert_int_equal(build_cells(CELLS, twice, 2, &h), CIV_ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(civ_last_error_message(), "twice"));
     assert_int_equal(build_cells(CELLS, ward, 1, &h), CIV_ERR_MISSING_COLUMN);
@@ -388,6 +391,18 @@ static void test_bad_hierarchies(void **state)
     civ_panel *p = make_panel(IDS, 6, 10);
     assert_int_equal(civ_hier_build(p, t, lv, 2, NULL, 0, &h), CIV_ERR_NOT_FOUND);
     assert_non_null(strstr(civ_last_error_message(), "series 'c6' has no row"));
+    civ_table_free(t);
+    /* every id written otherwise ('C1' for 'c1'): the message says the tables' ids differ, with an example */
+    const char *upper[24];
+    memcpy(upper, CELLS, sizeof upper);
+    const char *const UP[] = {"C1", "C2", "C3", "C4", "C5", "C6"};
+    for (size_t j = 0; j < 6; j++)
+        upper[4 * j] = UP[j];
+    t = make_table(COLS, 4, upper, 6);
+    assert_int_equal(civ_hier_build(p, t, lv, 2, NULL, 0, &h), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error_message(), "series 'c1' and 5 other series of 6 have no row in the "
+                                                     "communities table, whose ids begin 'C1' (row 1): the panel "
+                                                     "and the table must write the same ids"));
     civ_table_free(t);
     /* series ending at different periods */
     t = make_table(COLS, 4, CELLS, 6);
@@ -401,6 +416,44 @@ static void test_bad_hierarchies(void **state)
     assert_int_equal(civ_hier_aggregate(h, q, &agg), CIV_ERR_DOMAIN);
     assert_non_null(strstr(civ_last_error_message(), "series 'c5' ends at"));
     civ_hier_free(h), civ_table_free(t), civ_panel_free(p), civ_panel_free(q);
+}
+
+/* A level that repeats a coarser one is left out: a constant column ('Total': the total again), a column
+ * one-to-one with its parent (one street per district), a group with one value.  They were kept as duplicate
+ * rows of S, which changed the OLS / WLS / MinT forecasts (the duplicated node weighed twice). */
+static void test_repeated_levels_left_out(void **state)
+{
+    (void)state;
+    static const char *const cols[] = {"unique_id", "Total", "district", "dcode", "street", "kind"};
+    static const char *const cells[] = {
+        "c1", "all", "A", "a", "A1", "x", "c2", "all", "A", "a", "A1", "x", "c3", "all", "A", "a", "A2", "x",
+        "c4", "all", "B", "b", "B1", "x", "c5", "all", "B", "b", "B1", "x", "c6", "all", "B", "b", "B2", "x"};
+    civ_table *t = make_table(cols, 6, cells, 6);
+    civ_panel *p = make_panel(IDS, 6, 30);
+    const char *lv[] = {"Total", "district", "dcode", "street"}, *gr[] = {"kind"}, *plain[] = {"district", "street"};
+    civ_hier *h = NULL, *ref = NULL;
+    assert_int_equal(civ_hier_build(p, t, plain, 2, NULL, 0, &ref), CIV_OK);
+    assert_int_equal(civ_hier_build(p, t, lv, 4, gr, 1, &h), CIV_OK);
+    size_t n = civ_hier_n_nodes(ref);
+    assert_int_equal(civ_hier_n_nodes(h), n); /* total, A, B, 4 streets, 6 series: 13 */
+    static const char *const lvl[] = {"total", "Total/district", "Total/district", "Total/district/dcode/street"};
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(civ_hier_node_level(h, i == 3 ? 3 : i), lvl[i]);
+    double base[13], res[13 * 20], a[13], b[13];
+    for (size_t i = 0; i < n; i++)
+        base[i] = 100.0 + 7.0 * (double)i;
+    for (size_t k = 0; k < 13 * 20; k++)
+        res[k] = unif();
+    for (int m = CIV_RECONCILE_OLS; m <= CIV_RECONCILE_MINT_SHRINK; m++) {
+        if (m == CIV_RECONCILE_TD)
+            continue;
+        double la, lb;
+        assert_int_equal(civ_hier_reconcile(ref, (civ_reconcile_method)m, base, 1, res, 20, 0, a, &la), CIV_OK);
+        assert_int_equal(civ_hier_reconcile(h, (civ_reconcile_method)m, base, 1, res, 20, 0, b, &lb), CIV_OK);
+        for (size_t i = 0; i < n; i++)
+            assert_true(fabs(a[i] - b[i]) <= 1e-9 * fabs(a[i]));
+    }
+    civ_hier_free(h), civ_hier_free(ref), civ_table_free(t), civ_panel_free(p);
 }
 
 /* Aggregates: a late start counts 0 before it, a missing value makes the sum missing. */
@@ -442,7 +495,7 @@ int main(void)
         cmocka_unit_test(test_nodes_and_s),          cmocka_unit_test(test_closed_forms),
         cmocka_unit_test(test_two_children_by_hand), cmocka_unit_test(test_bu_td_nonnegative),
         cmocka_unit_test(test_forecast_coherent),    cmocka_unit_test(test_bad_hierarchies),
-        cmocka_unit_test(test_aggregate),
+        cmocka_unit_test(test_aggregate),            cmocka_unit_test(test_repeated_levels_left_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

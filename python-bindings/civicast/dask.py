@@ -132,7 +132,7 @@ def _meta(ddf, spec, level, id_dtype, multi=False):
 
 def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xreg=None, ic="aicc",
              n_paths=None, nonnegative="auto", freq=None, integer=False, id_col=None, time_col=None,
-             target_col=None):
+             target_col=None, hierarchy=None, groups=None, communities=None, reconcile=None):
     """civicast.forecast over a dask DataFrame (long format unique_id, ds, y,
     covariates); returns a lazy dask DataFrame with the same columns and,
     once computed, the same rows and values as civicast.forecast on the
@@ -145,7 +145,14 @@ def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xr
     civicast.forecast's rules.  A frame without unique_id, ds or y is
     refused here, from its metadata, with civicast.forecast's Error
     (CIV_ERR_MISSING_COLUMN), before any partition is read.  Call
-    .compute()."""
+    .compute().  hierarchy=, groups=, communities=, reconcile= are refused
+    (a ValueError naming the cure): reconciliation needs every node's
+    forecast at once, so the partitions cannot reconcile alone."""
+    if hierarchy is not None or groups is not None or communities is not None or reconcile is not None:
+        raise ValueError("civicast.dask.forecast: hierarchies are not forecast per partition (reconciliation needs "
+                         "every node's forecast at once); compute the frame and call civicast.forecast(df, h=..., "
+                         "hierarchy=[...], groups=[...], communities=...) or civicast.Hierarchy(df, communities, "
+                         "...).forecast(...)")
     import dask
     dd = _dd()
     multi = not isinstance(model, (str, bytes))

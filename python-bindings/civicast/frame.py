@@ -1226,6 +1226,8 @@ class _Run:
             df = table_to_frame(t.ptr)
         if maker is lib.civ_forecast_report_table and len(df) == len(self.pdata.ids):
             df["unique_id"] = self.pdata.ids_out(1)  # the input's id dtype, as in the forecasts
+        if maker is lib.civ_forecast_fitted_table:
+            typed_keys(self.pdata, df)
         if maker is lib.civ_forecast_report_table:
             count_dtypes(df)
         return df
@@ -1239,6 +1241,22 @@ def _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fre
     pdata = PanelData(df, freq=freq, spec=spec)
     return _Run(pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted, intervals,
                 conformal, integer)
+
+
+def typed_keys(pdata, df):
+    """unique_id and ds of a C table (text) in place in the types of the
+    panel's (int ids 101 stay int, Timestamps stay Timestamps, categoricals
+    keep their categories), so the table merges with the input.  Returns df."""
+    if not len(df):
+        return df
+    if "unique_id" in df.columns:
+        codes = pd.Index([str(u) for u in pdata.ids]).get_indexer(df["unique_id"].astype(str))
+        if (codes >= 0).all():
+            df["unique_id"] = pdata.ids_out(1)[codes]
+    if "ds" in df.columns and not pd.api.types.is_datetime64_any_dtype(df["ds"].dtype):
+        periods, _ = _string_periods(df["ds"], None, 0, None, pdata.spec)
+        df["ds"] = pdata.spec.to_ds(periods)
+    return df
 
 
 def _typed_ds(pdata, df, steps_per_series, offset_of_row):

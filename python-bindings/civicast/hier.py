@@ -17,8 +17,8 @@ import pandas as pd
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import (PanelData, _DEFAULT_SEED, _Owned, _dec, _input_format, _read_table, frame_to_table,
-                    panel_to_frame, table_to_frame)
+from .frame import (PanelData, _DEFAULT_SEED, _Owned, _dec, _days_to_periods, _input_format, _read_table,
+                    _string_periods, frame_to_table, panel_to_frame, table_to_frame, whole_codes)
 
 
 def _names(x, what):
@@ -35,12 +35,23 @@ def _method(name):
     return _lib.RECONCILE_METHODS[name]
 
 
+def _label(v):
+    """A level value or id as text: whole floats as whole numbers (a code
+    column pandas typed as float, 101.0, is the label '101', as the panel's
+    int id 101)."""
+    if pd.isna(v):
+        return ""
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    return str(v)
+
+
 def _communities_table(communities, columns, fmt=None):
     if isinstance(communities, pd.DataFrame):
         df = communities.copy()
         for c in ["unique_id"] + columns:  # level values are labels, even when they look like numbers
             if c in df.columns:
-                df[c] = df[c].map(lambda v: "" if pd.isna(v) else str(v))
+                df[c] = df[c].map(_label)
         return frame_to_table(df)
     return _read_table(os.fspath(communities), ["unique_id"] + columns, **(fmt or {}))
 
@@ -73,16 +84,64 @@ class Hierarchy:
                                  ctypes.byref(self._h.ptr)))
         n = lib.civ_hier_n_nodes(self._h.ptr)
         self.n_nodes, self.n_bottom = n, lib.civ_hier_n_bottom(self._h.ptr)
-        self.nodes = pd.DataFrame({
-            "level": [_dec(lib.civ_hier_node_level(self._h.ptr, i)) for i in range(n)],
-            "unique_id": [_dec(lib.civ_hier_node_id(self._h.ptr, i)) for i in range(n)]})
+        lvl = [_dec(lib.civ_hier_node_level(self._h.ptr, i)) for i in range(n)]
+        txt = [_dec(lib.civ_hier_node_id(self._h.ptr, i)) for i in range(n)]
+        typed = self._typed_ids(lvl, txt, communities)
+        self._typed = dict(zip(zip(lvl, txt), typed))
+        self._typed_bottom = dict(zip(txt[n - self.n_bottom:], typed[n - self.n_bottom:]))
+        self.nodes = pd.DataFrame({"level": lvl, "unique_id": pd.Series(typed, dtype=object)})
+
+    def _typed_ids(self, levels, ids, communities):
+        """Node ids as the caller's frames have them (the C library gives
+        text): a series' id as in the panel (int 101 stays int, so outputs
+        merge with frames from read_csv), an aggregate of one numeric column
+        (a district code 3, int or whole float in the DataFrame, or whole
+        numbers in a CSV path, as read_csv types them) as int; the rest text
+        ('A/3', 'total', and 'level:id' where an aggregate's id is another
+        node's)."""
+        out = np.array(ids, dtype=object)
+        lv = np.array(levels, dtype=object)
+        bottom = lv == "unique_id"
+        by_text = {str(u): u for u in self.pdata.ids}
+        out[bottom] = [by_text.get(u, u) for u in out[bottom]]
+        for c in set(lv[~bottom]) - {"total"}:
+            if "/" in c:
+                continue  # several columns joined: text
+            if isinstance(communities, pd.DataFrame) and c in communities.columns:
+                dt = communities[c].dtype
+                if pd.api.types.is_bool_dtype(dt) or not (pd.api.types.is_integer_dtype(dt) or
+                                                          pd.api.types.is_float_dtype(dt)):
+                    continue
+            rows = lv == c
+            codes = whole_codes(out[rows])
+            if codes is not None:
+                out[rows] = [int(v) for v in codes]
+        return out
+
+    def _typed_ds(self, ds):
+        """A C table's / panel's ds (text or Timestamps) in the type of the
+        panel's ds (Timestamps stay Timestamps, '2024-07' text stays text)."""
+        spec = self.pdata.spec
+        if not len(ds):
+            return ds
+        if pd.api.types.is_datetime64_any_dtype(ds.dtype):
+            d = ds.to_numpy(dtype="datetime64[D]").astype(np.int64)
+            periods = _days_to_periods(d, spec.freq, spec.phase)
+        else:
+            periods, _ = _string_periods(ds, None, 0, None, spec)
+        return spec.to_ds(periods)
 
     def summing_table(self):
         """level, unique_id, bottom_id: one row per non-zero of S."""
         t = _Owned(lib.civ_table_free)
         check(lib.civ_hier_summing_table(self._h.ptr, ctypes.byref(t.ptr)))
         with t:
-            return table_to_frame(t.ptr)
+            df = table_to_frame(t.ptr)
+        df["unique_id"] = pd.Series([self._typed.get(k, k[1]) for k in zip(df["level"], df["unique_id"])],
+                                    index=df.index, dtype=object)
+        df["bottom_id"] = pd.Series([self._typed_bottom.get(b, b) for b in df["bottom_id"]], index=df.index,
+                                    dtype=object)
+        return df
 
     @property
     def S(self):
@@ -100,7 +159,13 @@ class Hierarchy:
         out = _Owned(lib.civ_panel_free)
         check(lib.civ_hier_aggregate(self._h.ptr, self.pdata.ptr, ctypes.byref(out.ptr)))
         with out:
-            return panel_to_frame(out.ptr)
+            df = panel_to_frame(out.ptr)
+        # ids (unique over the nodes) and ds as the caller's panel has them
+        by_text = {k[1]: v for k, v in self._typed.items()}
+        df["unique_id"] = pd.Series([by_text.get(u, u) for u in df["unique_id"].astype(str)], index=df.index,
+                                    dtype=object)
+        df["ds"] = self._typed_ds(df["ds"])
+        return df
 
     def reconcile(self, base, method="mint_shrink", residuals=None, nonnegative=False):
         """Reconciles base forecasts (array n_nodes x h, rows in node order)
@@ -156,6 +221,9 @@ class Hierarchy:
             out = table_to_frame(t.ptr)
             lam = lib.civ_hier_result_lambda(res.ptr)
         out["h"] = out["h"].astype(np.int64)
+        out["unique_id"] = pd.Series([self._typed.get(k, k[1]) for k in zip(out["level"], out["unique_id"])],
+                                     index=out.index, dtype=object)
+        out["ds"] = self._typed_ds(out["ds"])
         out.attrs["lambda"] = lam
         del lv, model_b
         return out

@@ -76,6 +76,11 @@ sed 's/^c4,B,B1,care$/c4,A,B1,care/' "$WORK/comm.csv" >"$WORK/nest.csv"
 expect_code "nesting" 2 "$CIV" forecast "$WORK/panel.csv" --hierarchy district,street --communities "$WORK/nest.csv" \
   --out "$WORK/x.csv"
 expect_err "nesting" "inconsistent nesting: street 'B1' is in district 'A' \(row 4, community 'c4'\) and in district 'B' \(row 5"
+# a grouped structure given as a hierarchy: the cure says --group
+expect_code "crossed as nested" 2 "$CIV" forecast "$WORK/panel.csv" --hierarchy district,service \
+  --communities "$WORK/comm.csv" --out "$WORK/x.csv"
+expect_err "crossed as nested" "inconsistent nesting: service 'care' is in district 'A'"
+expect_err "crossed as nested" "if services cross districts \(a grouped structure\), name 'service' in --group \(groups=\) instead"
 expect_code "cycle" 1 "$CIV" forecast "$WORK/panel.csv" --hierarchy district,street,district --communities "$WORK/comm.csv" \
   --out "$WORK/x.csv"
 expect_err "cycle" "names column 'district' twice \(a cycle\)"

@@ -135,3 +135,126 @@ def test_bad_hierarchies_name_rows():
     with pytest.raises(civicast.Error, match="nested"):
         civicast.forecast(df, h=2, model="naive", hierarchy=["district"], groups=["service"], communities=comm,
                           reconcile="td")
+
+
+def int_city(rng):
+    """small_city as a researcher's read_csv gives it: int community ids,
+    int district codes, Timestamps."""
+    df, comm = small_city(rng)
+    num = {u: 101 + i for i, u in enumerate(comm["unique_id"])}
+    df = df.assign(unique_id=df["unique_id"].map(num), ds=pd.to_datetime(df["ds"]))
+    comm = comm.assign(unique_id=comm["unique_id"].map(num), district=comm["district"].map({"A": 1, "B": 2, "C": 3}))
+    return df, comm
+
+
+def test_int_ids_and_timestamps_come_back_as_given():
+    """Ids and dates in the caller's types: int series ids and int district
+    codes stay ints (they came back as text '101', '1': merges with the
+    panel failed, fc[fc.unique_id == 101] was silently empty), Timestamps
+    stay Timestamps (forecast gave text, aggregate() turned text into
+    Timestamps)."""
+    rng = np.random.default_rng(5)
+    df, comm = int_city(rng)
+    hz = civicast.Hierarchy(df, comm, hierarchy=["district", "street"])
+    assert list(hz.nodes["unique_id"].iloc[:4]) == ["total", 1, 2, 3]
+    assert list(hz.nodes["unique_id"].iloc[-8:]) == list(range(101, 109))
+    assert "1/A1" in set(hz.nodes["unique_id"])  # several columns joined: text
+    agg = hz.aggregate()
+    assert agg["ds"].dtype == df["ds"].dtype
+    both = agg.merge(df, on=["unique_id", "ds"])  # the series of the aggregate panel are the panel's
+    assert len(both) == len(df) and (both["y_x"] == both["y_y"]).all()
+    d1 = df.merge(comm, on="unique_id").query("district == 1").groupby("ds")["y"].sum()
+    np.testing.assert_array_equal(agg[agg["unique_id"] == 1].set_index("ds")["y"].loc[d1.index], d1)
+    fc = hz.forecast(h=3, model="naive", level=[80])
+    assert fc["ds"].dtype == df["ds"].dtype and fc["ds"].iloc[0] == df["ds"].max() + pd.offsets.MonthBegin(1)
+    assert len(fc[fc["unique_id"] == 101]) == 3
+    bottom = fc[fc["level"] == "unique_id"].merge(comm, on="unique_id")
+    assert len(bottom) == 8 * 3
+    by_district = bottom.groupby(["district", "h"])["mean"].sum()
+    got = fc[fc["level"] == "district"].merge(by_district.rename("sum").reset_index(),
+                                               left_on=["unique_id", "h"], right_on=["district", "h"])
+    assert len(got) == 3 * 3
+    np.testing.assert_allclose(got["mean"], got["sum"], rtol=1e-12)
+    st = hz.summing_table()
+    assert set(st.loc[st["unique_id"] == 1, "bottom_id"]) == {101, 102, 103, 104}
+    assert hz.S.shape == (hz.n_nodes, 8)
+    out = civicast.forecast(df, h=3, model="naive", level=[80], hierarchy=["district", "street"], communities=comm)
+    pd.testing.assert_frame_equal(out, fc)
+
+
+def test_bring_your_own_base_forecasts_with_int_ids():
+    """The documented route (base forecasts and residuals from
+    civicast.forecast(hz.aggregate(), fitted=True), pivoted into node order)
+    with int ids: the fitted values came back with text ids and text ds, so
+    the pivot's columns did not match hz.nodes (KeyError)."""
+    rng = np.random.default_rng(6)
+    df, comm = int_city(rng)
+    hz = civicast.Hierarchy(df, comm, hierarchy=["district", "street"])
+    fc, fitted = civicast.forecast(hz.aggregate(), h=4, model="naive", level=None, fitted=True)
+    assert fitted["ds"].dtype == df["ds"].dtype
+    order = list(hz.nodes["unique_id"])
+    base = fc.pivot(index="unique_id", columns="h", values="mean").loc[order].to_numpy()
+    res = fitted.pivot(index="ds", columns="unique_id", values="residual")[order].to_numpy()
+    S = hz.S
+    np.testing.assert_allclose(hz.reconcile(base, "mint_shrink", residuals=res),
+                               np_reconcile(S, base, "mint_shrink", res), rtol=1e-9)
+    _, f2 = civicast.forecast(df, h=2, model="naive", fitted=True)  # a plain panel too
+    assert f2["unique_id"].dtype == np.int64 and f2["ds"].dtype == df["ds"].dtype
+    assert len(f2.merge(df, on=["unique_id", "ds"])) == len(df)
+
+
+def test_whole_float_codes_are_whole_numbers():
+    """A code column pandas typed as float (101.0, district 2.0) names the
+    same community and district as the int codes: it failed with "series
+    '101' has no row" and made nodes '1.0', '2.0'."""
+    rng = np.random.default_rng(8)
+    df, comm = int_city(rng)
+    fl = comm.assign(unique_id=comm["unique_id"].astype(float), district=comm["district"].astype(float))
+    hz = civicast.Hierarchy(df, fl, hierarchy=["district"])
+    assert list(hz.nodes["unique_id"].iloc[:4]) == ["total", 1, 2, 3]
+
+
+def test_grouped_structure_given_as_hierarchy_names_groups():
+    df = pd.read_csv(os.path.join(FIX, "prison.csv"))
+    groups = pd.read_csv(os.path.join(FIX, "prison_groups.csv"))
+    with pytest.raises(civicast.Error, match=r"if genders cross states \(a grouped structure\), name 'gender' in "
+                                             r"--group \(groups=\) instead"):
+        civicast.Hierarchy(df, groups, hierarchy=["state", "gender", "legal"])
+
+
+def test_dask_forecast_refuses_a_hierarchy_with_the_cure():
+    """civicast.dask.forecast(..., hierarchy=...) was a bare TypeError
+    (unexpected keyword argument); it now says to compute the frame and
+    use civicast.forecast / civicast.Hierarchy."""
+    pytest.importorskip("dask.dataframe")
+    import civicast.dask
+    df, comm = small_city(np.random.default_rng(2))
+    with pytest.raises(ValueError, match=r"compute the frame and call civicast.forecast\(df, h=..., hierarchy="):
+        civicast.dask.forecast(df, h=2, hierarchy=["district"], communities=comm)
+
+
+def test_ids_written_otherwise_say_so():
+    """Every community id written otherwise than the panel's (codes 0101 as
+    text against the int ids 101 of read_csv): the error says the two tables'
+    ids differ and shows the table's, not only that one series has no row."""
+    df, comm = int_city(np.random.default_rng(9))
+    padded = comm.assign(unique_id=comm["unique_id"].map(lambda v: f"0{v}"))
+    with pytest.raises(civicast.Error, match=r"series '101' and 7 other series of 8 have no row in the communities "
+                                             r"table, whose ids begin '0101' \(row 1\): the panel and the table must "
+                                             r"write the same ids \(case, spaces, leading zeros\)"):
+        civicast.Hierarchy(df, padded, hierarchy=["district"])
+
+
+def test_total_column_does_not_duplicate_the_total():
+    """A researcher's attribute table with a constant 'Total' column, named
+    as the top level (hierarchy=["Total", "district", "street"]): the level
+    'Total' repeated the total, a duplicate row of S that silently moved the
+    MinT forecasts (by 3% on the tourism data); it is left out now, as a
+    level repeating the series is."""
+    df, comm = small_city(np.random.default_rng(4))
+    kw = dict(h=3, model="ets", level=None, reconcile="mint_shrink")
+    plain = civicast.forecast(df, hierarchy=["district", "street"], communities=comm, **kw)
+    tot = civicast.forecast(df, hierarchy=["Total", "district", "street"], communities=comm.assign(Total="city"), **kw)
+    assert tot.groupby("level", sort=False).size().to_dict() == {"total": 3, "Total/district": 9,
+                                                                  "Total/district/street": 15, "unique_id": 24}
+    np.testing.assert_allclose(tot["mean"].to_numpy(), plain["mean"].to_numpy(), rtol=1e-9)

@@ -95,10 +95,21 @@ static civ_status bottom_rows(builder *b, civ_strmap *ids)
     }
     for (size_t j = 0; j < n; j++) {
         const char *id = civ_panel_series_id(b->panel, j);
-        if (!civ_strmap_get(ids, id, &b->row[j]))
+        if (!civ_strmap_get(ids, id, &b->row[j])) {
+            size_t others = 0, r;
+            for (size_t k = j + 1; k < n; k++)
+                others += !civ_strmap_get(ids, civ_panel_series_id(b->panel, k), &r);
+            if (!others || !rows)
+                return civ_fail_at(CIV_ERR_NOT_FOUND, &(civ_where){.series_id = id, .field = "unique_id"},
+                                   "series '%s' has no row in the communities table: add it with its %s", id,
+                                   b->names[0]);
+            /* many missing: most likely the two tables write their ids differently */
             return civ_fail_at(CIV_ERR_NOT_FOUND, &(civ_where){.series_id = id, .field = "unique_id"},
-                               "series '%s' has no row in the communities table: add it with its %s", id,
-                               b->names[0]);
+                               "series '%s' and %zu other series of %zu have no row in the communities table, "
+                               "whose ids begin '%s' (row 1): the panel and the table must write the same ids "
+                               "(case, spaces, leading zeros); add the missing rows with their %s",
+                               id, others, n, civ_table_text(b->t, 0, b->id_col), b->names[0]);
+        }
         for (size_t c = 0; c < b->n_cols; c++) {
             char buf[64];
             const char *v = cell_text(b->t, b->row[j], b->col[c], buf, sizeof buf);
@@ -154,10 +165,12 @@ static civ_status check_nesting(const builder *b)
                         st = civ_fail_at(CIV_ERR_PARSE, &(civ_where){.field = b->names[k]},
                                          "inconsistent nesting: %s '%s' is in %s '%s' (row %zu, community '%s') and "
                                          "in %s '%s' (row %zu, community '%s'); a %s must belong to one %s: fix the "
-                                         "rows or give the two %ss different names",
+                                         "rows or give the two %ss different names; if %ss cross %ss (a grouped "
+                                         "structure), name '%s' in --group (groups=) instead",
                                          b->names[k], v, b->names[a], pa, b->row[first] + 1,
                                          civ_panel_series_id(b->panel, first), b->names[a], pb, b->row[j] + 1,
-                                         civ_panel_series_id(b->panel, j), b->names[k], b->names[a], b->names[k]);
+                                         civ_panel_series_id(b->panel, j), b->names[k], b->names[a], b->names[k],
+                                         b->names[k], b->names[a], b->names[k]);
                         break;
                     }
                 }
@@ -347,20 +360,33 @@ static civ_status assemble(civ_hier *h, level_keys *lv, size_t n_kept, const civ
 }
 
 /* The kept levels: every prefix of the nested levels crossed with every
- * subset of the groups, less those that repeat the bottom level. */
+ * subset of the groups, less those that repeat the bottom level and those
+ * that repeat a coarser level.  Level (p, g) refines (p - 1, g) and (p, g
+ * less one group), so the same number of nodes means the same nodes: a
+ * constant column (a 'Total' column: the total again) or streets one per
+ * district would otherwise be duplicate rows of S, which change the OLS,
+ * WLS and MinT forecasts (the duplicated node weighs twice). */
 static civ_status make_levels(const builder *b, level_keys *lv, size_t *n_kept)
 {
-    size_t n = civ_panel_n_series(b->panel);
+    size_t n = civ_panel_n_series(b->panel), n_g = (size_t)1 << b->n_groups;
+    size_t keys[(CIV_HIER_MAX_LEVELS + 1) << CIV_HIER_MAX_GROUPS];
     *n_kept = 0;
     for (size_t p = 0; p <= b->n_levels; p++) {
-        for (unsigned long g = 0; g < (1ul << b->n_groups); g++) {
+        for (unsigned long g = 0; g < n_g; g++) {
             unsigned long mask = ((1ul << p) - 1) | (g << b->n_levels);
             level_keys *lk = &lv[*n_kept];
             memset(lk, 0, sizeof *lk);
             civ_status st = make_level(b, mask, lk);
             if (st)
                 return st;
-            if (lk->n_keys == n) /* one series per node: the bottom level again */
+            keys[p * n_g + g] = lk->n_keys;
+            int repeats = lk->n_keys == n; /* one series per node: the bottom level again */
+            if (p && keys[(p - 1) * n_g + g] == lk->n_keys)
+                repeats = 1;
+            for (unsigned long bit = 1; bit < n_g; bit <<= 1)
+                if ((g & bit) && keys[p * n_g + (g & ~bit)] == lk->n_keys)
+                    repeats = 1;
+            if (repeats)
                 level_keys_free(lk);
             else
                 (*n_kept)++;
