@@ -20,6 +20,7 @@
 
 #include "alloc.h"
 #include "strmap.h"
+#include "text.h"
 
 /* floor(num x a / 10^digits) in 128-bit integers. */
 static int64_t share_of(int64_t num, int digits, int64_t a)
@@ -44,9 +45,12 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
         for (size_t r = 0; r < civ_table_n_rows(t); r++) {
             civ_where d = {.series_id = ids[r], .field = col};
             const char *text = civ_table_text(t, r, c);
-            if (civ_alloc_parse_money(text ? text : "", s->minor_digits, &out[r], &d))
+            if (civ_alloc_parse_money(text ? text : "", s->minor_digits, &out[r], &d)) {
+                char why[512]; /* copied: the message is rewritten in the buffer it is read from */
+                snprintf(why, sizeof why, "%s", civ_last_error()->message);
                 return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s table, row %zu (community '%s'): '%s': %s", what, r + 1,
-                                   ids[r], col, civ_last_error()->message);
+                                   ids[r], col, why);
+            }
         }
         return CIV_OK;
     }
@@ -55,13 +59,31 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
         double x = minor ? v[r] : v[r] * (double)s->minor_unit, whole = nearbyint(x);
         civ_where d = {.series_id = ids[r], .field = col};
-        if (!isfinite(x) || x < 0 || fabs(x) > (double)CIV_ALLOC_MAX_MONEY)
-            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s table, row %zu (community '%s'): '%s' is %s", what, r + 1,
-                               ids[r], col, isnan(x) ? "missing" : x < 0 ? "negative" : "out of range");
-        if (fabs(x - whole) > 1e-6 * fmax(1, fabs(x)))
+        if (isfinite(x) && x < 0)
             return civ_fail_at(CIV_ERR_DOMAIN, &d,
-                               "%s table, row %zu (community '%s'): '%s' = %.10g is not a whole number of minor units",
-                               what, r + 1, ids[r], col, v[r]);
+                               "%s table, row %zu (community '%s'): '%s' is negative (%.15g)%s", what, r + 1, ids[r],
+                               col, v[r],
+                               minor ? "" : ": settlement takes the year's net spending of each community, at least "
+                                            "0 (a refund is subtracted from the community's spending, not entered "
+                                            "as a negative row)");
+        if (!isfinite(x) || fabs(x) > (double)CIV_ALLOC_MAX_MONEY)
+            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s table, row %zu (community '%s'): '%s' is %s", what, r + 1,
+                               ids[r], col, isnan(x) ? "missing" : "out of range");
+        /* a decimal with the currency's decimals reads back within a few ulps of whole minor units; a third
+         * decimal (180670.327 yuan) is at least 0.1 minor unit off and was once rounded away silently (the
+         * tolerance was relative: 1e-6 x 18,067,032.7 fen = 18 fen) */
+        if (fabs(x - whole) > fmax(1e-6, 8 * (nextafter(fabs(x), INFINITY) - fabs(x)))) {
+            if (minor)
+                return civ_fail_at(CIV_ERR_DOMAIN, &d,
+                                   "%s table, row %zu (community '%s'): '%s' = %.15g is not a whole number of minor "
+                                   "units",
+                                   what, r + 1, ids[r], col, v[r]);
+            return civ_fail_at(CIV_ERR_DOMAIN, &d,
+                               "%s table, row %zu (community '%s'): '%s' = %.15g has more than the currency's %d "
+                               "decimals: round it to the minor unit in the sheet (Excel: =ROUND(cell, %d)); "
+                               "settlement does not round money",
+                               what, r + 1, ids[r], col, v[r], s->minor_digits, s->minor_digits);
+        }
         out[r] = (int64_t)whole;
     }
     return CIV_OK;
@@ -272,6 +294,22 @@ static civ_status settle_read(const civ_alloc_spec *sp, const civ_table *alloc, 
     unsigned char *used = calloc(m + 1, 1);
     civ_strmap map = {0}, amap = {0};
     civ_status st = ok && spent && used ? CIV_OK : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the settlement");
+    char paid_col[48];
+    snprintf(paid_col, sizeof paid_col, "paid_%s", civ_alloc_minor_name(sp));
+    size_t pc;
+    int release = !st && civ_table_find_column(alloc, paid_col, &pc) == CIV_OK;
+    if (!st && !release)
+        civ_clear_error(); /* the lookup's "no such column" */
+    if (release) {
+        /* a release's amount_<minor> is the release alone: settling it against the year's spending made almost
+         * every community "overspent" with exit 0 */
+        civ_where w = {.field = amount_col};
+        st = civ_fail_at(CIV_ERR_DOMAIN, &w,
+                         "the allocation is a reserve release (it has %s): its %s is the release alone, not what "
+                         "the communities were allocated in the year; settle a table of the year's amounts: "
+                         "unique_id and %s = the allocation's %s + the release's %s (+ any further release)",
+                         paid_col, amount_col, amount_col, amount_col, amount_col);
+    }
     if (!st)
         st = id_column(alloc, "allocation", "unique_id", r->ids, &amap);
     if (!st)
@@ -296,8 +334,13 @@ static civ_status settle_read(const civ_alloc_spec *sp, const civ_table *alloc, 
     for (size_t j = 0; j < m && !st; j++)
         if (!used[j]) {
             civ_where w = {.series_id = sids[j]};
-            st = civ_fail_at(CIV_ERR_NOT_FOUND, &w, "spending row %zu: community '%s' was not allocated anything",
-                             j + 1, sids[j]);
+            st = civ_fail_at(CIV_ERR_NOT_FOUND, &w, "spending row %zu: community '%s' was not allocated anything%s",
+                             j + 1, sids[j],
+                             civ_total_row_id(sids[j])
+                                 ? ": it looks like the sheet's total row, not a community: delete the row (civicast "
+                                   "sums the communities itself)"
+                                 : " (a mis-keyed id? correct it to the allocation's id, or settle that community "
+                                   "with its own allocation)");
         }
     civ_strmap_free(&map), civ_strmap_free(&amap);
     free(sids), free(spent), free(used);
