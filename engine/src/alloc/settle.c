@@ -69,10 +69,11 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
         if (!isfinite(x) || fabs(x) > (double)CIV_ALLOC_MAX_MONEY)
             return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s table, row %zu (community '%s'): '%s' is %s", what, r + 1,
                                ids[r], col, isnan(x) ? "missing" : "out of range");
-        /* a decimal with the currency's decimals reads back within a few ulps of whole minor units; a third
-         * decimal (180670.327 yuan) is at least 0.1 minor unit off and was once rounded away silently (the
-         * tolerance was relative: 1e-6 x 18,067,032.7 fen = 18 fen) */
-        if (fabs(x - whole) > fmax(1e-6, 8 * (nextafter(fabs(x), INFINITY) - fabs(x)))) {
+        /* a decimal with the currency's decimals reads back within a few ulps of whole minor units (a sum of
+         * thousands of float amounts in pandas, within 1e-4); a third decimal (180670.327 yuan) is at least
+         * 0.1 minor unit off and was once rounded away silently (the tolerance was relative: 1e-6 x
+         * 18,067,032.7 fen = 18 fen) */
+        if (fabs(x - whole) > fmax(0.01, 8 * (nextafter(fabs(x), INFINITY) - fabs(x)))) {
             if (minor)
                 return civ_fail_at(CIV_ERR_DOMAIN, &d,
                                    "%s table, row %zu (community '%s'): '%s' = %.15g is not a whole number of minor "
