@@ -124,6 +124,7 @@ static void test_year_end_sheet(void **state)
     const char *ids[] = {"A", "B"}, *tot[] = {"A", "B", "合计"};
     const double alloc[] = {18972000, 99999999999}, third[] = {180670.327, 999999999.99};
     const double exact[] = {180670.33, 999999999.99}, refund[] = {180670.33, -1200.50};
+    const double float_sum[] = {180670.33 + 1e-7, 999999999.99}; /* a float sum of many amounts: 1e-5 fen off */
     const double with_total[] = {180670.33, 999999999.99, 1000180670.32};
     civ_table *al = two_columns("amount_fen", 2, ids, alloc), *out = NULL;
     civ_table *sp = two_columns("spent", 2, ids, third);
@@ -135,6 +136,10 @@ static void test_year_end_sheet(void **state)
     sp = two_columns("spent", 2, ids, exact); /* two decimals read exactly, up to ten digits of yuan */
     assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_OK);
     assert_int_equal(cell(out, 0, "spent_fen"), 18067033), assert_int_equal(cell(out, 1, "spent_fen"), 99999999999);
+    civ_table_free(out), civ_table_free(sp);
+    sp = two_columns("spent", 2, ids, float_sum);
+    assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_OK);
+    assert_int_equal(cell(out, 0, "spent_fen"), 18067033);
     civ_table_free(out), civ_table_free(sp);
     out = NULL;
     sp = two_columns("spent", 2, ids, refund);
