@@ -289,6 +289,25 @@ for f, hh, q in (("eldercare+health", 0.85, 0.20), ("migrant", 0.90, 0.30)):
     assert ((cur >= hh * prev - 1e-6) | (prev == 0)).all()
 assert b.amount_fen.sum() == 18260000000 - s[(s.year == 2027) & (s["item"] == "reserved")].value.iloc[0]
 PYEOF
+# the projection's years are its own, not the [need] section's (2025..2027 in plan.spec): three years from 2026
+# with forecasts through 2028 run (before 2026-12-05: "the forecasts have no period in 2028"), the first two
+# as the two-year projection
+$PY - "$WORK/fc36.csv" "$WORK/fc48.csv" <<'PYEOF'
+import sys
+import pandas as pd
+f = pd.read_csv(sys.argv[1])
+last = f[f.ds.str.startswith("2027")].assign(ds=lambda d: "2028" + d.ds.str[4:], h=lambda d: d.h + 12)
+pd.concat([f, last]).to_csv(sys.argv[2], index=False)
+PYEOF
+"$CIV" project --spec "$DEMO/plan.spec" --communities "$DEMO/communities.csv" --forecasts "$WORK/fc48.csv" \
+    --years 3 --out "$WORK/proj3.csv" --explain >/dev/null 2>"$WORK/stderr" || fail "project 3 years: $(cat "$WORK/stderr")"
+$PY - "$WORK/proj.csv" "$WORK/proj3.csv" <<'PYEOF' || fail "three-year projection checks"
+import sys
+import pandas as pd
+p2, p3 = pd.read_csv(sys.argv[1]), pd.read_csv(sys.argv[2])
+assert sorted(p3.year.unique()) == [2026, 2027, 2028] and (p3.groupby("year").unique_id.nunique() == 1146).all()
+assert p3[p3.year < 2028].reset_index(drop=True).equals(p2)
+PYEOF
 # the allocation of fiscal year 2026 reads 2026's forecast months (h = 13..24 of fc36, growing 4% a year),
 # so it is the projection's first year to the fen; summing h = 1..12 (2025) gives other amounts
 "$CIV" allocate --spec "$DEMO/plan.spec" --communities "$DEMO/communities.csv" --forecasts "$WORK/fc36.csv" \
