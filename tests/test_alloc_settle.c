@@ -152,6 +152,27 @@ static void test_year_end_sheet(void **state)
     assert_non_null(strstr(civ_last_error_message(), "'合计' was not allocated anything: it looks like the sheet's "
                                                      "total row"));
     civ_table_free(sp);
+    /* every missing community counted; a sheet keyed otherwise than the spec's [data] id: its columns named */
+    const char *one[] = {"A"}, *none[] = {"Z"};
+    sp = two_columns("spent", 1, one, exact);
+    assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error_message(), "community 'B' (allocation row 2) has no row in the spending "
+                                                     "table (add each with 0 spent"));
+    civ_table_free(sp);
+    sp = two_columns("spent", 1, none, exact);
+    assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error_message(), "community 'A' (allocation row 1) has no row in the spending "
+                                                     "table, nor has 1 other community"));
+    civ_table_free(sp);
+    civ_table *renamed = NULL;
+    size_t k0, k1;
+    assert_int_equal(civ_table_create(&renamed), CIV_OK);
+    assert_int_equal(civ_table_add_column(renamed, "社区编号", CIV_COLUMN_TEXT, &k0), CIV_OK);
+    assert_int_equal(civ_table_add_column(renamed, "spent", CIV_COLUMN_NUMBER, &k1), CIV_OK);
+    assert_int_equal(civ_alloc_settle(s, al, renamed, 0, &out, NULL), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error_message(), "no text id column 'unique_id' (the spec's [data] id); its "
+                                                     "columns are '社区编号', 'spent': name its community id column"));
+    civ_table_free(renamed);
     /* a release's output: amount_fen is the release alone */
     sp = two_columns("spent", 2, ids, exact);
     size_t pc;

@@ -95,8 +95,20 @@ static civ_status id_column(const civ_table *t, const char *what, const char *co
 {
     size_t c;
     civ_where w = {.field = col};
-    if (civ_table_find_column(t, col, &c) || civ_table_column_type(t, c) != CIV_COLUMN_TEXT)
-        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the %s table has no text id column '%s'", what, col);
+    if (civ_table_find_column(t, col, &c) || civ_table_column_type(t, c) != CIV_COLUMN_TEXT) {
+        char cols[400] = "";
+        size_t len = 0, nc = civ_table_n_columns(t);
+        for (size_t k = 0; k < nc && k < 8 && len < sizeof cols; k++)
+            len += (size_t)snprintf(cols + len, sizeof cols - len, "%s'%s'", k ? ", " : "", civ_table_column_name(t, k));
+        if (len < sizeof cols && nc > 8)
+            snprintf(cols + len, sizeof cols - len, ", ...");
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
+                           "the %s table has no text id column '%s' (%s); its columns are %s: name its community id "
+                           "column '%s'",
+                           what, col,
+                           strcmp(what, "spending") ? "an allocation's --out has it" : "the spec's [data] id",
+                           cols, col);
+    }
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
         ids[r] = civ_table_text(t, r, c);
         size_t prev;
@@ -319,18 +331,26 @@ static civ_status settle_read(const civ_alloc_spec *sp, const civ_table *alloc, 
         st = id_column(spending, "spending", idc, sids, &map);
     if (!st)
         st = money_column(spending, "spending", sp->spent_column ? sp->spent_column : "spent", 0, sp, sids, spent);
+    size_t missing = 0, first = 0;
     for (size_t i = 0; i < n && !st; i++) {
         size_t j;
         if (!civ_strmap_get(&map, r->ids[i], &j)) {
-            civ_where w = {.series_id = r->ids[i]};
-            st = civ_fail_at(CIV_ERR_NOT_FOUND, &w,
-                             "community '%s' (allocation row %zu) has no row in the spending table (add it with 0 "
-                             "spent)",
-                             r->ids[i], i + 1);
+            first = missing++ ? first : i;
         } else {
             r->s[i] = spent[j];
             used[j] = 1;
         }
+    }
+    if (!st && missing) { /* all of them counted: the office fills the sheet once, not once per run */
+        civ_where w = {.series_id = r->ids[first]};
+        char more[64] = "";
+        if (missing > 1)
+            snprintf(more, sizeof more, ", nor %s %zu other communit%s", missing > 2 ? "have" : "has", missing - 1,
+                     missing > 2 ? "ies" : "y");
+        st = civ_fail_at(CIV_ERR_NOT_FOUND, &w,
+                         "community '%s' (allocation row %zu) has no row in the spending table%s (add each with 0 "
+                         "spent: settlement never guesses a zero)",
+                         r->ids[first], first + 1, more);
     }
     for (size_t j = 0; j < m && !st; j++)
         if (!used[j]) {
