@@ -152,6 +152,13 @@ static void test_year_end_sheet(void **state)
     assert_non_null(strstr(civ_last_error_message(), "'合计' was not allocated anything: it looks like the sheet's "
                                                      "total row"));
     civ_table_free(sp);
+    const char *twice[] = {"A", "B", "B"};
+    const double with_refund[] = {180670.33, 999999999.99, -1200.50};
+    sp = two_columns("spent", 3, twice, with_refund); /* a refund on a row of its own */
+    assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_ERR_DUPLICATE);
+    assert_non_null(strstr(civ_last_error_message(), "community 'B' on rows 2 and 3: settlement takes one row per "
+                                                     "community, its net spending of the year"));
+    civ_table_free(sp);
     /* every missing community counted; a sheet keyed otherwise than the spec's [data] id: its columns named */
     const char *one[] = {"A"}, *none[] = {"Z"};
     sp = two_columns("spent", 1, one, exact);

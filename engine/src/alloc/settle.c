@@ -115,8 +115,12 @@ static civ_status id_column(const civ_table *t, const char *what, const char *co
         civ_status st = map ? civ_strmap_put(map, ids[r], r, &prev) : CIV_OK;
         if (st == CIV_ERR_DUPLICATE) {
             civ_where d = {.series_id = ids[r], .field = col};
-            return civ_fail_at(CIV_ERR_DUPLICATE, &d, "%s table: community '%s' on rows %zu and %zu", what, ids[r],
-                               prev + 1, r + 1);
+            return civ_fail_at(CIV_ERR_DUPLICATE, &d, "%s table: community '%s' on rows %zu and %zu%s", what, ids[r],
+                               prev + 1, r + 1,
+                               strcmp(what, "spending")
+                                   ? ""
+                                   : ": settlement takes one row per community, its net spending of the year (sum "
+                                     "the rows, refunds subtracted, e.g. with a pivot table, into one row each)");
         }
         if (st)
             return st;
