@@ -1446,6 +1446,37 @@ static void test_paid_sheet_from_finance(void **state)
     civ_table_free(comm);
 }
 
+/* Next year's last_year fed with this year's amounts in fen (the column is in yuan): bounds 100 times too high.
+ * The cure was "set on_infeasible = ratable", which would have cut every hold-harmless by one ratio (the
+ * year-end walk, 2026-12-05); now the units are named, with and without a cap. */
+static void test_last_year_in_minor_units(void **state)
+{
+    (void)state;
+    const double x[] = {1, 3}, ly_fen[] = {6000, 5000};
+    civ_table *comm = af_table_ab(2, x, ly_fen);
+    const char *caps[] = {"", "cap_share = 0.9\n"};
+    for (int k = 0; k < 2; k++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "version = \"y\"\n[budget]\ntotal = 100.00\nfiscal_year = 2027\n[[pool]]\nname = \"p\"\n"
+                 "amount = 100.00\nformula = \"main\"\n[[formula]]\nname = \"main\"\nhold_harmless = 0.85\n"
+                 "last_year = \"b\"\n%s[[factor]]\nname = \"x\"\nformula = \"main\"\nattribute = \"a\"\nweight = 1\n",
+                 caps[k]);
+        civ_alloc_spec *s = af_spec_of(text);
+        civ_alloc_problem *p = NULL;
+        civ_alloc_result *r = NULL;
+        assert_int_equal(civ_alloc_bind(s, comm, NULL, &p), CIV_OK);
+        assert_int_equal(civ_alloc_result_create(p, &r), CIV_OK);
+        assert_int_equal(civ_alloc_solve(p, r), CIV_ERR_INFEASIBLE);
+        assert_non_null(strstr(civ_last_error_message(), "last year's amounts total 1100000 minor units, 110 times "
+                                                         "this year's fund: minor units in 'b', which is in major "
+                                                         "units? write last year's pool_p_fen / 100 there"));
+        assert_null(strstr(civ_last_error_message(), "ratable"));
+        civ_alloc_result_free(r), civ_alloc_problem_free(p), civ_alloc_spec_free(s);
+    }
+    civ_table_free(comm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1469,6 +1500,7 @@ int main(void)
         cmocka_unit_test(test_population_shared_with_factor),
         cmocka_unit_test(test_summary_with_stats),
         cmocka_unit_test(test_paid_sheet_from_finance),
+        cmocka_unit_test(test_last_year_in_minor_units),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

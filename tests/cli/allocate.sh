@@ -261,6 +261,18 @@ expect_exit 2 "column '已拨金额（元）' is named in yuan, and paid amounts
 expect_exit 2 "the allocation is a reserve release" -- \
     settle --spec "$SPEC" --allocation "$WORK/release.csv" --spending "$WORK/spent.csv" --out "$WORK/x.csv"
 
+# next year's last_year_funding (yuan) fed with this year's eldercare+health amounts in fen: the units named
+$PY - "$DEMO/communities.csv" "$WORK/a.csv" "$WORK/comm_fen.csv" <<'PYEOF'
+import sys
+import pandas as pd
+c = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
+a = pd.read_csv(sys.argv[2], dtype={"unique_id": str}).set_index("unique_id")
+c["last_year_funding"] = c.unique_id.map(a["pool_eldercare+health_fen"]).astype(str)
+c.to_csv(sys.argv[3], index=False)
+PYEOF
+expect_exit 4 "minor units in 'last_year_funding', which is in major units? write last year's" -- \
+    allocate --spec "$SPEC" --communities "$WORK/comm_fen.csv" --out "$WORK/x.csv"
+
 # 8. multi-year projection: the plan spec rolled forward over 2026-2027 (synthetic 36-month forecasts)
 $PY - "$DEMO/meals.csv" "$WORK/fc36.csv" <<'PYEOF'
 import sys
