@@ -63,7 +63,11 @@ static civ_status paid_column(const civ_alloc_problem *p, const civ_table *t, si
     char major[32];
     snprintf(major, sizeof major, "_%s", civ_alloc_major_name(s));
     size_t nl = strlen(name), ml = strlen(major);
-    if ((nl >= ml && !strcmp(name + nl - ml, major)) || strstr(name, "元") || strstr(name, "yuan"))
+    static const char *const major_marks[] = {"（元）", "(元)", "[元]", "【元】", "万元", "单位：元", "单位:元"};
+    int in_major = nl >= ml && !strcmp(name + nl - ml, major);
+    for (size_t k = 0; k < sizeof major_marks / sizeof *major_marks && !in_major; k++)
+        in_major = strstr(name, major_marks[k]) != NULL;
+    if (in_major)
         return civ_fail_at(CIV_ERR_DOMAIN, &w,
                            "the paid table's column '%s' is named in %s, and paid amounts are read in minor units "
                            "(%s): give the column in %s (an earlier allocation's pool_<fund>_%s, or in the sheet "
