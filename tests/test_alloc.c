@@ -1379,6 +1379,108 @@ static void test_summary_with_stats(void **state)
     civ_alloc_spec_free(s);
 }
 
+/* A paid table exported from the finance system (the year-end walk of 2026-12-05): keyed by the spec's
+ * [data] id (社区编号) it was refused for want of 'unique_id'; a column in yuan whose amounts were all whole
+ * yuan was read as fen (paid 1/100 of the truth) with exit 0; a total row (合计) was reported as "1147 rows
+ * for 1146 communities" without naming it. */
+static civ_table *paid_sheet(const char *id_col, const char *col, size_t n, const char *const *ids, const double *v)
+{
+    civ_table *t = NULL;
+    size_t a, b;
+    assert_int_equal(civ_table_create(&t), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, id_col, CIV_COLUMN_TEXT, &a), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, col, CIV_COLUMN_NUMBER, &b), CIV_OK);
+    assert_int_equal(civ_table_add_rows(t, n, NULL), CIV_OK);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(civ_table_set_text(t, i, a, ids[i]), CIV_OK);
+        assert_int_equal(civ_table_set_number(t, i, b, v[i]), CIV_OK);
+    }
+    return t;
+}
+
+static void test_paid_sheet_from_finance(void **state)
+{
+    (void)state;
+    static const char *const spec_fmt =
+        "version = \"r\"\n[budget]\ntotal = 100.00\nfiscal_year = 2026\n[data]\nid = \"社区编号\"\n"
+        "[[pool]]\nname = \"r\"\namount = 100.00\npaid = \"%s\"\n[[factor]]\nname = \"x\"\nattribute = \"x\"\n"
+        "weight = 1\n";
+    char text[512];
+    const char *ids[] = {"C1", "C2"}, *with_total[] = {"C1", "C2", "合计"};
+    const double x[] = {1, 3}, fen[] = {10000, 20000}, fen_total[] = {10000, 20000, 30000};
+    civ_table *comm = paid_sheet("社区编号", "x", 2, ids, x);
+    snprintf(text, sizeof text, spec_fmt, "paid_fen");
+    civ_alloc_spec *s = af_spec_of(text);
+    civ_alloc_problem *p = NULL;
+    assert_int_equal(civ_alloc_bind(s, comm, NULL, &p), CIV_OK);
+    civ_table *paid = paid_sheet("社区编号", "paid_fen", 2, ids, fen); /* keyed like the communities */
+    assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_OK);
+    civ_alloc_result *r = NULL;
+    assert_int_equal(civ_alloc_result_create(p, &r), CIV_OK);
+    assert_int_equal(civ_alloc_solve(p, r), CIV_OK);
+    civ_alloc_result_free(r);
+    civ_table_free(paid);
+    paid = paid_sheet("社区编号", "paid_fen", 3, with_total, fen_total);
+    assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error_message(), "row 3 ('合计') is no community of the allocation: it looks "
+                                                     "like the sheet's total row"));
+    civ_table_free(paid);
+    paid = paid_sheet("编号", "paid_fen", 2, ids, fen);
+    assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error_message(), "no text id column 'unique_id' or '社区编号' (the spec's [data] id)"));
+    civ_table_free(paid);
+    civ_alloc_problem_free(p), civ_alloc_spec_free(s);
+    /* yuan, all whole: 100.00 and 200.00 yuan would have been read as 1.00 and 2.00 */
+    const double yuan[] = {100, 200};
+    const char *yuan_cols[] = {"已拨金额（元）", "paid_yuan", "已拨(万元)", "pool_yuanlin_fen"};
+    for (int k = 0; k < 4; k++) {
+        snprintf(text, sizeof text, spec_fmt, yuan_cols[k]);
+        s = af_spec_of(text);
+        assert_int_equal(civ_alloc_bind(s, comm, NULL, &p), CIV_OK);
+        paid = paid_sheet("社区编号", yuan_cols[k], 2, ids, yuan);
+        if (k == 3) { /* a fund whose name has "yuan" in it (园林) is in fen */
+            assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_OK);
+        } else {
+            assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_ERR_DOMAIN);
+            assert_non_null(strstr(civ_last_error_message(), "is named in yuan, and paid amounts are read in minor"));
+        }
+        civ_table_free(paid);
+        civ_alloc_problem_free(p), civ_alloc_spec_free(s);
+    }
+    civ_table_free(comm);
+}
+
+/* Next year's last_year fed with this year's amounts in fen (the column is in yuan): bounds 100 times too high.
+ * The cure was "set on_infeasible = ratable", which would have cut every hold-harmless by one ratio (the
+ * year-end walk, 2026-12-05); now the units are named, with and without a cap. */
+static void test_last_year_in_minor_units(void **state)
+{
+    (void)state;
+    const double x[] = {1, 3}, ly_fen[] = {6000, 5000};
+    civ_table *comm = af_table_ab(2, x, ly_fen);
+    const char *caps[] = {"", "cap_share = 0.9\n"};
+    for (int k = 0; k < 2; k++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "version = \"y\"\n[budget]\ntotal = 100.00\nfiscal_year = 2027\n[[pool]]\nname = \"p\"\n"
+                 "amount = 100.00\nformula = \"main\"\n[[formula]]\nname = \"main\"\nhold_harmless = 0.85\n"
+                 "last_year = \"b\"\n%s[[factor]]\nname = \"x\"\nformula = \"main\"\nattribute = \"a\"\nweight = 1\n",
+                 caps[k]);
+        civ_alloc_spec *s = af_spec_of(text);
+        civ_alloc_problem *p = NULL;
+        civ_alloc_result *r = NULL;
+        assert_int_equal(civ_alloc_bind(s, comm, NULL, &p), CIV_OK);
+        assert_int_equal(civ_alloc_result_create(p, &r), CIV_OK);
+        assert_int_equal(civ_alloc_solve(p, r), CIV_ERR_INFEASIBLE);
+        assert_non_null(strstr(civ_last_error_message(), "last year's amounts total 1100000 minor units, 110 times "
+                                                         "this year's fund: minor units in 'b', which is in major "
+                                                         "units? write last year's pool_p_fen / 100 there"));
+        assert_null(strstr(civ_last_error_message(), "ratable"));
+        civ_alloc_result_free(r), civ_alloc_problem_free(p), civ_alloc_spec_free(s);
+    }
+    civ_table_free(comm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1401,6 +1503,8 @@ int main(void)
         cmocka_unit_test(test_threads_bit_identical),
         cmocka_unit_test(test_population_shared_with_factor),
         cmocka_unit_test(test_summary_with_stats),
+        cmocka_unit_test(test_paid_sheet_from_finance),
+        cmocka_unit_test(test_last_year_in_minor_units),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

@@ -142,7 +142,7 @@ static void test_three_years(void **state)
     fc = forecasts(2);
     assert_int_equal(civ_alloc_project(spec, comm, fc, need, 3, 0, &out, NULL), CIV_ERR_NOT_FOUND);
     assert_null(out);
-    assert_non_null(strstr(civ_last_error_message(), "no forecast rows fall in 2028"));
+    assert_non_null(strstr(civ_last_error_message(), "projection year 2028: the forecasts have no period in 2028"));
     /* a need of two years, forecasts of two: the projection's third year has no demand, said so */
     civ_alloc_need *need2 = NULL;
     char spec2[2048];
@@ -151,6 +151,23 @@ static void test_three_years(void **state)
     assert_int_equal(civ_alloc_project(spec, comm, fc, need2, 3, 0, &out, NULL), CIV_ERR_NOT_FOUND);
     assert_null(out);
     assert_non_null(strstr(civ_last_error_message(), "projection year 2028: the forecasts have no period in 2028"));
+    civ_alloc_need_free(need2);
+    civ_table_free(fc);
+    /* the projection reads its own years' demand, not the [need] section's: a need of one year (2026) with
+     * forecasts of three projects three years, as the need of three does (the year-end walk, 2026-12-05: a
+     * projection from 2027 stopped at "no period in 2028" with forecasts through 2029, the demo's need being
+     * 2025..2027) */
+    fc = forecasts(3);
+    snprintf(spec2, sizeof spec2, "%.*syears = 1\n", (int)(strstr(SPEC, "years = 3") - SPEC), SPEC);
+    assert_int_equal(civ_alloc_need_parse(spec2, strlen(spec2), "p.spec", &need2), CIV_OK);
+    civ_table *one = NULL, *three = NULL;
+    if (civ_alloc_project(spec, comm, fc, need2, 3, 0, &one, NULL))
+        fail_msg("%s", civ_last_error_message());
+    assert_int_equal(civ_alloc_project(spec, comm, fc, need, 3, 0, &three, NULL), CIV_OK);
+    assert_int_equal(civ_table_n_rows(one), 12);
+    for (size_t r = 0; r < 12; r++)
+        assert_true(af_cell(one, r, "amount_fen") == af_cell(three, r, "amount_fen"));
+    civ_table_free(one), civ_table_free(three);
     civ_alloc_need_free(need2);
     civ_table_free(fc), civ_table_free(comm);
     civ_alloc_need_free(need), civ_alloc_spec_free(spec);

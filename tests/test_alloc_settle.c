@@ -99,7 +99,7 @@ static void test_errors(void **state)
     civ_table_free(sp);
     sp = two_columns("spent", 2, ids, frac);
     assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_ERR_DOMAIN);
-    assert_non_null(strstr(civ_last_error_message(), "not a whole number of minor units"));
+    assert_non_null(strstr(civ_last_error_message(), "has more than the currency's 2 decimals"));
     civ_table_free(sp);
     sp = two_columns("paid", 2, ids, spent);
     assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_ERR_MISSING_COLUMN);
@@ -111,6 +111,95 @@ static void test_errors(void **state)
     assert_non_null(strstr(civ_last_error_message(), "plain decimal"));
     snprintf(text, sizeof text, "%s[settlement]\ncarry = 0.1\n", SPEC_HEAD);
     assert_int_equal(civ_alloc_spec_parse(text, strlen(text), "b.spec", &bad), CIV_ERR_SPEC);
+}
+
+/* A year-end spending sheet as finance exports it (the year-end walk of 2026-12-05): a third decimal on a
+ * community's amount was rounded away silently (the tolerance was 1e-6 of the amount: 18 fen at 180,670 yuan),
+ * a refund entered as negative spending got no cure, a total row no hint, and a release's output (amount_fen
+ * = the release alone) was settled as the year's allocation with exit 0. */
+static void test_year_end_sheet(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = spec_with("[settlement]\ncarry_over = 0.1\ntop_up = 0.05\n");
+    const char *ids[] = {"A", "B"}, *tot[] = {"A", "B", "合计"};
+    const double alloc[] = {18972000, 99999999999}, third[] = {180670.327, 999999999.99};
+    const double exact[] = {180670.33, 999999999.99}, refund[] = {180670.33, -1200.50};
+    const double float_sum[] = {180670.33 + 1e-7, 999999999.99}; /* a float sum of many amounts: 1e-5 fen off */
+    const double with_total[] = {180670.33, 999999999.99, 1000180670.32};
+    civ_table *al = two_columns("amount_fen", 2, ids, alloc), *out = NULL;
+    civ_table *sp = two_columns("spent", 2, ids, third);
+    assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "180670.327 has more than the currency's 2 decimals"));
+    assert_non_null(strstr(civ_last_error_message(), "=ROUND(cell, 2)"));
+    assert_null(out);
+    civ_table_free(sp);
+    sp = two_columns("spent", 2, ids, exact); /* two decimals read exactly, up to ten digits of yuan */
+    assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_OK);
+    assert_int_equal(cell(out, 0, "spent_fen"), 18067033), assert_int_equal(cell(out, 1, "spent_fen"), 99999999999);
+    civ_table_free(out), civ_table_free(sp);
+    sp = two_columns("spent", 2, ids, float_sum);
+    assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_OK);
+    assert_int_equal(cell(out, 0, "spent_fen"), 18067033);
+    civ_table_free(out), civ_table_free(sp);
+    out = NULL;
+    sp = two_columns("spent", 2, ids, refund);
+    assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "community 'B'): 'spent' is negative (-1200.5): settlement "
+                                                     "takes the year's net spending"));
+    civ_table_free(sp);
+    sp = two_columns("spent", 3, tot, with_total);
+    assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error_message(), "'合计' was not allocated anything: it looks like the sheet's "
+                                                     "total row"));
+    civ_table_free(sp);
+    const char *twice[] = {"A", "B", "B"};
+    const double with_refund[] = {180670.33, 999999999.99, -1200.50};
+    sp = two_columns("spent", 3, twice, with_refund); /* a refund on a row of its own */
+    assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_ERR_DUPLICATE);
+    assert_non_null(strstr(civ_last_error_message(), "community 'B' on rows 2 and 3: settlement takes one row per "
+                                                     "community, its net spending of the year"));
+    civ_table_free(sp);
+    /* every missing community counted; a sheet keyed otherwise than the spec's [data] id: its columns named */
+    const char *one[] = {"A"}, *none[] = {"Z"};
+    sp = two_columns("spent", 1, one, exact);
+    assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error_message(), "community 'B' (allocation row 2) has no row in the spending "
+                                                     "table (add each with 0 spent"));
+    civ_table_free(sp);
+    sp = two_columns("spent", 1, none, exact);
+    assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error_message(), "community 'A' (allocation row 1) has no row in the spending "
+                                                     "table, nor has 1 other community"));
+    civ_table_free(sp);
+    civ_table *renamed = NULL;
+    size_t k0, k1;
+    assert_int_equal(civ_table_create(&renamed), CIV_OK);
+    assert_int_equal(civ_table_add_column(renamed, "社区编号", CIV_COLUMN_TEXT, &k0), CIV_OK);
+    assert_int_equal(civ_table_add_column(renamed, "spent", CIV_COLUMN_NUMBER, &k1), CIV_OK);
+    assert_int_equal(civ_alloc_settle(s, al, renamed, 0, &out, NULL), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error_message(), "no text id column 'unique_id' (the spec's [data] id); its "
+                                                     "columns are '社区编号', 'spent': name its community id column"));
+    civ_table_free(renamed);
+    /* a spending column named in fen or in 万元 would be read 100 times too much or 10,000 times too little */
+    const char *units[] = {"spent = \"spent_fen\"\n", "spent = \"支出（万元）\"\n"};
+    const char *names[] = {"spent_fen", "支出（万元）"};
+    for (int k = 0; k < 2; k++) {
+        char rules[256];
+        snprintf(rules, sizeof rules, "[settlement]\ncarry_over = 0.1\n%s", units[k]);
+        civ_alloc_spec *su = spec_with(rules);
+        sp = two_columns(names[k], 2, ids, exact);
+        assert_int_equal(civ_alloc_settle(su, al, sp, 0, &out, NULL), CIV_ERR_DOMAIN);
+        assert_non_null(strstr(civ_last_error_message(), "and spending is read in yuan"));
+        civ_table_free(sp), civ_alloc_spec_free(su);
+    }
+    /* a release's output: amount_fen is the release alone */
+    sp = two_columns("spent", 2, ids, exact);
+    size_t pc;
+    assert_int_equal(civ_table_add_column(al, "paid_fen", CIV_COLUMN_NUMBER, &pc), CIV_OK);
+    assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "is a reserve release"));
+    assert_null(out);
+    civ_table_free(sp), civ_table_free(al), civ_alloc_spec_free(s);
 }
 
 static uint64_t rs = 99;
@@ -169,6 +258,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_by_hand),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_year_end_sheet),
         cmocka_unit_test(test_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1451,7 +1451,8 @@ typedef struct civ_alloc_need civ_alloc_need;
  *  `need`'s indexed standard (reserves re-taken as ceil(share x budget), the
  *  funds' shares of the rest kept by the exact largest remainder); every
  *  forecast factor reads the community's projected demand of year y (the
- *  need's demand: the forecast means of that calendar year); hold-harmless
+ *  need's demand: the forecast means of that calendar year, for the
+ *  projection's years whatever years `need`'s section reports); hold-harmless
  *  and pace compare each fund with the community's amount of that fund in
  *  year y - 1 (the data's history in the first year).  *out: the
  *  allocation table of civ_alloc_result_table for every year, stacked, with

@@ -176,6 +176,17 @@ head -3 "$WORK/spent.csv" >"$WORK/spent_short.csv"
 expect_exit 2 "has no row in the spending table" -- \
     settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent_short.csv" --out "$WORK/x.csv"
 expect_exit 1 "required" -- settle --spec "$SPEC"
+# a third decimal in the finance sheet (180670.327 yuan) was rounded to the fen silently: refused with the cure;
+# a refund entered as negative spending, and the sheet's total row, are named with theirs
+awk -F, 'NR == 3 { $2 = $2 "7" } 1' OFS=, "$WORK/spent.csv" >"$WORK/spent_3dp.csv"
+expect_exit 2 "has more than the currency's 2 decimals: round it to the minor unit in the sheet" -- \
+    settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent_3dp.csv" --out "$WORK/x.csv"
+awk -F, 'NR == 3 { $2 = "-1200.50" } 1' OFS=, "$WORK/spent.csv" >"$WORK/spent_neg.csv"
+expect_exit 2 "is negative (-1200.5): settlement takes the year's net spending" -- \
+    settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent_neg.csv" --out "$WORK/x.csv"
+{ cat "$WORK/spent.csv"; echo "合计,1.00"; } >"$WORK/spent_total.csv"
+expect_exit 2 "community '合计' was not allocated anything: it looks like the sheet's total row" -- \
+    settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent_total.csv" --out "$WORK/x.csv"
 
 # 7. reserve release: the risk reserve on top of what the demo allocation paid
 "$CIV" allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" --paid "$WORK/a.csv" \
@@ -219,6 +230,48 @@ expect_exit 2 "the paid table holds 2 funds" -- allocate --spec "$WORK/release_n
 head -5 "$WORK/a.csv" >"$WORK/paid_short.csv"
 expect_exit 2 "no row in the paid table" -- allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" \
     --paid "$WORK/paid_short.csv" --out "$WORK/x.csv"
+# the year-end walk (2026-12-05): the paid table as the finance system exports it via Excel (byte-order mark,
+# "12,622,500", Chinese headers keyed by unique_id, a total row, a blank line at the end); the total row is
+# named, the sheet without it releases what the plain paid table does, and a column in yuan is refused even
+# when every amount is whole yuan (it was read as fen: paid 1/100 of the truth, exit 0)
+$PY - "$WORK/a.csv" "$WORK/paid_excel.csv" "$WORK/paid_yuan.csv" <<'PYEOF'
+import sys
+import pandas as pd
+a = pd.read_csv(sys.argv[1], dtype={"unique_id": str})
+col = a["pool_eldercare+health_fen"]
+rows = [f'{u},{n},"{v:,}"' for u, n, v in zip(a.unique_id, a["name"], col)]
+text = "unique_id,社区名称,pool_eldercare+health_fen\n" + "\n".join(rows) + f'\n合计,,"{col.sum():,}"\n\n'
+open(sys.argv[2], "w", encoding="utf-8-sig", newline="\r\n").write(text)
+rows = [f"{u},{v // 100}" for u, v in zip(a.unique_id, col)]
+open(sys.argv[3], "w", encoding="utf-8").write("unique_id,已拨金额（元）\n" + "\n".join(rows) + "\n")
+PYEOF
+expect_exit 2 "row 1147 ('合计') is no community of the allocation: it looks like the sheet's total row" -- \
+    allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" --paid "$WORK/paid_excel.csv" \
+    --out "$WORK/x.csv" --thousands ,
+grep -v '^合计' "$WORK/paid_excel.csv" >"$WORK/paid_excel_ok.csv"
+"$CIV" allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" --paid "$WORK/paid_excel_ok.csv" \
+    --thousands , --out "$WORK/release_x.csv" --explain --lang zh >/dev/null 2>"$WORK/stderr" ||
+    fail "release from the Excel paid sheet: $(cat "$WORK/stderr")"
+cmp -s "$WORK/release.csv" "$WORK/release_x.csv" || fail "the Excel paid sheet releases otherwise than the plain one"
+sed 's/^paid = .*/paid = "已拨金额（元）"/' "$DEMO/release.spec" >"$WORK/release_yuan.spec"
+expect_exit 2 "column '已拨金额（元）' is named in yuan, and paid amounts are read in minor units" -- \
+    allocate --spec "$WORK/release_yuan.spec" --communities "$DEMO/communities.csv" --paid "$WORK/paid_yuan.csv" \
+    --out "$WORK/x.csv"
+# settling the release's output would settle the release alone (amount_fen) against the year's spending
+expect_exit 2 "the allocation is a reserve release" -- \
+    settle --spec "$SPEC" --allocation "$WORK/release.csv" --spending "$WORK/spent.csv" --out "$WORK/x.csv"
+
+# next year's last_year_funding (yuan) fed with this year's eldercare+health amounts in fen: the units named
+$PY - "$DEMO/communities.csv" "$WORK/a.csv" "$WORK/comm_fen.csv" <<'PYEOF'
+import sys
+import pandas as pd
+c = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
+a = pd.read_csv(sys.argv[2], dtype={"unique_id": str}).set_index("unique_id")
+c["last_year_funding"] = c.unique_id.map(a["pool_eldercare+health_fen"]).astype(str)
+c.to_csv(sys.argv[3], index=False)
+PYEOF
+expect_exit 4 "minor units in 'last_year_funding', which is in major units? write last year's" -- \
+    allocate --spec "$SPEC" --communities "$WORK/comm_fen.csv" --out "$WORK/x.csv"
 
 # 8. multi-year projection: the plan spec rolled forward over 2026-2027 (synthetic 36-month forecasts)
 $PY - "$DEMO/meals.csv" "$WORK/fc36.csv" <<'PYEOF'
@@ -247,6 +300,25 @@ for f, hh, q in (("eldercare+health", 0.85, 0.20), ("migrant", 0.90, 0.30)):
     assert ((cur <= (1 + q) * prev + 1e-6) | (prev == 0) | (b.binding.fillna("").str.contains("floor"))).all()
     assert ((cur >= hh * prev - 1e-6) | (prev == 0)).all()
 assert b.amount_fen.sum() == 18260000000 - s[(s.year == 2027) & (s["item"] == "reserved")].value.iloc[0]
+PYEOF
+# the projection's years are its own, not the [need] section's (2025..2027 in plan.spec): three years from 2026
+# with forecasts through 2028 run (before 2026-12-05: "the forecasts have no period in 2028"), the first two
+# as the two-year projection
+$PY - "$WORK/fc36.csv" "$WORK/fc48.csv" <<'PYEOF'
+import sys
+import pandas as pd
+f = pd.read_csv(sys.argv[1])
+last = f[f.ds.str.startswith("2027")].assign(ds=lambda d: "2028" + d.ds.str[4:], h=lambda d: d.h + 12)
+pd.concat([f, last]).to_csv(sys.argv[2], index=False)
+PYEOF
+"$CIV" project --spec "$DEMO/plan.spec" --communities "$DEMO/communities.csv" --forecasts "$WORK/fc48.csv" \
+    --years 3 --out "$WORK/proj3.csv" --explain >/dev/null 2>"$WORK/stderr" || fail "project 3 years: $(cat "$WORK/stderr")"
+$PY - "$WORK/proj.csv" "$WORK/proj3.csv" <<'PYEOF' || fail "three-year projection checks"
+import sys
+import pandas as pd
+p2, p3 = pd.read_csv(sys.argv[1]), pd.read_csv(sys.argv[2])
+assert sorted(p3.year.unique()) == [2026, 2027, 2028] and (p3.groupby("year").unique_id.nunique() == 1146).all()
+assert p3[p3.year < 2028].reset_index(drop=True).equals(p2)
 PYEOF
 # the allocation of fiscal year 2026 reads 2026's forecast months (h = 13..24 of fc36, growing 4% a year),
 # so it is the projection's first year to the fen; summing h = 1..12 (2025) gives other amounts

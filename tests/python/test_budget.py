@@ -227,6 +227,57 @@ def test_release_on_top_of_paid():
         civicast.allocate(DEMO / "communities.csv", DEMO / "release.spec", paid=alloc.iloc[:3])
 
 
+def test_year_end_walk():
+    """A budget office's year with pandas frames (2026-12-05): allocate, release the risk reserve on top of
+    what was paid, settle the year's amounts against spending summed from transactions in float yuan, and
+    feed 2026 in as 2027's last year.  A third decimal of a yuan amount was rounded away silently, a release's
+    output (the release alone) settled as the year's allocation, a total row of the paid sheet went unnamed
+    and a paid column in whole yuan was read as fen."""
+    comm = pd.read_csv(DEMO / "communities.csv", dtype={"unique_id": str})
+    alloc, _ = civicast.allocate(comm, DEMO / "allocation.spec")
+    rel, _ = civicast.allocate(comm, DEMO / "release.spec", paid=alloc)
+    paid_col = "pool_eldercare+health_fen"
+    total_row = pd.DataFrame({"unique_id": ["合计"], paid_col: [alloc[paid_col].sum()]})
+    with pytest.raises(civicast.Error, match=r"row 1147 \('合计'\) is no community .* total row"):
+        civicast.allocate(comm, DEMO / "release.spec", paid=pd.concat([alloc, total_row]))
+    yuan = pd.DataFrame({"unique_id": alloc.unique_id, "已拨金额（元）": alloc[paid_col] // 100})
+    spec_yuan = (DEMO / "release.spec").read_text(encoding="utf-8").replace(
+        'paid = "pool_eldercare+health_fen"', 'paid = "已拨金额（元）"')
+    with pytest.raises(civicast.Error, match="named in yuan, and paid amounts are read in minor units"):
+        civicast.allocate(comm, spec_yuan, paid=yuan)
+    year = alloc[["unique_id", "amount_fen"]].merge(rel[["unique_id", "amount_fen"]], on="unique_id", validate="1:1")
+    year = pd.DataFrame({"unique_id": year.unique_id, "amount_fen": year.amount_fen_x + year.amount_fen_y})
+    assert year.amount_fen.sum() == 15_272_000_000 + 498_000_000
+    # spending: each community's transactions (whole fen) summed in float yuan, as a finance script would
+    r = np.random.default_rng(11)
+    spent_fen = np.round(year.amount_fen.to_numpy() * r.uniform(0.85, 1.1, len(year))).astype(np.int64)
+    spent = []
+    for v in spent_fen:
+        parts = np.diff(np.sort(np.r_[0, r.integers(0, v + 1, 200), v]))
+        spent.append(sum((parts / 100).tolist()))
+    sp = pd.DataFrame({"unique_id": year.unique_id, "spent": spent})
+    s, t = civicast.settle(DEMO / "allocation.spec", year, sp)
+    assert (s.spent_fen.to_numpy() == spent_fen).all() and s.unique_id.tolist() == year.unique_id.tolist()
+    assert (s.allocated_fen == s.spent_fen + s.carry_over_fen + s.clawback_fen - s.top_up_fen - s.uncovered_fen).all()
+    amounts = t[t.measure == "amount"].set_index("item").value
+    assert amounts["allocated"] == year.amount_fen.sum() and amounts["spent"] == spent_fen.sum()
+    third = sp.assign(spent=sp.spent.where(sp.index != 7, 180670.327))
+    with pytest.raises(civicast.Error, match="180670.327 has more than the currency's 2 decimals"):
+        civicast.settle(DEMO / "allocation.spec", year, third)
+    with pytest.raises(civicast.Error, match="is a reserve release"):
+        civicast.settle(DEMO / "allocation.spec", rel, sp)
+    # 2027: the year's amounts of each fund are its last year; hold-harmless and pace bind against them
+    eh = (alloc.set_index("unique_id")["pool_eldercare+health_fen"] + rel.set_index("unique_id").amount_fen)
+    mig = alloc.set_index("unique_id").pool_migrant_fen
+    c27 = comm.assign(last_year_funding=comm.unique_id.map(eh) / 100, last_year_migrant=comm.unique_id.map(mig) / 100)
+    spec27 = (DEMO / "allocation.spec").read_text(encoding="utf-8").replace("fiscal_year = 2026", "fiscal_year = 2027")
+    a27, _ = civicast.allocate(c27, spec27)
+    got = a27.set_index("unique_id")
+    assert (got["last_year_eldercare+health_fen"] == eh).all() and (got.last_year_migrant_fen == mig).all()
+    cur, floor = got["pool_eldercare+health_fen"], got.binding.fillna("").str.contains("floor")
+    assert (cur >= np.ceil(0.85 * eh)).all() and ((cur <= np.floor(1.2 * eh)) | floor).all()
+
+
 def test_budget_ids_keep_their_dtype(alt_spec):
     """compare and settle key their rows by the communities' ids in the
     input's dtype (int64 codes stay int64, text stays text), as

@@ -472,4 +472,10 @@ void civ_alloc_member_bounds(const civ_alloc_problem *p, size_t u, size_t i, civ
  * summed over the units whose formula holds the factor (waterfall.c). */
 double civ_alloc_part(const civ_alloc_problem *p, const civ_alloc_result *r, size_t k, size_t i);
 
+/* The need's per-community table over the years first_year .. first_year + years - 1 instead of the
+ * [need] section's own (the projection's years: civ_alloc_project reads each year's demand from it, whatever
+ * years the [need] section reports). */
+civ_status civ_alloc_need_project_years(const civ_alloc_need *n, long first_year, long years, const civ_table *fc,
+                                        civ_table **per_community);
+
 #endif

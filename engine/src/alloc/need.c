@@ -625,8 +625,10 @@ fail:
     return st;
 }
 
-civ_status civ_alloc_need_project(const civ_alloc_need *n, const civ_table *fc, civ_table **per_community,
-                                  civ_table **per_year)
+/* The need's tables; allow_empty: a year without forecast rows is left out rather than an error (the
+ * projection names such a year itself). */
+static civ_status need_project(const civ_alloc_need *n, const civ_table *fc, civ_table **per_community,
+                               civ_table **per_year, int allow_empty)
 {
     if (!n || !fc)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_need_project: NULL argument");
@@ -642,7 +644,7 @@ civ_status civ_alloc_need_project(const civ_alloc_need *n, const civ_table *fc, 
         st = need_rows(n, fc, rows, &m);
     if (!st)
         st = need_per_community(n, rows, m, &yr, per_community ? &tc : NULL);
-    for (size_t yi = 0; yi < ny && !st; yi++)
+    for (size_t yi = 0; yi < ny && !st && !allow_empty; yi++)
         if (!yr.comm[yi]) {
             civ_where w = {.field = "ds"};
             st = civ_fail_at(CIV_ERR_NOT_FOUND, &w,
@@ -661,4 +663,20 @@ civ_status civ_alloc_need_project(const civ_alloc_need *n, const civ_table *fc, 
     if (per_year)
         *per_year = ty;
     return CIV_OK;
+}
+
+civ_status civ_alloc_need_project_years(const civ_alloc_need *n, long first_year, long years, const civ_table *fc,
+                                        civ_table **per_community)
+{
+    if (!n || years < 1)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_need_project_years: NULL need or no years");
+    civ_alloc_need span = *n; /* borrows n's strings */
+    span.first_year = first_year, span.years = years;
+    return need_project(&span, fc, per_community, NULL, 1);
+}
+
+civ_status civ_alloc_need_project(const civ_alloc_need *n, const civ_table *fc, civ_table **per_community,
+                                  civ_table **per_year)
+{
+    return need_project(n, fc, per_community, per_year, 0);
 }

@@ -253,7 +253,10 @@ civ_status civ_alloc_project(const civ_alloc_spec *spec, const civ_table *commun
     if (!st)
         st = civ_alloc_result_create(c.p, &c.r);
     if (!st)
-        st = civ_alloc_need_project(need, forecasts, &c.pc, NULL);
+        /* the projection's own years: the [need] section's (2025..2027 in the demo) once limited a projection
+         * from 2027 to one year ("no period in 2028" with forecasts through 2029), and asked for forecasts of
+         * years before the fiscal year */
+        st = civ_alloc_need_project_years(need, spec->fiscal_year, years, forecasts, &c.pc);
     size_t n = c.p ? c.p->n : 0, U = c.p ? c.p->n_units : 0, F = spec->n_formulas;
     if (!st) {
         c.unit0 = malloc((U + 1) * sizeof *c.unit0), c.x = malloc((n + 1) * sizeof *c.x);

@@ -17,6 +17,7 @@
 
 #include "alloc.h"
 #include "strmap.h"
+#include "text.h"
 
 /* The paid table's column for unit u (see alloc.h, civ_alloc_pool.paid). */
 static civ_status paid_column(const civ_alloc_problem *p, const civ_table *t, size_t u, size_t *col)
@@ -57,6 +58,23 @@ static civ_status paid_column(const civ_alloc_problem *p, const civ_table *t, si
                            name, p->units[u].name);
     if (civ_table_column_type(t, *col) != CIV_COLUMN_NUMBER)
         return civ_fail_at(CIV_ERR_DOMAIN, &w, "the paid table's column '%s' is text, not minor units", name);
+    /* a finance export in yuan whose amounts are all whole yuan passed the whole-number check and was read
+     * as fen: paid 1/100 of the truth, and the release computed on that */
+    char major[32];
+    snprintf(major, sizeof major, "_%s", civ_alloc_major_name(s));
+    size_t nl = strlen(name), ml = strlen(major);
+    static const char *const major_marks[] = {"（元）", "(元)", "[元]", "【元】", "万元", "单位：元", "单位:元"};
+    int in_major = nl >= ml && !strcmp(name + nl - ml, major);
+    for (size_t k = 0; k < sizeof major_marks / sizeof *major_marks && !in_major; k++)
+        in_major = strstr(name, major_marks[k]) != NULL;
+    if (in_major)
+        return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                           "the paid table's column '%s' is named in %s, and paid amounts are read in minor units "
+                           "(%s): give the column in %s (an earlier allocation's pool_<fund>_%s, or in the sheet "
+                           "=ROUND(cell*%lld, 0) under a header such as paid_%s) and name it with the pool's "
+                           "'paid' key",
+                           name, civ_alloc_major_name(s), civ_alloc_minor_name(s), civ_alloc_minor_name(s),
+                           civ_alloc_minor_name(s), (long long)s->minor_unit, civ_alloc_minor_name(s));
     return CIV_OK;
 }
 
@@ -64,9 +82,19 @@ static civ_status paid_column(const civ_alloc_problem *p, const civ_table *t, si
 static civ_status paid_rows(const civ_alloc_problem *p, const civ_table *t, size_t *row_of_id)
 {
     size_t idc, m = civ_table_n_rows(t);
-    civ_where w = {.field = "unique_id"};
-    if (civ_table_find_column(t, "unique_id", &idc) || civ_table_column_type(t, idc) != CIV_COLUMN_TEXT)
-        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the paid table has no text column 'unique_id'");
+    const char *key = p->spec->id_column && p->spec->id_column[0] ? p->spec->id_column : "unique_id";
+    civ_where w = {.field = key};
+    /* an earlier allocation's unique_id, else the spec's [data] id (a finance export keyed like the communities) */
+    int found = !civ_table_find_column(t, "unique_id", &idc) && civ_table_column_type(t, idc) == CIV_COLUMN_TEXT;
+    if (!found && strcmp(key, "unique_id"))
+        found = !civ_table_find_column(t, key, &idc) && civ_table_column_type(t, idc) == CIV_COLUMN_TEXT;
+    if (!found)
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
+                           "the paid table has no text id column 'unique_id'%s%s%s: name its community id column "
+                           "so (an earlier allocation's --out has unique_id)",
+                           strcmp(key, "unique_id") ? " or '" : "", strcmp(key, "unique_id") ? key : "",
+                           strcmp(key, "unique_id") ? "' (the spec's [data] id)" : "");
+    civ_clear_error();
     civ_strmap map = {0};
     civ_status st = CIV_OK;
     for (size_t r = 0; r < m && !st; r++) {
@@ -84,10 +112,23 @@ static civ_status paid_rows(const civ_alloc_problem *p, const civ_table *t, size
             st = civ_fail_at(CIV_ERR_NOT_FOUND, &d, "community '%s' has no row in the paid table (add it with 0)",
                              p->ids[i]);
         }
-    if (!st && m != p->n)
-        st = civ_fail(CIV_ERR_NOT_FOUND, "the paid table has %zu rows for %zu communities: it names communities the "
-                                         "allocation does not have",
-                      m, p->n);
+    civ_strmap comm = {0};
+    for (size_t i = 0; i < p->n && !st && m != p->n; i++)
+        st = civ_strmap_put(&comm, p->ids[i], i, NULL);
+    for (size_t r = 0; r < m && !st && m != p->n; r++) {
+        const char *id = civ_table_text(t, r, idc);
+        if (civ_strmap_get(&comm, id, NULL))
+            continue;
+        civ_where d = {.series_id = id, .field = civ_table_column_name(t, idc)};
+        st = civ_fail_at(CIV_ERR_NOT_FOUND, &d,
+                         "the paid table has %zu rows for %zu communities: row %zu ('%s') is no community of the "
+                         "allocation%s",
+                         m, p->n, r + 1, id,
+                         civ_total_row_id(id) ? ": it looks like the sheet's total row, delete the row (civicast "
+                                                "sums the communities itself)"
+                                              : " (a mis-keyed id? correct it, or delete the row)");
+    }
+    civ_strmap_free(&comm);
     civ_strmap_free(&map);
     return st;
 }

@@ -20,6 +20,7 @@
 
 #include "alloc.h"
 #include "strmap.h"
+#include "text.h"
 
 /* floor(num x a / 10^digits) in 128-bit integers. */
 static int64_t share_of(int64_t num, int digits, int64_t a)
@@ -39,14 +40,31 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
     civ_where w = {.field = col};
     if (civ_table_find_column(t, col, &c))
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the %s table has no column '%s'", what, col);
+    if (!minor) { /* spending in major units: a column named in another unit would be read 100 or 1/10,000 off */
+        char suffix[32];
+        snprintf(suffix, sizeof suffix, "_%s", civ_alloc_minor_name(s));
+        size_t cl = strlen(col), sl = strlen(suffix);
+        const char *other = cl >= sl && !strcmp(col + cl - sl, suffix) ? civ_alloc_minor_name(s)
+                            : strstr(col, "万元")                       ? "万元 (10,000 yuan)"
+                            : strstr(col, "（分）") || strstr(col, "(分)") ? "分 (fen)"
+                                                                          : NULL;
+        if (other)
+            return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                               "the %s table's column '%s' is named in %s, and spending is read in %s: give it in "
+                               "%s (the [settlement] spent key names the column)",
+                               what, col, other, civ_alloc_major_name(s), civ_alloc_major_name(s));
+    }
     const double *v = civ_table_numbers(t, c);
     if (!v && !minor) { /* decimal text ("1234.56"), read exactly */
         for (size_t r = 0; r < civ_table_n_rows(t); r++) {
             civ_where d = {.series_id = ids[r], .field = col};
             const char *text = civ_table_text(t, r, c);
-            if (civ_alloc_parse_money(text ? text : "", s->minor_digits, &out[r], &d))
+            if (civ_alloc_parse_money(text ? text : "", s->minor_digits, &out[r], &d)) {
+                char why[512]; /* copied: the message is rewritten in the buffer it is read from */
+                snprintf(why, sizeof why, "%s", civ_last_error()->message);
                 return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s table, row %zu (community '%s'): '%s': %s", what, r + 1,
-                                   ids[r], col, civ_last_error()->message);
+                                   ids[r], col, why);
+            }
         }
         return CIV_OK;
     }
@@ -55,13 +73,32 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
         double x = minor ? v[r] : v[r] * (double)s->minor_unit, whole = nearbyint(x);
         civ_where d = {.series_id = ids[r], .field = col};
-        if (!isfinite(x) || x < 0 || fabs(x) > (double)CIV_ALLOC_MAX_MONEY)
-            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s table, row %zu (community '%s'): '%s' is %s", what, r + 1,
-                               ids[r], col, isnan(x) ? "missing" : x < 0 ? "negative" : "out of range");
-        if (fabs(x - whole) > 1e-6 * fmax(1, fabs(x)))
+        if (isfinite(x) && x < 0)
             return civ_fail_at(CIV_ERR_DOMAIN, &d,
-                               "%s table, row %zu (community '%s'): '%s' = %.10g is not a whole number of minor units",
-                               what, r + 1, ids[r], col, v[r]);
+                               "%s table, row %zu (community '%s'): '%s' is negative (%.15g)%s", what, r + 1, ids[r],
+                               col, v[r],
+                               minor ? "" : ": settlement takes the year's net spending of each community, at least "
+                                            "0 (a refund is subtracted from the community's spending, not entered "
+                                            "as a negative row)");
+        if (!isfinite(x) || fabs(x) > (double)CIV_ALLOC_MAX_MONEY)
+            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s table, row %zu (community '%s'): '%s' is %s", what, r + 1,
+                               ids[r], col, isnan(x) ? "missing" : "out of range");
+        /* a decimal with the currency's decimals reads back within a few ulps of whole minor units (a sum of
+         * thousands of float amounts in pandas, within 1e-4); a third decimal (180670.327 yuan) is at least
+         * 0.1 minor unit off and was once rounded away silently (the tolerance was relative: 1e-6 x
+         * 18,067,032.7 fen = 18 fen) */
+        if (fabs(x - whole) > fmax(0.01, 8 * (nextafter(fabs(x), INFINITY) - fabs(x)))) {
+            if (minor)
+                return civ_fail_at(CIV_ERR_DOMAIN, &d,
+                                   "%s table, row %zu (community '%s'): '%s' = %.15g is not a whole number of minor "
+                                   "units",
+                                   what, r + 1, ids[r], col, v[r]);
+            return civ_fail_at(CIV_ERR_DOMAIN, &d,
+                               "%s table, row %zu (community '%s'): '%s' = %.15g has more than the currency's %d "
+                               "decimals: round it to the minor unit in the sheet (Excel: =ROUND(cell, %d)); "
+                               "settlement does not round money",
+                               what, r + 1, ids[r], col, v[r], s->minor_digits, s->minor_digits);
+        }
         out[r] = (int64_t)whole;
     }
     return CIV_OK;
@@ -72,16 +109,32 @@ static civ_status id_column(const civ_table *t, const char *what, const char *co
 {
     size_t c;
     civ_where w = {.field = col};
-    if (civ_table_find_column(t, col, &c) || civ_table_column_type(t, c) != CIV_COLUMN_TEXT)
-        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the %s table has no text id column '%s'", what, col);
+    if (civ_table_find_column(t, col, &c) || civ_table_column_type(t, c) != CIV_COLUMN_TEXT) {
+        char cols[400] = "";
+        size_t len = 0, nc = civ_table_n_columns(t);
+        for (size_t k = 0; k < nc && k < 8 && len < sizeof cols; k++)
+            len += (size_t)snprintf(cols + len, sizeof cols - len, "%s'%s'", k ? ", " : "", civ_table_column_name(t, k));
+        if (len < sizeof cols && nc > 8)
+            snprintf(cols + len, sizeof cols - len, ", ...");
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
+                           "the %s table has no text id column '%s' (%s); its columns are %s: name its community id "
+                           "column '%s'",
+                           what, col,
+                           strcmp(what, "spending") ? "an allocation's --out has it" : "the spec's [data] id",
+                           cols, col);
+    }
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
         ids[r] = civ_table_text(t, r, c);
         size_t prev;
         civ_status st = map ? civ_strmap_put(map, ids[r], r, &prev) : CIV_OK;
         if (st == CIV_ERR_DUPLICATE) {
             civ_where d = {.series_id = ids[r], .field = col};
-            return civ_fail_at(CIV_ERR_DUPLICATE, &d, "%s table: community '%s' on rows %zu and %zu", what, ids[r],
-                               prev + 1, r + 1);
+            return civ_fail_at(CIV_ERR_DUPLICATE, &d, "%s table: community '%s' on rows %zu and %zu%s", what, ids[r],
+                               prev + 1, r + 1,
+                               strcmp(what, "spending")
+                                   ? ""
+                                   : ": settlement takes one row per community, its net spending of the year (sum "
+                                     "the rows, refunds subtracted, e.g. with a pivot table, into one row each)");
         }
         if (st)
             return st;
@@ -272,6 +325,22 @@ static civ_status settle_read(const civ_alloc_spec *sp, const civ_table *alloc, 
     unsigned char *used = calloc(m + 1, 1);
     civ_strmap map = {0}, amap = {0};
     civ_status st = ok && spent && used ? CIV_OK : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the settlement");
+    char paid_col[48];
+    snprintf(paid_col, sizeof paid_col, "paid_%s", civ_alloc_minor_name(sp));
+    size_t pc;
+    int release = !st && civ_table_find_column(alloc, paid_col, &pc) == CIV_OK;
+    if (!st && !release)
+        civ_clear_error(); /* the lookup's "no such column" */
+    if (release) {
+        /* a release's amount_<minor> is the release alone: settling it against the year's spending made almost
+         * every community "overspent" with exit 0 */
+        civ_where w = {.field = amount_col};
+        st = civ_fail_at(CIV_ERR_DOMAIN, &w,
+                         "the allocation is a reserve release (it has %s): its %s is the release alone, not what "
+                         "the communities were allocated in the year; settle a table of the year's amounts: "
+                         "unique_id and %s = the allocation's %s + the release's %s (+ any further release)",
+                         paid_col, amount_col, amount_col, amount_col, amount_col);
+    }
     if (!st)
         st = id_column(alloc, "allocation", "unique_id", r->ids, &amap);
     if (!st)
@@ -280,24 +349,37 @@ static civ_status settle_read(const civ_alloc_spec *sp, const civ_table *alloc, 
         st = id_column(spending, "spending", idc, sids, &map);
     if (!st)
         st = money_column(spending, "spending", sp->spent_column ? sp->spent_column : "spent", 0, sp, sids, spent);
+    size_t missing = 0, first = 0;
     for (size_t i = 0; i < n && !st; i++) {
         size_t j;
         if (!civ_strmap_get(&map, r->ids[i], &j)) {
-            civ_where w = {.series_id = r->ids[i]};
-            st = civ_fail_at(CIV_ERR_NOT_FOUND, &w,
-                             "community '%s' (allocation row %zu) has no row in the spending table (add it with 0 "
-                             "spent)",
-                             r->ids[i], i + 1);
+            first = missing++ ? first : i;
         } else {
             r->s[i] = spent[j];
             used[j] = 1;
         }
     }
+    if (!st && missing) { /* all of them counted: the office fills the sheet once, not once per run */
+        civ_where w = {.series_id = r->ids[first]};
+        char more[64] = "";
+        if (missing > 1)
+            snprintf(more, sizeof more, ", nor %s %zu other communit%s", missing > 2 ? "have" : "has", missing - 1,
+                     missing > 2 ? "ies" : "y");
+        st = civ_fail_at(CIV_ERR_NOT_FOUND, &w,
+                         "community '%s' (allocation row %zu) has no row in the spending table%s (add each with 0 "
+                         "spent: settlement never guesses a zero)",
+                         r->ids[first], first + 1, more);
+    }
     for (size_t j = 0; j < m && !st; j++)
         if (!used[j]) {
             civ_where w = {.series_id = sids[j]};
-            st = civ_fail_at(CIV_ERR_NOT_FOUND, &w, "spending row %zu: community '%s' was not allocated anything",
-                             j + 1, sids[j]);
+            st = civ_fail_at(CIV_ERR_NOT_FOUND, &w, "spending row %zu: community '%s' was not allocated anything%s",
+                             j + 1, sids[j],
+                             civ_total_row_id(sids[j])
+                                 ? ": it looks like the sheet's total row, not a community: delete the row (civicast "
+                                   "sums the communities itself)"
+                                 : " (a mis-keyed id? correct it to the allocation's id, or settle that community "
+                                   "with its own allocation)");
         }
     civ_strmap_free(&map), civ_strmap_free(&amap);
     free(sids), free(spent), free(used);

@@ -311,6 +311,28 @@ void civ_alloc_member_bounds(const civ_alloc_problem *p, size_t u, size_t i, civ
     b->pace = rules_pace(&ur, ly);
 }
 
+/* When last year's amounts of fund u's members total more than ten times this year's fund: the likeliest
+ * cause of bounds that cannot be met at year end is minor units (an allocation's pool_<fund>_fen) fed to a
+ * last_year column, which is in major units (the year-end walk, 2026-12-05: the cure offered was
+ * on_infeasible = "ratable", which would have cut every hold-harmless by one ratio). "" otherwise. */
+static void units_hint(const civ_alloc_problem *p, const civ_alloc_result *r, size_t u, size_t m, char *hint,
+                       size_t size)
+{
+    const double *last = p->last_year + u * p->n;
+    double ly = 0, fund = (double)p->units[u].amount, minor = (double)p->spec->minor_unit;
+    for (size_t k = 0; k < m; k++)
+        ly += isnan(last[r->member[k]]) ? 0 : last[r->member[k]] * minor;
+    const civ_alloc_formula *fo = &p->spec->formulas[p->units[u].formula];
+    const char *col = p->spec->pools[p->units[u].first_pool].last_year;
+    col = col ? col : fo->last_year ? fo->last_year : "last_year";
+    hint[0] = '\0';
+    if (fund > 0 && ly > 10 * fund)
+        snprintf(hint, size,
+                 "; last year's amounts total %.0f minor units, %.0f times this year's fund: minor units in '%s', "
+                 "which is in major units? write last year's pool_%s_%s / %lld there",
+                 ly, ly / fund, col, p->units[u].name, civ_alloc_minor_name(p->spec), (long long)p->spec->minor_unit);
+}
+
 /* Stage 3: each member's bounds in whole minor units, lower rounded up and
  * upper rounded down (floor, hold-harmless; cap, cap_share, pace), with the
  * source of each in bsrc (low nibble = lo, high nibble = hi).  A pace limit
@@ -367,11 +389,13 @@ static civ_status unit_bounds(const civ_alloc_problem *p, civ_alloc_result *r, s
         if (r->hi_d[j] < r->lo_d[j]) {
             size_t i = r->member[j];
             civ_where w = {.series_id = p->ids[i], .field = fo->name};
+            char hint[400];
+            units_hint(p, r, u, m, hint, sizeof hint);
             return civ_fail_at(CIV_ERR_INFEASIBLE, &w,
                                "%s: community '%s' has an upper bound (%s) of %.0f minor units below its lower bound "
-                               "of %.0f",
+                               "of %.0f%s",
                                what, p->ids[i], (r->bsrc[j] >> 4) == CIV_BIND_PACE ? "pace" : "cap", r->hi_d[j],
-                               r->lo_d[j]);
+                               r->lo_d[j], hint);
         }
         *sum_lo += r->lo_d[j];
     }
@@ -402,6 +426,14 @@ static civ_status unit_constrain(const civ_alloc_problem *p, civ_alloc_result *r
     } else {
         civ_status st = civ_alloc_solve_lambda(r->raw, r->lo_d, r->hi_d, m, P, r->pairs, r->tmp, r->amt, &lam, what);
         if (st) {
+            char hint[400];
+            units_hint(p, r, u, m, hint, sizeof hint);
+            if (hint[0] && sum_lo > P) { /* not "set on_infeasible = ratable": that would cut every bound */
+                civ_where w = {.field = fo->name};
+                return civ_fail_at(st, &w, "%s: the lower bounds (floors, hold-harmless) total %.0f minor units, "
+                                           "above the fund of %.0f%s",
+                                   what, sum_lo, P, hint);
+            }
             civ_error_set_field(fo->name);
             return st;
         }
