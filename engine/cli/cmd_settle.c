@@ -86,10 +86,14 @@ static int run_settle(int argc, char **argv)
     if (s) {
         code = civ_cli_report(s);
     } else {
-        const char *mi = civ_alloc_spec_unit_name(spec, 0);
-        for (size_t r = 0; r < civ_table_n_rows(sum); r += 2)
-            printf("%-22s %.0f %s (%.0f communities)\n", civ_table_text(sum, r, 1), civ_table_number(sum, r, 4), mi,
-                   civ_table_number(sum, r + 1, 4));
+        /* in major units with separators, as `allocate` prints (the tables keep exact minor units) */
+        int64_t unit = civ_alloc_spec_minor_unit(spec);
+        for (size_t r = 0; r < civ_table_n_rows(sum); r += 2) {
+            char money[64];
+            civ_cli_format_money(money, sizeof money, civ_table_number(sum, r, 4), unit);
+            printf("%-22s %s %s (%.0f communities)\n", civ_table_text(sum, r, 1), money,
+                   civ_alloc_spec_currency(spec), civ_table_number(sum, r + 1, 4));
+        }
         printf("wrote                  %s%s%s\n", a.value[S_OUT], a.value[S_SUMMARY] ? ", " : "",
                a.value[S_SUMMARY] ? a.value[S_SUMMARY] : "");
     }

@@ -147,6 +147,9 @@ PYEOF
     --summary "$WORK/settle_sum.csv" --explain --lang zh >"$WORK/stdout" 2>"$WORK/stderr" ||
     fail "settle failed: $(cat "$WORK/stderr")"
 grep -q "^carry_over" "$WORK/stdout" || fail "settle stdout lacks the carry-over total"
+# the totals in yuan with separators, as allocate prints them (they were raw fen: "15272000000 fen")
+grep -Eq "^spent +[0-9]{1,3}(,[0-9]{3})+\.[0-9]{2} CNY \([0-9]+ communities\)" "$WORK/stdout" ||
+    fail "settle's totals are not in yuan: $(head -2 "$WORK/stdout")"
 $PY - "$WORK/a.csv" "$WORK/settle.csv" "$WORK/settle_sum.csv" <<'PYEOF' || fail "settlement checks"
 import sys
 import pandas as pd
