@@ -1442,7 +1442,10 @@ static void test_paid_sheet_from_finance(void **state)
             assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_OK);
         } else {
             assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_ERR_DOMAIN);
-            assert_non_null(strstr(civ_last_error_message(), "is named in yuan, and paid amounts are read in minor"));
+            assert_non_null(strstr(civ_last_error_message(), k == 2 ? "is named in 万元 (10,000 yuan), and paid amounts"
+                                                                    : "is named in yuan, and paid amounts are read in"));
+            if (k == 2) /* the cure converts 万元 to fen */
+                assert_non_null(strstr(civ_last_error_message(), "=ROUND(cell*1000000, 0)"));
         }
         civ_table_free(paid);
         civ_alloc_problem_free(p), civ_alloc_spec_free(s);

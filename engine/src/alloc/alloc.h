@@ -371,6 +371,18 @@ civ_status civ_alloc_exact_round(const civ_alloc_problem *p, civ_alloc_result *r
 const char *civ_alloc_unit_name(const char *currency, int64_t minor_unit, int major);
 const char *civ_alloc_minor_name(const civ_alloc_spec *s);
 const char *civ_alloc_major_name(const civ_alloc_spec *s);
+/* The money unit a column's name marks, the way sheets and civicast's own
+ * outputs write it: a "_fen"/"_yuan" suffix (the spec's minor and major
+ * names), a bracketed unit after a Chinese header ("支出（元）", "(分)",
+ * "【元】"), "单位：元", or 万元 anywhere (ten thousand major units); NONE when
+ * the name says nothing (the reader's own unit is assumed).  Used where a
+ * column of the other unit would be read 100 or 10,000 times off without a
+ * word (release.c's paid amounts in minor units, settle.c's spending in
+ * major units). */
+typedef enum { CIV_UNIT_MARK_NONE, CIV_UNIT_MARK_MINOR, CIV_UNIT_MARK_MAJOR, CIV_UNIT_MARK_WAN } civ_unit_mark;
+civ_unit_mark civ_alloc_column_unit(const civ_alloc_spec *s, const char *name);
+/* "万元 (10,000 yuan)", "fen" or "yuan": the unit mark in words, for messages. */
+const char *civ_alloc_unit_mark_name(const civ_alloc_spec *s, civ_unit_mark mark);
 /* Writes v minor units as major units with exactly `digits` decimals
  * ("-1234.05"), from the integer (no floating point); returns buf. */
 /* Factor k's values x (id order, n): the x slice when the factor has a

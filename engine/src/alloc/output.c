@@ -28,6 +28,44 @@ const char *civ_alloc_minor_name(const civ_alloc_spec *s) { return civ_alloc_uni
 
 const char *civ_alloc_major_name(const civ_alloc_spec *s) { return civ_alloc_unit_name(s->currency, s->minor_unit, 1); }
 
+static int has_suffix(const char *name, const char *unit)
+{
+    size_t nl = strlen(name), ul = strlen(unit);
+    return nl > ul && name[nl - ul - 1] == '_' && !strcmp(name + nl - ul, unit);
+}
+
+/* A Chinese unit character in one of the brackets sheets put after a header, or after 单位：. */
+static int marks_unit(const char *name, const char *unit)
+{
+    static const char *const forms[] = {"（%s）", "(%s)", "[%s]", "【%s】", "单位：%s", "单位:%s"};
+    for (size_t k = 0; k < sizeof forms / sizeof *forms; k++) {
+        char mark[32];
+        snprintf(mark, sizeof mark, forms[k], unit);
+        if (strstr(name, mark))
+            return 1;
+    }
+    return 0;
+}
+
+civ_unit_mark civ_alloc_column_unit(const civ_alloc_spec *s, const char *name)
+{
+    int cny = !s->currency || !strcmp(s->currency, "CNY");
+    if (cny && strstr(name, "万元"))
+        return CIV_UNIT_MARK_WAN;
+    if (has_suffix(name, civ_alloc_minor_name(s)) || (cny && marks_unit(name, "分")))
+        return CIV_UNIT_MARK_MINOR;
+    if (has_suffix(name, civ_alloc_major_name(s)) || (cny && marks_unit(name, "元")))
+        return CIV_UNIT_MARK_MAJOR;
+    return CIV_UNIT_MARK_NONE;
+}
+
+const char *civ_alloc_unit_mark_name(const civ_alloc_spec *s, civ_unit_mark mark)
+{
+    return mark == CIV_UNIT_MARK_WAN     ? "万元 (10,000 yuan)"
+           : mark == CIV_UNIT_MARK_MINOR ? civ_alloc_minor_name(s)
+                                         : civ_alloc_major_name(s);
+}
+
 char *civ_alloc_format_major(int64_t v, int digits, char *buf, size_t size)
 {
     char tmp[CIV_CSV_NUMBER_SIZE]; /* digits from the integer, without printf */

@@ -60,21 +60,16 @@ static civ_status paid_column(const civ_alloc_problem *p, const civ_table *t, si
         return civ_fail_at(CIV_ERR_DOMAIN, &w, "the paid table's column '%s' is text, not minor units", name);
     /* a finance export in yuan whose amounts are all whole yuan passed the whole-number check and was read
      * as fen: paid 1/100 of the truth, and the release computed on that */
-    char major[32];
-    snprintf(major, sizeof major, "_%s", civ_alloc_major_name(s));
-    size_t nl = strlen(name), ml = strlen(major);
-    static const char *const major_marks[] = {"（元）", "(元)", "[元]", "【元】", "万元", "单位：元", "单位:元"};
-    int in_major = nl >= ml && !strcmp(name + nl - ml, major);
-    for (size_t k = 0; k < sizeof major_marks / sizeof *major_marks && !in_major; k++)
-        in_major = strstr(name, major_marks[k]) != NULL;
-    if (in_major)
+    civ_unit_mark mark = civ_alloc_column_unit(s, name);
+    long long per = (long long)(mark == CIV_UNIT_MARK_WAN ? 10000 * s->minor_unit : s->minor_unit);
+    if (mark == CIV_UNIT_MARK_MAJOR || mark == CIV_UNIT_MARK_WAN)
         return civ_fail_at(CIV_ERR_DOMAIN, &w,
                            "the paid table's column '%s' is named in %s, and paid amounts are read in minor units "
                            "(%s): give the column in %s (an earlier allocation's pool_<fund>_%s, or in the sheet "
                            "=ROUND(cell*%lld, 0) under a header such as paid_%s) and name it with the pool's "
                            "'paid' key",
-                           name, civ_alloc_major_name(s), civ_alloc_minor_name(s), civ_alloc_minor_name(s),
-                           civ_alloc_minor_name(s), (long long)s->minor_unit, civ_alloc_minor_name(s));
+                           name, civ_alloc_unit_mark_name(s, mark), civ_alloc_minor_name(s), civ_alloc_minor_name(s),
+                           civ_alloc_minor_name(s), per, civ_alloc_minor_name(s));
     return CIV_OK;
 }
 

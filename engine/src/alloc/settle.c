@@ -40,20 +40,13 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
     civ_where w = {.field = col};
     if (civ_table_find_column(t, col, &c))
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the %s table has no column '%s'", what, col);
-    if (!minor) { /* spending in major units: a column named in another unit would be read 100 or 1/10,000 off */
-        char suffix[32];
-        snprintf(suffix, sizeof suffix, "_%s", civ_alloc_minor_name(s));
-        size_t cl = strlen(col), sl = strlen(suffix);
-        const char *other = cl >= sl && !strcmp(col + cl - sl, suffix) ? civ_alloc_minor_name(s)
-                            : strstr(col, "万元")                       ? "万元 (10,000 yuan)"
-                            : strstr(col, "（分）") || strstr(col, "(分)") ? "分 (fen)"
-                                                                          : NULL;
-        if (other)
-            return civ_fail_at(CIV_ERR_DOMAIN, &w,
-                               "the %s table's column '%s' is named in %s, and spending is read in %s: give it in "
-                               "%s (the [settlement] spent key names the column)",
-                               what, col, other, civ_alloc_major_name(s), civ_alloc_major_name(s));
-    }
+    civ_unit_mark mark = civ_alloc_column_unit(s, col);
+    if (!minor && (mark == CIV_UNIT_MARK_MINOR || mark == CIV_UNIT_MARK_WAN)) /* would be read 100 or 1/10,000 off */
+        return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                           "the %s table's column '%s' is named in %s, and spending is read in %s: give it in "
+                           "%s (the [settlement] spent key names the column)",
+                           what, col, civ_alloc_unit_mark_name(s, mark), civ_alloc_major_name(s),
+                           civ_alloc_major_name(s));
     const double *v = civ_table_numbers(t, c);
     if (!v && !minor) { /* decimal text ("1234.56"), read exactly */
         for (size_t r = 0; r < civ_table_n_rows(t); r++) {
@@ -113,7 +106,8 @@ static civ_status id_column(const civ_table *t, const char *what, const char *co
         char cols[400] = "";
         size_t len = 0, nc = civ_table_n_columns(t);
         for (size_t k = 0; k < nc && k < 8 && len < sizeof cols; k++)
-            len += (size_t)snprintf(cols + len, sizeof cols - len, "%s'%s'", k ? ", " : "", civ_table_column_name(t, k));
+            len += (size_t)snprintf(cols + len, sizeof cols - len, "%s'%s'", k ? ", " : "",
+                                    civ_table_column_name(t, k));
         if (len < sizeof cols && nc > 8)
             snprintf(cols + len, sizeof cols - len, ", ...");
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
