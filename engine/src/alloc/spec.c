@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "text.h"
 
 #define WEIGHT_TOL 1e-9
 
@@ -53,36 +54,11 @@ static civ_toml_entry *find(const ctx *c, const char *key)
     return NULL;
 }
 
-/* Edit distance of two short keys (insertions, deletions, substitutions),
- * capped: 3 means "3 or more". */
-static size_t key_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[64];
-    if (la >= 63 || lb >= 63)
-        return 3;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0], best = row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j], v = diag + (a[i - 1] != b[j - 1]);
-            v = up + 1 < v ? up + 1 : v;
-            v = row[j - 1] + 1 < v ? row[j - 1] + 1 : v;
-            diag = up;
-            row[j] = v;
-            best = v < best ? v : best;
-        }
-        if (best >= 3)
-            return 3;
-    }
-    return row[lb] < 3 ? row[lb] : 3;
-}
-
 static civ_status missing(const ctx *c, const char *key)
 {
     for (size_t i = 0; i < c->t->n_entries; i++) { /* "multipler = 1.2": a typo of the key, said at its line */
         const civ_toml_entry *e = &c->t->entries[i];
-        if (!e->used && strcmp(e->key, key) && key_distance(e->key, key) <= 2) {
+        if (!e->used && strcmp(e->key, key) && civ_text_distance(e->key, key, 3, 0) <= 2) {
             civ_where w = {.file = c->path, .line = e->value.line, .column = e->value.column, .field = e->key};
             return civ_fail_at(CIV_ERR_SPEC, &w, "%s: missing required key '%s'; '%s' here is not a key: a typo of "
                                "'%s'?", c->section, key, e->key, key);

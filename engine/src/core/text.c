@@ -75,3 +75,32 @@ int civ_total_row_id(const char *id)
             return 1;
     return 0;
 }
+
+static unsigned char fold(unsigned char c, int fold_case)
+{
+    return fold_case && c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+size_t civ_text_distance(const char *a, const char *b, size_t cap, int fold_case)
+{
+    size_t la = strlen(a), lb = strlen(b), row[65];
+    if (la > 64 || lb > 64)
+        return cap;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0], best = row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j], v = diag + (fold((unsigned char)a[i - 1], fold_case) !=
+                                            fold((unsigned char)b[j - 1], fold_case));
+            v = up + 1 < v ? up + 1 : v;
+            v = row[j - 1] + 1 < v ? row[j - 1] + 1 : v;
+            diag = up;
+            row[j] = v;
+            best = v < best ? v : best;
+        }
+        if (best >= cap) /* every path is already at the cap */
+            return cap;
+    }
+    return row[lb] < cap ? row[lb] : cap;
+}

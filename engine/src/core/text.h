@@ -23,4 +23,9 @@ const char *civ_excel_scientific_id_hint(const char *id);
  * not a community. */
 int civ_total_row_id(const char *id);
 
+/* Edit distance (insertions, deletions, substitutions, by bytes) of two short
+ * names, for "did you mean" hints: min(distance, cap), and cap when either is
+ * longer than 64 bytes; with fold_case, ASCII letters compare without case. */
+size_t civ_text_distance(const char *a, const char *b, size_t cap, int fold_case);
+
 #endif

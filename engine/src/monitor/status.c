@@ -13,6 +13,7 @@
 
 #include "csv.h" /* civ_csv_excel_error */
 #include "monitor.h"
+#include "text.h"
 
 #define MAX_PERIODS 100000
 
@@ -117,30 +118,6 @@ static civ_status cell_number(const bind_ctx *c, size_t row, size_t col, const c
     return CIV_OK;
 }
 
-/* Edit distance of two short ids (bytes; ASCII case folded), capped at 99. */
-static size_t id_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[65];
-    if (la > 64 || lb > 64)
-        return 99;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            unsigned char x = (unsigned char)a[i - 1], y = (unsigned char)b[j - 1];
-            x = x >= 'A' && x <= 'Z' ? (unsigned char)(x + 32) : x;
-            y = y >= 'A' && y <= 'Z' ? (unsigned char)(y + 32) : y;
-            size_t best = diag + (x != y);
-            best = row[j] + 1 < best ? row[j] + 1 : best;
-            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
-            diag = row[j], row[j] = best;
-        }
-    }
-    return row[lb];
-}
-
 /* The unknown-indicator error, with the file's nearest id when one is close
  * (spaces around the id, another case, a typo, a suffix added or dropped)
  * and the cure. */
@@ -157,7 +134,7 @@ static civ_status unknown_indicator(const bind_ctx *c, size_t row, const char *i
     size_t best = SIZE_MAX, best_d = 99;
     for (size_t k = 0; k < s->n_ind; k++) {
         const char *id = s->ind[k].id;
-        size_t d = id_distance(trimmed, id), lt = strlen(trimmed), li = strlen(id);
+        size_t d = civ_text_distance(trimmed, id, 99, 1), lt = strlen(trimmed), li = strlen(id);
         /* a suffix or prefix added or dropped ("hotline_response_rate") counts as close */
         if (d > 3 && lt >= 4 && li >= 4 && (strstr(id, trimmed) || strstr(trimmed, id)))
             d = 3;
