@@ -22,9 +22,6 @@
 #include "forecast.h"
 #include "panel.h"
 
-extern void openblas_set_num_threads(int n) __attribute__((weak));
-extern int openblas_get_num_threads(void) __attribute__((weak));
-
 long long civ_backtest_cutoff(size_t n, size_t h, size_t windows, size_t step, size_t k)
 {
     return (long long)n - (long long)h - (long long)(windows - 1 - k) * (long long)step;
@@ -181,31 +178,6 @@ static void record_failure(civ_backtest_result *r, size_t t, civ_status status)
     }
 }
 
-static civ_workspace *workspaces_alloc(int threads)
-{
-    civ_workspace *ws = calloc((size_t)threads, sizeof *ws);
-    int ok = ws != NULL;
-    for (int t = 0; ok && t < threads; t++)
-        ok = (ws[t].rng = gsl_rng_alloc(gsl_rng_mt19937)) != NULL;
-    if (!ok && ws) {
-        for (int t = 0; t < threads; t++)
-            if (ws[t].rng)
-                gsl_rng_free(ws[t].rng);
-        free(ws);
-        ws = NULL;
-    }
-    return ws;
-}
-
-static void workspaces_free(civ_workspace *ws, int threads)
-{
-    for (int t = 0; t < threads; t++) {
-        civ_arena_free(&ws[t].arena);
-        gsl_rng_free(ws[t].rng);
-    }
-    free(ws);
-}
-
 /* The parallel loop over tasks. */
 static void run_tasks(const bt_run *b, civ_workspace *ws, int threads)
 {
@@ -274,25 +246,13 @@ static civ_status backtest_run(bt_run *b, const char *const *names, size_t M, si
     b->model_options.calibrated = fopt->intervals == CIV_INTERVALS_CONFORMAL; /* conformal.c's windows */
 
     size_t T = M * N * windows;
-    int threads = fopt->threads > 0 ? fopt->threads : omp_get_max_threads();
-    if (threads < 1)
-        threads = 1;
-    if ((size_t)threads > T)
-        threads = T > 0 ? (int)T : 1;
-    civ_workspace *ws = workspaces_alloc(threads);
-    if (!ws) {
+    civ_team team;
+    if ((st = civ_team_begin(&team, fopt->threads, T)) != CIV_OK) {
         civ_backtest_result_free(r);
-        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %d thread workspaces", threads);
+        return st;
     }
-    int blas_threads = 0;
-    if (openblas_get_num_threads && openblas_set_num_threads) {
-        blas_threads = openblas_get_num_threads();
-        openblas_set_num_threads(1);
-    }
-    run_tasks(b, ws, threads);
-    if (openblas_set_num_threads && blas_threads > 0)
-        openblas_set_num_threads(blas_threads);
-    workspaces_free(ws, threads);
+    run_tasks(b, team.ws, team.threads);
+    civ_team_end(&team);
     for (size_t t = 0; t < T; t++)
         r->n_failed += r->status[t] != CIV_OK;
     if (fopt->progress)

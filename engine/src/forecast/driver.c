@@ -5,8 +5,8 @@
  * Design (docs/FORECASTING.md):
  *  - OpenMP over series with schedule(dynamic): series differ in length and
  *    model search cost, so static blocks would leave threads idle.
- *  - One civ_workspace per thread (arena + mt19937), allocated before the
- *    parallel region so an allocation failure stops the call up front rather
+ *  - One civ_workspace per thread (arena + mt19937; the thread team of
+ *    team.c), allocated before the parallel region so an allocation failure stops the call up front rather
  *    than failing whichever series happened to land on that thread.
  *  - Bit-identical results for any thread count: the arena is reset and the
  *    generator reseeded from (seed, series id) before each series, and each
@@ -18,8 +18,8 @@
  *  - OpenBLAS is held at one thread while the batch runs, whatever the thread
  *    count (threads over series already fill the cores, nested BLAS threads
  *    would oversubscribe them, and a BLAS whose thread count varied with ours
- *    could change the last bits of results).  The OpenBLAS setters are weak symbols, so this costs nothing when
- *    the BLAS in the process is another one.
+ *    could change the last bits of results; team.c).  The OpenBLAS setters are weak symbols, so this costs
+ *    nothing when the BLAS in the process is another one.
  *  - Progress is reported from the calling thread (OpenMP thread 0) only.
  */
 #include "forecast.h"
@@ -40,10 +40,6 @@
 _Static_assert(CIV_CRITERION_AICC == (int)CIV_CRIT_AICC && CIV_CRITERION_AIC == (int)CIV_CRIT_AIC &&
                    CIV_CRITERION_BIC == (int)CIV_CRIT_BIC,
                "public and model criterion codes must agree");
-
-/* OpenBLAS's thread controls, if OpenBLAS is linked into the process. */
-extern void openblas_set_num_threads(int n) __attribute__((weak));
-extern int openblas_get_num_threads(void) __attribute__((weak));
 
 static const double default_levels[] = {80.0, 95.0};
 
@@ -437,39 +433,11 @@ static civ_status resolve_xreg(const civ_panel *panel, const civ_forecast_option
     return CIV_OK;
 }
 
-/* One workspace (arena, random number generator) per thread; NULL when
- * out of memory. */
-static civ_workspace *workspaces_alloc(int threads)
-{
-    civ_workspace *ws = calloc((size_t)threads, sizeof *ws);
-    int ws_ok = ws != NULL;
-    for (int t = 0; ws_ok && t < threads; t++)
-        ws_ok = (ws[t].rng = gsl_rng_alloc(gsl_rng_mt19937)) != NULL;
-    if (!ws_ok) {
-        for (int t = 0; ws && t < threads; t++)
-            gsl_rng_free(ws[t].rng);
-        free(ws);
-        return NULL;
-    }
-    return ws;
-}
-
-static void workspaces_free(civ_workspace *ws, int threads)
-{
-    for (int t = 0; t < threads; t++) {
-        civ_arena_free(&ws[t].arena);
-        gsl_rng_free(ws[t].rng);
-    }
-    free(ws);
-}
-
 /* What a batch holds across its chunks: the resolved options, the thread
  * workspaces and the progress counters. */
 typedef struct batch_run {
     batch b;
-    int threads;
-    civ_workspace *ws;
-    int blas_threads;
+    civ_team team;
     size_t N, step, reported;
     atomic_size_t done;
     double t0, last_report;
@@ -494,21 +462,9 @@ static civ_status batch_begin(batch_run *br, const civ_panel *panel, const civ_f
     br->b.xreg_index = NULL;
     if (opt->n_xreg && (st = resolve_xreg(panel, opt, &br->b.xreg_index)))
         return st;
-    int threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
-    if (threads < 1)
-        threads = 1;
-    if ((size_t)threads > max_chunk)
-        threads = max_chunk > 0 ? (int)max_chunk : 1;
-    br->threads = threads;
-    br->ws = workspaces_alloc(threads);
-    if (!br->ws) {
+    if ((st = civ_team_begin(&br->team, opt->threads, max_chunk)) != CIV_OK) {
         free(br->b.xreg_index);
-        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %d thread workspaces", threads);
-    }
-    br->blas_threads = 0;
-    if (openblas_get_num_threads && openblas_set_num_threads) {
-        br->blas_threads = openblas_get_num_threads();
-        openblas_set_num_threads(1);
+        return st;
     }
     atomic_init(&br->done, 0);
     br->step = br->N / 100 > 0 ? br->N / 100 : 1;
@@ -518,9 +474,7 @@ static civ_status batch_begin(batch_run *br, const civ_panel *panel, const civ_f
 
 static void batch_end(batch_run *br)
 {
-    if (openblas_set_num_threads && br->blas_threads > 0)
-        openblas_set_num_threads(br->blas_threads);
-    workspaces_free(br->ws, br->threads);
+    civ_team_end(&br->team);
     free(br->b.xreg_index);
 }
 
@@ -533,10 +487,10 @@ static void batch_chunk(batch_run *br, civ_forecast_result *r)
     const civ_forecast_options *opt = b->opt;
     const civ_panel *panel = b->panel;
     long long first = (long long)r->first, last = first + (long long)r->n_series;
-    int threads = (size_t)br->threads > r->n_series ? (int)(r->n_series ? r->n_series : 1) : br->threads;
+    int threads = (size_t)br->team.threads > r->n_series ? (int)(r->n_series ? r->n_series : 1) : br->team.threads;
 #pragma omp parallel num_threads(threads)
     {
-        civ_workspace *my = &br->ws[omp_get_thread_num()];
+        civ_workspace *my = &br->team.ws[omp_get_thread_num()];
 #pragma omp for schedule(dynamic, 1)
         for (long long ii = first; ii < last; ii++) {
             size_t i = (size_t)ii;

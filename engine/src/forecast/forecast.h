@@ -98,6 +98,26 @@ civ_status civ_forecast_refit_one(const civ_model_type *type, const void *config
  * The caller applies it to non-negative series only. */
 void civ_forecast_round_bounds(double *lower, double *upper, size_t n);
 
+/* ---- the thread team of a parallel loop (team.c) ---- */
+
+/* A loop's threads, one workspace each (ws[omp_get_thread_num()]), and the
+ * OpenBLAS thread count to restore when the loop ends. */
+typedef struct civ_team {
+    int threads;
+    civ_workspace *ws;
+    int blas_threads;
+} civ_team;
+
+/* Starts a team for `tasks` tasks: `requested` threads (<= 0: OpenMP's
+ * maximum), at most one per task and at least one; allocates the
+ * workspaces and pins OpenBLAS to one thread.  On CIV_ERR_OUT_OF_MEMORY
+ * nothing is held and *team is zeroed.  End it with civ_team_end. */
+civ_status civ_team_begin(civ_team *team, int requested, size_t tasks);
+
+/* Restores OpenBLAS's thread count and frees the workspaces (their arenas
+ * included); *team is zeroed. */
+void civ_team_end(civ_team *team);
+
 /* ---- rolling-origin backtest (backtest.c) ---- */
 
 /* Window k (0-based, oldest first) of a series of n values ends its training

@@ -1,0 +1,61 @@
+/*
+ * team.c -- layer: forecast.  The thread team of a parallel loop over series
+ * or backtest tasks: how many threads it runs, one workspace (arena and
+ * mt19937 generator) per thread, and OpenBLAS pinned to one thread for the
+ * loop's duration (the loop is the parallelism; BLAS threads inside it would
+ * oversubscribe the cores).  The batch driver (driver.c) and the backtest
+ * (backtest.c) both run their loops through it.
+ */
+#include <omp.h>
+#include <stdlib.h>
+
+#include "error.h"
+#include "forecast.h"
+
+/* OpenBLAS's thread controls, if OpenBLAS is linked into the process. */
+extern void openblas_set_num_threads(int n) __attribute__((weak));
+extern int openblas_get_num_threads(void) __attribute__((weak));
+
+static void workspaces_free(civ_workspace *ws, int threads)
+{
+    for (int t = 0; ws && t < threads; t++) {
+        civ_arena_free(&ws[t].arena);
+        if (ws[t].rng)
+            gsl_rng_free(ws[t].rng);
+    }
+    free(ws);
+}
+
+civ_status civ_team_begin(civ_team *team, int requested, size_t tasks)
+{
+    int threads = requested > 0 ? requested : omp_get_max_threads();
+    if (threads < 1)
+        threads = 1;
+    if ((size_t)threads > tasks)
+        threads = tasks > 0 ? (int)tasks : 1;
+    civ_workspace *ws = calloc((size_t)threads, sizeof *ws);
+    int ok = ws != NULL;
+    for (int t = 0; ok && t < threads; t++)
+        ok = (ws[t].rng = gsl_rng_alloc(gsl_rng_mt19937)) != NULL;
+    if (!ok) {
+        workspaces_free(ws, threads);
+        *team = (civ_team){0};
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for %d thread workspaces", threads);
+    }
+    team->threads = threads;
+    team->ws = ws;
+    team->blas_threads = 0;
+    if (openblas_get_num_threads && openblas_set_num_threads) {
+        team->blas_threads = openblas_get_num_threads();
+        openblas_set_num_threads(1);
+    }
+    return CIV_OK;
+}
+
+void civ_team_end(civ_team *team)
+{
+    if (openblas_set_num_threads && team->blas_threads > 0)
+        openblas_set_num_threads(team->blas_threads);
+    workspaces_free(team->ws, team->threads);
+    *team = (civ_team){0};
+}
