@@ -619,7 +619,12 @@ static void test_bad_spec(void **state)
     assert_int_equal(civ_monitor_spec_n_indicators(s), 4);
     assert_string_equal(civ_monitor_spec_indicator_id(s, 1), "accidents");
     assert_null(civ_monitor_spec_indicator_id(s, 4));
+    assert_string_equal(civ_monitor_spec_scope(s), "community");
     civ_monitor_spec_free(s);
+    civ_monitor_spec *bare = spec_of("[[indicator]]\nid = \"a\"\ntarget = 0.5\ndepartment = \"d\"\n");
+    assert_string_equal(civ_monitor_spec_scope(bare), "unit"); /* the default */
+    civ_monitor_spec_free(bare);
+    assert_null(civ_monitor_spec_scope(NULL));
     civ_monitor_spec_free(NULL);
     civ_monitor_free(NULL);
 }

@@ -40,6 +40,8 @@ const char *civ_monitor_spec_indicator_id(const civ_monitor_spec *s, size_t k)
     return s && k < s->n_ind ? s->ind[k].id : NULL;
 }
 
+const char *civ_monitor_spec_scope(const civ_monitor_spec *s) { return s ? s->scope : NULL; }
+
 /* ---- small readers over one TOML table ----------------------------------- */
 
 typedef struct reader {
