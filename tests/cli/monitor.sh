@@ -32,6 +32,12 @@ for f in status.csv alerts.csv risks.csv risk_matrix.csv inactivity.csv; do
     [ "$(head -c 3 "$WORK/out/$f" | od -An -tx1 | tr -d ' ')" = efbbbf ] || fail "$f has no byte-order mark"
 done
 [ -e "$WORK/out/warning.csv" ] && fail "warning.csv written without --warn"
+# the actuals as pandas' to_csv writes a Timestamp column (2023-01-01): the same months, the same alerts
+# (they were refused: "ds '2023-01-01' is not a year, quarter or month")
+awk -F, 'BEGIN { OFS = "," } NR > 1 { $4 = $4 "-01" } { print }' "$DEMO/monitoring.csv" >"$WORK/stamped.csv"
+"$CIV" monitor "$DEMO/indicators.toml" "$WORK/stamped.csv" --out "$WORK/stamped" >"$WORK/stamped.out" 2>&1 ||
+    fail "Timestamp-dated actuals refused: $(cat "$WORK/stamped.out")"
+cmp -s "$WORK/out/alerts.csv" "$WORK/stamped/alerts.csv" || fail "Timestamp-dated actuals give other alerts"
 # the alert columns line up on the terminal when a unit is a Chinese district name (padded by display
 # width: 松林区 is 9 bytes but 6 columns): " vs " stands at one display column in every alert line
 "$PY" - "$WORK/stdout" <<'PY' || fail "the alert columns do not line up for Chinese unit names"

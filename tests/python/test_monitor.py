@@ -275,7 +275,7 @@ def test_timestamps():
     assert list(status[status.unit == "C1"].ds.astype(str)) == ["2024Q1", "2024Q2", "2024Q3"]
     mid = frame(rows)
     mid["ds"] = pd.to_datetime(mid.ds) + pd.Timedelta(days=14)  # days inside months: refused, the row named
-    with pytest.raises(civicast.Error, match=r"<DataFrame>:2:.*2024-01-15.*not a year, quarter or month"):
+    with pytest.raises(civicast.Error, match=r"<DataFrame>:2:.*2024-01-15.*is a day inside a month"):
         civicast.monitor(SPEC, mid)
     # demand: the forecasts of a Timestamp panel against Timestamp actuals
     panel = pd.DataFrame({"unique_id": "C1", "ds": pd.date_range("2023-01-01", periods=24, freq="MS"),
