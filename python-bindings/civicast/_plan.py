@@ -181,7 +181,8 @@ def _result_frames(res):
             frames[name]["h"] = frames[name]["h"].astype(np.int64)
     for name, df in frames.items():  # ids as civicast.read gives them (101 as int64), counts as int64
         ids_like(df, "unique_id")
-        if name in _MONITOR_TABLES:  # units, and the risk matrix's cells, as civicast.monitor gives them
+        if name in _MONITOR_TABLES:  # units, sensors and the risk matrix's cells, as civicast.monitor gives them
+            ids_like(df, "person")
             monitor_dtypes(df)
         if name in ("forecast_report", "backtest_accuracy", "need_summary", "allocation_waterfall"):
             count_dtypes(df)

@@ -1044,7 +1044,7 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
         df = table_to_frame(t.ptr)
     if "unique_id" not in (text_columns or ()):  # the id column (id_col= renames it): codes 101 as int64
         ids_like(df, "unique_id")
-    return df
+    return money_dtypes(df, major=None)  # whole fen (an allocation civicast wrote) as int64, as read_csv
 
 
 def _csv_options(excel, precision, min_decimals):
@@ -1589,7 +1589,7 @@ def money_dtypes(df, minor="fen", major="yuan"):
     real-valued decomposition and Monte Carlo statistics) as int64, nullable
     Int64 where an amount is missing (a community without last year, a total
     row); major-unit columns, exact decimal text in C and CSV, as numbers (the
-    exact values are the minor-unit columns).  Returns df."""
+    exact values are the minor-unit columns; major=None leaves them).  Returns df."""
     for c in df.columns:
         s = df[c]
         if isinstance(c, str) and c.endswith((f"_{minor}", "_minor")) and not real_minor_column(c, minor) and \
@@ -1598,7 +1598,7 @@ def money_dtypes(df, minor="fen", major="yuan"):
             ok = ~np.isnan(v)
             if np.all(v[ok] == np.round(v[ok])):
                 df[c] = s.astype(np.int64) if ok.all() else s.astype("Int64")
-        elif isinstance(c, str) and c.endswith((f"_{major}", "_major")) and s.dtype == object:
+        elif major is not None and isinstance(c, str) and c.endswith((f"_{major}", "_major")) and s.dtype == object:
             df[c] = pd.to_numeric(s.replace("", np.nan))
     return df
 

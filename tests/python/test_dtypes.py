@@ -77,9 +77,10 @@ def _walk(d):
     comm, spec, ind = d / "communities.csv", d / "plan.spec", d / "indicators.toml"
     ids = {"unique_id": (comm, "unique_id")}
     alloc, summary = civicast.allocate(comm, spec, forecasts=fc)
+    civicast.allocate_to_file(comm, spec, d / "a.csv", forecasts=fc)  # an allocation a notebook reads back
     hz = civicast.Hierarchy(meals, comm, ["district"])
     out = {
-        "read": ([civicast.read(d / "meals.csv"), civicast.read(comm)], ids),
+        "read": ([civicast.read(d / "meals.csv"), civicast.read(comm), civicast.read(d / "a.csv")], ids),
         "forecast": (list(civicast.forecast(meals, h=3, model="snaive", report=True, fitted=True)), ids),
         "forecast_to_files": ([], ids),  # writes files: its tables are forecast's (test_forecast_to_files.py)
         "models_report": ([civicast.models_report(meals, h=3, model="snaive")], ids),
@@ -102,7 +103,7 @@ def _walk(d):
         "inactivity_alerts": ([civicast.inactivity_alerts(d / "sensor_events.csv")],
                               {"person": (d / "sensor_events.csv", "person")}),
         "plan": (list(civicast.plan(d / "plan.toml", model="snaive", draws=20).values()),
-                 {**ids, "unit": (d / "monitoring.csv", "street")}),
+                 {**ids, "unit": (d / "monitoring.csv", "street"), "person": (d / "sensor_events.csv", "person")}),
         "reconcile": ([civicast.reconcile(meals, comm, np.ones((hz.n_nodes, 2)), hierarchy=["district"],
                                           method="bu")[0],
                        civicast.forecast(meals, h=2, model="naive", hierarchy=["district"], communities=comm)],
