@@ -55,16 +55,17 @@ def _spec_text_columns(spec):
 
 
 def _periods_of_timestamps(col):
-    """A column of Timestamps (datetime64, tz-aware or not, or Timestamp objects) as the
-    periods the monitor reads: "YYYY-MM" when every date is the first (or every date the
+    """A column of Timestamps (datetime64, tz-aware or not, or Timestamp, datetime or
+    datetime.date objects, as SQL readers and .dt.date give them) as the periods the
+    monitor reads: "YYYY-MM" when every date is the first (or every date the
     last) day of its month at midnight, "YYYY-Qn" / "YYYY" when, besides, they are a
     multiple of 3 / 12 months apart and on quarter / year boundaries (one date: a month);
     None when the column holds other dates (they are passed on as text and refused
-    with the row named).  Without this, monthly Timestamps reached the library as
-    "2024-01-01 00:00:00", a day, which the monitor refuses."""
+    with the row named).  The library reads day text by the same rule; converting here
+    also takes tz-aware dates as written and records how to give the periods back."""
     if not pd.api.types.is_datetime64_any_dtype(col.dtype):
-        if col.dtype != object or not col.map(lambda v: isinstance(v, pd.Timestamp) or v is pd.NaT or
-                                              v is None).all() or not col.notna().any():
+        if col.dtype != object or not col.map(lambda v: isinstance(v, (pd.Timestamp, datetime.date)) or
+                                              v is pd.NaT or v is None).all() or not col.notna().any():
             return None
         col = pd.to_datetime(col)
     if getattr(col.dt, "tz", None) is not None:  # the dates as written, as the CSV reader takes them

@@ -263,6 +263,8 @@ def test_timestamps():
     f = frame(rows).assign(ds=start)
     status, _ = civicast.monitor(SPEC, f)
     assert len(status.merge(f, on=["unit", "indicator", "ds"])) == len(f)  # a notebook's merge matches
+    dates, _ = civicast.monitor(SPEC, frame(rows).assign(ds=start.dt.date))  # datetime.date objects (SQL, .dt.date)
+    pd.testing.assert_frame_equal(dates, status)
     per = frame(rows).assign(ds=start.dt.to_period("M"))
     status, alerts = civicast.monitor(SPEC, per, period=pd.Period("2024-04", "M"))
     assert status.ds.dtype == pd.PeriodDtype("M") and alerts.since.dtype == pd.PeriodDtype("M")
