@@ -654,6 +654,10 @@ static void test_bad_spec(void **state)
                      CIV_ERR_SPEC);
     assert_int_equal(spec_err("[[indicator]]\nid = \"a\"\ntarget = 0.5\n", 1, "department"), CIV_ERR_SPEC);
     assert_int_equal(spec_err("[monitor]\n", 1, "indicator"), CIV_ERR_SPEC);
+    /* the units' scope named as the city total's: its rows could not be told from the total's */
+    assert_int_equal(spec_err("[monitor]\nscope = \"city\"\n[[indicator]]\nid = \"a\"\ntarget = 0.5\n"
+                              "department = \"d\"\n", 2, "scope"), CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->message, "scope of the city total's rows"));
     civ_monitor_spec *none = NULL;
     assert_int_equal(civ_monitor_spec_read("/nonexistent/indicators.toml", &none), CIV_ERR_IO);
     assert_null(none);
