@@ -18,7 +18,7 @@ from ._lib import Error, check, encode, lib
 from .monitor import monitor_dtypes
 from .frame import (_ALLOC_TEXT_COLUMNS, _Owned, _column_name, _conformal, _conformal_fields, _csv_options, _dec,
                     _layout_wide, _percent, _read_table, _warn_uncalibrated, allocation_dtypes, count_dtypes,
-                    ids_like, money_dtypes, need_dtypes, table_to_frame)
+                    ids_like, money_dtypes, need_dtypes, scope_ids_like, table_to_frame)
 
 
 def model_families():
@@ -173,7 +173,7 @@ def _result_frames(res):
     units = _dec(lib.civ_alloc_spec_unit_name(spec, 0)), _dec(lib.civ_alloc_spec_unit_name(spec, 1))
     allocation_dtypes(frames["allocation"], *units)
     if "uncertainty" in frames:
-        money_dtypes(frames["uncertainty"], *units)
+        scope_ids_like(money_dtypes(frames["uncertainty"], *units), "name", "community")
     if "need" in frames:
         need_dtypes(frames["need"], frames.get("need_summary"))
     for name in ("forecasts", "backtest"):  # steps, int64 as in civicast.forecast and civicast.backtest

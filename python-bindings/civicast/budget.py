@@ -20,7 +20,7 @@ from . import _lib
 from ._lib import check, encode, lib
 from .frame import (_Owned, _codes_as_text, _dec, _spec_handle, _table_arg, frame_to_table, table_to_frame,
                     _read_table, _input_format,
-                    count_dtypes, ids_like, money_dtypes, need_dtypes)
+                    count_dtypes, ids_like, money_dtypes, need_dtypes, scope_ids_like)
 
 __all__ = ["compare", "uncertainty", "need", "settle", "project"]
 
@@ -161,6 +161,7 @@ def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight
                                                 ctypes.byref(opt), ctypes.byref(u.ptr)))
             check(lib.civ_alloc_uncertainty_table(u.ptr, ctypes.byref(t.ptr)))
             df = money_dtypes(table_to_frame(t.ptr))  # the point allocation in whole minor units
+            scope_ids_like(df, "name", "community", communities, source_col=_dec(lib.civ_alloc_spec_id_column(sp.ptr)))
             df.attrs["draws"] = lib.civ_alloc_uncertainty_n_draws(u.ptr)
             df.attrs["seed"] = int(opt.seed)
             df.attrs["seconds"] = lib.civ_alloc_uncertainty_seconds(u.ptr)

@@ -463,6 +463,24 @@ def ids_like(df, col, *sources, source_col=None):
     return df
 
 
+def scope_ids_like(df, col, scope, *sources, source_col=None):
+    """ids_like for the rows of one scope of a table whose column `col` mixes ids with other names (the
+    Monte Carlo's name: communities, then districts and the total): those rows' ids in the caller's dtype
+    (ints among the other rows' text, an object column, as the monitor's unit column); returns df."""
+    if col not in df.columns or "scope" not in df.columns or df[col].dtype != object:
+        return df
+    rows = (df["scope"] == scope).to_numpy()
+    if not rows.any():
+        return df
+    sub = pd.DataFrame({col: df[col].to_numpy(dtype=object)[rows]})
+    ids_like(sub, col, *sources, source_col=source_col)
+    if sub[col].dtype != object:
+        out = df[col].to_numpy(dtype=object).copy()
+        out[rows] = [int(v) for v in sub[col]]
+        df[col] = out
+    return df
+
+
 # Count columns of the C library's tables (numbers there, as every number):
 # an accuracy table's windows, failed windows and points, a forecast
 # report's observations, parameters and uncalibrated steps, a need's

@@ -129,14 +129,15 @@ def typed_periods(df, kind):
     for c in _PERIOD_COLUMNS:
         if c not in df.columns or df[c].dtype != object:
             continue
-        per = [_text_period(v) for v in df[c]]
+        # each distinct period once (a status table repeats a few dozen periods over every series)
         if kind[0] == "period":
-            df[c] = pd.Series(per, index=df.index, dtype=object).astype(pd.PeriodDtype(kind[1]))
+            conv = {v: _text_period(v) for v in pd.unique(df[c])}
+            df[c] = df[c].map(conv).astype(pd.PeriodDtype(kind[1]))
         else:
             end = kind[0] == "end"
-            df[c] = pd.to_datetime(pd.Series([pd.NaT if p is pd.NaT else (p.end_time.normalize() if end else
-                                                                          p.start_time) for p in per],
-                                             index=df.index, dtype=object))
+            conv = {v: (pd.NaT if p is pd.NaT else p.end_time.normalize() if end else p.start_time)
+                    for v, p in ((v, _text_period(v)) for v in pd.unique(df[c]))}
+            df[c] = pd.to_datetime(df[c].map(conv))
     return df
 
 
@@ -392,8 +393,7 @@ def _demand_ds(df, actuals, forecasts):
             continue
         dt = src["ds"].dtype
         if isinstance(dt, pd.PeriodDtype):
-            df["ds"] = pd.Series([pd.Period(v, dt.freq) if v else pd.NaT for v in df["ds"]], index=df.index,
-                                 dtype=object).astype(dt)
+            df["ds"] = df["ds"].map({v: pd.Period(v, dt.freq) if v else pd.NaT for v in pd.unique(df["ds"])}).astype(dt)
         elif pd.api.types.is_datetime64_any_dtype(dt):
             given = src["ds"].dropna()
             if getattr(given.dt, "tz", None) is not None:
@@ -407,7 +407,7 @@ def _demand_ds(df, actuals, forecasts):
                     return pd.Timestamp(v)
                 p = _text_period(v)
                 return p.end_time.normalize() if end else p.start_time
-            df["ds"] = pd.to_datetime(pd.Series([stamp(v) for v in df["ds"]], index=df.index, dtype=object))
+            df["ds"] = pd.to_datetime(df["ds"].map({v: stamp(v) for v in pd.unique(df["ds"])}))
         else:
             continue
         break

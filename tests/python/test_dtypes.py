@@ -142,10 +142,12 @@ def test_ids_typed_as_read_csv_types_them(walked):
     for fn, (frames, ids) in walked.items():
         for k, df in enumerate(frames):
             for col, (path, src) in ids.items():
-                if col not in df.columns or (col == "unit" and "scope" not in df.columns):
+                monte_carlo = col == "unique_id" and "mean_fen" in df.columns and "name" in df.columns
+                if (col not in df.columns and not monte_carlo) or (col == "unit" and "scope" not in df.columns):
                     continue  # a summary's unit is the unit of measure ("fen")
                 mine = pd.read_csv(path)[src]
-                v = df[col]
+                # the Monte Carlo names communities by their ids on its community rows
+                v = df["name"][df["scope"] == "community"] if monte_carlo else df[col]
                 if "level" in df.columns:  # a hierarchy's nodes: the series' rows; aggregates are districts
                     v = v[df["level"] == "unique_id"]
                 if "scope" in df.columns and col == "unit":  # the units' rows; roll-ups are districts and "city"

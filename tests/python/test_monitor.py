@@ -292,6 +292,9 @@ def test_timestamps():
     coded = civicast.demand_check(civicast.forecast(panel.assign(unique_id=310101001), h=2, model="naive"),
                                   act.assign(unique_id=310101001))
     assert coded.unique_id.dtype == np.int64 and list(coded.flag) == ["within", "ahead"]
+    per = civicast.demand_check(civicast.forecast(panel.assign(ds=panel.ds.dt.to_period("M")), h=2, model="naive"),
+                                act.assign(ds=act.ds.dt.to_period("M")))
+    assert per.ds.dtype == pd.PeriodDtype("M") and list(per.ds.astype(str)) == ["2025-01", "2025-02"]
 
 
 def test_period_forms():
