@@ -288,7 +288,10 @@ def monitor(indicators, actuals, period=None, encoding=None, thousands=None, per
     by department (civ_monitor_status_table, civ_monitor_alert_table).
     encoding ("gb18030"), thousands (","), percent (True): how a CSV path of
     actuals is written, as civicast.read's (also in early_warning, demand_check,
-    risk_matrix, inactivity_alerts)."""
+    risk_matrix, inactivity_alerts).  The tables merge with the caller's frames:
+    units as the actuals gave them (int64 codes as ints; a file's whole numbers
+    as read_csv types them), periods as the actuals' Timestamps or Periods
+    (text stays text), counts (misses) int64 (docs/PYTHON.md, "Monitoring")."""
     b = _Bound(indicators, actuals, encoding, thousands, percent)
     try:
         status = b.table(lib.civ_monitor_status_table)
@@ -360,7 +363,8 @@ def demand_check(forecasts, actuals, encoding=None, thousands=None, percent=Fals
     """Actual demand against its forecast intervals: rows where `actuals`
     (long format unique_id, ds, y: DataFrame or path) has a value for a
     forecast row; flag "ahead" / "behind" with the widest level whose
-    interval excludes the actual, else "within" (civ_monitor_demand_check)."""
+    interval excludes the actual, else "within" (civ_monitor_demand_check).
+    unique_id and ds come in the actuals' types (int ids, Timestamps, Periods)."""
     fc, _ = _table(forecasts, ("unique_id", "ds", "model"), encoding, thousands, percent)
     with fc:
         if isinstance(actuals, pd.DataFrame):
@@ -442,7 +446,9 @@ def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=No
     reached its person's threshold (civ_monitor_inactivity_run).  Options
     default as civ_monitor_inactivity_options_init (quantile 0.995, ...);
     end: a time (seconds, Timestamp or text) at which open gaps are polled
-    (None = the last event)."""
+    (None = the last event).  person comes in the events' dtype; with Timestamp
+    ts the times (last_event, alert_at, resumed) are Timestamps (naive UTC, or
+    in the events' zone), else UTC text."""
     opt = _lib.civ_monitor_inactivity_options()
     check(lib.civ_monitor_inactivity_options_init(ctypes.byref(opt)))
     for name, v in (("quantile", quantile), ("min_gap_hours", min_gap_hours), ("prior_weight", prior_weight),
