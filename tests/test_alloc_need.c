@@ -360,6 +360,31 @@ static void test_whole_years(void **state)
 
 /* An allocation spec may carry [need]: the spec reader accepts the section
  * and leaves it to civ_alloc_need. */
+/* Forecasts whose unique_id is a number column (codes 310101001 read as numbers, a DataFrame's int64
+ * ids passed as they are): the error names the column and the cure; it said the forecasts needed
+ * columns unique_id and ds, which they had.  An empty table of text ids is no such case. */
+static void test_numeric_ids(void **state)
+{
+    (void)state;
+    civ_alloc_need *n = need_of(NEED);
+    civ_table *fc = NULL, *a = NULL, *b = NULL;
+    size_t ci, cd, cv;
+    assert_int_equal(civ_table_create(&fc), CIV_OK);
+    assert_int_equal(civ_table_add_column(fc, "unique_id", CIV_COLUMN_NUMBER, &ci), CIV_OK);
+    assert_int_equal(civ_table_add_column(fc, "ds", CIV_COLUMN_TEXT, &cd), CIV_OK);
+    assert_int_equal(civ_table_add_column(fc, "mean", CIV_COLUMN_NUMBER, &cv), CIV_OK);
+    assert_int_equal(civ_table_add_rows(fc, 1, NULL), CIV_OK);
+    assert_int_equal(civ_table_set_number(fc, 0, ci, 310101001), CIV_OK);
+    assert_int_equal(civ_table_set_text(fc, 0, cd, "2025-01"), CIV_OK);
+    assert_int_equal(civ_alloc_need_project(n, fc, &a, &b), CIV_ERR_MISSING_COLUMN);
+    assert_string_equal(civ_last_error()->field, "unique_id");
+    assert_non_null(strstr(civ_last_error()->message, "unique_id column holds numbers"));
+    assert_non_null(strstr(civ_last_error()->message, "text_columns"));
+    assert_null(a);
+    civ_table_free(fc);
+    civ_alloc_need_free(n);
+}
+
 static void test_spec_with_need(void **state)
 {
     (void)state;
@@ -381,7 +406,7 @@ int main(void)
         cmocka_unit_test(test_indexation),      cmocka_unit_test(test_projection),
         cmocka_unit_test(test_half_fen_rounding), cmocka_unit_test(test_models_and_days),
         cmocka_unit_test(test_errors),          cmocka_unit_test(test_spec_with_need),
-        cmocka_unit_test(test_whole_years),
+        cmocka_unit_test(test_whole_years),     cmocka_unit_test(test_numeric_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@
 
 #include "alloc.h"
 #include "alloc_fixture.h"
+#include "numeric.h"
 
 static const char *GOOD =
     "# a comment line\n"
@@ -509,7 +510,7 @@ static void test_fuzz_prefixes_and_mutations(void **state)
 
 /* pace written with its percent sign is the fraction written as a number,
  * bit for bit; a fraction below 1 as before; what is not a percentage is
- * refused by civ_alloc_percent_text. */
+ * refused by civ_percent_text. */
 static void test_percent_pace(void **state)
 {
     (void)state;
@@ -533,11 +534,11 @@ static void test_percent_pace(void **state)
     static const char *const bad[] = {"%", "1e2%", "1.2.3%", " 5%", "5 %", "-5%", "5%%", "5", ".%", "0x10%", ""};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         double q = -7;
-        assert_int_equal(civ_alloc_percent_text(bad[k], &q), -1);
+        assert_int_equal(civ_percent_text(bad[k], &q), -1);
         assert_true(q == -7);
     }
     double q;
-    assert_int_equal(civ_alloc_percent_text(".5%", &q), 0);
+    assert_int_equal(civ_percent_text(".5%", &q), 0);
     assert_true(q == 0.005);
 }
 

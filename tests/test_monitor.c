@@ -99,6 +99,50 @@ static size_t status_row(const civ_table *t, const char *scope, const char *unit
     return 0;
 }
 
+/* Day dates as pandas' to_csv writes Timestamps ("2024-01-01", "2024-01-01 00:00:00"): month starts, or
+ * month ends, are the months; quarter starts 3 months apart are quarters; a day inside a month is refused at
+ * its line with the cure.  They were refused as "not a year, quarter or month", while the same data as a
+ * DataFrame of Timestamps was read (Python converts them). */
+static void test_day_dates(void **state)
+{
+    (void)state;
+    civ_monitor_spec *s = spec_of("[monitor]\nscope = \"community\"\nrollup = [\"district\"]\n[[indicator]]\n"
+                                  "id = \"coverage\"\ntarget = 0.9\ndepartment = \"Civil Affairs\"\n");
+    static const struct {
+        const char *d[3], *want;
+        civ_frequency freq;
+    } cases[] = {{{"2024-01-01", "2024-02-01 00:00:00", "2024-04-01"}, "2024-04", CIV_FREQ_MONTHLY},
+                 {{"2024-01-31", "2024-02-29", "2024-04-30"}, "2024-04", CIV_FREQ_MONTHLY},
+                 {{"2024-01-01", "2024-04-01", "2024-10-01"}, "2024-Q4", CIV_FREQ_QUARTERLY},
+                 {{"2024-03-31", "2024-06-30", "2024-12-31"}, "2024-Q4", CIV_FREQ_QUARTERLY},
+                 {{"2022-01-01", "2023-01-01", "2024-01-01"}, "2024", CIV_FREQ_YEARLY}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        arow rows[3];
+        for (int i = 0; i < 3; i++)
+            rows[i] = (arow){"C1", "A", "coverage", cases[k].d[i], 0.8, 100};
+        civ_table *a = actuals(rows, 3), *st = NULL;
+        civ_monitor *m = NULL;
+        if (civ_monitor_run(s, a, "a.csv", &m))
+            fail_msg("case %zu: %s", k, civ_last_error()->text);
+        assert_int_equal(civ_monitor_frequency(m), cases[k].freq);
+        assert_int_equal(civ_monitor_status_table(m, &st), CIV_OK);
+        size_t r = status_row(st, "community", "C1", "coverage", cases[k].want);
+        assert_string_equal(civ_table_text(st, r, 8), "missed");
+        civ_table_free(st), civ_table_free(a);
+        civ_monitor_free(m);
+    }
+    arow mid[] = {{"C1", "A", "coverage", "2024-01-01", 0.9, 10}, {"C1", "A", "coverage", "2024-02-15", 0.9, 10}};
+    civ_table *a = actuals(mid, 2);
+    civ_monitor *m = NULL;
+    assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_ERR_DATE);
+    assert_null(m);
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_string_equal(civ_last_error()->field, "ds");
+    assert_non_null(strstr(civ_last_error()->message, "'2024-02-15' is a day inside a month"));
+    civ_table_free(a);
+    civ_monitor_spec_free(s);
+}
+
 static void test_alert_sequence(void **state)
 {
     (void)state;
@@ -610,6 +654,10 @@ static void test_bad_spec(void **state)
                      CIV_ERR_SPEC);
     assert_int_equal(spec_err("[[indicator]]\nid = \"a\"\ntarget = 0.5\n", 1, "department"), CIV_ERR_SPEC);
     assert_int_equal(spec_err("[monitor]\n", 1, "indicator"), CIV_ERR_SPEC);
+    /* the units' scope named as the city total's: its rows could not be told from the total's */
+    assert_int_equal(spec_err("[monitor]\nscope = \"city\"\n[[indicator]]\nid = \"a\"\ntarget = 0.5\n"
+                              "department = \"d\"\n", 2, "scope"), CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->message, "scope of the city total's rows"));
     civ_monitor_spec *none = NULL;
     assert_int_equal(civ_monitor_spec_read("/nonexistent/indicators.toml", &none), CIV_ERR_IO);
     assert_null(none);
@@ -619,7 +667,12 @@ static void test_bad_spec(void **state)
     assert_int_equal(civ_monitor_spec_n_indicators(s), 4);
     assert_string_equal(civ_monitor_spec_indicator_id(s, 1), "accidents");
     assert_null(civ_monitor_spec_indicator_id(s, 4));
+    assert_string_equal(civ_monitor_spec_scope(s), "community");
     civ_monitor_spec_free(s);
+    civ_monitor_spec *bare = spec_of("[[indicator]]\nid = \"a\"\ntarget = 0.5\ndepartment = \"d\"\n");
+    assert_string_equal(civ_monitor_spec_scope(bare), "unit"); /* the default */
+    civ_monitor_spec_free(bare);
+    assert_null(civ_monitor_spec_scope(NULL));
     civ_monitor_spec_free(NULL);
     civ_monitor_free(NULL);
 }
@@ -628,6 +681,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_alert_sequence),   cmocka_unit_test(test_alert_after_three_and_step_table),
+        cmocka_unit_test(test_day_dates),
         cmocka_unit_test(test_target_path),      cmocka_unit_test(test_rollup_aggregation),
         cmocka_unit_test(test_alerts_by_department), cmocka_unit_test(test_bad_actuals),
         cmocka_unit_test(test_bad_spec),         cmocka_unit_test(test_own_column_names),

@@ -263,6 +263,9 @@ static void test_bad_forecasts(void **state)
     assert_int_equal(civ_last_error()->line, 3);
     assert_string_equal(civ_last_error()->field, "unique_id");
     assert_int_equal(civ_monitor_warn(m, fc, 1.5, &steps, NULL), CIV_ERR_INVALID_ARGUMENT);
+    /* 80 meant 80%: refused with the cure, as the spec's fraction keys are (it said "must be in (0, 1)") */
+    assert_int_equal(civ_monitor_warn(m, fc, 80, &steps, NULL), CIV_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(civ_last_error()->message, "a percentage? write 0.8 for 80%"));
     civ_table_free(fc);
     frow wrong[] = {{"community:C1:coverage", "2025-01", 0.9, -0.01, 0.01}};
     fc = forecasts(wrong, 1);
@@ -281,12 +284,48 @@ static void test_bad_forecasts(void **state)
     civ_monitor_spec_free(spec);
 }
 
+/* A threshold as people write it: "0.8" and "80%" are the same double; a plain 80 (or 1, or 99.5) is a
+ * percentage written for a probability, refused with the cure; 0, 100%, 150% and words are refused. */
+static void test_threshold_parse(void **state)
+{
+    (void)state;
+    double v = -1;
+    assert_int_equal(civ_monitor_threshold_parse("0.8", &v), CIV_OK);
+    assert_true(v == 0.8);
+    v = -1;
+    assert_int_equal(civ_monitor_threshold_parse("80%", &v), CIV_OK);
+    assert_true(v == 0.8);
+    assert_int_equal(civ_monitor_threshold_parse("12.5%", &v), CIV_OK);
+    assert_true(v == 0.125);
+    static const struct {
+        const char *text, *words;
+    } bad[] = {{"80", "threshold 80 is not a probability in (0, 1): a percentage? write 0.8 for 80% (or \"80%\")"},
+               {"1", "write 0.01 for 1%"},
+               {"99.5", "write 0.995 for 99.5%"},
+               {"100", "not a probability in (0, 1) (0% .. 100% exclusive)"},
+               {"0", "not a probability in (0, 1)"},
+               {"100%", "threshold 100% is not a probability"},
+               {"150%", "threshold 150% is not a probability"},
+               {"-0.5", "not a probability"},
+               {"half", "threshold 'half' is not a number"},
+               {"", "is not a number"},
+               {"0.8 ", "is not a number"}};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        v = -1;
+        assert_int_equal(civ_monitor_threshold_parse(bad[k].text, &v), CIV_ERR_INVALID_ARGUMENT);
+        if (!strstr(civ_last_error()->message, bad[k].words))
+            fail_msg("'%s': %s", bad[k].text, civ_last_error()->message);
+        assert_true(v == -1);
+    }
+    assert_int_equal(civ_monitor_threshold_parse(NULL, &v), CIV_ERR_INVALID_ARGUMENT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gaussian_closed_form), cmocka_unit_test(test_lower_is_better_and_path),
         cmocka_unit_test(test_through_the_forecasting_api), cmocka_unit_test(test_demand_check),
-        cmocka_unit_test(test_bad_forecasts),
+        cmocka_unit_test(test_bad_forecasts),        cmocka_unit_test(test_threshold_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,6 +71,10 @@ static void test_read(void **state)
     assert_string_equal(period, "");
     assert_true(p->threshold == 0.5);
     civ_plan_free(p);
+    /* a percentage with its sign, as the spec's pace = "20%" */
+    assert_int_equal(civ_plan_read(plan_file("[monitor]\nrisks = \"r.csv\"\nthreshold = \"80%\"\n"), &p), CIV_OK);
+    assert_true(p->threshold == 0.8);
+    civ_plan_free(p);
     unlink(path);
 }
 
@@ -90,6 +94,12 @@ static void test_errors(void **state)
     expect_error("[monitor]\nrisks = \"r.csv\"\ncolour = 1\n", "colour");
     expect_error("[monitor]\nindicators = \"i.toml\"\n", "actuals");
     expect_error("[monitor]\nindicators = \"i.toml\"\nactuals = \"a.csv\"\nthreshold = 1.5\n", "threshold");
+    /* 80 meant 80%: the cure, as the spec's fraction keys give it */
+    expect_error("[monitor]\nindicators = \"i.toml\"\nactuals = \"a.csv\"\nthreshold = 80\n", "threshold");
+    assert_non_null(strstr(civ_last_error()->message, "[monitor] threshold: threshold 80 is not a probability in "
+                                                      "(0, 1): a percentage? write 0.8 for 80%"));
+    expect_error("[monitor]\nindicators = \"i.toml\"\nactuals = \"a.csv\"\nthreshold = \"180%\"\n", "threshold");
+    expect_error("[monitor]\nindicators = \"i.toml\"\nactuals = \"a.csv\"\nthreshold = true\n", "threshold");
     expect_error("[monitor]\nrisks = \"r.csv\"\nwarn_horizon = 3\n", "warn_horizon");
     expect_error("[monitor]\nrisks = \"r.csv\"\nwarn_scope = \"city\"\n", "warn_scope");
     expect_error("[monitor]\nrisks = \"r.csv\"\nperiod = \"2024-13\"\n", "period");

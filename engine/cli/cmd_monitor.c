@@ -24,8 +24,8 @@ static const civ_cli_option monitor_options[] = {
                                                                  "ahead and give\nthe probability of missing each "
                                                                  "target (warning.csv, warning_steps.csv)"},
     [M_MODEL] = {"--model", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "SPEC", "the forecasting model (default auto)"},
-    [M_THRESHOLD] = {"--threshold", NULL, CIV_CLI_VALUE, CIV_CLI_NUMBER, "P", "warn when P(miss) >= P (default "
-                                                                              "0.5)"},
+    [M_THRESHOLD] = {"--threshold", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "P", "warn when P(miss) >= P: 0.8 or 80% "
+                                                                            "(default 0.5)"},
     [M_SCOPE] = {"--warn-scope", NULL, CIV_CLI_LIST, CIV_CLI_TEXT, "SCOPE...", "forecast only these scopes (e.g. "
                                                                                "district city; default all)"},
     [M_THREADS] = {"--threads", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "N", "forecasting threads (0 = all cores)"},
@@ -79,8 +79,8 @@ static int parse_numbers(civ_cli_monitor_job *job, const civ_cli_args *a)
     double end;
     if (h && (civ_cli_parse_size(h, &job->warn_h) || job->warn_h < 1 || job->warn_h > 1000))
         return civ_cli_usage_error("monitor", "--warn needs a horizon 1..1000, not '%s'", h);
-    if (thr && (civ_cli_parse_double(thr, &job->threshold) || !(job->threshold > 0 && job->threshold < 1)))
-        return civ_cli_usage_error("monitor", "--threshold needs a probability in (0, 1), not '%s'", thr);
+    if (thr && civ_monitor_threshold_parse(thr, &job->threshold))
+        return civ_cli_usage_error("monitor", "--threshold: %s", civ_last_error()->message);
     if (th && (civ_cli_parse_size(th, &v) || v > 1024))
         return civ_cli_usage_error("monitor", "--threads needs a whole number 0..1024, not '%s'", th);
     if (th)

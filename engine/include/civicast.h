@@ -1706,6 +1706,10 @@ CIV_API const char *const *civ_monitor_spec_text_columns(const civ_monitor_spec 
 /** Number of indicators and the borrowed id of indicator k (NULL out of range). */
 CIV_API size_t civ_monitor_spec_n_indicators(const civ_monitor_spec *spec);
 CIV_API const char *civ_monitor_spec_indicator_id(const civ_monitor_spec *spec, size_t k);
+/** The scope name of the units ([monitor] scope, default "unit"; borrowed, NULL for a NULL spec): the
+ *  outputs' scope column holds it on the units' rows, each roll-up column's name on its groups' rows
+ *  and "city" on the total's, so that a caller knows which column of the actuals each unit came from. */
+CIV_API const char *civ_monitor_spec_scope(const civ_monitor_spec *spec);
 
 /** Binds the spec to a table of actuals and computes every status.  The
  *  actuals have one row per unit, indicator and period: columns <unit_column>
@@ -1772,7 +1776,8 @@ CIV_API civ_status civ_monitor_panel(const civ_monitor *mon, const char *const *
  *  sigma = sum_L z_L d_L / sum_L z_L^2 with z_L = Phi^-1(1/2 + L/200) (for
  *  Gaussian forecasts: exactly the normal); P(miss) = F(target) when higher
  *  is better, 1 - F(target) when lower is.  `threshold` in (0, 1) marks the
- *  first warning step (p_miss >= threshold; 0.5 is a good default).
+ *  first warning step (p_miss >= threshold; 0.5 is a good default; 80 is refused with the cure
+ *  "write 0.8 for 80%": civ_monitor_threshold_parse reads "80%").
  *  *steps (may be NULL): scope, unit, indicator, department, ds, h, mean,
  *  sigma_lo, sigma_hi, target, p_miss, warning (1/0).  *summary (may be
  *  NULL): one row per series: scope, unit, indicator, department,
@@ -1786,6 +1791,13 @@ CIV_API civ_status civ_monitor_panel(const civ_monitor *mon, const char *const *
  *  on the wrong side of the mean). */
 CIV_API civ_status civ_monitor_warn(const civ_monitor *mon, const civ_table *forecasts, double threshold,
                                     civ_table **steps, civ_table **summary);
+/** A warning threshold as a person writes it (the command's --threshold, the plan's [monitor] threshold
+ *  given as a string, Python's threshold="80%"): a probability "0.8" or a percentage with its sign "80%"
+ *  (the same double as 0.8), strictly between 0 and 1.  Errors: CIV_ERR_INVALID_ARGUMENT naming the text:
+ *  a plain number in [1, 100) is refused as a percentage written for a probability with the cure
+ *  ("threshold 80 is not a probability in (0, 1): a percentage? write 0.8 for 80% (or \"80%\")"), as
+ *  civ_monitor_warn refuses such a threshold; other text is not a number. */
+CIV_API civ_status civ_monitor_threshold_parse(const char *text, double *out);
 
 /** Demand running ahead of (or behind) its forecast: for every forecast row
  *  (unique_id, ds, mean, lo-<L>/hi-<L>) whose series and period `actuals`

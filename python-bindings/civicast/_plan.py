@@ -15,9 +15,10 @@ import numpy as np
 
 from . import _hdf5_probe, _lib
 from ._lib import Error, check, encode, lib
+from .monitor import monitor_dtypes
 from .frame import (_ALLOC_TEXT_COLUMNS, _Owned, _column_name, _conformal, _conformal_fields, _csv_options, _dec,
                     _layout_wide, _percent, _read_table, _warn_uncalibrated, allocation_dtypes, count_dtypes,
-                    ids_like, need_dtypes, table_to_frame)
+                    ids_like, money_dtypes, need_dtypes, scope_ids_like, table_to_frame)
 
 
 def model_families():
@@ -157,15 +158,22 @@ def _apply(p, out, model, h, threads, draws, intervals=None, columns=(None, None
         check(lib.civ_plan_set_input(p.ptr, *(encode(v) if v is not None else None for v in inputs[:3]), percent))
 
 
+# The plan's tables of its [monitor] stage (the forecasts of demand checked against the actuals: demand).
+_MONITOR_TABLES = ("monitor_status", "monitor_alerts", "warning", "warning_steps", "risks", "risk_matrix",
+                   "inactivity", "demand")
+
+
 def _result_frames(res):
     frames = {}
     for k, name in enumerate(_lib.PLAN_TABLES):
         t = lib.civ_plan_result_table(res, k)
         if t:
             frames[name] = table_to_frame(t)
-    spec = lib.civ_plan_result_spec(res)  # dtypes as civicast.allocate and civicast.need give them
-    allocation_dtypes(frames["allocation"], _dec(lib.civ_alloc_spec_unit_name(spec, 0)),
-                      _dec(lib.civ_alloc_spec_unit_name(spec, 1)))
+    spec = lib.civ_plan_result_spec(res)  # dtypes as civicast.allocate, uncertainty and need give them
+    units = _dec(lib.civ_alloc_spec_unit_name(spec, 0)), _dec(lib.civ_alloc_spec_unit_name(spec, 1))
+    allocation_dtypes(frames["allocation"], *units)
+    if "uncertainty" in frames:
+        scope_ids_like(money_dtypes(frames["uncertainty"], *units), "name", "community")
     if "need" in frames:
         need_dtypes(frames["need"], frames.get("need_summary"))
     for name in ("forecasts", "backtest"):  # steps, int64 as in civicast.forecast and civicast.backtest
@@ -173,7 +181,10 @@ def _result_frames(res):
             frames[name]["h"] = frames[name]["h"].astype(np.int64)
     for name, df in frames.items():  # ids as civicast.read gives them (101 as int64), counts as int64
         ids_like(df, "unique_id")
-        if name in ("forecast_report", "backtest_accuracy", "need_summary"):
+        if name in _MONITOR_TABLES:  # units, sensors and the risk matrix's cells, as civicast.monitor gives them
+            ids_like(df, "person")
+            monitor_dtypes(df)
+        if name in ("forecast_report", "backtest_accuracy", "need_summary", "allocation_waterfall"):
             count_dtypes(df)
     st = _lib.civ_plan_stats()
     check(lib.civ_plan_result_stats(res, ctypes.byref(st)))

@@ -18,8 +18,9 @@ import pandas as pd
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import (_Owned, _dec, _spec_handle, _table_arg, frame_to_table, table_to_frame, _read_table, _input_format,
-                    count_dtypes, ids_like, need_dtypes)
+from .frame import (_Owned, _codes_as_text, _dec, _spec_handle, _table_arg, frame_to_table, table_to_frame,
+                    _read_table, _input_format,
+                    count_dtypes, ids_like, money_dtypes, need_dtypes, scope_ids_like)
 
 __all__ = ["compare", "uncertainty", "need", "settle", "project"]
 
@@ -104,6 +105,7 @@ def compare(communities, specs, forecasts=None, labels=None, encoding=None, thou
         check(lib.civ_alloc_compare_table(cmp.ptr, ctypes.byref(table.ptr)))
         check(lib.civ_alloc_compare_waterfall(cmp.ptr, ctypes.byref(wf.ptr)))
         t, w = table_to_frame(table.ptr), table_to_frame(wf.ptr)
+        count_dtypes(w, ("communities",))
         for c in t.columns:  # whole minor units
             if (c.startswith("amount_") or c.startswith("change_")) and not c.startswith("change_pct_") \
                     and not t[c].isna().any():
@@ -158,10 +160,8 @@ def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight
             check(lib.civ_alloc_uncertainty_run(sp.ptr, comm.ptr, fc.ptr if fc is not None else None,
                                                 ctypes.byref(opt), ctypes.byref(u.ptr)))
             check(lib.civ_alloc_uncertainty_table(u.ptr, ctypes.byref(t.ptr)))
-            df = table_to_frame(t.ptr)
-            for c in df.columns:  # the point allocation, whole minor units
-                if (c == "amount" or c.startswith("amount_")) and not df[c].isna().any():
-                    df[c] = df[c].astype(np.int64)
+            df = money_dtypes(table_to_frame(t.ptr))  # the point allocation in whole minor units
+            scope_ids_like(df, "name", "community", communities, source_col=_dec(lib.civ_alloc_spec_id_column(sp.ptr)))
             df.attrs["draws"] = lib.civ_alloc_uncertainty_n_draws(u.ptr)
             df.attrs["seed"] = int(opt.seed)
             df.attrs["seconds"] = lib.civ_alloc_uncertainty_seconds(u.ptr)
@@ -189,6 +189,9 @@ def _forecast_table(forecasts, fmt=None):
         if ds is not None and isinstance(ds.dtype, pd.PeriodDtype):
             # the C call reads civicast dates: a Period's first day ("2025Q1" is not one)
             df = df.assign(ds=ds.dt.start_time.dt.strftime("%Y-%m-%d"))
+        uid = df["unique_id"] if "unique_id" in df.columns else None
+        if uid is not None and pd.api.types.is_numeric_dtype(uid.dtype) and _codes_as_text(uid) is not None:
+            df = df.assign(unique_id=_codes_as_text(uid))  # int64 ids (310101001) as the text the call keys by
         return frame_to_table(df)
     return _read_table(forecasts, _FORECAST_TEXT_COLUMNS, **(fmt or {}))
 
@@ -230,14 +233,6 @@ def need(spec, forecasts, encoding=None, thousands=None, percent=False):
                     o.close()
 
 
-def _int_minor(df, suffixes=("_fen", "_minor")):
-    """Whole minor-unit columns as int64 (they are exact integers in C)."""
-    for c in df.columns:
-        if c.endswith(suffixes) and df[c].dtype.kind == "f" and not df[c].isna().any():
-            df[c] = df[c].astype(np.int64)
-    return df
-
-
 def settle(spec, allocation, spending, explain=False, encoding=None, thousands=None, percent=False):
     """Settlement (清算) of an allocation against actual spending by the
     spec's [settlement] rules: the Python side of ``civicast settle`` over the
@@ -267,7 +262,7 @@ def settle(spec, allocation, spending, explain=False, encoding=None, thousands=N
             sp_t = _table_arg(spending, sp, fmt)
             check(lib.civ_alloc_settle(sp.ptr, al.ptr, sp_t.ptr, code, ctypes.byref(out.ptr),
                                        ctypes.byref(summ.ptr)))
-            df = ids_like(_int_minor(table_to_frame(out.ptr)), "unique_id", allocation, spending,
+            df = ids_like(money_dtypes(table_to_frame(out.ptr)), "unique_id", allocation, spending,
                           source_col=_dec(lib.civ_alloc_spec_id_column(sp.ptr)))
             return df, table_to_frame(summ.ptr)
         finally:
@@ -303,14 +298,9 @@ def project(communities, spec, forecasts, years, explain=False, encoding=None, t
             fc = _forecast_table(forecasts, fmt)
             check(lib.civ_alloc_project(sp.ptr, comm.ptr, fc.ptr, nd.ptr, int(years), code, ctypes.byref(out.ptr),
                                         ctypes.byref(summ.ptr)))
-            df = table_to_frame(out.ptr)
-            for c in df.columns:
-                if c.endswith(("_yuan", "_major")) and df[c].dtype == object:
-                    df[c] = pd.to_numeric(df[c].replace("", np.nan))
+            df = money_dtypes(table_to_frame(out.ptr), _dec(lib.civ_alloc_spec_unit_name(sp.ptr, 0)),
+                              _dec(lib.civ_alloc_spec_unit_name(sp.ptr, 1)))
             df["year"] = df["year"].astype(np.int64)
-            for c in df.columns:
-                if c.startswith(("pool_", "amount_")) and c.endswith(("_fen", "_minor")):
-                    df[c] = df[c].astype(np.int64)
             ids_like(df, "unique_id", communities, source_col=_dec(lib.civ_alloc_spec_id_column(sp.ptr)))
             s = table_to_frame(summ.ptr)
             s["year"] = s["year"].astype(np.int64)

@@ -463,6 +463,24 @@ def ids_like(df, col, *sources, source_col=None):
     return df
 
 
+def scope_ids_like(df, col, scope, *sources, source_col=None):
+    """ids_like for the rows of one scope of a table whose column `col` mixes ids with other names (the
+    Monte Carlo's name: communities, then districts and the total): those rows' ids in the caller's dtype
+    (ints among the other rows' text, an object column, as the monitor's unit column); returns df."""
+    if col not in df.columns or "scope" not in df.columns or df[col].dtype != object:
+        return df
+    rows = (df["scope"] == scope).to_numpy()
+    if not rows.any():
+        return df
+    sub = pd.DataFrame({col: df[col].to_numpy(dtype=object)[rows]})
+    ids_like(sub, col, *sources, source_col=source_col)
+    if sub[col].dtype != object:
+        out = df[col].to_numpy(dtype=object).copy()
+        out[rows] = [int(v) for v in sub[col]]
+        df[col] = out
+    return df
+
+
 # Count columns of the C library's tables (numbers there, as every number):
 # an accuracy table's windows, failed windows and points, a forecast
 # report's observations, parameters and uncalibrated steps, a need's
@@ -1044,7 +1062,7 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
         df = table_to_frame(t.ptr)
     if "unique_id" not in (text_columns or ()):  # the id column (id_col= renames it): codes 101 as int64
         ids_like(df, "unique_id")
-    return df
+    return money_dtypes(df, major=None)  # whole fen (an allocation civicast wrote) as int64, as read_csv
 
 
 def _csv_options(excel, precision, min_decimals):
@@ -1570,36 +1588,57 @@ def _input_format(fn, encoding=None, thousands=None, percent=False):
     return {"encoding": encoding, "thousands": thousands, "percent": bool(percent)}
 
 
+# Columns in minor units that are real numbers by design (docs/ALLOCATION.md, "Outputs" and
+# "Monte Carlo"): an allocation's decomposition by factor (shares of a fen that add up to the whole
+# amount) and the Monte Carlo's statistics of the draws (a mean, type-7 quantiles).  Every other
+# column whose name ends in the minor unit holds whole minor units.
+_REAL_MINOR_PREFIXES = ("factor_", "unattributed_", "rounding_", "mean_", "p5_", "p50_", "p95_")
+
+
+def real_minor_column(name, minor="fen"):
+    """Whether the column `name` in minor units is real-valued by design (see
+    _REAL_MINOR_PREFIXES); the others are whole minor units."""
+    return name.endswith(f"_{minor}") and name.startswith(_REAL_MINOR_PREFIXES)
+
+
+def money_dtypes(df, minor="fen", major="yuan"):
+    """Money columns of a table as the package gives them, in place: whole
+    minor units (every column ending in _<minor>, and _minor, but the
+    real-valued decomposition and Monte Carlo statistics) as int64, nullable
+    Int64 where an amount is missing (a community without last year, a total
+    row); major-unit columns, exact decimal text in C and CSV, as numbers (the
+    exact values are the minor-unit columns; major=None leaves them).  Returns df."""
+    for c in df.columns:
+        s = df[c]
+        if isinstance(c, str) and c.endswith((f"_{minor}", "_minor")) and not real_minor_column(c, minor) and \
+                not real_minor_column(c, "minor") and pd.api.types.is_float_dtype(s.dtype):
+            v = s.to_numpy()
+            ok = ~np.isnan(v)
+            if np.all(v[ok] == np.round(v[ok])):
+                df[c] = s.astype(np.int64) if ok.all() else s.astype("Int64")
+        elif major is not None and isinstance(c, str) and c.endswith((f"_{major}", "_major")) and s.dtype == object:
+            df[c] = pd.to_numeric(s.replace("", np.nan))
+    return df
+
+
 def allocation_dtypes(df, minor="fen", major="yuan"):
     """An allocation table's columns as civicast.allocate gives them, in
-    place: whole minor units (amount_<minor>, total_, pool_, paid_,
-    last_year_, change_) as int64 (nullable Int64 where last year is
-    missing); the major-unit columns, exact decimal text in C and CSV, as
-    numbers (the exact values are the minor-unit columns)."""
-    for c in df.columns:
-        if c in (f"amount_{minor}", f"total_{minor}") or \
-                (c.startswith(("pool_", "paid_", "last_year_", "change_")) and c.endswith(f"_{minor}")):
-            s = df[c]
-            df[c] = s.astype(np.int64) if not s.isna().any() else s.astype("Int64")
-        elif c.endswith(f"_{major}") and df[c].dtype == object:
-            df[c] = pd.to_numeric(df[c].replace("", np.nan))
-    return df
+    place (money_dtypes: amounts, pools, paid, last year and change in whole
+    minor units as int64, Int64 where last year is missing; major units as
+    numbers)."""
+    return money_dtypes(df, minor, major)
 
 
 def need_dtypes(per_community, per_year=None):
     """Need tables as civicast.need gives them, in place: money in major
-    units as numbers; per community, year, periods and minor units as int64."""
+    units as numbers; money in minor units (standard_fen, need_fen) as int64
+    (Int64 where the total row has no standard); year and periods as int64,
+    the communities a year counts as a count."""
     for df in (per_community, per_year):
         if df is None:
             continue
-        for c in df.columns:
-            if c.endswith(("_yuan", "_major")) and df[c].dtype == object:
-                df[c] = pd.to_numeric(df[c].replace("", np.nan))  # exact decimal text in C/CSV
-    for c in per_community.columns:  # whole numbers per community: year, periods, money in minor units
-        if (c in ("year", "periods") or c.endswith(("_fen", "_minor"))) and not per_community[c].isna().any():
-            per_community[c] = per_community[c].astype(np.int64)
-
-
+        money_dtypes(df)
+        count_dtypes(df, ("year", "periods", "communities"))
 def _explain_code(explain):
     """explain= of allocate: False/None (no column), True or "en", "zh"."""
     if explain is None or explain is False:

@@ -18,7 +18,8 @@ import pandas as pd
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import PanelData, _Owned, _panel_read_options, _read_table, _Run, frame_to_table, table_to_frame
+from .frame import (PanelData, _Owned, _panel_read_options, _read_table, _Run, count_dtypes,
+                    frame_to_table, ids_like, table_to_frame, whole_codes)
 
 __all__ = ["monitor", "early_warning", "demand_check", "risk_matrix", "inactivity_alerts"]
 
@@ -54,16 +55,17 @@ def _spec_text_columns(spec):
 
 
 def _periods_of_timestamps(col):
-    """A column of Timestamps (datetime64, tz-aware or not, or Timestamp objects) as the
-    periods the monitor reads: "YYYY-MM" when every date is the first (or every date the
+    """A column of Timestamps (datetime64, tz-aware or not, or Timestamp, datetime or
+    datetime.date objects, as SQL readers and .dt.date give them) as the periods the
+    monitor reads: "YYYY-MM" when every date is the first (or every date the
     last) day of its month at midnight, "YYYY-Qn" / "YYYY" when, besides, they are a
     multiple of 3 / 12 months apart and on quarter / year boundaries (one date: a month);
     None when the column holds other dates (they are passed on as text and refused
-    with the row named).  Without this, monthly Timestamps reached the library as
-    "2024-01-01 00:00:00", a day, which the monitor refuses."""
+    with the row named).  The library reads day text by the same rule; converting here
+    also takes tz-aware dates as written and records how to give the periods back."""
     if not pd.api.types.is_datetime64_any_dtype(col.dtype):
-        if col.dtype != object or not col.map(lambda v: isinstance(v, pd.Timestamp) or v is pd.NaT or
-                                              v is None).all() or not col.notna().any():
+        if col.dtype != object or not col.map(lambda v: isinstance(v, (pd.Timestamp, datetime.date)) or
+                                              v is pd.NaT or v is None).all() or not col.notna().any():
             return None
         col = pd.to_datetime(col)
     if getattr(col.dt, "tz", None) is not None:  # the dates as written, as the CSV reader takes them
@@ -91,6 +93,119 @@ def _periods_of_timestamps(col):
     return col.map(lambda t: "" if pd.isna(t) else fmt(t))
 
 
+# Period columns of the monitoring tables, and their counts (docs/MONITORING.md, "Outputs").
+_PERIOD_COLUMNS = ("ds", "since", "first_warning", "reach", "deadline")
+_COUNT_COLUMNS = ("misses", "h", "first_warning_h", "warning", "on_track", "row", "column", "score", "rank", "hour")
+
+
+def _period_kind(col):
+    """How a frame gave its periods, to give them back so: ("start" | "end", None) for Timestamps on
+    the first (last) day of their periods, ("period", freq) for Periods, None for text."""
+    if isinstance(col.dtype, pd.PeriodDtype):
+        return ("period", col.dtype.freq)
+    if _periods_of_timestamps(col) is None:
+        return None
+    ok = pd.to_datetime(col).dropna()
+    if getattr(ok.dt, "tz", None) is not None:
+        ok = ok.dt.tz_localize(None)
+    return ("end", None) if not (ok.dt.day == 1).all() else ("start", None)
+
+
+def _text_period(text):
+    """"2024-07", "2024-Q3", "2024" -> pd.Period; "" -> NaT."""
+    if not text:
+        return pd.NaT
+    if "-Q" in text:
+        return pd.Period(text.replace("-Q", "Q"), "Q-DEC")
+    return pd.Period(text, "M" if "-" in text else "Y-DEC")
+
+
+def typed_periods(df, kind):
+    """The period columns of a monitoring table (text "2024-07") in place as the caller's actuals gave
+    them (kind: _period_kind): Timestamps on the first or last day of the period (NaT where empty), or
+    Periods; text input stays text.  Returns df."""
+    if kind is None:
+        return df
+    for c in _PERIOD_COLUMNS:
+        if c not in df.columns or df[c].dtype != object:
+            continue
+        # each distinct period once (a status table repeats a few dozen periods over every series)
+        if kind[0] == "period":
+            conv = {v: _text_period(v) for v in pd.unique(df[c])}
+            df[c] = df[c].map(conv).astype(pd.PeriodDtype(kind[1]))
+        else:
+            end = kind[0] == "end"
+            conv = {v: (pd.NaT if p is pd.NaT else p.end_time.normalize() if end else p.start_time)
+                    for v, p in ((v, _text_period(v)) for v in pd.unique(df[c]))}
+            df[c] = pd.to_datetime(df[c].map(conv))
+    return df
+
+
+def typed_units(df, scope, unit_column, actuals=None):
+    """The unit column of a monitoring table (text from the C library) in place as the actuals gave
+    the ids: per scope, the units' rows (`scope`) from the actuals' unit column, a roll-up's rows from
+    its column (a DataFrame's integer or whole-float codes back to int; for a file, whole numbers
+    written plainly, "310101001", as int, as pandas' read_csv types them; "0101" and names stay
+    text), the city's "city" text.  An int64 column when every unit is then an int, else object
+    holding ints and text (merges and comparisons with int64 columns match).  Returns df."""
+    if "unit" not in df.columns or "scope" not in df.columns or df["unit"].dtype != object or not len(df):
+        return df
+    out = df["unit"].to_numpy(dtype=object).copy()
+    scopes = df["scope"].to_numpy(dtype=object)
+    for sc in pd.unique(scopes):
+        if sc == "city" and sc != scope:
+            continue
+        rows = scopes == sc
+        if isinstance(actuals, pd.DataFrame):
+            name = unit_column if sc == scope else sc
+            dt = actuals[name].dtype if name in actuals.columns else None
+            if dt is None or pd.api.types.is_bool_dtype(dt) or isinstance(dt, pd.CategoricalDtype) or \
+                    not (pd.api.types.is_integer_dtype(dt) or pd.api.types.is_float_dtype(dt)):
+                continue
+        codes = whole_codes(out[rows])
+        if codes is not None:
+            out[rows] = [int(v) for v in codes]
+    if all(isinstance(v, int) for v in out):
+        df["unit"] = out.astype(np.int64)
+    else:
+        df["unit"] = out
+    return df
+
+
+def monitor_dtypes(df, scope=None, unit_column=None, actuals=None, kind=None):
+    """A monitoring table's columns in place as a notebook merges and computes with them: units as
+    the actuals' ids (typed_units), periods as the actuals' (typed_periods), counts (misses, steps,
+    the 1/0 warning and on_track, the risk matrix's row, column, score and rank, the hour of a gap)
+    as int64, nullable Int64 where missing.  Returns df."""
+    typed_units(df, scope, unit_column, actuals)
+    typed_periods(df, kind)
+    return count_dtypes(df, _COUNT_COLUMNS)
+
+
+def _period_text(p):
+    """A pandas Period as the monitor's period text ("2024-07", "2024-Q3", "2024"); "" for NaT."""
+    if p is pd.NaT or p is None or (isinstance(p, float) and math.isnan(p)):
+        return ""
+    base = p.freqstr[0]
+    if base == "Q":
+        return f"{p.qyear:04d}-Q{p.quarter}"
+    if base in ("A", "Y"):
+        return f"{p.year:04d}"
+    return str(p)  # a month "2024-07"; other frequencies are refused by the library at their row
+
+
+def _id_text(col):
+    """A column of ids or dates as the text the library reads: whole-number codes without ".0" (an int
+    column with a gap is float in pandas: 310101001.0 is the code 310101001), missing values empty."""
+    if pd.api.types.is_float_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+        v = col.to_numpy(dtype=np.float64, na_value=np.nan)
+        ok = ~np.isnan(v)
+        if np.all(v[ok] == np.round(v[ok])) and np.all(np.abs(v[ok]) < 2.0 ** 53):
+            return pd.Series(["" if not k else str(int(x)) for x, k in zip(v, ok)], index=col.index, dtype=object)
+    return col.map(lambda v: "" if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
+                   else str(v))
+
+
 class _Bound:
     """A spec bound to actuals (civ_monitor), freed on close."""
 
@@ -98,19 +213,22 @@ class _Bound:
         self.spec = _text_arg(indicators, lib.civ_monitor_spec_parse, lib.civ_monitor_spec_read,
                               lib.civ_monitor_spec_free, "indicators")
         self.mon = _Owned(lib.civ_monitor_free)
+        self.actuals, self.kind = actuals, None  # the caller's actuals and how they gave the periods
         try:
             cols = _spec_text_columns(self.spec.ptr)  # the unit, indicator and period columns, the roll-ups
+            self.unit_column, self.scope = cols[0], lib.civ_monitor_spec_scope(self.spec.ptr).decode()
             if isinstance(actuals, pd.DataFrame):
                 actuals = actuals.copy()
-                tc = cols[2]  # the time column: Timestamps as the periods they stand for
+                tc = cols[2]  # the time column: Timestamps (and Periods) as the periods they stand for
                 if tc in actuals.columns:
-                    periods = _periods_of_timestamps(actuals[tc])
+                    self.kind = _period_kind(actuals[tc])
+                    periods = _periods_of_timestamps(actuals[tc]) if self.kind is None or \
+                        self.kind[0] != "period" else actuals[tc].map(_period_text)
                     if periods is not None:
                         actuals[tc] = periods
                 for c in actuals.columns:  # ids and dates are text, whatever pandas inferred
                     if c in cols or actuals[c].dtype == object:
-                        actuals[c] = actuals[c].map(lambda v: "" if v is None or (isinstance(v, float) and
-                                                                                   math.isnan(v)) else str(v))
+                        actuals[c] = _id_text(actuals[c])
             t, src = _table(actuals, cols, encoding, thousands, percent)
             with t:
                 check(lib.civ_monitor_run(self.spec.ptr, t.ptr, encode(src), ctypes.byref(self.mon.ptr)))
@@ -122,7 +240,11 @@ class _Bound:
         out = _Owned(lib.civ_table_free)
         with out:
             check(fn(self.mon.ptr, *args, ctypes.byref(out.ptr)))
-            return table_to_frame(out.ptr)
+            return self.typed(table_to_frame(out.ptr))
+
+    def typed(self, df):
+        """A table of this monitor in the actuals' types (monitor_dtypes)."""
+        return monitor_dtypes(df, self.scope, self.unit_column, self.actuals, self.kind)
 
     def close(self):
         self.mon.close()
@@ -166,7 +288,10 @@ def monitor(indicators, actuals, period=None, encoding=None, thousands=None, per
     by department (civ_monitor_status_table, civ_monitor_alert_table).
     encoding ("gb18030"), thousands (","), percent (True): how a CSV path of
     actuals is written, as civicast.read's (also in early_warning, demand_check,
-    risk_matrix, inactivity_alerts)."""
+    risk_matrix, inactivity_alerts).  The tables merge with the caller's frames:
+    units as the actuals gave them (int64 codes as ints; a file's whole numbers
+    as read_csv types them), periods as the actuals' Timestamps or Periods
+    (text stays text), counts (misses) int64 (docs/PYTHON.md, "Monitoring")."""
     b = _Bound(indicators, actuals, encoding, thousands, percent)
     try:
         status = b.table(lib.civ_monitor_status_table)
@@ -184,9 +309,14 @@ def early_warning(indicators, actuals, h=6, model="auto", level=(80, 95), thresh
     (steps, summary, forecasts): one row per series and step (p_miss,
     warning), one row per series (p_miss_next, p_miss_max, first_warning,
     reach, deadline, on_track), and the forecasts themselves.  scopes: the
-    scopes to forecast (e.g. ["district", "city"]; None = all)."""
+    scopes to forecast (e.g. ["district", "city"]; None = all).  threshold:
+    a probability (0.8) or a percentage with its sign ("80%"), as the
+    command's --threshold; 80 is refused (civicast.Error) with "write 0.8
+    for 80%".  Units, periods and counts come in the actuals' types, as
+    monitor()'s."""
     if not level:
         raise ValueError("civicast.early_warning: needs interval levels (the distribution comes from them)")
+    threshold = _threshold(threshold)
     b = _Bound(indicators, actuals, encoding, thousands, percent)
     panel, fc = _Owned(lib.civ_panel_free), _Owned(lib.civ_table_free)
     try:
@@ -205,11 +335,24 @@ def early_warning(indicators, actuals, h=6, model="auto", level=(80, 95), thresh
         with steps, summary:
             check(lib.civ_monitor_warn(b.mon.ptr, fc.ptr, float(threshold), ctypes.byref(steps.ptr),
                                        ctypes.byref(summary.ptr)))
-            return table_to_frame(steps.ptr), table_to_frame(summary.ptr), table_to_frame(fc.ptr)
+            return (b.typed(table_to_frame(steps.ptr)), b.typed(table_to_frame(summary.ptr)),
+                    monitor_dtypes(table_to_frame(fc.ptr), kind=b.kind))
     finally:
         fc.close()
         panel.close()
         b.close()
+
+
+def _threshold(threshold):
+    """threshold= as the command's --threshold reads it (civ_monitor_threshold_parse): a probability
+    (0.8) or a percentage with its sign ("80%"); 80 is refused with the cure "write 0.8 for 80%"."""
+    if isinstance(threshold, bool) or not isinstance(threshold, (str, int, float, np.integer, np.floating)):
+        raise TypeError(f"civicast.early_warning: threshold must be a probability (0.8) or a percentage "
+                        f"(\"80%\"), not {threshold!r}")
+    text = threshold if isinstance(threshold, str) else repr(float(threshold))
+    out = ctypes.c_double()
+    check(lib.civ_monitor_threshold_parse(encode(text), ctypes.byref(out)))
+    return out.value
 
 
 def _run_on(pdata, h, model, level, threads, seed):
@@ -220,13 +363,14 @@ def demand_check(forecasts, actuals, encoding=None, thousands=None, percent=Fals
     """Actual demand against its forecast intervals: rows where `actuals`
     (long format unique_id, ds, y: DataFrame or path) has a value for a
     forecast row; flag "ahead" / "behind" with the widest level whose
-    interval excludes the actual, else "within" (civ_monitor_demand_check)."""
+    interval excludes the actual, else "within" (civ_monitor_demand_check).
+    unique_id and ds come in the actuals' types (int ids, Timestamps, Periods)."""
     fc, _ = _table(forecasts, ("unique_id", "ds", "model"), encoding, thousands, percent)
     with fc:
         if isinstance(actuals, pd.DataFrame):
             pdata = PanelData(actuals)
             try:
-                return _demand(fc, pdata.ptr)
+                return _demand(fc, pdata.ptr, actuals, forecasts)
             finally:
                 pdata.handle.close()
         panel = _Owned(lib.civ_panel_free)
@@ -234,14 +378,44 @@ def demand_check(forecasts, actuals, encoding=None, thousands=None, percent=Fals
             ro = _panel_read_options(encoding=encoding, thousands=thousands, percent=percent,
                                      fn="civicast.demand_check")
             check(lib.civ_panel_read_ex(encode(os.fspath(actuals)), ctypes.byref(ro), ctypes.byref(panel.ptr)))
-            return _demand(fc, panel.ptr)
+            return _demand(fc, panel.ptr, actuals, forecasts)
 
 
-def _demand(fc, panel_ptr):
+def _demand(fc, panel_ptr, actuals, forecasts):
     out = _Owned(lib.civ_table_free)
     with out:
         check(lib.civ_monitor_demand_check(fc.ptr, panel_ptr, ctypes.byref(out.ptr)))
-        return table_to_frame(out.ptr)
+        return _demand_ds(ids_like(table_to_frame(out.ptr), "unique_id", actuals, forecasts), actuals, forecasts)
+
+
+def _demand_ds(df, actuals, forecasts):
+    """The demand table's ds (the forecasts' period text) as the caller's frames gave their dates: Timestamps
+    for Timestamp actuals (or forecasts, when the actuals are a file), on the first day of the period or,
+    when every given date is a month end, the last; Periods as Periods; text stays text."""
+    for src in (actuals, forecasts):
+        if not isinstance(src, pd.DataFrame) or "ds" not in src.columns or df["ds"].dtype != object:
+            continue
+        dt = src["ds"].dtype
+        if isinstance(dt, pd.PeriodDtype):
+            df["ds"] = df["ds"].map({v: pd.Period(v, dt.freq) if v else pd.NaT for v in pd.unique(df["ds"])}).astype(dt)
+        elif pd.api.types.is_datetime64_any_dtype(dt):
+            given = src["ds"].dropna()
+            if getattr(given.dt, "tz", None) is not None:
+                given = given.dt.tz_localize(None)
+            end = bool(len(given)) and given.dt.is_month_end.all() and not (given.dt.day == 1).all()
+
+            def stamp(v):  # a day as it is ("2025-03-31"); a period ("2025-01") on its first or last day
+                if not v:
+                    return pd.NaT
+                if len(v) == 10 and v[4] == "-" and v[7] == "-":
+                    return pd.Timestamp(v)
+                p = _text_period(v)
+                return p.end_time.normalize() if end else p.start_time
+            df["ds"] = pd.to_datetime(df["ds"].map({v: stamp(v) for v in pd.unique(df["ds"])}))
+        else:
+            continue
+        break
+    return df
 
 
 def risk_matrix(register, matrix=None, encoding=None, thousands=None, percent=False):
@@ -262,7 +436,7 @@ def risk_matrix(register, matrix=None, encoding=None, thousands=None, percent=Fa
             with a, m:
                 check(lib.civ_monitor_risk_assess(mx.ptr, t.ptr, encode(src), ctypes.byref(a.ptr),
                                                   ctypes.byref(m.ptr)))
-                return table_to_frame(a.ptr), table_to_frame(m.ptr)
+                return monitor_dtypes(table_to_frame(a.ptr)), monitor_dtypes(table_to_frame(m.ptr))
 
 
 def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=None, memory=None,
@@ -272,7 +446,9 @@ def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=No
     reached its person's threshold (civ_monitor_inactivity_run).  Options
     default as civ_monitor_inactivity_options_init (quantile 0.995, ...);
     end: a time (seconds, Timestamp or text) at which open gaps are polled
-    (None = the last event)."""
+    (None = the last event).  person comes in the events' dtype; with Timestamp
+    ts the times (last_event, alert_at, resumed) are Timestamps (naive UTC, or
+    in the events' zone), else UTC text."""
     opt = _lib.civ_monitor_inactivity_options()
     check(lib.civ_monitor_inactivity_options_init(ctypes.byref(opt)))
     for name, v in (("quantile", quantile), ("min_gap_hours", min_gap_hours), ("prior_weight", prior_weight),
@@ -286,8 +462,10 @@ def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=No
     else:
         end_s = pd.Timestamp(end).tz_localize(None).value / 1e9 if pd.Timestamp(end).tzinfo is None else \
             pd.Timestamp(end).tz_convert("UTC").tz_localize(None).value / 1e9
+    given, zone = events, False  # zone: None for naive Timestamps, the zone of tz-aware ones, False for text
     if isinstance(events, pd.DataFrame) and "ts" in events.columns and \
             pd.api.types.is_datetime64_any_dtype(events["ts"].dtype):
+        zone = getattr(events["ts"].dt, "tz", None)
         events = events.copy()
         ts = events["ts"]
         if getattr(ts.dt, "tz", None) is not None:
@@ -300,4 +478,17 @@ def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=No
         with out:
             check(lib.civ_monitor_inactivity_run(ctypes.byref(opt), t.ptr, encode(src), end_s,
                                                  ctypes.byref(out.ptr)))
-            return table_to_frame(out.ptr)
+            return _inactivity_dtypes(table_to_frame(out.ptr), given, zone)
+
+
+def _inactivity_dtypes(df, events, zone):
+    """The inactivity table as the events were given: person ids in their dtype (ids_like), the times
+    (last_event, alert_at, resumed: UTC text) as Timestamps when the events' ts were Timestamps (naive
+    UTC, or in the events' own zone), the hour as int64."""
+    ids_like(df, "person", events)
+    if zone is not False:
+        for c in ("last_event", "alert_at", "resumed"):
+            if c in df.columns and df[c].dtype == object:
+                t = pd.to_datetime(df[c].replace("", None), utc=True)
+                df[c] = t.dt.tz_localize(None) if zone is None else t.dt.tz_convert(zone)
+    return monitor_dtypes(df)

@@ -32,6 +32,12 @@ for f in status.csv alerts.csv risks.csv risk_matrix.csv inactivity.csv; do
     [ "$(head -c 3 "$WORK/out/$f" | od -An -tx1 | tr -d ' ')" = efbbbf ] || fail "$f has no byte-order mark"
 done
 [ -e "$WORK/out/warning.csv" ] && fail "warning.csv written without --warn"
+# the actuals as pandas' to_csv writes a Timestamp column (2023-01-01): the same months, the same alerts
+# (they were refused: "ds '2023-01-01' is not a year, quarter or month")
+awk -F, 'BEGIN { OFS = "," } NR > 1 { $4 = $4 "-01" } { print }' "$DEMO/monitoring.csv" >"$WORK/stamped.csv"
+"$CIV" monitor "$DEMO/indicators.toml" "$WORK/stamped.csv" --out "$WORK/stamped" >"$WORK/stamped.out" 2>&1 ||
+    fail "Timestamp-dated actuals refused: $(cat "$WORK/stamped.out")"
+cmp -s "$WORK/out/alerts.csv" "$WORK/stamped/alerts.csv" || fail "Timestamp-dated actuals give other alerts"
 # the alert columns line up on the terminal when a unit is a Chinese district name (padded by display
 # width: 松林区 is 9 bytes but 6 columns): " vs " stands at one display column in every alert line
 "$PY" - "$WORK/stdout" <<'PY' || fail "the alert columns do not line up for Chinese unit names"
@@ -139,6 +145,13 @@ grep -q "^not reported 2024-12 .* 1200 of 1200 street series have no value; 60 s
     --threads 1 --out "$WORK/warn" >"$WORK/stdout" 2>"$WORK/stderr" || fail "early warning failed: $(cat "$WORK/stderr")"
 grep -q "early warning .* of 20 series" "$WORK/stdout" || fail "early warning line missing"
 [ "$(($(wc -l <"$WORK/warn/warning_steps.csv") - 1))" -eq 60 ] || fail "warning_steps.csv should have 20 x 3 rows"
+# the threshold written as a percentage with its sign is the probability: the same warnings as 0.2
+for thr in 0.2 20%; do
+    "$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --warn 3 --model naive --warn-scope city \
+        --threads 1 --threshold "$thr" --out "$WORK/warn_$thr" >"$WORK/stdout" 2>"$WORK/stderr" ||
+        fail "--threshold $thr failed: $(cat "$WORK/stderr")"
+done
+cmp -s "$WORK/warn_0.2/warning.csv" "$WORK/warn_20%/warning.csv" || fail "--threshold 20% is not --threshold 0.2"
 # one month only: nothing can be forecast, exit 6, and the line says why (it said only how many)
 awk -F, 'NR == 1 || $4 == "2024-12"' "$DEMO/monitoring.csv" >"$WORK/one_month.csv"
 "$CIV" monitor "$DEMO/indicators.toml" "$WORK/one_month.csv" --warn 3 --warn-scope city >"$WORK/stdout" 2>&1
@@ -188,6 +201,9 @@ expect_exit 2 "risk.csv:2.*probability.*field 'probability'" -- monitor --risks 
 expect_exit 1 "nothing to do" -- monitor
 expect_exit 1 "unknown option" -- monitor --bogus
 expect_exit 1 "--threshold" -- monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --warn 2 --threshold 2
+# 80 meant 80%: the cure, as the spec's fraction keys give it; "80%" is 0.8
+expect_exit 1 "--threshold: threshold 80 is not a probability in (0, 1): a percentage? write 0.8 for 80%" -- \
+    monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --warn 2 --threshold 80
 
 # 5. the plan's [monitor] stage on the tiny plan: alerts, risk levels, inactivity, demand vs the
 #    plan's own forecasts (the "actuals" are its last year's meals moved on a year), the tables

@@ -86,11 +86,14 @@ def test_own_column_names(tmp_path):
             zip(range(1, 5), [0.95, 0.85, 0.80, 0.91])]
     own = pd.DataFrame([(c, d, i, f"2024年{m}月", v, n) for c, d, i, m, v, n in rows],
                        columns=["社区编号", "区", "指标", "月份", "数值", "调查户数"])
-    std = pd.DataFrame([(str(c), d, i, f"2024-{m:02d}", v, n) for c, d, i, m, v, n in rows],
+    std = pd.DataFrame([(c, d, i, f"2024-{m:02d}", v, n) for c, d, i, m, v, n in rows],
                        columns=["unit", "区", "indicator", "ds", "value", "denominator"])
     want, _ = civicast.monitor(std_spec, std)
     got, _ = civicast.monitor(own_spec, own)
     pd.testing.assert_frame_equal(got, want)
+    # the codes come back as the sheet's ints on the units' rows (the district and the city are text)
+    assert list(got.unit.unique()) == [310101001, 310101002, "东区", "city"]
+    assert len(got[got.scope == "community"].merge(own, left_on="unit", right_on="社区编号")) == 2 * 4 * 4
     path = tmp_path / "实际.csv"
     own.to_csv(path, index=False, encoding="utf-8-sig")  # Excel's "CSV UTF-8"
     got, _ = civicast.monitor(own_spec, path)
@@ -141,6 +144,21 @@ def test_early_warning_gaussian_and_chain():
     assert ok.sum() > 40
     np.testing.assert_allclose(steps.p_miss.to_numpy()[ok], want[ok], atol=1e-9)
     assert set(summary.deadline) == {"", "2025-12"}
+
+
+def test_threshold_as_people_write_it():
+    """threshold= as the command's --threshold: "20%" is 0.2; 80 (meant 80%) is refused with the cure
+    the spec's fraction keys give ("write 0.8 for 80%"); it said only 'must be in (0, 1), e.g. 0.5'."""
+    args = dict(h=2, model="naive", scopes=["city"], threads=1)
+    want = civicast.early_warning(DEMO / "indicators.toml", DEMO / "monitoring.csv", threshold=0.2, **args)
+    got = civicast.early_warning(DEMO / "indicators.toml", DEMO / "monitoring.csv", threshold="20%", **args)
+    for a, b in zip(got, want):
+        pd.testing.assert_frame_equal(a, b)
+    with pytest.raises(civicast.Error, match=r"threshold 80.0 is not a probability in \(0, 1\): a percentage\? "
+                                             r"write 0.8 for 80%"):
+        civicast.early_warning(DEMO / "indicators.toml", DEMO / "monitoring.csv", threshold=80, **args)
+    with pytest.raises(civicast.Error, match=r"threshold 150% is not a probability"):
+        civicast.early_warning(DEMO / "indicators.toml", DEMO / "monitoring.csv", threshold="150%", **args)
 
 
 def test_demand_check_frames():
@@ -211,10 +229,16 @@ def test_inactivity_timestamps():
     the same events as text."""
     text = pd.read_csv(DEMO / "sensor_events.csv")
     want = civicast.inactivity_alerts(text)
+    assert want.last_event.dtype == object  # text in, text out
     stamps = text.assign(ts=pd.to_datetime(text.ts.str.rstrip("Z")))
-    pd.testing.assert_frame_equal(civicast.inactivity_alerts(stamps), want)
+    times = ["last_event", "alert_at", "resumed"]
+    naive = want.assign(**{c: pd.to_datetime(want[c].replace("", None)) for c in times})
+    pd.testing.assert_frame_equal(civicast.inactivity_alerts(stamps), naive)  # naive UTC Timestamps back
     beijing = text.assign(ts=pd.to_datetime(text.ts).dt.tz_convert("Asia/Shanghai"))
-    pd.testing.assert_frame_equal(civicast.inactivity_alerts(beijing), want)
+    zoned = naive.assign(**{c: naive[c].dt.tz_localize("UTC").dt.tz_convert("Asia/Shanghai") for c in times})
+    pd.testing.assert_frame_equal(civicast.inactivity_alerts(beijing), zoned)  # in the events' own zone
+    ids = text.assign(person=text.person.map({p: k for k, p in enumerate(sorted(set(text.person)), 9001)}))
+    assert civicast.inactivity_alerts(ids).person.dtype == np.int64  # sensors numbered 9001..: ints back
 
 
 def test_timestamps():
@@ -226,21 +250,34 @@ def test_timestamps():
     rows = [("C1", "A", "coverage", f"2024-{m:02d}", v, 100) for m, v in
             enumerate([0.95, 0.85, 0.80, 0.70, 0.91], start=1)]
     want, _ = civicast.monitor(SPEC, frame(rows))
-    for ds in (pd.to_datetime(frame(rows).ds),
-               pd.to_datetime(frame(rows).ds) + pd.offsets.MonthEnd(0),
-               pd.to_datetime(frame(rows).ds).dt.tz_localize("Asia/Shanghai")):
+    start = pd.to_datetime(frame(rows).ds)
+    for ds, back in ((start, start), (start + pd.offsets.MonthEnd(0), start + pd.offsets.MonthEnd(0)),
+                     (start.dt.tz_localize("Asia/Shanghai"), start)):
         f = frame(rows)
         f["ds"] = ds
         status, alerts = civicast.monitor(SPEC, f, period="2024-04")
-        pd.testing.assert_frame_equal(status, want)
-        assert list(alerts.since[alerts.unit == "C1"]) == ["2024-02"]
+        # the periods come back as the frame gave them (tz-aware midnights as naive ones, as forecast's)
+        pd.testing.assert_frame_equal(status, want.assign(ds=status.ds))
+        assert list(status.ds[status.unit == "C1"]) == list(back) and status.ds.dtype == "datetime64[ns]"
+        assert list(alerts.since[alerts.unit == "C1"]) == [back[1]]
+    f = frame(rows).assign(ds=start)
+    status, _ = civicast.monitor(SPEC, f)
+    assert len(status.merge(f, on=["unit", "indicator", "ds"])) == len(f)  # a notebook's merge matches
+    dates, _ = civicast.monitor(SPEC, frame(rows).assign(ds=start.dt.date))  # datetime.date objects (SQL, .dt.date)
+    pd.testing.assert_frame_equal(dates, status)
+    per = frame(rows).assign(ds=start.dt.to_period("M"))
+    status, alerts = civicast.monitor(SPEC, per, period=pd.Period("2024-04", "M"))
+    assert status.ds.dtype == pd.PeriodDtype("M") and alerts.since.dtype == pd.PeriodDtype("M")
+    pd.testing.assert_frame_equal(status.assign(ds=status.ds.astype(str)), want)
     q = frame([("C1", "A", "coverage", d, 0.8, 100) for d in ("2024-01-01", "2024-04-01", "2024-07-01")])
     q["ds"] = pd.to_datetime(q.ds)
     status, _ = civicast.monitor(SPEC, q)
-    assert list(status[status.unit == "C1"].ds) == ["2024-Q1", "2024-Q2", "2024-Q3"]
+    assert list(status[status.unit == "C1"].ds) == list(q.ds)  # quarters, as their first days
+    status, _ = civicast.monitor(SPEC, q.assign(ds=q.ds.dt.to_period("Q")))
+    assert list(status[status.unit == "C1"].ds.astype(str)) == ["2024Q1", "2024Q2", "2024Q3"]
     mid = frame(rows)
     mid["ds"] = pd.to_datetime(mid.ds) + pd.Timedelta(days=14)  # days inside months: refused, the row named
-    with pytest.raises(civicast.Error, match=r"<DataFrame>:2:.*2024-01-15.*not a year, quarter or month"):
+    with pytest.raises(civicast.Error, match=r"<DataFrame>:2:.*2024-01-15.*is a day inside a month"):
         civicast.monitor(SPEC, mid)
     # demand: the forecasts of a Timestamp panel against Timestamp actuals
     panel = pd.DataFrame({"unique_id": "C1", "ds": pd.date_range("2023-01-01", periods=24, freq="MS"),
@@ -249,6 +286,15 @@ def test_timestamps():
     act = pd.DataFrame({"unique_id": "C1", "ds": pd.to_datetime(["2025-01-01", "2025-02-01"]), "y": [101.0, 200.0]})
     out = civicast.demand_check(fc, act)
     assert list(out.flag) == ["within", "ahead"]
+    # ds as the actuals' Timestamps, so the notebook's merge matches (it was the text '2025-01-01')
+    assert list(out.ds) == list(act.ds) and len(out.merge(act, on=["unique_id", "ds"])) == 2
+    # int ids (a community code) come back int, from a frame and from a file pandas wrote
+    coded = civicast.demand_check(civicast.forecast(panel.assign(unique_id=310101001), h=2, model="naive"),
+                                  act.assign(unique_id=310101001))
+    assert coded.unique_id.dtype == np.int64 and list(coded.flag) == ["within", "ahead"]
+    per = civicast.demand_check(civicast.forecast(panel.assign(ds=panel.ds.dt.to_period("M")), h=2, model="naive"),
+                                act.assign(ds=act.ds.dt.to_period("M")))
+    assert per.ds.dtype == pd.PeriodDtype("M") and list(per.ds.astype(str)) == ["2025-01", "2025-02"]
 
 
 def test_period_forms():

@@ -185,12 +185,6 @@ struct civ_alloc_spec {
  * message gives the limit). */
 civ_status civ_alloc_parse_money(const char *text, int minor_digits, int64_t *out, const civ_where *where);
 
-/* A rate written with its unit, "150%" or "+12.5%" (digits, at most one
- * '.', then '%'; no exponent, no spaces), as the fraction a plain number
- * would give: the same double as the literal "1.5" or "0.125".  -1 when the
- * text is not of that form. */
-int civ_alloc_percent_text(const char *text, double *out);
-
 /* The cure for a rate key (pace, index_rate) whose plain number v >= 1 is
  * refused as a percentage written for a fraction: "write 0.15 for 15%", and
  * how to write a rate of 100% or more when it is meant (key = "1500%"), up

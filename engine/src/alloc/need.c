@@ -348,9 +348,15 @@ static int same_key(const nrow *x, const nrow *y)
 static civ_status need_columns(const civ_alloc_need *n, const civ_table *fc, size_t *cid, size_t *cds, size_t *cv,
                                size_t *cm)
 {
-    if (civ_table_find_column(fc, "unique_id", cid) || !civ_table_text(fc, 0, *cid) ||
-        civ_table_find_column(fc, "ds", cds))
+    if (civ_table_find_column(fc, "unique_id", cid) || civ_table_find_column(fc, "ds", cds))
         return civ_fail(CIV_ERR_MISSING_COLUMN, "need: the forecasts need columns unique_id and ds");
+    if (civ_table_column_type(fc, *cid) != CIV_COLUMN_TEXT) {
+        civ_where w = {.field = "unique_id"};
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
+                           "need: the forecasts' unique_id column holds numbers, not ids: read it as text "
+                           "(civ_table_read_options.text_columns = {\"unique_id\", \"ds\", \"model\"}, as "
+                           "`civicast need` does), so that codes keep their text");
+    }
     if (civ_table_find_column(fc, n->column, cv) || !civ_table_numbers(fc, *cv)) {
         civ_where w = {.field = n->column};
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "need: the forecasts have no number column '%s'", n->column);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "numeric.h"
 #include "text.h"
 
 #define WEIGHT_TOL 1e-9
@@ -159,31 +160,6 @@ static civ_status get_fraction(const ctx *c, const char *key, int required, doub
     return get_number(c, key, required, lo, hi, out, loc);
 }
 
-int civ_alloc_percent_text(const char *text, double *out)
-{
-    const char *p = text, *start;
-    size_t nd = 0, ndot = 0;
-    if (*p == '+')
-        p++;
-    for (start = p; *p && *p != '%'; p++) {
-        if (*p == '.')
-            ndot++;
-        else if (*p >= '0' && *p <= '9')
-            nd++;
-        else
-            return -1;
-    }
-    if (!nd || ndot > 1 || *p != '%' || p[1] || p - start > 40)
-        return -1;
-    char buf[64], *end;
-    snprintf(buf, sizeof buf, "%.*se-2", (int)(p - start), start); /* "15%" -> 15e-2: the double of 0.15 */
-    double v = strtod(buf, &end);
-    if (*end || !isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
-}
-
 void civ_alloc_rate_cure(const char *key, double v, double max_pct, char *buf, size_t size)
 {
     if (v < 100 && 100 * v <= max_pct)
@@ -211,7 +187,7 @@ static civ_status get_pace(const ctx *c, double *out)
         return CIV_OK;
     if (e->value.type == CIV_TOML_STRING) {
         double q;
-        if (civ_alloc_percent_text(e->value.text, &q) || !(q <= 100))
+        if (civ_percent_text(e->value.text, &q) || !(q <= 100))
             return fail_entry(c, CIV_ERR_SPEC, e,
                               "'pace' = \"%s\" is not a percentage in 0%%..10000%%: write the fraction (0.20 for "
                               "at most +20%% over last year) or the percentage with its sign (\"20%%\")",

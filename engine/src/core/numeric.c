@@ -1,8 +1,11 @@
 /*
- * numeric.c -- layer: core.  SplitMix64 seed mixing and the R type-7 sample
- * quantile by selection, one or several at a time (see numeric.h).
+ * numeric.c -- layer: core.  SplitMix64 seed mixing, the R type-7 sample
+ * quantile by selection, one or several at a time, and rates written with
+ * their percent sign (see numeric.h).
  */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "numeric.h"
 
@@ -111,4 +114,29 @@ void civ_quantiles7(double *a, size_t m, const double *p, size_t np, double *out
         double x = a[lo];
         out[i] = lo + 1 >= m || h == (double)lo ? x : x + (h - (double)lo) * (a[lo + 1] - x);
     }
+}
+
+int civ_percent_text(const char *text, double *out)
+{
+    const char *p = text, *start;
+    size_t nd = 0, ndot = 0;
+    if (*p == '+')
+        p++;
+    for (start = p; *p && *p != '%'; p++) {
+        if (*p == '.')
+            ndot++;
+        else if (*p >= '0' && *p <= '9')
+            nd++;
+        else
+            return -1;
+    }
+    if (!nd || ndot > 1 || *p != '%' || p[1] || p - start > 40)
+        return -1;
+    char buf[64], *end;
+    snprintf(buf, sizeof buf, "%.*se-2", (int)(p - start), start); /* "15%" -> 15e-2: the double of 0.15 */
+    double v = strtod(buf, &end);
+    if (*end || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
 }

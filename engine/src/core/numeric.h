@@ -1,7 +1,9 @@
 /*
  * numeric.h -- layer: core.  Small numeric helpers more than one layer uses:
- * the SplitMix64 seed mixer (forecast paths, allocation draws) and R's
- * type-7 sample quantile (model intervals, allocation uncertainty).
+ * the SplitMix64 seed mixer (forecast paths, allocation draws), R's
+ * type-7 sample quantile (model intervals, allocation uncertainty) and rates
+ * written with their percent sign (the spec's pace, the need's index_rate,
+ * the monitor's warning threshold).
  */
 #ifndef CIV_NUMERIC_H
 #define CIV_NUMERIC_H
@@ -31,5 +33,11 @@ double civ_quantile7(double *a, size_t n, double p);
  * two to eight quantiles of thousands of values).  n >= 1; a is permuted. */
 #define CIV_QUANTILES_MAX 16
 void civ_quantiles7(double *a, size_t n, const double *p, size_t np, double *out);
+
+/* A rate written with its unit, "150%" or "+12.5%" (digits, at most one
+ * '.', then '%'; no exponent, no spaces), as the fraction a plain number
+ * would give: the same double as the literal "1.5" or "0.125".  -1 when the
+ * text is not of that form (*out untouched). */
+int civ_percent_text(const char *text, double *out);
 
 #endif

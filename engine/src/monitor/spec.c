@@ -40,6 +40,8 @@ const char *civ_monitor_spec_indicator_id(const civ_monitor_spec *s, size_t k)
     return s && k < s->n_ind ? s->ind[k].id : NULL;
 }
 
+const char *civ_monitor_spec_scope(const civ_monitor_spec *s) { return s ? s->scope : NULL; }
+
 /* ---- small readers over one TOML table ----------------------------------- */
 
 typedef struct reader {
@@ -179,6 +181,10 @@ static civ_status read_monitor_section(civ_monitor_spec *s, civ_toml_table *t)
         (st = get_text(&r, "denominator_column", 0, &s->denominator_column)) ||
         (st = get_text(&r, "scope", 0, &s->scope)))
         return st;
+    for (size_t i = 0; i < t->n_entries; i++) /* the total's scope is "city": the units' rows would be its */
+        if (!strcmp(t->entries[i].key, "scope") && !strcmp(s->scope, "city"))
+            return bad(&r, &t->entries[i], "\"city\" is the scope of the city total's rows: name the units' "
+                                            "scope otherwise (\"street\", \"community\")");
     civ_toml_entry *e = take(&r, "rollup");
     if (e) {
         if (e->value.type != CIV_TOML_ARRAY)

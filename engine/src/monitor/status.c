@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "csv.h" /* civ_csv_excel_error */
+#include "date.h"
 #include "monitor.h"
 #include "text.h"
 
@@ -256,6 +257,62 @@ static civ_status check_level_weights(const bind_ctx *c)
     return CIV_OK;
 }
 
+static int64_t gcd64(int64_t a, int64_t b)
+{
+    while (b) {
+        int64_t t = a % b;
+        a = b, b = t;
+    }
+    return a;
+}
+
+/* Day dates ("2024-01-01", "2024-01-01 00:00:00": what pandas' to_csv writes for Timestamps) as the
+ * periods they stand for, by the rule Python applies to a frame's Timestamps: every date the first
+ * (or every date the last) day of its month gives months, or quarters / years when, besides, they are
+ * a multiple of 3 / 12 months apart and on quarter / year boundaries (one month: a month).  A day inside
+ * a month is refused at its row: the monitor's periods are years, quarters and months. */
+static civ_status days_to_periods(bind_ctx *c, civ_date_form *form, int64_t *lo, int64_t *hi)
+{
+    const char *tc = c->spec->time_column;
+    int end = -1;
+    int64_t step = 0, m_lo = 0, m_hi = 0;
+    for (size_t r = 0; r < c->n_rows; r++) {
+        int64_t y;
+        unsigned m, d;
+        civ_civil_from_days(c->row_t[r], &y, &m, &d);
+        int is_end = d == civ_days_in_month(y, m);
+        if (end < 0)
+            end = d != 1; /* the first row decides: month starts, else month ends */
+        if (end ? !is_end : d != 1) {
+            char tb[64];
+            return row_fail(c, CIV_ERR_DATE, r, tc,
+                            "%s '%s' is a day inside a month: the monitor reads years, quarters and months, and "
+                            "day dates only when every one is the first (or every one the last) day of its "
+                            "month, as pandas writes Timestamps; write the period (\"2024-07\")",
+                            tc, civ_mon_cell_text(c->t, r, c->c_ds, tb, sizeof tb));
+        }
+        int64_t mon = 12 * y + (m - 1);
+        c->row_t[r] = mon;
+        step = r ? gcd64(step, mon > m_lo ? mon - m_lo : m_lo - mon) : 0;
+        if (!r || mon < m_lo)
+            m_lo = mon;
+        if (!r || mon > m_hi)
+            m_hi = mon;
+    }
+    int64_t first = m_lo % 12; /* 0 = January */
+    *form = CIV_DATE_MONTH;
+    if (step && step % 12 == 0 && first == (end ? 11 : 0))
+        *form = CIV_DATE_YEAR;
+    else if (step && step % 3 == 0 && first % 3 == (end ? 2 : 0))
+        *form = CIV_DATE_QUARTER;
+    for (size_t r = 0; r < c->n_rows; r++)
+        c->row_t[r] = *form == CIV_DATE_YEAR ? c->row_t[r] / 12 : *form == CIV_DATE_QUARTER ? c->row_t[r] / 3
+                                                                                             : c->row_t[r];
+    *lo = *form == CIV_DATE_YEAR ? m_lo / 12 : *form == CIV_DATE_QUARTER ? m_lo / 3 : m_lo;
+    *hi = *form == CIV_DATE_YEAR ? m_hi / 12 : *form == CIV_DATE_QUARTER ? m_hi / 3 : m_hi;
+    return CIV_OK;
+}
+
 static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, int64_t *hi)
 {
     const civ_monitor_spec *s = c->spec;
@@ -280,7 +337,7 @@ static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, i
         char tb[64];
         const char *ds = civ_mon_cell_text(c->t, r, c->c_ds, tb, sizeof tb);
         civ_date_form form;
-        if (civ_date_parse(ds, strlen(ds), &form, &c->row_t[r]) || form == CIV_DATE_DAY)
+        if (civ_date_parse(ds, strlen(ds), &form, &c->row_t[r]))
             return row_fail(c, CIV_ERR_DATE, r, s->time_column,
                             "%s '%s' is not a year, quarter or month (\"2024\", \"2024-Q3\", \"2024-07\", \"2024年7月\")",
                             s->time_column, ds);
@@ -308,6 +365,8 @@ static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, i
         c->row_unit[r] = u;
     }
     *form_out = form0;
+    if (form0 == CIV_DATE_DAY && (st = days_to_periods(c, form_out, lo, hi)))
+        return st;
     return check_level_weights(c);
 }
 

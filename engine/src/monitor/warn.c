@@ -6,6 +6,7 @@
  * intervals of its forecast ("running ahead / behind").
  * docs/MONITORING.md, "Early warning".
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #include "date.h"
 #include "monitor.h"
+#include "numeric.h"
 
 #define MAX_LEVELS 16
 
@@ -269,13 +271,47 @@ static civ_status warn_row(const civ_monitor *m, const civ_table *fc, size_t r, 
     return st;
 }
 
+/* The error of a warning threshold outside (0, 1), as `text` was written: a plain number in [1, 100) is a
+ * percentage written for a probability ("threshold = 80" meant 80%), and the cure says so, as the
+ * allocation spec's fraction keys do (docs/ALLOCATION.md, "Percentages written for fractions"). */
+static civ_status threshold_error(const char *text, double v)
+{
+    if (v >= 1 && v < 100 && !strchr(text, '%'))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "threshold %s is not a probability in (0, 1): a percentage? "
+                        "write %g for %g%% (or \"%g%%\")", text, v / 100, v, v);
+    return civ_fail(CIV_ERR_INVALID_ARGUMENT, "threshold %s is not a probability in (0, 1) (0%% .. 100%% "
+                    "exclusive): e.g. 0.5 or \"50%%\", warn when a miss is at least as likely as not", text);
+}
+
+civ_status civ_monitor_threshold_parse(const char *text, double *out)
+{
+    if (!text || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_monitor_threshold_parse: NULL argument");
+    char *end;
+    double v;
+    if (civ_percent_text(text, &v)) {
+        errno = 0;
+        v = strtod(text, &end);
+        if (end == text || *end || errno || !isfinite(v))
+            return civ_fail(CIV_ERR_INVALID_ARGUMENT, "threshold '%s' is not a number: write a probability such "
+                            "as 0.5, or a percentage with its sign, \"50%%\"", text);
+    }
+    if (!(v > 0 && v < 1))
+        return threshold_error(text, v);
+    *out = v;
+    return CIV_OK;
+}
+
 civ_status civ_monitor_warn(const civ_monitor *m, const civ_table *fc, double threshold, civ_table **steps,
                             civ_table **summary)
 {
     if (!m || !fc)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_monitor_warn: NULL argument");
-    if (!(threshold > 0 && threshold < 1))
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_monitor_warn: threshold must be in (0, 1), e.g. 0.5");
+    if (!(threshold > 0 && threshold < 1)) {
+        char text[40];
+        snprintf(text, sizeof text, "%g", threshold);
+        return threshold_error(text, threshold);
+    }
     if (steps)
         *steps = NULL;
     if (summary)

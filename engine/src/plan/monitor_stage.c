@@ -66,6 +66,25 @@ static civ_status read_scopes(civ_plan *c, civ_toml_entry *e)
     return CIV_OK;
 }
 
+/* threshold: a probability (0.8) or a percentage with its sign ("80%"), by the monitor's own rule
+ * (civ_monitor_threshold_parse: threshold = 80 is refused with "write 0.8 for 80%"). */
+static civ_status read_threshold(civ_plan *c, const civ_toml_entry *e)
+{
+    if (e->value.type != CIV_TOML_FLOAT && e->value.type != CIV_TOML_INTEGER && e->value.type != CIV_TOML_STRING)
+        return bad(c->path, e, "must be a probability in (0, 1), e.g. 0.5, or a percentage with its sign, \"50%\"");
+    char text[64];
+    if (e->value.type == CIV_TOML_STRING)
+        snprintf(text, sizeof text, "%.63s", e->value.text);
+    else
+        snprintf(text, sizeof text, "%.17g", e->value.number);
+    if (civ_monitor_threshold_parse(text, &c->threshold)) {
+        char msg[sizeof civ_last_error()->message];
+        snprintf(msg, sizeof msg, "%s", civ_last_error()->message);
+        return bad(c->path, e, msg);
+    }
+    return CIV_OK;
+}
+
 civ_status civ_plan_read_monitor(civ_plan *c, civ_toml_table *t)
 {
     civ_status st;
@@ -86,12 +105,8 @@ civ_status civ_plan_read_monitor(civ_plan *c, civ_toml_table *t)
             return bad(c->path, e, "must be a whole number of periods in [0, 1000] (0 = no early warning)");
         c->warn_h = (size_t)e->value.number;
     }
-    if ((e = take(t, "threshold")) &&
-        ((e->value.type != CIV_TOML_FLOAT && e->value.type != CIV_TOML_INTEGER) ||
-         !(e->value.number > 0 && e->value.number < 1)))
-        return bad(c->path, e, "must be a probability in (0, 1)");
-    if (e)
-        c->threshold = e->value.number;
+    if ((e = take(t, "threshold")) && (st = read_threshold(c, e)))
+        return st;
     if ((e = take(t, "warn_scope")) && (st = read_scopes(c, e)))
         return st;
     if ((e = take(t, "warn_model"))) {

@@ -1,0 +1,180 @@
+"""test_dtypes.py -- every public function of the civicast package that returns DataFrames, walked
+on the demo city as a notebook keeps it (the files rewritten by pandas' to_csv with whole-number
+community and street codes, 310101001, as a statistics office numbers them), gives frames a notebook
+merges and computes with directly:
+
+* every column whose name ends in ``_fen`` is int64 (Int64 where an amount is missing), but the
+  decomposition by factor and the Monte Carlo's statistics of the draws, real by design
+  (docs/ALLOCATION.md "Outputs"), which are float64;
+* every id column (unique_id, the monitored unit, the sensor's person) holds the ids as pd.read_csv
+  types them in the input file: int64 codes come back as ints, so ``merge`` and ``isin`` with the
+  notebook's own frames match;
+* counts are int64.
+
+The walk is driven by civicast.__all__: a public function that returns frames and is not walked here
+fails the test, so a new function comes with its dtypes checked.
+
+Environment: CIV_LIBRARY, CIV_SOURCE_DIR, PYTHONPATH=python-bindings.
+"""
+import inspect
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import civicast
+
+SOURCE = Path(os.environ.get("CIV_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+DEMO = SOURCE / "datasets" / "demo_city"
+pytestmark = pytest.mark.filterwarnings("ignore::civicast.ForecastWarning")
+
+# _fen columns that are real numbers by design: shares of a fen (the decomposition) and statistics of draws.
+REAL_FEN = re.compile(r"^(factor_.*|unattributed|rounding|mean|p5|p50|p95)_fen$")
+# Public names that return no frame (or return what another walked function returns).
+NOT_FRAMES = {"Error", "ForecastWarning", "DateSpec", "Hierarchy", "plot", "plot_allocation", "read_plan",
+              "model_families", "restore_error", "report", "library_version", "library_path",
+              "set_csv_formula_guard", "EXPECTED_VERSION", "__version__", "write"}
+
+
+def _codes(values, start):
+    return {v: i for i, v in enumerate(sorted(set(values)), start=start)}
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    """The demo city with whole-number codes for communities and streets, written by to_csv."""
+    d = tmp_path_factory.mktemp("coded")
+    meals = pd.read_csv(DEMO / "meals.csv")
+    comm = _codes(meals.unique_id, 310101001)
+    for name in ("meals.csv", "holdout_2025.csv", "communities.csv"):
+        df = pd.read_csv(DEMO / name)
+        df["unique_id"] = df["unique_id"].map(comm)
+        df.to_csv(d / name, index=False)
+    mon = pd.read_csv(DEMO / "monitoring.csv")
+    mon["street"] = mon["street"].map(_codes(mon.street, 3101010))
+    mon.to_csv(d / "monitoring.csv", index=False)
+    ev = pd.read_csv(DEMO / "sensor_events.csv")
+    ev["person"] = ev["person"].map(_codes(ev.person, 9001))
+    ev.to_csv(d / "sensor_events.csv", index=False)
+    for name in ("plan.spec", "allocation.spec", "indicators.toml", "risks.csv"):
+        (d / name).write_bytes((DEMO / name).read_bytes())
+    plan = (DEMO / "plan.toml").read_text()
+    plan = re.sub(r'(?m)^out = .*$', "", plan)
+    plan = re.sub(r'(?ms)^\[backtest\].*', "[backtest]\nwindows = 1\nh = 6\n", plan)
+    (d / "plan.toml").write_text(plan)
+    spending = pd.read_csv(d / "communities.csv")[["unique_id"]].assign(spent=100000.5)
+    spending.to_csv(d / "spending.csv", index=False)
+    return d
+
+
+def _walk(d):
+    """{function name: (frames, {id column: the input file and its column})}."""
+    meals = civicast.read(d / "meals.csv")[["unique_id", "ds", "y"]]
+    fc = civicast.forecast(meals, h=36, model="snaive")
+    comm, spec, ind = d / "communities.csv", d / "plan.spec", d / "indicators.toml"
+    ids = {"unique_id": (comm, "unique_id")}
+    alloc, summary = civicast.allocate(comm, spec, forecasts=fc)
+    civicast.allocate_to_file(comm, spec, d / "a.csv", forecasts=fc)  # an allocation a notebook reads back
+    hz = civicast.Hierarchy(meals, comm, ["district"])
+    out = {
+        "read": ([civicast.read(d / "meals.csv"), civicast.read(comm), civicast.read(d / "a.csv")], ids),
+        "forecast": (list(civicast.forecast(meals, h=3, model="snaive", report=True, fitted=True)), ids),
+        "forecast_to_files": ([], ids),  # writes files: its tables are forecast's (test_forecast_to_files.py)
+        "models_report": ([civicast.models_report(meals, h=3, model="snaive")], ids),
+        "classify_demand": ([civicast.classify_demand(meals)], ids),
+        "backtest": (list(civicast.backtest(meals, model="snaive", h=3, windows=1, accuracy=True)), ids),
+        "allocate": ([alloc, summary], ids),
+        "allocate_to_file": ([civicast.allocate_to_file(comm, spec, d / "a.csv", forecasts=fc)], ids),
+        "compare": (list(civicast.compare(comm, [d / "allocation.spec", spec], forecasts=fc)), ids),
+        "uncertainty": ([civicast.uncertainty(comm, spec, forecasts=fc, draws=20)], ids),
+        "need": (list(civicast.need(spec, fc)), ids),
+        "project": (list(civicast.project(comm, spec, fc, 2)), ids),
+        "settle": (list(civicast.settle(spec.read_text() + "\n[settlement]\ncarry_over = 0.5\n", alloc,
+                                        d / "spending.csv")), ids),
+        "monitor": (list(civicast.monitor(ind, d / "monitoring.csv")), {"unit": (d / "monitoring.csv", "street")}),
+        "early_warning": (list(civicast.early_warning(ind, d / "monitoring.csv", h=2, model="naive",
+                                                      scopes=["street"])),
+                          {"unit": (d / "monitoring.csv", "street")}),
+        "demand_check": ([civicast.demand_check(fc, d / "holdout_2025.csv")], ids),
+        "risk_matrix": (list(civicast.risk_matrix(d / "risks.csv")), {}),
+        "inactivity_alerts": ([civicast.inactivity_alerts(d / "sensor_events.csv")],
+                              {"person": (d / "sensor_events.csv", "person")}),
+        "plan": (list(civicast.plan(d / "plan.toml", model="snaive", draws=20).values()),
+                 {**ids, "unit": (d / "monitoring.csv", "street"), "person": (d / "sensor_events.csv", "person")}),
+        "reconcile": ([civicast.reconcile(meals, comm, np.ones((hz.n_nodes, 2)), hierarchy=["district"],
+                                          method="bu")[0],
+                       civicast.forecast(meals, h=2, model="naive", hierarchy=["district"], communities=comm)],
+                      ids),
+    }
+    return out
+
+
+@pytest.fixture(scope="module")
+def walked(city):
+    return _walk(city)
+
+
+def test_every_public_frame_function_is_walked(walked):
+    public = {n for n in civicast.__all__ if n not in NOT_FRAMES and callable(getattr(civicast, n, None))}
+    assert public - set(walked) == set(), "walk these in test_dtypes.py"
+
+
+def test_money_in_fen_is_int64(walked):
+    bad = []
+    for fn, (frames, _) in walked.items():
+        for k, df in enumerate(frames):
+            for c in df.columns:
+                if not (isinstance(c, str) and c.endswith("_fen")):
+                    continue
+                want = "float64" if REAL_FEN.match(c) else ("int64", "Int64")
+                if str(df[c].dtype) not in want:
+                    bad.append(f"{fn}[{k}].{c}: {df[c].dtype}")
+    assert not bad, bad
+
+
+def test_ids_typed_as_read_csv_types_them(walked):
+    """The ids of the input file as pd.read_csv types them (int64 codes) are the outputs' ids: a
+    notebook's merge of the output with its own read_csv frame matches every row of that scope."""
+    bad = []
+    for fn, (frames, ids) in walked.items():
+        for k, df in enumerate(frames):
+            for col, (path, src) in ids.items():
+                monte_carlo = col == "unique_id" and "mean_fen" in df.columns and "name" in df.columns
+                if (col not in df.columns and not monte_carlo) or (col == "unit" and "scope" not in df.columns):
+                    continue  # a summary's unit is the unit of measure ("fen")
+                mine = pd.read_csv(path)[src]
+                # the Monte Carlo names communities by their ids on its community rows
+                v = df["name"][df["scope"] == "community"] if monte_carlo else df[col]
+                if "level" in df.columns:  # a hierarchy's nodes: the series' rows; aggregates are districts
+                    v = v[df["level"] == "unique_id"]
+                if "scope" in df.columns and col == "unit":  # the units' rows; roll-ups are districts and "city"
+                    v = v[~df["scope"].isin(["district", "city"])]
+                elif col == "unique_id" and v.astype(str).str.contains(":").any():
+                    continue  # the monitor's panel ids, "street:3101010:policy_awareness"
+                if not len(v):
+                    continue
+                if not set(v) <= set(mine):
+                    bad.append(f"{fn}[{k}].{col}: {v.dtype} {v.iloc[0]!r} is not among read_csv's {mine.dtype} ids")
+    assert not bad, bad
+
+
+def test_counts_are_int64(walked):
+    counts = {"h", "misses", "year", "periods", "communities", "n", "windows", "rank", "score", "row", "column",
+              "hour", "first_warning_h"}
+    bad = []
+    for fn, (frames, _) in walked.items():
+        for k, df in enumerate(frames):
+            for c in df.columns:
+                if c in counts and str(df[c].dtype) not in ("int64", "Int64"):
+                    bad.append(f"{fn}[{k}].{c}: {df[c].dtype}")
+    assert not bad, bad
+
+
+def test_walk_signature_is_current():
+    """The arguments the walk passes exist (a renamed argument fails here, not as a skipped check)."""
+    for fn, args in (("early_warning", ("h", "model", "scopes")), ("uncertainty", ("draws",)),
+                     ("plan", ("model", "draws")), ("backtest", ("windows", "accuracy"))):
+        assert set(args) <= set(inspect.signature(getattr(civicast, fn)).parameters), fn
