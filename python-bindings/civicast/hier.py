@@ -30,9 +30,14 @@ def _names(x, what):
 
 
 def _method(name):
-    if name not in _lib.RECONCILE_METHODS:
-        raise ValueError(f"civicast: reconcile must be one of {sorted(_lib.RECONCILE_METHODS)}, got {name!r}")
-    return _lib.RECONCILE_METHODS[name]
+    """The method's number by the library's own parser (civ_reconcile_method_parse, as --reconcile), so the
+    names Python takes are the command's; an unknown name is a ValueError with the library's list."""
+    if not isinstance(name, str):
+        raise ValueError(f"civicast: reconcile must be a method name (bu, td, ols, ...), got {name!r}")
+    out = ctypes.c_int()
+    if lib.civ_reconcile_method_parse(_lib.encode(name), ctypes.byref(out)):
+        raise ValueError("civicast: " + _lib.last_error().message)
+    return out.value
 
 
 def _label(v):
