@@ -12,7 +12,8 @@ It reads sources only (no build, no import of the package):
    `## \\`civicast NAME ...\\`` in docs/CLI.md and a Python function in civicast.__all__ (the same name, or the
    one COMMAND_PYTHON names);
 4. every name of civicast.__all__ (read with ast from python-bindings/civicast/__init__.py) appears in
-   docs/PYTHON.md.
+   docs/PYTHON.md;
+5. every option of the commands' tables (`{"--name", ...}` in engine/cli/) is named in docs/*.md.
 
 A public function that the command or Python does not call fails the test unless EXCEPTIONS, the one table of
 functions a user would never call for a capability, waives that client with a reason.  An exception that no
@@ -236,6 +237,19 @@ def check_commands(src, problems, exported):
     return cmds
 
 
+def check_options(src, problems):
+    """Every option of a command's table ({"--name", ...} in engine/cli/) is named somewhere in docs/."""
+    docs = "".join(open(f, encoding="utf-8").read() for f in glob.glob(os.path.join(src, "docs/*.md")))
+    seen = 0
+    for path in sorted(glob.glob(os.path.join(src, "engine/cli/*.[ch]"))):
+        for opt in sorted(set(re.findall(r'\{"(--[a-z][a-z0-9-]*)"', open(path, encoding="utf-8").read()))):
+            seen += 1
+            if not re.search(re.escape(opt) + r"(?![\w-])", docs):
+                problems.append(f"{os.path.relpath(path, src)}: the option {opt} is in no docs/*.md; describe it in "
+                                "the command's section of docs/CLI.md (or the page that section points to)")
+    return seen
+
+
 def check_python_docs(src, problems, exported):
     doc = open(os.path.join(src, "docs/PYTHON.md"), encoding="utf-8").read()
     for name in exported:
@@ -255,12 +269,14 @@ def main(argv):
     n_pub, calls = check_functions(src, problems)
     cmds = check_commands(src, problems, exported)
     check_python_docs(src, problems, exported)
+    n_opts = check_options(src, problems)
     for p in problems:
         print(p)
     for pattern, clients, _, reason in open_gaps():
         print(f"open gap ({'the command' if clients == 'cli' else clients}): {pattern}: {reason}")
     print(f"surface: {n_pub} public functions ({len(calls['cli'])} called by the command, {len(calls['python'])} "
-          f"by Python, {len(EXCEPTIONS)} exception rows), {len(cmds)} commands, {len(exported)} Python names: "
+          f"by Python, {len(EXCEPTIONS)} exception rows), {len(cmds)} commands, {n_opts} options, "
+          f"{len(exported)} Python names: "
           + (f"{len(problems)} problems" if problems else "ok"))
     return 1 if problems else 0
 
