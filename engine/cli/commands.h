@@ -290,6 +290,14 @@ int civ_cli_set_columns(const char *command, const char *id_column, const char *
          "(社区编号,2024年1月,2024年2月,...)"}
 civ_status civ_cli_read_table(const char *path, const civ_table_read_options *options, civ_table **out);
 
+/* ---- hierarchies (hier_args.c) ------------------------------------------- */
+
+/* The hierarchy of --hierarchy "a,b" (nested levels, top first) and --group "g" (crossed groups), either may be
+ * NULL, over the communities table --communities names (its unique_id and those columns, read as text) or,
+ * when that is NULL, the panel's attributes: civ_hier_build.  The caller frees *out. */
+civ_status civ_cli_hier_build(const civ_panel *panel, const char *hierarchy, const char *group,
+                              const char *communities, civ_hier **out);
+
 /* ---- printing (alloc_print.c) ------------------------------------------- */
 
 /* Prints the one-screen allocation summary shared by `allocate` and `plan`:

@@ -113,8 +113,6 @@ EXCEPTIONS = [
     ("civ_plan_result_write", "both", EXEMPT, "civ_plan_result_write_opts without options"),
     ("civ_file_sha256", "both", EXEMPT, "the manifest's digests; a general helper"),
     ("civ_sha256_hex", "both", EXEMPT, "the manifest's digests; a general helper"),
-    ("civ_hier_aggregate", "cli", GAP, "no command writes a panel summed to every node (Python Hierarchy.aggregate)"),
-    ("civ_hier_summing_table", "cli", GAP, "no command writes the summing matrix (Python Hierarchy.summing_table)"),
     ("civ_hier_reconcile", "cli", GAP, "no command reconciles forecasts made elsewhere (Python civicast.reconcile)"),
 ]
 

@@ -258,3 +258,27 @@ def test_total_column_does_not_duplicate_the_total():
     assert tot.groupby("level", sort=False).size().to_dict() == {"total": 3, "Total/district": 9,
                                                                   "Total/district/street": 15, "unique_id": 24}
     np.testing.assert_allclose(tot["mean"].to_numpy(), plain["mean"].to_numpy(), rtol=1e-9)
+
+
+@pytest.mark.skipif(not os.environ.get("CIV_CLI"), reason="CIV_CLI not set")
+def test_aggregate_and_summing_equal_the_command(tmp_path):
+    """Hierarchy.aggregate / summing_table and `civicast convert --hierarchy --summing` are one call each
+    (civ_hier_aggregate, civ_hier_summing_table): the same nodes, values and matrix on the demo city."""
+    import subprocess
+    from pathlib import Path
+    demo = Path(__file__).resolve().parents[2] / "datasets" / "demo_city"
+    r = subprocess.run([os.environ["CIV_CLI"], "convert", str(demo / "meals.csv"), str(tmp_path / "agg.csv"),
+                        "--hierarchy", "district,street", "--communities", str(demo / "communities.csv"),
+                        "--summing", str(tmp_path / "S.csv")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    df = civicast.read(demo / "meals.csv")[["unique_id", "ds", "y"]]
+    hz = civicast.Hierarchy(df, demo / "communities.csv", hierarchy=["district", "street"])
+    py = hz.aggregate()
+    cli = civicast.read(tmp_path / "agg.csv")
+    key = ["unique_id", "ds"]
+    py = py.assign(unique_id=py["unique_id"].astype(str)).sort_values(key).reset_index(drop=True)
+    cli = cli.assign(unique_id=cli["unique_id"].astype(str)).sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(py[key + ["y"]], cli[key + ["y"]], check_dtype=False)
+    s_py = hz.summing_table().astype(str).sort_values(["level", "unique_id", "bottom_id"]).reset_index(drop=True)
+    s_cli = pd.read_csv(tmp_path / "S.csv", dtype=str).sort_values(["level", "unique_id", "bottom_id"])
+    pd.testing.assert_frame_equal(s_py, s_cli.reset_index(drop=True))
