@@ -3,6 +3,7 @@
  * --communities options describe (civ_hier_build), shared by `civicast forecast` (every node forecast and
  * reconciled) and `civicast convert` (every node's sums, and the summing matrix).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,8 +40,15 @@ civ_status civ_cli_hier_build(const civ_panel *panel, const char *hierarchy, con
         civ_table_read_options ro = {.text_columns = text};
         s = civ_cli_read_table(communities, &ro, &comm);
     }
-    if (!s)
+    if (!s) {
         s = civ_hier_build(panel, comm, levels, nl, groups, ng, out);
+        if (s && communities && !civ_last_error()->file[0] && s != CIV_ERR_OUT_OF_MEMORY) {
+            /* the table does not know its file: name it, so the message says where to look */
+            civ_error e = *civ_last_error();
+            snprintf(e.file, sizeof e.file, "%s", communities);
+            civ_error_restore(&e);
+        }
+    }
     civ_table_free(comm);
     free(ls);
     free(gs);

@@ -115,7 +115,12 @@ expect_err "convert summing needs hierarchy" "need --hierarchy or --group"
 expect_code "convert hierarchy of a table" 1 "$CIV" convert "$WORK/comm.csv" "$WORK/y.csv" --table --hierarchy district
 expect_code "convert hierarchy unknown column" 2 "$CIV" convert "$WORK/panel.csv" "$WORK/y.csv" --hierarchy nope \
   --communities "$WORK/comm.csv" --summing "$WORK/S2.csv"
-expect_err "convert hierarchy unknown column" "no column 'nope'"
+expect_err "convert hierarchy unknown column" "comm.csv: the communities table has no column 'nope'"
+# the communities file is named in errors about its content (the table does not know its file)
+head -3 "$WORK/comm.csv" >"$WORK/comm_short.csv"
+expect_code "forecast hierarchy missing rows" 2 "$CIV" forecast "$WORK/panel.csv" --hierarchy district --model naive \
+  --communities "$WORK/comm_short.csv" --out "$WORK/y.csv"
+expect_err "forecast hierarchy missing rows" "comm_short.csv: series 'c3' and 3 other series of 6 have no row"
 [ ! -e "$WORK/y.csv" ] && [ ! -e "$WORK/S2.csv" ] || fail "a failing convert wrote an output"
 
 [ "$failures" -eq 0 ] && echo "hier.sh: all passed"
