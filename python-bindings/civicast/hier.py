@@ -61,6 +61,19 @@ def _communities_table(communities, columns, fmt=None):
     return _read_table(os.fspath(communities), ["unique_id"] + columns, **(fmt or {}))
 
 
+def _check_naming(status, communities):
+    """check(status), with a communities file named in the error when the library could not (the table does
+    not know its file), as the command does (engine/cli/hier_args.c)."""
+    if not status:
+        return
+    err = _lib.last_error()
+    if (err.code == status and not err.file and status != _lib.STATUS_CODES.get("CIV_ERR_OUT_OF_MEMORY")
+            and communities is not None and not isinstance(communities, pd.DataFrame)):
+        raise _lib.Error(err.status, err.message, os.fspath(communities), err.line, err.column, err.series_id,
+                         err.field)
+    check(status)
+
+
 class Hierarchy:
     """The hierarchy of the series of `df` (long format unique_id, ds, y)
     given by the attribute columns of `communities` (a DataFrame or a
@@ -85,8 +98,8 @@ class Hierarchy:
         lv = (ctypes.c_char_p * max(1, len(levels)))(*[encode(v) for v in levels])
         gr = (ctypes.c_char_p * max(1, len(grps)))(*[encode(v) for v in grps])
         self._h = _Owned(lib.civ_hier_free)
-        check(lib.civ_hier_build(self.pdata.ptr, self._comm.ptr, lv, len(levels), gr, len(grps),
-                                 ctypes.byref(self._h.ptr)))
+        _check_naming(lib.civ_hier_build(self.pdata.ptr, self._comm.ptr, lv, len(levels), gr, len(grps),
+                                         ctypes.byref(self._h.ptr)), communities)
         n = lib.civ_hier_n_nodes(self._h.ptr)
         self.n_nodes, self.n_bottom = n, lib.civ_hier_n_bottom(self._h.ptr)
         lvl = [_dec(lib.civ_hier_node_level(self._h.ptr, i)) for i in range(n)]

@@ -282,3 +282,21 @@ def test_aggregate_and_summing_equal_the_command(tmp_path):
     s_py = hz.summing_table().astype(str).sort_values(["level", "unique_id", "bottom_id"]).reset_index(drop=True)
     s_cli = pd.read_csv(tmp_path / "S.csv", dtype=str).sort_values(["level", "unique_id", "bottom_id"])
     pd.testing.assert_frame_equal(s_py, s_cli.reset_index(drop=True))
+
+
+def test_errors_name_the_communities_file(tmp_path):
+    """An error about the communities file's content names the file, as the command's (the C table does not
+    know its file); a DataFrame has no file to name."""
+    df = pd.DataFrame({"unique_id": ["a"] * 3 + ["b"] * 3, "ds": ["2024-01", "2024-02", "2024-03"] * 2,
+                       "y": [1.0, 2, 3, 4, 5, 6]})
+    path = tmp_path / "社区.csv"
+    path.write_text("unique_id,district\na,D1\n", encoding="utf-8")
+    with pytest.raises(civicast.Error) as e:
+        civicast.Hierarchy(df, path, hierarchy=["district"])
+    assert e.value.file == str(path) and str(e.value).startswith(f"{path}: series 'b'")
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(df, h=1, model="naive", hierarchy=["street"], communities=path)
+    assert e.value.file == str(path) and "no column 'street'" in str(e.value)
+    with pytest.raises(civicast.Error) as e:
+        civicast.Hierarchy(df, pd.DataFrame({"unique_id": ["a"], "district": ["D1"]}), hierarchy=["district"])
+    assert e.value.file == ""
