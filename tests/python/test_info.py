@@ -76,3 +76,15 @@ def test_info_names_the_attributes_file_in_errors(tmp_path):
     with pytest.raises(civicast.Error) as e:
         civicast.info(tmp_path / "missing.csv")
     assert "missing.csv" in str(e.value)
+
+
+def test_info_with_codes_as_numbers(tmp_path):
+    """Community codes that pandas types as int64 (101, as read_csv gives them) link the attributes to the
+    series as the same codes in a CSV do for the command."""
+    df = pd.DataFrame({"unique_id": [101, 101, 102, 102], "ds": pd.to_datetime(["2024-01-01", "2024-02-01"] * 2),
+                       "y": [1.0, 2, 3, 4]})
+    attrs = pd.DataFrame({"unique_id": [101, 103], "district": ["A", "B"]})
+    for data in (df, tmp_path / "p.csv"):
+        df.to_csv(tmp_path / "p.csv", index=False)
+        got = civicast.info(data, attributes=attrs)
+        assert (got["linked"], got["unlinked_series"], got["attributes"]) == (1, 1, ["district"])
