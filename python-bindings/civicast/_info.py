@@ -9,8 +9,8 @@ import pandas as pd
 from . import _hdf5_probe
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import (PanelData, _codes_as_text, _Owned, _panel_read_options, _read_table, format_periods,
-                    frame_to_table, table_to_frame)
+from .frame import (PanelData, _Owned, _panel_read_options, _read_table, attributes_table, format_periods,
+                    table_to_frame)
 
 
 def _dec(b):
@@ -84,7 +84,7 @@ def info(data, attributes=None, freq=None, encoding=None, id_col=None, time_col=
                      target_col=target_col, layout=layout, thousands=thousands, percent=percent) as p:
         if attributes is not None:
             if isinstance(attributes, pd.DataFrame):
-                t = frame_to_table(_keyed_by_text(attributes))
+                t = attributes_table(attributes)
             else:
                 t = _read_table(attributes, None, isolate, encoding, id_col, thousands, percent)
             status = lib.civ_panel_set_attributes(p.ptr, t.ptr)
@@ -96,21 +96,11 @@ def info(data, attributes=None, freq=None, encoding=None, id_col=None, time_col=
         return _summary(p.ptr, os.fspath(data))
 
 
-def _keyed_by_text(df):
-    """The attributes with a unique_id of whole numbers (101, as read_csv types codes) as text, as the panel's
-    ids are; the library keys attributes by text."""
-    if "unique_id" in df.columns:
-        text = _codes_as_text(df["unique_id"])
-        if text is not None:
-            df = df.assign(unique_id=text)
-    return df
-
-
 def _attributes_frame(attributes, encoding, id_col, thousands, percent, isolate):
     if attributes is None:
         return None
     if isinstance(attributes, pd.DataFrame):
-        return _keyed_by_text(attributes)
+        return attributes
     with _read_table(attributes, None, isolate, encoding, id_col, thousands, percent) as t:
         return table_to_frame(t.ptr)
 

@@ -88,3 +88,14 @@ def test_info_with_codes_as_numbers(tmp_path):
         df.to_csv(tmp_path / "p.csv", index=False)
         got = civicast.info(data, attributes=attrs)
         assert (got["linked"], got["unlinked_series"], got["attributes"]) == (1, 1, ["district"])
+
+
+def test_write_panel_with_attributes_keyed_by_codes(tmp_path):
+    """write() of a panel whose attrs['attributes'] has int codes (pd.read_csv of a communities sheet) was
+    refused ('attribute column unique_id must be text'); the codes are written as text, as the ids are."""
+    df = pd.DataFrame({"unique_id": [101, 101], "ds": ["2024-01", "2024-02"], "y": [1.0, 2.0]})
+    df.attrs["attributes"] = pd.DataFrame({"unique_id": [101], "district": ["A"]})
+    civicast.write(df, tmp_path / "p.h5")
+    back = civicast.read(tmp_path / "p.h5")
+    assert list(back.attrs["attributes"]["unique_id"].astype(str)) == ["101"]
+    assert civicast.info(tmp_path / "p.h5")["attributes"] == ["district"]
