@@ -327,11 +327,12 @@ void civ_cli_format_money(char *buf, size_t size, double minor, int64_t unit);
 
 /* Runs the Monte Carlo, appends p5/p50/p95 (minor units) to `alloc` (the
  * per-community allocation table, input row order), writes the long
- * uncertainty table to `out_path` when not NULL (CSV formatted by `csv`, may
- * be NULL), and prints two lines. */
+ * uncertainty table to `out_path` and every draw's amounts to `draws_path`
+ * (unique_id, draw_1_fen .. draw_N_fen; civ_alloc_uncertainty_draw) when not
+ * NULL (CSV formatted by `csv`, may be NULL), and prints two lines. */
 civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
                                const civ_alloc_uncertainty_options *opt, civ_table *alloc, const char *out_path,
-                               const civ_csv_write_options *csv);
+                               const char *draws_path, const civ_csv_write_options *csv);
 /* Projects the need, writes the per-community table to `out_path` and the
  * per-year table to `summary_path` (either may be NULL; CSV formatted by
  * `csv`, which may be NULL, with the need's money decimals), prints the

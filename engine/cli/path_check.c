@@ -21,7 +21,7 @@ typedef struct outputs {
 static const outputs table[] = {
     {"forecast", "--out --report --fitted", -1},
     {"convert", "--summing", 1},
-    {"allocate", "--out --summary --uncertainty-out", -1},
+    {"allocate", "--out --summary --uncertainty-out --draws-out", -1},
     {"compare", "--out --summary", -1},
     {"need", "--out --summary", -1},
     {"settle", "--out --summary", -1},

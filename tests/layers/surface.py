@@ -45,8 +45,6 @@ EXCEPTIONS = [
     ("civ_staging_publish_*", "both", EXEMPT, "publishing; civ_plan_result_write does it for both clients"),
     ("civ_paths_check", "python", EXEMPT, "refuses an output that is an input, before a command runs"),
     # building blocks: Python builds tables and panels from DataFrames, the command reads them from files
-    ("civ_table_create", "cli", EXEMPT, "Python builds tables from DataFrames; the command reads files"),
-    ("civ_table_add_*", "cli", EXEMPT, "Python builds tables from DataFrames; the command reads files"),
     ("civ_table_set_*", "cli", EXEMPT, "Python builds tables from DataFrames; the command reads files"),
     ("civ_table_column_type", "cli", EXEMPT, "Python converts columns by type; the command writes tables whole"),
     ("civ_table_numbers", "cli", EXEMPT, "Python's zero-copy column read"),
@@ -88,10 +86,8 @@ EXCEPTIONS = [
     ("civ_reconcile_method_name", "python", EXEMPT, "the command prints the method"),
     ("civ_alloc_compare_[aelns]*", "both", EXEMPT, "per-value accessors; both clients take the compare tables"),
     ("civ_alloc_effect_name", "both", EXEMPT, "names of the waterfall columns both clients take"),
-    ("civ_alloc_uncertainty_n_*", "cli", EXEMPT, "counts; the command writes the Monte Carlo table"),
-    ("civ_alloc_uncertainty_draw", "cli", GAP, "the command writes no per-draw amounts (Python: keep_draws=True)"),
-    ("civ_alloc_uncertainty_quantile", "python", EXEMPT, "Python takes any quantile of keep_draws' draws"),
-    ("civ_alloc_uncertainty_quantile", "cli", GAP, "the command gives no other quantiles than P5/P50/P95"),
+    ("civ_alloc_uncertainty_quantile", "both", EXEMPT, "any quantile of the draws: Python keep_draws=True, the "
+     "command --draws-out (P5/P50/P95 come with the tables)"),
     ("civ_alloc_uncertainty_add_columns", "python", EXEMPT, "P5/P50/P95 on the command's allocation file"),
     ("civ_alloc_result_[ap]*", "both", EXEMPT, "per-value accessors; both clients take the allocation tables"),
     ("civ_alloc_result_stage", "both", EXEMPT, "per-value accessor; both clients take the allocation tables"),
