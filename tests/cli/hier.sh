@@ -98,17 +98,19 @@ expect_err "needs hierarchy" "need --hierarchy or --group"
 expect_code "convert hierarchy" 0 "$CIV" convert "$WORK/panel.csv" "$WORK/agg.csv" --hierarchy district,street \
   --communities "$WORK/comm.csv" --summing "$WORK/S.csv"
 [ "$(head -1 "$WORK/agg.csv")" = "unique_id,ds,y" ] || fail "agg header: $(head -1 "$WORK/agg.csv")"
-[ "$(cut -d, -f1 "$WORK/agg.csv" | sed 1d | uniq | tr '\n' ' ')" = "total A B A/A1 A/A2 B/B1 B/B2 c1 c2 c3 c4 c5 c6 " ] ||
-  fail "agg nodes: $(cut -d, -f1 "$WORK/agg.csv" | sed 1d | uniq | tr '\n' ' ')"
+nodes=$(cut -d, -f1 "$WORK/agg.csv" | sed 1d | uniq | tr '\n' ' ')
+[ "$nodes" = "total A B A/A1 A/A2 B/B1 B/B2 c1 c2 c3 c4 c5 c6 " ] || fail "agg nodes: $nodes"
 # every node's value is the sum of its series' values at every period (awk over the input)
 bad=$(awk -F, 'NR == FNR { if (FNR > 1) { d[$1] = $2; st[$1] = $3 }; next }
                FILENAME ~ /panel/ { if (FNR > 1) { v[$1 "|" $2] = $3 }; next }
                FNR > 1 { want = 0
-                         for (c in d) if ($1 == "total" || $1 == d[c] || $1 == d[c] "/" st[c] || $1 == c) want += v[c "|" $2]
+                         for (c in d)
+                             if ($1 == "total" || $1 == d[c] || $1 == d[c] "/" st[c] || $1 == c) want += v[c "|" $2]
                          if (want != $3) print $1, $2, $3, want }' \
         "$WORK/comm.csv" "$WORK/panel.csv" "$WORK/agg.csv" | head -3)
 [ -z "$bad" ] || fail "aggregates are not the sums of their series: $bad"
-[ "$(grep -c '^total,total,' "$WORK/S.csv")" -eq 6 ] || fail "summing: total sums $(grep -c '^total,total,' "$WORK/S.csv")"
+n_total=$(grep -c '^total,total,' "$WORK/S.csv")
+[ "$n_total" -eq 6 ] || fail "summing: total sums $n_total series"
 grep -q '^district/street,A/A1,c2$' "$WORK/S.csv" || fail "summing lacks A/A1 <- c2: $(cat "$WORK/S.csv")"
 expect_code "convert summing needs hierarchy" 1 "$CIV" convert "$WORK/panel.csv" "$WORK/y.csv" --summing "$WORK/S2.csv"
 expect_err "convert summing needs hierarchy" "need --hierarchy or --group"
