@@ -29,6 +29,7 @@ static const outputs table[] = {
     {"monitor", "--out", -1},
     {"plan", "--out", -1},
     {"report", "", 0}, /* its folder is read and written: the report's own files */
+    {"reconcile", "--out", -1},
 };
 
 static int is_output(const outputs *o, const char *name)

@@ -125,5 +125,28 @@ expect_code "forecast hierarchy missing rows" 2 "$CIV" forecast "$WORK/panel.csv
 expect_err "forecast hierarchy missing rows" "comm_short.csv: series 'c3' and 3 other series of 6 have no row"
 [ ! -e "$WORK/y.csv" ] && [ ! -e "$WORK/S2.csv" ] || fail "a failing convert wrote an output"
 
+# reconcile: every node forecast elsewhere (here: convert --hierarchy, then forecast), made coherent
+expect_code "forecast the nodes" 0 "$CIV" forecast "$WORK/agg.csv" --h 4 --model naive --out "$WORK/base.csv" \
+  --fitted "$WORK/fit.csv" --quiet
+for m in mint_shrink wls_var ols wls_struct bu td; do
+  expect_code "reconcile $m" 0 "$CIV" reconcile "$WORK/panel.csv" --base "$WORK/base.csv" --fitted "$WORK/fit.csv" \
+    --hierarchy district,street --communities "$WORK/comm.csv" --method "$m" --out "$WORK/rec_$m.csv"
+  coherent "$WORK/rec_$m.csv" || fail "reconcile $m: not coherent"
+done
+[ "$(head -1 "$WORK/rec_ols.csv")" = "level,unique_id,ds,h,model,base,mean" ] || fail "rec header"
+grep -qE "^reconciled +13 nodes \(6 series, 7 aggregates\), h = 4, by td$" "$WORK/out" ||
+  fail "reconcile stdout: $(cat "$WORK/out")"
+# bottom-up keeps the series' own forecasts
+[ "$(awk -F, '$1 == "unique_id" && $6 != $7' "$WORK/rec_bu.csv" | wc -l)" -eq 0 ] || fail "bu changed a series"
+[ "$(awk -F, '$1 == "unique_id"' "$WORK/rec_bu.csv" | wc -l)" -eq 24 ] || fail "bu: not 6 series x 4 steps"
+grep -v '^A/A1,' "$WORK/base.csv" >"$WORK/base_gap.csv"
+expect_code "reconcile missing node" 2 "$CIV" reconcile "$WORK/panel.csv" --base "$WORK/base_gap.csv" \
+  --hierarchy district,street --communities "$WORK/comm.csv" --out "$WORK/y.csv"
+expect_err "reconcile missing node" "base_gap.csv: node 'A/A1' \(level district/street\) has no forecast for h = 1"
+expect_code "reconcile mint without residuals" 1 "$CIV" reconcile "$WORK/panel.csv" --base "$WORK/base.csv" \
+  --hierarchy district --communities "$WORK/comm.csv" --method mint_shrink --out "$WORK/y.csv"
+expect_err "reconcile mint without residuals" "needs the nodes' residuals: --fitted FILE"
+[ ! -e "$WORK/y.csv" ] || fail "a failing reconcile wrote an output"
+
 [ "$failures" -eq 0 ] && echo "hier.sh: all passed"
 exit "$failures"

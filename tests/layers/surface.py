@@ -45,7 +45,6 @@ EXCEPTIONS = [
     ("civ_staging_publish_*", "both", EXEMPT, "publishing; civ_plan_result_write does it for both clients"),
     ("civ_paths_check", "python", EXEMPT, "refuses an output that is an input, before a command runs"),
     # building blocks: Python builds tables and panels from DataFrames, the command reads them from files
-    ("civ_table_set_*", "cli", EXEMPT, "Python builds tables from DataFrames; the command reads files"),
     ("civ_table_column_type", "cli", EXEMPT, "Python converts columns by type; the command writes tables whole"),
     ("civ_table_numbers", "cli", EXEMPT, "Python's zero-copy column read"),
     ("civ_table_number", "python", EXEMPT, "per-cell read; Python reads whole columns (civ_table_numbers)"),
@@ -82,7 +81,6 @@ EXCEPTIONS = [
     ("civ_demand_classify", "cli", EXEMPT, "one array's class; `forecast --report` gives every series' class"),
     ("civ_backtest_result_seconds", "python", EXEMPT, "the command prints the run time"),
     ("civ_hier_result_[bhlmnu]*", "both", EXEMPT, "per-value arrays; both clients take civ_hier_result_table"),
-    ("civ_hier_node_*", "cli", EXEMPT, "Python's Hierarchy object; the command writes the result table"),
     ("civ_reconcile_method_name", "python", EXEMPT, "the command prints the method"),
     ("civ_alloc_compare_[aelns]*", "both", EXEMPT, "per-value accessors; both clients take the compare tables"),
     ("civ_alloc_effect_name", "both", EXEMPT, "names of the waterfall columns both clients take"),
@@ -112,7 +110,6 @@ EXCEPTIONS = [
     ("civ_plan_result_write", "both", EXEMPT, "civ_plan_result_write_opts without options"),
     ("civ_file_sha256", "both", EXEMPT, "the manifest's digests; a general helper"),
     ("civ_sha256_hex", "both", EXEMPT, "the manifest's digests; a general helper"),
-    ("civ_hier_reconcile", "cli", GAP, "no command reconciles forecasts made elsewhere (Python civicast.reconcile)"),
 ]
 
 # Commands whose Python counterpart has another name than the command's.

@@ -300,3 +300,35 @@ def test_errors_name_the_communities_file(tmp_path):
     with pytest.raises(civicast.Error) as e:
         civicast.Hierarchy(df, pd.DataFrame({"unique_id": ["a"], "district": ["D1"]}), hierarchy=["district"])
     assert e.value.file == ""
+
+
+@pytest.mark.skipif(not os.environ.get("CIV_CLI"), reason="CIV_CLI not set")
+def test_reconcile_command_equals_hierarchy_reconcile(tmp_path):
+    """`civicast reconcile` and Hierarchy.reconcile are one call (civ_hier_reconcile): on the demo city's
+    districts, the same coherent means from the same base forecasts and residuals."""
+    import subprocess
+    from pathlib import Path
+    cli = os.environ["CIV_CLI"]
+    demo = Path(__file__).resolve().parents[2] / "datasets" / "demo_city"
+    comm = demo / "communities.csv"
+
+    def run(*args):
+        r = subprocess.run([cli, *map(str, args)], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+
+    run("convert", demo / "meals.csv", tmp_path / "agg.csv", "--hierarchy", "district", "--communities", comm)
+    run("forecast", tmp_path / "agg.csv", "--h", "3", "--model", "naive", "--out", tmp_path / "base.csv",
+        "--fitted", tmp_path / "fit.csv", "--quiet")
+    run("reconcile", demo / "meals.csv", "--base", tmp_path / "base.csv", "--fitted", tmp_path / "fit.csv",
+        "--hierarchy", "district", "--communities", comm, "--out", tmp_path / "rec.csv")
+    got = pd.read_csv(tmp_path / "rec.csv", dtype={"unique_id": str})
+    df = civicast.read(demo / "meals.csv")[["unique_id", "ds", "y"]]
+    hz = civicast.Hierarchy(df, comm, hierarchy=["district"])
+    ids = [str(u) for u in hz.nodes["unique_id"]]
+    base = pd.read_csv(tmp_path / "base.csv", dtype={"unique_id": str}).pivot(index="unique_id", columns="h",
+                                                                              values="mean").loc[ids]
+    fit = pd.read_csv(tmp_path / "fit.csv", dtype={"unique_id": str}).pivot(index="ds", columns="unique_id",
+                                                                            values="residual")[ids].sort_index()
+    want = hz.reconcile(base.to_numpy(), "mint_shrink", residuals=fit.to_numpy())
+    have = got.pivot(index="unique_id", columns="h", values="mean").loc[ids].to_numpy()
+    np.testing.assert_allclose(have, want, rtol=1e-12, atol=1e-9)
