@@ -216,9 +216,49 @@ void civ_cli_print_need(const civ_table *py, int64_t unit, const char *currency)
     }
 }
 
+/* Every draw's amounts, a row per community (ids from the allocation table, the same row order) and a column
+ * per draw, so a spreadsheet takes any percentile of them (1146 rows x 1000 draws fits Excel; a long table of
+ * a row per draw would not). */
+static civ_status draws_table(const civ_alloc_uncertainty *u, const civ_alloc_spec *spec, const civ_table *alloc,
+                              civ_table **out)
+{
+    size_t n = civ_alloc_uncertainty_n_communities(u), nd = civ_alloc_uncertainty_n_draws(u), id = 0, col = 0;
+    int64_t *amounts = malloc((n ? n : 1) * sizeof *amounts);
+    double *values = malloc((n ? n : 1) * sizeof *values);
+    civ_table *t = NULL;
+    size_t first = 0;
+    civ_status s = amounts && values ? civ_table_create(&t) : CIV_ERR_OUT_OF_MEMORY;
+    if (!s)
+        s = civ_table_find_column(alloc, "unique_id", &id);
+    if (!s)
+        s = civ_table_add_column(t, "unique_id", CIV_COLUMN_TEXT, &col);
+    if (!s)
+        s = civ_table_add_rows(t, n, &first);
+    for (size_t r = 0; !s && r < n; r++)
+        s = civ_table_set_text(t, r, col, civ_table_text(alloc, r, id));
+    for (size_t d = 0; !s && d < nd; d++) {
+        char name[64];
+        snprintf(name, sizeof name, "draw_%zu_%s", d + 1, civ_alloc_spec_unit_name(spec, 0));
+        s = civ_alloc_uncertainty_draw(u, d, amounts, n);
+        if (!s)
+            s = civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &col);
+        for (size_t r = 0; r < n; r++)
+            values[r] = (double)amounts[r];
+        if (!s)
+            s = civ_table_set_numbers(t, col, 0, values, n);
+    }
+    free(amounts);
+    free(values);
+    if (s)
+        civ_table_free(t);
+    else
+        *out = t;
+    return s;
+}
+
 civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
                                const civ_alloc_uncertainty_options *opt, civ_table *alloc, const char *out_path,
-                               const civ_csv_write_options *csv)
+                               const char *draws_path, const civ_csv_write_options *csv)
 {
     civ_alloc_uncertainty *u = NULL;
     civ_table *t = NULL;
@@ -229,6 +269,13 @@ civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *comm
         s = civ_alloc_uncertainty_table(u, &t);
     if (!s && out_path)
         s = civ_table_write_opts(t, out_path, csv);
+    if (!s && draws_path && alloc) {
+        civ_table *dt = NULL;
+        s = draws_table(u, spec, alloc, &dt);
+        if (!s)
+            s = civ_table_write_opts(dt, draws_path, csv);
+        civ_table_free(dt);
+    }
     if (!s)
         civ_cli_print_uncertainty(t, civ_alloc_uncertainty_n_draws(u), opt->seed, opt->perturb_forecasts,
                                   opt->weight_concentration, civ_alloc_uncertainty_seconds(u), opt->threads);

@@ -11,7 +11,7 @@
 #include "commands.h"
 
 enum { A_SPEC, A_COMMUNITIES, A_FORECASTS, A_OUT, A_SUMMARY, A_EXPLAIN, A_UNCERTAINTY, A_SEED, A_K, A_THREADS,
-       A_UNC_OUT, A_COMPARE, A_LANG, A_PAID, A_ENCODING, A_THOUSANDS, A_PERCENT,
+       A_UNC_OUT, A_DRAWS_OUT, A_COMPARE, A_LANG, A_PAID, A_ENCODING, A_THOUSANDS, A_PERCENT,
        A_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option allocate_options[] = {
     [A_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec (required)"},
@@ -31,6 +31,8 @@ static const civ_cli_option allocate_options[] = {
     [A_THREADS] = {"--threads", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "T", "threads of the draws (0..1024)"},
     [A_UNC_OUT] = {"--uncertainty-out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                    "the quantiles per community, district and total"},
+    [A_DRAWS_OUT] = {"--draws-out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
+                     "every draw's amounts: unique_id, draw_1_fen .. draw_N_fen"},
     [A_COMPARE] = {"--compare", NULL, CIV_CLI_LIST, CIV_CLI_PATH, "SPEC...",
                    "solve several specs on the same data (see above)"},
     [A_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "en|zh",
@@ -47,7 +49,7 @@ static const civ_cli_spec allocate_spec = {
     "usage: civicast allocate --spec SPEC --communities FILE [--forecasts FILE] --out FILE\n"
     "                         [--summary FILE] [--explain [--lang en|zh]] [--paid FILE]\n"
     "                         [--uncertainty N [--seed S] [--weight-concentration K]\n"
-    "                          [--threads T] [--uncertainty-out FILE]]\n"
+    "                          [--threads T] [--uncertainty-out FILE] [--draws-out FILE]]\n"
     "                         [--encoding E] [--thousands C] [--percent] [--excel] [--precision P]\n"
     "       civicast allocate --compare SPEC1 SPEC2 [...] --communities FILE\n"
     "                         [--forecasts FILE] --out FILE [--summary FILE]\n"
@@ -63,7 +65,8 @@ static const civ_cli_spec allocate_spec = {
     "--uncertainty N re-solves N Monte Carlo draws (forecast-demand factors drawn from\n"
     "the forecasts' intervals; with --weight-concentration K also Dirichlet weights)\n"
     "and adds p5, p50, p95 (minor units) to the output; --uncertainty-out writes the\n"
-    "quantiles per community, district and total.  --compare solves several specs on\n"
+    "quantiles per community, district and total, --draws-out every draw's amount per\n"
+    "community (any percentile in a spreadsheet).  --compare solves several specs on\n"
     "the same data: --out gets the amounts side by side with the change against the\n"
     "first spec, --summary the waterfall of what each rule moved.  --paid FILE (a\n"
     "reserve released later in the year): the spec's funds are allocated on top of\n"
@@ -101,9 +104,9 @@ static int uncertainty_options(const civ_cli_args *a, civ_alloc_uncertainty_opti
         return civ_cli_usage_error("allocate", "--threads needs a whole number 0..1024, not '%s'", threads);
     if (threads)
         u->threads = (int)v;
-    if (!n && (seed || k || a->value[A_UNC_OUT]))
-        return civ_cli_usage_error("allocate", "--seed, --weight-concentration and --uncertainty-out need "
-                                               "--uncertainty N");
+    if (!n && (seed || k || a->value[A_UNC_OUT] || a->value[A_DRAWS_OUT]))
+        return civ_cli_usage_error("allocate", "--seed, --weight-concentration, --uncertainty-out and --draws-out "
+                                               "need --uncertainty N");
     return 0;
 }
 
@@ -181,12 +184,15 @@ static civ_status solve_and_write(alloc_job *j, const civ_cli_args *a, const civ
     /* the outputs, published together (output_set.c); without --uncertainty
      * the allocation goes to its file a block of rows at a time, never whole
      * in memory (with it, the table gets more columns first) */
-    const char *paths[3] = {a->value[A_OUT], a->value[A_SUMMARY], a->value[A_UNCERTAINTY] ? a->value[A_UNC_OUT] : NULL};
+    const char *mc = a->value[A_UNCERTAINTY];
+    const char *paths[4] = {a->value[A_OUT], a->value[A_SUMMARY], mc ? a->value[A_UNC_OUT] : NULL,
+                            mc ? a->value[A_DRAWS_OUT] : NULL};
     civ_cli_outputs o = {0};
     if (!s)
-        s = civ_cli_outputs_begin(&o, paths, 3);
-    if (!s && a->value[A_UNCERTAINTY])
-        s = civ_cli_uncertainty(j->spec, j->comm, j->fc, u, j->alloc, civ_cli_outputs_path(&o, paths[2]), &j->csv);
+        s = civ_cli_outputs_begin(&o, paths, 4);
+    if (!s && mc)
+        s = civ_cli_uncertainty(j->spec, j->comm, j->fc, u, j->alloc, civ_cli_outputs_path(&o, paths[2]),
+                                civ_cli_outputs_path(&o, paths[3]), &j->csv);
     if (!s && a->value[A_UNCERTAINTY])
         s = civ_table_write_opts(j->alloc, civ_cli_outputs_path(&o, paths[0]), &j->csv);
     else if (!s)
@@ -242,10 +248,14 @@ static int run_allocate(int argc, char **argv)
     } else if (s) {
         code = civ_cli_report(s);
     } else {
-        const char *sum = a.value[A_SUMMARY];
         civ_cli_print_alloc_summary(j.spec, a.value[A_SPEC], &j.st);
         civ_cli_print_demand_window(j.demand);
-        printf("wrote                  %s%s%s\n", a.value[A_OUT], sum ? ", " : "", sum ? sum : "");
+        printf("wrote                  %s", a.value[A_OUT]); /* every file written (--uncertainty-out was left out) */
+        const int more[3] = {A_SUMMARY, A_UNC_OUT, A_DRAWS_OUT};
+        for (int k = 0; k < 3; k++)
+            if (a.value[more[k]])
+                printf(", %s", a.value[more[k]]);
+        printf("\n");
     }
     civ_table_free(j.alloc), civ_table_free(j.summary);
     civ_alloc_result_free(j.res), civ_alloc_problem_free(j.prob);

@@ -1,18 +1,27 @@
 /*
  * cmd_convert.c -- layer CLI (a client of civicast.h only): `civicast convert IN OUT`: panels or tables between CSV
  * and HDF5, chosen by extension.  Values round-trip exactly (unless
- * --precision rounds a CSV for people; --excel only adds a byte-order mark).
+ * --precision rounds a CSV for people; --excel only adds a byte-order mark).  With --hierarchy/--group, OUT is
+ * the panel summed to every node of the hierarchy (civ_hier_aggregate) and --summing FILE its summing matrix.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
 
-enum { V_TABLE, V_FREQ, V_ENCODING, V_THOUSANDS, V_PERCENT,
+enum { V_TABLE, V_HIER, V_GROUP, V_COMMUNITIES, V_SUMMING, V_FREQ, V_ENCODING, V_THOUSANDS, V_PERCENT,
        V_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */,
        V_EXCEL = V_COLUMNS + 4 /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option convert_options[] = {
     [V_TABLE] = {"--table", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "IN is a table (e.g. community attributes)"},
+    [V_HIER] = {"--hierarchy", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "a,b",
+                "nested attribute columns, top first (e.g. district,street): OUT is\n"
+                "the panel of every node (total, each district, ..., each series), summed"},
+    [V_GROUP] = {"--group", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "g,...", "crossed grouping columns (e.g. service)"},
+    [V_COMMUNITIES] = {"--communities", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
+                       "community attributes with unique_id and the hierarchy's\ncolumns (default: the panel's)"},
+    [V_SUMMING] = {"--summing", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
+                   "the summing matrix: level, unique_id (the node), bottom_id (a series it sums)"},
     [V_FREQ] = CIV_CLI_FREQ_OPTION,
     [V_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [V_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
@@ -24,17 +33,58 @@ static const civ_cli_spec convert_spec = {
     "convert",
     "usage: civicast convert IN OUT [--table] [--freq F] [--encoding E] [--thousands C] [--percent]\n"
     "                               [--excel] [--precision P]\n"
-    "                               [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n",
+    "                               [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n"
+    "       civicast convert IN OUT --hierarchy a,b [--group g] [--communities FILE] [--summing FILE] ...\n",
     "Converts by extension (.csv, .h5, .hdf5).  Without --table, IN is a panel in\n"
     "long format (unique_id,ds,y[,covariates]); with --table, a table such as the\n"
     "community attributes.  OUT is written atomically (temporary file + rename).\n"
-    "Values round-trip exactly unless --precision N rounds a CSV for people.\n",
+    "Values round-trip exactly unless --precision N rounds a CSV for people.\n"
+    "With --hierarchy (and/or --group), OUT is the panel of every node of the hierarchy\n"
+    "the community attributes define, each the sum of its series (ids as in `forecast\n"
+    "--hierarchy`: total, 澜中区, 澜中区/鼓角街道, the series ids); --summing FILE writes\n"
+    "which series each node sums.\n",
     convert_options,
     1,
     "unknown option '%s'",
     "%s needs a value",
     NULL,
 };
+
+/* --hierarchy / --group: the panel of every node (and the summing matrix), published together. */
+static civ_status convert_hier(const char *in, const char *out, const char *const args[4],
+                               const civ_csv_write_options *csv)
+{
+    civ_panel *p = NULL, *agg = NULL;
+    civ_hier *h = NULL;
+    civ_table *sum = NULL;
+    civ_status s = civ_cli_read_panel(in, &p);
+    if (!s)
+        s = civ_cli_hier_build(p, args[0], args[1], args[2], &h);
+    if (!s)
+        s = civ_hier_aggregate(h, p, &agg);
+    if (!s && args[3])
+        s = civ_hier_summing_table(h, &sum);
+    if (!s) {
+        const char *paths[2] = {out, args[3]};
+        civ_cli_outputs o;
+        s = civ_cli_outputs_begin(&o, paths, 2);
+        if (!s)
+            s = civ_panel_write_opts(agg, civ_cli_outputs_path(&o, out), csv);
+        if (!s && sum)
+            s = civ_table_write_opts(sum, civ_cli_outputs_path(&o, args[3]), csv);
+        if (!s)
+            s = civ_cli_outputs_commit(&o);
+        civ_cli_outputs_end(&o);
+    }
+    if (!s)
+        printf("nodes        %zu (%zu series, %zu aggregates)\n", civ_hier_n_nodes(h), civ_hier_n_bottom(h),
+               civ_hier_n_nodes(h) - civ_hier_n_bottom(h));
+    civ_table_free(sum);
+    civ_hier_free(h);
+    civ_panel_free(agg);
+    civ_panel_free(p);
+    return s;
+}
 
 static int run_convert(int argc, char **argv)
 {
@@ -51,7 +101,8 @@ static int run_convert(int argc, char **argv)
     }
     size_t n = a.n_positional;
     const char *in = n > 0 ? a.positional[0] : NULL, *out = n > 1 ? a.positional[1] : NULL;
-    int table = a.value[V_TABLE] != NULL;
+    int table = a.value[V_TABLE] != NULL, hier = a.value[V_HIER] || a.value[V_GROUP];
+    const char *hier_args[4] = {a.value[V_HIER], a.value[V_GROUP], a.value[V_COMMUNITIES], a.value[V_SUMMING]};
     civ_csv_write_options csv = {0};
     code = civ_cli_csv_options("convert", &a, V_EXCEL, &csv);
     civ_cli_args_free(&a);
@@ -61,8 +112,14 @@ static int run_convert(int argc, char **argv)
         return civ_cli_usage_error("convert", "expected exactly two files, IN and OUT");
     if (!in || !out)
         return civ_cli_usage_error("convert", "expected two files, IN and OUT");
+    if (!hier && (hier_args[2] || hier_args[3]))
+        return civ_cli_usage_error("convert", "--communities and --summing need --hierarchy or --group");
+    if (hier && table)
+        return civ_cli_usage_error("convert", "--hierarchy and --group sum a panel, not a --table");
     civ_status s;
-    if (table) {
+    if (hier) {
+        s = convert_hier(in, out, hier_args, &csv);
+    } else if (table) {
         civ_table *t = NULL;
         s = civ_cli_read_table(in, NULL, &t);
         if (!s)
@@ -82,7 +139,7 @@ static int run_convert(int argc, char **argv)
 
 const civ_cli_command civ_cmd_convert = {
     "convert",
-    "convert a panel (or with --table, a table) between CSV and HDF5",
+    "convert a panel (or with --table, a table) between CSV and HDF5; with --hierarchy, sum it to every node",
     &convert_spec,
     run_convert,
 };

@@ -480,46 +480,22 @@ static int run_multi(forecast_job *j, const civ_cli_args *a, const civ_panel *pa
 
 /* ---- hierarchies ---------------------------------------------------------------- */
 
-/* The communities table, its hierarchy columns read as text. */
-static civ_status read_communities(const char *path, const char *const *levels, size_t nl, const char *const *groups,
-                                   size_t ng, civ_table **out)
-{
-    const char *text[2 + MAX_XREG * 2];
-    size_t k = 0;
-    text[k++] = "unique_id";
-    for (size_t i = 0; i < nl; i++)
-        text[k++] = levels[i];
-    for (size_t i = 0; i < ng; i++)
-        text[k++] = groups[i];
-    text[k] = NULL;
-    civ_table_read_options ro = {.text_columns = text};
-    return civ_cli_read_table(path, &ro, out);
-}
-
 /* --hierarchy / --group: every node forecast and reconciled. */
 static int run_hier(forecast_job *j, const civ_cli_args *a, const civ_panel *panel)
 {
-    const char *levels[MAX_XREG], *groups[MAX_XREG];
-    size_t nl = 0, ng = 0;
-    char *ls = a->value[F_HIER] ? split_names(a->value[F_HIER], levels, &nl) : NULL;
-    char *gs = a->value[F_GROUP] ? split_names(a->value[F_GROUP], groups, &ng) : NULL;
     civ_hier_options ho;
     civ_hier_options_init(&ho);
     ho.forecast = j->opt;
     ho.nonnegative = j->opt.nonnegative;
     ho.n_paths = j->opt.n_paths;
-    civ_table *comm = NULL, *t = NULL;
+    civ_table *t = NULL;
     civ_hier *h = NULL;
     civ_hier_result *r = NULL;
     civ_status s = CIV_OK;
-    if ((a->value[F_HIER] && !ls) || (a->value[F_GROUP] && !gs))
-        s = CIV_ERR_OUT_OF_MEMORY;
-    if (!s && a->value[F_RECONCILE])
+    if (a->value[F_RECONCILE])
         s = civ_reconcile_method_parse(a->value[F_RECONCILE], &ho.method);
-    if (!s && a->value[F_COMMUNITIES])
-        s = read_communities(a->value[F_COMMUNITIES], levels, nl, groups, ng, &comm);
     if (!s)
-        s = civ_hier_build(panel, comm, levels, nl, groups, ng, &h);
+        s = civ_cli_hier_build(panel, a->value[F_HIER], a->value[F_GROUP], a->value[F_COMMUNITIES], &h);
     if (!s)
         s = civ_hier_forecast(h, panel, &ho, &r);
     if (!s)
@@ -538,9 +514,6 @@ static int run_hier(forecast_job *j, const civ_cli_args *a, const civ_panel *pan
     civ_table_free(t);
     civ_hier_result_free(r);
     civ_hier_free(h);
-    civ_table_free(comm);
-    free(ls);
-    free(gs);
     return s ? civ_cli_report(s) : CIV_EXIT_OK;
 }
 

@@ -42,6 +42,35 @@ static const civ_cli_spec project_spec = {
     "Exit codes: 0 ok, 1 usage, 2 bad data, 3 I/O, 4 bad spec or infeasible.\n",
 };
 
+/* One block per year from the summary (year, item, unit, value): the budget and funds in major units with
+ * separators and the currency, and the binding counts, as `allocate` prints them (were raw fen: "2026 budget
+ * 16600000000 fen"); the tables keep exact minor units. */
+static void print_years(const civ_table *sum, const civ_alloc_spec *spec)
+{
+    int64_t unit = civ_alloc_spec_minor_unit(spec);
+    const char *cur = civ_alloc_spec_currency(spec);
+    for (size_t r = 0; r < civ_table_n_rows(sum);) {
+        double year = civ_table_number(sum, r, 0);
+        int funds = 0, binding = 0, line = 0;
+        printf("%-22.0f", year);
+        for (; r < civ_table_n_rows(sum) && civ_table_number(sum, r, 0) == year; r++) {
+            const char *item = civ_table_text(sum, r, 1), *u = civ_table_text(sum, r, 2);
+            double v = civ_table_number(sum, r, 3);
+            char money[64];
+            civ_cli_format_money(money, sizeof money, v, unit);
+            if (!strncmp(item, "fund ", 5))
+                printf("%s%s %s %s", funds++ ? ", " : "\n  funds                ", item + 5, money, cur);
+            else if (!strncmp(item, "binding ", 8))
+                printf("%s%s %.0f", binding++ ? ", " : "\n  binding              ", item + 8, v);
+            else if (!strcmp(u, "count") || !strcmp(u, "ratio"))
+                printf("%s%s %g", line++ ? ", " : " ", item, v);
+            else
+                printf("%s%s %s %s", line++ ? ", " : " ", item, money, cur);
+        }
+        printf("\n");
+    }
+}
+
 static int run_project(int argc, char **argv)
 {
     civ_cli_args a;
@@ -94,10 +123,7 @@ static int run_project(int argc, char **argv)
     if (s) {
         code = civ_cli_report(s);
     } else {
-        for (size_t r = 0; r < civ_table_n_rows(sum); r++)
-            if (!strcmp(civ_table_text(sum, r, 1), "budget") || !strncmp(civ_table_text(sum, r, 1), "binding", 7))
-                printf("%.0f %-22s %.0f %s\n", civ_table_number(sum, r, 0), civ_table_text(sum, r, 1),
-                       civ_table_number(sum, r, 3), civ_table_text(sum, r, 2));
+        print_years(sum, spec);
         printf("wrote                  %s%s%s\n", a.value[J_OUT], a.value[J_SUMMARY] ? ", " : "",
                a.value[J_SUMMARY] ? a.value[J_SUMMARY] : "");
     }

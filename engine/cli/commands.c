@@ -16,9 +16,10 @@ extern const civ_cli_command civ_cmd_settle;
 extern const civ_cli_command civ_cmd_project;
 extern const civ_cli_command civ_cmd_monitor;
 extern const civ_cli_command civ_cmd_report;
+extern const civ_cli_command civ_cmd_reconcile;
 
 const civ_cli_command *const civ_cli_commands[] = {
     &civ_cmd_info, &civ_cmd_convert, &civ_cmd_forecast, &civ_cmd_backtest, &civ_cmd_allocate, &civ_cmd_plan,
     &civ_cmd_need, &civ_cmd_settle, &civ_cmd_project,
-    &civ_cmd_monitor, &civ_cmd_report, NULL,
+    &civ_cmd_monitor, &civ_cmd_report, &civ_cmd_reconcile, NULL,
 };

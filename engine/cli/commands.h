@@ -290,6 +290,14 @@ int civ_cli_set_columns(const char *command, const char *id_column, const char *
          "(社区编号,2024年1月,2024年2月,...)"}
 civ_status civ_cli_read_table(const char *path, const civ_table_read_options *options, civ_table **out);
 
+/* ---- hierarchies (hier_args.c) ------------------------------------------- */
+
+/* The hierarchy of --hierarchy "a,b" (nested levels, top first) and --group "g" (crossed groups), either may be
+ * NULL, over the communities table --communities names (its unique_id and those columns, read as text) or,
+ * when that is NULL, the panel's attributes: civ_hier_build.  The caller frees *out. */
+civ_status civ_cli_hier_build(const civ_panel *panel, const char *hierarchy, const char *group,
+                              const char *communities, civ_hier **out);
+
 /* ---- printing (alloc_print.c) ------------------------------------------- */
 
 /* Prints the one-screen allocation summary shared by `allocate` and `plan`:
@@ -319,11 +327,12 @@ void civ_cli_format_money(char *buf, size_t size, double minor, int64_t unit);
 
 /* Runs the Monte Carlo, appends p5/p50/p95 (minor units) to `alloc` (the
  * per-community allocation table, input row order), writes the long
- * uncertainty table to `out_path` when not NULL (CSV formatted by `csv`, may
- * be NULL), and prints two lines. */
+ * uncertainty table to `out_path` and every draw's amounts to `draws_path`
+ * (unique_id, draw_1_fen .. draw_N_fen; civ_alloc_uncertainty_draw) when not
+ * NULL (CSV formatted by `csv`, may be NULL), and prints two lines. */
 civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
                                const civ_alloc_uncertainty_options *opt, civ_table *alloc, const char *out_path,
-                               const civ_csv_write_options *csv);
+                               const char *draws_path, const civ_csv_write_options *csv);
 /* Projects the need, writes the per-community table to `out_path` and the
  * per-year table to `summary_path` (either may be NULL; CSV formatted by
  * `csv`, which may be NULL, with the need's money decimals), prints the

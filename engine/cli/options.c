@@ -4,6 +4,7 @@
  * (civ_cli_option: long name, alias, takes a value?, type, help); the same
  * table drives the parsing, the usage errors and `civicast CMD --help`.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,30 @@ static int is_option_like(const char *arg)
     return arg[0] == '-' && arg[1];
 }
 
+/* An unknown argument; when it is the GNU form of an option that takes a value, `--out=fc.csv` or `-j2`,
+ * which this parser does not split, the message says how to write it ('--out fc.csv', '-j 2'). */
+static int unknown_option(const civ_cli_spec *spec, const char *a)
+{
+    char what[512];
+    snprintf(what, sizeof what, spec->unknown_fmt, a);
+    const char *eq = strchr(a, '=');
+    size_t n = eq ? (size_t)(eq - a) : 2;
+    for (int k = 0; spec->options && spec->options[k].name && a[0] == '-'; k++) {
+        const civ_cli_option *o = &spec->options[k];
+        if (o->kind == CIV_CLI_FLAG)
+            continue;
+        const char *names[2] = {o->name, o->alias};
+        for (int j = 0; j < 2; j++) {
+            const char *nm = names[j];
+            if (!nm || strlen(nm) != n || strncmp(a, nm, n) || !a[n] || (!eq && nm[1] == '-'))
+                continue;
+            return civ_cli_usage_error(spec->command, "%s: write the value as the next word, '%s %s'", what, nm,
+                                       a + n + (eq != NULL));
+        }
+    }
+    return civ_cli_usage_error(spec->command, "%s", what);
+}
+
 int civ_cli_parse(const civ_cli_spec *spec, int argc, char **argv, civ_cli_args *out)
 {
     memset(out, 0, sizeof *out);
@@ -38,7 +63,7 @@ int civ_cli_parse(const civ_cli_spec *spec, int argc, char **argv, civ_cli_args 
         int k = find_option(spec, a);
         if (k < 0 && (spec->positionals == 0 || is_option_like(a))) {
             civ_cli_args_free(out);
-            return civ_cli_usage_error(spec->command, spec->unknown_fmt, a);
+            return unknown_option(spec, a);
         }
         if (k < 0) {
             out->positional[out->n_positional++] = a;

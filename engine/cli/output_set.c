@@ -34,7 +34,7 @@ const char *civ_cli_outputs_path(civ_cli_outputs *o, const char *target)
     if (!o->staging || !target || !target[0])
         return target;
     if (o->n >= CIV_CLI_MAX_OUTPUTS)
-        return target; /* not reached: commands have at most three outputs */
+        return target; /* not reached: commands have at most four outputs (allocate) */
     size_t k = o->n;
     const char *base = strrchr(target, '/');
     base = base ? base + 1 : target;

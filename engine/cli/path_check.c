@@ -20,8 +20,8 @@ typedef struct outputs {
 
 static const outputs table[] = {
     {"forecast", "--out --report --fitted", -1},
-    {"convert", "", 1},
-    {"allocate", "--out --summary --uncertainty-out", -1},
+    {"convert", "--summing", 1},
+    {"allocate", "--out --summary --uncertainty-out --draws-out", -1},
     {"compare", "--out --summary", -1},
     {"need", "--out --summary", -1},
     {"settle", "--out --summary", -1},
@@ -29,6 +29,7 @@ static const outputs table[] = {
     {"monitor", "--out", -1},
     {"plan", "--out", -1},
     {"report", "", 0}, /* its folder is read and written: the report's own files */
+    {"reconcile", "--out", -1},
 };
 
 static int is_output(const outputs *o, const char *name)

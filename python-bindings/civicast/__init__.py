@@ -27,6 +27,7 @@ from .budget import compare, need, project, settle, uncertainty
 from .monitor import demand_check, early_warning, inactivity_alerts, monitor, risk_matrix
 from ._plan import model_families, plan, read_plan, restore_error
 from ._report import report
+from ._info import info
 from ._backtest import backtest
 from .hier import Hierarchy, reconcile
 
@@ -34,7 +35,7 @@ from ._version import __version__  # noqa: E402 (engine/include/civicast.h, the 
 
 if __version__ is None:  # a package copied without its version record
     __version__ = LIBRARY_VERSION
-__all__ = ["Error", "ForecastWarning", "DateSpec", "forecast", "forecast_to_files", "backtest", "models_report",
+__all__ = ["Error", "ForecastWarning", "DateSpec", "info", "forecast", "forecast_to_files", "backtest", "models_report",
            "classify_demand", "read",
            "write", "allocate", "allocate_to_file", "compare", "uncertainty", "need", "settle", "project", "monitor",
            "early_warning", "demand_check", "risk_matrix",

@@ -253,9 +253,6 @@ class civ_hier_options(ctypes.Structure):
                 ("n_paths", ctypes.c_size_t)]
 
 
-RECONCILE_METHODS = {"bu": 1, "td": 2, "ols": 3, "wls_struct": 4, "wls_var": 5, "mint_shrink": 6, "mint": 6}
-
-
 class civ_monitor_inactivity_options(ctypes.Structure):
     _fields_ = [("quantile", ctypes.c_double), ("min_gap_hours", ctypes.c_double),
                 ("prior_weight", ctypes.c_double), ("memory", ctypes.c_double),
@@ -574,6 +571,9 @@ _SIGNATURES = {
     "civ_plan_levels": (_S, [P, ctypes.POINTER(c_double_p)]),
     "civ_plan_has_need": (_I, [P]),
     "civ_plan_has_backtest": (_I, [P]),
+    "civ_plan_has_monitor": (_I, [P]),
+    "civ_plan_lang": (_CP, [P]),
+    "civ_plan_set_lang": (c_status, [P, _CP]),
     "civ_plan_set_out": (c_status, [P, _CP]),
     "civ_plan_set_model": (c_status, [P, _CP]),
     "civ_plan_set_horizon": (c_status, [P, _S]),

@@ -90,6 +90,8 @@ def _settings(ptr):
         "uncertainty_seed": lib.civ_plan_uncertainty_seed(ptr),
         "has_need": bool(lib.civ_plan_has_need(ptr)),
         "has_backtest": bool(lib.civ_plan_has_backtest(ptr)),
+        "has_monitor": bool(lib.civ_plan_has_monitor(ptr)),
+        "lang": _dec(lib.civ_plan_lang(ptr)),
     }
 
 
@@ -105,7 +107,9 @@ def read_plan(path):
     per period), freq, encoding, thousands ([plan] freq, encoding,
     thousands, or None), percent ([plan] percent), seed, draws,
     uncertainty_seed, has_need (the plan has its own [need]), has_backtest
-    (the plan has a [backtest] section).  Errors:
+    (the plan has a [backtest] section), has_monitor (a [monitor] section),
+    lang ([plan] lang: "zh" or "en", the report's and the explanations'
+    language).  Errors:
     civicast.Error with file:line:column and the key."""
     with _plan_handle(path) as p:
         return _settings(p.ptr)
@@ -123,7 +127,7 @@ def _read_panel_guarded(path, isolate):
 
 
 def _apply(p, out, model, h, threads, draws, intervals=None, columns=(None, None, None), layout=None,
-           inputs=(None, None, None, None), conformal=(None, None, None, None)):
+           inputs=(None, None, None, None), conformal=(None, None, None, None), lang=None):
     if out is not None:
         check(lib.civ_plan_set_out(p.ptr, encode(os.fspath(out))))
     if model is not None:
@@ -148,6 +152,10 @@ def _apply(p, out, model, h, threads, draws, intervals=None, columns=(None, None
     if any(c is not None for c in columns):
         names = [_column_name(what, c) for what, c in zip(("id_col", "time_col", "target_col"), columns)]
         check(lib.civ_plan_set_columns(p.ptr, *names))
+    if lang is not None:
+        if lang not in ("zh", "en"):
+            raise ValueError(f"civicast.plan: lang must be 'zh' or 'en', got {lang!r}")
+        check(lib.civ_plan_set_lang(p.ptr, encode(lang)))
     if layout is not None:
         check(lib.civ_plan_set_wide(p.ptr, _layout_wide(layout, "civicast.plan")))
     if any(v is not None for v in inputs):
@@ -198,7 +206,7 @@ def _result_frames(res):
 def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=None, isolate=None, excel=True,
          precision=6, intervals=None, id_col=None, time_col=None, target_col=None, layout=None, freq=None,
          encoding=None, thousands=None, percent=None, conformal_windows=None, conformal_step=None,
-         conformal_sample=None, conformal_refit=None):
+         conformal_sample=None, conformal_refit=None, lang=None):
     """Runs a plan file's whole job (civ_plan_run): forecasts, allocation,
     the Monte Carlo (draws > 0), the multi-year need, monitoring ([monitor])
     and the backtest ([backtest]).
@@ -222,7 +230,9 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     encoding, thousands, percent ([plan] freq, encoding, thousands, percent:
     the panel's frequency, and the encoding ("utf-8", "gb18030"), thousands
     separator (",", "'", " ") and percent cells ("33.3%") of every CSV
-    input, as civicast.read's; recorded in manifest.json).  When out is given, the folder is also
+    input, as civicast.read's; recorded in manifest.json) and lang ("zh" or
+    "en": [plan] lang, the language of the allocation's explanations and of
+    report.html, as --lang).  When out is given, the folder is also
     written there by the command's own call (civ_plan_result_write_opts):
     the tables as CSV, report.html, charts/ and manifest.json, published as
     a whole (a failure leaves the previous folder); an out that holds one of
@@ -236,7 +246,7 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     with _plan_handle(path) as p:
         _apply(p, out, model, h, threads, draws, intervals, (id_col, time_col, target_col), layout,
                (freq, encoding, thousands, percent),
-               (conformal_windows, conformal_step, conformal_sample, conformal_refit))
+               (conformal_windows, conformal_step, conformal_sample, conformal_refit), lang)
         panel = _read_panel_guarded(_dec(lib.civ_plan_panel(p.ptr)), isolate)
         comm_path = _dec(lib.civ_plan_communities(p.ptr))
         comm = (_read_table(comm_path, _ALLOC_TEXT_COLUMNS, isolate)

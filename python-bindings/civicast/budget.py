@@ -120,7 +120,8 @@ def compare(communities, specs, forecasts=None, labels=None, encoding=None, thou
 
 
 def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight_concentration=0.0,
-                threads=None, perturb_forecasts=None, encoding=None, thousands=None, percent=False):
+                threads=None, perturb_forecasts=None, encoding=None, thousands=None, percent=False,
+                keep_draws=False):
     """A seeded Monte Carlo of the allocation (``civicast allocate
     --uncertainty N --uncertainty-out FILE``).
 
@@ -136,8 +137,13 @@ def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight
     point allocation), mean_fen, p5_fen, p50_fen, p95_fen, all in minor
     units; attrs["draws"],
     ["seed"] and ["seconds"] describe the run.  encoding, thousands, percent:
-    as civicast.allocate's, for CSV paths.  Errors: civicast.Error
-    (CIV_ERR_SPEC when there is nothing to perturb)."""
+    as civicast.allocate's, for CSV paths.  keep_draws=True also returns
+    every draw's amounts (civ_alloc_uncertainty_draw): (table, draws), draws a
+    DataFrame of int64 minor units, one row per community (index: the ids,
+    in the table's order) and one column per draw (0 .. draws-1), for
+    quantiles or statistics the table does not hold
+    (``draws.quantile(0.9, axis=1)`` is R's type 7, as p5/p50/p95).
+    Errors: civicast.Error (CIV_ERR_SPEC when there is nothing to perturb)."""
     fmt = _input_format("civicast.uncertainty", encoding, thousands, percent)
     opt = _lib.civ_alloc_uncertainty_options()
     check(lib.civ_alloc_uncertainty_options_init(ctypes.byref(opt)))
@@ -165,11 +171,21 @@ def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight
             df.attrs["draws"] = lib.civ_alloc_uncertainty_n_draws(u.ptr)
             df.attrs["seed"] = int(opt.seed)
             df.attrs["seconds"] = lib.civ_alloc_uncertainty_seconds(u.ptr)
-            return df
+            return (df, _draws_frame(u.ptr, df)) if keep_draws else df
         finally:
             for o in (t, u, fc, comm):
                 if o is not None:
                     o.close()
+
+
+def _draws_frame(u, table):
+    """Every draw's amounts (communities x draws, int64 minor units), ids from the table's community rows."""
+    n, d = lib.civ_alloc_uncertainty_n_communities(u), lib.civ_alloc_uncertainty_n_draws(u)
+    out = np.empty((d, n), dtype=np.int64)
+    for k in range(d):
+        check(lib.civ_alloc_uncertainty_draw(u, k, out[k].ctypes.data_as(_lib.c_int64_p), n))
+    ids = table.loc[table["scope"] == "community", "name"].to_numpy()
+    return pd.DataFrame(out.T, index=pd.Index(ids, name="unique_id"), columns=pd.RangeIndex(d, name="draw"))
 
 
 def _need_handle(spec):

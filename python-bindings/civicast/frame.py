@@ -724,7 +724,7 @@ class PanelData:
                     if clen[i]:
                         check(lib.civ_panel_set_covariate(p, i, k.value, _ptr(buf, int(coffs[i])), int(clen[i])))
         if attributes is not None:
-            t = frame_to_table(attributes)
+            t = attributes_table(attributes)
             check(lib.civ_panel_set_attributes(p, t.ptr))
             t.ptr = ctypes.c_void_p()  # the panel owns it now
 
@@ -1554,6 +1554,17 @@ def _codes_as_text(col):
             np.all(np.abs(v) < 2.0 ** 53):
         return pd.Series(v.astype(np.int64).astype(str), index=col.index)
     return None
+
+
+def attributes_table(df):
+    """A panel's attributes frame as a civ_table keyed by text: a unique_id of whole numbers (codes 101, as
+    read_csv types them, like the panel's own ids) becomes "101", as the library requires (it refused them
+    with 'attribute column unique_id must be text')."""
+    if "unique_id" in df.columns:
+        text = _codes_as_text(df["unique_id"])
+        if text is not None:
+            df = df.assign(unique_id=text)
+    return frame_to_table(df)
 
 
 def _table_arg(x, sp=None, fmt=None):

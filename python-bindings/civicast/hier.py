@@ -30,9 +30,14 @@ def _names(x, what):
 
 
 def _method(name):
-    if name not in _lib.RECONCILE_METHODS:
-        raise ValueError(f"civicast: reconcile must be one of {sorted(_lib.RECONCILE_METHODS)}, got {name!r}")
-    return _lib.RECONCILE_METHODS[name]
+    """The method's number by the library's own parser (civ_reconcile_method_parse, as --reconcile), so the
+    names Python takes are the command's; an unknown name is a ValueError with the library's list."""
+    if not isinstance(name, str):
+        raise ValueError(f"civicast: reconcile must be a method name (bu, td, ols, ...), got {name!r}")
+    out = ctypes.c_int()
+    if lib.civ_reconcile_method_parse(_lib.encode(name), ctypes.byref(out)):
+        raise ValueError("civicast: " + _lib.last_error().message)
+    return out.value
 
 
 def _label(v):
@@ -54,6 +59,19 @@ def _communities_table(communities, columns, fmt=None):
                 df[c] = df[c].map(_label)
         return frame_to_table(df)
     return _read_table(os.fspath(communities), ["unique_id"] + columns, **(fmt or {}))
+
+
+def _check_naming(status, communities):
+    """check(status), with a communities file named in the error when the library could not (the table does
+    not know its file), as the command does (engine/cli/hier_args.c)."""
+    if not status:
+        return
+    err = _lib.last_error()
+    if (err.code == status and not err.file and status != _lib.STATUS_CODES.get("CIV_ERR_OUT_OF_MEMORY")
+            and communities is not None and not isinstance(communities, pd.DataFrame)):
+        raise _lib.Error(err.status, err.message, os.fspath(communities), err.line, err.column, err.series_id,
+                         err.field)
+    check(status)
 
 
 class Hierarchy:
@@ -80,8 +98,8 @@ class Hierarchy:
         lv = (ctypes.c_char_p * max(1, len(levels)))(*[encode(v) for v in levels])
         gr = (ctypes.c_char_p * max(1, len(grps)))(*[encode(v) for v in grps])
         self._h = _Owned(lib.civ_hier_free)
-        check(lib.civ_hier_build(self.pdata.ptr, self._comm.ptr, lv, len(levels), gr, len(grps),
-                                 ctypes.byref(self._h.ptr)))
+        _check_naming(lib.civ_hier_build(self.pdata.ptr, self._comm.ptr, lv, len(levels), gr, len(grps),
+                                         ctypes.byref(self._h.ptr)), communities)
         n = lib.civ_hier_n_nodes(self._h.ptr)
         self.n_nodes, self.n_bottom = n, lib.civ_hier_n_bottom(self._h.ptr)
         lvl = [_dec(lib.civ_hier_node_level(self._h.ptr, i)) for i in range(n)]

@@ -289,6 +289,14 @@ PYEOF
 "$CIV" project --spec "$DEMO/plan.spec" --communities "$DEMO/communities.csv" --forecasts "$WORK/fc36.csv" \
     --years 2 --out "$WORK/proj.csv" --summary "$WORK/proj_sum.csv" --explain >"$WORK/stdout" 2>"$WORK/stderr" ||
     fail "project failed: $(cat "$WORK/stderr")"
+# stdout in yuan with separators and the currency, as allocate prints (was raw fen: '2027 budget 18260000000 fen')
+grep -Eq "^2027 +index 1\.1, budget 182,600,000\.00 CNY, reserved [0-9]{1,3}(,[0-9]{3})+\.[0-9]{2} CNY$" \
+    "$WORK/stdout" ||
+    fail "project's budget is not in yuan: $(head -3 "$WORK/stdout")"
+grep -Eq "^  funds +eldercare\+health [0-9,]+\.[0-9]{2} CNY, migrant [0-9,]+\.[0-9]{2} CNY$" "$WORK/stdout" ||
+    fail "project's funds: $(head -3 "$WORK/stdout")"
+grep -Eq "^  binding +floor [0-9]+, cap [0-9]+, hold_harmless [0-9]+, pace [0-9]+$" "$WORK/stdout" ||
+    fail "project's binding counts: $(head -3 "$WORK/stdout")"
 $PY - "$WORK/proj.csv" "$WORK/proj_sum.csv" <<'PYEOF' || fail "projection checks"
 import sys
 import pandas as pd

@@ -66,18 +66,28 @@ PYEOF
 for t in 1 2; do
     "$CIV" allocate --spec "$DATA/plan.spec" --communities "$DATA/communities.csv" --forecasts "$WORK/t/forecasts.csv" \
         --out "$WORK/u$t.csv" --uncertainty 300 --seed 5 --threads $t --uncertainty-out "$WORK/q$t.csv" \
+        --draws-out "$WORK/d$t.csv" \
         >"$WORK/stdout" 2>"$WORK/stderr" || fail "allocate --uncertainty on $t thread(s): $(cat "$WORK/stderr")"
 done
+grep -q "^wrote .*u2.csv, .*q2.csv, .*d2.csv$" "$WORK/stdout" || fail "the wrote line: $(tail -1 "$WORK/stdout")"
+cmp -s "$WORK/d1.csv" "$WORK/d2.csv" || fail "the draws differ between 1 and 2 threads"
 grep -q "300 draws" "$WORK/stdout" || fail "uncertainty line missing: $(cat "$WORK/stdout")"
 cmp -s "$WORK/u1.csv" "$WORK/u2.csv" || fail "uncertainty columns differ between 1 and 2 threads"
 cmp -s "$WORK/q1.csv" "$WORK/q2.csv" || fail "uncertainty table differs between 1 and 2 threads"
 "$CIV" allocate --spec "$DATA/plan.spec" --communities "$DATA/communities.csv" --forecasts "$WORK/t/forecasts.csv" \
     --out "$WORK/w.csv" --uncertainty 100 --weight-concentration 50 >/dev/null 2>"$WORK/stderr" ||
     fail "allocate --weight-concentration: $(cat "$WORK/stderr")"
-$PY - "$WORK/u1.csv" "$WORK/q1.csv" "$WORK/w.csv" <<'PYEOF' || fail "uncertainty checks"
+$PY - "$WORK/u1.csv" "$WORK/q1.csv" "$WORK/w.csv" "$WORK/d1.csv" <<'PYEOF' || fail "uncertainty checks"
 import sys
 import pandas as pd
 a = pd.read_csv(sys.argv[1]); q = pd.read_csv(sys.argv[2]); w = pd.read_csv(sys.argv[3])
+# --draws-out: the draws the p5/p50/p95 columns summarise (type 7), each summing to the total, in whole fen
+d = pd.read_csv(sys.argv[4], dtype={"unique_id": str}).set_index("unique_id")
+assert list(d.columns) == [f"draw_{k}_fen" for k in range(1, 301)], list(d.columns)[:3]
+assert list(d.index) == list(a.unique_id.astype(str)) and (d.sum() == 11_400_000).all()
+assert (d % 1 == 0).all().all()
+for p, col in ((0.05, "p5_fen"), (0.5, "p50_fen"), (0.95, "p95_fen")):
+    assert (abs(d.quantile(p, axis=1).to_numpy() - a[col].to_numpy()) < 1e-6).all(), col
 for t in (a, w):
     assert (t.p5_fen <= t.p50_fen).all() and (t.p50_fen <= t.p95_fen).all()
 assert (a.p95_fen > a.p5_fen).any()
@@ -97,6 +107,10 @@ expect_exit 4 "bad.spec:5:1" -- allocate --compare "$DEMO/allocation.spec" "$WOR
 [ -e "$WORK/x.csv" ] && fail "a failed comparison wrote its output"
 expect_exit 1 "need --uncertainty" -- allocate --spec "$DEMO/allocation.spec" --communities \
     "$DEMO/communities.csv" --out "$WORK/x.csv" --seed 3
+expect_exit 1 "need --uncertainty" -- allocate --spec "$DEMO/allocation.spec" --communities \
+    "$DEMO/communities.csv" --out "$WORK/x.csv" --draws-out "$WORK/x_d.csv"
+expect_exit 2 "same file" -- allocate --spec "$DATA/plan.spec" --communities "$DATA/communities.csv" \
+    --forecasts "$WORK/t/forecasts.csv" --out "$WORK/x.csv" --uncertainty 5 --draws-out "$WORK/x.csv"
 expect_exit 4 "nothing to perturb" -- allocate --spec "$DEMO/allocation.spec" --communities \
     "$DEMO/communities.csv" --out "$WORK/x.csv" --uncertainty 10
 

@@ -94,5 +94,59 @@ expect_code "needs hierarchy" 1 "$CIV" forecast "$WORK/panel.csv" --reconcile ol
 expect_err "needs hierarchy" "need --hierarchy or --group"
 [ ! -e "$WORK/x.csv" ] || fail "an output was written by a failing run"
 
+# convert --hierarchy: the panel summed to every node (civ_hier_aggregate), the summing matrix (civ_hier_summing_table)
+expect_code "convert hierarchy" 0 "$CIV" convert "$WORK/panel.csv" "$WORK/agg.csv" --hierarchy district,street \
+  --communities "$WORK/comm.csv" --summing "$WORK/S.csv"
+[ "$(head -1 "$WORK/agg.csv")" = "unique_id,ds,y" ] || fail "agg header: $(head -1 "$WORK/agg.csv")"
+nodes=$(cut -d, -f1 "$WORK/agg.csv" | sed 1d | uniq | tr '\n' ' ')
+[ "$nodes" = "total A B A/A1 A/A2 B/B1 B/B2 c1 c2 c3 c4 c5 c6 " ] || fail "agg nodes: $nodes"
+# every node's value is the sum of its series' values at every period (awk over the input)
+bad=$(awk -F, 'NR == FNR { if (FNR > 1) { d[$1] = $2; st[$1] = $3 }; next }
+               FILENAME ~ /panel/ { if (FNR > 1) { v[$1 "|" $2] = $3 }; next }
+               FNR > 1 { want = 0
+                         for (c in d)
+                             if ($1 == "total" || $1 == d[c] || $1 == d[c] "/" st[c] || $1 == c) want += v[c "|" $2]
+                         if (want != $3) print $1, $2, $3, want }' \
+        "$WORK/comm.csv" "$WORK/panel.csv" "$WORK/agg.csv" | head -3)
+[ -z "$bad" ] || fail "aggregates are not the sums of their series: $bad"
+n_total=$(grep -c '^total,total,' "$WORK/S.csv")
+[ "$n_total" -eq 6 ] || fail "summing: total sums $n_total series"
+grep -q '^district/street,A/A1,c2$' "$WORK/S.csv" || fail "summing lacks A/A1 <- c2: $(cat "$WORK/S.csv")"
+expect_code "convert summing needs hierarchy" 1 "$CIV" convert "$WORK/panel.csv" "$WORK/y.csv" --summing "$WORK/S2.csv"
+expect_err "convert summing needs hierarchy" "need --hierarchy or --group"
+expect_code "convert hierarchy of a table" 1 "$CIV" convert "$WORK/comm.csv" "$WORK/y.csv" --table --hierarchy district
+expect_code "convert hierarchy unknown column" 2 "$CIV" convert "$WORK/panel.csv" "$WORK/y.csv" --hierarchy nope \
+  --communities "$WORK/comm.csv" --summing "$WORK/S2.csv"
+expect_err "convert hierarchy unknown column" "comm.csv: the communities table has no column 'nope'"
+# the communities file is named in errors about its content (the table does not know its file)
+head -3 "$WORK/comm.csv" >"$WORK/comm_short.csv"
+expect_code "forecast hierarchy missing rows" 2 "$CIV" forecast "$WORK/panel.csv" --hierarchy district --model naive \
+  --communities "$WORK/comm_short.csv" --out "$WORK/y.csv"
+expect_err "forecast hierarchy missing rows" "comm_short.csv: series 'c3' and 3 other series of 6 have no row"
+[ ! -e "$WORK/y.csv" ] && [ ! -e "$WORK/S2.csv" ] || fail "a failing convert wrote an output"
+
+# reconcile: every node forecast elsewhere (here: convert --hierarchy, then forecast), made coherent
+expect_code "forecast the nodes" 0 "$CIV" forecast "$WORK/agg.csv" --h 4 --model naive --out "$WORK/base.csv" \
+  --fitted "$WORK/fit.csv" --quiet
+for m in mint_shrink wls_var ols wls_struct bu td; do
+  expect_code "reconcile $m" 0 "$CIV" reconcile "$WORK/panel.csv" --base "$WORK/base.csv" --fitted "$WORK/fit.csv" \
+    --hierarchy district,street --communities "$WORK/comm.csv" --method "$m" --out "$WORK/rec_$m.csv"
+  coherent "$WORK/rec_$m.csv" || fail "reconcile $m: not coherent"
+done
+[ "$(head -1 "$WORK/rec_ols.csv")" = "level,unique_id,ds,h,model,base,mean" ] || fail "rec header"
+grep -qE "^reconciled +13 nodes \(6 series, 7 aggregates\), h = 4, by td$" "$WORK/out" ||
+  fail "reconcile stdout: $(cat "$WORK/out")"
+# bottom-up keeps the series' own forecasts
+[ "$(awk -F, '$1 == "unique_id" && $6 != $7' "$WORK/rec_bu.csv" | wc -l)" -eq 0 ] || fail "bu changed a series"
+[ "$(awk -F, '$1 == "unique_id"' "$WORK/rec_bu.csv" | wc -l)" -eq 24 ] || fail "bu: not 6 series x 4 steps"
+grep -v '^A/A1,' "$WORK/base.csv" >"$WORK/base_gap.csv"
+expect_code "reconcile missing node" 2 "$CIV" reconcile "$WORK/panel.csv" --base "$WORK/base_gap.csv" \
+  --hierarchy district,street --communities "$WORK/comm.csv" --out "$WORK/y.csv"
+expect_err "reconcile missing node" "base_gap.csv: node 'A/A1' \(level district/street\) has no forecast for h = 1"
+expect_code "reconcile mint without residuals" 1 "$CIV" reconcile "$WORK/panel.csv" --base "$WORK/base.csv" \
+  --hierarchy district --communities "$WORK/comm.csv" --method mint_shrink --out "$WORK/y.csv"
+expect_err "reconcile mint without residuals" "needs the nodes' residuals: --fitted FILE"
+[ ! -e "$WORK/y.csv" ] || fail "a failing reconcile wrote an output"
+
 [ "$failures" -eq 0 ] && echo "hier.sh: all passed"
 exit "$failures"

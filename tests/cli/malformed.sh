@@ -64,6 +64,13 @@ check "convert into a missing folder" 3 "$WORK/no/dir/out.csv" -- "$CIV" convert
 check "info without a file" 1 "" -- "$CIV" info
 check "convert with one file" 1 "" -- "$CIV" convert "$WORK/ok.csv"
 check "info unknown option" 1 "" -- "$CIV" info --bogus "$WORK/ok.csv"
+# GNU forms of an option with a value, which the parser does not split: the message says how to write them
+check "forecast -j2" 1 "write the value as the next word, '-j 2'" -- \
+  "$CIV" forecast "$WORK/ok.csv" -j2 --out "$WORK/f.csv"
+check "forecast --out=FILE" 1 "'--out $WORK/f.csv'" -- "$CIV" forecast "$WORK/ok.csv" --out="$WORK/f.csv"
+check "allocate --spec=FILE" 1 "'--spec a.spec'" -- "$CIV" allocate --spec=a.spec
+check "a flag with =" 1 "unknown option '--quiet=1'" -- "$CIV" forecast "$WORK/ok.csv" --quiet=1
+[ -e "$WORK/f.csv" ] && fail "a refused command wrote its output"
 
 if [ "$failures" -ne 0 ]; then
   echo "malformed.sh: $failures failure(s)" >&2

@@ -136,6 +136,24 @@ def test_uncertainty_equals_cli(cli_forecasts, tmp_path):
         civicast.uncertainty(DEMO / "communities.csv", DEMO / "plan.spec", forecasts=fc, draws=0)
 
 
+def test_uncertainty_keep_draws():
+    """keep_draws=True gives every draw's amounts (civ_alloc_uncertainty_draw): they are the draws the table
+    summarises (its mean and type-7 quantiles), each exact to the allocated total, and the same with the table."""
+    alone = civicast.uncertainty(DEMO / "communities.csv", DEMO / "allocation.spec", draws=40, seed=3,
+                                 weight_concentration=200, threads=1)
+    table, draws = civicast.uncertainty(DEMO / "communities.csv", DEMO / "allocation.spec", draws=40, seed=3,
+                                        weight_concentration=200, threads=1, keep_draws=True)
+    assert_frames_equal(table, alone)
+    rows = table[table["scope"] == "community"]
+    assert draws.shape == (len(rows), 40) and (draws.dtypes == np.int64).all()
+    assert list(draws.index) == list(rows["name"])
+    total = int(table.loc[table["scope"] == "total", "amount_fen"].iloc[0])
+    assert (draws.sum(axis=0) == total).all() and draws.nunique(axis=1).max() > 1
+    for p, col in ((0.05, "p5_fen"), (0.5, "p50_fen"), (0.95, "p95_fen")):
+        assert np.allclose(draws.quantile(p, axis=1).to_numpy(), rows[col].to_numpy(), rtol=0, atol=1e-6)
+    assert np.allclose(draws.mean(axis=1).to_numpy(), rows["mean_fen"].to_numpy(), rtol=0, atol=1e-6)
+
+
 @needs_cli
 def test_need_equals_cli(cli_forecasts, tmp_path):
     out, summ = tmp_path / "n.csv", tmp_path / "ny.csv"

@@ -258,3 +258,77 @@ def test_total_column_does_not_duplicate_the_total():
     assert tot.groupby("level", sort=False).size().to_dict() == {"total": 3, "Total/district": 9,
                                                                   "Total/district/street": 15, "unique_id": 24}
     np.testing.assert_allclose(tot["mean"].to_numpy(), plain["mean"].to_numpy(), rtol=1e-9)
+
+
+@pytest.mark.skipif(not os.environ.get("CIV_CLI"), reason="CIV_CLI not set")
+def test_aggregate_and_summing_equal_the_command(tmp_path):
+    """Hierarchy.aggregate / summing_table and `civicast convert --hierarchy --summing` are one call each
+    (civ_hier_aggregate, civ_hier_summing_table): the same nodes, values and matrix on the demo city."""
+    import subprocess
+    from pathlib import Path
+    demo = Path(__file__).resolve().parents[2] / "datasets" / "demo_city"
+    r = subprocess.run([os.environ["CIV_CLI"], "convert", str(demo / "meals.csv"), str(tmp_path / "agg.csv"),
+                        "--hierarchy", "district,street", "--communities", str(demo / "communities.csv"),
+                        "--summing", str(tmp_path / "S.csv")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    df = civicast.read(demo / "meals.csv")[["unique_id", "ds", "y"]]
+    hz = civicast.Hierarchy(df, demo / "communities.csv", hierarchy=["district", "street"])
+    py = hz.aggregate()
+    cli = civicast.read(tmp_path / "agg.csv")
+    key = ["unique_id", "ds"]
+    py = py.assign(unique_id=py["unique_id"].astype(str)).sort_values(key).reset_index(drop=True)
+    cli = cli.assign(unique_id=cli["unique_id"].astype(str)).sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(py[key + ["y"]], cli[key + ["y"]], check_dtype=False)
+    s_py = hz.summing_table().astype(str).sort_values(["level", "unique_id", "bottom_id"]).reset_index(drop=True)
+    s_cli = pd.read_csv(tmp_path / "S.csv", dtype=str).sort_values(["level", "unique_id", "bottom_id"])
+    pd.testing.assert_frame_equal(s_py, s_cli.reset_index(drop=True))
+
+
+def test_errors_name_the_communities_file(tmp_path):
+    """An error about the communities file's content names the file, as the command's (the C table does not
+    know its file); a DataFrame has no file to name."""
+    df = pd.DataFrame({"unique_id": ["a"] * 3 + ["b"] * 3, "ds": ["2024-01", "2024-02", "2024-03"] * 2,
+                       "y": [1.0, 2, 3, 4, 5, 6]})
+    path = tmp_path / "社区.csv"
+    path.write_text("unique_id,district\na,D1\n", encoding="utf-8")
+    with pytest.raises(civicast.Error) as e:
+        civicast.Hierarchy(df, path, hierarchy=["district"])
+    assert e.value.file == str(path) and str(e.value).startswith(f"{path}: series 'b'")
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(df, h=1, model="naive", hierarchy=["street"], communities=path)
+    assert e.value.file == str(path) and "no column 'street'" in str(e.value)
+    with pytest.raises(civicast.Error) as e:
+        civicast.Hierarchy(df, pd.DataFrame({"unique_id": ["a"], "district": ["D1"]}), hierarchy=["district"])
+    assert e.value.file == ""
+
+
+@pytest.mark.skipif(not os.environ.get("CIV_CLI"), reason="CIV_CLI not set")
+def test_reconcile_command_equals_hierarchy_reconcile(tmp_path):
+    """`civicast reconcile` and Hierarchy.reconcile are one call (civ_hier_reconcile): on the demo city's
+    districts, the same coherent means from the same base forecasts and residuals."""
+    import subprocess
+    from pathlib import Path
+    cli = os.environ["CIV_CLI"]
+    demo = Path(__file__).resolve().parents[2] / "datasets" / "demo_city"
+    comm = demo / "communities.csv"
+
+    def run(*args):
+        r = subprocess.run([cli, *map(str, args)], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+
+    run("convert", demo / "meals.csv", tmp_path / "agg.csv", "--hierarchy", "district", "--communities", comm)
+    run("forecast", tmp_path / "agg.csv", "--h", "3", "--model", "naive", "--out", tmp_path / "base.csv",
+        "--fitted", tmp_path / "fit.csv", "--quiet")
+    run("reconcile", demo / "meals.csv", "--base", tmp_path / "base.csv", "--fitted", tmp_path / "fit.csv",
+        "--hierarchy", "district", "--communities", comm, "--out", tmp_path / "rec.csv")
+    got = pd.read_csv(tmp_path / "rec.csv", dtype={"unique_id": str})
+    df = civicast.read(demo / "meals.csv")[["unique_id", "ds", "y"]]
+    hz = civicast.Hierarchy(df, comm, hierarchy=["district"])
+    ids = [str(u) for u in hz.nodes["unique_id"]]
+    base = pd.read_csv(tmp_path / "base.csv", dtype={"unique_id": str}).pivot(index="unique_id", columns="h",
+                                                                              values="mean").loc[ids]
+    fit = pd.read_csv(tmp_path / "fit.csv", dtype={"unique_id": str}).pivot(index="ds", columns="unique_id",
+                                                                            values="residual")[ids].sort_index()
+    want = hz.reconcile(base.to_numpy(), "mint_shrink", residuals=fit.to_numpy())
+    have = got.pivot(index="unique_id", columns="h", values="mean").loc[ids].to_numpy()
+    np.testing.assert_allclose(have, want, rtol=1e-12, atol=1e-9)

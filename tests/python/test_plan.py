@@ -407,3 +407,22 @@ def test_plan_tables_have_the_dtypes_of_allocate_and_need():
         for c in want.columns:
             assert got[c].dtype == want[c].dtype, c
     assert t["forecasts"]["h"].dtype == np.int64
+
+
+def test_plan_lang_sets_the_explanations_and_the_report(tmp_path):
+    """lang= is the command's --lang (civ_plan_set_lang): the allocation's explanations and report.html in
+    English, where the plan says nothing (zh); a bad value is refused before the run."""
+    assert civicast.read_plan(PLAN)["lang"] == "zh"
+    zh = civicast.plan(PLAN, draws=0, model="naive")["allocation"]["explanation"]
+    en = civicast.plan(PLAN, draws=0, model="naive", lang="en", out=tmp_path / "en")["allocation"]["explanation"]
+    assert zh.str.contains("构成").all() and not en.str.contains("构成").any()
+    assert en.str.contains("tilt").any()
+    assert 'lang="en"' in (tmp_path / "en" / "report.html").read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match="lang"):
+        civicast.plan(PLAN, draws=0, lang="fr")
+    if CLI:
+        r = subprocess.run([CLI, "plan", str(PLAN), "--out", str(tmp_path / "cli"), "--model", "naive", "--draws",
+                            "0", "--lang", "en", "--no-excel", "--precision", "full"], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        cli = pd.read_csv(tmp_path / "cli" / "allocation.csv", dtype=str, keep_default_na=False)
+        assert list(cli["explanation"]) == list(en)
