@@ -208,7 +208,7 @@ static civ_status solve_and_write(alloc_job *j, const civ_cli_args *a, const civ
 static int run_allocate(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--compare"))
+        if (!strcmp(argv[i], "--compare") || !strncmp(argv[i], "--compare=", 10))
             return civ_cli_allocate_compare(argc, argv); /* scenarios: cmd_compare.c */
     civ_cli_args a;
     int code = civ_cli_parse(&allocate_spec, argc, argv, &a);

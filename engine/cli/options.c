@@ -3,6 +3,9 @@
  * parser of every command.  Each command describes its options in a table
  * (civ_cli_option: long name, alias, takes a value?, type, help); the same
  * table drives the parsing, the usage errors and `civicast CMD --help`.
+ * A value follows its option as the next word (`--out fc.csv`) or, in the
+ * GNU forms, after `=` (`--out=fc.csv`) or attached to a one-letter alias
+ * (`-j2`).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +28,10 @@ static int is_option_like(const char *arg)
     return arg[0] == '-' && arg[1];
 }
 
-/* An unknown argument; when it is the GNU form of an option that takes a value, `--out=fc.csv` or `-j2`,
- * which this parser does not split, the message says how to write it ('--out fc.csv', '-j 2'). */
-static int unknown_option(const civ_cli_spec *spec, const char *a)
+/* The GNU forms of an option that takes a value, `--out=fc.csv` (any name or alias) and `-j2` (a
+ * one-letter alias): the option's index, with *value pointing into a; -1 when a is neither. */
+static int gnu_form(const civ_cli_spec *spec, const char *a, const char **value)
 {
-    char what[512];
-    snprintf(what, sizeof what, spec->unknown_fmt, a);
     const char *eq = strchr(a, '=');
     size_t n = eq ? (size_t)(eq - a) : 2;
     for (int k = 0; spec->options && spec->options[k].name && a[0] == '-'; k++) {
@@ -42,11 +43,11 @@ static int unknown_option(const civ_cli_spec *spec, const char *a)
             const char *nm = names[j];
             if (!nm || strlen(nm) != n || strncmp(a, nm, n) || !a[n] || (!eq && nm[1] == '-'))
                 continue;
-            return civ_cli_usage_error(spec->command, "%s: write the value as the next word, '%s %s'", what, nm,
-                                       a + n + (eq != NULL));
+            *value = a + n + (eq != NULL);
+            return k;
         }
     }
-    return civ_cli_usage_error(spec->command, "%s", what);
+    return -1;
 }
 
 int civ_cli_parse(const civ_cli_spec *spec, int argc, char **argv, civ_cli_args *out)
@@ -59,11 +60,13 @@ int civ_cli_parse(const civ_cli_spec *spec, int argc, char **argv, civ_cli_args 
         return civ_cli_report(CIV_ERR_OUT_OF_MEMORY);
     }
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
+        const char *a = argv[i], *attached = NULL;
         int k = find_option(spec, a);
+        if (k < 0 && is_option_like(a))
+            k = gnu_form(spec, a, &attached);
         if (k < 0 && (spec->positionals == 0 || is_option_like(a))) {
             civ_cli_args_free(out);
-            return unknown_option(spec, a);
+            return civ_cli_usage_error(spec->command, spec->unknown_fmt, a);
         }
         if (k < 0) {
             out->positional[out->n_positional++] = a;
@@ -74,8 +77,12 @@ int civ_cli_parse(const civ_cli_spec *spec, int argc, char **argv, civ_cli_args 
             out->value[k] = "";
         } else if (o->kind == CIV_CLI_LIST) {
             out->value[k] = "";
+            if (attached)
+                out->list[out->n_list++] = attached;
             while (i + 1 < argc && strncmp(argv[i + 1], "--", 2))
                 out->list[out->n_list++] = argv[++i];
+        } else if (attached) {
+            out->value[k] = attached;
         } else {
             if (++i >= argc) {
                 civ_cli_args_free(out);

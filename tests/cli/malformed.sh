@@ -64,12 +64,19 @@ check "convert into a missing folder" 3 "$WORK/no/dir/out.csv" -- "$CIV" convert
 check "info without a file" 1 "" -- "$CIV" info
 check "convert with one file" 1 "" -- "$CIV" convert "$WORK/ok.csv"
 check "info unknown option" 1 "" -- "$CIV" info --bogus "$WORK/ok.csv"
-# GNU forms of an option with a value, which the parser does not split: the message says how to write them
-check "forecast -j2" 1 "write the value as the next word, '-j 2'" -- \
-  "$CIV" forecast "$WORK/ok.csv" -j2 --out "$WORK/f.csv"
-check "forecast --out=FILE" 1 "'--out $WORK/f.csv'" -- "$CIV" forecast "$WORK/ok.csv" --out="$WORK/f.csv"
-check "allocate --spec=FILE" 1 "'--spec a.spec'" -- "$CIV" allocate --spec=a.spec
-check "a flag with =" 1 "unknown option '--quiet=1'" -- "$CIV" forecast "$WORK/ok.csv" --quiet=1
+# GNU forms of an option with a value: `--out=FILE`, `--h=3` and `-j2` read as `--out FILE`, `--h 3`, `-j 2`
+printf 'unique_id,ds,y\nA,2024-01,1\nA,2024-02,3\nA,2024-03,2\nA,2024-04,4\n' >"$WORK/four.csv"
+check "forecast, options as separate words" 0 "" -- \
+  "$CIV" forecast "$WORK/four.csv" --model naive -j 2 --h 3 --out "$WORK/g.csv" -q
+check "forecast --model=naive -j2 --h=3 --out=FILE" 0 "" -- \
+  "$CIV" forecast "$WORK/four.csv" --model=naive -j2 --h=3 --out="$WORK/g2.csv" -q
+cmp -s "$WORK/g.csv" "$WORK/g2.csv" || fail "the GNU forms forecast differently from the separate words"
+[ "$(wc -l <"$WORK/g2.csv")" -eq 4 ] || fail "--h=3 did not give 3 rows: $(cat "$WORK/g2.csv")"
+check "allocate --compare=A B (a list)" 1 "--compare needs at least two specs" -- "$CIV" allocate --compare=a.spec
+check "allocate --compare=A B C" 3 "$WORK/a.spec" -- "$CIV" allocate --compare="$WORK/a.spec" "$WORK/b.spec" \
+  --communities "$WORK/ok.csv" --out "$WORK/cmp.csv"
+check "a flag with =" 1 "unknown option '--quiet=1'" -- \
+  "$CIV" forecast "$WORK/ok.csv" --quiet=1 --out "$WORK/f.csv"
 [ -e "$WORK/f.csv" ] && fail "a refused command wrote its output"
 
 if [ "$failures" -ne 0 ]; then
