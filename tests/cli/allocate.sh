@@ -181,14 +181,18 @@ expect_exit 2 "has no row in the spending table" -- \
 expect_exit 1 "required" -- settle --spec "$SPEC"
 # a third decimal in the finance sheet (180670.327 yuan) was rounded to the fen silently: refused with the cure;
 # a refund entered as negative spending, and the sheet's total row, are named with theirs
-awk -F, 'NR == 3 { $2 = $2 "7" } 1' OFS=, "$WORK/spent.csv" >"$WORK/spent_3dp.csv"
-expect_exit 2 "has more than the currency's 2 decimals: round it to the minor unit in the sheet" -- \
+# (each at the file as given, its line as a spreadsheet counts it and its column: it said "spending table, row 2",
+# counting data rows, with no file; Excel's byte-order mark is on line 1 with the header)
+{ printf '\357\273\277'; awk -F, 'NR == 3 { $2 = $2 "7" } 1' OFS=, "$WORK/spent.csv"; } >"$WORK/spent_3dp.csv"
+ID3=$(awk -F, 'NR == 3 { print $1 }' "$WORK/spent.csv")
+expect_exit 2 "spent_3dp.csv:3:2: community '$ID3': 'spent' = [0-9.]* has more than the currency's 2 decimals" -- \
     settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent_3dp.csv" --out "$WORK/x.csv"
 awk -F, 'NR == 3 { $2 = "-1200.50" } 1' OFS=, "$WORK/spent.csv" >"$WORK/spent_neg.csv"
-expect_exit 2 "is negative (-1200.5): settlement takes the year's net spending" -- \
+expect_exit 2 "spent_neg.csv:3:2: community '$ID3': 'spent' is negative (-1200.5): settlement takes the year's net" -- \
     settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent_neg.csv" --out "$WORK/x.csv"
 { cat "$WORK/spent.csv"; echo "合计,1.00"; } >"$WORK/spent_total.csv"
-expect_exit 2 "community '合计' was not allocated anything: it looks like the sheet's total row" -- \
+TOTAL_LINE=$(wc -l <"$WORK/spent_total.csv")
+expect_exit 2 "spent_total.csv:$TOTAL_LINE:1: community '合计' was not allocated anything: it looks like the sheet" -- \
     settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent_total.csv" --out "$WORK/x.csv"
 
 # 7. reserve release: the risk reserve on top of what the demo allocation paid

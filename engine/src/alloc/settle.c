@@ -31,15 +31,51 @@ static int64_t share_of(int64_t num, int digits, int64_t a)
     return (int64_t)((__int128)num * a / den);
 }
 
+/* Row r of table t as its reader sees it: "line N" of a CSV file, else
+ * "row N" (from the table's first_row: 0 for a DataFrame's positions). */
+static void row_name(const civ_table *t, size_t r, char *buf, size_t size)
+{
+    int first = 1;
+    civ_table_source(t, &first);
+    long line = civ_table_row_line(t, r);
+    if (line)
+        snprintf(buf, size, "line %ld", line);
+    else
+        snprintf(buf, size, "row %zu", r + (size_t)first);
+}
+
+/* Where row r (column c, community id) of table t is, for an error: a table
+ * read from a CSV file by its file, line and column (w, and *who just names the
+ * community), else *who is "<source>, row N (community 'x')", the source
+ * being the table's name (a DataFrame's, rows from 0) or "<what> table";
+ * subject 1: "<place>: community 'x'", the community being the sentence's
+ * subject. */
+static void row_place(const civ_table *t, const char *what, size_t r, size_t c, const char *id, int subject,
+                      civ_where *w, char *who, size_t size)
+{
+    int first = 1;
+    const char *src = civ_table_source(t, &first);
+    long line = civ_table_row_line(t, r);
+    *w = (civ_where){.file = src, .line = line, .column = line ? (long)c + 1 : 0, .series_id = id,
+                     .field = civ_table_column_name(t, c)};
+    const char *form = subject ? "%s%s%srow %zu: community '%s'" : "%s%s%srow %zu (community '%s')";
+    if (line)
+        snprintf(who, size, "community '%s'", id ? id : "");
+    else
+        snprintf(who, size, form, src ? "" : what, src ? "" : " table", src ? "" : ", ", r + (size_t)(src ? first : 1),
+                 id ? id : "");
+}
+
 /* A money column (minor units when minor, else major units) as whole minor
- * units; errors name the table, row and column. */
+ * units; errors name the table's file, line and column (row_place). */
 static civ_status money_column(const civ_table *t, const char *what, const char *col, int minor,
                                const civ_alloc_spec *s, const char *const *ids, int64_t *out)
 {
     size_t c;
-    civ_where w = {.field = col};
+    civ_where w = {.file = civ_table_source(t, NULL), .field = col};
     if (civ_table_find_column(t, col, &c))
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the %s table has no column '%s'", what, col);
+    char who[400];
     civ_unit_mark mark = civ_alloc_column_unit(s, col);
     if (!minor && (mark == CIV_UNIT_MARK_MINOR || mark == CIV_UNIT_MARK_WAN)) /* would be read 100 or 1/10,000 off */
         return civ_fail_at(CIV_ERR_DOMAIN, &w,
@@ -50,13 +86,13 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
     const double *v = civ_table_numbers(t, c);
     if (!v && !minor) { /* decimal text ("1234.56"), read exactly */
         for (size_t r = 0; r < civ_table_n_rows(t); r++) {
-            civ_where d = {.series_id = ids[r], .field = col};
+            civ_where d;
             const char *text = civ_table_text(t, r, c);
             if (civ_alloc_parse_money(text ? text : "", s->minor_digits, &out[r], &d)) {
                 char why[512]; /* copied: the message is rewritten in the buffer it is read from */
                 snprintf(why, sizeof why, "%s", civ_last_error()->message);
-                return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s table, row %zu (community '%s'): '%s': %s", what, r + 1,
-                                   ids[r], col, why);
+                row_place(t, what, r, c, ids[r], 0, &d, who, sizeof who);
+                return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s': %s", who, col, why);
             }
         }
         return CIV_OK;
@@ -65,32 +101,30 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
         return civ_fail_at(CIV_ERR_DOMAIN, &w, "the %s table's column '%s' is text, not numbers", what, col);
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
         double x = minor ? v[r] : v[r] * (double)s->minor_unit, whole = nearbyint(x);
-        civ_where d = {.series_id = ids[r], .field = col};
+        civ_where d;
+        int bad = (isfinite(x) && x < 0) || !isfinite(x) || fabs(x) > (double)CIV_ALLOC_MAX_MONEY ||
+                  fabs(x - whole) > fmax(0.01, 8 * (nextafter(fabs(x), INFINITY) - fabs(x)));
+        if (bad) /* the file is read again for the line: on the error path only */
+            row_place(t, what, r, c, ids[r], 0, &d, who, sizeof who);
         if (isfinite(x) && x < 0)
-            return civ_fail_at(CIV_ERR_DOMAIN, &d,
-                               "%s table, row %zu (community '%s'): '%s' is negative (%.15g)%s", what, r + 1, ids[r],
-                               col, v[r],
+            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' is negative (%.15g)%s", who, col, v[r],
                                minor ? "" : ": settlement takes the year's net spending of each community, at least "
                                             "0 (a refund is subtracted from the community's spending, not entered "
                                             "as a negative row)");
         if (!isfinite(x) || fabs(x) > (double)CIV_ALLOC_MAX_MONEY)
-            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s table, row %zu (community '%s'): '%s' is %s", what, r + 1,
-                               ids[r], col, isnan(x) ? "missing" : "out of range");
+            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' is %s", who, col, isnan(x) ? "missing" : "out of range");
         /* a decimal with the currency's decimals reads back within a few ulps of whole minor units (a sum of
          * thousands of float amounts in pandas, within 1e-4); a third decimal (180670.327 yuan) is at least
          * 0.1 minor unit off and was once rounded away silently (the tolerance was relative: 1e-6 x
          * 18,067,032.7 fen = 18 fen) */
         if (fabs(x - whole) > fmax(0.01, 8 * (nextafter(fabs(x), INFINITY) - fabs(x)))) {
             if (minor)
-                return civ_fail_at(CIV_ERR_DOMAIN, &d,
-                                   "%s table, row %zu (community '%s'): '%s' = %.15g is not a whole number of minor "
-                                   "units",
-                                   what, r + 1, ids[r], col, v[r]);
+                return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' = %.15g is not a whole number of minor units", who,
+                                   col, v[r]);
             return civ_fail_at(CIV_ERR_DOMAIN, &d,
-                               "%s table, row %zu (community '%s'): '%s' = %.15g has more than the currency's %d "
-                               "decimals: round it to the minor unit in the sheet (Excel: =ROUND(cell, %d)); "
-                               "settlement does not round money",
-                               what, r + 1, ids[r], col, v[r], s->minor_digits, s->minor_digits);
+                               "%s: '%s' = %.15g has more than the currency's %d decimals: round it to the minor "
+                               "unit in the sheet (Excel: =ROUND(cell, %d)); settlement does not round money",
+                               who, col, v[r], s->minor_digits, s->minor_digits);
         }
         out[r] = (int64_t)whole;
     }
@@ -101,7 +135,7 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
 static civ_status id_column(const civ_table *t, const char *what, const char *col, const char **ids, civ_strmap *map)
 {
     size_t c;
-    civ_where w = {.field = col};
+    civ_where w = {.file = civ_table_source(t, NULL), .field = col};
     if (civ_table_find_column(t, col, &c) || civ_table_column_type(t, c) != CIV_COLUMN_TEXT) {
         char cols[400] = "";
         size_t len = 0, nc = civ_table_n_columns(t);
@@ -122,9 +156,11 @@ static civ_status id_column(const civ_table *t, const char *what, const char *co
         size_t prev;
         civ_status st = map ? civ_strmap_put(map, ids[r], r, &prev) : CIV_OK;
         if (st == CIV_ERR_DUPLICATE) {
-            civ_where d = {.series_id = ids[r], .field = col};
-            return civ_fail_at(CIV_ERR_DUPLICATE, &d, "%s table: community '%s' on rows %zu and %zu%s", what, ids[r],
-                               prev + 1, r + 1,
+            civ_where d;
+            char who[400], before[64];
+            row_place(t, what, r, c, ids[r], 0, &d, who, sizeof who);
+            row_name(t, prev, before, sizeof before);
+            return civ_fail_at(CIV_ERR_DUPLICATE, &d, "%s: already on %s%s", who, before,
                                strcmp(what, "spending")
                                    ? ""
                                    : ": settlement takes one row per community, its net spending of the year (sum "
@@ -354,21 +390,27 @@ static civ_status settle_read(const civ_alloc_spec *sp, const civ_table *alloc, 
         }
     }
     if (!st && missing) { /* all of them counted: the office fills the sheet once, not once per run */
-        civ_where w = {.series_id = r->ids[first]};
-        char more[64] = "";
+        civ_where w = {.file = civ_table_source(spending, NULL), .series_id = r->ids[first]};
+        char more[64] = "", at[600], row[64];
+        const char *asrc = civ_table_source(alloc, NULL);
+        row_name(alloc, first, row, sizeof row);
+        snprintf(at, sizeof at, "%s%s%s", asrc ? asrc : "allocation", asrc ? ", " : " ", row);
         if (missing > 1)
             snprintf(more, sizeof more, ", nor %s %zu other communit%s", missing > 2 ? "have" : "has", missing - 1,
                      missing > 2 ? "ies" : "y");
         st = civ_fail_at(CIV_ERR_NOT_FOUND, &w,
-                         "community '%s' (allocation row %zu) has no row in the spending table%s (add each with 0 "
-                         "spent: settlement never guesses a zero)",
-                         r->ids[first], first + 1, more);
+                         "community '%s' (%s) has no row in the spending table%s (add each with 0 spent: settlement "
+                         "never guesses a zero)",
+                         r->ids[first], at, more);
     }
     for (size_t j = 0; j < m && !st; j++)
         if (!used[j]) {
-            civ_where w = {.series_id = sids[j]};
-            st = civ_fail_at(CIV_ERR_NOT_FOUND, &w, "spending row %zu: community '%s' was not allocated anything%s",
-                             j + 1, sids[j],
+            civ_where w;
+            char who[400];
+            size_t c = 0;
+            civ_table_find_column(spending, idc, &c); /* found: id_column read it */
+            row_place(spending, "spending", j, c, sids[j], 1, &w, who, sizeof who);
+            st = civ_fail_at(CIV_ERR_NOT_FOUND, &w, "%s was not allocated anything%s", who,
                              civ_total_row_id(sids[j])
                                  ? ": it looks like the sheet's total row, not a community: delete the row (civicast "
                                    "sums the communities itself)"
