@@ -211,6 +211,11 @@ above = paid > 1.2 * c.last_year_funding * 100 + 1e-6
 assert (r.total_fen[~above] <= 1.2 * c.last_year_funding[~above] * 100 + 1e-6).all() and (r.amount_fen[above] == 0).all()
 assert (r.total_fen <= (0.005 * (15272000000 - 1821600000 + 498000000)) // 1).all()   # cap share of the year's fund
 assert r.explanation.str.contains("已拨").all()
+# a community funded by the allocation that gets nothing from the release: "构成：未获分配" (not funded) said it got
+# no money at all; it gets nothing from this release, and its fund's clause says which bound its paid amount reaches
+zero = r.amount_fen == 0
+assert zero.sum() > 100 and r.explanation[zero].str.startswith("构成：本次未获追加；").all()
+assert not r.explanation.str.contains("未获分配").any()
 PYEOF
 expect_exit 1 "cannot be combined" -- allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" \
     --paid "$WORK/a.csv" --out "$WORK/x.csv" --uncertainty 3
@@ -229,6 +234,8 @@ assert over.sum() > 10, over.sum()
 assert (r.amount_fen[over] == 0).all()
 assert r.explanation[over].str.contains("paid already above the pace limit of +5% over last year", regex=False).all()
 assert not r.explanation[over].str.contains("limited by pace to", regex=False).any()
+assert r.explanation[over].str.startswith("nothing from this release; ").all()
+assert not r.explanation.str.contains("not funded").any()
 PYEOF
 # without the paid key, a paid table of two funds is refused: its amount_fen is both funds' money
 grep -v '^paid = ' "$DEMO/release.spec" >"$WORK/release_nopaid.spec"

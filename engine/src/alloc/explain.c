@@ -282,8 +282,17 @@ static void factor_shares(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
             app_s(e, " + ");
         app_s(e, zh ? "无因素得分" : "no factor score");
     }
-    if (first && !(r->unattributed[i] > 0))
-        app_s(e, zh ? "未获分配" : "not funded");
+    if (first && !(r->unattributed[i] > 0)) {
+        /* a release that gives nothing to a community funded before: "not funded" said it got no money at all;
+         * why it gets nothing more (a bound its paid amount already reaches) is its fund's clause */
+        int was_paid = 0;
+        for (size_t u = 0; p->paid && u < p->n_units; u++)
+            was_paid |= p->paid[u * p->n + i] > 0;
+        if (was_paid)
+            app_s(e, zh ? "本次未获追加" : "nothing from this release");
+        else
+            app_s(e, zh ? "未获分配" : "not funded");
+    }
 }
 
 void civ_alloc_explain_row(const civ_alloc_problem *p, const civ_alloc_result *r, size_t i, const char *lang,
