@@ -282,6 +282,28 @@ static void test_file_lines(void **state)
     civ_table_free(sp), civ_table_free(al), civ_alloc_spec_free(s);
 }
 
+/* A foreign-funded programme settled in Chinese: amounts followed by the currency's code, not 元. */
+static void test_currency_zh(void **state)
+{
+    (void)state;
+    char text[2048];
+    snprintf(text, sizeof text, "version = \"s\"\n[budget]\ntotal = 1000.00\ncurrency = \"USD\"\nfiscal_year = 2026\n%s",
+             strstr(SPEC_HEAD, "[[pool]]"));
+    civ_alloc_spec *s = af_spec_of(strcat(text, "[settlement]\ncarry_over = 0.10\ntop_up = 0.05\n"));
+    const char *ids[] = {"A", "B", "C"};
+    const double alloc[] = {100000, 100000, 100000}, spent[] = {950.00, 1020.00, 1000.00};
+    civ_table *al = two_columns("amount_minor", 3, ids, alloc), *sp = two_columns("spent", 3, ids, spent), *out = NULL;
+    assert_int_equal(civ_alloc_settle(s, al, sp, CIV_ALLOC_EXPLAIN_ZH, &out, NULL), CIV_OK);
+    size_t ex;
+    assert_int_equal(civ_table_find_column(out, "explanation", &ex), CIV_OK);
+    assert_string_equal(civ_table_text(out, 0, ex), "拨付 1000.00 USD，支出 950.00 USD：结余 50.00 USD，结转 50.00 USD"
+                                                    "（不超过拨付额的 10% = 100.00 USD），收回 0.00 USD");
+    assert_string_equal(civ_table_text(out, 1, ex), "拨付 1000.00 USD，支出 1020.00 USD：超支 20.00 USD，补助 20.00 USD"
+                                                    "（不超过拨付额的 5% = 50.00 USD），自行承担 0.00 USD");
+    assert_string_equal(civ_table_text(out, 2, ex), "拨付 1000.00 USD，支出 1000.00 USD：收支相抵");
+    civ_table_free(out), civ_table_free(sp), civ_table_free(al), civ_alloc_spec_free(s);
+}
+
 static uint64_t rs = 99;
 static int64_t irand(int64_t lo, int64_t hi)
 {
@@ -340,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_year_end_sheet),
         cmocka_unit_test(test_file_lines),
+        cmocka_unit_test(test_currency_zh),
         cmocka_unit_test(test_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

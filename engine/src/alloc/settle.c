@@ -214,25 +214,33 @@ static civ_status settle_amounts(const civ_alloc_spec *sp, settle_rows *r)
     return CIV_OK;
 }
 
-/* One row's explanation. */
+/* One row's explanation.  In Chinese the amounts are followed by 元, or for
+ * another currency by its code (" USD": 元 after dollars read as yuan). */
 static void settle_explain(const civ_alloc_spec *sp, const settle_rows *r, size_t i, int zh, char *buf, size_t size)
 {
-    char a[48], s[48], x[48], y[48], z[48];
-    int dg = sp->minor_digits;
+    char a[48], s[48], x[48], y[48], z[48], u[40];
+    int dg = sp->minor_digits, cny = !sp->currency || !strcmp(sp->currency, "CNY");
+    snprintf(u, sizeof u, "%s%s", cny ? "元" : " ", cny ? "" : sp->currency);
     civ_alloc_format_major(r->a[i], dg, a, sizeof a), civ_alloc_format_major(r->s[i], dg, s, sizeof s);
     if (r->a[i] == r->s[i]) {
-        snprintf(buf, size, zh ? "拨付 %s元，支出 %s元：收支相抵" : "allocated %s, spent %s: nothing to settle", a, s);
+        if (zh)
+            snprintf(buf, size, "拨付 %s%s，支出 %s%s：收支相抵", a, u, s, u);
+        else
+            snprintf(buf, size, "allocated %s, spent %s: nothing to settle", a, s);
     } else if (r->a[i] > r->s[i]) {
         civ_alloc_format_major(r->a[i] - r->s[i], dg, x, sizeof x);
         civ_alloc_format_major(r->carry[i], dg, y, sizeof y), civ_alloc_format_major(r->claw[i], dg, z, sizeof z);
         double pct = 100.0 * (double)sp->carry_num / pow(10, sp->carry_digits);
         char cap[48];
         civ_alloc_format_major(r->carry_cap[i], dg, cap, sizeof cap);
-        snprintf(buf, size,
-                 zh ? "拨付 %s元，支出 %s元：结余 %s元，结转 %s元（不超过拨付额的 %g%% = %s元），收回 %s元"
-                    : "allocated %s, spent %s: unspent %s, carried over %s (at most %g%% of the allocation = %s), "
-                      "clawed back %s",
-                 a, s, x, y, pct, cap, z);
+        if (zh)
+            snprintf(buf, size, "拨付 %s%s，支出 %s%s：结余 %s%s，结转 %s%s（不超过拨付额的 %g%% = %s%s），收回 %s%s", a,
+                     u, s, u, x, u, y, u, pct, cap, u, z, u);
+        else
+            snprintf(buf, size,
+                     "allocated %s, spent %s: unspent %s, carried over %s (at most %g%% of the allocation = %s), "
+                     "clawed back %s",
+                     a, s, x, y, pct, cap, z);
     } else {
         civ_alloc_format_major(r->s[i] - r->a[i], dg, x, sizeof x);
         civ_alloc_format_major(r->top[i], dg, y, sizeof y), civ_alloc_format_major(r->unc[i], dg, z, sizeof z);
@@ -240,12 +248,14 @@ static void settle_explain(const civ_alloc_spec *sp, const settle_rows *r, size_
         char cap[48];
         civ_alloc_format_major(r->top_cap[i], dg, cap, sizeof cap);
         int cut = r->cut && r->top[i] < r->claim[i];
-        snprintf(buf, size,
-                 zh ? "拨付 %s元，支出 %s元：超支 %s元，补助 %s元（不超过拨付额的 %g%% = %s元%s），自行承担 %s元"
-                    : "allocated %s, spent %s: overspent %s, topped up %s (at most %g%% of the allocation = %s%s), "
-                      "uncovered %s",
-                 a, s, x, y, pct, cap,
-                 cut ? (zh ? "，补助总额不足按比例削减" : "; cut pro rata to the top-up budget") : "", z);
+        if (zh)
+            snprintf(buf, size, "拨付 %s%s，支出 %s%s：超支 %s%s，补助 %s%s（不超过拨付额的 %g%% = %s%s%s），自行承担 %s%s",
+                     a, u, s, u, x, u, y, u, pct, cap, u, cut ? "，补助总额不足按比例削减" : "", z, u);
+        else
+            snprintf(buf, size,
+                     "allocated %s, spent %s: overspent %s, topped up %s (at most %g%% of the allocation = %s%s), "
+                     "uncovered %s",
+                     a, s, x, y, pct, cap, cut ? "; cut pro rata to the top-up budget" : "", z);
     }
 }
 
