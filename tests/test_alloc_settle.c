@@ -287,8 +287,8 @@ static void test_currency_zh(void **state)
 {
     (void)state;
     char text[2048];
-    snprintf(text, sizeof text, "version = \"s\"\n[budget]\ntotal = 1000.00\ncurrency = \"USD\"\nfiscal_year = 2026\n%s",
-             strstr(SPEC_HEAD, "[[pool]]"));
+    snprintf(text, sizeof text, "version = \"s\"\n[budget]\ntotal = 1000.00\ncurrency = \"USD\"\n"
+                                "fiscal_year = 2026\n%s", strstr(SPEC_HEAD, "[[pool]]"));
     civ_alloc_spec *s = af_spec_of(strcat(text, "[settlement]\ncarry_over = 0.10\ntop_up = 0.05\n"));
     const char *ids[] = {"A", "B", "C"};
     const double alloc[] = {100000, 100000, 100000}, spent[] = {950.00, 1020.00, 1000.00};
