@@ -269,6 +269,16 @@ static void test_file_lines(void **state)
     assert_int_equal(settle_file(s, al, path, head), CIV_ERR_NOT_FOUND); /* B missing: the allocation's row named */
     assert_string_equal(civ_last_error()->file, path);
     assert_non_null(strstr(civ_last_error()->message, "community 'B' (allocation row 2) has no row"));
+    /* a projection's stacked years given as the allocation: the duplicate named with the cause */
+    write_file(path, "year,unique_id,amount_fen\n2026,A,100000\n2026,B,200000\n2027,A,110000\n2027,B,210000\n");
+    civ_table *proj = NULL;
+    assert_int_equal(civ_table_read_csv(path, NULL, &proj), CIV_OK);
+    civ_table *spx = two_columns("支出（元）", 2, ids, (const double[]){1.00, 2.00}), *outx = NULL;
+    assert_int_equal(civ_alloc_settle(s, proj, spx, 0, &outx, NULL), CIV_ERR_DUPLICATE);
+    assert_string_equal(civ_last_error()->file, path);
+    assert_int_equal(civ_last_error()->line, 4);
+    assert_non_null(strstr(civ_last_error()->message, "already on line 2: the allocation holds several years"));
+    civ_table_free(proj), civ_table_free(spx);
     remove(path);
     /* a table named by its caller (Python: "the spending DataFrame", rows from 0) */
     const double frac[] = {1.00, 2.001};

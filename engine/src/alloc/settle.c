@@ -160,11 +160,17 @@ static civ_status id_column(const civ_table *t, const char *what, const char *co
             char who[400], before[64];
             row_place(t, what, r, c, ids[r], 0, &d, who, sizeof who);
             row_name(t, prev, before, sizeof before);
+            size_t yc;
+            int years = strcmp(what, "spending") && !civ_table_find_column(t, "year", &yc);
+            if (!years)
+                civ_clear_error(); /* the lookup's "no such column" */
             return civ_fail_at(CIV_ERR_DUPLICATE, &d, "%s: already on %s%s", who, before,
-                               strcmp(what, "spending")
-                                   ? ""
-                                   : ": settlement takes one row per community, its net spending of the year (sum "
-                                     "the rows, refunds subtracted, e.g. with a pivot table, into one row each)");
+                               !strcmp(what, "spending")
+                                   ? ": settlement takes one row per community, its net spending of the year (sum "
+                                     "the rows, refunds subtracted, e.g. with a pivot table, into one row each)"
+                               : years ? ": the allocation holds several years (its 'year' column: a civicast project "
+                                         "output); settle one year's rows (e.g. those of the fiscal year)"
+                                       : ": an allocation has one row per community (civicast allocate --out)");
         }
         if (st)
             return st;
