@@ -259,7 +259,8 @@ open(sys.argv[2], "w", encoding="utf-8-sig", newline="\r\n").write(text)
 rows = [f"{u},{v // 100}" for u, v in zip(a.unique_id, col)]
 open(sys.argv[3], "w", encoding="utf-8").write("unique_id,已拨金额（元）\n" + "\n".join(rows) + "\n")
 PYEOF
-expect_exit 2 "row 1147 ('合计') is no community of the allocation: it looks like the sheet's total row" -- \
+# at the file's line (byte-order mark, CRLF; the header is line 1)
+expect_exit 2 "paid_excel.csv:1148:1: the paid table has 1147 rows for 1146 communities: community '合计' is not" -- \
     allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" --paid "$WORK/paid_excel.csv" \
     --out "$WORK/x.csv" --thousands ,
 grep -v '^合计' "$WORK/paid_excel.csv" >"$WORK/paid_excel_ok.csv"

@@ -33,7 +33,7 @@ static int64_t share_of(int64_t num, int digits, int64_t a)
 
 /* Row r of table t as its reader sees it: "line N" of a CSV file, else
  * "row N" (from the table's first_row: 0 for a DataFrame's positions). */
-static void row_name(const civ_table *t, size_t r, char *buf, size_t size)
+void civ_alloc_row_name(const civ_table *t, size_t r, char *buf, size_t size)
 {
     int first = 1;
     civ_table_source(t, &first);
@@ -50,8 +50,8 @@ static void row_name(const civ_table *t, size_t r, char *buf, size_t size)
  * being the table's name (a DataFrame's, rows from 0) or "<what> table";
  * subject 1: "<place>: community 'x'", the community being the sentence's
  * subject. */
-static void row_place(const civ_table *t, const char *what, size_t r, size_t c, const char *id, int subject,
-                      civ_where *w, char *who, size_t size)
+void civ_alloc_row_place(const civ_table *t, const char *what, size_t r, size_t c, const char *id, int subject,
+                         civ_where *w, char *who, size_t size)
 {
     int first = 1;
     const char *src = civ_table_source(t, &first);
@@ -91,7 +91,7 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
             if (civ_alloc_parse_money(text ? text : "", s->minor_digits, &out[r], &d)) {
                 char why[512]; /* copied: the message is rewritten in the buffer it is read from */
                 snprintf(why, sizeof why, "%s", civ_last_error()->message);
-                row_place(t, what, r, c, ids[r], 0, &d, who, sizeof who);
+                civ_alloc_row_place(t, what, r, c, ids[r], 0, &d, who, sizeof who);
                 return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s': %s", who, col, why);
             }
         }
@@ -105,7 +105,7 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
         int bad = (isfinite(x) && x < 0) || !isfinite(x) || fabs(x) > (double)CIV_ALLOC_MAX_MONEY ||
                   fabs(x - whole) > fmax(0.01, 8 * (nextafter(fabs(x), INFINITY) - fabs(x)));
         if (bad) /* the file is read again for the line: on the error path only */
-            row_place(t, what, r, c, ids[r], 0, &d, who, sizeof who);
+            civ_alloc_row_place(t, what, r, c, ids[r], 0, &d, who, sizeof who);
         if (isfinite(x) && x < 0)
             return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' is negative (%.15g)%s", who, col, v[r],
                                minor ? "" : ": settlement takes the year's net spending of each community, at least "
@@ -158,8 +158,8 @@ static civ_status id_column(const civ_table *t, const char *what, const char *co
         if (st == CIV_ERR_DUPLICATE) {
             civ_where d;
             char who[400], before[64];
-            row_place(t, what, r, c, ids[r], 0, &d, who, sizeof who);
-            row_name(t, prev, before, sizeof before);
+            civ_alloc_row_place(t, what, r, c, ids[r], 0, &d, who, sizeof who);
+            civ_alloc_row_name(t, prev, before, sizeof before);
             size_t yc;
             int years = strcmp(what, "spending") && !civ_table_find_column(t, "year", &yc);
             if (!years)
@@ -409,7 +409,7 @@ static civ_status settle_read(const civ_alloc_spec *sp, const civ_table *alloc, 
         civ_where w = {.file = civ_table_source(spending, NULL), .series_id = r->ids[first]};
         char more[64] = "", at[600], row[64];
         const char *asrc = civ_table_source(alloc, NULL);
-        row_name(alloc, first, row, sizeof row);
+        civ_alloc_row_name(alloc, first, row, sizeof row);
         snprintf(at, sizeof at, "%s%s%s", asrc ? asrc : "allocation", asrc ? ", " : " ", row);
         if (missing > 1)
             snprintf(more, sizeof more, ", nor %s %zu other communit%s", missing > 2 ? "have" : "has", missing - 1,
@@ -425,7 +425,7 @@ static civ_status settle_read(const civ_alloc_spec *sp, const civ_table *alloc, 
             char who[400];
             size_t c = 0;
             civ_table_find_column(spending, idc, &c); /* found: id_column read it */
-            row_place(spending, "spending", j, c, sids[j], 1, &w, who, sizeof who);
+            civ_alloc_row_place(spending, "spending", j, c, sids[j], 1, &w, who, sizeof who);
             st = civ_fail_at(CIV_ERR_NOT_FOUND, &w, "%s was not allocated anything%s", who,
                              civ_total_row_id(sids[j])
                                  ? ": it looks like the sheet's total row, not a community: delete the row (civicast "
