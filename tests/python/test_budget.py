@@ -267,7 +267,8 @@ def test_year_end_walk():
     paid_col = "pool_eldercare+health_fen"
     total_row = pd.DataFrame({"unique_id": ["合计"], paid_col: [alloc[paid_col].sum()]})
     with pytest.raises(civicast.Error, match=r"^the paid DataFrame: the paid table has 1147 rows for 1146 "
-                       r"communities: row 1146: community '合计' is not among the allocation's communities: .* total row"):
+                       r"communities: row 1146: community '合计' is not among the allocation's communities: .* "
+                       r"total row"):
         civicast.allocate(comm, DEMO / "release.spec", paid=pd.concat([alloc, total_row]))
     yuan = pd.DataFrame({"unique_id": alloc.unique_id, "已拨金额（元）": alloc[paid_col] // 100})
     spec_yuan = (DEMO / "release.spec").read_text(encoding="utf-8").replace(
