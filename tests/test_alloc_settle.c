@@ -257,6 +257,17 @@ static void test_file_lines(void **state)
     snprintf(text, sizeof text, "%sB,普通,-5\r\n", head);
     assert_int_equal(settle_file(s, al, path, text), CIV_ERR_DOMAIN);
     assert_int_equal(civ_last_error()->line, 4), assert_int_equal(civ_last_error()->column, 3);
+    /* Excel's accounting zero "-" made the column text, and the error was "malformed money amount '1,000.00'"
+     * on the first row; an empty cell was "missing" without the cure */
+    snprintf(text, sizeof text, "%sB,普通,-\r\n", head);
+    assert_int_equal(settle_file(s, al, path, text), CIV_ERR_DOMAIN);
+    assert_int_equal(civ_last_error()->line, 4), assert_int_equal(civ_last_error()->column, 3);
+    assert_non_null(strstr(civ_last_error()->message, "community 'B': '支出（元）' is '-', not an amount (a dash"));
+    assert_non_null(strstr(civ_last_error()->message, "write 0 for a community that spent nothing"));
+    snprintf(text, sizeof text, "%sB,普通,\r\n", head);
+    assert_int_equal(settle_file(s, al, path, text), CIV_ERR_DOMAIN);
+    assert_int_equal(civ_last_error()->line, 4);
+    assert_non_null(strstr(civ_last_error()->message, "'支出（元）' is empty: write 0 for a community that spent"));
     snprintf(text, sizeof text, "%sB,普通,5\r\nA,再次,1\r\n", head);
     assert_int_equal(settle_file(s, al, path, text), CIV_ERR_DUPLICATE);
     assert_int_equal(civ_last_error()->line, 5), assert_int_equal(civ_last_error()->column, 1);

@@ -190,6 +190,10 @@ expect_exit 2 "spent_3dp.csv:3:2: community '$ID3': 'spent' = [0-9.]* has more t
 awk -F, 'NR == 3 { $2 = "-1200.50" } 1' OFS=, "$WORK/spent.csv" >"$WORK/spent_neg.csv"
 expect_exit 2 "spent_neg.csv:3:2: community '$ID3': 'spent' is negative (-1200.5): settlement takes the year's net" -- \
     settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent_neg.csv" --out "$WORK/x.csv"
+# Excel's accounting zero '-' made the column text: the error was a "malformed" amount on the first row
+awk -F, 'NR == 3 { $2 = "-" } 1' OFS=, "$WORK/spent.csv" >"$WORK/spent_dash.csv"
+expect_exit 2 "spent_dash.csv:3:2: community '$ID3': 'spent' is '-', not an amount (a dash, as Excel" -- \
+    settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent_dash.csv" --out "$WORK/x.csv"
 { cat "$WORK/spent.csv"; echo "合计,1.00"; } >"$WORK/spent_total.csv"
 TOTAL_LINE=$(wc -l <"$WORK/spent_total.csv")
 expect_exit 2 "spent_total.csv:$TOTAL_LINE:1: community '合计' was not allocated anything: it looks like the sheet" -- \

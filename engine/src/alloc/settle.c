@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "csv.h"
 #include "strmap.h"
 #include "text.h"
 
@@ -66,6 +67,24 @@ void civ_alloc_row_place(const civ_table *t, const char *what, size_t r, size_t 
                  id ? id : "");
 }
 
+/* The first cell of text column c that reads as a number in none of the
+ * forms a sheet writes (plain, grouped by a comma, an apostrophe or a space,
+ * with a yuan sign), or SIZE_MAX: the cell that made a spending column text. */
+static size_t first_not_amount(const civ_table *t, size_t c)
+{
+    static const char seps[] = {0, ',', '\'', ' '};
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        const char *cell = civ_table_text(t, r, c);
+        double x;
+        int ok = 0;
+        for (size_t k = 0; k < sizeof seps && !ok; k++)
+            ok = cell && civ_csv_parse_formatted(cell, strlen(cell), seps[k], 0, &x) == CIV_CSV_NUMBER_OK;
+        if (!ok)
+            return r;
+    }
+    return SIZE_MAX;
+}
+
 /* A money column (minor units when minor, else major units) as whole minor
  * units; errors name the table's file, line and column (row_place). */
 static civ_status money_column(const civ_table *t, const char *what, const char *col, int minor,
@@ -76,6 +95,7 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
     if (civ_table_find_column(t, col, &c))
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the %s table has no column '%s'", what, col);
     char who[400];
+    size_t r_bad;
     civ_unit_mark mark = civ_alloc_column_unit(s, col);
     if (!minor && (mark == CIV_UNIT_MARK_MINOR || mark == CIV_UNIT_MARK_WAN)) /* would be read 100 or 1/10,000 off */
         return civ_fail_at(CIV_ERR_DOMAIN, &w,
@@ -84,6 +104,23 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
                            what, col, civ_alloc_unit_mark_name(s, mark), civ_alloc_major_name(s),
                            civ_alloc_major_name(s));
     const double *v = civ_table_numbers(t, c);
+    if (!v && !minor && (r_bad = first_not_amount(t, c)) != SIZE_MAX) {
+        /* one cell that is no amount in any form (a "-" of Excel's accounting zero, "n/a") made the column text:
+         * named at its line, not as a malformed "123,442.42" on the first row */
+        civ_where d;
+        const char *cell = civ_table_text(t, r_bad, c);
+        civ_alloc_row_place(t, what, r_bad, c, ids[r_bad], 0, &d, who, sizeof who);
+        char what_is[300];
+        const char *hint = civ_csv_number_hint(cell ? cell : "");
+        if (strstr(hint, "dash or slash")) /* its generic cure (leave it empty) is refused here */
+            hint = " (a dash, as Excel's accounting format writes a zero, is not a number)";
+        if (cell && cell[0])
+            snprintf(what_is, sizeof what_is, "'%.200s', not an amount%s", cell, hint);
+        else
+            snprintf(what_is, sizeof what_is, "empty");
+        return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' is %s: write 0 for a community that spent nothing "
+                           "(settlement never guesses a zero)", who, col, what_is);
+    }
     if (!v && !minor) { /* decimal text ("1234.56"), read exactly */
         for (size_t r = 0; r < civ_table_n_rows(t); r++) {
             civ_where d;
@@ -112,7 +149,11 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
                                             "0 (a refund is subtracted from the community's spending, not entered "
                                             "as a negative row)");
         if (!isfinite(x) || fabs(x) > (double)CIV_ALLOC_MAX_MONEY)
-            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' is %s", who, col, isnan(x) ? "missing" : "out of range");
+            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' is %s", who, col,
+                               !isnan(x) ? "out of range"
+                               : minor   ? "missing"
+                                         : "empty: write 0 for a community that spent nothing (settlement never "
+                                           "guesses a zero)");
         /* a decimal with the currency's decimals reads back within a few ulps of whole minor units (a sum of
          * thousands of float amounts in pandas, within 1e-4); a third decimal (180670.327 yuan) is at least
          * 0.1 minor unit off and was once rounded away silently (the tolerance was relative: 1e-6 x
