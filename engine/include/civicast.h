@@ -1459,7 +1459,9 @@ CIV_API civ_status civ_alloc_run(const civ_alloc_spec *spec, const civ_table *co
  *  CIV_ERR_MISSING_COLUMN, CIV_ERR_DUPLICATE (an id twice in either table),
  *  CIV_ERR_DOMAIN (negative, missing or fractional minor units, naming the
  *  row), CIV_ERR_NOT_FOUND (an allocated community with no spending row, or
- *  spending by a community not allocated). */
+ *  spending by a community not allocated).  A row or cell is named where its
+ *  table came from (civ_table_set_source): a CSV file's path, line and column
+ *  in the error's file, line and column; another named table by its row. */
 CIV_API civ_status civ_alloc_settle(const civ_alloc_spec *spec, const civ_table *allocation, const civ_table *spending,
                                     int explain, civ_table **out, civ_table **summary);
 
