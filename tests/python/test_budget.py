@@ -238,6 +238,11 @@ def test_settle_errors_name_file_line_or_frame_row(tmp_path):
     with pytest.raises(civicast.Error, match=r"^the spending DataFrame: row 6 \(community '.*'\): '支出（元）' is "
                        "negative"):
         civicast.settle(spec, alloc, frame)
+    # amounts as text the way Excel displays them ("126,225.00", read with dtype=str): the cure, not "malformed"
+    shown = frame.assign(**{"支出（元）": [f"{v:,.2f}" for v in yuan]})
+    with pytest.raises(civicast.Error, match=r"^the spending DataFrame: row 0 .* written with thousands separators.*"
+                       r"pd.to_numeric"):
+        civicast.settle(spec, alloc, shown)
     three = pd.DataFrame({"社区编号": list(alloc.unique_id[:3]) + ["合计"], "支出（元）": [1.0, 2.0, 3.0, 6.0]})
     with pytest.raises(civicast.Error, match=r"^the spending DataFrame: row 3: community '合计' was not allocated"):
         civicast.settle(spec, alloc.iloc[:3], three)

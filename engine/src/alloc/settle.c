@@ -129,6 +129,15 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
                 char why[512]; /* copied: the message is rewritten in the buffer it is read from */
                 snprintf(why, sizeof why, "%s", civ_last_error()->message);
                 civ_alloc_row_place(t, what, r, c, ids[r], 0, &d, who, sizeof who);
+                double x;
+                if (text && strpbrk(text, ",'") &&
+                    (civ_csv_parse_formatted(text, strlen(text), ',', 0, &x) == CIV_CSV_NUMBER_OK ||
+                     civ_csv_parse_formatted(text, strlen(text), '\'', 0, &x) == CIV_CSV_NUMBER_OK))
+                    return civ_fail_at(CIV_ERR_DOMAIN, &d,
+                                       "%s: '%s' is '%s', written with thousands separators, which are read only "
+                                       "when asked (the command: --thousands ,; Python: thousands=\",\" for a file, "
+                                       "or numbers in a DataFrame: pd.to_numeric(df[col].str.replace(\",\", \"\")))",
+                                       who, col, text);
                 return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s': %s", who, col, why);
             }
         }
