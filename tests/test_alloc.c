@@ -1422,8 +1422,8 @@ static void test_paid_sheet_from_finance(void **state)
     civ_table_free(paid);
     paid = paid_sheet("社区编号", "paid_fen", 3, with_total, fen_total);
     assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_ERR_NOT_FOUND);
-    assert_non_null(strstr(civ_last_error_message(), "row 3 ('合计') is no community of the allocation: it looks "
-                                                     "like the sheet's total row"));
+    assert_non_null(strstr(civ_last_error_message(), "paid table, row 3: community '合计' is not among the "
+                                                     "allocation's communities: it looks like the sheet's total row"));
     civ_table_free(paid);
     paid = paid_sheet("编号", "paid_fen", 2, ids, fen);
     assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_ERR_MISSING_COLUMN);

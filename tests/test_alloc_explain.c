@@ -546,6 +546,26 @@ static void test_labels(void **state)
     civ_table_free(sum);
     civ_alloc_result_free(r);
     civ_alloc_problem_free(p);
+    civ_alloc_spec_free(spec);
+    /* a foreign-funded programme's currency: the Chinese sentence follows its amounts with the currency's code,
+     * not 元 (before 2026-12-05 "养老+医疗 600.00元" for dollars); English has no unit word either way */
+    char usd[2048];
+    const char *at = strstr(spec_text, "fiscal_year = 2026\n") + strlen("fiscal_year = 2026\n");
+    snprintf(usd, sizeof usd, "%.*scurrency = \"USD\"\n%s", (int)(at - spec_text), spec_text, at);
+    assert_int_equal(civ_alloc_spec_parse(usd, strlen(usd), "usd.spec", &spec), CIV_OK);
+    for (int zh = 0; zh < 2; zh++) {
+        civ_status st;
+        civ_table *t = solve_table(spec, comm, zh ? CIV_ALLOC_EXPLAIN_ZH : CIV_ALLOC_EXPLAIN_EN, &st);
+        assert_int_equal(st, CIV_OK);
+        size_t ex;
+        assert_int_equal(civ_table_find_column(t, "explanation", &ex), CIV_OK);
+        for (size_t i = 0; i < civ_table_n_rows(t); i++) {
+            const char *c = civ_table_text(t, i, ex);
+            if (strstr(c, "元") || (zh && !strstr(c, " USD：")) || (!zh && strstr(c, "USD")))
+                fail_msg("row %zu (%s): %s", i, zh ? "zh" : "en", c);
+        }
+        civ_table_free(t);
+    }
     civ_table_free(comm);
     civ_alloc_spec_free(spec);
 }

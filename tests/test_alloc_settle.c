@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -149,15 +150,15 @@ static void test_year_end_sheet(void **state)
     civ_table_free(sp);
     sp = two_columns("spent", 3, tot, with_total);
     assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_ERR_NOT_FOUND);
-    assert_non_null(strstr(civ_last_error_message(), "'合计' was not allocated anything: it looks like the sheet's "
-                                                     "total row"));
+    assert_non_null(strstr(civ_last_error_message(), "spending table, row 3: community '合计' was not allocated "
+                                                     "anything: it looks like the sheet's total row"));
     civ_table_free(sp);
     const char *twice[] = {"A", "B", "B"};
     const double with_refund[] = {180670.33, 999999999.99, -1200.50};
     sp = two_columns("spent", 3, twice, with_refund); /* a refund on a row of its own */
     assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_ERR_DUPLICATE);
-    assert_non_null(strstr(civ_last_error_message(), "community 'B' on rows 2 and 3: settlement takes one row per "
-                                                     "community, its net spending of the year"));
+    assert_non_null(strstr(civ_last_error_message(), "spending table, row 3 (community 'B'): already on row 2: "
+                                                     "settlement takes one row per community, its net spending"));
     civ_table_free(sp);
     /* every missing community counted; a sheet keyed otherwise than the spec's [data] id: its columns named */
     const char *one[] = {"A"}, *none[] = {"Z"};
@@ -207,6 +208,121 @@ static void test_year_end_sheet(void **state)
     assert_non_null(strstr(civ_last_error_message(), "is a reserve release"));
     assert_null(out);
     civ_table_free(sp), civ_table_free(al), civ_alloc_spec_free(s);
+}
+
+/* The sheet as Excel saves it: errors name the file as given and the line a spreadsheet user sees (the header
+ * with its byte-order mark is line 1, a name cell with a line break takes two lines, a blank last line is
+ * allowed) and the column; before 2026-12-05 they said "spending table, row 2", counting data rows, and named no
+ * file.  A DataFrame's table (named by Python, rows from 0) is named with its row. */
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static civ_status settle_file(const civ_alloc_spec *s, const civ_table *al, const char *path, const char *text)
+{
+    write_file(path, text);
+    civ_table_read_options o = {.id_column = "社区编号", .thousands = ","};
+    civ_table *sp = NULL, *out = NULL;
+    assert_int_equal(civ_table_read_csv(path, &o, &sp), CIV_OK);
+    civ_status st = civ_alloc_settle(s, al, sp, 0, &out, NULL);
+    assert_null(out);
+    civ_table_free(sp);
+    return st;
+}
+
+static void test_file_lines(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = spec_with("[settlement]\ncarry_over = 0.1\nspent = \"支出（元）\"\n");
+    const char *ids[] = {"A", "B"};
+    const double alloc[] = {100000, 200000};
+    civ_table *al = two_columns("amount_fen", 2, ids, alloc);
+    char path[] = "/tmp/civ_settle_linesXXXXXX.csv";
+    int fd = mkstemps(path, 4);
+    assert_true(fd >= 0);
+    close(fd);
+    const char *head = "\xEF\xBB\xBF社区编号,名称,支出（元）\r\nA,\"石岭镇\r\n第一村\",\"1,000.00\"\r\n";
+    char text[512];
+    snprintf(text, sizeof text, "%sB,普通,\"2,000.007\"\r\n\r\n", head);
+    assert_int_equal(settle_file(s, al, path, text), CIV_ERR_DOMAIN);
+    const civ_error *e = civ_last_error();
+    assert_string_equal(e->file, path);
+    assert_int_equal(e->line, 4), assert_int_equal(e->column, 3);
+    assert_string_equal(e->field, "支出（元）");
+    assert_non_null(strstr(e->message, "community 'B': '支出（元）' = 2000.007 has more than"));
+    snprintf(text, sizeof text, "%sB,普通,-5\r\n", head);
+    assert_int_equal(settle_file(s, al, path, text), CIV_ERR_DOMAIN);
+    assert_int_equal(civ_last_error()->line, 4), assert_int_equal(civ_last_error()->column, 3);
+    /* Excel's accounting zero "-" made the column text, and the error was "malformed money amount '1,000.00'"
+     * on the first row; an empty cell was "missing" without the cure */
+    snprintf(text, sizeof text, "%sB,普通,-\r\n", head);
+    assert_int_equal(settle_file(s, al, path, text), CIV_ERR_DOMAIN);
+    assert_int_equal(civ_last_error()->line, 4), assert_int_equal(civ_last_error()->column, 3);
+    assert_non_null(strstr(civ_last_error()->message, "community 'B': '支出（元）' is '-', not an amount (a dash"));
+    assert_non_null(strstr(civ_last_error()->message, "write 0 for a community that spent nothing"));
+    snprintf(text, sizeof text, "%sB,普通,\r\n", head);
+    assert_int_equal(settle_file(s, al, path, text), CIV_ERR_DOMAIN);
+    assert_int_equal(civ_last_error()->line, 4);
+    assert_non_null(strstr(civ_last_error()->message, "'支出（元）' is empty: write 0 for a community that spent"));
+    snprintf(text, sizeof text, "%sB,普通,5\r\nA,再次,1\r\n", head);
+    assert_int_equal(settle_file(s, al, path, text), CIV_ERR_DUPLICATE);
+    assert_int_equal(civ_last_error()->line, 5), assert_int_equal(civ_last_error()->column, 1);
+    assert_non_null(strstr(civ_last_error()->message, "community 'A': already on line 2: settlement takes one row"));
+    snprintf(text, sizeof text, "%sB,普通,5\r\n合计,,\"1,005.00\"\r\n", head);
+    assert_int_equal(settle_file(s, al, path, text), CIV_ERR_NOT_FOUND);
+    assert_string_equal(civ_last_error()->file, path);
+    assert_int_equal(civ_last_error()->line, 5);
+    assert_non_null(strstr(civ_last_error()->message, "community '合计' was not allocated anything: it looks like"));
+    assert_int_equal(settle_file(s, al, path, head), CIV_ERR_NOT_FOUND); /* B missing: the allocation's row named */
+    assert_string_equal(civ_last_error()->file, path);
+    assert_non_null(strstr(civ_last_error()->message, "community 'B' (allocation row 2) has no row"));
+    /* a projection's stacked years given as the allocation: the duplicate named with the cause */
+    write_file(path, "year,unique_id,amount_fen\n2026,A,100000\n2026,B,200000\n2027,A,110000\n2027,B,210000\n");
+    civ_table *proj = NULL;
+    assert_int_equal(civ_table_read_csv(path, NULL, &proj), CIV_OK);
+    civ_table *spx = two_columns("支出（元）", 2, ids, (const double[]){1.00, 2.00}), *outx = NULL;
+    assert_int_equal(civ_alloc_settle(s, proj, spx, 0, &outx, NULL), CIV_ERR_DUPLICATE);
+    assert_string_equal(civ_last_error()->file, path);
+    assert_int_equal(civ_last_error()->line, 4);
+    assert_non_null(strstr(civ_last_error()->message, "already on line 2: the allocation holds several years"));
+    civ_table_free(proj), civ_table_free(spx);
+    remove(path);
+    /* a table named by its caller (Python: "the spending DataFrame", rows from 0) */
+    const double frac[] = {1.00, 2.001};
+    civ_table *sp = two_columns("支出（元）", 2, ids, frac), *out = NULL;
+    assert_int_equal(civ_table_set_source(sp, "the spending DataFrame", 0), CIV_OK);
+    assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_ERR_DOMAIN);
+    assert_string_equal(civ_last_error()->file, "the spending DataFrame");
+    assert_int_equal(civ_last_error()->line, 0);
+    assert_non_null(strstr(civ_last_error()->message, "row 1 (community 'B'): '支出（元）' = 2.001 has more than"));
+    assert_int_equal(civ_table_set_source(sp, NULL, 2), CIV_ERR_INVALID_ARGUMENT);
+    civ_table_free(sp), civ_table_free(al), civ_alloc_spec_free(s);
+}
+
+/* A foreign-funded programme settled in Chinese: amounts followed by the currency's code, not 元. */
+static void test_currency_zh(void **state)
+{
+    (void)state;
+    char text[2048];
+    snprintf(text, sizeof text, "version = \"s\"\n[budget]\ntotal = 1000.00\ncurrency = \"USD\"\n"
+                                "fiscal_year = 2026\n%s", strstr(SPEC_HEAD, "[[pool]]"));
+    civ_alloc_spec *s = af_spec_of(strcat(text, "[settlement]\ncarry_over = 0.10\ntop_up = 0.05\n"));
+    const char *ids[] = {"A", "B", "C"};
+    const double alloc[] = {100000, 100000, 100000}, spent[] = {950.00, 1020.00, 1000.00};
+    civ_table *al = two_columns("amount_minor", 3, ids, alloc), *sp = two_columns("spent", 3, ids, spent), *out = NULL;
+    assert_int_equal(civ_alloc_settle(s, al, sp, CIV_ALLOC_EXPLAIN_ZH, &out, NULL), CIV_OK);
+    size_t ex;
+    assert_int_equal(civ_table_find_column(out, "explanation", &ex), CIV_OK);
+    assert_string_equal(civ_table_text(out, 0, ex), "拨付 1000.00 USD，支出 950.00 USD：结余 50.00 USD，结转 50.00 USD"
+                                                    "（不超过拨付额的 10% = 100.00 USD），收回 0.00 USD");
+    assert_string_equal(civ_table_text(out, 1, ex), "拨付 1000.00 USD，支出 1020.00 USD：超支 20.00 USD，补助 20.00 USD"
+                                                    "（不超过拨付额的 5% = 50.00 USD），自行承担 0.00 USD");
+    assert_string_equal(civ_table_text(out, 2, ex), "拨付 1000.00 USD，支出 1000.00 USD：收支相抵");
+    civ_table_free(out), civ_table_free(sp), civ_table_free(al), civ_alloc_spec_free(s);
 }
 
 static uint64_t rs = 99;
@@ -266,6 +382,8 @@ int main(void)
         cmocka_unit_test(test_by_hand),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_year_end_sheet),
+        cmocka_unit_test(test_file_lines),
+        cmocka_unit_test(test_currency_zh),
         cmocka_unit_test(test_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

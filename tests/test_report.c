@@ -830,7 +830,8 @@ static const char *const CLAUSE_KINDS[] = {
     "floors ratably reduced to", "held at hold-harmless", "raised to hold-harmless", "held at the floor of",
     "raised to the floor of", "limited by pace to", "% of the fund = ", "lowered to the cap of", "by formula",
     "which yields to it", " (last year ", "(nothing last year: no hold-harmless or pace)", " (nothing last year)",
-    " (paid ", "not eligible for ", " scored higher", " tilt ×", "; total ", "no factor score", "not funded"};
+    " (paid ", "not eligible for ", " scored higher", " tilt ×", "; total ", "no factor score", "not funded",
+    "nothing from this release", "paid already above the pace limit of", "paid already above the cap of"};
 enum { N_KINDS = sizeof CLAUSE_KINDS / sizeof *CLAUSE_KINDS };
 
 /* Solves spec on comm (on top of `paid` when not NULL) with English and with
@@ -903,6 +904,22 @@ static void test_explanations_zh(void **state)
     assert_int_equal(civ_table_read_csv(CIV_SOURCE_DIR "/datasets/demo_city/communities.csv", &ro, &comm), CIV_OK);
     check_translated(spec, comm, NULL, seen, &paid);
     check_translated(rel, comm, paid, seen, NULL);
+    /* releases whose bounds what was paid already passes: a tighter pace, a cap (the English had no Chinese
+     * form: the page showed "已拨金额 ... paid already above the cap of ..." half translated) */
+    char *text = tf_slurp(CIV_SOURCE_DIR "/datasets/demo_city/release.spec", NULL);
+    assert_non_null(text);
+    const char *const edits[][2] = {{"pace = 0.20", "pace = 0.05"}, {"floor = 50_000.00", "cap = 140_000.00"}};
+    for (size_t k = 0; k < 2; k++) {
+        char *at = strstr(text, edits[k][0]), *edited = malloc(strlen(text) + 64);
+        assert_non_null(at), assert_non_null(edited);
+        snprintf(edited, strlen(text) + 64, "%.*s%s%s", (int)(at - text), text, edits[k][1],
+                 at + strlen(edits[k][0]));
+        civ_alloc_spec_free(rel);
+        rel = spec_text(edited);
+        check_translated(rel, comm, paid, seen, NULL);
+        free(edited);
+    }
+    free(text);
     civ_table_free(comm), civ_table_free(paid);
     civ_alloc_spec_free(spec), civ_alloc_spec_free(rel);
     /* caps and greater-of groups; A new to the fund (no rules), D scores nothing */

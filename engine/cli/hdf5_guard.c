@@ -370,8 +370,14 @@ civ_status civ_cli_read_table(const char *path, const civ_table_read_options *op
 {
     if (out)
         *out = NULL;
-    if (is_hdf5_path(path))
-        return guarded_read(path, READ_TABLE, out);
+    if (is_hdf5_path(path)) { /* the child's copy has lost its name: errors name the file and row */
+        civ_status s = guarded_read(path, READ_TABLE, out);
+        if (!s && (s = civ_table_set_source(*out, path, 1))) {
+            civ_table_free(*out);
+            *out = NULL;
+        }
+        return s;
+    }
     civ_table_read_options o = {0};
     if (options)
         o = *options;

@@ -315,6 +315,26 @@ CIV_API civ_status civ_table_index(civ_table *table, size_t column);
  *  built, else scans).  Errors: CIV_ERR_NOT_FOUND (series_id = key). */
 CIV_API civ_status civ_table_lookup(const civ_table *table, size_t column, const char *key, size_t *row);
 
+/** Where a table's rows came from, for the errors of the calls that read it
+ *  row by row (civ_alloc_settle): a table read from a CSV file is named by
+ *  its reader with the path as given, and such an error names the file's
+ *  line (civ_table_row_line) and column ("spent.csv:4:2: ..."); any other
+ *  named table is named with its row, "<name>, row <r + first_row>" (e.g.
+ *  "the spending DataFrame", first_row 0: pandas' positions; an HDF5 file's
+ *  path, first_row 1).  `name` is copied; NULL or "" clears it (errors then
+ *  say "the <role> table, row <r + 1>").  Errors: CIV_ERR_INVALID_ARGUMENT
+ *  (NULL table, first_row not 0 or 1), CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_table_set_source(civ_table *table, const char *name, int first_row);
+/** The table's source name (borrowed), or NULL when it has none; *first_row
+ *  (may be NULL) receives the number its row 0 is called by. */
+CIV_API const char *civ_table_source(const civ_table *table, int *first_row);
+/** The line of the source CSV file on which data row `row` (0-based) starts,
+ *  as a spreadsheet user counts it: the header (with any byte-order mark) is
+ *  line 1 and line breaks inside quoted cells count.  0 when the table was
+ *  not read from a CSV file or the file can no longer be read (the file is
+ *  read again: for error messages, not loops). */
+CIV_API long civ_table_row_line(const civ_table *table, size_t row);
+
 /** Options for reading CSV tables.  Zero-initialise, then set what you need. */
 typedef struct civ_table_read_options {
     /* Columns forced to text even when every cell parses as a number.  The
@@ -1439,7 +1459,9 @@ CIV_API civ_status civ_alloc_run(const civ_alloc_spec *spec, const civ_table *co
  *  CIV_ERR_MISSING_COLUMN, CIV_ERR_DUPLICATE (an id twice in either table),
  *  CIV_ERR_DOMAIN (negative, missing or fractional minor units, naming the
  *  row), CIV_ERR_NOT_FOUND (an allocated community with no spending row, or
- *  spending by a community not allocated). */
+ *  spending by a community not allocated).  A row or cell is named where its
+ *  table came from (civ_table_set_source): a CSV file's path, line and column
+ *  in the error's file, line and column; another named table by its row. */
 CIV_API civ_status civ_alloc_settle(const civ_alloc_spec *spec, const civ_table *allocation, const civ_table *spending,
                                     int explain, civ_table **out, civ_table **summary);
 

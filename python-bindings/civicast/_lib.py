@@ -362,6 +362,9 @@ _SIGNATURES = {
     # tables
     "civ_table_create": (c_status, [PP]),
     "civ_table_free": (None, [P]),
+    "civ_table_set_source": (c_status, [P, _CP, _I]),
+    "civ_table_source": (_CP, [P, ctypes.POINTER(_I)]),
+    "civ_table_row_line": (ctypes.c_long, [P, _S]),
     "civ_table_add_column": (c_status, [P, _CP, _I, c_size_p]),
     "civ_table_add_rows": (c_status, [P, _S, c_size_p]),
     "civ_table_n_rows": (_S, [P]),

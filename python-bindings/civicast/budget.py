@@ -265,8 +265,10 @@ def settle(spec, allocation, spending, explain=False, encoding=None, thousands=N
     tidy totals (section, item, measure, unit, value).  encoding, thousands,
     percent: as civicast.allocate's, for CSV paths (a spending sheet saved
     by Excel: encoding="gb18030", thousands=","; an allocation civicast
-    wrote, valid UTF-8, stays UTF-8).  Errors: civicast.Error naming the row
-    and column."""
+    wrote, valid UTF-8, stays UTF-8).  Errors: civicast.Error naming the
+    cell: for a path the file, its line (as a spreadsheet counts it: the
+    header is line 1) and column; for a DataFrame "the spending DataFrame,
+    row N" with N the row's position (from 0, as df.iloc)."""
     from .frame import _explain_code
     fmt = _input_format("civicast.settle", encoding, thousands, percent)
     out, summ = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
@@ -276,6 +278,9 @@ def settle(spec, allocation, spending, explain=False, encoding=None, thousands=N
         try:
             al = _table_arg(allocation, sp, fmt)
             sp_t = _table_arg(spending, sp, fmt)
+            for frame, t, role in ((allocation, al, b"allocation"), (spending, sp_t, b"spending")):
+                if isinstance(frame, pd.DataFrame):  # errors say "the spending DataFrame, row 7" (iloc)
+                    check(lib.civ_table_set_source(t.ptr, b"the " + role + b" DataFrame", 0))
             check(lib.civ_alloc_settle(sp.ptr, al.ptr, sp_t.ptr, code, ctypes.byref(out.ptr),
                                        ctypes.byref(summ.ptr)))
             df = ids_like(money_dtypes(table_to_frame(out.ptr)), "unique_id", allocation, spending,

@@ -1726,6 +1726,8 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
             if paid is not None:
                 pd_t = _table_arg(paid, sp, fmt)
                 try:
+                    if isinstance(paid, pd.DataFrame):  # errors say "the paid DataFrame: row 7" (iloc)
+                        check(lib.civ_table_set_source(pd_t.ptr, b"the paid DataFrame", 0))
                     check(lib.civ_alloc_problem_set_paid(prob.ptr, pd_t.ptr))
                 finally:
                     pd_t.close()
@@ -1780,6 +1782,8 @@ def allocate_to_file(communities, spec, out, forecasts=None, explain=False, exce
             if paid is not None:
                 pd_t = _table_arg(paid, sp, fmt)
                 try:
+                    if isinstance(paid, pd.DataFrame):  # errors say "the paid DataFrame: row 7" (iloc)
+                        check(lib.civ_table_set_source(pd_t.ptr, b"the paid DataFrame", 0))
                     check(lib.civ_alloc_problem_set_paid(prob.ptr, pd_t.ptr))
                 finally:
                     pd_t.close()

@@ -181,14 +181,22 @@ expect_exit 2 "has no row in the spending table" -- \
 expect_exit 1 "required" -- settle --spec "$SPEC"
 # a third decimal in the finance sheet (180670.327 yuan) was rounded to the fen silently: refused with the cure;
 # a refund entered as negative spending, and the sheet's total row, are named with theirs
-awk -F, 'NR == 3 { $2 = $2 "7" } 1' OFS=, "$WORK/spent.csv" >"$WORK/spent_3dp.csv"
-expect_exit 2 "has more than the currency's 2 decimals: round it to the minor unit in the sheet" -- \
+# (each at the file as given, its line as a spreadsheet counts it and its column: it said "spending table, row 2",
+# counting data rows, with no file; Excel's byte-order mark is on line 1 with the header)
+{ printf '\357\273\277'; awk -F, 'NR == 3 { $2 = $2 "7" } 1' OFS=, "$WORK/spent.csv"; } >"$WORK/spent_3dp.csv"
+ID3=$(awk -F, 'NR == 3 { print $1 }' "$WORK/spent.csv")
+expect_exit 2 "spent_3dp.csv:3:2: community '$ID3': 'spent' = [0-9.]* has more than the currency's 2 decimals" -- \
     settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent_3dp.csv" --out "$WORK/x.csv"
 awk -F, 'NR == 3 { $2 = "-1200.50" } 1' OFS=, "$WORK/spent.csv" >"$WORK/spent_neg.csv"
-expect_exit 2 "is negative (-1200.5): settlement takes the year's net spending" -- \
+expect_exit 2 "spent_neg.csv:3:2: community '$ID3': 'spent' is negative (-1200.5): settlement takes the year's net" -- \
     settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent_neg.csv" --out "$WORK/x.csv"
+# Excel's accounting zero '-' made the column text: the error was a "malformed" amount on the first row
+awk -F, 'NR == 3 { $2 = "-" } 1' OFS=, "$WORK/spent.csv" >"$WORK/spent_dash.csv"
+expect_exit 2 "spent_dash.csv:3:2: community '$ID3': 'spent' is '-', not an amount (a dash, as Excel" -- \
+    settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent_dash.csv" --out "$WORK/x.csv"
 { cat "$WORK/spent.csv"; echo "合计,1.00"; } >"$WORK/spent_total.csv"
-expect_exit 2 "community '合计' was not allocated anything: it looks like the sheet's total row" -- \
+TOTAL_LINE=$(wc -l <"$WORK/spent_total.csv")
+expect_exit 2 "spent_total.csv:$TOTAL_LINE:1: community '合计' was not allocated anything: it looks like the sheet" -- \
     settle --spec "$SPEC" --allocation "$WORK/a.csv" --spending "$WORK/spent_total.csv" --out "$WORK/x.csv"
 
 # 7. reserve release: the risk reserve on top of what the demo allocation paid
@@ -207,6 +215,11 @@ above = paid > 1.2 * c.last_year_funding * 100 + 1e-6
 assert (r.total_fen[~above] <= 1.2 * c.last_year_funding[~above] * 100 + 1e-6).all() and (r.amount_fen[above] == 0).all()
 assert (r.total_fen <= (0.005 * (15272000000 - 1821600000 + 498000000)) // 1).all()   # cap share of the year's fund
 assert r.explanation.str.contains("已拨").all()
+# a community funded by the allocation that gets nothing from the release: "构成：未获分配" (not funded) said it got
+# no money at all; it gets nothing from this release, and its fund's clause says which bound its paid amount reaches
+zero = r.amount_fen == 0
+assert zero.sum() > 100 and r.explanation[zero].str.startswith("构成：本次未获追加；").all()
+assert not r.explanation.str.contains("未获分配").any()
 PYEOF
 expect_exit 1 "cannot be combined" -- allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" \
     --paid "$WORK/a.csv" --out "$WORK/x.csv" --uncertainty 3
@@ -225,6 +238,8 @@ assert over.sum() > 10, over.sum()
 assert (r.amount_fen[over] == 0).all()
 assert r.explanation[over].str.contains("paid already above the pace limit of +5% over last year", regex=False).all()
 assert not r.explanation[over].str.contains("limited by pace to", regex=False).any()
+assert r.explanation[over].str.startswith("nothing from this release; ").all()
+assert not r.explanation.str.contains("not funded").any()
 PYEOF
 # without the paid key, a paid table of two funds is refused: its amount_fen is both funds' money
 grep -v '^paid = ' "$DEMO/release.spec" >"$WORK/release_nopaid.spec"
@@ -248,7 +263,8 @@ open(sys.argv[2], "w", encoding="utf-8-sig", newline="\r\n").write(text)
 rows = [f"{u},{v // 100}" for u, v in zip(a.unique_id, col)]
 open(sys.argv[3], "w", encoding="utf-8").write("unique_id,已拨金额（元）\n" + "\n".join(rows) + "\n")
 PYEOF
-expect_exit 2 "row 1147 ('合计') is no community of the allocation: it looks like the sheet's total row" -- \
+# at the file's line (byte-order mark, CRLF; the header is line 1)
+expect_exit 2 "paid_excel.csv:1148:1: the paid table has 1147 rows for 1146 communities: community '合计' is not" -- \
     allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" --paid "$WORK/paid_excel.csv" \
     --out "$WORK/x.csv" --thousands ,
 grep -v '^合计' "$WORK/paid_excel.csv" >"$WORK/paid_excel_ok.csv"

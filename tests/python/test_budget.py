@@ -233,6 +233,39 @@ def test_settle_matches_cli_and_rules(tmp_path):
         civicast.settle(spec, alloc, spend.iloc[:5])
 
 
+def test_settle_errors_name_file_line_or_frame_row(tmp_path):
+    """A settle error names the cell as the user sees it (2026-12-05: it said "spending table, row 3",
+    counting data rows, with no file): for an Excel sheet (byte-order mark, Chinese headers, "1,234.56", a
+    name cell with a line break) the file as given, the line a spreadsheet shows and the column; for a
+    DataFrame "the spending DataFrame: row N", N its position as df.iloc counts."""
+    spec = (DEMO / "allocation.spec").read_text(encoding="utf-8").replace(
+        'spent = "spent"', 'spent = "支出（元）"').replace('id = "unique_id"', 'id = "社区编号"')
+    alloc, _ = civicast.allocate(DEMO / "communities.csv", DEMO / "allocation.spec")
+    yuan = _spending(alloc).spent.astype(float)
+    sheet = pd.DataFrame({"社区编号": alloc.unique_id, "名称": "社区", "支出（元）": [f"{v:,.2f}" for v in yuan]})
+    sheet.loc[0, "名称"] = "石岭镇\n第一村"       # one record over two lines: every later line is one further down
+    sheet.loc[6, "支出（元）"] = "180,670.327"     # data row 7, below the header and the two-line record: line 9
+    path = tmp_path / "支出.csv"
+    sheet.to_csv(path, index=False, encoding="utf-8-sig")
+    with pytest.raises(civicast.Error) as e:
+        civicast.settle(spec, alloc, path, thousands=",")
+    assert (e.value.file, e.value.line, e.value.column) == (str(path), 9, 3)
+    assert str(e.value).startswith(f"{path}:9:3: community '{alloc.unique_id[6]}': '支出（元）' = 180670.327 has ")
+    frame = pd.DataFrame({"社区编号": alloc.unique_id, "支出（元）": yuan})
+    frame.loc[6, "支出（元）"] = -1.0
+    with pytest.raises(civicast.Error, match=r"^the spending DataFrame: row 6 \(community '.*'\): '支出（元）' is "
+                       "negative"):
+        civicast.settle(spec, alloc, frame)
+    # amounts as text the way Excel displays them ("126,225.00", read with dtype=str): the cure, not "malformed"
+    shown = frame.assign(**{"支出（元）": [f"{v:,.2f}" for v in yuan]})
+    with pytest.raises(civicast.Error, match=r"^the spending DataFrame: row 0 .* written with thousands separators.*"
+                       r"pd.to_numeric"):
+        civicast.settle(spec, alloc, shown)
+    three = pd.DataFrame({"社区编号": list(alloc.unique_id[:3]) + ["合计"], "支出（元）": [1.0, 2.0, 3.0, 6.0]})
+    with pytest.raises(civicast.Error, match=r"^the spending DataFrame: row 3: community '合计' was not allocated"):
+        civicast.settle(spec, alloc.iloc[:3], three)
+
+
 def test_release_on_top_of_paid():
     """civicast.allocate(paid=...): the demo's risk reserve released on top of the allocation (reserve release)."""
     alloc, _ = civicast.allocate(DEMO / "communities.csv", DEMO / "allocation.spec")
@@ -256,7 +289,9 @@ def test_year_end_walk():
     rel, _ = civicast.allocate(comm, DEMO / "release.spec", paid=alloc)
     paid_col = "pool_eldercare+health_fen"
     total_row = pd.DataFrame({"unique_id": ["合计"], paid_col: [alloc[paid_col].sum()]})
-    with pytest.raises(civicast.Error, match=r"row 1147 \('合计'\) is no community .* total row"):
+    with pytest.raises(civicast.Error, match=r"^the paid DataFrame: the paid table has 1147 rows for 1146 "
+                       r"communities: row 1146: community '合计' is not among the allocation's communities: .* "
+                       r"total row"):
         civicast.allocate(comm, DEMO / "release.spec", paid=pd.concat([alloc, total_row]))
     yuan = pd.DataFrame({"unique_id": alloc.unique_id, "已拨金额（元）": alloc[paid_col] // 100})
     spec_yuan = (DEMO / "release.spec").read_text(encoding="utf-8").replace(

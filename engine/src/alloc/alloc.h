@@ -375,6 +375,15 @@ const char *civ_alloc_major_name(const civ_alloc_spec *s);
  * major units). */
 typedef enum { CIV_UNIT_MARK_NONE, CIV_UNIT_MARK_MINOR, CIV_UNIT_MARK_MAJOR, CIV_UNIT_MARK_WAN } civ_unit_mark;
 civ_unit_mark civ_alloc_column_unit(const civ_alloc_spec *s, const char *name);
+
+/* Where row r (column c, community id) of an input table (settlement, paid amounts) is, for an error (settle.c):
+ * a table read from a CSV file by its file, line and column in *w, *who naming the community ("community 'x'"),
+ * else *who is "<what> table, row N (community 'x')" or, for a table named by its caller (a DataFrame's rows from
+ * 0), "row N (community 'x')" with w->file the name; subject 1 gives "...row N: community 'x'" for sentences whose
+ * subject is the community.  civ_alloc_row_name: "line N" or "row N" alone. */
+void civ_alloc_row_place(const civ_table *t, const char *what, size_t r, size_t c, const char *id, int subject,
+                         civ_where *w, char *who, size_t size);
+void civ_alloc_row_name(const civ_table *t, size_t r, char *buf, size_t size);
 /* "万元 (10,000 yuan)", "fen" or "yuan": the unit mark in words, for messages. */
 const char *civ_alloc_unit_mark_name(const civ_alloc_spec *s, civ_unit_mark mark);
 /* Writes v minor units as major units with exactly `digits` decimals

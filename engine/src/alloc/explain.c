@@ -101,6 +101,18 @@ static void app_minor(ebuf *e, const civ_alloc_spec *s, int64_t v)
     app(e, m, (size_t)k);
 }
 
+/* The Chinese unit after an amount: 元 for yuan; for another currency (a foreign-funded programme's
+ * currency = "USD") its code, " USD" (元 after dollars read as yuan). */
+static void app_unit(ebuf *e, const civ_alloc_spec *s)
+{
+    if (!s->currency || !strcmp(s->currency, "CNY")) {
+        app_s(e, "元");
+    } else {
+        app(e, " ", 1);
+        app_s(e, s->currency);
+    }
+}
+
 /* Money (minor units held in a double that is a whole number) as major text. */
 static void app_money(ebuf *e, const civ_alloc_spec *s, double v) { app_minor(e, s, (int64_t)llround(v)); }
 
@@ -124,18 +136,24 @@ static void fund_head(ebuf *e, const civ_alloc_problem *p, const civ_alloc_resul
     app(e, " ", 1);
     app_minor(e, s, a);
     if (zh)
-        app_s(e, "元");
+        app_unit(e, s);
     if (p->paid) { /* reserve release: the year's amount = paid + this release */
         app_s(e, zh ? "（已拨 " : " (paid ");
         app_minor(e, s, p->paid[u * p->n + i]);
-        app_s(e, zh ? "元 + 追加 " : " + released ");
+        if (zh)
+            app_unit(e, s);
+        app_s(e, zh ? " + 追加 " : " + released ");
         app_minor(e, s, r->unit_amount[u * p->n + i]);
-        app_s(e, zh ? "元）" : ")");
+        if (zh)
+            app_unit(e, s);
+        app_s(e, zh ? "）" : ")");
     }
     if (ly > 0) {
         app_s(e, zh ? "（上年 " : " (last year ");
         app_minor(e, s, ly);
-        app_s(e, zh ? "元，" : ", ");
+        if (zh)
+            app_unit(e, s);
+        app_s(e, zh ? "，" : ", ");
         put_change(e, a, ly);
         app_s(e, zh ? "）" : ")");
     } else if (ly == 0) {
@@ -156,11 +174,12 @@ static void app_pace_terms(ebuf *e, const civ_alloc_spec *s, const civ_alloc_bou
     if (zh) {
         app_s(e, "上年 ");
         app_money(e, s, bd->last_year);
-        app_s(e, "元 +");
+        app_unit(e, s);
+        app_s(e, " +");
         app_g(e, q);
         app_s(e, "% = ");
         app_money(e, s, bd->pace);
-        app_s(e, "元");
+        app_unit(e, s);
     } else {
         app_s(e, "+");
         app_g(e, q);
@@ -193,11 +212,12 @@ static void fund_decision(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
             app_s(e, yielded ? "保持" : "按保持上年比例提高到");
             app_s(e, "上年 ");
             app_money(e, s, bd.last_year);
-            app_s(e, "元的 ");
+            app_unit(e, s);
+            app_s(e, "的 ");
             app_g(e, hh);
             app_s(e, "% = ");
             app_money(e, s, bd.hold_harmless);
-            app_s(e, "元");
+            app_unit(e, s);
         } else { /* "<held at|raised to> hold-harmless <hh>% of last year <ly> = <amount>" */
             app_s(e, yielded ? "held at" : "raised to");
             app_s(e, " hold-harmless ");
@@ -214,7 +234,7 @@ static void fund_decision(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
             app_s(e, yielded ? "held at the floor of " : "raised to the floor of ");
         app_money(e, s, bd.floor);
         if (zh)
-            app_s(e, "元");
+            app_unit(e, s);
     } else if ((b & CIV_BIND_PACE) && p->paid && (double)p->paid[u * n + i] > bd.pace) {
         /* a release: what was paid is already above the pace limit, and nothing paid is taken back */
         app_s(e, zh ? "已拨金额已超过增幅上限（" : "paid already above the pace limit of ");
@@ -229,7 +249,9 @@ static void fund_decision(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
                (double)p->paid[u * n + i] > ((det & CIV_DETAIL_CAP_SHARE) ? bd.cap_share : bd.cap)) {
         app_s(e, zh ? "已拨金额已超过封顶 " : "paid already above the cap of ");
         app_money(e, s, (det & CIV_DETAIL_CAP_SHARE) ? bd.cap_share : bd.cap);
-        app_s(e, zh ? "元，不再追加，已拨部分不收回" : ": nothing released, and nothing paid is taken back");
+        if (zh)
+            app_unit(e, s);
+        app_s(e, zh ? "，不再追加，已拨部分不收回" : ": nothing released, and nothing paid is taken back");
         return;
     } else if (b & CIV_BIND_CAP) {
         if (det & CIV_DETAIL_CAP_SHARE) { /* "lowered to the cap of <c>% of the fund = <cap>" */
@@ -242,7 +264,7 @@ static void fund_decision(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
             app_money(e, s, bd.cap);
         }
         if (zh)
-            app_s(e, "元");
+            app_unit(e, s);
     } else {
         app_s(e, zh ? "按公式分配" : "by formula");
         return;
@@ -282,8 +304,17 @@ static void factor_shares(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
             app_s(e, " + ");
         app_s(e, zh ? "无因素得分" : "no factor score");
     }
-    if (first && !(r->unattributed[i] > 0))
-        app_s(e, zh ? "未获分配" : "not funded");
+    if (first && !(r->unattributed[i] > 0)) {
+        /* a release that gives nothing to a community funded before: "not funded" said it got no money at all;
+         * why it gets nothing more (a bound its paid amount already reaches) is its fund's clause */
+        int was_paid = 0;
+        for (size_t u = 0; p->paid && u < p->n_units; u++)
+            was_paid |= p->paid[u * p->n + i] > 0;
+        if (was_paid)
+            app_s(e, zh ? "本次未获追加" : "nothing from this release");
+        else
+            app_s(e, zh ? "未获分配" : "not funded");
+    }
 }
 
 void civ_alloc_explain_row(const civ_alloc_problem *p, const civ_alloc_result *r, size_t i, const char *lang,
@@ -351,9 +382,13 @@ size_t civ_alloc_explain_row_parts(const civ_alloc_problem *p, const civ_alloc_r
         app_s(&e, sep); /* "total <year> (last year <ly>, <+x.xx%>)" */
         app_s(&e, zh ? "合计 " : "total ");
         app_minor(&e, s, year);
-        app_s(&e, zh ? "元（上年 " : " (last year ");
+        if (zh)
+            app_unit(&e, s);
+        app_s(&e, zh ? "（上年 " : " (last year ");
         app_minor(&e, s, ly);
-        app_s(&e, zh ? "元，" : ", ");
+        if (zh)
+            app_unit(&e, s);
+        app_s(&e, zh ? "，" : ", ");
         put_change(&e, year, ly);
         app_s(&e, zh ? "）" : ")");
     }

@@ -95,15 +95,18 @@ static civ_status paid_rows(const civ_alloc_problem *p, const civ_table *t, size
     for (size_t r = 0; r < m && !st; r++) {
         size_t prev;
         st = civ_strmap_put(&map, civ_table_text(t, r, idc), r, &prev);
-        if (st == CIV_ERR_DUPLICATE) {
-            civ_where d = {.series_id = civ_table_text(t, r, idc)};
-            st = civ_fail_at(CIV_ERR_DUPLICATE, &d, "paid table: community '%s' on rows %zu and %zu",
-                             civ_table_text(t, r, idc), prev + 1, r + 1);
+        if (st == CIV_ERR_DUPLICATE) { /* at the file's line (civ_alloc_row_place), naming the first */
+            civ_where d;
+            char who[400], before[64];
+            civ_alloc_row_place(t, "paid", r, idc, civ_table_text(t, r, idc), 0, &d, who, sizeof who);
+            civ_alloc_row_name(t, prev, before, sizeof before);
+            st = civ_fail_at(CIV_ERR_DUPLICATE, &d, "%s: already on %s of the paid table", who, before);
         }
     }
     for (size_t i = 0; i < p->n && !st; i++)
         if (!civ_strmap_get(&map, p->ids[i], &row_of_id[i])) {
             civ_where d = {.series_id = p->ids[i]};
+            d.file = civ_table_source(t, NULL);
             st = civ_fail_at(CIV_ERR_NOT_FOUND, &d, "community '%s' has no row in the paid table (add it with 0)",
                              p->ids[i]);
         }
@@ -114,11 +117,13 @@ static civ_status paid_rows(const civ_alloc_problem *p, const civ_table *t, size
         const char *id = civ_table_text(t, r, idc);
         if (civ_strmap_get(&comm, id, NULL))
             continue;
-        civ_where d = {.series_id = id, .field = civ_table_column_name(t, idc)};
+        civ_where d;
+        char who[400];
+        civ_alloc_row_place(t, "paid", r, idc, id, 1, &d, who, sizeof who);
         st = civ_fail_at(CIV_ERR_NOT_FOUND, &d,
-                         "the paid table has %zu rows for %zu communities: row %zu ('%s') is no community of the "
-                         "allocation%s",
-                         m, p->n, r + 1, id,
+                         "the paid table has %zu rows for %zu communities: %s is not among the allocation's "
+                         "communities%s",
+                         m, p->n, who,
                          civ_total_row_id(id) ? ": it looks like the sheet's total row, delete the row (civicast "
                                                 "sums the communities itself)"
                                               : " (a mis-keyed id? correct it, or delete the row)");
@@ -147,11 +152,12 @@ civ_status civ_alloc_problem_set_paid(civ_alloc_problem *p, const civ_table *pai
         for (size_t i = 0; i < n && !st; i++) {
             double v = civ_table_number(paid, row[i], col);
             if (!(v >= 0) || v != floor(v) || v > (double)CIV_ALLOC_MAX_MONEY) {
-                civ_where w = {.series_id = p->ids[i], .field = civ_table_column_name(paid, col)};
-                st = civ_fail_at(CIV_ERR_DOMAIN, &w, "paid table, row %zu (community '%s'): %.15g is not a whole, "
-                                                     "non-negative number of minor units (fen, not yuan: an "
-                                                     "earlier allocation's pool_<fund>_fen column)",
-                                 row[i] + 1, p->ids[i], v);
+                civ_where w;
+                char who[400];
+                civ_alloc_row_place(paid, "paid", row[i], col, p->ids[i], 0, &w, who, sizeof who);
+                st = civ_fail_at(CIV_ERR_DOMAIN, &w, "%s: %.15g is not a whole, non-negative number of minor units "
+                                                     "(fen, not yuan: an earlier allocation's pool_<fund>_fen column)",
+                                 who, v);
             }
             d[u * n + i] = (int64_t)v;
             tot[u] += (int64_t)v;

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "csv.h"
 #include "strmap.h"
 #include "text.h"
 
@@ -31,15 +32,70 @@ static int64_t share_of(int64_t num, int digits, int64_t a)
     return (int64_t)((__int128)num * a / den);
 }
 
+/* Row r of table t as its reader sees it: "line N" of a CSV file, else
+ * "row N" (from the table's first_row: 0 for a DataFrame's positions). */
+void civ_alloc_row_name(const civ_table *t, size_t r, char *buf, size_t size)
+{
+    int first = 1;
+    civ_table_source(t, &first);
+    long line = civ_table_row_line(t, r);
+    if (line)
+        snprintf(buf, size, "line %ld", line);
+    else
+        snprintf(buf, size, "row %zu", r + (size_t)first);
+}
+
+/* Where row r (column c, community id) of table t is, for an error: a table
+ * read from a CSV file by its file, line and column (w, and *who just names the
+ * community), else *who is "<source>, row N (community 'x')", the source
+ * being the table's name (a DataFrame's, rows from 0) or "<what> table";
+ * subject 1: "<place>: community 'x'", the community being the sentence's
+ * subject. */
+void civ_alloc_row_place(const civ_table *t, const char *what, size_t r, size_t c, const char *id, int subject,
+                         civ_where *w, char *who, size_t size)
+{
+    int first = 1;
+    const char *src = civ_table_source(t, &first);
+    long line = civ_table_row_line(t, r);
+    *w = (civ_where){.file = src, .line = line, .column = line ? (long)c + 1 : 0, .series_id = id,
+                     .field = civ_table_column_name(t, c)};
+    const char *form = subject ? "%s%s%srow %zu: community '%s'" : "%s%s%srow %zu (community '%s')";
+    if (line)
+        snprintf(who, size, "community '%s'", id ? id : "");
+    else
+        snprintf(who, size, form, src ? "" : what, src ? "" : " table", src ? "" : ", ", r + (size_t)(src ? first : 1),
+                 id ? id : "");
+}
+
+/* The first cell of text column c that reads as a number in none of the
+ * forms a sheet writes (plain, grouped by a comma, an apostrophe or a space,
+ * with a yuan sign), or SIZE_MAX: the cell that made a spending column text. */
+static size_t first_not_amount(const civ_table *t, size_t c)
+{
+    static const char seps[] = {0, ',', '\'', ' '};
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        const char *cell = civ_table_text(t, r, c);
+        double x;
+        int ok = 0;
+        for (size_t k = 0; k < sizeof seps && !ok; k++)
+            ok = cell && civ_csv_parse_formatted(cell, strlen(cell), seps[k], 0, &x) == CIV_CSV_NUMBER_OK;
+        if (!ok)
+            return r;
+    }
+    return SIZE_MAX;
+}
+
 /* A money column (minor units when minor, else major units) as whole minor
- * units; errors name the table, row and column. */
+ * units; errors name the table's file, line and column (row_place). */
 static civ_status money_column(const civ_table *t, const char *what, const char *col, int minor,
                                const civ_alloc_spec *s, const char *const *ids, int64_t *out)
 {
     size_t c;
-    civ_where w = {.field = col};
+    civ_where w = {.file = civ_table_source(t, NULL), .field = col};
     if (civ_table_find_column(t, col, &c))
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the %s table has no column '%s'", what, col);
+    char who[400];
+    size_t r_bad;
     civ_unit_mark mark = civ_alloc_column_unit(s, col);
     if (!minor && (mark == CIV_UNIT_MARK_MINOR || mark == CIV_UNIT_MARK_WAN)) /* would be read 100 or 1/10,000 off */
         return civ_fail_at(CIV_ERR_DOMAIN, &w,
@@ -48,15 +104,41 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
                            what, col, civ_alloc_unit_mark_name(s, mark), civ_alloc_major_name(s),
                            civ_alloc_major_name(s));
     const double *v = civ_table_numbers(t, c);
+    if (!v && !minor && (r_bad = first_not_amount(t, c)) != SIZE_MAX) {
+        /* one cell that is no amount in any form (a "-" of Excel's accounting zero, "n/a") made the column text:
+         * named at its line, not as a malformed "123,442.42" on the first row */
+        civ_where d;
+        const char *cell = civ_table_text(t, r_bad, c);
+        civ_alloc_row_place(t, what, r_bad, c, ids[r_bad], 0, &d, who, sizeof who);
+        char what_is[300];
+        const char *hint = civ_csv_number_hint(cell ? cell : "");
+        if (strstr(hint, "dash or slash")) /* its generic cure (leave it empty) is refused here */
+            hint = " (a dash, as Excel's accounting format writes a zero, is not a number)";
+        if (cell && cell[0])
+            snprintf(what_is, sizeof what_is, "'%.200s', not an amount%s", cell, hint);
+        else
+            snprintf(what_is, sizeof what_is, "empty");
+        return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' is %s: write 0 for a community that spent nothing "
+                           "(settlement never guesses a zero)", who, col, what_is);
+    }
     if (!v && !minor) { /* decimal text ("1234.56"), read exactly */
         for (size_t r = 0; r < civ_table_n_rows(t); r++) {
-            civ_where d = {.series_id = ids[r], .field = col};
+            civ_where d;
             const char *text = civ_table_text(t, r, c);
             if (civ_alloc_parse_money(text ? text : "", s->minor_digits, &out[r], &d)) {
                 char why[512]; /* copied: the message is rewritten in the buffer it is read from */
                 snprintf(why, sizeof why, "%s", civ_last_error()->message);
-                return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s table, row %zu (community '%s'): '%s': %s", what, r + 1,
-                                   ids[r], col, why);
+                civ_alloc_row_place(t, what, r, c, ids[r], 0, &d, who, sizeof who);
+                double x;
+                if (text && strpbrk(text, ",'") &&
+                    (civ_csv_parse_formatted(text, strlen(text), ',', 0, &x) == CIV_CSV_NUMBER_OK ||
+                     civ_csv_parse_formatted(text, strlen(text), '\'', 0, &x) == CIV_CSV_NUMBER_OK))
+                    return civ_fail_at(CIV_ERR_DOMAIN, &d,
+                                       "%s: '%s' is '%s', written with thousands separators, which are read only "
+                                       "when asked (the command: --thousands ,; Python: thousands=\",\" for a file, "
+                                       "or numbers in a DataFrame: pd.to_numeric(df[col].str.replace(\",\", \"\")))",
+                                       who, col, text);
+                return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s': %s", who, col, why);
             }
         }
         return CIV_OK;
@@ -65,32 +147,34 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
         return civ_fail_at(CIV_ERR_DOMAIN, &w, "the %s table's column '%s' is text, not numbers", what, col);
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
         double x = minor ? v[r] : v[r] * (double)s->minor_unit, whole = nearbyint(x);
-        civ_where d = {.series_id = ids[r], .field = col};
+        civ_where d;
+        int bad = (isfinite(x) && x < 0) || !isfinite(x) || fabs(x) > (double)CIV_ALLOC_MAX_MONEY ||
+                  fabs(x - whole) > fmax(0.01, 8 * (nextafter(fabs(x), INFINITY) - fabs(x)));
+        if (bad) /* the file is read again for the line: on the error path only */
+            civ_alloc_row_place(t, what, r, c, ids[r], 0, &d, who, sizeof who);
         if (isfinite(x) && x < 0)
-            return civ_fail_at(CIV_ERR_DOMAIN, &d,
-                               "%s table, row %zu (community '%s'): '%s' is negative (%.15g)%s", what, r + 1, ids[r],
-                               col, v[r],
+            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' is negative (%.15g)%s", who, col, v[r],
                                minor ? "" : ": settlement takes the year's net spending of each community, at least "
                                             "0 (a refund is subtracted from the community's spending, not entered "
                                             "as a negative row)");
         if (!isfinite(x) || fabs(x) > (double)CIV_ALLOC_MAX_MONEY)
-            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s table, row %zu (community '%s'): '%s' is %s", what, r + 1,
-                               ids[r], col, isnan(x) ? "missing" : "out of range");
+            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' is %s", who, col,
+                               !isnan(x) ? "out of range"
+                               : minor   ? "missing"
+                                         : "empty: write 0 for a community that spent nothing (settlement never "
+                                           "guesses a zero)");
         /* a decimal with the currency's decimals reads back within a few ulps of whole minor units (a sum of
          * thousands of float amounts in pandas, within 1e-4); a third decimal (180670.327 yuan) is at least
          * 0.1 minor unit off and was once rounded away silently (the tolerance was relative: 1e-6 x
          * 18,067,032.7 fen = 18 fen) */
         if (fabs(x - whole) > fmax(0.01, 8 * (nextafter(fabs(x), INFINITY) - fabs(x)))) {
             if (minor)
-                return civ_fail_at(CIV_ERR_DOMAIN, &d,
-                                   "%s table, row %zu (community '%s'): '%s' = %.15g is not a whole number of minor "
-                                   "units",
-                                   what, r + 1, ids[r], col, v[r]);
+                return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' = %.15g is not a whole number of minor units", who,
+                                   col, v[r]);
             return civ_fail_at(CIV_ERR_DOMAIN, &d,
-                               "%s table, row %zu (community '%s'): '%s' = %.15g has more than the currency's %d "
-                               "decimals: round it to the minor unit in the sheet (Excel: =ROUND(cell, %d)); "
-                               "settlement does not round money",
-                               what, r + 1, ids[r], col, v[r], s->minor_digits, s->minor_digits);
+                               "%s: '%s' = %.15g has more than the currency's %d decimals: round it to the minor "
+                               "unit in the sheet (Excel: =ROUND(cell, %d)); settlement does not round money",
+                               who, col, v[r], s->minor_digits, s->minor_digits);
         }
         out[r] = (int64_t)whole;
     }
@@ -101,7 +185,7 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
 static civ_status id_column(const civ_table *t, const char *what, const char *col, const char **ids, civ_strmap *map)
 {
     size_t c;
-    civ_where w = {.field = col};
+    civ_where w = {.file = civ_table_source(t, NULL), .field = col};
     if (civ_table_find_column(t, col, &c) || civ_table_column_type(t, c) != CIV_COLUMN_TEXT) {
         char cols[400] = "";
         size_t len = 0, nc = civ_table_n_columns(t);
@@ -122,13 +206,21 @@ static civ_status id_column(const civ_table *t, const char *what, const char *co
         size_t prev;
         civ_status st = map ? civ_strmap_put(map, ids[r], r, &prev) : CIV_OK;
         if (st == CIV_ERR_DUPLICATE) {
-            civ_where d = {.series_id = ids[r], .field = col};
-            return civ_fail_at(CIV_ERR_DUPLICATE, &d, "%s table: community '%s' on rows %zu and %zu%s", what, ids[r],
-                               prev + 1, r + 1,
-                               strcmp(what, "spending")
-                                   ? ""
-                                   : ": settlement takes one row per community, its net spending of the year (sum "
-                                     "the rows, refunds subtracted, e.g. with a pivot table, into one row each)");
+            civ_where d;
+            char who[400], before[64];
+            civ_alloc_row_place(t, what, r, c, ids[r], 0, &d, who, sizeof who);
+            civ_alloc_row_name(t, prev, before, sizeof before);
+            size_t yc;
+            int years = strcmp(what, "spending") && !civ_table_find_column(t, "year", &yc);
+            if (!years)
+                civ_clear_error(); /* the lookup's "no such column" */
+            return civ_fail_at(CIV_ERR_DUPLICATE, &d, "%s: already on %s%s", who, before,
+                               !strcmp(what, "spending")
+                                   ? ": settlement takes one row per community, its net spending of the year (sum "
+                                     "the rows, refunds subtracted, e.g. with a pivot table, into one row each)"
+                               : years ? ": the allocation holds several years (its 'year' column: a civicast project "
+                                         "output); settle one year's rows (e.g. those of the fiscal year)"
+                                       : ": an allocation has one row per community (civicast allocate --out)");
         }
         if (st)
             return st;
@@ -178,25 +270,33 @@ static civ_status settle_amounts(const civ_alloc_spec *sp, settle_rows *r)
     return CIV_OK;
 }
 
-/* One row's explanation. */
+/* One row's explanation.  In Chinese the amounts are followed by 元, or for
+ * another currency by its code (" USD": 元 after dollars read as yuan). */
 static void settle_explain(const civ_alloc_spec *sp, const settle_rows *r, size_t i, int zh, char *buf, size_t size)
 {
-    char a[48], s[48], x[48], y[48], z[48];
-    int dg = sp->minor_digits;
+    char a[48], s[48], x[48], y[48], z[48], u[40];
+    int dg = sp->minor_digits, cny = !sp->currency || !strcmp(sp->currency, "CNY");
+    snprintf(u, sizeof u, "%s%s", cny ? "元" : " ", cny ? "" : sp->currency);
     civ_alloc_format_major(r->a[i], dg, a, sizeof a), civ_alloc_format_major(r->s[i], dg, s, sizeof s);
     if (r->a[i] == r->s[i]) {
-        snprintf(buf, size, zh ? "拨付 %s元，支出 %s元：收支相抵" : "allocated %s, spent %s: nothing to settle", a, s);
+        if (zh)
+            snprintf(buf, size, "拨付 %s%s，支出 %s%s：收支相抵", a, u, s, u);
+        else
+            snprintf(buf, size, "allocated %s, spent %s: nothing to settle", a, s);
     } else if (r->a[i] > r->s[i]) {
         civ_alloc_format_major(r->a[i] - r->s[i], dg, x, sizeof x);
         civ_alloc_format_major(r->carry[i], dg, y, sizeof y), civ_alloc_format_major(r->claw[i], dg, z, sizeof z);
         double pct = 100.0 * (double)sp->carry_num / pow(10, sp->carry_digits);
         char cap[48];
         civ_alloc_format_major(r->carry_cap[i], dg, cap, sizeof cap);
-        snprintf(buf, size,
-                 zh ? "拨付 %s元，支出 %s元：结余 %s元，结转 %s元（不超过拨付额的 %g%% = %s元），收回 %s元"
-                    : "allocated %s, spent %s: unspent %s, carried over %s (at most %g%% of the allocation = %s), "
-                      "clawed back %s",
-                 a, s, x, y, pct, cap, z);
+        if (zh)
+            snprintf(buf, size, "拨付 %s%s，支出 %s%s：结余 %s%s，结转 %s%s（不超过拨付额的 %g%% = %s%s），收回 %s%s", a,
+                     u, s, u, x, u, y, u, pct, cap, u, z, u);
+        else
+            snprintf(buf, size,
+                     "allocated %s, spent %s: unspent %s, carried over %s (at most %g%% of the allocation = %s), "
+                     "clawed back %s",
+                     a, s, x, y, pct, cap, z);
     } else {
         civ_alloc_format_major(r->s[i] - r->a[i], dg, x, sizeof x);
         civ_alloc_format_major(r->top[i], dg, y, sizeof y), civ_alloc_format_major(r->unc[i], dg, z, sizeof z);
@@ -204,12 +304,14 @@ static void settle_explain(const civ_alloc_spec *sp, const settle_rows *r, size_
         char cap[48];
         civ_alloc_format_major(r->top_cap[i], dg, cap, sizeof cap);
         int cut = r->cut && r->top[i] < r->claim[i];
-        snprintf(buf, size,
-                 zh ? "拨付 %s元，支出 %s元：超支 %s元，补助 %s元（不超过拨付额的 %g%% = %s元%s），自行承担 %s元"
-                    : "allocated %s, spent %s: overspent %s, topped up %s (at most %g%% of the allocation = %s%s), "
-                      "uncovered %s",
-                 a, s, x, y, pct, cap,
-                 cut ? (zh ? "，补助总额不足按比例削减" : "; cut pro rata to the top-up budget") : "", z);
+        if (zh)
+            snprintf(buf, size, "拨付 %s%s，支出 %s%s：超支 %s%s，补助 %s%s（不超过拨付额的 %g%% = %s%s%s），自行承担 %s%s",
+                     a, u, s, u, x, u, y, u, pct, cap, u, cut ? "，补助总额不足按比例削减" : "", z, u);
+        else
+            snprintf(buf, size,
+                     "allocated %s, spent %s: overspent %s, topped up %s (at most %g%% of the allocation = %s%s), "
+                     "uncovered %s",
+                     a, s, x, y, pct, cap, cut ? "; cut pro rata to the top-up budget" : "", z);
     }
 }
 
@@ -354,21 +456,27 @@ static civ_status settle_read(const civ_alloc_spec *sp, const civ_table *alloc, 
         }
     }
     if (!st && missing) { /* all of them counted: the office fills the sheet once, not once per run */
-        civ_where w = {.series_id = r->ids[first]};
-        char more[64] = "";
+        civ_where w = {.file = civ_table_source(spending, NULL), .series_id = r->ids[first]};
+        char more[64] = "", at[600], row[64];
+        const char *asrc = civ_table_source(alloc, NULL);
+        civ_alloc_row_name(alloc, first, row, sizeof row);
+        snprintf(at, sizeof at, "%s%s%s", asrc ? asrc : "allocation", asrc ? ", " : " ", row);
         if (missing > 1)
             snprintf(more, sizeof more, ", nor %s %zu other communit%s", missing > 2 ? "have" : "has", missing - 1,
                      missing > 2 ? "ies" : "y");
         st = civ_fail_at(CIV_ERR_NOT_FOUND, &w,
-                         "community '%s' (allocation row %zu) has no row in the spending table%s (add each with 0 "
-                         "spent: settlement never guesses a zero)",
-                         r->ids[first], first + 1, more);
+                         "community '%s' (%s) has no row in the spending table%s (add each with 0 spent: settlement "
+                         "never guesses a zero)",
+                         r->ids[first], at, more);
     }
     for (size_t j = 0; j < m && !st; j++)
         if (!used[j]) {
-            civ_where w = {.series_id = sids[j]};
-            st = civ_fail_at(CIV_ERR_NOT_FOUND, &w, "spending row %zu: community '%s' was not allocated anything%s",
-                             j + 1, sids[j],
+            civ_where w;
+            char who[400];
+            size_t c = 0;
+            civ_table_find_column(spending, idc, &c); /* found: id_column read it */
+            civ_alloc_row_place(spending, "spending", j, c, sids[j], 1, &w, who, sizeof who);
+            st = civ_fail_at(CIV_ERR_NOT_FOUND, &w, "%s was not allocated anything%s", who,
                              civ_total_row_id(sids[j])
                                  ? ": it looks like the sheet's total row, not a community: delete the row (civicast "
                                    "sums the communities itself)"

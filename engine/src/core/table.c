@@ -68,7 +68,29 @@ void civ_table_free(civ_table *table)
     free(table->columns);
     civ_strmap_free(&table->column_index);
     civ_strmap_free(&table->key_index);
+    free(table->source);
     free(table);
+}
+
+civ_status civ_table_set_source(civ_table *table, const char *name, int first_row)
+{
+    if (!table || (first_row != 0 && first_row != 1))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_set_source: NULL table or first_row not 0 or 1");
+    char *copy = NULL;
+    if (name && name[0] && !(copy = strdup(name)))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the table's source");
+    free(table->source);
+    table->source = copy;
+    table->first_row = first_row;
+    table->csv_lines = 0;
+    return CIV_OK;
+}
+
+const char *civ_table_source(const civ_table *table, int *first_row)
+{
+    if (first_row)
+        *first_row = table && table->source ? table->first_row : 1;
+    return table ? table->source : NULL;
 }
 
 /* Grows an array of `old` items to `capacity` items (realloc semantics):

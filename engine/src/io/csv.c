@@ -2899,6 +2899,38 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
         civ_table_free(table);
         return s;
     }
+    if ((s = civ_table_set_source(table, path, 1))) { /* errors found later name the file's lines */
+        civ_table_free(table);
+        return s;
+    }
+    table->csv_lines = 1;
     *out = table;
     return CIV_OK;
+}
+
+long civ_csv_record_line(const char *path, size_t r)
+{
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    if (!f)
+        return 0;
+    size_t record = 1; /* the header */
+    long line = 1;
+    int quoted = 0, c;
+    while (record < r + 2 && (c = getc(f)) != EOF) {
+        if (c == '"')
+            quoted = !quoted; /* "" inside a quoted cell toggles twice */
+        else if (c == '\n') {
+            line++;
+            record += !quoted;
+        }
+    }
+    fclose(f);
+    return record == r + 2 ? line : 0;
+}
+
+long civ_table_row_line(const civ_table *table, size_t row)
+{
+    if (!table || !table->csv_lines || row >= table->n_rows)
+        return 0;
+    return civ_csv_record_line(table->source, row);
 }

@@ -42,6 +42,13 @@ size_t civ_csv_parallel_reads(void);
 civ_status civ_csv_header_names(const char *path, const char *encoding, char ***names, size_t *n);
 
 /* civ_panel_read_csv_ex of a wide file (options->wide; wide.c). */
+/* The line of the CSV file `path` on which data row r (0-based, below the
+ * header on line 1) starts, counting line breaks inside quoted cells; for
+ * errors found after the file was read (empty lines inside the data are
+ * refused by the readers, so data row r is the file's record r + 2).  0 when
+ * the file cannot be read or has fewer rows.  civ_table_row_line and the wide
+ * reader use it. */
+long civ_csv_record_line(const char *path, size_t r);
 civ_status civ_panel_read_wide_csv(const char *path, const civ_panel_read_options *options, civ_panel **out);
 
 /* Buffer that civ_csv_format_number needs. */

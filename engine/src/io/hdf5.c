@@ -1442,6 +1442,10 @@ civ_status civ_table_read_hdf5(const char *path, civ_table **out)
     session_begin(&ss);
     civ_status s = read_table_impl(path, out);
     session_end(&ss);
+    if (!s && (s = civ_table_set_source(*out, path, 1))) { /* errors found later name the file and row */
+        civ_table_free(*out);
+        *out = NULL;
+    }
     return s;
 }
 

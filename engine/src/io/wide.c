@@ -220,27 +220,8 @@ static civ_status classify(const char *path, char **names, size_t n, const civ_p
 /* The file line on which data row r (0-based, below the header) starts, for
  * errors found after the table was read: the table keeps no lines, and a
  * quoted cell may hold line breaks, so the file is scanned again (on the
- * error path only). Empty lines inside the data are refused by the reader,
- * so data row r is the file's record r + 2. 0 when the file cannot be read. */
-static long record_line(const char *path, size_t r)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    size_t record = 1; /* the header */
-    long line = 1;
-    int quoted = 0, c;
-    while (record < r + 2 && (c = getc(f)) != EOF) {
-        if (c == '"')
-            quoted = !quoted; /* "" inside a quoted cell toggles twice */
-        else if (c == '\n') {
-            line++;
-            record += !quoted;
-        }
-    }
-    fclose(f);
-    return record == r + 2 ? line : 0;
-}
+ * error path only; csv.c). 0 when the file cannot be read. */
+static long record_line(const char *path, size_t r) { return civ_csv_record_line(path, r); }
 
 /* Where data row r, column c of the wide file is, for an error. */
 static civ_where cell_where(const char *path, const civ_table *t, size_t r, size_t c, size_t id_col)

@@ -126,6 +126,12 @@ static const form DECISION[] = {
     {"lowered to the cap of {n}% of the fund = {n}", "降至封顶：本项资金的 {1}% = {2}元"},
     {"lowered to the cap of {n}", "降至封顶 {1}元"},
     {"by formula", "按公式分配"},
+    /* a reserve release: what was paid already passes a bound */
+    {"paid already above the pace limit of +{n}% over last year {n} = {n}: nothing released, and nothing paid is "
+     "taken back",
+     "已拨金额已超过增幅上限（上年 {2}元 +{1}% = {3}元），不再追加，已拨部分不收回"},
+    {"paid already above the cap of {n}: nothing released, and nothing paid is taken back",
+     "已拨金额已超过封顶 {1}元，不再追加，已拨部分不收回"},
 };
 /* A floor or hold-harmless that outranked the pace limit. */
 static const form YIELDED[] = {
@@ -216,7 +222,8 @@ static void phrases(civ_rbuf *b, const char *t, const char *end)
         {"raised to the floor of ", "提高到保底 "},                {"lowered to the cap", "降至封顶"},
         {"floors ratably reduced to ", "保底按比例削减至 "},        {"not eligible for ", "不符合条件："},
         {" tilt ×", " 倾斜 ×"},                                    {"no factor score", "无因素得分"},
-        {"not funded", "未获分配"},                                 {" scored higher", " 得分更高"}};
+        {"not funded", "未获分配"},                                 {" scored higher", " 得分更高"},
+        {"nothing from this release", "本次未获追加"}};
     for (const char *p = t; p < end;) {
         size_t k = 0;
         while (k < N_OF(map) && ((size_t)(end - p) < strlen(map[k][0]) || strncmp(p, map[k][0], strlen(map[k][0]))))
