@@ -156,6 +156,10 @@ struct civ_alloc_spec {
     const char **text_columns; /* civ_alloc_spec_text_columns: NULL-terminated, names borrowed */
     civ_alloc_loc labels_loc;
     civ_alloc_loc population_loc, aged_loc, last_year_loc, district_loc, name_loc;
+    /* [data] predecessors: text column naming the ids of last year a community continues (a merger, a
+     * split, a rename; docs/ALLOCATION.md "When the map changes"); NULL = none */
+    char *predecessors;
+    civ_alloc_loc predecessors_loc;
     civ_alloc_reserve *reserves;
     size_t n_reserves;
     civ_alloc_pool *pools;

@@ -129,7 +129,8 @@ static civ_status read_attribute(const civ_alloc_problem *p, const civ_table *t,
                                p->ids[i], r + 1,
                                isnan(x) && (flags & HISTORY)
                                    ? "; for a community new this year write 0 (hold-harmless and pace then do not "
-                                     "apply to it)"
+                                     "apply to it); for one merged or renamed from last year's communities, the sum "
+                                     "of their amounts, and name them in [data] predecessors"
                                    : "");
         }
         /* A subnormal (0 < |x| < 2.2e-308, e.g. 1e-310) is no real quantity
@@ -793,6 +794,126 @@ static civ_status bind_history(civ_alloc_problem *p, const civ_table *t)
     return CIV_OK;
 }
 
+static int cmp_id_key(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, *(const char *const *)elem);
+}
+
+/* Whether c starts a separator of a predecessors cell (; , 、 ； ，), and its length. */
+static size_t separator_len(const char *c)
+{
+    if (*c == ';' || *c == ',')
+        return 1;
+    static const char *const wide[] = {"\xe3\x80\x81", "\xef\xbc\x9b", "\xef\xbc\x8c"}; /* 、 ； ， */
+    for (size_t k = 0; k < 3; k++)
+        if (!strncmp(c, wide[k], 3))
+            return 3;
+    return 0;
+}
+
+/* One predecessor id of community i (tok, len bytes): not a community of
+ * this year too (its money would count twice, and its row would be
+ * allocated again). */
+static civ_status check_one_predecessor(const civ_alloc_problem *p, size_t i, const char *tok, size_t len,
+                                        const char *cell)
+{
+    char id[256];
+    if (len >= sizeof id)
+        len = sizeof id - 1;
+    memcpy(id, tok, len);
+    id[len] = 0;
+    if (!strcmp(id, p->ids[i]))
+        return CIV_OK; /* a community that absorbed others may list itself */
+    if (!bsearch(id, p->ids, p->n, sizeof *p->ids, cmp_id_key))
+        return CIV_OK;
+    civ_where w = {.series_id = p->ids[i], .field = p->spec->predecessors};
+    return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                       "community '%s' (data row %zu): its predecessors ('%s' = '%s') include '%s', which is a "
+                       "community of this year too: "
+                       "a community merged or renamed into '%s' has no row of its own this year (delete it), and "
+                       "one that still exists is not a predecessor (remove it from the cell)",
+                       p->ids[i], p->row_of[i] + 1, p->spec->predecessors, cell, id, p->ids[i]);
+}
+
+/* [data] predecessors (docs/ALLOCATION.md "When the map changes"): a
+ * community that continues last year's communities (merged, split, renamed)
+ * had last year's money under their ids.  With 0 last year in every fund it
+ * would pass as new, exempt from hold-harmless and pace (a merger of two
+ * communities given -37% where 85% was promised): refused, with the cure. */
+static civ_status bind_predecessors(civ_alloc_problem *p, const civ_table *t)
+{
+    const civ_alloc_spec *spec = p->spec;
+    size_t col;
+    if (!spec->predecessors)
+        return CIV_OK;
+    civ_where at = {.file = spec->path, .line = spec->predecessors_loc.line,
+                    .column = spec->predecessors_loc.column, .field = "predecessors"};
+    if (civ_table_find_column(t, spec->predecessors, &col))
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &at,
+                           "[data] predecessors: the communities table has no column '%s' (the text column naming, "
+                           "for a merged, split or renamed community, last year's ids it continues, e.g. "
+                           "\"C001;C002\")",
+                           spec->predecessors);
+    if (!civ_table_text(t, 0, col) && civ_table_n_rows(t)) {
+        const double *v = civ_table_numbers(t, col);
+        for (size_t r = 0; v && r < civ_table_n_rows(t); r++)
+            if (!isnan(v[r]))
+                return civ_fail_at(CIV_ERR_DOMAIN, &at,
+                                   "[data] predecessors: column '%s' holds numbers (row %zu: %g); it must be text: "
+                                   "last year's ids, e.g. \"C001;C002\"",
+                                   spec->predecessors, r + 1, v[r]);
+        return CIV_OK; /* an empty column read as numbers: nobody continues anybody */
+    }
+    int limited = 0;
+    for (size_t u = 0; u < p->n_units; u++) {
+        const civ_alloc_formula *fo = &spec->formulas[p->units[u].formula];
+        limited |= p->unit_has_last[u] && (!isnan(fo->hold_harmless) || !isnan(fo->pace));
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        const char *cell = civ_table_text(t, p->row_of[i], col);
+        size_t n_tok = 0;
+        for (const char *c = cell; *c;) {
+            while (*c == ' ' || separator_len(c))
+                c += *c == ' ' ? 1 : separator_len(c);
+            const char *b = c;
+            while (*c && !separator_len(c))
+                c++;
+            const char *e = c;
+            while (e > b && e[-1] == ' ')
+                e--;
+            if (e > b) {
+                civ_status st = check_one_predecessor(p, i, b, (size_t)(e - b), cell);
+                if (st)
+                    return st;
+                n_tok++;
+            }
+        }
+        double total = 0;
+        for (size_t u = 0; u < p->n_units; u++)
+            if (p->unit_has_last[u])
+                total += p->last_year[u * p->n + i];
+        if (n_tok && limited && total == 0) {
+            char cols[300] = "";
+            for (size_t u = 0; u < p->n_units; u++) {
+                const char *a = NULL;
+                civ_alloc_loc l;
+                size_t L = strlen(cols);
+                if (p->unit_has_last[u] && !unit_history_attribute(p, u, &a, &l) && a && !strstr(cols, a) &&
+                    L < sizeof cols - 70)
+                    snprintf(cols + L, sizeof cols - L, "%s'%s'", L ? ", " : "", a);
+            }
+            civ_where w = {.series_id = p->ids[i], .field = spec->predecessors};
+            return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                               "community '%s' (data row %zu) continues last year's %s (column '%s') but has no last "
+                               "year in any fund (%s are 0): it would be allocated as a new community, exempt from "
+                               "hold-harmless and pace; write in %s the sum of its predecessors' last-year amounts "
+                               "(a merger or a rename) or its part of them (a split)",
+                               p->ids[i], p->row_of[i] + 1, cell, spec->predecessors, cols, cols);
+        }
+    }
+    return CIV_OK;
+}
+
 civ_status civ_alloc_bind(const civ_alloc_spec *spec, const civ_table *t, const civ_table *fc, civ_alloc_problem **out)
 {
     if (!spec || !t || !out)
@@ -841,6 +962,8 @@ civ_status civ_alloc_bind(const civ_alloc_spec *spec, const civ_table *t, const 
     }
     if (!st)
         st = bind_history(p, t);
+    if (!st)
+        st = bind_predecessors(p, t);
     free(scratch);
     free(count);
     if (st) {

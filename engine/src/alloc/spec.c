@@ -364,6 +364,7 @@ void civ_alloc_spec_free(civ_alloc_spec *s)
     free(s->path), free(s->version), free(s->title), free(s->currency);
     free(s->spent_column);
     free(s->id_column), free(s->district_column), free(s->population), free(s->aged), free(s->last_year);
+    free(s->predecessors);
     free(s->name_column);
     free(s->text_columns);
     for (size_t i = 0; i < s->n_labels; i++)
@@ -584,8 +585,9 @@ static civ_status read_header(civ_alloc_spec *s, civ_toml_doc *d)
             (st = get_string(&c, "population", 0, &s->population, &s->population_loc)) ||
             (st = get_string(&c, "aged", 0, &s->aged, &s->aged_loc)) ||
             (st = get_string(&c, "last_year", 0, &s->last_year, &s->last_year_loc)) ||
+            (st = get_string(&c, "predecessors", 0, &s->predecessors, &s->predecessors_loc)) ||
             (st = get_string_array(&c, "labels", &s->labels, &s->n_labels, &s->labels_loc)) ||
-            (st = check_unused(&c, "id, name, district, population, aged, last_year, labels")))
+            (st = check_unused(&c, "id, name, district, population, aged, last_year, predecessors, labels")))
             return st;
         s->labels_given = find(&c, "labels") != NULL;
     }
@@ -1189,11 +1191,11 @@ static civ_status list_text_columns(civ_alloc_spec *s)
 {
     static const char *const usual[] = {"unique_id", "name", "district", "street", "model", "pilot"};
     enum { N_USUAL = sizeof usual / sizeof *usual };
-    enum { N_ADD = 3 };
+    enum { N_ADD = 4 };
     size_t cap = N_USUAL + N_ADD + s->n_labels + 1, n = 0;
     if (!(s->text_columns = calloc(cap, sizeof *s->text_columns)))
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
-    const char *add[N_ADD] = {s->id_column, s->name_column, s->district_column};
+    const char *add[N_ADD] = {s->id_column, s->name_column, s->district_column, s->predecessors};
     for (size_t k = 0; k < N_USUAL + N_ADD + s->n_labels; k++) {
         const char *c = k < N_USUAL           ? usual[k]
                         : k < N_USUAL + N_ADD ? add[k - N_USUAL]
