@@ -797,3 +797,37 @@ def test_allocation_ids_keep_their_dtype(tmp_path):
     padded.to_csv(path, index=False)
     got, _ = civicast.allocate(path, DEMO / "allocation.spec")
     assert got["unique_id"].tolist()[0] == "0310101001"
+
+
+def test_allocate_merged_community_predecessors(tmp_path):
+    """[data] predecessors (docs/ALLOCATION.md "When the map changes"): the
+    demo's C001 and C002 merged into C900, from a pandas DataFrame as an
+    office edits it.  With 0 in its history the merged community passed as
+    new, exempt from the 85% hold-harmless; declared, it is refused with the
+    community and the cure, and with the parts' sum it keeps 85% of it."""
+    c = pd.read_csv(DEMO / "communities.csv", dtype={"unique_id": str})
+    old = c[c.unique_id.isin(["D01-S01-C001", "D01-S01-C002"])]
+    m = old.iloc[0].copy()
+    m["unique_id"] = "D01-S01-C900"
+    for k in ["population_resident", "aged60_resident", "migrant_count", "area_km2", "service_points"]:
+        m[k] = old[k].sum()
+    m["last_year_funding"] = 0
+    c = pd.concat([c[~c.index.isin(old.index)], m.to_frame().T], ignore_index=True)
+    c["前身"] = ""
+    c.loc[c.unique_id == "D01-S01-C900", "前身"] = "D01-S01-C001、D01-S01-C002"
+    for col in c.columns:
+        if col not in ("unique_id", "name", "district", "street", "pilot", "前身"):
+            c[col] = pd.to_numeric(c[col])
+    spec = (DEMO / "allocation.spec").read_text(encoding="utf-8")
+    spec = spec.replace('aged = "aged60_resident"', 'aged = "aged60_resident"\npredecessors = "前身"', 1)
+    assert 'predecessors = "前身"' in spec
+    with pytest.raises(civicast.Error) as err:
+        civicast.allocate(c, spec)
+    assert err.value.status == "CIV_ERR_DOMAIN" and err.value.series_id == "D01-S01-C900"
+    assert "continues last year's D01-S01-C001、D01-S01-C002 (column '前身')" in err.value.message
+    assert "exempt from hold-harmless and pace" in err.value.message
+    c.loc[c.unique_id == "D01-S01-C900", "last_year_funding"] = old.last_year_funding.sum()
+    a, _ = civicast.allocate(c, spec)
+    row = a.set_index("unique_id").loc["D01-S01-C900"]
+    assert row.last_year_fen == old.last_year_funding.sum() * 100
+    assert row.amount_fen >= 0.85 * row.last_year_fen
