@@ -1552,6 +1552,37 @@ static void test_predecessors(void **state)
     civ_alloc_spec_free(s);
 }
 
+/* if_missing = "zero": a community with no forecast (a new estate not yet in
+ * the panel, or a failed fit) counted 0 demand and its explanation said
+ * nothing about it (the factor was simply absent from the shares). */
+static void test_no_forecast_explained(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = af_spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n[[factor]]\nname = \"pop\"\n"
+                                        "attribute = \"pop\"\nweight = 0.5\n[[factor]]\nname = \"meals\"\n"
+                                        "label = \"助餐需求\"\nsource = \"forecast\"\nhorizon = 1\n"
+                                        "if_missing = \"zero\"\nweight = 0.5\n");
+    civ_table *c = csv_table("unique_id,pop\nA,1\nB,1\nN,1\n");
+    civ_table *f = csv_table("unique_id,ds,h,model,mean\nA,2026-01,1,ets,10\nB,2026-01,1,,\n");
+    run_out o;
+    assert_int_equal(run(s, c, f, &o), CIV_OK);
+    const char *want[] = {NULL, "pop 100.0% (助餐需求: no forecast, counted as 0)",
+                          "pop 100.0% (助餐需求: no forecast, counted as 0)"};
+    for (size_t i = 0; i < 3; i++) {
+        const char *ex = text_cell(o.t, i, "explanation");
+        if (want[i])
+            assert_non_null(strstr(ex, want[i]));
+        else
+            assert_null(strstr(ex, "no forecast"));
+    }
+    civ_table *zh = NULL;
+    assert_int_equal(civ_alloc_result_table(o.p, o.r, CIV_ALLOC_EXPLAIN_ZH, &zh), CIV_OK);
+    assert_non_null(strstr(text_cell(zh, 2, "explanation"), "构成：pop 100.0%（助餐需求：无预测，按 0 计）；"));
+    civ_table_free(zh);
+    run_free(&o);
+    civ_table_free(f), civ_table_free(c), civ_alloc_spec_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1577,6 +1608,7 @@ int main(void)
         cmocka_unit_test(test_paid_sheet_from_finance),
         cmocka_unit_test(test_last_year_in_minor_units),
         cmocka_unit_test(test_predecessors),
+        cmocka_unit_test(test_no_forecast_explained),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

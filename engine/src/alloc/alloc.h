@@ -312,6 +312,9 @@ struct civ_alloc_problem {
     uint32_t *tilt_mask;  /* n_formulas x n: bit t set when tilt t applied (t < 32) */
     double *last_year;    /* n_units x n: each fund's own last year (major units), NaN = none */
     int *unit_has_last;   /* n_units: 1 when the fund has a history attribute */
+    /* n_factors x n: 1 where a forecast factor with if_missing = "zero" found no forecast for the community
+     * (none in the file, or only failed ones) and counted 0; NULL when no community was (explain.c says so) */
+    unsigned char *no_forecast;
     int64_t *paid;        /* n_units x n: already paid from each fund (reserve release), NULL = none */
     int64_t *paid_total;  /* n_units: their sums */
     int64_t *floor_y, *cap_y; /* n_formulas: indexed floor / cap of a projected year (project.c), NULL = the spec's */

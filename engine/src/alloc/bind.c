@@ -39,7 +39,8 @@ void civ_alloc_problem_free(civ_alloc_problem *p)
         free(p->text_block[b]);
     free(p->labels), free((void *)p->label_names);
     free(p->ids), free(p->districts), free(p->row_of), free(p->x), free(p->c), free(p->xc), free(p->weights);
-    free(p->tilt), free(p->tilt_mask), free(p->last_year), free(p->unit_has_last), free(p->paid), free(p->paid_total), free(p->floor_y), free(p->cap_y);
+    free(p->tilt), free(p->tilt_mask), free(p->last_year), free(p->unit_has_last), free(p->no_forecast);
+    free(p->paid), free(p->paid_total), free(p->floor_y), free(p->cap_y);
     if (!p->population_shared)
         free(p->population);
     if (!p->aged_shared)
@@ -597,6 +598,21 @@ static civ_status bind_labels(civ_alloc_problem *p, const civ_table *t)
     return st;
 }
 
+/* The communities a forecast factor with if_missing = "zero" counted as 0
+ * for want of any forecast (count[i] == 0): a new community with no data
+ * got 0 demand and nothing said so. */
+static civ_status mark_no_forecast(civ_alloc_problem *p, size_t k, const unsigned *count)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        if (count[i])
+            continue;
+        if (!p->no_forecast && !(p->no_forecast = calloc(p->spec->n_factors * p->n, 1)))
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding %zu communities", p->n);
+        p->no_forecast[k * p->n + i] = 1;
+    }
+    return CIV_OK;
+}
+
 /* Factor values x, coefficients c and their products, from attributes or
  * summed forecasts; the weights as the spec gives them. */
 static civ_status bind_factors(civ_alloc_problem *p, const civ_table *t, const civ_table *fc, unsigned *count)
@@ -619,8 +635,8 @@ static civ_status bind_factors(civ_alloc_problem *p, const civ_table *t, const c
         double *xk = civ_alloc_factor_x(p, k);
         if (f->source == CIV_SOURCE_ATTRIBUTE)
             st = read_attribute(p, t, f->attribute, f->attribute_loc, role, 0, xk);
-        else
-            st = read_forecast(p, &idmap, fc, f, xk, count);
+        else if (!(st = read_forecast(p, &idmap, fc, f, xk, count)) && f->missing_zero)
+            st = mark_no_forecast(p, k, count);
         if (st)
             break;
         if (f->coefficient) {

@@ -284,6 +284,12 @@ static void factor_shares(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
     }
     if (first && !(r->unattributed[i] > 0))
         app_s(e, zh ? "未获分配" : "not funded");
+    for (size_t k = 0; p->no_forecast && k < s->n_factors; k++)
+        if (p->no_forecast[k * p->n + i]) { /* if_missing = "zero": say it, inside this clause */
+            app_s(e, zh ? "（" : " (");
+            app_s(e, LABEL(&s->factors[k]));
+            app_s(e, zh ? "：无预测，按 0 计）" : ": no forecast, counted as 0)");
+        }
 }
 
 void civ_alloc_explain_row(const civ_alloc_problem *p, const civ_alloc_result *r, size_t i, const char *lang,
