@@ -387,6 +387,20 @@ assert m.amount_fen >= 25500000, m.amount_fen                      # at least 85
 assert "last year 300000.00" in m.explanation, m.explanation
 PYEOF
 
+# a community with no forecast (a new estate not yet in the panel) under if_missing = "zero": its demand
+# counts 0, and its explanation says so (it said nothing: the factor was absent from its shares)
+grep -v '^D01-S01-C007,' "$WORK/fc36.csv" >"$WORK/fc36_new.csv"
+"$CIV" allocate --spec "$DEMO/plan.spec" --communities "$DEMO/communities.csv" --forecasts "$WORK/fc36_new.csv" \
+    --out "$WORK/anew.csv" --explain >/dev/null 2>"$WORK/stderr" || fail "allocate, one forecast missing: $(cat "$WORK/stderr")"
+$PY - "$WORK/anew.csv" <<'PYEOF' || fail "no-forecast explanation"
+import sys
+import pandas as pd
+a = pd.read_csv(sys.argv[1], dtype={"unique_id": str}).set_index("unique_id")
+assert "(助餐需求: no forecast, counted as 0)" in a.loc["D01-S01-C007"].explanation, a.loc["D01-S01-C007"].explanation
+assert a.loc["D01-S01-C007"].factor_meal_demand_fen == 0
+assert a.explanation.str.contains("no forecast").sum() == 1
+PYEOF
+
 if [ "$failures" -ne 0 ]; then
     echo "allocate.sh: $failures failure(s)" >&2
     exit 1

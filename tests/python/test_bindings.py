@@ -831,3 +831,18 @@ def test_allocate_merged_community_predecessors(tmp_path):
     row = a.set_index("unique_id").loc["D01-S01-C900"]
     assert row.last_year_fen == old.last_year_funding.sum() * 100
     assert row.amount_fen >= 0.85 * row.last_year_fen
+
+
+def test_allocate_no_forecast_explained():
+    """if_missing = "zero": a community with no forecast rows (a new estate
+    not in the panel) counts 0 demand, and its explanation says so."""
+    c = pd.DataFrame({"unique_id": ["A", "B", "N"], "pop": [1.0, 1.0, 1.0]})
+    f = pd.DataFrame({"unique_id": ["A", "B"], "ds": ["2026-01", "2026-01"], "h": [1, 1], "model": ["ets", "ets"],
+                      "mean": [10.0, 30.0]})
+    spec = ('version = "t"\n[budget]\ntotal = 1000.00\nfiscal_year = 2026\n[[pool]]\nname = "p"\nshare = 1\n'
+            '[[factor]]\nname = "pop"\nattribute = "pop"\nweight = 0.5\n[[factor]]\nname = "meals"\n'
+            'source = "forecast"\nhorizon = 1\nif_missing = "zero"\nweight = 0.5\n')
+    a, _ = civicast.allocate(c, spec, forecasts=f, explain="zh")
+    ex = a.set_index("unique_id").explanation
+    assert "构成：pop 100.0%（meals：无预测，按 0 计）" in ex["N"], ex["N"]
+    assert not ex[["A", "B"]].str.contains("无预测").any()
