@@ -74,7 +74,10 @@ static const char *likely_cause(const char *id, const civ_strmap *known, char *b
                  digits);
         return buf;
     }
-    return "";
+    /* the usual cause at the turn of a year: the map changed and the panel kept the old ids' months */
+    return "; a community closed, merged or renamed since last year? the plan forecasts this year's communities: "
+           "drop its series from the panel, or add its months to its successor's series (and its last-year amounts "
+           "to the successor's history, docs/ALLOCATION.md \"When the map changes\")";
 }
 
 /* How many communities (rows of comm with an id in column col) have no
