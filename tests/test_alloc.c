@@ -1530,6 +1530,13 @@ static void test_predecessors(void **state)
     assert_int_equal(run(s, t, NULL, &o), CIV_OK);
     assert_true(fabs(af_cell(o.t, 1, "amount_fen") - 25500) <= 0);
     assert_string_equal(civ_table_text(o.t, 1, 0), "M");
+    /* the explanation says whose last year it carries (the ids joined by '+', never by "; ") */
+    assert_non_null(strstr(text_cell(o.t, 1, "explanation"), "x 100.0% (last year's amounts from A1+A2); "));
+    assert_null(strstr(text_cell(o.t, 2, "explanation"), "amounts from"));
+    civ_table *zh = NULL;
+    assert_int_equal(civ_alloc_result_table(o.p, o.r, CIV_ALLOC_EXPLAIN_ZH, &zh), CIV_OK);
+    assert_non_null(strstr(text_cell(zh, 1, "explanation"), "构成：x 100.0%（上年金额来自 A1+A2）；"));
+    civ_table_free(zh);
     run_free(&o);
     civ_table_free(t);
 

@@ -385,6 +385,7 @@ m = a.loc["D01-S01-C900"]
 assert m.last_year_fen == 30000000, m.last_year_fen              # 148,500.00 + 151,500.00
 assert m.amount_fen >= 25500000, m.amount_fen                      # at least 85% of it
 assert "last year 300000.00" in m.explanation, m.explanation
+assert "(last year's amounts from D01-S01-C001+D01-S01-C002)" in m.explanation, m.explanation
 PYEOF
 
 # a community with no forecast (a new estate not yet in the panel) under if_missing = "zero": its demand

@@ -827,8 +827,9 @@ def test_allocate_merged_community_predecessors(tmp_path):
     assert "continues last year's D01-S01-C001、D01-S01-C002 (column '前身')" in err.value.message
     assert "exempt from hold-harmless and pace" in err.value.message
     c.loc[c.unique_id == "D01-S01-C900", "last_year_funding"] = old.last_year_funding.sum()
-    a, _ = civicast.allocate(c, spec)
+    a, _ = civicast.allocate(c, spec, explain=True)
     row = a.set_index("unique_id").loc["D01-S01-C900"]
+    assert "(last year's amounts from D01-S01-C001+D01-S01-C002)" in row.explanation, row.explanation
     assert row.last_year_fen == old.last_year_funding.sum() * 100
     assert row.amount_fen >= 0.85 * row.last_year_fen
 

@@ -315,6 +315,10 @@ struct civ_alloc_problem {
     /* n_factors x n: 1 where a forecast factor with if_missing = "zero" found no forecast for the community
      * (none in the file, or only failed ones) and counted 0; NULL when no community was (explain.c says so) */
     unsigned char *no_forecast;
+    /* n, id order: the [data] predecessors of each community joined by '+' ("C001+C002", "" for none;
+     * copies in pred_block), for the explanations; NULL without the column */
+    char **pred;
+    char *pred_block;
     int64_t *paid;        /* n_units x n: already paid from each fund (reserve release), NULL = none */
     int64_t *paid_total;  /* n_units: their sums */
     int64_t *floor_y, *cap_y; /* n_formulas: indexed floor / cap of a projected year (project.c), NULL = the spec's */

@@ -40,6 +40,7 @@ void civ_alloc_problem_free(civ_alloc_problem *p)
     free(p->labels), free((void *)p->label_names);
     free(p->ids), free(p->districts), free(p->row_of), free(p->x), free(p->c), free(p->xc), free(p->weights);
     free(p->tilt), free(p->tilt_mask), free(p->last_year), free(p->unit_has_last), free(p->no_forecast);
+    free(p->pred), free(p->pred_block);
     free(p->paid), free(p->paid_total), free(p->floor_y), free(p->cap_y);
     if (!p->population_shared)
         free(p->population);
@@ -880,6 +881,14 @@ static civ_status bind_predecessors(civ_alloc_problem *p, const civ_table *t)
                                    spec->predecessors, r + 1, v[r]);
         return CIV_OK; /* an empty column read as numbers: nobody continues anybody */
     }
+    size_t bytes = 0;
+    for (size_t i = 0; i < p->n; i++)
+        bytes += strlen(civ_table_text(t, p->row_of[i], col)) + 1; /* the joined ids are never longer */
+    p->pred = calloc(p->n, sizeof *p->pred);
+    p->pred_block = malloc(bytes);
+    if (!p->pred || !p->pred_block)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding %zu communities", p->n);
+    char *dst = p->pred_block;
     int limited = 0;
     for (size_t u = 0; u < p->n_units; u++) {
         const civ_alloc_formula *fo = &spec->formulas[p->units[u].formula];
@@ -888,6 +897,7 @@ static civ_status bind_predecessors(civ_alloc_problem *p, const civ_table *t)
     for (size_t i = 0; i < p->n; i++) {
         const char *cell = civ_table_text(t, p->row_of[i], col);
         size_t n_tok = 0;
+        p->pred[i] = dst;
         for (const char *c = cell; *c;) {
             while (*c == ' ' || separator_len(c))
                 c += *c == ' ' ? 1 : separator_len(c);
@@ -901,9 +911,13 @@ static civ_status bind_predecessors(civ_alloc_problem *p, const civ_table *t)
                 civ_status st = check_one_predecessor(p, i, b, (size_t)(e - b), cell);
                 if (st)
                     return st;
-                n_tok++;
+                if (n_tok++)
+                    *dst++ = '+';
+                memcpy(dst, b, (size_t)(e - b));
+                dst += e - b;
             }
         }
+        *dst++ = '\0';
         double total = 0;
         for (size_t u = 0; u < p->n_units; u++)
             if (p->unit_has_last[u])
