@@ -1590,6 +1590,49 @@ static void test_no_forecast_explained(void **state)
     civ_table_free(f), civ_table_free(c), civ_alloc_spec_free(s);
 }
 
+/* [[formula]] last_year_total: a community closed since last year has no
+ * row, so its last-year money vanished from every total, unnamed; with last
+ * year's whole fund given, the summary says how much this year's
+ * communities carry and how much is gone, and more than the whole (a split
+ * part given its parent's whole amount) is refused. */
+static void test_last_year_total(void **state)
+{
+    (void)state;
+    const char *fmt = "version = \"m\"\n[budget]\ntotal = 1000.00\nfiscal_year = 2026\n[[pool]]\nname = \"p\"\n"
+                      "share = 1\n[[formula]]\nname = \"main\"\nhold_harmless = 0.85\nlast_year = \"ly\"\n"
+                      "last_year_total = %s\n[[factor]]\nname = \"x\"\nattribute = \"x\"\nweight = 1\n";
+    char text[600];
+    snprintf(text, sizeof text, fmt, "1_000.00"); /* last year: A 300, B 500, and C (closed) 200 */
+    civ_alloc_spec *s = af_spec_of(text);
+    civ_table *t = csv_table("unique_id,x,ly\nA,1,300\nB,1,500\n");
+    run_out o;
+    assert_int_equal(run(s, t, NULL, &o), CIV_OK);
+    assert_true(summary_value(o.sum, "history", "p", "last_year_total") == 100000);
+    assert_true(summary_value(o.sum, "history", "p", "carried") == 80000);
+    assert_true(summary_value(o.sum, "history", "p", "not_carried") == 20000);
+    run_free(&o);
+    civ_alloc_spec_free(s);
+    /* a split part given its parent's whole amount: more than last year's whole fund */
+    snprintf(text, sizeof text, fmt, "700.00");
+    s = af_spec_of(text);
+    assert_int_equal(run(s, t, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "fund 'p': this year's communities carry 80000 minor units of "
+                                                     "last year in 'ly', more than last year's whole fund of 70000"));
+    assert_int_equal(civ_last_error()->line, 8);
+    run_free(&o);
+    civ_alloc_spec_free(s);
+    civ_table_free(t);
+    /* without the key: no history rows */
+    s = af_spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n[[factor]]\nname = \"x\"\nattribute = \"x\"\nweight = 1\n");
+    t = csv_table("unique_id,x\nA,1\n");
+    assert_int_equal(run(s, t, NULL, &o), CIV_OK);
+    for (size_t r = 0; r < civ_table_n_rows(o.sum); r++)
+        assert_string_not_equal(text_cell(o.sum, r, "section"), "history");
+    run_free(&o);
+    civ_alloc_spec_free(s);
+    civ_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1616,6 +1659,7 @@ int main(void)
         cmocka_unit_test(test_last_year_in_minor_units),
         cmocka_unit_test(test_predecessors),
         cmocka_unit_test(test_no_forecast_explained),
+        cmocka_unit_test(test_last_year_total),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

@@ -245,6 +245,7 @@ static int run_allocate(int argc, char **argv)
         const char *sum = a.value[A_SUMMARY];
         civ_cli_print_alloc_summary(j.spec, a.value[A_SPEC], &j.st);
         civ_cli_print_demand_window(j.demand);
+        civ_cli_print_history(j.summary, civ_alloc_spec_minor_unit(j.spec));
         printf("wrote                  %s%s%s\n", a.value[A_OUT], sum ? ", " : "", sum ? sum : "");
     }
     civ_table_free(j.alloc), civ_table_free(j.summary);

@@ -274,6 +274,7 @@ static void print_plan(const civ_plan *plan, const civ_plan_result *r, const civ
     civ_cli_demand_lines(spec, civ_plan_result_table(r, CIV_PLAN_FORECASTS), demand, sizeof demand);
     civ_cli_print_demand_window(demand);
     civ_cli_print_districts(civ_plan_result_table(r, CIV_PLAN_ALLOCATION_SUMMARY), civ_alloc_spec_minor_unit(spec));
+    civ_cli_print_history(civ_plan_result_table(r, CIV_PLAN_ALLOCATION_SUMMARY), civ_alloc_spec_minor_unit(spec));
     civ_cli_print_pilots(comm, civ_plan_result_table(r, CIV_PLAN_ALLOCATION),
                          civ_plan_result_table(r, CIV_PLAN_FORECAST_REPORT), civ_alloc_spec_minor_unit(spec));
     if (st.n_draws)

@@ -388,6 +388,28 @@ assert "last year 300000.00" in m.explanation, m.explanation
 assert "(last year's amounts from D01-S01-C001+D01-S01-C002)" in m.explanation, m.explanation
 PYEOF
 
+# a community closed since last year (C004: 113,900.00 last year) has no row, and its money vanished from
+# every total unnamed; with last year's whole fund in [[formula]] last_year_total the command and the summary
+# say how much this year's communities carry and how much is gone
+grep -v '^D01-S01-C004,' "$DEMO/communities.csv" >"$WORK/closed.csv"
+sed 's/^last_year = "last_year_funding".*/&\nlast_year_total = 134_637_500.00/' "$SPEC" >"$WORK/total.spec"
+grep -q '^last_year_total = 134_637_500.00' "$WORK/total.spec" || fail "total.spec lacks the key"
+"$CIV" allocate --spec "$WORK/total.spec" --communities "$WORK/closed.csv" --out "$WORK/c.csv" --summary "$WORK/cs.csv" \
+    >"$WORK/stdout" 2>"$WORK/stderr" || fail "allocate with last_year_total: $(cat "$WORK/stderr")"
+grep -q "^last year  *eldercare+health 134,637,500.00, of which this year's communities carry 134,523,600.00; 113,900.00 was with communities not in this year's table" "$WORK/stdout" \
+    || fail "no line for the closed community's money: $(cat "$WORK/stdout")"
+grep -q '^history,eldercare+health,not_carried,fen,11390000' "$WORK/cs.csv" || fail "summary lacks not_carried"
+# a split part given its parent's whole amount: more than last year's fund, refused at the key
+$PY - "$DEMO/communities.csv" "$WORK/twice.csv" <<'PYEOF' || fail "twice sheet"
+import sys
+import pandas as pd
+c = pd.read_csv(sys.argv[1], dtype={"unique_id": str})
+c.loc[c.unique_id == "D01-S01-C003", "last_year_funding"] += 200000   # 131,600.00 counted again, and more
+c.to_csv(sys.argv[2], index=False, encoding="utf-8-sig")
+PYEOF
+expect_exit 2 "more than last year's whole fund of 13463750000 (last_year_total): money counted twice" \
+    -- allocate --spec "$WORK/total.spec" --communities "$WORK/twice.csv" --out "$WORK/c2.csv"
+
 # a community with no forecast (a new estate not yet in the panel) under if_missing = "zero": its demand
 # counts 0, and its explanation says so (it said nothing: the factor was absent from its shares)
 grep -v '^D01-S01-C007,' "$WORK/fc36.csv" >"$WORK/fc36_new.csv"

@@ -847,3 +847,21 @@ def test_allocate_no_forecast_explained():
     ex = a.set_index("unique_id").explanation
     assert "构成：pop 100.0%（meals：无预测，按 0 计）" in ex["N"], ex["N"]
     assert not ex[["A", "B"]].str.contains("无预测").any()
+
+
+def test_allocate_last_year_total_names_what_is_gone():
+    """[[formula]] last_year_total: a community closed since last year (the
+    demo's C004, 113,900.00 last year) has no row; the summary says what
+    this year's communities carry of last year's whole fund and what is gone."""
+    c = pd.read_csv(DEMO / "communities.csv", dtype={"unique_id": str})
+    c = c[c.unique_id != "D01-S01-C004"]
+    spec = (DEMO / "allocation.spec").read_text(encoding="utf-8")
+    spec = re.sub(r'(?m)^last_year = "last_year_funding".*$', r'\g<0>\nlast_year_total = 134_637_500.00', spec, count=1)
+    assert "last_year_total = 134_637_500.00" in spec
+    _, s = civicast.allocate(c, spec)
+    h = s[s.section == "history"].set_index("measure")["value"]
+    assert (h["last_year_total"], h["carried"], h["not_carried"]) == (13_463_750_000, 13_452_360_000, 11_390_000)
+    with pytest.raises(civicast.Error) as err:
+        civicast.allocate(c, spec.replace("134_637_500.00", "134_000_000.00"))
+    assert err.value.status == "CIV_ERR_DOMAIN" and err.value.field == "last_year_total"
+    assert "money counted twice" in err.value.message

@@ -95,6 +95,7 @@ typedef struct civ_alloc_formula {
     double hold_harmless;/* p in (0, 10], NaN = none */
     double pace;         /* q in [0, 100] (a number below 1, or "150%"), NaN = none */
     char *last_year;     /* attribute (yuan), needed by hold_harmless/pace */
+    int64_t last_year_total; /* minor units: last year's whole fund, to reconcile the history with; -1 = none */
     int ratable;         /* on_infeasible = "ratable" */
     int greater_of;      /* combine = "greater_of": score = max over factor groups (US CDBG) */
     char *groups[CIV_ALLOC_MAX_GROUPS]; /* group names in order of first use */
@@ -319,6 +320,10 @@ struct civ_alloc_problem {
      * copies in pred_block), for the explanations; NULL without the column */
     char **pred;
     char *pred_block;
+    /* n_units: last year's whole fund ([[formula]] last_year_total, -1 = not given) and the part of it the
+     * communities of this year carry in their history (minor units); the rest belonged to communities that
+     * are gone (closed, or merged without their amounts) */
+    int64_t *hist_total, *hist_carried;
     int64_t *paid;        /* n_units x n: already paid from each fund (reserve release), NULL = none */
     int64_t *paid_total;  /* n_units: their sums */
     int64_t *floor_y, *cap_y; /* n_formulas: indexed floor / cap of a projected year (project.c), NULL = the spec's */

@@ -40,7 +40,7 @@ void civ_alloc_problem_free(civ_alloc_problem *p)
     free(p->labels), free((void *)p->label_names);
     free(p->ids), free(p->districts), free(p->row_of), free(p->x), free(p->c), free(p->xc), free(p->weights);
     free(p->tilt), free(p->tilt_mask), free(p->last_year), free(p->unit_has_last), free(p->no_forecast);
-    free(p->pred), free(p->pred_block);
+    free(p->pred), free(p->pred_block), free(p->hist_total), free(p->hist_carried);
     free(p->paid), free(p->paid_total), free(p->floor_y), free(p->cap_y);
     if (!p->population_shared)
         free(p->population);
@@ -702,6 +702,51 @@ static civ_status bind_tilts(civ_alloc_problem *p, const civ_table *t, double *s
     return CIV_OK;
 }
 
+/* [[formula]] last_year_total: last year's whole fund against what this
+ * year's communities carry in their history.  Less is the money of
+ * communities that are gone (closed, merged without their amounts), which
+ * vanished from every total unnamed: kept for the summary.  More is money
+ * counted twice (a split part given its parent's whole amount): refused. */
+static civ_status reconcile_history(civ_alloc_problem *p, size_t u, const char *attr)
+{
+    const civ_alloc_spec *s = p->spec;
+    const civ_alloc_formula *fo = &s->formulas[p->units[u].formula];
+    if (fo->last_year_total < 0)
+        return CIV_OK;
+    civ_where w = {.file = s->path, .line = fo->loc.line, .column = fo->loc.column, .field = "last_year_total"};
+    size_t uses = 0;
+    for (size_t v = 0; v < p->n_units; v++)
+        uses += p->units[v].formula == p->units[u].formula;
+    if (uses > 1 || !attr)
+        return civ_fail_at(CIV_ERR_SPEC, &w,
+                           "formula '%s': last_year_total is last year's whole fund, to reconcile with the fund's "
+                           "history column; %s",
+                           fo->name, attr ? "the formula allocates several funds (earmarks), each with its own "
+                                            "history: remove the key"
+                                          : "the fund has no last_year column: name it in the formula");
+    int64_t sum = 0;
+    for (size_t i = 0; i < p->n; i++)
+        sum += (int64_t)llround(p->last_year[u * p->n + i] * (double)s->minor_unit);
+    if (sum > fo->last_year_total)
+        return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                           "fund '%s': this year's communities carry %lld minor units of last year in '%s', more "
+                           "than last year's whole fund of %lld (last_year_total): money counted twice, e.g. a "
+                           "split community's parts each given the parent's whole amount (give each part its share) "
+                           "or a predecessor's amount carried into two communities",
+                           p->units[u].name, (long long)sum, attr, (long long)fo->last_year_total);
+    if (!p->hist_total) {
+        p->hist_total = malloc(p->n_units * sizeof *p->hist_total);
+        p->hist_carried = calloc(p->n_units, sizeof *p->hist_carried);
+        if (!p->hist_total || !p->hist_carried)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the history");
+        for (size_t v = 0; v < p->n_units; v++)
+            p->hist_total[v] = -1;
+    }
+    p->hist_total[u] = fo->last_year_total;
+    p->hist_carried[u] = sum;
+    return CIV_OK;
+}
+
 /* The attribute holding fund u's history: the last_year of its pools (all
  * that name one must name the same attribute: it is the fund's, not the
  * pool's), else its formula's last_year; NULL when neither.  *loc gets the
@@ -771,9 +816,13 @@ static civ_status bind_history(civ_alloc_problem *p, const civ_table *t)
             if ((st = read_attribute(p, t, attr, loc, role, HISTORY, p->last_year + u * n)))
                 return st;
             p->unit_has_last[u] = 1;
+            if ((st = reconcile_history(p, u, attr)))
+                return st;
         } else {
             for (size_t i = 0; i < n; i++)
                 p->last_year[u * n + i] = NAN;
+            if ((st = reconcile_history(p, u, NULL)))
+                return st;
         }
     }
     /* population and aged are usually also factors: then they share the

@@ -631,7 +631,7 @@ static civ_status read_formula(civ_alloc_spec *s, civ_toml_table *tb, size_t fi)
     civ_status st;
     civ_alloc_formula *f = &s->formulas[fi];
     set_ctx(&c, tb, fi);
-    f->floor = f->cap = -1;
+    f->floor = f->cap = f->last_year_total = -1;
     f->cap_share = f->hold_harmless = f->pace = NAN;
     f->loc.line = tb->line, f->loc.column = tb->column;
     char *on_inf = NULL, *combine = NULL;
@@ -642,6 +642,7 @@ static civ_status read_formula(civ_alloc_spec *s, civ_toml_table *tb, size_t fi)
         (st = get_fraction(&c, "hold_harmless", 0, 0, 10, &f->hold_harmless, NULL, NULL)) ||
         (st = get_pace(&c, &f->pace)) ||
         (st = get_string(&c, "last_year", 0, &f->last_year, &f->last_year_loc)) ||
+        (st = get_money(&c, "last_year_total", 0, s->minor_digits, &f->last_year_total)) ||
         (st = get_string(&c, "on_infeasible", 0, &on_inf, NULL)) ||
         (st = get_string(&c, "combine", 0, &combine, NULL))) {
         free(on_inf);
@@ -666,7 +667,7 @@ static civ_status read_formula(civ_alloc_spec *s, civ_toml_table *tb, size_t fi)
                               "on_infeasible must be \"error\" or \"ratable\"");
     }
     if ((st = check_unused(&c, "name, label, floor, cap, cap_share, hold_harmless, pace, last_year, "
-                               "on_infeasible, combine")))
+                               "last_year_total, on_infeasible, combine")))
         return st;
     /* hold_harmless / pace without a formula last_year need every fund of the
      * formula to name its own history ([[pool]] last_year): check_formulas */
@@ -1160,7 +1161,7 @@ static civ_status build(civ_alloc_spec *s, civ_toml_doc *d)
         s->formulas[0].name = strdup("main");
         if (!s->formulas[0].name)
             return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
-        s->formulas[0].floor = s->formulas[0].cap = -1;
+        s->formulas[0].floor = s->formulas[0].cap = s->formulas[0].last_year_total = -1;
         s->formulas[0].cap_share = s->formulas[0].hold_harmless = s->formulas[0].pace = NAN;
     }
     double reserve_sum = 0;
