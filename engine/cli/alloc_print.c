@@ -147,8 +147,8 @@ void civ_cli_print_history(const civ_table *summary, int64_t unit)
         civ_cli_format_money(kept, sizeof kept, civ_table_number(summary, r + 1, ca), unit);
         double g = civ_table_number(summary, r + 2, ca);
         civ_cli_format_money(gone, sizeof gone, g, unit);
-        printf("last year              %s %s, of which this year's communities carry %s", civ_table_text(summary, r, cn),
-               total, kept);
+        printf("last year              %s %s, of which this year's communities carry %s",
+               civ_table_text(summary, r, cn), total, kept);
         if (g > 0)
             printf("; %s was with communities not in this year's table (closed, or merged or renamed without their "
                    "amounts carried over)",

@@ -394,10 +394,11 @@ PYEOF
 grep -v '^D01-S01-C004,' "$DEMO/communities.csv" >"$WORK/closed.csv"
 sed 's/^last_year = "last_year_funding".*/&\nlast_year_total = 134_637_500.00/' "$SPEC" >"$WORK/total.spec"
 grep -q '^last_year_total = 134_637_500.00' "$WORK/total.spec" || fail "total.spec lacks the key"
-"$CIV" allocate --spec "$WORK/total.spec" --communities "$WORK/closed.csv" --out "$WORK/c.csv" --summary "$WORK/cs.csv" \
-    >"$WORK/stdout" 2>"$WORK/stderr" || fail "allocate with last_year_total: $(cat "$WORK/stderr")"
-grep -q "^last year  *eldercare+health 134,637,500.00, of which this year's communities carry 134,523,600.00; 113,900.00 was with communities not in this year's table" "$WORK/stdout" \
-    || fail "no line for the closed community's money: $(cat "$WORK/stdout")"
+"$CIV" allocate --spec "$WORK/total.spec" --communities "$WORK/closed.csv" --out "$WORK/c.csv" \
+    --summary "$WORK/cs.csv" >"$WORK/stdout" 2>"$WORK/stderr" || fail "allocate with last_year_total: $(cat "$WORK/stderr")"
+want="^last year  *eldercare+health 134,637,500.00, of which this year's communities carry 134,523,600.00; "
+want+="113,900.00 was with communities not in this year's table"
+grep -q "$want" "$WORK/stdout" || fail "no line for the closed community's money: $(cat "$WORK/stdout")"
 grep -q '^history,eldercare+health,not_carried,fen,11390000' "$WORK/cs.csv" || fail "summary lacks not_carried"
 # a split part given its parent's whole amount: more than last year's fund, refused at the key
 $PY - "$DEMO/communities.csv" "$WORK/twice.csv" <<'PYEOF' || fail "twice sheet"
