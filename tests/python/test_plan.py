@@ -7,6 +7,7 @@ Environment (set by CTest): CIV_LIBRARY, CIV_CLI (CLI comparisons are
 skipped without it), CIV_SOURCE_DIR, PYTHONPATH=python-bindings.
 """
 import ctypes
+import json
 import os
 import re
 import shutil
@@ -434,3 +435,5 @@ def test_plan_community_without_series(tmp_path):
         assert r.returncode == 0, r.stderr
         assert re.search(r"1 community of \S*communities\.csv has no series in \S*meals\.csv \(no data yet\): its "
                          r"forecast demand is what the spec's if_missing says", r.stdout), r.stdout
+        manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+        assert manifest["results"]["no_series"] == 1
