@@ -1484,6 +1484,155 @@ static void test_last_year_in_minor_units(void **state)
     civ_table_free(comm);
 }
 
+/* [data] predecessors (docs/ALLOCATION.md "When the map changes"): a
+ * community merged from last year's A1 and A2 under a new id, with 0 in
+ * the history column, passed as new and escaped the 85% hold-harmless
+ * (demo city: 189,418.09 yuan where 255,000.00 was promised on 300,000.00).
+ * Declared, it is refused until its history holds the predecessors' sum. */
+static civ_table *table_for_spec(const civ_alloc_spec *s, const char *text)
+{
+    static int counter;
+    char path[128];
+    snprintf(path, sizeof path, "%s/pred%d.csv", tmpdir, counter++);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    civ_table_read_options opt = {.text_columns = civ_alloc_spec_text_columns(s)};
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_read_csv(path, &opt, &t), CIV_OK);
+    return t;
+}
+
+static void test_predecessors(void **state)
+{
+    (void)state;
+    const char *spec = "version = \"m\"\n[budget]\ntotal = 1000.00\nfiscal_year = 2026\n[data]\n"
+                       "predecessors = \"前身\"\n[[pool]]\nname = \"p\"\nshare = 1\n[[formula]]\nname = \"main\"\n"
+                       "hold_harmless = 0.85\n"
+                       "last_year = \"ly\"\n[[factor]]\nname = \"x\"\nattribute = \"x\"\nweight = 1\n";
+    civ_alloc_spec *s = af_spec_of(spec);
+    /* the office's sheet: M merged from A1+A2 (0 written for "no row last year"), N new */
+    civ_table *t = table_for_spec(s, "\xef\xbb\xbfunique_id,x,ly,前身\nB,10,500,\nM,1,0,A1；A2\nN,1,0,\n");
+    run_out o;
+    assert_int_equal(run(s, t, NULL, &o), CIV_ERR_DOMAIN);
+    const char *msg = civ_last_error_message();
+    assert_non_null(strstr(msg, "community 'M' (data row 2) continues last year's A1；A2 (column '前身') but has no "
+                                "last year in any fund ('ly' are 0)"));
+    assert_non_null(strstr(msg, "exempt from hold-harmless and pace"));
+    assert_non_null(strstr(msg, "the sum of its predecessors' last-year amounts"));
+    assert_string_equal(civ_last_error()->series_id, "M");
+    run_free(&o);
+    civ_table_free(t);
+
+    /* its history written (300 = A1's 100 + A2's 200): the hold-harmless binds, N stays new */
+    t = table_for_spec(s, "unique_id,x,ly,前身\nB,10,500,\nM,1,300,A1、A2\nN,1,0,\n");
+    assert_int_equal(run(s, t, NULL, &o), CIV_OK);
+    assert_true(fabs(af_cell(o.t, 1, "amount_fen") - 25500) <= 0);
+    assert_string_equal(civ_table_text(o.t, 1, 0), "M");
+    /* the explanation says whose last year it carries (the ids joined by '+', never by "; ") */
+    assert_non_null(strstr(text_cell(o.t, 1, "explanation"), "x 100.0% (last year's amounts from A1+A2); "));
+    assert_null(strstr(text_cell(o.t, 2, "explanation"), "amounts from"));
+    civ_table *zh = NULL;
+    assert_int_equal(civ_alloc_result_table(o.p, o.r, CIV_ALLOC_EXPLAIN_ZH, &zh), CIV_OK);
+    assert_non_null(strstr(text_cell(zh, 1, "explanation"), "构成：x 100.0%（上年金额来自 A1+A2）；"));
+    civ_table_free(zh);
+    run_free(&o);
+    civ_table_free(t);
+
+    /* a predecessor that is still a community of this year: named, whatever the separator */
+    t = table_for_spec(s, "unique_id,x,ly,前身\nB,10,500,\nM,1,300, A1 ，B \nN,1,0,\n");
+    assert_int_equal(run(s, t, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "its predecessors ('前身' = ' A1 ，B ') include 'B', "
+                                                     "which is a community of this year too"));
+    run_free(&o);
+    civ_table_free(t);
+
+    /* the column missing: named with what it is for */
+    t = table_for_spec(s, "unique_id,x,ly\nB,10,500\nM,1,300\n");
+    assert_int_equal(run(s, t, NULL, &o), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error_message(), "[data] predecessors: the communities table has no column "
+                                                     "'前身'"));
+    assert_int_equal(civ_last_error()->line, 6);
+    run_free(&o);
+    civ_table_free(t);
+    civ_alloc_spec_free(s);
+}
+
+/* if_missing = "zero": a community with no forecast (a new estate not yet in
+ * the panel, or a failed fit) counted 0 demand and its explanation said
+ * nothing about it (the factor was simply absent from the shares). */
+static void test_no_forecast_explained(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = af_spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n[[factor]]\nname = \"pop\"\n"
+                                        "attribute = \"pop\"\nweight = 0.5\n[[factor]]\nname = \"meals\"\n"
+                                        "label = \"助餐需求\"\nsource = \"forecast\"\nhorizon = 1\n"
+                                        "if_missing = \"zero\"\nweight = 0.5\n");
+    civ_table *c = csv_table("unique_id,pop\nA,1\nB,1\nN,1\n");
+    civ_table *f = csv_table("unique_id,ds,h,model,mean\nA,2026-01,1,ets,10\nB,2026-01,1,,\n");
+    run_out o;
+    assert_int_equal(run(s, c, f, &o), CIV_OK);
+    const char *want[] = {NULL, "pop 100.0% (助餐需求: no forecast, counted as 0)",
+                          "pop 100.0% (助餐需求: no forecast, counted as 0)"};
+    for (size_t i = 0; i < 3; i++) {
+        const char *ex = text_cell(o.t, i, "explanation");
+        if (want[i])
+            assert_non_null(strstr(ex, want[i]));
+        else
+            assert_null(strstr(ex, "no forecast"));
+    }
+    civ_table *zh = NULL;
+    assert_int_equal(civ_alloc_result_table(o.p, o.r, CIV_ALLOC_EXPLAIN_ZH, &zh), CIV_OK);
+    assert_non_null(strstr(text_cell(zh, 2, "explanation"), "构成：pop 100.0%（助餐需求：无预测，按 0 计）；"));
+    civ_table_free(zh);
+    run_free(&o);
+    civ_table_free(f), civ_table_free(c), civ_alloc_spec_free(s);
+}
+
+/* [[formula]] last_year_total: a community closed since last year has no
+ * row, so its last-year money vanished from every total, unnamed; with last
+ * year's whole fund given, the summary says how much this year's
+ * communities carry and how much is gone, and more than the whole (a split
+ * part given its parent's whole amount) is refused. */
+static void test_last_year_total(void **state)
+{
+    (void)state;
+    const char *fmt = "version = \"m\"\n[budget]\ntotal = 1000.00\nfiscal_year = 2026\n[[pool]]\nname = \"p\"\n"
+                      "share = 1\n[[formula]]\nname = \"main\"\nhold_harmless = 0.85\nlast_year = \"ly\"\n"
+                      "last_year_total = %s\n[[factor]]\nname = \"x\"\nattribute = \"x\"\nweight = 1\n";
+    char text[600];
+    snprintf(text, sizeof text, fmt, "1_000.00"); /* last year: A 300, B 500, and C (closed) 200 */
+    civ_alloc_spec *s = af_spec_of(text);
+    civ_table *t = csv_table("unique_id,x,ly\nA,1,300\nB,1,500\n");
+    run_out o;
+    assert_int_equal(run(s, t, NULL, &o), CIV_OK);
+    assert_true(summary_value(o.sum, "history", "p", "last_year_total") == 100000);
+    assert_true(summary_value(o.sum, "history", "p", "carried") == 80000);
+    assert_true(summary_value(o.sum, "history", "p", "not_carried") == 20000);
+    run_free(&o);
+    civ_alloc_spec_free(s);
+    /* a split part given its parent's whole amount: more than last year's whole fund */
+    snprintf(text, sizeof text, fmt, "700.00");
+    s = af_spec_of(text);
+    assert_int_equal(run(s, t, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "fund 'p': this year's communities carry 80000 minor units of "
+                                                     "last year in 'ly', more than last year's whole fund of 70000"));
+    assert_int_equal(civ_last_error()->line, 8);
+    run_free(&o);
+    civ_alloc_spec_free(s);
+    civ_table_free(t);
+    /* without the key: no history rows */
+    s = af_spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n[[factor]]\nname = \"x\"\nattribute = \"x\"\nweight = 1\n");
+    t = csv_table("unique_id,x\nA,1\n");
+    assert_int_equal(run(s, t, NULL, &o), CIV_OK);
+    for (size_t r = 0; r < civ_table_n_rows(o.sum); r++)
+        assert_string_not_equal(text_cell(o.sum, r, "section"), "history");
+    run_free(&o);
+    civ_alloc_spec_free(s);
+    civ_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1508,6 +1657,9 @@ int main(void)
         cmocka_unit_test(test_summary_with_stats),
         cmocka_unit_test(test_paid_sheet_from_finance),
         cmocka_unit_test(test_last_year_in_minor_units),
+        cmocka_unit_test(test_predecessors),
+        cmocka_unit_test(test_no_forecast_explained),
+        cmocka_unit_test(test_last_year_total),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

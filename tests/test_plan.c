@@ -861,7 +861,10 @@ static void test_late_series_and_ids(void **state)
     civ_plan_free(p);
     /* a series that is no community: named with both files and the likely cause */
     const char *from[] = {"P01", "P02", "P02"}, *to[] = {"P01 ", "合计", "XP02"},
-               *cause[] = {"spaces around it", "total row", "(key column 'unique_id')"};
+               *cause[] = {"spaces around it", "total row",
+                           "(key column 'unique_id'); a community closed, merged or renamed since last year? the plan "
+                           "forecasts this year's communities: drop its series from the panel, or add its months to "
+                           "its successor's series"};
     for (size_t k = 0; k < 3; k++) {
         p = plan_over_variant("ids.csv", NULL, from[k], to[k]);
         assert_int_equal(civ_plan_run(p, NULL, &r), CIV_ERR_NOT_FOUND);

@@ -226,6 +226,34 @@ static void test_summary_labels(void **state)
     assert_false(page_has(path, &o, "资金来源：eldercare"));
 }
 
+/* [[formula]] last_year_total (docs/ALLOCATION.md "When the map changes"):
+ * the money of last year's communities that are gone (a closed one) is on
+ * the summary table, named by the fund's label; nothing when none is gone. */
+static void test_summary_history(void **state)
+{
+    (void)state;
+    const char *head = "section,item,measure,unit,value,label\nbudget,total,amount,fen,1100000,\n"
+                       "pool,eldercare,amount,fen,1000000,养老服务\ntotal,allocated,amount,fen,1000000,\n";
+    char sum[600];
+    snprintf(sum, sizeof sum, "%shistory,eldercare,last_year_total,fen,100000000,养老服务\n"
+                              "history,eldercare,carried,fen,88610000,养老服务\n"
+                              "history,eldercare,not_carried,fen,11390000,养老服务\n", head);
+    put("hist", "allocation.csv", ALLOC);
+    put("hist", "allocation_summary.csv", sum);
+    char path[128];
+    snprintf(path, sizeof path, "%s/hist", dir);
+    civ_report_options zh = {.lang = "zh"}, en = {.lang = "en"};
+    assert_true(page_has(path, &zh, "上年资金中已不在本年名单的社区（撤销，或合并、更名后未转入）：养老服务</td>"
+                                    "<td class=\"n\">11.4 万元</td>"));
+    assert_true(page_has(path, &en, "Last year&#39;s money of communities no longer listed (closed, or merged or "
+                                    "renamed without it): 养老服务</td><td class=\"n\">CNY 113,900</td>"));
+    snprintf(sum, sizeof sum, "%shistory,eldercare,last_year_total,fen,1000000,养老服务\n"
+                              "history,eldercare,carried,fen,1000000,养老服务\n"
+                              "history,eldercare,not_carried,fen,0,养老服务\n", head);
+    put("hist", "allocation_summary.csv", sum);
+    assert_false(page_has(path, &en, "no longer listed"));
+}
+
 /* Writes the report of folder `path` with options o; whether its page
  * contains text. */
 static int page_has(const char *path, const civ_report_options *o, const char *text)
@@ -1002,7 +1030,8 @@ int main(void)
         cmocka_unit_test(test_money_formats),  cmocka_unit_test(test_model_names),
         cmocka_unit_test(test_escaping),       cmocka_unit_test(test_data_mapping),
         cmocka_unit_test(test_tidy_summary),
-        cmocka_unit_test(test_summary_labels),   cmocka_unit_test(test_write_both_languages),
+        cmocka_unit_test(test_summary_labels),
+        cmocka_unit_test(test_summary_history),   cmocka_unit_test(test_write_both_languages),
         cmocka_unit_test(test_monitoring_tables),
         cmocka_unit_test(test_monitoring_readable),
         cmocka_unit_test(test_print_and_phone), cmocka_unit_test(test_history_and_per_aged),

@@ -128,6 +128,35 @@ static size_t col_prefix_last(const civ_table *t, const char *prefix)
     return found;
 }
 
+/* The summary's "history" rows ([[formula]] last_year_total): last year's
+ * money of communities that are gone, which no column shows. */
+void civ_cli_print_history(const civ_table *summary, int64_t unit)
+{
+    size_t cs, cn, cm, ca;
+    if (civ_table_find_column(summary, "section", &cs) || civ_table_find_column(summary, "item", &cn) ||
+        civ_table_find_column(summary, "measure", &cm) || civ_table_find_column(summary, "value", &ca)) {
+        civ_clear_error();
+        return;
+    }
+    for (size_t r = 0; r + 2 < civ_table_n_rows(summary); r++) {
+        if (strcmp(civ_table_text(summary, r, cs), "history") || strcmp(civ_table_text(summary, r, cm),
+                                                                         "last_year_total"))
+            continue;
+        char total[64], kept[64], gone[64];
+        civ_cli_format_money(total, sizeof total, civ_table_number(summary, r, ca), unit);
+        civ_cli_format_money(kept, sizeof kept, civ_table_number(summary, r + 1, ca), unit);
+        double g = civ_table_number(summary, r + 2, ca);
+        civ_cli_format_money(gone, sizeof gone, g, unit);
+        printf("last year              %s %s, of which this year's communities carry %s",
+               civ_table_text(summary, r, cn), total, kept);
+        if (g > 0)
+            printf("; %s was with communities not in this year's table (closed, or merged or renamed without their "
+                   "amounts carried over)",
+                   gone);
+        printf("\n");
+    }
+}
+
 void civ_cli_print_districts(const civ_table *summary, int64_t unit)
 {
     /* the tidy summary: rows (district, name, amount) */

@@ -250,6 +250,7 @@ static int run_allocate(int argc, char **argv)
     } else {
         civ_cli_print_alloc_summary(j.spec, a.value[A_SPEC], &j.st);
         civ_cli_print_demand_window(j.demand);
+        civ_cli_print_history(j.summary, civ_alloc_spec_minor_unit(j.spec));
         printf("wrote                  %s", a.value[A_OUT]); /* every file written (--uncertainty-out was left out) */
         const int more[3] = {A_SUMMARY, A_UNC_OUT, A_DRAWS_OUT};
         for (int k = 0; k < 3; k++)

@@ -260,6 +260,11 @@ static void print_plan(const civ_plan *plan, const civ_plan_result *r, const civ
                "behind): forecast from %s own last value over the same months as the others\n",
                st.n_late, st.n_late == 1 ? "y" : "ies", st.n_late == 1 ? "s" : "", st.late_periods,
                st.n_late == 1 ? "its" : "their");
+    if (st.n_no_series)
+        printf("                       %zu communit%s of %s %s no series in %s (no data yet): %s forecast demand "
+               "is what the spec's if_missing says (0 with \"zero\"; the explanations say so)\n",
+               st.n_no_series, st.n_no_series == 1 ? "y" : "ies", civ_plan_communities(plan),
+               st.n_no_series == 1 ? "has" : "have", civ_plan_panel(plan), st.n_no_series == 1 ? "its" : "their");
     if (st.n_uncalibrated)
         printf("                       conformal: %zu communities kept the model's intervals at some steps (too few "
                "backtest scores there; forecast_report.csv: uncalibrated > 0)\n",
@@ -269,6 +274,7 @@ static void print_plan(const civ_plan *plan, const civ_plan_result *r, const civ
     civ_cli_demand_lines(spec, civ_plan_result_table(r, CIV_PLAN_FORECASTS), demand, sizeof demand);
     civ_cli_print_demand_window(demand);
     civ_cli_print_districts(civ_plan_result_table(r, CIV_PLAN_ALLOCATION_SUMMARY), civ_alloc_spec_minor_unit(spec));
+    civ_cli_print_history(civ_plan_result_table(r, CIV_PLAN_ALLOCATION_SUMMARY), civ_alloc_spec_minor_unit(spec));
     civ_cli_print_pilots(comm, civ_plan_result_table(r, CIV_PLAN_ALLOCATION),
                          civ_plan_result_table(r, CIV_PLAN_FORECAST_REPORT), civ_alloc_spec_minor_unit(spec));
     if (st.n_draws)

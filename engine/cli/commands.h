@@ -312,6 +312,7 @@ void civ_cli_demand_lines(const civ_alloc_spec *spec, const civ_table *forecasts
 void civ_cli_print_demand_window(const char *lines);
 /* Prints the districts' amounts from an allocation summary table. */
 void civ_cli_print_districts(const civ_table *summary, int64_t unit);
+void civ_cli_print_history(const civ_table *summary, int64_t unit);
 /* Prints the two Monte Carlo lines from the long uncertainty table. */
 void civ_cli_print_uncertainty(const civ_table *t, size_t n_draws, uint64_t seed, int perturb_forecasts,
                                double concentration, double seconds, int threads);

@@ -2175,6 +2175,9 @@ typedef struct civ_plan_stats {
     size_t n_late, late_periods;        /* series that end before the panel's last period, and how many
                                          * periods the stalest is behind: forecast that much further
                                          * ahead, so that every community covers the same months */
+    size_t n_no_series;                 /* communities of the communities table with no series in the panel
+                                         * (a new estate with no data yet): their forecast demand is what the
+                                         * spec's if_missing says (0 with "zero"; their explanations say so) */
 } civ_plan_stats;
 
 /** Runs the plan's stages: forecast -> allocation -> Monte Carlo -> need

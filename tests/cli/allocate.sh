@@ -370,6 +370,85 @@ PYEOF
 expect_exit 1 "1..100" -- project --spec "$DEMO/plan.spec" --communities "$DEMO/communities.csv" \
     --forecasts "$WORK/fc36.csv" --years 0 --out "$WORK/x.csv"
 
+# When the map changes (docs/ALLOCATION.md): C001 and C002 merged into C900, written as an office
+# writes it (Excel CSV with a BOM, a Chinese 前身 column, 0 where last year's sheet had no row for
+# the new id).  Declared in [data] predecessors, the 0 is refused with the community, its row and
+# the cure; with the parts' sum written, the 85% hold-harmless binds (without the key it passed as
+# new: 189,418.09 yuan on the plan's forecasts, -37% on last year's 300,000.00).
+$PY - "$DEMO/communities.csv" "$WORK/merged0.csv" "$WORK/merged.csv" <<'PYEOF' || fail "merged communities sheet"
+import sys
+import pandas as pd
+c = pd.read_csv(sys.argv[1], dtype={"unique_id": str})
+a, b = c[c.unique_id == "D01-S01-C001"].iloc[0], c[c.unique_id == "D01-S01-C002"].iloc[0]
+m = a.copy()
+m["unique_id"], m["name"] = "D01-S01-C900", "民主龙湖社区"
+for k in ["households", "population_resident", "population_registered", "aged60_resident", "migrant_count",
+          "area_km2", "service_points"]:
+    m[k] = a[k] + b[k]
+m["last_year_funding"] = 0
+c = pd.concat([c[~c.unique_id.isin(["D01-S01-C001", "D01-S01-C002"])], m.to_frame().T], ignore_index=True)
+c["前身"] = ""
+c.loc[c.unique_id == "D01-S01-C900", "前身"] = "D01-S01-C001；D01-S01-C002"
+c.to_csv(sys.argv[2], index=False, encoding="utf-8-sig")
+c.loc[c.unique_id == "D01-S01-C900", "last_year_funding"] = a.last_year_funding + b.last_year_funding
+c.to_csv(sys.argv[3], index=False, encoding="utf-8-sig")
+PYEOF
+sed 's/^aged = "aged60_resident"/&\npredecessors = "前身"/' "$SPEC" >"$WORK/pred.spec"
+grep -q '^predecessors = "前身"' "$WORK/pred.spec" || fail "pred.spec lacks the key"
+expect_exit 2 "community 'D01-S01-C900' (data row 1145) continues last year's D01-S01-C001；D01-S01-C002 (column '前身')" \
+    -- allocate --spec "$WORK/pred.spec" --communities "$WORK/merged0.csv" --out "$WORK/m.csv"
+grep -q "exempt from hold-harmless and pace; write in 'last_year_funding'" "$WORK/stderr" || fail "no cure: $(cat "$WORK/stderr")"
+[ ! -e "$WORK/m.csv" ] || fail "a refused run wrote m.csv"
+"$CIV" allocate --spec "$WORK/pred.spec" --communities "$WORK/merged.csv" --out "$WORK/m.csv" --explain \
+    >/dev/null 2>"$WORK/stderr" || fail "merged allocation failed: $(cat "$WORK/stderr")"
+$PY - "$WORK/m.csv" <<'PYEOF' || fail "merged community's hold-harmless"
+import sys
+import pandas as pd
+a = pd.read_csv(sys.argv[1], dtype={"unique_id": str}).set_index("unique_id")
+m = a.loc["D01-S01-C900"]
+assert m.last_year_fen == 30000000, m.last_year_fen              # 148,500.00 + 151,500.00
+assert m.amount_fen >= 25500000, m.amount_fen                      # at least 85% of it
+assert "last year 300000.00" in m.explanation, m.explanation
+assert "(last year's amounts from D01-S01-C001+D01-S01-C002)" in m.explanation, m.explanation
+PYEOF
+
+# a community closed since last year (C004: 113,900.00 last year) has no row, and its money vanished from
+# every total unnamed; with last year's whole fund in [[formula]] last_year_total the command and the summary
+# say how much this year's communities carry and how much is gone
+grep -v '^D01-S01-C004,' "$DEMO/communities.csv" >"$WORK/closed.csv"
+sed 's/^last_year = "last_year_funding".*/&\nlast_year_total = 134_637_500.00/' "$SPEC" >"$WORK/total.spec"
+grep -q '^last_year_total = 134_637_500.00' "$WORK/total.spec" || fail "total.spec lacks the key"
+"$CIV" allocate --spec "$WORK/total.spec" --communities "$WORK/closed.csv" --out "$WORK/c.csv" \
+    --summary "$WORK/cs.csv" >"$WORK/stdout" 2>"$WORK/stderr" || fail "allocate with last_year_total: $(cat "$WORK/stderr")"
+want="^last year  *eldercare+health 134,637,500.00, of which this year's communities carry 134,523,600.00; "
+want+="113,900.00 was with communities not in this year's table"
+grep -q "$want" "$WORK/stdout" || fail "no line for the closed community's money: $(cat "$WORK/stdout")"
+grep -q '^history,eldercare+health,not_carried,fen,11390000' "$WORK/cs.csv" || fail "summary lacks not_carried"
+# a split part given its parent's whole amount: more than last year's fund, refused at the key
+$PY - "$DEMO/communities.csv" "$WORK/twice.csv" <<'PYEOF' || fail "twice sheet"
+import sys
+import pandas as pd
+c = pd.read_csv(sys.argv[1], dtype={"unique_id": str})
+c.loc[c.unique_id == "D01-S01-C003", "last_year_funding"] += 200000   # 131,600.00 counted again, and more
+c.to_csv(sys.argv[2], index=False, encoding="utf-8-sig")
+PYEOF
+expect_exit 2 "more than last year's whole fund of 13463750000 (last_year_total): money counted twice" \
+    -- allocate --spec "$WORK/total.spec" --communities "$WORK/twice.csv" --out "$WORK/c2.csv"
+
+# a community with no forecast (a new estate not yet in the panel) under if_missing = "zero": its demand
+# counts 0, and its explanation says so (it said nothing: the factor was absent from its shares)
+grep -v '^D01-S01-C007,' "$WORK/fc36.csv" >"$WORK/fc36_new.csv"
+"$CIV" allocate --spec "$DEMO/plan.spec" --communities "$DEMO/communities.csv" --forecasts "$WORK/fc36_new.csv" \
+    --out "$WORK/anew.csv" --explain >/dev/null 2>"$WORK/stderr" || fail "allocate, one forecast missing: $(cat "$WORK/stderr")"
+$PY - "$WORK/anew.csv" <<'PYEOF' || fail "no-forecast explanation"
+import sys
+import pandas as pd
+a = pd.read_csv(sys.argv[1], dtype={"unique_id": str}).set_index("unique_id")
+assert "(助餐需求: no forecast, counted as 0)" in a.loc["D01-S01-C007"].explanation, a.loc["D01-S01-C007"].explanation
+assert a.loc["D01-S01-C007"].factor_meal_demand_fen == 0
+assert a.explanation.str.contains("no forecast").sum() == 1
+PYEOF
+
 if [ "$failures" -ne 0 ]; then
     echo "allocate.sh: $failures failure(s)" >&2
     exit 1

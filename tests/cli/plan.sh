@@ -213,5 +213,19 @@ b = pd.read_csv(f"{sys.argv[1]}/backtest_accuracy.csv", encoding="utf-8-sig")   
 assert list(b.model) == ["SeasonalNaive"] and b.n.iloc[0] > 0    # --model snaive: the reference once
 PYEOF
 
+# a new estate in the communities table with no series in the panel yet: under if_missing = "zero" its
+# demand counts 0; the forecast lines and its explanation say so (they said nothing)
+mkdir -p "$WORK/newest"
+cp "$DATA/meals.csv" "$DATA/plan.toml" "$WORK/newest/"
+{ cat "$DATA/communities.csv"; echo "P07,West,800,300,0.375,0.1,0"; } >"$WORK/newest/communities.csv"
+sed -e 's/^horizon = 12$/&\nif_missing = "zero"/' -e 's/^floor = 10_000.00$/floor = 5_000.00/' "$DATA/plan.spec" \
+    >"$WORK/newest/plan.spec"
+"$CIV" plan "$WORK/newest/plan.toml" --out "$WORK/newest/out" --draws 0 >"$WORK/stdout" 2>"$WORK/stderr" \
+    || fail "plan with a community without a series: $(cat "$WORK/stderr")"
+grep -q "1 community of .*communities.csv has no series in .*meals.csv (no data yet)" "$WORK/stdout" \
+    || fail "no line for the community without a series: $(cat "$WORK/stdout")"
+grep -q "^P07,.*（meal_demand：无预测，按 0 计）" "$WORK/newest/out/allocation.csv" \
+    || fail "P07's explanation does not say its demand counted 0"
+
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
 echo "plan.sh: ok"

@@ -797,3 +797,71 @@ def test_allocation_ids_keep_their_dtype(tmp_path):
     padded.to_csv(path, index=False)
     got, _ = civicast.allocate(path, DEMO / "allocation.spec")
     assert got["unique_id"].tolist()[0] == "0310101001"
+
+
+def test_allocate_merged_community_predecessors(tmp_path):
+    """[data] predecessors (docs/ALLOCATION.md "When the map changes"): the
+    demo's C001 and C002 merged into C900, from a pandas DataFrame as an
+    office edits it.  With 0 in its history the merged community passed as
+    new, exempt from the 85% hold-harmless; declared, it is refused with the
+    community and the cure, and with the parts' sum it keeps 85% of it."""
+    c = pd.read_csv(DEMO / "communities.csv", dtype={"unique_id": str})
+    old = c[c.unique_id.isin(["D01-S01-C001", "D01-S01-C002"])]
+    m = old.iloc[0].copy()
+    m["unique_id"] = "D01-S01-C900"
+    for k in ["population_resident", "aged60_resident", "migrant_count", "area_km2", "service_points"]:
+        m[k] = old[k].sum()
+    m["last_year_funding"] = 0
+    c = pd.concat([c[~c.index.isin(old.index)], m.to_frame().T], ignore_index=True)
+    c["前身"] = ""
+    c.loc[c.unique_id == "D01-S01-C900", "前身"] = "D01-S01-C001、D01-S01-C002"
+    for col in c.columns:
+        if col not in ("unique_id", "name", "district", "street", "pilot", "前身"):
+            c[col] = pd.to_numeric(c[col])
+    spec = (DEMO / "allocation.spec").read_text(encoding="utf-8")
+    spec = spec.replace('aged = "aged60_resident"', 'aged = "aged60_resident"\npredecessors = "前身"', 1)
+    assert 'predecessors = "前身"' in spec
+    with pytest.raises(civicast.Error) as err:
+        civicast.allocate(c, spec)
+    assert err.value.status == "CIV_ERR_DOMAIN" and err.value.series_id == "D01-S01-C900"
+    assert "continues last year's D01-S01-C001、D01-S01-C002 (column '前身')" in err.value.message
+    assert "exempt from hold-harmless and pace" in err.value.message
+    c.loc[c.unique_id == "D01-S01-C900", "last_year_funding"] = old.last_year_funding.sum()
+    a, _ = civicast.allocate(c, spec, explain=True)
+    row = a.set_index("unique_id").loc["D01-S01-C900"]
+    assert "(last year's amounts from D01-S01-C001+D01-S01-C002)" in row.explanation, row.explanation
+    assert row.last_year_fen == old.last_year_funding.sum() * 100
+    assert row.amount_fen >= 0.85 * row.last_year_fen
+
+
+def test_allocate_no_forecast_explained():
+    """if_missing = "zero": a community with no forecast rows (a new estate
+    not in the panel) counts 0 demand, and its explanation says so."""
+    c = pd.DataFrame({"unique_id": ["A", "B", "N"], "pop": [1.0, 1.0, 1.0]})
+    f = pd.DataFrame({"unique_id": ["A", "B"], "ds": ["2026-01", "2026-01"], "h": [1, 1], "model": ["ets", "ets"],
+                      "mean": [10.0, 30.0]})
+    spec = ('version = "t"\n[budget]\ntotal = 1000.00\nfiscal_year = 2026\n[[pool]]\nname = "p"\nshare = 1\n'
+            '[[factor]]\nname = "pop"\nattribute = "pop"\nweight = 0.5\n[[factor]]\nname = "meals"\n'
+            'source = "forecast"\nhorizon = 1\nif_missing = "zero"\nweight = 0.5\n')
+    a, _ = civicast.allocate(c, spec, forecasts=f, explain="zh")
+    ex = a.set_index("unique_id").explanation
+    assert "构成：pop 100.0%（meals：无预测，按 0 计）" in ex["N"], ex["N"]
+    assert not ex[["A", "B"]].str.contains("无预测").any()
+
+
+def test_allocate_last_year_total_names_what_is_gone():
+    """[[formula]] last_year_total: a community closed since last year (the
+    demo's C004, 113,900.00 last year) has no row; the summary says what
+    this year's communities carry of last year's whole fund and what is gone."""
+    c = pd.read_csv(DEMO / "communities.csv", dtype={"unique_id": str})
+    c = c[c.unique_id != "D01-S01-C004"]
+    spec = (DEMO / "allocation.spec").read_text(encoding="utf-8")
+    spec = re.sub(r'(?m)^last_year = "last_year_funding".*$', r'\g<0>\nlast_year_total = 134_637_500.00', spec, count=1)
+    assert "last_year_total = 134_637_500.00" in spec
+    _, s = civicast.allocate(c, spec)
+    h = s[s.section == "history"].set_index("measure")["value"]
+    assert (h["last_year_total"], h["carried"], h["not_carried"]) == (13_463_750_000, 13_452_360_000, 11_390_000)
+    with pytest.raises(civicast.Error) as err:
+        civicast.allocate(c, spec.replace("134_637_500.00", "134_000_000.00"))
+    assert err.value.status == "CIV_ERR_DOMAIN" and err.value.field == "last_year_total"
+    assert "money counted twice" in err.value.message

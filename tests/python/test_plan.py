@@ -7,7 +7,9 @@ Environment (set by CTest): CIV_LIBRARY, CIV_CLI (CLI comparisons are
 skipped without it), CIV_SOURCE_DIR, PYTHONPATH=python-bindings.
 """
 import ctypes
+import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -426,3 +428,31 @@ def test_plan_lang_sets_the_explanations_and_the_report(tmp_path):
         assert r.returncode == 0, r.stderr
         cli = pd.read_csv(tmp_path / "cli" / "allocation.csv", dtype=str, keep_default_na=False)
         assert list(cli["explanation"]) == list(en)
+
+
+def test_plan_community_without_series(tmp_path):
+    """A new estate in the communities table with no series in the panel yet:
+    under if_missing = "zero" its demand counts 0, which the plan said
+    nowhere; now plan_stats["n_no_series"], the command's forecast lines and
+    the community's explanation say so."""
+    for name in ("meals.csv", "plan.toml"):
+        shutil.copy(PLAN.parent / name, tmp_path / name)
+    comm = (PLAN.parent / "communities.csv").read_text()
+    (tmp_path / "communities.csv").write_text(comm + "P07,West,800,300,0.375,0.1,0\n")
+    spec = (PLAN.parent / "plan.spec").read_text().replace("horizon = 12\n", 'horizon = 12\nif_missing = "zero"\n', 1)
+    spec = spec.replace("floor = 10_000.00", "floor = 5_000.00", 1)  # seven floors must fit the fund
+    assert 'if_missing = "zero"' in spec and "floor = 5_000.00" in spec
+    (tmp_path / "plan.spec").write_text(spec)
+    tables = civicast.plan(tmp_path / "plan.toml", draws=0)
+    assert tables["allocation"].attrs["plan_stats"]["n_no_series"] == 1
+    ex = tables["allocation"].set_index("unique_id")["explanation"]
+    assert "（meal_demand：无预测，按 0 计）" in ex["P07"], ex["P07"]  # the plan writes in its lang, zh
+    assert not ex.drop("P07").str.contains("无预测").any()
+    if CLI:
+        r = subprocess.run([CLI, "plan", str(tmp_path / "plan.toml"), "--out", str(tmp_path / "out"), "--draws", "0"],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        assert re.search(r"1 community of \S*communities\.csv has no series in \S*meals\.csv \(no data yet\): its "
+                         r"forecast demand is what the spec's if_missing says", r.stdout), r.stdout
+        manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+        assert manifest["results"]["no_series"] == 1

@@ -95,6 +95,7 @@ typedef struct civ_alloc_formula {
     double hold_harmless;/* p in (0, 10], NaN = none */
     double pace;         /* q in [0, 100] (a number below 1, or "150%"), NaN = none */
     char *last_year;     /* attribute (yuan), needed by hold_harmless/pace */
+    int64_t last_year_total; /* minor units: last year's whole fund, to reconcile the history with; -1 = none */
     int ratable;         /* on_infeasible = "ratable" */
     int greater_of;      /* combine = "greater_of": score = max over factor groups (US CDBG) */
     char *groups[CIV_ALLOC_MAX_GROUPS]; /* group names in order of first use */
@@ -156,6 +157,10 @@ struct civ_alloc_spec {
     const char **text_columns; /* civ_alloc_spec_text_columns: NULL-terminated, names borrowed */
     civ_alloc_loc labels_loc;
     civ_alloc_loc population_loc, aged_loc, last_year_loc, district_loc, name_loc;
+    /* [data] predecessors: text column naming the ids of last year a community continues (a merger, a
+     * split, a rename; docs/ALLOCATION.md "When the map changes"); NULL = none */
+    char *predecessors;
+    civ_alloc_loc predecessors_loc;
     civ_alloc_reserve *reserves;
     size_t n_reserves;
     civ_alloc_pool *pools;
@@ -302,6 +307,17 @@ struct civ_alloc_problem {
     uint32_t *tilt_mask;  /* n_formulas x n: bit t set when tilt t applied (t < 32) */
     double *last_year;    /* n_units x n: each fund's own last year (major units), NaN = none */
     int *unit_has_last;   /* n_units: 1 when the fund has a history attribute */
+    /* n_factors x n: 1 where a forecast factor with if_missing = "zero" found no forecast for the community
+     * (none in the file, or only failed ones) and counted 0; NULL when no community was (explain.c says so) */
+    unsigned char *no_forecast;
+    /* n, id order: the [data] predecessors of each community joined by '+' ("C001+C002", "" for none;
+     * copies in pred_block), for the explanations; NULL without the column */
+    char **pred;
+    char *pred_block;
+    /* n_units: last year's whole fund ([[formula]] last_year_total, -1 = not given) and the part of it the
+     * communities of this year carry in their history (minor units); the rest belonged to communities that
+     * are gone (closed, or merged without their amounts) */
+    int64_t *hist_total, *hist_carried;
     int64_t *paid;        /* n_units x n: already paid from each fund (reserve release), NULL = none */
     int64_t *paid_total;  /* n_units: their sums */
     int64_t *floor_y, *cap_y; /* n_formulas: indexed floor / cap of a projected year (project.c), NULL = the spec's */

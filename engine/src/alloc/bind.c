@@ -39,7 +39,9 @@ void civ_alloc_problem_free(civ_alloc_problem *p)
         free(p->text_block[b]);
     free(p->labels), free((void *)p->label_names);
     free(p->ids), free(p->districts), free(p->row_of), free(p->x), free(p->c), free(p->xc), free(p->weights);
-    free(p->tilt), free(p->tilt_mask), free(p->last_year), free(p->unit_has_last), free(p->paid), free(p->paid_total), free(p->floor_y), free(p->cap_y);
+    free(p->tilt), free(p->tilt_mask), free(p->last_year), free(p->unit_has_last), free(p->no_forecast);
+    free(p->pred), free(p->pred_block), free(p->hist_total), free(p->hist_carried);
+    free(p->paid), free(p->paid_total), free(p->floor_y), free(p->cap_y);
     if (!p->population_shared)
         free(p->population);
     if (!p->aged_shared)
@@ -129,7 +131,8 @@ static civ_status read_attribute(const civ_alloc_problem *p, const civ_table *t,
                                p->ids[i], r + 1,
                                isnan(x) && (flags & HISTORY)
                                    ? "; for a community new this year write 0 (hold-harmless and pace then do not "
-                                     "apply to it)"
+                                     "apply to it); for one merged or renamed from last year's communities, the sum "
+                                     "of their amounts, and name them in [data] predecessors"
                                    : "");
         }
         /* A subnormal (0 < |x| < 2.2e-308, e.g. 1e-310) is no real quantity
@@ -596,6 +599,21 @@ static civ_status bind_labels(civ_alloc_problem *p, const civ_table *t)
     return st;
 }
 
+/* The communities a forecast factor with if_missing = "zero" counted as 0
+ * for want of any forecast (count[i] == 0): a new community with no data
+ * got 0 demand and nothing said so. */
+static civ_status mark_no_forecast(civ_alloc_problem *p, size_t k, const unsigned *count)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        if (count[i])
+            continue;
+        if (!p->no_forecast && !(p->no_forecast = calloc(p->spec->n_factors * p->n, 1)))
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding %zu communities", p->n);
+        p->no_forecast[k * p->n + i] = 1;
+    }
+    return CIV_OK;
+}
+
 /* Factor values x, coefficients c and their products, from attributes or
  * summed forecasts; the weights as the spec gives them. */
 static civ_status bind_factors(civ_alloc_problem *p, const civ_table *t, const civ_table *fc, unsigned *count)
@@ -618,8 +636,8 @@ static civ_status bind_factors(civ_alloc_problem *p, const civ_table *t, const c
         double *xk = civ_alloc_factor_x(p, k);
         if (f->source == CIV_SOURCE_ATTRIBUTE)
             st = read_attribute(p, t, f->attribute, f->attribute_loc, role, 0, xk);
-        else
-            st = read_forecast(p, &idmap, fc, f, xk, count);
+        else if (!(st = read_forecast(p, &idmap, fc, f, xk, count)) && f->missing_zero)
+            st = mark_no_forecast(p, k, count);
         if (st)
             break;
         if (f->coefficient) {
@@ -681,6 +699,51 @@ static civ_status bind_tilts(civ_alloc_problem *p, const civ_table *t, double *s
                 }
         }
     }
+    return CIV_OK;
+}
+
+/* [[formula]] last_year_total: last year's whole fund against what this
+ * year's communities carry in their history.  Less is the money of
+ * communities that are gone (closed, merged without their amounts), which
+ * vanished from every total unnamed: kept for the summary.  More is money
+ * counted twice (a split part given its parent's whole amount): refused. */
+static civ_status reconcile_history(civ_alloc_problem *p, size_t u, const char *attr)
+{
+    const civ_alloc_spec *s = p->spec;
+    const civ_alloc_formula *fo = &s->formulas[p->units[u].formula];
+    if (fo->last_year_total < 0)
+        return CIV_OK;
+    civ_where w = {.file = s->path, .line = fo->loc.line, .column = fo->loc.column, .field = "last_year_total"};
+    size_t uses = 0;
+    for (size_t v = 0; v < p->n_units; v++)
+        uses += p->units[v].formula == p->units[u].formula;
+    if (uses > 1 || !attr)
+        return civ_fail_at(CIV_ERR_SPEC, &w,
+                           "formula '%s': last_year_total is last year's whole fund, to reconcile with the fund's "
+                           "history column; %s",
+                           fo->name, attr ? "the formula allocates several funds (earmarks), each with its own "
+                                            "history: remove the key"
+                                          : "the fund has no last_year column: name it in the formula");
+    int64_t sum = 0;
+    for (size_t i = 0; i < p->n; i++)
+        sum += (int64_t)llround(p->last_year[u * p->n + i] * (double)s->minor_unit);
+    if (sum > fo->last_year_total)
+        return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                           "fund '%s': this year's communities carry %lld minor units of last year in '%s', more "
+                           "than last year's whole fund of %lld (last_year_total): money counted twice, e.g. a "
+                           "split community's parts each given the parent's whole amount (give each part its share) "
+                           "or a predecessor's amount carried into two communities",
+                           p->units[u].name, (long long)sum, attr, (long long)fo->last_year_total);
+    if (!p->hist_total) {
+        p->hist_total = malloc(p->n_units * sizeof *p->hist_total);
+        p->hist_carried = calloc(p->n_units, sizeof *p->hist_carried);
+        if (!p->hist_total || !p->hist_carried)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the history");
+        for (size_t v = 0; v < p->n_units; v++)
+            p->hist_total[v] = -1;
+    }
+    p->hist_total[u] = fo->last_year_total;
+    p->hist_carried[u] = sum;
     return CIV_OK;
 }
 
@@ -753,9 +816,13 @@ static civ_status bind_history(civ_alloc_problem *p, const civ_table *t)
             if ((st = read_attribute(p, t, attr, loc, role, HISTORY, p->last_year + u * n)))
                 return st;
             p->unit_has_last[u] = 1;
+            if ((st = reconcile_history(p, u, attr)))
+                return st;
         } else {
             for (size_t i = 0; i < n; i++)
                 p->last_year[u * n + i] = NAN;
+            if ((st = reconcile_history(p, u, NULL)))
+                return st;
         }
     }
     /* population and aged are usually also factors: then they share the
@@ -788,6 +855,139 @@ static civ_status bind_history(civ_alloc_problem *p, const civ_table *t)
         } else {
             for (size_t i = 0; i < n; i++)
                 rep[j].out[i] = NAN;
+        }
+    }
+    return CIV_OK;
+}
+
+static int cmp_id_key(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, *(const char *const *)elem);
+}
+
+/* Whether c starts a separator of a predecessors cell (; , 、 ； ，), and its length. */
+static size_t separator_len(const char *c)
+{
+    if (*c == ';' || *c == ',')
+        return 1;
+    static const char *const wide[] = {"\xe3\x80\x81", "\xef\xbc\x9b", "\xef\xbc\x8c"}; /* 、 ； ， */
+    for (size_t k = 0; k < 3; k++)
+        if (!strncmp(c, wide[k], 3))
+            return 3;
+    return 0;
+}
+
+/* One predecessor id of community i (tok, len bytes): not a community of
+ * this year too (its money would count twice, and its row would be
+ * allocated again). */
+static civ_status check_one_predecessor(const civ_alloc_problem *p, size_t i, const char *tok, size_t len,
+                                        const char *cell)
+{
+    char id[256];
+    if (len >= sizeof id)
+        len = sizeof id - 1;
+    memcpy(id, tok, len);
+    id[len] = 0;
+    if (!strcmp(id, p->ids[i]))
+        return CIV_OK; /* a community that absorbed others may list itself */
+    if (!bsearch(id, p->ids, p->n, sizeof *p->ids, cmp_id_key))
+        return CIV_OK;
+    civ_where w = {.series_id = p->ids[i], .field = p->spec->predecessors};
+    return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                       "community '%s' (data row %zu): its predecessors ('%s' = '%s') include '%s', which is a "
+                       "community of this year too: "
+                       "a community merged or renamed into '%s' has no row of its own this year (delete it), and "
+                       "one that still exists is not a predecessor (remove it from the cell)",
+                       p->ids[i], p->row_of[i] + 1, p->spec->predecessors, cell, id, p->ids[i]);
+}
+
+/* [data] predecessors (docs/ALLOCATION.md "When the map changes"): a
+ * community that continues last year's communities (merged, split, renamed)
+ * had last year's money under their ids.  With 0 last year in every fund it
+ * would pass as new, exempt from hold-harmless and pace (a merger of two
+ * communities given -37% where 85% was promised): refused, with the cure. */
+static civ_status bind_predecessors(civ_alloc_problem *p, const civ_table *t)
+{
+    const civ_alloc_spec *spec = p->spec;
+    size_t col;
+    if (!spec->predecessors)
+        return CIV_OK;
+    civ_where at = {.file = spec->path, .line = spec->predecessors_loc.line,
+                    .column = spec->predecessors_loc.column, .field = "predecessors"};
+    if (civ_table_find_column(t, spec->predecessors, &col))
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &at,
+                           "[data] predecessors: the communities table has no column '%s' (the text column naming, "
+                           "for a merged, split or renamed community, last year's ids it continues, e.g. "
+                           "\"C001;C002\")",
+                           spec->predecessors);
+    if (!civ_table_text(t, 0, col) && civ_table_n_rows(t)) {
+        const double *v = civ_table_numbers(t, col);
+        for (size_t r = 0; v && r < civ_table_n_rows(t); r++)
+            if (!isnan(v[r]))
+                return civ_fail_at(CIV_ERR_DOMAIN, &at,
+                                   "[data] predecessors: column '%s' holds numbers (row %zu: %g); it must be text: "
+                                   "last year's ids, e.g. \"C001;C002\"",
+                                   spec->predecessors, r + 1, v[r]);
+        return CIV_OK; /* an empty column read as numbers: nobody continues anybody */
+    }
+    size_t bytes = 0;
+    for (size_t i = 0; i < p->n; i++)
+        bytes += strlen(civ_table_text(t, p->row_of[i], col)) + 1; /* the joined ids are never longer */
+    p->pred = calloc(p->n, sizeof *p->pred);
+    p->pred_block = malloc(bytes);
+    if (!p->pred || !p->pred_block)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding %zu communities", p->n);
+    char *dst = p->pred_block;
+    int limited = 0;
+    for (size_t u = 0; u < p->n_units; u++) {
+        const civ_alloc_formula *fo = &spec->formulas[p->units[u].formula];
+        limited |= p->unit_has_last[u] && (!isnan(fo->hold_harmless) || !isnan(fo->pace));
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        const char *cell = civ_table_text(t, p->row_of[i], col);
+        size_t n_tok = 0;
+        p->pred[i] = dst;
+        for (const char *c = cell; *c;) {
+            while (*c == ' ' || separator_len(c))
+                c += *c == ' ' ? 1 : separator_len(c);
+            const char *b = c;
+            while (*c && !separator_len(c))
+                c++;
+            const char *e = c;
+            while (e > b && e[-1] == ' ')
+                e--;
+            if (e > b) {
+                civ_status st = check_one_predecessor(p, i, b, (size_t)(e - b), cell);
+                if (st)
+                    return st;
+                if (n_tok++)
+                    *dst++ = '+';
+                memcpy(dst, b, (size_t)(e - b));
+                dst += e - b;
+            }
+        }
+        *dst++ = '\0';
+        double total = 0;
+        for (size_t u = 0; u < p->n_units; u++)
+            if (p->unit_has_last[u])
+                total += p->last_year[u * p->n + i];
+        if (n_tok && limited && total == 0) {
+            char cols[300] = "";
+            for (size_t u = 0; u < p->n_units; u++) {
+                const char *a = NULL;
+                civ_alloc_loc l;
+                size_t L = strlen(cols);
+                if (p->unit_has_last[u] && !unit_history_attribute(p, u, &a, &l) && a && !strstr(cols, a) &&
+                    L < sizeof cols - 70)
+                    snprintf(cols + L, sizeof cols - L, "%s'%s'", L ? ", " : "", a);
+            }
+            civ_where w = {.series_id = p->ids[i], .field = spec->predecessors};
+            return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                               "community '%s' (data row %zu) continues last year's %s (column '%s') but has no last "
+                               "year in any fund (%s are 0): it would be allocated as a new community, exempt from "
+                               "hold-harmless and pace; write in %s the sum of its predecessors' last-year amounts "
+                               "(a merger or a rename) or its part of them (a split)",
+                               p->ids[i], p->row_of[i] + 1, cell, spec->predecessors, cols, cols);
         }
     }
     return CIV_OK;
@@ -841,6 +1041,8 @@ civ_status civ_alloc_bind(const civ_alloc_spec *spec, const civ_table *t, const 
     }
     if (!st)
         st = bind_history(p, t);
+    if (!st)
+        st = bind_predecessors(p, t);
     free(scratch);
     free(count);
     if (st) {

@@ -315,6 +315,17 @@ static void factor_shares(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
         else
             app_s(e, zh ? "未获分配" : "not funded");
     }
+    for (size_t k = 0; p->no_forecast && k < s->n_factors; k++)
+        if (p->no_forecast[k * p->n + i]) { /* if_missing = "zero": say it, inside this clause */
+            app_s(e, zh ? "（" : " (");
+            app_s(e, LABEL(&s->factors[k]));
+            app_s(e, zh ? "：无预测，按 0 计）" : ": no forecast, counted as 0)");
+        }
+    if (p->pred && p->pred[i][0]) { /* [data] predecessors: whose last year it carries */
+        app_s(e, zh ? "（上年金额来自 " : " (last year's amounts from ");
+        app_s(e, p->pred[i]);
+        app_s(e, zh ? "）" : ")");
+    }
 }
 
 void civ_alloc_explain_row(const civ_alloc_problem *p, const civ_alloc_result *r, size_t i, const char *lang,

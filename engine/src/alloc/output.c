@@ -814,6 +814,15 @@ civ_status civ_alloc_result_summary_stats(const civ_alloc_problem *p, const civ_
         put_item(&w, "fund", un->name, label, "communities", "count", (double)un->n_eligible);
         put_item(&w, "fund", un->name, label, "lambda", "multiplier", r->lambda[u]);
     }
+    for (size_t u = 0; p->hist_total && u < p->n_units; u++) /* [[formula]] last_year_total: what is gone */
+        if (p->hist_total[u] >= 0) {
+            const civ_alloc_unit *un = &p->units[u];
+            const char *label = strcmp(un->label, un->name) ? un->label : NULL;
+            put_item(&w, "history", un->name, label, "last_year_total", mi, (double)p->hist_total[u]);
+            put_item(&w, "history", un->name, label, "carried", mi, (double)p->hist_carried[u]);
+            put_item(&w, "history", un->name, label, "not_carried", mi,
+                     (double)(p->hist_total[u] - p->hist_carried[u]));
+        }
     summary_districts(&w, p, r);
     put(&w, "total", "allocated", "amount", mi, (double)st.allocated);
     put(&w, "total", "allocated", "communities", "count", (double)n);

@@ -237,6 +237,9 @@ static civ_status project_year(proj_ctx *c, const civ_alloc_need *need, long t, 
         for (size_t i = 0; i < p->n; i++)
             p->last_year[u * p->n + i] = (double)c->r->unit_amount[u * p->n + i] / (double)s->minor_unit;
     }
+    /* last_year_total reconciles the first year's history only; later years' history is this allocation */
+    free(p->hist_total), free(p->hist_carried);
+    p->hist_total = p->hist_carried = NULL;
     return CIV_OK;
 }
 

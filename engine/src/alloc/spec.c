@@ -340,6 +340,7 @@ void civ_alloc_spec_free(civ_alloc_spec *s)
     free(s->path), free(s->version), free(s->title), free(s->currency);
     free(s->spent_column);
     free(s->id_column), free(s->district_column), free(s->population), free(s->aged), free(s->last_year);
+    free(s->predecessors);
     free(s->name_column);
     free(s->text_columns);
     for (size_t i = 0; i < s->n_labels; i++)
@@ -560,8 +561,9 @@ static civ_status read_header(civ_alloc_spec *s, civ_toml_doc *d)
             (st = get_string(&c, "population", 0, &s->population, &s->population_loc)) ||
             (st = get_string(&c, "aged", 0, &s->aged, &s->aged_loc)) ||
             (st = get_string(&c, "last_year", 0, &s->last_year, &s->last_year_loc)) ||
+            (st = get_string(&c, "predecessors", 0, &s->predecessors, &s->predecessors_loc)) ||
             (st = get_string_array(&c, "labels", &s->labels, &s->n_labels, &s->labels_loc)) ||
-            (st = check_unused(&c, "id, name, district, population, aged, last_year, labels")))
+            (st = check_unused(&c, "id, name, district, population, aged, last_year, predecessors, labels")))
             return st;
         s->labels_given = find(&c, "labels") != NULL;
     }
@@ -605,7 +607,7 @@ static civ_status read_formula(civ_alloc_spec *s, civ_toml_table *tb, size_t fi)
     civ_status st;
     civ_alloc_formula *f = &s->formulas[fi];
     set_ctx(&c, tb, fi);
-    f->floor = f->cap = -1;
+    f->floor = f->cap = f->last_year_total = -1;
     f->cap_share = f->hold_harmless = f->pace = NAN;
     f->loc.line = tb->line, f->loc.column = tb->column;
     char *on_inf = NULL, *combine = NULL;
@@ -616,6 +618,7 @@ static civ_status read_formula(civ_alloc_spec *s, civ_toml_table *tb, size_t fi)
         (st = get_fraction(&c, "hold_harmless", 0, 0, 10, &f->hold_harmless, NULL, NULL)) ||
         (st = get_pace(&c, &f->pace)) ||
         (st = get_string(&c, "last_year", 0, &f->last_year, &f->last_year_loc)) ||
+        (st = get_money(&c, "last_year_total", 0, s->minor_digits, &f->last_year_total)) ||
         (st = get_string(&c, "on_infeasible", 0, &on_inf, NULL)) ||
         (st = get_string(&c, "combine", 0, &combine, NULL))) {
         free(on_inf);
@@ -640,7 +643,7 @@ static civ_status read_formula(civ_alloc_spec *s, civ_toml_table *tb, size_t fi)
                               "on_infeasible must be \"error\" or \"ratable\"");
     }
     if ((st = check_unused(&c, "name, label, floor, cap, cap_share, hold_harmless, pace, last_year, "
-                               "on_infeasible, combine")))
+                               "last_year_total, on_infeasible, combine")))
         return st;
     /* hold_harmless / pace without a formula last_year need every fund of the
      * formula to name its own history ([[pool]] last_year): check_formulas */
@@ -1134,7 +1137,7 @@ static civ_status build(civ_alloc_spec *s, civ_toml_doc *d)
         s->formulas[0].name = strdup("main");
         if (!s->formulas[0].name)
             return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
-        s->formulas[0].floor = s->formulas[0].cap = -1;
+        s->formulas[0].floor = s->formulas[0].cap = s->formulas[0].last_year_total = -1;
         s->formulas[0].cap_share = s->formulas[0].hold_harmless = s->formulas[0].pace = NAN;
     }
     double reserve_sum = 0;
@@ -1165,11 +1168,11 @@ static civ_status list_text_columns(civ_alloc_spec *s)
 {
     static const char *const usual[] = {"unique_id", "name", "district", "street", "model", "pilot"};
     enum { N_USUAL = sizeof usual / sizeof *usual };
-    enum { N_ADD = 3 };
+    enum { N_ADD = 4 };
     size_t cap = N_USUAL + N_ADD + s->n_labels + 1, n = 0;
     if (!(s->text_columns = calloc(cap, sizeof *s->text_columns)))
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
-    const char *add[N_ADD] = {s->id_column, s->name_column, s->district_column};
+    const char *add[N_ADD] = {s->id_column, s->name_column, s->district_column, s->predecessors};
     for (size_t k = 0; k < N_USUAL + N_ADD + s->n_labels; k++) {
         const char *c = k < N_USUAL           ? usual[k]
                         : k < N_USUAL + N_ADD ? add[k - N_USUAL]

@@ -74,13 +74,35 @@ static const char *likely_cause(const char *id, const civ_strmap *known, char *b
                  digits);
         return buf;
     }
-    return "";
+    /* the usual cause at the turn of a year: the map changed and the panel kept the old ids' months */
+    return "; a community closed, merged or renamed since last year? the plan forecasts this year's communities: "
+           "drop its series from the panel, or add its months to its successor's series (and its last-year amounts "
+           "to the successor's history, docs/ALLOCATION.md \"When the map changes\")";
+}
+
+/* How many communities (rows of comm with an id in column col) have no
+ * series in the panel. */
+static civ_status count_no_series(const civ_panel *panel, const civ_table *comm, size_t col, size_t *out)
+{
+    civ_strmap series = {0};
+    civ_status s = CIV_OK;
+    *out = 0;
+    for (size_t i = 0; i < civ_panel_n_series(panel) && !s; i++)
+        if ((s = civ_strmap_put(&series, civ_panel_series_id(panel, i), i, NULL)) == CIV_ERR_DUPLICATE)
+            s = CIV_OK;
+    for (size_t r = 0; r < civ_table_n_rows(comm) && !s; r++) {
+        const char *v = civ_table_text(comm, r, col);
+        *out += v && v[0] && !civ_strmap_get(&series, v, NULL);
+    }
+    civ_strmap_free(&series);
+    return s;
 }
 
 civ_status civ_plan_check_ids(const civ_panel *panel, const char *panel_path, const civ_table *comm,
-                              const char *comm_path, const char *key)
+                              const char *comm_path, const char *key, size_t *n_no_series)
 {
     size_t col;
+    *n_no_series = 0;
     if (!key || civ_table_find_column(comm, key, &col) != CIV_OK ||
         civ_table_column_type(comm, col) != CIV_COLUMN_TEXT) {
         civ_clear_error();
@@ -105,6 +127,8 @@ civ_status civ_plan_check_ids(const civ_panel *panel, const char *panel_path, co
                         comm_path && comm_path[0] ? comm_path : "(given)", key, cause);
     }
     civ_strmap_free(&ids);
+    if (!s)
+        s = count_no_series(panel, comm, col, n_no_series);
     return s;
 }
 

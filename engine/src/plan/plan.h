@@ -163,9 +163,11 @@ void civ_plan_panel_ends(const civ_panel *panel, civ_plan_ends *out);
 /* CIV_ERR_NOT_FOUND, naming both files and the likely cause (spaces, lost
  * leading zeros, a total row), for the first series of `panel` without a
  * row keyed `key` in `comm`; CIV_OK when `key` is not a text column of comm
- * (the allocation's binding reports that). (align.c) */
+ * (the allocation's binding reports that).  *n_no_series gets the number of
+ * communities with no series in the panel (a new estate with no data yet),
+ * whose forecast demand is then what the spec's if_missing says. (align.c) */
 civ_status civ_plan_check_ids(const civ_panel *panel, const char *panel_path, const civ_table *comm,
-                              const char *comm_path, const char *key);
+                              const char *comm_path, const char *key, size_t *n_no_series);
 /* The rows of the forecast table `all` (h = 1..H + gap from each series'
  * own end) that fall in the `horizon` periods after `end`, renumbered h =
  * 1..horizon from there: every series' forecasts cover the same months.

@@ -77,7 +77,8 @@ static civ_status check_panel(run_ctx *c, const civ_panel *panel, size_t horizon
 {
     const civ_plan *p = c->plan;
     const civ_table *comm = c->opt && c->opt->communities ? c->opt->communities : c->communities_read;
-    civ_status s = civ_plan_check_ids(panel, p->panel, comm, p->communities, civ_alloc_spec_id_column(c->res->spec));
+    civ_status s = civ_plan_check_ids(panel, p->panel, comm, p->communities, civ_alloc_spec_id_column(c->res->spec),
+                                      &c->res->stats.n_no_series);
     civ_plan_panel_ends(panel, ends);
     if (s || ends->max_gap <= horizon)
         return s;

@@ -345,7 +345,8 @@ static civ_status write_manifest(const civ_plan_result *r, const char *stage, co
             r->stats.has_monitor ? "true" : "false");
     if (r->stats.has_backtest)
         fprintf(f, ", \"backtest_failed\": %zu", r->stats.backtest_failed);
-    fprintf(f, ", \"late_series\": %zu, \"late_periods\": %zu", r->stats.n_late, r->stats.late_periods);
+    fprintf(f, ", \"late_series\": %zu, \"late_periods\": %zu, \"no_series\": %zu", r->stats.n_late,
+            r->stats.late_periods, r->stats.n_no_series);
     json_demand(f, r);
     fprintf(f, "},\n");
     fprintf(f, "  \"files\": [");

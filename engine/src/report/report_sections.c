@@ -172,6 +172,17 @@ void rep_section_summary(rep_ctx *ctx)
     kv_money(ctx, TR(ctx, "已分配", "Allocated"), alloc);
     rep_fmt_num(b1, sizeof b1, isfinite(funded) ? funded : (double)d->n_comms, 0);
     kv(ctx, TR(ctx, "获得资金的社区", "Communities funded"), b1);
+    for (size_t r = 0; r < d->n_rows; r++) { /* [[formula]] last_year_total: last year's money that is gone */
+        const rep_row *x = &d->rows[r];
+        if (strcmp(x->section, "history") || !(x->value > 0))
+            continue;
+        char k[300];
+        snprintf(k, sizeof k,
+                 TR(ctx, "上年资金中已不在本年名单的社区（撤销，或合并、更名后未转入）：%s",
+                    "Last year's money of communities no longer listed (closed, or merged or renamed without it): %s"),
+                 rep_row_label(x));
+        kv_money(ctx, k, x->value * d->per_minor);
+    }
     for (size_t k = 0; k < d->n_need; k++) {
         char key[96];
         snprintf(key, sizeof key, TR(ctx, "%.0f 年需求", "Need %.0f"), d->need[k].year);

@@ -223,7 +223,8 @@ static void phrases(civ_rbuf *b, const char *t, const char *end)
         {"floors ratably reduced to ", "保底按比例削减至 "},        {"not eligible for ", "不符合条件："},
         {" tilt ×", " 倾斜 ×"},                                    {"no factor score", "无因素得分"},
         {"not funded", "未获分配"},                                 {" scored higher", " 得分更高"},
-        {"nothing from this release", "本次未获追加"}};
+        {"nothing from this release", "本次未获追加"},
+        {": no forecast, counted as 0)", "：无预测，按 0 计）"},    {" (last year's amounts from ", "（上年金额来自 "}};
     for (const char *p = t; p < end;) {
         size_t k = 0;
         while (k < N_OF(map) && ((size_t)(end - p) < strlen(map[k][0]) || strncmp(p, map[k][0], strlen(map[k][0]))))
