@@ -397,7 +397,8 @@ sed 's/^aged = "aged60_resident"/&\npredecessors = "前身"/' "$SPEC" >"$WORK/pr
 grep -q '^predecessors = "前身"' "$WORK/pred.spec" || fail "pred.spec lacks the key"
 expect_exit 2 "community 'D01-S01-C900' (data row 1145) continues last year's D01-S01-C001；D01-S01-C002 (column '前身')" \
     -- allocate --spec "$WORK/pred.spec" --communities "$WORK/merged0.csv" --out "$WORK/m.csv"
-grep -q "exempt from hold-harmless and pace; write in 'last_year_funding'" "$WORK/stderr" || fail "no cure: $(cat "$WORK/stderr")"
+grep -q "exempt from hold-harmless and pace; write in 'last_year_funding'" "$WORK/stderr" ||
+  fail "no cure: $(cat "$WORK/stderr")"
 [ ! -e "$WORK/m.csv" ] || fail "a refused run wrote m.csv"
 "$CIV" allocate --spec "$WORK/pred.spec" --communities "$WORK/merged.csv" --out "$WORK/m.csv" --explain \
     >/dev/null 2>"$WORK/stderr" || fail "merged allocation failed: $(cat "$WORK/stderr")"
@@ -419,7 +420,8 @@ grep -v '^D01-S01-C004,' "$DEMO/communities.csv" >"$WORK/closed.csv"
 sed 's/^last_year = "last_year_funding".*/&\nlast_year_total = 134_637_500.00/' "$SPEC" >"$WORK/total.spec"
 grep -q '^last_year_total = 134_637_500.00' "$WORK/total.spec" || fail "total.spec lacks the key"
 "$CIV" allocate --spec "$WORK/total.spec" --communities "$WORK/closed.csv" --out "$WORK/c.csv" \
-    --summary "$WORK/cs.csv" >"$WORK/stdout" 2>"$WORK/stderr" || fail "allocate with last_year_total: $(cat "$WORK/stderr")"
+    --summary "$WORK/cs.csv" >"$WORK/stdout" 2>"$WORK/stderr" ||
+  fail "allocate with last_year_total: $(cat "$WORK/stderr")"
 want="^last year  *eldercare+health 134,637,500.00, of which this year's communities carry 134,523,600.00; "
 want+="113,900.00 was with communities not in this year's table"
 grep -q "$want" "$WORK/stdout" || fail "no line for the closed community's money: $(cat "$WORK/stdout")"
@@ -439,7 +441,8 @@ expect_exit 2 "more than last year's whole fund of 13463750000 (last_year_total)
 # counts 0, and its explanation says so (it said nothing: the factor was absent from its shares)
 grep -v '^D01-S01-C007,' "$WORK/fc36.csv" >"$WORK/fc36_new.csv"
 "$CIV" allocate --spec "$DEMO/plan.spec" --communities "$DEMO/communities.csv" --forecasts "$WORK/fc36_new.csv" \
-    --out "$WORK/anew.csv" --explain >/dev/null 2>"$WORK/stderr" || fail "allocate, one forecast missing: $(cat "$WORK/stderr")"
+    --out "$WORK/anew.csv" --explain >/dev/null 2>"$WORK/stderr" ||
+  fail "allocate, one forecast missing: $(cat "$WORK/stderr")"
 $PY - "$WORK/anew.csv" <<'PYEOF' || fail "no-forecast explanation"
 import sys
 import pandas as pd
