@@ -668,7 +668,11 @@ static void test_data_errors(void **state)
     run_out o;
     civ_table *c = csv_table("unique_id,pop\nA,1\nB,2\nA,3\n");
     assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DUPLICATE);
-    assert_non_null(strstr(civ_last_error()->message, "duplicate community id 'A' (data rows 1 and 3)"));
+    /* a table read from a CSV file: its file, the lines a spreadsheet counts and the id's column */
+    assert_non_null(strstr(civ_last_error()->message, "duplicate community id 'A' (lines 2 and 4)"));
+    assert_int_equal(civ_last_error()->line, 4);
+    assert_int_equal(civ_last_error()->column, 1);
+    assert_true(civ_last_error()->file[0] != '\0');
     run_free(&o);
     civ_table_free(c);
     /* a sheet's total row is not a community (allocated as one, it took a fifth of the budget) */
@@ -680,7 +684,7 @@ static void test_data_errors(void **state)
         civ_table_free(c);
         c = csv_table(text);
         assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);
-        assert_non_null(strstr(civ_last_error()->message, "row 3 ('"));
+        assert_non_null(strstr(civ_last_error()->message, "communities line 4 ('"));
         assert_non_null(strstr(civ_last_error()->message, "looks like the sheet's total row"));
         run_free(&o);
     }
@@ -747,7 +751,7 @@ static void test_data_errors(void **state)
                                              "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
         civ_table *lc = csv_table("unique_id,pop,ly\nA,1,100\nB,9,\n");
         assert_int_equal(run(ls, lc, NULL, &o), CIV_ERR_DOMAIN);
-        assert_non_null(strstr(civ_last_error()->message, "missing (NaN) for community 'B' (data row 2); for a "
+        assert_non_null(strstr(civ_last_error()->message, "missing (NaN) for community 'B' (line 3); for a "
                                                           "community new this year write 0"));
         run_free(&o);
         civ_table_free(lc);
@@ -759,7 +763,7 @@ static void test_data_errors(void **state)
     civ_table_free(c);
     c = csv_table("unique_id,pop\nA,1\nB,-2\n");
     assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);
-    assert_non_null(strstr(civ_last_error()->message, "negative for community 'B' (data row 2)"));
+    assert_non_null(strstr(civ_last_error()->message, "negative for community 'B' (line 3)"));
     assert_string_equal(civ_last_error()->field, "pop");
     run_free(&o);
     civ_table_free(c);
@@ -791,17 +795,17 @@ static void test_data_errors(void **state)
     assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);
     assert_string_equal(civ_last_error()->series_id, "C");
     assert_string_equal(civ_last_error()->field, "pop");
-    assert_non_null(strstr(civ_last_error()->message, "data row 3 (community 'C') holds '#DIV/0!', an Excel error"));
+    assert_non_null(strstr(civ_last_error()->message, "line 4 (community 'C') holds '#DIV/0!', an Excel error"));
     run_free(&o);
     civ_table_free(c);
     c = csv_table("unique_id,pop\n3.10101E+11,1\n3.10101E+11,2\n");
     assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DUPLICATE);
-    assert_non_null(strstr(civ_last_error()->message, "(data rows 1 and 2); the id is a long code as Excel shows it"));
+    assert_non_null(strstr(civ_last_error()->message, "(lines 2 and 3); the id is a long code as Excel shows it"));
     run_free(&o);
     civ_table_free(c);
     c = csv_table("unique_id,pop\nA,1\nB,about 2\n");
     assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);
-    assert_non_null(strstr(civ_last_error()->message, "data row 2 (community 'B') holds 'about 2': write a number"));
+    assert_non_null(strstr(civ_last_error()->message, "line 3 (community 'B') holds 'about 2': write a number"));
     run_free(&o);
     civ_table_free(c);
     civ_alloc_spec_free(s);
@@ -1517,7 +1521,7 @@ static void test_predecessors(void **state)
     run_out o;
     assert_int_equal(run(s, t, NULL, &o), CIV_ERR_DOMAIN);
     const char *msg = civ_last_error_message();
-    assert_non_null(strstr(msg, "community 'M' (data row 2) continues last year's A1；A2 (column '前身') but has no "
+    assert_non_null(strstr(msg, "community 'M' (line 3) continues last year's A1；A2 (column '前身') but has no "
                                 "last year in any fund ('ly' are 0)"));
     assert_non_null(strstr(msg, "exempt from hold-harmless and pace"));
     assert_non_null(strstr(msg, "the sum of its predecessors' last-year amounts"));

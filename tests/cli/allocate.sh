@@ -123,7 +123,7 @@ cmp -s "$WORK/pct_allocation.spec.csv" "$WORK/pct_pacepct.spec.csv" ||
     fail "pace = \"20%\" allocates otherwise than pace = 0.20"
 head -3 "$DEMO/communities.csv" >"$WORK/dup.csv"
 tail -n +2 "$DEMO/communities.csv" | head -1 >>"$WORK/dup.csv"
-expect_exit 2 "duplicate community id 'D01-S01-C001' (data rows 1 and 3)" -- \
+expect_exit 2 "dup.csv:4:1: duplicate community id 'D01-S01-C001' (lines 2 and 4)" -- \
     allocate --spec "$SPEC" --communities "$WORK/dup.csv" --out "$WORK/x.csv"
 expect_exit 3 "nonexistent" -- allocate --spec "$WORK/nonexistent.spec" --communities "$DEMO/communities.csv" --out "$WORK/x.csv"
 expect_exit 1 "required" -- allocate --spec "$SPEC"
@@ -395,7 +395,8 @@ c.to_csv(sys.argv[3], index=False, encoding="utf-8-sig")
 PYEOF
 sed 's/^aged = "aged60_resident"/&\npredecessors = "前身"/' "$SPEC" >"$WORK/pred.spec"
 grep -q '^predecessors = "前身"' "$WORK/pred.spec" || fail "pred.spec lacks the key"
-expect_exit 2 "community 'D01-S01-C900' (data row 1145) continues last year's D01-S01-C001；D01-S01-C002 (column '前身')" \
+expect_exit 2 "merged0.csv:1146:21: community 'D01-S01-C900' (line 1146) continues last year's \
+D01-S01-C001；D01-S01-C002 (column '前身')" \
     -- allocate --spec "$WORK/pred.spec" --communities "$WORK/merged0.csv" --out "$WORK/m.csv"
 grep -q "exempt from hold-harmless and pace; write in 'last_year_funding'" "$WORK/stderr" ||
   fail "no cure: $(cat "$WORK/stderr")"

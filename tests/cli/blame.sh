@@ -60,7 +60,7 @@ lacks "noid.csv:1:[0-9]"
 
 # 4. a subnormal attribute is the communities file's fault, at its row and field
 sed 's/^P02,East,2500,/P02,East,1e-310,/' "$DATA/communities.csv" >"$WORK/tiny.csv"
-expect_exit 2 "^civicast: $WORK/tiny.csv: .*attribute 'population' is 1e-310 for community 'P02' (data row 2)" -- \
+expect_exit 2 "^civicast: $WORK/tiny.csv:3:3: .*attribute 'population' is 1e-310 for community 'P02' (line 3)" -- \
     allocate --spec "$DATA/plan.spec" --communities "$WORK/tiny.csv" --forecasts "$WORK/fc.csv" \
     --out "$WORK/a.csv" --summary "$WORK/s.csv"
 lacks "infinite"

@@ -80,6 +80,23 @@ static size_t first_text_cell(const civ_table *t, size_t col)
     return SIZE_MAX;
 }
 
+/* Row r of the communities table t for an error: w gets the table's file
+ * (when it was read from one) and, for a CSV file, the line a spreadsheet
+ * counts and column c (SIZE_MAX: none); `row` gets the words for the
+ * message: "line N" for a CSV file, else "data row N" (1 = the first data
+ * row, a DataFrame's iloc + 1). */
+static void row_where(const civ_table *t, size_t r, size_t c, civ_where *w, char *row, size_t size)
+{
+    long line = civ_table_row_line(t, r);
+    w->file = civ_table_source(t, NULL);
+    w->line = line;
+    w->column = line && c != SIZE_MAX ? (long)c + 1 : 0;
+    if (line)
+        snprintf(row, size, "line %ld", line);
+    else
+        snprintf(row, size, "data row %zu", r + 1);
+}
+
 /* An attribute column that is text: named at the cell that made it so (an
  * Excel error value such as #DIV/0! or #N/A, a word, a unit), else at the
  * spec's line. */
@@ -92,9 +109,11 @@ static civ_status attribute_is_text(const civ_alloc_problem *p, const civ_table 
     const char *cell = civ_table_text(t, r, col);
     const char *id = civ_table_find_column(t, p->spec->id_column, &idc) ? NULL : civ_table_text(t, r, idc);
     civ_where w = {.series_id = id, .field = name};
+    char row[64];
+    row_where(t, r, col, &w, row, sizeof row);
     return civ_fail_at(CIV_ERR_DOMAIN, &w,
-                       "%s: attribute '%s' is text, not numbers: data row %zu%s%s%s holds '%.80s'%s", role, name,
-                       r + 1, id ? " (community '" : "", id ? id : "", id ? "')" : "", cell,
+                       "%s: attribute '%s' is text, not numbers: %s%s%s%s holds '%.80s'%s", role, name,
+                       row, id ? " (community '" : "", id ? id : "", id ? "')" : "", cell,
                        civ_csv_excel_error(cell) ? ", an Excel error value: fix the formula in the sheet or clear "
                                                    "the cell"
                                                  : ": write a number there (12345, 0.35)");
@@ -126,9 +145,11 @@ static civ_status read_attribute(const civ_alloc_problem *p, const civ_table *t,
         double x = v[r];
         if (!isfinite(x) || (x < 0 && !(flags & ALLOW_NEGATIVE))) {
             civ_where d = {.series_id = p->ids[i], .field = name};
-            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: attribute '%s' is %s for community '%s' (data row %zu)%s",
+            char row[64];
+            row_where(t, r, col, &d, row, sizeof row);
+            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: attribute '%s' is %s for community '%s' (%s)%s",
                                role, name, isnan(x) ? "missing (NaN)" : !isfinite(x) ? "infinite" : "negative",
-                               p->ids[i], r + 1,
+                               p->ids[i], row,
                                isnan(x) && (flags & HISTORY)
                                    ? "; for a community new this year write 0 (hold-harmless and pace then do not "
                                      "apply to it); for one merged or renamed from last year's communities, the sum "
@@ -140,10 +161,12 @@ static civ_status read_attribute(const civ_alloc_problem *p, const civ_table *t,
          * (issue 18): refused here, at the cell that holds it. */
         if (x != 0 && fabs(x) < DBL_MIN) {
             civ_where d = {.series_id = p->ids[i], .field = name};
+            char row[64];
+            row_where(t, r, col, &d, row, sizeof row);
             return civ_fail_at(CIV_ERR_DOMAIN, &d,
-                               "%s: attribute '%s' is %g for community '%s' (data row %zu), below the smallest normal "
+                               "%s: attribute '%s' is %g for community '%s' (%s), below the smallest normal "
                                "number (2.2e-308): write 0 if it is zero",
-                               role, name, x, p->ids[i], r + 1);
+                               role, name, x, p->ids[i], row);
         }
         out[i] = x;
     }
@@ -242,10 +265,12 @@ static civ_status read_forecast(const civ_alloc_problem *p, const civ_strmap *id
         unsigned char *mark = &seen[i * S + d.slot[r]];
         if (*mark) {
             civ_where w = {.series_id = id, .field = f->horizon > 0 ? "h" : "ds"};
+            char row[64];
+            row_where(fc, r, SIZE_MAX, &w, row, sizeof row);
             st = civ_fail_at(CIV_ERR_DUPLICATE, &w,
-                             "forecasts row %zu: a second row for community '%s' at %s%s%s%s; choose one "
+                             "forecasts %s: a second row for community '%s' at %s%s%s%s; choose one "
                              "model with model = \"...\" in factor '%s'",
-                             r + 1, id, slot_text(f, &d, d.slot[r], when, sizeof when), has_model ? " (model '" : "",
+                             row, id, slot_text(f, &d, d.slot[r], when, sizeof when), has_model ? " (model '" : "",
                              has_model ? civ_table_text(fc, r, cm) : "",
                              has_model ? "')" : "", f->name);
             goto out;
@@ -256,7 +281,9 @@ static civ_status read_forecast(const civ_alloc_problem *p, const civ_strmap *id
             continue; /* a failed forecast: counts as missing */
         if (!isfinite(v) || v < 0) {
             civ_where w = {.series_id = id, .field = f->column};
-            st = civ_fail_at(CIV_ERR_DOMAIN, &w, "forecasts row %zu: '%s' is %s for community '%s' (%s)%s", r + 1,
+            char row[64];
+            row_where(fc, r, SIZE_MAX, &w, row, sizeof row);
+            st = civ_fail_at(CIV_ERR_DOMAIN, &w, "forecasts %s: '%s' is %s for community '%s' (%s)%s", row,
                              f->column, isnan(v) ? "missing" : v < 0 ? "negative" : "infinite", id,
                              slot_text(f, &d, d.slot[r], when, sizeof when),
                              isnan(v) ? "; did its forecast fail? (see the forecast report)" : "");
@@ -502,14 +529,18 @@ static civ_status bind_ids(civ_alloc_problem *p, const civ_table *t, size_t idc)
         p->row_of[r] = r;
         if (!id[0]) {
             civ_where w = {.field = spec->id_column};
-            return civ_fail_at(CIV_ERR_DOMAIN, &w, "communities row %zu has an empty id", r + 1);
+            char row[64];
+            row_where(t, r, idc, &w, row, sizeof row);
+            return civ_fail_at(CIV_ERR_DOMAIN, &w, "communities %s has an empty id", row);
         }
         if (civ_total_row_id(id)) { /* allocated as a community, it took a fifth of the budget */
             civ_where w = {.series_id = id, .field = spec->id_column};
+            char row[64];
+            row_where(t, r, idc, &w, row, sizeof row);
             return civ_fail_at(CIV_ERR_DOMAIN, &w,
-                               "communities row %zu ('%s') looks like the sheet's total row, not a community: delete "
+                               "communities %s ('%s') looks like the sheet's total row, not a community: delete "
                                "the row (civicast sums the communities itself)",
-                               r + 1, id);
+                               row, id);
         }
         if (sorted && prev)
             sorted = strcmp(prev, id) < 0;
@@ -530,8 +561,16 @@ static civ_status bind_ids(civ_alloc_problem *p, const civ_table *t, size_t idc)
         const char *id = civ_table_text(t, r, idc);
         if (!strcmp(id, civ_table_text(t, r0, idc))) {
             civ_where w = {.series_id = id, .field = spec->id_column};
-            return civ_fail_at(CIV_ERR_DUPLICATE, &w, "duplicate community id '%s' (data rows %zu and %zu)%s", id,
-                               (r0 < r ? r0 : r) + 1, (r0 < r ? r : r0) + 1, civ_excel_scientific_id_hint(id));
+            size_t lo = r0 < r ? r0 : r, hi = r0 < r ? r : r0;
+            char again[64], rows[96];
+            row_where(t, hi, idc, &w, again, sizeof again); /* the error is at the second */
+            long l0 = civ_table_row_line(t, lo);
+            if (l0 && w.line)
+                snprintf(rows, sizeof rows, "lines %ld and %ld", l0, w.line);
+            else
+                snprintf(rows, sizeof rows, "data rows %zu and %zu", lo + 1, hi + 1);
+            return civ_fail_at(CIV_ERR_DUPLICATE, &w, "duplicate community id '%s' (%s)%s", id, rows,
+                               civ_excel_scientific_id_hint(id));
         }
     }
     return pack_texts(t, idc, p->row_of, n, p->ids, &p->text_block[0]);
@@ -880,8 +919,8 @@ static size_t separator_len(const char *c)
 /* One predecessor id of community i (tok, len bytes): not a community of
  * this year too (its money would count twice, and its row would be
  * allocated again). */
-static civ_status check_one_predecessor(const civ_alloc_problem *p, size_t i, const char *tok, size_t len,
-                                        const char *cell)
+static civ_status check_one_predecessor(const civ_alloc_problem *p, const civ_table *t, size_t col, size_t i,
+                                        const char *tok, size_t len, const char *cell)
 {
     char id[256];
     if (len >= sizeof id)
@@ -893,12 +932,14 @@ static civ_status check_one_predecessor(const civ_alloc_problem *p, size_t i, co
     if (!bsearch(id, p->ids, p->n, sizeof *p->ids, cmp_id_key))
         return CIV_OK;
     civ_where w = {.series_id = p->ids[i], .field = p->spec->predecessors};
+    char row[64];
+    row_where(t, p->row_of[i], col, &w, row, sizeof row);
     return civ_fail_at(CIV_ERR_DOMAIN, &w,
-                       "community '%s' (data row %zu): its predecessors ('%s' = '%s') include '%s', which is a "
+                       "community '%s' (%s): its predecessors ('%s' = '%s') include '%s', which is a "
                        "community of this year too: "
                        "a community merged or renamed into '%s' has no row of its own this year (delete it), and "
                        "one that still exists is not a predecessor (remove it from the cell)",
-                       p->ids[i], p->row_of[i] + 1, p->spec->predecessors, cell, id, p->ids[i]);
+                       p->ids[i], row, p->spec->predecessors, cell, id, p->ids[i]);
 }
 
 /* [data] predecessors (docs/ALLOCATION.md "When the map changes"): a
@@ -957,7 +998,7 @@ static civ_status bind_predecessors(civ_alloc_problem *p, const civ_table *t)
             while (e > b && e[-1] == ' ')
                 e--;
             if (e > b) {
-                civ_status st = check_one_predecessor(p, i, b, (size_t)(e - b), cell);
+                civ_status st = check_one_predecessor(p, t, col, i, b, (size_t)(e - b), cell);
                 if (st)
                     return st;
                 if (n_tok++)
@@ -982,12 +1023,14 @@ static civ_status bind_predecessors(civ_alloc_problem *p, const civ_table *t)
                     snprintf(cols + L, sizeof cols - L, "%s'%s'", L ? ", " : "", a);
             }
             civ_where w = {.series_id = p->ids[i], .field = spec->predecessors};
+            char row[64];
+            row_where(t, p->row_of[i], col, &w, row, sizeof row);
             return civ_fail_at(CIV_ERR_DOMAIN, &w,
-                               "community '%s' (data row %zu) continues last year's %s (column '%s') but has no last "
+                               "community '%s' (%s) continues last year's %s (column '%s') but has no last "
                                "year in any fund (%s are 0): it would be allocated as a new community, exempt from "
                                "hold-harmless and pace; write in %s the sum of its predecessors' last-year amounts "
                                "(a merger or a rename) or its part of them (a split)",
-                               p->ids[i], p->row_of[i] + 1, cell, spec->predecessors, cols, cols);
+                               p->ids[i], row, cell, spec->predecessors, cols, cols);
         }
     }
     return CIV_OK;
