@@ -49,7 +49,7 @@ static civ_toml_entry *take(civ_toml_table *t, const char *key)
 static civ_status bad(const civ_alloc_need *n, const civ_toml_entry *e, const char *fmt, const char *a)
 {
     civ_where w = {.file = n->path, .line = e->value.line, .column = e->value.column, .field = e->key};
-    char msg[400];
+    char msg[1024]; /* room for what rate_as_percent formats (up to 600 bytes) */
     snprintf(msg, sizeof msg, fmt, a);
     return civ_fail_at(CIV_ERR_SPEC, &w, "[need] %s: %s", e->key, msg);
 }

@@ -55,7 +55,7 @@ static civ_status name_input(civ_status s, const char *path)
     if (!s || civ_last_error()->file[0])
         return s;
     civ_error e = *civ_last_error();
-    snprintf(e.file, sizeof e.file, "%s", path);
+    snprintf(e.file, sizeof e.file, "%.511s", path); /* a longer path is cut, as civ_error keeps it */
     return civ_error_restore(&e);
 }
 
