@@ -257,15 +257,6 @@ static civ_status check_level_weights(const bind_ctx *c)
     return CIV_OK;
 }
 
-static int64_t gcd64(int64_t a, int64_t b)
-{
-    while (b) {
-        int64_t t = a % b;
-        a = b, b = t;
-    }
-    return a;
-}
-
 /* Day dates ("2024-01-01", "2024-01-01 00:00:00": what pandas' to_csv writes for Timestamps) as the
  * periods they stand for, by the rule Python applies to a frame's Timestamps: every date the first
  * (or every date the last) day of its month gives months, or quarters / years when, besides, they are
@@ -275,7 +266,9 @@ static civ_status days_to_periods(bind_ctx *c, civ_date_form *form, int64_t *lo,
 {
     const char *tc = c->spec->time_column;
     int end = -1;
-    int64_t step = 0, m_lo = 0, m_hi = 0;
+    int64_t m_lo = 0, m_hi = 0;
+    civ_spacing sp; /* the panel readers' record of the dates' spacing: its gcd of months decides the form */
+    civ_spacing_init(&sp);
     for (size_t r = 0; r < c->n_rows; r++) {
         int64_t y;
         unsigned m, d;
@@ -292,14 +285,14 @@ static civ_status days_to_periods(bind_ctx *c, civ_date_form *form, int64_t *lo,
                             tc, civ_mon_cell_text(c->t, r, c->c_ds, tb, sizeof tb));
         }
         int64_t mon = 12 * y + (m - 1);
+        civ_spacing_add(&sp, c->row_t[r]);
         c->row_t[r] = mon;
-        step = r ? gcd64(step, mon > m_lo ? mon - m_lo : m_lo - mon) : 0;
         if (!r || mon < m_lo)
             m_lo = mon;
         if (!r || mon > m_hi)
             m_hi = mon;
     }
-    int64_t first = m_lo % 12; /* 0 = January */
+    int64_t first = m_lo % 12, step = sp.gcd_months; /* first: 0 = January; step 0: one month */
     *form = CIV_DATE_MONTH;
     if (step && step % 12 == 0 && first == (end ? 11 : 0))
         *form = CIV_DATE_YEAR;
