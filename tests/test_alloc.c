@@ -1563,6 +1563,160 @@ static void test_predecessors(void **state)
     civ_alloc_spec_free(s);
 }
 
+/* Last year's allocation as an input (civ_alloc_spec_set_last_year): a
+ * closed community used to be an amount at most (last_year_total), a merged
+ * one's history the office's hand-made sum, and a split checked only against
+ * the whole fund.  With the file: blanks are taken from it (own id, or the
+ * predecessors' sum), a differing cell is refused with both values, a split's
+ * parts may not sum to more than the parent, and the closed are named. */
+static civ_table *ly_file(const char *text)
+{
+    static int counter;
+    char path[128];
+    snprintf(path, sizeof path, "%s/last_year%d.csv", tmpdir, counter++);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    civ_table_read_options opt = {.text_columns = (const char *const[]){"unique_id", "name", NULL}};
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_read_csv(path, &opt, &t), CIV_OK);
+    return t;
+}
+
+static void test_last_year_file(void **state)
+{
+    (void)state;
+    const char *spec = "version = \"m\"\n[budget]\ntotal = 3000.00\nfiscal_year = 2026\n[data]\n"
+                       "predecessors = \"前身\"\n[[pool]]\nname = \"p\"\nshare = 1\n[[formula]]\nname = \"main\"\n"
+                       "hold_harmless = 0.85\n"
+                       "last_year = \"ly\"\n[[factor]]\nname = \"x\"\nattribute = \"x\"\nweight = 1\n";
+    civ_alloc_spec *s = af_spec_of(spec);
+    /* last year's allocation as civicast writes it (extra columns and all): A1 + A2 merged into M, S split
+     * into S1 and S2, X closed */
+    civ_table *ly = ly_file("unique_id,name,pool_p_fen,amount_fen,amount_yuan,share_pct\n"
+                            "A1,甲,10000,10000,100.00,7.8\nA2,乙,20000,20000,200.00,15.7\nB,丙,50000,50000,500.00,39\n"
+                            "S,戊,40000,40000,400.00,31\nX,丁,7000,7000,70.00,5.5\n");
+    assert_int_equal(civ_alloc_spec_set_last_year(s, ly), CIV_OK);
+    civ_table_free(ly); /* the spec keeps its copy */
+    civ_table *t = table_for_spec(s, "unique_id,x,ly,前身\nB,10,,\nM,1,,A1；A2\nN,1,0,\nS1,1,150,S\nS2,1,250,S\n");
+    run_out o;
+    assert_int_equal(run(s, t, NULL, &o), CIV_OK);
+    /* B's own 500.00, M's 100.00 + 200.00 from the file; the 85% hold-harmless on them */
+    assert_true(fabs(af_cell(o.t, 0, "last_year_fen") - 50000) <= 0);
+    assert_string_equal(civ_table_text(o.t, 1, 0), "M");
+    assert_true(fabs(af_cell(o.t, 1, "last_year_fen") - 30000) <= 0);
+    assert_true(af_cell(o.t, 1, "amount_fen") >= 25500);
+    assert_true(fabs(af_cell(o.t, 2, "last_year_fen")) <= 0);
+    /* X, continued by no one, is named with its amount and name; the fund's history reconciled with the file */
+    assert_true(fabs(summary_value(o.sum, "closed", "X", "amount") - 7000) <= 0);
+    assert_true(fabs(summary_value(o.sum, "closed", "X", "last_year_p") - 7000) <= 0);
+    size_t closed = 0;
+    for (size_t r = 0; r < civ_table_n_rows(o.sum); r++)
+        if (!strcmp(text_cell(o.sum, r, "section"), "closed") && !strcmp(text_cell(o.sum, r, "measure"), "amount")) {
+            closed++;
+            assert_string_equal(text_cell(o.sum, r, "label"), "丁");
+        }
+    assert_int_equal(closed, 1);
+    assert_true(fabs(summary_value(o.sum, "history", "p", "last_year_total") - 127000) <= 0);
+    assert_true(fabs(summary_value(o.sum, "history", "p", "carried") - 120000) <= 0);
+    assert_true(fabs(summary_value(o.sum, "history", "p", "not_carried") - 7000) <= 0);
+    run_free(&o);
+    civ_table_free(t);
+
+    /* a cell that differs from the file: both values, the cell, the cure */
+    t = table_for_spec(s, "unique_id,x,ly,前身\nB,10,500,\nM,1,250,A1；A2\nN,1,0,\nS1,1,150,S\nS2,1,250,S\n");
+    assert_int_equal(run(s, t, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "community 'M' (line 3) has 250.00 last year in 'ly', but last "
+                                                     "year's allocation"));
+    assert_non_null(strstr(civ_last_error_message(), "gives 300.00 ('A1' + 'A2', fund 'p')"));
+    assert_non_null(strstr(civ_last_error_message(), "leave the cell blank to take 300.00 from the file"));
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_int_equal(civ_last_error()->column, 3);
+    assert_string_equal(civ_last_error()->series_id, "M");
+    run_free(&o);
+    civ_table_free(t);
+
+    /* a split whose parts each got the parent's whole amount: refused, naming the parts (the whole fund,
+     * 1270.00, would not have caught it: 500 + 300 + 400 + 400 = 1600 > 1270, but 300 + 300 would pass) */
+    t = table_for_spec(s, "unique_id,x,ly,前身\nB,10,500,\nM,1,300,A1；A2\nN,1,0,\nS1,1,300,S\nS2,1,300,S\n");
+    assert_int_equal(run(s, t, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "last year's 'S' ("));
+    assert_non_null(strstr(civ_last_error_message(), ":5) was split into 'S1' 300.00, 'S2' 300.00 (column '前身'): "
+                                                     "their last years in 'ly' sum to 600.00, more than the 400.00"));
+    run_free(&o);
+    civ_table_free(t);
+
+    /* a split part left blank: its share is the office's decision */
+    t = table_for_spec(s, "unique_id,x,ly,前身\nB,10,500,\nM,1,300,A1；A2\nN,1,0,\nS1,1,,S\nS2,1,250,S\n");
+    assert_int_equal(run(s, t, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "community 'S1' (line 5) is a part of 'S', which several "
+                                                     "communities continue (a split)"));
+    run_free(&o);
+    civ_table_free(t);
+
+    /* a predecessor the file lacks, and a history for a community the file does not know */
+    t = table_for_spec(s, "unique_id,x,ly,前身\nB,10,500,\nM,1,,A1；A9\nN,1,0,\nS1,1,150,S\nS2,1,250,S\n");
+    assert_int_equal(run(s, t, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "names 'A9' among its predecessors (column '前身'), which last "
+                                                     "year's allocation"));
+    run_free(&o);
+    civ_table_free(t);
+    t = table_for_spec(s, "unique_id,x,ly,前身\nB,10,500,\nM,1,300,A1；A2\nN,1,50,\nS1,1,150,S\nS2,1,250,S\n");
+    assert_int_equal(run(s, t, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "community 'N' (line 4) has 50.00 last year in 'ly', but last "
+                                                     "year's allocation"));
+    assert_non_null(strstr(civ_last_error_message(), "has no row for it and it names no predecessor"));
+    run_free(&o);
+    civ_table_free(t);
+
+    /* the history column absent: every amount from the file */
+    t = table_for_spec(s, "unique_id,x,前身\nB,10,\nM,1,A1；A2\nN,1,\nS1,1,\nS2,1,\n");
+    assert_int_equal(run(s, t, NULL, &o), CIV_OK);
+    assert_true(fabs(af_cell(o.t, 1, "last_year_fen") - 30000) <= 0);
+    /* S1 and S2 no longer name S: it is closed too */
+    assert_true(fabs(summary_value(o.sum, "closed", "S", "amount") - 40000) <= 0);
+    run_free(&o);
+    civ_table_free(t);
+
+    /* a file without the fund's column, and one with an id twice: named */
+    ly = ly_file("unique_id,amount_yuan\nA1,100\n");
+    assert_int_equal(civ_alloc_spec_set_last_year(s, ly), CIV_OK);
+    civ_table_free(ly);
+    t = table_for_spec(s, "unique_id,x,ly,前身\nB,10,500,\n");
+    assert_int_equal(run(s, t, NULL, &o), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error_message(), "has no column 'pool_p_fen'"));
+    run_free(&o);
+    ly = ly_file("unique_id,pool_p_fen\nA1,100\nA1,200\n");
+    assert_int_equal(civ_alloc_spec_set_last_year(s, ly), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "community 'A1' has two rows"));
+    assert_int_equal(civ_last_error()->line, 3);
+    civ_table_free(ly);
+
+    /* removed: the blank is refused as before */
+    assert_int_equal(civ_alloc_spec_set_last_year(s, NULL), CIV_OK);
+    assert_int_equal(run(s, t, NULL, &o), CIV_OK);
+    run_free(&o);
+    civ_table_free(t);
+    t = table_for_spec(s, "unique_id,x,ly,前身\nB,10,,\n");
+    assert_int_equal(run(s, t, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "is missing (NaN) for community 'B'"));
+    run_free(&o);
+    civ_table_free(t);
+    civ_alloc_spec_free(s);
+
+    /* [data] last_year_file is resolved against the spec's folder */
+    const char *keyed = "version = \"m\"\n[budget]\ntotal = 10.00\nfiscal_year = 2026\n[data]\n"
+                        "last_year_file = \"ly.csv\"\n[[pool]]\nname = \"p\"\nshare = 1\n[[factor]]\nname = \"x\"\n"
+                        "attribute = \"x\"\nweight = 1\n";
+    assert_int_equal(civ_alloc_spec_parse(keyed, strlen(keyed), "/data/specs/2026.spec", &s), CIV_OK);
+    assert_string_equal(civ_alloc_spec_last_year_file(s), "/data/specs/ly.csv");
+    civ_alloc_spec_free(s);
+    assert_int_equal(civ_alloc_spec_parse(keyed, strlen(keyed), "2026.spec", &s), CIV_OK);
+    assert_string_equal(civ_alloc_spec_last_year_file(s), "ly.csv");
+    civ_alloc_spec_free(s);
+}
+
 /* if_missing = "zero": a community with no forecast (a new estate not yet in
  * the panel, or a failed fit) counted 0 demand and its explanation said
  * nothing about it (the factor was simply absent from the shares). */
@@ -1664,6 +1818,7 @@ int main(void)
         cmocka_unit_test(test_predecessors),
         cmocka_unit_test(test_no_forecast_explained),
         cmocka_unit_test(test_last_year_total),
+        cmocka_unit_test(test_last_year_file),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

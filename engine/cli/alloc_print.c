@@ -128,6 +128,8 @@ static size_t col_prefix_last(const civ_table *t, const char *prefix)
     return found;
 }
 
+static void print_closed(const civ_table *summary, int64_t unit, size_t cs, size_t cn, size_t cm, size_t ca);
+
 /* The summary's "history" rows ([[formula]] last_year_total): last year's
  * money of communities that are gone, which no column shows. */
 void civ_cli_print_history(const civ_table *summary, int64_t unit)
@@ -155,6 +157,45 @@ void civ_cli_print_history(const civ_table *summary, int64_t unit)
                    gone);
         printf("\n");
     }
+    print_closed(summary, unit, cs, cn, cm, ca);
+}
+
+civ_status civ_cli_last_year(civ_alloc_spec *spec, const char *path, const civ_table_read_options *options)
+{
+    if (!path)
+        path = civ_alloc_spec_last_year_file(spec);
+    if (!path)
+        return CIV_OK;
+    civ_table *t = NULL;
+    civ_status s = civ_cli_read_table(path, options, &t);
+    if (!s)
+        s = civ_alloc_spec_set_last_year(spec, t);
+    civ_table_free(t);
+    return s;
+}
+
+/* The summary's "closed" rows (last year's allocation): last year's communities no one continues, by id. */
+static void print_closed(const civ_table *summary, int64_t unit, size_t cs, size_t cn, size_t cm, size_t ca)
+{
+    size_t n = 0, shown = 0, cl;
+    int named = !civ_table_find_column(summary, "label", &cl);
+    civ_clear_error();
+    for (size_t r = 0; r < civ_table_n_rows(summary); r++)
+        n += !strcmp(civ_table_text(summary, r, cs), "closed") && !strcmp(civ_table_text(summary, r, cm), "amount");
+    if (!n)
+        return;
+    printf("closed                 %zu of last year's communities, continued by none this year:", n);
+    for (size_t r = 0; r < civ_table_n_rows(summary) && shown < 20; r++)
+        if (!strcmp(civ_table_text(summary, r, cs), "closed") && !strcmp(civ_table_text(summary, r, cm), "amount")) {
+            char m[64];
+            civ_cli_format_money(m, sizeof m, civ_table_number(summary, r, ca), unit);
+            const char *label = named ? civ_table_text(summary, r, cl) : NULL;
+            printf("%s %s%s%s %s", shown++ ? "," : "", civ_table_text(summary, r, cn), label && *label ? " " : "",
+                   label && *label ? label : "", m);
+        }
+    if (n > shown)
+        printf(" and %zu more (the summary's closed rows)", n - shown);
+    printf("\n");
 }
 
 void civ_cli_print_districts(const civ_table *summary, int64_t unit)

@@ -1251,6 +1251,31 @@ CIV_API const char *const *civ_alloc_spec_text_columns(const civ_alloc_spec *spe
 /** The column of the communities table that keys the rows: the spec's
  *  [data] id ("unique_id" unless set; borrowed; NULL for a NULL spec). */
 CIV_API const char *civ_alloc_spec_id_column(const civ_alloc_spec *spec);
+/** The spec's [data] last_year_file, resolved against the spec file's folder
+ *  (borrowed; NULL when the spec has no such key).  The spec does not read it:
+ *  the caller reads the table (with civ_alloc_spec_text_columns as text) and
+ *  gives it to civ_alloc_spec_set_last_year, as `civicast allocate`, `plan`
+ *  and Python do (docs/ALLOCATION.md, "Last year's allocation"). */
+CIV_API const char *civ_alloc_spec_last_year_file(const civ_alloc_spec *spec);
+/** Gives the spec last year's allocation: the table `civicast allocate` wrote
+ *  last year (or the same shape from a spreadsheet): the spec's [data] id
+ *  column (or unique_id) as text, and per fund the amount it got last year in
+ *  pool_<fund>_<minor> (minor units; pool_<fund>_<major> in major units is
+ *  read when the minor column is absent; amount_<minor> serves a spec of one
+ *  fund).  The spec keeps a copy (`last_year` may be freed at once; NULL
+ *  removes it).  Every later civ_alloc_bind of the spec then: takes a blank
+ *  (NaN) or absent last-year cell of the communities table from the file (the
+ *  community's own id, else the sum of its [data] predecessors' amounts);
+ *  refuses a last-year cell that differs from it (both values, the cell's
+ *  file:line:column); refuses the parts of a split (a predecessor named by
+ *  several communities) whose last-year amounts sum to more than its amount;
+ *  refuses a predecessor the file has no row for; and names last year's
+ *  communities no one continues as closed (the summary's `closed` rows) and
+ *  reconciles each fund with the file's total (the `history` rows, as with
+ *  [[formula]] last_year_total).  Errors: CIV_ERR_MISSING_COLUMN (no id
+ *  column), CIV_ERR_DOMAIN (a blank or duplicate id, with its line),
+ *  CIV_ERR_OUT_OF_MEMORY; the spec is unchanged on error. */
+CIV_API civ_status civ_alloc_spec_set_last_year(civ_alloc_spec *spec, const civ_table *last_year);
 /** The unit word the output column names use for money: major = 0 gives the
  *  minor unit ("fen" for CNY with minor_unit 100, else "minor"), major = 1 the
  *  major unit ("yuan" for CNY, else "major"); e.g. amount_fen, amount_yuan. */

@@ -137,6 +137,28 @@ typedef struct civ_alloc_tilt {
     const char *threshold_key; /* "above", "at_least", "below" or "at_most" (static) */
 } civ_alloc_tilt;
 
+/* Last year's allocation (civ_alloc_spec_set_last_year): its ids in byte
+ * order and its numeric columns, copied, so that the spec owns it. */
+typedef struct civ_alloc_last_year {
+    char *source;      /* the file it was read from ("" = none, e.g. a DataFrame) */
+    size_t n, n_cols;
+    char **ids;        /* n, sorted by strcmp (copies in block) */
+    char **names;      /* n: the row's 'name' cell, "" when none (copies in block) */
+    char *block;
+    size_t *row;       /* n: the table row of each sorted id */
+    long *line;        /* n: its CSV line, 0 when not read from a CSV file */
+    char **cols;       /* n_cols: the numeric columns' names */
+    size_t *col_no;    /* n_cols: their positions in the table (1 = the first) */
+    double *values;    /* n_cols x n, sorted order */
+} civ_alloc_last_year;
+
+void civ_alloc_last_year_free(civ_alloc_last_year *ly);
+struct civ_alloc_problem;
+/* Binding with last year's allocation (last_year.c): blanks (NaN) of each fund's history filled from the file,
+ * cells that differ refused, splits checked, the closed rows and the history totals set; attr[u] is the
+ * communities table's column of fund u's history (NULL for a fund without one).  After the predecessors. */
+civ_status civ_alloc_bind_last_year(struct civ_alloc_problem *p, const civ_table *t, const char *const *attr);
+
 struct civ_alloc_spec {
     char *path;           /* for error locations */
     char *version, *title;
@@ -161,6 +183,11 @@ struct civ_alloc_spec {
      * split, a rename; docs/ALLOCATION.md "When the map changes"); NULL = none */
     char *predecessors;
     civ_alloc_loc predecessors_loc;
+    /* [data] last_year_file: last year's allocation (docs/ALLOCATION.md "Last year's allocation"), resolved
+     * against the spec's folder (NULL = none); the table itself is given by civ_alloc_spec_set_last_year */
+    char *last_year_file;
+    civ_alloc_loc last_year_file_loc;
+    struct civ_alloc_last_year *ly; /* last year's allocation, copied (NULL = none) */
     civ_alloc_reserve *reserves;
     size_t n_reserves;
     civ_alloc_pool *pools;
@@ -318,6 +345,11 @@ struct civ_alloc_problem {
      * communities of this year carry in their history (minor units); the rest belonged to communities that
      * are gone (closed, or merged without their amounts) */
     int64_t *hist_total, *hist_carried;
+    /* with last year's allocation (spec->ly): its rows that no community of this year continues (neither its
+     * own id nor a predecessor of one), by sorted row; n_closed of them, and each fund's amount of every row
+     * of the file (n_units x ly->n minor units, 0 for a fund without a history); NULL / 0 without the file */
+    size_t *closed, n_closed;
+    int64_t *ly_fen;
     int64_t *paid;        /* n_units x n: already paid from each fund (reserve release), NULL = none */
     int64_t *paid_total;  /* n_units: their sums */
     int64_t *floor_y, *cap_y; /* n_formulas: indexed floor / cap of a projected year (project.c), NULL = the spec's */

@@ -41,6 +41,7 @@ void civ_alloc_problem_free(civ_alloc_problem *p)
     free(p->ids), free(p->districts), free(p->row_of), free(p->x), free(p->c), free(p->xc), free(p->weights);
     free(p->tilt), free(p->tilt_mask), free(p->last_year), free(p->unit_has_last), free(p->no_forecast);
     free(p->pred), free(p->pred_block), free(p->hist_total), free(p->hist_carried);
+    free(p->closed), free(p->ly_fen);
     free(p->paid), free(p->paid_total), free(p->floor_y), free(p->cap_y);
     if (!p->population_shared)
         free(p->population);
@@ -127,6 +128,12 @@ static civ_status read_attribute(const civ_alloc_problem *p, const civ_table *t,
     const civ_alloc_spec *s = p->spec;
     size_t col;
     civ_where w = {.file = s->path, .line = loc.line, .column = loc.column, .field = name};
+    if ((flags & HISTORY) && s->ly && civ_table_find_column(t, name, &col)) {
+        civ_clear_error(); /* last year's allocation gives every community's amount (last_year.c) */
+        for (size_t i = 0; i < p->n; i++)
+            out[i] = NAN;
+        return CIV_OK;
+    }
     if (civ_table_find_column(t, name, &col)) {
         char avail[400] = "";
         for (size_t k = 0; k < civ_table_n_columns(t); k++) {
@@ -143,6 +150,10 @@ static civ_status read_attribute(const civ_alloc_problem *p, const civ_table *t,
     for (size_t i = 0; i < p->n; i++) {
         size_t r = p->row_of[i];
         double x = v[r];
+        if (isnan(x) && (flags & HISTORY) && s->ly) { /* blank: taken from last year's allocation (last_year.c) */
+            out[i] = x;
+            continue;
+        }
         if (!isfinite(x) || (x < 0 && !(flags & ALLOW_NEGATIVE))) {
             civ_where d = {.series_id = p->ids[i], .field = name};
             char row[64];
@@ -750,7 +761,7 @@ static civ_status reconcile_history(civ_alloc_problem *p, size_t u, const char *
 {
     const civ_alloc_spec *s = p->spec;
     const civ_alloc_formula *fo = &s->formulas[p->units[u].formula];
-    if (fo->last_year_total < 0)
+    if (fo->last_year_total < 0 || s->ly) /* with last year's allocation, last_year.c reconciles with it */
         return CIV_OK;
     civ_where w = {.file = s->path, .line = fo->loc.line, .column = fo->loc.column, .field = "last_year_total"};
     size_t uses = 0;
@@ -1012,7 +1023,7 @@ static civ_status bind_predecessors(civ_alloc_problem *p, const civ_table *t)
         for (size_t u = 0; u < p->n_units; u++)
             if (p->unit_has_last[u])
                 total += p->last_year[u * p->n + i];
-        if (n_tok && limited && total == 0) {
+        if (n_tok && limited && total == 0 && !spec->ly) { /* with the file, last_year.c checks the amount */
             char cols[300] = "";
             for (size_t u = 0; u < p->n_units; u++) {
                 const char *a = NULL;
@@ -1034,6 +1045,24 @@ static civ_status bind_predecessors(civ_alloc_problem *p, const civ_table *t)
         }
     }
     return CIV_OK;
+}
+
+/* Last year's allocation (civ_alloc_spec_set_last_year): last_year.c, given each fund's history column. */
+static civ_status bind_last_year(civ_alloc_problem *p, const civ_table *t)
+{
+    const char **attr = calloc(p->n_units ? p->n_units : 1, sizeof *attr);
+    if (!attr)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding last year's allocation");
+    civ_status st = CIV_OK;
+    for (size_t u = 0; u < p->n_units && !st; u++) {
+        civ_alloc_loc loc;
+        if (p->unit_has_last[u])
+            st = unit_history_attribute(p, u, &attr[u], &loc);
+    }
+    if (!st)
+        st = civ_alloc_bind_last_year(p, t, attr);
+    free(attr);
+    return st;
 }
 
 civ_status civ_alloc_bind(const civ_alloc_spec *spec, const civ_table *t, const civ_table *fc, civ_alloc_problem **out)
@@ -1086,6 +1115,8 @@ civ_status civ_alloc_bind(const civ_alloc_spec *spec, const civ_table *t, const 
         st = bind_history(p, t);
     if (!st)
         st = bind_predecessors(p, t);
+    if (!st && spec->ly)
+        st = bind_last_year(p, t);
     free(scratch);
     free(count);
     if (st) {

@@ -786,7 +786,10 @@ civ_status civ_alloc_result_summary_stats(const civ_alloc_problem *p, const civ_
     srow w = {&b, add_col(&b, "section", CIV_COLUMN_TEXT), add_col(&b, "item", CIV_COLUMN_TEXT),
               add_col(&b, "measure", CIV_COLUMN_TEXT), add_col(&b, "unit", CIV_COLUMN_TEXT),
               add_col(&b, "value", CIV_COLUMN_NUMBER), SIZE_MAX};
-    if (spec_has_labels(s))
+    int closed_names = 0; /* the closed communities' names (last year's allocation's name column) as labels */
+    for (size_t c = 0; c < p->n_closed && s->ly && !closed_names; c++)
+        closed_names = *s->ly->names[p->closed[c]] != 0;
+    if (spec_has_labels(s) || closed_names)
         w.c_label = add_col(&b, "label", CIV_COLUMN_TEXT);
     const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
     char per_person[48];
@@ -823,6 +826,21 @@ civ_status civ_alloc_result_summary_stats(const civ_alloc_problem *p, const civ_
             put_item(&w, "history", un->name, label, "not_carried", mi,
                      (double)(p->hist_total[u] - p->hist_carried[u]));
         }
+    /* last year's allocation (civ_alloc_spec_set_last_year): its communities no one continues, by name */
+    for (size_t c = 0; c < p->n_closed && s->ly; c++) {
+        size_t j = p->closed[c];
+        int64_t sum = 0;
+        for (size_t u = 0; u < p->n_units; u++)
+            sum += p->unit_has_last[u] ? p->ly_fen[u * s->ly->n + j] : 0;
+        put_item(&w, "closed", s->ly->ids[j], *s->ly->names[j] ? s->ly->names[j] : NULL, "amount", mi, (double)sum);
+        for (size_t u = 0; u < p->n_units; u++)
+            if (p->unit_has_last[u]) {
+                char m[200];
+                snprintf(m, sizeof m, "last_year_%s", p->units[u].name);
+                put_item(&w, "closed", s->ly->ids[j], *s->ly->names[j] ? s->ly->names[j] : NULL, m, mi,
+                         (double)p->ly_fen[u * s->ly->n + j]);
+            }
+    }
     summary_districts(&w, p, r);
     put(&w, "total", "allocated", "amount", mi, (double)st.allocated);
     put(&w, "total", "allocated", "communities", "count", (double)n);

@@ -238,8 +238,9 @@ static civ_status project_year(proj_ctx *c, const civ_alloc_need *need, long t, 
             p->last_year[u * p->n + i] = (double)c->r->unit_amount[u * p->n + i] / (double)s->minor_unit;
     }
     /* last_year_total reconciles the first year's history only; later years' history is this allocation */
-    free(p->hist_total), free(p->hist_carried);
+    free(p->hist_total), free(p->hist_carried), free(p->closed);
     p->hist_total = p->hist_carried = NULL;
+    p->closed = NULL, p->n_closed = 0; /* last year's closed communities belong to the first year */
     return CIV_OK;
 }
 

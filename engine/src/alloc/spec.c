@@ -20,6 +20,8 @@
 #include "numeric.h"
 #include "text.h"
 
+static civ_status resolve_last_year_file(civ_alloc_spec *s);
+
 #define WEIGHT_TOL 1e-9
 
 typedef struct ctx {
@@ -340,7 +342,8 @@ void civ_alloc_spec_free(civ_alloc_spec *s)
     free(s->path), free(s->version), free(s->title), free(s->currency);
     free(s->spent_column);
     free(s->id_column), free(s->district_column), free(s->population), free(s->aged), free(s->last_year);
-    free(s->predecessors);
+    free(s->predecessors), free(s->last_year_file);
+    civ_alloc_last_year_free(s->ly);
     free(s->name_column);
     free(s->text_columns);
     for (size_t i = 0; i < s->n_labels; i++)
@@ -562,8 +565,12 @@ static civ_status read_header(civ_alloc_spec *s, civ_toml_doc *d)
             (st = get_string(&c, "aged", 0, &s->aged, &s->aged_loc)) ||
             (st = get_string(&c, "last_year", 0, &s->last_year, &s->last_year_loc)) ||
             (st = get_string(&c, "predecessors", 0, &s->predecessors, &s->predecessors_loc)) ||
+            (st = get_string(&c, "last_year_file", 0, &s->last_year_file, &s->last_year_file_loc)) ||
             (st = get_string_array(&c, "labels", &s->labels, &s->n_labels, &s->labels_loc)) ||
-            (st = check_unused(&c, "id, name, district, population, aged, last_year, predecessors, labels")))
+            (st = check_unused(&c, "id, name, district, population, aged, last_year, predecessors, last_year_file, "
+                                   "labels")))
+            return st;
+        if (s->last_year_file && (st = resolve_last_year_file(s)))
             return st;
         s->labels_given = find(&c, "labels") != NULL;
     }
@@ -1119,6 +1126,31 @@ static civ_status read_settlement(civ_alloc_spec *s, civ_toml_doc *d)
     return CIV_OK;
 }
 
+/* [data] last_year_file, relative to the spec's folder (as a plan's paths are
+ * to the plan's): "last_year.csv" beside "specs/2026.spec" is
+ * "specs/last_year.csv"; an absolute path stays. */
+static civ_status resolve_last_year_file(civ_alloc_spec *s)
+{
+    const char *f = s->last_year_file, *slash = strrchr(s->path, '/');
+    if (!*f) {
+        civ_where w = {.file = s->path, .line = s->last_year_file_loc.line, .column = s->last_year_file_loc.column,
+                       .field = "last_year_file"};
+        return civ_fail_at(CIV_ERR_SPEC, &w, "[data] last_year_file is empty: name last year's allocation (the "
+                                             "allocation.csv civicast wrote last year), or remove the key");
+    }
+    if (f[0] == '/' || !slash || s->path[0] == '<')
+        return CIV_OK;
+    size_t d = (size_t)(slash - s->path) + 1, L = strlen(f);
+    char *joined = malloc(d + L + 1);
+    if (!joined)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+    memcpy(joined, s->path, d);
+    memcpy(joined + d, f, L + 1);
+    free(s->last_year_file);
+    s->last_year_file = joined;
+    return CIV_OK;
+}
+
 /* The spec, one section at a time: [[formula]] first (the others refer to
  * it), then the other arrays in file order, then the cross-checks and the
  * budget split. */
@@ -1189,6 +1221,8 @@ static civ_status list_text_columns(civ_alloc_spec *s)
 const char *const *civ_alloc_spec_text_columns(const civ_alloc_spec *s) { return s ? s->text_columns : NULL; }
 
 const char *civ_alloc_spec_id_column(const civ_alloc_spec *s) { return s ? s->id_column : NULL; }
+
+const char *civ_alloc_spec_last_year_file(const civ_alloc_spec *s) { return s ? s->last_year_file : NULL; }
 
 civ_status civ_alloc_spec_parse(const char *text, size_t len, const char *name, civ_alloc_spec **out)
 {

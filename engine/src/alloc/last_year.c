@@ -1,0 +1,472 @@
+/*
+ * last_year.c -- alloc layer: last year's allocation as an input
+ * (civ_alloc_spec_set_last_year; docs/ALLOCATION.md "Last year's allocation"): the table civicast wrote last
+ * year, copied into the spec, and what binding does with it: blank last-year cells taken from it, cells that
+ * differ from it refused, splits checked part by part, and last year's communities no one continues named as
+ * closed.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "table.h"
+
+void civ_alloc_last_year_free(civ_alloc_last_year *ly)
+{
+    if (!ly)
+        return;
+    free(ly->source), free(ly->ids), free(ly->names), free(ly->block), free(ly->row), free(ly->line);
+    for (size_t k = 0; k < ly->n_cols; k++)
+        free(ly->cols[k]);
+    free(ly->cols), free(ly->col_no), free(ly->values);
+    free(ly);
+}
+
+/* qsort has no context argument; thread-local keeps concurrent calls apart */
+static _Thread_local const civ_table *sort_table;
+static _Thread_local size_t sort_col;
+static int cmp_rows(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(civ_table_text(sort_table, x, sort_col), civ_table_text(sort_table, y, sort_col));
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+/* "FILE:LINE" (or "data row N" of a table from memory) of sorted row j. */
+static void ly_place(const civ_alloc_last_year *ly, size_t j, char *buf, size_t size)
+{
+    if (ly->line[j])
+        snprintf(buf, size, "%s:%ld", ly->source, ly->line[j]);
+    else
+        snprintf(buf, size, "%s%sdata row %zu", ly->source, *ly->source ? ", " : "", ly->row[j] + 1);
+}
+
+static civ_status copy_table(civ_alloc_last_year *ly, const civ_table *t, size_t idc)
+{
+    size_t n = civ_table_n_rows(t), nc = civ_table_n_columns(t), namec = SIZE_MAX, bytes = 0;
+    if (civ_table_find_column(t, "name", &namec) || civ_table_column_type(t, namec) != CIV_COLUMN_TEXT)
+        namec = SIZE_MAX;
+    const char *src = civ_table_source(t, NULL);
+    ly->source = strdup(src ? src : "");
+    ly->ids = calloc(n ? n : 1, sizeof *ly->ids);
+    ly->names = calloc(n ? n : 1, sizeof *ly->names);
+    ly->row = malloc((n ? n : 1) * sizeof *ly->row);
+    ly->line = calloc(n ? n : 1, sizeof *ly->line);
+    ly->cols = calloc(nc ? nc : 1, sizeof *ly->cols);
+    ly->col_no = calloc(nc ? nc : 1, sizeof *ly->col_no);
+    if (!ly->source || !ly->ids || !ly->names || !ly->row || !ly->line || !ly->cols || !ly->col_no)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory copying last year's allocation");
+    for (size_t r = 0; r < n; r++) {
+        const char *id = civ_table_text(t, r, idc), *nm = namec != SIZE_MAX ? civ_table_text(t, r, namec) : NULL;
+        bytes += strlen(id ? id : "") + strlen(nm ? nm : "") + 2;
+        ly->row[r] = r;
+    }
+    sort_table = t, sort_col = idc;
+    qsort(ly->row, n, sizeof *ly->row, cmp_rows);
+    if (!(ly->block = malloc(bytes ? bytes : 1)))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory copying last year's allocation");
+    char *dst = ly->block;
+    ly->n = n;
+    for (size_t j = 0; j < n; j++) {
+        size_t r = ly->row[j];
+        const char *id = civ_table_text(t, r, idc), *nm = namec != SIZE_MAX ? civ_table_text(t, r, namec) : NULL;
+        ly->line[j] = civ_table_row_line(t, r);
+        ly->ids[j] = strcpy(dst, id ? id : ""), dst += strlen(dst) + 1;
+        ly->names[j] = strcpy(dst, nm ? nm : ""), dst += strlen(dst) + 1;
+        char at[600];
+        if (!*ly->ids[j] || (j && !strcmp(ly->ids[j], ly->ids[j - 1]))) {
+            ly_place(ly, j, at, sizeof at);
+            civ_where w = {.file = ly->source, .line = ly->line[j], .column = ly->line[j] ? (long)idc + 1 : 0,
+                           .series_id = ly->ids[j], .field = civ_table_column_name(t, idc)};
+            return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                               *ly->ids[j] ? "last year's allocation (%s): community '%s' has two rows: one row per "
+                                             "community, as civicast's allocation has"
+                                           : "last year's allocation (%s): a row without an id%s: give every row its "
+                                             "community's id",
+                               at, ly->ids[j]);
+        }
+    }
+    for (size_t k = 0; k < nc; k++)
+        if (k != idc && civ_table_column_type(t, k) == CIV_COLUMN_NUMBER)
+            ly->n_cols++;
+    if (!(ly->values = malloc((ly->n_cols ? ly->n_cols : 1) * (n ? n : 1) * sizeof *ly->values)))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory copying last year's allocation");
+    size_t m = 0;
+    for (size_t k = 0; k < nc; k++) {
+        if (k == idc || civ_table_column_type(t, k) != CIV_COLUMN_NUMBER)
+            continue;
+        if (!(ly->cols[m] = strdup(civ_table_column_name(t, k))))
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory copying last year's allocation");
+        ly->col_no[m] = k + 1;
+        const double *v = civ_table_numbers(t, k);
+        for (size_t j = 0; j < n; j++)
+            ly->values[m * n + j] = v[ly->row[j]];
+        m++;
+    }
+    return CIV_OK;
+}
+
+civ_status civ_alloc_spec_set_last_year(civ_alloc_spec *spec, const civ_table *t)
+{
+    if (!spec)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_spec_set_last_year: NULL spec");
+    if (!t) {
+        civ_alloc_last_year_free(spec->ly);
+        spec->ly = NULL;
+        return CIV_OK;
+    }
+    size_t idc;
+    const char *src = civ_table_source(t, NULL);
+    if ((civ_table_find_column(t, spec->id_column, &idc) && civ_table_find_column(t, "unique_id", &idc)) ||
+        civ_table_column_type(t, idc) != CIV_COLUMN_TEXT) {
+        civ_where w = {.file = src, .field = spec->id_column};
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
+                           "last year's allocation%s%s has no text id column '%s' (nor unique_id): give the "
+                           "allocation civicast wrote last year (its unique_id and pool_<fund>_<minor> columns), "
+                           "or a sheet of the same shape",
+                           src ? " " : "", src ? src : "", spec->id_column);
+    }
+    civ_alloc_last_year *ly = calloc(1, sizeof *ly);
+    if (!ly)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory copying last year's allocation");
+    civ_status st = copy_table(ly, t, idc);
+    if (st) {
+        civ_alloc_last_year_free(ly);
+        return st;
+    }
+    civ_alloc_last_year_free(spec->ly);
+    spec->ly = ly;
+    return CIV_OK;
+}
+
+static int cmp_id_key(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, *(const char *const *)elem);
+}
+
+/* Sorted row of `id` in the file, or SIZE_MAX. */
+static size_t ly_find(const civ_alloc_last_year *ly, const char *id)
+{
+    const char *const *hit = bsearch(id, ly->ids, ly->n, sizeof *ly->ids, cmp_id_key);
+    return hit ? (size_t)(hit - (const char *const *)ly->ids) : SIZE_MAX;
+}
+
+/* v minor units as major units with thousands separators: 300000.00 yuan is "300,000.00". */
+static void money(char *buf, size_t size, int64_t v, int64_t unit)
+{
+    uint64_t a = v < 0 ? (uint64_t)-(v + 1) + 1 : (uint64_t)v, whole = a / (uint64_t)unit;
+    int digits = unit >= 1000 ? 3 : unit >= 100 ? 2 : unit >= 10 ? 1 : 0;
+    char w[40], g[60];
+    int n = snprintf(w, sizeof w, "%llu", (unsigned long long)whole), k = 0;
+    for (int i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            g[k++] = ',';
+        g[k++] = w[i];
+    }
+    g[k] = 0;
+    if (digits)
+        snprintf(buf, size, "%s%s.%0*llu", v < 0 ? "-" : "", g, digits, (unsigned long long)(a % (uint64_t)unit));
+    else
+        snprintf(buf, size, "%s%s", v < 0 ? "-" : "", g);
+}
+
+/* The file's column of fund u (pool_<fund>_<minor>, else pool_<fund>_<major>, else amount_<minor> for one
+ * fund), as minor units into fen[0..ly->n). */
+static civ_status fund_column(const civ_alloc_problem *p, size_t u, int64_t *fen)
+{
+    const civ_alloc_spec *s = p->spec;
+    const civ_alloc_last_year *ly = s->ly;
+    const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
+    char want[3][200];
+    snprintf(want[0], sizeof want[0], "pool_%s_%s", p->units[u].name, mi);
+    snprintf(want[1], sizeof want[1], "pool_%s_%s", p->units[u].name, ma);
+    snprintf(want[2], sizeof want[2], "amount_%s", mi);
+    for (int w = 0; w < 3; w++) {
+        if (w == 2 && p->n_units != 1)
+            break;
+        for (size_t k = 0; k < ly->n_cols; k++) {
+            if (strcmp(ly->cols[k], want[w]))
+                continue;
+            double scale = w == 1 ? (double)s->minor_unit : 1;
+            for (size_t j = 0; j < ly->n; j++) {
+                double x = ly->values[k * ly->n + j] * scale;
+                if (!isfinite(x) || x < 0 || fabs(x - nearbyint(x)) > 1e-6 * fmax(1, fabs(x))) {
+                    char at[600];
+                    ly_place(ly, j, at, sizeof at);
+                    civ_where e = {.file = ly->source, .line = ly->line[j],
+                                   .column = ly->line[j] ? (long)ly->col_no[k] : 0, .series_id = ly->ids[j],
+                                   .field = ly->cols[k]};
+                    return civ_fail_at(CIV_ERR_DOMAIN, &e,
+                                       "last year's allocation (%s): '%s' of community '%s' is %s, not an amount "
+                                       "of whole %s: write what the community got last year from fund '%s' (0 for "
+                                       "nothing)",
+                                       at, ly->cols[k], ly->ids[j],
+                                       isnan(x) ? "blank" : x < 0 ? "negative" : !isfinite(x) ? "infinite"
+                                                                               : "a fraction of a minor unit",
+                                       mi, p->units[u].name);
+                }
+                fen[j] = (int64_t)llround(x);
+            }
+            return CIV_OK;
+        }
+    }
+    char have[400] = "";
+    for (size_t k = 0; k < ly->n_cols; k++) {
+        size_t L = strlen(have);
+        if (L < sizeof have - 60)
+            snprintf(have + L, sizeof have - L, "%s%s", k ? ", " : "", ly->cols[k]);
+    }
+    civ_where e = {.file = ly->source, .field = want[0]};
+    return civ_fail_at(CIV_ERR_MISSING_COLUMN, &e,
+                       "last year's allocation %s has no column '%s' (nor '%s'%s%s%s) for fund '%s', which has a "
+                       "last year: give the allocation civicast wrote last year, or name the sheet's column of "
+                       "this fund so (its numbers: %s)",
+                       ly->source, want[0], want[1], p->n_units == 1 ? ", '" : "", p->n_units == 1 ? want[2] : "",
+                       p->n_units == 1 ? "'" : "", p->units[u].name, *have ? have : "none");
+}
+
+/* Where the communities table's cell (community i, column attr) is, for an error. */
+static void cell_where(const civ_alloc_problem *p, const civ_table *t, size_t i, const char *attr, civ_where *w,
+                       char *row, size_t size)
+{
+    size_t col = SIZE_MAX;
+    if (attr && civ_table_find_column(t, attr, &col))
+        col = SIZE_MAX;
+    long line = civ_table_row_line(t, p->row_of[i]);
+    w->file = civ_table_source(t, NULL);
+    w->line = line;
+    w->column = line && col != SIZE_MAX ? (long)col + 1 : 0;
+    w->series_id = p->ids[i];
+    w->field = attr;
+    if (line)
+        snprintf(row, size, "line %ld", line);
+    else
+        snprintf(row, size, "data row %zu", p->row_of[i] + 1);
+}
+
+/* The predecessors of community i as sorted rows of the file (its own id's row first when the file has it);
+ * returns how many, or SIZE_MAX after failing on a predecessor the file has no row for. */
+static size_t rows_of(const civ_alloc_problem *p, const civ_table *t, size_t i, size_t *out, size_t cap)
+{
+    const civ_alloc_last_year *ly = p->spec->ly;
+    size_t k = 0, own = ly_find(ly, p->ids[i]);
+    if (own != SIZE_MAX)
+        out[k++] = own;
+    const char *c = p->pred ? p->pred[i] : "";
+    while (*c) {
+        const char *e = strchr(c, '+');
+        size_t len = e ? (size_t)(e - c) : strlen(c);
+        char id[256];
+        snprintf(id, sizeof id, "%.*s", (int)(len < 255 ? len : 255), c);
+        c += len + (e != NULL);
+        if (!strcmp(id, p->ids[i]))
+            continue;
+        size_t j = ly_find(ly, id);
+        if (j == SIZE_MAX) {
+            civ_where w;
+            char row[64];
+            cell_where(p, t, i, p->spec->predecessors, &w, row, sizeof row);
+            civ_fail_at(CIV_ERR_DOMAIN, &w,
+                        "community '%s' (%s) names '%s' among its predecessors (column '%s'), which last year's "
+                        "allocation %s has no row for: correct the id (as last year's allocation writes it), or "
+                        "remove it from the cell",
+                        p->ids[i], row, id, p->spec->predecessors, ly->source);
+            return SIZE_MAX;
+        }
+        int seen = 0;
+        for (size_t m = 0; m < k; m++)
+            seen |= out[m] == j;
+        if (!seen && k < cap)
+            out[k++] = j;
+    }
+    return k;
+}
+
+enum { MAX_ROWS = 64 };
+
+/* Fund u's last year of every community from the file: blanks filled, cells checked against it. */
+static civ_status fill_fund(civ_alloc_problem *p, const civ_table *t, size_t u, const char *attr, const int64_t *fen,
+                            const unsigned *named_by)
+{
+    const civ_alloc_spec *s = p->spec;
+    size_t rows[MAX_ROWS];
+    for (size_t i = 0; i < p->n; i++) {
+        size_t k = rows_of(p, t, i, rows, MAX_ROWS);
+        if (k == SIZE_MAX)
+            return CIV_ERR_DOMAIN;
+        int64_t expect = 0;
+        int split = 0;
+        char from[400] = "";
+        for (size_t m = 0; m < k; m++) {
+            expect += fen[rows[m]];
+            split |= named_by[rows[m]] > 1;
+            size_t L = strlen(from);
+            if (L < sizeof from - 80)
+                snprintf(from + L, sizeof from - L, "%s'%s'", m ? " + " : "", s->ly->ids[rows[m]]);
+        }
+        double *x = &p->last_year[u * p->n + i];
+        char a[64], b[64], row[64];
+        civ_where w;
+        if (isnan(*x)) {
+            if (split) {
+                cell_where(p, t, i, attr, &w, row, sizeof row);
+                return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                                   "community '%s' (%s) is a part of %s, which several communities continue (a "
+                                   "split), and its last year in '%s' is blank: write its share of last year's "
+                                   "amount (the office's decision, e.g. by population) in '%s'",
+                                   p->ids[i], row, from, attr, attr);
+            }
+            *x = (double)expect / (double)s->minor_unit;
+            continue;
+        }
+        int64_t have = (int64_t)llround(*x * (double)s->minor_unit);
+        if (split || have == expect)
+            continue;
+        money(a, sizeof a, have, s->minor_unit), money(b, sizeof b, expect, s->minor_unit);
+        cell_where(p, t, i, attr, &w, row, sizeof row);
+        if (!k)
+            return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                               "community '%s' (%s) has %s last year in '%s', but last year's allocation %s has no "
+                               "row for it and it names no predecessor: 0 for a new community; one that continues "
+                               "last year's communities (merged, renamed) names them in [data] predecessors; or "
+                               "leave the cell blank to take it from the file",
+                               p->ids[i], row, a, attr, s->ly->source);
+        return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                           "community '%s' (%s) has %s last year in '%s', but last year's allocation %s gives %s "
+                           "(%s, fund '%s'): correct the cell or the file, or leave the cell blank to take %s from "
+                           "the file",
+                           p->ids[i], row, a, attr, s->ly->source, b, from, p->units[u].name, b);
+    }
+    return CIV_OK;
+}
+
+/* A predecessor named by several communities (a split): their last years sum to at most what the file gives
+ * the rows they continue. */
+static civ_status check_splits(const civ_alloc_problem *p, const civ_table *t, size_t u, const char *attr,
+                               const int64_t *fen, const unsigned *named_by)
+{
+    const civ_alloc_spec *s = p->spec;
+    const civ_alloc_last_year *ly = s->ly;
+    size_t rows[MAX_ROWS];
+    for (size_t j = 0; j < ly->n; j++) {
+        if (named_by[j] < 2)
+            continue;
+        int64_t sum = 0, avail = fen[j];
+        char parts[600] = "";
+        size_t first = SIZE_MAX;
+        unsigned char *used = calloc(ly->n, 1);
+        if (!used)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory checking the splits");
+        used[j] = 1;
+        for (size_t i = 0; i < p->n; i++) {
+            size_t k = rows_of(p, t, i, rows, MAX_ROWS), hit = 0;
+            for (size_t m = 0; m < k && k != SIZE_MAX; m++)
+                hit |= rows[m] == j;
+            if (!hit)
+                continue;
+            if (first == SIZE_MAX)
+                first = i;
+            for (size_t m = 0; m < k; m++)
+                if (!used[rows[m]])
+                    used[rows[m]] = 1, avail += fen[rows[m]];
+            int64_t v = (int64_t)llround(p->last_year[u * p->n + i] * (double)s->minor_unit);
+            sum += v;
+            char a[64];
+            money(a, sizeof a, v, s->minor_unit);
+            size_t L = strlen(parts);
+            if (L < sizeof parts - 100)
+                snprintf(parts + L, sizeof parts - L, "%s'%s' %s", L ? ", " : "", p->ids[i], a);
+        }
+        free(used);
+        if (sum <= avail)
+            continue;
+        char a[64], b[64], at[600], row[64];
+        money(a, sizeof a, sum, s->minor_unit), money(b, sizeof b, avail, s->minor_unit);
+        ly_place(ly, j, at, sizeof at);
+        civ_where w;
+        cell_where(p, t, first, attr, &w, row, sizeof row);
+        return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                           "last year's '%s' (%s) was split into %s (column '%s'): their last years in '%s' sum to "
+                           "%s, more than the %s last year's allocation gives what they continue in fund '%s': "
+                           "money counted twice; give each part its share, so that they sum to at most %s",
+                           ly->ids[j], at, parts, s->predecessors ? s->predecessors : "predecessors", attr, a, b,
+                           p->units[u].name, b);
+    }
+    return CIV_OK;
+}
+
+civ_status civ_alloc_bind_last_year(civ_alloc_problem *p, const civ_table *t, const char *const *attr)
+{
+    const civ_alloc_spec *s = p->spec;
+    const civ_alloc_last_year *ly = s->ly;
+    size_t n = ly->n, rows[MAX_ROWS];
+    unsigned *named_by = calloc(n ? n : 1, sizeof *named_by);
+    unsigned char *kept = calloc(n ? n : 1, 1);
+    p->ly_fen = calloc((p->n_units ? p->n_units : 1) * (n ? n : 1), sizeof *p->ly_fen);
+    p->hist_total = malloc((p->n_units ? p->n_units : 1) * sizeof *p->hist_total);
+    p->hist_carried = calloc(p->n_units ? p->n_units : 1, sizeof *p->hist_carried);
+    civ_status st = CIV_OK;
+    if (!named_by || !kept || !p->ly_fen || !p->hist_total || !p->hist_carried)
+        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding last year's allocation");
+    for (size_t i = 0; !st && i < p->n; i++) {
+        size_t own = ly_find(ly, p->ids[i]), k = rows_of(p, t, i, rows, MAX_ROWS);
+        if (k == SIZE_MAX) {
+            st = CIV_ERR_DOMAIN;
+            break;
+        }
+        for (size_t m = 0; m < k; m++) {
+            kept[rows[m]] = 1;
+            named_by[rows[m]] += rows[m] != own;
+        }
+    }
+    for (size_t u = 0; !st && u < p->n_units; u++) {
+        p->hist_total[u] = -1;
+        if (!p->unit_has_last[u])
+            continue;
+        int64_t *fen = p->ly_fen + u * n;
+        if ((st = fund_column(p, u, fen)) || (st = fill_fund(p, t, u, attr[u], fen, named_by)) ||
+            (st = check_splits(p, t, u, attr[u], fen, named_by)))
+            break;
+        int64_t total = 0, carried = 0;
+        for (size_t j = 0; j < n; j++)
+            total += fen[j];
+        for (size_t i = 0; i < p->n; i++)
+            carried += (int64_t)llround(p->last_year[u * p->n + i] * (double)s->minor_unit);
+        const civ_alloc_formula *fo = &s->formulas[p->units[u].formula];
+        char a[64], b[64];
+        if (fo->last_year_total >= 0 && fo->last_year_total != total) {
+            money(a, sizeof a, fo->last_year_total, s->minor_unit), money(b, sizeof b, total, s->minor_unit);
+            civ_where w = {.file = s->path, .line = fo->loc.line, .column = fo->loc.column,
+                           .field = "last_year_total"};
+            st = civ_fail_at(CIV_ERR_DOMAIN, &w,
+                             "formula '%s': last_year_total is %s, but last year's allocation %s gives fund '%s' "
+                             "%s in all: remove the key (the file's total is used) or correct it",
+                             fo->name, a, ly->source, p->units[u].name, b);
+            break;
+        }
+        if (carried > total) {
+            money(a, sizeof a, carried, s->minor_unit), money(b, sizeof b, total, s->minor_unit);
+            civ_where w = {.file = ly->source, .field = attr[u]};
+            st = civ_fail_at(CIV_ERR_DOMAIN, &w,
+                             "fund '%s': this year's communities carry %s of last year in '%s', more than the %s "
+                             "last year's allocation %s gives the fund in all: money counted twice",
+                             p->units[u].name, a, attr[u], b, ly->source);
+            break;
+        }
+        p->hist_total[u] = total, p->hist_carried[u] = carried;
+    }
+    if (!st) {
+        for (size_t j = 0; j < n; j++)
+            p->n_closed += !kept[j];
+        if (!(p->closed = malloc((p->n_closed ? p->n_closed : 1) * sizeof *p->closed)))
+            st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding last year's allocation");
+        for (size_t j = 0, c = 0; !st && j < n; j++)
+            if (!kept[j])
+                p->closed[c++] = j;
+    }
+    free(named_by), free(kept);
+    return st;
+}
