@@ -2089,6 +2089,11 @@ CIV_API int civ_plan_monitor_period(const civ_plan *plan, char *buf, size_t size
  *  CIV_ERR_LIMIT (a string longer than 4095 bytes, a model of 127). */
 CIV_API civ_status civ_plan_set_out(civ_plan *plan, const char *dir);
 CIV_API civ_status civ_plan_set_model(civ_plan *plan, const char *model);
+/** Last year's allocation for the plan's allocation (a path; "" = the spec's
+ *  [data] last_year_file, the default): read with the plan's input options and
+ *  given to civ_alloc_spec_set_last_year before the forecast, so a bad file
+ *  stops the run early (`civicast plan --last-year FILE`). */
+CIV_API civ_status civ_plan_set_last_year(civ_plan *plan, const char *path);
 CIV_API civ_status civ_plan_set_horizon(civ_plan *plan, size_t horizon);
 CIV_API civ_status civ_plan_set_threads(civ_plan *plan, int threads);
 CIV_API civ_status civ_plan_set_draws(civ_plan *plan, size_t draws);

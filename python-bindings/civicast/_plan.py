@@ -16,7 +16,7 @@ import numpy as np
 from . import _hdf5_probe, _lib
 from ._lib import Error, check, encode, lib
 from .monitor import monitor_dtypes
-from .frame import (_ALLOC_TEXT_COLUMNS, _Owned, _column_name, _conformal, _conformal_fields, _csv_options, _dec,
+from .frame import (_ALLOC_TEXT_COLUMNS, _Owned, closed_frame, _column_name, _conformal, _conformal_fields, _csv_options, _dec,
                     _layout_wide, _percent, _read_table, _warn_uncalibrated, allocation_dtypes, count_dtypes,
                     ids_like, money_dtypes, need_dtypes, scope_ids_like, table_to_frame)
 
@@ -127,7 +127,9 @@ def _read_panel_guarded(path, isolate):
 
 
 def _apply(p, out, model, h, threads, draws, intervals=None, columns=(None, None, None), layout=None,
-           inputs=(None, None, None, None), conformal=(None, None, None, None), lang=None):
+           inputs=(None, None, None, None), conformal=(None, None, None, None), lang=None, last_year=None):
+    if last_year is not None:
+        check(lib.civ_plan_set_last_year(p.ptr, encode(os.fspath(last_year))))
     if out is not None:
         check(lib.civ_plan_set_out(p.ptr, encode(os.fspath(out))))
     if model is not None:
@@ -199,6 +201,8 @@ def _result_frames(res):
     stats = {name: getattr(st, name) for name, _ in st._fields_ if name != "alloc"}
     stats["alloc"] = {name: getattr(st.alloc, name) for name, _ in st.alloc._fields_}
     frames["allocation"].attrs["plan_stats"] = stats
+    if "allocation_summary" in frames:  # last year's communities no one continues (--last-year)
+        frames["allocation"].attrs["closed"] = closed_frame(frames["allocation_summary"])
     _warn_uncalibrated(stats["n_uncalibrated"], stats["n_series"], stacklevel=4)
     return frames
 
@@ -206,7 +210,7 @@ def _result_frames(res):
 def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=None, isolate=None, excel=True,
          precision=6, intervals=None, id_col=None, time_col=None, target_col=None, layout=None, freq=None,
          encoding=None, thousands=None, percent=None, conformal_windows=None, conformal_step=None,
-         conformal_sample=None, conformal_refit=None, lang=None):
+         conformal_sample=None, conformal_refit=None, lang=None, last_year=None):
     """Runs a plan file's whole job (civ_plan_run): forecasts, allocation,
     the Monte Carlo (draws > 0), the multi-year need, monitoring ([monitor])
     and the backtest ([backtest]).
@@ -232,7 +236,11 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     separator (",", "'", " ") and percent cells ("33.3%") of every CSV
     input, as civicast.read's; recorded in manifest.json) and lang ("zh" or
     "en": [plan] lang, the language of the allocation's explanations and of
-    report.html, as --lang).  When out is given, the folder is also
+    report.html, as --lang) and last_year (a path to last year's
+    allocation, as --last-year; default: the spec's [data] last_year_file;
+    docs/ALLOCATION.md "Last year's allocation": blank last-year cells from
+    it, the others checked, the closed communities in allocation_summary's
+    closed rows and in allocation.attrs["closed"]).  When out is given, the folder is also
     written there by the command's own call (civ_plan_result_write_opts):
     the tables as CSV, report.html, charts/ and manifest.json, published as
     a whole (a failure leaves the previous folder); an out that holds one of
@@ -246,7 +254,7 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     with _plan_handle(path) as p:
         _apply(p, out, model, h, threads, draws, intervals, (id_col, time_col, target_col), layout,
                (freq, encoding, thousands, percent),
-               (conformal_windows, conformal_step, conformal_sample, conformal_refit), lang)
+               (conformal_windows, conformal_step, conformal_sample, conformal_refit), lang, last_year)
         panel = _read_panel_guarded(_dec(lib.civ_plan_panel(p.ptr)), isolate)
         comm_path = _dec(lib.civ_plan_communities(p.ptr))
         comm = (_read_table(comm_path, _ALLOC_TEXT_COLUMNS, isolate)

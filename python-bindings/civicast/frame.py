@@ -1680,8 +1680,46 @@ def demand_windows(spec_ptr, fc_ptr):
     return out
 
 
+def _set_last_year(sp, last_year, fmt):
+    """Last year's allocation for the spec of handle sp
+    (civ_alloc_spec_set_last_year): a DataFrame or a path, else the spec's
+    [data] last_year_file (civ_alloc_spec_last_year_file), else nothing."""
+    if last_year is None:
+        f = lib.civ_alloc_spec_last_year_file(sp.ptr)
+        if not f:
+            return
+        last_year = _dec(f)
+    t = _table_arg(last_year, sp, fmt)
+    try:
+        if isinstance(last_year, pd.DataFrame):  # errors say "the last_year DataFrame, data row 7" (iloc + 1)
+            check(lib.civ_table_set_source(t.ptr, b"the last_year DataFrame", 0))
+        check(lib.civ_alloc_spec_set_last_year(sp.ptr, t.ptr))
+    finally:
+        t.close()
+
+
+def closed_frame(summary):
+    """The summary's closed rows (last year's communities no one continues)
+    as one row per community: unique_id, name (last year's, "" when the file
+    had none), last_year_<minor> and last_year_<fund>_<minor> per fund."""
+    need = {"section", "item", "measure", "unit", "value"}
+    if not need <= set(summary.columns):
+        return pd.DataFrame({"unique_id": pd.Series(dtype=object)})
+    c = summary[summary["section"] == "closed"]
+    if c.empty:
+        return pd.DataFrame({"unique_id": pd.Series(dtype=object), "name": pd.Series(dtype=object)})
+    unit = c["unit"].iloc[0]
+    names = c.groupby("item", sort=False)["label"].first() if "label" in c.columns else None
+    wide = c.pivot_table(index="item", columns="measure", values="value", aggfunc="first", sort=False)
+    wide = wide.rename(columns=lambda m: f"last_year_{unit}" if m == "amount" else f"{m}_{unit}")
+    wide = wide.astype("int64").reset_index().rename(columns={"item": "unique_id"})
+    wide.columns.name = None
+    wide.insert(1, "name", names.reindex(wide.unique_id).fillna("").to_numpy() if names is not None else "")
+    return wide
+
+
 def allocate(communities, spec, forecasts=None, explain=False, paid=None, encoding=None, thousands=None,
-             percent=False):
+             percent=False, last_year=None):
     """Splits the spec's budget across communities by the factor method.
 
     communities: DataFrame (one row per community, keyed by the spec's id
@@ -1702,6 +1740,15 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
     paid_fen, total_fen); "_minor"
     and "_major" for currencies other than CNY) and the tidy summary table
     (section, item, measure, unit, value).  docs/ALLOCATION.md "Outputs".
+    last_year: last year's allocation (a DataFrame or path: what allocate
+    returned or `civicast allocate --out` wrote last year; default: the
+    spec's [data] last_year_file; civ_alloc_spec_set_last_year): blank
+    last-year cells are taken from it (own id, or the predecessors' sum),
+    differing cells, splits over the parent and unknown predecessors are
+    refused, and last year's communities no one continues are named:
+    the summary's closed rows and allocation.attrs["closed"] (unique_id,
+    name, last_year_fen, last_year_<fund>_fen; docs/ALLOCATION.md "Last
+    year's allocation").
     allocation.attrs["stats"] holds the civ_alloc_stats figures,
     allocation.attrs["currency"] / ["minor_unit"] the spec's money units and
     allocation.attrs["demand"] which forecasts each forecast factor summed
@@ -1716,6 +1763,7 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
     Errors: civicast.Error naming the spec key or data row."""
     fmt = _input_format("civicast.allocate", encoding, thousands, percent)
     with _spec_handle(spec) as sp:
+        _set_last_year(sp, last_year, fmt)
         comm = _table_arg(communities, sp, fmt)
         fc = _table_arg(forecasts, sp, fmt)
         prob = _Owned(lib.civ_alloc_problem_free)
@@ -1747,6 +1795,7 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
             alloc_df.attrs["unit_minor"], alloc_df.attrs["unit_major"] = mi, ma
             alloc_df.attrs["spec_version"] = _dec(lib.civ_alloc_spec_version(sp.ptr))
             alloc_df.attrs["demand"] = demand_windows(sp.ptr, fc.ptr if fc is not None else None)
+            alloc_df.attrs["closed"] = closed_frame(summary_df)
             return alloc_df, summary_df
         finally:
             for o in (sum_t, out_t, res, prob, fc, comm):
@@ -1755,7 +1804,7 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
 
 
 def allocate_to_file(communities, spec, out, forecasts=None, explain=False, excel=False, precision="full",
-                     min_decimals=None, paid=None, encoding=None, thousands=None, percent=False):
+                     min_decimals=None, paid=None, encoding=None, thousands=None, percent=False, last_year=None):
     """As allocate(), but writes the per-community table straight to `out`
     (.csv, or .h5 / .hdf5) with civ_alloc_result_write instead of returning
     it: a CSV is built and written a block of rows at a time, so a million
@@ -1763,8 +1812,8 @@ def allocate_to_file(communities, spec, out, forecasts=None, explain=False, exce
     file's bytes are those of write(allocate(...)[0], out) for the same
     options; `civicast allocate --out` writes the same way).  excel and
     precision as write(); min_decimals defaults to the currency's decimals
-    (2 for fen), as the CLI does; encoding, thousands and percent as
-    allocate().  Returns the summary table."""
+    (2 for fen), as the CLI does; encoding, thousands, percent and
+    last_year as allocate().  Returns the summary table."""
     out = os.fspath(out)
     fmt = _input_format("civicast.allocate_to_file", encoding, thousands, percent)
     with _spec_handle(spec) as sp:
@@ -1772,6 +1821,7 @@ def allocate_to_file(communities, spec, out, forecasts=None, explain=False, exce
             mu = lib.civ_alloc_spec_minor_unit(sp.ptr)
             min_decimals = {1: 0, 10: 1, 100: 2, 1000: 3}.get(mu, 0)
         opt = _csv_options(excel, precision, min_decimals)
+        _set_last_year(sp, last_year, fmt)
         comm = _table_arg(communities, sp, fmt)
         fc = _table_arg(forecasts, sp, fmt)
         prob = _Owned(lib.civ_alloc_problem_free)

@@ -438,6 +438,87 @@ PYEOF
 expect_exit 2 "more than last year's whole fund of 13463750000 (last_year_total): money counted twice" \
     -- allocate --spec "$WORK/total.spec" --communities "$WORK/twice.csv" --out "$WORK/c2.csv"
 
+# last year's allocation as an input (--last-year FILE, [data] last_year_file; docs/ALLOCATION.md "Last year's
+# allocation"): last year's --out as civicast writes it (every column; pool_<fund>_fen hold last year's amounts),
+# and this year's map: C001 + C002 merged into C900, C005 renamed C905 (their history cells left blank), C004
+# closed.  Before, C004 was 113,900.00 "not carried", unnamed; now it is named with its amount, the blanks are
+# the file's (C900: the parts' 300,000.00), and the amounts are those of the hand-written sums.
+"$CIV" allocate --spec "$SPEC" --communities "$DEMO/communities.csv" --out "$WORK/shape.csv" >/dev/null ||
+    fail "allocate for the file's shape"
+$PY - "$DEMO/communities.csv" "$WORK/shape.csv" "$WORK" <<'PYEOF' || fail "last year sheets"
+import sys
+import pandas as pd
+c = pd.read_csv(sys.argv[1], dtype={"unique_id": str})
+ly = pd.read_csv(sys.argv[2], dtype={"unique_id": str}).set_index("unique_id")
+h = c.set_index("unique_id")
+ly["pool_eldercare+health_fen"] = (h.last_year_funding * 100).round().astype("int64")
+ly["pool_migrant_fen"] = (h.last_year_migrant * 100).round().astype("int64")
+ly["amount_fen"] = ly["pool_eldercare+health_fen"] + ly["pool_migrant_fen"]
+ly.reset_index().to_csv(sys.argv[3] + "/last_year.csv", index=False)
+a, b = c[c.unique_id == "D01-S01-C001"].iloc[0], c[c.unique_id == "D01-S01-C002"].iloc[0]
+m = a.copy()
+m["unique_id"], m["name"] = "D01-S01-C900", "民主龙湖社区"
+for k in ["households", "population_resident", "population_registered", "aged60_resident", "migrant_count",
+          "area_km2", "service_points"]:
+    m[k] = a[k] + b[k]
+m["last_year_funding"] = a.last_year_funding + b.last_year_funding
+v = c[~c.unique_id.isin(["D01-S01-C001", "D01-S01-C002", "D01-S01-C004"])].copy()
+v.loc[v.unique_id == "D01-S01-C005", "unique_id"] = "D01-S01-C905"
+v = pd.concat([v, m.to_frame().T], ignore_index=True)
+v["前身"] = ""
+v.loc[v.unique_id == "D01-S01-C900", "前身"] = "D01-S01-C001；D01-S01-C002"
+v.loc[v.unique_id == "D01-S01-C905", "前身"] = "D01-S01-C005"
+v.to_csv(sys.argv[3] + "/map_sums.csv", index=False, encoding="utf-8-sig")       # the office's hand-made sums
+w = v.astype({"last_year_funding": object})
+w.loc[w.unique_id.isin(["D01-S01-C900", "D01-S01-C905"]), "last_year_funding"] = ""
+w.to_csv(sys.argv[3] + "/map_blank.csv", index=False, encoding="utf-8-sig")      # left to the file
+v.loc[v.unique_id == "D01-S01-C900", "last_year_funding"] = 250000
+v.to_csv(sys.argv[3] + "/map_wrong.csv", index=False, encoding="utf-8-sig")      # 50,000.00 short
+s = c.copy()                                    # C003 (131,600.00) split into C950 and C951, each given all of it
+p = s[s.unique_id == "D01-S01-C003"].iloc[0]
+x, y = p.copy(), p.copy()
+x["unique_id"], y["unique_id"] = "D01-S01-C950", "D01-S01-C951"
+s = pd.concat([s[s.unique_id != "D01-S01-C003"], x.to_frame().T, y.to_frame().T], ignore_index=True)
+s["前身"] = ""
+s.loc[s.unique_id.isin(["D01-S01-C950", "D01-S01-C951"]), "前身"] = "D01-S01-C003"
+s.to_csv(sys.argv[3] + "/split_twice.csv", index=False, encoding="utf-8-sig")
+PYEOF
+"$CIV" allocate --spec "$WORK/pred.spec" --communities "$WORK/map_sums.csv" --out "$WORK/m_sums.csv" >/dev/null \
+    2>"$WORK/stderr" || fail "allocate with the sums written: $(cat "$WORK/stderr")"
+"$CIV" allocate --spec "$WORK/pred.spec" --communities "$WORK/map_blank.csv" --last-year "$WORK/last_year.csv" \
+    --out "$WORK/m_blank.csv" --summary "$WORK/m_sum.csv" >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "allocate --last-year: $(cat "$WORK/stderr")"
+grep -q "^closed  *1 of last year's communities, continued by none this year: D01-S01-C004 临江社区 113,900.00$" \
+    "$WORK/stdout" || fail "the closed community is not named: $(cat "$WORK/stdout")"
+grep -q "^last year  *eldercare+health 134,637,500.00, of which this year's communities carry 134,523,600.00; " \
+    "$WORK/stdout" || fail "no history line from the file: $(cat "$WORK/stdout")"
+grep -q '^closed,D01-S01-C004,amount,fen,11390000,临江社区' "$WORK/m_sum.csv" || fail "summary lacks the closed row"
+cmp -s "$WORK/m_sums.csv" "$WORK/m_blank.csv" || fail "blanks from the file differ from the sums written by hand"
+# the spec key, relative to the spec's folder, does the same
+mkdir -p "$WORK/specs"
+cp "$WORK/last_year.csv" "$WORK/specs/ly.csv"
+sed 's/^predecessors = "前身"/&\nlast_year_file = "ly.csv"/' "$WORK/pred.spec" >"$WORK/specs/key.spec"
+"$CIV" allocate --spec "$WORK/specs/key.spec" --communities "$WORK/map_blank.csv" --out "$WORK/m_key.csv" \
+    >"$WORK/stdout" 2>"$WORK/stderr" || fail "allocate with last_year_file: $(cat "$WORK/stderr")"
+grep -q "D01-S01-C004 临江社区 113,900.00" "$WORK/stdout" || fail "last_year_file: $(cat "$WORK/stdout")"
+cmp -s "$WORK/m_sums.csv" "$WORK/m_key.csv" || fail "last_year_file gives other amounts"
+# a hand-made sum that differs from the file: both values, the cell, the cure
+expect_exit 2 "map_wrong.csv:1145:17: community 'D01-S01-C900' (line 1145) has 250,000.00 last year in \
+'last_year_funding', but last year's allocation" -- allocate --spec "$WORK/pred.spec" \
+    --communities "$WORK/map_wrong.csv" --last-year "$WORK/last_year.csv" --out "$WORK/x.csv"
+grep -q "gives 300,000.00 ('D01-S01-C001' + 'D01-S01-C002', fund 'eldercare+health'): correct the cell or the \
+file, or leave the cell blank" "$WORK/stderr" || fail "wrong sum message: $(cat "$WORK/stderr")"
+[ -e "$WORK/x.csv" ] && fail "a refused run wrote its output"
+# a split whose parts each got the parent's whole amount: without the file (and without last_year_total) it
+# passes, each part promised 85% of all of it; with the file, refused, naming the parts
+"$CIV" allocate --spec "$WORK/pred.spec" --communities "$WORK/split_twice.csv" --out "$WORK/x.csv" >/dev/null \
+    2>&1 || fail "the split passed before (the old behaviour without the file)"
+rm -f "$WORK/x.csv"
+expect_exit 2 "last year's 'D01-S01-C003' (.*last_year.csv:4) was split into 'D01-S01-C950' 131,600.00, \
+'D01-S01-C951' 131,600.00 (column '前身')" -- allocate --spec "$WORK/pred.spec" \
+    --communities "$WORK/split_twice.csv" --last-year "$WORK/last_year.csv" --out "$WORK/x.csv"
+grep -q "sum to 263,200.00, more than the 131,600.00" "$WORK/stderr" || fail "split message: $(cat "$WORK/stderr")"
+
 # a community with no forecast (a new estate not yet in the panel) under if_missing = "zero": its demand
 # counts 0, and its explanation says so (it said nothing: the factor was absent from its shares)
 grep -v '^D01-S01-C007,' "$WORK/fc36.csv" >"$WORK/fc36_new.csv"

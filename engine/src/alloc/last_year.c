@@ -221,7 +221,7 @@ static civ_status fund_column(const civ_alloc_problem *p, size_t u, int64_t *fen
     }
     civ_where e = {.file = ly->source, .field = want[0]};
     return civ_fail_at(CIV_ERR_MISSING_COLUMN, &e,
-                       "last year's allocation %s has no column '%s' (nor '%s'%s%s%s) for fund '%s', which has a "
+                       "last year's allocation (%s) has no column '%s' (nor '%s'%s%s%s) for fund '%s', which has a "
                        "last year: give the allocation civicast wrote last year, or name the sheet's column of "
                        "this fund so (its numbers: %s)",
                        ly->source, want[0], want[1], p->n_units == 1 ? ", '" : "", p->n_units == 1 ? want[2] : "",
@@ -271,7 +271,7 @@ static size_t rows_of(const civ_alloc_problem *p, const civ_table *t, size_t i, 
             cell_where(p, t, i, p->spec->predecessors, &w, row, sizeof row);
             civ_fail_at(CIV_ERR_DOMAIN, &w,
                         "community '%s' (%s) names '%s' among its predecessors (column '%s'), which last year's "
-                        "allocation %s has no row for: correct the id (as last year's allocation writes it), or "
+                        "allocation (%s) has no row for: correct the id (as last year's allocation writes it), or "
                         "remove it from the cell",
                         p->ids[i], row, id, p->spec->predecessors, ly->source);
             return SIZE_MAX;
@@ -329,13 +329,13 @@ static civ_status fill_fund(civ_alloc_problem *p, const civ_table *t, size_t u, 
         cell_where(p, t, i, attr, &w, row, sizeof row);
         if (!k)
             return civ_fail_at(CIV_ERR_DOMAIN, &w,
-                               "community '%s' (%s) has %s last year in '%s', but last year's allocation %s has no "
+                               "community '%s' (%s) has %s last year in '%s', but last year's allocation (%s) has no "
                                "row for it and it names no predecessor: 0 for a new community; one that continues "
                                "last year's communities (merged, renamed) names them in [data] predecessors; or "
                                "leave the cell blank to take it from the file",
                                p->ids[i], row, a, attr, s->ly->source);
         return civ_fail_at(CIV_ERR_DOMAIN, &w,
-                           "community '%s' (%s) has %s last year in '%s', but last year's allocation %s gives %s "
+                           "community '%s' (%s) has %s last year in '%s', but last year's allocation (%s) gives %s "
                            "(%s, fund '%s'): correct the cell or the file, or leave the cell blank to take %s from "
                            "the file",
                            p->ids[i], row, a, attr, s->ly->source, b, from, p->units[u].name, b);
@@ -442,7 +442,7 @@ civ_status civ_alloc_bind_last_year(civ_alloc_problem *p, const civ_table *t, co
             civ_where w = {.file = s->path, .line = fo->loc.line, .column = fo->loc.column,
                            .field = "last_year_total"};
             st = civ_fail_at(CIV_ERR_DOMAIN, &w,
-                             "formula '%s': last_year_total is %s, but last year's allocation %s gives fund '%s' "
+                             "formula '%s': last_year_total is %s, but last year's allocation (%s) gives fund '%s' "
                              "%s in all: remove the key (the file's total is used) or correct it",
                              fo->name, a, ly->source, p->units[u].name, b);
             break;
@@ -452,7 +452,7 @@ civ_status civ_alloc_bind_last_year(civ_alloc_problem *p, const civ_table *t, co
             civ_where w = {.file = ly->source, .field = attr[u]};
             st = civ_fail_at(CIV_ERR_DOMAIN, &w,
                              "fund '%s': this year's communities carry %s of last year in '%s', more than the %s "
-                             "last year's allocation %s gives the fund in all: money counted twice",
+                             "last year's allocation (%s) gives the fund in all: money counted twice",
                              p->units[u].name, a, attr[u], b, ly->source);
             break;
         }

@@ -20,6 +20,7 @@ struct civ_plan {
     char dir[CIV_PLAN_PATH_MAX];                  /* its folder ("" = the working folder) */
     char panel[CIV_PLAN_PATH_MAX], communities[CIV_PLAN_PATH_MAX], spec[CIV_PLAN_PATH_MAX],
         out[CIV_PLAN_PATH_MAX];
+    char last_year[CIV_PLAN_PATH_MAX];            /* last year's allocation (civ_plan_set_last_year; "" = the spec's) */
     char model[128];
     char freq[32], encoding[32], thousands[8];    /* [plan] freq, encoding, thousands ("" = not set) */
     char id_column[256], time_column[256], target_column[256]; /* [plan] id_column, ... ("" = not set) */

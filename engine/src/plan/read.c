@@ -535,6 +535,12 @@ civ_status civ_plan_set_out(civ_plan *p, const char *dir)
              : civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_out: NULL plan");
 }
 
+civ_status civ_plan_set_last_year(civ_plan *p, const char *path)
+{
+    return p ? set_string(p->last_year, sizeof p->last_year, path, "last_year")
+             : civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_last_year: NULL plan");
+}
+
 civ_status civ_plan_set_model(civ_plan *p, const char *model)
 {
     return p ? set_string(p->model, sizeof p->model, model, "model")

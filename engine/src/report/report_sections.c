@@ -183,6 +183,33 @@ void rep_section_summary(rep_ctx *ctx)
                  rep_row_label(x));
         kv_money(ctx, k, x->value * d->per_minor);
     }
+    /* last year's allocation given (--last-year): last year's communities no one continues, by name */
+    size_t n_closed = 0, shown = 0;
+    double rest = 0;
+    for (size_t r = 0; r < d->n_rows; r++)
+        n_closed += !strcmp(d->rows[r].section, "closed");
+    for (size_t r = 0; r < d->n_rows; r++) {
+        const rep_row *x = &d->rows[r];
+        if (strcmp(x->section, "closed"))
+            continue;
+        if (shown == 10 && n_closed > 11) {
+            rest += isfinite(x->amount) ? x->amount : 0;
+            continue;
+        }
+        char k[400];
+        int named = x->label && *x->label;
+        snprintf(k, sizeof k, TR(ctx, "上年社区已撤销（本年无社区承接）：%s%s%s%s", "Closed since last year (continued by none): %s%s%s%s"),
+                 x->name, named ? TR(ctx, "（", " (") : "", named ? x->label : "", named ? TR(ctx, "）", ")") : "");
+        kv_money(ctx, k, x->amount);
+        shown++;
+    }
+    if (n_closed > shown) {
+        char k[200];
+        snprintf(k, sizeof k, TR(ctx, "其余 %zu 个已撤销社区（见 allocation_summary.csv）",
+                                 "The other %zu closed communities (allocation_summary.csv)"),
+                 n_closed - shown);
+        kv_money(ctx, k, rest);
+    }
     for (size_t k = 0; k < d->n_need; k++) {
         char key[96];
         snprintf(key, sizeof key, TR(ctx, "%.0f 年需求", "Need %.0f"), d->need[k].year);
