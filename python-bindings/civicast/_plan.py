@@ -16,9 +16,9 @@ import numpy as np
 from . import _hdf5_probe, _lib
 from ._lib import Error, check, encode, lib
 from .monitor import monitor_dtypes
-from .frame import (_ALLOC_TEXT_COLUMNS, _Owned, closed_frame, _column_name, _conformal, _conformal_fields, _csv_options, _dec,
-                    _layout_wide, _percent, _read_table, _warn_uncalibrated, allocation_dtypes, count_dtypes,
-                    ids_like, money_dtypes, need_dtypes, scope_ids_like, table_to_frame)
+from .frame import (_ALLOC_TEXT_COLUMNS, _Owned, _column_name, _conformal, _conformal_fields, _csv_options, _dec,
+                    _layout_wide, _percent, _read_table, _warn_uncalibrated, allocation_dtypes, closed_frame,
+                    count_dtypes, ids_like, money_dtypes, need_dtypes, scope_ids_like, table_to_frame)
 
 
 def model_families():

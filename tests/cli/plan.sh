@@ -213,6 +213,53 @@ b = pd.read_csv(f"{sys.argv[1]}/backtest_accuracy.csv", encoding="utf-8-sig")   
 assert list(b.model) == ["SeasonalNaive"] and b.n.iloc[0] > 0    # --model snaive: the reference once
 PYEOF
 
+# last year's allocation (--last-year; docs/ALLOCATION.md "Last year's allocation"): last year's allocation.csv
+# as the plan writes it, with last year's amounts per fund and one more community (D09-S01-C999, 旧港社区) that
+# this year's table does not have: it is named as closed on stdout, in allocation_summary.csv and in the report's
+# summary (before: not at all), and the amounts are unchanged (every history cell agrees with the file)
+$PY - "$WORK/demo/allocation.csv" "$DEMO/communities.csv" "$WORK/last_year.csv" <<'PYEOF' || fail "last year file"
+import sys
+import pandas as pd
+ly = pd.read_csv(sys.argv[1], dtype={"unique_id": str}, encoding="utf-8-sig").set_index("unique_id")
+h = pd.read_csv(sys.argv[2], dtype={"unique_id": str}).set_index("unique_id")
+ly["pool_eldercare+health_fen"] = (h.last_year_funding * 100).round().astype("int64")
+ly["pool_migrant_fen"] = (h.last_year_migrant * 100).round().astype("int64")
+x = ly.iloc[[3]].copy()
+x.index, x["name"] = ["D09-S01-C999"], "旧港社区"
+pd.concat([ly, x]).rename_axis("unique_id").reset_index().to_csv(sys.argv[3], index=False)
+PYEOF
+"$CIV" plan "$DEMO/plan.toml" --out "$WORK/demo_ly" --model snaive --draws 0 --threads 2 \
+    --last-year "$WORK/last_year.csv" >"$WORK/stdout" 2>"$WORK/stderr"
+rc=$?
+{ [ $rc -eq 0 ] || [ $rc -eq 6 ]; } || fail "plan --last-year exited $rc: $(cat "$WORK/stderr")"
+grep -q "^closed  *1 of last year's communities, continued by none this year: D09-S01-C999 旧港社区 113,900.00$" \
+    "$WORK/stdout" || fail "plan --last-year: no closed line: $(cat "$WORK/stdout")"
+grep -q "^closed,D09-S01-C999,amount,fen,11390000,旧港社区" "$WORK/demo_ly/allocation_summary.csv" ||
+    fail "plan --last-year: allocation_summary.csv lacks the closed row"
+grep -q "上年社区已撤销（本年无社区承接）：D09-S01-C999（旧港社区）</td><td class=\"n\">11.4 万元" \
+    "$WORK/demo_ly/report.html" || fail "the report's summary does not name the closed community"
+$PY - "$WORK/demo/allocation.csv" "$WORK/demo_ly/allocation.csv" <<'PYEOF' || fail "plan --last-year changed amounts"
+import sys
+import pandas as pd
+a, b = (pd.read_csv(f, dtype={"unique_id": str}, encoding="utf-8-sig") for f in sys.argv[1:3])
+assert (a.amount_fen == b.amount_fen).all()
+PYEOF
+# a file without the funds' columns stops the plan, writing nothing; one that is not there stops it before the
+# forecast
+printf 'unique_id,amount_yuan\nD01-S01-C001,1\n' >"$WORK/bad_ly.csv"
+"$CIV" plan "$DEMO/plan.toml" --out "$WORK/demo_bad" --model snaive --draws 0 --last-year "$WORK/bad_ly.csv" \
+    >"$WORK/stdout" 2>"$WORK/stderr"
+rc=$?
+[ $rc -ne 0 ] && [ $rc -ne 6 ] || fail "plan with a bad last-year file exited $rc"
+grep -q "has no column 'pool_eldercare+health_fen'" "$WORK/stderr" || fail "bad last-year file: $(cat "$WORK/stderr")"
+[ -e "$WORK/demo_bad" ] && fail "a refused plan wrote its folder"
+"$CIV" plan "$DEMO/plan.toml" --out "$WORK/demo_bad" --model snaive --draws 0 --last-year "$WORK/nothing.csv" \
+    >"$WORK/stdout" 2>"$WORK/stderr"
+rc=$?
+[ $rc -eq 3 ] || fail "plan with a missing last-year file exited $rc: $(cat "$WORK/stderr")"
+grep -q "forecast .*series" "$WORK/stderr" && fail "the plan forecast before finding the last-year file missing"
+[ -e "$WORK/demo_bad" ] && fail "a refused plan wrote its folder"
+
 # a new estate in the communities table with no series in the panel yet: under if_missing = "zero" its
 # demand counts 0; the forecast lines and its explanation say so (they said nothing)
 mkdir -p "$WORK/newest"

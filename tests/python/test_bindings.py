@@ -865,3 +865,63 @@ def test_allocate_last_year_total_names_what_is_gone():
         civicast.allocate(c, spec.replace("134_637_500.00", "134_000_000.00"))
     assert err.value.status == "CIV_ERR_DOMAIN" and err.value.field == "last_year_total"
     assert "money counted twice" in err.value.message
+
+
+def test_last_year_file():
+    """Last year's allocation as an input (last_year=, civ_alloc_spec_set_last_year): on the demo city with
+    C001 + C002 merged into C900, C005 renamed C905 (their last-year cells left blank) and C004 closed, the
+    blanks are the file's (the amounts are those of the hand-written sums), C004 is named as closed
+    (before: an amount at most), and a hand-made sum that differs from the file is refused with both values."""
+    c = pd.read_csv(DEMO / "communities.csv", dtype={"unique_id": str})
+    spec = (DEMO / "allocation.spec").read_text(encoding="utf-8")
+    spec = spec.replace('aged = "aged60_resident"', 'aged = "aged60_resident"\npredecessors = "前身"', 1)
+    before, _ = civicast.allocate(c, DEMO / "allocation.spec")
+    ly = before.copy()   # last year's allocation as allocate returns it, holding last year's amounts
+    h = c.set_index("unique_id").reindex(ly.unique_id)
+    ly["pool_eldercare+health_fen"] = (h.last_year_funding.to_numpy() * 100).round().astype("int64")
+    ly["pool_migrant_fen"] = (h.last_year_migrant.to_numpy() * 100).round().astype("int64")
+    a1, b1 = c[c.unique_id == "D01-S01-C001"].iloc[0], c[c.unique_id == "D01-S01-C002"].iloc[0]
+    m = a1.copy()
+    m["unique_id"], m["name"] = "D01-S01-C900", "民主龙湖社区"
+    for k in ["households", "population_resident", "population_registered", "aged60_resident", "migrant_count",
+              "area_km2", "service_points"]:
+        m[k] = a1[k] + b1[k]
+    m["last_year_funding"] = a1.last_year_funding + b1.last_year_funding
+    v = c[~c.unique_id.isin(["D01-S01-C001", "D01-S01-C002", "D01-S01-C004"])].copy()
+    v.loc[v.unique_id == "D01-S01-C005", "unique_id"] = "D01-S01-C905"
+    v = pd.concat([v, m.to_frame().T], ignore_index=True).infer_objects()
+    v["前身"] = ""
+    v.loc[v.unique_id == "D01-S01-C900", "前身"] = "D01-S01-C001、D01-S01-C002"
+    v.loc[v.unique_id == "D01-S01-C905", "前身"] = "D01-S01-C005"
+    v["last_year_funding"] = v.last_year_funding.astype(float)
+    sums, s0 = civicast.allocate(v, spec)
+    assert "closed" not in set(s0.section)                          # without the file: no name
+    blank = v.copy()
+    blank.loc[blank.unique_id.isin(["D01-S01-C900", "D01-S01-C905"]), "last_year_funding"] = np.nan
+    a, s = civicast.allocate(blank, spec, last_year=ly)
+    assert (a.amount_fen.to_numpy() == sums.amount_fen.to_numpy()).all()
+    assert a.set_index("unique_id").loc["D01-S01-C900", "last_year_fen"] == 30_000_000
+    closed = a.attrs["closed"]
+    assert closed.unique_id.tolist() == ["D01-S01-C004"] and closed.name.tolist() == ["临江社区"]
+    assert closed.last_year_fen.tolist() == [11_390_000]
+    assert closed["last_year_eldercare+health_fen"].tolist() == [11_390_000]
+    h = s[(s.section == "history") & (s["item"] == "eldercare+health")].set_index("measure")["value"]
+    assert h["not_carried"] == 11_390_000
+    wrong = v.copy()
+    wrong.loc[wrong.unique_id == "D01-S01-C900", "last_year_funding"] = 250000.0
+    with pytest.raises(civicast.Error) as err:
+        civicast.allocate(wrong, spec, last_year=ly)
+    assert err.value.status == "CIV_ERR_DOMAIN" and err.value.series_id == "D01-S01-C900"
+    assert "has 250,000.00 last year in 'last_year_funding'" in err.value.message
+    assert "gives 300,000.00 ('D01-S01-C001' + 'D01-S01-C002', fund 'eldercare+health')" in err.value.message
+    # allocate_to_file takes it too, and the spec's [data] last_year_file (relative to the spec's folder)
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        ly.to_csv(f"{d}/ly.csv", index=False)
+        (Path(d) / "s.spec").write_text(spec.replace('predecessors = "前身"',
+                                                     'predecessors = "前身"\nlast_year_file = "ly.csv"'), "utf-8")
+        a2, s2 = civicast.allocate(blank, f"{d}/s.spec")
+        assert (a2.amount_fen.to_numpy() == sums.amount_fen.to_numpy()).all()
+        assert a2.attrs["closed"].unique_id.tolist() == ["D01-S01-C004"]
+        s3 = civicast.allocate_to_file(blank, spec, f"{d}/out.csv", last_year=f"{d}/ly.csv")
+        assert "D01-S01-C004" in set(s3[s3.section == "closed"]["item"])

@@ -456,3 +456,25 @@ def test_plan_community_without_series(tmp_path):
                          r"forecast demand is what the spec's if_missing says", r.stdout), r.stdout
         manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
         assert manifest["results"]["no_series"] == 1
+
+
+def test_plan_last_year(tmp_path):
+    """plan(last_year=...) (civ_plan_set_last_year, as --last-year): last year's allocation with one community
+    this year's table does not have (P99): the plan names it as closed in allocation_summary and
+    allocation.attrs["closed"], and the amounts are those of the plan without it."""
+    c = pd.read_csv(PLAN.parent / "communities.csv")
+    ly = pd.DataFrame({"unique_id": list(c.unique_id) + ["P99"], "name": [""] * len(c) + ["旧港社区"],
+                       "pool_main_fen": list((c.last_year_funding * 100).astype("int64")) + [777_00]})
+    ly.to_csv(tmp_path / "ly.csv", index=False)
+    plain = civicast.plan(PLAN, draws=0, model="naive")
+    tables = civicast.plan(PLAN, draws=0, model="naive", last_year=tmp_path / "ly.csv")
+    assert (tables["allocation"].amount_fen.to_numpy() == plain["allocation"].amount_fen.to_numpy()).all()
+    closed = tables["allocation"].attrs["closed"]
+    assert closed.unique_id.tolist() == ["P99"] and closed.last_year_fen.tolist() == [77_700]
+    assert closed.name.tolist() == ["旧港社区"]
+    s = tables["allocation_summary"]
+    assert set(s[s.section == "closed"]["item"]) == {"P99"}
+    assert "closed" not in set(plain["allocation_summary"].section)
+    with pytest.raises(civicast.Error) as err:
+        civicast.plan(PLAN, draws=0, model="naive", last_year=tmp_path / "missing.csv")
+    assert "missing.csv" in str(err.value)

@@ -198,7 +198,8 @@ void rep_section_summary(rep_ctx *ctx)
         }
         char k[400];
         int named = x->label && *x->label;
-        snprintf(k, sizeof k, TR(ctx, "上年社区已撤销（本年无社区承接）：%s%s%s%s", "Closed since last year (continued by none): %s%s%s%s"),
+        snprintf(k, sizeof k,
+                 TR(ctx, "上年社区已撤销（本年无社区承接）：%s%s%s%s", "Closed since last year (continued by none): %s%s%s%s"),
                  x->name, named ? TR(ctx, "（", " (") : "", named ? x->label : "", named ? TR(ctx, "）", ")") : "");
         kv_money(ctx, k, x->amount);
         shown++;
