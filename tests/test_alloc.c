@@ -1701,6 +1701,8 @@ static void test_last_year_file(void **state)
     t = table_for_spec(s, "unique_id,x,ly,前身\nB,10,,\n");
     assert_int_equal(run(s, t, NULL, &o), CIV_ERR_DOMAIN);
     assert_non_null(strstr(civ_last_error_message(), "is missing (NaN) for community 'B'"));
+    assert_non_null(strstr(civ_last_error_message(), "or leave it blank and give last year's allocation "
+                                                     "(--last-year FILE, [data] last_year_file)"));
     run_free(&o);
     civ_table_free(t);
     civ_alloc_spec_free(s);

@@ -66,6 +66,9 @@ static civ_status read_specs(compare_job *j)
     civ_status s = j->specs && j->labels && j->label_ptr ? CIV_OK : CIV_ERR_OUT_OF_MEMORY;
     for (size_t k = 0; k < j->n && !s; k++) {
         s = civ_alloc_spec_read(j->paths[k], &j->specs[k]);
+        if (!s) /* the spec's [data] last_year_file, as allocate reads it */
+            s = civ_cli_last_year(j->specs[k], NULL,
+                                  &(civ_table_read_options){.text_columns = civ_alloc_spec_text_columns(j->specs[k])});
         make_label(j->paths[k], j->labels[k], sizeof j->labels[k], k);
         for (size_t i = 0; i < k; i++)
             if (!strcmp(j->labels[i], j->labels[k])) {

@@ -107,6 +107,8 @@ static int run_project(int argc, char **argv)
     civ_status s = civ_alloc_spec_read(a.value[J_SPEC], &spec);
     if (!s)
         csv.min_decimals = civ_cli_money_decimals(civ_alloc_spec_minor_unit(spec));
+    if (!s) /* the spec's [data] last_year_file: the first year's history, as allocate reads it */
+        s = civ_cli_last_year(spec, NULL, &(civ_table_read_options){.text_columns = civ_alloc_spec_text_columns(spec)});
     if (!s)
         s = civ_alloc_need_read(a.value[J_SPEC], &need);
     if (!s)

@@ -19,7 +19,7 @@ import pandas as pd
 from . import _lib
 from ._lib import check, encode, lib
 from .frame import (_Owned, _codes_as_text, _dec, _spec_handle, _table_arg, frame_to_table, table_to_frame,
-                    _read_table, _input_format,
+                    _read_table, _input_format, _set_last_year,
                     count_dtypes, ids_like, money_dtypes, need_dtypes, scope_ids_like)
 
 __all__ = ["compare", "uncertainty", "need", "settle", "project"]
@@ -96,6 +96,7 @@ def compare(communities, specs, forecasts=None, labels=None, encoding=None, thou
     try:
         for s in specs:
             handles.append(_spec_handle(s))
+            _set_last_year(handles[-1], None, fmt)  # the spec's [data] last_year_file, as allocate reads it
         comm = _table_arg(communities, handles[0], fmt)
         fc = _table_arg(forecasts, handles[0], fmt)
         arr = (ctypes.c_void_p * len(handles))(*[h.ptr.value for h in handles])
@@ -161,6 +162,7 @@ def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight
     comm = fc = None
     with _spec_handle(spec) as sp:
         try:
+            _set_last_year(sp, None, fmt)  # the spec's [data] last_year_file, as allocate reads it
             comm = _table_arg(communities, sp, fmt)
             fc = _table_arg(forecasts, sp, fmt)
             check(lib.civ_alloc_uncertainty_run(sp.ptr, comm.ptr, fc.ptr if fc is not None else None,
@@ -315,6 +317,7 @@ def project(communities, spec, forecasts, years, explain=False, encoding=None, t
     code = _explain_code(explain)
     with _spec_handle(spec) as sp, _need_handle(spec) as nd:
         try:
+            _set_last_year(sp, None, fmt)  # the spec's [data] last_year_file: the first year's history
             comm = _table_arg(communities, sp, fmt)
             fc = _forecast_table(forecasts, fmt)
             check(lib.civ_alloc_project(sp.ptr, comm.ptr, fc.ptr, nd.ptr, int(years), code, ctypes.byref(out.ptr),

@@ -502,6 +502,9 @@ sed 's/^predecessors = "前身"/&\nlast_year_file = "ly.csv"/' "$WORK/pred.spec"
     >"$WORK/stdout" 2>"$WORK/stderr" || fail "allocate with last_year_file: $(cat "$WORK/stderr")"
 grep -q "D01-S01-C004 临江社区 113,900.00" "$WORK/stdout" || fail "last_year_file: $(cat "$WORK/stdout")"
 cmp -s "$WORK/m_sums.csv" "$WORK/m_key.csv" || fail "last_year_file gives other amounts"
+# scenarios and the projection read the key too (the blanks were refused as missing)
+"$CIV" allocate --compare "$WORK/specs/key.spec" "$WORK/specs/key.spec" --communities "$WORK/map_blank.csv" \
+    --out "$WORK/m_cmp.csv" >/dev/null 2>"$WORK/stderr" || fail "compare with last_year_file: $(cat "$WORK/stderr")"
 # a hand-made sum that differs from the file: both values, the cell, the cure
 expect_exit 2 "map_wrong.csv:1145:17: community 'D01-S01-C900' (line 1145) has 250,000.00 last year in \
 'last_year_funding', but last year's allocation" -- allocate --spec "$WORK/pred.spec" \

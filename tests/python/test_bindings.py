@@ -923,5 +923,7 @@ def test_last_year_file():
         a2, s2 = civicast.allocate(blank, f"{d}/s.spec")
         assert (a2.amount_fen.to_numpy() == sums.amount_fen.to_numpy()).all()
         assert a2.attrs["closed"].unique_id.tolist() == ["D01-S01-C004"]
+        cmp, _ = civicast.compare(blank, [f"{d}/s.spec", f"{d}/s.spec"])    # scenarios read the key too
+        assert len(cmp) == len(blank)
         s3 = civicast.allocate_to_file(blank, spec, f"{d}/out.csv", last_year=f"{d}/ly.csv")
         assert "D01-S01-C004" in set(s3[s3.section == "closed"]["item"])

@@ -164,7 +164,9 @@ static civ_status read_attribute(const civ_alloc_problem *p, const civ_table *t,
                                isnan(x) && (flags & HISTORY)
                                    ? "; for a community new this year write 0 (hold-harmless and pace then do not "
                                      "apply to it); for one merged or renamed from last year's communities, the sum "
-                                     "of their amounts, and name them in [data] predecessors"
+                                     "of their amounts, and name them in [data] predecessors; or leave it blank "
+                                     "and give last year's allocation (--last-year FILE, [data] last_year_file), "
+                                     "which has every community's amount"
                                    : "");
         }
         /* A subnormal (0 < |x| < 2.2e-308, e.g. 1e-310) is no real quantity
