@@ -2091,8 +2091,11 @@ CIV_API civ_status civ_plan_set_out(civ_plan *plan, const char *dir);
 CIV_API civ_status civ_plan_set_model(civ_plan *plan, const char *model);
 /** Last year's allocation for the plan's allocation (a path; "" = the spec's
  *  [data] last_year_file, the default): read with the plan's input options and
- *  given to civ_alloc_spec_set_last_year before the forecast, so a bad file
- *  stops the run early (`civicast plan --last-year FILE`). */
+ *  given to civ_alloc_spec_set_last_year before the forecast, so a missing
+ *  file or one without an id column stops the run early; its amounts are
+ *  checked when the allocation binds (`civicast plan --last-year FILE`).
+ *  Errors: CIV_ERR_INVALID_ARGUMENT (NULL), CIV_ERR_LIMIT (a path of 4096
+ *  bytes or more). */
 CIV_API civ_status civ_plan_set_last_year(civ_plan *plan, const char *path);
 CIV_API civ_status civ_plan_set_horizon(civ_plan *plan, size_t horizon);
 CIV_API civ_status civ_plan_set_threads(civ_plan *plan, int threads);
