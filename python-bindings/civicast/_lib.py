@@ -317,7 +317,8 @@ class civ_plan_stats(ctypes.Structure):
                 ("backtest_horizon", ctypes.c_size_t), ("backtest_failed", ctypes.c_size_t),
                 ("backtest_seconds", ctypes.c_double), ("n_uncalibrated", ctypes.c_size_t),
                 ("n_late", ctypes.c_size_t), ("late_periods", ctypes.c_size_t),
-                ("n_no_series", ctypes.c_size_t)]
+                ("n_no_series", ctypes.c_size_t), ("n_joined", ctypes.c_size_t),
+                ("n_not_joined", ctypes.c_size_t), ("n_predecessor_series", ctypes.c_size_t)]
 
 
 # The tables of civ_plan_run (civ_plan_table), in the order they are written.
