@@ -270,7 +270,8 @@ static void print_plan(const civ_plan *plan, const civ_plan_result *r, const civ
                "(%zu series of last year's ids joined, not forecast themselves); %zu forecast from %s own months "
                "(a split, or a predecessor without data; the explanations say why)\n",
                st.n_joined, st.n_joined == 1 ? "y" : "ies", st.n_joined == 1 ? "s" : "",
-               st.n_joined == 1 ? "its" : "their", st.n_predecessor_series, st.n_not_joined, st.n_not_joined == 1 ? "its" : "their");
+               st.n_joined == 1 ? "its" : "their", st.n_predecessor_series, st.n_not_joined,
+               st.n_not_joined == 1 ? "its" : "their");
     if (st.n_uncalibrated)
         printf("                       conformal: %zu communities kept the model's intervals at some steps (too few "
                "backtest scores there; forecast_report.csv: uncalibrated > 0)\n",

@@ -274,7 +274,8 @@ PYEOF
     --spec "$WORK/merged/plan.spec" --joins "$WORK/merged/joins.csv" >"$WORK/stdout" 2>"$WORK/stderr" \
     || fail "convert --spec: $(cat "$WORK/stderr")"
 grep -q "^joined  *1 community continue" "$WORK/stdout" || fail "convert --spec summary: $(cat "$WORK/stdout")"
-grep -q "^M12,P01+P02,joined,30,2022-01,2024-06,," "$WORK/merged/joins.csv" || fail "joins.csv: $(cat "$WORK/merged/joins.csv")"
+grep -q "^M12,P01+P02,joined,30,2022-01,2024-06,," "$WORK/merged/joins.csv" ||
+    fail "joins.csv: $(cat "$WORK/merged/joins.csv")"
 grep -q "^P01," "$WORK/merged/joined.csv" && fail "the joined panel keeps P01's series"
 grep -q "^M12,2022-01," "$WORK/merged/joined.csv" || fail "M12 does not start with P01+P02's first month"
 expect_exit 1 "needs --predecessors or --spec" -- convert "$WORK/merged/meals.csv" "$WORK/x.csv" --joins "$WORK/j.csv"
