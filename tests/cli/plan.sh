@@ -255,7 +255,9 @@ cp "$DATA/plan.toml" "$WORK/merged/"
 sed 's/^\[data\]$/&\npredecessors = "前身"/' "$DATA/plan.spec" >"$WORK/merged/plan.spec"
 "$CIV" plan "$WORK/merged/plan.toml" --out "$WORK/merged/out" --draws 0 >"$WORK/stdout" 2>"$WORK/stderr" \
     || fail "plan of a merged community: $(cat "$WORK/stderr")"
-grep -q "\[data\] predecessors: 1 community continues its predecessors' history (2 series of last year's ids joined" \
+want="\[data\] predecessors: 1 community continues its predecessors' history; 0 forecast from their own "
+want+="months .*; 2 series of last year's ids not forecast themselves"
+grep -q "$want" \
     "$WORK/stdout" || fail "no line for the joined history: $(cat "$WORK/stdout")"
 grep -q "^M12,.*（需求历史接续自 P01+P02：30 个月 2022-01..2024-06）" "$WORK/merged/out/allocation.csv" \
     || fail "M12's explanation does not say its history was joined"

@@ -17,8 +17,13 @@ civ_status civ_plan_join_predecessors(const civ_alloc_spec *spec, const civ_tabl
                                       civ_plan_stats *stats)
 {
     const char *col = civ_alloc_spec_predecessors_column(spec);
+    size_t at;
     if (!col || !comm || !*panel)
         return CIV_OK;
+    if (civ_table_find_column(comm, col, &at)) { /* the allocation's binding names it, at the spec's key */
+        civ_clear_error();
+        return CIV_OK;
+    }
     civ_status s = civ_panel_join_predecessors(*panel, comm, civ_alloc_spec_id_column(spec), col, joined, joins);
     if (s) {
         if (!civ_last_error()->file[0] && comm_path && comm_path[0]) {
