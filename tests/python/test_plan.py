@@ -515,3 +515,34 @@ def test_plan_merged_community_history(tmp_path):
         assert (a.amount_fen == tables["allocation"].set_index("unique_id").amount_fen).all()
         manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
         assert (manifest["results"]["joined"], manifest["results"]["predecessor_series"]) == (1, 2)
+
+
+def test_plan_split_keeps_own_months(tmp_path):
+    """A split (P01 -> S1 + S2 from 2023-07, each naming P01) cannot be divided without a share: each part is
+    forecast from its own months, P01's series is not forecast, and the explanations say why, in English and
+    in Chinese."""
+    m = pd.read_csv(PLAN.parent / "meals.csv")
+    cut = (m.unique_id == "P01") & (m.ds >= "2023-07")
+    s1 = m[cut].assign(unique_id="S1", y=m[cut].y / 2)
+    pd.concat([m[~cut], s1, s1.assign(unique_id="S2")]).to_csv(tmp_path / "meals.csv", index=False)
+    c = pd.read_csv(PLAN.parent / "communities.csv")
+    a = c[c.unique_id == "P01"].iloc[0]
+    parts = [a.copy() for _ in range(2)]
+    for p, name in zip(parts, ["S1", "S2"]):
+        p["unique_id"], p["last_year_funding"] = name, 6000
+    c = pd.concat([c[c.unique_id != "P01"]] + [p.to_frame().T for p in parts], ignore_index=True)
+    c["前身"] = ""
+    c.loc[c.unique_id.isin(["S1", "S2"]), "前身"] = "P01"
+    c.to_csv(tmp_path / "communities.csv", index=False)
+    spec = (PLAN.parent / "plan.spec").read_text().replace("[data]\n", '[data]\npredecessors = "前身"\n', 1)
+    (tmp_path / "plan.spec").write_text(spec.replace("floor = 10_000.00", "floor = 5_000.00", 1))
+    shutil.copy(PLAN, tmp_path / "plan.toml")
+    en = civicast.plan(tmp_path / "plan.toml", draws=0, lang="en")
+    st = en["allocation"].attrs["plan_stats"]
+    assert (st["n_joined"], st["n_not_joined"], st["n_predecessor_series"], st["n_series"]) == (0, 2, 1, 7)
+    ex = en["allocation"].set_index("unique_id")["explanation"]
+    assert ("(demand from its own months only: P01 is also a predecessor of another community (a split: no "
+            "share to divide its months))") in ex["S2"], ex["S2"]
+    zh = civicast.plan(tmp_path / "plan.toml", draws=0).get("allocation").set_index("unique_id")["explanation"]
+    assert "（需求仅按本社区自有月份预测：P01 同时是其他社区的前身（拆分：无份额可分摊其历史））" in zh["S1"], zh["S1"]
+    assert "P01" not in set(en["forecasts"].unique_id)
