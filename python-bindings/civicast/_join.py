@@ -7,7 +7,8 @@ import os
 import pandas as pd
 
 from ._lib import Error, check, encode, lib
-from .frame import PanelData, _dec, _Owned, _read_table, _spec_handle, frame_to_table, panel_to_frame, table_to_frame
+from .frame import (PanelData, _dec, _Owned, _read_table, _spec_handle, frame_to_table, ids_like, panel_to_frame,
+                    table_to_frame)
 
 
 def join_predecessors(df, communities, predecessors=None, spec=None, id="unique_id", freq=None):
@@ -20,9 +21,10 @@ def join_predecessors(df, communities, predecessors=None, spec=None, id="unique_
     communities: this year's communities, a DataFrame or a file.  predecessors: the column naming each
     community's predecessors ("C001;C002"); or spec: an allocation spec (path or text) whose [data] id and
     predecessors name the key and that column, as civicast.plan reads them.  id: the key column.
-    Returns (panel, joins): the joined panel (ds as civicast writes periods) and one row per community naming
+    Returns (panel, joins): the joined panel (ids in df's dtype, ds as civicast.read gives them) and one row
+    per community naming
     predecessors (unique_id, predecessors, status "joined" / "split" / "no_series" / "no_common_months",
-    joined_periods, joined_from, joined_to, blocking, reason).  Errors: civicast.Error (a predecessor that is a
+    joined_periods (int64), joined_from, joined_to, blocking, reason).  Errors: civicast.Error (a predecessor that is a
     community of this year too, a missing column)."""
     if (predecessors is None) == (spec is None):
         raise ValueError("civicast.join_predecessors: give predecessors= (a column) or spec= (an allocation spec)")
@@ -55,4 +57,8 @@ def join_predecessors(df, communities, predecessors=None, spec=None, id="unique_
     finally:
         pdata.handle.close()
         t.close()
+    # ids in the caller's dtype (int64 codes stay int64, as read_csv types them); the months as counts
+    ids_like(panel, "unique_id", df)
+    ids_like(table, "unique_id", communities, df, source_col=id)
+    table["joined_periods"] = table["joined_periods"].astype("int64")
     return panel, table
