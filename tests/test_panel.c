@@ -303,6 +303,131 @@ static void test_prefixes(void **state)
     civ_panel_free(p);
 }
 
+/* A communities table of ids and predecessors cells (NULL ends). */
+static civ_table *communities(const char *const *ids, const char *const *pred)
+{
+    civ_table *t = NULL;
+    size_t ci, cp, first;
+    size_t n = 0;
+    while (ids[n])
+        n++;
+    assert_int_equal(civ_table_create(&t), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "id", CIV_COLUMN_TEXT, &ci), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "前身", CIV_COLUMN_TEXT, &cp), CIV_OK);
+    assert_int_equal(civ_table_add_rows(t, n, &first), CIV_OK);
+    for (size_t r = 0; r < n; r++) {
+        assert_int_equal(civ_table_set_text(t, r, ci, ids[r]), CIV_OK);
+        assert_int_equal(civ_table_set_text(t, r, cp, pred[r]), CIV_OK);
+    }
+    return t;
+}
+
+static void expect_series(const civ_panel *p, const char *id, int64_t start, const double *want, size_t n_want)
+{
+    size_t i, n;
+    int64_t s0;
+    const double *y;
+    assert_int_equal(civ_panel_find_series(p, id, &i), CIV_OK);
+    assert_int_equal(civ_panel_series(p, i, &y, &n, &s0), CIV_OK);
+    assert_int_equal(n, n_want);
+    assert_int_equal(s0, start);
+    for (size_t t = 0; t < n; t++)
+        assert_true(isnan(want[t]) ? isnan(y[t]) : fabs(y[t] - want[t]) <= 1e-12);
+}
+
+/* civ_panel_join_predecessors: a merger (C900 <- A + B, from period 106), a rename (C905 <- E from 108), a
+ * merged community with no months of its own (C910 <- F + G), a split (P named by S1 and S2), a predecessor
+ * without a series (C920 <- H + Z), one that absorbed another and kept its id (K <- K + L). */
+static void test_join_predecessors(void **state)
+{
+    (void)state;
+    civ_panel *p = NULL, *q = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    const double a[] = {1, 2, NAN, 4, 5, 6}, b[] = {10, 20, 30, 40, 50, 60, 70}; /* B reports once too often */
+    const double c900[] = {100, 101, 102}, e[] = {7, 7, 7, 7, 7, 7, 7, 7}, c905[] = {8};
+    const double f[] = {1, 1, 1}, g[] = {2, 2}, s1[] = {3, 3}, pp[] = {9, 9, 9}, h[] = {4, 4}, c920[] = {5};
+    const double k[] = {1, 1, 1, 1, 50, 50}, l[] = {2, 2, 2, 2}, other[] = {42, 43};
+    size_t ka;
+    assert_int_equal(civ_panel_add_covariate(p, "aged", &ka), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "other", 100, other, 2, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "A", 100, a, 6, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "B", 99, b, 7, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "C900", 106, c900, 3, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "E", 100, e, 8, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "C905", 108, c905, 1, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "F", 100, f, 3, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "G", 101, g, 2, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "P", 100, pp, 3, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "S1", 103, s1, 2, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "H", 100, h, 2, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "C920", 102, c920, 1, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "K", 100, k, 6, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "L", 100, l, 4, NULL), CIV_OK);
+    const double ca[] = {1, 1, 1, 1, 1, 1}, cb[] = {2, 2, 2, 2, 2, 2, 2}, c9[] = {5, 5, 5, 5, 5}; /* 2 future */
+    size_t i;
+    civ_panel_find_series(p, "A", &i), civ_panel_set_covariate(p, i, ka, ca, 6);
+    civ_panel_find_series(p, "B", &i), civ_panel_set_covariate(p, i, ka, cb, 7);
+    civ_panel_find_series(p, "C900", &i), civ_panel_set_covariate(p, i, ka, c9, 5);
+    const char *ids[] = {"other", "C900", "C905", "C910", "S1", "S2", "C920", "K", NULL};
+    const char *pred[] = {"", "A；B", "E", "F、G", "P", "P", "H, Z", "K;L", NULL};
+    civ_table *t = communities(ids, pred), *j = NULL;
+    assert_int_equal(civ_panel_join_predecessors(p, t, "id", "前身", &q, &j), CIV_OK);
+    /* the merger: A+B where both reported (A's NaN month 102 missing; B's month 99 before A), then C900 */
+    const double w900[] = {21, 32, NAN, 54, 65, 76, 100, 101, 102};
+    expect_series(q, "C900", 100, w900, 9);
+    const double w905[] = {7, 7, 7, 7, 7, 7, 7, 7, 8};
+    expect_series(q, "C905", 100, w905, 9);
+    const double w910[] = {3, 3}; /* no months of its own: the sum where both report */
+    expect_series(q, "C910", 101, w910, 2);
+    expect_series(q, "S1", 103, s1, 2); /* a split: its own months */
+    expect_series(q, "C920", 102, c920, 1); /* Z has no series: its own months */
+    const double wk[] = {3, 3, 3, 3, 50, 50}; /* K absorbed L: K+L while L reported, then K */
+    expect_series(q, "K", 100, wk, 6);
+    expect_series(q, "other", 100, other, 2);
+    assert_int_equal(civ_panel_n_series(q), 7); /* A B E F G P H L left out */
+    assert_int_equal(civ_panel_find_series(q, "A", &i), CIV_ERR_NOT_FOUND);
+    assert_int_equal(civ_panel_find_series(q, "P", &i), CIV_ERR_NOT_FOUND);
+    civ_clear_error();
+    /* covariates by the same rule, with C900's future values */
+    const double *cv;
+    size_t len;
+    assert_int_equal(civ_panel_find_series(q, "C900", &i), CIV_OK);
+    assert_int_equal(civ_panel_covariate(q, i, ka, &cv, &len), CIV_OK);
+    assert_int_equal(len, 11);
+    assert_true(fabs(cv[0] - 3) <= 1e-12 && fabs(cv[5] - 3) <= 1e-12 && fabs(cv[6] - 5) <= 1e-12 &&
+                fabs(cv[10] - 5) <= 1e-12);
+    /* what was joined */
+    assert_int_equal(civ_table_n_rows(j), 7);
+    size_t cs, cn, cf, ct, cbk;
+    civ_table_find_column(j, "status", &cs), civ_table_find_column(j, "joined_periods", &cn);
+    civ_table_find_column(j, "joined_from", &cf), civ_table_find_column(j, "joined_to", &ct);
+    civ_table_find_column(j, "blocking", &cbk);
+    const char *st[] = {"joined", "joined", "joined", "split", "split", "no_series", "joined"};
+    const double np[] = {5, 8, 2, 0, 0, 0, 4};
+    for (size_t r = 0; r < 7; r++) {
+        assert_string_equal(civ_table_text(j, r, cs), st[r]);
+        assert_true(fabs(civ_table_number(j, r, cn) - np[r]) <= 0);
+    }
+    assert_string_equal(civ_table_text(j, 0, cf), "0008-05");
+    assert_string_equal(civ_table_text(j, 0, ct), "0008-10");
+    assert_string_equal(civ_table_text(j, 3, cbk), "P");
+    assert_string_equal(civ_table_text(j, 5, cbk), "Z");
+    civ_table_free(j);
+    civ_panel_free(q);
+    civ_table_free(t);
+    /* a predecessor that is a community of this year too is refused, with the row */
+    const char *ids2[] = {"C900", "A", NULL}, *pred2[] = {"A;B", "", NULL};
+    t = communities(ids2, pred2);
+    assert_int_equal(civ_panel_join_predecessors(p, t, "id", "前身", &q, NULL), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error()->message, "include 'A', which is a community of this year too"));
+    assert_null(q);
+    assert_int_equal(civ_panel_join_predecessors(p, t, "id", "nope", &q, NULL), CIV_ERR_MISSING_COLUMN);
+    assert_string_equal(civ_last_error()->field, "nope");
+    assert_int_equal(civ_panel_join_predecessors(NULL, t, "id", "前身", &q, NULL), CIV_ERR_INVALID_ARGUMENT);
+    civ_table_free(t);
+    civ_panel_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_covariates),
         cmocka_unit_test(test_attributes),
         cmocka_unit_test(test_prefixes),
+        cmocka_unit_test(test_join_predecessors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

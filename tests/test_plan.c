@@ -7,6 +7,7 @@
  * and civ_plan_result_write; also the public calls added with it:
  * civ_error_restore, civ_model_family_* and civ_alloc_uncertainty_add_columns.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -878,6 +879,113 @@ static void test_late_series_and_ids(void **state)
     }
 }
 
+/* The mean forecasts of one community, h = 1..24, from a plan's forecast table. */
+static void means_of(const civ_table *fc, const char *id, double *out)
+{
+    size_t cid, ch, cm, seen = 0;
+    assert_int_equal(civ_table_find_column(fc, "unique_id", &cid), CIV_OK);
+    assert_int_equal(civ_table_find_column(fc, "h", &ch), CIV_OK);
+    assert_int_equal(civ_table_find_column(fc, "mean", &cm), CIV_OK);
+    for (size_t r = 0; r < civ_table_n_rows(fc); r++)
+        if (!strcmp(civ_table_text(fc, r, cid), id)) {
+            out[(size_t)civ_table_number(fc, r, ch) - 1] = civ_table_number(fc, r, cm);
+            seen++;
+        }
+    assert_int_equal(seen, 24);
+}
+
+/* [data] predecessors (docs/FORECASTING.md "When the map changes"): P01 and P02 merged into M12 from 2024-07
+ * (its own six months are their sum).  Before, the plan refused P01's series (no community row), and with
+ * their series dropped M12 was forecast from six months; now M12 continues P01+P02's summed history, so its
+ * seasonal-naive forecast is exactly the sum of P01's and P02's, and its explanation says so. */
+static void test_merged_community_history(void **state)
+{
+    (void)state;
+    char *text = tf_slurp(CIV_SOURCE_DIR "/tests/data/plan/meals.csv", NULL);
+    assert_non_null(text);
+    size_t cap = strlen(text) * 2 + 64, n = 0;
+    char *out = malloc(cap), *p1[36], *p2[36];
+    size_t n1 = 0, n2 = 0;
+    assert_non_null(out);
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        int late = strlen(line) > 11 && strncmp(line + 4, "2024-07", 7) >= 0;
+        if (!strncmp(line, "P01,", 4) && late)
+            p1[n1++] = line;
+        else if (!strncmp(line, "P02,", 4) && late)
+            p2[n2++] = line;
+        else
+            n += (size_t)sprintf(out + n, "%s\n", line);
+    }
+    assert_int_equal(n1, 6);
+    assert_int_equal(n2, 6);
+    for (size_t k = 0; k < 6; k++) /* M12's own months: P01 + P02 */
+        n += (size_t)sprintf(out + n, "M12,%.7s,%g\n", p1[k] + 4, atof(p1[k] + 12) + atof(p2[k] + 12));
+    write_file("merged.csv", out);
+    free(out);
+    free(text);
+    write_file("merged_comm.csv", "unique_id,district,population,aged60,aged60_share,migrant_share,"
+                                  "last_year_funding,前身\n"
+                                  "M12,East,3700,900,0.243243,0.4,30000,P01；P02\n"
+                                  "P03,East,1800,700,0.388889,0.2,15000,\n"
+                                  "P04,West,3000,600,0.200000,0.7,20000,\n"
+                                  "P05,West,900,350,0.388889,0.05,8000,\n"
+                                  "P06,West,2200,450,0.204545,0.3,15000,\n");
+    char *spec = tf_slurp(CIV_SOURCE_DIR "/tests/data/plan/plan.spec", NULL);
+    assert_non_null(spec);
+    char *at = strstr(spec, "[data]\n"), *with = malloc(strlen(spec) + 64);
+    assert_non_null(at);
+    sprintf(with, "%.*s[data]\npredecessors = \"前身\"\n%s", (int)(at - spec), spec, at + 7);
+    write_file("merged.spec", with);
+    free(with);
+    free(spec);
+    char plan[2048];
+    snprintf(plan, sizeof plan,
+             "[plan]\npanel = \"%s/merged.csv\"\ncommunities = \"%s/merged_comm.csv\"\nspec = \"%s/merged.spec\"\n"
+             "[forecast]\nmodel = \"snaive\"\nhorizon = 24\n",
+             tmpdir, tmpdir, tmpdir);
+    civ_plan *p = NULL, *orig = NULL;
+    civ_plan_result *r = NULL, *ro = NULL;
+    assert_int_equal(civ_plan_read(write_file("merged.toml", plan), &p), CIV_OK);
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_OK);
+    civ_plan_stats st;
+    assert_int_equal(civ_plan_result_stats(r, &st), CIV_OK);
+    assert_int_equal(st.n_joined, 1);
+    assert_int_equal(st.n_not_joined, 0);
+    assert_int_equal(st.n_predecessor_series, 2);
+    assert_int_equal(st.n_series, 5);
+    /* the same panel, unmerged: M12's forecast is P01's + P02's */
+    snprintf(plan, sizeof plan,
+             "[plan]\npanel = \"" CIV_SOURCE_DIR "/tests/data/plan/meals.csv\"\ncommunities = \"" CIV_SOURCE_DIR
+             "/tests/data/plan/communities.csv\"\nspec = \"" CIV_SOURCE_DIR "/tests/data/plan/plan.spec\"\n"
+             "[forecast]\nmodel = \"snaive\"\nhorizon = 24\n");
+    assert_int_equal(civ_plan_read(write_file("orig.toml", plan), &orig), CIV_OK);
+    assert_int_equal(civ_plan_run(orig, NULL, &ro), CIV_OK);
+    double m[24], a[24], b[24];
+    means_of(civ_plan_result_table(r, CIV_PLAN_FORECASTS), "M12", m);
+    means_of(civ_plan_result_table(ro, CIV_PLAN_FORECASTS), "P01", a);
+    means_of(civ_plan_result_table(ro, CIV_PLAN_FORECASTS), "P02", b);
+    for (size_t h = 0; h < 24; h++)
+        assert_true(fabs(m[h] - (a[h] + b[h])) <= 1e-9 * fabs(m[h]));
+    /* the explanation says where M12's demand history came from */
+    const civ_table *al = civ_plan_result_table(r, CIV_PLAN_ALLOCATION);
+    size_t cid, cex;
+    assert_int_equal(civ_table_find_column(al, "unique_id", &cid), CIV_OK);
+    assert_int_equal(civ_table_find_column(al, "explanation", &cex), CIV_OK);
+    int found = 0;
+    for (size_t row = 0; row < civ_table_n_rows(al); row++)
+        if (!strcmp(civ_table_text(al, row, cid), "M12")) {
+            const char *e = civ_table_text(al, row, cex);
+            if (!strstr(e, "（需求历史接续自 P01+P02：30 个月 2022-01..2024-06）"))
+                fail_msg("explanation lacks the join: %s", e);
+            found = 1;
+        }
+    assert_true(found);
+    civ_plan_result_free(ro);
+    civ_plan_free(orig);
+    civ_plan_result_free(r);
+    civ_plan_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -895,6 +1003,7 @@ int main(void)
         cmocka_unit_test(test_model_families),
         cmocka_unit_test(test_uncertainty_columns_arguments),
         cmocka_unit_test(test_late_series_and_ids),
+        cmocka_unit_test(test_merged_community_history),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

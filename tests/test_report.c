@@ -998,6 +998,14 @@ static void test_explanations_zh_older(void **state)
     rep_explanation_zh(&b, "population 50.0%; lowered to the cap; aging tilt ×1.2");
     assert_string_equal(b.data, "构成：population 50.0%；降至封顶；aging 倾斜 ×1.2");
     civ_rbuf_free(&b);
+    /* a plan's [data] predecessors notes (plan/join.c), at the end of the factor shares */
+    rep_explanation_zh(&b, "meal_demand 20.0% (demand history joined from P01+P02: 30 months 2022-01..2024-06); "
+                           "lowered to the cap");
+    assert_string_equal(b.data, "构成：meal_demand 20.0%（需求历史接续自 P01+P02: 30 个月 2022-01..2024-06)；降至封顶");
+    civ_rbuf_free(&b);
+    rep_explanation_zh(&b, "meal_demand 20.0% (demand from its own months only: P has no series in the panel)");
+    assert_string_equal(b.data, "构成：meal_demand 20.0%（需求仅按本社区自有月份预测：P 在面板中无序列)");
+    civ_rbuf_free(&b);
     rep_explanation_zh(&b, "");
     assert_true(b.data == NULL || !strcmp(b.data, ""));
     civ_rbuf_free(&b);

@@ -3,6 +3,8 @@
  * and HDF5, chosen by extension.  Values round-trip exactly (unless
  * --precision rounds a CSV for people; --excel only adds a byte-order mark).  With --hierarchy/--group, OUT is
  * the panel summed to every node of the hierarchy (civ_hier_aggregate) and --summing FILE its summing matrix.
+ * With --predecessors (or --spec), OUT is the panel in which each merged or renamed community of --communities
+ * continues its predecessors' history (civ_panel_join_predecessors), as `civicast plan` forecasts it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,7 +12,7 @@
 #include "commands.h"
 
 enum { V_TABLE, V_HIER, V_GROUP, V_COMMUNITIES, V_SUMMING, V_FREQ, V_ENCODING, V_THOUSANDS, V_PERCENT,
-       V_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */,
+       V_PRED, V_SPEC, V_JOINS, V_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */,
        V_EXCEL = V_COLUMNS + 4 /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option convert_options[] = {
     [V_TABLE] = {"--table", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "IN is a table (e.g. community attributes)"},
@@ -22,6 +24,15 @@ static const civ_cli_option convert_options[] = {
                        "community attributes with unique_id and the hierarchy's\ncolumns (default: the panel's)"},
     [V_SUMMING] = {"--summing", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                    "the summing matrix: level, unique_id (the node), bottom_id (a series it sums)"},
+    [V_PRED] = {"--predecessors", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "COLUMN",
+                "the column of --communities naming each merged or renamed community's\n"
+                "predecessors (\"C001;C002\"): OUT continues their summed history (rows keyed\n"
+                "by unique_id)"},
+    [V_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
+                "take the key and predecessors columns from an allocation spec's [data]\n"
+                "(id, predecessors), as `civicast plan` does"},
+    [V_JOINS] = {"--joins", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
+                 "what was joined: one row per community naming predecessors (status, months)"},
     [V_FREQ] = CIV_CLI_FREQ_OPTION,
     [V_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [V_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
@@ -34,7 +45,8 @@ static const civ_cli_spec convert_spec = {
     "usage: civicast convert IN OUT [--table] [--freq F] [--encoding E] [--thousands C] [--percent]\n"
     "                               [--excel] [--precision P]\n"
     "                               [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n"
-    "       civicast convert IN OUT --hierarchy a,b [--group g] [--communities FILE] [--summing FILE] ...\n",
+    "       civicast convert IN OUT --hierarchy a,b [--group g] [--communities FILE] [--summing FILE] ...\n"
+    "       civicast convert IN OUT --communities FILE (--predecessors COLUMN | --spec FILE) [--joins FILE] ...\n",
     "Converts by extension (.csv, .h5, .hdf5).  Without --table, IN is a panel in\n"
     "long format (unique_id,ds,y[,covariates]); with --table, a table such as the\n"
     "community attributes.  OUT is written atomically (temporary file + rename).\n"
@@ -42,13 +54,73 @@ static const civ_cli_spec convert_spec = {
     "With --hierarchy (and/or --group), OUT is the panel of every node of the hierarchy\n"
     "the community attributes define, each the sum of its series (ids as in `forecast\n"
     "--hierarchy`: total, 澜中区, 澜中区/鼓角街道, the series ids); --summing FILE writes\n"
-    "which series each node sums.\n",
+    "which series each node sums.\n"
+    "With --predecessors (or --spec), each community of --communities that names its\n"
+    "predecessors continues their history: their values summed in the months every one\n"
+    "reported, before its own months; their series are left out (a split keeps its own\n"
+    "months); docs/FORECASTING.md \"When the map changes\".\n",
     convert_options,
     1,
     "unknown option '%s'",
     "%s needs a value",
     NULL,
 };
+
+/* --predecessors / --spec: the panel with the predecessors' history joined (and --joins), published together. */
+static int convert_join(const char *in, const char *out, const char *comm_path, const char *column,
+                               const char *spec_path, const char *joins_path, const civ_csv_write_options *csv)
+{
+    civ_panel *p = NULL, *joined = NULL;
+    civ_table *comm = NULL, *joins = NULL;
+    civ_alloc_spec *spec = NULL;
+    const char *id = "unique_id";
+    civ_status s = spec_path ? civ_alloc_spec_read(spec_path, &spec) : CIV_OK;
+    if (!s && spec) {
+        id = civ_alloc_spec_id_column(spec);
+        column = civ_alloc_spec_predecessors_column(spec);
+        if (!column) {
+            civ_alloc_spec_free(spec);
+            return civ_cli_usage_error("convert", "--spec: the spec names no [data] predecessors column (the "
+                                                  "communities' column naming each community's predecessors)");
+        }
+    }
+    const char *text[] = {id, column, NULL};
+    civ_table_read_options ro = {.text_columns = text};
+    if (!s)
+        s = civ_cli_read_table(comm_path, &ro, &comm);
+    if (!s)
+        s = civ_cli_read_panel(in, &p);
+    if (!s)
+        s = civ_panel_join_predecessors(p, comm, id, column, &joined, &joins);
+    if (!s) {
+        const char *paths[2] = {out, joins_path};
+        civ_cli_outputs o;
+        s = civ_cli_outputs_begin(&o, paths, 2);
+        if (!s)
+            s = civ_panel_write_opts(joined, civ_cli_outputs_path(&o, out), csv);
+        if (!s && joins_path)
+            s = civ_table_write_opts(joins, civ_cli_outputs_path(&o, joins_path), csv);
+        if (!s)
+            s = civ_cli_outputs_commit(&o);
+        civ_cli_outputs_end(&o);
+    }
+    if (!s) {
+        size_t cs, n_joined = 0, rows = civ_table_n_rows(joins);
+        civ_table_find_column(joins, "status", &cs);
+        for (size_t r = 0; r < rows; r++)
+            n_joined += !strcmp(civ_table_text(joins, r, cs), "joined");
+        printf("joined       %zu communit%s continue their predecessors' history; %zu keep their own months "
+               "(--joins says why); %zu series in, %zu out\n",
+               n_joined, n_joined == 1 ? "y" : "ies", rows - n_joined, civ_panel_n_series(p),
+               civ_panel_n_series(joined));
+    }
+    civ_table_free(joins);
+    civ_table_free(comm);
+    civ_panel_free(joined);
+    civ_panel_free(p);
+    civ_alloc_spec_free(spec);
+    return s ? civ_cli_report(s) : CIV_EXIT_OK;
+}
 
 /* --hierarchy / --group: the panel of every node (and the summing matrix), published together. */
 static civ_status convert_hier(const char *in, const char *out, const char *const args[4],
@@ -103,6 +175,8 @@ static int run_convert(int argc, char **argv)
     const char *in = n > 0 ? a.positional[0] : NULL, *out = n > 1 ? a.positional[1] : NULL;
     int table = a.value[V_TABLE] != NULL, hier = a.value[V_HIER] || a.value[V_GROUP];
     const char *hier_args[4] = {a.value[V_HIER], a.value[V_GROUP], a.value[V_COMMUNITIES], a.value[V_SUMMING]};
+    const char *pred = a.value[V_PRED], *spec = a.value[V_SPEC], *joins = a.value[V_JOINS];
+    int join = pred || spec;
     civ_csv_write_options csv = {0};
     code = civ_cli_csv_options("convert", &a, V_EXCEL, &csv);
     civ_cli_args_free(&a);
@@ -112,11 +186,19 @@ static int run_convert(int argc, char **argv)
         return civ_cli_usage_error("convert", "expected exactly two files, IN and OUT");
     if (!in || !out)
         return civ_cli_usage_error("convert", "expected two files, IN and OUT");
-    if (!hier && (hier_args[2] || hier_args[3]))
+    if (join && (hier || table || !hier_args[2] || hier_args[3] || (pred && spec)))
+        return civ_cli_usage_error("convert", "--predecessors COLUMN (or --spec FILE) joins a panel's series with "
+                                              "--communities FILE; not with --hierarchy, --group, --table or "
+                                              "--summing, and not both");
+    if (joins && !join)
+        return civ_cli_usage_error("convert", "--joins needs --predecessors or --spec");
+    if (!join && !hier && (hier_args[2] || hier_args[3]))
         return civ_cli_usage_error("convert", "--communities and --summing need --hierarchy or --group");
     if (hier && table)
         return civ_cli_usage_error("convert", "--hierarchy and --group sum a panel, not a --table");
     civ_status s;
+    if (join)
+        return convert_join(in, out, hier_args[2], pred, spec, joins, &csv);
     if (hier) {
         s = convert_hier(in, out, hier_args, &csv);
     } else if (table) {

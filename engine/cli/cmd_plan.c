@@ -268,6 +268,13 @@ static void print_plan(const civ_plan *plan, const civ_plan_result *r, const civ
                "is what the spec's if_missing says (0 with \"zero\"; the explanations say so)\n",
                st.n_no_series, st.n_no_series == 1 ? "y" : "ies", civ_plan_communities(plan),
                st.n_no_series == 1 ? "has" : "have", civ_plan_panel(plan), st.n_no_series == 1 ? "its" : "their");
+    if (st.n_joined || st.n_not_joined)
+        printf("                       [data] predecessors: %zu communit%s continue%s %s predecessors' history; "
+               "%zu forecast from %s own months (a split, or a predecessor without data; the explanations say "
+               "why); %zu series of last year's ids not forecast themselves\n",
+               st.n_joined, st.n_joined == 1 ? "y" : "ies", st.n_joined == 1 ? "s" : "",
+               st.n_joined == 1 ? "its" : "their", st.n_not_joined, st.n_not_joined == 1 ? "its" : "their",
+               st.n_predecessor_series);
     if (st.n_uncalibrated)
         printf("                       conformal: %zu communities kept the model's intervals at some steps (too few "
                "backtest scores there; forecast_report.csv: uncalibrated > 0)\n",

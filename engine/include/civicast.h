@@ -526,6 +526,39 @@ typedef struct civ_panel_summary {
 } civ_panel_summary;
 CIV_API civ_status civ_panel_summarize(const civ_panel *panel, civ_panel_summary *out);
 
+/** A merged or renamed community's series continued by its predecessors'
+ *  history (docs/FORECASTING.md, "When the map changes").  `communities` is
+ *  this year's communities table: its text column `id_column` keys them and
+ *  its column `predecessors_column` names, for a community that continues
+ *  last year's communities under a new id, their ids ("C001;C002"; ; , 、 ；
+ *  ， separate; the column the allocation spec's [data] predecessors names).
+ *  *out gets a new panel (caller frees) in which
+ *   - a community with predecessors has, before its own first period, the
+ *     sum of their values in each period where EVERY predecessor has a value
+ *     (a period one of them lacks is missing), then its own values (the
+ *     predecessors' periods that overlap them are not used); one that lists
+ *     itself (it absorbed the others) has the sum up to the last period of
+ *     the others, then its own values; one with no series of its own is the
+ *     sum; covariates are joined by the same rule (summed: counts of people);
+ *   - a community whose predecessor is named by another community too (a
+ *     split: its months cannot be divided without a share), or has no series
+ *     in the panel, keeps its own series;
+ *   - every named predecessor's series is left out (no community this year);
+ *     every other series is copied.  Attributes are not copied.
+ *  `joins` (may be NULL) gets a new table, one row per community naming
+ *  predecessors, in table order: unique_id, predecessors (joined by '+'),
+ *  status ("joined", "split", "no_series", "no_common_months"),
+ *  joined_periods (number), joined_from, joined_to (periods, "" unless
+ *  joined), blocking (the predecessor that stopped the join, else ""),
+ *  reason (why not joined, in English, "" when joined).
+ *  Errors: CIV_ERR_INVALID_ARGUMENT (NULL), CIV_ERR_MISSING_COLUMN (either
+ *  column; field = its name), CIV_ERR_DOMAIN (a predecessor that is a
+ *  community of the table too, at its file:line:column; a predecessors
+ *  column of numbers), CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_panel_join_predecessors(const civ_panel *panel, const civ_table *communities,
+                                               const char *id_column, const char *predecessors_column,
+                                               civ_panel **out, civ_table **joins);
+
 /** Reads a long-format CSV `unique_id,ds,y[,covariate...]` (columns in any
  *  order, extra numeric columns are covariates).  Rows in any order; the
  *  frequency is inferred from ds and must be the same for every row; gaps
@@ -1276,6 +1309,10 @@ CIV_API const char *civ_alloc_spec_last_year_file(const civ_alloc_spec *spec);
  *  column), CIV_ERR_DOMAIN (a blank or duplicate id, with its line),
  *  CIV_ERR_OUT_OF_MEMORY; the spec is unchanged on error. */
 CIV_API civ_status civ_alloc_spec_set_last_year(civ_alloc_spec *spec, const civ_table *last_year);
+/** The column of the communities table naming each community's predecessors
+ *  (the spec's [data] predecessors; borrowed), or NULL when the spec names
+ *  none.  civ_plan_run joins their history (civ_panel_join_predecessors). */
+CIV_API const char *civ_alloc_spec_predecessors_column(const civ_alloc_spec *spec);
 /** The unit word the output column names use for money: major = 0 gives the
  *  minor unit ("fen" for CNY with minor_unit 100, else "minor"), major = 1 the
  *  major unit ("yuan" for CNY, else "major"); e.g. amount_fen, amount_yuan. */
@@ -2211,6 +2248,11 @@ typedef struct civ_plan_stats {
     size_t n_no_series;                 /* communities of the communities table with no series in the panel
                                          * (a new estate with no data yet): their forecast demand is what the
                                          * spec's if_missing says (0 with "zero"; their explanations say so) */
+    size_t n_joined;                    /* [data] predecessors: communities whose series continues their
+                                         * predecessors' summed history (civ_panel_join_predecessors) */
+    size_t n_not_joined;                /* ... and those forecast from their own months (a split, a
+                                         * predecessor without a series, no common month) */
+    size_t n_predecessor_series;        /* the predecessors' series left out of the forecast */
 } civ_plan_stats;
 
 /** Runs the plan's stages: forecast -> allocation -> Monte Carlo -> need

@@ -30,6 +30,7 @@ from ._report import report
 from ._info import info
 from ._backtest import backtest
 from .hier import Hierarchy, reconcile
+from ._join import join_predecessors
 
 from ._version import __version__  # noqa: E402 (engine/include/civicast.h, the one place)
 
@@ -40,7 +41,7 @@ __all__ = ["Error", "ForecastWarning", "DateSpec", "info", "forecast", "forecast
            "write", "allocate", "allocate_to_file", "compare", "uncertainty", "need", "settle", "project", "monitor",
            "early_warning", "demand_check", "risk_matrix",
            "inactivity_alerts", "plot", "plot_allocation", "read_plan", "plan", "model_families", "restore_error",
-           "report", "Hierarchy", "reconcile",
+           "report", "Hierarchy", "reconcile", "join_predecessors",
            "library_version", "library_path", "set_csv_formula_guard", "EXPECTED_VERSION", "__version__"]
 
 

@@ -274,5 +274,60 @@ grep -q "1 community of .*communities.csv has no series in .*meals.csv (no data 
 grep -q "^P07,.*（meal_demand：无预测，按 0 计）" "$WORK/newest/out/allocation.csv" \
     || fail "P07's explanation does not say its demand counted 0"
 
+# [data] predecessors (docs/FORECASTING.md "When the map changes"): P01 and P02 merged into M12 from 2024-07,
+# their months still in the panel.  The plan refused P01's series before (no community row); now M12 continues
+# P01+P02's summed history (seasonal naive: its 2025 demand is their 2024 meals), the forecast lines, the
+# manifest and its explanation say so, and `convert --predecessors` gives the panel the plan forecast
+mkdir -p "$WORK/merged"
+$PY - "$DATA" "$WORK/merged" <<'PYEOF' || fail "merged variant"
+import sys
+import pandas as pd
+data, out = sys.argv[1], sys.argv[2]
+m = pd.read_csv(f"{data}/meals.csv")
+late = (m.ds >= "2024-07") & m.unique_id.isin(["P01", "P02"])
+s = m[late].groupby("ds", as_index=False).y.sum().assign(unique_id="M12")[["unique_id", "ds", "y"]]
+pd.concat([m[~late], s]).to_csv(f"{out}/meals.csv", index=False)
+c = pd.read_csv(f"{data}/communities.csv")
+a, b = c[c.unique_id == "P01"].iloc[0], c[c.unique_id == "P02"].iloc[0]
+n = a.copy()
+n["unique_id"] = "M12"
+for k in ["population", "aged60", "last_year_funding"]:
+    n[k] = a[k] + b[k]
+c = pd.concat([c[~c.unique_id.isin(["P01", "P02"])], n.to_frame().T], ignore_index=True)
+c["前身"] = ""
+c.loc[c.unique_id == "M12", "前身"] = "P01、P02"
+c.to_csv(f"{out}/communities.csv", index=False)
+PYEOF
+cp "$DATA/plan.toml" "$WORK/merged/"
+sed 's/^\[data\]$/&\npredecessors = "前身"/' "$DATA/plan.spec" >"$WORK/merged/plan.spec"
+"$CIV" plan "$WORK/merged/plan.toml" --out "$WORK/merged/out" --draws 0 >"$WORK/stdout" 2>"$WORK/stderr" \
+    || fail "plan of a merged community: $(cat "$WORK/stderr")"
+want="\[data\] predecessors: 1 community continues its predecessors' history; 0 forecast from their own "
+want+="months .*; 2 series of last year's ids not forecast themselves"
+grep -q "$want" \
+    "$WORK/stdout" || fail "no line for the joined history: $(cat "$WORK/stdout")"
+grep -q "^M12,.*（需求历史接续自 P01+P02：30 个月 2022-01..2024-06）" "$WORK/merged/out/allocation.csv" \
+    || fail "M12's explanation does not say its history was joined"
+grep -q '"joined": 1, "not_joined": 0, "predecessor_series": 2' "$WORK/merged/out/manifest.json" \
+    || fail "the manifest does not count the joined series"
+$PY - "$WORK/merged/out" "$DATA/meals.csv" <<'PYEOF' || fail "M12's demand is not P01+P02's"
+import sys
+import pandas as pd
+n = pd.read_csv(f"{sys.argv[1]}/need.csv")
+m = pd.read_csv(sys.argv[2])
+want = m[m.ds.str.startswith("2024") & m.unique_id.isin(["P01", "P02"])].y.sum()
+got = n[(n.year == 2025) & (n.unique_id == "M12")].demand.iloc[0]
+assert abs(got - want) < 1e-9, (got, want)
+PYEOF
+"$CIV" convert "$WORK/merged/meals.csv" "$WORK/merged/joined.csv" --communities "$WORK/merged/communities.csv" \
+    --spec "$WORK/merged/plan.spec" --joins "$WORK/merged/joins.csv" >"$WORK/stdout" 2>"$WORK/stderr" \
+    || fail "convert --spec: $(cat "$WORK/stderr")"
+grep -q "^joined  *1 community continue" "$WORK/stdout" || fail "convert --spec summary: $(cat "$WORK/stdout")"
+grep -q "^M12,P01+P02,joined,30,2022-01,2024-06,," "$WORK/merged/joins.csv" ||
+    fail "joins.csv: $(cat "$WORK/merged/joins.csv")"
+grep -q "^P01," "$WORK/merged/joined.csv" && fail "the joined panel keeps P01's series"
+grep -q "^M12,2022-01," "$WORK/merged/joined.csv" || fail "M12 does not start with P01+P02's first month"
+expect_exit 1 "needs --predecessors or --spec" -- convert "$WORK/merged/meals.csv" "$WORK/x.csv" --joins "$WORK/j.csv"
+
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
 echo "plan.sh: ok"

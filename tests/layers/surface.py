@@ -61,7 +61,6 @@ EXCEPTIONS = [
     ("civ_panel_values", "cli", EXEMPT, "Python's zero-copy read of all values"),
     ("civ_panel_covariate", "cli", EXEMPT, "Python reads covariates back into a DataFrame"),
     ("civ_panel_n_covariates", "cli", EXEMPT, "Python reads covariates back into a DataFrame"),
-    ("civ_panel_n_series", "cli", EXEMPT, "Python reads a panel back into a DataFrame"),
     ("civ_panel_find_*", "both", EXEMPT, "per-name lookup; the clients take whole panels"),
     ("civ_panel_read", "cli", EXEMPT, "civ_panel_read_ex without options; the command always passes options"),
     ("civ_panel_read_csv*", "both", EXEMPT, "format-specific forms behind civ_panel_read_ex (by extension)"),

@@ -104,6 +104,9 @@ def _walk(d):
                               {"person": (d / "sensor_events.csv", "person")}),
         "plan": (list(civicast.plan(d / "plan.toml", model="snaive", draws=20).values()),
                  {**ids, "unit": (d / "monitoring.csv", "street"), "person": (d / "sensor_events.csv", "person")}),
+        "join_predecessors": (list(civicast.join_predecessors(
+            meals, pd.read_csv(comm).assign(前身=lambda c: np.where(c.index == 0, "X999", "")), predecessors="前身")),
+            ids),
         "reconcile": ([civicast.reconcile(meals, comm, np.ones((hz.n_nodes, 2)), hierarchy=["district"],
                                           method="bu")[0],
                        civicast.forecast(meals, h=2, model="naive", hierarchy=["district"], communities=comm)],

@@ -478,3 +478,93 @@ def test_plan_last_year(tmp_path):
     with pytest.raises(civicast.Error) as err:
         civicast.plan(PLAN, draws=0, model="naive", last_year=tmp_path / "missing.csv")
     assert "missing.csv" in str(err.value)
+
+
+def _merged_variant(tmp_path):
+    """The tiny plan with P01 and P02 merged into M12 from 2024-07 (their months still in the panel) and
+    [data] predecessors naming them."""
+    m = pd.read_csv(PLAN.parent / "meals.csv")
+    late = (m.ds >= "2024-07") & m.unique_id.isin(["P01", "P02"])
+    s = m[late].groupby("ds", as_index=False).y.sum().assign(unique_id="M12")[["unique_id", "ds", "y"]]
+    pd.concat([m[~late], s]).to_csv(tmp_path / "meals.csv", index=False)
+    c = pd.read_csv(PLAN.parent / "communities.csv")
+    a, b = c[c.unique_id == "P01"].iloc[0], c[c.unique_id == "P02"].iloc[0]
+    n = a.copy()
+    n["unique_id"] = "M12"
+    for k in ["population", "aged60", "last_year_funding"]:
+        n[k] = a[k] + b[k]
+    c = pd.concat([c[~c.unique_id.isin(["P01", "P02"])], n.to_frame().T], ignore_index=True)
+    c["前身"] = ""
+    c.loc[c.unique_id == "M12", "前身"] = "P01；P02"
+    c.to_csv(tmp_path / "communities.csv", index=False)
+    spec = (PLAN.parent / "plan.spec").read_text().replace("[data]\n", '[data]\npredecessors = "前身"\n', 1)
+    (tmp_path / "plan.spec").write_text(spec)
+    shutil.copy(PLAN, tmp_path / "plan.toml")
+    return m, c
+
+
+def test_plan_merged_community_history(tmp_path):
+    """A merged community (M12 <- P01 + P02 from 2024-07) is forecast from its predecessors' summed history,
+    not from its own six months (the plan refused P01's series before): its seasonal-naive demand for 2025
+    is P01's + P02's 2024 meals; plan_stats, the explanation and civicast.join_predecessors agree."""
+    m, c = _merged_variant(tmp_path)
+    tables = civicast.plan(tmp_path / "plan.toml", draws=0)
+    st = tables["allocation"].attrs["plan_stats"]
+    assert (st["n_joined"], st["n_not_joined"], st["n_predecessor_series"]) == (1, 0, 2)
+    ex = tables["allocation"].set_index("unique_id")["explanation"]
+    assert "（需求历史接续自 P01+P02：30 个月 2022-01..2024-06）" in ex["M12"], ex["M12"]
+    need = tables["need"]
+    got = need[(need.year == 2025) & (need.unique_id == "M12")].demand.iloc[0]
+    want = m[m.ds.str.startswith("2024") & m.unique_id.isin(["P01", "P02"])].y.sum()
+    assert abs(got - want) < 1e-9, (got, want)
+    # the panel the plan forecast, outside the plan: by the spec's columns, or by the column named
+    panel, joins = civicast.join_predecessors(pd.read_csv(tmp_path / "meals.csv"), c, spec=tmp_path / "plan.spec")
+    assert set(panel.unique_id) == {"P03", "P04", "P05", "P06", "M12"}
+    m12 = panel[panel.unique_id == "M12"]
+    assert len(m12) == 36 and m12.y.iloc[0] == m[(m.ds == "2022-01") & m.unique_id.isin(["P01", "P02"])].y.sum()
+    assert joins[["unique_id", "predecessors", "status", "joined_periods"]].values.tolist() == \
+        [["M12", "P01+P02", "joined", 30.0]]
+    p2, _ = civicast.join_predecessors(pd.read_csv(tmp_path / "meals.csv"), tmp_path / "communities.csv",
+                                       predecessors="前身")
+    pd.testing.assert_frame_equal(p2, panel)
+    with pytest.raises(ValueError):
+        civicast.join_predecessors(panel, c)
+    if CLI:
+        r = subprocess.run([CLI, "plan", str(tmp_path / "plan.toml"), "--out", str(tmp_path / "out"), "--draws", "0"],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        a = pd.read_csv(tmp_path / "out" / "allocation.csv", dtype={"unique_id": str}).set_index("unique_id")
+        assert (a.amount_fen == tables["allocation"].set_index("unique_id").amount_fen).all()
+        manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+        assert (manifest["results"]["joined"], manifest["results"]["predecessor_series"]) == (1, 2)
+
+
+def test_plan_split_keeps_own_months(tmp_path):
+    """A split (P01 -> S1 + S2 from 2023-07, each naming P01) cannot be divided without a share: each part is
+    forecast from its own months, P01's series is not forecast, and the explanations say why, in English and
+    in Chinese."""
+    m = pd.read_csv(PLAN.parent / "meals.csv")
+    cut = (m.unique_id == "P01") & (m.ds >= "2023-07")
+    s1 = m[cut].assign(unique_id="S1", y=m[cut].y / 2)
+    pd.concat([m[~cut], s1, s1.assign(unique_id="S2")]).to_csv(tmp_path / "meals.csv", index=False)
+    c = pd.read_csv(PLAN.parent / "communities.csv")
+    a = c[c.unique_id == "P01"].iloc[0]
+    parts = [a.copy() for _ in range(2)]
+    for p, name in zip(parts, ["S1", "S2"]):
+        p["unique_id"], p["last_year_funding"] = name, 6000
+    c = pd.concat([c[c.unique_id != "P01"]] + [p.to_frame().T for p in parts], ignore_index=True)
+    c["前身"] = ""
+    c.loc[c.unique_id.isin(["S1", "S2"]), "前身"] = "P01"
+    c.to_csv(tmp_path / "communities.csv", index=False)
+    spec = (PLAN.parent / "plan.spec").read_text().replace("[data]\n", '[data]\npredecessors = "前身"\n', 1)
+    (tmp_path / "plan.spec").write_text(spec.replace("floor = 10_000.00", "floor = 5_000.00", 1))
+    shutil.copy(PLAN, tmp_path / "plan.toml")
+    en = civicast.plan(tmp_path / "plan.toml", draws=0, lang="en")
+    st = en["allocation"].attrs["plan_stats"]
+    assert (st["n_joined"], st["n_not_joined"], st["n_predecessor_series"], st["n_series"]) == (0, 2, 1, 7)
+    ex = en["allocation"].set_index("unique_id")["explanation"]
+    assert ("(demand from its own months only: P01 is also a predecessor of another community (a split: no "
+            "share to divide its months))") in ex["S2"], ex["S2"]
+    zh = civicast.plan(tmp_path / "plan.toml", draws=0).get("allocation").set_index("unique_id")["explanation"]
+    assert "（需求仅按本社区自有月份预测：P01 同时是其他社区的前身（拆分：无份额可分摊其历史））" in zh["S1"], zh["S1"]
+    assert "P01" not in set(en["forecasts"].unique_id)

@@ -917,18 +917,6 @@ static int cmp_id_key(const void *key, const void *elem)
     return strcmp((const char *)key, *(const char *const *)elem);
 }
 
-/* Whether c starts a separator of a predecessors cell (; , 、 ； ，), and its length. */
-static size_t separator_len(const char *c)
-{
-    if (*c == ';' || *c == ',')
-        return 1;
-    static const char *const wide[] = {"\xe3\x80\x81", "\xef\xbc\x9b", "\xef\xbc\x8c"}; /* 、 ； ， */
-    for (size_t k = 0; k < 3; k++)
-        if (!strncmp(c, wide[k], 3))
-            return 3;
-    return 0;
-}
-
 /* One predecessor id of community i (tok, len bytes): not a community of
  * this year too (its money would count twice, and its row would be
  * allocated again). */
@@ -1002,10 +990,10 @@ static civ_status bind_predecessors(civ_alloc_problem *p, const civ_table *t)
         size_t n_tok = 0;
         p->pred[i] = dst;
         for (const char *c = cell; *c;) {
-            while (*c == ' ' || separator_len(c))
-                c += *c == ' ' ? 1 : separator_len(c);
+            while (*c == ' ' || civ_text_list_separator(c))
+                c += *c == ' ' ? 1 : civ_text_list_separator(c);
             const char *b = c;
-            while (*c && !separator_len(c))
+            while (*c && !civ_text_list_separator(c))
                 c++;
             const char *e = c;
             while (e > b && e[-1] == ' ')

@@ -1223,6 +1223,7 @@ const char *const *civ_alloc_spec_text_columns(const civ_alloc_spec *s) { return
 const char *civ_alloc_spec_id_column(const civ_alloc_spec *s) { return s ? s->id_column : NULL; }
 
 const char *civ_alloc_spec_last_year_file(const civ_alloc_spec *s) { return s ? s->last_year_file : NULL; }
+const char *civ_alloc_spec_predecessors_column(const civ_alloc_spec *s) { return s ? s->predecessors : NULL; }
 
 civ_status civ_alloc_spec_parse(const char *text, size_t len, const char *name, civ_alloc_spec **out)
 {

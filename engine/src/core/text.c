@@ -104,3 +104,14 @@ size_t civ_text_distance(const char *a, const char *b, size_t cap, int fold_case
     }
     return row[lb] < cap ? row[lb] : cap;
 }
+
+size_t civ_text_list_separator(const char *c)
+{
+    if (*c == ';' || *c == ',')
+        return 1;
+    static const char *const wide[] = {"\xe3\x80\x81", "\xef\xbc\x9b", "\xef\xbc\x8c"}; /* 、 ； ， */
+    for (size_t k = 0; k < 3; k++)
+        if (!strncmp(c, wide[k], 3))
+            return 3;
+    return 0;
+}

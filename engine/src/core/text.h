@@ -28,4 +28,8 @@ int civ_total_row_id(const char *id);
  * longer than 64 bytes; with fold_case, ASCII letters compare without case. */
 size_t civ_text_distance(const char *a, const char *b, size_t cap, int fold_case);
 
+/* The length in bytes of the list separator that starts at c (; , 、 ； ，),
+ * else 0: how a cell lists ids ("C001；C002", [data] predecessors). */
+size_t civ_text_list_separator(const char *c);
+
 #endif

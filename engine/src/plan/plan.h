@@ -176,4 +176,17 @@ civ_status civ_plan_check_ids(const civ_panel *panel, const char *panel_path, co
 civ_status civ_plan_align_forecasts(const civ_table *all, const civ_panel *panel, int64_t end, size_t horizon,
                                     civ_table **out);
 
+/* [data] predecessors (join.c; docs/FORECASTING.md "When the map changes"): when the spec names the
+ * column, *panel becomes a new panel (*joined, the caller frees it) in which each merged or renamed
+ * community continues its predecessors' summed history (civ_panel_join_predecessors over the communities
+ * table), *joins gets what was joined, and stats gets n_joined, n_not_joined and n_predecessor_series.
+ * Without the key nothing changes.  Errors: those of civ_panel_join_predecessors, naming comm_path. */
+civ_status civ_plan_join_predecessors(const civ_alloc_spec *spec, const civ_table *comm, const char *comm_path,
+                                      const civ_panel **panel, civ_panel **joined, civ_table **joins,
+                                      civ_plan_stats *stats);
+/* Adds to the explanation of each community of `joins` (the allocation table's "explanation", at the end of
+ * its first clause) where its demand history came from: joined from its predecessors, or its own months only
+ * and why; in Chinese when zh, else English (the plan report translates the English, report_zh.c). */
+civ_status civ_plan_explain_joins(const civ_table *joins, int zh, civ_table *allocation);
+
 #endif

@@ -34,6 +34,8 @@ typedef struct run_ctx {
     civ_alloc_need *need;        /* the [need] read before the run (NULL: none asked for) */
     const civ_panel *panel;      /* the panel forecast (the backtest's too) */
     civ_panel *panel_read;       /* read here when the caller gave none */
+    civ_panel *panel_joined;     /* [data] predecessors: the panel with their history joined (join.c) */
+    civ_table *joins;            /* ... and what was joined (civ_panel_join_predecessors) */
 } run_ctx;
 
 static double now_seconds(void)
@@ -113,6 +115,10 @@ static civ_status stage_forecast(run_ctx *c)
         s = name_input(civ_panel_read_ex(p->panel, &ro, &c->panel_read), p->panel);
         panel = c->panel_read;
     }
+    if (!s)
+        s = civ_plan_join_predecessors(c->res->spec, c->opt && c->opt->communities ? c->opt->communities
+                                                                                  : c->communities_read,
+                                       p->communities, &panel, &c->panel_joined, &c->joins, &c->res->stats);
     c->panel = panel;
     int season = civ_frequency_season_length(panel ? civ_panel_frequency(panel) : CIV_FREQ_UNKNOWN);
     size_t horizon = p->horizon ? p->horizon : (season > 1 ? 2u * (size_t)season : 10u); /* the library's default */
@@ -161,7 +167,8 @@ static civ_status stage_forecast(run_ctx *c)
     civ_forecast_result_free(fr);
     if (!p->has_backtest) { /* only the backtest stage reads the panel again: free it as soon as possible */
         civ_panel_free(c->panel_read);
-        c->panel_read = NULL;
+        civ_panel_free(c->panel_joined);
+        c->panel_read = c->panel_joined = NULL;
         c->panel = NULL;
     }
     return s;
@@ -279,6 +286,8 @@ static civ_status stage_allocation(run_ctx *c)
     report(c, "allocation", 0, 1);
     double t0 = now_seconds();
     s = solve_allocation(c, comm);
+    if (!s && c->joins) /* whose demand history was joined, in each explanation (join.c) */
+        s = civ_plan_explain_joins(c->joins, strcmp(c->plan->lang, "en") != 0, c->res->tables[CIV_PLAN_ALLOCATION]);
     c->res->stats.alloc_seconds = now_seconds() - t0;
     if (!s)
         report(c, "allocation", 1, 1);
@@ -449,6 +458,8 @@ civ_status civ_plan_run(const civ_plan *plan, const civ_plan_run_options *option
         s = stage_backtest(&c);
     civ_table_free(c.communities_read);
     civ_panel_free(c.panel_read);
+    civ_panel_free(c.panel_joined);
+    civ_table_free(c.joins);
     civ_alloc_need_free(c.need);
     r->total_seconds = now_seconds() - t0;
     if (s) {

@@ -347,6 +347,8 @@ static civ_status write_manifest(const civ_plan_result *r, const char *stage, co
         fprintf(f, ", \"backtest_failed\": %zu", r->stats.backtest_failed);
     fprintf(f, ", \"late_series\": %zu, \"late_periods\": %zu, \"no_series\": %zu", r->stats.n_late,
             r->stats.late_periods, r->stats.n_no_series);
+    fprintf(f, ", \"joined\": %zu, \"not_joined\": %zu, \"predecessor_series\": %zu", r->stats.n_joined,
+            r->stats.n_not_joined, r->stats.n_predecessor_series);
     json_demand(f, r);
     fprintf(f, "},\n");
     fprintf(f, "  \"files\": [");

@@ -224,7 +224,14 @@ static void phrases(civ_rbuf *b, const char *t, const char *end)
         {" tilt ×", " 倾斜 ×"},                                    {"no factor score", "无因素得分"},
         {"not funded", "未获分配"},                                 {" scored higher", " 得分更高"},
         {"nothing from this release", "本次未获追加"},
-        {": no forecast, counted as 0)", "：无预测，按 0 计）"},    {" (last year's amounts from ", "（上年金额来自 "}};
+        {": no forecast, counted as 0)", "：无预测，按 0 计）"},    {" (last year's amounts from ", "（上年金额来自 "},
+        /* a plan's [data] predecessors (plan/join.c) */
+        {" (demand history joined from ", "（需求历史接续自 "},     {" months ", " 个月 "},
+        {" (demand from its own months only: ", "（需求仅按本社区自有月份预测："},
+        {" is also a predecessor of another community (a split: no share to divide its months)",
+         " 同时是其他社区的前身（拆分：无份额可分摊其历史）"},
+        {" has no series in the panel", " 在面板中无序列"},
+        {"no period before its own in which every predecessor reported", "各前身在本社区自有月份之前无共同上报的月份"}};
     for (const char *p = t; p < end;) {
         size_t k = 0;
         while (k < N_OF(map) && ((size_t)(end - p) < strlen(map[k][0]) || strncmp(p, map[k][0], strlen(map[k][0]))))

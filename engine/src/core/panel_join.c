@@ -1,0 +1,510 @@
+/*
+ * panel_join.c -- layer: core.  civ_panel_join_predecessors: the panel in which a community that continues last
+ * year's communities under a new id (a merger, a rename) has their summed months before its own months, and
+ * their series are gone (docs/FORECASTING.md, "When the map changes").
+ *
+ * The rule, month by month, for a community whose predecessors are named:
+ *  - before its own first month, the sum of its predecessors' values, where every predecessor reported the
+ *    month (a month one of them lacks is missing: a sum of some parts is not the community's demand);
+ *  - from its own first month on, its own values (predecessors' months that overlap them are not used);
+ *  - a community that lists itself among its predecessors (it absorbed the others and kept its id) has the
+ *    sum up to the last month any other predecessor reported, then its own values.
+ * A predecessor named by several communities (a split) cannot be divided without a share, and one without a
+ * series cannot be summed: those communities keep their own months, and `joins` says why.  Every named
+ * predecessor's own series is left out of the result: it is no community this year.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "strmap.h"
+#include "text.h"
+
+enum { J_JOINED, J_SPLIT, J_NO_SERIES, J_NO_MONTHS };
+static const char *const status_names[] = {"joined", "split", "no_series", "no_common_months"};
+
+typedef struct succ {
+    size_t row;             /* its row of the communities table */
+    const char *id;         /* borrowed from the table */
+    size_t first, n;        /* its predecessors: toks[first .. first + n) (itself excluded) */
+    int self;               /* it lists itself */
+    int status;
+    const char *bad;        /* the predecessor that stopped the join (split, no series) */
+    size_t periods;         /* months joined */
+    int64_t from, to;       /* first and last joined month */
+} succ;
+
+typedef struct join_ctx {
+    const civ_panel *in;
+    const civ_table *t;
+    size_t idc, pc;
+    char **toks;            /* every predecessor token, copied */
+    size_t n_toks, cap_toks;
+    succ *succ;
+    size_t n_succ;
+    civ_strmap named;       /* token -> index of its first copy in toks */
+    size_t *count;          /* by that index: how many communities name the token */
+} join_ctx;
+
+static void where_row(const civ_table *t, size_t r, size_t c, civ_where *w, char *row, size_t size)
+{
+    long line = civ_table_row_line(t, r);
+    w->file = civ_table_source(t, NULL);
+    w->line = line;
+    w->column = line ? (long)c + 1 : 0;
+    if (line)
+        snprintf(row, size, "line %ld", line);
+    else
+        snprintf(row, size, "data row %zu", r + 1);
+}
+
+static civ_status add_token(join_ctx *x, const char *b, size_t len)
+{
+    if (x->n_toks == x->cap_toks) {
+        size_t cap = x->cap_toks ? 2 * x->cap_toks : 16;
+        char **t = realloc(x->toks, cap * sizeof *t);
+        if (!t)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading predecessors");
+        x->toks = t, x->cap_toks = cap;
+    }
+    char *s = malloc(len + 1);
+    if (!s)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading predecessors");
+    memcpy(s, b, len);
+    s[len] = 0;
+    x->toks[x->n_toks++] = s;
+    return CIV_OK;
+}
+
+/* The predecessors of row r (its cell), checked: none is a community of this year (but itself). */
+static civ_status read_row(join_ctx *x, const civ_strmap *ids, size_t r, const char *pred_column)
+{
+    const char *cell = civ_table_text(x->t, r, x->pc), *id = civ_table_text(x->t, r, x->idc);
+    if (!cell || !cell[0] || !id || !id[0])
+        return CIV_OK;
+    succ *sc = &x->succ[x->n_succ];
+    *sc = (succ){.row = r, .id = id, .first = x->n_toks};
+    for (const char *c = cell; *c;) {
+        while (*c == ' ' || civ_text_list_separator(c))
+            c += *c == ' ' ? 1 : civ_text_list_separator(c);
+        const char *b = c;
+        while (*c && !civ_text_list_separator(c))
+            c++;
+        const char *e = c;
+        while (e > b && e[-1] == ' ')
+            e--;
+        if (e == b)
+            continue;
+        size_t len = (size_t)(e - b);
+        if (strlen(id) == len && !memcmp(id, b, len)) {
+            sc->self = 1;
+            continue;
+        }
+        int seen = 0; /* the same id twice in one cell counts once */
+        for (size_t k = sc->first; k < x->n_toks && !seen; k++)
+            seen = strlen(x->toks[k]) == len && !memcmp(x->toks[k], b, len);
+        if (seen)
+            continue;
+        civ_status s = add_token(x, b, len);
+        if (s)
+            return s;
+        if (civ_strmap_get(ids, x->toks[x->n_toks - 1], NULL)) {
+            civ_where w = {.series_id = id, .field = pred_column};
+            char row[64];
+            where_row(x->t, r, x->pc, &w, row, sizeof row);
+            return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                               "community '%s' (%s): its predecessors ('%s' = '%s') include '%s', which is a "
+                               "community of this year too: a community merged or renamed into '%s' has no row of "
+                               "its own this year (delete it), and one that still exists is not a predecessor "
+                               "(remove it from the cell)",
+                               id, row, pred_column, cell, x->toks[x->n_toks - 1], id);
+        }
+    }
+    sc->n = x->n_toks - sc->first;
+    if (sc->n)
+        x->n_succ++;
+    return CIV_OK;
+}
+
+static int64_t series_end(const civ_panel *p, size_t i, int64_t *start)
+{
+    size_t n;
+    civ_panel_series(p, i, NULL, &n, start);
+    return *start + (int64_t)n - 1;
+}
+
+/* Value of series i at period t, NaN outside its span. */
+static double value_at(const civ_panel *p, size_t i, int64_t t)
+{
+    const double *v;
+    size_t n;
+    int64_t start;
+    civ_panel_series(p, i, &v, &n, &start);
+    return t >= start && t < start + (int64_t)n ? v[t - start] : NAN;
+}
+
+static double covariate_at(const civ_panel *p, size_t i, size_t k, int64_t t)
+{
+    const double *v;
+    size_t len, n;
+    int64_t start;
+    civ_panel_series(p, i, NULL, &n, &start);
+    civ_panel_covariate(p, i, k, &v, &len);
+    return t >= start && t < start + (int64_t)len ? v[t - start] : NAN;
+}
+
+/* How one community's series is joined: parts[0..np) summed before own_from, its own series (SIZE_MAX:
+ * none) from it on, over [start, end]. */
+typedef struct plan_one {
+    size_t parts[65];       /* at most 64 predecessors, and itself */
+    size_t np;
+    size_t own;
+    int64_t own_from, start, end; /* end: last period of the joined series */
+} plan_one;
+
+static double joined_value(const civ_panel *p, const plan_one *o, int64_t t)
+{
+    if (o->own != SIZE_MAX && t >= o->own_from)
+        return value_at(p, o->own, t);
+    double sum = 0;
+    for (size_t k = 0; k < o->np; k++)
+        sum += value_at(p, o->parts[k], t); /* NaN when one lacks it */
+    return sum;
+}
+
+static double joined_covariate(const civ_panel *p, const plan_one *o, size_t k, int64_t t)
+{
+    if (o->own != SIZE_MAX && t >= o->own_from)
+        return covariate_at(p, o->own, k, t);
+    double sum = 0;
+    for (size_t q = 0; q < o->np; q++)
+        sum += covariate_at(p, o->parts[q], k, t);
+    return sum;
+}
+
+/* Works out how community sc joins: its status, its months, and o (when joined). */
+static void plan_join(join_ctx *x, succ *sc, plan_one *o)
+{
+    const civ_panel *p = x->in;
+    size_t own;
+    o->own = civ_panel_find_series(p, sc->id, &own) ? SIZE_MAX : own;
+    civ_clear_error();
+    o->np = 0;
+    int64_t others_end = INT64_MIN, lo = INT64_MIN, hi = INT64_MAX;
+    for (size_t k = 0; k < sc->n; k++) {
+        const char *tok = x->toks[sc->first + k];
+        size_t ti, i;
+        civ_strmap_get(&x->named, tok, &ti);
+        if (x->count[ti] > 1) {
+            sc->status = J_SPLIT, sc->bad = tok;
+            return;
+        }
+        if (civ_panel_find_series(p, tok, &i)) {
+            civ_clear_error();
+            sc->status = J_NO_SERIES, sc->bad = tok;
+            return;
+        }
+        if (o->np == sizeof o->parts / sizeof o->parts[0]) {
+            sc->status = J_NO_SERIES, sc->bad = tok; /* more than 64 parts: not joined */
+            return;
+        }
+        o->parts[o->np++] = i;
+        int64_t s, e = series_end(p, i, &s);
+        others_end = e > others_end ? e : others_end;
+        lo = s > lo ? s : lo;
+        hi = e < hi ? e : hi;
+    }
+    if (sc->self && o->own != SIZE_MAX) {
+        o->parts[o->np++] = o->own;
+        int64_t s, e = series_end(p, o->own, &s);
+        lo = s > lo ? s : lo;
+        hi = e < hi ? e : hi;
+        o->own_from = others_end + 1;
+    } else if (o->own != SIZE_MAX) {
+        series_end(p, o->own, &o->own_from);
+    } else {
+        o->own_from = INT64_MAX;
+    }
+    if (hi > o->own_from - 1)
+        hi = o->own_from - 1;
+    sc->periods = 0;
+    for (int64_t t = lo; t <= hi; t++) {
+        double v = 0;
+        for (size_t k = 0; k < o->np; k++)
+            v += value_at(p, o->parts[k], t);
+        if (isnan(v))
+            continue;
+        if (!sc->periods++)
+            sc->from = t;
+        sc->to = t;
+    }
+    if (!sc->periods) {
+        sc->status = J_NO_MONTHS;
+        return;
+    }
+    sc->status = J_JOINED;
+    o->start = sc->from;
+    o->end = sc->to;
+    if (o->own != SIZE_MAX) {
+        int64_t s, e = series_end(p, o->own, &s);
+        if (e >= o->own_from && e > o->end)
+            o->end = e;
+    }
+}
+
+/* Adds the joined series of sc to out (ids borrowed: add_series copies). */
+static civ_status emit_joined(join_ctx *x, const succ *sc, const plan_one *o, civ_panel *out)
+{
+    const civ_panel *p = x->in;
+    size_t n = (size_t)(o->end - o->start + 1), idx;
+    double *v = malloc(n * sizeof *v);
+    if (!v)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory joining the series of '%s'", sc->id);
+    for (size_t t = 0; t < n; t++)
+        v[t] = joined_value(p, o, o->start + (int64_t)t);
+    civ_status s = civ_panel_add_series(out, sc->id, o->start, v, n, &idx);
+    free(v);
+    for (size_t k = 0; k < civ_panel_n_covariates(p) && !s; k++) {
+        int64_t cend = INT64_MIN; /* the covariate's reach: the parts' common reach, or the own one */
+        if (o->own != SIZE_MAX) {
+            const double *cv;
+            size_t len;
+            int64_t st;
+            series_end(p, o->own, &st);
+            civ_panel_covariate(p, o->own, k, &cv, &len);
+            cend = st + (int64_t)len - 1;
+        }
+        if (o->own == SIZE_MAX || cend < o->end) {
+            int64_t reach = INT64_MAX;
+            for (size_t q = 0; q < o->np; q++) {
+                const double *cv;
+                size_t len;
+                int64_t st;
+                series_end(p, o->parts[q], &st);
+                civ_panel_covariate(p, o->parts[q], k, &cv, &len);
+                reach = st + (int64_t)len - 1 < reach ? st + (int64_t)len - 1 : reach;
+            }
+            cend = reach > cend ? reach : cend;
+        }
+        if (cend < o->start)
+            continue;
+        size_t len = (size_t)(cend - o->start + 1);
+        double *c = malloc(len * sizeof *c);
+        if (!c)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory joining the covariates of '%s'", sc->id);
+        for (size_t t = 0; t < len; t++)
+            c[t] = joined_covariate(p, o, k, o->start + (int64_t)t);
+        while (len && isnan(c[len - 1]))
+            len--;
+        if (len)
+            s = civ_panel_set_covariate(out, idx, k, c, len);
+        free(c);
+    }
+    return s;
+}
+
+static civ_status copy_series(const civ_panel *p, size_t i, civ_panel *out)
+{
+    const double *v;
+    size_t n, idx;
+    int64_t start;
+    civ_panel_series(p, i, &v, &n, &start);
+    civ_status s = civ_panel_add_series(out, civ_panel_series_id(p, i), start, v, n, &idx);
+    for (size_t k = 0; k < civ_panel_n_covariates(p) && !s; k++) {
+        const double *c;
+        size_t len;
+        civ_panel_covariate(p, i, k, &c, &len);
+        if (len)
+            s = civ_panel_set_covariate(out, idx, k, c, len);
+    }
+    return s;
+}
+
+static civ_status joins_table(const join_ctx *x, civ_table **out)
+{
+    civ_table *t = NULL;
+    size_t c[8], first = 0;
+    const char *names[8] = {"unique_id", "predecessors", "status", "joined_periods", "joined_from", "joined_to",
+                            "blocking", "reason"};
+    civ_status s = civ_table_create(&t);
+    for (int k = 0; k < 8 && !s; k++)
+        s = civ_table_add_column(t, names[k], k == 3 ? CIV_COLUMN_NUMBER : CIV_COLUMN_TEXT, &c[k]);
+    if (!s)
+        s = civ_table_add_rows(t, x->n_succ, &first);
+    civ_frequency f = civ_panel_frequency(x->in);
+    int ph = civ_panel_phase(x->in);
+    for (size_t j = 0; j < x->n_succ && !s; j++) {
+        const succ *sc = &x->succ[j];
+        size_t r = first + j, len = 1;
+        for (size_t k = 0; k < sc->n; k++)
+            len += strlen(x->toks[sc->first + k]) + 1;
+        char *pred = malloc(len + strlen(sc->id) + 1);
+        if (!pred) {
+            s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the joins table");
+            break;
+        }
+        pred[0] = 0;
+        for (size_t k = 0; k < sc->n; k++) {
+            if (k)
+                strcat(pred, "+");
+            strcat(pred, x->toks[sc->first + k]);
+        }
+        char from[32] = "", to[32] = "", reason[512] = "";
+        if (sc->status == J_JOINED) {
+            civ_period_format(f, ph, sc->from, from, sizeof from);
+            civ_period_format(f, ph, sc->to, to, sizeof to);
+        } else if (sc->status == J_SPLIT) {
+            snprintf(reason, sizeof reason, "%s is also a predecessor of another community (a split: no share to "
+                     "divide its months)", sc->bad);
+        } else if (sc->status == J_NO_SERIES) {
+            snprintf(reason, sizeof reason, "%s has no series in the panel", sc->bad);
+        } else {
+            snprintf(reason, sizeof reason, "no period before its own in which every predecessor reported");
+        }
+        s = civ_table_set_text(t, r, c[0], sc->id);
+        if (!s)
+            s = civ_table_set_text(t, r, c[1], pred);
+        if (!s)
+            s = civ_table_set_text(t, r, c[2], status_names[sc->status]);
+        if (!s)
+            s = civ_table_set_number(t, r, c[3], (double)sc->periods);
+        if (!s)
+            s = civ_table_set_text(t, r, c[4], from);
+        if (!s)
+            s = civ_table_set_text(t, r, c[5], to);
+        if (!s)
+            s = civ_table_set_text(t, r, c[6], sc->bad ? sc->bad : "");
+        if (!s)
+            s = civ_table_set_text(t, r, c[7], reason);
+        free(pred);
+    }
+    if (s) {
+        civ_table_free(t);
+        return s;
+    }
+    *out = t;
+    return CIV_OK;
+}
+
+static civ_status find_columns(join_ctx *x, const char *id_column, const char *pred_column, int *none)
+{
+    const civ_table *t = x->t;
+    *none = 0;
+    if (civ_table_find_column(t, id_column, &x->idc) || civ_table_column_type(t, x->idc) != CIV_COLUMN_TEXT) {
+        civ_where w = {.file = civ_table_source(t, NULL), .field = id_column};
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the communities table has no text id column '%s'",
+                           id_column);
+    }
+    if (civ_table_find_column(t, pred_column, &x->pc)) {
+        civ_where w = {.file = civ_table_source(t, NULL), .field = pred_column};
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
+                           "the communities table has no column '%s' (the text column naming, for a merged or "
+                           "renamed community, last year's ids it continues, e.g. \"C001;C002\")",
+                           pred_column);
+    }
+    civ_clear_error();
+    if (civ_table_column_type(t, x->pc) != CIV_COLUMN_TEXT) {
+        const double *v = civ_table_numbers(t, x->pc);
+        for (size_t r = 0; v && r < civ_table_n_rows(t); r++)
+            if (!isnan(v[r])) {
+                civ_where w = {.file = civ_table_source(t, NULL), .field = pred_column};
+                return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                                   "column '%s' holds numbers (row %zu: %g); it must be text: last year's ids, "
+                                   "e.g. \"C001;C002\"",
+                                   pred_column, r + 1, v[r]);
+            }
+        *none = 1; /* an empty column read as numbers: nobody continues anybody */
+    }
+    return CIV_OK;
+}
+
+civ_status civ_panel_join_predecessors(const civ_panel *panel, const civ_table *communities, const char *id_column,
+                                       const char *predecessors_column, civ_panel **out, civ_table **joins)
+{
+    if (out)
+        *out = NULL;
+    if (joins)
+        *joins = NULL;
+    if (!panel || !communities || !id_column || !predecessors_column || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_join_predecessors: NULL argument");
+    join_ctx x = {.in = panel, .t = communities};
+    int none = 0;
+    civ_status s = find_columns(&x, id_column, predecessors_column, &none);
+    size_t rows = civ_table_n_rows(communities);
+    civ_strmap ids = {0};
+    plan_one *plans = NULL;
+    civ_panel *res = NULL;
+    if (!s && !none && !(x.succ = calloc(rows + 1, sizeof *x.succ)))
+        s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading predecessors");
+    for (size_t r = 0; r < rows && !s && !none; r++) {
+        const char *v = civ_table_text(communities, r, x.idc);
+        if (v && v[0] && (s = civ_strmap_put(&ids, v, r, NULL)) == CIV_ERR_DUPLICATE)
+            s = CIV_OK;
+    }
+    for (size_t r = 0; r < rows && !s && !none; r++)
+        s = read_row(&x, &ids, r, predecessors_column);
+    /* how many communities name each predecessor */
+    if (!s && !(x.count = calloc(x.n_toks + 1, sizeof *x.count)))
+        s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading predecessors");
+    for (size_t k = 0, prev; k < x.n_toks && !s; k++) {
+        s = civ_strmap_put(&x.named, x.toks[k], k, &prev);
+        if (s == CIV_ERR_DUPLICATE)
+            s = CIV_OK, x.count[prev]++;
+        else if (!s)
+            x.count[k]++;
+    }
+    if (!s && !(plans = calloc(x.n_succ + 1, sizeof *plans)))
+        s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory joining series");
+    for (size_t j = 0; j < x.n_succ && !s; j++)
+        plan_join(&x, &x.succ[j], &plans[j]);
+    /* the output: every series but the named predecessors', a joined community's in its own place (or after) */
+    civ_strmap joined = {0};
+    for (size_t j = 0; j < x.n_succ && !s; j++)
+        if (x.succ[j].status == J_JOINED)
+            s = civ_strmap_put(&joined, x.succ[j].id, j, NULL);
+    if (!s)
+        s = civ_panel_create(civ_panel_frequency(panel), &res);
+    if (!s)
+        s = civ_panel_set_phase(res, civ_panel_phase(panel));
+    if (!s)
+        s = civ_panel_set_date_style(res, civ_panel_date_style(panel));
+    for (size_t k = 0; k < civ_panel_n_covariates(panel) && !s; k++)
+        s = civ_panel_add_covariate(res, civ_panel_covariate_name(panel, k), NULL);
+    for (size_t i = 0; i < civ_panel_n_series(panel) && !s; i++) {
+        const char *id = civ_panel_series_id(panel, i);
+        size_t j;
+        if (civ_strmap_get(&x.named, id, NULL))
+            continue;
+        if (civ_strmap_get(&joined, id, &j))
+            s = emit_joined(&x, &x.succ[j], &plans[j], res);
+        else
+            s = copy_series(panel, i, res);
+    }
+    for (size_t j = 0; j < x.n_succ && !s; j++)
+        if (x.succ[j].status == J_JOINED && plans[j].own == SIZE_MAX)
+            s = emit_joined(&x, &x.succ[j], &plans[j], res);
+    if (!s && joins)
+        s = joins_table(&x, joins);
+    civ_strmap_free(&joined);
+    civ_strmap_free(&ids);
+    civ_strmap_free(&x.named);
+    for (size_t k = 0; k < x.n_toks; k++)
+        free(x.toks[k]);
+    free(x.toks);
+    free(x.count);
+    free(x.succ);
+    free(plans);
+    if (s) {
+        civ_panel_free(res);
+        if (joins) {
+            civ_table_free(*joins);
+            *joins = NULL;
+        }
+        return s;
+    }
+    *out = res;
+    return CIV_OK;
+}

@@ -1,0 +1,113 @@
+/*
+ * join.c -- layer plan: a merged or renamed community's demand forecast from its predecessors' history.  When
+ * the spec names [data] predecessors, the forecast stage forecasts the panel of civ_panel_join_predecessors
+ * (each such community's series continues its predecessors' summed months; their own series are left out: no
+ * community this year), and each such community's explanation says where its demand history came from
+ * (docs/FORECASTING.md and docs/ALLOCATION.md, "When the map changes").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "plan.h"
+
+civ_status civ_plan_join_predecessors(const civ_alloc_spec *spec, const civ_table *comm, const char *comm_path,
+                                      const civ_panel **panel, civ_panel **joined, civ_table **joins,
+                                      civ_plan_stats *stats)
+{
+    const char *col = civ_alloc_spec_predecessors_column(spec);
+    size_t at;
+    if (!col || !comm || !*panel)
+        return CIV_OK;
+    if (civ_table_find_column(comm, col, &at)) { /* the allocation's binding names it, at the spec's key */
+        civ_clear_error();
+        return CIV_OK;
+    }
+    civ_status s = civ_panel_join_predecessors(*panel, comm, civ_alloc_spec_id_column(spec), col, joined, joins);
+    if (s) {
+        if (!civ_last_error()->file[0] && comm_path && comm_path[0]) {
+            civ_error e = *civ_last_error();
+            snprintf(e.file, sizeof e.file, "%.511s", comm_path);
+            s = civ_error_restore(&e);
+        }
+        return s;
+    }
+    size_t cs, cid, appended = 0, i;
+    civ_table_find_column(*joins, "status", &cs);
+    civ_table_find_column(*joins, "unique_id", &cid);
+    for (size_t r = 0; r < civ_table_n_rows(*joins); r++) {
+        int ok = !strcmp(civ_table_text(*joins, r, cs), "joined");
+        stats->n_joined += ok;
+        stats->n_not_joined += !ok;
+        if (ok && civ_panel_find_series(*panel, civ_table_text(*joins, r, cid), &i)) {
+            civ_clear_error();
+            appended++; /* a community with no months of its own: its series is the sum */
+        }
+    }
+    stats->n_predecessor_series = civ_panel_n_series(*panel) + appended - civ_panel_n_series(*joined);
+    *panel = *joined;
+    return CIV_OK;
+}
+
+/* The note of joins row r, in Chinese or English. */
+static void note(const civ_table *j, size_t r, int zh, char *buf, size_t size)
+{
+    size_t c[7];
+    const char *names[7] = {"predecessors", "status", "joined_periods", "joined_from", "joined_to", "blocking",
+                            "reason"};
+    for (int k = 0; k < 7; k++)
+        civ_table_find_column(j, names[k], &c[k]);
+    const char *pred = civ_table_text(j, r, c[0]), *st = civ_table_text(j, r, c[1]);
+    const char *from = civ_table_text(j, r, c[3]), *to = civ_table_text(j, r, c[4]);
+    const char *bad = civ_table_text(j, r, c[5]);
+    double n = civ_table_number(j, r, c[2]);
+    if (!strcmp(st, "joined"))
+        snprintf(buf, size,
+                 zh ? "（需求历史接续自 %s：%.0f 个月 %s..%s）" : " (demand history joined from %s: %.0f months %s..%s)",
+                 pred, n, from, to);
+    else if (!zh)
+        snprintf(buf, size, " (demand from its own months only: %s)", civ_table_text(j, r, c[6]));
+    else if (!strcmp(st, "split"))
+        snprintf(buf, size, "（需求仅按本社区自有月份预测：%s 同时是其他社区的前身"
+                            "（拆分：无份额可分摊其历史））", bad);
+    else if (!strcmp(st, "no_series"))
+        snprintf(buf, size, "（需求仅按本社区自有月份预测：%s 在面板中无序列）", bad);
+    else
+        snprintf(buf, size, "（需求仅按本社区自有月份预测：各前身在本社区自有月份之前"
+                            "无共同上报的月份）");
+}
+
+civ_status civ_plan_explain_joins(const civ_table *joins, int zh, civ_table *allocation)
+{
+    size_t cid, ex, aid;
+    if (!allocation || civ_table_find_column(allocation, "explanation", &ex) ||
+        civ_table_find_column(allocation, "unique_id", &aid)) {
+        civ_clear_error();
+        return CIV_OK; /* no explanations to add to */
+    }
+    civ_status s = civ_table_find_column(joins, "unique_id", &cid);
+    const char *sep = zh ? "\xef\xbc\x9b" : "; "; /* the clauses' separator: the note ends the first clause */
+    for (size_t r = 0; r < civ_table_n_rows(joins) && !s; r++) {
+        const char *id = civ_table_text(joins, r, cid);
+        size_t row = SIZE_MAX;
+        for (size_t a = 0; a < civ_table_n_rows(allocation) && row == SIZE_MAX; a++)
+            if (!strcmp(civ_table_text(allocation, a, aid), id))
+                row = a;
+        if (row == SIZE_MAX)
+            continue;
+        char add[768];
+        note(joins, r, zh, add, sizeof add);
+        const char *old = civ_table_text(allocation, row, ex), *cut = strstr(old, sep);
+        size_t head = cut ? (size_t)(cut - old) : strlen(old);
+        char *text = malloc(strlen(old) + strlen(add) + 1);
+        if (!text)
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the explanation of '%s'", id);
+        memcpy(text, old, head);
+        strcpy(text + head, add);
+        strcat(text, old + head);
+        s = civ_table_set_text(allocation, row, ex, text);
+        free(text);
+    }
+    return s;
+}
