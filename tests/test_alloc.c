@@ -489,6 +489,15 @@ static void test_forecast_factor(void **state)
     assert_non_null(strstr(civ_last_error()->message, "unknown community 'Z'"));
     run_free(&o);
     civ_table_free(f);
+    /* codes that lost their leading zeros in one file (Excel): named with the cause and the cure */
+    civ_table *cz = csv_table("unique_id,pop\n007,1\n010,1\n");
+    f = csv_table("unique_id,h,model,mean\n7,1,ets,1\n7,2,ets,1\n10,1,ets,1\n10,2,ets,1\n");
+    assert_int_equal(run(s, cz, f, &o), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error()->message, "unknown community '7'; the communities table has '007', "
+                                                      "the same code with leading zeros (Excel drops them"));
+    run_free(&o);
+    civ_table_free(f);
+    civ_table_free(cz);
     /* a community lacking forecasts */
     f = csv_table("unique_id,h,model,mean\nA,1,ets,1\nA,2,ets,1\nB,1,ets,1\n");
     assert_int_equal(run(s, c, f, &o), CIV_ERR_NOT_FOUND);

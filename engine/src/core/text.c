@@ -167,9 +167,8 @@ const char *civ_id_zero_twin(const char *id, const char *const *known, size_t n)
 const char *civ_id_zero_hint(const char *id, const char *twin, const char *where, char *buf, size_t size)
 {
     snprintf(buf, size,
-             "; %s has '%s', the same code %s leading zeros: Excel drops them from a General column, so one of "
-             "the files lost them; format the code column as Text in Excel (or read it with dtype=str in pandas), "
-             "type the codes again with their zeros and save",
+             "; %s has '%s', the same code %s leading zeros (Excel drops them from a General column): format "
+             "the code column as Text in Excel, type the codes with their zeros and save",
              where, twin, strlen(twin) < strlen(id) ? "without its" : "with");
     return buf;
 }
