@@ -2281,11 +2281,38 @@ static void test_whole_float_ids(void **state)
     civ_panel_free(p);
 }
 
+/* The helpers of ids as people write them: zero twins (Excel dropped the
+ * leading zeros in one file) and the natural order of codes and names. */
+static void test_id_twins_and_natural_order(void **state)
+{
+    (void)state;
+    const char *known[] = {NULL, "010203", "7", "", "A01"};
+    assert_string_equal(civ_id_zero_twin("10203", known, 5), "010203");
+    assert_string_equal(civ_id_zero_twin("007", known, 5), "7");
+    assert_null(civ_id_zero_twin("7", known, 5));   /* present */
+    assert_null(civ_id_zero_twin("A1", known, 5));  /* only leading zeros of the whole code */
+    assert_null(civ_id_zero_twin("0", known, 5));
+    char buf[400];
+    assert_non_null(strstr(civ_id_zero_hint("7", "007", "the communities table", buf, sizeof buf),
+                           "; the communities table has '007', the same code with leading zeros"));
+    assert_true(civ_natural_cmp("9", "10") < 0);
+    assert_true(civ_natural_cmp("310101009", "310101010") < 0);
+    assert_true(civ_natural_cmp("31010110", "310101002") < 0); /* fewer digits, smaller number */
+    assert_true(civ_natural_cmp("D2-S9", "D2-S10") < 0);
+    assert_true(civ_natural_cmp("D10", "D9") > 0);
+    assert_true(civ_natural_cmp("7", "007") < 0 && civ_natural_cmp("007", "7") > 0); /* total: zeros break ties */
+    assert_true(civ_natural_cmp("A7b", "A07a") > 0); /* the text after the number first */
+    assert_int_equal(civ_natural_cmp("鼓角街道", "鼓角街道"), 0);
+    assert_true((civ_natural_cmp("澜中区", "鼓角街道") < 0) == (strcmp("澜中区", "鼓角街道") < 0)); /* bytes */
+    assert_true(civ_natural_cmp("A", "A1") < 0 && civ_natural_cmp("", "0") < 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zero_padded_codes),
         cmocka_unit_test(test_whole_float_ids),
+        cmocka_unit_test(test_id_twins_and_natural_order),
         cmocka_unit_test(test_empty_inputs),
         cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_column_names),
