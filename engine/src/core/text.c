@@ -1,6 +1,8 @@
 /*
  * text.c -- layer: core.  Strict UTF-8 validation, the one check the CSV and
- * HDF5 readers both apply to every text cell they accept.
+ * HDF5 readers both apply to every text cell they accept; ids as Excel and
+ * pandas write them (long codes in scientific form, integers written as
+ * floats, lost leading zeros) and the natural order of codes and names.
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,8 +1,8 @@
 /*
  * text.h -- layer: core.  Checks on text that crosses the library's edge
- * (CSV cells, HDF5 strings): strict UTF-8 validation; ids that Excel
- * mangled; integer codes that pandas wrote as floats ("310101001.0"); codes
- * that lost their leading zeros; the natural order of codes and names.
+ * (CSV cells, HDF5 strings): strict UTF-8 validation; ids that Excel or
+ * pandas mangled.  Also integer codes written as floats ("310101001.0"),
+ * codes that lost their leading zeros, the natural order of codes and names.
  */
 #ifndef CIV_TEXT_H
 #define CIV_TEXT_H
