@@ -489,6 +489,15 @@ static void test_forecast_factor(void **state)
     assert_non_null(strstr(civ_last_error()->message, "unknown community 'Z'"));
     run_free(&o);
     civ_table_free(f);
+    /* codes that lost their leading zeros in one file (Excel): named with the cause and the cure */
+    civ_table *cz = csv_table("unique_id,pop\n007,1\n010,1\n");
+    f = csv_table("unique_id,h,model,mean\n7,1,ets,1\n7,2,ets,1\n10,1,ets,1\n10,2,ets,1\n");
+    assert_int_equal(run(s, cz, f, &o), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error()->message, "unknown community '7'; the communities table has '007', "
+                                                      "the same code with leading zeros (Excel drops them"));
+    run_free(&o);
+    civ_table_free(f);
+    civ_table_free(cz);
     /* a community lacking forecasts */
     f = csv_table("unique_id,h,model,mean\nA,1,ets,1\nA,2,ets,1\nB,1,ets,1\n");
     assert_int_equal(run(s, c, f, &o), CIV_ERR_NOT_FOUND);
@@ -1429,6 +1438,19 @@ static void test_paid_sheet_from_finance(void **state)
     assert_non_null(strstr(civ_last_error_message(), "paid table, row 3: community '合计' is not among the "
                                                      "allocation's communities: it looks like the sheet's total row"));
     civ_table_free(paid);
+    { /* a paid sheet whose codes lost their leading zeros (Excel): the twin and the cure */
+        const char *padded[] = {"007", "010"}, *plain[] = {"7", "10"};
+        civ_table *cz = paid_sheet("社区编号", "x", 2, padded, x);
+        civ_alloc_problem *pz = NULL;
+        assert_int_equal(civ_alloc_bind(s, cz, NULL, &pz), CIV_OK);
+        paid = paid_sheet("社区编号", "paid_fen", 2, plain, fen);
+        assert_int_equal(civ_alloc_problem_set_paid(pz, paid), CIV_ERR_NOT_FOUND);
+        assert_non_null(strstr(civ_last_error_message(), "community '007' has no row in the paid table; the paid "
+                                                         "table has '7', the same code without its leading zeros"));
+        civ_table_free(paid);
+        civ_alloc_problem_free(pz);
+        civ_table_free(cz);
+    }
     paid = paid_sheet("编号", "paid_fen", 2, ids, fen);
     assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_ERR_MISSING_COLUMN);
     assert_non_null(strstr(civ_last_error_message(), "no text id column 'unique_id' or '社区编号' (the spec's [data] id)"));
@@ -1549,6 +1571,16 @@ static void test_predecessors(void **state)
     assert_int_equal(run(s, t, NULL, &o), CIV_ERR_DOMAIN);
     assert_non_null(strstr(civ_last_error_message(), "its predecessors ('前身' = ' A1 ，B ') include 'B', "
                                                      "which is a community of this year too"));
+    run_free(&o);
+    civ_table_free(t);
+
+    /* a predecessor that is this year's code but for the leading zeros Excel dropped: the same community,
+     * most likely (its money would count twice): named with the twin and both cures */
+    t = table_for_spec(s, "unique_id,x,ly,前身\n0101,10,500,\nM,1,300,101、A2\nN,1,0,\n");
+    assert_int_equal(run(s, t, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "include '101'; the communities table has '0101', the same "
+                                                     "code with leading zeros (Excel drops them"));
+    assert_non_null(strstr(civ_last_error_message(), "it is not a predecessor (remove it from the cell)"));
     run_free(&o);
     civ_table_free(t);
 

@@ -363,10 +363,40 @@ static void test_errors(void **state)
     civ_table_free(comm);
 }
 
+/* Districts named by numeric codes of different lengths come out in the
+ * waterfall in natural order (9 before 10), as people read them; as text,
+ * 10 came first. */
+static void test_district_natural_order(void **state)
+{
+    (void)state;
+    const char *ids[] = {"A", "B", "C"}, *dist[] = {"10", "9", "310101"};
+    double pop[] = {600, 100, 300}, flag[] = {0, 1, 0};
+    civ_table *comm = communities(3, ids, dist, pop, flag), *t = NULL;
+    civ_alloc_spec *s1 = af_spec_of(SPEC_RULES), *s2 = af_spec_of(SPEC_PLAIN);
+    const civ_alloc_spec *specs[] = {s1, s2};
+    const char *labels[] = {"rules", "plain"};
+    civ_alloc_compare *c = NULL;
+    assert_int_equal(civ_alloc_compare_run(specs, labels, 2, comm, NULL, &c), CIV_OK);
+    assert_int_equal(civ_alloc_compare_waterfall(c, &t), CIV_OK);
+    size_t cscope, cname, k = 0;
+    assert_int_equal(civ_table_find_column(t, "scope", &cscope), CIV_OK);
+    assert_int_equal(civ_table_find_column(t, "name", &cname), CIV_OK);
+    const char *want[] = {"9", "10", "310101"};
+    for (size_t r = 0; r < civ_table_n_rows(t); r++)
+        if (!strcmp(civ_table_text(t, r, cscope), "district") && k < 3)
+            assert_string_equal(civ_table_text(t, r, cname), want[k++]);
+    assert_true(k == 3);
+    civ_table_free(t);
+    civ_alloc_compare_free(c);
+    civ_alloc_spec_free(s1), civ_alloc_spec_free(s2);
+    civ_table_free(comm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_computed),
+        cmocka_unit_test(test_district_natural_order),
         cmocka_unit_test(test_rounding_effect),
         cmocka_unit_test(test_earmark_step),
         cmocka_unit_test(test_errors),

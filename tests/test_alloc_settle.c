@@ -172,6 +172,25 @@ static void test_year_end_sheet(void **state)
     assert_non_null(strstr(civ_last_error_message(), "community 'A' (allocation row 1) has no row in the spending "
                                                      "table, nor has 1 other community"));
     civ_table_free(sp);
+    /* codes that lost their leading zeros in one sheet (Excel): the cause and the cure, either way */
+    const char *padded[] = {"007", "010"}, *plain[] = {"7", "10"};
+    civ_table *alz = two_columns("amount_fen", 2, padded, alloc);
+    sp = two_columns("spent", 2, plain, exact);
+    assert_int_equal(civ_alloc_settle(s, alz, sp, 0, &out, NULL), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error_message(), "community '007' (allocation row 1) has no row in the spending "
+                                                     "table, nor has 1 other community; the spending table has '7', "
+                                                     "the same code without its leading zeros"));
+    civ_table_free(sp);
+    const char *twelve[] = {"007", "012"}, *spent_ids[] = {"007", "012", "12"}; /* a row typed again, zeros lost */
+    civ_table_free(alz);
+    alz = two_columns("amount_fen", 2, twelve, alloc);
+    const double three[] = {1, 2, 3};
+    sp = two_columns("spent", 3, spent_ids, three);
+    assert_int_equal(civ_alloc_settle(s, alz, sp, 0, &out, NULL), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error_message(), "community '12' was not allocated anything; the allocation has "
+                                                     "'012', the same code with leading zeros"));
+    civ_table_free(sp);
+    civ_table_free(alz);
     civ_table *renamed = NULL;
     size_t k0, k1;
     assert_int_equal(civ_table_create(&renamed), CIV_OK);

@@ -2215,10 +2215,104 @@ static void test_zero_padded_codes(void **state)
     expect_parallel_equals_serial(path, strlen(content));
 }
 
+/* Integer columns that pandas wrote as floats (an int column with gaps:
+ * df.to_csv writes 310101001.0): in a text column (ids, codes) and in a
+ * panel's unique_id they are read as the integers' text, so that they match
+ * the same codes written plainly in another file; any other value in the
+ * column keeps its texts (docs/HOSTILE_INPUTS.md, "Identifiers"). */
+static void test_whole_float_ids(void **state)
+{
+    (void)state;
+    assert_int_equal(civ_whole_float_id_len("310101001.0"), 9);
+    assert_int_equal(civ_whole_float_id_len("7.000"), 1);
+    assert_int_equal(civ_whole_float_id_len("7.01"), 0);
+    assert_int_equal(civ_whole_float_id_len("7."), 0);
+    assert_int_equal(civ_whole_float_id_len(".0"), 0);
+    assert_int_equal(civ_whole_float_id_len("A7.0"), 0);
+    assert_int_equal(civ_whole_float_id_len("3.10101E+11"), 0);
+    const char *mixed[] = {"7.0", NULL, "", "0101", "8"}, *plain[] = {"7", "8"}, *other[] = {"7.0", "1.5"};
+    assert_int_equal(civ_whole_float_ids(mixed, 5), 1);
+    assert_int_equal(civ_whole_float_ids(plain, 2), 0);
+    assert_int_equal(civ_whole_float_ids(other, 2), 0);
+
+    const char *content = "unique_id,pred,ver,name,pop\n310101001.0,310101009.0,1.0,A7.0,1\n"
+                          "310101002.0,,1.5,7.0,2\n310101003,310101010.0,2.0,x,3\n";
+    const char *path = write_file(content, -1);
+    const char *text[] = {"pred", "ver", NULL};
+    civ_table_read_options o = {.text_columns = text};
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_OK);
+    assert_string_equal(civ_table_text(t, 0, 0), "310101001");
+    assert_string_equal(civ_table_text(t, 1, 0), "310101002");
+    assert_string_equal(civ_table_text(t, 2, 0), "310101003");
+    assert_string_equal(civ_table_text(t, 0, 1), "310101009");
+    assert_string_equal(civ_table_text(t, 1, 1), "");
+    assert_string_equal(civ_table_text(t, 2, 1), "310101010");
+    assert_string_equal(civ_table_text(t, 0, 2), "1.0"); /* 1.5 in the column: not an integer column */
+    assert_string_equal(civ_table_text(t, 1, 3), "7.0"); /* A7.0 in the column */
+    assert_int_equal(civ_table_column_type(t, 4), CIV_COLUMN_NUMBER);
+    civ_table_free(t);
+    expect_parallel_equals_serial(path, strlen(content));
+
+    civ_panel *p = NULL;
+    path = write_file("unique_id,ds,y\n310101001.0,2024-01,1\n310101001.0,2024-02,2\n310101002.0,2024-01,3\n"
+                      "0101,2024-01,4\n", -1);
+    assert_int_equal(civ_panel_read_csv(path, &p), CIV_OK);
+    assert_int_equal(civ_panel_n_series(p), 3);
+    size_t i = 99;
+    assert_int_equal(civ_panel_find_series(p, "310101001", &i), CIV_OK);
+    assert_int_equal(civ_panel_find_series(p, "310101002", &i), CIV_OK);
+    assert_int_equal(civ_panel_find_series(p, "0101", &i), CIV_OK);
+    assert_string_equal(civ_panel_series_id(p, i), "0101");
+    assert_int_not_equal(civ_panel_find_series(p, "310101001.0", &i), CIV_OK);
+    civ_panel_free(p);
+
+    /* two series that become one: refused, naming both */
+    path = write_file("unique_id,ds,y\n7.0,2024-01,1\n7,2024-02,2\n", -1);
+    p = NULL;
+    assert_int_equal(civ_panel_read_csv(path, &p), CIV_ERR_DUPLICATE);
+    assert_null(p);
+    assert_non_null(strstr(civ_last_error_message(), "series '7.0' and '7' are one code"));
+
+    /* a non-integer id keeps every id as written */
+    path = write_file("unique_id,ds,y\n7.0,2024-01,1\nA,2024-02,2\n", -1);
+    assert_int_equal(civ_panel_read_csv(path, &p), CIV_OK);
+    assert_int_equal(civ_panel_find_series(p, "7.0", &i), CIV_OK);
+    civ_panel_free(p);
+}
+
+/* The helpers of ids as people write them: zero twins (Excel dropped the
+ * leading zeros in one file) and the natural order of codes and names. */
+static void test_id_twins_and_natural_order(void **state)
+{
+    (void)state;
+    const char *known[] = {NULL, "010203", "7", "", "A01"};
+    assert_string_equal(civ_id_zero_twin("10203", known, 5), "010203");
+    assert_string_equal(civ_id_zero_twin("007", known, 5), "7");
+    assert_null(civ_id_zero_twin("7", known, 5));   /* present */
+    assert_null(civ_id_zero_twin("A1", known, 5));  /* only leading zeros of the whole code */
+    assert_null(civ_id_zero_twin("0", known, 5));
+    char buf[400];
+    assert_non_null(strstr(civ_id_zero_hint("7", "007", "the communities table", buf, sizeof buf),
+                           "; the communities table has '007', the same code with leading zeros"));
+    assert_true(civ_natural_cmp("9", "10") < 0);
+    assert_true(civ_natural_cmp("310101009", "310101010") < 0);
+    assert_true(civ_natural_cmp("31010110", "310101002") < 0); /* fewer digits, smaller number */
+    assert_true(civ_natural_cmp("D2-S9", "D2-S10") < 0);
+    assert_true(civ_natural_cmp("D10", "D9") > 0);
+    assert_true(civ_natural_cmp("7", "007") < 0 && civ_natural_cmp("007", "7") > 0); /* total: zeros break ties */
+    assert_true(civ_natural_cmp("A7b", "A07a") > 0); /* the text after the number first */
+    assert_int_equal(civ_natural_cmp("鼓角街道", "鼓角街道"), 0);
+    assert_true((civ_natural_cmp("澜中区", "鼓角街道") < 0) == (strcmp("澜中区", "鼓角街道") < 0)); /* bytes */
+    assert_true(civ_natural_cmp("A", "A1") < 0 && civ_natural_cmp("", "0") < 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zero_padded_codes),
+        cmocka_unit_test(test_whole_float_ids),
+        cmocka_unit_test(test_id_twins_and_natural_order),
         cmocka_unit_test(test_empty_inputs),
         cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_column_names),

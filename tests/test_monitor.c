@@ -325,6 +325,31 @@ static void test_rollup_aggregation(void **state)
  * unit (the new unit counts at the average base).  Before, the new unit's
  * empty history blanked every earlier count roll-up (no_data, no target, no
  * alert) without a word. */
+/* Units and districts with numeric codes of different lengths come out in
+ * natural order (2, 9, 10; district 9 before 10), as people read them, not
+ * as text (10 before 2); the same order on every run. */
+static void test_natural_unit_order(void **state)
+{
+    (void)state;
+    civ_monitor_spec *s = spec_of(SPEC);
+    arow rows[] = {
+        {"310101010", "10", "incidents", "2024-01", 1, NAN}, {"310101002", "9", "incidents", "2024-01", 2, NAN},
+        {"310101009", "9", "incidents", "2024-01", 3, NAN},  {"31010110", "10", "incidents", "2024-01", 4, NAN},
+    };
+    civ_table *a = actuals(rows, 4), *st = NULL;
+    civ_monitor *m = NULL;
+    assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_OK);
+    assert_int_equal(civ_monitor_status_table(m, &st), CIV_OK);
+    const char *want[] = {"31010110", "310101002", "310101009", "310101010", "9", "10", "city"};
+    assert_int_equal(civ_table_n_rows(st), 7);
+    for (size_t r = 0; r < 7; r++)
+        assert_string_equal(civ_table_text(st, r, 1), want[r]);
+    civ_table_free(st);
+    civ_monitor_free(m);
+    civ_table_free(a);
+    civ_monitor_spec_free(s);
+}
+
 static void test_unit_added_later(void **state)
 {
     (void)state;
@@ -683,6 +708,7 @@ int main(void)
         cmocka_unit_test(test_alert_sequence),   cmocka_unit_test(test_alert_after_three_and_step_table),
         cmocka_unit_test(test_day_dates),
         cmocka_unit_test(test_target_path),      cmocka_unit_test(test_rollup_aggregation),
+        cmocka_unit_test(test_natural_unit_order),
         cmocka_unit_test(test_alerts_by_department), cmocka_unit_test(test_bad_actuals),
         cmocka_unit_test(test_bad_spec),         cmocka_unit_test(test_own_column_names),
         cmocka_unit_test(test_unit_added_later), cmocka_unit_test(test_level_weights),

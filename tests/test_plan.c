@@ -986,6 +986,75 @@ static void test_merged_community_history(void **state)
     civ_plan_free(p);
 }
 
+/* The fixture's file `src` with each row's first field P<nn> written as
+ * <prefix><nn><suffix> (numeric codes as pandas and Excel write them). */
+static char *recoded(const char *src, const char *name, const char *prefix, const char *suffix)
+{
+    char *text = tf_slurp(src, NULL);
+    assert_non_null(text);
+    size_t cap = strlen(text) * 2 + 64, n = 0;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+        if (line[0] == 'P') {
+            const char *comma = strchr(line, ',');
+            n += (size_t)sprintf(out + n, "%s%.*s%s%s\n", prefix, (int)(comma - line - 1), line + 1, suffix, comma);
+        } else {
+            n += (size_t)sprintf(out + n, "%s\n", line);
+        }
+    char *path = strdup(write_file(name, out));
+    free(out);
+    free(text);
+    return path;
+}
+
+static civ_plan *plan_over_codes(const char *panel, const char *comm)
+{
+    char plan[2048];
+    snprintf(plan, sizeof plan,
+             "[plan]\npanel = \"%s\"\ncommunities = \"%s\"\nspec = \"" CIV_SOURCE_DIR "/tests/data/plan/plan.spec\"\n"
+             "[forecast]\nmodel = \"snaive\"\nhorizon = 24\n",
+             panel, comm);
+    civ_plan *p = NULL;
+    assert_int_equal(civ_plan_read(write_file("codes.toml", plan), &p), CIV_OK);
+    return p;
+}
+
+/* Numeric community codes as pandas and Excel write them: the panel's ids
+ * written by pandas as floats (1001.0, an int column with gaps) are the
+ * communities' 1001 (before: no series matched, "a community closed, merged
+ * or renamed"); codes that lost their leading zeros in one file are named
+ * with the cause and the cure, in both directions. */
+static void test_codes_as_written(void **state)
+{
+    (void)state;
+    const char *meals = CIV_SOURCE_DIR "/tests/data/plan/meals.csv",
+               *comm = CIV_SOURCE_DIR "/tests/data/plan/communities.csv";
+    char *pf = recoded(meals, "float_ids.csv", "10", ".0"), *pi = recoded(meals, "int_ids.csv", "10", ""),
+         *cz = recoded(comm, "zero_comm.csv", "010", ""), *ci = recoded(comm, "int_comm.csv", "10", ""),
+         *pz = recoded(meals, "zero_ids.csv", "010", "");
+    civ_plan *p = plan_over_codes(pf, ci);
+    civ_plan_result *r = NULL;
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_OK);
+    civ_plan_result_free(r);
+    civ_plan_free(p);
+    /* panel 1001, communities 01001 (the panel lost the zeros), and the reverse */
+    const char *panels[] = {pi, pz}, *comms[] = {cz, ci}, *series[] = {"1001", "01001"},
+               *twin[] = {"the communities table has '01001', the same code with leading zeros",
+                          "the communities table has '1001', the same code without its leading zeros"};
+    for (size_t k = 0; k < 2; k++) {
+        p = plan_over_codes(panels[k], comms[k]);
+        r = NULL;
+        assert_int_equal(civ_plan_run(p, NULL, &r), CIV_ERR_NOT_FOUND);
+        const civ_error *e = civ_last_error();
+        assert_string_equal(e->series_id, series[k]);
+        if (!strstr(e->message, twin[k]) || !strstr(e->message, "format the code column as Text"))
+            fail_msg("'%s' lacks '%s'", e->message, twin[k]);
+        civ_plan_free(p);
+    }
+    free(pf), free(pi), free(cz), free(ci), free(pz);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1004,6 +1073,7 @@ int main(void)
         cmocka_unit_test(test_uncertainty_columns_arguments),
         cmocka_unit_test(test_late_series_and_ids),
         cmocka_unit_test(test_merged_community_history),
+        cmocka_unit_test(test_codes_as_written),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

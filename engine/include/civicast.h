@@ -2006,7 +2006,11 @@ CIV_API civ_status civ_table_set_numbers(civ_table *table, size_t column, size_t
  *  NaN = missing), as civ_panel_add_series for each i in order.  Stops at the
  *  first failure, returning its status (errors as civ_panel_add_series, or
  *  CIV_ERR_INVALID_ARGUMENT for NULL arrays or negative offsets/lengths); the
- *  series added before it stay in the panel. */
+ *  series added before it stay in the panel.  Then, as the CSV readers, the
+ *  panel's ids are read as integers when they are integers written as floats
+ *  (every id digits or digits ".0", one at least with ".0": '310101001.0' is
+ *  series '310101001'; docs/HOSTILE_INPUTS.md); CIV_ERR_DUPLICATE when two
+ *  series become one ('7' and '7.0'). */
 CIV_API civ_status civ_panel_add_series_many(civ_panel *panel, size_t count, const char *const *ids,
                                              const int64_t *starts, const double *values, const int64_t *offsets,
                                              const int64_t *lengths);

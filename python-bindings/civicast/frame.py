@@ -34,6 +34,7 @@ no numpy array ever points into memory the library frees.
 import ctypes
 import math
 import os
+import re
 import warnings
 
 import numpy as np
@@ -849,9 +850,35 @@ def _text_cells(s):
     return ["" if (v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA) else str(v) for v in s]
 
 
+_WHOLE_FLOAT = re.compile(r"[0-9]+(\.0+)?")
+
+
+def whole_float_texts(cells):
+    """A text column's cells (list of str, "" missing) with "310101001.0" read
+    as "310101001" when the column is integers written as floats (an int
+    column with gaps, objects or categories of floats: str(310101001.0)): every
+    non-empty cell digits or digits ".0", at least one ".0".  The rule of the
+    library's readers (civ_whole_float_ids, docs/HOSTILE_INPUTS.md), applied
+    to frames so that a frame and its CSV give the same ids.  Returns cells,
+    changed in place or not."""
+    dotted = False
+    for c in cells:
+        if c:
+            m = _WHOLE_FLOAT.fullmatch(c)
+            if not m:
+                return cells
+            dotted = dotted or m.group(1) is not None
+    if dotted:
+        for k, c in enumerate(cells):
+            if c and "." in c:
+                cells[k] = c[:c.index(".")]
+    return cells
+
+
 def frame_to_table(df):
     """A DataFrame -> new civ_table (owned wrapper).  Numeric and bool columns
-    become number columns, everything else text (missing -> "")."""
+    become number columns, everything else text (missing -> ""; integers
+    written as floats read as integers, whole_float_texts)."""
     t = _Owned(lib.civ_table_free)
     check(lib.civ_table_create(ctypes.byref(t.ptr)))
     n = len(df)
@@ -875,7 +902,7 @@ def frame_to_table(df):
                 for r in range(n):
                     check(lib.civ_table_set_number(t.ptr, r, idx, float(v[r])))
         else:
-            for r, cell in enumerate(_text_cells(s)):
+            for r, cell in enumerate(whole_float_texts(_text_cells(s))):
                 if cell:
                     check(lib.civ_table_set_text(t.ptr, r, idx, encode(cell)))
     return t
@@ -1546,13 +1573,21 @@ def _spec_text_columns(sp):
 
 def _codes_as_text(col):
     """A numeric column of whole numbers (community codes such as 310101001,
-    as pandas or civicast.read type them) as text "310101001"; else None."""
-    v = col.to_numpy()
+    as pandas or civicast.read type them) as text "310101001", missing values
+    (NaN of a float column with gaps, <NA> of Int64) as "" (before: a float
+    column with a gap stayed numbers, and Int64's <NA> became the text
+    "<NA>"); else None."""
     if pd.api.types.is_integer_dtype(col):
-        return col.astype(str)
-    if pd.api.types.is_float_dtype(col) and np.all(np.isfinite(v)) and np.all(v == np.round(v)) and \
-            np.all(np.abs(v) < 2.0 ** 53):
-        return pd.Series(v.astype(np.int64).astype(str), index=col.index)
+        if not col.isna().any():
+            return col.astype(str)
+        return pd.Series(["" if pd.isna(x) else str(int(x)) for x in col], index=col.index, dtype=object)
+    if pd.api.types.is_float_dtype(col):
+        v = col.to_numpy(dtype=np.float64, na_value=np.nan)
+        ok = ~np.isnan(v)
+        w = v[ok]
+        if ok.any() and np.all(np.isfinite(w)) and np.all(w == np.round(w)) and np.all(np.abs(w) < 2.0 ** 53):
+            text = np.where(ok, np.where(ok, v, 0).astype(np.int64).astype(str), "")
+            return pd.Series(text.astype(object), index=col.index)
     return None
 
 

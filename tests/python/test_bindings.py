@@ -708,10 +708,14 @@ def test_whole_number_ids_read_as_int64(tmp_path):
     wide = tmp_path / "wide.csv"
     wide.write_text("unique_id,2024-01,2024-02,2024-03\n101,1,2,3\n102,4,5,6\n")
     assert civicast.read(wide, layout="wide")["unique_id"].dtype == np.int64
-    for kept in (["0101", "0102"], ["0101", "102"], ["101", "A7"], ["+5", "6"], ["1.0", "2"]):
+    for kept in (["0101", "0102"], ["0101", "102"], ["101", "A7"], ["+5", "6"], ["1.5", "2"]):
         path.write_text(_id_panel(kept))
         ids = civicast.read(path)["unique_id"]
         assert ids.dtype == object and sorted(ids.unique()) == sorted(kept), kept
+    # integers that pandas wrote as floats (an int column with gaps) are the integers (docs/HOSTILE_INPUTS.md)
+    path.write_text(_id_panel(["1.0", "2"]))
+    ids = civicast.read(path)["unique_id"]
+    assert ids.dtype == np.int64 and sorted(ids.unique()) == [1, 2]
     # outputs in the ids' dtype: int64 from read, or the DataFrame's own
     path.write_text(_id_panel(["101", "102"]))
     df = civicast.read(path)

@@ -236,13 +236,20 @@ def test_dask_forecast_refuses_a_hierarchy_with_the_cure():
 def test_ids_written_otherwise_say_so():
     """Every community id written otherwise than the panel's (codes 0101 as
     text against the int ids 101 of read_csv): the error says the two tables'
-    ids differ and shows the table's, not only that one series has no row."""
+    ids differ and shows the table's, not only that one series has no row; when the codes differ by leading
+    zeros only (Excel drops them), it says so and gives the cure."""
     df, comm = int_city(np.random.default_rng(9))
     padded = comm.assign(unique_id=comm["unique_id"].map(lambda v: f"0{v}"))
     with pytest.raises(civicast.Error, match=r"series '101' and 7 other series of 8 have no row in the communities "
-                                             r"table, whose ids begin '0101' \(row 1\): the panel and the table must "
-                                             r"write the same ids \(case, spaces, leading zeros\)"):
+                                             r"table; the communities table has '0101', the same code with leading "
+                                             r"zeros \(Excel drops them from a General column\): format the code "
+                                             r"column as Text"):
         civicast.Hierarchy(df, padded, hierarchy=["district"])
+    lettered = comm.assign(unique_id=comm["unique_id"].map(lambda v: f"C{v}"))
+    with pytest.raises(civicast.Error, match=r"series '101' and 7 other series of 8 have no row in the communities "
+                                             r"table, whose ids begin 'C101' \(row 1\): the panel and the table must "
+                                             r"write the same ids \(case, spaces, leading zeros\)"):
+        civicast.Hierarchy(df, lettered, hierarchy=["district"])
 
 
 def test_total_column_does_not_duplicate_the_total():

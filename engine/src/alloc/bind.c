@@ -930,8 +930,21 @@ static civ_status check_one_predecessor(const civ_alloc_problem *p, const civ_ta
     id[len] = 0;
     if (!strcmp(id, p->ids[i]))
         return CIV_OK; /* a community that absorbed others may list itself */
-    if (!bsearch(id, p->ids, p->n, sizeof *p->ids, cmp_id_key))
-        return CIV_OK;
+    if (!bsearch(id, p->ids, p->n, sizeof *p->ids, cmp_id_key)) {
+        /* this year's code but for leading zeros (Excel dropped them in one file): the same community,
+         * most likely, whose money would count twice; refused with both readings' cures */
+        const char *twin = civ_id_zero_twin(id, (const char *const *)p->ids, p->n);
+        if (!twin)
+            return CIV_OK;
+        civ_where w = {.series_id = p->ids[i], .field = p->spec->predecessors};
+        char row[64], hint[400];
+        row_where(t, p->row_of[i], col, &w, row, sizeof row);
+        civ_id_zero_hint(id, twin, "the communities table", hint, sizeof hint);
+        return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                           "community '%s' (%s): its predecessors ('%s' = '%s') include '%s'%s; if it is that "
+                           "community of this year, it is not a predecessor (remove it from the cell)",
+                           p->ids[i], row, p->spec->predecessors, cell, id, hint);
+    }
     civ_where w = {.series_id = p->ids[i], .field = p->spec->predecessors};
     char row[64];
     row_where(t, p->row_of[i], col, &w, row, sizeof row);

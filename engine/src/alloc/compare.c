@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "text.h"
 
 #define NEFF CIV_ALLOC_EFFECT_COUNT
 
@@ -72,9 +73,10 @@ static int label_ok(const char *l)
     return 1;
 }
 
+/* natural order (civ_natural_cmp): district 9 before district 10, as people read the rows */
 static int cmp_str(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return civ_natural_cmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* The bound that holds community i, from its binding bits over every fund. */
@@ -163,7 +165,7 @@ static int same_rows(const civ_alloc_compare *c, const civ_alloc_problem *p)
     return same;
 }
 
-/* Districts: distinct names in byte order, and each community's index among them. */
+/* Districts: distinct names in natural order, and each community's index among them. */
 static void index_districts(civ_alloc_compare *c)
 {
     for (size_t i = 0; i < c->n; i++)

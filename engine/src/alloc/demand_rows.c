@@ -23,6 +23,7 @@
 #include "alloc.h"
 #include "date.h"
 #include "strmap.h"
+#include "text.h"
 
 /* Whom the rows may name: the spec, and the communities (ids, a map of them). */
 typedef struct demand_ctx {
@@ -94,7 +95,11 @@ static civ_status place_rows(const civ_table *fc, const civ_alloc_factor *f, con
         size_t i;
         if (!civ_strmap_get(idmap, id, &i)) {
             civ_where w = {.series_id = id, .field = "unique_id"};
-            return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "forecasts row %zu: unknown community '%s'", r + 1, id);
+            char hint[600] = "";
+            const char *twin = civ_id_zero_twin(id, idmap->keys, idmap->capacity);
+            if (twin)
+                civ_id_zero_hint(id, twin, "the communities table", hint, sizeof hint);
+            return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "forecasts row %zu: unknown community '%s'%s", r + 1, id, hint);
         }
         d->community[r] = i;
     }

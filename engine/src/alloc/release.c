@@ -107,8 +107,12 @@ static civ_status paid_rows(const civ_alloc_problem *p, const civ_table *t, size
         if (!civ_strmap_get(&map, p->ids[i], &row_of_id[i])) {
             civ_where d = {.series_id = p->ids[i]};
             d.file = civ_table_source(t, NULL);
-            st = civ_fail_at(CIV_ERR_NOT_FOUND, &d, "community '%s' has no row in the paid table (add it with 0)",
-                             p->ids[i]);
+            char zeros[400] = "";
+            const char *twin = civ_id_zero_twin(p->ids[i], map.keys, map.capacity);
+            if (twin)
+                civ_id_zero_hint(p->ids[i], twin, "the paid table", zeros, sizeof zeros);
+            st = civ_fail_at(CIV_ERR_NOT_FOUND, &d, "community '%s' has no row in the paid table%s", p->ids[i],
+                             twin ? zeros : " (add it with 0)");
         }
     civ_strmap comm = {0};
     for (size_t i = 0; i < p->n && !st && m != p->n; i++)

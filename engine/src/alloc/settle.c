@@ -464,10 +464,13 @@ static civ_status settle_read(const civ_alloc_spec *sp, const civ_table *alloc, 
         if (missing > 1)
             snprintf(more, sizeof more, ", nor %s %zu other communit%s", missing > 2 ? "have" : "has", missing - 1,
                      missing > 2 ? "ies" : "y");
+        char zeros[400] = "";
+        const char *twin = civ_id_zero_twin(r->ids[first], map.keys, map.capacity);
+        if (twin)
+            civ_id_zero_hint(r->ids[first], twin, "the spending table", zeros, sizeof zeros);
         st = civ_fail_at(CIV_ERR_NOT_FOUND, &w,
-                         "community '%s' (%s) has no row in the spending table%s (add each with 0 spent: settlement "
-                         "never guesses a zero)",
-                         r->ids[first], at, more);
+                         "community '%s' (%s) has no row in the spending table%s%s", r->ids[first], at, more,
+                         twin ? zeros : " (add each with 0 spent: settlement never guesses a zero)");
     }
     for (size_t j = 0; j < m && !st; j++)
         if (!used[j]) {
@@ -476,8 +479,13 @@ static civ_status settle_read(const civ_alloc_spec *sp, const civ_table *alloc, 
             size_t c = 0;
             civ_table_find_column(spending, idc, &c); /* found: id_column read it */
             civ_alloc_row_place(spending, "spending", j, c, sids[j], 1, &w, who, sizeof who);
+            char zeros[400] = "";
+            const char *twin = civ_id_zero_twin(sids[j], (const char *const *)r->ids, r->n);
+            if (twin)
+                civ_id_zero_hint(sids[j], twin, "the allocation", zeros, sizeof zeros);
             st = civ_fail_at(CIV_ERR_NOT_FOUND, &w, "%s was not allocated anything%s", who,
-                             civ_total_row_id(sids[j])
+                             twin ? zeros
+                             : civ_total_row_id(sids[j])
                                  ? ": it looks like the sheet's total row, not a community: delete the row (civicast "
                                    "sums the communities itself)"
                                  : " (a mis-keyed id? correct it to the allocation's id, or settle that community "

@@ -15,6 +15,7 @@
  */
 #include "civicast.h"
 #include "error.h"
+#include "panel.h"
 
 #include <stdint.h>
 
@@ -49,7 +50,8 @@ civ_status civ_panel_add_series_many(civ_panel *panel, size_t count, const char 
         if (s)
             return s;
     }
-    return CIV_OK;
+    /* as the readers: a frame's float ids 310101001.0 are the code 310101001 */
+    return civ_panel_whole_float_ids(panel);
 }
 
 civ_status civ_panel_set_covariate_many(civ_panel *panel, size_t k, size_t count, const double *values,

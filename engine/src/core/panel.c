@@ -430,3 +430,46 @@ civ_status civ_panel_summarize(const civ_panel *panel, civ_panel_summary *out)
     }
     return CIV_OK;
 }
+
+civ_status civ_panel_whole_float_ids(civ_panel *panel)
+{
+    if (!panel || !civ_whole_float_ids((const char *const *)panel->ids, panel->n_series))
+        return CIV_OK;
+    size_t n = panel->n_series;
+    unsigned char *cut = calloc(n ? n : 1, 1);
+    if (!cut)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory renaming series ids");
+    civ_strmap map = {0};
+    civ_status s = CIV_OK;
+    for (size_t i = 0; i < n && !s; i++) {
+        size_t len = civ_whole_float_id_len(panel->ids[i]), j;
+        if (len)
+            panel->ids[i][len] = '\0', cut[i] = 1;
+        if ((s = civ_strmap_put(&map, panel->ids[i], i, &j)) == CIV_ERR_DUPLICATE) {
+            if (len)
+                panel->ids[i][len] = '.';
+            size_t lj = strlen(panel->ids[j]);
+            if (cut[j])
+                panel->ids[j][lj] = '.';
+            civ_where w = {.series_id = panel->ids[i], .field = "unique_id"};
+            s = civ_fail_at(CIV_ERR_DUPLICATE, &w,
+                            "series '%s' and '%s' are one code: the ids are integers written by pandas as floats "
+                            "(310101001.0 for 310101001, as df.to_csv writes an integer column with gaps), so "
+                            "'%.*s' is read for both; merge the two series, or convert the column with "
+                            "df['unique_id'].astype('Int64') before writing",
+                            panel->ids[j], panel->ids[i], (int)lj, panel->ids[j]);
+            if (len)
+                panel->ids[i][len] = '\0';
+            if (cut[j])
+                panel->ids[j][lj] = '\0';
+        }
+    }
+    free(cut);
+    if (s) {
+        civ_strmap_free(&map);
+        return s;
+    }
+    civ_strmap_free(&panel->id_index);
+    panel->id_index = map;
+    return CIV_OK;
+}

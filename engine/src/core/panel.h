@@ -32,6 +32,14 @@ struct civ_panel {
 
 /* Reserves room for n series and v values in total (no change in counts). */
 civ_status civ_panel_reserve(civ_panel *panel, size_t n_series, size_t n_values);
+/* Reads the panel's ids as an integer column that pandas wrote as floats
+ * when they are one (civ_whole_float_ids: series '310101001.0' becomes
+ * '310101001'), in place, the id index rebuilt; other ids are left as they
+ * are.  Called by the panel readers (CSV long and wide) and
+ * civ_panel_add_series_many (Python's frames) once all series are in.
+ * Errors: CIV_ERR_DUPLICATE when two series become one ('7' and '7.0'),
+ * CIV_ERR_OUT_OF_MEMORY; the panel is then to be freed. */
+civ_status civ_panel_whole_float_ids(civ_panel *panel);
 /* Sets covariate k of series i taking ownership of `values` (malloc'd). */
 civ_status civ_panel_set_covariate_owned(civ_panel *panel, size_t i, size_t k, double *values, size_t len);
 

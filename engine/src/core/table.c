@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "bigmem.h"
+#include "text.h"
 #include "error.h"
 
 civ_status civ_table_create(civ_table **out)
@@ -394,4 +395,18 @@ civ_status civ_table_lookup(const civ_table *table, size_t column, const char *k
     }
     civ_where w = {.series_id = key, .field = table->columns[column].name};
     return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "no row with %s '%s'", table->columns[column].name, key);
+}
+
+void civ_table_whole_float_ids(civ_table *table, size_t column)
+{
+    if (!table || column >= table->n_columns || table->columns[column].type != CIV_COLUMN_TEXT)
+        return;
+    char **texts = table->columns[column].texts;
+    if (!texts || !civ_whole_float_ids((const char *const *)texts, table->n_rows))
+        return;
+    for (size_t r = 0; r < table->n_rows; r++) {
+        size_t len = civ_whole_float_id_len(texts[r]);
+        if (len)
+            texts[r][len] = '\0'; /* the cell's own storage (pooled or malloc'd), shortened */
+    }
 }

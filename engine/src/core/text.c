@@ -1,8 +1,11 @@
 /*
  * text.c -- layer: core.  Strict UTF-8 validation, the one check the CSV and
- * HDF5 readers both apply to every text cell they accept.
+ * HDF5 readers both apply to every text cell they accept; ids as Excel and
+ * pandas write them (long codes in scientific form, integers written as
+ * floats, lost leading zeros) and the natural order of codes and names.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "text.h"
@@ -114,4 +117,106 @@ size_t civ_text_list_separator(const char *c)
         if (!strncmp(c, wide[k], 3))
             return 3;
     return 0;
+}
+
+size_t civ_whole_float_id_len(const char *id)
+{
+    if (!id)
+        return 0;
+    size_t n = 0;
+    while (id[n] >= '0' && id[n] <= '9')
+        n++;
+    if (!n || id[n] != '.' || id[n + 1] != '0')
+        return 0;
+    for (const char *p = id + n + 1; *p; p++)
+        if (*p != '0')
+            return 0;
+    return n;
+}
+
+int civ_whole_float_ids(const char *const *ids, size_t n)
+{
+    int any = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *id = ids[i];
+        if (!id || !id[0])
+            continue;
+        if (civ_whole_float_id_len(id)) {
+            any = 1;
+            continue;
+        }
+        for (const char *p = id; *p; p++)
+            if (*p < '0' || *p > '9')
+                return 0;
+    }
+    return any;
+}
+
+static const char *skip_zeros(const char *s)
+{
+    while (*s == '0' && s[1])
+        s++;
+    return s;
+}
+
+const char *civ_id_zero_twin(const char *id, const char *const *known, size_t n)
+{
+    if (!id || !known)
+        return NULL;
+    const char *a = skip_zeros(id);
+    const char *twin = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *k = known[i];
+        if (!k || !k[0])
+            continue;
+        if (!strcmp(k, id))
+            return NULL; /* present: no mismatch */
+        if (!twin && (a != id || skip_zeros(k) != k) && !strcmp(skip_zeros(k), a))
+            twin = k;
+    }
+    return twin;
+}
+
+const char *civ_id_zero_hint(const char *id, const char *twin, const char *where, char *buf, size_t size)
+{
+    snprintf(buf, size,
+             "; %s has '%s', the same code %s leading zeros (Excel drops them from a General column): format "
+             "the code column as Text in Excel, type the codes with their zeros and save",
+             where, twin, strlen(twin) < strlen(id) ? "without its" : "with");
+    return buf;
+}
+
+int civ_natural_cmp(const char *a, const char *b)
+{
+    const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+    int tie = 0; /* first difference of leading zeros among equal numbers */
+    while (*p && *q) {
+        if (*p >= '0' && *p <= '9' && *q >= '0' && *q <= '9') {
+            const unsigned char *p0 = p, *q0 = q;
+            while (*p == '0')
+                p++;
+            while (*q == '0')
+                q++;
+            const unsigned char *ps = p, *qs = q;
+            while (*p >= '0' && *p <= '9')
+                p++;
+            while (*q >= '0' && *q <= '9')
+                q++;
+            size_t lp = (size_t)(p - ps), lq = (size_t)(q - qs);
+            if (lp != lq)
+                return lp < lq ? -1 : 1;
+            int c = memcmp(ps, qs, lp);
+            if (c)
+                return c;
+            if (!tie && (ps - p0) != (qs - q0))
+                tie = (ps - p0) < (qs - q0) ? -1 : 1;
+            continue;
+        }
+        if (*p != *q)
+            return *p < *q ? -1 : 1;
+        p++, q++;
+    }
+    if (*p || *q)
+        return *p ? 1 : -1;
+    return tie;
 }

@@ -1,7 +1,8 @@
 /*
  * text.h -- layer: core.  Checks on text that crosses the library's edge
- * (CSV cells, HDF5 strings): strict UTF-8 validation; ids that Excel
- * mangled.
+ * (CSV cells, HDF5 strings): strict UTF-8 validation; ids that Excel or
+ * pandas mangled.  Also integer codes written as floats ("310101001.0"),
+ * codes that lost their leading zeros, the natural order of codes and names.
  */
 #ifndef CIV_TEXT_H
 #define CIV_TEXT_H
@@ -22,6 +23,35 @@ const char *civ_excel_scientific_id_hint(const char *id);
  * 总计, 小计, Total; spaces around it ignored): a row that sums the others,
  * not a community. */
 int civ_total_row_id(const char *id);
+
+/* The length of the integer part of an id written as pandas writes an
+ * integer column with gaps, a float ("310101001.0": digits, '.', then one or
+ * more '0'), else 0. */
+size_t civ_whole_float_id_len(const char *id);
+
+/* 1 when a column of ids (n texts; NULL or "" for a missing cell) is an
+ * integer column written as floats, so that each "digits.0" is read as its
+ * digits: every non-empty id is digits or digits ".0" (civ_whole_float_id_len)
+ * and at least one has the ".0".  A column with any other id ("1.5", "A01",
+ * "3.10101E+11") keeps its texts.  docs/HOSTILE_INPUTS.md, "Identifiers". */
+int civ_whole_float_ids(const char *const *ids, size_t n);
+
+/* When id is not among the n ids `known` but one of them is the same code
+ * but for leading zeros ('7' and '007', '10203' and '010203': Excel drops
+ * them from a General column), that one; else NULL.  For error messages. */
+const char *civ_id_zero_twin(const char *id, const char *const *known, size_t n);
+
+/* The hint for an id whose zero twin (civ_id_zero_twin) is `twin`, written
+ * into buf (starting with "; "), naming where the twin is (`where`, e.g. "the
+ * communities table"); buf is returned. */
+const char *civ_id_zero_hint(const char *id, const char *twin, const char *where, char *buf, size_t size);
+
+/* Natural order of two codes or names, for tables people read: runs of ASCII
+ * digits compare as numbers ('9' < '10', '310101009' < '310101010'; with
+ * equal values the shorter run, without leading zeros, first), everything
+ * else by bytes (so Chinese names keep their UTF-8 byte order); a total
+ * order, equal only for equal texts.  <0, 0, >0 as strcmp. */
+int civ_natural_cmp(const char *a, const char *b);
 
 /* Edit distance (insertions, deletions, substitutions, by bytes) of two short
  * names, for "did you mean" hints: min(distance, cap), and cap when either is

@@ -14,6 +14,7 @@
 #include "error.h"
 #include "hier.h"
 #include "strmap.h"
+#include "text.h"
 
 /* What the builder works on: the columns, and the value of every column for
  * every bottom series (vals[j * n_cols + c], owned copies). */
@@ -99,10 +100,18 @@ static civ_status bottom_rows(builder *b, civ_strmap *ids)
             size_t others = 0, r;
             for (size_t k = j + 1; k < n; k++)
                 others += !civ_strmap_get(ids, civ_panel_series_id(b->panel, k), &r);
+            char zeros[400] = "";
+            const char *twin = civ_id_zero_twin(id, ids->keys, ids->capacity);
+            if (twin)
+                civ_id_zero_hint(id, twin, "the communities table", zeros, sizeof zeros);
             if (!others || !rows)
                 return civ_fail_at(CIV_ERR_NOT_FOUND, &(civ_where){.series_id = id, .field = "unique_id"},
-                                   "series '%s' has no row in the communities table: add it with its %s", id,
-                                   b->names[0]);
+                                   "series '%s' has no row in the communities table%s%s", id,
+                                   twin ? zeros : ": add it with its ", twin ? "" : b->names[0]);
+            if (twin) /* the usual cause of many: one file lost the codes' leading zeros */
+                return civ_fail_at(CIV_ERR_NOT_FOUND, &(civ_where){.series_id = id, .field = "unique_id"},
+                                   "series '%s' and %zu other series of %zu have no row in the communities table%s",
+                                   id, others, n, zeros);
             /* many missing: most likely the two tables write their ids differently */
             return civ_fail_at(CIV_ERR_NOT_FOUND, &(civ_where){.series_id = id, .field = "unique_id"},
                                "series '%s' and %zu other series of %zu have no row in the communities table, "

@@ -1930,6 +1930,8 @@ civ_status civ_panel_read_csv_ex(const char *path, const civ_panel_read_options 
     if (!(s = panel_header(&pr, options)) && !(s = panel_pass1(&pr)) && !(s = ids_split_by_spaces(&pr)) &&
         !(s = panel_build(&pr, &panel, &bit_offset, &bits)))
         s = panel_pass2(&pr, panel, bit_offset, bits);
+    if (!s) /* ids 310101001.0 of an integer column pandas wrote as floats: the code 310101001 */
+        s = civ_panel_whole_float_ids(panel);
     free(bit_offset);
     free(bits);
     panel_reader_free(&pr);
@@ -2889,6 +2891,10 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
     }
     if (!s && demoted)
         s = fill_demoted(&r, table, tc);
+    /* A text column (ids, codes, names) of integers that pandas wrote as floats ("310101001.0", an int
+     * column with gaps): read as the integers' text, as every reader of ids then sees them. */
+    for (size_t c = 0; !s && c < r.n_names; c++)
+        civ_table_whole_float_ids(table, c);
     for (size_t c = 0; tc && c < r.n_names; c++)
         free(tc[c].displayed);
     free(tc);

@@ -429,10 +429,12 @@ civ_status civ_mon_sort(size_t *idx, size_t n, int (*cmp)(const void *ctx, size_
     return CIV_OK;
 }
 
+/* Units and groups in natural order (civ_natural_cmp: street 9 before street 10, codes 310101009 before
+ * 310101010, names by their bytes): the order of the monitoring tables people read, the same on every run. */
 static int cmp_names(const void *ctx, size_t a, size_t b)
 {
     const char *const *names = ctx;
-    return strcmp(names[a], names[b]);
+    return civ_natural_cmp(names[a], names[b]);
 }
 
 static size_t *sorted_order(const char **names, size_t n)

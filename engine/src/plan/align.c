@@ -64,14 +64,10 @@ static const char *likely_cause(const char *id, const civ_strmap *known, char *b
         return ": the id has spaces around it (delete them: in Excel, =TRIM() or Find and Replace)";
     if (civ_total_row_id(id))
         return ": it looks like a total row of the sheet (delete the row: civicast sums the communities itself)";
-    const char *digits = id;
-    while (*digits == '0')
-        digits++;
-    if (digits != id && *digits && civ_strmap_get(known, digits, NULL)) {
-        snprintf(buf, size,
-                 ": the communities table has '%s', the same code without its leading zeros (Excel drops them from "
-                 "a General column: format the column as Text and type the codes again)",
-                 digits);
+    const char *twin = civ_id_zero_twin(id, known->keys, known->capacity);
+    if (twin) {
+        civ_id_zero_hint(id, twin, "the communities table", buf, size);
+        buf[0] = ':'; /* the sentence goes on from the id */
         return buf;
     }
     /* the usual cause at the turn of a year: the map changed and the panel kept the old ids' months */
@@ -119,7 +115,7 @@ civ_status civ_plan_check_ids(const civ_panel *panel, const char *panel_path, co
         const char *id = civ_panel_series_id(panel, i);
         if (civ_strmap_get(&ids, id, NULL))
             continue;
-        char buf[400];
+        char buf[700];
         const char *cause = likely_cause(id, &ids, buf, sizeof buf);
         civ_where w = {.file = panel_path, .series_id = id, .field = key};
         s = civ_fail_at(CIV_ERR_NOT_FOUND, &w,
