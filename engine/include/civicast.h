@@ -299,6 +299,17 @@ CIV_API civ_status civ_table_find_column(const civ_table *table, const char *nam
 CIV_API civ_status civ_table_set_number(civ_table *table, size_t row, size_t column, double value);
 /** Sets a text cell (copied).  Errors as civ_table_set_number. */
 CIV_API civ_status civ_table_set_text(civ_table *table, size_t row, size_t column, const char *value);
+/** Reads text column `column` as an integer column that pandas wrote as
+ *  floats when it is one: every non-empty cell digits or digits ".0" and at
+ *  least one ".0" ("310101001.0", df.to_csv of an int column with gaps);
+ *  the ".0" is then dropped in place ("310101001").  `1.5`, `-7.0`, `A01`
+ *  and exponents are never rewritten; a number column, an out-of-range
+ *  column or any other text column is left as it is.  The CSV readers apply
+ *  it to every text column, so every reader of ids (communities, forecasts,
+ *  actuals, predecessors, hierarchies, spending) sees one code; a host that
+ *  builds a table cell by cell (Python's DataFrames) calls it once a column
+ *  is filled, before civ_table_index (docs/HOSTILE_INPUTS.md). */
+CIV_API void civ_table_whole_float_ids(civ_table *table, size_t column);
 /** A number cell; NaN for missing, out of range or text columns. */
 CIV_API double civ_table_number(const civ_table *table, size_t row, size_t column);
 /** A borrowed text cell; "" for missing; NULL when out of range or a number column. */

@@ -34,7 +34,6 @@ no numpy array ever points into memory the library frees.
 import ctypes
 import math
 import os
-import re
 import warnings
 
 import numpy as np
@@ -850,35 +849,11 @@ def _text_cells(s):
     return ["" if (v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA) else str(v) for v in s]
 
 
-_WHOLE_FLOAT = re.compile(r"[0-9]+(\.0+)?")
-
-
-def whole_float_texts(cells):
-    """A text column's cells (list of str, "" missing) with "310101001.0" read
-    as "310101001" when the column is integers written as floats (an int
-    column with gaps, objects or categories of floats: str(310101001.0)): every
-    non-empty cell digits or digits ".0", at least one ".0".  The rule of the
-    library's readers (civ_whole_float_ids, docs/HOSTILE_INPUTS.md), applied
-    to frames so that a frame and its CSV give the same ids.  Returns cells,
-    changed in place or not."""
-    dotted = False
-    for c in cells:
-        if c:
-            m = _WHOLE_FLOAT.fullmatch(c)
-            if not m:
-                return cells
-            dotted = dotted or m.group(1) is not None
-    if dotted:
-        for k, c in enumerate(cells):
-            if c and "." in c:
-                cells[k] = c[:c.index(".")]
-    return cells
-
-
 def frame_to_table(df):
     """A DataFrame -> new civ_table (owned wrapper).  Numeric and bool columns
     become number columns, everything else text (missing -> ""; integers
-    written as floats read as integers, whole_float_texts)."""
+    written as floats read as integers, as the CSV readers read them:
+    civ_table_whole_float_ids)."""
     t = _Owned(lib.civ_table_free)
     check(lib.civ_table_create(ctypes.byref(t.ptr)))
     n = len(df)
@@ -902,9 +877,10 @@ def frame_to_table(df):
                 for r in range(n):
                     check(lib.civ_table_set_number(t.ptr, r, idx, float(v[r])))
         else:
-            for r, cell in enumerate(whole_float_texts(_text_cells(s))):
+            for r, cell in enumerate(_text_cells(s)):
                 if cell:
                     check(lib.civ_table_set_text(t.ptr, r, idx, encode(cell)))
+            lib.civ_table_whole_float_ids(t.ptr, idx)
     return t
 
 

@@ -48,13 +48,6 @@ civ_status civ_table_set_text_pooled(civ_table *table, size_t row, size_t column
 /* Drops a text column's cells (pooled or malloc'd), leaving texts[] of
  * NULLs. */
 void civ_table_clear_texts(civ_table_column *c, size_t n_rows);
-/* Reads text column `column` as an integer column that pandas wrote as
- * floats when it is one (civ_whole_float_ids: "310101001.0" becomes
- * "310101001"), in place; a number column or any other text column is left
- * as it is.  The table readers call it for every text column, so that every
- * reader of ids (communities, forecasts, actuals, predecessors, hierarchy,
- * spending) sees one code.  Must precede any key index on the column. */
-void civ_table_whole_float_ids(civ_table *table, size_t column);
 /* Reserves capacity for at least n rows (no change to n_rows). */
 civ_status civ_table_reserve(civ_table *table, size_t n);
 
