@@ -1002,24 +1002,16 @@ static civ_status bind_predecessors(civ_alloc_problem *p, const civ_table *t)
         const char *cell = civ_table_text(t, p->row_of[i], col);
         size_t n_tok = 0;
         p->pred[i] = dst;
-        for (const char *c = cell; *c;) {
-            while (*c == ' ' || civ_text_list_separator(c))
-                c += *c == ' ' ? 1 : civ_text_list_separator(c);
-            const char *b = c;
-            while (*c && !civ_text_list_separator(c))
-                c++;
-            const char *e = c;
-            while (e > b && e[-1] == ' ')
-                e--;
-            if (e > b) {
-                civ_status st = check_one_predecessor(p, t, col, i, b, (size_t)(e - b), cell);
-                if (st)
-                    return st;
-                if (n_tok++)
-                    *dst++ = '+';
-                memcpy(dst, b, (size_t)(e - b));
-                dst += e - b;
-            }
+        const char *c = cell, *b;
+        size_t len;
+        while (civ_text_list_next(&c, &b, &len)) {
+            civ_status st = check_one_predecessor(p, t, col, i, b, len, cell);
+            if (st)
+                return st;
+            if (n_tok++)
+                *dst++ = '+';
+            memcpy(dst, b, len);
+            dst += len;
         }
         *dst++ = '\0';
         double total = 0;

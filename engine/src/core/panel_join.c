@@ -87,18 +87,9 @@ static civ_status read_row(join_ctx *x, const civ_strmap *ids, size_t r, const c
         return CIV_OK;
     succ *sc = &x->succ[x->n_succ];
     *sc = (succ){.row = r, .id = id, .first = x->n_toks};
-    for (const char *c = cell; *c;) {
-        while (*c == ' ' || civ_text_list_separator(c))
-            c += *c == ' ' ? 1 : civ_text_list_separator(c);
-        const char *b = c;
-        while (*c && !civ_text_list_separator(c))
-            c++;
-        const char *e = c;
-        while (e > b && e[-1] == ' ')
-            e--;
-        if (e == b)
-            continue;
-        size_t len = (size_t)(e - b);
+    const char *c = cell, *b;
+    size_t len;
+    while (civ_text_list_next(&c, &b, &len)) {
         if (strlen(id) == len && !memcmp(id, b, len)) {
             sc->self = 1;
             continue;

@@ -119,6 +119,29 @@ size_t civ_text_list_separator(const char *c)
     return 0;
 }
 
+int civ_text_list_next(const char **c, const char **item, size_t *len)
+{
+    const char *s = *c;
+    for (;;) {
+        while (*s == ' ' || civ_text_list_separator(s))
+            s += *s == ' ' ? 1 : civ_text_list_separator(s);
+        if (!*s)
+            break;
+        const char *b = s;
+        while (*s && !civ_text_list_separator(s))
+            s++;
+        const char *e = s;
+        while (e > b && e[-1] == ' ')
+            e--;
+        if (e > b) {
+            *c = s, *item = b, *len = (size_t)(e - b);
+            return 1;
+        }
+    }
+    *c = s;
+    return 0;
+}
+
 size_t civ_whole_float_id_len(const char *id)
 {
     if (!id)

@@ -61,5 +61,10 @@ size_t civ_text_distance(const char *a, const char *b, size_t cap, int fold_case
 /* The length in bytes of the list separator that starts at c (; , 、 ； ，),
  * else 0: how a cell lists ids ("C001；C002", [data] predecessors). */
 size_t civ_text_list_separator(const char *c);
+/* The next item of a list cell read from *c (separators as above, spaces
+ * around items dropped): sets *item to its first byte and *len to its length
+ * (not NUL-terminated) and moves *c past it; returns 0, with *c at the end,
+ * when no item is left.  One reading of such cells for every caller. */
+int civ_text_list_next(const char **c, const char **item, size_t *len);
 
 #endif
