@@ -77,7 +77,8 @@ def join_predecessors(df, communities, predecessors=None, spec=None, id="unique_
     gaps = table[table["gap_periods"] > 0]
     if len(gaps):
         warnings.warn("civicast.join_predecessors: " + "; ".join(
-            f"{r.unique_id}: {r.gap_periods} period{'' if r.gap_periods == 1 else 's'} {r.gap_from}..{r.gap_to}"
-            for r in gaps.itertuples()) + " missing between the predecessors' last common period and the "
-            "community's own first (neither reported; left missing, not guessed)", UserWarning, stacklevel=2)
+            f"{r.unique_id}: {r.gap_periods} period{'' if r.gap_periods == 1 else 's'} "
+            f"{r.gap_from}..{r.gap_to} missing"
+            for r in gaps.itertuples()) + " (between the predecessors' last common period and the "
+            "community's own first: neither reported; left missing, not guessed)", UserWarning, stacklevel=2)
     return panel, table

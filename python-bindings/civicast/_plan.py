@@ -212,9 +212,10 @@ def _result_frames(res):
         if len(gaps):
             import warnings
             warnings.warn("civicast.plan: [data] predecessors: " + "; ".join(
-                f"{r.unique_id}: {r.gap_periods} period{'' if r.gap_periods == 1 else 's'} {r.gap_from}..{r.gap_to}"
-                for r in gaps.itertuples()) + " missing between the predecessors' last common period and the "
-                "community's own first (neither reported; left missing, not guessed; joins)", UserWarning,
+                f"{r.unique_id}: {r.gap_periods} period{'' if r.gap_periods == 1 else 's'} "
+                f"{r.gap_from}..{r.gap_to} missing"
+                for r in gaps.itertuples()) + " (between the predecessors' last common period and the "
+                "community's own first: neither reported; left missing, not guessed; joins)", UserWarning,
                 stacklevel=4)
     return frames
 
