@@ -1076,7 +1076,7 @@ static void test_split_shares(void **state)
         const char *id = civ_table_text(al, row, cid), *ex = civ_table_text(al, row, cex);
         const char *want = !strcmp(id, "S31")   ? "（需求历史接续自 P03（份额 0.6）：36 个月 2022-01..2024-12）"
                            : !strcmp(id, "S32") ? "（需求历史接续自 P03（份额 0.4）：36 个月 2022-01..2024-12）"
-                           : !strcmp(id, "R05") ? "（需求历史接续自 P05：18 个月 2022-01..2023-06；2023-07..2023-08 共 2 "
+                           : !strcmp(id, "R05") ? "（需求历史接续自 P05：18 个月 2022-01..2023-06，2023-07..2023-08 共 2 "
                                                   "个月前身与本社区均无数据，按缺失处理）"
                                                 : NULL;
         if (!want)

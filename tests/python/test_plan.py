@@ -610,7 +610,7 @@ def test_plan_split_divided_by_shares(tmp_path):
     assert abs(s1 / s2 - 1.5) < 1e-9
     assert s2 > 0.4 * p["2024-01":"2024-06"].sum()  # a year's meals, not its three months'
     ex = tables["allocation"].set_index("unique_id")["explanation"]
-    want = "（需求历史接续自 P01（份额 0.4）：30 个月 2022-01..2024-06；2024-07..2024-09 共 3 个月"
+    want = "（需求历史接续自 P01（份额 0.4）：30 个月 2022-01..2024-06，2024-07..2024-09 共 3 个月"
     assert want in ex["S2"], ex["S2"]
     # outside the plan: the same panel, by the spec or by the columns named
     with pytest.warns(UserWarning, match="S2: 3 periods 2024-07..2024-09"):

@@ -68,12 +68,12 @@ static void note(const civ_table *j, size_t r, int zh, char *buf, size_t size)
     const char *shares = civ_table_text(j, r, c[7]), *gf = civ_table_text(j, r, c[9]);
     const char *gt = civ_table_text(j, r, c[10]);
     double gap = civ_table_number(j, r, c[8]);
-    char sh[160] = "", gp[200] = "";
+    char sh[160] = "", gp[200] = ""; /* no clause separator ("; ", "；") inside: explanations split on them */
     if (shares[0])
         snprintf(sh, sizeof sh, zh ? "（份额 %s）" : " (shares %s)", shares);
     if (gap > 0)
         snprintf(gp, sizeof gp,
-                 zh ? "；%s..%s 共 %.0f 个月前身与本社区均无数据，按缺失处理" : "; %s..%s, %.0f months, missing: "
+                 zh ? "，%s..%s 共 %.0f 个月前身与本社区均无数据，按缺失处理" : ", %s..%s, %.0f months, missing: "
                                                                   "neither its predecessors nor it reported",
                  gf, gt, gap);
     const char *pred = civ_table_text(j, r, c[0]), *st = civ_table_text(j, r, c[1]);
