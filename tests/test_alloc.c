@@ -1751,6 +1751,98 @@ static void test_last_year_file(void **state)
     civ_alloc_spec_free(s);
 }
 
+/* [data] predecessor_shares with last year's allocation: a blank last-year cell of a split's part was refused
+ * ("its share is the office's decision"); with shares it is share x the parent's amount, the parts of one
+ * parent rounded together to add up to round(sum of shares x parent) (largest remainder, ties to the smaller
+ * id).  And a predecessor id containing '+' ("A+B", a rename) was split at the '+' (bind.c joined the list
+ * with '+', last_year.c split it again): refused as "names 'A' ... no row". */
+static void test_last_year_split_shares(void **state)
+{
+    (void)state;
+    const char *spec = "version = \"m\"\n[budget]\ntotal = 3000.00\nfiscal_year = 2026\n[data]\n"
+                       "predecessors = \"前身\"\npredecessor_shares = \"份额\"\n[[pool]]\nname = \"p\"\nshare = 1\n"
+                       "[[formula]]\nname = \"main\"\nhold_harmless = 0.85\n"
+                       "last_year = \"ly\"\n[[factor]]\nname = \"x\"\nattribute = \"x\"\nweight = 1\n";
+    civ_alloc_spec *s = af_spec_of(spec);
+    assert_string_equal(civ_alloc_spec_predecessor_shares_column(s), "份额");
+    civ_table *ly = ly_file("unique_id,pool_p_fen\nS,40001\nT,40001\nA+B,30000\nA,1\nB,2\nC,5\n");
+    assert_int_equal(civ_alloc_spec_set_last_year(s, ly), CIV_OK);
+    civ_table_free(ly);
+    civ_table *t = table_for_spec(s, "unique_id,x,ly,前身,份额\nS1,1,,S,0.5\nS2,1,,S,50%\nT1,1,,T,0.6\n"
+                                     "T2,1,,T,0.3\nM,1,,A+B,\nC,1,,,\nN,1,0,,\n");
+    run_out o;
+    assert_int_equal(run(s, t, NULL, &o), CIV_OK);
+    /* 0.5 x 400.01 = 200.005 each: the fen left over to the smaller id; T: 0.9 x 400.01 = 360.009 -> 360.01 */
+    const double want[] = {20001, 20000, 24001, 12000, 30000, 5, 0};
+    for (size_t i = 0; i < 7; i++)
+        assert_true(fabs(af_cell(o.t, i, "last_year_fen") - want[i]) <= 0);
+    assert_non_null(strstr(text_cell(o.t, 0, "explanation"), "(last year's amounts from S\xc3\x97" "0.5)"));
+    assert_non_null(strstr(text_cell(o.t, 4, "explanation"), "(last year's amounts from A+B)"));
+    /* A and B are closed, not "A+B" */
+    assert_true(fabs(summary_value(o.sum, "closed", "A", "amount") - 1) <= 0);
+    assert_true(fabs(summary_value(o.sum, "closed", "B", "amount") - 2) <= 0);
+    run_free(&o);
+    civ_table_free(t);
+
+    /* a written cell equal to the share is kept; one that differs is refused with both values */
+    t = table_for_spec(s, "unique_id,x,ly,前身,份额\nS1,1,200.01,S,0.5\nS2,1,200.01,S,0.5\n");
+    assert_int_equal(run(s, t, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "community 'S2' (line 3) has 200.01 last year in 'ly', but "
+                                                     "last year's allocation"));
+    assert_non_null(strstr(civ_last_error_message(), "gives 200.00 ('S' x 0.5, fund 'p')"));
+    run_free(&o);
+    civ_table_free(t);
+
+    /* the shares checked at the cell: outside (0, 1], a sum above 1, some parts without */
+    t = table_for_spec(s, "unique_id,x,ly,前身,份额\nS1,1,,S,1.2\nS2,1,,S,0.5\n");
+    assert_int_equal(run(s, t, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "share 1 of '份额' = '1.2' is '1.2', not a number in (0, 1]"));
+    assert_int_equal(civ_last_error()->line, 2);
+    assert_int_equal(civ_last_error()->column, 5);
+    run_free(&o);
+    civ_table_free(t);
+    t = table_for_spec(s, "unique_id,x,ly,前身,份额\nS1,1,,S,0.6\nS2,1,,S,0.5\n");
+    assert_int_equal(run(s, t, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "last year's 'S' was split into 'S1' 0.6, 'S2' 0.5 (column "
+                                                     "'份额'): their shares sum to 1.1, more than 1"));
+    run_free(&o);
+    civ_table_free(t);
+    t = table_for_spec(s, "unique_id,x,ly,前身,份额\nS1,1,,S,0.6\nS2,1,150,S,\n");
+    assert_int_equal(run(s, t, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "'S2' gives no share of it in '份额' while the others do"));
+    run_free(&o);
+    civ_table_free(t);
+    t = table_for_spec(s, "unique_id,x,ly,前身\nS1,1,,S\n");
+    assert_int_equal(run(s, t, NULL, &o), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error_message(), "[data] predecessor_shares: the communities table has no "
+                                                     "column '份额'"));
+    run_free(&o);
+    civ_table_free(t);
+    civ_alloc_spec_free(s);
+    /* shares without predecessors: refused at the key */
+    civ_alloc_spec *bad = NULL;
+    const char *nokey = "version = \"m\"\n[budget]\ntotal = 10.00\nfiscal_year = 2026\n[data]\n"
+                        "predecessor_shares = \"份额\"\n[[pool]]\nname = \"p\"\nshare = 1\n[[factor]]\nname = \"x\"\n"
+                        "attribute = \"x\"\nweight = 1\n";
+    assert_int_equal(civ_alloc_spec_parse(nokey, strlen(nokey), "s.spec", &bad), CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error_message(), "[data] predecessors (the column naming them) is not given"));
+    assert_null(bad);
+    /* the id with '+' without shares (the old spec's keys only): read as one id */
+    s = af_spec_of("version = \"m\"\n[budget]\ntotal = 3000.00\nfiscal_year = 2026\n[data]\n"
+                   "predecessors = \"前身\"\n[[pool]]\nname = \"p\"\nshare = 1\n[[formula]]\nname = \"main\"\n"
+                   "hold_harmless = 0.85\n"
+                   "last_year = \"ly\"\n[[factor]]\nname = \"x\"\nattribute = \"x\"\nweight = 1\n");
+    ly = ly_file("unique_id,pool_p_fen\nA+B,30000\nA,1\nB,2\n");
+    assert_int_equal(civ_alloc_spec_set_last_year(s, ly), CIV_OK);
+    civ_table_free(ly);
+    t = table_for_spec(s, "unique_id,x,ly,前身\nM,1,,A+B\nA,1,,\nB,1,,\n");
+    assert_int_equal(run(s, t, NULL, &o), CIV_OK);
+    assert_true(fabs(af_cell(o.t, 0, "last_year_fen") - 30000) <= 0); /* before: A's 0.01 + B's 0.02 */
+    run_free(&o);
+    civ_table_free(t);
+    civ_alloc_spec_free(s);
+}
+
 /* if_missing = "zero": a community with no forecast (a new estate not yet in
  * the panel, or a failed fit) counted 0 demand and its explanation said
  * nothing about it (the factor was simply absent from the shares). */
@@ -1853,6 +1945,7 @@ int main(void)
         cmocka_unit_test(test_no_forecast_explained),
         cmocka_unit_test(test_last_year_total),
         cmocka_unit_test(test_last_year_file),
+        cmocka_unit_test(test_last_year_split_shares),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

@@ -428,6 +428,106 @@ static void test_join_predecessors(void **state)
     civ_panel_free(p);
 }
 
+/* civ_panel_join_predecessors_shares: P split into S1 (0.6, its own months from 105) and S2 (0.4, none yet);
+ * the gap between P's last month (103) and S1's first (105) stays missing and is counted; the shares are
+ * checked (tests/test_panel.c; docs/FORECASTING.md "When the map changes"). */
+static civ_table *with_shares(const char *const *ids, const char *const *pred, const char *const *shares)
+{
+    civ_table *t = communities(ids, pred);
+    size_t cs;
+    assert_int_equal(civ_table_add_column(t, "份额", CIV_COLUMN_TEXT, &cs), CIV_OK);
+    for (size_t r = 0; ids[r]; r++)
+        assert_int_equal(civ_table_set_text(t, r, cs, shares[r]), CIV_OK);
+    return t;
+}
+
+static void expect_refused(const civ_panel *p, const char *const *ids, const char *const *pred,
+                           const char *const *shares, const char *says)
+{
+    civ_table *t = with_shares(ids, pred, shares);
+    civ_panel *q = NULL;
+    assert_int_equal(civ_panel_join_predecessors_shares(p, t, "id", "前身", "份额", &q, NULL), CIV_ERR_DOMAIN);
+    if (!strstr(civ_last_error()->message, says))
+        fail_msg("expected '%s' in: %s", says, civ_last_error()->message);
+    assert_string_equal(civ_last_error()->field, "份额");
+    assert_null(q);
+    civ_table_free(t);
+}
+
+static void test_join_shares(void **state)
+{
+    (void)state;
+    civ_panel *p = NULL, *q = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    const double pp[] = {10, 20, 30, 40}, s1[] = {3, 3}, x[] = {1, 1, 1, 1}, cp[] = {100, 100, 100, 100};
+    size_t ka, i;
+    assert_int_equal(civ_panel_add_covariate(p, "aged", &ka), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "P", 100, pp, 4, &i), CIV_OK);
+    assert_int_equal(civ_panel_set_covariate(p, i, ka, cp, 4), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "S1", 105, s1, 2, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "X+Y", 100, x, 4, NULL), CIV_OK); /* an id with '+' */
+    const char *ids[] = {"S1", "S2", "R", NULL}, *pred[] = {"P", "P", "X+Y", NULL};
+    const char *shares[] = {"0.6", "40%", "", NULL};
+    civ_table *t = with_shares(ids, pred, shares), *j = NULL;
+    assert_int_equal(civ_panel_join_predecessors_shares(p, t, "id", "前身", "份额", &q, &j), CIV_OK);
+    const double w1[] = {6, 12, 18, 24, NAN, 3, 3}, w2[] = {4, 8, 12, 16}; /* 104: nobody's, left missing */
+    expect_series(q, "S1", 100, w1, 7);
+    expect_series(q, "S2", 100, w2, 4);
+    expect_series(q, "R", 100, x, 4);
+    assert_int_equal(civ_panel_n_series(q), 3);
+    const double *cv;
+    size_t len;
+    assert_int_equal(civ_panel_find_series(q, "S2", &i), CIV_OK);
+    assert_int_equal(civ_panel_covariate(q, i, ka, &cv, &len), CIV_OK);
+    assert_int_equal(len, 4);
+    assert_true(fabs(cv[0] - 40) <= 1e-12 && fabs(cv[3] - 40) <= 1e-12); /* covariates by the share too */
+    size_t cs, csh, cg, cn;
+    civ_table_find_column(j, "status", &cs), civ_table_find_column(j, "shares", &csh);
+    civ_table_find_column(j, "gap_periods", &cg), civ_table_find_column(j, "joined_periods", &cn);
+    assert_string_equal(civ_table_text(j, 0, cs), "joined");
+    assert_string_equal(civ_table_text(j, 1, cs), "joined");
+    assert_string_equal(civ_table_text(j, 0, csh), "0.6");
+    assert_string_equal(civ_table_text(j, 1, csh), "0.4");
+    assert_string_equal(civ_table_text(j, 2, csh), "");
+    assert_true(fabs(civ_table_number(j, 0, cg) - 1) <= 0 && fabs(civ_table_number(j, 1, cg)) <= 0);
+    assert_true(fabs(civ_table_number(j, 0, cn) - 4) <= 0);
+    civ_table_free(j);
+    civ_panel_free(q);
+    civ_table_free(t);
+    /* without the shares column: a split, as before; the gap of a merger is counted all the same */
+    t = communities(ids, pred);
+    assert_int_equal(civ_panel_join_predecessors(p, t, "id", "前身", &q, &j), CIV_OK);
+    assert_string_equal(civ_table_text(j, 0, cs), "split");
+    expect_series(q, "S1", 105, s1, 2);
+    civ_table_free(j);
+    civ_panel_free(q);
+    civ_table_free(t);
+    const char *one[] = {"S1", NULL}, *onep[] = {"P", NULL};
+    t = communities(one, onep);
+    assert_int_equal(civ_panel_join_predecessors(p, t, "id", "前身", &q, &j), CIV_OK);
+    assert_true(fabs(civ_table_number(j, 0, cg) - 1) <= 0); /* a rename with a month between */
+    civ_table_free(j);
+    civ_panel_free(q);
+    civ_table_free(t);
+    /* the shares checked */
+    const char *two[] = {"S1", "S2", NULL}, *twop[] = {"P", "P", NULL};
+    expect_refused(p, two, twop, (const char *[]){"1.5", "0.4", NULL}, "is '1.5', not a number in (0, 1]");
+    expect_refused(p, two, twop, (const char *[]){"0", "0.4", NULL}, "is '0', not a number in (0, 1]");
+    expect_refused(p, two, twop, (const char *[]){"abc", "0.4", NULL}, "is 'abc', not a number in (0, 1]");
+    expect_refused(p, two, twop, (const char *[]){"0.6；0.4", "0.4", NULL}, "gives 2 shares for 1 predecessor");
+    expect_refused(p, two, twop, (const char *[]){"0.7", "0.4", NULL},
+                   "split into 'S1' 0.7, 'S2' 0.4 (column '份额'): their shares sum to 1.1, more than 1");
+    expect_refused(p, two, twop, (const char *[]){"0.6", "", NULL}, "'S2' gives no share of it in '份额'");
+    expect_refused(p, one, onep, (const char *[]){"0.5", NULL}, "no other community continues the rest");
+    t = with_shares(one, onep, (const char *[]){"1", NULL});
+    assert_int_equal(civ_panel_join_predecessors_shares(p, t, "id", "前身", "份额", &q, NULL), CIV_OK);
+    civ_panel_free(q);
+    assert_int_equal(civ_panel_join_predecessors_shares(p, t, "id", "前身", "nope", &q, NULL),
+                     CIV_ERR_MISSING_COLUMN);
+    civ_table_free(t);
+    civ_panel_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -438,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_attributes),
         cmocka_unit_test(test_prefixes),
         cmocka_unit_test(test_join_predecessors),
+        cmocka_unit_test(test_join_shares),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -283,6 +283,7 @@ static void test_run_and_write(void **state)
         snprintf(path, sizeof path, "%s/%s.csv", dir, civ_plan_table_name((civ_plan_table)t));
         assert_int_equal(access(path, R_OK) == 0,
                          (t <= CIV_PLAN_NEED_SUMMARY || t > CIV_PLAN_DEMAND) && t < CIV_PLAN_BACKTEST);
+    /* joins.csv only with [data] predecessors */
     }
     /* the folder is for people by default (a UTF-8 byte-order mark); {0}
      * options give the exact files for programs, without one */
@@ -986,6 +987,111 @@ static void test_merged_community_history(void **state)
     civ_plan_free(p);
 }
 
+/* [data] predecessor_shares: P03 split into S31 (0.6) and S32 (0.4), neither with months of its own yet, and
+ * P05 renamed R05 from 2023-09 with P05's months ending 2023-06.  Before, S31 and S32 were a split without a
+ * share: no series, their demand counted as 0 (if_missing); now each continues its share of P03's history,
+ * so its seasonal-naive forecast is exactly 0.6 (0.4) x P03's, and R05's two months between (2023-07..08)
+ * stay missing, counted (stats, joins.csv) and named in its explanation. */
+static void test_split_shares(void **state)
+{
+    (void)state;
+    char *text = tf_slurp(CIV_SOURCE_DIR "/tests/data/plan/meals.csv", NULL);
+    assert_non_null(text);
+    size_t cap = strlen(text) * 2 + 64, n = 0;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        if (!strncmp(line, "P05,", 4) && strncmp(line + 4, "2023-07", 7) >= 0) {
+            if (strncmp(line + 4, "2023-09", 7) >= 0) /* R05's own months */
+                n += (size_t)sprintf(out + n, "R05,%s\n", line + 4);
+            continue;
+        }
+        n += (size_t)sprintf(out + n, "%s\n", line);
+    }
+    write_file("split.csv", out);
+    free(out);
+    free(text);
+    write_file("split_comm.csv", "unique_id,district,population,aged60,aged60_share,migrant_share,"
+                                 "last_year_funding,前身,份额\n"
+                                 "P01,East,1200,400,0.333333,0.1,12000,,\n"
+                                 "P02,East,2500,500,0.200000,0.6,18000,,\n"
+                                 "S31,East,1080,420,0.388889,0.2,9000,P03,0.6\n"
+                                 "S32,East,720,280,0.388889,0.2,6000,P03,40%\n"
+                                 "P04,West,3000,600,0.200000,0.7,20000,,\n"
+                                 "R05,West,900,350,0.388889,0.05,8000,P05,\n"
+                                 "P06,West,2200,450,0.204545,0.3,15000,,\n");
+    char *spec = tf_slurp(CIV_SOURCE_DIR "/tests/data/plan/plan.spec", NULL);
+    assert_non_null(spec);
+    char *at = strstr(spec, "[data]\n"), *with = malloc(strlen(spec) + 128);
+    assert_non_null(at);
+    sprintf(with, "%.*s[data]\npredecessors = \"前身\"\npredecessor_shares = \"份额\"\n%s", (int)(at - spec), spec,
+            at + 7);
+    write_file("split.spec", with);
+    free(with);
+    free(spec);
+    char plan[2048];
+    snprintf(plan, sizeof plan,
+             "[plan]\npanel = \"%s/split.csv\"\ncommunities = \"%s/split_comm.csv\"\nspec = \"%s/split.spec\"\n"
+             "[forecast]\nmodel = \"snaive\"\nhorizon = 24\n",
+             tmpdir, tmpdir, tmpdir);
+    civ_plan *p = NULL, *orig = NULL;
+    civ_plan_result *r = NULL, *ro = NULL;
+    assert_int_equal(civ_plan_read(write_file("split.toml", plan), &p), CIV_OK);
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_OK);
+    civ_plan_stats st;
+    assert_int_equal(civ_plan_result_stats(r, &st), CIV_OK);
+    assert_int_equal(st.n_joined, 3);
+    assert_int_equal(st.n_not_joined, 0);
+    assert_int_equal(st.n_joined_by_share, 2);
+    assert_int_equal(st.n_join_gaps, 1);
+    assert_int_equal(st.n_join_gap_periods, 2);
+    assert_int_equal(st.n_predecessor_series, 2);
+    const civ_table *j = civ_plan_result_table(r, CIV_PLAN_JOINS);
+    assert_non_null(j);
+    assert_int_equal(civ_table_n_rows(j), 3);
+    snprintf(plan, sizeof plan,
+             "[plan]\npanel = \"" CIV_SOURCE_DIR "/tests/data/plan/meals.csv\"\ncommunities = \"" CIV_SOURCE_DIR
+             "/tests/data/plan/communities.csv\"\nspec = \"" CIV_SOURCE_DIR "/tests/data/plan/plan.spec\"\n"
+             "[forecast]\nmodel = \"snaive\"\nhorizon = 24\n");
+    assert_int_equal(civ_plan_read(write_file("orig.toml", plan), &orig), CIV_OK);
+    assert_int_equal(civ_plan_run(orig, NULL, &ro), CIV_OK);
+    assert_null(civ_plan_result_table(ro, CIV_PLAN_JOINS)); /* no [data] predecessors: no joins.csv */
+    double a[24], b[24], c[24], e[24], f[24];
+    means_of(civ_plan_result_table(r, CIV_PLAN_FORECASTS), "S31", a);
+    means_of(civ_plan_result_table(r, CIV_PLAN_FORECASTS), "S32", b);
+    means_of(civ_plan_result_table(r, CIV_PLAN_FORECASTS), "R05", e);
+    means_of(civ_plan_result_table(ro, CIV_PLAN_FORECASTS), "P03", c);
+    means_of(civ_plan_result_table(ro, CIV_PLAN_FORECASTS), "P05", f);
+    for (size_t h = 0; h < 24; h++) {
+        assert_true(fabs(a[h] - 0.6 * c[h]) <= 1e-9 * fabs(c[h]));
+        assert_true(fabs(b[h] - 0.4 * c[h]) <= 1e-9 * fabs(c[h]));
+        assert_true(fabs(e[h] - f[h]) <= 1e-9 * fabs(f[h]));
+    }
+    const civ_table *al = civ_plan_result_table(r, CIV_PLAN_ALLOCATION);
+    size_t cid, cex;
+    assert_int_equal(civ_table_find_column(al, "unique_id", &cid), CIV_OK);
+    assert_int_equal(civ_table_find_column(al, "explanation", &cex), CIV_OK);
+    int found = 0;
+    for (size_t row = 0; row < civ_table_n_rows(al); row++) {
+        const char *id = civ_table_text(al, row, cid), *ex = civ_table_text(al, row, cex);
+        const char *want = !strcmp(id, "S31")   ? "（需求历史接续自 P03（份额 0.6）：36 个月 2022-01..2024-12）"
+                           : !strcmp(id, "S32") ? "（需求历史接续自 P03（份额 0.4）：36 个月 2022-01..2024-12）"
+                           : !strcmp(id, "R05") ? "（需求历史接续自 P05：18 个月 2022-01..2023-06，2023-07..2023-08 共 2 "
+                                                  "个月前身与本社区均无数据，按缺失处理）"
+                                                : NULL;
+        if (!want)
+            continue;
+        if (!strstr(ex, want))
+            fail_msg("the explanation of %s lacks '%s': %s", id, want, ex);
+        found++;
+    }
+    assert_int_equal(found, 3);
+    civ_plan_result_free(ro);
+    civ_plan_free(orig);
+    civ_plan_result_free(r);
+    civ_plan_free(p);
+}
+
 /* The fixture's file `src` with each row's first field P<nn> written as
  * <prefix><nn><suffix> (numeric codes as pandas and Excel write them). */
 static char *recoded(const char *src, const char *name, const char *prefix, const char *suffix)
@@ -1073,6 +1179,7 @@ int main(void)
         cmocka_unit_test(test_uncertainty_columns_arguments),
         cmocka_unit_test(test_late_series_and_ids),
         cmocka_unit_test(test_merged_community_history),
+        cmocka_unit_test(test_split_shares),
         cmocka_unit_test(test_codes_as_written),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

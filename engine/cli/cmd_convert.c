@@ -12,7 +12,7 @@
 #include "commands.h"
 
 enum { V_TABLE, V_HIER, V_GROUP, V_COMMUNITIES, V_SUMMING, V_FREQ, V_ENCODING, V_THOUSANDS, V_PERCENT,
-       V_PRED, V_SPEC, V_JOINS, V_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */,
+       V_PRED, V_SHARES, V_SPEC, V_JOINS, V_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */,
        V_EXCEL = V_COLUMNS + 4 /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option convert_options[] = {
     [V_TABLE] = {"--table", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "IN is a table (e.g. community attributes)"},
@@ -28,11 +28,16 @@ static const civ_cli_option convert_options[] = {
                 "the column of --communities naming each merged or renamed community's\n"
                 "predecessors (\"C001;C002\"): OUT continues their summed history (rows keyed\n"
                 "by unique_id)"},
+    [V_SHARES] = {"--shares", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "COLUMN",
+                  "with --predecessors: the column of --communities giving each community's\n"
+                  "share of each predecessor (\"0.6\", \"0.5;1\"): a split's parts continue\n"
+                  "share x the parent's history"},
     [V_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
-                "take the key and predecessors columns from an allocation spec's [data]\n"
-                "(id, predecessors), as `civicast plan` does"},
+                "take the key, predecessors and shares columns from an allocation spec's\n"
+                "[data] (id, predecessors, predecessor_shares), as `civicast plan` does"},
     [V_JOINS] = {"--joins", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
-                 "what was joined: one row per community naming predecessors (status, months)"},
+                 "what was joined: one row per community naming predecessors (status, months,\n"
+                 "shares, gap_periods)"},
     [V_FREQ] = CIV_CLI_FREQ_OPTION,
     [V_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [V_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
@@ -46,7 +51,8 @@ static const civ_cli_spec convert_spec = {
     "                               [--excel] [--precision P]\n"
     "                               [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n"
     "       civicast convert IN OUT --hierarchy a,b [--group g] [--communities FILE] [--summing FILE] ...\n"
-    "       civicast convert IN OUT --communities FILE (--predecessors COLUMN | --spec FILE) [--joins FILE] ...\n",
+    "       civicast convert IN OUT --communities FILE (--predecessors COLUMN [--shares COLUMN] | --spec FILE)\n"
+    "                               [--joins FILE] ...\n",
     "Converts by extension (.csv, .h5, .hdf5).  Without --table, IN is a panel in\n"
     "long format (unique_id,ds,y[,covariates]); with --table, a table such as the\n"
     "community attributes.  OUT is written atomically (temporary file + rename).\n"
@@ -58,7 +64,9 @@ static const civ_cli_spec convert_spec = {
     "With --predecessors (or --spec), each community of --communities that names its\n"
     "predecessors continues their history: their values summed in the months every one\n"
     "reported, before its own months; their series are left out (a split keeps its own\n"
-    "months); docs/FORECASTING.md \"When the map changes\".\n",
+    "months, or with --shares continues share x the parent's); months between the\n"
+    "predecessors' last and its own first stay missing (a warning names them);\n"
+    "docs/FORECASTING.md \"When the map changes\".\n",
     convert_options,
     1,
     "unknown option '%s'",
@@ -68,7 +76,8 @@ static const civ_cli_spec convert_spec = {
 
 /* --predecessors / --spec: the panel with the predecessors' history joined (and --joins), published together. */
 static int convert_join(const char *in, const char *out, const char *comm_path, const char *column,
-                               const char *spec_path, const char *joins_path, const civ_csv_write_options *csv)
+                        const char *shares, const char *spec_path, const char *joins_path,
+                        const civ_csv_write_options *csv)
 {
     civ_panel *p = NULL, *joined = NULL;
     civ_table *comm = NULL, *joins = NULL;
@@ -78,20 +87,21 @@ static int convert_join(const char *in, const char *out, const char *comm_path, 
     if (!s && spec) {
         id = civ_alloc_spec_id_column(spec);
         column = civ_alloc_spec_predecessors_column(spec);
+        shares = civ_alloc_spec_predecessor_shares_column(spec);
         if (!column) {
             civ_alloc_spec_free(spec);
             return civ_cli_usage_error("convert", "--spec: the spec names no [data] predecessors column (the "
                                                   "communities' column naming each community's predecessors)");
         }
     }
-    const char *text[] = {id, column, NULL};
+    const char *text[] = {id, column, shares, NULL};
     civ_table_read_options ro = {.text_columns = text};
     if (!s)
         s = civ_cli_read_table(comm_path, &ro, &comm);
     if (!s)
         s = civ_cli_read_panel(in, &p);
     if (!s)
-        s = civ_panel_join_predecessors(p, comm, id, column, &joined, &joins);
+        s = civ_panel_join_predecessors_shares(p, comm, id, column, shares, &joined, &joins);
     if (!s) {
         const char *paths[2] = {out, joins_path};
         civ_cli_outputs o;
@@ -113,6 +123,16 @@ static int convert_join(const char *in, const char *out, const char *comm_path, 
                "(--joins says why); %zu series in, %zu out\n",
                n_joined, n_joined == 1 ? "y" : "ies", rows - n_joined, civ_panel_n_series(p),
                civ_panel_n_series(joined));
+        size_t cid, cg, cf, ct;
+        civ_table_find_column(joins, "unique_id", &cid), civ_table_find_column(joins, "gap_periods", &cg);
+        civ_table_find_column(joins, "gap_from", &cf), civ_table_find_column(joins, "gap_to", &ct);
+        for (size_t r = 0; r < rows; r++)
+            if (civ_table_number(joins, r, cg) > 0)
+                printf("warning      %s: %.0f period%s %s..%s missing between its predecessors' last common "
+                       "period and its own first (neither reported; left missing, not guessed)\n",
+                       civ_table_text(joins, r, cid), civ_table_number(joins, r, cg),
+                       civ_table_number(joins, r, cg) == 1 ? "" : "s", civ_table_text(joins, r, cf),
+                       civ_table_text(joins, r, ct));
     }
     civ_table_free(joins);
     civ_table_free(comm);
@@ -176,6 +196,7 @@ static int run_convert(int argc, char **argv)
     int table = a.value[V_TABLE] != NULL, hier = a.value[V_HIER] || a.value[V_GROUP];
     const char *hier_args[4] = {a.value[V_HIER], a.value[V_GROUP], a.value[V_COMMUNITIES], a.value[V_SUMMING]};
     const char *pred = a.value[V_PRED], *spec = a.value[V_SPEC], *joins = a.value[V_JOINS];
+    const char *shares = a.value[V_SHARES];
     int join = pred || spec;
     civ_csv_write_options csv = {0};
     code = civ_cli_csv_options("convert", &a, V_EXCEL, &csv);
@@ -190,6 +211,9 @@ static int run_convert(int argc, char **argv)
         return civ_cli_usage_error("convert", "--predecessors COLUMN (or --spec FILE) joins a panel's series with "
                                               "--communities FILE; not with --hierarchy, --group, --table or "
                                               "--summing, and not both");
+    if (shares && !pred)
+        return civ_cli_usage_error("convert", "--shares COLUMN goes with --predecessors COLUMN (with --spec, "
+                                              "[data] predecessor_shares names it)");
     if (joins && !join)
         return civ_cli_usage_error("convert", "--joins needs --predecessors or --spec");
     if (!join && !hier && (hier_args[2] || hier_args[3]))
@@ -198,7 +222,7 @@ static int run_convert(int argc, char **argv)
         return civ_cli_usage_error("convert", "--hierarchy and --group sum a panel, not a --table");
     civ_status s;
     if (join)
-        return convert_join(in, out, hier_args[2], pred, spec, joins, &csv);
+        return convert_join(in, out, hier_args[2], pred, shares, spec, joins, &csv);
     if (hier) {
         s = convert_hier(in, out, hier_args, &csv);
     } else if (table) {

@@ -275,6 +275,27 @@ static void print_plan(const civ_plan *plan, const civ_plan_result *r, const civ
                st.n_joined, st.n_joined == 1 ? "y" : "ies", st.n_joined == 1 ? "s" : "",
                st.n_joined == 1 ? "its" : "their", st.n_not_joined, st.n_not_joined == 1 ? "its" : "their",
                st.n_predecessor_series);
+    if (st.n_joined_by_share)
+        printf("                       [data] predecessor_shares: %zu part%s of a split continue%s %s parent's "
+               "history by %s share (joins.csv: shares)\n",
+               st.n_joined_by_share, st.n_joined_by_share == 1 ? "" : "s", st.n_joined_by_share == 1 ? "s" : "",
+               st.n_joined_by_share == 1 ? "its" : "their", st.n_joined_by_share == 1 ? "its" : "their");
+    if (st.n_join_gaps) {
+        const civ_table *j = civ_plan_result_table(r, CIV_PLAN_JOINS);
+        size_t cid, cg, cf, ct;
+        civ_table_find_column(j, "unique_id", &cid), civ_table_find_column(j, "gap_periods", &cg);
+        civ_table_find_column(j, "gap_from", &cf), civ_table_find_column(j, "gap_to", &ct);
+        printf("warning                %zu communit%s ha%s %zu month%s missing between %s predecessors' last common "
+               "month and %s own first (neither reported; left missing, not guessed):",
+               st.n_join_gaps, st.n_join_gaps == 1 ? "y" : "ies", st.n_join_gaps == 1 ? "s" : "ve",
+               st.n_join_gap_periods, st.n_join_gap_periods == 1 ? "" : "s", st.n_join_gaps == 1 ? "its" : "their",
+               st.n_join_gaps == 1 ? "its" : "their");
+        for (size_t k = 0, shown = 0; k < civ_table_n_rows(j); k++)
+            if (civ_table_number(j, k, cg) > 0 && shown++ < 5)
+                printf("%s %s %s..%s", shown > 1 ? "," : "", civ_table_text(j, k, cid), civ_table_text(j, k, cf),
+                       civ_table_text(j, k, ct));
+        printf("%s\n", st.n_join_gaps > 5 ? ", ... (joins.csv: gap_periods)" : "");
+    }
     if (st.n_uncalibrated)
         printf("                       conformal: %zu communities kept the model's intervals at some steps (too few "
                "backtest scores there; forecast_report.csv: uncalibrated > 0)\n",

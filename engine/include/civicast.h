@@ -552,8 +552,11 @@ CIV_API civ_status civ_panel_summarize(const civ_panel *panel, civ_panel_summary
  *     the others, then its own values; one with no series of its own is the
  *     sum; covariates are joined by the same rule (summed: counts of people);
  *   - a community whose predecessor is named by another community too (a
- *     split: its months cannot be divided without a share), or has no series
- *     in the panel, keeps its own series;
+ *     split) keeps its own series unless the parts give shares (see
+ *     civ_panel_join_predecessors_shares); one whose predecessor has no
+ *     series in the panel keeps its own series;
+ *   - periods between the last joined period and the community's own first
+ *     stay missing (NaN), counted in joins' gap_periods;
  *   - every named predecessor's series is left out (no community this year);
  *     every other series is copied.  Attributes are not copied.
  *  `joins` (may be NULL) gets a new table, one row per community naming
@@ -561,7 +564,10 @@ CIV_API civ_status civ_panel_summarize(const civ_panel *panel, civ_panel_summary
  *  status ("joined", "split", "no_series", "no_common_months"),
  *  joined_periods (number), joined_from, joined_to (periods, "" unless
  *  joined), blocking (the predecessor that stopped the join, else ""),
- *  reason (why not joined, in English, "" when joined).
+ *  reason (why not joined, in English, "" when joined), shares (the row's
+ *  shares joined by '+' as predecessors is, "" without), gap_periods (number:
+ *  periods left missing between the joined ones and its own first), gap_from,
+ *  gap_to (those periods, "" without).
  *  Errors: CIV_ERR_INVALID_ARGUMENT (NULL), CIV_ERR_MISSING_COLUMN (either
  *  column; field = its name), CIV_ERR_DOMAIN (a predecessor that is a
  *  community of the table too, at its file:line:column; a predecessors
@@ -569,6 +575,26 @@ CIV_API civ_status civ_panel_summarize(const civ_panel *panel, civ_panel_summary
 CIV_API civ_status civ_panel_join_predecessors(const civ_panel *panel, const civ_table *communities,
                                                const char *id_column, const char *predecessors_column,
                                                civ_panel **out, civ_table **joins);
+/** civ_panel_join_predecessors with the shares of a split: `shares_column`
+ *  (NULL: none, exactly civ_panel_join_predecessors) names the column of the
+ *  communities table (the allocation spec's [data] predecessor_shares) that
+ *  gives, aligned with each community's predecessors list, the part of each
+ *  predecessor it continues: "0.6", "0.5;1" (same separators), "60%", or a
+ *  number column for a single predecessor; a blank cell gives none.  A part
+ *  of a split whose every part gives a share is joined: before its own first
+ *  period, sum over its predecessors of share x value (where every one of
+ *  them has a value), covariates likewise.  Errors, besides those above
+ *  (CIV_ERR_DOMAIN at the share cell's file:line:column, naming the
+ *  community, the value and the cure): a share not in (0, 1]; a count of
+ *  shares unlike the count of predecessors; shares for some parts of a split
+ *  and not for others; parts whose shares of one predecessor sum above 1
+ *  (named, with the sum); a predecessor's single successor with a share
+ *  below 1 (the rest goes to no community: write 1, or name the community
+ *  that took it); CIV_ERR_MISSING_COLUMN (no such column). */
+CIV_API civ_status civ_panel_join_predecessors_shares(const civ_panel *panel, const civ_table *communities,
+                                                      const char *id_column, const char *predecessors_column,
+                                                      const char *shares_column, civ_panel **out,
+                                                      civ_table **joins);
 
 /** Reads a long-format CSV `unique_id,ds,y[,covariate...]` (columns in any
  *  order, extra numeric columns are covariates).  Rows in any order; the
@@ -1324,6 +1350,12 @@ CIV_API civ_status civ_alloc_spec_set_last_year(civ_alloc_spec *spec, const civ_
  *  (the spec's [data] predecessors; borrowed), or NULL when the spec names
  *  none.  civ_plan_run joins their history (civ_panel_join_predecessors). */
 CIV_API const char *civ_alloc_spec_predecessors_column(const civ_alloc_spec *spec);
+/** The column of the communities table giving each community's shares of
+ *  its predecessors (the spec's [data] predecessor_shares; borrowed), or NULL
+ *  when the spec names none.  civ_plan_run joins a split's history by them
+ *  (civ_panel_join_predecessors_shares), and civ_alloc_bind with last year's
+ *  allocation fills a blank last-year cell of a split's part from them. */
+CIV_API const char *civ_alloc_spec_predecessor_shares_column(const civ_alloc_spec *spec);
 /** The unit word the output column names use for money: major = 0 gives the
  *  minor unit ("fen" for CNY with minor_unit 100, else "minor"), major = 1 the
  *  major unit ("yuan" for CNY, else "major"); e.g. amount_fen, amount_yuan. */
@@ -2228,7 +2260,10 @@ typedef enum civ_plan_table {
     CIV_PLAN_BACKTEST = 18,          /* backtest.csv: civ_backtest_result_table (unique_id, cutoff, ds, h,
                                         y, model, mean, lo-<L>, hi-<L>, ...) */
     CIV_PLAN_BACKTEST_ACCURACY = 19, /* backtest_accuracy.csv: civ_backtest_accuracy_table per model */
-    CIV_PLAN_TABLE_COUNT = 20
+    /* with [data] predecessors: */
+    CIV_PLAN_JOINS = 20,             /* joins.csv: civ_panel_join_predecessors_shares' joins table (one row
+                                        per community naming predecessors: status, shares, gap_periods) */
+    CIV_PLAN_TABLE_COUNT = 21
 } civ_plan_table;
 /** The file stem of a table ("forecasts", "need_summary"; "" if unknown). */
 CIV_API const char *civ_plan_table_name(civ_plan_table table);
@@ -2268,6 +2303,12 @@ typedef struct civ_plan_stats {
     size_t n_not_joined;                /* ... and those forecast from their own months (a split, a
                                          * predecessor without a series, no common month) */
     size_t n_predecessor_series;        /* the predecessors' series left out of the forecast */
+    size_t n_joined_by_share;           /* ... of n_joined, parts of a split joined by their shares ([data]
+                                         * predecessor_shares) */
+    size_t n_join_gaps;                 /* joined communities with periods left missing between their
+                                         * predecessors' last common period and their own first (joins.csv's
+                                         * gap_periods names them) */
+    size_t n_join_gap_periods;          /* ... those periods, summed over them */
 } civ_plan_stats;
 
 /** Runs the plan's stages: forecast -> allocation -> Monte Carlo -> need

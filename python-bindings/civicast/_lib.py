@@ -318,14 +318,16 @@ class civ_plan_stats(ctypes.Structure):
                 ("backtest_seconds", ctypes.c_double), ("n_uncalibrated", ctypes.c_size_t),
                 ("n_late", ctypes.c_size_t), ("late_periods", ctypes.c_size_t),
                 ("n_no_series", ctypes.c_size_t), ("n_joined", ctypes.c_size_t),
-                ("n_not_joined", ctypes.c_size_t), ("n_predecessor_series", ctypes.c_size_t)]
+                ("n_not_joined", ctypes.c_size_t), ("n_predecessor_series", ctypes.c_size_t),
+                ("n_joined_by_share", ctypes.c_size_t), ("n_join_gaps", ctypes.c_size_t),
+                ("n_join_gap_periods", ctypes.c_size_t)]
 
 
 # The tables of civ_plan_run (civ_plan_table), in the order they are written.
 PLAN_TABLES = ("forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need",
                "need_summary", "monitor_status", "monitor_alerts", "warning", "warning_steps", "risks",
                "risk_matrix", "inactivity", "demand", "allocation_waterfall", "allocation_stages",
-               "history", "backtest", "backtest_accuracy")
+               "history", "backtest", "backtest_accuracy", "joins")
 
 
 # Frequencies (civ_frequency) and date forms (civ_date_form).
@@ -402,6 +404,7 @@ _SIGNATURES = {
     "civ_panel_attributes": (P, [P]),
     "civ_panel_summarize": (c_status, [P, ctypes.POINTER(civ_panel_summary)]),
     "civ_panel_join_predecessors": (c_status, [P, P, _CP, _CP, PP, PP]),
+    "civ_panel_join_predecessors_shares": (c_status, [P, P, _CP, _CP, _CP, PP, PP]),
     "civ_panel_read": (c_status, [_CP, PP]),
     "civ_panel_read_ex": (c_status, [_CP, ctypes.POINTER(civ_panel_read_options), PP]),
     "civ_panel_date_style": (civ_date_style, [P]),
@@ -473,6 +476,7 @@ _SIGNATURES = {
     "civ_alloc_spec_last_year_file": (_CP, [P]),
     "civ_alloc_spec_set_last_year": (c_status, [P, P]),
     "civ_alloc_spec_predecessors_column": (_CP, [P]),
+    "civ_alloc_spec_predecessor_shares_column": (_CP, [P]),
     "civ_alloc_spec_version": (_CP, [P]),
     "civ_alloc_spec_currency": (_CP, [P]),
     "civ_alloc_spec_unit_name": (_CP, [P, ctypes.c_int]),

@@ -204,6 +204,19 @@ def _result_frames(res):
     if "allocation_summary" in frames:  # last year's communities no one continues (--last-year)
         frames["allocation"].attrs["closed"] = closed_frame(frames["allocation_summary"])
     _warn_uncalibrated(stats["n_uncalibrated"], stats["n_series"], stacklevel=4)
+    if "joins" in frames:  # [data] predecessors: what was joined, and the months left missing
+        j = frames["joins"]
+        for name in ("joined_periods", "gap_periods"):
+            j[name] = j[name].astype(np.int64)
+        gaps = j[j["gap_periods"] > 0]
+        if len(gaps):
+            import warnings
+            warnings.warn("civicast.plan: [data] predecessors: " + "; ".join(
+                f"{r.unique_id}: {r.gap_periods} period{'' if r.gap_periods == 1 else 's'} "
+                f"{r.gap_from}..{r.gap_to} missing"
+                for r in gaps.itertuples()) + " (between the predecessors' last common period and the "
+                "community's own first: neither reported; left missing, not guessed; joins)", UserWarning,
+                stacklevel=4)
     return frames
 
 

@@ -329,5 +329,74 @@ grep -q "^P01," "$WORK/merged/joined.csv" && fail "the joined panel keeps P01's 
 grep -q "^M12,2022-01," "$WORK/merged/joined.csv" || fail "M12 does not start with P01+P02's first month"
 expect_exit 1 "needs --predecessors or --spec" -- convert "$WORK/merged/meals.csv" "$WORK/x.csv" --joins "$WORK/j.csv"
 
+# [data] predecessor_shares: P03 split into S31 (0.6) and S32 (0.4), no months of their own yet, and P05 renamed
+# R05 from 2023-09 with P05's months ending 2023-06.  Before, S31 and S32 had no series (a split without a
+# share: demand 0 under if_missing); now each continues its share of P03's history (seasonal naive: its 2025
+# demand is its share of P03's 2024 meals), and R05's two missing months are named (stdout, joins.csv)
+mkdir -p "$WORK/split"
+$PY - "$DATA" "$WORK/split" <<'PYEOF' || fail "split variant"
+import sys
+import pandas as pd
+data, out = sys.argv[1], sys.argv[2]
+m = pd.read_csv(f"{data}/meals.csv")
+p5 = m.unique_id == "P05"
+r5 = m[p5 & (m.ds >= "2023-09")].assign(unique_id="R05")
+pd.concat([m[~p5 | (m.ds < "2023-07")], r5]).to_csv(f"{out}/meals.csv", index=False)
+c = pd.read_csv(f"{data}/communities.csv")
+c["前身"], c["份额"] = "", ""
+p3 = c[c.unique_id == "P03"].iloc[0]
+parts = []
+for uid, share in (("S31", "0.6"), ("S32", "0.4")):
+    n = p3.copy()
+    n["unique_id"], n["前身"], n["份额"] = uid, "P03", share
+    for k in ["population", "aged60", "last_year_funding"]:
+        n[k] = p3[k] * float(share)
+    parts.append(n.to_frame().T)
+c.loc[c.unique_id == "P05", ["unique_id", "前身"]] = ["R05", "P05"]
+c = pd.concat([c[c.unique_id != "P03"]] + parts, ignore_index=True)
+c.to_csv(f"{out}/communities.csv", index=False)
+PYEOF
+cp "$DATA/plan.toml" "$WORK/split/"
+sed 's/^\[data\]$/&\npredecessors = "前身"\npredecessor_shares = "份额"/' "$DATA/plan.spec" >"$WORK/split/plan.spec"
+"$CIV" plan "$WORK/split/plan.toml" --out "$WORK/split/out" --draws 0 >"$WORK/stdout" 2>"$WORK/stderr" \
+    || fail "plan of a split community: $(cat "$WORK/stderr")"
+grep -q "\[data\] predecessor_shares: 2 parts of a split continue their parent's history by their share" \
+    "$WORK/stdout" || fail "no line for the shares: $(cat "$WORK/stdout")"
+want="^warning  *1 community has 2 months missing between its predecessors' last common month and its own "
+want+=".*: R05 2023-07..2023-08$"
+grep -q "$want" "$WORK/stdout" || fail "no warning for R05's gap: $(cat "$WORK/stdout")"
+grep -q "^S31,P03,joined,36,2022-01,2024-12,,,0.6,0,," "$WORK/split/out/joins.csv" ||
+    fail "joins.csv: $(cat "$WORK/split/out/joins.csv")"
+grep -q "^R05,P05,joined,18,2022-01,2023-06,,,,2,2023-07,2023-08" "$WORK/split/out/joins.csv" ||
+    fail "joins.csv: $(cat "$WORK/split/out/joins.csv")"
+grep -q '"joined_by_share": 2, "join_gaps": 1, "join_gap_periods": 2' "$WORK/split/out/manifest.json" \
+    || fail "the manifest does not count the shares and the gap"
+grep -q "^S31,.*（需求历史接续自 P03（份额 0.6）：36 个月 2022-01..2024-12）" "$WORK/split/out/allocation.csv" \
+    || fail "S31's explanation does not say its share"
+$PY - "$WORK/split/out" "$DATA/meals.csv" <<'PYEOF' || fail "S31's and S32's demand are not their shares of P03's"
+import sys
+import pandas as pd
+n = pd.read_csv(f"{sys.argv[1]}/need.csv")
+m = pd.read_csv(sys.argv[2])
+p3 = m[m.ds.str.startswith("2024") & (m.unique_id == "P03")].y.sum()
+for uid, share in (("S31", 0.6), ("S32", 0.4)):
+    got = n[(n.year == 2025) & (n.unique_id == uid)].demand.iloc[0]
+    assert abs(got - share * p3) < 1e-6, (uid, got, share * p3)
+PYEOF
+"$CIV" convert "$WORK/split/meals.csv" "$WORK/split/joined.csv" --communities "$WORK/split/communities.csv" \
+    --predecessors 前身 --shares 份额 --joins "$WORK/split/joins.csv" >"$WORK/stdout" 2>"$WORK/stderr" \
+    || fail "convert --shares: $(cat "$WORK/stderr")"
+grep -q "^warning  *R05: 2 periods 2023-07..2023-08 missing" "$WORK/stdout" \
+    || fail "convert names no gap: $(cat "$WORK/stdout")"
+grep -q "^S32,P03,joined,36,2022-01,2024-12,,,0.4,0,," "$WORK/split/joins.csv" ||
+    fail "convert's joins.csv: $(cat "$WORK/split/joins.csv")"
+expect_exit 1 "--shares COLUMN goes with --predecessors COLUMN" -- convert "$WORK/split/meals.csv" "$WORK/x.csv" \
+    --communities "$WORK/split/communities.csv" --spec "$WORK/split/plan.spec" --shares 份额
+sed 's/,P03,0.4$/,P03,0.5/' "$WORK/split/communities.csv" >"$WORK/split/over.csv"
+"$CIV" convert "$WORK/split/meals.csv" "$WORK/x.csv" --communities "$WORK/split/over.csv" --predecessors 前身 \
+    --shares 份额 >"$WORK/stdout" 2>"$WORK/stderr" && fail "shares summing above 1 accepted"
+want="over.csv:[0-9]*:[0-9]*.*last year's 'P03' was split into 'S31' 0.6, 'S32' 0.5 (column '份额'): "
+grep -q "${want}their shares sum to 1.1" "$WORK/stderr" || fail "shares above 1: $(cat "$WORK/stderr")"
+
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
 echo "plan.sh: ok"

@@ -49,6 +49,8 @@ EXCEPTIONS = [
     ("civ_table_numbers", "cli", EXEMPT, "Python's zero-copy column read"),
     ("civ_table_number", "python", EXEMPT, "per-cell read; Python reads whole columns (civ_table_numbers)"),
     ("civ_table_find_column", "python", EXEMPT, "per-column lookup; Python takes the table into pandas"),
+    ("civ_panel_join_predecessors", "both", EXEMPT, "civ_panel_join_predecessors_shares with no shares column, "
+     "which both clients call (--shares / shares= optional)"),
     ("civ_table_index", "both", EXEMPT, "a key index for C hosts; the clients look up in pandas or the engine"),
     ("civ_table_lookup", "both", EXEMPT, "a key lookup for C hosts (see civ_table_index)"),
     ("civ_table_source", "both", EXEMPT, "where a table was read from, read back; the library's errors name it"),

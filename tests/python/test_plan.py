@@ -568,3 +568,64 @@ def test_plan_split_keeps_own_months(tmp_path):
     zh = civicast.plan(tmp_path / "plan.toml", draws=0).get("allocation").set_index("unique_id")["explanation"]
     assert "（需求仅按本社区自有月份预测：P01 同时是其他社区的前身（拆分：无份额可分摊其历史））" in zh["S1"], zh["S1"]
     assert "P01" not in set(en["forecasts"].unique_id)
+
+
+def test_plan_split_divided_by_shares(tmp_path):
+    """A split with shares ([data] predecessor_shares): P01 -> S1 (0.6) + S2 (0.4), each with 3 months of its
+    own from 2024-10, P01's months ending 2024-06.  Before, each part was forecast from its own 3 months; now
+    each continues its share of P01's history (seasonal naive: the 2025 demand of S2 is 0.4 x P01's meals of
+    2024-01..06 and its own 2024-10..12, none for 07..09), and the three missing months are warned about, by
+    civicast.plan and civicast.join_predecessors, and counted in plan_stats and the joins table."""
+    m = pd.read_csv(PLAN.parent / "meals.csv")
+    p1 = m.unique_id == "P01"
+    own = m[p1 & (m.ds >= "2024-10")]
+    parts = [own.assign(unique_id=u, y=own.y * s) for u, s in (("S1", 0.6), ("S2", 0.4))]
+    pd.concat([m[~p1 | (m.ds < "2024-07")]] + parts).to_csv(tmp_path / "meals.csv", index=False)
+    c = pd.read_csv(PLAN.parent / "communities.csv")
+    a = c[c.unique_id == "P01"].iloc[0]
+    rows = []
+    for uid, share in (("S1", "0.6"), ("S2", "0.4")):
+        r = a.copy()
+        r["unique_id"], r["前身"], r["份额"] = uid, "P01", share
+        r["last_year_funding"] = a.last_year_funding * float(share)
+        rows.append(r.to_frame().T)
+    c = pd.concat([c[c.unique_id != "P01"]] + rows, ignore_index=True)
+    c.to_csv(tmp_path / "communities.csv", index=False)
+    spec = (PLAN.parent / "plan.spec").read_text().replace(
+        "[data]\n", '[data]\npredecessors = "前身"\npredecessor_shares = "份额"\n', 1)
+    (tmp_path / "plan.spec").write_text(spec.replace("floor = 10_000.00", "floor = 5_000.00", 1))
+    shutil.copy(PLAN, tmp_path / "plan.toml")
+    with pytest.warns(UserWarning, match=r"S1: 3 periods 2024-07..2024-09 missing"):
+        tables = civicast.plan(tmp_path / "plan.toml", draws=0)
+    st = tables["allocation"].attrs["plan_stats"]
+    assert (st["n_joined"], st["n_joined_by_share"], st["n_join_gaps"], st["n_join_gap_periods"]) == (2, 2, 2, 6)
+    j = tables["joins"]
+    assert j[["unique_id", "shares", "gap_periods", "gap_from", "gap_to"]].values.tolist() == \
+        [["S1", "0.6", 3, "2024-07", "2024-09"], ["S2", "0.4", 3, "2024-07", "2024-09"]]
+    assert j.gap_periods.dtype == np.int64
+    need = tables["need"]
+    s1, s2 = (need[(need.year == 2025) & (need.unique_id == u)].demand.iloc[0] for u in ("S1", "S2"))
+    p = m[p1].set_index("ds").y
+    # each part's series is its share of the same months, so are its forecasts: 0.6 : 0.4
+    assert abs(s1 / s2 - 1.5) < 1e-9
+    assert s2 > 0.4 * p["2024-01":"2024-06"].sum()  # a year's meals, not its three months'
+    ex = tables["allocation"].set_index("unique_id")["explanation"]
+    want = "（需求历史接续自 P01（份额 0.4）：30 个月 2022-01..2024-06，2024-07..2024-09 共 3 个月"
+    assert want in ex["S2"], ex["S2"]
+    # outside the plan: the same panel, by the spec or by the columns named
+    with pytest.warns(UserWarning, match="S2: 3 periods 2024-07..2024-09"):
+        panel, joins = civicast.join_predecessors(pd.read_csv(tmp_path / "meals.csv"), c,
+                                                  spec=tmp_path / "plan.spec")
+    s2 = panel[panel.unique_id == "S2"]
+    s2 = dict(zip(pd.to_datetime(s2.ds).dt.strftime("%Y-%m"), s2.y))
+    assert abs(s2["2022-01"] - 0.4 * p["2022-01"]) < 1e-9 and np.isnan(s2.get("2024-08", np.nan))
+    with pytest.warns(UserWarning):
+        p2, _ = civicast.join_predecessors(pd.read_csv(tmp_path / "meals.csv"), tmp_path / "communities.csv",
+                                           predecessors="前身", shares="份额")
+    pd.testing.assert_frame_equal(p2, panel)
+    bad = c.copy()
+    bad.loc[bad.unique_id == "S2", "份额"] = "0.5"
+    with pytest.raises(civicast.Error, match=r"'S1' 0.6, 'S2' 0.5 \(column '份额'\): their shares sum to 1.1"):
+        civicast.join_predecessors(pd.read_csv(tmp_path / "meals.csv"), bad, predecessors="前身", shares="份额")
+    with pytest.raises(ValueError):
+        civicast.join_predecessors(panel, c, spec=tmp_path / "plan.spec", shares="份额")

@@ -35,6 +35,7 @@
 
 #include "civicast.h"
 #include "error.h"
+#include "pred_map.h"
 #include "strmap.h"
 #include "toml.h"
 
@@ -183,6 +184,10 @@ struct civ_alloc_spec {
      * split, a rename; docs/ALLOCATION.md "When the map changes"); NULL = none */
     char *predecessors;
     civ_alloc_loc predecessors_loc;
+    /* [data] predecessor_shares: text column of each community's shares of its predecessors ("0.6", "0.5；1",
+     * aligned with them): a split's parts divide its history and last year's amount (pred_map.c) */
+    char *predecessor_shares;
+    civ_alloc_loc predecessor_shares_loc;
     /* [data] last_year_file: last year's allocation (docs/ALLOCATION.md "Last year's allocation"), resolved
      * against the spec's folder (NULL = none); the table itself is given by civ_alloc_spec_set_last_year */
     char *last_year_file;
@@ -337,10 +342,13 @@ struct civ_alloc_problem {
     /* n_factors x n: 1 where a forecast factor with if_missing = "zero" found no forecast for the community
      * (none in the file, or only failed ones) and counted 0; NULL when no community was (explain.c says so) */
     unsigned char *no_forecast;
-    /* n, id order: the [data] predecessors of each community joined by '+' ("C001+C002", "" for none;
-     * copies in pred_block), for the explanations; NULL without the column */
+    /* n, id order: the [data] predecessors of each community joined by '+' ("C001+C002", "C003×0.6" with a
+     * share; "" for none; copies in pred_block), for the explanations only; NULL without the column */
     char **pred;
     char *pred_block;
+    /* the same as lists, by row of the table (row_of[i]): what last_year.c reads (an id may contain '+'),
+     * with [data] predecessor_shares' shares; empty without the column */
+    civ_pred_map pm;
     /* n_units: last year's whole fund ([[formula]] last_year_total, -1 = not given) and the part of it the
      * communities of this year carry in their history (minor units); the rest belonged to communities that
      * are gone (closed, or merged without their amounts) */

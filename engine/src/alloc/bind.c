@@ -41,6 +41,7 @@ void civ_alloc_problem_free(civ_alloc_problem *p)
     free(p->ids), free(p->districts), free(p->row_of), free(p->x), free(p->c), free(p->xc), free(p->weights);
     free(p->tilt), free(p->tilt_mask), free(p->last_year), free(p->unit_has_last), free(p->no_forecast);
     free(p->pred), free(p->pred_block), free(p->hist_total), free(p->hist_carried);
+    civ_pred_map_free(&p->pm);
     free(p->closed), free(p->ly_fen);
     free(p->paid), free(p->paid_total), free(p->floor_y), free(p->cap_y);
     if (!p->population_shared)
@@ -985,9 +986,24 @@ static civ_status bind_predecessors(civ_alloc_problem *p, const civ_table *t)
                                    spec->predecessors, r + 1, v[r]);
         return CIV_OK; /* an empty column read as numbers: nobody continues anybody */
     }
+    size_t idc, shc = SIZE_MAX;
+    if (civ_table_find_column(t, spec->id_column, &idc))
+        return civ_fail(CIV_ERR_MISSING_COLUMN, "no id column '%s'", spec->id_column); /* bound before: unreached */
+    if (spec->predecessor_shares && civ_table_find_column(t, spec->predecessor_shares, &shc)) {
+        civ_where ws = {.file = spec->path, .line = spec->predecessor_shares_loc.line,
+                        .column = spec->predecessor_shares_loc.column, .field = "predecessor_shares"};
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &ws,
+                           "[data] predecessor_shares: the communities table has no column '%s' (for each community, "
+                           "the part of each of its predecessors it continues, e.g. \"0.6\" or \"0.5;1\")",
+                           spec->predecessor_shares);
+    }
+    civ_status pst = civ_pred_map_read(t, idc, col, shc, spec->predecessors,
+                                       spec->predecessor_shares ? spec->predecessor_shares : "", &p->pm);
+    if (pst)
+        return pst;
     size_t bytes = 0;
-    for (size_t i = 0; i < p->n; i++)
-        bytes += strlen(civ_table_text(t, p->row_of[i], col)) + 1; /* the joined ids are never longer */
+    for (size_t i = 0; i < p->n; i++) /* the joined ids, each with its share */
+        bytes += strlen(civ_table_text(t, p->row_of[i], col)) + 1 + 24 * p->pm.n[p->row_of[i]];
     p->pred = calloc(p->n, sizeof *p->pred);
     p->pred_block = malloc(bytes);
     if (!p->pred || !p->pred_block)
@@ -1002,16 +1018,18 @@ static civ_status bind_predecessors(civ_alloc_problem *p, const civ_table *t)
         const char *cell = civ_table_text(t, p->row_of[i], col);
         size_t n_tok = 0;
         p->pred[i] = dst;
-        const char *c = cell, *b;
-        size_t len;
-        while (civ_text_list_next(&c, &b, &len)) {
-            civ_status st = check_one_predecessor(p, t, col, i, b, len, cell);
+        const civ_pred_map *m = &p->pm;
+        for (size_t k = m->first[p->row_of[i]]; k < m->first[p->row_of[i]] + m->n[p->row_of[i]]; k++) {
+            size_t len = strlen(m->id[k]);
+            civ_status st = check_one_predecessor(p, t, col, i, m->id[k], len, cell);
             if (st)
                 return st;
             if (n_tok++)
                 *dst++ = '+';
-            memcpy(dst, b, len);
+            memcpy(dst, m->id[k], len);
             dst += len;
+            if (!isnan(m->share[k]) && m->share[k] != 1)
+                dst += sprintf(dst, "\xc3\x97%.6g", m->share[k]); /* × */
         }
         *dst++ = '\0';
         double total = 0;

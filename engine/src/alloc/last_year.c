@@ -247,22 +247,20 @@ static void cell_where(const civ_alloc_problem *p, const civ_table *t, size_t i,
         snprintf(row, size, "data row %zu", p->row_of[i] + 1);
 }
 
-/* The predecessors of community i as sorted rows of the file (its own id's row first when the file has it);
- * returns how many, or SIZE_MAX after failing on a predecessor the file has no row for. */
-static size_t rows_of(const civ_alloc_problem *p, const civ_table *t, size_t i, size_t *out, size_t cap)
+/* The predecessors of community i as sorted rows of the file (its own id's row first when the file has it), and
+ * in item[] each one's item of p->pm (SIZE_MAX for its own id's row); returns how many, or SIZE_MAX after failing
+ * on a predecessor the file has no row for.  The ids are read as a list (an id may contain '+'). */
+static size_t rows_of(const civ_alloc_problem *p, const civ_table *t, size_t i, size_t *out, size_t *item,
+                      size_t cap)
 {
     const civ_alloc_last_year *ly = p->spec->ly;
-    size_t k = 0, own = ly_find(ly, p->ids[i]);
+    const civ_pred_map *pm = &p->pm;
+    size_t k = 0, own = ly_find(ly, p->ids[i]), r = p->row_of[i];
     if (own != SIZE_MAX)
-        out[k++] = own;
-    const char *c = p->pred ? p->pred[i] : "";
-    while (*c) {
-        const char *e = strchr(c, '+');
-        size_t len = e ? (size_t)(e - c) : strlen(c);
-        char id[256];
-        snprintf(id, sizeof id, "%.*s", (int)(len < 255 ? len : 255), c);
-        c += len + (e != NULL);
-        if (!strcmp(id, p->ids[i]))
+        out[k] = own, item[k++] = SIZE_MAX;
+    for (size_t q = pm->n_rows > r ? pm->first[r] : 0; pm->n_rows > r && q < pm->first[r] + pm->n[r]; q++) {
+        const char *id = pm->id[q];
+        if (pm->self[q])
             continue;
         size_t j = ly_find(ly, id);
         if (j == SIZE_MAX) {
@@ -280,32 +278,85 @@ static size_t rows_of(const civ_alloc_problem *p, const civ_table *t, size_t i, 
         for (size_t m = 0; m < k; m++)
             seen |= out[m] == j;
         if (!seen && k < cap)
-            out[k++] = j;
+            out[k] = j, item[k++] = q;
     }
     return k;
+}
+
+/* The parts of each split divided by shares (p->pm.divided): part[item] = its share of the parent's fen[], the
+ * parts of one parent rounded together so that they add up to round(sum of shares x parent): each gets the
+ * floor of share x amount, and the fen left over go one each to the largest remainders, ties to the smaller
+ * id (byte order). */
+static void divide_splits(const civ_alloc_problem *p, const int64_t *fen, int64_t *part, const size_t *owner)
+{
+    const civ_pred_map *pm = &p->pm;
+    unsigned char *done = calloc(pm->n_items ? pm->n_items : 1, 1);
+    size_t *grp = malloc((pm->n_items ? pm->n_items : 1) * sizeof *grp);
+    double *rem = malloc((pm->n_items ? pm->n_items : 1) * sizeof *rem);
+    for (size_t k = 0; done && grp && rem && k < pm->n_items; k++) {
+        if (!pm->divided[k] || done[k] || owner[k] == SIZE_MAX)
+            continue;
+        size_t j = ly_find(p->spec->ly, pm->id[k]), g = 0;
+        int64_t parent = j == SIZE_MAX ? 0 : fen[j], sum = 0;
+        double shares = 0;
+        for (size_t q = k; q < pm->n_items; q++)
+            if (pm->divided[q] && !done[q] && owner[q] != SIZE_MAX && !strcmp(pm->id[q], pm->id[k]))
+                grp[g++] = q, done[q] = 1;
+        for (size_t m = 0; m < g; m++) {
+            double x = pm->share[grp[m]] * (double)parent;
+            part[grp[m]] = (int64_t)floor(x + 1e-7);
+            rem[m] = x - (double)part[grp[m]];
+            sum += part[grp[m]];
+            shares += pm->share[grp[m]];
+        }
+        int64_t target = fabs(shares - 1) <= 1e-9 ? parent : (int64_t)llround(shares * (double)parent);
+        while (sum != target) { /* one fen at a time: at most a fen per part */
+            size_t best = SIZE_MAX;
+            for (size_t m = 0; m < g; m++) {
+                if (sum > target && part[grp[m]] <= 0)
+                    continue;
+                int better = best == SIZE_MAX;
+                if (!better) {
+                    double d = sum < target ? rem[m] - rem[best] : rem[best] - rem[m];
+                    better = d > 1e-12 ||
+                             (d >= -1e-12 && strcmp(p->ids[owner[grp[m]]], p->ids[owner[grp[best]]]) < 0);
+                }
+                if (better)
+                    best = m;
+            }
+            if (best == SIZE_MAX)
+                break;
+            part[grp[best]] += sum < target ? 1 : -1;
+            rem[best] += sum < target ? -1 : 1;
+            sum += sum < target ? 1 : -1;
+        }
+    }
+    free(done), free(grp), free(rem);
 }
 
 enum { MAX_ROWS = 64 };
 
 /* Fund u's last year of every community from the file: blanks filled, cells checked against it. */
 static civ_status fill_fund(civ_alloc_problem *p, const civ_table *t, size_t u, const char *attr, const int64_t *fen,
-                            const unsigned *named_by)
+                            const unsigned *named_by, const int64_t *part)
 {
     const civ_alloc_spec *s = p->spec;
-    size_t rows[MAX_ROWS];
+    size_t rows[MAX_ROWS], item[MAX_ROWS];
     for (size_t i = 0; i < p->n; i++) {
-        size_t k = rows_of(p, t, i, rows, MAX_ROWS);
+        size_t k = rows_of(p, t, i, rows, item, MAX_ROWS);
         if (k == SIZE_MAX)
             return CIV_ERR_DOMAIN;
         int64_t expect = 0;
         int split = 0;
         char from[400] = "";
         for (size_t m = 0; m < k; m++) {
-            expect += fen[rows[m]];
-            split |= named_by[rows[m]] > 1;
+            int divided = item[m] != SIZE_MAX && p->pm.divided[item[m]];
+            expect += divided ? part[item[m]] : fen[rows[m]];
+            split |= named_by[rows[m]] > 1 && !divided;
             size_t L = strlen(from);
             if (L < sizeof from - 80)
-                snprintf(from + L, sizeof from - L, "%s'%s'", m ? " + " : "", s->ly->ids[rows[m]]);
+                snprintf(from + L, sizeof from - L, divided ? "%s'%s' x %.6g" : "%s'%s'", m ? " + " : "",
+                         s->ly->ids[rows[m]], divided ? p->pm.share[item[m]] : 0.0);
         }
         double *x = &p->last_year[u * p->n + i];
         char a[64], b[64], row[64];
@@ -316,7 +367,8 @@ static civ_status fill_fund(civ_alloc_problem *p, const civ_table *t, size_t u, 
                 return civ_fail_at(CIV_ERR_DOMAIN, &w,
                                    "community '%s' (%s) is a part of %s, which several communities continue (a "
                                    "split), and its last year in '%s' is blank: write its share of last year's "
-                                   "amount (the office's decision, e.g. by population) in '%s'",
+                                   "amount (the office's decision, e.g. by population) in '%s', or give every "
+                                   "part its share in [data] predecessor_shares",
                                    p->ids[i], row, from, attr, attr);
             }
             *x = (double)expect / (double)s->minor_unit;
@@ -350,7 +402,7 @@ static civ_status check_splits(const civ_alloc_problem *p, const civ_table *t, s
 {
     const civ_alloc_spec *s = p->spec;
     const civ_alloc_last_year *ly = s->ly;
-    size_t rows[MAX_ROWS];
+    size_t rows[MAX_ROWS], item[MAX_ROWS];
     for (size_t j = 0; j < ly->n; j++) {
         if (named_by[j] < 2)
             continue;
@@ -362,7 +414,7 @@ static civ_status check_splits(const civ_alloc_problem *p, const civ_table *t, s
             return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory checking the splits");
         used[j] = 1;
         for (size_t i = 0; i < p->n; i++) {
-            size_t k = rows_of(p, t, i, rows, MAX_ROWS), hit = 0;
+            size_t k = rows_of(p, t, i, rows, item, MAX_ROWS), hit = 0;
             for (size_t m = 0; m < k && k != SIZE_MAX; m++)
                 hit |= rows[m] == j;
             if (!hit)
@@ -402,17 +454,24 @@ civ_status civ_alloc_bind_last_year(civ_alloc_problem *p, const civ_table *t, co
 {
     const civ_alloc_spec *s = p->spec;
     const civ_alloc_last_year *ly = s->ly;
-    size_t n = ly->n, rows[MAX_ROWS];
+    size_t n = ly->n, rows[MAX_ROWS], item[MAX_ROWS], n_items = p->pm.n_items ? p->pm.n_items : 1;
     unsigned *named_by = calloc(n ? n : 1, sizeof *named_by);
     unsigned char *kept = calloc(n ? n : 1, 1);
+    int64_t *part = calloc(n_items, sizeof *part); /* by item of p->pm: a divided split's part (divide_splits) */
+    size_t *owner = malloc(n_items * sizeof *owner); /* by item: the community naming it */
     p->ly_fen = calloc((p->n_units ? p->n_units : 1) * (n ? n : 1), sizeof *p->ly_fen);
     p->hist_total = malloc((p->n_units ? p->n_units : 1) * sizeof *p->hist_total);
     p->hist_carried = calloc(p->n_units ? p->n_units : 1, sizeof *p->hist_carried);
     civ_status st = CIV_OK;
-    if (!named_by || !kept || !p->ly_fen || !p->hist_total || !p->hist_carried)
+    if (!named_by || !kept || !p->ly_fen || !p->hist_total || !p->hist_carried || !part || !owner)
         st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding last year's allocation");
+    for (size_t k = 0; !st && k < p->pm.n_items; k++)
+        owner[k] = SIZE_MAX;
+    for (size_t i = 0; !st && p->pm.n_rows && i < p->n; i++)
+        for (size_t k = p->pm.first[p->row_of[i]]; k < p->pm.first[p->row_of[i]] + p->pm.n[p->row_of[i]]; k++)
+            owner[k] = i;
     for (size_t i = 0; !st && i < p->n; i++) {
-        size_t own = ly_find(ly, p->ids[i]), k = rows_of(p, t, i, rows, MAX_ROWS);
+        size_t own = ly_find(ly, p->ids[i]), k = rows_of(p, t, i, rows, item, MAX_ROWS);
         if (k == SIZE_MAX) {
             st = CIV_ERR_DOMAIN;
             break;
@@ -427,7 +486,9 @@ civ_status civ_alloc_bind_last_year(civ_alloc_problem *p, const civ_table *t, co
         if (!p->unit_has_last[u])
             continue;
         int64_t *fen = p->ly_fen + u * n;
-        if ((st = fund_column(p, u, fen)) || (st = fill_fund(p, t, u, attr[u], fen, named_by)) ||
+        if (!(st = fund_column(p, u, fen)))
+            divide_splits(p, fen, part, owner);
+        if (st || (st = fill_fund(p, t, u, attr[u], fen, named_by, part)) ||
             (st = check_splits(p, t, u, attr[u], fen, named_by)))
             break;
         int64_t total = 0, carried = 0;
@@ -467,6 +528,6 @@ civ_status civ_alloc_bind_last_year(civ_alloc_problem *p, const civ_table *t, co
             if (!kept[j])
                 p->closed[c++] = j;
     }
-    free(named_by), free(kept);
+    free(named_by), free(kept), free(part), free(owner);
     return st;
 }

@@ -342,7 +342,7 @@ void civ_alloc_spec_free(civ_alloc_spec *s)
     free(s->path), free(s->version), free(s->title), free(s->currency);
     free(s->spent_column);
     free(s->id_column), free(s->district_column), free(s->population), free(s->aged), free(s->last_year);
-    free(s->predecessors), free(s->last_year_file);
+    free(s->predecessors), free(s->predecessor_shares), free(s->last_year_file);
     civ_alloc_last_year_free(s->ly);
     free(s->name_column);
     free(s->text_columns);
@@ -565,11 +565,20 @@ static civ_status read_header(civ_alloc_spec *s, civ_toml_doc *d)
             (st = get_string(&c, "aged", 0, &s->aged, &s->aged_loc)) ||
             (st = get_string(&c, "last_year", 0, &s->last_year, &s->last_year_loc)) ||
             (st = get_string(&c, "predecessors", 0, &s->predecessors, &s->predecessors_loc)) ||
+            (st = get_string(&c, "predecessor_shares", 0, &s->predecessor_shares, &s->predecessor_shares_loc)) ||
             (st = get_string(&c, "last_year_file", 0, &s->last_year_file, &s->last_year_file_loc)) ||
             (st = get_string_array(&c, "labels", &s->labels, &s->n_labels, &s->labels_loc)) ||
-            (st = check_unused(&c, "id, name, district, population, aged, last_year, predecessors, last_year_file, "
-                                   "labels")))
+            (st = check_unused(&c, "id, name, district, population, aged, last_year, predecessors, "
+                                   "predecessor_shares, last_year_file, labels")))
             return st;
+        if (s->predecessor_shares && !s->predecessors) {
+            civ_where w = {.file = s->path, .line = s->predecessor_shares_loc.line,
+                           .column = s->predecessor_shares_loc.column, .field = "predecessor_shares"};
+            return civ_fail_at(CIV_ERR_SPEC, &w,
+                               "[data] predecessor_shares names the shares of each community's predecessors, but "
+                               "[data] predecessors (the column naming them) is not given: add it, or remove "
+                               "predecessor_shares");
+        }
         if (s->last_year_file && (st = resolve_last_year_file(s)))
             return st;
         s->labels_given = find(&c, "labels") != NULL;
@@ -1200,11 +1209,12 @@ static civ_status list_text_columns(civ_alloc_spec *s)
 {
     static const char *const usual[] = {"unique_id", "name", "district", "street", "model", "pilot"};
     enum { N_USUAL = sizeof usual / sizeof *usual };
-    enum { N_ADD = 4 };
+    enum { N_ADD = 5 };
     size_t cap = N_USUAL + N_ADD + s->n_labels + 1, n = 0;
     if (!(s->text_columns = calloc(cap, sizeof *s->text_columns)))
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
-    const char *add[N_ADD] = {s->id_column, s->name_column, s->district_column, s->predecessors};
+    const char *add[N_ADD] = {s->id_column, s->name_column, s->district_column, s->predecessors,
+                              s->predecessor_shares};
     for (size_t k = 0; k < N_USUAL + N_ADD + s->n_labels; k++) {
         const char *c = k < N_USUAL           ? usual[k]
                         : k < N_USUAL + N_ADD ? add[k - N_USUAL]
@@ -1224,6 +1234,10 @@ const char *civ_alloc_spec_id_column(const civ_alloc_spec *s) { return s ? s->id
 
 const char *civ_alloc_spec_last_year_file(const civ_alloc_spec *s) { return s ? s->last_year_file : NULL; }
 const char *civ_alloc_spec_predecessors_column(const civ_alloc_spec *s) { return s ? s->predecessors : NULL; }
+const char *civ_alloc_spec_predecessor_shares_column(const civ_alloc_spec *s)
+{
+    return s ? s->predecessor_shares : NULL;
+}
 
 civ_status civ_alloc_spec_parse(const char *text, size_t len, const char *name, civ_alloc_spec **out)
 {

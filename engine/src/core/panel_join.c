@@ -9,8 +9,11 @@
  *  - from its own first month on, its own values (predecessors' months that overlap them are not used);
  *  - a community that lists itself among its predecessors (it absorbed the others and kept its id) has the
  *    sum up to the last month any other predecessor reported, then its own values.
- * A predecessor named by several communities (a split) cannot be divided without a share, and one without a
- * series cannot be summed: those communities keep their own months, and `joins` says why.  Every named
+ * A predecessor named by several communities (a split) is divided by the parts' shares (the shares column,
+ * read with the predecessors by pred_map.c): each part's sum takes share x the parent's value; without shares
+ * it cannot be divided, and one without a series cannot be summed: those communities keep their own months,
+ * and `joins` says why.  Months between the last joined one and the community's own first stay missing (a
+ * sum of some parts, or of none, is not its demand) and `joins` counts them (gap_periods).  Every named
  * predecessor's own series is left out of the result: it is no community this year.
  */
 #include <math.h>
@@ -20,6 +23,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "pred_map.h"
 #include "strmap.h"
 #include "text.h"
 
@@ -30,6 +34,7 @@ typedef struct succ {
     size_t row;             /* its row of the communities table */
     const char *id;         /* borrowed from the table */
     size_t first, n;        /* its predecessors: toks[first .. first + n) (itself excluded) */
+    size_t gap;             /* periods between the last joined one and its own first, left missing */
     int self;               /* it lists itself */
     int status;
     const char *bad;        /* the predecessor that stopped the join (split, no series) */
@@ -41,12 +46,15 @@ typedef struct join_ctx {
     const civ_panel *in;
     const civ_table *t;
     size_t idc, pc;
-    char **toks;            /* every predecessor token, copied */
-    size_t n_toks, cap_toks;
+    const char **toks;      /* every predecessor, borrowed from map */
+    double *share;          /* ... its share (NaN: none, i.e. all of it) */
+    unsigned char *divided; /* ... a split whose parts give shares */
+    size_t n_toks;
+    civ_pred_map map;
     succ *succ;
     size_t n_succ;
     civ_strmap named;       /* token -> index of its first copy in toks */
-    size_t *count;          /* by that index: how many communities name the token */
+    size_t *count;          /* by token: how many communities name it */
 } join_ctx;
 
 static void where_row(const civ_table *t, size_t r, size_t c, civ_where *w, char *row, size_t size)
@@ -61,48 +69,25 @@ static void where_row(const civ_table *t, size_t r, size_t c, civ_where *w, char
         snprintf(row, size, "data row %zu", r + 1);
 }
 
-static civ_status add_token(join_ctx *x, const char *b, size_t len)
-{
-    if (x->n_toks == x->cap_toks) {
-        size_t cap = x->cap_toks ? 2 * x->cap_toks : 16;
-        char **t = realloc(x->toks, cap * sizeof *t);
-        if (!t)
-            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading predecessors");
-        x->toks = t, x->cap_toks = cap;
-    }
-    char *s = malloc(len + 1);
-    if (!s)
-        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading predecessors");
-    memcpy(s, b, len);
-    s[len] = 0;
-    x->toks[x->n_toks++] = s;
-    return CIV_OK;
-}
-
-/* The predecessors of row r (its cell), checked: none is a community of this year (but itself). */
+/* The predecessors of row r (from the map), checked: none is a community of this year (but itself). */
 static civ_status read_row(join_ctx *x, const civ_strmap *ids, size_t r, const char *pred_column)
 {
     const char *cell = civ_table_text(x->t, r, x->pc), *id = civ_table_text(x->t, r, x->idc);
-    if (!cell || !cell[0] || !id || !id[0])
+    const civ_pred_map *m = &x->map;
+    if (!m->n[r])
         return CIV_OK;
     succ *sc = &x->succ[x->n_succ];
     *sc = (succ){.row = r, .id = id, .first = x->n_toks};
-    const char *c = cell, *b;
-    size_t len;
-    while (civ_text_list_next(&c, &b, &len)) {
-        if (strlen(id) == len && !memcmp(id, b, len)) {
+    for (size_t k = m->first[r]; k < m->first[r] + m->n[r]; k++) {
+        if (m->self[k]) {
             sc->self = 1;
             continue;
         }
-        int seen = 0; /* the same id twice in one cell counts once */
-        for (size_t k = sc->first; k < x->n_toks && !seen; k++)
-            seen = strlen(x->toks[k]) == len && !memcmp(x->toks[k], b, len);
-        if (seen)
-            continue;
-        civ_status s = add_token(x, b, len);
-        if (s)
-            return s;
-        if (civ_strmap_get(ids, x->toks[x->n_toks - 1], NULL)) {
+        x->toks[x->n_toks] = m->id[k];
+        x->share[x->n_toks] = m->share[k];
+        x->divided[x->n_toks] = m->divided[k];
+        x->count[x->n_toks++] = m->named_by[k];
+        if (civ_strmap_get(ids, m->id[k], NULL)) {
             civ_where w = {.series_id = id, .field = pred_column};
             char row[64];
             where_row(x->t, r, x->pc, &w, row, sizeof row);
@@ -111,7 +96,7 @@ static civ_status read_row(join_ctx *x, const civ_strmap *ids, size_t r, const c
                                "community of this year too: a community merged or renamed into '%s' has no row of "
                                "its own this year (delete it), and one that still exists is not a predecessor "
                                "(remove it from the cell)",
-                               id, row, pred_column, cell, x->toks[x->n_toks - 1], id);
+                               id, row, pred_column, cell, m->id[k], id);
         }
     }
     sc->n = x->n_toks - sc->first;
@@ -151,6 +136,7 @@ static double covariate_at(const civ_panel *p, size_t i, size_t k, int64_t t)
  * none) from it on, over [start, end]. */
 typedef struct plan_one {
     size_t parts[65];       /* at most 64 predecessors, and itself */
+    double w[65];           /* each part's weight: its share of the parent, 1 without one */
     size_t np;
     size_t own;
     int64_t own_from, start, end; /* end: last period of the joined series */
@@ -162,7 +148,7 @@ static double joined_value(const civ_panel *p, const plan_one *o, int64_t t)
         return value_at(p, o->own, t);
     double sum = 0;
     for (size_t k = 0; k < o->np; k++)
-        sum += value_at(p, o->parts[k], t); /* NaN when one lacks it */
+        sum += o->w[k] * value_at(p, o->parts[k], t); /* NaN when one lacks it */
     return sum;
 }
 
@@ -172,7 +158,7 @@ static double joined_covariate(const civ_panel *p, const plan_one *o, size_t k, 
         return covariate_at(p, o->own, k, t);
     double sum = 0;
     for (size_t q = 0; q < o->np; q++)
-        sum += covariate_at(p, o->parts[q], k, t);
+        sum += o->w[q] * covariate_at(p, o->parts[q], k, t);
     return sum;
 }
 
@@ -187,9 +173,8 @@ static void plan_join(join_ctx *x, succ *sc, plan_one *o)
     int64_t others_end = INT64_MIN, lo = INT64_MIN, hi = INT64_MAX;
     for (size_t k = 0; k < sc->n; k++) {
         const char *tok = x->toks[sc->first + k];
-        size_t ti, i;
-        civ_strmap_get(&x->named, tok, &ti);
-        if (x->count[ti] > 1) {
+        size_t i;
+        if (x->count[sc->first + k] > 1 && !x->divided[sc->first + k]) {
             sc->status = J_SPLIT, sc->bad = tok;
             return;
         }
@@ -202,6 +187,7 @@ static void plan_join(join_ctx *x, succ *sc, plan_one *o)
             sc->status = J_NO_SERIES, sc->bad = tok; /* more than 64 parts: not joined */
             return;
         }
+        o->w[o->np] = isnan(x->share[sc->first + k]) ? 1 : x->share[sc->first + k];
         o->parts[o->np++] = i;
         int64_t s, e = series_end(p, i, &s);
         others_end = e > others_end ? e : others_end;
@@ -209,6 +195,7 @@ static void plan_join(join_ctx *x, succ *sc, plan_one *o)
         hi = e < hi ? e : hi;
     }
     if (sc->self && o->own != SIZE_MAX) {
+        o->w[o->np] = 1;
         o->parts[o->np++] = o->own;
         int64_t s, e = series_end(p, o->own, &s);
         lo = s > lo ? s : lo;
@@ -237,6 +224,8 @@ static void plan_join(join_ctx *x, succ *sc, plan_one *o)
         return;
     }
     sc->status = J_JOINED;
+    if (o->own != SIZE_MAX && o->own_from - 1 > sc->to) /* months between: nobody's sum, nor its own */
+        sc->gap = (size_t)(o->own_from - 1 - sc->to);
     o->start = sc->from;
     o->end = sc->to;
     if (o->own != SIZE_MAX) {
@@ -317,12 +306,12 @@ static civ_status copy_series(const civ_panel *p, size_t i, civ_panel *out)
 static civ_status joins_table(const join_ctx *x, civ_table **out)
 {
     civ_table *t = NULL;
-    size_t c[8], first = 0;
-    const char *names[8] = {"unique_id", "predecessors", "status", "joined_periods", "joined_from", "joined_to",
-                            "blocking", "reason"};
+    size_t c[12], first = 0;
+    const char *names[12] = {"unique_id", "predecessors", "status", "joined_periods", "joined_from", "joined_to",
+                             "blocking", "reason", "shares", "gap_periods", "gap_from", "gap_to"};
     civ_status s = civ_table_create(&t);
-    for (int k = 0; k < 8 && !s; k++)
-        s = civ_table_add_column(t, names[k], k == 3 ? CIV_COLUMN_NUMBER : CIV_COLUMN_TEXT, &c[k]);
+    for (int k = 0; k < 12 && !s; k++)
+        s = civ_table_add_column(t, names[k], k == 3 || k == 9 ? CIV_COLUMN_NUMBER : CIV_COLUMN_TEXT, &c[k]);
     if (!s)
         s = civ_table_add_rows(t, x->n_succ, &first);
     civ_frequency f = civ_panel_frequency(x->in);
@@ -370,6 +359,25 @@ static civ_status joins_table(const join_ctx *x, civ_table **out)
             s = civ_table_set_text(t, r, c[6], sc->bad ? sc->bad : "");
         if (!s)
             s = civ_table_set_text(t, r, c[7], reason);
+        char shares[512] = "";
+        for (size_t k = 0; k < sc->n && !isnan(x->share[sc->first]); k++) { /* "0.6+1", as predecessors */
+            size_t L = strlen(shares);
+            if (L < sizeof shares - 32)
+                snprintf(shares + L, sizeof shares - L, "%s%.10g", k ? "+" : "", x->share[sc->first + k]);
+        }
+        if (!s)
+            s = civ_table_set_text(t, r, c[8], shares);
+        if (!s)
+            s = civ_table_set_number(t, r, c[9], (double)sc->gap);
+        char gf[32] = "", gt[32] = "";
+        if (sc->gap) {
+            civ_period_format(f, ph, sc->to + 1, gf, sizeof gf);
+            civ_period_format(f, ph, sc->to + (int64_t)sc->gap, gt, sizeof gt);
+        }
+        if (!s)
+            s = civ_table_set_text(t, r, c[10], gf);
+        if (!s)
+            s = civ_table_set_text(t, r, c[11], gt);
         free(pred);
     }
     if (s) {
@@ -415,6 +423,13 @@ static civ_status find_columns(join_ctx *x, const char *id_column, const char *p
 civ_status civ_panel_join_predecessors(const civ_panel *panel, const civ_table *communities, const char *id_column,
                                        const char *predecessors_column, civ_panel **out, civ_table **joins)
 {
+    return civ_panel_join_predecessors_shares(panel, communities, id_column, predecessors_column, NULL, out, joins);
+}
+
+civ_status civ_panel_join_predecessors_shares(const civ_panel *panel, const civ_table *communities,
+                                              const char *id_column, const char *predecessors_column,
+                                              const char *shares_column, civ_panel **out, civ_table **joins)
+{
     if (out)
         *out = NULL;
     if (joins)
@@ -423,7 +438,22 @@ civ_status civ_panel_join_predecessors(const civ_panel *panel, const civ_table *
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_join_predecessors: NULL argument");
     join_ctx x = {.in = panel, .t = communities};
     int none = 0;
+    size_t shc = SIZE_MAX;
     civ_status s = find_columns(&x, id_column, predecessors_column, &none);
+    if (!s && shares_column && civ_table_find_column(communities, shares_column, &shc)) {
+        civ_where w = {.file = civ_table_source(communities, NULL), .field = shares_column};
+        s = civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
+                        "the communities table has no column '%s' (the shares of a split: for each community, the "
+                        "part of each predecessor it continues, e.g. \"0.6\" or \"0.5;1\")",
+                        shares_column);
+    }
+    if (!s && !none)
+        s = civ_pred_map_read(communities, x.idc, x.pc, shc, predecessors_column,
+                              shares_column ? shares_column : "", &x.map);
+    size_t items = x.map.n_items + 1;
+    if (!s && !none && (!(x.toks = calloc(items, sizeof *x.toks)) || !(x.share = calloc(items, sizeof *x.share)) ||
+                        !(x.divided = calloc(items, 1)) || !(x.count = calloc(items, sizeof *x.count))))
+        s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading predecessors");
     size_t rows = civ_table_n_rows(communities);
     civ_strmap ids = {0};
     plan_one *plans = NULL;
@@ -437,16 +467,9 @@ civ_status civ_panel_join_predecessors(const civ_panel *panel, const civ_table *
     }
     for (size_t r = 0; r < rows && !s && !none; r++)
         s = read_row(&x, &ids, r, predecessors_column);
-    /* how many communities name each predecessor */
-    if (!s && !(x.count = calloc(x.n_toks + 1, sizeof *x.count)))
-        s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading predecessors");
-    for (size_t k = 0, prev; k < x.n_toks && !s; k++) {
-        s = civ_strmap_put(&x.named, x.toks[k], k, &prev);
-        if (s == CIV_ERR_DUPLICATE)
-            s = CIV_OK, x.count[prev]++;
-        else if (!s)
-            x.count[k]++;
-    }
+    for (size_t k = 0; k < x.n_toks && !s; k++)
+        if ((s = civ_strmap_put(&x.named, x.toks[k], k, NULL)) == CIV_ERR_DUPLICATE)
+            s = CIV_OK;
     if (!s && !(plans = calloc(x.n_succ + 1, sizeof *plans)))
         s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory joining series");
     for (size_t j = 0; j < x.n_succ && !s; j++)
@@ -482,9 +505,8 @@ civ_status civ_panel_join_predecessors(const civ_panel *panel, const civ_table *
     civ_strmap_free(&joined);
     civ_strmap_free(&ids);
     civ_strmap_free(&x.named);
-    for (size_t k = 0; k < x.n_toks; k++)
-        free(x.toks[k]);
-    free(x.toks);
+    civ_pred_map_free(&x.map);
+    free(x.toks), free(x.share), free(x.divided);
     free(x.count);
     free(x.succ);
     free(plans);

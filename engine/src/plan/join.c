@@ -24,7 +24,8 @@ civ_status civ_plan_join_predecessors(const civ_alloc_spec *spec, const civ_tabl
         civ_clear_error();
         return CIV_OK;
     }
-    civ_status s = civ_panel_join_predecessors(*panel, comm, civ_alloc_spec_id_column(spec), col, joined, joins);
+    civ_status s = civ_panel_join_predecessors_shares(*panel, comm, civ_alloc_spec_id_column(spec), col,
+                                                      civ_alloc_spec_predecessor_shares_column(spec), joined, joins);
     if (s) {
         if (!civ_last_error()->file[0] && comm_path && comm_path[0]) {
             civ_error e = *civ_last_error();
@@ -33,13 +34,19 @@ civ_status civ_plan_join_predecessors(const civ_alloc_spec *spec, const civ_tabl
         }
         return s;
     }
-    size_t cs, cid, appended = 0, i;
+    size_t cs, cid, csh, cg, appended = 0, i;
     civ_table_find_column(*joins, "status", &cs);
     civ_table_find_column(*joins, "unique_id", &cid);
+    civ_table_find_column(*joins, "shares", &csh);
+    civ_table_find_column(*joins, "gap_periods", &cg);
     for (size_t r = 0; r < civ_table_n_rows(*joins); r++) {
         int ok = !strcmp(civ_table_text(*joins, r, cs), "joined");
+        double gap = civ_table_number(*joins, r, cg);
         stats->n_joined += ok;
         stats->n_not_joined += !ok;
+        stats->n_joined_by_share += ok && civ_table_text(*joins, r, csh)[0];
+        stats->n_join_gaps += gap > 0;
+        stats->n_join_gap_periods += gap > 0 ? (size_t)gap : 0;
         if (ok && civ_panel_find_series(*panel, civ_table_text(*joins, r, cid), &i)) {
             civ_clear_error();
             appended++; /* a community with no months of its own: its series is the sum */
@@ -53,19 +60,31 @@ civ_status civ_plan_join_predecessors(const civ_alloc_spec *spec, const civ_tabl
 /* The note of joins row r, in Chinese or English. */
 static void note(const civ_table *j, size_t r, int zh, char *buf, size_t size)
 {
-    size_t c[7];
-    const char *names[7] = {"predecessors", "status", "joined_periods", "joined_from", "joined_to", "blocking",
-                            "reason"};
-    for (int k = 0; k < 7; k++)
+    size_t c[11];
+    const char *names[11] = {"predecessors", "status", "joined_periods", "joined_from", "joined_to", "blocking",
+                             "reason", "shares", "gap_periods", "gap_from", "gap_to"};
+    for (int k = 0; k < 11; k++)
         civ_table_find_column(j, names[k], &c[k]);
+    const char *shares = civ_table_text(j, r, c[7]), *gf = civ_table_text(j, r, c[9]);
+    const char *gt = civ_table_text(j, r, c[10]);
+    double gap = civ_table_number(j, r, c[8]);
+    char sh[160] = "", gp[200] = ""; /* no clause separator ("; ", "；") inside: explanations split on them */
+    if (shares[0])
+        snprintf(sh, sizeof sh, zh ? "（份额 %s）" : " (shares %s)", shares);
+    if (gap > 0)
+        snprintf(gp, sizeof gp,
+                 zh ? "，%s..%s 共 %.0f 个月前身与本社区均无数据，按缺失处理" : ", %s..%s, %.0f months, missing: "
+                                                                  "neither its predecessors nor it reported",
+                 gf, gt, gap);
     const char *pred = civ_table_text(j, r, c[0]), *st = civ_table_text(j, r, c[1]);
     const char *from = civ_table_text(j, r, c[3]), *to = civ_table_text(j, r, c[4]);
     const char *bad = civ_table_text(j, r, c[5]);
     double n = civ_table_number(j, r, c[2]);
     if (!strcmp(st, "joined"))
         snprintf(buf, size,
-                 zh ? "（需求历史接续自 %s：%.0f 个月 %s..%s）" : " (demand history joined from %s: %.0f months %s..%s)",
-                 pred, n, from, to);
+                 zh ? "（需求历史接续自 %s%s：%.0f 个月 %s..%s%s）"
+                    : " (demand history joined from %s%s: %.0f months %s..%s%s)",
+                 pred, sh, n, from, to, gp);
     else if (!zh)
         snprintf(buf, size, " (demand from its own months only: %s)", civ_table_text(j, r, c[6]));
     else if (!strcmp(st, "split"))

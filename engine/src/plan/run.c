@@ -17,7 +17,7 @@
 static const char *const table_names[CIV_PLAN_TABLE_COUNT] = {
     "forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need", "need_summary",
     "monitor_status", "monitor_alerts", "warning", "warning_steps", "risks", "risk_matrix", "inactivity", "demand",
-    "allocation_waterfall", "allocation_stages", "history", "backtest", "backtest_accuracy",
+    "allocation_waterfall", "allocation_stages", "history", "backtest", "backtest_accuracy", "joins",
 };
 
 const char *civ_plan_table_name(civ_plan_table table)
@@ -119,6 +119,8 @@ static civ_status stage_forecast(run_ctx *c)
         s = civ_plan_join_predecessors(c->res->spec, c->opt && c->opt->communities ? c->opt->communities
                                                                                   : c->communities_read,
                                        p->communities, &panel, &c->panel_joined, &c->joins, &c->res->stats);
+    if (!s && c->joins) /* joins.csv: the result owns it, the explanations read it */
+        c->res->tables[CIV_PLAN_JOINS] = c->joins;
     c->panel = panel;
     int season = civ_frequency_season_length(panel ? civ_panel_frequency(panel) : CIV_FREQ_UNKNOWN);
     size_t horizon = p->horizon ? p->horizon : (season > 1 ? 2u * (size_t)season : 10u); /* the library's default */
@@ -459,7 +461,6 @@ civ_status civ_plan_run(const civ_plan *plan, const civ_plan_run_options *option
     civ_table_free(c.communities_read);
     civ_panel_free(c.panel_read);
     civ_panel_free(c.panel_joined);
-    civ_table_free(c.joins);
     civ_alloc_need_free(c.need);
     r->total_seconds = now_seconds() - t0;
     if (s) {

@@ -118,7 +118,7 @@ static civ_status write_tables(const civ_plan_result *result, const char *stage,
         char path[CIV_PLAN_PATH_MAX + 64];
         snprintf(path, sizeof path, "%s/%s.csv", stage, civ_plan_table_name((civ_plan_table)t));
         int is_money = t != CIV_PLAN_FORECASTS && t != CIV_PLAN_FORECAST_REPORT && t != CIV_PLAN_HISTORY &&
-                       t != CIV_PLAN_BACKTEST && t != CIV_PLAN_BACKTEST_ACCURACY;
+                       t != CIV_PLAN_BACKTEST && t != CIV_PLAN_BACKTEST_ACCURACY && t != CIV_PLAN_JOINS;
         s = name_path(civ_table_write_csv_opts(result->tables[t], path, is_money ? &money : &plain), path);
     }
     return s;
@@ -349,6 +349,8 @@ static civ_status write_manifest(const civ_plan_result *r, const char *stage, co
             r->stats.late_periods, r->stats.n_no_series);
     fprintf(f, ", \"joined\": %zu, \"not_joined\": %zu, \"predecessor_series\": %zu", r->stats.n_joined,
             r->stats.n_not_joined, r->stats.n_predecessor_series);
+    fprintf(f, ", \"joined_by_share\": %zu, \"join_gaps\": %zu, \"join_gap_periods\": %zu",
+            r->stats.n_joined_by_share, r->stats.n_join_gaps, r->stats.n_join_gap_periods);
     json_demand(f, r);
     fprintf(f, "},\n");
     fprintf(f, "  \"files\": [");

@@ -231,6 +231,8 @@ static void phrases(civ_rbuf *b, const char *t, const char *end)
         {" is also a predecessor of another community (a split: no share to divide its months)",
          " 同时是其他社区的前身（拆分：无份额可分摊其历史）"},
         {" has no series in the panel", " 在面板中无序列"},
+        {" (shares ", "（份额 "},
+        {" months, missing: neither its predecessors nor it reported", " 个月前身与本社区均无数据，按缺失处理"},
         {"no period before its own in which every predecessor reported", "各前身在本社区自有月份之前无共同上报的月份"}};
     for (const char *p = t; p < end;) {
         size_t k = 0;
