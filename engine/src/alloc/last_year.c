@@ -287,13 +287,17 @@ static size_t rows_of(const civ_alloc_problem *p, const civ_table *t, size_t i, 
  * parts of one parent rounded together so that they add up to round(sum of shares x parent): each gets the
  * floor of share x amount, and the fen left over go one each to the largest remainders, ties to the smaller
  * id (byte order). */
-static void divide_splits(const civ_alloc_problem *p, const int64_t *fen, int64_t *part, const size_t *owner)
+static civ_status divide_splits(const civ_alloc_problem *p, const int64_t *fen, int64_t *part, const size_t *owner)
 {
     const civ_pred_map *pm = &p->pm;
     unsigned char *done = calloc(pm->n_items ? pm->n_items : 1, 1);
     size_t *grp = malloc((pm->n_items ? pm->n_items : 1) * sizeof *grp);
     double *rem = malloc((pm->n_items ? pm->n_items : 1) * sizeof *rem);
-    for (size_t k = 0; done && grp && rem && k < pm->n_items; k++) {
+    if (!done || !grp || !rem) {
+        free(done), free(grp), free(rem);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory dividing last year's amounts of the splits");
+    }
+    for (size_t k = 0; k < pm->n_items; k++) {
         if (!pm->divided[k] || done[k] || owner[k] == SIZE_MAX)
             continue;
         size_t j = ly_find(p->spec->ly, pm->id[k]), g = 0;
@@ -332,6 +336,7 @@ static void divide_splits(const civ_alloc_problem *p, const int64_t *fen, int64_
         }
     }
     free(done), free(grp), free(rem);
+    return CIV_OK;
 }
 
 enum { MAX_ROWS = 64 };
@@ -487,7 +492,7 @@ civ_status civ_alloc_bind_last_year(civ_alloc_problem *p, const civ_table *t, co
             continue;
         int64_t *fen = p->ly_fen + u * n;
         if (!(st = fund_column(p, u, fen)))
-            divide_splits(p, fen, part, owner);
+            st = divide_splits(p, fen, part, owner);
         if (st || (st = fill_fund(p, t, u, attr[u], fen, named_by, part)) ||
             (st = check_splits(p, t, u, attr[u], fen, named_by)))
             break;
