@@ -22,11 +22,27 @@ The convention of the docs' fenced blocks (also in docs/ARCHITECTURE.md, "Exampl
 * A command's trailing comment `# exit N` states its exit code (e.g. 6, partial success); without it the
   command must exit 0.
 * `illustrative` marks a block that is shown, not run: a synopsis with placeholders (`SPEC`, `[--seed S]`),
-  a config excerpt, a call with elided arguments.  Its `civicast` commands are still checked: every
-  `--option` they name must be one the command's `--help` lists.  `signature` marks a Python block that
-  shows functions with their defaults: it is not run, and the first `civicast.NAME(...)` call of each function
-  in it must show the defaults the function has.  In every Python block, run or not, each keyword
-  argument of a `civicast.*` call must be a parameter of that function.
+  a config excerpt, a call with elided arguments.  Its `civicast` commands are still checked: the subcommand
+  must be one `civicast --help` lists (a word that is not lowercase letters is a placeholder: a path, or
+  `SUB`, after which nothing is checked), options before it global ones, and every `--option` after it one
+  the subcommand's `--help` lists.  `signature` marks a Python block that shows functions with their defaults: it is not run, and the
+  first `civicast.NAME(...)` call of each function in it is its signature, checked against
+  inspect.signature: every parameter (but `_private` ones), in the function's order, keywords with the
+  function's defaults (literals), positional names the parameters' (a literal stands for a required
+  value: `"plan.toml"`).  `...` as an argument elides parameters (those shown are still checked for order
+  and defaults); a comment line `# each also takes a=None, b=False` adds those keywords to every signature
+  of its block.  In every Python block, run or not, each keyword argument of a `civicast.*` call must be
+  a parameter of that function.
+* `c` blocks compile (cc -fsyntax-only, the C API's pointer, argument-count, format and const errors as
+  errors) inside a function, against engine/include/civicast.h, with the names of C_GIVEN (`panel`, `opt`)
+  in scope.
+* The prose is checked too (inline code spans, outside fenced blocks, within a paragraph): a span
+  `civicast SUB --option ...` as an illustrative command; a span `civicast.NAME(...)` for its keywords,
+  and as a signature when it looks like one (positional arguments bare names, keyword values literals, and
+  no keyword, two or more, or only defaults: `civicast.settle(spec, allocation, spending, explain=False, ...)`);
+  a span that calls `civ_NAME(...)` against civicast.h (argument count and kinds: `&x`, a string, a number)
+  or, for a name civicast.h lacks, against the sources (an internal function).  Capitals name placeholders
+  (`civicast.NAME(...)`, `civ_NAME(...)`), which are not checked.
 * A Python block (not marked) runs; the blocks of one file run in order in one interpreter, sharing their
   names, as a notebook would.
 
@@ -36,9 +52,11 @@ first on PATH and `import civicast` resolving to python-bindings with the build'
 `build/demo` holds what `make demo` makes (the demo plan is run once, first, into it).  Examples that need
 what this test cannot have are listed in SKIPS with the reason, and reported as skipped on every run.
 
-usage: doc_examples.py SOURCE_DIR CIVICAST [LIBRARY] [--only DOC] [--demo DIR] [--quiet]
+usage: doc_examples.py SOURCE_DIR CIVICAST [LIBRARY] [--only DOC] [--demo DIR] [--static] [--quiet]
     exit 0 when every example runs as documented, 1 naming each one that does not; --only runs one doc
-    (e.g. docs/CLI.md), --demo DIR takes DIR as build/demo instead of running the demo plan
+    (e.g. docs/CLI.md), --demo DIR takes DIR as build/demo instead of running the demo plan, --static runs
+    nothing and makes the checks alone (options, signatures, C, prose: seconds; tests/python/test_doc_checks.py
+    feeds them broken docs)
 """
 import functools
 import glob
@@ -99,6 +117,165 @@ def blocks_of(root, path):
         elif inside is not None:
             body.append(text)
     return out
+
+
+def prose_spans(root, path):
+    """The inline code spans of a Markdown file's prose (outside fenced blocks, within a paragraph): each as
+    (0-based line of its start, its text with line breaks as spaces)."""
+    with open(os.path.join(root, path), encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    fence = None
+    for i, text in enumerate(lines):   # blank the fenced blocks, as blocks_of delimits them
+        m = re.match(r"^\s*(```+|~~~+)\s*(.*)$", text)
+        if m and fence is None:
+            fence = m.group(1)
+            lines[i] = ""
+        elif fence is not None:
+            if m and m.group(1).startswith(fence[:3]) and not m.group(2).strip():
+                fence = None
+            lines[i] = ""
+    out, start = [], 0
+    for i in range(len(lines) + 1):
+        if i < len(lines) and lines[i].strip():
+            continue
+        para = "\n".join(lines[start:i])
+        for m in re.finditer(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", para, re.S):
+            out.append((start + para.count("\n", 0, m.start()), " ".join(m.group(2).split("\n")).strip()))
+        start = i + 1
+    return out
+
+
+INLINE_COMMAND = re.compile(r"^(?:build/[\w-]+/)?civicast(?:\s|$)")
+INLINE_PYTHON = re.compile(r"^civicast(?:\.dask)?\.(?![A-Z][A-Z0-9_]*\()[A-Za-z_]\w*\(")   # not NAME(
+
+
+# Names the docs' C blocks use without declaring them, as the prose around them gives them: the blocks compile
+# inside a function with these in scope (a block may declare its own, which shadows them).
+C_GIVEN = {"panel": "civ_panel *panel", "opt": "civ_forecast_options opt"}
+C_FLAGS = ["-std=gnu11", "-fsyntax-only", "-Werror=implicit-function-declaration", "-Werror=implicit-int",
+           "-Werror=incompatible-pointer-types", "-Werror=int-conversion", "-Werror=discarded-qualifiers",
+           "-Werror=format"]
+
+
+@functools.lru_cache(maxsize=None)
+def c_api(root):
+    """The prototypes of civicast.h: name -> (return type, [(parameter type, is a pointer)])."""
+    with open(os.path.join(root, "engine/include/civicast.h"), encoding="utf-8") as f:
+        text = re.sub(r"/\*.*?\*/|//[^\n]*", " ", f.read(), flags=re.S)
+    api = {}
+    for m in re.finditer(r"CIV_API\s+([^;{}()]*?)\b(civ_\w+)\s*\(([^;{}]*?)\)\s*;", text, re.S):
+        params = []
+        for p in split_args(m.group(3)):
+            p = " ".join(p.split())
+            if p in ("void", ""):
+                continue
+            if p == "...":
+                params.append(("...", False))
+                continue
+            typ = re.sub(r"\b\w+\s*(\[[^]]*\])?$", "", p).strip() or p
+            params.append((typ, "*" in p or "[" in p))
+        api[m.group(2)] = (" ".join(m.group(1).split()), params)
+    return api
+
+
+@functools.lru_cache(maxsize=None)
+def c_identifiers(root):
+    """Every civ_ name the sources and the build files define or use: where a doc's internal name must be."""
+    names = set()
+    for pattern in ("engine/**/*.[ch]", "models/**/*.[ch]", "python-bindings/**/*.py", "CMakeLists.txt",
+                    "cmake/*", "tests/*.[ch]"):
+        for q in glob.glob(os.path.join(root, pattern), recursive=True):
+            with open(q, encoding="utf-8", errors="replace") as f:
+                names.update(re.findall(r"\bciv_\w+", f.read()))
+    return names
+
+
+def split_args(text):
+    """The top-level comma-separated arguments of a C argument list (strings and brackets respected)."""
+    args, depth, cur, quote = [], 0, "", None
+    for i, c in enumerate(text):
+        if quote:
+            quote = None if c == quote and text[i - 1] != "\\" else quote
+        elif c in "'\"":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            args.append(cur.strip())
+            cur = ""
+            continue
+        cur += c
+    if cur.strip() or args:
+        args.append(cur.strip())
+    return args
+
+
+def check_c_calls(text, where, root, failures):
+    """The `civ_NAME(args)` calls of a span of prose: a public name (civicast.h) must be called with its
+    parameters' number (an argument `...` elides) and kinds (`&x`, NULL: a pointer; "text": a char pointer;
+    a number: not a pointer); another civ_ name must exist in the sources (an internal function, a CMake one)."""
+    api = c_api(root)
+    for m in re.finditer(r"\b(civ_(?![A-Z][A-Z0-9_]*\b)\w+)\s*\(", text):   # not a placeholder civ_NAME(
+        name, depth, end, i = m.group(1), 0, None, m.end() - 1
+        while i < len(text):   # the matching parenthesis, outside string literals
+            c = text[i]
+            if c == '"':
+                i = text.find('"', i + 1)
+                if i < 0:
+                    break
+            depth += c == "("
+            depth -= c == ")"
+            if depth == 0:
+                end = i
+                break
+            i += 1
+        if name not in api:
+            if name not in c_identifiers(root):
+                failures.append(f"{where}: {name} is neither in civicast.h nor anywhere in the sources: `{text}`")
+            continue
+        if end is None:
+            continue
+        args = split_args(re.sub(r'"(?:[^"\\]|\\.)*"', '"s"', text[m.end():end]))
+        params = api[name][1]
+        if any(a in ("...", "…") for a in args):
+            continue
+        variadic = any(t == "..." for t, _ in params)
+        fixed = [p for p in params if p[0] != "..."]
+        if len(args) != len(fixed) and not (variadic and len(args) >= len(fixed)):
+            types = ", ".join(t for t, _ in params) or "void"
+            failures.append(f"{where}: {name} takes {len(fixed)} argument(s) ({types} in civicast.h), the doc "
+                            f"passes {len(args)}: `{text}`")
+            continue
+        for k, (arg, (typ, pointer)) in enumerate(zip(args, fixed)):
+            wrong = ((arg.startswith("&") or arg == "NULL") and not pointer or
+                     arg.startswith('"') and not re.search(r"\bchar\s*\*", typ) or
+                     re.fullmatch(r"-?\d+(\.\d+)?", arg) and pointer)
+            if wrong:
+                failures.append(f"{where}: {name}'s argument {k + 1} is `{typ}` in civicast.h, the doc passes "
+                                f"{arg}: `{text}`")
+
+
+def check_c_block(block, root, failures):
+    """A ```c block compiles against civicast.h (cc -fsyntax-only), inside a function given C_GIVEN."""
+    body = "\n".join(block.body)
+    given = "".join(f"{decl};\n" for name, decl in C_GIVEN.items() if re.search(rf"\b{name}\b", body))
+    prelude = ("#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include \"civicast.h\"\n" + given +
+               "void doc_example(void) {\n")
+    source = prelude + f"#line {block.line + 1}\n" + body + "\n}\n"
+    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    if not compiler:
+        failures.append(f"{block.where()}: no C compiler (cc) to check this block against civicast.h")
+        return
+    r = subprocess.run([compiler, *C_FLAGS, "-I", os.path.join(root, "engine/include"), "-x", "c", "-"],
+                       input=source, capture_output=True, text=True, timeout=60)
+    errors = [l for l in r.stderr.split("\n") if " error: " in l]
+    if r.returncode != 0:
+        shown = "\n      ".join(re.sub(r"^<stdin>:(\d+):", rf"{block.path}:\1:", l) for l in errors[:4]) or \
+            r.stderr.strip()[-400:]
+        failures.append(f"{block.where()}: the C block does not compile against civicast.h "
+                        f"(names, arguments, types):\n      {shown}")
 
 
 class Command:
@@ -231,18 +408,48 @@ def help_options(env, command, cache={}):
 
 
 def check_illustrative(cmd, env, failures):
+    check_command_text(cmd.text, cmd.where(), env, failures)
+
+
+OPTION = re.compile(r"--[a-z][a-z0-9-]*")
+
+
+def check_command_text(text, where, env, failures, inline=False):
+    """A `civicast ...` command shown, not run (a synopsis, a span of prose): its subcommand must be one
+    `civicast --help` lists, the options before it global ones, and every --option after it one the
+    subcommand's --help lists.  A word in the subcommand's place that is not lowercase letters (`COMMAND`,
+    `NAME`, `IN`, a path) is a placeholder: the options are then checked against the global --help."""
+    cleaned = re.sub(r"\\?[\[\]|]", " ", text)
     try:
-        argv = shlex.split(re.sub(r"[\[\]|]", " ", cmd.text), comments=True)
+        argv = shlex.split(cleaned, comments=True)
     except ValueError as e:
-        failures.append(f"{cmd.where()}: cannot split {cmd.text!r}: {e}")
-        return
+        if not inline:
+            failures.append(f"{where}: cannot split {text!r}: {e}")
+            return
+        argv = cleaned.split()   # prose: an apostrophe is no quote
     commands = help_options(env, "")[1]
-    words = [a for a in argv[1:] if not a.startswith("-")]
-    command = words[0] if words and words[0] in commands else ""   # else a placeholder: the global options
+    command, before, after = None, [], []
+    for word in argv[1:]:
+        if command is None and not word.startswith("-"):
+            word = word.rstrip(":")   # `civicast forecast: --h needs ...`, a message of the command
+            if re.fullmatch(r"[a-z][a-z-]*", word) and word not in commands:
+                failures.append(f"{where}: civicast has no command {word!r} (`civicast --help` lists "
+                                f"{', '.join(sorted(commands))}): `{text.strip()}`")
+                return
+            if re.fullmatch(r"[A-Z][A-Z0-9_]*|…|\.\.\.", word) and not before:
+                return   # `civicast SUB --option`, `civicast NAME …`: whatever command, nothing to check
+            command = word if word in commands else ""   # else a placeholder: the global options
+            continue
+        (before if command is None else after).extend(OPTION.findall(word))
+    command = command or ""
+    for opt in before:
+        if opt not in help_options(env, "")[0]:
+            failures.append(f"{where}: `civicast` has no global option {opt} (`civicast --help` does not list "
+                            f"it): `{text.strip()}`")
     options = help_options(env, command)[0]
-    for opt in re.findall(r"--[a-z][a-z0-9-]*", " ".join(argv[1:])):
+    for opt in after:
         if opt not in options:
-            failures.append(f"{cmd.where()}: `civicast {command or '(global)'}` has no option {opt} (its --help "
+            failures.append(f"{where}: `civicast {command or '(global)'}` has no option {opt} (its --help "
                             f"does not list it): rename it in the doc or add it to the command")
 
 
@@ -320,13 +527,14 @@ def check_result(cmd, code, r, failures):
 
 
 PY_DRIVER = r'''
-import ast, importlib, inspect, json, os, sys, traceback
+import ast, importlib, inspect, json, os, re, sys, traceback
 import matplotlib
 matplotlib.use("Agg")
 import civicast
 blocks = json.load(open(sys.argv[1], encoding="utf-8"))
 failures = []
 checked = set()
+ELIDED = "__elided__"
 def resolve(name):
     obj = civicast
     for part in name.split("."):
@@ -334,8 +542,95 @@ def resolve(name):
             importlib.import_module("civicast.dask")
         obj = getattr(obj, part)
     return obj
+def elide(code):
+    # `...` as an argument (a signature or span that elides parameters) becomes **__elided__, valid Python
+    return re.sub(r"(?<=[(,])(\s*)(?:\.\.\.|…)(\s*)(?=[,)])", r"\1**" + ELIDED + r"\2", code)
+def literal(node):
+    try:
+        return True, ast.literal_eval(node)
+    except (ValueError, SyntaxError, TypeError):
+        return False, None
+def same(shown, real):
+    return shown == real or (isinstance(real, tuple) and isinstance(shown, (list, tuple)) and list(real) == list(shown))
+def is_elided(node):
+    return isinstance(node, ast.Name) and node.id == ELIDED or isinstance(node, ast.Constant) and node.value is Ellipsis
+def looks_like_signature(node, params):
+    # an inline span shows a signature (not a call) when its positional arguments are bare names, its keyword
+    # values literals, and it names no keyword or two and more, or only shows defaults
+    real = [p for p in params.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    for a in node.args:
+        if is_elided(a) or isinstance(a, ast.Starred):
+            break
+        if not isinstance(a, ast.Name):
+            return False
+    kws = [k for k in node.keywords if k.arg is not None]
+    for k in kws:
+        ok, value = literal(k.value)
+        if not ok or value is Ellipsis:
+            return False
+    if len(kws) >= 2 or not kws:
+        return True
+    k = kws[0]
+    return k.arg in params and params[k.arg].default is not inspect.Parameter.empty and \
+        same(literal(k.value)[1], params[k.arg].default)
+def check_signature(where, name, node, params, extra):
+    # a shown signature: every parameter of the function (but _private ones), in its order, with its
+    # default; `...` among the arguments elides parameters (those shown are still checked)
+    real = [p for p in params.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+            and not p.name.startswith("_")]
+    order = {p.name: i for i, p in enumerate(real)}
+    elided = any(is_elided(a) or isinstance(a, ast.Starred) for a in node.args) or \
+        any(k.arg is None for k in node.keywords)
+    shown, bad = [], []
+    for i, a in enumerate(node.args):
+        if is_elided(a) or isinstance(a, ast.Starred):
+            break
+        if i >= len(real):
+            bad.append(f"shows {len(node.args)} positional arguments, it takes {len(real)} parameters")
+            break
+        if isinstance(a, ast.Name) and a.id != real[i].name:
+            bad.append(f"shows `{a.id}` where its parameter {i + 1} is `{real[i].name}`")
+        shown.append(real[i].name)
+    for k in list(node.keywords) + extra:
+        if k.arg is None or k.arg not in params:
+            continue   # unknown keywords: reported by the keyword check
+        shown.append(k.arg)
+        default = params[k.arg].default
+        if default is inspect.Parameter.empty:
+            continue
+        ok, value = literal(k.value)
+        if not ok:
+            bad.append(f"shows {k.arg}={ast.unparse(k.value)}, its default is {default!r}")
+        elif not same(value, default):
+            bad.append(f"shows {k.arg}={value!r}, its default is {default!r}")
+    at = [order[n] for n in shown if n in order]
+    for a, b in zip(at, at[1:]):
+        if b <= a:
+            bad.append(f"shows {real[a].name}= before {real[b].name}=, the function takes "
+                       f"{'them' if b < a else 'it'} in the order {', '.join(p.name for p in real)}")
+            break
+    missing = [p.name for p in real if p.name not in shown]
+    if missing and not elided:
+        bad.append(f"does not show {', '.join(m + '=' for m in missing)} (show every parameter, in order, "
+                   f"or elide with `...`)")
+    for msg in bad:
+        failures.append(f"{where}: the signature of civicast.{name} {msg}")
+def also_takes(code):
+    # a signature block's comment `# each also takes a=1, b=None`: keywords every signature of the block has
+    extra = []
+    for m in re.finditer(r"^\s*#\s*each also takes\s+(.*)$", code, re.M):
+        text = re.sub(r"\s*\([^()]*\)\s*$", "", m.group(1))
+        extra += ast.parse(f"f({text})").body[0].value.keywords
+    return extra
 for b in blocks:
-    tree = ast.parse(b["code"])
+    code = elide(b["code"]) if b["signature"] or b.get("inline") else b["code"]
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as e:
+        if b.get("inline"):
+            continue   # a span that is no Python call (`h=, windows=`, `a | b`): not checked
+        failures.append(f"{b['path']}:{b['line'] + (e.lineno or 1) - 1}: not Python: {e.msg}"); continue
+    extra = also_takes(b["code"]) if b["signature"] else []
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
@@ -345,10 +640,11 @@ for b in blocks:
         if not (isinstance(f, ast.Name) and f.id == "civicast"):
             continue
         name = ".".join(reversed(chain))
+        where = f"{b['path']}:{b['line'] + node.lineno - 1}"
         try:
             fn = resolve(name)
         except AttributeError:
-            failures.append(f"{b['path']}:{b['line'] + node.lineno - 1}: civicast.{name} does not exist"); continue
+            failures.append(f"{where}: civicast.{name} does not exist"); continue
         try:
             sig = inspect.signature(fn)
         except (TypeError, ValueError):
@@ -358,21 +654,11 @@ for b in blocks:
         checked.add((name, id(b)))
         var_kw = any(p.kind == p.VAR_KEYWORD for p in params.values())
         for kw in node.keywords:
-            if kw.arg is None:
-                continue
-            if kw.arg not in params and not var_kw:
-                failures.append(f"{b['path']}:{b['line'] + node.lineno - 1}: civicast.{name} has no parameter {kw.arg}= "
+            if kw.arg is not None and kw.arg not in params and not var_kw:
+                failures.append(f"{where}: civicast.{name} has no parameter {kw.arg}= "
                                 f"(it takes {', '.join(params)})")
-            elif (b["signature"] and first_call and kw.arg in params
-                  and params[kw.arg].default is not inspect.Parameter.empty):
-                try:
-                    shown = ast.literal_eval(kw.value)
-                except ValueError:
-                    continue
-                real = params[kw.arg].default
-                if shown != real and not (isinstance(real, tuple) and list(real) == shown):
-                    failures.append(f"{b['path']}:{b['line'] + node.lineno - 1}: civicast.{name}'s {kw.arg}= defaults to "
-                                    f"{real!r}, the doc shows {shown!r}")
+        if (b["signature"] and first_call) or (b.get("inline") and looks_like_signature(node, params)):
+            check_signature(where, name, node, params, extra)
 ns = {"__name__": "__doc_example__"}
 for b in blocks:
     if not b["run"]:
@@ -382,15 +668,21 @@ for b in blocks:
     except Exception as e:
         tb = traceback.extract_tb(e.__traceback__)
         line = next((fr.lineno for fr in reversed(tb) if fr.filename == b["where"]), 1)
-        failures.append(f"{b['path']}:{b['line'] + line - 1}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
+        first = str(e).splitlines()[0] if str(e) else ""
+        failures.append(f"{b['path']}:{b['line'] + line - 1}: {type(e).__name__}: {first}")
     print(f"  python {b['where']}", flush=True)
 json.dump(failures, open(sys.argv[2], "w", encoding="utf-8"))
 '''
 
 
-def run_python(path, blocks, work, env, failures, verbose):
-    spec = [{"where": b.where(), "path": b.path, "line": b.line + 1, "code": "\n".join(b.body), "run": not (b.attrs & {ILLUSTRATIVE, SIGNATURE}),
-             "signature": SIGNATURE in b.attrs} for b in blocks]
+def run_python(path, blocks, work, env, failures, verbose, spans=(), run=True):
+    """Runs a doc's Python blocks in order in one interpreter (not with run=False) and checks the calls of
+    civicast.* they and the doc's inline spans (line, text) show: keywords, and the signatures shown."""
+    spec = [{"where": b.where(), "path": b.path, "line": b.line + 1, "code": "\n".join(b.body),
+             "run": run and not (b.attrs & {ILLUSTRATIVE, SIGNATURE}), "signature": SIGNATURE in b.attrs}
+            for b in blocks]
+    spec += [{"where": f"{(span + (path,))[2]}:{span[0] + 1}", "path": (span + (path,))[2], "line": span[0] + 1,
+              "code": span[1], "run": False, "signature": False, "inline": True} for span in spans]
     import json
     src, res = os.path.join(work, ".doc_blocks.json"), os.path.join(work, ".doc_failures.json")
     with open(src, "w", encoding="utf-8") as f:
@@ -411,6 +703,93 @@ def run_python(path, blocks, work, env, failures, verbose):
     os.unlink(res)
 
 
+def check_doc(root, path, env, failures, counts, skips, verbose, memo=None, spans_later=None):
+    """Every example of one doc: its blocks (run, unless memo is None: then only checked, as --static does),
+    its ```c blocks compiled, and the `civicast ...` commands, `civicast.*(...)` Python calls and `civ_*(...)`
+    C calls of its prose checked against the command's --help, the Python functions and civicast.h.  The
+    Python spans of a doc without Python blocks go to spans_later (one interpreter checks them all)."""
+    py_blocks = []
+    for block in blocks_of(root, path):
+        reason = skipped(block)
+        if reason:
+            skips.append(f"{block.where()}: {reason}")
+            continue
+        if block.lang == "python":
+            py_blocks.append(block)
+            counts["python"] += 1
+        elif block.lang == "c":
+            counts["c"] += 1
+            check_c_block(block, root, failures)
+        elif block.lang in SHELL_LANGS:
+            for cmd in commands_of(block):
+                if block.attrs & {ILLUSTRATIVE} or memo is None:
+                    counts["illustrative"] += 1
+                    check_illustrative(cmd, env, failures)
+                else:
+                    counts["commands"] += 1
+                    counts["shown"] += bool(cmd.shown)
+                    run_command(cmd, memo["work"], env, failures, verbose, memo)
+    py_spans = []
+    for line, text in prose_spans(root, path):
+        where = f"{path}:{line + 1}"
+        if INLINE_COMMAND.match(text):
+            counts["inline"] += 1
+            check_command_text(text, where, env, failures, inline=True)
+        elif INLINE_PYTHON.match(text):
+            counts["inline"] += 1
+            py_spans.append((line, text))
+        if "civ_" in text:
+            check_c_calls(text, where, root, failures)
+    if py_spans and not py_blocks and spans_later is not None:
+        spans_later.extend((path, line, text) for line, text in py_spans)
+    elif py_blocks or py_spans:
+        work = memo["small"] if memo else tempfile.gettempdir()
+        run_python(path, py_blocks, work, env, failures, verbose, spans=py_spans, run=memo is not None)
+
+
+def check_spans_later(spans, env, failures, verbose):
+    """The Python spans check_doc left for later, checked in one interpreter."""
+    if spans:
+        run_python("the docs' prose", [], tempfile.gettempdir(), env, failures, verbose,
+                   spans=[(line, text, path) for path, line, text in spans], run=False)
+
+
+def doc_environment(root, cli, library, work):
+    """The environment the examples run in: the build's civicast first on PATH (a link in work/.bin), the
+    build's library for `import civicast` over python-bindings/."""
+    bindir = os.path.join(work, ".bin")
+    os.makedirs(bindir, exist_ok=True)
+    if not os.path.exists(os.path.join(bindir, "civicast")):
+        os.symlink(cli, os.path.join(bindir, "civicast"))
+    env = dict(os.environ)
+    if "OPENBLAS_CORETYPE" not in env and avx2():   # the kernel the docs' figures were measured with
+        env["OPENBLAS_CORETYPE"] = "Haswell"        # (docs/FORECASTING.md, "Same results on another machine")
+    env.update(PATH=bindir + os.pathsep + env.get("PATH", ""), CIV_LIBRARY=library, MPLBACKEND="Agg",
+               PYTHONPATH=os.path.join(root, "python-bindings"), OMP_NUM_THREADS=env.get("OMP_NUM_THREADS", "2"))
+    return env
+
+
+def new_counts():
+    return {"commands": 0, "illustrative": 0, "python": 0, "shown": 0, "c": 0, "inline": 0}
+
+
+def check_static(root, cli, library, docs):
+    """The checks that run nothing (--static): commands' options against --help, Python calls and signatures
+    against the functions, C blocks and calls against civicast.h.  Returns (failures, counts)."""
+    failures, skips, counts = [], [], new_counts()
+    cli, library = os.path.abspath(cli), os.path.abspath(library)
+    work = tempfile.mkdtemp(prefix="civ-doc-static-")
+    try:
+        env = doc_environment(root, cli, library, work)
+        later = []
+        for path in docs:
+            check_doc(root, path, env, failures, counts, skips, False, spans_later=later)
+        check_spans_later(later, env, failures, False)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return failures, counts
+
+
 def main(argv):
     args = [a for a in argv[1:] if not a.startswith("--")]
     only = argv[argv.index("--only") + 1] if "--only" in argv else None
@@ -425,23 +804,20 @@ def main(argv):
         return 2
     root, cli = os.path.abspath(args[0]), os.path.abspath(args[1])
     library = os.path.abspath(args[2]) if len(args) > 2 else os.path.join(os.path.dirname(cli), "libcivicast.so")
-    failures, skips, counts = [], [], {"commands": 0, "illustrative": 0, "python": 0, "shown": 0}
+    failures, skips, counts = [], [], new_counts()
 
     models = [os.path.relpath(q, root) for q in glob.glob(os.path.join(root, "docs/models/*.md"))]
     docs = DOCS + sorted(p for p in models if p not in DOCS)
     docs = [d for d in dict.fromkeys(docs) if os.path.exists(os.path.join(root, d))]
     if only:
         docs = [d for d in docs if d == only]
+    if "--static" in argv:
+        failures, counts = check_static(root, cli, library, docs)
+        report(failures, [], counts)
+        return 1 if failures else 0
 
     work = tempfile.mkdtemp(prefix="civ-doc-examples-")
-    bindir = os.path.join(work, ".bin")
-    os.makedirs(bindir)
-    os.symlink(cli, os.path.join(bindir, "civicast"))
-    env = dict(os.environ)
-    if "OPENBLAS_CORETYPE" not in env and avx2():   # the kernel the docs' figures were measured with
-        env["OPENBLAS_CORETYPE"] = "Haswell"        # (docs/FORECASTING.md, "Same results on another machine")
-    env.update(PATH=bindir + os.pathsep + env.get("PATH", ""), CIV_LIBRARY=library, MPLBACKEND="Agg",
-               PYTHONPATH=os.path.join(root, "python-bindings"), OMP_NUM_THREADS=env.get("OMP_NUM_THREADS", "2"))
+    env = doc_environment(root, cli, library, work)
     status_before = git_status(root)
     try:
         for d in ("datasets", "examples"):
@@ -467,42 +843,30 @@ def main(argv):
         if r.returncode != 0:
             failures.append(f"setup: `civicast plan datasets/demo_city/plan.toml` exited {r.returncode}: "
                             f"{r.stdout.strip()[-400:]}")
+        later = []
         for path in docs:
-            py_blocks = []
-            for block in blocks_of(root, path):
-                reason = skipped(block)
-                if reason:
-                    skips.append(f"{block.where()}: {reason}")
-                    continue
-                if block.lang == "python":
-                    py_blocks.append(block)
-                    counts["python"] += 1
-                elif block.lang in SHELL_LANGS:
-                    for cmd in commands_of(block):
-                        if block.attrs & {ILLUSTRATIVE}:
-                            counts["illustrative"] += 1
-                            check_illustrative(cmd, env, failures)
-                        else:
-                            counts["commands"] += 1
-                            counts["shown"] += bool(cmd.shown)
-                            run_command(cmd, work, env, failures, verbose, memo)
-            if py_blocks:
-                run_python(path, py_blocks, memo["small"], env, failures, verbose)
+            check_doc(root, path, env, failures, counts, skips, verbose, memo, later)
+        check_spans_later(later, env, failures, verbose)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if status_before is not None and git_status(root) != status_before:
         failures.append("the examples wrote into the source tree: git status changed from\n"
                         f"{status_before}\nto\n{git_status(root)}")
+    report(failures, skips, counts)
+    return 1 if failures else 0
+
+
+def report(failures, skips, counts):
     for s in skips:
         print(f"skipped {s}")
     print(f"doc examples: {counts['commands']} commands run ({counts['shown']} with output compared), "
-          f"{counts['illustrative']} illustrative commands' options checked, {counts['python']} Python blocks, "
+          f"{counts['illustrative']} shown commands' options checked, {counts['python']} Python blocks, "
+          f"{counts['c']} C blocks compiled, {counts['inline']} commands and calls in prose checked, "
           f"{len(skips)} skipped")
     for f in failures:
         print(f"FAIL {f}")
     if failures:
         print(f"{len(failures)} doc example(s) do not run as documented (convention: tests/layers/doc_examples.py)")
-    return 1 if failures else 0
 
 
 def avx2():
