@@ -346,6 +346,13 @@ static void test_bad_dates(void **state)
     expect_panel_error("unique_id,ds,y\nA,2024-13,1\n", CIV_ERR_DATE, 2, 2, "ds");
     expect_panel_error("unique_id,ds,y\nA,2023-02-29,1\n", CIV_ERR_DATE, 2, 2, "ds");
     expect_panel_error("unique_id,ds,y\nA,,1\n", CIV_ERR_DATE, 2, 2, "ds");
+    assert_non_null(strstr(civ_last_error()->message, "the date is empty"));
+    /* a sheet's total row under the data ('合计,,"1,012,891"'): named as such, not as a bad date */
+    expect_panel_error("unique_id,ds,y\r\nA,2024/1/1,1\r\nB,2024/1/1,2\r\n\xE5\x90\x88\xE8\xAE\xA1,,3\r\n",
+                       CIV_ERR_PARSE, 4, 2, "ds");
+    assert_string_equal(civ_last_error()->series_id, "\xE5\x90\x88\xE8\xAE\xA1");
+    assert_non_null(strstr(civ_last_error()->message, "looks like the sheet's total row, not a series"));
+    expect_panel_error("unique_id,ds,y\nA,2024-01,1\nTotal,sum,3\n", CIV_ERR_PARSE, 3, 2, "ds");
     expect_panel_error("unique_id,ds,y\nA,05/01/2024,1\n", CIV_ERR_DATE, 2, 2, "ds"); /* day first: ambiguous */
     expect_panel_error("unique_id,ds,y\nA,2024-Q5,1\n", CIV_ERR_DATE, 2, 2, "ds");
     /* mixed forms */

@@ -215,6 +215,14 @@ static void test_errors(void **state)
     /* a footnote under the table: named, not read as a series with no value */
     expect_at("id,2024-01,2024-02\na,1,2\n注：数据来自民政局,,\n", CIV_ERR_PARSE, "注：数据来自民政局", 3, 1,
               "reads as a note below the table");
+    /* the sheet's total row (合计 = the column sums): named, not forecast and scored as one more series;
+     * a sheet holding only the total is that series */
+    expect_at("社区编号,2024年1月,2024年2月\r\nC001,1200,900\r\nC002,300,100\r\n合计,1500,1000\r\n",
+              CIV_ERR_PARSE, "合计", 4, 1, "looks like the sheet's total row, not a series");
+    expect_at("id,2024-01,2024-02\na,1,2\nb,3,4\n小计,4,6\nTotal,4,6\n", CIV_ERR_PARSE, "小计", 4, 1, "total row");
+    civ_panel *only = NULL;
+    assert_int_equal(read_wide("id,2024-01,2024-02\ntotal,1,2\n", NULL, NULL, &only), CIV_OK);
+    civ_panel_free(only);
     expect("id,2024-01-01,2024-03-01\na,1,2\n", NULL, CIV_ERR_FREQUENCY, NULL, "");
     /* a header that starts as a period does but is not one is an error, not an attribute */
     expect("id,2024.01,2024.1\na,1,2\n", NULL, CIV_ERR_DATE, "2024.1", "January (2024.01) or October");

@@ -1320,6 +1320,15 @@ static civ_status parse_ds(const panel_reader *pr, const csv_field *f, const cha
 {
     if (civ_date_parse(f->text, f->len, form, value) == CIV_OK)
         return CIV_OK;
+    if (civ_total_row_id(series)) /* a sheet's total row: '合计,,"1,012,891"' under the data */
+        return fail_cell(&pr->r, CIV_ERR_PARSE, f->line, pr->col_ds + 1, series,
+                         "'%s' with %s date looks like the sheet's total row, not a series: delete the row "
+                         "(civicast sums the series itself: convert --hierarchy gives district and city totals)",
+                         series, f->len ? "no valid" : "an empty");
+    if (!f->len) /* a note or a subtotal under the table, or a row whose month was not filled in */
+        return fail_cell(&pr->r, CIV_ERR_DATE, f->line, pr->col_ds + 1, series,
+                         "the date is empty: every row of a long panel needs its period (a note or a total "
+                         "below the table? delete the row)");
     char message[512];
     snprintf(message, sizeof message, "%s", civ_last_error()->message);
     return fail_cell(&pr->r, CIV_ERR_DATE, f->line, pr->col_ds + 1, series, "%s", message);

@@ -16,6 +16,7 @@
 
 #include "csv.h"
 #include "error.h"
+#include "text.h"
 
 /* What the header says. */
 typedef struct wide_layout {
@@ -303,6 +304,15 @@ static civ_status add_rows(const char *path, const civ_table *t, const wide_layo
             s = civ_fail_at(CIV_ERR_PARSE, &wh,
                             "'%s' has no value and reads as a note below the table, not a series: delete the row "
                             "(or move the note out of the sheet's table) before saving",
+                            id);
+            break;
+        }
+        if (civ_total_row_id(id) && civ_table_n_rows(t) > 1) { /* forecast and scored as one more community */
+            civ_where wh = cell_where(path, t, r, w->id, w->id);
+            s = civ_fail_at(CIV_ERR_PARSE, &wh,
+                            "'%s' looks like the sheet's total row, not a series: delete the row (civicast sums "
+                            "the series itself: convert --hierarchy gives district and city totals), or rename "
+                            "it if it is a series of its own",
                             id);
             break;
         }
