@@ -792,7 +792,18 @@ static void test_data_errors(void **state)
     assert_string_equal(civ_last_error()->file, "t.spec");
     assert_int_equal(civ_last_error()->line, 10);
     assert_int_equal(civ_last_error()->column, 13);
-    assert_non_null(strstr(civ_last_error()->message, "unknown attribute 'pop'"));
+    assert_non_null(strstr(civ_last_error()->message, "unknown attribute 'pop'; did you mean 'popx'"));
+    run_free(&o);
+    civ_table_free(c);
+    /* a column named in another case, or the start of two names: the candidates, not only the whole list */
+    c = csv_table("unique_id,Pop,area\nA,1,2\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error()->message, "unknown attribute 'pop'; did you mean 'Pop' (the data"));
+    run_free(&o);
+    civ_table_free(c);
+    c = csv_table("unique_id,pop_resident,pop_registered,area\nA,1,2,3\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error()->message, "did you mean 'pop_resident' or 'pop_registered' (the"));
     run_free(&o);
     civ_table_free(c);
     c = csv_table("id,pop\nA,1\n");

@@ -141,8 +141,20 @@ static civ_status read_attribute(const civ_alloc_problem *p, const civ_table *t,
             if (L < sizeof avail - 60)
                 snprintf(avail + L, sizeof avail - L, "%s%s", k ? ", " : "", civ_table_column_name(t, k));
         }
-        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "%s: unknown attribute '%s' (the data has: %s)", role, name,
-                           avail);
+        char near[300] = "";
+        size_t n_near = 0, ln = strlen(name);
+        for (size_t k = 0; k < civ_table_n_columns(t) && n_near < 3; k++) { /* 'Population' or 'population' */
+            const char *cn = civ_table_column_name(t, k);
+            size_t lc = strlen(cn);
+            int prefix = ln >= 3 && lc > ln && !strncasecmp(cn, name, ln);
+            if (prefix || civ_text_distance(name, cn, 3, 1) <= (ln > 6 ? 2u : 1u)) {
+                size_t L = strlen(near);
+                snprintf(near + L, sizeof near - L, "%s'%s'", n_near ? " or " : "; did you mean ", cn);
+                n_near++;
+            }
+        }
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "%s: unknown attribute '%s'%s (the data has: %s)", role, name,
+                           near, avail);
     }
     const double *v = civ_table_numbers(t, col);
     if (!v)
