@@ -234,6 +234,18 @@ static void test_errors(void **state)
     /* read long, a wide file says what it is */
     assert_int_equal(civ_panel_read_csv(write_csv("社区,2024年1月,2024年2月\na,1,2\n"), &w), CIV_ERR_MISSING_COLUMN);
     assert_non_null(strstr(civ_last_error()->message, "2 of its columns are dates (2024年1月, ...): the file is wide"));
+    /* a column per series, dates down the rows (pandas' df.pivot(index="ds", columns="unique_id")), read long
+     * and read wide: said so (long: it was "no 'unique_id' column"; wide: "no column header is a date") */
+    const char *pivot = write_csv("ds,C001,C002\n2024-01-01,1.0,2.0\n2024-02-01,3.0,\n");
+    assert_int_equal(civ_panel_read_csv(pivot, &w), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error()->message, "but 'ds' and 2 others ('C001', ...): a column per series"));
+    assert_non_null(strstr(civ_last_error()->message, "df.melt(id_vars=\"ds\""));
+    assert_int_equal(civ_panel_read_csv_ex(pivot, &(civ_panel_read_options){.wide = 1}, &w), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error()->message, "the periods run down the first column ('ds')"));
+    assert_int_equal(civ_panel_read_csv_ex(write_csv("id,name\na,b\nc,d\n"), &(civ_panel_read_options){.wide = 1},
+                                           &w),
+                     CIV_ERR_MISSING_COLUMN); /* no dates anywhere: the message as before */
+    assert_non_null(strstr(civ_last_error()->message, "no column header is a date"));
 }
 
 int main(void)

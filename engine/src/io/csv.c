@@ -1419,6 +1419,14 @@ static civ_status header_missing(const csv_reader *r, const char *role, const ch
                            "wide, a column per period; read it as wide (--wide-input; a plan's layout = \"wide\"; "
                            "Python layout=\"wide\")",
                            role, dates, r->names[first]);
+    size_t ds = header_find(r, "ds");
+    if (!strcmp(role, "unique_id") && ds != SIZE_MAX && header_find(r, "y") == SIZE_MAX && r->n_names >= 3)
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, /* dates down the rows, a column per series */
+                           "the header has no 'unique_id' and no 'y' column, but 'ds' and %zu others ('%.40s', ...): "
+                           "a column per series, as df.pivot(index=\"ds\", columns=\"unique_id\") writes? civicast "
+                           "reads the long form: save df.melt(id_vars=\"ds\", var_name=\"unique_id\", "
+                           "value_name=\"y\").to_csv(path, index=False), or a row per series (df.T) with --wide-input",
+                           r->n_names - 1, r->names[ds ? 0 : 1]);
     return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the header has no '%s' column (%s; this one has %s): %s", role,
                        needs, have, fix);
 }
