@@ -210,6 +210,12 @@ static void test_header_errors(void **state)
     expect_panel_error("unique_id,ds\nA,2024-01\n", CIV_ERR_MISSING_COLUMN, 1, 0, "y");
     expect_panel_error("id,ds,y\nA,2024-01,1\n", CIV_ERR_MISSING_COLUMN, 1, 0, "unique_id");
     expect_panel_error("unique_id,y,y2\nA,1,2\n", CIV_ERR_MISSING_COLUMN, 1, 0, "ds");
+    /* an id cell left blank under the one above (Excel's merged cells): the cure, with the column's name */
+    expect_panel_error("unique_id,ds,y\r\nC001,2024-01,1\r\n,2024-02,2\r\n", CIV_ERR_PARSE, 3, 1, "unique_id");
+    assert_non_null(strstr(civ_last_error()->message, "empty series id in 'unique_id': every row needs its id; left "
+                                                      "blank under the id above, as Excel saves merged cells?"));
+    expect_panel_error("unique_id,ds,y\n,2024-01,1\n", CIV_ERR_PARSE, 2, 1, "unique_id");
+    assert_string_equal(civ_last_error()->message, "empty series id in 'unique_id'");
     /* a spreadsheet's own names: the message lists them and says what to name the columns */
     expect_panel_error("\xEF\xBB\xBF社区编号,月份,用餐人次\nA,2024-01,1\n", CIV_ERR_MISSING_COLUMN, 1, 0, "unique_id");
     assert_non_null(strstr(civ_last_error()->message, "this one has 社区编号, 月份, 用餐人次): name the series id, "

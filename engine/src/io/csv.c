@@ -1259,8 +1259,14 @@ static void remember_series(panel_reader *pr, size_t i, size_t len)
 static civ_status add_series_id(panel_reader *pr, const csv_field *f, size_t *i)
 {
     csv_reader *r = &pr->r;
-    if (!f->len)
-        return fail_cell(r, CIV_ERR_PARSE, f->line, pr->col_id + 1, NULL, "empty unique_id");
+    if (!f->len) /* a row under another series' rows: the sheet's merged id cells, saved as blanks */
+        return fail_cell(r, CIV_ERR_PARSE, f->line, pr->col_id + 1, NULL,
+                         pr->n_series ? "empty series id in '%s': every row needs its id; left blank under the id "
+                                        "above, as Excel saves merged cells? unmerge and fill the column down (Excel: "
+                                        "Go To Special, Blanks, =the cell above, Ctrl+Enter; pandas: "
+                                        "df[col] = df[col].ffill())"
+                                      : "empty series id in '%s'",
+                         field_name(r, pr->col_id));
     if (!civ_utf8_valid(f->text, f->len))
         return fail_cell(r, CIV_ERR_PARSE, f->line, pr->col_id + 1, NULL, "unique_id is not valid UTF-8" NOT_UTF8_HINT);
     if (pr->n_series == pr->cap) {
