@@ -698,6 +698,23 @@ static void test_data_errors(void **state)
         run_free(&o);
     }
     civ_table_free(c);
+    /* a district column saved from merged cells (the district once, blanks under it): most communities were
+     * in the "(none)" district's total, exit 0; a few communities without a district still are */
+    c = csv_table("unique_id,district,pop\nA,East,1\nB,,2\nC,,3\nD,West,4\nE,,5\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error()->message, "communities line 3 has no district in 'district', under "
+                                                      "'East': left blank under the district above, as Excel saves "
+                                                      "merged cells?"));
+    assert_non_null(strstr(civ_last_error()->message, "3 of the 5 communities would count in no district's total"));
+    assert_string_equal(civ_last_error()->series_id, "B");
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_int_equal(civ_last_error()->column, 2);
+    run_free(&o);
+    civ_table_free(c);
+    c = csv_table("unique_id,district,pop\nA,East,1\nB,,2\nC,West,3\nD,West,4\nE,East,5\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_OK);
+    run_free(&o);
+    civ_table_free(c);
     /* a tilt's threshold in percent over an attribute of fractions: an error, not a tilt of nobody */
     {
         civ_alloc_spec *ts = af_spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
@@ -792,7 +809,18 @@ static void test_data_errors(void **state)
     assert_string_equal(civ_last_error()->file, "t.spec");
     assert_int_equal(civ_last_error()->line, 10);
     assert_int_equal(civ_last_error()->column, 13);
-    assert_non_null(strstr(civ_last_error()->message, "unknown attribute 'pop'"));
+    assert_non_null(strstr(civ_last_error()->message, "unknown attribute 'pop'; did you mean 'popx'"));
+    run_free(&o);
+    civ_table_free(c);
+    /* a column named in another case, or the start of two names: the candidates, not only the whole list */
+    c = csv_table("unique_id,Pop,area\nA,1,2\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error()->message, "unknown attribute 'pop'; did you mean 'Pop' (the data"));
+    run_free(&o);
+    civ_table_free(c);
+    c = csv_table("unique_id,pop_resident,pop_registered,area\nA,1,2,3\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error()->message, "did you mean 'pop_resident' or 'pop_registered' (the"));
     run_free(&o);
     civ_table_free(c);
     c = csv_table("id,pop\nA,1\n");

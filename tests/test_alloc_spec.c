@@ -357,6 +357,20 @@ static const bad_case BAD[] = {
      "[settlement]: 'carry_over' = 10 is out of range [0, 1]: a percentage? write 0.1 for 10%", 13, 14, "carry_over"},
     {"@X@", "[settlement]\ntop_up = 5\n", CIV_ERR_SPEC, "'top_up' = 5 is out of range [0, 1]: a percentage? write "
      "0.05 for 5%", 13, 10, "top_up"},
+    /* as a budget document writes them: a percent sign, bare or quoted; a thousands separator; a yuan sign */
+    {"@X@", "[[reserve]]\nname = \"r\"\nshare = 5%\n", CIV_ERR_SPEC,
+     "'5%' is a percentage: write the fraction, 0.05", 14, 9, "share"},
+    {"@X@", "[[reserve]]\nname = \"r\"\nshare = \"12.5%\"\n", CIV_ERR_SPEC,
+     "'share' must be a number, not a string: a percentage? write 0.125 for 12.5%", 14, 9, "share"},
+    {"@X@", "[[formula]]\nname = \"main\"\nfloor = 1,234.50\n", CIV_ERR_SPEC,
+     "a thousands separator in a number ('1,234.50'): write 1234.50", 14, 10, NULL},
+    {"@X@", "[[formula]]\nname = \"main\"\nfloor = \"1,234.50\"\n", CIV_ERR_SPEC,
+     "malformed money amount '1,234.50' (write yuan as 1234.56, no exponent, no thousands separators", 14, 9,
+     "floor"},
+    {"@X@", "[[formula]]\nname = \"main\"\nfloor = \xEF\xBF\xA5" "1234.50\n", CIV_ERR_SPEC,
+     "a currency sign before a number: write yuan as a plain number", 14, 9, NULL},
+    {"[[pool]]\nname = \"p\"\nshare = 1\n", "", CIV_ERR_SPEC, "add one, e.g. [[pool]] name = \"general\" share = 1",
+     0, 0, "pool"},
 };
 
 static char *make_case(const bad_case *c)

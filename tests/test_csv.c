@@ -210,6 +210,12 @@ static void test_header_errors(void **state)
     expect_panel_error("unique_id,ds\nA,2024-01\n", CIV_ERR_MISSING_COLUMN, 1, 0, "y");
     expect_panel_error("id,ds,y\nA,2024-01,1\n", CIV_ERR_MISSING_COLUMN, 1, 0, "unique_id");
     expect_panel_error("unique_id,y,y2\nA,1,2\n", CIV_ERR_MISSING_COLUMN, 1, 0, "ds");
+    /* an id cell left blank under the one above (Excel's merged cells): the cure, with the column's name */
+    expect_panel_error("unique_id,ds,y\r\nC001,2024-01,1\r\n,2024-02,2\r\n", CIV_ERR_PARSE, 3, 1, "unique_id");
+    assert_non_null(strstr(civ_last_error()->message, "empty series id in 'unique_id': every row needs its id; left "
+                                                      "blank under the id above, as Excel saves merged cells?"));
+    expect_panel_error("unique_id,ds,y\n,2024-01,1\n", CIV_ERR_PARSE, 2, 1, "unique_id");
+    assert_string_equal(civ_last_error()->message, "empty series id in 'unique_id'");
     /* a spreadsheet's own names: the message lists them and says what to name the columns */
     expect_panel_error("\xEF\xBB\xBF社区编号,月份,用餐人次\nA,2024-01,1\n", CIV_ERR_MISSING_COLUMN, 1, 0, "unique_id");
     assert_non_null(strstr(civ_last_error()->message, "this one has 社区编号, 月份, 用餐人次): name the series id, "
@@ -346,6 +352,13 @@ static void test_bad_dates(void **state)
     expect_panel_error("unique_id,ds,y\nA,2024-13,1\n", CIV_ERR_DATE, 2, 2, "ds");
     expect_panel_error("unique_id,ds,y\nA,2023-02-29,1\n", CIV_ERR_DATE, 2, 2, "ds");
     expect_panel_error("unique_id,ds,y\nA,,1\n", CIV_ERR_DATE, 2, 2, "ds");
+    assert_non_null(strstr(civ_last_error()->message, "the date is empty"));
+    /* a sheet's total row under the data ('合计,,"1,012,891"'): named as such, not as a bad date */
+    expect_panel_error("unique_id,ds,y\r\nA,2024/1/1,1\r\nB,2024/1/1,2\r\n\xE5\x90\x88\xE8\xAE\xA1,,3\r\n",
+                       CIV_ERR_PARSE, 4, 2, "ds");
+    assert_string_equal(civ_last_error()->series_id, "\xE5\x90\x88\xE8\xAE\xA1");
+    assert_non_null(strstr(civ_last_error()->message, "looks like the sheet's total row, not a series"));
+    expect_panel_error("unique_id,ds,y\nA,2024-01,1\nTotal,sum,3\n", CIV_ERR_PARSE, 3, 2, "ds");
     expect_panel_error("unique_id,ds,y\nA,05/01/2024,1\n", CIV_ERR_DATE, 2, 2, "ds"); /* day first: ambiguous */
     expect_panel_error("unique_id,ds,y\nA,2024-Q5,1\n", CIV_ERR_DATE, 2, 2, "ds");
     /* mixed forms */

@@ -654,6 +654,51 @@ static void test_own_column_names(void **state)
     assert_int_equal(tf_dir_remove(dir), 0);
 }
 
+/* Targets as a plan document states them, "95%" for a rate (a step table's too) and "-30%" for a path: the
+ * same doubles as 0.95 and -0.30 (they were refused as "must be a number"); a count's target in percent is
+ * refused. */
+static void test_percent_targets(void **state)
+{
+    (void)state;
+    civ_monitor_spec *s = spec_of("[monitor]\nscope = \"community\"\nrollup = [\"district\"]\n"
+                                  "[[indicator]]\nid = \"cov\"\ntarget = \"95%\"\ndepartment = \"d\"\n"
+                                  "[[indicator]]\nid = \"step\"\ntarget_from = [\"2024-01\"]\n"
+                                  "target_values = [\"12.5%\"]\ndepartment = \"d\"\n"
+                                  "[[indicator]]\nid = \"cut\"\nkind = \"count\"\nbetter = \"lower\"\n"
+                                  "target_change = \"-30%\"\nbase = \"2024-01\"\nby = \"2024-02\"\n"
+                                  "department = \"d\"\n");
+    arow rows[] = {{"C1", "A", "cov", "2024-01", 0.95, 20},  {"C1", "A", "cov", "2024-02", 0.9499, 20},
+                   {"C1", "A", "step", "2024-02", 0.125, 8}, {"C1", "A", "cut", "2024-01", 10, 1},
+                   {"C1", "A", "cut", "2024-02", 7, 1}};
+    civ_table *a = actuals(rows, 5), *st = NULL;
+    civ_monitor *m = NULL;
+    if (civ_monitor_run(s, a, "a.csv", &m))
+        fail_msg("%s", civ_last_error()->text);
+    assert_int_equal(civ_monitor_status_table(m, &st), CIV_OK);
+    size_t r = status_row(st, "community", "C1", "cov", "2024-01");
+    assert_true(civ_table_number(st, r, 7) == 0.95);
+    assert_string_equal(civ_table_text(st, r, 8), "met");
+    assert_string_equal(civ_table_text(st, status_row(st, "community", "C1", "cov", "2024-02"), 8), "missed");
+    r = status_row(st, "community", "C1", "step", "2024-02");
+    assert_true(civ_table_number(st, r, 7) == 0.125);
+    r = status_row(st, "community", "C1", "cut", "2024-02");
+    assert_true(fabs(civ_table_number(st, r, 7) - 7.0) <= 1e-12); /* 10 x (1 - 30%) */
+    assert_string_equal(civ_table_text(st, r, 8), "met");
+    civ_table_free(st), civ_table_free(a);
+    civ_monitor_free(m);
+    civ_monitor_spec_free(s);
+    assert_int_equal(spec_err("[[indicator]]\nid = \"a\"\nkind = \"count\"\ntarget = \"10%\"\ndepartment = \"d\"\n",
+                              4, "target"),
+                     CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->message, "a percentage is a rate's target"));
+    assert_int_equal(spec_err("[[indicator]]\nid = \"a\"\ntarget = \"95\"\ndepartment = \"d\"\n", 3, "target"),
+                     CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->message, "must be a number (a rate's may be a percentage"));
+    assert_int_equal(spec_err("[[indicator]]\nid = \"a\"\ntarget = \"150%\"\ndepartment = \"d\"\n", 3, "target"),
+                     CIV_ERR_SPEC);
+    assert_non_null(strstr(civ_last_error()->message, "a rate target is a fraction in [0, 1]"));
+}
+
 static void test_bad_spec(void **state)
 {
     (void)state;
@@ -710,7 +755,8 @@ int main(void)
         cmocka_unit_test(test_target_path),      cmocka_unit_test(test_rollup_aggregation),
         cmocka_unit_test(test_natural_unit_order),
         cmocka_unit_test(test_alerts_by_department), cmocka_unit_test(test_bad_actuals),
-        cmocka_unit_test(test_bad_spec),         cmocka_unit_test(test_own_column_names),
+        cmocka_unit_test(test_bad_spec),
+        cmocka_unit_test(test_percent_targets),         cmocka_unit_test(test_own_column_names),
         cmocka_unit_test(test_unit_added_later), cmocka_unit_test(test_level_weights),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

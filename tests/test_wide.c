@@ -215,6 +215,14 @@ static void test_errors(void **state)
     /* a footnote under the table: named, not read as a series with no value */
     expect_at("id,2024-01,2024-02\na,1,2\n注：数据来自民政局,,\n", CIV_ERR_PARSE, "注：数据来自民政局", 3, 1,
               "reads as a note below the table");
+    /* the sheet's total row (合计 = the column sums): named, not forecast and scored as one more series;
+     * a sheet holding only the total is that series */
+    expect_at("社区编号,2024年1月,2024年2月\r\nC001,1200,900\r\nC002,300,100\r\n合计,1500,1000\r\n",
+              CIV_ERR_PARSE, "合计", 4, 1, "looks like the sheet's total row, not a series");
+    expect_at("id,2024-01,2024-02\na,1,2\nb,3,4\n小计,4,6\nTotal,4,6\n", CIV_ERR_PARSE, "小计", 4, 1, "total row");
+    civ_panel *only = NULL;
+    assert_int_equal(read_wide("id,2024-01,2024-02\ntotal,1,2\n", NULL, NULL, &only), CIV_OK);
+    civ_panel_free(only);
     expect("id,2024-01-01,2024-03-01\na,1,2\n", NULL, CIV_ERR_FREQUENCY, NULL, "");
     /* a header that starts as a period does but is not one is an error, not an attribute */
     expect("id,2024.01,2024.1\na,1,2\n", NULL, CIV_ERR_DATE, "2024.1", "January (2024.01) or October");
@@ -226,6 +234,18 @@ static void test_errors(void **state)
     /* read long, a wide file says what it is */
     assert_int_equal(civ_panel_read_csv(write_csv("社区,2024年1月,2024年2月\na,1,2\n"), &w), CIV_ERR_MISSING_COLUMN);
     assert_non_null(strstr(civ_last_error()->message, "2 of its columns are dates (2024年1月, ...): the file is wide"));
+    /* a column per series, dates down the rows (pandas' df.pivot(index="ds", columns="unique_id")), read long
+     * and read wide: said so (long: it was "no 'unique_id' column"; wide: "no column header is a date") */
+    const char *pivot = write_csv("ds,C001,C002\n2024-01-01,1.0,2.0\n2024-02-01,3.0,\n");
+    assert_int_equal(civ_panel_read_csv(pivot, &w), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error()->message, "but 'ds' and 2 others ('C001', ...): a column per series"));
+    assert_non_null(strstr(civ_last_error()->message, "df.melt(id_vars=\"ds\""));
+    assert_int_equal(civ_panel_read_csv_ex(pivot, &(civ_panel_read_options){.wide = 1}, &w), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error()->message, "the periods run down the first column ('ds')"));
+    assert_int_equal(civ_panel_read_csv_ex(write_csv("id,name\na,b\nc,d\n"), &(civ_panel_read_options){.wide = 1},
+                                           &w),
+                     CIV_ERR_MISSING_COLUMN); /* no dates anywhere: the message as before */
+    assert_non_null(strstr(civ_last_error()->message, "no column header is a date"));
 }
 
 int main(void)

@@ -297,7 +297,8 @@ def _missing_ds(ds, codes, ids):
     row = int(np.flatnonzero(pd.isna(ds.to_numpy()))[0])
     sid = str(ids[codes[row]]) if ids is not None and codes is not None else ""
     return Error("CIV_ERR_DATE", f"row {row}: missing ds (NaT){f' in series {sid!r}' if sid else ''}: give the date, "
-                 "or drop the row", series_id=sid, field="ds")
+                 "or drop the row (a sheet's total or note row under the data, such as 合计?)", series_id=sid,
+                 field="ds")
 
 
 def _stale_frequency(hint, found):
@@ -347,7 +348,10 @@ def _string_periods(ds, codes, n_series, want, spec, ids=None, hint=None):
     ds_codes, uniq = pd.factorize(values)
     if (ds_codes < 0).any():
         row = int(np.flatnonzero(ds_codes < 0)[0])
-        raise Error("CIV_ERR_DATE", f"row {row}: missing ds", field="ds")
+        sid = str(ids[codes[row]]) if ids is not None and codes is not None else ""
+        raise Error("CIV_ERR_DATE", f"row {row}: missing ds{f' in series {sid!r}' if sid else ''}: give the date, "
+                    "or drop the row (a sheet's total or note row under the data, such as 合计?)", series_id=sid,
+                    field="ds")
     forms = np.empty(len(uniq), dtype=np.int64)
     vals = np.empty(len(uniq), dtype=np.int64)
     form, val = ctypes.c_int(), ctypes.c_int64()
@@ -583,6 +587,13 @@ def require_panel_columns(df):
                             f"df.melt(id_vars=['{key}'], var_name='ds', value_name='y') (and id_col='{key}' "
                             "unless it is unique_id), or read the CSV as wide: civicast.read(path, "
                             "layout='wide')", field=c)
+            if c == "unique_id" and "ds" in df.columns and "y" not in df.columns and len(df.columns) >= 3:
+                first = next(str(k) for k in df.columns if str(k) != "ds")
+                raise Error("CIV_ERR_MISSING_COLUMN",  # the C reader's message for the same CSV
+                            f"the data needs a column 'unique_id' and has no 'y', but 'ds' and {len(df.columns) - 1} "
+                            f"others ('{first}', ...): a column per series, as df.pivot(index='ds', "
+                            "columns='unique_id') gives? make it long: df.melt(id_vars='ds', var_name='unique_id', "
+                            "value_name='y')", field=c)
             raise Error("CIV_ERR_MISSING_COLUMN",
                         f"the data needs a column '{c}' (long format unique_id, ds, y; this frame has {have}): "
                         "name the series id, date and value columns (forecast(df, ..., id_col='社区编号', "

@@ -931,3 +931,22 @@ def test_last_year_file():
         assert len(cmp) == len(blank)
         s3 = civicast.allocate_to_file(blank, spec, f"{d}/out.csv", last_year=f"{d}/ly.csv")
         assert "D01-S01-C004" in set(s3[s3.section == "closed"]["item"])
+
+
+def test_sheet_rows_and_pivoted_frames_say_what_they_are():
+    """A sheet's total row read into a frame (合计 with no date, text or Timestamp ds) and a frame with a
+    column per series (df.pivot(index='ds', columns='unique_id')): the error says so, as the C reader does
+    for the same CSV. Before: 'row 2: missing ds', and 'needs a column unique_id ... name the columns'."""
+    text = pd.DataFrame({"unique_id": ["C001", "C001", "合计"], "ds": ["2024-01", "2024-02", None],
+                         "y": [1.0, 2.0, 3.0]})
+    with pytest.raises(civicast.Error, match=r"row 2: missing ds in series '合计': give the date, or drop the row "
+                                             r"\(a sheet's total or note row") as e:
+        civicast.forecast(text, h=2, model="naive")
+    assert e.value.field == "ds" and e.value.series_id == "合计"
+    with pytest.raises(civicast.Error, match=r"row 2: missing ds \(NaT\) in series '合计'.*total or note row"):
+        civicast.forecast(text.assign(ds=pd.to_datetime(text["ds"])), h=2, model="naive")
+    wide = pd.DataFrame({"ds": pd.to_datetime(["2024-01-01", "2024-02-01"]), "C001": [1.0, 2.0], "C002": [3.0, 4.0]})
+    with pytest.raises(civicast.Error, match=r"has no 'y', but 'ds' and 2 others \('C001', \.\.\.\): a column per "
+                                             r"series.*df\.melt\(id_vars='ds'") as e:
+        civicast.forecast(wide, h=2, model="naive")
+    assert e.value.field == "unique_id"

@@ -142,8 +142,20 @@ static civ_status read_attribute(const civ_alloc_problem *p, const civ_table *t,
             if (L < sizeof avail - 60)
                 snprintf(avail + L, sizeof avail - L, "%s%s", k ? ", " : "", civ_table_column_name(t, k));
         }
-        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "%s: unknown attribute '%s' (the data has: %s)", role, name,
-                           avail);
+        char near[300] = "";
+        size_t n_near = 0, ln = strlen(name);
+        for (size_t k = 0; k < civ_table_n_columns(t) && n_near < 3; k++) { /* 'Population' or 'population' */
+            const char *cn = civ_table_column_name(t, k);
+            size_t lc = strlen(cn);
+            int prefix = ln >= 3 && lc > ln && !strncasecmp(cn, name, ln);
+            if (prefix || civ_text_distance(name, cn, 3, 1) <= (ln > 6 ? 2u : 1u)) {
+                size_t L = strlen(near);
+                snprintf(near + L, sizeof near - L, "%s'%s'", n_near ? " or " : "; did you mean ", cn);
+                n_near++;
+            }
+        }
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "%s: unknown attribute '%s'%s (the data has: %s)", role, name,
+                           near, avail);
     }
     const double *v = civ_table_numbers(t, col);
     if (!v)
@@ -603,6 +615,31 @@ static civ_status bind_districts(civ_alloc_problem *p, const civ_table *t)
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "[data]: no text column '%s' for districts", dname);
     }
     civ_clear_error();
+    /* 澜中区 once, then blanks: the sheet's merged cells, saved as one district and blanks under it, which put most
+     * communities in no district's total. A few blanks (communities without a district) stay "(none)". */
+    size_t rows = have_d ? civ_table_n_rows(t) : 0, blank_under = 0, first = SIZE_MAX;
+    const char *last = NULL;
+    for (size_t r = 0; r < rows; r++) {
+        const char *cell = civ_table_text(t, r, dc);
+        if (cell && cell[0])
+            last = cell;
+        else if (last && blank_under++ == 0)
+            first = r;
+    }
+    if (rows && 2 * blank_under >= rows) { /* the first blank is right under a district */
+        size_t idc;
+        const char *id = civ_table_find_column(t, spec->id_column, &idc) ? NULL : civ_table_text(t, first, idc);
+        civ_clear_error();
+        civ_where w = {.series_id = id, .field = dname};
+        char row[64];
+        row_where(t, first, dc, &w, row, sizeof row);
+        return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                           "communities %s has no district in '%s', under '%s': left blank under the district "
+                           "above, as Excel saves merged cells? unmerge and fill the column down (Excel: Go To "
+                           "Special, Blanks, =the cell above, Ctrl+Enter; pandas: df[col] = df[col].ffill()); "
+                           "else %zu of the %zu communities would count in no district's total",
+                           row, dname, civ_table_text(t, first - 1, dc), blank_under, rows);
+    }
     return pack_texts(t, have_d ? dc : SIZE_MAX, p->row_of, p->n, p->districts, &p->text_block[1]);
 }
 

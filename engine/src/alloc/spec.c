@@ -129,6 +129,29 @@ static civ_status get_string_array(const ctx *c, const char *key, char ***out, s
     return CIV_OK;
 }
 
+/* 1 when a string is a plain percentage ("5%", "12.5%"). */
+static int percent_text(const char *t)
+{
+    size_t n = strlen(t), digits = 0;
+    if (n < 2 || t[n - 1] != '%')
+        return 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (t[i] >= '0' && t[i] <= '9')
+            digits++;
+        else if (t[i] != '.')
+            return 0;
+    }
+    return digits > 0;
+}
+
+/* "0.05" for "5%" (static text, for one message). */
+static const char *percent_as_fraction(const char *t)
+{
+    static _Thread_local char out[40];
+    snprintf(out, sizeof out, "%.15g", strtod(t, NULL) / 100);
+    return out;
+}
+
 /* A number in [lo, hi] (hi may be INFINITY); *present = 0 when absent. */
 static civ_status get_number(const ctx *c, const char *key, int required, double lo, double hi, double *out,
                              civ_alloc_loc *loc)
@@ -159,6 +182,9 @@ static civ_status get_fraction(const ctx *c, const char *key, int required, doub
         e->value.number <= 100)
         return fail_entry(c, CIV_ERR_SPEC, e, "'%s' = %s is out of range [%g, %g]: a percentage? write %g for %g%%%s",
                           key, e->value.text, lo, hi, e->value.number / 100, e->value.number, note ? note : "");
+    if (e && e->value.type == CIV_TOML_STRING && percent_text(e->value.text)) /* share = "5%" */
+        return fail_entry(c, CIV_ERR_SPEC, e, "'%s' must be a number, not a string: a percentage? write %s for %s",
+                          key, percent_as_fraction(e->value.text), e->value.text);
     return get_number(c, key, required, lo, hi, out, loc);
 }
 
@@ -260,8 +286,13 @@ civ_status civ_alloc_parse_money(const char *text, int minor_digits, int64_t *ou
         }
     }
     if (*p || nd == 0)
-        return civ_fail_at(CIV_ERR_SPEC, where, "malformed money amount '%s' (write yuan as 1234.56, no exponent)",
-                           text);
+        return civ_fail_at(CIV_ERR_SPEC, where, "malformed money amount '%s' (write yuan as 1234.56, no exponent%s)",
+                           text,
+                           strchr(text, ',') || strstr(text, "\xEF\xBC\x8C")
+                               ? ", no thousands separators: 1234.56 or 1_234.56"
+                           : strstr(text, "\xC2\xA5") || strstr(text, "\xEF\xBF\xA5") || strstr(text, "\xE5\x85\x83")
+                               ? ", no currency sign or unit: the amount is in major units (yuan)"
+                               : "");
     for (; nf < minor_digits; nf++)
         frac *= 10;
     int64_t scale = 1;
@@ -933,7 +964,9 @@ static civ_status check_formulas(const civ_alloc_spec *s)
 {
     if (s->n_pools == 0) {
         civ_where w = {.file = s->path, .line = 1, .column = 1, .field = "pool"};
-        return civ_fail_at(CIV_ERR_SPEC, &w, "no [[pool]]: nothing to allocate");
+        return civ_fail_at(CIV_ERR_SPEC, &w, "no [[pool]]: nothing to allocate; the money to "
+                           "allocate comes from pools: add one, e.g. [[pool]] name = \"general\" share = 1 (the total "
+                           "less reserves)");
     }
     /* every used formula has factors whose weights sum to 1; unused formulas are errors */
     for (size_t fg = 0; fg < s->n_formulas * CIV_ALLOC_MAX_GROUPS; fg++) {

@@ -1259,8 +1259,14 @@ static void remember_series(panel_reader *pr, size_t i, size_t len)
 static civ_status add_series_id(panel_reader *pr, const csv_field *f, size_t *i)
 {
     csv_reader *r = &pr->r;
-    if (!f->len)
-        return fail_cell(r, CIV_ERR_PARSE, f->line, pr->col_id + 1, NULL, "empty unique_id");
+    if (!f->len) /* a row under another series' rows: the sheet's merged id cells, saved as blanks */
+        return fail_cell(r, CIV_ERR_PARSE, f->line, pr->col_id + 1, NULL,
+                         pr->n_series ? "empty series id in '%s': every row needs its id; left blank under the id "
+                                        "above, as Excel saves merged cells? unmerge and fill the column down (Excel: "
+                                        "Go To Special, Blanks, =the cell above, Ctrl+Enter; pandas: "
+                                        "df[col] = df[col].ffill())"
+                                      : "empty series id in '%s'",
+                         field_name(r, pr->col_id));
     if (!civ_utf8_valid(f->text, f->len))
         return fail_cell(r, CIV_ERR_PARSE, f->line, pr->col_id + 1, NULL, "unique_id is not valid UTF-8" NOT_UTF8_HINT);
     if (pr->n_series == pr->cap) {
@@ -1320,6 +1326,15 @@ static civ_status parse_ds(const panel_reader *pr, const csv_field *f, const cha
 {
     if (civ_date_parse(f->text, f->len, form, value) == CIV_OK)
         return CIV_OK;
+    if (civ_total_row_id(series)) /* a sheet's total row: '合计,,"1,012,891"' under the data */
+        return fail_cell(&pr->r, CIV_ERR_PARSE, f->line, pr->col_ds + 1, series,
+                         "'%s' with %s date looks like the sheet's total row, not a series: delete the row "
+                         "(civicast sums the series itself: convert --hierarchy gives district and city totals)",
+                         series, f->len ? "no valid" : "an empty");
+    if (!f->len) /* a note or a subtotal under the table, or a row whose month was not filled in */
+        return fail_cell(&pr->r, CIV_ERR_DATE, f->line, pr->col_ds + 1, series,
+                         "the date is empty: every row of a long panel needs its period (a note or a total "
+                         "below the table? delete the row)");
     char message[512];
     snprintf(message, sizeof message, "%s", civ_last_error()->message);
     return fail_cell(&pr->r, CIV_ERR_DATE, f->line, pr->col_ds + 1, series, "%s", message);
@@ -1410,6 +1425,14 @@ static civ_status header_missing(const csv_reader *r, const char *role, const ch
                            "wide, a column per period; read it as wide (--wide-input; a plan's layout = \"wide\"; "
                            "Python layout=\"wide\")",
                            role, dates, r->names[first]);
+    size_t ds = header_find(r, "ds");
+    if (!strcmp(role, "unique_id") && ds != SIZE_MAX && header_find(r, "y") == SIZE_MAX && r->n_names >= 3)
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, /* dates down the rows, a column per series */
+                           "the header has no 'unique_id' and no 'y' column, but 'ds' and %zu others ('%.40s', ...): "
+                           "a column per series, as df.pivot(index=\"ds\", columns=\"unique_id\") writes? civicast "
+                           "reads the long form: save df.melt(id_vars=\"ds\", var_name=\"unique_id\", "
+                           "value_name=\"y\").to_csv(path, index=False), or a row per series (df.T) with --wide-input",
+                           r->n_names - 1, r->names[ds ? 0 : 1]);
     return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the header has no '%s' column (%s; this one has %s): %s", role,
                        needs, have, fix);
 }

@@ -72,9 +72,18 @@ static civ_status end_line(parser *p)
     }
     if (p->pos < p->len && p->s[p->pos] == '\r')
         p->pos++;
-    if (p->pos < p->len && p->s[p->pos] != '\n')
+    if (p->pos < p->len && p->s[p->pos] != '\n') {
+        const char *s = p->s;
+        size_t i = p->pos;
+        if (s[i] == ',' && i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9' && i + 3 < p->len && s[i + 1] >= '0' &&
+            s[i + 1] <= '9' && s[i + 2] >= '0' && s[i + 2] <= '9' && s[i + 3] >= '0' && s[i + 3] <= '9')
+            return fail(p, CIV_ERR_PARSE, NULL,
+                        "a thousands separator in a number ('1,234.50'): write 1234.50, or group the digits with "
+                        "'_' as 1_234.50",
+                        NULL, NULL);
         return fail(p, CIV_ERR_PARSE, NULL, "unexpected text after the value (one 'key = value' per line)", NULL,
                     NULL);
+    }
     if (p->pos < p->len) {
         p->pos++;
         p->line++;
@@ -216,6 +225,19 @@ static civ_status read_string(parser *p, civ_toml_value *v)
     return CIV_OK;
 }
 
+/* "0.05" for the percentage text "5" (for the message of 'share = 5%'). */
+static const char *fraction_of_percent(const char *percent, char *out, size_t size)
+{
+    snprintf(out, size, "%.15g", strtod(percent, NULL) / 100);
+    return out;
+}
+
+/* 1 when the text starts with a yuan sign, half-width (U+00A5) or full-width (U+FFE5). */
+static int yuan_sign(const char *s, size_t n)
+{
+    return (n >= 2 && !memcmp(s, "\xC2\xA5", 2)) || (n >= 3 && !memcmp(s, "\xEF\xBF\xA5", 3));
+}
+
 static civ_status read_number(parser *p, civ_toml_value *v)
 {
     v->line = p->line;
@@ -253,7 +275,18 @@ static civ_status read_number(parser *p, civ_toml_value *v)
     buf[n] = '\0';
     if (!digits || (p->pos < p->len && !at_eol(p) && p->s[p->pos] != ' ' && p->s[p->pos] != '\t' &&
                     p->s[p->pos] != ',' && p->s[p->pos] != ']')) {
+        size_t stop = p->pos;
+        char frac[40];
         p->pos = start;
+        if (digits && stop < p->len && p->s[stop] == '%') /* share = 5%: what a budget document writes */
+            return fail(p, CIV_ERR_PARSE, NULL,
+                        "'%s%%' is a percentage: write the fraction, %s (a key that takes a percentage, such as "
+                        "pace, takes it quoted: \"20%%\")",
+                        buf, fraction_of_percent(buf, frac, sizeof frac));
+        if (!digits && yuan_sign(p->s + start, p->len - start))
+            return fail(p, CIV_ERR_PARSE, NULL,
+                        "a currency sign before a number: write yuan as a plain number (1234.50, or 1_234.50)", NULL,
+                        NULL);
         return fail(p, CIV_ERR_PARSE, NULL,
                     "expected a value: a \"string\", a number, true, false or [array] (inf, nan, dates and inline "
                     "tables are not supported)",

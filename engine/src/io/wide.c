@@ -16,6 +16,7 @@
 
 #include "csv.h"
 #include "error.h"
+#include "text.h"
 
 /* What the header says. */
 typedef struct wide_layout {
@@ -306,12 +307,53 @@ static civ_status add_rows(const char *path, const civ_table *t, const wide_layo
                             id);
             break;
         }
+        if (civ_total_row_id(id) && civ_table_n_rows(t) > 1) { /* forecast and scored as one more community */
+            civ_where wh = cell_where(path, t, r, w->id, w->id);
+            s = civ_fail_at(CIV_ERR_PARSE, &wh,
+                            "'%s' looks like the sheet's total row, not a series: delete the row (civicast sums "
+                            "the series itself: convert --hierarchy gives district and city totals), or rename "
+                            "it if it is a series of its own",
+                            id);
+            break;
+        }
         s = civ_panel_add_series(panel, id, w->period[0] + (int64_t)lo, y + lo, n, NULL);
         if (s)
             s = in_file(path, civ_table_column_name(t, w->id), record_line(path, r), (long)w->id + 1);
     }
     free(y);
     return s;
+}
+
+/* After "no column header is a date": when the first column's cells are the dates (a sheet with a
+ * column per series, pandas' df.pivot(index="ds", columns="unique_id")), says so instead; else
+ * keeps the error `s`. */
+static civ_status transposed(const char *path, char **names, const civ_panel_read_options *opt, civ_status s)
+{
+    civ_error saved;
+    civ_error_copy(&saved);
+    const char *text_cols[] = {names[0], NULL};
+    civ_table_read_options to = {.text_columns = text_cols, .encoding = opt->encoding,
+                                 .thousands = opt->thousands, .percent = opt->percent};
+    civ_table *t = NULL;
+    int dates_down = 0;
+    if (civ_table_read_csv(path, &to, &t) == CIV_OK && civ_table_n_rows(t) >= 2) {
+        const char *a = civ_table_text(t, 0, 0), *b = civ_table_text(t, 1, 0);
+        civ_date_form f;
+        int64_t v;
+        dates_down = a && b && civ_date_parse(a, strlen(a), &f, &v) == CIV_OK &&
+                     civ_date_parse(b, strlen(b), &f, &v) == CIV_OK;
+    }
+    civ_table_free(t);
+    if (!dates_down) {
+        civ_error_restore(&saved);
+        return s;
+    }
+    return fail_file(path, NULL, CIV_ERR_MISSING_COLUMN,
+                     "a wide panel has one row per series and one column per period, but here the periods run "
+                     "down the first column ('%s') and the series across: transpose the sheet (pandas: "
+                     "df.set_index(\"%s\").T; Excel: Copy, Paste Special, Transpose), or melt it to the long "
+                     "form (unique_id, ds, y)",
+                     names[0], names[0]);
 }
 
 /* The columns that are neither the id nor a date, keyed by unique_id. */
@@ -369,8 +411,8 @@ civ_status civ_panel_read_wide_csv(const char *path, const civ_panel_read_option
                       "the first line has one cell only ('%s') and is not a header: if it is a title above the "
                       "header, delete that row (and any other row above the header) before saving",
                       names[0]);
-    if (!s)
-        s = classify(path, names, n, opt, &w);
+    if (!s && (s = classify(path, names, n, opt, &w)) == CIV_ERR_MISSING_COLUMN && !w.n_dates && n >= 2)
+        s = transposed(path, names, opt, s);
     if (!s) {
         const char *text_cols[] = {names[w.id], NULL}; /* ids stay text: 001 is not 1 */
         civ_table_read_options to = {.text_columns = text_cols, .encoding = opt->encoding,

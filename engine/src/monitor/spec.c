@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "monitor.h"
+#include "numeric.h"
 
 static void free_indicator(civ_mon_indicator *d)
 {
@@ -97,6 +98,19 @@ static civ_status get_count(reader *r, const char *key, long *out)
 }
 
 static int is_number(const civ_toml_value *v) { return v->type == CIV_TOML_INTEGER || v->type == CIV_TOML_FLOAT; }
+
+/* 1 when v is a percentage with its sign ("95%", "-30%"), its fraction in *out (the double of 0.95). */
+static int is_percent(const civ_toml_value *v, double *out)
+{
+    if (v->type != CIV_TOML_STRING || !v->text)
+        return 0;
+    int neg = v->text[0] == '-';
+    double x;
+    if (civ_percent_text(v->text + neg, &x))
+        return 0;
+    *out = neg ? -x : x;
+    return 1;
+}
 
 static civ_status parse_date(reader *r, const civ_toml_entry *e, const civ_toml_value *v, civ_mon_date *d)
 {
@@ -233,7 +247,7 @@ static civ_status check_rate_target(reader *r, const civ_mon_indicator *d, const
     if (!isfinite(v))
         return bad(r, e, "must be a finite number");
     if (d->kind == CIV_MON_RATE && (v < 0 || v > 1))
-        return bad(r, e, "a rate target is a fraction in [0, 1] (write 0.95 for 95%)");
+        return bad(r, e, "a rate target is a fraction in [0, 1] (write 0.95 or \"95%\" for 95%)");
     if (d->kind == CIV_MON_COUNT && v < 0)
         return bad(r, e, "a count target must be >= 0");
     return CIV_OK;
@@ -258,9 +272,13 @@ static civ_status read_table_target(reader *r, civ_mon_indicator *d, civ_toml_en
             return st;
         if (i && (d->from[i].form != d->from[0].form || d->from[i].value <= d->from[i - 1].value))
             return bad(r, ef, "dates must be of one form and increasing");
-        if (!is_number(&ev->value.items[i]))
-            return bad(r, ev, "every item must be a number");
-        d->values[i] = ev->value.items[i].number;
+        const civ_toml_value *item = &ev->value.items[i];
+        if (is_number(item))
+            d->values[i] = item->number;
+        else if (!is_percent(item, &d->values[i]))
+            return bad(r, ev, "every item must be a number (a rate's may be a percentage, \"95%\")");
+        else if (d->kind != CIV_MON_RATE)
+            return bad(r, ev, "a percentage is a rate's target: a count's or a level's is a plain number");
         if ((st = check_rate_target(r, d, ev, d->values[i])))
             return st;
     }
@@ -275,9 +293,11 @@ static civ_status read_path_target(reader *r, civ_mon_indicator *d, civ_toml_ent
         return missing(r, "base", " (the base period of target_change, e.g. \"2023\")");
     if (!ey)
         return missing(r, "by", " (the period the change is due, e.g. \"2025\")");
-    if (!is_number(&ec->value) || !isfinite(ec->value.number) || ec->value.number < -1 || ec->value.number > 10)
-        return bad(r, ec, "must be a relative change in [-1, 10], e.g. -0.30 for -30%");
-    d->change = ec->value.number;
+    double change = ec->value.number;
+    if ((!is_number(&ec->value) && !is_percent(&ec->value, &change)) || !isfinite(change) || change < -1 ||
+        change > 10)
+        return bad(r, ec, "must be a relative change in [-1, 10], e.g. -0.30 or \"-30%\" for -30%");
+    d->change = change;
     civ_status st;
     if ((st = parse_date(r, eb, &eb->value, &d->base)) || (st = parse_date(r, ey, &ey->value, &d->by)))
         return st;
@@ -328,9 +348,11 @@ static civ_status read_indicator(civ_monitor_spec *s, civ_toml_table *t, civ_mon
                                "target_change/base/by");
     }
     if (ec) {
-        if (!is_number(&ec->value))
-            return bad(&r, ec, "must be a number");
         d->target = ec->value.number;
+        if (!is_number(&ec->value) && !is_percent(&ec->value, &d->target))
+            return bad(&r, ec, "must be a number (a rate's may be a percentage, \"95%\")");
+        if (!is_number(&ec->value) && d->kind != CIV_MON_RATE)
+            return bad(&r, ec, "a percentage is a rate's target: a count's or a level's is a plain number");
         d->target_kind = CIV_MON_CONSTANT;
         if ((st = check_rate_target(&r, d, ec, d->target)))
             return st;
