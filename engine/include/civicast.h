@@ -1296,10 +1296,9 @@ CIV_API const char *const *civ_alloc_spec_text_columns(const civ_alloc_spec *spe
  *  [data] id ("unique_id" unless set; borrowed; NULL for a NULL spec). */
 CIV_API const char *civ_alloc_spec_id_column(const civ_alloc_spec *spec);
 /** The spec's [data] last_year_file, resolved against the spec file's folder
- *  (borrowed; NULL when the spec has no such key).  The spec does not read it:
- *  the caller reads the table (with civ_alloc_spec_text_columns as text) and
- *  gives it to civ_alloc_spec_set_last_year, as `civicast allocate`, `plan`
- *  and Python do (docs/ALLOCATION.md, "Last year's allocation"). */
+ *  (borrowed; NULL when the spec has no such key).  The spec does not read it
+ *  when it is read: civ_alloc_spec_read_last_year does (docs/ALLOCATION.md,
+ *  "Last year's allocation"). */
 CIV_API const char *civ_alloc_spec_last_year_file(const civ_alloc_spec *spec);
 /** Gives the spec last year's allocation: the table `civicast allocate` wrote
  *  last year (or the same shape from a spreadsheet): the spec's [data] id
@@ -1320,6 +1319,21 @@ CIV_API const char *civ_alloc_spec_last_year_file(const civ_alloc_spec *spec);
  *  column), CIV_ERR_DOMAIN (a blank or duplicate id, with its line),
  *  CIV_ERR_OUT_OF_MEMORY; the spec is unchanged on error. */
 CIV_API civ_status civ_alloc_spec_set_last_year(civ_alloc_spec *spec, const civ_table *last_year);
+/** Reads last year's allocation from `path` (CSV or HDF5, by extension; NULL
+ *  = the spec's [data] last_year_file, civ_alloc_spec_last_year_file) and
+ *  gives it to the spec (civ_alloc_spec_set_last_year), the one reader of
+ *  `civicast allocate`, `compare`, `uncertainty`, `project`, civ_plan_run and
+ *  Python.  `options` (may be NULL) give the file's encoding, thousands
+ *  separator, percent cells and id column; its text_columns are not used:
+ *  the spec's (civ_alloc_spec_text_columns) are, so its ids stay text.
+ *  Returns CIV_OK and changes nothing when `path` is NULL and the spec names
+ *  no file.  Errors: those of civ_table_read (CIV_ERR_IO for a missing file,
+ *  ...) and of civ_alloc_spec_set_last_year, each naming the file (its
+ *  line and column when the reader knows them); the spec is unchanged on
+ *  error.  An untrusted .h5 file: see civ_panel_read_hdf5 (the command and
+ *  Python read it in a child process, then call civ_alloc_spec_set_last_year). */
+CIV_API civ_status civ_alloc_spec_read_last_year(civ_alloc_spec *spec, const char *path,
+                                                 const civ_table_read_options *options);
 /** The column of the communities table naming each community's predecessors
  *  (the spec's [data] predecessors; borrowed), or NULL when the spec names
  *  none.  civ_plan_run joins their history (civ_panel_join_predecessors). */
