@@ -1168,12 +1168,22 @@ CIV_API size_t civ_hier_n_bottom(const civ_hier *hier);
  *  of range. */
 CIV_API const char *civ_hier_node_id(const civ_hier *hier, size_t i);
 CIV_API const char *civ_hier_node_level(const civ_hier *hier, size_t i);
+/** The node listed k-th in the tables civicast writes for people
+ *  (civ_hier_result_table, civ_hier_summing_table, civ_hier_aggregate,
+ *  `civicast reconcile --out`): level by level, the aggregates of a level in
+ *  natural order (digit runs as numbers: '街道9' before '街道10', 'C2' before
+ *  'C10'), then the series in the panel's order.  The node numbering of the
+ *  other calls (civ_hier_node_id, the arrays of civ_hier_reconcile and
+ *  civ_hier_result_mean) is unchanged: byte order within a level.  SIZE_MAX
+ *  when k is out of range or hier is NULL. */
+CIV_API size_t civ_hier_listed_node(const civ_hier *hier, size_t k);
 /** The summing matrix S in sparse long form, one row per non-zero:
- *  level, unique_id (the node), bottom_id (a series it sums).  The caller
- *  frees *out.  Errors: CIV_ERR_INVALID_ARGUMENT, CIV_ERR_OUT_OF_MEMORY. */
+ *  level, unique_id (the node), bottom_id (a series it sums); nodes in the
+ *  listed order (civ_hier_listed_node).  The caller frees *out.  Errors:
+ *  CIV_ERR_INVALID_ARGUMENT, CIV_ERR_OUT_OF_MEMORY. */
 CIV_API civ_status civ_hier_summing_table(const civ_hier *hier, civ_table **out);
-/** A new panel with one series per node (in node order, ids as
- *  civ_hier_node_id), each aggregate the sum of its series over the common
+/** A new panel with one series per node (in the listed order,
+ *  civ_hier_listed_node; ids as civ_hier_node_id), each aggregate the sum of its series over the common
  *  span: a series counts 0 before its first period (a service not yet
  *  open), and a missing value inside a series makes the aggregate missing
  *  at that period.  Every series must end at the same period.  `panel` must
@@ -1232,7 +1242,8 @@ CIV_API const double *civ_hier_result_upper(const civ_hier_result *result, size_
 /** MinT's shrinkage intensity (NaN for other methods). */
 CIV_API double civ_hier_result_lambda(const civ_hier_result *result);
 /** One row per node and step: level, unique_id, ds, h, model, base, mean,
- *  lo-<L>, hi-<L>, ...  (mean is reconciled, base the node's own forecast).
+ *  lo-<L>, hi-<L>, ...  (mean is reconciled, base the node's own forecast),
+ *  nodes in the listed order (civ_hier_listed_node).
  *  The caller frees *out.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, another
  *  hierarchy), CIV_ERR_OUT_OF_MEMORY. */
 CIV_API civ_status civ_hier_result_table(const civ_hier_result *result, const civ_hier *hier, civ_table **out);

@@ -454,6 +454,7 @@ _SIGNATURES = {
     "civ_hier_n_bottom": (_S, [P]),
     "civ_hier_node_id": (_CP, [P, _S]),
     "civ_hier_node_level": (_CP, [P, _S]),
+    "civ_hier_listed_node": (_S, [P, _S]),
     "civ_hier_summing_table": (c_status, [P, PP]),
     "civ_hier_aggregate": (c_status, [P, P, PP]),
     "civ_hier_reconcile": (c_status, [P, _I, P, _S, P, _S, _I, P, c_double_p]),

@@ -80,8 +80,10 @@ class Hierarchy:
     .csv/.h5 path with unique_id): `hierarchy` nested, top first (e.g.
     ["district", "street"]), `groups` crossed (e.g. ["service"]).
 
-    nodes: DataFrame level, unique_id (aggregates first, then the series in
-    sorted unique_id order); S: the dense summing matrix (nodes x series; for
+    nodes: DataFrame level, unique_id (aggregates first, level by level and
+    each level's in natural order as the command lists them, 'C2' before
+    'C10' (civ_hier_listed_node), then the series in sorted unique_id
+    order); reconcile's arrays have their rows in this order; S: the dense summing matrix (nodes x series; for
     small hierarchies); summing_table(): its non-zeros in long form.
     Errors: civicast.Error naming the rows (a community listed twice, a
     missing level value, a street under two districts, a column named
@@ -102,8 +104,11 @@ class Hierarchy:
                                          ctypes.byref(self._h.ptr)), communities)
         n = lib.civ_hier_n_nodes(self._h.ptr)
         self.n_nodes, self.n_bottom = n, lib.civ_hier_n_bottom(self._h.ptr)
-        lvl = [_dec(lib.civ_hier_node_level(self._h.ptr, i)) for i in range(n)]
-        txt = [_dec(lib.civ_hier_node_id(self._h.ptr, i)) for i in range(n)]
+        # the C node numbering is byte order within a level ('C10' before 'C2'); rows here are in the order
+        # the command lists them, and reconcile maps its arrays between the two
+        self._listed = np.array([lib.civ_hier_listed_node(self._h.ptr, k) for k in range(n)], dtype=np.intp)
+        lvl = [_dec(lib.civ_hier_node_level(self._h.ptr, i)) for i in self._listed]
+        txt = [_dec(lib.civ_hier_node_id(self._h.ptr, i)) for i in self._listed]
         typed = self._typed_ids(lvl, txt, communities)
         self._typed = dict(zip(zip(lvl, txt), typed))
         self._typed_bottom = dict(zip(txt[n - self.n_bottom:], typed[n - self.n_bottom:]))
@@ -186,7 +191,7 @@ class Hierarchy:
         return df
 
     def reconcile(self, base, method="mint_shrink", residuals=None, nonnegative=False):
-        """Reconciles base forecasts (array n_nodes x h, rows in node order)
+        """Reconciles base forecasts (array n_nodes x h, rows in the order of .nodes)
         with `method` (bu, td, ols, wls_struct, wls_var, mint_shrink);
         residuals: in-sample one-step residuals, array T x n_nodes (NaN rows
         are left out), needed by wls_var and mint_shrink.  Returns the
@@ -201,13 +206,19 @@ class Hierarchy:
         r = None if residuals is None else np.ascontiguousarray(np.asarray(residuals, dtype=np.float64))
         if r is not None and (r.ndim != 2 or r.shape[1] != self.n_nodes):
             raise ValueError(f"civicast: residuals must be T x {self.n_nodes}")
-        out = np.empty_like(b)
+        bn = np.empty_like(b)  # the library's node numbering (an exact reindex: no number changes)
+        bn[self._listed] = b
+        rn = None
+        if r is not None:
+            rn = np.empty_like(r)
+            rn[:, self._listed] = r
+        out = np.empty_like(bn)
         lam = ctypes.c_double()
-        check(lib.civ_hier_reconcile(self._h.ptr, _method(method), b.ctypes.data, H,
-                                     r.ctypes.data if r is not None else None, 0 if r is None else r.shape[0],
+        check(lib.civ_hier_reconcile(self._h.ptr, _method(method), bn.ctypes.data, H,
+                                     rn.ctypes.data if rn is not None else None, 0 if rn is None else rn.shape[0],
                                      1 if nonnegative else 0, out.ctypes.data, ctypes.byref(lam)))
         self.last_lambda = lam.value
-        return out
+        return out[self._listed]
 
     def forecast(self, h=None, model="auto", level=(80, 95), reconcile="mint_shrink", threads=None, seed=None,
                  n_paths=None, nonnegative="auto"):
