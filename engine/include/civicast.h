@@ -2157,6 +2157,13 @@ CIV_API int civ_plan_has_backtest(const civ_plan *plan);
 /** The model of the monitoring stage's early warning ([monitor] warn_model,
  *  else the plan's model); borrowed. */
 CIV_API const char *civ_plan_warn_model(const civ_plan *plan);
+/** The early warning of the monitoring stage as the plan sets it: *horizon
+ *  ([monitor] warn_horizon, periods ahead; 0 = no early warning) and
+ *  *threshold ([monitor] threshold as a probability: "80%" and 0.8 are 0.8;
+ *  0.5 when not written, the command's and Python's default).  A plan
+ *  without [monitor] gives 0 and 0.5.  Either output may be NULL.  Errors:
+ *  CIV_ERR_INVALID_ARGUMENT (NULL plan). */
+CIV_API civ_status civ_plan_warning(const civ_plan *plan, size_t *horizon, double *threshold);
 /** The period whose alerts the monitoring stage lists ([monitor] period), in
  *  the outputs' form ("2024-06", "2024-Q3", "2024") into buf; returns 1, or 0
  *  with buf "" when the plan lists the last period of the actuals. */
