@@ -487,6 +487,14 @@ static void test_aggregate(void **state)
     assert_int_equal(civ_panel_series(agg, 7 + 1, &x, &n, &start), CIV_OK); /* the series itself */
     assert_int_equal(n, 2);
     assert_int_equal(start, 24002);
+    /* the missing value that blanks B and the total, named (civ_hier_gaps; the late start is no gap) */
+    civ_table *g = NULL;
+    assert_int_equal(civ_hier_gaps(h, p, &g), CIV_OK);
+    assert_int_equal(civ_table_n_rows(g), 1);
+    assert_string_equal(civ_table_text(g, 0, 0), "c4");
+    assert_string_equal(civ_table_text(g, 0, 1), "2000-02");
+    civ_table_free(g);
+    assert_int_equal(civ_hier_gaps(h, NULL, &g), CIV_ERR_INVALID_ARGUMENT);
     civ_panel_free(agg), civ_hier_free(h), civ_table_free(t), civ_panel_free(p);
 }
 

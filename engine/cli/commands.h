@@ -311,6 +311,9 @@ civ_status civ_cli_last_year(civ_alloc_spec *spec, const char *path);
  * when that is NULL, the panel's attributes: civ_hier_build.  The caller frees *out. */
 civ_status civ_cli_hier_build(const civ_panel *panel, const char *hierarchy, const char *group,
                               const char *communities, civ_hier **out);
+/* A warning on stderr when missing values inside series leave aggregates (the total) missing: how many, the
+ * periods of the total, the first series with their periods (civ_hier_gaps).  Nothing when there are none. */
+void civ_cli_hier_warn_gaps(const civ_hier *h, const civ_panel *panel);
 
 /* ---- printing (alloc_print.c) ------------------------------------------- */
 

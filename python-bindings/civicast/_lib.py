@@ -457,6 +457,7 @@ _SIGNATURES = {
     "civ_hier_listed_node": (_S, [P, _S]),
     "civ_hier_summing_table": (c_status, [P, PP]),
     "civ_hier_aggregate": (c_status, [P, P, PP]),
+    "civ_hier_gaps": (c_status, [P, P, PP]),
     "civ_hier_reconcile": (c_status, [P, _I, P, _S, P, _S, _I, P, c_double_p]),
     "civ_hier_options_init": (c_status, [ctypes.POINTER(civ_hier_options)]),
     "civ_hier_forecast": (c_status, [P, P, ctypes.POINTER(civ_hier_options), PP]),

@@ -11,13 +11,14 @@ node in one C call (``civ_hier_forecast``).  docs/FORECASTING.md,
 """
 import ctypes
 import os
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import (PanelData, _DEFAULT_SEED, _Owned, _dec, _days_to_periods, _input_format, _read_table,
+from .frame import (ForecastWarning, PanelData, _DEFAULT_SEED, _Owned, _dec, _days_to_periods, _input_format, _read_table,
                     _string_periods, frame_to_table, panel_to_frame, table_to_frame, whole_codes)
 
 
@@ -176,9 +177,42 @@ class Hierarchy:
             s[row[(lv, u)], col[b]] = 1.0
         return s
 
+    def _gaps_text(self):
+        t = _Owned(lib.civ_table_free)
+        check(lib.civ_hier_gaps(self._h.ptr, self.pdata.ptr, ctypes.byref(t.ptr)))
+        with t:
+            return table_to_frame(t.ptr)
+
+    def gaps(self):
+        """The missing values inside the series that leave every aggregate
+        above them (the total included) missing at their period: a DataFrame
+        unique_id, ds (as the panel has them), one row per value
+        (civ_hier_gaps; empty when none)."""
+        df = self._gaps_text()
+        df["unique_id"] = pd.Series([self._typed_bottom.get(u, u) for u in df["unique_id"]], index=df.index,
+                                    dtype=object)
+        df["ds"] = self._typed_ds(df["ds"])
+        return df
+
+    def _warn_gaps(self):
+        """A ForecastWarning naming the series whose missing values leave the aggregates missing, as the
+        command warns."""
+        g = self._gaps_text()  # periods as text, for the message
+        if g.empty:
+            return
+        by = g.groupby("unique_id", sort=False)["ds"].apply(list)
+        shown = "; ".join(f"{u} {', '.join(map(str, d))}" for u, d in list(by.items())[:8])
+        warnings.warn(f"{len(g)} missing value{'s' if len(g) > 1 else ''} of {len(by)} series leave the "
+                      f"aggregates above them missing there, the total in {g['ds'].nunique()} "
+                      f"period{'s' if g['ds'].nunique() > 1 else ''}: {shown}"
+                      f"{'; ...' if len(by) > 8 else ''}; fill or estimate them for complete totals "
+                      "(Hierarchy.gaps(); docs/FORECASTING.md, \"Aggregation\")", ForecastWarning, stacklevel=3)
+
     def aggregate(self):
         """The panel of every node (long format unique_id, ds, y), aggregates
-        summed over the series (civ_hier_aggregate)."""
+        summed over the series (civ_hier_aggregate); a ForecastWarning names
+        the series whose missing values leave aggregates missing (gaps())."""
+        self._warn_gaps()
         out = _Owned(lib.civ_panel_free)
         check(lib.civ_hier_aggregate(self._h.ptr, self.pdata.ptr, ctypes.byref(out.ptr)))
         with out:
@@ -243,6 +277,7 @@ class Hierarchy:
             opt.n_paths = _lib.whole(fn, "n_paths", n_paths, 1)
         opt.method = _method(reconcile)
         opt.nonnegative = {"auto": -1, "off": 0, "on": 1, None: -1, False: 0, True: 1}[nonnegative]
+        self._warn_gaps()
         res, t = _Owned(lib.civ_hier_result_free), _Owned(lib.civ_table_free)
         with res, t:
             check(lib.civ_hier_forecast(self._h.ptr, self.pdata.ptr, ctypes.byref(opt), ctypes.byref(res.ptr)))

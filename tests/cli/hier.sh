@@ -167,5 +167,17 @@ for f in agg_nat S_nat f_nat rec_nat; do
   [ "$order" = "D2 D10 " ] || fail "$f.csv lists the districts as '$order', not in natural order"
 done
 
+# a missing month inside a series leaves every aggregate above it missing there (the total too): a warning names
+# the series and the months (the demo city: 19 months of 8 of its 1,146 communities blank 15 of the total's 72)
+awk -F, '!($1 == "c5" && $2 == "2021-03")' "$WORK/panel.csv" >"$WORK/panel_gap.csv"
+expect_code "gap convert" 0 "$CIV" convert "$WORK/panel_gap.csv" "$WORK/agg_gap.csv" --hierarchy district,street \
+  --communities "$WORK/comm.csv"
+expect_err "gap convert" "warning: 1 missing value of 1 series leave the aggregates above them missing there, the total \
+in 1 period: c5 2021-03; fill or estimate them"
+grep -q '^total,2021-03,$' "$WORK/agg_gap.csv" || fail "the total is not missing in 2021-03"
+expect_code "no gap" 0 "$CIV" convert "$WORK/panel.csv" "$WORK/agg2.csv" --hierarchy district,street \
+  --communities "$WORK/comm.csv"
+grep -q "warning" "$WORK/err" && fail "a warning without a gap: $(cat "$WORK/err")"
+
 [ "$failures" -eq 0 ] && echo "hier.sh: all passed"
 exit "$failures"
