@@ -18,8 +18,8 @@ import pandas as pd
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import (ForecastWarning, PanelData, _DEFAULT_SEED, _Owned, _dec, _days_to_periods, _input_format, _read_table,
-                    _string_periods, frame_to_table, panel_to_frame, table_to_frame, whole_codes)
+from .frame import (ForecastWarning, PanelData, _DEFAULT_SEED, _Owned, _dec, _days_to_periods, _input_format,
+                    _read_table, _string_periods, frame_to_table, panel_to_frame, table_to_frame, whole_codes)
 
 
 def _names(x, what):

@@ -68,15 +68,18 @@ sed 's/^c3,A,A2,meals$/c1,A,A2,meals/' "$WORK/comm.csv" >"$WORK/dup.csv"
 expect_code "two streets" 2 "$CIV" forecast "$WORK/panel.csv" --hierarchy district,street --communities "$WORK/dup.csv" \
   --out "$WORK/x.csv"
 # each names the communities file, the line and the column as a spreadsheet counts them (was "row 3", no line)
-expect_err "two streets" "dup.csv:4:3: community 'c1' is listed twice, in street 'A1' \(line 2\) and in street 'A2' \(line 4\)"
+expect_err "two streets" "dup.csv:4:3: community 'c1' is listed twice, in street 'A1' \(line 2\) and in \
+street 'A2' \(line 4\)"
 sed 's/^c5,B,B1,meals$/c5,B,,meals/' "$WORK/comm.csv" >"$WORK/miss.csv"
 expect_code "missing" 2 "$CIV" forecast "$WORK/panel.csv" --hierarchy district,street --communities "$WORK/miss.csv" \
   --out "$WORK/x.csv"
-expect_err "missing" "miss.csv:6:3: community 'c5' \(line 6\) has no value of 'street': every level needs a value; fill in its street"
+expect_err "missing" "miss.csv:6:3: community 'c5' \(line 6\) has no value of 'street': every level needs a \
+value; fill in its street"
 sed 's/^c4,B,B1,care$/c4,A,B1,care/' "$WORK/comm.csv" >"$WORK/nest.csv"
 expect_code "nesting" 2 "$CIV" forecast "$WORK/panel.csv" --hierarchy district,street --communities "$WORK/nest.csv" \
   --out "$WORK/x.csv"
-expect_err "nesting" "nest.csv:6:2: inconsistent nesting: street 'B1' is in district 'A' \(line 5, community 'c4'\) and in district 'B' \(line 6"
+expect_err "nesting" "nest.csv:6:2: inconsistent nesting: street 'B1' is in district 'A' \(line 5, community \
+'c4'\) and in district 'B' \(line 6"
 # a grouped structure given as a hierarchy: the cure says --group
 expect_code "crossed as nested" 2 "$CIV" forecast "$WORK/panel.csv" --hierarchy district,service \
   --communities "$WORK/comm.csv" --out "$WORK/x.csv"
@@ -118,7 +121,8 @@ expect_err "convert summing needs hierarchy" "need --hierarchy or --group"
 expect_code "convert hierarchy of a table" 1 "$CIV" convert "$WORK/comm.csv" "$WORK/y.csv" --table --hierarchy district
 expect_code "convert hierarchy unknown column" 2 "$CIV" convert "$WORK/panel.csv" "$WORK/y.csv" --hierarchy nope \
   --communities "$WORK/comm.csv" --summing "$WORK/S2.csv"
-expect_err "convert hierarchy unknown column" "comm.csv:1: the communities table has no column 'nope' named by the hierarchy; its columns are unique_id, district, street, service"
+expect_err "convert hierarchy unknown column" "comm.csv:1: the communities table has no column 'nope' named by \
+the hierarchy; its columns are unique_id, district, street, service"
 # the communities file is named in errors about its content (the table does not know its file)
 head -3 "$WORK/comm.csv" >"$WORK/comm_short.csv"
 expect_code "forecast hierarchy missing rows" 2 "$CIV" forecast "$WORK/panel.csv" --hierarchy district --model naive \
@@ -172,8 +176,8 @@ done
 awk -F, '!($1 == "c5" && $2 == "2021-03")' "$WORK/panel.csv" >"$WORK/panel_gap.csv"
 expect_code "gap convert" 0 "$CIV" convert "$WORK/panel_gap.csv" "$WORK/agg_gap.csv" --hierarchy district,street \
   --communities "$WORK/comm.csv"
-expect_err "gap convert" "warning: 1 missing value of 1 series leave the aggregates above them missing there, the total \
-in 1 period: c5 2021-03; fill or estimate them"
+expect_err "gap convert" "warning: 1 missing value of 1 series leave the aggregates above them missing there, \
+the total in 1 period: c5 2021-03; fill or estimate them"
 grep -q '^total,2021-03,$' "$WORK/agg_gap.csv" || fail "the total is not missing in 2021-03"
 expect_code "no gap" 0 "$CIV" convert "$WORK/panel.csv" "$WORK/agg2.csv" --hierarchy district,street \
   --communities "$WORK/comm.csv"
