@@ -1871,6 +1871,80 @@ static void test_last_year_split_shares(void **state)
     civ_alloc_spec_free(s);
 }
 
+/* Writes `text` to tmpdir/name; its path in path[size]. */
+static void write_file(const char *name, const char *text, char *path, size_t size)
+{
+    snprintf(path, size, "%s/%s", tmpdir, name);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+/* civ_alloc_spec_read_last_year, the one reader of last year's allocation (before, the command, a plan and
+ * Python each resolved the default file, chose the text columns and read it): the spec's [data] last_year_file
+ * beside the spec, its codes kept as text (the spec's text columns, whatever the options say), the options'
+ * thousands separator, a path that overrides the key, nothing without either, and errors naming the file. */
+static void test_read_last_year(void **state)
+{
+    (void)state;
+    char spec_path[160], ly_path[160], other[160], missing[160], noid[160];
+    write_file("ly_read.spec",
+               "version = \"m\"\n[budget]\ntotal = 1000.00\nfiscal_year = 2026\n[data]\nid = \"code\"\n"
+               "last_year_file = \"ly_read.csv\"\n[[pool]]\nname = \"p\"\nshare = 1\n[[formula]]\nname = \"main\"\n"
+               "hold_harmless = 0.9\nlast_year = \"ly\"\n[[factor]]\nname = \"x\"\nattribute = \"x\"\nweight = 1\n",
+               spec_path, sizeof spec_path);
+    /* codes with leading zeros: read as numbers they would be 1 and 2, and match no community */
+    write_file("ly_read.csv", "code,pool_p_fen\n001,\"40,000\"\n002,\"10,000\"\n003,\"5,000\"\n", ly_path,
+               sizeof ly_path);
+    write_file("ly_other.csv", "code,pool_p_fen\n001,20000\n002,30000\n", other, sizeof other);
+    write_file("ly_noid.csv", "id,pool_p_fen\n001,20000\n", noid, sizeof noid);
+    snprintf(missing, sizeof missing, "%s/no_such_last_year.csv", tmpdir);
+    civ_alloc_spec *s = NULL;
+    assert_int_equal(civ_alloc_spec_read(spec_path, &s), CIV_OK);
+    civ_table *t = table_for_spec(s, "code,x,ly\n001,1,\n002,9,\n");
+
+    /* the spec's file without its thousands separator: refused at the cell, naming the file */
+    assert_int_equal(civ_alloc_spec_read_last_year(s, NULL, NULL), CIV_ERR_PARSE);
+    assert_non_null(strstr(civ_last_error()->file, "ly_read.csv"));
+    civ_table_read_options o = {.thousands = ",", .text_columns = (const char *const[]){"x", NULL}};
+    assert_int_equal(civ_alloc_spec_read_last_year(s, NULL, &o), CIV_OK);
+    run_out r;
+    assert_int_equal(run(s, t, NULL, &r), CIV_OK);
+    assert_true(fabs(af_cell(r.t, 0, "last_year_fen") - 40000) <= 0); /* '001' matched as text */
+    assert_true(fabs(af_cell(r.t, 1, "last_year_fen") - 10000) <= 0);
+    assert_true(af_cell(r.t, 0, "amount_fen") >= 36000);               /* 90% hold-harmless on the file's amount */
+    assert_true(fabs(summary_value(r.sum, "closed", "003", "amount") - 5000) <= 0);
+    run_free(&r);
+
+    /* a path overrides the key */
+    assert_int_equal(civ_alloc_spec_read_last_year(s, other, NULL), CIV_OK);
+    assert_int_equal(run(s, t, NULL, &r), CIV_OK);
+    assert_true(fabs(af_cell(r.t, 0, "last_year_fen") - 20000) <= 0);
+    assert_true(fabs(af_cell(r.t, 1, "last_year_fen") - 30000) <= 0);
+    run_free(&r);
+
+    /* errors name the file; the spec keeps what it had */
+    assert_int_equal(civ_alloc_spec_read_last_year(s, missing, NULL), CIV_ERR_IO);
+    assert_non_null(strstr(civ_last_error()->file, "no_such_last_year.csv"));
+    assert_int_equal(civ_alloc_spec_read_last_year(s, noid, NULL), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error()->file, "ly_noid.csv"));
+    assert_non_null(strstr(civ_last_error_message(), "no text id column 'code'"));
+    assert_int_equal(run(s, t, NULL, &r), CIV_OK);
+    assert_true(fabs(af_cell(r.t, 1, "last_year_fen") - 30000) <= 0);
+    run_free(&r);
+    civ_table_free(t);
+    civ_alloc_spec_free(s);
+
+    /* a spec without the key and no path: nothing read, nothing changed */
+    s = af_spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n[[factor]]\nname = \"x\"\nattribute = \"x\"\n"
+                        "weight = 1\n");
+    assert_null(civ_alloc_spec_last_year_file(s));
+    assert_int_equal(civ_alloc_spec_read_last_year(s, NULL, NULL), CIV_OK);
+    assert_int_equal(civ_alloc_spec_read_last_year(NULL, NULL, NULL), CIV_ERR_INVALID_ARGUMENT);
+    civ_alloc_spec_free(s);
+}
+
 /* if_missing = "zero": a community with no forecast (a new estate not yet in
  * the panel, or a failed fit) counted 0 demand and its explanation said
  * nothing about it (the factor was simply absent from the shares). */
@@ -1974,6 +2048,7 @@ int main(void)
         cmocka_unit_test(test_last_year_total),
         cmocka_unit_test(test_last_year_file),
         cmocka_unit_test(test_last_year_split_shares),
+        cmocka_unit_test(test_read_last_year),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

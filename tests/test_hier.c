@@ -23,6 +23,7 @@
 #include <gsl/gsl_linalg.h>
 
 #include "hier.h"
+#include "test_files.h"
 
 /* A communities table from rows of text cells; cols[0] is unique_id. */
 static civ_table *make_table(const char *const *cols, size_t nc, const char *const *cells, size_t nr)
@@ -486,7 +487,115 @@ static void test_aggregate(void **state)
     assert_int_equal(civ_panel_series(agg, 7 + 1, &x, &n, &start), CIV_OK); /* the series itself */
     assert_int_equal(n, 2);
     assert_int_equal(start, 24002);
+    /* the missing value that blanks B and the total, named (civ_hier_gaps; the late start is no gap) */
+    civ_table *g = NULL;
+    assert_int_equal(civ_hier_gaps(h, p, &g), CIV_OK);
+    assert_int_equal(civ_table_n_rows(g), 1);
+    assert_string_equal(civ_table_text(g, 0, 0), "c4");
+    assert_string_equal(civ_table_text(g, 0, 1), "2000-02");
+    civ_table_free(g);
+    assert_int_equal(civ_hier_gaps(h, NULL, &g), CIV_ERR_INVALID_ARGUMENT);
     civ_panel_free(agg), civ_hier_free(h), civ_table_free(t), civ_panel_free(p);
+}
+
+/* Districts and streets numbered past 9 ('D10', '街道10') were listed as text, 'D10' before 'D2', in every table
+ * people read.  They are listed in natural order now, while the node numbering (and so every number) stays. */
+static void test_natural_order(void **state)
+{
+    (void)state;
+    static const char *const ids[] = {"c1", "c2", "c3", "c4", "c5", "c6"};
+    static const char *const cols[] = {"unique_id", "district", "street"};
+    static const char *const cells[] = {"c1", "D2",  "D2/街道9", "c2", "D2",  "D2/街道10", "c3", "D10", "D10/街道1",
+                                        "c4", "D10", "D10/街道1", "c5", "D1", "D1/街道2",  "c6", "D1",  "D1/街道3"};
+    civ_table *t = make_table(cols, 3, cells, 6);
+    civ_panel *p = make_panel(ids, 6, 30);
+    const char *lv[] = {"district", "street"};
+    civ_hier *h = NULL;
+    assert_int_equal(civ_hier_build(p, t, lv, 2, NULL, 0, &h), CIV_OK);
+    size_t n = civ_hier_n_nodes(h);
+    assert_int_equal(n, 1 + 3 + 5 + 6);
+    /* the numbering: byte order within a level, as before */
+    assert_string_equal(civ_hier_node_id(h, 1), "D1");
+    assert_string_equal(civ_hier_node_id(h, 2), "D10");
+    assert_string_equal(civ_hier_node_id(h, 3), "D2");
+    /* the listing: natural order within each level, then the series in the panel's order */
+    static const char *const listed[] = {"total", "D1", "D2", "D10", "D1/D1/街道2", "D1/D1/街道3",
+                                         "D2/D2/街道9", "D2/D2/街道10", "D10/D10/街道1",
+                                         "c1", "c2", "c3", "c4", "c5", "c6"};
+    for (size_t k = 0; k < n; k++)
+        assert_string_equal(civ_hier_node_id(h, civ_hier_listed_node(h, k)), listed[k]);
+    assert_int_equal(civ_hier_listed_node(h, n), SIZE_MAX);
+    assert_int_equal(civ_hier_listed_node(NULL, 0), SIZE_MAX);
+    /* the summing table, the panel of every node and the forecast table list them so */
+    civ_table *st = NULL;
+    assert_int_equal(civ_hier_summing_table(h, &st), CIV_OK);
+    assert_string_equal(civ_table_text(st, 6, 1), "D1");  /* after the total's 6 rows */
+    assert_string_equal(civ_table_text(st, 8, 1), "D2");
+    assert_string_equal(civ_table_text(st, 10, 1), "D10");
+    civ_panel *agg = NULL;
+    assert_int_equal(civ_hier_aggregate(h, p, &agg), CIV_OK);
+    for (size_t k = 0; k < n; k++)
+        assert_string_equal(civ_panel_series_id(agg, k), listed[k]);
+    civ_hier_result *r = NULL;
+    run_forecast(h, p, 1, &r);
+    civ_table *out = NULL;
+    assert_int_equal(civ_hier_result_table(r, h, &out), CIV_OK);
+    size_t H = civ_hier_result_horizon(r), cm;
+    assert_int_equal(civ_table_find_column(out, "mean", &cm), CIV_OK);
+    for (size_t k = 0; k < n; k++) {
+        size_t i = civ_hier_listed_node(h, k);
+        assert_string_equal(civ_table_text(out, k * H, 1), listed[k]);
+        for (size_t s2 = 0; s2 < H; s2++) /* the node's own numbers, bit for bit */
+            assert_true(civ_table_number(out, k * H + s2, cm) == civ_hier_result_mean(r)[i * H + s2]);
+    }
+    civ_table_free(out), civ_hier_result_free(r), civ_panel_free(agg), civ_table_free(st);
+    civ_hier_free(h), civ_table_free(t), civ_panel_free(p);
+}
+
+/* The errors of a communities table read from a file name it, the line and the column, as a spreadsheet
+ * counts them (before: "row 3" and no file; the command added the file's name, without a line). */
+static void test_errors_name_the_file(void **state)
+{
+    (void)state;
+    char dir[128], path[200];
+    assert_int_equal(tf_dir_make(dir, sizeof dir, tf_tmp_root(), "civ_test_hier_"), 0);
+    snprintf(path, sizeof path, "%s/communities.csv", dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("unique_id,district,street\nc1,A,A1\nc2,A,A1\nc3,A,\nc4,B,B1\nc5,B,B1\nc6,B,B2\n", fp);
+    fclose(fp);
+    civ_table *t = NULL;
+    civ_table_read_options o = {.text_columns = (const char *const[]){"unique_id", "district", "street", NULL}};
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_OK);
+    civ_panel *p = make_panel(IDS, 6, 10);
+    const char *lv[] = {"district", "street"}, *bad[] = {"district", "stret"};
+    civ_hier *h = NULL;
+    assert_int_equal(civ_hier_build(p, t, lv, 2, NULL, 0, &h), CIV_ERR_PARSE);
+    assert_string_equal(civ_last_error()->file, path);
+    assert_int_equal(civ_last_error()->line, 4);
+    assert_int_equal(civ_last_error()->column, 3);
+    assert_non_null(strstr(civ_last_error_message(), "community 'c3' (line 4) has no value of 'street': every level "
+                                                     "needs a value; fill in its street"));
+    assert_int_equal(civ_hier_build(p, t, bad, 2, NULL, 0, &h), CIV_ERR_MISSING_COLUMN);
+    assert_string_equal(civ_last_error()->file, path);
+    assert_int_equal(civ_last_error()->line, 1);
+    assert_non_null(strstr(civ_last_error_message(), "no column 'stret' named by the hierarchy; its columns are "
+                                                     "unique_id, district, street"));
+    civ_table_free(t);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("unique_id,district,street\nc1,A,A1\nc2,A,A1\nc3,A,A2\nc4,A,B1\nc5,B,B1\nc6,B,B2\n", fp);
+    fclose(fp);
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_OK);
+    assert_int_equal(civ_hier_build(p, t, lv, 2, NULL, 0, &h), CIV_ERR_PARSE);
+    assert_string_equal(civ_last_error()->file, path);
+    assert_int_equal(civ_last_error()->line, 6);
+    assert_int_equal(civ_last_error()->column, 2);
+    assert_non_null(strstr(civ_last_error_message(), "street 'B1' is in district 'A' (line 5, community 'c4') and in "
+                                                     "district 'B' (line 6, community 'c5')"));
+    civ_table_free(t);
+    civ_panel_free(p);
+    assert_int_equal(tf_dir_remove(dir), 0);
 }
 
 int main(void)
@@ -496,6 +605,7 @@ int main(void)
         cmocka_unit_test(test_two_children_by_hand), cmocka_unit_test(test_bu_td_nonnegative),
         cmocka_unit_test(test_forecast_coherent),    cmocka_unit_test(test_bad_hierarchies),
         cmocka_unit_test(test_aggregate),            cmocka_unit_test(test_repeated_levels_left_out),
+        cmocka_unit_test(test_natural_order),        cmocka_unit_test(test_errors_name_the_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,7 +54,7 @@ static const civ_cli_spec allocate_spec = {
     "                          [--threads T] [--uncertainty-out FILE] [--draws-out FILE]]\n"
     "                         [--encoding E] [--thousands C] [--percent] [--excel] [--precision P]\n"
     "       civicast allocate --compare SPEC1 SPEC2 [...] --communities FILE\n"
-    "                         [--forecasts FILE] --out FILE [--summary FILE]\n"
+    "                         [--forecasts FILE] --out FILE [--summary FILE] [--last-year FILE]\n"
     "                         [--encoding E] [--thousands C] [--percent] [--excel] [--precision P]\n",
     "Reads an allocation spec (docs/ALLOCATION.md), the community attributes (.csv or\n"
     ".h5, one row per unique_id) and, when a factor uses them, forecasts in long\n"
@@ -136,7 +136,7 @@ static civ_status read_and_bind(alloc_job *j, const civ_cli_args *a, int *named)
         j->csv.min_decimals = civ_cli_money_decimals(civ_alloc_spec_minor_unit(j->spec));
     civ_table_read_options ro = {.text_columns = civ_alloc_spec_text_columns(j->spec)}; /* its id stays text */
     if (!s)
-        s = civ_cli_last_year(j->spec, a->value[A_LAST_YEAR], &ro);
+        s = civ_cli_last_year(j->spec, a->value[A_LAST_YEAR]);
     if (!s)
         s = civ_cli_read_table(comm_path, &ro, &j->comm);
     if (!s && fc_path)

@@ -11,7 +11,7 @@
 
 #include "commands.h"
 
-enum { C_COMPARE, C_COMMUNITIES, C_FORECASTS, C_OUT, C_SUMMARY, C_ENCODING, C_THOUSANDS, C_PERCENT,
+enum { C_COMPARE, C_COMMUNITIES, C_FORECASTS, C_OUT, C_SUMMARY, C_LAST_YEAR, C_ENCODING, C_THOUSANDS, C_PERCENT,
        C_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option compare_options[] = {
     [C_COMPARE] = {"--compare", NULL, CIV_CLI_LIST, CIV_CLI_PATH, "SPEC...", "the specs (at least two)"},
@@ -19,6 +19,7 @@ static const civ_cli_option compare_options[] = {
     [C_FORECASTS] = {"--forecasts", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "forecasts in long format"},
     [C_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "amounts side by side"},
     [C_SUMMARY] = {"--summary", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "the waterfall"},
+    [C_LAST_YEAR] = CIV_CLI_LAST_YEAR_OPTION, /* every spec's, instead of its own [data] last_year_file */
     [C_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [C_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [C_EXCEL] = CIV_CLI_CSV_OPTIONS,
@@ -30,6 +31,7 @@ static const civ_cli_spec compare_spec = {
 
 typedef struct compare_job {
     const char *const *paths;
+    const char *last_year; /* --last-year FILE, or NULL: each spec's own [data] last_year_file */
     size_t n;
     civ_alloc_spec **specs;
     char (*labels)[64];
@@ -66,9 +68,8 @@ static civ_status read_specs(compare_job *j)
     civ_status s = j->specs && j->labels && j->label_ptr ? CIV_OK : CIV_ERR_OUT_OF_MEMORY;
     for (size_t k = 0; k < j->n && !s; k++) {
         s = civ_alloc_spec_read(j->paths[k], &j->specs[k]);
-        if (!s) /* the spec's [data] last_year_file, as allocate reads it */
-            s = civ_cli_last_year(j->specs[k], NULL,
-                                  &(civ_table_read_options){.text_columns = civ_alloc_spec_text_columns(j->specs[k])});
+        if (!s) /* --last-year, else the spec's [data] last_year_file, as allocate reads it */
+            s = civ_cli_last_year(j->specs[k], j->last_year);
         make_label(j->paths[k], j->labels[k], sizeof j->labels[k], k);
         for (size_t i = 0; i < k; i++)
             if (!strcmp(j->labels[i], j->labels[k])) {
@@ -243,7 +244,7 @@ int civ_cli_allocate_compare(int argc, char **argv)
         civ_cli_args_free(&a);
         return civ_cli_usage_error("allocate", "--compare needs at least two specs, --communities and --out");
     }
-    compare_job j = {.paths = a.list, .n = a.n_list};
+    compare_job j = {.paths = a.list, .n = a.n_list, .last_year = a.value[C_LAST_YEAR]};
     if ((code = civ_cli_set_input("allocate", NULL, a.value[C_ENCODING], a.value[C_THOUSANDS], a.value[C_PERCENT])) ||
         (code = civ_cli_csv_options("allocate", &a, C_EXCEL, &j.csv))) {
         civ_cli_args_free(&a);

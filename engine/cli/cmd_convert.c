@@ -154,6 +154,8 @@ static civ_status convert_hier(const char *in, const char *out, const char *cons
         s = civ_cli_hier_build(p, args[0], args[1], args[2], &h);
     if (!s)
         s = civ_hier_aggregate(h, p, &agg);
+    if (!s)
+        civ_cli_hier_warn_gaps(h, p); /* missing months of a few series blank the totals */
     if (!s && args[3])
         s = civ_hier_summing_table(h, &sum);
     if (!s) {

@@ -496,6 +496,8 @@ static int run_hier(forecast_job *j, const civ_cli_args *a, const civ_panel *pan
         s = civ_reconcile_method_parse(a->value[F_RECONCILE], &ho.method);
     if (!s)
         s = civ_cli_hier_build(panel, a->value[F_HIER], a->value[F_GROUP], a->value[F_COMMUNITIES], &h);
+    if (!s && !a->value[F_QUIET])
+        civ_cli_hier_warn_gaps(h, panel); /* missing months of a few series blank the totals */
     if (!s)
         s = civ_hier_forecast(h, panel, &ho, &r);
     if (!s)

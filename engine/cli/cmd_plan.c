@@ -215,10 +215,13 @@ static void print_monitor(const civ_plan *plan, const civ_plan_result *r, const 
     const civ_table *t;
     char period[32];
     int listed = civ_plan_monitor_period(plan, period, sizeof period); /* [monitor] period, else the last */
+    size_t horizon = 0;
+    double threshold = 0.5;
+    civ_plan_warning(plan, &horizon, &threshold); /* [monitor] warn_horizon and threshold, as read_plan gives them */
     if ((t = civ_plan_result_table(r, CIV_PLAN_MONITOR_STATUS)))
         civ_cli_print_alerts(t, civ_plan_result_table(r, CIV_PLAN_MONITOR_ALERTS), listed ? period : NULL);
     if ((t = civ_plan_result_table(r, CIV_PLAN_WARNING)))
-        civ_cli_print_warnings(t, st->warn_threshold, st->warn_horizon, civ_plan_warn_model(plan), st->warn_failed);
+        civ_cli_print_warnings(t, threshold, horizon, civ_plan_warn_model(plan), st->warn_failed);
     if ((t = civ_plan_result_table(r, CIV_PLAN_RISKS)))
         civ_cli_print_risks(t, "[monitor] risks");
     if ((t = civ_plan_result_table(r, CIV_PLAN_INACTIVITY)))

@@ -8,7 +8,8 @@
 
 #include "commands.h"
 
-enum { J_SPEC, J_COMMUNITIES, J_FORECASTS, J_YEARS, J_OUT, J_SUMMARY, J_EXPLAIN, J_LANG, J_ENCODING, J_THOUSANDS,
+enum { J_SPEC, J_COMMUNITIES, J_FORECASTS, J_YEARS, J_OUT, J_SUMMARY, J_EXPLAIN, J_LANG, J_LAST_YEAR, J_ENCODING,
+       J_THOUSANDS,
        J_PERCENT, J_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option project_options[] = {
     [J_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec with [need] (required)"},
@@ -20,6 +21,7 @@ static const civ_cli_option project_options[] = {
     [J_SUMMARY] = {"--summary", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "index, budget, funds, bindings per year"},
     [J_EXPLAIN] = {"--explain", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "add a sentence per community and year"},
     [J_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "en|zh", "language of --explain (default en)"},
+    [J_LAST_YEAR] = CIV_CLI_LAST_YEAR_OPTION, /* the first year's history */
     [J_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [J_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [J_EXCEL] = CIV_CLI_CSV_OPTIONS,
@@ -29,11 +31,14 @@ static const civ_cli_spec project_spec = {
     "project",
     "usage: civicast project --spec SPEC --communities FILE --forecasts FILE --years N\n"
     "                        --out FILE [--summary FILE] [--explain [--lang en|zh]]\n"
+    "                        [--last-year FILE]\n"
     "                        [--encoding E] [--thousands C] [--percent] [--excel] [--precision P]\n",
     "Rolls the allocation spec forward N years from its fiscal_year: the budget, fund\n"
     "amounts, floors and caps indexed by the [need] section's standard, every\n"
     "forecast factor reading that year's projected demand, and hold-harmless and\n"
-    "pace applied against each community's amount of the year before, fund by fund.\n"
+    "pace applied against each community's amount of the year before, fund by fund\n"
+    "(the first year's against last year's allocation: --last-year FILE, default the\n"
+    "spec's [data] last_year_file, as allocate reads it).\n"
     "--out stacks the allocation of every year with a leading year column.\n",
     project_options,
     0,
@@ -107,8 +112,8 @@ static int run_project(int argc, char **argv)
     civ_status s = civ_alloc_spec_read(a.value[J_SPEC], &spec);
     if (!s)
         csv.min_decimals = civ_cli_money_decimals(civ_alloc_spec_minor_unit(spec));
-    if (!s) /* the spec's [data] last_year_file: the first year's history, as allocate reads it */
-        s = civ_cli_last_year(spec, NULL, &(civ_table_read_options){.text_columns = civ_alloc_spec_text_columns(spec)});
+    if (!s) /* --last-year, else the spec's [data] last_year_file: the first year's history, as allocate reads it */
+        s = civ_cli_last_year(spec, a.value[J_LAST_YEAR]);
     if (!s)
         s = civ_alloc_need_read(a.value[J_SPEC], &need);
     if (!s)

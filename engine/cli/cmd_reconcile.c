@@ -182,7 +182,8 @@ static civ_status read_residuals(const civ_hier *h, const size_t *order, const c
     return CIV_OK;
 }
 
-/* level, unique_id, ds, h, model, base, mean: one row per node and step, in node order. */
+/* level, unique_id, ds, h, model, base, mean: one row per node and step, nodes in the order people read
+ * (civ_hier_listed_node: a level's aggregates in natural order, then the series). */
 static civ_status result_table(const civ_hier *h, const civ_table *bt, const size_t *rows, const double *base,
                                const double *mean, size_t H, civ_table **out)
 {
@@ -200,19 +201,20 @@ static civ_status result_table(const civ_hier *h, const civ_table *bt, const siz
         cmodel = SIZE_MAX;
     civ_clear_error();
     for (size_t k = 0; !s && k < n * H; k++) {
-        s = civ_table_set_text(t, k, col[0], civ_hier_node_level(h, k / H));
+        size_t i = civ_hier_listed_node(h, k / H), v = i * H + k % H; /* row k shows node i's step */
+        s = civ_table_set_text(t, k, col[0], civ_hier_node_level(h, i));
         if (!s)
-            s = civ_table_set_text(t, k, col[1], civ_hier_node_id(h, k / H));
+            s = civ_table_set_text(t, k, col[1], civ_hier_node_id(h, i));
         if (!s && cds != SIZE_MAX)
-            s = civ_table_set_text(t, k, col[2], civ_table_text(bt, rows[k], cds));
+            s = civ_table_set_text(t, k, col[2], civ_table_text(bt, rows[v], cds));
         if (!s)
             s = civ_table_set_number(t, k, col[3], (double)(k % H + 1));
         if (!s && cmodel != SIZE_MAX)
-            s = civ_table_set_text(t, k, col[4], civ_table_text(bt, rows[k], cmodel));
+            s = civ_table_set_text(t, k, col[4], civ_table_text(bt, rows[v], cmodel));
         if (!s)
-            s = civ_table_set_number(t, k, col[5], base[k]);
+            s = civ_table_set_number(t, k, col[5], base[v]);
         if (!s)
-            s = civ_table_set_number(t, k, col[6], mean[k]);
+            s = civ_table_set_number(t, k, col[6], mean[v]);
     }
     if (s)
         civ_table_free(t);

@@ -259,7 +259,7 @@ int civ_cli_set_input(const char *command, const char *freq, const char *encodin
      "D, W, W-MON..W-SUN, MS, M/ME, QS, Q/QE, YS, Y/A"}
 #define CIV_CLI_ENCODING_OPTION                                                                      \
     {"--encoding", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "E", "text encoding of CSV input: utf-8 (default) or gb18030"}
-/* --last-year FILE of allocate and plan: last year's allocation (civ_cli_last_year). */
+/* --last-year FILE of allocate, compare, uncertainty, project and plan: last year's allocation (civ_cli_last_year). */
 #define CIV_CLI_LAST_YEAR_OPTION                                                                     \
     {"--last-year", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",                                       \
      "last year's allocation (its --out; default: the spec's [data] last_year_file):\n"              \
@@ -294,10 +294,15 @@ int civ_cli_set_columns(const char *command, const char *id_column, const char *
          "the input CSV is wide: a row per series, a column per period\n"                           \
          "(社区编号,2024年1月,2024年2月,...)"}
 civ_status civ_cli_read_table(const char *path, const civ_table_read_options *options, civ_table **out);
+/* The options civ_cli_read_table reads a CSV table with: `options` (may be NULL) completed by the command's
+ * --encoding, --thousands, --percent and --id-col. */
+civ_table_read_options civ_cli_table_options(const civ_table_read_options *options);
+/* 1 when `path` ends in .h5 or .hdf5 (such a file is read through the guard). */
+int civ_cli_is_hdf5_path(const char *path);
 /* Last year's allocation for `spec` (docs/ALLOCATION.md "Last year's allocation"): the file `path` (--last-year),
- * else the spec's [data] last_year_file, read with `options` and given to civ_alloc_spec_set_last_year; nothing
- * when neither.  Errors name the file. */
-civ_status civ_cli_last_year(civ_alloc_spec *spec, const char *path, const civ_table_read_options *options);
+ * else the spec's [data] last_year_file, given to the spec by civ_alloc_spec_read_last_year (an .h5 file read
+ * through the guard first, then civ_alloc_spec_set_last_year); nothing when neither.  Errors name the file. */
+civ_status civ_cli_last_year(civ_alloc_spec *spec, const char *path);
 
 /* ---- hierarchies (hier_args.c) ------------------------------------------- */
 
@@ -306,6 +311,9 @@ civ_status civ_cli_last_year(civ_alloc_spec *spec, const char *path, const civ_t
  * when that is NULL, the panel's attributes: civ_hier_build.  The caller frees *out. */
 civ_status civ_cli_hier_build(const civ_panel *panel, const char *hierarchy, const char *group,
                               const char *communities, civ_hier **out);
+/* A warning on stderr when missing values inside series leave aggregates (the total) missing: how many, the
+ * periods of the total, the first series with their periods (civ_hier_gaps).  Nothing when there are none. */
+void civ_cli_hier_warn_gaps(const civ_hier *h, const civ_panel *panel);
 
 /* ---- printing (alloc_print.c) ------------------------------------------- */
 

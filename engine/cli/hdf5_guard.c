@@ -378,6 +378,12 @@ civ_status civ_cli_read_table(const char *path, const civ_table_read_options *op
         }
         return s;
     }
+    civ_table_read_options o = civ_cli_table_options(options);
+    return civ_table_read(path, &o, out);
+}
+
+civ_table_read_options civ_cli_table_options(const civ_table_read_options *options)
+{
     civ_table_read_options o = {0};
     if (options)
         o = *options;
@@ -388,5 +394,7 @@ civ_status civ_cli_read_table(const char *path, const civ_table_read_options *op
     o.percent |= input.percent;
     if (!o.id_column)
         o.id_column = table_id_column;
-    return civ_table_read(path, &o, out);
+    return o;
 }
+
+int civ_cli_is_hdf5_path(const char *path) { return is_hdf5_path(path); }

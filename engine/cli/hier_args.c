@@ -54,3 +54,41 @@ civ_status civ_cli_hier_build(const civ_panel *panel, const char *hierarchy, con
     free(gs);
     return s;
 }
+
+static int cmp_text(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+void civ_cli_hier_warn_gaps(const civ_hier *h, const civ_panel *panel)
+{
+    civ_table *g = NULL;
+    if (civ_hier_gaps(h, panel, &g)) { /* the run itself reports a bad panel */
+        civ_clear_error();
+        return;
+    }
+    size_t n = civ_table_n_rows(g), series = 0, periods = 0;
+    const char **ds = n ? malloc(n * sizeof *ds) : NULL;
+    if (n && ds) {
+        for (size_t r = 0; r < n; r++) {
+            ds[r] = civ_table_text(g, r, 1);
+            series += !r || strcmp(civ_table_text(g, r, 0), civ_table_text(g, r - 1, 0));
+        }
+        qsort(ds, n, sizeof *ds, cmp_text);
+        for (size_t r = 0; r < n; r++)
+            periods += !r || strcmp(ds[r], ds[r - 1]);
+        fprintf(stderr, "civicast: warning: %zu missing value%s of %zu series leave the aggregates above them "
+                        "missing there, the total in %zu period%s:", n, n > 1 ? "s" : "", series, periods,
+                periods > 1 ? "s" : "");
+        size_t shown = 0;
+        for (size_t r = 0; r < n && shown <= 8; r++) {
+            int first = !r || strcmp(civ_table_text(g, r, 0), civ_table_text(g, r - 1, 0));
+            if (first && ++shown > 8)
+                break;
+            char safe[256];
+            fprintf(stderr, first ? "%s %s %s" : ",%s%s %s", first && r ? ";" : "",
+                    first ? civ_cli_safe(civ_table_text(g, r, 0), safe, sizeof safe) : "", civ_table_text(g, r, 1));
+        }
+        fprintf(stderr, "%s; fill or estimate them for complete totals (docs/FORECASTING.md, \"Aggregation\")\n",
+                series > 8 ? "; ..." : "");
+    }
+    free(ds);
+    civ_table_free(g);
+}

@@ -1194,12 +1194,22 @@ CIV_API size_t civ_hier_n_bottom(const civ_hier *hier);
  *  of range. */
 CIV_API const char *civ_hier_node_id(const civ_hier *hier, size_t i);
 CIV_API const char *civ_hier_node_level(const civ_hier *hier, size_t i);
+/** The node listed k-th in the tables civicast writes for people
+ *  (civ_hier_result_table, civ_hier_summing_table, civ_hier_aggregate,
+ *  `civicast reconcile --out`): level by level, the aggregates of a level in
+ *  natural order (digit runs as numbers: '街道9' before '街道10', 'C2' before
+ *  'C10'), then the series in the panel's order.  The node numbering of the
+ *  other calls (civ_hier_node_id, the arrays of civ_hier_reconcile and
+ *  civ_hier_result_mean) is unchanged: byte order within a level.  SIZE_MAX
+ *  when k is out of range or hier is NULL. */
+CIV_API size_t civ_hier_listed_node(const civ_hier *hier, size_t k);
 /** The summing matrix S in sparse long form, one row per non-zero:
- *  level, unique_id (the node), bottom_id (a series it sums).  The caller
- *  frees *out.  Errors: CIV_ERR_INVALID_ARGUMENT, CIV_ERR_OUT_OF_MEMORY. */
+ *  level, unique_id (the node), bottom_id (a series it sums); nodes in the
+ *  listed order (civ_hier_listed_node).  The caller frees *out.  Errors:
+ *  CIV_ERR_INVALID_ARGUMENT, CIV_ERR_OUT_OF_MEMORY. */
 CIV_API civ_status civ_hier_summing_table(const civ_hier *hier, civ_table **out);
-/** A new panel with one series per node (in node order, ids as
- *  civ_hier_node_id), each aggregate the sum of its series over the common
+/** A new panel with one series per node (in the listed order,
+ *  civ_hier_listed_node; ids as civ_hier_node_id), each aggregate the sum of its series over the common
  *  span: a series counts 0 before its first period (a service not yet
  *  open), and a missing value inside a series makes the aggregate missing
  *  at that period.  Every series must end at the same period.  `panel` must
@@ -1207,6 +1217,16 @@ CIV_API civ_status civ_hier_summing_table(const civ_hier *hier, civ_table **out)
  *  Errors: CIV_ERR_INVALID_ARGUMENT (another panel), CIV_ERR_DOMAIN (series
  *  ending at different periods, naming one), CIV_ERR_OUT_OF_MEMORY. */
 CIV_API civ_status civ_hier_aggregate(const civ_hier *hier, const civ_panel *panel, civ_panel **out);
+/** The missing values that make aggregates missing: one row per missing
+ *  value inside a series' span (unique_id, ds), in the panel's series order.
+ *  Each blanks every aggregate above its series at that period (the total
+ *  included), as civ_hier_aggregate sums them: on the demo city 19 missing
+ *  months of 8 of the 1,146 communities blank the city total in 15 of its 72
+ *  months.  An empty table when there is none.  The command and Python warn
+ *  with it (docs/FORECASTING.md, "Aggregation").  The caller frees *out.
+ *  Errors: those of civ_hier_aggregate (another panel, series ending at
+ *  different periods), CIV_ERR_OUT_OF_MEMORY. */
+CIV_API civ_status civ_hier_gaps(const civ_hier *hier, const civ_panel *panel, civ_table **out);
 /** Reconciles base forecasts: `base` is n_nodes x horizon, node-major (node i
  *  at base[i*horizon]); `residuals` n_obs x n_nodes, period-major (in-sample
  *  one-step residuals of every node; NaN counts as 0), needed by wls_var and
@@ -1258,7 +1278,8 @@ CIV_API const double *civ_hier_result_upper(const civ_hier_result *result, size_
 /** MinT's shrinkage intensity (NaN for other methods). */
 CIV_API double civ_hier_result_lambda(const civ_hier_result *result);
 /** One row per node and step: level, unique_id, ds, h, model, base, mean,
- *  lo-<L>, hi-<L>, ...  (mean is reconciled, base the node's own forecast).
+ *  lo-<L>, hi-<L>, ...  (mean is reconciled, base the node's own forecast),
+ *  nodes in the listed order (civ_hier_listed_node).
  *  The caller frees *out.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, another
  *  hierarchy), CIV_ERR_OUT_OF_MEMORY. */
 CIV_API civ_status civ_hier_result_table(const civ_hier_result *result, const civ_hier *hier, civ_table **out);
@@ -1322,10 +1343,9 @@ CIV_API const char *const *civ_alloc_spec_text_columns(const civ_alloc_spec *spe
  *  [data] id ("unique_id" unless set; borrowed; NULL for a NULL spec). */
 CIV_API const char *civ_alloc_spec_id_column(const civ_alloc_spec *spec);
 /** The spec's [data] last_year_file, resolved against the spec file's folder
- *  (borrowed; NULL when the spec has no such key).  The spec does not read it:
- *  the caller reads the table (with civ_alloc_spec_text_columns as text) and
- *  gives it to civ_alloc_spec_set_last_year, as `civicast allocate`, `plan`
- *  and Python do (docs/ALLOCATION.md, "Last year's allocation"). */
+ *  (borrowed; NULL when the spec has no such key).  The spec does not read it
+ *  when it is read: civ_alloc_spec_read_last_year does (docs/ALLOCATION.md,
+ *  "Last year's allocation"). */
 CIV_API const char *civ_alloc_spec_last_year_file(const civ_alloc_spec *spec);
 /** Gives the spec last year's allocation: the table `civicast allocate` wrote
  *  last year (or the same shape from a spreadsheet): the spec's [data] id
@@ -1346,6 +1366,21 @@ CIV_API const char *civ_alloc_spec_last_year_file(const civ_alloc_spec *spec);
  *  column), CIV_ERR_DOMAIN (a blank or duplicate id, with its line),
  *  CIV_ERR_OUT_OF_MEMORY; the spec is unchanged on error. */
 CIV_API civ_status civ_alloc_spec_set_last_year(civ_alloc_spec *spec, const civ_table *last_year);
+/** Reads last year's allocation from `path` (CSV or HDF5, by extension; NULL
+ *  = the spec's [data] last_year_file, civ_alloc_spec_last_year_file) and
+ *  gives it to the spec (civ_alloc_spec_set_last_year), the one reader of
+ *  `civicast allocate`, `compare`, `uncertainty`, `project`, civ_plan_run and
+ *  Python.  `options` (may be NULL) give the file's encoding, thousands
+ *  separator, percent cells and id column; its text_columns are not used:
+ *  the spec's (civ_alloc_spec_text_columns) are, so its ids stay text.
+ *  Returns CIV_OK and changes nothing when `path` is NULL and the spec names
+ *  no file.  Errors: those of civ_table_read (CIV_ERR_IO for a missing file,
+ *  ...) and of civ_alloc_spec_set_last_year, each naming the file (its
+ *  line and column when the reader knows them); the spec is unchanged on
+ *  error.  An untrusted .h5 file: see civ_panel_read_hdf5 (the command and
+ *  Python read it in a child process, then call civ_alloc_spec_set_last_year). */
+CIV_API civ_status civ_alloc_spec_read_last_year(civ_alloc_spec *spec, const char *path,
+                                                 const civ_table_read_options *options);
 /** The column of the communities table naming each community's predecessors
  *  (the spec's [data] predecessors; borrowed), or NULL when the spec names
  *  none.  civ_plan_run joins their history (civ_panel_join_predecessors). */
@@ -2164,6 +2199,13 @@ CIV_API int civ_plan_has_backtest(const civ_plan *plan);
 /** The model of the monitoring stage's early warning ([monitor] warn_model,
  *  else the plan's model); borrowed. */
 CIV_API const char *civ_plan_warn_model(const civ_plan *plan);
+/** The early warning of the monitoring stage as the plan sets it: *horizon
+ *  ([monitor] warn_horizon, periods ahead; 0 = no early warning) and
+ *  *threshold ([monitor] threshold as a probability: "80%" and 0.8 are 0.8;
+ *  0.5 when not written, the command's and Python's default).  A plan
+ *  without [monitor] gives 0 and 0.5.  Either output may be NULL.  Errors:
+ *  CIV_ERR_INVALID_ARGUMENT (NULL plan). */
+CIV_API civ_status civ_plan_warning(const civ_plan *plan, size_t *horizon, double *threshold);
 /** The period whose alerts the monitoring stage lists ([monitor] period), in
  *  the outputs' form ("2024-06", "2024-Q3", "2024") into buf; returns 1, or 0
  *  with buf "" when the plan lists the last period of the actuals. */

@@ -62,6 +62,8 @@ def _settings(ptr):
     levels = _lib.c_double_p()
     n = lib.civ_plan_levels(ptr, ctypes.byref(levels))
     w, st, sm, rf = _conformal_settings(ptr)
+    warn_h, threshold = ctypes.c_size_t(), ctypes.c_double()
+    check(lib.civ_plan_warning(ptr, ctypes.byref(warn_h), ctypes.byref(threshold)))
     return {
         "path": _dec(lib.civ_plan_path(ptr)),
         "panel": _dec(lib.civ_plan_panel(ptr)),
@@ -91,6 +93,9 @@ def _settings(ptr):
         "has_need": bool(lib.civ_plan_has_need(ptr)),
         "has_backtest": bool(lib.civ_plan_has_backtest(ptr)),
         "has_monitor": bool(lib.civ_plan_has_monitor(ptr)),
+        "warn_horizon": warn_h.value,
+        "threshold": threshold.value,
+        "warn_model": _dec(lib.civ_plan_warn_model(ptr)),
         "lang": _dec(lib.civ_plan_lang(ptr)),
     }
 
@@ -108,8 +113,11 @@ def read_plan(path):
     thousands, or None), percent ([plan] percent), seed, draws,
     uncertainty_seed, has_need (the plan has its own [need]), has_backtest
     (the plan has a [backtest] section), has_monitor (a [monitor] section),
-    lang ([plan] lang: "zh" or "en", the report's and the explanations'
-    language).  Errors:
+    warn_horizon, threshold and warn_model (the early warning of the
+    monitoring stage: [monitor] warn_horizon, 0 = none; threshold as a
+    probability, "80%" is 0.8, default 0.5; warn_model, else the plan's
+    model; civ_plan_warning, civ_plan_warn_model), lang ([plan] lang:
+    "zh" or "en", the report's and the explanations' language).  Errors:
     civicast.Error with file:line:column and the key."""
     with _plan_handle(path) as p:
         return _settings(p.ptr)

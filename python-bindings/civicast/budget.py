@@ -64,7 +64,8 @@ def _labels(specs, labels):
     return out
 
 
-def compare(communities, specs, forecasts=None, labels=None, encoding=None, thousands=None, percent=False):
+def compare(communities, specs, forecasts=None, labels=None, encoding=None, thousands=None, percent=False,
+            last_year=None):
     """Solves several allocation specs on the same communities (scenarios).
 
     communities: DataFrame or .csv/.h5 path; specs: a list of at least one
@@ -80,8 +81,11 @@ def compare(communities, specs, forecasts=None, labels=None, encoding=None, thou
     waterfall of what each rule moved, per spec and scope, columns base,
     tilt, earmark, floor, cap, hold_harmless, pace, ratable, rebalance,
     rounding, amount (civ_alloc_compare_waterfall).  Money in minor units.
-    encoding, thousands, percent: as civicast.allocate's, for CSV paths.  Errors:
-    civicast.Error (a spec's error is prefixed with its label)."""
+    encoding, thousands, percent: as civicast.allocate's, for CSV paths.
+    last_year: last year's allocation for every spec (a DataFrame or path, as
+    civicast.allocate's and ``--compare ... --last-year FILE``); None: each
+    spec's own [data] last_year_file.  Errors: civicast.Error (a spec's error
+    is prefixed with its label)."""
     fmt = _input_format("civicast.compare", encoding, thousands, percent)
     if isinstance(specs, (str, bytes, os.PathLike)):
         specs = [specs]
@@ -96,7 +100,7 @@ def compare(communities, specs, forecasts=None, labels=None, encoding=None, thou
     try:
         for s in specs:
             handles.append(_spec_handle(s))
-            _set_last_year(handles[-1], None, fmt)  # the spec's [data] last_year_file, as allocate reads it
+            _set_last_year(handles[-1], last_year, fmt)  # else the spec's [data] last_year_file, as allocate
         comm = _table_arg(communities, handles[0], fmt)
         fc = _table_arg(forecasts, handles[0], fmt)
         arr = (ctypes.c_void_p * len(handles))(*[h.ptr.value for h in handles])
@@ -122,7 +126,7 @@ def compare(communities, specs, forecasts=None, labels=None, encoding=None, thou
 
 def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight_concentration=0.0,
                 threads=None, perturb_forecasts=None, encoding=None, thousands=None, percent=False,
-                keep_draws=False):
+                keep_draws=False, last_year=None):
     """A seeded Monte Carlo of the allocation (``civicast allocate
     --uncertainty N --uncertainty-out FILE``).
 
@@ -144,6 +148,9 @@ def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight
     in the table's order) and one column per draw (0 .. draws-1), for
     quantiles or statistics the table does not hold
     (``draws.quantile(0.9, axis=1)`` is R's type 7, as p5/p50/p95).
+    last_year: last year's allocation (a DataFrame or path), as
+    civicast.allocate's (``--uncertainty N --last-year FILE``); None: the
+    spec's [data] last_year_file.
     Errors: civicast.Error (CIV_ERR_SPEC when there is nothing to perturb)."""
     fmt = _input_format("civicast.uncertainty", encoding, thousands, percent)
     opt = _lib.civ_alloc_uncertainty_options()
@@ -162,7 +169,7 @@ def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight
     comm = fc = None
     with _spec_handle(spec) as sp:
         try:
-            _set_last_year(sp, None, fmt)  # the spec's [data] last_year_file, as allocate reads it
+            _set_last_year(sp, last_year, fmt)  # else the spec's [data] last_year_file, as allocate reads it
             comm = _table_arg(communities, sp, fmt)
             fc = _table_arg(forecasts, sp, fmt)
             check(lib.civ_alloc_uncertainty_run(sp.ptr, comm.ptr, fc.ptr if fc is not None else None,
@@ -294,7 +301,8 @@ def settle(spec, allocation, spending, explain=False, encoding=None, thousands=N
                     o.close()
 
 
-def project(communities, spec, forecasts, years, explain=False, encoding=None, thousands=None, percent=False):
+def project(communities, spec, forecasts, years, explain=False, encoding=None, thousands=None, percent=False,
+            last_year=None):
     """The multi-year allocation projection: the Python side of ``civicast
     project`` over the same C call (civ_alloc_project; docs/ALLOCATION.md
     "Multi-year projection").
@@ -307,7 +315,10 @@ def project(communities, spec, forecasts, years, explain=False, encoding=None, t
     last year is the community's amount of the year before), and the
     per-year facts (year, item, unit, value: index, budget, reserved, fund
     amounts, binding counts).  encoding, thousands, percent: as
-    civicast.allocate's, for CSV paths."""
+    civicast.allocate's, for CSV paths.  last_year: last year's allocation
+    (a DataFrame or path), the first year's history, as civicast.allocate's
+    (``civicast project --last-year FILE``); None: the spec's [data]
+    last_year_file."""
     from .frame import _explain_code
     fmt = _input_format("civicast.project", encoding, thousands, percent)
     if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or not 1 <= years <= 100:
@@ -317,7 +328,7 @@ def project(communities, spec, forecasts, years, explain=False, encoding=None, t
     code = _explain_code(explain)
     with _spec_handle(spec) as sp, _need_handle(spec) as nd:
         try:
-            _set_last_year(sp, None, fmt)  # the spec's [data] last_year_file: the first year's history
+            _set_last_year(sp, last_year, fmt)  # else the spec's [data] last_year_file: the first year's history
             comm = _table_arg(communities, sp, fmt)
             fc = _forecast_table(forecasts, fmt)
             check(lib.civ_alloc_project(sp.ptr, comm.ptr, fc.ptr, nd.ptr, int(years), code, ctypes.byref(out.ptr),

@@ -1703,14 +1703,20 @@ def demand_windows(spec_ptr, fc_ptr):
 
 
 def _set_last_year(sp, last_year, fmt):
-    """Last year's allocation for the spec of handle sp
-    (civ_alloc_spec_set_last_year): a DataFrame or a path, else the spec's
-    [data] last_year_file (civ_alloc_spec_last_year_file), else nothing."""
-    if last_year is None:
-        f = lib.civ_alloc_spec_last_year_file(sp.ptr)
-        if not f:
+    """Last year's allocation for the spec of handle sp: a path, else the
+    spec's [data] last_year_file, else nothing, read by the library's one
+    reader (civ_alloc_spec_read_last_year, as the command and a plan read
+    it); a DataFrame, or an .h5 file read through the child process
+    (_hdf5_probe), is given as a table (civ_alloc_spec_set_last_year)."""
+    path = None if last_year is None or isinstance(last_year, pd.DataFrame) else os.fspath(last_year)
+    if not isinstance(last_year, pd.DataFrame):
+        f = path if path is not None else _dec(lib.civ_alloc_spec_last_year_file(sp.ptr))
+        if f is None or not (_hdf5_probe.is_hdf5_path(f) and _hdf5_probe.guard_enabled(None)):
+            opt = _read_options(None, **(fmt or {}))
+            check(lib.civ_alloc_spec_read_last_year(sp.ptr, encode(path) if path is not None else None,
+                                                    ctypes.byref(opt) if opt is not None else None))
             return
-        last_year = _dec(f)
+        last_year = f
     t = _table_arg(last_year, sp, fmt)
     try:
         if isinstance(last_year, pd.DataFrame):  # errors say "the last_year DataFrame, data row 7" (iloc + 1)

@@ -11,14 +11,15 @@ node in one C call (``civ_hier_forecast``).  docs/FORECASTING.md,
 """
 import ctypes
 import os
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import (PanelData, _DEFAULT_SEED, _Owned, _dec, _days_to_periods, _input_format, _read_table,
-                    _string_periods, frame_to_table, panel_to_frame, table_to_frame, whole_codes)
+from .frame import (ForecastWarning, PanelData, _DEFAULT_SEED, _Owned, _dec, _days_to_periods, _input_format,
+                    _read_table, _string_periods, frame_to_table, panel_to_frame, table_to_frame, whole_codes)
 
 
 def _names(x, what):
@@ -80,8 +81,10 @@ class Hierarchy:
     .csv/.h5 path with unique_id): `hierarchy` nested, top first (e.g.
     ["district", "street"]), `groups` crossed (e.g. ["service"]).
 
-    nodes: DataFrame level, unique_id (aggregates first, then the series in
-    sorted unique_id order); S: the dense summing matrix (nodes x series; for
+    nodes: DataFrame level, unique_id (aggregates first, level by level and
+    each level's in natural order as the command lists them, 'C2' before
+    'C10' (civ_hier_listed_node), then the series in sorted unique_id
+    order); reconcile's arrays have their rows in this order; S: the dense summing matrix (nodes x series; for
     small hierarchies); summing_table(): its non-zeros in long form.
     Errors: civicast.Error naming the rows (a community listed twice, a
     missing level value, a street under two districts, a column named
@@ -102,8 +105,11 @@ class Hierarchy:
                                          ctypes.byref(self._h.ptr)), communities)
         n = lib.civ_hier_n_nodes(self._h.ptr)
         self.n_nodes, self.n_bottom = n, lib.civ_hier_n_bottom(self._h.ptr)
-        lvl = [_dec(lib.civ_hier_node_level(self._h.ptr, i)) for i in range(n)]
-        txt = [_dec(lib.civ_hier_node_id(self._h.ptr, i)) for i in range(n)]
+        # the C node numbering is byte order within a level ('C10' before 'C2'); rows here are in the order
+        # the command lists them, and reconcile maps its arrays between the two
+        self._listed = np.array([lib.civ_hier_listed_node(self._h.ptr, k) for k in range(n)], dtype=np.intp)
+        lvl = [_dec(lib.civ_hier_node_level(self._h.ptr, i)) for i in self._listed]
+        txt = [_dec(lib.civ_hier_node_id(self._h.ptr, i)) for i in self._listed]
         typed = self._typed_ids(lvl, txt, communities)
         self._typed = dict(zip(zip(lvl, txt), typed))
         self._typed_bottom = dict(zip(txt[n - self.n_bottom:], typed[n - self.n_bottom:]))
@@ -171,9 +177,42 @@ class Hierarchy:
             s[row[(lv, u)], col[b]] = 1.0
         return s
 
+    def _gaps_text(self):
+        t = _Owned(lib.civ_table_free)
+        check(lib.civ_hier_gaps(self._h.ptr, self.pdata.ptr, ctypes.byref(t.ptr)))
+        with t:
+            return table_to_frame(t.ptr)
+
+    def gaps(self):
+        """The missing values inside the series that leave every aggregate
+        above them (the total included) missing at their period: a DataFrame
+        unique_id, ds (as the panel has them), one row per value
+        (civ_hier_gaps; empty when none)."""
+        df = self._gaps_text()
+        df["unique_id"] = pd.Series([self._typed_bottom.get(u, u) for u in df["unique_id"]], index=df.index,
+                                    dtype=object)
+        df["ds"] = self._typed_ds(df["ds"])
+        return df
+
+    def _warn_gaps(self):
+        """A ForecastWarning naming the series whose missing values leave the aggregates missing, as the
+        command warns."""
+        g = self._gaps_text()  # periods as text, for the message
+        if g.empty:
+            return
+        by = g.groupby("unique_id", sort=False)["ds"].apply(list)
+        shown = "; ".join(f"{u} {', '.join(map(str, d))}" for u, d in list(by.items())[:8])
+        warnings.warn(f"{len(g)} missing value{'s' if len(g) > 1 else ''} of {len(by)} series leave the "
+                      f"aggregates above them missing there, the total in {g['ds'].nunique()} "
+                      f"period{'s' if g['ds'].nunique() > 1 else ''}: {shown}"
+                      f"{'; ...' if len(by) > 8 else ''}; fill or estimate them for complete totals "
+                      "(Hierarchy.gaps(); docs/FORECASTING.md, \"Aggregation\")", ForecastWarning, stacklevel=3)
+
     def aggregate(self):
         """The panel of every node (long format unique_id, ds, y), aggregates
-        summed over the series (civ_hier_aggregate)."""
+        summed over the series (civ_hier_aggregate); a ForecastWarning names
+        the series whose missing values leave aggregates missing (gaps())."""
+        self._warn_gaps()
         out = _Owned(lib.civ_panel_free)
         check(lib.civ_hier_aggregate(self._h.ptr, self.pdata.ptr, ctypes.byref(out.ptr)))
         with out:
@@ -186,7 +225,7 @@ class Hierarchy:
         return df
 
     def reconcile(self, base, method="mint_shrink", residuals=None, nonnegative=False):
-        """Reconciles base forecasts (array n_nodes x h, rows in node order)
+        """Reconciles base forecasts (array n_nodes x h, rows in the order of .nodes)
         with `method` (bu, td, ols, wls_struct, wls_var, mint_shrink);
         residuals: in-sample one-step residuals, array T x n_nodes (NaN rows
         are left out), needed by wls_var and mint_shrink.  Returns the
@@ -201,13 +240,19 @@ class Hierarchy:
         r = None if residuals is None else np.ascontiguousarray(np.asarray(residuals, dtype=np.float64))
         if r is not None and (r.ndim != 2 or r.shape[1] != self.n_nodes):
             raise ValueError(f"civicast: residuals must be T x {self.n_nodes}")
-        out = np.empty_like(b)
+        bn = np.empty_like(b)  # the library's node numbering (an exact reindex: no number changes)
+        bn[self._listed] = b
+        rn = None
+        if r is not None:
+            rn = np.empty_like(r)
+            rn[:, self._listed] = r
+        out = np.empty_like(bn)
         lam = ctypes.c_double()
-        check(lib.civ_hier_reconcile(self._h.ptr, _method(method), b.ctypes.data, H,
-                                     r.ctypes.data if r is not None else None, 0 if r is None else r.shape[0],
+        check(lib.civ_hier_reconcile(self._h.ptr, _method(method), bn.ctypes.data, H,
+                                     rn.ctypes.data if rn is not None else None, 0 if rn is None else rn.shape[0],
                                      1 if nonnegative else 0, out.ctypes.data, ctypes.byref(lam)))
         self.last_lambda = lam.value
-        return out
+        return out[self._listed]
 
     def forecast(self, h=None, model="auto", level=(80, 95), reconcile="mint_shrink", threads=None, seed=None,
                  n_paths=None, nonnegative="auto"):
@@ -232,6 +277,7 @@ class Hierarchy:
             opt.n_paths = _lib.whole(fn, "n_paths", n_paths, 1)
         opt.method = _method(reconcile)
         opt.nonnegative = {"auto": -1, "off": 0, "on": 1, None: -1, False: 0, True: 1}[nonnegative]
+        self._warn_gaps()
         res, t = _Owned(lib.civ_hier_result_free), _Owned(lib.civ_table_free)
         with res, t:
             check(lib.civ_hier_forecast(self._h.ptr, self.pdata.ptr, ctypes.byref(opt), ctypes.byref(res.ptr)))

@@ -505,6 +505,47 @@ cmp -s "$WORK/m_sums.csv" "$WORK/m_key.csv" || fail "last_year_file gives other 
 # scenarios and the projection read the key too (the blanks were refused as missing)
 "$CIV" allocate --compare "$WORK/specs/key.spec" "$WORK/specs/key.spec" --communities "$WORK/map_blank.csv" \
     --out "$WORK/m_cmp.csv" >/dev/null 2>"$WORK/stderr" || fail "compare with last_year_file: $(cat "$WORK/stderr")"
+# --last-year on scenarios, the Monte Carlo and the projection (they read only the spec's key before: the
+# option was refused as unknown, exit 1): the spec names no file, so the blanks of C900 and C905 come from it
+expect_exit 2 "is missing (NaN) for community" -- allocate --compare "$WORK/pred.spec" "$WORK/pred.spec" \
+    --communities "$WORK/map_blank.csv" --out "$WORK/x.csv"
+"$CIV" allocate --compare "$WORK/pred.spec" "$WORK/specs/key.spec" --communities "$WORK/map_blank.csv" \
+    --last-year "$WORK/last_year.csv" --out "$WORK/m_cmp2.csv" >/dev/null 2>"$WORK/stderr" ||
+    fail "compare --last-year: $(cat "$WORK/stderr")"
+"$CIV" allocate --spec "$WORK/pred.spec" --communities "$WORK/map_blank.csv" --last-year "$WORK/last_year.csv" \
+    --uncertainty 5 --weight-concentration 200 --out "$WORK/m_unc.csv" >/dev/null 2>"$WORK/stderr" ||
+    fail "allocate --uncertainty --last-year: $(cat "$WORK/stderr")"
+sed 's/^aged = "aged60_resident"/&\npredecessors = "前身"/' "$DEMO/plan.spec" >"$WORK/pred_plan.spec"
+grep -q '^predecessors = "前身"' "$WORK/pred_plan.spec" || fail "pred_plan.spec lacks the key"
+# this year's forecasts: C900's are C001's + C002's, C905's C005's, none for the closed C004
+$PY - "$WORK/fc36.csv" "$WORK/fc36_map.csv" <<'PYEOF'
+import sys
+import pandas as pd
+f = pd.read_csv(sys.argv[1], dtype={"unique_id": str})
+m = f[f.unique_id.isin(["D01-S01-C001", "D01-S01-C002"])].groupby(["ds", "h", "model"], as_index=False)["mean"].sum()
+f = pd.concat([f[~f.unique_id.isin(["D01-S01-C001", "D01-S01-C002", "D01-S01-C004"])],
+               m.assign(unique_id="D01-S01-C900")], ignore_index=True)
+f.loc[f.unique_id == "D01-S01-C005", "unique_id"] = "D01-S01-C905"
+f.to_csv(sys.argv[2], index=False)
+PYEOF
+expect_exit 2 "is missing (NaN) for community" -- project --spec "$WORK/pred_plan.spec" \
+    --communities "$WORK/map_blank.csv" --forecasts "$WORK/fc36_map.csv" --years 2 --out "$WORK/x.csv"
+"$CIV" project --spec "$WORK/pred_plan.spec" --communities "$WORK/map_blank.csv" --forecasts "$WORK/fc36_map.csv" \
+    --years 2 --last-year "$WORK/last_year.csv" --out "$WORK/m_proj.csv" >/dev/null 2>"$WORK/stderr" ||
+    fail "project --last-year: $(cat "$WORK/stderr")"
+$PY - "$WORK/m_sums.csv" "$WORK/m_cmp2.csv" "$WORK/m_unc.csv" "$WORK/m_proj.csv" <<'PYEOF' || fail "--last-year"
+import sys
+import pandas as pd
+rd = lambda f: pd.read_csv(f, dtype={"unique_id": str}).set_index("unique_id")
+sums, cmp, unc, proj = (rd(f) for f in sys.argv[1:])
+assert (cmp["amount_pred"] == sums.amount_fen).all()           # the same amounts as the sums written by hand
+assert (cmp["amount_key"] == sums.amount_fen).all()            # --last-year overrides the key (the same file)
+assert (unc.amount_fen == sums.amount_fen).all() and "p50_fen" in unc.columns
+first = proj[proj.year == 2026]
+assert first.loc["D01-S01-C900", "last_year_eldercare+health_fen"] == 30000000  # C001 + C002 from the file
+assert first.loc["D01-S01-C905", "last_year_eldercare+health_fen"] > 0          # C005's, renamed
+PYEOF
+rm -f "$WORK/x.csv"
 # a hand-made sum that differs from the file: both values, the cell, the cure
 expect_exit 2 "map_wrong.csv:1145:17: community 'D01-S01-C900' (line 1145) has 250,000.00 last year in \
 'last_year_funding', but last year's allocation" -- allocate --spec "$WORK/pred.spec" \

@@ -67,15 +67,19 @@ grep -q '^district/service,A/meals,' "$WORK/t1.csv" || fail "grouped level distr
 sed 's/^c3,A,A2,meals$/c1,A,A2,meals/' "$WORK/comm.csv" >"$WORK/dup.csv"
 expect_code "two streets" 2 "$CIV" forecast "$WORK/panel.csv" --hierarchy district,street --communities "$WORK/dup.csv" \
   --out "$WORK/x.csv"
-expect_err "two streets" "community 'c1' is listed twice, in street 'A1' \(row 1\) and in street 'A2' \(row 3\)"
+# each names the communities file, the line and the column as a spreadsheet counts them (was "row 3", no line)
+expect_err "two streets" "dup.csv:4:3: community 'c1' is listed twice, in street 'A1' \(line 2\) and in \
+street 'A2' \(line 4\)"
 sed 's/^c5,B,B1,meals$/c5,B,,meals/' "$WORK/comm.csv" >"$WORK/miss.csv"
 expect_code "missing" 2 "$CIV" forecast "$WORK/panel.csv" --hierarchy district,street --communities "$WORK/miss.csv" \
   --out "$WORK/x.csv"
-expect_err "missing" "community 'c5' \(row 5\) has no value of 'street'"
+expect_err "missing" "miss.csv:6:3: community 'c5' \(line 6\) has no value of 'street': every level needs a \
+value; fill in its street"
 sed 's/^c4,B,B1,care$/c4,A,B1,care/' "$WORK/comm.csv" >"$WORK/nest.csv"
 expect_code "nesting" 2 "$CIV" forecast "$WORK/panel.csv" --hierarchy district,street --communities "$WORK/nest.csv" \
   --out "$WORK/x.csv"
-expect_err "nesting" "inconsistent nesting: street 'B1' is in district 'A' \(row 4, community 'c4'\) and in district 'B' \(row 5"
+expect_err "nesting" "nest.csv:6:2: inconsistent nesting: street 'B1' is in district 'A' \(line 5, community \
+'c4'\) and in district 'B' \(line 6"
 # a grouped structure given as a hierarchy: the cure says --group
 expect_code "crossed as nested" 2 "$CIV" forecast "$WORK/panel.csv" --hierarchy district,service \
   --communities "$WORK/comm.csv" --out "$WORK/x.csv"
@@ -117,7 +121,8 @@ expect_err "convert summing needs hierarchy" "need --hierarchy or --group"
 expect_code "convert hierarchy of a table" 1 "$CIV" convert "$WORK/comm.csv" "$WORK/y.csv" --table --hierarchy district
 expect_code "convert hierarchy unknown column" 2 "$CIV" convert "$WORK/panel.csv" "$WORK/y.csv" --hierarchy nope \
   --communities "$WORK/comm.csv" --summing "$WORK/S2.csv"
-expect_err "convert hierarchy unknown column" "comm.csv: the communities table has no column 'nope'"
+expect_err "convert hierarchy unknown column" "comm.csv:1: the communities table has no column 'nope' named by \
+the hierarchy; its columns are unique_id, district, street, service"
 # the communities file is named in errors about its content (the table does not know its file)
 head -3 "$WORK/comm.csv" >"$WORK/comm_short.csv"
 expect_code "forecast hierarchy missing rows" 2 "$CIV" forecast "$WORK/panel.csv" --hierarchy district --model naive \
@@ -147,6 +152,36 @@ expect_code "reconcile mint without residuals" 1 "$CIV" reconcile "$WORK/panel.c
   --hierarchy district --communities "$WORK/comm.csv" --method mint_shrink --out "$WORK/y.csv"
 expect_err "reconcile mint without residuals" "needs the nodes' residuals: --fitted FILE"
 [ ! -e "$WORK/y.csv" ] || fail "a failing reconcile wrote an output"
+
+# districts numbered past 9 are listed in natural order (D2 before D10) in every file people read: convert's
+# panel of every node and its summing matrix, forecast --hierarchy and reconcile (were listed as text: D10, D2);
+# the numbers are the same, only the rows move
+sed -e 's/,A,A/,D10,D10-/' -e 's/,B,B/,D2,D2-/' "$WORK/comm.csv" >"$WORK/comm_nat.csv"
+expect_code "natural convert" 0 "$CIV" convert "$WORK/panel.csv" "$WORK/agg_nat.csv" --hierarchy district,street \
+  --communities "$WORK/comm_nat.csv" --summing "$WORK/S_nat.csv"
+expect_code "natural forecast" 0 "$CIV" forecast "$WORK/panel.csv" --h 4 --model naive --hierarchy district,street \
+  --communities "$WORK/comm_nat.csv" --reconcile ols --out "$WORK/f_nat.csv" --quiet
+expect_code "natural base" 0 "$CIV" forecast "$WORK/agg_nat.csv" --h 4 --model naive --out "$WORK/base_nat.csv" --quiet
+expect_code "natural reconcile" 0 "$CIV" reconcile "$WORK/panel.csv" --base "$WORK/base_nat.csv" \
+  --hierarchy district,street --communities "$WORK/comm_nat.csv" --method ols --out "$WORK/rec_nat.csv"
+for f in agg_nat S_nat f_nat rec_nat; do
+  order=$(awk -F, 'NR > 1 && ($2 == "D2" || $2 == "D10") && !seen[$2]++ { printf "%s ", $2 }' "$WORK/$f.csv")
+  [ "$f" = agg_nat ] && order=$(awk -F, 'NR > 1 && ($1 == "D2" || $1 == "D10") && !seen[$1]++ { printf "%s ", $1 }' \
+    "$WORK/$f.csv")
+  [ "$order" = "D2 D10 " ] || fail "$f.csv lists the districts as '$order', not in natural order"
+done
+
+# a missing month inside a series leaves every aggregate above it missing there (the total too): a warning names
+# the series and the months (the demo city: 19 months of 8 of its 1,146 communities blank 15 of the total's 72)
+awk -F, '!($1 == "c5" && $2 == "2021-03")' "$WORK/panel.csv" >"$WORK/panel_gap.csv"
+expect_code "gap convert" 0 "$CIV" convert "$WORK/panel_gap.csv" "$WORK/agg_gap.csv" --hierarchy district,street \
+  --communities "$WORK/comm.csv"
+expect_err "gap convert" "warning: 1 missing value of 1 series leave the aggregates above them missing there, \
+the total in 1 period: c5 2021-03; fill or estimate them"
+grep -q '^total,2021-03,$' "$WORK/agg_gap.csv" || fail "the total is not missing in 2021-03"
+expect_code "no gap" 0 "$CIV" convert "$WORK/panel.csv" "$WORK/agg2.csv" --hierarchy district,street \
+  --communities "$WORK/comm.csv"
+grep -q "warning" "$WORK/err" && fail "a warning without a gap: $(cat "$WORK/err")"
 
 [ "$failures" -eq 0 ] && echo "hier.sh: all passed"
 exit "$failures"

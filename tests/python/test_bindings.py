@@ -931,6 +931,25 @@ def test_last_year_file():
         assert len(cmp) == len(blank)
         s3 = civicast.allocate_to_file(blank, spec, f"{d}/out.csv", last_year=f"{d}/ly.csv")
         assert "D01-S01-C004" in set(s3[s3.section == "closed"]["item"])
+    # compare, uncertainty and project take last_year= too (before: only the spec's key; TypeError)
+    with pytest.raises(civicast.Error, match="is missing"):
+        civicast.compare(blank, [spec, spec])
+    cmp, _ = civicast.compare(blank, [spec, spec], labels=["a", "b"], last_year=ly)
+    assert (cmp.amount_a.to_numpy() == sums.amount_fen.to_numpy()).all()
+    u = civicast.uncertainty(blank, spec, draws=5, weight_concentration=200.0, last_year=ly)
+    u = u[u.scope == "community"].set_index("name")
+    assert (u.loc[sums.unique_id, "amount_fen"].to_numpy() == sums.amount_fen.to_numpy()).all()
+    plan_spec = (DEMO / "plan.spec").read_text(encoding="utf-8")
+    plan_spec = plan_spec.replace('aged = "aged60_resident"', 'aged = "aged60_resident"\npredecessors = "前身"', 1)
+    ids = blank.unique_id.tolist()
+    ds = [f"{y}-{k:02d}" for y in (2025, 2026, 2027) for k in range(1, 13)]
+    fc = pd.DataFrame([(i, t, h, "m", 100.0) for i in ids for h, t in enumerate(ds, 1)],
+                      columns=["unique_id", "ds", "h", "model", "mean"])
+    with tempfile.TemporaryDirectory() as d:
+        ly.to_csv(f"{d}/ly.csv", index=False)
+        p, _ = civicast.project(blank, plan_spec, fc, 2, last_year=f"{d}/ly.csv")
+    first = p[p.year == 2026].set_index("unique_id")
+    assert first.loc["D01-S01-C900", "last_year_eldercare+health_fen"] == 30_000_000
 
 
 def test_sheet_rows_and_pivoted_frames_say_what_they_are():

@@ -339,3 +339,29 @@ def test_reconcile_command_equals_hierarchy_reconcile(tmp_path):
     want = hz.reconcile(base.to_numpy(), "mint_shrink", residuals=fit.to_numpy())
     have = got.pivot(index="unique_id", columns="h", values="mean").loc[ids].to_numpy()
     np.testing.assert_allclose(have, want, rtol=1e-12, atol=1e-9)
+
+
+def test_nodes_in_natural_order_and_gaps_named():
+    """Districts numbered past 9 are listed in natural order (D2 before D10; were text order, D10 first) in
+    nodes, aggregate() and the forecasts, and reconcile's arrays follow nodes; a missing month inside a
+    series, which leaves the total missing there, is named by gaps() and a ForecastWarning."""
+    rng = np.random.default_rng(3)
+    df, comm = small_city(rng, 24)
+    comm["district"] = comm["district"].map({"A": "D10", "B": "D2", "C": "D1"})
+    hz = civicast.Hierarchy(df, comm, hierarchy=["district"])
+    assert hz.nodes["unique_id"].tolist()[:4] == ["total", "D1", "D2", "D10"]
+    base = np.arange(hz.n_nodes, dtype=float)[:, None] + 1.0
+    out = hz.reconcile(base, "bu")
+    assert out[0, 0] == base[4:, 0].sum() and out[3, 0] == base[4:8, 0].sum()  # D10 = c0..c3, rows of nodes
+    fc = hz.forecast(h=2, model="naive", reconcile="ols")
+    assert fc["unique_id"].drop_duplicates().tolist()[:4] == ["total", "D1", "D2", "D10"]
+    assert hz.gaps().empty
+    gap = df.copy()
+    gap.loc[(gap.unique_id == "c5") & (gap.ds == "2020-03"), "y"] = np.nan
+    hg = civicast.Hierarchy(gap, comm, hierarchy=["district"])
+    g = hg.gaps()
+    assert g["unique_id"].tolist() == ["c5"] and g["ds"].tolist() == ["2020-03"]
+    with pytest.warns(civicast.ForecastWarning, match=r"1 missing value of 1 series leave the aggregates above "
+                                                      r"them missing there, the total in 1 period: c5 2020-03"):
+        a = hg.aggregate()
+    assert a[(a.unique_id == "total") & (a.ds == "2020-03")]["y"].isna().all()

@@ -48,6 +48,24 @@ def test_read_plan_settings():
     assert s["intervals"] is None  # not set: the model's
 
 
+def test_read_plan_warning(tmp_path):
+    """read_plan gives the early warning the plan's [monitor] sets (civ_plan_warning): warn_horizon, the
+    threshold as a probability ("80%" is 0.8) and warn_model; before, a notebook could not see them."""
+    s = civicast.read_plan(PLAN)  # no [monitor]: no early warning, the default threshold
+    assert (s["has_monitor"], s["warn_horizon"], s["threshold"]) == (False, 0, 0.5)
+    demo = civicast.read_plan(SOURCE / "datasets" / "demo_city" / "plan.toml")
+    assert (demo["has_monitor"], demo["warn_horizon"], demo["threshold"], demo["warn_model"]) == (True, 6, 0.5, "auto")
+    mon = SOURCE / "datasets" / "demo_city"
+    text = plan_text_elsewhere() + (f'\n[monitor]\nindicators = "{mon}/indicators.toml"\n'
+                                    f'actuals = "{mon}/monitoring.csv"\nwarn_horizon = 3\nthreshold = "80%"\n'
+                                    'warn_model = "naive"\n')
+    (tmp_path / "m.toml").write_text(text)
+    m = civicast.read_plan(tmp_path / "m.toml")
+    assert (m["has_monitor"], m["warn_horizon"], m["threshold"], m["warn_model"]) == (True, 3, 0.8, "naive")
+    (tmp_path / "m0.toml").write_text(text.replace('threshold = "80%"\n', ""))
+    assert civicast.read_plan(tmp_path / "m0.toml")["threshold"] == 0.5
+
+
 def test_plan_conformal_intervals(tmp_path):
     """[forecast] intervals = "conformal" (and the intervals= override): the
     plan's forecasts are civicast.forecast's with conformal intervals on the

@@ -51,6 +51,11 @@ civ_status civ_hier_aggregate(const civ_hier *h, const civ_panel *panel, civ_pan
 {
     if (!h || !panel || !out)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_hier_aggregate: NULL argument");
+    return civ_hier_aggregate_in(h, panel, h->listed, out); /* the order people read */
+}
+
+civ_status civ_hier_aggregate_in(const civ_hier *h, const civ_panel *panel, const size_t *order, civ_panel **out)
+{
     int64_t start = 0, end = 0;
     civ_status st = common_span(h, panel, &start, &end);
     if (st)
@@ -63,13 +68,14 @@ civ_status civ_hier_aggregate(const civ_hier *h, const civ_panel *panel, civ_pan
     CIV_TRY(civ_panel_create(civ_panel_frequency(panel), &p));
     CIV_TRY(civ_panel_set_phase(p, civ_panel_phase(panel)));
     CIV_TRY(civ_panel_set_date_style(p, civ_panel_date_style(panel)));
-    for (size_t a = 0; a < h->n_agg; a++) {
+    for (size_t k = 0; k < h->n_agg; k++) { /* the aggregates come first in either order */
+        size_t a = order ? order[k] : k;
         memset(v, 0, t * sizeof *v);
-        for (size_t k = h->mem_off[a]; k < h->mem_off[a + 1]; k++) {
+        for (size_t m = h->mem_off[a]; m < h->mem_off[a + 1]; m++) {
             const double *x;
             size_t len;
             int64_t s;
-            civ_panel_series(panel, h->mem[k], &x, &len, &s);
+            civ_panel_series(panel, h->mem[m], &x, &len, &s);
             for (size_t r = 0; r < len; r++)
                 v[(size_t)(s - start) + r] += x[r]; /* NaN stays NaN: the sum is missing there */
         }
@@ -88,5 +94,43 @@ civ_status civ_hier_aggregate(const civ_hier *h, const civ_panel *panel, civ_pan
 fail:
     free(v);
     civ_panel_free(p);
+    return st;
+}
+
+civ_status civ_hier_gaps(const civ_hier *h, const civ_panel *panel, civ_table **out)
+{
+    if (!h || !panel || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_hier_gaps: NULL argument");
+    *out = NULL;
+    int64_t start = 0, end = 0;
+    civ_status st = common_span(h, panel, &start, &end);
+    if (st)
+        return st;
+    civ_table *t = NULL;
+    size_t cid, cds;
+    civ_date_style style = civ_panel_date_style(panel);
+    CIV_TRY(civ_table_create(&t));
+    CIV_TRY(civ_table_add_column(t, "unique_id", CIV_COLUMN_TEXT, &cid));
+    CIV_TRY(civ_table_add_column(t, "ds", CIV_COLUMN_TEXT, &cds));
+    for (size_t j = 0; j < h->n_bottom; j++) {
+        const double *x;
+        size_t len, row;
+        int64_t s;
+        civ_panel_series(panel, j, &x, &len, &s);
+        for (size_t r = 0; r < len; r++) {
+            if (!isnan(x[r]))
+                continue;
+            char ds[32];
+            CIV_TRY(civ_period_format_style(civ_panel_frequency(panel), civ_panel_phase(panel), &style,
+                                            s + (int64_t)r, ds, sizeof ds));
+            CIV_TRY(civ_table_add_rows(t, 1, &row));
+            CIV_TRY(civ_table_set_text(t, row, cid, civ_panel_series_id(panel, j)));
+            CIV_TRY(civ_table_set_text(t, row, cds, ds));
+        }
+    }
+    *out = t;
+    return CIV_OK;
+fail:
+    civ_table_free(t);
     return st;
 }

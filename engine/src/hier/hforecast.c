@@ -328,7 +328,7 @@ civ_status civ_hier_forecast(const civ_hier *h, const civ_panel *panel, const ci
     civ_forecast_result *fr = NULL;
     civ_hier_result *r = NULL;
     double *res = NULL;
-    civ_status st = civ_hier_aggregate(h, panel, &np);
+    civ_status st = civ_hier_aggregate_in(h, panel, NULL, &np); /* node order: node i is series i */
     int64_t start = 0;
     size_t t = 0;
     if (!st) {
@@ -388,21 +388,21 @@ civ_status civ_hier_result_table(const civ_hier_result *r, const civ_hier *h, ci
         CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &c[8 + 2 * l]));
     }
     CIV_TRY(civ_table_add_rows(t, plane, NULL));
-    for (size_t i = 0; i < r->n_nodes; i++)
+    for (size_t k = 0; k < r->n_nodes; k++) /* rows in the order people read (h->listed); values by node */
         for (size_t s = 0; s < H; s++) {
-            size_t row = i * H + s;
+            size_t i = h->listed[k], row = i * H + s, out_row = k * H + s;
             char ds[32];
             CIV_TRY(civ_period_format_style(r->freq, r->phase, &r->style, r->end + (int64_t)s + 1, ds, sizeof ds));
-            CIV_TRY(civ_table_set_text(t, row, c[0], civ_hier_node_level(h, i)));
-            CIV_TRY(civ_table_set_text(t, row, c[1], h->node_id[i]));
-            CIV_TRY(civ_table_set_text(t, row, c[2], ds));
-            CIV_TRY(civ_table_set_number(t, row, c[3], (double)(s + 1)));
-            CIV_TRY(civ_table_set_text(t, row, c[4], r->model[i]));
-            CIV_TRY(civ_table_set_number(t, row, c[5], r->base[row]));
-            CIV_TRY(civ_table_set_number(t, row, c[6], r->mean[row]));
+            CIV_TRY(civ_table_set_text(t, out_row, c[0], civ_hier_node_level(h, i)));
+            CIV_TRY(civ_table_set_text(t, out_row, c[1], h->node_id[i]));
+            CIV_TRY(civ_table_set_text(t, out_row, c[2], ds));
+            CIV_TRY(civ_table_set_number(t, out_row, c[3], (double)(s + 1)));
+            CIV_TRY(civ_table_set_text(t, out_row, c[4], r->model[i]));
+            CIV_TRY(civ_table_set_number(t, out_row, c[5], r->base[row]));
+            CIV_TRY(civ_table_set_number(t, out_row, c[6], r->mean[row]));
             for (size_t l = 0; l < r->n_levels; l++) {
-                CIV_TRY(civ_table_set_number(t, row, c[7 + 2 * l], r->lower[l * plane + row]));
-                CIV_TRY(civ_table_set_number(t, row, c[8 + 2 * l], r->upper[l * plane + row]));
+                CIV_TRY(civ_table_set_number(t, out_row, c[7 + 2 * l], r->lower[l * plane + row]));
+                CIV_TRY(civ_table_set_number(t, out_row, c[8 + 2 * l], r->upper[l * plane + row]));
             }
         }
     *out = t;

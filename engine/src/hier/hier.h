@@ -32,6 +32,10 @@ struct civ_hier {
     size_t *anc_off, *anc;     /* bottom j's aggregate ancestors: anc[anc_off[j] .. anc_off[j+1]) */
     int nested;                /* 1 when built without crossed groups (top-down is defined) */
     size_t *parent;            /* nested only: parent node of every node (SIZE_MAX for the root) */
+    size_t *listed;            /* the node listed k-th in the tables people read: level by level, the
+                                  aggregates of a level in natural order (civ_natural_cmp: C2 before C10),
+                                  then the series in the panel's order; the numbering above stays the text
+                                  order the computations use, so results do not change bit for bit */
 };
 
 /* The matrix W of a reconciliation in the form diag(d) + F F' (F n x k, k
@@ -78,6 +82,10 @@ typedef struct civ_hier_corr_t {
 } civ_hier_corr_t;
 civ_status civ_hier_corr(const civ_hier *h, const double *res, size_t n_obs, civ_hier_corr_t *c);
 void civ_hier_corr_free(civ_hier_corr_t *c);
+
+/* The panel of every node in the order order[0..n_nodes) (node indices; NULL = node order, as
+ * civ_hier_forecast forecasts it): civ_hier_aggregate's work (aggregate.c). */
+civ_status civ_hier_aggregate_in(const civ_hier *h, const civ_panel *panel, const size_t *order, civ_panel **out);
 
 /* y (n_nodes): sets every aggregate to the sum of its bottom members. */
 void civ_hier_sum_up(const civ_hier *h, double *y);

@@ -26,7 +26,40 @@ typedef struct builder {
     size_t n_cols, n_levels, n_groups, id_col;
     size_t *row;  /* communities row of each bottom series */
     char **vals;
+    const char *src; /* the communities table's file (civ_table_source), or NULL */
+    int first_row;   /* what its row 0 is called (civ_table_source) */
 } builder;
+
+/* Where data row `row` of the communities table is, for an error: its file, the row's line and the column
+ * `col` (SIZE_MAX: none) when it was read from a CSV file; else its name, if any.  `what` gets how the
+ * message calls the row: "line 6" (as a spreadsheet counts, header = line 1), else "row 5". */
+static civ_where row_where(const builder *b, size_t row, size_t col, const char *id, const char *field, char *what,
+                           size_t size)
+{
+    long line = b->src ? civ_table_row_line(b->t, row) : 0;
+    if (line > 0)
+        snprintf(what, size, "line %ld", line);
+    else
+        snprintf(what, size, "row %zu", row + (size_t)(b->src ? b->first_row : 1));
+    return (civ_where){.file = b->src, .line = line, .column = line > 0 && col != SIZE_MAX ? (long)col + 1 : 0,
+                       .series_id = id, .field = field};
+}
+
+/* The header's column names, "unique_id, district, street", for the message about a column it lacks. */
+static const char *header_names(const civ_table *t, char *buf, size_t size)
+{
+    size_t o = 0, n = civ_table_n_columns(t);
+    buf[0] = 0;
+    for (size_t c = 0; c < n && o + 1 < size; c++) {
+        int w = snprintf(buf + o, size - o, "%s%s", c ? ", " : "", civ_table_column_name(t, c));
+        if (w < 0 || (size_t)w >= size - o) {
+            snprintf(buf + (o + 5 < size ? o : size - 5), 5, " ...");
+            break;
+        }
+        o += (size_t)w;
+    }
+    return buf;
+}
 
 /* A cell as text ("" when missing); numbers as %.15g into buf. */
 static const char *cell_text(const civ_table *t, size_t row, size_t col, char *buf, size_t size)
@@ -43,6 +76,8 @@ static const char *cell_text(const civ_table *t, size_t row, size_t col, char *b
 /* The named columns exist and none is named twice. */
 static civ_status find_columns(builder *b, const char *const *levels, const char *const *groups)
 {
+    char cols[400];
+    long header = b->src && civ_table_n_rows(b->t) && civ_table_row_line(b->t, 0) > 0 ? 1 : 0; /* a CSV file */
     for (size_t c = 0; c < b->n_cols; c++) {
         const char *name = c < b->n_levels ? levels[c] : groups[c - b->n_levels];
         if (!name || !name[0])
@@ -55,31 +90,39 @@ static civ_status find_columns(builder *b, const char *const *levels, const char
                                    name);
         b->names[c] = name;
         if (civ_table_find_column(b->t, name, &b->col[c]) != CIV_OK)
-            return civ_fail_at(CIV_ERR_MISSING_COLUMN, &(civ_where){.field = name},
-                               "the communities table has no column '%s' named by the hierarchy", name);
+            return civ_fail_at(CIV_ERR_MISSING_COLUMN, &(civ_where){.file = b->src, .line = header, .field = name},
+                               "the communities table has no column '%s' named by the hierarchy; its columns are "
+                               "%s: name one of them (as the header spells it) or add the column",
+                               name, header_names(b->t, cols, sizeof cols));
     }
     if (civ_table_find_column(b->t, "unique_id", &b->id_col) != CIV_OK ||
         civ_table_column_type(b->t, b->id_col) != CIV_COLUMN_TEXT)
-        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &(civ_where){.field = "unique_id"},
-                           "the communities table needs a text column 'unique_id' (the series ids)");
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN,
+                           &(civ_where){.file = b->src, .line = header, .field = "unique_id"},
+                           "the communities table needs a text column 'unique_id' (the series ids); its columns "
+                           "are %s: rename the id column unique_id (or name it with --id-col)",
+                           header_names(b->t, cols, sizeof cols));
     return CIV_OK;
 }
 
 /* Two rows of one community: names the first column where they differ. */
 static civ_status duplicate_row(const builder *b, const char *id, size_t r1, size_t r2)
 {
-    char b1[64], b2[64];
+    char b1[64], b2[64], p1[32], p2[32];
+    row_where(b, r1, SIZE_MAX, id, NULL, p1, sizeof p1); /* how the message calls the first row */
     for (size_t c = 0; c < b->n_cols; c++) {
         const char *v1 = cell_text(b->t, r1, b->col[c], b1, sizeof b1);
         const char *v2 = cell_text(b->t, r2, b->col[c], b2, sizeof b2);
+        civ_where w = strcmp(v1, v2) ? row_where(b, r2, b->col[c], id, b->names[c], p2, sizeof p2) : (civ_where){0};
         if (strcmp(v1, v2))
-            return civ_fail_at(CIV_ERR_DUPLICATE, &(civ_where){.series_id = id, .field = b->names[c]},
-                               "community '%s' is listed twice, in %s '%s' (row %zu) and in %s '%s' (row %zu): "
+            return civ_fail_at(CIV_ERR_DUPLICATE, &w,
+                               "community '%s' is listed twice, in %s '%s' (%s) and in %s '%s' (%s): "
                                "a community belongs to one %s; keep one row",
-                               id, b->names[c], v1, r1 + 1, b->names[c], v2, r2 + 1, b->names[c]);
+                               id, b->names[c], v1, p1, b->names[c], v2, p2, b->names[c]);
     }
-    return civ_fail_at(CIV_ERR_DUPLICATE, &(civ_where){.series_id = id},
-                       "community '%s' is listed twice (rows %zu and %zu); keep one row", id, r1 + 1, r2 + 1);
+    civ_where w = row_where(b, r2, b->id_col, id, NULL, p2, sizeof p2);
+    return civ_fail_at(CIV_ERR_DUPLICATE, &w, "community '%s' is listed twice (%s and %s); keep one row", id, p1,
+                       p2);
 }
 
 /* The row of every series, and its level values (copies). */
@@ -104,28 +147,34 @@ static civ_status bottom_rows(builder *b, civ_strmap *ids)
             const char *twin = civ_id_zero_twin(id, ids->keys, ids->capacity);
             if (twin)
                 civ_id_zero_hint(id, twin, "the communities table", zeros, sizeof zeros);
+            civ_where w = {.file = b->src, .series_id = id, .field = "unique_id"};
             if (!others || !rows)
-                return civ_fail_at(CIV_ERR_NOT_FOUND, &(civ_where){.series_id = id, .field = "unique_id"},
+                return civ_fail_at(CIV_ERR_NOT_FOUND, &w,
                                    "series '%s' has no row in the communities table%s%s", id,
                                    twin ? zeros : ": add it with its ", twin ? "" : b->names[0]);
             if (twin) /* the usual cause of many: one file lost the codes' leading zeros */
-                return civ_fail_at(CIV_ERR_NOT_FOUND, &(civ_where){.series_id = id, .field = "unique_id"},
+                return civ_fail_at(CIV_ERR_NOT_FOUND, &w,
                                    "series '%s' and %zu other series of %zu have no row in the communities table%s",
                                    id, others, n, zeros);
             /* many missing: most likely the two tables write their ids differently */
-            return civ_fail_at(CIV_ERR_NOT_FOUND, &(civ_where){.series_id = id, .field = "unique_id"},
+            char p0[32];
+            row_where(b, 0, SIZE_MAX, NULL, NULL, p0, sizeof p0);
+            return civ_fail_at(CIV_ERR_NOT_FOUND, &w,
                                "series '%s' and %zu other series of %zu have no row in the communities table, "
-                               "whose ids begin '%s' (row 1): the panel and the table must write the same ids "
+                               "whose ids begin '%s' (%s): the panel and the table must write the same ids "
                                "(case, spaces, leading zeros); add the missing rows with their %s",
-                               id, others, n, civ_table_text(b->t, 0, b->id_col), b->names[0]);
+                               id, others, n, civ_table_text(b->t, 0, b->id_col), p0, b->names[0]);
         }
         for (size_t c = 0; c < b->n_cols; c++) {
             char buf[64];
             const char *v = cell_text(b->t, b->row[j], b->col[c], buf, sizeof buf);
-            if (!v[0])
-                return civ_fail_at(CIV_ERR_PARSE, &(civ_where){.series_id = id, .field = b->names[c]},
-                                   "community '%s' (row %zu) has no value of '%s': every level needs a value", id,
-                                   b->row[j] + 1, b->names[c]);
+            if (!v[0]) {
+                char p[32];
+                civ_where w = row_where(b, b->row[j], b->col[c], id, b->names[c], p, sizeof p);
+                return civ_fail_at(CIV_ERR_PARSE, &w,
+                                   "community '%s' (%s) has no value of '%s': every level needs a value; fill in "
+                                   "its %s", id, p, b->names[c], b->names[c]);
+            }
             if (!(b->vals[j * b->n_cols + c] = strdup(v)))
                 return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the hierarchy");
         }
@@ -171,13 +220,17 @@ static civ_status check_nesting(const builder *b)
                 for (size_t a = 0; a < k; a++) {
                     const char *pa = b->vals[first * b->n_cols + a], *pb = b->vals[j * b->n_cols + a];
                     if (strcmp(pa, pb)) {
-                        st = civ_fail_at(CIV_ERR_PARSE, &(civ_where){.field = b->names[k]},
-                                         "inconsistent nesting: %s '%s' is in %s '%s' (row %zu, community '%s') and "
-                                         "in %s '%s' (row %zu, community '%s'); a %s must belong to one %s: fix the "
+                        char p1[32], p2[32];
+                        row_where(b, b->row[first], SIZE_MAX, NULL, NULL, p1, sizeof p1);
+                        civ_where w = row_where(b, b->row[j], b->col[a], civ_panel_series_id(b->panel, j),
+                                                b->names[k], p2, sizeof p2);
+                        st = civ_fail_at(CIV_ERR_PARSE, &w,
+                                         "inconsistent nesting: %s '%s' is in %s '%s' (%s, community '%s') and "
+                                         "in %s '%s' (%s, community '%s'); a %s must belong to one %s: fix the "
                                          "rows or give the two %ss different names; if %ss cross %ss (a grouped "
                                          "structure), name '%s' in --group (groups=) instead",
-                                         b->names[k], v, b->names[a], pa, b->row[first] + 1,
-                                         civ_panel_series_id(b->panel, first), b->names[a], pb, b->row[j] + 1,
+                                         b->names[k], v, b->names[a], pa, p1,
+                                         civ_panel_series_id(b->panel, first), b->names[a], pb, p2,
                                          civ_panel_series_id(b->panel, j), b->names[k], b->names[a], b->names[k],
                                          b->names[k], b->names[a], b->names[k]);
                         break;
@@ -279,6 +332,7 @@ void civ_hier_free(civ_hier *h)
     free(h->anc_off);
     free(h->anc);
     free(h->parent);
+    free(h->listed);
     free(h);
 }
 
@@ -368,6 +422,40 @@ static civ_status assemble(civ_hier *h, level_keys *lv, size_t n_kept, const civ
     return unique_ids(h);
 }
 
+static int cmp_natural_ref(const void *a, const void *b)
+{
+    const key_ref *x = a, *y = b;
+    int c = civ_natural_cmp(x->key, y->key);
+    return c ? c : (x->j > y->j) - (x->j < y->j);
+}
+
+/* h->listed: the order of the tables people read.  Within a level the nodes
+ * are numbered in byte order (make_level), so '街道10' came before '街道9'
+ * and 'C10' before 'C2'; listed puts each level's aggregates in natural
+ * order and leaves the numbering, on which every sum and draw rests. */
+static civ_status list_nodes(civ_hier *h)
+{
+    key_ref *refs = malloc((h->n_agg ? h->n_agg : 1) * sizeof *refs);
+    h->listed = malloc((h->n_nodes ? h->n_nodes : 1) * sizeof *h->listed);
+    if (!refs || !h->listed) {
+        free(refs);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the hierarchy");
+    }
+    for (size_t i = 0; i < h->n_agg; i++)
+        refs[i] = (key_ref){h->node_id[i], i};
+    for (size_t lo = 0, hi; lo < h->n_agg; lo = hi) { /* the aggregates of one level are consecutive */
+        for (hi = lo + 1; hi < h->n_agg && h->node_level[hi] == h->node_level[lo]; hi++)
+            ;
+        qsort(refs + lo, hi - lo, sizeof *refs, cmp_natural_ref);
+    }
+    for (size_t i = 0; i < h->n_agg; i++)
+        h->listed[i] = refs[i].j;
+    for (size_t i = h->n_agg; i < h->n_nodes; i++)
+        h->listed[i] = i;
+    free(refs);
+    return CIV_OK;
+}
+
 /* The kept levels: every prefix of the nested levels crossed with every
  * subset of the groups, less those that repeat the bottom level and those
  * that repeat a coarser level.  Level (p, g) refines (p - 1, g) and (p, g
@@ -418,6 +506,7 @@ civ_status civ_hier_build(const civ_panel *panel, const civ_table *communities, 
     size_t n = civ_panel_n_series(panel), max_levels = (n_levels + 1) << n_groups;
     builder b = {.t = communities, .panel = panel, .n_cols = n_levels + n_groups, .n_levels = n_levels,
                  .n_groups = n_groups};
+    b.src = civ_table_source(communities, &b.first_row); /* errors name its file, line and column */
     civ_strmap ids = {0};
     level_keys *lv = calloc(max_levels, sizeof *lv);
     civ_hier *h = calloc(1, sizeof *h);
@@ -430,7 +519,8 @@ civ_status civ_hier_build(const civ_panel *panel, const civ_table *communities, 
     else if (!(st = find_columns(&b, levels, groups)) && !(st = bottom_rows(&b, &ids)) &&
              !(st = check_nesting(&b)) && !(st = make_levels(&b, lv, &n_kept))) {
         h->nested = n_groups == 0;
-        st = assemble(h, lv, n_kept, panel);
+        if (!(st = assemble(h, lv, n_kept, panel)))
+            st = list_nodes(h);
     }
     for (size_t l = 0; l < n_kept; l++)
         level_keys_free(&lv[l]);
@@ -456,6 +546,7 @@ const char *civ_hier_node_level(const civ_hier *h, size_t i)
 {
     return h && i < h->n_nodes ? h->level_name[h->node_level[i]] : NULL;
 }
+size_t civ_hier_listed_node(const civ_hier *h, size_t k) { return h && k < h->n_nodes ? h->listed[k] : SIZE_MAX; }
 
 civ_status civ_hier_summing_table(const civ_hier *h, civ_table **out)
 {
@@ -469,7 +560,8 @@ civ_status civ_hier_summing_table(const civ_hier *h, civ_table **out)
     CIV_TRY(civ_table_add_column(t, "unique_id", CIV_COLUMN_TEXT, &cu));
     CIV_TRY(civ_table_add_column(t, "bottom_id", CIV_COLUMN_TEXT, &cb));
     CIV_TRY(civ_table_add_rows(t, h->mem_off[h->n_agg] + h->n_bottom, NULL));
-    for (size_t i = 0; i < h->n_nodes; i++) {
+    for (size_t k0 = 0; k0 < h->n_nodes; k0++) { /* in the order people read (h->listed) */
+        size_t i = h->listed[k0];
         size_t lo = i < h->n_agg ? h->mem_off[i] : 0, hi = i < h->n_agg ? h->mem_off[i + 1] : 1;
         for (size_t k = lo; k < hi; k++, r++) {
             size_t j = i < h->n_agg ? h->mem[k] : i - h->n_agg;

@@ -512,6 +512,17 @@ int civ_plan_monitor_period(const civ_plan *p, char *buf, size_t size)
 
 const char *civ_plan_warn_model(const civ_plan *p) { return !p ? "" : p->mon_model[0] ? p->mon_model : p->model; }
 
+civ_status civ_plan_warning(const civ_plan *p, size_t *horizon, double *threshold)
+{
+    if (!p)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_warning: NULL plan");
+    if (horizon)
+        *horizon = p->has_monitor ? p->warn_h : 0;
+    if (threshold)
+        *threshold = p->has_monitor ? p->threshold : 0.5; /* civ_plan_read_monitor's default */
+    return CIV_OK;
+}
+
 size_t civ_plan_levels(const civ_plan *p, const double **levels)
 {
     if (levels)

@@ -260,15 +260,8 @@ static civ_status read_configuration(run_ctx *c)
     civ_table_read_options ro = civ_plan_table_options(p, civ_alloc_spec_text_columns(c->res->spec));
     if (!s && !(c->opt && c->opt->communities))
         s = name_input(civ_table_read(p->communities, &ro, &c->communities_read), p->communities);
-    /* last year's allocation (civ_plan_set_last_year, else the spec's [data] last_year_file) */
-    const char *ly = !s && p->last_year[0] ? p->last_year : !s ? civ_alloc_spec_last_year_file(c->res->spec) : NULL;
-    if (ly) {
-        civ_table *t = NULL;
-        s = name_input(civ_table_read(ly, &ro, &t), ly);
-        if (!s)
-            s = name_input(civ_alloc_spec_set_last_year(c->res->spec, t), ly);
-        civ_table_free(t);
-    }
+    if (!s) /* last year's allocation (civ_plan_set_last_year, else the spec's [data] last_year_file) */
+        s = civ_alloc_spec_read_last_year(c->res->spec, p->last_year[0] ? p->last_year : NULL, &ro);
     if (s)
         return s;
     if (p->has_need)

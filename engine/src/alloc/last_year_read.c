@@ -1,0 +1,43 @@
+/*
+ * last_year_read.c -- alloc layer: civ_alloc_spec_read_last_year, last year's allocation read from its file (the
+ * given path, else the spec's [data] last_year_file) with the spec's text columns and given to the spec, the one
+ * reader that `civicast allocate`, `compare`, `uncertainty`, `project`, a plan and Python share (docs/ALLOCATION.md,
+ * "Last year's allocation").
+ *
+ * Before, each client resolved the default, chose the text columns, read the table and named the file in errors
+ * itself (the command in alloc_print.c, the plan in run.c, Python in frame.py), so a change to one could leave the
+ * others behind.  What binding does with the table is last_year.c's (civ_alloc_spec_set_last_year).
+ */
+#include <stdio.h>
+
+#include "alloc.h"
+
+/* An error that names no file names `path` (e.g. a table without an id column read from an HDF5 file). */
+static civ_status name_file(civ_status s, const char *path)
+{
+    if (!s || civ_last_error()->file[0])
+        return s;
+    civ_error e = *civ_last_error();
+    snprintf(e.file, sizeof e.file, "%.511s", path); /* a longer path is cut, as civ_error keeps it */
+    return civ_error_restore(&e);
+}
+
+civ_status civ_alloc_spec_read_last_year(civ_alloc_spec *spec, const char *path, const civ_table_read_options *options)
+{
+    if (!spec)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_spec_read_last_year: NULL spec");
+    if (!path)
+        path = civ_alloc_spec_last_year_file(spec); /* already relative to the spec's folder */
+    if (!path)
+        return CIV_OK;
+    civ_table_read_options o = {0};
+    if (options)
+        o = *options;
+    o.text_columns = civ_alloc_spec_text_columns(spec); /* its ids stay text: 310101001, 001 are codes */
+    civ_table *t = NULL;
+    civ_status s = name_file(civ_table_read(path, &o, &t), path);
+    if (!s)
+        s = name_file(civ_alloc_spec_set_last_year(spec, t), path);
+    civ_table_free(t);
+    return s;
+}
