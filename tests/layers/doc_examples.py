@@ -684,10 +684,13 @@ def run_python(path, blocks, work, env, failures, verbose, spans=(), run=True):
     spec += [{"where": f"{(span + (path,))[2]}:{span[0] + 1}", "path": (span + (path,))[2], "line": span[0] + 1,
               "code": span[1], "run": False, "signature": False, "inline": True} for span in spans]
     import json
-    src, res = os.path.join(work, ".doc_blocks.json"), os.path.join(work, ".doc_failures.json")
+    # the driver's files in a folder of their own: `work` may be the shared temp folder, and two checks at once
+    # (ctest -j2 runs this script beside tests/python/test_doc_checks.py) read each other's blocks otherwise
+    own = tempfile.mkdtemp(prefix="civ-doc-py-")
+    src, res = os.path.join(own, ".doc_blocks.json"), os.path.join(own, ".doc_failures.json")
     with open(src, "w", encoding="utf-8") as f:
         json.dump(spec, f)
-    driver = os.path.join(work, ".doc_driver.py")
+    driver = os.path.join(own, ".doc_driver.py")
     with open(driver, "w", encoding="utf-8") as f:
         f.write(PY_DRIVER)
     t0 = time.monotonic()
@@ -697,10 +700,10 @@ def run_python(path, blocks, work, env, failures, verbose, spans=(), run=True):
         print(f"  {time.monotonic() - t0:6.1f} s  python blocks of {path}")
     if r.returncode != 0 or not os.path.exists(res):
         failures.append(f"{path}: the Python blocks did not run: {r.stderr.strip()[-600:]}")
-        return
-    with open(res, encoding="utf-8") as f:
-        failures.extend(json.load(f))
-    os.unlink(res)
+    else:
+        with open(res, encoding="utf-8") as f:
+            failures.extend(json.load(f))
+    shutil.rmtree(own, ignore_errors=True)
 
 
 def check_doc(root, path, env, failures, counts, skips, verbose, memo=None, spans_later=None):
