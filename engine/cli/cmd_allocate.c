@@ -52,10 +52,10 @@ static const civ_cli_spec allocate_spec = {
     "                         [--last-year FILE]\n"
     "                         [--uncertainty N [--seed S] [--weight-concentration K]\n"
     "                          [--threads T] [--uncertainty-out FILE] [--draws-out FILE]]\n"
-    "                         [--encoding E] [--thousands C] [--percent] [--excel] [--precision P]\n"
+    "                         [--encoding E] [--thousands C] [--percent] [--no-excel] [--precision P]\n"
     "       civicast allocate --compare SPEC1 SPEC2 [...] --communities FILE\n"
     "                         [--forecasts FILE] --out FILE [--summary FILE] [--last-year FILE]\n"
-    "                         [--encoding E] [--thousands C] [--percent] [--excel] [--precision P]\n",
+    "                         [--encoding E] [--thousands C] [--percent] [--no-excel] [--precision P]\n",
     "Reads an allocation spec (docs/ALLOCATION.md), the community attributes (.csv or\n"
     ".h5, one row per unique_id) and, when a factor uses them, forecasts in long\n"
     "format (unique_id,ds,h,model,mean,...).  Writes one row per community (amount in\n"
@@ -78,7 +78,8 @@ static const civ_cli_spec allocate_spec = {
     "cells, checks the others, merges and splits against it and names the communities\n"
     "of last year that closed.  CSV outputs are\n"
     "exact by default; --precision N rounds them for people, keeping the currency's\n"
-    "decimals.\n",
+    "decimals.  They start with a UTF-8 byte-order mark, without which Excel reads\n"
+    "them as ANSI/GBK and garbles Chinese names (--no-excel omits it).\n",
     allocate_options,
     0,
     "unknown argument '%s'",
@@ -241,7 +242,7 @@ static int run_allocate(int argc, char **argv)
         civ_cli_args_free(&a);
         return code;
     }
-    alloc_job j = {0};
+    alloc_job j = {.csv = {.bom = 1}}; /* money tables for people: Excel needs the mark (docs/CLI.md) */
     if ((code = civ_cli_csv_options("allocate", &a, A_EXCEL, &j.csv))) {
         civ_cli_args_free(&a);
         return code;

@@ -244,7 +244,7 @@ int civ_cli_allocate_compare(int argc, char **argv)
         civ_cli_args_free(&a);
         return civ_cli_usage_error("allocate", "--compare needs at least two specs, --communities and --out");
     }
-    compare_job j = {.paths = a.list, .n = a.n_list, .last_year = a.value[C_LAST_YEAR]};
+    compare_job j = {.csv = {.bom = 1}, .paths = a.list, .n = a.n_list, .last_year = a.value[C_LAST_YEAR]};
     if ((code = civ_cli_set_input("allocate", NULL, a.value[C_ENCODING], a.value[C_THOUSANDS], a.value[C_PERCENT])) ||
         (code = civ_cli_csv_options("allocate", &a, C_EXCEL, &j.csv))) {
         civ_cli_args_free(&a);

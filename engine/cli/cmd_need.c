@@ -22,14 +22,15 @@ static const civ_cli_option need_options[] = {
 static const civ_cli_spec need_spec = {
     "need",
     "usage: civicast need --spec FILE --forecasts FILE --out FILE [--summary FILE]\n"
-    "                     [--excel] [--precision P] [--encoding E] [--thousands C] [--percent]\n",
+    "                     [--no-excel] [--precision P] [--encoding E] [--thousands C] [--percent]\n",
     "Reads the [need] section of FILE (an allocation spec or a plan config:\n"
     "standard_per_meal, index_rate, index_every_years, base_year, years, ...;\n"
     "docs/ALLOCATION.md, \"Multi-year need\") and forecasts in long format\n"
     "(unique_id,ds,h,model,mean,...; civicast's own, or a sheet of demand estimates\n"
     "saved by Excel: --encoding, --thousands, --percent).  Writes the need per\n"
     "community and year (minor units, exact rounding rules in the docs) and, with\n"
-    "--summary, per year.\n",
+    "--summary, per year.  The CSVs start with a UTF-8 byte-order mark for Excel\n"
+    "(--no-excel omits it).\n",
     need_options,
     0,
     "unknown argument '%s'",
@@ -49,7 +50,7 @@ static int run_need(int argc, char **argv)
     }
     const char *spec_path = a.value[N_SPEC], *fc_path = a.value[N_FORECASTS], *out_path = a.value[N_OUT],
                *sum_path = a.value[N_SUMMARY];
-    civ_csv_write_options csv = {0};
+    civ_csv_write_options csv = {.bom = 1}; /* money tables for people: Excel needs the mark */
     code = civ_cli_csv_options("need", &a, N_EXCEL, &csv);
     civ_cli_args_free(&a);
     if (code)

@@ -32,14 +32,15 @@ static const civ_cli_spec project_spec = {
     "usage: civicast project --spec SPEC --communities FILE --forecasts FILE --years N\n"
     "                        --out FILE [--summary FILE] [--explain [--lang en|zh]]\n"
     "                        [--last-year FILE]\n"
-    "                        [--encoding E] [--thousands C] [--percent] [--excel] [--precision P]\n",
+    "                        [--encoding E] [--thousands C] [--percent] [--no-excel] [--precision P]\n",
     "Rolls the allocation spec forward N years from its fiscal_year: the budget, fund\n"
     "amounts, floors and caps indexed by the [need] section's standard, every\n"
     "forecast factor reading that year's projected demand, and hold-harmless and\n"
     "pace applied against each community's amount of the year before, fund by fund\n"
     "(the first year's against last year's allocation: --last-year FILE, default the\n"
     "spec's [data] last_year_file, as allocate reads it).\n"
-    "--out stacks the allocation of every year with a leading year column.\n",
+    "--out stacks the allocation of every year with a leading year column.  The CSVs\n"
+    "start with a UTF-8 byte-order mark for Excel (--no-excel omits it).\n",
     project_options,
     0,
     "unknown argument '%s'",
@@ -86,7 +87,7 @@ static int run_project(int argc, char **argv)
         civ_cli_args_free(&a);
         return code;
     }
-    civ_csv_write_options csv = {0};
+    civ_csv_write_options csv = {.bom = 1}; /* money tables for people: Excel needs the mark */
     const char *lang = a.value[J_LANG];
     size_t years = 0;
     if (!a.value[J_SPEC] || !a.value[J_COMMUNITIES] || !a.value[J_FORECASTS] || !a.value[J_OUT] || !a.value[J_YEARS])

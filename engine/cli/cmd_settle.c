@@ -28,13 +28,14 @@ static const civ_cli_option settle_options[] = {
 static const civ_cli_spec settle_spec = {
     "settle",
     "usage: civicast settle --spec SPEC --allocation FILE --spending FILE --out FILE\n"
-    "                       [--summary FILE] [--explain [--lang en|zh]] [--excel] [--precision P]\n"
+    "                       [--summary FILE] [--explain [--lang en|zh]] [--no-excel] [--precision P]\n"
     "                       [--encoding E] [--thousands C] [--percent]\n",
     "Settles an allocation against actual spending (清算) by the spec's [settlement]\n"
     "rules: unspent money up to carry_over x the allocation carries over, the rest is\n"
     "clawed back; overspending up to top_up x the allocation is topped up (cut pro\n"
     "rata to top_up_budget), the rest is uncovered.  Exact to the minor unit; per\n"
-    "community allocated = spent + carry_over + clawback - top_up - uncovered.\n",
+    "community allocated = spent + carry_over + clawback - top_up - uncovered.\n"
+    "The CSVs start with a UTF-8 byte-order mark for Excel (--no-excel omits it).\n",
     settle_options,
     0,
     "unknown argument '%s'",
@@ -52,7 +53,7 @@ static int run_settle(int argc, char **argv)
         civ_cli_args_free(&a);
         return code;
     }
-    civ_csv_write_options csv = {0};
+    civ_csv_write_options csv = {.bom = 1}; /* money tables for people: Excel needs the mark */
     const char *lang = a.value[S_LANG];
     if (!a.value[S_SPEC] || !a.value[S_ALLOCATION] || !a.value[S_SPENDING] || !a.value[S_OUT])
         code = civ_cli_usage_error("settle", "--spec, --allocation, --spending and --out are required");

@@ -1831,7 +1831,7 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
                     o.close()
 
 
-def allocate_to_file(communities, spec, out, forecasts=None, explain=False, excel=False, precision="full",
+def allocate_to_file(communities, spec, out, forecasts=None, explain=False, excel=True, precision="full",
                      min_decimals=None, paid=None, encoding=None, thousands=None, percent=False, last_year=None):
     """As allocate(), but writes the per-community table straight to `out`
     (.csv, or .h5 / .hdf5) with civ_alloc_result_write instead of returning
@@ -1839,7 +1839,9 @@ def allocate_to_file(communities, spec, out, forecasts=None, explain=False, exce
     communities need a few MB for the output instead of a DataFrame (the
     file's bytes are those of write(allocate(...)[0], out) for the same
     options; `civicast allocate --out` writes the same way).  excel and
-    precision as write(); min_decimals defaults to the currency's decimals
+    precision as write(), but excel defaults to True as the command's does
+    (a money table for people: Excel needs the byte-order mark to read the
+    names as UTF-8; excel=False leaves it out); min_decimals defaults to the currency's decimals
     (2 for fen), as the CLI does; encoding, thousands, percent and
     last_year as allocate().  Returns the summary table."""
     out = os.fspath(out)

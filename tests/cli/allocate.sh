@@ -305,6 +305,14 @@ PYEOF
 "$CIV" project --spec "$DEMO/plan.spec" --communities "$DEMO/communities.csv" --forecasts "$WORK/fc36.csv" \
     --years 2 --out "$WORK/proj.csv" --summary "$WORK/proj_sum.csv" --explain >"$WORK/stdout" 2>"$WORK/stderr" ||
     fail "project failed: $(cat "$WORK/stderr")"
+# the money tables are for people: each starts with the UTF-8 byte-order mark by default, without which Excel on a
+# Chinese Windows reads them as GBK and garbles the names (before: only with --excel); --no-excel leaves it out
+for f in a.csv s.csv settle.csv settle_sum.csv proj.csv proj_sum.csv; do
+    [ "$(head -c 3 "$WORK/$f" | od -An -tx1 | tr -d ' ')" = "efbbbf" ] || fail "$f has no UTF-8 byte-order mark"
+done
+"$CIV" allocate --spec "$SPEC" --communities "$DEMO/communities.csv" --out "$WORK/a_plain.csv" --no-excel \
+    >/dev/null 2>"$WORK/stderr" || fail "allocate --no-excel: $(cat "$WORK/stderr")"
+[ "$(head -c 9 "$WORK/a_plain.csv")" = "unique_id" ] || fail "--no-excel still writes a mark: $(head -c 12 "$WORK/a_plain.csv" | od -c)"
 # stdout in yuan with separators and the currency, as allocate prints (was raw fen: '2027 budget 18260000000 fen')
 grep -Eq "^2027 +index 1\.1, budget 182,600,000\.00 CNY, reserved [0-9]{1,3}(,[0-9]{3})+\.[0-9]{2} CNY$" \
     "$WORK/stdout" ||
