@@ -12,16 +12,6 @@
 
 #include "alloc.h"
 
-/* An error that names no file names `path` (e.g. a table without an id column read from an HDF5 file). */
-static civ_status name_file(civ_status s, const char *path)
-{
-    if (!s || civ_last_error()->file[0])
-        return s;
-    civ_error e = *civ_last_error();
-    snprintf(e.file, sizeof e.file, "%.511s", path); /* a longer path is cut, as civ_error keeps it */
-    return civ_error_restore(&e);
-}
-
 civ_status civ_alloc_spec_read_last_year(civ_alloc_spec *spec, const char *path, const civ_table_read_options *options)
 {
     if (!spec)
@@ -35,9 +25,9 @@ civ_status civ_alloc_spec_read_last_year(civ_alloc_spec *spec, const char *path,
         o = *options;
     o.text_columns = civ_alloc_spec_text_columns(spec); /* its ids stay text: 310101001, 001 are codes */
     civ_table *t = NULL;
-    civ_status s = name_file(civ_table_read(path, &o, &t), path);
+    civ_status s = civ_error_name_file(civ_table_read(path, &o, &t), path);
     if (!s)
-        s = name_file(civ_alloc_spec_set_last_year(spec, t), path);
+        s = civ_error_name_file(civ_alloc_spec_set_last_year(spec, t), path);
     civ_table_free(t);
     return s;
 }

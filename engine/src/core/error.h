@@ -38,6 +38,10 @@ void civ_error_set_field(const char *field);
 void civ_error_refresh_text(void);
 /* Copies the calling thread's error into dst (for per-series statuses). */
 void civ_error_copy(civ_error *dst);
+/* Returns s; a failure whose error names no file gets `path` as its file (cut at a UTF-8 boundary with "..."
+ * when longer than civ_error keeps): for callers that know which input was being read when the callee did not
+ * (a table from HDF5, a spec given as text). */
+civ_status civ_error_name_file(civ_status s, const char *path);
 
 /* Truncating copy that never splits a UTF-8 sequence; appends "..." when cut. */
 void civ_copy_truncated(char *dst, size_t size, const char *src);

@@ -1,7 +1,9 @@
 /*
  * error_restore.c -- layer core: civ_error_restore, which re-records a whole
  * civ_error (one taken on another thread or in another process, e.g. the
- * command's HDF5 guard child) as the calling thread's last error.
+ * command's HDF5 guard child) as the calling thread's last error, and
+ * civ_error_name_file, which gives a failure that names no file the input
+ * being read.
  */
 #include <string.h>
 
@@ -34,4 +36,13 @@ civ_status civ_error_restore(const civ_error *error)
                    .series_id = series[0] ? series : NULL,
                    .field = field[0] ? field : NULL};
     return civ_fail_at(error->status, &w, "%s", message);
+}
+
+civ_status civ_error_name_file(civ_status s, const char *path)
+{
+    if (!s || !path || civ_last_error()->file[0])
+        return s;
+    civ_error e = *civ_last_error();
+    civ_copy_truncated(e.file, sizeof e.file, path);
+    return civ_error_restore(&e);
 }

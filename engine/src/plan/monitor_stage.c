@@ -136,16 +136,6 @@ civ_status civ_plan_read_monitor(civ_plan *c, civ_toml_table *t)
     return CIV_OK;
 }
 
-/* A failure that names no file gets the input that was being read. */
-static civ_status named(civ_status s, const char *path)
-{
-    if (!s || civ_last_error()->file[0])
-        return s;
-    civ_error e = *civ_last_error();
-    snprintf(e.file, sizeof e.file, "%s", path);
-    return civ_error_restore(&e);
-}
-
 static civ_status early_warning(const civ_plan *p, civ_monitor *mon, civ_table **tables, size_t *n_failed)
 {
     const char *scopes[CIV_PLAN_MAX_SCOPES];
@@ -180,10 +170,10 @@ static civ_status indicators(const civ_plan *p, civ_table **tables, size_t *n_fa
     civ_monitor_spec *spec = NULL;
     civ_monitor *mon = NULL;
     civ_table *act = NULL;
-    civ_status s = named(civ_monitor_spec_read(p->mon_indicators, &spec), p->mon_indicators);
+    civ_status s = civ_error_name_file(civ_monitor_spec_read(p->mon_indicators, &spec), p->mon_indicators);
     if (!s) { /* the unit, indicator and period columns as text, under the file's own names */
         civ_table_read_options ro = civ_plan_table_options(p, civ_monitor_spec_text_columns(spec));
-        s = named(civ_table_read(p->mon_actuals, &ro, &act), p->mon_actuals);
+        s = civ_error_name_file(civ_table_read(p->mon_actuals, &ro, &act), p->mon_actuals);
     }
     if (!s)
         s = civ_monitor_run(spec, act, p->mon_actuals, &mon);
@@ -212,10 +202,10 @@ static civ_status risks(const civ_plan *p, civ_table **tables)
     civ_table_read_options ro = civ_plan_table_options(p, text_cols);
     civ_monitor_matrix *mx = NULL;
     civ_table *reg = NULL;
-    civ_status s = p->mon_matrix[0] ? named(civ_monitor_matrix_read(p->mon_matrix, &mx), p->mon_matrix)
+    civ_status s = p->mon_matrix[0] ? civ_error_name_file(civ_monitor_matrix_read(p->mon_matrix, &mx), p->mon_matrix)
                                     : civ_monitor_matrix_default(&mx);
     if (!s)
-        s = named(civ_table_read(p->mon_risks, &ro, &reg), p->mon_risks);
+        s = civ_error_name_file(civ_table_read(p->mon_risks, &ro, &reg), p->mon_risks);
     if (!s)
         s = civ_monitor_risk_assess(mx, reg, p->mon_risks, &tables[CIV_PLAN_RISKS], &tables[CIV_PLAN_RISK_MATRIX]);
     civ_table_free(reg);
@@ -228,7 +218,7 @@ static civ_status inactivity(const civ_plan *p, civ_table **tables)
     static const char *const text_cols[] = {"person", NULL};
     civ_table_read_options ro = civ_plan_table_options(p, text_cols);
     civ_table *ev = NULL;
-    civ_status s = named(civ_table_read(p->mon_events, &ro, &ev), p->mon_events);
+    civ_status s = civ_error_name_file(civ_table_read(p->mon_events, &ro, &ev), p->mon_events);
     if (!s)
         s = civ_monitor_inactivity_run(NULL, ev, p->mon_events, NAN, &tables[CIV_PLAN_INACTIVITY]);
     civ_table_free(ev);
@@ -248,7 +238,7 @@ civ_status civ_plan_stage_monitor(const civ_plan *p, const civ_table *forecasts,
     if (!s && p->mon_demand[0]) {
         civ_panel *act = NULL;
         civ_panel_read_options ro = civ_plan_panel_options(p);
-        s = named(civ_panel_read_ex(p->mon_demand, &ro, &act), p->mon_demand);
+        s = civ_error_name_file(civ_panel_read_ex(p->mon_demand, &ro, &act), p->mon_demand);
         if (!s)
             s = civ_monitor_demand_check(forecasts, act, &tables[CIV_PLAN_DEMAND]);
         civ_panel_free(act);

@@ -51,16 +51,6 @@ static void report(const run_ctx *c, const char *stage, size_t done, size_t tota
         c->opt->progress(stage, done, total, c->opt->progress_user);
 }
 
-/* A failure that names no file gets the input that was being read. */
-static civ_status name_input(civ_status s, const char *path)
-{
-    if (!s || civ_last_error()->file[0])
-        return s;
-    civ_error e = *civ_last_error();
-    snprintf(e.file, sizeof e.file, "%.511s", path); /* a longer path is cut, as civ_error keeps it */
-    return civ_error_restore(&e);
-}
-
 /* ---- 1. forecast demand -------------------------------------------------- */
 
 typedef struct forecast_progress {
@@ -112,7 +102,7 @@ static civ_status stage_forecast(run_ctx *c)
         ro.wide = p->wide;
         if (p->freq[0])
             civ_freq_parse(p->freq, &ro.freq); /* checked by civ_plan_read */
-        s = name_input(civ_panel_read_ex(p->panel, &ro, &c->panel_read), p->panel);
+        s = civ_error_name_file(civ_panel_read_ex(p->panel, &ro, &c->panel_read), p->panel);
         panel = c->panel_read;
     }
     if (!s)
@@ -255,23 +245,23 @@ static civ_status solve_allocation(run_ctx *c, const civ_table *comm)
 static civ_status read_configuration(run_ctx *c)
 {
     const civ_plan *p = c->plan;
-    civ_status s = name_input(civ_alloc_spec_read(p->spec, &c->res->spec), p->spec);
+    civ_status s = civ_error_name_file(civ_alloc_spec_read(p->spec, &c->res->spec), p->spec);
     /* keyed by the spec's [data] id (as text: 310101001 is a code), not by [plan] id_column (the panel's) */
     civ_table_read_options ro = civ_plan_table_options(p, civ_alloc_spec_text_columns(c->res->spec));
     if (!s && !(c->opt && c->opt->communities))
-        s = name_input(civ_table_read(p->communities, &ro, &c->communities_read), p->communities);
+        s = civ_error_name_file(civ_table_read(p->communities, &ro, &c->communities_read), p->communities);
     if (!s) /* last year's allocation (civ_plan_set_last_year, else the spec's [data] last_year_file) */
         s = civ_alloc_spec_read_last_year(c->res->spec, p->last_year[0] ? p->last_year : NULL, &ro);
     if (s)
         return s;
     if (p->has_need)
-        return name_input(civ_alloc_need_read(p->path, &c->need), p->path);
+        return civ_error_name_file(civ_alloc_need_read(p->path, &c->need), p->path);
     s = civ_alloc_need_read(p->spec, &c->need);
     if (s == CIV_ERR_NOT_FOUND) {
         civ_clear_error();
         return CIV_OK; /* no need asked for */
     }
-    return name_input(s, p->spec);
+    return civ_error_name_file(s, p->spec);
 }
 
 static civ_status stage_allocation(run_ctx *c)
@@ -336,7 +326,7 @@ static civ_status stage_need(run_ctx *c)
     civ_plan_result *r = c->res;
     /* The forecasts are the plan's own ([forecast] horizon): a projection
      * error (a year not forecast) is the plan file's to fix. */
-    s = name_input(civ_alloc_need_project(need, r->tables[CIV_PLAN_FORECASTS], &r->tables[CIV_PLAN_NEED],
+    s = civ_error_name_file(civ_alloc_need_project(need, r->tables[CIV_PLAN_FORECASTS], &r->tables[CIV_PLAN_NEED],
                                           &r->tables[CIV_PLAN_NEED_SUMMARY]),
                    c->plan->path);
     if (!s) {

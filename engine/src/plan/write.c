@@ -89,17 +89,6 @@ static int money_decimals(int64_t minor_unit)
     return d;
 }
 
-/* A failure that names no file gets `path`. */
-static civ_status name_path(civ_status s, const char *path)
-{
-    if (!s || civ_last_error()->file[0])
-        return s;
-    civ_error e = *civ_last_error();
-    if (snprintf(e.file, sizeof e.file, "%s", path) >= (int)sizeof e.file)
-        memcpy(e.file + sizeof e.file - 4, "...", 4); /* a message may show a cut path */
-    return civ_error_restore(&e);
-}
-
 /* Every table as <stage>/<name>.csv. */
 static civ_status write_tables(const civ_plan_result *result, const char *stage, const civ_csv_write_options *options)
 {
@@ -119,7 +108,7 @@ static civ_status write_tables(const civ_plan_result *result, const char *stage,
         snprintf(path, sizeof path, "%s/%s.csv", stage, civ_plan_table_name((civ_plan_table)t));
         int is_money = t != CIV_PLAN_FORECASTS && t != CIV_PLAN_FORECAST_REPORT && t != CIV_PLAN_HISTORY &&
                        t != CIV_PLAN_BACKTEST && t != CIV_PLAN_BACKTEST_ACCURACY && t != CIV_PLAN_JOINS;
-        s = name_path(civ_table_write_csv_opts(result->tables[t], path, is_money ? &money : &plain), path);
+        s = civ_error_name_file(civ_table_write_csv_opts(result->tables[t], path, is_money ? &money : &plain), path);
     }
     return s;
 }
@@ -384,7 +373,7 @@ civ_status civ_plan_result_write_opts(const civ_plan_result *result, const char 
     if (!s) {
         civ_report_options ro = {.lang = result->plan.lang[0] ? result->plan.lang : NULL,
                                  .intervals = result->plan.intervals, .spec = result->spec};
-        s = name_path(civ_report_write(stage, &ro), dir);
+        s = civ_error_name_file(civ_report_write(stage, &ro), dir);
     }
     if (!s)
         s = write_manifest(result, stage, options ? options : &people, managed, nm);
