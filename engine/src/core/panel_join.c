@@ -33,7 +33,7 @@ static const char *const status_names[] = {"joined", "split", "no_series", "no_c
 typedef struct succ {
     size_t row;             /* its row of the communities table */
     const char *id;         /* borrowed from the table */
-    size_t first, n;        /* its predecessors: toks[first .. first + n) (itself excluded) */
+    size_t first, n;        /* its predecessors: item[first .. first + n) (itself excluded) */
     size_t gap;             /* periods between the last joined one and its own first, left missing */
     int self;               /* it lists itself */
     int status;
@@ -46,16 +46,19 @@ typedef struct join_ctx {
     const civ_panel *in;
     const civ_table *t;
     size_t idc, pc;
-    const char **toks;      /* every predecessor, borrowed from map */
-    double *share;          /* ... its share (NaN: none, i.e. all of it) */
-    unsigned char *divided; /* ... a split whose parts give shares */
+    size_t *item;           /* every predecessor (itself excluded): its item of map (id, share, named_by) */
     size_t n_toks;
     civ_pred_map map;
     succ *succ;
     size_t n_succ;
-    civ_strmap named;       /* token -> index of its first copy in toks */
-    size_t *count;          /* by token: how many communities name it */
+    civ_strmap named;       /* token -> index of its first copy in item */
 } join_ctx;
+
+/* The id of token k. */
+static const char *tok_id(const join_ctx *x, size_t k)
+{
+    return x->map.id[x->item[k]];
+}
 
 static void where_row(const civ_table *t, size_t r, size_t c, civ_where *w, char *row, size_t size)
 {
@@ -83,10 +86,7 @@ static civ_status read_row(join_ctx *x, const civ_strmap *ids, size_t r, const c
             sc->self = 1;
             continue;
         }
-        x->toks[x->n_toks] = m->id[k];
-        x->share[x->n_toks] = m->share[k];
-        x->divided[x->n_toks] = m->divided[k];
-        x->count[x->n_toks++] = m->named_by[k];
+        x->item[x->n_toks++] = k;
         if (civ_strmap_get(ids, m->id[k], NULL)) {
             civ_where w = {.series_id = id, .field = pred_column};
             char row[64];
@@ -172,9 +172,9 @@ static void plan_join(join_ctx *x, succ *sc, plan_one *o)
     o->np = 0;
     int64_t others_end = INT64_MIN, lo = INT64_MIN, hi = INT64_MAX;
     for (size_t k = 0; k < sc->n; k++) {
-        const char *tok = x->toks[sc->first + k];
-        size_t i;
-        if (x->count[sc->first + k] > 1 && !x->divided[sc->first + k]) {
+        size_t q = x->item[sc->first + k], i;
+        const char *tok = x->map.id[q];
+        if (x->map.named_by[q] > 1 && !x->map.divided[q]) {
             sc->status = J_SPLIT, sc->bad = tok;
             return;
         }
@@ -187,7 +187,7 @@ static void plan_join(join_ctx *x, succ *sc, plan_one *o)
             sc->status = J_NO_SERIES, sc->bad = tok; /* more than 64 parts: not joined */
             return;
         }
-        o->w[o->np] = isnan(x->share[sc->first + k]) ? 1 : x->share[sc->first + k];
+        o->w[o->np] = civ_pred_map_weight(&x->map, q);
         o->parts[o->np++] = i;
         int64_t s, e = series_end(p, i, &s);
         others_end = e > others_end ? e : others_end;
@@ -320,7 +320,7 @@ static civ_status joins_table(const join_ctx *x, civ_table **out)
         const succ *sc = &x->succ[j];
         size_t r = first + j, len = 1;
         for (size_t k = 0; k < sc->n; k++)
-            len += strlen(x->toks[sc->first + k]) + 1;
+            len += strlen(tok_id(x, sc->first + k)) + 1;
         char *pred = malloc(len + strlen(sc->id) + 1);
         if (!pred) {
             s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the joins table");
@@ -330,7 +330,7 @@ static civ_status joins_table(const join_ctx *x, civ_table **out)
         for (size_t k = 0; k < sc->n; k++) {
             if (k)
                 strcat(pred, "+");
-            strcat(pred, x->toks[sc->first + k]);
+            strcat(pred, tok_id(x, sc->first + k));
         }
         char from[32] = "", to[32] = "", reason[512] = "";
         if (sc->status == J_JOINED) {
@@ -360,10 +360,10 @@ static civ_status joins_table(const join_ctx *x, civ_table **out)
         if (!s)
             s = civ_table_set_text(t, r, c[7], reason);
         char shares[512] = "";
-        for (size_t k = 0; k < sc->n && !isnan(x->share[sc->first]); k++) { /* "0.6+1", as predecessors */
+        for (size_t k = 0; k < sc->n && !isnan(x->map.share[x->item[sc->first]]); k++) { /* "0.6+1" */
             size_t L = strlen(shares);
             if (L < sizeof shares - 32)
-                snprintf(shares + L, sizeof shares - L, "%s%.10g", k ? "+" : "", x->share[sc->first + k]);
+                snprintf(shares + L, sizeof shares - L, "%s%.10g", k ? "+" : "", x->map.share[x->item[sc->first + k]]);
         }
         if (!s)
             s = civ_table_set_text(t, r, c[8], shares);
@@ -451,8 +451,7 @@ civ_status civ_panel_join_predecessors_shares(const civ_panel *panel, const civ_
         s = civ_pred_map_read(communities, x.idc, x.pc, shc, predecessors_column,
                               shares_column ? shares_column : "", &x.map);
     size_t items = x.map.n_items + 1;
-    if (!s && !none && (!(x.toks = calloc(items, sizeof *x.toks)) || !(x.share = calloc(items, sizeof *x.share)) ||
-                        !(x.divided = calloc(items, 1)) || !(x.count = calloc(items, sizeof *x.count))))
+    if (!s && !none && !(x.item = calloc(items, sizeof *x.item)))
         s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading predecessors");
     size_t rows = civ_table_n_rows(communities);
     civ_strmap ids = {0};
@@ -468,7 +467,7 @@ civ_status civ_panel_join_predecessors_shares(const civ_panel *panel, const civ_
     for (size_t r = 0; r < rows && !s && !none; r++)
         s = read_row(&x, &ids, r, predecessors_column);
     for (size_t k = 0; k < x.n_toks && !s; k++)
-        if ((s = civ_strmap_put(&x.named, x.toks[k], k, NULL)) == CIV_ERR_DUPLICATE)
+        if ((s = civ_strmap_put(&x.named, tok_id(&x, k), k, NULL)) == CIV_ERR_DUPLICATE)
             s = CIV_OK;
     if (!s && !(plans = calloc(x.n_succ + 1, sizeof *plans)))
         s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory joining series");
@@ -506,8 +505,7 @@ civ_status civ_panel_join_predecessors_shares(const civ_panel *panel, const civ_
     civ_strmap_free(&ids);
     civ_strmap_free(&x.named);
     civ_pred_map_free(&x.map);
-    free(x.toks), free(x.share), free(x.divided);
-    free(x.count);
+    free(x.item);
     free(x.succ);
     free(plans);
     if (s) {
