@@ -309,3 +309,24 @@ def test_period_forms():
         civicast.monitor(SPEC, frame(rows), period="2024-Q2")
     with pytest.raises(civicast.Error, match=r"the alerts of 2024-09 .* the actuals span 2024-01 .. 2024-05"):
         civicast.monitor(SPEC, frame(rows), period="2024-09")
+
+
+def test_float32_values_read_as_printed(tmp_path):
+    """A notebook that stores the actuals as float32 (astype("float32"), a parquet file written so)
+    sees 0.9 and 0.95; the monitor must read those numbers, not their binary widening
+    0.8999999761581421, which missed a target of 0.9 in 14 street-months of the demo city and made
+    the frame's statuses differ from the command's on the same frame written by to_csv."""
+    actuals = pd.read_csv(DEMO / "monitoring.csv")
+    narrow = actuals.astype({"value": "float32"})
+    want, _ = civicast.monitor(DEMO / "indicators.toml", actuals)
+    got, _ = civicast.monitor(DEMO / "indicators.toml", narrow)
+    on_target = got[(got.scope == "street") & (got.actual == got.target)]
+    assert len(on_target) >= 10 and set(on_target.status) == {"met"}
+    assert (got.status == want.status).all() and (got.alert == want.alert).all()
+    narrow.to_csv(tmp_path / "narrow.csv", index=False)  # what the command reads: "0.9"
+    from_file, _ = civicast.monitor(DEMO / "indicators.toml", tmp_path / "narrow.csv")
+    assert (got.status == from_file.status).all()
+    assert np.array_equal(got.actual.to_numpy(), from_file.actual.to_numpy(), equal_nan=True)
+    nullable = actuals.astype({"value": "Float32"})  # pandas' nullable float32: the same numbers
+    same, _ = civicast.monitor(DEMO / "indicators.toml", nullable)
+    assert np.array_equal(same.actual.to_numpy(), got.actual.to_numpy(), equal_nan=True)
