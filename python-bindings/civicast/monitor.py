@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from . import _lib
-from ._lib import check, encode, lib
-from .frame import (PanelData, _Owned, _panel_read_options, _read_table, _Run, count_dtypes,
+from ._lib import Error, check, encode, lib
+from .frame import (PanelData, _Owned, _column_list, _panel_read_options, _read_table, _Run, count_dtypes,
                     frame_to_table, ids_like, table_to_frame, whole_codes)
 
 __all__ = ["monitor", "early_warning", "demand_check", "risk_matrix", "inactivity_alerts"]
@@ -40,6 +40,10 @@ def _table(x, text_columns=(), encoding=None, thousands=None, percent=False):
     """(owned civ_table, source name for errors); encoding and thousands as
     civicast.read's, for a CSV path."""
     if isinstance(x, pd.DataFrame):
+        for c in text_columns:  # groupby([...]).agg(...)'s keys, set_index("ts"): the columns are the index
+            if c not in x.columns and c in (x.index.names or []):
+                raise Error("CIV_ERR_MISSING_COLUMN", f"the table needs a column '{c}', and '{c}' is the frame's "
+                            f"index (its columns are {_column_list(x)}): pass df.reset_index()", field=c)
         return frame_to_table(x), "<DataFrame>"
     t = _read_table(x, list(text_columns), encoding=encoding, thousands=thousands, percent=percent)
     return t, os.fspath(x)
@@ -256,6 +260,8 @@ def _period(mon, ds):
         return _LATEST
     form, value = ctypes.c_int(), ctypes.c_int64()
     freq = lib.civ_monitor_frequency(mon)
+    if isinstance(ds, np.datetime64):  # m.ds.unique()[-1], m.ds.values[-1]: a Timestamp as numpy gives it
+        ds = pd.Timestamp(ds)
     if not isinstance(ds, str) and isinstance(ds, (pd.Timestamp, datetime.date)):  # the period it falls in
         t = pd.Timestamp(ds)
         ds = {1: f"{t.year:04d}", 2: f"{t.year:04d}-Q{(t.month - 1) // 3 + 1}"}.get(freq, f"{t.year:04d}-{t.month:02d}")

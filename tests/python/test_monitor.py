@@ -330,3 +330,34 @@ def test_float32_values_read_as_printed(tmp_path):
     nullable = actuals.astype({"value": "Float32"})  # pandas' nullable float32: the same numbers
     same, _ = civicast.monitor(DEMO / "indicators.toml", nullable)
     assert np.array_equal(same.actual.to_numpy(), got.actual.to_numpy(), equal_nan=True)
+
+
+def test_frames_indexed_by_their_columns_and_numpy_periods():
+    """What a notebook has at hand: actuals aggregated by groupby (the keys are a MultiIndex), events
+    indexed by their time, a register indexed by the risk; each is refused with the cure
+    (df.reset_index()), as civicast.forecast does, not with "the actuals have no column 'street'"
+    at "<DataFrame>:1"; and period= as numpy gives a date (m.ds.unique()[-1]: numpy.datetime64) is
+    the month it falls in, as a Timestamp is (it was refused: "is not a monthly period")."""
+    actuals = pd.read_csv(DEMO / "monitoring.csv", parse_dates=["ds"])
+    grouped = actuals.groupby(["street", "district", "indicator", "ds"]).agg(
+        value=("value", "mean"), denominator=("denominator", "sum"))
+    with pytest.raises(civicast.Error) as e:
+        civicast.monitor(DEMO / "indicators.toml", grouped)
+    assert e.value.status == "CIV_ERR_MISSING_COLUMN" and e.value.field == "street"
+    assert "reset_index()" in e.value.message
+    status, _ = civicast.monitor(DEMO / "indicators.toml", grouped.reset_index())
+    assert len(status) == 33120
+    events = pd.read_csv(DEMO / "sensor_events.csv", parse_dates=["ts"])
+    with pytest.raises(civicast.Error) as e:
+        civicast.inactivity_alerts(events.set_index("ts"))
+    assert e.value.field == "ts" and "reset_index()" in e.value.message
+    with pytest.raises(civicast.Error) as e:
+        civicast.risk_matrix(pd.read_csv(DEMO / "risks.csv").set_index("risk"))
+    assert e.value.field == "risk" and "reset_index()" in e.value.message
+    june = actuals.ds.unique()[17]
+    assert isinstance(june, np.datetime64)
+    _, by_numpy = civicast.monitor(DEMO / "indicators.toml", actuals, period=june)
+    _, by_text = civicast.monitor(DEMO / "indicators.toml", actuals, period="2024-06")
+    assert len(by_numpy) > 0 and (by_numpy.since.astype(str) == by_text.since.astype(str)).all()
+    assert by_numpy.reset_index(drop=True).drop(columns="since").equals(
+        by_text.reset_index(drop=True).drop(columns="since"))
