@@ -224,7 +224,8 @@ static void list_unit(char *line, size_t size, size_t k, const char *unit)
 }
 
 /* The units of the period's status that did not report (a unit's series at
- * ds are all no_data), the units that report for the first time, and the
+ * ds are all no_data; a unit added later is not_started there, not counted), the units that
+ * report for the first time, and the
  * unit series without a value: a street missing this month, or a month whose
  * values are all empty, is said, not only shown as fewer alerts. */
 static void print_reporting(const civ_table *st, const char *ds)
@@ -242,9 +243,11 @@ static void print_reporting(const civ_table *st, const char *ds)
         size_t at = 0, nd = 0, before = 0;
         for (; r < n && !strcmp(civ_table_text(st, r, c_scope), scope) && !strcmp(civ_table_text(st, r, c_unit), unit);
              r++) {
-            int cmp = strcmp(civ_table_text(st, r, c_ds), ds), no_data = !strcmp(civ_table_text(st, r, c_status),
-                                                                                   "no_data");
+            const char *status = civ_table_text(st, r, c_status);
+            int cmp = strcmp(civ_table_text(st, r, c_ds), ds), no_data = !strcmp(status, "no_data");
             earlier_periods |= cmp < 0;
+            if (!strcmp(status, "not_started")) /* added later: not a unit that failed to report */
+                continue;
             if (!cmp)
                 at++, nd += no_data;
             else if (cmp < 0)

@@ -53,6 +53,20 @@ cmp -s "$OUT/status.csv" "$WORK/status_before.csv" || fail "a failed run changed
 ls -A "$OUT" | grep -q staging && fail "a staging folder was left: $(ls -A "$OUT")"
 
 
+# a street added in December (D01-S10) was not a street that sent nothing in November: its months
+# before its first row are not_started, and --period 2024-11 neither counts nor lists it
+awk -F, 'BEGIN { OFS = "," } NR > 1 && $1 == "D01-S01" && $4 == "2024-12" { $1 = "D01-S10"; print }' \
+    "$WORK/m_2024-12.csv" >"$WORK/new_street.csv"
+cat "$WORK/m_2024-12.csv" "$WORK/new_street.csv" >"$WORK/m_added.csv"
+"$CIV" monitor "$IND" "$WORK/m_added.csv" --period 2024-11 --out "$WORK/added" >"$WORK/added.out" 2>&1 ||
+    fail "the month with a new street failed: $(cat "$WORK/added.out")"
+grep -q "D01-S10" "$WORK/added.out" && fail "November lists the street added in December: $(grep D01-S10 "$WORK/added.out")"
+grep -q "of 1200 street series" "$WORK/added.out" || fail "November counts the new street's series: $(cat "$WORK/added.out")"
+grep -q "^street,D01-S10,policy_awareness,.*,2024-11,.*,not_started," "$WORK/added/status.csv" ||
+    fail "the new street's November is not not_started in status.csv"
+"$CIV" monitor "$IND" "$WORK/m_added.csv" >"$WORK/added12.out" 2>&1 || fail "December with the new street failed"
+grep -q "^new in 2024-12 .*D01-S10" "$WORK/added12.out" || fail "December does not say D01-S10 is new"
+
 # an earlier run's file that is this run's input is kept: forecasts.csv checked against the holdout
 "$CIV" monitor "$IND" "$WORK/m_2024-12.csv" --out "$OUT" --warn 2 --warn-scope city --model naive \
     >/dev/null 2>&1 || fail "December with warning failed"
