@@ -49,6 +49,26 @@ def _table(x, text_columns=(), encoding=None, thousands=None, percent=False):
     return t, os.fspath(x)
 
 
+def _check_rows(status, frame):
+    """check(status) for a call that read `frame` (a DataFrame, or a path: as check): the library
+    places an error at a CSV line ("<DataFrame>:7:5", the line of df.to_csv(index=False)), which
+    sent a notebook to df.loc[7] for the row at position 5; the text names the frame's row and index
+    label instead ("<DataFrame> row 5 (index 19419): rate 95 is outside ..."); `line` and `column`
+    are kept (docs/PYTHON.md, "Errors")."""
+    try:
+        check(status)
+    except Error as e:
+        pos = e.line - 2
+        if not isinstance(frame, pd.DataFrame) or e.file != "<DataFrame>" or not 0 <= pos < len(frame):
+            raise
+        label = frame.index[pos]
+        where = f"row {pos}" + ("" if isinstance(frame.index, pd.RangeIndex) and label == pos else
+                                f" (index {label!r})")
+        rest = e.text.split(": ", 1)[1] if ": " in e.text else e.message
+        raise Error(e.status, e.message, e.file, e.line, e.column, e.series_id, e.field,
+                    f"<DataFrame> {where}: {rest}") from None
+
+
 def _spec_text_columns(spec):
     """The actuals' columns the indicator file reads as text, under its own names
     (civ_monitor_spec_text_columns)."""
@@ -235,7 +255,8 @@ class _Bound:
                         actuals[c] = _id_text(actuals[c])
             t, src = _table(actuals, cols, encoding, thousands, percent)
             with t:
-                check(lib.civ_monitor_run(self.spec.ptr, t.ptr, encode(src), ctypes.byref(self.mon.ptr)))
+                _check_rows(lib.civ_monitor_run(self.spec.ptr, t.ptr, encode(src), ctypes.byref(self.mon.ptr)),
+                            self.actuals)
         except BaseException:
             self.close()
             raise
@@ -440,8 +461,8 @@ def risk_matrix(register, matrix=None, encoding=None, thousands=None, percent=Fa
         with t:
             a, m = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
             with a, m:
-                check(lib.civ_monitor_risk_assess(mx.ptr, t.ptr, encode(src), ctypes.byref(a.ptr),
-                                                  ctypes.byref(m.ptr)))
+                _check_rows(lib.civ_monitor_risk_assess(mx.ptr, t.ptr, encode(src), ctypes.byref(a.ptr),
+                                                        ctypes.byref(m.ptr)), register)
                 return monitor_dtypes(table_to_frame(a.ptr)), monitor_dtypes(table_to_frame(m.ptr))
 
 
@@ -482,8 +503,8 @@ def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=No
     with t:
         out = _Owned(lib.civ_table_free)
         with out:
-            check(lib.civ_monitor_inactivity_run(ctypes.byref(opt), t.ptr, encode(src), end_s,
-                                                 ctypes.byref(out.ptr)))
+            _check_rows(lib.civ_monitor_inactivity_run(ctypes.byref(opt), t.ptr, encode(src), end_s,
+                                                       ctypes.byref(out.ptr)), given)
             return _inactivity_dtypes(table_to_frame(out.ptr), given, zone)
 
 

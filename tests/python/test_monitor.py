@@ -277,7 +277,7 @@ def test_timestamps():
     assert list(status[status.unit == "C1"].ds.astype(str)) == ["2024Q1", "2024Q2", "2024Q3"]
     mid = frame(rows)
     mid["ds"] = pd.to_datetime(mid.ds) + pd.Timedelta(days=14)  # days inside months: refused, the row named
-    with pytest.raises(civicast.Error, match=r"<DataFrame>:2:.*2024-01-15.*is a day inside a month"):
+    with pytest.raises(civicast.Error, match=r"<DataFrame> row 0: .*2024-01-15.*is a day inside a month"):
         civicast.monitor(SPEC, mid)
     # demand: the forecasts of a Timestamp panel against Timestamp actuals
     panel = pd.DataFrame({"unique_id": "C1", "ds": pd.date_range("2023-01-01", periods=24, freq="MS"),
@@ -361,3 +361,32 @@ def test_frames_indexed_by_their_columns_and_numpy_periods():
     assert len(by_numpy) > 0 and (by_numpy.since.astype(str) == by_text.since.astype(str)).all()
     assert by_numpy.reset_index(drop=True).drop(columns="since").equals(
         by_text.reset_index(drop=True).drop(columns="since"))
+
+
+def test_frame_errors_name_the_row_not_a_csv_line():
+    """A library error in a frame's cell named a CSV line ("<DataFrame>:7:5: rate 95 ..." for the row
+    at position 5), which sends a notebook to df.loc[7], a good row; in a shuffled or filtered frame
+    the line matched neither position nor label. The text names the row position and, when it differs,
+    the index label; line and column stay (the line of df.to_csv(index=False))."""
+    actuals = pd.read_csv(DEMO / "monitoring.csv", parse_dates=["ds"])
+    bad = actuals.copy()
+    bad.loc[5, "value"] = 95.0
+    with pytest.raises(civicast.Error) as e:
+        civicast.monitor(DEMO / "indicators.toml", bad)
+    assert e.value.text.startswith("<DataFrame> row 5: rate 95 is outside [0, 1]"), e.value.text
+    assert e.value.field == "value" and e.value.line == 7 and e.value.status == "CIV_ERR_DOMAIN"
+    shuffled = actuals.sample(frac=1.0, random_state=1)
+    label = shuffled.index[5]
+    shuffled.loc[label, "value"] = 95.0
+    with pytest.raises(civicast.Error) as e:
+        civicast.monitor(DEMO / "indicators.toml", shuffled)
+    assert e.value.text.startswith(f"<DataFrame> row 5 (index {label}): rate 95"), e.value.text
+    assert shuffled.loc[label, "value"] == 95.0
+    register = pd.read_csv(DEMO / "risks.csv")
+    register.loc[1, "probability"] = 65
+    with pytest.raises(civicast.Error) as e:
+        civicast.risk_matrix(register)
+    assert e.value.text.startswith("<DataFrame> row 1: risk '执行偏差风险'"), e.value.text
+    with pytest.raises(civicast.Error) as e:  # a file keeps its line
+        civicast.monitor(DEMO / "indicators.toml", DEMO / "monitoring.csv", period="2030-01")
+    assert "2030-01" in e.value.text
