@@ -269,6 +269,16 @@ static void print_reporting(const civ_table *st, const char *ds)
                fresh == 1 ? "reports" : "report", fresh_list);
 }
 
+/* 1 when every row of the status table is of one period. */
+static int one_period(const civ_table *st)
+{
+    size_t n = civ_table_n_rows(st), c_ds = col(st, "ds");
+    for (size_t r = 1; r < n; r++)
+        if (strcmp(civ_table_text(st, r, c_ds), civ_table_text(st, 0, c_ds)))
+            return 0;
+    return n > 0;
+}
+
 void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *ds)
 {
     size_t n = civ_table_n_rows(al), c_alert = col(st, "alert"), c_ds = col(st, "ds");
@@ -282,6 +292,10 @@ void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *
         raised += !strcmp(a, "raised"), continued += !strcmp(a, "continued"), cleared += !strcmp(a, "cleared");
     }
     printf("alerts %-15s %zu open (%zu raised, %zu continued), %zu cleared\n", ds, n, raised, continued, cleared);
+    if (one_period(st)) /* a month's sheet alone: "0 open" would read as "all met" */
+        printf("history                one period in the actuals (%s): no run of misses can be seen, so no alert "
+               "of two or more misses can be raised;\n                       monitor the whole history (append "
+               "each month's rows to one file), not the month alone\n", ds);
     print_reporting(st, ds);
     size_t c_dep = col(al, "department"), c_ind = col(al, "indicator"), c_name = col(al, "name"),
            c_scope = col(al, "scope"), c_unit = col(al, "unit"), c_act = col(al, "actual"),
@@ -381,8 +395,14 @@ void civ_cli_print_demand(const civ_table *t, const char *source)
 void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
 {
     if (job->mon) {
-        printf("monitoring             %zu indicators, %zu series, %s\n", civ_monitor_spec_n_indicators(job->spec),
-               civ_monitor_n_series(job->mon), job->actuals);
+        civ_frequency f = civ_monitor_frequency(job->mon);
+        char lo[32], hi[32];
+        int64_t n = civ_monitor_last_period(job->mon) - civ_monitor_first_period(job->mon) + 1;
+        civ_period_format(f, 0, civ_monitor_first_period(job->mon), lo, sizeof lo);
+        civ_period_format(f, 0, civ_monitor_last_period(job->mon), hi, sizeof hi);
+        printf("monitoring             %zu indicators, %zu series, %s .. %s (%lld period%s), %s\n",
+               civ_monitor_spec_n_indicators(job->spec), civ_monitor_n_series(job->mon), lo, hi, (long long)n,
+               n == 1 ? "" : "s", job->actuals);
         char ds[32] = "";
         if (job->period)
             civ_period_format(civ_monitor_frequency(job->mon), 0, job->period_value, ds, sizeof ds);

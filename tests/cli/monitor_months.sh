@@ -67,6 +67,15 @@ grep -q "^street,D01-S10,policy_awareness,.*,2024-11,.*,not_started," "$WORK/add
 "$CIV" monitor "$IND" "$WORK/m_added.csv" >"$WORK/added12.out" 2>&1 || fail "December with the new street failed"
 grep -q "^new in 2024-12 .*D01-S10" "$WORK/added12.out" || fail "December does not say D01-S10 is new"
 
+# the month's sheet alone: "0 open" is not "all met"; the command says the history is missing
+awk -F, 'NR == 1 || $4 == "2024-12"' "$DEMO/monitoring.csv" >"$WORK/only_dec.csv"
+"$CIV" monitor "$IND" "$WORK/only_dec.csv" >"$WORK/only.out" 2>&1 || fail "December alone failed"
+grep -q "^monitoring .* 2024-12 .. 2024-12 (1 period)" "$WORK/only.out" || fail "no span: $(head -1 "$WORK/only.out")"
+grep -q "^history .*one period in the actuals (2024-12)" "$WORK/only.out" ||
+    fail "December alone does not say the history is missing: $(head -3 "$WORK/only.out")"
+grep -q "^history" "$WORK/dec.out" && fail "the whole history printed the one-period note"
+grep -q "^monitoring .* 2023-01 .. 2024-12 (24 periods)" "$WORK/dec.out" || fail "no span: $(head -1 "$WORK/dec.out")"
+
 # an earlier run's file that is this run's input is kept: forecasts.csv checked against the holdout
 "$CIV" monitor "$IND" "$WORK/m_2024-12.csv" --out "$OUT" --warn 2 --warn-scope city --model naive \
     >/dev/null 2>&1 || fail "December with warning failed"
