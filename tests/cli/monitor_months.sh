@@ -60,8 +60,10 @@ awk -F, 'BEGIN { OFS = "," } NR > 1 && $1 == "D01-S01" && $4 == "2024-12" { $1 =
 cat "$WORK/m_2024-12.csv" "$WORK/new_street.csv" >"$WORK/m_added.csv"
 "$CIV" monitor "$IND" "$WORK/m_added.csv" --period 2024-11 --out "$WORK/added" >"$WORK/added.out" 2>&1 ||
     fail "the month with a new street failed: $(cat "$WORK/added.out")"
-grep -q "D01-S10" "$WORK/added.out" && fail "November lists the street added in December: $(grep D01-S10 "$WORK/added.out")"
-grep -q "of 1200 street series" "$WORK/added.out" || fail "November counts the new street's series: $(cat "$WORK/added.out")"
+grep -q "D01-S10" "$WORK/added.out" &&
+    fail "November lists the street added in December: $(grep D01-S10 "$WORK/added.out")"
+grep -q "of 1200 street series" "$WORK/added.out" ||
+    fail "November counts the new street's series: $(cat "$WORK/added.out")"
 grep -q "^street,D01-S10,policy_awareness,.*,2024-11,.*,not_started," "$WORK/added/status.csv" ||
     fail "the new street's November is not not_started in status.csv"
 "$CIV" monitor "$IND" "$WORK/m_added.csv" >"$WORK/added12.out" 2>&1 || fail "December with the new street failed"
