@@ -388,8 +388,13 @@ static void test_unit_added_later(void **state)
     assert_string_equal(civ_table_text(st, r, 10), "continued");
     r = status_row(st, "city", "city", "accidents", "2024-12");
     assert_true(civ_table_number(st, r, 5) == 18.0);
-    /* the new street itself: no row before 2025-01 (no_data) and no base of its own (no_target) */
-    assert_string_equal(civ_table_text(st, status_row(st, "community", "C3", "accidents", "2024-12"), 8), "no_data");
+    /* the new street itself: no row before 2025-01 (not_started: it was not asked to report then; it
+     * was no_data, counted and listed as a street that sent nothing in those months) and no base of its
+     * own (no_target) */
+    assert_string_equal(civ_table_text(st, status_row(st, "community", "C3", "accidents", "2024-12"), 8),
+                        "not_started");
+    assert_string_equal(civ_table_text(st, status_row(st, "community", "C3", "accidents", "2023-01"), 8),
+                        "not_started");
     assert_string_equal(civ_table_text(st, status_row(st, "community", "C3", "accidents", "2025-01"), 8),
                         "no_target");
     /* a constant count target scales with the units of each month: 2 x 5, then 3 x 5 */
@@ -400,6 +405,9 @@ static void test_unit_added_later(void **state)
     /* before any unit reported it, the roll-up has neither a value nor a target */
     r = status_row(st, "district", "A", "incidents", "2024-06");
     assert_true(isnan(civ_table_number(st, r, 5)) && isnan(civ_table_number(st, r, 7)));
+    assert_string_equal(civ_table_text(st, r, 8), "not_started");
+    /* from its first member's row on, the roll-up is judged */
+    assert_string_equal(civ_table_text(st, status_row(st, "district", "A", "incidents", "2024-12"), 8), "met");
     civ_table_free(st);
     civ_monitor_free(m);
     civ_table_free(a);

@@ -19,7 +19,9 @@ static const civ_cli_option monitor_options[] = {
     [M_PERIOD] = {"--period", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "YYYY-MM", "the period whose alerts are listed "
                                                                            "(default: the last)"},
     [M_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "DIR", "write status.csv, alerts.csv and the other "
-                                                                 "parts' tables there"},
+                                                                 "parts' tables there\n(published together; "
+                                                                 "an earlier run's that this one does not "
+                                                                 "make are removed)"},
     [M_WARN] = {"--warn", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "H", "early warning: forecast every series H periods "
                                                                  "ahead and give\nthe probability of missing each "
                                                                  "target (warning.csv, warning_steps.csv)"},

@@ -224,7 +224,8 @@ static void list_unit(char *line, size_t size, size_t k, const char *unit)
 }
 
 /* The units of the period's status that did not report (a unit's series at
- * ds are all no_data), the units that report for the first time, and the
+ * ds are all no_data; a unit added later is not_started there, not counted), the units that
+ * report for the first time, and the
  * unit series without a value: a street missing this month, or a month whose
  * values are all empty, is said, not only shown as fewer alerts. */
 static void print_reporting(const civ_table *st, const char *ds)
@@ -242,9 +243,11 @@ static void print_reporting(const civ_table *st, const char *ds)
         size_t at = 0, nd = 0, before = 0;
         for (; r < n && !strcmp(civ_table_text(st, r, c_scope), scope) && !strcmp(civ_table_text(st, r, c_unit), unit);
              r++) {
-            int cmp = strcmp(civ_table_text(st, r, c_ds), ds), no_data = !strcmp(civ_table_text(st, r, c_status),
-                                                                                   "no_data");
+            const char *status = civ_table_text(st, r, c_status);
+            int cmp = strcmp(civ_table_text(st, r, c_ds), ds), no_data = !strcmp(status, "no_data");
             earlier_periods |= cmp < 0;
+            if (!strcmp(status, "not_started")) /* added later: not a unit that failed to report */
+                continue;
             if (!cmp)
                 at++, nd += no_data;
             else if (cmp < 0)
@@ -266,6 +269,16 @@ static void print_reporting(const civ_table *st, const char *ds)
                fresh == 1 ? "reports" : "report", fresh_list);
 }
 
+/* 1 when every row of the status table is of one period. */
+static int one_period(const civ_table *st)
+{
+    size_t n = civ_table_n_rows(st), c_ds = col(st, "ds");
+    for (size_t r = 1; r < n; r++)
+        if (strcmp(civ_table_text(st, r, c_ds), civ_table_text(st, 0, c_ds)))
+            return 0;
+    return n > 0;
+}
+
 void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *ds)
 {
     size_t n = civ_table_n_rows(al), c_alert = col(st, "alert"), c_ds = col(st, "ds");
@@ -279,6 +292,10 @@ void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *
         raised += !strcmp(a, "raised"), continued += !strcmp(a, "continued"), cleared += !strcmp(a, "cleared");
     }
     printf("alerts %-15s %zu open (%zu raised, %zu continued), %zu cleared\n", ds, n, raised, continued, cleared);
+    if (one_period(st)) /* a month's sheet alone: "0 open" would read as "all met" */
+        printf("history                one period in the actuals (%s): no run of misses can be seen, so no alert "
+               "of two or more misses can be raised;\n                       monitor the whole history (append "
+               "each month's rows to one file), not the month alone\n", ds);
     print_reporting(st, ds);
     size_t c_dep = col(al, "department"), c_ind = col(al, "indicator"), c_name = col(al, "name"),
            c_scope = col(al, "scope"), c_unit = col(al, "unit"), c_act = col(al, "actual"),
@@ -378,8 +395,14 @@ void civ_cli_print_demand(const civ_table *t, const char *source)
 void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
 {
     if (job->mon) {
-        printf("monitoring             %zu indicators, %zu series, %s\n", civ_monitor_spec_n_indicators(job->spec),
-               civ_monitor_n_series(job->mon), job->actuals);
+        civ_frequency f = civ_monitor_frequency(job->mon);
+        char lo[32], hi[32];
+        int64_t n = civ_monitor_last_period(job->mon) - civ_monitor_first_period(job->mon) + 1;
+        civ_period_format(f, 0, civ_monitor_first_period(job->mon), lo, sizeof lo);
+        civ_period_format(f, 0, civ_monitor_last_period(job->mon), hi, sizeof hi);
+        printf("monitoring             %zu indicators, %zu series, %s .. %s (%lld period%s), %s\n",
+               civ_monitor_spec_n_indicators(job->spec), civ_monitor_n_series(job->mon), lo, hi, (long long)n,
+               n == 1 ? "" : "s", job->actuals);
         char ds[32] = "";
         if (job->period)
             civ_period_format(civ_monitor_frequency(job->mon), 0, job->period_value, ds, sizeof ds);
@@ -399,6 +422,84 @@ void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
 
 /* ---- writing ---------------------------------------------------------------------- */
 
+/* The folder's record of the files the last `monitor --out` run wrote there, one line per file:
+ * "name inode size mtime_sec mtime_nsec".  A later run that does not make one of them removes it
+ * only while it is exactly as that run left it (same inode, size and time) and is none of this
+ * run's inputs, so a file of the user's, or one rewritten since, is never removed. */
+#define MONITOR_RECORD ".civicast-monitor"
+
+static const char *const monitor_files[] = {"status.csv", "alerts.csv", "warning_steps.csv", "warning.csv",
+                                            "forecasts.csv", "risks.csv", "risk_matrix.csv", "inactivity.csv",
+                                            "demand.csv"};
+enum { N_MONITOR_FILES = sizeof monitor_files / sizeof monitor_files[0] };
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+static int is_input(const civ_cli_monitor_job *job, const struct stat *st)
+{
+    const char *in[] = {job->indicators, job->actuals, job->risks, job->matrix, job->events, job->demand_forecasts,
+                        job->demand_actuals};
+    struct stat s;
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++)
+        if (in[i] && !stat(in[i], &s) && same_file(&s, st))
+            return 1;
+    return 0;
+}
+
+/* Removes the files of the earlier run's record that this run did not make (written[i] == 0) and
+ * that are still as it left them; lists the names removed in `removed`. */
+static void remove_stale(const civ_cli_monitor_job *job, const char *dir, const int *written, char *removed,
+                         size_t size)
+{
+    char path[4096], name[64];
+    snprintf(path, sizeof path, "%s/%s", dir, MONITOR_RECORD);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    unsigned long long ino, bytes;
+    long long sec, nsec;
+    while (fscanf(f, "%63s %llu %llu %lld %lld", name, &ino, &bytes, &sec, &nsec) == 5) {
+        size_t k = 0;
+        while (k < N_MONITOR_FILES && strcmp(name, monitor_files[k]))
+            k++;
+        if (k == N_MONITOR_FILES || written[k])
+            continue;
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, monitor_files[k]);
+        if (stat(path, &st) || !S_ISREG(st.st_mode) || (unsigned long long)st.st_ino != ino ||
+            (unsigned long long)st.st_size != bytes || (long long)st.st_mtim.tv_sec != sec ||
+            (long long)st.st_mtim.tv_nsec != nsec || is_input(job, &st) || unlink(path))
+            continue;
+        size_t len = strlen(removed);
+        snprintf(removed + len, size - len, "%s%s", len ? ", " : "", monitor_files[k]);
+    }
+    fclose(f);
+}
+
+/* Writes the record of the files this run published (a temporary name renamed over it). */
+static void write_record(const char *dir, const int *written)
+{
+    char path[4096], tmp[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, MONITOR_RECORD);
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return;
+    for (size_t k = 0; k < N_MONITOR_FILES; k++) {
+        char file[4200];
+        struct stat st;
+        snprintf(file, sizeof file, "%s/%s", dir, monitor_files[k]);
+        if (written[k] && !stat(file, &st))
+            fprintf(f, "%s %llu %llu %lld %lld\n", monitor_files[k], (unsigned long long)st.st_ino,
+                    (unsigned long long)st.st_size, (long long)st.st_mtim.tv_sec, (long long)st.st_mtim.tv_nsec);
+    }
+    if (fclose(f) || rename(tmp, path))
+        unlink(tmp);
+}
+
 int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir)
 {
     if (mkdir(dir, 0777) && errno != EEXIST) {
@@ -407,25 +508,37 @@ int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir)
     }
     const civ_table *t[] = {job->status, job->alerts, job->steps, job->summary, job->forecasts,
                             job->risk_table, job->matrix_table, job->inactivity, job->demand};
-    static const char *const names[] = {"status.csv", "alerts.csv", "warning_steps.csv", "warning.csv",
-                                        "forecasts.csv", "risks.csv", "risk_matrix.csv", "inactivity.csv",
-                                        "demand.csv"};
-    enum { N = sizeof names / sizeof names[0] };
-    char paths[N][4096];
-    size_t written = 0;
-    civ_status s = CIV_OK;
-    for (size_t i = 0; i < N && !s; i++) {
+    char targets[N_MONITOR_FILES][4096];
+    const char *names[N_MONITOR_FILES], *target_ptrs[N_MONITOR_FILES];
+    int written[N_MONITOR_FILES] = {0};
+    size_t n = 0;
+    for (size_t k = 0; k < N_MONITOR_FILES; k++)
+        if (t[k]) {
+            snprintf(targets[n], sizeof targets[n], "%s/%s", dir, monitor_files[k]);
+            names[n] = monitor_files[k], target_ptrs[n] = targets[n], written[k] = 1, n++;
+        }
+    /* Every file is written into a staging folder and the set published together (a failure or a
+     * signal leaves the earlier run's files as they were); then the files of the earlier run that
+     * this one did not make are removed, so the folder never shows last month's warning.csv beside
+     * this month's status.csv. */
+    civ_staging *stg = NULL;
+    civ_status s = n ? civ_staging_open(targets[0], &stg) : CIV_OK;
+    for (size_t i = 0, k = 0; i < N_MONITOR_FILES && !s; i++) {
         if (!t[i])
             continue;
-        snprintf(paths[written], sizeof paths[written], "%s/%s", dir, names[i]);
-        s = civ_table_write_csv_opts(t[i], paths[written], &job->csv);
-        if (!s)
-            written++;
+        char staged[4200];
+        snprintf(staged, sizeof staged, "%s/%s", civ_staging_dir(stg), names[k++]);
+        s = civ_table_write_csv_opts(t[i], staged, &job->csv);
     }
-    if (s) {
-        for (size_t i = 0; i < written; i++)
-            unlink(paths[i]);
+    if (!s && n)
+        s = civ_staging_publish_files(stg, names, target_ptrs, n);
+    civ_staging_free(stg);
+    if (s)
         return civ_cli_report(s);
-    }
+    char removed[256] = "";
+    remove_stale(job, dir, written, removed, sizeof removed);
+    write_record(dir, written);
+    if (removed[0])
+        printf("removed                %s (an earlier run's; this run made none)\n", removed);
     return CIV_EXIT_OK;
 }

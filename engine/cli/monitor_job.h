@@ -49,8 +49,11 @@ civ_status civ_cli_monitor_job_run(civ_cli_monitor_job *job);
 /* Prints the period's alerts by department, the warnings, the risk levels,
  * the inactivity alerts and the demand flags. */
 void civ_cli_monitor_job_print(const civ_cli_monitor_job *job);
-/* Writes the tables into `dir` (created if missing; one level); on failure
- * removes the files this call wrote, reports and returns the exit code. */
+/* Writes the tables into `dir` (created if missing; one level) through a
+ * staging folder, published together (on failure the earlier files stay as
+ * they were; reports and returns the exit code); then removes the files an
+ * earlier run recorded in dir/.civicast-monitor that this run did not make,
+ * while they are as that run left them and are none of this run's inputs. */
 int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir);
 void civ_cli_monitor_job_free(civ_cli_monitor_job *job);
 

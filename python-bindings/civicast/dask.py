@@ -67,11 +67,19 @@ def _checked(ddf, id_col, time_col, target_col):
     return ddf, meta["unique_id"].dtype
 
 
+def _known_categories(id_dtype):
+    """True for a categorical dtype whose categories the Dask metadata knows (dd.from_pandas of a
+    categorical column; not after .cat.as_unknown() or a CSV read with dtype="category")."""
+    return isinstance(id_dtype, pd.CategoricalDtype) and id_dtype.categories is not None and \
+        "__UNKNOWN_CATEGORIES__" not in id_dtype.categories
+
+
 def _id_dtype_out(id_dtype):
     """The dtype of unique_id in the results: the input's integer dtype,
-    int64 for whole-number float ids, else text (object)."""
+    int64 for whole-number float ids, a categorical with known categories as
+    itself (as civicast.forecast keeps it), else text (object)."""
     if isinstance(id_dtype, pd.CategoricalDtype):
-        return object
+        return id_dtype if _known_categories(id_dtype) else object
     if pd.api.types.is_integer_dtype(id_dtype):
         return id_dtype
     return np.int64 if pd.api.types.is_float_dtype(id_dtype) else object
@@ -80,7 +88,10 @@ def _id_dtype_out(id_dtype):
 def _ids_back(out, id_dtype):
     """A partition's result with its ids (text after partition_by_id) back in
     the input's dtype, as civicast.forecast gives them."""
-    if _id_dtype_out(id_dtype) is not object and len(out):
+    if _known_categories(id_dtype):  # the text ids back to the input's categories (ints too)
+        codes = id_dtype.categories.astype(str).get_indexer(out["unique_id"].astype(str))
+        out["unique_id"] = pd.Categorical.from_codes(codes, dtype=id_dtype)
+    elif _id_dtype_out(id_dtype) is not object and len(out):
         _frame.ids_like(out, "unique_id", pd.DataFrame({"unique_id": pd.Series([], dtype=id_dtype)}))
     elif _id_dtype_out(id_dtype) is not object:
         out["unique_id"] = out["unique_id"].astype(_id_dtype_out(id_dtype))
@@ -137,7 +148,8 @@ def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xr
     covariates); returns a lazy dask DataFrame with the same columns and,
     once computed, the same rows and values as civicast.forecast on the
     whole frame (unique_id in the input's dtype: integer ids as integers,
-    text as text; a categorical's as text).  model may be a list of
+    text as text, a categorical with its categories when the Dask metadata
+    knows them, else as text).  model may be a list of
     specs (["ets", "theta"]): civicast.forecast's long layout with `model`
     (AutoETS, Theta, ...) and `fitted_model`; compute it and pivot for the
     wide one.  id_col, time_col,

@@ -540,6 +540,22 @@ def _standard_columns(df, id_col=None, time_col=None, target_col=None):
     return df.rename(columns=rename) if rename else df
 
 
+def _as_float64(s):
+    """A numeric or boolean Series as a float64 array, missing values (NaN, pd.NA) as NaN.  A
+    float32 or float16 column (also pandas' Float32) gives each value as the decimal it shows
+    and DataFrame.to_csv writes: np.float32(0.95) is 0.95, as the CSV readers read "0.95",
+    not its binary widening 0.949999988079071, which missed a target of 0.95 and made a
+    frame's results differ from the command's on the same data written by to_csv."""
+    v = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    narrow = getattr(s.dtype, "numpy_dtype", s.dtype)
+    if isinstance(narrow, np.dtype) and narrow.kind == "f" and narrow.itemsize < 8:
+        frac = np.isfinite(v) & (v != np.round(v))  # whole numbers widen exactly already
+        if frac.any():
+            v = np.array(v, dtype=np.float64)
+            v[frac] = v[frac].astype(narrow).astype(str).astype(np.float64)  # shortest repr, as printed
+    return v
+
+
 def _float_column(s, name):
     """A numeric or boolean column as float64, its missing values (NaN, None,
     the pd.NA of nullable Int64 / Float64 / boolean columns) as NaN; text
@@ -550,7 +566,7 @@ def _float_column(s, name):
         s = pd.to_numeric(s, errors="raise")
     elif not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
         raise TypeError(f"civicast: {name} must be numeric, got {s.dtype}")
-    return s.to_numpy(dtype=np.float64, na_value=np.nan)
+    return _as_float64(s)
 
 
 def _date_named_columns(df):
@@ -881,7 +897,7 @@ def frame_to_table(df):
     bulk = _lib.has("civ_table_set_numbers")
     for idx, s, numeric in cols:
         if numeric:
-            v = np.ascontiguousarray(s.to_numpy(dtype=np.float64, na_value=np.nan))
+            v = np.ascontiguousarray(_as_float64(s))
             if bulk:
                 check(lib.civ_table_set_numbers(t.ptr, idx, 0, _ptr(v), n))
             else:

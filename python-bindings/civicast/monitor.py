@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from . import _lib
-from ._lib import check, encode, lib
-from .frame import (PanelData, _Owned, _panel_read_options, _read_table, _Run, count_dtypes,
+from ._lib import Error, check, encode, lib
+from .frame import (PanelData, _Owned, _column_list, _panel_read_options, _read_table, _Run, count_dtypes,
                     frame_to_table, ids_like, table_to_frame, whole_codes)
 
 __all__ = ["monitor", "early_warning", "demand_check", "risk_matrix", "inactivity_alerts"]
@@ -40,9 +40,33 @@ def _table(x, text_columns=(), encoding=None, thousands=None, percent=False):
     """(owned civ_table, source name for errors); encoding and thousands as
     civicast.read's, for a CSV path."""
     if isinstance(x, pd.DataFrame):
+        for c in text_columns:  # groupby([...]).agg(...)'s keys, set_index("ts"): the columns are the index
+            if c not in x.columns and c in (x.index.names or []):
+                raise Error("CIV_ERR_MISSING_COLUMN", f"the table needs a column '{c}', and '{c}' is the frame's "
+                            f"index (its columns are {_column_list(x)}): pass df.reset_index()", field=c)
         return frame_to_table(x), "<DataFrame>"
     t = _read_table(x, list(text_columns), encoding=encoding, thousands=thousands, percent=percent)
     return t, os.fspath(x)
+
+
+def _check_rows(status, frame):
+    """check(status) for a call that read `frame` (a DataFrame, or a path: as check): the library
+    places an error at a CSV line ("<DataFrame>:7:5", the line of df.to_csv(index=False)), which
+    sent a notebook to df.loc[7] for the row at position 5; the text names the frame's row and index
+    label instead ("<DataFrame> row 5 (index 19419): rate 95 is outside ..."); `line` and `column`
+    are kept (docs/PYTHON.md, "Errors")."""
+    try:
+        check(status)
+    except Error as e:
+        pos = e.line - 2
+        if not isinstance(frame, pd.DataFrame) or e.file != "<DataFrame>" or not 0 <= pos < len(frame):
+            raise
+        label = frame.index[pos]
+        where = f"row {pos}" + ("" if isinstance(frame.index, pd.RangeIndex) and label == pos else
+                                f" (index {label!r})")
+        rest = e.text.split(": ", 1)[1] if ": " in e.text else e.message
+        raise Error(e.status, e.message, e.file, e.line, e.column, e.series_id, e.field,
+                    f"<DataFrame> {where}: {rest}") from None
 
 
 def _spec_text_columns(spec):
@@ -231,7 +255,8 @@ class _Bound:
                         actuals[c] = _id_text(actuals[c])
             t, src = _table(actuals, cols, encoding, thousands, percent)
             with t:
-                check(lib.civ_monitor_run(self.spec.ptr, t.ptr, encode(src), ctypes.byref(self.mon.ptr)))
+                _check_rows(lib.civ_monitor_run(self.spec.ptr, t.ptr, encode(src), ctypes.byref(self.mon.ptr)),
+                            self.actuals)
         except BaseException:
             self.close()
             raise
@@ -256,6 +281,8 @@ def _period(mon, ds):
         return _LATEST
     form, value = ctypes.c_int(), ctypes.c_int64()
     freq = lib.civ_monitor_frequency(mon)
+    if isinstance(ds, np.datetime64):  # m.ds.unique()[-1], m.ds.values[-1]: a Timestamp as numpy gives it
+        ds = pd.Timestamp(ds)
     if not isinstance(ds, str) and isinstance(ds, (pd.Timestamp, datetime.date)):  # the period it falls in
         t = pd.Timestamp(ds)
         ds = {1: f"{t.year:04d}", 2: f"{t.year:04d}-Q{(t.month - 1) // 3 + 1}"}.get(freq, f"{t.year:04d}-{t.month:02d}")
@@ -434,8 +461,8 @@ def risk_matrix(register, matrix=None, encoding=None, thousands=None, percent=Fa
         with t:
             a, m = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
             with a, m:
-                check(lib.civ_monitor_risk_assess(mx.ptr, t.ptr, encode(src), ctypes.byref(a.ptr),
-                                                  ctypes.byref(m.ptr)))
+                _check_rows(lib.civ_monitor_risk_assess(mx.ptr, t.ptr, encode(src), ctypes.byref(a.ptr),
+                                                        ctypes.byref(m.ptr)), register)
                 return monitor_dtypes(table_to_frame(a.ptr)), monitor_dtypes(table_to_frame(m.ptr))
 
 
@@ -476,8 +503,8 @@ def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=No
     with t:
         out = _Owned(lib.civ_table_free)
         with out:
-            check(lib.civ_monitor_inactivity_run(ctypes.byref(opt), t.ptr, encode(src), end_s,
-                                                 ctypes.byref(out.ptr)))
+            _check_rows(lib.civ_monitor_inactivity_run(ctypes.byref(opt), t.ptr, encode(src), end_s,
+                                                       ctypes.byref(out.ptr)), given)
             return _inactivity_dtypes(table_to_frame(out.ptr), given, zone)
 
 

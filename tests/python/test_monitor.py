@@ -277,7 +277,7 @@ def test_timestamps():
     assert list(status[status.unit == "C1"].ds.astype(str)) == ["2024Q1", "2024Q2", "2024Q3"]
     mid = frame(rows)
     mid["ds"] = pd.to_datetime(mid.ds) + pd.Timedelta(days=14)  # days inside months: refused, the row named
-    with pytest.raises(civicast.Error, match=r"<DataFrame>:2:.*2024-01-15.*is a day inside a month"):
+    with pytest.raises(civicast.Error, match=r"<DataFrame> row 0: .*2024-01-15.*is a day inside a month"):
         civicast.monitor(SPEC, mid)
     # demand: the forecasts of a Timestamp panel against Timestamp actuals
     panel = pd.DataFrame({"unique_id": "C1", "ds": pd.date_range("2023-01-01", periods=24, freq="MS"),
@@ -309,3 +309,84 @@ def test_period_forms():
         civicast.monitor(SPEC, frame(rows), period="2024-Q2")
     with pytest.raises(civicast.Error, match=r"the alerts of 2024-09 .* the actuals span 2024-01 .. 2024-05"):
         civicast.monitor(SPEC, frame(rows), period="2024-09")
+
+
+def test_float32_values_read_as_printed(tmp_path):
+    """A notebook that stores the actuals as float32 (astype("float32"), a parquet file written so)
+    sees 0.9 and 0.95; the monitor must read those numbers, not their binary widening
+    0.8999999761581421, which missed a target of 0.9 in 14 street-months of the demo city and made
+    the frame's statuses differ from the command's on the same frame written by to_csv."""
+    actuals = pd.read_csv(DEMO / "monitoring.csv")
+    narrow = actuals.astype({"value": "float32"})
+    want, _ = civicast.monitor(DEMO / "indicators.toml", actuals)
+    got, _ = civicast.monitor(DEMO / "indicators.toml", narrow)
+    on_target = got[(got.scope == "street") & (got.actual == got.target)]
+    assert len(on_target) >= 10 and set(on_target.status) == {"met"}
+    assert (got.status == want.status).all() and (got.alert == want.alert).all()
+    narrow.to_csv(tmp_path / "narrow.csv", index=False)  # what the command reads: "0.9"
+    from_file, _ = civicast.monitor(DEMO / "indicators.toml", tmp_path / "narrow.csv")
+    assert (got.status == from_file.status).all()
+    assert np.array_equal(got.actual.to_numpy(), from_file.actual.to_numpy(), equal_nan=True)
+    nullable = actuals.astype({"value": "Float32"})  # pandas' nullable float32: the same numbers
+    same, _ = civicast.monitor(DEMO / "indicators.toml", nullable)
+    assert np.array_equal(same.actual.to_numpy(), got.actual.to_numpy(), equal_nan=True)
+
+
+def test_frames_indexed_by_their_columns_and_numpy_periods():
+    """What a notebook has at hand: actuals aggregated by groupby (the keys are a MultiIndex), events
+    indexed by their time, a register indexed by the risk; each is refused with the cure
+    (df.reset_index()), as civicast.forecast does, not with "the actuals have no column 'street'"
+    at "<DataFrame>:1"; and period= as numpy gives a date (m.ds.unique()[-1]: numpy.datetime64) is
+    the month it falls in, as a Timestamp is (it was refused: "is not a monthly period")."""
+    actuals = pd.read_csv(DEMO / "monitoring.csv", parse_dates=["ds"])
+    grouped = actuals.groupby(["street", "district", "indicator", "ds"]).agg(
+        value=("value", "mean"), denominator=("denominator", "sum"))
+    with pytest.raises(civicast.Error) as e:
+        civicast.monitor(DEMO / "indicators.toml", grouped)
+    assert e.value.status == "CIV_ERR_MISSING_COLUMN" and e.value.field == "street"
+    assert "reset_index()" in e.value.message
+    status, _ = civicast.monitor(DEMO / "indicators.toml", grouped.reset_index())
+    assert len(status) == 33120
+    events = pd.read_csv(DEMO / "sensor_events.csv", parse_dates=["ts"])
+    with pytest.raises(civicast.Error) as e:
+        civicast.inactivity_alerts(events.set_index("ts"))
+    assert e.value.field == "ts" and "reset_index()" in e.value.message
+    with pytest.raises(civicast.Error) as e:
+        civicast.risk_matrix(pd.read_csv(DEMO / "risks.csv").set_index("risk"))
+    assert e.value.field == "risk" and "reset_index()" in e.value.message
+    june = actuals.ds.unique()[17]
+    assert isinstance(june, np.datetime64)
+    _, by_numpy = civicast.monitor(DEMO / "indicators.toml", actuals, period=june)
+    _, by_text = civicast.monitor(DEMO / "indicators.toml", actuals, period="2024-06")
+    assert len(by_numpy) > 0 and (by_numpy.since.astype(str) == by_text.since.astype(str)).all()
+    assert by_numpy.reset_index(drop=True).drop(columns="since").equals(
+        by_text.reset_index(drop=True).drop(columns="since"))
+
+
+def test_frame_errors_name_the_row_not_a_csv_line():
+    """A library error in a frame's cell named a CSV line ("<DataFrame>:7:5: rate 95 ..." for the row
+    at position 5), which sends a notebook to df.loc[7], a good row; in a shuffled or filtered frame
+    the line matched neither position nor label. The text names the row position and, when it differs,
+    the index label; line and column stay (the line of df.to_csv(index=False))."""
+    actuals = pd.read_csv(DEMO / "monitoring.csv", parse_dates=["ds"])
+    bad = actuals.copy()
+    bad.loc[5, "value"] = 95.0
+    with pytest.raises(civicast.Error) as e:
+        civicast.monitor(DEMO / "indicators.toml", bad)
+    assert e.value.text.startswith("<DataFrame> row 5: rate 95 is outside [0, 1]"), e.value.text
+    assert e.value.field == "value" and e.value.line == 7 and e.value.status == "CIV_ERR_DOMAIN"
+    shuffled = actuals.sample(frac=1.0, random_state=1)
+    label = shuffled.index[5]
+    shuffled.loc[label, "value"] = 95.0
+    with pytest.raises(civicast.Error) as e:
+        civicast.monitor(DEMO / "indicators.toml", shuffled)
+    assert e.value.text.startswith(f"<DataFrame> row 5 (index {label}): rate 95"), e.value.text
+    assert shuffled.loc[label, "value"] == 95.0
+    register = pd.read_csv(DEMO / "risks.csv")
+    register.loc[1, "probability"] = 65
+    with pytest.raises(civicast.Error) as e:
+        civicast.risk_matrix(register)
+    assert e.value.text.startswith("<DataFrame> row 1: risk '执行偏差风险'"), e.value.text
+    with pytest.raises(civicast.Error) as e:  # a file keeps its line
+        civicast.monitor(DEMO / "indicators.toml", DEMO / "monitoring.csv", period="2030-01")
+    assert "2030-01" in e.value.text

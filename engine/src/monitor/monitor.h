@@ -57,7 +57,9 @@ struct civ_monitor_spec {
 /* Alert codes of the status state machine. */
 enum { CIV_MON_ALERT_NONE = 0, CIV_MON_ALERT_RAISED, CIV_MON_ALERT_CONTINUED, CIV_MON_ALERT_CLEARED };
 /* Status codes. */
-enum { CIV_MON_MET = 0, CIV_MON_MISSED, CIV_MON_NO_DATA, CIV_MON_NO_TARGET };
+/* NOT_STARTED: a period before the series' first row (a unit added later; a roll-up before any of
+ * its units reported), which is not a period the unit failed to report. */
+enum { CIV_MON_MET = 0, CIV_MON_MISSED, CIV_MON_NO_DATA, CIV_MON_NO_TARGET, CIV_MON_NOT_STARTED };
 
 /* One monitored series: a scope's unit and an indicator, over the periods
  * first .. first + n_periods - 1 of the monitor. */

@@ -646,8 +646,10 @@ static void evaluate(civ_monitor *m, civ_mon_series *s)
         double target = s->scope && !n_units ? NAN : civ_mon_target_at(m, d, s->base, n_units, m->first + (int64_t)t);
         s->target[t] = target;
         if (isnan(s->value[t]) || isnan(target)) {
-            /* neither a miss nor a recovery: the run and an open alert carry on */
-            s->status[t] = isnan(s->value[t]) ? CIV_MON_NO_DATA : CIV_MON_NO_TARGET;
+            /* neither a miss nor a recovery: the run and an open alert carry on.  Before the
+             * series' first row (no member yet) the unit was not asked to report: not_started */
+            s->status[t] = !s->members[t] ? CIV_MON_NOT_STARTED : isnan(s->value[t]) ? CIV_MON_NO_DATA
+                                                                                     : CIV_MON_NO_TARGET;
             s->alert[t] = open ? CIV_MON_ALERT_CONTINUED : CIV_MON_ALERT_NONE;
         } else if (civ_mon_meets(d, s->value[t], target)) {
             s->status[t] = CIV_MON_MET;
@@ -757,7 +759,7 @@ civ_status civ_monitor_run(const civ_monitor_spec *spec, const civ_table *actual
 
 /* ---- output tables ----------------------------------------------------------------- */
 
-static const char *const STATUS_NAMES[] = {"met", "missed", "no_data", "no_target"};
+static const char *const STATUS_NAMES[] = {"met", "missed", "no_data", "no_target", "not_started"};
 static const char *const ALERT_NAMES[] = {"", "raised", "continued", "cleared"};
 
 civ_status civ_mon_add_columns(civ_table *t, const char *const *names, const civ_column_type *types, size_t n)

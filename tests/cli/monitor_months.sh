@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# monitor_months.sh -- the planner's monthly loop with `civicast monitor --out DIR`: one folder,
+# a month appended each run, the options changing from run to run.  The folder holds only this
+# run's files: a file an earlier run wrote and this one does not make (warning.csv after a month
+# without --warn, risks.csv after a month without --risks) is removed, while a file that is not
+# as that run left it (the user's, or rewritten since) and a file that is this run's input are
+# kept.  A failed run leaves the earlier files as they were.
+# usage: bash monitor_months.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR)
+set -u
+source "$(dirname "$0")/lib.sh"
+cli_start "$@"
+DEMO="$SRC/datasets/demo_city"
+IND="$DEMO/indicators.toml"
+OUT="$WORK/monthly"
+# the actuals as they arrive: up to 2024-10, then November, then December
+for last in 2024-10 2024-11 2024-12; do
+    awk -F, -v last="$last" 'NR == 1 || $4 <= last' "$DEMO/monitoring.csv" >"$WORK/m_$last.csv"
+done
+
+# October: alerts, early warning on the city, the risk register
+"$CIV" monitor "$IND" "$WORK/m_2024-10.csv" --out "$OUT" --warn 2 --warn-scope city --model naive \
+    --risks "$DEMO/risks.csv" >"$WORK/oct.out" 2>&1 || fail "October failed: $(cat "$WORK/oct.out")"
+for f in status.csv alerts.csv warning.csv warning_steps.csv forecasts.csv risks.csv risk_matrix.csv; do
+    [ -s "$OUT/$f" ] || fail "October did not write $f"
+done
+echo "my notes" >"$OUT/notes.txt"
+
+# November: no early warning, no risks: October's warning and risk files go (they were left, so
+# warning.csv still said which series would miss in November, from October's data)
+"$CIV" monitor "$IND" "$WORK/m_2024-11.csv" --out "$OUT" >"$WORK/nov.out" 2>&1 ||
+    fail "November failed: $(cat "$WORK/nov.out")"
+for f in warning.csv warning_steps.csv forecasts.csv risks.csv risk_matrix.csv; do
+    [ -e "$OUT/$f" ] && fail "November left October's $f"
+done
+grep -q "^removed .*warning.csv" "$WORK/nov.out" || fail "November does not say it removed warning.csv"
+grep -q ",2024-11," "$OUT/status.csv" || fail "status.csv is not November's"
+[ "$(cat "$OUT/notes.txt")" = "my notes" ] || fail "the user's notes.txt was touched"
+
+# December with early warning again; then a run without it, after the user edited warning.csv: kept
+"$CIV" monitor "$IND" "$WORK/m_2024-12.csv" --out "$OUT" --warn 2 --warn-scope city --model naive \
+    >"$WORK/dec.out" 2>&1 || fail "December failed: $(cat "$WORK/dec.out")"
+[ -s "$OUT/warning.csv" ] || fail "December did not write warning.csv"
+echo "checked by 王科长" >>"$OUT/warning.csv"
+"$CIV" monitor "$IND" "$WORK/m_2024-12.csv" --out "$OUT" >"$WORK/dec2.out" 2>&1 || fail "December again failed"
+[ -e "$OUT/warning.csv" ] || fail "a warning.csv edited since the run that wrote it was removed"
+[ -e "$OUT/forecasts.csv" ] && fail "December's unedited forecasts.csv was left"
+
+# a failed run (bad actuals) changes nothing
+cp "$OUT/status.csv" "$WORK/status_before.csv"
+sed '5s/,0\.[0-9]*,/,1.5,/' "$WORK/m_2024-12.csv" >"$WORK/bad.csv"
+expect_exit 2 "bad.csv:5:" -- monitor "$IND" "$WORK/bad.csv" --out "$OUT"
+cmp -s "$OUT/status.csv" "$WORK/status_before.csv" || fail "a failed run changed status.csv"
+ls -A "$OUT" | grep -q staging && fail "a staging folder was left: $(ls -A "$OUT")"
+
+
+# a street added in December (D01-S10) was not a street that sent nothing in November: its months
+# before its first row are not_started, and --period 2024-11 neither counts nor lists it
+awk -F, 'BEGIN { OFS = "," } NR > 1 && $1 == "D01-S01" && $4 == "2024-12" { $1 = "D01-S10"; print }' \
+    "$WORK/m_2024-12.csv" >"$WORK/new_street.csv"
+cat "$WORK/m_2024-12.csv" "$WORK/new_street.csv" >"$WORK/m_added.csv"
+"$CIV" monitor "$IND" "$WORK/m_added.csv" --period 2024-11 --out "$WORK/added" >"$WORK/added.out" 2>&1 ||
+    fail "the month with a new street failed: $(cat "$WORK/added.out")"
+grep -q "D01-S10" "$WORK/added.out" &&
+    fail "November lists the street added in December: $(grep D01-S10 "$WORK/added.out")"
+grep -q "of 1200 street series" "$WORK/added.out" ||
+    fail "November counts the new street's series: $(cat "$WORK/added.out")"
+grep -q "^street,D01-S10,policy_awareness,.*,2024-11,.*,not_started," "$WORK/added/status.csv" ||
+    fail "the new street's November is not not_started in status.csv"
+"$CIV" monitor "$IND" "$WORK/m_added.csv" >"$WORK/added12.out" 2>&1 || fail "December with the new street failed"
+grep -q "^new in 2024-12 .*D01-S10" "$WORK/added12.out" || fail "December does not say D01-S10 is new"
+
+# the month's sheet alone: "0 open" is not "all met"; the command says the history is missing
+awk -F, 'NR == 1 || $4 == "2024-12"' "$DEMO/monitoring.csv" >"$WORK/only_dec.csv"
+"$CIV" monitor "$IND" "$WORK/only_dec.csv" >"$WORK/only.out" 2>&1 || fail "December alone failed"
+grep -q "^monitoring .* 2024-12 .. 2024-12 (1 period)" "$WORK/only.out" || fail "no span: $(head -1 "$WORK/only.out")"
+grep -q "^history .*one period in the actuals (2024-12)" "$WORK/only.out" ||
+    fail "December alone does not say the history is missing: $(head -3 "$WORK/only.out")"
+grep -q "^history" "$WORK/dec.out" && fail "the whole history printed the one-period note"
+grep -q "^monitoring .* 2023-01 .. 2024-12 (24 periods)" "$WORK/dec.out" || fail "no span: $(head -1 "$WORK/dec.out")"
+
+# an earlier run's file that is this run's input is kept: forecasts.csv checked against the holdout
+"$CIV" monitor "$IND" "$WORK/m_2024-12.csv" --out "$OUT" --warn 2 --warn-scope city --model naive \
+    >/dev/null 2>&1 || fail "December with warning failed"
+cp "$OUT/forecasts.csv" "$WORK/fc_before.csv"
+"$CIV" monitor --demand-forecasts "$OUT/forecasts.csv" --demand-actuals "$DEMO/holdout_2025.csv" \
+    --out "$OUT" >"$WORK/demand.out" 2>&1
+cmp -s "$OUT/forecasts.csv" "$WORK/fc_before.csv" || fail "the run removed or changed its own input forecasts.csv"
+[ -s "$OUT/demand.csv" ] || fail "the demand run did not write demand.csv"
+[ -e "$OUT/status.csv" ] && fail "the demand run left the earlier run's status.csv"
+
+
+[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+echo "monitor_months.sh: all checks passed"
