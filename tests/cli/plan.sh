@@ -121,6 +121,12 @@ expect_exit 4 "bt_bad.toml:.*\[backtest\] windows: must be a whole number" -- pl
 cmp -s "$WORK/need.csv" "$WORK/t2/need.csv" || fail "civicast need differs from the plan's need.csv"
 cmp -s "$WORK/need_y.csv" "$WORK/t2/need_summary.csv" || fail "civicast need summary differs"
 grep -q "2026" "$WORK/stdout" || fail "need prints no years"
+# the need's unit is the spec's currency, as plan prints it (was "need (yuan)", and "need (major)" for USD)
+grep -q "need (CNY)" "$WORK/stdout" || fail "need does not name the spec's currency: $(head -1 "$WORK/stdout")"
+sed 's/^\[budget\]$/[budget]\ncurrency = "USD"/' "$DATA/plan.spec" >"$WORK/plan_usd.spec"
+"$CIV" need --spec "$WORK/plan_usd.spec" --forecasts "$WORK/t2/forecasts.csv" --out "$WORK/need_usd.csv" \
+    >"$WORK/stdout" 2>"$WORK/stderr" || fail "need in USD failed: $(cat "$WORK/stderr")"
+grep -q "need (USD)" "$WORK/stdout" || fail "need in USD does not say USD: $(head -1 "$WORK/stdout")"
 # demand estimates kept in a sheet saved by Excel (GB18030, "1,234.5"): the same need as from the
 # plain file with --encoding gb18030 --thousands ","; without --thousands the error names the option
 $PY - "$WORK/t2/forecasts.csv" "$WORK/fc_plain.csv" "$WORK/fc_sheet.csv" <<'PYEOF' || fail "forecasts as a sheet"

@@ -166,6 +166,10 @@ def test_need_equals_cli(cli_forecasts, tmp_path):
     assert per_community["need_yuan"].dtype == np.float64
     assert np.allclose(per_community["need_yuan"] * 100, per_community["need_fen"])
     assert per_year.attrs["first_year"] == 2025 and per_year.attrs["years"] == 3
+    # the need's currency, the spec's (the command prints "need (CNY)" from it)
+    assert per_year.attrs["currency"] == "CNY" and per_community.attrs["currency"] == "CNY"
+    usd = (DEMO / "plan.spec").read_text().replace('currency = "CNY"', 'currency = "USD"', 1)
+    assert civicast.need(usd, cli_forecasts)[1].attrs["currency"] == "USD"
     # forecasts with Timestamp or Period ds (civicast.forecast returns the input's kind) group the same
     fc = read_csv(cli_forecasts, ["unique_id", "ds", "model"])
     for ds in (pd.to_datetime(fc["ds"]), pd.PeriodIndex(fc["ds"], freq="M")):
