@@ -1486,14 +1486,19 @@ static void test_paid_sheet_from_finance(void **state)
     civ_alloc_problem_free(p), civ_alloc_spec_free(s);
     /* yuan, all whole: 100.00 and 200.00 yuan would have been read as 1.00 and 2.00 */
     const double yuan[] = {100, 200};
-    const char *yuan_cols[] = {"已拨金额（元）", "paid_yuan", "已拨(万元)", "pool_yuanlin_fen"};
-    for (int k = 0; k < 4; k++) {
+    const char *yuan_cols[] = {"已拨金额（元）", "paid_yuan", "已拨(万元)", "pool_yuanlin_fen", "paid", "已拨金额"};
+    for (int k = 0; k < 6; k++) {
         snprintf(text, sizeof text, spec_fmt, yuan_cols[k]);
         s = af_spec_of(text);
         assert_int_equal(civ_alloc_bind(s, comm, NULL, &p), CIV_OK);
         paid = paid_sheet("社区编号", yuan_cols[k], 2, ids, yuan);
         if (k == 3) { /* a fund whose name has "yuan" in it (园林) is in fen */
             assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_OK);
+        } else if (k >= 4) { /* a header naming no unit: whole yuan read as fen before (exit 0), now refused */
+            assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_ERR_DOMAIN);
+            assert_non_null(strstr(civ_last_error_message(), "does not say its unit, and paid amounts are read in "
+                                                             "fen: a sheet of whole yuan would pass as fen"));
+            assert_non_null(strstr(civ_last_error_message(), k == 4 ? "(paid_fen, 已拨金额（分）" : "(已拨金额_fen"));
         } else {
             assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_ERR_DOMAIN);
             assert_non_null(strstr(civ_last_error_message(), k == 2 ? "is named in 万元 (10,000 yuan), and paid amounts"

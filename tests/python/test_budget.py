@@ -302,6 +302,10 @@ def test_year_end_walk():
         'paid = "pool_eldercare+health_fen"', 'paid = "已拨金额（元）"')
     with pytest.raises(civicast.Error, match="named in yuan, and paid amounts are read in minor units"):
         civicast.allocate(comm, spec_yuan, paid=yuan)
+    # the same whole yuan under a header naming no unit passed as fen (a hundredth of what was paid): refused
+    with pytest.raises(civicast.Error, match="column 'paid' does not say its unit, .* whole yuan would pass as fen"):
+        civicast.allocate(comm, spec_yuan.replace('paid = "已拨金额（元）"', 'paid = "paid"'),
+                          paid=yuan.rename(columns={"已拨金额（元）": "paid"}))
     year = alloc[["unique_id", "amount_fen"]].merge(rel[["unique_id", "amount_fen"]], on="unique_id", validate="1:1")
     year = pd.DataFrame({"unique_id": year.unique_id, "amount_fen": year.amount_fen_x + year.amount_fen_y})
     assert year.amount_fen.sum() == 15_272_000_000 + 498_000_000
