@@ -55,27 +55,48 @@ static void test_money_formats(void **state)
 {
     (void)state;
     char b[64];
-    rep_fmt_money(b, sizeof b, 145000000, 1);
+    rep_fmt_money(b, sizeof b, 145000000, 1, NULL, "元");
     assert_string_equal(b, "1.45 亿元");
-    rep_fmt_money(b, sizeof b, 145000000, 0);
+    rep_fmt_money(b, sizeof b, 145000000, 0, NULL, "元");
     assert_string_equal(b, "CNY 145.0 million");
-    rep_fmt_money(b, sizeof b, 126225, 1);
+    rep_fmt_money(b, sizeof b, 126225, 1, NULL, "元");
     assert_string_equal(b, "12.6 万元");
     /* amounts read together share one unit, so that their parts add up as printed */
-    rep_fmt_money_fixed(b, sizeof b, 166000000, 1);
+    rep_fmt_money_fixed(b, sizeof b, 166000000, 1, NULL, "元");
     assert_string_equal(b, "16,600.0 万元");
-    rep_fmt_money_fixed(b, sizeof b, 13280000, 0);
+    rep_fmt_money_fixed(b, sizeof b, 13280000, 0, NULL, "元");
     assert_string_equal(b, "CNY 13.3 million");
     rep_group_digits(b, sizeof b, "合计 126225.00元（上年 1485.5元，-15.00%）×1.2 2024");
     assert_string_equal(b, "合计 126,225.00元（上年 1,485.5元，-15.00%）×1.2 2024");
-    rep_fmt_money(b, sizeof b, 126225, 0);
+    rep_fmt_money(b, sizeof b, 126225, 0, NULL, "元");
     assert_string_equal(b, "CNY 126,225");
-    rep_fmt_money(b, sizeof b, 2.5e9, 0);
+    rep_fmt_money(b, sizeof b, 2.5e9, 0, NULL, "元");
     assert_string_equal(b, "CNY 2.50 billion");
-    rep_fmt_money(b, sizeof b, -3500, 1);
+    rep_fmt_money(b, sizeof b, -3500, 1, NULL, "元");
     assert_string_equal(b, "-3,500 元");
-    rep_fmt_money(b, sizeof b, NAN, 1);
+    rep_fmt_money(b, sizeof b, NAN, 1, NULL, "元");
     assert_string_equal(b, "—");
+    /* another currency: its Chinese name after the magnitude words, its code in English; a currency without a
+     * Chinese name shows its code (the report of a USD plan said 亿元 and CNY) */
+    rep_fmt_money(b, sizeof b, 145000000, 1, "USD", rep_currency_zh("USD"));
+    assert_string_equal(b, "1.45 亿美元");
+    rep_fmt_money(b, sizeof b, 126225, 1, "USD", "美元");
+    assert_string_equal(b, "12.6 万美元");
+    rep_fmt_money(b, sizeof b, 3500, 1, "USD", "美元");
+    assert_string_equal(b, "3,500 美元");
+    rep_fmt_money(b, sizeof b, 145000000, 0, "USD", "美元");
+    assert_string_equal(b, "USD 145.0 million");
+    rep_fmt_money_fixed(b, sizeof b, 166000000, 1, "EUR", rep_currency_zh("EUR"));
+    assert_string_equal(b, "16,600.0 万欧元");
+    assert_null(rep_currency_zh("XAF"));
+    rep_fmt_money(b, sizeof b, 126225, 1, "XAF", NULL);
+    assert_string_equal(b, "12.6 万 XAF");
+    rep_fmt_money(b, sizeof b, 35, 1, "XAF", "");
+    assert_string_equal(b, "35 XAF");
+    rep_money_unit(b, sizeof b, 1, 1, "CNY", "元");
+    assert_string_equal(b, "万元");
+    rep_money_unit(b, sizeof b, 1, 0, "USD", "美元");
+    assert_string_equal(b, "USD million");
     rep_fmt_num(b, sizeof b, 1234567.891, 2);
     assert_string_equal(b, "1,234,567.89");
     rep_fmt_num(b, sizeof b, -0.001, 1);
@@ -157,7 +178,7 @@ static void test_data_mapping(void **state)
     char path[128];
     snprintf(path, sizeof path, "%s/m", dir);
     rep_data d;
-    assert_int_equal(rep_data_load(path, &d), CIV_OK);
+    assert_int_equal(rep_data_load(path, NULL, 0, &d), CIV_OK);
     assert_int_equal(d.n_comms, 3);
     assert_true(fabs(d.per_minor - 0.01) < 1e-15);
     assert_true(d.comms[0].amount == 1000 && d.comms[2].amount == 6000); /* amount_yuan preferred */
@@ -191,7 +212,7 @@ static void test_tidy_summary(void **state)
     char path[128];
     snprintf(path, sizeof path, "%s/tidy", dir);
     rep_data d;
-    assert_int_equal(rep_data_load(path, &d), CIV_OK);
+    assert_int_equal(rep_data_load(path, NULL, 0, &d), CIV_OK);
     assert_true(rep_data_row(&d, "budget", "total")->amount == 11000);
     assert_true(rep_data_row(&d, "reserve", "emergency")->amount == 1000);
     assert_true(rep_data_row(&d, "reserve", "emergency")->value == 0.1);
@@ -490,7 +511,7 @@ static void test_history_and_per_aged(void **state)
     char path[128], file[192];
     snprintf(path, sizeof path, "%s/h", dir);
     rep_data d;
-    assert_int_equal(rep_data_load(path, &d), CIV_OK);
+    assert_int_equal(rep_data_load(path, NULL, 0, &d), CIV_OK);
     assert_int_equal(d.n_hist, 9); /* OTHER is not allocated */
     rep_data_free(&d);
     civ_report_options en = {.lang = "en"};

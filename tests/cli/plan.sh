@@ -181,6 +181,35 @@ for tok in re.findall(r"-?\d+\.\d+", text):
 PYEOF
 expect_exit 1 "precision" -- plan "$DATA/plan.toml" --out "$WORK/x" --precision 40
 
+# 2c. a plan in another currency: the report read only amount_fen/amount_yuan, so a USD plan (amount_minor,
+# amount_major) failed at its report (exit 2), and its labels said 亿元/CNY; a minor unit other than 100 was taken
+# as hundredths.  Now the report reads the spec's currency (manifest.json's "currency", "minor_unit" for
+# `civicast report`): 万美元, 人均（美元）, USD; an ISO code without a Chinese name is shown as itself (万 KWD).
+mkdir -p "$WORK/usd"
+cp "$DATA/meals.csv" "$DATA/communities.csv" "$DATA/plan.toml" "$WORK/usd/"
+cp "$WORK/plan_usd.spec" "$WORK/usd/plan.spec"
+"$CIV" plan "$WORK/usd/plan.toml" --out "$WORK/usd/out" >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "the USD plan failed: $(tail -1 "$WORK/stderr")"
+grep -q '"currency": "USD", "minor_unit": 100' "$WORK/usd/out/manifest.json" || fail "the manifest has no currency"
+for want in "本年度资金 12.0 万美元" "人均（美元）" "补贴标准（美元/单位）" "资金总额</td><td class=\"n\">12.0 万美元"; do
+    grep -qF "$want" "$WORK/usd/out/report.html" || fail "the USD report lacks '$want'"
+done
+$PY - "$WORK/usd/out/report.html" <<'PYEOF' || fail "the USD report labels money in yuan"
+import re, sys
+t = open(sys.argv[1], encoding="utf-8").read()
+bad = [t[max(0, m.start() - 30):m.start() + 5] for m in re.finditer("(?<!美)元", t)]
+assert not bad, bad[:3]
+PYEOF
+"$CIV" report "$WORK/usd/out" --lang en >/dev/null 2>"$WORK/stderr" || fail "report --lang en: $(cat "$WORK/stderr")"
+grep -q "CNY" "$WORK/usd/out/report.html" && fail "the English USD report says CNY"
+grep -q "Per capita (USD)" "$WORK/usd/out/report.html" || fail "the English USD report has no 'Per capita (USD)'"
+# three decimals (minor_unit = 1000) and a code without a Chinese name: amounts scaled by the spec's minor unit
+sed 's/^currency = "USD"$/currency = "KWD"\nminor_unit = 1000/' "$WORK/plan_usd.spec" >"$WORK/usd/plan.spec"
+"$CIV" plan "$WORK/usd/plan.toml" --out "$WORK/usd/kwd" >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "the KWD plan failed: $(tail -1 "$WORK/stderr")"
+grep -q "本年度资金 12.0 万 KWD" "$WORK/usd/kwd/report.html" ||
+    fail "the KWD report does not say 12.0 万 KWD: $(grep -o '本年度资金[^，]*' "$WORK/usd/kwd/report.html")"
+
 # 3. errors
 expect_exit 1 "give the plan config" -- plan
 expect_exit 1 "unknown option" -- plan "$DATA/plan.toml" --bogus 1
