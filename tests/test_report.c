@@ -906,12 +906,12 @@ static void check_translated(const civ_alloc_spec *spec, const civ_table *comm, 
     for (size_t i = 0; i < civ_table_n_rows(en); i++) {
         const char *e = civ_table_text(en, i, ce), *z = civ_table_text(zh, i, cz);
         civ_rbuf b = {0};
-        rep_explanation_zh(&b, e);
+        rep_explanation_zh(&b, e, NULL);
         assert_false(b.failed);
         if (strcmp(b.data ? b.data : "", z))
             fail_msg("row %zu:\n  en  %s\n  zh  %s\n  got %s", i, e, z, b.data ? b.data : "");
         civ_rbuf_free(&b);
-        rep_explanation_zh(&b, z); /* a run in Chinese: kept as it is */
+        rep_explanation_zh(&b, z, NULL); /* a run in Chinese: kept as it is */
         assert_string_equal(b.data, z);
         civ_rbuf_free(&b);
         for (size_t k = 0; k < N_KINDS; k++)
@@ -1016,18 +1016,24 @@ static void test_explanations_zh_older(void **state)
 {
     (void)state;
     civ_rbuf b = {0};
-    rep_explanation_zh(&b, "population 50.0%; lowered to the cap; aging tilt ×1.2");
+    rep_explanation_zh(&b, "population 50.0%; lowered to the cap; aging tilt ×1.2", NULL);
     assert_string_equal(b.data, "构成：population 50.0%；降至封顶；aging 倾斜 ×1.2");
     civ_rbuf_free(&b);
     /* a plan's [data] predecessors notes (plan/join.c), at the end of the factor shares */
     rep_explanation_zh(&b, "meal_demand 20.0% (demand history joined from P01+P02: 30 months 2022-01..2024-06); "
-                           "lowered to the cap");
+                           "lowered to the cap", NULL);
     assert_string_equal(b.data, "构成：meal_demand 20.0%（需求历史接续自 P01+P02: 30 个月 2022-01..2024-06)；降至封顶");
     civ_rbuf_free(&b);
-    rep_explanation_zh(&b, "meal_demand 20.0% (demand from its own months only: P has no series in the panel)");
+    rep_explanation_zh(&b, "meal_demand 20.0% (demand from its own months only: P has no series in the panel)", NULL);
     assert_string_equal(b.data, "构成：meal_demand 20.0%（需求仅按本社区自有月份预测：P 在面板中无序列)");
     civ_rbuf_free(&b);
-    rep_explanation_zh(&b, "");
+    /* a plan in dollars run in English: the Chinese page follows its money with the code, as a run in Chinese
+     * writes it (it said 元 after dollars) */
+    rep_explanation_zh(&b, "population 50.0%; held at the floor of 50000.00; total 50000.00 (last year 48000.00, "
+                           "+4.17%)", "USD");
+    assert_string_equal(b.data, "构成：population 50.0%；保底 50000.00 USD；合计 50000.00 USD（上年 48000.00 USD，+4.17%）");
+    civ_rbuf_free(&b);
+    rep_explanation_zh(&b, "", NULL);
     assert_true(b.data == NULL || !strcmp(b.data, ""));
     civ_rbuf_free(&b);
 }

@@ -194,12 +194,20 @@ grep -q '"currency": "USD", "minor_unit": 100' "$WORK/usd/out/manifest.json" || 
 for want in "本年度资金 12.0 万美元" "人均（美元）" "补贴标准（美元/单位）" "资金总额</td><td class=\"n\">12.0 万美元"; do
     grep -qF "$want" "$WORK/usd/out/report.html" || fail "the USD report lacks '$want'"
 done
-$PY - "$WORK/usd/out/report.html" <<'PYEOF' || fail "the USD report labels money in yuan"
+# ... and the Chinese page of the plan run in English, whose explanations the report translates (they said 元)
+"$CIV" plan "$WORK/usd/plan.toml" --out "$WORK/usd/en" --lang en >/dev/null 2>"$WORK/stderr" ||
+    fail "the USD plan in English failed: $(tail -1 "$WORK/stderr")"
+"$CIV" report "$WORK/usd/en" --lang zh >/dev/null 2>"$WORK/stderr" || fail "report --lang zh: $(cat "$WORK/stderr")"
+grep -q "合计 10,800.00 USD（上年 12,000.00 USD" "$WORK/usd/en/report.html" ||
+    fail "the translated explanations do not follow dollars with USD"
+for page in "$WORK/usd/out/report.html" "$WORK/usd/en/report.html"; do
+    $PY - "$page" <<'PYEOF' || fail "the USD report $page labels money in yuan"
 import re, sys
 t = open(sys.argv[1], encoding="utf-8").read()
 bad = [t[max(0, m.start() - 30):m.start() + 5] for m in re.finditer("(?<!美)元", t)]
 assert not bad, bad[:3]
 PYEOF
+done
 "$CIV" report "$WORK/usd/out" --lang en >/dev/null 2>"$WORK/stderr" || fail "report --lang en: $(cat "$WORK/stderr")"
 grep -q "CNY" "$WORK/usd/out/report.html" && fail "the English USD report says CNY"
 grep -q "Per capita (USD)" "$WORK/usd/out/report.html" || fail "the English USD report has no 'Per capita (USD)'"

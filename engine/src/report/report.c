@@ -165,10 +165,10 @@ static void explanation_html(civ_rbuf *b, const char *text)
     free(grouped);
 }
 
-static void explanation_zh(civ_rbuf *b, const char *text)
+static void explanation_zh(civ_rbuf *b, const char *text, const char *currency)
 {
     civ_rbuf tmp = {0};
-    rep_explanation_zh(&tmp, text);
+    rep_explanation_zh(&tmp, text, currency);
     explanation_html(b, tmp.data ? tmp.data : "");
     if (tmp.failed)
         b->failed = 1;
@@ -248,7 +248,7 @@ void rep_community_table(rep_ctx *ctx)
         if (explain) {
             civ_rbuf_put(b, "<td class=\"ex\">");
             if (ctx->zh)
-                explanation_zh(b, c->explanation);
+                explanation_zh(b, c->explanation, d->currency);
             else
                 explanation_html(b, c->explanation);
             civ_rbuf_put(b, "</td>");
