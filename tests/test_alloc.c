@@ -1512,6 +1512,48 @@ static void test_paid_sheet_from_finance(void **state)
     civ_table_free(comm);
 }
 
+/* The reverse unit slip: eligible_min = 0.5 (meant 50%) over an attribute in percent kept every community in the
+ * earmark, exit 0.  Refused when the effect proves it (a minimum that excludes no one, a maximum that keeps no
+ * one); a bound that splits the communities, or one over a count, runs as written. */
+static void test_fraction_over_percent(void **state)
+{
+    (void)state;
+    static const char *const fmt =
+        "version = \"r\"\n[budget]\ntotal = 100.00\nfiscal_year = 2026\n[data]\nid = \"社区编号\"\n"
+        "[[pool]]\nname = \"m\"\namount = 100.00\neligible_attribute = \"x\"\n%s\n[[factor]]\nname = \"x\"\n"
+        "attribute = \"x\"\nweight = 1\n";
+    const char *ids[] = {"C1", "C2", "C3"};
+    const double pct[] = {12.5, 64.2, 3.7}, with_zero[] = {0, 64.2, 3.7}, counts[] = {1, 3, 7}, km[] = {0.2, 1.5, 3.7};
+    struct {
+        const double *v;
+        const char *bound;
+        civ_status want;
+        const char *msg;
+    } cases[] = {
+        {pct, "eligible_min = 0.5", CIV_ERR_SPEC, "pool 'm': eligible_min = 0.5, but attribute 'x' holds values up to "
+                                                  "64.2 (3.7..64.2, not whole: percentages?), so the bound would "
+                                                  "exclude no community: a fraction written for a percentage? write "
+                                                  "50 for 50%; if 0.5 is meant in the attribute's units, the bound "
+                                                  "restricts nothing: drop it"},
+        {pct, "eligible_max = 0.3", CIV_ERR_SPEC, "so no community would be eligible: a fraction written for a "
+                                                  "percentage? write 30 for 30%"},
+        {with_zero, "eligible_min = 0.5", CIV_OK, NULL}, /* excludes C1: as meant (0.5%), or a slip; it runs */
+        {counts, "eligible_min = 0.5", CIV_OK, NULL},    /* at least one: a count is no percentage */
+        {km, "eligible_min = 0.5", CIV_OK, NULL},        /* 0.5 km splits the communities */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        char text[600];
+        snprintf(text, sizeof text, fmt, cases[k].bound);
+        civ_alloc_spec *s = af_spec_of(text);
+        civ_table *comm = paid_sheet("社区编号", "x", 3, ids, cases[k].v);
+        civ_alloc_problem *p = NULL;
+        assert_int_equal(civ_alloc_bind(s, comm, NULL, &p), cases[k].want);
+        if (cases[k].msg)
+            assert_non_null(strstr(civ_last_error_message(), cases[k].msg));
+        civ_alloc_problem_free(p), civ_table_free(comm), civ_alloc_spec_free(s);
+    }
+}
+
 /* Next year's last_year fed with this year's amounts in fen (the column is in yuan): bounds 100 times too high.
  * The cure was "set on_infeasible = ratable", which would have cut every hold-harmless by one ratio (the
  * year-end walk, 2026-12-05); now the units are named, with and without a cap. */
@@ -2054,6 +2096,7 @@ int main(void)
         cmocka_unit_test(test_summary_with_stats),
         cmocka_unit_test(test_paid_sheet_from_finance),
         cmocka_unit_test(test_last_year_in_minor_units),
+        cmocka_unit_test(test_fraction_over_percent),
         cmocka_unit_test(test_predecessors),
         cmocka_unit_test(test_no_forecast_explained),
         cmocka_unit_test(test_last_year_total),
