@@ -67,8 +67,10 @@ static const rep_col C_MODEL = {{"model"}, {1}};
 /* need_summary.csv (scope, year, demand, standard, need) */
 static const rep_col C_SCOPE = {{"scope"}, {1}};
 static const rep_col C_YEAR = {{"year"}, {1}};
-static const rep_col C_NEED = {{"need_yuan", "need_major", "need_fen", "need_minor", "need"}, {1, 1, MINOR, MINOR, MINOR}};
-static const rep_col C_STD = {{"standard_yuan", "standard_major", "standard_fen", "standard_minor", "standard"}, {1, 1, MINOR, MINOR, MINOR}};
+static const rep_col C_NEED = {{"need_yuan", "need_major", "need_fen", "need_minor", "need"},
+                               {1, 1, MINOR, MINOR, MINOR}};
+static const rep_col C_STD = {{"standard_yuan", "standard_major", "standard_fen", "standard_minor", "standard"},
+                              {1, 1, MINOR, MINOR, MINOR}};
 static const rep_col C_DEMAND = {{"demand"}, {1}};
 /* uncertainty.csv (scope, name, p5, p50, p95) */
 static const rep_col C_UNAME = {{"name"}, {1}};
@@ -78,7 +80,8 @@ static const rep_col C_WBASE = {{"base"}, {MINOR}};
 static const char *const EFFECTS[] = {"tilt",    "earmark",   "floor",   "cap", "hold_harmless", "pace",
                                       "ratable", "rebalance", "rounding"};
 /* allocation_stages.csv: unique_id, before (fen) */
-static const rep_col C_BEFORE = {{"before_yuan", "before_major", "before_fen", "before_minor", "before"}, {1, 1, MINOR, MINOR, MINOR}};
+static const rep_col C_BEFORE = {{"before_yuan", "before_major", "before_fen", "before_minor", "before"},
+                                 {1, 1, MINOR, MINOR, MINOR}};
 
 /* Optional tables of other steps: the first file found is shown. */
 /* The backtest's accuracy: model (+ any text columns naming the row) and one

@@ -146,7 +146,8 @@ void rep_section_summary(rep_ctx *ctx)
     double budget = row_amount(d, "budget", "total"), alloc = row_amount(d, "total", "allocated");
     double reserved = row_amount(d, "total", "reserved"), funded = row_value(d, "statistic", "communities_funded");
     char b1[64], b2[64], b3[64], b4[32], text[512];
-    rep_fmt_money_fixed(b1, sizeof b1, budget, REP_MONEY(ctx)), rep_fmt_money_fixed(b2, sizeof b2, alloc, REP_MONEY(ctx));
+    rep_fmt_money_fixed(b1, sizeof b1, budget, REP_MONEY(ctx));
+    rep_fmt_money_fixed(b2, sizeof b2, alloc, REP_MONEY(ctx));
     rep_fmt_money_fixed(b3, sizeof b3, reserved, REP_MONEY(ctx)); /* one unit, so that the parts add up as printed */
     rep_fmt_num(b4, sizeof b4, isfinite(funded) ? funded : (double)d->n_comms, 0);
     heading(ctx, "summary", TR(ctx, "概要", "Summary"));
