@@ -1486,14 +1486,19 @@ static void test_paid_sheet_from_finance(void **state)
     civ_alloc_problem_free(p), civ_alloc_spec_free(s);
     /* yuan, all whole: 100.00 and 200.00 yuan would have been read as 1.00 and 2.00 */
     const double yuan[] = {100, 200};
-    const char *yuan_cols[] = {"已拨金额（元）", "paid_yuan", "已拨(万元)", "pool_yuanlin_fen"};
-    for (int k = 0; k < 4; k++) {
+    const char *yuan_cols[] = {"已拨金额（元）", "paid_yuan", "已拨(万元)", "pool_yuanlin_fen", "paid", "已拨金额"};
+    for (int k = 0; k < 6; k++) {
         snprintf(text, sizeof text, spec_fmt, yuan_cols[k]);
         s = af_spec_of(text);
         assert_int_equal(civ_alloc_bind(s, comm, NULL, &p), CIV_OK);
         paid = paid_sheet("社区编号", yuan_cols[k], 2, ids, yuan);
         if (k == 3) { /* a fund whose name has "yuan" in it (园林) is in fen */
             assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_OK);
+        } else if (k >= 4) { /* a header naming no unit: whole yuan read as fen before (exit 0), now refused */
+            assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_ERR_DOMAIN);
+            assert_non_null(strstr(civ_last_error_message(), "does not say its unit, and paid amounts are read in "
+                                                             "fen: a sheet of whole yuan would pass as fen"));
+            assert_non_null(strstr(civ_last_error_message(), k == 4 ? "(paid_fen, 已拨金额（分）" : "(已拨金额_fen"));
         } else {
             assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_ERR_DOMAIN);
             assert_non_null(strstr(civ_last_error_message(), k == 2 ? "is named in 万元 (10,000 yuan), and paid amounts"
@@ -1507,6 +1512,48 @@ static void test_paid_sheet_from_finance(void **state)
     civ_table_free(comm);
 }
 
+/* The reverse unit slip: eligible_min = 0.5 (meant 50%) over an attribute in percent kept every community in the
+ * earmark, exit 0.  Refused when the effect proves it (a minimum that excludes no one, a maximum that keeps no
+ * one); a bound that splits the communities, or one over a count, runs as written. */
+static void test_fraction_over_percent(void **state)
+{
+    (void)state;
+    static const char *const fmt =
+        "version = \"r\"\n[budget]\ntotal = 100.00\nfiscal_year = 2026\n[data]\nid = \"社区编号\"\n"
+        "[[pool]]\nname = \"m\"\namount = 100.00\neligible_attribute = \"x\"\n%s\n[[factor]]\nname = \"x\"\n"
+        "attribute = \"x\"\nweight = 1\n";
+    const char *ids[] = {"C1", "C2", "C3"};
+    const double pct[] = {12.5, 64.2, 3.7}, with_zero[] = {0, 64.2, 3.7}, counts[] = {1, 3, 7}, km[] = {0.2, 1.5, 3.7};
+    struct {
+        const double *v;
+        const char *bound;
+        civ_status want;
+        const char *msg;
+    } cases[] = {
+        {pct, "eligible_min = 0.5", CIV_ERR_SPEC, "pool 'm': eligible_min = 0.5, but attribute 'x' holds values up to "
+                                                  "64.2 (3.7..64.2, not whole: percentages?), so the bound would "
+                                                  "exclude no community: a fraction written for a percentage? write "
+                                                  "50 for 50%; if 0.5 is meant in the attribute's units, the bound "
+                                                  "restricts nothing: drop it"},
+        {pct, "eligible_max = 0.3", CIV_ERR_SPEC, "so no community would be eligible: a fraction written for a "
+                                                  "percentage? write 30 for 30%"},
+        {with_zero, "eligible_min = 0.5", CIV_OK, NULL}, /* excludes C1: as meant (0.5%), or a slip; it runs */
+        {counts, "eligible_min = 0.5", CIV_OK, NULL},    /* at least one: a count is no percentage */
+        {km, "eligible_min = 0.5", CIV_OK, NULL},        /* 0.5 km splits the communities */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        char text[600];
+        snprintf(text, sizeof text, fmt, cases[k].bound);
+        civ_alloc_spec *s = af_spec_of(text);
+        civ_table *comm = paid_sheet("社区编号", "x", 3, ids, cases[k].v);
+        civ_alloc_problem *p = NULL;
+        assert_int_equal(civ_alloc_bind(s, comm, NULL, &p), cases[k].want);
+        if (cases[k].msg)
+            assert_non_null(strstr(civ_last_error_message(), cases[k].msg));
+        civ_alloc_problem_free(p), civ_table_free(comm), civ_alloc_spec_free(s);
+    }
+}
+
 /* Next year's last_year fed with this year's amounts in fen (the column is in yuan): bounds 100 times too high.
  * The cure was "set on_infeasible = ratable", which would have cut every hold-harmless by one ratio (the
  * year-end walk, 2026-12-05); now the units are named, with and without a cap. */
@@ -1515,8 +1562,10 @@ static void test_last_year_in_minor_units(void **state)
     (void)state;
     const double x[] = {1, 3}, ly_fen[] = {6000, 5000};
     civ_table *comm = af_table_ab(2, x, ly_fen);
-    const char *caps[] = {"", "cap_share = 0.9\n"};
-    for (int k = 0; k < 2; k++) {
+    /* with on_infeasible = "ratable" the hold-harmless bounds (85% of 110 times the fund) were cut to 1.07% of
+     * themselves and the fund went out in proportion to last year, exit 0 */
+    const char *caps[] = {"", "cap_share = 0.9\n", "on_infeasible = \"ratable\"\n"};
+    for (int k = 0; k < 3; k++) {
         char text[512];
         snprintf(text, sizeof text,
                  "version = \"y\"\n[budget]\ntotal = 100.00\nfiscal_year = 2027\n[[pool]]\nname = \"p\"\n"
@@ -1532,7 +1581,11 @@ static void test_last_year_in_minor_units(void **state)
         assert_non_null(strstr(civ_last_error_message(), "last year's amounts total 1100000 minor units, 110 times "
                                                          "this year's fund: minor units in 'b', which is in major "
                                                          "units? write last year's pool_p_fen / 100 there"));
-        assert_null(strstr(civ_last_error_message(), "ratable"));
+        if (k < 2)
+            assert_null(strstr(civ_last_error_message(), "ratable"));
+        else
+            assert_non_null(strstr(civ_last_error_message(), "on_infeasible = \"ratable\" would cut each to 1.1% "
+                                                             "of itself"));
         civ_alloc_result_free(r), civ_alloc_problem_free(p), civ_alloc_spec_free(s);
     }
     civ_table_free(comm);
@@ -2043,6 +2096,7 @@ int main(void)
         cmocka_unit_test(test_summary_with_stats),
         cmocka_unit_test(test_paid_sheet_from_finance),
         cmocka_unit_test(test_last_year_in_minor_units),
+        cmocka_unit_test(test_fraction_over_percent),
         cmocka_unit_test(test_predecessors),
         cmocka_unit_test(test_no_forecast_explained),
         cmocka_unit_test(test_last_year_total),

@@ -322,6 +322,36 @@ static void test_file_lines(void **state)
     civ_table_free(sp), civ_table_free(al), civ_alloc_spec_free(s);
 }
 
+/* A spending sheet in fen under the default header 'spent' (read in yuan): every community "overspent" about 100
+ * times, with exit 0.  Refused when the year's spending is at least 20 times the allocation and the header names
+ * no unit; a header naming yuan is read as it is. */
+static void test_fen_sheet(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = spec_with("[settlement]\ncarry_over = 0.1\ntop_up = 0.05\n");
+    const char *ids[] = {"A", "B", "C"};
+    const double alloc[] = {100000, 200000, 50000}, fen[] = {95000, 210000, 40000}, yuan[] = {950, 2100, 400};
+    civ_table *al = two_columns("amount_fen", 3, ids, alloc), *sp = two_columns("spent", 3, ids, fen), *out = NULL;
+    assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_ERR_DOMAIN);
+    assert_null(out);
+    assert_non_null(strstr(civ_last_error_message(), "the spending column 'spent' does not say its unit and is read "
+                                                     "in yuan: it totals 345000.00, 99 times the 3500.00 allocated, "
+                                                     "as a sheet in fen read as yuan would"));
+    assert_non_null(strstr(civ_last_error_message(), "(in the sheet =cell/100)"));
+    assert_string_equal(civ_last_error()->field, "spent");
+    civ_table_free(sp);
+    sp = two_columns("spent", 3, ids, yuan); /* the same sheet in yuan */
+    assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_OK);
+    assert_int_equal(cell(out, 1, "spent_fen"), 210000);
+    civ_table_free(out), civ_table_free(sp), civ_alloc_spec_free(s);
+    /* spending that really is 100 times the allocation, under a header that says yuan: read as it is */
+    s = spec_with("[settlement]\ncarry_over = 0.1\nspent = \"支出（元）\"\n");
+    sp = two_columns("支出（元）", 3, ids, fen);
+    assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_OK);
+    assert_int_equal(cell(out, 1, "spent_fen"), 21000000);
+    civ_table_free(out), civ_table_free(sp), civ_table_free(al), civ_alloc_spec_free(s);
+}
+
 /* A foreign-funded programme settled in Chinese: amounts followed by the currency's code, not 元. */
 static void test_currency_zh(void **state)
 {
@@ -361,7 +391,6 @@ static void test_random(void **state)
             snprintf(b, sizeof b, "top_up_budget = %lld.%02lld\n", (long long)(budget / 100), (long long)(budget % 100));
         snprintf(set, sizeof set, "[settlement]\ncarry_over = %lld.%02lld\ntop_up = %lld.%02lld\n%s",
                  (long long)(cn / 100), (long long)(cn % 100), (long long)(tn / 100), (long long)(tn % 100), b);
-        civ_alloc_spec *s = spec_with(set);
         size_t n = (size_t)irand(1, 40);
         char idb[40][24]; /* room for any size_t: no -Wformat-truncation */
         const char *ids[40];
@@ -373,7 +402,17 @@ static void test_random(void **state)
             A[i] = irand(0, 10000000), S[i] = irand(0, 3) ? A[i] + irand(-A[i] / 3, A[i] / 3) : irand(0, 20000000);
             al[i] = (double)A[i], sp[i] = (double)S[i] / 100;
         }
-        civ_table *at = two_columns("amount_fen", n, ids, al), *st = two_columns("spent", n, ids, sp), *out = NULL;
+        /* spending 20 times the allocation or more under a header naming no unit is refused as a sheet in fen
+         * (test_fen_sheet); under one naming yuan it is read as it is */
+        int64_t sa = 0, ss = 0;
+        for (size_t i = 0; i < n; i++)
+            sa += A[i], ss += S[i];
+        int slip = sa > 0 && ss >= 20 * sa;
+        if (slip)
+            strcat(set, "spent = \"spent_yuan\"\n");
+        civ_alloc_spec *s = spec_with(set);
+        civ_table *at = two_columns("amount_fen", n, ids, al), *out = NULL;
+        civ_table *st = two_columns(slip ? "spent_yuan" : "spent", n, ids, sp);
         assert_int_equal(civ_alloc_settle(s, at, st, 0, &out, NULL), CIV_OK);
         int64_t tops = 0, claims = 0;
         for (size_t i = 0; i < n; i++) {
@@ -403,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_year_end_sheet),
         cmocka_unit_test(test_file_lines),
         cmocka_unit_test(test_currency_zh),
+        cmocka_unit_test(test_fen_sheet),
         cmocka_unit_test(test_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -361,6 +361,14 @@ static int fund_infeasible(const case_gen *c, int p, int64_t P)
     }
     if (n_elig == 0 || factor_all_zero)
         return 1;
+    /* a ratable fund whose hold-harmless bounds exceed it while last year's amounts total more than ten times
+     * it is refused as last year given in minor units (waterfall.c, docs/ALLOCATION.md section 5) */
+    double ly = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (eligible(c, p, i) && c->last[i] > 0)
+            ly += c->last[i] * (double)c->unit;
+    if (pg->ratable && !isnan(pg->hold_harmless) && sum_lo > (double)P - slack && P > 0 && ly > 10 * (double)P)
+        return 1;
     return (!pg->ratable && sum_lo > (double)P - slack) || sum_hi < (double)P + slack;
 }
 

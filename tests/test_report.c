@@ -55,27 +55,48 @@ static void test_money_formats(void **state)
 {
     (void)state;
     char b[64];
-    rep_fmt_money(b, sizeof b, 145000000, 1);
+    rep_fmt_money(b, sizeof b, 145000000, 1, NULL, "元");
     assert_string_equal(b, "1.45 亿元");
-    rep_fmt_money(b, sizeof b, 145000000, 0);
+    rep_fmt_money(b, sizeof b, 145000000, 0, NULL, "元");
     assert_string_equal(b, "CNY 145.0 million");
-    rep_fmt_money(b, sizeof b, 126225, 1);
+    rep_fmt_money(b, sizeof b, 126225, 1, NULL, "元");
     assert_string_equal(b, "12.6 万元");
     /* amounts read together share one unit, so that their parts add up as printed */
-    rep_fmt_money_fixed(b, sizeof b, 166000000, 1);
+    rep_fmt_money_fixed(b, sizeof b, 166000000, 1, NULL, "元");
     assert_string_equal(b, "16,600.0 万元");
-    rep_fmt_money_fixed(b, sizeof b, 13280000, 0);
+    rep_fmt_money_fixed(b, sizeof b, 13280000, 0, NULL, "元");
     assert_string_equal(b, "CNY 13.3 million");
     rep_group_digits(b, sizeof b, "合计 126225.00元（上年 1485.5元，-15.00%）×1.2 2024");
     assert_string_equal(b, "合计 126,225.00元（上年 1,485.5元，-15.00%）×1.2 2024");
-    rep_fmt_money(b, sizeof b, 126225, 0);
+    rep_fmt_money(b, sizeof b, 126225, 0, NULL, "元");
     assert_string_equal(b, "CNY 126,225");
-    rep_fmt_money(b, sizeof b, 2.5e9, 0);
+    rep_fmt_money(b, sizeof b, 2.5e9, 0, NULL, "元");
     assert_string_equal(b, "CNY 2.50 billion");
-    rep_fmt_money(b, sizeof b, -3500, 1);
+    rep_fmt_money(b, sizeof b, -3500, 1, NULL, "元");
     assert_string_equal(b, "-3,500 元");
-    rep_fmt_money(b, sizeof b, NAN, 1);
+    rep_fmt_money(b, sizeof b, NAN, 1, NULL, "元");
     assert_string_equal(b, "—");
+    /* another currency: its Chinese name after the magnitude words, its code in English; a currency without a
+     * Chinese name shows its code (the report of a USD plan said 亿元 and CNY) */
+    rep_fmt_money(b, sizeof b, 145000000, 1, "USD", rep_currency_zh("USD"));
+    assert_string_equal(b, "1.45 亿美元");
+    rep_fmt_money(b, sizeof b, 126225, 1, "USD", "美元");
+    assert_string_equal(b, "12.6 万美元");
+    rep_fmt_money(b, sizeof b, 3500, 1, "USD", "美元");
+    assert_string_equal(b, "3,500 美元");
+    rep_fmt_money(b, sizeof b, 145000000, 0, "USD", "美元");
+    assert_string_equal(b, "USD 145.0 million");
+    rep_fmt_money_fixed(b, sizeof b, 166000000, 1, "EUR", rep_currency_zh("EUR"));
+    assert_string_equal(b, "16,600.0 万欧元");
+    assert_null(rep_currency_zh("XAF"));
+    rep_fmt_money(b, sizeof b, 126225, 1, "XAF", NULL);
+    assert_string_equal(b, "12.6 万 XAF");
+    rep_fmt_money(b, sizeof b, 35, 1, "XAF", "");
+    assert_string_equal(b, "35 XAF");
+    rep_money_unit(b, sizeof b, 1, 1, "CNY", "元");
+    assert_string_equal(b, "万元");
+    rep_money_unit(b, sizeof b, 1, 0, "USD", "美元");
+    assert_string_equal(b, "USD million");
     rep_fmt_num(b, sizeof b, 1234567.891, 2);
     assert_string_equal(b, "1,234,567.89");
     rep_fmt_num(b, sizeof b, -0.001, 1);
@@ -157,7 +178,7 @@ static void test_data_mapping(void **state)
     char path[128];
     snprintf(path, sizeof path, "%s/m", dir);
     rep_data d;
-    assert_int_equal(rep_data_load(path, &d), CIV_OK);
+    assert_int_equal(rep_data_load(path, NULL, 0, &d), CIV_OK);
     assert_int_equal(d.n_comms, 3);
     assert_true(fabs(d.per_minor - 0.01) < 1e-15);
     assert_true(d.comms[0].amount == 1000 && d.comms[2].amount == 6000); /* amount_yuan preferred */
@@ -191,7 +212,7 @@ static void test_tidy_summary(void **state)
     char path[128];
     snprintf(path, sizeof path, "%s/tidy", dir);
     rep_data d;
-    assert_int_equal(rep_data_load(path, &d), CIV_OK);
+    assert_int_equal(rep_data_load(path, NULL, 0, &d), CIV_OK);
     assert_true(rep_data_row(&d, "budget", "total")->amount == 11000);
     assert_true(rep_data_row(&d, "reserve", "emergency")->amount == 1000);
     assert_true(rep_data_row(&d, "reserve", "emergency")->value == 0.1);
@@ -490,7 +511,7 @@ static void test_history_and_per_aged(void **state)
     char path[128], file[192];
     snprintf(path, sizeof path, "%s/h", dir);
     rep_data d;
-    assert_int_equal(rep_data_load(path, &d), CIV_OK);
+    assert_int_equal(rep_data_load(path, NULL, 0, &d), CIV_OK);
     assert_int_equal(d.n_hist, 9); /* OTHER is not allocated */
     rep_data_free(&d);
     civ_report_options en = {.lang = "en"};
@@ -885,12 +906,12 @@ static void check_translated(const civ_alloc_spec *spec, const civ_table *comm, 
     for (size_t i = 0; i < civ_table_n_rows(en); i++) {
         const char *e = civ_table_text(en, i, ce), *z = civ_table_text(zh, i, cz);
         civ_rbuf b = {0};
-        rep_explanation_zh(&b, e);
+        rep_explanation_zh(&b, e, NULL);
         assert_false(b.failed);
         if (strcmp(b.data ? b.data : "", z))
             fail_msg("row %zu:\n  en  %s\n  zh  %s\n  got %s", i, e, z, b.data ? b.data : "");
         civ_rbuf_free(&b);
-        rep_explanation_zh(&b, z); /* a run in Chinese: kept as it is */
+        rep_explanation_zh(&b, z, NULL); /* a run in Chinese: kept as it is */
         assert_string_equal(b.data, z);
         civ_rbuf_free(&b);
         for (size_t k = 0; k < N_KINDS; k++)
@@ -995,18 +1016,24 @@ static void test_explanations_zh_older(void **state)
 {
     (void)state;
     civ_rbuf b = {0};
-    rep_explanation_zh(&b, "population 50.0%; lowered to the cap; aging tilt ×1.2");
+    rep_explanation_zh(&b, "population 50.0%; lowered to the cap; aging tilt ×1.2", NULL);
     assert_string_equal(b.data, "构成：population 50.0%；降至封顶；aging 倾斜 ×1.2");
     civ_rbuf_free(&b);
     /* a plan's [data] predecessors notes (plan/join.c), at the end of the factor shares */
     rep_explanation_zh(&b, "meal_demand 20.0% (demand history joined from P01+P02: 30 months 2022-01..2024-06); "
-                           "lowered to the cap");
+                           "lowered to the cap", NULL);
     assert_string_equal(b.data, "构成：meal_demand 20.0%（需求历史接续自 P01+P02: 30 个月 2022-01..2024-06)；降至封顶");
     civ_rbuf_free(&b);
-    rep_explanation_zh(&b, "meal_demand 20.0% (demand from its own months only: P has no series in the panel)");
+    rep_explanation_zh(&b, "meal_demand 20.0% (demand from its own months only: P has no series in the panel)", NULL);
     assert_string_equal(b.data, "构成：meal_demand 20.0%（需求仅按本社区自有月份预测：P 在面板中无序列)");
     civ_rbuf_free(&b);
-    rep_explanation_zh(&b, "");
+    /* a plan in dollars run in English: the Chinese page follows its money with the code, as a run in Chinese
+     * writes it (it said 元 after dollars) */
+    rep_explanation_zh(&b, "population 50.0%; held at the floor of 50000.00; total 50000.00 (last year 48000.00, "
+                           "+4.17%)", "USD");
+    assert_string_equal(b.data, "构成：population 50.0%；保底 50000.00 USD；合计 50000.00 USD（上年 48000.00 USD，+4.17%）");
+    civ_rbuf_free(&b);
+    rep_explanation_zh(&b, "", NULL);
     assert_true(b.data == NULL || !strcmp(b.data, ""));
     civ_rbuf_free(&b);
 }

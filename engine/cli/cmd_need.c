@@ -69,7 +69,8 @@ static int run_need(int argc, char **argv)
     if (!s)
         s = civ_cli_outputs_begin(&o, paths, 2);
     if (!s)
-        s = civ_cli_need(need, fc, fc_path, civ_cli_outputs_path(&o, out_path), civ_cli_outputs_path(&o, sum_path), "", &csv);
+        s = civ_cli_need(need, fc, fc_path, civ_cli_outputs_path(&o, out_path), civ_cli_outputs_path(&o, sum_path),
+                         civ_alloc_need_currency(need), &csv);
     if (!s)
         s = civ_cli_outputs_commit(&o);
     civ_cli_outputs_end(&o);

@@ -1805,6 +1805,10 @@ CIV_API void civ_alloc_need_free(civ_alloc_need *need);
 CIV_API long civ_alloc_need_first_year(const civ_alloc_need *need);
 CIV_API long civ_alloc_need_years(const civ_alloc_need *need);
 CIV_API int64_t civ_alloc_need_minor_unit(const civ_alloc_need *need);
+/** The currency of the need's money (borrowed): the file's [budget] currency
+ *  (an allocation spec's), else "CNY", the spec's default; NULL for a NULL
+ *  need.  `civicast need` labels its total with it, as `plan` does. */
+CIV_API const char *civ_alloc_need_currency(const civ_alloc_need *need);
 /** The indexed standard of `year` in minor units (-1 when year < base_year). */
 CIV_API int64_t civ_alloc_need_standard(const civ_alloc_need *need, long year);
 /** Projects the need from long-format forecasts (unique_id, ds, h, model,

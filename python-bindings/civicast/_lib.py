@@ -527,6 +527,7 @@ _SIGNATURES = {
     "civ_alloc_need_first_year": (ctypes.c_long, [P]),
     "civ_alloc_need_years": (ctypes.c_long, [P]),
     "civ_alloc_need_minor_unit": (_I64, [P]),
+    "civ_alloc_need_currency": (_CP, [P]),
     "civ_alloc_need_project": (c_status, [P, P, PP, PP]),
     # monitoring
     "civ_monitor_spec_read": (c_status, [_CP, PP]),

@@ -232,8 +232,8 @@ def need(spec, forecasts, encoding=None, thousands=None, percent=False):
     need_yuan (minor units whole as int64; "_minor"/"_major" for other
     currencies), and per year scope, year, communities, periods, demand,
     standard_fen, need_fen, need_yuan with a last "total" row.  The yuan
-    columns, exact decimal text in the files, are numbers here.  attrs["minor_unit"], ["first_year"] and ["years"] describe
-    the [need].  Errors: civicast.Error (e.g. CIV_ERR_NOT_FOUND for a year
+    columns, exact decimal text in the files, are numbers here.  attrs["minor_unit"], ["currency"] (the [budget] currency, else
+    "CNY"), ["first_year"] and ["years"] describe the [need].  Errors: civicast.Error (e.g. CIV_ERR_NOT_FOUND for a year
     the forecasts do not reach: forecast further ahead).  encoding,
     thousands, percent: as civicast.allocate's, for a CSV path of forecasts."""
     fmt = _input_format("civicast.need", encoding, thousands, percent)
@@ -249,6 +249,7 @@ def need(spec, forecasts, encoding=None, thousands=None, percent=False):
             ids_like(a, "unique_id", forecasts)
             for df in (a, b):
                 df.attrs["minor_unit"] = lib.civ_alloc_need_minor_unit(nd.ptr)
+                df.attrs["currency"] = _dec(lib.civ_alloc_need_currency(nd.ptr))
                 df.attrs["first_year"] = lib.civ_alloc_need_first_year(nd.ptr)
                 df.attrs["years"] = lib.civ_alloc_need_years(nd.ptr)
             return a, b

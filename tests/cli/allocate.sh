@@ -276,6 +276,14 @@ sed 's/^paid = .*/paid = "已拨金额（元）"/' "$DEMO/release.spec" >"$WORK/
 expect_exit 2 "column '已拨金额（元）' is named in yuan, and paid amounts are read in minor units" -- \
     allocate --spec "$WORK/release_yuan.spec" --communities "$DEMO/communities.csv" --paid "$WORK/paid_yuan.csv" \
     --out "$WORK/x.csv"
+# the same whole yuan under a header that names no unit ('已拨金额'): passed as fen, the release computed on a
+# hundredth of what was paid (exit 0); now refused at the header's cell, with the cure
+sed '1s/.*/unique_id,已拨金额/' "$WORK/paid_yuan.csv" >"$WORK/paid_neutral.csv"
+sed 's/^paid = .*/paid = "已拨金额"/' "$DEMO/release.spec" >"$WORK/release_neutral.spec"
+expect_exit 2 "paid_neutral.csv:1:2: the paid table's column '已拨金额' does not say its unit, and paid amounts are \
+read in fen: a sheet of whole yuan would pass as fen .*已拨金额_fen, 已拨金额（分）" -- \
+    allocate --spec "$WORK/release_neutral.spec" --communities "$DEMO/communities.csv" \
+    --paid "$WORK/paid_neutral.csv" --out "$WORK/x.csv"
 # settling the release's output would settle the release alone (amount_fen) against the year's spending
 expect_exit 2 "the allocation is a reserve release" -- \
     settle --spec "$SPEC" --allocation "$WORK/release.csv" --spending "$WORK/spent.csv" --out "$WORK/x.csv"

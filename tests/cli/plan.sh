@@ -121,6 +121,12 @@ expect_exit 4 "bt_bad.toml:.*\[backtest\] windows: must be a whole number" -- pl
 cmp -s "$WORK/need.csv" "$WORK/t2/need.csv" || fail "civicast need differs from the plan's need.csv"
 cmp -s "$WORK/need_y.csv" "$WORK/t2/need_summary.csv" || fail "civicast need summary differs"
 grep -q "2026" "$WORK/stdout" || fail "need prints no years"
+# the need's unit is the spec's currency, as plan prints it (was "need (yuan)", and "need (major)" for USD)
+grep -q "need (CNY)" "$WORK/stdout" || fail "need does not name the spec's currency: $(head -1 "$WORK/stdout")"
+sed 's/^\[budget\]$/[budget]\ncurrency = "USD"/' "$DATA/plan.spec" >"$WORK/plan_usd.spec"
+"$CIV" need --spec "$WORK/plan_usd.spec" --forecasts "$WORK/t2/forecasts.csv" --out "$WORK/need_usd.csv" \
+    >"$WORK/stdout" 2>"$WORK/stderr" || fail "need in USD failed: $(cat "$WORK/stderr")"
+grep -q "need (USD)" "$WORK/stdout" || fail "need in USD does not say USD: $(head -1 "$WORK/stdout")"
 # demand estimates kept in a sheet saved by Excel (GB18030, "1,234.5"): the same need as from the
 # plain file with --encoding gb18030 --thousands ","; without --thousands the error names the option
 $PY - "$WORK/t2/forecasts.csv" "$WORK/fc_plain.csv" "$WORK/fc_sheet.csv" <<'PYEOF' || fail "forecasts as a sheet"
@@ -174,6 +180,43 @@ for tok in re.findall(r"-?\d+\.\d+", text):
     assert sig <= max(6, len(whole.lstrip("0"))) + 0, tok
 PYEOF
 expect_exit 1 "precision" -- plan "$DATA/plan.toml" --out "$WORK/x" --precision 40
+
+# 2c. a plan in another currency: the report read only amount_fen/amount_yuan, so a USD plan (amount_minor,
+# amount_major) failed at its report (exit 2), and its labels said 亿元/CNY; a minor unit other than 100 was taken
+# as hundredths.  Now the report reads the spec's currency (manifest.json's "currency", "minor_unit" for
+# `civicast report`): 万美元, 人均（美元）, USD; an ISO code without a Chinese name is shown as itself (万 KWD).
+mkdir -p "$WORK/usd"
+cp "$DATA/meals.csv" "$DATA/communities.csv" "$DATA/plan.toml" "$WORK/usd/"
+cp "$WORK/plan_usd.spec" "$WORK/usd/plan.spec"
+"$CIV" plan "$WORK/usd/plan.toml" --out "$WORK/usd/out" >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "the USD plan failed: $(tail -1 "$WORK/stderr")"
+grep -q '"currency": "USD", "minor_unit": 100' "$WORK/usd/out/manifest.json" || fail "the manifest has no currency"
+for want in "本年度资金 12.0 万美元" "人均（美元）" "补贴标准（美元/单位）" "资金总额</td><td class=\"n\">12.0 万美元"; do
+    grep -qF "$want" "$WORK/usd/out/report.html" || fail "the USD report lacks '$want'"
+done
+# ... and the Chinese page of the plan run in English, whose explanations the report translates (they said 元)
+"$CIV" plan "$WORK/usd/plan.toml" --out "$WORK/usd/en" --lang en >/dev/null 2>"$WORK/stderr" ||
+    fail "the USD plan in English failed: $(tail -1 "$WORK/stderr")"
+"$CIV" report "$WORK/usd/en" --lang zh >/dev/null 2>"$WORK/stderr" || fail "report --lang zh: $(cat "$WORK/stderr")"
+grep -q "合计 10,800.00 USD（上年 12,000.00 USD" "$WORK/usd/en/report.html" ||
+    fail "the translated explanations do not follow dollars with USD"
+for page in "$WORK/usd/out/report.html" "$WORK/usd/en/report.html"; do
+    $PY - "$page" <<'PYEOF' || fail "the USD report $page labels money in yuan"
+import re, sys
+t = open(sys.argv[1], encoding="utf-8").read()
+bad = [t[max(0, m.start() - 30):m.start() + 5] for m in re.finditer("(?<!美)元", t)]
+assert not bad, bad[:3]
+PYEOF
+done
+"$CIV" report "$WORK/usd/out" --lang en >/dev/null 2>"$WORK/stderr" || fail "report --lang en: $(cat "$WORK/stderr")"
+grep -q "CNY" "$WORK/usd/out/report.html" && fail "the English USD report says CNY"
+grep -q "Per capita (USD)" "$WORK/usd/out/report.html" || fail "the English USD report has no 'Per capita (USD)'"
+# three decimals (minor_unit = 1000) and a code without a Chinese name: amounts scaled by the spec's minor unit
+sed 's/^currency = "USD"$/currency = "KWD"\nminor_unit = 1000/' "$WORK/plan_usd.spec" >"$WORK/usd/plan.spec"
+"$CIV" plan "$WORK/usd/plan.toml" --out "$WORK/usd/kwd" >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "the KWD plan failed: $(tail -1 "$WORK/stderr")"
+grep -q "本年度资金 12.0 万 KWD" "$WORK/usd/kwd/report.html" ||
+    fail "the KWD report does not say 12.0 万 KWD: $(grep -o '本年度资金[^，]*' "$WORK/usd/kwd/report.html")"
 
 # 3. errors
 expect_exit 1 "give the plan config" -- plan

@@ -166,6 +166,10 @@ def test_need_equals_cli(cli_forecasts, tmp_path):
     assert per_community["need_yuan"].dtype == np.float64
     assert np.allclose(per_community["need_yuan"] * 100, per_community["need_fen"])
     assert per_year.attrs["first_year"] == 2025 and per_year.attrs["years"] == 3
+    # the need's currency, the spec's (the command prints "need (CNY)" from it)
+    assert per_year.attrs["currency"] == "CNY" and per_community.attrs["currency"] == "CNY"
+    usd = (DEMO / "plan.spec").read_text().replace('currency = "CNY"', 'currency = "USD"', 1)
+    assert civicast.need(usd, cli_forecasts)[1].attrs["currency"] == "USD"
     # forecasts with Timestamp or Period ds (civicast.forecast returns the input's kind) group the same
     fc = read_csv(cli_forecasts, ["unique_id", "ds", "model"])
     for ds in (pd.to_datetime(fc["ds"]), pd.PeriodIndex(fc["ds"], freq="M")):
@@ -298,6 +302,10 @@ def test_year_end_walk():
         'paid = "pool_eldercare+health_fen"', 'paid = "已拨金额（元）"')
     with pytest.raises(civicast.Error, match="named in yuan, and paid amounts are read in minor units"):
         civicast.allocate(comm, spec_yuan, paid=yuan)
+    # the same whole yuan under a header naming no unit passed as fen (a hundredth of what was paid): refused
+    with pytest.raises(civicast.Error, match="column 'paid' does not say its unit, .* whole yuan would pass as fen"):
+        civicast.allocate(comm, spec_yuan.replace('paid = "已拨金额（元）"', 'paid = "paid"'),
+                          paid=yuan.rename(columns={"已拨金额（元）": "paid"}))
     year = alloc[["unique_id", "amount_fen"]].merge(rel[["unique_id", "amount_fen"]], on="unique_id", validate="1:1")
     year = pd.DataFrame({"unique_id": year.unique_id, "amount_fen": year.amount_fen_x + year.amount_fen_y})
     assert year.amount_fen.sum() == 15_272_000_000 + 498_000_000

@@ -375,8 +375,35 @@ static int holds_fractions(const double *v, size_t n, double *lo_out, double *hi
 static civ_status earmark_units(const civ_alloc_spec *spec, const civ_alloc_pool *pool, const double *v, size_t n)
 {
     double lo, hi;
-    if (!holds_fractions(v, n, &lo, &hi))
+    if (!holds_fractions(v, n, &lo, &hi)) {
+        /* The reverse slip, a fraction over an attribute in percent ("eligible_min = 0.5" on migrant_pct,
+         * 0.8..64.2), is refused only when its effect proves it: a minimum that excludes no community, or a
+         * maximum that keeps none.  Otherwise it is as likely meant in the attribute's units (0.5 km, at least
+         * one family of a count: docs/ALLOCATION.md, "Percentages written for fractions"), and runs.  Counts
+         * (whole values) are never taken for percentages. */
+        int whole = 1;
+        for (size_t i = 0; i < n && whole; i++)
+            whole = isnan(v[i]) || fabs(v[i] - nearbyint(v[i])) <= 1e-9;
+        if (whole || !(lo >= 0 && hi <= 100 && hi > 1))
+            return CIV_OK;
+        for (int k = 0; k < 2; k++) {
+            double b = k ? pool->eligible_max : pool->eligible_min;
+            if (!(b > 0 && b < 1) || (k ? b >= lo : b > lo)) /* a bound that splits the communities: as meant */
+                continue;
+            const char *key = k ? "eligible_max" : "eligible_min";
+            civ_alloc_loc at = k ? pool->eligible_max_loc : pool->eligible_min_loc;
+            civ_where w = {.file = spec->path, .line = at.line, .column = at.column, .field = key};
+            return civ_fail_at(CIV_ERR_SPEC, &w,
+                               "pool '%s': %s = %g, but attribute '%s' holds values up to %g (%g..%g, not whole: "
+                               "percentages?), so %s: a fraction written for a percentage? write %g for %g%%; if "
+                               "%g is meant in the attribute's units, the bound %s: %s",
+                               pool->name, key, b, pool->eligible_attribute, hi, lo, hi,
+                               k ? "no community would be eligible" : "the bound would exclude no community", b * 100,
+                               b * 100, b, k ? "leaves the earmark to no community" : "restricts nothing",
+                               k ? "lower it to the values it should keep" : "drop it");
+        }
         return CIV_OK;
+    }
     for (int k = 0; k < 2; k++) {
         double b = k ? pool->eligible_max : pool->eligible_min;
         if (!(b > 1 && b <= 100))

@@ -24,6 +24,7 @@ struct civ_alloc_need {
     int64_t minor_unit;
     int minor_digits;
     int not_cny;            /* [budget] currency names another currency */
+    char currency[16];      /* [budget] currency (ISO code), else "CNY" */
     char *column, *model;
     int missing_zero;
 };
@@ -156,8 +157,10 @@ static civ_status build(civ_alloc_need *n, civ_toml_doc *doc)
             const civ_toml_entry *e = &doc->tables[i].entries[k];
             if (!strcmp(e->key, "minor_unit") && e->value.type == CIV_TOML_INTEGER)
                 minor = (long)e->value.number;
-            else if (!strcmp(e->key, "currency") && e->value.type == CIV_TOML_STRING)
+            else if (!strcmp(e->key, "currency") && e->value.type == CIV_TOML_STRING) {
                 n->not_cny = strcmp(e->value.text, "CNY") != 0;
+                snprintf(n->currency, sizeof n->currency, "%.15s", e->value.text);
+            }
         }
     }
     if ((st = get_long(n, t, "minor_unit", 1, 1000, &minor, 0)))
@@ -294,6 +297,11 @@ long civ_alloc_need_years(const civ_alloc_need *n)
 int64_t civ_alloc_need_minor_unit(const civ_alloc_need *n)
 {
     return n ? n->minor_unit : 0;
+}
+
+const char *civ_alloc_need_currency(const civ_alloc_need *n)
+{
+    return !n ? NULL : n->currency[0] ? n->currency : "CNY";
 }
 
 /* round(a * b / c) half away from zero, a, b, c > 0, in 128-bit integers */

@@ -62,6 +62,21 @@ static civ_status paid_column(const civ_alloc_problem *p, const civ_table *t, si
      * as fen: paid 1/100 of the truth, and the release computed on that */
     civ_unit_mark mark = civ_alloc_column_unit(s, name);
     long long per = (long long)(mark == CIV_UNIT_MARK_WAN ? 10000 * s->minor_unit : s->minor_unit);
+    if (mark == CIV_UNIT_MARK_NONE) {
+        /* a header that names no unit ("paid", "已拨金额"): whole yuan read as fen would pass every check and pay
+         * out the release on a hundredth of what was paid, so the header must say which it is */
+        const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
+        int cny = !s->currency || !strcmp(s->currency, "CNY");
+        civ_where h = {.file = civ_table_source(t, NULL), .line = civ_table_source(t, NULL) ? 1 : 0,
+                       .column = civ_table_source(t, NULL) ? (long)*col + 1 : 0, .field = name};
+        return civ_fail_at(CIV_ERR_DOMAIN, &h,
+                           "the paid table's column '%s' does not say its unit, and paid amounts are read in %s: "
+                           "a sheet of whole %s would pass as %s and the release would be computed on 1/%lld of "
+                           "what was paid; name the unit in the header (%s_%s%s, or an earlier allocation's "
+                           "pool_<fund>_%s as it is); a column in %s is converted in the sheet first "
+                           "(=ROUND(cell*%lld, 0)); then name it with the pool's 'paid' key",
+                           name, mi, ma, mi, per, name, mi, cny ? ", 已拨金额（分）" : "", mi, ma, per);
+    }
     if (mark == CIV_UNIT_MARK_MAJOR || mark == CIV_UNIT_MARK_WAN)
         return civ_fail_at(CIV_ERR_DOMAIN, &w,
                            "the paid table's column '%s' is named in %s, and paid amounts are read in minor units "

@@ -491,6 +491,34 @@ static civ_status settle_read(const civ_alloc_spec *sp, const civ_table *alloc, 
                                  : " (a mis-keyed id? correct it to the allocation's id, or settle that community "
                                    "with its own allocation)");
         }
+    const char *scol = sp->spent_column ? sp->spent_column : "spent";
+    if (!st && civ_alloc_column_unit(sp, scol) == CIV_UNIT_MARK_NONE) {
+        /* a header naming no unit is read in major units, as documented (the default "spent"); a sheet in fen
+         * under it would be read 100 times too much and every community "overspent" about 100 times: refused
+         * when the year's spending is at least SPENT_SLIP times the allocation (a fen sheet of 20% to 2000%
+         * spending), which names its unit in the header to be read as it is */
+        enum { SPENT_SLIP = 20 };
+        __int128 ta = 0, ts = 0;
+        for (size_t i = 0; i < n; i++)
+            ta += r->a[i], ts += r->s[i];
+        if (ta > 0 && ts >= (__int128)SPENT_SLIP * ta) {
+            char a[48], sx[48];
+            civ_alloc_format_major((int64_t)ta, sp->minor_digits, a, sizeof a);
+            civ_alloc_format_major(ts > INT64_MAX ? INT64_MAX : (int64_t)ts, sp->minor_digits, sx, sizeof sx);
+            size_t c = 0;
+            civ_table_find_column(spending, scol, &c); /* found: money_column read it */
+            const char *src = civ_table_source(spending, NULL);
+            civ_where w = {.file = src, .line = src ? 1 : 0, .column = src ? (long)c + 1 : 0, .field = scol};
+            const char *ma = civ_alloc_major_name(sp), *mi = civ_alloc_minor_name(sp);
+            st = civ_fail_at(CIV_ERR_DOMAIN, &w,
+                             "the spending column '%s' does not say its unit and is read in %s: it totals %s, "
+                             "%.0f times the %s allocated, as a sheet in %s read as %s would: if it is in %s, give "
+                             "it in %s (in the sheet =cell/%lld); if the spending really is that large, name the "
+                             "column by its unit (%s_%s), and it is read as it is",
+                             scol, ma, sx, (double)ts / (double)ta, a, mi, ma, mi, ma, (long long)sp->minor_unit,
+                             scol, ma);
+        }
+    }
     civ_strmap_free(&map), civ_strmap_free(&amap);
     free(sids), free(spent), free(used);
     return st;

@@ -415,6 +415,24 @@ static civ_status unit_constrain(const civ_alloc_problem *p, civ_alloc_result *r
         /* Ratable reduction (US ESEA Title I, sec. 1122(c), 20 U.S.C. 6332(c)): every lower
          * bound is cut by the same ratio so that they exactly exhaust the pool. */
         double ratio = P / sum_lo;
+        /* ... but not hold-harmless bounds on a history more than ten times the fund: that is minor units fed to
+         * a last_year column in major units (pool_<fund>_fen), and the cut would quietly hand out the fund in
+         * proportion to last year (hold-harmless 85% cut to under 1%), the formula ignored, exit 0; were the
+         * history right, a hold-harmless cut to under a tenth of itself keeps nothing of its promise */
+        char hint[400];
+        units_hint(p, r, u, m, hint, sizeof hint);
+        int held = 0;
+        for (size_t j = 0; j < m && !held; j++)
+            held = r->lo_d[j] > 0 && (r->bsrc[j] & 0x0F) == CIV_BIND_HOLD_HARMLESS;
+        if (hint[0] && held) {
+            civ_where w = {.field = fo->name};
+            return civ_fail_at(CIV_ERR_INFEASIBLE, &w,
+                               "%s: the lower bounds (floors, hold-harmless) total %.0f minor units, above the fund "
+                               "of %.0f, and on_infeasible = \"ratable\" would cut each to %.2g%% of itself%s; if "
+                               "last year's amounts are right, the fund is under a tenth of last year and a "
+                               "hold-harmless cut that far keeps nothing of its promise: drop hold_harmless",
+                               what, sum_lo, P, 100 * ratio, hint);
+        }
         r->ratable[u] = ratio;
 #pragma omp parallel for if (PAR(m)) schedule(static)
         for (size_t j = 0; j < m; j++) {

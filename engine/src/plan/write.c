@@ -315,6 +315,10 @@ static civ_status write_manifest(const civ_plan_result *r, const char *stage, co
     json_str(f, openblas_get_corename && openblas_get_corename() ? openblas_get_corename() : "");
     fprintf(f, ",\n  \"created_utc\": \"%s\",\n  \"spec_version\": ", when);
     json_str(f, r->spec ? civ_alloc_spec_version(r->spec) : "");
+    /* the money's currency and minor unit, for `civicast report` on the folder (its labels and amounts) */
+    fprintf(f, ",\n  \"currency\": ");
+    json_str(f, r->spec && civ_alloc_spec_currency(r->spec) ? civ_alloc_spec_currency(r->spec) : "CNY");
+    fprintf(f, ", \"minor_unit\": %lld", r->spec ? (long long)civ_alloc_spec_minor_unit(r->spec) : 100LL);
     fprintf(f, ",\n  \"inputs\": [");
     for (size_t k = 0; k < r->n_inputs; k++) {
         const civ_plan_input *in = &r->inputs[k];

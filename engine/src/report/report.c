@@ -113,9 +113,12 @@ static void head_shown(civ_rbuf *b, const char *const *heads, const int *show, s
 void rep_group_table(rep_ctx *ctx, int streets)
 {
     const rep_data *d = ctx->d;
+    char pc[96], pa[96];
     const char *heads[] = {streets ? TR(ctx, "街道", "Street") : TR(ctx, "区", "District"), TR(ctx, "区", "District"),
-                           TR(ctx, "社区数", "Communities"), TR(ctx, "金额", "Amount"), TR(ctx, "人均（元）", "Per capita (CNY)"),
-                           TR(ctx, "每位 60 岁以上老人（元）", "Per aged 60+ (CNY)"), TR(ctx, "比上年", "Change vs last year")};
+                           TR(ctx, "社区数", "Communities"), TR(ctx, "金额", "Amount"),
+                           rep_money_label(ctx, pc, sizeof pc, 0, "人均（%s）", "Per capita (%s)"),
+                           rep_money_label(ctx, pa, sizeof pa, 0, "每位 60 岁以上老人（%s）", "Per aged 60+ (%s)"),
+                           TR(ctx, "比上年", "Change vs last year")};
     const int show[] = {1, streets, 1, 1, d->has_population, d->has_aged, d->has_last_year};
     civ_rbuf *b = &ctx->page;
     civ_rbuf_put(b, "<div class=\"tbl\"><table class=\"data\">");
@@ -131,7 +134,7 @@ void rep_group_table(rep_ctx *ctx, int streets)
         if (streets)
             rep_cell(b, x->district, 0);
         rep_fmt_num(buf, sizeof buf, (double)x->communities, 0), rep_cell(b, buf, 1);
-        rep_fmt_money(buf, sizeof buf, x->amount, ctx->zh), rep_cell(b, buf, 1);
+        rep_fmt_money(buf, sizeof buf, x->amount, REP_MONEY(ctx)), rep_cell(b, buf, 1);
         if (show[4])
             rep_fmt_num(buf, sizeof buf, x->population > 0 ? x->amount / x->population : NAN, 2), rep_cell(b, buf, 1);
         if (show[5])
@@ -162,10 +165,10 @@ static void explanation_html(civ_rbuf *b, const char *text)
     free(grouped);
 }
 
-static void explanation_zh(civ_rbuf *b, const char *text)
+static void explanation_zh(civ_rbuf *b, const char *text, const char *currency)
 {
     civ_rbuf tmp = {0};
-    rep_explanation_zh(&tmp, text);
+    rep_explanation_zh(&tmp, text, currency);
     explanation_html(b, tmp.data ? tmp.data : "");
     if (tmp.failed)
         b->failed = 1;
@@ -196,9 +199,11 @@ void rep_community_table(rep_ctx *ctx)
     civ_rbuf_put(b, "</label> <input id=\"community-search\" type=\"search\" autocomplete=\"off\"> "
                     "<span id=\"community-count\"></span></div>\n"
                     "<div class=\"tbl\"><table class=\"data\" id=\"community-table\">");
+    char pc[96], pa[96];
     const char *heads[] = {TR(ctx, "编号", "Id"), TR(ctx, "名称", "Name"), TR(ctx, "区", "District"), TR(ctx, "街道", "Street"),
-                           TR(ctx, "金额", "Amount"), TR(ctx, "人均（元）", "Per capita (CNY)"),
-                           TR(ctx, "每位老人（元）", "Per aged 60+ (CNY)"), TR(ctx, "比上年", "Change"),
+                           TR(ctx, "金额", "Amount"), rep_money_label(ctx, pc, sizeof pc, 0, "人均（%s）", "Per capita (%s)"),
+                           rep_money_label(ctx, pa, sizeof pa, 0, "每位老人（%s）", "Per aged 60+ (%s)"),
+                           TR(ctx, "比上年", "Change"),
                            TR(ctx, "约束", "Held by"), TR(ctx, "说明", "Explanation")};
     /* the English page of a run in Chinese leaves its Chinese explanations out (rep_section_allocation says so) */
     int explain = ctx->zh || !chinese_explanations(d);
@@ -216,11 +221,12 @@ void rep_community_table(rep_ctx *ctx)
         rep_cell(b, c->district, 0);
         if (show[3])
             rep_cell(b, c->street, 0);
-        rep_fmt_num(buf, sizeof buf, c->amount, 0); /* in yuan, as its explanation */
+        char num[40];
+        rep_fmt_num(num, sizeof num, c->amount, 0); /* in major units, as its explanation: 1,234 元, CNY 1,234 */
         if (ctx->zh)
-            strncat(buf, " 元", sizeof buf - strlen(buf) - 1);
+            snprintf(buf, sizeof buf, "%.40s %.40s", num, d->money_unit[0][1]);
         else
-            memmove(buf + 4, buf, strlen(buf) + 1), memcpy(buf, "CNY ", 4);
+            snprintf(buf, sizeof buf, "%.40s %.40s", d->money_unit[0][0], num);
         rep_cell(b, buf, 1);
         if (show[5])
             rep_fmt_num(buf, sizeof buf, c->population > 0 ? c->amount / c->population : NAN, 2), rep_cell(b, buf, 1);
@@ -242,7 +248,7 @@ void rep_community_table(rep_ctx *ctx)
         if (explain) {
             civ_rbuf_put(b, "<td class=\"ex\">");
             if (ctx->zh)
-                explanation_zh(b, c->explanation);
+                explanation_zh(b, c->explanation, d->currency);
             else
                 explanation_html(b, c->explanation);
             civ_rbuf_put(b, "</td>");
@@ -382,21 +388,37 @@ civ_status civ_report_write(const char *outdir, const civ_report_options *option
     const char *lang = options && options->lang ? options->lang : "zh";
     if (strcmp(lang, "zh") && strcmp(lang, "en"))
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "unknown report language '%s': use \"zh\" or \"en\"", lang);
+    /* the plan's currency: its spec's when the caller passes it (civicast plan), else what the plan recorded in
+     * manifest.json; an older folder without it is read as CNY */
+    char *manifest = manifest_text(outdir), currency[16] = "";
+    long minor_unit = 0;
+    const civ_alloc_spec *spec = options ? options->spec : NULL;
+    if (spec) {
+        snprintf(currency, sizeof currency, "%s", civ_alloc_spec_currency(spec) ? civ_alloc_spec_currency(spec) : "");
+        minor_unit = (long)civ_alloc_spec_minor_unit(spec);
+    } else if (manifest) {
+        const char *end = manifest + strlen(manifest);
+        json_string_field(manifest, end, "currency", currency, sizeof currency);
+        minor_unit = json_long_field(manifest, end, "minor_unit");
+    }
     rep_data d;
-    civ_status s = rep_data_load(outdir, &d);
-    if (s)
+    civ_status s = rep_data_load(outdir, currency, minor_unit, &d);
+    if (s) {
+        free(manifest);
         return s;
+    }
     char path[4096];
     if (snprintf(path, sizeof path, "%s/charts", outdir) >= (int)sizeof path) {
         rep_data_free(&d);
+        free(manifest);
         return civ_fail(CIV_ERR_LIMIT, "the output folder path is too long: %s", outdir);
     }
     if (mkdir(path, 0755) != 0 && errno != EEXIST) {
         rep_data_free(&d);
+        free(manifest);
         civ_where w = {.file = path};
         return civ_fail_at(CIV_ERR_IO, &w, "cannot create the charts folder: %s", strerror(errno));
     }
-    char *manifest = manifest_text(outdir);
     int intervals = options && options->intervals ? options->intervals : manifest_intervals(manifest);
     rep_ctx ctx = {.d = &d, .outdir = outdir, .zh = !strcmp(lang, "zh"),
                    .conformal = intervals == CIV_INTERVALS_CONFORMAL};

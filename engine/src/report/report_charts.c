@@ -5,7 +5,7 @@
  * inline (so the JSON file in OUTDIR/charts/ stands alone for researchers)
  * and hands it to rep_chart_emit.  Aggregation happens here, in C, so the
  * specs hold only the numbers shown; money is scaled to the display unit of
- * the language (万元 / CNY million at district level).
+ * the language and the plan's currency (万元 / CNY million at district level).
  */
 #include <math.h>
 #include <stdio.h>
@@ -50,8 +50,15 @@ void rep_nfield(civ_rbuf *b, const char *field, const char *title)
 
 double rep_unit_big(const rep_ctx *ctx, const char **label)
 {
-    *label = TR(ctx, "万元", "CNY million");
+    *label = ctx->d->money_unit[1][ctx->zh ? 1 : 0]; /* 万元, 万美元; CNY million, USD million */
     return ctx->zh ? 1e4 : 1e6;
+}
+
+const char *rep_money_label(const rep_ctx *ctx, char *buf, size_t size, int big, const char *zh_fmt,
+                            const char *en_fmt)
+{
+    snprintf(buf, size, ctx->zh ? zh_fmt : en_fmt, ctx->d->money_unit[big ? 1 : 0][ctx->zh ? 1 : 0]);
+    return buf;
 }
 
 

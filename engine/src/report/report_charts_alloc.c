@@ -108,9 +108,11 @@ static void group_tooltip(const rep_ctx *ctx, civ_rbuf *b, const char *unit)
     civ_rbuf_put(b, ",");
     rep_qfield(b, "amount", t, ",.2f");
     civ_rbuf_put(b, ",");
-    rep_qfield(b, "per_capita", TR(ctx, "人均（元）", "Per capita (CNY)"), ",.2f");
+    char lb[96];
+    rep_qfield(b, "per_capita", rep_money_label(ctx, lb, sizeof lb, 0, "人均（%s）", "Per capita (%s)"), ",.2f");
     civ_rbuf_put(b, ",");
-    rep_qfield(b, "per_aged", TR(ctx, "每位 60 岁以上老人（元）", "Per aged 60+ (CNY)"), ",.2f");
+    rep_qfield(b, "per_aged", rep_money_label(ctx, lb, sizeof lb, 0, "每位 60 岁以上老人（%s）", "Per aged 60+ (%s)"),
+               ",.2f");
     civ_rbuf_put(b, ",");
     rep_qfield(b, "change_pct", TR(ctx, "比上年变化（%）", "Change vs last year (%)"), "+.1f");
     civ_rbuf_put(b, ",");
@@ -159,11 +161,11 @@ void rep_chart_alloc_districts(rep_ctx *ctx)
     bar_panel(ctx, &b, "amount", TR(ctx, "金额", "Amount"), ul, 1, 0);
     if (ctx->d->has_population) {
         civ_rbuf_put(&b, ",");
-        bar_panel(ctx, &b, "per_capita", TR(ctx, "人均", "Per capita"), TR(ctx, "元", "CNY"), 0, 0);
+        bar_panel(ctx, &b, "per_capita", TR(ctx, "人均", "Per capita"), ctx->d->money_unit[0][ctx->zh ? 1 : 0], 0, 0);
     }
     if (ctx->d->has_aged) {
         civ_rbuf_put(&b, ",");
-        bar_panel(ctx, &b, "per_aged", TR(ctx, "每位老人", "Per aged 60+"), TR(ctx, "元", "CNY"), 0, 0);
+        bar_panel(ctx, &b, "per_aged", TR(ctx, "每位老人", "Per aged 60+"), ctx->d->money_unit[0][ctx->zh ? 1 : 0], 0, 0);
     }
     if (ctx->d->has_last_year) {
         civ_rbuf_put(&b, ",");
@@ -189,11 +191,11 @@ void rep_chart_alloc_streets(rep_ctx *ctx)
     bar_panel(ctx, &b, "amount", TR(ctx, "金额", "Amount"), ul, 1, 1);
     if (ctx->d->has_population) {
         civ_rbuf_put(&b, ",");
-        bar_panel(ctx, &b, "per_capita", TR(ctx, "人均", "Per capita"), TR(ctx, "元", "CNY"), 0, 1);
+        bar_panel(ctx, &b, "per_capita", TR(ctx, "人均", "Per capita"), ctx->d->money_unit[0][ctx->zh ? 1 : 0], 0, 1);
     }
     if (ctx->d->has_aged) {
         civ_rbuf_put(&b, ",");
-        bar_panel(ctx, &b, "per_aged", TR(ctx, "每位老人", "Per aged 60+"), TR(ctx, "元", "CNY"), 0, 1);
+        bar_panel(ctx, &b, "per_aged", TR(ctx, "每位老人", "Per aged 60+"), ctx->d->money_unit[0][ctx->zh ? 1 : 0], 0, 1);
     }
     if (ctx->d->has_last_year) {
         civ_rbuf_put(&b, ",");
@@ -502,7 +504,9 @@ static void need_spec(rep_ctx *ctx, const char *name, int with_standard)
     civ_rbuf_put(&b, ",");
     rep_qfield(&b, "gap", tg, "+,.2f");
     civ_rbuf_put(&b, ",");
-    rep_qfield(&b, "standard", TR(ctx, "补贴标准（元/单位）", "Standard (CNY per unit)"), ".2f");
+    char lb[96];
+    rep_qfield(&b, "standard", rep_money_label(ctx, lb, sizeof lb, 0, "补贴标准（%s/单位）", "Standard (%s per unit)"),
+               ".2f");
     civ_rbuf_put(&b, ",");
     rep_qfield(&b, "demand", TR(ctx, "需求量", "Demand"), ",.0f");
     civ_rbuf_put(&b, "]},\"layer\":[{\"layer\":[{\"mark\":{\"type\":\"bar\",\"color\":\"#4c78a8\",\"width\":{\"band\":0.6}},"
@@ -513,7 +517,8 @@ static void need_spec(rep_ctx *ctx, const char *name, int with_standard)
     if (with_standard) {
         civ_rbuf_put(&b, ",{\"mark\":{\"type\":\"line\",\"interpolate\":\"step-after\",\"color\":\"#f58518\","
                          "\"point\":true},\"encoding\":{\"y\":");
-        rep_qfield(&b, "standard", TR(ctx, "补贴标准（元/单位）", "Subsidy standard (CNY per unit)"), NULL);
+        rep_qfield(&b, "standard",
+                   rep_money_label(ctx, lb, sizeof lb, 0, "补贴标准（%s/单位）", "Subsidy standard (%s per unit)"), NULL);
         civ_rbuf_put(&b, "}}],\"resolve\":{\"scale\":{\"y\":\"independent\"}}");
     } else {
         civ_rbuf_put(&b, "]");

@@ -6,6 +6,7 @@
  * here and nowhere else.
  */
 #include "report_data.h"
+#include "report_text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -22,7 +23,7 @@
  * (100 when the summary does not say). */
 #define MINOR (-1.0)
 typedef struct rep_col {
-    const char *names[5]; /* candidates, NULL-terminated */
+    const char *names[5]; /* candidates, NULL-terminated unless all 5 are used */
     double scale[5];      /* factor to the field's unit (fen -> yuan = MINOR) */
 } rep_col;
 
@@ -31,16 +32,18 @@ static const rep_col C_ID = {{"unique_id"}, {1}};
 static const rep_col C_NAME = {{"name", "community_name", "community"}, {1, 1, 1}};
 static const rep_col C_DISTRICT = {{"district"}, {1}};
 static const rep_col C_STREET = {{"street", "subdistrict"}, {1, 1}};
-static const rep_col C_AMOUNT = {{"amount_yuan", "amount_fen", "amount"}, {1, MINOR, MINOR}};
-static const rep_col C_LAST = {{"last_year_yuan", "last_year_fen", "last_year"}, {1, MINOR, 1}};
+static const rep_col C_AMOUNT = {{"amount_yuan", "amount_major", "amount_fen", "amount_minor", "amount"},
+                                 {1, 1, MINOR, MINOR, MINOR}};
+static const rep_col C_LAST = {{"last_year_yuan", "last_year_major", "last_year_fen", "last_year_minor", "last_year"},
+                               {1, 1, MINOR, MINOR, 1}};
 static const rep_col C_CHPCT = {{"change_pct"}, {1}};
 static const rep_col C_POP = {{"population", "population_resident"}, {1, 1}};
 static const rep_col C_AGED = {{"aged60", "aged60_resident", "aged"}, {1, 1, 1}};
 static const rep_col C_BIND = {{"binding"}, {1}};
 static const rep_col C_EXPL = {{"explanation"}, {1}};
-static const rep_col C_P5 = {{"p5_yuan", "p5_fen", "p5"}, {1, MINOR, MINOR}};
-static const rep_col C_P50 = {{"p50_yuan", "p50_fen", "p50"}, {1, MINOR, MINOR}};
-static const rep_col C_P95 = {{"p95_yuan", "p95_fen", "p95"}, {1, MINOR, MINOR}};
+static const rep_col C_P5 = {{"p5_yuan", "p5_major", "p5_fen", "p5_minor", "p5"}, {1, 1, MINOR, MINOR, MINOR}};
+static const rep_col C_P50 = {{"p50_yuan", "p50_major", "p50_fen", "p50_minor", "p50"}, {1, 1, MINOR, MINOR, MINOR}};
+static const rep_col C_P95 = {{"p95_yuan", "p95_major", "p95_fen", "p95_minor", "p95"}, {1, 1, MINOR, MINOR, MINOR}};
 /* allocation_summary.csv (section, name, amount, communities, value) */
 static const rep_col C_SECTION = {{"section"}, {1}};
 static const rep_col C_SNAME = {{"name"}, {1}};
@@ -64,8 +67,10 @@ static const rep_col C_MODEL = {{"model"}, {1}};
 /* need_summary.csv (scope, year, demand, standard, need) */
 static const rep_col C_SCOPE = {{"scope"}, {1}};
 static const rep_col C_YEAR = {{"year"}, {1}};
-static const rep_col C_NEED = {{"need_yuan", "need_fen", "need"}, {1, MINOR, MINOR}};
-static const rep_col C_STD = {{"standard_yuan", "standard_fen", "standard"}, {1, MINOR, MINOR}};
+static const rep_col C_NEED = {{"need_yuan", "need_major", "need_fen", "need_minor", "need"},
+                               {1, 1, MINOR, MINOR, MINOR}};
+static const rep_col C_STD = {{"standard_yuan", "standard_major", "standard_fen", "standard_minor", "standard"},
+                              {1, 1, MINOR, MINOR, MINOR}};
 static const rep_col C_DEMAND = {{"demand"}, {1}};
 /* uncertainty.csv (scope, name, p5, p50, p95) */
 static const rep_col C_UNAME = {{"name"}, {1}};
@@ -75,7 +80,8 @@ static const rep_col C_WBASE = {{"base"}, {MINOR}};
 static const char *const EFFECTS[] = {"tilt",    "earmark",   "floor",   "cap", "hold_harmless", "pace",
                                       "ratable", "rebalance", "rounding"};
 /* allocation_stages.csv: unique_id, before (fen) */
-static const rep_col C_BEFORE = {{"before_yuan", "before_fen", "before"}, {1, MINOR, MINOR}};
+static const rep_col C_BEFORE = {{"before_yuan", "before_major", "before_fen", "before_minor", "before"},
+                                 {1, 1, MINOR, MINOR, MINOR}};
 
 /* Optional tables of other steps: the first file found is shown. */
 /* The backtest's accuracy: model (+ any text columns naming the row) and one
@@ -114,9 +120,14 @@ static civ_status need_col(const rep_data *d, const civ_table *t, const char *fi
     if (r->found)
         return CIV_OK;
     civ_where w = {.file = file, .line = 1, .field = c->names[0]};
-    return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the report needs a column %s%s%s%s%s: is this a plan's output folder?",
-                       c->names[0], c->names[1] ? " (or " : "", c->names[1] ? c->names[1] : "",
-                       c->names[2] ? ", " : "", c->names[2] ? c->names[2] : "");
+    char others[200] = "";
+    size_t len = 0;
+    for (int k = 1; k < 5 && c->names[k] && len < sizeof others; k++)
+        len += (size_t)snprintf(others + len, sizeof others - len, "%s%s", k > 1 ? ", " : " (or ", c->names[k]);
+    if (len && len < sizeof others)
+        snprintf(others + len, sizeof others - len, ")");
+    return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the report needs a column %s%s: is this a plan's output folder?",
+                       c->names[0], others);
 }
 
 static double num(const civ_table *t, col_ref r, size_t row)
@@ -271,7 +282,7 @@ static civ_status load_tidy_summary(rep_data *d, col_ref sec, col_ref item, col_
         rep_row *x = &d->rows[k];
         if (!strcmp(m, "amount") && (!strcmp(u, "fen") || !strcmp(u, "minor")))
             x->amount = v * d->per_minor;
-        else if (!strcmp(m, "amount") && !strcmp(u, "yuan"))
+        else if (!strcmp(m, "amount") && (!strcmp(u, "yuan") || !strcmp(u, "major")))
             x->amount = v;
         else if (!strcmp(m, "communities"))
             x->count = v, x->value = isfinite(x->value) ? x->value : v;
@@ -549,10 +560,27 @@ static civ_status load_backtest_windows(const char *outdir, rep_data *d)
     return CIV_OK;
 }
 
-civ_status rep_data_load(const char *outdir, rep_data *d)
+const char *rep_currency_zh(const char *code)
+{
+    static const char *const names[][2] = {{"CNY", "元"},   {"RMB", "元"},     {"USD", "美元"}, {"EUR", "欧元"},
+                                           {"HKD", "港元"}, {"MOP", "澳门元"}, {"TWD", "新台币"}, {"JPY", "日元"},
+                                           {"GBP", "英镑"}, {"KRW", "韩元"},   {"SGD", "新加坡元"}};
+    for (size_t k = 0; code && k < sizeof names / sizeof *names; k++)
+        if (!strcmp(code, names[k][0]))
+            return names[k][1];
+    return NULL;
+}
+
+civ_status rep_data_load(const char *outdir, const char *currency, long minor_unit, rep_data *d)
 {
     memset(d, 0, sizeof *d);
     d->base_total = NAN;
+    snprintf(d->currency, sizeof d->currency, "%s", currency && currency[0] ? currency : "CNY");
+    const char *zh = rep_currency_zh(d->currency);
+    snprintf(d->currency_zh, sizeof d->currency_zh, "%s", zh ? zh : "");
+    for (int big = 0; big < 2; big++)
+        for (int z = 0; z < 2; z++)
+            rep_money_unit(d->money_unit[big][z], sizeof d->money_unit[big][z], big, z, d->currency, d->currency_zh);
     civ_status s = read_opt(outdir, "allocation.csv", 1, &d->t_alloc);
     if (!s)
         s = read_opt(outdir, "allocation_summary.csv", 1, &d->t_sum);
@@ -583,7 +611,7 @@ civ_status rep_data_load(const char *outdir, rep_data *d)
     if (!s)
         s = read_opt(outdir, "history.csv", 0, &d->t_hist);
     if (!s) /* minor_factor probes columns, and a failed probe would overwrite the error above */
-        d->per_minor = minor_factor(d->t_sum);
+        d->per_minor = minor_unit > 0 ? 1.0 / (double)minor_unit : minor_factor(d->t_sum);
     if (!s)
         s = load_comms(d);
     if (!s)

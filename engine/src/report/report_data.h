@@ -80,6 +80,9 @@ typedef struct rep_data {
     rep_step steps[16];
     size_t n_steps;
     double per_minor;     /* major units per minor unit (0.01 for fen) */
+    char currency[16];    /* ISO code of the plan's money ("CNY" unless the spec or manifest says otherwise) */
+    char currency_zh[24]; /* its Chinese name (元, 美元), or "" when it has none (the code is shown) */
+    char money_unit[2][2][48]; /* [big][zh]: CNY / 元, CNY million / 万元 (rep_money_unit) */
     double base_total;    /* waterfall: total before any rule (yuan), NaN if unknown */
     int has_mc, has_name, has_street, has_population, has_aged, has_last_year, has_before;
     const char *monitor_file, *backtest_file, *status_file, *risk_file, *risks_file; /* file names found, or NULL */
@@ -89,10 +92,17 @@ typedef struct rep_data {
 } rep_data;
 
 /* Reads the tables of `outdir`; allocation.csv and allocation_summary.csv are
- * required, the others optional.  Errors: CIV_ERR_IO / CIV_ERR_PARSE from the
+ * required, the others optional.  currency (an ISO code) and minor_unit (minor
+ * units per major unit) are the plan's, from its spec or manifest.json; NULL
+ * and 0 when unknown (an older folder): CNY, and the minor unit the summary
+ * implies.  Money columns are read under their CNY names (amount_fen,
+ * amount_yuan) or another currency's (amount_minor, amount_major).  Errors: CIV_ERR_IO / CIV_ERR_PARSE from the
  * reader (naming the file), CIV_ERR_MISSING_COLUMN naming the file and the
  * column names accepted, CIV_ERR_OUT_OF_MEMORY.  Free with rep_data_free. */
-civ_status rep_data_load(const char *outdir, rep_data *d);
+civ_status rep_data_load(const char *outdir, const char *currency, long minor_unit, rep_data *d);
+/* The Chinese name of a currency's major unit (CNY 元, USD 美元, EUR 欧元, HKD 港元, ...), or NULL for a code
+ * the report has no name for (it then shows the code). */
+const char *rep_currency_zh(const char *code);
 void rep_data_free(rep_data *d);
 
 /* The summary row (section, name), or NULL. */

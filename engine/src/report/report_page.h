@@ -33,6 +33,12 @@ typedef struct rep_ctx {
 
 /* Picks the text of the report's language. */
 #define TR(ctx, zh_text, en_text) ((ctx)->zh ? (zh_text) : (en_text))
+/* The last arguments of rep_fmt_money and rep_fmt_money_fixed: the language and the plan's currency. */
+#define REP_MONEY(ctx) (ctx)->zh, (ctx)->d->currency, (ctx)->d->currency_zh
+/* A label with the currency's unit: zh_fmt / en_fmt with one %s, given the unit word of the report's language
+ * (元 / CNY; big: 万元 / CNY million), written to buf; returns buf.  "人均（%s）", "Per capita (%s)". */
+const char *rep_money_label(const rep_ctx *ctx, char *buf, size_t size, int big, const char *zh_fmt,
+                            const char *en_fmt);
 
 /* Opens a chart: writes the spec's common head into spec (schema, config
  * with the CJK-capable fonts and tooltips on every mark, title). */

@@ -124,7 +124,7 @@ static void kv(rep_ctx *ctx, const char *k, const char *v)
 static void kv_money(rep_ctx *ctx, const char *k, double yuan)
 {
     char buf[64];
-    rep_fmt_money_fixed(buf, sizeof buf, yuan, ctx->zh); /* one unit down the column */
+    rep_fmt_money_fixed(buf, sizeof buf, yuan, REP_MONEY(ctx)); /* one unit down the column */
     kv(ctx, k, buf);
 }
 
@@ -146,8 +146,9 @@ void rep_section_summary(rep_ctx *ctx)
     double budget = row_amount(d, "budget", "total"), alloc = row_amount(d, "total", "allocated");
     double reserved = row_amount(d, "total", "reserved"), funded = row_value(d, "statistic", "communities_funded");
     char b1[64], b2[64], b3[64], b4[32], text[512];
-    rep_fmt_money_fixed(b1, sizeof b1, budget, ctx->zh), rep_fmt_money_fixed(b2, sizeof b2, alloc, ctx->zh);
-    rep_fmt_money_fixed(b3, sizeof b3, reserved, ctx->zh); /* one unit, so that the parts add up as printed */
+    rep_fmt_money_fixed(b1, sizeof b1, budget, REP_MONEY(ctx));
+    rep_fmt_money_fixed(b2, sizeof b2, alloc, REP_MONEY(ctx));
+    rep_fmt_money_fixed(b3, sizeof b3, reserved, REP_MONEY(ctx)); /* one unit, so that the parts add up as printed */
     rep_fmt_num(b4, sizeof b4, isfinite(funded) ? funded : (double)d->n_comms, 0);
     heading(ctx, "summary", TR(ctx, "概要", "Summary"));
     snprintf(text, sizeof text,
@@ -389,7 +390,7 @@ void rep_section_allocation(rep_ctx *ctx)
     }
     sub(ctx, TR(ctx, "各项规则的作用", "What each rule did"));
     char base[64], text0[768];
-    rep_fmt_money(base, sizeof base, d->base_total, ctx->zh);
+    rep_fmt_money(base, sizeof base, d->base_total, REP_MONEY(ctx));
     int earmarked = 0; /* an earmark step: the base is then the general funds' only */
     for (size_t k = 0; k < d->n_steps; k++)
         earmarked |= !strcmp(d->steps[k].effect, "earmark") && d->steps[k].gained >= 0.005;
@@ -470,7 +471,9 @@ void rep_section_need(rep_ctx *ctx)
     if (d->n_need) {
         civ_rbuf *b = &ctx->page;
         civ_rbuf_put(b, "<div class=\"tbl\"><table class=\"data\">");
-        const char *heads[] = {TR(ctx, "年度", "Year"), TR(ctx, "需求量", "Demand"), TR(ctx, "补贴标准（元/单位）", "Standard (CNY per unit)"),
+        char lb[96];
+        const char *heads[] = {TR(ctx, "年度", "Year"), TR(ctx, "需求量", "Demand"),
+                               rep_money_label(ctx, lb, sizeof lb, 0, "补贴标准（%s/单位）", "Standard (%s per unit)"),
                                TR(ctx, "资金需求", "Need")};
         civ_rbuf_put(b, "<thead><tr>");
         for (int k = 0; k < 4; k++) {
@@ -485,7 +488,7 @@ void rep_section_need(rep_ctx *ctx)
             snprintf(buf, sizeof buf, "%.0f", d->need[k].year), rep_cell(b, buf, 0);
             rep_fmt_num(buf, sizeof buf, d->need[k].demand, 0), rep_cell(b, buf, 1);
             rep_fmt_num(buf, sizeof buf, d->need[k].standard, 2), rep_cell(b, buf, 1);
-            rep_fmt_money(buf, sizeof buf, d->need[k].need, ctx->zh), rep_cell(b, buf, 1);
+            rep_fmt_money(buf, sizeof buf, d->need[k].need, REP_MONEY(ctx)), rep_cell(b, buf, 1);
             civ_rbuf_put(b, "</tr>\n");
         }
         civ_rbuf_put(b, "</tbody></table></div>\n");

@@ -35,39 +35,58 @@ void rep_fmt_num(char *buf, size_t size, double v, int decimals)
     snprintf(buf, size, "%s", out);
 }
 
-void rep_fmt_money(char *buf, size_t size, double yuan, int zh)
+void rep_fmt_money(char *buf, size_t size, double v, int zh, const char *code, const char *zh_name)
 {
     char n[64];
-    double a = fabs(yuan);
-    if (!isfinite(yuan)) {
+    double a = fabs(v);
+    const char *c = code && code[0] ? code : "CNY";
+    /* Chinese: the magnitude words (万, 亿) before the currency's Chinese name (亿元, 万美元), or, for a
+     * currency without one, before its code after a space (12.3 万 XYZ) */
+    const char *name = zh_name && zh_name[0] ? zh_name : c, *sep = zh_name && zh_name[0] ? "" : " ";
+    if (!isfinite(v)) {
         snprintf(buf, size, "—");
     } else if (zh) {
         if (a >= 1e8)
-            rep_fmt_num(n, sizeof n, yuan / 1e8, 2), snprintf(buf, size, "%s 亿元", n);
+            rep_fmt_num(n, sizeof n, v / 1e8, 2), snprintf(buf, size, "%s 亿%s%s", n, sep, name);
         else if (a >= 1e4)
-            rep_fmt_num(n, sizeof n, yuan / 1e4, 1), snprintf(buf, size, "%s 万元", n);
+            rep_fmt_num(n, sizeof n, v / 1e4, 1), snprintf(buf, size, "%s 万%s%s", n, sep, name);
         else
-            rep_fmt_num(n, sizeof n, yuan, a < 100 && yuan != floor(yuan) ? 2 : 0), snprintf(buf, size, "%s 元", n);
+            rep_fmt_num(n, sizeof n, v, a < 100 && v != floor(v) ? 2 : 0), snprintf(buf, size, "%s %s", n, name);
     } else {
         if (a >= 1e9)
-            rep_fmt_num(n, sizeof n, yuan / 1e9, 2), snprintf(buf, size, "CNY %s billion", n);
+            rep_fmt_num(n, sizeof n, v / 1e9, 2), snprintf(buf, size, "%s %s billion", c, n);
         else if (a >= 1e6)
-            rep_fmt_num(n, sizeof n, yuan / 1e6, 1), snprintf(buf, size, "CNY %s million", n);
+            rep_fmt_num(n, sizeof n, v / 1e6, 1), snprintf(buf, size, "%s %s million", c, n);
         else
-            rep_fmt_num(n, sizeof n, yuan, a < 100 && yuan != floor(yuan) ? 2 : 0), snprintf(buf, size, "CNY %s", n);
+            rep_fmt_num(n, sizeof n, v, a < 100 && v != floor(v) ? 2 : 0), snprintf(buf, size, "%s %s", c, n);
     }
 }
 
-void rep_fmt_money_fixed(char *buf, size_t size, double yuan, int zh)
+void rep_fmt_money_fixed(char *buf, size_t size, double v, int zh, const char *code, const char *zh_name)
 {
     char n[64];
-    double a = fabs(yuan);
-    if (isfinite(yuan) && a >= (zh ? 1e4 : 1e6)) {
-        rep_fmt_num(n, sizeof n, yuan / (zh ? 1e4 : 1e6), 1);
-        snprintf(buf, size, zh ? "%s 万元" : "CNY %s million", n);
+    double a = fabs(v);
+    if (isfinite(v) && a >= (zh ? 1e4 : 1e6)) {
+        rep_fmt_num(n, sizeof n, v / (zh ? 1e4 : 1e6), 1);
+        char unit[48];
+        rep_money_unit(unit, sizeof unit, 1, zh, code, zh_name);
+        if (zh)
+            snprintf(buf, size, "%s %s", n, unit); /* 12.3 万元 */
+        else
+            snprintf(buf, size, "%s %s million", code && code[0] ? code : "CNY", n);
     } else {
-        rep_fmt_money(buf, size, yuan, zh);
+        rep_fmt_money(buf, size, v, zh, code, zh_name);
     }
+}
+
+void rep_money_unit(char *buf, size_t size, int big, int zh, const char *code, const char *zh_name)
+{
+    const char *c = code && code[0] ? code : "CNY";
+    int named = zh_name && zh_name[0];
+    if (zh)
+        snprintf(buf, size, "%s%s%s", big ? "万" : "", big && !named ? " " : "", named ? zh_name : c);
+    else
+        snprintf(buf, size, "%s%s", c, big ? " million" : "");
 }
 
 void rep_group_digits(char *out, size_t size, const char *text)

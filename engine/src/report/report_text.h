@@ -8,13 +8,17 @@
 
 #include <stddef.h>
 
-/* Money in yuan, scaled to what reads best: zh 亿元 / 万元 / 元, en CNY
- * billion / million / digits.  NaN gives "—".  buf of at least 48 bytes. */
-void rep_fmt_money(char *buf, size_t size, double yuan, int zh);
-/* Money in one unit for amounts read together (a sentence, a column): zh
- * 万元, en CNY million, with one decimal (below 1 万 / 1 million: as
- * rep_fmt_money), so that the parts add up to the whole as printed. */
-void rep_fmt_money_fixed(char *buf, size_t size, double yuan, int zh);
+/* Money in the plan's major units (yuan for CNY), scaled to what reads best: zh 亿元 / 万元 / 元, en CNY
+ * 1.45 billion / CNY 12.3 million / CNY 1,234.  code is the currency's ISO code (NULL: CNY), zh_name its
+ * Chinese name (美元; NULL or "" for a currency without one: the code follows the magnitude word,
+ * "12.3 万 XYZ").  "—" for a missing value. */
+void rep_fmt_money(char *buf, size_t size, double v, int zh, const char *code, const char *zh_name);
+/* The same in one fixed unit from 1 万 (1 million in English) up: zh 万元, en CNY million, with one decimal
+ * (below it: as rep_fmt_money), so that the parts add up to the whole as printed. */
+void rep_fmt_money_fixed(char *buf, size_t size, double v, int zh, const char *code, const char *zh_name);
+/* The unit word of money for a label: big 0 the major unit (元, 美元, XYZ; en CNY, USD), big 1 the unit of
+ * rep_fmt_money_fixed and the charts' district amounts (万元, 万美元, 万 XYZ; en CNY million). */
+void rep_money_unit(char *buf, size_t size, int big, int zh, const char *code, const char *zh_name);
 /* Copies text with thousands separators in its decimal numbers of four or
  * more integer digits ("126225.00元" -> "126,225.00元"). */
 void rep_group_digits(char *out, size_t size, const char *text);

@@ -77,6 +77,9 @@ static void fill(civ_rbuf *b, const char *zh, const span *h)
         if (p[0] == '{' && p[1] >= '1' && p[1] <= '0' + MAX_HOLES && p[2] == '}') {
             civ_rbuf_putn(b, h[p[1] - '1'].p, h[p[1] - '1'].n);
             p += 3;
+        } else if (p[0] == '{' && p[1] == 'u' && p[2] == '}') { /* the money's unit: rep_explanation_zh puts it */
+            civ_rbuf_put(b, "\x01");
+            p += 3;
         } else {
             size_t n = strcspn(p + 1, "{") + 1;
             civ_rbuf_putn(b, p, n);
@@ -118,45 +121,45 @@ static int strip_suffix(civ_rbuf *b, const form *f, size_t n, const char *t, con
 /* What decided a fund's amount (fund_decision). */
 static const form DECISION[] = {
     {"floors ratably reduced to {n}%", "保底按比例削减至 {1}%"},
-    {"held at hold-harmless {n}% of last year {n} = {n}", "保持上年 {2}元的 {1}% = {3}元"},
-    {"raised to hold-harmless {n}% of last year {n} = {n}", "按保持上年比例提高到上年 {2}元的 {1}% = {3}元"},
-    {"held at the floor of {n}", "保底 {1}元"},
-    {"raised to the floor of {n}", "提高到保底 {1}元"},
-    {"limited by pace to +{n}% over last year {n} = {n}", "受增幅上限限制为比上年 {2}元 +{1}% = {3}元"},
-    {"lowered to the cap of {n}% of the fund = {n}", "降至封顶：本项资金的 {1}% = {2}元"},
-    {"lowered to the cap of {n}", "降至封顶 {1}元"},
+    {"held at hold-harmless {n}% of last year {n} = {n}", "保持上年 {2}{u}的 {1}% = {3}{u}"},
+    {"raised to hold-harmless {n}% of last year {n} = {n}", "按保持上年比例提高到上年 {2}{u}的 {1}% = {3}{u}"},
+    {"held at the floor of {n}", "保底 {1}{u}"},
+    {"raised to the floor of {n}", "提高到保底 {1}{u}"},
+    {"limited by pace to +{n}% over last year {n} = {n}", "受增幅上限限制为比上年 {2}{u} +{1}% = {3}{u}"},
+    {"lowered to the cap of {n}% of the fund = {n}", "降至封顶：本项资金的 {1}% = {2}{u}"},
+    {"lowered to the cap of {n}", "降至封顶 {1}{u}"},
     {"by formula", "按公式分配"},
     /* a reserve release: what was paid already passes a bound */
     {"paid already above the pace limit of +{n}% over last year {n} = {n}: nothing released, and nothing paid is "
      "taken back",
-     "已拨金额已超过增幅上限（上年 {2}元 +{1}% = {3}元），不再追加，已拨部分不收回"},
+     "已拨金额已超过增幅上限（上年 {2}{u} +{1}% = {3}{u}），不再追加，已拨部分不收回"},
     {"paid already above the cap of {n}: nothing released, and nothing paid is taken back",
-     "已拨金额已超过封顶 {1}元，不再追加，已拨部分不收回"},
+     "已拨金额已超过封顶 {1}{u}，不再追加，已拨部分不收回"},
 };
 /* A floor or hold-harmless that outranked the pace limit. */
 static const form YIELDED[] = {
     {"{s} (above the pace limit of +{n}% over last year {n} = {n}, which yields to it)",
-     "（增幅上限 上年 {3}元 +{2}% = {4}元 低于此数，不适用）"},
+     "（增幅上限 上年 {3}{u} +{2}% = {4}{u} 低于此数，不适用）"},
 };
 /* The end of a fund's head (fund_head): its own history ... */
 static const form LAST_YEAR[] = {
-    {"{s} (last year {n}, {n}%)", "（上年 {2}元，{3}%）"},
+    {"{s} (last year {n}, {n}%)", "（上年 {2}{u}，{3}%）"},
     {"{s} (nothing last year: no hold-harmless or pace)", "（上年无此项资金，不适用保持上年与增幅上限）"},
     {"{s} (nothing last year)", "（上年无此项资金）"},
 };
 /* ... before it, what a reserve release adds to what was paid ... */
 static const form PAID[] = {
-    {"{s} (paid {n} + released {n})", "（已拨 {2}元 + 追加 {3}元）"},
+    {"{s} (paid {n} + released {n})", "（已拨 {2}{u} + 追加 {3}{u}）"},
 };
 /* ... and first, the fund and its amount. */
 static const form FUND[] = {
-    {"{s} {n}", "{1} {2}元"},
+    {"{s} {n}", "{1} {2}{u}"},
 };
 /* The clauses besides the factor shares and the funds. */
 static const form CLAUSE[] = {
     {"not eligible for {s}", "不符合 {1} 的条件"},
     {"group '{s}' of {s} scored higher", "{2} 中 '{1}' 组得分更高"},
-    {"total {n} (last year {n}, {n}%)", "合计 {1}元（上年 {2}元，{3}%）"},
+    {"total {n} (last year {n}, {n}%)", "合计 {1}{u}（上年 {2}{u}，{3}%）"},
     {"{s} tilt ×{n}", "{1} 倾斜 ×{2}"},
 };
 
@@ -247,13 +250,36 @@ static void phrases(civ_rbuf *b, const char *t, const char *end)
     }
 }
 
-void rep_explanation_zh(civ_rbuf *b, const char *text)
+static void explanation_zh(civ_rbuf *b, const char *text);
+
+void rep_explanation_zh(civ_rbuf *b, const char *text, const char *currency)
 {
     static const char zh_head[] = "构成："; /* a run in Chinese wrote it: as it is */
     if (!strncmp(text, zh_head, sizeof zh_head - 1)) {
         civ_rbuf_put(b, text);
         return;
     }
+    /* the forms write {u} after money as \x01: 元, or for another currency its code after a space, as
+     * explain.c's Chinese mode writes it ("600.00 USD") */
+    char unit[24];
+    int cny = !currency || !currency[0] || !strcmp(currency, "CNY");
+    snprintf(unit, sizeof unit, "%s%.15s", cny ? "元" : " ", cny ? "" : currency);
+    civ_rbuf tmp = {0};
+    explanation_zh(&tmp, text);
+    for (const char *p = tmp.data ? tmp.data : ""; *p;) {
+        size_t n = strcspn(p, "\x01");
+        civ_rbuf_putn(b, p, n);
+        p += n;
+        if (*p)
+            civ_rbuf_put(b, unit), p++;
+    }
+    if (tmp.failed)
+        b->failed = 1;
+    civ_rbuf_free(&tmp);
+}
+
+static void explanation_zh(civ_rbuf *b, const char *text)
+{
     const char *p = text, *stop = text + strlen(text);
     for (int first = 1; p < stop; first = 0) {
         const char *sep = strstr(p, "; ");

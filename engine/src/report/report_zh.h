@@ -14,8 +14,10 @@
  * mode writes for the same community ("构成：population 50.0%；eldercare
  * 1000.00元（上年 800.00元，+25.00%）：提高到保底 1000.00元").  Clauses it does
  * not know (an older folder's) are translated phrase by phrase; a Chinese
- * explanation (a run in Chinese: "构成：...") is appended as it is. */
-void rep_explanation_zh(civ_rbuf *b, const char *text);
+ * explanation (a run in Chinese: "构成：...") is appended as it is.  Money
+ * is followed by 元 when currency is CNY (or NULL), else by the currency's
+ * code after a space ("600.00 USD"), as explain.c's Chinese mode writes it. */
+void rep_explanation_zh(civ_rbuf *b, const char *text, const char *currency);
 /* The Chinese of a fixed word in a monitoring or risk table column
  * (status "missed" -> 未达标, alert "raised", scope "street", impact "fairly
  * severe", level "medium-high"); `value` itself when the column or the value
