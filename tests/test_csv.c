@@ -359,6 +359,22 @@ static void test_bad_dates(void **state)
     assert_string_equal(civ_last_error()->series_id, "\xE5\x90\x88\xE8\xAE\xA1");
     assert_non_null(strstr(civ_last_error()->message, "looks like the sheet's total row, not a series"));
     expect_panel_error("unique_id,ds,y\nA,2024-01,1\nTotal,sum,3\n", CIV_ERR_PARSE, 3, 2, "ds");
+    /* with its dates (an Excel export in long form, a total block per month): named at its first row, not read
+     * as one more community; alone, it is the city's total and is read */
+    expect_panel_error("unique_id,ds,y\r\nA,2024-01,1\r\n\xE5\x90\x88\xE8\xAE\xA1,2024-01,3\r\nB,2024-01,2\r\n"
+                       "A,2024-02,1\r\n\xE5\x90\x88\xE8\xAE\xA1,2024-02,3\r\nB,2024-02,2\r\n",
+                       CIV_ERR_PARSE, 3, 1, "unique_id");
+    assert_string_equal(civ_last_error()->series_id, "\xE5\x90\x88\xE8\xAE\xA1");
+    assert_non_null(strstr(civ_last_error()->message, "looks like the sheet's total row, not a series"));
+    expect_panel_error("unique_id,ds,y\nA,2024-01,1\nB,2024-01,2\n Total ,2024-01,3\n", CIV_ERR_PARSE, 4, 1,
+                       "unique_id");
+    {
+        const char *alone = write_file("unique_id,ds,y\nTotal,2024-01,3\nTotal,2024-02,4\n", -1);
+        civ_panel *p = NULL;
+        assert_int_equal(civ_panel_read_csv(alone, &p), CIV_OK);
+        assert_int_equal(civ_panel_n_series(p), 1);
+        civ_panel_free(p);
+    }
     expect_panel_error("unique_id,ds,y\nA,05/01/2024,1\n", CIV_ERR_DATE, 2, 2, "ds"); /* day first: ambiguous */
     expect_panel_error("unique_id,ds,y\nA,2024-Q5,1\n", CIV_ERR_DATE, 2, 2, "ds");
     /* mixed forms */

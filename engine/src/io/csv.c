@@ -1222,6 +1222,8 @@ typedef struct panel_reader {
     const civ_strmap *map_view;  /* the panel's in pass 2 (after the move)   */
     size_t cached;     /* series of the previous row (valid when n_series > 0) */
     size_t cached_len; /* strlen of its id */
+    long total_line;     /* first line of a series named like a sheet's total row (合计, Total), or 0 */
+    size_t total_series; /* that series */
 } panel_reader;
 
 static void panel_reader_free(panel_reader *pr)
@@ -1306,6 +1308,10 @@ static civ_status add_series_id(panel_reader *pr, const csv_field *f, size_t *i)
     for (size_t k = 0; k < pr->n_cov; k++)
         pr->cov_last[n * pr->n_cov + k] = NO_PERIOD;
     pr->n_series++;
+    if (!pr->total_line && civ_total_row_id(id)) {
+        pr->total_line = f->line;
+        pr->total_series = n;
+    }
     *i = n;
     return CIV_OK;
 }
@@ -1506,6 +1512,23 @@ static civ_status ids_split_by_spaces(const panel_reader *pr)
                            id, pr->ids[j]);
     }
     return CIV_OK;
+}
+
+/* A series named like a sheet's total row ('合计,2024-01,12345': an Excel export in long form with a total
+ * block per month) among other series would be forecast, counted into the city and allocated money as one
+ * more community: refused, as the wide reader and a total row without dates are.  Alone, it is a panel of
+ * the city's total and is read. */
+static civ_status total_row_series(const panel_reader *pr)
+{
+    if (!pr->total_line || pr->n_series < 2)
+        return CIV_OK;
+    const char *id = pr->ids[pr->total_series];
+    return fail_cell(&pr->r, CIV_ERR_PARSE, pr->total_line, pr->col_id + 1, id,
+                     "'%s' looks like the sheet's total row, not a series: its rows (one a period) would be "
+                     "forecast and counted as one more community; delete them (civicast sums the series itself: "
+                     "convert --hierarchy gives district and city totals), or rename the series if it is one of "
+                     "its own",
+                     id);
 }
 
 /* Pass 1: ids, dates, forms and per-series extents. */
@@ -1950,7 +1973,8 @@ civ_status civ_panel_read_csv_ex(const char *path, const civ_panel_read_options 
     civ_panel *panel = NULL;
     size_t *bit_offset = NULL;
     unsigned char *bits = NULL;
-    if (!(s = panel_header(&pr, options)) && !(s = panel_pass1(&pr)) && !(s = ids_split_by_spaces(&pr)) &&
+    if (!(s = panel_header(&pr, options)) && !(s = panel_pass1(&pr)) && !(s = total_row_series(&pr)) &&
+        !(s = ids_split_by_spaces(&pr)) &&
         !(s = panel_build(&pr, &panel, &bit_offset, &bits)))
         s = panel_pass2(&pr, panel, bit_offset, bits);
     if (!s) /* ids 310101001.0 of an integer column pandas wrote as floats: the code 310101001 */
