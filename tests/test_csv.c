@@ -1203,6 +1203,14 @@ static void test_utf8(void **state)
     assert_false(civ_utf8_valid("\xE0\x80\xAF", 3));     /* overlong */
     assert_false(civ_utf8_valid("\x80", 1));
     assert_false(civ_utf8_valid("\xC3", 1));
+    /* a GB18030 export whose ids are ASCII but whose name column (read as a covariate) or y is not: the
+     * cure (--encoding gb18030), not "bad number '<GBK bytes>'", a message that was not UTF-8 itself */
+    expect_panel_error("unique_id,ds,y,name\nA,2024-01,1,\xC3\xF1\xD6\xF7\n", CIV_ERR_PARSE, 2, 4, "name");
+    assert_non_null(strstr(civ_last_error()->message, "covariate 'name' is not valid UTF-8: the file is not UTF-8"));
+    assert_non_null(strstr(civ_last_error()->message, "--encoding gb18030"));
+    assert_true(civ_utf8_valid(civ_last_error()->text, strlen(civ_last_error()->text)));
+    expect_panel_error("unique_id,ds,y\nA,2024-01,\xC3\xF1\n", CIV_ERR_PARSE, 2, 3, "y");
+    assert_non_null(strstr(civ_last_error()->message, "'y' is not valid UTF-8: the file is not UTF-8"));
 }
 
 /* ------------------------------------------------------------------------ */

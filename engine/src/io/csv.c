@@ -1682,6 +1682,9 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
             return fail_displayed(r, fy->line, pr->col_y + 1, id, fy->text);
         } else if (rc == CIV_CSV_NUMBER_BAD && civ_csv_excel_error(fy->text)) {
             return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id, EXCEL_ERROR_MESSAGE, fy->text);
+        } else if (rc == CIV_CSV_NUMBER_BAD && !civ_utf8_valid(fy->text, fy->len)) {
+            return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id, "'%s' is not valid UTF-8" NOT_UTF8_HINT,
+                             r->names[pr->col_y]);
         } else if (rc != CIV_CSV_NUMBER_MISSING) {
             return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id,
                              rc == CIV_CSV_NUMBER_OVERFLOW ? "number '%s' is beyond the range of a double"
@@ -1705,6 +1708,10 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
                 return fail_displayed(r, fc->line, pr->cov_cols[k] + 1, id, fc->text);
             } else if (rc == CIV_CSV_NUMBER_BAD && civ_csv_excel_error(fc->text)) {
                 return fail_cell(r, CIV_ERR_PARSE, fc->line, pr->cov_cols[k] + 1, id, EXCEL_ERROR_MESSAGE, fc->text);
+            } else if (rc == CIV_CSV_NUMBER_BAD && !civ_utf8_valid(fc->text, fc->len)) {
+                /* a GBK name column: the bytes printed as they are made a message that is not UTF-8 either */
+                return fail_cell(r, CIV_ERR_PARSE, fc->line, pr->cov_cols[k] + 1, id,
+                                 "covariate '%s' is not valid UTF-8" NOT_UTF8_HINT, r->names[pr->cov_cols[k]]);
             } else if (rc != CIV_CSV_NUMBER_MISSING) {
                 return fail_cell(r, CIV_ERR_PARSE, fc->line, pr->cov_cols[k] + 1, id,
                                  rc == CIV_CSV_NUMBER_OVERFLOW
