@@ -109,14 +109,46 @@ static civ_status cell_number(const bind_ctx *c, size_t row, size_t col, const c
     }
     char *end;
     *v = strtod(s, &end);
-    if (*end || !isfinite(*v))
+    if (!*end && isfinite(*v))
+        return CIV_OK;
+    /* as Excel displays numbers ("90.51%", "5,194"): the reading options that would take them (before: "is not
+     * a number", without a cure); unless another cell of the column is no number even so, which kept the column
+     * text with the options given: that cell is named */
+    double x;
+    size_t len = strlen(s);
+    int pct = civ_csv_parse_formatted(s, len, 0, 1, &x) == CIV_CSV_NUMBER_OK;
+    int sep = !pct && civ_csv_parse_formatted(s, len, ',', 0, &x) == CIV_CSV_NUMBER_OK;
+    int both = !pct && !sep && civ_csv_parse_formatted(s, len, ',', 1, &x) == CIV_CSV_NUMBER_OK;
+    for (size_t r = 0, n = civ_table_n_rows(c->t); (pct || sep || both) && r < n; r++) {
+        const char *o = civ_table_text(c->t, r, col);
+        if (o[0] && strcmp(o, "NA") && strcmp(o, "NaN") &&
+            civ_csv_parse_formatted(o, strlen(o), ',', 1, &x) != CIV_CSV_NUMBER_OK) {
+            row = r, s = o, pct = sep = both = 0;
+            if (civ_csv_excel_error(s))
+                return row_fail(c, CIV_ERR_PARSE, row, field,
+                                "%s '%s' is not a number: an Excel error value (a formula that failed); fix the "
+                                "formula in the sheet, or clear the cell for a missing value",
+                                field, s);
+        }
+    }
+    if (pct || sep || both) {
+        char msg[300];
+        snprintf(msg, sizeof msg,
+                 "%%s '%%s' is a number as Excel displays it (%s): read the actuals with %s (Python: %s), or "
+                 "write plain numbers (0.9051, 5194), e.g. in Excel format the column as Number before saving",
+                 pct ? "a percent sign" : sep ? "a thousands separator" : "a thousands separator and a percent sign",
+                 pct ? "--percent" : sep ? "--thousands \",\"" : "--thousands \",\" --percent",
+                 pct ? "percent=True" : sep ? "thousands=\",\"" : "thousands=\",\", percent=True");
+        return row_fail(c, CIV_ERR_PARSE, row, field, msg, field, s);
+    }
+    if (civ_csv_excel_error(s))
         return row_fail(c, CIV_ERR_PARSE, row, field,
-                        civ_csv_excel_error(s) ? "%s '%s' is not a number: an Excel error value (a formula that "
-                                                 "failed); fix the formula in the sheet, or clear the cell for a "
-                                                 "missing value"
-                                               : "%s '%s' is not a number",
+                        "%s '%s' is not a number: an Excel error value (a formula that failed); fix the formula in "
+                        "the sheet, or clear the cell for a missing value",
                         field, s);
-    return CIV_OK;
+    char msg[400]; /* the hints (a unit, spaces, full-width digits, a dash for no data) hold no '%' */
+    snprintf(msg, sizeof msg, "%%s '%%s' is not a number%s", civ_csv_number_hint(s));
+    return row_fail(c, CIV_ERR_PARSE, row, field, msg, field, s);
 }
 
 /* The unknown-indicator error, with the file's nearest id when one is close
