@@ -1209,6 +1209,9 @@ static void test_utf8(void **state)
     assert_non_null(strstr(civ_last_error()->message, "covariate 'name' is not valid UTF-8: the file is not UTF-8"));
     assert_non_null(strstr(civ_last_error()->message, "--encoding gb18030"));
     assert_true(civ_utf8_valid(civ_last_error()->text, strlen(civ_last_error()->text)));
+    /* '2019年1月' saved as GB18030 (年 = C4 EA, 月 = D4 C2), read as UTF-8: the encoding, not "bad date '2019??1??'" */
+    expect_panel_error("unique_id,ds,y\nA,2019\xC4\xEA" "1\xD4\xC2,1\n", CIV_ERR_DATE, 2, 2, "ds");
+    assert_non_null(strstr(civ_last_error()->message, "the date is not valid UTF-8: the file is not UTF-8"));
     expect_panel_error("unique_id,ds,y\nA,2024-01,\xC3\xF1\n", CIV_ERR_PARSE, 2, 3, "y");
     assert_non_null(strstr(civ_last_error()->message, "'y' is not valid UTF-8: the file is not UTF-8"));
 }

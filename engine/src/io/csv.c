@@ -90,7 +90,7 @@
 /* What to do about text that is not UTF-8 (GBK exports from Excel). */
 #define NOT_UTF8_HINT                                                                                          \
     ": the file is not UTF-8; save it as \"CSV UTF-8\" (Excel: Save As, CSV UTF-8), or read it with "          \
-    "--encoding gb18030 (Python: encoding=\"gb18030\")"
+    "--encoding gb18030 (Python: encoding=\"gb18030\"; a plan: [plan] encoding = \"gb18030\")"
 #define NO_PERIOD INT64_MIN
 
 /* ======================================================================== */
@@ -1332,6 +1332,9 @@ static civ_status parse_ds(const panel_reader *pr, const csv_field *f, const cha
 {
     if (civ_date_parse(f->text, f->len, form, value) == CIV_OK)
         return CIV_OK;
+    if (!civ_utf8_valid(f->text, f->len)) /* '2019年1月' of a GB18030 export: the encoding, not the bytes */
+        return fail_cell(&pr->r, CIV_ERR_DATE, f->line, pr->col_ds + 1, series, "the date is not valid UTF-8"
+                         NOT_UTF8_HINT);
     if (civ_total_row_id(series)) /* a sheet's total row: '合计,,"1,012,891"' under the data */
         return fail_cell(&pr->r, CIV_ERR_PARSE, f->line, pr->col_ds + 1, series,
                          "'%s' with %s date looks like the sheet's total row, not a series: delete the row "
