@@ -982,6 +982,15 @@ def test_sheet_rows_and_pivoted_frames_say_what_they_are(tmp_path):
     alone = civicast.forecast(dated[dated.unique_id == "合计"], h=2, model="naive")
     assert list(alone.unique_id.unique()) == ["合计"]
     assert len(civicast.forecast(dated.replace({"unique_id": {"合计": "合计社区"}}), h=2, model="naive")) == 6
+    # pandas' index written by df.to_csv(path) and read back: refused as the C reader refuses the file's unnamed
+    # first column (before: taken as a covariate, a regressor under xreg=)
+    indexed = tmp_path / "indexed.csv"
+    dated.replace({"unique_id": {"合计": "C003"}}).to_csv(indexed)
+    with pytest.raises(civicast.Error, match=r"column 'Unnamed: 0' is pandas' index.*index_col=0") as e:
+        civicast.forecast(pd.read_csv(indexed), h=2, model="naive")
+    assert e.value.field == "Unnamed: 0"
+    with pytest.raises(civicast.Error, match=r"the first column has no name, as pandas writes its index"):
+        civicast.read(indexed)
     wide = pd.DataFrame({"ds": pd.to_datetime(["2024-01-01", "2024-02-01"]), "C001": [1.0, 2.0], "C002": [3.0, 4.0]})
     with pytest.raises(civicast.Error, match=r"has no 'y', but 'ds' and 2 others \('C001', \.\.\.\): a column per "
                                              r"series.*df\.melt\(id_vars='ds'") as e:
