@@ -374,6 +374,11 @@ static void test_bad_dates(void **state)
         assert_int_equal(civ_panel_read_csv(alone, &p), CIV_OK);
         assert_int_equal(civ_panel_n_series(p), 1);
         civ_panel_free(p);
+        /* "total" exactly: the top node of civicast's node panels (convert --hierarchy), read back */
+        const char *nodes = write_file("unique_id,ds,y\ntotal,2024-01,3\nA,2024-01,1\nB,2024-01,2\n", -1);
+        assert_int_equal(civ_panel_read_csv(nodes, &p), CIV_OK);
+        assert_int_equal(civ_panel_n_series(p), 3);
+        civ_panel_free(p);
     }
     expect_panel_error("unique_id,ds,y\nA,05/01/2024,1\n", CIV_ERR_DATE, 2, 2, "ds"); /* day first: ambiguous */
     expect_panel_error("unique_id,ds,y\nA,2024-Q5,1\n", CIV_ERR_DATE, 2, 2, "ds");

@@ -429,7 +429,8 @@ _TOTAL_ROW_IDS = tuple(t.encode() for t in ("合计", "总计", "小计", "合 �
 def _total_row_series(id_bytes, codes):
     """The error for a series named like a sheet's total row (合计, Total) among other series, as the C reader
     gives for the same CSV: a total block per month read as one more community would be forecast, counted into
-    the city and allocated money. A panel of that series alone (the city's total) is left alone. id_bytes are
+    the city and allocated money. A panel of that series alone (the city's total) is left alone, and so is
+    "total" exactly, the top node of civicast's node panels (Hierarchy.aggregate). id_bytes are
     sorted (_factorize_ids), so the names are looked up by bisection, not by a pass over a million ids."""
     if len(id_bytes) < 2:
         return None
@@ -437,7 +438,7 @@ def _total_row_series(id_bytes, codes):
     for prefix in _TOTAL_ROW_IDS + (b" ",):  # the names, with spaces after them; then any id with spaces before
         k = bisect.bisect_left(id_bytes, prefix)
         while k < len(id_bytes) and id_bytes[k].startswith(prefix):
-            if id_bytes[k].strip(b" ") in _TOTAL_ROW_IDS:
+            if id_bytes[k].strip(b" ") in _TOTAL_ROW_IDS and id_bytes[k] != b"total":  # total: a node panel's top
                 hits.append(k)
             k += 1
     if not hits:

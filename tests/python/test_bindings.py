@@ -982,6 +982,8 @@ def test_sheet_rows_and_pivoted_frames_say_what_they_are(tmp_path):
     alone = civicast.forecast(dated[dated.unique_id == "合计"], h=2, model="naive")
     assert list(alone.unique_id.unique()) == ["合计"]
     assert len(civicast.forecast(dated.replace({"unique_id": {"合计": "合计社区"}}), h=2, model="naive")) == 6
+    # "total" exactly is the top node of civicast's node panels (Hierarchy.aggregate, convert --hierarchy)
+    assert len(civicast.forecast(dated.replace({"unique_id": {"合计": "total"}}), h=2, model="naive")) == 6
     # pandas' index written by df.to_csv(path) and read back: refused as the C reader refuses the file's unnamed
     # first column (before: taken as a covariate, a regressor under xreg=)
     indexed = tmp_path / "indexed.csv"

@@ -1308,7 +1308,7 @@ static civ_status add_series_id(panel_reader *pr, const csv_field *f, size_t *i)
     for (size_t k = 0; k < pr->n_cov; k++)
         pr->cov_last[n * pr->n_cov + k] = NO_PERIOD;
     pr->n_series++;
-    if (!pr->total_line && civ_total_row_id(id)) {
+    if (!pr->total_line && civ_total_row_id(id) && strcmp(id, "total")) { /* hier/structure.c: the top node */
         pr->total_line = f->line;
         pr->total_series = n;
     }
@@ -1520,7 +1520,8 @@ static civ_status ids_split_by_spaces(const panel_reader *pr)
 /* A series named like a sheet's total row ('合计,2024-01,12345': an Excel export in long form with a total
  * block per month) among other series would be forecast, counted into the city and allocated money as one
  * more community: refused, as the wide reader and a total row without dates are.  Alone, it is a panel of
- * the city's total and is read. */
+ * the city's total and is read; so is "total" exactly, the top node of civicast's own node panels
+ * (convert --hierarchy, Hierarchy.aggregate), read back to forecast every node. */
 static civ_status total_row_series(const panel_reader *pr)
 {
     if (!pr->total_line || pr->n_series < 2)
