@@ -509,6 +509,23 @@ static void test_bad_actuals(void **state)
     assert_string_equal(civ_last_error()->field, "value");
     assert_non_null(strstr(civ_last_error()->message, "[0, 1]"));
 
+    /* a unit or roll-up column saved from merged cells (the value once, blanks under it): the cause and the cure
+     * (before: "empty unit", "needs a text value in every row") */
+    arow merged_unit[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"", "A", "coverage", "2024-02", 0.9, 10}};
+    assert_int_equal(run_err(merged_unit, 2), CIV_ERR_PARSE);
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_non_null(strstr(civ_last_error()->message, ", under 'C1': left blank under the value above, as Excel "
+                                                      "saves merged cells? unmerge and fill the column down"));
+    arow merged_d[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C2", "", "coverage", "2024-01", 0.9, 10}};
+    assert_int_equal(run_err(merged_d, 2), CIV_ERR_SPEC);
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_string_equal(civ_last_error()->field, "district");
+    assert_non_null(strstr(civ_last_error()->message, "needs a text value in every row, under 'A': left blank under "
+                                                      "the value above, as Excel saves merged cells?"));
+    arow first_blank[] = {{"", "A", "coverage", "2024-01", 0.9, 10}}; /* nothing above: no guess */
+    assert_int_equal(run_err(first_blank, 1), CIV_ERR_PARSE);
+    assert_null(strstr(civ_last_error()->message, "merged"));
+
     arow den[] = {{"C1", "A", "coverage", "2024-01", 0.9, NAN}};
     assert_int_equal(run_err(den, 1), CIV_ERR_DOMAIN);
     assert_string_equal(civ_last_error()->field, "denominator");

@@ -338,6 +338,20 @@ static civ_status days_to_periods(bind_ctx *c, civ_date_form *form, int64_t *lo,
     return CIV_OK;
 }
 
+/* For a blank cell of a unit or roll-up column: when the row above has a value, the sheet's merged cells (the
+ * street or district once, blanks under it) as the likely cause, with the cure; else "". */
+static const char *merged_hint(const bind_ctx *c, size_t row, size_t col, char *buf, size_t size)
+{
+    char b[64];
+    const char *above = row ? civ_mon_cell_text(c->t, row - 1, col, b, sizeof b) : "";
+    if (!above[0])
+        return "";
+    snprintf(buf, size, ", under '%.100s': left blank under the value above, as Excel saves merged cells? unmerge "
+             "and fill the column down (Excel: Go To Special, Blanks, =the cell above, Ctrl+Enter; pandas: "
+             "df[col] = df[col].ffill())", above);
+    return buf;
+}
+
 static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, int64_t *hi)
 {
     const civ_monitor_spec *s = c->spec;
@@ -351,8 +365,10 @@ static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, i
     for (size_t r = 0; r < n; r++) {
         char nb[64], db[64];
         const char *unit = civ_mon_cell_text(c->t, r, c->c_unit, nb, sizeof nb);
+        char hint[400];
         if (!unit[0])
-            return row_fail(c, CIV_ERR_PARSE, r, s->unit_column, "empty %s%s", s->unit_column, "");
+            return row_fail(c, CIV_ERR_PARSE, r, s->unit_column, "empty %s%s", s->unit_column,
+                            merged_hint(c, r, c->c_unit, hint, sizeof hint));
         if (civ_table_column_type(c->t, c->c_unit) != CIV_COLUMN_TEXT)
             return row_fail(c, CIV_ERR_PARSE, r, s->unit_column, "the %s column must be text (unit ids)%s",
                             s->unit_column, "");
@@ -414,9 +430,10 @@ static civ_status read_groups(bind_ctx *c)
         for (size_t r = 0; r < c->n_rows; r++) {
             char b[64];
             const char *g = civ_mon_cell_text(c->t, r, c->c_roll[k], b, sizeof b);
+            char hint[400];
             if (!g[0] || civ_table_column_type(c->t, c->c_roll[k]) != CIV_COLUMN_TEXT)
                 return row_fail(c, CIV_ERR_SPEC, r, col, "the roll-up column '%s' needs a text value in every row%s",
-                                col, "");
+                                col, g[0] ? "" : merged_hint(c, r, c->c_roll[k], hint, sizeof hint));
             size_t gi;
             if (!civ_strmap_get(&c->groups[k], g, &gi)) {
                 gi = c->n_groups[k]++;
