@@ -228,12 +228,14 @@ cmp -s "$WORK/plan_std/forecasts.csv" "$WORK/plan_wide/forecasts.csv" || fail "p
 { head -1 "$WORK/ms.csv"; awk -F, 'NR > 1 { s[$2] += $3; print } END { for (d in s) print "合计," d "," s[d] }' \
   "$WORK/ms.csv" | sort -t, -k2,2 -s; } >"$WORK/total.csv"
 expect_code "convert total block" 2 "$CIV" convert "$WORK/total.csv" "$WORK/total_out.csv"
-expect_err "convert total block" "total.csv:[0-9]*:1: '合计' looks like the sheet's total row, not a series: .*delete them"
+expect_err "convert total block" \
+  "total.csv:[0-9]*:1: '合计' looks like the sheet's total row, not a series: .*delete them"
 [ ! -e "$WORK/total_out.csv" ] || fail "convert total block wrote its output"
 expect_code "forecast total block" 2 "$CIV" forecast "$WORK/total.csv" --h 2 --model naive --out "$WORK/fc_total.csv"
 expect_err "forecast total block" "'合计' looks like the sheet's total row"
 grep '^合计,\|^unique_id' "$WORK/total.csv" >"$WORK/total_alone.csv"
-expect_code "total alone" 0 "$CIV" forecast "$WORK/total_alone.csv" --h 2 --model naive --out "$WORK/fc_alone.csv" --quiet
+expect_code "total alone" 0 "$CIV" forecast "$WORK/total_alone.csv" --h 2 --model naive \
+  --out "$WORK/fc_alone.csv" --quiet
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
 echo "real_data: all checks passed"
