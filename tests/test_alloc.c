@@ -715,6 +715,21 @@ static void test_data_errors(void **state)
     assert_int_equal(run(s, c, NULL, &o), CIV_OK);
     run_free(&o);
     civ_table_free(c);
+    /* the same of the street column (a label, and the report's street totals): before, read with blank streets */
+    c = csv_table("unique_id,district,street,pop\nA,East,E1,1\nB,East,,2\nC,East,,3\nD,West,W1,4\nE,West,,5\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error()->message, "communities line 3 has no street in 'street', under 'E1': left "
+                                                      "blank under the street above, as Excel saves merged cells?"));
+    assert_non_null(strstr(civ_last_error()->message, "3 of the 5 communities would count in no street's total"));
+    assert_string_equal(civ_last_error()->series_id, "B");
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_int_equal(civ_last_error()->column, 3);
+    run_free(&o);
+    civ_table_free(c);
+    c = csv_table("unique_id,district,street,pop\nA,East,E1,1\nB,East,,2\nC,East,E1,3\nD,West,W1,4\nE,West,W1,5\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_OK);
+    run_free(&o);
+    civ_table_free(c);
     /* a tilt's threshold in percent over an attribute of fractions: an error, not a tilt of nobody */
     {
         civ_alloc_spec *ts = af_spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"

@@ -359,6 +359,27 @@ static void test_bad_dates(void **state)
     assert_string_equal(civ_last_error()->series_id, "\xE5\x90\x88\xE8\xAE\xA1");
     assert_non_null(strstr(civ_last_error()->message, "looks like the sheet's total row, not a series"));
     expect_panel_error("unique_id,ds,y\nA,2024-01,1\nTotal,sum,3\n", CIV_ERR_PARSE, 3, 2, "ds");
+    /* with its dates (an Excel export in long form, a total block per month): named at its first row, not read
+     * as one more community; alone, it is the city's total and is read */
+    expect_panel_error("unique_id,ds,y\r\nA,2024-01,1\r\n\xE5\x90\x88\xE8\xAE\xA1,2024-01,3\r\nB,2024-01,2\r\n"
+                       "A,2024-02,1\r\n\xE5\x90\x88\xE8\xAE\xA1,2024-02,3\r\nB,2024-02,2\r\n",
+                       CIV_ERR_PARSE, 3, 1, "unique_id");
+    assert_string_equal(civ_last_error()->series_id, "\xE5\x90\x88\xE8\xAE\xA1");
+    assert_non_null(strstr(civ_last_error()->message, "looks like the sheet's total row, not a series"));
+    expect_panel_error("unique_id,ds,y\nA,2024-01,1\nB,2024-01,2\n Total ,2024-01,3\n", CIV_ERR_PARSE, 4, 1,
+                       "unique_id");
+    {
+        const char *alone = write_file("unique_id,ds,y\nTotal,2024-01,3\nTotal,2024-02,4\n", -1);
+        civ_panel *p = NULL;
+        assert_int_equal(civ_panel_read_csv(alone, &p), CIV_OK);
+        assert_int_equal(civ_panel_n_series(p), 1);
+        civ_panel_free(p);
+        /* "total" exactly: the top node of civicast's node panels (convert --hierarchy), read back */
+        const char *nodes = write_file("unique_id,ds,y\ntotal,2024-01,3\nA,2024-01,1\nB,2024-01,2\n", -1);
+        assert_int_equal(civ_panel_read_csv(nodes, &p), CIV_OK);
+        assert_int_equal(civ_panel_n_series(p), 3);
+        civ_panel_free(p);
+    }
     expect_panel_error("unique_id,ds,y\nA,05/01/2024,1\n", CIV_ERR_DATE, 2, 2, "ds"); /* day first: ambiguous */
     expect_panel_error("unique_id,ds,y\nA,2024-Q5,1\n", CIV_ERR_DATE, 2, 2, "ds");
     /* mixed forms */
@@ -1187,6 +1208,17 @@ static void test_utf8(void **state)
     assert_false(civ_utf8_valid("\xE0\x80\xAF", 3));     /* overlong */
     assert_false(civ_utf8_valid("\x80", 1));
     assert_false(civ_utf8_valid("\xC3", 1));
+    /* a GB18030 export whose ids are ASCII but whose name column (read as a covariate) or y is not: the
+     * cure (--encoding gb18030), not "bad number '<GBK bytes>'", a message that was not UTF-8 itself */
+    expect_panel_error("unique_id,ds,y,name\nA,2024-01,1,\xC3\xF1\xD6\xF7\n", CIV_ERR_PARSE, 2, 4, "name");
+    assert_non_null(strstr(civ_last_error()->message, "covariate 'name' is not valid UTF-8: the file is not UTF-8"));
+    assert_non_null(strstr(civ_last_error()->message, "--encoding gb18030"));
+    assert_true(civ_utf8_valid(civ_last_error()->text, strlen(civ_last_error()->text)));
+    /* '2019年1月' saved as GB18030 (年 = C4 EA, 月 = D4 C2), read as UTF-8: the encoding, not "bad date '2019??1??'" */
+    expect_panel_error("unique_id,ds,y\nA,2019\xC4\xEA" "1\xD4\xC2,1\n", CIV_ERR_DATE, 2, 2, "ds");
+    assert_non_null(strstr(civ_last_error()->message, "the date is not valid UTF-8: the file is not UTF-8"));
+    expect_panel_error("unique_id,ds,y\nA,2024-01,\xC3\xF1\n", CIV_ERR_PARSE, 2, 3, "y");
+    assert_non_null(strstr(civ_last_error()->message, "'y' is not valid UTF-8: the file is not UTF-8"));
 }
 
 /* ------------------------------------------------------------------------ */

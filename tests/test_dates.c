@@ -303,6 +303,10 @@ static void test_spreadsheet_dates(void **state)
     expect_bad("2024.1-5", "expected YYYY.MM or YYYY.M.D");
     expect_bad("2024.2.30", "does not exist");
     expect_bad("2024,01", "'.' or 年 after the year");
+    /* a month or day as an integer (statistics systems, pandas): the form to write (before: "expected '-', ...") */
+    expect_bad("201901", "a month written as YYYYMM: write it 2019-01");
+    expect_bad("20190115", "a day written as YYYYMMDD: write it 2019-01-15");
+    expect_bad("201913", "'.' or 年 after the year");
     /* the time's separator, as outputs keep it */
     assert_int_equal(civ_date_time_separator("2019/1/1 0:00", 13), ' ');
     assert_int_equal(civ_date_time_separator("2019-01-01 00:00:00", 19), ' ');

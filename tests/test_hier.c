@@ -594,6 +594,20 @@ static void test_errors_name_the_file(void **state)
     assert_non_null(strstr(civ_last_error_message(), "street 'B1' is in district 'A' (line 5, community 'c4') and in "
                                                      "district 'B' (line 6, community 'c5')"));
     civ_table_free(t);
+    /* a street column saved from merged cells (each street once, blanks under it): named as such, with the
+     * cure, at the first blank (before: "fill in its street", as for one value forgotten) */
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("unique_id,district,street\nc1,A,A1\nc2,A,\nc3,A,\nc4,B,B1\nc5,B,\nc6,B,\n", fp);
+    fclose(fp);
+    assert_int_equal(civ_table_read_csv(path, &o, &t), CIV_OK);
+    assert_int_equal(civ_hier_build(p, t, lv, 2, NULL, 0, &h), CIV_ERR_PARSE);
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_int_equal(civ_last_error()->column, 3);
+    assert_non_null(strstr(civ_last_error_message(), "community 'c2' (line 3) has no value of 'street', under 'A1': "
+                                                     "left blank under the street above, as Excel saves merged "
+                                                     "cells? unmerge and fill the column down"));
+    civ_table_free(t);
     civ_panel_free(p);
     assert_int_equal(tf_dir_remove(dir), 0);
 }

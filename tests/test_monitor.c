@@ -517,6 +517,23 @@ static void test_bad_actuals(void **state)
     assert_string_equal(civ_last_error()->field, "value");
     assert_non_null(strstr(civ_last_error()->message, "[0, 1]"));
 
+    /* a unit or roll-up column saved from merged cells (the value once, blanks under it): the cause and the cure
+     * (before: "empty unit", "needs a text value in every row") */
+    arow merged_unit[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"", "A", "coverage", "2024-02", 0.9, 10}};
+    assert_int_equal(run_err(merged_unit, 2), CIV_ERR_PARSE);
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_non_null(strstr(civ_last_error()->message, ", under 'C1': left blank under the value above, as Excel "
+                                                      "saves merged cells? unmerge and fill the column down"));
+    arow merged_d[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C2", "", "coverage", "2024-01", 0.9, 10}};
+    assert_int_equal(run_err(merged_d, 2), CIV_ERR_SPEC);
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_string_equal(civ_last_error()->field, "district");
+    assert_non_null(strstr(civ_last_error()->message, "needs a text value in every row, under 'A': left blank under "
+                                                      "the value above, as Excel saves merged cells?"));
+    arow first_blank[] = {{"", "A", "coverage", "2024-01", 0.9, 10}}; /* nothing above: no guess */
+    assert_int_equal(run_err(first_blank, 1), CIV_ERR_PARSE);
+    assert_null(strstr(civ_last_error()->message, "merged"));
+
     arow den[] = {{"C1", "A", "coverage", "2024-01", 0.9, NAN}};
     assert_int_equal(run_err(den, 1), CIV_ERR_DOMAIN);
     assert_string_equal(civ_last_error()->field, "denominator");
@@ -559,6 +576,51 @@ static void test_bad_actuals(void **state)
         assert_non_null(strstr(civ_last_error()->message, "'#DIV/0!' is not a number: an Excel error value"));
         civ_monitor_spec_free(sp);
         civ_table_free(t);
+    }
+    /* values as Excel displays them ("90.51%", "5,194"), read without --percent or --thousands: the option
+     * that reads them; with another cell that no option reads (a dash for no data, "nan%"), that cell, which
+     * kept the column text with the options given (before: "value '90.51%' is not a number" at line 2, even
+     * with --percent) */
+    {
+        static const struct {
+            const char *a, *b;
+            long line;
+            const char *says;
+        } cases[] = {
+            {"90.51%", "88%", 2, "value '90.51%' is a number as Excel displays it (a percent sign): read the actuals "
+                                 "with --percent (Python: percent=True)"},
+            {"1,234", "5", 2, "'1,234' is a number as Excel displays it (a thousands separator): read the actuals "
+                              "with --thousands \",\""},
+            {"90.51%", "\xE2\x80\x94", 3, "value '\xE2\x80\x94' is not a number; a dash or slash for no data"},
+            {"90.51%", "nan%", 3, "value 'nan%' is not a number"},
+            {"1.5元", "2", 2, "value '1.5元' is not a number; it has a unit after the number"},
+        };
+        for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+            civ_table *t = NULL;
+            assert_int_equal(civ_table_create(&t), CIV_OK);
+            const char *names[] = {"unit", "district", "indicator", "ds", "value", "denominator"};
+            for (int c = 0; c < 6; c++)
+                assert_int_equal(civ_table_add_column(t, names[c], c < 5 ? CIV_COLUMN_TEXT : CIV_COLUMN_NUMBER,
+                                                      NULL),
+                                 CIV_OK);
+            assert_int_equal(civ_table_add_rows(t, 2, NULL), CIV_OK);
+            const char *cells[2][5] = {{"C1", "A", "coverage", "2024-01", cases[k].a},
+                                       {"C1", "A", "coverage", "2024-02", cases[k].b}};
+            for (size_t r = 0; r < 2; r++) {
+                for (size_t c = 0; c < 5; c++)
+                    assert_int_equal(civ_table_set_text(t, r, c, cells[r][c]), CIV_OK);
+                assert_int_equal(civ_table_set_number(t, r, 5, 10), CIV_OK);
+            }
+            civ_monitor_spec *sp = spec_of(SPEC);
+            civ_monitor *mm = NULL;
+            assert_int_equal(civ_monitor_run(sp, t, "actuals.csv", &mm), CIV_ERR_PARSE);
+            if (civ_last_error()->line != cases[k].line || !strstr(civ_last_error()->message, cases[k].says))
+                fprintf(stderr, "case %zu: %s\n", k, civ_last_error()->text);
+            assert_int_equal(civ_last_error()->line, cases[k].line);
+            assert_non_null(strstr(civ_last_error()->message, cases[k].says));
+            civ_monitor_spec_free(sp);
+            civ_table_free(t);
+        }
     }
 
     arow groups[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C1", "B", "coverage", "2024-02", 0.9, 10}};

@@ -31,9 +31,11 @@ is gathered once into a new float64 buffer.  Outputs of the C library are
 copied into numpy arrays this module allocates (caller-allocated outputs), so
 no numpy array ever points into memory the library frees.
 """
+import bisect
 import ctypes
 import math
 import os
+import re
 import warnings
 
 import numpy as np
@@ -419,6 +421,37 @@ def _factorize_ids(col):
     return rank[codes].astype(np.int64), uvals[order], [encode(u) for u in ustr[order]]
 
 
+# A sheet's total row as an id, as core/text.c civ_total_row_id names it (spaces around it ignored).
+_TOTAL_ROW_IDS = tuple(t.encode() for t in ("合计", "总计", "小计", "合 计", "总 计", "Total", "total", "TOTAL", "Sum",
+                                            "SUM"))
+
+
+def _total_row_series(id_bytes, codes):
+    """The error for a series named like a sheet's total row (合计, Total) among other series, as the C reader
+    gives for the same CSV: a total block per month read as one more community would be forecast, counted into
+    the city and allocated money. A panel of that series alone (the city's total) is left alone, and so is
+    "total" exactly, the top node of civicast's node panels (Hierarchy.aggregate). id_bytes are
+    sorted (_factorize_ids), so the names are looked up by bisection, not by a pass over a million ids."""
+    if len(id_bytes) < 2:
+        return None
+    hits = []
+    for prefix in _TOTAL_ROW_IDS + (b" ",):  # the names, with spaces after them; then any id with spaces before
+        k = bisect.bisect_left(id_bytes, prefix)
+        while k < len(id_bytes) and id_bytes[k].startswith(prefix):
+            if id_bytes[k].strip(b" ") in _TOTAL_ROW_IDS and id_bytes[k] != b"total":  # total: a node panel's top
+                hits.append(k)
+            k += 1
+    if not hits:
+        return None
+    rows = {j: int(np.flatnonzero(codes == j)[0]) for j in hits}
+    j = min(hits, key=rows.get)
+    u = id_bytes[j].decode()
+    return Error("CIV_ERR_PARSE", f"row {rows[j]}: '{u}' looks like the sheet's total row, not a series: its rows (one "
+                 "a period) would be forecast and counted as one more community; drop them (civicast sums the series "
+                 "itself: civicast.forecast(..., hierarchy=['district']) gives district and city totals), or rename "
+                 "the series if it is one of its own", series_id=u, field="unique_id")
+
+
 _PLAIN_WHOLE = r"0|-?[1-9][0-9]{0,18}"  # str(int(t)) == t: no leading zero, no "+", no "-0"
 
 
@@ -629,11 +662,20 @@ class PanelData:
         S = len(self.ids)
         self.periods_of_rows, self.spec = to_periods(df["ds"], codes, S, freq, spec, ids=self.ids,
                                                      hint=df.attrs.get("frequency") if spec is None else None)
+        total = _total_row_series(id_bytes, codes)  # after the dates: a total row without one is named there
+        if total is not None:
+            raise total
         per = self.periods_of_rows
         y = _float_column(df["y"], "y")
         covnames = [c for c in df.columns if c not in ("unique_id", "ds", "y")]
         covs = []
         for c in covnames:
+            if isinstance(c, str) and re.fullmatch(r"Unnamed: \d+", c):
+                # the C reader refuses the same file's unnamed first column; as a covariate it would be a regressor
+                raise Error("CIV_ERR_PARSE", f"column '{c}' is pandas' index, written by df.to_csv(path) and read "
+                            "back by pd.read_csv: it is no covariate; drop it (df.drop(columns='" + c + "')), read "
+                            "the file with pd.read_csv(path, index_col=0), or save with df.to_csv(path, "
+                            "index=False)", field=c)
             s = df[c]
             if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
                 raise Error("CIV_ERR_PARSE", f"covariate column '{c}' is not numeric ({s.dtype}); drop it or "

@@ -223,5 +223,19 @@ sed -i '/^layout = "tall"$/d' "$WORK/plan_w/plan.toml"
 expect_code "plan --wide-input" 0 "$CIV" plan "$WORK/plan_w/plan.toml" --out "$WORK/plan_wide" --wide-input
 cmp -s "$WORK/plan_std/forecasts.csv" "$WORK/plan_wide/forecasts.csv" || fail "plan --wide-input differs"
 
+# an Excel export in long form with a total block per month ('合计,2020-01,...' among the series): named at
+# its first row by convert and forecast, not read as one more series (before: 3 series, the sum forecast)
+{ head -1 "$WORK/ms.csv"; awk -F, 'NR > 1 { s[$2] += $3; print } END { for (d in s) print "合计," d "," s[d] }' \
+  "$WORK/ms.csv" | sort -t, -k2,2 -s; } >"$WORK/total.csv"
+expect_code "convert total block" 2 "$CIV" convert "$WORK/total.csv" "$WORK/total_out.csv"
+expect_err "convert total block" \
+  "total.csv:[0-9]*:1: '合计' looks like the sheet's total row, not a series: .*delete them"
+[ ! -e "$WORK/total_out.csv" ] || fail "convert total block wrote its output"
+expect_code "forecast total block" 2 "$CIV" forecast "$WORK/total.csv" --h 2 --model naive --out "$WORK/fc_total.csv"
+expect_err "forecast total block" "'合计' looks like the sheet's total row"
+grep '^合计,\|^unique_id' "$WORK/total.csv" >"$WORK/total_alone.csv"
+expect_code "total alone" 0 "$CIV" forecast "$WORK/total_alone.csv" --h 2 --model naive \
+  --out "$WORK/fc_alone.csv" --quiet
+
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
 echo "real_data: all checks passed"

@@ -952,7 +952,7 @@ def test_last_year_file():
     assert first.loc["D01-S01-C900", "last_year_eldercare+health_fen"] == 30_000_000
 
 
-def test_sheet_rows_and_pivoted_frames_say_what_they_are():
+def test_sheet_rows_and_pivoted_frames_say_what_they_are(tmp_path):
     """A sheet's total row read into a frame (合计 with no date, text or Timestamp ds) and a frame with a
     column per series (df.pivot(index='ds', columns='unique_id')): the error says so, as the C reader does
     for the same CSV. Before: 'row 2: missing ds', and 'needs a column unique_id ... name the columns'."""
@@ -964,6 +964,35 @@ def test_sheet_rows_and_pivoted_frames_say_what_they_are():
     assert e.value.field == "ds" and e.value.series_id == "合计"
     with pytest.raises(civicast.Error, match=r"row 2: missing ds \(NaT\) in series '合计'.*total or note row"):
         civicast.forecast(text.assign(ds=pd.to_datetime(text["ds"])), h=2, model="naive")
+    # with its dates (an Excel export in long form, a total block per month): named, as the C reader names it,
+    # not forecast as one more community; the same rows read from a CSV file say the same; alone, it is read
+    dated = pd.DataFrame({"unique_id": ["C001", "合计", "C002", "C001", "合计", "C002"],
+                          "ds": ["2024-01", "2024-01", "2024-01", "2024-02", "2024-02", "2024-02"],
+                          "y": [1.0, 3.0, 2.0, 1.0, 3.0, 2.0]})
+    with pytest.raises(civicast.Error, match=r"^row 1: '合计' looks like the sheet's total row, not a series") as e:
+        civicast.forecast(dated, h=2, model="naive")
+    assert e.value.field == "unique_id" and e.value.series_id == "合计"
+    with pytest.raises(civicast.Error, match=r"row 1: ' Total' looks like"):
+        civicast.forecast(dated.replace({"unique_id": {"合计": " Total"}}), h=2, model="naive")
+    csv = tmp_path / "dated.csv"
+    dated.to_csv(csv, index=False)
+    with pytest.raises(civicast.Error, match=r"'合计' looks like the sheet's total row, not a series") as e:
+        civicast.read(csv)
+    assert e.value.line == 3 and e.value.series_id == "合计"
+    alone = civicast.forecast(dated[dated.unique_id == "合计"], h=2, model="naive")
+    assert list(alone.unique_id.unique()) == ["合计"]
+    assert len(civicast.forecast(dated.replace({"unique_id": {"合计": "合计社区"}}), h=2, model="naive")) == 6
+    # "total" exactly is the top node of civicast's node panels (Hierarchy.aggregate, convert --hierarchy)
+    assert len(civicast.forecast(dated.replace({"unique_id": {"合计": "total"}}), h=2, model="naive")) == 6
+    # pandas' index written by df.to_csv(path) and read back: refused as the C reader refuses the file's unnamed
+    # first column (before: taken as a covariate, a regressor under xreg=)
+    indexed = tmp_path / "indexed.csv"
+    dated.replace({"unique_id": {"合计": "C003"}}).to_csv(indexed)
+    with pytest.raises(civicast.Error, match=r"column 'Unnamed: 0' is pandas' index.*index_col=0") as e:
+        civicast.forecast(pd.read_csv(indexed), h=2, model="naive")
+    assert e.value.field == "Unnamed: 0"
+    with pytest.raises(civicast.Error, match=r"the first column has no name, as pandas writes its index"):
+        civicast.read(indexed)
     wide = pd.DataFrame({"ds": pd.to_datetime(["2024-01-01", "2024-02-01"]), "C001": [1.0, 2.0], "C002": [3.0, 4.0]})
     with pytest.raises(civicast.Error, match=r"has no 'y', but 'ds' and 2 others \('C001', \.\.\.\): a column per "
                                              r"series.*df\.melt\(id_vars='ds'") as e:

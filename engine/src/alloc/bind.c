@@ -629,6 +629,38 @@ static civ_status bind_ids(civ_alloc_problem *p, const civ_table *t, size_t idc)
     return pack_texts(t, idc, p->row_of, n, p->ids, &p->text_block[0]);
 }
 
+/* A grouping column (the district, the street) saved from the sheet's merged cells: 澜中区 once, then blanks,
+ * which put most communities in no district's (street's) total.  `what` is the column's role ("district",
+ * "street").  A few blanks (communities without one) stay "(none)": refused when half the rows or more are
+ * blank under a value. */
+static civ_status merged_blanks(const civ_alloc_problem *p, const civ_table *t, size_t col, const char *name,
+                                const char *what)
+{
+    size_t rows = civ_table_n_rows(t), blank_under = 0, first = SIZE_MAX;
+    const char *last = NULL;
+    for (size_t r = 0; r < rows; r++) {
+        const char *cell = civ_table_text(t, r, col);
+        if (cell && cell[0])
+            last = cell;
+        else if (last && blank_under++ == 0)
+            first = r;
+    }
+    if (!rows || 2 * blank_under < rows)
+        return CIV_OK;
+    size_t idc; /* the first blank is right under a value */
+    const char *id = civ_table_find_column(t, p->spec->id_column, &idc) ? NULL : civ_table_text(t, first, idc);
+    civ_clear_error();
+    civ_where w = {.series_id = id, .field = name};
+    char row[64];
+    row_where(t, first, col, &w, row, sizeof row);
+    return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                       "communities %s has no %s in '%s', under '%s': left blank under the %s above, as Excel "
+                       "saves merged cells? unmerge and fill the column down (Excel: Go To Special, Blanks, =the "
+                       "cell above, Ctrl+Enter; pandas: df[col] = df[col].ffill()); else %zu of the %zu "
+                       "communities would count in no %s's total",
+                       row, what, name, civ_table_text(t, first - 1, col), what, blank_under, rows, what);
+}
+
 /* Districts (text; optional unless [data] district names the column). */
 static civ_status bind_districts(civ_alloc_problem *p, const civ_table *t)
 {
@@ -642,31 +674,9 @@ static civ_status bind_districts(civ_alloc_problem *p, const civ_table *t)
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "[data]: no text column '%s' for districts", dname);
     }
     civ_clear_error();
-    /* 澜中区 once, then blanks: the sheet's merged cells, saved as one district and blanks under it, which put most
-     * communities in no district's total. A few blanks (communities without a district) stay "(none)". */
-    size_t rows = have_d ? civ_table_n_rows(t) : 0, blank_under = 0, first = SIZE_MAX;
-    const char *last = NULL;
-    for (size_t r = 0; r < rows; r++) {
-        const char *cell = civ_table_text(t, r, dc);
-        if (cell && cell[0])
-            last = cell;
-        else if (last && blank_under++ == 0)
-            first = r;
-    }
-    if (rows && 2 * blank_under >= rows) { /* the first blank is right under a district */
-        size_t idc;
-        const char *id = civ_table_find_column(t, spec->id_column, &idc) ? NULL : civ_table_text(t, first, idc);
-        civ_clear_error();
-        civ_where w = {.series_id = id, .field = dname};
-        char row[64];
-        row_where(t, first, dc, &w, row, sizeof row);
-        return civ_fail_at(CIV_ERR_DOMAIN, &w,
-                           "communities %s has no district in '%s', under '%s': left blank under the district "
-                           "above, as Excel saves merged cells? unmerge and fill the column down (Excel: Go To "
-                           "Special, Blanks, =the cell above, Ctrl+Enter; pandas: df[col] = df[col].ffill()); "
-                           "else %zu of the %zu communities would count in no district's total",
-                           row, dname, civ_table_text(t, first - 1, dc), blank_under, rows);
-    }
+    civ_status s = have_d ? merged_blanks(p, t, dc, dname, "district") : CIV_OK;
+    if (s)
+        return s;
     return pack_texts(t, have_d ? dc : SIZE_MAX, p->row_of, p->n, p->districts, &p->text_block[1]);
 }
 
@@ -703,6 +713,10 @@ static civ_status bind_labels(civ_alloc_problem *p, const civ_table *t)
             return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "[data] labels: the communities table has no text column '%s'",
                                cand[j]);
         }
+        int street = !strcmp(cand[j], "street") || !strcmp(cand[j], "街道");
+        civ_status ms = ok && street ? merged_blanks(p, t, c, cand[j], "street") : CIV_OK;
+        if (ms)
+            return ms;
         if (ok) {
             col[p->n_labels] = c;
             p->label_names[p->n_labels++] = !strcmp(cand[j], name_col) ? "name" : cand[j];

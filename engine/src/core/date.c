@@ -355,6 +355,19 @@ civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int
                         "format the column as a date (yyyy-mm-dd) in Excel before saving",
                         SHOWN_, serial, (long long)y, m, d);
     }
+    unsigned mm;
+    /* 201901, 20190115: a month or day as a statistics system or pandas writes it (an integer), whose digits
+     * could also be a code: said, with the form to write, rather than guessed */
+    if (len == 6 && digits(text + 4, 2, &mm) && mm >= 1 && mm <= 12)
+        return civ_fail(CIV_ERR_DATE,
+                        "bad date '%s': a month written as YYYYMM: write it %.4s-%.2s (Excel: =TEXT(A2,\"0000-00\"); "
+                        "pandas: pd.to_datetime(df['ds'].astype(str), format='%%Y%%m').dt.strftime('%%Y-%%m'))",
+                        SHOWN_, text, text + 4);
+    if (len == 8 && digits(text + 4, 4, &mm) && mm / 100 >= 1 && mm / 100 <= 12 && mm % 100 >= 1 && mm % 100 <= 31)
+        return civ_fail(CIV_ERR_DATE,
+                        "bad date '%s': a day written as YYYYMMDD: write it %.4s-%.2s-%.2s (pandas: "
+                        "pd.to_datetime(df['ds'].astype(str), format='%%Y%%m%%d'))",
+                        SHOWN_, text, text + 4, text + 6);
     if (text[4] != '-')
         return civ_fail(CIV_ERR_DATE, "bad date '%s': expected '-', '/', '.' or 年 after the year", SHOWN_);
     if (len == 21 && text[10] == '/')

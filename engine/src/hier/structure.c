@@ -73,6 +73,23 @@ static const char *cell_text(const civ_table *t, size_t row, size_t col, char *b
     return buf;
 }
 
+/* A column saved from the sheet's merged cells: the street once, then blanks under it, for half the rows or
+ * more (as the allocation's check of the district and street columns, alloc/bind.c).  A few blanks are
+ * values missing, not merged cells. */
+static int merged_column(const civ_table *t, size_t col)
+{
+    size_t rows = civ_table_n_rows(t), blank_under = 0;
+    int seen = 0;
+    char buf[64];
+    for (size_t r = 0; r < rows; r++) {
+        if (cell_text(t, r, col, buf, sizeof buf)[0])
+            seen = 1;
+        else
+            blank_under += (size_t)seen;
+    }
+    return rows && 2 * blank_under >= rows;
+}
+
 /* The named columns exist and none is named twice. */
 static civ_status find_columns(builder *b, const char *const *levels, const char *const *groups)
 {
@@ -169,8 +186,17 @@ static civ_status bottom_rows(builder *b, civ_strmap *ids)
             char buf[64];
             const char *v = cell_text(b->t, b->row[j], b->col[c], buf, sizeof buf);
             if (!v[0]) {
-                char p[32];
+                char p[32], above_buf[64];
                 civ_where w = row_where(b, b->row[j], b->col[c], id, b->names[c], p, sizeof p);
+                const char *above = b->row[j] ? cell_text(b->t, b->row[j] - 1, b->col[c], above_buf,
+                                                          sizeof above_buf) : "";
+                if (above[0] && merged_column(b->t, b->col[c]))
+                    return civ_fail_at(CIV_ERR_PARSE, &w,
+                                       "community '%s' (%s) has no value of '%s', under '%s': left blank under the "
+                                       "%s above, as Excel saves merged cells? unmerge and fill the column down "
+                                       "(Excel: Go To Special, Blanks, =the cell above, Ctrl+Enter; pandas: "
+                                       "df[col] = df[col].ffill()); every level needs a value",
+                                       id, p, b->names[c], above, b->names[c]);
                 return civ_fail_at(CIV_ERR_PARSE, &w,
                                    "community '%s' (%s) has no value of '%s': every level needs a value; fill in "
                                    "its %s", id, p, b->names[c], b->names[c]);

@@ -90,7 +90,7 @@
 /* What to do about text that is not UTF-8 (GBK exports from Excel). */
 #define NOT_UTF8_HINT                                                                                          \
     ": the file is not UTF-8; save it as \"CSV UTF-8\" (Excel: Save As, CSV UTF-8), or read it with "          \
-    "--encoding gb18030 (Python: encoding=\"gb18030\")"
+    "--encoding gb18030 (Python: encoding=\"gb18030\"; a plan: [plan] encoding = \"gb18030\")"
 #define NO_PERIOD INT64_MIN
 
 /* ======================================================================== */
@@ -1222,6 +1222,8 @@ typedef struct panel_reader {
     const civ_strmap *map_view;  /* the panel's in pass 2 (after the move)   */
     size_t cached;     /* series of the previous row (valid when n_series > 0) */
     size_t cached_len; /* strlen of its id */
+    long total_line;     /* first line of a series named like a sheet's total row (合计, Total), or 0 */
+    size_t total_series; /* that series */
 } panel_reader;
 
 static void panel_reader_free(panel_reader *pr)
@@ -1306,6 +1308,10 @@ static civ_status add_series_id(panel_reader *pr, const csv_field *f, size_t *i)
     for (size_t k = 0; k < pr->n_cov; k++)
         pr->cov_last[n * pr->n_cov + k] = NO_PERIOD;
     pr->n_series++;
+    if (!pr->total_line && civ_total_row_id(id) && strcmp(id, "total")) { /* hier/structure.c: the top node */
+        pr->total_line = f->line;
+        pr->total_series = n;
+    }
     *i = n;
     return CIV_OK;
 }
@@ -1326,6 +1332,9 @@ static civ_status parse_ds(const panel_reader *pr, const csv_field *f, const cha
 {
     if (civ_date_parse(f->text, f->len, form, value) == CIV_OK)
         return CIV_OK;
+    if (!civ_utf8_valid(f->text, f->len)) /* '2019年1月' of a GB18030 export: the encoding, not the bytes */
+        return fail_cell(&pr->r, CIV_ERR_DATE, f->line, pr->col_ds + 1, series, "the date is not valid UTF-8"
+                         NOT_UTF8_HINT);
     if (civ_total_row_id(series)) /* a sheet's total row: '合计,,"1,012,891"' under the data */
         return fail_cell(&pr->r, CIV_ERR_PARSE, f->line, pr->col_ds + 1, series,
                          "'%s' with %s date looks like the sheet's total row, not a series: delete the row "
@@ -1508,6 +1517,24 @@ static civ_status ids_split_by_spaces(const panel_reader *pr)
     return CIV_OK;
 }
 
+/* A series named like a sheet's total row ('合计,2024-01,12345': an Excel export in long form with a total
+ * block per month) among other series would be forecast, counted into the city and allocated money as one
+ * more community: refused, as the wide reader and a total row without dates are.  Alone, it is a panel of
+ * the city's total and is read; so is "total" exactly, the top node of civicast's own node panels
+ * (convert --hierarchy, Hierarchy.aggregate), read back to forecast every node. */
+static civ_status total_row_series(const panel_reader *pr)
+{
+    if (!pr->total_line || pr->n_series < 2)
+        return CIV_OK;
+    const char *id = pr->ids[pr->total_series];
+    return fail_cell(&pr->r, CIV_ERR_PARSE, pr->total_line, pr->col_id + 1, id,
+                     "'%s' looks like the sheet's total row, not a series: its rows (one a period) would be "
+                     "forecast and counted as one more community; delete them (civicast sums the series itself: "
+                     "convert --hierarchy gives district and city totals), or rename the series if it is one of "
+                     "its own",
+                     id);
+}
+
 /* Pass 1: ids, dates, forms and per-series extents. */
 static civ_status panel_pass1(panel_reader *pr)
 {
@@ -1659,6 +1686,9 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
             return fail_displayed(r, fy->line, pr->col_y + 1, id, fy->text);
         } else if (rc == CIV_CSV_NUMBER_BAD && civ_csv_excel_error(fy->text)) {
             return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id, EXCEL_ERROR_MESSAGE, fy->text);
+        } else if (rc == CIV_CSV_NUMBER_BAD && !civ_utf8_valid(fy->text, fy->len)) {
+            return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id, "'%s' is not valid UTF-8" NOT_UTF8_HINT,
+                             r->names[pr->col_y]);
         } else if (rc != CIV_CSV_NUMBER_MISSING) {
             return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id,
                              rc == CIV_CSV_NUMBER_OVERFLOW ? "number '%s' is beyond the range of a double"
@@ -1682,6 +1712,10 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
                 return fail_displayed(r, fc->line, pr->cov_cols[k] + 1, id, fc->text);
             } else if (rc == CIV_CSV_NUMBER_BAD && civ_csv_excel_error(fc->text)) {
                 return fail_cell(r, CIV_ERR_PARSE, fc->line, pr->cov_cols[k] + 1, id, EXCEL_ERROR_MESSAGE, fc->text);
+            } else if (rc == CIV_CSV_NUMBER_BAD && !civ_utf8_valid(fc->text, fc->len)) {
+                /* a GBK name column: the bytes printed as they are made a message that is not UTF-8 either */
+                return fail_cell(r, CIV_ERR_PARSE, fc->line, pr->cov_cols[k] + 1, id,
+                                 "covariate '%s' is not valid UTF-8" NOT_UTF8_HINT, r->names[pr->cov_cols[k]]);
             } else if (rc != CIV_CSV_NUMBER_MISSING) {
                 return fail_cell(r, CIV_ERR_PARSE, fc->line, pr->cov_cols[k] + 1, id,
                                  rc == CIV_CSV_NUMBER_OVERFLOW
@@ -1950,7 +1984,8 @@ civ_status civ_panel_read_csv_ex(const char *path, const civ_panel_read_options 
     civ_panel *panel = NULL;
     size_t *bit_offset = NULL;
     unsigned char *bits = NULL;
-    if (!(s = panel_header(&pr, options)) && !(s = panel_pass1(&pr)) && !(s = ids_split_by_spaces(&pr)) &&
+    if (!(s = panel_header(&pr, options)) && !(s = panel_pass1(&pr)) && !(s = total_row_series(&pr)) &&
+        !(s = ids_split_by_spaces(&pr)) &&
         !(s = panel_build(&pr, &panel, &bit_offset, &bits)))
         s = panel_pass2(&pr, panel, bit_offset, bits);
     if (!s) /* ids 310101001.0 of an integer column pandas wrote as floats: the code 310101001 */

@@ -109,14 +109,46 @@ static civ_status cell_number(const bind_ctx *c, size_t row, size_t col, const c
     }
     char *end;
     *v = strtod(s, &end);
-    if (*end || !isfinite(*v))
+    if (!*end && isfinite(*v))
+        return CIV_OK;
+    /* as Excel displays numbers ("90.51%", "5,194"): the reading options that would take them (before: "is not
+     * a number", without a cure); unless another cell of the column is no number even so, which kept the column
+     * text with the options given: that cell is named */
+    double x;
+    size_t len = strlen(s);
+    int pct = civ_csv_parse_formatted(s, len, 0, 1, &x) == CIV_CSV_NUMBER_OK;
+    int sep = !pct && civ_csv_parse_formatted(s, len, ',', 0, &x) == CIV_CSV_NUMBER_OK;
+    int both = !pct && !sep && civ_csv_parse_formatted(s, len, ',', 1, &x) == CIV_CSV_NUMBER_OK;
+    for (size_t r = 0, n = civ_table_n_rows(c->t); (pct || sep || both) && r < n; r++) {
+        const char *o = civ_table_text(c->t, r, col);
+        if (o[0] && strcmp(o, "NA") && strcmp(o, "NaN") &&
+            civ_csv_parse_formatted(o, strlen(o), ',', 1, &x) != CIV_CSV_NUMBER_OK) {
+            row = r, s = o, pct = sep = both = 0;
+            if (civ_csv_excel_error(s))
+                return row_fail(c, CIV_ERR_PARSE, row, field,
+                                "%s '%s' is not a number: an Excel error value (a formula that failed); fix the "
+                                "formula in the sheet, or clear the cell for a missing value",
+                                field, s);
+        }
+    }
+    if (pct || sep || both) {
+        char msg[300];
+        snprintf(msg, sizeof msg,
+                 "%%s '%%s' is a number as Excel displays it (%s): read the actuals with %s (Python: %s), or "
+                 "write plain numbers (0.9051, 5194), e.g. in Excel format the column as Number before saving",
+                 pct ? "a percent sign" : sep ? "a thousands separator" : "a thousands separator and a percent sign",
+                 pct ? "--percent" : sep ? "--thousands \",\"" : "--thousands \",\" --percent",
+                 pct ? "percent=True" : sep ? "thousands=\",\"" : "thousands=\",\", percent=True");
+        return row_fail(c, CIV_ERR_PARSE, row, field, msg, field, s);
+    }
+    if (civ_csv_excel_error(s))
         return row_fail(c, CIV_ERR_PARSE, row, field,
-                        civ_csv_excel_error(s) ? "%s '%s' is not a number: an Excel error value (a formula that "
-                                                 "failed); fix the formula in the sheet, or clear the cell for a "
-                                                 "missing value"
-                                               : "%s '%s' is not a number",
+                        "%s '%s' is not a number: an Excel error value (a formula that failed); fix the formula in "
+                        "the sheet, or clear the cell for a missing value",
                         field, s);
-    return CIV_OK;
+    char msg[400]; /* the hints (a unit, spaces, full-width digits, a dash for no data) hold no '%' */
+    snprintf(msg, sizeof msg, "%%s '%%s' is not a number%s", civ_csv_number_hint(s));
+    return row_fail(c, CIV_ERR_PARSE, row, field, msg, field, s);
 }
 
 /* The unknown-indicator error, with the file's nearest id when one is close
@@ -306,6 +338,20 @@ static civ_status days_to_periods(bind_ctx *c, civ_date_form *form, int64_t *lo,
     return CIV_OK;
 }
 
+/* For a blank cell of a unit or roll-up column: when the row above has a value, the sheet's merged cells (the
+ * street or district once, blanks under it) as the likely cause, with the cure; else "". */
+static const char *merged_hint(const bind_ctx *c, size_t row, size_t col, char *buf, size_t size)
+{
+    char b[64];
+    const char *above = row ? civ_mon_cell_text(c->t, row - 1, col, b, sizeof b) : "";
+    if (!above[0])
+        return "";
+    snprintf(buf, size, ", under '%.100s': left blank under the value above, as Excel saves merged cells? unmerge "
+             "and fill the column down (Excel: Go To Special, Blanks, =the cell above, Ctrl+Enter; pandas: "
+             "df[col] = df[col].ffill())", above);
+    return buf;
+}
+
 static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, int64_t *hi)
 {
     const civ_monitor_spec *s = c->spec;
@@ -319,8 +365,10 @@ static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, i
     for (size_t r = 0; r < n; r++) {
         char nb[64], db[64];
         const char *unit = civ_mon_cell_text(c->t, r, c->c_unit, nb, sizeof nb);
+        char hint[400];
         if (!unit[0])
-            return row_fail(c, CIV_ERR_PARSE, r, s->unit_column, "empty %s%s", s->unit_column, "");
+            return row_fail(c, CIV_ERR_PARSE, r, s->unit_column, "empty %s%s", s->unit_column,
+                            merged_hint(c, r, c->c_unit, hint, sizeof hint));
         if (civ_table_column_type(c->t, c->c_unit) != CIV_COLUMN_TEXT)
             return row_fail(c, CIV_ERR_PARSE, r, s->unit_column, "the %s column must be text (unit ids)%s",
                             s->unit_column, "");
@@ -382,9 +430,10 @@ static civ_status read_groups(bind_ctx *c)
         for (size_t r = 0; r < c->n_rows; r++) {
             char b[64];
             const char *g = civ_mon_cell_text(c->t, r, c->c_roll[k], b, sizeof b);
+            char hint[400];
             if (!g[0] || civ_table_column_type(c->t, c->c_roll[k]) != CIV_COLUMN_TEXT)
                 return row_fail(c, CIV_ERR_SPEC, r, col, "the roll-up column '%s' needs a text value in every row%s",
-                                col, "");
+                                col, g[0] ? "" : merged_hint(c, r, c->c_roll[k], hint, sizeof hint));
             size_t gi;
             if (!civ_strmap_get(&c->groups[k], g, &gi)) {
                 gi = c->n_groups[k]++;
