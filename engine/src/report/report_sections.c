@@ -23,7 +23,14 @@ static const char CSS[] =
     "table.data th,table.data td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top;"
     "white-space:nowrap}\ntable.data td.long{white-space:normal;min-width:16em}\n"
     "table.data th{background:#f2f4f8}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
-    "td.ex{font-size:11px;color:#444;min-width:300px;white-space:normal !important}\n"
+    "td.ex{font-size:11px;color:#444;min-width:260px;white-space:normal !important}\n"
+    /* the community table (1,146 rows on the demo city) scrolls in a box one screen tall, its header kept in
+     * view, so that its explanation column and horizontal scrollbar are on screen and the sections after it
+     * are not a hundred thousand pixels down; its headers and constraint names wrap, so that on a desktop a row,
+     * explanation included, fits the page's width */
+    "div.tbl.scroll{max-height:85vh;overflow:auto}\n"
+    "div.tbl.scroll th{position:sticky;top:0;z-index:1;white-space:normal}\n"
+    "table.data td.con{white-space:normal;min-width:5em}\n"
     "table.kv td:first-child{color:#555}\n"
     ".note{color:#666;font-size:12px}.notrun{color:#8a5a00;font-weight:bold}\n"
     ".search{margin:8px 0}.search input{font-size:14px;padding:3px 6px;width:280px;max-width:90%}\n"
@@ -32,11 +39,13 @@ static const char CSS[] =
      * follows it, a chart scaled down to the page's width and height, tables wrapping instead of scrolling */
     "@media print{nav,.search{display:none}section{break-before:page}section:first-of-type{break-before:auto}"
     "body{max-width:none;padding:0}figure.chart,div.tbl{overflow:visible}figure.fluid{max-width:none}"
+    "div.tbl.scroll{max-height:none;overflow:visible}div.tbl.scroll th{position:static}"
     "figure.chart{break-inside:avoid;page-break-inside:avoid}"
     "figure.chart svg{max-width:100%;max-height:250mm;width:auto;height:auto}"
     "h2,h3{break-after:avoid;page-break-after:avoid}p:has(+figure.chart),p:has(+p+figure.chart),"
     "p:has(+div.tbl){break-after:avoid}"
-    "table.data{font-size:9px}table.data th{white-space:normal}td.ex{font-size:8px}"
+    "table.data{font-size:9px}table.data th{white-space:normal}td.ex{font-size:8px;min-width:300px}"
+    "table.data td.con{white-space:nowrap}" /* on paper the community table runs whole, as it always did */
     "tr{break-inside:avoid}}\n";
 
 static const char SCRIPT[] =
