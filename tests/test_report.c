@@ -415,6 +415,13 @@ static void test_print_and_phone(void **state)
     assert_non_null(strstr(html, "max-height:250mm"));
     assert_non_null(strstr(html, "div.tbl{overflow-x:auto"));
     assert_non_null(strstr(html, "<div class=\"tbl\"><table class=\"data\">"));
+    /* the community table scrolls in a box at most a screen tall, header in view, and runs whole on paper
+     * (tests/report/check_report.py checks it in a browser at 1280 x 900) */
+    assert_non_null(strstr(html, "<div class=\"tbl scroll\"><table class=\"data\" id=\"community-table\">"));
+    assert_non_null(strstr(html, "div.tbl.scroll{max-height:85vh;overflow:auto}"));
+    assert_non_null(strstr(html, "div.tbl.scroll th{position:sticky;top:0"));
+    assert_non_null(strstr(html, "div.tbl.scroll{max-height:none;overflow:visible}"));
+    assert_non_null(strstr(html, "<td class=\"con\">"));
     free(html);
     snprintf(file, sizeof file, "%s/charts/allocation_held.vl.json", path);
     char *spec = tf_slurp(file, NULL);
@@ -648,6 +655,12 @@ static void test_backtest_table(void **state)
     assert_non_null(strstr(spec, "\"rule\""));
     assert_null(strstr(spec, "\"metric\":\"smape\""));
     free(spec);
+    /* a committee member is told what the Auto row is, in words (there is none here) */
+    civ_report_options zh = {.lang = "zh"};
+    assert_false(page_has(path, &zh, "Auto 一行是默认的自动组合方法"));
+    put("b", "backtest_accuracy.csv", "model,n,mase,coverage-80\nAuto,40,0.81,79\nSeasonalNaive,40,1.2,70\n");
+    assert_true(page_has(path, &zh, "Auto 一行是默认的自动组合方法：ETS、ARIMA、Theta、DampedETS、DOTM 五个模型预测的中位数"));
+    assert_true(page_has(path, &en, "The Auto row is the default automatic combination"));
 }
 
 /* The waterfall of a spec with an earmark: the steps in reading order

@@ -236,6 +236,22 @@ void rep_section_summary(rep_ctx *ctx)
     civ_rbuf_put(&ctx->page, "</section>\n");
 }
 
+/* 1 when the accuracy table has a row of model `name`. */
+static int has_model_row(const civ_table *t, const char *name)
+{
+    size_t cm;
+    if (!t || civ_table_find_column(t, "model", &cm) || civ_table_column_type(t, cm) != CIV_COLUMN_TEXT) {
+        civ_clear_error();
+        return 0;
+    }
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        const char *m = civ_table_text(t, r, cm);
+        if (m && !strcmp(m, name))
+            return 1;
+    }
+    return 0;
+}
+
 /* What the backtest was (from backtest.csv: series, windows, cutoffs, steps
  * ahead) and how to read MASE and coverage. */
 static void backtest_reading(rep_ctx *ctx)
@@ -265,6 +281,12 @@ static void backtest_reading(rep_ctx *ctx)
                  series, k, d->bt_first, d->bt_last, d->bt_h);
         rep_para(ctx, text);
     }
+    if (has_model_row(d->t_backtest, "Auto")) /* civicast's display name of the default model, `auto` */
+        rep_para(ctx, TR(ctx, "Auto 一行是默认的自动组合方法：ETS、ARIMA、Theta、DampedETS、DOTM 五个模型预测的中位数，"
+                              "间歇性需求（很多月份为 0）的社区改用 TSB 模型。",
+                         "The Auto row is the default automatic combination: the median of the ETS, ARIMA, Theta, "
+                         "DampedETS and DOTM forecasts, with the TSB model for communities of intermittent demand "
+                         "(many months at 0)."));
     rep_para(ctx, TR(ctx, "怎么读：MASE 是平均绝对误差除以季节朴素法（用上一季节同期值作预测）在训练期内的误差，小于 1 表示比这个简单方法更准；"
                           "SeasonalNaive（季节朴素法）一行是这个简单方法在回测窗口上的实际成绩；sMAPE 是对称百分比误差。"
                           "覆盖率-80、覆盖率-95（coverage-80、coverage-95）是实际值落在 80%、95% 预测区间内的比例（%）：接近 80、95 说明区间可信，"
