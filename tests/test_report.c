@@ -458,6 +458,8 @@ static void test_monitoring_readable(void **state)
     assert_non_null(strstr(html, "<td>鼓角街道（D01-S01）</td>"));        /* the street of D01-S01-C001 */
     assert_non_null(strstr(html, "<td class=\"n\">89.6%</td>"));          /* a rate in %, not 0.896 */
     assert_non_null(strstr(html, "表中显示前 40 行，共 46 行；完整列表见输出目录中的 monitor_status.csv"));
+    /* the filter in words, the file's column names beside them */
+    assert_non_null(strstr(html, "（统计期（ds 列）为 2026-03、状态（status 列）不是 met（达标）的行）"));
     assert_null(strstr(html, "仅显示前若干行"));
     free(html);
     snprintf(file, sizeof file, "%s/charts/monitoring_indicators.vl.json", path);

@@ -557,7 +557,10 @@ static void latest_misses(rep_ctx *ctx, const civ_table *t)
              l.last);
     rep_para(ctx, text);
     char filter[160];
-    snprintf(filter, sizeof filter, TR(ctx, "ds 为 %s、status 不是 met 的行", "the rows of ds %s whose status is not met"),
+    /* the file's column names and value, with what they mean: a committee member filters the file by them */
+    snprintf(filter, sizeof filter,
+             TR(ctx, "统计期（ds 列）为 %s、状态（status 列）不是 met（达标）的行",
+                "the rows of ds %s whose status is not met"),
              l.last);
     rep_table_view v = {40, keep_latest_miss, &l, ctx->d->status_file, filter, 1};
     rep_generic_table(ctx, t, &v);
