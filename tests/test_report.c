@@ -621,6 +621,24 @@ static void test_risk_grid(void **state)
     free(html);
 }
 
+/* The uncertainty section's sentence names the widest band (P95 - P5, the chart's longest bar, as the command's
+ * "widest district"), not the band reaching farthest from its amount: A区 -3.33%..+1.67% (5.00% wide) against
+ * B区 -0.01%..+4.00% (4.01% wide, but 4.00% from its amount). */
+static void test_uncertainty_widest(void **state)
+{
+    (void)state;
+    put("u", "allocation.csv", ALLOC);
+    put("u", "allocation_summary.csv", SUMMARY);
+    put("u", "uncertainty.csv", "scope,name,p5_fen,p50_fen,p95_fen\n"
+                                "district,A区,290000,300000,305000\ndistrict,B区,699900,700000,728000\n");
+    char path[128];
+    snprintf(path, sizeof path, "%s/u", dir);
+    civ_report_options zh = {.lang = "zh"}, en = {.lang = "en"};
+    assert_true(page_has(path, &zh, "各区的 P5–P95 都在分配金额的 ±4.00% 以内；横条最长（P5 与 P95 相差最大）的是A区"
+                                    "（-3.33% 至 +1.67%，相差 5.00%）。"));
+    assert_true(page_has(path, &en, "the widest band (the longest bar) is A区&#39;s (-3.33% to +1.67%, 5.00% wide)"));
+}
+
 /* backtest_accuracy.csv (model + metric columns) replaces "not run": errors in one
  * chart (not the counts or the bias), coverages against their level in another. */
 static void test_backtest_table(void **state)
@@ -1060,6 +1078,7 @@ int main(void)
         cmocka_unit_test(test_print_and_phone), cmocka_unit_test(test_history_and_per_aged),
         cmocka_unit_test(test_district_facet),
         cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),
+        cmocka_unit_test(test_uncertainty_widest),
         cmocka_unit_test(test_waterfall_steps),  cmocka_unit_test(test_model_mix_families),
         cmocka_unit_test(test_demand_window),
         cmocka_unit_test(test_model_mix_many_specs),

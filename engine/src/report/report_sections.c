@@ -453,26 +453,35 @@ void rep_section_allocation(rep_ctx *ctx)
     civ_rbuf_put(&ctx->page, "</section>\n");
 }
 
-/* The widest district band against its amount, in a sentence. */
+/* How far the district bands reach from their amounts, and the widest band
+ * (P95 - P5 against the amount: the chart's longest bar, and the "widest
+ * district" of the command's summary), in a sentence.  The widest was once
+ * the band reaching farthest from its amount, so the page named 澜中区
+ * (-0.47% to +1.79%) beside the longer bar of 康宁新区 (-1.72% to +1.19%),
+ * and the summary 康宁新区. */
 static void uncertainty_widest(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
     const rep_group *w = NULL;
-    double wmax = -1;
+    double dmax = -1, wmax = -1;
     for (size_t g = 0; g < d->n_districts; g++) {
         const rep_group *x = &d->groups[g];
         double dev = x->amount > 0 ? fmax(fabs(x->p5 - x->amount), fabs(x->p95 - x->amount)) / x->amount : NAN;
-        if (isfinite(dev) && dev > wmax)
-            wmax = dev, w = x;
+        double width = x->amount > 0 ? (x->p95 - x->p5) / x->amount : NAN;
+        if (isfinite(dev) && dev > dmax)
+            dmax = dev;
+        if (isfinite(width) && width > wmax)
+            wmax = width, w = x;
     }
     if (!w)
         return;
     char text[512];
     snprintf(text, sizeof text,
-             TR(ctx, "各区的 P5–P95 都在分配金额的 ±%.2f%% 以内；最宽的是%s（%+.2f%% 至 %+.2f%%）。",
-                "Every district's P5–P95 is within ±%.2f%% of its allocated amount; the widest is %s's (%+.2f%% to "
-                "%+.2f%%)."),
-             100 * wmax, w->name, 100 * (w->p5 - w->amount) / w->amount, 100 * (w->p95 - w->amount) / w->amount);
+             TR(ctx, "各区的 P5–P95 都在分配金额的 ±%.2f%% 以内；横条最长（P5 与 P95 相差最大）的是%s（%+.2f%% 至 %+.2f%%，相差 %.2f%%）。",
+                "Every district's P5–P95 is within ±%.2f%% of its allocated amount; the widest band (the longest bar) "
+                "is %s's (%+.2f%% to %+.2f%%, %.2f%% wide)."),
+             100 * dmax, w->name, 100 * (w->p5 - w->amount) / w->amount, 100 * (w->p95 - w->amount) / w->amount,
+             100 * wmax);
     rep_para(ctx, text);
 }
 
