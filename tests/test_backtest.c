@@ -3,7 +3,8 @@
  * backtest.c), their accuracy table (accuracy.c), conformal intervals
  * (conformal.c) and the multi-model table (multi.c): windows and accuracy
  * worked by hand for the naive and mean methods, the cross_validation
- * layout, thread-count independence, the conformal quantile rule re-derived
+ * layout, why windows failed (no data yet, too few values), thread-count
+ * independence, the conformal quantile rule re-derived
  * from the public backtest, wide and long multi-model tables, option errors.
  */
 #include <math.h>
@@ -117,6 +118,45 @@ static void test_windows_by_hand(void **state)
     assert_string_equal(civ_table_text(t, 0, 3), "CIV_ERR_TOO_SHORT");
     assert_non_null(strstr(civ_table_text(t, 0, 4), "needs"));
     civ_table_free(t);
+    civ_backtest_result_free(r);
+    civ_panel_free(p);
+}
+
+/* Why windows failed (civ_backtest_result_failure_counts): naive, h 2, 3 windows 1 apart.  b (4 values) has no
+ * value yet at its first cutoff and one at its second; c starts with two missing values, so its first window has
+ * positions but no observed value (no data) and its second one value (too short). */
+static void test_failure_counts(void **state)
+{
+    (void)state;
+    civ_panel *p = small_panel();
+    const double c[] = {NAN, NAN, 7, 8, 9, 10};
+    assert_int_equal(civ_panel_add_series(p, "c", 2020, c, 6, NULL), CIV_OK);
+    const char *models[] = {"naive"};
+    const double level[] = {80};
+    civ_backtest_result *r = backtest(p, models, 1, 2, 3, 1, level, 1, 1);
+    civ_backtest_failure_counts fc;
+    assert_int_equal(civ_backtest_result_failure_counts(r, p, &fc), CIV_OK);
+    assert_int_equal(fc.total, 9);
+    assert_int_equal(fc.failed, civ_backtest_result_n_failed(r));
+    assert_int_equal(fc.failed, 4);
+    assert_int_equal(fc.no_data, 2);
+    assert_int_equal(fc.too_short, 2);
+    assert_int_equal(fc.other, 0);
+    assert_int_equal(fc.min_values, 1);
+    assert_int_equal(fc.max_values, 1);
+    /* another panel, NULL: errors, *out untouched */
+    civ_panel *q = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_YEARLY, &q), CIV_OK);
+    assert_int_equal(civ_backtest_result_failure_counts(r, q, &fc), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(fc.failed, 4);
+    assert_int_equal(civ_backtest_result_failure_counts(NULL, p, &fc), CIV_ERR_INVALID_ARGUMENT);
+    civ_panel_free(q);
+    civ_backtest_result_free(r);
+    /* none failed: zeros, min and max 0 */
+    r = backtest(p, models, 1, 1, 1, 1, level, 1, 1);
+    assert_int_equal(civ_backtest_result_failure_counts(r, p, &fc), CIV_OK);
+    assert_int_equal(fc.total, 3);
+    assert_int_equal(fc.failed + fc.no_data + fc.too_short + fc.other + fc.min_values + fc.max_values, 0);
     civ_backtest_result_free(r);
     civ_panel_free(p);
 }
@@ -757,6 +797,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_windows_by_hand),   cmocka_unit_test(test_accuracy_by_hand),
+        cmocka_unit_test(test_failure_counts),
         cmocka_unit_test(test_threads_identical), cmocka_unit_test(test_conformal_rule),
         cmocka_unit_test(test_conformal_fixed_rule),
         cmocka_unit_test(test_conformal_windows), cmocka_unit_test(test_conformal_uncalibrated),

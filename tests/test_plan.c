@@ -416,6 +416,7 @@ static void test_run_backtest(void **state)
     assert_int_equal(st.backtest_step, 3);
     assert_int_equal(st.backtest_horizon, 6);
     assert_int_equal(st.backtest_failed, 0);
+    assert_int_equal(st.backtest_no_data + st.backtest_too_short + st.backtest_short_min + st.backtest_short_max, 0);
     char dir[400], path[500];
     snprintf(dir, sizeof dir, "%s/bt", tmpdir);
     assert_int_equal(civ_plan_result_write(r, dir), CIV_OK);

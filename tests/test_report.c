@@ -436,6 +436,13 @@ static void test_print_and_phone(void **state)
     assert_non_null(strstr(html, "max-height:250mm"));
     assert_non_null(strstr(html, "div.tbl{overflow-x:auto"));
     assert_non_null(strstr(html, "<div class=\"tbl\"><table class=\"data\">"));
+    /* the community table scrolls in a box at most a screen tall, header in view, and runs whole on paper
+     * (tests/report/check_report.py checks it in a browser at 1280 x 900) */
+    assert_non_null(strstr(html, "<div class=\"tbl scroll\"><table class=\"data\" id=\"community-table\">"));
+    assert_non_null(strstr(html, "div.tbl.scroll{max-height:85vh;overflow:auto}"));
+    assert_non_null(strstr(html, "div.tbl.scroll th{position:sticky;top:0"));
+    assert_non_null(strstr(html, "div.tbl.scroll{max-height:none;overflow:visible}"));
+    assert_non_null(strstr(html, "<td class=\"con\">"));
     free(html);
     snprintf(file, sizeof file, "%s/charts/allocation_held.vl.json", path);
     char *spec = tf_slurp(file, NULL);
@@ -472,6 +479,8 @@ static void test_monitoring_readable(void **state)
     assert_non_null(strstr(html, "<td>鼓角街道（D01-S01）</td>"));        /* the street of D01-S01-C001 */
     assert_non_null(strstr(html, "<td class=\"n\">89.6%</td>"));          /* a rate in %, not 0.896 */
     assert_non_null(strstr(html, "表中显示前 40 行，共 46 行；完整列表见输出目录中的 monitor_status.csv"));
+    /* the filter in words, the file's column names beside them */
+    assert_non_null(strstr(html, "（统计期（ds 列）为 2026-03、状态（status 列）不是 met（达标）的行）"));
     assert_null(strstr(html, "仅显示前若干行"));
     free(html);
     snprintf(file, sizeof file, "%s/charts/monitoring_indicators.vl.json", path);
@@ -633,6 +642,24 @@ static void test_risk_grid(void **state)
     free(html);
 }
 
+/* The uncertainty section's sentence names the widest band (P95 - P5, the chart's longest bar, as the command's
+ * "widest district"), not the band reaching farthest from its amount: A区 -3.33%..+1.67% (5.00% wide) against
+ * B区 -0.01%..+4.00% (4.01% wide, but 4.00% from its amount). */
+static void test_uncertainty_widest(void **state)
+{
+    (void)state;
+    put("u", "allocation.csv", ALLOC);
+    put("u", "allocation_summary.csv", SUMMARY);
+    put("u", "uncertainty.csv", "scope,name,p5_fen,p50_fen,p95_fen\n"
+                                "district,A区,290000,300000,305000\ndistrict,B区,699900,700000,728000\n");
+    char path[128];
+    snprintf(path, sizeof path, "%s/u", dir);
+    civ_report_options zh = {.lang = "zh"}, en = {.lang = "en"};
+    assert_true(page_has(path, &zh, "各区的 P5–P95 都在分配金额的 ±4.00% 以内；横条最长（P5 与 P95 相差最大）的是A区"
+                                    "（-3.33% 至 +1.67%，相差 5.00%）。"));
+    assert_true(page_has(path, &en, "the widest band (the longest bar) is A区&#39;s (-3.33% to +1.67%, 5.00% wide)"));
+}
+
 /* backtest_accuracy.csv (model + metric columns) replaces "not run": errors in one
  * chart (not the counts or the bias), coverages against their level in another. */
 static void test_backtest_table(void **state)
@@ -669,6 +696,12 @@ static void test_backtest_table(void **state)
     assert_non_null(strstr(spec, "\"rule\""));
     assert_null(strstr(spec, "\"metric\":\"smape\""));
     free(spec);
+    /* a committee member is told what the Auto row is, in words (there is none here) */
+    civ_report_options zh = {.lang = "zh"};
+    assert_false(page_has(path, &zh, "Auto 一行是默认的自动组合方法"));
+    put("b", "backtest_accuracy.csv", "model,n,mase,coverage-80\nAuto,40,0.81,79\nSeasonalNaive,40,1.2,70\n");
+    assert_true(page_has(path, &zh, "Auto 一行是默认的自动组合方法：ETS、ARIMA、Theta、DampedETS、DOTM 五个模型预测的中位数"));
+    assert_true(page_has(path, &en, "The Auto row is the default automatic combination"));
 }
 
 /* The waterfall of a spec with an earmark: the steps in reading order
@@ -1072,6 +1105,7 @@ int main(void)
         cmocka_unit_test(test_print_and_phone), cmocka_unit_test(test_history_and_per_aged),
         cmocka_unit_test(test_district_facet),
         cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),
+        cmocka_unit_test(test_uncertainty_widest),
         cmocka_unit_test(test_waterfall_steps),  cmocka_unit_test(test_model_mix_families),
         cmocka_unit_test(test_demand_window),
         cmocka_unit_test(test_model_mix_many_specs),

@@ -1,6 +1,6 @@
 /*
  * cli_util.c -- layer CLI (a client of civicast.h only): helpers shared by the subcommands: one-line error reports,
- * the status -> exit code map, and strict number parsing for options.
+ * the status -> exit code map, strict number parsing for options, and why backtest windows failed in words.
  */
 #include <errno.h>
 #include <math.h>
@@ -300,4 +300,34 @@ int civ_cli_parse_nonnegative(const char *text, int *nonnegative)
     else
         return -1;
     return 0;
+}
+
+int civ_cli_backtest_failures(const civ_backtest_failure_counts *c, const char *what, const char *who, char *buf,
+                              size_t size)
+{
+    if (!size)
+        return 0;
+    buf[0] = '\0';
+    if (!c->failed)
+        return 0;
+    int k = snprintf(buf, size, "%zu of %zu %s could not be made:", c->failed, c->total, what);
+    const char *sep = "";
+    if (c->no_data && k > 0 && (size_t)k < size) {
+        k += snprintf(buf + k, size - (size_t)k, " %zu for %s with no data yet at the cutoff", c->no_data, who);
+        sep = ",";
+    }
+    if (c->too_short && k > 0 && (size_t)k < size) {
+        char range[64];
+        if (c->min_values == c->max_values)
+            snprintf(range, sizeof range, "%zu value%s", c->min_values, c->min_values == 1 ? "" : "s");
+        else
+            snprintf(range, sizeof range, "%zu-%zu values", c->min_values, c->max_values);
+        k += snprintf(buf + k, size - (size_t)k, "%s %zu for %s with only %s by then, too few for the model", sep,
+                      c->too_short, who, range);
+        sep = ",";
+    }
+    size_t other = c->failed - c->no_data - c->too_short;
+    if (other && k > 0 && (size_t)k < size)
+        snprintf(buf + k, size - (size_t)k, "%s %zu where the model could not be fitted", sep, other);
+    return 1;
 }

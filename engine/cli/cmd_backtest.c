@@ -194,8 +194,15 @@ static void print_failures(const civ_backtest_result *r, const civ_panel *panel)
 static void print_summary(const civ_table *acc, const civ_backtest_result *r, const civ_panel *panel)
 {
     size_t cm, cmase, csmape, cfail;
-    fprintf(stderr, "backtest: %zu windows failed, %.2f s\n", civ_backtest_result_n_failed(r),
-            civ_backtest_result_seconds(r));
+    civ_backtest_failure_counts fc;
+    char why[640];
+    if (!civ_backtest_result_failure_counts(r, panel, &fc) &&
+        civ_cli_backtest_failures(&fc, "windows", "series", why, sizeof why))
+        fprintf(stderr, "backtest: %.2f s; %s; they keep their rows with empty values and are left out of the "
+                        "accuracy\n", civ_backtest_result_seconds(r), why);
+    else
+        fprintf(stderr, "backtest: %zu windows failed, %.2f s\n", civ_backtest_result_n_failed(r),
+                civ_backtest_result_seconds(r));
     if (civ_backtest_result_n_uncalibrated(r))
         fprintf(stderr,
                 "conformal: %zu windows kept the model's intervals at some steps: too few backtest scores before "

@@ -231,7 +231,8 @@ static void print_monitor(const civ_plan *plan, const civ_plan_result *r, const 
 }
 
 /* The backtest stage in one line: models, windows and, for the plan's own
- * model (the accuracy table's first row), MASE and the coverage per level. */
+ * model (the accuracy table's first row), MASE and the coverage per level;
+ * then, when some windows could not be made, how many and why. */
 static void print_backtest(const civ_plan_result *r, const civ_plan_stats *st)
 {
     const civ_table *acc = civ_plan_result_table(r, CIV_PLAN_BACKTEST_ACCURACY);
@@ -246,9 +247,20 @@ static void print_backtest(const civ_plan_result *r, const civ_plan_stats *st)
                 n += snprintf(line + n, sizeof line - (size_t)n, ", %s %.1f%%", civ_table_column_name(acc, c),
                               civ_table_number(acc, 0, c));
     }
-    printf("backtest               %zu model%s x %zu windows (step %zu, h = %zu), %.2f s%s; %zu windows failed\n",
-           st->backtest_models, st->backtest_models == 1 ? "" : "s", st->backtest_windows, st->backtest_step,
-           st->backtest_horizon, st->backtest_seconds, line, st->backtest_failed);
+    printf("backtest               %zu model%s x %zu windows (step %zu, h = %zu), %.2f s%s\n", st->backtest_models,
+           st->backtest_models == 1 ? "" : "s", st->backtest_windows, st->backtest_step, st->backtest_horizon,
+           st->backtest_seconds, line);
+    /* The windows that could not be made, and why: a bare "N windows failed" read as an alarm to a budget
+     * officer, though on a city with new communities most of them are expected. */
+    civ_backtest_failure_counts fc = {.total = st->backtest_models * st->n_series * st->backtest_windows,
+                                      .failed = st->backtest_failed, .no_data = st->backtest_no_data,
+                                      .too_short = st->backtest_too_short, .min_values = st->backtest_short_min,
+                                      .max_values = st->backtest_short_max};
+    char why[640];
+    if (civ_cli_backtest_failures(&fc, "test forecasts from earlier cutoffs", "communities", why, sizeof why))
+        printf("                       %s;\n                       they are left out of the accuracy figures "
+               "(the report's backtest section explains them; backtest.csv keeps their rows, empty)\n",
+               why);
 }
 
 /* The summary of a run, stage by stage. */

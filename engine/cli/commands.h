@@ -192,6 +192,12 @@ int civ_cli_report(civ_status status);
  * cursor, recolour or retitle the terminal (issue 18, item 6).  Returns `buf`
  * (cut with "..." when it does not fit). */
 const char *civ_cli_safe(const char *text, char *buf, size_t size);
+/* Why backtest windows failed, in words (civ_backtest_result_failure_counts):
+ * "271 of 6876 <what> could not be made: 188 for <who> with no data yet at the
+ * cutoff, 83 for <who> with only 1-12 values by then, too few for the model".
+ * Writes "" and returns 0 when none failed, else returns 1. */
+int civ_cli_backtest_failures(const civ_backtest_failure_counts *c, const char *what, const char *who, char *buf,
+                              size_t size);
 /* How many terminal columns UTF-8 text takes: 2 for each East Asian wide or
  * full-width character (CJK ideographs, kana, hangul, full-width forms), 1
  * for any other character; a terminal's own reckoning, without a locale. */

@@ -296,7 +296,6 @@ void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *
         printf("history                one period in the actuals (%s): no run of misses can be seen, so no alert "
                "of two or more misses can be raised;\n                       monitor the whole history (append "
                "each month's rows to one file), not the month alone\n", ds);
-    print_reporting(st, ds);
     size_t c_dep = col(al, "department"), c_ind = col(al, "indicator"), c_name = col(al, "name"),
            c_scope = col(al, "scope"), c_unit = col(al, "unit"), c_act = col(al, "actual"),
            c_tgt = col(al, "target"), c_mis = col(al, "misses"), c_since = col(al, "since"), c_a = col(al, "alert");
@@ -319,6 +318,9 @@ void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *
                civ_table_number(al, r, c_tgt), civ_table_number(al, r, c_mis), civ_table_text(al, r, c_since),
                civ_table_text(al, r, c_a), civ_cli_safe(civ_table_text(al, r, c_name), name, sizeof name));
     }
+    /* after the alerts, which are listed under their "alerts" line: printed between them, "not reported ... 6
+     * series have no value" headed the departments' alerts, and read as if those were the series missing */
+    print_reporting(st, ds);
 }
 
 void civ_cli_print_warnings(const civ_table *s, double threshold, size_t horizon, const char *model,

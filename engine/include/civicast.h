@@ -1108,6 +1108,25 @@ CIV_API double civ_backtest_result_seconds(const civ_backtest_result *result);
  *  civ_backtest_result_table.  Errors as civ_backtest_result_table. */
 CIV_API civ_status civ_backtest_failures_table(const civ_backtest_result *result, const civ_panel *panel,
                                                civ_table **out);
+/** Why the failed windows failed, in words a reader can act on (the
+ *  summaries of `civicast backtest` and `civicast plan` say this instead of
+ *  a bare count).  Counts of windows (model x series x window):
+ *    total      every window of the backtest;
+ *    failed     those that failed (civ_backtest_result_n_failed);
+ *    no_data    the series had no observed value up to the window's cutoff
+ *               (a community not counted yet then): nothing to forecast from;
+ *    too_short  it had some values (between min_values and max_values of
+ *               them), too few for the model (CIV_ERR_TOO_SHORT);
+ *    other      any other reason (civ_backtest_failures_table names each).
+ *  failed = no_data + too_short + other; min_values = max_values = 0 when
+ *  too_short is 0.  `panel` must be the panel backtested.  Errors (*out
+ *  untouched): CIV_ERR_INVALID_ARGUMENT (NULL, another panel). */
+typedef struct civ_backtest_failure_counts {
+    size_t total, failed, no_data, too_short, other;
+    size_t min_values, max_values;
+} civ_backtest_failure_counts;
+CIV_API civ_status civ_backtest_result_failure_counts(const civ_backtest_result *result, const civ_panel *panel,
+                                                      civ_backtest_failure_counts *out);
 /** The windows' forecasts in statsforecast's cross_validation layout, long:
  *    unique_id, cutoff, ds, h, y, model, mean, lo-<L>, hi-<L>, ...
  *  one row per series, window, model and step (in that order), with cutoff
@@ -2355,6 +2374,10 @@ typedef struct civ_plan_stats {
                                          * predecessors' last common period and their own first (joins.csv's
                                          * gap_periods names them) */
     size_t n_join_gap_periods;          /* ... those periods, summed over them */
+    size_t backtest_no_data;            /* of backtest_failed, as civ_backtest_result_failure_counts: windows
+                                         * of communities with no value yet at the cutoff, ... */
+    size_t backtest_too_short;          /* ... those with some values, too few for the model, ... */
+    size_t backtest_short_min, backtest_short_max; /* ... how many values these had (0 when none) */
 } civ_plan_stats;
 
 /** Runs the plan's stages: forecast -> allocation -> Monte Carlo -> need

@@ -32,6 +32,21 @@ def _options(models, h, windows, step, level, threads, seed, ic, n_paths, nonneg
     return opt
 
 
+def _failures_in_words(fc):
+    """Why backtest windows failed (civ_backtest_result_failure_counts), as `civicast backtest` says it."""
+    parts = []
+    if fc.no_data:
+        parts.append(f"{fc.no_data} for series with no data yet at the cutoff")
+    if fc.too_short:
+        values = (f"{fc.min_values} value{'' if fc.min_values == 1 else 's'}" if fc.min_values == fc.max_values
+                  else f"{fc.min_values}-{fc.max_values} values")
+        parts.append(f"{fc.too_short} for series with only {values} by then, too few for the model")
+    other = fc.failed - fc.no_data - fc.too_short
+    if other:
+        parts.append(f"{other} where the model could not be fitted")
+    return f"{fc.failed} of {fc.total} backtest windows could not be made: " + ", ".join(parts)
+
+
 def _windows_frame(pdata, res, models, K, step):
     """The cross_validation table with cutoff and ds in the input's date type."""
     t = _Owned(lib.civ_table_free)
@@ -97,9 +112,11 @@ def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), thread
             check(lib.civ_backtest_failures_table(res.ptr, pdata.ptr, ctypes.byref(t.ptr)))
             with t:
                 f = table_to_frame(t.ptr)
-            warnings.warn(f"civicast: {failed} backtest windows failed (NaN rows); first: series "
-                          f"'{f.unique_id[0]}', {f.model[0]}, cutoff {f.cutoff[0]}: {f.message[0]}",
-                          ForecastWarning, stacklevel=2)
+            fc = _lib.civ_backtest_failure_counts()
+            check(lib.civ_backtest_result_failure_counts(res.ptr, pdata.ptr, ctypes.byref(fc)))
+            warnings.warn(f"civicast: {_failures_in_words(fc)}; they keep their rows with NaN forecasts and are left "
+                          f"out of the accuracy; first: series '{f.unique_id[0]}', {f.model[0]}, cutoff "
+                          f"{f.cutoff[0]}: {f.message[0]}", ForecastWarning, stacklevel=2)
         kept = lib.civ_backtest_result_n_uncalibrated(res.ptr)
         if kept:
             warnings.warn(f"civicast: conformal intervals: {kept} backtest windows kept the model's intervals at some "

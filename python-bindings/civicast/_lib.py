@@ -214,6 +214,12 @@ class civ_forecast_options(ctypes.Structure):
                 ("conformal_refit", ctypes.c_int)]
 
 
+class civ_backtest_failure_counts(ctypes.Structure):
+    _fields_ = [("total", ctypes.c_size_t), ("failed", ctypes.c_size_t), ("no_data", ctypes.c_size_t),
+                ("too_short", ctypes.c_size_t), ("other", ctypes.c_size_t), ("min_values", ctypes.c_size_t),
+                ("max_values", ctypes.c_size_t)]
+
+
 class civ_backtest_options(ctypes.Structure):
     _fields_ = [("forecast", civ_forecast_options),
                 ("models", ctypes.POINTER(ctypes.c_char_p)),
@@ -320,7 +326,9 @@ class civ_plan_stats(ctypes.Structure):
                 ("n_no_series", ctypes.c_size_t), ("n_joined", ctypes.c_size_t),
                 ("n_not_joined", ctypes.c_size_t), ("n_predecessor_series", ctypes.c_size_t),
                 ("n_joined_by_share", ctypes.c_size_t), ("n_join_gaps", ctypes.c_size_t),
-                ("n_join_gap_periods", ctypes.c_size_t)]
+                ("n_join_gap_periods", ctypes.c_size_t), ("backtest_no_data", ctypes.c_size_t),
+                ("backtest_too_short", ctypes.c_size_t), ("backtest_short_min", ctypes.c_size_t),
+                ("backtest_short_max", ctypes.c_size_t)]
 
 
 # The tables of civ_plan_run (civ_plan_table), in the order they are written.
@@ -448,6 +456,7 @@ _SIGNATURES = {
     "civ_backtest_result_seconds": (_D, [P]),
     "civ_backtest_result_table": (c_status, [P, P, PP]),
     "civ_backtest_failures_table": (c_status, [P, P, PP]),
+    "civ_backtest_result_failure_counts": (c_status, [P, P, ctypes.POINTER(civ_backtest_failure_counts)]),
     "civ_backtest_accuracy_table": (c_status, [P, P, ctypes.c_int, PP]),
     # hierarchies
     "civ_reconcile_method_parse": (c_status, [_CP, ctypes.POINTER(ctypes.c_int)]),

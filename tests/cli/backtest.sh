@@ -17,7 +17,7 @@ printf 'b,2020,10\nb,2021,10\nb,2022,12\nb,2023,11\n' >>"$WORK/p.csv"
 expect_code "all ok" 0 "$CIV" backtest "$WORK/p.csv" --model naive --h 2 --windows 1 --level 80 --out "$WORK/cv1.csv"
 expect_code "naive,mean" 6 "$CIV" backtest "$WORK/p.csv" --model naive,mean --h 2 --windows 2 --level 80 \
   --out "$WORK/cv.csv" --accuracy "$WORK/acc.csv"
-expect_err "summary" "2 windows failed"
+expect_err "summary" "2 of 8 windows could not be made: 2 for series with only 1 value by then, too few for the model"
 expect_err "summary MASE" "Naive +MASE 1.083"
 [ "$(head -1 "$WORK/cv.csv")" = "unique_id,cutoff,ds,h,y,model,mean,lo-80,hi-80" ] || fail "header: $(head -1 "$WORK/cv.csv")"
 [ "$(wc -l <"$WORK/cv.csv")" -eq 17 ] || fail "rows: $(wc -l <"$WORK/cv.csv")"
@@ -32,6 +32,11 @@ awk -F, 'NR == 1 { for (c = 1; c <= NF; c++) col[$c] = c }
                   if ((($col["MAE"] - 10 / 6) ^ 2) > 1e-24 || (($col["bias"] + 8 / 6) ^ 2) > 1e-24) bad = 1
                   if ((($col["MASE"] - 13 / 12) ^ 2) > 1e-24) bad = 1; seen = 1 }
   END { exit !(seen && !bad) }' "$WORK/acc.csv" || fail "accuracy: $(cat "$WORK/acc.csv")"
+# why windows failed, in words: b's first window (cutoff before its first value) has no data, its second 1 value
+expect_code "failed in words" 6 "$CIV" backtest "$WORK/p.csv" --model naive --h 2 --windows 3 --step 1 --level 80 \
+  --out "$WORK/cv3.csv"
+expect_err "failed in words" "2 of 6 windows could not be made: 1 for series with no data yet at the cutoff, 1 for \
+series with only 1 value by then, too few for the model; they keep their rows with empty values"
 expect_code "by series" 6 "$CIV" backtest "$WORK/p.csv" --model naive --h 2 --windows 2 --out "$WORK/cv.csv" \
   --accuracy "$WORK/accs.csv" --by-series --quiet
 [ "$(cut -d, -f1,2 "$WORK/accs.csv" | tr '\n' ';')" = "unique_id,model;a,Naive;b,Naive;" ] || fail "by series: $(cat "$WORK/accs.csv")"

@@ -22,6 +22,13 @@ done
     --events "$DEMO/sensor_events.csv" --out "$WORK/out" >"$WORK/stdout" 2>"$WORK/stderr" ||
     fail "demo monitor failed: $(cat "$WORK/stderr")"
 grep -q "alerts 2024-12" "$WORK/stdout" || fail "no alert line for 2024-12"
+# the alerts come right under their line, by department; the series without a value are said after the last
+# (printed between them, "not reported ... 6 of 1200 street series have no value" headed the alerts' list)
+grep -A1 "^alerts 2024-12" "$WORK/stdout" | tail -1 | grep -Eq "^  [^ ].*: [0-9]+$" ||
+    fail "the line under 'alerts' is not a department's: $(grep -A1 "^alerts 2024-12" "$WORK/stdout")"
+awk '/^alerts 2024-12/ {a = 1; next} a && /^    / {last = NR} /^not reported 2024-12 .* 6 of 1200 street series/ \
+     {nr = NR} END {exit !(last && nr == last + 1)}' "$WORK/stdout" ||
+    fail "'not reported' does not follow the last alert: $(grep -n -B1 "^not reported" "$WORK/stdout")"
 grep -q "市司法局" "$WORK/stdout" || fail "the justice bureau's alerts are not listed"
 grep -q "1. high .*政策冲突风险" "$WORK/stdout" || fail "policy conflict is not the first, high risk"
 grep -q "medium .*社会抵触风险" "$WORK/stdout" || fail "social resistance is not medium"

@@ -77,9 +77,22 @@ PYEOF
   printf '\n[backtest]\nwindows = 2\nstep = 3\nh = 6\nmodels = ["snaive", "naive"]\n'; } >"$WORK/bt.toml"
 "$CIV" plan "$WORK/bt.toml" --out "$WORK/bt" --draws 0 >"$WORK/stdout" 2>"$WORK/stderr" ||
     fail "plan with [backtest] failed: $(cat "$WORK/stderr")"
-grep -Eq "^backtest +2 models x 2 windows \(step 3, h = 6\), .* s; SeasonalNaive MASE [0-9.]+, coverage-80 [0-9.]+%, coverage-95 [0-9.]+%; 0 windows failed" \
+grep -Eq "^backtest +2 models x 2 windows \(step 3, h = 6\), .* s; SeasonalNaive MASE [0-9.]+, coverage-80 [0-9.]+%, coverage-95 [0-9.]+%$" \
     "$WORK/stdout" || fail "plan summary lacks the backtest line: $(cat "$WORK/stdout")"
+grep -q "could not be made" "$WORK/stdout" && fail "no window failed, yet the summary says some could not be made"
 grep -q "backtest.csv, backtest_accuracy.csv" "$WORK/stdout" || fail "the wrote line lacks the backtest files"
+# windows that could not be made are said in words, not as a bare "36 windows failed" that alarms a budget
+# officer: 11 cutoffs 3 months apart reach back before the series (36 months) start, and the seasonal naive needs
+# more than a year
+sed 's/^windows = 2$/windows = 11/' "$WORK/bt.toml" >"$WORK/bt11.toml"
+"$CIV" plan "$WORK/bt11.toml" --out "$WORK/bt11" --draws 0 >"$WORK/stdout11" 2>"$WORK/stderr" ||
+    fail "plan with 11 backtest windows failed: $(cat "$WORK/stderr")"
+grep -q "^ *36 of 132 test forecasts from earlier cutoffs could not be made: 12 for communities with no data yet at \
+the cutoff, 24 for communities with only 3-12 values by then, too few for the model;$" "$WORK/stdout11" ||
+    fail "the summary does not say why backtest windows failed: $(grep -A2 '^backtest' "$WORK/stdout11")"
+grep -q "windows failed" "$WORK/stdout11" && fail "the summary still says 'windows failed'"
+grep -q '"backtest_failed": 36, "backtest_no_data": 12, "backtest_too_short": 24' "$WORK/bt11/manifest.json" ||
+    fail "manifest.json lacks why the backtest windows failed"
 "$CIV" backtest "$DATA/meals.csv" --model snaive,naive --h 6 --windows 2 --step 3 --out "$WORK/cv.csv" \
     --accuracy "$WORK/acc.csv" --quiet || fail "civicast backtest failed"
 $PY - "$WORK/bt" "$WORK/cv.csv" "$WORK/acc.csv" <<'PYEOF' || fail "plan backtest checks"

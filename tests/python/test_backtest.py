@@ -36,7 +36,8 @@ def meals():
 
 
 def test_windows_by_hand(small):
-    with pytest.warns(civicast.ForecastWarning, match="2 backtest windows failed.*series 'b'"):
+    with pytest.warns(civicast.ForecastWarning, match="2 of 8 backtest windows could not be made: 2 for series with "
+                      "only 1 value by then, too few for the model.*series 'b'"):
         cv, acc = civicast.backtest(small, model=["naive", "mean"], h=2, windows=2, level=80, accuracy=True)
     assert list(cv.columns) == ["unique_id", "cutoff", "ds", "h", "y", "model", "mean", "lo-80", "hi-80"]
     a = cv[cv.unique_id == "a"]
@@ -55,6 +56,14 @@ def test_windows_by_hand(small):
         assert [str(table[c].dtype) for c in ("windows", "failed", "n")] == ["int64"] * 3
     assert naive["windows"] == 4 and naive["n"] == 6
     assert per.loc[0, "MAE"] == pytest.approx(7 / 4)
+
+
+def test_failed_windows_in_words(small):
+    # b (4 values) from 3 cutoffs 1 apart, 2 ahead: its first window has no value yet at its cutoff, its second only
+    # one value, too few for the naive method; the warning says so instead of a bare "2 windows failed"
+    with pytest.warns(civicast.ForecastWarning, match="2 of 6 backtest windows could not be made: 1 for series with "
+                      "no data yet at the cutoff, 1 for series with only 1 value by then, too few for the model"):
+        civicast.backtest(small, model="naive", h=2, windows=3, step=1, level=80)
 
 
 def test_datetime_dates(meals):

@@ -264,6 +264,9 @@ def test_plan_backtest_tables(tmp_path):
     st = tables["allocation"].attrs["plan_stats"]
     assert (st["has_backtest"], st["backtest_models"], st["backtest_windows"], st["backtest_step"],
             st["backtest_horizon"], st["backtest_failed"]) == (1, 2, 2, 3, 6, 0)
+    # why windows failed (none here): the struct's last fields read as the C library wrote them
+    assert (st["backtest_no_data"], st["backtest_too_short"], st["backtest_short_min"],
+            st["backtest_short_max"]) == (0, 0, 0, 0)
     # the written files are the tables (people's rounding: 6 significant digits)
     for name in ("backtest", "backtest_accuracy"):
         f = pd.read_csv(out / f"{name}.csv", encoding="utf-8-sig")

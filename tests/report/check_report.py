@@ -13,7 +13,9 @@ fails (exit 1, saying why) unless:
     axis sits right below a panel of its column (Vega-Lite puts a shared x
     axis below the last row, also in the columns the last row leaves empty);
   - hovering a bar shows a tooltip;
-  - the community table is searchable (an id finds one row, nonsense none);
+  - the community table is searchable (an id finds one row, nonsense none),
+    and on a 1280 x 900 screen it scrolls in a box at most a screen tall whose
+    rows fit its width, explanations included;
   - the fan charts draw the actuals' line; the risk matrix (when monitoring
     ran) is a grid of cells with the counts of risks; the demand section
     shows the backtest or says it was not run;
@@ -226,6 +228,23 @@ def check(report, lang, shots):
             return JSON.stringify(out);})()"""))
         if not (res["all"] > 1 and res["one"] == 1 and res["none"] == 0 and res["back"] == res["all"]):
             failures.append("community search: %s" % res)
+        # on a desktop screen (1280 x 900) a community's explanation is readable where it is: the table scrolls
+        # in a box at most one screen tall (its scrollbars on screen, the sections after it near), and its rows,
+        # explanation included, fit the box's width (no explanation cut off at the box's right edge)
+        p.call("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1, mobile=False)
+        time.sleep(0.3)
+        fit = json.loads(p.js("""(function(){var t=document.getElementById('community-table'), box=t.parentElement;
+            var b=box.getBoundingClientRect(), ex=t.querySelector('tbody td.ex');
+            return JSON.stringify({box:Math.round(box.clientHeight), screen:window.innerHeight,
+                                   right:Math.round(b.left+box.clientWidth),
+                                   ex:ex?Math.round(ex.getBoundingClientRect().right):null});})()"""))
+        p.call("Emulation.clearDeviceMetricsOverride")
+        if fit["box"] > fit["screen"]:
+            failures.append("the community table runs %d px down the page instead of scrolling in a box "
+                            "at most a screen (%d px) tall" % (fit["box"], fit["screen"]))
+        if fit["ex"] is not None and fit["ex"] > fit["right"] + 1:
+            failures.append("at 1280 px the community table's explanations run %d px past its box's right edge "
+                            "(%d): hidden behind a horizontal scrollbar" % (fit["ex"] - fit["right"], fit["right"]))
 
         # language and glyphs
         h2 = p.js("Array.from(document.querySelectorAll('h2')).map(function(h){return h.textContent}).join('|')")

@@ -625,6 +625,49 @@ fail:
     return st;
 }
 
+civ_status civ_backtest_result_failure_counts(const civ_backtest_result *r, const civ_panel *panel,
+                                             civ_backtest_failure_counts *out)
+{
+    if (!r || !panel || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_backtest_result_failure_counts: NULL argument");
+    if (civ_panel_n_series(panel) != r->n_series)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT,
+                        "civ_backtest_result_failure_counts: the panel has %zu series but the backtest %zu",
+                        civ_panel_n_series(panel), r->n_series);
+    size_t M = r->n_models, N = r->n_series, K = r->windows;
+    civ_backtest_failure_counts c = {.total = M * N * K, .min_values = (size_t)-1};
+    for (size_t i = 0; i < N; i++) {
+        const double *y;
+        size_t n;
+        civ_panel_series(panel, i, &y, &n, NULL);
+        for (size_t k = 0; k < K; k++) {
+            long long cut = civ_backtest_cutoff(n, r->h, K, r->step, k);
+            size_t seen = 0; /* observed values up to the cutoff */
+            for (long long j = 0; j < cut; j++)
+                seen += isfinite(y[j]) != 0;
+            for (size_t m = 0; m < M; m++) {
+                civ_status st = r->status[(m * N + i) * K + k];
+                if (st == CIV_OK)
+                    continue;
+                c.failed++;
+                if (!seen) {
+                    c.no_data++;
+                } else if (st == CIV_ERR_TOO_SHORT) {
+                    c.too_short++;
+                    c.min_values = seen < c.min_values ? seen : c.min_values;
+                    c.max_values = seen > c.max_values ? seen : c.max_values;
+                } else {
+                    c.other++;
+                }
+            }
+        }
+    }
+    if (!c.too_short)
+        c.min_values = 0;
+    *out = c;
+    return CIV_OK;
+}
+
 civ_status civ_backtest_failures_table(const civ_backtest_result *r, const civ_panel *panel, civ_table **out)
 {
     if (!r || !panel || !out)

@@ -11,7 +11,9 @@
  * Defaults, resolved here so that the command's --model and --h overrides
  * carry over: the models are the plan's model plus the seasonal naive (the
  * reference every accuracy table should have), h is 12 or the plan's horizon
- * if shorter.  A window that cannot be fitted is counted, not an error.
+ * if shorter.  A window that cannot be fitted is counted, not an error, and
+ * why (no data yet at the cutoff, too few values for the model) goes to the
+ * stats for the command's summary line.
  */
 #include <stdio.h>
 #include <string.h>
@@ -83,8 +85,15 @@ civ_status civ_plan_stage_backtest(const civ_plan *p, const civ_panel *panel, ci
         s = civ_backtest_result_table(r, panel, &tables[CIV_PLAN_BACKTEST]);
     if (!s)
         s = civ_backtest_accuracy_table(r, panel, 0, &tables[CIV_PLAN_BACKTEST_ACCURACY]);
+    civ_backtest_failure_counts fc;
+    if (!s)
+        s = civ_backtest_result_failure_counts(r, panel, &fc);
     if (!s) {
         stats->has_backtest = 1;
+        stats->backtest_no_data = fc.no_data;
+        stats->backtest_too_short = fc.too_short;
+        stats->backtest_short_min = fc.min_values;
+        stats->backtest_short_max = fc.max_values;
         stats->backtest_models = bo.n_models;
         stats->backtest_windows = bo.windows;
         stats->backtest_step = bo.step;

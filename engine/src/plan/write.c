@@ -337,7 +337,8 @@ static civ_status write_manifest(const civ_plan_result *r, const char *stage, co
             r->stats.n_series, r->stats.n_failed, r->stats.n_draws, r->stats.has_need ? "true" : "false",
             r->stats.has_monitor ? "true" : "false");
     if (r->stats.has_backtest)
-        fprintf(f, ", \"backtest_failed\": %zu", r->stats.backtest_failed);
+        fprintf(f, ", \"backtest_failed\": %zu, \"backtest_no_data\": %zu, \"backtest_too_short\": %zu",
+                r->stats.backtest_failed, r->stats.backtest_no_data, r->stats.backtest_too_short);
     fprintf(f, ", \"late_series\": %zu, \"late_periods\": %zu, \"no_series\": %zu", r->stats.n_late,
             r->stats.late_periods, r->stats.n_no_series);
     fprintf(f, ", \"joined\": %zu, \"not_joined\": %zu, \"predecessor_series\": %zu", r->stats.n_joined,

@@ -198,7 +198,7 @@ void rep_community_table(rep_ctx *ctx)
                         "Search communities (any text of the id, name, district, street, constraint or explanation):"));
     civ_rbuf_put(b, "</label> <input id=\"community-search\" type=\"search\" autocomplete=\"off\"> "
                     "<span id=\"community-count\"></span></div>\n"
-                    "<div class=\"tbl\"><table class=\"data\" id=\"community-table\">");
+                    "<div class=\"tbl scroll\"><table class=\"data\" id=\"community-table\">");
     char pc[96], pa[96];
     const char *heads[] = {TR(ctx, "编号", "Id"), TR(ctx, "名称", "Name"), TR(ctx, "区", "District"), TR(ctx, "街道", "Street"),
                            TR(ctx, "金额", "Amount"), rep_money_label(ctx, pc, sizeof pc, 0, "人均（%s）", "Per capita (%s)"),
@@ -234,7 +234,7 @@ void rep_community_table(rep_ctx *ctx)
             rep_fmt_num(buf, sizeof buf, c->aged > 0 ? c->amount / c->aged : NAN, 2), rep_cell(b, buf, 1);
         if (show[7])
             rep_fmt_pct(buf, sizeof buf, c->change_pct, 1), rep_cell(b, buf, 1);
-        civ_rbuf_put(b, "<td>");
+        civ_rbuf_put(b, "<td class=\"con\">");
         for (const char *p = c->binding; *p;) { /* "floor+pace" -> names */
             size_t n = strcspn(p, "+");
             char one[64];

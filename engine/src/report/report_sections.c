@@ -23,7 +23,14 @@ static const char CSS[] =
     "table.data th,table.data td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top;"
     "white-space:nowrap}\ntable.data td.long{white-space:normal;min-width:16em}\n"
     "table.data th{background:#f2f4f8}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
-    "td.ex{font-size:11px;color:#444;min-width:300px;white-space:normal !important}\n"
+    "td.ex{font-size:11px;color:#444;min-width:260px;white-space:normal !important}\n"
+    /* the community table (1,146 rows on the demo city) scrolls in a box one screen tall, its header kept in
+     * view, so that its explanation column and horizontal scrollbar are on screen and the sections after it
+     * are not a hundred thousand pixels down; its headers and constraint names wrap, so that on a desktop a row,
+     * explanation included, fits the page's width */
+    "div.tbl.scroll{max-height:85vh;overflow:auto}\n"
+    "div.tbl.scroll th{position:sticky;top:0;z-index:1;white-space:normal}\n"
+    "table.data td.con{white-space:normal;min-width:5em}\n"
     "table.kv td:first-child{color:#555}\n"
     ".note{color:#666;font-size:12px}.notrun{color:#8a5a00;font-weight:bold}\n"
     ".search{margin:8px 0}.search input{font-size:14px;padding:3px 6px;width:280px;max-width:90%}\n"
@@ -32,11 +39,13 @@ static const char CSS[] =
      * follows it, a chart scaled down to the page's width and height, tables wrapping instead of scrolling */
     "@media print{nav,.search{display:none}section{break-before:page}section:first-of-type{break-before:auto}"
     "body{max-width:none;padding:0}figure.chart,div.tbl{overflow:visible}figure.fluid{max-width:none}"
+    "div.tbl.scroll{max-height:none;overflow:visible}div.tbl.scroll th{position:static}"
     "figure.chart{break-inside:avoid;page-break-inside:avoid}"
     "figure.chart svg{max-width:100%;max-height:250mm;width:auto;height:auto}"
     "h2,h3{break-after:avoid;page-break-after:avoid}p:has(+figure.chart),p:has(+p+figure.chart),"
     "p:has(+div.tbl){break-after:avoid}"
-    "table.data{font-size:9px}table.data th{white-space:normal}td.ex{font-size:8px}"
+    "table.data{font-size:9px}table.data th{white-space:normal}td.ex{font-size:8px;min-width:300px}"
+    "table.data td.con{white-space:nowrap}" /* on paper the community table runs whole, as it always did */
     "tr{break-inside:avoid}}\n";
 
 static const char SCRIPT[] =
@@ -228,6 +237,22 @@ void rep_section_summary(rep_ctx *ctx)
     civ_rbuf_put(&ctx->page, "</section>\n");
 }
 
+/* 1 when the accuracy table has a row of model `name`. */
+static int has_model_row(const civ_table *t, const char *name)
+{
+    size_t cm;
+    if (!t || civ_table_find_column(t, "model", &cm) || civ_table_column_type(t, cm) != CIV_COLUMN_TEXT) {
+        civ_clear_error();
+        return 0;
+    }
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        const char *m = civ_table_text(t, r, cm);
+        if (m && !strcmp(m, name))
+            return 1;
+    }
+    return 0;
+}
+
 /* What the backtest was (from backtest.csv: series, windows, cutoffs, steps
  * ahead) and how to read MASE and coverage. */
 static void backtest_reading(rep_ctx *ctx)
@@ -257,6 +282,12 @@ static void backtest_reading(rep_ctx *ctx)
                  series, k, d->bt_first, d->bt_last, d->bt_h);
         rep_para(ctx, text);
     }
+    if (has_model_row(d->t_backtest, "Auto")) /* civicast's display name of the default model, `auto` */
+        rep_para(ctx, TR(ctx, "Auto 一行是默认的自动组合方法：ETS、ARIMA、Theta、DampedETS、DOTM 五个模型预测的中位数，"
+                              "间歇性需求（很多月份为 0）的社区改用 TSB 模型。",
+                         "The Auto row is the default automatic combination: the median of the ETS, ARIMA, Theta, "
+                         "DampedETS and DOTM forecasts, with the TSB model for communities of intermittent demand "
+                         "(many months at 0)."));
     rep_para(ctx, TR(ctx, "怎么读：MASE 是平均绝对误差除以季节朴素法（用上一季节同期值作预测）在训练期内的误差，小于 1 表示比这个简单方法更准；"
                           "SeasonalNaive（季节朴素法）一行是这个简单方法在回测窗口上的实际成绩；sMAPE 是对称百分比误差。"
                           "覆盖率-80、覆盖率-95（coverage-80、coverage-95）是实际值落在 80%、95% 预测区间内的比例（%）：接近 80、95 说明区间可信，"
@@ -423,26 +454,35 @@ void rep_section_allocation(rep_ctx *ctx)
     civ_rbuf_put(&ctx->page, "</section>\n");
 }
 
-/* The widest district band against its amount, in a sentence. */
+/* How far the district bands reach from their amounts, and the widest band
+ * (P95 - P5 against the amount: the chart's longest bar, and the "widest
+ * district" of the command's summary), in a sentence.  The widest was once
+ * the band reaching farthest from its amount, so the page named 澜中区
+ * (-0.47% to +1.79%) beside the longer bar of 康宁新区 (-1.72% to +1.19%),
+ * and the summary 康宁新区. */
 static void uncertainty_widest(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
     const rep_group *w = NULL;
-    double wmax = -1;
+    double dmax = -1, wmax = -1;
     for (size_t g = 0; g < d->n_districts; g++) {
         const rep_group *x = &d->groups[g];
         double dev = x->amount > 0 ? fmax(fabs(x->p5 - x->amount), fabs(x->p95 - x->amount)) / x->amount : NAN;
-        if (isfinite(dev) && dev > wmax)
-            wmax = dev, w = x;
+        double width = x->amount > 0 ? (x->p95 - x->p5) / x->amount : NAN;
+        if (isfinite(dev) && dev > dmax)
+            dmax = dev;
+        if (isfinite(width) && width > wmax)
+            wmax = width, w = x;
     }
     if (!w)
         return;
     char text[512];
     snprintf(text, sizeof text,
-             TR(ctx, "各区的 P5–P95 都在分配金额的 ±%.2f%% 以内；最宽的是%s（%+.2f%% 至 %+.2f%%）。",
-                "Every district's P5–P95 is within ±%.2f%% of its allocated amount; the widest is %s's (%+.2f%% to "
-                "%+.2f%%)."),
-             100 * wmax, w->name, 100 * (w->p5 - w->amount) / w->amount, 100 * (w->p95 - w->amount) / w->amount);
+             TR(ctx, "各区的 P5–P95 都在分配金额的 ±%.2f%% 以内；横条最长（P5 与 P95 相差最大）的是%s（%+.2f%% 至 %+.2f%%，相差 %.2f%%）。",
+                "Every district's P5–P95 is within ±%.2f%% of its allocated amount; the widest band (the longest bar) "
+                "is %s's (%+.2f%% to %+.2f%%, %.2f%% wide)."),
+             100 * dmax, w->name, 100 * (w->p5 - w->amount) / w->amount, 100 * (w->p95 - w->amount) / w->amount,
+             100 * wmax);
     rep_para(ctx, text);
 }
 
@@ -529,7 +569,10 @@ static void latest_misses(rep_ctx *ctx, const civ_table *t)
              l.last);
     rep_para(ctx, text);
     char filter[160];
-    snprintf(filter, sizeof filter, TR(ctx, "ds 为 %s、status 不是 met 的行", "the rows of ds %s whose status is not met"),
+    /* the file's column names and value, with what they mean: a committee member filters the file by them */
+    snprintf(filter, sizeof filter,
+             TR(ctx, "统计期（ds 列）为 %s、状态（status 列）不是 met（达标）的行",
+                "the rows of ds %s whose status is not met"),
              l.last);
     rep_table_view v = {40, keep_latest_miss, &l, ctx->d->status_file, filter, 1};
     rep_generic_table(ctx, t, &v);
