@@ -738,8 +738,9 @@ static void test_data_errors(void **state)
                                              "multiplier = 1.2\n");
         civ_table *tc = csv_table("unique_id,pop,share\nA,1,0.3\nB,2,0.1\n");
         assert_int_equal(run(ts, tc, NULL, &o), CIV_ERR_SPEC);
-        assert_non_null(strstr(civ_last_error()->message, "attribute 'share' holds fractions (0.1..0.3): a "
-                                                          "percentage? write 0.25 for 25%"));
+        assert_non_null(strstr(civ_last_error()->message, "tilt 'aging': above = 25, but attribute 'share' holds "
+                                                          "fractions (0.1..0.3), so no community would be "
+                                                          "tilted: a percentage? write 0.25 for 25%"));
         /* at the threshold itself (line 15 of the spec, `above = 25`), not the [[tilt]] header */
         assert_int_equal(civ_last_error()->line, 15);
         assert_int_equal(civ_last_error()->column, 9);
@@ -1613,6 +1614,54 @@ static void test_last_year_in_minor_units(void **state)
  * Declared, it is refused until its history holds the predecessors' sum. */
 static civ_table *table_for_spec(const civ_alloc_spec *s, const char *text)
 {
+/* The reverse slip of a tilt: above = 0.25 (meant 25%) over an attribute in percent tilted every community (a tilt
+ * that changes no amount), below = 0.25 none, exit 0.  Refused when the effect proves it, as eligible_min /
+ * eligible_max are; a threshold that splits the communities, or one over a count, runs as written. */
+static void test_tilt_fraction_over_percent(void **state)
+{
+    (void)state;
+    static const char *const fmt =
+        "version = \"r\"\n[budget]\ntotal = 100.00\nfiscal_year = 2026\n[data]\nid = \"社区编号\"\n"
+        "[[pool]]\nname = \"m\"\namount = 100.00\n[[factor]]\nname = \"x\"\nattribute = \"x\"\nweight = 1\n"
+        "[[tilt]]\nname = \"aging\"\nattribute = \"x\"\n%s\nmultiplier = 1.2\n";
+    const char *ids[] = {"C1", "C2", "C3"};
+    const double pct[] = {12.5, 64.2, 3.7}, with_small[] = {0.1, 64.2, 3.7}, counts[] = {1, 3, 7},
+                 fr[] = {0.1, 0.3, 0.2};
+    struct {
+        const double *v;
+        const char *threshold;
+        civ_status want;
+        const char *msg;
+    } cases[] = {
+        {pct, "above = 0.25", CIV_ERR_SPEC, "tilt 'aging': above = 0.25, but attribute 'x' holds values up to 64.2 "
+                                            "(3.7..64.2, not whole: percentages?), so every community would be "
+                                            "tilted: a fraction written for a percentage? write 25 for 25%; if 0.25 "
+                                            "is meant in the attribute's units, the tilt raises every community's "
+                                            "score alike and changes no share: drop it"},
+        {pct, "at_most = 0.3", CIV_ERR_SPEC, "so no community would be tilted: a fraction written for a percentage? "
+                                             "write 30 for 30%; if 0.3 is meant in the attribute's units, the tilt "
+                                             "applies to no one: drop it"},
+        {with_small, "above = 0.25", CIV_OK, NULL}, /* leaves C1 out: as meant, or a slip; it runs */
+        {counts, "at_least = 0.5", CIV_OK, NULL},   /* at least one: a count is no percentage */
+        {pct, "above = 25", CIV_OK, NULL},          /* in the attribute's units */
+        {fr, "below = 25", CIV_ERR_SPEC, "tilt 'aging': below = 25, but attribute 'x' holds fractions (0.1..0.3), "
+                                         "so every community would be tilted: a percentage? write 0.25 for 25%"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        char text[700];
+        snprintf(text, sizeof text, fmt, cases[k].threshold);
+        civ_alloc_spec *s = af_spec_of(text);
+        civ_table *comm = paid_sheet("社区编号", "x", 3, ids, cases[k].v);
+        civ_alloc_problem *p = NULL;
+        assert_int_equal(civ_alloc_bind(s, comm, NULL, &p), cases[k].want);
+        if (cases[k].msg) {
+            assert_non_null(strstr(civ_last_error_message(), cases[k].msg));
+            assert_int_equal(civ_last_error()->line, 17); /* at the threshold */
+        }
+        civ_alloc_problem_free(p), civ_table_free(comm), civ_alloc_spec_free(s);
+    }
+}
+
     static int counter;
     char path[128];
     snprintf(path, sizeof path, "%s/pred%d.csv", tmpdir, counter++);
@@ -2121,3 +2170,4 @@ int main(void)
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
+        cmocka_unit_test(test_tilt_fraction_over_percent),
