@@ -1455,6 +1455,24 @@ static civ_table *paid_sheet(const char *id_col, const char *col, size_t n, cons
     return t;
 }
 
+/* What the problem's paid table paid in all (fen), read back through the allocation's paid_fen column. */
+static int64_t paid_total_fen(const civ_alloc_problem *p)
+{
+    civ_alloc_result *r = NULL;
+    civ_table *t = NULL;
+    assert_int_equal(civ_alloc_result_create(p, &r), CIV_OK);
+    assert_int_equal(civ_alloc_solve(p, r), CIV_OK);
+    assert_int_equal(civ_alloc_result_table(p, r, 0, &t), CIV_OK);
+    size_t c;
+    assert_int_equal(civ_table_find_column(t, "paid_fen", &c), CIV_OK);
+    int64_t sum = 0;
+    for (size_t i = 0; i < civ_table_n_rows(t); i++)
+        sum += (int64_t)civ_table_number(t, i, c);
+    civ_table_free(t);
+    civ_alloc_result_free(r);
+    return sum;
+}
+
 static void test_paid_sheet_from_finance(void **state)
 {
     (void)state;
@@ -1500,31 +1518,57 @@ static void test_paid_sheet_from_finance(void **state)
     assert_non_null(strstr(civ_last_error_message(), "no text id column 'unique_id' or '社区编号' (the spec's [data] id)"));
     civ_table_free(paid);
     civ_alloc_problem_free(p), civ_alloc_spec_free(s);
-    /* yuan, all whole: 100.00 and 200.00 yuan would have been read as 1.00 and 2.00 */
+    /* yuan, all whole: 100.00 and 200.00 yuan would have been read as 1.00 and 2.00; a header marked in yuan
+     * was refused ("convert it in the sheet"): now read exactly to the fen, as settle reads spending */
     const double yuan[] = {100, 200};
-    const char *yuan_cols[] = {"已拨金额（元）", "paid_yuan", "已拨(万元)", "pool_yuanlin_fen", "paid", "已拨金额"};
-    for (int k = 0; k < 6; k++) {
+    const char *yuan_cols[] = {"已拨金额（元）", "paid_yuan", "已拨(万元)", "pool_yuanlin_fen", "paid", "已拨金额",
+                               "已拨金额_元", "已拨金额_分"};
+    for (int k = 0; k < 8; k++) {
         snprintf(text, sizeof text, spec_fmt, yuan_cols[k]);
         s = af_spec_of(text);
         assert_int_equal(civ_alloc_bind(s, comm, NULL, &p), CIV_OK);
         paid = paid_sheet("社区编号", yuan_cols[k], 2, ids, yuan);
-        if (k == 3) { /* a fund whose name has "yuan" in it (园林) is in fen */
+        if (k == 3 || k == 7) { /* a fund whose name has "yuan" in it (园林) is in fen; so is _分 */
             assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_OK);
-        } else if (k >= 4) { /* a header naming no unit: whole yuan read as fen before (exit 0), now refused */
+            assert_int_equal(paid_total_fen(p), 300);
+        } else if (k == 4 || k == 5) { /* a header naming no unit: whole yuan read as fen before (exit 0) */
             assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_ERR_DOMAIN);
-            assert_non_null(strstr(civ_last_error_message(), "does not say its unit, and paid amounts are read in "
-                                                             "fen: a sheet of whole yuan would pass as fen"));
-            assert_non_null(strstr(civ_last_error_message(), k == 4 ? "(paid_fen, 已拨金额（分）" : "(已拨金额_fen"));
-        } else {
+            assert_non_null(strstr(civ_last_error_message(), "does not say its unit: a sheet of whole yuan would "
+                                                             "pass as fen"));
+            assert_non_null(strstr(civ_last_error_message(), k == 4 ? "(paid_fen, 已拨金额（分）"
+                                                                    : "(已拨金额_fen"));
+            assert_non_null(strstr(civ_last_error_message(), k == 4 ? "(paid_yuan, 已拨金额（元）, read exactly"
+                                                                    : "(已拨金额_yuan"));
+        } else if (k == 2) { /* 万元 */
             assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_ERR_DOMAIN);
-            assert_non_null(strstr(civ_last_error_message(), k == 2 ? "is named in 万元 (10,000 yuan), and paid amounts"
-                                                                    : "is named in yuan, and paid amounts are read in"));
-            if (k == 2) /* the cure converts 万元 to fen */
-                assert_non_null(strstr(civ_last_error_message(), "=ROUND(cell*1000000, 0)"));
+            assert_non_null(strstr(civ_last_error_message(), "is named in 万元 (10,000 yuan), and paid amounts"));
+            assert_non_null(strstr(civ_last_error_message(), "=ROUND(cell*10000, 2) under a header such as "
+                                                             "paid_yuan"));
+        } else { /* marked in yuan: 100.00 + 200.00 yuan = 30,000 fen */
+            assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_OK);
+            assert_int_equal(paid_total_fen(p), 30000);
         }
         civ_table_free(paid);
         civ_alloc_problem_free(p), civ_alloc_spec_free(s);
     }
+    /* a yuan column read from a file: exact to the fen (0.29 yuan is 29 fen, not 28.999...), and a third decimal
+     * refused at its cell */
+    snprintf(text, sizeof text, spec_fmt, "paid_yuan");
+    s = af_spec_of(text);
+    assert_int_equal(civ_alloc_bind(s, comm, NULL, &p), CIV_OK);
+    paid = csv_table("unique_id,paid_yuan\nC1,100.29\nC2,0.07\n");
+    assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_OK);
+    assert_int_equal(paid_total_fen(p), 10036);
+    civ_table_free(paid);
+    paid = csv_table("unique_id,paid_yuan\nC1,100.29\nC2,0.075\n");
+    assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "'paid_yuan' = 0.075 has more than the currency's 2 decimals: "
+                                                     "round it to the minor unit in the sheet (Excel: =ROUND(cell, "
+                                                     "2)); civicast does not round money"));
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_int_equal(civ_last_error()->column, 2);
+    civ_table_free(paid);
+    civ_alloc_problem_free(p), civ_alloc_spec_free(s);
     civ_table_free(comm);
 }
 
@@ -1570,50 +1614,6 @@ static void test_fraction_over_percent(void **state)
     }
 }
 
-/* Next year's last_year fed with this year's amounts in fen (the column is in yuan): bounds 100 times too high.
- * The cure was "set on_infeasible = ratable", which would have cut every hold-harmless by one ratio (the
- * year-end walk, 2026-12-05); now the units are named, with and without a cap. */
-static void test_last_year_in_minor_units(void **state)
-{
-    (void)state;
-    const double x[] = {1, 3}, ly_fen[] = {6000, 5000};
-    civ_table *comm = af_table_ab(2, x, ly_fen);
-    /* with on_infeasible = "ratable" the hold-harmless bounds (85% of 110 times the fund) were cut to 1.07% of
-     * themselves and the fund went out in proportion to last year, exit 0 */
-    const char *caps[] = {"", "cap_share = 0.9\n", "on_infeasible = \"ratable\"\n"};
-    for (int k = 0; k < 3; k++) {
-        char text[512];
-        snprintf(text, sizeof text,
-                 "version = \"y\"\n[budget]\ntotal = 100.00\nfiscal_year = 2027\n[[pool]]\nname = \"p\"\n"
-                 "amount = 100.00\nformula = \"main\"\n[[formula]]\nname = \"main\"\nhold_harmless = 0.85\n"
-                 "last_year = \"b\"\n%s[[factor]]\nname = \"x\"\nformula = \"main\"\nattribute = \"a\"\nweight = 1\n",
-                 caps[k]);
-        civ_alloc_spec *s = af_spec_of(text);
-        civ_alloc_problem *p = NULL;
-        civ_alloc_result *r = NULL;
-        assert_int_equal(civ_alloc_bind(s, comm, NULL, &p), CIV_OK);
-        assert_int_equal(civ_alloc_result_create(p, &r), CIV_OK);
-        assert_int_equal(civ_alloc_solve(p, r), CIV_ERR_INFEASIBLE);
-        assert_non_null(strstr(civ_last_error_message(), "last year's amounts total 1100000 minor units, 110 times "
-                                                         "this year's fund: minor units in 'b', which is in major "
-                                                         "units? write last year's pool_p_fen / 100 there"));
-        if (k < 2)
-            assert_null(strstr(civ_last_error_message(), "ratable"));
-        else
-            assert_non_null(strstr(civ_last_error_message(), "on_infeasible = \"ratable\" would cut each to 1.1% "
-                                                             "of itself"));
-        civ_alloc_result_free(r), civ_alloc_problem_free(p), civ_alloc_spec_free(s);
-    }
-    civ_table_free(comm);
-}
-
-/* [data] predecessors (docs/ALLOCATION.md "When the map changes"): a
- * community merged from last year's A1 and A2 under a new id, with 0 in
- * the history column, passed as new and escaped the 85% hold-harmless
- * (demo city: 189,418.09 yuan where 255,000.00 was promised on 300,000.00).
- * Declared, it is refused until its history holds the predecessors' sum. */
-static civ_table *table_for_spec(const civ_alloc_spec *s, const char *text)
-{
 /* The reverse slip of a tilt: above = 0.25 (meant 25%) over an attribute in percent tilted every community (a tilt
  * that changes no amount), below = 0.25 none, exit 0.  Refused when the effect proves it, as eligible_min /
  * eligible_max are; a threshold that splits the communities, or one over a count, runs as written. */
@@ -1662,6 +1662,50 @@ static void test_tilt_fraction_over_percent(void **state)
     }
 }
 
+/* Next year's last_year fed with this year's amounts in fen (the column is in yuan): bounds 100 times too high.
+ * The cure was "set on_infeasible = ratable", which would have cut every hold-harmless by one ratio (the
+ * year-end walk, 2026-12-05); now the units are named, with and without a cap. */
+static void test_last_year_in_minor_units(void **state)
+{
+    (void)state;
+    const double x[] = {1, 3}, ly_fen[] = {6000, 5000};
+    civ_table *comm = af_table_ab(2, x, ly_fen);
+    /* with on_infeasible = "ratable" the hold-harmless bounds (85% of 110 times the fund) were cut to 1.07% of
+     * themselves and the fund went out in proportion to last year, exit 0 */
+    const char *caps[] = {"", "cap_share = 0.9\n", "on_infeasible = \"ratable\"\n"};
+    for (int k = 0; k < 3; k++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "version = \"y\"\n[budget]\ntotal = 100.00\nfiscal_year = 2027\n[[pool]]\nname = \"p\"\n"
+                 "amount = 100.00\nformula = \"main\"\n[[formula]]\nname = \"main\"\nhold_harmless = 0.85\n"
+                 "last_year = \"b\"\n%s[[factor]]\nname = \"x\"\nformula = \"main\"\nattribute = \"a\"\nweight = 1\n",
+                 caps[k]);
+        civ_alloc_spec *s = af_spec_of(text);
+        civ_alloc_problem *p = NULL;
+        civ_alloc_result *r = NULL;
+        assert_int_equal(civ_alloc_bind(s, comm, NULL, &p), CIV_OK);
+        assert_int_equal(civ_alloc_result_create(p, &r), CIV_OK);
+        assert_int_equal(civ_alloc_solve(p, r), CIV_ERR_INFEASIBLE);
+        assert_non_null(strstr(civ_last_error_message(), "last year's amounts total 1100000 minor units, 110 times "
+                                                         "this year's fund: minor units in 'b', which is in major "
+                                                         "units? write last year's pool_p_fen / 100 there"));
+        if (k < 2)
+            assert_null(strstr(civ_last_error_message(), "ratable"));
+        else
+            assert_non_null(strstr(civ_last_error_message(), "on_infeasible = \"ratable\" would cut each to 1.1% "
+                                                             "of itself"));
+        civ_alloc_result_free(r), civ_alloc_problem_free(p), civ_alloc_spec_free(s);
+    }
+    civ_table_free(comm);
+}
+
+/* [data] predecessors (docs/ALLOCATION.md "When the map changes"): a
+ * community merged from last year's A1 and A2 under a new id, with 0 in
+ * the history column, passed as new and escaped the 85% hold-harmless
+ * (demo city: 189,418.09 yuan where 255,000.00 was promised on 300,000.00).
+ * Declared, it is refused until its history holds the predecessors' sum. */
+static civ_table *table_for_spec(const civ_alloc_spec *s, const char *text)
+{
     static int counter;
     char path[128];
     snprintf(path, sizeof path, "%s/pred%d.csv", tmpdir, counter++);
@@ -2161,6 +2205,7 @@ int main(void)
         cmocka_unit_test(test_paid_sheet_from_finance),
         cmocka_unit_test(test_last_year_in_minor_units),
         cmocka_unit_test(test_fraction_over_percent),
+        cmocka_unit_test(test_tilt_fraction_over_percent),
         cmocka_unit_test(test_predecessors),
         cmocka_unit_test(test_no_forecast_explained),
         cmocka_unit_test(test_last_year_total),
@@ -2170,4 +2215,3 @@ int main(void)
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
-        cmocka_unit_test(test_tilt_fraction_over_percent),
