@@ -738,8 +738,9 @@ static void test_data_errors(void **state)
                                              "multiplier = 1.2\n");
         civ_table *tc = csv_table("unique_id,pop,share\nA,1,0.3\nB,2,0.1\n");
         assert_int_equal(run(ts, tc, NULL, &o), CIV_ERR_SPEC);
-        assert_non_null(strstr(civ_last_error()->message, "attribute 'share' holds fractions (0.1..0.3): a "
-                                                          "percentage? write 0.25 for 25%"));
+        assert_non_null(strstr(civ_last_error()->message, "tilt 'aging': above = 25, but attribute 'share' holds "
+                                                          "fractions (0.1..0.3), so no community would be "
+                                                          "tilted: a percentage? write 0.25 for 25%"));
         /* at the threshold itself (line 15 of the spec, `above = 25`), not the [[tilt]] header */
         assert_int_equal(civ_last_error()->line, 15);
         assert_int_equal(civ_last_error()->column, 9);
@@ -1454,6 +1455,24 @@ static civ_table *paid_sheet(const char *id_col, const char *col, size_t n, cons
     return t;
 }
 
+/* What the problem's paid table paid in all (fen), read back through the allocation's paid_fen column. */
+static int64_t paid_total_fen(const civ_alloc_problem *p)
+{
+    civ_alloc_result *r = NULL;
+    civ_table *t = NULL;
+    assert_int_equal(civ_alloc_result_create(p, &r), CIV_OK);
+    assert_int_equal(civ_alloc_solve(p, r), CIV_OK);
+    assert_int_equal(civ_alloc_result_table(p, r, 0, &t), CIV_OK);
+    size_t c;
+    assert_int_equal(civ_table_find_column(t, "paid_fen", &c), CIV_OK);
+    int64_t sum = 0;
+    for (size_t i = 0; i < civ_table_n_rows(t); i++)
+        sum += (int64_t)civ_table_number(t, i, c);
+    civ_table_free(t);
+    civ_alloc_result_free(r);
+    return sum;
+}
+
 static void test_paid_sheet_from_finance(void **state)
 {
     (void)state;
@@ -1499,31 +1518,57 @@ static void test_paid_sheet_from_finance(void **state)
     assert_non_null(strstr(civ_last_error_message(), "no text id column 'unique_id' or '社区编号' (the spec's [data] id)"));
     civ_table_free(paid);
     civ_alloc_problem_free(p), civ_alloc_spec_free(s);
-    /* yuan, all whole: 100.00 and 200.00 yuan would have been read as 1.00 and 2.00 */
+    /* yuan, all whole: 100.00 and 200.00 yuan would have been read as 1.00 and 2.00; a header marked in yuan
+     * was refused ("convert it in the sheet"): now read exactly to the fen, as settle reads spending */
     const double yuan[] = {100, 200};
-    const char *yuan_cols[] = {"已拨金额（元）", "paid_yuan", "已拨(万元)", "pool_yuanlin_fen", "paid", "已拨金额"};
-    for (int k = 0; k < 6; k++) {
+    const char *yuan_cols[] = {"已拨金额（元）", "paid_yuan", "已拨(万元)", "pool_yuanlin_fen", "paid", "已拨金额",
+                               "已拨金额_元", "已拨金额_分"};
+    for (int k = 0; k < 8; k++) {
         snprintf(text, sizeof text, spec_fmt, yuan_cols[k]);
         s = af_spec_of(text);
         assert_int_equal(civ_alloc_bind(s, comm, NULL, &p), CIV_OK);
         paid = paid_sheet("社区编号", yuan_cols[k], 2, ids, yuan);
-        if (k == 3) { /* a fund whose name has "yuan" in it (园林) is in fen */
+        if (k == 3 || k == 7) { /* a fund whose name has "yuan" in it (园林) is in fen; so is _分 */
             assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_OK);
-        } else if (k >= 4) { /* a header naming no unit: whole yuan read as fen before (exit 0), now refused */
+            assert_int_equal(paid_total_fen(p), 300);
+        } else if (k == 4 || k == 5) { /* a header naming no unit: whole yuan read as fen before (exit 0) */
             assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_ERR_DOMAIN);
-            assert_non_null(strstr(civ_last_error_message(), "does not say its unit, and paid amounts are read in "
-                                                             "fen: a sheet of whole yuan would pass as fen"));
-            assert_non_null(strstr(civ_last_error_message(), k == 4 ? "(paid_fen, 已拨金额（分）" : "(已拨金额_fen"));
-        } else {
+            assert_non_null(strstr(civ_last_error_message(), "does not say its unit: a sheet of whole yuan would "
+                                                             "pass as fen"));
+            assert_non_null(strstr(civ_last_error_message(), k == 4 ? "(paid_fen, 已拨金额（分）"
+                                                                    : "(已拨金额_fen"));
+            assert_non_null(strstr(civ_last_error_message(), k == 4 ? "(paid_yuan, 已拨金额（元）, read exactly"
+                                                                    : "(已拨金额_yuan"));
+        } else if (k == 2) { /* 万元 */
             assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_ERR_DOMAIN);
-            assert_non_null(strstr(civ_last_error_message(), k == 2 ? "is named in 万元 (10,000 yuan), and paid amounts"
-                                                                    : "is named in yuan, and paid amounts are read in"));
-            if (k == 2) /* the cure converts 万元 to fen */
-                assert_non_null(strstr(civ_last_error_message(), "=ROUND(cell*1000000, 0)"));
+            assert_non_null(strstr(civ_last_error_message(), "is named in 万元 (10,000 yuan), and paid amounts"));
+            assert_non_null(strstr(civ_last_error_message(), "=ROUND(cell*10000, 2) under a header such as "
+                                                             "paid_yuan"));
+        } else { /* marked in yuan: 100.00 + 200.00 yuan = 30,000 fen */
+            assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_OK);
+            assert_int_equal(paid_total_fen(p), 30000);
         }
         civ_table_free(paid);
         civ_alloc_problem_free(p), civ_alloc_spec_free(s);
     }
+    /* a yuan column read from a file: exact to the fen (0.29 yuan is 29 fen, not 28.999...), and a third decimal
+     * refused at its cell */
+    snprintf(text, sizeof text, spec_fmt, "paid_yuan");
+    s = af_spec_of(text);
+    assert_int_equal(civ_alloc_bind(s, comm, NULL, &p), CIV_OK);
+    paid = csv_table("unique_id,paid_yuan\nC1,100.29\nC2,0.07\n");
+    assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_OK);
+    assert_int_equal(paid_total_fen(p), 10036);
+    civ_table_free(paid);
+    paid = csv_table("unique_id,paid_yuan\nC1,100.29\nC2,0.075\n");
+    assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "'paid_yuan' = 0.075 has more than the currency's 2 decimals: "
+                                                     "round it to the minor unit in the sheet (Excel: =ROUND(cell, "
+                                                     "2)); civicast does not round money"));
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_int_equal(civ_last_error()->column, 2);
+    civ_table_free(paid);
+    civ_alloc_problem_free(p), civ_alloc_spec_free(s);
     civ_table_free(comm);
 }
 
@@ -1565,6 +1610,54 @@ static void test_fraction_over_percent(void **state)
         assert_int_equal(civ_alloc_bind(s, comm, NULL, &p), cases[k].want);
         if (cases[k].msg)
             assert_non_null(strstr(civ_last_error_message(), cases[k].msg));
+        civ_alloc_problem_free(p), civ_table_free(comm), civ_alloc_spec_free(s);
+    }
+}
+
+/* The reverse slip of a tilt: above = 0.25 (meant 25%) over an attribute in percent tilted every community (a tilt
+ * that changes no amount), below = 0.25 none, exit 0.  Refused when the effect proves it, as eligible_min /
+ * eligible_max are; a threshold that splits the communities, or one over a count, runs as written. */
+static void test_tilt_fraction_over_percent(void **state)
+{
+    (void)state;
+    static const char *const fmt =
+        "version = \"r\"\n[budget]\ntotal = 100.00\nfiscal_year = 2026\n[data]\nid = \"社区编号\"\n"
+        "[[pool]]\nname = \"m\"\namount = 100.00\n[[factor]]\nname = \"x\"\nattribute = \"x\"\nweight = 1\n"
+        "[[tilt]]\nname = \"aging\"\nattribute = \"x\"\n%s\nmultiplier = 1.2\n";
+    const char *ids[] = {"C1", "C2", "C3"};
+    const double pct[] = {12.5, 64.2, 3.7}, with_small[] = {0.1, 64.2, 3.7}, counts[] = {1, 3, 7},
+                 fr[] = {0.1, 0.3, 0.2};
+    struct {
+        const double *v;
+        const char *threshold;
+        civ_status want;
+        const char *msg;
+    } cases[] = {
+        {pct, "above = 0.25", CIV_ERR_SPEC, "tilt 'aging': above = 0.25, but attribute 'x' holds values up to 64.2 "
+                                            "(3.7..64.2, not whole: percentages?), so every community would be "
+                                            "tilted: a fraction written for a percentage? write 25 for 25%; if 0.25 "
+                                            "is meant in the attribute's units, the tilt raises every community's "
+                                            "score alike and changes no share: drop it"},
+        {pct, "at_most = 0.3", CIV_ERR_SPEC, "so no community would be tilted: a fraction written for a percentage? "
+                                             "write 30 for 30%; if 0.3 is meant in the attribute's units, the tilt "
+                                             "applies to no one: drop it"},
+        {with_small, "above = 0.25", CIV_OK, NULL}, /* leaves C1 out: as meant, or a slip; it runs */
+        {counts, "at_least = 0.5", CIV_OK, NULL},   /* at least one: a count is no percentage */
+        {pct, "above = 25", CIV_OK, NULL},          /* in the attribute's units */
+        {fr, "below = 25", CIV_ERR_SPEC, "tilt 'aging': below = 25, but attribute 'x' holds fractions (0.1..0.3), "
+                                         "so every community would be tilted: a percentage? write 0.25 for 25%"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        char text[700];
+        snprintf(text, sizeof text, fmt, cases[k].threshold);
+        civ_alloc_spec *s = af_spec_of(text);
+        civ_table *comm = paid_sheet("社区编号", "x", 3, ids, cases[k].v);
+        civ_alloc_problem *p = NULL;
+        assert_int_equal(civ_alloc_bind(s, comm, NULL, &p), cases[k].want);
+        if (cases[k].msg) {
+            assert_non_null(strstr(civ_last_error_message(), cases[k].msg));
+            assert_int_equal(civ_last_error()->line, 17); /* at the threshold */
+        }
         civ_alloc_problem_free(p), civ_table_free(comm), civ_alloc_spec_free(s);
     }
 }
@@ -2112,6 +2205,7 @@ int main(void)
         cmocka_unit_test(test_paid_sheet_from_finance),
         cmocka_unit_test(test_last_year_in_minor_units),
         cmocka_unit_test(test_fraction_over_percent),
+        cmocka_unit_test(test_tilt_fraction_over_percent),
         cmocka_unit_test(test_predecessors),
         cmocka_unit_test(test_no_forecast_explained),
         cmocka_unit_test(test_last_year_total),

@@ -570,6 +570,43 @@ static void test_labels(void **state)
     civ_alloc_spec_free(spec);
 }
 
+/* The Chinese hold-harmless clause of a currency other than CNY: the code is set off from 的 by a space
+ * ("上年 12,000.00 USD 的 85%"); before, "12,000.00 USD的 85%" ran the Latin code into the Chinese. */
+static void test_hold_harmless_currency_zh(void **state)
+{
+    (void)state;
+    FILE *f = fopen(CIV_SOURCE_DIR "/datasets/demo_city/allocation.spec", "rb");
+    assert_non_null(f);
+    static char text[65536];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[len] = '\0';
+    char *cur = strstr(text, "currency = \"CNY\"");
+    assert_non_null(cur);
+    memcpy(cur, "currency = \"USD\"", strlen("currency = \"USD\""));
+    civ_alloc_spec *spec = NULL;
+    assert_int_equal(civ_alloc_spec_parse(text, len, "usd.spec", &spec), CIV_OK);
+    civ_table *comm = NULL;
+    static const char *const text_cols[] = {"unique_id", "name", "district", "street", NULL};
+    civ_table_read_options ro = {.text_columns = text_cols};
+    assert_int_equal(civ_table_read_csv(CIV_SOURCE_DIR "/datasets/demo_city/communities.csv", &ro, &comm), CIV_OK);
+    civ_status st;
+    civ_table *t = solve_table(spec, comm, CIV_ALLOC_EXPLAIN_ZH, &st);
+    assert_int_equal(st, CIV_OK);
+    size_t ex, hh = 0;
+    assert_int_equal(civ_table_find_column(t, "explanation", &ex), CIV_OK);
+    for (size_t i = 0; i < civ_table_n_rows(t); i++) {
+        const char *c = civ_table_text(t, i, ex);
+        if (strstr(c, "USD的"))
+            fail_msg("row %zu: %s", i, c);
+        hh += strstr(c, " USD 的 85% = ") != NULL;
+    }
+    assert_true(hh > 0); /* the demo's hold-harmless binds */
+    civ_table_free(t);
+    civ_table_free(comm);
+    civ_alloc_spec_free(spec);
+}
+
 /* ---- random specs ------------------------------------------------------ */
 
 static uint64_t rng_state;
@@ -748,6 +785,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_demo_city),
         cmocka_unit_test(test_labels),
+        cmocka_unit_test(test_hold_harmless_currency_zh),
         cmocka_unit_test(test_random_specs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

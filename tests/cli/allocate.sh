@@ -250,8 +250,8 @@ expect_exit 2 "no row in the paid table" -- allocate --spec "$DEMO/release.spec"
     --paid "$WORK/paid_short.csv" --out "$WORK/x.csv"
 # the year-end walk (2026-12-05): the paid table as the finance system exports it via Excel (byte-order mark,
 # "12,622,500", Chinese headers keyed by unique_id, a total row, a blank line at the end); the total row is
-# named, the sheet without it releases what the plain paid table does, and a column in yuan is refused even
-# when every amount is whole yuan (it was read as fen: paid 1/100 of the truth, exit 0)
+# named, the sheet without it releases what the plain paid table does; a column marked in yuan (refused until
+# 2026-12-06: "convert it in the sheet") is read exactly to the fen, a third decimal refused at its cell
 $PY - "$WORK/a.csv" "$WORK/paid_excel.csv" "$WORK/paid_yuan.csv" <<'PYEOF'
 import sys
 import pandas as pd
@@ -260,7 +260,7 @@ col = a["pool_eldercare+health_fen"]
 rows = [f'{u},{n},"{v:,}"' for u, n, v in zip(a.unique_id, a["name"], col)]
 text = "unique_id,社区名称,pool_eldercare+health_fen\n" + "\n".join(rows) + f'\n合计,,"{col.sum():,}"\n\n'
 open(sys.argv[2], "w", encoding="utf-8-sig", newline="\r\n").write(text)
-rows = [f"{u},{v // 100}" for u, v in zip(a.unique_id, col)]
+rows = [f"{u},{v // 100}.{v % 100:02d}" for u, v in zip(a.unique_id, col)]
 open(sys.argv[3], "w", encoding="utf-8").write("unique_id,已拨金额（元）\n" + "\n".join(rows) + "\n")
 PYEOF
 # at the file's line (byte-order mark, CRLF; the header is line 1)
@@ -273,15 +273,21 @@ grep -v '^合计' "$WORK/paid_excel.csv" >"$WORK/paid_excel_ok.csv"
     fail "release from the Excel paid sheet: $(cat "$WORK/stderr")"
 cmp -s "$WORK/release.csv" "$WORK/release_x.csv" || fail "the Excel paid sheet releases otherwise than the plain one"
 sed 's/^paid = .*/paid = "已拨金额（元）"/' "$DEMO/release.spec" >"$WORK/release_yuan.spec"
-expect_exit 2 "column '已拨金额（元）' is named in yuan, and paid amounts are read in minor units" -- \
-    allocate --spec "$WORK/release_yuan.spec" --communities "$DEMO/communities.csv" --paid "$WORK/paid_yuan.csv" \
+"$CIV" allocate --spec "$WORK/release_yuan.spec" --communities "$DEMO/communities.csv" --paid "$WORK/paid_yuan.csv" \
+    --out "$WORK/release_y.csv" --explain --lang zh >/dev/null 2>"$WORK/stderr" ||
+    fail "release from the paid sheet in yuan: $(cat "$WORK/stderr")"
+cmp -s "$WORK/release.csv" "$WORK/release_y.csv" || fail "the paid sheet in yuan releases otherwise than the one in fen"
+sed '3s/,\([0-9]*\)\.\([0-9][0-9]\)$/,\1.\25/' "$WORK/paid_yuan.csv" >"$WORK/paid_yuan3.csv"
+expect_exit 2 "paid_yuan3.csv:3:2: community '.*': '已拨金额（元）' = [0-9.]*5 has more than the currency's 2 decimals: \
+round it to the minor unit in the sheet (Excel: =ROUND(cell, 2)); civicast does not round money" -- \
+    allocate --spec "$WORK/release_yuan.spec" --communities "$DEMO/communities.csv" --paid "$WORK/paid_yuan3.csv" \
     --out "$WORK/x.csv"
 # the same whole yuan under a header that names no unit ('已拨金额'): passed as fen, the release computed on a
 # hundredth of what was paid (exit 0); now refused at the header's cell, with the cure
 sed '1s/.*/unique_id,已拨金额/' "$WORK/paid_yuan.csv" >"$WORK/paid_neutral.csv"
 sed 's/^paid = .*/paid = "已拨金额"/' "$DEMO/release.spec" >"$WORK/release_neutral.spec"
-expect_exit 2 "paid_neutral.csv:1:2: the paid table's column '已拨金额' does not say its unit, and paid amounts are \
-read in fen: a sheet of whole yuan would pass as fen .*已拨金额_fen, 已拨金额（分）" -- \
+expect_exit 2 "paid_neutral.csv:1:2: the paid table's column '已拨金额' does not say its unit: a sheet of whole \
+yuan would pass as fen .*已拨金额_fen, 已拨金额（分）.*已拨金额_yuan, 已拨金额（元）" -- \
     allocate --spec "$WORK/release_neutral.spec" --communities "$DEMO/communities.csv" \
     --paid "$WORK/paid_neutral.csv" --out "$WORK/x.csv"
 # settling the release's output would settle the release alone (amount_fen) against the year's spending

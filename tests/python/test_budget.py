@@ -300,10 +300,16 @@ def test_year_end_walk():
     yuan = pd.DataFrame({"unique_id": alloc.unique_id, "已拨金额（元）": alloc[paid_col] // 100})
     spec_yuan = (DEMO / "release.spec").read_text(encoding="utf-8").replace(
         'paid = "pool_eldercare+health_fen"', 'paid = "已拨金额（元）"')
-    with pytest.raises(civicast.Error, match="named in yuan, and paid amounts are read in minor units"):
-        civicast.allocate(comm, spec_yuan, paid=yuan)
+    # a column marked in yuan was refused ("convert it in the sheet"): read exactly to the fen, float yuan too
+    yuan_exact = pd.DataFrame({"unique_id": alloc.unique_id, "已拨金额（元）": alloc[paid_col] / 100})
+    rel_y, _ = civicast.allocate(comm, spec_yuan, paid=yuan_exact)
+    assert (rel_y.amount_fen == rel.amount_fen).all() and (rel_y["paid_fen"] == alloc[paid_col]).all()
+    with pytest.raises(civicast.Error, match=r"^the paid DataFrame: row 2 \(community '.*'\): '已拨金额（元）' = "
+                       r"[0-9.]+ has more than the currency's 2 decimals"):
+        civicast.allocate(comm, spec_yuan, paid=yuan_exact.assign(**{"已拨金额（元）": lambda d: d["已拨金额（元）"]
+                                                                       + np.where(d.index == 2, 0.005, 0)}))
     # the same whole yuan under a header naming no unit passed as fen (a hundredth of what was paid): refused
-    with pytest.raises(civicast.Error, match="column 'paid' does not say its unit, .* whole yuan would pass as fen"):
+    with pytest.raises(civicast.Error, match="column 'paid' does not say its unit: .* whole yuan would pass as fen"):
         civicast.allocate(comm, spec_yuan.replace('paid = "已拨金额（元）"', 'paid = "paid"'),
                           paid=yuan.rename(columns={"已拨金额（元）": "paid"}))
     year = alloc[["unique_id", "amount_fen"]].merge(rel[["unique_id", "amount_fen"]], on="unique_id", validate="1:1")

@@ -423,12 +423,12 @@ const char *civ_alloc_minor_name(const civ_alloc_spec *s);
 const char *civ_alloc_major_name(const civ_alloc_spec *s);
 /* The money unit a column's name marks, the way sheets and civicast's own
  * outputs write it: a "_fen"/"_yuan" suffix (the spec's minor and major
- * names), a bracketed unit after a Chinese header ("支出（元）", "(分)",
- * "【元】"), "单位：元", or 万元 anywhere (ten thousand major units); NONE when
- * the name says nothing (the reader's own unit is assumed).  Used where a
- * column of the other unit would be read 100 or 10,000 times off without a
- * word (release.c's paid amounts in minor units, settle.c's spending in
- * major units). */
+ * names; "_分"/"_元" for CNY), a bracketed unit after a Chinese header
+ * ("支出（元）", "(分)", "【元】"), "单位：元", or 万元 anywhere (ten thousand
+ * major units); NONE when the name says nothing.  Used where a column of the
+ * other unit would be read 100 or 10,000 times off without a word
+ * (release.c's paid amounts, read in minor or major units by their mark,
+ * settle.c's spending in major units). */
 typedef enum { CIV_UNIT_MARK_NONE, CIV_UNIT_MARK_MINOR, CIV_UNIT_MARK_MAJOR, CIV_UNIT_MARK_WAN } civ_unit_mark;
 civ_unit_mark civ_alloc_column_unit(const civ_alloc_spec *s, const char *name);
 
@@ -440,6 +440,12 @@ civ_unit_mark civ_alloc_column_unit(const civ_alloc_spec *s, const char *name);
 void civ_alloc_row_place(const civ_table *t, const char *what, size_t r, size_t c, const char *id, int subject,
                          civ_where *w, char *who, size_t size);
 void civ_alloc_row_name(const civ_table *t, size_t r, char *buf, size_t size);
+/* Column col of t as whole minor units, out[r] for row r (ids[r] names it in errors): minor = 1 reads whole
+ * numbers of minor units; minor = 0 reads major units exactly (decimal text digit by digit, numbers within a
+ * hundredth of a minor unit), refusing more decimals than the currency has, negatives, blanks and a column
+ * named in minor units or 万元, each at the table's file:line:column (settle.c; what = "spending", "paid", ...). */
+civ_status civ_alloc_money_column(const civ_table *t, const char *what, const char *col, int minor,
+                                  const civ_alloc_spec *s, const char *const *ids, int64_t *out);
 /* "万元 (10,000 yuan)", "fen" or "yuan": the unit mark in words, for messages. */
 const char *civ_alloc_unit_mark_name(const civ_alloc_spec *s, civ_unit_mark mark);
 /* Writes v minor units as major units with exactly `digits` decimals

@@ -782,20 +782,49 @@ static civ_status bind_factors(civ_alloc_problem *p, const civ_table *t, const c
     return st;
 }
 
-/* A tilt's threshold in percent over an attribute of fractions ("above = 25"
- * on aged60_share, 0.05..0.41): no community, or every one, would be tilted,
- * silently; an error naming both and the fix. */
+/* A tilt's threshold in the other scale than its attribute's, refused when
+ * the data prove the slip, with the cure (docs/ALLOCATION.md, "Percentages
+ * written for fractions"):
+ * - a percentage over an attribute of fractions ("above = 25" on
+ *   aged60_share, 0.05..0.41): no community, or every one, would be tilted;
+ * - a fraction over an attribute in percent ("above = 0.25" on aged60_pct,
+ *   3.7..64.2, some not whole), refused only when, as written, it tilts every
+ *   community or none; a threshold that splits the communities (a value
+ *   below it) runs as written, as eligible_min/eligible_max do
+ *   (earmark_units), and a count (whole values) is never taken for
+ *   percentages. */
 static civ_status tilt_units(const civ_alloc_spec *spec, const civ_alloc_tilt *tl, const double *v, size_t n)
 {
-    double lo, hi;
-    if (!(holds_fractions(v, n, &lo, &hi) && tl->threshold > 1 && tl->threshold <= 100))
-        return CIV_OK;
+    double lo, hi, b = tl->threshold;
     civ_where w = {.file = spec->path, .line = tl->threshold_loc.line, .column = tl->threshold_loc.column,
                    .field = tl->threshold_key};
+    size_t hits = 0, known = 0;
+    int whole = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(v[i]))
+            continue;
+        known++;
+        whole = whole && fabs(v[i] - nearbyint(v[i])) <= 1e-9;
+        hits += tl->op == CIV_OP_GT ? v[i] > b : tl->op == CIV_OP_GE ? v[i] >= b : tl->op == CIV_OP_LT ? v[i] < b
+                                                                                                    : v[i] <= b;
+    }
+    const char *effect = hits ? "every community would be tilted" : "no community would be tilted";
+    if (holds_fractions(v, n, &lo, &hi)) {
+        if (!(b > 1 && b <= 100))
+            return CIV_OK;
+        return civ_fail_at(CIV_ERR_SPEC, &w,
+                           "tilt '%s': %s = %g, but attribute '%s' holds fractions (%g..%g), so %s: a percentage? "
+                           "write %g for %g%%",
+                           tl->name, tl->threshold_key, b, tl->attribute, lo, hi, effect, b / 100, b);
+    }
+    if (whole || !(lo >= 0 && hi <= 100 && hi > 1) || !(b > 0 && b < 1) || (hits && hits < known))
+        return CIV_OK;
     return civ_fail_at(CIV_ERR_SPEC, &w,
-                       "tilt '%s': threshold %g, but attribute '%s' holds fractions (%g..%g): a percentage? write "
-                       "%g for %g%%",
-                       tl->name, tl->threshold, tl->attribute, lo, hi, tl->threshold / 100, tl->threshold);
+                       "tilt '%s': %s = %g, but attribute '%s' holds values up to %g (%g..%g, not whole: "
+                       "percentages?), so %s: a fraction written for a percentage? write %g for %g%%; if %g is "
+                       "meant in the attribute's units, the tilt %s: drop it",
+                       tl->name, tl->threshold_key, b, tl->attribute, hi, lo, hi, effect, b * 100, b * 100, b,
+                       hits ? "raises every community's score alike and changes no share" : "applies to no one");
 }
 
 /* Tilt multipliers per formula and community, with the mask of the tilts

@@ -208,12 +208,13 @@ static void fund_decision(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
         return;
     }
     if (b & CIV_BIND_HOLD_HARMLESS) {
-        if (zh) { /* "<保持|按保持上年比例提高到>上年 <ly>元的 <hh>% = <amount>元" */
+        if (zh) { /* "<保持|按保持上年比例提高到>上年 <ly>元的 <hh>% = <amount>元" (<ly> USD 的) */
             app_s(e, yielded ? "保持" : "按保持上年比例提高到");
             app_s(e, "上年 ");
             app_money(e, s, bd.last_year);
             app_unit(e, s);
-            app_s(e, "的 ");
+            /* "12,000.00 USD 的 90%": a code in Latin letters is set off from the Chinese after it, as 元 is not */
+            app_s(e, !s->currency || !strcmp(s->currency, "CNY") ? "的 " : " 的 ");
             app_g(e, hh);
             app_s(e, "% = ");
             app_money(e, s, bd.hold_harmless);

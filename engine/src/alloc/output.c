@@ -52,9 +52,10 @@ civ_unit_mark civ_alloc_column_unit(const civ_alloc_spec *s, const char *name)
     int cny = !s->currency || !strcmp(s->currency, "CNY");
     if (cny && strstr(name, "万元"))
         return CIV_UNIT_MARK_WAN;
-    if (has_suffix(name, civ_alloc_minor_name(s)) || (cny && marks_unit(name, "分")))
+    /* "已拨金额_分", "已拨金额_元": a sheet's header written as civicast writes its own (paid_fen) */
+    if (has_suffix(name, civ_alloc_minor_name(s)) || (cny && (marks_unit(name, "分") || has_suffix(name, "分"))))
         return CIV_UNIT_MARK_MINOR;
-    if (has_suffix(name, civ_alloc_major_name(s)) || (cny && marks_unit(name, "元")))
+    if (has_suffix(name, civ_alloc_major_name(s)) || (cny && (marks_unit(name, "元") || has_suffix(name, "元"))))
         return CIV_UNIT_MARK_MAJOR;
     return CIV_UNIT_MARK_NONE;
 }

@@ -19,8 +19,9 @@
 #include "strmap.h"
 #include "text.h"
 
-/* The paid table's column for unit u (see alloc.h, civ_alloc_pool.paid). */
-static civ_status paid_column(const civ_alloc_problem *p, const civ_table *t, size_t u, size_t *col)
+/* The paid table's column for unit u (see alloc.h, civ_alloc_pool.paid), and whether its header marks it in
+ * major units (paid_yuan, 已拨金额（元）: read exactly, as settle.c reads spending) or minor ones. */
+static civ_status paid_column(const civ_alloc_problem *p, const civ_table *t, size_t u, size_t *col, int *major)
 {
     const civ_alloc_spec *s = p->spec;
     const char *name = NULL;
@@ -56,11 +57,14 @@ static civ_status paid_column(const civ_alloc_problem *p, const civ_table *t, si
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
                            "the paid table has no column '%s' for fund '%s' (name it with the pool's 'paid' key)",
                            name, p->units[u].name);
-    if (civ_table_column_type(t, *col) != CIV_COLUMN_NUMBER)
-        return civ_fail_at(CIV_ERR_DOMAIN, &w, "the paid table's column '%s' is text, not minor units", name);
     /* a finance export in yuan whose amounts are all whole yuan passed the whole-number check and was read
      * as fen: paid 1/100 of the truth, and the release computed on that */
     civ_unit_mark mark = civ_alloc_column_unit(s, name);
+    *major = mark == CIV_UNIT_MARK_MAJOR;
+    if (*major) /* decimal text too ("1234.50"), read digit by digit */
+        return CIV_OK;
+    if (civ_table_column_type(t, *col) != CIV_COLUMN_NUMBER)
+        return civ_fail_at(CIV_ERR_DOMAIN, &w, "the paid table's column '%s' is text, not minor units", name);
     long long per = (long long)(mark == CIV_UNIT_MARK_WAN ? 10000 * s->minor_unit : s->minor_unit);
     if (mark == CIV_UNIT_MARK_NONE) {
         /* a header that names no unit ("paid", "已拨金额"): whole yuan read as fen would pass every check and pay
@@ -70,26 +74,25 @@ static civ_status paid_column(const civ_alloc_problem *p, const civ_table *t, si
         civ_where h = {.file = civ_table_source(t, NULL), .line = civ_table_source(t, NULL) ? 1 : 0,
                        .column = civ_table_source(t, NULL) ? (long)*col + 1 : 0, .field = name};
         return civ_fail_at(CIV_ERR_DOMAIN, &h,
-                           "the paid table's column '%s' does not say its unit, and paid amounts are read in %s: "
-                           "a sheet of whole %s would pass as %s and the release would be computed on 1/%lld of "
-                           "what was paid; name the unit in the header (%s_%s%s, or an earlier allocation's "
-                           "pool_<fund>_%s as it is); a column in %s is converted in the sheet first "
-                           "(=ROUND(cell*%lld, 0)); then name it with the pool's 'paid' key",
-                           name, mi, ma, mi, per, name, mi, cny ? ", 已拨金额（分）" : "", mi, ma, per);
+                           "the paid table's column '%s' does not say its unit: a sheet of whole %s would pass as "
+                           "%s and the release would be computed on 1/%lld of what was paid; name the unit in the "
+                           "header, %s (%s_%s%s, or an earlier allocation's pool_<fund>_%s as it is) or %s "
+                           "(%s_%s%s, read exactly to the %s); then name it with the pool's 'paid' key",
+                           name, ma, mi, per, mi, name, mi, cny ? ", 已拨金额（分）" : "", mi, ma, name, ma,
+                           cny ? ", 已拨金额（元）" : "", mi);
     }
-    if (mark == CIV_UNIT_MARK_MAJOR || mark == CIV_UNIT_MARK_WAN)
+    if (mark == CIV_UNIT_MARK_WAN)
         return civ_fail_at(CIV_ERR_DOMAIN, &w,
-                           "the paid table's column '%s' is named in %s, and paid amounts are read in minor units "
-                           "(%s): give the column in %s (an earlier allocation's pool_<fund>_%s, or in the sheet "
-                           "=ROUND(cell*%lld, 0) under a header such as paid_%s) and name it with the pool's "
-                           "'paid' key",
-                           name, civ_alloc_unit_mark_name(s, mark), civ_alloc_minor_name(s), civ_alloc_minor_name(s),
-                           civ_alloc_minor_name(s), per, civ_alloc_minor_name(s));
+                           "the paid table's column '%s' is named in %s, and paid amounts are read in %s or %s: "
+                           "give the column in %s (in the sheet =ROUND(cell*10000, %d) under a header such as "
+                           "paid_%s) and name it with the pool's 'paid' key",
+                           name, civ_alloc_unit_mark_name(s, mark), civ_alloc_minor_name(s), civ_alloc_major_name(s),
+                           civ_alloc_major_name(s), s->minor_digits, civ_alloc_major_name(s));
     return CIV_OK;
 }
 
 /* row_of_id[i] = the paid table's row of the problem's i-th id. */
-static civ_status paid_rows(const civ_alloc_problem *p, const civ_table *t, size_t *row_of_id)
+static civ_status paid_rows(const civ_alloc_problem *p, const civ_table *t, size_t *row_of_id, size_t *id_col)
 {
     size_t idc, m = civ_table_n_rows(t);
     const char *key = p->spec->id_column && p->spec->id_column[0] ? p->spec->id_column : "unique_id";
@@ -105,6 +108,7 @@ static civ_status paid_rows(const civ_alloc_problem *p, const civ_table *t, size
                            strcmp(key, "unique_id") ? " or '" : "", strcmp(key, "unique_id") ? key : "",
                            strcmp(key, "unique_id") ? "' (the spec's [data] id)" : "");
     civ_clear_error();
+    *id_col = idc;
     civ_strmap map = {0};
     civ_status st = CIV_OK;
     for (size_t r = 0; r < m && !st; r++) {
@@ -162,12 +166,28 @@ civ_status civ_alloc_problem_set_paid(civ_alloc_problem *p, const civ_table *pai
         return CIV_OK;
     size_t n = p->n, U = p->n_units;
     int64_t *d = calloc(U * n + 1, sizeof *d), *tot = calloc(U + 1, sizeof *tot);
-    size_t *row = malloc((n + 1) * sizeof *row);
-    civ_status st = d && tot && row ? paid_rows(p, paid, row) : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    size_t *row = malloc((n + 1) * sizeof *row), idc = 0, m = civ_table_n_rows(paid);
+    int64_t *major_v = malloc((m + 1) * sizeof *major_v); /* a column in major units, per row of the table */
+    const char **row_ids = malloc((m + 1) * sizeof *row_ids);
+    civ_status st = d && tot && row && major_v && row_ids ? paid_rows(p, paid, row, &idc)
+                                                          : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    for (size_t r = 0; r < m && !st; r++)
+        row_ids[r] = civ_table_text(paid, r, idc);
     for (size_t u = 0; u < U && !st; u++) {
         size_t col;
-        if ((st = paid_column(p, paid, u, &col)))
+        int major = 0;
+        if ((st = paid_column(p, paid, u, &col, &major)))
             break;
+        if (major) { /* paid_yuan, 已拨金额（元）: exactly to the minor unit, more decimals refused at the cell */
+            if ((st = civ_alloc_money_column(paid, "paid", civ_table_column_name(paid, col), 0, p->spec, row_ids,
+                                             major_v)))
+                break;
+            for (size_t i = 0; i < n; i++) {
+                d[u * n + i] = major_v[row[i]];
+                tot[u] += major_v[row[i]];
+            }
+            continue;
+        }
         for (size_t i = 0; i < n && !st; i++) {
             double v = civ_table_number(paid, row[i], col);
             if (!(v >= 0) || v != floor(v) || v > (double)CIV_ALLOC_MAX_MONEY) {
@@ -182,7 +202,7 @@ civ_status civ_alloc_problem_set_paid(civ_alloc_problem *p, const civ_table *pai
             tot[u] += (int64_t)v;
         }
     }
-    free(row);
+    free(row), free(major_v), free(row_ids);
     if (st) {
         free(d), free(tot);
         return st;

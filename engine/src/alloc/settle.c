@@ -86,11 +86,16 @@ static size_t first_not_amount(const civ_table *t, size_t c)
 }
 
 /* A money column (minor units when minor, else major units) as whole minor
- * units; errors name the table's file, line and column (row_place). */
-static civ_status money_column(const civ_table *t, const char *what, const char *col, int minor,
-                               const civ_alloc_spec *s, const char *const *ids, int64_t *out)
+ * units; errors name the table's file, line and column (row_place).  Shared
+ * with release.c (what = "paid"): the spending table's messages speak of
+ * spending, the others of amounts. */
+civ_status civ_alloc_money_column(const civ_table *t, const char *what, const char *col, int minor,
+                                  const civ_alloc_spec *s, const char *const *ids, int64_t *out)
 {
     size_t c;
+    const int spending = !strcmp(what, "spending");
+    const char *zero = spending ? "write 0 for a community that spent nothing (settlement never guesses a zero)"
+                                : "write 0 for a community with nothing (civicast never guesses a zero)";
     civ_where w = {.file = civ_table_source(t, NULL), .field = col};
     if (civ_table_find_column(t, col, &c))
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the %s table has no column '%s'", what, col);
@@ -99,10 +104,10 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
     civ_unit_mark mark = civ_alloc_column_unit(s, col);
     if (!minor && (mark == CIV_UNIT_MARK_MINOR || mark == CIV_UNIT_MARK_WAN)) /* would be read 100 or 1/10,000 off */
         return civ_fail_at(CIV_ERR_DOMAIN, &w,
-                           "the %s table's column '%s' is named in %s, and spending is read in %s: give it in "
-                           "%s (the [settlement] spent key names the column)",
-                           what, col, civ_alloc_unit_mark_name(s, mark), civ_alloc_major_name(s),
-                           civ_alloc_major_name(s));
+                           "the %s table's column '%s' is named in %s, and %s read in %s: give it in %s%s",
+                           what, col, civ_alloc_unit_mark_name(s, mark), spending ? "spending is" : "it is being",
+                           civ_alloc_major_name(s), civ_alloc_major_name(s),
+                           spending ? " (the [settlement] spent key names the column)" : "");
     const double *v = civ_table_numbers(t, c);
     if (!v && !minor && (r_bad = first_not_amount(t, c)) != SIZE_MAX) {
         /* one cell that is no amount in any form (a "-" of Excel's accounting zero, "n/a") made the column text:
@@ -118,8 +123,7 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
             snprintf(what_is, sizeof what_is, "'%.200s', not an amount%s", cell, hint);
         else
             snprintf(what_is, sizeof what_is, "empty");
-        return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' is %s: write 0 for a community that spent nothing "
-                           "(settlement never guesses a zero)", who, col, what_is);
+        return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' is %s: %s", who, col, what_is, zero);
     }
     if (!v && !minor) { /* decimal text ("1234.56"), read exactly */
         for (size_t r = 0; r < civ_table_n_rows(t); r++) {
@@ -154,15 +158,14 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
             civ_alloc_row_place(t, what, r, c, ids[r], 0, &d, who, sizeof who);
         if (isfinite(x) && x < 0)
             return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' is negative (%.15g)%s", who, col, v[r],
-                               minor ? "" : ": settlement takes the year's net spending of each community, at least "
-                                            "0 (a refund is subtracted from the community's spending, not entered "
-                                            "as a negative row)");
+                               minor || !spending ? ""
+                                                  : ": settlement takes the year's net spending of each community, "
+                                                    "at least 0 (a refund is subtracted from the community's "
+                                                    "spending, not entered as a negative row)");
         if (!isfinite(x) || fabs(x) > (double)CIV_ALLOC_MAX_MONEY)
-            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' is %s", who, col,
-                               !isnan(x) ? "out of range"
-                               : minor   ? "missing"
-                                         : "empty: write 0 for a community that spent nothing (settlement never "
-                                           "guesses a zero)");
+            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' is %s%s", who, col,
+                               !isnan(x) ? "out of range" : minor ? "missing" : "empty: ",
+                               !isnan(x) || minor ? "" : zero);
         /* a decimal with the currency's decimals reads back within a few ulps of whole minor units (a sum of
          * thousands of float amounts in pandas, within 1e-4); a third decimal (180670.327 yuan) is at least
          * 0.1 minor unit off and was once rounded away silently (the tolerance was relative: 1e-6 x
@@ -173,8 +176,8 @@ static civ_status money_column(const civ_table *t, const char *what, const char 
                                    col, v[r]);
             return civ_fail_at(CIV_ERR_DOMAIN, &d,
                                "%s: '%s' = %.15g has more than the currency's %d decimals: round it to the minor "
-                               "unit in the sheet (Excel: =ROUND(cell, %d)); settlement does not round money",
-                               who, col, v[r], s->minor_digits, s->minor_digits);
+                               "unit in the sheet (Excel: =ROUND(cell, %d)); %s does not round money",
+                               who, col, v[r], s->minor_digits, s->minor_digits, spending ? "settlement" : "civicast");
         }
         out[r] = (int64_t)whole;
     }
@@ -440,11 +443,12 @@ static civ_status settle_read(const civ_alloc_spec *sp, const civ_table *alloc, 
     if (!st)
         st = id_column(alloc, "allocation", "unique_id", r->ids, &amap);
     if (!st)
-        st = money_column(alloc, "allocation", amount_col, 1, sp, r->ids, r->a);
+        st = civ_alloc_money_column(alloc, "allocation", amount_col, 1, sp, r->ids, r->a);
     if (!st)
         st = id_column(spending, "spending", idc, sids, &map);
     if (!st)
-        st = money_column(spending, "spending", sp->spent_column ? sp->spent_column : "spent", 0, sp, sids, spent);
+        st = civ_alloc_money_column(spending, "spending", sp->spent_column ? sp->spent_column : "spent", 0, sp, sids,
+                                    spent);
     size_t missing = 0, first = 0;
     for (size_t i = 0; i < n && !st; i++) {
         size_t j;
