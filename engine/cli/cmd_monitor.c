@@ -158,8 +158,8 @@ static int run_monitor(int argc, char **argv)
         return code;
     }
     civ_cli_monitor_job_print(&job);
-    if (out && !(code = civ_cli_monitor_job_write(&job, out)))
-        printf("wrote                  %s/\n", out);
+    if (out)
+        code = civ_cli_monitor_job_write(&job, out); /* prints "wrote DIR/", then "removed ..." */
     if (!code && job.n_failed)
         code = CIV_EXIT_PARTIAL;
     civ_cli_monitor_job_free(&job);

@@ -424,16 +424,34 @@ void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
 
 /* ---- writing ---------------------------------------------------------------------- */
 
-/* The folder's record of the files the last `monitor --out` run wrote there, one line per file:
- * "name inode size mtime_sec mtime_nsec".  A later run that does not make one of them removes it
- * only while it is exactly as that run left it (same inode, size and time) and is none of this
- * run's inputs, so a file of the user's, or one rewritten since, is never removed. */
+/* The folder's record of the files earlier `monitor --out` runs wrote there, one line per file:
+ * "name inode size mtime_sec mtime_nsec".  A later run of the same family (below) that does not
+ * make one of them removes it only while it is exactly as that run left it (same inode, size and
+ * time) and is none of this run's inputs, so a file of the user's, or one rewritten since, is
+ * never removed. */
 #define MONITOR_RECORD ".civicast-monitor"
 
 static const char *const monitor_files[] = {"status.csv", "alerts.csv", "warning_steps.csv", "warning.csv",
                                             "forecasts.csv", "risks.csv", "risk_matrix.csv", "inactivity.csv",
                                             "demand.csv"};
 enum { N_MONITOR_FILES = sizeof monitor_files / sizeof monitor_files[0] };
+
+/* The family of each file: the part of the run that makes it.  A run replaces the files of the
+ * families it ran and leaves the others': an indicator run replaces status.csv and alerts.csv
+ * and the early warning files made from them (last month's warning.csv goes with a run without
+ * --warn), a --risks run risks.csv and risk_matrix.csv, an --events run inactivity.csv, a
+ * --demand-* run demand.csv; a run of --demand-* alone leaves the indicator files. */
+enum { FAM_INDICATORS, FAM_RISKS, FAM_INACTIVITY, FAM_DEMAND, N_FAMILIES };
+static const int monitor_family[N_MONITOR_FILES] = {FAM_INDICATORS, FAM_INDICATORS, FAM_INDICATORS,
+                                                    FAM_INDICATORS, FAM_INDICATORS, FAM_RISKS,
+                                                    FAM_RISKS,      FAM_INACTIVITY, FAM_DEMAND};
+
+/* One line of the record; `known` 0 when the record has no line for the file. */
+typedef struct record_entry {
+    int known;
+    unsigned long long ino, bytes;
+    long long sec, nsec;
+} record_entry;
 
 static int same_file(const struct stat *a, const struct stat *b)
 {
@@ -451,38 +469,49 @@ static int is_input(const civ_cli_monitor_job *job, const struct stat *st)
     return 0;
 }
 
-/* Removes the files of the earlier run's record that this run did not make (written[i] == 0) and
- * that are still as it left them; lists the names removed in `removed`. */
-static void remove_stale(const civ_cli_monitor_job *job, const char *dir, const int *written, char *removed,
-                         size_t size)
+/* Reads the folder's record into rec (all unknown when there is none). */
+static void read_record(const char *dir, record_entry *rec)
 {
     char path[4096], name[64];
+    memset(rec, 0, N_MONITOR_FILES * sizeof *rec);
     snprintf(path, sizeof path, "%s/%s", dir, MONITOR_RECORD);
     FILE *f = fopen(path, "r");
     if (!f)
         return;
-    unsigned long long ino, bytes;
-    long long sec, nsec;
-    while (fscanf(f, "%63s %llu %llu %lld %lld", name, &ino, &bytes, &sec, &nsec) == 5) {
-        size_t k = 0;
-        while (k < N_MONITOR_FILES && strcmp(name, monitor_files[k]))
-            k++;
-        if (k == N_MONITOR_FILES || written[k])
+    record_entry e = {1, 0, 0, 0, 0};
+    while (fscanf(f, "%63s %llu %llu %lld %lld", name, &e.ino, &e.bytes, &e.sec, &e.nsec) == 5)
+        for (size_t k = 0; k < N_MONITOR_FILES; k++)
+            if (!strcmp(name, monitor_files[k]))
+                rec[k] = e;
+    fclose(f);
+}
+
+/* Removes the recorded files of the families this run ran (ran[family]) that it did not make
+ * (written[k] == 0) and that are still as the earlier run left them; forgets them in rec and
+ * lists the names removed in `removed`.  A file of a family this run did not run stays. */
+static void remove_stale(const civ_cli_monitor_job *job, const char *dir, const int *written, const int *ran,
+                         record_entry *rec, char *removed, size_t size)
+{
+    char path[4096];
+    for (size_t k = 0; k < N_MONITOR_FILES; k++) {
+        if (!rec[k].known || written[k] || !ran[monitor_family[k]])
             continue;
+        rec[k].known = 0; /* removed, or no longer this tool's to remove */
         struct stat st;
         snprintf(path, sizeof path, "%s/%s", dir, monitor_files[k]);
-        if (stat(path, &st) || !S_ISREG(st.st_mode) || (unsigned long long)st.st_ino != ino ||
-            (unsigned long long)st.st_size != bytes || (long long)st.st_mtim.tv_sec != sec ||
-            (long long)st.st_mtim.tv_nsec != nsec || is_input(job, &st) || unlink(path))
+        if (stat(path, &st) || !S_ISREG(st.st_mode) || (unsigned long long)st.st_ino != rec[k].ino ||
+            (unsigned long long)st.st_size != rec[k].bytes || (long long)st.st_mtim.tv_sec != rec[k].sec ||
+            (long long)st.st_mtim.tv_nsec != rec[k].nsec || is_input(job, &st) || unlink(path))
             continue;
         size_t len = strlen(removed);
         snprintf(removed + len, size - len, "%s%s", len ? ", " : "", monitor_files[k]);
     }
-    fclose(f);
 }
 
-/* Writes the record of the files this run published (a temporary name renamed over it). */
-static void write_record(const char *dir, const int *written)
+/* Writes the record (a temporary name renamed over it): the files this run published, and the
+ * earlier runs' files of the families this run did not run (rec), so a later run of their family
+ * can still replace them. */
+static void write_record(const char *dir, const int *written, const record_entry *rec)
 {
     char path[4096], tmp[4200];
     snprintf(path, sizeof path, "%s/%s", dir, MONITOR_RECORD);
@@ -497,6 +526,9 @@ static void write_record(const char *dir, const int *written)
         if (written[k] && !stat(file, &st))
             fprintf(f, "%s %llu %llu %lld %lld\n", monitor_files[k], (unsigned long long)st.st_ino,
                     (unsigned long long)st.st_size, (long long)st.st_mtim.tv_sec, (long long)st.st_mtim.tv_nsec);
+        else if (!written[k] && rec[k].known)
+            fprintf(f, "%s %llu %llu %lld %lld\n", monitor_files[k], rec[k].ino, rec[k].bytes, rec[k].sec,
+                    rec[k].nsec);
     }
     if (fclose(f) || rename(tmp, path))
         unlink(tmp);
@@ -512,17 +544,18 @@ int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir)
                             job->risk_table, job->matrix_table, job->inactivity, job->demand};
     char targets[N_MONITOR_FILES][4096];
     const char *names[N_MONITOR_FILES], *target_ptrs[N_MONITOR_FILES];
-    int written[N_MONITOR_FILES] = {0};
+    int written[N_MONITOR_FILES] = {0}, ran[N_FAMILIES] = {0};
     size_t n = 0;
     for (size_t k = 0; k < N_MONITOR_FILES; k++)
         if (t[k]) {
             snprintf(targets[n], sizeof targets[n], "%s/%s", dir, monitor_files[k]);
             names[n] = monitor_files[k], target_ptrs[n] = targets[n], written[k] = 1, n++;
+            ran[monitor_family[k]] = 1;
         }
     /* Every file is written into a staging folder and the set published together (a failure or a
-     * signal leaves the earlier run's files as they were); then the files of the earlier run that
-     * this one did not make are removed, so the folder never shows last month's warning.csv beside
-     * this month's status.csv. */
+     * signal leaves the earlier run's files as they were); then the files of the earlier runs that
+     * this one did not make, of the families it ran, are removed, so the folder never shows last
+     * month's warning.csv beside this month's status.csv, and a demand run keeps status.csv. */
     civ_staging *stg = NULL;
     civ_status s = n ? civ_staging_open(targets[0], &stg) : CIV_OK;
     for (size_t i = 0, k = 0; i < N_MONITOR_FILES && !s; i++) {
@@ -538,8 +571,11 @@ int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir)
     if (s)
         return civ_cli_report(s);
     char removed[256] = "";
-    remove_stale(job, dir, written, removed, sizeof removed);
-    write_record(dir, written);
+    record_entry rec[N_MONITOR_FILES];
+    read_record(dir, rec);
+    remove_stale(job, dir, written, ran, rec, removed, sizeof removed);
+    write_record(dir, written, rec);
+    printf("wrote                  %s/\n", dir); /* then what went, so the output reads in order */
     if (removed[0])
         printf("removed                %s (an earlier run's; this run made none)\n", removed);
     return CIV_EXIT_OK;

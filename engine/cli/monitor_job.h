@@ -53,7 +53,10 @@ void civ_cli_monitor_job_print(const civ_cli_monitor_job *job);
  * staging folder, published together (on failure the earlier files stay as
  * they were; reports and returns the exit code); then removes the files an
  * earlier run recorded in dir/.civicast-monitor that this run did not make,
- * while they are as that run left them and are none of this run's inputs. */
+ * of the parts this run ran (indicators with their early warning, risks,
+ * inactivity, demand: a run of --demand-* alone keeps status.csv), while
+ * they are as that run left them and are none of this run's inputs.  Prints
+ * "wrote DIR/" and then the "removed ..." line, if any. */
 int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir);
 void civ_cli_monitor_job_free(civ_cli_monitor_job *job);
 

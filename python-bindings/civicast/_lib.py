@@ -547,6 +547,7 @@ _SIGNATURES = {
     "civ_monitor_spec_scope": (_CP, [P]),
     "civ_monitor_run": (c_status, [P, P, _CP, PP]),
     "civ_monitor_free": (None, [P]),
+    "civ_monitor_first_period": (_I64, [P]),
     "civ_monitor_last_period": (_I64, [P]),
     "civ_monitor_frequency": (_I, [P]),
     "civ_monitor_status_table": (c_status, [P, PP]),

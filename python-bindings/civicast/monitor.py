@@ -289,9 +289,12 @@ def _period(mon, ds):
     b = encode(str(ds))
     check(lib.civ_date_parse(b, len(b), ctypes.byref(form), ctypes.byref(value)))
     if form.value != freq:  # CIV_DATE_YEAR/QUARTER/MONTH == CIV_FREQ_YEARLY/QUARTERLY/MONTHLY
+        # the command's message (monitor_job.c), with the actuals' span; civicast.Error as any bad input
         name = lib.civ_frequency_name(freq).decode()
-        raise ValueError(f"civicast.monitor: period {ds!r} is not a {name} period like the actuals' "
-                         f"(e.g. {_format_period(freq, lib.civ_monitor_last_period(mon))})")
+        lo = _format_period(freq, lib.civ_monitor_first_period(mon))
+        hi = _format_period(freq, lib.civ_monitor_last_period(mon))
+        raise Error("CIV_ERR_DATE", f"period '{ds}' is not a {name} period like the actuals' ({lo} .. {hi}): "
+                    f"give one such as {hi}", field="period")
     return value.value
 
 

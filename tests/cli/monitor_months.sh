@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # monitor_months.sh -- the planner's monthly loop with `civicast monitor --out DIR`: one folder,
-# a month appended each run, the options changing from run to run.  The folder holds only this
-# run's files: a file an earlier run wrote and this one does not make (warning.csv after a month
-# without --warn, risks.csv after a month without --risks) is removed, while a file that is not
-# as that run left it (the user's, or rewritten since) and a file that is this run's input are
-# kept.  A failed run leaves the earlier files as they were.
+# a month appended each run, the options changing from run to run.  A run replaces the files of
+# the parts it ran: a file an earlier run wrote and this one does not make although it ran that
+# part (warning.csv after a month with the indicators but without --warn) is removed, while a file
+# of a part this run did not run (status.csv after a run of --demand-* alone, risks.csv after a
+# month without --risks), a file that is not as that run left it (the user's, or rewritten
+# since) and a file that is this run's input are kept.  A failed run leaves the earlier files as
+# they were.
 # usage: bash monitor_months.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR)
 set -u
 source "$(dirname "$0")/lib.sh"
@@ -25,14 +27,21 @@ for f in status.csv alerts.csv warning.csv warning_steps.csv forecasts.csv risks
 done
 echo "my notes" >"$OUT/notes.txt"
 
-# November: no early warning, no risks: October's warning and risk files go (they were left, so
-# warning.csv still said which series would miss in November, from October's data)
+# November: no early warning, no risks: October's warning files go (they were left, so warning.csv
+# still said which series would miss in November, from October's data); the risk register's files
+# are of a part November did not run: they stay
 "$CIV" monitor "$IND" "$WORK/m_2024-11.csv" --out "$OUT" >"$WORK/nov.out" 2>&1 ||
     fail "November failed: $(cat "$WORK/nov.out")"
-for f in warning.csv warning_steps.csv forecasts.csv risks.csv risk_matrix.csv; do
+for f in warning.csv warning_steps.csv forecasts.csv; do
     [ -e "$OUT/$f" ] && fail "November left October's $f"
 done
+for f in risks.csv risk_matrix.csv; do
+    [ -s "$OUT/$f" ] || fail "November, a run without --risks, removed October's $f"
+done
 grep -q "^removed .*warning.csv" "$WORK/nov.out" || fail "November does not say it removed warning.csv"
+# the output reads in order: what was written, then what went (removed was printed before wrote)
+[ "$(grep -o "^wrote\|^removed" "$WORK/nov.out" | tr '\n' ' ')" = "wrote removed " ] ||
+    fail "November does not say wrote, then removed: $(grep "^wrote\|^removed" "$WORK/nov.out")"
 grep -q ",2024-11," "$OUT/status.csv" || fail "status.csv is not November's"
 [ "$(cat "$OUT/notes.txt")" = "my notes" ] || fail "the user's notes.txt was touched"
 
@@ -86,7 +95,28 @@ cp "$OUT/forecasts.csv" "$WORK/fc_before.csv"
     --out "$OUT" >"$WORK/demand.out" 2>&1
 cmp -s "$OUT/forecasts.csv" "$WORK/fc_before.csv" || fail "the run removed or changed its own input forecasts.csv"
 [ -s "$OUT/demand.csv" ] || fail "the demand run did not write demand.csv"
-[ -e "$OUT/status.csv" ] && fail "the demand run left the earlier run's status.csv"
+# a run of --demand-* alone replaces demand.csv only: the indicator run's files stay (they were
+# removed: the planner's status.csv and alerts.csv went with a demand check run into the same folder)
+for f in status.csv alerts.csv warning.csv warning_steps.csv; do
+    [ -s "$OUT/$f" ] || fail "the demand run removed the indicator run's $f: $(cat "$WORK/demand.out")"
+done
+grep -q "^removed" "$WORK/demand.out" && fail "the demand run removed files: $(grep "^removed" "$WORK/demand.out")"
+# the next indicator run without --warn still replaces December's warning files (the demand run kept
+# their record) and keeps demand.csv, a part it did not run
+"$CIV" monitor "$IND" "$WORK/m_2024-12.csv" --out "$OUT" >"$WORK/after_demand.out" 2>&1 ||
+    fail "the indicator run after the demand run failed: $(cat "$WORK/after_demand.out")"
+for f in warning.csv warning_steps.csv forecasts.csv; do
+    [ -e "$OUT/$f" ] && fail "the indicator run after the demand run left December's $f"
+done
+grep -q "^removed                warning_steps.csv, warning.csv, forecasts.csv (" "$WORK/after_demand.out" ||
+    fail "the indicator run does not say what it removed: $(grep "^removed" "$WORK/after_demand.out")"
+[ -s "$OUT/demand.csv" ] || fail "the indicator run removed the demand run's demand.csv"
+# a risks run alone replaces risks.csv and risk_matrix.csv only
+"$CIV" monitor --risks "$DEMO/risks.csv" --out "$OUT" >"$WORK/risks.out" 2>&1 ||
+    fail "the risks run failed: $(cat "$WORK/risks.out")"
+for f in status.csv alerts.csv demand.csv risks.csv risk_matrix.csv; do
+    [ -s "$OUT/$f" ] || fail "after the risks run $f is missing"
+done
 
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }

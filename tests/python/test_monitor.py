@@ -305,8 +305,12 @@ def test_period_forms():
     _, want = civicast.monitor(SPEC, frame(rows), period="2024-04")
     _, got = civicast.monitor(SPEC, frame(rows), period=pd.Timestamp("2024-04-01"))
     pd.testing.assert_frame_equal(got, want)
-    with pytest.raises(ValueError, match=r"'2024-Q2' is not a monthly period like the actuals' \(e.g. 2024-05\)"):
+    # civicast.Error as the command's --period says it, with the actuals' span (it was a bare ValueError
+    # saying only "(e.g. 2024-05)")
+    with pytest.raises(civicast.Error, match=r"^period '2024-Q2' is not a monthly period like the actuals' "
+                       r"\(2024-01 \.\. 2024-05\): give one such as 2024-05 \(field 'period'\)$") as e:
         civicast.monitor(SPEC, frame(rows), period="2024-Q2")
+    assert e.value.status == "CIV_ERR_DATE" and e.value.field == "period"
     with pytest.raises(civicast.Error, match=r"the alerts of 2024-09 .* the actuals span 2024-01 .. 2024-05"):
         civicast.monitor(SPEC, frame(rows), period="2024-09")
 

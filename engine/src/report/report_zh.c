@@ -306,6 +306,7 @@ const char *rep_word_zh(const char *column, const char *value)
     static const char *const words[][3] = {
         {"status", "met", "达标"},           {"status", "missed", "未达标"},
         {"status", "no_data", "无数据"},     {"status", "no_target", "未设目标"},
+        {"status", "not_started", "未纳入"}, /* months before a unit's first row: added later, not a missing report */
         {"alert", "raised", "新增预警"},     {"alert", "continued", "持续预警"},
         {"alert", "cleared", "预警解除"},    {"scope", "unit", "单位"},
         {"scope", "street", "街道"},         {"scope", "district", "区"},
@@ -328,7 +329,10 @@ const char *rep_word(int zh, const char *column, const char *value)
     if (zh)
         return rep_word_zh(column, value);
     if (column && value && !strcmp(column, "status"))
-        return !strcmp(value, "no_data") ? "no data" : !strcmp(value, "no_target") ? "no target" : value;
+        return !strcmp(value, "no_data")       ? "no data"
+               : !strcmp(value, "no_target")   ? "no target"
+               : !strcmp(value, "not_started") ? "not started"
+                                               : value;
     return value;
 }
 
