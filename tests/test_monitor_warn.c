@@ -247,6 +247,27 @@ static void test_demand_check(void **state)
     assert_int_equal(civ_monitor_demand_check(fc, p, &out), CIV_ERR_FREQUENCY);
     assert_non_null(strstr(civ_last_error()->message, "first or last day"));
     civ_table_free(fc);
+    /* forecasts that check nothing are refused, not an empty table read as "demand on plan": another
+     * panel's series (the indicators' forecasts against the meals), or months the actuals do not reach */
+    frow other[] = {{"city:city:meal_coverage", "2025-01", 0.6, 0.1, 0.1}};
+    fc = forecasts(other, 1);
+    out = NULL;
+    assert_int_equal(civ_monitor_demand_check(fc, p, &out), CIV_ERR_NOT_FOUND);
+    assert_null(out);
+    assert_string_equal(civ_last_error()->field, "unique_id");
+    assert_non_null(strstr(civ_last_error()->message, "'city:city:meal_coverage'"));
+    assert_non_null(strstr(civ_last_error()->message, "'C1'"));
+    civ_table_free(fc);
+    frow later[] = {{"C1", "2026-01", 100, 5, 5}, {"C1", "2026-02", 100, 5, 5}};
+    fc = forecasts(later, 2);
+    assert_int_equal(civ_monitor_demand_check(fc, p, &out), CIV_ERR_NOT_FOUND);
+    assert_string_equal(civ_last_error()->field, "ds");
+    assert_non_null(strstr(civ_last_error()->message, "2026-01 .. 2026-02"));
+    civ_table_free(fc);
+    fc = forecasts(later, 0); /* no forecast rows: nothing was asked, an empty table */
+    assert_int_equal(civ_monitor_demand_check(fc, p, &out), CIV_OK);
+    assert_int_equal(civ_table_n_rows(out), 0);
+    civ_table_free(out), civ_table_free(fc);
     civ_panel_free(p);
 }
 

@@ -110,10 +110,19 @@ static void test_run(void **state)
     (void)state;
     civ_plan *p = NULL;
     civ_plan_result *r = NULL;
+    /* the plan's forecasts start after its data, so its own meals check nothing: refused, naming the
+     * file (an empty demand.csv read as "demand on plan") */
     assert_int_equal(civ_plan_read(plan_file("[monitor]\nrisks = \"" DEMO "risks.csv\"\n"
                                              "demand_actuals = \"" DATA "meals.csv\"\n"),
                                    &p),
                      CIV_OK);
+    assert_int_equal(civ_plan_set_threads(p, 1), CIV_OK);
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_ERR_NOT_FOUND);
+    assert_null(r);
+    assert_string_equal(civ_last_error()->file, DATA "meals.csv");
+    assert_string_equal(civ_last_error()->field, "ds");
+    civ_plan_free(p);
+    assert_int_equal(civ_plan_read(plan_file("[monitor]\nrisks = \"" DEMO "risks.csv\"\n"), &p), CIV_OK);
     assert_int_equal(civ_plan_set_threads(p, 1), CIV_OK);
     assert_int_equal(civ_plan_run(p, NULL, &r), CIV_OK);
     civ_plan_stats st;
@@ -125,8 +134,7 @@ static void test_run(void **state)
     assert_non_null(civ_plan_result_table(r, CIV_PLAN_RISK_MATRIX));
     assert_null(civ_plan_result_table(r, CIV_PLAN_MONITOR_STATUS));
     assert_null(civ_plan_result_table(r, CIV_PLAN_WARNING));
-    /* the plan's forecasts start after its data, so its own meals check nothing */
-    assert_int_equal(civ_table_n_rows(civ_plan_result_table(r, CIV_PLAN_DEMAND)), 0);
+    assert_null(civ_plan_result_table(r, CIV_PLAN_DEMAND));
     assert_string_equal(civ_plan_table_name(CIV_PLAN_DEMAND), "demand");
     civ_plan_result_free(r);
     civ_plan_free(p);
@@ -163,7 +171,7 @@ static void test_input_options(void **state)
     /* 政策冲突风险 in GB18030 */
     const char *reg = scratch(0, "risks.csv", "risk,probability,impact,owner,mitigation\n"
                                               "\xD5\xFE\xB2\xDF\xB3\xE5\xCD\xBB\xB7\xE7\xCF\xD5,70%,severe,x,y\n");
-    const char *dem = scratch(1, "demand.csv", "unique_id,ds,y\nP01,2024-11,\"1,204\"\nP01,2024-12,\"1,222\"\n");
+    const char *dem = scratch(1, "demand.csv", "unique_id,ds,y\nP01,2025-01,\"1,204\"\nP01,2025-02,\"1,222\"\n");
     char monitor[800];
     snprintf(monitor, sizeof monitor, "[monitor]\nrisks = \"%s\"\ndemand_actuals = \"%s\"\n", reg, dem);
     civ_plan *p = NULL;
@@ -191,6 +199,9 @@ static void test_input_options(void **state)
     size_t col;
     assert_int_equal(civ_table_find_column(risks, "probability", &col), CIV_OK);
     assert_true(civ_table_number(risks, 0, col) == 0.70);
+    const civ_table *demand = civ_plan_result_table(r, CIV_PLAN_DEMAND); /* "1,204" read as 1204 */
+    assert_int_equal(civ_table_n_rows(demand), 2);
+    assert_true(civ_table_number(demand, 0, 2) == 1204 && civ_table_number(demand, 1, 2) == 1222);
     civ_plan_result_free(r);
     /* refused values change nothing; "" clears */
     assert_int_equal(civ_plan_set_input(p, "fortnightly", NULL, NULL, -1), CIV_ERR_INVALID_ARGUMENT);

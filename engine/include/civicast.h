@@ -1992,7 +1992,10 @@ CIV_API civ_status civ_monitor_threshold_parse(const char *text, double *out);
  *  above hi-L, "behind" below lo-L, "within").  Rows in forecast order;
  *  forecast rows without an actual are skipped.  Errors:
  *  CIV_ERR_MISSING_COLUMN (no interval columns), CIV_ERR_DATE,
- *  CIV_ERR_FREQUENCY (ds of another frequency than the panel's). */
+ *  CIV_ERR_FREQUENCY (ds of another frequency than the panel's),
+ *  CIV_ERR_NOT_FOUND (forecast rows, but none with an actual: no forecast
+ *  series is in `actuals`, field unique_id, or none of their periods holds
+ *  a value, field ds; an empty check would read as demand on plan). */
 CIV_API civ_status civ_monitor_demand_check(const civ_table *forecasts, const civ_panel *actuals, civ_table **out);
 
 /* ---- Risk matrix (engine/src/monitor/risk.c) ----------------------------- */

@@ -91,8 +91,17 @@ grep -q "^monitoring .* 2023-01 .. 2024-12 (24 periods)" "$WORK/dec.out" || fail
 "$CIV" monitor "$IND" "$WORK/m_2024-12.csv" --out "$OUT" --warn 2 --warn-scope city --model naive \
     >/dev/null 2>&1 || fail "December with warning failed"
 cp "$OUT/forecasts.csv" "$WORK/fc_before.csv"
+# a demand check of files that do not belong together is refused, not an empty demand.csv: the
+# indicators' forecasts against the meals' holdout (it printed "0 actuals: 0 ahead, 0 behind", exit 0)
 "$CIV" monitor --demand-forecasts "$OUT/forecasts.csv" --demand-actuals "$DEMO/holdout_2025.csv" \
-    --out "$OUT" >"$WORK/demand.out" 2>&1
+    --out "$OUT" >"$WORK/mismatch.out" 2>&1 && fail "a demand check of unrelated files passed: $(cat "$WORK/mismatch.out")"
+grep -q "none of the forecasts' series is in the actuals" "$WORK/mismatch.out" ||
+    fail "the unrelated demand check does not say why: $(cat "$WORK/mismatch.out")"
+# the demand check proper: the forecasts' own series, their realised values (here the means, sed-cut)
+awk -F, 'NR == 1 {print "unique_id,ds,y"; next} {print $1 "," $2 "," $5}' "$OUT/forecasts.csv" |
+    sed '1s/^\xEF\xBB\xBF//' >"$WORK/realised.csv"
+"$CIV" monitor --demand-forecasts "$OUT/forecasts.csv" --demand-actuals "$WORK/realised.csv" \
+    --out "$OUT" >"$WORK/demand.out" 2>&1 || fail "the demand run failed: $(cat "$WORK/demand.out")"
 cmp -s "$OUT/forecasts.csv" "$WORK/fc_before.csv" || fail "the run removed or changed its own input forecasts.csv"
 [ -s "$OUT/demand.csv" ] || fail "the demand run did not write demand.csv"
 # a run of --demand-* alone replaces demand.csv only: the indicator run's files stay (they were

@@ -349,6 +349,30 @@ civ_status civ_monitor_warn(const civ_monitor *m, const civ_table *fc, double th
 
 /* ---- demand against its forecast ------------------------------------------------- */
 
+/* The error of a demand check that found no actual for any forecast row: an empty demand.csv
+ * ("0 actuals: 0 ahead, 0 behind", exit 0) would read as "demand on plan" when the files do not
+ * belong together (another panel's forecasts, or forecasts of months the actuals do not reach). */
+static civ_status nothing_checked(const civ_table *fc, size_t c_id, size_t c_ds, const civ_panel *actuals,
+                                  size_t id_rows)
+{
+    char b[64], first[64], last[64];
+    size_t n = civ_table_n_rows(fc), n_act = civ_panel_n_series(actuals);
+    const char *src = civ_table_source(fc, NULL);
+    civ_where w = {.file = src, .field = id_rows ? "ds" : "unique_id"};
+    if (!id_rows)
+        return civ_fail_at(CIV_ERR_NOT_FOUND, &w,
+                           "none of the forecasts' series is in the actuals (forecast '%s', actual '%s', ...): "
+                           "nothing to check; give the forecasts of these actuals' series (the ids must match)",
+                           civ_mon_cell_text(fc, 0, c_id, b, sizeof b),
+                           n_act ? civ_panel_series_id(actuals, 0) : "(none)");
+    return civ_fail_at(CIV_ERR_NOT_FOUND, &w,
+                       "the actuals hold no value at any forecast period of their series (forecasts %s .. %s): "
+                       "nothing to check; give actuals of the months forecast (e.g. the holdout after the "
+                       "forecast origin)",
+                       civ_mon_cell_text(fc, 0, c_ds, first, sizeof first),
+                       civ_mon_cell_text(fc, n - 1, c_ds, last, sizeof last));
+}
+
 civ_status civ_monitor_demand_check(const civ_table *fc, const civ_panel *actuals, civ_table **out)
 {
     if (!fc || !actuals || !out)
@@ -375,7 +399,7 @@ civ_status civ_monitor_demand_check(const civ_table *fc, const civ_panel *actual
         civ_table_free(t);
         return st;
     }
-    size_t n = civ_table_n_rows(fc), row = 0;
+    size_t n = civ_table_n_rows(fc), row = 0, id_rows = 0;
     for (size_t r = 0; !st && r < n; r++) {
         char b[64], db[64];
         const char *id = civ_mon_cell_text(fc, r, cols[0], b, sizeof b);
@@ -386,6 +410,7 @@ civ_status civ_monitor_demand_check(const civ_table *fc, const civ_panel *actual
             civ_clear_error();
             continue;
         }
+        id_rows++;
         if ((st = row_period(fc, r, cols[1], freq, &p)))
             break;
         civ_panel_series(actuals, i, &v, &len, &start);
@@ -410,6 +435,8 @@ civ_status civ_monitor_demand_check(const civ_table *fc, const civ_panel *actual
         st = st ? st : civ_table_set_text(t, row, 6, flag);
         row++;
     }
+    if (!st && n && !row)
+        st = nothing_checked(fc, cols[0], cols[1], actuals, id_rows);
     if (st) {
         civ_table_free(t);
         return st;

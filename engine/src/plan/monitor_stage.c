@@ -240,7 +240,8 @@ civ_status civ_plan_stage_monitor(const civ_plan *p, const civ_table *forecasts,
         civ_panel_read_options ro = civ_plan_panel_options(p);
         s = civ_error_name_file(civ_panel_read_ex(p->mon_demand, &ro, &act), p->mon_demand);
         if (!s)
-            s = civ_monitor_demand_check(forecasts, act, &tables[CIV_PLAN_DEMAND]);
+            s = civ_error_name_file(civ_monitor_demand_check(forecasts, act, &tables[CIV_PLAN_DEMAND]),
+                                    p->mon_demand);
         civ_panel_free(act);
     }
     return s;
