@@ -147,23 +147,26 @@ static void check_pace_text(const char **pp, const check_ctx *c, const rules *r,
         expect(pp, "元");
 }
 
-/* Hold-harmless "H% of last year L = V" / "上年 L元的 H% = V元". */
+/* Hold-harmless "H% of last year L = V" / "H%，提高到 V元（上年 L元 × H%）" (or 保持在). */
 static void check_hh_text(const char **pp, const check_ctx *c, const rules *r, int64_t ly, const bounds *b, int64_t a)
 {
+    int64_t v;
     if (c->zh) {
-        assert_int_equal(parse_money(pp), ly);
-        expect(pp, "元的 ");
         expect_pct(pp, r->hh_num, r->hh_den);
-        expect(pp, "% = ");
+        expect(pp, strncmp(*pp, "%，保持在 ", strlen("%，保持在 ")) ? "%，提高到 " : "%，保持在 ");
+        v = parse_money(pp);
+        expect(pp, "元（上年 ");
+        assert_int_equal(parse_money(pp), ly);
+        expect(pp, "元 × ");
+        expect_pct(pp, r->hh_num, r->hh_den);
+        expect(pp, "%）");
     } else {
         expect_pct(pp, r->hh_num, r->hh_den);
         expect(pp, "% of last year ");
         assert_int_equal(parse_money(pp), ly);
         expect(pp, " = ");
+        v = parse_money(pp);
     }
-    int64_t v = parse_money(pp);
-    if (c->zh)
-        expect(pp, "元");
     assert_int_equal(v, b->hh);
     assert_int_equal(a, v);
     assert_true(v >= (r->floor > 0 ? r->floor : 0) && v <= b->hi);
@@ -190,9 +193,11 @@ static void check_decision(const char *p, check_ctx *c, const rules *r, int64_t 
         assert_true(a >= b.lo && a <= b.hi);
         c->seen[K_FORMULA]++;
     } else if (!strncmp(p, zh ? "提高到保底 " : "raised to the floor of ", strlen(zh ? "提高到保底 " : "raised to the floor of ")) ||
-               !strncmp(p, zh ? "保底 " : "held at the floor of ", strlen(zh ? "保底 " : "held at the floor of "))) {
-        int held = !strncmp(p, zh ? "保底 " : "held at the floor of ", strlen(zh ? "保底 " : "held at the floor of "));
-        p += strlen(held ? (zh ? "保底 " : "held at the floor of ") : (zh ? "提高到保底 " : "raised to the floor of "));
+               !strncmp(p, zh ? "保持在保底 " : "held at the floor of ",
+                        strlen(zh ? "保持在保底 " : "held at the floor of "))) {
+        int held = !strncmp(p, zh ? "保持在保底 " : "held at the floor of ",
+                            strlen(zh ? "保持在保底 " : "held at the floor of "));
+        p += strlen(held ? (zh ? "保持在保底 " : "held at the floor of ") : (zh ? "提高到保底 " : "raised to the floor of "));
         int64_t v = parse_money(&p);
         if (zh)
             expect(&p, "元");
@@ -203,16 +208,16 @@ static void check_decision(const char *p, check_ctx *c, const rules *r, int64_t 
             assert_true(*p);
         check_yielded(&p, c, r, ly, &b, a);
         c->seen[K_FLOOR]++;
-    } else if (!strncmp(p, zh ? "按保持上年比例提高到上年 " : "raised to hold-harmless ",
-                        strlen(zh ? "按保持上年比例提高到上年 " : "raised to hold-harmless ")) ||
-               !strncmp(p, zh ? "保持上年 " : "held at hold-harmless ", strlen(zh ? "保持上年 " : "held at hold-harmless "))) {
-        p = zh ? strstr(p, "上年 ") + strlen("上年 ") : strstr(p, "hold-harmless ") + strlen("hold-harmless ");
+    } else if ((zh && !strncmp(p, "因不低于上年的 ", strlen("因不低于上年的 "))) ||
+               (!zh && (!strncmp(p, "raised to hold-harmless ", strlen("raised to hold-harmless ")) ||
+                        !strncmp(p, "held at hold-harmless ", strlen("held at hold-harmless "))))) {
+        p = zh ? p + strlen("因不低于上年的 ") : strstr(p, "hold-harmless ") + strlen("hold-harmless ");
         check_hh_text(&p, c, r, ly, &b, a);
         check_yielded(&p, c, r, ly, &b, a);
         c->seen[K_HH]++;
-    } else if (!strncmp(p, zh ? "受增幅上限限制为比上年 " : "limited by pace to ",
-                        strlen(zh ? "受增幅上限限制为比上年 " : "limited by pace to "))) {
-        p += strlen(zh ? "受增幅上限限制为比上年 " : "limited by pace to ");
+    } else if (!strncmp(p, zh ? "受增幅上限限制，为上年 " : "limited by pace to ",
+                        strlen(zh ? "受增幅上限限制，为上年 " : "limited by pace to "))) {
+        p += strlen(zh ? "受增幅上限限制，为上年 " : "limited by pace to ");
         check_pace_text(&p, c, r, ly, &b);
         assert_int_equal(*p, '\0');
         assert_int_equal(a, b.pace);
@@ -570,8 +575,9 @@ static void test_labels(void **state)
     civ_alloc_spec_free(spec);
 }
 
-/* The Chinese hold-harmless clause of a currency other than CNY: the code is set off from 的 by a space
- * ("上年 12,000.00 USD 的 85%"); before, "12,000.00 USD的 85%" ran the Latin code into the Chinese. */
+/* The Chinese hold-harmless clause of a currency other than CNY names the code after each amount
+ * ("提高到 10,200.00 USD（上年 12,000.00 USD × 85%）"); an earlier wording, "12,000.00 USD的 85%", ran the Latin
+ * code into the Chinese. */
 static void test_hold_harmless_currency_zh(void **state)
 {
     (void)state;
@@ -599,7 +605,7 @@ static void test_hold_harmless_currency_zh(void **state)
         const char *c = civ_table_text(t, i, ex);
         if (strstr(c, "USD的"))
             fail_msg("row %zu: %s", i, c);
-        hh += strstr(c, " USD 的 85% = ") != NULL;
+        hh += strstr(c, " USD（上年 ") != NULL && strstr(c, " USD × 85%）") != NULL;
     }
     assert_true(hh > 0); /* the demo's hold-harmless binds */
     civ_table_free(t);

@@ -378,7 +378,11 @@ static void test_monitoring_tables(void **state)
     snprintf(file, sizeof file, "%s/report.html", path);
     char *html = tf_slurp(file, NULL);
     assert_null(strstr(html, "未运行监测"));
-    assert_non_null(strstr(html, "monitor_alerts.csv"));
+    /* the headings say what they show; where the data are is a note under them (it was "预警 (monitor_alerts.csv)") */
+    assert_non_null(strstr(html, "<h3>预警</h3>\n<p class=\"note\">数据：输出目录中的 monitor_alerts.csv。</p>"));
+    assert_non_null(strstr(html, "<h3>指标与目标</h3>\n<p class=\"note\">数据：输出目录中的 monitor_status.csv。</p>"));
+    assert_null(strstr(html, "(monitor_alerts.csv)</h3>"));
+    assert_null(strstr(html, "(monitor_status.csv)</h3>"));
     /* the status table: the latest period's misses only, its fixed words and
      * headers in Chinese (the file's column name in the header's tooltip) */
     assert_non_null(strstr(html, "<td>未达标</td>"));
@@ -734,8 +738,117 @@ static void test_backtest_table(void **state)
     civ_report_options zh = {.lang = "zh"};
     assert_false(page_has(path, &zh, "Auto 一行是默认的自动组合方法"));
     put("b", "backtest_accuracy.csv", "model,n,mase,coverage-80\nAuto,40,0.81,79\nSeasonalNaive,40,1.2,70\n");
-    assert_true(page_has(path, &zh, "Auto 一行是默认的自动组合方法：ETS、ARIMA、Theta、DampedETS、DOTM 五个模型预测的中位数"));
+    assert_true(page_has(path, &zh, "“自动组合（默认）”一行（文件中的模型名为 Auto）是默认的自动组合方法：ETS、ARIMA、Theta、"
+                                    "DampedETS、DOTM 五个模型预测的中位数"));
     assert_true(page_has(path, &en, "The Auto row is the default automatic combination"));
+}
+
+/* A community's amount is shown to the fen, as its explanation and
+ * allocation.csv (a budget table adds up as printed; it showed 1,000 元 for
+ * 1,000.24); the demand axes carry the series' unit when the plan states it
+ * (civ_report_options.unit, else manifest.json's options.demand_unit) and
+ * claim none otherwise (they said 需求（每月）). */
+static void test_amounts_and_unit(void **state)
+{
+    (void)state;
+    put("au", "allocation.csv",
+        "unique_id,name,district,street,amount,amount_yuan,population,aged60,binding,last_year,change_pct,explanation\n"
+        "C1,甲社区,B区,b街道,100024,1000.24,100,10,floor,800,,population 50.0%; raised to the floor of 1000.24\n"
+        "C2,乙社区,A区,a街道,299976,2999.76,200,50,,3000,0,population 50.0%\n"
+        "C3,丙社区,B区,c街道,600000,6000,300,30,pace+cap,5000,20,population 50.0%; lowered to the cap\n");
+    put("au", "allocation_summary.csv", SUMMARY);
+    put("au", "forecasts.csv", "unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n"
+                               "C1,2025-01,1,Naive,10,9,11,8,12\nC2,2025-01,1,Naive,20,19,21,18,22\n"
+                               "C3,2025-01,1,Naive,30,29,31,28,32\n");
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/au", dir);
+    civ_report_options zh = {.lang = "zh"}, en = {.lang = "en"};
+    assert_true(page_has(path, &zh, "<td class=\"n\">1,000.24 元</td>"));
+    assert_true(page_has(path, &zh, "<td class=\"n\">2,999.76 元</td>"));
+    assert_true(page_has(path, &zh, "<td class=\"n\">6,000.00 元</td>"));
+    assert_true(page_has(path, &en, "<td class=\"n\">CNY 1,000.24</td>"));
+    snprintf(file, sizeof file, "%s/charts/demand_city.vl.json", path);
+    assert_int_equal(civ_report_write(path, &zh), CIV_OK);
+    char *spec = tf_slurp(file, NULL);
+    assert_non_null(strstr(spec, "\"title\":\"需求（每月，单位同输入数据）\""));
+    free(spec);
+    civ_report_options unit = {.lang = "zh", .unit = "人次"}, unit_en = {.lang = "en", .unit = "visits"};
+    assert_int_equal(civ_report_write(path, &unit), CIV_OK);
+    spec = tf_slurp(file, NULL);
+    assert_non_null(strstr(spec, "\"title\":\"需求（人次/月）\""));
+    assert_null(strstr(spec, "需求（每月"));
+    free(spec);
+    assert_int_equal(civ_report_write(path, &unit_en), CIV_OK);
+    spec = tf_slurp(file, NULL);
+    assert_non_null(strstr(spec, "\"title\":\"Demand (visits per month)\""));
+    free(spec);
+    /* a plan's re-render: the unit as its manifest.json records it ([forecast] unit) */
+    put("au", "manifest.json",
+        "{\n  \"options\": {\n    \"intervals\": \"model\",\n    \"demand_unit\": \"人次\"\n  }\n}\n");
+    assert_int_equal(civ_report_write(path, &zh), CIV_OK);
+    spec = tf_slurp(file, NULL);
+    assert_non_null(strstr(spec, "\"title\":\"需求（人次/月）\""));
+    free(spec);
+}
+
+/* The Chinese page names the backtest's models in Chinese (the charts, the
+ * table with the id in the cell's tooltip, the sentences), keeping the ids in
+ * the CSV and on the English page; and explains, in one plain line each, every
+ * measure the table has, in the demand's unit when the plan states it. */
+static void test_backtest_words(void **state)
+{
+    (void)state;
+    put("bw", "allocation.csv", ALLOC);
+    put("bw", "allocation_summary.csv", SUMMARY);
+    put("bw", "backtest_accuracy.csv", "model,windows,failed,n,MAE,RMSE,MAPE,sMAPE,MASE,RMSSE,bias,coverage-80,"
+                                       "score-80,MSIS-80\n"
+                                       "Auto,30,0,300,2.5,3.1,12,11,0.8,0.7,0.4,82,20,3.1\n"
+                                       "SeasonalNaive,30,2,280,3.5,4.1,15,14,1.1,1,-0.2,70,25,4\n");
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/bw", dir);
+    civ_report_options zh = {.lang = "zh", .unit = "人次"}, en = {.lang = "en"};
+    assert_int_equal(civ_report_write(path, &zh), CIV_OK);
+    snprintf(file, sizeof file, "%s/charts/backtest_accuracy.vl.json", path);
+    char *spec = tf_slurp(file, NULL);
+    assert_non_null(spec);
+    assert_non_null(strstr(spec, "{\"model\":\"自动组合（默认）\",\"metric\":\"MAE\",\"value\":2.5}"));
+    assert_non_null(strstr(spec, "{\"model\":\"季节朴素法\",\"metric\":\"MAE\",\"value\":3.5}"));
+    assert_null(strstr(spec, "\"Auto\""));
+    assert_null(strstr(spec, "SeasonalNaive"));
+    free(spec);
+    snprintf(file, sizeof file, "%s/report.html", path);
+    char *html = tf_slurp(file, NULL);
+    assert_non_null(strstr(html, "<td title=\"Auto\">自动组合（默认）</td>"));
+    assert_non_null(strstr(html, "<td title=\"SeasonalNaive\">季节朴素法</td>"));
+    assert_non_null(strstr(html, "各模型的比较点数不同（自动组合（默认） 300，季节朴素法 280）"));
+    assert_non_null(strstr(html, "按此规则（与名义水平相差 5 个百分点以内算大致合适），自动组合（默认）："));
+    /* one line per measure, and the unit of the series where the measure has one */
+    static const char *const lines[] = {
+        "<li>回测窗口数（windows）：", "<li>失败窗口数（failed）：", "<li>比较点数（n）：",
+        "<li>MAE（平均绝对误差）：预测值与实际值之差的绝对值的平均，单位为人次；越小越好。</li>",
+        "<li>RMSE（均方根误差）：误差平方的平均再开方，单位为人次，", "<li>MAPE（平均绝对百分比误差）：",
+        "<li>sMAPE（对称平均绝对百分比误差）：", "<li>MASE（平均绝对标度误差）：", "<li>RMSSE（均方根标度误差）：",
+        "<li>偏差（bias）：预测值减实际值的平均，单位为人次；正数表示预测偏高",
+        "<li>覆盖率-80（coverage-80）：实际值落在 80% 预测区间内的比例（%）；越接近 80 越好。</li>",
+        "<li>区间得分-80（score-80）：", "<li>缩放区间得分-80（MSIS-80）："};
+    for (size_t k = 0; k < sizeof lines / sizeof *lines; k++)
+        if (!strstr(html, lines[k]))
+            fail_msg("the Chinese page lacks '%s'", lines[k]);
+    free(html);
+    /* the English page keeps the ids; without a unit none is claimed */
+    assert_int_equal(civ_report_write(path, &en), CIV_OK);
+    html = tf_slurp(file, NULL);
+    assert_non_null(strstr(html, "<td>Auto</td>"));
+    assert_null(strstr(html, "自动组合"));
+    assert_non_null(strstr(html, "<li>MAE (mean absolute error): the average size of a forecast&#39;s miss, in the "
+                                 "demand&#39;s unit; smaller is better.</li>"));
+    assert_non_null(strstr(html, "<li>coverage-80: the share (%) of actual values inside the 80% interval; closer "
+                                 "to 80 is better.</li>"));
+    free(html);
+    snprintf(file, sizeof file, "%s/charts/backtest_accuracy.vl.json", path);
+    spec = tf_slurp(file, NULL);
+    assert_non_null(strstr(spec, "{\"model\":\"Auto\",\"metric\":\"MAE\",\"value\":2.5}"));
+    free(spec);
 }
 
 /* The waterfall of a spec with an earmark: the steps in reading order
@@ -1098,7 +1211,15 @@ static void test_explanations_zh_older(void **state)
      * writes it (it said 元 after dollars) */
     rep_explanation_zh(&b, "population 50.0%; held at the floor of 50000.00; total 50000.00 (last year 48000.00, "
                            "+4.17%)", "USD");
-    assert_string_equal(b.data, "构成：population 50.0%；保底 50000.00 USD；合计 50000.00 USD（上年 48000.00 USD，+4.17%）");
+    assert_string_equal(b.data, "构成：population 50.0%；保持在保底 50000.00 USD；合计 50000.00 USD（上年 48000.00 USD，+4.17%）");
+    civ_rbuf_free(&b);
+    /* the bounds in natural Chinese: the rule first, then the amount, then the arithmetic (it read
+     * "按保持上年比例提高到上年 141870.24元的 85% = 120589.70元", "受增幅上限限制为比上年 ...") */
+    rep_explanation_zh(&b, "population 50.0%; raised to hold-harmless 85% of last year 141870.24 = 120589.70", NULL);
+    assert_string_equal(b.data, "构成：population 50.0%；因不低于上年的 85%，提高到 120589.70元（上年 141870.24元 × 85%）");
+    civ_rbuf_free(&b);
+    rep_explanation_zh(&b, "population 50.0%; limited by pace to +20% over last year 68100.00 = 81720.00", NULL);
+    assert_string_equal(b.data, "构成：population 50.0%；受增幅上限限制，为上年 68100.00元 +20% = 81720.00元");
     civ_rbuf_free(&b);
     rep_explanation_zh(&b, "", NULL);
     assert_true(b.data == NULL || !strcmp(b.data, ""));
@@ -1140,6 +1261,7 @@ int main(void)
         cmocka_unit_test(test_print_and_phone), cmocka_unit_test(test_history_and_per_aged),
         cmocka_unit_test(test_district_facet),
         cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),
+        cmocka_unit_test(test_backtest_words),   cmocka_unit_test(test_amounts_and_unit),
         cmocka_unit_test(test_uncertainty_widest),
         cmocka_unit_test(test_waterfall_steps),  cmocka_unit_test(test_model_mix_families),
         cmocka_unit_test(test_demand_window),

@@ -1,6 +1,6 @@
 /*
  * cmd_report.c -- layer CLI (a client of civicast.h only): `civicast report
- * OUTDIR [--lang zh|en] [--title TEXT] [--intervals KIND]`: rebuilds OUTDIR/report.html (and
+ * OUTDIR [--lang zh|en] [--title TEXT] [--intervals KIND] [--unit TEXT]`: rebuilds OUTDIR/report.html (and
  * OUTDIR/charts/NAME.vl.json) from the tables a plan wrote there, through
  * civ_report_write (docs/REPORT.md).
  */
@@ -9,18 +9,21 @@
 
 #include "commands.h"
 
-enum { R_LANG, R_TITLE, R_INTERVALS };
+enum { R_LANG, R_TITLE, R_INTERVALS, R_UNIT };
 static const civ_cli_option report_options[] = {
     [R_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "zh|en", "the page's language (default zh)"},
     [R_TITLE] = {"--title", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "TEXT", "the page's title"},
     [R_INTERVALS] = {"--intervals", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "KIND",
                      "model or conformal: how the plan's intervals were made (default:\n"
                      "as the folder's manifest.json records it); conformal says so on the page"},
+    [R_UNIT] = {"--unit", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "TEXT",
+                "the unit of the forecast series (人次, visits) for the demand axes\n"
+                "(default: the plan's [forecast] unit as manifest.json records it, else none)"},
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
 static const civ_cli_spec report_spec = {
     "report",
-    "usage: civicast report OUTDIR [--lang zh|en] [--title TEXT] [--intervals model|conformal]\n",
+    "usage: civicast report OUTDIR [--lang zh|en] [--title TEXT] [--intervals model|conformal] [--unit TEXT]\n",
     "Reads the tables `civicast plan` wrote into OUTDIR and writes OUTDIR/report.html:\n"
     "one self-contained page (no network request; prints on A4) with the sections\n"
     "Summary, Demand, Allocation, Uncertainty, Need and Monitoring, and each chart's\n"
@@ -39,7 +42,7 @@ static int run_report(int argc, char **argv)
     int code = civ_cli_parse(&report_spec, argc, argv, &a);
     if (code)
         return code;
-    civ_report_options opt = {.lang = a.value[R_LANG], .title = a.value[R_TITLE]};
+    civ_report_options opt = {.lang = a.value[R_LANG], .title = a.value[R_TITLE], .unit = a.value[R_UNIT]};
     const char *outdir = a.n_positional ? a.positional[0] : NULL, *kind = a.value[R_INTERVALS];
     if (kind)
         opt.intervals = !strcmp(kind, "model")       ? CIV_INTERVALS_MODEL

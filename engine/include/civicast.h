@@ -2434,6 +2434,9 @@ typedef struct civ_report_options {
                                    the allocation section then says which forecasts each forecast
                                    factor summed (civ_alloc_spec_demand_window over forecasts.csv);
                                    NULL: as the folder's manifest.json records it, nothing without one */
+    const char *unit;  /* the unit of the forecast series, shown on the demand axes and the backtest's measures
+                          ("人次", "visits"; a plan's [forecast] unit); NULL: as the folder's manifest.json
+                          records it (options.demand_unit), else no unit is named ("需求（每月）") */
 } civ_report_options;
 
 /** Writes OUTDIR/report.html from the tables a plan wrote into OUTDIR

@@ -171,7 +171,7 @@ class civ_panel_read_options(ctypes.Structure):
 
 class civ_report_options(ctypes.Structure):
     _fields_ = [("lang", ctypes.c_char_p), ("title", ctypes.c_char_p), ("intervals", ctypes.c_int),
-                ("spec", ctypes.c_void_p)]
+                ("spec", ctypes.c_void_p), ("unit", ctypes.c_char_p)]
 
 
 class civ_panel_summary(ctypes.Structure):

@@ -59,6 +59,24 @@ def test_report_conformal_intervals(plan_out):
     civicast.report(plan_out)
 
 
+def test_report_demand_unit(plan_out):
+    """The demand axes carry the series' unit: the plan's [forecast] unit (the
+    demo's 人次), recorded in manifest.json for a re-render; unit= and the
+    CLI's --unit are the same call."""
+    def title():
+        spec = json.loads((plan_out / "charts" / "demand_city.vl.json").read_text(encoding="utf-8"))
+        return json.dumps(spec, ensure_ascii=False)
+    manifest = json.loads((plan_out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["options"]["demand_unit"] == "人次"
+    civicast.report(plan_out)
+    assert "需求（人次/月）" in title() and "需求（每月" not in title()
+    civicast.report(plan_out, lang="en", unit="visits")
+    assert "Demand (visits per month)" in title()
+    r = subprocess.run([CLI, "report", str(plan_out), "--unit", "份"], capture_output=True, text=True)
+    assert r.returncode == 0 and "需求（份/月）" in title()
+    civicast.report(plan_out)
+
+
 def test_report_errors(tmp_path, plan_out):
     with pytest.raises(civicast.Error) as e:
         civicast.report(tmp_path / "nothing")

@@ -159,7 +159,7 @@ static void fund_head(ebuf *e, const civ_alloc_problem *p, const civ_alloc_resul
     } else if (ly == 0) {
         int rules = !isnan(fo->hold_harmless) || !isnan(fo->pace);
         if (zh)
-            app_s(e, rules ? "（上年无此项资金，不适用保持上年与增幅上限）" : "（上年无此项资金）");
+            app_s(e, rules ? "（上年无此项资金，不适用“不低于上年”与增幅上限）" : "（上年无此项资金）");
         else
             app_s(e, rules ? " (nothing last year: no hold-harmless or pace)" : " (nothing last year)");
     }
@@ -208,17 +208,18 @@ static void fund_decision(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
         return;
     }
     if (b & CIV_BIND_HOLD_HARMLESS) {
-        if (zh) { /* "<保持|按保持上年比例提高到>上年 <ly>元的 <hh>% = <amount>元" (<ly> USD 的) */
-            app_s(e, yielded ? "保持" : "按保持上年比例提高到");
-            app_s(e, "上年 ");
-            app_money(e, s, bd.last_year);
-            app_unit(e, s);
-            /* "12,000.00 USD 的 90%": a code in Latin letters is set off from the Chinese after it, as 元 is not */
-            app_s(e, !s->currency || !strcmp(s->currency, "CNY") ? "的 " : " 的 ");
+        if (zh) { /* "因不低于上年的 <hh>%，<保持在|提高到> <amount>元（上年 <ly>元 × <hh>%）" */
+            app_s(e, "因不低于上年的 ");
             app_g(e, hh);
-            app_s(e, "% = ");
+            app_s(e, yielded ? "%，保持在 " : "%，提高到 ");
             app_money(e, s, bd.hold_harmless);
             app_unit(e, s);
+            app_s(e, "（上年 ");
+            app_money(e, s, bd.last_year);
+            app_unit(e, s);
+            app_s(e, " × ");
+            app_g(e, hh);
+            app_s(e, "%）");
         } else { /* "<held at|raised to> hold-harmless <hh>% of last year <ly> = <amount>" */
             app_s(e, yielded ? "held at" : "raised to");
             app_s(e, " hold-harmless ");
@@ -230,7 +231,7 @@ static void fund_decision(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
         }
     } else if (b & CIV_BIND_FLOOR) {
         if (zh)
-            app_s(e, yielded ? "保底 " : "提高到保底 ");
+            app_s(e, yielded ? "保持在保底 " : "提高到保底 ");
         else
             app_s(e, yielded ? "held at the floor of " : "raised to the floor of ");
         app_money(e, s, bd.floor);
@@ -243,8 +244,8 @@ static void fund_decision(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
         app_s(e, zh ? "），不再追加，已拨部分不收回" : ": nothing released, and nothing paid is taken back");
         return;
     } else if (b & CIV_BIND_PACE) {
-        /* "limited by pace to +<q>% over last year <ly> = <pace>" (zh: "受增幅上限限制为比上年 <ly>元 +<q>% = <pace>元") */
-        app_s(e, zh ? "受增幅上限限制为比" : "limited by pace to ");
+        /* "limited by pace to +<q>% over last year <ly> = <pace>" (zh: "受增幅上限限制，为上年 <ly>元 +<q>% = <pace>元") */
+        app_s(e, zh ? "受增幅上限限制，为" : "limited by pace to ");
         app_pace_terms(e, s, &bd, q, zh);
     } else if ((b & CIV_BIND_CAP) && p->paid &&
                (double)p->paid[u * n + i] > ((det & CIV_DETAIL_CAP_SHARE) ? bd.cap_share : bd.cap)) {

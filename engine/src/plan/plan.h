@@ -32,6 +32,7 @@ struct civ_plan {
     size_t n_levels;
     int levels_set;                               /* else {80, 95} */
     int intervals;                                /* [forecast] intervals: CIV_INTERVALS_* of every forecast */
+    char unit[64];                                /* [forecast] unit of the panel's values (人次; "" = not stated) */
     size_t conformal_windows, conformal_step;     /* [forecast] conformal_*: civ_forecast_options' (0 = default) */
     size_t conformal_sample;                      /* 0 = default (every series); SIZE_MAX = "all" */
     int conformal_refit;                          /* CIV_CONFORMAL_REFIT_* */

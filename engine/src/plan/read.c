@@ -311,6 +311,8 @@ static civ_status read_forecast_section(const char *path, civ_toml_table *tf, ci
     if (!st && !(v = (double)c->seed, st = get_num(path, tf, "forecast", "seed", 1, 0, 9007199254740992.0, &v)))
         c->seed = (uint64_t)v;
     if (!st)
+        st = get_str(path, tf, "forecast", "unit", 0, c->unit, sizeof c->unit);
+    if (!st)
         st = read_levels(path, tf, c);
     if (!st)
         st = read_intervals(path, tf, c);
@@ -319,7 +321,7 @@ static civ_status read_forecast_section(const char *path, civ_toml_table *tf, ci
     if (!st)
         st = unused(path, tf, "forecast",
                     "model, horizon, levels, threads, seed, intervals, conformal_windows, conformal_step, "
-                    "conformal_sample, conformal_refit");
+                    "conformal_sample, conformal_refit, unit");
     return st;
 }
 

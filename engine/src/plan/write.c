@@ -225,6 +225,10 @@ static void json_options(FILE *f, const civ_plan_result *r, const civ_csv_write_
     for (size_t k = 0; k < p->n_levels; k++)
         fprintf(f, "%s%.17g", k ? ", " : "", p->levels[k]);
     fprintf(f, "],\n    \"intervals\": \"%s\"", p->intervals == CIV_INTERVALS_CONFORMAL ? "conformal" : "model");
+    if (p->unit[0]) { /* [forecast] unit: the report's demand axes */
+        fprintf(f, ",\n    \"demand_unit\": ");
+        json_str(f, p->unit);
+    }
     if (p->intervals == CIV_INTERVALS_CONFORMAL) { /* windows null: the library's default (FORECASTING.md) */
         fprintf(f, ",\n    \"conformal\": {\"windows\": ");
         if (p->conformal_windows)
@@ -377,7 +381,8 @@ civ_status civ_plan_result_write_opts(const civ_plan_result *result, const char 
         s = write_tables(result, stage, options);
     if (!s) {
         civ_report_options ro = {.lang = result->plan.lang[0] ? result->plan.lang : NULL,
-                                 .intervals = result->plan.intervals, .spec = result->spec};
+                                 .intervals = result->plan.intervals, .spec = result->spec,
+                                 .unit = result->plan.unit[0] ? result->plan.unit : NULL};
         s = civ_error_name_file(civ_report_write(stage, &ro), dir);
     }
     if (!s)

@@ -184,6 +184,15 @@ static int chinese_explanations(const rep_data *d)
     return 0;
 }
 
+/* The decimals of the minor unit: 2 for fen (0.01), 3 for a 1/1000 currency, 0 for one without. */
+static int minor_decimals(double per_minor)
+{
+    int k = 0;
+    for (double m = per_minor; k < 4 && m > 0 && m < 1 - 1e-9; m *= 10)
+        k++;
+    return k;
+}
+
 void rep_community_table(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
@@ -222,7 +231,9 @@ void rep_community_table(rep_ctx *ctx)
         if (show[3])
             rep_cell(b, c->street, 0);
         char num[40];
-        rep_fmt_num(num, sizeof num, c->amount, 0); /* in major units, as its explanation: 1,234 元, CNY 1,234 */
+        /* to the minor unit, as its explanation and allocation.csv (141,870.24 元, CNY 141,870.24): the
+         * amounts of a budget table add up as printed */
+        rep_fmt_num(num, sizeof num, c->amount, minor_decimals(d->per_minor));
         if (ctx->zh)
             snprintf(buf, sizeof buf, "%.40s %.40s", num, d->money_unit[0][1]);
         else
@@ -422,6 +433,10 @@ civ_status civ_report_write(const char *outdir, const civ_report_options *option
     int intervals = options && options->intervals ? options->intervals : manifest_intervals(manifest);
     rep_ctx ctx = {.d = &d, .outdir = outdir, .zh = !strcmp(lang, "zh"),
                    .conformal = intervals == CIV_INTERVALS_CONFORMAL};
+    if (options && options->unit)
+        snprintf(ctx.unit, sizeof ctx.unit, "%s", options->unit);
+    else if (manifest)
+        json_string_field(manifest, manifest + strlen(manifest), "demand_unit", ctx.unit, sizeof ctx.unit);
     if (options && options->spec)
         spec_demand(options->spec, d.t_fc, &ctx);
     else

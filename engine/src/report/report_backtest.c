@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "report_page.h"
 #include "report_text.h"
+#include "report_zh.h"
 #include "strmap.h"
 
 enum { MAX_MODELS = 8 };
@@ -152,7 +154,7 @@ static void failed_sentence(rep_ctx *ctx, const bt_fail *f)
                      TR(ctx, "%s 的 %s 个失败窗口中，%s 个是截止期前还没有任何数据的社区（当时尚未开始统计，无从预测）",
                         "Of %s's %s failed windows, %s are communities with no data at all before the cutoff "
                         "(not counted yet, nothing to forecast from)"),
-                     f->model, a, b);
+                     rep_word(ctx->zh, "model", f->model), a, b);
     char range[48];
     if (f->min_obs == f->max_obs)
         snprintf(range, sizeof range, "%zu", f->min_obs);
@@ -194,7 +196,8 @@ static void points_sentence(rep_ctx *ctx)
     for (size_t r = 0, k = 0; r < nr && k < sizeof list; r++) {
         const char *m = civ_table_text(t, r, cm);
         rep_fmt_num(num, sizeof num, civ_table_number(t, r, cn), 0);
-        k += (size_t)snprintf(list + k, sizeof list - k, "%s%s %s", r ? TR(ctx, "，", ", ") : "", m ? m : "", num);
+        k += (size_t)snprintf(list + k, sizeof list - k, "%s%s %s", r ? TR(ctx, "，", ", ") : "",
+                              rep_word(ctx->zh, "model", m ? m : ""), num);
     }
     char text[1024];
     snprintf(text, sizeof text,
@@ -241,7 +244,7 @@ static void coverage_sentence(rep_ctx *ctx)
     size_t k = (size_t)snprintf(text, sizeof text,
                                 TR(ctx, "按此规则（与名义水平相差 5 个百分点以内算大致合适），%s：",
                                    "By that rule (within 5 points of the nominal level is about right), %s: "),
-                                model ? model : "");
+                                rep_word(ctx->zh, "model", model ? model : ""));
     int any = 0;
     for (size_t c = 0; c < civ_table_n_columns(t) && k < sizeof text; c++)
         if (coverage_clause(ctx, t, c, one, sizeof one))
@@ -262,4 +265,104 @@ void rep_backtest_notes(rep_ctx *ctx)
     size_t n = failed_windows(ctx->d, m);
     for (size_t k = 0; k < n; k++)
         failed_sentence(ctx, &m[k]);
+}
+
+/* ---- what each measure means ---------------------------------------------- */
+
+typedef struct measure_text {
+    const char *prefix; /* the column's name, or its prefix before a level ("coverage-") */
+    int leveled;        /* 1: the column is prefix + a level (coverage-80) */
+    int in_unit;        /* 1: in the demand's unit */
+    const char *zh, *en; /* %s: the column's name; leveled ones then the level twice (zh) or once (en) */
+} measure_text;
+
+static const measure_text MEASURES[] = {
+    {"windows", 0, 0, "回测窗口数（windows）：回测的“社区 × 截止期”窗口个数。",
+     "windows: the number of (community, cutoff) windows backtested."},
+    {"failed", 0, 0, "失败窗口数（failed）：其中模型没有给出预测的窗口个数（原因见上文）。",
+     "failed: the windows in which the model gave no forecast (why: see above)."},
+    {"n", 0, 0, "比较点数（n）：参与计算误差的“预测值—实际值”对数。",
+     "n: the number of (forecast, actual) pairs the errors were computed on."},
+    {"MAE", 0, 1, "%s（平均绝对误差）：预测值与实际值之差的绝对值的平均%s；越小越好。",
+     "%s (mean absolute error): the average size of a forecast's miss%s; smaller is better."},
+    {"RMSE", 0, 1, "%s（均方根误差）：误差平方的平均再开方%s，大的偏差影响更大；越小越好。",
+     "%s (root mean squared error): the square root of the mean squared miss%s; large misses weigh more; "
+     "smaller is better."},
+    {"MAPE", 0, 0, "%s（平均绝对百分比误差）：误差占实际值的百分比的平均（实际值为 0 的点不计）；越小越好。",
+     "%s (mean absolute percentage error): the miss as a percentage of the actual value, averaged (points "
+     "whose actual is 0 left out); smaller is better."},
+    {"sMAPE", 0, 0, "%s（对称平均绝对百分比误差）：误差占实际值与预测值平均数的百分比的平均，在 0 到 200 之间；越小越好。",
+     "%s (symmetric mean absolute percentage error): the miss as a percentage of the mean of the actual and "
+     "the forecast, averaged, between 0 and 200; smaller is better."},
+    {"MASE", 0, 0, "%s（平均绝对标度误差）：平均绝对误差除以季节朴素法在训练期内的平均绝对误差；小于 1 表示比季节朴素法准，越小越好。",
+     "%s (mean absolute scaled error): the mean absolute error divided by the seasonal naive forecast's over "
+     "the training periods; below 1 beats the seasonal naive forecast; smaller is better."},
+    {"RMSSE", 0, 0, "%s（均方根标度误差）：均方根误差按季节朴素法在训练期内的误差标度；小于 1 表示比季节朴素法准，越小越好。",
+     "%s (root mean squared scaled error): the root mean squared error scaled by the seasonal naive "
+     "forecast's over the training periods; below 1 beats it; smaller is better."},
+    {"bias", 0, 1, "偏差（%s）：预测值减实际值的平均%s；正数表示预测偏高，负数表示偏低，越接近 0 越好。",
+     "%s: the mean of forecast minus actual%s; positive means the forecasts were too high, negative too low; "
+     "closer to 0 is better."},
+    {"coverage-", 1, 0, "%2$.0s覆盖率-%3$s（%1$s）：实际值落在 %3$s%% 预测区间内的比例（%%）；越接近 %3$s 越好。",
+     "%2$.0s%1$s: the share (%%) of actual values inside the %3$s%% interval; closer to %3$s is better."},
+    {"score-", 1, 1, "区间得分-%3$s（%1$s）：%3$s%% 区间的宽度，加上实际值落在区间外时按偏离程度计的罚分%2$s；越小越好。",
+     "%1$s (interval score): the width of the %3$s%% interval plus a penalty for each actual outside it, by "
+     "how far%2$s; smaller is better."},
+    {"MSIS-", 1, 0, "%2$.0s缩放区间得分-%3$s（%1$s）：区间得分除以季节朴素法在训练期内的平均绝对误差；越小越好。",
+     "%2$.0s%1$s (mean scaled interval score): the interval score divided by the seasonal naive forecast's mean "
+     "absolute error over the training periods; smaller is better."},
+};
+
+/* The measure of column `name` (any case; "coverage_80" as "coverage-80"), with its level in `level`. */
+static const measure_text *measure_of(const char *name, char *level, size_t size)
+{
+    for (size_t k = 0; k < sizeof MEASURES / sizeof *MEASURES; k++) {
+        const measure_text *m = &MEASURES[k];
+        size_t n = strlen(m->prefix);
+        if (!m->leveled) {
+            if (!strcasecmp(name, m->prefix))
+                return m;
+            continue;
+        }
+        if (!strncasecmp(name, m->prefix, n - 1) && (name[n - 1] == '-' || name[n - 1] == '_') && name[n] &&
+            strspn(name + n, "0123456789.") == strlen(name + n)) {
+            snprintf(level, size, "%s", name + n);
+            return m;
+        }
+    }
+    return NULL;
+}
+
+void rep_backtest_glossary(rep_ctx *ctx)
+{
+    const civ_table *t = ctx->d->t_backtest;
+    size_t shown = 0;
+    char unit[128] = "";
+    if (ctx->unit[0])
+        snprintf(unit, sizeof unit, TR(ctx, "，单位为%s", ", in %s"), ctx->unit);
+    else
+        snprintf(unit, sizeof unit, "%s", TR(ctx, "，单位同需求", ", in the demand's unit"));
+    for (size_t c = 0; t && c < civ_table_n_columns(t); c++) {
+        const char *name = civ_table_column_name(t, c);
+        char level[32] = "", line[768];
+        const measure_text *m = civ_table_column_type(t, c) == CIV_COLUMN_NUMBER ? measure_of(name, level, sizeof level)
+                                                                                : NULL;
+        if (!m)
+            continue;
+        const char *u = m->in_unit ? unit : "";
+        if (m->leveled)
+            snprintf(line, sizeof line, TR(ctx, m->zh, m->en), name, u, level);
+        else
+            snprintf(line, sizeof line, TR(ctx, m->zh, m->en), name, u);
+        if (!shown++) {
+            civ_rbuf_put(&ctx->page, "<p>");
+            civ_rbuf_html(&ctx->page, TR(ctx, "各项指标的含义：", "What each measure means:"));
+            civ_rbuf_put(&ctx->page, "</p>\n<ul class=\"measures\">");
+        }
+        civ_rbuf_put(&ctx->page, "<li>");
+        civ_rbuf_html(&ctx->page, line);
+        civ_rbuf_put(&ctx->page, "</li>");
+    }
+    if (shown)
+        civ_rbuf_put(&ctx->page, "</ul>\n");
 }

@@ -123,7 +123,12 @@ static void ds_field(const rep_ctx *ctx, civ_rbuf *b, int temporal, int axis)
  * forecast mean, each mark with its own tooltip. */
 static void band_layers(const rep_ctx *ctx, civ_rbuf *b, int temporal, int history)
 {
-    const char *y = TR(ctx, "需求（每月）", "Demand per month");
+    /* the series' unit when the plan states it ([forecast] unit: 需求（人次/月）), else none is claimed */
+    char y[128];
+    if (ctx->unit[0])
+        snprintf(y, sizeof y, TR(ctx, "需求（%s/月）", "Demand (%s per month)"), ctx->unit);
+    else
+        snprintf(y, sizeof y, "%s", TR(ctx, "需求（每月，单位同输入数据）", "Demand per month (the data's unit)"));
     civ_rbuf_put(b, "\"encoding\":{\"x\":");
     ds_field(ctx, b, temporal, 1);
     civ_rbuf_put(b, "},\"layer\":[");

@@ -185,11 +185,15 @@ static bt_kind bt_column_kind(const char *name, double *level)
     return BT_ERROR;
 }
 
-/* Row r's label: the short model name, then the other text columns. */
-static void bt_label(const civ_table *t, size_t r, size_t cm, char *label, size_t size)
+/* Row r's label: the short model name (on the Chinese page, the Chinese of
+ * the default and the baselines: Auto -> 自动组合（默认）), then the other
+ * text columns. */
+static void bt_label(const civ_table *t, size_t r, size_t cm, int zh, char *label, size_t size)
 {
     const char *mv = civ_table_text(t, r, cm);
-    rep_short_model(label, size, mv ? mv : "");
+    char model[512];
+    rep_short_model(model, sizeof model, mv ? mv : "");
+    snprintf(label, size, "%s", zh ? rep_word_zh("model", model) : model);
     for (size_t c = 0; c < civ_table_n_columns(t); c++) {
         const char *v = c != cm && civ_table_column_type(t, c) == CIV_COLUMN_TEXT ? civ_table_text(t, r, c) : NULL;
         size_t L = strlen(label);
@@ -215,7 +219,7 @@ static size_t bt_values(civ_rbuf *b, const civ_table *t, size_t cm, bt_kind want
         for (size_t r = 0; r < nr; r++) {
             if (!isfinite(civ_table_number(t, r, c)))
                 continue;
-            bt_label(t, r, cm, label, sizeof label);
+            bt_label(t, r, cm, zh, label, sizeof label);
             civ_rbuf_put(b, count++ ? ",{\"model\":" : "{\"model\":");
             civ_rbuf_json_str(b, label);
             civ_rbuf_put(b, ",\"metric\":");

@@ -29,6 +29,7 @@ typedef struct rep_ctx {
     char hold_label[96];  /* the hold-harmless rule's name, with its share of last year when one (rep_rule_label) */
     rep_demand_window demand[REP_MAX_DEMAND]; /* from manifest.json; none for a folder without one */
     size_t n_demand;
+    char unit[64];        /* the unit of the forecast series (人次), "" when not stated (civ_report_options.unit) */
 } rep_ctx;
 
 /* Picks the text of the report's language. */
@@ -115,5 +116,10 @@ void rep_page_script(civ_rbuf *b);
  * against its levels, models scored on different points, what the failed
  * windows were (report_backtest.c). */
 void rep_backtest_notes(rep_ctx *ctx);
+/* One plain line per accuracy measure backtest_accuracy.csv has (MAE, RMSE,
+ * MAPE, sMAPE, MASE, RMSSE, bias, coverage-L, score-L, MSIS-L and the
+ * counts): what it measures, in the demand's unit when ctx->unit says it, and
+ * which way is better. */
+void rep_backtest_glossary(rep_ctx *ctx);
 
 #endif

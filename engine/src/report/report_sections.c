@@ -283,19 +283,19 @@ static void backtest_reading(rep_ctx *ctx)
         rep_para(ctx, text);
     }
     if (has_model_row(d->t_backtest, "Auto")) /* civicast's display name of the default model, `auto` */
-        rep_para(ctx, TR(ctx, "Auto 一行是默认的自动组合方法：ETS、ARIMA、Theta、DampedETS、DOTM 五个模型预测的中位数，"
-                              "间歇性需求（很多月份为 0）的社区改用 TSB 模型。",
+        rep_para(ctx, TR(ctx, "“自动组合（默认）”一行（文件中的模型名为 Auto）是默认的自动组合方法：ETS、ARIMA、Theta、DampedETS、DOTM "
+                              "五个模型预测的中位数，间歇性需求（很多月份为 0）的社区改用 TSB 模型。",
                          "The Auto row is the default automatic combination: the median of the ETS, ARIMA, Theta, "
                          "DampedETS and DOTM forecasts, with the TSB model for communities of intermittent demand "
                          "(many months at 0)."));
     rep_para(ctx, TR(ctx, "怎么读：MASE 是平均绝对误差除以季节朴素法（用上一季节同期值作预测）在训练期内的误差，小于 1 表示比这个简单方法更准；"
-                          "SeasonalNaive（季节朴素法）一行是这个简单方法在回测窗口上的实际成绩；sMAPE 是对称百分比误差。"
+                          "“季节朴素法”一行（SeasonalNaive）是这个简单方法在回测窗口上的实际成绩。"
                           "覆盖率-80、覆盖率-95（coverage-80、coverage-95）是实际值落在 80%、95% 预测区间内的比例（%）：接近 80、95 说明区间可信，"
                           "明显偏低说明区间过窄、不确定性被低估，明显偏高说明区间过宽、不确定性被高估（偏保守）。",
                      "How to read it: MASE is the mean absolute error divided by the in-sample error of the seasonal naive "
                      "forecast (the same period one season earlier), so below 1 beats that simple rule; the "
-                     "SeasonalNaive row is how that rule itself did in the backtest windows; sMAPE is the symmetric "
-                     "percentage error. coverage-80 and coverage-95 are the shares (%) of actual values that fell inside the 80% "
+                     "SeasonalNaive row is how that rule itself did in the backtest windows. coverage-80 and "
+                     "coverage-95 are the shares (%) of actual values that fell inside the 80% "
                      "and 95% intervals: close to 80 and 95 means the intervals can be trusted, well below means they are too "
                      "narrow and the uncertainty is understated, well above that they are too wide and it is "
                      "overstated."));
@@ -367,6 +367,7 @@ void rep_section_demand(rep_ctx *ctx)
         rep_para(ctx, text);
         backtest_reading(ctx);
         rep_backtest_notes(ctx);
+        rep_backtest_glossary(ctx);
         rep_chart_backtest(ctx);
         rep_table_view v = {.max_rows = 40, .file = d->backtest_file};
         rep_generic_table(ctx, d->t_backtest, &v);
@@ -578,6 +579,17 @@ static void latest_misses(rep_ctx *ctx, const civ_table *t)
     rep_generic_table(ctx, t, &v);
 }
 
+/* Where a monitoring sub-section's data are, in a note under its heading
+ * (the heading itself says what it shows, not a file name). */
+static void source_note(rep_ctx *ctx, const char *file)
+{
+    char text[256];
+    snprintf(text, sizeof text, TR(ctx, "数据：输出目录中的 %s。", "Data: %s in the output folder."), file);
+    civ_rbuf_put(&ctx->page, "<p class=\"note\">");
+    civ_rbuf_html(&ctx->page, text);
+    civ_rbuf_put(&ctx->page, "</p>\n");
+}
+
 void rep_section_monitoring(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
@@ -590,20 +602,22 @@ void rep_section_monitoring(rep_ctx *ctx)
     rep_para(ctx, TR(ctx, "监测给出的预警、指标与目标的对比和风险矩阵（来自输出目录的表）；图在前，明细表在后。",
                      "The monitoring's alerts, indicators against their targets and the risk matrix (tables of the output "
                      "folder): the charts first, the detail tables after them."));
-    char text[256];
     if (d->t_monitor) {
-        snprintf(text, sizeof text, "%s (%s)", TR(ctx, "预警", "Alerts"), d->monitor_file);
-        sub(ctx, text);
+        sub(ctx, TR(ctx, "预警", "Alerts"));
+        source_note(ctx, d->monitor_file);
         rep_chart_monitor(ctx);
     }
     if (d->t_status) {
-        snprintf(text, sizeof text, "%s (%s)", TR(ctx, "指标与目标", "Indicators against targets"), d->status_file);
-        sub(ctx, text);
+        sub(ctx, TR(ctx, "指标与目标", "Indicators against targets"));
+        source_note(ctx, d->status_file);
         rep_chart_indicators(ctx);
     }
     if (d->t_risk || d->t_risks) {
-        snprintf(text, sizeof text, "%s (%s)", TR(ctx, "风险矩阵", "Risk matrix"), d->t_risk ? d->risk_file : d->risks_file);
-        sub(ctx, text);
+        sub(ctx, TR(ctx, "风险矩阵", "Risk matrix"));
+        char files[128];
+        snprintf(files, sizeof files, "%s%s%s", d->t_risk ? d->risk_file : "",
+                 d->t_risk && d->t_risks ? TR(ctx, " 和 ", " and ") : "", d->t_risks ? d->risks_file : "");
+        source_note(ctx, files);
         rep_para(ctx, TR(ctx, "每个风险按发生概率（行）和影响程度（列）放入矩阵，格子颜色为风险等级，数字为落在该格的风险个数；下表按处理优先次序列出各风险。",
                          "Each risk sits in the cell of its probability (row) and impact (column); the colour is the cell's level, "
                          "the number counts the risks in it. The table lists the risks in the order to handle them."));

@@ -115,10 +115,12 @@ static void number_cell(rep_ctx *ctx, const civ_table *t, size_t r, size_t c, co
 static void text_cell(rep_ctx *ctx, const civ_table *t, size_t r, size_t c, const rep_table_view *v, const cols *k)
 {
     civ_rbuf *b = &ctx->page;
-    const char *s = civ_table_text(t, r, c), *code = NULL, *street = NULL;
-    s = rep_word(ctx->zh, civ_table_column_name(t, c), s ? s : "");
+    const char *s = civ_table_text(t, r, c), *code = NULL, *street = NULL, *raw = s ? s : "";
+    s = rep_word(ctx->zh, civ_table_column_name(t, c), raw);
     if (v->monitoring && c == k->name && k->indicator != (size_t)-1)
         code = civ_table_text(t, r, k->indicator);
+    if (s != raw && !strcmp(civ_table_column_name(t, c), "model"))
+        code = raw; /* a model shown by its Chinese name keeps its id in the tooltip */
     if (v->monitoring && c == k->unit)
         street = street_name(ctx->d, s);
     if (code) {

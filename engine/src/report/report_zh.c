@@ -121,11 +121,11 @@ static int strip_suffix(civ_rbuf *b, const form *f, size_t n, const char *t, con
 /* What decided a fund's amount (fund_decision). */
 static const form DECISION[] = {
     {"floors ratably reduced to {n}%", "保底按比例削减至 {1}%"},
-    {"held at hold-harmless {n}% of last year {n} = {n}", "保持上年 {2}{u}的 {1}% = {3}{u}"},
-    {"raised to hold-harmless {n}% of last year {n} = {n}", "按保持上年比例提高到上年 {2}{u}的 {1}% = {3}{u}"},
-    {"held at the floor of {n}", "保底 {1}{u}"},
+    {"held at hold-harmless {n}% of last year {n} = {n}", "因不低于上年的 {1}%，保持在 {3}{u}（上年 {2}{u} × {1}%）"},
+    {"raised to hold-harmless {n}% of last year {n} = {n}", "因不低于上年的 {1}%，提高到 {3}{u}（上年 {2}{u} × {1}%）"},
+    {"held at the floor of {n}", "保持在保底 {1}{u}"},
     {"raised to the floor of {n}", "提高到保底 {1}{u}"},
-    {"limited by pace to +{n}% over last year {n} = {n}", "受增幅上限限制为比上年 {2}{u} +{1}% = {3}{u}"},
+    {"limited by pace to +{n}% over last year {n} = {n}", "受增幅上限限制，为上年 {2}{u} +{1}% = {3}{u}"},
     {"lowered to the cap of {n}% of the fund = {n}", "降至封顶：本项资金的 {1}% = {2}{u}"},
     {"lowered to the cap of {n}", "降至封顶 {1}{u}"},
     {"by formula", "按公式分配"},
@@ -144,7 +144,7 @@ static const form YIELDED[] = {
 /* The end of a fund's head (fund_head): its own history ... */
 static const form LAST_YEAR[] = {
     {"{s} (last year {n}, {n}%)", "（上年 {2}{u}，{3}%）"},
-    {"{s} (nothing last year: no hold-harmless or pace)", "（上年无此项资金，不适用保持上年与增幅上限）"},
+    {"{s} (nothing last year: no hold-harmless or pace)", "（上年无此项资金，不适用“不低于上年”与增幅上限）"},
     {"{s} (nothing last year)", "（上年无此项资金）"},
 };
 /* ... before it, what a reserve release adds to what was paid ... */
@@ -220,8 +220,8 @@ static int fund_clause(civ_rbuf *b, const char *t, const char *end)
 static void phrases(civ_rbuf *b, const char *t, const char *end)
 {
     static const char *const map[][2] = {
-        {"raised to hold-harmless ", "按保持上年比例提高到上年的 "}, {"% of last year", "%"},
-        {"limited by pace to +", "受增幅上限限制为比上年 +"},      {"% over last year", "%"},
+        {"raised to hold-harmless ", "因不低于上年的比例，提高到上年的 "}, {"% of last year", "%"},
+        {"limited by pace to +", "受增幅上限限制，为上年 +"},      {"% over last year", "%"},
         {"raised to the floor of ", "提高到保底 "},                {"lowered to the cap", "降至封顶"},
         {"floors ratably reduced to ", "保底按比例削减至 "},        {"not eligible for ", "不符合条件："},
         {" tilt ×", " 倾斜 ×"},                                    {"no factor score", "无因素得分"},
@@ -302,7 +302,8 @@ static void explanation_zh(civ_rbuf *b, const char *text)
 const char *rep_word_zh(const char *column, const char *value)
 {
     /* docs/MONITORING.md: statuses, alert states, scopes, the default risk
-     * matrix's impacts and levels */
+     * matrix's impacts and levels; the backtest's model names a reader knows
+     * by a description (the other models keep their names) */
     static const char *const words[][3] = {
         {"status", "met", "达标"},           {"status", "missed", "未达标"},
         {"status", "no_data", "无数据"},     {"status", "no_target", "未设目标"},
@@ -315,7 +316,11 @@ const char *rep_word_zh(const char *column, const char *value)
         {"impact", "moderate", "中等"},      {"impact", "fairly severe", "较严重"},
         {"impact", "severe", "严重"},        {"level", "low", "低"},
         {"level", "medium", "中"},           {"level", "medium-high", "较高"},
-        {"level", "high", "高"}};
+        {"level", "high", "高"},
+        /* the backtest's display names of the default and the baselines (civ_model_display_name) */
+        {"model", "Auto", "自动组合（默认）"},     {"model", "SeasonalNaive", "季节朴素法"},
+        {"model", "Naive", "朴素法"},              {"model", "HistoricAverage", "历史均值法"},
+        {"model", "RandomWalkWithDrift", "带漂移的随机游走"}};
     if (!column || !value)
         return value;
     for (size_t k = 0; k < N_OF(words); k++)

@@ -20,8 +20,9 @@
 void rep_explanation_zh(civ_rbuf *b, const char *text, const char *currency);
 /* The Chinese of a fixed word in a monitoring or risk table column
  * (status "missed" -> 未达标, alert "raised", scope "street", impact "fairly
- * severe", level "medium-high"); `value` itself when the column or the value
- * is not one of docs/MONITORING.md's. */
+ * severe", level "medium-high"), or of a backtest model name (model "Auto" ->
+ * 自动组合（默认）, "SeasonalNaive" -> 季节朴素法); `value` itself when the
+ * column or the value is not one of these. */
 const char *rep_word_zh(const char *column, const char *value);
 /* The word a reader of the page's language sees for a fixed word: zh
  * rep_word_zh, en the English of the codes written with underscores
