@@ -232,8 +232,9 @@ def need(spec, forecasts, encoding=None, thousands=None, percent=False):
     need_yuan (minor units whole as int64; "_minor"/"_major" for other
     currencies), and per year scope, year, communities, periods, demand,
     standard_fen, need_fen, need_yuan with a last "total" row.  The yuan
-    columns, exact decimal text in the files, are numbers here.  attrs["minor_unit"], ["currency"] (the [budget] currency, else
-    "CNY"), ["first_year"] and ["years"] describe the [need].  Errors: civicast.Error (e.g. CIV_ERR_NOT_FOUND for a year
+    columns, exact decimal text in the files, are numbers here.
+    attrs["minor_unit"], ["currency"] (the [budget] currency, else "CNY"),
+    ["first_year"] and ["years"] describe the [need].  Errors: civicast.Error (e.g. CIV_ERR_NOT_FOUND for a year
     the forecasts do not reach: forecast further ahead).  encoding,
     thousands, percent: as civicast.allocate's, for a CSV path of forecasts."""
     fmt = _input_format("civicast.need", encoding, thousands, percent)

@@ -94,7 +94,8 @@ cp "$OUT/forecasts.csv" "$WORK/fc_before.csv"
 # a demand check of files that do not belong together is refused, not an empty demand.csv: the
 # indicators' forecasts against the meals' holdout (it printed "0 actuals: 0 ahead, 0 behind", exit 0)
 "$CIV" monitor --demand-forecasts "$OUT/forecasts.csv" --demand-actuals "$DEMO/holdout_2025.csv" \
-    --out "$OUT" >"$WORK/mismatch.out" 2>&1 && fail "a demand check of unrelated files passed: $(cat "$WORK/mismatch.out")"
+    --out "$OUT" >"$WORK/mismatch.out" 2>&1 &&
+    fail "a demand check of unrelated files passed: $(cat "$WORK/mismatch.out")"
 grep -q "none of the forecasts' series is in the actuals" "$WORK/mismatch.out" ||
     fail "the unrelated demand check does not say why: $(cat "$WORK/mismatch.out")"
 # the demand check proper: the forecasts' own series, their realised values (here the means, sed-cut)

@@ -77,7 +77,8 @@ PYEOF
   printf '\n[backtest]\nwindows = 2\nstep = 3\nh = 6\nmodels = ["snaive", "naive"]\n'; } >"$WORK/bt.toml"
 "$CIV" plan "$WORK/bt.toml" --out "$WORK/bt" --draws 0 >"$WORK/stdout" 2>"$WORK/stderr" ||
     fail "plan with [backtest] failed: $(cat "$WORK/stderr")"
-grep -Eq "^backtest +2 models x 2 windows \(step 3, h = 6\), .* s; SeasonalNaive MASE [0-9.]+, coverage-80 [0-9.]+%, coverage-95 [0-9.]+%$" \
+grep -Eq "^backtest +2 models x 2 windows \(step 3, h = 6\), .* s; SeasonalNaive MASE [0-9.]+, coverage-80 [0-9.]+%, "\
+"coverage-95 [0-9.]+%$" \
     "$WORK/stdout" || fail "plan summary lacks the backtest line: $(cat "$WORK/stdout")"
 grep -q "could not be made" "$WORK/stdout" && fail "no window failed, yet the summary says some could not be made"
 grep -q "backtest.csv, backtest_accuracy.csv" "$WORK/stdout" || fail "the wrote line lacks the backtest files"
