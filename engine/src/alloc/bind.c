@@ -367,6 +367,18 @@ static int holds_fractions(const double *v, size_t n, double *lo_out, double *hi
     return lo >= 0 && hi <= 1 && hi > 0;
 }
 
+/* Whether an attribute of range lo..hi (holds_fractions) reads as percentages: every value in 0..100,
+ * some above 1, and some not whole (a count, whole values, is never taken for percentages). */
+static int holds_percentages(const double *v, size_t n, double lo, double hi)
+{
+    if (!(lo >= 0 && hi <= 100 && hi > 1))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i]) && fabs(v[i] - nearbyint(v[i])) > 1e-9)
+            return 1;
+    return 0;
+}
+
 /* An earmark's bound in percent over an attribute of fractions
  * ("eligible_min = 50" on migrant_share, 0.02..0.71): as written no
  * community is eligible (a minimum), or the bound keeps every one (a
@@ -381,10 +393,7 @@ static civ_status earmark_units(const civ_alloc_spec *spec, const civ_alloc_pool
          * maximum that keeps none.  Otherwise it is as likely meant in the attribute's units (0.5 km, at least
          * one family of a count: docs/ALLOCATION.md, "Percentages written for fractions"), and runs.  Counts
          * (whole values) are never taken for percentages. */
-        int whole = 1;
-        for (size_t i = 0; i < n && whole; i++)
-            whole = isnan(v[i]) || fabs(v[i] - nearbyint(v[i])) <= 1e-9;
-        if (whole || !(lo >= 0 && hi <= 100 && hi > 1))
+        if (!holds_percentages(v, n, lo, hi))
             return CIV_OK;
         for (int k = 0; k < 2; k++) {
             double b = k ? pool->eligible_max : pool->eligible_min;
@@ -799,12 +808,10 @@ static civ_status tilt_units(const civ_alloc_spec *spec, const civ_alloc_tilt *t
     civ_where w = {.file = spec->path, .line = tl->threshold_loc.line, .column = tl->threshold_loc.column,
                    .field = tl->threshold_key};
     size_t hits = 0, known = 0;
-    int whole = 1;
     for (size_t i = 0; i < n; i++) {
         if (isnan(v[i]))
             continue;
         known++;
-        whole = whole && fabs(v[i] - nearbyint(v[i])) <= 1e-9;
         hits += tl->op == CIV_OP_GT ? v[i] > b : tl->op == CIV_OP_GE ? v[i] >= b : tl->op == CIV_OP_LT ? v[i] < b
                                                                                                     : v[i] <= b;
     }
@@ -817,7 +824,7 @@ static civ_status tilt_units(const civ_alloc_spec *spec, const civ_alloc_tilt *t
                            "write %g for %g%%",
                            tl->name, tl->threshold_key, b, tl->attribute, lo, hi, effect, b / 100, b);
     }
-    if (whole || !(lo >= 0 && hi <= 100 && hi > 1) || !(b > 0 && b < 1) || (hits && hits < known))
+    if (!holds_percentages(v, n, lo, hi) || !(b > 0 && b < 1) || (hits && hits < known))
         return CIV_OK;
     return civ_fail_at(CIV_ERR_SPEC, &w,
                        "tilt '%s': %s = %g, but attribute '%s' holds values up to %g (%g..%g, not whole: "
