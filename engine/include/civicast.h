@@ -166,12 +166,17 @@ typedef enum civ_date_form {
  *  refused (civicast periods are days or longer).  Dates as spreadsheets
  *  write them, year first, are read too: "2024/7/15" and "2024/07/15" (also
  *  with a midnight time, "2024/7/15 0:00", Excel's CSV export of a date cell
- *  in a Chinese locale) and unpadded "2024-7-15" are days; "2024/7" and
- *  "2024/07" are months; and as a Chinese locale writes them, "2024年"
- *  (a year), "2024年第3季度" / "2024年3季度" / "2024年三季度" (a quarter),
- *  "2024年7月" / "2024年07月" (a month) and "2024年7月15日" (a day).
+ *  in a Chinese locale) and unpadded "2024-7-15" are days; "2024/7",
+ *  "2024/07" and unpadded "2024-7" are months; as a Chinese locale writes
+ *  them, "2024年" (a year), "2024年第3季度" / "2024年3季度" / "2024年三季度"
+ *  (a quarter), "2024年7月" / "2024年07月" (a month) and "2024年7月15日" (a
+ *  day); with an English month name and a four-digit year, "Jul-2024",
+ *  "July 2024" (months), "15-Jul-2024", "15JUL2024", "July 15, 2024" (days).
  *  (Outputs write such dates in ISO form.)
- *  Errors: CIV_ERR_DATE with the reason (bad shape, month 13, Feb 30, ...). */
+ *  Errors: CIV_ERR_DATE with the reason (bad shape, month 13, Feb 30, ...);
+ *  an English month with a two-digit year or none ("Jul-24", Excel's mmm-yy;
+ *  "15-Jul-24"; "15-Jul") is refused with the Excel format that shows it and
+ *  the cure, as are day-first dates, "2024.1" and YYYYMM integers. */
 CIV_API civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int64_t *value);
 
 /** The separator of the time that follows a day date civ_date_parse accepted:
