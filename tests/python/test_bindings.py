@@ -585,6 +585,12 @@ def test_allocate_to_file_equals_cli(tmp_path):
     with pytest.raises(civicast.Error):
         civicast.allocate_to_file(DEMO / "communities.csv", DEMO / "allocation.spec", tmp_path / "a.txt")
     assert not (tmp_path / "a.txt").exists()
+    # a page or a workbook asked of a table writer: the message says what was meant (before: the extension only)
+    with pytest.raises(civicast.Error, match=r"a\.html: unknown file type: .*the HTML report for a committee is "
+                       r"written by civicast plan.*civicast\.plan"):
+        civicast.allocate_to_file(DEMO / "communities.csv", DEMO / "allocation.spec", tmp_path / "a.html")
+    with pytest.raises(civicast.Error, match=r"a\.xlsx: unknown file type: .*Excel opens"):
+        civicast.allocate_to_file(DEMO / "communities.csv", DEMO / "allocation.spec", tmp_path / "a.xlsx")
 
 
 # ---------------------------------------------------------------- threads
