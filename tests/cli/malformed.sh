@@ -80,9 +80,11 @@ check "a flag with =" 1 "unknown option '--quiet=1'" -- \
 [ -e "$WORK/f.csv" ] && fail "a refused command wrote its output"
 # an output that is no table format, refused before the run, naming the user's path and what the option writes
 # (before: after the forecast, "./.g3.csv.staging.LHw1kL/1-r.html: unknown file type: ...", the staging copy)
-check "forecast --report r.html" 3 "civicast: --report $WORK/r.html: unknown file type: --report writes a table (one row per series: model, status" -- \
+want="civicast: --report $WORK/r.html: unknown file type: --report writes a table (one row per series: model, status"
+check "forecast --report r.html" 3 "$want" -- \
   "$CIV" forecast "$WORK/four.csv" --model naive --h 3 --out "$WORK/g3.csv" --report "$WORK/r.html" -q
-grep -qF "the HTML report for a committee is written by civicast plan" "$WORK/err" || fail "no plan hint: $(cat "$WORK/err")"
+grep -qF "the HTML report for a committee is written by civicast plan" "$WORK/err" ||
+  fail "no plan hint: $(cat "$WORK/err")"
 grep -qF "staging" "$WORK/err" && fail "the message names the staging folder: $(cat "$WORK/err")"
 [ -e "$WORK/g3.csv" ] && fail "a refused command wrote its output"
 check "forecast --fitted fit.xlsx" 3 "--fitted $WORK/fit.xlsx: unknown file type" -- \
@@ -91,7 +93,8 @@ check "forecast --out f.txt (one output)" 3 "--out $WORK/f.txt: unknown file typ
   "$CIV" forecast "$WORK/four.csv" --model naive --h 3 --out "$WORK/f.txt" -q
 check "backtest --accuracy acc.xlsx" 3 "--accuracy $WORK/acc.xlsx: unknown file type" -- \
   "$CIV" backtest "$WORK/four.csv" --model naive --h 1 --out "$WORK/cv.csv" --accuracy "$WORK/acc.xlsx" -q
-check "convert OUT.xlsx" 3 "the output $WORK/o.xlsx: unknown file type" -- "$CIV" convert "$WORK/four.csv" "$WORK/o.xlsx"
+check "convert OUT.xlsx" 3 "the output $WORK/o.xlsx: unknown file type" -- \
+  "$CIV" convert "$WORK/four.csv" "$WORK/o.xlsx"
 check "convert --summing s.txt" 3 "--summing $WORK/s.txt: unknown file type" -- \
   "$CIV" convert "$WORK/four.csv" "$WORK/o.csv" --summing "$WORK/s.txt"
 # backtest's outputs are outputs: --out onto its input is refused (before: the panel was replaced by the windows)
