@@ -368,6 +368,32 @@ static void test_bad_dates(void **state)
     assert_non_null(strstr(civ_last_error()->message, "looks like the sheet's total row, not a series"));
     expect_panel_error("unique_id,ds,y\nA,2024-01,1\nB,2024-01,2\n Total ,2024-01,3\n", CIV_ERR_PARSE, 4, 1,
                        "unique_id");
+    /* every spelling people use is one check (core civ_total_row_id; before, these were read as series) */
+    {
+        static const char *const spelled[] = {"TOTAL:", "\xE5\x90\x88  \xE8\xAE\xA1",             /* 合  计 */
+                                              "\xE5\x90\x88\xE3\x80\x80\xE8\xAE\xA1",            /* 合　计 */
+                                              "\xE6\x80\xBB\xE8\xAE\xA1\xEF\xBC\x9A",            /* 总计： */
+                                              "\xE5\xB0\x8F \xE8\xAE\xA1", "Grand Total", "sum", "Subtotal"};
+        for (size_t k = 0; k < sizeof spelled / sizeof *spelled; k++) {
+            char text[160];
+            snprintf(text, sizeof text, "unique_id,ds,y\nA,2024-01,1\nB,2024-01,2\n%s,2024-01,3\n", spelled[k]);
+            expect_panel_error(text, CIV_ERR_PARSE, 4, 1, "unique_id");
+            assert_string_equal(civ_last_error()->series_id, spelled[k]);
+        }
+        const char *ids[] = {"A", "total", NULL, "B", "Total\xEF\xBC\x9A", "C"};
+        size_t at = 0;
+        assert_int_equal(civ_total_row_find(ids, 6, &at), CIV_OK);
+        assert_int_equal(at, 4);
+        assert_int_equal(civ_total_row_find(ids, 4, &at), CIV_OK);
+        assert_int_equal(at, 4); /* none: n */
+        assert_int_equal(civ_total_row_find(NULL, 0, &at), CIV_OK);
+        assert_int_equal(at, 0);
+        assert_int_equal(civ_total_row_find(NULL, 1, &at), CIV_ERR_INVALID_ARGUMENT);
+        assert_int_equal(civ_total_row_find(ids, 1, NULL), CIV_ERR_INVALID_ARGUMENT);
+        const char *names[] = {"Totals", "合计社区", "total sum", "SUMMARY"}; /* not total rows */
+        assert_int_equal(civ_total_row_find(names, 4, &at), CIV_OK);
+        assert_int_equal(at, 4);
+    }
     {
         const char *alone = write_file("unique_id,ds,y\nTotal,2024-01,3\nTotal,2024-02,4\n", -1);
         civ_panel *p = NULL;

@@ -284,7 +284,12 @@ static void test_spreadsheet_dates(void **state)
     expect_bad("2024/1/123", "expected");
     expect_bad("2024/1/", "expected");
     expect_bad("2024/", "expected");
-    expect_bad("2024-1", "expected"); /* ISO months have two digits */
+    /* a month typed unpadded, as "2019/1" (before: "expected YYYY-M-D") */
+    expect_date("2024-1", CIV_DATE_MONTH, 12 * 2024);
+    expect_date("2024-9", CIV_DATE_MONTH, 12 * 2024 + 8);
+    expect_bad("2024-0", "month 0");
+    expect_bad("2024-13-1", "month 13");
+    expect_bad("2024-1-", "expected YYYY-M-D");
     expect_bad("2024/1/1x", "expected");
     expect_bad("2024/Q1", "expected");
     expect_bad("1/2/2019", "must start with its year");
@@ -315,6 +320,37 @@ static void test_spreadsheet_dates(void **state)
     assert_int_equal(civ_date_time_separator("2019-01-01", 10), 0);
     /* only `len` bytes are read */
     assert_int_equal(civ_date_time_separator("2019-01-01 00:00", 10), 0);
+}
+
+/* Dates with an English month name, as an English-locale Excel re-saves a
+ * ds column of 2025-01: read when the year has four digits, refused with the
+ * cause and the cure when it has two or none (before: "expected YYYY, ..."). */
+static void test_english_month_names(void **state)
+{
+    (void)state;
+    expect_date("Jan-2025", CIV_DATE_MONTH, 12 * 2025);
+    expect_date("January 2025", CIV_DATE_MONTH, 12 * 2025);
+    expect_date("JAN 2025", CIV_DATE_MONTH, 12 * 2025);
+    expect_date("Sep-2024", CIV_DATE_MONTH, 12 * 2024 + 8);
+    expect_date("Sept 2024", CIV_DATE_MONTH, 12 * 2024 + 8);
+    expect_date("december 2024", CIV_DATE_MONTH, 12 * 2024 + 11);
+    expect_date("1-Jan-2025", CIV_DATE_DAY, 20089);
+    expect_date("01-JAN-2025", CIV_DATE_DAY, 20089);
+    expect_date("01JAN2025", CIV_DATE_DAY, 20089); /* SAS's DATE9 */
+    expect_date("January 1, 2025", CIV_DATE_DAY, 20089);
+    expect_date("29-Feb-2024", CIV_DATE_DAY, 19782);
+    expect_bad("Jan-25", "Excel's mmm-yy display of a month");
+    expect_bad("Jan-25", "format the column as yyyy-mm (Format Cells > Custom)");
+    expect_bad("Dec-9", "mmm-yy");
+    expect_bad("1-Jan-25", "Excel's d-mmm-yy display of a day");
+    expect_bad("1-Jan-25", "format the column as yyyy-mm-dd");
+    expect_bad("25-Jan", "d-mmm display of a day, without its year");
+    expect_bad("29-Feb-2023", "day 29 does not exist in 2023-02");
+    expect_bad("Jan-0000", "year must be");
+    expect_bad("Jan-2025-3", "a month name is read in Jan-2025");
+    expect_bad("Janu-2025", "expected YYYY"); /* no month name: the general message */
+    expect_bad("May", "expected YYYY");
+    expect_bad("Jan Feb 2025", "expected YYYY");
 }
 
 /* Dates as a Chinese locale writes them (Excel's 2024年7月 and 长日期
@@ -624,6 +660,7 @@ int main(void)
         cmocka_unit_test(test_datetimes),
         cmocka_unit_test(test_spreadsheet_dates),
         cmocka_unit_test(test_chinese_dates),
+        cmocka_unit_test(test_english_month_names),
         cmocka_unit_test(test_freq_parse),
         cmocka_unit_test(test_date_to_period),
         cmocka_unit_test(test_format_style),

@@ -646,6 +646,19 @@ static void test_bad_content(void **state)
     expect_panel_error(dup, CIV_ERR_DUPLICATE, "/series/unique_id");
     assert_string_equal(civ_last_error()->series_id, "A");
 
+    /* a sheet's total row among the series, as the CSV reader refuses it (before: read as one more community);
+     * "total" exactly, the top node of civicast's node panels, is read */
+    const char *tot = good_file("total_row.h5");
+    const char *tot_ids[] = {"A", "B", "\xE5\x90\x88\xE3\x80\x80\xE8\xAE\xA1", "C"}; /* 合　计 (U+3000) */
+    replace_ids(tot, tot_ids, 4);
+    expect_panel_error(tot, CIV_ERR_PARSE, "/series/unique_id");
+    assert_string_equal(civ_last_error()->series_id, "\xE5\x90\x88\xE3\x80\x80\xE8\xAE\xA1");
+    assert_non_null(strstr(civ_last_error()->message, "looks like the sheet's total row, not a series"));
+    const char *top = good_file("top_node.h5");
+    const char *top_ids[] = {"total", "B", "C", "D"};
+    replace_ids(top, top_ids, 4);
+    civ_panel_free(read_panel_ok(top));
+
     const char *utf = good_file("utf8.h5");
     const char *bad_ids[] = {"A", "B\xff\xfe", "C", "D"};
     replace_ids(utf, bad_ids, 4);

@@ -228,6 +228,13 @@ static void test_errors(void **state)
     expect("id,2024.01,2024.1\na,1,2\n", NULL, CIV_ERR_DATE, "2024.1", "January (2024.01) or October");
     expect("id,2024-01,2024-13\na,1,2\n", NULL, CIV_ERR_DATE, "2024-13", "month 13");
     expect("id,2024年1月,2024年13月\na,1,2\n", NULL, CIV_ERR_DATE, "2024年13月", "looks like a period");
+    /* an English Excel's mmm-yy headers (2025-01 shown as Jan-25): named with the cure (before: "no column header
+     * is a date"); with four-digit years they are months */
+    expect("id,Jan-25,Feb-25\na,1,2\n", NULL, CIV_ERR_DATE, "Jan-25", "Excel's mmm-yy display of a month");
+    civ_panel *named = NULL;
+    assert_int_equal(read_wide("id,Jan-2025,Feb-2025,May\na,1,2,x\n", NULL, NULL, &named), CIV_OK);
+    assert_int_equal(civ_panel_n_series(named), 1);
+    civ_panel_free(named);
     civ_panel_read_options o = {.wide = 1, .target_column = "用餐人次"};
     civ_panel *w = NULL;
     assert_int_equal(civ_panel_read_csv_ex(write_csv("id,2024-01\na,1\n"), &o, &w), CIV_ERR_INVALID_ARGUMENT);

@@ -107,6 +107,8 @@ int civ_cli_report(civ_status status)
     const char *text = civ_last_error_message();
     if (!text[0])
         text = civ_strerror(status);
+    char unstaged[2048];
+    text = civ_cli_unstage(text, unstaged, sizeof unstaged); /* a staged output named as the user's file */
     char safe[2048];
     fprintf(stderr, "civicast: %s\n", civ_cli_safe(text, safe, sizeof safe));
     return civ_cli_exit_code(status);

@@ -175,6 +175,11 @@ const char *civ_cli_outputs_path(civ_cli_outputs *o, const char *target);
 civ_status civ_cli_outputs_commit(civ_cli_outputs *o);
 /* Removes what was not published; always call it. */
 void civ_cli_outputs_end(civ_cli_outputs *o);
+/* text with every staged path of the last set replaced by the path the user
+ * gave for it (in buf, when one was found; else text itself): so that an error
+ * about a staged file (a full disk, an HDF5 failure) names the user's file.
+ * civ_cli_report applies it. */
+const char *civ_cli_unstage(const char *text, char *buf, size_t size);
 /* Writes tables[k] to paths[k] (k < n; a NULL path is skipped) as one set
  * published together: begin, write, commit, end. */
 civ_status civ_cli_write_tables(const civ_table *const *tables, const char *const *paths, size_t n,

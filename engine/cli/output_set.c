@@ -14,9 +14,41 @@
 
 #include "commands.h"
 
+/* The staged paths of the current set and the paths the user gave for them, kept after civ_cli_outputs_end (a
+ * command reports its error after the set is ended), so that a message about a staged file names the user's
+ * path (civ_cli_unstage; before: "full/.f.csv.staging.zqJPLC/0-f.csv: write failed: No space left on device"). */
+static char staged_paths[CIV_CLI_MAX_OUTPUTS][sizeof ((civ_cli_outputs *)0)->staged[0]];
+static const char *user_paths[CIV_CLI_MAX_OUTPUTS];
+static size_t n_staged_paths;
+
+const char *civ_cli_unstage(const char *text, char *buf, size_t size)
+{
+    if (!n_staged_paths || !text || size == 0)
+        return text;
+    size_t at = 0;
+    int changed = 0;
+    for (const char *p = text; *p && at + 1 < size;) {
+        size_t k = 0, len = 0;
+        for (; k < n_staged_paths; k++)
+            if ((len = strlen(staged_paths[k])) && !strncmp(p, staged_paths[k], len))
+                break;
+        if (k < n_staged_paths) {
+            at += (size_t)snprintf(buf + at, size - at, "%s", user_paths[k]);
+            at = at < size ? at : size - 1;
+            p += len;
+            changed = 1;
+        } else {
+            buf[at++] = *p++;
+        }
+    }
+    buf[at] = '\0';
+    return changed ? buf : text;
+}
+
 civ_status civ_cli_outputs_begin(civ_cli_outputs *o, const char *const *paths, size_t n)
 {
     memset(o, 0, sizeof *o);
+    n_staged_paths = 0;
     const char *first = NULL;
     size_t count = 0;
     for (size_t k = 0; k < n; k++)
@@ -47,6 +79,9 @@ const char *civ_cli_outputs_path(civ_cli_outputs *o, const char *target)
     memcpy(o->staged[k], staged, sizeof staged);
     o->targets[k] = target;
     o->n++;
+    memcpy(staged_paths[k], staged, sizeof staged);
+    user_paths[k] = target; /* the command's argument: lives as long as the process */
+    n_staged_paths = o->n;
     return o->staged[k];
 }
 

@@ -2,13 +2,17 @@
  * path_check.c -- layer CLI (a client of civicast.h only): refuses, before a
  * command runs, an output that is one of its inputs or another of its
  * outputs (civ_paths_check; issue 18.5: `--out in.csv` replaced the input,
- * `--out x.csv --report x.csv` lost the forecasts).  Every path option
- * (CIV_CLI_PATH) and positional of a command is an input unless the table
- * below names it an output.  `plan` checks its folder in the library
- * (civ_plan_run), so Python's civicast.plan is covered too.
+ * `--out x.csv --report x.csv` lost the forecasts), and an output file whose
+ * extension is no table format (`--report r.html`: before, refused after the
+ * run, naming the staging folder's copy, `./.f.csv.staging.LHw1kL/1-r.html`).
+ * Every path option (CIV_CLI_PATH) and positional of a command is an input
+ * unless the table below names it an output.  `plan` checks its folder in the
+ * library (civ_plan_run), so Python's civicast.plan is covered too.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "commands.h"
 
@@ -16,29 +20,67 @@ typedef struct outputs {
     const char *command;
     const char *options;      /* the output options, space separated */
     int first_positional_out; /* the first positional that is an output, or -1 */
+    const char *folders;      /* the output options that name a folder, not a table file */
 } outputs;
 
 static const outputs table[] = {
-    {"forecast", "--out --report --fitted", -1},
-    {"convert", "--summing", 1},
-    {"allocate", "--out --summary --uncertainty-out --draws-out", -1},
-    {"compare", "--out --summary", -1},
-    {"need", "--out --summary", -1},
-    {"settle", "--out --summary", -1},
-    {"project", "--out --summary", -1},
-    {"monitor", "--out", -1},
-    {"plan", "--out", -1},
-    {"report", "", 0}, /* its folder is read and written: the report's own files */
-    {"reconcile", "--out", -1},
+    {"forecast", "--out --report --fitted", -1, ""},
+    {"backtest", "--out --accuracy", -1, ""}, /* before: missing, `--out in.csv` replaced the input */
+    {"convert", "--summing", 1, ""},
+    {"allocate", "--out --summary --uncertainty-out --draws-out", -1, ""},
+    {"compare", "--out --summary", -1, ""},
+    {"need", "--out --summary", -1, ""},
+    {"settle", "--out --summary", -1, ""},
+    {"project", "--out --summary", -1, ""},
+    {"monitor", "--out", -1, "--out"},
+    {"plan", "--out", -1, "--out"},
+    {"report", "", 0, ""}, /* its folder is read and written: the report's own files */
+    {"reconcile", "--out", -1, ""},
 };
+
+static int listed(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; (p = strstr(p, name)); p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
 
 static int is_output(const outputs *o, const char *name)
 {
-    size_t n = strlen(name);
-    for (const char *p = o ? o->options : ""; (p = strstr(p, name)); p += n)
-        if ((p == o->options || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-            return 1;
-    return 0;
+    return o && listed(o->options, name);
+}
+
+/* An output file must be a table format, which its extension chooses.  Checked here, before the run, so that
+ * the message names the user's path and the option (the writers see the staging folder's copy when a command
+ * publishes several files together) and says what the option writes.  Returns the exit code, 0 when fine. */
+static int check_output_type(const char *role, const char *path, const char *help)
+{
+    const char *base = strrchr(path, '/');
+    const char *dot = strrchr(base ? base + 1 : path, '.');
+    if (dot && (!strcasecmp(dot, ".csv") || !strcasecmp(dot, ".h5") || !strcasecmp(dot, ".hdf5")))
+        return 0;
+    size_t first = help ? strcspn(help, "\n") : 0;
+    while (first && (help[first - 1] == ',' || help[first - 1] == ' '))
+        first--;
+    const char *hint = "";
+    if (dot && (!strcasecmp(dot, ".html") || !strcasecmp(dot, ".htm")))
+        hint = "; the HTML report for a committee is written by civicast plan (or civicast report from a plan's "
+               "folder)";
+    else if (dot && (!strcasecmp(dot, ".xlsx") || !strcasecmp(dot, ".xls")))
+        hint = "; Excel opens the .csv";
+    char safe[1024];
+    if (!help) /* a positional output */
+        fprintf(stderr, "civicast: %s %s: unknown file type: use a .csv, .h5 or .hdf5 extension (the extension "
+                "chooses the format)%s\n", role, civ_cli_safe(path, safe, sizeof safe), hint);
+    else
+        fprintf(stderr,
+                "civicast: %s %s: unknown file type: %s writes a table%s%.*s%s, as .csv, .h5 or .hdf5 (the "
+                "extension chooses)%s\n",
+                role, civ_cli_safe(path, safe, sizeof safe), role, first ? " (" : "", (int)first, help,
+                first ? (help[first] ? ", ...)" : ")") : "", hint);
+    return civ_cli_exit_code(CIV_ERR_UNSUPPORTED);
 }
 
 int civ_cli_check_paths(const civ_cli_spec *spec, const civ_cli_args *a)
@@ -71,5 +113,20 @@ int civ_cli_check_paths(const civ_cli_spec *spec, const civ_cli_args *a)
     }
     civ_status s = civ_paths_check(roles, n);
     free(roles);
-    return s ? civ_cli_report(s) : 0;
+    if (s)
+        return civ_cli_report(s);
+    for (int k = 0; spec->options[k].name && k < CIV_CLI_MAX_OPTIONS; k++) {
+        const civ_cli_option *opt = &spec->options[k];
+        int code;
+        if (opt->type == CIV_CLI_PATH && opt->kind != CIV_CLI_LIST && a->value[k] && a->value[k][0] &&
+            is_output(o, opt->name) && !listed(o->folders, opt->name) &&
+            (code = check_output_type(opt->name, a->value[k], opt->help)) != 0)
+            return code;
+    }
+    for (size_t j = 0; o && o->first_positional_out >= 0 && j < a->n_positional; j++) {
+        int code;
+        if ((int)j >= o->first_positional_out && (code = check_output_type("the output", a->positional[j], NULL)))
+            return code;
+    }
+    return 0;
 }

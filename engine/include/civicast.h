@@ -166,12 +166,17 @@ typedef enum civ_date_form {
  *  refused (civicast periods are days or longer).  Dates as spreadsheets
  *  write them, year first, are read too: "2024/7/15" and "2024/07/15" (also
  *  with a midnight time, "2024/7/15 0:00", Excel's CSV export of a date cell
- *  in a Chinese locale) and unpadded "2024-7-15" are days; "2024/7" and
- *  "2024/07" are months; and as a Chinese locale writes them, "2024年"
- *  (a year), "2024年第3季度" / "2024年3季度" / "2024年三季度" (a quarter),
- *  "2024年7月" / "2024年07月" (a month) and "2024年7月15日" (a day).
+ *  in a Chinese locale) and unpadded "2024-7-15" are days; "2024/7",
+ *  "2024/07" and unpadded "2024-7" are months; as a Chinese locale writes
+ *  them, "2024年" (a year), "2024年第3季度" / "2024年3季度" / "2024年三季度"
+ *  (a quarter), "2024年7月" / "2024年07月" (a month) and "2024年7月15日" (a
+ *  day); with an English month name and a four-digit year, "Jul-2024",
+ *  "July 2024" (months), "15-Jul-2024", "15JUL2024", "July 15, 2024" (days).
  *  (Outputs write such dates in ISO form.)
- *  Errors: CIV_ERR_DATE with the reason (bad shape, month 13, Feb 30, ...). */
+ *  Errors: CIV_ERR_DATE with the reason (bad shape, month 13, Feb 30, ...);
+ *  an English month with a two-digit year or none ("Jul-24", Excel's mmm-yy;
+ *  "15-Jul-24"; "15-Jul") is refused with the Excel format that shows it and
+ *  the cure, as are day-first dates, "2024.1" and YYYYMM integers. */
 CIV_API civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int64_t *value);
 
 /** The separator of the time that follows a day date civ_date_parse accepted:
@@ -2118,6 +2123,21 @@ CIV_API civ_status civ_table_set_numbers(civ_table *table, size_t column, size_t
 CIV_API civ_status civ_panel_add_series_many(civ_panel *panel, size_t count, const char *const *ids,
                                              const int64_t *starts, const double *values, const int64_t *offsets,
                                              const int64_t *lengths);
+/** Finds a spreadsheet's total row among the series ids of a long panel
+ *  (an Excel export with a total block per month, '合计,2024-01,924723'),
+ *  which would be forecast, summed into the city and allocated money as one
+ *  more community.  Sets *index to the first of the n ids (NULL entries
+ *  skipped) that is a total row's name: 合计, 总计, 小计, 共计 (or in
+ *  traditional characters), Total, Subtotal, Grand Total, Sum, in any ASCII
+ *  case, with spaces anywhere in it (ASCII, U+3000 ideographic, U+00A0
+ *  no-break: "合 计", "合　计") and a trailing colon (':' or '：') ignored;
+ *  else to n.  "total" exactly is not one: it is the top node of civicast's
+ *  own node panels (convert --hierarchy).  The CSV and HDF5 panel readers
+ *  refuse such a series when the panel has other series (CIV_ERR_PARSE); a
+ *  host building a panel from its own data (Python's frames) calls this to
+ *  do the same, so the names are listed once.  Errors:
+ *  CIV_ERR_INVALID_ARGUMENT (index NULL, or ids NULL with n > 0). */
+CIV_API civ_status civ_total_row_find(const char *const *ids, size_t n, size_t *index);
 /** Sets covariate k of series 0..count-1 from values + offsets[i], lengths[i]
  *  values each (a length of 0 leaves the series' covariate untouched), as
  *  civ_panel_set_covariate.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL arrays,

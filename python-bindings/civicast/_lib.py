@@ -366,6 +366,7 @@ _SIGNATURES = {
     "civ_frequency_name": (_CP, [_I]),
     "civ_date_parse": (c_status, [_CP, _S, ctypes.POINTER(_I), c_int64_p]),
     "civ_date_time_separator": (ctypes.c_char, [_CP, _S]),
+    "civ_total_row_find": (c_status, [CPP, _S, c_size_p]),
     "civ_period_format": (c_status, [_I, _I, _I64, ctypes.c_char_p, _S]),
     "civ_period_format_style": (c_status, [_I, _I, ctypes.POINTER(civ_date_style), _I64, ctypes.c_char_p, _S]),
     "civ_freq_parse": (c_status, [_CP, ctypes.POINTER(civ_freq_spec)]),

@@ -31,7 +31,6 @@ is gathered once into a new float64 buffer.  Outputs of the C library are
 copied into numpy arrays this module allocates (caller-allocated outputs), so
 no numpy array ever points into memory the library frees.
 """
-import bisect
 import ctypes
 import math
 import os
@@ -421,32 +420,24 @@ def _factorize_ids(col):
     return rank[codes].astype(np.int64), uvals[order], [encode(u) for u in ustr[order]]
 
 
-# A sheet's total row as an id, as core/text.c civ_total_row_id names it (spaces around it ignored).
-_TOTAL_ROW_IDS = tuple(t.encode() for t in ("合计", "总计", "小计", "合 计", "总 计", "Total", "total", "TOTAL", "Sum",
-                                            "SUM"))
-
-
-def _total_row_series(id_bytes, codes):
-    """The error for a series named like a sheet's total row (合计, Total) among other series, as the C reader
-    gives for the same CSV: a total block per month read as one more community would be forecast, counted into
+def _total_row_series(id_bytes, codes, id_arr=None):
+    """The error for a series named like a sheet's total row (合计, 合　计, Total, 总计：) among other series, as the C
+    reader gives for the same CSV: a total block per month read as one more community would be forecast, counted into
     the city and allocated money. A panel of that series alone (the city's total) is left alone, and so is
-    "total" exactly, the top node of civicast's node panels (Hierarchy.aggregate). id_bytes are
-    sorted (_factorize_ids), so the names are looked up by bisection, not by a pass over a million ids."""
+    "total" exactly, the top node of civicast's node panels (Hierarchy.aggregate). The names are the C library's
+    (civ_total_row_find, one pass in C over the ids; id_arr: the ids as a ctypes char* array, when built already)."""
     if len(id_bytes) < 2:
         return None
-    hits = []
-    for prefix in _TOTAL_ROW_IDS + (b" ",):  # the names, with spaces after them; then any id with spaces before
-        k = bisect.bisect_left(id_bytes, prefix)
-        while k < len(id_bytes) and id_bytes[k].startswith(prefix):
-            if id_bytes[k].strip(b" ") in _TOTAL_ROW_IDS and id_bytes[k] != b"total":  # total: a node panel's top
-                hits.append(k)
-            k += 1
-    if not hits:
+    if id_arr is None:
+        id_arr = (ctypes.c_char_p * len(id_bytes))(*id_bytes)
+    found = ctypes.c_size_t()
+    check(lib.civ_total_row_find(id_arr, len(id_bytes), ctypes.byref(found)))
+    j = found.value
+    if j >= len(id_bytes):
         return None
-    rows = {j: int(np.flatnonzero(codes == j)[0]) for j in hits}
-    j = min(hits, key=rows.get)
+    row = int(np.flatnonzero(codes == j)[0])
     u = id_bytes[j].decode()
-    return Error("CIV_ERR_PARSE", f"row {rows[j]}: '{u}' looks like the sheet's total row, not a series: its rows (one "
+    return Error("CIV_ERR_PARSE", f"row {row}: '{u}' looks like the sheet's total row, not a series: its rows (one "
                  "a period) would be forecast and counted as one more community; drop them (civicast sums the series "
                  "itself: civicast.forecast(..., hierarchy=['district']) gives district and city totals), or rename "
                  "the series if it is one of its own", series_id=u, field="unique_id")
@@ -662,7 +653,8 @@ class PanelData:
         S = len(self.ids)
         self.periods_of_rows, self.spec = to_periods(df["ds"], codes, S, freq, spec, ids=self.ids,
                                                      hint=df.attrs.get("frequency") if spec is None else None)
-        total = _total_row_series(id_bytes, codes)  # after the dates: a total row without one is named there
+        id_arr = (ctypes.c_char_p * max(S, 1))(*id_bytes)  # for civ_total_row_find and civ_panel_add_series_many
+        total = _total_row_series(id_bytes, codes, id_arr)  # after the dates: a total row without one is named there
         if total is not None:
             raise total
         per = self.periods_of_rows
@@ -772,7 +764,6 @@ class PanelData:
         p = self.handle.ptr
         if _lib.has("civ_panel_add_series_many"):
             # one call for every series, reading straight from our arrays
-            id_arr = (ctypes.c_char_p * max(S, 1))(*id_bytes)
             starts = np.ascontiguousarray(first, dtype=np.int64)
             offs = np.ascontiguousarray(offsets[:S], dtype=np.int64)
             lens = np.ascontiguousarray(n, dtype=np.int64)

@@ -76,6 +76,12 @@ full_case() { # full_case NAME DEST CMD...
 full_case "convert to HDF5" "$mnt/x.h5" "$civ" convert "$meals" "$mnt/x.h5"
 full_case "forecast --out HDF5" "$mnt/f.h5" "$civ" forecast "$meals" --model naive --h 3 --out "$mnt/f.h5"
 full_case "forecast --out CSV" "$mnt/f.csv" "$civ" forecast "$meals" --model naive --h 3 --out "$mnt/f.csv"
+# two outputs are written in a staging folder: the message names the user's file, not the staged copy
+# (before: "$mnt/.f.csv.staging.zqJPLC/0-f.csv: write failed: No space left on device")
+full_case "forecast --out --report CSV" "$mnt/f.csv" "$civ" forecast "$meals" --model naive --h 3 \
+    --out "$mnt/f.csv" --report "$mnt/r.csv"
+grep -q "staging" "$tmp/err" && fail "forecast --out --report: the message names the staging folder: $(cat "$tmp/err")"
+[ -e "$mnt/r.csv" ] && fail "forecast --out --report: r.csv published after a failed run"
 # nearly full: the write fails later (inside HDF5's own flushes)
 dd if=/dev/zero of="$mnt/fill" bs=1k count=150 2> /dev/null
 full_case "convert to HDF5, nearly full" "$mnt/x.h5" "$civ" convert "$meals" "$mnt/x.h5"

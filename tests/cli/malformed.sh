@@ -78,6 +78,31 @@ check "allocate --compare=A B C" 3 "$WORK/a.spec" -- "$CIV" allocate --compare="
 check "a flag with =" 1 "unknown option '--quiet=1'" -- \
   "$CIV" forecast "$WORK/ok.csv" --quiet=1 --out "$WORK/f.csv"
 [ -e "$WORK/f.csv" ] && fail "a refused command wrote its output"
+# an output that is no table format, refused before the run, naming the user's path and what the option writes
+# (before: after the forecast, "./.g3.csv.staging.LHw1kL/1-r.html: unknown file type: ...", the staging copy)
+want="civicast: --report $WORK/r.html: unknown file type: --report writes a table (one row per series: model, status"
+check "forecast --report r.html" 3 "$want" -- \
+  "$CIV" forecast "$WORK/four.csv" --model naive --h 3 --out "$WORK/g3.csv" --report "$WORK/r.html" -q
+grep -qF "the HTML report for a committee is written by civicast plan" "$WORK/err" ||
+  fail "no plan hint: $(cat "$WORK/err")"
+grep -qF "staging" "$WORK/err" && fail "the message names the staging folder: $(cat "$WORK/err")"
+[ -e "$WORK/g3.csv" ] && fail "a refused command wrote its output"
+check "forecast --fitted fit.xlsx" 3 "--fitted $WORK/fit.xlsx: unknown file type" -- \
+  "$CIV" forecast "$WORK/four.csv" --model naive --h 3 --out "$WORK/g3.csv" --fitted "$WORK/fit.xlsx" -q
+check "forecast --out f.txt (one output)" 3 "--out $WORK/f.txt: unknown file type: --out writes a table" -- \
+  "$CIV" forecast "$WORK/four.csv" --model naive --h 3 --out "$WORK/f.txt" -q
+check "backtest --accuracy acc.xlsx" 3 "--accuracy $WORK/acc.xlsx: unknown file type" -- \
+  "$CIV" backtest "$WORK/four.csv" --model naive --h 1 --out "$WORK/cv.csv" --accuracy "$WORK/acc.xlsx" -q
+check "convert OUT.xlsx" 3 "the output $WORK/o.xlsx: unknown file type" -- \
+  "$CIV" convert "$WORK/four.csv" "$WORK/o.xlsx"
+check "convert --summing s.txt" 3 "--summing $WORK/s.txt: unknown file type" -- \
+  "$CIV" convert "$WORK/four.csv" "$WORK/o.csv" --summing "$WORK/s.txt"
+# backtest's outputs are outputs: --out onto its input is refused (before: the panel was replaced by the windows)
+cp "$WORK/four.csv" "$WORK/four_bt.csv"
+check "backtest --out IN" 2 "--out is the same file as the input" -- \
+  "$CIV" backtest "$WORK/four_bt.csv" --model naive --h 1 --out "$WORK/four_bt.csv" -q
+cmp -s "$WORK/four.csv" "$WORK/four_bt.csv" || fail "backtest --out IN replaced its input"
+check "plan --out DIR (a folder, no extension)" 3 "" -- "$CIV" plan "$WORK/nope.toml" --out "$WORK/plan_out"
 
 if [ "$failures" -ne 0 ]; then
   echo "malformed.sh: $failures failure(s)" >&2

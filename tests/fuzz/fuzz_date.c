@@ -34,10 +34,13 @@ static int fuzz_date(const uint8_t *data, size_t size)
         FUZZ_CHECK(civ_date_parse(buf, strlen(buf), &form2, &value2) == CIV_OK);
         FUZZ_CHECK(form2 == form && value2 == value);
         /* an ISO date alone is its own canonical text; spreadsheet forms
-         * ("2024/7/1", "2024-7-1", "2024.07") and midnight times parse to the
-         * same value as their canonical text (checked above) */
+         * ("2024/7/1", "2024-7-1", "2024.07"), English month names
+         * ("1-Jan-2025", as long as its ISO text) and midnight times parse to
+         * the same value as their canonical text (checked above) */
         int iso = !memchr(data, '/', size) && !memchr(data, '.', size) &&
                   !civ_date_time_separator((const char *)data, size);
+        for (size_t i = 0; iso && i < size; i++)
+            iso = !((data[i] | 0x20) >= 'a' && (data[i] | 0x20) <= 'z');
         if (iso && size == strlen(buf) && (form == CIV_DATE_DAY || form == CIV_DATE_MONTH || form == CIV_DATE_YEAR))
             FUZZ_CHECK(memcmp(buf, data, size) == 0);
     }

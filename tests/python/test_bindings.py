@@ -585,6 +585,12 @@ def test_allocate_to_file_equals_cli(tmp_path):
     with pytest.raises(civicast.Error):
         civicast.allocate_to_file(DEMO / "communities.csv", DEMO / "allocation.spec", tmp_path / "a.txt")
     assert not (tmp_path / "a.txt").exists()
+    # a page or a workbook asked of a table writer: the message says what was meant (before: the extension only)
+    with pytest.raises(civicast.Error, match=r"a\.html: unknown file type: .*the HTML report for a committee is "
+                       r"written by civicast plan.*civicast\.plan"):
+        civicast.allocate_to_file(DEMO / "communities.csv", DEMO / "allocation.spec", tmp_path / "a.html")
+    with pytest.raises(civicast.Error, match=r"a\.xlsx: unknown file type: .*Excel opens"):
+        civicast.allocate_to_file(DEMO / "communities.csv", DEMO / "allocation.spec", tmp_path / "a.xlsx")
 
 
 # ---------------------------------------------------------------- threads
@@ -982,6 +988,11 @@ def test_sheet_rows_and_pivoted_frames_say_what_they_are(tmp_path):
     alone = civicast.forecast(dated[dated.unique_id == "合计"], h=2, model="naive")
     assert list(alone.unique_id.unique()) == ["合计"]
     assert len(civicast.forecast(dated.replace({"unique_id": {"合计": "合计社区"}}), h=2, model="naive")) == 6
+    # the names are the C library's (civ_total_row_find): every spelling the CSV reader refuses, the frame does
+    # (before: frame.py's own list passed 合　计, 总计：, TOTAL:, Grand Total as series)
+    for name in ("合　计", "合  计", "总计：", "TOTAL:", "Grand Total", "小 计"):
+        with pytest.raises(civicast.Error, match=f"row 1: '{name}' looks like the sheet's total row"):
+            civicast.forecast(dated.replace({"unique_id": {"合计": name}}), h=2, model="naive")
     # "total" exactly is the top node of civicast's node panels (Hierarchy.aggregate, convert --hierarchy)
     assert len(civicast.forecast(dated.replace({"unique_id": {"合计": "total"}}), h=2, model="naive")) == 6
     # pandas' index written by df.to_csv(path) and read back: refused as the C reader refuses the file's unnamed

@@ -161,6 +161,29 @@ def test_h5py_written_panel_is_read(tmp_path):
     np.testing.assert_array_equal(df["aged60"].to_numpy(), [10.0, 11.0, 12.0, 13.0, np.nan])
 
 
+def test_total_row_series_is_refused(tmp_path):
+    """A panel written by another tool with the sheet's total row among its series (合计, as an export in long form
+    has it) is refused by the HDF5 reader as by the CSV reader, in the command and civicast.read (before: read as
+    one more community)."""
+    h5 = tmp_path / "with_total.h5"
+    with h5py.File(h5, "w") as f:
+        f.attrs["schema"] = "civicast.panel"
+        f.attrs["schema_version"] = 1
+        f.attrs["frequency"] = "monthly"
+        f.attrs["phase"] = 0
+        f.create_dataset("series/unique_id", data=["A", "B", "合计"], dtype=h5py.string_dtype())
+        f["series/start"] = np.array([12 * 2024] * 3, dtype=np.int64)
+        f["series/length"] = np.array([2, 2, 2], dtype=np.int64)
+        f["values"] = np.array([1.0, 2.0, 3.0, 4.0, 4.0, 6.0])
+    done = subprocess.run([CLI, "convert", str(h5), str(tmp_path / "out.csv")], capture_output=True, text=True)
+    assert done.returncode == 2 and "'合计' looks like the sheet's total row, not a series" in done.stderr
+    assert "/series/unique_id" in done.stderr and not (tmp_path / "out.csv").exists()
+    civicast = pytest.importorskip("civicast")
+    with pytest.raises(civicast.Error, match="'合计' looks like the sheet's total row, not a series") as e:
+        civicast.read(h5)
+    assert e.value.series_id == "合计"
+
+
 def test_damaged_file_is_refused(tmp_path):
     h5 = tmp_path / "bad.h5"
     with h5py.File(h5, "w") as f:

@@ -463,6 +463,28 @@ def test_chinese_dates(tmp_path):
     assert e.value.status == "CIV_ERR_DATE" and "2024年第5季度" in str(e.value)
 
 
+def test_english_month_names(tmp_path):
+    """ds as an English-locale Excel re-saves a column of 2024-01: Jan-2024 and January 2024 (a four-digit year)
+    are the months, in a frame or a file; Jan-24 (Excel's mmm-yy) is refused with the cure; 2019-1 (a month
+    typed unpadded) is January (before: 'expected YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD', 'expected YYYY-M-D')."""
+    df = panel("MS", n=24)
+    want = civicast.forecast(df.assign(ds=df["ds"].dt.strftime("%Y-%m")), h=3, model="theta")
+    for fmt in ("%b-%Y", "%B %Y"):
+        en = df.assign(ds=df["ds"].dt.strftime(fmt))
+        pd.testing.assert_frame_equal(civicast.forecast(en, h=3, model="theta"), want)
+    unpadded = df.assign(ds=[f"{d.year}-{d.month}" for d in df["ds"]])
+    pd.testing.assert_frame_equal(civicast.forecast(unpadded, h=3, model="theta"), want)
+    df.assign(ds=df["ds"].dt.strftime("%b-%Y")).to_csv(tmp_path / "en.csv", index=False)
+    back = civicast.read(tmp_path / "en.csv")
+    assert back.attrs["frequency"] == "monthly" and back["ds"].iloc[0] == pd.Timestamp("2019-01-01")
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(df.assign(ds=df["ds"].dt.strftime("%b-%y")), h=1, model="naive")
+    assert e.value.status == "CIV_ERR_DATE" and "'Jan-19'" in str(e.value)
+    assert "Excel's mmm-yy display of a month" in str(e.value) and "yyyy-mm (Format Cells > Custom)" in str(e.value)
+    days = pd.DataFrame({"unique_id": "a", "ds": [f"{d}-Jan-2024" for d in range(1, 15)], "y": np.arange(14.0)})
+    assert civicast.forecast(days, h=2, model="naive")["ds"].tolist() == ["2024-01-15", "2024-01-16"]
+
+
 def test_wide_files(tmp_path):
     """A panel laid out wide (a row per series, a column per period, as
     spreadsheets keep it): read(layout="wide") gives the long frame of the

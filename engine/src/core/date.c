@@ -173,11 +173,13 @@ char civ_date_time_separator(const char *text, size_t len)
 /* Dates as spreadsheets write them, year first: "2019/1/1", "2019/01/31",
  * "2019-1-1" (unpadded), "2019.1.1" (as Chinese offices write them),
  * optionally with a midnight time ("2019/1/1 0:00", Excel's CSV export of a
- * date cell in a Chinese locale), and months "2019/1", "2019/01",
- * "2019.01", "2019.2".  "2019.1" is refused: it is January as typed, or
- * October ("2019.10") once Excel has stored the cell as a number.  The
- * separator after the year (text[4], '/', '-' or '.') is used throughout.
- * Called when the strict ISO shapes did not match. */
+ * date cell in a Chinese locale), and months "2019/1", "2019/01", "2019-1"
+ * (unpadded, as people type it and some exports write it), "2019.01",
+ * "2019.2".  "2019.1" is refused: it is January as typed, or October
+ * ("2019.10") once Excel has stored the cell as a number (a text cell
+ * "2019-10" cannot lose its zero so).  The separator after the year
+ * (text[4], '/', '-' or '.') is used throughout.  Called when the strict ISO
+ * shapes did not match. */
 static civ_status parse_spreadsheet_date(const char *text, size_t len, civ_date_form *form, int64_t *value,
                                          char *shown, size_t size)
 {
@@ -199,7 +201,7 @@ static civ_status parse_spreadsheet_date(const char *text, size_t len, civ_date_
                         "it stores the cell as a number)? Write months as YYYY-MM (or YYYY.MM with two digits), e.g. "
                         "in Excel format the column as text before saving",
                         shown_date(shown, size, text, len), year, year, year);
-    if (at == len && (sep == '/' || sep == '.')) { /* "2019/1", "2019.02": a month ("2019-1" stays an error) */
+    if (at == len) { /* "2019/1", "2019.02", "2019-1": a month */
         *form = CIV_DATE_MONTH;
         *value = 12 * (int64_t)year + (month - 1);
         return CIV_OK;
@@ -310,6 +312,128 @@ static civ_status parse_chinese_date(const char *text, size_t len, unsigned year
     return CIV_OK;
 }
 
+/* The month (1..12) of an English month name or its three-letter abbreviation
+ * ("Jan", "JAN", "January", also "Sept"), n bytes at w; else 0. */
+static unsigned english_month(const char *w, size_t n)
+{
+    static const char *const names[12] = {"january", "february", "march",     "april",   "may",      "june",
+                                          "july",    "august",   "september", "october", "november", "december"};
+    char low[10];
+    if (n < 3 || n > 9)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
+    for (unsigned m = 0; m < 12; m++)
+        if ((n == 3 || n == strlen(names[m]) || (m == 8 && n == 4)) && !memcmp(low, names[m], n))
+            return m + 1;
+    return 0;
+}
+
+/* Dates with an English month name, as an English-locale Excel displays and
+ * re-saves them.  Read when the year has its four digits, so nothing is
+ * guessed: "Jan-2025", "January 2025", "Jan 2025" (months), "1-Jan-2025",
+ * "01-JAN-2025", "01JAN2025" (d-mmm-yyyy, SAS's DATE9) and "January 5, 2025"
+ * (days).  Refused with the cause and the cure when the year has two digits
+ * or none: "Jan-25" (Excel's mmm-yy: which century, and is 25 a year or a
+ * day?), "1-Jan-25" (d-mmm-yy), "25-Jan" (d-mmm).  Returns 1 when the text
+ * holds no month name (the caller's message stands), else sets the result
+ * or the error and returns 0. */
+static int parse_english_date(const char *text, size_t len, civ_date_form *form, int64_t *value, civ_status *status,
+                              char *shown, size_t size)
+{
+    struct {
+        size_t at, n;
+        int word;
+        unsigned v;
+    } tok[4];
+    size_t nt = 0, i = 0;
+    int month_at = -1;
+    while (i < len) {
+        char c = text[i];
+        if (c == ' ' || c == '-' || c == '/' || c == '.' || c == ',') {
+            i++;
+            continue;
+        }
+        int word = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+        if (!word && (c < '0' || c > '9'))
+            return 1;
+        size_t j = i;
+        while (j < len && (word ? (text[j] >= 'A' && text[j] <= 'Z') || (text[j] >= 'a' && text[j] <= 'z')
+                                : text[j] >= '0' && text[j] <= '9'))
+            j++;
+        if (nt == 4)
+            return 1;
+        tok[nt].at = i, tok[nt].n = j - i, tok[nt].word = word, tok[nt].v = 0;
+        if (word && !(tok[nt].v = english_month(text + i, j - i)))
+            return 1; /* a word that is no month */
+        if (!word && (j - i > 4 || !digits(text + i, j - i, &tok[nt].v)))
+            return 1;
+        if (word && month_at >= 0)
+            return 1;
+        if (word)
+            month_at = (int)nt;
+        nt++, i = j;
+    }
+    if (month_at < 0 || nt < 2) /* "May" alone is no date */
+        return 1;
+    const char *ex = NULL, *to = "yyyy-mm-dd", *pd = NULL; /* a refused text: Excel's display, the cure */
+    unsigned month = tok[month_at].v, year = 0, day = 0;
+    int is_day = 0;
+#define N_(k, lo, hi) (!tok[k].word && tok[k].n >= (lo) && tok[k].n <= (hi))
+    if (nt == 2 && month_at == 0 && N_(1, 4, 4)) { /* Jan-2025, January 2025 */
+        *form = CIV_DATE_MONTH;
+        *value = 12 * (int64_t)tok[1].v + (month - 1);
+        *status = tok[1].v ? CIV_OK : civ_fail(CIV_ERR_DATE, "bad date '%s': year must be 1..9999",
+                                               shown_date(shown, size, text, len));
+        return 0;
+    }
+    if (nt == 3 && month_at == 1 && N_(0, 1, 2) && N_(2, 4, 4)) /* 1-Jan-2025, 01JAN2025 */
+        is_day = 1, day = tok[0].v, year = tok[2].v;
+    else if (nt == 3 && month_at == 0 && N_(1, 1, 2) && N_(2, 4, 4)) /* January 5, 2025 */
+        is_day = 1, day = tok[1].v, year = tok[2].v;
+    else if (nt == 2 && month_at == 0 && N_(1, 1, 2))
+        ex = "mmm-yy display of a month, its year without the century (or is the number a day?)", to = "yyyy-mm",
+        pd = " (pandas: pd.to_datetime(ds, format='%b-%y').dt.strftime('%Y-%m'))";
+    else if (nt == 3 && month_at == 1 && N_(0, 1, 2) && N_(2, 1, 2))
+        ex = "d-mmm-yy display of a day, its year without the century",
+        pd = " (pandas: pd.to_datetime(ds, format='%d-%b-%y').dt.strftime('%Y-%m-%d'))";
+    else if (nt == 2 && month_at == 1 && N_(0, 1, 2))
+        ex = "d-mmm display of a day, without its year";
+#undef N_
+    if (ex) {
+        *status = civ_fail(CIV_ERR_DATE,
+                           "bad date '%s': it looks like Excel's %s: format the column as %s (Format Cells > Custom) "
+                           "before saving%s",
+                           shown_date(shown, size, text, len), ex, to, pd ? pd : "");
+        return 0;
+    }
+    if (!is_day || !year) {
+        *status = civ_fail(CIV_ERR_DATE,
+                           "bad date '%s': a month name is read in Jan-2025, January 2025, 1-Jan-2025 or January 5, "
+                           "2025 (the year in four digits); else write YYYY-MM or YYYY-MM-DD",
+                           shown_date(shown, size, text, len));
+        return 0;
+    }
+    if (day < 1 || day > civ_days_in_month(year, month)) {
+        *status = civ_fail(CIV_ERR_DATE, "bad date '%s': day %u does not exist in %04u-%02u",
+                           shown_date(shown, size, text, len), day, year, month);
+        return 0;
+    }
+    *form = CIV_DATE_DAY;
+    *value = civ_days_from_civil(year, month, day);
+    *status = CIV_OK;
+    return 0;
+}
+
+int civ_date_month_named(const char *text, size_t len)
+{
+    civ_date_form form;
+    int64_t value;
+    civ_status status;
+    char shown[40];
+    return text && !parse_english_date(text, len, &form, &value, &status, shown, sizeof shown);
+}
+
 civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int64_t *value)
 {
     if (!text || !form || !value)
@@ -319,6 +443,10 @@ civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int
 #define SHOWN_ shown_date(shown, sizeof shown, text, len)
     char shown[40];
     unsigned year, month, day;
+    civ_status english;
+    if ((len < 4 || !digits(text, 4, &year)) &&
+        !parse_english_date(text, len, form, value, &english, shown, sizeof shown))
+        return english;
     if ((len < 4 || !digits(text, 4, &year)) && memchr(text, '/', len))
         return civ_fail(CIV_ERR_DATE,
                         "bad date '%s': a date must start with its year (YYYY-MM-DD or YYYY/M/D): with the day or "

@@ -43,4 +43,11 @@ void civ_spacing_add(civ_spacing *s, int64_t day);
 civ_status civ_spacing_decide(const civ_spacing *series, size_t n, const char *const *ids, const civ_freq_spec *want,
                               civ_frequency *freq, int *phase, civ_date_anchor *anchor);
 
+/* 1 when text is a date written with an English month name and numbers, in
+ * a shape civ_date_parse reads ("Jan-2025", "1-Jan-2025") or names as an Excel
+ * display it refuses ("Jan-25", "25-Jan"); else 0.  So that a wide sheet's
+ * header "Jan-25" is named as a period, not taken for an attribute column.
+ * May set the last error (the message civ_date_parse gives the same text). */
+int civ_date_month_named(const char *text, size_t len);
+
 #endif

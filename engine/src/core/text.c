@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "error.h"
 #include "text.h"
 
 int civ_utf8_valid(const char *text, size_t n)
@@ -63,20 +64,57 @@ const char *civ_excel_scientific_id_hint(const char *id)
                 "lost: format the id column as Text in the sheet, enter the codes again and save";
 }
 
+/* The names of a sheet's total row, as civ_total_row_id compares them: spaces
+ * and a trailing colon dropped, ASCII letters in lower case. */
+static const char *const total_names[] = {"合计",  "总计",     "小计",       "共计", "合計", "總計",
+                                          "小計",  "total",    "subtotal",   "grandtotal", "sum"};
+
 int civ_total_row_id(const char *id)
 {
-    static const char *const totals[] = {"合计", "总计", "小计", "合 计", "总 计", "Total", "total", "TOTAL", "Sum", "SUM"};
     if (!id)
         return 0;
-    while (*id == ' ')
-        id++;
-    size_t len = strlen(id);
-    while (len && id[len - 1] == ' ')
-        len--;
-    for (size_t k = 0; k < sizeof totals / sizeof *totals; k++)
-        if (strlen(totals[k]) == len && !memcmp(totals[k], id, len))
+    char buf[32];
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)id; *p;) {
+        if (*p == ' ' || *p == '\t') {
+            p++;
+        } else if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80) { /* U+3000, the ideographic space: 合　计 */
+            p += 3;
+        } else if (p[0] == 0xC2 && p[1] == 0xA0) { /* U+00A0, a no-break space */
+            p += 2;
+        } else {
+            if (n == sizeof buf)
+                return 0;
+            buf[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+            p++;
+        }
+    }
+    if (n && buf[n - 1] == ':') /* 合计: */
+        n--;
+    else if (n >= 3 && !memcmp(buf + n - 3, "\xEF\xBC\x9A", 3)) /* 总计：, the full-width colon */
+        n -= 3;
+    for (size_t k = 0; k < sizeof total_names / sizeof *total_names; k++)
+        if (strlen(total_names[k]) == n && !memcmp(total_names[k], buf, n))
             return 1;
     return 0;
+}
+
+int civ_total_row_series(const char *id)
+{
+    return civ_total_row_id(id) && strcmp(id, "total");
+}
+
+civ_status civ_total_row_find(const char *const *ids, size_t n, size_t *index)
+{
+    if (!index || (!ids && n))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_total_row_find: NULL argument");
+    for (size_t i = 0; i < n; i++)
+        if (civ_total_row_series(ids[i])) {
+            *index = i;
+            return CIV_OK;
+        }
+    *index = n;
+    return CIV_OK;
 }
 
 static unsigned char fold(unsigned char c, int fold_case)

@@ -19,10 +19,19 @@ int civ_utf8_valid(const char *s, size_t n);
  * so, digits lost: the cause of ids that collide; "" otherwise.  Static text. */
 const char *civ_excel_scientific_id_hint(const char *id);
 
-/* 1 when an id is what a sheet's total row holds in its id column (合计,
- * 总计, 小计, Total; spaces around it ignored): a row that sums the others,
- * not a community. */
+/* 1 when an id is what a sheet's total row holds in its id column: 合计,
+ * 总计, 小计, 共计 (also in traditional characters), Total, Subtotal, Grand
+ * Total, Sum, in any ASCII case, with spaces anywhere in it (ASCII, the
+ * ideographic U+3000 and the no-break U+00A0: 合 计, 合　计, as people align
+ * it) and a trailing colon (':' or '：') ignored: a row that sums the
+ * others, not a community.  The one list (civicast.h civ_total_row_find
+ * gives it to Python). */
 int civ_total_row_id(const char *id);
+
+/* civ_total_row_id, but for "total" exactly, the top node of civicast's own
+ * node panels (hier/structure.c), which a long panel's readers accept: the
+ * check the CSV and HDF5 panel readers and civ_total_row_find apply. */
+int civ_total_row_series(const char *id);
 
 /* The length of the integer part of an id written as pandas writes an
  * integer column with gaps, a float ("310101001.0": digits, '.', then one or

@@ -1308,7 +1308,7 @@ static civ_status add_series_id(panel_reader *pr, const csv_field *f, size_t *i)
     for (size_t k = 0; k < pr->n_cov; k++)
         pr->cov_last[n * pr->n_cov + k] = NO_PERIOD;
     pr->n_series++;
-    if (!pr->total_line && civ_total_row_id(id) && strcmp(id, "total")) { /* hier/structure.c: the top node */
+    if (!pr->total_line && civ_total_row_series(id)) { /* "total" exactly: hier/structure.c's top node */
         pr->total_line = f->line;
         pr->total_series = n;
     }

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "error.h"
+#include "table_stream.h"
 
 typedef enum { FORMAT_UNKNOWN, FORMAT_CSV, FORMAT_HDF5 } file_format;
 
@@ -22,8 +23,7 @@ static file_format format_of(const char *path)
 
 static civ_status unknown_format(const char *path)
 {
-    civ_where w = {.file = path};
-    return civ_fail_at(CIV_ERR_UNSUPPORTED, &w, "unknown file type: use a .csv, .h5 or .hdf5 extension");
+    return civ_unknown_file_type(path);
 }
 
 civ_status civ_panel_read(const char *path, civ_panel **out)

@@ -980,6 +980,17 @@ static civ_status read_panel_impl(const char *path, civ_panel **out)
         (s = civ_panel_reserve(p, n, n_values)))
         goto done;
     p->freq = freq; /* UNKNOWN only for an empty panel, as the CSV reader makes it */
+    for (size_t i = 0; n > 1 && i < n; i++) /* as the CSV reader (csv.c total_row_series) */
+        if (civ_total_row_series(ids[i])) {
+            civ_where w = {.file = path, .field = "/series/unique_id", .series_id = ids[i]};
+            s = civ_fail_at(CIV_ERR_PARSE, &w,
+                            "index %zu: '%s' looks like the sheet's total row, not a series: it would be forecast "
+                            "and counted as one more community; drop it (civicast sums the series itself: convert "
+                            "--hierarchy gives district and city totals), or rename the series if it is one of "
+                            "its own",
+                            i, ids[i]);
+            goto done;
+        }
     sum = 0;
     for (size_t i = 0; i < n; i++) {
         if (!ids[i][0]) {

@@ -34,6 +34,21 @@ static int is_csv(const char *path)
     return dot && !strchr(dot, '/') && !strcasecmp(dot, ".csv");
 }
 
+civ_status civ_unknown_file_type(const char *path)
+{
+    civ_where w = {.file = path};
+    const char *dot = path ? strrchr(path, '.') : NULL;
+    if (dot && strchr(dot, '/'))
+        dot = NULL;
+    const char *hint = "";
+    if (dot && (!strcasecmp(dot, ".html") || !strcasecmp(dot, ".htm")))
+        hint = " (tables only: the HTML report for a committee is written by civicast plan, or civicast report "
+               "from a plan's folder; Python: civicast.plan)";
+    else if (dot && (!strcasecmp(dot, ".xlsx") || !strcasecmp(dot, ".xls")))
+        hint = " (civicast reads and writes CSV, which Excel opens; save a sheet as \"CSV UTF-8\")";
+    return civ_fail_at(CIV_ERR_UNSUPPORTED, &w, "unknown file type: use a .csv, .h5 or .hdf5 extension%s", hint);
+}
+
 static void stream_free(civ_table_stream *ts)
 {
     for (size_t c = 0; ts->names && c < ts->n_columns; c++)
@@ -49,10 +64,8 @@ civ_status civ_table_stream_open(const char *path, const civ_csv_write_options *
     if (!path || !out)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_stream_open: NULL argument");
     *out = NULL;
-    if (!is_csv(path) && !is_hdf5(path)) {
-        civ_where w = {.file = path};
-        return civ_fail_at(CIV_ERR_UNSUPPORTED, &w, "unknown file type: use a .csv, .h5 or .hdf5 extension");
-    }
+    if (!is_csv(path) && !is_hdf5(path))
+        return civ_unknown_file_type(path);
     civ_status s = civ_csv_check_write_options(csv, "civ_table_stream_open");
     if (s)
         return s;

@@ -14,6 +14,13 @@
 
 typedef struct civ_table_stream civ_table_stream;
 
+/* CIV_ERR_UNSUPPORTED for a path whose extension is none of .csv, .h5,
+ * .hdf5, naming it, with what was likely meant for a page or a workbook
+ * (.html: the plan's report; .xlsx: CSV, which Excel opens).  The one
+ * message of the panel and table readers and writers (format.c) and of
+ * the streams. */
+civ_status civ_unknown_file_type(const char *path);
+
 /* Opens a temporary file beside `path` (.csv, .h5 or .hdf5).  `csv` (may be
  * NULL) formats CSV numbers as civ_table_write_opts does; it is copied.
  * Errors: CIV_ERR_UNSUPPORTED (extension), CIV_ERR_INVALID_ARGUMENT (csv

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "date.h"
 #include "error.h"
 #include "text.h"
 
@@ -121,9 +122,12 @@ static civ_status header_periods(const char *path, char **names, const civ_panel
 /* Tells the columns apart: the id, the dates (parsed, one form), the rest. */
 /* 1 for a header that starts as a date does (a year, a separator, a digit:
  * "2024-13", "2024.1", "2024年13月"), so that a refused one is an error
- * rather than an attribute column ("2024年预算" is a name). */
+ * rather than an attribute column ("2024年预算" is a name); also one with an
+ * English month name and numbers ("Jan-25", Excel's mmm-yy display). */
 static int looks_like_period(const char *name)
 {
+    if (civ_date_month_named(name, strlen(name))) /* "Jan-25": Excel's mmm-yy display of a month */
+        return 1;
     for (int i = 0; i < 4; i++)
         if (name[i] < '0' || name[i] > '9')
             return 0;
