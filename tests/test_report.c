@@ -958,8 +958,8 @@ static void test_demand_window(void **state)
     char path[128];
     snprintf(path, sizeof path, "%s/dw", dir);
     civ_report_options o = {.lang = "zh", .spec = spec};
-    assert_true(page_has(path, &o, "需求因素“助餐需求”按 2026 年度各期的预测值合计（2026-Q1 至 2026-Q4），即数据最后一期之后第 "
-                                   "5 至 8 期的预测"));
+    assert_true(page_has(path, &o, "需求因素“助餐需求”按 2026 年度各期的预测值合计（2026 年第 1 季度 至 2026 年第 4 季度），"
+                                   "即数据最后一期之后第 5 至 8 期的预测"));
     civ_report_options en = {.lang = "en", .spec = spec};
     assert_true(page_has(path, &en, "The demand factor \u201c助餐需求\u201d sums the forecasts of fiscal year 2026 "
                                     "(2026-Q1 to 2026-Q4), 5 to 8 periods after"));
@@ -975,6 +975,113 @@ static void test_demand_window(void **state)
     civ_report_options en2 = {.lang = "en"};
     assert_true(page_has(path, &en2, "The demand factor \u201csay &quot;meals&quot;\u201d sums the first 4 forecast "
                                      "periods (2025-Q1 to 2025-Q4), whether or not they fall in fiscal year 2026"));
+}
+
+/* The demand charts in the periods of the data, whatever they are: quarters
+ * (2025-Q1) and years (2025) as period text, months as day dates
+ * (2025-01-01), weeks.  The x axis, its title, the tooltips' dates, the y
+ * axis's unit per period and the sentences say quarters, years, months or
+ * weeks, in both languages, read from the folder's dates alone.  Before, a
+ * quarter passed for a month ("2025-Q1" is 7 characters with '-' at 4): its x
+ * value was "2025-Q1-01", no date, so every point fell on one x; a year or a
+ * day date was an axis titled 月份, and the y axis said 需求（人次/月） for all. */
+static void freq_folder(const char *sub, const char *const *ds, size_t n)
+{
+    char fc[4096] = "unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n", hist[4096] = "unique_id,ds,y\n";
+    for (int c = 1; c <= 3; c++)
+        for (size_t k = 0; k < n; k++) {
+            size_t L = strlen(fc), H = strlen(hist);
+            if (k < n / 2)
+                snprintf(hist + H, sizeof hist - H, "C%d,%s,%d\n", c, ds[k], 10 * c);
+            else
+                snprintf(fc + L, sizeof fc - L, "C%d,%s,%zu,TSB,%d,%d,%d,%d,%d\n", c, ds[k], k - n / 2 + 1, 10 * c,
+                         9 * c, 11 * c, 8 * c, 12 * c);
+        }
+    put(sub, "allocation.csv", ALLOC);
+    put(sub, "allocation_summary.csv", SUMMARY);
+    put(sub, "forecasts.csv", fc);
+    put(sub, "history.csv", hist);
+    put(sub, "backtest_accuracy.csv", "model,windows,failed,n,MASE\nAuto,3,0,3,0.9\n");
+}
+
+static char *freq_spec(const char *sub, const char *lang)
+{
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/%s", dir, sub);
+    civ_report_options o = {.lang = lang, .unit = lang[0] == 'z' ? "人次" : "visits"};
+    assert_int_equal(civ_report_write(path, &o), CIV_OK);
+    snprintf(file, sizeof file, "%s/charts/demand_districts.vl.json", path);
+    return tf_slurp(file, NULL);
+}
+
+static void test_frequencies(void **state)
+{
+    (void)state;
+    static const char *const q[] = {"2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2"};
+    freq_folder("fq", q, 4);
+    char *zh = freq_spec("fq", "zh");
+    assert_non_null(strstr(zh, "\"timeUnit\":\"utcyearquarter\""));
+    assert_non_null(strstr(zh, "\"ds\":\"2024-07-01\"")); /* 2024-Q3 */
+    assert_non_null(strstr(zh, "\"ds\":\"2025-04-01\"")); /* 2025-Q2 */
+    assert_non_null(strstr(zh, "\"title\":\"季度\""));
+    assert_non_null(strstr(zh, "\"format\":\"%Y 年第 %q 季度\""));
+    assert_non_null(strstr(zh, "\"title\":\"需求（人次/季度）\""));
+    assert_null(strstr(zh, "Q3-01"));
+    assert_null(strstr(zh, "月")); /* no month anywhere: axis, tooltip, unit */
+    free(zh);
+    char *en = freq_spec("fq", "en");
+    assert_non_null(strstr(en, "\"format\":\"%Y-Q%q\""));
+    assert_non_null(strstr(en, "\"title\":\"Quarter\""));
+    assert_non_null(strstr(en, "\"title\":\"Demand (visits per quarter)\""));
+    assert_null(strstr(en, "month"));
+    free(en);
+    char path[128];
+    snprintf(path, sizeof path, "%s/fq", dir);
+    civ_report_options o = {.lang = "zh"}, oe = {.lang = "en"};
+    assert_true(page_has(path, &o, "间歇性需求（很多季度为 0）"));
+    assert_true(page_has(path, &oe, "intermittent demand (many quarters at 0)"));
+
+    static const char *const y[] = {"2023", "2024", "2025", "2026"};
+    freq_folder("fy", y, 4);
+    zh = freq_spec("fy", "zh");
+    assert_non_null(strstr(zh, "\"timeUnit\":\"utcyear\""));
+    assert_non_null(strstr(zh, "\"ds\":\"2026-01-01\""));
+    assert_non_null(strstr(zh, "\"title\":\"年份\""));
+    assert_non_null(strstr(zh, "\"title\":\"需求（人次/年）\""));
+    assert_null(strstr(zh, "月"));
+    free(zh);
+    en = freq_spec("fy", "en");
+    assert_non_null(strstr(en, "\"title\":\"Demand (visits per year)\""));
+    free(en);
+    snprintf(path, sizeof path, "%s/fy", dir);
+    assert_true(page_has(path, &o, "很多年份为 0"));
+
+    /* months written as their first days: a month axis, as for 2025-01 */
+    static const char *const m[] = {"2024-11-01", "2024-12-01", "2025-01-01", "2025-02-01"};
+    freq_folder("fm", m, 4);
+    zh = freq_spec("fm", "zh");
+    assert_non_null(strstr(zh, "\"type\":\"temporal\",\"timeUnit\":\"utcyearmonth\""));
+    assert_non_null(strstr(zh, "\"format\":\"%Y 年 %-m 月\"")); /* the tooltip: not Vega's English "Jan 2025" */
+    assert_non_null(strstr(zh, "\"title\":\"需求（人次/月）\""));
+    free(zh);
+
+    /* weeks (Sundays, 7 days apart) */
+    static const char *const w[] = {"2025-01-05", "2025-01-12", "2025-01-19", "2025-01-26"};
+    freq_folder("fw", w, 4);
+    en = freq_spec("fw", "en");
+    assert_non_null(strstr(en, "\"timeUnit\":\"utcyearmonthdate\""));
+    assert_non_null(strstr(en, "\"ds\":\"2025-01-26\""));
+    assert_non_null(strstr(en, "\"title\":\"Demand (visits per week)\""));
+    free(en);
+
+    /* periods that are not dates: shown as written, per period */
+    static const char *const p[] = {"P1", "P2", "P3", "P4"};
+    freq_folder("fp", p, 4);
+    zh = freq_spec("fp", "zh");
+    assert_non_null(strstr(zh, "\"type\":\"ordinal\""));
+    assert_non_null(strstr(zh, "\"ds\":\"P4\""));
+    assert_non_null(strstr(zh, "\"title\":\"需求（人次/期）\""));
+    free(zh);
 }
 
 /* Many communities, each with an ARIMA order of its own, and the
@@ -1264,7 +1371,7 @@ int main(void)
         cmocka_unit_test(test_backtest_words),   cmocka_unit_test(test_amounts_and_unit),
         cmocka_unit_test(test_uncertainty_widest),
         cmocka_unit_test(test_waterfall_steps),  cmocka_unit_test(test_model_mix_families),
-        cmocka_unit_test(test_demand_window),
+        cmocka_unit_test(test_demand_window),    cmocka_unit_test(test_frequencies),
         cmocka_unit_test(test_model_mix_many_specs),
         cmocka_unit_test(test_explanations_zh), cmocka_unit_test(test_explanations_zh_older),
         cmocka_unit_test(test_errors),
