@@ -820,7 +820,7 @@ static void test_backtest_words(void **state)
     char *html = tf_slurp(file, NULL);
     assert_non_null(strstr(html, "<td title=\"Auto\">自动组合（默认）</td>"));
     assert_non_null(strstr(html, "<td title=\"SeasonalNaive\">季节朴素法</td>"));
-    assert_non_null(strstr(html, "各模型的比较点数不同（自动组合（默认） 300，季节朴素法 280）"));
+    assert_non_null(strstr(html, "各模型的比较点数不同（自动组合（默认）300，季节朴素法 280）"));
     assert_non_null(strstr(html, "按此规则（与名义水平相差 5 个百分点以内算大致合适），自动组合（默认）："));
     /* one line per measure, and the unit of the series where the measure has one */
     static const char *const lines[] = {
@@ -975,6 +975,25 @@ static void test_demand_window(void **state)
     civ_report_options en2 = {.lang = "en"};
     assert_true(page_has(path, &en2, "The demand factor \u201csay &quot;meals&quot;\u201d sums the first 4 forecast "
                                      "periods (2025-Q1 to 2025-Q4), whether or not they fall in fiscal year 2026"));
+}
+
+/* Chinese sentences as the page prints them: no ASCII space beside a
+ * full-width mark (a model named 自动组合（默认） before 的 or a count), the
+ * spaces between Chinese and Latin letters or digits kept. */
+static void test_zh_tidy(void **state)
+{
+    (void)state;
+    char out[256];
+    rep_zh_tidy(out, sizeof out, "自动组合（默认） 的 95 个失败窗口中");
+    assert_string_equal(out, "自动组合（默认）的 95 个失败窗口中");
+    rep_zh_tidy(out, sizeof out, "比较点数不同（自动组合（默认） 40,108，季节朴素法 39,136）");
+    assert_string_equal(out, "比较点数不同（自动组合（默认）40,108，季节朴素法 39,136）");
+    rep_zh_tidy(out, sizeof out, "ETS 的 3 个窗口 ， 共  “ 12 ” 个");
+    assert_string_equal(out, "ETS 的 3 个窗口，共“12”个");
+    rep_zh_tidy(out, sizeof out, "2026 年 Auto MASE 1.19");
+    assert_string_equal(out, "2026 年 Auto MASE 1.19");
+    rep_zh_tidy(out, 8, "（默认） 的"); /* 8 bytes: two characters, never a part of one */
+    assert_string_equal(out, "（默");
 }
 
 /* The demand charts in the periods of the data, whatever they are: quarters
@@ -1371,7 +1390,7 @@ int main(void)
         cmocka_unit_test(test_backtest_words),   cmocka_unit_test(test_amounts_and_unit),
         cmocka_unit_test(test_uncertainty_widest),
         cmocka_unit_test(test_waterfall_steps),  cmocka_unit_test(test_model_mix_families),
-        cmocka_unit_test(test_demand_window),    cmocka_unit_test(test_frequencies),
+        cmocka_unit_test(test_demand_window),    cmocka_unit_test(test_frequencies), cmocka_unit_test(test_zh_tidy),
         cmocka_unit_test(test_model_mix_many_specs),
         cmocka_unit_test(test_explanations_zh), cmocka_unit_test(test_explanations_zh_older),
         cmocka_unit_test(test_errors),

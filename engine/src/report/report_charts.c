@@ -510,7 +510,7 @@ static void fan_chart(rep_ctx *ctx, const char *name, const char *title, const f
     char label[512];
     for (size_t k = 0; k < n && k < 3; k++) {
         const rep_comm *c = &d->comms[st[k].comm];
-        snprintf(label, sizeof label, "%s (%s)", comm_label(c), c->district);
+        snprintf(label, sizeof label, TR(ctx, "%s（%s）", "%s (%s)"), comm_label(c), c->district);
         for (size_t j = 0; j < d->n_hist; j++) { /* the actuals before the forecast */
             if (d->hist[j].comm != st[k].comm || !isfinite(d->hist[j].y))
                 continue;
