@@ -958,7 +958,7 @@ static void test_demand_window(void **state)
     char path[128];
     snprintf(path, sizeof path, "%s/dw", dir);
     civ_report_options o = {.lang = "zh", .spec = spec};
-    assert_true(page_has(path, &o, "需求因素“助餐需求”按 2026 年度各期的预测值合计（2026 年第 1 季度 至 2026 年第 4 季度），"
+    assert_true(page_has(path, &o, "需求因素“助餐需求”按 2026 年度各期的预测值合计（2026 年第 1 季度至 2026 年第 4 季度），"
                                    "即数据最后一期之后第 5 至 8 期的预测"));
     civ_report_options en = {.lang = "en", .spec = spec};
     assert_true(page_has(path, &en, "The demand factor \u201c助餐需求\u201d sums the forecasts of fiscal year 2026 "
@@ -990,6 +990,8 @@ static void test_zh_tidy(void **state)
     assert_string_equal(out, "比较点数不同（自动组合（默认）40,108，季节朴素法 39,136）");
     rep_zh_tidy(out, sizeof out, "ETS 的 3 个窗口 ， 共  “ 12 ” 个");
     assert_string_equal(out, "ETS 的 3 个窗口，共“12”个");
+    rep_zh_tidy(out, sizeof out, "季节朴素法 的 176 个；15,272.0 万元 按因素法分配，12.6 万 KWD 留作储备金");
+    assert_string_equal(out, "季节朴素法的 176 个；15,272.0 万元按因素法分配，12.6 万 KWD 留作储备金");
     rep_zh_tidy(out, sizeof out, "2026 年 Auto MASE 1.19");
     assert_string_equal(out, "2026 年 Auto MASE 1.19");
     rep_zh_tidy(out, 8, "（默认） 的"); /* 8 bytes: two characters, never a part of one */

@@ -183,9 +183,8 @@ static void ds_field(const rep_ctx *ctx, civ_rbuf *b, int axis)
         if (axis) {
             civ_rbuf_put(b, "\"axis\":{\"format\":");
             civ_rbuf_json_str(b, f->axis[ctx->zh]);
-            if (f->ticks) /* a tick a year: a quarter's label is long for a district's small panel */
-                civ_rbuf_printf(b, ",\"tickCount\":%s", f->ticks);
-            civ_rbuf_put(b, ",\"labelOverlap\":\"greedy\",\"labelBound\":true"); /* no label past the panel */
+            if (f->ticks) /* a tick a year, no label past the panel: a quarter's label is long for a small panel */
+                civ_rbuf_printf(b, ",\"tickCount\":%s,\"labelOverlap\":true,\"labelBound\":true", f->ticks);
             civ_rbuf_put(b, "},");
         } else {
             civ_rbuf_put(b, "\"format\":");

@@ -246,8 +246,10 @@ void rep_zh_tidy(char *out, size_t size, const char *text)
             while (*q == ' ')
                 q++;
             size_t nl;
-            if (rep_cjk_punct(prev) || rep_cjk_punct(code_point(q, &nl))) {
-                p = q; /* the spaces beside a full-width mark go */
+            unsigned next = code_point(q, &nl);
+            int han = prev >= 0x4E00 && prev <= 0x9FFF && next >= 0x4E00 && next <= 0x9FFF;
+            if (rep_cjk_punct(prev) || rep_cjk_punct(next) || han) {
+                p = q; /* the spaces beside a full-width mark, or between two Chinese characters, go */
                 continue;
             }
         }
