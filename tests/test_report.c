@@ -325,6 +325,15 @@ static void test_write_both_languages(void **state)
     assert_non_null(strstr(spec, "\"year\":\"2026\""));
     assert_non_null(strstr(spec, "\"standard\":8.8")); /* 880 fen */
     assert_non_null(strstr(spec, "\"tooltip\":true"));
+    assert_non_null(strstr(spec, "\"title\":\"补贴标准（元/单位）\"")); /* no unit stated: per unit */
+    free(spec);
+    /* with the demand's unit, the standard is money per unit of it and the demand says its unit (they said
+     * 补贴标准（元/单位） and 需求量 whatever the plan's [forecast] unit) */
+    civ_report_options zh_unit = {.lang = "zh", .unit = "人次"}, en_unit = {.lang = "en", .unit = "meals"};
+    assert_true(page_has(path, &zh_unit, "<th>需求量（人次）</th><th>补贴标准（元/人次）</th>"));
+    assert_true(page_has(path, &en_unit, "<th>Demand (meals)</th><th>Standard (CNY per meals)</th>"));
+    spec = tf_slurp(file, NULL);
+    assert_non_null(strstr(spec, "\"title\":\"Subsidy standard (CNY per meals)\""));
     free(spec);
     assert_int_equal(civ_report_write(path, &en), CIV_OK);
     snprintf(file, sizeof file, "%s/report.html", path);
@@ -733,6 +742,7 @@ static void test_backtest_table(void **state)
     assert_non_null(strstr(spec, "{\"model\":\"Naive\",\"metric\":\"coverage_80\",\"value\":0.7,\"target\":0.8}"));
     assert_non_null(strstr(spec, "\"rule\""));
     assert_null(strstr(spec, "\"metric\":\"smape\""));
+    assert_non_null(strstr(spec, "\"title\":\"Coverage (share)\"")); /* the axis says its unit (it said none) */
     free(spec);
     /* a committee member is told what the Auto row is, in words (there is none here) */
     civ_report_options zh = {.lang = "zh"};
@@ -741,6 +751,13 @@ static void test_backtest_table(void **state)
     assert_true(page_has(path, &zh, "“自动组合（默认）”一行（文件中的模型名为 Auto）是默认的自动组合方法：ETS、ARIMA、Theta、"
                                     "DampedETS、DOTM 五个模型预测的中位数"));
     assert_true(page_has(path, &en, "The Auto row is the default automatic combination"));
+    spec = tf_slurp(file, NULL); /* percent, as civicast writes coverages */
+    assert_non_null(strstr(spec, "\"title\":\"Coverage (%)\""));
+    free(spec);
+    assert_int_equal(civ_report_write(path, &zh), CIV_OK);
+    spec = tf_slurp(file, NULL);
+    assert_non_null(strstr(spec, "\"title\":\"覆盖率（%）\""));
+    free(spec);
 }
 
 /* A community's amount is shown to the fen, as its explanation and

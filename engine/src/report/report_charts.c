@@ -109,6 +109,26 @@ int rep_periods_per_year(const rep_data *d)
     return freq_of(d)->per_year;
 }
 
+const char *rep_demand_label(const rep_ctx *ctx, char *buf, size_t size)
+{
+    if (ctx->unit[0])
+        snprintf(buf, size, TR(ctx, "需求量（%s）", "Demand (%s)"), ctx->unit);
+    else
+        snprintf(buf, size, "%s", TR(ctx, "需求量", "Demand"));
+    return buf;
+}
+
+const char *rep_standard_label(const rep_ctx *ctx, char *buf, size_t size, const char *en_word)
+{
+    const char *money = ctx->d->money_unit[0][ctx->zh];
+    if (ctx->unit[0])
+        snprintf(buf, size, ctx->zh ? "补贴标准（%s/%s）" : "%s (%s per %s)", ctx->zh ? money : en_word,
+                 ctx->zh ? ctx->unit : money, ctx->unit);
+    else
+        snprintf(buf, size, ctx->zh ? "补贴标准（%s/单位）" : "%s (%s per unit)", ctx->zh ? money : en_word, money);
+    return buf;
+}
+
 void rep_period_text(const rep_ctx *ctx, const char *ds, char *buf, size_t size)
 {
     civ_date_form form;

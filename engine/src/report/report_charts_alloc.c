@@ -504,11 +504,10 @@ static void need_spec(rep_ctx *ctx, const char *name, int with_standard)
     civ_rbuf_put(&b, ",");
     rep_qfield(&b, "gap", tg, "+,.2f");
     civ_rbuf_put(&b, ",");
-    char lb[96];
-    rep_qfield(&b, "standard", rep_money_label(ctx, lb, sizeof lb, 0, "补贴标准（%s/单位）", "Standard (%s per unit)"),
-               ".2f");
+    char lb[160];
+    rep_qfield(&b, "standard", rep_standard_label(ctx, lb, sizeof lb, "Standard"), ".2f");
     civ_rbuf_put(&b, ",");
-    rep_qfield(&b, "demand", TR(ctx, "需求量", "Demand"), ",.0f");
+    rep_qfield(&b, "demand", rep_demand_label(ctx, lb, sizeof lb), ",.0f");
     civ_rbuf_put(&b, "]},\"layer\":[{\"layer\":[{\"mark\":{\"type\":\"bar\",\"color\":\"#4c78a8\",\"width\":{\"band\":0.6}},"
                      "\"encoding\":{\"y\":");
     rep_qfield(&b, "need", t, NULL);
@@ -517,8 +516,7 @@ static void need_spec(rep_ctx *ctx, const char *name, int with_standard)
     if (with_standard) {
         civ_rbuf_put(&b, ",{\"mark\":{\"type\":\"line\",\"interpolate\":\"step-after\",\"color\":\"#f58518\","
                          "\"point\":true},\"encoding\":{\"y\":");
-        rep_qfield(&b, "standard",
-                   rep_money_label(ctx, lb, sizeof lb, 0, "补贴标准（%s/单位）", "Subsidy standard (%s per unit)"), NULL);
+        rep_qfield(&b, "standard", rep_standard_label(ctx, lb, sizeof lb, "Subsidy standard"), NULL);
         civ_rbuf_put(&b, "}}],\"resolve\":{\"scale\":{\"y\":\"independent\"}}");
     } else {
         civ_rbuf_put(&b, "]");

@@ -531,10 +531,9 @@ void rep_section_need(rep_ctx *ctx)
     if (d->n_need) {
         civ_rbuf *b = &ctx->page;
         civ_rbuf_put(b, "<div class=\"tbl\"><table class=\"data\">");
-        char lb[96];
-        const char *heads[] = {TR(ctx, "年度", "Year"), TR(ctx, "需求量", "Demand"),
-                               rep_money_label(ctx, lb, sizeof lb, 0, "补贴标准（%s/单位）", "Standard (%s per unit)"),
-                               TR(ctx, "资金需求", "Need")};
+        char lb[128], ld[96];
+        const char *heads[] = {TR(ctx, "年度", "Year"), rep_demand_label(ctx, ld, sizeof ld),
+                               rep_standard_label(ctx, lb, sizeof lb, "Standard"), TR(ctx, "资金需求", "Need")};
         civ_rbuf_put(b, "<thead><tr>");
         for (int k = 0; k < 4; k++) {
             civ_rbuf_put(b, "<th>");
