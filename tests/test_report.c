@@ -1093,6 +1093,13 @@ static void test_frequencies(void **state)
     free(en);
     snprintf(path, sizeof path, "%s/fy", dir);
     assert_true(page_has(path, &o, "很多年份为 0"));
+    /* the sentences' periods: a year in Chinese with its 年, once when the fund's year is one period */
+    put("fy", "manifest.json",
+        "{\n  \"results\": {\"demand\": [{\"factor\": \"m\", \"label\": \"助餐需求\", \"period\": \"fiscal_year\", "
+        "\"fiscal_year\": 2026, \"periods\": 1, \"first\": \"2026\", \"last\": \"2026\", \"h_first\": 2, "
+        "\"h_last\": 2}]},\n  \"files\": []\n}\n");
+    assert_true(page_has(path, &o, "按 2026 年度各期的预测值合计（2026 年），即数据最后一期之后第 2 期的预测"));
+    assert_true(page_has(path, &oe, "sums the forecasts of fiscal year 2026 (2026), the forecast 2 period(s) after"));
 
     /* months written as their first days: a month axis, as for 2025-01 */
     static const char *const m[] = {"2024-11-01", "2024-12-01", "2025-01-01", "2025-02-01"};

@@ -133,8 +133,11 @@ void rep_period_text(const rep_ctx *ctx, const char *ds, char *buf, size_t size)
 {
     civ_date_form form;
     int64_t v;
-    if (ctx->zh && ds && !civ_date_parse(ds, strlen(ds), &form, &v) && form == CIV_DATE_QUARTER)
+    int parsed = ctx->zh && ds && !civ_date_parse(ds, strlen(ds), &form, &v);
+    if (parsed && form == CIV_DATE_QUARTER)
         snprintf(buf, size, "%lld 年第 %d 季度", (long long)(v / 4), (int)(v % 4) + 1);
+    else if (parsed && form == CIV_DATE_YEAR)
+        snprintf(buf, size, "%lld 年", (long long)v);
     else
         snprintf(buf, size, "%s", ds ? ds : "");
     civ_clear_error();

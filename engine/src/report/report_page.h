@@ -84,7 +84,7 @@ const char *rep_demand_label(const rep_ctx *ctx, char *buf, size_t size);
  * the series' unit, else per 单位 / "unit".  Returns buf. */
 const char *rep_standard_label(const rep_ctx *ctx, char *buf, size_t size, const char *en_word);
 /* A period as the page writes it: on the Chinese page a quarter "2024-Q1" as
- * "2024 年第 1 季度"; any other text as it is. */
+ * "2024 年第 1 季度", a year "2024" as "2024 年"; any other text as it is. */
 void rep_period_text(const rep_ctx *ctx, const char *ds, char *buf, size_t size);
 
 /* The money unit of the charts (万元 / CNY million), as the tables write a
