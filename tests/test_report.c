@@ -325,6 +325,15 @@ static void test_write_both_languages(void **state)
     assert_non_null(strstr(spec, "\"year\":\"2026\""));
     assert_non_null(strstr(spec, "\"standard\":8.8")); /* 880 fen */
     assert_non_null(strstr(spec, "\"tooltip\":true"));
+    assert_non_null(strstr(spec, "\"title\":\"补贴标准（元/单位）\"")); /* no unit stated: per unit */
+    free(spec);
+    /* with the demand's unit, the standard is money per unit of it and the demand says its unit (they said
+     * 补贴标准（元/单位） and 需求量 whatever the plan's [forecast] unit) */
+    civ_report_options zh_unit = {.lang = "zh", .unit = "人次"}, en_unit = {.lang = "en", .unit = "meals"};
+    assert_true(page_has(path, &zh_unit, "<th>需求量（人次）</th><th>补贴标准（元/人次）</th>"));
+    assert_true(page_has(path, &en_unit, "<th>Demand (meals)</th><th>Standard (CNY per meals)</th>"));
+    spec = tf_slurp(file, NULL);
+    assert_non_null(strstr(spec, "\"title\":\"Subsidy standard (CNY per meals)\""));
     free(spec);
     assert_int_equal(civ_report_write(path, &en), CIV_OK);
     snprintf(file, sizeof file, "%s/report.html", path);
@@ -733,6 +742,7 @@ static void test_backtest_table(void **state)
     assert_non_null(strstr(spec, "{\"model\":\"Naive\",\"metric\":\"coverage_80\",\"value\":0.7,\"target\":0.8}"));
     assert_non_null(strstr(spec, "\"rule\""));
     assert_null(strstr(spec, "\"metric\":\"smape\""));
+    assert_non_null(strstr(spec, "\"title\":\"Coverage (share)\"")); /* the axis says its unit (it said none) */
     free(spec);
     /* a committee member is told what the Auto row is, in words (there is none here) */
     civ_report_options zh = {.lang = "zh"};
@@ -741,6 +751,13 @@ static void test_backtest_table(void **state)
     assert_true(page_has(path, &zh, "“自动组合（默认）”一行（文件中的模型名为 Auto）是默认的自动组合方法：ETS、ARIMA、Theta、"
                                     "DampedETS、DOTM 五个模型预测的中位数"));
     assert_true(page_has(path, &en, "The Auto row is the default automatic combination"));
+    spec = tf_slurp(file, NULL); /* percent, as civicast writes coverages */
+    assert_non_null(strstr(spec, "\"title\":\"Coverage (%)\""));
+    free(spec);
+    assert_int_equal(civ_report_write(path, &zh), CIV_OK);
+    spec = tf_slurp(file, NULL);
+    assert_non_null(strstr(spec, "\"title\":\"覆盖率（%）\""));
+    free(spec);
 }
 
 /* A community's amount is shown to the fen, as its explanation and
@@ -820,7 +837,7 @@ static void test_backtest_words(void **state)
     char *html = tf_slurp(file, NULL);
     assert_non_null(strstr(html, "<td title=\"Auto\">自动组合（默认）</td>"));
     assert_non_null(strstr(html, "<td title=\"SeasonalNaive\">季节朴素法</td>"));
-    assert_non_null(strstr(html, "各模型的比较点数不同（自动组合（默认） 300，季节朴素法 280）"));
+    assert_non_null(strstr(html, "各模型的比较点数不同（自动组合（默认）300，季节朴素法 280）"));
     assert_non_null(strstr(html, "按此规则（与名义水平相差 5 个百分点以内算大致合适），自动组合（默认）："));
     /* one line per measure, and the unit of the series where the measure has one */
     static const char *const lines[] = {
@@ -958,8 +975,8 @@ static void test_demand_window(void **state)
     char path[128];
     snprintf(path, sizeof path, "%s/dw", dir);
     civ_report_options o = {.lang = "zh", .spec = spec};
-    assert_true(page_has(path, &o, "需求因素“助餐需求”按 2026 年度各期的预测值合计（2026-Q1 至 2026-Q4），即数据最后一期之后第 "
-                                   "5 至 8 期的预测"));
+    assert_true(page_has(path, &o, "需求因素“助餐需求”按 2026 年度各期的预测值合计（2026 年第 1 季度至 2026 年第 4 季度），"
+                                   "即数据最后一期之后第 5 至 8 期的预测"));
     civ_report_options en = {.lang = "en", .spec = spec};
     assert_true(page_has(path, &en, "The demand factor \u201c助餐需求\u201d sums the forecasts of fiscal year 2026 "
                                     "(2026-Q1 to 2026-Q4), 5 to 8 periods after"));
@@ -975,6 +992,141 @@ static void test_demand_window(void **state)
     civ_report_options en2 = {.lang = "en"};
     assert_true(page_has(path, &en2, "The demand factor \u201csay &quot;meals&quot;\u201d sums the first 4 forecast "
                                      "periods (2025-Q1 to 2025-Q4), whether or not they fall in fiscal year 2026"));
+}
+
+/* Chinese sentences as the page prints them: no ASCII space beside a
+ * full-width mark (a model named 自动组合（默认） before 的 or a count), the
+ * spaces between Chinese and Latin letters or digits kept. */
+static void test_zh_tidy(void **state)
+{
+    (void)state;
+    char out[256];
+    rep_zh_tidy(out, sizeof out, "自动组合（默认） 的 95 个失败窗口中");
+    assert_string_equal(out, "自动组合（默认）的 95 个失败窗口中");
+    rep_zh_tidy(out, sizeof out, "比较点数不同（自动组合（默认） 40,108，季节朴素法 39,136）");
+    assert_string_equal(out, "比较点数不同（自动组合（默认）40,108，季节朴素法 39,136）");
+    rep_zh_tidy(out, sizeof out, "ETS 的 3 个窗口 ， 共  “ 12 ” 个");
+    assert_string_equal(out, "ETS 的 3 个窗口，共“12”个");
+    rep_zh_tidy(out, sizeof out, "季节朴素法 的 176 个；15,272.0 万元 按因素法分配，12.6 万 KWD 留作储备金");
+    assert_string_equal(out, "季节朴素法的 176 个；15,272.0 万元按因素法分配，12.6 万 KWD 留作储备金");
+    rep_zh_tidy(out, sizeof out, "2026 年 Auto MASE 1.19");
+    assert_string_equal(out, "2026 年 Auto MASE 1.19");
+    rep_zh_tidy(out, 8, "（默认） 的"); /* 8 bytes: two characters, never a part of one */
+    assert_string_equal(out, "（默");
+}
+
+/* The demand charts in the periods of the data, whatever they are: quarters
+ * (2025-Q1) and years (2025) as period text, months as day dates
+ * (2025-01-01), weeks.  The x axis, its title, the tooltips' dates, the y
+ * axis's unit per period and the sentences say quarters, years, months or
+ * weeks, in both languages, read from the folder's dates alone.  Before, a
+ * quarter passed for a month ("2025-Q1" is 7 characters with '-' at 4): its x
+ * value was "2025-Q1-01", no date, so every point fell on one x; a year or a
+ * day date was an axis titled 月份, and the y axis said 需求（人次/月） for all. */
+static void freq_folder(const char *sub, const char *const *ds, size_t n)
+{
+    char fc[4096] = "unique_id,ds,h,model,mean,lo-80,hi-80,lo-95,hi-95\n", hist[4096] = "unique_id,ds,y\n";
+    for (int c = 1; c <= 3; c++)
+        for (size_t k = 0; k < n; k++) {
+            size_t L = strlen(fc), H = strlen(hist);
+            if (k < n / 2)
+                snprintf(hist + H, sizeof hist - H, "C%d,%s,%d\n", c, ds[k], 10 * c);
+            else
+                snprintf(fc + L, sizeof fc - L, "C%d,%s,%zu,TSB,%d,%d,%d,%d,%d\n", c, ds[k], k - n / 2 + 1, 10 * c,
+                         9 * c, 11 * c, 8 * c, 12 * c);
+        }
+    put(sub, "allocation.csv", ALLOC);
+    put(sub, "allocation_summary.csv", SUMMARY);
+    put(sub, "forecasts.csv", fc);
+    put(sub, "history.csv", hist);
+    put(sub, "backtest_accuracy.csv", "model,windows,failed,n,MASE\nAuto,3,0,3,0.9\n");
+}
+
+static char *freq_spec(const char *sub, const char *lang)
+{
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/%s", dir, sub);
+    civ_report_options o = {.lang = lang, .unit = lang[0] == 'z' ? "人次" : "visits"};
+    assert_int_equal(civ_report_write(path, &o), CIV_OK);
+    snprintf(file, sizeof file, "%s/charts/demand_districts.vl.json", path);
+    return tf_slurp(file, NULL);
+}
+
+static void test_frequencies(void **state)
+{
+    (void)state;
+    static const char *const q[] = {"2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2"};
+    freq_folder("fq", q, 4);
+    char *zh = freq_spec("fq", "zh");
+    assert_non_null(strstr(zh, "\"timeUnit\":\"utcyearquarter\""));
+    assert_non_null(strstr(zh, "\"ds\":\"2024-07-01\"")); /* 2024-Q3 */
+    assert_non_null(strstr(zh, "\"ds\":\"2025-04-01\"")); /* 2025-Q2 */
+    assert_non_null(strstr(zh, "\"title\":\"季度\""));
+    assert_non_null(strstr(zh, "\"format\":\"%Y 年第 %q 季度\""));
+    assert_non_null(strstr(zh, "\"title\":\"需求（人次/季度）\""));
+    assert_null(strstr(zh, "Q3-01"));
+    assert_null(strstr(zh, "月")); /* no month anywhere: axis, tooltip, unit */
+    free(zh);
+    char *en = freq_spec("fq", "en");
+    assert_non_null(strstr(en, "\"format\":\"%Y-Q%q\""));
+    assert_non_null(strstr(en, "\"title\":\"Quarter\""));
+    assert_non_null(strstr(en, "\"title\":\"Demand (visits per quarter)\""));
+    assert_null(strstr(en, "month"));
+    free(en);
+    char path[128];
+    snprintf(path, sizeof path, "%s/fq", dir);
+    civ_report_options o = {.lang = "zh"}, oe = {.lang = "en"};
+    assert_true(page_has(path, &o, "间歇性需求（很多季度为 0）"));
+    assert_true(page_has(path, &oe, "intermittent demand (many quarters at 0)"));
+
+    static const char *const y[] = {"2023", "2024", "2025", "2026"};
+    freq_folder("fy", y, 4);
+    zh = freq_spec("fy", "zh");
+    assert_non_null(strstr(zh, "\"timeUnit\":\"utcyear\""));
+    assert_non_null(strstr(zh, "\"ds\":\"2026-01-01\""));
+    assert_non_null(strstr(zh, "\"title\":\"年份\""));
+    assert_non_null(strstr(zh, "\"title\":\"需求（人次/年）\""));
+    assert_null(strstr(zh, "月"));
+    free(zh);
+    en = freq_spec("fy", "en");
+    assert_non_null(strstr(en, "\"title\":\"Demand (visits per year)\""));
+    free(en);
+    snprintf(path, sizeof path, "%s/fy", dir);
+    assert_true(page_has(path, &o, "很多年份为 0"));
+    /* the sentences' periods: a year in Chinese with its 年, once when the fund's year is one period */
+    put("fy", "manifest.json",
+        "{\n  \"results\": {\"demand\": [{\"factor\": \"m\", \"label\": \"助餐需求\", \"period\": \"fiscal_year\", "
+        "\"fiscal_year\": 2026, \"periods\": 1, \"first\": \"2026\", \"last\": \"2026\", \"h_first\": 2, "
+        "\"h_last\": 2}]},\n  \"files\": []\n}\n");
+    assert_true(page_has(path, &o, "按 2026 年度各期的预测值合计（2026 年），即数据最后一期之后第 2 期的预测"));
+    assert_true(page_has(path, &oe, "sums the forecasts of fiscal year 2026 (2026), the forecast 2 period(s) after"));
+
+    /* months written as their first days: a month axis, as for 2025-01 */
+    static const char *const m[] = {"2024-11-01", "2024-12-01", "2025-01-01", "2025-02-01"};
+    freq_folder("fm", m, 4);
+    zh = freq_spec("fm", "zh");
+    assert_non_null(strstr(zh, "\"type\":\"temporal\",\"timeUnit\":\"utcyearmonth\""));
+    assert_non_null(strstr(zh, "\"format\":\"%Y 年 %-m 月\"")); /* the tooltip: not Vega's English "Jan 2025" */
+    assert_non_null(strstr(zh, "\"title\":\"需求（人次/月）\""));
+    free(zh);
+
+    /* weeks (Sundays, 7 days apart) */
+    static const char *const w[] = {"2025-01-05", "2025-01-12", "2025-01-19", "2025-01-26"};
+    freq_folder("fw", w, 4);
+    en = freq_spec("fw", "en");
+    assert_non_null(strstr(en, "\"timeUnit\":\"utcyearmonthdate\""));
+    assert_non_null(strstr(en, "\"ds\":\"2025-01-26\""));
+    assert_non_null(strstr(en, "\"title\":\"Demand (visits per week)\""));
+    free(en);
+
+    /* periods that are not dates: shown as written, per period */
+    static const char *const p[] = {"P1", "P2", "P3", "P4"};
+    freq_folder("fp", p, 4);
+    zh = freq_spec("fp", "zh");
+    assert_non_null(strstr(zh, "\"type\":\"ordinal\""));
+    assert_non_null(strstr(zh, "\"ds\":\"P4\""));
+    assert_non_null(strstr(zh, "\"title\":\"需求（人次/期）\""));
+    free(zh);
 }
 
 /* Many communities, each with an ARIMA order of its own, and the
@@ -1264,7 +1416,7 @@ int main(void)
         cmocka_unit_test(test_backtest_words),   cmocka_unit_test(test_amounts_and_unit),
         cmocka_unit_test(test_uncertainty_widest),
         cmocka_unit_test(test_waterfall_steps),  cmocka_unit_test(test_model_mix_families),
-        cmocka_unit_test(test_demand_window),
+        cmocka_unit_test(test_demand_window),    cmocka_unit_test(test_frequencies), cmocka_unit_test(test_zh_tidy),
         cmocka_unit_test(test_model_mix_many_specs),
         cmocka_unit_test(test_explanations_zh), cmocka_unit_test(test_explanations_zh_older),
         cmocka_unit_test(test_errors),

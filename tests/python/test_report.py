@@ -115,3 +115,23 @@ def test_plan_folder_is_enough_for_the_report(plan_out):
     assert '<th title="n">Points compared</th>' in html
     assert "so below 1 beats that simple rule" in html
     assert (plan_out / "charts" / "monitoring_risk_matrix.vl.json").exists()
+
+
+def test_chinese_page_spacing(plan_out):
+    """The Chinese page's text (its sentences, headings, tables and every
+    chart's spec) has no ASCII space beside a full-width mark and no ASCII
+    bracket after a Chinese word: a model's name ending in ） before 的 or a
+    number ('自动组合（默认） 的', '（自动组合（默认） 40,108，'), axis titles as
+    '金额 (万元)' and '缺口（正为不足） (万元)' where the tables write '人均（元）'."""
+    import re
+    import html as html_mod
+    civicast.report(plan_out, lang="zh")
+    page = Path(plan_out / "report.html").read_text(encoding="utf-8")
+    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", "", page, flags=re.S)
+    texts = [("report.html", html_mod.unescape(re.sub(r"<[^>]+>", "\n", body)))]
+    for spec in sorted((plan_out / "charts").glob("*.vl.json")):
+        texts.append((spec.name, spec.read_text(encoding="utf-8")))
+    marks = "（）：；，。、“”‘’《》【】！？"
+    bad = re.compile(r".{0,12}(?: [%s]|[%s] |[\u4e00-\u9fff] \().{0,12}" % (marks, marks))
+    found = [(name, m.group(0)) for name, text in texts for m in bad.finditer(text)]
+    assert not found, found[:10]

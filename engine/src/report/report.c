@@ -40,7 +40,11 @@ static civ_status write_file(const char *path, const char *data, size_t n)
 void rep_para(rep_ctx *ctx, const char *text)
 {
     civ_rbuf_put(&ctx->page, "<p>");
-    civ_rbuf_html(&ctx->page, text);
+    char *tidy = ctx->zh ? malloc(strlen(text) + 8) : NULL; /* no space beside a full-width mark */
+    if (tidy)
+        rep_zh_tidy(tidy, strlen(text) + 8, text);
+    civ_rbuf_html(&ctx->page, tidy ? tidy : text);
+    free(tidy);
     civ_rbuf_put(&ctx->page, "</p>\n");
 }
 

@@ -64,13 +64,89 @@ const char *rep_money_label(const rep_ctx *ctx, char *buf, size_t size, int big,
 
 /* ---- demand ------------------------------------------------------------- */
 
-static int monthly(const char *ds)
+/* The words and formats of the demand's periods, by frequency ([0] English,
+ * [1] Chinese): the x axis's title, time unit, tick interval and label
+ * format, the tooltip's format, and the period of a per-period unit. */
+typedef struct freq_text {
+    civ_frequency freq;
+    const char *time_unit, *ticks; /* Vega-Lite timeUnit and axis tickCount (NULL: Vega's choice) */
+    const char *axis[2], *tip[2], *title[2], *per[2], *many[2];
+    int per_year;
+} freq_text;
+
+static const freq_text FREQ_TEXT[] = {
+    {CIV_FREQ_YEARLY, "utcyear", "{\"interval\":\"year\",\"step\":1}", {"%Y", "%Y"}, {"%Y", "%Y 年"},
+     {"Year", "年份"}, {"year", "年"}, {"years", "年份"}, 1},
+    {CIV_FREQ_QUARTERLY, "utcyearquarter", "{\"interval\":\"year\",\"step\":1}", {"%Y-Q%q", "%Y 年"},
+     {"%Y-Q%q", "%Y 年第 %q 季度"}, {"Quarter", "季度"}, {"quarter", "季度"}, {"quarters", "季度"}, 4},
+    {CIV_FREQ_MONTHLY, "utcyearmonth", NULL, {"%Y-%m", "%Y-%m"}, {"%Y-%m", "%Y 年 %-m 月"}, {"Month", "月份"},
+     {"month", "月"}, {"months", "月份"}, 12},
+    {CIV_FREQ_WEEKLY, "utcyearmonthdate", NULL, {"%Y-%m-%d", "%Y-%m-%d"}, {"%Y-%m-%d", "%Y 年 %-m 月 %-d 日"},
+     {"Week ending", "周（截至当日）"}, {"week", "周"}, {"weeks", "周"}, 52},
+    {CIV_FREQ_DAILY, "utcyearmonthdate", NULL, {"%Y-%m-%d", "%Y-%m-%d"}, {"%Y-%m-%d", "%Y 年 %-m 月 %-d 日"},
+     {"Date", "日期"}, {"day", "日"}, {"days", "天"}, 365},
+    /* periods the report could not read as dates: shown as written, a year taken as 12 of them as before */
+    {CIV_FREQ_UNKNOWN, NULL, NULL, {NULL, NULL}, {NULL, NULL}, {"Period", "期"}, {"period", "期"}, {"periods", "期"},
+     12},
+};
+
+static const freq_text *freq_of(const rep_data *d)
 {
-    return strlen(ds) == 7 && ds[4] == '-';
+    size_t k = 0;
+    while (FREQ_TEXT[k].freq != CIV_FREQ_UNKNOWN && FREQ_TEXT[k].freq != d->freq)
+        k++;
+    return &FREQ_TEXT[k];
 }
 
-/* The x value of a row: monthly "YYYY-MM" as the month's first day. */
-static void ds_value(civ_rbuf *b, const char *group_key, const char *group, const char *ds)
+const char *rep_period_word(const rep_ctx *ctx, int plural)
+{
+    const freq_text *f = freq_of(ctx->d);
+    return plural ? f->many[ctx->zh] : f->per[ctx->zh];
+}
+
+int rep_periods_per_year(const rep_data *d)
+{
+    return freq_of(d)->per_year;
+}
+
+const char *rep_demand_label(const rep_ctx *ctx, char *buf, size_t size)
+{
+    if (ctx->unit[0])
+        snprintf(buf, size, TR(ctx, "需求量（%s）", "Demand (%s)"), ctx->unit);
+    else
+        snprintf(buf, size, "%s", TR(ctx, "需求量", "Demand"));
+    return buf;
+}
+
+const char *rep_standard_label(const rep_ctx *ctx, char *buf, size_t size, const char *en_word)
+{
+    const char *money = ctx->d->money_unit[0][ctx->zh];
+    if (ctx->unit[0])
+        snprintf(buf, size, ctx->zh ? "补贴标准（%s/%s）" : "%s (%s per %s)", ctx->zh ? money : en_word,
+                 ctx->zh ? ctx->unit : money, ctx->unit);
+    else
+        snprintf(buf, size, ctx->zh ? "补贴标准（%s/单位）" : "%s (%s per unit)", ctx->zh ? money : en_word, money);
+    return buf;
+}
+
+void rep_period_text(const rep_ctx *ctx, const char *ds, char *buf, size_t size)
+{
+    civ_date_form form;
+    int64_t v;
+    int parsed = ctx->zh && ds && !civ_date_parse(ds, strlen(ds), &form, &v);
+    if (parsed && form == CIV_DATE_QUARTER)
+        snprintf(buf, size, "%lld 年第 %d 季度", (long long)(v / 4), (int)(v % 4) + 1);
+    else if (parsed && form == CIV_DATE_YEAR)
+        snprintf(buf, size, "%lld 年", (long long)v);
+    else
+        snprintf(buf, size, "%s", ds ? ds : "");
+    civ_clear_error();
+}
+
+/* The x value of a row: when the periods are dates of a known frequency, the
+ * first day of the period ("2024-Q3" -> "2024-07-01", "2024" -> "2024-01-01")
+ * or the day itself without a time, which Vega reads as UTC; else the text. */
+static void ds_value(const rep_data *d, civ_rbuf *b, const char *group_key, const char *group, const char *ds)
 {
     civ_rbuf_put(b, "{");
     if (group_key) {
@@ -79,16 +155,27 @@ static void ds_value(civ_rbuf *b, const char *group_key, const char *group, cons
         civ_rbuf_put(b, ",");
     }
     key(b, "ds");
-    if (monthly(ds))
-        civ_rbuf_printf(b, "\"%.7s-01\"", ds);
-    else
-        civ_rbuf_json_str(b, ds);
+    civ_date_form form;
+    int64_t v;
+    char day[32] = "";
+    if (d->freq != CIV_FREQ_UNKNOWN && !civ_date_parse(ds, strlen(ds), &form, &v)) {
+        long long y = form == CIV_DATE_YEAR ? v : form == CIV_DATE_QUARTER ? v / 4 : v / 12;
+        int m = form == CIV_DATE_YEAR ? 1 : form == CIV_DATE_QUARTER ? (int)(v % 4) * 3 + 1 : (int)(v % 12) + 1;
+        if (form == CIV_DATE_DAY) {
+            if (civ_period_format(CIV_FREQ_DAILY, 0, v, day, sizeof day))
+                day[0] = 0;
+        } else
+            snprintf(day, sizeof day, "%04lld-%02d-01", y, m);
+    }
+    civ_clear_error();
+    civ_rbuf_json_str(b, day[0] ? day : ds);
 }
 
 /* One band row: x, mean and the 80/95% bounds (+ an optional group). */
-static void band_row(civ_rbuf *b, const char *group_key, const char *group, const char *ds, const double v[5])
+static void band_row(const rep_data *d, civ_rbuf *b, const char *group_key, const char *group, const char *ds,
+                     const double v[5])
 {
-    ds_value(b, group_key, group, ds);
+    ds_value(d, b, group_key, group, ds);
     static const char *const names[5] = {"mean", "lo80", "hi80", "lo95", "hi95"};
     for (int k = 0; k < 5; k++) {
         civ_rbuf_printf(b, ",\"%s\":", names[k]);
@@ -98,46 +185,64 @@ static void band_row(civ_rbuf *b, const char *group_key, const char *group, cons
 }
 
 /* One history row: x and the actual value (history.csv). */
-static void actual_row(civ_rbuf *b, const char *group_key, const char *group, const char *ds, double y)
+static void actual_row(const rep_data *d, civ_rbuf *b, const char *group_key, const char *group, const char *ds,
+                       double y)
 {
-    ds_value(b, group_key, group, ds);
+    ds_value(d, b, group_key, group, ds);
     civ_rbuf_put(b, ",\"actual\":");
     civ_rbuf_json_num(b, round(y * 10) / 10);
     civ_rbuf_put(b, "}");
 }
 
-/* The x channel, and the x entry of a tooltip. */
-static void ds_field(const rep_ctx *ctx, civ_rbuf *b, int temporal, int axis)
+/* The x channel (axis 1), or the x entry of a tooltip (axis 0): a time
+ * axis in the demand's periods, labelled in them (2024-Q1, 2024 年第 1
+ * 季度), or the periods as written when their frequency is not known. */
+static void ds_field(const rep_ctx *ctx, civ_rbuf *b, int axis)
 {
+    const freq_text *f = freq_of(ctx->d);
     civ_rbuf_put(b, "{\"field\":\"ds\",");
-    civ_rbuf_put(b, temporal ? "\"type\":\"temporal\",\"timeUnit\":\"utcyearmonth\"," : "\"type\":\"ordinal\",");
-    if (axis && temporal)
-        civ_rbuf_put(b, "\"axis\":{\"format\":\"%Y-%m\"},");
+    if (f->time_unit) {
+        civ_rbuf_printf(b, "\"type\":\"temporal\",\"timeUnit\":\"%s\",", f->time_unit);
+        if (axis) {
+            civ_rbuf_put(b, "\"axis\":{\"format\":");
+            civ_rbuf_json_str(b, f->axis[ctx->zh]);
+            if (f->ticks) /* a tick a year, no label past the panel: a quarter's label is long for a small panel */
+                civ_rbuf_printf(b, ",\"tickCount\":%s,\"labelOverlap\":true,\"labelBound\":true", f->ticks);
+            civ_rbuf_put(b, "},");
+        } else {
+            civ_rbuf_put(b, "\"format\":");
+            civ_rbuf_json_str(b, f->tip[ctx->zh]);
+            civ_rbuf_put(b, ",");
+        }
+    } else
+        civ_rbuf_put(b, "\"type\":\"ordinal\",");
     civ_rbuf_put(b, "\"title\":");
-    civ_rbuf_json_str(b, TR(ctx, "月份", "Month"));
+    civ_rbuf_json_str(b, f->title[ctx->zh]);
     civ_rbuf_put(b, "}");
 }
 
 /* The layers of a band chart over rows made by band_row and actual_row: the
  * actuals (a grey line, when `history`), the 95% and 80% bands and the
  * forecast mean, each mark with its own tooltip. */
-static void band_layers(const rep_ctx *ctx, civ_rbuf *b, int temporal, int history)
+static void band_layers(const rep_ctx *ctx, civ_rbuf *b, int history)
 {
-    /* the series' unit when the plan states it ([forecast] unit: 需求（人次/月）), else none is claimed */
-    char y[128];
+    /* the series' unit when the plan states it ([forecast] unit: 需求（人次/月）), else none is claimed; per
+     * period of the data (月, 季度, 年, ...) */
+    char y[160];
+    const char *per = rep_period_word(ctx, 0);
     if (ctx->unit[0])
-        snprintf(y, sizeof y, TR(ctx, "需求（%s/月）", "Demand (%s per month)"), ctx->unit);
+        snprintf(y, sizeof y, TR(ctx, "需求（%s/%s）", "Demand (%s per %s)"), ctx->unit, per);
     else
-        snprintf(y, sizeof y, "%s", TR(ctx, "需求（每月，单位同输入数据）", "Demand per month (the data's unit)"));
+        snprintf(y, sizeof y, TR(ctx, "需求（每%s，单位同输入数据）", "Demand per %s (the data's unit)"), per);
     civ_rbuf_put(b, "\"encoding\":{\"x\":");
-    ds_field(ctx, b, temporal, 1);
+    ds_field(ctx, b, 1);
     civ_rbuf_put(b, "},\"layer\":[");
     if (history) {
         civ_rbuf_put(b, "{\"mark\":{\"type\":\"line\",\"color\":\"#555\",\"strokeWidth\":1.5,\"point\":{\"size\":8,"
                         "\"color\":\"#555\"}},\"encoding\":{\"y\":");
         rep_qfield(b, "actual", y, NULL);
         civ_rbuf_put(b, ",\"tooltip\":[");
-        ds_field(ctx, b, temporal, 0);
+        ds_field(ctx, b, 0);
         civ_rbuf_put(b, ",");
         rep_qfield(b, "actual", TR(ctx, "实际值", "Actual"), ",.0f");
         civ_rbuf_put(b, "]}},");
@@ -145,7 +250,7 @@ static void band_layers(const rep_ctx *ctx, civ_rbuf *b, int temporal, int histo
     civ_rbuf_put(b, "{\"mark\":{\"type\":\"area\",\"opacity\":0.2,\"color\":\"" BLUE "\"},\"encoding\":{\"y\":");
     rep_qfield(b, "lo95", y, NULL);
     civ_rbuf_put(b, ",\"y2\":{\"field\":\"hi95\"},\"tooltip\":[");
-    ds_field(ctx, b, temporal, 0);
+    ds_field(ctx, b, 0);
     civ_rbuf_put(b, ",");
     rep_qfield(b, "lo95", TR(ctx, "95% 下限", "95% low"), ",.0f");
     civ_rbuf_put(b, ",");
@@ -153,7 +258,7 @@ static void band_layers(const rep_ctx *ctx, civ_rbuf *b, int temporal, int histo
     civ_rbuf_put(b, "]}},{\"mark\":{\"type\":\"area\",\"opacity\":0.35,\"color\":\"" BLUE "\"},\"encoding\":{\"y\":");
     rep_qfield(b, "lo80", y, NULL);
     civ_rbuf_put(b, ",\"y2\":{\"field\":\"hi80\"},\"tooltip\":[");
-    ds_field(ctx, b, temporal, 0);
+    ds_field(ctx, b, 0);
     civ_rbuf_put(b, ",");
     rep_qfield(b, "lo80", TR(ctx, "80% 下限", "80% low"), ",.0f");
     civ_rbuf_put(b, ",");
@@ -162,7 +267,7 @@ static void band_layers(const rep_ctx *ctx, civ_rbuf *b, int temporal, int histo
                     "\"}},\"encoding\":{\"y\":");
     rep_qfield(b, "mean", y, NULL);
     civ_rbuf_put(b, ",\"tooltip\":[");
-    ds_field(ctx, b, temporal, 0);
+    ds_field(ctx, b, 0);
     static const char *const f[5] = {"mean", "lo80", "hi80", "lo95", "hi95"};
     const char *t[5] = {TR(ctx, "预测均值", "Forecast mean"), TR(ctx, "80% 下限", "80% low"), TR(ctx, "80% 上限", "80% high"),
                         TR(ctx, "95% 下限", "95% low"), TR(ctx, "95% 上限", "95% high")};
@@ -225,7 +330,7 @@ static int hist_sums(const rep_data *d, size_t group, civ_rbuf *b, const char *g
         if (!*first)
             civ_rbuf_put(b, ",");
         *first = 0;
-        actual_row(b, gkey, gname, v[k].ds, v[k].y);
+        actual_row(d, b, gkey, gname, v[k].ds, v[k].y);
         wrote = 1;
     }
 done:
@@ -270,14 +375,9 @@ static void band_sums(const rep_data *d, size_t group, civ_rbuf *b, const char *
         if (!*first)
             civ_rbuf_put(b, ",");
         *first = 0;
-        band_row(b, gkey, gname, ds[h], sum[h]);
+        band_row(d, b, gkey, gname, ds[h], sum[h]);
     }
     free(sum), free(ds);
-}
-
-static int temporal_ds(const rep_data *d)
-{
-    return d->n_fc && monthly(d->fc[0].ds);
 }
 
 void rep_chart_demand_city(rep_ctx *ctx)
@@ -295,7 +395,7 @@ void rep_chart_demand_city(rep_ctx *ctx)
     int hist = hist_sums(d, (size_t)-1, &b, NULL, NULL, &first);
     band_sums(d, (size_t)-1, &b, NULL, NULL, &first);
     civ_rbuf_put(&b, "]},");
-    band_layers(ctx, &b, temporal_ds(d), hist);
+    band_layers(ctx, &b, hist);
     rep_chart_emit(ctx, "demand_city", &b);
 }
 
@@ -347,7 +447,7 @@ void rep_chart_demand_districts(rep_ctx *ctx)
     civ_rbuf_put(&b, "},");
     band_facet_resolve(&b);
     civ_rbuf_put(&b, ",\"spec\":{\"width\":140,\"height\":90,");
-    band_layers(ctx, &b, temporal_ds(d), hist);
+    band_layers(ctx, &b, hist);
     civ_rbuf_put(&b, "}");
     rep_chart_emit(ctx, "demand_districts", &b);
 }
@@ -380,10 +480,11 @@ static int by_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Mean forecast over the first year (up to 12 steps) of a community. */
+/* Mean forecast over the first year (up to a year's periods: 12 months, 4 quarters) of a community. */
 static double first_level(const rep_data *d, const fan_stat *s)
 {
-    size_t k = s->n_rows < 12 ? s->n_rows : 12;
+    size_t year = (size_t)rep_periods_per_year(d);
+    size_t k = s->n_rows < year ? s->n_rows : year;
     double a = 0;
     for (size_t j = 0; j < k; j++)
         a += isfinite(d->fc[s->first_row + j].mean) ? d->fc[s->first_row + j].mean : 0;
@@ -398,7 +499,8 @@ static size_t fan_stats(const rep_data *d, fan_stat *st)
         while (e < d->n_fc && d->fc[e].comm == c)
             e++;
         if (c != (size_t)-1 && e - r >= 2) {
-            size_t k = (e - r) >= 24 ? 12 : (e - r) / 2;
+            size_t year = (size_t)rep_periods_per_year(d); /* first and last year, or halves when shorter */
+            size_t k = (e - r) >= 2 * year ? year : (e - r) / 2;
             double a = 0, z = 0, w = 0;
             for (size_t j = 0; j < k; j++)
                 a += d->fc[r + j].mean, z += d->fc[e - 1 - j].mean;
@@ -430,7 +532,7 @@ static void fan_chart(rep_ctx *ctx, const char *name, const char *title, const f
     char label[512];
     for (size_t k = 0; k < n && k < 3; k++) {
         const rep_comm *c = &d->comms[st[k].comm];
-        snprintf(label, sizeof label, "%s (%s)", comm_label(c), c->district);
+        snprintf(label, sizeof label, TR(ctx, "%s（%s）", "%s (%s)"), comm_label(c), c->district);
         for (size_t j = 0; j < d->n_hist; j++) { /* the actuals before the forecast */
             if (d->hist[j].comm != st[k].comm || !isfinite(d->hist[j].y))
                 continue;
@@ -438,7 +540,7 @@ static void fan_chart(rep_ctx *ctx, const char *name, const char *title, const f
                 civ_rbuf_put(&b, ",");
             first = 0;
             hist = 1;
-            actual_row(&b, "community", label, d->hist[j].ds, d->hist[j].y);
+            actual_row(d, &b, "community", label, d->hist[j].ds, d->hist[j].y);
         }
         for (size_t j = st[k].first_row; j < st[k].first_row + st[k].n_rows; j++) {
             const rep_fc *f = &d->fc[j];
@@ -446,14 +548,14 @@ static void fan_chart(rep_ctx *ctx, const char *name, const char *title, const f
             if (!first)
                 civ_rbuf_put(&b, ",");
             first = 0;
-            band_row(&b, "community", label, f->ds, v);
+            band_row(d, &b, "community", label, f->ds, v);
         }
     }
     civ_rbuf_put(&b, "]},\"columns\":3,\"facet\":{\"field\":\"community\",\"type\":\"nominal\",\"title\":null,"
                      "\"sort\":null},");
     band_facet_resolve(&b); /* at most three panels, one row: as the districts' for any count */
     civ_rbuf_put(&b, ",\"spec\":{\"width\":190,\"height\":110,");
-    band_layers(ctx, &b, temporal_ds(d), hist);
+    band_layers(ctx, &b, hist);
     civ_rbuf_put(&b, "}");
     rep_chart_emit(ctx, name, &b);
 }

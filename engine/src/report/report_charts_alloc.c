@@ -100,7 +100,7 @@ static void group_rows(const rep_ctx *ctx, civ_rbuf *b, int streets)
 static void group_tooltip(const rep_ctx *ctx, civ_rbuf *b, const char *unit)
 {
     char t[128];
-    snprintf(t, sizeof t, "%s (%s)", TR(ctx, "金额", "Amount"), unit);
+    snprintf(t, sizeof t, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "金额", "Amount"), unit);
     civ_rbuf_put(b, "\"tooltip\":[");
     rep_nfield(b, "name", TR(ctx, "名称", "Name"));
     civ_rbuf_put(b, ",");
@@ -125,7 +125,7 @@ static void bar_panel(const rep_ctx *ctx, civ_rbuf *b, const char *field, const 
                       int show_y, int streets)
 {
     char t[160];
-    snprintf(t, sizeof t, "%s (%s)", title, unit);
+    snprintf(t, sizeof t, TR(ctx, "%s（%s）", "%s (%s)"), title, unit);
     civ_rbuf_put(b, "{\"width\":");
     civ_rbuf_put(b, streets ? "180,\"height\":{\"step\":13}" : "150");
     civ_rbuf_put(b, ",\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"name\",\"type\":\"nominal\",\"sort\":null,");
@@ -253,7 +253,7 @@ void rep_chart_waterfall(rep_ctx *ctx)
     }
     wf_row(&b, &first, TR(ctx, "净变化", "net change"), kinds[0], 0, cum, u);
     char t[96];
-    snprintf(t, sizeof t, "%s (%s)", TR(ctx, "相对因素法基数的变化", "Change from the factor base"), ul);
+    snprintf(t, sizeof t, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "相对因素法基数的变化", "Change from the factor base"), ul);
     civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"x\":{\"field\":\"step\",\"type\":\"nominal\",\"sort\":null,"
                      "\"title\":null,\"axis\":{\"labelAngle\":-30}},\"y\":");
     rep_qfield(&b, "start", t, NULL);
@@ -265,7 +265,7 @@ void rep_chart_waterfall(rep_ctx *ctx)
     civ_rbuf_put(&b, ",");
     rep_qfield(&b, "moved", t, ",.2f");
     civ_rbuf_put(&b, ",");
-    snprintf(t, sizeof t, "%s (%s)", TR(ctx, "累计变化", "Running change"), ul);
+    snprintf(t, sizeof t, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "累计变化", "Running change"), ul);
     rep_qfield(&b, "end", t, ",.2f");
     civ_rbuf_put(&b, "]}");
     rep_chart_emit(ctx, "allocation_waterfall", &b);
@@ -415,7 +415,7 @@ static void uncertainty_tooltip(const rep_ctx *ctx, civ_rbuf *b)
     rep_unit_big(ctx, &ul);
     char t5[64], t95[64], ta[96];
     snprintf(t5, sizeof t5, "P5 (%s)", ul), snprintf(t95, sizeof t95, "P95 (%s)", ul);
-    snprintf(ta, sizeof ta, "%s (%s)", TR(ctx, "分配金额", "Allocated"), ul);
+    snprintf(ta, sizeof ta, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "分配金额", "Allocated"), ul);
     civ_rbuf_put(b, "\"tooltip\":[");
     rep_nfield(b, "name", TR(ctx, "区", "District"));
     civ_rbuf_put(b, ",");
@@ -474,7 +474,7 @@ static void need_spec(rep_ctx *ctx, const char *name, int with_standard)
     const char *ul;
     double u = rep_unit_big(ctx, &ul), fund = fund_total(d);
     char t[96];
-    snprintf(t, sizeof t, "%s (%s)", TR(ctx, "金额", "Amount"), ul);
+    snprintf(t, sizeof t, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "金额", "Amount"), ul);
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, with_standard ? TR(ctx, "多年需求、资金与补贴标准", "Multi-year need, the fund and the subsidy standard")
                                           : TR(ctx, "各年需求与资金", "Need against the fund by year"));
@@ -495,20 +495,19 @@ static void need_spec(rep_ctx *ctx, const char *name, int with_standard)
     civ_rbuf_json_str(&b, TR(ctx, "年度", "Year"));
     civ_rbuf_put(&b, "},");
     char tn[96], tf[96], tg[128]; /* the unit in every amount's title */
-    snprintf(tn, sizeof tn, "%s (%s)", TR(ctx, "需求", "Need"), ul);
-    snprintf(tf, sizeof tf, "%s (%s)", TR(ctx, "资金", "Fund"), ul);
-    snprintf(tg, sizeof tg, "%s (%s)", TR(ctx, "缺口（正为不足）", "Gap (positive = short)"), ul);
+    snprintf(tn, sizeof tn, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "需求", "Need"), ul);
+    snprintf(tf, sizeof tf, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "资金", "Fund"), ul);
+    snprintf(tg, sizeof tg, TR(ctx, "缺口（%s，正为不足）", "Gap (positive = short) (%s)"), ul);
     rep_qfield(&b, "need", tn, ",.2f");
     civ_rbuf_put(&b, ",");
     rep_qfield(&b, "fund", tf, ",.2f");
     civ_rbuf_put(&b, ",");
     rep_qfield(&b, "gap", tg, "+,.2f");
     civ_rbuf_put(&b, ",");
-    char lb[96];
-    rep_qfield(&b, "standard", rep_money_label(ctx, lb, sizeof lb, 0, "补贴标准（%s/单位）", "Standard (%s per unit)"),
-               ".2f");
+    char lb[160];
+    rep_qfield(&b, "standard", rep_standard_label(ctx, lb, sizeof lb, "Standard"), ".2f");
     civ_rbuf_put(&b, ",");
-    rep_qfield(&b, "demand", TR(ctx, "需求量", "Demand"), ",.0f");
+    rep_qfield(&b, "demand", rep_demand_label(ctx, lb, sizeof lb), ",.0f");
     civ_rbuf_put(&b, "]},\"layer\":[{\"layer\":[{\"mark\":{\"type\":\"bar\",\"color\":\"#4c78a8\",\"width\":{\"band\":0.6}},"
                      "\"encoding\":{\"y\":");
     rep_qfield(&b, "need", t, NULL);
@@ -517,8 +516,7 @@ static void need_spec(rep_ctx *ctx, const char *name, int with_standard)
     if (with_standard) {
         civ_rbuf_put(&b, ",{\"mark\":{\"type\":\"line\",\"interpolate\":\"step-after\",\"color\":\"#f58518\","
                          "\"point\":true},\"encoding\":{\"y\":");
-        rep_qfield(&b, "standard",
-                   rep_money_label(ctx, lb, sizeof lb, 0, "补贴标准（%s/单位）", "Subsidy standard (%s per unit)"), NULL);
+        rep_qfield(&b, "standard", rep_standard_label(ctx, lb, sizeof lb, "Subsidy standard"), NULL);
         civ_rbuf_put(&b, "}}],\"resolve\":{\"scale\":{\"y\":\"independent\"}}");
     } else {
         civ_rbuf_put(&b, "]");

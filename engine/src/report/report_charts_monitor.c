@@ -205,8 +205,9 @@ static void bt_label(const civ_table *t, size_t r, size_t cm, int zh, char *labe
 /* The values of every column of one kind as {"model","metric","value"[,"target"]}
  * rows; returns how many.  A coverage's target is its level in the column's
  * unit (percent, or a fraction when no value exceeds 1). */
-static size_t bt_values(civ_rbuf *b, const civ_table *t, size_t cm, bt_kind want, int zh)
+static size_t bt_values(civ_rbuf *b, const civ_table *t, size_t cm, bt_kind want, int zh, int *percent)
 {
+    *percent = 0;
     size_t nc = civ_table_n_columns(t), nr = civ_table_n_rows(t), count = 0;
     char label[512];
     for (size_t c = 0; c < nc; c++) {
@@ -216,6 +217,7 @@ static size_t bt_values(civ_rbuf *b, const civ_table *t, size_t cm, bt_kind want
         double top = 0.0;
         for (size_t r = 0; r < nr; r++)
             top = fmax(top, fabs(civ_table_number(t, r, c)));
+        *percent |= top > 1.0;
         for (size_t r = 0; r < nr; r++) {
             if (!isfinite(civ_table_number(t, r, c)))
                 continue;
@@ -269,7 +271,8 @@ void rep_chart_backtest(rep_ctx *ctx)
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, TR(ctx, "各模型的回测误差（越小越好）", "Backtest errors by model (smaller is better)"));
     civ_rbuf_put(&b, ",\"data\":{\"values\":[");
-    size_t n_err = bt_values(&b, t, cm, BT_ERROR, ctx->zh);
+    int percent;
+    size_t n_err = bt_values(&b, t, cm, BT_ERROR, ctx->zh, &percent);
     civ_rbuf_put(&b, "]},\"columns\":3,\"facet\":{\"field\":\"metric\",\"type\":\"nominal\",\"title\":null,\"sort\":null},"
                      "\"resolve\":{\"scale\":{\"x\":\"independent\"}},\"spec\":{\"width\":180,\"mark\":\"bar\","
                      "\"encoding\":{\"y\":{\"field\":\"model\",\"type\":\"nominal\",\"sort\":null,\"title\":null},\"x\":");
@@ -285,12 +288,14 @@ void rep_chart_backtest(rep_ctx *ctx)
     rep_spec_begin(ctx, &c, TR(ctx, "预测区间覆盖率（竖线为名义水平，越接近越好）",
                               "Interval coverage (the line is the nominal level: closer is better)"));
     civ_rbuf_put(&c, ",\"data\":{\"values\":[");
-    size_t n_cov = bt_values(&c, t, cm, BT_COVERAGE, ctx->zh);
+    size_t n_cov = bt_values(&c, t, cm, BT_COVERAGE, ctx->zh, &percent);
     civ_rbuf_put(&c, "]},\"columns\":3,\"facet\":{\"field\":\"metric\",\"type\":\"nominal\",\"title\":null,\"sort\":null},"
                      "\"resolve\":{\"scale\":{\"x\":\"independent\"}},\"spec\":{\"width\":180,\"layer\":["
                      "{\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"model\",\"type\":\"nominal\",\"sort\":null,"
                      "\"title\":null},\"x\":");
-    rep_qfield(&c, "value", TR(ctx, "覆盖率", "Coverage"), NULL);
+    /* the coverages' unit on the axis: percent (civicast's tables), or a share when none exceeds 1 */
+    rep_qfield(&c, "value", percent ? TR(ctx, "覆盖率（%）", "Coverage (%)") : TR(ctx, "覆盖率（比例）", "Coverage (share)"),
+               NULL);
     bt_tooltip(ctx, &c);
     civ_rbuf_put(&c, "}},{\"mark\":{\"type\":\"rule\",\"color\":\"#c0392b\",\"strokeDash\":[4,3]},"
                      "\"encoding\":{\"x\":{\"field\":\"target\",\"type\":\"quantitative\"}}}]}");

@@ -404,6 +404,63 @@ static civ_status load_history(rep_data *d)
     return s;
 }
 
+/* The demand's frequency, from the periods the forecasts and the history
+ * carry (never from a label): period text gives it ("2024" yearly, "2024-Q1"
+ * quarterly, "2024-07" monthly), and day dates ("2024-07-01") the spacing of
+ * each community's dates, as the panel reader infers it (civ_dates_infer).
+ * Dates in several forms, or that do not parse, leave it CIV_FREQ_UNKNOWN:
+ * the charts then show the periods as they are written. */
+static civ_status infer_frequency(rep_data *d)
+{
+    size_t n = d->n_fc + d->n_hist, k = 0;
+    int64_t *days = calloc(n + 1, sizeof *days);
+    size_t *series = calloc(n + 1, sizeof *series);
+    civ_status s = CIV_OK;
+    int form_seen = 0, mixed = 0;
+    if (!days || !series) {
+        free(days), free(series);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the periods of %zu rows", n);
+    }
+    for (size_t r = 0; r < n && !mixed; r++) {
+        const char *ds = r < d->n_fc ? d->fc[r].ds : d->hist[r - d->n_fc].ds;
+        size_t comm = r < d->n_fc ? d->fc[r].comm : d->hist[r - d->n_fc].comm;
+        civ_date_form form;
+        int64_t value;
+        if (!ds || !ds[0])
+            continue;
+        if (civ_date_parse(ds, strlen(ds), &form, &value)) {
+            mixed = 1;
+            break;
+        }
+        mixed = form_seen && (int)form != form_seen;
+        form_seen = (int)form;
+        if (form == CIV_DATE_DAY && comm != (size_t)-1)
+            days[k] = value, series[k++] = comm;
+    }
+    civ_clear_error();
+    d->freq = CIV_FREQ_UNKNOWN;
+    if (!mixed && form_seen == CIV_DATE_YEAR)
+        d->freq = CIV_FREQ_YEARLY;
+    else if (!mixed && form_seen == CIV_DATE_QUARTER)
+        d->freq = CIV_FREQ_QUARTERLY;
+    else if (!mixed && form_seen == CIV_DATE_MONTH)
+        d->freq = CIV_FREQ_MONTHLY;
+    else if (!mixed && form_seen == CIV_DATE_DAY && k) {
+        civ_frequency f;
+        int phase;
+        civ_date_anchor anchor;
+        civ_status si = civ_dates_infer(days, series, k, d->n_comms, NULL, NULL, &f, &phase, &anchor);
+        if (!si)
+            d->freq = f;
+        else if (si == CIV_ERR_OUT_OF_MEMORY)
+            s = si; /* the error names it */
+        else
+            civ_clear_error(); /* irregular dates: shown as they are */
+    }
+    free(days), free(series);
+    return s;
+}
+
 static civ_status load_need(rep_data *d)
 {
     const civ_table *t = d->t_needs;
@@ -624,6 +681,8 @@ civ_status rep_data_load(const char *outdir, const char *currency, long minor_un
         s = load_need(d);
     if (!s)
         s = load_history(d);
+    if (!s)
+        s = infer_frequency(d);
     if (!s) {
         load_models(d);
         load_uncertainty(d);

@@ -89,6 +89,7 @@ typedef struct rep_data {
     /* backtest.csv (the windows behind backtest_accuracy.csv), when present: */
     size_t bt_series, bt_h;           /* series backtested (0: no backtest.csv), the longest step ahead */
     char bt_first[32], bt_last[32];   /* the earliest and the latest cutoff */
+    civ_frequency freq;   /* the demand's periods, from the ds of forecasts.csv and history.csv (UNKNOWN: not known) */
 } rep_data;
 
 /* Reads the tables of `outdir`; allocation.csv and allocation_summary.csv are

@@ -70,6 +70,23 @@ void rep_chart_indicators(rep_ctx *ctx);
 void rep_chart_risk_matrix(rep_ctx *ctx);
 void rep_chart_backtest(rep_ctx *ctx);
 
+/* The demand's period in words, by the frequency of the folder's dates
+ * (rep_data.freq): "month" / "月" (plural 0), "months" / "月份" (plural 1);
+ * quarter 季度, year 年, week 周, day 日; "period" / "期" when not known. */
+const char *rep_period_word(const rep_ctx *ctx, int plural);
+/* Periods in a year: 12 monthly, 4 quarterly, 1 yearly, 52 weekly, 365
+ * daily; 12 when the frequency is not known. */
+int rep_periods_per_year(const rep_data *d);
+/* The title of the forecast demand's column (the need): 需求量（人次） / "Demand (人次)" with the series'
+ * unit (ctx->unit), else 需求量 / "Demand".  Returns buf. */
+const char *rep_demand_label(const rep_ctx *ctx, char *buf, size_t size);
+/* The subsidy standard's title, money per unit of demand: 补贴标准（元/人次） / "<en_word> (CNY per 人次)" with
+ * the series' unit, else per 单位 / "unit".  Returns buf. */
+const char *rep_standard_label(const rep_ctx *ctx, char *buf, size_t size, const char *en_word);
+/* A period as the page writes it: on the Chinese page a quarter "2024-Q1" as
+ * "2024 年第 1 季度", a year "2024" as "2024 年"; any other text as it is. */
+void rep_period_text(const rep_ctx *ctx, const char *ds, char *buf, size_t size);
+
 /* The money unit of the charts (万元 / CNY million), as the tables write a
  * district's or a street's amount. */
 double rep_unit_big(const rep_ctx *ctx, const char **label);

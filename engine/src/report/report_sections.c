@@ -270,8 +270,10 @@ static void backtest_reading(rep_ctx *ctx)
         char k[64] = "";
         if (windows)
             snprintf(k, sizeof k, TR(ctx, " %zu 个", "%zu "), windows);
-        char series[32];
+        char series[32], first[48], last[48];
         rep_fmt_num(series, sizeof series, (double)d->bt_series, 0);
+        rep_period_text(ctx, d->bt_first, first, sizeof first);
+        rep_period_text(ctx, d->bt_last, last, sizeof last);
         snprintf(text, sizeof text,
                  TR(ctx, "回测了什么：%s 个序列各从%s较早的截止期（最早 %s，最晚 %s）起重新预测，每次预测 %zu 期，"
                          "再与随后的实际值比较；截止期之后的数据不参与拟合。",
@@ -279,15 +281,19 @@ static void backtest_reading(rep_ctx *ctx)
                     "earliest %s, "
                     "the latest %s), %zu periods ahead each time, and compared with what then happened; nothing after a "
                     "cutoff was used to fit."),
-                 series, k, d->bt_first, d->bt_last, d->bt_h);
+                 series, k, first, last, d->bt_h);
         rep_para(ctx, text);
     }
-    if (has_model_row(d->t_backtest, "Auto")) /* civicast's display name of the default model, `auto` */
-        rep_para(ctx, TR(ctx, "“自动组合（默认）”一行（文件中的模型名为 Auto）是默认的自动组合方法：ETS、ARIMA、Theta、DampedETS、DOTM "
-                              "五个模型预测的中位数，间歇性需求（很多月份为 0）的社区改用 TSB 模型。",
-                         "The Auto row is the default automatic combination: the median of the ETS, ARIMA, Theta, "
-                         "DampedETS and DOTM forecasts, with the TSB model for communities of intermittent demand "
-                         "(many months at 0)."));
+    if (has_model_row(d->t_backtest, "Auto")) { /* civicast's display name of the default model, `auto` */
+        snprintf(text, sizeof text,
+                 TR(ctx, "“自动组合（默认）”一行（文件中的模型名为 Auto）是默认的自动组合方法：ETS、ARIMA、Theta、DampedETS、DOTM "
+                         "五个模型预测的中位数，间歇性需求（很多%s为 0）的社区改用 TSB 模型。",
+                    "The Auto row is the default automatic combination: the median of the ETS, ARIMA, Theta, "
+                    "DampedETS and DOTM forecasts, with the TSB model for communities of intermittent demand "
+                    "(many %s at 0)."),
+                 rep_period_word(ctx, 1));
+        rep_para(ctx, text);
+    }
     rep_para(ctx, TR(ctx, "怎么读：MASE 是平均绝对误差除以季节朴素法（用上一季节同期值作预测）在训练期内的误差，小于 1 表示比这个简单方法更准；"
                           "“季节朴素法”一行（SeasonalNaive）是这个简单方法在回测窗口上的实际成绩。"
                           "覆盖率-80、覆盖率-95（coverage-80、coverage-95）是实际值落在 80%、95% 预测区间内的比例（%）：接近 80、95 说明区间可信，"
@@ -378,30 +384,43 @@ void rep_section_demand(rep_ctx *ctx)
 }
 
 /* Which forecasts the allocation's demand factors summed (the plan's
- * manifest): the fund year's months and how far ahead they are. */
+ * manifest): the fund year's periods and how far ahead they are. */
 static void demand_windows(rep_ctx *ctx)
 {
     for (size_t k = 0; k < ctx->n_demand; k++) {
         const rep_demand_window *w = &ctx->demand[k];
-        char text[768], steps[160] = "";
+        char text[768], steps[160] = "", first[48], last[48];
         if (!w->first[0] || !w->last[0])
             continue;
-        if (w->h_first > 0)
+        rep_period_text(ctx, w->first, first, sizeof first);
+        rep_period_text(ctx, w->last, last, sizeof last);
+        char span[112]; /* one period (yearly data: the fund's year) is named once, not "2026 至 2026" */
+        if (strcmp(first, last))
+            snprintf(span, sizeof span, TR(ctx, "%s 至 %s", "%s to %s"), first, last);
+        else
+            snprintf(span, sizeof span, "%s", first);
+        if (w->h_first > 0 && w->h_first == w->h_last)
+            snprintf(steps, sizeof steps,
+                     TR(ctx, "，即数据最后一期之后第 %ld 期的预测（越往后，区间越宽）",
+                        ", the forecast %ld period(s) after the data's last (the further ahead, the wider the "
+                        "intervals)"),
+                     w->h_first);
+        else if (w->h_first > 0)
             snprintf(steps, sizeof steps,
                      TR(ctx, "，即数据最后一期之后第 %ld 至 %ld 期的预测（越往后，区间越宽）",
                         ", %ld to %ld periods after the data's last (the further ahead, the wider the intervals)"),
                      w->h_first, w->h_last);
         if (!strcmp(w->period, "fiscal_year"))
             snprintf(text, sizeof text,
-                     TR(ctx, "需求因素“%s”按 %ld 年度各期的预测值合计（%s 至 %s）%s。",
-                        "The demand factor \u201c%s\u201d sums the forecasts of fiscal year %ld (%s to %s)%s."),
-                     w->label, w->fiscal_year, w->first, w->last, steps);
+                     TR(ctx, "需求因素“%s”按 %ld 年度各期的预测值合计（%s）%s。",
+                        "The demand factor \u201c%s\u201d sums the forecasts of fiscal year %ld (%s)%s."),
+                     w->label, w->fiscal_year, span, steps);
         else
             snprintf(text, sizeof text,
-                     TR(ctx, "需求因素“%s”按预测的前 %ld 期合计（%s 至 %s），不论其是否落在 %ld 年度（规则中 period = \"horizon\"）。",
-                        "The demand factor \u201c%s\u201d sums the first %ld forecast periods (%s to %s), whether or "
+                     TR(ctx, "需求因素“%s”按预测的前 %ld 期合计（%s），不论其是否落在 %ld 年度（规则中 period = \"horizon\"）。",
+                        "The demand factor \u201c%s\u201d sums the first %ld forecast periods (%s), whether or "
                         "not they fall in fiscal year %ld (the rules say period = \"horizon\")."),
-                     w->label, w->periods, w->first, w->last, w->fiscal_year);
+                     w->label, w->periods, span, w->fiscal_year);
         rep_para(ctx, text);
     }
 }
@@ -512,10 +531,9 @@ void rep_section_need(rep_ctx *ctx)
     if (d->n_need) {
         civ_rbuf *b = &ctx->page;
         civ_rbuf_put(b, "<div class=\"tbl\"><table class=\"data\">");
-        char lb[96];
-        const char *heads[] = {TR(ctx, "年度", "Year"), TR(ctx, "需求量", "Demand"),
-                               rep_money_label(ctx, lb, sizeof lb, 0, "补贴标准（%s/单位）", "Standard (%s per unit)"),
-                               TR(ctx, "资金需求", "Need")};
+        char lb[128], ld[96];
+        const char *heads[] = {TR(ctx, "年度", "Year"), rep_demand_label(ctx, ld, sizeof ld),
+                               rep_standard_label(ctx, lb, sizeof lb, "Standard"), TR(ctx, "资金需求", "Need")};
         civ_rbuf_put(b, "<thead><tr>");
         for (int k = 0; k < 4; k++) {
             civ_rbuf_put(b, "<th>");

@@ -207,3 +207,54 @@ void rep_short_model(char *buf, size_t size, const char *model)
     const char *sp = strchr(model, ' ');
     snprintf(buf, size, "%.*s", (int)(sp ? (size_t)(sp - model) : strlen(model)), model);
 }
+
+/* The code point of the UTF-8 sequence at p (0 at the end or on a bad byte), its length in *len. */
+static unsigned code_point(const unsigned char *p, size_t *len)
+{
+    *len = 1;
+    if (p[0] < 0x80)
+        return p[0];
+    if ((p[0] & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80)
+        return *len = 2, ((p[0] & 0x1Fu) << 6) | (p[1] & 0x3Fu);
+    if ((p[0] & 0xF0) == 0xE0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80)
+        return *len = 3, ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+    return 0;
+}
+
+int rep_cjk_punct(unsigned cp)
+{
+    static const unsigned punct[] = {0xFF08, 0xFF09, 0xFF1A, 0xFF1B, 0xFF0C, 0x3002, 0x3001, 0x201C, 0x201D,
+                                     0x2018, 0x2019, 0x300A, 0x300B, 0x3010, 0x3011, 0xFF01, 0xFF1F};
+    for (size_t k = 0; k < sizeof punct / sizeof *punct; k++)
+        if (cp == punct[k])
+            return 1;
+    return 0;
+}
+
+void rep_zh_tidy(char *out, size_t size, const char *text)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    size_t n = 0;
+    unsigned prev = 0;
+    if (!size)
+        return;
+    while (*p && n + 4 < size) {
+        size_t len;
+        unsigned cp = code_point(p, &len);
+        if (cp == ' ') {
+            const unsigned char *q = p;
+            while (*q == ' ')
+                q++;
+            size_t nl;
+            unsigned next = code_point(q, &nl);
+            int han = prev >= 0x4E00 && prev <= 0x9FFF && next >= 0x4E00 && next <= 0x9FFF;
+            if (rep_cjk_punct(prev) || rep_cjk_punct(next) || han) {
+                p = q; /* the spaces beside a full-width mark, or between two Chinese characters, go */
+                continue;
+            }
+        }
+        memcpy(out + n, p, len);
+        n += len, p += len, prev = cp;
+    }
+    out[n] = 0;
+}
