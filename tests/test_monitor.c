@@ -414,6 +414,147 @@ static void test_unit_added_later(void **state)
     civ_monitor_spec_free(s);
 }
 
+/* Actuals for the closed-unit tests: C1 and C2 in district A, C3 alone in district B, 2023-01 .. 2024-12;
+ * C2 has no value from 2024-07 (a row with an empty value in 2024-07, none after), C3 none from 2024-10
+ * (plus `extra`, a value C2 should not have).  accidents (path -30% from 2023 by 2024): C1 10 then 9, C2 10
+ * then 9, so C2 misses in 2024-05 and 2024-06 (8.75, 8.5 < 9) and its alert is open when it closes. */
+static civ_table *closing_actuals(int extra)
+{
+    static arow rows[160];
+    static char ds[24][8];
+    size_t n = 0;
+    for (int i = 0; i < 24; i++) {
+        snprintf(ds[i], sizeof ds[i], "%d-%02d", 2023 + i / 12, i % 12 + 1);
+        rows[n++] = (arow){"C1", "A", "accidents", ds[i], i < 12 ? 10 : 9, NAN};
+        rows[n++] = (arow){"C1", "A", "coverage", ds[i], 0.95, 100};
+        if (i < 18)
+            rows[n++] = (arow){"C2", "A", "accidents", ds[i], i < 12 ? 10 : 9, NAN};
+        if (i == 18)
+            rows[n++] = (arow){"C2", "A", "accidents", ds[i], NAN, NAN};
+        if (i < 21)
+            rows[n++] = (arow){"C3", "B", "coverage", ds[i], 0.85, 50};
+    }
+    if (extra)
+        rows[n++] = (arow){"C2", "A", "accidents", "2024-09", 3, NAN};
+    return actuals(rows, n);
+}
+
+static civ_status spec_err(const char *text, long line, const char *field);
+
+static const char *CLOSED = "[[closed]]\n"
+                            "unit = \"C2\"\n"
+                            "from = \"2024-07\"\n"
+                            "into = \"C1\"\n"
+                            "note = \"区划调整：并入C1\"\n"
+                            "[[closed]]\n"
+                            "unit = \"C3\"\n"
+                            "from = \"2024-Q4\"\n";
+
+/* A unit closed from a period on ([[closed]], docs/MONITORING.md "Units that close"): its periods from then on
+ * are "closed", not no_data; the alert open when it closed ends in a row saying so ("closed"), not continued for
+ * ever; its roll-ups stop expecting it (a count roll-up sums the units left, against their targets, instead of
+ * being missing); a roll-up whose every unit closed is closed; the early-warning panel leaves closed series out.
+ * Before, the file could not say it ("unknown section [closed]") and C2's months were no_data for ever. */
+static void test_unit_closed(void **state)
+{
+    (void)state;
+    char text[4096];
+    snprintf(text, sizeof text, "%s%s", SPEC, CLOSED);
+    civ_monitor_spec *s = spec_of(text);
+    civ_table *a = closing_actuals(0), *st = NULL, *al = NULL;
+    civ_monitor *m = NULL;
+    assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_OK);
+    assert_int_equal(civ_monitor_status_table(m, &st), CIV_OK);
+    size_t r = status_row(st, "community", "C2", "accidents", "2024-06");
+    assert_string_equal(civ_table_text(st, r, 8), "missed");
+    assert_string_equal(civ_table_text(st, r, 10), "raised");
+    r = status_row(st, "community", "C2", "accidents", "2024-07");
+    assert_string_equal(civ_table_text(st, r, 8), "closed");
+    assert_string_equal(civ_table_text(st, r, 10), "closed"); /* the open alert ends with the street, said */
+    assert_true(civ_table_number(st, r, 9) == 0.0 && isnan(civ_table_number(st, r, 7)));
+    r = status_row(st, "community", "C2", "accidents", "2024-12");
+    assert_string_equal(civ_table_text(st, r, 8), "closed");
+    assert_string_equal(civ_table_text(st, r, 10), "");
+    /* the district: 18 against 2 x 10 x 0.85 = 17 in 2024-06; from 2024-07 C1 alone, 9 against 10 x 0.8 = 8 in
+     * 2024-08 (it was missing, a count roll-up with a member that sent nothing) */
+    r = status_row(st, "district", "A", "accidents", "2024-06");
+    assert_true(fabs(civ_table_number(st, r, 5) - 18.0) <= 1e-9 && fabs(civ_table_number(st, r, 7) - 17.0) <= 1e-9);
+    r = status_row(st, "district", "A", "accidents", "2024-08");
+    assert_true(fabs(civ_table_number(st, r, 5) - 9.0) <= 1e-9);
+    assert_true(fabs(civ_table_number(st, r, 7) - 8.0) <= 1e-9);
+    assert_string_equal(civ_table_text(st, r, 8), "missed");
+    /* C3 closed from 2024-Q4 (= 2024-10 in monthly data): district B, whose only street it was, closes too;
+     * the city's coverage is C1's alone from then on */
+    assert_string_equal(civ_table_text(st, status_row(st, "community", "C3", "coverage", "2024-09"), 8), "missed");
+    assert_string_equal(civ_table_text(st, status_row(st, "community", "C3", "coverage", "2024-10"), 8), "closed");
+    assert_string_equal(civ_table_text(st, status_row(st, "district", "B", "coverage", "2024-09"), 8), "missed");
+    r = status_row(st, "district", "B", "coverage", "2024-10");
+    assert_string_equal(civ_table_text(st, r, 8), "closed");
+    assert_string_equal(civ_table_text(st, r, 10), "closed");
+    r = status_row(st, "city", "city", "coverage", "2024-10");
+    assert_true(fabs(civ_table_number(st, r, 5) - 0.95) <= 1e-12);
+    assert_string_equal(civ_table_text(st, r, 8), "met");
+    /* no alert of C2 or district B listed in December */
+    assert_int_equal(civ_monitor_alert_table(m, CIV_MONITOR_LATEST, &al), CIV_OK);
+    for (size_t k = 0; k < civ_table_n_rows(al); k++)
+        assert_true(strcmp(civ_table_text(al, k, 4), "C2") && strcmp(civ_table_text(al, k, 4), "B"));
+    civ_panel *p = NULL;
+    assert_int_equal(civ_monitor_panel(m, NULL, 0, &p), CIV_OK);
+    size_t idx;
+    assert_int_equal(civ_panel_find_series(p, "community:C1:accidents", &idx), CIV_OK);
+    assert_int_not_equal(civ_panel_find_series(p, "community:C2:accidents", &idx), CIV_OK);
+    assert_int_not_equal(civ_panel_find_series(p, "district:B:coverage", &idx), CIV_OK);
+    civ_clear_error();
+    civ_panel_free(p);
+    civ_table_free(al);
+    civ_table_free(st);
+    civ_monitor_free(m);
+    civ_table_free(a);
+    /* a value reported after the closing period: an error naming the row, the unit, the period and the line of
+     * [[closed]]; nothing computed */
+    a = closing_actuals(1);
+    assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_ERR_DOMAIN);
+    assert_null(m);
+    assert_string_equal(civ_last_error()->file, "a.csv");
+    assert_int_equal(civ_last_error()->line, (long)civ_table_n_rows(a) + 1);
+    assert_string_equal(civ_last_error()->field, "ds");
+    assert_non_null(strstr(civ_last_error_message(), "'C2' reports a value for 2024-09"));
+    assert_non_null(strstr(civ_last_error_message(), "closes it from 2024-07 ([[closed]] at ind.toml:32)"));
+    civ_table_free(a);
+    civ_monitor_spec_free(s);
+    /* a unit the actuals do not have: the line of the key, with the nearest unit */
+    const char *bad[][2] = {{"unit = \"c2\"\nfrom = \"2024-07\"\n", "did you mean 'C2'?"},
+                            {"unit = \"Z9Z9Z9\"\nfrom = \"2024-07\"\n", "write one of its 3 units"},
+                            {"unit = \"C2\"\nfrom = \"2024-07\"\ninto = \"C11\"\n", "did you mean 'C1'?"},
+                            {"unit = \"C2\"\nfrom = \"2024-07\"\ninto = \"C3\"\n[[closed]]\nunit = \"C3\"\n"
+                             "from = \"2024-03\"\n", "which is itself closed from 2024-03"}};
+    for (size_t k = 0; k < 4; k++) {
+        snprintf(text, sizeof text, "%s[[closed]]\n%s", SPEC, bad[k][0]);
+        s = spec_of(text);
+        a = closing_actuals(0);
+        assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_ERR_SPEC);
+        assert_string_equal(civ_last_error()->file, "ind.toml");
+        assert_int_equal(civ_last_error()->line, k == 0 || k == 1 ? 32 : 34);
+        assert_non_null(strstr(civ_last_error_message(), bad[k][1]));
+        civ_table_free(a);
+        civ_monitor_spec_free(s);
+    }
+    /* the file's own mistakes, at their lines */
+    const char *spec_bad[][2] = {{"[[closed]]\nunit = \"C2\"\n", "missing key 'from'"},
+                                 {"[[closed]]\nunit = \"C2\"\nfrom = \"2024-07\"\n[[closed]]\nunit = \"C2\"\n"
+                                  "from = \"2024-08\"\n", "closed twice (first at line 32)"},
+                                 {"[[closed]]\nunit = \"C2\"\nfrom = \"2024-07\"\ninto = \"C2\"\n", "itself"},
+                                 {"[[closed]]\nunit = \"C2\"\nfrom = \"2024-07-15\"\n", "not a year, quarter"},
+                                 {"[[closed]]\nunit = \"C2\"\nfrom = \"2024-07\"\nwhen = 1\n", "unknown key 'when'"},
+                                 {"[closed]\nunit = \"C2\"\n", "write [[closed]]"}};
+    const long line[] = {31, 35, 34, 33, 34, 31};
+    for (size_t k = 0; k < 6; k++) {
+        snprintf(text, sizeof text, "%s%s", SPEC, spec_bad[k][0]);
+        assert_int_equal(spec_err(text, line[k], NULL), CIV_ERR_SPEC);
+        assert_non_null(strstr(civ_last_error_message(), spec_bad[k][1]));
+    }
+}
+
 /* A level's roll-up weighs units by their denominators, or each by 1 when no
  * row has one; a reported row without a weight among rows with weights is an
  * error naming both lines (it weighed 1 against the others' 40 and 60, so the
@@ -828,6 +969,7 @@ int main(void)
         cmocka_unit_test(test_bad_spec),
         cmocka_unit_test(test_percent_targets),         cmocka_unit_test(test_own_column_names),
         cmocka_unit_test(test_unit_added_later), cmocka_unit_test(test_level_weights),
+        cmocka_unit_test(test_unit_closed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
