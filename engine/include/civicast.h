@@ -1936,7 +1936,10 @@ CIV_API int64_t civ_monitor_last_period(const civ_monitor *mon);
 
 /** The status table, one row per series and period: scope (the spec's scope
  *  name, each roll-up column, "city"), unit, indicator, department, ds,
- *  actual, denominator, target, status ("met", "missed", "no_data",
+ *  actual, denominator, target (a count whose reported values are all whole:
+ *  the whole number of events its target allows, rounded up when lower is
+ *  better, down when higher; the early warning judges against the same),
+ *  status ("met", "missed", "no_data",
  *  "no_target", "not_started" before the series' first row, "closed" from
  *  its unit's [[closed]] period on or, for a roll-up, once all its units
  *  closed: no actual, no target), misses (consecutive misses up to this

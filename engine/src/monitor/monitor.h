@@ -99,6 +99,7 @@ struct civ_monitor {
     civ_strmap by_id;              /* "scope:unit:indicator" -> series */
     char **ids;
     double *numbers;               /* storage of the series' arrays */
+    unsigned char *whole;          /* per indicator: a count whose reported values are all whole numbers */
     int *ints;
 };
 
@@ -106,7 +107,9 @@ struct civ_monitor {
 const char *civ_mon_scope_name(const civ_monitor *m, size_t s);
 /* Target of indicator `ind` for a series with base `base` aggregating
  * n_units units at period t (in the monitor's frequency); NaN when none.  A
- * count's target scales with n_units (a count roll-up's path base is per unit). */
+ * count's target scales with n_units (a count roll-up's path base is per unit)
+ * and, for a count whose values are all whole (m->whole), is then the whole
+ * number it allows: rounded up when lower is better, down when higher is. */
 double civ_mon_target_at(const civ_monitor *m, const civ_mon_indicator *ind, double base, size_t n_units,
                          int64_t t);
 /* A spec date as the first / last period of its span in `freq`; -1 when the

@@ -553,7 +553,27 @@ int civ_mon_meets(const civ_mon_indicator *ind, double actual, double target)
     return ind->lower_better ? actual <= target + eps : actual >= target - eps;
 }
 
+/* A count of whole events is judged against the whole number of events its target allows, rounded in the
+ * lenient direction (lower is better: up, 0.7 accidents allow 1; higher: down): a fractional target such as 0.7
+ * a month was met only by 0, so a rare count's path was judged month by month on noise (docs/MONITORING.md,
+ * "Count targets"). */
+static double whole_count(const civ_monitor *m, const civ_mon_indicator *ind, double v)
+{
+    /* only a count whose reported values are all whole: counts per 1,000 people keep their fractions */
+    if (ind->kind != CIV_MON_COUNT || !isfinite(v) || !m->whole || !m->whole[ind - m->spec->ind])
+        return v;
+    double eps = 1e-9 * fmax(1.0, fabs(v));
+    return ind->lower_better ? ceil(v - eps) : floor(v + eps);
+}
+
+static double target_at(const civ_monitor *m, const civ_mon_indicator *ind, double base, size_t n_units, int64_t t);
+
 double civ_mon_target_at(const civ_monitor *m, const civ_mon_indicator *ind, double base, size_t n_units, int64_t t)
+{
+    return whole_count(m, ind, target_at(m, ind, base, n_units, t));
+}
+
+static double target_at(const civ_monitor *m, const civ_mon_indicator *ind, double base, size_t n_units, int64_t t)
 {
     /* counts are summed in roll-ups, so a per-unit constant or table target
      * scales with the units aggregated in the period, and so does a count

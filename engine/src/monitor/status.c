@@ -27,7 +27,7 @@ void civ_monitor_free(civ_monitor *m)
         if (m->ids)
             free(m->ids[i]);
     }
-    free(m->ids), free(m->series), free(m->numbers), free(m->ints);
+    free(m->ids), free(m->series), free(m->numbers), free(m->ints), free(m->whole);
     civ_strmap_free(&m->by_id);
     free(m);
 }
@@ -907,6 +907,16 @@ civ_status civ_monitor_run(const civ_monitor_spec *spec, const civ_table *actual
         st = read_groups(&c);
     if (!st)
         st = build_series(m, &c);
+    if (!st && !(m->whole = calloc(spec->n_ind + 1, 1)))
+        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    for (size_t i = 0; !st && i < spec->n_ind; i++) /* a count of whole events: its targets are whole too */
+        m->whole[i] = spec->ind[i].kind == CIV_MON_COUNT;
+    for (size_t i = 0; !st && i < m->n_series; i++)
+        for (size_t t = 0; m->series[i].scope == 0 && t < m->n_periods; t++) {
+            double v = m->series[i].value[t];
+            if (!isnan(v) && v != floor(v))
+                m->whole[m->series[i].ind] = 0;
+        }
     for (size_t i = 0; !st && i < m->n_series; i++)
         evaluate(m, &m->series[i]);
     if (!st)
