@@ -542,6 +542,39 @@ static void test_monitoring_not_started(void **state)
     free(spec);
 }
 
+/* A unit closed ([[closed]] in the indicator file, docs/MONITORING.md "Units that close") reads 已撤并 on the
+ * Chinese page and "closed" on the English one, in its own colour, and the alert its closing ended 随撤并关闭
+ * (the code "closed" showed as it is, in no colour of the chart's fixed scale). */
+static void test_monitoring_closed(void **state)
+{
+    (void)state;
+    put("mon4", "allocation.csv", "unique_id,name,district,street,amount_fen\nD01-S01-C001,一社区,甲区,鼓角街道,100000\n");
+    put("mon4", "allocation_summary.csv", SUMMARY);
+    put("mon4", "monitor_status.csv",
+        "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,alert,name\n"
+        "street,D01-S01,share,民政,2026-03,0.896,50,0.95,missed,1,,覆盖率\n"
+        "street,D01-S03,share,民政,2026-03,,,,closed,0,closed,覆盖率\n");
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/mon4", dir);
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+    snprintf(file, sizeof file, "%s/report.html", path);
+    char *html = tf_slurp(file, NULL);
+    assert_non_null(strstr(html, "<td>已撤并</td>"));
+    assert_non_null(strstr(html, "<td>随撤并关闭</td>"));
+    free(html);
+    snprintf(file, sizeof file, "%s/charts/monitoring_indicators.vl.json", path);
+    char *spec = tf_slurp(file, NULL);
+    assert_non_null(strstr(spec, "\"status\":\"已撤并\""));
+    assert_non_null(strstr(spec, "\"domain\":[\"未达标\",\"已撤并\"],\"range\":[\"#e45756\",\"#d4c4e0\"]"));
+    free(spec);
+    civ_report_options en = {.lang = "en"};
+    assert_int_equal(civ_report_write(path, &en), CIV_OK);
+    spec = tf_slurp(file, NULL);
+    assert_non_null(strstr(spec, "\"status\":\"closed\""));
+    assert_non_null(strstr(spec, "\"range\":[\"#e45756\",\"#d4c4e0\"]"));
+    free(spec);
+}
+
 /* The actuals before the forecasts (history.csv): in the fan charts, and
  * summed in the city chart over the periods at least half the communities
  * were observed in. */
@@ -1410,6 +1443,7 @@ int main(void)
         cmocka_unit_test(test_monitoring_tables),
         cmocka_unit_test(test_monitoring_readable),
         cmocka_unit_test(test_monitoring_not_started),
+        cmocka_unit_test(test_monitoring_closed),
         cmocka_unit_test(test_print_and_phone), cmocka_unit_test(test_history_and_per_aged),
         cmocka_unit_test(test_district_facet),
         cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),

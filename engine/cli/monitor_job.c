@@ -224,7 +224,8 @@ static void list_unit(char *line, size_t size, size_t k, const char *unit)
 }
 
 /* The units of the period's status that did not report (a unit's series at
- * ds are all no_data; a unit added later is not_started there, not counted), the units that
+ * ds are all no_data; a unit added later is not_started there, a unit closed ([[closed]]) is closed:
+ * neither is counted), the units that close this period, the units that
  * report for the first time, and the
  * unit series without a value: a street missing this month, or a month whose
  * values are all empty, is said, not only shown as fewer alerts. */
@@ -235,18 +236,24 @@ static void print_reporting(const civ_table *st, const char *ds)
     if (!n)
         return;
     const char *scope = civ_table_text(st, 0, c_scope);
-    size_t series = 0, missing = 0, silent = 0, fresh = 0;
+    size_t series = 0, missing = 0, silent = 0, fresh = 0, gone = 0;
     int earlier_periods = 0;
-    char silent_list[400] = "", fresh_list[400] = "";
+    char silent_list[400] = "", fresh_list[400] = "", gone_list[400] = "";
     for (size_t r = 0; r < n && !strcmp(civ_table_text(st, r, c_scope), scope);) {
         const char *unit = civ_table_text(st, r, c_unit);
-        size_t at = 0, nd = 0, before = 0;
+        size_t at = 0, nd = 0, before = 0, closes = 0;
         for (; r < n && !strcmp(civ_table_text(st, r, c_scope), scope) && !strcmp(civ_table_text(st, r, c_unit), unit);
              r++) {
             const char *status = civ_table_text(st, r, c_status);
             int cmp = strcmp(civ_table_text(st, r, c_ds), ds), no_data = !strcmp(status, "no_data");
             earlier_periods |= cmp < 0;
-            if (!strcmp(status, "not_started")) /* added later: not a unit that failed to report */
+            /* closed this period: closed now, something else the period before */
+            if (!cmp && !strcmp(status, "closed") && r && !strcmp(civ_table_text(st, r - 1, c_unit), unit) &&
+                !strcmp(civ_table_text(st, r - 1, c_scope), scope) &&
+                strcmp(civ_table_text(st, r - 1, c_status), "closed"))
+                closes = 1;
+            /* added later, or closed: not a unit that failed to report */
+            if (!strcmp(status, "not_started") || !strcmp(status, "closed"))
                 continue;
             if (!cmp)
                 at++, nd += no_data;
@@ -254,6 +261,8 @@ static void print_reporting(const civ_table *st, const char *ds)
                 before += !no_data;
         }
         series += at, missing += nd;
+        if (closes)
+            list_unit(gone_list, sizeof gone_list, gone++, unit);
         if (at && nd == at)
             list_unit(silent_list, sizeof silent_list, silent++, unit);
         else if (at && !before)
@@ -264,6 +273,9 @@ static void print_reporting(const civ_table *st, const char *ds)
                series, scope, silent, scope, silent == 1 ? "" : "s", silent_list);
     else if (missing)
         printf("not reported %-9s %zu of %zu %s series have no value\n", ds, missing, series, scope);
+    if (gone)
+        printf("closed in %-12s %zu %s%s closed from this period on ([[closed]] in the indicator file): %s\n", ds, gone,
+               scope, gone == 1 ? "" : "s", gone_list);
     if (fresh && earlier_periods)
         printf("new in %-15s %zu %s%s %s for the first time: %s\n", ds, fresh, scope, fresh == 1 ? "" : "s",
                fresh == 1 ? "reports" : "report", fresh_list);
@@ -284,14 +296,19 @@ void civ_cli_print_alerts(const civ_table *st, const civ_table *al, const char *
     size_t n = civ_table_n_rows(al), c_alert = col(st, "alert"), c_ds = col(st, "ds");
     if (!ds)
         ds = last_ds(st);
-    size_t raised = 0, continued = 0, cleared = 0;
+    size_t raised = 0, continued = 0, cleared = 0, closed = 0;
     for (size_t r = 0; r < civ_table_n_rows(st); r++) {
         if (strcmp(civ_table_text(st, r, c_ds), ds))
             continue;
         const char *a = civ_table_text(st, r, c_alert);
         raised += !strcmp(a, "raised"), continued += !strcmp(a, "continued"), cleared += !strcmp(a, "cleared");
+        closed += !strcmp(a, "closed");
     }
-    printf("alerts %-15s %zu open (%zu raised, %zu continued), %zu cleared\n", ds, n, raised, continued, cleared);
+    char ended[80] = ""; /* alerts open when their unit closed ([[closed]]): ended with it, not cleared */
+    if (closed)
+        snprintf(ended, sizeof ended, ", %zu closed with %s unit", closed, closed == 1 ? "its" : "their");
+    printf("alerts %-15s %zu open (%zu raised, %zu continued), %zu cleared%s\n", ds, n, raised, continued, cleared,
+           ended);
     if (one_period(st)) /* a month's sheet alone: "0 open" would read as "all met" */
         printf("history                one period in the actuals (%s): no run of misses can be seen, so no alert "
                "of two or more misses can be raised;\n                       monitor the whole history (append "

@@ -1878,11 +1878,16 @@ typedef struct civ_monitor civ_monitor;
  *  "rate" | "count" | "level", better = "higher" | "lower", department,
  *  alert_after, and exactly one target form: target = constant;
  *  target_from = [dates] with target_values = [numbers] (a step table); or
- *  target_change = -0.30 with base = "2023" and by = "2025" (a path)).
+ *  target_change = -0.30 with base = "2023" and by = "2025" (a path)), and
+ *  one [[closed]] per unit closed (merged away) from a period on: unit,
+ *  from (the first period without it), optional into (the unit that took it
+ *  over) and note; civ_monitor_run gives its series the status "closed" from
+ *  then on (docs/MONITORING.md, "Units that close").
  *  Free with civ_monitor_spec_free.  Errors (file:line:column and the key):
  *  CIV_ERR_IO, CIV_ERR_PARSE, CIV_ERR_DUPLICATE (an indicator id twice),
  *  CIV_ERR_LIMIT, CIV_ERR_SPEC (unknown or missing key, no target, two
- *  target forms, a rate target outside [0, 1], bad date, wrong type). */
+ *  target forms, a rate target outside [0, 1], bad date, wrong type, a unit
+ *  closed twice, into naming the closed unit). */
 CIV_API civ_status civ_monitor_spec_read(const char *path, civ_monitor_spec **out);
 /** As civ_monitor_spec_read from `len` bytes of text; `name` labels errors. */
 CIV_API civ_status civ_monitor_spec_parse(const char *text, size_t len, const char *name, civ_monitor_spec **out);
@@ -1918,7 +1923,12 @@ CIV_API const char *civ_monitor_spec_scope(const civ_monitor_spec *spec);
  *  non-positive denominator of a reported rate), CIV_ERR_DATE,
  *  CIV_ERR_FREQUENCY (mixed date forms), CIV_ERR_DUPLICATE (unit, indicator
  *  and ds twice), CIV_ERR_SPEC (a unit in two roll-up groups, an empty
- *  roll-up cell, a target date the data's frequency cannot express). */
+ *  roll-up cell, a target date the data's frequency cannot express; with the
+ *  spec's file:line: a [[closed]] unit or into the actuals lack, with the
+ *  nearest unit, an into itself closed by then, a from the frequency cannot
+ *  express).  A value reported in or after its unit's [[closed]] period is
+ *  CIV_ERR_DOMAIN at its row (field: the time column), naming the unit, the
+ *  closing period and the [[closed]] line; an empty value there is accepted. */
 CIV_API civ_status civ_monitor_run(const civ_monitor_spec *spec, const civ_table *actuals, const char *source,
                                    civ_monitor **out);
 CIV_API void civ_monitor_free(civ_monitor *mon);
@@ -1931,9 +1941,15 @@ CIV_API int64_t civ_monitor_last_period(const civ_monitor *mon);
 
 /** The status table, one row per series and period: scope (the spec's scope
  *  name, each roll-up column, "city"), unit, indicator, department, ds,
- *  actual, denominator, target, status ("met", "missed", "no_data",
- *  "no_target"), misses (consecutive misses up to this period), alert
- *  ("raised", "continued", "cleared" or ""), name (the indicator's name in
+ *  actual, denominator, target (a count whose reported values are all whole:
+ *  the whole number of events its target allows, rounded up when lower is
+ *  better, down when higher; the early warning judges against the same),
+ *  status ("met", "missed", "no_data",
+ *  "no_target", "not_started" before the series' first row, "closed" from
+ *  its unit's [[closed]] period on or, for a roll-up, once all its units
+ *  closed: no actual, no target), misses (consecutive misses up to this
+ *  period), alert ("raised", "continued", "cleared", "closed" (an alert open
+ *  when its unit closed, ended with it) or ""), name (the indicator's name in
  *  the spec, "" when it has none; last, so that the columns before it keep
  *  their places).  Rows by scope (units, roll-ups
  *  in spec order, city), unit (byte order), indicator (spec order), ds.
@@ -1950,7 +1966,8 @@ CIV_API civ_status civ_monitor_status_table(const civ_monitor *mon, civ_table **
 CIV_API civ_status civ_monitor_alert_table(const civ_monitor *mon, int64_t period, civ_table **out);
 /** The monitored series as a panel to forecast (frequency of the actuals):
  *  one series per scope, unit and indicator with id "scope:unit:indicator"
- *  and the actual values (NaN where not reported), in status-table order.
+ *  and the actual values (NaN where not reported), in status-table order;
+ *  a series closed at the last period ([[closed]]) is left out.
  *  `scopes` (n_scopes names, e.g. {"district", "city"}) keeps only those
  *  scopes; NULL keeps all.  *out is new (civ_panel_free).  Errors:
  *  CIV_ERR_NOT_FOUND (a scope the monitor does not have, field = it),

@@ -134,7 +134,8 @@ grep -q "^not reported 2025-01 .* 26 of 1220 street series have no value; 1 stre
     "$WORK/stdout" || fail "the street that sent nothing is not said: $(sed -n 3p "$WORK/stdout")"
 grep -q "^new in 2025-01 .* 1 street reports for the first time: D01-S09$" "$WORK/stdout" ||
     fail "the new street is not said: $(sed -n 4p "$WORK/stdout")"
-grep -q "fraud_cases .* D02-S05 *not reported vs" "$WORK/stdout" || fail "an unreported alert prints no 'not reported'"
+grep -q "mediation_success .* D02-S05 *not reported vs" "$WORK/stdout" ||
+    fail "an unreported alert prints no 'not reported'"
 for ind in major_accidents fraud_cases; do
     grep "^district,澜中区,$ind,.*,2024-" "$WORK/out/status.csv" >"$WORK/before"
     grep "^district,澜中区,$ind,.*,2024-" "$WORK/next/status.csv" >"$WORK/after"

@@ -87,6 +87,41 @@ grep -q "^history .*one period in the actuals (2024-12)" "$WORK/only.out" ||
 grep -q "^history" "$WORK/dec.out" && fail "the whole history printed the one-period note"
 grep -q "^monitoring .* 2023-01 .. 2024-12 (24 periods)" "$WORK/dec.out" || fail "no span: $(head -1 "$WORK/dec.out")"
 
+# a street closed (merged away) from 2024-11: with [[closed]] in the indicator file its months are
+# 'closed', not 'not reported' (it said "1 street sent nothing: D01-S04" every month), its open alert
+# (response minutes since 2024-10) ends in a row saying so instead of continuing for ever, and December
+# lists no alert of it; a value reported after the closing period, or a unit the actuals lack, is refused
+awk -F, 'NR == 1 || !($1 == "D01-S04" && $4 >= "2024-11")' "$WORK/m_2024-12.csv" >"$WORK/m_closed.csv"
+{ cat "$IND"; printf '\n[[closed]]\nunit = "D01-S04"\nfrom = "2024-11"\ninto = "D01-S05"\n'; } >"$WORK/closed.toml"
+"$CIV" monitor "$WORK/closed.toml" "$WORK/m_closed.csv" --period 2024-11 --out "$WORK/closed" \
+    >"$WORK/closed.out" 2>&1 ||
+    fail "the month with a closed street failed: $(cat "$WORK/closed.out")"
+grep -q "D01-S04" <(grep "^not reported" "$WORK/closed.out") && fail "the closed street is 'not reported'"
+grep -q "^closed in 2024-11 .*1 street closed .*: D01-S04$" "$WORK/closed.out" ||
+    fail "November does not say D01-S04 closed: $(cat "$WORK/closed.out")"
+grep -q "^alerts 2024-11 .*, 1 closed with its unit$" "$WORK/closed.out" ||
+    fail "November does not count the alert closed with its street: $(grep ^alerts "$WORK/closed.out")"
+grep -q "^street,D01-S04,response_minutes,.*,2024-11,,,,closed,0,closed," "$WORK/closed/status.csv" ||
+    fail "the closed street's open alert does not end in a 'closed' row: $(grep 'D01-S04,response_minutes' \
+        "$WORK/closed/status.csv" | tail -3)"
+"$CIV" monitor "$WORK/closed.toml" "$WORK/m_closed.csv" --out "$WORK/closed12" >"$WORK/closed12.out" 2>&1 ||
+    fail "December with a closed street failed"
+grep -q "D01-S04" "$WORK/closed12/alerts.csv" && fail "December lists an alert of the closed street"
+grep -q "^not reported 2024-12 .*of 1180 street series" "$WORK/closed12.out" ||
+    fail "December counts the closed street's series: $(grep '^not rep' "$WORK/closed12.out")"
+awk -F, 'NR == 1 || !($1 == "D01-S04" && $4 >= "2024-11") ||
+         ($1 == "D01-S04" && $3 == "fraud_cases" && $4 == "2024-12")' "$WORK/m_2024-12.csv" >"$WORK/m_late.csv"
+line=$(grep -n "^D01-S04,.*,fraud_cases,2024-12," "$WORK/m_late.csv" | cut -d: -f1)
+"$CIV" monitor "$WORK/closed.toml" "$WORK/m_late.csv" >"$WORK/late.out" 2>&1
+[ $? -eq 2 ] || fail "a value after the closing period was not refused (exit 2): $(cat "$WORK/late.out")"
+grep -q "m_late.csv:$line:4: unit 'D01-S04' reports a value for 2024-12, but the indicator file closes it from \
+2024-11" "$WORK/late.out" || fail "the late row's error: $(cat "$WORK/late.out")"
+sed 's/^unit = "D01-S04"/unit = "D01-S4"/' "$WORK/closed.toml" >"$WORK/typo.toml"
+"$CIV" monitor "$WORK/typo.toml" "$WORK/m_closed.csv" >"$WORK/typo.out" 2>&1
+[ $? -eq 4 ] || fail "an unknown unit in [[closed]] was not refused (exit 4): $(cat "$WORK/typo.out")"
+grep -q "typo.toml:[0-9]*:8: \[closed\] unit 'D01-S4' is not a unit of the actuals.*did you mean 'D01-S04'?" \
+    "$WORK/typo.out" || fail "the unknown unit's error: $(cat "$WORK/typo.out")"
+
 # an earlier run's file that is this run's input is kept: forecasts.csv checked against the holdout
 "$CIV" monitor "$IND" "$WORK/m_2024-12.csv" --out "$OUT" --warn 2 --warn-scope city --model naive \
     >/dev/null 2>&1 || fail "December with warning failed"

@@ -394,3 +394,37 @@ def test_frame_errors_name_the_row_not_a_csv_line():
     with pytest.raises(civicast.Error) as e:  # a file keeps its line
         civicast.monitor(DEMO / "indicators.toml", DEMO / "monitoring.csv", period="2030-01")
     assert "2030-01" in e.value.text
+
+
+def test_closed_unit():
+    """A unit closed from a period on ([[closed]] in the indicator file, path or text): its months are
+    "closed", not "no_data"; the alert open when it closed ends in a row saying so; its district stops
+    expecting it; early warning leaves it out; a value after the closing period is an error naming the
+    frame's row, the unit and the period (docs/MONITORING.md, "Units that close")."""
+    spec = SPEC + '[[closed]]\nunit = "C2"\nfrom = "2024-04"\ninto = "C1"\n'
+    rows = [("C1", "A", "incidents", f"2024-{m:02d}", 4, np.nan) for m in range(1, 7)]
+    rows += [("C2", "A", "incidents", f"2024-{m:02d}", 7, np.nan) for m in range(1, 4)]
+    status, alerts = civicast.monitor(spec, frame(rows))
+    c2 = status[(status.unit == "C2") & (status.indicator == "incidents")]
+    assert list(c2.status) == ["missed", "missed", "missed", "closed", "closed", "closed"]
+    assert list(c2.alert) == ["", "raised", "continued", "closed", "", ""]
+    a = status[(status.scope == "district") & (status.indicator == "incidents")]
+    assert list(a.actual) == [11, 11, 11, 4, 4, 4] and list(a.target) == [10, 10, 10, 5, 5, 5]
+    assert list(a.status) == ["missed", "missed", "missed", "met", "met", "met"]
+    assert list(a.alert) == ["", "raised", "continued", "cleared", "", ""]
+    assert alerts.empty
+    # the same with Timestamps for periods, and the closed street gets no forecast
+    ts = frame(rows).assign(ds=lambda d: pd.to_datetime(d.ds + "-01"))
+    status_ts, _ = civicast.monitor(spec, ts)
+    assert list(status_ts[(status_ts.unit == "C2") & (status_ts.indicator == "incidents")].status) == list(c2.status)
+    steps, _, _ = civicast.early_warning(spec, frame(rows), h=1, model="naive", scopes=["community"])
+    assert "C2" not in set(steps.unit) and "C1" in set(steps.unit)
+    late = frame(rows + [("C2", "A", "incidents", "2024-05", 1, np.nan)])
+    with pytest.raises(civicast.Error) as e:
+        civicast.monitor(spec, late)
+    assert e.value.status == "CIV_ERR_DOMAIN" and e.value.field == "ds"
+    assert e.value.text.startswith("<DataFrame> row 9: unit 'C2' reports a value for 2024-05, but the indicator "
+                                   "file closes it from 2024-04"), e.value.text
+    with pytest.raises(civicast.Error) as e:
+        civicast.monitor(spec.replace('unit = "C2"', 'unit = "c2"'), frame(rows))
+    assert e.value.status == "CIV_ERR_SPEC" and e.value.field == "unit" and "did you mean 'C2'?" in e.value.text

@@ -41,6 +41,14 @@ typedef struct civ_mon_indicator {
     long line, column;             /* of the [[indicator]] header */
 } civ_mon_indicator;
 
+/* A unit closed (merged away, 撤并) from a period on: a [[closed]] table of the indicator file. */
+typedef struct civ_mon_closed {
+    char *unit, *into, *note;      /* into and note: NULL when not given */
+    civ_mon_date from;             /* the first period the unit no longer exists */
+    long line, column;             /* of the unit's value */
+    long into_line, into_column;   /* of into's value */
+} civ_mon_closed;
+
 struct civ_monitor_spec {
     char *path;
     civ_mon_indicator *ind;
@@ -52,14 +60,19 @@ struct civ_monitor_spec {
     const char **text_columns;     /* NULL-terminated: the actuals' columns read as text */
     char **rollup;
     size_t n_rollup;
+    civ_mon_closed *closed;        /* [[closed]] tables, file order */
+    size_t n_closed;
 };
 
 /* Alert codes of the status state machine. */
-enum { CIV_MON_ALERT_NONE = 0, CIV_MON_ALERT_RAISED, CIV_MON_ALERT_CONTINUED, CIV_MON_ALERT_CLEARED };
+/* CLOSED: an alert open when its unit closed (or every unit of its roll-up group), ended with it. */
+enum { CIV_MON_ALERT_NONE = 0, CIV_MON_ALERT_RAISED, CIV_MON_ALERT_CONTINUED, CIV_MON_ALERT_CLEARED,
+       CIV_MON_ALERT_CLOSED };
 /* Status codes. */
 /* NOT_STARTED: a period before the series' first row (a unit added later; a roll-up before any of
- * its units reported), which is not a period the unit failed to report. */
-enum { CIV_MON_MET = 0, CIV_MON_MISSED, CIV_MON_NO_DATA, CIV_MON_NO_TARGET, CIV_MON_NOT_STARTED };
+ * its units reported), which is not a period the unit failed to report.  CLOSED: a period from the
+ * unit's [[closed]] period on (a roll-up: every unit it had is closed), which is not one either. */
+enum { CIV_MON_MET = 0, CIV_MON_MISSED, CIV_MON_NO_DATA, CIV_MON_NO_TARGET, CIV_MON_NOT_STARTED, CIV_MON_CLOSED };
 
 /* One monitored series: a scope's unit and an indicator, over the periods
  * first .. first + n_periods - 1 of the monitor. */
@@ -69,6 +82,7 @@ typedef struct civ_mon_series {
     size_t ind;
     size_t n_units;                /* units aggregated in the last period (1 for a unit) */
     size_t start;                  /* a unit's first period with a row (0 for a roll-up) */
+    size_t end;                    /* a unit's closing period ([[closed]] from; n_periods when open) */
     double base;                   /* PATH: the base value (a count roll-up's: per unit aggregated), else NaN */
     double *value, *den, *target;  /* n_periods each (slices of one buffer) */
     int *status, *misses, *alert;
@@ -85,6 +99,7 @@ struct civ_monitor {
     civ_strmap by_id;              /* "scope:unit:indicator" -> series */
     char **ids;
     double *numbers;               /* storage of the series' arrays */
+    unsigned char *whole;          /* per indicator: a count whose reported values are all whole numbers */
     int *ints;
 };
 
@@ -92,7 +107,9 @@ struct civ_monitor {
 const char *civ_mon_scope_name(const civ_monitor *m, size_t s);
 /* Target of indicator `ind` for a series with base `base` aggregating
  * n_units units at period t (in the monitor's frequency); NaN when none.  A
- * count's target scales with n_units (a count roll-up's path base is per unit). */
+ * count's target scales with n_units (a count roll-up's path base is per unit)
+ * and, for a count whose values are all whole (m->whole), is then the whole
+ * number it allows: rounded up when lower is better, down when higher is. */
 double civ_mon_target_at(const civ_monitor *m, const civ_mon_indicator *ind, double base, size_t n_units,
                          int64_t t);
 /* A spec date as the first / last period of its span in `freq`; -1 when the

@@ -2,8 +2,9 @@
  * spec.c -- layer monitor: reads the indicator file (the io layer's strict
  * TOML subset, like the allocation spec): a [monitor] section and one
  * [[indicator]] per indicator with its kind, direction, department, alert
- * rule and exactly one target form (constant, step table or path).
- * docs/MONITORING.md, "The indicator file".
+ * rule and exactly one target form (constant, step table or path), and one
+ * [[closed]] per unit closed (merged away) from a period on.
+ * docs/MONITORING.md, "The indicator file" and "Units that close".
  */
 #include <math.h>
 #include <stdio.h>
@@ -27,6 +28,9 @@ void civ_monitor_spec_free(civ_monitor_spec *s)
         free_indicator(&s->ind[i]);
     for (size_t i = 0; i < s->n_rollup; i++)
         free(s->rollup[i]);
+    for (size_t i = 0; i < s->n_closed; i++)
+        free(s->closed[i].unit), free(s->closed[i].into), free(s->closed[i].note);
+    free(s->closed);
     free(s->rollup), free(s->ind), free(s->path), free(s->unit_column), free(s->scope);
     free(s->indicator_column), free(s->time_column), free(s->value_column), free(s->denominator_column);
     free(s->text_columns);
@@ -366,13 +370,51 @@ static civ_status read_indicator(civ_monitor_spec *s, civ_toml_table *t, civ_mon
                             "target_values, target_change, base, by");
 }
 
+/* A [[closed]] table: unit (required), from (required: the first period it no longer exists), into and note
+ * (optional).  Whether the unit and into are units of the actuals is checked when the spec is bound to them
+ * (status.c), the only place that knows the units. */
+static civ_status read_closed(civ_monitor_spec *s, civ_toml_table *t, civ_mon_closed *d)
+{
+    reader r = {s->path, t, "closed"};
+    civ_status st;
+    if ((st = get_text(&r, "unit", 1, &d->unit)))
+        return st;
+    civ_toml_entry *eu = take(&r, "unit");
+    d->line = eu->value.line, d->column = eu->value.column;
+    civ_toml_entry *ef = take(&r, "from");
+    if (!ef)
+        return missing(&r, "from", " (the first period the unit no longer exists, e.g. \"2024-07\")");
+    if ((st = parse_date(&r, ef, &ef->value, &d->from)) || (st = get_text(&r, "into", 0, &d->into)) ||
+        (st = get_text(&r, "note", 0, &d->note)))
+        return st;
+    civ_toml_entry *ei = take(&r, "into");
+    if (ei) {
+        d->into_line = ei->value.line, d->into_column = ei->value.column;
+        if (!strcmp(d->into, d->unit))
+            return bad(&r, ei, "names the closed unit itself: give the unit it was merged into, or leave into out");
+    }
+    for (civ_mon_closed *o = s->closed; o < d; o++)
+        if (!strcmp(o->unit, d->unit)) {
+            civ_where w = {.file = s->path, .line = d->line, .column = d->column, .field = "unit"};
+            return civ_fail_at(CIV_ERR_SPEC, &w, "[closed] unit '%s' is closed twice (first at line %ld): keep one "
+                                                 "[[closed]] per unit", d->unit, o->line);
+        }
+    return unknown_keys(&r, "unit, from, into, note");
+}
+
 static civ_status build(civ_monitor_spec *s, civ_toml_doc *doc)
 {
     civ_status st;
-    size_t n = 0;
+    size_t n = 0, n_closed = 0;
     for (size_t i = 1; i < doc->n_tables; i++) {
         civ_toml_table *t = &doc->tables[i];
         civ_where w = {.file = s->path, .line = t->line, .column = t->column, .field = t->name};
+        if (!strcmp(t->name, "closed")) {
+            if (!t->is_array)
+                return civ_fail_at(CIV_ERR_SPEC, &w, "write [[closed]] (one table per closed unit), not [closed]");
+            n_closed++;
+            continue;
+        }
         if (!strcmp(t->name, "monitor") && !t->is_array) {
             if ((st = read_monitor_section(s, t)))
                 return st;
@@ -381,14 +423,15 @@ static civ_status build(civ_monitor_spec *s, civ_toml_doc *doc)
         } else if (!strcmp(t->name, "indicator") || !strcmp(t->name, "monitor")) {
             return civ_fail_at(CIV_ERR_SPEC, &w, "write [monitor] once and [[indicator]] for each indicator");
         } else {
-            return civ_fail_at(CIV_ERR_SPEC, &w, "unknown section [%s] (allowed: [monitor], [[indicator]])",
-                               t->name);
+            return civ_fail_at(CIV_ERR_SPEC, &w, "unknown section [%s] (allowed: [monitor], [[indicator]], "
+                                                 "[[closed]])", t->name);
         }
     }
     if (doc->tables[0].n_entries) {
         civ_toml_entry *e = &doc->tables[0].entries[0];
         civ_where w = {.file = s->path, .line = e->line, .column = e->column, .field = e->key};
-        return civ_fail_at(CIV_ERR_SPEC, &w, "key '%s' outside a section ([monitor] or [[indicator]])", e->key);
+        return civ_fail_at(CIV_ERR_SPEC, &w, "key '%s' outside a section ([monitor], [[indicator]] or [[closed]])",
+                           e->key);
     }
     if (!n) {
         civ_where w = {.file = s->path, .line = 1, .column = 1, .field = "indicator"};
@@ -413,6 +456,11 @@ static civ_status build(civ_monitor_spec *s, civ_toml_doc *doc)
         if (st)
             return st;
     }
+    if (n_closed && !(s->closed = calloc(n_closed, sizeof *s->closed)))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    for (size_t i = 1; i < doc->n_tables; i++)
+        if (!strcmp(doc->tables[i].name, "closed") && (st = read_closed(s, &doc->tables[i], &s->closed[s->n_closed++])))
+            return st;
     return CIV_OK;
 }
 
@@ -505,7 +553,27 @@ int civ_mon_meets(const civ_mon_indicator *ind, double actual, double target)
     return ind->lower_better ? actual <= target + eps : actual >= target - eps;
 }
 
+/* A count of whole events is judged against the whole number of events its target allows, rounded in the
+ * lenient direction (lower is better: up, 0.7 accidents allow 1; higher: down): a fractional target such as 0.7
+ * a month was met only by 0, so a rare count's path was judged month by month on noise (docs/MONITORING.md,
+ * "Count targets"). */
+static double whole_count(const civ_monitor *m, const civ_mon_indicator *ind, double v)
+{
+    /* only a count whose reported values are all whole: counts per 1,000 people keep their fractions */
+    if (ind->kind != CIV_MON_COUNT || !isfinite(v) || !m->whole || !m->whole[ind - m->spec->ind])
+        return v;
+    double eps = 1e-9 * fmax(1.0, fabs(v));
+    return ind->lower_better ? ceil(v - eps) : floor(v + eps);
+}
+
+static double target_at(const civ_monitor *m, const civ_mon_indicator *ind, double base, size_t n_units, int64_t t);
+
 double civ_mon_target_at(const civ_monitor *m, const civ_mon_indicator *ind, double base, size_t n_units, int64_t t)
+{
+    return whole_count(m, ind, target_at(m, ind, base, n_units, t));
+}
+
+static double target_at(const civ_monitor *m, const civ_mon_indicator *ind, double base, size_t n_units, int64_t t)
 {
     /* counts are summed in roll-ups, so a per-unit constant or table target
      * scales with the units aggregated in the period, and so does a count

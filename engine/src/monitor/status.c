@@ -27,7 +27,7 @@ void civ_monitor_free(civ_monitor *m)
         if (m->ids)
             free(m->ids[i]);
     }
-    free(m->ids), free(m->series), free(m->numbers), free(m->ints);
+    free(m->ids), free(m->series), free(m->numbers), free(m->ints), free(m->whole);
     civ_strmap_free(&m->by_id);
     free(m);
 }
@@ -70,12 +70,13 @@ typedef struct bind_ctx {
     civ_strmap *groups;             /* per roll-up: group text -> index */
     const char ***group_name;
     size_t *n_groups, **unit_group; /* per roll-up: per unit */
+    int64_t *unit_close;            /* per unit: its [[closed]] period, INT64_MAX when open */
 } bind_ctx;
 
 static void ctx_free(bind_ctx *c)
 {
     civ_strmap_free(&c->units);
-    free(c->unit_name), free(c->row_unit), free(c->row_ind), free(c->row_t), free(c->c_roll);
+    free(c->unit_name), free(c->row_unit), free(c->row_ind), free(c->row_t), free(c->c_roll), free(c->unit_close);
     for (size_t k = 0; c->groups && k < c->spec->n_rollup; k++) {
         civ_strmap_free(&c->groups[k]);
         free(c->group_name[k]), free(c->unit_group[k]);
@@ -452,6 +453,98 @@ static civ_status read_groups(bind_ctx *c)
     return CIV_OK;
 }
 
+/* ---- units that close ([[closed]]) ------------------------------------------------ */
+
+/* The actuals' unit closest to `name` (did you mean), or NULL when none is close. */
+static const char *nearest_unit(const bind_ctx *c, const char *name)
+{
+    size_t best = SIZE_MAX, best_d = 99, len = strlen(name);
+    for (size_t u = 0; u < c->n_units; u++) {
+        size_t d = civ_text_distance(name, c->unit_name[u], 99, 1);
+        if (d < best_d)
+            best_d = d, best = u;
+    }
+    return best != SIZE_MAX && best_d <= (len < 8 ? 1 : 3) ? c->unit_name[best] : NULL;
+}
+
+static civ_status closed_unknown(const bind_ctx *c, const civ_mon_closed *d, int into)
+{
+    const civ_monitor_spec *s = c->spec;
+    const char *name = into ? d->into : d->unit, *near = nearest_unit(c, name);
+    civ_where w = {.file = s->path, .line = into ? d->into_line : d->line, .column = into ? d->into_column : d->column,
+                   .field = into ? "into" : "unit"};
+    char hint[300];
+    if (near)
+        snprintf(hint, sizeof hint, "did you mean '%.100s'?", near);
+    else
+        snprintf(hint, sizeof hint, "write one of its %zu units (e.g. '%.100s')", c->n_units,
+                 c->n_units ? c->unit_name[0] : "");
+    return civ_fail_at(CIV_ERR_SPEC, &w, "[closed] %s '%s' is not a unit of the actuals %s (column '%s'): %s",
+                       into ? "into" : "unit", name, c->source, s->unit_column, hint);
+}
+
+/* Binds the spec's [[closed]] units to the actuals' units (c->unit_close) and refuses a value reported in or
+ * after a unit's closing period: the closing date or the row is wrong, and which one only the user knows.  A row
+ * with an empty value there is accepted (a sheet that still lists the street, blank). */
+static civ_status bind_closed(const civ_monitor *m, bind_ctx *c)
+{
+    const civ_monitor_spec *s = c->spec;
+    if (!(c->unit_close = malloc((c->n_units + 1) * sizeof *c->unit_close)))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    for (size_t u = 0; u < c->n_units; u++)
+        c->unit_close[u] = INT64_MAX;
+    for (size_t i = 0; i < s->n_closed; i++) {
+        const civ_mon_closed *d = &s->closed[i];
+        size_t u;
+        int64_t lo, hi;
+        if (!civ_strmap_get(&c->units, d->unit, &u))
+            return closed_unknown(c, d, 0);
+        if (civ_mon_date_span(&d->from, m->freq, &lo, &hi)) {
+            civ_where w = {.file = s->path, .line = d->from.line, .column = d->from.column, .field = "from"};
+            return civ_fail_at(CIV_ERR_SPEC, &w, "[closed] unit '%s': a %s date cannot be placed in %s data: write "
+                                                 "the period as the actuals do", d->unit,
+                               d->from.form == CIV_DATE_MONTH ? "monthly" : "quarterly", civ_frequency_name(m->freq));
+        }
+        c->unit_close[u] = lo;
+    }
+    for (size_t i = 0; i < s->n_closed; i++) {
+        const civ_mon_closed *d = &s->closed[i];
+        size_t u, v;
+        if (!d->into)
+            continue;
+        if (!civ_strmap_get(&c->units, d->into, &v))
+            return closed_unknown(c, d, 1);
+        civ_strmap_get(&c->units, d->unit, &u);
+        if (c->unit_close[v] <= c->unit_close[u]) {
+            char at[32];
+            civ_period_format(m->freq, 0, c->unit_close[v], at, sizeof at);
+            civ_where w = {.file = s->path, .line = d->into_line, .column = d->into_column, .field = "into"};
+            return civ_fail_at(CIV_ERR_SPEC, &w, "[closed] unit '%s' is merged into '%s', which is itself closed from "
+                                                 "%s: give the unit that took it over", d->unit, d->into, at);
+        }
+    }
+    for (size_t r = 0; s->n_closed && r < c->n_rows; r++) {
+        size_t u = c->row_unit[r];
+        double v = NAN;
+        if (c->row_t[r] < c->unit_close[u])
+            continue;
+        cell_number(c, r, c->c_value, s->value_column, &v);
+        if (isnan(v))
+            continue;
+        const civ_mon_closed *d = s->closed;
+        while (strcmp(d->unit, c->unit_name[u]))
+            d++;
+        char at[32], ds[32], msg[600];
+        civ_period_format(m->freq, 0, c->unit_close[u], at, sizeof at);
+        civ_period_format(m->freq, 0, c->row_t[r], ds, sizeof ds);
+        snprintf(msg, sizeof msg, "unit '%.100s' reports a value for %s, but the indicator file closes it from %s "
+                 "([[closed]] at %.200s:%ld): fix the row's unit or date, or the closing period", c->unit_name[u], ds,
+                 at, s->path, d->line);
+        return row_fail(c, CIV_ERR_DOMAIN, r, s->time_column, "%s%s", msg, "");
+    }
+    return CIV_OK;
+}
+
 /* ---- building the series ------------------------------------------------------ */
 
 /* A stable merge sort of indices with a context (qsort has none, and a
@@ -532,7 +625,7 @@ static void attach_arrays(civ_monitor *m)
  * of the months before it (which would blank a count roll-up's history). */
 static void accumulate(const civ_mon_indicator *d, const civ_mon_series *u, civ_mon_series *g, size_t P, int has_den)
 {
-    for (size_t t = u->start; t < P; t++) {
+    for (size_t t = u->start; t < u->end; t++) { /* a member from its first row until it closes */
         double v = u->value[t], w = u->den[t];
         g->members[t]++;
         if (isnan(v)) {
@@ -627,7 +720,16 @@ static civ_status build_series(civ_monitor *m, bind_ctx *c)
     }
     attach_arrays(m);
     for (size_t i = 0; i < n_base; i++)
-        m->series[i].n_units = 1, m->series[i].start = P;
+        m->series[i].n_units = 1, m->series[i].start = m->series[i].end = P;
+    for (size_t u = 0; u < NU; u++) { /* a closed unit's series end at its closing period */
+        int64_t close = c->unit_close[u];
+        size_t end = close == INT64_MAX || close - m->first >= (int64_t)P ? P
+                     : close <= m->first                             ? 0
+                                                                     : (size_t)(close - m->first);
+        for (size_t k = 0; k < NI; k++)
+            if (base_idx[u * NI + k] != SIZE_MAX)
+                m->series[base_idx[u * NI + k]].end = end;
+    }
     for (size_t r = 0; r < c->n_rows; r++) {
         size_t u = c->row_unit[r], i = c->row_ind[r], t = (size_t)(c->row_t[r] - m->first);
         size_t cell = (u * NI + i) * P + t;
@@ -656,7 +758,7 @@ static civ_status build_series(civ_monitor *m, bind_ctx *c)
                 }
     }
     for (size_t i = 0; i < n_base; i++)
-        for (size_t t = m->series[i].start; t < P; t++)
+        for (size_t t = m->series[i].start; t < m->series[i].end; t++)
             m->series[i].members[t] = 1;
     for (size_t j = n_base; j < m->n_series; j++) {
         finish_rollup(&sp->ind[m->series[j].ind], &m->series[j], P);
@@ -689,8 +791,18 @@ static void evaluate(civ_monitor *m, civ_mon_series *s)
         if (n && d->kind == CIV_MON_COUNT) /* per unit: the target scales with the units of each period */
             s->base /= members / (double)n;
     }
-    int misses = 0, open = 0;
+    int misses = 0, open = 0, had_members = 0;
     for (size_t t = 0; t < P; t++) {
+        /* closed: a unit from its [[closed]] period on, a roll-up once every unit it had is closed */
+        int closed = s->scope ? !s->members[t] && had_members : t >= s->end;
+        had_members |= s->members[t] > 0;
+        if (closed) { /* not asked to report any more: an open alert ends with the unit, said in its row */
+            s->value[t] = s->den[t] = s->target[t] = NAN;
+            s->status[t] = CIV_MON_CLOSED;
+            s->alert[t] = open ? CIV_MON_ALERT_CLOSED : CIV_MON_ALERT_NONE;
+            s->misses[t] = misses = open = 0;
+            continue;
+        }
         size_t n_units = s->scope ? (size_t)s->members[t] : 1; /* a unit's own target before its first row */
         double target = s->scope && !n_units ? NAN : civ_mon_target_at(m, d, s->base, n_units, m->first + (int64_t)t);
         s->target[t] = target;
@@ -790,9 +902,21 @@ civ_status civ_monitor_run(const civ_monitor_spec *spec, const civ_table *actual
         st = check_target_dates(m);
     }
     if (!st)
+        st = bind_closed(m, &c);
+    if (!st)
         st = read_groups(&c);
     if (!st)
         st = build_series(m, &c);
+    if (!st && !(m->whole = calloc(spec->n_ind + 1, 1)))
+        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    for (size_t i = 0; !st && i < spec->n_ind; i++) /* a count of whole events: its targets are whole too */
+        m->whole[i] = spec->ind[i].kind == CIV_MON_COUNT;
+    for (size_t i = 0; !st && i < m->n_series; i++)
+        for (size_t t = 0; m->series[i].scope == 0 && t < m->n_periods; t++) {
+            double v = m->series[i].value[t];
+            if (!isnan(v) && v != floor(v))
+                m->whole[m->series[i].ind] = 0;
+        }
     for (size_t i = 0; !st && i < m->n_series; i++)
         evaluate(m, &m->series[i]);
     if (!st)
@@ -808,8 +932,8 @@ civ_status civ_monitor_run(const civ_monitor_spec *spec, const civ_table *actual
 
 /* ---- output tables ----------------------------------------------------------------- */
 
-static const char *const STATUS_NAMES[] = {"met", "missed", "no_data", "no_target", "not_started"};
-static const char *const ALERT_NAMES[] = {"", "raised", "continued", "cleared"};
+static const char *const STATUS_NAMES[] = {"met", "missed", "no_data", "no_target", "not_started", "closed"};
+static const char *const ALERT_NAMES[] = {"", "raised", "continued", "cleared", "closed"};
 
 civ_status civ_mon_add_columns(civ_table *t, const char *const *names, const civ_column_type *types, size_t n)
 {
@@ -973,8 +1097,8 @@ civ_status civ_monitor_panel(const civ_monitor *m, const char *const *scopes, si
     }
     civ_panel *p = NULL;
     civ_status st = civ_panel_create(m->freq, &p);
-    for (size_t i = 0; !st && i < m->n_series; i++)
-        if (keep[m->series[i].scope])
+    for (size_t i = 0; !st && i < m->n_series; i++) /* a series closed at the end has no next period to warn of */
+        if (keep[m->series[i].scope] && m->series[i].status[m->n_periods - 1] != CIV_MON_CLOSED)
             st = civ_panel_add_series(p, m->ids[i], m->first, m->series[i].value, m->n_periods, NULL);
     if (st) {
         civ_panel_free(p);

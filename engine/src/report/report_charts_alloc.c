@@ -569,9 +569,10 @@ void rep_chart_monitor(rep_ctx *ctx)
  * their colours on both pages: the scale is fixed because the Chinese words
  * sort in another order than the English ones, which would give "met" the
  * red of Vega's default scheme (the English page keeps its default colours). */
-static const char *const STATUS[] = {"met", "missed", "no_data", "no_target", "not_started"};
-/* a miss red, no data grey, not started (a unit added later) the palest */
-static const char *const STATUS_COLOUR[] = {"#4c78a8", "#e45756", "#bab0ac", "#dcdcdc", "#eeeeee"};
+static const char *const STATUS[] = {"met", "missed", "no_data", "no_target", "not_started", "closed"};
+/* a miss red, no data grey, not started (a unit added later) the palest; closed (a unit merged away,
+ * [[closed]]) a pale violet: not a missing report, and not to be read as one not yet started */
+static const char *const STATUS_COLOUR[] = {"#4c78a8", "#e45756", "#bab0ac", "#dcdcdc", "#eeeeee", "#d4c4e0"};
 enum { N_STATUS = sizeof STATUS / sizeof *STATUS };
 
 static size_t status_rank(const char *st)

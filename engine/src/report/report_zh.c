@@ -308,6 +308,8 @@ const char *rep_word_zh(const char *column, const char *value)
         {"status", "met", "达标"},           {"status", "missed", "未达标"},
         {"status", "no_data", "无数据"},     {"status", "no_target", "未设目标"},
         {"status", "not_started", "未纳入"}, /* months before a unit's first row: added later, not a missing report */
+        {"status", "closed", "已撤并"},      /* months from a unit's [[closed]] period on: merged away or closed */
+        {"alert", "closed", "随撤并关闭"},   /* an alert open when its unit closed */
         {"alert", "raised", "新增预警"},     {"alert", "continued", "持续预警"},
         {"alert", "cleared", "预警解除"},    {"scope", "unit", "单位"},
         {"scope", "street", "街道"},         {"scope", "district", "区"},

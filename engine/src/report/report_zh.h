@@ -27,7 +27,7 @@ const char *rep_word_zh(const char *column, const char *value);
 /* The word a reader of the page's language sees for a fixed word: zh
  * rep_word_zh, en the English of the codes written with underscores
  * (status "no_data" -> "no data", "no_target" -> "no target", "not_started"
- * -> "not started"). */
+ * -> "not started"; "closed" stays "closed"). */
 const char *rep_word(int zh, const char *column, const char *value);
 /* The header, in the page's language, of a column of a table the page shows
  * as it is (monitoring, risks, backtest accuracy: "ds" -> 统计期 / Period,
