@@ -1569,6 +1569,49 @@ static void test_paid_sheet_from_finance(void **state)
     assert_int_equal(civ_last_error()->column, 2);
     civ_table_free(paid);
     civ_alloc_problem_free(p), civ_alloc_spec_free(s);
+    /* a column headed in fen holding what is not whole fen: the message said "12345.5 is not a whole,
+     * non-negative number of minor units (fen, not yuan: ...)", naming neither the column nor the cure of a sheet
+     * typed in yuan (rename the header) */
+    static const struct {
+        const char *col, *csv, *want[2];
+        long line;
+    } frac[] = {
+        {"paid_fen", "unique_id,paid_fen\nC1,10000\nC2,12345.5\n",
+         {"'paid_fen' = 12345.5 is not a whole number of fen: if the column holds yuan, head it 'paid_yuan' (read "
+          "exactly to the fen) and name it with the pool's 'paid' key; if fen, correct the cell",
+          NULL},
+         3},
+        {"已拨金额_分", "unique_id,已拨金额_分\nC1,126225.00\nC2,115251.82\nC3,0.5\n",
+         {"'已拨金额_分' = 115251.82 is not a whole number of fen: 2 of the column's 3 values have decimals, none "
+          "more than 2, as amounts in yuan do: the column holds yuan, not fen: head it '已拨金额_元' (read exactly "
+          "to the fen) and name it with the pool's 'paid' key",
+          NULL},
+         3},
+        {"已拨金额（分）", "unique_id,已拨金额（分）\nC1,10000.5\nC2,20000.25\n",
+         {"head it '已拨金额（元）'", NULL}, 2},
+        {"paid_fen", "unique_id,paid_fen\nC1,10000\nC2,12345.555\n",
+         {"'paid_fen' = 12345.555 is not a whole number of fen: nor is it an amount in yuan (more than the "
+          "currency's 2 decimals): correct the cell",
+          NULL},
+         3},
+    };
+    const char *three[] = {"C1", "C2", "C3"};
+    const double x3[] = {1, 3, 2};
+    civ_table *comm3 = paid_sheet("社区编号", "x", 3, three, x3);
+    for (size_t k = 0; k < sizeof frac / sizeof *frac; k++) {
+        snprintf(text, sizeof text, spec_fmt, frac[k].col);
+        s = af_spec_of(text);
+        assert_int_equal(civ_alloc_bind(s, k == 1 ? comm3 : comm, NULL, &p), CIV_OK);
+        paid = csv_table(frac[k].csv);
+        assert_int_equal(civ_alloc_problem_set_paid(p, paid), CIV_ERR_DOMAIN);
+        for (int m = 0; m < 2 && frac[k].want[m]; m++)
+            assert_non_null(strstr(civ_last_error_message(), frac[k].want[m]));
+        assert_int_equal(civ_last_error()->line, frac[k].line);
+        assert_int_equal(civ_last_error()->column, 2);
+        civ_table_free(paid);
+        civ_alloc_problem_free(p), civ_alloc_spec_free(s);
+    }
+    civ_table_free(comm3);
     civ_table_free(comm);
 }
 
@@ -2094,6 +2137,34 @@ static void test_read_last_year(void **state)
     assert_int_equal(run(s, t, NULL, &r), CIV_OK);
     assert_true(fabs(af_cell(r.t, 1, "last_year_fen") - 30000) <= 0);
     run_free(&r);
+    /* a last year typed in yuan under pool_p_fen: was 'is a fraction of a minor unit, not an amount of whole fen',
+     * with neither the value nor the cure; a third decimal of yuan in pool_p_yuan was rounded away (the tolerance
+     * was 10^-6 of the amount: 180670.327 yuan read as 18067033 fen, exit 0) */
+    static const struct {
+        const char *csv, *want;
+    } ly_bad[] = {
+        {"code,pool_p_fen\n001,400.25\n002,100.10\n",
+         "ly_bad0.csv:2): 'pool_p_fen' of community '001' is 400.25, not a whole number of fen: 2 of the column's 2 "
+         "values have decimals, none more than 2, as amounts in yuan do: the column holds yuan, not fen: head it "
+         "'pool_p_yuan' (read exactly to the fen)"},
+        {"code,pool_p_fen\n001,40000\n002,10000.5\n",
+         "'pool_p_fen' of community '002' is 10000.5, not a whole number of fen: if the column holds yuan, head it "
+         "'pool_p_yuan' (read exactly to the fen); if fen, correct the cell"},
+        {"code,pool_p_yuan\n001,180670.327\n002,100.10\n",
+         "'pool_p_yuan' of community '001' is 180670.327, with more than the currency's 2 decimals: round it to the "
+         "fen in the sheet (Excel: =ROUND(cell, 2)); civicast does not round money"},
+    };
+    for (int k = 0; k < 3; k++) {
+        char name[32], path[160];
+        snprintf(name, sizeof name, "ly_bad%d.csv", k);
+        write_file(name, ly_bad[k].csv, path, sizeof path);
+        assert_int_equal(civ_alloc_spec_read_last_year(s, path, NULL), CIV_OK);
+        assert_int_not_equal(run(s, t, NULL, &r), CIV_OK);
+        assert_non_null(strstr(civ_last_error_message(), ly_bad[k].want));
+        assert_int_equal(civ_last_error()->line, k == 1 ? 3 : 2);
+        assert_int_equal(civ_last_error()->column, 2);
+        run_free(&r);
+    }
     civ_table_free(t);
     civ_alloc_spec_free(s);
 

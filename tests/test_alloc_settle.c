@@ -352,6 +352,44 @@ static void test_fen_sheet(void **state)
     civ_table_free(out), civ_table_free(sp), civ_table_free(al), civ_alloc_spec_free(s);
 }
 
+/* The year's amounts in yuan: a sheet typed in yuan under amount_fen was refused as "115251.82 is not a whole number
+ * of minor units", with no cure; a sheet headed amount_yuan was refused as having no amount_fen.  Now the first
+ * names the cure (head it amount_yuan) and amount_yuan is read exactly to the fen. */
+static void test_allocation_in_yuan(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = spec_with("[settlement]\ncarry_over = 0.1\ntop_up = 0.05\n");
+    const char *ids[] = {"A", "B", "C"};
+    const double yuan[] = {1000, 1152.82, 333.33}, fen[] = {100000, 115282, 33333}, spent[] = {950, 1200, 333.33};
+    civ_table *al = two_columns("amount_fen", 3, ids, yuan), *sp = two_columns("spent", 3, ids, spent), *out = NULL;
+    assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_ERR_DOMAIN);
+    assert_null(out);
+    assert_non_null(strstr(civ_last_error_message(), "allocation table, row 2 (community 'B'): 'amount_fen' = "
+                                                     "1152.82 is not a whole number of fen: 2 of the column's 3 "
+                                                     "values have decimals, none more than 2, as amounts in yuan do: "
+                                                     "the column holds yuan, not fen: head it 'amount_yuan' (read "
+                                                     "exactly to the fen) in place of the fen column"));
+    civ_table_free(al);
+    al = two_columns("amount_yuan", 3, ids, yuan);
+    civ_table *al_fen = two_columns("amount_fen", 3, ids, fen), *out_fen = NULL;
+    assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_OK);
+    assert_int_equal(civ_alloc_settle(s, al_fen, sp, 0, &out_fen, NULL), CIV_OK);
+    const char *cols[] = {"allocated_fen", "spent_fen",  "carry_over_fen",
+                          "clawback_fen",  "top_up_fen", "uncovered_fen"};
+    for (size_t r = 0; r < 3; r++)
+        for (size_t k = 0; k < 6; k++)
+            assert_int_equal(cell(out, r, cols[k]), cell(out_fen, r, cols[k]));
+    assert_int_equal(cell(out, 1, "allocated_fen"), 115282);
+    civ_table_free(out), civ_table_free(out_fen), civ_table_free(al), civ_table_free(al_fen);
+    /* a third decimal of yuan is refused as spending's is */
+    const double third[] = {1000, 1152.825, 333.33};
+    al = two_columns("amount_yuan", 3, ids, third);
+    assert_int_equal(civ_alloc_settle(s, al, sp, 0, &out, NULL), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "'amount_yuan' = 1152.825 has more than the currency's 2 "
+                                                     "decimals"));
+    civ_table_free(al), civ_table_free(sp), civ_alloc_spec_free(s);
+}
+
 /* A foreign-funded programme settled in Chinese: amounts followed by the currency's code, not 元. */
 static void test_currency_zh(void **state)
 {
@@ -443,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_file_lines),
         cmocka_unit_test(test_currency_zh),
         cmocka_unit_test(test_fen_sheet),
+        cmocka_unit_test(test_allocation_in_yuan),
         cmocka_unit_test(test_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

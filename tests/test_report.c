@@ -1411,6 +1411,73 @@ static void test_explanations_zh_older(void **state)
     civ_rbuf_free(&b);
 }
 
+/* A folder assembled by hand, without manifest.json, of another currency (amount_minor, amount_major): the page
+ * called the amounts 元 and read them in hundredths (a JPY folder, whole yen, showed a hundredth of itself),
+ * exit 0.  Now refused unless the currency is given; given, the minor unit is read from the columns. */
+static void test_currency_without_manifest(void **state)
+{
+    (void)state;
+    static const char tidy[] = "section,item,measure,unit,value\n"
+                               "budget,total,amount,minor,%s\n"
+                               "total,allocated,amount,minor,%s\n"
+                               "total,allocated,communities,count,3\n";
+    char sum[512], path[128];
+    /* USD: cents */
+    put("usd", "allocation.csv", "unique_id,name,district,amount_minor,amount_major\nC1,甲,B区,100000,1000.00\n"
+                                 "C2,乙,A区,300000,3000.00\nC3,丙,B区,600000,6000.00\n");
+    snprintf(sum, sizeof sum, tidy, "1000000", "1000000");
+    put("usd", "allocation_summary.csv", sum);
+    snprintf(path, sizeof path, "%s/usd", dir);
+    assert_int_equal(civ_report_write(path, NULL), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "the allocation.csv amounts are in the minor and major units of "
+                                                     "a currency other than CNY's fen and yuan (column "
+                                                     "'amount_minor'), and nothing in the folder says which"));
+    assert_non_null(strstr(civ_last_error_message(), "civicast report --currency USD, Python currency=\"USD\""));
+    assert_non_null(strstr(civ_last_error()->file, "usd/allocation.csv"));
+    civ_report_options o = {.lang = "zh", .currency = "USD"};
+    assert_true(page_has(path, &o, "1.0 万美元")); /* 1,000,000 cents = 10,000.00 USD */
+    assert_false(page_has(path, &o, "万元"));
+    o.lang = "en";
+    assert_true(page_has(path, &o, "USD"));
+    o = (civ_report_options){.currency = "USD", .minor_unit = 1000}; /* the columns say 100 */
+    assert_int_equal(civ_report_write(path, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "say 100 minor units per USD (amount_minor 100000 = 100 x "
+                                                     "amount_major 1000), but the minor unit is given as 1000"));
+    o = (civ_report_options){.currency = "usd"};
+    assert_int_equal(civ_report_write(path, &o), CIV_ERR_INVALID_ARGUMENT);
+    /* JPY: whole yen in both columns; 10,000 yen was shown as 100 */
+    put("jpy", "allocation.csv", "unique_id,name,district,amount_minor,amount_major\nC1,甲,B区,1000000,1000000\n"
+                                 "C2,乙,A区,3000000,3000000\nC3,丙,B区,6000000,6000000\n");
+    snprintf(sum, sizeof sum, tidy, "10000000", "10000000");
+    put("jpy", "allocation_summary.csv", sum);
+    snprintf(path, sizeof path, "%s/jpy", dir);
+    assert_int_equal(civ_report_write(path, NULL), CIV_ERR_DOMAIN);
+    o = (civ_report_options){.lang = "zh", .currency = "JPY"};
+    assert_true(page_has(path, &o, "1,000.0 万日元"));
+    /* CNY's columns under another currency; the currency against the manifest's */
+    put("cny", "allocation.csv", ALLOC);
+    put("cny", "allocation_summary.csv", SUMMARY);
+    snprintf(path, sizeof path, "%s/cny", dir);
+    o = (civ_report_options){.currency = "USD"};
+    assert_int_equal(civ_report_write(path, &o), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "the allocation.csv amounts are in fen and yuan (column "
+                                                     "'amount_yuan'), CNY's, but the currency is given as USD"));
+    o.currency = "CNY";
+    assert_int_equal(civ_report_write(path, &o), CIV_OK);
+    put("cny", "manifest.json", "{\"currency\": \"CNY\", \"minor_unit\": 100}\n");
+    o.currency = "HKD";
+    assert_int_equal(civ_report_write(path, &o), CIV_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(civ_last_error_message(), "the currency is given as HKD, but the folder's manifest.json "
+                                                     "says CNY"));
+    /* a bare amount, nothing saying fen or yuan */
+    put("bare", "allocation.csv", "unique_id,name,district,amount\nC1,甲,B区,1000\n");
+    put("bare", "allocation_summary.csv", SUMMARY);
+    snprintf(path, sizeof path, "%s/bare", dir);
+    assert_int_equal(civ_report_write(path, NULL), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "the allocation.csv column 'amount' does not say its unit"));
+    assert_non_null(strstr(civ_last_error_message(), "name it amount_fen (whole fen) or amount_yuan (yuan)"));
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -1438,6 +1505,7 @@ int main(void)
         cmocka_unit_test(test_money_formats),  cmocka_unit_test(test_model_names),
         cmocka_unit_test(test_escaping),       cmocka_unit_test(test_data_mapping),
         cmocka_unit_test(test_tidy_summary),
+        cmocka_unit_test(test_currency_without_manifest),
         cmocka_unit_test(test_summary_labels),
         cmocka_unit_test(test_summary_history),   cmocka_unit_test(test_write_both_languages),
         cmocka_unit_test(test_monitoring_tables),

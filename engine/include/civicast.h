@@ -2474,6 +2474,14 @@ typedef struct civ_report_options {
     const char *unit;  /* the unit of the forecast series, shown on the demand axes and the backtest's measures
                           ("人次", "visits"; a plan's [forecast] unit); NULL: as the folder's manifest.json
                           records it (options.demand_unit), else no unit is named ("需求（每月）") */
+    const char *currency; /* the money's ISO 4217 code ("USD") for a folder that does not say it (assembled by
+                             hand, without manifest.json); NULL: the spec's, else manifest.json's, else CNY
+                             when allocation.csv's columns are CNY's (amount_fen, amount_yuan).  A folder whose
+                             columns are another currency's (amount_minor, amount_major) and that says none is
+                             refused without it (CIV_ERR_DOMAIN); one that differs from the spec's or
+                             manifest's is refused (CIV_ERR_INVALID_ARGUMENT) */
+    long minor_unit;      /* minor units per major unit (1, 10, 100, 1000) with currency; 0: the spec's, else
+                             manifest.json's, else amount_minor / amount_major in allocation.csv */
 } civ_report_options;
 
 /** Writes OUTDIR/report.html from the tables a plan wrote into OUTDIR
@@ -2489,7 +2497,8 @@ typedef struct civ_report_options {
  *  Errors: CIV_ERR_INVALID_ARGUMENT (NULL outdir, unknown lang),
  *  CIV_ERR_IO (a table missing: the message names it; an unwritable folder),
  *  CIV_ERR_PARSE (a malformed table, with file:line), CIV_ERR_MISSING_COLUMN
- *  (naming the table and the column), CIV_ERR_OUT_OF_MEMORY. */
+ *  (naming the table and the column), CIV_ERR_DOMAIN (amounts whose currency
+ *  nothing states: options.currency; a bare 'amount' column), CIV_ERR_OUT_OF_MEMORY. */
 CIV_API civ_status civ_report_write(const char *outdir, const civ_report_options *options);
 
 /* ------------------------------------------------------------------------ */

@@ -171,7 +171,8 @@ class civ_panel_read_options(ctypes.Structure):
 
 class civ_report_options(ctypes.Structure):
     _fields_ = [("lang", ctypes.c_char_p), ("title", ctypes.c_char_p), ("intervals", ctypes.c_int),
-                ("spec", ctypes.c_void_p), ("unit", ctypes.c_char_p)]
+                ("spec", ctypes.c_void_p), ("unit", ctypes.c_char_p), ("currency", ctypes.c_char_p),
+                ("minor_unit", ctypes.c_long)]
 
 
 class civ_panel_summary(ctypes.Structure):

@@ -5,7 +5,7 @@ import os
 from . import _lib
 
 
-def report(outdir, lang=None, title=None, intervals=None, unit=None):
+def report(outdir, lang=None, title=None, intervals=None, unit=None, currency=None, minor_unit=None):
     """Writes OUTDIR/report.html and OUTDIR/charts/<name>.vl.json from the
     tables `civicast plan` wrote into OUTDIR, as `civicast report` does.
 
@@ -14,7 +14,11 @@ def report(outdir, lang=None, title=None, intervals=None, unit=None):
     the plan's intervals were made (default: as the folder's manifest.json
     records it; "conformal" says so on the page); unit: the unit of the
     forecast series ("人次", "visits") on the demand axes (default: the
-    plan's [forecast] unit as manifest.json records it, else none is named).
+    plan's [forecast] unit as manifest.json records it, else none is named);
+    currency: the money's ISO code ("USD") for a folder without manifest.json
+    whose amounts are not CNY's (amount_minor, amount_major: refused without
+    it), minor_unit: its minor units per major unit (1, 10, 100, 1000;
+    default: amount_minor / amount_major in allocation.csv).
     Returns the report's path.  Raises
     civicast.Error (CIV_ERR_IO naming a missing table, CIV_ERR_MISSING_COLUMN,
     CIV_ERR_INVALID_ARGUMENT for another language, ...)."""
@@ -22,8 +26,13 @@ def report(outdir, lang=None, title=None, intervals=None, unit=None):
         raise ValueError(f"civicast.report: lang must be 'zh' or 'en', not {lang!r}")
     if intervals not in (None, "model", "conformal"):
         raise ValueError(f"civicast.report: intervals must be None, 'model' or 'conformal', not {intervals!r}")
+    if minor_unit is not None and (minor_unit not in (1, 10, 100, 1000) or isinstance(minor_unit, bool)):
+        raise ValueError(f"civicast.report: minor_unit is 1, 10, 100 or 1000, not {minor_unit!r}")
+    if minor_unit is not None and currency is None:
+        raise ValueError("civicast.report: minor_unit goes with currency=")
     outdir = os.fspath(outdir)
     opt = _lib.civ_report_options(_lib.encode(lang) if lang else None, _lib.encode(title) if title else None,
-                                  _lib.INTERVALS[intervals], None, _lib.encode(unit) if unit else None)
+                                  _lib.INTERVALS[intervals], None, _lib.encode(unit) if unit else None,
+                                  _lib.encode(currency) if currency else None, int(minor_unit or 0))
     _lib.check(_lib.lib.civ_report_write(_lib.encode(outdir), opt))
     return os.path.join(outdir, "report.html")

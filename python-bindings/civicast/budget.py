@@ -267,7 +267,8 @@ def settle(spec, allocation, spending, explain=False, encoding=None, thousands=N
 
     spec: a spec path or text with [settlement] (carry_over, top_up,
     top_up_budget, spent); allocation: civicast.allocate's table (or a
-    path) with unique_id and amount_fen; spending: a DataFrame or path with
+    path) with unique_id and amount_fen (or a sheet of the year's amounts
+    in yuan headed amount_yuan); spending: a DataFrame or path with
     the spec's id column and the spent column in major units (yuan).
     explain: False, True/"en" or "zh".  Returns (settlement, summary):
     unique_id, allocated_fen, spent_fen, unspent_fen, overspent_fen,

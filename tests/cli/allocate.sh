@@ -282,6 +282,15 @@ expect_exit 2 "paid_yuan3.csv:3:2: community '.*': '已拨金额（元）' = [0-
 round it to the minor unit in the sheet (Excel: =ROUND(cell, 2)); civicast does not round money" -- \
     allocate --spec "$WORK/release_yuan.spec" --communities "$DEMO/communities.csv" --paid "$WORK/paid_yuan3.csv" \
     --out "$WORK/x.csv"
+# the sheet in yuan under a header in fen (已拨金额（分）): refused at the first cell with decimals, with the cure
+# that fits a column of yuan (before: '115251.82 is not a whole, non-negative number of minor units', no header)
+sed '1s/.*/unique_id,已拨金额（分）/' "$WORK/paid_yuan.csv" >"$WORK/paid_yuan_as_fen.csv"
+sed 's/^paid = .*/paid = "已拨金额（分）"/' "$DEMO/release.spec" >"$WORK/release_as_fen.spec"
+expect_exit 2 "paid_yuan_as_fen.csv:4:2: community 'D01-S01-C003': '已拨金额（分）' = 115251.82 is not a whole number \
+of fen: [0-9]* of the column's 1146 values have decimals, none more than 2, as amounts in yuan do: the column holds \
+yuan, not fen: head it '已拨金额（元）' (read exactly to the fen) and name it with the pool's 'paid' key" -- \
+    allocate --spec "$WORK/release_as_fen.spec" --communities "$DEMO/communities.csv" \
+    --paid "$WORK/paid_yuan_as_fen.csv" --out "$WORK/x.csv"
 # the same whole yuan under a header that names no unit ('已拨金额'): passed as fen, the release computed on a
 # hundredth of what was paid (exit 0); now refused at the header's cell, with the cure
 sed '1s/.*/unique_id,已拨金额/' "$WORK/paid_yuan.csv" >"$WORK/paid_neutral.csv"

@@ -76,6 +76,28 @@ rc=$?
 [ $rc -ne 0 ] || fail "a malformed forecast_report.csv gave exit 0"
 grep -q "forecast_report.csv:2:.*unterminated" "$WORK/stderr" || fail "malformed-table message: $(cat "$WORK/stderr")"
 
+# a folder assembled by hand, without manifest.json, of an allocation in USD (amount_minor, amount_major): read
+# as CNY (万元, hundredths) with exit 0 before 2026-12-06; now refused, and read as USD with --currency USD
+mkdir -p "$WORK/usd"
+sed 's/^currency = "CNY"/currency = "USD"/' "$SRC/datasets/demo_city/allocation.spec" >"$WORK/usd.spec"
+"$CIV" allocate --spec "$WORK/usd.spec" --communities "$SRC/datasets/demo_city/communities.csv" \
+    --out "$WORK/usd/allocation.csv" --summary "$WORK/usd/allocation_summary.csv" >/dev/null 2>"$WORK/stderr" ||
+    fail "allocate in USD: $(cat "$WORK/stderr")"
+"$CIV" report "$WORK/usd" >/dev/null 2>"$WORK/stderr"
+rc=$?
+[ $rc -eq 2 ] || fail "a USD folder without manifest.json exited $rc, expected 2"
+grep -q "usd/allocation.csv: the allocation.csv amounts are in the minor and major units of a currency other than \
+CNY's fen and yuan (column 'amount_minor'), and nothing in the folder says which.*--currency USD" "$WORK/stderr" ||
+    fail "USD folder message: $(cat "$WORK/stderr")"
+[ ! -e "$WORK/usd/report.html" ] || fail "a refused report left a report.html"
+"$CIV" report "$WORK/usd" --currency USD >/dev/null 2>"$WORK/stderr" ||
+    fail "report --currency USD: $(cat "$WORK/stderr")"
+grep -q "16,600.0 万美元" "$WORK/usd/report.html" || fail "the USD page does not say 16,600.0 万美元"
+! grep -q "万元" "$WORK/usd/report.html" || fail "the USD page still says 万元"
+"$CIV" report "$WORK/usd" --currency USD --minor-unit 1000 >/dev/null 2>"$WORK/stderr"
+[ $? -eq 2 ] || fail "--minor-unit 1000 against cents was not refused"
+grep -q "say 100 minor units per USD" "$WORK/stderr" || fail "minor unit message: $(cat "$WORK/stderr")"
+
 if [ "$failures" -ne 0 ]; then
     echo "report.sh: $failures failure(s)" >&2
     exit 1

@@ -308,6 +308,12 @@ def test_year_end_walk():
                        r"[0-9.]+ has more than the currency's 2 decimals"):
         civicast.allocate(comm, spec_yuan, paid=yuan_exact.assign(**{"已拨金额（元）": lambda d: d["已拨金额（元）"]
                                                                        + np.where(d.index == 2, 0.005, 0)}))
+    # float yuan under a header in fen: 'x is not a whole, non-negative number of minor units', no column, no cure
+    spec_fen = spec_yuan.replace('paid = "已拨金额（元）"', 'paid = "paid_fen"')
+    with pytest.raises(civicast.Error, match=r"^the paid DataFrame: row [0-9]+ \(community '.*'\): 'paid_fen' = "
+                       r"[0-9.]+ is not a whole number of fen: [0-9]+ of the column's 1146 values have decimals, none "
+                       r"more than 2, as amounts in yuan do: the column holds yuan, not fen: head it 'paid_yuan'"):
+        civicast.allocate(comm, spec_fen, paid=yuan_exact.rename(columns={"已拨金额（元）": "paid_fen"}))
     # the same whole yuan under a header naming no unit passed as fen (a hundredth of what was paid): refused
     with pytest.raises(civicast.Error, match="column 'paid' does not say its unit: .* whole yuan would pass as fen"):
         civicast.allocate(comm, spec_yuan.replace('paid = "已拨金额（元）"', 'paid = "paid"'),

@@ -195,3 +195,50 @@ def test_float32_y_is_the_decimal_it_prints(tmp_path):
     want = civicast.forecast(civicast.read(tmp_path / "narrow.csv"), h=3, model="ets")
     assert np.array_equal(got["mean"].to_numpy(), want["mean"].to_numpy())
     assert np.array_equal(got["hi-95"].to_numpy(), want["hi-95"].to_numpy())
+
+
+def _printed(v, narrow):
+    """The definition: each value printed by numpy (the shortest decimal that reads back) and read back."""
+    return v.astype(narrow).astype(str).astype(np.float64)
+
+
+def test_float32_decimals_equal_printing():
+    """frame._printed_decimals (the float32 widening with numpy over the array, 2026-12-06; before, every
+    value was printed and parsed: about 1.7 s a million) gives exactly what printing and reading back
+    gives: random values of every magnitude and random bit patterns (subnormals, 3.4e38, the 1e-11 .. 1e21
+    edges of its exact path), negatives, shares, the values of a notebook (0.95, 0.1, 1/3, y / 7), every
+    float16, the cases next to powers of two and ten where the interval is lopsided, and yuan amounts that
+    fall halfway between two shortest decimals (445045.625 prints 445045.62, 343270.875 prints 343270.88)."""
+    from civicast.frame import _as_float64, _printed_decimals
+    rng = np.random.default_rng(20261206)
+    bits = rng.integers(0, 2 ** 32, size=400_000, dtype=np.uint64).astype(np.uint32).view(np.float32)
+    pow2 = np.float32(2.0) ** np.arange(-149, 128, dtype=np.float32)
+    pow10 = np.array([10.0 ** k for k in range(-45, 39)], dtype=np.float32)
+    near = np.concatenate([np.nextafter(pow2, np.float32(np.inf)), np.nextafter(pow2, np.float32(0)),
+                           np.nextafter(pow10, np.float32(np.inf)), np.nextafter(pow10, np.float32(0)), pow10])
+    edges = np.array([0.95, 0.1, 1 / 3, 2 / 3, 0.05, 0.15, 0.3, 1e-45, 1.4e-45, 1.17549435e-38, 1.1754942e-38,
+                      3.4e38, 3.4028235e38, 1e-11, 1.0000001e-11, 9.999999e-12, 1e21, 9.999999e20, 1e20 + 1e14,
+                      16777215.5, 8388607.5, 0.1 + 0.2, 1e-7, 123456.789,
+                      445045.625, 343270.875, 0.125, 2.5e-5], dtype=np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):  # inf (lognormal beyond float32) and NaN: dropped below
+        values = np.concatenate([bits, near, edges, rng.uniform(0, 1, 200_000).astype(np.float32),
+                                 (rng.integers(0, 10 ** 8, 200_000) / 100).astype(np.float32),
+                                 rng.lognormal(0, 12, 200_000).astype(np.float32)]).astype(np.float64)
+    values = np.concatenate([values, -values])
+    with np.errstate(invalid="ignore"):  # the NaN bit patterns
+        values = values[np.isfinite(values) & (values != np.round(values))]
+    assert values.size > 1_000_000
+    got, want = _printed_decimals(values, np.float32), _printed(values, np.float32)
+    wrong = np.flatnonzero(got != want)
+    assert wrong.size == 0, [(repr(np.float32(values[i])), got[i], want[i]) for i in wrong[:5]]
+    # every float16
+    h = np.arange(2 ** 16, dtype=np.uint16).view(np.float16).astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        h = h[np.isfinite(h) & (h != np.round(h))]
+    assert np.array_equal(_printed_decimals(h, np.float16), _printed(h, np.float16))
+    # through a Series, nullable Float32 with its missing values, as the readers of frames see it
+    s = pd.Series(np.array([0.95, np.nan, 1 / 3, -2.5, 3.0, 1e-45], dtype=np.float32)).astype("Float32")
+    s[1] = pd.NA
+    v = _as_float64(s)
+    assert np.isnan(v[1]) and v[0] == 0.95 and v[2] == 0.33333334 and v[3] == -2.5 and v[4] == 3.0
+    assert v[5] == 1e-45

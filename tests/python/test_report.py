@@ -6,6 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import civicast
@@ -83,6 +84,27 @@ def test_report_errors(tmp_path, plan_out):
     assert e.value.status == "CIV_ERR_IO" and "allocation.csv" in str(e.value)
     with pytest.raises(ValueError):
         civicast.report(plan_out, lang="fr")
+
+
+def test_report_currency_without_manifest(tmp_path):
+    """A folder assembled by hand of an allocation in USD, without manifest.json: refused (it was read as CNY,
+    万元, exit 0); currency="USD" reads it in cents, the minor unit from amount_minor / amount_major."""
+    demo = SOURCE / "datasets/demo_city"
+    spec = (demo / "allocation.spec").read_text(encoding="utf-8").replace('currency = "CNY"', 'currency = "USD"')
+    comm = pd.read_csv(demo / "communities.csv", dtype={"unique_id": str})
+    alloc, summary = civicast.allocate(comm, spec)
+    alloc.to_csv(tmp_path / "allocation.csv", index=False)
+    summary.to_csv(tmp_path / "allocation_summary.csv", index=False)
+    with pytest.raises(civicast.Error, match=r"amounts are in the minor and major units of a currency other than "
+                                             r"CNY's fen and yuan \(column 'amount_minor'\)") as e:
+        civicast.report(tmp_path)
+    assert e.value.status == "CIV_ERR_DOMAIN"
+    page = Path(civicast.report(tmp_path, currency="USD")).read_text(encoding="utf-8")
+    assert "16,600.0 万美元" in page and "万元" not in page
+    with pytest.raises(civicast.Error, match="but the minor unit is given as 1000"):
+        civicast.report(tmp_path, currency="USD", minor_unit=1000)
+    with pytest.raises(ValueError, match="minor_unit goes with currency="):
+        civicast.report(tmp_path, minor_unit=100)
 
 
 def test_plan_folder_is_enough_for_the_report(plan_out):

@@ -446,6 +446,17 @@ void civ_alloc_row_name(const civ_table *t, size_t r, char *buf, size_t size);
  * named in minor units or 万元, each at the table's file:line:column (settle.c; what = "spending", "paid", ...). */
 civ_status civ_alloc_money_column(const civ_table *t, const char *what, const char *col, int minor,
                                   const civ_alloc_spec *s, const char *const *ids, int64_t *out);
+/* name with its minor-unit mark made the major unit's, in buf: "paid_fen" -> "paid_yuan", "已拨金额_分" ->
+ * "已拨金额_元", "已拨金额（分）" -> "已拨金额（元）", any other name + "_yuan"; returns buf. */
+char *civ_alloc_major_header(const civ_alloc_spec *s, const char *name, char *buf, size_t size);
+/* Why value v[r] of column col (headed in minor units, n values) is not whole, and the cure, in buf (after "...
+ * is not a whole number of fen: "): a value with at most the currency's decimals in a column whose fractions
+ * all have them reads as major units typed under a minor header (a budget officer's 115251.82): head the column
+ * in major units (civ_alloc_major_header), rename saying what else the caller needs (" and name it with the
+ * pool's 'paid' key"); a value with more decimals is no amount in either unit.  release.c, settle.c and
+ * last_year.c's columns in minor units. */
+void civ_alloc_fraction_cure(const civ_alloc_spec *s, const char *col, const double *v, size_t n, size_t r,
+                             const char *rename, char *buf, size_t size);
 /* "万元 (10,000 yuan)", "fen" or "yuan": the unit mark in words, for messages. */
 const char *civ_alloc_unit_mark_name(const civ_alloc_spec *s, civ_unit_mark mark);
 /* Writes v minor units as major units with exactly `digits` decimals

@@ -193,20 +193,30 @@ static civ_status fund_column(const civ_alloc_problem *p, size_t u, int64_t *fen
             double scale = w == 1 ? (double)s->minor_unit : 1;
             for (size_t j = 0; j < ly->n; j++) {
                 double x = ly->values[k * ly->n + j] * scale;
-                if (!isfinite(x) || x < 0 || fabs(x - nearbyint(x)) > 1e-6 * fmax(1, fabs(x))) {
-                    char at[600];
+                /* within a hundredth of a minor unit, as settle.c reads money: the tolerance was 10^-6 of the
+                 * amount, so a third decimal of yuan (180670.327) was rounded away */
+                if (!isfinite(x) || x < 0 || fabs(x - nearbyint(x)) > fmax(0.01, 8 * (nextafter(x, INFINITY) - x))) {
+                    char at[600], why[800];
                     ly_place(ly, j, at, sizeof at);
                     civ_where e = {.file = ly->source, .line = ly->line[j],
                                    .column = ly->line[j] ? (long)ly->col_no[k] : 0, .series_id = ly->ids[j],
                                    .field = ly->cols[k]};
-                    return civ_fail_at(CIV_ERR_DOMAIN, &e,
-                                       "last year's allocation (%s): '%s' of community '%s' is %s, not an amount "
-                                       "of whole %s: write what the community got last year from fund '%s' (0 for "
-                                       "nothing)",
-                                       at, ly->cols[k], ly->ids[j],
-                                       isnan(x) ? "blank" : x < 0 ? "negative" : !isfinite(x) ? "infinite"
-                                                                               : "a fraction of a minor unit",
-                                       mi, p->units[u].name);
+                    if (isfinite(x) && x >= 0 && w == 1) {
+                        snprintf(why, sizeof why, "%.15g, with more than the currency's %d decimals: round it to "
+                                 "the %s in the sheet (Excel: =ROUND(cell, %d)); civicast does not round money",
+                                 x / scale, s->minor_digits, mi, s->minor_digits);
+                    } else if (isfinite(x) && x >= 0) { /* 115251.82 under pool_<fund>_fen: yuan under a fen header */
+                        char cure[700];
+                        civ_alloc_fraction_cure(s, want[0], ly->values + k * ly->n, ly->n, j,
+                                                "", cure, sizeof cure);
+                        snprintf(why, sizeof why, "%.15g, not a whole number of %s: %s", x, mi, cure);
+                    } else {
+                        snprintf(why, sizeof why, "%s, not an amount: write what the community got last year from "
+                                 "fund '%s' (0 for nothing)", isnan(x) ? "blank" : x < 0 ? "negative" : "infinite",
+                                 p->units[u].name);
+                    }
+                    return civ_fail_at(CIV_ERR_DOMAIN, &e, "last year's allocation (%s): '%s' of community '%s' is %s",
+                                       at, ly->cols[k], ly->ids[j], why);
                 }
                 fen[j] = (int64_t)llround(x);
             }

@@ -67,6 +67,64 @@ const char *civ_alloc_unit_mark_name(const civ_alloc_spec *s, civ_unit_mark mark
                                          : civ_alloc_major_name(s);
 }
 
+char *civ_alloc_major_header(const civ_alloc_spec *s, const char *name, char *buf, size_t size)
+{
+    const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
+    int cny = !s->currency || !strcmp(s->currency, "CNY");
+    size_t nl = strlen(name);
+    if (has_suffix(name, mi)) /* paid_fen -> paid_yuan */
+        snprintf(buf, size, "%.*s%s", (int)(nl - strlen(mi)), name, ma);
+    else if (cny && has_suffix(name, "分")) /* 已拨金额_分 -> 已拨金额_元 */
+        snprintf(buf, size, "%.*s元", (int)(nl - strlen("分")), name);
+    else {
+        static const char *const forms[] = {"（分）", "(分)", "[分]", "【分】", "单位：分", "单位:分"};
+        const char *at = NULL;
+        size_t k = 0;
+        for (; cny && k < sizeof forms / sizeof *forms && !(at = strstr(name, forms[k])); k++)
+            ;
+        if (at) { /* 已拨金额（分） -> 已拨金额（元）: the 分 is the form's last character, or the one before its bracket */
+            size_t fl = strlen(forms[k]), fen_at = strstr(forms[k], "分") - forms[k];
+            snprintf(buf, size, "%.*s%.*s元%s", (int)(at - name), name, (int)fen_at, forms[k],
+                     forms[k] + fen_at + strlen("分"));
+            size_t L = strlen(buf);
+            if (L < size)
+                snprintf(buf + L, size - L, "%s", at + fl);
+        } else
+            snprintf(buf, size, "%s_%s", name, ma);
+    }
+    return buf;
+}
+
+void civ_alloc_fraction_cure(const civ_alloc_spec *s, const char *col, const double *v, size_t n, size_t r,
+                             const char *rename, char *buf, size_t size)
+{
+    const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
+    const int d = civ_alloc_money_digits(s->minor_digits);
+    const double per = (double)s->minor_unit;
+    size_t fractions = 0, major_like = 0;
+    /* x read as major units has at most d decimals when x * minor_unit (= 10^d) is whole */
+    for (size_t i = 0; i < n; i++) {
+        double x = v[i], m = x * per;
+        if (!isfinite(x) || fabs(x - nearbyint(x)) <= 0.01)
+            continue;
+        fractions++;
+        major_like += fabs(m - nearbyint(m)) <= fmax(1e-6, 8 * (nextafter(fabs(m), INFINITY) - fabs(m)));
+    }
+    double m = v[r] * per;
+    char head[256];
+    civ_alloc_major_header(s, col, head, sizeof head);
+    if (fabs(m - nearbyint(m)) > fmax(1e-6, 8 * (nextafter(fabs(m), INFINITY) - fabs(m))))
+        snprintf(buf, size, "nor is it an amount in %s (more than the currency's %d decimals): correct the cell", ma,
+                 d);
+    else if (fractions > 1 && major_like == fractions)
+        snprintf(buf, size, "%zu of the column's %zu values have decimals, none more than %d, as amounts in %s "
+                 "do: the column holds %s, not %s: head it '%s' (read exactly to the %s)%s",
+                 fractions, n, d, ma, ma, mi, head, mi, rename);
+    else
+        snprintf(buf, size, "if the column holds %s, head it '%s' (read exactly to the %s)%s; if %s, correct the "
+                 "cell", ma, head, mi, rename, mi);
+}
+
 char *civ_alloc_format_major(int64_t v, int digits, char *buf, size_t size)
 {
     char tmp[CIV_CSV_NUMBER_SIZE]; /* digits from the integer, without printf */

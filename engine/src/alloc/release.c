@@ -167,7 +167,7 @@ civ_status civ_alloc_problem_set_paid(civ_alloc_problem *p, const civ_table *pai
     size_t n = p->n, U = p->n_units;
     int64_t *d = calloc(U * n + 1, sizeof *d), *tot = calloc(U + 1, sizeof *tot);
     size_t *row = malloc((n + 1) * sizeof *row), idc = 0, m = civ_table_n_rows(paid);
-    int64_t *major_v = malloc((m + 1) * sizeof *major_v); /* a column in major units, per row of the table */
+    int64_t *major_v = malloc((m + 1) * sizeof *major_v); /* a fund's column in minor units, per row of the table */
     const char **row_ids = malloc((m + 1) * sizeof *row_ids);
     civ_status st = d && tot && row && major_v && row_ids ? paid_rows(p, paid, row, &idc)
                                                           : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
@@ -178,28 +178,14 @@ civ_status civ_alloc_problem_set_paid(civ_alloc_problem *p, const civ_table *pai
         int major = 0;
         if ((st = paid_column(p, paid, u, &col, &major)))
             break;
-        if (major) { /* paid_yuan, 已拨金额（元）: exactly to the minor unit, more decimals refused at the cell */
-            if ((st = civ_alloc_money_column(paid, "paid", civ_table_column_name(paid, col), 0, p->spec, row_ids,
-                                             major_v)))
-                break;
-            for (size_t i = 0; i < n; i++) {
-                d[u * n + i] = major_v[row[i]];
-                tot[u] += major_v[row[i]];
-            }
-            continue;
-        }
-        for (size_t i = 0; i < n && !st; i++) {
-            double v = civ_table_number(paid, row[i], col);
-            if (!(v >= 0) || v != floor(v) || v > (double)CIV_ALLOC_MAX_MONEY) {
-                civ_where w;
-                char who[400];
-                civ_alloc_row_place(paid, "paid", row[i], col, p->ids[i], 0, &w, who, sizeof who);
-                st = civ_fail_at(CIV_ERR_DOMAIN, &w, "%s: %.15g is not a whole, non-negative number of minor units "
-                                                     "(fen, not yuan: an earlier allocation's pool_<fund>_fen column)",
-                                 who, v);
-            }
-            d[u * n + i] = (int64_t)v;
-            tot[u] += (int64_t)v;
+        /* paid_yuan, 已拨金额（元）: exactly to the minor unit, more decimals refused at the cell; paid_fen: whole
+         * minor units, a fraction refused with the cure that fits it (yuan typed under a header in fen) */
+        if ((st = civ_alloc_money_column(paid, "paid", civ_table_column_name(paid, col), !major, p->spec, row_ids,
+                                         major_v)))
+            break;
+        for (size_t i = 0; i < n; i++) {
+            d[u * n + i] = major_v[row[i]];
+            tot[u] += major_v[row[i]];
         }
     }
     free(row), free(major_v), free(row_ids);

@@ -171,9 +171,16 @@ civ_status civ_alloc_money_column(const civ_table *t, const char *what, const ch
          * 0.1 minor unit off and was once rounded away silently (the tolerance was relative: 1e-6 x
          * 18,067,032.7 fen = 18 fen) */
         if (fabs(x - whole) > fmax(0.01, 8 * (nextafter(fabs(x), INFINITY) - fabs(x)))) {
-            if (minor)
-                return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' = %.15g is not a whole number of minor units", who,
-                                   col, v[r]);
+            if (minor) { /* 115251.82 under paid_fen: yuan typed under a header in fen */
+                char cure[700];
+                civ_alloc_fraction_cure(s, col, v, civ_table_n_rows(t), r,
+                                        !strcmp(what, "paid")         ? " and name it with the pool's 'paid' key"
+                                        : !strcmp(what, "allocation") ? " in place of the fen column"
+                                                                      : "",
+                                        cure, sizeof cure);
+                return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' = %.15g is not a whole number of %s: %s", who, col,
+                                   v[r], civ_alloc_minor_name(s), cure);
+            }
             return civ_fail_at(CIV_ERR_DOMAIN, &d,
                                "%s: '%s' = %.15g has more than the currency's %d decimals: round it to the minor "
                                "unit in the sheet (Excel: =ROUND(cell, %d)); %s does not round money",
@@ -412,6 +419,15 @@ static civ_status settle_read(const civ_alloc_spec *sp, const civ_table *alloc, 
     size_t n = civ_table_n_rows(alloc), m = civ_table_n_rows(spending);
     char amount_col[48];
     snprintf(amount_col, sizeof amount_col, "amount_%s", civ_alloc_minor_name(sp));
+    size_t ac;
+    int amount_minor = 1; /* a sheet of the year's amounts in yuan, amount_yuan, when it has no amount_fen */
+    if (civ_table_find_column(alloc, amount_col, &ac)) {
+        char major_col[48];
+        snprintf(major_col, sizeof major_col, "amount_%s", civ_alloc_major_name(sp));
+        if (civ_table_find_column(alloc, major_col, &ac) == CIV_OK)
+            snprintf(amount_col, sizeof amount_col, "%s", major_col), amount_minor = 0;
+        civ_clear_error(); /* the lookups' "no such column": the reader names the one missing */
+    }
     const char *idc = sp->id_column ? sp->id_column : "unique_id";
     r->n = n;
     r->ids = calloc(n + 1, sizeof *r->ids);
@@ -443,7 +459,7 @@ static civ_status settle_read(const civ_alloc_spec *sp, const civ_table *alloc, 
     if (!st)
         st = id_column(alloc, "allocation", "unique_id", r->ids, &amap);
     if (!st)
-        st = civ_alloc_money_column(alloc, "allocation", amount_col, 1, sp, r->ids, r->a);
+        st = civ_alloc_money_column(alloc, "allocation", amount_col, amount_minor, sp, r->ids, r->a);
     if (!st)
         st = id_column(spending, "spending", idc, sids, &map);
     if (!st)

@@ -416,6 +416,36 @@ civ_status civ_report_write(const char *outdir, const civ_report_options *option
         json_string_field(manifest, end, "currency", currency, sizeof currency);
         minor_unit = json_long_field(manifest, end, "minor_unit");
     }
+    /* the caller's word for a folder that does not say (assembled by hand, without manifest.json): it must agree
+     * with what the folder does say */
+    const char *say = options && options->currency && options->currency[0] ? options->currency : NULL;
+    if (say && currency[0] && strcmp(say, currency)) {
+        civ_where w = {.file = outdir, .field = "currency"};
+        free(manifest);
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "the currency is given as %s, but the %s says %s", say,
+                           spec ? "plan's spec" : "folder's manifest.json", currency);
+    }
+    if (options && options->minor_unit > 0 && minor_unit > 0 && options->minor_unit != minor_unit) {
+        civ_where w = {.file = outdir, .field = "minor_unit"};
+        free(manifest);
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "the minor unit is given as %ld, but the %s says %ld",
+                           options->minor_unit, spec ? "plan's spec" : "folder's manifest.json", minor_unit);
+    }
+    if (options && options->minor_unit < 0) {
+        free(manifest);
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_report_write: minor_unit is %ld: give 1, 10, 100 or 1000 "
+                        "(minor units per major unit), or 0 to read it from the folder", options->minor_unit);
+    }
+    if (say && !currency[0]) {
+        if (strlen(say) != 3 || strspn(say, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3) {
+            free(manifest);
+            return civ_fail(CIV_ERR_INVALID_ARGUMENT, "the currency is given as '%s': give its ISO 4217 code in "
+                            "capitals, such as CNY, USD or HKD", say);
+        }
+        snprintf(currency, sizeof currency, "%s", say);
+    }
+    if (options && options->minor_unit > 0 && minor_unit <= 0)
+        minor_unit = options->minor_unit;
     rep_data d;
     civ_status s = rep_data_load(outdir, currency, minor_unit, &d);
     if (s) {

@@ -559,6 +559,103 @@ static double minor_factor(const civ_table *t)
     return 0.01;
 }
 
+/* The currency allocation.csv's money columns are named in: fen and yuan are CNY's (amount_fen, amount_yuan:
+ * civicast writes them for CNY in fen), minor and major another's (or CNY in another minor unit), and a bare
+ * "amount" names none.  Nothing stated (currency NULL or "": no spec, no manifest.json saying it, no
+ * civ_report_options.currency) and the columns not CNY's: refused, as the page would call the amounts 元 and
+ * read them in hundredths (a folder of USD read as CNY; one of JPY, whole yen, shown a hundredth of itself).
+ * Stated: CNY's columns under another currency are refused.  *minor_unit (0 = unknown): for columns in minor
+ * and major units, their ratio on the first row with both above 0. */
+static civ_status money_marks(const rep_data *d, const char *outdir, const char *currency, long *minor_unit)
+{
+    const civ_table *t = d->t_alloc;
+    size_t c, mi, ma;
+    col_ref id, dist;
+    civ_status s;
+    if (!t)
+        return CIV_OK;
+    const char *f = "allocation.csv";
+    /* a table without the columns every allocation has is told that first (load_comms' message) */
+    if ((s = need_col(d, t, f, &C_ID, &id)) || (s = need_col(d, t, f, &C_DISTRICT, &dist)))
+        return s;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", outdir, f);
+    int cny_cols = !civ_table_find_column(t, "amount_fen", &c) || !civ_table_find_column(t, "amount_yuan", &c);
+    int other = !cny_cols && (!civ_table_find_column(t, "amount_minor", &c) ||
+                              !civ_table_find_column(t, "amount_major", &c));
+    int bare = !cny_cols && !other && !civ_table_find_column(t, "amount", &c);
+    civ_clear_error(); /* the probes' "no such column" */
+    int stated = currency && currency[0];
+    civ_where w = {.file = path};
+    if (!stated && other) {
+        w.field = civ_table_find_column(t, "amount_minor", &c) ? "amount_major" : "amount_minor";
+        civ_clear_error();
+        return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                           "the %s amounts are in the minor and major units of a currency other than CNY's fen "
+                           "and yuan (column '%s'), and nothing in the folder says which (no manifest.json with the "
+                           "plan's currency): the page would call them 元 and read them in hundredths; give the "
+                           "currency (civicast report --currency USD, Python currency=\"USD\", C "
+                           "civ_report_options.currency), or rebuild the folder with civicast plan",
+                           f, w.field);
+    }
+    if (!stated && bare) {
+        w.field = "amount";
+        return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                           "the %s column 'amount' does not say its unit, and nothing in the folder does (no "
+                           "manifest.json): whole yuan would be read as fen, a hundredth of the money; name it "
+                           "amount_fen (whole fen) or amount_yuan (yuan), as civicast writes it",
+                           f);
+    }
+    if (stated && cny_cols && strcmp(currency, "CNY")) {
+        w.field = civ_table_find_column(t, "amount_fen", &c) ? "amount_yuan" : "amount_fen";
+        civ_clear_error();
+        return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                           "the %s amounts are in fen and yuan (column '%s'), CNY's, but the currency is given as "
+                           "%s: give the currency the folder was made in (CNY), or the folder of the %s run",
+                           f, w.field, currency, currency);
+    }
+    if (!other)
+        return CIV_OK;
+    int both = !civ_table_find_column(t, "amount_minor", &mi) && !civ_table_find_column(t, "amount_major", &ma);
+    civ_clear_error();
+    if (!both && *minor_unit <= 0) {
+        w.field = "amount_minor";
+        return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                           "the %s amounts do not have both amount_minor and amount_major, so the minor unit (minor "
+                           "units per %s) cannot be read from them: give it (civicast report --minor-unit 100, "
+                           "Python minor_unit=100, C civ_report_options.minor_unit)",
+                           f, currency);
+    }
+    long ratio = 0; /* amount_minor / amount_major on the first row with both above 0 */
+    for (size_t r = 0; both && r < civ_table_n_rows(t); r++) {
+        double a = civ_table_number(t, r, mi), b = civ_table_number(t, r, ma);
+        if (a > 0 && b > 0) {
+            for (long u = 1; u <= 1000; u *= 10)
+                if (fabs(a - (double)u * b) <= 0.5)
+                    ratio = u;
+            if (ratio && *minor_unit > 0 && ratio != *minor_unit) {
+                civ_where e = {.file = path, .line = civ_table_row_line(t, r), .field = "amount_minor"};
+                return civ_fail_at(CIV_ERR_DOMAIN, &e,
+                                   "the %s amounts say %ld minor units per %s (amount_minor %.15g = %ld x "
+                                   "amount_major %.15g), but the minor unit is given as %ld",
+                                   f, ratio, currency, a, ratio, b, *minor_unit);
+            }
+            break;
+        }
+    }
+    if (*minor_unit <= 0)
+        *minor_unit = ratio;
+    if (*minor_unit <= 0) {
+        w.field = "amount_minor";
+        return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                           "the %s amount_minor and amount_major do not give the minor unit (no row with both above "
+                           "0 and amount_minor = 1, 10, 100 or 1000 times amount_major): give it (civicast report "
+                           "--minor-unit 100, Python minor_unit=100, C civ_report_options.minor_unit)",
+                           f);
+    }
+    return CIV_OK;
+}
+
 static civ_status read_first(const char *outdir, const char *const *files, civ_table **t, const char **found)
 {
     for (int k = 0; files[k]; k++) {
@@ -667,6 +764,8 @@ civ_status rep_data_load(const char *outdir, const char *currency, long minor_un
         s = read_first(outdir, RISKS_FILES, &d->t_risks, &d->risks_file);
     if (!s)
         s = read_opt(outdir, "history.csv", 0, &d->t_hist);
+    if (!s)
+        s = money_marks(d, outdir, currency, &minor_unit);
     if (!s) /* minor_factor probes columns, and a failed probe would overwrite the error above */
         d->per_minor = minor_unit > 0 ? 1.0 / (double)minor_unit : minor_factor(d->t_sum);
     if (!s)

@@ -95,11 +95,13 @@ typedef struct rep_data {
 /* Reads the tables of `outdir`; allocation.csv and allocation_summary.csv are
  * required, the others optional.  currency (an ISO code) and minor_unit (minor
  * units per major unit) are the plan's, from its spec or manifest.json; NULL
- * and 0 when unknown (an older folder): CNY, and the minor unit the summary
- * implies.  Money columns are read under their CNY names (amount_fen,
- * amount_yuan) or another currency's (amount_minor, amount_major).  Errors: CIV_ERR_IO / CIV_ERR_PARSE from the
+ * and 0 when unknown (an older folder): CNY when allocation.csv's columns are
+ * CNY's (amount_fen, amount_yuan), refused when they are another currency's
+ * (amount_minor, amount_major) or a bare amount; the minor unit the summary
+ * implies, or for minor and major columns their ratio.  Money columns are read
+ * under their CNY names or another currency's.  Errors: CIV_ERR_IO / CIV_ERR_PARSE from the
  * reader (naming the file), CIV_ERR_MISSING_COLUMN naming the file and the
- * column names accepted, CIV_ERR_OUT_OF_MEMORY.  Free with rep_data_free. */
+ * column names accepted, CIV_ERR_DOMAIN (the currency, above), CIV_ERR_OUT_OF_MEMORY.  Free with rep_data_free. */
 civ_status rep_data_load(const char *outdir, const char *currency, long minor_unit, rep_data *d);
 /* The Chinese name of a currency's major unit (CNY 元, USD 美元, EUR 欧元, HKD 港元, ...), or NULL for a code
  * the report has no name for (it then shows the code). */
