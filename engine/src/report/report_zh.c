@@ -25,6 +25,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
+
 /* ---- matching a clause against a form ------------------------------------ */
 
 /* A form: the English with holes ("{s}" any text of one byte or more, "{n}"
@@ -71,17 +73,39 @@ static int fits(const char *en, const char *t, const char *end, span *h)
     return 0;
 }
 
+/* The text after the Chinese form's position p (its own or a hole's, up to
+ * 4 bytes, into t): what a space at p-1 meets. */
+static const char *after(const char *p, const span *h, char t[5])
+{
+    memset(t, 0, 5);
+    if (p[0] == '{' && p[1] >= '1' && p[1] <= '0' + MAX_HOLES && p[2] == '}')
+        memcpy(t, h[p[1] - '1'].p, h[p[1] - '1'].n < 4 ? h[p[1] - '1'].n : 4);
+    else if (p[0] == '{' && p[1] == 'u' && p[2] == '}')
+        t[0] = '\x01'; /* the unit is put later: no space goes before it */
+    else
+        memcpy(t, p, strnlen(p, 4));
+    return t;
+}
+
+/* The Chinese form with the holes' texts; each of its spaces kept only where
+ * Chinese keeps one (civ_zh_space) with the texts it meets, as explain.c
+ * writes it: "不符合 {1} 的条件" is "不符合流动人口服务的条件" and "不符合 ETS 的条件". */
 static void fill(civ_rbuf *b, const char *zh, const span *h)
 {
     for (const char *p = zh; *p;) {
-        if (p[0] == '{' && p[1] >= '1' && p[1] <= '0' + MAX_HOLES && p[2] == '}') {
+        if (*p == ' ') {
+            char t[5];
+            if (civ_zh_space(b->data, b->len, after(p + 1, h, t)) && t[0] != '\x01')
+                civ_rbuf_put(b, " ");
+            p++;
+        } else if (p[0] == '{' && p[1] >= '1' && p[1] <= '0' + MAX_HOLES && p[2] == '}') {
             civ_rbuf_putn(b, h[p[1] - '1'].p, h[p[1] - '1'].n);
             p += 3;
         } else if (p[0] == '{' && p[1] == 'u' && p[2] == '}') { /* the money's unit: rep_explanation_zh puts it */
             civ_rbuf_put(b, "\x01");
             p += 3;
         } else {
-            size_t n = strcspn(p + 1, "{") + 1;
+            size_t n = strcspn(p + 1, "{ ") + 1;
             civ_rbuf_putn(b, p, n);
             p += n;
         }
@@ -139,7 +163,7 @@ static const form DECISION[] = {
 /* A floor or hold-harmless that outranked the pace limit. */
 static const form YIELDED[] = {
     {"{s} (above the pace limit of +{n}% over last year {n} = {n}, which yields to it)",
-     "（增幅上限 上年 {3}{u} +{2}% = {4}{u} 低于此数，不适用）"},
+     "（增幅上限为上年 {3}{u} +{2}% = {4}{u}，低于此数，不适用）"},
 };
 /* The end of a fund's head (fund_head): its own history ... */
 static const form LAST_YEAR[] = {
@@ -158,9 +182,9 @@ static const form FUND[] = {
 /* The clauses besides the factor shares and the funds. */
 static const form CLAUSE[] = {
     {"not eligible for {s}", "不符合 {1} 的条件"},
-    {"group '{s}' of {s} scored higher", "{2} 中 '{1}' 组得分更高"},
+    {"group '{s}' of {s} scored higher", "{2} 中“{1}”组得分更高"},
     {"total {n} (last year {n}, {n}%)", "合计 {1}{u}（上年 {2}{u}，{3}%）"},
-    {"{s} tilt ×{n}", "{1} 倾斜 ×{2}"},
+    {"{s} tilt ×{n}", "{1} 倾斜 ×{2}"}, /* the spaces kept only where Chinese keeps them (fill) */
 };
 
 /* "<fund> <amount>[ (paid ...)][ (last year ...)]" */
