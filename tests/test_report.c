@@ -1381,6 +1381,14 @@ static void test_explanations_zh_older(void **state)
     rep_explanation_zh(&b, "meal_demand 20.0% (demand from its own months only: P has no series in the panel)", NULL);
     assert_string_equal(b.data, "构成：meal_demand 20.0%（需求仅按本社区自有月份预测：P 在面板中无序列)");
     civ_rbuf_free(&b);
+    /* ... counted in a quarterly panel's quarters (join.c; they were months whatever the panel) */
+    rep_explanation_zh(&b, "meal_demand 20.0% (demand history joined from P01+P02: 10 quarters 2022-Q1..2024-Q2); "
+                           "lowered to the cap", NULL);
+    assert_string_equal(b.data, "构成：meal_demand 20.0%（需求历史接续自 P01+P02: 10 个季度 2022-Q1..2024-Q2)；降至封顶");
+    civ_rbuf_free(&b);
+    rep_explanation_zh(&b, "meal_demand 20.0% (demand from its own years only: P has no series in the panel)", NULL);
+    assert_string_equal(b.data, "构成：meal_demand 20.0%（需求仅按本社区自有年份预测：P 在面板中无序列)");
+    civ_rbuf_free(&b);
     /* a plan in dollars run in English: the Chinese page follows its money with the code, as a run in Chinese
      * writes it (it said 元 after dollars) */
     rep_explanation_zh(&b, "population 50.0%; held at the floor of 50000.00; total 50000.00 (last year 48000.00, "

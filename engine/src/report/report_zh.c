@@ -253,13 +253,22 @@ static void phrases(civ_rbuf *b, const char *t, const char *end)
         {"nothing from this release", "本次未获追加"},
         {": no forecast, counted as 0)", "：无预测，按 0 计）"},    {" (last year's amounts from ", "（上年金额来自 "},
         /* a plan's [data] predecessors (plan/join.c) */
+        /* counted in the panel's periods (join.c): months, quarters, years */
         {" (demand history joined from ", "（需求历史接续自 "},     {" months ", " 个月 "},
+        {" quarters ", " 个季度 "},                                {" years ", " 年 "},
         {" (demand from its own months only: ", "（需求仅按本社区自有月份预测："},
+        {" (demand from its own quarters only: ", "（需求仅按本社区自有季度预测："},
+        {" (demand from its own years only: ", "（需求仅按本社区自有年份预测："},
         {" is also a predecessor of another community (a split: no share to divide its months)",
          " 同时是其他社区的前身（拆分：无份额可分摊其历史）"},
         {" has no series in the panel", " 在面板中无序列"},
         {" (shares ", "（份额 "},
         {" months, missing: neither its predecessors nor it reported", " 个月前身与本社区均无数据，按缺失处理"},
+        {" month, missing: neither its predecessors nor it reported", " 个月前身与本社区均无数据，按缺失处理"},
+        {" quarters, missing: neither its predecessors nor it reported", " 个季度前身与本社区均无数据，按缺失处理"},
+        {" quarter, missing: neither its predecessors nor it reported", " 个季度前身与本社区均无数据，按缺失处理"},
+        {" years, missing: neither its predecessors nor it reported", " 年前身与本社区均无数据，按缺失处理"},
+        {" year, missing: neither its predecessors nor it reported", " 年前身与本社区均无数据，按缺失处理"},
         {"no period before its own in which every predecessor reported", "各前身在本社区自有月份之前无共同上报的月份"}};
     for (const char *p = t; p < end;) {
         size_t k = 0;
