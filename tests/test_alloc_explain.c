@@ -177,9 +177,9 @@ static void check_yielded(const char **pp, check_ctx *c, const rules *r, int64_t
 {
     if (!**pp)
         return;
-    expect(pp, c->zh ? "（增幅上限 上年 " : " (above the pace limit of ");
+    expect(pp, c->zh ? "（增幅上限为上年 " : " (above the pace limit of ");
     check_pace_text(pp, c, r, ly, b);
-    expect(pp, c->zh ? " 低于此数，不适用）" : ", which yields to it)");
+    expect(pp, c->zh ? "，低于此数，不适用）" : ", which yields to it)");
     assert_true(b->pace < a);
     c->seen[K_YIELDED]++;
 }
@@ -353,6 +353,43 @@ static void check_fund_clause(const char *cl, check_ctx *c, int *done)
     done[r - c->rl] = 1;
 }
 
+/* The code point at *p (UTF-8), *p moved past it. */
+static unsigned next_cp(const unsigned char **p)
+{
+    const unsigned char *s = *p;
+    if (s[0] < 0x80)
+        return *p += 1, s[0];
+    if ((s[0] & 0xE0) == 0xC0)
+        return *p += 2, ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
+    if ((s[0] & 0xF0) == 0xE0)
+        return *p += 3, ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+    return *p += 4, 0x10000;
+}
+
+/* Chinese typeset as Chinese: no ASCII space between two Chinese characters ("老龄化 倾斜", "不符合 流动人口服务
+ * 的条件" before 2026-12-06) nor beside a full-width mark; NULL when so, else where it is not. */
+static const char *zh_spacing_fault(const char *text)
+{
+    static const unsigned marks[] = {0xFF08, 0xFF09, 0xFF1A, 0xFF1B, 0xFF0C, 0x3002, 0x3001, 0x201C, 0x201D};
+    const unsigned char *p = (const unsigned char *)text;
+    unsigned prev = 0;
+    while (*p) {
+        const unsigned char *at = p;
+        unsigned cp = next_cp(&p);
+        if (cp == ' ' && *p) {
+            const unsigned char *q = p;
+            unsigned next = next_cp(&q);
+            int han = prev >= 0x4E00 && prev <= 0x9FFF && next >= 0x4E00 && next <= 0x9FFF, mark = 0;
+            for (size_t k = 0; k < sizeof marks / sizeof *marks; k++)
+                mark |= prev == marks[k] || next == marks[k];
+            if (han || mark)
+                return (const char *)at;
+        }
+        prev = cp;
+    }
+    return NULL;
+}
+
 /* Every explanation of the table. */
 static void check_table(check_ctx *c)
 {
@@ -362,6 +399,10 @@ static void check_table(check_ctx *c)
     for (c->row = 0; c->row < civ_table_n_rows(c->t); c->row++) {
         char buf[8192];
         snprintf(buf, sizeof buf, "%s", civ_table_text(c->t, c->row, ex));
+        const char *fault = c->zh ? zh_spacing_fault(buf) : NULL;
+        if (fault)
+            fail_msg("row %zu: a space Chinese does not put at '%.24s': %s", c->row,
+                     fault > buf + 12 ? fault - 12 : buf, buf);
         int done[8] = {0};
         char *cl = buf, *next;
         int first = 1;
@@ -373,15 +414,17 @@ static void check_table(check_ctx *c)
                 first = 0;
                 continue;
             }
-            const char *ne = c->zh ? "不符合 " : "not eligible for ";
+            const char *ne = c->zh ? "不符合" : "not eligible for ";
             if (!strncmp(cl, ne, strlen(ne))) {
                 const char *nm = cl + strlen(ne);
-                size_t L = c->zh ? (size_t)(strstr(nm, " 的条件") - nm) : strlen(nm);
+                nm += c->zh && *nm == ' '; /* "不符合 ETS 的条件": the space beside Latin letters stays */
+                size_t L = c->zh ? (size_t)(strstr(nm, "的条件") - nm) : strlen(nm);
+                L -= c->zh && L && nm[L - 1] == ' ';
                 const rules *r = find_rules(c, nm, L);
                 assert_non_null(r);
                 assert_int_equal((int64_t)num_col(c, "pool_%s_fen", r->fund), 0);
                 done[r - c->rl] = 1;
-            } else if (!strstr(cl, c->zh ? " 倾斜 ×" : " tilt ×")) {
+            } else if (!strstr(cl, c->zh ? "倾斜 ×" : " tilt ×")) {
                 check_fund_clause(cl, c, done);
             }
         }
@@ -514,12 +557,15 @@ static void test_labels(void **state)
         assert_int_equal(civ_table_find_column(t, "factor_population_fen", &col), CIV_OK); /* columns: names */
         assert_int_equal(civ_table_find_column(t, "pool_eldercare+health_fen", &col), CIV_OK);
         const char *c1 = civ_table_text(t, 0, ex), *c2 = civ_table_text(t, 1, ex);
-        if (!strstr(c1, "常住人口 ") || !strstr(c1, zh ? "高龄 倾斜 ×1.2" : "高龄 tilt ×1.2") ||
-            !strstr(c1, "养老+医疗 ") || !strstr(c1, zh ? "不符合 migrant 的条件" : "not eligible for migrant") ||
-            !strstr(c1, zh ? "综合 中 'g1' 组得分更高" : "group 'g1' of 综合 scored higher") ||
+        /* Chinese: no space between two Chinese characters, one beside Latin letters and digits */
+        if (!strstr(c1, "常住人口 ") || !strstr(c1, zh ? "；高龄倾斜 ×1.2；" : "高龄 tilt ×1.2") ||
+            !strstr(c1, "养老+医疗 ") || !strstr(c1, zh ? "；不符合 migrant 的条件" : "not eligible for migrant") ||
+            !strstr(c1, zh ? "；综合中“g1”组得分更高；" : "group 'g1' of 综合 scored higher") ||
+            (zh && zh_spacing_fault(c1)) ||
             strstr(c1, "population") || strstr(c1, "eldercare") || strstr(c1, "aging") || strstr(c1, "main"))
             fail_msg("C1 (%s): %s", zh ? "zh" : "en", c1);
-        if (!strstr(c2, "流动人口 ") || !strstr(c2, "aged ") || !strstr(c2, "migrant ") || strstr(c2, "高龄"))
+        if (!strstr(c2, "流动人口 ") || !strstr(c2, "aged ") || !strstr(c2, "migrant ") || strstr(c2, "高龄") ||
+            (zh && zh_spacing_fault(c2)))
             fail_msg("C2 (%s): %s", zh ? "zh" : "en", c2);
         civ_table_free(t);
     }
@@ -571,6 +617,31 @@ static void test_labels(void **state)
         }
         civ_table_free(t);
     }
+    civ_alloc_spec_free(spec);
+    /* a fund, tilt and formula with Chinese labels inside the Chinese sentence: no space on either side (before
+     * 2026-12-06 "不符合 流动人口服务 的条件", "老龄 倾斜 ×1.2", "综合 中 'g1' 组得分更高"); a label ending in a
+     * full-width bracket before its amount has none either ("人口（常住）12.5%") */
+    char zh_labels[2048];
+    at = strstr(spec_text, "eligible_min = 0.5\n");
+    snprintf(zh_labels, sizeof zh_labels, "%.*slabel = \"流动人口服务\"\n%s", (int)(at - spec_text), spec_text, at);
+    char *lab = strstr(zh_labels, "label = \"常住人口\"");
+    memmove(lab + strlen("label = \"人口（常住）\""), lab + strlen("label = \"常住人口\""),
+            strlen(lab + strlen("label = \"常住人口\"")) + 1);
+    memcpy(lab, "label = \"人口（常住）\"", strlen("label = \"人口（常住）\""));
+    assert_int_equal(civ_alloc_spec_parse(zh_labels, strlen(zh_labels), "zh.spec", &spec), CIV_OK);
+    civ_status st;
+    civ_table *t = solve_table(spec, comm, CIV_ALLOC_EXPLAIN_ZH, &st);
+    assert_int_equal(st, CIV_OK);
+    size_t ex;
+    assert_int_equal(civ_table_find_column(t, "explanation", &ex), CIV_OK);
+    const char *c1 = civ_table_text(t, 0, ex), *c2 = civ_table_text(t, 1, ex);
+    if (!strstr(c1, "；不符合流动人口服务的条件") || !strstr(c1, "；高龄倾斜 ×1.2；") ||
+        !strstr(c1, "；综合中“g1”组得分更高；") || !strstr(c1, "构成：人口（常住）") || strstr(c1, "） ") ||
+        zh_spacing_fault(c1))
+        fail_msg("C1 (zh labels): %s", c1);
+    if (!strstr(c2, "；流动人口服务 ") || zh_spacing_fault(c2))
+        fail_msg("C2 (zh labels): %s", c2);
+    civ_table_free(t);
     civ_table_free(comm);
     civ_alloc_spec_free(spec);
 }

@@ -990,6 +990,93 @@ static void test_merged_community_history(void **state)
     civ_plan_free(p);
 }
 
+/* The explanation of a joined history counts the panel's own periods: on a quarterly panel (the test plan's
+ * months summed by quarter) P01 and P02 merged into M12, whose own quarters start in 2024-Q4 while theirs end in
+ * 2024-Q2.  Before, the note said "10 个月 2022-Q1..2024-Q2" and "1 个月前身与本社区均无数据" (English "10
+ * months", "1 months") whatever the frequency; now 个季度 / quarters, in both languages of the plan. */
+static void test_merged_community_quarters(void **state)
+{
+    (void)state;
+    char *text = tf_slurp(CIV_SOURCE_DIR "/tests/data/plan/meals.csv", NULL);
+    assert_non_null(text);
+    char ids[8][8];
+    double q[8][12] = {{0}};
+    size_t n_ids = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        if (!strncmp(line, "unique_id", 9))
+            continue;
+        size_t k = 0;
+        while (k < n_ids && strncmp(ids[k], line, 3))
+            k++;
+        if (k == n_ids)
+            snprintf(ids[n_ids++], sizeof ids[0], "%.3s", line);
+        int y = atoi(line + 4), m = atoi(line + 9);
+        q[k][(y - 2022) * 4 + (m - 1) / 3] += atof(line + 12);
+    }
+    free(text);
+    assert_int_equal(n_ids, 6);
+    char panel[8192];
+    size_t n = (size_t)sprintf(panel, "unique_id,ds,y\n");
+    for (size_t k = 0; k < n_ids; k++)
+        for (int t = 0; t < 12; t++) {
+            int merged = !strcmp(ids[k], "P01") || !strcmp(ids[k], "P02");
+            if (!merged || t < 10) /* P01 and P02 end in 2024-Q2 */
+                n += (size_t)sprintf(panel + n, "%s,%d-Q%d,%g\n", ids[k], 2022 + t / 4, t % 4 + 1, q[k][t]);
+        }
+    n += (size_t)sprintf(panel + n, "M12,2024-Q4,%g\n", q[0][11] + q[1][11]); /* M12's own quarter */
+    write_file("quarters.csv", panel);
+    write_file("quarters_comm.csv", "unique_id,district,population,aged60,aged60_share,migrant_share,"
+                                    "last_year_funding,前身\n"
+                                    "M12,East,3700,900,0.243243,0.4,30000,P01；P02\n"
+                                    "P03,East,1800,700,0.388889,0.2,15000,\n"
+                                    "P04,West,3000,600,0.200000,0.7,20000,\n"
+                                    "P05,West,900,350,0.388889,0.05,8000,\n"
+                                    "P06,West,2200,450,0.204545,0.3,15000,\n");
+    char *spec = tf_slurp(CIV_SOURCE_DIR "/tests/data/plan/plan.spec", NULL);
+    assert_non_null(spec);
+    char *at = strstr(spec, "[data]\n"), *with = malloc(strlen(spec) + 64);
+    assert_non_null(at);
+    sprintf(with, "%.*s[data]\npredecessors = \"前身\"\n%s", (int)(at - spec), spec, at + 7);
+    write_file("quarters.spec", with);
+    free(with);
+    free(spec);
+    for (int zh = 1; zh >= 0; zh--) {
+        char plan[2048];
+        snprintf(plan, sizeof plan,
+                 "[plan]\npanel = \"%s/quarters.csv\"\ncommunities = \"%s/quarters_comm.csv\"\n"
+                 "spec = \"%s/quarters.spec\"\nlang = \"%s\"\n[forecast]\nmodel = \"snaive\"\nhorizon = 12\n",
+                 tmpdir, tmpdir, tmpdir, zh ? "zh" : "en");
+        civ_plan *p = NULL;
+        civ_plan_result *r = NULL;
+        assert_int_equal(civ_plan_read(write_file("quarters.toml", plan), &p), CIV_OK);
+        if (civ_plan_run(p, NULL, &r))
+            fail_msg("quarterly plan: %s", civ_last_error_message());
+        civ_plan_stats st;
+        assert_int_equal(civ_plan_result_stats(r, &st), CIV_OK);
+        assert_int_equal(st.n_joined, 1);
+        const civ_table *al = civ_plan_result_table(r, CIV_PLAN_ALLOCATION);
+        size_t cid, cex;
+        assert_int_equal(civ_table_find_column(al, "unique_id", &cid), CIV_OK);
+        assert_int_equal(civ_table_find_column(al, "explanation", &cex), CIV_OK);
+        int found = 0;
+        for (size_t row = 0; row < civ_table_n_rows(al); row++)
+            if (!strcmp(civ_table_text(al, row, cid), "M12")) {
+                const char *e = civ_table_text(al, row, cex);
+                const char *want = zh ? "（需求历史接续自 P01+P02：10 个季度 2022-Q1..2024-Q2，2024-Q3..2024-Q3 共 1 "
+                                        "个季度前身与本社区均无数据，按缺失处理）"
+                                      : " (demand history joined from P01+P02: 10 quarters 2022-Q1..2024-Q2, "
+                                        "2024-Q3..2024-Q3, 1 quarter, missing: neither its predecessors nor it "
+                                        "reported)";
+                if (!strstr(e, want) || strstr(e, "月") || strstr(e, "month"))
+                    fail_msg("M12's explanation (%s) does not count quarters: %s", zh ? "zh" : "en", e);
+                found = 1;
+            }
+        assert_true(found);
+        civ_plan_result_free(r);
+        civ_plan_free(p);
+    }
+}
+
 /* [data] predecessor_shares: P03 split into S31 (0.6) and S32 (0.4), neither with months of its own yet, and
  * P05 renamed R05 from 2023-09 with P05's months ending 2023-06.  Before, S31 and S32 were a split without a
  * share: no series, their demand counted as 0 (if_missing); now each continues its share of P03's history,
@@ -1182,6 +1269,7 @@ int main(void)
         cmocka_unit_test(test_uncertainty_columns_arguments),
         cmocka_unit_test(test_late_series_and_ids),
         cmocka_unit_test(test_merged_community_history),
+        cmocka_unit_test(test_merged_community_quarters),
         cmocka_unit_test(test_split_shares),
         cmocka_unit_test(test_codes_as_written),
     };

@@ -1375,6 +1375,28 @@ static void test_explanations_zh(void **state)
             fail_msg("no explanation had '%s': the test does not cover that clause", CLAUSE_KINDS[k]);
 }
 
+/* The Chinese of an English run's clauses spaced as explain.c's Chinese mode writes them: no space between
+ * a Chinese name and the Chinese around it, nor beside a full-width mark; one beside Latin letters and
+ * digits.  Before 2026-12-06: "不符合 流动人口服务 的条件", "老龄化 倾斜 ×1.2", "综合 中 'g1' 组得分更高",
+ * "养老（市级） 100.00元". */
+static void test_explanations_zh_spacing(void **state)
+{
+    (void)state;
+    civ_rbuf b = {0};
+    rep_explanation_zh(&b, "老年人口 50.0%; group 'g1' of 综合 scored higher; 老龄化 tilt ×1.2; 养老（市级） 100.00: "
+                           "by formula; not eligible for 流动人口服务; not eligible for ETS",
+                       NULL);
+    assert_string_equal(b.data, "构成：老年人口 50.0%；综合中“g1”组得分更高；老龄化倾斜 ×1.2；养老（市级）100.00元：按公式分配；"
+                                "不符合流动人口服务的条件；不符合 ETS 的条件");
+    civ_rbuf_free(&b);
+    rep_explanation_zh(&b, "aged 50.0%; aging tilt ×1.2; 养老 100.00: held at the floor of 100.00 (above the pace limit "
+                           "of +20% over last year 50.00 = 60.00, which yields to it)",
+                       NULL);
+    assert_string_equal(b.data, "构成：aged 50.0%；aging 倾斜 ×1.2；养老 100.00元：保持在保底 100.00元（增幅上限为上年 50.00元 "
+                                "+20% = 60.00元，低于此数，不适用）");
+    civ_rbuf_free(&b);
+}
+
 /* Clauses of an older folder that fit no form of explain.c keep the
  * phrase-by-phrase translation. */
 static void test_explanations_zh_older(void **state)
@@ -1391,6 +1413,14 @@ static void test_explanations_zh_older(void **state)
     civ_rbuf_free(&b);
     rep_explanation_zh(&b, "meal_demand 20.0% (demand from its own months only: P has no series in the panel)", NULL);
     assert_string_equal(b.data, "构成：meal_demand 20.0%（需求仅按本社区自有月份预测：P 在面板中无序列)");
+    civ_rbuf_free(&b);
+    /* ... counted in a quarterly panel's quarters (join.c; they were months whatever the panel) */
+    rep_explanation_zh(&b, "meal_demand 20.0% (demand history joined from P01+P02: 10 quarters 2022-Q1..2024-Q2); "
+                           "lowered to the cap", NULL);
+    assert_string_equal(b.data, "构成：meal_demand 20.0%（需求历史接续自 P01+P02: 10 个季度 2022-Q1..2024-Q2)；降至封顶");
+    civ_rbuf_free(&b);
+    rep_explanation_zh(&b, "meal_demand 20.0% (demand from its own years only: P has no series in the panel)", NULL);
+    assert_string_equal(b.data, "构成：meal_demand 20.0%（需求仅按本社区自有年份预测：P 在面板中无序列)");
     civ_rbuf_free(&b);
     /* a plan in dollars run in English: the Chinese page follows its money with the code, as a run in Chinese
      * writes it (it said 元 after dollars) */
@@ -1521,6 +1551,7 @@ int main(void)
         cmocka_unit_test(test_demand_window),    cmocka_unit_test(test_frequencies), cmocka_unit_test(test_zh_tidy),
         cmocka_unit_test(test_model_mix_many_specs),
         cmocka_unit_test(test_explanations_zh), cmocka_unit_test(test_explanations_zh_older),
+        cmocka_unit_test(test_explanations_zh_spacing),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);

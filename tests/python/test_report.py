@@ -141,10 +141,13 @@ def test_plan_folder_is_enough_for_the_report(plan_out):
 
 def test_chinese_page_spacing(plan_out):
     """The Chinese page's text (its sentences, headings, tables and every
-    chart's spec) has no ASCII space beside a full-width mark and no ASCII
-    bracket after a Chinese word: a model's name ending in ） before 的 or a
-    number ('自动组合（默认） 的', '（自动组合（默认） 40,108，'), axis titles as
-    '金额 (万元)' and '缺口（正为不足） (万元)' where the tables write '人均（元）'."""
+    chart's spec) has no ASCII space beside a full-width mark, none between
+    two Chinese characters and no ASCII bracket after a Chinese word: a
+    model's name ending in ） before 的 or a number ('自动组合（默认） 的',
+    '（自动组合（默认） 40,108，'), axis titles as '金额 (万元)' and
+    '缺口（正为不足） (万元)' where the tables write '人均（元）'; the
+    allocation table's explanation cells, written by the engine, too
+    ('老龄化 倾斜 ×1.2', '不符合 流动人口服务 的条件' before 2026-12-06)."""
     import re
     import html as html_mod
     civicast.report(plan_out, lang="zh")
@@ -154,6 +157,8 @@ def test_chinese_page_spacing(plan_out):
     for spec in sorted((plan_out / "charts").glob("*.vl.json")):
         texts.append((spec.name, spec.read_text(encoding="utf-8")))
     marks = "（）：；，。、“”‘’《》【】！？"
-    bad = re.compile(r".{0,12}(?: [%s]|[%s] |[\u4e00-\u9fff] \().{0,12}" % (marks, marks))
+    bad = re.compile(r".{0,12}(?: [%s]|[%s] |[\u4e00-\u9fff] \(|[\u4e00-\u9fff] [\u4e00-\u9fff]).{0,12}"
+                     % (marks, marks))
     found = [(name, m.group(0)) for name, text in texts for m in bad.finditer(text)]
     assert not found, found[:10]
+    assert "老龄化倾斜 ×1.2" in texts[0][1] and "不符合流动人口服务的条件" in texts[0][1]

@@ -14,6 +14,9 @@
  * (civ_alloc_member_bounds), so an explanation never states a bound its
  * amount contradicts: tests/test_alloc_explain.c parses every clause and
  * checks it against the numbers.  Money is formatted from the integers.
+ * The Chinese sentence sets the spec's and the data's names as Chinese is
+ * typeset (gap(): civ_zh_space): "老龄化倾斜 ×1.2", "不符合流动人口服务的条件",
+ * but "不符合 migrant 的条件", "常住人口 17.5%".
  *
  * The sentence is assembled from pieces without printf (a million-row
  * allocation writes a million of them): text is copied, numbers go through
@@ -28,6 +31,7 @@
 
 #include "alloc.h"
 #include "csv.h"
+#include "text.h"
 
 /* The name people read of a spec entry with name and label (factor, tilt, formula). */
 #define LABEL(entry) ((entry)->label ? (entry)->label : (entry)->name)
@@ -69,6 +73,24 @@ static inline __attribute__((always_inline)) void app_s(ebuf *e, const char *s)
     if (!s)
         s = "(null)";
     app(e, s, strlen(s));
+}
+
+/* Where a name from the spec or the data meets the Chinese text around it, the space Chinese puts there
+ * (civ_zh_space): one beside Latin letters and digits ("ETS 的", "老龄化 31.2%"), none between two Chinese
+ * characters or next to a full-width mark ("不符合流动人口服务的条件", "老龄化倾斜 ×1.2"). */
+static void gap(ebuf *e, const char *next)
+{
+    if (civ_zh_space(e->buf, e->len, next))
+        app(e, " ", 1);
+}
+
+/* The space before a number: in Chinese by the rule of gap() (none after a full-width mark). */
+static void gap_number(ebuf *e, int zh)
+{
+    if (zh)
+        gap(e, "0");
+    else
+        app(e, " ", 1);
 }
 
 /* "%.<decimals>f" (decimals 1 or 2) */
@@ -133,7 +155,7 @@ static void fund_head(ebuf *e, const civ_alloc_problem *p, const civ_alloc_resul
     const civ_alloc_formula *fo = &s->formulas[p->units[u].formula];
     int64_t a = civ_alloc_unit_year_minor(p, r, u, i), ly = p->unit_has_last[u] ? civ_alloc_unit_last_minor(p, u, i) : -1;
     app_s(e, p->units[u].label); /* "<fund> <amount>[元]" */
-    app(e, " ", 1);
+    gap_number(e, zh);
     app_minor(e, s, a);
     if (zh)
         app_unit(e, s);
@@ -273,10 +295,10 @@ static void fund_decision(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
     }
     if (yielded) { /* the floor (or hold-harmless) outranked the pace limit */
         /* " (above the pace limit of +<q>% over last year <ly> = <pace>, which yields to it)"
-         * (zh: "（增幅上限 上年 <ly>元 +<q>% = <pace>元 低于此数，不适用）") */
-        app_s(e, zh ? "（增幅上限 " : " (above the pace limit of ");
+         * (zh: "（增幅上限为上年 <ly>元 +<q>% = <pace>元，低于此数，不适用）") */
+        app_s(e, zh ? "（增幅上限为" : " (above the pace limit of ");
         app_pace_terms(e, s, &bd, q, zh);
-        app_s(e, zh ? " 低于此数，不适用）" : ", which yields to it)");
+        app_s(e, zh ? "，低于此数，不适用）" : ", which yields to it)");
     }
 }
 
@@ -296,7 +318,7 @@ static void factor_shares(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
         if (!first)
             app_s(e, " + ");
         app_s(e, LABEL(&s->factors[k])); /* "<factor> <x.x>%" */
-        app(e, " ", 1);
+        gap_number(e, zh);
         app_fixed(e, 100 * v / tot, 1);
         app(e, "%", 1);
         first = 0;
@@ -324,7 +346,9 @@ static void factor_shares(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
             app_s(e, zh ? "：无预测，按 0 计）" : ": no forecast, counted as 0)");
         }
     if (p->pred && p->pred[i][0]) { /* [data] predecessors: whose last year it carries */
-        app_s(e, zh ? "（上年金额来自 " : " (last year's amounts from ");
+        app_s(e, zh ? "（上年金额来自" : " (last year's amounts from ");
+        if (zh)
+            gap(e, p->pred[i]);
         app_s(e, p->pred[i]);
         app_s(e, zh ? "）" : ")");
     }
@@ -353,21 +377,26 @@ size_t civ_alloc_explain_row_parts(const civ_alloc_problem *p, const civ_alloc_r
         if (!un->eligible[i]) {
             if (s->pools[un->first_pool].eligible_attribute) { /* "not eligible for <fund>" */
                 app_s(&e, sep);
-                app_s(&e, zh ? "不符合 " : "not eligible for ");
-                app_s(&e, un->label);
+                app_s(&e, zh ? "不符合" : "not eligible for ");
                 if (zh)
-                    app_s(&e, " 的条件");
+                    gap(&e, un->label);
+                app_s(&e, un->label);
+                if (zh) {
+                    gap(&e, "的");
+                    app_s(&e, "的条件");
+                }
             }
             continue;
         }
         if (fo->greater_of && r->unrounded[i] > 0) { /* "group '<g>' of <formula> scored higher" */
             const char *g = fo->groups[r->winner[u * n + i]];
             app_s(&e, sep);
-            if (zh) { /* "<formula> 中 '<g>' 组得分更高" */
+            if (zh) { /* "<formula>中“<g>”组得分更高" */
                 app_s(&e, LABEL(fo));
-                app_s(&e, " 中 '");
+                gap(&e, "中");
+                app_s(&e, "中“");
                 app_s(&e, g);
-                app_s(&e, "' 组得分更高");
+                app_s(&e, "”组得分更高");
             } else {
                 app_s(&e, "group '");
                 app_s(&e, g);
@@ -378,10 +407,12 @@ size_t civ_alloc_explain_row_parts(const civ_alloc_problem *p, const civ_alloc_r
         }
         uint32_t mask = p->tilt_mask[un->formula * n + i];
         for (size_t t = 0; t < s->n_tilts; t++)
-            if (mask & ((uint32_t)1 << t)) { /* "<tilt> tilt ×<m>" */
+            if (mask & ((uint32_t)1 << t)) { /* "<tilt> tilt ×<m>" (zh: "<tilt>倾斜 ×<m>", "ETS 倾斜 ×<m>") */
                 app_s(&e, sep);
                 app_s(&e, LABEL(&s->tilts[t]));
-                app_s(&e, zh ? " 倾斜 ×" : " tilt ×");
+                if (zh)
+                    gap(&e, "倾");
+                app_s(&e, zh ? "倾斜 ×" : " tilt ×");
                 app_g(&e, s->tilts[t].multiplier);
             }
         app_s(&e, sep);

@@ -2,7 +2,8 @@
  * text.c -- layer: core.  Strict UTF-8 validation, the one check the CSV and
  * HDF5 readers both apply to every text cell they accept; ids as Excel and
  * pandas write them (long codes in scientific form, integers written as
- * floats, lost leading zeros) and the natural order of codes and names.
+ * floats, lost leading zeros) and the natural order of codes and names;
+ * where Chinese text keeps an ASCII space (civ_zh_space).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -280,4 +281,44 @@ int civ_natural_cmp(const char *a, const char *b)
     if (*p || *q)
         return *p ? 1 : -1;
     return tie;
+}
+
+int civ_zh_full_width_mark(unsigned cp)
+{
+    static const unsigned marks[] = {0xFF08, 0xFF09, 0xFF1A, 0xFF1B, 0xFF0C, 0x3002, 0x3001, 0x201C, 0x201D, 0x2018,
+                                     0x2019, 0x300A, 0x300B, 0x3010, 0x3011, 0xFF01, 0xFF1F, 0x3000};
+    for (size_t k = 0; k < sizeof marks / sizeof *marks; k++)
+        if (cp == marks[k])
+            return 1;
+    return 0;
+}
+
+int civ_zh_han(unsigned cp) { return (cp >= 0x3400 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF); }
+
+/* The code point of the UTF-8 sequence at p (0 for a malformed one). */
+static unsigned zh_code_point(const unsigned char *p)
+{
+    if (p[0] < 0x80)
+        return p[0];
+    if ((p[0] & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80)
+        return ((p[0] & 0x1Fu) << 6) | (p[1] & 0x3Fu);
+    if ((p[0] & 0xF0) == 0xE0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80)
+        return ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+    return 0;
+}
+
+int civ_zh_space(const char *before, size_t n, const char *after)
+{
+    if (!before || !n || !after || !after[0])
+        return 0;
+    const unsigned char *b = (const unsigned char *)before;
+    size_t k = n - 1;
+    while (k > 0 && (b[k] & 0xC0) == 0x80 && n - k < 4) /* back to the last character's first byte */
+        k--;
+    unsigned char tail[5] = {0}; /* the last character alone: nothing past before[n) is read */
+    memcpy(tail, b + k, n - k);
+    unsigned last = zh_code_point(tail), next = zh_code_point((const unsigned char *)after);
+    if (last == ' ' || next == ' ' || civ_zh_full_width_mark(last) || civ_zh_full_width_mark(next))
+        return 0;
+    return !(civ_zh_han(last) && civ_zh_han(next));
 }

@@ -76,4 +76,19 @@ size_t civ_text_list_separator(const char *c);
  * when no item is left.  One reading of such cells for every caller. */
 int civ_text_list_next(const char **c, const char **item, size_t *len);
 
+/* 1 when Chinese text puts an ASCII space between the text before[0..n) and
+ * the text `after` where they meet (a name from the spec or the data inside a
+ * Chinese sentence): a space stays beside Latin letters and digits ("2026 年",
+ * "ETS 的", "老龄化 31.2%"), none goes between two Chinese characters
+ * (U+3400..U+9FFF, U+F900..U+FAFF: "不符合流动人口服务的条件") or next to a
+ * full-width mark (（）：；，。、“”‘’《》【】！？ and the ideographic space),
+ * nor at the start or end of a text, nor beside a space already there.  The
+ * one rule of the explanations (alloc/explain.c, plan/join.c) and the report's
+ * Chinese (report_zh.c, report_text.c). */
+int civ_zh_space(const char *before, size_t n, const char *after);
+/* 1 for the code points of civ_zh_space's full-width marks. */
+int civ_zh_full_width_mark(unsigned cp);
+/* 1 for a Chinese character in civ_zh_space's sense. */
+int civ_zh_han(unsigned cp);
+
 #endif

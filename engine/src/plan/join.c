@@ -2,8 +2,9 @@
  * join.c -- layer plan: a merged or renamed community's demand forecast from its predecessors' history.  When
  * the spec names [data] predecessors, the forecast stage forecasts the panel of civ_panel_join_predecessors
  * (each such community's series continues its predecessors' summed months; their own series are left out: no
- * community this year), and each such community's explanation says where its demand history came from
- * (docs/FORECASTING.md and docs/ALLOCATION.md, "When the map changes").
+ * community this year), and each such community's explanation says where its demand history came from, counted
+ * in the panel's periods (months, quarters, years: 个月, 个季度, 年) (docs/FORECASTING.md and docs/ALLOCATION.md,
+ * "When the map changes").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,8 +58,26 @@ civ_status civ_plan_join_predecessors(const civ_alloc_spec *spec, const civ_tabl
     return CIV_OK;
 }
 
+/* The panel's period, as the explanations count it: kind 0 after a number in Chinese ("30 个月", "8 个季度",
+ * "3 年"), kind 1 the plural after a number in English, kind 2 the singular, kind 3 the Chinese of "its own
+ * months" (自有月份, 自有季度, 自有年份). */
+static const char *period_word(civ_frequency f, int kind)
+{
+    static const char *const words[][4] = {
+        {"期", "periods", "period", "各期"},    {"年", "years", "year", "年份"},   {"个季度", "quarters", "quarter", "季度"},
+        {"个月", "months", "month", "月份"},    {"周", "weeks", "week", "周"},     {"天", "days", "day", "日期"}};
+    return words[f >= CIV_FREQ_YEARLY && f <= CIV_FREQ_DAILY ? f : 0][kind];
+}
+
+/* "<n> <periods>" in English (1 month, 30 months) or Chinese (30 个月), into buf. */
+static const char *count(double n, civ_frequency f, int zh, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.0f %s", n, period_word(f, zh ? 0 : n == 1 ? 2 : 1));
+    return buf;
+}
+
 /* The note of joins row r, in Chinese or English. */
-static void note(const civ_table *j, size_t r, int zh, char *buf, size_t size)
+static void note(const civ_table *j, size_t r, int zh, civ_frequency f, char *buf, size_t size)
 {
     size_t c[11];
     const char *names[11] = {"predecessors", "status", "joined_periods", "joined_from", "joined_to", "blocking",
@@ -68,36 +87,35 @@ static void note(const civ_table *j, size_t r, int zh, char *buf, size_t size)
     const char *shares = civ_table_text(j, r, c[7]), *gf = civ_table_text(j, r, c[9]);
     const char *gt = civ_table_text(j, r, c[10]);
     double gap = civ_table_number(j, r, c[8]);
-    char sh[160] = "", gp[200] = ""; /* no clause separator ("; ", "；") inside: explanations split on them */
+    char sh[160] = "", gp[200] = "", cn[32]; /* no clause separator ("; ", "；") inside: explanations split on them */
     if (shares[0])
         snprintf(sh, sizeof sh, zh ? "（份额 %s）" : " (shares %s)", shares);
     if (gap > 0)
         snprintf(gp, sizeof gp,
-                 zh ? "，%s..%s 共 %.0f 个月前身与本社区均无数据，按缺失处理" : ", %s..%s, %.0f months, missing: "
-                                                                  "neither its predecessors nor it reported",
-                 gf, gt, gap);
+                 zh ? "，%s..%s 共 %s前身与本社区均无数据，按缺失处理" : ", %s..%s, %s, missing: "
+                                                          "neither its predecessors nor it reported",
+                 gf, gt, count(gap, f, zh, cn, sizeof cn));
     const char *pred = civ_table_text(j, r, c[0]), *st = civ_table_text(j, r, c[1]);
     const char *from = civ_table_text(j, r, c[3]), *to = civ_table_text(j, r, c[4]);
     const char *bad = civ_table_text(j, r, c[5]);
     double n = civ_table_number(j, r, c[2]);
+    const char *own = period_word(f, 3);
     if (!strcmp(st, "joined"))
-        snprintf(buf, size,
-                 zh ? "（需求历史接续自 %s%s：%.0f 个月 %s..%s%s）"
-                    : " (demand history joined from %s%s: %.0f months %s..%s%s)",
-                 pred, sh, n, from, to, gp);
+        snprintf(buf, size, zh ? "（需求历史接续自 %s%s：%s %s..%s%s）" : " (demand history joined from %s%s: %s %s..%s%s)",
+                 pred, sh, count(n, f, zh, cn, sizeof cn), from, to, gp);
     else if (!zh)
-        snprintf(buf, size, " (demand from its own months only: %s)", civ_table_text(j, r, c[6]));
+        snprintf(buf, size, " (demand from its own %s only: %s)", period_word(f, 1), civ_table_text(j, r, c[6]));
     else if (!strcmp(st, "split"))
-        snprintf(buf, size, "（需求仅按本社区自有月份预测：%s 同时是其他社区的前身"
-                            "（拆分：无份额可分摊其历史））", bad);
+        snprintf(buf, size, "（需求仅按本社区自有%s预测：%s 同时是其他社区的前身"
+                            "（拆分：无份额可分摊其历史））", own, bad);
     else if (!strcmp(st, "no_series"))
-        snprintf(buf, size, "（需求仅按本社区自有月份预测：%s 在面板中无序列）", bad);
+        snprintf(buf, size, "（需求仅按本社区自有%s预测：%s 在面板中无序列）", own, bad);
     else
-        snprintf(buf, size, "（需求仅按本社区自有月份预测：各前身在本社区自有月份之前"
-                            "无共同上报的月份）");
+        snprintf(buf, size, "（需求仅按本社区自有%s预测：各前身在本社区自有%s之前"
+                            "无共同上报的%s）", own, own, own);
 }
 
-civ_status civ_plan_explain_joins(const civ_table *joins, int zh, civ_table *allocation)
+civ_status civ_plan_explain_joins(const civ_table *joins, int zh, civ_frequency freq, civ_table *allocation)
 {
     size_t cid, ex, aid;
     if (!allocation || civ_table_find_column(allocation, "explanation", &ex) ||
@@ -116,7 +134,7 @@ civ_status civ_plan_explain_joins(const civ_table *joins, int zh, civ_table *all
         if (row == SIZE_MAX)
             continue;
         char add[768];
-        note(joins, r, zh, add, sizeof add);
+        note(joins, r, zh, freq, add, sizeof add);
         const char *old = civ_table_text(allocation, row, ex), *cut = strstr(old, sep);
         size_t head = cut ? (size_t)(cut - old) : strlen(old);
         char *text = malloc(strlen(old) + strlen(add) + 1);

@@ -187,7 +187,8 @@ civ_status civ_plan_join_predecessors(const civ_alloc_spec *spec, const civ_tabl
                                       civ_plan_stats *stats);
 /* Adds to the explanation of each community of `joins` (the allocation table's "explanation", at the end of
  * its first clause) where its demand history came from: joined from its predecessors, or its own months only
- * and why; in Chinese when zh, else English (the plan report translates the English, report_zh.c). */
-civ_status civ_plan_explain_joins(const civ_table *joins, int zh, civ_table *allocation);
+ * and why, counted in the periods of freq, the panel's (30 个月 / 30 months, 8 个季度 / 8 quarters, 3 年 /
+ * 3 years); in Chinese when zh, else English (the plan report translates the English, report_zh.c). */
+civ_status civ_plan_explain_joins(const civ_table *joins, int zh, civ_frequency freq, civ_table *allocation);
 
 #endif

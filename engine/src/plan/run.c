@@ -36,6 +36,7 @@ typedef struct run_ctx {
     civ_panel *panel_read;       /* read here when the caller gave none */
     civ_panel *panel_joined;     /* [data] predecessors: the panel with their history joined (join.c) */
     civ_table *joins;            /* ... and what was joined (civ_panel_join_predecessors) */
+    civ_frequency freq;          /* the panel's, for the explanations' periods (kept after the panel is freed) */
 } run_ctx;
 
 static double now_seconds(void)
@@ -112,6 +113,7 @@ static civ_status stage_forecast(run_ctx *c)
     if (!s && c->joins) /* joins.csv: the result owns it, the explanations read it */
         c->res->tables[CIV_PLAN_JOINS] = c->joins;
     c->panel = panel;
+    c->freq = panel ? civ_panel_frequency(panel) : CIV_FREQ_UNKNOWN;
     int season = civ_frequency_season_length(panel ? civ_panel_frequency(panel) : CIV_FREQ_UNKNOWN);
     size_t horizon = p->horizon ? p->horizon : (season > 1 ? 2u * (size_t)season : 10u); /* the library's default */
     civ_plan_ends ends = {0};
@@ -272,7 +274,9 @@ static civ_status stage_allocation(run_ctx *c)
     double t0 = now_seconds();
     s = solve_allocation(c, comm);
     if (!s && c->joins) /* whose demand history was joined, in each explanation (join.c) */
-        s = civ_plan_explain_joins(c->joins, strcmp(c->plan->lang, "en") != 0, c->res->tables[CIV_PLAN_ALLOCATION]);
+        s = civ_plan_explain_joins(c->joins, strcmp(c->plan->lang, "en") != 0,
+                                   c->freq,
+                                   c->res->tables[CIV_PLAN_ALLOCATION]);
     c->res->stats.alloc_seconds = now_seconds() - t0;
     if (!s)
         report(c, "allocation", 1, 1);

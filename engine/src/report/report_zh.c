@@ -25,6 +25,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
+
 /* ---- matching a clause against a form ------------------------------------ */
 
 /* A form: the English with holes ("{s}" any text of one byte or more, "{n}"
@@ -71,17 +73,39 @@ static int fits(const char *en, const char *t, const char *end, span *h)
     return 0;
 }
 
+/* The text after the Chinese form's position p (its own or a hole's, up to
+ * 4 bytes, into t): what a space at p-1 meets. */
+static const char *after(const char *p, const span *h, char t[5])
+{
+    memset(t, 0, 5);
+    if (p[0] == '{' && p[1] >= '1' && p[1] <= '0' + MAX_HOLES && p[2] == '}')
+        memcpy(t, h[p[1] - '1'].p, h[p[1] - '1'].n < 4 ? h[p[1] - '1'].n : 4);
+    else if (p[0] == '{' && p[1] == 'u' && p[2] == '}')
+        t[0] = '\x01'; /* the unit is put later: no space goes before it */
+    else
+        memcpy(t, p, strnlen(p, 4));
+    return t;
+}
+
+/* The Chinese form with the holes' texts; each of its spaces kept only where
+ * Chinese keeps one (civ_zh_space) with the texts it meets, as explain.c
+ * writes it: "不符合 {1} 的条件" is "不符合流动人口服务的条件" and "不符合 ETS 的条件". */
 static void fill(civ_rbuf *b, const char *zh, const span *h)
 {
     for (const char *p = zh; *p;) {
-        if (p[0] == '{' && p[1] >= '1' && p[1] <= '0' + MAX_HOLES && p[2] == '}') {
+        if (*p == ' ') {
+            char t[5];
+            if (civ_zh_space(b->data, b->len, after(p + 1, h, t)) && t[0] != '\x01')
+                civ_rbuf_put(b, " ");
+            p++;
+        } else if (p[0] == '{' && p[1] >= '1' && p[1] <= '0' + MAX_HOLES && p[2] == '}') {
             civ_rbuf_putn(b, h[p[1] - '1'].p, h[p[1] - '1'].n);
             p += 3;
         } else if (p[0] == '{' && p[1] == 'u' && p[2] == '}') { /* the money's unit: rep_explanation_zh puts it */
             civ_rbuf_put(b, "\x01");
             p += 3;
         } else {
-            size_t n = strcspn(p + 1, "{") + 1;
+            size_t n = strcspn(p + 1, "{ ") + 1;
             civ_rbuf_putn(b, p, n);
             p += n;
         }
@@ -139,7 +163,7 @@ static const form DECISION[] = {
 /* A floor or hold-harmless that outranked the pace limit. */
 static const form YIELDED[] = {
     {"{s} (above the pace limit of +{n}% over last year {n} = {n}, which yields to it)",
-     "（增幅上限 上年 {3}{u} +{2}% = {4}{u} 低于此数，不适用）"},
+     "（增幅上限为上年 {3}{u} +{2}% = {4}{u}，低于此数，不适用）"},
 };
 /* The end of a fund's head (fund_head): its own history ... */
 static const form LAST_YEAR[] = {
@@ -158,9 +182,9 @@ static const form FUND[] = {
 /* The clauses besides the factor shares and the funds. */
 static const form CLAUSE[] = {
     {"not eligible for {s}", "不符合 {1} 的条件"},
-    {"group '{s}' of {s} scored higher", "{2} 中 '{1}' 组得分更高"},
+    {"group '{s}' of {s} scored higher", "{2} 中“{1}”组得分更高"},
     {"total {n} (last year {n}, {n}%)", "合计 {1}{u}（上年 {2}{u}，{3}%）"},
-    {"{s} tilt ×{n}", "{1} 倾斜 ×{2}"},
+    {"{s} tilt ×{n}", "{1} 倾斜 ×{2}"}, /* the spaces kept only where Chinese keeps them (fill) */
 };
 
 /* "<fund> <amount>[ (paid ...)][ (last year ...)]" */
@@ -229,13 +253,22 @@ static void phrases(civ_rbuf *b, const char *t, const char *end)
         {"nothing from this release", "本次未获追加"},
         {": no forecast, counted as 0)", "：无预测，按 0 计）"},    {" (last year's amounts from ", "（上年金额来自 "},
         /* a plan's [data] predecessors (plan/join.c) */
+        /* counted in the panel's periods (join.c): months, quarters, years */
         {" (demand history joined from ", "（需求历史接续自 "},     {" months ", " 个月 "},
+        {" quarters ", " 个季度 "},                                {" years ", " 年 "},
         {" (demand from its own months only: ", "（需求仅按本社区自有月份预测："},
+        {" (demand from its own quarters only: ", "（需求仅按本社区自有季度预测："},
+        {" (demand from its own years only: ", "（需求仅按本社区自有年份预测："},
         {" is also a predecessor of another community (a split: no share to divide its months)",
          " 同时是其他社区的前身（拆分：无份额可分摊其历史）"},
         {" has no series in the panel", " 在面板中无序列"},
         {" (shares ", "（份额 "},
         {" months, missing: neither its predecessors nor it reported", " 个月前身与本社区均无数据，按缺失处理"},
+        {" month, missing: neither its predecessors nor it reported", " 个月前身与本社区均无数据，按缺失处理"},
+        {" quarters, missing: neither its predecessors nor it reported", " 个季度前身与本社区均无数据，按缺失处理"},
+        {" quarter, missing: neither its predecessors nor it reported", " 个季度前身与本社区均无数据，按缺失处理"},
+        {" years, missing: neither its predecessors nor it reported", " 年前身与本社区均无数据，按缺失处理"},
+        {" year, missing: neither its predecessors nor it reported", " 年前身与本社区均无数据，按缺失处理"},
         {"no period before its own in which every predecessor reported", "各前身在本社区自有月份之前无共同上报的月份"}};
     for (const char *p = t; p < end;) {
         size_t k = 0;
