@@ -3,6 +3,7 @@
  * (report_text.h).
  */
 #include "report_text.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -221,16 +222,6 @@ static unsigned code_point(const unsigned char *p, size_t *len)
     return 0;
 }
 
-int rep_cjk_punct(unsigned cp)
-{
-    static const unsigned punct[] = {0xFF08, 0xFF09, 0xFF1A, 0xFF1B, 0xFF0C, 0x3002, 0x3001, 0x201C, 0x201D,
-                                     0x2018, 0x2019, 0x300A, 0x300B, 0x3010, 0x3011, 0xFF01, 0xFF1F};
-    for (size_t k = 0; k < sizeof punct / sizeof *punct; k++)
-        if (cp == punct[k])
-            return 1;
-    return 0;
-}
-
 void rep_zh_tidy(char *out, size_t size, const char *text)
 {
     const unsigned char *p = (const unsigned char *)text;
@@ -247,8 +238,9 @@ void rep_zh_tidy(char *out, size_t size, const char *text)
                 q++;
             size_t nl;
             unsigned next = code_point(q, &nl);
-            int han = prev >= 0x4E00 && prev <= 0x9FFF && next >= 0x4E00 && next <= 0x9FFF;
-            if (rep_cjk_punct(prev) || rep_cjk_punct(next) || han) {
+            /* the rule of civ_zh_space, the explanations' (core/text.c) */
+            if (civ_zh_full_width_mark(prev) || civ_zh_full_width_mark(next) ||
+                (civ_zh_han(prev) && civ_zh_han(next))) {
                 p = q; /* the spaces beside a full-width mark, or between two Chinese characters, go */
                 continue;
             }

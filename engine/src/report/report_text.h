@@ -42,8 +42,6 @@ void rep_model_family(char *buf, size_t size, const char *spec);
  * top-level component inside the brackets, or once for a single model. */
 void rep_model_components(const char *model, void (*fn)(const char *spec, void *arg), void *arg);
 
-/* 1 when the code point is a full-width punctuation mark of Chinese text: （）：；，。、“”‘’《》【】！？. */
-int rep_cjk_punct(unsigned cp);
 /* Chinese text as the page prints it: the ASCII spaces next to a full-width punctuation mark, or between two
  * Chinese characters, are dropped (a name that ends in one before a particle, "自动组合（默认） 的" ->
  * "自动组合（默认）的", "季节朴素法 的" -> "季节朴素法的"; "（默认） 40,108" -> "（默认）40,108"; "万元 按因素法" ->
