@@ -552,9 +552,9 @@ static void test_monitoring_closed(void **state)
     put("mon4", "allocation.csv", "unique_id,name,district,street,amount_fen\nD01-S01-C001,一社区,甲区,鼓角街道,100000\n");
     put("mon4", "allocation_summary.csv", SUMMARY);
     put("mon4", "monitor_status.csv",
-        "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,alert,name\n"
-        "street,D01-S01,share,民政,2026-03,0.896,50,0.95,missed,1,,覆盖率\n"
-        "street,D01-S03,share,民政,2026-03,,,,closed,0,closed,覆盖率\n");
+        "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,alert,name,into,note\n"
+        "street,D01-S01,share,民政,2026-03,0.896,50,0.95,missed,1,,覆盖率,,\n"
+        "street,D01-S03,share,民政,2026-03,,,,closed,0,closed,覆盖率,D01-S01,区划调整：并入D01-S01\n");
     char path[128], file[192];
     snprintf(path, sizeof path, "%s/mon4", dir);
     assert_int_equal(civ_report_write(path, NULL), CIV_OK);
@@ -562,7 +562,24 @@ static void test_monitoring_closed(void **state)
     char *html = tf_slurp(file, NULL);
     assert_non_null(strstr(html, "<td>已撤并</td>"));
     assert_non_null(strstr(html, "<td>随撤并关闭</td>"));
+    /* where the unit went and why ([[closed]] into and note, the status table's last columns) */
+    assert_non_null(strstr(html, "<th title=\"into\">并入单位</th><th title=\"note\">撤并说明</th>"));
+    assert_non_null(strstr(html, "<td>D01-S01</td><td>区划调整：并入D01-S01</td>"));
     free(html);
+    /* a month without a closed unit among the rows shown: no empty columns (the file's are empty numbers) */
+    put("mon4", "monitor_status.csv",
+        "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,alert,name,into,note\n"
+        "street,D01-S01,share,民政,2026-03,0.896,50,0.95,missed,1,,覆盖率,,\n");
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+    html = tf_slurp(file, NULL);
+    assert_null(strstr(html, "title=\"into\""));
+    assert_null(strstr(html, "title=\"note\""));
+    free(html);
+    put("mon4", "monitor_status.csv",
+        "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,alert,name,into,note\n"
+        "street,D01-S01,share,民政,2026-03,0.896,50,0.95,missed,1,,覆盖率,,\n"
+        "street,D01-S03,share,民政,2026-03,,,,closed,0,closed,覆盖率,D01-S01,区划调整：并入D01-S01\n");
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
     snprintf(file, sizeof file, "%s/charts/monitoring_indicators.vl.json", path);
     char *spec = tf_slurp(file, NULL);
     assert_non_null(strstr(spec, "\"status\":\"已撤并\""));

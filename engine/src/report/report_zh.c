@@ -532,7 +532,9 @@ const char *rep_column_label(int zh, const char *column, char *buf, size_t size)
         {"score", "分值", "Score"},            {"level", "等级", "Level"},
         {"rank", "处理顺序", "Order"},         {"model", "模型", "Model"},
         {"windows", "回测窗口数", "Windows"},  {"failed", "失败窗口数", "Failed windows"},
-        {"n", "比较点数", "Points compared"},  {"bias", "偏差", "Bias"}};
+        {"n", "比较点数", "Points compared"},  {"bias", "偏差", "Bias"},
+        /* a closed unit's [[closed]] into and note, on its status rows (docs/MONITORING.md "Units that close") */
+        {"into", "并入单位", "Merged into"},   {"note", "撤并说明", "Closure note"}};
     for (size_t k = 0; column && k < N_OF(names); k++)
         if (!strcmp(column, names[k][0]))
             return names[k][zh ? 1 : 2];
