@@ -479,6 +479,23 @@ static void test_unit_closed(void **state)
     assert_string_equal(civ_table_text(st, r, 8), "closed");
     assert_string_equal(civ_table_text(st, r, 10), "closed"); /* the open alert ends with the street, said */
     assert_true(civ_table_number(st, r, 9) == 0.0 && isnan(civ_table_number(st, r, 7)));
+    /* ... with where it went and why ([[closed]] into and note: read, checked and shown nowhere before) */
+    size_t c_into, c_note;
+    assert_int_equal(civ_table_find_column(st, "into", &c_into), CIV_OK);
+    assert_int_equal(civ_table_find_column(st, "note", &c_note), CIV_OK);
+    assert_true(c_into == 12 && c_note == 13); /* after name: the columns before keep their places */
+    assert_string_equal(civ_table_text(st, r, c_into), "C1");
+    assert_string_equal(civ_table_text(st, r, c_note), "区划调整：并入C1");
+    r = status_row(st, "community", "C2", "accidents", "2024-06"); /* before it closed: nothing */
+    assert_string_equal(civ_table_text(st, r, c_into), "");
+    assert_string_equal(civ_table_text(st, r, c_note), "");
+    r = status_row(st, "community", "C3", "coverage", "2024-11"); /* closed without into or note */
+    assert_string_equal(civ_table_text(st, r, 8), "closed");
+    assert_string_equal(civ_table_text(st, r, c_into), "");
+    assert_string_equal(civ_table_text(st, r, c_note), "");
+    r = status_row(st, "district", "B", "coverage", "2024-11"); /* a roll-up closed with its units: its own row */
+    assert_string_equal(civ_table_text(st, r, c_into), "");
+    r = status_row(st, "community", "C2", "accidents", "2024-07");
     r = status_row(st, "community", "C2", "accidents", "2024-12");
     assert_string_equal(civ_table_text(st, r, 8), "closed");
     assert_string_equal(civ_table_text(st, r, 10), "");

@@ -526,6 +526,21 @@ static void test_join_shares(void **state)
                      CIV_ERR_MISSING_COLUMN);
     civ_table_free(t);
     civ_panel_free(p);
+    /* the joins table's reason for a split counts the panel's periods: a quarterly panel's quarters (it said
+     * "divide its months" whatever the panel) */
+    assert_int_equal(civ_panel_create(CIV_FREQ_QUARTERLY, &p), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "P", 100, pp, 4, NULL), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "S1", 105, s1, 2, NULL), CIV_OK);
+    t = communities(two, twop);
+    assert_int_equal(civ_panel_join_predecessors(p, t, "id", "前身", &q, &j), CIV_OK);
+    size_t cr;
+    civ_table_find_column(j, "reason", &cr);
+    assert_string_equal(civ_table_text(j, 0, cr),
+                        "P is also a predecessor of another community (a split: no share to divide its quarters)");
+    civ_table_free(j);
+    civ_panel_free(q);
+    civ_table_free(t);
+    civ_panel_free(p);
 }
 
 int main(void)

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "civicast.h"
+#include "plan.h"
 #include "report_buf.h"
 #include "report_data.h"
 #include "report_text.h"
@@ -551,9 +552,9 @@ static void test_monitoring_closed(void **state)
     put("mon4", "allocation.csv", "unique_id,name,district,street,amount_fen\nD01-S01-C001,一社区,甲区,鼓角街道,100000\n");
     put("mon4", "allocation_summary.csv", SUMMARY);
     put("mon4", "monitor_status.csv",
-        "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,alert,name\n"
-        "street,D01-S01,share,民政,2026-03,0.896,50,0.95,missed,1,,覆盖率\n"
-        "street,D01-S03,share,民政,2026-03,,,,closed,0,closed,覆盖率\n");
+        "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,alert,name,into,note\n"
+        "street,D01-S01,share,民政,2026-03,0.896,50,0.95,missed,1,,覆盖率,,\n"
+        "street,D01-S03,share,民政,2026-03,,,,closed,0,closed,覆盖率,D01-S01,区划调整：并入D01-S01\n");
     char path[128], file[192];
     snprintf(path, sizeof path, "%s/mon4", dir);
     assert_int_equal(civ_report_write(path, NULL), CIV_OK);
@@ -561,7 +562,24 @@ static void test_monitoring_closed(void **state)
     char *html = tf_slurp(file, NULL);
     assert_non_null(strstr(html, "<td>已撤并</td>"));
     assert_non_null(strstr(html, "<td>随撤并关闭</td>"));
+    /* where the unit went and why ([[closed]] into and note, the status table's last columns) */
+    assert_non_null(strstr(html, "<th title=\"into\">并入单位</th><th title=\"note\">撤并说明</th>"));
+    assert_non_null(strstr(html, "<td>D01-S01</td><td>区划调整：并入D01-S01</td>"));
     free(html);
+    /* a month without a closed unit among the rows shown: no empty columns (the file's are empty numbers) */
+    put("mon4", "monitor_status.csv",
+        "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,alert,name,into,note\n"
+        "street,D01-S01,share,民政,2026-03,0.896,50,0.95,missed,1,,覆盖率,,\n");
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+    html = tf_slurp(file, NULL);
+    assert_null(strstr(html, "title=\"into\""));
+    assert_null(strstr(html, "title=\"note\""));
+    free(html);
+    put("mon4", "monitor_status.csv",
+        "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,alert,name,into,note\n"
+        "street,D01-S01,share,民政,2026-03,0.896,50,0.95,missed,1,,覆盖率,,\n"
+        "street,D01-S03,share,民政,2026-03,,,,closed,0,closed,覆盖率,D01-S01,区划调整：并入D01-S01\n");
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
     snprintf(file, sizeof file, "%s/charts/monitoring_indicators.vl.json", path);
     char *spec = tf_slurp(file, NULL);
     assert_non_null(strstr(spec, "\"status\":\"已撤并\""));
@@ -1397,6 +1415,81 @@ static void test_explanations_zh_spacing(void **state)
     civ_rbuf_free(&b);
 }
 
+/* A plan run in English whose page is read in Chinese: each predecessor-join note (plan/join.c) reads exactly as
+ * a Chinese run writes it, in months, quarters and years, singular counts, shares, gaps and the three reasons
+ * for not joining included, and a factor's name ("kids 6 months") as written. It kept ASCII ": ", ")" and ", "
+ * in the joined note ("（需求历史接续自 P01+P02: 10 个季度 …)") and translated " months " inside names. */
+static void test_explanations_zh_joins(void **state)
+{
+    (void)state;
+    const civ_frequency freqs[] = {CIV_FREQ_MONTHLY, CIV_FREQ_QUARTERLY, CIV_FREQ_YEARLY};
+    const char *const words[] = {"months", "quarters", "years"};
+    const char *const from[] = {"2022-01", "2022-Q1", "2019"}, *const to[] = {"2024-06", "2024-Q2", "2023"};
+    enum { N = 6 };
+    const char *st[N] = {"joined", "joined", "joined", "split", "no_series", "no_common_months"};
+    const char *pred[N] = {"P01+P02", "P03", "P04+P05", "P06", "P07+P08", "P09+P10"};
+    const char *shares[N] = {"", "0.6", "0.5+1", "", "", ""};
+    const double np[N] = {30, 1, 12, 0, 0, 0}, gap[N] = {0, 1, 3, 0, 0, 0};
+    for (size_t f = 0; f < 3; f++) {
+        civ_table *j = NULL, *en = NULL, *zh = NULL;
+        size_t c[12], first, ae[2], ze[2];
+        const char *names[12] = {"unique_id", "predecessors", "status", "joined_periods", "joined_from", "joined_to",
+                                 "blocking", "reason", "shares", "gap_periods", "gap_from", "gap_to"};
+        assert_int_equal(civ_table_create(&j), CIV_OK);
+        for (int k = 0; k < 12; k++)
+            assert_int_equal(civ_table_add_column(j, names[k], k == 3 || k == 9 ? CIV_COLUMN_NUMBER : CIV_COLUMN_TEXT,
+                                                  &c[k]), CIV_OK);
+        assert_int_equal(civ_table_add_rows(j, N, &first), CIV_OK);
+        assert_int_equal(civ_table_create(&en), CIV_OK);
+        assert_int_equal(civ_table_create(&zh), CIV_OK);
+        civ_table_add_column(en, "unique_id", CIV_COLUMN_TEXT, &ae[0]);
+        civ_table_add_column(en, "explanation", CIV_COLUMN_TEXT, &ae[1]);
+        civ_table_add_column(zh, "unique_id", CIV_COLUMN_TEXT, &ze[0]);
+        civ_table_add_column(zh, "explanation", CIV_COLUMN_TEXT, &ze[1]);
+        civ_table_add_rows(en, N, &first), civ_table_add_rows(zh, N, &first);
+        for (size_t r = 0; r < N; r++) {
+            char id[8], reason[200] = "", blocking[8] = "";
+            snprintf(id, sizeof id, "S%zu", r);
+            if (r == 3)
+                snprintf(reason, sizeof reason, "P06 is also a predecessor of another community (a split: no share "
+                         "to divide its %s)", words[f]);
+            else if (r == 4)
+                snprintf(reason, sizeof reason, "P08 has no series in the panel");
+            else if (r == 5)
+                snprintf(reason, sizeof reason, "no period before its own in which every predecessor reported");
+            if (r >= 3)
+                snprintf(blocking, sizeof blocking, "%s", r == 3 ? "P06" : r == 4 ? "P08" : "");
+            civ_table_set_text(j, r, c[0], id), civ_table_set_text(j, r, c[1], pred[r]);
+            civ_table_set_text(j, r, c[2], st[r]), civ_table_set_number(j, r, c[3], np[r]);
+            civ_table_set_text(j, r, c[4], r < 3 ? from[f] : ""), civ_table_set_text(j, r, c[5], r < 3 ? to[f] : "");
+            civ_table_set_text(j, r, c[6], blocking), civ_table_set_text(j, r, c[7], reason);
+            civ_table_set_text(j, r, c[8], shares[r]), civ_table_set_number(j, r, c[9], gap[r]);
+            civ_table_set_text(j, r, c[10], gap[r] > 0 ? to[f] : "");
+            civ_table_set_text(j, r, c[11], gap[r] > 0 ? to[f] : "");
+            civ_table_set_text(en, r, ae[0], id), civ_table_set_text(zh, r, ze[0], id);
+            civ_table_set_text(en, r, ae[1], "kids 6 months 20.0%; lowered to the cap");
+            civ_table_set_text(zh, r, ze[1], "构成：kids 6 months 20.0%；降至封顶");
+        }
+        assert_int_equal(civ_plan_explain_joins(j, 0, freqs[f], en), CIV_OK);
+        assert_int_equal(civ_plan_explain_joins(j, 1, freqs[f], zh), CIV_OK);
+        for (size_t r = 0; r < N; r++) {
+            civ_rbuf b = {0};
+            rep_explanation_zh(&b, civ_table_text(en, r, ae[1]), NULL);
+            if (strcmp(b.data, civ_table_text(zh, r, ze[1])))
+                fail_msg("%s row %zu: the page says\n%s\na Chinese run writes\n%s", words[f], r, b.data,
+                         civ_table_text(zh, r, ze[1]));
+            civ_rbuf_free(&b);
+        }
+        civ_table_free(j), civ_table_free(en), civ_table_free(zh);
+    }
+    /* a folder written before the split's reason counted the panel's periods: "divide its months" in quarters */
+    civ_rbuf b = {0};
+    rep_explanation_zh(&b, "x 1.0% (demand from its own quarters only: P is also a predecessor of another community "
+                           "(a split: no share to divide its months))", NULL);
+    assert_string_equal(b.data, "构成：x 1.0%（需求仅按本社区自有季度预测：P 同时是其他社区的前身（拆分：无份额可分摊其历史））");
+    civ_rbuf_free(&b);
+}
+
 /* Clauses of an older folder that fit no form of explain.c keep the
  * phrase-by-phrase translation. */
 static void test_explanations_zh_older(void **state)
@@ -1409,18 +1502,18 @@ static void test_explanations_zh_older(void **state)
     /* a plan's [data] predecessors notes (plan/join.c), at the end of the factor shares */
     rep_explanation_zh(&b, "meal_demand 20.0% (demand history joined from P01+P02: 30 months 2022-01..2024-06); "
                            "lowered to the cap", NULL);
-    assert_string_equal(b.data, "构成：meal_demand 20.0%（需求历史接续自 P01+P02: 30 个月 2022-01..2024-06)；降至封顶");
+    assert_string_equal(b.data, "构成：meal_demand 20.0%（需求历史接续自 P01+P02：30 个月 2022-01..2024-06）；降至封顶");
     civ_rbuf_free(&b);
     rep_explanation_zh(&b, "meal_demand 20.0% (demand from its own months only: P has no series in the panel)", NULL);
-    assert_string_equal(b.data, "构成：meal_demand 20.0%（需求仅按本社区自有月份预测：P 在面板中无序列)");
+    assert_string_equal(b.data, "构成：meal_demand 20.0%（需求仅按本社区自有月份预测：P 在面板中无序列）");
     civ_rbuf_free(&b);
     /* ... counted in a quarterly panel's quarters (join.c; they were months whatever the panel) */
     rep_explanation_zh(&b, "meal_demand 20.0% (demand history joined from P01+P02: 10 quarters 2022-Q1..2024-Q2); "
                            "lowered to the cap", NULL);
-    assert_string_equal(b.data, "构成：meal_demand 20.0%（需求历史接续自 P01+P02: 10 个季度 2022-Q1..2024-Q2)；降至封顶");
+    assert_string_equal(b.data, "构成：meal_demand 20.0%（需求历史接续自 P01+P02：10 个季度 2022-Q1..2024-Q2）；降至封顶");
     civ_rbuf_free(&b);
     rep_explanation_zh(&b, "meal_demand 20.0% (demand from its own years only: P has no series in the panel)", NULL);
-    assert_string_equal(b.data, "构成：meal_demand 20.0%（需求仅按本社区自有年份预测：P 在面板中无序列)");
+    assert_string_equal(b.data, "构成：meal_demand 20.0%（需求仅按本社区自有年份预测：P 在面板中无序列）");
     civ_rbuf_free(&b);
     /* a plan in dollars run in English: the Chinese page follows its money with the code, as a run in Chinese
      * writes it (it said 元 after dollars) */
@@ -1551,6 +1644,7 @@ int main(void)
         cmocka_unit_test(test_demand_window),    cmocka_unit_test(test_frequencies), cmocka_unit_test(test_zh_tidy),
         cmocka_unit_test(test_model_mix_many_specs),
         cmocka_unit_test(test_explanations_zh), cmocka_unit_test(test_explanations_zh_older),
+        cmocka_unit_test(test_explanations_zh_joins),
         cmocka_unit_test(test_explanations_zh_spacing),
         cmocka_unit_test(test_errors),
     };

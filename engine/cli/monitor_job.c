@@ -232,16 +232,16 @@ static void list_unit(char *line, size_t size, size_t k, const char *unit)
 static void print_reporting(const civ_table *st, const char *ds)
 {
     size_t n = civ_table_n_rows(st), c_scope = col(st, "scope"), c_unit = col(st, "unit"), c_ds = col(st, "ds"),
-           c_status = col(st, "status");
+           c_status = col(st, "status"), c_into = col(st, "into"), c_note = col(st, "note");
     if (!n)
         return;
     const char *scope = civ_table_text(st, 0, c_scope);
     size_t series = 0, missing = 0, silent = 0, fresh = 0, gone = 0;
     int earlier_periods = 0;
-    char silent_list[400] = "", fresh_list[400] = "", gone_list[400] = "";
+    char silent_list[400] = "", fresh_list[400] = "", gone_list[2000] = "";
     for (size_t r = 0; r < n && !strcmp(civ_table_text(st, r, c_scope), scope);) {
         const char *unit = civ_table_text(st, r, c_unit);
-        size_t at = 0, nd = 0, before = 0, closes = 0;
+        size_t at = 0, nd = 0, before = 0, closes = 0, closed_row = 0;
         for (; r < n && !strcmp(civ_table_text(st, r, c_scope), scope) && !strcmp(civ_table_text(st, r, c_unit), unit);
              r++) {
             const char *status = civ_table_text(st, r, c_status);
@@ -251,7 +251,7 @@ static void print_reporting(const civ_table *st, const char *ds)
             if (!cmp && !strcmp(status, "closed") && r && !strcmp(civ_table_text(st, r - 1, c_unit), unit) &&
                 !strcmp(civ_table_text(st, r - 1, c_scope), scope) &&
                 strcmp(civ_table_text(st, r - 1, c_status), "closed"))
-                closes = 1;
+                closes = 1, closed_row = r;
             /* added later, or closed: not a unit that failed to report */
             if (!strcmp(status, "not_started") || !strcmp(status, "closed"))
                 continue;
@@ -261,8 +261,19 @@ static void print_reporting(const civ_table *st, const char *ds)
                 before += !no_data;
         }
         series += at, missing += nd;
-        if (closes)
-            list_unit(gone_list, sizeof gone_list, gone++, unit);
+        if (closes) { /* with its [[closed]] into and note, where the planner reads the closure */
+            const char *into = c_into == SIZE_MAX ? "" : civ_table_text(st, closed_row, c_into);
+            const char *note = c_note == SIZE_MAX ? "" : civ_table_text(st, closed_row, c_note);
+            char safe[400], item[640];
+            civ_cli_safe(note ? note : "", safe, sizeof safe);
+            into = into ? into : "";
+            if (into[0] || safe[0])
+                snprintf(item, sizeof item, "%s (%s%s%s%s)", unit, into[0] ? "into " : "", into,
+                         into[0] && safe[0] ? ": " : "", safe);
+            else
+                snprintf(item, sizeof item, "%s", unit);
+            list_unit(gone_list, sizeof gone_list, gone++, item);
+        }
         if (at && nd == at)
             list_unit(silent_list, sizeof silent_list, silent++, unit);
         else if (at && !before)

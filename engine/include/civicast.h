@@ -1950,8 +1950,10 @@ CIV_API int64_t civ_monitor_last_period(const civ_monitor *mon);
  *  closed: no actual, no target), misses (consecutive misses up to this
  *  period), alert ("raised", "continued", "cleared", "closed" (an alert open
  *  when its unit closed, ended with it) or ""), name (the indicator's name in
- *  the spec, "" when it has none; last, so that the columns before it keep
- *  their places).  Rows by scope (units, roll-ups
+ *  the spec, "" when it has none; after the others, so that they keep
+ *  their places), into and note (a closed unit's [[closed]] into and note on
+ *  its "closed" rows: where it went and why; "" on every other row and on a
+ *  roll-up closed with its units).  Rows by scope (units, roll-ups
  *  in spec order, city), unit (byte order), indicator (spec order), ds.
  *  *out is new (civ_table_free).  Errors: CIV_ERR_INVALID_ARGUMENT. */
 CIV_API civ_status civ_monitor_status_table(const civ_monitor *mon, civ_table **out);

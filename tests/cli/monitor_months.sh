@@ -92,16 +92,18 @@ grep -q "^monitoring .* 2023-01 .. 2024-12 (24 periods)" "$WORK/dec.out" || fail
 # (response minutes since 2024-10) ends in a row saying so instead of continuing for ever, and December
 # lists no alert of it; a value reported after the closing period, or a unit the actuals lack, is refused
 awk -F, 'NR == 1 || !($1 == "D01-S04" && $4 >= "2024-11")' "$WORK/m_2024-12.csv" >"$WORK/m_closed.csv"
-{ cat "$IND"; printf '\n[[closed]]\nunit = "D01-S04"\nfrom = "2024-11"\ninto = "D01-S05"\n'; } >"$WORK/closed.toml"
+{ cat "$IND"; printf '\n[[closed]]\nunit = "D01-S04"\nfrom = "2024-11"\ninto = "D01-S05"\nnote = "区划调整：并入D01-S05"\n'; } >"$WORK/closed.toml"
 "$CIV" monitor "$WORK/closed.toml" "$WORK/m_closed.csv" --period 2024-11 --out "$WORK/closed" \
     >"$WORK/closed.out" 2>&1 ||
     fail "the month with a closed street failed: $(cat "$WORK/closed.out")"
 grep -q "D01-S04" <(grep "^not reported" "$WORK/closed.out") && fail "the closed street is 'not reported'"
-grep -q "^closed in 2024-11 .*1 street closed .*: D01-S04$" "$WORK/closed.out" ||
-    fail "November does not say D01-S04 closed: $(cat "$WORK/closed.out")"
+# ... with where it went and why (the [[closed]] into and note, shown nowhere before)
+grep -q "^closed in 2024-11 .*1 street closed .*: D01-S04 (into D01-S05: 区划调整：并入D01-S05)$" "$WORK/closed.out" ||
+    fail "November does not say D01-S04 closed into D01-S05, with its note: $(cat "$WORK/closed.out")"
 grep -q "^alerts 2024-11 .*, 1 closed with its unit$" "$WORK/closed.out" ||
     fail "November does not count the alert closed with its street: $(grep ^alerts "$WORK/closed.out")"
-grep -q "^street,D01-S04,response_minutes,.*,2024-11,,,,closed,0,closed," "$WORK/closed/status.csv" ||
+grep -q "^street,D01-S04,response_minutes,.*,2024-11,,,,closed,0,closed,.*,D01-S05,区划调整：并入D01-S05$" \
+    "$WORK/closed/status.csv" ||
     fail "the closed street's open alert does not end in a 'closed' row: $(grep 'D01-S04,response_minutes' \
         "$WORK/closed/status.csv" | tail -3)"
 "$CIV" monitor "$WORK/closed.toml" "$WORK/m_closed.csv" --out "$WORK/closed12" >"$WORK/closed12.out" 2>&1 ||

@@ -401,13 +401,17 @@ def test_closed_unit():
     "closed", not "no_data"; the alert open when it closed ends in a row saying so; its district stops
     expecting it; early warning leaves it out; a value after the closing period is an error naming the
     frame's row, the unit and the period (docs/MONITORING.md, "Units that close")."""
-    spec = SPEC + '[[closed]]\nunit = "C2"\nfrom = "2024-04"\ninto = "C1"\n'
+    spec = SPEC + '[[closed]]\nunit = "C2"\nfrom = "2024-04"\ninto = "C1"\nnote = "区划调整：并入C1"\n'
     rows = [("C1", "A", "incidents", f"2024-{m:02d}", 4, np.nan) for m in range(1, 7)]
     rows += [("C2", "A", "incidents", f"2024-{m:02d}", 7, np.nan) for m in range(1, 4)]
     status, alerts = civicast.monitor(spec, frame(rows))
     c2 = status[(status.unit == "C2") & (status.indicator == "incidents")]
     assert list(c2.status) == ["missed", "missed", "missed", "closed", "closed", "closed"]
     assert list(c2.alert) == ["", "raised", "continued", "closed", "", ""]
+    # the closed rows say where the unit went and why (into, note: read and checked, shown nowhere before)
+    assert list(c2["into"]) == ["", "", "", "C1", "C1", "C1"]
+    assert list(c2["note"]) == ["", "", ""] + ["区划调整：并入C1"] * 3
+    assert set(status[status.unit == "C1"]["into"]) == {""}
     a = status[(status.scope == "district") & (status.indicator == "incidents")]
     assert list(a.actual) == [11, 11, 11, 4, 4, 4] and list(a.target) == [10, 10, 10, 5, 5, 5]
     assert list(a.status) == ["missed", "missed", "missed", "met", "met", "met"]

@@ -337,8 +337,9 @@ static civ_status joins_table(const join_ctx *x, civ_table **out)
             civ_period_format(f, ph, sc->from, from, sizeof from);
             civ_period_format(f, ph, sc->to, to, sizeof to);
         } else if (sc->status == J_SPLIT) {
+            static const char *const words[] = {"periods", "years", "quarters", "months", "weeks", "days"};
             snprintf(reason, sizeof reason, "%s is also a predecessor of another community (a split: no share to "
-                     "divide its months)", sc->bad);
+                     "divide its %s)", sc->bad, words[f >= CIV_FREQ_YEARLY && f <= CIV_FREQ_DAILY ? f : 0]);
         } else if (sc->status == J_NO_SERIES) {
             snprintf(reason, sizeof reason, "%s has no series in the panel", sc->bad);
         } else {

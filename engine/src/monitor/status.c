@@ -952,10 +952,12 @@ civ_status civ_monitor_status_table(const civ_monitor *m, civ_table **out)
     *out = NULL;
     /* "name" (the indicator's name in the spec, for readers) comes last, so
      * that the columns before it keep their places */
-    static const char *const names[] = {"scope", "unit", "indicator", "department", "ds", "actual",
-                                        "denominator", "target", "status", "misses", "alert", "name"};
+    /* "into" and "note" after it: a closed unit's [[closed]] into and note on its closed rows (docs/MONITORING.md,
+     * "Units that close"), so the row whose alert ended with its unit says where the unit went and why */
+    static const char *const names[] = {"scope", "unit", "indicator", "department", "ds", "actual", "denominator",
+                                        "target", "status", "misses", "alert", "name", "into", "note"};
     const civ_column_type T = CIV_COLUMN_TEXT, N = CIV_COLUMN_NUMBER;
-    const civ_column_type types[] = {T, T, T, T, T, N, N, N, T, N, T, T};
+    const civ_column_type types[] = {T, T, T, T, T, N, N, N, T, N, T, T, T, T};
     civ_table *t = NULL;
     size_t P = m->n_periods;
     civ_status st = civ_table_create(&t);
@@ -966,6 +968,10 @@ civ_status civ_monitor_status_table(const civ_monitor *m, civ_table **out)
     for (size_t i = 0, row = 0; !st && i < m->n_series; i++) {
         const civ_mon_series *s = &m->series[i];
         const civ_mon_indicator *d = &m->spec->ind[s->ind];
+        const civ_mon_closed *cl = NULL; /* the unit's [[closed]], for its closed rows */
+        for (size_t k = 0; !s->scope && s->end < P && k < m->spec->n_closed && !cl; k++)
+            if (!strcmp(m->spec->closed[k].unit, s->unit))
+                cl = &m->spec->closed[k];
         for (size_t p = 0; !st && p < P; p++, row++) {
             char ds[32];
             civ_period_format(m->freq, 0, m->first + (int64_t)p, ds, sizeof ds);
@@ -981,6 +987,9 @@ civ_status civ_monitor_status_table(const civ_monitor *m, civ_table **out)
             st = st ? st : civ_table_set_number(t, row, 9, s->misses[p]);
             st = st ? st : civ_table_set_text(t, row, 10, ALERT_NAMES[s->alert[p]]);
             st = st ? st : civ_table_set_text(t, row, 11, d->name ? d->name : "");
+            int gone = cl && p >= s->end;
+            st = st ? st : civ_table_set_text(t, row, 12, gone && cl->into ? cl->into : "");
+            st = st ? st : civ_table_set_text(t, row, 13, gone && cl->note ? cl->note : "");
         }
     }
     if (st) {

@@ -24,6 +24,17 @@ static size_t text_column(const civ_table *t, const char *name)
     return c;
 }
 
+/* A column of any type (an empty column read from a file is a number column), or (size_t)-1. */
+static size_t any_column(const civ_table *t, const char *name)
+{
+    size_t c;
+    if (!t || civ_table_find_column(t, name, &c)) {
+        civ_clear_error();
+        return (size_t)-1;
+    }
+    return c;
+}
+
 static size_t num_column(const civ_table *t, const char *name)
 {
     size_t c;
@@ -73,10 +84,14 @@ static const char *street_name(const rep_data *d, const char *code)
 typedef struct cols {
     size_t indicator, name, unit; /* text columns, or (size_t)-1 */
     int rate_row;                 /* the row being written is a rate's */
+    size_t into, note;            /* a closed unit's [[closed]] into and note (status table), or (size_t)-1 */
+    int into_shown, note_shown;   /* some row kept holds one: else the column is left out */
 } cols;
 
 static int hidden(const rep_table_view *v, const cols *k, size_t c)
 {
+    if (v->monitoring && ((c == k->into && !k->into_shown) || (c == k->note && !k->note_shown)))
+        return 1; /* no closed unit among the rows: two empty columns said nothing */
     return v->monitoring && c == k->indicator && k->name != (size_t)-1; /* the name column says it */
 }
 
@@ -175,8 +190,18 @@ static void left_out_note(rep_ctx *ctx, const rep_table_view *v, size_t shown, s
 
 void rep_generic_table(rep_ctx *ctx, const civ_table *t, const rep_table_view *v)
 {
-    cols k = {text_column(t, "indicator"), text_column(t, "name"), text_column(t, "unit"), 0};
+    cols k = {text_column(t, "indicator"), text_column(t, "name"), text_column(t, "unit"), 0,
+              any_column(t, "into"), any_column(t, "note"), 0, 0};
     size_t shown = 0, kept = 0;
+    for (size_t r = 0; r < civ_table_n_rows(t) && kept < v->max_rows; r++) {
+        if (v->keep && !v->keep(t, r, v->arg))
+            continue;
+        kept++;
+        const char *a = text_column(t, "into") != (size_t)-1 ? civ_table_text(t, r, k.into) : NULL;
+        const char *b = text_column(t, "note") != (size_t)-1 ? civ_table_text(t, r, k.note) : NULL;
+        k.into_shown |= a && a[0], k.note_shown |= b && b[0];
+    }
+    kept = 0;
     head(ctx, t, v, &k);
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
         if (v->keep && !v->keep(t, r, v->arg))

@@ -252,10 +252,9 @@ static void phrases(civ_rbuf *b, const char *t, const char *end)
         {"not funded", "未获分配"},                                 {" scored higher", " 得分更高"},
         {"nothing from this release", "本次未获追加"},
         {": no forecast, counted as 0)", "：无预测，按 0 计）"},    {" (last year's amounts from ", "（上年金额来自 "},
-        /* a plan's [data] predecessors (plan/join.c) */
-        /* counted in the panel's periods (join.c): months, quarters, years */
-        {" (demand history joined from ", "（需求历史接续自 "},     {" months ", " 个月 "},
-        {" quarters ", " 个季度 "},                                {" years ", " 年 "},
+        /* a plan's [data] predecessors (plan/join.c): a note that fits none of shares_clause's forms; the count's
+         * words (" months ") are not here, where they would translate a factor's name */
+        {" (demand history joined from ", "（需求历史接续自 "},
         {" (demand from its own months only: ", "（需求仅按本社区自有月份预测："},
         {" (demand from its own quarters only: ", "（需求仅按本社区自有季度预测："},
         {" (demand from its own years only: ", "（需求仅按本社区自有年份预测："},
@@ -281,6 +280,128 @@ static void phrases(civ_rbuf *b, const char *t, const char *end)
             civ_rbuf_putn(b, p++, 1);
         }
     }
+}
+
+/* ---- a plan's predecessor-join note (plan/join.c) ------------------------ */
+
+/* The panel's periods as join.c's notes write them: English plural and singular, Chinese after a number, Chinese
+ * of "its own <periods>". */
+static const char *const PERIODS[][4] = {{"periods", "period", "期", "各期"},     {"years", "year", "年", "年份"},
+                                         {"quarters", "quarter", "个季度", "季度"}, {"months", "month", "个月", "月份"},
+                                         {"weeks", "week", "周", "周"},             {"days", "day", "天", "日期"}};
+
+static void put_span(civ_rbuf *b, span h)
+{
+    civ_rbuf_putn(b, h.p, h.n);
+}
+
+/* " (demand history joined from P01+P02[ (shares 0.6+1)]: 10 quarters 2022-Q1..2024-Q2[, 2024-Q3..2024-Q3,
+ * 1 quarter, missing: neither its predecessors nor it reported])" in the Chinese join.c writes for a Chinese run,
+ * byte for byte: "（需求历史接续自 P01+P02[（份额 0.6+1）]：10 个季度 2022-Q1..2024-Q2[，2024-Q3..2024-Q3 共 1
+ * 个季度前身与本社区均无数据，按缺失处理]）". 0 when [t, end) is no such note. */
+static int joined_note(civ_rbuf *b, const char *t, const char *end)
+{
+    static const char gap_tail[] = ", missing: neither its predecessors nor it reported";
+    for (size_t f = 0; f < N_OF(PERIODS); f++)
+        for (int one = 0; one < 2; one++)
+            for (int sh = 1; sh >= 0; sh--)
+                for (int gap = 2; gap >= 0; gap--) { /* gap 2, 1: plural, singular; 0: none */
+                    char en[320];
+                    span h[MAX_HOLES];
+                    snprintf(en, sizeof en, " (demand history joined from {s}%s: {n} %s {s}..{s}%s%s%s)",
+                             sh ? " (shares {s})" : "", PERIODS[f][one], gap ? ", {s}..{s}, {n} " : "",
+                             gap ? PERIODS[f][gap == 1] : "", gap ? gap_tail : "");
+                    if (!fits(en, t, end, h))
+                        continue;
+                    int k = 0;
+                    civ_rbuf_put(b, "（需求历史接续自 ");
+                    put_span(b, h[k++]);
+                    if (sh) {
+                        civ_rbuf_put(b, "（份额 ");
+                        put_span(b, h[k++]);
+                        civ_rbuf_put(b, "）");
+                    }
+                    civ_rbuf_put(b, "：");
+                    put_span(b, h[k++]);
+                    civ_rbuf_put(b, " "), civ_rbuf_put(b, PERIODS[f][2]), civ_rbuf_put(b, " ");
+                    put_span(b, h[k++]);
+                    civ_rbuf_put(b, "..");
+                    put_span(b, h[k++]);
+                    if (gap) {
+                        civ_rbuf_put(b, "，");
+                        put_span(b, h[k++]);
+                        civ_rbuf_put(b, "..");
+                        put_span(b, h[k++]);
+                        civ_rbuf_put(b, " 共 ");
+                        put_span(b, h[k++]);
+                        civ_rbuf_put(b, " "), civ_rbuf_put(b, PERIODS[f][2]);
+                        civ_rbuf_put(b, "前身与本社区均无数据，按缺失处理");
+                    }
+                    civ_rbuf_put(b, "）");
+                    return 1;
+                }
+    return 0;
+}
+
+/* " (demand from its own quarters only: <the joins table's reason>)" as join.c writes it in Chinese
+ * ("（需求仅按本社区自有季度预测：…）"); the reason's split said "divide its months" whatever the panel before
+ * 2026-12-06 (core/panel_join.c). 0 when [t, end) is no such note. */
+static int own_note(civ_rbuf *b, const char *t, const char *end)
+{
+    for (size_t f = 0; f < N_OF(PERIODS); f++)
+        for (size_t w = 0; w < N_OF(PERIODS); w++)
+            for (int kind = 0; kind < 3; kind++) {
+                if (kind != 0 && w) /* the split's word comes in the first pass only */
+                    break;
+                char en[320];
+                span h[MAX_HOLES];
+                const char *reason = kind == 1 ? "{s} has no series in the panel"
+                                     : kind == 2
+                                         ? "no period before its own in which every predecessor reported"
+                                         : "{s} is also a predecessor of another community (a split: no share to "
+                                           "divide its %s)";
+                char r[200];
+                snprintf(r, sizeof r, reason, PERIODS[w][0]);
+                snprintf(en, sizeof en, " (demand from its own %s only: %s)", PERIODS[f][0], r);
+                if (!fits(en, t, end, h))
+                    continue;
+                const char *own = PERIODS[f][3];
+                civ_rbuf_put(b, "（需求仅按本社区自有"), civ_rbuf_put(b, own), civ_rbuf_put(b, "预测：");
+                if (kind == 2) {
+                    civ_rbuf_put(b, "各前身在本社区自有"), civ_rbuf_put(b, own), civ_rbuf_put(b, "之前无共同上报的");
+                    civ_rbuf_put(b, own);
+                } else {
+                    put_span(b, h[0]);
+                    civ_rbuf_put(b, kind ? " 在面板中无序列" : " 同时是其他社区的前身（拆分：无份额可分摊其历史）");
+                }
+                civ_rbuf_put(b, "）");
+                return 1;
+            }
+    return 0;
+}
+
+/* The factor shares' clause: its phrases, and a predecessor-join note at its end (join.c puts it there) in the
+ * Chinese of a Chinese run; the factor names before it as written. */
+static void shares_clause(civ_rbuf *b, const char *t, const char *end)
+{
+    static const char *const opens[] = {" (demand history joined from ", " (demand from its own "};
+    for (size_t k = 0; k < N_OF(opens); k++) {
+        const char *q = t, *at = NULL;
+        while ((q = strstr(q, opens[k])) && q < end)
+            at = q++;
+        if (!at)
+            continue;
+        civ_rbuf note = {0};
+        if (k ? own_note(&note, at, end) : joined_note(&note, at, end)) {
+            phrases(b, t, at);
+            civ_rbuf_putn(b, note.data, note.len);
+            b->failed |= note.failed;
+            civ_rbuf_free(&note);
+            return;
+        }
+        civ_rbuf_free(&note);
+    }
+    phrases(b, t, end);
 }
 
 static void explanation_zh(civ_rbuf *b, const char *text);
@@ -321,7 +442,7 @@ static void explanation_zh(civ_rbuf *b, const char *text)
             civ_rbuf_put(b, "；");
         if (first) { /* the factor shares: the factor names and figures as written */
             civ_rbuf_put(b, "构成：");
-            phrases(b, p, end);
+            shares_clause(b, p, end);
         } else if (!rewrite(b, CLAUSE, N_OF(CLAUSE), p, end) && !fund_clause(b, p, end) &&
                    !decision(b, p, end)) { /* a decision alone: an older folder's */
             phrases(b, p, end);
@@ -411,7 +532,9 @@ const char *rep_column_label(int zh, const char *column, char *buf, size_t size)
         {"score", "分值", "Score"},            {"level", "等级", "Level"},
         {"rank", "处理顺序", "Order"},         {"model", "模型", "Model"},
         {"windows", "回测窗口数", "Windows"},  {"failed", "失败窗口数", "Failed windows"},
-        {"n", "比较点数", "Points compared"},  {"bias", "偏差", "Bias"}};
+        {"n", "比较点数", "Points compared"},  {"bias", "偏差", "Bias"},
+        /* a closed unit's [[closed]] into and note, on its status rows (docs/MONITORING.md "Units that close") */
+        {"into", "并入单位", "Merged into"},   {"note", "撤并说明", "Closure note"}};
     for (size_t k = 0; column && k < N_OF(names); k++)
         if (!strcmp(column, names[k][0]))
             return names[k][zh ? 1 : 2];
