@@ -92,7 +92,11 @@ grep -q "^monitoring .* 2023-01 .. 2024-12 (24 periods)" "$WORK/dec.out" || fail
 # (response minutes since 2024-10) ends in a row saying so instead of continuing for ever, and December
 # lists no alert of it; a value reported after the closing period, or a unit the actuals lack, is refused
 awk -F, 'NR == 1 || !($1 == "D01-S04" && $4 >= "2024-11")' "$WORK/m_2024-12.csv" >"$WORK/m_closed.csv"
-{ cat "$IND"; printf '\n[[closed]]\nunit = "D01-S04"\nfrom = "2024-11"\ninto = "D01-S05"\nnote = "区划调整：并入D01-S05"\n'; } >"$WORK/closed.toml"
+{
+    cat "$IND"
+    printf '\n[[closed]]\nunit = "D01-S04"\nfrom = "2024-11"\n'
+    printf 'into = "D01-S05"\nnote = "区划调整：并入D01-S05"\n'
+} >"$WORK/closed.toml"
 "$CIV" monitor "$WORK/closed.toml" "$WORK/m_closed.csv" --period 2024-11 --out "$WORK/closed" \
     >"$WORK/closed.out" 2>&1 ||
     fail "the month with a closed street failed: $(cat "$WORK/closed.out")"
