@@ -192,7 +192,10 @@ def monitoring(sts):
                     value, den = f"{k / n:.6f}", str(n)
                 elif kind == "count":
                     base = (1.5 if iid == "major_accidents" else 6.0) * s["scale"]
-                    drift = -0.030 if rng.u() < 0.7 else 0.0  # per month from 2024; 30% of streets do not improve
+                    # drawn anew each street-month (not once per street): in 7 months of 10 the month's mean is
+                    # the 2023 level less 3% per month since 2023-12 (2024-12: -36%), in the other 3 the 2023 level;
+                    # every street expects the same -2.1% a month (2024-12: about -25%; docs/MONITORING.md)
+                    drift = -0.030 if rng.u() < 0.7 else 0.0
                     lam = base * (1 + (drift * (m - 11) if m >= 12 else 0.0))
                     value = str(rng.poisson(max(lam, 0.05)))
                 else:  # response minutes: a level, weighted by the number of responses

@@ -1,6 +1,6 @@
 /*
  * test_status.c -- unit tests of the small core modules: status codes and
- * the thread-local last error (error.c), the string map (strmap.c), the
+ * the thread-local last error (error.c; civ_error_unstage, error_restore.c), the string map (strmap.c), the
  * arena (arena.c) and crash-safe output files (atomic_file.c).
  */
 #include <pthread.h>
@@ -265,6 +265,26 @@ static void read_back(const char *path, char *buf, size_t size)
     fclose(fp);
 }
 
+/* civ_error_unstage: a path under a run's staging folder is named under the user's folder, in the file and the
+ * message; a longer name that only starts with the staging folder's is not touched (engine/src/plan/write.c) */
+static void test_error_unstage(void **state)
+{
+    (void)state;
+    const char *stage = "d/.out.staging.Ab12Cd";
+    civ_where w = {.file = "d/.out.staging.Ab12Cd/charts/a.vl.json"};
+    civ_status s = civ_fail_at(CIV_ERR_IO, &w, "write failed: No space left on device");
+    assert_int_equal(civ_error_unstage(s, stage, "d/out/"), CIV_ERR_IO);
+    assert_string_equal(civ_last_error()->file, "d/out/charts/a.vl.json");
+    assert_string_equal(civ_last_error_message(), "d/out/charts/a.vl.json: write failed: No space left on device");
+    civ_fail(CIV_ERR_IO, "cannot read 'd/.out.staging.Ab12Cd' nor d/.out.staging.Ab12CdX/f.csv");
+    civ_error_unstage(CIV_ERR_IO, stage, "d/out");
+    assert_string_equal(civ_last_error_message(), "cannot read 'd/out' nor d/.out.staging.Ab12CdX/f.csv");
+    civ_fail(CIV_ERR_IO, "nothing staged here");
+    assert_int_equal(civ_error_unstage(CIV_ERR_IO, stage, "d/out"), CIV_ERR_IO);
+    assert_string_equal(civ_last_error_message(), "nothing staged here");
+    assert_int_equal(civ_error_unstage(CIV_OK, stage, "d/out"), CIV_OK);
+}
+
 static void test_atomic_file(void **state)
 {
     (void)state;
@@ -348,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_thread_local),
         cmocka_unit_test(test_strmap),
         cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_error_unstage),
         cmocka_unit_test(test_atomic_file),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);

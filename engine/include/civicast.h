@@ -2446,7 +2446,9 @@ CIV_API const civ_alloc_spec *civ_plan_result_spec(const civ_plan_result *result
 /** Writes every table the run made as <dir>/<name>.csv (atomically, one by
  *  one, in civ_plan_table order; for people, see civ_plan_result_write_opts),
  *  creating dir and its parents.  Errors:
- *  CIV_ERR_IO (cannot create the folder, or write), CIV_ERR_LIMIT (path). */
+ *  CIV_ERR_IO (cannot create the folder, or write), CIV_ERR_LIMIT (path).  A
+ *  write error names the file under `dir` ("out/forecasts.csv: write failed:
+ *  No space left on device"), not under the staging folder it is written in. */
 CIV_API civ_status civ_plan_result_write(const civ_plan_result *result, const char *dir);
 /** As civ_plan_result_write with the CSV options of every file.  The folder
  *  is for people: `options` NULL (and civ_plan_result_write) means a UTF-8

@@ -82,6 +82,13 @@ full_case "forecast --out --report CSV" "$mnt/f.csv" "$civ" forecast "$meals" --
     --out "$mnt/f.csv" --report "$mnt/r.csv"
 grep -q "staging" "$tmp/err" && fail "forecast --out --report: the message names the staging folder: $(cat "$tmp/err")"
 [ -e "$mnt/r.csv" ] && fail "forecast --out --report: r.csv published after a failed run"
+# the plan's folder is written in a staging folder by the library (engine/src/plan/write.c): the message names
+# the user's folder and file (before: "$mnt/.plan.staging.Xb3kQz/allocation_waterfall.csv: write failed: ...")
+full_case "plan --out on a full disk" "$mnt/plan" "$civ" plan "$src/datasets/demo_city/plan.toml" --out "$mnt/plan" \
+    --model snaive --draws 0
+grep -q "staging" "$tmp/err" && fail "plan --out: the message names the staging folder: $(cat "$tmp/err")"
+grep -q "$mnt/plan/[a-z_/]*\.[a-z]*: " "$tmp/err" ||
+    fail "plan --out: the message names no file of the folder: $(cat "$tmp/err")"
 # nearly full: the write fails later (inside HDF5's own flushes)
 dd if=/dev/zero of="$mnt/fill" bs=1k count=150 2> /dev/null
 full_case "convert to HDF5, nearly full" "$mnt/x.h5" "$civ" convert "$meals" "$mnt/x.h5"

@@ -42,6 +42,12 @@ void civ_error_copy(civ_error *dst);
  * when longer than civ_error keeps): for callers that know which input was being read when the callee did not
  * (a table from HDF5, a spec given as text). */
 civ_status civ_error_name_file(civ_status s, const char *path);
+/* Returns s; in a failure's file and message, a path under `staged` (a run's staging folder: `staged` itself or
+ * `staged/...`) is replaced by the same path under `target` (the folder the user gave, trailing '/' ignored), so
+ * that an error while writing a staged set names the user's folder and file ("out/report.html: write failed: No
+ * space left on device", not "./.out.staging.Xb3kQz/report.html: ...").  Not for errors of publishing itself,
+ * whose messages may name both folders. */
+civ_status civ_error_unstage(civ_status s, const char *staged, const char *target);
 
 /* Truncating copy that never splits a UTF-8 sequence; appends "..." when cut. */
 void civ_copy_truncated(char *dst, size_t size, const char *src);

@@ -387,6 +387,9 @@ civ_status civ_plan_result_write_opts(const civ_plan_result *result, const char 
     }
     if (!s)
         s = write_manifest(result, stage, options ? options : &people, managed, nm);
+    /* an error while writing names the user's folder, not the staging one (before: "./.out.staging.Xb3kQz/
+     * allocation.csv: write failed: No space left on device"); publishing's own messages name both */
+    s = civ_error_unstage(s, stage, dir);
     if (!s)
         s = civ_staging_publish_folder(stg, dir, managed, nm);
     civ_staging_free(stg);
