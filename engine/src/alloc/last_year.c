@@ -159,7 +159,7 @@ static void money(char *buf, size_t size, int64_t v, int64_t unit)
 {
     uint64_t a = v < 0 ? (uint64_t)-(v + 1) + 1 : (uint64_t)v, whole = a / (uint64_t)unit;
     int digits = unit >= 1000 ? 3 : unit >= 100 ? 2 : unit >= 10 ? 1 : 0;
-    char w[40], g[60];
+    char w[24], g[32]; /* 20 digits and 6 separators at most */
     int n = snprintf(w, sizeof w, "%llu", (unsigned long long)whole), k = 0;
     for (int i = 0; i < n; i++) {
         if (i && (n - i) % 3 == 0)

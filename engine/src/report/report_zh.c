@@ -41,7 +41,7 @@ typedef struct span {
     size_t n;
 } span;
 
-enum { MAX_HOLES = 6 };
+enum { MAX_HOLES = 8 }; /* a join note with shares and a gap has 8 */
 
 static int number_byte(char c)
 {
@@ -53,9 +53,10 @@ static int hole_at(const char *en)
     return en[0] == '{' && (en[1] == 's' || en[1] == 'n') && en[2] == '}';
 }
 
-/* 1 when [t, end) is the whole of `en`; the holes' texts go to h[] in order,
- * each hole taking the shortest text that lets the rest fit. */
-static int fits(const char *en, const char *t, const char *end, span *h)
+/* 1 when [t, end) is the whole of `en`; the holes' texts go to h[] in order
+ * (room for `room` of them: a form with more holes fits nothing), each hole
+ * taking the shortest text that lets the rest fit. */
+static int fits_in(const char *en, const char *t, const char *end, span *h, size_t room)
 {
     for (; *en && !hole_at(en); en++, t++)
         if (t == end || *t != *en)
@@ -63,15 +64,20 @@ static int fits(const char *en, const char *t, const char *end, span *h)
     if (!*en)
         return t == end;
     int number = en[1] == 'n';
+    if (!room)
+        return 0;
     for (const char *q = t + 1; q <= end; q++) {
         if (number && !number_byte(q[-1]))
             return 0;
         h[0] = (span){t, (size_t)(q - t)};
-        if (fits(en + 3, q, end, h + 1))
+        if (fits_in(en + 3, q, end, h + 1, room - 1))
             return 1;
     }
     return 0;
 }
+
+/* fits_in with an h[] of MAX_HOLES spans. */
+static int fits(const char *en, const char *t, const char *end, span *h) { return fits_in(en, t, end, h, MAX_HOLES); }
 
 /* The text after the Chinese form's position p (its own or a hole's, up to
  * 4 bytes, into t): what a space at p-1 meets. */
