@@ -902,6 +902,29 @@ static void means_of(const civ_table *fc, const char *id, double *out)
  * (its own six months are their sum).  Before, the plan refused P01's series (no community row), and with
  * their series dropped M12 was forecast from six months; now M12 continues P01+P02's summed history, so its
  * seasonal-naive forecast is exactly the sum of P01's and P02's, and its explanation says so. */
+/* The communities table and spec of the merged-community tests, as NAME_comm.csv and NAME.spec: M12
+ * continues P01 + P02 (column 前身, named by [data] predecessors in the test plan's spec). */
+static void write_merged_map(const char *name)
+{
+    char path[64];
+    snprintf(path, sizeof path, "%s_comm.csv", name);
+    write_file(path, "unique_id,district,population,aged60,aged60_share,migrant_share,last_year_funding,前身\n"
+                     "M12,East,3700,900,0.243243,0.4,30000,P01；P02\n"
+                     "P03,East,1800,700,0.388889,0.2,15000,\n"
+                     "P04,West,3000,600,0.200000,0.7,20000,\n"
+                     "P05,West,900,350,0.388889,0.05,8000,\n"
+                     "P06,West,2200,450,0.204545,0.3,15000,\n");
+    char *spec = tf_slurp(CIV_SOURCE_DIR "/tests/data/plan/plan.spec", NULL);
+    assert_non_null(spec);
+    char *at = strstr(spec, "[data]\n"), *with = malloc(strlen(spec) + 64);
+    assert_non_null(at);
+    sprintf(with, "%.*s[data]\npredecessors = \"前身\"\n%s", (int)(at - spec), spec, at + 7);
+    snprintf(path, sizeof path, "%s.spec", name);
+    write_file(path, with);
+    free(with);
+    free(spec);
+}
+
 static void test_merged_community_history(void **state)
 {
     (void)state;
@@ -927,21 +950,7 @@ static void test_merged_community_history(void **state)
     write_file("merged.csv", out);
     free(out);
     free(text);
-    write_file("merged_comm.csv", "unique_id,district,population,aged60,aged60_share,migrant_share,"
-                                  "last_year_funding,前身\n"
-                                  "M12,East,3700,900,0.243243,0.4,30000,P01；P02\n"
-                                  "P03,East,1800,700,0.388889,0.2,15000,\n"
-                                  "P04,West,3000,600,0.200000,0.7,20000,\n"
-                                  "P05,West,900,350,0.388889,0.05,8000,\n"
-                                  "P06,West,2200,450,0.204545,0.3,15000,\n");
-    char *spec = tf_slurp(CIV_SOURCE_DIR "/tests/data/plan/plan.spec", NULL);
-    assert_non_null(spec);
-    char *at = strstr(spec, "[data]\n"), *with = malloc(strlen(spec) + 64);
-    assert_non_null(at);
-    sprintf(with, "%.*s[data]\npredecessors = \"前身\"\n%s", (int)(at - spec), spec, at + 7);
-    write_file("merged.spec", with);
-    free(with);
-    free(spec);
+    write_merged_map("merged");
     char plan[2048];
     snprintf(plan, sizeof plan,
              "[plan]\npanel = \"%s/merged.csv\"\ncommunities = \"%s/merged_comm.csv\"\nspec = \"%s/merged.spec\"\n"
@@ -1025,21 +1034,7 @@ static void test_merged_community_quarters(void **state)
         }
     n += (size_t)sprintf(panel + n, "M12,2024-Q4,%g\n", q[0][11] + q[1][11]); /* M12's own quarter */
     write_file("quarters.csv", panel);
-    write_file("quarters_comm.csv", "unique_id,district,population,aged60,aged60_share,migrant_share,"
-                                    "last_year_funding,前身\n"
-                                    "M12,East,3700,900,0.243243,0.4,30000,P01；P02\n"
-                                    "P03,East,1800,700,0.388889,0.2,15000,\n"
-                                    "P04,West,3000,600,0.200000,0.7,20000,\n"
-                                    "P05,West,900,350,0.388889,0.05,8000,\n"
-                                    "P06,West,2200,450,0.204545,0.3,15000,\n");
-    char *spec = tf_slurp(CIV_SOURCE_DIR "/tests/data/plan/plan.spec", NULL);
-    assert_non_null(spec);
-    char *at = strstr(spec, "[data]\n"), *with = malloc(strlen(spec) + 64);
-    assert_non_null(at);
-    sprintf(with, "%.*s[data]\npredecessors = \"前身\"\n%s", (int)(at - spec), spec, at + 7);
-    write_file("quarters.spec", with);
-    free(with);
-    free(spec);
+    write_merged_map("quarters");
     for (int zh = 1; zh >= 0; zh--) {
         char plan[2048];
         snprintf(plan, sizeof plan,
