@@ -89,7 +89,8 @@ expect_err "convert a sheet named s[1]" "sheet name 's\[1\]'"
 [ -e "$WORK/bad.xlsx" ] && fail "a refused workbook was written"
 
 # 4. the plan's folder: allocation.xlsx, a sheet per money table, in manifest.json with its SHA-256
-"$CIV" plan "$DATA/plan.toml" --out "$WORK/plan" >/dev/null 2>"$WORK/err" || fail "plan: $(cat "$WORK/err")"
+"$CIV" plan "$DATA/plan.toml" --out "$WORK/plan" >"$WORK/out" 2>"$WORK/err" || fail "plan: $(cat "$WORK/err")"
+grep -q "^wrote .*, allocation.xlsx, manifest.json}$" "$WORK/out" || fail "plan's summary does not name allocation.xlsx"
 [ -s "$WORK/plan/allocation.xlsx" ] || fail "the plan wrote no allocation.xlsx"
 unzip -p "$WORK/plan/allocation.xlsx" xl/workbook.xml | grep -q '<sheet name="分配结果" ' ||
   fail "allocation.xlsx lacks the sheet 分配结果"
