@@ -427,6 +427,21 @@ static void test_stream(void **state)
     assert_non_null(strstr(sheet, "<autoFilter ref=\"A1:F5\"/>"));
     assert_non_null(strstr(sheet, "<col min=\"6\" max=\"6\" width=\"81.7109375\""));
     free(sheet);
+    /* a file staged by a run with several outputs (".<x>.staging.XXXXXX/<k>-<name>") is named after its final
+     * name: before, "1-report" */
+    char stage[600];
+    snprintf(stage, sizeof stage, "%s/.f.xlsx.staging.AbC123", dir);
+    assert_int_equal(mkdir(stage, 0777), 0);
+    assert_int_equal(civ_table_stream_open(tf_path(stage, "1-report.xlsx"), NULL, &ts), CIV_OK);
+    assert_int_equal(civ_table_stream_append(ts, t), CIV_OK);
+    assert_int_equal(civ_table_stream_commit(ts, NULL), CIV_OK);
+    char *wb = member(tf_path(stage, "1-report.xlsx"), "xl/workbook.xml");
+    assert_non_null(strstr(wb, "<sheet name=\"report\" "));
+    free(wb);
+    assert_int_equal(civ_table_write(t, tf_path(dir, "2-plain.xlsx")), CIV_OK); /* elsewhere a name is a name */
+    wb = member(tf_path(dir, "2-plain.xlsx"), "xl/workbook.xml");
+    assert_non_null(strstr(wb, "<sheet name=\"2-plain\" "));
+    free(wb);
     /* no chunk: the header of the columns given */
     const char *empty = tf_path(dir, "empty.xlsx");
     assert_int_equal(civ_table_stream_open(empty, NULL, &ts), CIV_OK);

@@ -66,6 +66,9 @@ for f in f r fit; do
   fi
 done
 ls -a "$WORK" | grep -q '\.tmp\.' && fail "temporary files left beside the workbooks"
+# each sheet named after its own file, not the staged copy's name (before: "0-f", "1-r")
+unzip -p "$WORK/r.xlsx" xl/workbook.xml | grep -q '<sheet name="r" ' ||
+  fail "r.xlsx's sheet is not named r: $(unzip -p "$WORK/r.xlsx" xl/workbook.xml | grep -o '<sheet [^>]*>')"
 # the same forecast again: the same bytes
 "$CIV" forecast "$DATA/meals.csv" --model snaive --h 3 --out "$WORK/f2.xlsx" -q 2>/dev/null
 mkdir -p "$WORK/again"

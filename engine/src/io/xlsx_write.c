@@ -455,11 +455,22 @@ civ_status civ_workbook_write(const char *path, size_t n, const civ_table *const
 }
 
 /* A sheet name from the file's name: allocation.xlsx -> "allocation" (Excel's refused characters as '_', at most
- * 31 characters). */
+ * 31 characters).  A file staged by a run with several outputs, "<k>-<name>" in a folder ".<x>.staging.XXXXXX"
+ * (staging.c, the command's output_set.c), is named after its final name (before: forecast --out f.xlsx
+ * --report r.xlsx gave the sheets "0-f" and "1-r"). */
 static void sheet_name_of(const char *path, char *out, size_t size)
 {
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
+    if (slash) {
+        const char *dir = slash;
+        while (dir > path && dir[-1] != '/')
+            dir--;
+        size_t digits = strspn(base, "0123456789");
+        const char *staging = strstr(dir, ".staging.");
+        if (dir[0] == '.' && staging && staging < slash && digits && base[digits] == '-' && base[digits + 1])
+            base += digits + 1;
+    }
     const char *dot = strrchr(base, '.');
     size_t len = dot ? (size_t)(dot - base) : strlen(base), o = 0, chars = 0;
     const unsigned char *p = (const unsigned char *)base, *end = p + len;
