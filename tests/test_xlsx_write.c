@@ -202,7 +202,8 @@ static void test_formats(void **state)
     assert_int_equal(civ_table_write(t, path), CIV_OK);
     char *sheet = member(path, "xl/worksheets/sheet1.xml");
     char *styles = member(path, "xl/styles.xml");
-    assert_non_null(strstr(sheet, "<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"));
+    assert_non_null(strstr(sheet, "<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" "
+                                  "state=\"frozen\"/>"));
     assert_non_null(strstr(sheet, "<autoFilter ref=\"A1:F3\"/>"));
     assert_non_null(strstr(styles, "formatCode=\"#,##0\""));
     assert_non_null(strstr(styles, "formatCode=\"#,##0.00\""));

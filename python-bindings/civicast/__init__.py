@@ -37,8 +37,8 @@ from ._version import __version__  # noqa: E402 (engine/include/civicast.h, the 
 if __version__ is None:  # a package copied without its version record
     __version__ = LIBRARY_VERSION
 __all__ = ["Error", "ForecastWarning", "DateSpec", "info", "forecast", "forecast_to_files", "backtest", "models_report",
-           "classify_demand", "read",
-           "write", "write_workbook", "allocate", "allocate_to_file", "compare", "uncertainty", "need", "settle", "project", "monitor",
+           "classify_demand", "read", "write_workbook",
+           "write", "allocate", "allocate_to_file", "compare", "uncertainty", "need", "settle", "project", "monitor",
            "early_warning", "demand_check", "risk_matrix",
            "inactivity_alerts", "plot", "plot_allocation", "read_plan", "plan", "model_families", "restore_error",
            "report", "Hierarchy", "reconcile", "join_predecessors",

@@ -101,7 +101,8 @@ sha=$(sha256sum "$WORK/plan/allocation.xlsx" | cut -d' ' -f1)
 grep -q "\"name\": \"allocation.xlsx\", \"bytes\": [0-9]*, \"sha256\": \"$sha\"" "$WORK/plan/manifest.json" ||
   fail "manifest.json does not list allocation.xlsx with its SHA-256"
 "$CIV" plan "$DATA/plan.toml" --out "$WORK/plan_en" --lang en >/dev/null 2>&1 || fail "plan --lang en failed"
-unzip -p "$WORK/plan_en/allocation.xlsx" xl/workbook.xml | grep -q '<sheet name="allocation" .*<sheet name="summary" ' ||
+unzip -p "$WORK/plan_en/allocation.xlsx" xl/workbook.xml |
+  grep -q '<sheet name="allocation" .*<sheet name="summary" ' ||
   fail "an English plan's workbook lacks the sheets allocation and summary"
 if [ $HAVE_OPENPYXL = 1 ]; then
   $PY - "$WORK/plan" <<'PYEOF' || fail "the plan's workbook differs from its CSVs"
