@@ -5,9 +5,13 @@
  * the panel summed to every node of the hierarchy (civ_hier_aggregate) and --summing FILE its summing matrix.
  * With --predecessors (or --spec), OUT is the panel in which each merged or renamed community of --communities
  * continues its predecessors' history (civ_panel_join_predecessors), as `civicast plan` forecasts it.
+ * `civicast convert --table A.csv B.csv ... BOOK.xlsx` writes one Excel workbook, a sheet per table named after
+ * its file (civ_workbook_write).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "commands.h"
 
@@ -52,8 +56,9 @@ static const civ_cli_spec convert_spec = {
     "                               [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n"
     "       civicast convert IN OUT --hierarchy a,b [--group g] [--communities FILE] [--summing FILE] ...\n"
     "       civicast convert IN OUT --communities FILE (--predecessors COLUMN [--shares COLUMN] | --spec FILE)\n"
-    "                               [--joins FILE] ...\n",
-    "Converts by extension (.csv, .h5, .hdf5).  Without --table, IN is a panel in\n"
+    "                               [--joins FILE] ...\n"
+    "       civicast convert --table IN IN... BOOK.xlsx\n",
+    "Converts by extension (.csv, .h5, .hdf5; .xlsx written only).  Without --table, IN is a panel in\n"
     "long format (unique_id,ds,y[,covariates]); with --table, a table such as the\n"
     "community attributes.  OUT is written atomically (temporary file + rename).\n"
     "Values round-trip exactly unless --precision N rounds a CSV for people.\n"
@@ -66,7 +71,9 @@ static const civ_cli_spec convert_spec = {
     "reported, before its own months; their series are left out (a split keeps its own\n"
     "months, or with --shares continues share x the parent's); months between the\n"
     "predecessors' last and its own first stay missing (a warning names them);\n"
-    "docs/FORECASTING.md \"When the map changes\".\n",
+    "docs/FORECASTING.md \"When the map changes\".\n"
+    "With --table and several INs, OUT is one Excel workbook (.xlsx), a sheet per\n"
+    "table named after its file (communities.csv: sheet communities).\n",
     convert_options,
     1,
     "unknown option '%s'",
@@ -142,6 +149,36 @@ static int convert_join(const char *in, const char *out, const char *comm_path, 
     return s ? civ_cli_report(s) : CIV_EXIT_OK;
 }
 
+/* --table IN... BOOK.xlsx: one workbook, a sheet per table named after its file (its name without folder and
+ * extension; the library refuses a name Excel would not take, naming it). */
+static civ_status convert_workbook(const char *const *ins, size_t n, const char *out)
+{
+    civ_table **tables = calloc(n, sizeof *tables);
+    char **names = calloc(n, sizeof *names);
+    civ_status s = tables && names ? CIV_OK : CIV_ERR_OUT_OF_MEMORY;
+    if (s)
+        fprintf(stderr, "civicast: out of memory\n");
+    for (size_t k = 0; k < n && !s; k++) {
+        const char *slash = strrchr(ins[k], '/'), *base = slash ? slash + 1 : ins[k], *dot = strrchr(base, '.');
+        size_t len = dot && dot > base ? (size_t)(dot - base) : strlen(base);
+        if (!(names[k] = strndup(base, len))) {
+            fprintf(stderr, "civicast: out of memory\n");
+            s = CIV_ERR_OUT_OF_MEMORY;
+        } else {
+            s = civ_cli_read_table(ins[k], NULL, &tables[k]);
+        }
+    }
+    if (!s)
+        s = civ_workbook_write(out, n, (const civ_table *const *)tables, (const char *const *)names, NULL);
+    for (size_t k = 0; k < n && tables && names; k++) {
+        civ_table_free(tables[k]);
+        free(names[k]);
+    }
+    free(tables);
+    free(names);
+    return s;
+}
+
 /* --hierarchy / --group: the panel of every node (and the summing matrix), published together. */
 static civ_status convert_hier(const char *in, const char *out, const char *const args[4],
                                const civ_csv_write_options *csv)
@@ -201,12 +238,24 @@ static int run_convert(int argc, char **argv)
     const char *shares = a.value[V_SHARES];
     int join = pred || spec;
     civ_csv_write_options csv = {0};
+    civ_status s;
     code = civ_cli_csv_options("convert", &a, V_EXCEL, &csv);
+    if (!code && n > 2 && table && !hier && !join) { /* --table IN... BOOK.xlsx */
+        const char *book = a.positional[n - 1];
+        size_t len = strlen(book);
+        if (len < 5 || strcasecmp(book + len - 5, ".xlsx"))
+            code = civ_cli_usage_error("convert", "several tables go into one Excel workbook: name OUT <name>.xlsx");
+        else if ((s = convert_workbook(a.positional, n - 1, book)))
+            code = civ_cli_report(s);
+        civ_cli_args_free(&a);
+        return code;
+    }
     civ_cli_args_free(&a);
     if (code)
         return code;
-    if (n > 2)
-        return civ_cli_usage_error("convert", "expected exactly two files, IN and OUT");
+    if (n > 2 && (!table || hier || join))
+        return civ_cli_usage_error("convert", "expected exactly two files, IN and OUT (several INs: --table IN... "
+                                              "BOOK.xlsx, a sheet per table)");
     if (!in || !out)
         return civ_cli_usage_error("convert", "expected two files, IN and OUT");
     if (join && (hier || table || !hier_args[2] || hier_args[3] || (pred && spec)))
@@ -222,7 +271,6 @@ static int run_convert(int argc, char **argv)
         return civ_cli_usage_error("convert", "--communities and --summing need --hierarchy or --group");
     if (hier && table)
         return civ_cli_usage_error("convert", "--hierarchy and --group sum a panel, not a --table");
-    civ_status s;
     if (join)
         return convert_join(in, out, hier_args[2], pred, shares, spec, joins, &csv);
     if (hier) {

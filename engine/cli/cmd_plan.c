@@ -363,7 +363,7 @@ static int run_and_write(const civ_plan *plan, const civ_csv_write_options *csv)
     }
     if (!code)
         print_plan(plan, r, comm);
-    /* the tables, report.html, charts/ and manifest.json, published together */
+    /* the tables, allocation.xlsx, report.html, charts/ and manifest.json, published together */
     if (!code && (s = civ_plan_result_write_opts(r, civ_plan_out(plan), csv)))
         code = civ_cli_report(s);
     if (!code) {
@@ -371,7 +371,7 @@ static int run_and_write(const civ_plan *plan, const civ_csv_write_options *csv)
         civ_plan_result_stats(r, &st);
         printf("wrote                  %s/{forecasts.csv, forecast_report.csv, allocation.csv, "
                "allocation_summary.csv, allocation_waterfall.csv, allocation_stages.csv, history.csv%s%s%s%s, "
-               "manifest.json}\n",
+               "allocation.xlsx, manifest.json}\n",
                civ_plan_out(plan), st.has_need ? ", need.csv, need_summary.csv" : "",
                st.n_draws ? ", uncertainty.csv" : "", st.has_monitor ? ", the monitoring tables" : "",
                st.has_backtest ? ", backtest.csv, backtest_accuracy.csv" : "");

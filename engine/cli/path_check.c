@@ -19,14 +19,14 @@
 typedef struct outputs {
     const char *command;
     const char *options;      /* the output options, space separated */
-    int first_positional_out; /* the first positional that is an output, or -1 */
+    int first_positional_out; /* the first positional that is an output, -1 none, -2 the last one */
     const char *folders;      /* the output options that name a folder, not a table file */
 } outputs;
 
 static const outputs table[] = {
     {"forecast", "--out --report --fitted", -1, ""},
     {"backtest", "--out --accuracy", -1, ""}, /* before: missing, `--out in.csv` replaced the input */
-    {"convert", "--summing", 1, ""},
+    {"convert", "--summing", -2, ""}, /* convert IN OUT, or --table IN... BOOK.xlsx */
     {"allocate", "--out --summary --uncertainty-out --draws-out", -1, ""},
     {"compare", "--out --summary", -1, ""},
     {"need", "--out --summary", -1, ""},
@@ -47,6 +47,16 @@ static int listed(const char *list, const char *name)
     return 0;
 }
 
+/* Whether positional j of n is an output. */
+static int positional_out(const outputs *o, size_t j, size_t n)
+{
+    if (!o || o->first_positional_out == -1)
+        return 0;
+    if (o->first_positional_out == -2)
+        return j > 0 && j + 1 == n;
+    return (int)j >= o->first_positional_out;
+}
+
 static int is_output(const outputs *o, const char *name)
 {
     return o && listed(o->options, name);
@@ -59,7 +69,8 @@ static int check_output_type(const char *role, const char *path, const char *hel
 {
     const char *base = strrchr(path, '/');
     const char *dot = strrchr(base ? base + 1 : path, '.');
-    if (dot && (!strcasecmp(dot, ".csv") || !strcasecmp(dot, ".h5") || !strcasecmp(dot, ".hdf5")))
+    if (dot && (!strcasecmp(dot, ".csv") || !strcasecmp(dot, ".h5") || !strcasecmp(dot, ".hdf5") ||
+                !strcasecmp(dot, ".xlsx")))
         return 0;
     size_t first = help ? strcspn(help, "\n") : 0;
     while (first && (help[first - 1] == ',' || help[first - 1] == ' '))
@@ -68,16 +79,16 @@ static int check_output_type(const char *role, const char *path, const char *hel
     if (dot && (!strcasecmp(dot, ".html") || !strcasecmp(dot, ".htm")))
         hint = "; the HTML report for a committee is written by civicast plan (or civicast report from a plan's "
                "folder)";
-    else if (dot && (!strcasecmp(dot, ".xlsx") || !strcasecmp(dot, ".xls")))
-        hint = "; Excel opens the .csv";
+    else if (dot && !strcasecmp(dot, ".xls"))
+        hint = "; Excel 97-2003 workbooks are not written: use .xlsx";
     char safe[1024];
     if (!help) /* a positional output */
-        fprintf(stderr, "civicast: %s %s: unknown file type: use a .csv, .h5 or .hdf5 extension (the extension "
-                "chooses the format)%s\n", role, civ_cli_safe(path, safe, sizeof safe), hint);
+        fprintf(stderr, "civicast: %s %s: unknown file type: use a .csv, .h5, .hdf5 or .xlsx extension (the "
+                "extension chooses the format)%s\n", role, civ_cli_safe(path, safe, sizeof safe), hint);
     else
         fprintf(stderr,
-                "civicast: %s %s: unknown file type: %s writes a table%s%.*s%s, as .csv, .h5 or .hdf5 (the "
-                "extension chooses)%s\n",
+                "civicast: %s %s: unknown file type: %s writes a table%s%.*s%s, as .csv, .h5, .hdf5 or .xlsx "
+                "(the extension chooses)%s\n",
                 role, civ_cli_safe(path, safe, sizeof safe), role, first ? " (" : "", (int)first, help,
                 first ? (help[first] ? ", ...)" : ")") : "", hint);
     return civ_cli_exit_code(CIV_ERR_UNSUPPORTED);
@@ -108,7 +119,7 @@ int civ_cli_check_paths(const civ_cli_spec *spec, const civ_cli_args *a)
         }
     }
     for (size_t j = 0; j < a->n_positional; j++) {
-        int out = o && o->first_positional_out >= 0 && (int)j >= o->first_positional_out;
+        int out = positional_out(o, j, a->n_positional);
         roles[n++] = (civ_path_role){a->positional[j], out ? "the output" : "the input", out};
     }
     civ_status s = civ_paths_check(roles, n);
@@ -123,9 +134,9 @@ int civ_cli_check_paths(const civ_cli_spec *spec, const civ_cli_args *a)
             (code = check_output_type(opt->name, a->value[k], opt->help)) != 0)
             return code;
     }
-    for (size_t j = 0; o && o->first_positional_out >= 0 && j < a->n_positional; j++) {
+    for (size_t j = 0; j < a->n_positional; j++) {
         int code;
-        if ((int)j >= o->first_positional_out && (code = check_output_type("the output", a->positional[j], NULL)))
+        if (positional_out(o, j, a->n_positional) && (code = check_output_type("the output", a->positional[j], NULL)))
             return code;
     }
     return 0;

@@ -450,6 +450,40 @@ CIV_API civ_status civ_table_write(const civ_table *table, const char *path);
 CIV_API civ_status civ_table_write_opts(const civ_table *table, const char *path,
                                         const civ_csv_write_options *options);
 
+/** Options of civ_workbook_write; NULL or a zeroed struct gives the defaults. */
+typedef struct civ_workbook_options {
+    /* The workbook's creation time (a document property Excel shows), in
+     * seconds since 1970-01-01 UTC; 0: 2000-01-01T00:00:00Z.  Fixed so that
+     * the same tables give the same bytes (the zip entries are dated from
+     * it too). */
+    int64_t created;
+} civ_workbook_options;
+
+/** Writes an Excel workbook (.xlsx) with one sheet per table: tables[k]
+ *  (borrowed) as sheet sheet_names[k] (UTF-8, 1..31 characters, none of
+ *  [ ] : * ? / \, unique ignoring case), in that order.  Each sheet: the
+ *  header row bold, frozen, with an autofilter; text columns as text cells
+ *  (an id such as 310101001001 or 0042 stays text; a string cell is never a
+ *  formula, so no formula guard applies); number columns as numbers with 16
+ *  significant digits (libxlsxwriter's; Excel shows 15; every whole number
+ *  below 2^53, so every fen amount, exact), NaN as an empty cell; money
+ *  columns by name: `*_fen`, `*_分`, `*（分）` shown as #,##0, `*_yuan`,
+ *  `*_元`, `*（元）` as #,##0.00, their plain-decimal text cells (the
+ *  allocation's exact yuan, "126225.00") written as numbers; a `value`
+ *  column by its row's `unit`, fen or yuan; widths from the content (a CJK character counts two); text
+ *  wider than 60 wrapped in a wide column.  civ_table_write and the other
+ *  writers by extension write a one-sheet workbook for a ".xlsx" path (the
+ *  sheet named after the file).  Excel's limits are checked before anything
+ *  is written: 1,048,576 rows (the header included), 16,384 columns, 32,767
+ *  characters per cell (CIV_ERR_LIMIT naming the sheet and the limit; write
+ *  such a table as .csv or .h5).  Atomic: written to a temporary file beside
+ *  `path` and renamed; nothing is left on error.  Errors:
+ *  CIV_ERR_INVALID_ARGUMENT (NULL, no table, a bad sheet name),
+ *  CIV_ERR_DUPLICATE (two sheets of one name), CIV_ERR_UNSUPPORTED (path not
+ *  .xlsx), CIV_ERR_LIMIT, CIV_ERR_DOMAIN (an infinite number), CIV_ERR_IO. */
+CIV_API civ_status civ_workbook_write(const char *path, size_t n, const civ_table *const *tables,
+                                      const char *const *sheet_names, const civ_workbook_options *options);
+
 /* ------------------------------------------------------------------------ */
 /* Panels: many time series of one frequency                                */
 /* ------------------------------------------------------------------------ */

@@ -22,7 +22,7 @@ from ._lib import EXPECTED_VERSION, LIBRARY_VERSION, Error  # noqa: F401 (EXPECT
 from ._lib import path as library_path
 from .frame import (DateSpec, ForecastWarning, allocate, allocate_to_file, classify_demand, forecast, forecast_to_files,
                     models_report,
-                    read, write)
+                    read, write, write_workbook)
 from .budget import compare, need, project, settle, uncertainty
 from .monitor import demand_check, early_warning, inactivity_alerts, monitor, risk_matrix
 from ._plan import model_families, plan, read_plan, restore_error
@@ -37,7 +37,7 @@ from ._version import __version__  # noqa: E402 (engine/include/civicast.h, the 
 if __version__ is None:  # a package copied without its version record
     __version__ = LIBRARY_VERSION
 __all__ = ["Error", "ForecastWarning", "DateSpec", "info", "forecast", "forecast_to_files", "backtest", "models_report",
-           "classify_demand", "read",
+           "classify_demand", "read", "write_workbook",
            "write", "allocate", "allocate_to_file", "compare", "uncertainty", "need", "settle", "project", "monitor",
            "early_warning", "demand_check", "risk_matrix",
            "inactivity_alerts", "plot", "plot_allocation", "read_plan", "plan", "model_families", "restore_error",

@@ -290,6 +290,10 @@ class civ_csv_write_options(ctypes.Structure):
                 ("min_decimals", ctypes.c_int)]
 
 
+class civ_workbook_options(ctypes.Structure):
+    _fields_ = [("created", ctypes.c_int64)]
+
+
 class civ_alloc_uncertainty_options(ctypes.Structure):
     _fields_ = [("n_draws", ctypes.c_size_t),
                 ("seed", ctypes.c_uint64),
@@ -394,6 +398,8 @@ _SIGNATURES = {
     "civ_table_write": (c_status, [P, _CP]),
     "civ_table_write_opts": (c_status, [P, _CP, ctypes.POINTER(civ_csv_write_options)]),
     "civ_csv_set_formula_guard": (c_status, [_I]),
+    "civ_workbook_write": (c_status, [_CP, _S, ctypes.POINTER(P), ctypes.POINTER(_CP),
+                                      ctypes.POINTER(civ_workbook_options)]),
     # panels
     "civ_panel_create": (c_status, [_I, PP]),
     "civ_panel_free": (None, [P]),

@@ -1275,9 +1275,19 @@ def _csv_options(excel, precision, min_decimals):
     return opt
 
 
+def _xlsx_ids(df):
+    """For a workbook: an integer unique_id column (read() gives codes such as
+    310101001001 as int64) as text, so that Excel shows the code, not
+    3.10101E+11."""
+    if "unique_id" in df.columns and pd.api.types.is_integer_dtype(df["unique_id"].dtype):
+        df = df.assign(unique_id=df["unique_id"].astype(str))
+    return df
+
+
 def write(df, path, kind=None, freq=None, excel=False, precision="full", min_decimals=0):
-    """Writes a DataFrame as a civicast file, CSV or HDF5 by extension,
-    atomically (temporary file + rename).  A frame with unique_id, ds and y
+    """Writes a DataFrame as a civicast file, CSV, HDF5 or an Excel workbook
+    (.xlsx, one sheet named after the file) by extension, atomically
+    (temporary file + rename).  A frame with unique_id, ds and y
     is written as a panel (series in sorted unique_id order, ds in civicast
     format, attributes from df.attrs["attributes"] if present) unless
     kind="table"; anything else as a table.
@@ -1288,9 +1298,13 @@ def write(df, path, kind=None, freq=None, excel=False, precision="full", min_dec
     precision=N rounds numbers that are not whole to N significant digits
     (never fewer decimals than min_decimals, e.g. 2 for yuan; whole numbers
     exact), "full" (the default) writes the shortest text that reads back to
-    the same double.  HDF5 files always keep full precision."""
+    the same double.  HDF5 files and workbooks always keep full precision
+    (a workbook's money columns, *_fen and *_yuan, are shown with thousands
+    separators; excel= is CSV's); see write_workbook."""
     path = os.fspath(path)
     opt = _csv_options(excel, precision, min_decimals)
+    if path.lower().endswith(".xlsx"):
+        df = _xlsx_ids(df)
     if kind is None:
         kind = "panel" if {"unique_id", "ds", "y"} <= set(df.columns) else "table"
     if kind == "panel":
@@ -1302,6 +1316,36 @@ def write(df, path, kind=None, freq=None, excel=False, precision="full", min_dec
             check(lib.civ_table_write_opts(t.ptr, encode(path), ctypes.byref(opt)))
     else:
         raise ValueError(f"civicast.write: kind must be 'panel', 'table' or None, got {kind!r}")
+
+
+def write_workbook(sheets, path):
+    """Writes an Excel workbook (.xlsx) with one sheet per DataFrame:
+    ``sheets`` maps sheet names to frames, in order
+    (``{"分配结果": alloc, "汇总": summary}``), atomically (civ_workbook_write).
+    Each sheet has its header bold, frozen and filtered; text columns as text
+    (an integer unique_id too, so 310101001001 stays a code); numbers at full
+    precision, missing as empty cells; *_fen columns shown as #,##0 and
+    *_yuan as #,##0.00; widths from the content, long text wrapped.  Sheet
+    names: 1..31 characters, none of [ ] : * ? / \\, unique.  Raises
+    civicast.Error for a bad name or a table beyond Excel's limits (1,048,576
+    rows, 16,384 columns, 32,767 characters per cell: write it as .csv or
+    .h5)."""
+    path = os.fspath(path)
+    if not isinstance(sheets, dict) or not sheets:
+        raise TypeError("civicast.write_workbook: sheets must be a non-empty dict of sheet name -> DataFrame")
+    handles = []
+    try:
+        for name, df in sheets.items():
+            if not isinstance(df, pd.DataFrame):
+                raise TypeError(f"civicast.write_workbook: sheet {name!r} is a {type(df).__name__}, not a DataFrame")
+            handles.append(frame_to_table(_xlsx_ids(df)))
+        n = len(handles)
+        tables = (ctypes.c_void_p * n)(*[h.ptr.value for h in handles])
+        names = (ctypes.c_char_p * n)(*[encode(str(k)) for k in sheets])
+        check(lib.civ_workbook_write(encode(path), n, tables, names, None))
+    finally:
+        for h in handles:
+            h.close()
 
 
 # ================================================================= forecasting

@@ -87,14 +87,15 @@ grep -qF "the HTML report for a committee is written by civicast plan" "$WORK/er
   fail "no plan hint: $(cat "$WORK/err")"
 grep -qF "staging" "$WORK/err" && fail "the message names the staging folder: $(cat "$WORK/err")"
 [ -e "$WORK/g3.csv" ] && fail "a refused command wrote its output"
-check "forecast --fitted fit.xlsx" 3 "--fitted $WORK/fit.xlsx: unknown file type" -- \
-  "$CIV" forecast "$WORK/four.csv" --model naive --h 3 --out "$WORK/g3.csv" --fitted "$WORK/fit.xlsx" -q
+check "forecast --fitted fit.xls" 3 "--fitted $WORK/fit.xls: unknown file type" -- \
+  "$CIV" forecast "$WORK/four.csv" --model naive --h 3 --out "$WORK/g3.csv" --fitted "$WORK/fit.xls" -q
+grep -qF "Excel 97-2003 workbooks are not written: use .xlsx" "$WORK/err" || fail "no .xlsx hint: $(cat "$WORK/err")"
 check "forecast --out f.txt (one output)" 3 "--out $WORK/f.txt: unknown file type: --out writes a table" -- \
   "$CIV" forecast "$WORK/four.csv" --model naive --h 3 --out "$WORK/f.txt" -q
-check "backtest --accuracy acc.xlsx" 3 "--accuracy $WORK/acc.xlsx: unknown file type" -- \
-  "$CIV" backtest "$WORK/four.csv" --model naive --h 1 --out "$WORK/cv.csv" --accuracy "$WORK/acc.xlsx" -q
-check "convert OUT.xlsx" 3 "the output $WORK/o.xlsx: unknown file type" -- \
-  "$CIV" convert "$WORK/four.csv" "$WORK/o.xlsx"
+check "backtest --accuracy acc.xls" 3 "--accuracy $WORK/acc.xls: unknown file type" -- \
+  "$CIV" backtest "$WORK/four.csv" --model naive --h 1 --out "$WORK/cv.csv" --accuracy "$WORK/acc.xls" -q
+check "convert OUT.xls" 3 "the output $WORK/o.xls: unknown file type" -- \
+  "$CIV" convert "$WORK/four.csv" "$WORK/o.xls"
 check "convert --summing s.txt" 3 "--summing $WORK/s.txt: unknown file type" -- \
   "$CIV" convert "$WORK/four.csv" "$WORK/o.csv" --summing "$WORK/s.txt"
 # backtest's outputs are outputs: --out onto its input is refused (before: the panel was replaced by the windows)

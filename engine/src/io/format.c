@@ -1,11 +1,13 @@
 /*
- * format.c -- layer: io.  Format dispatch by file extension for panels and tables.
+ * format.c -- layer: io.  Format dispatch by file extension for panels and tables (.xlsx: written only,
+ * xlsx_write.c).
  */
 #include <string.h>
 #include <strings.h>
 
 #include "error.h"
 #include "table_stream.h"
+#include "xlsx_write.h"
 
 typedef enum { FORMAT_UNKNOWN, FORMAT_CSV, FORMAT_HDF5 } file_format;
 
@@ -62,7 +64,7 @@ civ_status civ_panel_write(const civ_panel *panel, const char *path)
     switch (format_of(path)) {
     case FORMAT_CSV: return civ_panel_write_csv(panel, path);
     case FORMAT_HDF5: return civ_panel_write_hdf5(panel, path);
-    default: return unknown_format(path);
+    default: return civ_is_xlsx_path(path) ? civ_panel_write_xlsx(panel, path) : unknown_format(path);
     }
 }
 
@@ -80,7 +82,7 @@ civ_status civ_table_write(const civ_table *table, const char *path)
     switch (format_of(path)) {
     case FORMAT_CSV: return civ_table_write_csv(table, path);
     case FORMAT_HDF5: return civ_table_write_hdf5(table, path);
-    default: return unknown_format(path);
+    default: return civ_is_xlsx_path(path) ? civ_table_write_xlsx(table, path) : unknown_format(path);
     }
 }
 
@@ -89,7 +91,8 @@ civ_status civ_panel_write_opts(const civ_panel *panel, const char *path, const 
     switch (format_of(path)) {
     case FORMAT_CSV: return civ_panel_write_csv_opts(panel, path, options);
     case FORMAT_HDF5: return civ_panel_write_hdf5(panel, path); /* always full precision */
-    default: return unknown_format(path);
+    /* .xlsx: full precision (the sheet's format rounds what it shows); the BOM is CSV's */
+    default: return civ_is_xlsx_path(path) ? civ_panel_write_xlsx(panel, path) : unknown_format(path);
     }
 }
 
@@ -98,6 +101,7 @@ civ_status civ_table_write_opts(const civ_table *table, const char *path, const 
     switch (format_of(path)) {
     case FORMAT_CSV: return civ_table_write_csv_opts(table, path, options);
     case FORMAT_HDF5: return civ_table_write_hdf5(table, path); /* always full precision */
-    default: return unknown_format(path);
+    /* .xlsx: full precision (the sheet's format rounds what it shows); the BOM is CSV's */
+    default: return civ_is_xlsx_path(path) ? civ_table_write_xlsx(table, path) : unknown_format(path);
     }
 }

@@ -1,6 +1,6 @@
 /*
- * table_stream.c -- layer: io.  Tables written in chunks of rows, CSV here and
- * HDF5 in hdf5.c (table_stream.h).
+ * table_stream.c -- layer: io.  Tables written in chunks of rows, CSV here,
+ * HDF5 in hdf5.c and .xlsx in xlsx_write.c (table_stream.h).
  */
 #include "table_stream.h"
 
@@ -11,10 +11,12 @@
 #include "csv.h"
 #include "error.h"
 #include "table.h"
+#include "xlsx_write.h"
 
 struct civ_table_stream {
     civ_csv_stream *csv;         /* CSV: csv.c's buffered writer (the bytes of civ_table_write_csv_opts) */
     civ_h5_table_stream *h5;     /* or HDF5 */
+    civ_xlsx_stream *xlsx;       /* or an Excel workbook */
     char *path;                  /* for errors */
     int header_done;
     size_t n_columns;
@@ -44,9 +46,10 @@ civ_status civ_unknown_file_type(const char *path)
     if (dot && (!strcasecmp(dot, ".html") || !strcasecmp(dot, ".htm")))
         hint = " (tables only: the HTML report for a committee is written by civicast plan, or civicast report "
                "from a plan's folder; Python: civicast.plan)";
-    else if (dot && (!strcasecmp(dot, ".xlsx") || !strcasecmp(dot, ".xls")))
-        hint = " (civicast reads and writes CSV, which Excel opens; save a sheet as \"CSV UTF-8\")";
-    return civ_fail_at(CIV_ERR_UNSUPPORTED, &w, "unknown file type: use a .csv, .h5 or .hdf5 extension%s", hint);
+    else if (dot && !strcasecmp(dot, ".xls"))
+        hint = " (Excel 97-2003 workbooks are not written: use .xlsx)";
+    return civ_fail_at(CIV_ERR_UNSUPPORTED, &w, "unknown file type: use a .csv, .h5, .hdf5 or (to write) .xlsx "
+                       "extension%s", hint);
 }
 
 static void stream_free(civ_table_stream *ts)
@@ -64,7 +67,7 @@ civ_status civ_table_stream_open(const char *path, const civ_csv_write_options *
     if (!path || !out)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_table_stream_open: NULL argument");
     *out = NULL;
-    if (!is_csv(path) && !is_hdf5(path))
+    if (!is_csv(path) && !is_hdf5(path) && !civ_is_xlsx_path(path))
         return civ_unknown_file_type(path);
     civ_status s = civ_csv_check_write_options(csv, "civ_table_stream_open");
     if (s)
@@ -74,7 +77,9 @@ civ_status civ_table_stream_open(const char *path, const civ_csv_write_options *
         free(ts);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory opening %s", path);
     }
-    s = is_hdf5(path) ? civ_h5_table_stream_open(path, &ts->h5) : civ_csv_stream_open(path, csv, &ts->csv);
+    s = is_hdf5(path)             ? civ_h5_table_stream_open(path, &ts->h5)
+        : civ_is_xlsx_path(path) ? civ_xlsx_stream_open(path, &ts->xlsx) /* full precision, no BOM */
+                                 : civ_csv_stream_open(path, csv, &ts->csv);
     if (s) {
         stream_free(ts);
         return s;
@@ -99,7 +104,7 @@ static civ_status same_columns(civ_table_stream *ts, const civ_table *t)
         }
         ts->header_done = 1;
         /* The CSV writer writes the header with its first rows, even none. */
-        return ts->h5 ? CIV_OK : civ_csv_stream_rows(ts->csv, t, 0, 0);
+        return ts->h5 || ts->xlsx ? CIV_OK : civ_csv_stream_rows(ts->csv, t, 0, 0);
     }
     int same = t->n_columns == ts->n_columns;
     for (size_t c = 0; same && c < t->n_columns; c++)
@@ -120,6 +125,8 @@ civ_status civ_table_stream_append(civ_table_stream *ts, const civ_table *chunk)
         return s;
     if (ts->h5)
         return civ_h5_table_stream_append(ts->h5, chunk);
+    if (ts->xlsx)
+        return civ_xlsx_stream_append(ts->xlsx, chunk);
     return civ_csv_stream_rows(ts->csv, chunk, 0, chunk->n_rows);
 }
 
@@ -139,6 +146,11 @@ civ_status civ_table_stream_commit(civ_table_stream *ts, const civ_table *column
             civ_h5_table_stream_abort(ts->h5);
         else
             s = civ_h5_table_stream_commit(ts->h5, columns);
+    } else if (ts->xlsx) {
+        if (s)
+            civ_xlsx_stream_abort(ts->xlsx);
+        else
+            s = civ_xlsx_stream_commit(ts->xlsx, columns);
     } else if (s) {
         civ_csv_stream_abort(ts->csv);
     } else {
@@ -154,6 +166,8 @@ void civ_table_stream_abort(civ_table_stream *ts)
         return;
     if (ts->h5)
         civ_h5_table_stream_abort(ts->h5);
+    else if (ts->xlsx)
+        civ_xlsx_stream_abort(ts->xlsx);
     else
         civ_csv_stream_abort(ts->csv);
     stream_free(ts);

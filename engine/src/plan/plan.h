@@ -82,10 +82,10 @@ struct civ_plan_result {
     double total_seconds;          /* civ_plan_run, wall clock */
 };
 
-/* The names a plan writes into its folder (<table>.csv, report.html, charts,
- * manifest.json) into names[0..CIV_PLAN_MAX_MANAGED); returns the count.
- * buf holds the .csv names.  (write.c) */
-#define CIV_PLAN_MAX_MANAGED (CIV_PLAN_TABLE_COUNT + 3)
+/* The names a plan writes into its folder (<table>.csv, allocation.xlsx,
+ * report.html, charts, manifest.json) into names[0..CIV_PLAN_MAX_MANAGED);
+ * returns the count.  buf holds the .csv names.  (write.c) */
+#define CIV_PLAN_MAX_MANAGED (CIV_PLAN_TABLE_COUNT + 4)
 size_t civ_plan_managed_names(const char **names, char (*buf)[64]);
 /* Before anything runs: no output of the plan's folder is one of its inputs,
  * and the folder can be published (civ_staging_check_folder).  (write.c) */

@@ -1,8 +1,10 @@
 /*
  * write.c -- layer plan: the plan's output folder as one transaction
- * (civ_plan_result_write_opts): every table as CSV, the plan report
- * (report.html and charts/, through the public civ_report_write) and
- * manifest.json are written into a staging folder beside the target, which
+ * (civ_plan_result_write_opts): every table as CSV, the money tables again
+ * as one Excel workbook for the budget office (allocation.xlsx, a sheet per
+ * table named in the report's language, through the public
+ * civ_workbook_write), the plan report (report.html and charts/, through
+ * the public civ_report_write) and manifest.json are written into a staging folder beside the target, which
  * is then published as a whole (civ_staging_publish_folder: the folder holds
  * the old set or the new set, never a mix; files of the old set the new run
  * did not make, such as uncertainty.csv after draws = 0, go with it).
@@ -39,6 +41,7 @@ size_t civ_plan_managed_names(const char **names, char (*buf)[64])
         snprintf(buf[t], 64, "%s.csv", civ_plan_table_name((civ_plan_table)t));
         names[n++] = buf[t];
     }
+    names[n++] = "allocation.xlsx";
     names[n++] = "report.html";
     names[n++] = "charts";
     names[n++] = "manifest.json";
@@ -111,6 +114,39 @@ static civ_status write_tables(const civ_plan_result *result, const char *stage,
         s = civ_error_name_file(civ_table_write_csv_opts(result->tables[t], path, is_money ? &money : &plain), path);
     }
     return s;
+}
+
+/* allocation.xlsx: the money tables the plan made, a sheet each, named in the report's language, the columns
+ * as in the CSVs (docs/ALLOCATION.md, "Plan"). */
+static const struct {
+    civ_plan_table table;
+    const char *zh, *en;
+} workbook_sheets[] = {
+    {CIV_PLAN_ALLOCATION, "分配结果", "allocation"},
+    {CIV_PLAN_ALLOCATION_SUMMARY, "分配汇总", "summary"},
+    {CIV_PLAN_ALLOCATION_WATERFALL, "规则分解", "rules"},
+    {CIV_PLAN_NEED, "需求测算", "need"},
+    {CIV_PLAN_NEED_SUMMARY, "需求汇总", "need summary"},
+    {CIV_PLAN_UNCERTAINTY, "不确定性", "uncertainty"},
+};
+
+static civ_status write_workbook(const civ_plan_result *result, const char *stage)
+{
+    const size_t n_max = sizeof workbook_sheets / sizeof workbook_sheets[0];
+    const civ_table *tables[sizeof workbook_sheets / sizeof workbook_sheets[0]];
+    const char *names[sizeof workbook_sheets / sizeof workbook_sheets[0]];
+    int en = result->plan.lang[0] && strcmp(result->plan.lang, "zh") != 0;
+    size_t n = 0;
+    for (size_t k = 0; k < n_max; k++)
+        if (result->tables[workbook_sheets[k].table]) {
+            tables[n] = result->tables[workbook_sheets[k].table];
+            names[n++] = en ? workbook_sheets[k].en : workbook_sheets[k].zh;
+        }
+    if (!n)
+        return CIV_OK;
+    char path[CIV_PLAN_PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/allocation.xlsx", stage);
+    return civ_workbook_write(path, n, tables, names, NULL);
 }
 
 /* ---- manifest.json ---------------------------------------------------------- */
@@ -379,6 +415,8 @@ civ_status civ_plan_result_write_opts(const civ_plan_result *result, const char 
     civ_csv_write_options people = {.bom = 1, .significant_digits = CIV_CSV_PEOPLE_DIGITS};
     if (!s)
         s = write_tables(result, stage, options);
+    if (!s)
+        s = write_workbook(result, stage);
     if (!s) {
         civ_report_options ro = {.lang = result->plan.lang[0] ? result->plan.lang : NULL,
                                  .intervals = result->plan.intervals, .spec = result->spec,

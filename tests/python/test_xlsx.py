@@ -1,0 +1,134 @@
+"""Excel workbooks (.xlsx) read back by openpyxl, a reader independent of the
+writer (libxlsxwriter): an allocation written by the command as .xlsx has
+the cells of its .csv (12-digit community codes as text, Chinese names,
+amounts equal to the fen columns, money formats, the header frozen and
+filtered); civicast.write and civicast.write_workbook over the same C call;
+the plan's allocation.xlsx.  Skipped when openpyxl is missing
+(.ci/install-deps.sh test installs python3-openpyxl)."""
+
+import os
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import civicast
+
+openpyxl = pytest.importorskip("openpyxl", reason="openpyxl is missing: apt-get install python3-openpyxl "
+                                                   "(.ci/install-deps.sh test)")
+
+SOURCE = Path(__file__).resolve().parents[2]
+DEMO = SOURCE / "datasets" / "demo_city"
+PLAN = SOURCE / "tests" / "data" / "plan"
+CLI = os.environ.get("CIV_CLI")
+
+
+def _coded(tmp_path):
+    """The demo communities keyed by 12-digit codes (D01-S01-C001 -> 310101001001), as a city keeps them."""
+    c = pd.read_csv(DEMO / "communities.csv", dtype={"unique_id": str})
+    parts = c["unique_id"].str.extract(r"D(\d+)-S(\d+)-C(\d+)").astype(int)
+    c["unique_id"] = ["3101%02d%03d%03d" % tuple(r) for r in parts.itertuples(index=False)]
+    path = tmp_path / "communities.csv"
+    c.to_csv(path, index=False)
+    return path
+
+
+def _sheet(path, name=None):
+    wb = openpyxl.load_workbook(path)
+    ws = wb[name] if name else wb.worksheets[0]
+    rows = list(ws.iter_rows())
+    header = [c.value for c in rows[0]]
+    return ws, header, rows[1:]
+
+
+@pytest.mark.skipif(not CLI, reason="CIV_CLI not set")
+def test_allocate_xlsx_has_the_csv_cells(tmp_path):
+    comm = _coded(tmp_path)
+    base = [CLI, "allocate", "--spec", str(DEMO / "allocation.spec"), "--communities", str(comm), "--explain"]
+    subprocess.run(base + ["--out", str(tmp_path / "a.csv"), "--summary", str(tmp_path / "s.csv")], check=True,
+                   capture_output=True)
+    r = subprocess.run(base + ["--out", str(tmp_path / "a.xlsx"), "--summary", str(tmp_path / "s.xlsx")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr  # before: exit 3, "unknown file type ... Excel opens the .csv"
+    csv = pd.read_csv(tmp_path / "a.csv", dtype={"unique_id": str})
+    ws, header, rows = _sheet(tmp_path / "a.xlsx")
+    assert header == list(csv.columns)
+    assert len(rows) == len(csv)
+    col = {h: k for k, h in enumerate(header)}
+    ids = [r[col["unique_id"]] for r in rows]
+    assert all(c.data_type == "s" for c in ids)  # text cells: Excel shows 310101001001, not 3.10101E+11
+    assert [c.value for c in ids] == list(csv["unique_id"])
+    assert ids[0].value == "310101001001"
+    names = [r[col["name"]].value for r in rows]
+    assert names == list(csv["name"]) and names[0] == "民主里社区"
+    fen = [r[col["amount_fen"]] for r in rows]
+    assert [c.value for c in fen] == list(csv["amount_fen"])  # the fen, exactly
+    assert all(c.number_format == "#,##0" for c in fen)
+    assert all(r[col["amount_yuan"]].number_format == "#,##0.00" for r in rows)
+    assert sum(c.value for c in fen) == csv["amount_fen"].sum()
+    expl = [r[col["explanation"]] for r in rows]
+    assert all(c.alignment.wrap_text for c in expl if c.value and len(c.value) > 40)
+    assert ws.column_dimensions[openpyxl.utils.get_column_letter(col["explanation"] + 1)].width > 80
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}{len(rows) + 1}"
+    assert all(c.font.b for c in ws[1])
+    # the summary: the value column by its unit
+    s_ws, s_header, s_rows = _sheet(tmp_path / "s.xlsx")
+    unit, value = s_header.index("unit"), s_header.index("value")
+    fens = [r[value] for r in s_rows if r[unit].value == "fen"]
+    assert fens and all(c.number_format == "#,##0" for c in fens)
+
+
+def test_write_keeps_codes_text(tmp_path):
+    """civicast.write(df, "x.xlsx"): an int64 unique_id (read() gives codes as integers) is written as text."""
+    df = pd.DataFrame({"unique_id": [310101001001, 310101001002], "name": ["民主里社区", "龙湖三村社区"],
+                       "amount_fen": [12622500, 12877500], "share": [0.5, float("nan")]})
+    civicast.write(df, tmp_path / "x.xlsx")
+    ws, header, rows = _sheet(tmp_path / "x.xlsx")
+    assert ws.title == "x"
+    assert header == ["unique_id", "name", "amount_fen", "share"]
+    assert [r[0].value for r in rows] == ["310101001001", "310101001002"]
+    assert [r[2].value for r in rows] == [12622500, 12877500]
+    assert rows[1][3].value is None  # missing: an empty cell
+    # a panel frame too (unique_id, ds, y)
+    p = pd.DataFrame({"unique_id": ["007", "007"], "ds": ["2024-01", "2024-02"], "y": [1.5, 2.0]})
+    civicast.write(p, tmp_path / "p.xlsx")
+    _, header, rows = _sheet(tmp_path / "p.xlsx")
+    assert header == ["unique_id", "ds", "y"] and rows[0][0].value == "007" and rows[1][2].value == 2
+
+
+def test_write_workbook(tmp_path):
+    a = pd.DataFrame({"unique_id": ["A", "B"], "amount_fen": [100, 200]})
+    s = pd.DataFrame({"item": ["total"], "value": [300.0]})
+    civicast.write_workbook({"分配结果": a, "汇总": s}, tmp_path / "book.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "book.xlsx")
+    assert wb.sheetnames == ["分配结果", "汇总"]
+    assert [c.value for c in wb["分配结果"]["B"]] == ["amount_fen", 100, 200]
+    with pytest.raises(civicast.Error, match=r"sheet name 'a/b'.*replace it"):
+        civicast.write_workbook({"a/b": a}, tmp_path / "bad.xlsx")
+    with pytest.raises(civicast.Error, match=r"two sheets are named"):
+        civicast.write_workbook({"x": a, "X": s}, tmp_path / "bad.xlsx")
+    assert not (tmp_path / "bad.xlsx").exists()
+    with pytest.raises(TypeError):
+        civicast.write_workbook([a], tmp_path / "bad.xlsx")
+
+
+def test_plan_workbook(tmp_path):
+    """The plan's folder holds allocation.xlsx: a sheet per money table, named in Chinese, amounts as the CSVs."""
+    out = tmp_path / "out"
+    civicast.plan(PLAN / "plan.toml", out=out)
+    wb = openpyxl.load_workbook(out / "allocation.xlsx")
+    assert wb.sheetnames == ["分配结果", "分配汇总", "规则分解", "需求测算", "需求汇总", "不确定性"]
+    csv = pd.read_csv(out / "allocation.csv", dtype={"unique_id": str})
+    ws = wb["分配结果"]
+    header = [c.value for c in ws[1]]
+    assert header == list(csv.columns)
+    k = header.index("amount_fen")
+    assert [r[k].value for r in ws.iter_rows(min_row=2)] == list(csv["amount_fen"])
+    need = pd.read_csv(out / "need.csv", dtype={"unique_id": str})
+    k = [c.value for c in wb["需求测算"][1]].index("need_fen")
+    assert [r[k].value for r in wb["需求测算"].iter_rows(min_row=2)] == list(need["need_fen"])
+    import json
+    files = {f["name"] for f in json.loads((out / "manifest.json").read_text())["files"]}
+    assert "allocation.xlsx" in files
