@@ -5,9 +5,11 @@
 set -euo pipefail
 what=${1:-test}
 pkgs=(cmake make gcc pkg-config libgsl-dev libopenblas-dev libhdf5-dev nettle-dev)
+pkgs+=(libminizip-dev libexpat1-dev)  # reading .xlsx workbooks (engine/src/io/xlsx_read.c)
 case "$what" in
   build) ;;
-  test) pkgs+=(libcmocka-dev valgrind clang libclang-rt-14-dev python3-numpy python3-pandas python3-h5py
+  test) pkgs+=(python3-openpyxl)  # only tests/data/xlsx/make_fixtures.py (the tests read the committed files)
+        pkgs+=(libcmocka-dev valgrind clang libclang-rt-14-dev python3-numpy python3-pandas python3-h5py
                python3-pytest python3-distributed python3-matplotlib chromium fonts-noto-cjk python3-websocket
                python3-venv python3-pip python3-setuptools python3-wheel) ;;  # the last four: tests/install (pip, offline)
   bench) pkgs+=(libcmocka-dev python3-numpy python3-pandas python3-h5py python3-distributed r-cran-forecast time) ;;
