@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "table_stream.h"
+#include "xlsx_read.h"
 
 typedef enum { FORMAT_UNKNOWN, FORMAT_CSV, FORMAT_HDF5 } file_format;
 
@@ -28,6 +29,11 @@ static civ_status unknown_format(const char *path)
 
 civ_status civ_panel_read(const char *path, civ_panel **out)
 {
+    if (civ_xlsx_is_workbook(path)) /* a sheet is read as its CSV text (xlsx_read.c) */
+        return civ_panel_read_csv(path, out);
+    civ_status refused = civ_xlsx_refuse_other(path);
+    if (refused)
+        return refused;
     switch (format_of(path)) {
     case FORMAT_CSV: return civ_panel_read_csv(path, out);
     case FORMAT_HDF5: return civ_panel_read_hdf5(path, out);
@@ -37,6 +43,11 @@ civ_status civ_panel_read(const char *path, civ_panel **out)
 
 civ_status civ_panel_read_ex(const char *path, const civ_panel_read_options *options, civ_panel **out)
 {
+    if (civ_xlsx_is_workbook(path))
+        return civ_panel_read_csv_ex(path, options, out);
+    civ_status refused = civ_xlsx_refuse_other(path);
+    if (refused)
+        return refused;
     switch (format_of(path)) {
     case FORMAT_CSV: return civ_panel_read_csv_ex(path, options, out);
     case FORMAT_HDF5: {
@@ -68,6 +79,11 @@ civ_status civ_panel_write(const civ_panel *panel, const char *path)
 
 civ_status civ_table_read(const char *path, const civ_table_read_options *options, civ_table **out)
 {
+    if (civ_xlsx_is_workbook(path))
+        return civ_table_read_csv(path, options, out);
+    civ_status refused = civ_xlsx_refuse_other(path);
+    if (refused)
+        return refused;
     switch (format_of(path)) {
     case FORMAT_CSV: return civ_table_read_csv(path, options, out);
     case FORMAT_HDF5: return civ_table_read_hdf5(path, out);
