@@ -290,7 +290,23 @@ def example_workbook():
     wb.save(os.path.join(ex, "社区助餐.xlsx"))
 
 
+def fuzz_seeds():
+    """tests/fuzz/corpus/xlsx/: a flag byte (tests/fuzz/fuzz_xlsx.c: 1 = 1904 dates, 2 = shared strings,
+    4 = date styles, 8 = two sheets) and a sheet's XML, from the fixtures above."""
+    out = os.path.join(ROOT, "tests", "fuzz", "corpus", "xlsx")
+    os.makedirs(out, exist_ok=True)
+    seeds = {"rich.xlsx": 2, "dates.xlsx": 4, "dates1904.xlsx": 5, "wide.xlsx": 4, "formula_cached.xlsx": 0,
+             "sparse.xlsx": 8, "error_cell.xlsx": 0, "huge_sst.xlsx": 2, "out_of_order.xlsx": 0,
+             "pandas_meals.xlsx": 6, "time_of_day.xlsx": 4}
+    for name, flags in seeds.items():
+        with zipfile.ZipFile(os.path.join(HERE, name)) as z:
+            xml = z.read("xl/worksheets/sheet1.xml")
+        with open(os.path.join(out, name.replace(".xlsx", "")), "wb") as f:
+            f.write(bytes([flags]) + xml)
+
+
 if __name__ == "__main__":
     hand_written()
     with_pandas()
     example_workbook()
+    fuzz_seeds()
