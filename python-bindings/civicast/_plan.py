@@ -112,7 +112,9 @@ def read_plan(path):
     time_column, target_column (the input files' own names of unique_id,
     ds and y, or None), layout ("long" or "wide": the panel has a column
     per period), freq, encoding, thousands ([plan] freq, encoding,
-    thousands, or None), percent ([plan] percent), seed, draws,
+    thousands, or None), percent ([plan] percent), panel_sheet and
+    communities_sheet ([plan] panel_sheet, communities_sheet: the sheets
+    of .xlsx inputs, or None), seed, draws,
     uncertainty_seed, has_need (the plan has its own [need]), has_backtest
     (the plan has a [backtest] section), has_monitor (a [monitor] section),
     warn_horizon, threshold and warn_model (the early warning of the
