@@ -6,15 +6,16 @@ set -euo pipefail
 what=${1:-test}
 pkgs=(cmake make gcc pkg-config libgsl-dev libopenblas-dev libhdf5-dev nettle-dev)
 pkgs+=(libxlsxwriter-dev)  # writes .xlsx workbooks (engine/src/io/xlsx_write.c)
+pkgs+=(libminizip-dev libexpat1-dev)  # reading .xlsx workbooks (engine/src/io/xlsx_read.c)
 case "$what" in
   build) ;;
-  test) pkgs+=(libcmocka-dev valgrind clang libclang-rt-14-dev python3-numpy python3-pandas python3-h5py
+  test) pkgs+=(python3-openpyxl)  # tests/python/test_xlsx_write.py reads the outputs back; tests/data/xlsx/make_fixtures.py
+        pkgs+=(libcmocka-dev valgrind clang libclang-rt-14-dev python3-numpy python3-pandas python3-h5py
                python3-pytest python3-distributed python3-matplotlib chromium fonts-noto-cjk python3-websocket
                python3-venv python3-pip python3-setuptools python3-wheel) ;;  # the last four: tests/install (pip, offline)
   bench) pkgs+=(libcmocka-dev python3-numpy python3-pandas python3-h5py python3-distributed r-cran-forecast time) ;;
   *) echo "install-deps.sh: unknown set '$what' (build|test|bench)" >&2; exit 1 ;;
 esac
-if [ "$what" = test ]; then pkgs+=(python3-openpyxl); fi  # reads the .xlsx outputs back in tests/python
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -31,6 +31,7 @@
 #include "../tests/fuzz/fuzz_date.c"
 #include "../tests/fuzz/fuzz_hdf5.c"
 #include "../tests/fuzz/fuzz_model_spec.c"
+#include "../tests/fuzz/fuzz_xlsx.c"
 
 #ifndef CIV_SOURCE_DIR
 #define CIV_SOURCE_DIR "."
@@ -130,6 +131,12 @@ static void test_replay_model_spec(void **state)
     replay_target("model_spec", fuzz_model_spec, 20);
 }
 
+static void test_replay_xlsx(void **state)
+{
+    (void)state;
+    replay_target("xlsx", fuzz_xlsx, 10);
+}
+
 /* The crashers that were real bugs, each with the outcome its fix gives
  * (not only "does not crash"). */
 static void test_fixed_crashers_outcomes(void **state)
@@ -179,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_replay_alloc_spec),
         cmocka_unit_test(test_replay_date),
         cmocka_unit_test(test_replay_model_spec),
+        cmocka_unit_test(test_replay_xlsx),
         cmocka_unit_test(test_fixed_crashers_outcomes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,7 +6,7 @@
  * wrapping, Excel's limits refused before anything is written, atomic
  * replacement, the same bytes for the same tables, sheet names, the writers
  * by extension (table, panel, stream).  The files are read back with
- * `unzip -p` (the sheets are XML inside a zip); tests/python/test_xlsx.py
+ * `unzip -p` (the sheets are XML inside a zip); tests/python/test_xlsx_write.py
  * reads them with openpyxl, an independent reader.
  */
 #include <dirent.h>

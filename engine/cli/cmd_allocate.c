@@ -11,7 +11,7 @@
 #include "commands.h"
 
 enum { A_SPEC, A_COMMUNITIES, A_FORECASTS, A_OUT, A_SUMMARY, A_EXPLAIN, A_UNCERTAINTY, A_SEED, A_K, A_THREADS,
-       A_UNC_OUT, A_DRAWS_OUT, A_COMPARE, A_LANG, A_PAID, A_LAST_YEAR, A_ENCODING, A_THOUSANDS, A_PERCENT,
+       A_UNC_OUT, A_DRAWS_OUT, A_COMPARE, A_LANG, A_PAID, A_LAST_YEAR, A_ENCODING, A_THOUSANDS, A_PERCENT, A_SHEET,
        A_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option allocate_options[] = {
     [A_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec (required)"},
@@ -223,7 +223,7 @@ static int run_allocate(int argc, char **argv)
     if (code)
         return code;
     if ((code = civ_cli_set_input("allocate", NULL, a.value[A_ENCODING], a.value[A_THOUSANDS],
-                                 a.value[A_PERCENT]))) {
+                                 a.value[A_PERCENT], a.value[A_SHEET]))) {
         civ_cli_args_free(&a);
         return code;
     }

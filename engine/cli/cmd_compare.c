@@ -12,6 +12,7 @@
 #include "commands.h"
 
 enum { C_COMPARE, C_COMMUNITIES, C_FORECASTS, C_OUT, C_SUMMARY, C_LAST_YEAR, C_ENCODING, C_THOUSANDS, C_PERCENT,
+       C_SHEET,
        C_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option compare_options[] = {
     [C_COMPARE] = {"--compare", NULL, CIV_CLI_LIST, CIV_CLI_PATH, "SPEC...", "the specs (at least two)"},
@@ -245,7 +246,8 @@ int civ_cli_allocate_compare(int argc, char **argv)
         return civ_cli_usage_error("allocate", "--compare needs at least two specs, --communities and --out");
     }
     compare_job j = {.csv = {.bom = 1}, .paths = a.list, .n = a.n_list, .last_year = a.value[C_LAST_YEAR]};
-    if ((code = civ_cli_set_input("allocate", NULL, a.value[C_ENCODING], a.value[C_THOUSANDS], a.value[C_PERCENT])) ||
+    if ((code = civ_cli_set_input("allocate", NULL, a.value[C_ENCODING], a.value[C_THOUSANDS], a.value[C_PERCENT],
+                                  a.value[C_SHEET])) ||
         (code = civ_cli_csv_options("allocate", &a, C_EXCEL, &j.csv))) {
         civ_cli_args_free(&a);
         return code;

@@ -15,7 +15,7 @@
 
 #include "commands.h"
 
-enum { V_TABLE, V_HIER, V_GROUP, V_COMMUNITIES, V_SUMMING, V_FREQ, V_ENCODING, V_THOUSANDS, V_PERCENT,
+enum { V_TABLE, V_HIER, V_GROUP, V_COMMUNITIES, V_SUMMING, V_FREQ, V_ENCODING, V_THOUSANDS, V_PERCENT, V_SHEET,
        V_PRED, V_SHARES, V_SPEC, V_JOINS, V_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */,
        V_EXCEL = V_COLUMNS + 4 /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option convert_options[] = {
@@ -224,7 +224,7 @@ static int run_convert(int argc, char **argv)
     if (code)
         return code;
     if ((code = civ_cli_set_input("convert", a.value[V_FREQ], a.value[V_ENCODING], a.value[V_THOUSANDS],
-                                 a.value[V_PERCENT])) ||
+                                 a.value[V_PERCENT], a.value[V_SHEET])) ||
         (code = civ_cli_set_columns("convert", a.value[V_COLUMNS], a.value[V_COLUMNS + 1], a.value[V_COLUMNS + 2],
                                         a.value[V_COLUMNS + 3] != NULL, 1))) {
         civ_cli_args_free(&a);

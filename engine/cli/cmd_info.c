@@ -9,7 +9,7 @@
 
 static int show_info(const char *path, const char *attributes_path);
 
-enum { I_ATTRIBUTES, I_FREQ, I_ENCODING, I_THOUSANDS, I_PERCENT,
+enum { I_ATTRIBUTES, I_FREQ, I_ENCODING, I_THOUSANDS, I_PERCENT, I_SHEET,
        I_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */ };
 static const civ_cli_option info_options[] = {
     [I_ATTRIBUTES] = {"--attributes", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
@@ -41,7 +41,7 @@ static int run_info(int argc, char **argv)
     if (code)
         return code;
     if ((code = civ_cli_set_input("info", a.value[I_FREQ], a.value[I_ENCODING], a.value[I_THOUSANDS],
-                                 a.value[I_PERCENT])) ||
+                                 a.value[I_PERCENT], a.value[I_SHEET])) ||
         (code = civ_cli_set_columns("info", a.value[I_COLUMNS], a.value[I_COLUMNS + 1], a.value[I_COLUMNS + 2],
                                         a.value[I_COLUMNS + 3] != NULL, 1))) {
         civ_cli_args_free(&a);

@@ -13,7 +13,7 @@
 #include "monitor_job.h"
 
 enum { M_PERIOD, M_OUT, M_WARN, M_MODEL, M_THRESHOLD, M_SCOPE, M_THREADS, M_SEED, M_RISKS, M_MATRIX, M_EVENTS,
-       M_QUANTILE, M_END, M_DEM_FC, M_DEM_ACT, M_ENCODING, M_THOUSANDS, M_PERCENT,
+       M_QUANTILE, M_END, M_DEM_FC, M_DEM_ACT, M_ENCODING, M_THOUSANDS, M_PERCENT, M_SHEET,
        M_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option monitor_options[] = {
     [M_PERIOD] = {"--period", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "YYYY-MM", "the period whose alerts are listed "
@@ -138,7 +138,7 @@ static int parse(int argc, char **argv, civ_cli_monitor_job *job, const char **o
         code = civ_cli_csv_options("monitor", &a, M_EXCEL, &job->csv);
     if (!code) /* every CSV input: actuals, register, events, demand */
         code = civ_cli_set_input("monitor", NULL, a.value[M_ENCODING], a.value[M_THOUSANDS],
-                                 a.value[M_PERCENT]);
+                                 a.value[M_PERCENT], a.value[M_SHEET]);
     civ_cli_args_free(&a); /* the strings point into argv */
     return code;
 }

@@ -7,7 +7,7 @@
 
 #include "commands.h"
 
-enum { N_SPEC, N_FORECASTS, N_OUT, N_SUMMARY, N_ENCODING, N_THOUSANDS, N_PERCENT,
+enum { N_SPEC, N_FORECASTS, N_OUT, N_SUMMARY, N_ENCODING, N_THOUSANDS, N_PERCENT, N_SHEET,
        N_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option need_options[] = {
     [N_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "an allocation spec or plan with [need]"},
@@ -44,7 +44,8 @@ static int run_need(int argc, char **argv)
     int code = civ_cli_parse(&need_spec, argc, argv, &a);
     if (code)
         return code;
-    if ((code = civ_cli_set_input("need", NULL, a.value[N_ENCODING], a.value[N_THOUSANDS], a.value[N_PERCENT]))) {
+    if ((code = civ_cli_set_input("need", NULL, a.value[N_ENCODING], a.value[N_THOUSANDS], a.value[N_PERCENT],
+                                  a.value[N_SHEET]))) {
         civ_cli_args_free(&a);
         return code;
     }

@@ -16,7 +16,7 @@
 
 enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS,
        P_INTERVALS /* +1..+4 --conformal-windows, -step, -sample, -refit: CIV_CLI_INTERVAL_OPTIONS */,
-       P_FREQ = P_INTERVALS + 5, P_ENCODING, P_THOUSANDS, P_PERCENT,
+       P_FREQ = P_INTERVALS + 5, P_ENCODING, P_THOUSANDS, P_PERCENT, P_SHEET,
        P_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */, P_LANG = P_COLUMNS + 4, P_LAST_YEAR,
        P_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option plan_options[] = {
@@ -350,7 +350,8 @@ static int run_and_write(const civ_plan *plan, const civ_csv_write_options *csv)
         code = report_input(s, civ_plan_panel(plan));
     if (!code && (s = civ_alloc_spec_read(civ_plan_spec(plan), &spec)))
         code = civ_cli_report(s);
-    civ_table_read_options ro = {.text_columns = civ_alloc_spec_text_columns(spec)};
+    const char *sheet = civ_plan_communities_sheet(plan); /* [plan] communities_sheet, --sheet (.xlsx) */
+    civ_table_read_options ro = {.text_columns = civ_alloc_spec_text_columns(spec), .sheet = sheet[0] ? sheet : NULL};
     if (!code && (s = civ_cli_read_table(civ_plan_communities(plan), &ro, &comm)))
         code = report_input(s, civ_plan_communities(plan));
     civ_alloc_spec_free(spec);
@@ -393,7 +394,7 @@ static int run_plan(int argc, char **argv)
     if (code)
         return code;
     if ((code = civ_cli_set_input("plan", a.value[P_FREQ], a.value[P_ENCODING], a.value[P_THOUSANDS],
-                                 a.value[P_PERCENT]))) {
+                                 a.value[P_PERCENT], NULL))) { /* --sheet: below, through the plan */
         civ_cli_args_free(&a);
         return code;
     }
@@ -415,8 +416,14 @@ static int run_plan(int argc, char **argv)
     else if (civ_plan_set_input(plan, a.value[P_FREQ], a.value[P_ENCODING], a.value[P_THOUSANDS],
                                 a.value[P_PERCENT] ? 1 : -1))
         code = civ_cli_report(civ_last_error()->status);
+    /* --sheet overrides [plan] panel_sheet and communities_sheet (the inputs' sheets when they are .xlsx) */
+    else if (a.value[P_SHEET] &&
+             (!a.value[P_SHEET][0] || civ_plan_set_sheets(plan, a.value[P_SHEET], a.value[P_SHEET])))
+        code = a.value[P_SHEET][0] ? civ_cli_report(civ_last_error()->status)
+                                   : civ_cli_usage_error("plan", "--sheet needs a sheet name");
     else if ((code = civ_cli_set_input("plan", set_or_null(civ_plan_freq(plan)), set_or_null(civ_plan_encoding(plan)),
-                                       set_or_null(civ_plan_thousands(plan)), civ_plan_percent(plan) ? "" : NULL)))
+                                       set_or_null(civ_plan_thousands(plan)), civ_plan_percent(plan) ? "" : NULL,
+                                       set_or_null(civ_plan_panel_sheet(plan)))))
         ;
     /* --id-col ... override [plan] id_column ... (and manifest.json says so);
      * the panel's only: the communities are keyed by the spec's [data] id */

@@ -10,7 +10,7 @@
 
 enum { J_SPEC, J_COMMUNITIES, J_FORECASTS, J_YEARS, J_OUT, J_SUMMARY, J_EXPLAIN, J_LANG, J_LAST_YEAR, J_ENCODING,
        J_THOUSANDS,
-       J_PERCENT, J_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
+       J_PERCENT, J_SHEET, J_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option project_options[] = {
     [J_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec with [need] (required)"},
     [J_COMMUNITIES] = {"--communities", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "community attributes (required)"},
@@ -83,7 +83,8 @@ static int run_project(int argc, char **argv)
     int code = civ_cli_parse(&project_spec, argc, argv, &a);
     if (code)
         return code;
-    if ((code = civ_cli_set_input("project", NULL, a.value[J_ENCODING], a.value[J_THOUSANDS], a.value[J_PERCENT]))) {
+    if ((code = civ_cli_set_input("project", NULL, a.value[J_ENCODING], a.value[J_THOUSANDS], a.value[J_PERCENT],
+                                  a.value[J_SHEET]))) {
         civ_cli_args_free(&a);
         return code;
     }

@@ -9,6 +9,7 @@
 #include "commands.h"
 
 enum { S_SPEC, S_ALLOCATION, S_SPENDING, S_OUT, S_SUMMARY, S_EXPLAIN, S_LANG, S_ENCODING, S_THOUSANDS, S_PERCENT,
+       S_SHEET,
        S_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option settle_options[] = {
     [S_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec with [settlement] (required)"},
@@ -49,7 +50,8 @@ static int run_settle(int argc, char **argv)
     int code = civ_cli_parse(&settle_spec, argc, argv, &a);
     if (code)
         return code;
-    if ((code = civ_cli_set_input("settle", NULL, a.value[S_ENCODING], a.value[S_THOUSANDS], a.value[S_PERCENT]))) {
+    if ((code = civ_cli_set_input("settle", NULL, a.value[S_ENCODING], a.value[S_THOUSANDS], a.value[S_PERCENT],
+                                  a.value[S_SHEET]))) {
         civ_cli_args_free(&a);
         return code;
     }

@@ -255,14 +255,17 @@ civ_status civ_cli_read_panel(const char *path, civ_panel **out);
  *   --encoding E   utf-8 (default) or gb18030 for CSV input
  *   --thousands C  the thousands separator of CSV numbers (",", "'" or " ")
  *   --percent      "33.3%" in a CSV number cell reads as 0.333
+ *   --sheet NAME   the sheet of every Excel workbook (.xlsx) input
+ *                  (civ_table_read_options.sheet; a plan's own [plan]
+ *                  panel_sheet / communities_sheet name each input's)
  * Commands put CIV_CLI_FREQ_OPTION / CIV_CLI_ENCODING_OPTION /
- * CIV_CLI_THOUSANDS_OPTION (two entries: --thousands, --percent) in their
- * table and pass the values to civ_cli_set_input (any may be NULL; percent
- * non-NULL when given); they then
+ * CIV_CLI_THOUSANDS_OPTION (three entries: --thousands, --percent, --sheet)
+ * in their table and pass the values to civ_cli_set_input (any may be NULL;
+ * percent non-NULL when given); they then
  * apply to every later civ_cli_read_panel / civ_cli_read_table of the
  * process.  Returns 0, or the usage exit code after printing the error. */
 int civ_cli_set_input(const char *command, const char *freq, const char *encoding, const char *thousands,
-                      const char *percent);
+                      const char *percent, const char *sheet);
 #define CIV_CLI_FREQ_OPTION                                                                          \
     {"--freq", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "F",                                               \
      "frequency of day dates (default: inferred from their spacing):\n"                              \
@@ -280,7 +283,9 @@ int civ_cli_set_input(const char *command, const char *freq, const char *encodin
      "thousands separator of CSV numbers as Excel writes them (\"12,345\"):\n"                       \
      "\",\", \"'\" or \" \" (default: none; such numbers are refused)"},                     \
         {"--percent", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL,                                        \
-         "read \"33.3%\" in CSV number cells as 0.333 (Excel's Percentage format)"}
+         "read \"33.3%\" in CSV number cells as 0.333 (Excel's Percentage format)"},                 \
+        {"--sheet", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "NAME",                                       \
+         "the sheet to read of every .xlsx input (default: its only sheet with cells)"}
 /* --id-col, --time-col, --target-col: the CSV input's own names of the series
  * id, date and value columns (civ_panel_read_options.id_column, ...; the id
  * also keys tables: civ_table_read_options.id_column); --wide-input: the panel

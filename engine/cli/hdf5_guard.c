@@ -298,13 +298,17 @@ static civ_status guarded_read(const char *path, read_kind kind, void *out)
     return s;
 }
 
-/* --freq, --encoding and --thousands (civ_cli_set_input); --id-col, --time-col and
+/* --freq, --encoding, --thousands, --percent and --sheet (civ_cli_set_input); --id-col, --time-col and
  * --target-col (civ_cli_set_columns). */
 static civ_panel_read_options input = {.freq = {CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1}};
 
 int civ_cli_set_input(const char *command, const char *freq, const char *encoding, const char *thousands,
-                      const char *percent)
+                      const char *percent, const char *sheet)
 {
+    if (sheet && !sheet[0])
+        return civ_cli_usage_error(command, "--sheet needs a sheet name");
+    if (sheet)
+        input.sheet = sheet;
     if (percent)
         input.percent = 1;
     if (thousands) {
@@ -392,6 +396,8 @@ civ_table_read_options civ_cli_table_options(const civ_table_read_options *optio
     if (!o.thousands)
         o.thousands = input.thousands;
     o.percent |= input.percent;
+    if (!o.sheet)
+        o.sheet = input.sheet;
     if (!o.id_column)
         o.id_column = table_id_column;
     return o;

@@ -376,6 +376,13 @@ typedef struct civ_table_read_options {
      * fraction (0.333: the same double as "0.333").  0: such cells are
      * refused at their cell with this hint. */
     int percent;
+    /* An Excel workbook's sheet to read (a path ending in .xlsx or .xlsm),
+     * by its name.  NULL or "" = the only sheet that has cells; several
+     * sheets with cells are CIV_ERR_NOT_FOUND listing their names, and so is
+     * a name the workbook lacks.  The sheet is read as the CSV text Excel
+     * would save (values exact, date cells as ISO dates, docs/CLI.md "Excel
+     * workbooks (.xlsx)") under every rule above; ignored for other files. */
+    const char *sheet;
 } civ_table_read_options;
 
 /** Reads a CSV table (RFC 4180 quoting, UTF-8, optional BOM, LF or CRLF).  The
@@ -441,6 +448,11 @@ CIV_API civ_status civ_csv_set_formula_guard(int enabled);
  *  Writing is atomic as for CSV.  Errors: CIV_ERR_IO, CIV_ERR_SCHEMA. */
 CIV_API civ_status civ_table_read_hdf5(const char *path, civ_table **out);
 CIV_API civ_status civ_table_write_hdf5(const civ_table *table, const char *path);
+/* Reading (civ_table_read, civ_panel_read, civ_panel_read_ex) also takes an
+ * Excel workbook, ".xlsx" or ".xlsm": the sheet options .sheet names (or its
+ * only sheet with cells) is read under the CSV rules and options.  ".xls",
+ * ".xlsb" and ".ods" are CIV_ERR_UNSUPPORTED with the cure (save as .xlsx or
+ * CSV UTF-8). */
 /** Read / write by extension: ".csv" or ".h5"/".hdf5".  Errors as above plus
  *  CIV_ERR_UNSUPPORTED for other extensions. */
 CIV_API civ_status civ_table_read(const char *path, const civ_table_read_options *options, civ_table **out);
@@ -684,6 +696,8 @@ typedef struct civ_panel_read_options {
      * .percent). */
     const char *thousands;
     int percent;
+    /* An Excel workbook's sheet (.xlsx), as civ_table_read_options.sheet. */
+    const char *sheet;
 } civ_panel_read_options;
 /** As civ_panel_read_csv with options (`options` may be NULL).  Day dates get
  *  the frequency of their spacing (civ_dates_infer), or options->freq; the
@@ -713,6 +727,7 @@ CIV_API civ_status civ_panel_write_csv_opts(const civ_panel *panel, const char *
  *  docs/HOSTILE_INPUTS.md).  The same holds for civ_table_read_hdf5. */
 CIV_API civ_status civ_panel_read_hdf5(const char *path, civ_panel **out);
 CIV_API civ_status civ_panel_write_hdf5(const civ_panel *panel, const char *path);
+/* Reading also takes an Excel workbook (.xlsx): see civ_table_read. */
 /** Read / write by extension (".csv", ".h5", ".hdf5").  Errors as above plus
  *  CIV_ERR_UNSUPPORTED for other extensions. */
 CIV_API civ_status civ_panel_read(const char *path, civ_panel **out);
@@ -2340,6 +2355,18 @@ CIV_API civ_status civ_plan_set_columns(civ_plan *plan, const char *id_column, c
  *  nothing is changed then. */
 CIV_API civ_status civ_plan_set_input(civ_plan *plan, const char *freq, const char *encoding,
                                       const char *thousands, int percent);
+/** [plan] panel_sheet and communities_sheet as written or set ("" when not
+ *  set): the sheet civ_plan_run (and the command) reads of the panel and the
+ *  communities when they are Excel workbooks (.xlsx;
+ *  civ_table_read_options.sheet; "" = the workbook's only sheet with
+ *  cells).  The [monitor] tables and last year's allocation are read from
+ *  their workbooks' only sheet with cells.  Borrowed. */
+CIV_API const char *civ_plan_panel_sheet(const civ_plan *plan);
+CIV_API const char *civ_plan_communities_sheet(const civ_plan *plan);
+/** Sets them, as --sheet overrides them (NULL keeps one; "" clears it);
+ *  manifest.json records them.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL plan,
+ *  a name of 256 bytes or more); nothing is changed then. */
+CIV_API civ_status civ_plan_set_sheets(civ_plan *plan, const char *panel_sheet, const char *communities_sheet);
 /** Sets [plan] layout: 1 wide, 0 long (else CIV_ERR_INVALID_ARGUMENT). */
 CIV_API civ_status civ_plan_set_wide(civ_plan *plan, int wide);
 /** Sets [forecast] intervals (CIV_INTERVALS_*; else CIV_ERR_INVALID_ARGUMENT). */

@@ -56,7 +56,7 @@ def _summary(ptr, source):
 
 
 def info(data, attributes=None, freq=None, encoding=None, id_col=None, time_col=None, target_col=None,
-         layout=None, thousands=None, percent=False, isolate=None):
+         layout=None, thousands=None, percent=False, isolate=None, sheet=None):
     """What a panel holds, as ``civicast info FILE [--attributes FILE]``
     prints it (civ_panel_summarize): a dict with file (the path, or None for
     a DataFrame), series, frequency ("monthly", ...), season_length, first
@@ -71,22 +71,22 @@ def info(data, attributes=None, freq=None, encoding=None, id_col=None, time_col=
 
     data: a panel file (.csv long or wide, .h5) or a long-format DataFrame.
     freq, encoding, id_col, time_col, target_col, layout, thousands,
-    percent and isolate: as civicast.read's.  Errors: civicast.Error with
+    percent, isolate and sheet (an .xlsx input's sheet): as civicast.read's.  Errors: civicast.Error with
     the file, line and column."""
     if isinstance(data, pd.DataFrame):
         pdata = PanelData(data, freq=freq, attributes=_attributes_frame(attributes, encoding, id_col, thousands,
-                                                                        percent, isolate))
+                                                                        percent, isolate, sheet))
         try:
             return _summary(pdata.ptr, None)
         finally:
             pdata.handle.close()
     with _read_panel(data, isolate, freq=freq, encoding=encoding, id_col=id_col, time_col=time_col,
-                     target_col=target_col, layout=layout, thousands=thousands, percent=percent) as p:
+                     target_col=target_col, layout=layout, thousands=thousands, percent=percent, sheet=sheet) as p:
         if attributes is not None:
             if isinstance(attributes, pd.DataFrame):
                 t = attributes_table(attributes)
             else:
-                t = _read_table(attributes, None, isolate, encoding, id_col, thousands, percent)
+                t = _read_table(attributes, None, isolate, encoding, id_col, thousands, percent, sheet)
             status = lib.civ_panel_set_attributes(p.ptr, t.ptr)
             if status == 0:
                 t.ptr = ctypes.c_void_p()  # the panel owns it now
@@ -96,12 +96,12 @@ def info(data, attributes=None, freq=None, encoding=None, id_col=None, time_col=
         return _summary(p.ptr, os.fspath(data))
 
 
-def _attributes_frame(attributes, encoding, id_col, thousands, percent, isolate):
+def _attributes_frame(attributes, encoding, id_col, thousands, percent, isolate, sheet=None):
     if attributes is None:
         return None
     if isinstance(attributes, pd.DataFrame):
         return attributes
-    with _read_table(attributes, None, isolate, encoding, id_col, thousands, percent) as t:
+    with _read_table(attributes, None, isolate, encoding, id_col, thousands, percent, sheet) as t:
         return table_to_frame(t.ptr)
 
 

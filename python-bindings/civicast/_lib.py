@@ -152,7 +152,8 @@ class civ_error(ctypes.Structure):
 
 class civ_table_read_options(ctypes.Structure):
     _fields_ = [("text_columns", ctypes.POINTER(ctypes.c_char_p)), ("encoding", ctypes.c_char_p),
-                ("id_column", ctypes.c_char_p), ("thousands", ctypes.c_char_p), ("percent", ctypes.c_int)]
+                ("id_column", ctypes.c_char_p), ("thousands", ctypes.c_char_p), ("percent", ctypes.c_int),
+                ("sheet", ctypes.c_char_p)]
 
 
 class civ_freq_spec(ctypes.Structure):
@@ -166,7 +167,7 @@ class civ_date_style(ctypes.Structure):
 class civ_panel_read_options(ctypes.Structure):
     _fields_ = [("freq", civ_freq_spec), ("encoding", ctypes.c_char_p), ("id_column", ctypes.c_char_p),
                 ("time_column", ctypes.c_char_p), ("target_column", ctypes.c_char_p), ("wide", ctypes.c_int),
-                ("thousands", ctypes.c_char_p), ("percent", ctypes.c_int)]
+                ("thousands", ctypes.c_char_p), ("percent", ctypes.c_int), ("sheet", ctypes.c_char_p)]
 
 
 class civ_report_options(ctypes.Structure):
@@ -624,6 +625,9 @@ _SIGNATURES = {
     "civ_plan_set_conformal": (c_status, [P, _S, _S, _S, _I]),
     "civ_plan_set_columns": (c_status, [P, _CP, _CP, _CP]),
     "civ_plan_set_input": (c_status, [P, _CP, _CP, _CP, _I]),
+    "civ_plan_panel_sheet": (_CP, [P]),
+    "civ_plan_communities_sheet": (_CP, [P]),
+    "civ_plan_set_sheets": (c_status, [P, _CP, _CP]),
     "civ_plan_run": (c_status, [P, ctypes.POINTER(civ_plan_run_options), PP]),
     "civ_plan_result_free": (None, [P]),
     "civ_plan_result_table": (P, [P, _I]),

@@ -87,6 +87,8 @@ def _settings(ptr):
         "encoding": _dec(lib.civ_plan_encoding(ptr)) or None,
         "thousands": _dec(lib.civ_plan_thousands(ptr)) or None,
         "percent": bool(lib.civ_plan_percent(ptr)),
+        "panel_sheet": _dec(lib.civ_plan_panel_sheet(ptr)) or None,
+        "communities_sheet": _dec(lib.civ_plan_communities_sheet(ptr)) or None,
         "seed": lib.civ_plan_seed(ptr),
         "draws": lib.civ_plan_draws(ptr),
         "uncertainty_seed": lib.civ_plan_uncertainty_seed(ptr),
@@ -110,7 +112,9 @@ def read_plan(path):
     time_column, target_column (the input files' own names of unique_id,
     ds and y, or None), layout ("long" or "wide": the panel has a column
     per period), freq, encoding, thousands ([plan] freq, encoding,
-    thousands, or None), percent ([plan] percent), seed, draws,
+    thousands, or None), percent ([plan] percent), panel_sheet and
+    communities_sheet ([plan] panel_sheet, communities_sheet: the sheets
+    of .xlsx inputs, or None), seed, draws,
     uncertainty_seed, has_need (the plan has its own [need]), has_backtest
     (the plan has a [backtest] section), has_monitor (a [monitor] section),
     warn_horizon, threshold and warn_model (the early warning of the
@@ -231,7 +235,7 @@ def _result_frames(res):
 def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=None, isolate=None, excel=True,
          precision=6, intervals=None, id_col=None, time_col=None, target_col=None, layout=None, freq=None,
          encoding=None, thousands=None, percent=None, conformal_windows=None, conformal_step=None,
-         conformal_sample=None, conformal_refit=None, lang=None, last_year=None):
+         conformal_sample=None, conformal_refit=None, lang=None, last_year=None, sheet=None):
     """Runs a plan file's whole job (civ_plan_run): forecasts, allocation,
     the Monte Carlo (draws > 0), the multi-year need, monitoring ([monitor])
     and the backtest ([backtest]).
@@ -261,7 +265,9 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     allocation, as --last-year; default: the spec's [data] last_year_file;
     docs/ALLOCATION.md "Last year's allocation": blank last-year cells from
     it, the others checked, the closed communities in allocation_summary's
-    closed rows and in allocation.attrs["closed"]).  When out is given, the folder is also
+    closed rows and in allocation.attrs["closed"]), and sheet (a name, or a
+    pair (panel's, communities') for inputs that are Excel workbooks: [plan]
+    panel_sheet and communities_sheet, as --sheet; None keeps the plan's).  When out is given, the folder is also
     written there by the command's own call (civ_plan_result_write_opts):
     the tables as CSV, report.html, charts/ and manifest.json, published as
     a whole (a failure leaves the previous folder); an out that holds one of
@@ -276,6 +282,12 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
         _apply(p, out, model, h, threads, draws, intervals, (id_col, time_col, target_col), layout,
                (freq, encoding, thousands, percent),
                (conformal_windows, conformal_step, conformal_sample, conformal_refit), lang, last_year)
+        if sheet is not None:
+            sheets = (sheet, sheet) if isinstance(sheet, str) else tuple(sheet)
+            if len(sheets) != 2 or not all(x is None or (isinstance(x, str) and x) for x in sheets):
+                raise ValueError(f"civicast.plan: sheet must be a sheet's name or a pair (panel's, communities'), "
+                                 f"got {sheet!r}")
+            check(lib.civ_plan_set_sheets(p.ptr, *(encode(x) if x is not None else None for x in sheets)))
         panel = _read_panel_guarded(_dec(lib.civ_plan_panel(p.ptr)), isolate)
         comm_path = _dec(lib.civ_plan_communities(p.ptr))
         comm = (_read_table(comm_path, _ALLOC_TEXT_COLUMNS, isolate)

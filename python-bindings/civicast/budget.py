@@ -65,7 +65,7 @@ def _labels(specs, labels):
 
 
 def compare(communities, specs, forecasts=None, labels=None, encoding=None, thousands=None, percent=False,
-            last_year=None):
+            last_year=None, sheet=None):
     """Solves several allocation specs on the same communities (scenarios).
 
     communities: DataFrame or .csv/.h5 path; specs: a list of at least one
@@ -86,7 +86,7 @@ def compare(communities, specs, forecasts=None, labels=None, encoding=None, thou
     civicast.allocate's and ``--compare ... --last-year FILE``); None: each
     spec's own [data] last_year_file.  Errors: civicast.Error (a spec's error
     is prefixed with its label)."""
-    fmt = _input_format("civicast.compare", encoding, thousands, percent)
+    fmt = _input_format("civicast.compare", encoding, thousands, percent, sheet)
     if isinstance(specs, (str, bytes, os.PathLike)):
         specs = [specs]
     specs = list(specs)
@@ -126,7 +126,7 @@ def compare(communities, specs, forecasts=None, labels=None, encoding=None, thou
 
 def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight_concentration=0.0,
                 threads=None, perturb_forecasts=None, encoding=None, thousands=None, percent=False,
-                keep_draws=False, last_year=None):
+                keep_draws=False, last_year=None, sheet=None):
     """A seeded Monte Carlo of the allocation (``civicast allocate
     --uncertainty N --uncertainty-out FILE``).
 
@@ -152,7 +152,7 @@ def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight
     civicast.allocate's (``--uncertainty N --last-year FILE``); None: the
     spec's [data] last_year_file.
     Errors: civicast.Error (CIV_ERR_SPEC when there is nothing to perturb)."""
-    fmt = _input_format("civicast.uncertainty", encoding, thousands, percent)
+    fmt = _input_format("civicast.uncertainty", encoding, thousands, percent, sheet)
     opt = _lib.civ_alloc_uncertainty_options()
     check(lib.civ_alloc_uncertainty_options_init(ctypes.byref(opt)))
     if int(draws) < 1:
@@ -221,7 +221,7 @@ def _forecast_table(forecasts, fmt=None):
     return _read_table(forecasts, _FORECAST_TEXT_COLUMNS, **(fmt or {}))
 
 
-def need(spec, forecasts, encoding=None, thousands=None, percent=False):
+def need(spec, forecasts, encoding=None, thousands=None, percent=False, sheet=None):
     """The projected budget need per year (``civicast need``): the [need]
     section of `spec` (an allocation spec or plan file path, or its text)
     and forecasts (forecast()'s DataFrame or a file) grouped by calendar
@@ -237,7 +237,7 @@ def need(spec, forecasts, encoding=None, thousands=None, percent=False):
     ["first_year"] and ["years"] describe the [need].  Errors: civicast.Error (e.g. CIV_ERR_NOT_FOUND for a year
     the forecasts do not reach: forecast further ahead).  encoding,
     thousands, percent: as civicast.allocate's, for a CSV path of forecasts."""
-    fmt = _input_format("civicast.need", encoding, thousands, percent)
+    fmt = _input_format("civicast.need", encoding, thousands, percent, sheet)
     pc, py = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
     fc = None
     with _need_handle(spec) as nd:
@@ -260,7 +260,7 @@ def need(spec, forecasts, encoding=None, thousands=None, percent=False):
                     o.close()
 
 
-def settle(spec, allocation, spending, explain=False, encoding=None, thousands=None, percent=False):
+def settle(spec, allocation, spending, explain=False, encoding=None, thousands=None, percent=False, sheet=None):
     """Settlement (清算) of an allocation against actual spending by the
     spec's [settlement] rules: the Python side of ``civicast settle`` over the
     same C call (civ_alloc_settle; docs/ALLOCATION.md "Settlement").
@@ -282,7 +282,7 @@ def settle(spec, allocation, spending, explain=False, encoding=None, thousands=N
     header is line 1) and column; for a DataFrame "the spending DataFrame,
     row N" with N the row's position (from 0, as df.iloc)."""
     from .frame import _explain_code
-    fmt = _input_format("civicast.settle", encoding, thousands, percent)
+    fmt = _input_format("civicast.settle", encoding, thousands, percent, sheet)
     out, summ = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
     al = sp_t = None
     code = _explain_code(explain)
@@ -305,7 +305,7 @@ def settle(spec, allocation, spending, explain=False, encoding=None, thousands=N
 
 
 def project(communities, spec, forecasts, years, explain=False, encoding=None, thousands=None, percent=False,
-            last_year=None):
+            last_year=None, sheet=None):
     """The multi-year allocation projection: the Python side of ``civicast
     project`` over the same C call (civ_alloc_project; docs/ALLOCATION.md
     "Multi-year projection").
@@ -323,7 +323,7 @@ def project(communities, spec, forecasts, years, explain=False, encoding=None, t
     (``civicast project --last-year FILE``); None: the spec's [data]
     last_year_file."""
     from .frame import _explain_code
-    fmt = _input_format("civicast.project", encoding, thousands, percent)
+    fmt = _input_format("civicast.project", encoding, thousands, percent, sheet)
     if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or not 1 <= years <= 100:
         raise ValueError(f"years must be a whole number 1..100, not {years!r}")
     out, summ = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)

@@ -1074,14 +1074,14 @@ def frame_to_table(df):
     return t
 
 
-def _read_options(text_columns, encoding=None, id_col=None, thousands=None, percent=False):
-    if not text_columns and not encoding and id_col is None and thousands is None and not percent:
+def _read_options(text_columns, encoding=None, id_col=None, thousands=None, percent=False, sheet=None):
+    if not text_columns and not encoding and id_col is None and thousands is None and not percent and sheet is None:
         return None
     text_columns = text_columns or ()
     arr = (ctypes.c_char_p * (len(text_columns) + 1))(*[encode(c) for c in text_columns], None)
     opt = _lib.civ_table_read_options(ctypes.cast(arr, ctypes.POINTER(ctypes.c_char_p)),
                                       encode(encoding) if encoding else None, _column_name("id_col", id_col),
-                                      _thousands(thousands), _percent(percent))
+                                      _thousands(thousands), _percent(percent), _sheet(sheet))
     opt._keep = arr
     return opt
 
@@ -1093,6 +1093,15 @@ def _thousands(sep, fn="civicast.read"):
     if sep not in (",", "'", " "):
         raise ValueError(f"{fn}: thousands must be ',' (12,345), \"'\" (12'345) or ' ' (12 345), got {sep!r}")
     return encode(sep)
+
+
+def _sheet(sheet, fn="civicast.read"):
+    """sheet= (an Excel workbook's sheet name, or None) as civ_table_read_options.sheet."""
+    if sheet is None:
+        return None
+    if not isinstance(sheet, str) or not sheet:
+        raise ValueError(f"{fn}: sheet must be a sheet's name (a non-empty string) or None, got {sheet!r}")
+    return encode(sheet)
 
 
 def _percent(percent, fn="civicast.read"):
@@ -1119,7 +1128,7 @@ def _layout_wide(layout, fn):
 
 
 def _panel_read_options(freq=None, encoding=None, id_col=None, time_col=None, target_col=None, layout=None,
-                        fn="civicast.read", thousands=None, percent=False):
+                        fn="civicast.read", thousands=None, percent=False, sheet=None):
     """civ_panel_read_options from the arguments of read() and forecast_to_files()."""
     ro = _lib.civ_panel_read_options()
     want = _want_spec(freq)
@@ -1134,10 +1143,12 @@ def _panel_read_options(freq=None, encoding=None, id_col=None, time_col=None, ta
     ro.wide = _layout_wide(layout, fn)
     ro.thousands = _thousands(thousands, fn)
     ro.percent = _percent(percent, fn)
+    ro.sheet = _sheet(sheet, fn)
     return ro
 
 
-def _read_table(path, text_columns=None, isolate=None, encoding=None, id_col=None, thousands=None, percent=False):
+def _read_table(path, text_columns=None, isolate=None, encoding=None, id_col=None, thousands=None, percent=False,
+                sheet=None):
     """Reads a table file; an .h5 path is read through a child process's
     clean copy (civicast._hdf5_probe) unless isolate is False or
     CIV_HDF5_GUARD=off."""
@@ -1147,7 +1158,7 @@ def _read_table(path, text_columns=None, isolate=None, encoding=None, id_col=Non
             if what is not None:
                 return _read_table(copy, text_columns, isolate=False)
     t = _Owned(lib.civ_table_free)
-    opt = _read_options(text_columns, encoding, id_col, thousands, percent)
+    opt = _read_options(text_columns, encoding, id_col, thousands, percent, sheet)
     check(lib.civ_table_read(encode(os.fspath(path)), ctypes.byref(opt) if opt is not None else None,
                              ctypes.byref(t.ptr)))
     return t
@@ -1167,8 +1178,8 @@ def _csv_header(path, encoding=None):
 
 
 def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=None, id_col=None, time_col=None,
-         target_col=None, layout=None, thousands=None, percent=False):
-    """Reads a civicast file (.csv, .h5/.hdf5) into a DataFrame.
+         target_col=None, layout=None, thousands=None, percent=False, sheet=None):
+    """Reads a civicast file (.csv, .h5/.hdf5) or an Excel workbook's sheet (.xlsx) into a DataFrame.
 
     kind: "panel" (long format unique_id, ds, y, covariates; attributes in
     df.attrs["attributes"]), "table", or None to decide from the file (a CSV
@@ -1203,6 +1214,12 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
     civ_panel_read_options.wide): the id column is id_col, else unique_id,
     else the first column whose header is not a date; other such columns
     are attributes (df.attrs["attributes"]); the frame is long as always.
+    An Excel workbook (.xlsx, .xlsm) is read as the CSV text of one sheet
+    under every rule above (docs/CLI.md "Excel workbooks (.xlsx)"): numbers
+    exactly, date cells as ISO dates ("2025-01-05"; "2025-01" when the format
+    shows no day, as 'yyyy"年"m"月"'); sheet= names the sheet, else the
+    workbook's only sheet with cells (several: an Error listing them).  .xls
+    and .ods are refused with the cure (save as .xlsx or CSV UTF-8).
 
     isolate (HDF5 only): read the file in a fresh child process, which writes
     a clean copy that this process then reads (civicast._hdf5_probe), because
@@ -1220,6 +1237,7 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
     if kind not in (None, "panel", "table"):
         raise ValueError(f"civicast.read: kind must be 'panel', 'table' or None, got {kind!r}")
     _layout_wide(layout, "civicast.read")
+    _sheet(sheet)
     if _hdf5_probe.is_hdf5_path(path) and _hdf5_probe.guard_enabled(isolate):
         with _hdf5_probe.clean_copy(path, kind or "auto") as (copy, what):
             if what is not None:
@@ -1231,6 +1249,18 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
             roles = (("unique_id", id_col), ("ds", time_col), ("y", target_col))
             panel = time_col is not None or target_col is not None or layout == "wide"  # only a panel has them
             kind = "panel" if panel or all(std in head or name in head for std, name in roles) else "table"
+        elif ext in (".xlsx", ".xlsm"):  # the sheet's header decides, as a CSV's: read it once as a table
+            roles = (("unique_id", id_col), ("ds", time_col), ("y", target_col))
+            if time_col is None and target_col is None and layout != "wide":
+                with _read_table(path, text_columns, isolate=False, encoding=encoding, id_col=id_col,
+                                 thousands=thousands, percent=percent, sheet=sheet) as t:
+                    head = {_dec(lib.civ_table_column_name(t.ptr, c)) for c in range(lib.civ_table_n_columns(t.ptr))}
+                    if not all(std in head or name in head for std, name in roles):
+                        df = table_to_frame(t.ptr)
+                        if "unique_id" not in (text_columns or ()):
+                            ids_like(df, "unique_id")
+                        return money_dtypes(df, major=None)
+            kind = "panel"
         elif ext in (".h5", ".hdf5"):
             try:
                 return read(path, "panel", isolate=False, freq=freq)
@@ -1246,12 +1276,12 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
     if kind == "panel":
         p = _Owned(lib.civ_panel_free)
         ro = _panel_read_options(freq, encoding, id_col, time_col, target_col, layout, thousands=thousands,
-                                 percent=percent)
+                                 percent=percent, sheet=sheet)
         check(lib.civ_panel_read_ex(encode(path), ctypes.byref(ro), ctypes.byref(p.ptr)))
         with p:
             return panel_to_frame(p.ptr)
     with _read_table(path, text_columns, isolate=False, encoding=encoding, id_col=id_col, thousands=thousands,
-                     percent=percent) as t:
+                     percent=percent, sheet=sheet) as t:
         df = table_to_frame(t.ptr)
     if "unique_id" not in (text_columns or ()):  # the id column (id_col= renames it): codes 101 as int64
         ids_like(df, "unique_id")
@@ -1559,7 +1589,8 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
              n_paths=None, nonnegative="auto", freq=None, report=False, fitted=False, hierarchy=None, groups=None,
              reconcile="mint_shrink", communities=None, intervals=None, conformal_windows=None, wide=False,
              integer=False, conformal_step=None, conformal_sample=None, id_col=None, time_col=None,
-             target_col=None, conformal_refit=None, encoding=None, thousands=None, percent=False):
+             target_col=None, conformal_refit=None, encoding=None, thousands=None, percent=False,
+             sheet=None):
     """Fits `model` to every series of the long-format DataFrame `df`
     (unique_id, ds, y, covariates) and forecasts h periods ahead.
 
@@ -1610,8 +1641,8 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     arguments); the results call them unique_id and ds as always.  A frame
     with the standard names is used as is; one with both is an Error."""
     df = _standard_columns(df, id_col, time_col, target_col)
-    fmt = _input_format("civicast.forecast", encoding, thousands, percent)
-    if (encoding is not None or thousands is not None or percent) and (
+    fmt = _input_format("civicast.forecast", encoding, thousands, percent, sheet)
+    if (encoding is not None or thousands is not None or percent or sheet is not None) and (
             (hierarchy is None and groups is None) or not isinstance(communities, (str, bytes, os.PathLike))):
         raise ValueError("civicast.forecast: encoding=, thousands= and percent= say how a communities CSV path is "
                          "written (with hierarchy= or groups=); the panel is a DataFrame: read a CSV panel with "
@@ -1698,7 +1729,7 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
                       seed=None, xreg=None, ic="aicc", n_paths=None, nonnegative="auto", freq=None, chunk=None,
                       excel=False, precision="full", intervals=None, conformal_windows=None, conformal_step=None,
                       conformal_sample=None, encoding=None, id_col=None, time_col=None, target_col=None,
-                      layout=None, conformal_refit=None, thousands=None, percent=False):
+                      layout=None, conformal_refit=None, thousands=None, percent=False, sheet=None):
     """Forecasts every series and writes the results to files in chunks of
     series (civ_forecast_panel_write): memory holds one chunk of results,
     whatever the number of series, so a panel of millions of series can be
@@ -1740,7 +1771,7 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
         data = read(data, "panel", freq=freq)  # through the HDF5 guard, as read() does (HDF5 has standard names)
     if isinstance(data, (str, os.PathLike)):
         p = _Owned(lib.civ_panel_free)
-        ro = _panel_read_options(freq, encoding, id_col, time_col, target_col, layout, fn, thousands, percent)
+        ro = _panel_read_options(freq, encoding, id_col, time_col, target_col, layout, fn, thousands, percent, sheet)
         check(lib.civ_panel_read_ex(encode(os.fspath(data)), ctypes.byref(ro), ctypes.byref(p.ptr)))
         with p:
             check(lib.civ_forecast_panel_write(p.ptr, ctypes.byref(opt), ctypes.byref(outs), ctypes.byref(stats)))
@@ -1832,16 +1863,17 @@ def _table_arg(x, sp=None, fmt=None):
     return _read_table(x, text, **(fmt or {}))
 
 
-def _input_format(fn, encoding=None, thousands=None, percent=False):
-    """encoding=, thousands= and percent= of the budget functions, checked
-    before anything is read (as the CLI's --encoding, --thousands, --percent:
-    they apply to every CSV path the call reads)."""
+def _input_format(fn, encoding=None, thousands=None, percent=False, sheet=None):
+    """encoding=, thousands=, percent= and sheet= of the budget functions, checked
+    before anything is read (as the CLI's --encoding, --thousands, --percent, --sheet:
+    they apply to every CSV path, and sheet= to every .xlsx path, the call reads)."""
     if encoding is not None and (not isinstance(encoding, str) or
                                  encoding.lower() not in ("utf-8", "utf8", "gb18030", "gbk", "gb2312")):
         raise ValueError(f"{fn}: encoding must be 'utf-8' or 'gb18030', got {encoding!r}")
     _thousands(thousands, fn)
     _percent(percent, fn)
-    return {"encoding": encoding, "thousands": thousands, "percent": bool(percent)}
+    _sheet(sheet, fn)
+    return {"encoding": encoding, "thousands": thousands, "percent": bool(percent), "sheet": sheet}
 
 
 # Columns in minor units that are real numbers by design (docs/ALLOCATION.md, "Outputs" and
@@ -1970,7 +2002,7 @@ def closed_frame(summary):
 
 
 def allocate(communities, spec, forecasts=None, explain=False, paid=None, encoding=None, thousands=None,
-             percent=False, last_year=None):
+             percent=False, last_year=None, sheet=None):
     """Splits the spec's budget across communities by the factor method.
 
     communities: DataFrame (one row per community, keyed by the spec's id
@@ -2012,7 +2044,7 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
     "33.3%"; the CLI's --encoding, --thousands, --percent); DataFrames are
     taken as they are.
     Errors: civicast.Error naming the spec key or data row."""
-    fmt = _input_format("civicast.allocate", encoding, thousands, percent)
+    fmt = _input_format("civicast.allocate", encoding, thousands, percent, sheet)
     with _spec_handle(spec) as sp:
         _set_last_year(sp, last_year, fmt)
         comm = _table_arg(communities, sp, fmt)
@@ -2055,7 +2087,8 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
 
 
 def allocate_to_file(communities, spec, out, forecasts=None, explain=False, excel=True, precision="full",
-                     min_decimals=None, paid=None, encoding=None, thousands=None, percent=False, last_year=None):
+                     min_decimals=None, paid=None, encoding=None, thousands=None, percent=False, last_year=None,
+                     sheet=None):
     """As allocate(), but writes the per-community table straight to `out`
     (.csv, or .h5 / .hdf5) with civ_alloc_result_write instead of returning
     it: a CSV is built and written a block of rows at a time, so a million
@@ -2068,7 +2101,7 @@ def allocate_to_file(communities, spec, out, forecasts=None, explain=False, exce
     (2 for fen), as the CLI does; encoding, thousands, percent and
     last_year as allocate().  Returns the summary table."""
     out = os.fspath(out)
-    fmt = _input_format("civicast.allocate_to_file", encoding, thousands, percent)
+    fmt = _input_format("civicast.allocate_to_file", encoding, thousands, percent, sheet)
     with _spec_handle(spec) as sp:
         if min_decimals is None:
             mu = lib.civ_alloc_spec_minor_unit(sp.ptr)

@@ -93,9 +93,9 @@ class Hierarchy:
     Excel on a Chinese Windows)."""
 
     def __init__(self, df, communities, hierarchy=None, groups=None, freq=None, encoding=None, thousands=None,
-                 percent=False):
+                 percent=False, sheet=None):
         levels, grps = _names(hierarchy, "hierarchy"), _names(groups, "groups")
-        fmt = _input_format("civicast.Hierarchy", encoding, thousands, percent)
+        fmt = _input_format("civicast.Hierarchy", encoding, thousands, percent, sheet)
         self.pdata = PanelData(df, freq=freq)
         self._comm = _communities_table(communities, levels + grps, fmt)
         lv = (ctypes.c_char_p * max(1, len(levels)))(*[encode(v) for v in levels])

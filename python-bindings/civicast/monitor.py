@@ -36,7 +36,7 @@ def _text_arg(x, parse, read, free, what):
     return h
 
 
-def _table(x, text_columns=(), encoding=None, thousands=None, percent=False):
+def _table(x, text_columns=(), encoding=None, thousands=None, percent=False, sheet=None):
     """(owned civ_table, source name for errors); encoding and thousands as
     civicast.read's, for a CSV path."""
     if isinstance(x, pd.DataFrame):
@@ -45,7 +45,7 @@ def _table(x, text_columns=(), encoding=None, thousands=None, percent=False):
                 raise Error("CIV_ERR_MISSING_COLUMN", f"the table needs a column '{c}', and '{c}' is the frame's "
                             f"index (its columns are {_column_list(x)}): pass df.reset_index()", field=c)
         return frame_to_table(x), "<DataFrame>"
-    t = _read_table(x, list(text_columns), encoding=encoding, thousands=thousands, percent=percent)
+    t = _read_table(x, list(text_columns), encoding=encoding, thousands=thousands, percent=percent, sheet=sheet)
     return t, os.fspath(x)
 
 
@@ -233,7 +233,7 @@ def _id_text(col):
 class _Bound:
     """A spec bound to actuals (civ_monitor), freed on close."""
 
-    def __init__(self, indicators, actuals, encoding=None, thousands=None, percent=False):
+    def __init__(self, indicators, actuals, encoding=None, thousands=None, percent=False, sheet=None):
         self.spec = _text_arg(indicators, lib.civ_monitor_spec_parse, lib.civ_monitor_spec_read,
                               lib.civ_monitor_spec_free, "indicators")
         self.mon = _Owned(lib.civ_monitor_free)
@@ -253,7 +253,7 @@ class _Bound:
                 for c in actuals.columns:  # ids and dates are text, whatever pandas inferred
                     if c in cols or actuals[c].dtype == object:
                         actuals[c] = _id_text(actuals[c])
-            t, src = _table(actuals, cols, encoding, thousands, percent)
+            t, src = _table(actuals, cols, encoding, thousands, percent, sheet)
             with t:
                 _check_rows(lib.civ_monitor_run(self.spec.ptr, t.ptr, encode(src), ctypes.byref(self.mon.ptr)),
                             self.actuals)
@@ -304,7 +304,7 @@ def _format_period(freq, period):
     return buf.value.decode()
 
 
-def monitor(indicators, actuals, period=None, encoding=None, thousands=None, percent=False):
+def monitor(indicators, actuals, period=None, encoding=None, thousands=None, percent=False, sheet=None):
     """Indicators against their targets.
 
     indicators: the indicator file (path or text); actuals: DataFrame or path
@@ -322,7 +322,7 @@ def monitor(indicators, actuals, period=None, encoding=None, thousands=None, per
     units as the actuals gave them (int64 codes as ints; a file's whole numbers
     as read_csv types them), periods as the actuals' Timestamps or Periods
     (text stays text), counts (misses) int64 (docs/PYTHON.md, "Monitoring")."""
-    b = _Bound(indicators, actuals, encoding, thousands, percent)
+    b = _Bound(indicators, actuals, encoding, thousands, percent, sheet)
     try:
         status = b.table(lib.civ_monitor_status_table)
         alerts = b.table(lib.civ_monitor_alert_table, ctypes.c_int64(_period(b.mon.ptr, period)))
@@ -332,7 +332,7 @@ def monitor(indicators, actuals, period=None, encoding=None, thousands=None, per
 
 
 def early_warning(indicators, actuals, h=6, model="auto", level=(80, 95), threshold=0.5, threads=None,
-                  seed=None, scopes=None, encoding=None, thousands=None, percent=False):
+                  seed=None, scopes=None, encoding=None, thousands=None, percent=False, sheet=None):
     """Forecasts every monitored series h periods ahead (civ_monitor_panel ->
     civ_forecast_panel -> civ_forecast_result_table) and gives the
     probability of missing each target (civ_monitor_warn).  Returns
@@ -347,7 +347,7 @@ def early_warning(indicators, actuals, h=6, model="auto", level=(80, 95), thresh
     if not level:
         raise ValueError("civicast.early_warning: needs interval levels (the distribution comes from them)")
     threshold = _threshold(threshold)
-    b = _Bound(indicators, actuals, encoding, thousands, percent)
+    b = _Bound(indicators, actuals, encoding, thousands, percent, sheet)
     panel, fc = _Owned(lib.civ_panel_free), _Owned(lib.civ_table_free)
     try:
         names = None if scopes is None else ([scopes] if isinstance(scopes, str) else list(scopes))
@@ -389,13 +389,13 @@ def _run_on(pdata, h, model, level, threads, seed):
     return _Run(pdata, h, model, level, threads, seed, None, "aicc", None, "auto", False)
 
 
-def demand_check(forecasts, actuals, encoding=None, thousands=None, percent=False):
+def demand_check(forecasts, actuals, encoding=None, thousands=None, percent=False, sheet=None):
     """Actual demand against its forecast intervals: rows where `actuals`
     (long format unique_id, ds, y: DataFrame or path) has a value for a
     forecast row; flag "ahead" / "behind" with the widest level whose
     interval excludes the actual, else "within" (civ_monitor_demand_check).
     unique_id and ds come in the actuals' types (int ids, Timestamps, Periods)."""
-    fc, _ = _table(forecasts, ("unique_id", "ds", "model"), encoding, thousands, percent)
+    fc, _ = _table(forecasts, ("unique_id", "ds", "model"), encoding, thousands, percent, sheet)
     with fc:
         if isinstance(actuals, pd.DataFrame):
             pdata = PanelData(actuals)
@@ -406,7 +406,7 @@ def demand_check(forecasts, actuals, encoding=None, thousands=None, percent=Fals
         panel = _Owned(lib.civ_panel_free)
         with panel:
             ro = _panel_read_options(encoding=encoding, thousands=thousands, percent=percent,
-                                     fn="civicast.demand_check")
+                                     fn="civicast.demand_check", sheet=sheet)
             check(lib.civ_panel_read_ex(encode(os.fspath(actuals)), ctypes.byref(ro), ctypes.byref(panel.ptr)))
             return _demand(fc, panel.ptr, actuals, forecasts)
 
@@ -448,7 +448,7 @@ def _demand_ds(df, actuals, forecasts):
     return df
 
 
-def risk_matrix(register, matrix=None, encoding=None, thousands=None, percent=False):
+def risk_matrix(register, matrix=None, encoding=None, thousands=None, percent=False, sheet=None):
     """Levels of a risk register (risk, probability in [0, 1], impact on the
     matrix's scale, owner, mitigation) on the default 5 x 5 matrix or a
     [matrix] file/text.  Returns (risks sorted by handling order, the matrix
@@ -460,7 +460,7 @@ def risk_matrix(register, matrix=None, encoding=None, thousands=None, percent=Fa
         mx = _text_arg(matrix, lib.civ_monitor_matrix_parse, lib.civ_monitor_matrix_read,
                        lib.civ_monitor_matrix_free, "matrix")
     with mx:
-        t, src = _table(register, ("risk", "impact", "owner", "mitigation"), encoding, thousands, percent)
+        t, src = _table(register, ("risk", "impact", "owner", "mitigation"), encoding, thousands, percent, sheet)
         with t:
             a, m = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
             with a, m:
@@ -470,7 +470,8 @@ def risk_matrix(register, matrix=None, encoding=None, thousands=None, percent=Fa
 
 
 def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=None, memory=None,
-                      utc_offset_hours=None, end=None, encoding=None, thousands=None, percent=False):
+                      utc_offset_hours=None, end=None, encoding=None, thousands=None, percent=False,
+                      sheet=None):
     """Inactivity alerts from activity events (person, ts: "YYYY-MM-DDTHH:MM:SS"
     UTC text or seconds since 1970, in time order): one row per gap that
     reached its person's threshold (civ_monitor_inactivity_run).  Options
@@ -502,7 +503,7 @@ def inactivity_alerts(events, quantile=None, min_gap_hours=None, prior_weight=No
             ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
         # seconds through nanoseconds whatever the column's unit (pandas 2 keeps s, ms or us columns)
         events["ts"] = ts.to_numpy(dtype="datetime64[ns]").astype(np.int64) / 1e9
-    t, src = _table(events, ("person", "ts"), encoding, thousands, percent)
+    t, src = _table(events, ("person", "ts"), encoding, thousands, percent, sheet)
     with t:
         out = _Owned(lib.civ_table_free)
         with out:

@@ -6,7 +6,7 @@
 # the plan folder's allocation.xlsx (a sheet per money table in the report's
 # language, listed in manifest.json); the same inputs give the same bytes; a
 # refused workbook leaves nothing.  Cells are read back with openpyxl when the
-# machine has it (tests/python/test_xlsx.py checks them in depth), else with
+# machine has it (tests/python/test_xlsx_write.py checks them in depth), else with
 # unzip.
 # usage: bash xlsx_out.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR)
 set -u

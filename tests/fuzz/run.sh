@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh -- runs the libFuzzer targets of tests/fuzz/ (what `make fuzz` calls).
 # usage: bash tests/fuzz/run.sh BUILD_DIR SECONDS [TARGET...]
-#   TARGETS default to: csv hdf5 alloc_spec date model_spec.  They run in parallel (one
+#   TARGETS default to: csv hdf5 alloc_spec date model_spec xlsx.  They run in parallel (one
 #   process each, at nice 19), each for SECONDS, on a working corpus in
 #   BUILD_DIR/run/<target>/corpus seeded from tests/fuzz/corpus/<target> (the
 #   committed corpus is only read).  Findings land in
@@ -16,7 +16,7 @@ build=${1:?usage: run.sh BUILD_DIR SECONDS [TARGET...]}
 secs=${2:?usage: run.sh BUILD_DIR SECONDS [TARGET...]}
 shift 2
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(csv hdf5 alloc_spec date model_spec)
+[ ${#targets[@]} -gt 0 ] || targets=(csv hdf5 alloc_spec date model_spec xlsx)
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 build=$(cd "$build" && pwd)
 export CIV_MEMORY_LIMIT=${CIV_MEMORY_LIMIT:-1G}
@@ -32,6 +32,7 @@ for t in "${targets[@]}"; do
     hdf5) extra=(-max_len=65536 -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 -timeout=10) ;;
     date) extra=(-max_len=64) ;;
     model_spec) extra=(-max_len=200) ;;
+    xlsx) extra=(-max_len=65536) ;;
     *) extra=(-max_len=8192) ;;
   esac
   (cd "$run" && exec nice -n 19 "$build/fuzz_$t" -max_total_time="$secs" -timeout=60 -rss_limit_mb=2048 \

@@ -40,8 +40,10 @@ grep -q "test_csv" <<<"$targets" && { echo "no_cmocka: a cmocka unit test is con
 # make demo's steps: only the build package set, then the release preset.
 recipe=$(make -n -C "$src" demo DEMO_OUT="$tmp/out" 2>/dev/null | grep -v '^make')
 grep -q "install-deps.sh build" <<<"$recipe" || { echo "no_cmocka: make demo does not use the build package set" >&2; exit 1; }
-build_set=$(sed -n 's/^pkgs=(\(.*\))$/\1/p' "$src/.ci/install-deps.sh")
-for need in libgsl-dev libopenblas-dev libhdf5-dev nettle-dev pkg-config cmake gcc make; do
+# the build set: the top-level pkgs=(...) and pkgs+=(...) lines (a trailing comment allowed)
+build_set=$(sed -n 's/^pkgs+\{0,1\}=(\([^)]*\)).*$/\1/p' "$src/.ci/install-deps.sh")
+for need in libgsl-dev libopenblas-dev libhdf5-dev nettle-dev libminizip-dev libexpat1-dev pkg-config cmake gcc \
+            make; do
   grep -qw -- "$need" <<<"$build_set" || { echo "no_cmocka: install-deps.sh build lacks $need" >&2; exit 1; }
 done
 echo "no_cmocka: the demo build configures without cmocka"

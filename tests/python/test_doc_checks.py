@@ -72,10 +72,11 @@ GOOD = [
     f"model=\"auto\", level=(80, 95), threads=None, seed=None, xreg=None, ic=\"aicc\", n_paths=None, "
     f"nonnegative=\"auto\", freq=None, chunk=None, excel=False, precision=\"full\", intervals=None, "
     f"conformal_windows=None, conformal_step=None, conformal_sample=None, encoding=None, id_col=None, "
-    f"time_col=None, target_col=None, layout=None, conformal_refit=None, thousands=None, percent=False)\n"
+    f"time_col=None, target_col=None, layout=None, conformal_refit=None, thousands=None, percent=False, "
+    f"sheet=None)\n"
     f"stats = civicast.forecast_to_files(\"big.csv\", \"fc.csv\", h=24)   # a call after the signature\n{F}",
-    f"{F}python signature\n# each also takes encoding=None, thousands=None, percent=False (below)\n"
-    f"t = civicast.need(spec, forecasts)\nchecked = civicast.demand_check(forecasts, actuals)\n{F}",
+    f"{F}python signature\n# each also takes encoding=None, thousands=None, percent=False, sheet=None (below)\n"
+    f"t = civicast.monitor(indicators, actuals, period=None)\nchecked = civicast.demand_check(forecasts, actuals)\n{F}",
     f"{F}python signature\nt = civicast.read(path, ..., id_col=None, layout=None)\n{F}",
     "`civicast.restore_error(error)` and `civicast.settle(spec, allocation, spending, explain=False, ...)`",
     "`civicast.dask.forecast(ddf, h=12)` is a call, not a signature; `civicast.forecast(..., integer=True)` too",

@@ -35,7 +35,9 @@ struct civ_table {
     int key_indexed;
     char *source;   /* where the rows came from, for errors (civ_table_set_source; the readers' path), or NULL */
     int first_row;  /* the number errors call row 0 by: 0 (pandas positions) or 1 */
-    int csv_lines;  /* 1: source is the CSV file read, so a row's line can be found (civ_table_row_line) */
+    int csv_lines;  /* 1: source is the CSV file read, so a row's line can be found (civ_table_row_line);
+                       2: a workbook's sheet, whose row r is on line first_line + r */
+    long first_line;
 };
 
 /* Sets a text cell taking ownership of `owned` (malloc'd), no copy. */

@@ -85,6 +85,7 @@
 #include "panel.h"
 #include "table.h"
 #include "text.h"
+#include "xlsx_read.h"
 
 #define READ_CHUNK ((size_t)1 << 20)
 /* What to do about text that is not UTF-8 (GBK exports from Excel). */
@@ -390,6 +391,9 @@ typedef struct csv_reader {
     size_t record_limit;  /* largest record in bytes: the header's while it is read */
     char thousands;       /* the cells' thousands separator (civ_csv_thousands), or 0 */
     int percent;          /* 1: "33.3%" reads as 0.333 (options .percent) */
+    const char *sheet;    /* a workbook's sheet (options .sheet), or NULL */
+    int is_sheet;         /* 1: fd is the CSV text of a workbook's sheet (xlsx_read.c) */
+    int multiline;        /* ... in which a cell holds a line break (lines and rows differ below it) */
 } csv_reader;
 
 /* A number cell, as the reader's options say numbers are written. */
@@ -429,6 +433,11 @@ static civ_status fail_cell(const csv_reader *r, civ_status status, long line, s
     va_end(ap);
     civ_where w = {.file = r->path, .line = line, .column = (long)column, .series_id = series,
                    .field = column ? field_name(r, column - 1) : NULL};
+    char cell[16] = "";
+    if (r->is_sheet && !r->multiline && column) /* lines are the sheet's rows: Excel's name of the cell */
+        civ_xlsx_cell_name(line, (long)column, cell);
+    if (cell[0])
+        return civ_fail_at(status, &w, "cell %s: %s", cell, message);
     return civ_fail_at(status, &w, "%s", message);
 }
 
@@ -705,15 +714,25 @@ static void csv_close(csv_reader *r)
     r->fields = NULL;
 }
 
-static civ_status csv_open(csv_reader *r, const char *path)
+/* Opens `path` for reading; a workbook (.xlsx) is read as the CSV text of
+ * its sheet `sheet` (xlsx_read.c: NULL = the only sheet with cells). */
+static civ_status csv_open(csv_reader *r, const char *path, const char *sheet)
 {
     memset(r, 0, sizeof *r);
     r->fd = -1;
     r->path = path;
+    r->sheet = sheet;
     if (!path || !path[0])
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "input path is empty");
     civ_where w = {.file = path};
-    r->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (civ_xlsx_is_workbook(path)) {
+        civ_status s = civ_xlsx_sheet_csv(path, sheet, &r->fd, &r->multiline);
+        if (s)
+            return s;
+        r->is_sheet = 1;
+    } else {
+        r->fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
     if (r->fd < 0)
         return civ_fail_at(CIV_ERR_IO, &w, "cannot open: %s", strerror(errno));
     struct stat st;
@@ -876,10 +895,10 @@ static civ_status csv_decode(csv_reader *r, const char *encoding)
  * one --encoding gb18030 then serves a command that reads a GBK sheet and
  * civicast's own outputs, or sheets saved as CSV UTF-8.  (In GB18030 those bytes would be 锘 plus a stray
  * byte: the well-known sign of a UTF-8 file misread, not a header.) */
-static civ_status csv_open_encoded(csv_reader *r, const char *path, const char *encoding)
+static civ_status csv_open_encoded(csv_reader *r, const char *path, const char *encoding, const char *sheet)
 {
-    civ_status s = csv_open(r, path);
-    if (s || is_utf8_name(encoding) || r->pos == 3)
+    civ_status s = csv_open(r, path, sheet);
+    if (s || is_utf8_name(encoding) || r->pos == 3 || r->is_sheet) /* a workbook's text is UTF-8 */
         return s;
     if ((s = csv_decode(r, encoding)))
         csv_close(r);
@@ -1597,7 +1616,7 @@ static long find_first_line(panel_reader *pr, const char *id, int64_t period)
 {
     csv_reader r2;
     long found = 0;
-    if (csv_open(&r2, pr->r.path))
+    if (csv_open(&r2, pr->r.path, pr->r.sheet))
         return 0;
     r2.n_names = pr->r.n_names; /* the widths only: drop_phantom_cells (names stay NULL) */
     r2.phantom = pr->r.phantom;
@@ -1939,12 +1958,13 @@ civ_status civ_panel_read_csv(const char *path, civ_panel **out)
     return civ_panel_read_csv_ex(path, NULL, out);
 }
 
-civ_status civ_csv_header_names(const char *path, const char *encoding, char ***names, size_t *n)
+civ_status civ_csv_header_names(const char *path, const char *encoding, const char *sheet, char ***names,
+                                size_t *n)
 {
     *names = NULL;
     *n = 0;
     csv_reader r;
-    civ_status s = csv_open_encoded(&r, path, encoding);
+    civ_status s = csv_open_encoded(&r, path, encoding, sheet);
     if (s)
         return s;
     if (!(s = csv_read_header(&r))) {
@@ -1976,7 +1996,7 @@ civ_status civ_panel_read_csv_ex(const char *path, const civ_panel_read_options 
     char thousands;
     civ_status s = civ_csv_thousands(options ? options->thousands : NULL, "civ_panel_read_csv_ex", &thousands);
     if (!s)
-        s = csv_open_encoded(&pr.r, path, options ? options->encoding : NULL);
+        s = csv_open_encoded(&pr.r, path, options ? options->encoding : NULL, options ? options->sheet : NULL);
     if (s)
         return s;
     pr.r.thousands = thousands;
@@ -2886,7 +2906,7 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
     char thousands;
     civ_status s = civ_csv_thousands(options ? options->thousands : NULL, "civ_table_read_csv", &thousands);
     if (!s)
-        s = csv_open_encoded(&r, path, options ? options->encoding : NULL);
+        s = csv_open_encoded(&r, path, options ? options->encoding : NULL, options ? options->sheet : NULL);
     if (s)
         return s;
     r.thousands = thousands;
@@ -2956,7 +2976,9 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
     for (size_t c = 0; tc && c < r.n_names; c++)
         free(tc[c].displayed);
     free(tc);
+    long first_line = row_lines && table && table->n_rows ? row_lines[0] : 0;
     free(row_lines);
+    int is_sheet = r.is_sheet, multiline = r.multiline;
     csv_free_names(&r);
     csv_close(&r);
     if (s) {
@@ -2967,7 +2989,10 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
         civ_table_free(table);
         return s;
     }
-    table->csv_lines = 1;
+    /* A sheet's rows are consecutive lines (the readers refuse an empty line inside the data) unless a cell holds
+     * a line break: then its rows have no line, and errors name the row. */
+    table->csv_lines = !is_sheet ? 1 : multiline ? 0 : 2;
+    table->first_line = first_line;
     *out = table;
     return CIV_OK;
 }
@@ -2996,5 +3021,7 @@ long civ_table_row_line(const civ_table *table, size_t row)
 {
     if (!table || !table->csv_lines || row >= table->n_rows)
         return 0;
+    if (table->csv_lines == 2) /* a workbook's sheet: data rows on consecutive lines */
+        return table->first_line + (long)row;
     return civ_csv_record_line(table->source, row);
 }

@@ -37,9 +37,11 @@ void civ_csv_set_split_step(size_t step);
 size_t civ_csv_parallel_reads(void);
 
 /* The header names of a CSV file (decoded from `encoding`, checked as the
- * readers check them): *names (n of them, each malloc'd, and the array) is
- * the caller's to free.  Errors as the readers'. */
-civ_status civ_csv_header_names(const char *path, const char *encoding, char ***names, size_t *n);
+ * readers check them; a workbook's sheet `sheet`, NULL = its only sheet with
+ * cells): *names (n of them, each malloc'd, and the array) is the caller's
+ * to free.  Errors as the readers'. */
+civ_status civ_csv_header_names(const char *path, const char *encoding, const char *sheet, char ***names,
+                                size_t *n);
 
 /* civ_panel_read_csv_ex of a wide file (options->wide; wide.c). */
 /* The line of the CSV file `path` on which data row r (0-based, below the

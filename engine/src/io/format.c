@@ -1,15 +1,16 @@
 /*
- * format.c -- layer: io.  Format dispatch by file extension for panels and tables (.xlsx: written only,
- * xlsx_write.c).
+ * format.c -- layer: io.  Format dispatch by file extension for panels and tables: CSV, HDF5 and
+ * Excel workbooks (read as a sheet's CSV text, xlsx_read.c; written by xlsx_write.c).
  */
 #include <string.h>
 #include <strings.h>
 
 #include "error.h"
 #include "table_stream.h"
+#include "xlsx_read.h"
 #include "xlsx_write.h"
 
-typedef enum { FORMAT_UNKNOWN, FORMAT_CSV, FORMAT_HDF5 } file_format;
+typedef enum { FORMAT_UNKNOWN, FORMAT_CSV, FORMAT_HDF5, FORMAT_XLSX } file_format;
 
 static file_format format_of(const char *path)
 {
@@ -20,6 +21,8 @@ static file_format format_of(const char *path)
         return FORMAT_CSV;
     if (!strcasecmp(dot, ".h5") || !strcasecmp(dot, ".hdf5"))
         return FORMAT_HDF5;
+    if (civ_xlsx_is_workbook(path)) /* .xlsx, .xlsm */
+        return FORMAT_XLSX;
     return FORMAT_UNKNOWN;
 }
 
@@ -28,19 +31,28 @@ static civ_status unknown_format(const char *path)
     return civ_unknown_file_type(path);
 }
 
+/* An input in another spreadsheet format (.xls, .ods, ...) is refused with its cure, anything else as unknown. */
+static civ_status unknown_input(const char *path)
+{
+    civ_status refused = civ_xlsx_refuse_other(path);
+    return refused ? refused : civ_unknown_file_type(path);
+}
+
 civ_status civ_panel_read(const char *path, civ_panel **out)
 {
     switch (format_of(path)) {
-    case FORMAT_CSV: return civ_panel_read_csv(path, out);
+    case FORMAT_CSV:
+    case FORMAT_XLSX: return civ_panel_read_csv(path, out); /* a sheet is read as its CSV text */
     case FORMAT_HDF5: return civ_panel_read_hdf5(path, out);
-    default: return unknown_format(path);
+    default: return unknown_input(path);
     }
 }
 
 civ_status civ_panel_read_ex(const char *path, const civ_panel_read_options *options, civ_panel **out)
 {
     switch (format_of(path)) {
-    case FORMAT_CSV: return civ_panel_read_csv_ex(path, options, out);
+    case FORMAT_CSV:
+    case FORMAT_XLSX: return civ_panel_read_csv_ex(path, options, out);
     case FORMAT_HDF5: {
         civ_status s = civ_panel_read_hdf5(path, out);
         if (s || !options || options->freq.freq == CIV_FREQ_UNKNOWN ||
@@ -55,7 +67,7 @@ civ_status civ_panel_read_ex(const char *path, const civ_panel_read_options *opt
                            "frequency; drop --freq",
                            civ_frequency_name(stored), civ_frequency_name(options->freq.freq));
     }
-    default: return unknown_format(path);
+    default: return unknown_input(path);
     }
 }
 
@@ -64,16 +76,18 @@ civ_status civ_panel_write(const civ_panel *panel, const char *path)
     switch (format_of(path)) {
     case FORMAT_CSV: return civ_panel_write_csv(panel, path);
     case FORMAT_HDF5: return civ_panel_write_hdf5(panel, path);
-    default: return civ_is_xlsx_path(path) ? civ_panel_write_xlsx(panel, path) : unknown_format(path);
+    case FORMAT_XLSX: return civ_is_xlsx_path(path) ? civ_panel_write_xlsx(panel, path) : unknown_format(path);
+    default: return unknown_format(path);
     }
 }
 
 civ_status civ_table_read(const char *path, const civ_table_read_options *options, civ_table **out)
 {
     switch (format_of(path)) {
-    case FORMAT_CSV: return civ_table_read_csv(path, options, out);
+    case FORMAT_CSV:
+    case FORMAT_XLSX: return civ_table_read_csv(path, options, out);
     case FORMAT_HDF5: return civ_table_read_hdf5(path, out);
-    default: return unknown_format(path);
+    default: return unknown_input(path);
     }
 }
 
@@ -82,7 +96,8 @@ civ_status civ_table_write(const civ_table *table, const char *path)
     switch (format_of(path)) {
     case FORMAT_CSV: return civ_table_write_csv(table, path);
     case FORMAT_HDF5: return civ_table_write_hdf5(table, path);
-    default: return civ_is_xlsx_path(path) ? civ_table_write_xlsx(table, path) : unknown_format(path);
+    case FORMAT_XLSX: return civ_is_xlsx_path(path) ? civ_table_write_xlsx(table, path) : unknown_format(path);
+    default: return unknown_format(path);
     }
 }
 
@@ -92,7 +107,8 @@ civ_status civ_panel_write_opts(const civ_panel *panel, const char *path, const 
     case FORMAT_CSV: return civ_panel_write_csv_opts(panel, path, options);
     case FORMAT_HDF5: return civ_panel_write_hdf5(panel, path); /* always full precision */
     /* .xlsx: full precision (the sheet's format rounds what it shows); the BOM is CSV's */
-    default: return civ_is_xlsx_path(path) ? civ_panel_write_xlsx(panel, path) : unknown_format(path);
+    case FORMAT_XLSX: return civ_is_xlsx_path(path) ? civ_panel_write_xlsx(panel, path) : unknown_format(path);
+    default: return unknown_format(path);
     }
 }
 
@@ -102,6 +118,7 @@ civ_status civ_table_write_opts(const civ_table *table, const char *path, const 
     case FORMAT_CSV: return civ_table_write_csv_opts(table, path, options);
     case FORMAT_HDF5: return civ_table_write_hdf5(table, path); /* always full precision */
     /* .xlsx: full precision (the sheet's format rounds what it shows); the BOM is CSV's */
-    default: return civ_is_xlsx_path(path) ? civ_table_write_xlsx(table, path) : unknown_format(path);
+    case FORMAT_XLSX: return civ_is_xlsx_path(path) ? civ_table_write_xlsx(table, path) : unknown_format(path);
+    default: return unknown_format(path);
     }
 }

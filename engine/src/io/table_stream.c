@@ -48,8 +48,8 @@ civ_status civ_unknown_file_type(const char *path)
                "from a plan's folder; Python: civicast.plan)";
     else if (dot && !strcasecmp(dot, ".xls"))
         hint = " (Excel 97-2003 workbooks are not written: use .xlsx)";
-    return civ_fail_at(CIV_ERR_UNSUPPORTED, &w, "unknown file type: use a .csv, .h5, .hdf5 or (to write) .xlsx "
-                       "extension%s", hint);
+    return civ_fail_at(CIV_ERR_UNSUPPORTED, &w, "unknown file type: use a .csv, .h5, .hdf5 or .xlsx extension%s",
+                       hint);
 }
 
 static void stream_free(civ_table_stream *ts)

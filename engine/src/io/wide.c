@@ -223,15 +223,15 @@ static civ_status classify(const char *path, char **names, size_t n, const civ_p
 }
 
 /* The file line on which data row r (0-based, below the header) starts, for
- * errors found after the table was read: the table keeps no lines, and a
- * quoted cell may hold line breaks, so the file is scanned again (on the
- * error path only; csv.c). 0 when the file cannot be read. */
-static long record_line(const char *path, size_t r) { return civ_csv_record_line(path, r); }
+ * errors found after the table was read (civ_table_row_line: a CSV file is
+ * scanned again, on the error path only; a workbook's sheet knows its rows).
+ * 0 when the file cannot be read. */
+static long record_line(const civ_table *t, size_t r) { return civ_table_row_line(t, r); }
 
 /* Where data row r, column c of the wide file is, for an error. */
 static civ_where cell_where(const char *path, const civ_table *t, size_t r, size_t c, size_t id_col)
 {
-    long line = record_line(path, r);
+    long line = record_line(t, r);
     return (civ_where){.file = path, .line = line, .column = line ? (long)c + 1 : 0,
                        .series_id = civ_table_text(t, r, id_col), .field = civ_table_column_name(t, c)};
 }
@@ -322,7 +322,7 @@ static civ_status add_rows(const char *path, const civ_table *t, const wide_layo
         }
         s = civ_panel_add_series(panel, id, w->period[0] + (int64_t)lo, y + lo, n, NULL);
         if (s)
-            s = in_file(path, civ_table_column_name(t, w->id), record_line(path, r), (long)w->id + 1);
+            s = in_file(path, civ_table_column_name(t, w->id), record_line(t, r), (long)w->id + 1);
     }
     free(y);
     return s;
@@ -337,7 +337,7 @@ static civ_status transposed(const char *path, char **names, const civ_panel_rea
     civ_error_copy(&saved);
     const char *text_cols[] = {names[0], NULL};
     civ_table_read_options to = {.text_columns = text_cols, .encoding = opt->encoding,
-                                 .thousands = opt->thousands, .percent = opt->percent};
+                                 .thousands = opt->thousands, .percent = opt->percent, .sheet = opt->sheet};
     civ_table *t = NULL;
     int dates_down = 0;
     if (civ_table_read_csv(path, &to, &t) == CIV_OK && civ_table_n_rows(t) >= 2) {
@@ -409,7 +409,7 @@ civ_status civ_panel_read_wide_csv(const char *path, const civ_panel_read_option
     wide_layout w = {0};
     civ_table *t = NULL, *attr = NULL;
     civ_panel *panel = NULL;
-    civ_status s = civ_csv_header_names(path, opt->encoding, &names, &n);
+    civ_status s = civ_csv_header_names(path, opt->encoding, opt->sheet, &names, &n);
     if (!s && n == 1) /* "2024年社区助餐统计表,,,": a title, as the long reader says */
         s = fail_file(path, NULL, CIV_ERR_MISSING_COLUMN,
                       "the first line has one cell only ('%s') and is not a header: if it is a title above the "
@@ -420,7 +420,7 @@ civ_status civ_panel_read_wide_csv(const char *path, const civ_panel_read_option
     if (!s) {
         const char *text_cols[] = {names[w.id], NULL}; /* ids stay text: 001 is not 1 */
         civ_table_read_options to = {.text_columns = text_cols, .encoding = opt->encoding,
-                                     .thousands = opt->thousands, .percent = opt->percent};
+                                     .thousands = opt->thousands, .percent = opt->percent, .sheet = opt->sheet};
         s = civ_table_read_csv(path, &to, &t);
     }
     for (size_t k = 0; !s && k < w.n_dates; k++)

@@ -26,6 +26,7 @@ struct civ_plan {
     char id_column[256], time_column[256], target_column[256]; /* [plan] id_column, ... ("" = not set) */
     int wide;                                     /* [plan] layout = "wide": the panel is wide */
     int percent;                                  /* [plan] percent = true: "33.3%" reads as 0.333 */
+    char panel_sheet[256], communities_sheet[256]; /* [plan] panel_sheet, communities_sheet: an .xlsx input's */
     char lang[8];                                 /* the report's language: "zh" (default) or "en" */
     size_t horizon;
     double levels[CIV_PLAN_MAX_LEVELS];

@@ -205,6 +205,10 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
         st = get_str(path, tp, "plan", "time_column", 0, c->time_column, sizeof c->time_column);
     if (!st)
         st = get_str(path, tp, "plan", "target_column", 0, c->target_column, sizeof c->target_column);
+    if (!st) /* the sheet of an Excel workbook input (.xlsx): "" = its only sheet with cells */
+        st = get_str(path, tp, "plan", "panel_sheet", 0, c->panel_sheet, sizeof c->panel_sheet);
+    if (!st)
+        st = get_str(path, tp, "plan", "communities_sheet", 0, c->communities_sheet, sizeof c->communities_sheet);
     if (!st && (e = take(tp, "layout"))) {
         if (e->value.type != CIV_TOML_STRING || (strcmp(e->value.text, "long") && strcmp(e->value.text, "wide")))
             st = cfg_error(path, e, "plan", "must be \"long\" (unique_id, ds, y) or \"wide\" (a column per period)");
@@ -214,7 +218,7 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
     if (!st)
         st = unused(path, tp, "plan",
                     "panel, communities, spec, out, freq, encoding, thousands, percent, id_column, time_column, "
-                    "target_column, layout, lang");
+                    "target_column, layout, lang, panel_sheet, communities_sheet");
     return st;
 }
 
@@ -607,6 +611,24 @@ civ_status civ_plan_set_input(civ_plan *p, const char *freq, const char *encodin
         snprintf(p->encoding, sizeof p->encoding, "%s", encoding);
     if (thousands)
         snprintf(p->thousands, sizeof p->thousands, "%s", thousands);
+    return CIV_OK;
+}
+
+const char *civ_plan_panel_sheet(const civ_plan *p) { return p ? p->panel_sheet : ""; }
+const char *civ_plan_communities_sheet(const civ_plan *p) { return p ? p->communities_sheet : ""; }
+
+civ_status civ_plan_set_sheets(civ_plan *p, const char *panel_sheet, const char *communities_sheet)
+{
+    if (!p)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_sheets: NULL plan");
+    if ((panel_sheet && strlen(panel_sheet) >= sizeof p->panel_sheet) ||
+        (communities_sheet && strlen(communities_sheet) >= sizeof p->communities_sheet))
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_sheets: a sheet name of %zu bytes or more",
+                        sizeof p->panel_sheet);
+    if (panel_sheet)
+        snprintf(p->panel_sheet, sizeof p->panel_sheet, "%s", panel_sheet);
+    if (communities_sheet)
+        snprintf(p->communities_sheet, sizeof p->communities_sheet, "%s", communities_sheet);
     return CIV_OK;
 }
 

@@ -101,6 +101,7 @@ static civ_status stage_forecast(run_ctx *c)
         ro.time_column = p->time_column;
         ro.target_column = p->target_column;
         ro.wide = p->wide;
+        ro.sheet = p->panel_sheet[0] ? p->panel_sheet : NULL;
         if (p->freq[0])
             civ_freq_parse(p->freq, &ro.freq); /* checked by civ_plan_read */
         s = civ_error_name_file(civ_panel_read_ex(p->panel, &ro, &c->panel_read), p->panel);
@@ -250,8 +251,10 @@ static civ_status read_configuration(run_ctx *c)
     civ_status s = civ_error_name_file(civ_alloc_spec_read(p->spec, &c->res->spec), p->spec);
     /* keyed by the spec's [data] id (as text: 310101001 is a code), not by [plan] id_column (the panel's) */
     civ_table_read_options ro = civ_plan_table_options(p, civ_alloc_spec_text_columns(c->res->spec));
+    civ_table_read_options rc = ro;
+    rc.sheet = p->communities_sheet[0] ? p->communities_sheet : NULL; /* [plan] communities_sheet (.xlsx) */
     if (!s && !(c->opt && c->opt->communities))
-        s = civ_error_name_file(civ_table_read(p->communities, &ro, &c->communities_read), p->communities);
+        s = civ_error_name_file(civ_table_read(p->communities, &rc, &c->communities_read), p->communities);
     if (!s) /* last year's allocation (civ_plan_set_last_year, else the spec's [data] last_year_file) */
         s = civ_alloc_spec_read_last_year(c->res->spec, p->last_year[0] ? p->last_year : NULL, &ro);
     if (s)

@@ -287,6 +287,12 @@ static void json_options(FILE *f, const civ_plan_result *r, const civ_csv_write_
     fprintf(f, ",\n    \"thousands\": ");
     json_str(f, p->thousands);
     fprintf(f, ",\n    \"percent\": %s", p->percent ? "true" : "false");
+    if (p->panel_sheet[0] || p->communities_sheet[0]) { /* the sheets of .xlsx inputs, when named */
+        fprintf(f, ",\n    \"panel_sheet\": ");
+        json_str(f, p->panel_sheet);
+        fprintf(f, ",\n    \"communities_sheet\": ");
+        json_str(f, p->communities_sheet);
+    }
     fprintf(f, ",\n    \"id_column\": ");
     json_str(f, p->id_column);
     fprintf(f, ",\n    \"time_column\": ");

@@ -1,0 +1,77 @@
+"""test_xlsx_read.py -- Excel workbooks from Python (engine/src/io/xlsx_read.c under civicast.read and the functions
+that take paths): civicast.read of a pandas to_excel equals civicast.read of the CSV of the same data, the
+example's workbook equals its GB18030 CSV sheets (no encoding, thousands or percent needed), sheet= picks a
+sheet in read, allocate and plan, and refusals are civicast.Error naming the workbook's sheets."""
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import civicast
+
+SOURCE = Path(os.environ.get("CIV_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+FX = SOURCE / "tests/data/xlsx"
+EX = SOURCE / "examples/spreadsheet"
+BOOK = EX / "社区助餐.xlsx"
+
+
+def test_read_equals_the_csv_of_the_same_data():
+    got = civicast.read(FX / "pandas_meals.xlsx")  # df.to_excel of Timestamps (openpyxl)
+    want = civicast.read(SOURCE / "tests/data/plan/meals.csv")
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got.attrs["frequency"] == want.attrs["frequency"] == "monthly"
+    got = civicast.read(FX / "pandas_communities.xlsx", id_col="社区编号")  # 12-digit codes, Chinese names
+    want = civicast.read(FX / "pandas_communities.csv", id_col="社区编号")
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got["unique_id"].tolist() == [310101001001, 310101002002, 310101003003]
+    assert got["社区名称"].tolist() == ["民主里", "和平里", "新华里"]
+
+
+def test_the_example_workbook_equals_its_csv_sheets():
+    wide = civicast.read(BOOK, sheet="用餐人次", layout="wide", id_col="社区编号")
+    want = civicast.read(EX / "用餐人次.csv", layout="wide", id_col="社区编号", encoding="gb18030")
+    pd.testing.assert_frame_equal(wide, want, check_exact=True)
+    comm = civicast.read(BOOK, sheet="社区", id_col="社区编号")  # numbers as numbers: no thousands, no percent
+    want = civicast.read(EX / "社区.csv", id_col="社区编号", encoding="gb18030", thousands=",", percent=True)
+    pd.testing.assert_frame_equal(comm, want, check_exact=True)
+    assert comm.loc[0, "老龄化率"] == 0.333333 and comm.loc[0, "上年拨款"] == 12000
+
+
+def test_allocate_and_plan_from_the_workbook():
+    fc = civicast.forecast(civicast.read(EX / "用餐人次.csv", layout="wide", id_col="社区编号", encoding="gb18030"),
+                           h=24, model="snaive", level=[80, 95], seed=7)
+    spec = EX / "allocation.spec"
+    a, _ = civicast.allocate(BOOK, spec, forecasts=fc, sheet="社区")
+    b, _ = civicast.allocate(EX / "社区.csv", spec, forecasts=fc, encoding="gb18030", thousands=",", percent=True)
+    assert a["amount_fen"].tolist() == b["amount_fen"].tolist()
+    px = civicast.plan(EX / "plan_xlsx.toml", draws=0)
+    pc = civicast.plan(EX / "plan.toml", draws=0)
+    assert px["allocation"]["amount_fen"].tolist() == pc["allocation"]["amount_fen"].tolist()
+    settings = civicast.read_plan(EX / "plan_xlsx.toml")
+    assert (settings["panel_sheet"], settings["communities_sheet"]) == ("用餐人次", "社区")
+    assert civicast.read_plan(EX / "plan.toml")["panel_sheet"] is None
+
+
+def test_sheets_and_refusals(tmp_path):
+    with pytest.raises(civicast.Error) as e:
+        civicast.read(FX / "two_sheets.xlsx")
+    assert e.value.status == "CIV_ERR_NOT_FOUND" and "2 sheets hold data ('社区', 'Sheet2')" in str(e.value)
+    assert "sheet=" in str(e.value)
+    assert civicast.read(FX / "two_sheets.xlsx", sheet="Sheet2").columns.tolist() == ["unique_id", "m"]
+    with pytest.raises(civicast.Error, match="no sheet named 'Sheet9'"):
+        civicast.read(FX / "two_sheets.xlsx", sheet="Sheet9")
+    with pytest.raises(ValueError, match="sheet must be"):
+        civicast.read(FX / "two_sheets.xlsx", sheet="")
+    with pytest.raises(ValueError, match="sheet must be"):
+        civicast.plan(EX / "plan_xlsx.toml", sheet=("a", "b", "c"))
+    with pytest.raises(civicast.Error, match="open and save it in Excel or LibreOffice"):
+        civicast.read(FX / "formula_nocache.xlsx")
+    old = tmp_path / "old.xls"
+    old.write_bytes((FX / "rich.xlsx").read_bytes())
+    with pytest.raises(civicast.Error, match=r"not \.xls: open it and save it as"):
+        civicast.read(old)
+    t = civicast.read(FX / "dates.xlsx")
+    assert t["value"].tolist()[:3] == ["2025-01-05", "2025-01-05", "2025-01"]
+    assert np.isnan(civicast.read(FX / "sparse.xlsx")["a"][0])
