@@ -61,6 +61,25 @@ void civ_panel_free(civ_panel *panel)
     free(panel);
 }
 
+size_t civ_panel_long_span(const civ_panel *panel, size_t i)
+{
+    size_t rows = panel->offsets[i + 1] - panel->offsets[i];
+    for (size_t k = 0; k < panel->n_covariates; k++)
+        if (panel->covariates[k].len[i] > rows)
+            rows = panel->covariates[k].len[i];
+    return rows;
+}
+
+int civ_panel_long_row(const civ_panel *panel, size_t i, size_t t)
+{
+    if (t < panel->offsets[i + 1] - panel->offsets[i])
+        return 1;
+    for (size_t k = 0; k < panel->n_covariates; k++)
+        if (t < panel->covariates[k].len[i] && !isnan(panel->covariates[k].values[i][t]))
+            return 1;
+    return 0;
+}
+
 civ_status civ_panel_prefixes(const civ_panel *panel, const size_t *lengths, civ_panel **out)
 {
     if (!panel || !lengths || !out)

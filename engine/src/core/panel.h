@@ -43,6 +43,15 @@ civ_status civ_panel_whole_float_ids(civ_panel *panel);
 /* Sets covariate k of series i taking ownership of `values` (malloc'd). */
 civ_status civ_panel_set_covariate_owned(civ_panel *panel, size_t i, size_t k, double *values, size_t len);
 
+/* The long layout's rows of series i (the CSV and .xlsx panel writers):
+ * civ_panel_long_span is the number of periods from the series' start that
+ * may have a row (its values and its covariates' future values);
+ * civ_panel_long_row is 1 when period t (< that span) has one: an observed
+ * period, or a future one where some covariate has a value.  A series with
+ * no row at all is still written, as one row at its start. */
+size_t civ_panel_long_span(const civ_panel *panel, size_t i);
+int civ_panel_long_row(const civ_panel *panel, size_t i, size_t t);
+
 /* A new panel of the first min(lengths[i], n_i) values of every series of
  * `panel` (0 gives an empty series), with the same ids, starts, frequency,
  * phase and date style; no covariates or attributes.  *out owns it (free with

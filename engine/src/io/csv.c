@@ -2136,21 +2136,13 @@ civ_status civ_panel_write_csv_opts(const civ_panel *panel, const char *path, co
          * covariates and no y): NULL + 0 is undefined behaviour (UBSan,
          * fuzz_csv crasher tests/fuzz/crashers/csv/no_values_null_offset) */
         const double *y = panel->values ? panel->values + panel->offsets[i] : NULL;
-        size_t n = panel->offsets[i + 1] - panel->offsets[i], rows = n;
-        for (size_t k = 0; k < panel->n_covariates; k++)
-            if (panel->covariates[k].len[i] > rows)
-                rows = panel->covariates[k].len[i];
+        size_t n = panel->offsets[i + 1] - panel->offsets[i], rows = civ_panel_long_span(panel, i);
         /* A series with no value at all is still written, as one row with
          * empty cells at its start, so that it survives a re-read. */
         int wrote = 0;
         for (size_t t = 0; t < rows && !s; t++) {
-            if (t >= n) { /* a future row: written only when it carries a value */
-                int any = 0;
-                for (size_t k = 0; k < panel->n_covariates && !any; k++)
-                    any = t < panel->covariates[k].len[i] && !isnan(panel->covariates[k].values[i][t]);
-                if (!any)
-                    continue;
-            }
+            if (!civ_panel_long_row(panel, i, t)) /* a future row: written only when it carries a value */
+                continue;
             wrote = 1;
             char ds[32];
             if ((s = civ_period_format_style(panel->freq, panel->phase, &panel->style, panel->starts[i] + (int64_t)t, ds,

@@ -521,17 +521,11 @@ civ_status civ_panel_write_xlsx(const civ_panel *panel, const char *path)
      * one row for a series with no value at all */
     for (size_t i = 0; i < panel->n_series && !s; i++) {
         const double *y = panel->values ? panel->values + panel->offsets[i] : NULL;
-        size_t n = panel->offsets[i + 1] - panel->offsets[i], rows = n, row;
+        size_t n = panel->offsets[i + 1] - panel->offsets[i], rows = civ_panel_long_span(panel, i), row;
         int wrote = 0;
         char ds[32];
-        for (size_t k = 0; k < panel->n_covariates; k++)
-            if (panel->covariates[k].len[i] > rows)
-                rows = panel->covariates[k].len[i];
         for (size_t p = 0; p < rows && !s; p++) {
-            int any = p < n;
-            for (size_t k = 0; k < panel->n_covariates && !any; k++)
-                any = p < panel->covariates[k].len[i] && !isnan(panel->covariates[k].values[i][p]);
-            if (!any)
+            if (!civ_panel_long_row(panel, i, p))
                 continue; /* a future row without a covariate */
             if ((s = civ_period_format_style(panel->freq, panel->phase, &panel->style, panel->starts[i] + (int64_t)p,
                                              ds, sizeof ds)) ||
