@@ -1215,7 +1215,7 @@ def read(path, kind=None, text_columns=None, isolate=None, freq=None, encoding=N
     else the first column whose header is not a date; other such columns
     are attributes (df.attrs["attributes"]); the frame is long as always.
     An Excel workbook (.xlsx, .xlsm) is read as the CSV text of one sheet
-    under every rule above (docs/CLI.md "Excel workbooks (.xlsx)"): numbers
+    under every rule above (docs/CLI.md "Reading Excel workbooks (.xlsx)"): numbers
     exactly, date cells as ISO dates ("2025-01-05"; "2025-01" when the format
     shows no day, as 'yyyy"年"m"月"'); sheet= names the sheet, else the
     workbook's only sheet with cells (several: an Error listing them).  .xls

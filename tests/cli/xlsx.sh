@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# xlsx.sh -- Excel workbooks read directly (engine/src/io/xlsx_read.c; docs/CLI.md "Excel workbooks
+# xlsx.sh -- Excel workbooks read directly (engine/src/io/xlsx_read.c; docs/CLI.md "Reading Excel workbooks
 # (.xlsx)"): `info`, `forecast`, `allocate` and a plan read an .xlsx and give the results of the same
 # data's CSV -- examples/spreadsheet's workbook (社区助餐.xlsx, plan_xlsx.toml) gives the allocation of its
 # two GB18030 CSV sheets (plan.toml) fen for fen, and pandas' to_excel of tests/data/plan/meals.csv the

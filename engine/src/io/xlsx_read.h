@@ -5,7 +5,7 @@
  * civ_xlsx_sheet_csv when the path ends in .xlsx / .xlsm, and then read the
  * returned file as they read a CSV file, so every CSV rule applies unchanged.
  * The rules of the conversion (values, dates, formulas, limits) are in
- * xlsx_read.c and docs/CLI.md "Excel workbooks (.xlsx)".
+ * xlsx_read.c and docs/CLI.md "Reading Excel workbooks (.xlsx)".
  */
 #ifndef CIV_XLSX_READ_H
 #define CIV_XLSX_READ_H

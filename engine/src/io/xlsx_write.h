@@ -1,7 +1,7 @@
 /*
  * xlsx_write.h -- layer: io.  Tables written as Excel workbooks (.xlsx) with
  * libxlsxwriter: one sheet per table, the header bold, frozen and filtered,
- * text cells as text (ids keep their digits), numbers at full precision,
+ * text cells as text (ids keep their digits), numbers to 16 significant digits,
  * money columns formatted, widths from the content; atomic and deterministic
  * (xlsx_write.c).  The public calls are civ_workbook_write and the writers by
  * extension (civ_table_write, civ_panel_write, the table streams).
