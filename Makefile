@@ -56,7 +56,7 @@ test: test-dev test-asan test-tsan
 # (-fsanitize=fuzzer,address,undefined) and runs each target for FUZZ_SECONDS,
 # in parallel at nice 19.  Findings: build/fuzz/run/<target>/artifacts.
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS ?= csv hdf5 alloc_spec date
+FUZZ_TARGETS ?= csv hdf5 alloc_spec date model_spec xlsx
 fuzz:
 	cmake -S tests/fuzz -B build/fuzz -DCMAKE_C_COMPILER=clang >/dev/null
 	cmake --build build/fuzz -j $(JOBS)
