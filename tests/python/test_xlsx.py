@@ -218,3 +218,14 @@ def test_write_workbook_money_by_readable_headers(tmp_path):
     wb = openpyxl.load_workbook(tmp_path / "m.xlsx")
     assert [c.number_format for c in wb["a"][2]] == ["#,##0.00", "#,##0", "#,##0"]
     assert [r[1].number_format for r in wb["s"].iter_rows(min_row=2)] == ["#,##0", "#,##0.00", "General"]
+
+
+def test_plan_workbook_label_that_is_a_column(tmp_path):
+    """A communities table with its own 区 column beside the spec's district (examples/spreadsheet): the label
+    区 of `district` gives way to the data's column, which keeps its name (before the fix the plan failed:
+    "column '区' already exists")."""
+    civicast.plan(SOURCE / "examples" / "spreadsheet" / "plan.toml", out=tmp_path / "ss")
+    wb = openpyxl.load_workbook(tmp_path / "ss" / "allocation.xlsx")
+    header = [c.value for c in wb["分配结果"][1]]
+    assert "区" in header and "district" in header and header[:2] == ["社区编号", "社区名称"], header
+    assert len(set(header)) == len(header)

@@ -186,7 +186,8 @@ static const char *binding_zh(const char *v, char *buf, size_t size)
     return k < size ? buf : v;
 }
 
-/* t's columns for the reader: headed by their labels (a label two columns share: the second keeps its name),
+/* t's columns for the reader: headed by their labels (a label that is another column's name, or that two
+ * columns share, gives way: that column keeps its name),
  * the allocation's reordered, the summary's codes in the language; *out is freed by the caller. */
 static civ_status workbook_table(const civ_table *t, const civ_label_ctx *ctx, civ_table **out)
 {
@@ -209,9 +210,12 @@ static civ_status workbook_table(const civ_table *t, const civ_label_ctx *ctx, c
         const char *name = civ_table_column_name(t, order[k]);
         civ_column_type type = civ_table_column_type(t, order[k]);
         char buf[192];
+        size_t other;
         const char *label = civ_column_label(ctx, name, buf, sizeof buf);
+        if (label && civ_table_find_column(t, label, &other) == CIV_OK) /* the data's own 区 beside district */
+            label = NULL;
         s = civ_table_add_column(w, label ? label : name, type, NULL);
-        if (s == CIV_ERR_DUPLICATE)
+        if (s == CIV_ERR_DUPLICATE && label) /* a label two columns share: the second keeps its name */
             s = civ_table_add_column(w, name, type, NULL);
     }
     if (!s)
