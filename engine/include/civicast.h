@@ -479,10 +479,11 @@ typedef struct civ_workbook_options {
  *  formula, so no formula guard applies); number columns as numbers with 16
  *  significant digits (libxlsxwriter's; Excel shows 15; every whole number
  *  below 2^53, so every fen amount, exact), NaN as an empty cell; money
- *  columns by name: `*_fen`, `*_分`, `*（分）` shown as #,##0, `*_yuan`,
- *  `*_元`, `*（元）` as #,##0.00, their plain-decimal text cells (the
- *  allocation's exact yuan, "126225.00") written as numbers; a `value`
- *  column by its row's `unit`, fen or yuan; widths from the content (a CJK character counts two); text
+ *  columns by name: `*_fen`, `*_分`, `*（分）`, `*(fen)` shown as #,##0,
+ *  `*_yuan`, `*_元`, `*（元）`, `*(yuan)` as #,##0.00, their plain-decimal
+ *  text cells (the allocation's exact yuan, "126225.00") written as numbers;
+ *  a `value` (数值, Value) column by its row's `unit` (单位, Unit), fen or
+ *  yuan (分, 元); widths from the content (a CJK character counts two); text
  *  wider than 60 wrapped in a wide column.  civ_table_write and the other
  *  writers by extension write a one-sheet workbook for a ".xlsx" path (the
  *  sheet named after the file).  Excel's limits are checked before anything

@@ -105,21 +105,36 @@ unzip -p "$WORK/plan_en/allocation.xlsx" xl/workbook.xml |
   grep -q '<sheet name="allocation" .*<sheet name="summary" ' ||
   fail "an English plan's workbook lacks the sheets allocation and summary"
 if [ $HAVE_OPENPYXL = 1 ]; then
-  $PY - "$WORK/plan" <<'PYEOF' || fail "the plan's workbook differs from its CSVs"
+  $PY - "$WORK/plan" "$WORK/plan_en" <<'PYEOF' || fail "the plan's workbook differs from its CSVs or its language"
 import sys, csv, openpyxl
-out = sys.argv[1]
+out, out_en = sys.argv[1], sys.argv[2]
 wb = openpyxl.load_workbook(f"{out}/allocation.xlsx")
 assert wb.sheetnames == ["分配结果", "分配汇总", "规则分解", "需求测算", "需求汇总", "不确定性"], wb.sheetnames
+# the headers in the report's language (the CSVs keep the machine names); money columns still money
+heads = {"分配结果": ["社区编号", "区", "分配金额（元）", "占比（%）", "说明"], "需求测算": ["社区编号", "年度", "期数"],
+         "不确定性": ["层级", "名称", "区", "分配金额（分）"]}
 for sheet, name in [("分配结果", "allocation"), ("需求测算", "need"), ("不确定性", "uncertainty")]:
     rows = list(csv.reader(open(f"{out}/{name}.csv", encoding="utf-8-sig")))
     cells = list(wb[sheet].iter_rows(values_only=True))
-    assert list(cells[0]) == rows[0], (sheet, cells[0], rows[0])
-    assert len(cells) == len(rows), sheet
+    assert rows[0][0] in ("unique_id", "scope"), rows[0]
+    assert list(cells[0][:len(heads[sheet])]) == heads[sheet], (sheet, cells[0])
+    assert len(cells) == len(rows) and len(cells[0]) == len(rows[0]), sheet
+    fmt = [c.number_format for c in next(wb[sheet].iter_rows(min_row=2, max_row=2))]
+    for k, h in enumerate(cells[0]):
+        if h.endswith("（分）"):
+            assert fmt[k] == "#,##0", (sheet, h, fmt[k])
     for col in [c for c in rows[0] if c.endswith("_fen")]:
         k = rows[0].index(col)
-        for r, c in zip(rows[1:], cells[1:]):
-            assert (r[k] == "" and c[k] is None) or abs(float(r[k]) - c[k]) <= 0.5 * 10 ** -4 * max(1, abs(c[k])), \
-                (sheet, col, r[k], c[k])
+        vals = [r[k] for r in rows[1:]]
+        # the sheet's column of the same values (headers differ; the allocation's order too)
+        ok = any(all((v == "" and c[j] is None) or (v != "" and isinstance(c[j], (int, float)) and
+                     abs(float(v) - c[j]) <= 0.5 * 10 ** -4 * max(1, abs(c[j]))) for v, c in zip(vals, cells[1:]))
+                 for j in range(len(cells[0])))
+        assert ok, (sheet, col)
+en = openpyxl.load_workbook(f"{out_en}/allocation.xlsx")["allocation"]
+h = [c.value for c in en[1]]
+assert h[:5] == ["Community id", "District", "Amount (yuan)", "Share (%)", "Explanation"], h
+assert en.cell(row=2, column=3).number_format == "#,##0.00"
 PYEOF
 fi
 

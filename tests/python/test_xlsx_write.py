@@ -123,12 +123,109 @@ def test_plan_workbook(tmp_path):
     csv = pd.read_csv(out / "allocation.csv", dtype={"unique_id": str})
     ws = wb["分配结果"]
     header = [c.value for c in ws[1]]
-    assert header == list(csv.columns)
-    k = header.index("amount_fen")
+    assert len(header) == len(csv.columns)
+    k = header.index("分配金额（分）")
     assert [r[k].value for r in ws.iter_rows(min_row=2)] == list(csv["amount_fen"])
     need = pd.read_csv(out / "need.csv", dtype={"unique_id": str})
-    k = [c.value for c in wb["需求测算"][1]].index("need_fen")
+    k = [c.value for c in wb["需求测算"][1]].index("需求经费（分）")
     assert [r[k].value for r in wb["需求测算"].iter_rows(min_row=2)] == list(need["need_fen"])
     import json
     files = {f["name"] for f in json.loads((out / "manifest.json").read_text())["files"]}
     assert "allocation.xlsx" in files
+
+
+def _labelled_plan(tmp_path):
+    """tests/data/plan with the spec's labels, as a city writes them (常住人口, 综合资金, 应急储备金)."""
+    import shutil
+    d = tmp_path / "plan"
+    shutil.copytree(PLAN, d)
+    spec = (d / "plan.spec").read_text(encoding="utf-8")
+    for name, label in [("population", "常住人口"), ("main", "综合资金"), ("emergency", "应急储备金")]:
+        spec = spec.replace(f'name = "{name}"\n', f'name = "{name}"\nlabel = "{label}"\n', 1)
+    (d / "plan.spec").write_text(spec, encoding="utf-8")
+    return d / "plan.toml"
+
+
+def test_plan_workbook_speaks_the_reports_language(tmp_path):
+    """allocation.xlsx's headers are the report's language (before: the CSVs' machine names, unique_id,
+    amount_yuan, factor_population_fen), the spec's labels name its factors and funds, the allocation's
+    columns come in the order a reader checks them, money keeps its formats; the CSVs keep their names."""
+    toml = _labelled_plan(tmp_path)
+    civicast.plan(toml, out=tmp_path / "zh")
+    csv = pd.read_csv(tmp_path / "zh" / "allocation.csv", dtype={"unique_id": str})
+    assert list(csv.columns[:4]) == ["unique_id", "district", "pool_main_fen", "pool_migrant_fen"]
+    assert "factor_population_fen" in csv.columns and "amount_yuan" in csv.columns
+    wb = openpyxl.load_workbook(tmp_path / "zh" / "allocation.xlsx")
+    ws = wb["分配结果"]
+    header = [c.value for c in ws[1]]
+    assert header[:5] == ["社区编号", "区", "分配金额（元）", "占比（%）", "说明"], header
+    for h in ["常住人口（分）", "综合资金（分）", "综合资金上年金额（分）", "综合资金比上年变化（%）",
+              "aged60（分）", "migrant（分）", "倾斜系数（main）", "约束", "95% 分位（分）"]:
+        assert h in header, (h, header)
+    rows = list(ws.iter_rows(min_row=2))
+    col = {h: k for k, h in enumerate(header)}
+    for h, name in [("常住人口（分）", "factor_population_fen"), ("分配金额（元）", "amount_yuan"),
+                    ("综合资金（分）", "pool_main_fen"), ("说明", "explanation")]:
+        cells = [r[col[h]] for r in rows]
+        if name == "explanation":
+            assert [c.value for c in cells] == list(csv[name])
+        else:  # the CSV keeps 2 decimals of the fen decomposition, the sheet every digit
+            assert all(abs(float(c.value) - float(v)) <= 0.006 for c, v in zip(cells, csv[name])), h
+        if h.endswith("（分）"):
+            assert all(c.number_format == "#,##0" for c in cells), h
+        if h.endswith("（元）"):
+            assert all(c.number_format == "#,##0.00" for c in cells), h
+    assert [r[0].value for r in rows] == list(csv["unique_id"])
+    held = [r[col["约束"]].value for r in rows]  # the rules in the report's words
+    assert "不低于上年一定比例" in held and "hold_harmless" in list(csv["binding"]), held
+    # the summary: header and codes in Chinese, its fen values still formatted by their (translated) unit
+    s = list(wb["分配汇总"].iter_rows())
+    assert [c.value for c in s[0]] == ["类别", "项目", "指标", "单位", "数值", "名称"]
+    first = [c.value for c in s[1]]
+    assert first[:4] == ["资金总额", "合计", "金额", "分"], first
+    fens = [r[4] for r in s[1:] if r[3].value == "分"]
+    assert fens and all(c.number_format == "#,##0" for c in fens)
+    assert any(r[1].value == "emergency" and r[5].value == "应急储备金" for r in s[1:])
+    wf = [c.value for c in wb["规则分解"][1]]
+    assert "保底（分）" in wf and "不低于上年一定比例（分）" in wf, wf
+    summary_csv = pd.read_csv(tmp_path / "zh" / "allocation_summary.csv")
+    assert list(summary_csv.columns) == ["section", "item", "measure", "unit", "value", "label"]
+    assert summary_csv["section"].iloc[0] == "budget"
+    # an English plan: readable English, the spec's labels as written, money formats under "(fen)" / "(yuan)"
+    civicast.plan(toml, out=tmp_path / "en", lang="en")
+    wb = openpyxl.load_workbook(tmp_path / "en" / "allocation.xlsx")
+    ws = wb["allocation"]
+    header = [c.value for c in ws[1]]
+    assert header[:5] == ["Community id", "District", "Amount (yuan)", "Share (%)", "Explanation"], header
+    assert "常住人口 (fen)" in header and "Amount (fen)" in header and "综合资金 change vs last year (%)" in header
+    col = {h: k for k, h in enumerate(header)}
+    rows = list(ws.iter_rows(min_row=2))
+    assert all(r[col["常住人口 (fen)"]].number_format == "#,##0" for r in rows)
+    assert all(r[col["Amount (yuan)"]].number_format == "#,##0.00" for r in rows)
+    s = list(wb["summary"].iter_rows())
+    assert [c.value for c in s[0]] == ["Section", "Item", "Measure", "Unit", "Value", "Label"]
+    assert [c.value for c in s[1]][:4] == ["budget", "total", "amount", "fen"]
+    assert s[1][4].number_format == "#,##0"
+    assert list(pd.read_csv(tmp_path / "en" / "allocation.csv").columns) == list(csv.columns)
+
+
+def test_write_workbook_money_by_readable_headers(tmp_path):
+    """Money columns headed as people read them are formatted as money: "Amount (yuan)", "金额（分）", and a
+    summary's 数值 by its row's 单位 (before: only the machine names amount_yuan, value by unit "fen")."""
+    a = pd.DataFrame({"Amount (yuan)": [1234.5], "Amount (fen)": [123450], "金额（分）": [123450]})
+    s = pd.DataFrame({"单位": ["分", "元", "个"], "数值": [100.0, 1.5, 3.0]})
+    civicast.write_workbook({"a": a, "s": s}, tmp_path / "m.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "m.xlsx")
+    assert [c.number_format for c in wb["a"][2]] == ["#,##0.00", "#,##0", "#,##0"]
+    assert [r[1].number_format for r in wb["s"].iter_rows(min_row=2)] == ["#,##0", "#,##0.00", "General"]
+
+
+def test_plan_workbook_label_that_is_a_column(tmp_path):
+    """A communities table with its own 区 column beside the spec's district (examples/spreadsheet): the label
+    区 of `district` gives way to the data's column, which keeps its name (before the fix the plan failed:
+    "column '区' already exists")."""
+    civicast.plan(SOURCE / "examples" / "spreadsheet" / "plan.toml", out=tmp_path / "ss")
+    wb = openpyxl.load_workbook(tmp_path / "ss" / "allocation.xlsx")
+    header = [c.value for c in wb["分配结果"][1]]
+    assert "区" in header and "district" in header and header[:2] == ["社区编号", "社区名称"], header
+    assert len(set(header)) == len(header)

@@ -128,16 +128,28 @@ static int ends_with(const char *s, const char *suffix)
     return n >= k && !strcmp(s + n - k, suffix);
 }
 
-/* Money by the column's name: fen (amount_fen, 已拨金额_分, 金额（分）) or yuan (amount_yuan, _元, （元）). */
+/* Money by the column's name: fen (amount_fen, 已拨金额_分, 金额（分）, Amount (fen)) or yuan (amount_yuan, _元,
+ * （元）, (yuan)): the plan's workbook headers (io/column_labels.c) keep their unit at the end. */
 static money_kind money_of_name(const char *name)
 {
     if (!strcmp(name, "fen") || ends_with(name, "_fen") || ends_with(name, "_分") || ends_with(name, "（分）") ||
-        ends_with(name, "(分)"))
+        ends_with(name, "(分)") || ends_with(name, "(fen)"))
         return MONEY_FEN;
     if (!strcmp(name, "yuan") || ends_with(name, "_yuan") || ends_with(name, "_元") || ends_with(name, "（元）") ||
-        ends_with(name, "(元)"))
+        ends_with(name, "(元)") || ends_with(name, "(yuan)"))
         return MONEY_YUAN;
     return MONEY_NONE;
+}
+
+/* A summary's unit and value columns under their names or the plan workbook's headers (单位 数值, Unit Value). */
+static int is_unit_name(const char *name)
+{
+    return !strcmp(name, "unit") || !strcmp(name, "单位") || !strcmp(name, "Unit");
+}
+
+static int is_value_name(const char *name)
+{
+    return !strcmp(name, "value") || !strcmp(name, "数值") || !strcmp(name, "Value");
 }
 
 /* A text cell of a money column that is a plain decimal ("126225.00", "-0.05", as the allocation writes its
@@ -324,9 +336,9 @@ static civ_status sheet_begin(book *b, sheet *sh, const char *name, const civ_ta
     for (size_t c = 0; c < columns->n_columns; c++) {
         const civ_table_column *col = &columns->columns[c];
         sh->money[c] = (unsigned char)money_of_name(col->name);
-        if (!strcmp(col->name, "unit") && col->type == CIV_COLUMN_TEXT)
+        if (is_unit_name(col->name) && col->type == CIV_COLUMN_TEXT)
             sh->unit_col = (long)c;
-        if (!strcmp(col->name, "value") && col->type == CIV_COLUMN_NUMBER)
+        if (is_value_name(col->name) && col->type == CIV_COLUMN_NUMBER)
             sh->value_col = (long)c;
         sh->width[c] = display_width(col->name) + 3; /* room for the filter's button */
         lxw_error err = worksheet_write_string(sh->ws, 0, (lxw_col_t)c, col->name, b->bold);
@@ -342,7 +354,11 @@ static money_kind row_money(const sheet *sh, const civ_table *t, size_t r, size_
     if ((long)c != sh->value_col || sh->unit_col < 0)
         return (money_kind)sh->money[c];
     const char *unit = t->columns[sh->unit_col].texts[r];
-    return unit && !strcmp(unit, "fen") ? MONEY_FEN : unit && !strcmp(unit, "yuan") ? MONEY_YUAN : MONEY_NONE;
+    if (!unit)
+        return MONEY_NONE;
+    return !strcmp(unit, "fen") || !strcmp(unit, "分")    ? MONEY_FEN
+           : !strcmp(unit, "yuan") || !strcmp(unit, "元") ? MONEY_YUAN
+                                                          : MONEY_NONE;
 }
 
 /* Rows [from, to) of t, checked already. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "column_labels.h"
 #include "report_page.h"
 #include "report_text.h"
 #include "report_zh.h"
@@ -25,17 +26,7 @@ static double ratio(double a, double b)
 /* The name of a constraint or rule for readers. */
 const char *rep_rule_name(int zh, const char *rule)
 {
-    static const char *const names[][3] = {
-        {"factors", "因素法基数", "factor base"},    {"tilt", "倾斜系数", "tilts"},
-        {"floor", "保底", "floors"},                 {"cap", "封顶", "caps"},
-        {"hold_harmless", "不低于上年一定比例", "hold-harmless (a share of last year)"}, {"pace", "增幅上限", "pace limit"},
-        {"ratable", "按比例削减", "ratable cut"},     {"rebalance", "再平衡", "rebalancing"},
-        {"rounding", "取整", "rounding"},            {"earmark", "专项资金", "earmarks"},
-        {"", "无约束", "no constraint"}};
-    for (size_t k = 0; k < sizeof names / sizeof *names; k++)
-        if (!strcmp(rule, names[k][0]))
-            return names[k][zh ? 1 : 2];
-    return rule;
+    return civ_rule_label(zh, rule); /* one list with the plan's workbook (io/column_labels.c) */
 }
 
 static double held_ratio(const rep_comm *c)

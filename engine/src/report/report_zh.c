@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "column_labels.h"
 #include "text.h"
 
 /* ---- matching a clause against a form ------------------------------------ */
@@ -503,46 +504,10 @@ const char *rep_word(int zh, const char *column, const char *value)
     return value;
 }
 
-/* "coverage-80", "score-80", "MSIS-80" (civicast backtest's interval measures): their names for readers. */
-static const char *interval_measure(int zh, const char *column, char *buf, size_t size)
-{
-    static const char *const names[][3] = {
-        {"coverage-", "覆盖率-", "coverage-"}, {"score-", "区间得分-", "interval score-"},
-        {"MSIS-", "缩放区间得分-", "MSIS-"}};
-    for (size_t k = 0; k < N_OF(names); k++) {
-        size_t n = strlen(names[k][0]);
-        if (!strncmp(column, names[k][0], n) && column[n] && strspn(column + n, "0123456789.") == strlen(column + n)) {
-            snprintf(buf, size, "%s%s", names[k][zh ? 1 : 2], column + n);
-            return buf;
-        }
-    }
-    return NULL;
-}
-
 const char *rep_column_label(int zh, const char *column, char *buf, size_t size)
 {
-    /* the columns of the tables the page shows as they are: the monitoring
-     * alerts and statuses, the risk register, the backtest accuracy (MAE,
-     * MASE, sMAPE ... keep their names, which the text explains) */
-    static const char *const names[][3] = {
-        {"department", "部门", "Department"},  {"indicator", "指标", "Indicator"},
-        {"name", "名称", "Name"},              {"scope", "层级", "Scope"},
-        {"unit", "单位", "Unit"},              {"ds", "统计期", "Period"},
-        {"actual", "实际值", "Actual"},        {"denominator", "分母", "Denominator"},
-        {"target", "目标值", "Target"},        {"status", "状态", "Status"},
-        {"misses", "连续未达标期数", "Misses in a row"}, {"since", "未达标起始期", "Missing since"},
-        {"alert", "预警状态", "Alert"},        {"risk", "风险", "Risk"},
-        {"probability", "发生概率", "Probability"}, {"impact", "影响程度", "Impact"},
-        {"owner", "责任单位", "Owner"},        {"mitigation", "应对措施", "Mitigation"},
-        {"row", "行", "Row"},                  {"column", "列", "Column"},
-        {"score", "分值", "Score"},            {"level", "等级", "Level"},
-        {"rank", "处理顺序", "Order"},         {"model", "模型", "Model"},
-        {"windows", "回测窗口数", "Windows"},  {"failed", "失败窗口数", "Failed windows"},
-        {"n", "比较点数", "Points compared"},  {"bias", "偏差", "Bias"},
-        /* a closed unit's [[closed]] into and note, on its status rows (docs/MONITORING.md "Units that close") */
-        {"into", "并入单位", "Merged into"},   {"note", "撤并说明", "Closure note"}};
-    for (size_t k = 0; column && k < N_OF(names); k++)
-        if (!strcmp(column, names[k][0]))
-            return names[k][zh ? 1 : 2];
-    return column ? interval_measure(zh, column, buf, size) : NULL;
+    /* the columns of the tables the page shows as they are: the monitoring alerts and statuses, the risk
+     * register, the backtest accuracy; one table with the plan's workbook (io/column_labels.c) */
+    civ_label_ctx ctx = {.zh = zh};
+    return civ_column_label(&ctx, column, buf, size);
 }

@@ -1,0 +1,235 @@
+/*
+ * column_labels.c -- layer io: the headers people read for the columns of the tables civicast writes, from one
+ * table (column_labels.h): the report's tables shown as they are (report_zh.c's rep_column_label) and the plan's
+ * workbook allocation.xlsx (plan/write.c), plus the words of the allocation's rules (the report's constraints and
+ * waterfall steps) and of the summary's codes.  A column built from a spec name (factor_<name>_fen,
+ * pool_<fund>_fen, ...) takes the spec's label; money keeps its unit at the end of the header.
+ */
+#include "column_labels.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define N_OF(a) (sizeof(a) / sizeof *(a))
+
+/* A fixed header: `table` "*" any table (the report's too), "plan" any of the plan's money tables, else that
+ * table only; money 1: the table's minor unit follows (the waterfall's columns carry none in their names). */
+typedef struct label {
+    const char *table, *column, *zh, *en;
+    int money;
+} label;
+
+static const label LABELS[] = {
+    /* the report's tables shown as they are: monitoring alerts and statuses, the risk register, the backtest
+     * accuracy (MAE, MASE, sMAPE ... keep their names, which the page explains) */
+    {"*", "department", "部门", "Department", 0}, {"*", "indicator", "指标", "Indicator", 0},
+    {"*", "name", "名称", "Name", 0}, {"*", "scope", "层级", "Scope", 0},
+    {"*", "unit", "单位", "Unit", 0}, {"*", "ds", "统计期", "Period", 0},
+    {"*", "actual", "实际值", "Actual", 0}, {"*", "denominator", "分母", "Denominator", 0},
+    {"*", "target", "目标值", "Target", 0}, {"*", "status", "状态", "Status", 0},
+    {"*", "misses", "连续未达标期数", "Misses in a row", 0}, {"*", "since", "未达标起始期", "Missing since", 0},
+    {"*", "alert", "预警状态", "Alert", 0}, {"*", "risk", "风险", "Risk", 0},
+    {"*", "probability", "发生概率", "Probability", 0}, {"*", "impact", "影响程度", "Impact", 0},
+    {"*", "owner", "责任单位", "Owner", 0}, {"*", "mitigation", "应对措施", "Mitigation", 0},
+    {"*", "row", "行", "Row", 0}, {"*", "column", "列", "Column", 0},
+    {"*", "score", "分值", "Score", 0}, {"*", "level", "等级", "Level", 0},
+    {"*", "rank", "处理顺序", "Order", 0}, {"*", "model", "模型", "Model", 0},
+    {"*", "windows", "回测窗口数", "Windows", 0}, {"*", "failed", "失败窗口数", "Failed windows", 0},
+    {"*", "n", "比较点数", "Points compared", 0}, {"*", "bias", "偏差", "Bias", 0},
+    /* a closed unit's [[closed]] into and note, on its status rows (docs/MONITORING.md "Units that close") */
+    {"*", "into", "并入单位", "Merged into", 0}, {"*", "note", "撤并说明", "Closure note", 0},
+    /* the plan's money tables (docs/ALLOCATION.md "Outputs"): the report's words where it has them (编号, 名称,
+     * 区, 街道, 金额, 约束, 说明, 社区数, 需求量) */
+    {"allocation", "name", "社区名称", "Community", 0},
+    {"plan", "unique_id", "社区编号", "Community id", 0}, {"plan", "district", "区", "District", 0},
+    {"plan", "street", "街道", "Street", 0}, {"plan", "explanation", "说明", "Explanation", 0},
+    {"plan", "binding", "约束", "Held by", 0}, {"plan", "population", "人口", "Population", 0},
+    {"plan", "aged", "60岁以上人口", "Aged 60+", 0}, {"plan", "communities", "社区数", "Communities", 0},
+    {"plan", "year", "年度", "Year", 0}, {"plan", "periods", "期数", "Periods", 0},
+    {"plan", "demand", "需求量", "Demand", 0}, {"plan", "spec", "方案", "Spec", 0},
+    {"plan", "tilt", "倾斜系数", "Tilt", 0},
+    {"summary", "section", "类别", "Section", 0}, {"summary", "item", "项目", "Item", 0},
+    {"summary", "measure", "指标", "Measure", 0}, {"summary", "value", "数值", "Value", 0},
+    {"summary", "label", "名称", "Label", 0},
+    /* the waterfall: what each rule moved, in the minor unit */
+    {"waterfall", "base", "因素法基数", "Factor base", 1}, {"waterfall", "tilt", "倾斜系数", "Tilts", 1},
+    {"waterfall", "amount", "金额", "Amount", 1},
+};
+
+/* Stems of the columns named <stem>_<unit> (amount_fen, share_pct), and of <stem>_<fund>_<unit> (last_year_
+ * eldercare_fen) when `of_fund` is set: "%s" is the fund's label. */
+typedef struct stem {
+    const char *stem, *zh, *en, *zh_of, *en_of;
+} stem;
+
+static const stem STEMS[] = {
+    {"amount", "分配金额", "Amount", NULL, NULL},
+    {"last_year", "上年金额", "Last year", "%s上年金额", "%s last year"},
+    {"change", "比上年增减", "Change vs last year", "%s比上年增减", "%s change vs last year"},
+    {"unattributed", "未归因", "Unattributed", NULL, NULL},
+    {"rounding", "取整", "Rounding", NULL, NULL},
+    {"need", "需求经费", "Need", NULL, NULL},
+    {"standard", "单位标准", "Standard per unit", NULL, NULL},
+    {"mean", "均值", "Mean", NULL, NULL},
+    {"paid", "已拨付", "Paid", "%s已拨付", "%s paid"},
+    {"total", "合计", "Total", NULL, NULL},
+    {"factor", NULL, NULL, "%s", "%s"},
+    {"pool", NULL, NULL, "%s", "%s"},
+};
+
+/* The percentages: share_pct, change_pct, change_<fund>_pct. */
+static const stem PCT_STEMS[] = {
+    {"share", "占比", "Share", NULL, NULL},
+    {"change", "比上年变化", "Change vs last year", "%s比上年变化", "%s change vs last year"},
+};
+
+const char *civ_rule_label(int zh, const char *rule)
+{
+    static const char *const names[][3] = {
+        {"factors", "因素法基数", "factor base"},    {"tilt", "倾斜系数", "tilts"},
+        {"floor", "保底", "floors"},                 {"cap", "封顶", "caps"},
+        {"hold_harmless", "不低于上年一定比例", "hold-harmless (a share of last year)"}, {"pace", "增幅上限", "pace limit"},
+        {"ratable", "按比例削减", "ratable cut"},     {"rebalance", "再平衡", "rebalancing"},
+        {"rounding", "取整", "rounding"},            {"earmark", "专项资金", "earmarks"},
+        {"", "无约束", "no constraint"}};
+    for (size_t k = 0; rule && k < N_OF(names); k++)
+        if (!strcmp(rule, names[k][0]))
+            return names[k][zh ? 1 : 2];
+    return rule;
+}
+
+const char *civ_code_label(int zh, const char *column, const char *value)
+{
+    /* the report's words for them (its summary, waterfall and constraint charts) */
+    static const char *const words[][3] = {
+        {"section", "budget", "资金总额"}, {"section", "reserve", "储备金"},   {"section", "pool", "资金来源"},
+        {"section", "district", "区"},     {"section", "binding", "约束"},    {"section", "total", "合计"},
+        {"item", "total", "合计"},         {"item", "allocated", "已分配"},  {"item", "budget", "资金总额"},
+        {"item", "communities_funded", "获得资金的社区"},                     {"item", "gini", "基尼系数"},
+        {"measure", "amount", "金额"},     {"measure", "communities", "社区数"}, {"measure", "per_capita", "人均"},
+        {"measure", "before_constraints", "约束前"},                          {"measure", "after", "约束后"},
+        {"unit", "fen", "分"},             {"unit", "yuan", "元"},           {"unit", "count", "个"}};
+    if (!zh || !column || !value)
+        return value;
+    for (size_t k = 0; k < N_OF(words); k++)
+        if (!strcmp(column, words[k][0]) && !strcmp(value, words[k][1]))
+            return words[k][2];
+    if (!strcmp(column, "item") && strcmp(value, "") && strcmp(value, "tilt") && strcmp(value, "factors") &&
+        civ_rule_label(1, value) != value)
+        return civ_rule_label(1, value); /* the binding section's floor, cap, hold_harmless, pace, ratable */
+    return value;
+}
+
+/* "coverage-80", "score-80", "MSIS-80" (civicast backtest's interval measures): their names for readers. */
+static const char *interval_measure(int zh, const char *column, char *buf, size_t size)
+{
+    static const char *const names[][3] = {
+        {"coverage-", "覆盖率-", "coverage-"}, {"score-", "区间得分-", "interval score-"},
+        {"MSIS-", "缩放区间得分-", "MSIS-"}};
+    for (size_t k = 0; k < N_OF(names); k++) {
+        size_t n = strlen(names[k][0]);
+        if (!strncmp(column, names[k][0], n) && column[n] && strspn(column + n, "0123456789.") == strlen(column + n)) {
+            snprintf(buf, size, "%s%s", names[k][zh ? 1 : 2], column + n);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+static int in_table(const char *entry, const char *table)
+{
+    return !strcmp(entry, "*") || (table && (!strcmp(entry, table) || !strcmp(entry, "plan")));
+}
+
+/* The unit at the end of a header: 分 元 % in Chinese, the word in English. */
+static const char *unit_word(int zh, const char *unit)
+{
+    if (!strcmp(unit, "pct"))
+        return "%";
+    return !zh ? unit : !strcmp(unit, "fen") ? "分" : !strcmp(unit, "yuan") ? "元" : unit;
+}
+
+static const char *with_unit(const civ_label_ctx *ctx, const char *text, const char *unit, char *buf, size_t size)
+{
+    snprintf(buf, size, ctx->zh ? "%s（%s）" : "%s (%s)", text, unit_word(ctx->zh, unit));
+    if (!ctx->zh && buf[0] >= 'a' && buf[0] <= 'z') /* a rule's word begins the header: "Floors (fen)" */
+        buf[0] = (char)(buf[0] - 'a' + 'A');
+    return buf;
+}
+
+static const char *spec_label(const civ_label_ctx *ctx, const char *kind, const char *name)
+{
+    const char *l = ctx->spec_label ? ctx->spec_label(ctx->arg, kind, name) : NULL;
+    return l && l[0] ? l : name;
+}
+
+/* A column <stem>[_<name>]_<unit> of the plan's tables (unit: fen, yuan, minor, major, pct). */
+static const char *by_parts(const civ_label_ctx *ctx, const char *column, char *buf, size_t size)
+{
+    static const char *const units[] = {"fen", "yuan", "minor", "major", "pct"};
+    const char *us = strrchr(column, '_');
+    if (!us || us == column)
+        return NULL;
+    const char *unit = us + 1;
+    int known = 0;
+    for (size_t k = 0; k < N_OF(units); k++)
+        known |= !strcmp(unit, units[k]);
+    if (!known)
+        return NULL;
+    char head[160], text[160];
+    size_t n = (size_t)(us - column);
+    if (n >= sizeof head)
+        return NULL;
+    memcpy(head, column, n);
+    head[n] = 0;
+    int pct = !strcmp(unit, "pct");
+    const stem *stems = pct ? PCT_STEMS : STEMS;
+    size_t n_stems = pct ? N_OF(PCT_STEMS) : N_OF(STEMS);
+    if (head[0] == 'p' && head[1] && strspn(head + 1, "0123456789.") == strlen(head + 1)) { /* p5, p95 */
+        snprintf(text, sizeof text, ctx->zh ? "%s%% 分位" : "P%s", head + 1);
+        return with_unit(ctx, text, unit, buf, size);
+    }
+    for (size_t k = 0; k < n_stems; k++) {
+        const stem *s = &stems[k];
+        size_t m = strlen(s->stem);
+        if (!strcmp(head, s->stem) && s->zh)
+            return with_unit(ctx, ctx->zh ? s->zh : s->en, unit, buf, size);
+        if (!strncmp(head, s->stem, m) && head[m] == '_' && head[m + 1] && s->zh_of) {
+            const char *kind = strcmp(s->stem, "factor") ? "fund" : "factor";
+            snprintf(text, sizeof text, ctx->zh ? s->zh_of : s->en_of, spec_label(ctx, kind, head + m + 1));
+            return with_unit(ctx, text, unit, buf, size);
+        }
+    }
+    return NULL;
+}
+
+const char *civ_column_label(const civ_label_ctx *ctx, const char *column, char *buf, size_t size)
+{
+    if (!ctx || !column)
+        return NULL;
+    const char *t = ctx->table;
+    for (int pass = 0; pass < 3; pass++) /* the table's own first, then the plan's, then anyone's */
+        for (size_t k = 0; k < N_OF(LABELS); k++) {
+            const label *l = &LABELS[k];
+            int match = pass == 0 ? t && !strcmp(l->table, t) : pass == 1 ? t && !strcmp(l->table, "plan")
+                                                                           : in_table(l->table, t);
+            if (!match || strcmp(l->column, column))
+                continue;
+            if (l->money && ctx->minor)
+                return with_unit(ctx, ctx->zh ? l->zh : l->en, ctx->minor, buf, size);
+            return ctx->zh ? l->zh : l->en;
+        }
+    if (t && !strcmp(t, "waterfall") && civ_rule_label(1, column) != column) /* floor, cap, ...: what each moved */
+        return ctx->minor ? with_unit(ctx, civ_rule_label(ctx->zh, column), ctx->minor, buf, size)
+                          : civ_rule_label(ctx->zh, column);
+    if (t && !strncmp(column, "tilt_", 5) && column[5]) { /* one tilt column per formula */
+        snprintf(buf, size, ctx->zh ? "倾斜系数（%s）" : "Tilt (%s)", spec_label(ctx, "formula", column + 5));
+        return buf;
+    }
+    if (t) {
+        const char *l = by_parts(ctx, column, buf, size);
+        if (l)
+            return l;
+    }
+    return interval_measure(ctx->zh, column, buf, size);
+}

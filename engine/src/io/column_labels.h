@@ -1,0 +1,47 @@
+/*
+ * column_labels.h -- layer: io.  The one table of the headers a reader sees
+ * for the columns of the tables civicast writes, in Chinese or English (the
+ * report's tables shown as they are, the plan's allocation.xlsx), the words
+ * of the allocation's rules and of the summary's codes (column_labels.c).
+ * The CSVs keep their machine names; only what people read changes.
+ */
+#ifndef CIV_COLUMN_LABELS_H
+#define CIV_COLUMN_LABELS_H
+
+#include <stddef.h>
+
+/* What a column's header is read in. */
+typedef struct civ_label_ctx {
+    int zh;            /* 1: Chinese, 0: English */
+    /* The table the column is in: NULL for the report's tables (monitoring, risks, backtest accuracy: only the
+     * names they share are known), else one of the plan's money tables ("allocation", "summary", "waterfall",
+     * "need", "need_summary", "uncertainty"), whose columns are known by name and by their parts
+     * (factor_<name>_fen, pool_<fund>_fen, last_year_<fund>_fen, change_<fund>_pct, p95_fen). */
+    const char *table;
+    /* The unit word of the money of a table whose money columns carry no unit in their names (the waterfall's
+     * base, floor, ... in the minor unit: "fen"), or NULL. */
+    const char *minor;
+    /* The label ("常住人口") the spec gives the `kind` ("factor": factor_<name>_fen; "fund": pool_, last_year_,
+     * change_, paid_<name>_...; "formula": tilt_<name>) named `name`, or NULL (the name is then shown as it
+     * is); spec_label may be NULL. */
+    const char *(*spec_label)(void *arg, const char *kind, const char *name);
+    void *arg;
+} civ_label_ctx;
+
+/* The header of `column` ("amount_yuan" -> 分配金额（元） / Amount (yuan), "factor_population_fen" with the
+ * factor's label 常住人口 -> 常住人口（分） / 常住人口 (fen), "share_pct" -> 占比（%） / Share (%)): money keeps its
+ * unit at the end, （分）（元） or (fen) (yuan), so that xlsx_write.c formats the column as money.  NULL when the
+ * column is not known (the header then stays its name).  buf (size bytes, 160 are enough) holds a made-up
+ * label. */
+const char *civ_column_label(const civ_label_ctx *ctx, const char *column, char *buf, size_t size);
+
+/* The word of an allocation rule ("floor" -> 保底 / floors, "hold_harmless", "" -> 无约束 / no constraint):
+ * the report's constraint and waterfall names; `rule` itself when not a rule. */
+const char *civ_rule_label(int zh, const char *rule);
+
+/* The Chinese of a code in a column of the allocation summary (section "reserve" -> 储备金, item "floor" ->
+ * 保底, measure "per_capita" -> 人均, unit "fen" -> 分), with the report's words; `value` itself when the report
+ * has no word for it, or zh is 0 (the English codes stay as they are). */
+const char *civ_code_label(int zh, const char *column, const char *value);
+
+#endif
