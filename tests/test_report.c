@@ -941,7 +941,7 @@ static void test_waterfall_steps(void **state)
     assert_int_equal(civ_report_write(path, &zh), CIV_OK);
     char *spec = tf_slurp(file, NULL);
     assert_non_null(spec);
-    const char *t = strstr(spec, "\"倾斜系数 +\""), *e = strstr(spec, "\"专项资金 +\""), *f = strstr(spec, "\"保底 +\""),
+    const char *t = strstr(spec, "\"倾斜调整 +\""), *e = strstr(spec, "\"专项资金 +\""), *f = strstr(spec, "\"保底 +\""),
                *c = strstr(spec, "\"封顶 −\""), *r = strstr(spec, "\"再平衡 −\"");
     assert_true(t && e && f && c && r && t < e && e < f && f < c && c < r);
     assert_non_null(strstr(spec, "{\"step\":\"专项资金 +\",\"kind\":\"增加\""));

@@ -47,12 +47,12 @@ static const label LABELS[] = {
     {"plan", "aged", "60岁以上人口", "Aged 60+", 0}, {"plan", "communities", "社区数", "Communities", 0},
     {"plan", "year", "年度", "Year", 0}, {"plan", "periods", "期数", "Periods", 0},
     {"plan", "demand", "需求量", "Demand", 0}, {"plan", "spec", "方案", "Spec", 0},
-    {"plan", "tilt", "倾斜系数", "Tilt", 0},
+    {"plan", "tilt", "倾斜调整", "Tilts", 0},
     {"summary", "section", "类别", "Section", 0}, {"summary", "item", "项目", "Item", 0},
     {"summary", "measure", "指标", "Measure", 0}, {"summary", "value", "数值", "Value", 0},
     {"summary", "label", "名称", "Label", 0},
     /* the waterfall: what each rule moved, in the minor unit */
-    {"waterfall", "base", "因素法基数", "Factor base", 1}, {"waterfall", "tilt", "倾斜系数", "Tilts", 1},
+    {"waterfall", "base", "因素法基数", "Factor base", 1}, {"waterfall", "tilt", "倾斜调整", "Tilts", 1},
     {"waterfall", "amount", "金额", "Amount", 1},
 };
 
@@ -86,7 +86,7 @@ static const stem PCT_STEMS[] = {
 const char *civ_rule_label(int zh, const char *rule)
 {
     static const char *const names[][3] = {
-        {"factors", "因素法基数", "factor base"},    {"tilt", "倾斜系数", "tilts"},
+        {"factors", "因素法基数", "factor base"},    {"tilt", "倾斜调整", "tilts"},
         {"floor", "保底", "floors"},                 {"cap", "封顶", "caps"},
         {"hold_harmless", "不低于上年一定比例", "hold-harmless (a share of last year)"}, {"pace", "增幅上限", "pace limit"},
         {"ratable", "按比例削减", "ratable cut"},     {"rebalance", "再平衡", "rebalancing"},
