@@ -368,6 +368,24 @@ static void test_write_both_languages(void **state)
     assert_false(page_has(path, &conf_zh, "回测误差太少"));
 }
 
+/* The page says where the whole table is for Excel only when the folder has the plan's allocation.xlsx (a
+ * folder assembled by hand, or written before the workbook, has none). */
+static void test_workbook_named(void **state)
+{
+    (void)state;
+    put("wb", "allocation.csv", ALLOC);
+    put("wb", "allocation_summary.csv", SUMMARY);
+    char path[128];
+    snprintf(path, sizeof path, "%s/wb", dir);
+    civ_report_options zh = {0}, en = {.lang = "en"};
+    assert_false(page_has(path, &zh, "allocation.xlsx"));
+    assert_false(page_has(path, &en, "allocation.xlsx"));
+    put("wb", "allocation.xlsx", "PK"); /* the report only looks for the file */
+    assert_true(page_has(path, &zh, "完整的分配表（每个社区的金额、说明和各项构成）在本报告所在文件夹的 allocation.xlsx 中"));
+    assert_true(page_has(path, &en, "The whole allocation table (every community&#39;s amount, explanation and "
+                                    "breakdown) is in allocation.xlsx"));
+}
+
 /* Monitoring tables, when the folder has them, replace "not run". */
 static void test_monitoring_tables(void **state)
 {
@@ -1631,6 +1649,7 @@ int main(void)
         cmocka_unit_test(test_currency_without_manifest),
         cmocka_unit_test(test_summary_labels),
         cmocka_unit_test(test_summary_history),   cmocka_unit_test(test_write_both_languages),
+        cmocka_unit_test(test_workbook_named),
         cmocka_unit_test(test_monitoring_tables),
         cmocka_unit_test(test_monitoring_readable),
         cmocka_unit_test(test_monitoring_not_started),

@@ -201,11 +201,15 @@ void rep_community_table(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
     civ_rbuf *b = &ctx->page;
-    if (!ctx->zh && chinese_explanations(d))
-        rep_para(ctx, "The plan was run in Chinese (lang = \"zh\"), so its explanation of each community's amount "
-                      "is in Chinese: it is in allocation.csv (column explanation) and on the Chinese page of this "
-                      "folder "
-                      "(civicast report OUTDIR --lang zh); run the plan with lang = \"en\" for English ones.");
+    if (!ctx->zh && chinese_explanations(d)) {
+        char note[512];
+        snprintf(note, sizeof note,
+                 "The plan was run in Chinese (lang = \"zh\"), so its explanation of each community's amount is in "
+                 "Chinese: it is in allocation.csv (column explanation)%s and on the Chinese page of this folder "
+                 "(civicast report OUTDIR --lang zh); run the plan with lang = \"en\" for English ones.",
+                 d->has_workbook ? ", in allocation.xlsx (column 说明)" : "");
+        rep_para(ctx, note);
+    }
     civ_rbuf_put(b, "<div class=\"search\"><label for=\"community-search\">");
     civ_rbuf_html(b, TR(ctx, "搜索社区（编号、名称、区、街道、约束或说明中的文字）：",
                         "Search communities (any text of the id, name, district, street, constraint or explanation):"));

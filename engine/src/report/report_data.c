@@ -735,6 +735,9 @@ civ_status rep_data_load(const char *outdir, const char *currency, long minor_un
     for (int big = 0; big < 2; big++)
         for (int z = 0; z < 2; z++)
             rep_money_unit(d->money_unit[big][z], sizeof d->money_unit[big][z], big, z, d->currency, d->currency_zh);
+    char workbook[4096];
+    int wn = snprintf(workbook, sizeof workbook, "%s/allocation.xlsx", outdir);
+    d->has_workbook = wn > 0 && (size_t)wn < sizeof workbook && exists(workbook);
     civ_status s = read_opt(outdir, "allocation.csv", 1, &d->t_alloc);
     if (!s)
         s = read_opt(outdir, "allocation_summary.csv", 1, &d->t_sum);

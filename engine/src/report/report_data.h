@@ -85,6 +85,7 @@ typedef struct rep_data {
     char money_unit[2][2][48]; /* [big][zh]: CNY / 元, CNY million / 万元 (rep_money_unit) */
     double base_total;    /* waterfall: total before any rule (yuan), NaN if unknown */
     int has_mc, has_name, has_street, has_population, has_aged, has_last_year, has_before;
+    int has_workbook;     /* the folder has allocation.xlsx (the plan's workbook for the budget office) */
     const char *monitor_file, *backtest_file, *status_file, *risk_file, *risks_file; /* file names found, or NULL */
     /* backtest.csv (the windows behind backtest_accuracy.csv), when present: */
     size_t bt_series, bt_h;           /* series backtested (0: no backtest.csv), the longest step ahead */

@@ -470,6 +470,11 @@ void rep_section_allocation(rep_ctx *ctx)
     rep_chart_lorenz(ctx);
     sub(ctx, TR(ctx, "每个社区", "Every community"));
     rep_para(ctx, TR(ctx, "每个社区的金额及其构成说明；在搜索框输入文字即可筛选。", "Every community's amount with the explanation of how it was reached; type in the box to filter."));
+    if (d->has_workbook) /* where the budget office finds the whole table to check and hand on */
+        rep_para(ctx, TR(ctx, "完整的分配表（每个社区的金额、说明和各项构成）在本报告所在文件夹的 allocation.xlsx 中，"
+                              "可用 Excel 或 WPS 打开。",
+                         "The whole allocation table (every community's amount, explanation and breakdown) is in "
+                         "allocation.xlsx in this report's folder, for Excel."));
     rep_community_table(ctx);
     civ_rbuf_put(&ctx->page, "</section>\n");
 }
