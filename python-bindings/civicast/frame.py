@@ -1328,8 +1328,8 @@ def write(df, path, kind=None, freq=None, excel=False, precision="full", min_dec
     precision=N rounds numbers that are not whole to N significant digits
     (never fewer decimals than min_decimals, e.g. 2 for yuan; whole numbers
     exact), "full" (the default) writes the shortest text that reads back to
-    the same double.  HDF5 files and workbooks always keep full precision
-    (a workbook's money columns, *_fen and *_yuan, are shown with thousands
+    the same double.  HDF5 files keep full precision, workbooks 16
+    significant digits and are never rounded (a workbook's money columns, *_fen and *_yuan, are shown with thousands
     separators; excel= is CSV's); see write_workbook."""
     path = os.fspath(path)
     opt = _csv_options(excel, precision, min_decimals)
@@ -1353,8 +1353,8 @@ def write_workbook(sheets, path):
     ``sheets`` maps sheet names to frames, in order
     (``{"分配结果": alloc, "汇总": summary}``), atomically (civ_workbook_write).
     Each sheet has its header bold, frozen and filtered; text columns as text
-    (an integer unique_id too, so 310101001001 stays a code); numbers at full
-    precision, missing as empty cells; *_fen columns shown as #,##0 and
+    (an integer unique_id too, so 310101001001 stays a code); numbers to 16
+    significant digits (every whole number below 2**53 exact), missing as empty cells; *_fen columns shown as #,##0 and
     *_yuan as #,##0.00; widths from the content, long text wrapped.  Sheet
     names: 1..31 characters, none of [ ] : * ? / \\, unique.  Raises
     civicast.Error for a bad name or a table beyond Excel's limits (1,048,576
