@@ -2207,6 +2207,13 @@ static void test_excel_used_range(void **state)
                      CIV_ERR_PARSE);
     assert_int_equal(civ_last_error()->line, 3);
     assert_non_null(strstr(civ_last_error()->message, "a row of empty cells inside the data"));
+    /* empty rows above the header (a sheet whose table starts at row 3): said as such, not "inside the data" */
+    assert_int_equal(civ_table_read_csv(write_file(",\n,\nunique_id,population\nc1,1\n", -1), NULL, &t),
+                     CIV_ERR_PARSE);
+    assert_int_equal(civ_last_error()->line, 1);
+    assert_non_null(strstr(civ_last_error()->message, "empty rows above the header: delete those rows"));
+    assert_int_equal(civ_table_read_csv(write_file("\nunique_id,population\nc1,1\n", -1), NULL, &t), CIV_ERR_PARSE);
+    assert_non_null(strstr(civ_last_error()->message, "empty lines above the header: delete them"));
     /* a quoted empty cell is a value: a one-column file's "" stays a row */
     assert_int_equal(civ_table_read_csv(write_file("name\nx\n\"\"\n", -1), NULL, &t), CIV_OK);
     assert_int_equal(civ_table_n_rows(t), 2);

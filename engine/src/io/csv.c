@@ -1096,6 +1096,10 @@ static civ_status csv_next(csv_reader *r, int *have)
             r->line = line;
             continue;
         }
+        if (r->pending_blank && !r->names) /* before the header: a sheet whose table starts lower down */
+            return fail_cell(r, CIV_ERR_PARSE, r->pending_blank, 1, NULL,
+                             "empty %s above the header: delete %s, so that the header is the first row",
+                             r->pending_cells ? "rows" : "lines", r->pending_cells ? "those rows" : "them");
         if (r->pending_blank)
             return fail_cell(r, CIV_ERR_PARSE, r->pending_blank, 1, NULL,
                              r->pending_cells ? "a row of empty cells inside the data (delete the row)"
