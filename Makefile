@@ -5,7 +5,7 @@
 #   make bench  benchmarks against peers (R forecast, pandas/numpy); Markdown table
 # Builds live in build/<preset> (see CMakePresets.json).
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-CTEST_ARGS ?=
+CTEST_ARGS ?= --output-on-failure
 DEMO_OUT ?= build/demo
 
 .PHONY: all deps build release demo test test-dev test-asan bench clean fuzz test-tsan
