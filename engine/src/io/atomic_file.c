@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "staging.h"
 
 static civ_status make_temp(civ_atomic_file *af, const char *path, int *fd_out)
 {
@@ -33,9 +34,12 @@ static civ_status make_temp(civ_atomic_file *af, const char *path, int *fd_out)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for an output path");
     }
     snprintf(af->temp_path, need, "%.*s.%s.tmp.XXXXXX", (int)dir_len, path, base);
+    sigset_t held;
+    civ_cleanup_hold(&held); /* no signal between the file and its registration */
     int fd = mkstemp(af->temp_path);
     if (fd < 0) {
         int err = errno;
+        civ_cleanup_release(&held);
         free(af->temp_path);
         af->temp_path = NULL;
         civ_where w = {.file = path};
@@ -44,6 +48,7 @@ static civ_status make_temp(civ_atomic_file *af, const char *path, int *fd_out)
         return s;
     }
     af->cleanup_slot = civ_cleanup_register(af->temp_path, 0) + 1;
+    civ_cleanup_release(&held);
     mode_t mask = umask(0);
     umask(mask);
     fchmod(fd, 0666 & ~mask);

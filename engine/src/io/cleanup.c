@@ -7,12 +7,16 @@
  * it can use neither malloc nor locks nor stdio nor opendir (which
  * allocates).  Each slot is a path buffer with an atomic state; the handler
  * only reads slots whose state is ACTIVE and removes them with open,
- * getdents64, unlinkat and close, which are async-signal-safe.  A signal
- * that lands between mkstemp and the registration of its path leaves that
- * one file (the window is a few instructions); everything else goes.
+ * getdents64, unlinkat and close, which are async-signal-safe.  The
+ * signals wait (civ_cleanup_hold) from mkstemp or mkdtemp to the
+ * registration of the path, so a signal on that thread cannot leave a path
+ * the handler does not know (cli_transactions once found one: a staging
+ * folder left by SIGINT under load).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
@@ -128,4 +132,19 @@ void civ_cleanup_remove_tree(const char *path)
         close(dfd);
     }
     rmdir(path);
+}
+
+void civ_cleanup_hold(sigset_t *saved)
+{
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &block, saved);
+}
+
+void civ_cleanup_release(const sigset_t *saved)
+{
+    pthread_sigmask(SIG_SETMASK, saved, NULL);
 }

@@ -201,8 +201,11 @@ civ_status civ_staging_open(const char *target, civ_staging **out)
         free(st);
         return civ_fail_at(CIV_ERR_LIMIT, &w, "the output path is too long for its staging folder");
     }
+    sigset_t held;
+    civ_cleanup_hold(&held); /* no signal between the folder and its registration */
     if (!mkdtemp(st->dir)) {
         int err = errno;
+        civ_cleanup_release(&held);
         free(st);
         return civ_fail_at(CIV_ERR_IO, &w, "cannot create a staging folder beside the output: %s", strerror(err));
     }
@@ -213,6 +216,7 @@ civ_status civ_staging_open(const char *target, civ_staging **out)
     if (st->lock_fd >= 0)
         flock(st->lock_fd, LOCK_EX);
     st->slot = civ_cleanup_register(st->dir, 1);
+    civ_cleanup_release(&held);
     *out = st;
     return CIV_OK;
 }

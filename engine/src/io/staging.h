@@ -8,10 +8,19 @@
 
 #include <stddef.h>
 
+#include <signal.h>
+
 #include "civicast.h"
 
 /* Removes a folder and everything in it (three levels deep); errors ignored. */
 void civ_cleanup_remove_tree(const char *path);
+
+/* SIGINT, SIGTERM and SIGHUP held on the calling thread from the creation of
+ * a temporary file or folder to its civ_cleanup_register, so that a signal
+ * cannot land between the two and leave a path the handler does not know
+ * (cleanup.c); a held signal is delivered at civ_cleanup_release. */
+void civ_cleanup_hold(sigset_t *saved);
+void civ_cleanup_release(const sigset_t *saved);
 
 /* Checks, before a run, that `target` can be published as a folder: it does
  * not exist, or it is a folder whose entries outside managed[0..n) are
