@@ -12,7 +12,8 @@
  * formatted by their name (`*_fen`, `*_分` as `#,##0`, `*_yuan`, `*_元` as
  * `#,##0.00`; their plain-decimal text cells, such as the allocation's yuan
  * kept as exact text, as numbers; a `value` column by its row's `unit`, fen
- * or yuan, as in allocation_summary.csv); column
+ * or yuan, as in allocation_summary.csv; civ_workbook_write_formatted adds a caller's format
+ * per number cell, the monitoring workbook's rates as 0.0% by their row's indicator); column
  * widths from the content (a CJK character counts two); text longer than
  * XLSX_WRAP_AT wrapped in a wide column (explanations).  Excel's limits
  * (rows, columns, characters per cell) are checked before anything is
