@@ -1474,6 +1474,10 @@ CIV_API const char *civ_alloc_spec_factor_name(const civ_alloc_spec *spec, size_
 CIV_API double civ_alloc_spec_factor_weight(const civ_alloc_spec *spec, size_t k);
 /** The factor's `label` (what people read, "助餐需求"), else its name; NULL when k is out of range. */
 CIV_API const char *civ_alloc_spec_factor_label(const civ_alloc_spec *spec, size_t k);
+/** The `label` of the [[formula]] named `formula` ("综合公式": the plan workbook's tilt_<formula> column is
+ *  headed 倾斜系数（综合公式）), borrowed from the spec; NULL when that formula has no label, or the spec no such
+ *  formula (the caller then shows the name).  No error is set. */
+CIV_API const char *civ_alloc_spec_formula_label(const civ_alloc_spec *spec, const char *formula);
 /** Which forecasts forecast factor k sums (docs/ALLOCATION.md, "Which
  *  forecasts a factor sums"), so that a summary can say "2026-01..2026-12,
  *  h = 13..24".  `period_by_date` 1: the rows dated in the spec's

@@ -204,7 +204,7 @@ def test_plan_workbook_speaks_the_reports_language(tmp_path):
     assert all(r[col["Amount (yuan)"]].number_format == "#,##0.00" for r in rows)
     s = list(wb["summary"].iter_rows())
     assert [c.value for c in s[0]] == ["Section", "Item", "Measure", "Unit", "Value", "Label"]
-    assert [c.value for c in s[1]][:4] == ["budget", "total", "amount", "fen"]
+    assert [c.value for c in s[1]][:4] == ["Budget", "Total", "Amount", "fen"]  # the codes in English words
     assert s[1][4].number_format == "#,##0"
     assert list(pd.read_csv(tmp_path / "en" / "allocation.csv").columns) == list(csv.columns)
 

@@ -1333,6 +1333,13 @@ const char *civ_alloc_spec_factor_label(const civ_alloc_spec *s, size_t k)
         return NULL;
     return s->factors[k].label ? s->factors[k].label : s->factors[k].name;
 }
+const char *civ_alloc_spec_formula_label(const civ_alloc_spec *s, const char *formula)
+{
+    for (size_t f = 0; s && formula && f < s->n_formulas; f++)
+        if (!strcmp(s->formulas[f].name, formula))
+            return s->formulas[f].label;
+    return NULL;
+}
 double civ_alloc_spec_factor_weight(const civ_alloc_spec *s, size_t k)
 {
     return s && k < s->n_factors ? s->factors[k].weight : NAN;

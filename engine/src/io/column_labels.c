@@ -3,7 +3,9 @@
  * table (column_labels.h): the report's tables shown as they are (report_zh.c's rep_column_label) and the plan's
  * workbook allocation.xlsx (plan/write.c), plus the words of the allocation's rules (the report's constraints and
  * waterfall steps) and of the summary's codes.  A column built from a spec name (factor_<name>_fen,
- * pool_<fund>_fen, ...) takes the spec's label; money keeps its unit at the end of the header.
+ * pool_<fund>_fen, ...) takes the spec's label; money keeps its unit at the end of the header.  The codes in the
+ * cells of those tables (the summary's fund, lambda, yuan/person; the waterfall's gained, lost; the scopes;
+ * the bindings) get their words from the second table, at the end of the file ("the words of the codes").
  */
 #include "column_labels.h"
 
@@ -121,26 +123,15 @@ const char *civ_rule_label(int zh, const char *rule)
     return rule;
 }
 
+static const char *fixed_word(int zh, const char *table, const char *column, const char *value);
+
 const char *civ_code_label(int zh, const char *column, const char *value)
 {
-    /* the report's words for them (its summary, waterfall and constraint charts) */
-    static const char *const words[][3] = {
-        {"section", "budget", "资金总额"}, {"section", "reserve", "储备金"},   {"section", "pool", "资金来源"},
-        {"section", "district", "区"},     {"section", "binding", "约束"},    {"section", "total", "合计"},
-        {"item", "total", "合计"},         {"item", "allocated", "已分配"},  {"item", "budget", "资金总额"},
-        {"item", "communities_funded", "获得资金的社区"},                     {"item", "gini", "基尼系数"},
-        {"measure", "amount", "金额"},     {"measure", "communities", "社区数"}, {"measure", "per_capita", "人均"},
-        {"measure", "before_constraints", "约束前"},                          {"measure", "after", "约束后"},
-        {"unit", "fen", "分"},             {"unit", "yuan", "元"},           {"unit", "count", "个"}};
+    /* the summary's words, from the table of the codes' words at the end of this file */
     if (!zh || !column || !value)
         return value;
-    for (size_t k = 0; k < N_OF(words); k++)
-        if (!strcmp(column, words[k][0]) && !strcmp(value, words[k][1]))
-            return words[k][2];
-    if (!strcmp(column, "item") && strcmp(value, "") && strcmp(value, "tilt") && strcmp(value, "factors") &&
-        civ_rule_label(1, value) != value)
-        return civ_rule_label(1, value); /* the binding section's floor, cap, hold_harmless, pace, ratable */
-    return value;
+    const char *w = fixed_word(1, "summary", column, value);
+    return w ? w : value;
 }
 
 /* "coverage-80", "score-80", "MSIS-80" (civicast backtest's interval measures): their names for readers. */
@@ -226,10 +217,14 @@ static const char *by_parts(const civ_label_ctx *ctx, const char *column, char *
     return NULL;
 }
 
+static const char *brief_label(const civ_label_ctx *ctx, const char *column);
+
 const char *civ_column_label(const civ_label_ctx *ctx, const char *column, char *buf, size_t size)
 {
     if (!ctx || !column)
         return NULL;
+    if (ctx->brief && brief_label(ctx, column)) /* the report's narrow columns (the section at the end) */
+        return brief_label(ctx, column);
     const char *t = ctx->table;
     for (int pass = 0; pass < 3; pass++) /* the table's own first, then the plan's, then anyone's */
         for (size_t k = 0; k < N_OF(LABELS); k++) {
@@ -255,4 +250,229 @@ const char *civ_column_label(const civ_label_ctx *ctx, const char *column, char 
             return l;
     }
     return interval_measure(ctx->zh, column, buf, size);
+}
+
+/* ---- the words of the codes -----------------------------------------------------------------------------
+ * The codes the plan's tables write in their cells (alloc/output.c's summary, alloc/compare.c's waterfall,
+ * alloc/uncertainty.c, alloc/need.c, the allocation's binding) in the reader's words: the workbook and the
+ * report show these, the CSVs keep the codes.  One table beside the headers' (the same words where the
+ * concepts are the same: 社区数, 金额, 合计), so that a word is changed in one place; its own section of the
+ * file, so that additions to the headers' table above merge apart.  test_column_labels.c and
+ * tests/python/test_workbook_codes.py check every code the engine writes has its words. */
+
+typedef struct value_word {
+    const char *table, *column, *value, *zh, *en;
+    const char *zh_brief, *en_brief; /* the report's shorter word (its legends), or NULL */
+} value_word;
+
+static const value_word VALUES[] = {
+    /* allocation_summary.csv: section */
+    {"summary", "section", "budget", "资金总额", "Budget", NULL, NULL},
+    {"summary", "section", "reserve", "储备金", "Reserve", NULL, NULL},
+    {"summary", "section", "pool", "资金来源", "Funding source", NULL, NULL},
+    {"summary", "section", "fund", "分配资金", "Fund", NULL, NULL}, /* the pools sharing a formula, merged */
+    {"summary", "section", "district", "区", "District", NULL, NULL},
+    {"summary", "section", "total", "合计", "Total", NULL, NULL},
+    {"summary", "section", "statistic", "统计量", "Statistic", NULL, NULL},
+    {"summary", "section", "binding", "约束", "Held by", NULL, NULL},
+    {"summary", "section", "history", "上年资金", "Last year's fund", NULL, NULL},
+    {"summary", "section", "closed", "已撤销社区", "Closed community", NULL, NULL},
+    {"summary", "section", "equity", "均衡程度", "Equity", NULL, NULL},
+    /* item, in the sections whose items are codes (the others name a reserve, pool, fund, district or id) */
+    {"summary", "item", "total", "合计", "Total", NULL, NULL},
+    {"summary", "item", "allocated", "已分配", "Allocated", NULL, NULL},
+    {"summary", "item", "reserved", "预留储备金", "Reserved", NULL, NULL},
+    {"summary", "item", "budget", "资金总额", "Budget", NULL, NULL},
+    {"summary", "item", "communities_funded", "获得资金的社区", "Communities funded", NULL, NULL},
+    /* equity.c: allocated / population (aged) of the whole city; the lowest and highest community's */
+    {"summary", "item", "per_capita_mean", "全市人均", "City-wide per resident", NULL, NULL},
+    {"summary", "item", "per_aged_capita_mean", "全市每位60岁以上老人", "City-wide per resident aged 60+", NULL,
+     NULL},
+    {"summary", "item", "per_capita_min", "社区人均最低", "Lowest community per resident", NULL, NULL},
+    {"summary", "item", "per_capita_max", "社区人均最高", "Highest community per resident", NULL, NULL},
+    {"summary", "item", "gini", "基尼系数", "Gini coefficient", NULL, NULL},
+    {"summary", "item", "theil", "泰尔指数", "Theil index", NULL, NULL},
+    {"summary", "item", "cv", "变异系数", "Coefficient of variation", NULL, NULL},
+    /* measure (last_year_<fund>: composed; amount per person: civ_summary_row_words) */
+    {"summary", "measure", "amount", "金额", "Amount", NULL, NULL},
+    {"summary", "measure", "communities", "社区数", "Communities", NULL, NULL},
+    {"summary", "measure", "per_capita", "人均", "Per resident", NULL, NULL},
+    {"summary", "measure", "share_of_total", "占预算比例", "Share of the budget", NULL, NULL},
+    /* solve.c: a_i = clamp(lambda x raw_i, lo_i, hi_i), raw_i the community's tilted share of the score */
+    {"summary", "measure", "lambda", "分配系数λ（每单位倾斜后得分的金额）",
+     "Scaling multiplier λ (amount per unit of tilted score)", NULL, NULL},
+    {"summary", "measure", "before_constraints", "约束前", "Before constraints", NULL, NULL},
+    {"summary", "measure", "after", "约束后", "After constraints", NULL, NULL},
+    {"summary", "measure", "last_year_total", "上年资金总额", "Last year's whole fund", NULL, NULL},
+    {"summary", "measure", "carried", "本年社区承接", "Carried by this year's communities", NULL, NULL},
+    {"summary", "measure", "not_carried", "未承接（社区已不在本年表中）",
+     "Not carried (communities no longer in the table)", NULL, NULL},
+    /* unit (the money's: fen, yuan, or minor, major for another currency; <major>/person, multiplier:
+     * composed) */
+    {"summary", "unit", "fen", "分", "fen", NULL, NULL},
+    {"summary", "unit", "yuan", "元", "yuan", NULL, NULL},
+    {"summary", "unit", "minor", "最小货币单位", "minor unit", NULL, NULL},
+    {"summary", "unit", "major", "货币单位", "major unit", NULL, NULL},
+    {"summary", "unit", "count", "个", "count", NULL, NULL},
+    {"summary", "unit", "fraction", "比例", "fraction", NULL, NULL},
+    {"summary", "unit", "index", "指数", "index", NULL, NULL},
+    /* allocation_waterfall.csv (compare.c): the plan's one spec, and the rows */
+    {"waterfall", "spec", "plan", "本方案", "This plan", NULL, NULL},
+    {"waterfall", "scope", "total", "合计", "Total", NULL, NULL},
+    {"waterfall", "scope", "gained", "增加部分", "Gains", "增加", "Gained"},
+    {"waterfall", "scope", "lost", "减少部分", "Losses", "减少", "Lost"},
+    {"waterfall", "scope", "district", "区", "District", NULL, NULL},
+    /* uncertainty.csv, need_summary.csv */
+    {"uncertainty", "scope", "community", "社区", "Community", NULL, NULL},
+    {"uncertainty", "scope", "district", "区", "District", NULL, NULL},
+    {"uncertainty", "scope", "total", "合计", "Total", NULL, NULL},
+    {"need_summary", "scope", "year", "年度", "Year", NULL, NULL},
+    {"need_summary", "scope", "total", "合计", "Total", NULL, NULL},
+};
+
+/* The report's shorter headers for the allocation's columns (its community and district tables), where the
+ * workbook's are longer: the same concept, one place.  "amount": the allocation's amount_<minor>, shown in
+ * the report with its unit in the cells. */
+static const struct {
+    const char *table, *column, *zh, *en;
+} BRIEF[] = {
+    {"allocation", "unique_id", "编号", "Id"},
+    {"allocation", "name", "名称", "Name"},
+    {"allocation", "amount", "金额", "Amount"},
+    {"allocation", "change_pct", "比上年", "Change"},
+};
+
+static const char *brief_label(const civ_label_ctx *ctx, const char *column)
+{
+    for (size_t k = 0; ctx->table && k < N_OF(BRIEF); k++)
+        if (!strcmp(BRIEF[k].table, ctx->table) && !strcmp(BRIEF[k].column, column))
+            return ctx->zh ? BRIEF[k].zh : BRIEF[k].en;
+    return NULL;
+}
+
+/* The summary's sections whose items are codes (the rest name a spec entry, a district or a community). */
+static const char *const CODE_ITEM_SECTIONS[] = {"budget", "total", "statistic", "binding", "equity"};
+
+static const char *fixed_word(int zh, const char *table, const char *column, const char *value)
+{
+    for (size_t k = 0; table && column && value && k < N_OF(VALUES); k++)
+        if (!strcmp(VALUES[k].table, table) && !strcmp(VALUES[k].column, column) && !strcmp(VALUES[k].value, value))
+            return zh ? VALUES[k].zh : VALUES[k].en;
+    if (table && column && value && !strcmp(table, "summary") && !strcmp(column, "item") && value[0] &&
+        strcmp(value, "tilt") && strcmp(value, "factors") && civ_rule_label(1, value) != value)
+        return civ_rule_label(zh, value); /* the binding section's floor, cap, hold_harmless, pace, ratable */
+    return NULL;
+}
+
+int civ_value_column(const char *table, const char *column)
+{
+    if (!table || !column)
+        return 0;
+    if (!strcmp(table, "allocation"))
+        return !strcmp(column, "binding");
+    for (size_t k = 0; k < N_OF(VALUES); k++)
+        if (!strcmp(VALUES[k].table, table) && !strcmp(VALUES[k].column, column))
+            return 1;
+    return 0;
+}
+
+/* A word at the start of an English cell: "floors" -> "Floors" (the rules' words are the report's, lower case
+ * in its sentences). */
+static const char *capital(const char *w, char *buf, size_t size)
+{
+    if (!w || w[0] < 'a' || w[0] > 'z')
+        return w;
+    snprintf(buf, size, "%s", w);
+    buf[0] = (char)(buf[0] - 'a' + 'A');
+    return buf;
+}
+
+/* The allocation's binding: its rules joined by '+', each in words. */
+static const char *binding_words(int zh, const char *v, char *buf, size_t size)
+{
+    size_t k = 0;
+    buf[0] = 0;
+    for (const char *p = v; *p && k < size;) {
+        const char *e = strchr(p, '+');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        char rule[64], cap[96];
+        if (n >= sizeof rule)
+            return v;
+        memcpy(rule, p, n);
+        rule[n] = 0;
+        const char *w = civ_rule_label(zh, rule);
+        k += (size_t)snprintf(buf + k, size - k, "%s%s", k ? "+" : "", zh ? w : capital(w, cap, sizeof cap));
+        p += n + (e != NULL);
+    }
+    return k < size ? buf : v;
+}
+
+/* The money's unit in words: fen -> 分, yuan -> 元 (minor, major: the fixed table's). */
+static const char *money_word(int zh, const char *unit)
+{
+    const char *w = fixed_word(zh, "summary", "unit", unit);
+    return w ? w : unit;
+}
+
+const char *civ_value_label(const civ_label_ctx *ctx, const char *column, const char *value, char *buf, size_t size)
+{
+    if (!ctx || !ctx->table || !column || !value || !value[0] || !civ_value_column(ctx->table, column))
+        return value;
+    int zh = ctx->zh;
+    if (!strcmp(ctx->table, "allocation"))
+        return binding_words(zh, value, buf, size);
+    for (size_t k = 0; k < N_OF(VALUES); k++) { /* a brief word when asked and held */
+        const value_word *v = &VALUES[k];
+        if (ctx->brief && v->zh_brief && !strcmp(v->table, ctx->table) && !strcmp(v->column, column) &&
+            !strcmp(v->value, value))
+            return zh ? v->zh_brief : v->en_brief;
+    }
+    const char *w = fixed_word(zh, ctx->table, column, value);
+    if (w)
+        return zh || !strcmp(column, "unit") ? w : capital(w, buf, size); /* units stay lower case: fen, yuan */
+    if (strcmp(ctx->table, "summary"))
+        return value;
+    const char *slash = strchr(value, '/');
+    if (!strcmp(column, "unit") && slash && slash != value) { /* yuan/person, yuan/aged person (output.c) */
+        char major[32];
+        size_t n = (size_t)(slash - value);
+        if (n >= sizeof major)
+            return value;
+        memcpy(major, value, n);
+        major[n] = 0;
+        int aged = !strcmp(slash + 1, "aged person");
+        if (!aged && strcmp(slash + 1, "person"))
+            return value;
+        snprintf(buf, size, zh ? (aged ? "%s/老年人" : "%s/人") : (aged ? "%s per resident aged 60+" : "%s per resident"),
+                 money_word(zh, major));
+        return buf;
+    }
+    if (!strcmp(column, "unit") && !strcmp(value, "multiplier")) { /* lambda's: minor units per unit of score */
+        snprintf(buf, size, zh ? "%s/单位得分" : "%s per unit of score", money_word(zh, ctx->minor ? ctx->minor : "fen"));
+        return buf;
+    }
+    if (!strcmp(column, "measure") && !strncmp(value, "last_year_", 10) && value[10]) { /* closed: per fund */
+        snprintf(buf, size, zh ? "%s上年金额" : "%s last year", spec_label(ctx, "fund", value + 10));
+        return buf;
+    }
+    return value;
+}
+
+void civ_summary_row_words(const civ_label_ctx *ctx, const char *const codes[4], const char *words[4],
+                           char (*bufs)[192])
+{
+    static const char *const columns[4] = {"section", "item", "measure", "unit"};
+    int code_item = 0;
+    for (size_t k = 0; codes[0] && k < N_OF(CODE_ITEM_SECTIONS); k++)
+        code_item |= !strcmp(codes[0], CODE_ITEM_SECTIONS[k]);
+    for (int c = 0; c < 4; c++)
+        words[c] = c == 1 && !code_item ? codes[c] : civ_value_label(ctx, columns[c], codes[c], bufs[c], 192);
+    /* statistic per_capita_mean ...: an amount per resident (its unit says so), not an amount */
+    const char *slash = codes[2] && codes[3] && !strcmp(codes[2], "amount") ? strchr(codes[3], '/') : NULL;
+    if (slash) {
+        int aged = !strcmp(slash + 1, "aged person");
+        snprintf(bufs[2], 192, "%s", ctx->zh ? (aged ? "每位60岁以上老人金额" : "人均金额")
+                                             : (aged ? "Amount per resident aged 60+" : "Amount per resident"));
+        words[2] = bufs[2];
+    }
 }

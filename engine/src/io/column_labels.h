@@ -29,6 +29,9 @@ typedef struct civ_label_ctx {
      * is); spec_label may be NULL. */
     const char *(*spec_label)(void *arg, const char *kind, const char *name);
     void *arg;
+    /* 1: the report's shorter word where the table holds one (编号 for 社区编号, 金额 for 分配金额（分）: the report's
+     * narrow columns), else the workbook's. */
+    int brief;
 } civ_label_ctx;
 
 /* The header of `column` ("amount_yuan" -> 分配金额（元） / Amount (yuan), "factor_population_fen" with the
@@ -46,5 +49,32 @@ const char *civ_rule_label(int zh, const char *rule);
  * 保底, measure "per_capita" -> 人均, unit "fen" -> 分), with the report's words; `value` itself when the report
  * has no word for it, or zh is 0 (the English codes stay as they are). */
 const char *civ_code_label(int zh, const char *column, const char *value);
+
+/* ---- the words of the codes in the cells (column_labels.c, "the words of the codes") ---- */
+
+/* The words a reader sees for the machine code `value` in column `column` of the plan table ctx->table, in
+ * ctx->zh's language (allocation.xlsx, and the report where it shows these values; the CSVs keep the codes):
+ *   summary   section, item, measure, unit ("fund" -> 分配资金 / Fund, "lambda" -> 分配系数λ（每单位倾斜后得分的金额）,
+ *             "yuan/person" -> 元/人 / yuan per resident, "multiplier" -> 分/单位得分, "last_year_<fund>" -> the
+ *             fund's spec label + 上年金额);
+ *   waterfall spec ("plan" -> 本方案) and scope (total, gained, lost, district);
+ *   uncertainty, need_summary  scope (community, district, total; year, total);
+ *   allocation binding, its rules joined by '+' ("pace+hold_harmless" -> 增幅上限+不低于上年一定比例).
+ * `value` itself when it is not a code of that column (a spec's name, a district, an id: the reader's own
+ * words) or empty.  buf (size bytes, 192 are enough) holds a composed word.  A summary item is a code
+ * whatever its section here: civ_summary_row_words reads it by its row (a fund named "total" stays its name). */
+const char *civ_value_label(const civ_label_ctx *ctx, const char *column, const char *value, char *buf, size_t size);
+
+/* The words of one row of the allocation summary: codes[0..3] its section, item, measure and unit, words[k]
+ * each one's words (civ_value_label), with the measure "amount" of a row whose unit is per person read as
+ * the amount per person (statistic per_capita_mean: 人均金额, 元/人; not 金额).  bufs: 4 x 192 bytes. */
+void civ_summary_row_words(const civ_label_ctx *ctx, const char *const codes[4], const char *words[4],
+                           char (*bufs)[192]);
+
+/* 1 when column `column` of the plan table `table` holds codes civ_value_label puts in words (the summary's
+ * section, item, measure, unit; the waterfall's spec and scope; the uncertainty's and need summary's scope;
+ * the allocation's binding), 0 when it holds the reader's own words or numbers (ids, names, districts, spec
+ * labels, explanations). */
+int civ_value_column(const char *table, const char *column);
 
 #endif

@@ -141,12 +141,14 @@ static const struct {
 static const char *const allocation_first[] = {"unique_id", "name",     "district",  "street",
                                                "amount_yuan", "amount_major", "share_pct", "explanation"};
 
-/* The spec's label of a factor (the spec), or of a fund, pool or reserve (the summary's `label` column, whose
- * rows name them in `item`); NULL when it has none. */
+/* The spec's label of a factor or a formula (the spec), or of a fund, pool or reserve (the summary's `label`
+ * column, whose rows name them in `item`); NULL when it has none. */
 static const char *workbook_spec_label(void *arg, const char *kind, const char *name)
 {
     const civ_plan_result *result = arg;
     const civ_alloc_spec *spec = result->spec;
+    if (!strcmp(kind, "formula")) /* tilt_<formula>: 倾斜系数（综合公式） */
+        return civ_alloc_spec_formula_label(spec, name);
     if (!strcmp(kind, "factor")) {
         for (size_t k = 0; spec && k < civ_alloc_spec_n_factors(spec); k++)
             if (!strcmp(civ_alloc_spec_factor_name(spec, k), name))
@@ -167,29 +169,11 @@ static const char *workbook_spec_label(void *arg, const char *kind, const char *
     return NULL;
 }
 
-/* The Chinese of an allocation's `binding` cell: its rules, joined by '+' ("pace+hold_harmless" -> 增幅上限+不低于
- * 上年一定比例), in the report's words. */
-static const char *binding_zh(const char *v, char *buf, size_t size)
-{
-    size_t k = 0;
-    buf[0] = 0;
-    for (const char *p = v; *p && k < size;) {
-        const char *e = strchr(p, '+');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        char rule[64];
-        if (n >= sizeof rule)
-            return v;
-        memcpy(rule, p, n);
-        rule[n] = 0;
-        k += (size_t)snprintf(buf + k, size - k, "%s%s", k ? "+" : "", civ_rule_label(1, rule));
-        p += n + (e != NULL);
-    }
-    return k < size ? buf : v;
-}
-
 /* t's columns for the reader: headed by their labels (a label that is another column's name, or that two
- * columns share, gives way: that column keeps its name),
- * the allocation's reordered, the summary's codes in the language; *out is freed by the caller. */
+ * columns share, gives way: that column keeps its name), the allocation's reordered, the codes in the cells
+ * in words (io/column_labels.c, civ_value_label: the summary's section, item, measure and unit read by row,
+ * the waterfall's and the scopes' rows, the allocation's binding; ids, names and spec labels as they are);
+ * *out is freed by the caller. */
 static civ_status workbook_table(const civ_table *t, const civ_label_ctx *ctx, civ_table **out)
 {
     size_t nc = civ_table_n_columns(t), nr = civ_table_n_rows(t), n = 0;
@@ -207,6 +191,11 @@ static civ_status workbook_table(const civ_table *t, const civ_label_ctx *ctx, c
         if (!taken[c])
             order[n++] = c;
     int summary = !strcmp(ctx->table, "summary");
+    size_t sc[4] = {SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX}; /* the summary's section, item, measure, unit */
+    static const char *const sc_names[4] = {"section", "item", "measure", "unit"};
+    for (int q = 0; summary && q < 4; q++)
+        if (civ_table_find_column(t, sc_names[q], &sc[q]))
+            summary = 0; /* not the summary's shape: its cells cell by cell */
     for (size_t k = 0; k < n && !s; k++) {
         const char *name = civ_table_column_name(t, order[k]);
         civ_column_type type = civ_table_column_type(t, order[k]);
@@ -228,16 +217,25 @@ static civ_status workbook_table(const civ_table *t, const civ_label_ctx *ctx, c
             continue;
         }
         const char *name = civ_table_column_name(t, c);
-        int code = summary && (!strcmp(name, "section") || !strcmp(name, "item") || !strcmp(name, "measure") ||
-                               !strcmp(name, "unit"));
-        int binding = ctx->zh && !strcmp(ctx->table, "allocation") && !strcmp(name, "binding");
+        int code = civ_value_column(ctx->table, name), row_words = summary && code;
+        size_t cscope = SIZE_MAX; /* the uncertainty's total row names itself "total" */
+        if (!strcmp(name, "name") && civ_table_find_column(t, "scope", &cscope))
+            cscope = SIZE_MAX;
         for (size_t r = 0; r < nr && !s; r++) {
             const char *v = civ_table_text(t, r, c);
-            char buf[256];
-            if (code)
-                v = civ_code_label(ctx->zh, name, v);
-            if (binding && v)
-                v = binding_zh(v, buf, sizeof buf);
+            char buf[192], bufs[4][192];
+            if (row_words) { /* the summary's four codes together: the measure follows the unit */
+                const char *codes[4], *words[4];
+                for (int q = 0; q < 4; q++)
+                    codes[q] = civ_table_text(t, r, sc[q]);
+                civ_summary_row_words(ctx, codes, words, bufs);
+                for (int q = 0; q < 4; q++)
+                    if (sc[q] == c)
+                        v = words[q];
+            } else if (code)
+                v = civ_value_label(ctx, name, v, buf, sizeof buf);
+            else if (cscope != SIZE_MAX && !strcmp(v, "total") && !strcmp(civ_table_text(t, r, cscope), "total"))
+                v = civ_value_label(ctx, "scope", v, buf, sizeof buf);
             if (v && v[0])
                 s = civ_table_set_text_pooled(w, r, k, v, strlen(v));
         }

@@ -118,11 +118,13 @@ void rep_group_table(rep_ctx *ctx, int streets)
 {
     const rep_data *d = ctx->d;
     char pc[96], pa[96];
-    const char *heads[] = {streets ? TR(ctx, "街道", "Street") : TR(ctx, "区", "District"), TR(ctx, "区", "District"),
-                           TR(ctx, "社区数", "Communities"), TR(ctx, "金额", "Amount"),
+    /* the allocation's words (io/column_labels.c), as in allocation.xlsx */
+    const char *heads[] = {rep_alloc_head(ctx->zh, streets ? "street" : "district"),
+                           rep_alloc_head(ctx->zh, "district"),
+                           rep_alloc_head(ctx->zh, "communities"), rep_alloc_head(ctx->zh, "amount"),
                            rep_money_label(ctx, pc, sizeof pc, 0, "人均（%s）", "Per capita (%s)"),
                            rep_money_label(ctx, pa, sizeof pa, 0, "每位 60 岁以上老人（%s）", "Per aged 60+ (%s)"),
-                           TR(ctx, "比上年", "Change vs last year")};
+                           rep_alloc_head(ctx->zh, "change_pct")};
     const int show[] = {1, streets, 1, 1, d->has_population, d->has_aged, d->has_last_year};
     civ_rbuf *b = &ctx->page;
     civ_rbuf_put(b, "<div class=\"tbl\"><table class=\"data\">");
@@ -217,11 +219,14 @@ void rep_community_table(rep_ctx *ctx)
                     "<span id=\"community-count\"></span></div>\n"
                     "<div class=\"tbl scroll\"><table class=\"data\" id=\"community-table\">");
     char pc[96], pa[96];
-    const char *heads[] = {TR(ctx, "编号", "Id"), TR(ctx, "名称", "Name"), TR(ctx, "区", "District"), TR(ctx, "街道", "Street"),
-                           TR(ctx, "金额", "Amount"), rep_money_label(ctx, pc, sizeof pc, 0, "人均（%s）", "Per capita (%s)"),
+    /* the allocation's words (io/column_labels.c: the workbook's, or the shorter form it holds for the report) */
+    const char *heads[] = {rep_alloc_head(ctx->zh, "unique_id"), rep_alloc_head(ctx->zh, "name"),
+                           rep_alloc_head(ctx->zh, "district"), rep_alloc_head(ctx->zh, "street"),
+                           rep_alloc_head(ctx->zh, "amount"),
+                           rep_money_label(ctx, pc, sizeof pc, 0, "人均（%s）", "Per capita (%s)"),
                            rep_money_label(ctx, pa, sizeof pa, 0, "每位老人（%s）", "Per aged 60+ (%s)"),
-                           TR(ctx, "比上年", "Change"),
-                           TR(ctx, "约束", "Held by"), TR(ctx, "说明", "Explanation")};
+                           rep_alloc_head(ctx->zh, "change_pct"), rep_alloc_head(ctx->zh, "binding"),
+                           rep_alloc_head(ctx->zh, "explanation")};
     /* the English page of a run in Chinese leaves its Chinese explanations out (rep_section_allocation says so) */
     int explain = ctx->zh || !chinese_explanations(d);
     const int show[] = {1, d->has_name, 1, d->has_street, 1, d->has_population, d->has_aged, d->has_last_year, 1,

@@ -217,7 +217,9 @@ void rep_chart_waterfall(rep_ctx *ctx)
                          "No rule breakdown in the output folder (allocation_waterfall.csv): no waterfall."));
         return;
     }
-    const char *ul, *kinds[3] = {TR(ctx, "合计", "total"), TR(ctx, "增加", "gained"), TR(ctx, "减少", "lost")};
+    const char *ul, *kinds[3] = {rep_code_word(ctx->zh, "waterfall", "scope", "total"), /* the workbook's words */
+                                 rep_code_word(ctx->zh, "waterfall", "scope", "gained"),
+                                 rep_code_word(ctx->zh, "waterfall", "scope", "lost")};
     double u = rep_unit_big(ctx, &ul);
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, TR(ctx, "各项规则移动的资金（瀑布图）", "What each rule moved (waterfall)"));

@@ -511,3 +511,20 @@ const char *rep_column_label(int zh, const char *column, char *buf, size_t size)
     civ_label_ctx ctx = {.zh = zh};
     return civ_column_label(&ctx, column, buf, size);
 }
+
+const char *rep_alloc_head(int zh, const char *column)
+{
+    /* the fixed words of the table: no made-up label, so the buffer is never returned */
+    civ_label_ctx ctx = {.zh = zh, .table = "allocation", .brief = 1};
+    char buf[192];
+    const char *l = civ_column_label(&ctx, column, buf, sizeof buf);
+    return l && l != buf ? l : column;
+}
+
+const char *rep_code_word(int zh, const char *table, const char *column, const char *value)
+{
+    civ_label_ctx ctx = {.zh = zh, .table = table, .brief = 1};
+    char buf[192];
+    const char *w = civ_value_label(&ctx, column, value, buf, sizeof buf);
+    return w && w != buf ? w : value;
+}

@@ -34,5 +34,13 @@ const char *rep_word(int zh, const char *column, const char *value);
  * "coverage-80" -> 覆盖率-80); NULL when the name is not known (the header
  * then stays the column's name).  buf (64 bytes) holds a made-up label. */
 const char *rep_column_label(int zh, const char *column, char *buf, size_t size);
+/* The header of the allocation's column `column` (unique_id, name, district, street, amount, change_pct,
+ * communities, binding, explanation) in the report's tables: the plan workbook's word, or its shorter form
+ * where the table holds one (编号 for 社区编号: io/column_labels.c, one place for both).  `column` itself when
+ * the table has no word. */
+const char *rep_alloc_head(int zh, const char *column);
+/* The word of the code `value` in column `column` of the plan table `table` (the waterfall's scope "gained"
+ * -> 增加 / Gained), in the report's shorter form where the table holds one (io/column_labels.c). */
+const char *rep_code_word(int zh, const char *table, const char *column, const char *value);
 
 #endif
