@@ -239,8 +239,8 @@ static void test_english(void **state)
     assert_string_equal(civ_table_column_name(al, 0), "Department");
     assert_string_equal(civ_table_column_name(al, 10), "Alert");
     const char *alert = civ_table_text(d.alerts, 0, 10);
-    assert_string_equal(civ_table_text(al, 0, 10), !strcmp(alert, "raised") ? "new" : "continuing");
-    assert_string_equal(civ_table_text(al, 0, 3), "street");
+    assert_string_equal(civ_table_text(al, 0, 10), !strcmp(alert, "raised") ? "New" : "Continuing");
+    assert_string_equal(civ_table_text(al, 0, 3), "Street");
     civ_table_free(al);
     civ_table *st = sheet(path, "Indicator status");
     assert_string_equal(civ_table_column_name(st, 0), "Scope");

@@ -68,7 +68,7 @@ wb = openpyxl.load_workbook(f"{sys.argv[1]}/monitoring.xlsx")
 assert wb.sheetnames == ["Alerts", "Indicator status"], wb.sheetnames
 ws = wb["Alerts"]
 assert [c.value for c in ws[1]][:4] == ["Department", "Indicator", "Name", "Scope"], [c.value for c in ws[1]]
-assert ws["K2"].value in ("new", "continuing") and ws["D2"].value == "street", (ws["K2"].value, ws["D2"].value)
+assert ws["K2"].value in ("New", "Continuing") and ws["D2"].value == "Street", (ws["K2"].value, ws["D2"].value)
 EOF
 
 # 3. a run of the risks alone into the month's folder keeps the month's workbook (its alerts) as it was

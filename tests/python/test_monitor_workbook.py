@@ -87,7 +87,7 @@ def test_english_and_early_warning(frames, tmp_path):
     civicast.write_monitor_workbook(path, IND, alerts=alerts, warning=summary, warning_steps=steps, lang="en")
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Alerts", "Early warning", "Warning by period"]
-    assert wb["Alerts"]["A1"].value == "Department" and wb["Alerts"]["K2"].value in ("new", "continuing")
+    assert wb["Alerts"]["A1"].value == "Department" and wb["Alerts"]["K2"].value in ("New", "Continuing")
     w = wb["Early warning"]
     head = [c.value for c in w[1]]
     assert head[:4] == ["Scope", "Unit", "Indicator", "Name"] and "P(miss) next period" in head
@@ -96,7 +96,7 @@ def test_english_and_early_warning(frames, tmp_path):
     assert w.cell(row=2, column=p).value == pytest.approx(summary.p_miss_next.iloc[0], rel=1e-15)
     s = wb["Warning by period"]
     assert {s.cell(row=k, column=[c.value for c in s[1]].index("Warning") + 1).value
-            for k in range(2, s.max_row + 1)} <= {"yes", "no"}
+            for k in range(2, s.max_row + 1)} <= {"Yes", "No"}
 
 
 def test_timestamps_as_months(tmp_path):

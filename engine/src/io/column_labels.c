@@ -328,6 +328,37 @@ static const value_word VALUES[] = {
     {"uncertainty", "scope", "total", "合计", "Total", NULL, NULL},
     {"need_summary", "scope", "year", "年度", "Year", NULL, NULL},
     {"need_summary", "scope", "total", "合计", "Total", NULL, NULL},
+    /* the monitoring tables (monitor/workbook.c, table "monitor": every sheet of monitoring.xlsx), in the report's
+     * words (report_zh.c rep_word_zh): the alert machine, the statuses, the scopes and the city total's unit, the
+     * default risk matrix's impacts and levels, the demand check's flag */
+    {"monitor", "alert", "raised", "新增预警", "new", NULL, NULL},
+    {"monitor", "alert", "continued", "持续预警", "continuing", NULL, NULL},
+    {"monitor", "alert", "cleared", "预警解除", "cleared", NULL, NULL},
+    {"monitor", "alert", "closed", "随撤并关闭", "closed with its unit", NULL, NULL},
+    {"monitor", "status", "met", "达标", "met", NULL, NULL},
+    {"monitor", "status", "missed", "未达标", "missed", NULL, NULL},
+    {"monitor", "status", "no_data", "无数据", "no data", NULL, NULL},
+    {"monitor", "status", "no_target", "未设目标", "no target", NULL, NULL},
+    {"monitor", "status", "not_started", "未纳入", "not started", NULL, NULL},
+    {"monitor", "status", "closed", "已撤并", "closed", NULL, NULL},
+    {"monitor", "scope", "unit", "单位", "unit", NULL, NULL},
+    {"monitor", "scope", "community", "社区", "community", NULL, NULL},
+    {"monitor", "scope", "street", "街道", "street", NULL, NULL},
+    {"monitor", "scope", "district", "区", "district", NULL, NULL},
+    {"monitor", "scope", "city", "全市", "city", NULL, NULL},
+    {"monitor", "unit", "city", "全市", "city", NULL, NULL}, /* the city total's unit */
+    {"monitor", "impact", "negligible", "轻微", "negligible", NULL, NULL},
+    {"monitor", "impact", "minor", "较小", "minor", NULL, NULL},
+    {"monitor", "impact", "moderate", "中等", "moderate", NULL, NULL},
+    {"monitor", "impact", "fairly severe", "较严重", "fairly severe", NULL, NULL},
+    {"monitor", "impact", "severe", "严重", "severe", NULL, NULL},
+    {"monitor", "level", "low", "低", "low", NULL, NULL},
+    {"monitor", "level", "medium", "中", "medium", NULL, NULL},
+    {"monitor", "level", "medium-high", "较高", "medium-high", NULL, NULL},
+    {"monitor", "level", "high", "高", "high", NULL, NULL},
+    {"monitor", "flag", "ahead", "高于预测区间", "ahead of the forecast", NULL, NULL},
+    {"monitor", "flag", "behind", "低于预测区间", "behind the forecast", NULL, NULL},
+    {"monitor", "flag", "within", "在预测区间内", "within the forecast", NULL, NULL},
 };
 
 /* The report's shorter headers for the allocation's columns (its community and district tables), where the

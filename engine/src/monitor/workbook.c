@@ -21,52 +21,6 @@
 #define N_OF(a) (sizeof(a) / sizeof *(a))
 #define WB_MAX_CODES 31 /* number format codes of one workbook (xlsx_write.c keeps 32) */
 
-/* ---- the words of the codes ----------------------------------------------------------------------------------
- * A small table of this file's own (the report's words, report_zh.c rep_word_zh, for the same codes, so the page
- * and the workbook say the same thing): to be folded into io/column_labels.c's value labels when they exist. */
-typedef struct word {
-    const char *column, *code, *zh, *en;
-} word;
-
-static const word WORDS[] = {
-    {"alert", "raised", "新增预警", "new"},
-    {"alert", "continued", "持续预警", "continuing"},
-    {"alert", "cleared", "预警解除", "cleared"},
-    {"alert", "closed", "随撤并关闭", "closed with its unit"},
-    {"status", "met", "达标", "met"},
-    {"status", "missed", "未达标", "missed"},
-    {"status", "no_data", "无数据", "no data"},
-    {"status", "no_target", "未设目标", "no target"},
-    {"status", "not_started", "未纳入", "not started"},
-    {"status", "closed", "已撤并", "closed"},
-    {"scope", "unit", "单位", "unit"},
-    {"scope", "community", "社区", "community"},
-    {"scope", "street", "街道", "street"},
-    {"scope", "district", "区", "district"},
-    {"scope", "city", "全市", "city"},
-    {"unit", "city", "全市", "city"}, /* the city total's unit */
-    {"impact", "negligible", "轻微", "negligible"},
-    {"impact", "minor", "较小", "minor"},
-    {"impact", "moderate", "中等", "moderate"},
-    {"impact", "fairly severe", "较严重", "fairly severe"},
-    {"impact", "severe", "严重", "severe"},
-    {"level", "low", "低", "low"},
-    {"level", "medium", "中", "medium"},
-    {"level", "medium-high", "较高", "medium-high"},
-    {"level", "high", "高", "high"},
-    {"flag", "ahead", "高于预测区间", "ahead of the forecast"},
-    {"flag", "behind", "低于预测区间", "behind the forecast"},
-    {"flag", "within", "在预测区间内", "within the forecast"},
-};
-
-static const char *word_of(int zh, const char *column, const char *code)
-{
-    for (size_t k = 0; code && k < N_OF(WORDS); k++)
-        if (!strcmp(column, WORDS[k].column) && !strcmp(code, WORDS[k].code))
-            return zh ? WORDS[k].zh : WORDS[k].en;
-    return code;
-}
-
 /* ---- the sheets ------------------------------------------------------------------------------------------- */
 
 typedef struct sheet_def {
@@ -111,12 +65,12 @@ static int yes_no(const char *column)
     return !strcmp(column, "warning") || !strcmp(column, "on_track");
 }
 
-static int coded(const char *column)
+/* The words of a code in a monitoring column (io/column_labels.c's table of the codes' words, table "monitor"),
+ * or the code itself: 1/0 columns are done apart. */
+static const char *word_of(int zh, const char *column, const char *code, char *buf, size_t size)
 {
-    for (size_t k = 0; k < N_OF(WORDS); k++)
-        if (!strcmp(column, WORDS[k].column))
-            return 1;
-    return 0;
+    civ_label_ctx ctx = {.zh = zh, .table = "monitor"};
+    return civ_value_label(&ctx, column, code, buf, size);
 }
 
 typedef struct wb {
@@ -409,7 +363,7 @@ static civ_status sheet_table(wb *w, size_t k, size_t kind, const civ_table *t, 
                 if (tv)
                     v = tv[0] ? strtod(tv, NULL) : NAN;
                 if (!isnan(v))
-                    s = civ_table_set_text(o, r, j, v != 0 ? (w->zh ? "是" : "yes") : (w->zh ? "否" : "no"));
+                    s = civ_table_set_text(o, r, j, v != 0 ? (w->zh ? "是" : "Yes") : (w->zh ? "否" : "No"));
             }
             continue;
         }
@@ -430,15 +384,16 @@ static civ_status sheet_table(wb *w, size_t k, size_t kind, const civ_table *t, 
             }
             continue;
         }
-        int code = coded(name);
+        int code = civ_value_column("monitor", name);
         for (size_t r = 0; r < nr && !s; r++) {
             const char *v = civ_table_text(t, r, c);
+            char wbuf[192];
             if (code && !strcmp(name, "unit")) { /* the city total's unit "city", on its city row */
                 const char *sc = c_scope >= 0 ? civ_table_text(t, r, (size_t)c_scope) : NULL;
                 if (sc && !strcmp(sc, "city"))
-                    v = word_of(w->zh, name, v);
+                    v = word_of(w->zh, name, v, wbuf, sizeof wbuf);
             } else if (code) {
-                v = word_of(w->zh, name, v);
+                v = word_of(w->zh, name, v, wbuf, sizeof wbuf);
             }
             if (v && v[0])
                 s = civ_table_set_text_pooled(o, r, j, v, strlen(v));
