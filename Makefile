@@ -41,6 +41,7 @@ demo: release
 	  rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 6 ] || exit $$rc
 	@echo "== the plan report (open it in a browser; docs/REPORT.md): $(DEMO_OUT)/report.html"
 	@echo "== the allocation for the budget office (open it in Excel or WPS): $(DEMO_OUT)/allocation.xlsx"
+	@echo "== the month's alerts for the departments (open it in Excel or WPS): $(DEMO_OUT)/monitoring.xlsx"
 
 test-dev: build
 	ctest --preset dev -j $(JOBS) $(CTEST_ARGS)

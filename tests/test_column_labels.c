@@ -125,6 +125,13 @@ static void test_value_words(void **state)
     assert_string_equal(word(1, "need_summary", "scope", "year"), "年度");
     assert_string_equal(word(1, "allocation", "binding", "pace+hold_harmless"), "增幅上限+不低于上年一定比例");
     assert_string_equal(word(0, "allocation", "binding", "floor"), "Floors");
+    /* the monitoring workbook's (monitor/workbook.c): the report's words, English capitalised */
+    assert_string_equal(word(1, "monitor", "alert", "raised"), "新增预警");
+    assert_string_equal(word(0, "monitor", "alert", "continued"), "Continuing");
+    assert_string_equal(word(1, "monitor", "status", "no_data"), "无数据");
+    assert_string_equal(word(1, "monitor", "level", "medium-high"), "较高");
+    assert_string_equal(word(1, "monitor", "scope", "city"), "全市");
+    assert_string_equal(word(1, "monitor", "scope", "county"), "county"); /* a roll-up's own name */
     /* not codes: names, ids, other columns, empty cells stay as they are */
     assert_string_equal(word(1, "summary", "item", "emergency"), "emergency");
     assert_string_equal(word(1, "uncertainty", "name", "total"), "total"); /* by its row: write.c */

@@ -4,7 +4,7 @@
  * plan's folder, the defaults, errors with the key's line, and a run of the
  * tiny plan whose monitoring stage gives the risk levels and the demand
  * check against the plan's own forecasts (and no indicator tables when the
- * section names none).
+ * section names none), and the folder's monitoring.xlsx (in the manifest, the report's language).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -147,6 +147,54 @@ static void test_run(void **state)
     unlink(path);
 }
 
+/* The plan with a [monitor] stage writes monitoring.xlsx beside allocation.xlsx (civ_monitor_workbook_write), in
+ * the manifest's files, in the report's language, with the indicator names of the indicator file; a plan without
+ * one writes none. */
+static void test_workbook(void **state)
+{
+    (void)state;
+    civ_plan *p = NULL;
+    civ_plan_result *r = NULL;
+    char out[300], book[400], cmd[900];
+    snprintf(out, sizeof out, "%s/civ_plan_monitor_out_%ld", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+             (long)getpid());
+    snprintf(book, sizeof book, "%s/monitoring.xlsx", out);
+    assert_int_equal(civ_plan_read(plan_file("[monitor]\nindicators = \"" DEMO "indicators.toml\"\n"
+                                             "actuals = \"" DEMO "monitoring.csv\"\nrisks = \"" DEMO "risks.csv\"\n"),
+                                   &p),
+                     CIV_OK);
+    assert_int_equal(civ_plan_set_threads(p, 1), CIV_OK);
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_OK);
+    assert_int_equal(civ_plan_result_write(r, out), CIV_OK);
+    static const char *const text[] = {"统计期", "未达标起始期", NULL};
+    civ_table_read_options o = {.sheet = "本期预警", .text_columns = text};
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_read(book, &o, &t), CIV_OK);
+    const civ_table *alerts = civ_plan_result_table(r, CIV_PLAN_MONITOR_ALERTS);
+    assert_true(civ_table_n_rows(t) >= civ_table_n_rows(alerts));
+    assert_string_equal(civ_table_column_name(t, 0), "部门");
+    assert_string_equal(civ_table_text(t, 0, 2), civ_table_text(alerts, 0, 2)); /* the indicator's name */
+    civ_table_free(t);
+    o.sheet = "风险";
+    assert_int_equal(civ_table_read(book, &o, &t), CIV_OK);
+    assert_string_equal(civ_table_text(t, 0, 8), "高");
+    civ_table_free(t);
+    snprintf(cmd, sizeof cmd, "grep -q '\"name\": \"monitoring.xlsx\"' '%s/manifest.json'", out);
+    assert_int_equal(system(cmd), 0);
+    civ_plan_result_free(r);
+    civ_plan_free(p);
+    /* without [monitor]: none (and a rerun into the folder removes the earlier one with the old set) */
+    assert_int_equal(civ_plan_read(plan_file(""), &p), CIV_OK);
+    assert_int_equal(civ_plan_set_threads(p, 1), CIV_OK);
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_OK);
+    assert_int_equal(civ_plan_result_write(r, out), CIV_OK);
+    assert_int_not_equal(access(book, F_OK), 0);
+    civ_plan_result_free(r);
+    civ_plan_free(p);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", out);
+    assert_int_equal(system(cmd), 0);
+    unlink(path);
+}
 
 /* Writes `bytes` to a temporary file named after `tag`; returns its path (static per tag slot). */
 static const char *scratch(int slot, const char *tag, const char *bytes)
@@ -244,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_read),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_run),
+        cmocka_unit_test(test_workbook),
         cmocka_unit_test(test_input_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -386,6 +386,24 @@ static void test_workbook_named(void **state)
                                     "breakdown) is in allocation.xlsx"));
 }
 
+/* The monitoring section names monitoring.xlsx when the folder has it (the plan's [monitor] stage writes it). */
+static void test_monitor_workbook_named(void **state)
+{
+    (void)state;
+    put("mwb", "allocation.csv", ALLOC);
+    put("mwb", "allocation_summary.csv", SUMMARY);
+    put("mwb", "monitor_alerts.csv", "department,indicator,name,scope,unit,ds,actual,target,misses,since,alert\n"
+                                     "民政,meals,助餐,street,b街道,2026-03,10,20,3,2026-01,continued\n");
+    char path[128];
+    snprintf(path, sizeof path, "%s/mwb", dir);
+    civ_report_options zh = {0}, en = {.lang = "en"};
+    assert_false(page_has(path, &zh, "monitoring.xlsx"));
+    put("mwb", "monitoring.xlsx", "PK"); /* the report only looks for the file */
+    assert_true(page_has(path, &zh, "各部门的本期预警（未解除的在前，按部门）、指标状态、预警概率和风险在本报告所在文件夹的 "
+                                    "monitoring.xlsx 中"));
+    assert_true(page_has(path, &en, "Each department&#39;s alerts of the period (open ones first, by department)"));
+}
+
 /* Monitoring tables, when the folder has them, replace "not run". */
 static void test_monitoring_tables(void **state)
 {
@@ -406,6 +424,7 @@ static void test_monitoring_tables(void **state)
     snprintf(file, sizeof file, "%s/report.html", path);
     char *html = tf_slurp(file, NULL);
     assert_null(strstr(html, "未运行监测"));
+    assert_null(strstr(html, "monitoring.xlsx")); /* no workbook in the folder: none named */
     /* the headings say what they show; where the data are is a note under them (it was "预警 (monitor_alerts.csv)") */
     assert_non_null(strstr(html, "<h3>预警</h3>\n<p class=\"note\">数据：输出目录中的 monitor_alerts.csv。</p>"));
     assert_non_null(strstr(html, "<h3>指标与目标</h3>\n<p class=\"note\">数据：输出目录中的 monitor_status.csv。</p>"));
@@ -1650,6 +1669,7 @@ int main(void)
         cmocka_unit_test(test_summary_labels),
         cmocka_unit_test(test_summary_history),   cmocka_unit_test(test_write_both_languages),
         cmocka_unit_test(test_workbook_named),
+        cmocka_unit_test(test_monitor_workbook_named),
         cmocka_unit_test(test_monitoring_tables),
         cmocka_unit_test(test_monitoring_readable),
         cmocka_unit_test(test_monitoring_not_started),

@@ -13,15 +13,16 @@
 #include "monitor_job.h"
 
 enum { M_PERIOD, M_OUT, M_WARN, M_MODEL, M_THRESHOLD, M_SCOPE, M_THREADS, M_SEED, M_RISKS, M_MATRIX, M_EVENTS,
-       M_QUANTILE, M_END, M_DEM_FC, M_DEM_ACT, M_ENCODING, M_THOUSANDS, M_PERCENT, M_SHEET,
+       M_QUANTILE, M_END, M_DEM_FC, M_DEM_ACT, M_LANG, M_ENCODING, M_THOUSANDS, M_PERCENT, M_SHEET,
        M_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option monitor_options[] = {
     [M_PERIOD] = {"--period", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "YYYY-MM", "the period whose alerts are listed "
                                                                            "(default: the last)"},
     [M_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "DIR", "write status.csv, alerts.csv and the other "
-                                                                 "parts' tables there\n(published together; "
-                                                                 "an earlier run's that this one does not "
-                                                                 "make are removed)"},
+                                                                 "parts' tables there, and with\nthe indicators "
+                                                                 "monitoring.xlsx, every table for Excel\n"
+                                                                 "(published together; an earlier run's that this "
+                                                                 "one does not\nmake are removed)"},
     [M_WARN] = {"--warn", NULL, CIV_CLI_VALUE, CIV_CLI_SIZE, "H", "early warning: forecast every series H periods "
                                                                  "ahead and give\nthe probability of missing each "
                                                                  "target (warning.csv, warning_steps.csv)"},
@@ -47,6 +48,8 @@ static const civ_cli_option monitor_options[] = {
     [M_DEM_ACT] = {"--demand-actuals", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "actuals (unique_id, ds, y): "
                                                                                   "demand ahead of or behind its "
                                                                                   "forecast"},
+    [M_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "zh|en", "the language of monitoring.xlsx's sheets, "
+                                                                     "headers and words (default zh)"},
     [M_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [M_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [M_EXCEL] = CIV_CLI_CSV_OPTIONS,
@@ -54,7 +57,7 @@ static const civ_cli_option monitor_options[] = {
 };
 static const civ_cli_spec monitor_spec = {
     "monitor",
-    "usage: civicast monitor INDICATORS ACTUALS [--period YYYY-MM] [--out DIR]\n"
+    "usage: civicast monitor INDICATORS ACTUALS [--period YYYY-MM] [--out DIR [--lang zh|en]]\n"
     "         [--warn H [--model SPEC] [--threshold P] [--warn-scope SCOPE ...] [--threads N] [--seed N]]\n"
     "         [--risks FILE [--matrix FILE]] [--events FILE [--quantile Q] [--end TIME]]\n"
     "         [--demand-forecasts FILE --demand-actuals FILE] [--encoding E] [--thousands C] [--percent]\n"
@@ -109,6 +112,8 @@ static int check_combinations(const civ_cli_monitor_job *job, const civ_cli_args
         return civ_cli_usage_error("monitor", "--warn, --period and --warn-scope need INDICATORS ACTUALS");
     if (a->n_list > CIV_CLI_MONITOR_MAX_SCOPES)
         return civ_cli_usage_error("monitor", "--warn-scope takes at most %d scopes", CIV_CLI_MONITOR_MAX_SCOPES);
+    if (job->lang && strcmp(job->lang, "zh") && strcmp(job->lang, "en"))
+        return civ_cli_usage_error("monitor", "--lang must be zh or en, not '%s'", job->lang);
     if (!job->risks && job->matrix)
         return civ_cli_usage_error("monitor", "--matrix needs --risks");
     if ((job->demand_forecasts != NULL) != (job->demand_actuals != NULL))
@@ -127,6 +132,7 @@ static int parse(int argc, char **argv, civ_cli_monitor_job *job, const char **o
     job->period = a.value[M_PERIOD], *out = a.value[M_OUT], job->risks = a.value[M_RISKS];
     job->matrix = a.value[M_MATRIX], job->events = a.value[M_EVENTS], job->end = a.value[M_END];
     job->demand_forecasts = a.value[M_DEM_FC], job->demand_actuals = a.value[M_DEM_ACT];
+    job->lang = a.value[M_LANG];
     if (a.value[M_MODEL])
         job->model = a.value[M_MODEL];
     for (size_t i = 0; i < a.n_list && i < CIV_CLI_MONITOR_MAX_SCOPES; i++)

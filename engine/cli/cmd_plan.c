@@ -364,7 +364,8 @@ static int run_and_write(const civ_plan *plan, const civ_csv_write_options *csv)
     }
     if (!code)
         print_plan(plan, r, comm);
-    /* the tables, allocation.xlsx, report.html, charts/ and manifest.json, published together */
+    /* the tables, allocation.xlsx, monitoring.xlsx ([monitor]), report.html, charts/ and manifest.json, published
+     * together */
     if (!code && (s = civ_plan_result_write_opts(r, civ_plan_out(plan), csv)))
         code = civ_cli_report(s);
     if (!code) {
@@ -372,10 +373,11 @@ static int run_and_write(const civ_plan *plan, const civ_csv_write_options *csv)
         civ_plan_result_stats(r, &st);
         printf("wrote                  %s/{forecasts.csv, forecast_report.csv, allocation.csv, "
                "allocation_summary.csv, allocation_waterfall.csv, allocation_stages.csv, history.csv%s%s%s%s, "
-               "allocation.xlsx, manifest.json}\n",
+               "allocation.xlsx%s, manifest.json}\n",
                civ_plan_out(plan), st.has_need ? ", need.csv, need_summary.csv" : "",
                st.n_draws ? ", uncertainty.csv" : "", st.has_monitor ? ", the monitoring tables" : "",
-               st.has_backtest ? ", backtest.csv, backtest_accuracy.csv" : "");
+               st.has_backtest ? ", backtest.csv, backtest_accuracy.csv" : "",
+               st.has_monitor ? ", monitoring.xlsx" : "");
         printf("report                 %s/report.html\n", civ_plan_out(plan));
         code = st.n_failed ? CIV_EXIT_PARTIAL : CIV_EXIT_OK;
     }

@@ -461,7 +461,8 @@ void civ_cli_monitor_job_print(const civ_cli_monitor_job *job)
 
 static const char *const monitor_files[] = {"status.csv", "alerts.csv", "warning_steps.csv", "warning.csv",
                                             "forecasts.csv", "risks.csv", "risk_matrix.csv", "inactivity.csv",
-                                            "demand.csv"};
+                                            "demand.csv", "monitoring.xlsx"};
+enum { MONITOR_WORKBOOK = 9 }; /* monitoring.xlsx: every table of the run, for people (civ_monitor_workbook_write) */
 enum { N_MONITOR_FILES = sizeof monitor_files / sizeof monitor_files[0] };
 
 /* The family of each file: the part of the run that makes it.  A run replaces the files of the
@@ -470,9 +471,12 @@ enum { N_MONITOR_FILES = sizeof monitor_files / sizeof monitor_files[0] };
  * --warn), a --risks run risks.csv and risk_matrix.csv, an --events run inactivity.csv, a
  * --demand-* run demand.csv; a run of --demand-* alone leaves the indicator files. */
 enum { FAM_INDICATORS, FAM_RISKS, FAM_INACTIVITY, FAM_DEMAND, N_FAMILIES };
+/* monitoring.xlsx is the indicators': written by every run of the indicators, with the sheets of every part
+ * that run ran, so a run of --risks or --demand-* alone leaves the month's workbook (and its alerts) as it was. */
 static const int monitor_family[N_MONITOR_FILES] = {FAM_INDICATORS, FAM_INDICATORS, FAM_INDICATORS,
                                                     FAM_INDICATORS, FAM_INDICATORS, FAM_RISKS,
-                                                    FAM_RISKS,      FAM_INACTIVITY, FAM_DEMAND};
+                                                    FAM_RISKS,      FAM_INACTIVITY, FAM_DEMAND,
+                                                    FAM_INDICATORS};
 
 /* One line of the record; `known` 0 when the record has no line for the file. */
 typedef struct record_entry {
@@ -562,14 +566,27 @@ static void write_record(const char *dir, const int *written, const record_entry
         unlink(tmp);
 }
 
+/* monitoring.xlsx: the run's tables for people, in job->lang, the alerts of the period asked for. */
+static civ_status write_workbook(const civ_cli_monitor_job *job, const char *path)
+{
+    char period[32] = "";
+    if (job->mon && job->period_value != CIV_MONITOR_LATEST)
+        civ_period_format(civ_monitor_frequency(job->mon), 0, job->period_value, period, sizeof period);
+    civ_monitor_workbook_tables t = {.alerts = job->alerts, .status = job->status, .warning = job->summary,
+                                     .warning_steps = job->steps, .risks = job->risk_table,
+                                     .risk_matrix = job->matrix_table, .inactivity = job->inactivity,
+                                     .demand = job->demand, .period = period[0] ? period : NULL};
+    return civ_monitor_workbook_write(path, job->spec, &t, job->lang, NULL);
+}
+
 int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir)
 {
     if (mkdir(dir, 0777) && errno != EEXIST) {
         fprintf(stderr, "civicast: %s: cannot create the output folder: %s\n", dir, strerror(errno));
         return CIV_EXIT_IO;
     }
-    const civ_table *t[] = {job->status, job->alerts, job->steps, job->summary, job->forecasts,
-                            job->risk_table, job->matrix_table, job->inactivity, job->demand};
+    const civ_table *t[] = {job->status,       job->alerts,       job->steps,      job->summary, job->forecasts,
+                            job->risk_table,   job->matrix_table, job->inactivity, job->demand,  job->alerts};
     char targets[N_MONITOR_FILES][4096];
     const char *names[N_MONITOR_FILES], *target_ptrs[N_MONITOR_FILES];
     int written[N_MONITOR_FILES] = {0}, ran[N_FAMILIES] = {0};
@@ -591,7 +608,7 @@ int civ_cli_monitor_job_write(const civ_cli_monitor_job *job, const char *dir)
             continue;
         char staged[4200];
         snprintf(staged, sizeof staged, "%s/%s", civ_staging_dir(stg), names[k++]);
-        s = civ_table_write_csv_opts(t[i], staged, &job->csv);
+        s = i == MONITOR_WORKBOOK ? write_workbook(job, staged) : civ_table_write_csv_opts(t[i], staged, &job->csv);
     }
     if (!s && n)
         s = civ_staging_publish_files(stg, names, target_ptrs, n);

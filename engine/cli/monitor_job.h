@@ -31,6 +31,7 @@ typedef struct civ_cli_monitor_job {
     const char *demand_forecasts;       /* a forecast table file, or NULL */
     const civ_table *demand_forecast_table; /* or a table (the plan's), borrowed */
     const char *demand_actuals;         /* a panel file */
+    const char *lang;                   /* monitoring.xlsx's language: "zh" (NULL) or "en" */
     /* outputs (owned; NULL when the part was skipped) */
     civ_monitor_spec *spec;
     civ_monitor *mon;
@@ -49,7 +50,9 @@ civ_status civ_cli_monitor_job_run(civ_cli_monitor_job *job);
 /* Prints the period's alerts by department, the warnings, the risk levels,
  * the inactivity alerts and the demand flags. */
 void civ_cli_monitor_job_print(const civ_cli_monitor_job *job);
-/* Writes the tables into `dir` (created if missing; one level) through a
+/* Writes the tables into `dir` (created if missing; one level), and with the
+ * indicators monitoring.xlsx (civ_monitor_workbook_write: every table of the
+ * run, a sheet each, in job->lang), through a
  * staging folder, published together (on failure the earlier files stay as
  * they were; reports and returns the exit code); then removes the files an
  * earlier run recorded in dir/.civicast-monitor that this run did not make,

@@ -2172,6 +2172,50 @@ CIV_API civ_status civ_monitor_inactivity_poll(const civ_monitor_inactivity *det
 CIV_API civ_status civ_monitor_inactivity_run(const civ_monitor_inactivity_options *opt, const civ_table *events,
                                               const char *source, double end, civ_table **alerts);
 
+/* ---- The monitoring workbook (engine/src/monitor/workbook.c) ------------- */
+/** The tables of one monitoring run for civ_monitor_workbook_write, each
+ *  borrowed, NULL when the run did not make it (its sheet is left out). */
+typedef struct civ_monitor_workbook_tables {
+    const civ_table *alerts;        /* civ_monitor_alert_table */
+    const civ_table *status;        /* civ_monitor_status_table */
+    const civ_table *warning;       /* civ_monitor_warn's summary */
+    const civ_table *warning_steps; /* civ_monitor_warn's steps */
+    const civ_table *risks;         /* civ_monitor_risk_assess's assessed */
+    const civ_table *risk_matrix;   /* civ_monitor_risk_assess's matrix_out */
+    const civ_table *inactivity;    /* civ_monitor_inactivity_run */
+    const civ_table *demand;        /* civ_monitor_demand_check */
+    /* The alerts' period as the tables write it ("2024-12"); NULL: the
+     * alerts' own ds, else the status table's last. */
+    const char *period;
+} civ_monitor_workbook_tables;
+
+/** Writes the monitoring run's tables as one Excel workbook for the
+ *  departments (the command's and the plan's monitoring.xlsx;
+ *  docs/MONITORING.md, "The workbook"): a sheet per table given, in the
+ *  order of the struct, named in `lang` ("zh", the default for NULL or "",
+ *  or "en": 本期预警 / Alerts, 指标状态, 预警概率, 逐期预警概率, 风险,
+ *  风险矩阵, 独居老人未活动, 需求偏离), headed in it (io/column_labels.c),
+ *  the codes in words (raised 新增预警, continued 持续预警, met 达标,
+ *  street 街道, city 全市, the risk levels and impacts, demand flags; 1/0 as
+ *  是/否), the indicator's name from `spec` right after its id.  The
+ *  alerts sheet holds the alerts' rows as they are (open ones, by
+ *  department), then, when `status` is given, the period's rows whose alert
+ *  was cleared or closed (misses 0, since = the first miss of the run they
+ *  ended).  Numbers keep their values; a rate indicator's actual, target,
+ *  goal, mean and sigmas are shown as percentages by number format (0.0%:
+ *  the cell holds 0.063339, Excel shows 6.3%), a count's or level's with
+ *  the indicator file's unit (12 起); probabilities as percentages.  Each
+ *  sheet: the header bold, frozen and filtered (civ_workbook_write).
+ *  `spec` (borrowed) may be NULL: no names are added and no number formats
+ *  by indicator.  Atomic: written to a temporary file beside `path` and
+ *  renamed; nothing is left on error.  Errors: CIV_ERR_INVALID_ARGUMENT
+ *  (NULL path or tables, no table at all, lang other than zh or en, field
+ *  "lang"), CIV_ERR_UNSUPPORTED (path not .xlsx), those of
+ *  civ_workbook_write (CIV_ERR_LIMIT, CIV_ERR_IO naming the path, ...). */
+CIV_API civ_status civ_monitor_workbook_write(const char *path, const civ_monitor_spec *spec,
+                                              const civ_monitor_workbook_tables *tables, const char *lang,
+                                              const civ_workbook_options *options);
+
 /* ------------------------------------------------------------------------ */
 /* Bindings support (engine/src/core/bindings_support.c)                    */
 /* ------------------------------------------------------------------------ */

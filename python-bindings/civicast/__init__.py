@@ -24,7 +24,7 @@ from .frame import (DateSpec, ForecastWarning, allocate, allocate_to_file, class
                     models_report,
                     read, write, write_workbook)
 from .budget import compare, need, project, settle, uncertainty
-from .monitor import demand_check, early_warning, inactivity_alerts, monitor, risk_matrix
+from .monitor import demand_check, early_warning, inactivity_alerts, monitor, risk_matrix, write_monitor_workbook
 from ._plan import model_families, plan, read_plan, restore_error
 from ._report import report
 from ._info import info
@@ -39,7 +39,7 @@ if __version__ is None:  # a package copied without its version record
 __all__ = ["Error", "ForecastWarning", "DateSpec", "info", "forecast", "forecast_to_files", "backtest", "models_report",
            "classify_demand", "read", "write_workbook",
            "write", "allocate", "allocate_to_file", "compare", "uncertainty", "need", "settle", "project", "monitor",
-           "early_warning", "demand_check", "risk_matrix",
+           "early_warning", "demand_check", "risk_matrix", "write_monitor_workbook",
            "inactivity_alerts", "plot", "plot_allocation", "read_plan", "plan", "model_families", "restore_error",
            "report", "Hierarchy", "reconcile", "join_predecessors",
            "library_version", "library_path", "set_csv_formula_guard", "EXPECTED_VERSION", "__version__"]

@@ -170,6 +170,12 @@ class civ_panel_read_options(ctypes.Structure):
                 ("thousands", ctypes.c_char_p), ("percent", ctypes.c_int), ("sheet", ctypes.c_char_p)]
 
 
+class civ_monitor_workbook_tables(ctypes.Structure):
+    _fields_ = [("alerts", ctypes.c_void_p), ("status", ctypes.c_void_p), ("warning", ctypes.c_void_p),
+                ("warning_steps", ctypes.c_void_p), ("risks", ctypes.c_void_p), ("risk_matrix", ctypes.c_void_p),
+                ("inactivity", ctypes.c_void_p), ("demand", ctypes.c_void_p), ("period", ctypes.c_char_p)]
+
+
 class civ_report_options(ctypes.Structure):
     _fields_ = [("lang", ctypes.c_char_p), ("title", ctypes.c_char_p), ("intervals", ctypes.c_int),
                 ("spec", ctypes.c_void_p), ("unit", ctypes.c_char_p), ("currency", ctypes.c_char_p),
@@ -572,6 +578,8 @@ _SIGNATURES = {
     "civ_monitor_risk_assess": (c_status, [P, P, _CP, PP, PP]),
     "civ_monitor_inactivity_options_init": (c_status, [ctypes.POINTER(civ_monitor_inactivity_options)]),
     "civ_monitor_inactivity_run": (c_status, [ctypes.POINTER(civ_monitor_inactivity_options), P, _CP, _D, PP]),
+    "civ_monitor_workbook_write": (c_status, [_CP, P, ctypes.POINTER(civ_monitor_workbook_tables), _CP,
+                                              ctypes.POINTER(civ_workbook_options)]),
     # errors carried across threads or processes
     "civ_error_restore": (c_status, [ctypes.POINTER(civ_error)]),
     # model families

@@ -21,7 +21,7 @@ from ._lib import Error, check, encode, lib
 from .frame import (PanelData, _Owned, _column_list, _panel_read_options, _read_table, _Run, count_dtypes,
                     frame_to_table, ids_like, table_to_frame, whole_codes)
 
-__all__ = ["monitor", "early_warning", "demand_check", "risk_matrix", "inactivity_alerts"]
+__all__ = ["monitor", "early_warning", "demand_check", "risk_matrix", "inactivity_alerts", "write_monitor_workbook"]
 
 _LATEST = -(1 << 63)  # CIV_MONITOR_LATEST
 
@@ -523,3 +523,74 @@ def _inactivity_dtypes(df, events, zone):
                 t = pd.to_datetime(df[c].replace("", None), utc=True)
                 df[c] = t.dt.tz_localize(None) if zone is None else t.dt.tz_convert(zone)
     return monitor_dtypes(df)
+
+
+_PERIOD_COLUMNS = ("ds", "since", "first_warning", "reach", "deadline")
+
+
+def _period_cell(v, freq=None):
+    """A period of a monitoring frame as the tables write it: a Period by its frequency (2024-12, 2024-Q4, 2024),
+    a Timestamp as its month (monitor() gives Timestamps for actuals dated by Timestamps: months)."""
+    if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, pd.Period):
+        return _period_text(v)
+    if isinstance(v, (pd.Timestamp, datetime.date, np.datetime64)):
+        return pd.Timestamp(v).strftime("%Y-%m")
+    return str(v)
+
+
+def _workbook_frame(df, what):
+    """A monitoring frame as the C tables it came from: periods and times as text, ids as text."""
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"civicast.write_monitor_workbook: {what} must be a DataFrame, not {type(df).__name__}")
+    df = df.copy()
+    for c in df.columns:
+        col = df[c]
+        if c in _PERIOD_COLUMNS and (col.dtype == object or isinstance(col.dtype, pd.PeriodDtype) or
+                                     pd.api.types.is_datetime64_any_dtype(col.dtype)):
+            df[c] = col.map(_period_cell).astype(object)
+        elif pd.api.types.is_datetime64_any_dtype(col.dtype):  # inactivity's times: UTC text, as the CSV
+            t = col.dt.tz_convert("UTC").dt.tz_localize(None) if getattr(col.dt, "tz", None) else col
+            df[c] = t.dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("").astype(object)
+        elif c in ("unit", "unique_id", "person") or col.dtype == object or isinstance(col.dtype, pd.CategoricalDtype):
+            df[c] = _id_text(col.astype(object) if isinstance(col.dtype, pd.CategoricalDtype) else col)
+    return df
+
+
+def write_monitor_workbook(path, indicators=None, status=None, alerts=None, warning=None, warning_steps=None,
+                           risks=None, risk_matrix=None, inactivity=None, demand=None, period=None, lang="zh"):
+    """Writes the monitoring frames as one Excel workbook for the departments
+    (civ_monitor_workbook_write, as `civicast monitor --out` and the plan
+    write monitoring.xlsx), atomically: a sheet per frame given, named and
+    headed in `lang` ("zh" or "en"), the codes in words (raised 新增预警,
+    met 达标, street 街道, risk levels), the indicator's name from
+    `indicators` (the indicator file: path or text) beside its id, a rate's
+    actual and target shown as percentages (the cells keep the fractions),
+    a count with its unit.  status and alerts are monitor()'s, warning and
+    warning_steps early_warning()'s summary and steps, risks and
+    risk_matrix risk_matrix()'s, inactivity inactivity_alerts()', demand
+    demand_check()'s.  The alerts sheet lists the open alerts, then (with
+    status) the alerts that `period` ("2024-12"; None: the alerts' own)
+    cleared.  Periods given as Timestamps are written as their months.
+    Raises civicast.Error (a bad lang, an unwritable path: nothing is left)."""
+    frames = {"alerts": alerts, "status": status, "warning": warning, "warning_steps": warning_steps,
+              "risks": risks, "risk_matrix": risk_matrix, "inactivity": inactivity, "demand": demand}
+    path = os.fspath(path)
+    spec = None if indicators is None else _text_arg(indicators, lib.civ_monitor_spec_parse,
+                                                      lib.civ_monitor_spec_read, lib.civ_monitor_spec_free,
+                                                      "indicators")
+    handles = {}
+    try:
+        for k, df in frames.items():
+            if df is not None:
+                handles[k] = frame_to_table(_workbook_frame(df, k))
+        t = _lib.civ_monitor_workbook_tables(**{k: h.ptr.value for k, h in handles.items()})
+        t.period = None if period is None else encode(_period_cell(period))
+        check(lib.civ_monitor_workbook_write(encode(path), None if spec is None else spec.ptr, ctypes.byref(t),
+                                             None if lang is None else encode(str(lang)), None))
+    finally:
+        for h in handles.values():
+            h.close()
+        if spec is not None:
+            spec.close()

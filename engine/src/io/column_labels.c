@@ -56,6 +56,29 @@ static const label LABELS[] = {
     /* the waterfall: what each rule moved, in the minor unit */
     {"waterfall", "base", "因素法基数", "Factor base", 1}, {"waterfall", "tilt", "倾斜调整", "Tilts", 1},
     {"waterfall", "amount", "金额", "Amount", 1},
+    /* the monitoring workbook monitoring.xlsx (monitor/workbook.c), by its sheets' tables: the early warning's
+     * summary ("warning") and steps ("warning_steps"), the risk matrix's cells, the inactivity alerts, the demand
+     * check; the columns every monitoring table shares are the report's ("*" above) */
+    {"warning", "p_miss_next", "下期未达标概率", "P(miss) next period", 0},
+    {"warning", "p_miss_max", "预测期内最高未达标概率", "Highest P(miss)", 0},
+    {"warning", "first_warning", "首次预警期", "First warning", 0},
+    {"warning", "first_warning_h", "首次预警距今期数", "First warning, periods ahead", 0},
+    {"warning", "goal", "最终目标", "Goal", 0}, {"warning", "reach", "预计达标期", "Expected to meet it in", 0},
+    {"warning", "deadline", "达标期限", "Deadline", 0}, {"warning", "on_track", "能否按期达标", "On track", 0},
+    {"warning_steps", "h", "预测期数", "Periods ahead", 0}, {"warning_steps", "mean", "预测值", "Forecast", 0},
+    {"warning_steps", "sigma_lo", "下侧标准差", "Sigma below", 0},
+    {"warning_steps", "sigma_hi", "上侧标准差", "Sigma above", 0},
+    {"warning_steps", "p_miss", "未达标概率", "P(miss)", 0}, {"warning_steps", "warning", "是否预警", "Warning", 0},
+    {"risk_matrix", "probability_from", "概率下限", "Probability from", 0},
+    {"risk_matrix", "probability_to", "概率上限", "Probability to", 0},
+    {"risk_matrix", "risks", "所含风险", "Risks in the cell", 0},
+    {"inactivity", "person", "人员编号", "Person", 0}, {"inactivity", "last_event", "最后活动时间", "Last event", 0},
+    {"inactivity", "alert_at", "预警时间", "Alert at", 0}, {"inactivity", "resumed", "恢复活动时间", "Resumed", 0},
+    {"inactivity", "gap_hours", "未活动时长（小时）", "Gap (hours)", 0},
+    {"inactivity", "threshold_hours", "预警阈值（小时）", "Threshold (hours)", 0},
+    {"inactivity", "hour", "开始时段（时）", "Hour of day", 0},
+    {"demand", "mean", "预测值", "Forecast", 0}, {"demand", "deviation_pct", "偏离预测（%）", "Deviation (%)", 0},
+    {"demand", "level", "超出的区间水平（%）", "Interval level (%)", 0}, {"demand", "flag", "判断", "Flag", 0},
 };
 
 /* Stems of the columns named <stem>_<unit> (amount_fen, share_pct), and of <stem>_<fund>_<unit> (last_year_
@@ -305,6 +328,37 @@ static const value_word VALUES[] = {
     {"uncertainty", "scope", "total", "合计", "Total", NULL, NULL},
     {"need_summary", "scope", "year", "年度", "Year", NULL, NULL},
     {"need_summary", "scope", "total", "合计", "Total", NULL, NULL},
+    /* the monitoring tables (monitor/workbook.c, table "monitor": every sheet of monitoring.xlsx), in the report's
+     * words (report_zh.c rep_word_zh): the alert machine, the statuses, the scopes and the city total's unit, the
+     * default risk matrix's impacts and levels, the demand check's flag */
+    {"monitor", "alert", "raised", "新增预警", "new", NULL, NULL},
+    {"monitor", "alert", "continued", "持续预警", "continuing", NULL, NULL},
+    {"monitor", "alert", "cleared", "预警解除", "cleared", NULL, NULL},
+    {"monitor", "alert", "closed", "随撤并关闭", "closed with its unit", NULL, NULL},
+    {"monitor", "status", "met", "达标", "met", NULL, NULL},
+    {"monitor", "status", "missed", "未达标", "missed", NULL, NULL},
+    {"monitor", "status", "no_data", "无数据", "no data", NULL, NULL},
+    {"monitor", "status", "no_target", "未设目标", "no target", NULL, NULL},
+    {"monitor", "status", "not_started", "未纳入", "not started", NULL, NULL},
+    {"monitor", "status", "closed", "已撤并", "closed", NULL, NULL},
+    {"monitor", "scope", "unit", "单位", "unit", NULL, NULL},
+    {"monitor", "scope", "community", "社区", "community", NULL, NULL},
+    {"monitor", "scope", "street", "街道", "street", NULL, NULL},
+    {"monitor", "scope", "district", "区", "district", NULL, NULL},
+    {"monitor", "scope", "city", "全市", "city", NULL, NULL},
+    {"monitor", "unit", "city", "全市", "city", NULL, NULL}, /* the city total's unit */
+    {"monitor", "impact", "negligible", "轻微", "negligible", NULL, NULL},
+    {"monitor", "impact", "minor", "较小", "minor", NULL, NULL},
+    {"monitor", "impact", "moderate", "中等", "moderate", NULL, NULL},
+    {"monitor", "impact", "fairly severe", "较严重", "fairly severe", NULL, NULL},
+    {"monitor", "impact", "severe", "严重", "severe", NULL, NULL},
+    {"monitor", "level", "low", "低", "low", NULL, NULL},
+    {"monitor", "level", "medium", "中", "medium", NULL, NULL},
+    {"monitor", "level", "medium-high", "较高", "medium-high", NULL, NULL},
+    {"monitor", "level", "high", "高", "high", NULL, NULL},
+    {"monitor", "flag", "ahead", "高于预测区间", "ahead of the forecast", NULL, NULL},
+    {"monitor", "flag", "behind", "低于预测区间", "behind the forecast", NULL, NULL},
+    {"monitor", "flag", "within", "在预测区间内", "within the forecast", NULL, NULL},
 };
 
 /* The report's shorter headers for the allocation's columns (its community and district tables), where the

@@ -1,7 +1,8 @@
 /*
  * column_labels.h -- layer: io.  The one table of the headers a reader sees
  * for the columns of the tables civicast writes, in Chinese or English (the
- * report's tables shown as they are, the plan's allocation.xlsx), the words
+ * report's tables shown as they are, the plan's allocation.xlsx, the
+ * monitoring workbook monitoring.xlsx), the words
  * of the allocation's rules and of the summary's codes (column_labels.c).
  * The CSVs keep their machine names; only what people read changes.
  */
@@ -16,7 +17,9 @@ typedef struct civ_label_ctx {
     /* The table the column is in: NULL for the report's tables (monitoring, risks, backtest accuracy: only the
      * names they share are known), else one of the plan's money tables ("allocation", "summary", "waterfall",
      * "need", "need_summary", "uncertainty"), whose columns are known by name and by their parts
-     * (factor_<name>_fen, pool_<fund>_fen, last_year_<fund>_fen, change_<fund>_pct, p95_fen). */
+     * (factor_<name>_fen, pool_<fund>_fen, last_year_<fund>_fen, change_<fund>_pct, p95_fen); or one of the
+     * monitoring workbook's ("monitor_alerts", "monitor_status", "warning", "warning_steps", "risks",
+     * "risk_matrix", "inactivity", "demand": monitor/workbook.c). */
     const char *table;
     /* The unit word of the money of a table whose money columns carry no unit in their names (the waterfall's
      * base, floor, ... in the minor unit: "fen"), or NULL. */

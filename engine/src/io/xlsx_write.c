@@ -12,7 +12,8 @@
  * formatted by their name (`*_fen`, `*_分` as `#,##0`, `*_yuan`, `*_元` as
  * `#,##0.00`; their plain-decimal text cells, such as the allocation's yuan
  * kept as exact text, as numbers; a `value` column by its row's `unit`, fen
- * or yuan, as in allocation_summary.csv); column
+ * or yuan, as in allocation_summary.csv; civ_workbook_write_formatted adds a caller's format
+ * per number cell, the monitoring workbook's rates as 0.0% by their row's indicator); column
  * widths from the content (a CJK character counts two); text longer than
  * XLSX_WRAP_AT wrapped in a wide column (explanations).  Excel's limits
  * (rows, columns, characters per cell) are checked before anything is
@@ -43,6 +44,7 @@
 #define XLSX_WRAP_WIDTH 80  /* ... in a column this wide */
 #define XLSX_MAX_SHEET 31   /* characters of a sheet name */
 #define XLSX_DEFAULT_CREATED 946684800 /* 2000-01-01T00:00:00Z */
+#define XLSX_MAX_CODES 32   /* distinct number formats of civ_workbook_write_formatted's cells */
 
 typedef enum { MONEY_NONE, MONEY_FEN, MONEY_YUAN } money_kind;
 
@@ -60,6 +62,13 @@ typedef struct book {
     civ_atomic_file af;
     const char *path; /* the user's, for errors */
     lxw_format *bold, *fen, *yuan, *wrap;
+    /* civ_workbook_write_formatted: the caller's number format of a cell, and the formats made for its codes */
+    civ_xlsx_cell_format cell_format;
+    void *cell_arg;
+    size_t sheet;                        /* the sheet being written (the callback's `sheet`) */
+    char *codes[XLSX_MAX_CODES];
+    lxw_format *custom[XLSX_MAX_CODES];
+    size_t n_custom;
 } book;
 
 int civ_is_xlsx_path(const char *path)
@@ -271,8 +280,39 @@ static civ_status book_open(book *b, const char *path, const civ_workbook_option
     return CIV_OK;
 }
 
+static void book_free_codes(book *b)
+{
+    for (size_t k = 0; k < b->n_custom; k++)
+        free(b->codes[k]);
+    b->n_custom = 0;
+}
+
+/* The format of number format code `code` (made on first use; the workbook owns it). */
+static civ_status custom_format(book *b, const char *code, lxw_format **out)
+{
+    for (size_t k = 0; k < b->n_custom; k++)
+        if (!strcmp(b->codes[k], code)) {
+            *out = b->custom[k];
+            return CIV_OK;
+        }
+    civ_where w = {.file = b->path};
+    if (b->n_custom == XLSX_MAX_CODES)
+        return civ_fail_at(CIV_ERR_LIMIT, &w, "more than %d number formats in one workbook", XLSX_MAX_CODES);
+    lxw_format *f = workbook_add_format(b->wb);
+    char *copy = strdup(code);
+    if (!f || !copy) {
+        free(copy);
+        return civ_fail_at(CIV_ERR_OUT_OF_MEMORY, &w, "out of memory for a number format");
+    }
+    format_set_num_format(f, copy);
+    b->codes[b->n_custom] = copy;
+    *out = b->custom[b->n_custom++] = f;
+    return CIV_OK;
+}
+
 static void book_abort(book *b)
 {
+    book_free_codes(b);
     if (b->wb)
         lxw_workbook_free(b->wb);
     b->wb = NULL;
@@ -283,6 +323,7 @@ static civ_status book_commit(book *b)
 {
     lxw_error err = workbook_close(b->wb); /* frees the workbook */
     b->wb = NULL;
+    book_free_codes(b);
     civ_where w = {.file = b->path};
     if (err) {
         civ_atomic_abort(&b->af);
@@ -375,9 +416,15 @@ static civ_status sheet_rows(book *b, sheet *sh, const civ_table *t, size_t from
                 if (isnan(v))
                     continue;
                 money_kind m = row_money(sh, t, r, c);
-                err = worksheet_write_number(sh->ws, row, (lxw_col_t)c, v,
-                                             m == MONEY_FEN ? b->fen : m == MONEY_YUAN ? b->yuan : NULL);
-                width = number_width(v, m);
+                lxw_format *f = m == MONEY_FEN ? b->fen : m == MONEY_YUAN ? b->yuan : NULL;
+                const char *code = !f && b->cell_format ? b->cell_format(b->cell_arg, b->sheet, r, c) : NULL;
+                if (code) {
+                    civ_status s = custom_format(b, code, &f);
+                    if (s)
+                        return s;
+                }
+                err = worksheet_write_number(sh->ws, row, (lxw_col_t)c, v, f);
+                width = number_width(v, m) + (code ? 2 : 0); /* a percent sign, a unit word */
             } else {
                 const char *text = col->texts[r];
                 double v;
@@ -429,6 +476,13 @@ static civ_status sheet_end(book *b, sheet *sh)
 civ_status civ_workbook_write(const char *path, size_t n, const civ_table *const *tables,
                               const char *const *sheet_names, const civ_workbook_options *options)
 {
+    return civ_workbook_write_formatted(path, n, tables, sheet_names, options, NULL, NULL);
+}
+
+civ_status civ_workbook_write_formatted(const char *path, size_t n, const civ_table *const *tables,
+                                        const char *const *sheet_names, const civ_workbook_options *options,
+                                        civ_xlsx_cell_format cell_format, void *arg)
+{
     if (!path || (n && (!tables || !sheet_names)))
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_workbook_write: NULL argument");
     civ_where w = {.file = path};
@@ -453,8 +507,10 @@ civ_status civ_workbook_write(const char *path, size_t n, const civ_table *const
     }
     book b;
     civ_status s = book_open(&b, path, options);
+    b.cell_format = cell_format, b.cell_arg = arg;
     for (size_t k = 0; k < n && !s; k++) {
         sheet sh;
+        b.sheet = k;
         s = sheet_begin(&b, &sh, sheet_names[k], tables[k]);
         if (!s)
             s = sheet_rows(&b, &sh, tables[k], 0, tables[k]->n_rows);

@@ -19,6 +19,17 @@
 /* 1 when `path` ends in .xlsx (any case). */
 int civ_is_xlsx_path(const char *path);
 
+/* The number format of number cell (row, column) of table `sheet` of civ_workbook_write_formatted: an Excel
+ * format code ("0.0%", "General\" 起\""), or NULL for the column's own (money by name, else General).  Called
+ * for the cells of columns that are not money; the code may be a buffer of arg's, read before the next call. */
+typedef const char *(*civ_xlsx_cell_format)(void *arg, size_t sheet, size_t row, size_t column);
+/* civ_workbook_write with a number format per cell (the monitoring workbook's rates as percentages, each row by
+ * its indicator's kind, the stored value still the fraction).  At most 32 distinct codes (CIV_ERR_LIMIT).
+ * cell_format NULL: civ_workbook_write. */
+civ_status civ_workbook_write_formatted(const char *path, size_t n, const civ_table *const *tables,
+                                        const char *const *sheet_names, const civ_workbook_options *options,
+                                        civ_xlsx_cell_format cell_format, void *arg);
+
 /* One table as a one-sheet workbook named after the file (allocation.xlsx:
  * sheet "allocation").  Errors as civ_workbook_write. */
 civ_status civ_table_write_xlsx(const civ_table *table, const char *path);

@@ -165,7 +165,7 @@ static civ_status early_warning(const civ_plan *p, civ_monitor *mon, civ_table *
     return s;
 }
 
-static civ_status indicators(const civ_plan *p, civ_table **tables, size_t *n_failed)
+static civ_status indicators(const civ_plan *p, civ_table **tables, size_t *n_failed, civ_monitor_spec **spec_out)
 {
     civ_monitor_spec *spec = NULL;
     civ_monitor *mon = NULL;
@@ -192,7 +192,10 @@ static civ_status indicators(const civ_plan *p, civ_table **tables, size_t *n_fa
         s = early_warning(p, mon, tables, n_failed);
     civ_monitor_free(mon);
     civ_table_free(act);
-    civ_monitor_spec_free(spec);
+    if (s)
+        civ_monitor_spec_free(spec);
+    else
+        *spec_out = spec; /* monitoring.xlsx's indicator names, kinds and units */
     return s;
 }
 
@@ -226,11 +229,12 @@ static civ_status inactivity(const civ_plan *p, civ_table **tables)
 }
 
 civ_status civ_plan_stage_monitor(const civ_plan *p, const civ_table *forecasts, civ_table **tables,
-                                  size_t *n_failed)
+                                  size_t *n_failed, civ_monitor_spec **spec)
 {
     civ_status s = CIV_OK;
+    *spec = NULL;
     if (p->mon_indicators[0])
-        s = indicators(p, tables, n_failed);
+        s = indicators(p, tables, n_failed, spec);
     if (!s && p->mon_risks[0])
         s = risks(p, tables);
     if (!s && p->mon_events[0])

@@ -76,6 +76,7 @@ typedef struct civ_plan_input {
 struct civ_plan_result {
     civ_table *tables[CIV_PLAN_TABLE_COUNT];
     civ_alloc_spec *spec;
+    civ_monitor_spec *mon_spec;    /* the [monitor] indicator file, for monitoring.xlsx's names and formats */
     civ_plan_stats stats;
     civ_plan plan;                 /* the settings the run used (for the manifest and the report) */
     civ_plan_input inputs[CIV_PLAN_MAX_INPUTS];
@@ -83,10 +84,10 @@ struct civ_plan_result {
     double total_seconds;          /* civ_plan_run, wall clock */
 };
 
-/* The names a plan writes into its folder (<table>.csv, allocation.xlsx,
+/* The names a plan writes into its folder (<table>.csv, allocation.xlsx, monitoring.xlsx,
  * report.html, charts, manifest.json) into names[0..CIV_PLAN_MAX_MANAGED);
  * returns the count.  buf holds the .csv names.  (write.c) */
-#define CIV_PLAN_MAX_MANAGED (CIV_PLAN_TABLE_COUNT + 4)
+#define CIV_PLAN_MAX_MANAGED (CIV_PLAN_TABLE_COUNT + 5)
 size_t civ_plan_managed_names(const char **names, char (*buf)[64]);
 /* Before anything runs: no output of the plan's folder is one of its inputs,
  * and the folder can be published (civ_staging_check_folder).  (write.c) */
@@ -129,9 +130,11 @@ static inline void civ_plan_interval_options(const civ_plan *p, civ_forecast_opt
 
 /* Runs the monitoring stage into tables[CIV_PLAN_MONITOR_STATUS ..
  * CIV_PLAN_DEMAND]; `forecasts` is the plan's forecast table (for the demand
- * check); *n_failed gets the early-warning forecasts that failed. */
+ * check); *n_failed gets the early-warning forecasts that failed; *spec
+ * the indicator file read (NULL without one; the caller frees it), which
+ * monitoring.xlsx names and formats its indicators by. */
 civ_status civ_plan_stage_monitor(const civ_plan *p, const civ_table *forecasts, civ_table **tables,
-                                  size_t *n_failed);
+                                  size_t *n_failed, civ_monitor_spec **spec);
 
 /* The models the backtest stage runs into models[0..CIV_PLAN_MAX_BT_MODELS)
  * (borrowed from p): [backtest] models, else the plan's model and the

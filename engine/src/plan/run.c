@@ -352,7 +352,8 @@ static civ_status stage_monitor(run_ctx *c)
     civ_plan_result *r = c->res;
     report(c, "monitor", 0, 1);
     double t0 = now_seconds();
-    civ_status s = civ_plan_stage_monitor(c->plan, r->tables[CIV_PLAN_FORECASTS], r->tables, &r->stats.warn_failed);
+    civ_status s = civ_plan_stage_monitor(c->plan, r->tables[CIV_PLAN_FORECASTS], r->tables, &r->stats.warn_failed,
+                                          &r->mon_spec);
     if (!s) {
         r->stats.has_monitor = 1;
         r->stats.warn_horizon = c->plan->warn_h;
@@ -468,6 +469,7 @@ void civ_plan_result_free(civ_plan_result *result)
     for (int t = 0; t < CIV_PLAN_TABLE_COUNT; t++)
         civ_table_free(result->tables[t]);
     civ_alloc_spec_free(result->spec);
+    civ_monitor_spec_free(result->mon_spec);
     free(result);
 }
 

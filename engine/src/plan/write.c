@@ -45,6 +45,7 @@ size_t civ_plan_managed_names(const char **names, char (*buf)[64])
         names[n++] = buf[t];
     }
     names[n++] = "allocation.xlsx";
+    names[n++] = "monitoring.xlsx";
     names[n++] = "report.html";
     names[n++] = "charts";
     names[n++] = "manifest.json";
@@ -246,6 +247,26 @@ static civ_status workbook_table(const civ_table *t, const civ_label_ctx *ctx, c
     else
         *out = w;
     return s;
+}
+
+/* monitoring.xlsx: the [monitor] stage's tables for the departments, in the report's language, through the public
+ * civ_monitor_workbook_write (the command's monitor --out writes the same); none without a [monitor] stage. */
+static civ_status write_monitor_workbook(const civ_plan_result *result, const char *stage)
+{
+    civ_table *const *t = result->tables;
+    civ_monitor_workbook_tables mt = {.alerts = t[CIV_PLAN_MONITOR_ALERTS], .status = t[CIV_PLAN_MONITOR_STATUS],
+                                      .warning = t[CIV_PLAN_WARNING], .warning_steps = t[CIV_PLAN_WARNING_STEPS],
+                                      .risks = t[CIV_PLAN_RISKS], .risk_matrix = t[CIV_PLAN_RISK_MATRIX],
+                                      .inactivity = t[CIV_PLAN_INACTIVITY], .demand = t[CIV_PLAN_DEMAND]};
+    if (!mt.alerts && !mt.status && !mt.warning && !mt.warning_steps && !mt.risks && !mt.risk_matrix &&
+        !mt.inactivity && !mt.demand)
+        return CIV_OK;
+    char period[32], path[CIV_PLAN_PATH_MAX + 64];
+    if (civ_plan_monitor_period(&result->plan, period, sizeof period))
+        mt.period = period;
+    snprintf(path, sizeof path, "%s/monitoring.xlsx", stage);
+    return civ_monitor_workbook_write(path, result->mon_spec, &mt, result->plan.lang[0] ? result->plan.lang : NULL,
+                                      NULL);
 }
 
 static civ_status write_workbook(const civ_plan_result *result, const char *stage)
@@ -548,6 +569,8 @@ civ_status civ_plan_result_write_opts(const civ_plan_result *result, const char 
         s = write_tables(result, stage, options);
     if (!s)
         s = write_workbook(result, stage);
+    if (!s)
+        s = write_monitor_workbook(result, stage);
     if (!s) {
         civ_report_options ro = {.lang = result->plan.lang[0] ? result->plan.lang : NULL,
                                  .intervals = result->plan.intervals, .spec = result->spec,

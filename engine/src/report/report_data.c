@@ -738,6 +738,8 @@ civ_status rep_data_load(const char *outdir, const char *currency, long minor_un
     char workbook[4096];
     int wn = snprintf(workbook, sizeof workbook, "%s/allocation.xlsx", outdir);
     d->has_workbook = wn > 0 && (size_t)wn < sizeof workbook && exists(workbook);
+    wn = snprintf(workbook, sizeof workbook, "%s/monitoring.xlsx", outdir);
+    d->has_monitor_workbook = wn > 0 && (size_t)wn < sizeof workbook && exists(workbook);
     civ_status s = read_opt(outdir, "allocation.csv", 1, &d->t_alloc);
     if (!s)
         s = read_opt(outdir, "allocation_summary.csv", 1, &d->t_sum);

@@ -86,6 +86,7 @@ typedef struct rep_data {
     double base_total;    /* waterfall: total before any rule (yuan), NaN if unknown */
     int has_mc, has_name, has_street, has_population, has_aged, has_last_year, has_before;
     int has_workbook;     /* the folder has allocation.xlsx (the plan's workbook for the budget office) */
+    int has_monitor_workbook; /* the folder has monitoring.xlsx (the monitoring's workbook for the departments) */
     const char *monitor_file, *backtest_file, *status_file, *risk_file, *risks_file; /* file names found, or NULL */
     /* backtest.csv (the windows behind backtest_accuracy.csv), when present: */
     size_t bt_series, bt_h;           /* series backtested (0: no backtest.csv), the longest step ahead */

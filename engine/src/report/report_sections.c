@@ -625,6 +625,12 @@ void rep_section_monitoring(rep_ctx *ctx)
     rep_para(ctx, TR(ctx, "监测给出的预警、指标与目标的对比和风险矩阵（来自输出目录的表）；图在前，明细表在后。",
                      "The monitoring's alerts, indicators against their targets and the risk matrix (tables of the output "
                      "folder): the charts first, the detail tables after them."));
+    if (d->has_monitor_workbook) /* where each department finds its alerts to filter and hand on */
+        rep_para(ctx, TR(ctx, "各部门的本期预警（未解除的在前，按部门）、指标状态、预警概率和风险在本报告所在文件夹的 "
+                              "monitoring.xlsx 中，可用 Excel 或 WPS 打开，按“部门”筛选。",
+                         "Each department's alerts of the period (open ones first, by department), the indicators' "
+                         "statuses, the early warning and the risks are in monitoring.xlsx in this report's folder, "
+                         "for Excel: filter the Department column."));
     if (d->t_monitor) {
         sub(ctx, TR(ctx, "预警", "Alerts"));
         source_note(ctx, d->monitor_file);

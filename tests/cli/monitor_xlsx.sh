@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# monitor_xlsx.sh -- `civicast monitor --out DIR` writes monitoring.xlsx beside the CSVs (which stay as they
+# were): the sheets of the parts run, in Chinese (English with --lang en), headers from the label table, codes in
+# words, the indicator's name, a rate's actual and target as percentages by number format with the fractions in
+# the cells, the alerts' values equal to alerts.csv's; a run of --risks alone leaves the month's workbook; --lang
+# other than zh or en is a usage error; an unwritable folder leaves no workbook.  Read with openpyxl.
+# usage: bash monitor_xlsx.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR)
+set -u
+source "$(dirname "$0")/lib.sh"
+cli_start "$@"
+DEMO="$SRC/datasets/demo_city"
+"$PY" -c "import openpyxl" 2>/dev/null || { echo "monitor_xlsx.sh: openpyxl is not installed for $PY"; exit 1; }
+
+# 1. the demo's month with the risks and the sensors: monitoring.xlsx beside the CSVs
+"$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --risks "$DEMO/risks.csv" \
+    --events "$DEMO/sensor_events.csv" --out "$WORK/out" >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "demo monitor failed: $(cat "$WORK/stderr")"
+[ -s "$WORK/out/monitoring.xlsx" ] || fail "monitor --out wrote no monitoring.xlsx"
+for f in status.csv alerts.csv risks.csv risk_matrix.csv inactivity.csv; do
+    [ -s "$WORK/out/$f" ] || fail "monitor did not write $f beside the workbook"
+done
+"$CIV" monitor --help | grep -q -- "--lang" || fail "monitor --help lacks --lang"
+
+"$PY" - "$WORK/out" zh <<'EOF' || fail "monitoring.xlsx (zh) is not what alerts.csv says"
+import csv, sys
+import openpyxl
+out, lang = sys.argv[1], sys.argv[2]
+wb = openpyxl.load_workbook(f"{out}/monitoring.xlsx")
+assert wb.sheetnames == ["本期预警", "指标状态", "风险", "风险矩阵", "独居老人未活动"], wb.sheetnames
+ws = wb["本期预警"]
+head = [c.value for c in ws[1]]
+assert head == ["部门", "指标", "名称", "层级", "单位", "统计期", "实际值", "目标值", "连续未达标期数", "未达标起始期",
+                "预警状态"], head
+assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:K{ws.max_row}", (ws.freeze_panes, ws.auto_filter.ref)
+with open(f"{out}/alerts.csv", encoding="utf-8-sig") as f:
+    rows = list(csv.DictReader(f))
+words = {"raised": "新增预警", "continued": "持续预警", "street": "街道", "district": "区", "city": "全市"}
+for k, r in enumerate(rows, start=2):
+    cells = [c.value for c in ws[k]]
+    assert cells[0] == r["department"] and cells[1] == r["indicator"] and cells[2] == r["name"], (cells, r)
+    assert cells[3] == words[r["scope"]] and cells[10] == words[r["alert"]], (cells, r)
+    assert cells[6] == float(r["actual"]) and cells[7] == float(r["target"]) and cells[8] == int(r["misses"]), (cells, r)
+    assert cells[5] == r["ds"] and cells[9] == r["since"], (cells, r)
+# after the open alerts, the month's cleared ones
+tail = [ws.cell(row=k, column=11).value for k in range(len(rows) + 2, ws.max_row + 1)]
+assert tail and set(tail) <= {"预警解除", "随撤并关闭"}, tail
+# the volunteer share (a rate, 团市委): 0.063339 of 0.13, shown 6.3% of 13.0%
+first = rows[0]
+assert first["indicator"] == "volunteer_share", first
+assert ws["G2"].value == 0.063339 and ws["G2"].number_format == "0.0%", (ws["G2"].value, ws["G2"].number_format)
+assert ws["H2"].number_format == "0.0%"
+st = wb["指标状态"]
+assert [c.value for c in st[1]][:6] == ["层级", "单位", "指标", "名称", "部门", "统计期"]
+assert {st.cell(row=k, column=10).value for k in range(2, 200)} <= {"达标", "未达标", "无数据", "未设目标", "未纳入",
+                                                                    "已撤并"}
+rk = wb["风险"]
+assert [c.value for c in rk[2]][:3] == ["政策冲突风险", 0.7, "严重"] and rk["I2"].value == "高", [c.value for c in rk[2]]
+assert rk["B2"].number_format == "0%"
+EOF
+
+# 2. English
+"$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --out "$WORK/en" --lang en >/dev/null 2>&1 ||
+    fail "monitor --lang en failed"
+"$PY" - "$WORK/en" <<'EOF' || fail "monitoring.xlsx (en) is not in English"
+import sys
+import openpyxl
+wb = openpyxl.load_workbook(f"{sys.argv[1]}/monitoring.xlsx")
+assert wb.sheetnames == ["Alerts", "Indicator status"], wb.sheetnames
+ws = wb["Alerts"]
+assert [c.value for c in ws[1]][:4] == ["Department", "Indicator", "Name", "Scope"], [c.value for c in ws[1]]
+assert ws["K2"].value in ("New", "Continuing") and ws["D2"].value == "Street", (ws["K2"].value, ws["D2"].value)
+EOF
+
+# 3. a run of the risks alone into the month's folder keeps the month's workbook (its alerts) as it was
+sum0=$(sha256sum "$WORK/out/monitoring.xlsx" | cut -d' ' -f1)
+"$CIV" monitor --risks "$DEMO/risks.csv" --out "$WORK/out" >/dev/null 2>&1 || fail "monitor --risks alone failed"
+[ "$(sha256sum "$WORK/out/monitoring.xlsx" | cut -d' ' -f1)" = "$sum0" ] ||
+    fail "a run of --risks alone replaced the month's monitoring.xlsx"
+
+# 4. --lang other than zh or en: a usage error, nothing written
+code=0
+"$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --out "$WORK/fr" --lang fr >/dev/null 2>"$WORK/err" ||
+    code=$?
+[ "$code" -eq 1 ] || fail "--lang fr exited $code, not 1"
+grep -q "lang must be zh or en" "$WORK/err" || fail "--lang fr: $(cat "$WORK/err")"
+[ ! -e "$WORK/fr" ] || fail "--lang fr wrote $WORK/fr"
+
+# 5. a folder that cannot be written: an I/O error, no workbook and no temporary file left
+mkdir -p "$WORK/ro"
+touch "$WORK/ro/blocker"
+code=0
+"$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --out "$WORK/ro/blocker/out" >/dev/null \
+    2>"$WORK/err" || code=$?
+[ "$code" -eq 3 ] || fail "an unwritable --out exited $code, not 3: $(cat "$WORK/err")"
+[ "$(ls -A "$WORK/ro")" = blocker ] || fail "an unwritable --out left $(ls -A "$WORK/ro")"
+[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+echo "monitor_xlsx.sh: all checks passed"

@@ -1,0 +1,321 @@
+/*
+ * test_monitor_workbook.c -- the monitoring workbook (engine/src/monitor/workbook.c,
+ * civ_monitor_workbook_write) on the demo city's indicators: the sheets of the tables given, in order, named and
+ * headed in Chinese (English with lang "en"), the codes in words, the indicator's name, the values as the tables
+ * (the CSVs) hold them, the alerts sheet's open alerts then the period's cleared ones with the run's first miss,
+ * a rate shown as a percentage and a count with its unit by number format, and the errors that leave nothing
+ * (a bad language, a folder that is not there, an existing workbook kept whole).  The sheets are read back with
+ * civicast's own workbook reader (civ_table_read with .sheet) and the styles with `unzip -p`.
+ */
+#include <dirent.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "civicast.h"
+#include "test_files.h"
+
+#define DEMO CIV_SOURCE_DIR "/datasets/demo_city/"
+
+static char dir[512];
+
+typedef struct demo {
+    civ_monitor_spec *spec;
+    civ_monitor *mon;
+    civ_table *status, *alerts, *risks, *matrix;
+} demo;
+
+static demo d;
+
+static int setup(void **state)
+{
+    (void)state;
+    if (tf_dir_make(dir, sizeof dir, tf_tmp_root(), "civ_test_monwb_"))
+        return -1;
+    civ_table *act = NULL, *reg = NULL;
+    civ_monitor_matrix *mx = NULL;
+    static const char *const risk_text[] = {"risk", "impact", "owner", "mitigation", NULL};
+    if (civ_monitor_spec_read(DEMO "indicators.toml", &d.spec))
+        return -1;
+    civ_table_read_options ro = {.text_columns = civ_monitor_spec_text_columns(d.spec)};
+    civ_table_read_options rr = {.text_columns = risk_text};
+    int bad = civ_table_read(DEMO "monitoring.csv", &ro, &act) || civ_monitor_run(d.spec, act, "monitoring.csv",
+                                                                                   &d.mon) ||
+              civ_monitor_status_table(d.mon, &d.status) ||
+              civ_monitor_alert_table(d.mon, CIV_MONITOR_LATEST, &d.alerts) ||
+              civ_table_read(DEMO "risks.csv", &rr, &reg) || civ_monitor_matrix_default(&mx) ||
+              civ_monitor_risk_assess(mx, reg, "risks.csv", &d.risks, &d.matrix);
+    civ_table_free(act);
+    civ_table_free(reg);
+    civ_monitor_matrix_free(mx);
+    return bad ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    civ_table_free(d.status);
+    civ_table_free(d.alerts);
+    civ_table_free(d.risks);
+    civ_table_free(d.matrix);
+    civ_monitor_free(d.mon);
+    civ_monitor_spec_free(d.spec);
+    return getenv("CIV_KEEP") ? 0 : tf_dir_remove(dir);
+}
+
+/* A member of the zip at path (malloc'd text; "" when missing). */
+static char *member(const char *path, const char *name)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "unzip -p '%s' '%s' 2>/dev/null", path, name);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    for (size_t got; (got = fread(buf + n, 1, cap - n - 1, p)) > 0;) {
+        n += got;
+        if (cap - n < 2) {
+            buf = realloc(buf, cap *= 2);
+            assert_non_null(buf);
+        }
+    }
+    pclose(p);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* The number format code of cell `ref` of sheet `k` (1-based): "General" for none, Excel's built-in 0% (9). */
+static const char *format_of(const char *path, int k, const char *ref)
+{
+    static char out[128];
+    char name[64], key[96];
+    snprintf(name, sizeof name, "xl/worksheets/sheet%d.xml", k);
+    char *sheet = member(path, name), *styles = member(path, "xl/styles.xml");
+    snprintf(key, sizeof key, "<c r=\"%s\"", ref);
+    char *cell = strstr(sheet, key);
+    assert_non_null(cell);
+    char *end = strchr(cell, '>'), *sattr = strstr(cell, " s=\"");
+    int xf = sattr && sattr < end ? atoi(sattr + 4) : 0;
+    char *x = strstr(styles, "<cellXfs");
+    assert_non_null(x);
+    for (int j = 0; j <= xf; j++) {
+        x = strstr(x + 1, "<xf ");
+        assert_non_null(x);
+    }
+    int fmt = atoi(strstr(x, "numFmtId=\"") + 10);
+    snprintf(out, sizeof out, "%s", fmt == 9 ? "0%" : "General");
+    snprintf(key, sizeof key, "<numFmt numFmtId=\"%d\" formatCode=\"", fmt);
+    char *nf = fmt ? strstr(styles, key) : NULL;
+    if (nf) {
+        nf += strlen(key);
+        snprintf(out, sizeof out, "%.*s", (int)(strchr(nf, '"') - nf), nf);
+    }
+    free(sheet);
+    free(styles);
+    return out;
+}
+
+static civ_table *sheet(const char *path, const char *name)
+{
+    static const char *const text[] = {"统计期", "未达标起始期", "Period", "Missing since", NULL};
+    civ_table_read_options o = {.sheet = name, .text_columns = text};
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_read(path, &o, &t), CIV_OK);
+    return t;
+}
+
+static size_t col(const civ_table *t, const char *name)
+{
+    size_t c;
+    assert_int_equal(civ_table_find_column(t, name, &c), CIV_OK);
+    return c;
+}
+
+/* The status rows of the last period whose alert is cleared or closed. */
+static size_t cleared_in_last(void)
+{
+    size_t n = 0, c_ds = col(d.status, "ds"), c_alert = col(d.status, "alert");
+    const char *last = civ_table_text(d.alerts, 0, col(d.alerts, "ds"));
+    for (size_t r = 0; r < civ_table_n_rows(d.status); r++)
+        n += !strcmp(civ_table_text(d.status, r, c_ds), last) &&
+             (!strcmp(civ_table_text(d.status, r, c_alert), "cleared") ||
+              !strcmp(civ_table_text(d.status, r, c_alert), "closed"));
+    return n;
+}
+
+static void test_chinese(void **state)
+{
+    (void)state;
+    const char *path = tf_path(dir, "monitoring.xlsx");
+    civ_monitor_workbook_tables t = {.alerts = d.alerts, .status = d.status, .risks = d.risks,
+                                     .risk_matrix = d.matrix};
+    assert_int_equal(civ_monitor_workbook_write(path, d.spec, &t, NULL, NULL), CIV_OK);
+    /* the sheets of the tables given, in order */
+    char *book = member(path, "xl/workbook.xml");
+    const char *a = strstr(book, "name=\"本期预警\""), *s = strstr(book, "name=\"指标状态\""),
+               *r = strstr(book, "name=\"风险\""), *m = strstr(book, "name=\"风险矩阵\"");
+    assert_true(a && s && r && m && a < s && s < r && r < m);
+    assert_null(strstr(book, "预警概率")); /* no early warning given: no sheet */
+    free(book);
+
+    civ_table *al = sheet(path, "本期预警");
+    size_t na = civ_table_n_rows(d.alerts), nc = cleared_in_last();
+    assert_true(na > 10 && nc > 0);
+    assert_int_equal(civ_table_n_rows(al), na + nc);
+    static const char *const heads[] = {"部门", "指标", "名称", "层级", "单位", "统计期", "实际值", "目标值",
+                                        "连续未达标期数", "未达标起始期", "预警状态"};
+    for (size_t k = 0; k < sizeof heads / sizeof *heads; k++)
+        assert_string_equal(civ_table_column_name(al, k), heads[k]);
+    /* the open alerts as the table (the CSV) has them, their codes in words */
+    for (size_t row = 0; row < na; row++) {
+        const char *scope = civ_table_text(d.alerts, row, 3), *alert = civ_table_text(d.alerts, row, 10);
+        for (size_t c = 0; c < 5; c++)
+            if (c != 3)
+                assert_string_equal(civ_table_text(al, row, c), c == 4 && !strcmp(scope, "city")
+                                                                    ? "全市" /* the city total's unit */
+                                                                    : civ_table_text(d.alerts, row, c));
+        assert_string_equal(civ_table_text(al, row, 3), !strcmp(scope, "street")     ? "街道"
+                                                        : !strcmp(scope, "district") ? "区"
+                                                                                     : "全市");
+        assert_string_equal(civ_table_text(al, row, 10), !strcmp(alert, "raised") ? "新增预警" : "持续预警");
+        assert_true(civ_table_number(al, row, 6) == civ_table_number(d.alerts, row, 6));
+        assert_true(civ_table_number(al, row, 7) == civ_table_number(d.alerts, row, 7));
+        assert_true(civ_table_number(al, row, 8) == civ_table_number(d.alerts, row, 8));
+        assert_string_equal(civ_table_text(al, row, 9), civ_table_text(d.alerts, row, 9));
+    }
+    /* then the period's cleared alerts: misses 0, since the run's first miss, before the period */
+    for (size_t row = na; row < na + nc; row++) {
+        const char *w = civ_table_text(al, row, 10);
+        assert_true(!strcmp(w, "预警解除") || !strcmp(w, "随撤并关闭"));
+        assert_true(civ_table_number(al, row, 8) == 0);
+        assert_true(strlen(civ_table_text(al, row, 9)) == 7);
+        assert_true(strcmp(civ_table_text(al, row, 9), civ_table_text(al, row, 5)) < 0);
+    }
+    civ_table_free(al);
+
+    /* the first alert is the volunteer share (a rate): its actual and target shown as percentages, the cells
+     * the fractions; the accidents (a count, 起) show their unit */
+    assert_string_equal(civ_table_text(d.alerts, 0, 1), "volunteer_share");
+    assert_string_equal(format_of(path, 1, "G2"), "0.0%");
+    assert_string_equal(format_of(path, 1, "H2"), "0.0%");
+    assert_string_equal(format_of(path, 1, "I2"), "General"); /* misses */
+    char *styles = member(path, "xl/styles.xml");
+    assert_non_null(strstr(styles, "formatCode=\"General&quot; 起&quot;\""));
+    assert_non_null(strstr(styles, "formatCode=\"General&quot; 分钟&quot;\""));
+    free(styles);
+
+    civ_table *st = sheet(path, "指标状态");
+    assert_int_equal(civ_table_n_rows(st), civ_table_n_rows(d.status));
+    assert_string_equal(civ_table_column_name(st, 3), "名称"); /* the name beside the id */
+    assert_string_equal(civ_table_text(st, 0, 3), "政策知晓率");
+    assert_string_equal(civ_table_text(st, 0, col(st, "状态")), "达标");
+    assert_true(civ_table_number(st, 0, col(st, "实际值")) == civ_table_number(d.status, 0, 5));
+    civ_table_free(st);
+
+    civ_table *rk = sheet(path, "风险");
+    assert_string_equal(civ_table_text(rk, 0, col(rk, "等级")), "高");
+    assert_string_equal(civ_table_text(rk, 0, col(rk, "影响程度")), "严重");
+    assert_true(fabs(civ_table_number(rk, 0, col(rk, "发生概率")) - 0.7) <= 1e-12);
+    civ_table_free(rk);
+    assert_string_equal(format_of(path, 3, "B2"), "0%");
+}
+
+static void test_english(void **state)
+{
+    (void)state;
+    const char *path = tf_path(dir, "monitoring_en.xlsx");
+    civ_monitor_workbook_tables t = {.alerts = d.alerts, .status = d.status};
+    assert_int_equal(civ_monitor_workbook_write(path, d.spec, &t, "en", NULL), CIV_OK);
+    civ_table *al = sheet(path, "Alerts");
+    assert_string_equal(civ_table_column_name(al, 0), "Department");
+    assert_string_equal(civ_table_column_name(al, 10), "Alert");
+    const char *alert = civ_table_text(d.alerts, 0, 10);
+    assert_string_equal(civ_table_text(al, 0, 10), !strcmp(alert, "raised") ? "New" : "Continuing");
+    assert_string_equal(civ_table_text(al, 0, 3), "Street");
+    civ_table_free(al);
+    civ_table *st = sheet(path, "Indicator status");
+    assert_string_equal(civ_table_column_name(st, 0), "Scope");
+    civ_table_free(st);
+}
+
+/* An earlier period's alerts (the command's --period): the cleared rows are that period's. */
+static void test_period(void **state)
+{
+    (void)state;
+    civ_table *nov = NULL;
+    int64_t p = 0;
+    civ_date_form form;
+    assert_int_equal(civ_date_parse("2024-11", 7, &form, &p), CIV_OK);
+    assert_int_equal(civ_monitor_alert_table(d.mon, p, &nov), CIV_OK);
+    const char *path = tf_path(dir, "november.xlsx");
+    civ_monitor_workbook_tables t = {.alerts = nov, .status = d.status, .period = "2024-11"};
+    assert_int_equal(civ_monitor_workbook_write(path, d.spec, &t, "zh", NULL), CIV_OK);
+    civ_table *al = sheet(path, "本期预警");
+    assert_true(civ_table_n_rows(al) > civ_table_n_rows(nov));
+    for (size_t r = 0; r < civ_table_n_rows(al); r++)
+        assert_string_equal(civ_table_text(al, r, 5), "2024-11");
+    civ_table_free(al);
+    civ_table_free(nov);
+}
+
+static int entries(void)
+{
+    DIR *dd = opendir(dir);
+    assert_non_null(dd);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(dd));)
+        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    closedir(dd);
+    return n;
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    civ_monitor_workbook_tables t = {.alerts = d.alerts, .status = d.status}, none = {0};
+    const char *path = tf_path(dir, "kept.xlsx");
+    assert_int_equal(civ_monitor_workbook_write(path, d.spec, &t, "zh", NULL), CIV_OK);
+    size_t len0 = 0, len1 = 0;
+    char *before = tf_slurp(path, &len0);
+    int n = entries();
+    /* a bad language: refused before anything is written, the earlier workbook whole */
+    assert_int_equal(civ_monitor_workbook_write(path, d.spec, &t, "fr", NULL), CIV_ERR_INVALID_ARGUMENT);
+    assert_string_equal(civ_last_error()->field, "lang");
+    assert_int_equal(civ_monitor_workbook_write(path, d.spec, &none, "zh", NULL), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(civ_monitor_workbook_write(tf_path(dir, "m.csv"), d.spec, &t, "zh", NULL),
+                     CIV_ERR_UNSUPPORTED);
+    /* a folder that is not there: an I/O error naming the path, nothing left */
+    char missing[600];
+    snprintf(missing, sizeof missing, "%s/no/such/folder/monitoring.xlsx", dir);
+    assert_int_equal(civ_monitor_workbook_write(missing, d.spec, &t, "zh", NULL), CIV_ERR_IO);
+    assert_non_null(strstr(civ_last_error()->message, "no/such/folder") ? civ_last_error()->message
+                                                                         : civ_last_error()->file);
+    char *after = tf_slurp(path, &len1);
+    assert_int_equal(len0, len1);
+    assert_memory_equal(before, after, len0);
+    assert_int_equal(entries(), n); /* no temporary file left beside it */
+    free(before);
+    free(after);
+    /* no spec: no names added, no formats by indicator, the sheets still written */
+    assert_int_equal(civ_monitor_workbook_write(path, NULL, &t, "zh", NULL), CIV_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_chinese),
+        cmocka_unit_test(test_english),
+        cmocka_unit_test(test_period),
+        cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
