@@ -2098,7 +2098,8 @@ static const char *book_spec = "version = \"b\"\n[budget]\ntotal = 6000.00\nfisc
                                "[[formula]]\nname = \"main\"\nhold_harmless = 0.85\nlast_year = \"ly\"\n"
                                "[[formula]]\nname = \"m2\"\npace = 0.5\nlast_year = \"ly2\"\n"
                                "[[factor]]\nname = \"x\"\nlabel = \"人口\"\nformula = \"main\"\nattribute = \"x\"\n"
-                               "weight = 1\n[[factor]]\nname = \"y\"\nformula = \"m2\"\nattribute = \"x\"\nweight = 1\n";
+                               "weight = 1\n[[factor]]\nname = \"y\"\nformula = \"m2\"\nattribute = \"x\"\n"
+                               "weight = 1\n";
 
 /* The plan's workbook (as plan/write.c heads it) in zh or en with ids 001, 002, 010: care 1000.00 / 800.00 /
  * 1200.00, mig 0 / 400.00 / 0; `edit` 1 puts 1,300.00 in the yuan total of 002 only, 2 makes 002's care fen
