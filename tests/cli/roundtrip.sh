@@ -4,7 +4,7 @@
 # --last-year gives the result of its allocation.csv, fen for fen; its sheet is found among the others; a fen
 # cell corrected by hand is taken, a yuan cell edited alone is refused naming both; --last-year-sheet names last
 # year's sheet apart from --sheet (a communities workbook beside it), and so does a plan's last_year_sheet; the
-# forecasts written as .xlsx are read back by allocate and need.
+# forecasts written as .xlsx are read back by allocate and need, allocate's own .xlsx as --last-year and --paid.
 # usage: bash roundtrip.sh PATH_TO_CIVICAST
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -120,6 +120,15 @@ for f in xlsx csv; do
     --no-excel --precision full
 done
 cmp -s "$WORK/a_xlsx.csv" "$WORK/a_csv.csv" || fail "allocate on the forecasts workbook differs"
+# allocate --out as a workbook (one sheet, machine headers): read back as --last-year and --paid as its CSV
+expect_code "allocate --out xlsx" 0 alloc "$WORK/this.xlsx" --last-year "$WORK/zh/allocation.csv"
+expect_code "allocate --out csv" 0 alloc "$WORK/this.csv" --last-year "$WORK/zh/allocation.csv"
+for f in xlsx csv; do
+  expect_code "--last-year this.$f" 0 alloc "$WORK/ly_$f.csv" --last-year "$WORK/this.$f"
+  expect_code "--paid this.$f" 0 alloc "$WORK/paid_$f.csv" --last-year "$WORK/zh/allocation.csv" --paid "$WORK/this.$f"
+done
+cmp -s "$WORK/ly_xlsx.csv" "$WORK/ly_csv.csv" || fail "--last-year of allocate's workbook differs"
+cmp -s "$WORK/paid_xlsx.csv" "$WORK/paid_csv.csv" || fail "--paid of allocate's workbook differs"
 cmp -s "$WORK/n_xlsx.csv" "$WORK/n_csv.csv" || fail "need on the forecasts workbook differs"
 [ "$failures" -eq 0 ] || { echo "roundtrip.sh: $failures failure(s)" >&2; exit 1; }
 echo "roundtrip.sh: ok"
