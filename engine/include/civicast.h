@@ -1548,7 +1548,9 @@ CIV_API civ_status civ_alloc_problem_set_weights(civ_alloc_problem *problem, con
  *  text unique_id column (every community, once) and, per fund, the column
  *  named by its pools' `paid` key, else pool_<fund>_<minor> when present,
  *  else amount_<minor> when the spec has one fund (an earlier allocation's
- *  table serves as is); whole minor units >= 0.  Each later solve then
+ *  table serves as is, and so does the allocation sheet of the plan's
+ *  allocation.xlsx, its headers read back as in
+ *  civ_alloc_spec_set_last_year); whole minor units >= 0.  Each later solve then
  *  gives every fund's release_i in [max(0, lo_i - paid_i), max(0, hi_i -
  *  paid_i)] (the floors, caps, hold-harmless and pace hold for paid +
  *  release; cap_share is a share of the year's fund, paid + release), and
@@ -1670,7 +1672,9 @@ CIV_API civ_status civ_alloc_run(const civ_alloc_spec *spec, const civ_table *co
  *  default 0; top_up_budget B, money, optional; spent: the spending
  *  column, default "spent"; docs/ALLOCATION.md "Settlement").  Per
  *  community, A = `allocation`'s amount_<minor> (whole minor units, keyed by
- *  unique_id; e.g. civ_alloc_result_table's output) and S = `spending`'s
+ *  unique_id; e.g. civ_alloc_result_table's output, or the allocation
+ *  sheet of the plan's allocation.xlsx, its headers read back and its yuan
+ *  and fen checked as in civ_alloc_spec_set_last_year) and S = `spending`'s
  *  spent column (major units, keyed by the spec's id column): unspent
  *  U = max(0, A - S) carries over up to floor(c A) and the rest is clawed
  *  back; overspending O = max(0, S - A) is topped up up to floor(t A) (the

@@ -4,7 +4,8 @@
 # --last-year gives the result of its allocation.csv, fen for fen; its sheet is found among the others; a fen
 # cell corrected by hand is taken, a yuan cell edited alone is refused naming both; --last-year-sheet names last
 # year's sheet apart from --sheet (a communities workbook beside it), and so does a plan's last_year_sheet; the
-# forecasts written as .xlsx are read back by allocate and need, allocate's own .xlsx as --last-year and --paid.
+# settle --allocation and --paid read the plan's workbook as well; the forecasts written as .xlsx are read back
+# by allocate and need, allocate's own .xlsx as --last-year and --paid.
 # usage: bash roundtrip.sh PATH_TO_CIVICAST
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -23,8 +24,10 @@ s = s.replace('[data]\npopulation = "population"\naged = "aged60"\nlast_year = "
 s = s.replace('[[pool]]\nname = "main"\n', '[[pool]]\nname = "main"\nlabel = "民政养老补贴"\n')
 s = s.replace('[[factor]]\nname = "population"\n', '[[factor]]\nname = "population"\nlabel = "常住人口"\n')
 assert s.count("民政养老补贴") == 1 and s.count("常住人口") == 1 and 'aged = "aged60"\nlast_year' not in s
-open(f"{p}/plan.spec", "w").write(s)
+open(f"{p}/plan.spec", "w").write(s + '\n[settlement]\ncarry_over = 0.10\nspent = "spent"\n')
 c = pd.read_csv(f"{p}/communities.csv", dtype={"unique_id": str})
+pd.DataFrame({"unique_id": c.unique_id, "spent": [9000.00, 20000.50, 15000.00, 8000.00, 11000.00, 7000.00]}).to_csv(
+    f"{p}/spent.csv", index=False)
 c["last_year_funding"] = float("nan")
 c.to_csv(f"{p}/comm_blank.csv", index=False)
 t = open(f"{p}/plan.toml").read()
@@ -120,6 +123,24 @@ for f in xlsx csv; do
     --no-excel --precision full
 done
 cmp -s "$WORK/a_xlsx.csv" "$WORK/a_csv.csv" || fail "allocate on the forecasts workbook differs"
+# settlement and a reserve release on the plan's workbook (its sheet named: --sheet; its headers read back as
+# last year's are): the CSV's results; a yuan cell edited alone refused there too
+for src in "zh/allocation.csv" "zh/allocation.xlsx --sheet 分配结果" "en/allocation.xlsx --sheet allocation"; do
+  # shellcheck disable=SC2086
+  expect_code "settle $src" 0 "$CIV" settle --spec "$P/plan.spec" --allocation "$WORK/"$src --spending "$P/spent.csv" \
+    --out "$WORK/settle.csv" --no-excel --precision full
+  sum=$(md5sum <"$WORK/settle.csv")
+  [ "$src" = zh/allocation.csv ] && settle_csv=$sum
+  [ "$sum" = "$settle_csv" ] || fail "settle on $src differs from the CSV's"
+  # shellcheck disable=SC2086
+  expect_code "--paid $src" 0 alloc "$WORK/released.csv" --last-year "$WORK/zh/allocation.csv" --paid "$WORK/"$src
+  sum=$(md5sum <"$WORK/released.csv")
+  [ "$src" = zh/allocation.csv ] && paid_csv=$sum
+  [ "$sum" = "$paid_csv" ] || fail "--paid $src differs from the CSV's"
+done
+expect_code "settle yuan" 2 "$CIV" settle --spec "$P/plan.spec" --allocation "$WORK/yuan.xlsx" --sheet 分配结果 \
+  --spending "$P/spent.csv" --out "$WORK/x.csv"
+expect_err "settle yuan" "the allocation \(.*yuan.xlsx:2\): community 'P01' has 11000.00 in '分配金额（元）'"
 # allocate --out as a workbook (one sheet, machine headers): read back as --last-year and --paid as its CSV
 expect_code "allocate --out xlsx" 0 alloc "$WORK/this.xlsx" --last-year "$WORK/zh/allocation.csv"
 expect_code "allocate --out csv" 0 alloc "$WORK/this.csv" --last-year "$WORK/zh/allocation.csv"

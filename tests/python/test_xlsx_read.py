@@ -90,7 +90,7 @@ def _tiny_plan(tmp_path, lang):
     spec = spec.replace('[[pool]]\nname = "main"\n', '[[pool]]\nname = "main"\nlabel = "民政养老补贴"\n')
     spec = spec.replace('[[factor]]\nname = "population"\n', '[[factor]]\nname = "population"\nlabel = "常住人口"\n')
     assert "民政养老补贴" in spec and "常住人口" in spec
-    (d / "plan.spec").write_text(spec)
+    (d / "plan.spec").write_text(spec + '\n[settlement]\ncarry_over = 0.10\nspent = "spent"\n')
     (d / "plan.toml").write_text((d / "plan.toml").read_text().replace("[plan]\n", f'[plan]\nlang = "{lang}"\n'))
     comm = pd.read_csv(d / "communities.csv", dtype={"unique_id": str})
     comm["last_year_funding"] = np.nan
@@ -102,7 +102,7 @@ def test_last_year_from_the_plans_workbook(tmp_path, lang, sheet):
     """The allocation.xlsx a plan wrote as next year's last_year (it was refused: several sheets, then no
     unique_id): the path (its allocation sheet found), last_year_sheet= naming it and the sheet read by pandas
     give the result of allocation.csv; sheet= names the communities' sheet only; a yuan cell edited alone is
-    refused naming both columns."""
+    refused naming both columns.  settle and paid= read the sheet (and its pd.read_excel) as the CSV."""
     d, comm = _tiny_plan(tmp_path, lang)
     civicast.plan(d / "plan.toml", out=tmp_path / "out", draws=0)
     spec, book = d / "plan.spec", tmp_path / "out/allocation.xlsx"
@@ -128,6 +128,14 @@ def test_last_year_from_the_plans_workbook(tmp_path, lang, sheet):
                                              rf"'{re.escape(fen)}'") as err:
         civicast.allocate(comm, spec, forecasts=fc, last_year=edited)
     assert err.value.field == yuan and err.value.series_id == "P01"
+    # settlement and a reserve release on the workbook's allocation sheet (sheet= names it): the CSV's results
+    spent = pd.DataFrame({"unique_id": comm.unique_id, "spent": 9000.0})
+    want_s, _ = civicast.settle(spec, tmp_path / "out/allocation.csv", spent)
+    got_s, _ = civicast.settle(spec, book, spent, sheet=sheet)
+    pd.testing.assert_frame_equal(got_s, want_s, check_exact=True)
+    want_p, _ = civicast.allocate(comm, spec, forecasts=fc, last_year=book, paid=tmp_path / "out/allocation.csv")
+    got_p, _ = civicast.allocate(comm, spec, forecasts=fc, last_year=book, paid=df)
+    pd.testing.assert_frame_equal(got_p, want_p, check_exact=True)
     comm.to_csv(d / "communities.csv", index=False)  # next year's plan: its fund's history from the workbook
     r = civicast.plan(d / "plan.toml", draws=0, last_year=book, last_year_sheet=sheet)
     pd.testing.assert_frame_equal(r["allocation"][["unique_id", "amount_fen"]],

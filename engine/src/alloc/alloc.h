@@ -176,13 +176,20 @@ const char *civ_alloc_book_label(const civ_alloc_spec *s, int zh, const char *co
  * refuses (CIV_ERR_DOMAIN, the community, both columns as headed and both values, the cure) an amount given in
  * both units that disagree (amount_<minor> and amount_<major>, pool_<fund>_<minor> and _<major>) and a total
  * amount_<minor> other than the sum of the pool_<fund>_<minor> columns: a cell edited and not its twin.  Columns
- * by their names under `mapped` (may be NULL); idc is the id column. */
-civ_status civ_alloc_book_check(const civ_alloc_spec *s, const civ_table *t, char *const *mapped, size_t idc);
+ * by their names under `mapped` (may be NULL); idc is the id column; `what` begins the message ("last year's
+ * allocation"). */
+civ_status civ_alloc_book_check(const civ_alloc_spec *s, const civ_table *t, char *const *mapped, size_t idc,
+                                 const char *what);
 /* civ_table_read of last year's allocation with the spec's text columns and their workbook headers; a workbook
  * with several sheets and no sheet named is read at civicast's allocation sheet (分配结果 headed 社区编号, or
  * allocation headed Community id) when it has one, else CIV_ERR_NOT_FOUND naming --last-year-sheet. */
 civ_status civ_alloc_book_read(const civ_alloc_spec *s, const char *path, const civ_table_read_options *options,
                                civ_table **out);
+/* An allocation given to settlement (civ_alloc_settle) or as paid (civ_alloc_problem_set_paid): when t is the
+ * allocation sheet of the plan's workbook (civ_alloc_book_language), *out is a copy under the machine names
+ * (headers mapped back, checked as civ_alloc_book_check; errors still name t's file and lines), the caller's to
+ * free; else *out is NULL and t is read as it is. */
+civ_status civ_alloc_book_table(const civ_alloc_spec *s, const civ_table *t, civ_table **out);
 struct civ_alloc_problem;
 /* Binding with last year's allocation (last_year.c): blanks (NaN) of each fund's history filled from the file,
  * cells that differ refused, splits checked, the closed rows and the history totals set; attr[u] is the

@@ -17,6 +17,7 @@
 
 #include "alloc.h"
 #include "column_labels.h"
+#include "table.h"
 #include "xlsx_read.h"
 
 /* The spec's funds as civ_alloc_bind groups its pools into them (bind.c, bind_units: the same formula and the
@@ -270,7 +271,8 @@ static void at_row(const civ_table *t, size_t r, char *buf, size_t size)
         snprintf(buf, size, "%s%sdata row %zu", src ? src : "", src && *src ? ", " : "", r + 1);
 }
 
-civ_status civ_alloc_book_check(const civ_alloc_spec *s, const civ_table *t, char *const *mapped, size_t idc)
+civ_status civ_alloc_book_check(const civ_alloc_spec *s, const civ_table *t, char *const *mapped, size_t idc,
+                                 const char *what)
 {
     const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
     size_t nc = civ_table_n_columns(t), nr = civ_table_n_rows(t);
@@ -302,10 +304,10 @@ civ_status civ_alloc_book_check(const civ_alloc_spec *s, const civ_table *t, cha
                            .field = civ_table_column_name(t, k)};
             snprintf(a, sizeof a, "%.*f", digits, major[r]);
             return civ_fail_at(CIV_ERR_DOMAIN, &w,
-                               "last year's allocation (%s): community '%s' has %s in '%s' but %.0f in '%s' (%s %s): "
-                               "the %s and the %s disagree (a cell edited in one unit only?); last year's amounts "
-                               "are read in %s: correct '%s' to the amount it got, then make '%s' agree",
-                               at, id ? id : "", a, civ_table_column_name(t, k), minor[r], civ_table_column_name(t, j),
+                               "%s (%s): community '%s' has %s in '%s' but %.0f in '%s' (%s %s): the %s and the %s "
+                               "disagree (a cell edited in one unit only?); its amounts are read in %s: correct "
+                               "'%s' to the amount it got, then make '%s' agree",
+                               what, at, id ? id : "", a, civ_table_column_name(t, k), minor[r], civ_table_column_name(t, j),
                                b, ma, ma, mi, mi, civ_table_column_name(t, j), civ_table_column_name(t, k));
         }
     }
@@ -347,12 +349,62 @@ civ_status civ_alloc_book_check(const civ_alloc_spec *s, const civ_table *t, cha
                            .column = civ_table_row_line(t, r) ? (long)tot + 1 : 0, .series_id = id,
                            .field = civ_table_column_name(t, tot)};
             st = civ_fail_at(CIV_ERR_DOMAIN, &w,
-                             "last year's allocation (%s): community '%s' has %.0f in '%s' but its funds' columns "
-                             "sum to %.0f (%s): a cell edited and not the other? Each fund's amount is read from "
-                             "its own column: correct the one that is wrong, so that they agree",
-                             at, id ? id : "", v, civ_table_column_name(t, tot), sum, parts);
+                             "%s (%s): community '%s' has %.0f in '%s' but its funds' columns sum to %.0f (%s): "
+                             "a cell edited and not the other? Each fund's amount is read from its own column: "
+                             "correct the one that is wrong, so that they agree",
+                             what, at, id ? id : "", v, civ_table_column_name(t, tot), sum, parts);
         }
     free(pools);
+    return st;
+}
+
+civ_status civ_alloc_book_table(const civ_alloc_spec *s, const civ_table *t, civ_table **out)
+{
+    *out = NULL;
+    int lang = civ_alloc_book_language(t);
+    if (lang < 0)
+        return CIV_OK;
+    size_t nc = civ_table_n_columns(t), nr = civ_table_n_rows(t), idc = SIZE_MAX;
+    char **mapped = NULL;
+    civ_status st = civ_alloc_book_unlabel(s, t, lang, &mapped);
+    for (size_t j = 0; !st && j < nc; j++)
+        if (mapped[j] && !strcmp(mapped[j], "unique_id") && civ_table_column_type(t, j) == CIV_COLUMN_TEXT)
+            idc = j;
+    if (!st && idc == SIZE_MAX) { /* 社区编号 read as numbers: refused where the id is read */
+        civ_alloc_book_names_free(mapped, nc);
+        return CIV_OK;
+    }
+    if (!st)
+        st = civ_alloc_book_check(s, t, mapped, idc, "the allocation");
+    civ_table *c = NULL;
+    if (!st)
+        st = civ_table_create(&c);
+    for (size_t j = 0; !st && j < nc; j++)
+        st = civ_table_add_column(c, mapped[j] ? mapped[j] : civ_table_column_name(t, j),
+                                  civ_table_column_type(t, j), NULL);
+    if (!st)
+        st = civ_table_add_rows(c, nr, NULL);
+    for (size_t j = 0; !st && j < nc; j++) {
+        if (civ_table_column_type(t, j) == CIV_COLUMN_NUMBER) {
+            st = civ_table_set_numbers(c, j, 0, civ_table_numbers(t, j), nr);
+            continue;
+        }
+        for (size_t r = 0; r < nr && !st; r++) {
+            const char *v = civ_table_text(t, r, j);
+            if (v && v[0])
+                st = civ_table_set_text_pooled(c, r, j, v, strlen(v));
+        }
+    }
+    /* errors still name the file, its lines and the rows as the sheet's */
+    if (!st && t->source && !(c->source = strdup(t->source)))
+        st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading an allocation");
+    if (!st) {
+        c->first_row = t->first_row, c->csv_lines = t->csv_lines, c->first_line = t->first_line;
+        *out = c;
+    } else {
+        civ_table_free(c);
+    }
+    civ_alloc_book_names_free(mapped, nc);
     return st;
 }
 
