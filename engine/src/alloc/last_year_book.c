@@ -3,7 +3,8 @@
  * 分配结果 or allocation, docs/ALLOCATION.md "Last year's allocation"): the sheet recognised, its headers (社区编号,
  * 民政养老补贴（分）, Community id, ...) mapped back to the machine names (unique_id, pool_<fund>_fen, ...) through
  * the same label table that wrote them (io/column_labels.c with the spec's labels), and its money checked where a
- * hand edit left the yuan and the fen of one amount apart.
+ * hand edit left the yuan and the fen of one amount apart.  Settlement and a reserve release read that sheet
+ * the same way (civ_alloc_book_table, a copy under the machine names).
  *
  * The inverse is not a second list of headers: every column the allocation table can have for this spec (its
  * funds, factors, formulas) is labelled by civ_column_label as plan/write.c labels it, and a header takes the name
