@@ -98,6 +98,9 @@ cmp -s "$WORK/named.csv" "$WORK/next_csv_en.csv" || fail "--last-year-sheet allo
 expect_code "--last-year-sheet summary" 2 alloc "$WORK/x.csv" --last-year "$WORK/en/allocation.xlsx" \
   --last-year-sheet summary
 expect_err "--last-year-sheet summary" "has no text id column 'unique_id'"
+expect_code "compare" 0 "$CIV" allocate --compare "$P/plan.spec" "$P/plan.spec" --communities "$P/comm_blank.csv" \
+  --forecasts "$WORK/zh/forecasts.csv" --out "$WORK/cmp.csv" --last-year "$WORK/en/allocation.xlsx" \
+  --last-year-sheet allocation
 expect_code "project" 0 "$CIV" project --spec "$P/plan.spec" --communities "$P/comm_blank.csv" \
   --forecasts "$WORK/zh/forecasts.csv" --years 1 --out "$WORK/proj.csv" --last-year "$WORK/zh/allocation.xlsx"
 # the plan: --last-year the workbook (its allocation sheet found), [plan] last_year_sheet naming another sheet
