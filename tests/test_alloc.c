@@ -2085,6 +2085,150 @@ static void write_file(const char *name, const char *text, char *path, size_t si
     fclose(fp);
 }
 
+
+/* The allocation sheet of the plan's allocation.xlsx as last year's allocation (last_year_book.c): the workbook
+ * the office keeps was refused ("6 sheets hold data ...: name the one to read", then "has no text id column
+ * 'unique_id'").  Its headers (Chinese or English, the spec's labels: 养老补贴（分）, Mig (fen)) are read back as
+ * the machine names, the sheet is found among the others without a name, codes such as 001 stay text, a fen
+ * cell corrected by hand is taken, and a yuan cell edited without its fen twin, a total other than its funds'
+ * sum and a renamed header are refused, naming the community, the headers and both values. */
+static const char *book_spec = "version = \"b\"\n[budget]\ntotal = 6000.00\nfiscal_year = 2026\n"
+                               "[[pool]]\nname = \"care\"\nlabel = \"养老补贴\"\nshare = 0.6\nformula = \"main\"\n"
+                               "[[pool]]\nname = \"mig\"\nshare = 0.4\nformula = \"m2\"\n"
+                               "[[formula]]\nname = \"main\"\nlabel = \"综合公式\"\nhold_harmless = 0.85\nlast_year = \"ly\"\n"
+                               "[[formula]]\nname = \"m2\"\npace = 0.5\nlast_year = \"ly2\"\n"
+                               "[[factor]]\nname = \"x\"\nlabel = \"人口\"\nformula = \"main\"\nattribute = \"x\"\n"
+                               "weight = 1\n[[factor]]\nname = \"y\"\nformula = \"m2\"\nattribute = \"x\"\n"
+                               "weight = 1\n";
+
+/* The plan's workbook (as plan/write.c heads it) in zh or en with ids 001, 002, 010: care 1000.00 / 800.00 /
+ * 1200.00, mig 0 / 400.00 / 0; `edit` 1 puts 1,300.00 in the yuan total of 002 only, 2 makes 002's care fen
+ * 90000 only, 3 corrects 002 consistently (care 90000, total 130000, 1,300.00), 4 renames the care header. */
+static void write_book(const char *path, int zh, int edit)
+{
+    const char *head[] = {zh ? "社区编号" : "Community id", zh ? "分配金额（元）" : "Amount (yuan)",
+                          zh ? "说明" : "Explanation",
+                          edit == 4 ? "补贴（分）" : zh ? "养老补贴（分）" : "养老补贴 (fen)",
+                          zh ? "mig（分）" : "Mig (fen)", zh ? "分配金额（分）" : "Amount (fen)",
+                          zh ? "人口（分）" : "人口 (fen)"};
+    const char *ids[] = {"001", "002", "010"};
+    double care[] = {100000, 80000, 120000}, mig[] = {0, 40000, 0};
+    civ_table *t = NULL, *other = NULL;
+    assert_int_equal(civ_table_create(&t), CIV_OK);
+    for (size_t k = 0; k < 7; k++)
+        assert_int_equal(civ_table_add_column(t, head[k], k == 0 || k == 2 ? CIV_COLUMN_TEXT : CIV_COLUMN_NUMBER,
+                                              NULL), CIV_OK);
+    assert_int_equal(civ_table_add_rows(t, 3, NULL), CIV_OK);
+    for (size_t r = 0; r < 3; r++) {
+        double c = care[r], total = care[r] + mig[r], yuan = total / 100;
+        if (r == 1 && edit == 1)
+            yuan = 1300;
+        if (r == 1 && (edit == 2 || edit == 3))
+            c = 90000, total = edit == 3 ? 130000 : total, yuan = total / 100;
+        assert_int_equal(civ_table_set_text(t, r, 0, ids[r]), CIV_OK);
+        assert_int_equal(civ_table_set_number(t, r, 1, yuan), CIV_OK);
+        assert_int_equal(civ_table_set_text(t, r, 2, zh ? "构成：人口 100%" : "made of"), CIV_OK);
+        assert_int_equal(civ_table_set_number(t, r, 3, c), CIV_OK);
+        assert_int_equal(civ_table_set_number(t, r, 4, mig[r]), CIV_OK);
+        assert_int_equal(civ_table_set_number(t, r, 5, total), CIV_OK);
+        assert_int_equal(civ_table_set_number(t, r, 6, c), CIV_OK);
+    }
+    assert_int_equal(civ_table_create(&other), CIV_OK); /* the summary sheet beside it */
+    assert_int_equal(civ_table_add_column(other, zh ? "类别" : "Section", CIV_COLUMN_TEXT, NULL), CIV_OK);
+    assert_int_equal(civ_table_add_rows(other, 1, NULL), CIV_OK);
+    assert_int_equal(civ_table_set_text(other, 0, 0, "budget"), CIV_OK);
+    const civ_table *tables[] = {t, other};
+    const char *names[] = {zh ? "分配结果" : "allocation", zh ? "分配汇总" : "summary"};
+    assert_int_equal(civ_workbook_write(path, 2, tables, names, NULL), CIV_OK);
+    civ_table_free(t);
+    civ_table_free(other);
+}
+
+static void test_last_year_workbook(void **state)
+{
+    (void)state;
+    char path[160];
+    const char *comm = "unique_id,x,ly,ly2\n001,10,,\n002,10,,\n010,10,,\n";
+    for (int zh = 1; zh >= 0; zh--) {
+        civ_alloc_spec *s = af_spec_of(book_spec);
+        snprintf(path, sizeof path, "%s/book_%s.xlsx", tmpdir, zh ? "zh" : "en");
+        write_book(path, zh, 0);
+        assert_int_equal(civ_alloc_spec_read_last_year(s, path, NULL), CIV_OK);
+        civ_table *t = table_for_spec(s, comm);
+        run_out o;
+        assert_int_equal(run(s, t, NULL, &o), CIV_OK);
+        double want_care[] = {100000, 80000, 120000}, want_mig[] = {0, 40000, 0};
+        for (size_t r = 0; r < 3; r++) {
+            assert_true(fabs(af_cell(o.t, r, "last_year_care_fen") - want_care[r]) <= 0);
+            assert_true(fabs(af_cell(o.t, r, "last_year_mig_fen") - want_mig[r]) <= 0);
+        }
+        assert_string_equal(civ_table_text(o.t, 0, 0), "001"); /* the codes stayed text */
+        char label[96]; /* a formula's header as plan/write.c gives it (its label; m2 has none) */
+        assert_string_equal(civ_alloc_book_label(s, zh, "tilt_main", label, sizeof label),
+                            zh ? "倾斜系数（综合公式）" : "Tilt (综合公式)");
+        assert_string_equal(civ_alloc_book_label(s, zh, "tilt_m2", label, sizeof label),
+                            zh ? "倾斜系数（m2）" : "Tilt (m2)");
+        assert_true(fabs(summary_value(o.sum, "history", "care", "last_year_total") - 300000) <= 0);
+        run_free(&o);
+        civ_table_free(t);
+        civ_alloc_spec_free(s);
+    }
+
+    civ_alloc_spec *s = af_spec_of(book_spec);
+    civ_table *t = table_for_spec(s, comm);
+    run_out o;
+    /* a fen cell corrected by hand, with its total and yuan: taken */
+    snprintf(path, sizeof path, "%s/book_fixed.xlsx", tmpdir);
+    write_book(path, 1, 3);
+    assert_int_equal(civ_alloc_spec_read_last_year(s, path, NULL), CIV_OK);
+    assert_int_equal(run(s, t, NULL, &o), CIV_OK);
+    assert_true(fabs(af_cell(o.t, 1, "last_year_care_fen") - 90000) <= 0);
+    run_free(&o);
+
+    /* the yuan total edited alone: refused with the community, both headers and both values */
+    snprintf(path, sizeof path, "%s/book_yuan.xlsx", tmpdir);
+    write_book(path, 1, 1);
+    assert_int_equal(civ_alloc_spec_read_last_year(s, path, NULL), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "community '002' has 1300.00 in '分配金额（元）' but 120000 in "
+                                                     "'分配金额（分）' (1200.00 yuan): the yuan and the fen disagree"));
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_string_equal(civ_last_error()->series_id, "002");
+    assert_string_equal(civ_last_error()->field, "分配金额（元）");
+    /* the fund's fen edited alone: the total no longer its funds' sum */
+    snprintf(path, sizeof path, "%s/book_pool.xlsx", tmpdir);
+    write_book(path, 1, 2);
+    assert_int_equal(civ_alloc_spec_read_last_year(s, path, NULL), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "community '002' has 120000 in '分配金额（分）' but its funds' "
+                                                     "columns sum to 130000 ('养老补贴（分）' 90000 + 'mig（分）' 40000)"));
+    /* a renamed header: the header expected, in the file's language */
+    snprintf(path, sizeof path, "%s/book_renamed.xlsx", tmpdir);
+    write_book(path, 1, 4);
+    assert_int_equal(civ_alloc_spec_read_last_year(s, path, NULL), CIV_OK);
+    assert_int_equal(run(s, t, NULL, &o), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error_message(), "has no column '养老补贴（分）' for fund 'care'"));
+    assert_non_null(strstr(civ_last_error_message(), "headers it does not write: '补贴（分）'"));
+    run_free(&o);
+    /* the sheet named: another sheet is read (and refused as not an allocation) */
+    civ_table_read_options ro = {.sheet = "分配汇总"};
+    assert_int_equal(civ_alloc_spec_read_last_year(s, path, &ro), CIV_ERR_MISSING_COLUMN);
+    civ_table_free(t);
+    civ_alloc_spec_free(s);
+
+    /* a workbook of several sheets, none civicast's allocation: the sheet is asked for by its option */
+    civ_table *a = csv_table("unique_id,x\nA,1\n"), *b = csv_table("unique_id,y\nB,2\n");
+    const civ_table *tables[] = {a, b};
+    const char *names[] = {"分配结果", "其他"}; /* 分配结果, but not headed 社区编号 */
+    snprintf(path, sizeof path, "%s/book_office.xlsx", tmpdir);
+    assert_int_equal(civ_workbook_write(path, 2, tables, names, NULL), CIV_OK);
+    s = af_spec_of(book_spec);
+    assert_int_equal(civ_alloc_spec_read_last_year(s, path, NULL), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error_message(), "none is the allocation sheet civicast writes"));
+    assert_non_null(strstr(civ_last_error_message(), "--last-year-sheet NAME"));
+    civ_alloc_spec_free(s);
+    civ_table_free(a);
+    civ_table_free(b);
+}
+
 /* civ_alloc_spec_read_last_year, the one reader of last year's allocation (before, the command, a plan and
  * Python each resolved the default file, chose the text columns and read it): the spec's [data] last_year_file
  * beside the spec, its codes kept as text (the spec's text columns, whatever the options say), the options'
@@ -2283,6 +2427,7 @@ int main(void)
         cmocka_unit_test(test_last_year_file),
         cmocka_unit_test(test_last_year_split_shares),
         cmocka_unit_test(test_read_last_year),
+        cmocka_unit_test(test_last_year_workbook),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

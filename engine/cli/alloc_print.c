@@ -160,11 +160,12 @@ void civ_cli_print_history(const civ_table *summary, int64_t unit)
     print_closed(summary, unit, cs, cn, cm, ca);
 }
 
-civ_status civ_cli_last_year(civ_alloc_spec *spec, const char *path)
+civ_status civ_cli_last_year(civ_alloc_spec *spec, const char *path, const char *sheet)
 {
     const char *file = path ? path : civ_alloc_spec_last_year_file(spec);
     if (!file || !civ_cli_is_hdf5_path(file)) {
         civ_table_read_options o = civ_cli_table_options(NULL); /* --encoding, --thousands, --percent, --id-col */
+        o.sheet = sheet; /* --last-year-sheet, never --sheet (the other inputs'); NULL: the library finds it */
         return civ_alloc_spec_read_last_year(spec, path, &o);
     }
     civ_table *t = NULL; /* never libhdf5 on an untrusted file in this process (hdf5_guard.c) */

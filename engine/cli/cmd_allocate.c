@@ -11,7 +11,8 @@
 #include "commands.h"
 
 enum { A_SPEC, A_COMMUNITIES, A_FORECASTS, A_OUT, A_SUMMARY, A_EXPLAIN, A_UNCERTAINTY, A_SEED, A_K, A_THREADS,
-       A_UNC_OUT, A_DRAWS_OUT, A_COMPARE, A_LANG, A_PAID, A_LAST_YEAR, A_ENCODING, A_THOUSANDS, A_PERCENT, A_SHEET,
+       A_UNC_OUT, A_DRAWS_OUT, A_COMPARE, A_LANG, A_PAID, A_LAST_YEAR, A_LAST_YEAR_SHEET, A_ENCODING, A_THOUSANDS,
+       A_PERCENT, A_SHEET,
        A_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option allocate_options[] = {
     [A_SPEC] = {"--spec", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "SPEC", "the allocation spec (required)"},
@@ -40,6 +41,7 @@ static const civ_cli_option allocate_options[] = {
     [A_PAID] = {"--paid", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",
                 "reserve release: allocate on top of what FILE (an earlier --out) paid"},
     [A_LAST_YEAR] = CIV_CLI_LAST_YEAR_OPTION,
+    [A_LAST_YEAR_SHEET] = CIV_CLI_LAST_YEAR_SHEET_OPTION,
     [A_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [A_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [A_EXCEL] = CIV_CLI_CSV_OPTIONS,
@@ -49,7 +51,7 @@ static const civ_cli_spec allocate_spec = {
     "allocate",
     "usage: civicast allocate --spec SPEC --communities FILE [--forecasts FILE] --out FILE\n"
     "                         [--summary FILE] [--explain [--lang en|zh]] [--paid FILE]\n"
-    "                         [--last-year FILE]\n"
+    "                         [--last-year FILE [--last-year-sheet NAME]]\n"
     "                         [--uncertainty N [--seed S] [--weight-concentration K]\n"
     "                          [--threads T] [--uncertainty-out FILE] [--draws-out FILE]]\n"
     "                         [--encoding E] [--thousands C] [--percent] [--no-excel] [--precision P]\n"
@@ -74,9 +76,10 @@ static const civ_cli_spec allocate_spec = {
     "reserve released later in the year): the spec's funds are allocated on top of\n"
     "what FILE's pool_<fund>_<minor> (or amount_<minor>) columns paid, keeping every\n"
     "bound for the sum and never taking back what was paid.  --last-year FILE (last\n"
-    "year's --out; default: the spec's [data] last_year_file) fills blank last-year\n"
-    "cells, checks the others, merges and splits against it and names the communities\n"
-    "of last year that closed.  CSV outputs are\n"
+    "year's --out, or the plan's allocation.xlsx as the office kept it; default: the\n"
+    "spec's [data] last_year_file) fills blank last-year cells, checks the others,\n"
+    "merges and splits against it and names the communities of last year that\n"
+    "closed; --last-year-sheet names its sheet (--sheet, the other inputs').  CSV outputs are\n"
     "exact by default; --precision N rounds them for people, keeping the currency's\n"
     "decimals.  They start with a UTF-8 byte-order mark, without which Excel reads\n"
     "them as ANSI/GBK and garbles Chinese names (--no-excel omits it).\n",
@@ -137,7 +140,7 @@ static civ_status read_and_bind(alloc_job *j, const civ_cli_args *a, int *named)
         j->csv.min_decimals = civ_cli_money_decimals(civ_alloc_spec_minor_unit(j->spec));
     civ_table_read_options ro = {.text_columns = civ_alloc_spec_text_columns(j->spec)}; /* its id stays text */
     if (!s)
-        s = civ_cli_last_year(j->spec, a->value[A_LAST_YEAR]);
+        s = civ_cli_last_year(j->spec, a->value[A_LAST_YEAR], a->value[A_LAST_YEAR_SHEET]);
     if (!s)
         s = civ_cli_read_table(comm_path, &ro, &j->comm);
     if (!s && fc_path)

@@ -11,8 +11,8 @@
 
 #include "commands.h"
 
-enum { C_COMPARE, C_COMMUNITIES, C_FORECASTS, C_OUT, C_SUMMARY, C_LAST_YEAR, C_ENCODING, C_THOUSANDS, C_PERCENT,
-       C_SHEET,
+enum { C_COMPARE, C_COMMUNITIES, C_FORECASTS, C_OUT, C_SUMMARY, C_LAST_YEAR, C_LAST_YEAR_SHEET, C_ENCODING,
+       C_THOUSANDS, C_PERCENT, C_SHEET,
        C_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option compare_options[] = {
     [C_COMPARE] = {"--compare", NULL, CIV_CLI_LIST, CIV_CLI_PATH, "SPEC...", "the specs (at least two)"},
@@ -21,6 +21,7 @@ static const civ_cli_option compare_options[] = {
     [C_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "amounts side by side"},
     [C_SUMMARY] = {"--summary", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE", "the waterfall"},
     [C_LAST_YEAR] = CIV_CLI_LAST_YEAR_OPTION, /* every spec's, instead of its own [data] last_year_file */
+    [C_LAST_YEAR_SHEET] = CIV_CLI_LAST_YEAR_SHEET_OPTION,
     [C_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [C_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [C_EXCEL] = CIV_CLI_CSV_OPTIONS,
@@ -33,6 +34,7 @@ static const civ_cli_spec compare_spec = {
 typedef struct compare_job {
     const char *const *paths;
     const char *last_year; /* --last-year FILE, or NULL: each spec's own [data] last_year_file */
+    const char *last_year_sheet; /* --last-year-sheet NAME, or NULL */
     size_t n;
     civ_alloc_spec **specs;
     char (*labels)[64];
@@ -70,7 +72,7 @@ static civ_status read_specs(compare_job *j)
     for (size_t k = 0; k < j->n && !s; k++) {
         s = civ_alloc_spec_read(j->paths[k], &j->specs[k]);
         if (!s) /* --last-year, else the spec's [data] last_year_file, as allocate reads it */
-            s = civ_cli_last_year(j->specs[k], j->last_year);
+            s = civ_cli_last_year(j->specs[k], j->last_year, j->last_year_sheet);
         make_label(j->paths[k], j->labels[k], sizeof j->labels[k], k);
         for (size_t i = 0; i < k; i++)
             if (!strcmp(j->labels[i], j->labels[k])) {
@@ -245,7 +247,8 @@ int civ_cli_allocate_compare(int argc, char **argv)
         civ_cli_args_free(&a);
         return civ_cli_usage_error("allocate", "--compare needs at least two specs, --communities and --out");
     }
-    compare_job j = {.csv = {.bom = 1}, .paths = a.list, .n = a.n_list, .last_year = a.value[C_LAST_YEAR]};
+    compare_job j = {.csv = {.bom = 1}, .paths = a.list, .n = a.n_list, .last_year = a.value[C_LAST_YEAR],
+                     .last_year_sheet = a.value[C_LAST_YEAR_SHEET]};
     if ((code = civ_cli_set_input("allocate", NULL, a.value[C_ENCODING], a.value[C_THOUSANDS], a.value[C_PERCENT],
                                   a.value[C_SHEET])) ||
         (code = civ_cli_csv_options("allocate", &a, C_EXCEL, &j.csv))) {

@@ -18,6 +18,7 @@ enum { P_OUT, P_MODEL, P_H, P_THREADS, P_DRAWS,
        P_INTERVALS /* +1..+4 --conformal-windows, -step, -sample, -refit: CIV_CLI_INTERVAL_OPTIONS */,
        P_FREQ = P_INTERVALS + 5, P_ENCODING, P_THOUSANDS, P_PERCENT, P_SHEET,
        P_COLUMNS /* +1 --time-col, +2 --target-col, +3 --wide-input */, P_LANG = P_COLUMNS + 4, P_LAST_YEAR,
+       P_LAST_YEAR_SHEET,
        P_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option plan_options[] = {
     [P_OUT] = {"--out", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "DIR", "the output folder (else [plan] out)"},
@@ -32,6 +33,7 @@ static const civ_cli_option plan_options[] = {
     [P_COLUMNS] = CIV_CLI_COLUMN_OPTIONS,
     [P_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "zh|en", "the report's language (else [plan] lang, zh)"},
     [P_LAST_YEAR] = CIV_CLI_LAST_YEAR_OPTION,
+    [P_LAST_YEAR_SHEET] = CIV_CLI_LAST_YEAR_SHEET_OPTION,
     [P_EXCEL] = CIV_CLI_CSV_OPTIONS,
     {NULL, NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, NULL},
 };
@@ -41,7 +43,7 @@ static const civ_cli_spec plan_spec = {
     "                     [--intervals model|conformal] [--conformal-windows K] [--conformal-step S]\n"
     "                     [--conformal-sample M|all] [--conformal-refit search|fixed]\n"
     "                     [--freq F] [--encoding E] [--thousands C] [--percent]\n"
-    "                     [--lang zh|en] [--last-year FILE]\n"
+    "                     [--lang zh|en] [--last-year FILE [--last-year-sheet NAME]]\n"
     "                     [--id-col NAME] [--time-col NAME] [--target-col NAME] [--wide-input]\n"
     "                     [--no-excel] [--precision P]\n",
     "Reads a plan config (the spec's TOML subset; docs/ALLOCATION.md, \"Plan\"):\n"
@@ -93,6 +95,10 @@ static int apply_options(civ_plan *plan, const civ_cli_args *a)
     if ((v = a->value[P_MODEL]) && civ_plan_set_model(plan, v))
         return civ_cli_report(civ_last_error()->status);
     if ((v = a->value[P_LAST_YEAR]) && civ_plan_set_last_year(plan, v))
+        return civ_cli_report(civ_last_error()->status);
+    if ((v = a->value[P_LAST_YEAR_SHEET]) && !v[0]) /* overrides [plan] last_year_sheet */
+        return civ_cli_usage_error("plan", "--last-year-sheet needs a sheet name");
+    if (v && civ_plan_set_last_year_sheet(plan, v))
         return civ_cli_report(civ_last_error()->status);
     if ((v = a->value[P_THREADS]) && (civ_cli_parse_size(v, &n) || n > 1024 || civ_plan_set_threads(plan, (int)n)))
         return civ_cli_usage_error("plan", "--threads needs a whole number 0..1024");

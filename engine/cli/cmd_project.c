@@ -8,7 +8,8 @@
 
 #include "commands.h"
 
-enum { J_SPEC, J_COMMUNITIES, J_FORECASTS, J_YEARS, J_OUT, J_SUMMARY, J_EXPLAIN, J_LANG, J_LAST_YEAR, J_ENCODING,
+enum { J_SPEC, J_COMMUNITIES, J_FORECASTS, J_YEARS, J_OUT, J_SUMMARY, J_EXPLAIN, J_LANG, J_LAST_YEAR,
+       J_LAST_YEAR_SHEET, J_ENCODING,
        J_THOUSANDS,
        J_PERCENT, J_SHEET, J_EXCEL /* +1 --no-excel, +2 --precision: CIV_CLI_CSV_OPTIONS */ };
 static const civ_cli_option project_options[] = {
@@ -22,6 +23,7 @@ static const civ_cli_option project_options[] = {
     [J_EXPLAIN] = {"--explain", NULL, CIV_CLI_FLAG, CIV_CLI_NONE, NULL, "add a sentence per community and year"},
     [J_LANG] = {"--lang", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "en|zh", "language of --explain (default en)"},
     [J_LAST_YEAR] = CIV_CLI_LAST_YEAR_OPTION, /* the first year's history */
+    [J_LAST_YEAR_SHEET] = CIV_CLI_LAST_YEAR_SHEET_OPTION,
     [J_ENCODING] = CIV_CLI_ENCODING_OPTION,
     [J_THOUSANDS] = CIV_CLI_THOUSANDS_OPTION,
     [J_EXCEL] = CIV_CLI_CSV_OPTIONS,
@@ -31,7 +33,7 @@ static const civ_cli_spec project_spec = {
     "project",
     "usage: civicast project --spec SPEC --communities FILE --forecasts FILE --years N\n"
     "                        --out FILE [--summary FILE] [--explain [--lang en|zh]]\n"
-    "                        [--last-year FILE]\n"
+    "                        [--last-year FILE [--last-year-sheet NAME]]\n"
     "                        [--encoding E] [--thousands C] [--percent] [--no-excel] [--precision P]\n",
     "Rolls the allocation spec forward N years from its fiscal_year: the budget, fund\n"
     "amounts, floors and caps indexed by the [need] section's standard, every\n"
@@ -115,7 +117,7 @@ static int run_project(int argc, char **argv)
     if (!s)
         csv.min_decimals = civ_cli_money_decimals(civ_alloc_spec_minor_unit(spec));
     if (!s) /* --last-year, else the spec's [data] last_year_file: the first year's history, as allocate reads it */
-        s = civ_cli_last_year(spec, a.value[J_LAST_YEAR]);
+        s = civ_cli_last_year(spec, a.value[J_LAST_YEAR], a.value[J_LAST_YEAR_SHEET]);
     if (!s)
         s = civ_alloc_need_read(a.value[J_SPEC], &need);
     if (!s)

@@ -278,6 +278,14 @@ int civ_cli_set_input(const char *command, const char *freq, const char *encodin
     {"--last-year", NULL, CIV_CLI_VALUE, CIV_CLI_PATH, "FILE",                                       \
      "last year's allocation (its --out; default: the spec's [data] last_year_file):\n"              \
      "blank last-year cells from it, the others checked, closed communities named"}
+/* --last-year-sheet NAME of the same commands: last year's sheet when it is an .xlsx; --sheet names the other
+ * inputs' (the communities', ...), as a plan's panel_sheet and communities_sheet do; without it, last year's
+ * workbook is read at its only sheet with cells, or civicast's own allocation.xlsx at its allocation sheet. */
+#define CIV_CLI_LAST_YEAR_SHEET_OPTION                                                               \
+    {"--last-year-sheet", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "NAME",                                 \
+     "the sheet of --last-year when it is an .xlsx (--sheet names the other inputs';\n"              \
+     "default: its only sheet with cells, or the allocation sheet of the\n"                          \
+     "allocation.xlsx civicast wrote)"}
 #define CIV_CLI_THOUSANDS_OPTION                                                                     \
     {"--thousands", NULL, CIV_CLI_VALUE, CIV_CLI_TEXT, "C",                                          \
      "thousands separator of CSV numbers as Excel writes them (\"12,345\"):\n"                       \
@@ -316,9 +324,10 @@ civ_table_read_options civ_cli_table_options(const civ_table_read_options *optio
 /* 1 when `path` ends in .h5 or .hdf5 (such a file is read through the guard). */
 int civ_cli_is_hdf5_path(const char *path);
 /* Last year's allocation for `spec` (docs/ALLOCATION.md "Last year's allocation"): the file `path` (--last-year),
- * else the spec's [data] last_year_file, given to the spec by civ_alloc_spec_read_last_year (an .h5 file read
+ * else the spec's [data] last_year_file, at sheet `sheet` (--last-year-sheet; NULL: as the library finds it, not
+ * --sheet, which names the other inputs'), given to the spec by civ_alloc_spec_read_last_year (an .h5 file read
  * through the guard first, then civ_alloc_spec_set_last_year); nothing when neither.  Errors name the file. */
-civ_status civ_cli_last_year(civ_alloc_spec *spec, const char *path);
+civ_status civ_cli_last_year(civ_alloc_spec *spec, const char *path, const char *sheet);
 
 /* ---- hierarchies (hier_args.c) ------------------------------------------- */
 

@@ -1426,7 +1426,16 @@ CIV_API const char *civ_alloc_spec_last_year_file(const civ_alloc_spec *spec);
  *  column (or unique_id) as text, and per fund the amount it got last year in
  *  pool_<fund>_<minor> (minor units; pool_<fund>_<major> in major units is
  *  read when the minor column is absent; amount_<minor> serves a spec of one
- *  fund).  The spec keeps a copy (`last_year` may be freed at once; NULL
+ *  fund).  The allocation sheet of the plan's allocation.xlsx is read as it
+ *  is: a table without unique_id whose header has 社区编号 (or Community id,
+ *  English) has each header mapped back to its name through the labels that
+ *  wrote it (the spec's: 民政养老补贴（分） -> pool_eldercare_fen), and a
+ *  header no name has keeps its text.  In such a sheet (one the office may
+ *  have edited), an amount given in both units (amount_<minor> and
+ *  amount_<major>; pool_<fund>_<minor> and _<major>) must agree to the minor
+ *  unit, and amount_<minor> must be the sum of the pool_<fund>_<minor>
+ *  columns when every fund has one (a cell edited and not its twin: refused
+ *  naming the community, both headers and both values).  The spec keeps a copy (`last_year` may be freed at once; NULL
  *  removes it).  Every later civ_alloc_bind of the spec then: takes a blank
  *  (NaN) or absent last-year cell of the communities table from the file (the
  *  community's own id, else the sum of its [data] predecessors' amounts);
@@ -1440,13 +1449,18 @@ CIV_API const char *civ_alloc_spec_last_year_file(const civ_alloc_spec *spec);
  *  column), CIV_ERR_DOMAIN (a blank or duplicate id, with its line),
  *  CIV_ERR_OUT_OF_MEMORY; the spec is unchanged on error. */
 CIV_API civ_status civ_alloc_spec_set_last_year(civ_alloc_spec *spec, const civ_table *last_year);
-/** Reads last year's allocation from `path` (CSV or HDF5, by extension; NULL
- *  = the spec's [data] last_year_file, civ_alloc_spec_last_year_file) and
- *  gives it to the spec (civ_alloc_spec_set_last_year), the one reader of
- *  `civicast allocate`, `compare`, `uncertainty`, `project`, civ_plan_run and
- *  Python.  `options` (may be NULL) give the file's encoding, thousands
- *  separator, percent cells and id column; its text_columns are not used:
- *  the spec's (civ_alloc_spec_text_columns) are, so its ids stay text.
+/** Reads last year's allocation from `path` (CSV, HDF5 or an Excel workbook,
+ *  by extension; NULL = the spec's [data] last_year_file,
+ *  civ_alloc_spec_last_year_file) and gives it to the spec
+ *  (civ_alloc_spec_set_last_year), the one reader of `civicast allocate`,
+ *  `compare`, `uncertainty`, `project`, civ_plan_run and Python.  `options`
+ *  (may be NULL) give the file's encoding, thousands separator, percent
+ *  cells, id column and sheet (.xlsx); its text_columns are not used: the
+ *  spec's (civ_alloc_spec_text_columns) and their workbook headers (社区编号,
+ *  Community id) are, so its ids stay text.  A workbook of several sheets
+ *  read with no sheet named is read at the allocation sheet of the plan's
+ *  allocation.xlsx (分配结果 headed 社区编号, or allocation headed Community
+ *  id) when it has one, else CIV_ERR_NOT_FOUND listing its sheets.
  *  Returns CIV_OK and changes nothing when `path` is NULL and the spec names
  *  no file.  Errors: those of civ_table_read (CIV_ERR_IO for a missing file,
  *  ...) and of civ_alloc_spec_set_last_year, each naming the file (its
@@ -1538,7 +1552,9 @@ CIV_API civ_status civ_alloc_problem_set_weights(civ_alloc_problem *problem, con
  *  text unique_id column (every community, once) and, per fund, the column
  *  named by its pools' `paid` key, else pool_<fund>_<minor> when present,
  *  else amount_<minor> when the spec has one fund (an earlier allocation's
- *  table serves as is); whole minor units >= 0.  Each later solve then
+ *  table serves as is, and so does the allocation sheet of the plan's
+ *  allocation.xlsx, its headers read back as in
+ *  civ_alloc_spec_set_last_year); whole minor units >= 0.  Each later solve then
  *  gives every fund's release_i in [max(0, lo_i - paid_i), max(0, hi_i -
  *  paid_i)] (the floors, caps, hold-harmless and pace hold for paid +
  *  release; cap_share is a share of the year's fund, paid + release), and
@@ -1660,7 +1676,9 @@ CIV_API civ_status civ_alloc_run(const civ_alloc_spec *spec, const civ_table *co
  *  default 0; top_up_budget B, money, optional; spent: the spending
  *  column, default "spent"; docs/ALLOCATION.md "Settlement").  Per
  *  community, A = `allocation`'s amount_<minor> (whole minor units, keyed by
- *  unique_id; e.g. civ_alloc_result_table's output) and S = `spending`'s
+ *  unique_id; e.g. civ_alloc_result_table's output, or the allocation
+ *  sheet of the plan's allocation.xlsx, its headers read back and its yuan
+ *  and fen checked as in civ_alloc_spec_set_last_year) and S = `spending`'s
  *  spent column (major units, keyed by the spec's id column): unspent
  *  U = max(0, A - S) carries over up to floor(c A) and the rest is clawed
  *  back; overspending O = max(0, S - A) is topped up up to floor(t A) (the
@@ -2386,6 +2404,16 @@ CIV_API civ_status civ_plan_set_model(civ_plan *plan, const char *model);
  *  Errors: CIV_ERR_INVALID_ARGUMENT (NULL), CIV_ERR_LIMIT (a path of 4096
  *  bytes or more). */
 CIV_API civ_status civ_plan_set_last_year(civ_plan *plan, const char *path);
+/** [plan] last_year_sheet as written or set ("" when not set; borrowed): the
+ *  sheet of last year's allocation when it is an Excel workbook (the spec's
+ *  [data] last_year_file or civ_plan_set_last_year's path); "" = its only
+ *  sheet with cells, or, in a workbook of several, the allocation sheet of
+ *  the allocation.xlsx a plan wrote (civ_alloc_spec_read_last_year). */
+CIV_API const char *civ_plan_last_year_sheet(const civ_plan *plan);
+/** Sets it, as `civicast plan --last-year-sheet NAME` does ("" clears it).
+ *  Errors: CIV_ERR_INVALID_ARGUMENT (NULL), CIV_ERR_LIMIT (256 bytes or
+ *  more; nothing is changed). */
+CIV_API civ_status civ_plan_set_last_year_sheet(civ_plan *plan, const char *sheet);
 CIV_API civ_status civ_plan_set_horizon(civ_plan *plan, size_t horizon);
 CIV_API civ_status civ_plan_set_threads(civ_plan *plan, int threads);
 CIV_API civ_status civ_plan_set_draws(civ_plan *plan, size_t draws);
@@ -2408,8 +2436,9 @@ CIV_API civ_status civ_plan_set_input(civ_plan *plan, const char *freq, const ch
  *  set): the sheet civ_plan_run (and the command) reads of the panel and the
  *  communities when they are Excel workbooks (.xlsx;
  *  civ_table_read_options.sheet; "" = the workbook's only sheet with
- *  cells).  The [monitor] tables and last year's allocation are read from
- *  their workbooks' only sheet with cells.  Borrowed. */
+ *  cells).  The [monitor] tables are read from their workbooks' only sheet
+ *  with cells, last year's allocation as civ_plan_last_year_sheet says.
+ *  Borrowed. */
 CIV_API const char *civ_plan_panel_sheet(const civ_plan *plan);
 CIV_API const char *civ_plan_communities_sheet(const civ_plan *plan);
 /** Sets them, as --sheet overrides them (NULL keeps one; "" clears it);

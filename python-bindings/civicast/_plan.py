@@ -17,7 +17,7 @@ from . import _hdf5_probe, _lib
 from ._lib import Error, check, encode, lib
 from .monitor import monitor_dtypes
 from .frame import (_ALLOC_TEXT_COLUMNS, _Owned, _column_name, _conformal, _conformal_fields, _csv_options, _dec,
-                    _layout_wide, _percent, _read_table, _warn_uncalibrated, allocation_dtypes, closed_frame,
+                    _layout_wide, _percent, _read_table, _sheet, _warn_uncalibrated, allocation_dtypes, closed_frame,
                     count_dtypes, ids_like, money_dtypes, need_dtypes, scope_ids_like, table_to_frame)
 
 
@@ -89,6 +89,7 @@ def _settings(ptr):
         "percent": bool(lib.civ_plan_percent(ptr)),
         "panel_sheet": _dec(lib.civ_plan_panel_sheet(ptr)) or None,
         "communities_sheet": _dec(lib.civ_plan_communities_sheet(ptr)) or None,
+        "last_year_sheet": _dec(lib.civ_plan_last_year_sheet(ptr)) or None,
         "seed": lib.civ_plan_seed(ptr),
         "draws": lib.civ_plan_draws(ptr),
         "uncertainty_seed": lib.civ_plan_uncertainty_seed(ptr),
@@ -114,7 +115,8 @@ def read_plan(path):
     per period), freq, encoding, thousands ([plan] freq, encoding,
     thousands, or None), percent ([plan] percent), panel_sheet and
     communities_sheet ([plan] panel_sheet, communities_sheet: the sheets
-    of .xlsx inputs, or None), seed, draws,
+    of .xlsx inputs, or None), last_year_sheet ([plan] last_year_sheet, or
+    None), seed, draws,
     uncertainty_seed, has_need (the plan has its own [need]), has_backtest
     (the plan has a [backtest] section), has_monitor (a [monitor] section),
     warn_horizon, threshold and warn_model (the early warning of the
@@ -235,7 +237,7 @@ def _result_frames(res):
 def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=None, isolate=None, excel=True,
          precision=6, intervals=None, id_col=None, time_col=None, target_col=None, layout=None, freq=None,
          encoding=None, thousands=None, percent=None, conformal_windows=None, conformal_step=None,
-         conformal_sample=None, conformal_refit=None, lang=None, last_year=None, sheet=None):
+         conformal_sample=None, conformal_refit=None, lang=None, last_year=None, sheet=None, last_year_sheet=None):
     """Runs a plan file's whole job (civ_plan_run): forecasts, allocation,
     the Monte Carlo (draws > 0), the multi-year need, monitoring ([monitor])
     and the backtest ([backtest]).
@@ -267,7 +269,11 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     it, the others checked, the closed communities in allocation_summary's
     closed rows and in allocation.attrs["closed"]), and sheet (a name, or a
     pair (panel's, communities') for inputs that are Excel workbooks: [plan]
-    panel_sheet and communities_sheet, as --sheet; None keeps the plan's).  When out is given, the folder is also
+    panel_sheet and communities_sheet, as --sheet; None keeps the plan's), and
+    last_year_sheet (last year's sheet when it is an .xlsx: [plan]
+    last_year_sheet, as --last-year-sheet; None keeps the plan's, whose
+    default reads its only sheet, or a plan's allocation.xlsx at its
+    allocation sheet).  When out is given, the folder is also
     written there by the command's own call (civ_plan_result_write_opts):
     the tables as CSV, report.html, charts/ and manifest.json, published as
     a whole (a failure leaves the previous folder); an out that holds one of
@@ -288,6 +294,8 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
                 raise ValueError(f"civicast.plan: sheet must be a sheet's name or a pair (panel's, communities'), "
                                  f"got {sheet!r}")
             check(lib.civ_plan_set_sheets(p.ptr, *(encode(x) if x is not None else None for x in sheets)))
+        if last_year_sheet is not None:
+            check(lib.civ_plan_set_last_year_sheet(p.ptr, _sheet(last_year_sheet, "civicast.plan")))
         panel = _read_panel_guarded(_dec(lib.civ_plan_panel(p.ptr)), isolate)
         comm_path = _dec(lib.civ_plan_communities(p.ptr))
         comm = (_read_table(comm_path, _ALLOC_TEXT_COLUMNS, isolate)

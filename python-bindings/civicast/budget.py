@@ -19,7 +19,7 @@ import pandas as pd
 from . import _lib
 from ._lib import check, encode, lib
 from .frame import (_Owned, _codes_as_text, _dec, _spec_handle, _table_arg, frame_to_table, table_to_frame,
-                    _read_table, _input_format, _set_last_year,
+                    _read_table, _input_format, _set_last_year, _sheet,
                     count_dtypes, ids_like, money_dtypes, need_dtypes, scope_ids_like)
 
 __all__ = ["compare", "uncertainty", "need", "settle", "project"]
@@ -65,7 +65,7 @@ def _labels(specs, labels):
 
 
 def compare(communities, specs, forecasts=None, labels=None, encoding=None, thousands=None, percent=False,
-            last_year=None, sheet=None):
+            last_year=None, sheet=None, last_year_sheet=None):
     """Solves several allocation specs on the same communities (scenarios).
 
     communities: DataFrame or .csv/.h5 path; specs: a list of at least one
@@ -84,9 +84,11 @@ def compare(communities, specs, forecasts=None, labels=None, encoding=None, thou
     encoding, thousands, percent: as civicast.allocate's, for CSV paths.
     last_year: last year's allocation for every spec (a DataFrame or path, as
     civicast.allocate's and ``--compare ... --last-year FILE``); None: each
-    spec's own [data] last_year_file.  Errors: civicast.Error (a spec's error
+    spec's own [data] last_year_file; last_year_sheet: its sheet when it is
+    an .xlsx (as civicast.allocate's).  Errors: civicast.Error (a spec's error
     is prefixed with its label)."""
     fmt = _input_format("civicast.compare", encoding, thousands, percent, sheet)
+    _sheet(last_year_sheet, "civicast.compare")
     if isinstance(specs, (str, bytes, os.PathLike)):
         specs = [specs]
     specs = list(specs)
@@ -100,7 +102,7 @@ def compare(communities, specs, forecasts=None, labels=None, encoding=None, thou
     try:
         for s in specs:
             handles.append(_spec_handle(s))
-            _set_last_year(handles[-1], last_year, fmt)  # else the spec's [data] last_year_file, as allocate
+            _set_last_year(handles[-1], last_year, fmt, last_year_sheet)  # else the spec's last_year_file
         comm = _table_arg(communities, handles[0], fmt)
         fc = _table_arg(forecasts, handles[0], fmt)
         arr = (ctypes.c_void_p * len(handles))(*[h.ptr.value for h in handles])
@@ -126,7 +128,7 @@ def compare(communities, specs, forecasts=None, labels=None, encoding=None, thou
 
 def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight_concentration=0.0,
                 threads=None, perturb_forecasts=None, encoding=None, thousands=None, percent=False,
-                keep_draws=False, last_year=None, sheet=None):
+                keep_draws=False, last_year=None, sheet=None, last_year_sheet=None):
     """A seeded Monte Carlo of the allocation (``civicast allocate
     --uncertainty N --uncertainty-out FILE``).
 
@@ -150,9 +152,10 @@ def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight
     (``draws.quantile(0.9, axis=1)`` is R's type 7, as p5/p50/p95).
     last_year: last year's allocation (a DataFrame or path), as
     civicast.allocate's (``--uncertainty N --last-year FILE``); None: the
-    spec's [data] last_year_file.
+    spec's [data] last_year_file; last_year_sheet as civicast.allocate's.
     Errors: civicast.Error (CIV_ERR_SPEC when there is nothing to perturb)."""
     fmt = _input_format("civicast.uncertainty", encoding, thousands, percent, sheet)
+    _sheet(last_year_sheet, "civicast.uncertainty")
     opt = _lib.civ_alloc_uncertainty_options()
     check(lib.civ_alloc_uncertainty_options_init(ctypes.byref(opt)))
     if int(draws) < 1:
@@ -169,7 +172,7 @@ def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight
     comm = fc = None
     with _spec_handle(spec) as sp:
         try:
-            _set_last_year(sp, last_year, fmt)  # else the spec's [data] last_year_file, as allocate reads it
+            _set_last_year(sp, last_year, fmt, last_year_sheet)  # else the spec's last_year_file, as allocate
             comm = _table_arg(communities, sp, fmt)
             fc = _table_arg(forecasts, sp, fmt)
             check(lib.civ_alloc_uncertainty_run(sp.ptr, comm.ptr, fc.ptr if fc is not None else None,
@@ -305,7 +308,7 @@ def settle(spec, allocation, spending, explain=False, encoding=None, thousands=N
 
 
 def project(communities, spec, forecasts, years, explain=False, encoding=None, thousands=None, percent=False,
-            last_year=None, sheet=None):
+            last_year=None, sheet=None, last_year_sheet=None):
     """The multi-year allocation projection: the Python side of ``civicast
     project`` over the same C call (civ_alloc_project; docs/ALLOCATION.md
     "Multi-year projection").
@@ -321,9 +324,10 @@ def project(communities, spec, forecasts, years, explain=False, encoding=None, t
     civicast.allocate's, for CSV paths.  last_year: last year's allocation
     (a DataFrame or path), the first year's history, as civicast.allocate's
     (``civicast project --last-year FILE``); None: the spec's [data]
-    last_year_file."""
+    last_year_file; last_year_sheet as civicast.allocate's."""
     from .frame import _explain_code
     fmt = _input_format("civicast.project", encoding, thousands, percent, sheet)
+    _sheet(last_year_sheet, "civicast.project")
     if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or not 1 <= years <= 100:
         raise ValueError(f"years must be a whole number 1..100, not {years!r}")
     out, summ = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
@@ -331,7 +335,7 @@ def project(communities, spec, forecasts, years, explain=False, encoding=None, t
     code = _explain_code(explain)
     with _spec_handle(spec) as sp, _need_handle(spec) as nd:
         try:
-            _set_last_year(sp, last_year, fmt)  # else the spec's [data] last_year_file: the first year's history
+            _set_last_year(sp, last_year, fmt, last_year_sheet)  # else the spec's: the first year's history
             comm = _table_arg(communities, sp, fmt)
             fc = _forecast_table(forecasts, fmt)
             check(lib.civ_alloc_project(sp.ptr, comm.ptr, fc.ptr, nd.ptr, int(years), code, ctypes.byref(out.ptr),

@@ -1957,17 +1957,21 @@ def demand_windows(spec_ptr, fc_ptr):
     return out
 
 
-def _set_last_year(sp, last_year, fmt):
+def _set_last_year(sp, last_year, fmt, sheet=None):
     """Last year's allocation for the spec of handle sp: a path, else the
     spec's [data] last_year_file, else nothing, read by the library's one
     reader (civ_alloc_spec_read_last_year, as the command and a plan read
-    it); a DataFrame, or an .h5 file read through the child process
-    (_hdf5_probe), is given as a table (civ_alloc_spec_set_last_year)."""
+    it) at sheet `sheet` when it is an .xlsx (last_year_sheet=; the call's
+    sheet= names the other inputs' sheets, as --sheet and --last-year-sheet;
+    None: its only sheet with cells, or the allocation sheet of the plan's
+    allocation.xlsx); a DataFrame (pd.read_excel of that sheet too), or an
+    .h5 file read through the child process (_hdf5_probe), is given as a
+    table (civ_alloc_spec_set_last_year)."""
     path = None if last_year is None or isinstance(last_year, pd.DataFrame) else os.fspath(last_year)
     if not isinstance(last_year, pd.DataFrame):
         f = path if path is not None else _dec(lib.civ_alloc_spec_last_year_file(sp.ptr))
         if f is None or not (_hdf5_probe.is_hdf5_path(f) and _hdf5_probe.guard_enabled(None)):
-            opt = _read_options(None, **(fmt or {}))
+            opt = _read_options(None, **{**(fmt or {}), "sheet": sheet})
             check(lib.civ_alloc_spec_read_last_year(sp.ptr, encode(path) if path is not None else None,
                                                     ctypes.byref(opt) if opt is not None else None))
             return
@@ -2002,7 +2006,7 @@ def closed_frame(summary):
 
 
 def allocate(communities, spec, forecasts=None, explain=False, paid=None, encoding=None, thousands=None,
-             percent=False, last_year=None, sheet=None):
+             percent=False, last_year=None, sheet=None, last_year_sheet=None):
     """Splits the spec's budget across communities by the factor method.
 
     communities: DataFrame (one row per community, keyed by the spec's id
@@ -2031,7 +2035,11 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
     refused, and last year's communities no one continues are named:
     the summary's closed rows and allocation.attrs["closed"] (unique_id,
     name, last_year_fen, last_year_<fund>_fen; docs/ALLOCATION.md "Last
-    year's allocation").
+    year's allocation").  A path may be the allocation.xlsx a plan wrote
+    (and the office kept, maybe corrected): its allocation sheet is found
+    and its headers (社区编号, 民政养老补贴（分）, ...) read back as the names.
+    last_year_sheet: the sheet of last_year when it is an .xlsx (sheet=
+    names the other inputs'; `--last-year-sheet NAME`).
     allocation.attrs["stats"] holds the civ_alloc_stats figures,
     allocation.attrs["currency"] / ["minor_unit"] the spec's money units and
     allocation.attrs["demand"] which forecasts each forecast factor summed
@@ -2045,8 +2053,9 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
     taken as they are.
     Errors: civicast.Error naming the spec key or data row."""
     fmt = _input_format("civicast.allocate", encoding, thousands, percent, sheet)
+    _sheet(last_year_sheet, "civicast.allocate")
     with _spec_handle(spec) as sp:
-        _set_last_year(sp, last_year, fmt)
+        _set_last_year(sp, last_year, fmt, last_year_sheet)
         comm = _table_arg(communities, sp, fmt)
         fc = _table_arg(forecasts, sp, fmt)
         prob = _Owned(lib.civ_alloc_problem_free)
@@ -2088,7 +2097,7 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
 
 def allocate_to_file(communities, spec, out, forecasts=None, explain=False, excel=True, precision="full",
                      min_decimals=None, paid=None, encoding=None, thousands=None, percent=False, last_year=None,
-                     sheet=None):
+                     sheet=None, last_year_sheet=None):
     """As allocate(), but writes the per-community table straight to `out`
     (.csv, or .h5 / .hdf5) with civ_alloc_result_write instead of returning
     it: a CSV is built and written a block of rows at a time, so a million
@@ -2098,16 +2107,17 @@ def allocate_to_file(communities, spec, out, forecasts=None, explain=False, exce
     precision as write(), but excel defaults to True as the command's does
     (a money table for people: Excel needs the byte-order mark to read the
     names as UTF-8; excel=False leaves it out); min_decimals defaults to the currency's decimals
-    (2 for fen), as the CLI does; encoding, thousands, percent and
-    last_year as allocate().  Returns the summary table."""
+    (2 for fen), as the CLI does; encoding, thousands, percent, last_year
+    and last_year_sheet as allocate().  Returns the summary table."""
     out = os.fspath(out)
     fmt = _input_format("civicast.allocate_to_file", encoding, thousands, percent, sheet)
+    _sheet(last_year_sheet, "civicast.allocate_to_file")
     with _spec_handle(spec) as sp:
         if min_decimals is None:
             mu = lib.civ_alloc_spec_minor_unit(sp.ptr)
             min_decimals = {1: 0, 10: 1, 100: 2, 1000: 3}.get(mu, 0)
         opt = _csv_options(excel, precision, min_decimals)
-        _set_last_year(sp, last_year, fmt)
+        _set_last_year(sp, last_year, fmt, last_year_sheet)
         comm = _table_arg(communities, sp, fmt)
         fc = _table_arg(forecasts, sp, fmt)
         prob = _Owned(lib.civ_alloc_problem_free)

@@ -3,6 +3,7 @@ that take paths): civicast.read of a pandas to_excel equals civicast.read of the
 example's workbook equals its GB18030 CSV sheets (no encoding, thousands or percent needed), sheet= picks a
 sheet in read, allocate and plan, and refusals are civicast.Error naming the workbook's sheets."""
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -75,3 +76,69 @@ def test_sheets_and_refusals(tmp_path):
     t = civicast.read(FX / "dates.xlsx")
     assert t["value"].tolist()[:3] == ["2025-01-05", "2025-01-05", "2025-01"]
     assert np.isnan(civicast.read(FX / "sparse.xlsx")["a"][0])
+
+
+def _tiny_plan(tmp_path, lang):
+    """The tiny plan of tests/data/plan with labels (民政养老补贴, 常住人口) and its fund's history left to last
+    year's allocation (no [data] last_year, the communities' last_year_funding blank)."""
+    d = tmp_path / f"p_{lang}"
+    d.mkdir()
+    for f in ("meals.csv", "communities.csv", "plan.toml"):
+        (d / f).write_bytes((SOURCE / "tests/data/plan" / f).read_bytes())
+    spec = (SOURCE / "tests/data/plan/plan.spec").read_text()
+    spec = spec.replace('aged = "aged60"\nlast_year = "last_year_funding"\n', 'aged = "aged60"\n')
+    spec = spec.replace('[[pool]]\nname = "main"\n', '[[pool]]\nname = "main"\nlabel = "民政养老补贴"\n')
+    spec = spec.replace('[[factor]]\nname = "population"\n', '[[factor]]\nname = "population"\nlabel = "常住人口"\n')
+    assert "民政养老补贴" in spec and "常住人口" in spec
+    (d / "plan.spec").write_text(spec + '\n[settlement]\ncarry_over = 0.10\nspent = "spent"\n')
+    (d / "plan.toml").write_text((d / "plan.toml").read_text().replace("[plan]\n", f'[plan]\nlang = "{lang}"\n'))
+    comm = pd.read_csv(d / "communities.csv", dtype={"unique_id": str})
+    comm["last_year_funding"] = np.nan
+    return d, comm
+
+
+@pytest.mark.parametrize("lang,sheet", [("zh", "分配结果"), ("en", "allocation")])
+def test_last_year_from_the_plans_workbook(tmp_path, lang, sheet):
+    """The allocation.xlsx a plan wrote as next year's last_year (it was refused: several sheets, then no
+    unique_id): the path (its allocation sheet found), last_year_sheet= naming it and the sheet read by pandas
+    give the result of allocation.csv; sheet= names the communities' sheet only; a yuan cell edited alone is
+    refused naming both columns.  settle and paid= read the sheet (and its pd.read_excel) as the CSV."""
+    d, comm = _tiny_plan(tmp_path, lang)
+    civicast.plan(d / "plan.toml", out=tmp_path / "out", draws=0)
+    spec, book = d / "plan.spec", tmp_path / "out/allocation.xlsx"
+    fc = tmp_path / "out/forecasts.csv"
+    want, _ = civicast.allocate(comm, spec, forecasts=fc, last_year=tmp_path / "out/allocation.csv")
+    assert want.last_year_main_fen.notna().all() and (want.last_year_main_fen > 0).any()
+    for kw in ({}, {"last_year_sheet": sheet}, {"sheet": "no such sheet"}):
+        got, _ = civicast.allocate(comm, spec, forecasts=fc, last_year=book, **kw)
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+    df = pd.read_excel(book, sheet_name=sheet, dtype={"社区编号": str, "Community id": str})
+    got, _ = civicast.allocate(comm, spec, forecasts=fc, last_year=df)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    civicast.uncertainty(comm, spec, forecasts=fc, draws=20, seed=1, last_year=book, last_year_sheet=sheet)
+    other = "summary" if lang == "en" else "分配汇总"
+    with pytest.raises(civicast.Error, match="has no text id column"):
+        civicast.allocate(comm, spec, forecasts=fc, last_year=book, last_year_sheet=other)
+    with pytest.raises(ValueError, match="sheet must be a sheet's name"):
+        civicast.allocate(comm, spec, forecasts=fc, last_year=book, last_year_sheet="")
+    yuan, fen = ("分配金额（元）", "分配金额（分）") if lang == "zh" else ("Amount (yuan)", "Amount (fen)")
+    edited = df.copy()
+    edited.loc[0, yuan] = edited.loc[0, yuan] + 1
+    with pytest.raises(civicast.Error, match=rf"community 'P01' has .* in '{re.escape(yuan)}' but .* in "
+                                             rf"'{re.escape(fen)}'") as err:
+        civicast.allocate(comm, spec, forecasts=fc, last_year=edited)
+    assert err.value.field == yuan and err.value.series_id == "P01"
+    # settlement and a reserve release on the workbook's allocation sheet (sheet= names it): the CSV's results
+    spent = pd.DataFrame({"unique_id": comm.unique_id, "spent": 9000.0})
+    want_s, _ = civicast.settle(spec, tmp_path / "out/allocation.csv", spent)
+    got_s, _ = civicast.settle(spec, book, spent, sheet=sheet)
+    pd.testing.assert_frame_equal(got_s, want_s, check_exact=True)
+    want_p, _ = civicast.allocate(comm, spec, forecasts=fc, last_year=book, paid=tmp_path / "out/allocation.csv")
+    got_p, _ = civicast.allocate(comm, spec, forecasts=fc, last_year=book, paid=df)
+    pd.testing.assert_frame_equal(got_p, want_p, check_exact=True)
+    comm.to_csv(d / "communities.csv", index=False)  # next year's plan: its fund's history from the workbook
+    r = civicast.plan(d / "plan.toml", draws=0, last_year=book, last_year_sheet=sheet)
+    pd.testing.assert_frame_equal(r["allocation"][["unique_id", "amount_fen"]],
+                                  civicast.plan(d / "plan.toml", draws=0,
+                                                last_year=tmp_path / "out/allocation.csv")["allocation"][
+                                      ["unique_id", "amount_fen"]])

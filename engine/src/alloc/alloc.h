@@ -148,12 +148,48 @@ typedef struct civ_alloc_last_year {
     char *block;
     size_t *row;       /* n: the table row of each sorted id */
     long *line;        /* n: its CSV line, 0 when not read from a CSV file */
-    char **cols;       /* n_cols: the numeric columns' names */
+    char **cols;       /* n_cols: the numeric columns' names (machine names: a workbook's headers mapped back) */
+    char **heads;      /* n_cols: their headers in the file (社区编号, 民政养老补贴（分）), NULL = the name */
+    int lang;          /* the plan's workbook sheet read back: 1 Chinese headers, 0 English, -1 machine names */
     size_t *col_no;    /* n_cols: their positions in the table (1 = the first) */
     double *values;    /* n_cols x n, sorted order */
 } civ_alloc_last_year;
 
 void civ_alloc_last_year_free(civ_alloc_last_year *ly);
+
+/* ---- last year's allocation as the plan's workbook wrote it (last_year_book.c) ---- */
+
+/* 1 when pools a and b have the same earmark (the same eligibility): pools of one formula and earmark form one
+ * fund (bind.c). */
+int civ_alloc_earmark_equal(const civ_alloc_pool *a, const civ_alloc_pool *b);
+/* The language of a sheet of the plan's allocation.xlsx: 1 when t has no unique_id column and has the Chinese
+ * header of it (社区编号), 0 for the English one (Community id), else -1 (a table of machine names). */
+int civ_alloc_book_language(const civ_table *t);
+/* Each column j of t under the workbook's headers in language zh mapped back to its machine name: (*mapped)[j]
+ * is the name whose header (io/column_labels.c with the spec's labels, as plan/write.c writes it) is t's, or
+ * NULL when none is (the column keeps its header).  Free with civ_alloc_book_names_free(*mapped, n_columns). */
+civ_status civ_alloc_book_unlabel(const civ_alloc_spec *s, const civ_table *t, int zh, char ***mapped);
+void civ_alloc_book_names_free(char **mapped, size_t n);
+/* The header of machine column `column` in the workbook in language zh (1, 0; -1: the name itself), in buf. */
+const char *civ_alloc_book_label(const civ_alloc_spec *s, int zh, const char *column, char *buf, size_t size);
+/* For the plan's workbook read back (civ_alloc_spec_set_last_year; a CSV is taken as it is, as before):
+ * refuses (CIV_ERR_DOMAIN, the community, both columns as headed and both values, the cure) an amount given in
+ * both units that disagree (amount_<minor> and amount_<major>, pool_<fund>_<minor> and _<major>) and a total
+ * amount_<minor> other than the sum of the pool_<fund>_<minor> columns: a cell edited and not its twin.  Columns
+ * by their names under `mapped` (may be NULL); idc is the id column; `what` begins the message ("last year's
+ * allocation"). */
+civ_status civ_alloc_book_check(const civ_alloc_spec *s, const civ_table *t, char *const *mapped, size_t idc,
+                                 const char *what);
+/* civ_table_read of last year's allocation with the spec's text columns and their workbook headers; a workbook
+ * with several sheets and no sheet named is read at civicast's allocation sheet (分配结果 headed 社区编号, or
+ * allocation headed Community id) when it has one, else CIV_ERR_NOT_FOUND naming --last-year-sheet. */
+civ_status civ_alloc_book_read(const civ_alloc_spec *s, const char *path, const civ_table_read_options *options,
+                               civ_table **out);
+/* An allocation given to settlement (civ_alloc_settle) or as paid (civ_alloc_problem_set_paid): when t is the
+ * allocation sheet of the plan's workbook (civ_alloc_book_language), *out is a copy under the machine names
+ * (headers mapped back, checked as civ_alloc_book_check; errors still name t's file and lines), the caller's to
+ * free; else *out is NULL and t is read as it is. */
+civ_status civ_alloc_book_table(const civ_alloc_spec *s, const civ_table *t, civ_table **out);
 struct civ_alloc_problem;
 /* Binding with last year's allocation (last_year.c): blanks (NaN) of each fund's history filled from the file,
  * cells that differ refused, splits checked, the closed rows and the history totals set; attr[u] is the

@@ -429,7 +429,7 @@ static civ_status earmark_units(const civ_alloc_spec *spec, const civ_alloc_pool
     return CIV_OK;
 }
 
-static int earmark_equal(const civ_alloc_pool *a, const civ_alloc_pool *b)
+int civ_alloc_earmark_equal(const civ_alloc_pool *a, const civ_alloc_pool *b)
 {
     if (!a->eligible_attribute || !b->eligible_attribute)
         return !a->eligible_attribute && !b->eligible_attribute;
@@ -459,7 +459,7 @@ static civ_status bind_units(civ_alloc_problem *p, const civ_table *t, double *s
         const civ_alloc_pool *pool = &s->pools[q];
         size_t u = 0;
         while (u < p->n_units && !(p->units[u].formula == pool->formula &&
-                                   earmark_equal(&s->pools[p->units[u].first_pool], pool)))
+                                   civ_alloc_earmark_equal(&s->pools[p->units[u].first_pool], pool)))
             u++;
         civ_alloc_unit *un = &p->units[u];
         if (u == p->n_units) {

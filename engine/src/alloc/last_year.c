@@ -20,8 +20,8 @@ void civ_alloc_last_year_free(civ_alloc_last_year *ly)
         return;
     free(ly->source), free(ly->ids), free(ly->names), free(ly->block), free(ly->row), free(ly->line);
     for (size_t k = 0; k < ly->n_cols; k++)
-        free(ly->cols[k]);
-    free(ly->cols), free(ly->col_no), free(ly->values);
+        free(ly->cols[k]), free(ly->heads ? ly->heads[k] : NULL);
+    free(ly->cols), free(ly->heads), free(ly->col_no), free(ly->values);
     free(ly);
 }
 
@@ -44,11 +44,14 @@ static void ly_place(const civ_alloc_last_year *ly, size_t j, char *buf, size_t 
         snprintf(buf, size, "%s%sdata row %zu", ly->source, *ly->source ? ", " : "", ly->row[j] + 1);
 }
 
-static civ_status copy_table(civ_alloc_last_year *ly, const civ_table *t, size_t idc)
+/* mapped[k] (may be NULL): column k's machine name when its header is a workbook's (last_year_book.c). */
+static civ_status copy_table(civ_alloc_last_year *ly, const civ_table *t, size_t idc, char *const *mapped)
 {
     size_t n = civ_table_n_rows(t), nc = civ_table_n_columns(t), namec = SIZE_MAX, bytes = 0;
-    if (civ_table_find_column(t, "name", &namec) || civ_table_column_type(t, namec) != CIV_COLUMN_TEXT)
-        namec = SIZE_MAX;
+    for (size_t k = 0; k < nc && namec == SIZE_MAX; k++)
+        if (!strcmp(mapped && mapped[k] ? mapped[k] : civ_table_column_name(t, k), "name") &&
+            civ_table_column_type(t, k) == CIV_COLUMN_TEXT)
+            namec = k;
     const char *src = civ_table_source(t, NULL);
     ly->source = strdup(src ? src : "");
     ly->ids = calloc(n ? n : 1, sizeof *ly->ids);
@@ -56,8 +59,9 @@ static civ_status copy_table(civ_alloc_last_year *ly, const civ_table *t, size_t
     ly->row = malloc((n ? n : 1) * sizeof *ly->row);
     ly->line = calloc(n ? n : 1, sizeof *ly->line);
     ly->cols = calloc(nc ? nc : 1, sizeof *ly->cols);
+    ly->heads = calloc(nc ? nc : 1, sizeof *ly->heads);
     ly->col_no = calloc(nc ? nc : 1, sizeof *ly->col_no);
-    if (!ly->source || !ly->ids || !ly->names || !ly->row || !ly->line || !ly->cols || !ly->col_no)
+    if (!ly->source || !ly->ids || !ly->names || !ly->row || !ly->line || !ly->cols || !ly->heads || !ly->col_no)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory copying last year's allocation");
     for (size_t r = 0; r < n; r++) {
         const char *id = civ_table_text(t, r, idc), *nm = namec != SIZE_MAX ? civ_table_text(t, r, namec) : NULL;
@@ -98,7 +102,8 @@ static civ_status copy_table(civ_alloc_last_year *ly, const civ_table *t, size_t
     for (size_t k = 0; k < nc; k++) {
         if (k == idc || civ_table_column_type(t, k) != CIV_COLUMN_NUMBER)
             continue;
-        if (!(ly->cols[m] = strdup(civ_table_column_name(t, k))))
+        if (!(ly->cols[m] = strdup(mapped && mapped[k] ? mapped[k] : civ_table_column_name(t, k))) ||
+            (mapped && mapped[k] && !(ly->heads[m] = strdup(civ_table_column_name(t, k)))))
             return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory copying last year's allocation");
         ly->col_no[m] = k + 1;
         const double *v = civ_table_numbers(t, k);
@@ -118,21 +123,40 @@ civ_status civ_alloc_spec_set_last_year(civ_alloc_spec *spec, const civ_table *t
         spec->ly = NULL;
         return CIV_OK;
     }
-    size_t idc;
+    size_t idc = SIZE_MAX, nc = civ_table_n_columns(t);
     const char *src = civ_table_source(t, NULL);
-    if ((civ_table_find_column(t, spec->id_column, &idc) && civ_table_find_column(t, "unique_id", &idc)) ||
-        civ_table_column_type(t, idc) != CIV_COLUMN_TEXT) {
+    /* the allocation sheet of the plan's workbook (allocation.xlsx): its headers read back as the names */
+    int lang = civ_alloc_book_language(t);
+    char **mapped = NULL;
+    civ_status st = lang >= 0 ? civ_alloc_book_unlabel(spec, t, lang, &mapped) : CIV_OK;
+    if (st)
+        return st;
+    for (size_t k = 0; k < nc && mapped; k++)
+        if (mapped[k] && !strcmp(mapped[k], "unique_id"))
+            idc = k;
+    if (idc == SIZE_MAX &&
+        (civ_table_find_column(t, spec->id_column, &idc) && civ_table_find_column(t, "unique_id", &idc)))
+        idc = SIZE_MAX;
+    if (idc == SIZE_MAX || civ_table_column_type(t, idc) != CIV_COLUMN_TEXT) {
+        civ_alloc_book_names_free(mapped, nc);
         civ_where w = {.file = src, .field = spec->id_column};
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
-                           "last year's allocation%s%s has no text id column '%s' (nor unique_id): give the "
-                           "allocation civicast wrote last year (its unique_id and pool_<fund>_<minor> columns), "
-                           "or a sheet of the same shape",
+                           "last year's allocation%s%s has no text id column '%s' (nor unique_id, nor the plan's "
+                           "workbook's 社区编号 / Community id): give the allocation civicast wrote last year (its "
+                           "allocation.csv or allocation.xlsx), or a sheet of the same shape",
                            src ? " " : "", src ? src : "", spec->id_column);
     }
     civ_alloc_last_year *ly = calloc(1, sizeof *ly);
-    if (!ly)
+    if (!ly) {
+        civ_alloc_book_names_free(mapped, nc);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory copying last year's allocation");
-    civ_status st = copy_table(ly, t, idc);
+    }
+    ly->lang = lang;
+    if (lang >= 0) /* the workbook the office keeps and edits (the machine-named CSV is taken as it is) */
+        st = civ_alloc_book_check(spec, t, mapped, idc, "last year's allocation");
+    if (!st)
+        st = copy_table(ly, t, idc, mapped);
+    civ_alloc_book_names_free(mapped, nc);
     if (st) {
         civ_alloc_last_year_free(ly);
         return st;
@@ -200,7 +224,7 @@ static civ_status fund_column(const civ_alloc_problem *p, size_t u, int64_t *fen
                     ly_place(ly, j, at, sizeof at);
                     civ_where e = {.file = ly->source, .line = ly->line[j],
                                    .column = ly->line[j] ? (long)ly->col_no[k] : 0, .series_id = ly->ids[j],
-                                   .field = ly->cols[k]};
+                                   .field = ly->heads[k] ? ly->heads[k] : ly->cols[k]};
                     if (isfinite(x) && x >= 0 && w == 1) {
                         snprintf(why, sizeof why, "%.15g, with more than the currency's %d decimals: round it to "
                                  "the %s in the sheet (Excel: =ROUND(cell, %d)); civicast does not round money",
@@ -216,7 +240,7 @@ static civ_status fund_column(const civ_alloc_problem *p, size_t u, int64_t *fen
                                  p->units[u].name);
                     }
                     return civ_fail_at(CIV_ERR_DOMAIN, &e, "last year's allocation (%s): '%s' of community '%s' is %s",
-                                       at, ly->cols[k], ly->ids[j], why);
+                                       at, ly->heads[k] ? ly->heads[k] : ly->cols[k], ly->ids[j], why);
                 }
                 fen[j] = (int64_t)llround(x);
             }
@@ -227,7 +251,32 @@ static civ_status fund_column(const civ_alloc_problem *p, size_t u, int64_t *fen
     for (size_t k = 0; k < ly->n_cols; k++) {
         size_t L = strlen(have);
         if (L < sizeof have - 60)
-            snprintf(have + L, sizeof have - L, "%s%s", k ? ", " : "", ly->cols[k]);
+            snprintf(have + L, sizeof have - L, "%s%s", k ? ", " : "", ly->heads[k] ? ly->heads[k] : ly->cols[k]);
+    }
+    if (ly->lang >= 0) { /* the plan's workbook: the headers it writes, in its language */
+        char head[200], major[200], amount_major[64];
+        civ_alloc_book_label(s, ly->lang, want[0], head, sizeof head);
+        snprintf(amount_major, sizeof amount_major, "amount_%s", ma);
+        civ_alloc_book_label(s, ly->lang, amount_major, major, sizeof major);
+        int only_major = 0, minor = 0; /* the yuan total is there, no column in fen is */
+        char unknown[200] = "";          /* headers of numbers the workbook does not write: renamed ones? */
+        size_t lm = strlen(mi);
+        for (size_t k = 0; k < ly->n_cols; k++) {
+            size_t L = strlen(ly->cols[k]), U = strlen(unknown), H = strlen(ly->cols[k]);
+            only_major |= !strcmp(ly->cols[k], amount_major);
+            minor |= (!strncmp(ly->cols[k], "pool_", 5) || !strncmp(ly->cols[k], "amount_", 7)) && L > lm &&
+                     !strcmp(ly->cols[k] + L - lm, mi);
+            if (!ly->heads[k] && U + H + 8 < sizeof unknown)
+                snprintf(unknown + U, sizeof unknown - U, "%s'%s'", U ? ", " : "", ly->cols[k]);
+        }
+        civ_where e = {.file = ly->source, .field = head};
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &e,
+                           "last year's allocation (%s, the plan's workbook) has no column '%s' for fund '%s'%s%s%s: "
+                           "its amounts are read in %s from the fund's column as the plan wrote it; put it back, "
+                           "or give allocation.csv%s%s%s",
+                           ly->source, head, p->units[u].name, only_major && !minor ? ", only '" : "",
+                           only_major && !minor ? major : "", only_major && !minor ? "' in yuan" : "", mi,
+                           *unknown ? " (headers it does not write: " : "", unknown, *unknown ? ")" : "");
     }
     civ_where e = {.file = ly->source, .field = want[0]};
     return civ_fail_at(CIV_ERR_MISSING_COLUMN, &e,

@@ -23,9 +23,10 @@ civ_status civ_alloc_spec_read_last_year(civ_alloc_spec *spec, const char *path,
     civ_table_read_options o = {0};
     if (options)
         o = *options;
-    o.text_columns = civ_alloc_spec_text_columns(spec); /* its ids stay text: 310101001, 001 are codes */
+    /* its ids stay text (310101001, 001 are codes), under their names or the plan's workbook's headers; that
+     * workbook is read at its allocation sheet (last_year_book.c) */
     civ_table *t = NULL;
-    civ_status s = civ_error_name_file(civ_table_read(path, &o, &t), path);
+    civ_status s = civ_error_name_file(civ_alloc_book_read(spec, path, &o, &t), path);
     if (!s)
         s = civ_error_name_file(civ_alloc_spec_set_last_year(spec, t), path);
     civ_table_free(t);

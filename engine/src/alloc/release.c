@@ -156,10 +156,22 @@ static civ_status paid_rows(const civ_alloc_problem *p, const civ_table *t, size
     return st;
 }
 
+static civ_status set_paid(civ_alloc_problem *p, const civ_table *paid);
+
 civ_status civ_alloc_problem_set_paid(civ_alloc_problem *p, const civ_table *paid)
 {
     if (!p)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_problem_set_paid: NULL problem");
+    civ_table *book = NULL; /* the plan's allocation.xlsx sheet, its headers read back (last_year_book.c) */
+    civ_status st = paid ? civ_alloc_book_table(p->spec, paid, &book) : CIV_OK;
+    if (!st)
+        st = set_paid(p, book ? book : paid);
+    civ_table_free(book);
+    return st;
+}
+
+static civ_status set_paid(civ_alloc_problem *p, const civ_table *paid)
+{
     free(p->paid), free(p->paid_total);
     p->paid = NULL, p->paid_total = NULL;
     if (!paid)

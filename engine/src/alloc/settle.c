@@ -553,7 +553,10 @@ civ_status civ_alloc_settle(const civ_alloc_spec *spec, const civ_table *allocat
     if (summary)
         *summary = NULL;
     settle_rows r = {0};
-    civ_status st = settle_read(spec, allocation, spending, &r);
+    civ_table *book = NULL; /* the plan's allocation.xlsx sheet, its headers read back (last_year_book.c) */
+    civ_status st = civ_alloc_book_table(spec, allocation, &book);
+    if (!st)
+        st = settle_read(spec, book ? book : allocation, spending, &r);
     if (!st)
         st = settle_amounts(spec, &r);
     if (!st)
@@ -563,5 +566,6 @@ civ_status civ_alloc_settle(const civ_alloc_spec *spec, const civ_table *allocat
         *out = NULL;
     }
     settle_free(&r);
+    civ_table_free(book);
     return st;
 }

@@ -27,6 +27,7 @@ struct civ_plan {
     int wide;                                     /* [plan] layout = "wide": the panel is wide */
     int percent;                                  /* [plan] percent = true: "33.3%" reads as 0.333 */
     char panel_sheet[256], communities_sheet[256]; /* [plan] panel_sheet, communities_sheet: an .xlsx input's */
+    char last_year_sheet[256]; /* [plan] last_year_sheet: last year's allocation's, when an .xlsx ("" = found) */
     char lang[8];                                 /* the report's language: "zh" (default) or "en" */
     size_t horizon;
     double levels[CIV_PLAN_MAX_LEVELS];

@@ -209,6 +209,9 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
         st = get_str(path, tp, "plan", "panel_sheet", 0, c->panel_sheet, sizeof c->panel_sheet);
     if (!st)
         st = get_str(path, tp, "plan", "communities_sheet", 0, c->communities_sheet, sizeof c->communities_sheet);
+    if (!st) /* last year's allocation's (the spec's [data] last_year_file, --last-year): "" = its only sheet, or
+              * the allocation sheet of the plan's own allocation.xlsx */
+        st = get_str(path, tp, "plan", "last_year_sheet", 0, c->last_year_sheet, sizeof c->last_year_sheet);
     if (!st && (e = take(tp, "layout"))) {
         if (e->value.type != CIV_TOML_STRING || (strcmp(e->value.text, "long") && strcmp(e->value.text, "wide")))
             st = cfg_error(path, e, "plan", "must be \"long\" (unique_id, ds, y) or \"wide\" (a column per period)");
@@ -218,7 +221,7 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
     if (!st)
         st = unused(path, tp, "plan",
                     "panel, communities, spec, out, freq, encoding, thousands, percent, id_column, time_column, "
-                    "target_column, layout, lang, panel_sheet, communities_sheet");
+                    "target_column, layout, lang, panel_sheet, communities_sheet, last_year_sheet");
     return st;
 }
 
@@ -557,6 +560,14 @@ civ_status civ_plan_set_last_year(civ_plan *p, const char *path)
     return p ? set_string(p->last_year, sizeof p->last_year, path, "last_year")
              : civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_last_year: NULL plan");
 }
+
+civ_status civ_plan_set_last_year_sheet(civ_plan *p, const char *sheet)
+{
+    return p ? set_string(p->last_year_sheet, sizeof p->last_year_sheet, sheet, "last_year_sheet")
+             : civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_last_year_sheet: NULL plan");
+}
+
+const char *civ_plan_last_year_sheet(const civ_plan *p) { return p ? p->last_year_sheet : ""; }
 
 civ_status civ_plan_set_model(civ_plan *p, const char *model)
 {

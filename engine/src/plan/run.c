@@ -255,8 +255,10 @@ static civ_status read_configuration(run_ctx *c)
     rc.sheet = p->communities_sheet[0] ? p->communities_sheet : NULL; /* [plan] communities_sheet (.xlsx) */
     if (!s && !(c->opt && c->opt->communities))
         s = civ_error_name_file(civ_table_read(p->communities, &rc, &c->communities_read), p->communities);
+    civ_table_read_options rl = ro;
+    rl.sheet = p->last_year_sheet[0] ? p->last_year_sheet : NULL; /* [plan] last_year_sheet (.xlsx) */
     if (!s) /* last year's allocation (civ_plan_set_last_year, else the spec's [data] last_year_file) */
-        s = civ_alloc_spec_read_last_year(c->res->spec, p->last_year[0] ? p->last_year : NULL, &ro);
+        s = civ_alloc_spec_read_last_year(c->res->spec, p->last_year[0] ? p->last_year : NULL, &rl);
     if (s)
         return s;
     if (p->has_need)

@@ -439,6 +439,10 @@ static void json_options(FILE *f, const civ_plan_result *r, const civ_csv_write_
         fprintf(f, ",\n    \"communities_sheet\": ");
         json_str(f, p->communities_sheet);
     }
+    if (p->last_year_sheet[0]) { /* last year's allocation's sheet, when named */
+        fprintf(f, ",\n    \"last_year_sheet\": ");
+        json_str(f, p->last_year_sheet);
+    }
     fprintf(f, ",\n    \"id_column\": ");
     json_str(f, p->id_column);
     fprintf(f, ",\n    \"time_column\": ");
