@@ -88,4 +88,28 @@ static inline char *tf_slurp(const char *path, size_t *len)
     return buf;
 }
 
+/* The text of the member `name` of the zip at `path` (an .xlsx's sheet or styles XML), read with
+ * `unzip -p`; malloc'd, the caller frees it; "" when the member is missing.  Fails the test when
+ * unzip cannot be started or memory runs out. */
+static inline char *tf_zip_member(const char *path, const char *name)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "unzip -p '%s' '%s' 2>/dev/null", path, name);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    for (size_t got; (got = fread(buf + n, 1, cap - n - 1, p)) > 0;) {
+        n += got;
+        if (cap - n < 2) {
+            buf = realloc(buf, cap *= 2);
+            assert_non_null(buf);
+        }
+    }
+    pclose(p);
+    buf[n] = '\0';
+    return buf;
+}
+
 #endif

@@ -71,35 +71,13 @@ static int teardown(void **state)
     return getenv("CIV_KEEP") ? 0 : tf_dir_remove(dir);
 }
 
-/* A member of the zip at path (malloc'd text; "" when missing). */
-static char *member(const char *path, const char *name)
-{
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "unzip -p '%s' '%s' 2>/dev/null", path, name);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    assert_non_null(buf);
-    for (size_t got; (got = fread(buf + n, 1, cap - n - 1, p)) > 0;) {
-        n += got;
-        if (cap - n < 2) {
-            buf = realloc(buf, cap *= 2);
-            assert_non_null(buf);
-        }
-    }
-    pclose(p);
-    buf[n] = '\0';
-    return buf;
-}
-
 /* The number format code of cell `ref` of sheet `k` (1-based): "General" for none, Excel's built-in 0% (9). */
 static const char *format_of(const char *path, int k, const char *ref)
 {
     static char out[128];
     char name[64], key[96];
     snprintf(name, sizeof name, "xl/worksheets/sheet%d.xml", k);
-    char *sheet = member(path, name), *styles = member(path, "xl/styles.xml");
+    char *sheet = tf_zip_member(path, name), *styles = tf_zip_member(path, "xl/styles.xml");
     snprintf(key, sizeof key, "<c r=\"%s\"", ref);
     char *cell = strstr(sheet, key);
     assert_non_null(cell);
@@ -160,7 +138,7 @@ static void test_chinese(void **state)
                                      .risk_matrix = d.matrix};
     assert_int_equal(civ_monitor_workbook_write(path, d.spec, &t, NULL, NULL), CIV_OK);
     /* the sheets of the tables given, in order */
-    char *book = member(path, "xl/workbook.xml");
+    char *book = tf_zip_member(path, "xl/workbook.xml");
     const char *a = strstr(book, "name=\"本期预警\""), *s = strstr(book, "name=\"指标状态\""),
                *r = strstr(book, "name=\"风险\""), *m = strstr(book, "name=\"风险矩阵\"");
     assert_true(a && s && r && m && a < s && s < r && r < m);
@@ -208,7 +186,7 @@ static void test_chinese(void **state)
     assert_string_equal(format_of(path, 1, "G2"), "0.0%");
     assert_string_equal(format_of(path, 1, "H2"), "0.0%");
     assert_string_equal(format_of(path, 1, "I2"), "General"); /* misses */
-    char *styles = member(path, "xl/styles.xml");
+    char *styles = tf_zip_member(path, "xl/styles.xml");
     assert_non_null(strstr(styles, "formatCode=\"General&quot; 起&quot;\""));
     assert_non_null(strstr(styles, "formatCode=\"General&quot; 分钟&quot;\""));
     free(styles);

@@ -42,35 +42,13 @@ static int teardown(void **state)
     return getenv("CIV_KEEP") ? 0 : tf_dir_remove(dir);
 }
 
-/* A member of the zip at path (malloc'd text; "" when missing). */
-static char *member(const char *path, const char *name)
-{
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "unzip -p '%s' '%s' 2>/dev/null", path, name);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    assert_non_null(buf);
-    for (size_t got; (got = fread(buf + n, 1, cap - n - 1, p)) > 0;) {
-        n += got;
-        if (cap - n < 2) {
-            buf = realloc(buf, cap *= 2);
-            assert_non_null(buf);
-        }
-    }
-    pclose(p);
-    buf[n] = '\0';
-    return buf;
-}
-
 /* The style of cell `ref` (e.g. "C2") of the first sheet, as text: the number format's code ("General" for
  * none) and " wrap" when it wraps, " bold" when its font is bold.  libxlsxwriter numbers the styles in the
  * order cells first use them, so the test looks them up rather than assume an index. */
 static const char *style_of(const char *path, const char *ref)
 {
     static char out[256];
-    char *sheet = member(path, "xl/worksheets/sheet1.xml"), *styles = member(path, "xl/styles.xml");
+    char *sheet = tf_zip_member(path, "xl/worksheets/sheet1.xml"), *styles = tf_zip_member(path, "xl/styles.xml");
     char key[64];
     snprintf(key, sizeof key, "<c r=\"%s\"", ref);
     char *cell = strstr(sheet, key);
@@ -172,8 +150,8 @@ static void test_cells(void **state)
     civ_table *t = allocation_like();
     const char *path = tf_path(dir, "allocation.xlsx");
     assert_int_equal(civ_table_write(t, path), CIV_OK);
-    char *sheet = member(path, "xl/worksheets/sheet1.xml");
-    char *book = member(path, "xl/workbook.xml");
+    char *sheet = tf_zip_member(path, "xl/worksheets/sheet1.xml");
+    char *book = tf_zip_member(path, "xl/workbook.xml");
     assert_non_null(strstr(book, "name=\"allocation\"")); /* the sheet named after the file */
     /* an id of 12 digits and one with a leading zero are text cells, not 3.10101E+11 and 42 */
     assert_non_null(strstr(sheet, "<c r=\"A2\" t=\"inlineStr\"><is><t>310101001001</t></is></c>"));
@@ -200,8 +178,8 @@ static void test_formats(void **state)
     civ_table *t = allocation_like();
     const char *path = tf_path(dir, "formats.xlsx");
     assert_int_equal(civ_table_write(t, path), CIV_OK);
-    char *sheet = member(path, "xl/worksheets/sheet1.xml");
-    char *styles = member(path, "xl/styles.xml");
+    char *sheet = tf_zip_member(path, "xl/worksheets/sheet1.xml");
+    char *styles = tf_zip_member(path, "xl/styles.xml");
     assert_non_null(strstr(sheet, "<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" "
                                   "state=\"frozen\"/>"));
     assert_non_null(strstr(sheet, "<autoFilter ref=\"A1:F3\"/>"));
@@ -237,7 +215,7 @@ static void test_formats(void **state)
     civ_table_set_text(s, 2, 0, "yuan"), civ_table_set_number(s, 2, 1, 1.5);
     path = tf_path(dir, "summary.xlsx");
     assert_int_equal(civ_table_write(s, path), CIV_OK);
-    sheet = member(path, "xl/worksheets/sheet1.xml");
+    sheet = tf_zip_member(path, "xl/worksheets/sheet1.xml");
     assert_non_null(strstr(sheet, "<v>16600000000</v>"));
     assert_string_equal(style_of(path, "B2"), "#,##0");
     assert_string_equal(style_of(path, "B3"), "General");
@@ -256,7 +234,7 @@ static void test_formats(void **state)
     civ_table_set_text(s, 1, 0, "1e5");
     path = tf_path(dir, "yuan.xlsx");
     assert_int_equal(civ_table_write(s, path), CIV_OK);
-    sheet = member(path, "xl/worksheets/sheet1.xml");
+    sheet = tf_zip_member(path, "xl/worksheets/sheet1.xml");
     assert_non_null(strstr(sheet, "<v>126225</v>"));
     assert_string_equal(style_of(path, "A2"), "#,##0.00");
     assert_non_null(strstr(sheet, "<c r=\"A3\" t=\"inlineStr\"><is><t>1e5</t>"));
@@ -341,7 +319,7 @@ static void test_atomic(void **state)
     assert_int_equal(entries(), before);
     civ_table_set_number(t, 0, 4, 0.5);
     assert_int_equal(civ_table_write(t, path), CIV_OK);
-    text = member(path, "xl/worksheets/sheet1.xml");
+    text = tf_zip_member(path, "xl/worksheets/sheet1.xml");
     assert_non_null(strstr(text, "<v>0.5</v>"));
     free(text);
     assert_int_equal(entries(), before);
@@ -370,15 +348,15 @@ static void test_deterministic(void **state)
     assert_memory_equal(x, y, na);
     free(x);
     free(y);
-    char *core = member(tf_path(a, "book.xlsx"), "docProps/core.xml");
+    char *core = tf_zip_member(tf_path(a, "book.xlsx"), "docProps/core.xml");
     assert_non_null(strstr(core, "2000-01-01T00:00:00Z"));
     free(core);
     civ_workbook_options o = {.created = 1767225600}; /* 2026-01-01 */
     assert_int_equal(civ_workbook_write(tf_path(b, "book.xlsx"), 2, tables, names, &o), CIV_OK);
-    core = member(tf_path(b, "book.xlsx"), "docProps/core.xml");
+    core = tf_zip_member(tf_path(b, "book.xlsx"), "docProps/core.xml");
     assert_non_null(strstr(core, "2026-01-01T00:00:00Z"));
     free(core);
-    char *book = member(tf_path(a, "book.xlsx"), "xl/workbook.xml");
+    char *book = tf_zip_member(tf_path(a, "book.xlsx"), "xl/workbook.xml");
     char *second = strstr(book, "name=\"汇总\"");
     assert_non_null(strstr(book, "name=\"分配结果\""));
     assert_true(second && strstr(book, "name=\"分配结果\"") < second); /* in the order given */
@@ -423,7 +401,7 @@ static void test_stream(void **state)
     assert_int_equal(civ_table_stream_append(ts, t), CIV_OK);
     assert_false(exists(path)); /* nothing at the name before the commit */
     assert_int_equal(civ_table_stream_commit(ts, NULL), CIV_OK);
-    char *sheet = member(path, "xl/worksheets/sheet1.xml");
+    char *sheet = tf_zip_member(path, "xl/worksheets/sheet1.xml");
     assert_non_null(strstr(sheet, "<c r=\"A5\" t=\"inlineStr\"><is><t>0042</t></is></c>"));
     assert_non_null(strstr(sheet, "<autoFilter ref=\"A1:F5\"/>"));
     assert_non_null(strstr(sheet, "<col min=\"6\" max=\"6\" width=\"81.7109375\""));
@@ -436,18 +414,18 @@ static void test_stream(void **state)
     assert_int_equal(civ_table_stream_open(tf_path(stage, "1-report.xlsx"), NULL, &ts), CIV_OK);
     assert_int_equal(civ_table_stream_append(ts, t), CIV_OK);
     assert_int_equal(civ_table_stream_commit(ts, NULL), CIV_OK);
-    char *wb = member(tf_path(stage, "1-report.xlsx"), "xl/workbook.xml");
+    char *wb = tf_zip_member(tf_path(stage, "1-report.xlsx"), "xl/workbook.xml");
     assert_non_null(strstr(wb, "<sheet name=\"report\" "));
     free(wb);
     assert_int_equal(civ_table_write(t, tf_path(dir, "2-plain.xlsx")), CIV_OK); /* elsewhere a name is a name */
-    wb = member(tf_path(dir, "2-plain.xlsx"), "xl/workbook.xml");
+    wb = tf_zip_member(tf_path(dir, "2-plain.xlsx"), "xl/workbook.xml");
     assert_non_null(strstr(wb, "<sheet name=\"2-plain\" "));
     free(wb);
     /* no chunk: the header of the columns given */
     const char *empty = tf_path(dir, "empty.xlsx");
     assert_int_equal(civ_table_stream_open(empty, NULL, &ts), CIV_OK);
     assert_int_equal(civ_table_stream_commit(ts, t), CIV_OK);
-    sheet = member(empty, "xl/worksheets/sheet1.xml");
+    sheet = tf_zip_member(empty, "xl/worksheets/sheet1.xml");
     assert_non_null(strstr(sheet, "<t>explanation</t>"));
     assert_null(strstr(sheet, "r=\"A2\""));
     free(sheet);
@@ -485,7 +463,7 @@ static void test_panel(void **state)
     assert_int_equal(civ_panel_read(csv, &p), CIV_OK);
     const char *path = tf_path(dir, "panel.xlsx");
     assert_int_equal(civ_panel_write(p, path), CIV_OK);
-    char *sheet = member(path, "xl/worksheets/sheet1.xml");
+    char *sheet = tf_zip_member(path, "xl/worksheets/sheet1.xml");
     assert_non_null(strstr(sheet, "<t>aged60</t>"));
     /* ids as text cells, in the order civ_panel_write_csv writes them */
     assert_non_null(strstr(sheet, "<is><t>310101001001</t></is></c><c r=\"B"));
