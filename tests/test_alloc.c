@@ -2168,6 +2168,14 @@ static void test_last_year_workbook(void **state)
                             zh ? "倾斜系数（综合公式）" : "Tilt (综合公式)");
         assert_string_equal(civ_alloc_book_label(s, zh, "tilt_m2", label, sizeof label),
                             zh ? "倾斜系数（m2）" : "Tilt (m2)");
+        civ_table *paid = NULL; /* the reader of --paid and settle --allocation finds the same sheet */
+        assert_int_equal(civ_alloc_allocation_read(s, path, NULL, &paid), CIV_OK);
+        size_t idc;
+        assert_int_equal(civ_table_find_column(paid, zh ? "社区编号" : "Community id", &idc), CIV_OK);
+        assert_string_equal(civ_table_text(paid, 0, idc), "001");
+        civ_table_free(paid);
+        assert_int_equal(civ_alloc_allocation_read(s, NULL, NULL, &paid), CIV_ERR_INVALID_ARGUMENT);
+        assert_null(paid);
         assert_true(fabs(summary_value(o.sum, "history", "care", "last_year_total") - 300000) <= 0);
         run_free(&o);
         civ_table_free(t);

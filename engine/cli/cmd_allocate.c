@@ -152,7 +152,7 @@ static civ_status read_and_bind(alloc_job *j, const civ_cli_args *a, int *named)
         civ_cli_demand_lines(j->spec, j->fc, j->demand, sizeof j->demand);
     if (!s && a->value[A_PAID]) {
         civ_table *paid = NULL;
-        s = civ_cli_read_table(a->value[A_PAID], &ro, &paid);
+        s = civ_cli_read_allocation(j->spec, a->value[A_PAID], &ro, &paid);
         if (!s)
             s = civ_alloc_problem_set_paid(j->prob, paid);
         civ_table_free(paid);

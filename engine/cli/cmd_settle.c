@@ -77,7 +77,7 @@ static int run_settle(int argc, char **argv)
         csv.min_decimals = civ_cli_money_decimals(civ_alloc_spec_minor_unit(spec));
     civ_table_read_options ro = {.text_columns = civ_alloc_spec_text_columns(spec)}; /* its id stays text */
     if (!s)
-        s = civ_cli_read_table(a.value[S_ALLOCATION], &ro, &alloc);
+        s = civ_cli_read_allocation(spec, a.value[S_ALLOCATION], &ro, &alloc);
     if (!s)
         s = civ_cli_read_table(a.value[S_SPENDING], &ro, &spent);
     if (!s)

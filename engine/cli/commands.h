@@ -321,6 +321,11 @@ civ_status civ_cli_read_table(const char *path, const civ_table_read_options *op
 /* The options civ_cli_read_table reads a CSV table with: `options` (may be NULL) completed by the command's
  * --encoding, --thousands, --percent and --id-col. */
 civ_table_read_options civ_cli_table_options(const civ_table_read_options *options);
+/* An earlier allocation (--paid, settle --allocation): an .h5 as civ_cli_read_table reads it (through the
+ * guard), any other file through civ_alloc_allocation_read, so the plan's allocation.xlsx is read at its
+ * allocation sheet without --sheet; `options` as civ_cli_read_table's. */
+civ_status civ_cli_read_allocation(const civ_alloc_spec *spec, const char *path, const civ_table_read_options *options,
+                                   civ_table **out);
 /* 1 when `path` ends in .h5 or .hdf5 (such a file is read through the guard). */
 int civ_cli_is_hdf5_path(const char *path);
 /* Last year's allocation for `spec` (docs/ALLOCATION.md "Last year's allocation"): the file `path` (--last-year),

@@ -386,6 +386,15 @@ civ_status civ_cli_read_table(const char *path, const civ_table_read_options *op
     return civ_table_read(path, &o, out);
 }
 
+civ_status civ_cli_read_allocation(const civ_alloc_spec *spec, const char *path, const civ_table_read_options *options,
+                                   civ_table **out)
+{
+    if (is_hdf5_path(path))
+        return civ_cli_read_table(path, options, out);
+    civ_table_read_options o = civ_cli_table_options(options);
+    return civ_alloc_allocation_read(spec, path, &o, out);
+}
+
 civ_table_read_options civ_cli_table_options(const civ_table_read_options *options)
 {
     civ_table_read_options o = {0};

@@ -1469,6 +1469,23 @@ CIV_API civ_status civ_alloc_spec_set_last_year(civ_alloc_spec *spec, const civ_
  *  Python read it in a child process, then call civ_alloc_spec_set_last_year). */
 CIV_API civ_status civ_alloc_spec_read_last_year(civ_alloc_spec *spec, const char *path,
                                                  const civ_table_read_options *options);
+/** Reads an earlier allocation from `path` (.csv, .h5 or .xlsx): what a
+ *  reserve release paid (civ_alloc_problem_set_paid) or what a settlement
+ *  settles (civ_alloc_settle), the one reader of `civicast allocate --paid`,
+ *  `civicast settle --allocation` and Python's paid= and settle(allocation=).
+ *  As civ_table_read with `options` (may be NULL: encoding, thousands,
+ *  percent, sheet; their text_columns are not used: the spec's and their
+ *  workbook headers are, so ids stay text), except that a workbook of
+ *  several sheets read with no sheet named is read at the allocation sheet
+ *  of the allocation.xlsx a plan wrote (分配结果 headed 社区编号, or
+ *  allocation headed Community id), as civ_alloc_spec_read_last_year does.
+ *  *out is the caller's (civ_table_free); NULL on error.  Errors:
+ *  CIV_ERR_INVALID_ARGUMENT (NULL spec, path or out), those of
+ *  civ_table_read, and CIV_ERR_NOT_FOUND for a workbook of several sheets,
+ *  none named and none civicast's allocation sheet (the message lists them
+ *  and names --sheet), each naming the file. */
+CIV_API civ_status civ_alloc_allocation_read(const civ_alloc_spec *spec, const char *path,
+                                             const civ_table_read_options *options, civ_table **out);
 /** The column of the communities table naming each community's predecessors
  *  (the spec's [data] predecessors; borrowed), or NULL when the spec names
  *  none.  civ_plan_run joins their history (civ_panel_join_predecessors). */

@@ -502,6 +502,7 @@ _SIGNATURES = {
     "civ_alloc_spec_last_year_file": (_CP, [P]),
     "civ_alloc_spec_set_last_year": (c_status, [P, P]),
     "civ_alloc_spec_read_last_year": (c_status, [P, _CP, ctypes.POINTER(civ_table_read_options)]),
+    "civ_alloc_allocation_read": (c_status, [P, _CP, ctypes.POINTER(civ_table_read_options), PP]),
     "civ_alloc_spec_predecessors_column": (_CP, [P]),
     "civ_alloc_spec_predecessor_shares_column": (_CP, [P]),
     "civ_alloc_spec_version": (_CP, [P]),

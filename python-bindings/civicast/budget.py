@@ -18,8 +18,8 @@ import pandas as pd
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import (_Owned, _codes_as_text, _dec, _spec_handle, _table_arg, frame_to_table, table_to_frame,
-                    _read_table, _input_format, _set_last_year, _sheet,
+from .frame import (_Owned, _allocation_arg, _codes_as_text, _dec, _spec_handle, _table_arg, frame_to_table,
+                    table_to_frame, _read_table, _input_format, _set_last_year, _sheet,
                     count_dtypes, ids_like, money_dtypes, need_dtypes, scope_ids_like)
 
 __all__ = ["compare", "uncertainty", "need", "settle", "project"]
@@ -271,7 +271,8 @@ def settle(spec, allocation, spending, explain=False, encoding=None, thousands=N
     spec: a spec path or text with [settlement] (carry_over, top_up,
     top_up_budget, spent); allocation: civicast.allocate's table (or a
     path) with unique_id and amount_fen (or a sheet of the year's amounts
-    in yuan headed amount_yuan); spending: a DataFrame or path with
+    in yuan headed amount_yuan; or the allocation.xlsx a plan wrote, its
+    allocation sheet found without sheet=, civ_alloc_allocation_read); spending: a DataFrame or path with
     the spec's id column and the spent column in major units (yuan).
     explain: False, True/"en" or "zh".  Returns (settlement, summary):
     unique_id, allocated_fen, spent_fen, unspent_fen, overspent_fen,
@@ -291,7 +292,7 @@ def settle(spec, allocation, spending, explain=False, encoding=None, thousands=N
     code = _explain_code(explain)
     with _spec_handle(spec) as sp:
         try:
-            al = _table_arg(allocation, sp, fmt)
+            al = _allocation_arg(allocation, sp, fmt)
             sp_t = _table_arg(spending, sp, fmt)
             for frame, t, role in ((allocation, al, b"allocation"), (spending, sp_t, b"spending")):
                 if isinstance(frame, pd.DataFrame):  # errors say "the spending DataFrame, row 7" (iloc)

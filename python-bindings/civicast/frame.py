@@ -1863,6 +1863,21 @@ def _table_arg(x, sp=None, fmt=None):
     return _read_table(x, text, **(fmt or {}))
 
 
+def _allocation_arg(x, sp, fmt=None):
+    """An earlier allocation (paid=, settle's allocation) bound to the spec of
+    handle sp: a DataFrame or an .h5 path as _table_arg takes them, any other
+    path through civ_alloc_allocation_read, so the allocation.xlsx a plan
+    wrote is read at its allocation sheet when sheet= names none."""
+    if x is None or isinstance(x, pd.DataFrame) or _hdf5_probe.is_hdf5_path(os.fspath(x)):
+        return _table_arg(x, sp, fmt)
+    f = fmt or {}
+    opt = _read_options(None, f.get("encoding"), None, f.get("thousands"), f.get("percent", False), f.get("sheet"))
+    t = _Owned(lib.civ_table_free)
+    check(lib.civ_alloc_allocation_read(sp.ptr, encode(os.fspath(x)), ctypes.byref(opt) if opt is not None else None,
+                                        ctypes.byref(t.ptr)))
+    return t
+
+
 def _input_format(fn, encoding=None, thousands=None, percent=False, sheet=None):
     """encoding=, thousands=, percent= and sheet= of the budget functions, checked
     before anything is read (as the CLI's --encoding, --thousands, --percent, --sheet:
@@ -2064,7 +2079,7 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
         try:
             check(lib.civ_alloc_bind(sp.ptr, comm.ptr, fc.ptr if fc is not None else None, ctypes.byref(prob.ptr)))
             if paid is not None:
-                pd_t = _table_arg(paid, sp, fmt)
+                pd_t = _allocation_arg(paid, sp, fmt)
                 try:
                     if isinstance(paid, pd.DataFrame):  # errors say "the paid DataFrame: row 7" (iloc)
                         check(lib.civ_table_set_source(pd_t.ptr, b"the paid DataFrame", 0))
@@ -2126,7 +2141,7 @@ def allocate_to_file(communities, spec, out, forecasts=None, explain=False, exce
         try:
             check(lib.civ_alloc_bind(sp.ptr, comm.ptr, fc.ptr if fc is not None else None, ctypes.byref(prob.ptr)))
             if paid is not None:
-                pd_t = _table_arg(paid, sp, fmt)
+                pd_t = _allocation_arg(paid, sp, fmt)
                 try:
                     if isinstance(paid, pd.DataFrame):  # errors say "the paid DataFrame: row 7" (iloc)
                         check(lib.civ_table_set_source(pd_t.ptr, b"the paid DataFrame", 0))

@@ -126,9 +126,11 @@ for f in xlsx csv; do
     --no-excel --precision full
 done
 cmp -s "$WORK/a_xlsx.csv" "$WORK/a_csv.csv" || fail "allocate on the forecasts workbook differs"
-# settlement and a reserve release on the plan's workbook (its sheet named: --sheet; its headers read back as
-# last year's are): the CSV's results; a yuan cell edited alone refused there too
-for src in "zh/allocation.csv" "zh/allocation.xlsx --sheet 分配结果" "en/allocation.xlsx --sheet allocation"; do
+# settlement and a reserve release on the plan's workbook (its allocation sheet found as last year's is, or named
+# with --sheet; its headers read back as last year's are): the CSV's results; a yuan cell edited alone refused
+# there too; an office workbook of several sheets, none civicast's, refused naming --sheet
+for src in "zh/allocation.csv" "zh/allocation.xlsx --sheet 分配结果" "en/allocation.xlsx --sheet allocation" \
+  "zh/allocation.xlsx" "en/allocation.xlsx"; do
   # shellcheck disable=SC2086
   expect_code "settle $src" 0 "$CIV" settle --spec "$P/plan.spec" --allocation "$WORK/"$src --spending "$P/spent.csv" \
     --out "$WORK/settle.csv" --no-excel --precision full
@@ -144,6 +146,19 @@ done
 expect_code "settle yuan" 2 "$CIV" settle --spec "$P/plan.spec" --allocation "$WORK/yuan.xlsx" --sheet 分配结果 \
   --spending "$P/spent.csv" --out "$WORK/x.csv"
 expect_err "settle yuan" "the allocation \(.*yuan.xlsx:2\): community 'P01' has 11000.00 in '分配金额（元）'"
+expect_code "settle yuan, its sheet found" 2 "$CIV" settle --spec "$P/plan.spec" --allocation "$WORK/yuan.xlsx" \
+  --spending "$P/spent.csv" --out "$WORK/x.csv"
+expect_err "settle yuan, its sheet found" "community 'P01' has 11000.00 in '分配金额（元）'"
+$PY - "$WORK" <<'PYEOF' || fail "writing an office workbook"
+import sys
+import pandas as pd
+with pd.ExcelWriter(f"{sys.argv[1]}/office.xlsx") as w:
+    pd.DataFrame({"unique_id": ["P01"], "amount_fen": [100]}).to_excel(w, sheet_name="拨款", index=False)
+    pd.DataFrame({"note": ["x"]}).to_excel(w, sheet_name="备注", index=False)
+PYEOF
+expect_code "--paid office.xlsx" 2 alloc "$WORK/x.csv" --last-year "$WORK/zh/allocation.csv" --paid "$WORK/office.xlsx"
+expect_err "--paid office.xlsx" \
+  "office.xlsx: the allocation: .*none is the allocation sheet civicast writes .*--sheet NAME"
 # allocate --out as a workbook (one sheet, machine headers): read back as --last-year and --paid as its CSV
 expect_code "allocate --out xlsx" 0 alloc "$WORK/this.xlsx" --last-year "$WORK/zh/allocation.csv"
 expect_code "allocate --out csv" 0 alloc "$WORK/this.csv" --last-year "$WORK/zh/allocation.csv"

@@ -102,7 +102,8 @@ def test_last_year_from_the_plans_workbook(tmp_path, lang, sheet):
     """The allocation.xlsx a plan wrote as next year's last_year (it was refused: several sheets, then no
     unique_id): the path (its allocation sheet found), last_year_sheet= naming it and the sheet read by pandas
     give the result of allocation.csv; sheet= names the communities' sheet only; a yuan cell edited alone is
-    refused naming both columns.  settle and paid= read the sheet (and its pd.read_excel) as the CSV."""
+    refused naming both columns.  settle and paid= read the workbook (its sheet found or named, and its
+    pd.read_excel) as the CSV."""
     d, comm = _tiny_plan(tmp_path, lang)
     civicast.plan(d / "plan.toml", out=tmp_path / "out", draws=0)
     spec, book = d / "plan.spec", tmp_path / "out/allocation.xlsx"
@@ -131,11 +132,13 @@ def test_last_year_from_the_plans_workbook(tmp_path, lang, sheet):
     # settlement and a reserve release on the workbook's allocation sheet (sheet= names it): the CSV's results
     spent = pd.DataFrame({"unique_id": comm.unique_id, "spent": 9000.0})
     want_s, _ = civicast.settle(spec, tmp_path / "out/allocation.csv", spent)
-    got_s, _ = civicast.settle(spec, book, spent, sheet=sheet)
-    pd.testing.assert_frame_equal(got_s, want_s, check_exact=True)
+    for kw in ({"sheet": sheet}, {}):  # without sheet= the allocation sheet is found (civ_alloc_allocation_read)
+        got_s, _ = civicast.settle(spec, book, spent, **kw)
+        pd.testing.assert_frame_equal(got_s, want_s, check_exact=True)
     want_p, _ = civicast.allocate(comm, spec, forecasts=fc, last_year=book, paid=tmp_path / "out/allocation.csv")
-    got_p, _ = civicast.allocate(comm, spec, forecasts=fc, last_year=book, paid=df)
-    pd.testing.assert_frame_equal(got_p, want_p, check_exact=True)
+    for paid in (df, book):
+        got_p, _ = civicast.allocate(comm, spec, forecasts=fc, last_year=book, paid=paid)
+        pd.testing.assert_frame_equal(got_p, want_p, check_exact=True)
     comm.to_csv(d / "communities.csv", index=False)  # next year's plan: its fund's history from the workbook
     r = civicast.plan(d / "plan.toml", draws=0, last_year=book, last_year_sheet=sheet)
     pd.testing.assert_frame_equal(r["allocation"][["unique_id", "amount_fen"]],

@@ -444,8 +444,10 @@ static civ_status book_text_columns(const civ_alloc_spec *s, const char ***out)
 /* The sheets of a workbook civicast wrote (plan/write.c's names): the allocation sheet in Chinese and English. */
 static const char *const book_sheet[2] = {"allocation", "分配结果"};
 
-civ_status civ_alloc_book_read(const civ_alloc_spec *s, const char *path, const civ_table_read_options *options,
-                               civ_table **out)
+/* civ_alloc_book_read for `what` ("last year's allocation", "the allocation"), whose sheet the user names with
+ * `cure` ("--last-year-sheet NAME (Python: last_year_sheet=\"NAME\")") when none is civicast's. */
+static civ_status book_read(const civ_alloc_spec *s, const char *path, const civ_table_read_options *options,
+                            const char *what, const char *cure, civ_table **out)
 {
     *out = NULL;
     civ_table_read_options o = *options;
@@ -475,12 +477,32 @@ civ_status civ_alloc_book_read(const civ_alloc_spec *s, const char *path, const 
                      saved.message);
             civ_where w = {.file = saved.file, .line = saved.line};
             st = civ_fail_at(CIV_ERR_NOT_FOUND, &w,
-                             "last year's allocation: %s, and none is the allocation sheet civicast writes (分配结果 "
-                             "headed 社区编号, or allocation headed Community id): name the one to read with "
-                             "--last-year-sheet NAME (Python: last_year_sheet=\"NAME\")",
-                             head);
+                             "%s: %s, and none is the allocation sheet civicast writes (分配结果 headed 社区编号, or "
+                             "allocation headed Community id): name the one to read with %s",
+                             what, head, cure);
         }
     }
     free(tc);
     return st;
+}
+
+civ_status civ_alloc_book_read(const civ_alloc_spec *s, const char *path, const civ_table_read_options *options,
+                               civ_table **out)
+{
+    return book_read(s, path, options, "last year's allocation",
+                     "--last-year-sheet NAME (Python: last_year_sheet=\"NAME\")", out);
+}
+
+civ_status civ_alloc_allocation_read(const civ_alloc_spec *spec, const char *path,
+                                     const civ_table_read_options *options, civ_table **out)
+{
+    if (out)
+        *out = NULL;
+    if (!spec || !path || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_allocation_read: NULL argument");
+    civ_table_read_options o = {0};
+    if (options)
+        o = *options;
+    return civ_error_name_file(book_read(spec, path, &o, "the allocation", "--sheet NAME (Python: sheet=\"NAME\")",
+                                         out), path);
 }
