@@ -245,6 +245,36 @@ static void test_formats(void **state)
 }
 
 /* Excel's limits: refused before anything is written, naming the limit and the cure. */
+/* civ_workbook_write_formatted: a caller's number format per cell, as many distinct formats as its cells use
+ * (the monitoring workbook's unit words, one per indicator: a city's indicator file may have dozens; a cap of
+ * 32 refused the 33rd with CIV_ERR_LIMIT). */
+static char formats_code[16];
+static const char *format_per_row(void *arg, size_t sheet, size_t row, size_t column)
+{
+    (void)arg, (void)sheet, (void)column;
+    snprintf(formats_code, sizeof formats_code, "0.0 \"u%zu\"", row);
+    return formats_code;
+}
+
+static void test_many_formats(void **state)
+{
+    (void)state;
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_create(&t), CIV_OK);
+    assert_int_equal(civ_table_add_column(t, "value", CIV_COLUMN_NUMBER, NULL), CIV_OK);
+    assert_int_equal(civ_table_add_rows(t, 50, NULL), CIV_OK);
+    for (size_t k = 0; k < 50; k++)
+        assert_int_equal(civ_table_set_number(t, k, 0, (double)k + 0.25), CIV_OK);
+    const char *path = tf_path(dir, "formats.xlsx"), *name = "s";
+    const civ_table *tables[] = {t};
+    assert_int_equal(civ_workbook_write_formatted(path, 1, tables, &name, NULL, format_per_row, NULL), CIV_OK);
+    char *styles = tf_zip_member(path, "xl/styles.xml");
+    assert_non_null(strstr(styles, "formatCode=\"0.0 &quot;u0&quot;\""));
+    assert_non_null(strstr(styles, "formatCode=\"0.0 &quot;u49&quot;\""));
+    free(styles);
+    civ_table_free(t);
+}
+
 static void test_limits(void **state)
 {
     (void)state;
@@ -477,7 +507,8 @@ static void test_panel(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cells),         cmocka_unit_test(test_formats), cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_cells),         cmocka_unit_test(test_formats), cmocka_unit_test(test_many_formats),
+        cmocka_unit_test(test_limits),
         cmocka_unit_test(test_atomic),        cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_sheet_names),   cmocka_unit_test(test_stream),  cmocka_unit_test(test_panel),
     };

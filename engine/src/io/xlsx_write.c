@@ -44,7 +44,6 @@
 #define XLSX_WRAP_WIDTH 80  /* ... in a column this wide */
 #define XLSX_MAX_SHEET 31   /* characters of a sheet name */
 #define XLSX_DEFAULT_CREATED 946684800 /* 2000-01-01T00:00:00Z */
-#define XLSX_MAX_CODES 32   /* distinct number formats of civ_workbook_write_formatted's cells */
 
 typedef enum { MONEY_NONE, MONEY_FEN, MONEY_YUAN } money_kind;
 
@@ -66,9 +65,9 @@ typedef struct book {
     civ_xlsx_cell_format cell_format;
     void *cell_arg;
     size_t sheet;                        /* the sheet being written (the callback's `sheet`) */
-    char *codes[XLSX_MAX_CODES];
-    lxw_format *custom[XLSX_MAX_CODES];
-    size_t n_custom;
+    char **codes;         /* their codes, as many as the caller's cells use (one per unit word, ...) */
+    lxw_format **custom;
+    size_t n_custom, cap_custom;
 } book;
 
 int civ_is_xlsx_path(const char *path)
@@ -284,7 +283,9 @@ static void book_free_codes(book *b)
 {
     for (size_t k = 0; k < b->n_custom; k++)
         free(b->codes[k]);
-    b->n_custom = 0;
+    free(b->codes), free(b->custom);
+    b->codes = NULL, b->custom = NULL;
+    b->n_custom = b->cap_custom = 0;
 }
 
 /* The format of number format code `code` (made on first use; the workbook owns it). */
@@ -296,8 +297,16 @@ static civ_status custom_format(book *b, const char *code, lxw_format **out)
             return CIV_OK;
         }
     civ_where w = {.file = b->path};
-    if (b->n_custom == XLSX_MAX_CODES)
-        return civ_fail_at(CIV_ERR_LIMIT, &w, "more than %d number formats in one workbook", XLSX_MAX_CODES);
+    if (b->n_custom == b->cap_custom) { /* no fixed cap: an indicator file may have a unit word per indicator */
+        size_t cap = b->cap_custom ? 2 * b->cap_custom : 16;
+        char **codes = realloc(b->codes, cap * sizeof *codes);
+        if (codes)
+            b->codes = codes;
+        lxw_format **custom = codes ? realloc(b->custom, cap * sizeof *custom) : NULL;
+        if (!custom)
+            return civ_fail_at(CIV_ERR_OUT_OF_MEMORY, &w, "out of memory for a number format");
+        b->custom = custom, b->cap_custom = cap;
+    }
     lxw_format *f = workbook_add_format(b->wb);
     char *copy = strdup(code);
     if (!f || !copy) {
