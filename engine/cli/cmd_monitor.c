@@ -114,6 +114,10 @@ static int check_combinations(const civ_cli_monitor_job *job, const civ_cli_args
         return civ_cli_usage_error("monitor", "--warn-scope takes at most %d scopes", CIV_CLI_MONITOR_MAX_SCOPES);
     if (job->lang && strcmp(job->lang, "zh") && strcmp(job->lang, "en"))
         return civ_cli_usage_error("monitor", "--lang must be zh or en, not '%s'", job->lang);
+    if (job->lang && (!a->value[M_OUT] || !job->indicators)) /* it would do nothing: say so rather than ignore it */
+        return civ_cli_usage_error("monitor", "--lang is the language of monitoring.xlsx, which only a run of the "
+                                              "indicators with --out DIR writes: %s, or leave --lang out",
+                                   !job->indicators ? "give INDICATORS ACTUALS" : "add --out DIR");
     if (!job->risks && job->matrix)
         return civ_cli_usage_error("monitor", "--matrix needs --risks");
     if ((job->demand_forecasts != NULL) != (job->demand_actuals != NULL))

@@ -3,7 +3,8 @@
 # were): the sheets of the parts run, in Chinese (English with --lang en), headers from the label table, codes in
 # words, the indicator's name, a rate's actual and target as percentages by number format with the fractions in
 # the cells, the alerts' values equal to alerts.csv's; a run of --risks alone leaves the month's workbook; --lang
-# other than zh or en is a usage error; an unwritable folder leaves no workbook.  Read with openpyxl.
+# other than zh or en is a usage error, and so is --lang where no workbook is written (no --out, no indicators); an
+# unwritable folder leaves no workbook.  Read with openpyxl.
 # usage: bash monitor_xlsx.sh PATH_TO_CIVICAST   (env CIV_SOURCE_DIR)
 set -u
 source "$(dirname "$0")/lib.sh"
@@ -85,6 +86,16 @@ code=0
 [ "$code" -eq 1 ] || fail "--lang fr exited $code, not 1"
 grep -q "lang must be zh or en" "$WORK/err" || fail "--lang fr: $(cat "$WORK/err")"
 [ ! -e "$WORK/fr" ] || fail "--lang fr wrote $WORK/fr"
+# ... and --lang where no workbook is written (no --out, or no indicators) says so instead of being ignored
+code=0
+"$CIV" monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --lang en >/dev/null 2>"$WORK/err" || code=$?
+[ "$code" -eq 1 ] || fail "--lang without --out exited $code, not 1"
+grep -q "add --out DIR" "$WORK/err" || fail "--lang without --out: $(cat "$WORK/err")"
+code=0
+"$CIV" monitor --risks "$DEMO/risks.csv" --out "$WORK/risks_en" --lang en >/dev/null 2>"$WORK/err" || code=$?
+[ "$code" -eq 1 ] || fail "--lang with --risks alone exited $code, not 1"
+grep -q "give INDICATORS ACTUALS" "$WORK/err" || fail "--lang with --risks alone: $(cat "$WORK/err")"
+[ ! -e "$WORK/risks_en" ] || fail "--lang with --risks alone wrote $WORK/risks_en"
 
 # 5. a folder that cannot be written: an I/O error, no workbook and no temporary file left
 mkdir -p "$WORK/ro"
