@@ -2237,6 +2237,54 @@ static void test_last_year_workbook(void **state)
     civ_table_free(b);
 }
 
+/* Last year's allocation as the CSV civicast writes (machine names: amount_yuan, pool_care_fen, amount_fen),
+ * opened and edited in Excel: an amount edited in yuan only, or a fund's fen without the total, is refused as in
+ * the workbook (before, the CSV was taken as it was and the yuan edit was silently ignored); the same check for
+ * the allocation read by --paid and settle --allocation (civ_alloc_book_table). */
+static void test_last_year_csv_units(void **state)
+{
+    (void)state;
+    char path[160];
+    const char *comm = "unique_id,x,ly,ly2\n001,10,,\n002,10,,\n010,10,,\n";
+    const char *head = "unique_id,amount_yuan,pool_care_fen,pool_mig_fen,amount_fen\n";
+    char text[512];
+    civ_alloc_spec *s = af_spec_of(book_spec);
+    civ_table *t = table_for_spec(s, comm);
+    run_out o;
+    /* as written: read, and its amounts taken */
+    snprintf(text, sizeof text, "%s001,1000.00,100000,0,100000\n002,1200.00,80000,40000,120000\n"
+                                "010,1200.00,120000,0,120000\n", head);
+    write_file("ly_ok.csv", text, path, sizeof path);
+    assert_int_equal(civ_alloc_spec_read_last_year(s, path, NULL), CIV_OK);
+    assert_int_equal(run(s, t, NULL, &o), CIV_OK);
+    assert_true(fabs(af_cell(o.t, 1, "last_year_mig_fen") - 40000) <= 0);
+    run_free(&o);
+    /* 002's yuan edited to 1,300.00, its fen not */
+    snprintf(text, sizeof text, "%s001,1000.00,100000,0,100000\n002,1300.00,80000,40000,120000\n"
+                                "010,1200.00,120000,0,120000\n", head);
+    write_file("ly_yuan.csv", text, path, sizeof path);
+    assert_int_equal(civ_alloc_spec_read_last_year(s, path, NULL), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "community '002' has 1300.00 in 'amount_yuan' but 120000 in "
+                                                     "'amount_fen' (1200.00 yuan): the yuan and the fen disagree"));
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_string_equal(civ_last_error()->field, "amount_yuan");
+    civ_table *paid = NULL, *book = NULL; /* --paid and settle --allocation: the same refusal */
+    assert_int_equal(civ_alloc_allocation_read(s, path, NULL, &paid), CIV_OK);
+    assert_int_equal(civ_alloc_book_table(s, paid, &book), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "the yuan and the fen disagree"));
+    assert_null(book);
+    civ_table_free(paid);
+    /* 002's care fund edited in fen, its total not */
+    snprintf(text, sizeof text, "%s001,1000.00,100000,0,100000\n002,1200.00,90000,40000,120000\n"
+                                "010,1200.00,120000,0,120000\n", head);
+    write_file("ly_pool.csv", text, path, sizeof path);
+    assert_int_equal(civ_alloc_spec_read_last_year(s, path, NULL), CIV_ERR_DOMAIN);
+    assert_non_null(strstr(civ_last_error_message(), "community '002' has 120000 in 'amount_fen' but its funds' "
+                                                     "columns sum to 130000"));
+    civ_table_free(t);
+    civ_alloc_spec_free(s);
+}
+
 /* civ_alloc_spec_read_last_year, the one reader of last year's allocation (before, the command, a plan and
  * Python each resolved the default file, chose the text columns and read it): the spec's [data] last_year_file
  * beside the spec, its codes kept as text (the spec's text columns, whatever the options say), the options'
@@ -2436,6 +2484,7 @@ int main(void)
         cmocka_unit_test(test_last_year_split_shares),
         cmocka_unit_test(test_read_last_year),
         cmocka_unit_test(test_last_year_workbook),
+        cmocka_unit_test(test_last_year_csv_units),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

@@ -485,6 +485,7 @@ h = c.set_index("unique_id")
 ly["pool_eldercare+health_fen"] = (h.last_year_funding * 100).round().astype("int64")
 ly["pool_migrant_fen"] = (h.last_year_migrant * 100).round().astype("int64")
 ly["amount_fen"] = ly["pool_eldercare+health_fen"] + ly["pool_migrant_fen"]
+ly["amount_yuan"] = ly["amount_fen"] / 100  # the yuan agree with the fen, as in a file civicast wrote
 ly.reset_index().to_csv(sys.argv[3] + "/last_year.csv", index=False)
 a, b = c[c.unique_id == "D01-S01-C001"].iloc[0], c[c.unique_id == "D01-S01-C002"].iloc[0]
 m = a.copy()

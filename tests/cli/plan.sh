@@ -281,6 +281,8 @@ ly = pd.read_csv(sys.argv[1], dtype={"unique_id": str}, encoding="utf-8-sig").se
 h = pd.read_csv(sys.argv[2], dtype={"unique_id": str}).set_index("unique_id")
 ly["pool_eldercare+health_fen"] = (h.last_year_funding * 100).round().astype("int64")
 ly["pool_migrant_fen"] = (h.last_year_migrant * 100).round().astype("int64")
+ly["amount_fen"] = ly["pool_eldercare+health_fen"] + ly["pool_migrant_fen"]  # the total and the yuan agree with
+ly["amount_yuan"] = ly["amount_fen"] / 100                                   # the funds, as civicast writes them
 x = ly.iloc[[3]].copy()
 x.index, x["name"] = ["D09-S01-C999"], "旧港社区"
 pd.concat([ly, x]).rename_axis("unique_id").reset_index().to_csv(sys.argv[3], index=False)

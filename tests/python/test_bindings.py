@@ -891,6 +891,8 @@ def test_last_year_file():
     h = c.set_index("unique_id").reindex(ly.unique_id)
     ly["pool_eldercare+health_fen"] = (h.last_year_funding.to_numpy() * 100).round().astype("int64")
     ly["pool_migrant_fen"] = (h.last_year_migrant.to_numpy() * 100).round().astype("int64")
+    ly["amount_fen"] = ly["pool_eldercare+health_fen"] + ly["pool_migrant_fen"]  # the total and the yuan agree
+    ly["amount_yuan"] = ly["amount_fen"] / 100                                   # with the funds, as written
     a1, b1 = c[c.unique_id == "D01-S01-C001"].iloc[0], c[c.unique_id == "D01-S01-C002"].iloc[0]
     m = a1.copy()
     m["unique_id"], m["name"] = "D01-S01-C900", "民主龙湖社区"

@@ -172,7 +172,7 @@ civ_status civ_alloc_book_unlabel(const civ_alloc_spec *s, const civ_table *t, i
 void civ_alloc_book_names_free(char **mapped, size_t n);
 /* The header of machine column `column` in the workbook in language zh (1, 0; -1: the name itself), in buf. */
 const char *civ_alloc_book_label(const civ_alloc_spec *s, int zh, const char *column, char *buf, size_t size);
-/* For the plan's workbook read back (civ_alloc_spec_set_last_year; a CSV is taken as it is, as before):
+/* For an allocation read back, the plan's workbook or a CSV under machine names (civ_alloc_spec_set_last_year):
  * refuses (CIV_ERR_DOMAIN, the community, both columns as headed and both values, the cure) an amount given in
  * both units that disagree (amount_<minor> and amount_<major>, pool_<fund>_<minor> and _<major>) and a total
  * amount_<minor> other than the sum of the pool_<fund>_<minor> columns: a cell edited and not its twin.  Columns
@@ -188,7 +188,7 @@ civ_status civ_alloc_book_read(const civ_alloc_spec *s, const char *path, const 
 /* An allocation given to settlement (civ_alloc_settle) or as paid (civ_alloc_problem_set_paid): when t is the
  * allocation sheet of the plan's workbook (civ_alloc_book_language), *out is a copy under the machine names
  * (headers mapped back, checked as civ_alloc_book_check; errors still name t's file and lines), the caller's to
- * free; else *out is NULL and t is read as it is. */
+ * free; else *out is NULL and t is read as it is, after the same check under its machine names. */
 civ_status civ_alloc_book_table(const civ_alloc_spec *s, const civ_table *t, civ_table **out);
 struct civ_alloc_problem;
 /* Binding with last year's allocation (last_year.c): blanks (NaN) of each fund's history filled from the file,

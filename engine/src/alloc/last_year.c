@@ -152,8 +152,8 @@ civ_status civ_alloc_spec_set_last_year(civ_alloc_spec *spec, const civ_table *t
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory copying last year's allocation");
     }
     ly->lang = lang;
-    if (lang >= 0) /* the workbook the office keeps and edits (the machine-named CSV is taken as it is) */
-        st = civ_alloc_book_check(spec, t, mapped, idc, "last year's allocation");
+    /* the workbook the office keeps and edits, and the CSV alike: an amount edited in one unit only is refused */
+    st = civ_alloc_book_check(spec, t, mapped, idc, "last year's allocation");
     if (!st)
         st = copy_table(ly, t, idc, mapped);
     civ_alloc_book_names_free(mapped, nc);

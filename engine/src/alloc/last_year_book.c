@@ -366,9 +366,13 @@ civ_status civ_alloc_book_table(const civ_alloc_spec *s, const civ_table *t, civ
 {
     *out = NULL;
     int lang = civ_alloc_book_language(t);
-    if (lang < 0)
-        return CIV_OK;
     size_t nc = civ_table_n_columns(t), nr = civ_table_n_rows(t), idc = SIZE_MAX;
+    if (lang < 0) { /* machine names (allocation.csv, allocate --out a.xlsx): checked, read as they are */
+        if ((!civ_table_find_column(t, "unique_id", &idc) || !civ_table_find_column(t, s->id_column, &idc)) &&
+            civ_table_column_type(t, idc) == CIV_COLUMN_TEXT)
+            return civ_alloc_book_check(s, t, NULL, idc, "the allocation");
+        return CIV_OK; /* no text id: refused where the id is read */
+    }
     char **mapped = NULL;
     civ_status st = civ_alloc_book_unlabel(s, t, lang, &mapped);
     for (size_t j = 0; !st && j < nc; j++)
