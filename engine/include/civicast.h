@@ -1502,7 +1502,7 @@ typedef struct civ_alloc_workbook_tables {
 /** Writes an allocation's money tables as one Excel workbook for the budget
  *  office (the plan's allocation.xlsx, `civicast allocate --workbook`,
  *  Python's civicast.write_allocation_workbook; docs/ALLOCATION.md, "The
- *  workbook"): a sheet per table given, in the order of the struct, named in
+ *  workbook without a plan"): a sheet per table given, in the order of the struct, named in
  *  `lang` ("zh", the default for NULL or "", or "en": 分配结果 / allocation,
  *  分配汇总 / summary, 规则分解 / rules, 需求测算 / need, 需求汇总 / need
  *  summary, 不确定性 / uncertainty), each column headed in it

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # allocate_workbook.sh -- `civicast allocate --workbook` and `civicast need --workbook` (civ_alloc_workbook_write,
-# engine/src/alloc/workbook.c; docs/ALLOCATION.md "The workbook"): the demo city's allocation with labels in its
+# engine/src/alloc/workbook.c; docs/ALLOCATION.md "Plan"): the demo city's allocation with labels in its
 # spec written as the budget office's workbook, Chinese by default (sheets 分配结果, 分配汇总, 规则分解, 不确定性;
 # headers 社区编号, 民政养老补贴+health（分）, 常住人口（分）; the --explain sentences Chinese too), English with
 # --lang en, the cells those of the CSV; read back as next year's --last-year, as --paid and as settle

@@ -140,7 +140,7 @@ static civ_status write_monitor_workbook(const civ_plan_result *result, const ch
 
 /* allocation.xlsx: the money tables the plan made for the budget office, in the report's language, through the
  * public civ_alloc_workbook_write (the command's allocate --workbook writes the same; docs/ALLOCATION.md, "The
- * workbook"); none without an allocation or need table.  The CSVs keep the machine names. */
+ * workbook without a plan"); none without an allocation or need table.  The CSVs keep the machine names. */
 static civ_status write_workbook(const civ_plan_result *result, const char *stage)
 {
     civ_table *const *t = result->tables;
