@@ -2101,7 +2101,7 @@ static const char *book_spec = "version = \"b\"\n[budget]\ntotal = 6000.00\nfisc
                                "weight = 1\n[[factor]]\nname = \"y\"\nformula = \"m2\"\nattribute = \"x\"\n"
                                "weight = 1\n";
 
-/* The plan's workbook (as plan/write.c heads it) in zh or en with ids 001, 002, 010: care 1000.00 / 800.00 /
+/* The plan's workbook (as alloc/workbook.c heads it) in zh or en with ids 001, 002, 010: care 1000.00 / 800.00 /
  * 1200.00, mig 0 / 400.00 / 0; `edit` 1 puts 1,300.00 in the yuan total of 002 only, 2 makes 002's care fen
  * 90000 only, 3 corrects 002 consistently (care 90000, total 130000, 1,300.00), 4 renames the care header. */
 static void write_book(const char *path, int zh, int edit)
@@ -2163,7 +2163,7 @@ static void test_last_year_workbook(void **state)
             assert_true(fabs(af_cell(o.t, r, "last_year_mig_fen") - want_mig[r]) <= 0);
         }
         assert_string_equal(civ_table_text(o.t, 0, 0), "001"); /* the codes stayed text */
-        char label[96]; /* a formula's header as plan/write.c gives it (its label; m2 has none) */
+        char label[96]; /* a formula's header as alloc/workbook.c gives it (its label; m2 has none) */
         assert_string_equal(civ_alloc_book_label(s, zh, "tilt_main", label, sizeof label),
                             zh ? "倾斜系数（综合公式）" : "Tilt (综合公式)");
         assert_string_equal(civ_alloc_book_label(s, zh, "tilt_m2", label, sizeof label),

@@ -330,7 +330,7 @@ static civ_status draws_table(const civ_alloc_uncertainty *u, const civ_alloc_sp
 
 civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
                                const civ_alloc_uncertainty_options *opt, civ_table *alloc, const char *out_path,
-                               const char *draws_path, const civ_csv_write_options *csv)
+                               const char *draws_path, const civ_csv_write_options *csv, civ_table **quantiles)
 {
     civ_alloc_uncertainty *u = NULL;
     civ_table *t = NULL;
@@ -351,6 +351,8 @@ civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *comm
     if (!s)
         civ_cli_print_uncertainty(t, civ_alloc_uncertainty_n_draws(u), opt->seed, opt->perturb_forecasts,
                                   opt->weight_concentration, civ_alloc_uncertainty_seconds(u), opt->threads);
+    if (!s && quantiles)
+        *quantiles = t, t = NULL;
     civ_table_free(t);
     civ_alloc_uncertainty_free(u);
     return s;
@@ -371,7 +373,7 @@ static civ_status blame_forecasts(civ_status s, const char *forecasts_path)
 
 civ_status civ_cli_need(const civ_alloc_need *need, const civ_table *forecasts, const char *forecasts_path,
                         const char *out_path, const char *summary_path, const char *currency,
-                        const civ_csv_write_options *csv)
+                        const civ_csv_write_options *csv, const char *workbook_path, const char *lang)
 {
     civ_table *pc = NULL, *py = NULL;
     civ_csv_write_options o = csv ? *csv : (civ_csv_write_options){0};
@@ -381,6 +383,10 @@ civ_status civ_cli_need(const civ_alloc_need *need, const civ_table *forecasts, 
         s = civ_table_write_opts(pc, out_path, &o);
     if (!s && summary_path)
         s = civ_table_write_opts(py, summary_path, &o);
+    if (!s && workbook_path) { /* no allocation spec here: the need's columns carry their units */
+        civ_alloc_workbook_tables t = {.need = pc, .need_summary = py};
+        s = civ_alloc_workbook_write(workbook_path, NULL, &t, lang, NULL);
+    }
     if (!s)
         civ_cli_print_need(py, civ_alloc_need_minor_unit(need), currency);
     civ_table_free(pc), civ_table_free(py);

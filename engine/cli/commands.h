@@ -157,7 +157,7 @@ int civ_cli_check_paths(const civ_cli_spec *spec, const civ_cli_args *args);
 
 /* ---- several outputs published together (output_set.c) -------------------- */
 
-#define CIV_CLI_MAX_OUTPUTS 4
+#define CIV_CLI_MAX_OUTPUTS 5
 typedef struct civ_cli_outputs {
     civ_staging *staging; /* NULL with fewer than two outputs */
     size_t n;
@@ -377,18 +377,21 @@ void civ_cli_format_money(char *buf, size_t size, double minor, int64_t unit);
  * per-community allocation table, input row order), writes the long
  * uncertainty table to `out_path` and every draw's amounts to `draws_path`
  * (unique_id, draw_1_fen .. draw_N_fen; civ_alloc_uncertainty_draw) when not
- * NULL (CSV formatted by `csv`, may be NULL), and prints two lines. */
+ * NULL (CSV formatted by `csv`, may be NULL), and prints two lines; with
+ * `quantiles` not NULL, *quantiles is the long table (the caller frees it:
+ * allocate --workbook's uncertainty sheet). */
 civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *communities, const civ_table *forecasts,
                                const civ_alloc_uncertainty_options *opt, civ_table *alloc, const char *out_path,
-                               const char *draws_path, const civ_csv_write_options *csv);
+                               const char *draws_path, const civ_csv_write_options *csv, civ_table **quantiles);
 /* Projects the need, writes the per-community table to `out_path` and the
  * per-year table to `summary_path` (either may be NULL; CSV formatted by
- * `csv`, which may be NULL, with the need's money decimals), prints the
- * years.  An error in the forecasts is reported against `forecasts_path`
- * (may be NULL). */
+ * `csv`, which may be NULL, with the need's money decimals) and both to the
+ * workbook `workbook_path` (may be NULL; civ_alloc_workbook_write in `lang`,
+ * NULL: zh), prints the years.  An error in the forecasts is reported
+ * against `forecasts_path` (may be NULL). */
 civ_status civ_cli_need(const civ_alloc_need *need, const civ_table *forecasts, const char *forecasts_path,
                         const char *out_path, const char *summary_path, const char *currency,
-                        const civ_csv_write_options *csv);
+                        const civ_csv_write_options *csv, const char *workbook_path, const char *lang);
 
 /* `civicast allocate --compare ...` (cmd_compare.c); argv[0] = "allocate". */
 int civ_cli_allocate_compare(int argc, char **argv);

@@ -1,8 +1,8 @@
 /*
  * output_set.c -- layer CLI (a client of civicast.h only): the outputs of a
  * command that writes several files (forecast --out --report --fitted,
- * allocate --out --summary --uncertainty-out, compare and need --out
- * --summary), published together.  With one output the file is written in
+ * allocate --out --summary --uncertainty-out --workbook, compare and need
+ * --out --summary), published together.  With one output the file is written in
  * place (a temporary name renamed over it, as every writer does); with more,
  * every file is written into a staging folder beside the first and
  * published by civ_staging_publish_files (docs/CLI.md, "Runs are
@@ -66,7 +66,7 @@ const char *civ_cli_outputs_path(civ_cli_outputs *o, const char *target)
     if (!o->staging || !target || !target[0])
         return target;
     if (o->n >= CIV_CLI_MAX_OUTPUTS)
-        return target; /* not reached: commands have at most four outputs (allocate) */
+        return target; /* not reached: commands have at most five outputs (allocate) */
     size_t k = o->n;
     const char *base = strrchr(target, '/');
     base = base ? base + 1 : target;

@@ -27,9 +27,9 @@ static const outputs table[] = {
     {"forecast", "--out --report --fitted", -1, ""},
     {"backtest", "--out --accuracy", -1, ""}, /* before: missing, `--out in.csv` replaced the input */
     {"convert", "--summing", -2, ""}, /* convert IN OUT, or --table IN... BOOK.xlsx */
-    {"allocate", "--out --summary --uncertainty-out --draws-out", -1, ""},
+    {"allocate", "--out --summary --uncertainty-out --draws-out --workbook", -1, ""},
     {"compare", "--out --summary", -1, ""},
-    {"need", "--out --summary", -1, ""},
+    {"need", "--out --summary --workbook", -1, ""},
     {"settle", "--out --summary", -1, ""},
     {"project", "--out --summary", -1, ""},
     {"monitor", "--out", -1, "--out"},

@@ -1486,6 +1486,50 @@ CIV_API civ_status civ_alloc_spec_read_last_year(civ_alloc_spec *spec, const cha
  *  and names --sheet), each naming the file. */
 CIV_API civ_status civ_alloc_allocation_read(const civ_alloc_spec *spec, const char *path,
                                              const civ_table_read_options *options, civ_table **out);
+
+/* ---- The allocation workbook (engine/src/alloc/workbook.c) -------------- */
+/** The money tables of one allocation for civ_alloc_workbook_write, each
+ *  borrowed, NULL when the run did not make it (its sheet is left out). */
+typedef struct civ_alloc_workbook_tables {
+    const civ_table *allocation;   /* civ_alloc_result_table (with civ_alloc_uncertainty_add_columns' p5..p95) */
+    const civ_table *summary;      /* civ_alloc_result_summary */
+    const civ_table *rules;        /* civ_alloc_compare_waterfall of the one spec (the report's rules) */
+    const civ_table *need;         /* civ_alloc_need_project's per community and year */
+    const civ_table *need_summary; /* civ_alloc_need_project's per year */
+    const civ_table *uncertainty;  /* civ_alloc_uncertainty_table */
+} civ_alloc_workbook_tables;
+
+/** Writes an allocation's money tables as one Excel workbook for the budget
+ *  office (the plan's allocation.xlsx, `civicast allocate --workbook`,
+ *  Python's civicast.write_allocation_workbook; docs/ALLOCATION.md, "The
+ *  workbook without a plan"): a sheet per table given, in the order of the struct, named in
+ *  `lang` ("zh", the default for NULL or "", or "en": 分配结果 / allocation,
+ *  分配汇总 / summary, 规则分解 / rules, 需求测算 / need, 需求汇总 / need
+ *  summary, 不确定性 / uncertainty), each column headed in it
+ *  (io/column_labels.c: unique_id 社区编号, amount_yuan 分配金额（元）,
+ *  factor_<name>_fen with the factor's label from `spec`, 常住人口（分）;
+ *  pool_<fund>_fen with the fund's, pool's or reserve's label; a label that
+ *  is another column's name, or that two columns share, gives way and that
+ *  column keeps its name), the codes in the cells in words (the summary's
+ *  section, item, measure and unit: fund 分配资金, per_capita_mean 全市人均,
+ *  yuan/person 元/人; the rules' and the scopes' rows; the binding rules),
+ *  ids, names, districts and explanations as they are; the allocation's
+ *  columns first who (id, name, district, street), then how much
+ *  (amount_yuan, share_pct), the explanation, then the rest in the table's
+ *  order.  Numbers keep their values, money columns formatted by their
+ *  headers' unit (civ_workbook_write).  The allocation sheet reads back as
+ *  last year's allocation (civ_alloc_spec_read_last_year) and as an
+ *  allocation (civ_alloc_allocation_read) with the same `spec`, in either
+ *  language.  `spec` (borrowed) gives the labels and the money's unit word;
+ *  NULL: the columns of its factors and funds keep their names' parts.
+ *  Atomic: written to a temporary file beside `path` and renamed; nothing is
+ *  left on error.  Errors: CIV_ERR_INVALID_ARGUMENT (NULL path or tables, no
+ *  table at all, lang other than zh or en, field "lang"),
+ *  CIV_ERR_UNSUPPORTED (path not .xlsx), those of civ_workbook_write
+ *  (CIV_ERR_LIMIT, CIV_ERR_IO naming the path, ...). */
+CIV_API civ_status civ_alloc_workbook_write(const char *path, const civ_alloc_spec *spec,
+                                            const civ_alloc_workbook_tables *tables, const char *lang,
+                                            const civ_workbook_options *options);
 /** The column of the communities table naming each community's predecessors
  *  (the spec's [data] predecessors; borrowed), or NULL when the spec names
  *  none.  civ_plan_run joins their history (civ_panel_join_predecessors). */

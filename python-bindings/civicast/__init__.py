@@ -23,7 +23,7 @@ from ._lib import path as library_path
 from .frame import (DateSpec, ForecastWarning, allocate, allocate_to_file, classify_demand, forecast, forecast_to_files,
                     models_report,
                     read, write, write_workbook)
-from .budget import compare, need, project, settle, uncertainty
+from .budget import compare, need, project, settle, uncertainty, write_allocation_workbook
 from .monitor import demand_check, early_warning, inactivity_alerts, monitor, risk_matrix, write_monitor_workbook
 from ._plan import model_families, plan, read_plan, restore_error
 from ._report import report
@@ -39,6 +39,7 @@ if __version__ is None:  # a package copied without its version record
 __all__ = ["Error", "ForecastWarning", "DateSpec", "info", "forecast", "forecast_to_files", "backtest", "models_report",
            "classify_demand", "read", "write_workbook",
            "write", "allocate", "allocate_to_file", "compare", "uncertainty", "need", "settle", "project", "monitor",
+           "write_allocation_workbook",
            "early_warning", "demand_check", "risk_matrix", "write_monitor_workbook",
            "inactivity_alerts", "plot", "plot_allocation", "read_plan", "plan", "model_families", "restore_error",
            "report", "Hierarchy", "reconcile", "join_predecessors",

@@ -176,6 +176,11 @@ class civ_monitor_workbook_tables(ctypes.Structure):
                 ("inactivity", ctypes.c_void_p), ("demand", ctypes.c_void_p), ("period", ctypes.c_char_p)]
 
 
+class civ_alloc_workbook_tables(ctypes.Structure):
+    _fields_ = [("allocation", ctypes.c_void_p), ("summary", ctypes.c_void_p), ("rules", ctypes.c_void_p),
+                ("need", ctypes.c_void_p), ("need_summary", ctypes.c_void_p), ("uncertainty", ctypes.c_void_p)]
+
+
 class civ_report_options(ctypes.Structure):
     _fields_ = [("lang", ctypes.c_char_p), ("title", ctypes.c_char_p), ("intervals", ctypes.c_int),
                 ("spec", ctypes.c_void_p), ("unit", ctypes.c_char_p), ("currency", ctypes.c_char_p),
@@ -581,6 +586,8 @@ _SIGNATURES = {
     "civ_monitor_inactivity_run": (c_status, [ctypes.POINTER(civ_monitor_inactivity_options), P, _CP, _D, PP]),
     "civ_monitor_workbook_write": (c_status, [_CP, P, ctypes.POINTER(civ_monitor_workbook_tables), _CP,
                                               ctypes.POINTER(civ_workbook_options)]),
+    "civ_alloc_workbook_write": (c_status, [_CP, P, ctypes.POINTER(civ_alloc_workbook_tables), _CP,
+                                            ctypes.POINTER(civ_workbook_options)]),
     # errors carried across threads or processes
     "civ_error_restore": (c_status, [ctypes.POINTER(civ_error)]),
     # model families

@@ -1,7 +1,8 @@
 """Layer Python (a client of civicast.h only, through _lib): scenario
 comparison, the Monte Carlo of the allocation and the multi-year budget
 need, as DataFrames: the Python side of ``civicast allocate
---compare``, ``civicast allocate --uncertainty`` and ``civicast need``.
+--compare``, ``civicast allocate --uncertainty`` and ``civicast need``;
+and the budget office's workbook of those frames (``allocate --workbook``).
 
 Each function makes the same C calls as the command (civ_alloc_compare_*,
 civ_alloc_uncertainty_*, civ_alloc_need_*; civicast.h) and returns the same
@@ -22,7 +23,7 @@ from .frame import (_Owned, _allocation_arg, _codes_as_text, _dec, _spec_handle,
                     table_to_frame, _read_table, _input_format, _set_last_year, _sheet,
                     count_dtypes, ids_like, money_dtypes, need_dtypes, scope_ids_like)
 
-__all__ = ["compare", "uncertainty", "need", "settle", "project"]
+__all__ = ["compare", "uncertainty", "need", "settle", "project", "write_allocation_workbook"]
 
 # Text columns of forecast tables read from files (as the CLI's `need`).
 _FORECAST_TEXT_COLUMNS = ("unique_id", "ds", "model")
@@ -352,3 +353,42 @@ def project(communities, spec, forecasts, years, explain=False, encoding=None, t
             for o in (summ, out, fc, comm):
                 if o is not None:
                     o.close()
+
+
+def write_allocation_workbook(path, spec, allocation=None, summary=None, rules=None, need=None, need_summary=None,
+                              uncertainty=None, lang="zh"):
+    """Writes an allocation's frames as the budget office's Excel workbook
+    (civ_alloc_workbook_write, as `civicast allocate --workbook` and the
+    plan's allocation.xlsx), atomically: a sheet per frame given, in the
+    plan's order and names (分配结果, 分配汇总, 规则分解, 需求测算, 需求汇总,
+    不确定性; lang="en": allocation, summary, rules, need, need summary,
+    uncertainty), headed in `lang` ("zh" or "en": 社区编号, 分配金额（元）,
+    the spec's labels of its factors and funds), the codes in the cells in
+    words (分配资金, 全市人均, 元/人), the allocation's columns first who, how
+    much and why.  spec: the spec the frames came from (a path or the spec
+    text; None: no labels); allocation and summary are allocate()'s (its
+    explain="zh" for Chinese sentences), rules compare(..., [spec])'s
+    waterfall, need and need_summary need()'s, uncertainty uncertainty()'s.
+    The allocation sheet reads back as next year's last_year= and as paid=
+    or settle(allocation=).  Raises civicast.Error (a bad lang, no frame, an
+    unwritable path or one not ending in .xlsx: nothing is left)."""
+    frames = {"allocation": allocation, "summary": summary, "rules": rules, "need": need,
+              "need_summary": need_summary, "uncertainty": uncertainty}
+    for k, df in frames.items():
+        if df is not None and not isinstance(df, pd.DataFrame):
+            raise TypeError(f"civicast.write_allocation_workbook: {k} must be a DataFrame, not {type(df).__name__}")
+    path = os.fspath(path)
+    sp = None if spec is None else _spec_handle(spec)
+    handles = {}
+    try:
+        for k, df in frames.items():
+            if df is not None:  # the spec's text columns (its id) as text, as allocate() read them
+                handles[k] = _table_arg(df, sp)
+        t = _lib.civ_alloc_workbook_tables(**{k: h.ptr.value for k, h in handles.items()})
+        check(lib.civ_alloc_workbook_write(encode(path), None if sp is None else sp.ptr, ctypes.byref(t),
+                                           None if lang is None else encode(str(lang)), None))
+    finally:
+        for h in handles.values():
+            h.close()
+        if sp is not None:
+            sp.close()

@@ -103,8 +103,8 @@ EXCEPTIONS = [
     ("civ_alloc_problem_[gns]*", "both", EXEMPT, "a bound problem's factors and weights, for C hosts' what-ifs"),
     ("civ_alloc_spec_[ituv]*", "both", EXEMPT, "spec accessors for printing"),
     ("civ_alloc_spec_factor_[lw]*", "both", EXEMPT, "spec accessors for printing"),
-    ("civ_alloc_spec_formula_label", "both", EXEMPT, "the plan workbook's tilt_<formula> header (plan/write.c), "
-     "which both clients get from civ_plan_result_write; the CSVs keep the name"),
+    ("civ_alloc_spec_formula_label", "both", EXEMPT, "the allocation workbook's tilt_<formula> "
+     "header (alloc/workbook.c), which both clients get from civ_alloc_workbook_write; the CSVs keep the name"),
     ("civ_alloc_spec_[nrp][!a]*", "python", EXEMPT, "the command prints the spec's pools and reserves"),
     ("civ_alloc_need_[fsy]*", "both", EXEMPT, "accessors; the need tables carry the years and standards"),
     ("civ_*_parse", "cli", EXEMPT, "a spec, need or matrix from text in memory; the command reads files"),

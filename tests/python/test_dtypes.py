@@ -37,7 +37,7 @@ REAL_FEN = re.compile(r"^(factor_.*|unattributed|rounding|mean|p5|p50|p95)_fen$"
 NOT_FRAMES = {"Error", "ForecastWarning", "DateSpec", "Hierarchy", "plot", "plot_allocation", "read_plan",
               "model_families", "restore_error", "report", "library_version", "library_path",
               "set_csv_formula_guard", "EXPECTED_VERSION", "__version__", "write", "write_workbook", "info",
-              "write_monitor_workbook"}
+              "write_monitor_workbook", "write_allocation_workbook"}
 
 
 def _codes(values, start):

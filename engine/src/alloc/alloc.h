@@ -157,6 +157,29 @@ typedef struct civ_alloc_last_year {
 
 void civ_alloc_last_year_free(civ_alloc_last_year *ly);
 
+/* ---- the allocation workbook's labels (workbook.c) ---- */
+
+/* The spec's funds as civ_alloc_bind groups its pools into them (bind.c, bind_units: the same formula and the
+ * same earmark), each with its name and label joined by '+' ("eldercare+health", "民政养老补贴+公共卫生服务"). */
+typedef struct civ_alloc_funds {
+    size_t n;
+    char **name, **label;
+} civ_alloc_funds;
+civ_status civ_alloc_funds_of(const civ_alloc_spec *s, civ_alloc_funds *f);
+void civ_alloc_funds_free(civ_alloc_funds *f);
+/* The spec's labels for civ_label_ctx.spec_label (arg: a civ_alloc_labels), the one source of them for the
+ * workbook's writer (civ_alloc_workbook_write) and its reader (last_year_book.c): a factor's and a formula's
+ * label; for a fund, the first of the reserves, pools and funds of that name with a label (a fund's label is
+ * its pools' labels joined, when one of them has one), as the summary's label column copies them.  s may be
+ * NULL (no labels). */
+typedef struct civ_alloc_labels {
+    const civ_alloc_spec *s;
+    civ_alloc_funds f;
+} civ_alloc_labels;
+civ_status civ_alloc_labels_init(civ_alloc_labels *c, const civ_alloc_spec *s);
+void civ_alloc_labels_free(civ_alloc_labels *c);
+const char *civ_alloc_column_spec_label(void *arg, const char *kind, const char *name);
+
 /* ---- last year's allocation as the plan's workbook wrote it (last_year_book.c) ---- */
 
 /* 1 when pools a and b have the same earmark (the same eligibility): pools of one formula and earmark form one
@@ -166,7 +189,7 @@ int civ_alloc_earmark_equal(const civ_alloc_pool *a, const civ_alloc_pool *b);
  * header of it (社区编号), 0 for the English one (Community id), else -1 (a table of machine names). */
 int civ_alloc_book_language(const civ_table *t);
 /* Each column j of t under the workbook's headers in language zh mapped back to its machine name: (*mapped)[j]
- * is the name whose header (io/column_labels.c with the spec's labels, as plan/write.c writes it) is t's, or
+ * is the name whose header (io/column_labels.c with the spec's labels, as workbook.c writes it) is t's, or
  * NULL when none is (the column keeps its header).  Free with civ_alloc_book_names_free(*mapped, n_columns). */
 civ_status civ_alloc_book_unlabel(const civ_alloc_spec *s, const civ_table *t, int zh, char ***mapped);
 void civ_alloc_book_names_free(char **mapped, size_t n);

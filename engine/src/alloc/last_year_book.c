@@ -7,8 +7,9 @@
  * the same way (civ_alloc_book_table, a copy under the machine names).
  *
  * The inverse is not a second list of headers: every column the allocation table can have for this spec (its
- * funds, factors, formulas) is labelled by civ_column_label as plan/write.c labels it, and a header takes the name
- * whose label it is.  So a header the writer changes is read back the same way, in both languages.
+ * funds, factors, formulas) is labelled by civ_column_label with the spec's labels of workbook.c
+ * (civ_alloc_column_spec_label), as the writer labels it, and a header takes the name whose label it is.  So a
+ * header the writer changes is read back the same way, in both languages.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -20,92 +21,6 @@
 #include "column_labels.h"
 #include "table.h"
 #include "xlsx_read.h"
-
-/* The spec's funds as civ_alloc_bind groups its pools into them (bind.c, bind_units: the same formula and the
- * same earmark), each with its name and label joined by '+' ("eldercare+health", "民政养老补贴+公共卫生服务"). */
-typedef struct funds {
-    size_t n;
-    char **name, **label;
-} funds;
-
-static void funds_free(funds *f)
-{
-    for (size_t u = 0; u < f->n; u++)
-        free(f->name[u]), free(f->label[u]);
-    free(f->name), free(f->label);
-}
-
-static int join(char **joined, const char *part)
-{
-    size_t n = *joined ? strlen(*joined) : 0;
-    char *s = realloc(*joined, n + strlen(part) + 2);
-    if (!s)
-        return 0;
-    sprintf(s + n, "%s%s", n ? "+" : "", part);
-    *joined = s;
-    return 1;
-}
-
-static civ_status funds_of(const civ_alloc_spec *s, funds *f)
-{
-    size_t np = s->n_pools ? s->n_pools : 1, *first = malloc(np * sizeof *first);
-    f->n = 0;
-    f->name = calloc(np, sizeof *f->name), f->label = calloc(np, sizeof *f->label);
-    if (!first || !f->name || !f->label) {
-        free(first);
-        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading last year's allocation");
-    }
-    for (size_t q = 0; q < s->n_pools; q++) {
-        const civ_alloc_pool *pool = &s->pools[q];
-        size_t u = 0;
-        while (u < f->n && !(s->pools[first[u]].formula == pool->formula &&
-                             civ_alloc_earmark_equal(&s->pools[first[u]], pool)))
-            u++;
-        if (u == f->n)
-            first[f->n++] = q;
-        if (!join(&f->name[u], pool->name) || !join(&f->label[u], pool->label ? pool->label : pool->name)) {
-            free(first);
-            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading last year's allocation");
-        }
-    }
-    free(first);
-    return CIV_OK;
-}
-
-typedef struct book_ctx {
-    const civ_alloc_spec *s;
-    funds f;
-} book_ctx;
-
-/* The spec label plan/write.c gives a column (its workbook_spec_label): a factor's or a formula's label; for a
- * fund, the first of the summary's reserve, pool and fund rows of that name with a label (a fund's label is its
- * pools' labels joined, when one of them has one).  tests/cli/roundtrip.sh reads back workbooks whose spec
- * labels all of these, so the two cannot drift apart unseen. */
-static const char *book_spec_label(void *arg, const char *kind, const char *name)
-{
-    const book_ctx *c = arg;
-    const civ_alloc_spec *s = c->s;
-    if (!strcmp(kind, "formula")) /* tilt_<formula>: 倾斜系数（综合公式） */
-        return civ_alloc_spec_formula_label(s, name);
-    if (!strcmp(kind, "factor")) {
-        for (size_t k = 0; k < s->n_factors; k++)
-            if (!strcmp(s->factors[k].name, name))
-                return civ_alloc_spec_factor_label(s, k);
-        return NULL;
-    }
-    if (strcmp(kind, "fund"))
-        return NULL;
-    for (size_t k = 0; k < s->n_reserves; k++)
-        if (!strcmp(s->reserves[k].name, name) && s->reserves[k].label && s->reserves[k].label[0])
-            return s->reserves[k].label;
-    for (size_t q = 0; q < s->n_pools; q++)
-        if (!strcmp(s->pools[q].name, name) && s->pools[q].label && s->pools[q].label[0])
-            return s->pools[q].label;
-    for (size_t u = 0; u < c->f.n; u++)
-        if (!strcmp(c->f.name[u], name) && strcmp(c->f.label[u], name))
-            return c->f.label[u];
-    return NULL;
-}
 
 /* The machine names the allocation table of this spec can have (alloc/output.c, docs/ALLOCATION.md "Outputs"),
  * in the table's column order, so that a label two columns share maps to the first, as the writer kept it. */
@@ -142,7 +57,7 @@ static void names_free(names *l)
     free(l->v);
 }
 
-static civ_status candidates(const book_ctx *c, names *l)
+static civ_status candidates(const civ_alloc_labels *c, names *l)
 {
     const civ_alloc_spec *s = c->s;
     const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
@@ -168,11 +83,11 @@ static civ_status candidates(const book_ctx *c, names *l)
     return ok ? CIV_OK : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading last year's allocation");
 }
 
-/* The header plan/write.c gives `column` in the allocation sheet, in Chinese (zh 1) or English, into buf. */
-static const char *label_of(const book_ctx *c, int zh, const char *column, char *buf, size_t size)
+/* The header workbook.c gives `column` in the allocation sheet, in Chinese (zh 1) or English, into buf. */
+static const char *label_of(const civ_alloc_labels *c, int zh, const char *column, char *buf, size_t size)
 {
     civ_label_ctx ctx = {.zh = zh, .table = "allocation", .minor = civ_alloc_minor_name(c->s),
-                         .spec_label = book_spec_label, .arg = (void *)c};
+                         .spec_label = civ_alloc_column_spec_label, .arg = (void *)c};
     const char *l = civ_column_label(&ctx, column, buf, size);
     if (l && l != buf)
         snprintf(buf, size, "%s", l);
@@ -181,11 +96,11 @@ static const char *label_of(const book_ctx *c, int zh, const char *column, char 
 
 const char *civ_alloc_book_label(const civ_alloc_spec *s, int zh, const char *column, char *buf, size_t size)
 {
-    book_ctx c = {.s = s};
+    civ_alloc_labels c = {.s = s};
     const char *l = NULL;
-    if (zh >= 0 && !funds_of(s, &c.f))
+    if (zh >= 0 && !civ_alloc_funds_of(s, &c.f))
         l = label_of(&c, zh, column, buf, size);
-    funds_free(&c.f);
+    civ_alloc_funds_free(&c.f);
     if (!l)
         snprintf(buf, size, "%s", column);
     return buf;
@@ -218,11 +133,11 @@ civ_status civ_alloc_book_unlabel(const civ_alloc_spec *s, const civ_table *t, i
 {
     size_t nc = civ_table_n_columns(t);
     *mapped = NULL;
-    book_ctx c = {.s = s};
+    civ_alloc_labels c = {.s = s};
     names l = {0};
     char **m = calloc(nc ? nc : 1, sizeof *m);
     unsigned char *used = NULL;
-    civ_status st = m ? funds_of(s, &c.f) : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    civ_status st = m ? civ_alloc_funds_of(s, &c.f) : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
     if (!st)
         st = candidates(&c, &l);
     if (!st && !(used = calloc(l.n ? l.n : 1, 1)))
@@ -247,7 +162,7 @@ civ_status civ_alloc_book_unlabel(const civ_alloc_spec *s, const civ_table *t, i
     }
     free(used);
     names_free(&l);
-    funds_free(&c.f);
+    civ_alloc_funds_free(&c.f);
     if (st)
         civ_alloc_book_names_free(m, nc);
     else
@@ -318,11 +233,11 @@ civ_status civ_alloc_book_check(const civ_alloc_spec *s, const civ_table *t, cha
     /* 2. the total in the minor unit against its funds' columns, when the file has every fund's (else the
      * missing one is named when the funds are read): which one was edited cannot be told */
     size_t tot = find(t, mapped, (snprintf(want, sizeof want, "amount_%s", mi), want)), n_pools = 0;
-    funds f = {0};
-    civ_status st = funds_of(s, &f);
+    civ_alloc_funds f = {0};
+    civ_status st = civ_alloc_funds_of(s, &f);
     size_t *pools = st ? NULL : malloc((f.n ? f.n : 1) * sizeof *pools);
     if (!pools) {
-        funds_free(&f);
+        civ_alloc_funds_free(&f);
         return st ? st : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading last year's allocation");
     }
     for (size_t u = 0; u < f.n; u++) {
@@ -332,7 +247,7 @@ civ_status civ_alloc_book_check(const civ_alloc_spec *s, const civ_table *t, cha
     }
     if (n_pools < f.n)
         n_pools = 0;
-    funds_free(&f);
+    civ_alloc_funds_free(&f);
     if (tot != SIZE_MAX && n_pools && civ_table_column_type(t, tot) == CIV_COLUMN_NUMBER)
         for (size_t r = 0; r < nr && !st; r++) {
             double sum = 0, v = civ_table_number(t, r, tot);
@@ -445,7 +360,7 @@ static civ_status book_text_columns(const civ_alloc_spec *s, const char ***out)
     return CIV_OK;
 }
 
-/* The sheets of a workbook civicast wrote (plan/write.c's names): the allocation sheet in Chinese and English. */
+/* The sheets of a workbook civicast wrote (workbook.c's names): the allocation sheet in Chinese and English. */
 static const char *const book_sheet[2] = {"allocation", "分配结果"};
 
 /* civ_alloc_book_read for `what` ("last year's allocation", "the allocation"), whose sheet the user names with

@@ -1,11 +1,12 @@
 /*
  * column_labels.c -- layer io: the headers people read for the columns of the tables civicast writes, from one
- * table (column_labels.h): the report's tables shown as they are (report_zh.c's rep_column_label) and the plan's
- * workbook allocation.xlsx (plan/write.c), plus the words of the allocation's rules (the report's constraints and
- * waterfall steps) and of the summary's codes.  A column built from a spec name (factor_<name>_fen,
- * pool_<fund>_fen, ...) takes the spec's label; money keeps its unit at the end of the header.  The codes in the
- * cells of those tables (the summary's fund, lambda, yuan/person; the waterfall's gained, lost; the scopes;
- * the bindings) get their words from the second table, at the end of the file ("the words of the codes").
+ * table (column_labels.h): the report's tables shown as they are (report_zh.c's rep_column_label) and the
+ * allocation workbook (alloc/workbook.c: the plan's allocation.xlsx, allocate --workbook), plus the words of the
+ * allocation's rules (the report's constraints and waterfall steps) and of the summary's codes.  A column built
+ * from a spec name (factor_<name>_fen, pool_<fund>_fen, ...) takes the spec's label; money keeps its unit at the
+ * end of the header.  The codes in the cells of those tables (the summary's fund, lambda, yuan/person; the
+ * waterfall's gained, lost; the scopes; the bindings) get their words from the second table, at the end of the
+ * file ("the words of the codes").
  */
 #include "column_labels.h"
 

@@ -3,8 +3,7 @@
  * (civ_plan_result_write_opts): every table as CSV, the money tables again
  * as one Excel workbook for the budget office (allocation.xlsx, a sheet per
  * table named in the report's language, its columns headed in it with the
- * spec's labels (io/column_labels.c), through the public
- * civ_workbook_write), the plan report (report.html and charts/, through
+ * spec's labels, through the public civ_alloc_workbook_write), the plan report (report.html and charts/, through
  * the public civ_report_write) and manifest.json are written into a staging folder beside the target, which
  * is then published as a whole (civ_staging_publish_folder: the folder holds
  * the old set or the new set, never a mix; files of the old set the new run
@@ -25,7 +24,6 @@
 #include <time.h>
 
 #include "atomic_file.h"
-#include "column_labels.h"
 #include "error.h"
 #include "plan.h"
 #include "staging.h"
@@ -120,135 +118,6 @@ static civ_status write_tables(const civ_plan_result *result, const char *stage,
     return s;
 }
 
-/* allocation.xlsx: the money tables the plan made, a sheet each, named in the report's language, each column
- * headed in that language too (io/column_labels.c: 社区编号, 分配金额（元）, the spec's labels for its factors and
- * funds), the allocation's columns in the order a reader checks them (docs/ALLOCATION.md, "Plan").  The CSVs
- * keep the machine names. */
-static const struct {
-    civ_plan_table table;
-    const char *zh, *en, *kind; /* kind: the table's name in io/column_labels.c */
-} workbook_sheets[] = {
-    {CIV_PLAN_ALLOCATION, "分配结果", "allocation", "allocation"},
-    {CIV_PLAN_ALLOCATION_SUMMARY, "分配汇总", "summary", "summary"},
-    {CIV_PLAN_ALLOCATION_WATERFALL, "规则分解", "rules", "waterfall"},
-    {CIV_PLAN_NEED, "需求测算", "need", "need"},
-    {CIV_PLAN_NEED_SUMMARY, "需求汇总", "need summary", "need_summary"},
-    {CIV_PLAN_UNCERTAINTY, "不确定性", "uncertainty", "uncertainty"},
-};
-
-/* The allocation sheet's first columns: who (id, name, district, street), how much (yuan, share of the fund)
- * and why (the explanation), then the breakdown in fen for whoever audits it, in the CSV's order. */
-static const char *const allocation_first[] = {"unique_id", "name",     "district",  "street",
-                                               "amount_yuan", "amount_major", "share_pct", "explanation"};
-
-/* The spec's label of a factor or a formula (the spec), or of a fund, pool or reserve (the summary's `label`
- * column, whose rows name them in `item`); NULL when it has none. */
-static const char *workbook_spec_label(void *arg, const char *kind, const char *name)
-{
-    const civ_plan_result *result = arg;
-    const civ_alloc_spec *spec = result->spec;
-    if (!strcmp(kind, "formula")) /* tilt_<formula>: 倾斜系数（综合公式） */
-        return civ_alloc_spec_formula_label(spec, name);
-    if (!strcmp(kind, "factor")) {
-        for (size_t k = 0; spec && k < civ_alloc_spec_n_factors(spec); k++)
-            if (!strcmp(civ_alloc_spec_factor_name(spec, k), name))
-                return civ_alloc_spec_factor_label(spec, k);
-        return NULL;
-    }
-    const civ_table *sum = result->tables[CIV_PLAN_ALLOCATION_SUMMARY];
-    size_t cs, ci, cl;
-    if (!sum || strcmp(kind, "fund") || civ_table_find_column(sum, "section", &cs) ||
-        civ_table_find_column(sum, "item", &ci) || civ_table_find_column(sum, "label", &cl))
-        return NULL;
-    for (size_t r = 0; r < civ_table_n_rows(sum); r++) {
-        const char *sec = civ_table_text(sum, r, cs);
-        if ((!strcmp(sec, "fund") || !strcmp(sec, "pool") || !strcmp(sec, "reserve")) &&
-            !strcmp(civ_table_text(sum, r, ci), name) && civ_table_text(sum, r, cl)[0])
-            return civ_table_text(sum, r, cl);
-    }
-    return NULL;
-}
-
-/* t's columns for the reader: headed by their labels (a label that is another column's name, or that two
- * columns share, gives way: that column keeps its name), the allocation's reordered, the codes in the cells
- * in words (io/column_labels.c, civ_value_label: the summary's section, item, measure and unit read by row,
- * the waterfall's and the scopes' rows, the allocation's binding; ids, names and spec labels as they are);
- * *out is freed by the caller. */
-static civ_status workbook_table(const civ_table *t, const civ_label_ctx *ctx, civ_table **out)
-{
-    size_t nc = civ_table_n_columns(t), nr = civ_table_n_rows(t), n = 0;
-    size_t *order = malloc((nc ? nc : 1) * sizeof *order);
-    unsigned char *taken = calloc(nc ? nc : 1, 1);
-    civ_table *w = NULL;
-    civ_status s = order && taken ? civ_table_create(&w) : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
-    if (!strcmp(ctx->table, "allocation"))
-        for (size_t k = 0; k < sizeof allocation_first / sizeof *allocation_first; k++) {
-            size_t c;
-            if (!civ_table_find_column(t, allocation_first[k], &c) && !taken[c])
-                order[n++] = c, taken[c] = 1;
-        }
-    for (size_t c = 0; c < nc; c++)
-        if (!taken[c])
-            order[n++] = c;
-    int summary = !strcmp(ctx->table, "summary");
-    size_t sc[4] = {SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX}; /* the summary's section, item, measure, unit */
-    static const char *const sc_names[4] = {"section", "item", "measure", "unit"};
-    for (int q = 0; summary && q < 4; q++)
-        if (civ_table_find_column(t, sc_names[q], &sc[q]))
-            summary = 0; /* not the summary's shape: its cells cell by cell */
-    for (size_t k = 0; k < n && !s; k++) {
-        const char *name = civ_table_column_name(t, order[k]);
-        civ_column_type type = civ_table_column_type(t, order[k]);
-        char buf[192];
-        size_t other;
-        const char *label = civ_column_label(ctx, name, buf, sizeof buf);
-        if (label && civ_table_find_column(t, label, &other) == CIV_OK) /* the data's own 区 beside district */
-            label = NULL;
-        s = civ_table_add_column(w, label ? label : name, type, NULL);
-        if (s == CIV_ERR_DUPLICATE && label) /* a label two columns share: the second keeps its name */
-            s = civ_table_add_column(w, name, type, NULL);
-    }
-    if (!s)
-        s = civ_table_add_rows(w, nr, NULL);
-    for (size_t k = 0; k < n && !s; k++) {
-        size_t c = order[k];
-        if (civ_table_column_type(t, c) == CIV_COLUMN_NUMBER) {
-            s = civ_table_set_numbers(w, k, 0, civ_table_numbers(t, c), nr);
-            continue;
-        }
-        const char *name = civ_table_column_name(t, c);
-        int code = civ_value_column(ctx->table, name), row_words = summary && code;
-        size_t cscope = SIZE_MAX; /* the uncertainty's total row names itself "total" */
-        if (!strcmp(name, "name") && civ_table_find_column(t, "scope", &cscope))
-            cscope = SIZE_MAX;
-        for (size_t r = 0; r < nr && !s; r++) {
-            const char *v = civ_table_text(t, r, c);
-            char buf[192], bufs[4][192];
-            if (row_words) { /* the summary's four codes together: the measure follows the unit */
-                const char *codes[4], *words[4];
-                for (int q = 0; q < 4; q++)
-                    codes[q] = civ_table_text(t, r, sc[q]);
-                civ_summary_row_words(ctx, codes, words, bufs);
-                for (int q = 0; q < 4; q++)
-                    if (sc[q] == c)
-                        v = words[q];
-            } else if (code)
-                v = civ_value_label(ctx, name, v, buf, sizeof buf);
-            else if (cscope != SIZE_MAX && !strcmp(v, "total") && !strcmp(civ_table_text(t, r, cscope), "total"))
-                v = civ_value_label(ctx, "scope", v, buf, sizeof buf);
-            if (v && v[0])
-                s = civ_table_set_text_pooled(w, r, k, v, strlen(v));
-        }
-    }
-    free(order);
-    free(taken);
-    if (s)
-        civ_table_free(w);
-    else
-        *out = w;
-    return s;
-}
-
 /* monitoring.xlsx: the [monitor] stage's tables for the departments, in the report's language, through the public
  * civ_monitor_workbook_write (the command's monitor --out writes the same); none without a [monitor] stage. */
 static civ_status write_monitor_workbook(const civ_plan_result *result, const char *stage)
@@ -269,30 +138,21 @@ static civ_status write_monitor_workbook(const civ_plan_result *result, const ch
                                       NULL);
 }
 
+/* allocation.xlsx: the money tables the plan made for the budget office, in the report's language, through the
+ * public civ_alloc_workbook_write (the command's allocate --workbook writes the same; docs/ALLOCATION.md, "The
+ * workbook without a plan"); none without an allocation or need table.  The CSVs keep the machine names. */
 static civ_status write_workbook(const civ_plan_result *result, const char *stage)
 {
-    enum { N_MAX = sizeof workbook_sheets / sizeof workbook_sheets[0] };
-    civ_table *tables[N_MAX] = {0};
-    const char *names[N_MAX];
-    int en = result->plan.lang[0] && strcmp(result->plan.lang, "zh") != 0;
-    const char *minor = result->spec ? civ_alloc_spec_unit_name(result->spec, 0) : NULL;
-    size_t n = 0;
-    civ_status s = CIV_OK;
-    for (size_t k = 0; k < N_MAX && !s; k++)
-        if (result->tables[workbook_sheets[k].table]) {
-            civ_label_ctx ctx = {.zh = !en, .table = workbook_sheets[k].kind, .minor = minor,
-                                 .spec_label = workbook_spec_label, .arg = (void *)result};
-            s = workbook_table(result->tables[workbook_sheets[k].table], &ctx, &tables[n]);
-            if (!s)
-                names[n++] = en ? workbook_sheets[k].en : workbook_sheets[k].zh;
-        }
+    civ_table *const *t = result->tables;
+    civ_alloc_workbook_tables at = {.allocation = t[CIV_PLAN_ALLOCATION], .summary = t[CIV_PLAN_ALLOCATION_SUMMARY],
+                                    .rules = t[CIV_PLAN_ALLOCATION_WATERFALL], .need = t[CIV_PLAN_NEED],
+                                    .need_summary = t[CIV_PLAN_NEED_SUMMARY], .uncertainty = t[CIV_PLAN_UNCERTAINTY]};
+    if (!at.allocation && !at.summary && !at.rules && !at.need && !at.need_summary && !at.uncertainty)
+        return CIV_OK;
     char path[CIV_PLAN_PATH_MAX + 64];
     snprintf(path, sizeof path, "%s/allocation.xlsx", stage);
-    if (!s && n)
-        s = civ_workbook_write(path, n, (const civ_table *const *)tables, names, NULL);
-    for (size_t k = 0; k < n; k++)
-        civ_table_free(tables[k]);
-    return s;
+    int en = result->plan.lang[0] && strcmp(result->plan.lang, "zh") != 0;
+    return civ_alloc_workbook_write(path, result->spec, &at, en ? "en" : "zh", NULL);
 }
 
 /* ---- manifest.json ---------------------------------------------------------- */
