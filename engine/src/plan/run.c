@@ -18,6 +18,7 @@ static const char *const table_names[CIV_PLAN_TABLE_COUNT] = {
     "forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need", "need_summary",
     "monitor_status", "monitor_alerts", "warning", "warning_steps", "risks", "risk_matrix", "inactivity", "demand",
     "allocation_waterfall", "allocation_stages", "history", "backtest", "backtest_accuracy", "joins",
+    "forecast_totals",
 };
 
 const char *civ_plan_table_name(civ_plan_table table)
@@ -149,6 +150,10 @@ static civ_status stage_forecast(run_ctx *c)
         s = civ_forecast_report_table(fr, panel, &c->res->tables[CIV_PLAN_FORECAST_REPORT]);
     if (!s)
         s = civ_plan_history_table(panel, civ_plan_history_periods(p->horizon), &c->res->tables[CIV_PLAN_HISTORY]);
+    if (!s) /* the city's and the districts' totals (totals.c) */
+        s = civ_plan_totals_table(c->res->tables[CIV_PLAN_FORECASTS],
+                                  c->opt && c->opt->communities ? c->opt->communities : c->communities_read,
+                                  civ_alloc_spec_id_column(c->res->spec), &c->res->tables[CIV_PLAN_FORECAST_TOTALS]);
     if (!s) {
         civ_plan_stats *st = &c->res->stats;
         st->n_series = civ_forecast_result_n_series(fr);
