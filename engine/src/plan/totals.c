@@ -77,11 +77,9 @@ static civ_status totals_rows(const civ_table *fc, const size_t *cols, size_t nv
         steps += ds[h] != NULL;
     CIV_TRY(civ_table_add_rows(t, (nd + 1) * steps, NULL));
     for (size_t g = 0; g <= nd; g++)
-        for (size_t h = 1; h <= H; h++, row++) {
-            if (!ds[h]) {
-                row--;
+        for (size_t h = 1; h <= H; h++) {
+            if (!ds[h])
                 continue;
-            }
             CIV_TRY(civ_table_set_text(t, row, c[0], g ? "district" : "total"));
             CIV_TRY(civ_table_set_text(t, row, c[1], g ? dists[g - 1] : "total"));
             CIV_TRY(civ_table_set_text(t, row, c[2], ds[h]));
@@ -89,6 +87,7 @@ static civ_status totals_rows(const civ_table *fc, const size_t *cols, size_t nv
             CIV_TRY(civ_table_set_text(t, row, c[4], "sum"));
             for (size_t v = 0; v < nv; v++)
                 CIV_TRY(civ_table_set_number(t, row, c[5 + v], sum[(g * (H + 1) + h) * nv + v]));
+            row++;
         }
     *out = t;
     return CIV_OK;
