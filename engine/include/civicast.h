@@ -2528,8 +2528,8 @@ typedef enum civ_plan_table {
                                         per community naming predecessors: status, shares, gap_periods) */
     CIV_PLAN_FORECAST_TOTALS = 21,   /* forecast_totals.csv: level ("total", "district"), unique_id ("total",
                                         the district), ds, h, method, mean, lo-<L>, hi-<L>: the city's and
-                                        each district's total (the communities' "district" column; without
-                                        one, the city alone); method "sum", the sums of the communities'
+                                        each district's total (the allocation's districts; without
+                                        them, the city alone); method "sum", the sums of the communities'
                                         means and bounds (docs/REPORT.md, "The intervals of the city and
                                         district totals"); the report's demand bands */
     CIV_PLAN_TABLE_COUNT = 22

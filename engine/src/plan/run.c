@@ -150,10 +150,6 @@ static civ_status stage_forecast(run_ctx *c)
         s = civ_forecast_report_table(fr, panel, &c->res->tables[CIV_PLAN_FORECAST_REPORT]);
     if (!s)
         s = civ_plan_history_table(panel, civ_plan_history_periods(p->horizon), &c->res->tables[CIV_PLAN_HISTORY]);
-    if (!s) /* the city's and the districts' totals (totals.c) */
-        s = civ_plan_totals_table(c->res->tables[CIV_PLAN_FORECASTS],
-                                  c->opt && c->opt->communities ? c->opt->communities : c->communities_read,
-                                  civ_alloc_spec_id_column(c->res->spec), &c->res->tables[CIV_PLAN_FORECAST_TOTALS]);
     if (!s) {
         civ_plan_stats *st = &c->res->stats;
         st->n_series = civ_forecast_result_n_series(fr);
@@ -287,6 +283,9 @@ static civ_status stage_allocation(run_ctx *c)
         s = civ_plan_explain_joins(c->joins, strcmp(c->plan->lang, "en") != 0,
                                    c->freq,
                                    c->res->tables[CIV_PLAN_ALLOCATION]);
+    if (!s) /* the city's and the districts' totals (totals.c), by the allocation's districts as the report's */
+        s = civ_plan_totals_table(c->res->tables[CIV_PLAN_FORECASTS], c->res->tables[CIV_PLAN_ALLOCATION],
+                                  "unique_id", &c->res->tables[CIV_PLAN_FORECAST_TOTALS]);
     c->res->stats.alloc_seconds = now_seconds() - t0;
     if (!s)
         report(c, "allocation", 1, 1);

@@ -4,9 +4,9 @@
  * intervals of the city and district totals").  Method "sum": a total's mean and bounds are the sums of its
  * communities' (forecasts.csv; a missing value counts 0, as the report always summed them), the candidate
  * whose bands came closest to their nominal coverage on the demo city's 2025 and a real tourism hierarchy
- * (bench/totals_intervals.py).  Districts from the communities table's "district" column, keyed by the spec's
- * [data] id, in the table's order; a community without one counts in the city total only.  Public API and
- * core helpers only.
+ * (bench/totals_intervals.py).  Districts from the allocation's "district" column (the spec's [data] district,
+ * as the report groups them), in its order; a community without one counts in the city total only.  Public
+ * API and core helpers only.
  */
 #include <math.h>
 #include <stdlib.h>

@@ -340,8 +340,8 @@ done:
 }
 
 /* The band of `group` (district index, or (size_t)-1 = the city) by step: forecast_totals.csv's rows when the
- * folder has the table, else the sums of the bands of the forecasts of its communities; writes rows for each
- * step with a total. */
+ * folder has the table and it has the group's (a district named as a number in the communities has none), else
+ * the sums of the bands of the forecasts of its communities; writes rows for each step with a total. */
 static void band_sums(const rep_data *d, size_t group, civ_rbuf *b, const char *gkey, const char *gname, int *first)
 {
     size_t H = 0;
@@ -360,6 +360,7 @@ static void band_sums(const rep_data *d, size_t group, civ_rbuf *b, const char *
         b->failed = 1;
         return;
     }
+    int from_totals = 0;
     for (size_t r = 0; r < d->n_tot; r++) {
         const rep_tot *f = &d->tot[r];
         if (f->group != group || !isfinite(f->h) || f->h < 1 || f->h > (double)H)
@@ -369,8 +370,9 @@ static void band_sums(const rep_data *d, size_t group, civ_rbuf *b, const char *
         for (int k = 0; k < 5; k++)
             sum[h][k] = v[k];
         ds[h] = f->ds;
+        from_totals = 1;
     }
-    for (size_t r = 0; r < d->n_fc && !d->t_tot; r++) {
+    for (size_t r = 0; r < d->n_fc && !from_totals; r++) {
         const rep_fc *f = &d->fc[r];
         if (f->comm == (size_t)-1 || !isfinite(f->h) || f->h < 1 || f->h > (double)H)
             continue;
