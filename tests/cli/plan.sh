@@ -106,6 +106,22 @@ grep -q '"hi95":98765.4' "$WORK/tot/charts/demand_districts.vl.json" ||
     fail "the district band is not forecast_totals.csv's"
 grep -q "相当于假定所有社区同时偏向同一侧" "$WORK/tot/report.html" || fail "the report does not say what the band is"
 grep -q "比合计真实的区间更宽（偏保守）" "$WORK/tot/report.html" && fail "the report keeps the old sentence"
+$PY - "$WORK/tot/forecast_totals.csv" <<'PYEOF'   # a district the table lacks (named as a number, say): summed
+import sys
+import pandas as pd
+t = pd.read_csv(sys.argv[1], encoding="utf-8-sig")
+t[t.unique_id != "West"].to_csv(sys.argv[1], index=False)
+PYEOF
+"$CIV" report "$WORK/tot" >/dev/null 2>"$WORK/stderr" || fail "report, a district left out: $(cat "$WORK/stderr")"
+$PY - "$WORK/tot" <<'PYEOF' || fail "a district missing from forecast_totals.csv lost its band"
+import json, sys
+import pandas as pd
+rows = [r for r in json.load(open(f"{sys.argv[1]}/charts/demand_districts.vl.json"))["data"]["values"] if "lo80" in r]
+west = [r for r in rows if r.get("district") == "West"]
+f = pd.read_csv(f"{sys.argv[1]}/forecasts.csv", encoding="utf-8-sig")
+want = f[f.unique_id.isin(["P04", "P05", "P06"])].groupby("h")["lo-80"].sum()
+assert len(west) == len(want) and abs(west[0]["lo80"] - want.loc[1]) < 0.1, (west[:1], want.head(1))
+PYEOF
 rm "$WORK/tot/forecast_totals.csv"
 "$CIV" report "$WORK/tot" >/dev/null 2>"$WORK/stderr" || fail "report without forecast_totals.csv: $(cat "$WORK/stderr")"
 grep -q '"lo80":1234.5' "$WORK/tot/charts/demand_city.vl.json" && fail "a folder without forecast_totals.csv kept its band"
