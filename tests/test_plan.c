@@ -4,8 +4,9 @@
  * folder) and on broken plans (status, file:line:column, field), the
  * overrides, civ_plan_run (every table, the stage figures, the progress
  * calls in stage order, no Monte Carlo without draws), [forecast] intervals
- * and civ_plan_result_write; also the public calls added with it:
- * civ_error_restore, civ_model_family_* and civ_alloc_uncertainty_add_columns.
+ * and civ_plan_result_write, forecast_totals.csv (the city's and the districts'
+ * sums); also the public calls added with it: civ_error_restore,
+ * civ_model_family_* and civ_alloc_uncertainty_add_columns.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -281,8 +282,8 @@ static void test_run_and_write(void **state)
     assert_int_equal(civ_plan_result_write(r, dir), CIV_OK);
     for (int t = 0; t < CIV_PLAN_TABLE_COUNT; t++) { /* the monitoring tables only with [monitor] */
         snprintf(path, sizeof path, "%s/%s.csv", dir, civ_plan_table_name((civ_plan_table)t));
-        assert_int_equal(access(path, R_OK) == 0,
-                         (t <= CIV_PLAN_NEED_SUMMARY || t > CIV_PLAN_DEMAND) && t < CIV_PLAN_BACKTEST);
+        assert_int_equal(access(path, R_OK) == 0, ((t <= CIV_PLAN_NEED_SUMMARY || t > CIV_PLAN_DEMAND) &&
+                                                   t < CIV_PLAN_BACKTEST) || t == CIV_PLAN_FORECAST_TOTALS);
     /* joins.csv only with [data] predecessors */
     }
     /* the folder is for people by default (a UTF-8 byte-order mark); {0}
@@ -343,6 +344,89 @@ static void test_run_without_draws_and_errors(void **state)
 }
 
 /* [backtest]: the keys, the defaults and the errors (file:line:column, key). */
+/* The totals' forecasts (forecast_totals.csv), method "sum": each step's mean and bounds of the city and of
+ * each district (East: P01-P03, West: the others) are the sums of their communities' in forecasts.csv; without a
+ * district column, the city alone. */
+static void check_totals(const civ_plan_result *r, const char *const *dists, size_t nd)
+{
+    const civ_table *fc = civ_plan_result_table(r, CIV_PLAN_FORECASTS), *tot;
+    assert_non_null(tot = civ_plan_result_table(r, CIV_PLAN_FORECAST_TOTALS));
+    static const char *const vals[] = {"mean", "lo-80", "hi-80", "lo-95", "hi-95"};
+    size_t fid, fh, th, tl, tid, tds, tm, fds, fv[5], tv[5];
+    assert_int_equal(civ_table_find_column(fc, "unique_id", &fid), CIV_OK);
+    assert_int_equal(civ_table_find_column(fc, "h", &fh), CIV_OK);
+    assert_int_equal(civ_table_find_column(fc, "ds", &fds), CIV_OK);
+    assert_int_equal(civ_table_find_column(tot, "level", &tl), CIV_OK);
+    assert_int_equal(civ_table_find_column(tot, "unique_id", &tid), CIV_OK);
+    assert_int_equal(civ_table_find_column(tot, "ds", &tds), CIV_OK);
+    assert_int_equal(civ_table_find_column(tot, "h", &th), CIV_OK);
+    assert_int_equal(civ_table_find_column(tot, "method", &tm), CIV_OK);
+    for (int v = 0; v < 5; v++) {
+        assert_int_equal(civ_table_find_column(fc, vals[v], &fv[v]), CIV_OK);
+        assert_int_equal(civ_table_find_column(tot, vals[v], &tv[v]), CIV_OK);
+    }
+    assert_int_equal(civ_table_n_rows(tot), (1 + nd) * 24);
+    for (size_t row = 0; row < civ_table_n_rows(tot); row++) {
+        size_t g = row / 24, h = row % 24 + 1;
+        assert_string_equal(civ_table_text(tot, row, tl), g ? "district" : "total");
+        assert_string_equal(civ_table_text(tot, row, tid), g ? dists[g - 1] : "total");
+        assert_string_equal(civ_table_text(tot, row, tm), "sum");
+        assert_true(civ_table_number(tot, row, th) == (double)h);
+        double want[5] = {0};
+        for (size_t f = 0; f < civ_table_n_rows(fc); f++) {
+            const char *id = civ_table_text(fc, f, fid);
+            int east = !strcmp(id, "P01") || !strcmp(id, "P02") || !strcmp(id, "P03");
+            if (civ_table_number(fc, f, fh) != (double)h || (g == 1 && !east) || (g == 2 && east))
+                continue;
+            assert_string_equal(civ_table_text(tot, row, tds), civ_table_text(fc, f, fds));
+            for (int v = 0; v < 5; v++)
+                want[v] += civ_table_number(fc, f, fv[v]);
+        }
+        for (int v = 0; v < 5; v++)
+            assert_true(fabs(civ_table_number(tot, row, tv[v]) - want[v]) <= 1e-9 * fabs(want[v]));
+        assert_true(civ_table_number(tot, row, tv[1]) < civ_table_number(tot, row, tv[0]));
+    }
+}
+
+static void test_forecast_totals(void **state)
+{
+    civ_plan *p = NULL;
+    civ_plan_result *r = NULL;
+    assert_int_equal(civ_plan_read(PLAN, &p), CIV_OK);
+    assert_int_equal(civ_plan_run(p, NULL, &r), CIV_OK);
+    const char *const both[] = {"East", "West"};
+    check_totals(r, both, 2);
+    assert_string_equal(civ_plan_table_name(CIV_PLAN_FORECAST_TOTALS), "forecast_totals");
+    civ_plan_result_free(r);
+    /* the communities without a district column: the city total alone */
+    civ_table *comm = NULL;
+    assert_int_equal(civ_table_read_csv(CIV_SOURCE_DIR "/tests/data/plan/communities.csv", NULL, &comm), CIV_OK);
+    civ_table *nodist = NULL;
+    size_t keep[16], nk = 0, dc;
+    assert_int_equal(civ_table_find_column(comm, "district", &dc), CIV_OK);
+    for (size_t c = 0; c < civ_table_n_columns(comm); c++)
+        if (c != dc)
+            keep[nk++] = c;
+    assert_int_equal(civ_table_create(&nodist), CIV_OK);
+    for (size_t k = 0; k < nk; k++)
+        assert_int_equal(civ_table_add_column(nodist, civ_table_column_name(comm, keep[k]),
+                                              civ_table_column_type(comm, keep[k]), NULL), CIV_OK);
+    assert_int_equal(civ_table_add_rows(nodist, civ_table_n_rows(comm), NULL), CIV_OK);
+    for (size_t i = 0; i < civ_table_n_rows(comm); i++)
+        for (size_t k = 0; k < nk; k++)
+            assert_int_equal(civ_table_column_type(comm, keep[k]) == CIV_COLUMN_TEXT
+                                 ? civ_table_set_text(nodist, i, k, civ_table_text(comm, i, keep[k]))
+                                 : civ_table_set_number(nodist, i, k, civ_table_number(comm, i, keep[k])),
+                             CIV_OK);
+    civ_plan_run_options opt = {.communities = nodist};
+    assert_int_equal(civ_plan_run(p, &opt, &r), CIV_OK);
+    check_totals(r, NULL, 0);
+    civ_plan_result_free(r);
+    civ_table_free(nodist);
+    civ_table_free(comm);
+    civ_plan_free(p);
+}
+
 static void test_read_backtest_section(void **state)
 {
     const char *base = "[plan]\npanel = \"a.csv\"\ncommunities = \"c.csv\"\nspec = \"s.spec\"\n[backtest]\n";
@@ -1267,6 +1351,7 @@ int main(void)
         cmocka_unit_test(test_merged_community_quarters),
         cmocka_unit_test(test_split_shares),
         cmocka_unit_test(test_codes_as_written),
+        cmocka_unit_test(test_forecast_totals),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -64,7 +64,8 @@ static const civ_cli_spec plan_spec = {
     "monitor_alerts.csv, warning.csv, warning_steps.csv, risks.csv, risk_matrix.csv,\n"
     "inactivity.csv, demand.csv; with [backtest] backtest.csv, backtest_accuracy.csv),\n"
     "allocation_waterfall.csv and allocation_stages.csv\n"
-    "(what each rule did), history.csv (the last observed periods of each series), and\n"
+    "(what each rule did), history.csv (the last observed periods of each series),\n"
+    "forecast_totals.csv (the city's and each district's forecast total and bands), and\n"
     "the plan report report.html with charts/NAME.vl.json\n"
     "(docs/REPORT.md), and manifest.json (civicast's and the spec's versions, each\n"
     "input's SHA-256, seeds, threads, options, each stage's time).  The folder is\n"
@@ -378,9 +379,10 @@ static int run_and_write(const civ_plan *plan, const civ_csv_write_options *csv)
         civ_plan_stats st;
         civ_plan_result_stats(r, &st);
         printf("wrote                  %s/{forecasts.csv, forecast_report.csv, allocation.csv, "
-               "allocation_summary.csv, allocation_waterfall.csv, allocation_stages.csv, history.csv%s%s%s%s, "
+               "allocation_summary.csv, allocation_waterfall.csv, allocation_stages.csv, history.csv%s%s%s%s%s, "
                "allocation.xlsx%s, manifest.json}\n",
-               civ_plan_out(plan), st.has_need ? ", need.csv, need_summary.csv" : "",
+               civ_plan_out(plan), civ_plan_result_table(r, CIV_PLAN_FORECAST_TOTALS) ? ", forecast_totals.csv" : "",
+               st.has_need ? ", need.csv, need_summary.csv" : "",
                st.n_draws ? ", uncertainty.csv" : "", st.has_monitor ? ", the monitoring tables" : "",
                st.has_backtest ? ", backtest.csv, backtest_accuracy.csv" : "",
                st.has_monitor ? ", monitoring.xlsx" : "");

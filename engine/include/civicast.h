@@ -2570,7 +2570,13 @@ typedef enum civ_plan_table {
     /* with [data] predecessors: */
     CIV_PLAN_JOINS = 20,             /* joins.csv: civ_panel_join_predecessors_shares' joins table (one row
                                         per community naming predecessors: status, shares, gap_periods) */
-    CIV_PLAN_TABLE_COUNT = 21
+    CIV_PLAN_FORECAST_TOTALS = 21,   /* forecast_totals.csv: level ("total", "district"), unique_id ("total",
+                                        the district), ds, h, method, mean, lo-<L>, hi-<L>: the city's and
+                                        each district's total (the allocation's districts; without
+                                        them, the city alone); method "sum", the sums of the communities'
+                                        means and bounds (docs/REPORT.md, "The intervals of the city and
+                                        district totals"); the report's demand bands */
+    CIV_PLAN_TABLE_COUNT = 22
 } civ_plan_table;
 /** The file stem of a table ("forecasts", "need_summary"; "" if unknown). */
 CIV_API const char *civ_plan_table_name(civ_plan_table table);

@@ -200,7 +200,7 @@ def _result_frames(res):
         scope_ids_like(money_dtypes(frames["uncertainty"], *units), "name", "community")
     if "need" in frames:
         need_dtypes(frames["need"], frames.get("need_summary"))
-    for name in ("forecasts", "backtest"):  # steps, int64 as in civicast.forecast and civicast.backtest
+    for name in ("forecasts", "backtest", "forecast_totals"):  # steps, int64 as in civicast.forecast, .backtest
         if name in frames:
             frames[name]["h"] = frames[name]["h"].astype(np.int64)
     for name, df in frames.items():  # ids as civicast.read gives them (101 as int64), counts as int64
@@ -245,7 +245,9 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     Returns a dict of DataFrames keyed by table name: forecasts,
     forecast_report, allocation, allocation_summary, allocation_waterfall,
     allocation_stages, history (the last observed periods of every
-    series), and when they ran uncertainty, need, need_summary, the
+    series), forecast_totals (the city's and each district's forecast
+    total with its bands: level, unique_id, ds, h, method, mean, lo-<L>,
+    hi-<L>; docs/REPORT.md), and when they ran uncertainty, need, need_summary, the
     monitoring tables and, with a [backtest] section, backtest (every
     window's forecasts against the actuals: unique_id, cutoff, ds, h, y,
     model, mean, lo-<L>, hi-<L>) and backtest_accuracy (per model: MASE,

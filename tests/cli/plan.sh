@@ -69,6 +69,64 @@ assert y[y.scope == "total"].need_fen.iloc[0] == n.need_fen.sum()
 assert (a.set_index("unique_id")["factor_meal_demand_fen"] > 0).all()
 PYEOF
 
+# 1a. forecast_totals.csv: the city's and each district's total (the sums of the communities' means and bounds,
+# method "sum"), the same on 1 and 2 threads; the report draws the city's and the districts' bands from it (an
+# edited value shows in the chart) and says what they are; a folder without it draws the sums as before
+[ -s "$WORK/t2/forecast_totals.csv" ] || fail "plan did not write forecast_totals.csv"
+grep -q "forecast_totals.csv" "$WORK/stdout" || fail "the wrote line does not list forecast_totals.csv"
+cmp -s "$WORK/t1/forecast_totals.csv" "$WORK/t2/forecast_totals.csv" ||
+    fail "forecast_totals.csv differs between 1 and 2 threads"
+$PY - "$WORK/t2" "$DATA/communities.csv" <<'PYEOF' || fail "forecast_totals.csv checks"
+import sys
+import pandas as pd
+out, comm = sys.argv[1], sys.argv[2]
+f = pd.read_csv(f"{out}/forecasts.csv").merge(pd.read_csv(comm)[["unique_id", "district"]], on="unique_id")
+t = pd.read_csv(f"{out}/forecast_totals.csv", encoding="utf-8-sig")
+assert list(t.columns) == ["level", "unique_id", "ds", "h", "method", "mean", "lo-80", "hi-80", "lo-95", "hi-95"]
+assert list(t.drop_duplicates("unique_id").unique_id) == ["total", "East", "West"] and (t.method == "sum").all()
+cols = ["mean", "lo-80", "hi-80", "lo-95", "hi-95"]
+for uid, part in [("total", f)] + list(f.groupby("district")):
+    want = part.groupby("h")[cols].sum()
+    got = t[t.unique_id == uid].set_index("h")[cols]
+    assert ((got - want).abs() <= 1e-5 * want.abs()).all().all(), (uid, got, want)  # 6 significant digits
+PYEOF
+cp -r "$WORK/t2" "$WORK/tot"
+$PY - "$WORK/tot/forecast_totals.csv" <<'PYEOF'
+import sys
+import pandas as pd
+t = pd.read_csv(sys.argv[1], encoding="utf-8-sig")
+t.loc[(t.unique_id == "total") & (t.h == 1), "lo-80"] = 1234.5   # a value no sum of the forecasts gives
+t.loc[(t.unique_id == "West") & (t.h == 1), "hi-95"] = 98765.4
+t.to_csv(sys.argv[1], index=False)
+PYEOF
+"$CIV" report "$WORK/tot" >/dev/null 2>"$WORK/stderr" || fail "report from forecast_totals.csv: $(cat "$WORK/stderr")"
+grep -q '"lo80":1234.5' "$WORK/tot/charts/demand_city.vl.json" ||
+    fail "the city band is not forecast_totals.csv's: $(head -c 400 "$WORK/tot/charts/demand_city.vl.json")"
+grep -q '"hi95":98765.4' "$WORK/tot/charts/demand_districts.vl.json" ||
+    fail "the district band is not forecast_totals.csv's"
+grep -q "相当于假定所有社区同时偏向同一侧" "$WORK/tot/report.html" || fail "the report does not say what the band is"
+grep -q "比合计真实的区间更宽（偏保守）" "$WORK/tot/report.html" && fail "the report keeps the old sentence"
+$PY - "$WORK/tot/forecast_totals.csv" <<'PYEOF'   # a district the table lacks (named as a number, say): summed
+import sys
+import pandas as pd
+t = pd.read_csv(sys.argv[1], encoding="utf-8-sig")
+t[t.unique_id != "West"].to_csv(sys.argv[1], index=False)
+PYEOF
+"$CIV" report "$WORK/tot" >/dev/null 2>"$WORK/stderr" || fail "report, a district left out: $(cat "$WORK/stderr")"
+$PY - "$WORK/tot" <<'PYEOF' || fail "a district missing from forecast_totals.csv lost its band"
+import json, sys
+import pandas as pd
+rows = [r for r in json.load(open(f"{sys.argv[1]}/charts/demand_districts.vl.json"))["data"]["values"] if "lo80" in r]
+west = [r for r in rows if r.get("district") == "West"]
+f = pd.read_csv(f"{sys.argv[1]}/forecasts.csv", encoding="utf-8-sig")
+want = f[f.unique_id.isin(["P04", "P05", "P06"])].groupby("h")["lo-80"].sum()
+assert len(west) == len(want) and abs(west[0]["lo80"] - want.loc[1]) < 0.1, (west[:1], want.head(1))
+PYEOF
+rm "$WORK/tot/forecast_totals.csv"
+"$CIV" report "$WORK/tot" >/dev/null 2>"$WORK/stderr" || fail "report without forecast_totals.csv: $(cat "$WORK/stderr")"
+grep -q '"lo80":1234.5' "$WORK/tot/charts/demand_city.vl.json" && fail "a folder without forecast_totals.csv kept its band"
+grep -q "比合计真实的区间更宽（偏保守）" "$WORK/tot/report.html" || fail "an older folder lost the old sentence"
+
 # 1b. [backtest]: the tiny plan's forecasts re-run from 2 earlier cutoffs
 # (seasonal naive and naive, 6 months ahead): backtest.csv in the layout of
 # `civicast backtest`, the accuracy per model, the summary line, the manifest

@@ -25,7 +25,7 @@ PLAN = SOURCE / "tests" / "data" / "plan" / "plan.toml"
 CLI = os.environ.get("CIV_CLI")
 needs_cli = pytest.mark.skipif(not CLI, reason="CIV_CLI (path to the civicast binary) is not set")
 FILES = ["forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need", "need_summary",
-         "allocation_waterfall", "allocation_stages", "history"]
+         "allocation_waterfall", "allocation_stages", "history", "forecast_totals"]
 
 
 def plan_text_elsewhere(names=("meals.csv", "communities.csv", "plan.spec")):
@@ -282,6 +282,24 @@ def test_plan_backtest_errors_name_the_key(tmp_path):
         civicast.read_plan(path)
     assert e.value.status == "CIV_ERR_SPEC" and e.value.field == "models" and e.value.line == 13
     assert "'nope' is not a model spec" in e.value.message
+
+
+def test_plan_forecast_totals():
+    """forecast_totals: the city's and each district's total, the sums of the communities' means and bounds
+    (method "sum"), steps as int64 as in forecasts."""
+    tables = civicast.plan(PLAN, draws=0)
+    t, fc = tables["forecast_totals"], tables["forecasts"]
+    assert list(t.columns) == ["level", "unique_id", "ds", "h", "method", "mean", "lo-80", "hi-80", "lo-95", "hi-95"]
+    assert str(t["h"].dtype) == "int64" and (t["method"] == "sum").all()
+    comm = pd.read_csv(PLAN.parent / "communities.csv")[["unique_id", "district"]]
+    fc = fc.merge(comm, on="unique_id")
+    cols = ["mean", "lo-80", "hi-80", "lo-95", "hi-95"]
+    assert list(t.drop_duplicates("unique_id")["unique_id"]) == ["total", "East", "West"]
+    assert list(t.drop_duplicates("unique_id")["level"]) == ["total", "district", "district"]
+    for uid, part in [("total", fc)] + list(fc.groupby("district")):
+        want = part.groupby("h")[cols].sum()
+        got = t[t["unique_id"] == uid].set_index("h")[cols]
+        np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-12, err_msg=uid)
 
 
 def test_plan_overrides_and_without_draws():

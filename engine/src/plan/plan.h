@@ -157,6 +157,13 @@ civ_status civ_plan_stage_backtest(const civ_plan *p, const civ_panel *panel, ci
 size_t civ_plan_history_periods(size_t horizon);
 civ_status civ_plan_history_table(const civ_panel *panel, size_t periods, civ_table **out);
 
+/* forecast_totals.csv (totals.c): the city's total and each district's (comm's "district" column, keyed by
+ * its text column `key`; without them, the city alone) from the plan's forecast table fc (unique_id, ds, h,
+ * mean, lo-<L>, hi-<L>), method "sum": the sums of the communities' means and bounds.  The plan passes its
+ * allocation table (unique_id, district: the spec's [data] district), whose districts the report shows.
+ * *out stays NULL, with CIV_OK, when fc lacks those columns.  Errors: CIV_ERR_OUT_OF_MEMORY. */
+civ_status civ_plan_totals_table(const civ_table *fc, const civ_table *comm, const char *key, civ_table **out);
+
 /* The ends of a panel's series (align.c): the panel's last period (the
  * latest end), the series that end before it and how far the stalest is
  * behind. */

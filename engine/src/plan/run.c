@@ -18,6 +18,7 @@ static const char *const table_names[CIV_PLAN_TABLE_COUNT] = {
     "forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need", "need_summary",
     "monitor_status", "monitor_alerts", "warning", "warning_steps", "risks", "risk_matrix", "inactivity", "demand",
     "allocation_waterfall", "allocation_stages", "history", "backtest", "backtest_accuracy", "joins",
+    "forecast_totals",
 };
 
 const char *civ_plan_table_name(civ_plan_table table)
@@ -282,6 +283,9 @@ static civ_status stage_allocation(run_ctx *c)
         s = civ_plan_explain_joins(c->joins, strcmp(c->plan->lang, "en") != 0,
                                    c->freq,
                                    c->res->tables[CIV_PLAN_ALLOCATION]);
+    if (!s) /* the city's and the districts' totals (totals.c), by the allocation's districts as the report's */
+        s = civ_plan_totals_table(c->res->tables[CIV_PLAN_FORECASTS], c->res->tables[CIV_PLAN_ALLOCATION],
+                                  "unique_id", &c->res->tables[CIV_PLAN_FORECAST_TOTALS]);
     c->res->stats.alloc_seconds = now_seconds() - t0;
     if (!s)
         report(c, "allocation", 1, 1);

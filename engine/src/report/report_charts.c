@@ -339,14 +339,18 @@ done:
     return wrote;
 }
 
-/* Sums the bands of the forecasts of communities in `group` (district index,
- * or (size_t)-1 = all) by step; writes rows for each step with a total. */
+/* The band of `group` (district index, or (size_t)-1 = the city) by step: forecast_totals.csv's rows when the
+ * folder has the table and it has the group's (a district named as a number in the communities has none), else
+ * the sums of the bands of the forecasts of its communities; writes rows for each step with a total. */
 static void band_sums(const rep_data *d, size_t group, civ_rbuf *b, const char *gkey, const char *gname, int *first)
 {
     size_t H = 0;
     for (size_t r = 0; r < d->n_fc; r++)
         if (isfinite(d->fc[r].h) && d->fc[r].h > (double)H && d->fc[r].h < 100000)
             H = (size_t)d->fc[r].h;
+    for (size_t r = 0; r < d->n_tot; r++)
+        if (isfinite(d->tot[r].h) && d->tot[r].h > (double)H && d->tot[r].h < 100000)
+            H = (size_t)d->tot[r].h;
     if (!H)
         return;
     double(*sum)[5] = calloc(H + 1, sizeof *sum);
@@ -356,7 +360,19 @@ static void band_sums(const rep_data *d, size_t group, civ_rbuf *b, const char *
         b->failed = 1;
         return;
     }
-    for (size_t r = 0; r < d->n_fc; r++) {
+    int from_totals = 0;
+    for (size_t r = 0; r < d->n_tot; r++) {
+        const rep_tot *f = &d->tot[r];
+        if (f->group != group || !isfinite(f->h) || f->h < 1 || f->h > (double)H)
+            continue;
+        size_t h = (size_t)f->h;
+        double v[5] = {f->mean, f->lo80, f->hi80, f->lo95, f->hi95};
+        for (int k = 0; k < 5; k++)
+            sum[h][k] = v[k];
+        ds[h] = f->ds;
+        from_totals = 1;
+    }
+    for (size_t r = 0; r < d->n_fc && !from_totals; r++) {
         const rep_fc *f = &d->fc[r];
         if (f->comm == (size_t)-1 || !isfinite(f->h) || f->h < 1 || f->h > (double)H)
             continue;

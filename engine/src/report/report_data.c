@@ -62,6 +62,9 @@ static const rep_col C_LO80 = {{"lo-80"}, {1}};
 static const rep_col C_HI80 = {{"hi-80"}, {1}};
 static const rep_col C_LO95 = {{"lo-95"}, {1}};
 static const rep_col C_HI95 = {{"hi-95"}, {1}};
+/* forecast_totals.csv (level, unique_id, ds, h, method, mean, lo-80, ...) */
+static const rep_col C_LEVEL = {{"level"}, {1}};
+static const rep_col C_METHOD = {{"method"}, {1}};
 /* forecast_report.csv */
 static const rep_col C_MODEL = {{"model"}, {1}};
 /* need_summary.csv (scope, year, demand, standard, need) */
@@ -377,6 +380,47 @@ static civ_status load_forecasts(rep_data *d)
     }
     civ_strmap_free(&map);
     return s;
+}
+
+/* forecast_totals.csv: the city's rows (level "total") and those of the districts the allocation has (level
+ * "district", unique_id the district's name); other rows are left out. */
+static civ_status load_totals(rep_data *d)
+{
+    const civ_table *t = d->t_tot;
+    d->tot_method = "";
+    if (!t)
+        return CIV_OK;
+    const char *f = "forecast_totals.csv";
+    col_ref lv, id, ds, mean;
+    civ_status s = need_col(d, t, f, &C_LEVEL, &lv);
+    if (!s)
+        s = need_col(d, t, f, &C_ID, &id);
+    if (!s)
+        s = need_col(d, t, f, &C_DS, &ds);
+    if (!s)
+        s = need_col(d, t, f, &C_MEAN, &mean);
+    if (s)
+        return s;
+    col_ref h = find(d, t, &C_H), lo80 = find(d, t, &C_LO80), hi80 = find(d, t, &C_HI80), lo95 = find(d, t, &C_LO95);
+    col_ref hi95 = find(d, t, &C_HI95), method = find(d, t, &C_METHOD);
+    size_t n = civ_table_n_rows(t);
+    d->tot_method = n ? txt(t, method, 0) : "";
+    if (!(d->tot = calloc(n + 1, sizeof *d->tot)))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for %zu rows of %s", n, f);
+    for (size_t r = 0; r < n; r++) {
+        size_t g = (size_t)-1;
+        if (strcmp(txt(t, lv, r), "total")) { /* a district: a dozen of them, a linear search */
+            if (strcmp(txt(t, lv, r), "district"))
+                continue;
+            for (g = 0; g < d->n_districts && strcmp(d->groups[g].name, txt(t, id, r)); g++)
+                ;
+            if (g == d->n_districts)
+                continue;
+        }
+        d->tot[d->n_tot++] = (rep_tot){g, txt(t, ds, r), num(t, h, r), num(t, mean, r), num(t, lo80, r),
+                                       num(t, hi80, r), num(t, lo95, r), num(t, hi95, r)};
+    }
+    return CIV_OK;
 }
 
 /* history.csv: the rows of communities in the allocation (others dropped). */
@@ -748,6 +792,8 @@ civ_status rep_data_load(const char *outdir, const char *currency, long minor_un
     if (!s)
         s = read_opt(outdir, "forecast_report.csv", 0, &d->t_frep);
     if (!s)
+        s = read_opt(outdir, "forecast_totals.csv", 0, &d->t_tot);
+    if (!s)
         s = read_opt(outdir, "need_summary.csv", 0, &d->t_needs);
     if (!s)
         s = read_opt(outdir, "uncertainty.csv", 0, &d->t_unc);
@@ -782,6 +828,8 @@ civ_status rep_data_load(const char *outdir, const char *currency, long minor_un
     if (!s)
         s = load_forecasts(d);
     if (!s)
+        s = load_totals(d);
+    if (!s)
         s = load_need(d);
     if (!s)
         s = load_history(d);
@@ -803,13 +851,15 @@ void rep_data_free(rep_data *d)
     if (!d)
         return;
     civ_table *ts[] = {d->t_alloc, d->t_sum, d->t_fc, d->t_frep, d->t_needs, d->t_unc, d->t_wf, d->t_stages,
-                       d->t_backtest, d->t_monitor, d->t_status, d->t_risk, d->t_risks, d->t_hist, d->t_btw};
+                       d->t_backtest, d->t_monitor, d->t_status, d->t_risk, d->t_risks, d->t_hist, d->t_btw,
+                       d->t_tot};
     for (size_t k = 0; k < sizeof ts / sizeof *ts; k++)
         civ_table_free(ts[k]);
     for (size_t k = 0; d->row_names && k < d->n_rows; k++)
         free(d->row_names[k]);
     free(d->row_names);
     free(d->comms), free(d->groups), free(d->rows), free(d->fc), free(d->need), free(d->hist);
+    free(d->tot);
     memset(d, 0, sizeof *d);
 }
 

@@ -44,6 +44,12 @@ typedef struct rep_fc { /* one forecast step of one community */
     double h, mean, lo80, hi80, lo95, hi95;
 } rep_fc;
 
+typedef struct rep_tot { /* one step of the city's or a district's total (forecast_totals.csv) */
+    size_t group;    /* index into groups (a district), or (size_t)-1 for the city */
+    const char *ds;
+    double h, mean, lo80, hi80, lo95, hi95;
+} rep_tot;
+
 typedef struct rep_hist { /* one observed period of one community (history.csv) */
     size_t comm;     /* index into comms */
     const char *ds;
@@ -63,6 +69,7 @@ typedef struct rep_data {
     civ_table *t_alloc, *t_sum, *t_fc, *t_frep, *t_needs, *t_unc, *t_wf, *t_stages, *t_backtest, *t_monitor;
     civ_table *t_status, *t_risk, *t_risks; /* monitoring: indicator statuses, the risk matrix, the risks */
     civ_table *t_hist;    /* history.csv */
+    civ_table *t_tot;     /* forecast_totals.csv, NULL when absent (an older folder: bands summed here) */
     civ_table *t_btw;     /* backtest.csv (one row per series, cutoff, model and step), NULL when absent */
     rep_comm *comms;
     size_t n_comms;
@@ -73,6 +80,9 @@ typedef struct rep_data {
     size_t n_rows;
     rep_fc *fc;
     size_t n_fc;
+    rep_tot *tot;         /* forecast_totals.csv's rows of the city and of known districts, file order */
+    size_t n_tot;
+    const char *tot_method; /* its method column ("sum"), "" when absent */
     rep_hist *hist;       /* history rows of allocated communities, file order */
     size_t n_hist;
     rep_need_year *need;
