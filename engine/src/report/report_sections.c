@@ -339,14 +339,13 @@ void rep_section_demand(rep_ctx *ctx)
                   "interval (on the safe side).");
     else if (!strcmp(d->tot_method, "sum")) /* docs/REPORT.md, "The intervals of the city and district totals" */
         band = TR(ctx, "合计的区间由各社区区间相加得到，相当于假定所有社区同时偏向同一侧，越往后越宽。"
-                       "用过去的数据检验（示范城市 2025 年的实际值和澳大利亚旅游数据），这样的区间比合计自身预测的区间"
-                       "或按社区误差相关性模拟的区间更接近其标称的覆盖率；但它并非总是偏宽：在旅游数据上 80% 区间"
-                       "只覆盖了约七成的实际值。",
+                       "在历史数据的检验中，这样的区间比合计自身预测的区间或按社区误差相关性模拟的区间更接近"
+                       "其标称的覆盖率；但它并非总是偏宽：在一组检验数据上，80% 区间只覆盖了约七成的实际值。",
                   "The band of a total adds up its communities' bands, as if every community erred to the same side "
-                  "at once, and it widens with every year ahead. Tested on past data (the demo city's 2025 actuals "
-                  "and Australian tourism figures), such bands came closer to their stated coverage than the totals' "
-                  "own forecast intervals or bands simulated from the communities' joint errors; they are not always "
-                  "wide, though: on the tourism data the 80% band held about seven in ten actual values.");
+                  "at once, and it widens with every year ahead. Tested on past data, such bands came closer to their "
+                  "stated coverage than the totals' own forecast intervals or bands simulated from the communities' "
+                  "joint errors; they are not always wide, though: on one test data set the 80% band held about seven "
+                  "in ten actual values.");
     else
         band = TR(ctx, "合计的区间取自计划输出的合计预测。", "The bands are those of the plan's forecasts of the totals.");
     char para[2048];
