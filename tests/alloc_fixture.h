@@ -7,7 +7,7 @@
  * spec_of (test_alloc_settle.c, test_alloc_spec.c and test_alloc_write.c
  * its body), test_alloc_exact.c and test_alloc_round.c of table_ab and
  * amounts_of, and test_alloc.c, test_alloc_project.c and
- * test_alloc_settle.c of cell.
+ * test_alloc_settle.c of cell; af_csv_table, a table from CSV text.
  * Header-only (static inline functions, like model_fixture.h); test code,
  * not part of the library.  Include it after <cmocka.h>: the helpers fail
  * the running test, with the library's message, where a test cannot go on
@@ -36,6 +36,25 @@ static inline civ_alloc_spec *af_spec_of(const char *text)
     if (civ_alloc_spec_parse(text, strlen(text), "t.spec", &s))
         fail_msg("spec: %s\n%s", civ_last_error_message(), text);
     return s;
+}
+
+/* The table in CSV `text`, written to a new file in `dir` (af0.csv, af1.csv, ...) and read back as a user's
+ * file is, with `text_columns` (NULL-terminated, may be NULL; e.g. civ_alloc_spec_text_columns) kept as text.
+ * Before, test_alloc.c (twice) and test_alloc_workbook.c each had a copy.  The caller frees it with
+ * civ_table_free. */
+static inline civ_table *af_csv_table(const char *dir, const char *text, const char *const *text_columns)
+{
+    static int counter;
+    char path[600];
+    snprintf(path, sizeof path, "%s/af%d.csv", dir, counter++);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    civ_table_read_options opt = {.text_columns = text_columns};
+    civ_table *t = NULL;
+    assert_int_equal(civ_table_read_csv(path, &opt, &t), CIV_OK);
+    return t;
 }
 
 /* The number in column `col` of `row`.  Fails the test when t has no such

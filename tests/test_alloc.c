@@ -40,18 +40,8 @@ static int remove_dir(void **state)
 
 static civ_table *csv_table(const char *text)
 {
-    static int counter;
-    char path[128];
-    snprintf(path, sizeof path, "%s/t%d.csv", tmpdir, counter++);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
     static const char *const text_cols[] = {"unique_id", "district", "model", NULL};
-    civ_table_read_options opt = {.text_columns = text_cols};
-    civ_table *t = NULL;
-    assert_int_equal(civ_table_read_csv(path, &opt, &t), CIV_OK);
-    return t;
+    return af_csv_table(tmpdir, text, text_cols);
 }
 
 /* Runs spec + data; returns status; fills amounts by id order of `ids`. */
@@ -1749,17 +1739,7 @@ static void test_last_year_in_minor_units(void **state)
  * Declared, it is refused until its history holds the predecessors' sum. */
 static civ_table *table_for_spec(const civ_alloc_spec *s, const char *text)
 {
-    static int counter;
-    char path[128];
-    snprintf(path, sizeof path, "%s/pred%d.csv", tmpdir, counter++);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
-    civ_table_read_options opt = {.text_columns = civ_alloc_spec_text_columns(s)};
-    civ_table *t = NULL;
-    assert_int_equal(civ_table_read_csv(path, &opt, &t), CIV_OK);
-    return t;
+    return af_csv_table(tmpdir, text, civ_alloc_spec_text_columns(s));
 }
 
 static void test_predecessors(void **state)

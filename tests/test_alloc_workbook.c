@@ -51,17 +51,7 @@ typedef struct run_out {
 
 static civ_table *table_of(const civ_alloc_spec *s, const char *text)
 {
-    static int counter;
-    char path[600];
-    snprintf(path, sizeof path, "%s/c%d.csv", dir, counter++);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
-    civ_table_read_options opt = {.text_columns = civ_alloc_spec_text_columns(s)};
-    civ_table *t = NULL;
-    assert_int_equal(civ_table_read_csv(path, &opt, &t), CIV_OK);
-    return t;
+    return af_csv_table(dir, text, civ_alloc_spec_text_columns(s));
 }
 
 /* The allocation (explained in Chinese), its summary and its rules' waterfall, as the plan makes them. */

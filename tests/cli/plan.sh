@@ -123,8 +123,10 @@ want = f[f.unique_id.isin(["P04", "P05", "P06"])].groupby("h")["lo-80"].sum()
 assert len(west) == len(want) and abs(west[0]["lo80"] - want.loc[1]) < 0.1, (west[:1], want.head(1))
 PYEOF
 rm "$WORK/tot/forecast_totals.csv"
-"$CIV" report "$WORK/tot" >/dev/null 2>"$WORK/stderr" || fail "report without forecast_totals.csv: $(cat "$WORK/stderr")"
-grep -q '"lo80":1234.5' "$WORK/tot/charts/demand_city.vl.json" && fail "a folder without forecast_totals.csv kept its band"
+"$CIV" report "$WORK/tot" >/dev/null 2>"$WORK/stderr" ||
+    fail "report without forecast_totals.csv: $(cat "$WORK/stderr")"
+grep -q '"lo80":1234.5' "$WORK/tot/charts/demand_city.vl.json" &&
+    fail "a folder without forecast_totals.csv kept its band"
 grep -q "比合计真实的区间更宽（偏保守）" "$WORK/tot/report.html" || fail "an older folder lost the old sentence"
 
 # 1b. [backtest]: the tiny plan's forecasts re-run from 2 earlier cutoffs
