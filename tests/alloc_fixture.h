@@ -40,7 +40,7 @@ static inline civ_alloc_spec *af_spec_of(const char *text)
 
 /* The table in CSV `text`, written to a new file in `dir` (af0.csv, af1.csv, ...) and read back as a user's
  * file is, with `text_columns` (NULL-terminated, may be NULL; e.g. civ_alloc_spec_text_columns) kept as text.
- * Before, test_alloc.c (twice) and test_alloc_workbook.c each had a copy.  The caller frees it with
+ * Before, test_alloc.c (three times) and test_alloc_workbook.c each had a copy.  The caller frees it with
  * civ_table_free. */
 static inline civ_table *af_csv_table(const char *dir, const char *text, const char *const *text_columns)
 {

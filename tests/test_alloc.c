@@ -1815,17 +1815,8 @@ static void test_predecessors(void **state)
  * parts may not sum to more than the parent, and the closed are named. */
 static civ_table *ly_file(const char *text)
 {
-    static int counter;
-    char path[128];
-    snprintf(path, sizeof path, "%s/last_year%d.csv", tmpdir, counter++);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
-    civ_table_read_options opt = {.text_columns = (const char *const[]){"unique_id", "name", NULL}};
-    civ_table *t = NULL;
-    assert_int_equal(civ_table_read_csv(path, &opt, &t), CIV_OK);
-    return t;
+    static const char *const text_cols[] = {"unique_id", "name", NULL};
+    return af_csv_table(tmpdir, text, text_cols);
 }
 
 static void test_last_year_file(void **state)
