@@ -730,7 +730,8 @@ static civ_status cell_text(px *x, long row, long col)
     const char *t = st->type;
     if (!strcmp(t, "inlineStr")) {
         text = st->is.p ? st->is.p : "";
-    } else if (st->has_f && !st->has_v) {
+    } else if (st->has_f && (!st->has_v || (!v[0] && (!t[0] || !strcmp(t, "n"))))) {
+        /* no <v>, or openpyxl's empty <v></v> under a formula: nothing was calculated */
         return cell_fail(x, CIV_ERR_PARSE, row, col,
                          "a formula with no calculated value (the file was written by a program that does not "
                          "calculate): " FORMULA_CURE);

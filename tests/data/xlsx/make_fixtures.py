@@ -193,6 +193,10 @@ def hand_written():
         ["a", "2025-03", ("f", "\"x\"&1", "x1", "str")]]))])
     book("formula_nocache.xlsx", [("Sheet1", sheet_xml([
         ["unique_id", "ds", "y"], ["a", "2025-01", 1], ["a", "2025-02", ("f", "C2*2", None)]]))])
+    # openpyxl's form of the same: an empty <v></v> (or <v/>) under the formula, not a number
+    book("formula_emptyv.xlsx", [("Sheet1", sheet_xml([
+        ["unique_id", "ds", "y"], ["a", "2025-01", ("raw", '<c r="C2"><f>1</f><v/></c>')],
+        ["a", "2025-02", ("raw", '<c r="C3"><f>C2*2</f><v></v></c>')]]))])
     book("error_cell.xlsx", [("Sheet1", sheet_xml([
         ["unique_id", "ds", "y"], ["a", "2025-01", 1], ["a", "2025-02", ("e", "#DIV/0!")]]))])
     # sheets: two with data (a name is needed); data and an empty sheet (the one with data is read)
