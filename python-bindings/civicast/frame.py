@@ -422,9 +422,17 @@ def _factorize_ids(col):
     input's dtype, their UTF-8 bytes)."""
     if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
         # Before factorize: pandas' string hash table stops at a NUL too, so
-        # 'A\x00x' and 'A' would already be one series (issue 18).
-        nul = col.astype(str).str.contains("\x00", regex=False).to_numpy()
-        if nul.any():
+        # 'A\x00x' and 'A' would already be one series (issue 18).  One join
+        # in C screens text ids (astype(str).str.contains, a copy of the column
+        # and a Python-level loop, was half the panel's build time); ids that
+        # are not all str (ints, NA among them) take the row-by-row check.
+        try:
+            nul = "\x00" in "".join(col.to_numpy(dtype=object))
+        except TypeError:
+            nul = True
+        if nul:
+            nul = col.astype(str).str.contains("\x00", regex=False).to_numpy()
+        if nul is not False and nul.any():
             row = int(np.flatnonzero(nul)[0])
             u = str(col.iloc[row])
             raise Error("CIV_ERR_INVALID_ARGUMENT", f"row {row}: unique_id {u!r} contains a NUL character, "
