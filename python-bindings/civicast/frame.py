@@ -149,8 +149,8 @@ class DateSpec:
             return format_periods(periods, self.code, self.phase, self.c_style())
         days = _period_days(periods, self.freq, self.phase, self.anchor)
         stamps = pd.to_datetime(days.astype("datetime64[D]"))
-        if self.kind == "period":
-            return pd.PeriodIndex(stamps, freq=self.pd_freq).to_numpy()
+        if self.kind == "period":  # pandas' PeriodArray: to_numpy() boxed one Period object per row (0.6 s per 120k)
+            return pd.PeriodIndex(stamps, freq=self.pd_freq).array
         return stamps.to_numpy()
 
 

@@ -655,3 +655,18 @@ def test_own_column_names_read_without_copying_the_frame():
     p = PanelData(std)
     assert p.zero_copy and np.shares_memory(p.values, zh["用餐人次"].to_numpy())
     p.handle.close()
+
+
+def test_period_output_not_boxed():
+    """Forecast ds for Period input is built as pandas' PeriodArray, not an object array of one Period per row
+    (which pandas then parsed back: before 2026-12-06 a third of a 10,000-series naive forecast's time, 0.50 s
+    against 0.17 s now, dev build); the forecasts and the backtest keep the Period dtype."""
+    from civicast.frame import DateSpec
+    spec = DateSpec("monthly", kind="period", pd_freq=pd.PeriodDtype("M").freq)
+    out = spec.to_ds(np.array([2024 * 12, 2024 * 12 + 1]))
+    assert isinstance(out, pd.arrays.PeriodArray) and [str(p) for p in out] == ["2024-01", "2024-02"]
+    df = panel("MS").assign(ds=lambda d: d["ds"].dt.to_period("M"))
+    fc = civicast.forecast(df, h=2, model="naive", level=None)
+    cv = civicast.backtest(df, h=2, windows=2, model="naive")
+    assert fc["ds"].dtype == cv["ds"].dtype == cv["cutoff"].dtype == pd.PeriodDtype("M")
+    assert list(fc["ds"].astype(str).unique()) == ["2021-07", "2021-08"]
