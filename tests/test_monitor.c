@@ -140,6 +140,26 @@ static void test_day_dates(void **state)
     assert_string_equal(civ_last_error()->field, "ds");
     assert_non_null(strstr(civ_last_error()->message, "'2024-02-15' is a day inside a month"));
     civ_table_free(a);
+    /* a day date with a time of day (midnights moved by a time zone, as pandas writes converted Timestamps):
+     * the date parser's reason and cure at the line, not "is not a year, quarter or month" (before 2026-12-06),
+     * which sent people to rewrite dates that are read once the time is gone */
+    static const struct {
+        const char *ds, *says;
+    } timed[] = {{"2024-02-01 09:00:00", "ds: date '2024-02-01 09:00:00' has a time of day: civicast periods are "
+                                         "days or longer"},
+                 {"2024-02-01 08:00:00+08:00", "ds: date '2024-02-01 08:00:00+08:00' has a time of day in its "
+                                               "time zone"},
+                 {"2024-02-01T08:00:00Z", "has a time of day in its time zone"}};
+    for (size_t k = 0; k < sizeof timed / sizeof timed[0]; k++) {
+        arow tr[] = {{"C1", "A", "coverage", "2024-01-01", 0.9, 10}, {"C1", "A", "coverage", timed[k].ds, 0.9, 10}};
+        a = actuals(tr, 2);
+        assert_int_equal(civ_monitor_run(s, a, "a.csv", &m), CIV_ERR_DATE);
+        assert_int_equal(civ_last_error()->line, 3);
+        assert_string_equal(civ_last_error()->field, "ds");
+        if (!strstr(civ_last_error()->message, timed[k].says) || strstr(civ_last_error()->message, "not a year"))
+            fail_msg("case %zu: %s", k, civ_last_error()->message);
+        civ_table_free(a);
+    }
     civ_monitor_spec_free(s);
 }
 
@@ -781,6 +801,7 @@ static void test_bad_actuals(void **state)
     arow date[] = {{"C1", "A", "coverage", "2024-13", 0.9, 10}};
     assert_int_equal(run_err(date, 1), CIV_ERR_DATE);
     assert_string_equal(civ_last_error()->field, "ds");
+    assert_non_null(strstr(civ_last_error()->message, "ds '2024-13' is not a year, quarter or month"));
 
     arow mixed[] = {{"C1", "A", "coverage", "2024-01", 0.9, 10}, {"C1", "A", "coverage", "2024-Q2", 0.9, 10}};
     assert_int_equal(run_err(mixed, 2), CIV_ERR_FREQUENCY);

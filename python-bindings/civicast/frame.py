@@ -149,8 +149,8 @@ class DateSpec:
             return format_periods(periods, self.code, self.phase, self.c_style())
         days = _period_days(periods, self.freq, self.phase, self.anchor)
         stamps = pd.to_datetime(days.astype("datetime64[D]"))
-        if self.kind == "period":
-            return pd.PeriodIndex(stamps, freq=self.pd_freq).to_numpy()
+        if self.kind == "period":  # pandas' PeriodArray: to_numpy() boxed one Period object per row (0.6 s per 120k)
+            return pd.PeriodIndex(stamps, freq=self.pd_freq).array
         return stamps.to_numpy()
 
 
@@ -268,11 +268,12 @@ def to_periods(ds, codes, n_series, freq=None, spec=None, ids=None, hint=None):
                                            spec, ids)  # the dtype's frequency: attrs['frequency'] is not asked
         return periods, DateSpec(spec2.freq, spec2.phase, "period", "start", pd_freq)
     if pd.api.types.is_datetime64_any_dtype(dtype):
+        zoned = None
         if getattr(dtype, "tz", None) is not None:
-            ds = ds.dt.tz_localize(None)
+            zoned, ds = ds, ds.dt.tz_localize(None)
         if ds.isna().any():
             raise _missing_ds(ds, codes, ids)
-        return _datetime_periods(ds, codes, n_series, want, spec, ids, hint)
+        return _datetime_periods(ds, codes, n_series, want, spec, ids, hint, zoned)
     if dtype == object and pd.api.types.infer_dtype(ds, skipna=True) in ("date", "datetime"):
         # datetime.date / datetime / Timestamp objects (SQL readers, .dt.date): dates, not text
         try:
@@ -332,11 +333,37 @@ def _infer_hinted(days, codes, n_series, want, ids, hint):
     return layout
 
 
-def _datetime_periods(ds, codes, n_series, want, spec, ids=None, hint=None):
+def _time_of_day_error(ns, days, codes, ids, zoned):
+    """The error for Timestamps with a time of day: the first such row, its
+    series and date, and the cure, as the C reader's for the same dates in a
+    CSV (civ_date_parse).  `zoned` is the tz-aware column the wall times came
+    from, if any: UTC midnights shown in a local zone (08:00 in Asia/Shanghai)
+    are named as such, with the conversion that gives them back."""
+    row = int(np.flatnonzero(days.astype("datetime64[ns]") != ns)[0])
+    sid = str(ids[codes[row]]) if ids is not None and codes is not None else ""
+    where = f"row {row}"
+    if zoned is None:
+        return Error("CIV_ERR_DATE", f"{where}: ds {pd.Timestamp(ns[row])} has a time of day: civicast periods are "
+                     "days or longer; aggregate to days, or keep the date alone: df['ds'] = df['ds'].dt.normalize()",
+                     series_id=sid, field="ds")
+    shown, tz = zoned.iloc[row], zoned.dt.tz
+    utc = zoned.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
+    if np.all(utc.astype("datetime64[D]").astype("datetime64[ns]") == utc):
+        cure = (f"every ds is a midnight in UTC shown in {tz}: take them back to UTC, "
+                "df['ds'] = df['ds'].dt.tz_convert('UTC')")
+    else:
+        cure = ("if these are midnights of another zone, convert them back to it first "
+                "(df['ds'] = df['ds'].dt.tz_convert('Asia/Shanghai'), the zone they were made in), "
+                "else aggregate to days")
+    return Error("CIV_ERR_DATE", f"{where}: ds {shown} has a time of day in its time zone ({tz}): civicast periods "
+                 f"are days or longer; {cure}", series_id=sid, field="ds")
+
+
+def _datetime_periods(ds, codes, n_series, want, spec, ids=None, hint=None, zoned=None):
     ns = ds.to_numpy(dtype="datetime64[ns]")
     days = ns.astype("datetime64[D]")
     if np.any(days.astype("datetime64[ns]") != ns):
-        raise Error("CIV_ERR_DATE", "ds has a time of day; civicast periods are whole days or longer", field="ds")
+        raise _time_of_day_error(ns, days, codes, ids, zoned)
     d = days.astype(np.int64)
     if spec is not None:
         return _days_to_periods(d, spec.freq, spec.phase), spec
@@ -395,9 +422,17 @@ def _factorize_ids(col):
     input's dtype, their UTF-8 bytes)."""
     if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
         # Before factorize: pandas' string hash table stops at a NUL too, so
-        # 'A\x00x' and 'A' would already be one series (issue 18).
-        nul = col.astype(str).str.contains("\x00", regex=False).to_numpy()
-        if nul.any():
+        # 'A\x00x' and 'A' would already be one series (issue 18).  One join
+        # in C screens text ids (astype(str).str.contains, a copy of the column
+        # and a Python-level loop, was half the panel's build time); ids that
+        # are not all str (ints, NA among them) take the row-by-row check.
+        try:
+            nul = "\x00" in "".join(col.to_numpy(dtype=object))
+        except TypeError:
+            nul = True
+        if nul:
+            nul = col.astype(str).str.contains("\x00", regex=False).to_numpy()
+        if nul is not False and nul.any():
             row = int(np.flatnonzero(nul)[0])
             u = str(col.iloc[row])
             raise Error("CIV_ERR_INVALID_ARGUMENT", f"row {row}: unique_id {u!r} contains a NUL character, "
@@ -561,7 +596,10 @@ def _standard_columns(df, id_col=None, time_col=None, target_col=None):
             have = _column_list(df)
             raise Error("CIV_ERR_MISSING_COLUMN", f"the frame has no column '{name}' (given as {what}) and no "
                         f"'{std}' (it has {have}): check the name and its spelling", field=name)
-    return df.rename(columns=rename) if rename else df
+    if not rename:
+        return df
+    # pandas' rename copies every column by default; the panel is read from the caller's arrays (no copy)
+    return df.rename(columns=rename, copy=False) if isinstance(df, pd.DataFrame) else df.rename(columns=rename)
 
 
 # 10**0 .. 10**22: the powers of ten a float64 holds exactly (the fast path of exact decimal conversion).
@@ -710,14 +748,43 @@ def _as_float64(s):
     return v
 
 
-def _float_column(s, name):
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:[,' ]\d{3})+(?:\.\d*)?")  # 1,290 / 1,234,567.89: Excel's display
+
+
+def _text_number_error(s, name, codes=None, ids=None):
+    """The error for an object column holding text that is no number: its
+    first such row, series and value, and the cure; numbers kept as Excel
+    shows them ("1,290", a sheet read with dtype=str or pd.read_excel of text
+    cells) are named as such, as the C reader names them in a CSV."""
+    bad = pd.to_numeric(s, errors="coerce").isna().to_numpy() & s.notna().to_numpy()
+    row = int(np.flatnonzero(bad)[0]) if bad.any() else 0
+    value = s.iloc[row]
+    sid = str(ids[codes[row]]) if ids is not None and codes is not None else ""
+    where = f"row {row}"
+    if isinstance(value, str) and _GROUPED.fullmatch(value.strip()):
+        sep = re.search(r"\d([,' ])", value).group(1)
+        msg = (f"{where}: {name} {value!r} is a number written with a thousands separator: the column holds text, "
+               f"not numbers; make them numbers, df[{name!r}] = pd.to_numeric(df[{name!r}].str.replace({sep!r}, "
+               f"'')), or read the file with thousands={sep!r} (pd.read_csv, pd.read_excel or civicast.read)")
+    else:
+        msg = (f"{where}: {name} {value!r} is not a number (the column is {s.dtype} and holds text): correct the "
+               f"value, or make it missing (NaN, None or empty text); pd.to_numeric(df[{name!r}], errors='coerce') "
+               "makes every such value missing")
+    return Error("CIV_ERR_PARSE", msg, series_id=sid, field=str(name))
+
+
+def _float_column(s, name, codes=None, ids=None):
     """A numeric or boolean column as float64, its missing values (NaN, None,
     the pd.NA of nullable Int64 / Float64 / boolean columns) as NaN; text
-    that holds numbers (object) as pd.to_numeric reads it."""
+    that holds numbers (object) as pd.to_numeric reads it, other text an
+    Error naming the row (and series, given the rows' codes and ids)."""
     if s.dtype == np.float64:
         return s.to_numpy()
     if s.dtype == object:
-        s = pd.to_numeric(s, errors="raise")
+        try:
+            s = pd.to_numeric(s, errors="raise")
+        except (ValueError, TypeError):
+            raise _text_number_error(s, name, codes, ids) from None
     elif not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
         raise TypeError(f"civicast: {name} must be numeric, got {s.dtype}")
     return _as_float64(s)
@@ -788,7 +855,7 @@ class PanelData:
         if total is not None:
             raise total
         per = self.periods_of_rows
-        y = _float_column(df["y"], "y")
+        y = _float_column(df["y"], "y", codes, self.ids)
         covnames = [c for c in df.columns if c not in ("unique_id", "ds", "y")]
         covs = []
         for c in covnames:

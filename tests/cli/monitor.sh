@@ -66,6 +66,12 @@ n_rows=$(($(wc -l <"$WORK/out/alerts.csv") - 1))
     fail "--no-excel failed"
 [ "$(head -c 10 "$WORK/out_plain_files/alerts.csv")" = "department" ] || fail "--no-excel wrote a mark"
 tail -c +4 "$WORK/out/alerts.csv" | cmp -s - "$WORK/out_plain_files/alerts.csv" || fail "--no-excel changed alerts.csv"
+# with a time of day (midnights moved by a time zone, as pandas writes converted Timestamps): the date's own
+# reason at its line (it was "ds '2023-01-01 08:00:00+08:00' is not a year, quarter or month")
+awk -F, 'BEGIN { OFS = "," } NR > 1 { $4 = $4 "-01 08:00:00+08:00" } { print }' "$DEMO/monitoring.csv" \
+    >"$WORK/zoned.csv"
+expect_exit 2 "zoned.csv:2:4: ds: date '2023-01-01 08:00:00+08:00' has a time of day in its time zone" -- \
+    monitor "$DEMO/indicators.toml" "$WORK/zoned.csv"
 expect_exit 1 "contradict" -- monitor "$DEMO/indicators.toml" "$DEMO/monitoring.csv" --excel --no-excel
 # a sheet's own column names with numeric community codes and Chinese months: the same statuses
 cat >"$WORK/own.toml" <<'TOML'

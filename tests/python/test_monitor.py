@@ -279,6 +279,16 @@ def test_timestamps():
     mid["ds"] = pd.to_datetime(mid.ds) + pd.Timedelta(days=14)  # days inside months: refused, the row named
     with pytest.raises(civicast.Error, match=r"<DataFrame> row 0: .*2024-01-15.*is a day inside a month"):
         civicast.monitor(SPEC, mid)
+    # a time of day (09:00; midnights moved by a time zone): the date parser's reason and cure, not "is not
+    # a year, quarter or month" (before 2026-12-06), which day dates are not either and are read
+    mid["ds"] = pd.to_datetime(frame(rows).ds) + pd.Timedelta(hours=9)
+    with pytest.raises(civicast.Error, match=r"<DataFrame> row 0: ds: date '2024-01-01 09:00:00' has a time of "
+                                             r"day: civicast periods are days or longer") as e:
+        civicast.monitor(SPEC, mid)
+    assert e.value.field == "ds" and "not a year" not in e.value.message
+    with pytest.raises(civicast.Error, match=r"ds: date '2024-01-01 08:00:00\+08:00' has a time of day in its "
+                                             r"time zone"):
+        civicast.monitor(SPEC, f.assign(ds=start.dt.tz_localize("UTC").dt.tz_convert("Asia/Shanghai")))
     # demand: the forecasts of a Timestamp panel against Timestamp actuals
     panel = pd.DataFrame({"unique_id": "C1", "ds": pd.date_range("2023-01-01", periods=24, freq="MS"),
                           "y": 100.0 + np.arange(24) % 3})

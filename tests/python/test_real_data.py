@@ -580,3 +580,93 @@ def test_missing_timestamp_names_its_row_and_series():
     with pytest.raises(civicast.Error, match=r"row 3: missing ds \(NaT\) in series 'b'") as e:
         civicast.forecast(df, h=2, model="naive")
     assert e.value.series_id == "b" and e.value.field == "ds"
+
+
+def test_timestamps_with_a_time_of_day_name_row_series_and_cure():
+    """Timestamps with a time of day are refused as the C reader refuses the
+    same dates in a CSV: naming the row, the series and the date, with the
+    pandas cure; UTC midnights shown in a local zone (what
+    pd.to_datetime(..., utc=True).dt.tz_convert gives) are named as such, and
+    the conversion the message gives yields the plain forecast.  Before
+    2026-12-06 the message named no row, series, date or cure."""
+    df = panel("MS")
+    plain = civicast.forecast(df, h=2, model="naive", level=None)
+    late = df.copy()
+    late.loc[33, "ds"] += pd.Timedelta(hours=9)
+    with pytest.raises(civicast.Error, match=r"row 33: ds 2019-04-01 09:00:00 has a time of day") as e:
+        civicast.forecast(late, h=2, model="naive")
+    assert e.value.status == "CIV_ERR_DATE" and e.value.series_id == "b" and e.value.field == "ds"
+    assert "df['ds'] = df['ds'].dt.normalize()" in e.value.message
+    shown = df.assign(ds=df["ds"].dt.tz_localize("UTC").dt.tz_convert("Asia/Shanghai"))
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(shown, h=2, model="naive")
+    assert e.value.message.startswith("row 0: ds 2019-01-01 08:00:00+08:00 has a time of day in its time zone "
+                                      "(Asia/Shanghai)") and e.value.series_id == "a"
+    assert "every ds is a midnight in UTC shown in Asia/Shanghai" in e.value.message
+    assert "df['ds'] = df['ds'].dt.tz_convert('UTC')" in e.value.message
+    cured = civicast.forecast(shown.assign(ds=shown["ds"].dt.tz_convert("UTC")), h=2, model="naive", level=None)
+    pd.testing.assert_frame_equal(cured, plain)
+    utc = df.assign(ds=df["ds"].dt.tz_localize("Asia/Shanghai").dt.tz_convert("UTC"))
+    with pytest.raises(civicast.Error, match=r"row 0: ds 2018-12-31 16:00:00\+00:00 has a time of day in its "
+                                             r"time zone \(UTC\).*tz_convert\('Asia/Shanghai'\)") as e:
+        civicast.forecast(utc, h=2, model="naive")
+    assert e.value.series_id == "a"
+
+
+def test_numbers_kept_as_text_in_y_name_row_and_cure():
+    """y kept as text the way a sheet shows it ("1,290", read with dtype=str
+    or from text cells) raises civicast.Error at its row and series with the
+    pandas cure, as the C reader names such a cell in a CSV; other text is
+    named too.  Before 2026-12-06 pandas' own ValueError came through
+    ('Unable to parse string "1,290" at position 0': no column, no series,
+    no cure).  Text that is a number ("1290", "1290.5") is still read."""
+    df = panel("MS").assign(y=lambda d: (d["y"] * 100).round(2))
+    plain = civicast.forecast(df, h=2, model="naive", level=None)
+    shown = df.assign(y=df["y"].map(lambda v: f"{v:,.2f}"))
+    assert shown["y"].iloc[0].count(",") == 1
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(shown, h=2, model="naive")
+    assert e.value.status == "CIV_ERR_PARSE" and e.value.field == "y" and e.value.series_id == "a"
+    assert e.value.message.startswith(f"row 0: y '{shown['y'].iloc[0]}' is a number written with a thousands "
+                                      "separator")
+    assert "df['y'] = pd.to_numeric(df['y'].str.replace(',', ''))" in e.value.message
+    cured = civicast.forecast(shown.assign(y=pd.to_numeric(shown["y"].str.replace(",", ""))), h=2, model="naive",
+                              level=None)
+    pd.testing.assert_frame_equal(cured, plain)
+    odd = df.assign(y=df["y"].astype(object))
+    odd.loc[40, "y"] = "n/a"
+    with pytest.raises(civicast.Error, match=r"row 40: y 'n/a' is not a number") as e:
+        civicast.forecast(odd, h=2, model="naive")
+    assert e.value.series_id == "b" and e.value.field == "y" and "errors='coerce'" in e.value.message
+    text = df.assign(y=df["y"].map(repr))
+    pd.testing.assert_frame_equal(civicast.forecast(text, h=2, model="naive", level=None), plain)
+
+
+def test_own_column_names_read_without_copying_the_frame():
+    """target_col= (and id_col=, time_col=) rename the frame's columns without
+    copying them: the panel is read from the caller's arrays, as for a frame
+    with the standard names.  Before 2026-12-06 pandas' rename copied every
+    column (a second panel in memory)."""
+    from civicast.frame import PanelData, _standard_columns
+    zh = panel("MS").rename(columns={"unique_id": "社区编号", "ds": "月份", "y": "用餐人次"})
+    std = _standard_columns(zh, id_col="社区编号", time_col="月份", target_col="用餐人次")
+    for own, name in (("社区编号", "unique_id"), ("月份", "ds"), ("用餐人次", "y")):
+        assert np.shares_memory(std[name].to_numpy(), zh[own].to_numpy()), name
+    p = PanelData(std)
+    assert p.zero_copy and np.shares_memory(p.values, zh["用餐人次"].to_numpy())
+    p.handle.close()
+
+
+def test_period_output_not_boxed():
+    """Forecast ds for Period input is built as pandas' PeriodArray, not an object array of one Period per row
+    (which pandas then parsed back: before 2026-12-06 a third of a 10,000-series naive forecast's time, 0.50 s
+    against 0.17 s now, dev build); the forecasts and the backtest keep the Period dtype."""
+    from civicast.frame import DateSpec
+    spec = DateSpec("monthly", kind="period", pd_freq=pd.PeriodDtype("M").freq)
+    out = spec.to_ds(np.array([2024 * 12, 2024 * 12 + 1]))
+    assert isinstance(out, pd.arrays.PeriodArray) and [str(p) for p in out] == ["2024-01", "2024-02"]
+    df = panel("MS").assign(ds=lambda d: d["ds"].dt.to_period("M"))
+    fc = civicast.forecast(df, h=2, model="naive", level=None)
+    cv = civicast.backtest(df, h=2, windows=2, model="naive")
+    assert fc["ds"].dtype == cv["ds"].dtype == cv["cutoff"].dtype == pd.PeriodDtype("M")
+    assert list(fc["ds"].astype(str).unique()) == ["2021-07", "2021-08"]

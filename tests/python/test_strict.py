@@ -18,11 +18,16 @@ def _frame(ids=("A", "B")):
     return pd.DataFrame(rows, columns=["unique_id", "ds", "y"])
 
 
-def test_nul_in_id_refused():
+@pytest.mark.parametrize("ids,dtype", [(("A", "A\x00x"), object), (("A", "A\x00x"), "string"),
+                                       ((7, "A\x00x"), object)])
+def test_nul_in_id_refused(ids, dtype):
+    """Text ids are screened in one join, other ids (ints among them, pandas' string dtype) row by row."""
+    df = _frame(ids)
+    df["unique_id"] = df["unique_id"].astype(dtype)
     with pytest.raises(civicast.Error) as e:
-        civicast.forecast(_frame(("A", "A\x00x")), h=2, model="naive")
+        civicast.forecast(df, h=2, model="naive")
     assert e.value.status == "CIV_ERR_INVALID_ARGUMENT"
-    assert "NUL" in str(e.value)
+    assert "NUL" in str(e.value) and "row 24:" in str(e.value)
 
 
 @pytest.mark.parametrize("h", [2.5, "12", True, 2.0, None.__class__])

@@ -353,6 +353,26 @@ static const char *merged_hint(const bind_ctx *c, size_t row, size_t col, char *
     return buf;
 }
 
+/* The error for a period cell civ_date_parse refused.  A day date followed by a time of day ("2024-01-01
+ * 09:00:00", or "2024-01-01 08:00:00+08:00": midnights moved by a time zone, as pandas writes converted
+ * Timestamps) keeps the parser's reason and cure, since the day alone is read; anything else lists the forms a
+ * period takes.  Before 2026-12-06 both said "is not a year, quarter or month", which misled for day dates. */
+static civ_status bad_period(const bind_ctx *c, size_t r, const char *ds)
+{
+    char why[sizeof civ_last_error()->message];
+    snprintf(why, sizeof why, "%s", civ_last_error()->message);
+    size_t n = strlen(ds), at = 5;
+    while (at < n && ds[at] != ' ' && ds[at] != 'T')
+        at++;
+    civ_date_form form;
+    int64_t day;
+    if (at < n && civ_date_parse(ds, at, &form, &day) == CIV_OK && form == CIV_DATE_DAY)
+        return row_fail(c, CIV_ERR_DATE, r, c->spec->time_column, "%s: %s", c->spec->time_column, why);
+    return row_fail(c, CIV_ERR_DATE, r, c->spec->time_column,
+                    "%s '%s' is not a year, quarter or month (\"2024\", \"2024-Q3\", \"2024-07\", \"2024年7月\")",
+                    c->spec->time_column, ds);
+}
+
 static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, int64_t *hi)
 {
     const civ_monitor_spec *s = c->spec;
@@ -380,9 +400,7 @@ static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, i
         const char *ds = civ_mon_cell_text(c->t, r, c->c_ds, tb, sizeof tb);
         civ_date_form form;
         if (civ_date_parse(ds, strlen(ds), &form, &c->row_t[r]))
-            return row_fail(c, CIV_ERR_DATE, r, s->time_column,
-                            "%s '%s' is not a year, quarter or month (\"2024\", \"2024-Q3\", \"2024-07\", \"2024年7月\")",
-                            s->time_column, ds);
+            return bad_period(c, r, ds);
         if (!form0)
             form0 = form, form_row = r;
         else if (form != form0) {
