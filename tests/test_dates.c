@@ -233,6 +233,13 @@ static void test_datetimes(void **state)
     expect_date("2019/1/1 0:00+08:00", CIV_DATE_DAY, 17897);
     expect_bad("2018-12-31 16:00:00+00:00", "tz_convert");
     expect_bad("2019-01-01 08:00:00+08:00", "time of day in its time zone");
+    /* UTC midnights shown in a local zone: the cure converts them back to UTC, not to Asia/Shanghai */
+    expect_bad("2019-01-01 08:00:00+08:00", "tz_convert(\"UTC\")");
+    expect_bad("2019-01-01 08:00:00+0800", "midnight in UTC shown in the zone +0800");
+    expect_bad("2018-12-31 19:00:00-05:00", "tz_convert(\"UTC\")");
+    expect_bad("2019-01-01 05:30:00+05:30", "tz_convert(\"UTC\")");
+    expect_bad("2018-12-31 16:00:00+00:00", "Asia/Shanghai");
+    expect_bad("2019-01-01 09:00:00+08:00", "Asia/Shanghai");
     expect_bad("2019-01-01 00:00:00+8:00", "expected");
     expect_bad("2019-01-01 00:00:00+08:0", "expected");
     expect_bad("2019-01-01 00:00:00 +08:00", "expected");

@@ -112,6 +112,18 @@ static size_t utc_offset_length(const char *t, size_t n)
     return 0;
 }
 
+/* The minutes east of UTC of the offset of `k` bytes at o ("Z", "+08", "+0800", "+08:00"). */
+static int offset_minutes(const char *o, size_t k)
+{
+    unsigned h = 0, m = 0;
+    if (k == 1)
+        return 0;
+    digits(o + 1, 2, &h);
+    if (k > 3)
+        digits(o + (k == 6 ? 4 : 3), 2, &m);
+    return (*o == '-' ? -1 : 1) * (int)(h * 60 + m);
+}
+
 static civ_status midnight_only(const char *text, size_t len, size_t at, char *shown, size_t size)
 {
     const char *t = text + at;
@@ -135,6 +147,13 @@ static civ_status midnight_only(const char *text, size_t len, size_t at, char *s
     if (!shape || hh > 23 || mm > 59 || ss > 60)
         return civ_fail(CIV_ERR_DATE, "bad date '%s': expected YYYY-MM-DD, optionally with a time HH:MM:SS",
                         shown_date(shown, size, text, len));
+    /* midnights in UTC shown in a local zone (08:00:00+08:00: pd.to_datetime(..., utc=True).dt.tz_convert(...)) */
+    if ((hh || mm || ss) && zone && !ss && ((int)(hh * 60 + mm) - offset_minutes(text + len - zone, zone)) % 1440 == 0)
+        return civ_fail(CIV_ERR_DATE,
+                        "date '%s' has a time of day in its time zone: civicast periods are days or longer; it is a "
+                        "midnight in UTC shown in the zone %.*s: if these dates were made in UTC, take them back to "
+                        "it first (pandas: df.ds.dt.tz_convert(\"UTC\").dt.date), else aggregate to days",
+                        shown_date(shown, size, text, len), (int)zone, text + len - zone);
     if ((hh || mm || ss) && zone)
         return civ_fail(CIV_ERR_DATE,
                         "date '%s' has a time of day in its time zone: civicast periods are days or longer; if these "
