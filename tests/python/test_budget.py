@@ -540,3 +540,21 @@ def test_percentage_for_a_fraction_reaches_python(tmp_path):
     got, _ = civicast.allocate(DEMO / "communities.csv", spec)
     want, _ = civicast.allocate(DEMO / "communities.csv", DEMO / "allocation.spec")
     assert (got["amount_fen"].to_numpy() == want["amount_fen"].to_numpy()).all()
+
+
+def test_floor_in_fen_reaches_python(tmp_path):
+    """A floor written in fen where the spec takes yuan (floor = 5_000_000 for 50,000.00; the budget walk of
+    2026-12-06) is civicast.Error naming the floor's line and the cure, also under on_infeasible = "ratable",
+    where before every floor was cut to 2% of itself and the fund split equally, the formula ignored."""
+    text = (DEMO / "allocation.spec").read_text(encoding="utf-8")
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if s.startswith("floor = 50_000.00"))
+    spec = tmp_path / "floor_fen.spec"
+    spec.write_text(text.replace("floor = 50_000.00", "floor = 5_000_000").replace(  # no cap, to reach the cut
+        'on_infeasible = "error"', 'on_infeasible = "ratable"').replace("cap_share = 0.005", ""), encoding="utf-8")
+    with pytest.raises(civicast.Error) as e:
+        civicast.allocate(DEMO / "communities.csv", spec)
+    err = e.value
+    assert err.status == "CIV_ERR_INFEASIBLE" and err.field == "main"
+    assert f"the floor of 5,000,000.00 ({spec}:{line}) for each of 1146 communities is " in err.message
+    assert err.message.endswith("written in fen? the spec's money is in yuan: floor = 50000.00; if the floor is "
+                                "right, a cut that far keeps nothing of its promise: lower it")
