@@ -832,6 +832,27 @@ static void test_data_errors(void **state)
     assert_int_equal(run(s, c, NULL, &o), CIV_ERR_MISSING_COLUMN);
     run_free(&o);
     civ_table_free(c);
+    /* Chinese names, by characters and with full-width punctuation as ASCII (the budget walk of 2026-12-06: a
+     * half-width bracket for the sheet's full-width one, a wrong character, were named with the whole list only,
+     * the distance being counted in bytes) */
+    c = csv_table("unique_id,面积（平方公里）,常住人口,流动人口\nA,1,2,3\n");
+    const char *typed[] = {"面积(平方公里)", "常驻人口", "老年人口"};
+    const char *near[] = {"; did you mean '面积（平方公里）' (full-width vs half-width) (the data has",
+                          "; did you mean '常住人口' (the data has", " (the data has"};
+    for (int k = 0; k < 3; k++) {
+        char text[400];
+        snprintf(text, sizeof text, "version = \"z\"\n[budget]\ntotal = 100.00\nfiscal_year = 2027\n[[pool]]\n"
+                 "name = \"p\"\nshare = 1\n[[factor]]\nname = \"a\"\nattribute = \"%s\"\nweight = 1\n", typed[k]);
+        civ_alloc_spec *zs = af_spec_of(text);
+        assert_int_equal(run(zs, c, NULL, &o), CIV_ERR_MISSING_COLUMN);
+        char want[200];
+        snprintf(want, sizeof want, "unknown attribute '%s'%s", typed[k], near[k]);
+        if (!strstr(civ_last_error()->message, want))
+            fail_msg("%s: %s", typed[k], civ_last_error()->message);
+        run_free(&o);
+        civ_alloc_spec_free(zs);
+    }
+    civ_table_free(c);
     /* a column made text by one cell: named at that cell (an Excel error value, a word) */
     c = csv_table("unique_id,pop\nA,1\nB,NA\nC,#DIV/0!\nD,2\n");
     assert_int_equal(run(s, c, NULL, &o), CIV_ERR_DOMAIN);

@@ -558,3 +558,17 @@ def test_floor_in_fen_reaches_python(tmp_path):
     assert f"the floor of 5,000,000.00 ({spec}:{line}) for each of 1146 communities is " in err.message
     assert err.message.endswith("written in fen? the spec's money is in yuan: floor = 50000.00; if the floor is "
                                 "right, a cut that far keeps nothing of its promise: lower it")
+
+
+def test_chinese_attribute_typo_named():
+    """A spec's attribute typed with a half-width bracket for the sheet's full-width one, or one wrong character,
+    is named with the column meant (the budget walk of 2026-12-06: by bytes, a Chinese name was never near)."""
+    comm = pd.DataFrame({"社区编号": ["01", "02"], "面积（平方公里）": [1.5, 2.0], "常住人口": [10, 20],
+                         "流动人口": [3, 4]})
+    for typed, near in [("面积(平方公里)", "'面积（平方公里）' (full-width vs half-width)"), ("常驻人口", "'常住人口'")]:
+        spec = (f'version = "z"\n[budget]\ntotal = 100.00\nfiscal_year = 2027\n[data]\nid = "社区编号"\n'
+                f'[[pool]]\nname = "p"\nshare = 1\n[[factor]]\nname = "a"\nattribute = "{typed}"\nweight = 1\n')
+        with pytest.raises(civicast.Error) as e:
+            civicast.allocate(comm, spec)
+        assert e.value.status == "CIV_ERR_MISSING_COLUMN"
+        assert f"unknown attribute '{typed}'; did you mean {near} (the data has" in e.value.message
