@@ -572,3 +572,15 @@ def test_chinese_attribute_typo_named():
             civicast.allocate(comm, spec)
         assert e.value.status == "CIV_ERR_MISSING_COLUMN"
         assert f"unknown attribute '{typed}'; did you mean {near} (the data has" in e.value.message
+
+
+def test_tilt_label_naming_the_tilt():
+    """A tilt labelled as offices name the rule ("老龄化倾斜") reads "老龄化倾斜 ×1.2" in the explanations, in
+    both languages (the budget walk of 2026-12-06: "老龄化倾斜倾斜 ×1.2", "老龄化倾斜 tilt ×1.2")."""
+    comm = pd.DataFrame({"unique_id": ["a", "b"], "pop": [10, 20], "aged_share": [0.3, 0.1]})
+    spec = ('version = "t"\n[budget]\ntotal = 100.00\nfiscal_year = 2027\n[[pool]]\nname = "p"\nshare = 1\n'
+            '[[factor]]\nname = "pop"\nattribute = "pop"\nweight = 1\n[[tilt]]\nname = "aging"\n'
+            'label = "老龄化倾斜"\nattribute = "aged_share"\nabove = 0.25\nmultiplier = 1.2\n')
+    for lang, want in [("zh", "；老龄化倾斜 ×1.2；"), ("en", "; 老龄化倾斜 ×1.2; ")]:
+        alloc, _ = civicast.allocate(comm, spec, explain=lang)
+        assert want in alloc.explanation[0] and "倾斜倾斜" not in alloc.explanation[0]
