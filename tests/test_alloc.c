@@ -245,8 +245,8 @@ static void test_hold_harmless_and_pace(void **state)
     c = csv_table("unique_id,pop,ly\nA,100,300.00\nB,100,100.00\nC,800,600.00\n");
     assert_int_equal(run(s3, c, NULL, &o), CIV_ERR_INFEASIBLE);
     assert_non_null(strstr(civ_last_error()->message, "community 'C'"));
-    assert_non_null(strstr(civ_last_error()->message, "30000"));
-    assert_non_null(strstr(civ_last_error()->message, "54000"));
+    assert_non_null(strstr(civ_last_error()->message, "upper bound (cap) of 300.00 CNY below its lower bound "
+                                                      "(hold-harmless) of 540.00")); /* in yuan, not 30000 fen */
     run_free(&o);
     civ_table_free(c);
     civ_alloc_spec_free(s3);
@@ -329,8 +329,7 @@ static void test_ratable(void **state)
     run_out o;
     /* floors 3 x 40000 = 120000 > pool 100000 */
     assert_int_equal(run(s, c, NULL, &o), CIV_ERR_INFEASIBLE);
-    assert_non_null(strstr(civ_last_error()->message, "120000"));
-    assert_non_null(strstr(civ_last_error()->message, "100000"));
+    assert_non_null(strstr(civ_last_error()->message, "total 1,200.00 CNY, above the pool of 1,000.00 CNY"));
     assert_non_null(strstr(civ_last_error()->message, "pool 'p'"));
     run_free(&o);
     civ_alloc_spec_free(s);
@@ -832,6 +831,27 @@ static void test_data_errors(void **state)
     c = csv_table("id,pop\nA,1\n");
     assert_int_equal(run(s, c, NULL, &o), CIV_ERR_MISSING_COLUMN);
     run_free(&o);
+    civ_table_free(c);
+    /* Chinese names, by characters and with full-width punctuation as ASCII (the budget walk of 2026-12-06: a
+     * half-width bracket for the sheet's full-width one, a wrong character, were named with the whole list only,
+     * the distance being counted in bytes) */
+    c = csv_table("unique_id,面积（平方公里）,常住人口,流动人口\nA,1,2,3\n");
+    const char *typed[] = {"面积(平方公里)", "常驻人口", "老年人口"};
+    const char *near[] = {"; did you mean '面积（平方公里）' (full-width vs half-width) (the data has",
+                          "; did you mean '常住人口' (the data has", " (the data has"};
+    for (int k = 0; k < 3; k++) {
+        char text[400];
+        snprintf(text, sizeof text, "version = \"z\"\n[budget]\ntotal = 100.00\nfiscal_year = 2027\n[[pool]]\n"
+                 "name = \"p\"\nshare = 1\n[[factor]]\nname = \"a\"\nattribute = \"%s\"\nweight = 1\n", typed[k]);
+        civ_alloc_spec *zs = af_spec_of(text);
+        assert_int_equal(run(zs, c, NULL, &o), CIV_ERR_MISSING_COLUMN);
+        char want[200];
+        snprintf(want, sizeof want, "unknown attribute '%s'%s", typed[k], near[k]);
+        if (!strstr(civ_last_error()->message, want))
+            fail_msg("%s: %s", typed[k], civ_last_error()->message);
+        run_free(&o);
+        civ_alloc_spec_free(zs);
+    }
     civ_table_free(c);
     /* a column made text by one cell: named at that cell (an Excel error value, a word) */
     c = csv_table("unique_id,pop\nA,1\nB,NA\nC,#DIV/0!\nD,2\n");
@@ -1732,6 +1752,62 @@ static void test_last_year_in_minor_units(void **state)
     civ_table_free(comm);
 }
 
+/* A floor written in minor units (fen) in the spec, whose money is in major units (yuan): the budget walk of
+ * 2026-12-06 wrote floor = 15_000_000 for 150,000.00 yuan.  Before, the message gave bare minor units
+ * ("total 1000000 minor units, above the pool of 10000") and offered on_infeasible = "ratable", under which the
+ * floors, cut to 1% of themselves, split the fund equally, the formula ignored, exit 0.  A floor that is only
+ * too high (not ten times the fund) keeps the old cure and the ratable cut. */
+static void test_floor_in_minor_units(void **state)
+{
+    (void)state;
+    const double x[] = {1, 3}, ly[] = {0, 0};
+    civ_table *comm = af_table_ab(2, x, ly);
+    const char *floors[] = {"5000", "5000", "5000", "60.00", "60.00"};
+    const char *ratable = "on_infeasible = \"ratable\"\n", *more[] = {"", "cap_share = 0.9\n", ratable, "", ratable};
+    for (int k = 0; k < 5; k++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "version = \"y\"\n[budget]\ntotal = 100.00\nfiscal_year = 2027\n[[pool]]\nname = \"p\"\n"
+                 "amount = 100.00\nformula = \"main\"\n[[formula]]\nname = \"main\"\nfloor = %s\n%s"
+                 "[[factor]]\nname = \"x\"\nformula = \"main\"\nattribute = \"a\"\nweight = 1\n",
+                 floors[k], more[k]);
+        civ_alloc_spec *s = af_spec_of(text);
+        civ_alloc_problem *p = NULL;
+        civ_alloc_result *r = NULL;
+        assert_int_equal(civ_alloc_bind(s, comm, NULL, &p), CIV_OK);
+        assert_int_equal(civ_alloc_result_create(p, &r), CIV_OK);
+        civ_status st = civ_alloc_solve(p, r);
+        const char *msg = civ_last_error_message();
+        if (k < 3) {
+            assert_int_equal(st, CIV_ERR_INFEASIBLE);
+            assert_non_null(strstr(msg, "; the floor of 5,000.00 (t.spec:11) for each of 2 communities is 100 "
+                                        "times the fund: written in fen? the spec's money is in yuan: floor = 50.00"));
+            assert_string_equal(civ_last_error()->field, "main");
+        }
+        if (k == 0)
+            assert_non_null(strstr(msg, "pool 'p' (formula 'main'): the lower bounds (floors, hold-harmless) total "
+                                        "10,000.00 CNY, above the fund of 100.00 CNY; the floor"));
+        if (k == 1)
+            assert_non_null(strstr(msg, "community 'c00' has an upper bound (cap) of 90.00 CNY below its lower bound "
+                                        "(floor) of 5,000.00; the floor"));
+        if (k == 2)
+            assert_non_null(strstr(msg, "on_infeasible = \"ratable\" would cut every floor to 1% of itself; the "
+                                        "floor of 5,000.00"));
+        if (k < 2)
+            assert_null(strstr(msg, "ratable"));
+        if (k == 3) { /* too high, not a unit: the old cure, in yuan */
+            assert_int_equal(st, CIV_ERR_INFEASIBLE);
+            assert_non_null(strstr(msg, "the lower bounds (floors, hold-harmless) total 120.00 CNY, above the pool of "
+                                        "100.00 CNY: lower the floor"));
+            assert_null(strstr(msg, "written in fen"));
+        }
+        if (k == 4) /* ... and the ratable cut as before */
+            assert_int_equal(st, CIV_OK);
+        civ_alloc_result_free(r), civ_alloc_problem_free(p), civ_alloc_spec_free(s);
+    }
+    civ_table_free(comm);
+}
+
 /* [data] predecessors (docs/ALLOCATION.md "When the map changes"): a
  * community merged from last year's A1 and A2 under a new id, with 0 in
  * the history column, passed as new and escaped the 85% hold-harmless
@@ -2446,6 +2522,7 @@ int main(void)
         cmocka_unit_test(test_summary_with_stats),
         cmocka_unit_test(test_paid_sheet_from_finance),
         cmocka_unit_test(test_last_year_in_minor_units),
+        cmocka_unit_test(test_floor_in_minor_units),
         cmocka_unit_test(test_fraction_over_percent),
         cmocka_unit_test(test_tilt_fraction_over_percent),
         cmocka_unit_test(test_predecessors),

@@ -642,8 +642,30 @@ static void test_labels(void **state)
     if (!strstr(c2, "；流动人口服务 ") || zh_spacing_fault(c2))
         fail_msg("C2 (zh labels): %s", c2);
     civ_table_free(t);
-    civ_table_free(comm);
     civ_alloc_spec_free(spec);
+    /* a tilt labelled as people name the rule, "高龄倾斜" / "Aged tilt": the word once, in either language (before
+     * 2026-12-06 "高龄倾斜倾斜 ×1.2", "高龄倾斜 tilt ×1.2", "Aged tilt tilt ×1.2", "Aged tilt 倾斜 ×1.2") */
+    const char *tilt_labels[] = {"高龄倾斜", "Aged tilt"};
+    for (int k = 0; k < 2; k++) {
+        char text[2048];
+        at = strstr(spec_text, "label = \"高龄\"");
+        snprintf(text, sizeof text, "%.*slabel = \"%s\"%s", (int)(at - spec_text), spec_text, tilt_labels[k],
+                 at + strlen("label = \"高龄\""));
+        assert_int_equal(civ_alloc_spec_parse(text, strlen(text), "tilt.spec", &spec), CIV_OK);
+        for (int zh = 0; zh < 2; zh++) {
+            t = solve_table(spec, comm, zh ? CIV_ALLOC_EXPLAIN_ZH : CIV_ALLOC_EXPLAIN_EN, &st);
+            assert_int_equal(st, CIV_OK);
+            assert_int_equal(civ_table_find_column(t, "explanation", &ex), CIV_OK);
+            c1 = civ_table_text(t, 0, ex);
+            const char *want = k ? (zh ? "；Aged tilt ×1.2；" : "; Aged tilt ×1.2; ")
+                                 : (zh ? "；高龄倾斜 ×1.2；" : "; 高龄倾斜 ×1.2; ");
+            if (!strstr(c1, want))
+                fail_msg("tilt label '%s' (%s): %s", tilt_labels[k], zh ? "zh" : "en", c1);
+            civ_table_free(t);
+        }
+        civ_alloc_spec_free(spec);
+    }
+    civ_table_free(comm);
 }
 
 /* The Chinese hold-harmless clause of a currency other than CNY names the code after each amount

@@ -2373,6 +2373,14 @@ static void test_id_twins_and_natural_order(void **state)
     char buf[400];
     assert_non_null(strstr(civ_id_zero_hint("7", "007", "the communities table", buf, sizeof buf),
                            "; the communities table has '007', the same code with leading zeros"));
+    /* names by characters, full-width ASCII as ASCII (core/text.c civ_text_distance_chars) */
+    assert_int_equal(civ_text_distance_chars("面积(平方公里)", "面积（平方公里）", 3, 1), 0);
+    assert_int_equal(civ_text_distance("面积(平方公里)", "面积（平方公里）", 3, 1), 3); /* by bytes */
+    assert_int_equal(civ_text_distance_chars("常驻人口", "常住人口", 3, 1), 1);
+    assert_int_equal(civ_text_distance_chars("老年人口", "常住人口", 3, 1), 2);
+    assert_int_equal(civ_text_distance_chars("Pop\xe3\x80\x80", "pop ", 3, 1), 0); /* case, ideographic space */
+    assert_int_equal(civ_text_distance_chars("Pop", "pop", 3, 0), 1);
+    assert_int_equal(civ_text_distance_chars("a\xff", "a", 3, 0), 1); /* a byte that is not UTF-8 counts one */
     assert_true(civ_natural_cmp("9", "10") < 0);
     assert_true(civ_natural_cmp("310101009", "310101010") < 0);
     assert_true(civ_natural_cmp("31010110", "310101002") < 0); /* fewer digits, smaller number */

@@ -315,6 +315,16 @@ PYEOF
 expect_exit 4 "minor units in 'last_year_funding', which is in major units? write last year's" -- \
     allocate --spec "$SPEC" --communities "$WORK/comm_fen.csv" --out "$WORK/x.csv"
 
+# the floor written in fen (50,000.00 yuan as 5_000_000): named at its line with the cure, also under
+# on_infeasible = "ratable", which before cut every floor to 2% and split the fund equally, exit 0
+sed 's/^floor = 50_000.00 /floor = 5_000_000 /; s/^on_infeasible = "error"/on_infeasible = "ratable"/' "$SPEC" \
+    >"$WORK/floor_fen.spec"
+grep -q '^floor = 5_000_000 ' "$WORK/floor_fen.spec" || fail "floor_fen.spec: the demo's floor line changed"
+expect_exit 4 "floor_fen.spec:[0-9]*) for each of 1146 communities is [0-9]* times the fund: written in fen? the \
+spec's money is in yuan: floor = 50000.00" -- \
+    allocate --spec "$WORK/floor_fen.spec" --communities "$DEMO/communities.csv" --out "$WORK/floor_fen.csv"
+[ ! -e "$WORK/floor_fen.csv" ] || fail "floor in fen: an allocation was written"
+
 # 8. multi-year projection: the plan spec rolled forward over 2026-2027 (synthetic 36-month forecasts)
 $PY - "$DEMO/meals.csv" "$WORK/fc36.csv" <<'PYEOF'
 import sys

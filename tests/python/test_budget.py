@@ -540,3 +540,47 @@ def test_percentage_for_a_fraction_reaches_python(tmp_path):
     got, _ = civicast.allocate(DEMO / "communities.csv", spec)
     want, _ = civicast.allocate(DEMO / "communities.csv", DEMO / "allocation.spec")
     assert (got["amount_fen"].to_numpy() == want["amount_fen"].to_numpy()).all()
+
+
+def test_floor_in_fen_reaches_python(tmp_path):
+    """A floor written in fen where the spec takes yuan (floor = 5_000_000 for 50,000.00; the budget walk of
+    2026-12-06) is civicast.Error naming the floor's line and the cure, also under on_infeasible = "ratable",
+    where before every floor was cut to 2% of itself and the fund split equally, the formula ignored."""
+    text = (DEMO / "allocation.spec").read_text(encoding="utf-8")
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if s.startswith("floor = 50_000.00"))
+    spec = tmp_path / "floor_fen.spec"
+    spec.write_text(text.replace("floor = 50_000.00", "floor = 5_000_000").replace(  # no cap, to reach the cut
+        'on_infeasible = "error"', 'on_infeasible = "ratable"').replace("cap_share = 0.005", ""), encoding="utf-8")
+    with pytest.raises(civicast.Error) as e:
+        civicast.allocate(DEMO / "communities.csv", spec)
+    err = e.value
+    assert err.status == "CIV_ERR_INFEASIBLE" and err.field == "main"
+    assert f"the floor of 5,000,000.00 ({spec}:{line}) for each of 1146 communities is " in err.message
+    assert err.message.endswith("written in fen? the spec's money is in yuan: floor = 50000.00; if the floor is "
+                                "right, a cut that far keeps nothing of its promise: lower it")
+
+
+def test_chinese_attribute_typo_named():
+    """A spec's attribute typed with a half-width bracket for the sheet's full-width one, or one wrong character,
+    is named with the column meant (the budget walk of 2026-12-06: by bytes, a Chinese name was never near)."""
+    comm = pd.DataFrame({"社区编号": ["01", "02"], "面积（平方公里）": [1.5, 2.0], "常住人口": [10, 20],
+                         "流动人口": [3, 4]})
+    for typed, near in [("面积(平方公里)", "'面积（平方公里）' (full-width vs half-width)"), ("常驻人口", "'常住人口'")]:
+        spec = (f'version = "z"\n[budget]\ntotal = 100.00\nfiscal_year = 2027\n[data]\nid = "社区编号"\n'
+                f'[[pool]]\nname = "p"\nshare = 1\n[[factor]]\nname = "a"\nattribute = "{typed}"\nweight = 1\n')
+        with pytest.raises(civicast.Error) as e:
+            civicast.allocate(comm, spec)
+        assert e.value.status == "CIV_ERR_MISSING_COLUMN"
+        assert f"unknown attribute '{typed}'; did you mean {near} (the data has" in e.value.message
+
+
+def test_tilt_label_naming_the_tilt():
+    """A tilt labelled as offices name the rule ("老龄化倾斜") reads "老龄化倾斜 ×1.2" in the explanations, in
+    both languages (the budget walk of 2026-12-06: "老龄化倾斜倾斜 ×1.2", "老龄化倾斜 tilt ×1.2")."""
+    comm = pd.DataFrame({"unique_id": ["a", "b"], "pop": [10, 20], "aged_share": [0.3, 0.1]})
+    spec = ('version = "t"\n[budget]\ntotal = 100.00\nfiscal_year = 2027\n[[pool]]\nname = "p"\nshare = 1\n'
+            '[[factor]]\nname = "pop"\nattribute = "pop"\nweight = 1\n[[tilt]]\nname = "aging"\n'
+            'label = "老龄化倾斜"\nattribute = "aged_share"\nabove = 0.25\nmultiplier = 1.2\n')
+    for lang, want in [("zh", "；老龄化倾斜 ×1.2；"), ("en", "; 老龄化倾斜 ×1.2; ")]:
+        alloc, _ = civicast.allocate(comm, spec, explain=lang)
+        assert want in alloc.explanation[0] and "倾斜倾斜" not in alloc.explanation[0]

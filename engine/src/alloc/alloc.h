@@ -101,7 +101,7 @@ typedef struct civ_alloc_formula {
     int greater_of;      /* combine = "greater_of": score = max over factor groups (US CDBG) */
     char *groups[CIV_ALLOC_MAX_GROUPS]; /* group names in order of first use */
     size_t n_groups;
-    civ_alloc_loc loc, last_year_loc;
+    civ_alloc_loc loc, last_year_loc, floor_loc; /* floor_loc: of the floor's value (waterfall.c's messages) */
 } civ_alloc_formula;
 
 typedef enum civ_alloc_source { CIV_SOURCE_ATTRIBUTE = 1, CIV_SOURCE_FORECAST = 2 } civ_alloc_source;
@@ -480,6 +480,9 @@ civ_status civ_alloc_exact_round(const civ_alloc_problem *p, civ_alloc_result *r
 const char *civ_alloc_unit_name(const char *currency, int64_t minor_unit, int major);
 const char *civ_alloc_minor_name(const civ_alloc_spec *s);
 const char *civ_alloc_major_name(const civ_alloc_spec *s);
+/* v minor units as major units with thousands separators, `unit` minor units per major unit: 30000000 fen is
+ * "300,000.00" (messages that quote money as people read it; last_year.c, waterfall.c). */
+void civ_alloc_money_text(char *buf, size_t size, int64_t v, int64_t unit);
 /* The money unit a column's name marks, the way sheets and civicast's own
  * outputs write it: a "_fen"/"_yuan" suffix (the spec's minor and major
  * names; "_分"/"_元" for CNY), a bracketed unit after a Chinese header

@@ -143,14 +143,20 @@ static civ_status read_attribute(const civ_alloc_problem *p, const civ_table *t,
                 snprintf(avail + L, sizeof avail - L, "%s%s", k ? ", " : "", civ_table_column_name(t, k));
         }
         char near[300] = "";
-        size_t n_near = 0, ln = strlen(name);
+        size_t n_near = 0, ln = strlen(name), chars = 0;
+        for (const char *q = name; *q; q++) /* characters, not bytes: 4 in '常住人口' */
+            chars += (*q & 0xC0) != 0x80;
         for (size_t k = 0; k < civ_table_n_columns(t) && n_near < 3; k++) { /* 'Population' or 'population' */
             const char *cn = civ_table_column_name(t, k);
             size_t lc = strlen(cn);
             int prefix = ln >= 3 && lc > ln && !strncasecmp(cn, name, ln);
-            if (prefix || civ_text_distance(name, cn, 3, 1) <= (ln > 6 ? 2u : 1u)) {
+            /* by characters, full-width punctuation as ASCII: '常驻人口' for '常住人口', '面积(平方公里)' for
+             * '面积（平方公里）' (before 2026-12-06 by bytes: a Chinese name was never near) */
+            size_t d = civ_text_distance_chars(name, cn, 3, 1);
+            if (prefix || d <= (chars > 6 ? 2u : 1u)) {
                 size_t L = strlen(near);
-                snprintf(near + L, sizeof near - L, "%s'%s'", n_near ? " or " : "; did you mean ", cn);
+                snprintf(near + L, sizeof near - L, "%s'%s'%s", n_near ? " or " : "; did you mean ", cn,
+                         d == 0 && civ_text_distance(name, cn, 1, 1) ? " (full-width vs half-width)" : "");
                 n_near++;
             }
         }

@@ -84,6 +84,22 @@ static void gap(ebuf *e, const char *next)
         app(e, " ", 1);
 }
 
+/* Whether a tilt's label already says "tilt": it ends in 倾斜 or in the word "tilt", any case, as labels people
+ * write often do ("老龄化倾斜", "Aging tilt"); the word is then not added again, in either language (the budget walk
+ * of 2026-12-06: "老龄化倾斜倾斜 ×1.2", and in English "老龄化倾斜 tilt ×1.2"). */
+static int names_tilt(const char *label)
+{
+    size_t n = strlen(label), z = strlen("倾斜");
+    if (n >= z && !strcmp(label + n - z, "倾斜"))
+        return 1;
+    if (n < 4 || (n > 4 && label[n - 5] != ' ' && label[n - 5] != '-' && label[n - 5] != '_'))
+        return 0;
+    for (size_t k = 0; k < 4; k++)
+        if ((label[n - 4 + k] | 0x20) != "tilt"[k])
+            return 0;
+    return 1;
+}
+
 /* The space before a number: in Chinese by the rule of gap() (none after a full-width mark). */
 static void gap_number(ebuf *e, int zh)
 {
@@ -408,11 +424,16 @@ size_t civ_alloc_explain_row_parts(const civ_alloc_problem *p, const civ_alloc_r
         uint32_t mask = p->tilt_mask[un->formula * n + i];
         for (size_t t = 0; t < s->n_tilts; t++)
             if (mask & ((uint32_t)1 << t)) { /* "<tilt> tilt ×<m>" (zh: "<tilt>倾斜 ×<m>", "ETS 倾斜 ×<m>") */
+                const char *label = LABEL(&s->tilts[t]);
                 app_s(&e, sep);
-                app_s(&e, LABEL(&s->tilts[t]));
-                if (zh)
-                    gap(&e, "倾");
-                app_s(&e, zh ? "倾斜 ×" : " tilt ×");
+                app_s(&e, label);
+                if (names_tilt(label)) /* label = "老龄化倾斜": "老龄化倾斜 ×1.2", not "老龄化倾斜倾斜 ×1.2" */
+                    app_s(&e, " ×");
+                else {
+                    if (zh)
+                        gap(&e, "倾");
+                    app_s(&e, zh ? "倾斜 ×" : " tilt ×");
+                }
                 app_g(&e, s->tilts[t].multiplier);
             }
         app_s(&e, sep);

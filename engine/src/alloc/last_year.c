@@ -178,8 +178,8 @@ static size_t ly_find(const civ_alloc_last_year *ly, const char *id)
     return hit ? (size_t)(hit - (const char *const *)ly->ids) : SIZE_MAX;
 }
 
-/* v minor units as major units with thousands separators: 300000.00 yuan is "300,000.00". */
-static void money(char *buf, size_t size, int64_t v, int64_t unit)
+/* v minor units as major units with thousands separators: 300000.00 yuan is "300,000.00" (alloc.h). */
+void civ_alloc_money_text(char *buf, size_t size, int64_t v, int64_t unit)
 {
     uint64_t a = v < 0 ? (uint64_t)-(v + 1) + 1 : (uint64_t)v, whole = a / (uint64_t)unit;
     int digits = unit >= 1000 ? 3 : unit >= 100 ? 2 : unit >= 10 ? 1 : 0;
@@ -441,7 +441,8 @@ static civ_status fill_fund(civ_alloc_problem *p, const civ_table *t, size_t u, 
         int64_t have = (int64_t)llround(*x * (double)s->minor_unit);
         if (split || have == expect)
             continue;
-        money(a, sizeof a, have, s->minor_unit), money(b, sizeof b, expect, s->minor_unit);
+        civ_alloc_money_text(a, sizeof a, have, s->minor_unit);
+        civ_alloc_money_text(b, sizeof b, expect, s->minor_unit);
         cell_where(p, t, i, attr, &w, row, sizeof row);
         if (!k)
             return civ_fail_at(CIV_ERR_DOMAIN, &w,
@@ -491,7 +492,7 @@ static civ_status check_splits(const civ_alloc_problem *p, const civ_table *t, s
             int64_t v = (int64_t)llround(p->last_year[u * p->n + i] * (double)s->minor_unit);
             sum += v;
             char a[64];
-            money(a, sizeof a, v, s->minor_unit);
+            civ_alloc_money_text(a, sizeof a, v, s->minor_unit);
             size_t L = strlen(parts);
             if (L < sizeof parts - 100)
                 snprintf(parts + L, sizeof parts - L, "%s'%s' %s", L ? ", " : "", p->ids[i], a);
@@ -500,7 +501,8 @@ static civ_status check_splits(const civ_alloc_problem *p, const civ_table *t, s
         if (sum <= avail)
             continue;
         char a[64], b[64], at[600], row[64];
-        money(a, sizeof a, sum, s->minor_unit), money(b, sizeof b, avail, s->minor_unit);
+        civ_alloc_money_text(a, sizeof a, sum, s->minor_unit);
+        civ_alloc_money_text(b, sizeof b, avail, s->minor_unit);
         ly_place(ly, j, at, sizeof at);
         civ_where w;
         cell_where(p, t, first, attr, &w, row, sizeof row);
@@ -563,7 +565,8 @@ civ_status civ_alloc_bind_last_year(civ_alloc_problem *p, const civ_table *t, co
         const civ_alloc_formula *fo = &s->formulas[p->units[u].formula];
         char a[64], b[64];
         if (fo->last_year_total >= 0 && fo->last_year_total != total) {
-            money(a, sizeof a, fo->last_year_total, s->minor_unit), money(b, sizeof b, total, s->minor_unit);
+            civ_alloc_money_text(a, sizeof a, fo->last_year_total, s->minor_unit);
+            civ_alloc_money_text(b, sizeof b, total, s->minor_unit);
             civ_where w = {.file = s->path, .line = fo->loc.line, .column = fo->loc.column,
                            .field = "last_year_total"};
             st = civ_fail_at(CIV_ERR_DOMAIN, &w,
@@ -573,7 +576,8 @@ civ_status civ_alloc_bind_last_year(civ_alloc_problem *p, const civ_table *t, co
             break;
         }
         if (carried > total) {
-            money(a, sizeof a, carried, s->minor_unit), money(b, sizeof b, total, s->minor_unit);
+            civ_alloc_money_text(a, sizeof a, carried, s->minor_unit);
+            civ_alloc_money_text(b, sizeof b, total, s->minor_unit);
             civ_where w = {.file = ly->source, .field = attr[u]};
             st = civ_fail_at(CIV_ERR_DOMAIN, &w,
                              "fund '%s': this year's communities carry %s of last year in '%s', more than the %s "

@@ -672,6 +672,9 @@ static civ_status read_formula(civ_alloc_spec *s, civ_toml_table *tb, size_t fi)
         free(combine);
         return st;
     }
+    civ_toml_entry *fe = find(&c, "floor");
+    if (fe)
+        f->floor_loc.line = fe->value.line, f->floor_loc.column = fe->value.column;
     if (combine) {
         int ok = !strcmp(combine, "sum") || !strcmp(combine, "greater_of");
         f->greater_of = !strcmp(combine, "greater_of");

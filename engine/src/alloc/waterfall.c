@@ -333,6 +333,42 @@ static void units_hint(const civ_alloc_problem *p, const civ_alloc_result *r, si
                  ly, ly / fund, col, p->units[u].name, civ_alloc_minor_name(p->spec), (long long)p->spec->minor_unit);
 }
 
+/* When the floors of fund u's m members alone total more than ten times the fund: the likeliest cause is a floor
+ * written in minor units (fen) in the spec, whose money is in major units (yuan). The budget walk of 2026-12-06:
+ * floor = 15_000_000 (150,000.00 yuan in fen) on a fund of 12,377,200.00 was refused in minor units without its
+ * cause, and under on_infeasible = "ratable" it ran, every floor cut to 2% of itself and the fund split equally,
+ * the formula ignored, exit 0. "" otherwise. */
+static void floor_hint(const civ_alloc_problem *p, size_t u, size_t m, char *hint, size_t size)
+{
+    const civ_alloc_spec *s = p->spec;
+    size_t f = p->units[u].formula;
+    const civ_alloc_formula *fo = &s->formulas[f];
+    int64_t fl = p->floor_y ? p->floor_y[f] : fo->floor;
+    double fund = (double)p->units[u].amount + (p->paid ? (double)p->paid_total[u] : 0);
+    hint[0] = '\0';
+    if (fl <= 0 || !(fund > 0) || (double)fl * (double)m <= 10 * fund || (double)fl * (double)m >= 9e18)
+        return;
+    char a[48], at[300] = "", fix[80] = "";
+    int digits = civ_alloc_money_digits(s->minor_digits);
+    civ_alloc_money_text(a, sizeof a, fl, s->minor_unit);
+    if (fo->floor_loc.line > 0 && s->path)
+        snprintf(at, sizeof at, " (%s:%ld)", s->path, fo->floor_loc.line);
+    if (fl % s->minor_unit == 0) { /* the amount as typed, read as minor units */
+        char v[48];
+        snprintf(fix, sizeof fix, ": floor = %s", civ_alloc_format_major(fl / s->minor_unit, digits, v, sizeof v));
+    }
+    snprintf(hint, size, "; the floor of %s%s for each of %zu communities is %.0f times the fund: written in %s? the "
+             "spec's money is in %s%s",
+             a, at, m, (double)fl * (double)m / fund, civ_alloc_minor_name(s), civ_alloc_major_name(s), fix);
+}
+
+/* Money in minor units held in a double (a whole number), as major units with separators ("12,377,200.00"). */
+static const char *money_d(const civ_alloc_problem *p, double v, char *buf, size_t size)
+{
+    civ_alloc_money_text(buf, size, (int64_t)llround(v), p->spec->minor_unit);
+    return buf;
+}
+
 /* Stage 3: each member's bounds in whole minor units, lower rounded up and
  * upper rounded down (floor, hold-harmless; cap, cap_share, pace), with the
  * source of each in bsrc (low nibble = lo, high nibble = hi).  A pace limit
@@ -389,16 +425,55 @@ static civ_status unit_bounds(const civ_alloc_problem *p, civ_alloc_result *r, s
         if (r->hi_d[j] < r->lo_d[j]) {
             size_t i = r->member[j];
             civ_where w = {.series_id = p->ids[i], .field = fo->name};
-            char hint[400];
+            char hint[400], hi[48], lo[48];
             units_hint(p, r, u, m, hint, sizeof hint);
+            if (!hint[0])
+                floor_hint(p, u, m, hint, sizeof hint);
             return civ_fail_at(CIV_ERR_INFEASIBLE, &w,
-                               "%s: community '%s' has an upper bound (%s) of %.0f minor units below its lower bound "
-                               "of %.0f%s",
-                               what, p->ids[i], (r->bsrc[j] >> 4) == CIV_BIND_PACE ? "pace" : "cap", r->hi_d[j],
-                               r->lo_d[j], hint);
+                               "%s: community '%s' has an upper bound (%s) of %s %s below its lower bound (%s) of "
+                               "%s%s",
+                               what, p->ids[i], (r->bsrc[j] >> 4) == CIV_BIND_PACE ? "pace" : "cap",
+                               money_d(p, r->hi_d[j], hi, sizeof hi), p->spec->currency,
+                               (r->bsrc[j] & 0x0F) == CIV_BIND_HOLD_HARMLESS ? "hold-harmless" : "floor",
+                               money_d(p, r->lo_d[j], lo, sizeof lo), hint);
         }
         *sum_lo += r->lo_d[j];
     }
+    return CIV_OK;
+}
+
+/* The solve's feasibility (civ_alloc_solve_lambda checks the same sums), said in major units with the currency
+ * and, when the bounds are far beyond the fund, the likeliest cause (minor units given where major units belong):
+ * sum lo <= P <= sum of hi (raw > 0) and lo (raw = 0). */
+static civ_status infeasible(const civ_alloc_problem *p, civ_alloc_result *r, size_t u, size_t m, double P,
+                             double sum_lo, const char *what)
+{
+    civ_where w = {.field = p->spec->formulas[p->units[u].formula].name};
+    char hint[400], a[48], b[48];
+    const char *cur = p->spec->currency;
+    if (sum_lo > P) {
+        units_hint(p, r, u, m, hint, sizeof hint);
+        if (!hint[0])
+            floor_hint(p, u, m, hint, sizeof hint);
+        if (hint[0]) /* not "set on_infeasible = ratable": that would cut every bound */
+            return civ_fail_at(CIV_ERR_INFEASIBLE, &w,
+                               "%s: the lower bounds (floors, hold-harmless) total %s %s, above the fund of %s %s%s",
+                               what, money_d(p, sum_lo, a, sizeof a), cur, money_d(p, P, b, sizeof b), cur, hint);
+        return civ_fail_at(CIV_ERR_INFEASIBLE, &w,
+                           "%s: the lower bounds (floors, hold-harmless) total %s %s, above the pool of %s %s: lower "
+                           "the floor or the hold-harmless share, raise the pool's share, or set on_infeasible = "
+                           "\"ratable\" in the formula to cut every floor by one ratio",
+                           what, money_d(p, sum_lo, a, sizeof a), cur, money_d(p, P, b, sizeof b), cur);
+    }
+    double reach = 0;
+    for (size_t j = 0; j < m; j++)
+        reach += r->raw[j] > 0 ? r->hi_d[j] : r->lo_d[j];
+    if (reach < P)
+        return civ_fail_at(CIV_ERR_INFEASIBLE, &w,
+                           "%s: the upper bounds (caps, pace) of communities with a positive score total %s %s "
+                           "(zero-score communities held at their floors), below the pool of %s %s: raise the cap or "
+                           "the pace limit, or lower the pool's share (the rest could go to a reserve)",
+                           what, money_d(p, reach, a, sizeof a), cur, money_d(p, P, b, sizeof b), cur);
     return CIV_OK;
 }
 
@@ -419,19 +494,26 @@ static civ_status unit_constrain(const civ_alloc_problem *p, civ_alloc_result *r
          * a last_year column in major units (pool_<fund>_fen), and the cut would quietly hand out the fund in
          * proportion to last year (hold-harmless 85% cut to under 1%), the formula ignored, exit 0; were the
          * history right, a hold-harmless cut to under a tenth of itself keeps nothing of its promise */
-        char hint[400];
+        char hint[400], fhint[400], a[48], b[48];
         units_hint(p, r, u, m, hint, sizeof hint);
+        floor_hint(p, u, m, fhint, sizeof fhint); /* ... nor floors of more than ten times the fund (fen for yuan) */
         int held = 0;
         for (size_t j = 0; j < m && !held; j++)
             held = r->lo_d[j] > 0 && (r->bsrc[j] & 0x0F) == CIV_BIND_HOLD_HARMLESS;
-        if (hint[0] && held) {
+        if ((hint[0] && held) || fhint[0]) {
             civ_where w = {.field = fo->name};
+            if (!(hint[0] && held)) /* the floors */
+                return civ_fail_at(CIV_ERR_INFEASIBLE, &w,
+                                   "%s: on_infeasible = \"ratable\" would cut every floor to %.2g%% of itself%s; if "
+                                   "the floor is right, a cut that far keeps nothing of its promise: lower it",
+                                   what, 100 * ratio, fhint);
             return civ_fail_at(CIV_ERR_INFEASIBLE, &w,
-                               "%s: the lower bounds (floors, hold-harmless) total %.0f minor units, above the fund "
-                               "of %.0f, and on_infeasible = \"ratable\" would cut each to %.2g%% of itself%s; if "
-                               "last year's amounts are right, the fund is under a tenth of last year and a "
-                               "hold-harmless cut that far keeps nothing of its promise: drop hold_harmless",
-                               what, sum_lo, P, 100 * ratio, hint);
+                               "%s: the lower bounds (floors, hold-harmless) total %s %s, above the fund of %s, and "
+                               "on_infeasible = \"ratable\" would cut each to %.2g%% of itself%s; if last year's "
+                               "amounts are right, the fund is under a tenth of last year and a hold-harmless cut that "
+                               "far keeps nothing of its promise: drop hold_harmless",
+                               what, money_d(p, sum_lo, a, sizeof a), p->spec->currency, money_d(p, P, b, sizeof b),
+                               100 * ratio, hint);
         }
         r->ratable[u] = ratio;
 #pragma omp parallel for if (PAR(m)) schedule(static)
@@ -442,16 +524,10 @@ static civ_status unit_constrain(const civ_alloc_problem *p, civ_alloc_result *r
             r->hi_d[j] = ceil(r->amt[j]);
         }
     } else {
-        civ_status st = civ_alloc_solve_lambda(r->raw, r->lo_d, r->hi_d, m, P, r->pairs, r->tmp, r->amt, &lam, what);
+        civ_status st = infeasible(p, r, u, m, P, sum_lo, what);
+        if (!st)
+            st = civ_alloc_solve_lambda(r->raw, r->lo_d, r->hi_d, m, P, r->pairs, r->tmp, r->amt, &lam, what);
         if (st) {
-            char hint[400];
-            units_hint(p, r, u, m, hint, sizeof hint);
-            if (hint[0] && sum_lo > P) { /* not "set on_infeasible = ratable": that would cut every bound */
-                civ_where w = {.field = fo->name};
-                return civ_fail_at(st, &w, "%s: the lower bounds (floors, hold-harmless) total %.0f minor units, "
-                                           "above the fund of %.0f%s",
-                                   what, sum_lo, P, hint);
-            }
             civ_error_set_field(fo->name);
             return st;
         }

@@ -147,6 +147,58 @@ size_t civ_text_distance(const char *a, const char *b, size_t cap, int fold_case
     return row[lb] < cap ? row[lb] : cap;
 }
 
+/* The code points of s (at most 64; more: 65), full-width ASCII folded to ASCII, case folded on request. */
+static size_t code_points(const char *s, uint32_t *out, int fold_case)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = 0;
+    while (*u && n <= 64) {
+        uint32_t c = *u;
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+        for (size_t k = 1; k < len; k++)
+            if ((u[k] & 0xC0) != 0x80)
+                len = 1;
+        if (len > 1) {
+            c &= 0xFFu >> (len + 1);
+            for (size_t k = 1; k < len; k++)
+                c = c << 6 | (u[k] & 0x3Fu);
+        }
+        if (c >= 0xFF01 && c <= 0xFF5E) /* full-width forms of ASCII */
+            c -= 0xFEE0;
+        else if (c == 0x3000) /* ideographic space */
+            c = ' ';
+        if (fold_case && c >= 'A' && c <= 'Z')
+            c += 32;
+        out[n++] = c;
+        u += len;
+    }
+    return n;
+}
+
+size_t civ_text_distance_chars(const char *a, const char *b, size_t cap, int fold_case)
+{
+    uint32_t x[65], y[65];
+    size_t la = code_points(a, x, fold_case), lb = code_points(b, y, fold_case), row[65];
+    if (la > 64 || lb > 64)
+        return cap;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0], best = row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j], v = diag + (x[i - 1] != y[j - 1]);
+            v = up + 1 < v ? up + 1 : v;
+            v = row[j - 1] + 1 < v ? row[j - 1] + 1 : v;
+            diag = up;
+            row[j] = v;
+            best = v < best ? v : best;
+        }
+        if (best >= cap)
+            return cap;
+    }
+    return row[lb] < cap ? row[lb] : cap;
+}
+
 size_t civ_text_list_separator(const char *c)
 {
     if (*c == ';' || *c == ',')

@@ -66,6 +66,11 @@ int civ_natural_cmp(const char *a, const char *b);
  * names, for "did you mean" hints: min(distance, cap), and cap when either is
  * longer than 64 bytes; with fold_case, ASCII letters compare without case. */
 size_t civ_text_distance(const char *a, const char *b, size_t cap, int fold_case);
+/* civ_text_distance by characters, for names people type in Chinese: UTF-8 code points (a wrong character,
+ * "常驻人口" for "常住人口", is 1, where by bytes it is 3), the full-width forms of ASCII (U+FF01..U+FF5E:
+ * "（", "：", "％") and the ideographic space read as their ASCII twins, so "面积(平方公里)" and "面积（平方公里）"
+ * are 0 apart; bytes that are not UTF-8 count one each. */
+size_t civ_text_distance_chars(const char *a, const char *b, size_t cap, int fold_case);
 
 /* The length in bytes of the list separator that starts at c (; , 、 ； ，),
  * else 0: how a cell lists ids ("C001；C002", [data] predecessors). */
