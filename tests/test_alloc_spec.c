@@ -371,6 +371,22 @@ static const bad_case BAD[] = {
      "a currency sign before a number: write yuan as a plain number", 14, 9, NULL},
     {"[[pool]]\nname = \"p\"\nshare = 1\n", "", CIV_ERR_SPEC, "add one, e.g. [[pool]] name = \"general\" share = 1",
      0, 0, "pool"},
+    /* a tilt's multiplier is a ratio, its thresholds in the attribute's units: "write the fraction" (0.2, a cut
+     * to a fifth) was the cure for a bare 20% before 2026-12-06, and a quoted one had none */
+    {"@X@", "[[tilt]]\nname = \"t\"\nattribute = \"a\"\nabove = 1\nmultiplier = 20%\n", CIV_ERR_SPEC,
+     "'20%' is a percentage: a multiplier is a ratio: write 1.2 for +20% (not 0.2", 16, 14, "multiplier"},
+    {"@X@", "[[tilt]]\nname = \"t\"\nattribute = \"a\"\nabove = 1\nmultiplier = \"+20%\"\n", CIV_ERR_SPEC,
+     "'multiplier' must be a number, not a string: it multiplies the score, so +20% is written 1.2", 16, 14,
+     "multiplier"},
+    {"@X@", "[[tilt]]\nname = \"t\"\nattribute = \"a\"\nabove = 25%\nmultiplier = 1.2\n", CIV_ERR_SPEC,
+     "a threshold is in its attribute's units: write 0.25 if the attribute holds fractions (0.31), 25 if", 15, 9,
+     "above"},
+    {"@X@", "[[tilt]]\nname = \"t\"\nattribute = \"a\"\nat_least = \"25%\"\nmultiplier = 1.2\n", CIV_ERR_SPEC,
+     "'at_least' must be a number in the attribute's units, not a string: write 0.25 for 25% if the attribute holds "
+     "fractions (0.31), 25 if it holds percentages (31)", 15, 12, "at_least"},
+    {"share = 1\n", "share = 1\neligible_attribute = \"m\"\neligible_min = \"40%\"\n", CIV_ERR_SPEC,
+     "'eligible_min' must be a number in the attribute's units, not a string: write 0.4 for 40%", 9, 16,
+     "eligible_min"},
 };
 
 static char *make_case(const bad_case *c)

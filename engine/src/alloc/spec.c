@@ -170,6 +170,31 @@ static civ_status get_number(const ctx *c, const char *key, int required, double
     return CIV_OK;
 }
 
+/* A threshold in the attribute's units (a tilt's above .. at_most, a pool's eligible_min / _max), refused as a
+ * string like any number, and when the string is a percentage ("25%") with the two ways it is written: the
+ * attribute's units decide, which only the data tell (the binding checks them). */
+static civ_status get_threshold(const ctx *c, const char *key, double *out, civ_alloc_loc *loc)
+{
+    civ_toml_entry *e = find(c, key);
+    if (e && e->value.type == CIV_TOML_STRING && percent_text(e->value.text))
+        return fail_entry(c, CIV_ERR_SPEC, e, "'%s' must be a number in the attribute's units, not a string: write "
+                          "%s for %s if the attribute holds fractions (0.31), %.15g if it holds percentages (31)",
+                          key, percent_as_fraction(e->value.text), e->value.text, strtod(e->value.text, NULL));
+    return get_number(c, key, 0, -INFINITY, INFINITY, out, loc);
+}
+
+/* A tilt's multiplier, a ratio: "+20%" or "20%" written for it gets the ratio that is meant (1.2). */
+static civ_status get_multiplier(const ctx *c, double *out)
+{
+    civ_toml_entry *e = find(c, "multiplier");
+    const char *t = e && e->value.type == CIV_TOML_STRING ? e->value.text : NULL;
+    double ratio = t ? 1 + (*t == '-' ? -1 : 1) * strtod(t + (*t == '+' || *t == '-'), NULL) / 100 : 0;
+    if (t && percent_text(t + (*t == '+' || *t == '-')) && ratio > 0)
+        return fail_entry(c, CIV_ERR_SPEC, e, "'multiplier' must be a number, not a string: it multiplies the score, "
+                          "so %s%s is written %.15g", *t == '-' ? "" : "+", t + (*t == '+'), ratio);
+    return get_number(c, "multiplier", 1, 1e-6, 1e6, out, NULL);
+}
+
 /* A fraction key (a share, cap_share, a weight, hold_harmless) written as a
  * percentage: a value in (hi, 100] ("share = 3" for 3%) is out of range like
  * any other, and the message adds the cure ("write 0.03 for 3%"); `note`,
@@ -787,8 +812,8 @@ static civ_status read_pool(civ_alloc_spec *s, civ_toml_table *tb, size_t pi)
         exact_decimal(find(&c, "share")->value.text, &p->share_num, &p->share_digits);
     }
     if ((st = get_string(&c, "eligible_attribute", 0, &p->eligible_attribute, &p->eligible_loc)) ||
-        (st = get_number(&c, "eligible_min", 0, -INFINITY, INFINITY, &p->eligible_min, &p->eligible_min_loc)) ||
-        (st = get_number(&c, "eligible_max", 0, -INFINITY, INFINITY, &p->eligible_max, &p->eligible_max_loc)) ||
+        (st = get_threshold(&c, "eligible_min", &p->eligible_min, &p->eligible_min_loc)) ||
+        (st = get_threshold(&c, "eligible_max", &p->eligible_max, &p->eligible_max_loc)) ||
         (st = get_integer(&c, "eligible_top_k", 0, 1, 100000000, &topk)) ||
         (st = get_string(&c, "last_year", 0, &p->last_year, &p->last_year_loc)) ||
         (st = get_string(&c, "paid", 0, &p->paid, NULL)) ||
@@ -936,7 +961,7 @@ static civ_status read_tilt(civ_alloc_spec *s, civ_toml_table *tb, size_t ti)
     for (int o = 0; o < 4; o++) {
         double v = NAN;
         civ_alloc_loc at = hdr;
-        if ((st = get_number(&c, ops[o], 0, -INFINITY, INFINITY, &v, &at)))
+        if ((st = get_threshold(&c, ops[o], &v, &at)))
             return st;
         if (!isnan(v)) {
             nops++;
@@ -952,7 +977,7 @@ static civ_status read_tilt(civ_alloc_spec *s, civ_toml_table *tb, size_t ti)
         return fail_entry(&c, CIV_ERR_SPEC, NULL, "give exactly one of above, at_least, below, at_most");
     }
     if ((st = get_string(&c, "attribute", 1, &r->attribute, &r->attribute_loc)) ||
-        (st = get_number(&c, "multiplier", 1, 1e-6, 1e6, &r->multiplier, NULL)) ||
+        (st = get_multiplier(&c, &r->multiplier)) ||
         (st = check_unused(&c, "name, label, formula, attribute, above, at_least, below, at_most, multiplier")))
         return st;
     for (size_t g = 0; g < ti; g++)

@@ -28,6 +28,7 @@ typedef struct parser {
     long line;
     size_t line_start;
     const char *name;
+    const char *key; /* the key whose value is being read (for the cure of a bare percentage) */
     civ_toml_doc *doc;
 } parser;
 
@@ -232,6 +233,28 @@ static const char *fraction_of_percent(const char *percent, char *out, size_t si
     return out;
 }
 
+/* The error for a bare percentage (share = 5%), with the cure the key takes.  Most keys that people write in
+ * percent take a fraction; an allocation spec's tilt multiplier is a ratio (+20% is 1.2, where 0.2 would cut the
+ * score to a fifth) and its thresholds (above .. at_most, eligible_min / _max) are in the attribute's units, so
+ * "write the fraction" would be wrong for them. */
+static civ_status percent_fail(parser *p, const char *pct, const char *fraction)
+{
+    static const char *thresholds[] = {"above", "at_least", "below", "at_most", "eligible_min", "eligible_max"};
+    const char *k = p->key ? p->key : "";
+    char msg[400];
+    snprintf(msg, sizeof msg, "'%s%%' is a percentage: write the fraction, %s (a key that takes a percentage, such "
+             "as pace, takes it quoted: \"20%%\")", pct, fraction);
+    if (!strcmp(k, "multiplier"))
+        snprintf(msg, sizeof msg, "'%s%%' is a percentage: a multiplier is a ratio: write %.15g for +%s%% (not %s, "
+                 "which would cut the score to %s of itself)", pct, 1 + strtod(pct, NULL) / 100, pct, fraction,
+                 fraction);
+    for (size_t i = 0; i < sizeof thresholds / sizeof *thresholds; i++)
+        if (!strcmp(k, thresholds[i]))
+            snprintf(msg, sizeof msg, "'%s%%' is a percentage: a threshold is in its attribute's units: write %s if "
+                     "the attribute holds fractions (0.31), %s if it holds percentages (31)", pct, fraction, pct);
+    return fail(p, CIV_ERR_PARSE, NULL, "%s", msg, NULL);
+}
+
 /* 1 when the text starts with a yuan sign, half-width (U+00A5) or full-width (U+FFE5). */
 static int yuan_sign(const char *s, size_t n)
 {
@@ -279,10 +302,7 @@ static civ_status read_number(parser *p, civ_toml_value *v)
         char frac[40];
         p->pos = start;
         if (digits && stop < p->len && p->s[stop] == '%') /* share = 5%: what a budget document writes */
-            return fail(p, CIV_ERR_PARSE, NULL,
-                        "'%s%%' is a percentage: write the fraction, %s (a key that takes a percentage, such as "
-                        "pace, takes it quoted: \"20%%\")",
-                        buf, fraction_of_percent(buf, frac, sizeof frac));
+            return percent_fail(p, buf, fraction_of_percent(buf, frac, sizeof frac));
         if (!digits && yuan_sign(p->s + start, p->len - start))
             return fail(p, CIV_ERR_PARSE, NULL,
                         "a currency sign before a number: write yuan as a plain number (1234.50, or 1_234.50)", NULL,
@@ -504,7 +524,9 @@ static civ_status parse_line(parser *p)
     en->key = key;
     en->line = line;
     en->column = column;
+    p->key = key;
     s = read_value(p, &en->value);
+    p->key = NULL;
     if (s) {
         civ_error_set_field(key);
         civ_error_refresh_text();
