@@ -498,6 +498,8 @@ static void test_print_and_phone(void **state)
     snprintf(file, sizeof file, "%s/charts/allocation_held.vl.json", path);
     char *spec = tf_slurp(file, NULL);
     assert_non_null(strstr(spec, "\"width\":\"container\""));
+    /* a count of communities has whole ticks: a small city's axis read 0.5, 1.5, ... communities */
+    assert_non_null(strstr(spec, "\"axis\":{\"tickMinStep\":1,\"format\":\",d\"},\"title\":\"社区数（个）\""));
     free(spec);
     snprintf(file, sizeof file, "%s/charts/allocation_districts.vl.json", path);
     spec = tf_slurp(file, NULL);
@@ -1074,6 +1076,7 @@ static void test_model_mix_families(void **state)
     snprintf(file, sizeof file, "%s/charts/model_mix.vl.json", path);
     char *spec = tf_slurp(file, NULL);
     assert_non_null(spec);
+    assert_non_null(strstr(spec, "\"axis\":{\"tickMinStep\":1,\"format\":\",d\"},\"title\":\"Communities (count)\""));
     /* most communities first, then by name */
     const char *damped = strstr(spec, "{\"family\":\"DampedETS\",\"communities\":2,\"share\":66.7,\"specs\":1,"
                                       "\"top\":\"ETS(A,Ad,N) (2)\"}");

@@ -283,7 +283,7 @@ void rep_chart_held(rep_ctx *ctx)
     }
     civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"rule\",\"type\":\"nominal\",\"sort\":null,"
                      "\"title\":null},\"x\":");
-    rep_qfield(&b, "communities", TR(ctx, "社区数（个）", "Communities (count)"), NULL);
+    rep_count_axis(&b, "communities", TR(ctx, "社区数（个）", "Communities (count)"));
     civ_rbuf_put(&b, ",\"tooltip\":[");
     rep_nfield(&b, "rule", TR(ctx, "约束", "Constraint"));
     civ_rbuf_put(&b, ",");

@@ -106,6 +106,9 @@ void rep_cell(civ_rbuf *b, const char *text, int numeric);
  * {"field":f,"type":"quantitative","title":t[,"format":fmt]} and
  * {"field":f,"type":"nominal","title":t}.  `format` may be NULL. */
 void rep_qfield(civ_rbuf *b, const char *field, const char *title, const char *format);
+/* The axis field of a count (communities): whole-number ticks with thousands separators, so that a small city's
+ * axis does not read 0.5 communities (as the monitoring's counts of alerts and units). */
+void rep_count_axis(civ_rbuf *b, const char *field, const char *title);
 void rep_nfield(civ_rbuf *b, const char *field, const char *title);
 void rep_group_table(rep_ctx *ctx, int streets);
 void rep_community_table(rep_ctx *ctx);
