@@ -404,6 +404,14 @@ static void test_monitor_workbook_named(void **state)
     assert_true(page_has(path, &en, "Each department&#39;s alerts of the period (open ones first, by department)"));
 }
 
+/* The grey a colour ("#rrggbb") prints as in black and white (Rec. 601 luma, 0-255). */
+static double print_grey(const char *hex)
+{
+    unsigned r = 0, g = 0, b = 0;
+    assert_int_equal(sscanf(hex, "#%2x%2x%2x", &r, &g, &b), 3);
+    return 0.299 * r + 0.587 * g + 0.114 * b;
+}
+
 /* Monitoring tables, when the folder has them, replace "not run". */
 static void test_monitoring_tables(void **state)
 {
@@ -451,7 +459,12 @@ static void test_monitoring_tables(void **state)
     /* bars labelled with the indicator's name, its code in the tooltip */
     assert_non_null(strstr(spec, "{\"indicator\":\"助餐\",\"code\":\"meals\""));
     /* the statuses keep their colours whatever the language (met blue, missed red, no data grey) */
-    assert_non_null(strstr(spec, "\"domain\":[\"达标\",\"未达标\"],\"range\":[\"#4c78a8\",\"#e45756\"]"));
+    assert_non_null(strstr(spec, "\"domain\":[\"达标\",\"未达标\"],\"range\":[\"#4c78a8\",\"#a50f15\"]"));
+    /* and stay apart printed in black and white: a miss far darker than a met (the red #e45756 printed as the
+     * blue's grey, 129 against 112), no data far lighter */
+    const char *range = strstr(spec, "\"range\":[\"") + strlen("\"range\":[\"");
+    assert_true(print_grey(range) - print_grey(range + 10) >= 40);
+    assert_true(print_grey("#bab0ac") - print_grey(range) >= 40);
     assert_non_null(strstr(spec, "\"axis\":{\"tickMinStep\":1,\"format\":\"d\"}")); /* whole units */
     free(spec);
     /* the English page keeps the words and names of the files */
@@ -459,7 +472,7 @@ static void test_monitoring_tables(void **state)
     assert_int_equal(civ_report_write(path, &en), CIV_OK);
     html = tf_slurp(file, NULL);
     assert_non_null(strstr(html, "\"status\":\"missed\""));
-    assert_non_null(strstr(html, "\"domain\":[\"met\",\"missed\"],\"range\":[\"#4c78a8\",\"#e45756\"]"));
+    assert_non_null(strstr(html, "\"domain\":[\"met\",\"missed\"],\"range\":[\"#4c78a8\",\"#a50f15\"]"));
     free(html);
     snprintf(file, sizeof file, "%s/report.html", path);
     html = tf_slurp(file, NULL);
@@ -538,7 +551,7 @@ static void test_monitoring_readable(void **state)
     free(html);
     snprintf(file, sizeof file, "%s/charts/monitoring_indicators.vl.json", path);
     char *spec = tf_slurp(file, NULL);
-    assert_non_null(strstr(spec, "\"range\":[\"#e45756\",\"#bab0ac\"]")); /* missed red, no data grey */
+    assert_non_null(strstr(spec, "\"range\":[\"#a50f15\",\"#bab0ac\"]")); /* missed red, no data grey */
     free(spec);
     civ_report_options en = {.lang = "en"};
     assert_int_equal(civ_report_write(path, &en), CIV_OK);
@@ -571,7 +584,7 @@ static void test_monitoring_not_started(void **state)
     snprintf(file, sizeof file, "%s/charts/monitoring_indicators.vl.json", path);
     char *spec = tf_slurp(file, NULL);
     assert_non_null(strstr(spec, "\"status\":\"未纳入\""));
-    assert_non_null(strstr(spec, "\"domain\":[\"未达标\",\"未纳入\"],\"range\":[\"#e45756\",\"#eeeeee\"]"));
+    assert_non_null(strstr(spec, "\"domain\":[\"未达标\",\"未纳入\"],\"range\":[\"#a50f15\",\"#eeeeee\"]"));
     assert_null(strstr(spec, "not_started"));
     free(spec);
     civ_report_options en = {.lang = "en"};
@@ -622,13 +635,13 @@ static void test_monitoring_closed(void **state)
     snprintf(file, sizeof file, "%s/charts/monitoring_indicators.vl.json", path);
     char *spec = tf_slurp(file, NULL);
     assert_non_null(strstr(spec, "\"status\":\"已撤并\""));
-    assert_non_null(strstr(spec, "\"domain\":[\"未达标\",\"已撤并\"],\"range\":[\"#e45756\",\"#d4c4e0\"]"));
+    assert_non_null(strstr(spec, "\"domain\":[\"未达标\",\"已撤并\"],\"range\":[\"#a50f15\",\"#d4c4e0\"]"));
     free(spec);
     civ_report_options en = {.lang = "en"};
     assert_int_equal(civ_report_write(path, &en), CIV_OK);
     spec = tf_slurp(file, NULL);
     assert_non_null(strstr(spec, "\"status\":\"closed\""));
-    assert_non_null(strstr(spec, "\"range\":[\"#e45756\",\"#d4c4e0\"]"));
+    assert_non_null(strstr(spec, "\"range\":[\"#a50f15\",\"#d4c4e0\"]"));
     free(spec);
 }
 

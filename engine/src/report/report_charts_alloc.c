@@ -629,8 +629,10 @@ void rep_chart_monitor(rep_ctx *ctx)
  * red of Vega's default scheme (the English page keeps its default colours). */
 static const char *const STATUS[] = {"met", "missed", "no_data", "no_target", "not_started", "closed"};
 /* a miss red, no data grey, not started (a unit added later) the palest; closed (a unit merged away,
- * [[closed]]) a pale violet: not a missing report, and not to be read as one not yet started */
-static const char *const STATUS_COLOUR[] = {"#4c78a8", "#e45756", "#bab0ac", "#dcdcdc", "#eeeeee", "#d4c4e0"};
+ * [[closed]]) a pale violet: not a missing report, and not to be read as one not yet started.  The miss is a
+ * dark red so that printed in black and white it stays apart from a met (grey 60 against 112 of 255; the
+ * lighter #e45756 was 129, one grey with the blue) and from no data (179). */
+static const char *const STATUS_COLOUR[] = {"#4c78a8", "#a50f15", "#bab0ac", "#dcdcdc", "#eeeeee", "#d4c4e0"};
 enum { N_STATUS = sizeof STATUS / sizeof *STATUS };
 
 static size_t status_rank(const char *st)
