@@ -863,6 +863,16 @@ static void test_uncertainty_communities(void **state)
     assert_non_null(strstr(html, "chart-uncertainty_districts"));
     assert_null(strstr(html, "所有社区同属"));
     free(html);
+
+    /* the communities' bands without uncertainty.csv (a folder assembled by hand): no chart of empty district bars */
+    put("uc3", "allocation.csv", "unique_id,name,district,amount_fen,p5_fen,p50_fen,p95_fen\n"
+                                 "C1,甲社区,A区,100000,90000,100000,120000\n"
+                                 "C3,丙社区,B区,600000,570000,600000,630000\n");
+    put("uc3", "allocation_summary.csv", SUMMARY);
+    snprintf(path, sizeof path, "%s/uc3", dir);
+    assert_false(page_has(path, &zh, "chart-uncertainty_districts"));
+    assert_true(page_has(path, &zh, "2 个社区的 P5–P95 平均相差分配金额的 20.0%"));
+    assert_true(page_has(path, &zh, "chart-uncertainty_communities"));
 }
 
 /* backtest_accuracy.csv (model + metric columns) replaces "not run": errors in one

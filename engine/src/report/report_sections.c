@@ -568,11 +568,20 @@ static void uncertainty_communities(rep_ctx *ctx)
     rep_para(ctx, text);
 }
 
-static int uncertainty_any(const rep_data *d)
+static int uncertainty_districts(const rep_data *d)
 {
     for (size_t g = 0; g < d->n_districts; g++)
         if (isfinite(d->groups[g].p5) && isfinite(d->groups[g].p95))
             return 1;
+    return 0;
+}
+
+/* Bands of districts (uncertainty.csv) or of communities (allocation.csv): either may be missing from a folder
+ * assembled by hand. */
+static int uncertainty_any(const rep_data *d)
+{
+    if (uncertainty_districts(d))
+        return 1;
     for (size_t i = 0; i < d->n_comms; i++)
         if (isfinite(d->comms[i].p5) && isfinite(d->comms[i].p95))
             return 1;
@@ -596,7 +605,7 @@ void rep_section_uncertainty(rep_ctx *ctx)
     if (!uncertainty_any(d)) {
         rep_para(ctx, TR(ctx, "未运行蒙特卡洛（[uncertainty] draws = 0），没有区间。",
                          "The Monte Carlo was not run ([uncertainty] draws = 0): no intervals."));
-    } else if (d->n_districts >= 2) {
+    } else if (d->n_districts >= 2 && uncertainty_districts(d)) {
         uncertainty_widest(ctx);
         rep_chart_uncertainty(ctx);
     } else if (d->n_districts == 1) {
