@@ -512,8 +512,8 @@ void rep_chart_uncertainty_communities(rep_ctx *ctx)
     }
     char title[160];
     snprintf(title, sizeof title,
-             TR(ctx, "P5–P95 最宽的 %zu 个社区相对分配金额的偏差（蒙特卡洛）",
-                "The %zu communities with the widest P5–P95 against their allocation (Monte Carlo)"), n);
+             TR(ctx, "P5–P95 最宽的 %zu 个社区（蒙特卡洛）", "The %zu communities with the widest P5–P95 (Monte Carlo)"),
+             n); /* short enough for a phone's width: the axis says the bars are deviations from the amount */
     uncertainty_chart(ctx, "uncertainty_communities", title, TR(ctx, "社区", "Community"), x, n);
 }
 
