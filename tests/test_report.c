@@ -404,6 +404,14 @@ static void test_monitor_workbook_named(void **state)
     assert_true(page_has(path, &en, "Each department&#39;s alerts of the period (open ones first, by department)"));
 }
 
+/* The grey a colour ("#rrggbb") prints as in black and white (Rec. 601 luma, 0-255). */
+static double print_grey(const char *hex)
+{
+    unsigned r = 0, g = 0, b = 0;
+    assert_int_equal(sscanf(hex, "#%2x%2x%2x", &r, &g, &b), 3);
+    return 0.299 * r + 0.587 * g + 0.114 * b;
+}
+
 /* Monitoring tables, when the folder has them, replace "not run". */
 static void test_monitoring_tables(void **state)
 {
@@ -451,7 +459,12 @@ static void test_monitoring_tables(void **state)
     /* bars labelled with the indicator's name, its code in the tooltip */
     assert_non_null(strstr(spec, "{\"indicator\":\"助餐\",\"code\":\"meals\""));
     /* the statuses keep their colours whatever the language (met blue, missed red, no data grey) */
-    assert_non_null(strstr(spec, "\"domain\":[\"达标\",\"未达标\"],\"range\":[\"#4c78a8\",\"#e45756\"]"));
+    assert_non_null(strstr(spec, "\"domain\":[\"达标\",\"未达标\"],\"range\":[\"#4c78a8\",\"#a50f15\"]"));
+    /* and stay apart printed in black and white: a miss far darker than a met (the red #e45756 printed as the
+     * blue's grey, 129 against 112), no data far lighter */
+    const char *range = strstr(spec, "\"range\":[\"") + strlen("\"range\":[\"");
+    assert_true(print_grey(range) - print_grey(range + 10) >= 40);
+    assert_true(print_grey("#bab0ac") - print_grey(range) >= 40);
     assert_non_null(strstr(spec, "\"axis\":{\"tickMinStep\":1,\"format\":\"d\"}")); /* whole units */
     free(spec);
     /* the English page keeps the words and names of the files */
@@ -459,7 +472,7 @@ static void test_monitoring_tables(void **state)
     assert_int_equal(civ_report_write(path, &en), CIV_OK);
     html = tf_slurp(file, NULL);
     assert_non_null(strstr(html, "\"status\":\"missed\""));
-    assert_non_null(strstr(html, "\"domain\":[\"met\",\"missed\"],\"range\":[\"#4c78a8\",\"#e45756\"]"));
+    assert_non_null(strstr(html, "\"domain\":[\"met\",\"missed\"],\"range\":[\"#4c78a8\",\"#a50f15\"]"));
     free(html);
     snprintf(file, sizeof file, "%s/report.html", path);
     html = tf_slurp(file, NULL);
@@ -498,6 +511,8 @@ static void test_print_and_phone(void **state)
     snprintf(file, sizeof file, "%s/charts/allocation_held.vl.json", path);
     char *spec = tf_slurp(file, NULL);
     assert_non_null(strstr(spec, "\"width\":\"container\""));
+    /* a count of communities has whole ticks: a small city's axis read 0.5, 1.5, ... communities */
+    assert_non_null(strstr(spec, "\"axis\":{\"tickMinStep\":1,\"format\":\",d\"},\"title\":\"社区数（个）\""));
     free(spec);
     snprintf(file, sizeof file, "%s/charts/allocation_districts.vl.json", path);
     spec = tf_slurp(file, NULL);
@@ -536,7 +551,7 @@ static void test_monitoring_readable(void **state)
     free(html);
     snprintf(file, sizeof file, "%s/charts/monitoring_indicators.vl.json", path);
     char *spec = tf_slurp(file, NULL);
-    assert_non_null(strstr(spec, "\"range\":[\"#e45756\",\"#bab0ac\"]")); /* missed red, no data grey */
+    assert_non_null(strstr(spec, "\"range\":[\"#a50f15\",\"#bab0ac\"]")); /* missed red, no data grey */
     free(spec);
     civ_report_options en = {.lang = "en"};
     assert_int_equal(civ_report_write(path, &en), CIV_OK);
@@ -569,7 +584,7 @@ static void test_monitoring_not_started(void **state)
     snprintf(file, sizeof file, "%s/charts/monitoring_indicators.vl.json", path);
     char *spec = tf_slurp(file, NULL);
     assert_non_null(strstr(spec, "\"status\":\"未纳入\""));
-    assert_non_null(strstr(spec, "\"domain\":[\"未达标\",\"未纳入\"],\"range\":[\"#e45756\",\"#eeeeee\"]"));
+    assert_non_null(strstr(spec, "\"domain\":[\"未达标\",\"未纳入\"],\"range\":[\"#a50f15\",\"#eeeeee\"]"));
     assert_null(strstr(spec, "not_started"));
     free(spec);
     civ_report_options en = {.lang = "en"};
@@ -620,13 +635,13 @@ static void test_monitoring_closed(void **state)
     snprintf(file, sizeof file, "%s/charts/monitoring_indicators.vl.json", path);
     char *spec = tf_slurp(file, NULL);
     assert_non_null(strstr(spec, "\"status\":\"已撤并\""));
-    assert_non_null(strstr(spec, "\"domain\":[\"未达标\",\"已撤并\"],\"range\":[\"#e45756\",\"#d4c4e0\"]"));
+    assert_non_null(strstr(spec, "\"domain\":[\"未达标\",\"已撤并\"],\"range\":[\"#a50f15\",\"#d4c4e0\"]"));
     free(spec);
     civ_report_options en = {.lang = "en"};
     assert_int_equal(civ_report_write(path, &en), CIV_OK);
     spec = tf_slurp(file, NULL);
     assert_non_null(strstr(spec, "\"status\":\"closed\""));
-    assert_non_null(strstr(spec, "\"range\":[\"#e45756\",\"#d4c4e0\"]"));
+    assert_non_null(strstr(spec, "\"range\":[\"#a50f15\",\"#d4c4e0\"]"));
     free(spec);
 }
 
@@ -793,6 +808,71 @@ static void test_uncertainty_widest(void **state)
     assert_true(page_has(path, &zh, "各区的 P5–P95 都在分配金额的 ±4.00% 以内；横条最长（P5 与 P95 相差最大）的是A区"
                                     "（-3.33% 至 +1.67%，相差 5.00%）。"));
     assert_true(page_has(path, &en, "the widest band (the longest bar) is A区&#39;s (-3.33% to +1.67%, 5.00% wide)"));
+}
+
+/* The communities' bands (allocation.csv's p5, p95) are on the page beside the districts': the districts' alone
+ * said the allocation hardly depended on forecast error (a fixed fund moves between communities, so a district
+ * sums out most of it; the demo's districts within 1.79%, its communities 10.8% on average), and a city of one
+ * district (its amount the whole fund in every draw) read "±0.00%" under a chart of one empty bar.  Here C1 moves
+ * -10% to +20% (30% wide), C2 never (0), C3 -5% to +5% (10%): 13.3% on average, C1 the widest, 1 fixed. */
+static void test_uncertainty_communities(void **state)
+{
+    (void)state;
+    put("uc", "allocation.csv", "unique_id,name,district,amount_fen,p5_fen,p50_fen,p95_fen\n"
+                                "C1,甲社区,A区,100000,90000,100000,120000\n"
+                                "C2,乙社区,A区,300000,300000,300000,300000\n"
+                                "C3,丙社区,A区,600000,570000,600000,630000\n");
+    put("uc", "allocation_summary.csv", SUMMARY);
+    put("uc", "uncertainty.csv", "scope,name,p5_fen,p50_fen,p95_fen\ndistrict,A区,1000000,1000000,1000000\n");
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/uc", dir);
+    civ_report_options zh = {.lang = "zh"}, en = {.lang = "en"};
+    assert_true(page_has(path, &zh, "所有社区同属A区，该区的金额就是分配的全部资金，每次抽样都一样，所以下面只看各社区。"));
+    assert_true(page_has(path, &zh, "3 个社区的 P5–P95 平均相差分配金额的 13.3%，最宽的是甲社区（A区，-10.00% 至 +20.00%，"
+                                    "相差 30.00%）；其中 1 个社区的金额在每次抽样中都相同。"));
+    assert_false(page_has(path, &zh, "各区的 P5–P95 都在")); /* no "±0.00%" of the one district */
+    assert_false(page_has(path, &zh, "chart-uncertainty_districts"));
+    assert_true(page_has(path, &zh, "chart-uncertainty_communities"));
+    snprintf(file, sizeof file, "%s/charts/uncertainty_communities.vl.json", path);
+    char *spec = tf_slurp(file, NULL);
+    assert_non_null(spec);
+    const char *c1 = strstr(spec, "甲社区（A区）"), *c3 = strstr(spec, "丙社区（A区）");
+    assert_true(c1 && c3 && c1 < c3);         /* widest first */
+    assert_null(strstr(spec, "乙社区"));      /* a band of zero width is not among the widest */
+    assert_non_null(strstr(spec, "P5–P95 最宽的 2 个社区"));
+    free(spec);
+    assert_true(page_has(path, &en, "over the 3 communities the P5–P95 band is 13.3% of the allocated amount "
+                                    "on average, and the widest is 甲社区&#39;s (A区, -10.00% to +20.00%, 30.00% "
+                                    "wide); 1 of"));
+    assert_true(page_has(path, &en, "Every community is in A区, whose amount is the whole allocation in every draw"));
+
+    /* two districts: both charts, the districts' sentence first */
+    put("uc2", "allocation.csv", "unique_id,name,district,amount_fen,p5_fen,p50_fen,p95_fen\n"
+                                 "C1,甲社区,A区,100000,90000,100000,120000\n"
+                                 "C3,丙社区,B区,600000,570000,600000,630000\n");
+    put("uc2", "allocation_summary.csv", SUMMARY);
+    put("uc2", "uncertainty.csv", "scope,name,p5_fen,p50_fen,p95_fen\n"
+                                  "district,A区,99000,100000,101000\ndistrict,B区,599000,600000,601000\n");
+    snprintf(path, sizeof path, "%s/uc2", dir);
+    assert_true(civ_report_write(path, &zh) == CIV_OK);
+    snprintf(file, sizeof file, "%s/report.html", path);
+    char *html = tf_slurp(file, NULL);
+    assert_non_null(html);
+    const char *dist = strstr(html, "各区的 P5–P95 都在分配金额的 ±1.00% 以内"), *comm = strstr(html, "2 个社区的 P5–P95");
+    assert_true(dist && comm && dist < comm);
+    assert_non_null(strstr(html, "chart-uncertainty_districts"));
+    assert_null(strstr(html, "所有社区同属"));
+    free(html);
+
+    /* the communities' bands without uncertainty.csv (a folder assembled by hand): no chart of empty district bars */
+    put("uc3", "allocation.csv", "unique_id,name,district,amount_fen,p5_fen,p50_fen,p95_fen\n"
+                                 "C1,甲社区,A区,100000,90000,100000,120000\n"
+                                 "C3,丙社区,B区,600000,570000,600000,630000\n");
+    put("uc3", "allocation_summary.csv", SUMMARY);
+    snprintf(path, sizeof path, "%s/uc3", dir);
+    assert_false(page_has(path, &zh, "chart-uncertainty_districts"));
+    assert_true(page_has(path, &zh, "2 个社区的 P5–P95 平均相差分配金额的 20.0%"));
+    assert_true(page_has(path, &zh, "chart-uncertainty_communities"));
 }
 
 /* backtest_accuracy.csv (model + metric columns) replaces "not run": errors in one
@@ -1019,6 +1099,7 @@ static void test_model_mix_families(void **state)
     snprintf(file, sizeof file, "%s/charts/model_mix.vl.json", path);
     char *spec = tf_slurp(file, NULL);
     assert_non_null(spec);
+    assert_non_null(strstr(spec, "\"axis\":{\"tickMinStep\":1,\"format\":\",d\"},\"title\":\"Communities (count)\""));
     /* most communities first, then by name */
     const char *damped = strstr(spec, "{\"family\":\"DampedETS\",\"communities\":2,\"share\":66.7,\"specs\":1,"
                                       "\"top\":\"ETS(A,Ad,N) (2)\"}");
@@ -1678,7 +1759,7 @@ int main(void)
         cmocka_unit_test(test_district_facet),
         cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),
         cmocka_unit_test(test_backtest_words),   cmocka_unit_test(test_amounts_and_unit),
-        cmocka_unit_test(test_uncertainty_widest),
+        cmocka_unit_test(test_uncertainty_widest), cmocka_unit_test(test_uncertainty_communities),
         cmocka_unit_test(test_waterfall_steps),  cmocka_unit_test(test_model_mix_families),
         cmocka_unit_test(test_demand_window),    cmocka_unit_test(test_frequencies), cmocka_unit_test(test_zh_tidy),
         cmocka_unit_test(test_model_mix_many_specs),

@@ -39,6 +39,15 @@ void rep_qfield(civ_rbuf *b, const char *field, const char *title, const char *f
     civ_rbuf_put(b, "}");
 }
 
+void rep_count_axis(civ_rbuf *b, const char *field, const char *title)
+{
+    civ_rbuf_put(b, "{\"field\":");
+    civ_rbuf_json_str(b, field);
+    civ_rbuf_put(b, ",\"type\":\"quantitative\",\"axis\":{\"tickMinStep\":1,\"format\":\",d\"},\"title\":");
+    civ_rbuf_json_str(b, title);
+    civ_rbuf_put(b, "}");
+}
+
 void rep_nfield(civ_rbuf *b, const char *field, const char *title)
 {
     civ_rbuf_put(b, "{\"field\":");

@@ -283,7 +283,7 @@ void rep_chart_held(rep_ctx *ctx)
     }
     civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"rule\",\"type\":\"nominal\",\"sort\":null,"
                      "\"title\":null},\"x\":");
-    rep_qfield(&b, "communities", TR(ctx, "社区数（个）", "Communities (count)"), NULL);
+    rep_count_axis(&b, "communities", TR(ctx, "社区数（个）", "Communities (count)"));
     civ_rbuf_put(&b, ",\"tooltip\":[");
     rep_nfield(&b, "rule", TR(ctx, "约束", "Constraint"));
     civ_rbuf_put(&b, ",");
@@ -379,18 +379,26 @@ void rep_chart_lorenz(rep_ctx *ctx)
     rep_chart_emit(ctx, "allocation_lorenz", &b);
 }
 
-/* The uncertainty rows: each district's P5 and P95 as a deviation (%) from
- * its allocated amount (a band of 30 万 on a 1,800 万 amount is invisible on
- * an axis from 0), and the amounts themselves for the tooltip. */
-static void uncertainty_rows(const rep_ctx *ctx, civ_rbuf *b)
+/* One bar of an uncertainty chart: a district's or a community's P5 and P95 around its allocated amount. */
+typedef struct unc_band {
+    char name[192];
+    double amount, p5, p95;
+} unc_band;
+
+static double band_width(double amount, double p5, double p95)
 {
-    const rep_data *d = ctx->d;
+    return amount > 0 && isfinite(p5) && isfinite(p95) ? (p95 - p5) / amount : NAN;
+}
+
+/* The uncertainty rows: each band's P5 and P95 as a deviation (%) from its
+ * allocated amount (a band of 30 万 on a 1,800 万 amount is invisible on an
+ * axis from 0), and the amounts themselves for the tooltip. */
+static void uncertainty_rows(const rep_ctx *ctx, civ_rbuf *b, const unc_band *x, size_t n)
+{
     const char *ul;
     double u = rep_unit_big(ctx, &ul);
-    for (size_t g = 0, first = 1; g < d->n_districts; g++) {
-        const rep_group *x = &d->groups[g];
-        civ_rbuf_put(b, first ? "{\"name\":" : ",{\"name\":");
-        first = 0;
+    for (size_t k = 0; k < n; k++, x++) {
+        civ_rbuf_put(b, k ? ",{\"name\":" : "{\"name\":");
         civ_rbuf_json_str(b, x->name);
         kv_num(b, "p5", x->p5 / u, 0.001);
         kv_num(b, "p95", x->p95 / u, 0.001);
@@ -402,7 +410,7 @@ static void uncertainty_rows(const rep_ctx *ctx, civ_rbuf *b)
     }
 }
 
-static void uncertainty_tooltip(const rep_ctx *ctx, civ_rbuf *b)
+static void uncertainty_tooltip(const rep_ctx *ctx, civ_rbuf *b, const char *who)
 {
     const char *ul;
     rep_unit_big(ctx, &ul);
@@ -410,7 +418,7 @@ static void uncertainty_tooltip(const rep_ctx *ctx, civ_rbuf *b)
     snprintf(t5, sizeof t5, "P5 (%s)", ul), snprintf(t95, sizeof t95, "P95 (%s)", ul);
     snprintf(ta, sizeof ta, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "分配金额", "Allocated"), ul);
     civ_rbuf_put(b, "\"tooltip\":[");
-    rep_nfield(b, "name", TR(ctx, "区", "District"));
+    rep_nfield(b, "name", who);
     civ_rbuf_put(b, ",");
     rep_qfield(b, "p5", t5, ",.2f");
     civ_rbuf_put(b, ",");
@@ -424,32 +432,89 @@ static void uncertainty_tooltip(const rep_ctx *ctx, civ_rbuf *b)
     civ_rbuf_put(b, "]");
 }
 
-void rep_chart_uncertainty(rep_ctx *ctx)
+/* A chart of bands: a bar from P5 to P95 (at least 3 px wide, so a zero-width band still shows as a tick) and
+ * the allocated amount as a tick at 0. */
+static void uncertainty_chart(rep_ctx *ctx, const char *name, const char *title, const char *who,
+                              const unc_band *x, size_t n)
 {
-    const rep_data *d = ctx->d;
-    int any = 0;
-    for (size_t g = 0; g < d->n_districts; g++)
-        any |= isfinite(d->groups[g].p5) && isfinite(d->groups[g].p95);
-    if (!any) {
-        rep_para(ctx, TR(ctx, "未运行蒙特卡洛（[uncertainty] draws = 0），没有区间。",
-                         "The Monte Carlo was not run ([uncertainty] draws = 0): no intervals."));
-        return;
-    }
     civ_rbuf b = {0};
-    rep_spec_begin(ctx, &b, TR(ctx, "各区金额的 P5–P95 相对分配金额的偏差（蒙特卡洛）",
-                               "P5–P95 of each district's amount against its allocation (Monte Carlo)"));
+    rep_spec_begin(ctx, &b, title);
     rep_fluid_width(ctx, &b);
     civ_rbuf_put(&b, ",\"data\":{\"values\":[");
-    uncertainty_rows(ctx, &b);
+    uncertainty_rows(ctx, &b, x, n);
     civ_rbuf_put(&b, "]},\"encoding\":{\"y\":{\"field\":\"name\",\"type\":\"nominal\",\"sort\":null,\"title\":null},");
-    uncertainty_tooltip(ctx, &b);
-    /* the band (a bar at least 3 px wide, so a zero-width band still shows as a tick) and the amount at 0 */
+    uncertainty_tooltip(ctx, &b, who);
     civ_rbuf_put(&b, "},\"layer\":[{\"mark\":{\"type\":\"bar\",\"height\":10,\"minBandSize\":3,\"color\":\"#4c78a8\","
                      "\"opacity\":0.6},\"encoding\":{\"x\":");
     rep_qfield(&b, "lo_pct", TR(ctx, "相对分配金额的偏差（%）", "Deviation from the allocated amount (%)"), NULL);
     civ_rbuf_put(&b, ",\"x2\":{\"field\":\"hi_pct\"}}},{\"mark\":{\"type\":\"tick\",\"thickness\":2,"
                      "\"color\":\"#1f3b73\"},\"encoding\":{\"x\":{\"field\":\"zero\",\"type\":\"quantitative\"}}}]");
-    rep_chart_emit(ctx, "uncertainty_districts", &b);
+    rep_chart_emit(ctx, name, &b);
+}
+
+/* The districts' bands, in data order (the section draws them only for two districts or more: a city's one
+ * district gets the whole fund in every draw). */
+void rep_chart_uncertainty(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    unc_band *x = calloc(d->n_districts + 1, sizeof *x);
+    if (!x)
+        return;
+    for (size_t g = 0; g < d->n_districts; g++) {
+        const rep_group *r = &d->groups[g];
+        snprintf(x[g].name, sizeof x[g].name, "%s", r->name);
+        x[g].amount = r->amount, x[g].p5 = r->p5, x[g].p95 = r->p95;
+    }
+    uncertainty_chart(ctx, "uncertainty_districts", TR(ctx, "各区金额的 P5–P95 相对分配金额的偏差（蒙特卡洛）",
+                      "P5–P95 of each district's amount against its allocation (Monte Carlo)"),
+                      TR(ctx, "区", "District"), x, d->n_districts);
+    free(x);
+}
+
+/* The communities whose bands are widest against their amounts, widest first, at most REP_UNC_COMMS of those
+ * whose amount moved at all; returns how many (0: no chart, every community's amount the same in every draw). */
+size_t rep_uncertainty_widest_comms(const rep_data *d, size_t *idx)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->n_comms; i++) {
+        double w = band_width(d->comms[i].amount, d->comms[i].p5, d->comms[i].p95);
+        if (!(w > 0))
+            continue;
+        size_t k = n < REP_UNC_COMMS ? n++ : REP_UNC_COMMS; /* insertion into the sorted top list */
+        while (k > 0) {
+            const rep_comm *c = &d->comms[idx[k - 1]];
+            if (band_width(c->amount, c->p5, c->p95) >= w)
+                break;
+            if (k < REP_UNC_COMMS)
+                idx[k] = idx[k - 1];
+            k--;
+        }
+        if (k < REP_UNC_COMMS)
+            idx[k] = i;
+    }
+    return n;
+}
+
+/* The communities' widest bands (allocation.csv's p5, p95), labelled name (district). */
+void rep_chart_uncertainty_communities(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    size_t idx[REP_UNC_COMMS];
+    size_t n = rep_uncertainty_widest_comms(d, idx);
+    if (!n)
+        return;
+    unc_band x[REP_UNC_COMMS];
+    for (size_t k = 0; k < n; k++) {
+        const rep_comm *c = &d->comms[idx[k]];
+        snprintf(x[k].name, sizeof x[k].name, TR(ctx, "%s（%s）", "%s (%s)"), c->name[0] ? c->name : c->id,
+                 c->district);
+        x[k].amount = c->amount, x[k].p5 = c->p5, x[k].p95 = c->p95;
+    }
+    char title[160];
+    snprintf(title, sizeof title,
+             TR(ctx, "P5–P95 最宽的 %zu 个社区（蒙特卡洛）", "The %zu communities with the widest P5–P95 (Monte Carlo)"),
+             n); /* short enough for a phone's width: the axis says the bars are deviations from the amount */
+    uncertainty_chart(ctx, "uncertainty_communities", title, TR(ctx, "社区", "Community"), x, n);
 }
 
 static double fund_total(const rep_data *d)
@@ -564,8 +629,10 @@ void rep_chart_monitor(rep_ctx *ctx)
  * red of Vega's default scheme (the English page keeps its default colours). */
 static const char *const STATUS[] = {"met", "missed", "no_data", "no_target", "not_started", "closed"};
 /* a miss red, no data grey, not started (a unit added later) the palest; closed (a unit merged away,
- * [[closed]]) a pale violet: not a missing report, and not to be read as one not yet started */
-static const char *const STATUS_COLOUR[] = {"#4c78a8", "#e45756", "#bab0ac", "#dcdcdc", "#eeeeee", "#d4c4e0"};
+ * [[closed]]) a pale violet: not a missing report, and not to be read as one not yet started.  The miss is a
+ * dark red so that printed in black and white it stays apart from a met (grey 60 against 112 of 255; the
+ * lighter #e45756 was 129, one grey with the blue) and from no data (179). */
+static const char *const STATUS_COLOUR[] = {"#4c78a8", "#a50f15", "#bab0ac", "#dcdcdc", "#eeeeee", "#d4c4e0"};
 enum { N_STATUS = sizeof STATUS / sizeof *STATUS };
 
 static size_t status_rank(const char *st)

@@ -270,7 +270,7 @@ static void mix_spec(rep_ctx *ctx, const mix *m)
     civ_rbuf_put(&b, "]},\"encoding\":{\"y\":{\"field\":\"family\",\"type\":\"nominal\",\"sort\":null,\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "模型族", "Family"));
     civ_rbuf_put(&b, "},\"x\":");
-    rep_qfield(&b, "communities", TR(ctx, "社区数（个）", "Communities (count)"), NULL);
+    rep_count_axis(&b, "communities", TR(ctx, "社区数（个）", "Communities (count)"));
     civ_rbuf_put(&b, ",\"tooltip\":[");
     rep_nfield(&b, "family", TR(ctx, "模型族", "Family"));
     civ_rbuf_put(&b, ",");

@@ -63,7 +63,13 @@ void rep_chart_alloc_streets(rep_ctx *ctx);
 void rep_chart_waterfall(rep_ctx *ctx);
 void rep_chart_held(rep_ctx *ctx);
 void rep_chart_lorenz(rep_ctx *ctx);
-void rep_chart_uncertainty(rep_ctx *ctx);
+void rep_chart_uncertainty(rep_ctx *ctx);             /* the districts' P5-P95 */
+void rep_chart_uncertainty_communities(rep_ctx *ctx); /* the widest communities' P5-P95 */
+/* The chart of communities shows at most this many, the widest against their amounts. */
+#define REP_UNC_COMMS 15
+/* Fills idx with the communities (indices into d->comms) whose P5-P95 is widest against their amounts, widest
+ * first, among those whose amount moved at all; returns how many (at most REP_UNC_COMMS). */
+size_t rep_uncertainty_widest_comms(const rep_data *d, size_t *idx);
 void rep_chart_need(rep_ctx *ctx);
 void rep_chart_monitor(rep_ctx *ctx);
 void rep_chart_indicators(rep_ctx *ctx);
@@ -100,6 +106,9 @@ void rep_cell(civ_rbuf *b, const char *text, int numeric);
  * {"field":f,"type":"quantitative","title":t[,"format":fmt]} and
  * {"field":f,"type":"nominal","title":t}.  `format` may be NULL. */
 void rep_qfield(civ_rbuf *b, const char *field, const char *title, const char *format);
+/* The axis field of a count (communities): whole-number ticks with thousands separators, so that a small city's
+ * axis does not read 0.5 communities (as the monitoring's counts of alerts and units). */
+void rep_count_axis(civ_rbuf *b, const char *field, const char *title);
 void rep_nfield(civ_rbuf *b, const char *field, const char *title);
 void rep_group_table(rep_ctx *ctx, int streets);
 void rep_community_table(rep_ctx *ctx);
