@@ -595,13 +595,13 @@ void rep_section_uncertainty(rep_ctx *ctx)
     rep_para(ctx, TR(ctx, "按需求预测区间多次重抽样并重新分配（蒙特卡洛），看每个区和每个社区金额的 5% 与 95% 分位数"
                           "（P5、P95）。图中竖线是分配金额（记为 0），横条从 P5 到 P95，表示相对分配金额的偏差（%）；"
                           "横条越短，金额越不受预测误差影响，没有横条表示各次抽样的金额都相同。资金总额是固定的，"
-                          "一处多分，别处就少分，所以一个区的金额比其中单个社区的稳定得多。",
+                          "一处多分，别处就少分，所以一个区的金额通常比其中单个社区的稳定得多。",
                      "The allocation re-run many times over draws from the forecast intervals (a Monte Carlo): the 5th "
                      "to 95th percentile (P5, P95) of each district's and each community's amount. The tick is the "
                      "allocated amount (at 0), and the bar runs from P5 to P95 as a deviation from that amount (%); a "
                      "short bar means the amount hardly depends on forecast error, no bar that every draw gave the "
                      "same amount. The fund is fixed, so what one place gains another loses, and a district's amount "
-                     "is much steadier than those of its communities."));
+                     "is usually much steadier than those of its communities."));
     if (!uncertainty_any(d)) {
         rep_para(ctx, TR(ctx, "未运行蒙特卡洛（[uncertainty] draws = 0），没有区间。",
                          "The Monte Carlo was not run ([uncertainty] draws = 0): no intervals."));
