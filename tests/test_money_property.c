@@ -369,6 +369,12 @@ static int fund_infeasible(const case_gen *c, int p, int64_t P)
             ly += c->last[i] * (double)c->unit;
     if (pg->ratable && !isnan(pg->hold_harmless) && sum_lo > (double)P - slack && P > 0 && ly > 10 * (double)P)
         return 1;
+    /* ... and one whose floors total more than ten times it, with minor units, while the floors read as minor
+     * units would fit it: refused as a floor written in fen (waterfall.c floor_hint, docs/ALLOCATION.md section 5) */
+    double fl_total = pg->floor_minor > 0 ? (double)pg->floor_minor * (double)n_elig : 0;
+    if (pg->ratable && c->unit > 1 && sum_lo > (double)P - slack && P > 0 && fl_total > 10 * (double)P &&
+        fl_total / (double)c->unit <= (double)P)
+        return 1;
     return (!pg->ratable && sum_lo > (double)P - slack) || sum_hi < (double)P + slack;
 }
 

@@ -346,7 +346,10 @@ static void floor_hint(const civ_alloc_problem *p, size_t u, size_t m, char *hin
     int64_t fl = p->floor_y ? p->floor_y[f] : fo->floor;
     double fund = (double)p->units[u].amount + (p->paid ? (double)p->paid_total[u] : 0);
     hint[0] = '\0';
-    if (fl <= 0 || !(fund > 0) || (double)fl * (double)m <= 10 * fund || (double)fl * (double)m >= 9e18)
+    /* only where the slip is the likely cause: a currency with minor units, and the floors read as minor units
+     * would fit the fund (a property test's floor of 11 times a fund in whole units is a floor, not a slip) */
+    if (fl <= 0 || !(fund > 0) || s->minor_unit <= 1 || (double)fl * (double)m <= 10 * fund ||
+        (double)fl * (double)m >= 9e18 || (double)fl / (double)s->minor_unit * (double)m > fund)
         return;
     char a[48], at[300] = "", fix[80] = "";
     int digits = civ_alloc_money_digits(s->minor_digits);
