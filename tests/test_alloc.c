@@ -830,7 +830,26 @@ static void test_data_errors(void **state)
     civ_table_free(c);
     c = csv_table("id,pop\nA,1\n");
     assert_int_equal(run(s, c, NULL, &o), CIV_ERR_MISSING_COLUMN);
+    /* the id and district columns are named with the candidates and the columns, as attributes are (before
+     * 2026-12-06 the id's message listed nothing and the district's neither) */
+    assert_non_null(strstr(civ_last_error()->message, "no text id column 'unique_id' (the spec's [data] id names "
+                                                      "the key column, e.g. id = \"社区编号\") (the data has: id, pop)"));
     run_free(&o);
+    civ_table_free(c);
+    c = csv_table("uniqueid,pop\nA,1\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error()->message, "; did you mean 'uniqueid' (the data has: uniqueid, pop)"));
+    run_free(&o);
+    civ_table_free(c);
+    c = csv_table("unique_id,district,pop\nA,d1,1\n");
+    civ_alloc_spec *ds = af_spec_of("version = \"z\"\n[budget]\ntotal = 100.00\nfiscal_year = 2027\n[data]\n"
+                                    "district = \"distrct\"\n[[pool]]\nname = \"p\"\nshare = 1\n[[factor]]\n"
+                                    "name = \"a\"\nattribute = \"pop\"\nweight = 1\n");
+    assert_int_equal(run(ds, c, NULL, &o), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error()->message, "no text column 'distrct' for districts; did you mean "
+                                                      "'district' (the data has: unique_id, district, pop)"));
+    run_free(&o);
+    civ_alloc_spec_free(ds);
     civ_table_free(c);
     /* Chinese names, by characters and with full-width punctuation as ASCII (the budget walk of 2026-12-06: a
      * half-width bracket for the sheet's full-width one, a wrong character, were named with the whole list only,

@@ -182,7 +182,7 @@ expect_code "plan zh without target" 2 "$CIV" plan "$WORK/plan/plan.toml" --out 
 expect_err "plan zh without target" "meals_zh.csv:1: the header has no 'y' column"
 # the communities are keyed by the spec's [data] id (as in allocate), not by the panel's --id-col
 expect_code "plan zh communities" 2 "$CIV" plan "$WORK/plan/plan.toml" --out "$WORK/plan_zh" --target-col 用餐人次
-expect_err "plan zh communities" "no text id column 'unique_id': the spec's \\[data\\] id names the key column"
+expect_err "plan zh communities" "no text id column 'unique_id' .the spec's \\[data\\] id names the key column"
 sed -i 's/^\[data\]$/[data]\nid = "社区编号"/' "$WORK/plan/plan.spec"
 expect_code "plan zh" 0 "$CIV" plan "$WORK/plan/plan.toml" --out "$WORK/plan_zh" --target-col 用餐人次
 for f in forecasts.csv allocation.csv need.csv; do

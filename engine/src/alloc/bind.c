@@ -121,6 +121,37 @@ static civ_status attribute_is_text(const civ_alloc_problem *p, const civ_table 
                                                  : ": write a number there (12345, 0.35)");
 }
 
+/* "; did you mean 'X' (the data has: a, b, ...)" for a column name the table lacks: names that start with it
+ * or are within one or two characters of it (by characters, full-width punctuation as ASCII), then every column. */
+static void column_hint(const civ_table *t, const char *name, char *out, size_t size)
+{
+    char avail[400] = "";
+    for (size_t k = 0; k < civ_table_n_columns(t); k++) {
+        size_t L = strlen(avail);
+        if (L < sizeof avail - 60)
+            snprintf(avail + L, sizeof avail - L, "%s%s", k ? ", " : "", civ_table_column_name(t, k));
+    }
+    char near[300] = "";
+    size_t n_near = 0, ln = strlen(name), chars = 0;
+    for (const char *q = name; *q; q++) /* characters, not bytes: 4 in '常住人口' */
+        chars += (*q & 0xC0) != 0x80;
+    for (size_t k = 0; k < civ_table_n_columns(t) && n_near < 3; k++) { /* 'Population' or 'population' */
+        const char *cn = civ_table_column_name(t, k);
+        size_t lc = strlen(cn);
+        int prefix = ln >= 3 && lc > ln && !strncasecmp(cn, name, ln);
+        /* by characters, full-width punctuation as ASCII: '常驻人口' for '常住人口', '面积(平方公里)' for
+         * '面积（平方公里）' (before 2026-12-06 by bytes: a Chinese name was never near) */
+        size_t d = civ_text_distance_chars(name, cn, 3, 1);
+        if (prefix || d <= (chars > 6 ? 2u : 1u)) {
+            size_t L = strlen(near);
+            snprintf(near + L, sizeof near - L, "%s'%s'%s", n_near ? " or " : "; did you mean ", cn,
+                     d == 0 && civ_text_distance(name, cn, 1, 1) ? " (full-width vs half-width)" : "");
+            n_near++;
+        }
+    }
+    snprintf(out, size, "%s (the data has: %s)", near, avail);
+}
+
 /* Reads attribute `name` into out[n] in id order.  A name the table lacks is
  * reported at its spec location; bad values at the community and row. */
 static civ_status read_attribute(const civ_alloc_problem *p, const civ_table *t, const char *name, civ_alloc_loc loc,
@@ -136,32 +167,9 @@ static civ_status read_attribute(const civ_alloc_problem *p, const civ_table *t,
         return CIV_OK;
     }
     if (civ_table_find_column(t, name, &col)) {
-        char avail[400] = "";
-        for (size_t k = 0; k < civ_table_n_columns(t); k++) {
-            size_t L = strlen(avail);
-            if (L < sizeof avail - 60)
-                snprintf(avail + L, sizeof avail - L, "%s%s", k ? ", " : "", civ_table_column_name(t, k));
-        }
-        char near[300] = "";
-        size_t n_near = 0, ln = strlen(name), chars = 0;
-        for (const char *q = name; *q; q++) /* characters, not bytes: 4 in '常住人口' */
-            chars += (*q & 0xC0) != 0x80;
-        for (size_t k = 0; k < civ_table_n_columns(t) && n_near < 3; k++) { /* 'Population' or 'population' */
-            const char *cn = civ_table_column_name(t, k);
-            size_t lc = strlen(cn);
-            int prefix = ln >= 3 && lc > ln && !strncasecmp(cn, name, ln);
-            /* by characters, full-width punctuation as ASCII: '常驻人口' for '常住人口', '面积(平方公里)' for
-             * '面积（平方公里）' (before 2026-12-06 by bytes: a Chinese name was never near) */
-            size_t d = civ_text_distance_chars(name, cn, 3, 1);
-            if (prefix || d <= (chars > 6 ? 2u : 1u)) {
-                size_t L = strlen(near);
-                snprintf(near + L, sizeof near - L, "%s'%s'%s", n_near ? " or " : "; did you mean ", cn,
-                         d == 0 && civ_text_distance(name, cn, 1, 1) ? " (full-width vs half-width)" : "");
-                n_near++;
-            }
-        }
-        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "%s: unknown attribute '%s'%s (the data has: %s)", role, name,
-                           near, avail);
+        char hint[720];
+        column_hint(t, name, hint, sizeof hint);
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "%s: unknown attribute '%s'%s", role, name, hint);
     }
     const double *v = civ_table_numbers(t, col);
     if (!v)
@@ -686,7 +694,12 @@ static civ_status bind_districts(civ_alloc_problem *p, const civ_table *t)
     if (!have_d && spec->district_column) {
         civ_where w = {.file = spec->path, .line = spec->district_loc.line, .column = spec->district_loc.column,
                        .field = dname};
-        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "[data]: no text column '%s' for districts", dname);
+        char hint[720] = "";
+        if (civ_table_find_column(t, dname, &dc))
+            column_hint(t, dname, hint, sizeof hint);
+        else
+            snprintf(hint, sizeof hint, ": the column holds numbers; district names are text");
+        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "[data]: no text column '%s' for districts%s", dname, hint);
     }
     civ_clear_error();
     civ_status s = have_d ? merged_blanks(p, t, dc, dname, "district") : CIV_OK;
@@ -1206,10 +1219,14 @@ civ_status civ_alloc_bind(const civ_alloc_spec *spec, const civ_table *t, const 
     size_t idc;
     if (civ_table_find_column(t, spec->id_column, &idc) || civ_table_column_type(t, idc) != CIV_COLUMN_TEXT) {
         civ_where w = {.field = spec->id_column};
+        char hint[720] = "";
+        if (civ_table_find_column(t, spec->id_column, &idc))
+            column_hint(t, spec->id_column, hint, sizeof hint);
+        civ_clear_error();
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
-                           "the communities table has no text id column '%s': the spec's [data] id names the "
-                           "key column (e.g. id = \"社区编号\")",
-                           spec->id_column);
+                           "the communities table has no text id column '%s' (the spec's [data] id names the "
+                           "key column, e.g. id = \"社区编号\")%s",
+                           spec->id_column, hint);
     }
     size_t n = civ_table_n_rows(t);
     if (n == 0)
