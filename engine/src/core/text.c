@@ -123,18 +123,16 @@ static unsigned char fold(unsigned char c, int fold_case)
     return fold_case && c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
-size_t civ_text_distance(const char *a, const char *b, size_t cap, int fold_case)
+/* The edit distance of x[0..la) and y[0..lb) (la, lb <= 64), capped at cap (Levenshtein, one row). */
+static size_t edit_distance(const uint32_t *x, size_t la, const uint32_t *y, size_t lb, size_t cap)
 {
-    size_t la = strlen(a), lb = strlen(b), row[65];
-    if (la > 64 || lb > 64)
-        return cap;
+    size_t row[65];
     for (size_t j = 0; j <= lb; j++)
         row[j] = j;
     for (size_t i = 1; i <= la; i++) {
         size_t diag = row[0], best = row[0] = i;
         for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j], v = diag + (fold((unsigned char)a[i - 1], fold_case) !=
-                                            fold((unsigned char)b[j - 1], fold_case));
+            size_t up = row[j], v = diag + (x[i - 1] != y[j - 1]);
             v = up + 1 < v ? up + 1 : v;
             v = row[j - 1] + 1 < v ? row[j - 1] + 1 : v;
             diag = up;
@@ -145,6 +143,22 @@ size_t civ_text_distance(const char *a, const char *b, size_t cap, int fold_case
             return cap;
     }
     return row[lb] < cap ? row[lb] : cap;
+}
+
+/* The bytes of s (at most 64; more: 65), ASCII case folded on request. */
+static size_t bytes_of(const char *s, uint32_t *out, int fold_case)
+{
+    size_t n = 0;
+    for (const unsigned char *u = (const unsigned char *)s; *u && n <= 64; u++)
+        out[n++] = fold(*u, fold_case);
+    return n;
+}
+
+size_t civ_text_distance(const char *a, const char *b, size_t cap, int fold_case)
+{
+    uint32_t x[65], y[65];
+    size_t la = bytes_of(a, x, fold_case), lb = bytes_of(b, y, fold_case);
+    return la > 64 || lb > 64 ? cap : edit_distance(x, la, y, lb, cap);
 }
 
 /* The code points of s (at most 64; more: 65), full-width ASCII folded to ASCII, case folded on request. */
@@ -178,25 +192,8 @@ static size_t code_points(const char *s, uint32_t *out, int fold_case)
 size_t civ_text_distance_chars(const char *a, const char *b, size_t cap, int fold_case)
 {
     uint32_t x[65], y[65];
-    size_t la = code_points(a, x, fold_case), lb = code_points(b, y, fold_case), row[65];
-    if (la > 64 || lb > 64)
-        return cap;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0], best = row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j], v = diag + (x[i - 1] != y[j - 1]);
-            v = up + 1 < v ? up + 1 : v;
-            v = row[j - 1] + 1 < v ? row[j - 1] + 1 : v;
-            diag = up;
-            row[j] = v;
-            best = v < best ? v : best;
-        }
-        if (best >= cap)
-            return cap;
-    }
-    return row[lb] < cap ? row[lb] : cap;
+    size_t la = code_points(a, x, fold_case), lb = code_points(b, y, fold_case);
+    return la > 64 || lb > 64 ? cap : edit_distance(x, la, y, lb, cap);
 }
 
 size_t civ_text_list_separator(const char *c)
