@@ -94,6 +94,8 @@ expect_err "thousands bad option" '--thousands must be ","'
 printf 'unique_id,aged_share\nc1,33.3%%\nc2,"1,012.5%%"\n' >"$WORK/pct.csv"
 expect_code "percent" 2 "$CIV" convert --table "$WORK/pct.csv" "$WORK/pct2.csv"
 expect_err "percent" "pct.csv:2:2: '33.3%' is a number written with a percent sign: read the file with --percent"
+# the spreadsheet's cure names the Percentage format, not the 1000 separator the cell does not have
+expect_err "percent" "format the column as Number, not Percentage .33.3% becomes 0.333. .field"
 expect_code "percent read" 0 "$CIV" convert --table "$WORK/pct.csv" "$WORK/pct2.csv" --percent --thousands ,
 [ "$(tail -n +2 "$WORK/pct2.csv" | tr '\n' ' ')" = "c1,0.333 c2,10.125 " ] || fail "percent read: $(cat "$WORK/pct2.csv")"
 # a panel: y and covariates, the same forecasts as plain digits

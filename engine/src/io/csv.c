@@ -615,11 +615,13 @@ static civ_status fail_displayed(const csv_reader *r, long line, size_t column, 
         char found[160];
         snprintf(found, sizeof found, "%s%s%s%s%s", what[0], n_what > 1 ? (n_what > 2 ? ", " : " and ") : "",
                  n_what > 1 ? what[1] : "", n_what > 2 ? " and " : "", n_what > 2 ? what[2] : "");
+        /* the spreadsheet's cure names the format that wrote what was found: Percentage, the 1000 separator */
+        int has_pct = need_pct, has_sep = n_what > 1 || !need_pct;
         return fail_cell(r, CIV_ERR_PARSE, line, column, series,
                          "'%s' is a number written with %s: read the file with %s (Python: %s; a plan: %s), or write "
-                         "plain digits (12345, 0.35), e.g. in Excel format the column as Number without the 1000 "
-                         "separator",
-                         text, found, cli, py, plan);
+                         "plain digits (12345, 0.35), e.g. in Excel format the column as Number%s%s%s",
+                         text, found, cli, py, plan, has_pct ? ", not Percentage (33.3% becomes 0.333)" : "",
+                         has_pct && has_sep ? "," : "", has_sep ? " without the 1000 separator" : "");
     }
     const char *extra = civ_csv_number_hint(text);
     if (extra[0])
