@@ -861,10 +861,11 @@ class PanelData:
         for c in covnames:
             if isinstance(c, str) and re.fullmatch(r"Unnamed: \d+", c):
                 # the C reader refuses the same file's unnamed first column; as a covariate it would be a regressor
-                raise Error("CIV_ERR_PARSE", f"column '{c}' is pandas' index, written by df.to_csv(path) and read "
-                            "back by pd.read_csv: it is no covariate; drop it (df.drop(columns='" + c + "')), read "
-                            "the file with pd.read_csv(path, index_col=0), or save with df.to_csv(path, "
-                            "index=False)", field=c)
+                raise Error("CIV_ERR_PARSE", f"column '{c}' is pandas' index, written by df.to_csv(path) or "
+                            "df.to_excel(path) and read back by pd.read_csv or pd.read_excel: it is no covariate; "
+                            "drop it (df.drop(columns='" + c + "')), read the file with index_col=0 "
+                            "(pd.read_csv(path, index_col=0), pd.read_excel(path, index_col=0)), or save it with "
+                            "index=False", field=c)
             s = df[c]
             if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
                 raise Error("CIV_ERR_PARSE", f"covariate column '{c}' is not numeric ({s.dtype}); drop it or "

@@ -1005,6 +1005,12 @@ def test_sheet_rows_and_pivoted_frames_say_what_they_are(tmp_path):
     with pytest.raises(civicast.Error, match=r"column 'Unnamed: 0' is pandas' index.*index_col=0") as e:
         civicast.forecast(pd.read_csv(indexed), h=2, model="naive")
     assert e.value.field == "Unnamed: 0"
+    # the same from a workbook: the cure names pd.read_excel too (before: pd.read_csv only)
+    book = tmp_path / "indexed.xlsx"
+    dated.replace({"unique_id": {"合计": "C003"}}).to_excel(book)
+    with pytest.raises(civicast.Error, match=r"read back by pd\.read_csv or pd\.read_excel.*pd\.read_excel\(path, "
+                                             r"index_col=0\)"):
+        civicast.forecast(pd.read_excel(book), h=2, model="naive")
     with pytest.raises(civicast.Error, match=r"the first column has no name, as pandas writes its index"):
         civicast.read(indexed)
     wide = pd.DataFrame({"ds": pd.to_datetime(["2024-01-01", "2024-02-01"]), "C001": [1.0, 2.0], "C002": [3.0, 4.0]})
