@@ -107,6 +107,100 @@ static const char *parse_triple(const char *s, int v[3])
     return s;
 }
 
+/* The options of an automatic spec, `arima(full, noapprox, reltol=1e-4)`: the words between the
+ * parenthesis after the name (`open`) and the closing one (`close`). */
+static civ_status parse_auto_options(arima_config *c, const char *spec, const char *open, const char *close)
+{
+    const char *o = open + 1;
+    while (o < close) {
+        o = skip_ws(o);
+        const char *e = o;
+        while (e < close && *e != ',')
+            e++;
+        size_t wl = (size_t)(e - o);
+        while (wl && o[wl - 1] == ' ')
+            wl--;
+        if (word_eq(o, "full", wl))
+            c->stepwise = 0;
+        else if (word_eq(o, "stepwise", wl))
+            c->stepwise = 1;
+        else if (word_eq(o, "approx", wl))
+            c->approx = 1;
+        else if (word_eq(o, "noapprox", wl))
+            c->approx = 0;
+        else if (wl > 7 && strncmp(o, "reltol=", 7) == 0) {
+            char *end;
+            double v = strtod(o + 7, &end);
+            if (end != o + wl || !(v > 0 && v < 1))
+                return civ_fail(CIV_ERR_SPEC, "model '%s': reltol must be a number in (0, 1), e.g. reltol=1e-4",
+                                spec);
+            c->reltol = v;
+        } else if (wl)
+            return civ_fail(CIV_ERR_SPEC,
+                            "model '%s': unknown option '%.*s' (full, stepwise, approx, noapprox, reltol=X)",
+                            spec, (int)wl, o);
+        o = e + (e < close);
+    }
+    return CIV_OK;
+}
+
+/* The suffix after fixed orders: "" | "with drift" | "with mean" | "with non-zero mean" | "with zero mean" |
+ * "without mean"; t points at it and tl is its length (trailing blanks trimmed). */
+static civ_status parse_mean_suffix(arima_config *c, const char *spec, const char *t, size_t tl)
+{
+    if (tl == 0) {
+    } else if (word_eq(t, "with drift", tl)) {
+        c->drift = 1;
+    } else if (word_eq(t, "with mean", tl) || word_eq(t, "with non-zero mean", tl)) {
+        c->mean = 1;
+    } else if (word_eq(t, "with zero mean", tl) || word_eq(t, "without mean", tl)) {
+        c->mean = 0;
+    } else {
+        return civ_fail(CIV_ERR_SPEC, "model '%s': unknown suffix '%.*s' (with drift | with mean | with zero mean)",
+                        spec, (int)tl, t);
+    }
+    return CIV_OK;
+}
+
+/* Fixed orders, `ARIMA(p,d,q)(P,D,Q)[m] with drift`: paren is the first '(' and end the end of the spec
+ * (trailing blanks trimmed). */
+static civ_status parse_fixed_orders(arima_config *c, const char *spec, const char *paren, const char *end)
+{
+    int v[3];
+    const char *r = parse_triple(paren, v);
+    if (!r)
+        return civ_fail(CIV_ERR_SPEC, "model '%s': expected ARIMA(p,d,q) with integers 0..100", spec);
+    c->p = v[0];
+    c->d = v[1];
+    c->q = v[2];
+    if (*r == '(') {
+        r = parse_triple(r, v);
+        if (!r)
+            return civ_fail(CIV_ERR_SPEC, "model '%s': expected a seasonal part (P,D,Q)", spec);
+        c->P = v[0];
+        c->D = v[1];
+        c->Q = v[2];
+        c->seasonal_given = 1;
+        if (*r == '[') {
+            char *stop;
+            long m = strtol(r + 1, &stop, 10);
+            if (stop == r + 1 || *stop != ']' || m < 1 || m > 1000)
+                return civ_fail(CIV_ERR_SPEC, "model '%s': expected a period [m] with m in 1..1000", spec);
+            c->m = (int)m;
+            r = stop + 1;
+        }
+    }
+    const char *t = skip_ws(r);
+    civ_status st = parse_mean_suffix(c, spec, t, (size_t)(end - t));
+    if (st)
+        return st;
+    if (c->drift && c->d + c->D > 1)
+        return civ_fail(CIV_ERR_SPEC, "model '%s': no drift with two or more differences", spec);
+    if (c->p + c->q + c->P + c->Q > 30)
+        return civ_fail(CIV_ERR_SPEC, "model '%s': at most 30 ARMA coefficients", spec);
+    return CIV_OK;
+}
+
 static civ_status arima_parse(const char *spec, void *config)
 {
     arima_config *c = config;
@@ -118,95 +212,19 @@ static civ_status arima_parse(const char *spec, void *config)
     size_t len = strlen(s);
     while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
         len--;
-    /* automatic forms */
     const char *paren = memchr(s, '(', len);
     size_t head = paren ? (size_t)(paren - s) : len;
-    if (word_eq(s, "arima", head) || word_eq(s, "auto.arima", head)) {
-        int is_auto = !paren || !isdigit((unsigned char)*skip_ws(paren + 1));
-        if (is_auto) {
-            c->automatic = 1;
-            if (!paren)
-                return CIV_OK;
-            if (s[len - 1] != ')')
-                return civ_fail(CIV_ERR_SPEC, "model '%s': missing ')'", spec);
-            const char *o = paren + 1;
-            while (o < s + len - 1) {
-                o = skip_ws(o);
-                const char *e = o;
-                while (e < s + len - 1 && *e != ',')
-                    e++;
-                size_t wl = (size_t)(e - o);
-                while (wl && o[wl - 1] == ' ')
-                    wl--;
-                if (word_eq(o, "full", wl))
-                    c->stepwise = 0;
-                else if (word_eq(o, "stepwise", wl))
-                    c->stepwise = 1;
-                else if (word_eq(o, "approx", wl))
-                    c->approx = 1;
-                else if (word_eq(o, "noapprox", wl))
-                    c->approx = 0;
-                else if (wl > 7 && strncmp(o, "reltol=", 7) == 0) {
-                    char *end;
-                    double v = strtod(o + 7, &end);
-                    if (end != o + wl || !(v > 0 && v < 1))
-                        return civ_fail(CIV_ERR_SPEC, "model '%s': reltol must be a number in (0, 1), e.g. reltol=1e-4",
-                                        spec);
-                    c->reltol = v;
-                } else if (wl)
-                    return civ_fail(CIV_ERR_SPEC,
-                                    "model '%s': unknown option '%.*s' (full, stepwise, approx, noapprox, reltol=X)",
-                                    spec, (int)wl, o);
-                o = e + (e < s + len - 1);
-            }
-            return CIV_OK;
-        }
-        /* fixed orders */
-        int v[3];
-        const char *r = parse_triple(paren, v);
-        if (!r)
-            return civ_fail(CIV_ERR_SPEC, "model '%s': expected ARIMA(p,d,q) with integers 0..100", spec);
-        c->p = v[0];
-        c->d = v[1];
-        c->q = v[2];
-        if (*r == '(') {
-            r = parse_triple(r, v);
-            if (!r)
-                return civ_fail(CIV_ERR_SPEC, "model '%s': expected a seasonal part (P,D,Q)", spec);
-            c->P = v[0];
-            c->D = v[1];
-            c->Q = v[2];
-            c->seasonal_given = 1;
-            if (*r == '[') {
-                char *end;
-                long m = strtol(r + 1, &end, 10);
-                if (end == r + 1 || *end != ']' || m < 1 || m > 1000)
-                    return civ_fail(CIV_ERR_SPEC, "model '%s': expected a period [m] with m in 1..1000", spec);
-                c->m = (int)m;
-                r = end + 1;
-            }
-        }
-        const char *t = skip_ws(r);
-        size_t tl = (size_t)(s + len - t);
-        if (tl == 0) {
-        } else if (word_eq(t, "with drift", tl)) {
-            c->drift = 1;
-        } else if (word_eq(t, "with mean", tl) || word_eq(t, "with non-zero mean", tl)) {
-            c->mean = 1;
-        } else if (word_eq(t, "with zero mean", tl) || word_eq(t, "without mean", tl)) {
-            c->mean = 0;
-        } else {
-            return civ_fail(CIV_ERR_SPEC,
-                            "model '%s': unknown suffix '%.*s' (with drift | with mean | with zero mean)", spec,
-                            (int)tl, t);
-        }
-        if (c->drift && c->d + c->D > 1)
-            return civ_fail(CIV_ERR_SPEC, "model '%s': no drift with two or more differences", spec);
-        if (c->p + c->q + c->P + c->Q > 30)
-            return civ_fail(CIV_ERR_SPEC, "model '%s': at most 30 ARMA coefficients", spec);
+    if (!word_eq(s, "arima", head) && !word_eq(s, "auto.arima", head))
+        return CIV_ERR_NOT_FOUND;
+    int is_auto = !paren || !isdigit((unsigned char)*skip_ws(paren + 1));
+    if (!is_auto)
+        return parse_fixed_orders(c, spec, paren, s + len);
+    c->automatic = 1;
+    if (!paren)
         return CIV_OK;
-    }
-    return CIV_ERR_NOT_FOUND;
+    if (s[len - 1] != ')')
+        return civ_fail(CIV_ERR_SPEC, "model '%s': missing ')'", spec);
+    return parse_auto_options(c, spec, paren, s + len - 1);
 }
 
 /* ---------------------------------------------------------------------------
@@ -942,11 +960,10 @@ static void refit_exact(stepper *stp)
 
 /* ---- auto.arima: limits, differencing, special cases, search, finish ---- */
 
-static civ_status auto_arima(const arima_config *c, search_ctx *s, const civ_series *series, civ_workspace *ws,
-                             size_t first, int m, const civ_where *where, civ_model_fit *fit)
+/* auto.arima's order limits (max.p = 5, max.q = 5, max.P = 2, max.Q = 2, max.order = 5), cut to a third of
+ * the series length as R does. */
+static arima_limits limits_for_length(size_t sl, int m)
 {
-    civ_arena *A = &ws->arena;
-    size_t sl = s->serieslength;
     arima_limits L = {5, 5, 2, 2, 5};
     if ((size_t)L.max_p > sl / 3)
         L.max_p = (int)(sl / 3);
@@ -956,7 +973,43 @@ static civ_status auto_arima(const arima_config *c, search_ctx *s, const civ_ser
         L.max_P = (int)(sl / 3 / (size_t)m);
     if ((size_t)L.max_Q > sl / 3 / (size_t)m)
         L.max_Q = (int)(sl / 3 / (size_t)m);
-    if (sl <= 3)
+    return L;
+}
+
+/* The likelihood work for the whole search: r <= max(max_p + m max_P, max_q + m max_Q + 1), d + mD <= 2 + m.
+ * NULL when out of memory. */
+static civ_arima_work *alloc_search_work(civ_arena *A, const search_ctx *s, const arima_limits *L, int m,
+                                         double reltol)
+{
+    int rmax = L->max_p + m * L->max_P, qmax = L->max_q + m * L->max_Q + 1;
+    if (qmax > rmax)
+        rmax = qmax;
+    if (rmax < 1)
+        rmax = 1;
+    civ_arima_work *w = civ_arima_work_alloc(A, s->nx, s->nu + 2, rmax, 2 + m, 0);
+    if (w && reltol > 0)
+        civ_arima_work_set_reltol(w, reltol);
+    return w;
+}
+
+/* R's offset for the approximate (CSS) criteria: -2 loglik - n log(sigma2) of ARIMA(0,d,0)(0,D,0)[m] fitted by
+ * CSS-ML, or 0 when that fit fails. */
+static double approx_offset(search_ctx *s, int d, int D, int m, civ_arima_result *scratch_fit)
+{
+    civ_arima_order o = {0, d, 0, 0, D, 0, m};
+    size_t ncx = build_xreg(s, d + D == 0, 0);
+    if (civ_arima_estimate(s->w, s->x, s->nx, ncx ? s->X : NULL, ncx, &o, CIV_ARIMA_CSS_ML, NULL, scratch_fit) ==
+        CIV_ARIMA_OK)
+        return -2.0 * scratch_fit->loglik - (double)s->serieslength * log(scratch_fit->sigma2_arima);
+    return 0.0;
+}
+
+static civ_status auto_arima(const arima_config *c, search_ctx *s, const civ_series *series, civ_workspace *ws,
+                             size_t first, int m, const civ_where *where, civ_model_fit *fit)
+{
+    civ_arena *A = &ws->arena;
+    arima_limits L = limits_for_length(s->serieslength, m);
+    if (s->serieslength <= 3)
         s->ic = CIV_CRIT_AIC;
     s->m = m;
     double *scratch = civ_arena_doubles(A, civ_stl_scratch_size(s->nx, m) + 4 * s->nx + 8);
@@ -966,17 +1019,9 @@ static civ_status auto_arima(const arima_config *c, search_ctx *s, const civ_ser
     if (civ_series_is_constant(s->x, s->nx))
         return fit_constant_series(s, series, ws, first, fit);
 
-    /* work for the whole search: r <= max(max_p + m max_P, max_q + m max_Q + 1), d + mD <= 2 + m */
-    int rmax = L.max_p + m * L.max_P, qmax = L.max_q + m * L.max_Q + 1;
-    if (qmax > rmax)
-        rmax = qmax;
-    if (rmax < 1)
-        rmax = 1;
-    s->w = civ_arima_work_alloc(A, s->nx, s->nu + 2, rmax, 2 + m, 0);
+    s->w = alloc_search_work(A, s, &L, m, c->reltol);
     if (!s->w)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "arima: out of memory");
-    if (c->reltol > 0)
-        civ_arima_work_set_reltol(s->w, c->reltol);
     /* xx: x, or the residuals of its regression on the non-constant regressors */
     memcpy(xx, s->x, s->nx * sizeof *xx);
     int have_regs, D, d;
@@ -1001,14 +1046,7 @@ static civ_status auto_arima(const arima_config *c, search_ctx *s, const civ_ser
             L.max_q = m - 1;
     }
     int approx = c->approx >= 0 ? c->approx : (s->nx > 150 || m > 12);
-    double offset = 0.0;
-    if (approx) {
-        civ_arima_order o = {0, d, 0, 0, D, 0, m};
-        size_t ncx = build_xreg(s, d + D == 0, 0);
-        if (civ_arima_estimate(s->w, s->x, s->nx, ncx ? s->X : NULL, ncx, &o, CIV_ARIMA_CSS_ML, NULL, cur) ==
-            CIV_ARIMA_OK)
-            offset = -2.0 * cur->loglik - (double)sl * log(cur->sigma2_arima);
-    }
+    double offset = approx ? approx_offset(s, d, D, m, cur) : 0.0;
     int constant = (d + D == 1) || (d + D == 0); /* drift or mean allowed */
 
     stepper stp;

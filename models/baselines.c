@@ -214,6 +214,68 @@ static void forecast_mean(const bl_state *st, size_t h, const double *levels, si
 
 /* ---- lagwalk: naive, snaive, rwf with drift ------------------------------- */
 
+/* R: a missing value past the first lag takes the value one lag back (after that one was itself filled),
+ * then fitted[t] = fills[t - lag]; future holds the last lag filled values, the forecasts' seed. */
+static civ_status lagwalk_carry(const civ_series *s, size_t lag, const civ_where *w, double *fills, double *fitted,
+                                double *future)
+{
+    size_t n = s->n;
+    for (size_t i = 0; i < n; i++)
+        fills[i] = (isnan(s->y[i]) && i >= lag) ? fills[i - lag] : s->y[i];
+    for (size_t i = 0; i < n; i++)
+        fitted[i] = i >= lag ? fills[i - lag] : NAN;
+    for (size_t k = 0; k < lag; k++) {
+        future[k] = fills[n - lag + k];
+        if (isnan(future[k]))
+            return civ_fail_at(CIV_ERR_TOO_SHORT, w,
+                               "no observed value to carry forward for season position %zu of %zu", k + 1, lag);
+    }
+    return CIV_OK;
+}
+
+/* The residuals, the drift (with drift: fitted gains it) and the variances: *sigma2 as R's model reports it,
+ * st->mse as R's lagwalk forecasts use it; st->drift and st->drift_se 0 without drift. */
+static civ_status lagwalk_residuals(const civ_series *s, int drift, const civ_where *w, double *fitted, double *res,
+                                    bl_state *st, double *sigma2)
+{
+    size_t n = s->n;
+    double b = 0.0, b_se = 0.0;
+    for (size_t i = 0; i < n; i++)
+        res[i] = s->y[i] - fitted[i];
+    if (drift) {
+        /* R: summary(lm(y - fitted ~ 1)): b the mean of the differences, its
+         * standard error sd/sqrt(n_d), sigma the residual sd (divisor n_d - 1). */
+        size_t nd;
+        b = mean_observed(res, n, &nd);
+        if (nd < 2)
+            return civ_fail_at(CIV_ERR_TOO_SHORT, w, "the drift method needs at least 2 observed differences, got %zu",
+                               nd);
+        double sd = sd_observed(res, n, b, nd);
+        b_se = sd / sqrt((double)nd);
+        *sigma2 = sd * sd;
+        for (size_t i = 0; i < n; i++) {
+            fitted[i] += b;
+            res[i] = s->y[i] - fitted[i];
+        }
+    }
+    long double ss = 0.0L;
+    size_t n_res = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(res[i])) {
+            ss += (long double)res[i] * res[i];
+            n_res++;
+        }
+    if (n_res == 0 || n_res <= (size_t)(b != 0.0))
+        return civ_fail_at(CIV_ERR_TOO_SHORT, w, "no residual to estimate the forecast variance from");
+    if (!drift)
+        *sigma2 = (double)(ss / (long double)n_res); /* R's mean(res^2, na.rm) */
+    /* R: mse <- sum(res^2) / (sum(!is.na(res)) - (drift != 0)) */
+    st->mse = (double)(ss / (long double)(n_res - (size_t)(b != 0.0)));
+    st->drift = b;
+    st->drift_se = b_se;
+    return CIV_OK;
+}
+
 static civ_status fit_lagwalk(int kind, const civ_series *s, civ_workspace *ws, civ_model_fit *fit)
 {
     size_t lag = kind == BL_SNAIVE && s->period > 1 ? (size_t)s->period : 1;
@@ -236,67 +298,22 @@ static civ_status fit_lagwalk(int kind, const civ_series *s, civ_workspace *ws, 
         return out_of_memory(s);
     memset(st, 0, sizeof *st);
 
-    /* R: a missing value past the first lag takes the value one lag back (after
-     * that one was itself filled), then fitted[t] = fills[t - lag]. */
-    for (size_t i = 0; i < n; i++)
-        fills[i] = (isnan(s->y[i]) && i >= lag) ? fills[i - lag] : s->y[i];
-    for (size_t i = 0; i < n; i++)
-        fitted[i] = i >= lag ? fills[i - lag] : NAN;
-    for (size_t k = 0; k < lag; k++) {
-        future[k] = fills[n - lag + k];
-        if (isnan(future[k]))
-            return civ_fail_at(CIV_ERR_TOO_SHORT, &w,
-                               "no observed value to carry forward for season position %zu of %zu", k + 1, lag);
-    }
-
-    double b = 0.0, b_se = 0.0, sigma2;
-    size_t n_res = 0;
-    if (drift) {
-        /* R: summary(lm(y - fitted ~ 1)): b the mean of the differences, its
-         * standard error sd/sqrt(n_d), sigma the residual sd (divisor n_d - 1). */
-        for (size_t i = 0; i < n; i++)
-            res[i] = s->y[i] - fitted[i];
-        size_t nd;
-        b = mean_observed(res, n, &nd);
-        if (nd < 2)
-            return civ_fail_at(CIV_ERR_TOO_SHORT, &w, "the drift method needs at least 2 observed differences, got %zu",
-                               nd);
-        double sd = sd_observed(res, n, b, nd);
-        b_se = sd / sqrt((double)nd);
-        sigma2 = sd * sd;
-        for (size_t i = 0; i < n; i++) {
-            fitted[i] += b;
-            res[i] = s->y[i] - fitted[i];
-        }
-    } else {
-        for (size_t i = 0; i < n; i++)
-            res[i] = s->y[i] - fitted[i];
-        sigma2 = NAN; /* set below: R's mean(res^2, na.rm) */
-    }
-    long double ss = 0.0L;
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(res[i])) {
-            ss += (long double)res[i] * res[i];
-            n_res++;
-        }
-    if (n_res == 0 || n_res <= (size_t)(b != 0.0))
-        return civ_fail_at(CIV_ERR_TOO_SHORT, &w, "no residual to estimate the forecast variance from");
-    if (!drift)
-        sigma2 = (double)(ss / (long double)n_res);
-    /* R: mse <- sum(res^2) / (sum(!is.na(res)) - (drift != 0)) */
-    st->mse = (double)(ss / (long double)(n_res - (size_t)(b != 0.0)));
+    double sigma2 = NAN;
+    civ_status e = lagwalk_carry(s, lag, &w, fills, fitted, future);
+    if (e == CIV_OK)
+        e = lagwalk_residuals(s, drift, &w, fitted, res, st, &sigma2);
+    if (e != CIV_OK)
+        return e;
     st->kind = kind;
     st->lag = lag;
     st->future = future;
-    st->drift = b;
-    st->drift_se = b_se;
 
     fit_common(fit, s, kind == BL_SNAIVE ? "SNaive" : drift ? "Drift" : "Naive");
     fit->sigma2 = sigma2;
     fit->n_params = (size_t)drift;
     if (drift) {
         pn[0] = "drift";
-        par[0] = b;
+        par[0] = st->drift;
         fit->param_names = pn;
         fit->params = par;
         fit->n_report_params = 1;

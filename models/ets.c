@@ -937,6 +937,77 @@ static int hw_estimate(const ets_data *d, hw_problem *h, int dotrend, int doseas
     return np;
 }
 
+/* R's starting values of HoltWintersZZ into h (whose y, n, m and flags are set): l.start = y[1] and
+ * b.start = y[2] - y[1] (or y[2] / y[1]) without a season; with one, the first period's mean, the slope
+ * between the first two periods' means and the first period's deviations.  -1 where R's SSE would be NA. */
+static int hw_start(hw_problem *h, int m)
+{
+    const double *y = h->y;
+    if (!h->doseason) {
+        h->l0 = y[0];
+        if (h->dotrend) {
+            if (h->n < 2)
+                return -1;
+            h->b0 = h->exponential ? y[1] / y[0] : y[1] - y[0];
+        }
+    } else {
+        if (h->n < 2 * (size_t)m)
+            return -1; /* b.start needs two full periods (R: NA SSE, optim fails) */
+        double s1 = 0, s2 = 0;
+        for (int i = 0; i < m; i++) {
+            s1 += y[i];
+            s2 += y[m + i];
+        }
+        h->l0 = s1 / m;
+        h->b0 = (s2 / m - h->l0) / m;
+        for (int i = 0; i < m; i++)
+            h->s0[i] = h->multseason ? y[i] / h->l0 : y[i] - h->l0;
+    }
+    if (isnan(h->l0) || (h->dotrend && isnan(h->b0)))
+        return -1;
+    return 0;
+}
+
+/* The fitted Holt-Winters as an ETS model (as forecast::ets reports its HoltWinters fallback): the form, the
+ * smoothing parameters v, the initial states in R's order, and the residuals d->e with sigma2 (relative
+ * errors for a multiplicative form); d->f holds the one-step forecasts of hw_run. */
+static void hw_fill_model(const ets_data *d, const hw_problem *h, const double v[3], ets_model *mod)
+{
+    int dotrend = h->dotrend, doseason = h->doseason;
+    mod->trend = dotrend ? (h->exponential ? ETS_M : ETS_A) : ETS_N;
+    mod->season = doseason ? (h->multseason ? ETS_M : ETS_A) : ETS_N;
+    mod->error = doseason ? (h->multseason ? ETS_M : ETS_A) : (h->exponential ? ETS_M : ETS_A);
+    mod->damped = 0;
+    mod->m = h->m;
+    mod->p = 1 + (mod->trend != ETS_N) + (doseason ? h->m : 0);
+    mod->alpha = v[0];
+    mod->beta = dotrend ? v[1] : 0.0;
+    mod->gamma = doseason ? v[2] : 0.0;
+    mod->phi = 1.0;
+    int k = 0;
+    mod->x0[k++] = h->l0;
+    if (dotrend)
+        mod->x0[k++] = h->b0;
+    if (doseason) /* states[1, ] as R builds it: s_i = season0[m - i + 1] */
+        for (int i = 1; i <= h->m; i++)
+            mod->x0[k++] = h->s0[h->m - i];
+    double s2 = 0;
+    size_t c = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        if (isnan(h->y[i])) {
+            d->e[i] = NAN;
+            continue;
+        }
+        double res = h->y[i] - d->f[i];
+        double rel = mod->error == ETS_M ? res / d->f[i] : res;
+        d->e[i] = rel;
+        s2 += rel * rel;
+        c++;
+    }
+    mod->sigma2 = c ? s2 / (double)c : NAN;
+    mod->fallback = ETS_FB_HOLTWINTERS;
+}
+
 /* HoltWintersZZ(y, alpha = fixed_alpha (NaN: estimate), beta = dotrend ? NULL
  * : FALSE, gamma = doseason ? NULL : FALSE, seasonal, exponential).  The
  * starting values are R's; R minimises the SSE with L-BFGS-B in [0, 1], here
@@ -962,27 +1033,7 @@ static int ets_fit_holtwinters(const ets_data *d, int dotrend, int doseason, int
     h.season = d->work;
     if (doseason && multseason && !d->positive)
         return -1; /* "data must be positive for multiplicative Holt-Winters." */
-    if (!doseason) {
-        h.l0 = y[0];
-        if (dotrend) {
-            if (n < 2)
-                return -1;
-            h.b0 = exponential ? y[1] / y[0] : y[1] - y[0];
-        }
-    } else {
-        if (n < 2 * (size_t)m)
-            return -1; /* b.start needs two full periods (R: NA SSE, optim fails) */
-        double s1 = 0, s2 = 0;
-        for (int i = 0; i < m; i++) {
-            s1 += y[i];
-            s2 += y[m + i];
-        }
-        h.l0 = s1 / m;
-        h.b0 = (s2 / m - h.l0) / m;
-        for (int i = 0; i < m; i++)
-            h.s0[i] = h.multseason ? y[i] / h.l0 : y[i] - h.l0;
-    }
-    if (isnan(h.l0) || (dotrend && isnan(h.b0)))
+    if (hw_start(&h, m) != 0)
         return -1;
     double v[3];
     int np = hw_estimate(d, &h, dotrend, doseason, fixed_alpha, v);
@@ -993,38 +1044,7 @@ static int ets_fit_holtwinters(const ets_data *d, int dotrend, int doseason, int
     double sse = hw_run(&h, v[0], v[1], v[2], mod->xlast, d->f);
     if (!isfinite(sse))
         return -1;
-    mod->trend = dotrend ? (exponential ? ETS_M : ETS_A) : ETS_N;
-    mod->season = doseason ? (multseason ? ETS_M : ETS_A) : ETS_N;
-    mod->error = doseason ? (multseason ? ETS_M : ETS_A) : (exponential ? ETS_M : ETS_A);
-    mod->damped = 0;
-    mod->m = h.m;
-    mod->p = 1 + (mod->trend != ETS_N) + (doseason ? h.m : 0);
-    mod->alpha = v[0];
-    mod->beta = dotrend ? v[1] : 0.0;
-    mod->gamma = doseason ? v[2] : 0.0;
-    mod->phi = 1.0;
-    int k = 0;
-    mod->x0[k++] = h.l0;
-    if (dotrend)
-        mod->x0[k++] = h.b0;
-    if (doseason) /* states[1, ] as R builds it: s_i = season0[m - i + 1] */
-        for (int i = 1; i <= h.m; i++)
-            mod->x0[k++] = h.s0[h.m - i];
-    double s2 = 0;
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (isnan(y[i])) {
-            d->e[i] = NAN;
-            continue;
-        }
-        double res = y[i] - d->f[i];
-        double rel = mod->error == ETS_M ? res / d->f[i] : res;
-        d->e[i] = rel;
-        s2 += rel * rel;
-        c++;
-    }
-    mod->sigma2 = c ? s2 / (double)c : NAN;
-    mod->fallback = ETS_FB_HOLTWINTERS;
+    hw_fill_model(d, &h, v, mod);
     r->lik = r->loglik = r->aic = r->aicc = r->bic = NAN;
     r->npar = np;
     return 0;
@@ -1241,6 +1261,52 @@ static civ_status ets_run(const ets_config *cfg, civ_criterion ic, civ_ets_crit 
 }
 
 /* Fills the public fit from a result; refilters to get fitted values. */
+/* The smoothing parameters as R prints them (alpha, then beta, gamma, phi where the form has them) into
+ * names/values (room for 4); returns how many. */
+static size_t ets_report_params(const ets_model *mod, const char **names, double *values)
+{
+    size_t k = 0;
+    names[k] = "alpha";
+    values[k++] = mod->alpha;
+    if (mod->trend) {
+        names[k] = "beta";
+        values[k++] = mod->beta;
+    }
+    if (mod->season) {
+        names[k] = "gamma";
+        values[k++] = mod->gamma;
+    }
+    if (mod->damped) {
+        names[k] = "phi";
+        values[k++] = mod->phi;
+    }
+    return k;
+}
+
+/* The initial states as R prints them (l, b, s1..sm) into names/values (room for ETS_PMAX); returns how
+ * many. */
+static size_t ets_report_states(const ets_model *mod, const char **names, double *values)
+{
+    static const char *season_names[ETS_MAXM] = {"s1",  "s2",  "s3",  "s4",  "s5",  "s6",  "s7",  "s8",
+                                                 "s9",  "s10", "s11", "s12", "s13", "s14", "s15", "s16",
+                                                 "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24"};
+    size_t q = 0;
+    names[q] = "l";
+    values[q] = mod->x0[q];
+    q++;
+    if (mod->trend) {
+        names[q] = "b";
+        values[q] = mod->x0[q];
+        q++;
+    }
+    if (mod->season)
+        for (int j = 0; j < mod->m; j++, q++) {
+            names[q] = season_names[j];
+            values[q] = mod->x0[q];
+        }
+    return q;
+}
+
 static civ_status ets_fill_fit(const ets_result *res, const ets_data *d, const civ_series *series,
                                const civ_model_options *options, civ_workspace *ws, civ_model_fit *fit)
 {
@@ -1277,44 +1343,12 @@ static civ_status ets_fill_fit(const ets_result *res, const ets_data *d, const c
     fit->fitted = fitted;
     fit->residuals = resid;
     fit->sigma2 = mod->sigma2;
-    size_t k = 0;
-    pn[k] = "alpha";
-    pv[k++] = mod->alpha;
-    if (mod->trend) {
-        pn[k] = "beta";
-        pv[k++] = mod->beta;
-    }
-    if (mod->season) {
-        pn[k] = "gamma";
-        pv[k++] = mod->gamma;
-    }
-    if (mod->damped) {
-        pn[k] = "phi";
-        pv[k++] = mod->phi;
-    }
     fit->param_names = pn;
     fit->params = pv;
-    fit->n_report_params = k;
-    static const char *season_names[ETS_MAXM] = {"s1",  "s2",  "s3",  "s4",  "s5",  "s6",  "s7",  "s8",
-                                                 "s9",  "s10", "s11", "s12", "s13", "s14", "s15", "s16",
-                                                 "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24"};
-    size_t q = 0;
-    sn[q] = "l";
-    sv[q] = mod->x0[q];
-    q++;
-    if (mod->trend) {
-        sn[q] = "b";
-        sv[q] = mod->x0[q];
-        q++;
-    }
-    if (mod->season)
-        for (int j = 0; j < mod->m; j++, q++) {
-            sn[q] = season_names[j];
-            sv[q] = mod->x0[q];
-        }
+    fit->n_report_params = ets_report_params(mod, pn, pv);
     fit->state_names = sn;
     fit->states = sv;
-    fit->n_states = q;
+    fit->n_states = ets_report_states(mod, sn, sv);
     if (mod->fallback == ETS_FB_NONE) {
         fit->loglik = res->loglik;
         fit->aic = res->aic;
@@ -1568,100 +1602,141 @@ static void kron(const double *A, int a, const double *B, int b, double *K)
                     K[(i * b + k) * n + j * b + l] = A[i * a + j] * B[k * b + l];
 }
 
+/* The matrices of forecast:::class3 for one model, and the work of its recursion: p1 = 1 + (trend), the
+ * state dimension dd = p1 m; F1, G1 (p1 x p1), F2, G2 (m x m), F21 = F2 x F1, G21 = G2 x G1,
+ * K = G2 x F1 + F2 x G1 (dd x dd); Vh, Mh the variance and mean recursions' states; the rest scratch. */
+typedef struct class3_work {
+    int m, p1, dd;
+    double s2;
+    double F1[4], G1[4];
+    double *F2, *G2, *F21, *G21, *K, *T1, *T2, *W, *Vh, *Vn, *Mh, *Mn, *vm;
+} class3_work;
+
+/* Allocates c's arrays from the arena and builds the matrices of the model; -1 when out of memory. */
+static int class3_setup(const ets_model *mod, civ_workspace *ws, class3_work *c)
+{
+    const int m = mod->m, p1 = 1 + (mod->trend != ETS_N), dd = p1 * m;
+    const double phi = mod->damped ? mod->phi : 1.0;
+    memset(c, 0, sizeof *c);
+    c->m = m, c->p1 = p1, c->dd = dd, c->s2 = mod->sigma2;
+    if (p1 == 1) {
+        c->F1[0] = 1;
+        c->G1[0] = mod->alpha;
+    } else {
+        c->F1[0] = 1, c->F1[1] = 1, c->F1[2] = 0, c->F1[3] = phi;
+        c->G1[0] = c->G1[1] = mod->alpha;
+        c->G1[2] = c->G1[3] = mod->beta;
+    }
+    size_t D2 = (size_t)dd * dd, M2 = (size_t)m * m;
+    civ_arena *A = &ws->arena;
+    c->F2 = civ_arena_doubles(A, M2), c->G2 = civ_arena_doubles(A, M2);
+    c->F21 = civ_arena_doubles(A, D2), c->G21 = civ_arena_doubles(A, D2);
+    c->K = civ_arena_doubles(A, D2), c->T1 = civ_arena_doubles(A, D2);
+    c->Vh = civ_arena_doubles(A, D2), c->Vn = civ_arena_doubles(A, D2);
+    c->W = civ_arena_doubles(A, D2), c->T2 = civ_arena_doubles(A, D2);
+    c->Mh = civ_arena_doubles(A, (size_t)dd), c->Mn = civ_arena_doubles(A, (size_t)dd);
+    c->vm = civ_arena_doubles(A, (size_t)dd);
+    if (!c->F2 || !c->G2 || !c->F21 || !c->G21 || !c->K || !c->T1 || !c->Vh || !c->Vn || !c->W || !c->T2 ||
+        !c->Mh || !c->Mn || !c->vm)
+        return -1;
+    memset(c->F2, 0, M2 * sizeof *c->F2);
+    memset(c->G2, 0, M2 * sizeof *c->G2);
+    c->F2[m - 1] = 1; /* first row (0, ..., 0, 1), then (I_{m-1}, 0) */
+    for (int i = 1; i < m; i++)
+        c->F2[i * m + i - 1] = 1;
+    c->G2[m - 1] = mod->gamma;
+    kron(c->F2, m, c->F1, p1, c->F21);
+    kron(c->G2, m, c->G1, p1, c->G21);
+    kron(c->G2, m, c->F1, p1, c->K);
+    kron(c->F2, m, c->G1, p1, c->T1);
+    for (size_t i = 0; i < D2; i++)
+        c->K[i] += c->T1[i];
+    /* Mh (p1 x m) = x[0..p1) x[p1..p1+m)'; stored as vec (column-major) */
+    const double *x = mod->xlast;
+    for (int col = 0; col < m; col++)
+        for (int r = 0; r < p1; r++)
+            c->Mh[col * p1 + r] = x[r] * x[p1 + col];
+    memset(c->Vh, 0, D2 * sizeof *c->Vh);
+    return 0;
+}
+
+/* One step of class3's variance recursion, with vm = vec(Mh) of the step:
+ * Vh <- F21 Vh F21' + s2 (F21 Vh G21' + G21 Vh F21' + K (Vh + vm vm') K' + s2 G21 (3 Vh + 2 vm vm') G21'). */
+static void class3_next_variance(class3_work *c)
+{
+    const int dd = c->dd;
+    const size_t D2 = (size_t)dd * dd;
+    const double s2 = c->s2;
+    double *Vh = c->Vh, *Vn = c->Vn, *T1 = c->T1, *T2 = c->T2, *W = c->W, *vm = c->vm;
+    /* Vn = F21 Vh F21' */
+    mat_mul(c->F21, Vh, T1, dd, dd, dd, 0);
+    mat_mul(T1, c->F21, Vn, dd, dd, dd, 1);
+    /* + s2 (F21 Vh G21' + G21 Vh F21') */
+    mat_mul(T1, c->G21, T2, dd, dd, dd, 1);
+    for (size_t q = 0; q < D2; q++)
+        Vn[q] += s2 * (T2[q] + T2[(q % dd) * dd + q / dd]); /* G21 Vh F21' = (F21 Vh G21')' */
+    /* + s2 K (Vh + vm vm') K' */
+    for (int a = 0; a < dd; a++)
+        for (int b = 0; b < dd; b++)
+            W[a * dd + b] = Vh[a * dd + b] + vm[a] * vm[b];
+    mat_mul(c->K, W, T1, dd, dd, dd, 0);
+    mat_mul(T1, c->K, T2, dd, dd, dd, 1);
+    for (size_t q = 0; q < D2; q++)
+        Vn[q] += s2 * T2[q];
+    /* + s2^2 G21 (3 Vh + 2 vm vm') G21' */
+    for (int a = 0; a < dd; a++)
+        for (int b = 0; b < dd; b++)
+            W[a * dd + b] = 3 * Vh[a * dd + b] + 2 * vm[a] * vm[b];
+    mat_mul(c->G21, W, T1, dd, dd, dd, 0);
+    mat_mul(T1, c->G21, T2, dd, dd, dd, 1);
+    for (size_t q = 0; q < D2; q++)
+        Vn[q] += s2 * s2 * T2[q];
+    memcpy(Vh, Vn, D2 * sizeof *Vh);
+}
+
+/* One step of class3's mean recursion from vm = vec(Mh): Mh <- F1 Mh F2' + G1 Mh G2' s2 (matrices p1 x m,
+ * Mh[r][c] = vec[c p1 + r]). */
+static void class3_next_mean(class3_work *c)
+{
+    const int p1 = c->p1, m = c->m;
+    for (int r = 0; r < p1; r++)
+        for (int col = 0; col < m; col++) {
+            double s = 0, g = 0;
+            for (int a = 0; a < p1; a++)
+                for (int b = 0; b < m; b++) {
+                    double mv = c->vm[b * p1 + a];
+                    s += c->F1[r * p1 + a] * mv * c->F2[col * m + b];
+                    g += c->G1[r * p1 + a] * mv * c->G2[col * m + b];
+                }
+            c->Mn[col * p1 + r] = s + g * c->s2;
+        }
+    memcpy(c->Mh, c->Mn, (size_t)c->dd * sizeof *c->Mh);
+}
+
 /* HKOS sec. 6.4 (class 3: multiplicative error and seasonality) as
  * forecast:::class3, including its mean (which carries a sigma2 term). */
 static civ_status ets_class3(const ets_model *mod, size_t h, civ_workspace *ws, double *mu, double *var)
 {
-    const int m = mod->m, p1 = 1 + (mod->trend != ETS_N), dd = p1 * m;
-    const double s2 = mod->sigma2, phi = mod->damped ? mod->phi : 1.0;
-    double F1[4] = {0}, G1[4] = {0};
-    if (p1 == 1) {
-        F1[0] = 1;
-        G1[0] = mod->alpha;
-    } else {
-        F1[0] = 1, F1[1] = 1, F1[2] = 0, F1[3] = phi;
-        G1[0] = G1[1] = mod->alpha;
-        G1[2] = G1[3] = mod->beta;
-    }
-    size_t D2 = (size_t)dd * dd, M2 = (size_t)m * m;
-    double *F2 = civ_arena_doubles(&ws->arena, M2), *G2 = civ_arena_doubles(&ws->arena, M2);
-    double *F21 = civ_arena_doubles(&ws->arena, D2), *G21 = civ_arena_doubles(&ws->arena, D2);
-    double *K = civ_arena_doubles(&ws->arena, D2), *T1 = civ_arena_doubles(&ws->arena, D2);
-    double *Vh = civ_arena_doubles(&ws->arena, D2), *Vn = civ_arena_doubles(&ws->arena, D2);
-    double *W = civ_arena_doubles(&ws->arena, D2), *T2 = civ_arena_doubles(&ws->arena, D2);
-    double *Mh = civ_arena_doubles(&ws->arena, (size_t)dd), *Mn = civ_arena_doubles(&ws->arena, (size_t)dd);
-    double *vm = civ_arena_doubles(&ws->arena, (size_t)dd);
-    if (!F2 || !G2 || !F21 || !G21 || !K || !T1 || !Vh || !Vn || !W || !T2 || !Mh || !Mn || !vm)
+    class3_work c;
+    if (class3_setup(mod, ws, &c) != 0)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for ETS class-3 variances");
-    memset(F2, 0, M2 * sizeof *F2);
-    memset(G2, 0, M2 * sizeof *G2);
-    F2[m - 1] = 1; /* first row (0, ..., 0, 1), then (I_{m-1}, 0) */
-    for (int i = 1; i < m; i++)
-        F2[i * m + i - 1] = 1;
-    G2[m - 1] = mod->gamma;
-    kron(F2, m, F1, p1, F21);
-    kron(G2, m, G1, p1, G21);
-    kron(G2, m, F1, p1, K);
-    kron(F2, m, G1, p1, T1);
-    for (size_t i = 0; i < D2; i++)
-        K[i] += T1[i];
-    /* Mh (p1 x m) = x[0..p1) x[p1..p1+m)'; stored as vec (column-major) */
-    const double *x = mod->xlast;
-    for (int c = 0; c < m; c++)
-        for (int r = 0; r < p1; r++)
-            Mh[c * p1 + r] = x[r] * x[p1 + c];
-    memset(Vh, 0, D2 * sizeof *Vh);
+    const int m = c.m, p1 = c.p1, dd = c.dd;
     for (size_t i = 0; i < h; i++) {
         double mui = 0; /* H1 Mh H2' = sum of the last column */
         for (int r = 0; r < p1; r++)
-            mui += Mh[(m - 1) * p1 + r];
+            mui += c.Mh[(m - 1) * p1 + r];
         mu[i] = mui;
         /* H21 = H2 x H1 selects the last p1 entries of vec: sum of Vh block */
         double hv = 0;
         for (int a = 0; a < p1; a++)
             for (int b = 0; b < p1; b++)
-                hv += Vh[((m - 1) * p1 + a) * dd + (m - 1) * p1 + b];
-        var[i] = (1 + s2) * hv + s2 * mui * mui;
+                hv += c.Vh[((m - 1) * p1 + a) * dd + (m - 1) * p1 + b];
+        var[i] = (1 + c.s2) * hv + c.s2 * mui * mui;
         if (i + 1 == h)
             break;
-        memcpy(vm, Mh, (size_t)dd * sizeof *vm);
-        /* Vn = F21 Vh F21' */
-        mat_mul(F21, Vh, T1, dd, dd, dd, 0);
-        mat_mul(T1, F21, Vn, dd, dd, dd, 1);
-        /* + s2 (F21 Vh G21' + G21 Vh F21') */
-        mat_mul(T1, G21, T2, dd, dd, dd, 1);
-        for (size_t q = 0; q < D2; q++)
-            Vn[q] += s2 * (T2[q] + T2[(q % dd) * dd + q / dd]); /* G21 Vh F21' = (F21 Vh G21')' */
-        /* + s2 K (Vh + vm vm') K' */
-        for (int a = 0; a < dd; a++)
-            for (int b = 0; b < dd; b++)
-                W[a * dd + b] = Vh[a * dd + b] + vm[a] * vm[b];
-        mat_mul(K, W, T1, dd, dd, dd, 0);
-        mat_mul(T1, K, T2, dd, dd, dd, 1);
-        for (size_t q = 0; q < D2; q++)
-            Vn[q] += s2 * T2[q];
-        /* + s2^2 G21 (3 Vh + 2 vm vm') G21' */
-        for (int a = 0; a < dd; a++)
-            for (int b = 0; b < dd; b++)
-                W[a * dd + b] = 3 * Vh[a * dd + b] + 2 * vm[a] * vm[b];
-        mat_mul(G21, W, T1, dd, dd, dd, 0);
-        mat_mul(T1, G21, T2, dd, dd, dd, 1);
-        for (size_t q = 0; q < D2; q++)
-            Vn[q] += s2 * s2 * T2[q];
-        memcpy(Vh, Vn, D2 * sizeof *Vh);
-        /* Mh <- F1 Mh F2' + G1 Mh G2' s2  (matrices p1 x m, Mh[r][c] = vec[c p1 + r]) */
-        for (int r = 0; r < p1; r++)
-            for (int c = 0; c < m; c++) {
-                double s = 0, g = 0;
-                for (int a = 0; a < p1; a++)
-                    for (int b = 0; b < m; b++) {
-                        double mv = vm[b * p1 + a];
-                        s += F1[r * p1 + a] * mv * F2[c * m + b];
-                        g += G1[r * p1 + a] * mv * G2[c * m + b];
-                    }
-                Mn[c * p1 + r] = s + g * s2;
-            }
-        memcpy(Mh, Mn, (size_t)dd * sizeof *Mh);
+        memcpy(c.vm, c.Mh, (size_t)dd * sizeof *c.vm);
+        class3_next_variance(&c);
+        class3_next_mean(&c);
     }
     return CIV_OK;
 }

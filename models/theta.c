@@ -416,6 +416,51 @@ static civ_status fit_standard(const theta_prep *p, const civ_series *s, civ_wor
     return CIV_OK;
 }
 
+/* The regression line and the scale of the two-theta-lines model (forecTheta's twoTL) into d, whose y and n
+ * are set: Bn = 6 (2 mean(t y) - (1 + n) mean(y)) / (n^2 - 1), An = mean(y) - (n + 1) Bn / 2 (t = 1..n), and
+ * cte = mean|y| (1 for an all-zero series). */
+static civ_status twotl_scale(twotl_data *d, civ_workspace *ws)
+{
+    const size_t n = d->n;
+    const double *x = d->y;
+    double *tmp = civ_arena_doubles(&ws->arena, n);
+    if (!tmp)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a Theta fit of %zu values", n);
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = (double)(i + 1) * x[i];
+    double nn = (double)n, ybar = civ_r_mean(x, n), mty = civ_r_mean(tmp, n);
+    d->Bn = 6.0 * (2.0 * mty - (1.0 + nn) * ybar) / (nn * nn - 1.0);
+    d->An = ybar - (nn + 1.0) * d->Bn / 2.0;
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = fabs(x[i]);
+    d->cte = civ_r_mean(tmp, n);
+    if (!(d->cte > 0.0))
+        d->cte = 1.0; /* an all-zero series: any positive scale gives the same optimum */
+    return CIV_OK;
+}
+
+/* forecTheta's sd(residuals[3:n]) on the modelling scale (returned), and *mse the mean squared error over the
+ * same sample, from which the Gaussian log-likelihood makes all four variants comparable. */
+static double twotl_error_sd(const double *x, const double *fitted, size_t n, double *mse)
+{
+    long double sum = 0.0L, ss = 0.0L;
+    for (size_t i = 2; i < n; i++)
+        sum += x[i] - fitted[i];
+    size_t nu = n - 2;
+    long double mean_e = sum / (long double)nu;
+    for (size_t i = 2; i < n; i++) {
+        long double e = (long double)(x[i] - fitted[i]);
+        ss += (e - mean_e) * (e - mean_e);
+    }
+    long double sse = 0.0L;
+    for (size_t i = 2; i < n; i++) {
+        long double e = (long double)(x[i] - fitted[i]);
+        sse += e * e;
+    }
+    *mse = (double)(sse / (long double)nu);
+    return sqrt((double)(ss / (long double)(nu - 1)));
+}
+
 /* Fits one of STM/OTM/DSTM/DOTM; *mse_out (may be NULL) gets the in-sample
  * MSE over t = 3..n on the modelling scale. */
 static civ_status fit_optimised(int variant, const theta_prep *p, const civ_model_options *opt, const civ_series *s,
@@ -427,20 +472,9 @@ static civ_status fit_optimised(int variant, const theta_prep *p, const civ_mode
     const double *x = p->x;
     twotl_data d = {.y = x, .n = n, .dynamic = (variant == THETA_DSTM || variant == THETA_DOTM),
                     .fix_theta = (variant == THETA_STM || variant == THETA_DSTM)};
-    /* Bn = 6 (2 mean(t y) - (1 + n) mean(y)) / (n^2 - 1), An = mean(y) - (n + 1) Bn / 2, t = 1..n */
-    double *tmp = civ_arena_doubles(&ws->arena, n);
-    if (!tmp)
-        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a Theta fit of %zu values", n);
-    for (size_t i = 0; i < n; i++)
-        tmp[i] = (double)(i + 1) * x[i];
-    double nn = (double)n, ybar = civ_r_mean(x, n), mty = civ_r_mean(tmp, n);
-    d.Bn = 6.0 * (2.0 * mty - (1.0 + nn) * ybar) / (nn * nn - 1.0);
-    d.An = ybar - (nn + 1.0) * d.Bn / 2.0;
-    for (size_t i = 0; i < n; i++)
-        tmp[i] = fabs(x[i]);
-    d.cte = civ_r_mean(tmp, n);
-    if (!(d.cte > 0.0))
-        d.cte = 1.0; /* an all-zero series: any positive scale gives the same optimum */
+    civ_status sc = twotl_scale(&d, ws);
+    if (sc)
+        return sc;
     size_t np = d.fix_theta ? 2 : 3;
     /* forecTheta's par_ini = c(y[1]/2, 0.5, 2) is a promise on the ORIGINAL
      * series (forced before deseasonalisation), so y1 is not adjusted here. */
@@ -471,24 +505,9 @@ static civ_status fit_optimised(int variant, const theta_prep *p, const civ_mode
     st->A = end.A;
     st->B = end.B;
     st->mean_y = end.mean_y;
-    /* forecTheta: sd(residuals[3:n]) on the modelling scale; and the Gaussian
-     * log-likelihood over the same sample, so that all four are comparable. */
-    long double sum = 0.0L, ss = 0.0L;
-    for (size_t i = 2; i < n; i++)
-        sum += x[i] - fit->fitted[i];
     size_t nu = n - 2;
-    long double mean_e = sum / (long double)nu;
-    for (size_t i = 2; i < n; i++) {
-        long double e = (long double)(x[i] - fit->fitted[i]);
-        ss += (e - mean_e) * (e - mean_e);
-    }
-    long double sse = 0.0L;
-    for (size_t i = 2; i < n; i++) {
-        long double e = (long double)(x[i] - fit->fitted[i]);
-        sse += e * e;
-    }
-    st->sigma = sqrt((double)(ss / (long double)(nu - 1)));
-    double mse = (double)(sse / (long double)nu);
+    double mse;
+    st->sigma = twotl_error_sd(x, fit->fitted, n, &mse);
     if (mse_out)
         *mse_out = mse;
     double loglik = mse > 0.0 ? -0.5 * (double)nu * (log(2.0 * 3.14159265358979323846 * mse) + 1.0) : INFINITY;

@@ -82,6 +82,92 @@ static double *dz(civ_arena *a, size_t k, int *fail)
     return p;
 }
 
+/* The work of the regression and CSS steps: n observations, ncx regressors.  *fail = 1 on a failed allocation. */
+static void alloc_regression_work(civ_arima_work *w, civ_arena *arena, size_t n, size_t ncx, int *fail)
+{
+    int f = 0;
+    w->xw = dz(arena, n, &f);
+    w->wcss = dz(arena, n, &f);
+    w->rcss = dz(arena, n, &f);
+    w->xrot = dz(arena, n * (ncx ? ncx : 1), &f);
+    w->dX = dz(arena, n * (ncx ? ncx : 1), &f);
+    w->lmX = dz(arena, n * (ncx + 1), &f);
+    w->lmy = dz(arena, n, &f);
+    w->lmres = dz(arena, n, &f);
+    w->lmtau = dz(arena, ncx + 1, &f);
+    w->rinv = dz(arena, (ncx + 1) * (ncx + 1), &f);
+    *fail |= f;
+}
+
+/* The work of the state space (the Kalman filter, Gardner's Q0, the CSS residuals): state dimension up to
+ * rd = r + nd (r = r_max).  *fail = 1 on a failed allocation. */
+static void alloc_state_work(civ_arima_work *w, civ_arena *arena, size_t rd, size_t r, size_t nd_max, int *fail)
+{
+    int f = 0;
+    w->a = dz(arena, rd, &f);
+    w->anew = dz(arena, rd, &f);
+    w->M = dz(arena, rd, &f);
+    w->P = dz(arena, rd * rd, &f);
+    w->Pnew = dz(arena, rd * rd, &f);
+    w->mm = dz(arena, rd * rd > 4 * rd + 4 ? rd * rd : 4 * rd + 4, &f); /* ss_filter_arma needs 4r */
+    w->Pn = dz(arena, rd * rd, &f);
+    w->phi = dz(arena, r, &f);
+    w->theta = dz(arena, r, &f);
+    w->delta = dz(arena, nd_max + 1, &f);
+    w->V = dz(arena, w->np_max, &f);
+    w->xnext = dz(arena, w->np_max, &f);
+    w->xrow = dz(arena, w->np_max, &f);
+    w->thetab = dz(arena, w->np_max, &f);
+    w->rbar = dz(arena, w->nrbar_max, &f);
+    w->q0 = dz(arena, r * r, &f);
+    w->q0_phi = dz(arena, r, &f);
+    w->acv = dz(arena, 2 * r + 2, &f);
+    w->css_idx = civ_arena_alloc(arena, (4 * r + 4) * sizeof(int));
+    if (!w->css_idx)
+        f = 1;
+    w->psi = dz(arena, 4 * r + 4, &f);
+    w->gsys = dz(arena, (r + 1) * (r + 2) + 4 * r + 4, &f); /* + arma_acvf_levinson's 5r + 3 */
+    w->q0_theta = dz(arena, r, &f);
+    *fail |= f;
+}
+
+/* The work of the optimiser, its Hessian and the root checks: nc = CIV_ARIMA_MAX_COEF coefficients.
+ * *fail = 1 on a failed allocation. */
+static void alloc_optim_work(civ_arima_work *w, civ_arena *arena, size_t r_max, int *fail)
+{
+    int f = 0;
+    size_t nc = CIV_ARIMA_MAX_COEF;
+    w->ob = dz(arena, nc, &f);
+    w->og = dz(arena, nc, &f);
+    w->ot = dz(arena, nc, &f);
+    w->oX = dz(arena, nc, &f);
+    w->oc = dz(arena, nc, &f);
+    w->oB = dz(arena, nc * nc, &f);
+    w->oH = dz(arena, nc * nc, &f);
+    w->odf1 = dz(arena, nc, &f);
+    w->odf2 = dz(arena, nc, &f);
+    w->ox = dz(arena, nc, &f);
+    w->opar = dz(arena, nc, &f);
+    w->ogr = dz(arena, nc, &f);
+    /* not cleared: optim_hess writes every entry before reading it, and
+     * untouched pages of the 4 nc^2 values cost nothing */
+    w->hd = civ_arena_doubles(arena, 4 * nc);
+    w->hfv = civ_arena_doubles(arena, 4 * nc * nc);
+    if (!w->hd || !w->hfv)
+        f = 1;
+    w->lu = dz(arena, nc * nc, &f);
+    w->inv = dz(arena, nc * nc, &f);
+    w->tmpm = dz(arena, nc * nc, &f);
+    w->perm = civ_arena_alloc(arena, nc * sizeof(size_t));
+    if (!w->perm)
+        f = 1;
+    w->poly_max = (int)r_max + 1;
+    w->polym = dz(arena, (size_t)w->poly_max * (size_t)w->poly_max, &f);
+    w->polyz = dz(arena, 2 * (size_t)w->poly_max + 2, &f);
+    w->polyc = dz(arena, (size_t)w->poly_max + 2, &f);
+    *fail |= f;
+}
+
 civ_arima_work *civ_arima_work_alloc(civ_arena *arena, size_t n, size_t ncx, int r_max, int nd_max, int gardner)
 {
     civ_arima_work *w = civ_arena_alloc(arena, sizeof *w);
@@ -105,68 +191,10 @@ civ_arima_work *civ_arima_work_alloc(civ_arena *arena, size_t n, size_t ncx, int
     w->use_gardner = gardner != 0;
     w->reltol = 1.490116119384765625e-8; /* sqrt(DBL_EPSILON), R's optim default */
     int f = 0;
-    size_t nc = CIV_ARIMA_MAX_COEF;
-    w->xw = dz(arena, n, &f);
-    w->wcss = dz(arena, n, &f);
-    w->rcss = dz(arena, n, &f);
-    w->xrot = dz(arena, n * (ncx ? ncx : 1), &f);
-    w->dX = dz(arena, n * (ncx ? ncx : 1), &f);
-    w->lmX = dz(arena, n * (ncx + 1), &f);
-    w->lmy = dz(arena, n, &f);
-    w->lmres = dz(arena, n, &f);
-    w->lmtau = dz(arena, ncx + 1, &f);
-    w->rinv = dz(arena, (ncx + 1) * (ncx + 1), &f);
-    w->a = dz(arena, rd, &f);
-    w->anew = dz(arena, rd, &f);
-    w->M = dz(arena, rd, &f);
-    w->P = dz(arena, rd * rd, &f);
-    w->Pnew = dz(arena, rd * rd, &f);
-    w->mm = dz(arena, rd * rd > 4 * rd + 4 ? rd * rd : 4 * rd + 4, &f); /* ss_filter_arma needs 4r */
-    w->Pn = dz(arena, rd * rd, &f);
-    w->phi = dz(arena, r, &f);
-    w->theta = dz(arena, r, &f);
-    w->delta = dz(arena, (size_t)nd_max + 1, &f);
-    w->V = dz(arena, w->np_max, &f);
-    w->xnext = dz(arena, w->np_max, &f);
-    w->xrow = dz(arena, w->np_max, &f);
-    w->thetab = dz(arena, w->np_max, &f);
-    w->rbar = dz(arena, w->nrbar_max, &f);
-    w->q0 = dz(arena, r * r, &f);
-    w->q0_phi = dz(arena, r, &f);
-    w->acv = dz(arena, 2 * r + 2, &f);
-    w->css_idx = civ_arena_alloc(arena, (4 * r + 4) * sizeof(int));
-    if (!w->css_idx)
-        f = 1;
-    w->psi = dz(arena, 4 * r + 4, &f);
-    w->gsys = dz(arena, (r + 1) * (r + 2) + 4 * r + 4, &f); /* + arma_acvf_levinson's 5r + 3 */
-    w->q0_theta = dz(arena, r, &f);
-    w->ob = dz(arena, nc, &f);
-    w->og = dz(arena, nc, &f);
-    w->ot = dz(arena, nc, &f);
-    w->oX = dz(arena, nc, &f);
-    w->oc = dz(arena, nc, &f);
-    w->oB = dz(arena, nc * nc, &f);
-    w->oH = dz(arena, nc * nc, &f);
-    w->odf1 = dz(arena, nc, &f);
-    w->odf2 = dz(arena, nc, &f);
-    w->ox = dz(arena, nc, &f);
-    w->opar = dz(arena, nc, &f);
-    w->ogr = dz(arena, nc, &f);
-    /* not cleared: optim_hess writes every entry before reading it, and
-     * untouched pages of the 4 nc^2 values cost nothing */
-    w->hd = civ_arena_doubles(arena, 4 * nc);
-    w->hfv = civ_arena_doubles(arena, 4 * nc * nc);
-    if (!w->hd || !w->hfv)
-        f = 1;
-    w->lu = dz(arena, nc * nc, &f);
-    w->inv = dz(arena, nc * nc, &f);
-    w->tmpm = dz(arena, nc * nc, &f);
-    w->perm = civ_arena_alloc(arena, nc * sizeof(size_t));
-    w->poly_max = r_max + 1;
-    w->polym = dz(arena, (size_t)w->poly_max * (size_t)w->poly_max, &f);
-    w->polyz = dz(arena, 2 * (size_t)w->poly_max + 2, &f);
-    w->polyc = dz(arena, (size_t)w->poly_max + 2, &f);
-    if (f || !w->perm)
+    alloc_regression_work(w, arena, n, ncx, &f);
+    alloc_state_work(w, arena, rd, r, (size_t)nd_max, &f);
+    alloc_optim_work(w, arena, (size_t)r_max, &f);
+    if (f)
         return NULL;
     return w;
 }
@@ -459,7 +487,9 @@ static void inclu2(size_t np, const double *xnext, double *xrow, double ynext, d
 
 /* Fills the r x r matrix Pq (column-major == row-major, symmetric) with the
  * stationary covariance of the ARMA state.  Returns 0, or -1 when the work
- * is too small. */
+ * is too small.  One piece: it follows R's getQ0 (stats/src/arima.c, AS 154)
+ * statement by statement, with its variable names, so the two read side by
+ * side; its index arithmetic does not split into steps that mean anything. */
 static int get_q0(civ_arima_work *w, const double *phi, int p, const double *theta, int q, int r, double *Pq)
 {
     size_t np = (size_t)r * (size_t)(r + 1) / 2, nrbar = np * (np - 1) / 2;
@@ -575,42 +605,39 @@ typedef struct arima_ss {
  * end), and a mirrored element has the same bits as the one it mirrors. */
 #define UPPER(P, rd, i, j) ((i) <= (j) ? (P)[(size_t)(i) * (rd) + (j)] : (P)[(size_t)(j) * (rd) + (i)])
 
-/* The upper triangle of Pnew = T P T' + V from the upper triangle of P,
- * using the sparsity of T (row-major; mm: rd x rd scratch for T P).  Every
- * element gets the same operations, in the same order, as a full update
- * would give it; only the work for the lower halves is left out: of T P,
- * row i needs column 0 and the columns from lo_i on (below). */
-static void ss_predict_cov_upper(const arima_ss *s, const double *P, double *mm, double *Pnew)
+/* ss_predict_cov_upper for a stationary state (d = 0, rd = r): Pnew[i][j] = phi_i phi_j P00 + phi_i P[0][j+1]
+ * + phi_j P[i+1][0] + P[i+1][j+1] + v_i v_j in one symmetric pass. */
+static void ss_predict_cov_stationary(const arima_ss *s, const double *P, double *Pnew)
 {
-    int r = s->r, rd = s->rd, p = s->p, d = s->d, q = s->q;
-    if (d == 0) {
-        /* stationary state: Pnew[i][j] = phi_i phi_j P00 + phi_i P[0][j+1]
-         * + phi_j P[i+1][0] + P[i+1][j+1] + v_i v_j in one symmetric pass */
-        double p00 = P[0];
-        for (int i = 0; i < r; i++) {
-            double phii = i < p ? s->phi[i] : 0.0;
-            double vi = i == 0 ? 1.0 : (i - 1 < q ? s->theta[i - 1] : 0.0);
-            const double *Pi1 = P + (size_t)(i + 1) * rd;
-            for (int j = i; j < r; j++) {
-                double phij = j < p ? s->phi[j] : 0.0;
-                double vj = j == 0 ? 1.0 : (j - 1 < q ? s->theta[j - 1] : 0.0);
-                double tmp = vi * vj;
-                if (j < r - 1) {
-                    tmp += phii * P[j + 1];
-                    if (i < r - 1)
-                        tmp += Pi1[j + 1];
-                }
+    int r = s->r, rd = s->rd, p = s->p, q = s->q;
+    double p00 = P[0];
+    for (int i = 0; i < r; i++) {
+        double phii = i < p ? s->phi[i] : 0.0;
+        double vi = i == 0 ? 1.0 : (i - 1 < q ? s->theta[i - 1] : 0.0);
+        const double *Pi1 = P + (size_t)(i + 1) * rd;
+        for (int j = i; j < r; j++) {
+            double phij = j < p ? s->phi[j] : 0.0;
+            double vj = j == 0 ? 1.0 : (j - 1 < q ? s->theta[j - 1] : 0.0);
+            double tmp = vi * vj;
+            if (j < r - 1) {
+                tmp += phii * P[j + 1];
                 if (i < r - 1)
-                    tmp += phij * P[i + 1]; /* P[i+1][0] */
-                tmp += phii * phij * p00;
-                Pnew[(size_t)i * rd + j] = tmp;
+                    tmp += Pi1[j + 1];
             }
+            if (i < r - 1)
+                tmp += phij * P[i + 1]; /* P[i+1][0] */
+            tmp += phii * phij * p00;
+            Pnew[(size_t)i * rd + j] = tmp;
         }
-        return;
     }
-    /* mm = T P: row i is read below at column 0 (i <= r) and at the columns
-     * from i + 1 (i < r), r (i = r) or i - 1 (i > r) on, all in P's upper
-     * triangle but column 0 and row r's (P[i][0] is read as P[0][i]) */
+}
+
+/* mm = T P for a differenced state: row i is read later at column 0 (i <= r) and at the columns from i + 1
+ * (i < r), r (i = r) or i - 1 (i > r) on, all in P's upper triangle but column 0 and row r's (P[i][0] is
+ * read as P[0][i]); only those entries are computed. */
+static void ss_times_T(const arima_ss *s, const double *P, double *mm)
+{
+    int r = s->r, rd = s->rd, p = s->p, d = s->d;
     for (int i = 0; i < r; i++) {
         double *mi = mm + (size_t)i * rd, tmp = 0.0;
         const double *Pi1 = P + (size_t)(i + 1) * rd;
@@ -635,18 +662,21 @@ static void ss_predict_cov_upper(const arima_ss *s, const double *P, double *mm,
             for (int j = i + 1; j < rd; j++)
                 mi[j] = 0.0;
     }
-    {
-        double *mr = mm + (size_t)r * rd;
-        for (int j = 0; j < rd; j = j == 0 ? r : j + 1) {
-            double tmp = P[j];
-            for (int k = 0; k < d; k++)
-                tmp += s->delta[k] * UPPER(P, rd, r + k, j);
-            mr[j] = tmp;
-        }
+    double *mr = mm + (size_t)r * rd;
+    for (int j = 0; j < rd; j = j == 0 ? r : j + 1) {
+        double tmp = P[j];
+        for (int k = 0; k < d; k++)
+            tmp += s->delta[k] * UPPER(P, rd, r + k, j);
+        mr[j] = tmp;
     }
     for (int i = r + 1; i < rd; i++)
         memcpy(mm + (size_t)i * rd + (i - 1), P + (size_t)(i - 1) * rd + (i - 1), (size_t)(rd - i + 1) * sizeof *mm);
-    /* Pnew = mm T' is symmetric: row i from column i on */
+}
+
+/* The upper triangle of Pnew = mm T' (symmetric: row i from column i on), from the entries ss_times_T made. */
+static void ss_times_Tt(const arima_ss *s, const double *mm, double *Pnew)
+{
+    int r = s->r, rd = s->rd, p = s->p, d = s->d;
     for (int i = 0; i < rd; i++) {
         const double *mi = mm + (size_t)i * rd;
         double *pi = Pnew + (size_t)i * rd;
@@ -670,10 +700,24 @@ static void ss_predict_cov_upper(const arima_ss *s, const double *P, double *mm,
         for (int k = (i - r > 1 ? i - r : 1); k < d; k++)
             pi[r + k] = mi[r + k - 1];
     }
-    for (int i = 0; i <= q; i++) {
+}
+
+/* The upper triangle of Pnew = T P T' + V from the upper triangle of P,
+ * using the sparsity of T (row-major; mm: rd x rd scratch for T P).  Every
+ * element gets the same operations, in the same order, as a full update
+ * would give it; only the work for the lower halves is left out. */
+static void ss_predict_cov_upper(const arima_ss *s, const double *P, double *mm, double *Pnew)
+{
+    if (s->d == 0) {
+        ss_predict_cov_stationary(s, P, Pnew);
+        return;
+    }
+    ss_times_T(s, P, mm);
+    ss_times_Tt(s, mm, Pnew);
+    for (int i = 0; i <= s->q; i++) {
         double vi = (i == 0) ? 1.0 : s->theta[i - 1];
-        for (int j = i; j <= q; j++)
-            Pnew[(size_t)i * rd + j] += vi * ((j == 0) ? 1.0 : s->theta[j - 1]);
+        for (int j = i; j <= s->q; j++)
+            Pnew[(size_t)i * s->rd + j] += vi * ((j == 0) ? 1.0 : s->theta[j - 1]);
     }
 }
 
@@ -2177,6 +2221,48 @@ static int count_used(const double *x, const double *xreg, size_t n, size_t ncx,
     return nobs;
 }
 
+/* Whether the model fits the work w was allocated for (coefficients, state and differencing dimensions,
+ * length, regressors, AR orders the transformation handles, Gardner's R-bar storage). */
+static int fits_work(const civ_arima_work *w, const civ_arima_order *o, size_t n, size_t ncx, size_t ncoef, int pp,
+                     int r, int nd)
+{
+    if (ncoef > CIV_ARIMA_MAX_COEF || r > w->r_max || nd > w->nd_max || n > w->n_cap || ncx > w->ncx_cap ||
+        o->p > MAX_AR_TRANS || o->P > MAX_AR_TRANS)
+        return 0;
+    size_t np = (size_t)r * (size_t)(r + 1) / 2;
+    return !(w->use_gardner && pp > 0 && r > 1 && np * (np - 1) / 2 > w->nrbar_max);
+}
+
+/* The estimate as stats::arima reports it: the coefficients, loglik and AIC from the objective's value
+ * (R's val2 = 2 n_used value + n_used + n_used log(2 pi)), sigma^2, and the state space's polynomials. */
+static void store_result(const arima_ctx *ac, const double *coef, double value, double sigma2, int n_used, int code,
+                         int method, civ_arima_result *res)
+{
+    const civ_arima_work *w = ac->w;
+    double val2 = 2.0 * n_used * value + n_used + n_used * log(2 * M_PI);
+    res->order = *ac->o;
+    res->narma = ac->narma;
+    res->ncx = ac->ncx;
+    res->ncoef = ac->ncoef;
+    memcpy(res->coef, coef, ac->ncoef * sizeof *coef);
+    res->no_optim = ac->fixed != NULL || ac->ncoef == 0;
+    res->loglik = -0.5 * val2;
+    res->aic = method != CIV_ARIMA_CSS ? val2 + 2.0 * (ac->fixed ? 0 : (double)ac->ncoef) + 2.0 : NAN;
+    res->sigma2_arima = sigma2;
+    res->n_used = n_used;
+    res->code = code;
+    res->method = method;
+    res->n = ac->n;
+    res->r = ac->r;
+    res->rd = ac->r + ac->nd;
+    res->nphi = ac->p;
+    res->ntheta = ac->q;
+    res->ndelta = ac->nd;
+    memcpy(res->phi, w->phi, (size_t)ac->p * sizeof *w->phi);
+    memcpy(res->theta, w->theta, (size_t)ac->q * sizeof *w->theta);
+    memcpy(res->delta, w->delta, (size_t)ac->nd * sizeof *w->delta);
+}
+
 /* stats::arima: checks and differencing, starting values, estimation (given,
  * CSS, or ML/CSS-ML), the final filter, and the result. */
 int civ_arima_estimate(civ_arima_work *w, const double *x, size_t n, const double *xreg, size_t ncx,
@@ -2187,11 +2273,7 @@ int civ_arima_estimate(civ_arima_work *w, const double *x, size_t n, const doubl
     int pp = o->p + m * o->P, qq = o->q + m * o->Q;
     int r = pp > qq + 1 ? pp : qq + 1;
     int nd = o->d + m * o->D;
-    if (ncoef > CIV_ARIMA_MAX_COEF || r > w->r_max || nd > w->nd_max || n > w->n_cap || ncx > w->ncx_cap ||
-        o->p > MAX_AR_TRANS || o->P > MAX_AR_TRANS)
-        return CIV_ARIMA_E_TOO_LARGE;
-    size_t np = (size_t)r * (size_t)(r + 1) / 2;
-    if (w->use_gardner && pp > 0 && r > 1 && np * (np - 1) / 2 > w->nrbar_max)
+    if (!fits_work(w, o, n, ncx, ncoef, pp, r, nd))
         return CIV_ARIMA_E_TOO_LARGE;
     civ_arima_order oo = *o;
     oo.m = m;
@@ -2254,27 +2336,6 @@ int civ_arima_estimate(civ_arima_work *w, const double *x, size_t n, const doubl
     if (rotated)
         rotate_back(w, Vrot, narma, ncx, coef, var);
 
-    double val2 = 2.0 * n_used * value + n_used + n_used * log(2 * M_PI);
-    res->order = oo;
-    res->narma = narma;
-    res->ncx = ncx;
-    res->ncoef = ncoef;
-    memcpy(res->coef, coef, ncoef * sizeof *coef);
-    res->no_optim = fixed != NULL || ncoef == 0;
-    res->loglik = -0.5 * val2;
-    res->aic = method != CIV_ARIMA_CSS ? val2 + 2.0 * (fixed ? 0 : (double)ncoef) + 2.0 : NAN;
-    res->sigma2_arima = sigma2;
-    res->n_used = n_used;
-    res->code = code;
-    res->method = method;
-    res->n = n;
-    res->r = r;
-    res->rd = r + nd;
-    res->nphi = pp;
-    res->ntheta = qq;
-    res->ndelta = nd;
-    memcpy(res->phi, w->phi, (size_t)pp * sizeof *w->phi);
-    memcpy(res->theta, w->theta, (size_t)qq * sizeof *w->theta);
-    memcpy(res->delta, w->delta, (size_t)nd * sizeof *w->delta);
+    store_result(&ac, coef, value, sigma2, n_used, code, method, res);
     return CIV_ARIMA_OK;
 }
