@@ -284,7 +284,9 @@ static civ_status fit_lagwalk(int kind, const civ_series *s, civ_workspace *ws, 
     civ_where w = {.series_id = s->id};
     if (n < lag + 1 + (size_t)drift)
         return civ_fail_at(CIV_ERR_TOO_SHORT, &w, "%s needs at least %zu values, got %zu",
-                           kind == BL_SNAIVE ? "the seasonal naive method" : drift ? "the drift method" : "the naive method",
+                           kind == BL_SNAIVE ? "the seasonal naive method"
+                           : drift           ? "the drift method"
+                                             : "the naive method",
                            lag + 1 + (size_t)drift, n);
 
     bl_state *st = civ_arena_alloc(&ws->arena, sizeof *st);
