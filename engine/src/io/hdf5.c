@@ -938,6 +938,42 @@ static civ_status read_panel_optional(const char *path, hid_t file, civ_panel *p
     return CIV_OK;
 }
 
+/* A series id that looks like a sheet's total row is refused, as the CSV reader does (csv.c total_row_series). */
+static civ_status refuse_total_rows(const char *path, char **ids, size_t n)
+{
+    for (size_t i = 0; n > 1 && i < n; i++)
+        if (civ_total_row_series(ids[i])) {
+            civ_where w = {.file = path, .field = "/series/unique_id", .series_id = ids[i]};
+            return civ_fail_at(CIV_ERR_PARSE, &w,
+                               "index %zu: '%s' looks like the sheet's total row, not a series: it would be "
+                               "forecast and counted as one more community; drop it (civicast sums the series "
+                               "itself: convert --hierarchy gives district and city totals), or rename the series "
+                               "if it is one of its own",
+                               i, ids[i]);
+        }
+    return CIV_OK;
+}
+
+/* The n series into p: ids, starts, lengths, and their values one after another; each span checked for the
+ * file's frequency and phase. */
+static civ_status add_all_series(const char *path, civ_panel *p, civ_frequency freq, int phase, char **ids,
+                                 const int64_t *starts, const int64_t *lengths, const double *values, size_t n)
+{
+    size_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!ids[i][0])
+            return fail_obj(CIV_ERR_SCHEMA, path, "/series/unique_id", "index %zu: empty series id", i);
+        civ_status s = check_span(path, "/series/start", ids[i], freq, phase, starts[i], (size_t)lengths[i]);
+        if (s)
+            return s;
+        civ_status a = civ_panel_add_series(p, ids[i], starts[i], values + sum, (size_t)lengths[i], NULL);
+        if (a)
+            return rewrap(a, path, a == CIV_ERR_DOMAIN ? "/values" : "/series/unique_id");
+        sum += (size_t)lengths[i];
+    }
+    return CIV_OK;
+}
+
 static civ_status read_panel_impl(const char *path, civ_panel **out)
 {
     hid_t file;
@@ -969,7 +1005,6 @@ static civ_status read_panel_impl(const char *path, civ_panel **out)
         goto done;
     if ((s = check_lengths(path, lengths, n, n_values)))
         goto done;
-    size_t sum = 0;
     if (freq == CIV_FREQ_UNKNOWN && n > 0) {
         s = fail_obj(CIV_ERR_SCHEMA, path, "/", "frequency 'unknown' is only valid for a panel without series");
         goto done;
@@ -980,33 +1015,9 @@ static civ_status read_panel_impl(const char *path, civ_panel **out)
         (s = civ_panel_reserve(p, n, n_values)))
         goto done;
     p->freq = freq; /* UNKNOWN only for an empty panel, as the CSV reader makes it */
-    for (size_t i = 0; n > 1 && i < n; i++) /* as the CSV reader (csv.c total_row_series) */
-        if (civ_total_row_series(ids[i])) {
-            civ_where w = {.file = path, .field = "/series/unique_id", .series_id = ids[i]};
-            s = civ_fail_at(CIV_ERR_PARSE, &w,
-                            "index %zu: '%s' looks like the sheet's total row, not a series: it would be forecast "
-                            "and counted as one more community; drop it (civicast sums the series itself: convert "
-                            "--hierarchy gives district and city totals), or rename the series if it is one of "
-                            "its own",
-                            i, ids[i]);
-            goto done;
-        }
-    sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!ids[i][0]) {
-            s = fail_obj(CIV_ERR_SCHEMA, path, "/series/unique_id", "index %zu: empty series id", i);
-            goto done;
-        }
-        s = check_span(path, "/series/start", ids[i], freq, (int)phase, starts[i], (size_t)lengths[i]);
-        if (s)
-            goto done;
-        civ_status a = civ_panel_add_series(p, ids[i], starts[i], values + sum, (size_t)lengths[i], NULL);
-        if (a) {
-            s = rewrap(a, path, a == CIV_ERR_DOMAIN ? "/values" : "/series/unique_id");
-            goto done;
-        }
-        sum += (size_t)lengths[i];
-    }
+    if ((s = refuse_total_rows(path, ids, n)) ||
+        (s = add_all_series(path, p, freq, (int)phase, ids, starts, lengths, values, n)))
+        goto done;
     free(values);
     values = NULL;
 
