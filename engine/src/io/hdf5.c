@@ -316,19 +316,28 @@ done:
     return s;
 }
 
-/* Reads a 1-D float dataset as doubles (malloc'd, at least 1 slot). */
-static civ_status read_doubles(const char *path, hid_t file, const char *object, size_t expect,
-                               const char *expect_what, double **out, size_t *n)
+/* Reads the 1-D dataset `object` of class cls into *out (malloc'd, at least 1 slot, elements of `size` bytes):
+ * as doubles when wide_unsigned is NULL, else as int64, or as uint64 when the file's type is an unsigned one
+ * of 64 bits (*wide_unsigned set: HDF5 would clamp values above INT64_MAX, which the caller checks). */
+static civ_status read_1d(const char *path, hid_t file, const char *object, H5T_class_t cls, size_t expect,
+                          const char *expect_what, size_t size, int *wide_unsigned, void **out, size_t *n)
 {
     *out = NULL;
     hid_t dset;
-    civ_status s = open_1d(path, file, object, H5T_FLOAT, expect, expect_what, &dset, n);
+    civ_status s = open_1d(path, file, object, cls, expect, expect_what, &dset, n);
     if (s)
         return s;
-    double *v = malloc((*n ? *n : 1) * sizeof *v);
+    hid_t mtype = H5T_NATIVE_DOUBLE;
+    if (wide_unsigned) {
+        hid_t type = H5Dget_type(dset);
+        *wide_unsigned = type >= 0 && H5Tget_sign(type) == H5T_SGN_NONE && H5Tget_size(type) >= 8;
+        CLOSE_ID(H5Tclose, type);
+        mtype = *wide_unsigned ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64;
+    }
+    void *v = malloc((*n ? *n : 1) * size);
     if (!v)
         s = oom(path, object);
-    else if (*n && H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
+    else if (*n && H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
         s = fail_h5(path, object, "read the dataset");
     H5Dclose(dset);
     if (s)
@@ -338,40 +347,39 @@ static civ_status read_doubles(const char *path, hid_t file, const char *object,
     return s;
 }
 
+/* Reads a 1-D float dataset as doubles (malloc'd, at least 1 slot). */
+static civ_status read_doubles(const char *path, hid_t file, const char *object, size_t expect,
+                               const char *expect_what, double **out, size_t *n)
+{
+    void *v;
+    civ_status s = read_1d(path, file, object, H5T_FLOAT, expect, expect_what, sizeof **out, NULL, &v, n);
+    *out = v;
+    return s;
+}
+
 /* Reads a 1-D integer dataset as int64 (malloc'd).  Any integer type is
  * accepted; unsigned 64-bit values above INT64_MAX are an error rather than
  * HDF5's silent clamping. */
 static civ_status read_int64s(const char *path, hid_t file, const char *object, size_t expect,
                               const char *expect_what, int64_t **out, size_t *n)
 {
-    *out = NULL;
-    hid_t dset;
-    civ_status s = open_1d(path, file, object, H5T_INTEGER, expect, expect_what, &dset, n);
-    if (s)
-        return s;
-    hid_t type = H5Dget_type(dset);
-    int wide_unsigned = type >= 0 && H5Tget_sign(type) == H5T_SGN_NONE && H5Tget_size(type) >= 8;
-    CLOSE_ID(H5Tclose, type);
-    int64_t *v = malloc((*n ? *n : 1) * sizeof *v);
-    if (!v) {
-        s = oom(path, object);
-    } else if (*n && H5Dread(dset, wide_unsigned ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64, H5S_ALL, H5S_ALL,
-                             H5P_DEFAULT, v) < 0) {
-        s = fail_h5(path, object, "read the dataset");
-    } else if (wide_unsigned) {
-        for (size_t i = 0; i < *n && !s; i++) {
-            uint64_t u;
-            memcpy(&u, &v[i], sizeof u);
-            if (u > (uint64_t)INT64_MAX)
-                s = fail_obj(CIV_ERR_DOMAIN, path, object, "index %zu: value %llu does not fit in int64", i,
-                             (unsigned long long)u);
-        }
+    void *got;
+    int wide_unsigned = 0;
+    civ_status s = read_1d(path, file, object, H5T_INTEGER, expect, expect_what, sizeof **out, &wide_unsigned,
+                           &got, n);
+    int64_t *v = got;
+    for (size_t i = 0; !s && wide_unsigned && i < *n; i++) {
+        uint64_t u;
+        memcpy(&u, &v[i], sizeof u);
+        if (u > (uint64_t)INT64_MAX)
+            s = fail_obj(CIV_ERR_DOMAIN, path, object, "index %zu: value %llu does not fit in int64", i,
+                         (unsigned long long)u);
     }
-    H5Dclose(dset);
-    if (s)
+    if (s && v) {
         free(v);
-    else
-        *out = v;
+        v = NULL;
+    }
+    *out = v;
     return s;
 }
 
