@@ -2136,6 +2136,22 @@ def closed_frame(summary):
     return wide
 
 
+def _bind_and_solve(sp, comm, fc, paid, fmt, prob, res):
+    """The allocation problem (prob) of spec sp over the communities (and forecasts) tables, with last year's
+    payments when paid is given, and its result (res) solved: allocate() and allocate_to_file()."""
+    check(lib.civ_alloc_bind(sp.ptr, comm.ptr, fc.ptr if fc is not None else None, ctypes.byref(prob.ptr)))
+    if paid is not None:
+        pd_t = _allocation_arg(paid, sp, fmt)
+        try:
+            if isinstance(paid, pd.DataFrame):  # errors say "the paid DataFrame: row 7" (iloc)
+                check(lib.civ_table_set_source(pd_t.ptr, b"the paid DataFrame", 0))
+            check(lib.civ_alloc_problem_set_paid(prob.ptr, pd_t.ptr))
+        finally:
+            pd_t.close()
+    check(lib.civ_alloc_result_create(prob.ptr, ctypes.byref(res.ptr)))
+    check(lib.civ_alloc_solve(prob.ptr, res.ptr))
+
+
 def allocate(communities, spec, forecasts=None, explain=False, paid=None, encoding=None, thousands=None,
              percent=False, last_year=None, sheet=None, last_year_sheet=None):
     """Splits the spec's budget across communities by the factor method.
@@ -2193,17 +2209,7 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
         res = _Owned(lib.civ_alloc_result_free)
         out_t, sum_t = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
         try:
-            check(lib.civ_alloc_bind(sp.ptr, comm.ptr, fc.ptr if fc is not None else None, ctypes.byref(prob.ptr)))
-            if paid is not None:
-                pd_t = _allocation_arg(paid, sp, fmt)
-                try:
-                    if isinstance(paid, pd.DataFrame):  # errors say "the paid DataFrame: row 7" (iloc)
-                        check(lib.civ_table_set_source(pd_t.ptr, b"the paid DataFrame", 0))
-                    check(lib.civ_alloc_problem_set_paid(prob.ptr, pd_t.ptr))
-                finally:
-                    pd_t.close()
-            check(lib.civ_alloc_result_create(prob.ptr, ctypes.byref(res.ptr)))
-            check(lib.civ_alloc_solve(prob.ptr, res.ptr))
+            _bind_and_solve(sp, comm, fc, paid, fmt, prob, res)
             check(lib.civ_alloc_result_table(prob.ptr, res.ptr, _explain_code(explain), ctypes.byref(out_t.ptr)))
             st = _lib.civ_alloc_stats()  # the summary and the figures from one computation
             check(lib.civ_alloc_result_summary_stats(prob.ptr, res.ptr, ctypes.byref(sum_t.ptr), ctypes.byref(st)))
@@ -2255,17 +2261,7 @@ def allocate_to_file(communities, spec, out, forecasts=None, explain=False, exce
         res = _Owned(lib.civ_alloc_result_free)
         sum_t = _Owned(lib.civ_table_free)
         try:
-            check(lib.civ_alloc_bind(sp.ptr, comm.ptr, fc.ptr if fc is not None else None, ctypes.byref(prob.ptr)))
-            if paid is not None:
-                pd_t = _allocation_arg(paid, sp, fmt)
-                try:
-                    if isinstance(paid, pd.DataFrame):  # errors say "the paid DataFrame: row 7" (iloc)
-                        check(lib.civ_table_set_source(pd_t.ptr, b"the paid DataFrame", 0))
-                    check(lib.civ_alloc_problem_set_paid(prob.ptr, pd_t.ptr))
-                finally:
-                    pd_t.close()
-            check(lib.civ_alloc_result_create(prob.ptr, ctypes.byref(res.ptr)))
-            check(lib.civ_alloc_solve(prob.ptr, res.ptr))
+            _bind_and_solve(sp, comm, fc, paid, fmt, prob, res)
             check(lib.civ_alloc_result_write(prob.ptr, res.ptr, _explain_code(explain), encode(out),
                                              ctypes.byref(opt)))
             check(lib.civ_alloc_result_summary(prob.ptr, res.ptr, ctypes.byref(sum_t.ptr)))
