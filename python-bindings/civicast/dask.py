@@ -141,6 +141,26 @@ def _meta(ddf, spec, level, id_dtype, multi=False):
     return cols
 
 
+def _partitioned(ddf, id_col, time_col, target_col, freq, who):
+    """The frame (a pandas one made a dask frame of one partition) checked (_checked: its id dtype), partitioned
+    by unique_id, and its one date layout, surveyed over the partitions: partitions that disagree are refused
+    (CIV_ERR_FREQUENCY), as is a frame without rows (ValueError naming civicast.dask.<who>)."""
+    dd = _dd()
+    if not isinstance(ddf, dd.DataFrame):
+        ddf = dd.from_pandas(pd.DataFrame(ddf), npartitions=1)
+    ddf, id_dtype = _checked(ddf, id_col, time_col, target_col)
+    part = partition_by_id(ddf)
+    survey = part.map_partitions(_survey, freq, meta={"n": np.int64, "spec": object}).compute()
+    specs = {s for s in survey["spec"] if s is not None}
+    if len(specs) > 1:
+        raise _frame.Error("CIV_ERR_FREQUENCY", "partitions disagree on the date layout "
+                           f"({', '.join(sorted(map(repr, specs)))}); pass freq= explicitly", field="ds")
+    if not specs:
+        raise ValueError(f"civicast.dask.{who}: the frame has no rows")
+    spec = specs.pop()
+    return ddf, id_dtype, part, spec
+
+
 def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xreg=None, ic="aicc",
              n_paths=None, nonnegative="auto", freq=None, integer=False, id_col=None, time_col=None,
              target_col=None, hierarchy=None, groups=None, communities=None, reconcile=None):
@@ -172,18 +192,7 @@ def forecast(ddf, h=None, model="auto", level=(80, 95), threads=1, seed=None, xr
         model = list(model)
         if not model or not all(isinstance(m, str) for m in model):
             raise ValueError(f"civicast.dask.forecast: model is a spec or a non-empty list of specs, got {model!r}")
-    if not isinstance(ddf, dd.DataFrame):
-        ddf = dd.from_pandas(pd.DataFrame(ddf), npartitions=1)
-    ddf, id_dtype = _checked(ddf, id_col, time_col, target_col)
-    part = partition_by_id(ddf)
-    survey = part.map_partitions(_survey, freq, meta={"n": np.int64, "spec": object}).compute()
-    specs = {s for s in survey["spec"] if s is not None}
-    if len(specs) > 1:
-        raise _frame.Error("CIV_ERR_FREQUENCY", "partitions disagree on the date layout "
-                           f"({', '.join(sorted(map(repr, specs)))}); pass freq= explicitly", field="ds")
-    if not specs:
-        raise ValueError("civicast.dask.forecast: the frame has no rows")
-    spec = specs.pop()
+    ddf, id_dtype, part, spec = _partitioned(ddf, id_col, time_col, target_col, freq, "forecast")
     kw = dict(h=h, model=model, level=level, threads=threads, seed=seed, xreg=xreg, ic=ic, n_paths=n_paths,
               nonnegative=nonnegative, freq=None, integer=integer)
     cols = _meta(ddf, spec, level, id_dtype, multi=multi)
@@ -231,18 +240,7 @@ def backtest(ddf, model="auto", h=None, windows=3, step=1, level=(80, 95), threa
     if accuracy not in (False, "series"):
         raise ValueError("civicast.dask.backtest: accuracy is False or 'series' (the accuracy per model pools "
                          "every series: use civicast.backtest on the computed frame)")
-    if not isinstance(ddf, dd.DataFrame):
-        ddf = dd.from_pandas(pd.DataFrame(ddf), npartitions=1)
-    ddf, id_dtype = _checked(ddf, id_col, time_col, target_col)
-    part = partition_by_id(ddf)
-    survey = part.map_partitions(_survey, freq, meta={"n": np.int64, "spec": object}).compute()
-    specs = {s for s in survey["spec"] if s is not None}
-    if len(specs) > 1:
-        raise _frame.Error("CIV_ERR_FREQUENCY", "partitions disagree on the date layout "
-                           f"({', '.join(sorted(map(repr, specs)))}); pass freq= explicitly", field="ds")
-    if not specs:
-        raise ValueError("civicast.dask.backtest: the frame has no rows")
-    spec = specs.pop()
+    ddf, id_dtype, part, spec = _partitioned(ddf, id_col, time_col, target_col, freq, "backtest")
     kw = dict(model=model, h=h, windows=windows, step=step, level=level, threads=threads, seed=seed, ic=ic,
               n_paths=n_paths, nonnegative=nonnegative, accuracy=accuracy)
     cols = _meta(ddf, spec, level, id_dtype)

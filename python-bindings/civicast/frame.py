@@ -606,6 +606,93 @@ def _standard_columns(df, id_col=None, time_col=None, target_col=None):
 _POW10 = np.array([float(10 ** k) for k in range(23)])
 
 
+class _Step:
+    """10**q per value, and which values divide (q < 0): one correctly rounded operation each."""
+
+    def __init__(self, q):
+        self.p, self.neg, self.pos = _POW10[np.abs(q)], q < 0, q >= 0
+
+    def times(self, m):  # m * 10**q
+        r = np.multiply(m, self.p)
+        np.divide(m, self.p, out=r, where=self.neg)
+        return r
+
+    def into(self, v):  # v / 10**q, within a unit of the last place (a first guess only)
+        r = np.multiply(v, self.p)
+        np.divide(v, self.p, out=r, where=self.pos)
+        return r
+
+
+def _multiples_inside(sg, lo, hi, bad):
+    """A..B (int64), the integers m with m * 10**g strictly inside (lo, hi), sg the step 10**g: A the smallest
+    with m * 10**g > lo, B the largest with m * 10**g < hi (each guess within 1).  bad (updated in place) marks
+    the values whose candidate equals a bound, and those with none inside (10**g equal to the width, or the
+    guess of g one too coarse)."""
+    f_lo, f_hi = np.floor(sg.into(lo)), np.floor(sg.into(hi))
+    A, B = f_lo + 2, f_hi - 1
+    for j in (1, 0):
+        d = sg.times(f_lo + j)
+        bad |= d == lo
+        np.copyto(A, f_lo + j, where=d > lo)
+    for j in (0, 1):
+        d = sg.times(f_hi + j)
+        bad |= d == hi
+        np.copyto(B, f_hi + j, where=d < hi)
+    bad |= A > B
+    B = np.maximum(A, B)
+    return A.astype(np.int64), B.astype(np.int64)
+
+
+def _largest_power(Ai, Bi):
+    """t: the largest power of ten with a multiple in Ai..Bi (t = 0 always has one)."""
+    t = np.zeros(Ai.size, dtype=np.int64)
+    for k in range(1, 19):
+        p = np.int64(10) ** k
+        has = (Bi // p) * p >= Ai
+        if not has.any():
+            break
+        t += has
+    return t
+
+
+def _closer_multiple(a, q, lo_m, hi_m):
+    """Of the multiples lo_m .. hi_m of 10**q inside a value's interval (several of them), the one Dragon4
+    prints for |x| = a: the closer of the two beside it, of two equally close the one whose last digit is even
+    (a itself when it is one).  Returns the choices and which of them are still undecided (printed instead)."""
+    sq = _Step(q)
+    lm, hm = lo_m.astype(np.float64), hi_m.astype(np.float64)
+    f = np.floor(sq.into(a))
+    below, above, m_below = np.full(a.size, np.nan), np.full(a.size, np.nan), np.zeros(a.size)
+    exact = np.zeros(a.size, dtype=bool)
+    for j in (2, 1, 0, -1):  # downwards: the first above |x| kept last is the smallest
+        m = f + j
+        d = sq.times(m)
+        ok = (m >= lm) & (m <= hm)
+        exact |= ok & (d == a)
+        np.copyto(above, d, where=ok & (d > a))
+    for j in (-1, 0, 1, 2):  # upwards: the last below |x| is the largest
+        m = f + j
+        d = sq.times(m)
+        ok = (m >= lm) & (m <= hm) & (d < a)
+        np.copyto(below, d, where=ok)
+        np.copyto(m_below, m, where=ok)
+    half = 10 * m_below + 5
+    mid = _Step(q - 1).times(half)  # halfway between the two
+    has_b, has_a = ~np.isnan(below), ~np.isnan(above)
+    choice = np.where(exact, a, np.where(~has_a | (has_b & (mid > a)), below, above))
+    tie = ~exact & has_b & has_a & (mid == a)
+    if tie.any():
+        # |x| * 10**s is exact for s <= 12 (24 bits and 5**12 fit in 53): compared with the halfway digits,
+        # the closer multiple, and for a true tie (445045.625 between .62 and .63) Dragon4's even last digit
+        sh = 1 - q
+        ok = tie & (sh >= 1) & (sh <= 12)
+        xs = a * _POW10[np.clip(sh, 0, 22)]
+        go_down = (xs < half) | ((xs == half) & (m_below % 2 == 0))
+        choice = np.where(ok, np.where(go_down, below, above), choice)
+        tie &= ~ok
+    return choice, tie | (~exact & ~has_b & ~has_a)
+
+
 def _printed_decimals(x, narrow, stats=None):
     """Each value of x (float64 holding values of the narrow float type, finite, not whole) as the float64
     nearest to the decimal numpy prints for it (the shortest decimal that reads back as the same narrow value,
@@ -638,82 +725,16 @@ def _printed_decimals(x, narrow, stats=None):
         ax, lo, hi, g = ax[idx], lo[idx], hi[idx], g[idx]
     g = g.astype(np.int64)
     bad = np.zeros(ax.size, dtype=bool)
-
-    class _Step:  # 10**q per value, and which values divide (q < 0): one correctly rounded operation each
-        def __init__(self, q):
-            self.p, self.neg, self.pos = _POW10[np.abs(q)], q < 0, q >= 0
-
-        def times(self, m):  # m * 10**q
-            r = np.multiply(m, self.p)
-            np.divide(m, self.p, out=r, where=self.neg)
-            return r
-
-        def into(self, v):  # v / 10**q, within a unit of the last place (a first guess only)
-            r = np.multiply(v, self.p)
-            np.divide(v, self.p, out=r, where=self.pos)
-            return r
-
-    # A: the smallest m with m * 10**g > lo; B: the largest with m * 10**g < hi (each guess within 1)
-    sg = _Step(g)
-    f_lo, f_hi = np.floor(sg.into(lo)), np.floor(sg.into(hi))
-    A, B = f_lo + 2, f_hi - 1
-    for j in (1, 0):
-        d = sg.times(f_lo + j)
-        bad |= d == lo
-        np.copyto(A, f_lo + j, where=d > lo)
-    for j in (0, 1):
-        d = sg.times(f_hi + j)
-        bad |= d == hi
-        np.copyto(B, f_hi + j, where=d < hi)
-    bad |= A > B  # none inside (10**g equal to the width, or the guess of g one too coarse)
-    B = np.maximum(A, B)
-    Ai, Bi = A.astype(np.int64), B.astype(np.int64)
-    # t: the largest power of ten with a multiple in A..B (t = 0 always has one)
-    t = np.zeros(ax.size, dtype=np.int64)
-    for k in range(1, 19):
-        p = np.int64(10) ** k
-        has = (Bi // p) * p >= Ai
-        if not has.any():
-            break
-        t += has
+    Ai, Bi = _multiples_inside(_Step(g), lo, hi, bad)
+    t = _largest_power(Ai, Bi)
     q = g + t
     pt = np.int64(10) ** t
     lo_m, hi_m = -(-Ai // pt), Bi // pt  # the multiples of 10**q inside: lo_m .. hi_m (times 10**q)
     pick = _Step(q).times(lo_m.astype(np.float64))
     several = np.flatnonzero(hi_m > lo_m)
     if several.size:  # the closer of the two multiples beside |x|
-        a, sq = ax[several], _Step(q[several])
-        lm, hm = lo_m[several].astype(np.float64), hi_m[several].astype(np.float64)
-        f = np.floor(sq.into(a))
-        below, above, m_below = np.full(a.size, np.nan), np.full(a.size, np.nan), np.zeros(a.size)
-        exact = np.zeros(a.size, dtype=bool)
-        for j in (2, 1, 0, -1):  # downwards: the first above |x| kept last is the smallest
-            m = f + j
-            d = sq.times(m)
-            ok = (m >= lm) & (m <= hm)
-            exact |= ok & (d == a)
-            np.copyto(above, d, where=ok & (d > a))
-        for j in (-1, 0, 1, 2):  # upwards: the last below |x| is the largest
-            m = f + j
-            d = sq.times(m)
-            ok = (m >= lm) & (m <= hm) & (d < a)
-            np.copyto(below, d, where=ok)
-            np.copyto(m_below, m, where=ok)
-        half = 10 * m_below + 5
-        mid = _Step(q[several] - 1).times(half)  # halfway between the two
-        has_b, has_a = ~np.isnan(below), ~np.isnan(above)
-        choice = np.where(exact, a, np.where(~has_a | (has_b & (mid > a)), below, above))
-        tie = ~exact & has_b & has_a & (mid == a)
-        if tie.any():
-            # |x| * 10**s is exact for s <= 12 (24 bits and 5**12 fit in 53): compared with the halfway digits,
-            # the closer multiple, and for a true tie (445045.625 between .62 and .63) Dragon4's even last digit
-            sh = 1 - q[several]
-            ok = tie & (sh >= 1) & (sh <= 12)
-            xs = a * _POW10[np.clip(sh, 0, 22)]
-            go_down = (xs < half) | ((xs == half) & (m_below % 2 == 0))
-            choice = np.where(ok, np.where(go_down, below, above), choice)
-            tie &= ~ok
-        bad[several] |= tie | (~exact & ~has_b & ~has_a)
+        choice, undecided = _closer_multiple(ax[several], q[several], lo_m[several], hi_m[several])
+        bad[several] |= undecided
         pick[several] = choice
     if every:
         out = pick
@@ -839,6 +860,116 @@ def require_panel_columns(df):
                         field=c)
 
 
+def _covariate_columns(df):
+    """The frame's covariates (every column but unique_id, ds and y), in order: their names and float64 arrays.
+    pandas' index written as a column ("Unnamed: 0") and a column that is not numeric are refused."""
+    covnames = [c for c in df.columns if c not in ("unique_id", "ds", "y")]
+    covs = []
+    for c in covnames:
+        if isinstance(c, str) and re.fullmatch(r"Unnamed: \d+", c):
+            # the C reader refuses the same file's unnamed first column; as a covariate it would be a regressor
+            raise Error("CIV_ERR_PARSE", f"column '{c}' is pandas' index, written by df.to_csv(path) or "
+                        "df.to_excel(path) and read back by pd.read_csv or pd.read_excel: it is no covariate; "
+                        "drop it (df.drop(columns='" + c + "')), read the file with index_col=0 "
+                        "(pd.read_csv(path, index_col=0), pd.read_excel(path, index_col=0)), or save it with "
+                        "index=False", field=c)
+        s = df[c]
+        if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
+            raise Error("CIV_ERR_PARSE", f"covariate column '{c}' is not numeric ({s.dtype}); drop it or "
+                                         "convert it", field=str(c))
+        covs.append(_float_column(s, c))
+    return covnames, covs
+
+
+def _rows_in_order(df, codes, per, y, covs, id_bytes, spec, S):
+    """The rows in (series, period) order: the identity when the frame is already sorted (checked in O(rows)
+    without sorting), else one sort; a series with a period twice is refused (CIV_ERR_DUPLICATE).  Returns
+    whether they were sorted already, and the codes, periods, y and covariates in that order."""
+    n_rows = len(df)
+    same_id = codes[1:] == codes[:-1]
+    sorted_rows = n_rows < 2 or bool(np.all(codes[1:] >= codes[:-1]) and np.all(per[1:][same_id] > per[:-1][same_id]))
+    if sorted_rows:
+        order = None
+        cs, ps, ys = codes, per, y
+        cvs = covs
+    else:
+        # one int64 key (series, period) sorts faster than lexsort on two
+        pmin = int(per.min())
+        span = int(per.max()) - pmin + 1
+        if S * span < (1 << 62):
+            order = np.argsort(codes * span + (per - pmin))
+        else:
+            order = np.lexsort((per, codes))
+        cs, ps, ys = codes[order], per[order], y[order]
+        cvs = [cv[order] for cv in covs]
+        same = (cs[1:] == cs[:-1]) & (ps[1:] == ps[:-1])
+        if same.any():  # duplicates (same unique_id and ds)
+            k = int(np.flatnonzero(same)[0])
+            sid = id_bytes[cs[k]].decode()
+            label = spec.to_ds(np.array([ps[k]]))[0] if spec.kind == "str" else str(df["ds"].iloc[order[k]])
+            raise Error("CIV_ERR_DUPLICATE", f"rows {min(order[k], order[k + 1])} and "
+                        f"{max(order[k], order[k + 1])}: series '{sid}' has ds {label} twice",
+                        series_id=sid, field="ds")
+    return sorted_rows, cs, ps, ys, cvs
+
+
+def _panel_layout(cs, ps, ys, cvs, y, sorted_rows, S):
+    """The panel's arrays from the rows in order (cs, ps, ys, cvs: codes, periods, y, covariates; y the frame's
+    own column): each series' first period, length and offset, the values, and per covariate its (buffer,
+    offsets, lengths).  Returns first, n, offsets, values, cov_bufs and whether the library can read y where it
+    is (zero_copy)."""
+    n_rows = len(cs)
+    # Per-series extents by segmented reductions over the sorted rows
+    # (every code 0..S-1 has at least one row, so no segment is empty).
+    starts = np.flatnonzero(np.r_[True, cs[1:] != cs[:-1]]) if n_rows else np.zeros(0, np.int64)
+    ynan = np.isnan(ys)
+
+    def seg_max(mask_out):
+        if not n_rows:
+            return np.zeros(0, np.int64)
+        return np.maximum.reduceat(np.where(mask_out, _NO_PERIOD, ps), starts)
+
+    first = ps[starts] if n_rows else np.zeros(0, np.int64)
+    last_y = seg_max(ynan)
+    # A series ends at its last y (as the C reader and civ_panel_add_series):
+    # later rows are future covariate values, or nothing.
+    future = ynan & (ps > last_y[cs])
+    last_kept = seg_max(future)
+    n = np.where(last_kept == _NO_PERIOD, 0, last_kept - first + 1)
+    # Sorted by (unique_id, ds) with consecutive periods inside every series:
+    # the columns already have the panel's layout, so series i is rows
+    # offsets[i] .. offsets[i+1]-1 and its values (and covariates) are passed
+    # to the library by pointer into the caller's arrays.
+    gapless = sorted_rows and bool(np.all(np.diff(ps)[cs[1:] == cs[:-1]] == 1))
+    zero_copy = gapless and y.flags.c_contiguous and y.dtype == np.float64
+    cov_lens = []
+    for cv in cvs:
+        last_c = seg_max(np.isnan(cv))
+        cov_lens.append(np.maximum(n, np.where(last_c == _NO_PERIOD, 0, last_c - first + 1)))
+    codes, per, y, covs = cs, ps, ys, cvs  # sorted from here on
+    if gapless:
+        rows = np.bincount(codes, minlength=S).astype(np.int64)
+        offsets = np.zeros(S + 1, dtype=np.int64)
+        np.cumsum(rows, out=offsets[1:])
+        values = np.ascontiguousarray(y, dtype=np.float64)
+        cov_bufs = [(np.ascontiguousarray(cv), offsets, clen) for cv, clen in zip(covs, cov_lens)]
+    else:
+        offsets = np.zeros(S + 1, dtype=np.int64)
+        np.cumsum(n, out=offsets[1:])
+        values = np.full(int(offsets[-1]), np.nan)
+        keep = ~future
+        pos = offsets[codes] + per - first[codes]
+        values[pos[keep]] = y[keep]
+        cov_bufs = []
+        for cv, clen in zip(covs, cov_lens):
+            coffs = np.zeros(S + 1, dtype=np.int64)
+            np.cumsum(clen, out=coffs[1:])
+            buf = np.full(int(coffs[-1]), np.nan)
+            buf[(coffs[codes] + per - first[codes])] = cv
+            cov_bufs.append((buf, coffs, clen))
+    return first, n, offsets, values, cov_bufs, zero_copy
+
+
 class PanelData:
     """A civ_panel built from a long-format DataFrame, plus what is needed to
     turn results back into a DataFrame."""
@@ -856,104 +987,21 @@ class PanelData:
             raise total
         per = self.periods_of_rows
         y = _float_column(df["y"], "y", codes, self.ids)
-        covnames = [c for c in df.columns if c not in ("unique_id", "ds", "y")]
-        covs = []
-        for c in covnames:
-            if isinstance(c, str) and re.fullmatch(r"Unnamed: \d+", c):
-                # the C reader refuses the same file's unnamed first column; as a covariate it would be a regressor
-                raise Error("CIV_ERR_PARSE", f"column '{c}' is pandas' index, written by df.to_csv(path) or "
-                            "df.to_excel(path) and read back by pd.read_csv or pd.read_excel: it is no covariate; "
-                            "drop it (df.drop(columns='" + c + "')), read the file with index_col=0 "
-                            "(pd.read_csv(path, index_col=0), pd.read_excel(path, index_col=0)), or save it with "
-                            "index=False", field=c)
-            s = df[c]
-            if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
-                raise Error("CIV_ERR_PARSE", f"covariate column '{c}' is not numeric ({s.dtype}); drop it or "
-                                             "convert it", field=str(c))
-            covs.append(_float_column(s, c))
+        covnames, covs = _covariate_columns(df)
         if np.any(np.isinf(y)):
             row = int(np.flatnonzero(np.isinf(y))[0])
             raise Error("CIV_ERR_DOMAIN", f"row {row}: infinite y", series_id=id_bytes[codes[row]].decode(),
                         field="y")
-        n_rows = len(df)
-        # Row order by (series, period): the identity when the frame is already
-        # sorted (checked in O(rows) without sorting), else one lexsort.
-        same_id = codes[1:] == codes[:-1]
-        sorted_rows = n_rows < 2 or bool(np.all(codes[1:] >= codes[:-1]) and np.all(per[1:][same_id] > per[:-1][same_id]))
-        if sorted_rows:
-            order = None
-            cs, ps, ys = codes, per, y
-            cvs = covs
-        else:
-            # one int64 key (series, period) sorts faster than lexsort on two
-            pmin = int(per.min())
-            span = int(per.max()) - pmin + 1
-            if S * span < (1 << 62):
-                order = np.argsort(codes * span + (per - pmin))
-            else:
-                order = np.lexsort((per, codes))
-            cs, ps, ys = codes[order], per[order], y[order]
-            cvs = [cv[order] for cv in covs]
-            same = (cs[1:] == cs[:-1]) & (ps[1:] == ps[:-1])
-            if same.any():  # duplicates (same unique_id and ds)
-                k = int(np.flatnonzero(same)[0])
-                sid = id_bytes[cs[k]].decode()
-                label = self.spec.to_ds(np.array([ps[k]]))[0] if self.spec.kind == "str" else \
-                    str(df["ds"].iloc[order[k]])
-                raise Error("CIV_ERR_DUPLICATE", f"rows {min(order[k], order[k + 1])} and "
-                            f"{max(order[k], order[k + 1])}: series '{sid}' has ds {label} twice",
-                            series_id=sid, field="ds")
-        # Per-series extents by segmented reductions over the sorted rows
-        # (every code 0..S-1 has at least one row, so no segment is empty).
-        starts = np.flatnonzero(np.r_[True, cs[1:] != cs[:-1]]) if n_rows else np.zeros(0, np.int64)
-        ynan = np.isnan(ys)
-
-        def seg_max(mask_out):
-            if not n_rows:
-                return np.zeros(0, np.int64)
-            return np.maximum.reduceat(np.where(mask_out, _NO_PERIOD, ps), starts)
-
-        first = ps[starts] if n_rows else np.zeros(0, np.int64)
-        last_y = seg_max(ynan)
-        # A series ends at its last y (as the C reader and civ_panel_add_series):
-        # later rows are future covariate values, or nothing.
-        future = ynan & (ps > last_y[cs])
-        last_kept = seg_max(future)
-        n = np.where(last_kept == _NO_PERIOD, 0, last_kept - first + 1)
-        # Sorted by (unique_id, ds) with consecutive periods inside every series:
-        # the columns already have the panel's layout, so series i is rows
-        # offsets[i] .. offsets[i+1]-1 and its values (and covariates) are passed
-        # to the library by pointer into the caller's arrays.
-        gapless = sorted_rows and bool(np.all(np.diff(ps)[cs[1:] == cs[:-1]] == 1))
-        self.zero_copy = gapless and y.flags.c_contiguous and y.dtype == np.float64
-        cov_lens = []
-        for cv in cvs:
-            last_c = seg_max(np.isnan(cv))
-            cov_lens.append(np.maximum(n, np.where(last_c == _NO_PERIOD, 0, last_c - first + 1)))
-        codes, per, y, covs = cs, ps, ys, cvs  # sorted from here on
-        if gapless:
-            rows = np.bincount(codes, minlength=S).astype(np.int64)
-            offsets = np.zeros(S + 1, dtype=np.int64)
-            np.cumsum(rows, out=offsets[1:])
-            values = np.ascontiguousarray(y, dtype=np.float64)
-            cov_bufs = [(np.ascontiguousarray(cv), offsets, clen) for cv, clen in zip(covs, cov_lens)]
-        else:
-            offsets = np.zeros(S + 1, dtype=np.int64)
-            np.cumsum(n, out=offsets[1:])
-            values = np.full(int(offsets[-1]), np.nan)
-            keep = ~future
-            pos = offsets[codes] + per - first[codes]
-            values[pos[keep]] = y[keep]
-            cov_bufs = []
-            for cv, clen in zip(covs, cov_lens):
-                coffs = np.zeros(S + 1, dtype=np.int64)
-                np.cumsum(clen, out=coffs[1:])
-                buf = np.full(int(coffs[-1]), np.nan)
-                buf[(coffs[codes] + per - first[codes])] = cv
-                cov_bufs.append((buf, coffs, clen))
+        sorted_rows, cs, ps, ys, cvs = _rows_in_order(df, codes, per, y, covs, id_bytes, self.spec, S)
+        first, n, offsets, values, cov_bufs, self.zero_copy = _panel_layout(cs, ps, ys, cvs, y, sorted_rows, S)
         self.values, self.offsets, self.first, self.n = values, offsets, first, n
         self.covariate_names = [str(c) for c in covnames]
+        self._create(S, id_arr, id_bytes, cov_bufs, attributes)
 
+    def _create(self, S, id_arr, id_bytes, cov_bufs, attributes):
+        """The civ_panel (self.handle) of the series in self.values (offsets, first, n), their covariates
+        (cov_bufs) and attributes."""
+        first, offsets, n, values = self.first, self.offsets, self.n, self.values
         self.handle = _Owned(lib.civ_panel_free)
         check(lib.civ_panel_create(self.spec.code, ctypes.byref(self.handle.ptr)))
         if self.spec.freq == "weekly":
@@ -2088,6 +2136,22 @@ def closed_frame(summary):
     return wide
 
 
+def _bind_and_solve(sp, comm, fc, paid, fmt, prob, res):
+    """The allocation problem (prob) of spec sp over the communities (and forecasts) tables, with last year's
+    payments when paid is given, and its result (res) solved: allocate() and allocate_to_file()."""
+    check(lib.civ_alloc_bind(sp.ptr, comm.ptr, fc.ptr if fc is not None else None, ctypes.byref(prob.ptr)))
+    if paid is not None:
+        pd_t = _allocation_arg(paid, sp, fmt)
+        try:
+            if isinstance(paid, pd.DataFrame):  # errors say "the paid DataFrame: row 7" (iloc)
+                check(lib.civ_table_set_source(pd_t.ptr, b"the paid DataFrame", 0))
+            check(lib.civ_alloc_problem_set_paid(prob.ptr, pd_t.ptr))
+        finally:
+            pd_t.close()
+    check(lib.civ_alloc_result_create(prob.ptr, ctypes.byref(res.ptr)))
+    check(lib.civ_alloc_solve(prob.ptr, res.ptr))
+
+
 def allocate(communities, spec, forecasts=None, explain=False, paid=None, encoding=None, thousands=None,
              percent=False, last_year=None, sheet=None, last_year_sheet=None):
     """Splits the spec's budget across communities by the factor method.
@@ -2145,17 +2209,7 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
         res = _Owned(lib.civ_alloc_result_free)
         out_t, sum_t = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
         try:
-            check(lib.civ_alloc_bind(sp.ptr, comm.ptr, fc.ptr if fc is not None else None, ctypes.byref(prob.ptr)))
-            if paid is not None:
-                pd_t = _allocation_arg(paid, sp, fmt)
-                try:
-                    if isinstance(paid, pd.DataFrame):  # errors say "the paid DataFrame: row 7" (iloc)
-                        check(lib.civ_table_set_source(pd_t.ptr, b"the paid DataFrame", 0))
-                    check(lib.civ_alloc_problem_set_paid(prob.ptr, pd_t.ptr))
-                finally:
-                    pd_t.close()
-            check(lib.civ_alloc_result_create(prob.ptr, ctypes.byref(res.ptr)))
-            check(lib.civ_alloc_solve(prob.ptr, res.ptr))
+            _bind_and_solve(sp, comm, fc, paid, fmt, prob, res)
             check(lib.civ_alloc_result_table(prob.ptr, res.ptr, _explain_code(explain), ctypes.byref(out_t.ptr)))
             st = _lib.civ_alloc_stats()  # the summary and the figures from one computation
             check(lib.civ_alloc_result_summary_stats(prob.ptr, res.ptr, ctypes.byref(sum_t.ptr), ctypes.byref(st)))
@@ -2207,17 +2261,7 @@ def allocate_to_file(communities, spec, out, forecasts=None, explain=False, exce
         res = _Owned(lib.civ_alloc_result_free)
         sum_t = _Owned(lib.civ_table_free)
         try:
-            check(lib.civ_alloc_bind(sp.ptr, comm.ptr, fc.ptr if fc is not None else None, ctypes.byref(prob.ptr)))
-            if paid is not None:
-                pd_t = _allocation_arg(paid, sp, fmt)
-                try:
-                    if isinstance(paid, pd.DataFrame):  # errors say "the paid DataFrame: row 7" (iloc)
-                        check(lib.civ_table_set_source(pd_t.ptr, b"the paid DataFrame", 0))
-                    check(lib.civ_alloc_problem_set_paid(prob.ptr, pd_t.ptr))
-                finally:
-                    pd_t.close()
-            check(lib.civ_alloc_result_create(prob.ptr, ctypes.byref(res.ptr)))
-            check(lib.civ_alloc_solve(prob.ptr, res.ptr))
+            _bind_and_solve(sp, comm, fc, paid, fmt, prob, res)
             check(lib.civ_alloc_result_write(prob.ptr, res.ptr, _explain_code(explain), encode(out),
                                              ctypes.byref(opt)))
             check(lib.civ_alloc_result_summary(prob.ptr, res.ptr, ctypes.byref(sum_t.ptr)))

@@ -348,25 +348,20 @@ static unsigned english_month(const char *w, size_t n)
     return 0;
 }
 
-/* Dates with an English month name, as an English-locale Excel displays and
- * re-saves them.  Read when the year has its four digits, so nothing is
- * guessed: "Jan-2025", "January 2025", "Jan 2025" (months), "1-Jan-2025",
- * "01-JAN-2025", "01JAN2025" (d-mmm-yyyy, SAS's DATE9) and "January 5, 2025"
- * (days).  Refused with the cause and the cure when the year has two digits
- * or none: "Jan-25" (Excel's mmm-yy: which century, and is 25 a year or a
- * day?), "1-Jan-25" (d-mmm-yy), "25-Jan" (d-mmm).  Returns 1 when the text
- * holds no month name (the caller's message stands), else sets the result
- * or the error and returns 0. */
-static int parse_english_date(const char *text, size_t len, civ_date_form *form, int64_t *value, civ_status *status,
-                              char *shown, size_t size)
+/* A token of an English date: a run of letters (a month name, its number in v) or of digits (its value in v). */
+typedef struct {
+    size_t at, n;
+    int word;
+    unsigned v;
+} english_token;
+
+/* Splits an English date into at most 4 tokens at ' ', '-', '/', '.' and ','; at most one of them is a month name
+ * (its index in *month_at, else -1).  Returns 1 when the text is no such date (another character, a word that is no
+ * month, a number of over 4 digits, a second month name, more tokens), else 0 with *n_tok tokens. */
+static int english_tokens(const char *text, size_t len, english_token tok[4], size_t *n_tok, int *month_at)
 {
-    struct {
-        size_t at, n;
-        int word;
-        unsigned v;
-    } tok[4];
     size_t nt = 0, i = 0;
-    int month_at = -1;
+    *month_at = -1;
     while (i < len) {
         char c = text[i];
         if (c == ' ' || c == '-' || c == '/' || c == '.' || c == ',') {
@@ -387,12 +382,33 @@ static int parse_english_date(const char *text, size_t len, civ_date_form *form,
             return 1; /* a word that is no month */
         if (!word && (j - i > 4 || !digits(text + i, j - i, &tok[nt].v)))
             return 1;
-        if (word && month_at >= 0)
+        if (word && *month_at >= 0)
             return 1;
         if (word)
-            month_at = (int)nt;
+            *month_at = (int)nt;
         nt++, i = j;
     }
+    *n_tok = nt;
+    return 0;
+}
+
+/* Dates with an English month name, as an English-locale Excel displays and
+ * re-saves them.  Read when the year has its four digits, so nothing is
+ * guessed: "Jan-2025", "January 2025", "Jan 2025" (months), "1-Jan-2025",
+ * "01-JAN-2025", "01JAN2025" (d-mmm-yyyy, SAS's DATE9) and "January 5, 2025"
+ * (days).  Refused with the cause and the cure when the year has two digits
+ * or none: "Jan-25" (Excel's mmm-yy: which century, and is 25 a year or a
+ * day?), "1-Jan-25" (d-mmm-yy), "25-Jan" (d-mmm).  Returns 1 when the text
+ * holds no month name (the caller's message stands), else sets the result
+ * or the error and returns 0. */
+static int parse_english_date(const char *text, size_t len, civ_date_form *form, int64_t *value, civ_status *status,
+                              char *shown, size_t size)
+{
+    english_token tok[4];
+    size_t nt = 0;
+    int month_at;
+    if (english_tokens(text, len, tok, &nt, &month_at))
+        return 1;
     if (month_at < 0 || nt < 2) /* "May" alone is no date */
         return 1;
     const char *ex = NULL, *to = "yyyy-mm-dd", *pd = NULL; /* a refused text: Excel's display, the cure */
@@ -453,44 +469,29 @@ int civ_date_month_named(const char *text, size_t len)
     return text && !parse_english_date(text, len, &form, &value, &status, shown, sizeof shown);
 }
 
-civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int64_t *value)
+/* A text that does not start with a four-digit year: a date with an English month name, else refused (a day or
+ * month first with '/' is ambiguous; anything else lacks its year). */
+static civ_status parse_without_year(const char *text, size_t len, civ_date_form *form, int64_t *value, char *shown,
+                                     size_t size)
 {
-    if (!text || !form || !value)
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_date_parse: NULL argument");
-    /* The date as shown in messages, built only on failure: formatting it
-     * on every call cost more than the parse itself in 10-million-row files. */
-#define SHOWN_ shown_date(shown, sizeof shown, text, len)
-    char shown[40];
-    unsigned year, month, day;
     civ_status english;
-    if ((len < 4 || !digits(text, 4, &year)) &&
-        !parse_english_date(text, len, form, value, &english, shown, sizeof shown))
+    if (!parse_english_date(text, len, form, value, &english, shown, size))
         return english;
-    if ((len < 4 || !digits(text, 4, &year)) && memchr(text, '/', len))
+    if (memchr(text, '/', len))
         return civ_fail(CIV_ERR_DATE,
                         "bad date '%s': a date must start with its year (YYYY-MM-DD or YYYY/M/D): with the day or "
                         "month first it is ambiguous (1/2/2019 is 1 February or January 2); in Excel, format the "
                         "column as yyyy-mm-dd before saving",
-                        SHOWN_);
-    if (len < 4 || !digits(text, 4, &year))
-        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD", SHOWN_);
-    if (year < 1)
-        return civ_fail(CIV_ERR_DATE, "bad date '%s': year must be 1..9999", SHOWN_);
-    if (len == 4) {
-        *form = CIV_DATE_YEAR;
-        *value = year;
-        return CIV_OK;
-    }
-    if (text[4] == '/' || text[4] == '.')
-        return parse_spreadsheet_date(text, len, form, value, shown, sizeof shown);
-    size_t after_year = 4;
-    if (literal(text, len, &after_year, "年"))
-        return parse_chinese_date(text, len, year, form, value, shown, sizeof shown);
-    if (len == 6 && (text[4] == 'Q' || text[4] == 'q') && text[5] >= '1' && text[5] <= '4') {
-        *form = CIV_DATE_QUARTER; /* "2024Q1": a pandas quarterly Period as text */
-        *value = 4 * (int64_t)year + (text[5] - '1');
-        return CIV_OK;
-    }
+                        shown_date(shown, size, text, len));
+    return civ_fail(CIV_ERR_DATE, "bad date '%s': expected YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD",
+                    shown_date(shown, size, text, len));
+}
+
+/* A year followed by something other than '-', '/', '.', 年 or a quarter: always refused, said as an Excel
+ * serial day number, a YYYYMM month or a YYYYMMDD day when it looks like one (with the form to write). */
+static civ_status refuse_after_year(const char *text, size_t len, char *shown, size_t size)
+{
+#define SHOWN_ shown_date(shown, size, text, len)
     unsigned serial;
     /* 44562: a date cell Excel saved as its serial number (days since 1899-12-30), for dates of 1990..2099 */
     if (len == 5 && digits(text, 5, &serial) && serial >= 32874 && serial < 73051) {
@@ -515,8 +516,40 @@ civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int
                         "bad date '%s': a day written as YYYYMMDD: write it %.4s-%.2s-%.2s (pandas: "
                         "pd.to_datetime(df['ds'].astype(str), format='%%Y%%m%%d'))",
                         SHOWN_, text, text + 4, text + 6);
+    return civ_fail(CIV_ERR_DATE, "bad date '%s': expected '-', '/', '.' or 年 after the year", SHOWN_);
+#undef SHOWN_
+}
+
+civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int64_t *value)
+{
+    if (!text || !form || !value)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_date_parse: NULL argument");
+    /* The date as shown in messages, built only on failure: formatting it
+     * on every call cost more than the parse itself in 10-million-row files. */
+#define SHOWN_ shown_date(shown, sizeof shown, text, len)
+    char shown[40];
+    unsigned year, month, day;
+    if (len < 4 || !digits(text, 4, &year))
+        return parse_without_year(text, len, form, value, shown, sizeof shown);
+    if (year < 1)
+        return civ_fail(CIV_ERR_DATE, "bad date '%s': year must be 1..9999", SHOWN_);
+    if (len == 4) {
+        *form = CIV_DATE_YEAR;
+        *value = year;
+        return CIV_OK;
+    }
+    if (text[4] == '/' || text[4] == '.')
+        return parse_spreadsheet_date(text, len, form, value, shown, sizeof shown);
+    size_t after_year = 4;
+    if (literal(text, len, &after_year, "年"))
+        return parse_chinese_date(text, len, year, form, value, shown, sizeof shown);
+    if (len == 6 && (text[4] == 'Q' || text[4] == 'q') && text[5] >= '1' && text[5] <= '4') {
+        *form = CIV_DATE_QUARTER; /* "2024Q1": a pandas quarterly Period as text */
+        *value = 4 * (int64_t)year + (text[5] - '1');
+        return CIV_OK;
+    }
     if (text[4] != '-')
-        return civ_fail(CIV_ERR_DATE, "bad date '%s': expected '-', '/', '.' or 年 after the year", SHOWN_);
+        return refuse_after_year(text, len, shown, sizeof shown);
     if (len == 21 && text[10] == '/')
         return parse_week_range(text, form, value, shown, sizeof shown);
     if (len == 7 && (text[5] == 'Q' || text[5] == 'q')) {

@@ -303,6 +303,92 @@ static civ_status copy_series(const civ_panel *p, size_t i, civ_panel *out)
     return s;
 }
 
+/* The predecessors of a successor joined by '+' ("C001+C002"), allocated; NULL when out of memory. */
+static char *joined_ids(const join_ctx *x, const succ *sc)
+{
+    size_t len = 1;
+    for (size_t k = 0; k < sc->n; k++)
+        len += strlen(tok_id(x, sc->first + k)) + 1;
+    char *pred = malloc(len + strlen(sc->id) + 1);
+    if (!pred)
+        return NULL;
+    pred[0] = 0;
+    for (size_t k = 0; k < sc->n; k++) {
+        if (k)
+            strcat(pred, "+");
+        strcat(pred, tok_id(x, sc->first + k));
+    }
+    return pred;
+}
+
+/* A successor's outcome as text: the first and last joined periods when joined, else the reason it was not. */
+static void join_outcome(const join_ctx *x, const succ *sc, char from[32], char to[32], char reason[512])
+{
+    civ_frequency f = civ_panel_frequency(x->in);
+    int ph = civ_panel_phase(x->in);
+    if (sc->status == J_JOINED) {
+        civ_period_format(f, ph, sc->from, from, 32);
+        civ_period_format(f, ph, sc->to, to, 32);
+    } else if (sc->status == J_SPLIT) {
+        static const char *const words[] = {"periods", "years", "quarters", "months", "weeks", "days"};
+        snprintf(reason, 512, "%s is also a predecessor of another community (a split: no share to "
+                 "divide its %s)", sc->bad, words[f >= CIV_FREQ_YEARLY && f <= CIV_FREQ_DAILY ? f : 0]);
+    } else if (sc->status == J_NO_SERIES) {
+        snprintf(reason, 512, "%s has no series in the panel", sc->bad);
+    } else {
+        snprintf(reason, 512, "no period before its own in which every predecessor reported");
+    }
+}
+
+/* Row r of the joins table: successor sc's ids, status, joined span or reason, shares and gap. */
+static civ_status joins_row(const join_ctx *x, civ_table *t, const size_t c[12], size_t r, const succ *sc)
+{
+    civ_frequency f = civ_panel_frequency(x->in);
+    int ph = civ_panel_phase(x->in);
+    char *pred = joined_ids(x, sc);
+    if (!pred)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the joins table");
+    char from[32] = "", to[32] = "", reason[512] = "";
+    join_outcome(x, sc, from, to, reason);
+    civ_status s = civ_table_set_text(t, r, c[0], sc->id);
+    if (!s)
+        s = civ_table_set_text(t, r, c[1], pred);
+    if (!s)
+        s = civ_table_set_text(t, r, c[2], status_names[sc->status]);
+    if (!s)
+        s = civ_table_set_number(t, r, c[3], (double)sc->periods);
+    if (!s)
+        s = civ_table_set_text(t, r, c[4], from);
+    if (!s)
+        s = civ_table_set_text(t, r, c[5], to);
+    if (!s)
+        s = civ_table_set_text(t, r, c[6], sc->bad ? sc->bad : "");
+    if (!s)
+        s = civ_table_set_text(t, r, c[7], reason);
+    char shares[512] = "";
+    for (size_t k = 0; k < sc->n && !isnan(x->map.share[x->item[sc->first]]); k++) { /* "0.6+1" */
+        size_t L = strlen(shares);
+        if (L < sizeof shares - 32)
+            snprintf(shares + L, sizeof shares - L, "%s%.10g", k ? "+" : "", x->map.share[x->item[sc->first + k]]);
+    }
+    if (!s)
+        s = civ_table_set_text(t, r, c[8], shares);
+    if (!s)
+        s = civ_table_set_number(t, r, c[9], (double)sc->gap);
+    char gf[32] = "", gt[32] = "";
+    if (sc->gap) {
+        civ_period_format(f, ph, sc->to + 1, gf, sizeof gf);
+        civ_period_format(f, ph, sc->to + (int64_t)sc->gap, gt, sizeof gt);
+    }
+    if (!s)
+        s = civ_table_set_text(t, r, c[10], gf);
+    if (!s)
+        s = civ_table_set_text(t, r, c[11], gt);
+    free(pred);
+    return s;
+}
+
+/* The joins table: one row per community that names predecessors (joins_row). */
 static civ_status joins_table(const join_ctx *x, civ_table **out)
 {
     civ_table *t = NULL;
@@ -314,73 +400,8 @@ static civ_status joins_table(const join_ctx *x, civ_table **out)
         s = civ_table_add_column(t, names[k], k == 3 || k == 9 ? CIV_COLUMN_NUMBER : CIV_COLUMN_TEXT, &c[k]);
     if (!s)
         s = civ_table_add_rows(t, x->n_succ, &first);
-    civ_frequency f = civ_panel_frequency(x->in);
-    int ph = civ_panel_phase(x->in);
-    for (size_t j = 0; j < x->n_succ && !s; j++) {
-        const succ *sc = &x->succ[j];
-        size_t r = first + j, len = 1;
-        for (size_t k = 0; k < sc->n; k++)
-            len += strlen(tok_id(x, sc->first + k)) + 1;
-        char *pred = malloc(len + strlen(sc->id) + 1);
-        if (!pred) {
-            s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the joins table");
-            break;
-        }
-        pred[0] = 0;
-        for (size_t k = 0; k < sc->n; k++) {
-            if (k)
-                strcat(pred, "+");
-            strcat(pred, tok_id(x, sc->first + k));
-        }
-        char from[32] = "", to[32] = "", reason[512] = "";
-        if (sc->status == J_JOINED) {
-            civ_period_format(f, ph, sc->from, from, sizeof from);
-            civ_period_format(f, ph, sc->to, to, sizeof to);
-        } else if (sc->status == J_SPLIT) {
-            static const char *const words[] = {"periods", "years", "quarters", "months", "weeks", "days"};
-            snprintf(reason, sizeof reason, "%s is also a predecessor of another community (a split: no share to "
-                     "divide its %s)", sc->bad, words[f >= CIV_FREQ_YEARLY && f <= CIV_FREQ_DAILY ? f : 0]);
-        } else if (sc->status == J_NO_SERIES) {
-            snprintf(reason, sizeof reason, "%s has no series in the panel", sc->bad);
-        } else {
-            snprintf(reason, sizeof reason, "no period before its own in which every predecessor reported");
-        }
-        s = civ_table_set_text(t, r, c[0], sc->id);
-        if (!s)
-            s = civ_table_set_text(t, r, c[1], pred);
-        if (!s)
-            s = civ_table_set_text(t, r, c[2], status_names[sc->status]);
-        if (!s)
-            s = civ_table_set_number(t, r, c[3], (double)sc->periods);
-        if (!s)
-            s = civ_table_set_text(t, r, c[4], from);
-        if (!s)
-            s = civ_table_set_text(t, r, c[5], to);
-        if (!s)
-            s = civ_table_set_text(t, r, c[6], sc->bad ? sc->bad : "");
-        if (!s)
-            s = civ_table_set_text(t, r, c[7], reason);
-        char shares[512] = "";
-        for (size_t k = 0; k < sc->n && !isnan(x->map.share[x->item[sc->first]]); k++) { /* "0.6+1" */
-            size_t L = strlen(shares);
-            if (L < sizeof shares - 32)
-                snprintf(shares + L, sizeof shares - L, "%s%.10g", k ? "+" : "", x->map.share[x->item[sc->first + k]]);
-        }
-        if (!s)
-            s = civ_table_set_text(t, r, c[8], shares);
-        if (!s)
-            s = civ_table_set_number(t, r, c[9], (double)sc->gap);
-        char gf[32] = "", gt[32] = "";
-        if (sc->gap) {
-            civ_period_format(f, ph, sc->to + 1, gf, sizeof gf);
-            civ_period_format(f, ph, sc->to + (int64_t)sc->gap, gt, sizeof gt);
-        }
-        if (!s)
-            s = civ_table_set_text(t, r, c[10], gf);
-        if (!s)
-            s = civ_table_set_text(t, r, c[11], gt);
-        free(pred);
-    }
+    for (size_t j = 0; j < x->n_succ && !s; j++)
+        s = joins_row(x, t, c, first + j, &x->succ[j]);
     if (s) {
         civ_table_free(t);
         return s;
@@ -427,6 +448,80 @@ civ_status civ_panel_join_predecessors(const civ_panel *panel, const civ_table *
     return civ_panel_join_predecessors_shares(panel, communities, id_column, predecessors_column, NULL, out, joins);
 }
 
+/* The successors of the communities table: its columns found, the predecessors read and checked (read_row),
+ * and x->named filled; *none is set when the predecessors column is empty (nobody continues anybody). */
+static civ_status read_successors(join_ctx *x, const char *id_column, const char *predecessors_column,
+                                  const char *shares_column, int *none)
+{
+    const civ_table *communities = x->t;
+    size_t shc = SIZE_MAX;
+    civ_status s = find_columns(x, id_column, predecessors_column, none);
+    if (!s && shares_column && civ_table_find_column(communities, shares_column, &shc)) {
+        civ_where w = {.file = civ_table_source(communities, NULL), .field = shares_column};
+        s = civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
+                        "the communities table has no column '%s' (the shares of a split: for each community, the "
+                        "part of each predecessor it continues, e.g. \"0.6\" or \"0.5;1\")",
+                        shares_column);
+    }
+    if (!s && !*none)
+        s = civ_pred_map_read(communities, x->idc, x->pc, shc, predecessors_column,
+                              shares_column ? shares_column : "", &x->map);
+    size_t items = x->map.n_items + 1;
+    if (!s && !*none && !(x->item = calloc(items, sizeof *x->item)))
+        s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading predecessors");
+    size_t rows = civ_table_n_rows(communities);
+    civ_strmap ids = {0};
+    if (!s && !*none && !(x->succ = calloc(rows + 1, sizeof *x->succ)))
+        s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading predecessors");
+    for (size_t r = 0; r < rows && !s && !*none; r++) {
+        const char *v = civ_table_text(communities, r, x->idc);
+        if (v && v[0] && (s = civ_strmap_put(&ids, v, r, NULL)) == CIV_ERR_DUPLICATE)
+            s = CIV_OK;
+    }
+    for (size_t r = 0; r < rows && !s && !*none; r++)
+        s = read_row(x, &ids, r, predecessors_column);
+    for (size_t k = 0; k < x->n_toks && !s; k++)
+        if ((s = civ_strmap_put(&x->named, tok_id(x, k), k, NULL)) == CIV_ERR_DUPLICATE)
+            s = CIV_OK;
+    civ_strmap_free(&ids);
+    return s;
+}
+
+/* The output panel (*res, created here): every series but the named predecessors', a joined community's in its
+ * own place (or after the others when it has no series of its own). */
+static civ_status emit_panel(join_ctx *x, const plan_one *plans, civ_panel **res)
+{
+    const civ_panel *panel = x->in;
+    civ_strmap joined = {0};
+    civ_status s = CIV_OK;
+    for (size_t j = 0; j < x->n_succ && !s; j++)
+        if (x->succ[j].status == J_JOINED)
+            s = civ_strmap_put(&joined, x->succ[j].id, j, NULL);
+    if (!s)
+        s = civ_panel_create(civ_panel_frequency(panel), res);
+    if (!s)
+        s = civ_panel_set_phase(*res, civ_panel_phase(panel));
+    if (!s)
+        s = civ_panel_set_date_style(*res, civ_panel_date_style(panel));
+    for (size_t k = 0; k < civ_panel_n_covariates(panel) && !s; k++)
+        s = civ_panel_add_covariate(*res, civ_panel_covariate_name(panel, k), NULL);
+    for (size_t i = 0; i < civ_panel_n_series(panel) && !s; i++) {
+        const char *id = civ_panel_series_id(panel, i);
+        size_t j;
+        if (civ_strmap_get(&x->named, id, NULL))
+            continue;
+        if (civ_strmap_get(&joined, id, &j))
+            s = emit_joined(x, &x->succ[j], &plans[j], *res);
+        else
+            s = copy_series(panel, i, *res);
+    }
+    for (size_t j = 0; j < x->n_succ && !s; j++)
+        if (x->succ[j].status == J_JOINED && plans[j].own == SIZE_MAX)
+            s = emit_joined(x, &x->succ[j], &plans[j], *res);
+    civ_strmap_free(&joined);
+    return s;
+}
+
 civ_status civ_panel_join_predecessors_shares(const civ_panel *panel, const civ_table *communities,
                                               const char *id_column, const char *predecessors_column,
                                               const char *shares_column, civ_panel **out, civ_table **joins)
@@ -439,71 +534,17 @@ civ_status civ_panel_join_predecessors_shares(const civ_panel *panel, const civ_
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_panel_join_predecessors: NULL argument");
     join_ctx x = {.in = panel, .t = communities};
     int none = 0;
-    size_t shc = SIZE_MAX;
-    civ_status s = find_columns(&x, id_column, predecessors_column, &none);
-    if (!s && shares_column && civ_table_find_column(communities, shares_column, &shc)) {
-        civ_where w = {.file = civ_table_source(communities, NULL), .field = shares_column};
-        s = civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
-                        "the communities table has no column '%s' (the shares of a split: for each community, the "
-                        "part of each predecessor it continues, e.g. \"0.6\" or \"0.5;1\")",
-                        shares_column);
-    }
-    if (!s && !none)
-        s = civ_pred_map_read(communities, x.idc, x.pc, shc, predecessors_column,
-                              shares_column ? shares_column : "", &x.map);
-    size_t items = x.map.n_items + 1;
-    if (!s && !none && !(x.item = calloc(items, sizeof *x.item)))
-        s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading predecessors");
-    size_t rows = civ_table_n_rows(communities);
-    civ_strmap ids = {0};
     plan_one *plans = NULL;
     civ_panel *res = NULL;
-    if (!s && !none && !(x.succ = calloc(rows + 1, sizeof *x.succ)))
-        s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading predecessors");
-    for (size_t r = 0; r < rows && !s && !none; r++) {
-        const char *v = civ_table_text(communities, r, x.idc);
-        if (v && v[0] && (s = civ_strmap_put(&ids, v, r, NULL)) == CIV_ERR_DUPLICATE)
-            s = CIV_OK;
-    }
-    for (size_t r = 0; r < rows && !s && !none; r++)
-        s = read_row(&x, &ids, r, predecessors_column);
-    for (size_t k = 0; k < x.n_toks && !s; k++)
-        if ((s = civ_strmap_put(&x.named, tok_id(&x, k), k, NULL)) == CIV_ERR_DUPLICATE)
-            s = CIV_OK;
+    civ_status s = read_successors(&x, id_column, predecessors_column, shares_column, &none);
     if (!s && !(plans = calloc(x.n_succ + 1, sizeof *plans)))
         s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory joining series");
     for (size_t j = 0; j < x.n_succ && !s; j++)
         plan_join(&x, &x.succ[j], &plans[j]);
-    /* the output: every series but the named predecessors', a joined community's in its own place (or after) */
-    civ_strmap joined = {0};
-    for (size_t j = 0; j < x.n_succ && !s; j++)
-        if (x.succ[j].status == J_JOINED)
-            s = civ_strmap_put(&joined, x.succ[j].id, j, NULL);
     if (!s)
-        s = civ_panel_create(civ_panel_frequency(panel), &res);
-    if (!s)
-        s = civ_panel_set_phase(res, civ_panel_phase(panel));
-    if (!s)
-        s = civ_panel_set_date_style(res, civ_panel_date_style(panel));
-    for (size_t k = 0; k < civ_panel_n_covariates(panel) && !s; k++)
-        s = civ_panel_add_covariate(res, civ_panel_covariate_name(panel, k), NULL);
-    for (size_t i = 0; i < civ_panel_n_series(panel) && !s; i++) {
-        const char *id = civ_panel_series_id(panel, i);
-        size_t j;
-        if (civ_strmap_get(&x.named, id, NULL))
-            continue;
-        if (civ_strmap_get(&joined, id, &j))
-            s = emit_joined(&x, &x.succ[j], &plans[j], res);
-        else
-            s = copy_series(panel, i, res);
-    }
-    for (size_t j = 0; j < x.n_succ && !s; j++)
-        if (x.succ[j].status == J_JOINED && plans[j].own == SIZE_MAX)
-            s = emit_joined(&x, &x.succ[j], &plans[j], res);
+        s = emit_panel(&x, plans, &res);
     if (!s && joins)
         s = joins_table(&x, joins);
-    civ_strmap_free(&joined);
-    civ_strmap_free(&ids);
     civ_strmap_free(&x.named);
     civ_pred_map_free(&x.map);
     free(x.item);

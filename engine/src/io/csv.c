@@ -1652,6 +1652,97 @@ static civ_status changed_underfoot(const panel_reader *pr)
     return civ_fail_at(CIV_ERR_IO, &w, "the file changed while it was being read");
 }
 
+/* Pass 2, the cell of series i at period v (t after its start): marked in bits (one bit per cell, from
+ * bit_offset[i]); a cell marked already is a duplicate, refused with both lines. */
+static civ_status mark_cell(panel_reader *pr, const size_t *bit_offset, unsigned char *bits, size_t i, int64_t t,
+                            int64_t v, const char *id, const csv_field *fds)
+{
+    csv_reader *r = &pr->r;
+    size_t bit = bit_offset[i] + (size_t)t;
+    if (bits[bit >> 3] & (1u << (bit & 7))) {
+        long first = find_first_line(pr, id, v);
+        return fail_cell(r, CIV_ERR_DUPLICATE, fds->line, pr->col_ds + 1, id,
+                         "unique_id '%s' with ds '%s' appears twice: lines %ld and %ld%s%s", id, fds->text, first,
+                         fds->line,
+                         pr->want.freq != CIV_FREQ_UNKNOWN && pr->form == CIV_DATE_DAY
+                             ? " (both dates fall in one period of the --freq asked for)"
+                             : "",
+                         civ_excel_scientific_id_hint(id));
+    }
+    bits[bit >> 3] |= (unsigned char)(1u << (bit & 7));
+    return CIV_OK;
+}
+
+/* Pass 2, the y cell of the current row (series i, t periods after its start) into the panel; a number beyond
+ * the limit, a displayed number, an Excel error, bytes that are no UTF-8 or a bad number are refused. */
+static civ_status store_y(panel_reader *pr, civ_panel *panel, size_t i, int64_t t, const char *id)
+{
+    csv_reader *r = &pr->r;
+    const csv_field *fy = &r->fields[pr->col_y];
+    double x;
+    civ_csv_number rc = cell_number(&pr->r, fy, &x);
+    if (rc == CIV_CSV_NUMBER_OK && fabs(x) > CIV_VALUE_LIMIT)
+        return fail_cell(r, CIV_ERR_DOMAIN, fy->line, pr->col_y + 1, id, BEYOND_LIMIT_MESSAGE, fy->text);
+    if (rc == CIV_CSV_NUMBER_OK) {
+        size_t n = panel->offsets[i + 1] - panel->offsets[i];
+        if ((size_t)t >= n)
+            return changed_underfoot(pr);
+        panel->values[panel->offsets[i] + (size_t)t] = x;
+    } else if (rc == CIV_CSV_NUMBER_BAD && number_as_displayed(fy->text)) {
+        return fail_displayed(r, fy->line, pr->col_y + 1, id, fy->text);
+    } else if (rc == CIV_CSV_NUMBER_BAD && civ_csv_excel_error(fy->text)) {
+        return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id, EXCEL_ERROR_MESSAGE, fy->text);
+    } else if (rc == CIV_CSV_NUMBER_BAD && !civ_utf8_valid(fy->text, fy->len)) {
+        return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id, "'%s' is not valid UTF-8" NOT_UTF8_HINT,
+                         r->names[pr->col_y]);
+    } else if (rc != CIV_CSV_NUMBER_MISSING) {
+        return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id,
+                         rc == CIV_CSV_NUMBER_OVERFLOW ? "number '%s' is beyond the range of a double"
+                                                       : "bad number '%s' (expected a decimal number with no "
+                                                         "thousands separator, or empty, NA or NaN for a "
+                                                         "missing value)%s",
+                         fy->text, civ_csv_number_hint(fy->text));
+    }
+    return CIV_OK;
+}
+
+/* Pass 2, the covariate cells of the current row (series i, t periods after its start), as store_y. */
+static civ_status store_covariates(panel_reader *pr, civ_panel *panel, size_t i, int64_t t, const char *id)
+{
+    csv_reader *r = &pr->r;
+    double x;
+    civ_csv_number rc;
+    for (size_t k = 0; k < pr->n_cov; k++) {
+        const csv_field *fc = &r->fields[pr->cov_cols[k]];
+        rc = cell_number(&pr->r, fc, &x);
+        if (rc == CIV_CSV_NUMBER_OK && fabs(x) > CIV_VALUE_LIMIT)
+            return fail_cell(r, CIV_ERR_DOMAIN, fc->line, pr->cov_cols[k] + 1, id, BEYOND_LIMIT_MESSAGE,
+                             fc->text);
+        if (rc == CIV_CSV_NUMBER_OK) {
+            civ_panel_covariate_store *c = &panel->covariates[k];
+            if ((size_t)t >= c->len[i])
+                return changed_underfoot(pr);
+            c->values[i][t] = x;
+        } else if (rc == CIV_CSV_NUMBER_BAD && number_as_displayed(fc->text)) {
+            return fail_displayed(r, fc->line, pr->cov_cols[k] + 1, id, fc->text);
+        } else if (rc == CIV_CSV_NUMBER_BAD && civ_csv_excel_error(fc->text)) {
+            return fail_cell(r, CIV_ERR_PARSE, fc->line, pr->cov_cols[k] + 1, id, EXCEL_ERROR_MESSAGE, fc->text);
+        } else if (rc == CIV_CSV_NUMBER_BAD && !civ_utf8_valid(fc->text, fc->len)) {
+            /* a GBK name column: the bytes printed as they are made a message that is not UTF-8 either */
+            return fail_cell(r, CIV_ERR_PARSE, fc->line, pr->cov_cols[k] + 1, id,
+                             "covariate '%s' is not valid UTF-8" NOT_UTF8_HINT, r->names[pr->cov_cols[k]]);
+        } else if (rc != CIV_CSV_NUMBER_MISSING) {
+            return fail_cell(r, CIV_ERR_PARSE, fc->line, pr->cov_cols[k] + 1, id,
+                             rc == CIV_CSV_NUMBER_OVERFLOW
+                                 ? "number '%s' is beyond the range of a double"
+                                 : "bad number '%s' in covariate '%s' (covariates are numeric; empty, NA or "
+                                   "NaN for a missing value)%s",
+                             fc->text, r->names[pr->cov_cols[k]], covariate_extra(fc->text));
+        }
+    }
+    return CIV_OK;
+}
+
 /* Pass 2: numbers into the panel, duplicates by one bit per cell. */
 static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *bit_offset, unsigned char *bits)
 {
@@ -1685,71 +1776,9 @@ static civ_status panel_pass2(panel_reader *pr, civ_panel *panel, const size_t *
         int64_t t = v - panel->starts[i];
         if (t < 0 || v > pr->st[i].last_any)
             return changed_underfoot(pr);
-        size_t bit = bit_offset[i] + (size_t)t;
-        if (bits[bit >> 3] & (1u << (bit & 7))) {
-            long first = find_first_line(pr, id, v);
-            return fail_cell(r, CIV_ERR_DUPLICATE, fds->line, pr->col_ds + 1, id,
-                             "unique_id '%s' with ds '%s' appears twice: lines %ld and %ld%s%s", id, fds->text, first,
-                             fds->line,
-                             pr->want.freq != CIV_FREQ_UNKNOWN && pr->form == CIV_DATE_DAY
-                                 ? " (both dates fall in one period of the --freq asked for)"
-                                 : "",
-                             civ_excel_scientific_id_hint(id));
-        }
-        bits[bit >> 3] |= (unsigned char)(1u << (bit & 7));
-        const csv_field *fy = &r->fields[pr->col_y];
-        double x;
-        civ_csv_number rc = cell_number(&pr->r, fy, &x);
-        if (rc == CIV_CSV_NUMBER_OK && fabs(x) > CIV_VALUE_LIMIT)
-            return fail_cell(r, CIV_ERR_DOMAIN, fy->line, pr->col_y + 1, id, BEYOND_LIMIT_MESSAGE, fy->text);
-        if (rc == CIV_CSV_NUMBER_OK) {
-            size_t n = panel->offsets[i + 1] - panel->offsets[i];
-            if ((size_t)t >= n)
-                return changed_underfoot(pr);
-            panel->values[panel->offsets[i] + (size_t)t] = x;
-        } else if (rc == CIV_CSV_NUMBER_BAD && number_as_displayed(fy->text)) {
-            return fail_displayed(r, fy->line, pr->col_y + 1, id, fy->text);
-        } else if (rc == CIV_CSV_NUMBER_BAD && civ_csv_excel_error(fy->text)) {
-            return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id, EXCEL_ERROR_MESSAGE, fy->text);
-        } else if (rc == CIV_CSV_NUMBER_BAD && !civ_utf8_valid(fy->text, fy->len)) {
-            return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id, "'%s' is not valid UTF-8" NOT_UTF8_HINT,
-                             r->names[pr->col_y]);
-        } else if (rc != CIV_CSV_NUMBER_MISSING) {
-            return fail_cell(r, CIV_ERR_PARSE, fy->line, pr->col_y + 1, id,
-                             rc == CIV_CSV_NUMBER_OVERFLOW ? "number '%s' is beyond the range of a double"
-                                                           : "bad number '%s' (expected a decimal number with no "
-                                                             "thousands separator, or empty, NA or NaN for a "
-                                                             "missing value)%s",
-                             fy->text, civ_csv_number_hint(fy->text));
-        }
-        for (size_t k = 0; k < pr->n_cov; k++) {
-            const csv_field *fc = &r->fields[pr->cov_cols[k]];
-            rc = cell_number(&pr->r, fc, &x);
-            if (rc == CIV_CSV_NUMBER_OK && fabs(x) > CIV_VALUE_LIMIT)
-                return fail_cell(r, CIV_ERR_DOMAIN, fc->line, pr->cov_cols[k] + 1, id, BEYOND_LIMIT_MESSAGE,
-                                 fc->text);
-            if (rc == CIV_CSV_NUMBER_OK) {
-                civ_panel_covariate_store *c = &panel->covariates[k];
-                if ((size_t)t >= c->len[i])
-                    return changed_underfoot(pr);
-                c->values[i][t] = x;
-            } else if (rc == CIV_CSV_NUMBER_BAD && number_as_displayed(fc->text)) {
-                return fail_displayed(r, fc->line, pr->cov_cols[k] + 1, id, fc->text);
-            } else if (rc == CIV_CSV_NUMBER_BAD && civ_csv_excel_error(fc->text)) {
-                return fail_cell(r, CIV_ERR_PARSE, fc->line, pr->cov_cols[k] + 1, id, EXCEL_ERROR_MESSAGE, fc->text);
-            } else if (rc == CIV_CSV_NUMBER_BAD && !civ_utf8_valid(fc->text, fc->len)) {
-                /* a GBK name column: the bytes printed as they are made a message that is not UTF-8 either */
-                return fail_cell(r, CIV_ERR_PARSE, fc->line, pr->cov_cols[k] + 1, id,
-                                 "covariate '%s' is not valid UTF-8" NOT_UTF8_HINT, r->names[pr->cov_cols[k]]);
-            } else if (rc != CIV_CSV_NUMBER_MISSING) {
-                return fail_cell(r, CIV_ERR_PARSE, fc->line, pr->cov_cols[k] + 1, id,
-                                 rc == CIV_CSV_NUMBER_OVERFLOW
-                                     ? "number '%s' is beyond the range of a double"
-                                     : "bad number '%s' in covariate '%s' (covariates are numeric; empty, NA or "
-                                       "NaN for a missing value)%s",
-                                 fc->text, r->names[pr->cov_cols[k]], covariate_extra(fc->text));
-            }
-        }
+        if ((s = mark_cell(pr, bit_offset, bits, i, t, v, id, fds)) || (s = store_y(pr, panel, i, t, id)) ||
+            (s = store_covariates(pr, panel, i, t, id)))
+            return s;
     }
     if (rows != pr->n_rows)
         return changed_underfoot(pr);
@@ -1867,16 +1896,11 @@ static civ_status panel_covariates(panel_reader *pr, civ_panel *panel)
     return s;
 }
 
-/* Sizes the panel from the pass-1 extents; values and covariates are NaN. */
-static civ_status panel_build(panel_reader *pr, civ_panel **out, size_t **bit_offset_out, unsigned char **bits_out)
+/* The panel's totals from the pass-1 extents: *values_out values (up to each series' last kept period) and
+ * *bits_out duplicate bits (up to its last row); refused when a few far-apart dates ask for a huge dense panel,
+ * or when it cannot fit in memory. */
+static civ_status panel_totals(const panel_reader *pr, size_t *values_out, size_t *bits_out)
 {
-    int phase = 0;
-    civ_frequency freq = CIV_FREQ_UNKNOWN;
-    civ_date_style style;
-    civ_status ls = panel_periods(pr, &freq, &phase, &style);
-    if (ls)
-        return ls;
-
     /* Totals, with a guard against a few far-apart dates asking for a huge
      * dense panel (e.g. one row dated 0001 and one 9999 in a daily file). */
     size_t total_values = 0, total_bits = 0, widest = 0;
@@ -1890,8 +1914,8 @@ static civ_status panel_build(panel_reader *pr, civ_panel **out, size_t **bit_of
             widest = i;
     }
     if (total_bits > ((size_t)1 << 28) && total_bits / 64 > pr->n_rows) {
-        civ_where w = {.file = pr->r.path, .series_id = pr->ids[widest], .field = "ds"};
-        return civ_fail_at(CIV_ERR_LIMIT, &w,
+        civ_where wide = {.file = pr->r.path, .series_id = pr->ids[widest], .field = "ds"};
+        return civ_fail_at(CIV_ERR_LIMIT, &wide,
                            "the dates span %zu periods for only %zu rows (series '%s' alone spans %lld): check ds",
                            total_bits, pr->n_rows, pr->ids[widest],
                            (long long)(pr->st[widest].last_any - pr->st[widest].first + 1));
@@ -1900,30 +1924,20 @@ static civ_status panel_build(panel_reader *pr, civ_panel **out, size_t **bit_of
     /* Refuse before allocating a panel that cannot fit in memory: values and
      * covariates (8 bytes each), the duplicate bits, ids and offsets
      * (mem_limit.h; docs/HOSTILE_INPUTS.md, "Resource bounds"). */
-    {
-        civ_where w = {.file = pr->r.path};
-        civ_status ms = civ_mem_check(total_values, 8 * (1 + pr->n_cov), total_bits / 8 + pr->n_series * 64,
-                                      "the panel", &w);
-        if (ms)
-            return ms;
-    }
+    civ_where w = {.file = pr->r.path};
+    civ_status ms = civ_mem_check(total_values, 8 * (1 + pr->n_cov), total_bits / 8 + pr->n_series * 64,
+                                  "the panel", &w);
+    if (ms)
+        return ms;
+    *values_out = total_values;
+    *bits_out = total_bits;
+    return CIV_OK;
+}
 
-    civ_panel *panel = NULL;
-    civ_status s = civ_panel_create(freq == CIV_FREQ_UNKNOWN ? CIV_FREQ_MONTHLY : freq, &panel);
-    if (s)
-        return s;
-    panel->freq = freq; /* UNKNOWN for a header-only file */
-    panel->phase = phase;
-    panel->style = style;
-    size_t *bit_offset = malloc((pr->n_series + 1) * sizeof *bit_offset);
-    unsigned char *bits = calloc(total_bits / 8 + 1, 1);
-    if (!bit_offset || !bits || (s = civ_panel_reserve(panel, pr->n_series, total_values))) {
-        free(bit_offset);
-        free(bits);
-        civ_panel_free(panel);
-        return s ? s : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the duplicate check");
-    }
-    /* Move the ids and their map into the panel. */
+/* Moves the series ids and their map from the reader into the panel (the reader keeps views of them), with
+ * each series' start, its values' offset, and its first bit in bit_offset (n_series + 1 of them). */
+static void move_ids(panel_reader *pr, civ_panel *panel, size_t *bit_offset)
+{
     size_t off = 0, boff = 0;
     panel->offsets[0] = 0;
     for (size_t i = 0; i < pr->n_series; i++) {
@@ -1943,6 +1957,37 @@ static civ_status panel_build(panel_reader *pr, civ_panel **out, size_t **bit_of
     pr->ids = NULL;
     pr->id_view = panel->ids;
     pr->map_view = &panel->id_index;
+}
+
+/* Sizes the panel from the pass-1 extents; values and covariates are NaN. */
+static civ_status panel_build(panel_reader *pr, civ_panel **out, size_t **bit_offset_out, unsigned char **bits_out)
+{
+    int phase = 0;
+    civ_frequency freq = CIV_FREQ_UNKNOWN;
+    civ_date_style style;
+    civ_status ls = panel_periods(pr, &freq, &phase, &style);
+    if (ls)
+        return ls;
+    size_t total_values = 0, total_bits = 0;
+    if ((ls = panel_totals(pr, &total_values, &total_bits)))
+        return ls;
+
+    civ_panel *panel = NULL;
+    civ_status s = civ_panel_create(freq == CIV_FREQ_UNKNOWN ? CIV_FREQ_MONTHLY : freq, &panel);
+    if (s)
+        return s;
+    panel->freq = freq; /* UNKNOWN for a header-only file */
+    panel->phase = phase;
+    panel->style = style;
+    size_t *bit_offset = malloc((pr->n_series + 1) * sizeof *bit_offset);
+    unsigned char *bits = calloc(total_bits / 8 + 1, 1);
+    if (!bit_offset || !bits || (s = civ_panel_reserve(panel, pr->n_series, total_values))) {
+        free(bit_offset);
+        free(bits);
+        civ_panel_free(panel);
+        return s ? s : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the duplicate check");
+    }
+    move_ids(pr, panel, bit_offset);
     for (size_t v = 0; v < total_values; v++)
         panel->values[v] = NAN;
     if (!s)
@@ -2752,6 +2797,58 @@ static civ_status pool_texts(civ_table *table, const tcol *tc, size_t first, siz
     return CIV_OK;
 }
 
+/* Reads n bytes of fd at offset from into d (through EINTR); 0 when fewer came (the file changed). */
+static int pread_all(int fd, char *d, size_t n, off_t from)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t rd = pread(fd, d + got, n - got, from + (off_t)got);
+        if (rd < 0 && errno == EINTR)
+            continue;
+        if (rd <= 0)
+            break;
+        got += (size_t)rd;
+    }
+    return got == n;
+}
+
+/* The first row of each of the k chunks of d (n bytes): row0[c + 1] = row0[c] + the records chunk c can hold,
+ * at most its line feeds plus one (the record that ended at the split's line feed, now its NUL, or ends the
+ * file); row0[0] = 1. */
+static void chunk_rows(const char *d, size_t n, size_t k, const size_t *begin, int threads, size_t *row0)
+{
+    size_t lines[64];
+    #pragma omp parallel for num_threads(threads) schedule(static)
+    for (size_t c = 0; c < k; c++) {
+        size_t stop = c + 1 < k ? begin[c + 1] : n, count = 0;
+        for (const char *q = d + begin[c]; (q = memchr(q, '\n', (size_t)(d + stop - q))) != NULL; q++)
+            count++;
+        lines[c] = count + 1;
+    }
+    row0[0] = 1;
+    for (size_t c = 0; c < k; c++)
+        row0[c + 1] = row0[c] + lines[c];
+}
+
+/* Moves the k chunks' row ranges (rows[c] rows from row0[c]) together after row 0, in file order (each moves
+ * down); returns the table's rows then (1 + all of them). */
+static size_t join_ranges(civ_table *table, const tcol *tc, size_t k, const size_t *row0, const size_t *rows)
+{
+    size_t total = 1;
+    for (size_t c = 0; c < k; c++) {
+        if (row0[c] != total)
+            for (size_t col = 0; col < table->n_columns; col++) {
+                civ_table_column *cc = &table->columns[col];
+                if (tc[col].mode == TCOL_NUMBER)
+                    memmove(cc->numbers + total, cc->numbers + row0[c], rows[c] * sizeof *cc->numbers);
+                else
+                    memmove(cc->texts + total, cc->texts + row0[c], rows[c] * sizeof *cc->texts);
+            }
+        total += rows[c];
+    }
+    return total;
+}
+
 /* The rows after the first (the reader stands after it, at table row 1) on
  * OpenMP threads: the rest of the file is read into memory, split at record
  * boundaries (split_chunks), each chunk parsed into a range of rows sized by
@@ -2782,37 +2879,17 @@ static civ_status read_rest_parallel(csv_reader *r, civ_table *table, tcol *tc, 
     /* 8 chunks a thread, taken as threads free up: on a shared machine a
      * thread that loses its core holds up one small chunk, not half the file */
     size_t max_chunks = (size_t)threads < 8 ? 8 * (size_t)threads : 64;
-    size_t begin[64], end[64], lines[64], rows[64], row0[65];
+    size_t begin[64], end[64], rows[64], row0[65];
     int bad[64];
     if (!d)
         return CIV_OK;
-    size_t got = 0;
-    while (got < n) {
-        ssize_t rd = pread(r->fd, d + got, n - got, from + (off_t)got);
-        if (rd < 0 && errno == EINTR)
-            continue;
-        if (rd <= 0)
-            break;
-        got += (size_t)rd;
-    }
-    if (got != n) { /* the file changed: the serial reader reports what it finds */
+    if (!pread_all(r->fd, d, n, from)) { /* the file changed: the serial reader reports what it finds */
         free(d);
         return CIV_OK;
     }
     d[n] = '\0';
     size_t k = split_chunks(d, n, max_chunks, begin, end);
-    /* Chunk c holds at most its line feeds' records, plus one: the record
-     * that ended at the split's line feed (now its NUL) or ends the file. */
-    #pragma omp parallel for num_threads(threads) schedule(static)
-    for (size_t c = 0; c < k; c++) {
-        size_t stop = c + 1 < k ? begin[c + 1] : n, count = 0;
-        for (const char *q = d + begin[c]; (q = memchr(q, '\n', (size_t)(d + stop - q))) != NULL; q++)
-            count++;
-        lines[c] = count + 1;
-    }
-    row0[0] = 1;
-    for (size_t c = 0; c < k; c++)
-        row0[c + 1] = row0[c] + lines[c];
+    chunk_rows(d, n, k, begin, threads, row0);
     if (row0[k] > table->rows_capacity && civ_table_reserve(table, row0[k])) {
         civ_clear_error(); /* no room: the serial reader grows the table as it reads */
         free(d);
@@ -2828,19 +2905,8 @@ static civ_status read_rest_parallel(csv_reader *r, civ_table *table, tcol *tc, 
     size_t total = 1;
     if (any_bad)
         civ_clear_error(); /* a chunk's tokeniser error on this thread */
-    if (!any_bad) { /* move the ranges together, in order (each moves down) */
-        for (size_t c = 0; c < k; c++) {
-            if (row0[c] != total)
-                for (size_t col = 0; col < table->n_columns; col++) {
-                    civ_table_column *cc = &table->columns[col];
-                    if (tc[col].mode == TCOL_NUMBER)
-                        memmove(cc->numbers + total, cc->numbers + row0[c], rows[c] * sizeof *cc->numbers);
-                    else
-                        memmove(cc->texts + total, cc->texts + row0[c], rows[c] * sizeof *cc->texts);
-                }
-            total += rows[c];
-        }
-    }
+    if (!any_bad)
+        total = join_ranges(table, tc, k, row0, rows);
     /* the rows past the table's end as the serial reader leaves them; all of
      * them when the serial reader reads the rest */
     clear_rows(table, tc, any_bad ? 1 : total, row0[k]);
@@ -2895,6 +2961,84 @@ static size_t rows_hint(const csv_reader *r, size_t n_columns)
     return lines < most ? lines : most;
 }
 
+/* The table's columns from the header r has read: the id column (options->id_column, else unique_id) named
+ * unique_id, each column a number column unless options force it to text; *tc (allocated) their read state. */
+static civ_status table_header(csv_reader *r, const civ_table_read_options *options, civ_table **table, tcol **tc)
+{
+    size_t key = SIZE_MAX; /* the column that becomes unique_id */
+    civ_status s;
+    if (!(s = csv_read_header(r)) &&
+        !(s = header_role(r, "unique_id", options ? options->id_column : NULL, "key", &key)) &&
+        !(s = civ_table_create(table)) && !(*tc = calloc(r->n_names ? r->n_names : 1, sizeof **tc)))
+        s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the header");
+    for (size_t c = 0; c < r->n_names && !s; c++) {
+        const char *name = c == key ? "unique_id" : r->names[c];
+        int text = forced_text(options, name);
+        (*tc)[c].mode = text ? TCOL_TEXT : TCOL_NUMBER;
+        (*tc)[c].displayed_row = SIZE_MAX;
+        s = civ_table_add_column(*table, name, text ? CIV_COLUMN_TEXT : CIV_COLUMN_NUMBER, NULL);
+    }
+    return s;
+}
+
+/* The records into the table, each row's line in *row_lines (*lines_cap of them; reserved from the file's line
+ * feeds when there are many, else grown); after the first row the rest are read in parallel when they can be. */
+static civ_status table_rows(csv_reader *r, civ_table *table, tcol *tc, long **row_lines, size_t *lines_cap)
+{
+    size_t hint = rows_hint(r, r->n_names);
+    civ_status s = CIV_OK;
+    if (hint > 1024 && (s = civ_table_reserve(table, hint))) /* small files: doubling is cheap */
+        civ_clear_error(), s = CIV_OK; /* no room for the estimate: grow as the rows come */
+    if (hint > 1024 && (*row_lines = civ_bigmem_alloc(hint, sizeof **row_lines)) != NULL)
+        *lines_cap = hint;
+    while (!s) {
+        int have;
+        if ((s = csv_next(r, &have)) || !have)
+            break;
+        if ((s = check_width(r, r->n_names)))
+            break;
+        size_t row;
+        if ((s = civ_table_add_rows(table, 1, &row)))
+            break;
+        if (row >= *lines_cap) { /* the line of each row, for errors found after reading */
+            size_t cap = *lines_cap ? 2 * *lines_cap : 1024;
+            long *l = realloc(*row_lines, cap * sizeof *l);
+            if (!l)
+                return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the row index");
+            *row_lines = l;
+            *lines_cap = cap;
+        }
+        (*row_lines)[row] = r->record_line;
+        s = read_cells(r, table, tc, row);
+        if (!s && row == 0) { /* the first row settled which columns are text: the rest in parallel */
+            int done;
+            if ((s = read_rest_parallel(r, table, tc, &done)) || done)
+                break;
+        }
+    }
+    return s;
+}
+
+/* The columns checked and settled after reading: a number column with cells written as a spreadsheet displays
+ * them ("12,345") and no other text is an error at the first such cell; demoted columns get their text back;
+ * a text column of integers that pandas wrote as floats ("310101001.0", an int column with gaps) is read as the
+ * integers' text, as every reader of ids then sees them. */
+static civ_status table_columns(csv_reader *r, civ_table *table, tcol *tc, const long *row_lines)
+{
+    civ_status s = CIV_OK;
+    int demoted = 0;
+    for (size_t c = 0; !s && c < r->n_names; c++) {
+        demoted |= tc[c].mode == TCOL_DEMOTED && tc[c].since > 0;
+        if (tc[c].mode == TCOL_NUMBER && tc[c].displayed_row != SIZE_MAX)
+            s = fail_displayed(r, row_lines ? row_lines[tc[c].displayed_row] : 0, c + 1, NULL, tc[c].displayed);
+    }
+    if (!s && demoted)
+        s = fill_demoted(r, table, tc);
+    for (size_t c = 0; !s && c < r->n_names; c++)
+        civ_table_whole_float_ids(table, c);
+    return s;
+}
+
 civ_status civ_table_read_csv(const char *path, const civ_table_read_options *options, civ_table **out)
 {
     if (!out)
@@ -2913,64 +3057,11 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
     tcol *tc = NULL;
     long *row_lines = NULL;
     size_t lines_cap = 0;
-    size_t key = SIZE_MAX; /* the column that becomes unique_id */
-    if (!(s = csv_read_header(&r)) &&
-        !(s = header_role(&r, "unique_id", options ? options->id_column : NULL, "key", &key)) &&
-        !(s = civ_table_create(&table)) && !(tc = calloc(r.n_names ? r.n_names : 1, sizeof *tc)))
-        s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the header");
-    for (size_t c = 0; c < r.n_names && !s; c++) {
-        const char *name = c == key ? "unique_id" : r.names[c];
-        int text = forced_text(options, name);
-        tc[c].mode = text ? TCOL_TEXT : TCOL_NUMBER;
-        tc[c].displayed_row = SIZE_MAX;
-        s = civ_table_add_column(table, name, text ? CIV_COLUMN_TEXT : CIV_COLUMN_NUMBER, NULL);
-    }
-    size_t hint = s ? 0 : rows_hint(&r, r.n_names);
-    if (hint > 1024 && (s = civ_table_reserve(table, hint))) /* small files: doubling is cheap */
-        civ_clear_error(), s = CIV_OK; /* no room for the estimate: grow as the rows come */
-    if (hint > 1024 && (row_lines = civ_bigmem_alloc(hint, sizeof *row_lines)) != NULL)
-        lines_cap = hint;
-    int demoted = 0;
-    while (!s) {
-        int have;
-        if ((s = csv_next(&r, &have)) || !have)
-            break;
-        if ((s = check_width(&r, r.n_names)))
-            break;
-        size_t row;
-        if ((s = civ_table_add_rows(table, 1, &row)))
-            break;
-        if (row >= lines_cap) { /* the line of each row, for errors found after reading */
-            size_t cap = lines_cap ? 2 * lines_cap : 1024;
-            long *l = realloc(row_lines, cap * sizeof *l);
-            if (!l) {
-                s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the row index");
-                break;
-            }
-            row_lines = l;
-            lines_cap = cap;
-        }
-        row_lines[row] = r.record_line;
-        s = read_cells(&r, table, tc, row);
-        if (!s && row == 0) { /* the first row settled which columns are text: the rest in parallel */
-            int done;
-            if ((s = read_rest_parallel(&r, table, tc, &done)) || done)
-                break;
-        }
-    }
-    /* A number column with cells written as a spreadsheet displays them
-     * ("12,345") and no other text is an error at the first such cell. */
-    for (size_t c = 0; !s && c < r.n_names; c++) {
-        demoted |= tc[c].mode == TCOL_DEMOTED && tc[c].since > 0;
-        if (tc[c].mode == TCOL_NUMBER && tc[c].displayed_row != SIZE_MAX)
-            s = fail_displayed(&r, row_lines ? row_lines[tc[c].displayed_row] : 0, c + 1, NULL, tc[c].displayed);
-    }
-    if (!s && demoted)
-        s = fill_demoted(&r, table, tc);
-    /* A text column (ids, codes, names) of integers that pandas wrote as floats ("310101001.0", an int
-     * column with gaps): read as the integers' text, as every reader of ids then sees them. */
-    for (size_t c = 0; !s && c < r.n_names; c++)
-        civ_table_whole_float_ids(table, c);
+    s = table_header(&r, options, &table, &tc);
+    if (!s)
+        s = table_rows(&r, table, tc, &row_lines, &lines_cap);
+    if (!s)
+        s = table_columns(&r, table, tc, row_lines);
     for (size_t c = 0; tc && c < r.n_names; c++)
         free(tc[c].displayed);
     free(tc);

@@ -316,19 +316,28 @@ done:
     return s;
 }
 
-/* Reads a 1-D float dataset as doubles (malloc'd, at least 1 slot). */
-static civ_status read_doubles(const char *path, hid_t file, const char *object, size_t expect,
-                               const char *expect_what, double **out, size_t *n)
+/* Reads the 1-D dataset `object` of class cls into *out (malloc'd, at least 1 slot, elements of `size` bytes):
+ * as doubles when wide_unsigned is NULL, else as int64, or as uint64 when the file's type is an unsigned one
+ * of 64 bits (*wide_unsigned set: HDF5 would clamp values above INT64_MAX, which the caller checks). */
+static civ_status read_1d(const char *path, hid_t file, const char *object, H5T_class_t cls, size_t expect,
+                          const char *expect_what, size_t size, int *wide_unsigned, void **out, size_t *n)
 {
     *out = NULL;
     hid_t dset;
-    civ_status s = open_1d(path, file, object, H5T_FLOAT, expect, expect_what, &dset, n);
+    civ_status s = open_1d(path, file, object, cls, expect, expect_what, &dset, n);
     if (s)
         return s;
-    double *v = malloc((*n ? *n : 1) * sizeof *v);
+    hid_t mtype = H5T_NATIVE_DOUBLE;
+    if (wide_unsigned) {
+        hid_t type = H5Dget_type(dset);
+        *wide_unsigned = type >= 0 && H5Tget_sign(type) == H5T_SGN_NONE && H5Tget_size(type) >= 8;
+        CLOSE_ID(H5Tclose, type);
+        mtype = *wide_unsigned ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64;
+    }
+    void *v = malloc((*n ? *n : 1) * size);
     if (!v)
         s = oom(path, object);
-    else if (*n && H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
+    else if (*n && H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
         s = fail_h5(path, object, "read the dataset");
     H5Dclose(dset);
     if (s)
@@ -338,40 +347,39 @@ static civ_status read_doubles(const char *path, hid_t file, const char *object,
     return s;
 }
 
+/* Reads a 1-D float dataset as doubles (malloc'd, at least 1 slot). */
+static civ_status read_doubles(const char *path, hid_t file, const char *object, size_t expect,
+                               const char *expect_what, double **out, size_t *n)
+{
+    void *v;
+    civ_status s = read_1d(path, file, object, H5T_FLOAT, expect, expect_what, sizeof **out, NULL, &v, n);
+    *out = v;
+    return s;
+}
+
 /* Reads a 1-D integer dataset as int64 (malloc'd).  Any integer type is
  * accepted; unsigned 64-bit values above INT64_MAX are an error rather than
  * HDF5's silent clamping. */
 static civ_status read_int64s(const char *path, hid_t file, const char *object, size_t expect,
                               const char *expect_what, int64_t **out, size_t *n)
 {
-    *out = NULL;
-    hid_t dset;
-    civ_status s = open_1d(path, file, object, H5T_INTEGER, expect, expect_what, &dset, n);
-    if (s)
-        return s;
-    hid_t type = H5Dget_type(dset);
-    int wide_unsigned = type >= 0 && H5Tget_sign(type) == H5T_SGN_NONE && H5Tget_size(type) >= 8;
-    CLOSE_ID(H5Tclose, type);
-    int64_t *v = malloc((*n ? *n : 1) * sizeof *v);
-    if (!v) {
-        s = oom(path, object);
-    } else if (*n && H5Dread(dset, wide_unsigned ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64, H5S_ALL, H5S_ALL,
-                             H5P_DEFAULT, v) < 0) {
-        s = fail_h5(path, object, "read the dataset");
-    } else if (wide_unsigned) {
-        for (size_t i = 0; i < *n && !s; i++) {
-            uint64_t u;
-            memcpy(&u, &v[i], sizeof u);
-            if (u > (uint64_t)INT64_MAX)
-                s = fail_obj(CIV_ERR_DOMAIN, path, object, "index %zu: value %llu does not fit in int64", i,
-                             (unsigned long long)u);
-        }
+    void *got;
+    int wide_unsigned = 0;
+    civ_status s = read_1d(path, file, object, H5T_INTEGER, expect, expect_what, sizeof **out, &wide_unsigned,
+                           &got, n);
+    int64_t *v = got;
+    for (size_t i = 0; !s && wide_unsigned && i < *n; i++) {
+        uint64_t u;
+        memcpy(&u, &v[i], sizeof u);
+        if (u > (uint64_t)INT64_MAX)
+            s = fail_obj(CIV_ERR_DOMAIN, path, object, "index %zu: value %llu does not fit in int64", i,
+                         (unsigned long long)u);
     }
-    H5Dclose(dset);
-    if (s)
+    if (s && v) {
         free(v);
-    else
-        *out = v;
+        v = NULL;
+    }
+    *out = v;
     return s;
 }
 
@@ -938,6 +946,42 @@ static civ_status read_panel_optional(const char *path, hid_t file, civ_panel *p
     return CIV_OK;
 }
 
+/* A series id that looks like a sheet's total row is refused, as the CSV reader does (csv.c total_row_series). */
+static civ_status refuse_total_rows(const char *path, char **ids, size_t n)
+{
+    for (size_t i = 0; n > 1 && i < n; i++)
+        if (civ_total_row_series(ids[i])) {
+            civ_where w = {.file = path, .field = "/series/unique_id", .series_id = ids[i]};
+            return civ_fail_at(CIV_ERR_PARSE, &w,
+                               "index %zu: '%s' looks like the sheet's total row, not a series: it would be "
+                               "forecast and counted as one more community; drop it (civicast sums the series "
+                               "itself: convert --hierarchy gives district and city totals), or rename the series "
+                               "if it is one of its own",
+                               i, ids[i]);
+        }
+    return CIV_OK;
+}
+
+/* The n series into p: ids, starts, lengths, and their values one after another; each span checked for the
+ * file's frequency and phase. */
+static civ_status add_all_series(const char *path, civ_panel *p, civ_frequency freq, int phase, char **ids,
+                                 const int64_t *starts, const int64_t *lengths, const double *values, size_t n)
+{
+    size_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!ids[i][0])
+            return fail_obj(CIV_ERR_SCHEMA, path, "/series/unique_id", "index %zu: empty series id", i);
+        civ_status s = check_span(path, "/series/start", ids[i], freq, phase, starts[i], (size_t)lengths[i]);
+        if (s)
+            return s;
+        civ_status a = civ_panel_add_series(p, ids[i], starts[i], values + sum, (size_t)lengths[i], NULL);
+        if (a)
+            return rewrap(a, path, a == CIV_ERR_DOMAIN ? "/values" : "/series/unique_id");
+        sum += (size_t)lengths[i];
+    }
+    return CIV_OK;
+}
+
 static civ_status read_panel_impl(const char *path, civ_panel **out)
 {
     hid_t file;
@@ -969,7 +1013,6 @@ static civ_status read_panel_impl(const char *path, civ_panel **out)
         goto done;
     if ((s = check_lengths(path, lengths, n, n_values)))
         goto done;
-    size_t sum = 0;
     if (freq == CIV_FREQ_UNKNOWN && n > 0) {
         s = fail_obj(CIV_ERR_SCHEMA, path, "/", "frequency 'unknown' is only valid for a panel without series");
         goto done;
@@ -980,33 +1023,9 @@ static civ_status read_panel_impl(const char *path, civ_panel **out)
         (s = civ_panel_reserve(p, n, n_values)))
         goto done;
     p->freq = freq; /* UNKNOWN only for an empty panel, as the CSV reader makes it */
-    for (size_t i = 0; n > 1 && i < n; i++) /* as the CSV reader (csv.c total_row_series) */
-        if (civ_total_row_series(ids[i])) {
-            civ_where w = {.file = path, .field = "/series/unique_id", .series_id = ids[i]};
-            s = civ_fail_at(CIV_ERR_PARSE, &w,
-                            "index %zu: '%s' looks like the sheet's total row, not a series: it would be forecast "
-                            "and counted as one more community; drop it (civicast sums the series itself: convert "
-                            "--hierarchy gives district and city totals), or rename the series if it is one of "
-                            "its own",
-                            i, ids[i]);
-            goto done;
-        }
-    sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!ids[i][0]) {
-            s = fail_obj(CIV_ERR_SCHEMA, path, "/series/unique_id", "index %zu: empty series id", i);
-            goto done;
-        }
-        s = check_span(path, "/series/start", ids[i], freq, (int)phase, starts[i], (size_t)lengths[i]);
-        if (s)
-            goto done;
-        civ_status a = civ_panel_add_series(p, ids[i], starts[i], values + sum, (size_t)lengths[i], NULL);
-        if (a) {
-            s = rewrap(a, path, a == CIV_ERR_DOMAIN ? "/values" : "/series/unique_id");
-            goto done;
-        }
-        sum += (size_t)lengths[i];
-    }
+    if ((s = refuse_total_rows(path, ids, n)) ||
+        (s = add_all_series(path, p, freq, (int)phase, ids, starts, lengths, values, n)))
+        goto done;
     free(values);
     values = NULL;
 

@@ -213,6 +213,70 @@ static void XMLCALL refuse_entity(void *ud, const XML_Char *name, int pe, const 
     stop(x, civ_fail_at(CIV_ERR_PARSE, &w, "part %s declares an entity: refused", x->part));
 }
 
+/* Locates part `name` and opens it for reading: *here = 0 (and CIV_OK) when it is absent and optional; absent
+ * and required is CIV_ERR_PARSE, as is a damaged or encrypted entry; one over the part limit is CIV_ERR_LIMIT. */
+static civ_status open_part(book *b, const char *name, int optional, unz_file_info64 *info, int *here)
+{
+    civ_where w = {.file = b->path};
+    *here = 0;
+    if (unzLocateFile(b->zf, name, 2) != UNZ_OK) {
+        if (optional)
+            return CIV_OK;
+        return civ_fail_at(CIV_ERR_PARSE, &w,
+                           "part %s is missing: the workbook is incomplete or not an Excel workbook; save it again "
+                           "from Excel or LibreOffice as .xlsx", name);
+    }
+    *here = 1;
+    if (unzGetCurrentFileInfo64(b->zf, info, NULL, 0, NULL, 0, NULL, 0) != UNZ_OK)
+        return civ_fail_at(CIV_ERR_PARSE, &w, "part %s: damaged zip directory", name);
+    if (info->flag & 1)
+        return civ_fail_at(CIV_ERR_PARSE, &w,
+                           "part %s is encrypted: save the workbook without a password (File, Info, Protect "
+                           "Workbook) or as \"CSV UTF-8\"", name);
+    size_t limit = civ_xlsx_part_limit();
+    if (info->uncompressed_size > limit)
+        return civ_fail_at(CIV_ERR_LIMIT, &w, "part %s is %llu bytes unpacked, over the limit of %zu bytes", name,
+                           (unsigned long long)info->uncompressed_size, limit);
+    if (unzOpenCurrentFile(b->zf) != UNZ_OK)
+        return civ_fail_at(CIV_ERR_PARSE, &w,
+                           "part %s cannot be unpacked (damaged, or compressed with a method other than deflate)",
+                           name);
+    return CIV_OK;
+}
+
+/* Feeds the open part to x's parser a chunk at a time, until its end, a handler's stop, malformed XML, or more
+ * than `limit` bytes (`declared`: the size its zip entry says). */
+static civ_status stream_part(px *x, char *chunk, size_t limit, unsigned long long declared)
+{
+    civ_where w = {.file = x->b->path};
+    const char *name = x->part;
+    size_t total = 0;
+    for (;;) {
+        int got = unzReadCurrentFile(x->b->zf, chunk, (unsigned)CHUNK);
+        if (got < 0)
+            return civ_fail_at(CIV_ERR_PARSE, &w, "part %s cannot be unpacked: the zip is damaged (error %d)", name,
+                               got);
+        total += (size_t)got;
+        if (total > limit)
+            return civ_fail_at(CIV_ERR_LIMIT, &w,
+                               "part %s unpacks to more than the limit of %zu bytes (its zip entry says %llu): "
+                               "refused", name, limit, declared);
+        if (XML_Parse(x->parser, chunk, got, got == 0) != XML_STATUS_OK) {
+            if (x->status)
+                return x->status;
+            if (XML_GetErrorCode(x->parser) == XML_ERROR_ABORTED)
+                return CIV_OK; /* a handler had seen enough (a sheet's probe) */
+            return civ_fail_at(CIV_ERR_PARSE, &w, "part %s, line %lu: malformed XML (%s)", name,
+                               (unsigned long)XML_GetCurrentLineNumber(x->parser),
+                               XML_ErrorString(XML_GetErrorCode(x->parser)));
+        }
+        if (x->status)
+            return x->status;
+        if (got == 0)
+            return CIV_OK;
+    }
+}
+
 /* Streams part `name` through a parser with the given handlers.  *found = 0
  * (and CIV_OK) when the part is absent and found is not NULL; absent and
  * required (found NULL) is CIV_ERR_PARSE. */
@@ -220,36 +284,16 @@ static civ_status parse_part(book *b, const char *name, void *state, XML_StartEl
                              XML_EndElementHandler end, XML_CharacterDataHandler text, int *found)
 {
     civ_where w = {.file = b->path};
-    if (unzLocateFile(b->zf, name, 2) != UNZ_OK) {
-        if (found) {
-            *found = 0;
-            return CIV_OK;
-        }
-        return civ_fail_at(CIV_ERR_PARSE, &w,
-                           "part %s is missing: the workbook is incomplete or not an Excel workbook; save it again "
-                           "from Excel or LibreOffice as .xlsx", name);
-    }
-    if (found)
-        *found = 1;
     unz_file_info64 info;
-    if (unzGetCurrentFileInfo64(b->zf, &info, NULL, 0, NULL, 0, NULL, 0) != UNZ_OK)
-        return civ_fail_at(CIV_ERR_PARSE, &w, "part %s: damaged zip directory", name);
-    if (info.flag & 1)
-        return civ_fail_at(CIV_ERR_PARSE, &w,
-                           "part %s is encrypted: save the workbook without a password (File, Info, Protect "
-                           "Workbook) or as \"CSV UTF-8\"", name);
-    size_t limit = civ_xlsx_part_limit();
-    if (info.uncompressed_size > limit)
-        return civ_fail_at(CIV_ERR_LIMIT, &w, "part %s is %llu bytes unpacked, over the limit of %zu bytes", name,
-                           (unsigned long long)info.uncompressed_size, limit);
-    if (unzOpenCurrentFile(b->zf) != UNZ_OK)
-        return civ_fail_at(CIV_ERR_PARSE, &w,
-                           "part %s cannot be unpacked (damaged, or compressed with a method other than deflate)",
-                           name);
+    int here;
+    civ_status s = open_part(b, name, found != NULL, &info, &here);
+    if (found)
+        *found = here;
+    if (s || !here)
+        return s;
     px x = {.b = b, .part = name, .state = state};
     x.parser = XML_ParserCreateNS(NULL, '|');
     char *chunk = malloc(CHUNK);
-    civ_status s = CIV_OK;
     if (!x.parser || !chunk) {
         s = oom(&x);
         goto done;
@@ -260,39 +304,7 @@ static civ_status parse_part(book *b, const char *name, void *state, XML_StartEl
         XML_SetCharacterDataHandler(x.parser, text);
     XML_SetStartDoctypeDeclHandler(x.parser, refuse_doctype);
     XML_SetEntityDeclHandler(x.parser, refuse_entity);
-    size_t total = 0;
-    for (;;) {
-        int got = unzReadCurrentFile(b->zf, chunk, (unsigned)CHUNK);
-        if (got < 0) {
-            s = civ_fail_at(CIV_ERR_PARSE, &w, "part %s cannot be unpacked: the zip is damaged (error %d)", name,
-                            got);
-            break;
-        }
-        total += (size_t)got;
-        if (total > limit) {
-            s = civ_fail_at(CIV_ERR_LIMIT, &w,
-                            "part %s unpacks to more than the limit of %zu bytes (its zip entry says %llu): "
-                            "refused", name, limit, (unsigned long long)info.uncompressed_size);
-            break;
-        }
-        if (XML_Parse(x.parser, chunk, got, got == 0) != XML_STATUS_OK) {
-            if (x.status)
-                s = x.status;
-            else if (XML_GetErrorCode(x.parser) == XML_ERROR_ABORTED)
-                s = CIV_OK; /* a handler had seen enough (a sheet's probe) */
-            else
-                s = civ_fail_at(CIV_ERR_PARSE, &w, "part %s, line %lu: malformed XML (%s)", name,
-                                (unsigned long)XML_GetCurrentLineNumber(x.parser),
-                                XML_ErrorString(XML_GetErrorCode(x.parser)));
-            break;
-        }
-        if (x.status) {
-            s = x.status;
-            break;
-        }
-        if (got == 0)
-            break;
-    }
+    s = stream_part(&x, chunk, civ_xlsx_part_limit(), (unsigned long long)info.uncompressed_size);
 done:
     if (unzCloseCurrentFile(b->zf) == UNZ_CRCERROR && !s)
         s = civ_fail_at(CIV_ERR_PARSE, &w, "part %s fails its checksum: the file is damaged", name);

@@ -676,6 +676,123 @@ static void finish_rollup(const civ_mon_indicator *d, civ_mon_series *g, size_t 
     }
 }
 
+/* The units' own series, one per unit and indicator that has a row, units in name order (sorted_order); their
+ * indexes in base_idx[u * NI + i] (SIZE_MAX: none). */
+static civ_status add_base_series(civ_monitor *m, const bind_ctx *c, const size_t *order, size_t *base_idx)
+{
+    size_t NI = m->spec->n_ind, NU = c->n_units;
+    for (size_t i = 0; i < NU * NI; i++)
+        base_idx[i] = SIZE_MAX;
+    for (size_t r = 0; r < c->n_rows; r++)
+        base_idx[c->row_unit[r] * NI + c->row_ind[r]] = 0;
+    for (size_t oi = 0; oi < NU; oi++)
+        for (size_t i = 0; i < NI; i++) {
+            size_t u = order[oi];
+            if (base_idx[u * NI + i] != SIZE_MAX &&
+                (base_idx[u * NI + i] = add_series(m, 0, c->unit_name[u], i)) == SIZE_MAX)
+                return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+        }
+    return CIV_OK;
+}
+
+/* The roll-up series of level k (k == K: the city), one per group and indicator with a member, groups in name
+ * order; their indexes in roll_idx[k][g * NI + i] (allocated here). */
+static civ_status add_rollup_series(civ_monitor *m, const bind_ctx *c, size_t k, const size_t *base_idx,
+                                    size_t **roll_idx)
+{
+    size_t NI = m->spec->n_ind, NU = c->n_units, K = m->spec->n_rollup;
+    size_t NG = k < K ? c->n_groups[k] : 1;
+    const char *city = "city";
+    civ_status st = CIV_OK;
+    size_t *gorder = k < K ? sorted_order(c->group_name[k], NG) : calloc(1, sizeof(size_t));
+    if (!gorder || !(roll_idx[k] = malloc((NG * NI + 1) * sizeof(size_t)))) {
+        free(gorder);
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    for (size_t x = 0; x < NG * NI; x++)
+        roll_idx[k][x] = SIZE_MAX;
+    for (size_t u = 0; u < NU; u++)
+        for (size_t i = 0; i < NI; i++)
+            if (base_idx[u * NI + i] != SIZE_MAX)
+                roll_idx[k][(k < K ? c->unit_group[k][u] : 0) * NI + i] = 0;
+    for (size_t go = 0; go < NG && !st; go++)
+        for (size_t i = 0; i < NI; i++) {
+            size_t g = gorder[go];
+            if (roll_idx[k][g * NI + i] != SIZE_MAX &&
+                (roll_idx[k][g * NI + i] = add_series(m, k + 1, k < K ? c->group_name[k][g] : city, i)) ==
+                    SIZE_MAX)
+                st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
+        }
+    free(gorder);
+    return st;
+}
+
+/* The units' series span their periods up to a closed unit's closing period (start is set by fill_rows). */
+static void set_unit_spans(civ_monitor *m, const bind_ctx *c, const size_t *base_idx, size_t n_base)
+{
+    size_t NI = m->spec->n_ind, NU = c->n_units, P = m->n_periods;
+    for (size_t i = 0; i < n_base; i++)
+        m->series[i].n_units = 1, m->series[i].start = m->series[i].end = P;
+    for (size_t u = 0; u < NU; u++) { /* a closed unit's series end at its closing period */
+        int64_t close = c->unit_close[u];
+        size_t end = close == INT64_MAX || close - m->first >= (int64_t)P ? P
+                     : close <= m->first                             ? 0
+                                                                     : (size_t)(close - m->first);
+        for (size_t k = 0; k < NI; k++)
+            if (base_idx[u * NI + k] != SIZE_MAX)
+                m->series[base_idx[u * NI + k]].end = end;
+    }
+}
+
+/* The rows' values (and denominators) into the units' series; a unit's indicator twice in a period is refused.
+ * filled: one byte per unit, indicator and period, zeroed. */
+static civ_status fill_rows(civ_monitor *m, bind_ctx *c, const size_t *base_idx, unsigned char *filled)
+{
+    const civ_monitor_spec *sp = m->spec;
+    size_t NI = sp->n_ind, P = m->n_periods;
+    for (size_t r = 0; r < c->n_rows; r++) {
+        size_t u = c->row_unit[r], i = c->row_ind[r], t = (size_t)(c->row_t[r] - m->first);
+        size_t cell = (u * NI + i) * P + t;
+        if (filled[cell])
+            return row_fail(c, CIV_ERR_DUPLICATE, r, sp->time_column,
+                            "unit '%s' has indicator '%s' twice for this period", c->unit_name[u], sp->ind[i].id);
+        filled[cell] = 1;
+        civ_mon_series *s = &m->series[base_idx[u * NI + i]];
+        if (t < s->start)
+            s->start = t;
+        cell_number(c, r, c->c_value, sp->value_column, &s->value[t]);
+        if (c->has_den)
+            cell_number(c, r, c->c_den, sp->denominator_column, &s->den[t]);
+    }
+    return CIV_OK;
+}
+
+/* The roll-ups summed from their members' series (accumulate, finish_rollup); members counted per period. */
+static void roll_up(civ_monitor *m, const bind_ctx *c, const size_t *base_idx, size_t *const *roll_idx,
+                    size_t n_base)
+{
+    const civ_monitor_spec *sp = m->spec;
+    size_t NI = sp->n_ind, NU = c->n_units, K = sp->n_rollup, P = m->n_periods;
+    for (size_t k = 0; k <= K; k++) {
+        for (size_t u = 0; u < NU; u++)
+            for (size_t i = 0; i < NI; i++)
+                if (base_idx[u * NI + i] != SIZE_MAX) {
+                    size_t g = k < K ? c->unit_group[k][u] : 0;
+                    accumulate(&sp->ind[i], &m->series[base_idx[u * NI + i]], &m->series[roll_idx[k][g * NI + i]],
+                               P, c->has_den);
+                }
+    }
+    for (size_t i = 0; i < n_base; i++)
+        for (size_t t = m->series[i].start; t < m->series[i].end; t++)
+            m->series[i].members[t] = 1;
+    for (size_t j = n_base; j < m->n_series; j++) {
+        finish_rollup(&sp->ind[m->series[j].ind], &m->series[j], P);
+        m->series[j].n_units = (size_t)m->series[j].members[P - 1];
+    }
+}
+
+/* Every series of the monitor: the units' (add_base_series) and the roll-ups' (add_rollup_series), in one block
+ * of numbers and ints (attach_arrays), filled from the rows and rolled up. */
 static civ_status build_series(civ_monitor *m, bind_ctx *c)
 {
     const civ_monitor_spec *sp = m->spec;
@@ -695,93 +812,18 @@ static civ_status build_series(civ_monitor *m, bind_ctx *c)
         st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
         goto done;
     }
-    for (size_t i = 0; i < NU * NI; i++)
-        base_idx[i] = SIZE_MAX;
-    for (size_t r = 0; r < c->n_rows; r++)
-        base_idx[c->row_unit[r] * NI + c->row_ind[r]] = 0;
-    for (size_t oi = 0; oi < NU; oi++)
-        for (size_t i = 0; i < NI; i++) {
-            size_t u = order[oi];
-            if (base_idx[u * NI + i] != SIZE_MAX &&
-                (base_idx[u * NI + i] = add_series(m, 0, c->unit_name[u], i)) == SIZE_MAX) {
-                st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
-                goto done;
-            }
-        }
+    if ((st = add_base_series(m, c, order, base_idx)))
+        goto done;
     size_t n_base = m->n_series;
-    for (size_t k = 0; k <= K; k++) { /* k == K: the city */
-        size_t NG = k < K ? c->n_groups[k] : 1;
-        const char *city = "city";
-        size_t *gorder = k < K ? sorted_order(c->group_name[k], NG) : calloc(1, sizeof(size_t));
-        if (!gorder || !(roll_idx[k] = malloc((NG * NI + 1) * sizeof(size_t)))) {
-            free(gorder);
-            st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
-            goto done;
-        }
-        for (size_t x = 0; x < NG * NI; x++)
-            roll_idx[k][x] = SIZE_MAX;
-        for (size_t u = 0; u < NU; u++)
-            for (size_t i = 0; i < NI; i++)
-                if (base_idx[u * NI + i] != SIZE_MAX)
-                    roll_idx[k][(k < K ? c->unit_group[k][u] : 0) * NI + i] = 0;
-        for (size_t go = 0; go < NG && !st; go++)
-            for (size_t i = 0; i < NI; i++) {
-                size_t g = gorder[go];
-                if (roll_idx[k][g * NI + i] != SIZE_MAX &&
-                    (roll_idx[k][g * NI + i] = add_series(m, k + 1, k < K ? c->group_name[k][g] : city, i)) ==
-                        SIZE_MAX)
-                    st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
-            }
-        free(gorder);
-        if (st)
-            goto done;
-    }
+    for (size_t k = 0; k <= K && !st; k++) /* k == K: the city */
+        st = add_rollup_series(m, c, k, base_idx, roll_idx);
+    if (st)
+        goto done;
     attach_arrays(m);
-    for (size_t i = 0; i < n_base; i++)
-        m->series[i].n_units = 1, m->series[i].start = m->series[i].end = P;
-    for (size_t u = 0; u < NU; u++) { /* a closed unit's series end at its closing period */
-        int64_t close = c->unit_close[u];
-        size_t end = close == INT64_MAX || close - m->first >= (int64_t)P ? P
-                     : close <= m->first                             ? 0
-                                                                     : (size_t)(close - m->first);
-        for (size_t k = 0; k < NI; k++)
-            if (base_idx[u * NI + k] != SIZE_MAX)
-                m->series[base_idx[u * NI + k]].end = end;
-    }
-    for (size_t r = 0; r < c->n_rows; r++) {
-        size_t u = c->row_unit[r], i = c->row_ind[r], t = (size_t)(c->row_t[r] - m->first);
-        size_t cell = (u * NI + i) * P + t;
-        if (filled[cell]) {
-            char tb[64];
-            st = row_fail(c, CIV_ERR_DUPLICATE, r, sp->time_column,
-                          "unit '%s' has indicator '%s' twice for this period", c->unit_name[u], sp->ind[i].id);
-            (void)tb;
-            goto done;
-        }
-        filled[cell] = 1;
-        civ_mon_series *s = &m->series[base_idx[u * NI + i]];
-        if (t < s->start)
-            s->start = t;
-        cell_number(c, r, c->c_value, sp->value_column, &s->value[t]);
-        if (c->has_den)
-            cell_number(c, r, c->c_den, sp->denominator_column, &s->den[t]);
-    }
-    for (size_t k = 0; k <= K; k++) {
-        for (size_t u = 0; u < NU; u++)
-            for (size_t i = 0; i < NI; i++)
-                if (base_idx[u * NI + i] != SIZE_MAX) {
-                    size_t g = k < K ? c->unit_group[k][u] : 0;
-                    accumulate(&sp->ind[i], &m->series[base_idx[u * NI + i]], &m->series[roll_idx[k][g * NI + i]],
-                               P, c->has_den);
-                }
-    }
-    for (size_t i = 0; i < n_base; i++)
-        for (size_t t = m->series[i].start; t < m->series[i].end; t++)
-            m->series[i].members[t] = 1;
-    for (size_t j = n_base; j < m->n_series; j++) {
-        finish_rollup(&sp->ind[m->series[j].ind], &m->series[j], P);
-        m->series[j].n_units = (size_t)m->series[j].members[P - 1];
-    }
+    set_unit_spans(m, c, base_idx, n_base);
+    if ((st = fill_rows(m, c, base_idx, filled)))
+        goto done;
+    roll_up(m, c, base_idx, roll_idx, n_base);
 done:
     for (size_t k = 0; k <= K && roll_idx; k++)
         free(roll_idx[k]);

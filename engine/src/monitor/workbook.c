@@ -317,17 +317,12 @@ static size_t shown_order(const wb *w, const civ_table *t, long *order)
     return n;
 }
 
-/* The workbook's sheet `k` (its position) from t, a table of kind SHEETS[kind]: headed by the labels, codes in
- * words, 1/0 as yes/no, the indicator's name; w->fmt[k] the number formats of its cells. */
-static civ_status sheet_table(wb *w, size_t k, size_t kind, const civ_table *t, civ_table **out)
+/* The sheet's n columns (order, from shown_order), headed by their labels: a yes/no column becomes text. */
+static civ_status sheet_header(const wb *w, size_t kind, const civ_table *t, const long *order, size_t n,
+                               civ_table *o)
 {
-    size_t nc = civ_table_n_columns(t), nr = civ_table_n_rows(t);
-    long *order = malloc((nc + 1) * sizeof *order);
-    civ_table *o = NULL;
-    civ_status s = order ? civ_table_create(&o) : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a sheet");
-    size_t n = s ? 0 : shown_order(w, t, order);
     civ_label_ctx ctx = {.zh = w->zh, .table = SHEETS[kind].key};
-    long c_ind = find(t, "indicator"), c_scope = find(t, "scope");
+    civ_status s = CIV_OK;
     for (size_t j = 0; j < n && !s; j++) {
         const char *name = order[j] == -2 ? "name" : civ_table_column_name(t, (size_t)order[j]);
         civ_column_type type = order[j] == -2 ? CIV_COLUMN_TEXT : civ_table_column_type(t, (size_t)order[j]);
@@ -339,65 +334,110 @@ static civ_status sheet_table(wb *w, size_t k, size_t kind, const civ_table *t, 
         if (s == CIV_ERR_DUPLICATE && label) /* a label two columns share: the second keeps its name */
             s = civ_table_add_column(o, name, type, NULL);
     }
+    return s;
+}
+
+/* Column j: the indicator's name from the indicator file, by the row's indicator (column c_ind of t). */
+static civ_status fill_names(const wb *w, const civ_table *t, long c_ind, civ_table *o, size_t j)
+{
+    civ_status s = CIV_OK;
+    for (size_t r = 0; r < civ_table_n_rows(t) && !s; r++) {
+        char b[128];
+        const civ_mon_indicator *ind = indicator_of(w, text_at(t, r, (size_t)c_ind, b, sizeof b));
+        if (ind && ind->name && ind->name[0])
+            s = civ_table_set_text_pooled(o, r, j, ind->name, strlen(ind->name));
+    }
+    return s;
+}
+
+/* Column j from t's 1/0 column c (numbers or text): Yes/No (是/否); a blank stays blank. */
+static civ_status fill_yes_no(const wb *w, const civ_table *t, size_t c, civ_table *o, size_t j)
+{
+    civ_status s = CIV_OK;
+    for (size_t r = 0; r < civ_table_n_rows(t) && !s; r++) {
+        double v = civ_table_number(t, r, c);
+        const char *tv = civ_table_text(t, r, c);
+        if (tv)
+            v = tv[0] ? strtod(tv, NULL) : NAN;
+        if (!isnan(v))
+            s = civ_table_set_text(o, r, j, v != 0 ? (w->zh ? "是" : "Yes") : (w->zh ? "否" : "No"));
+    }
+    return s;
+}
+
+/* Column j of sheet k (n columns) from t's number column c, with each cell's number format: the column's fixed
+ * one, or its row's indicator's (c_ind). */
+static civ_status fill_numbers(wb *w, size_t k, const civ_table *t, size_t c, long c_ind, civ_table *o, size_t j,
+                               size_t n)
+{
+    size_t nr = civ_table_n_rows(t);
+    const char *name = civ_table_column_name(t, c);
+    civ_status s = nr ? civ_table_set_numbers(o, j, 0, civ_table_numbers(t, c), nr) : CIV_OK;
+    const char *fixed = fixed_format(name);
+    int by_ind = by_indicator(name) && c_ind >= 0;
+    if (!fixed && !by_ind && !strcmp(name, "mean")) /* the demand check's forecast of meals */
+        fixed = "#,##0.0";
+    unsigned char fixed_k = fixed ? code_index(w, fixed) : 0;
+    for (size_t r = 0; r < nr && !s; r++) {
+        unsigned char f = fixed_k;
+        if (by_ind) {
+            char b[128];
+            f = indicator_format(w, indicator_of(w, text_at(t, r, (size_t)c_ind, b, sizeof b)));
+        }
+        w->fmt[k][r * n + j] = f;
+    }
+    return s;
+}
+
+/* Column j from t's text column c, codes in words (the unit "city" only on the city's row, column c_scope). */
+static civ_status fill_words(const wb *w, const civ_table *t, size_t c, long c_scope, civ_table *o, size_t j)
+{
+    const char *name = civ_table_column_name(t, c);
+    int code = civ_value_column("monitor", name);
+    civ_status s = CIV_OK;
+    for (size_t r = 0; r < civ_table_n_rows(t) && !s; r++) {
+        const char *v = civ_table_text(t, r, c);
+        char wbuf[192];
+        if (code && !strcmp(name, "unit")) { /* the city total's unit "city", on its city row */
+            const char *sc = c_scope >= 0 ? civ_table_text(t, r, (size_t)c_scope) : NULL;
+            if (sc && !strcmp(sc, "city"))
+                v = word_of(w->zh, name, v, wbuf, sizeof wbuf);
+        } else if (code) {
+            v = word_of(w->zh, name, v, wbuf, sizeof wbuf);
+        }
+        if (v && v[0])
+            s = civ_table_set_text_pooled(o, r, j, v, strlen(v));
+    }
+    return s;
+}
+
+/* The workbook's sheet `k` (its position) from t, a table of kind SHEETS[kind]: headed by the labels, codes in
+ * words, 1/0 as yes/no, the indicator's name; w->fmt[k] the number formats of its cells. */
+static civ_status sheet_table(wb *w, size_t k, size_t kind, const civ_table *t, civ_table **out)
+{
+    size_t nc = civ_table_n_columns(t), nr = civ_table_n_rows(t);
+    long *order = malloc((nc + 1) * sizeof *order);
+    civ_table *o = NULL;
+    civ_status s = order ? civ_table_create(&o) : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a sheet");
+    size_t n = s ? 0 : shown_order(w, t, order);
+    long c_ind = find(t, "indicator"), c_scope = find(t, "scope");
+    if (!s)
+        s = sheet_header(w, kind, t, order, n, o);
     if (!s && nr)
         s = civ_table_add_rows(o, nr, NULL);
     if (!s && !(w->fmt[k] = calloc(nr * n + 1, 1)))
         s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for a sheet's formats");
     w->n_columns[k] = n;
     for (size_t j = 0; j < n && !s; j++) {
-        if (order[j] == -2) { /* the indicator's name from the file */
-            for (size_t r = 0; r < nr && !s; r++) {
-                char b[128];
-                const civ_mon_indicator *ind = indicator_of(w, text_at(t, r, (size_t)c_ind, b, sizeof b));
-                if (ind && ind->name && ind->name[0])
-                    s = civ_table_set_text_pooled(o, r, j, ind->name, strlen(ind->name));
-            }
-            continue;
-        }
         size_t c = (size_t)order[j];
-        const char *name = civ_table_column_name(t, c);
-        if (yes_no(name)) {
-            for (size_t r = 0; r < nr && !s; r++) {
-                double v = civ_table_number(t, r, c);
-                const char *tv = civ_table_text(t, r, c);
-                if (tv)
-                    v = tv[0] ? strtod(tv, NULL) : NAN;
-                if (!isnan(v))
-                    s = civ_table_set_text(o, r, j, v != 0 ? (w->zh ? "是" : "Yes") : (w->zh ? "否" : "No"));
-            }
-            continue;
-        }
-        if (civ_table_column_type(t, c) == CIV_COLUMN_NUMBER) {
-            s = nr ? civ_table_set_numbers(o, j, 0, civ_table_numbers(t, c), nr) : CIV_OK;
-            const char *fixed = fixed_format(name);
-            int by_ind = by_indicator(name) && c_ind >= 0;
-            if (!fixed && !by_ind && !strcmp(name, "mean")) /* the demand check's forecast of meals */
-                fixed = "#,##0.0";
-            unsigned char fixed_k = fixed ? code_index(w, fixed) : 0;
-            for (size_t r = 0; r < nr && !s; r++) {
-                unsigned char f = fixed_k;
-                if (by_ind) {
-                    char b[128];
-                    f = indicator_format(w, indicator_of(w, text_at(t, r, (size_t)c_ind, b, sizeof b)));
-                }
-                w->fmt[k][r * n + j] = f;
-            }
-            continue;
-        }
-        int code = civ_value_column("monitor", name);
-        for (size_t r = 0; r < nr && !s; r++) {
-            const char *v = civ_table_text(t, r, c);
-            char wbuf[192];
-            if (code && !strcmp(name, "unit")) { /* the city total's unit "city", on its city row */
-                const char *sc = c_scope >= 0 ? civ_table_text(t, r, (size_t)c_scope) : NULL;
-                if (sc && !strcmp(sc, "city"))
-                    v = word_of(w->zh, name, v, wbuf, sizeof wbuf);
-            } else if (code) {
-                v = word_of(w->zh, name, v, wbuf, sizeof wbuf);
-            }
-            if (v && v[0])
-                s = civ_table_set_text_pooled(o, r, j, v, strlen(v));
-        }
+        if (order[j] == -2) /* the indicator's name from the file */
+            s = fill_names(w, t, c_ind, o, j);
+        else if (yes_no(civ_table_column_name(t, c)))
+            s = fill_yes_no(w, t, c, o, j);
+        else if (civ_table_column_type(t, c) == CIV_COLUMN_NUMBER)
+            s = fill_numbers(w, k, t, c, c_ind, o, j, n);
+        else
+            s = fill_words(w, t, c, c_scope, o, j);
     }
     free(order);
     if (s)
