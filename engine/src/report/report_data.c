@@ -603,6 +603,54 @@ static double minor_factor(const civ_table *t)
     return 0.01;
 }
 
+/* allocation.csv (t, at path) in another currency's minor and major units: *minor_unit (0 = unknown) is their
+ * ratio on the first row with both above 0, which must agree with the one given. */
+static civ_status minor_unit_of_columns(const civ_table *t, const char *path, const char *currency,
+                                        long *minor_unit)
+{
+    const char *f = "allocation.csv";
+    size_t mi, ma;
+    civ_where w = {.file = path};
+    int both = !civ_table_find_column(t, "amount_minor", &mi) && !civ_table_find_column(t, "amount_major", &ma);
+    civ_clear_error();
+    if (!both && *minor_unit <= 0) {
+        w.field = "amount_minor";
+        return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                           "the %s amounts do not have both amount_minor and amount_major, so the minor unit (minor "
+                           "units per %s) cannot be read from them: give it (civicast report --minor-unit 100, "
+                           "Python minor_unit=100, C civ_report_options.minor_unit)",
+                           f, currency);
+    }
+    long ratio = 0; /* amount_minor / amount_major on the first row with both above 0 */
+    for (size_t r = 0; both && r < civ_table_n_rows(t); r++) {
+        double a = civ_table_number(t, r, mi), b = civ_table_number(t, r, ma);
+        if (a > 0 && b > 0) {
+            for (long u = 1; u <= 1000; u *= 10)
+                if (fabs(a - (double)u * b) <= 0.5)
+                    ratio = u;
+            if (ratio && *minor_unit > 0 && ratio != *minor_unit) {
+                civ_where e = {.file = path, .line = civ_table_row_line(t, r), .field = "amount_minor"};
+                return civ_fail_at(CIV_ERR_DOMAIN, &e,
+                                   "the %s amounts say %ld minor units per %s (amount_minor %.15g = %ld x "
+                                   "amount_major %.15g), but the minor unit is given as %ld",
+                                   f, ratio, currency, a, ratio, b, *minor_unit);
+            }
+            break;
+        }
+    }
+    if (*minor_unit <= 0)
+        *minor_unit = ratio;
+    if (*minor_unit <= 0) {
+        w.field = "amount_minor";
+        return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                           "the %s amount_minor and amount_major do not give the minor unit (no row with both above "
+                           "0 and amount_minor = 1, 10, 100 or 1000 times amount_major): give it (civicast report "
+                           "--minor-unit 100, Python minor_unit=100, C civ_report_options.minor_unit)",
+                           f);
+    }
+    return CIV_OK;
+}
+
 /* The currency allocation.csv's money columns are named in: fen and yuan are CNY's (amount_fen, amount_yuan:
  * civicast writes them for CNY in fen), minor and major another's (or CNY in another minor unit), and a bare
  * "amount" names none.  Nothing stated (currency NULL or "": no spec, no manifest.json saying it, no
@@ -613,7 +661,7 @@ static double minor_factor(const civ_table *t)
 static civ_status money_marks(const rep_data *d, const char *outdir, const char *currency, long *minor_unit)
 {
     const civ_table *t = d->t_alloc;
-    size_t c, mi, ma;
+    size_t c;
     col_ref id, dist;
     civ_status s;
     if (!t)
@@ -660,44 +708,7 @@ static civ_status money_marks(const rep_data *d, const char *outdir, const char 
     }
     if (!other)
         return CIV_OK;
-    int both = !civ_table_find_column(t, "amount_minor", &mi) && !civ_table_find_column(t, "amount_major", &ma);
-    civ_clear_error();
-    if (!both && *minor_unit <= 0) {
-        w.field = "amount_minor";
-        return civ_fail_at(CIV_ERR_DOMAIN, &w,
-                           "the %s amounts do not have both amount_minor and amount_major, so the minor unit (minor "
-                           "units per %s) cannot be read from them: give it (civicast report --minor-unit 100, "
-                           "Python minor_unit=100, C civ_report_options.minor_unit)",
-                           f, currency);
-    }
-    long ratio = 0; /* amount_minor / amount_major on the first row with both above 0 */
-    for (size_t r = 0; both && r < civ_table_n_rows(t); r++) {
-        double a = civ_table_number(t, r, mi), b = civ_table_number(t, r, ma);
-        if (a > 0 && b > 0) {
-            for (long u = 1; u <= 1000; u *= 10)
-                if (fabs(a - (double)u * b) <= 0.5)
-                    ratio = u;
-            if (ratio && *minor_unit > 0 && ratio != *minor_unit) {
-                civ_where e = {.file = path, .line = civ_table_row_line(t, r), .field = "amount_minor"};
-                return civ_fail_at(CIV_ERR_DOMAIN, &e,
-                                   "the %s amounts say %ld minor units per %s (amount_minor %.15g = %ld x "
-                                   "amount_major %.15g), but the minor unit is given as %ld",
-                                   f, ratio, currency, a, ratio, b, *minor_unit);
-            }
-            break;
-        }
-    }
-    if (*minor_unit <= 0)
-        *minor_unit = ratio;
-    if (*minor_unit <= 0) {
-        w.field = "amount_minor";
-        return civ_fail_at(CIV_ERR_DOMAIN, &w,
-                           "the %s amount_minor and amount_major do not give the minor unit (no row with both above "
-                           "0 and amount_minor = 1, 10, 100 or 1000 times amount_major): give it (civicast report "
-                           "--minor-unit 100, Python minor_unit=100, C civ_report_options.minor_unit)",
-                           f);
-    }
-    return CIV_OK;
+    return minor_unit_of_columns(t, path, currency, minor_unit);
 }
 
 static civ_status read_first(const char *outdir, const char *const *files, civ_table **t, const char **found)
