@@ -39,6 +39,21 @@ static civ_status add_columns(civ_table *t, const char *const *names, const civ_
 /* The level as R's paste() prints it: 80 -> "80", 97.5 -> "97.5". */
 static void level_text(double level, char *buf, size_t size) { snprintf(buf, size, "%.15g", level); }
 
+civ_status civ_forecast_add_level_columns(civ_table *t, const double *levels, size_t n_levels, size_t *cols)
+{
+    civ_status st;
+    for (size_t l = 0; l < n_levels; l++) {
+        char name[48];
+        snprintf(name, sizeof name, "lo-%.15g", levels[l]);
+        CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cols[2 * l]));
+        snprintf(name, sizeof name, "hi-%.15g", levels[l]);
+        CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cols[2 * l + 1]));
+    }
+    return CIV_OK;
+fail:
+    return st;
+}
+
 civ_status civ_forecast_result_table(const civ_forecast_result *r, const civ_panel *panel, civ_table **out)
 {
     civ_status s = check_args(r, panel, out, "civ_forecast_result_table");
