@@ -160,18 +160,14 @@ static civ_status relay_child_error(const char *path, const civ_error *e, ssize_
     return civ_error_restore(e);
 }
 
-/* Reads `path` in a child, which writes a clean copy into a private
- * temporary folder; on success the copy's path is left in copy (the caller
- * reads it, then remove_folder), else the error that refuses the file.  The
- * folder is registered for the SIGINT/SIGTERM cleanup (signals.c) in *slot. */
-static civ_status read_in_child(const char *path, read_kind kind, unsigned seconds, char *folder, size_t folder_size,
-                                char *copy, size_t copy_size, int *slot)
+/* Creates the private folder ($TMPDIR/civicast-h5guard-XXXXXX) and registers it for the cleanup in *slot; no
+ * SIGINT/SIGTERM between the two: a signal there left the folder behind (tests/cli/transactions.sh caught it
+ * now and then).  folder is "" when it could not be made. */
+static civ_status make_guard_folder(const char *path, char *folder, size_t folder_size, int *slot)
 {
     const char *tmp = getenv("TMPDIR");
     if (!tmp || !*tmp)
         tmp = "/tmp";
-    /* no SIGINT/SIGTERM between creating the folder and registering it for the cleanup: a signal there left
-     * the folder behind (tests/cli/transactions.sh caught it now and then) */
     sigset_t block, old;
     sigemptyset(&block);
     sigaddset(&block, SIGINT), sigaddset(&block, SIGTERM), sigaddset(&block, SIGHUP);
@@ -189,6 +185,53 @@ static civ_status read_in_child(const char *path, read_kind kind, unsigned secon
                            "or CIV_HDF5_GUARD=off to read without the check",
                            tmp, strerror(made_errno));
     }
+    return CIV_OK;
+}
+
+/* Waits for the child and turns how it ended into a status: its own error (child_error, got bytes of it),
+ * the timeout, a crash or an abnormal exit. */
+static civ_status child_outcome(const char *path, pid_t pid, unsigned seconds, const civ_error *child_error,
+                                ssize_t got)
+{
+    int wstatus = 0;
+    while (waitpid(pid, &wstatus, 0) < 0) {
+        if (errno != EINTR) {
+            civ_cli_set_guard_child(0);
+            return guard_fail(CIV_ERR_IO, path, "lost the process that checks HDF5 files (waitpid: %s)",
+                               strerror(errno));
+        }
+    }
+    civ_cli_set_guard_child(0);
+    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
+        return CIV_OK;
+    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == GUARD_CLEAN_ERROR)
+        return relay_child_error(path, child_error, got);
+    if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGALRM)
+        return guard_fail(CIV_ERR_IO, path,
+                           "reading the file did not finish within %u s (libhdf5 loops forever on some "
+                           "damaged files); refused. For a large valid file, raise CIV_HDF5_GUARD_TIMEOUT",
+                           seconds);
+    if (WIFSIGNALED(wstatus))
+        return guard_fail(CIV_ERR_IO, path,
+                           "the HDF5 library crashed reading this file (signal %d, %s): the file is damaged "
+                           "or altered; nothing was read",
+                           WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
+    return guard_fail(CIV_ERR_IO, path,
+                       "the HDF5 library failed abnormally reading this file (exit status %d): the file is "
+                       "damaged or altered; nothing was read",
+                       WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
+}
+
+/* Reads `path` in a child, which writes a clean copy into a private
+ * temporary folder; on success the copy's path is left in copy (the caller
+ * reads it, then remove_folder), else the error that refuses the file.  The
+ * folder is registered for the SIGINT/SIGTERM cleanup (signals.c) in *slot. */
+static civ_status read_in_child(const char *path, read_kind kind, unsigned seconds, char *folder, size_t folder_size,
+                                char *copy, size_t copy_size, int *slot)
+{
+    civ_status st = make_guard_folder(path, folder, folder_size, slot);
+    if (st)
+        return st;
     snprintf(copy, copy_size, "%s/copy.h5", folder);
 
     int fds[2];
@@ -197,6 +240,9 @@ static civ_status read_in_child(const char *path, read_kind kind, unsigned secon
                            strerror(errno));
     fflush(NULL);
     pid_t parent = getpid();
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT), sigaddset(&block, SIGTERM), sigaddset(&block, SIGHUP);
     sigprocmask(SIG_BLOCK, &block, &old); /* the handler knows the child from its first instant */
     pid_t pid = fork();
     if (pid > 0)
@@ -223,34 +269,7 @@ static civ_status read_in_child(const char *path, read_kind kind, unsigned secon
             (n < 0 && errno == EINTR)))
         got += n > 0 ? n : 0;
     close(fds[0]);
-
-    int wstatus = 0;
-    while (waitpid(pid, &wstatus, 0) < 0) {
-        if (errno != EINTR) {
-            civ_cli_set_guard_child(0);
-            return guard_fail(CIV_ERR_IO, path, "lost the process that checks HDF5 files (waitpid: %s)",
-                               strerror(errno));
-        }
-    }
-    civ_cli_set_guard_child(0);
-    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
-        return CIV_OK;
-    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == GUARD_CLEAN_ERROR)
-        return relay_child_error(path, &child_error, got);
-    if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGALRM)
-        return guard_fail(CIV_ERR_IO, path,
-                           "reading the file did not finish within %u s (libhdf5 loops forever on some "
-                           "damaged files); refused. For a large valid file, raise CIV_HDF5_GUARD_TIMEOUT",
-                           seconds);
-    if (WIFSIGNALED(wstatus))
-        return guard_fail(CIV_ERR_IO, path,
-                           "the HDF5 library crashed reading this file (signal %d, %s): the file is damaged "
-                           "or altered; nothing was read",
-                           WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
-    return guard_fail(CIV_ERR_IO, path,
-                       "the HDF5 library failed abnormally reading this file (exit status %d): the file is "
-                       "damaged or altered; nothing was read",
-                       WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
+    return child_outcome(path, pid, seconds, &child_error, got);
 }
 
 /* Removes the private folder and whatever the child left in it (the copy, or

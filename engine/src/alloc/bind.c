@@ -258,6 +258,79 @@ static const char *slot_text(const civ_alloc_factor *f, const civ_alloc_demand_r
     return buf;
 }
 
+/* Sums the selected rows of fc (column cv) into x and count, marking each
+ * community's period in seen[i * n_slots + slot]; a second row for a period
+ * (naming its model when model_col is not SIZE_MAX) or a bad value fails. */
+static civ_status sum_forecast_rows(const civ_alloc_problem *p, const civ_table *fc, const civ_alloc_factor *f,
+                                    const civ_alloc_demand_rows *d, size_t cv, size_t model_col, unsigned char *seen,
+                                    double *x, unsigned *count)
+{
+    size_t S = d->n_slots, nr = civ_table_n_rows(fc);
+    int has_model = model_col != SIZE_MAX;
+    const double *vv = civ_table_numbers(fc, cv);
+    for (size_t r = 0; r < nr; r++) {
+        if (d->slot[r] == SIZE_MAX)
+            continue;
+        size_t i = d->community[r];
+        const char *id = p->ids[i];
+        char when[40];
+        unsigned char *mark = &seen[i * S + d->slot[r]];
+        if (*mark) {
+            civ_where w = {.series_id = id, .field = f->horizon > 0 ? "h" : "ds"};
+            char row[64];
+            row_where(fc, r, SIZE_MAX, &w, row, sizeof row);
+            return civ_fail_at(CIV_ERR_DUPLICATE, &w,
+                               "forecasts %s: a second row for community '%s' at %s%s%s%s; choose one "
+                               "model with model = \"...\" in factor '%s'",
+                               row, id, slot_text(f, d, d->slot[r], when, sizeof when), has_model ? " (model '" : "",
+                               has_model ? civ_table_text(fc, r, model_col) : "",
+                               has_model ? "')" : "", f->name);
+        }
+        *mark = 1;
+        double v = vv[r];
+        if (isnan(v) && f->missing_zero)
+            continue; /* a failed forecast: counts as missing */
+        if (!isfinite(v) || v < 0) {
+            civ_where w = {.series_id = id, .field = f->column};
+            char row[64];
+            row_where(fc, r, SIZE_MAX, &w, row, sizeof row);
+            return civ_fail_at(CIV_ERR_DOMAIN, &w, "forecasts %s: '%s' is %s for community '%s' (%s)%s", row,
+                               f->column, isnan(v) ? "missing" : v < 0 ? "negative" : "infinite", id,
+                               slot_text(f, d, d->slot[r], when, sizeof when),
+                               isnan(v) ? "; did its forecast fail? (see the forecast report)" : "");
+        }
+        x[i] += v;
+        count[i]++;
+    }
+    return CIV_OK;
+}
+
+/* Every community must have all the factor's periods (or, under if_missing =
+ * "zero", none): the first one short of some is named with its cure. */
+static civ_status check_forecast_counts(const civ_alloc_problem *p, const civ_alloc_factor *f,
+                                        const civ_alloc_demand_rows *d, const unsigned char *seen,
+                                        const unsigned *count)
+{
+    size_t S = d->n_slots;
+    for (size_t i = 0; i < p->n; i++)
+        if (count[i] != (unsigned)S && !(f->missing_zero && count[i] == 0)) {
+            /* a NaN skipped under if_missing = "zero" still marked its period */
+            unsigned marked = 0;
+            for (size_t j = 0; j < S; j++)
+                marked += seen[i * S + j];
+            if (marked == S && f->horizon == 0) {
+                civ_where w = {.series_id = p->ids[i], .field = f->column};
+                return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                                   "factor '%s': community '%s' has a missing forecast (NaN) in %zu of its %zu "
+                                   "periods of fiscal year %ld; if_missing = \"zero\" counts only a wholly failed "
+                                   "forecast as 0",
+                                   f->name, p->ids[i], S - count[i], S, p->spec->fiscal_year);
+            }
+            return missing_periods(p, f, d, &seen[i * S], i, f->horizon > 0 ? count[i] : marked);
+        }
+    return CIV_OK;
+}
+
 /* Sums the forecast rows factor f reads (demand_rows.c: the fiscal year's
  * periods, or h = 1..horizon) into x[n] (id order); count[i] = rows summed. */
 static civ_status read_forecast(const civ_alloc_problem *p, const civ_strmap *idmap, const civ_table *fc,
@@ -283,7 +356,7 @@ static civ_status read_forecast(const civ_alloc_problem *p, const civ_strmap *id
      * community and period, which would be summed twice. */
     int has_model = !civ_table_find_column(fc, "model", &cm) && civ_table_text(fc, 0, cm);
     civ_clear_error();
-    size_t S = d.n_slots, nr = civ_table_n_rows(fc);
+    size_t S = d.n_slots;
     if (S > 0 && p->n > SIZE_MAX / S) {
         civ_alloc_demand_rows_free(&d);
         return civ_fail(CIV_ERR_LIMIT, "factor '%s': %zu communities x %zu periods is too large", f->name, p->n, S);
@@ -293,63 +366,10 @@ static civ_status read_forecast(const civ_alloc_problem *p, const civ_strmap *id
         civ_alloc_demand_rows_free(&d);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory checking forecast rows of factor '%s'", f->name);
     }
-    const double *vv = civ_table_numbers(fc, cv);
     memset(x, 0, p->n * sizeof *x);
     memset(count, 0, p->n * sizeof *count);
-    for (size_t r = 0; r < nr; r++) {
-        if (d.slot[r] == SIZE_MAX)
-            continue;
-        size_t i = d.community[r];
-        const char *id = p->ids[i];
-        char when[40];
-        unsigned char *mark = &seen[i * S + d.slot[r]];
-        if (*mark) {
-            civ_where w = {.series_id = id, .field = f->horizon > 0 ? "h" : "ds"};
-            char row[64];
-            row_where(fc, r, SIZE_MAX, &w, row, sizeof row);
-            st = civ_fail_at(CIV_ERR_DUPLICATE, &w,
-                             "forecasts %s: a second row for community '%s' at %s%s%s%s; choose one "
-                             "model with model = \"...\" in factor '%s'",
-                             row, id, slot_text(f, &d, d.slot[r], when, sizeof when), has_model ? " (model '" : "",
-                             has_model ? civ_table_text(fc, r, cm) : "",
-                             has_model ? "')" : "", f->name);
-            goto out;
-        }
-        *mark = 1;
-        double v = vv[r];
-        if (isnan(v) && f->missing_zero)
-            continue; /* a failed forecast: counts as missing */
-        if (!isfinite(v) || v < 0) {
-            civ_where w = {.series_id = id, .field = f->column};
-            char row[64];
-            row_where(fc, r, SIZE_MAX, &w, row, sizeof row);
-            st = civ_fail_at(CIV_ERR_DOMAIN, &w, "forecasts %s: '%s' is %s for community '%s' (%s)%s", row,
-                             f->column, isnan(v) ? "missing" : v < 0 ? "negative" : "infinite", id,
-                             slot_text(f, &d, d.slot[r], when, sizeof when),
-                             isnan(v) ? "; did its forecast fail? (see the forecast report)" : "");
-            goto out;
-        }
-        x[i] += v;
-        count[i]++;
-    }
-    for (size_t i = 0; i < p->n; i++)
-        if (count[i] != (unsigned)S && !(f->missing_zero && count[i] == 0)) {
-            /* a NaN skipped under if_missing = "zero" still marked its period */
-            unsigned marked = 0;
-            for (size_t j = 0; j < S; j++)
-                marked += seen[i * S + j];
-            if (marked == S && f->horizon == 0) {
-                civ_where w = {.series_id = p->ids[i], .field = f->column};
-                st = civ_fail_at(CIV_ERR_DOMAIN, &w,
-                                 "factor '%s': community '%s' has a missing forecast (NaN) in %zu of its %zu periods "
-                                 "of fiscal year %ld; if_missing = \"zero\" counts only a wholly failed forecast "
-                                 "as 0",
-                                 f->name, p->ids[i], S - count[i], S, s->fiscal_year);
-            } else
-                st = missing_periods(p, f, &d, &seen[i * S], i, f->horizon > 0 ? count[i] : marked);
-            goto out;
-        }
-out:
+    if (!(st = sum_forecast_rows(p, fc, f, &d, cv, has_model ? cm : SIZE_MAX, seen, x, count)))
+        st = check_forecast_counts(p, f, &d, seen, count);
     free(seen);
     civ_alloc_demand_rows_free(&d);
     return st;
@@ -1090,6 +1110,71 @@ static civ_status check_one_predecessor(const civ_alloc_problem *p, const civ_ta
                        p->ids[i], row, p->spec->predecessors, cell, id, p->ids[i]);
 }
 
+/* The predecessors column read as numbers: a blank column (nobody continues
+ * anybody) passes, a number in it is refused at `at`. */
+static civ_status predecessors_as_numbers(const civ_alloc_spec *spec, const civ_table *t, size_t col,
+                                          const civ_where *at)
+{
+    const double *v = civ_table_numbers(t, col);
+    for (size_t r = 0; v && r < civ_table_n_rows(t); r++)
+        if (!isnan(v[r]))
+            return civ_fail_at(CIV_ERR_DOMAIN, at,
+                               "[data] predecessors: column '%s' holds numbers (row %zu: %g); it must be text: "
+                               "last year's ids, e.g. \"C001;C002\"",
+                               spec->predecessors, r + 1, v[r]);
+    return CIV_OK; /* an empty column read as numbers: nobody continues anybody */
+}
+
+/* Checks community i's predecessors and writes them joined at *dst
+ * ("C001+C002×0.5", NUL-terminated; *dst moves past it); *n_tok = their number. */
+static civ_status join_predecessors(const civ_alloc_problem *p, const civ_table *t, size_t col, size_t i,
+                                    const char *cell, char **dst, size_t *n_tok)
+{
+    const civ_pred_map *m = &p->pm;
+    char *out = *dst;
+    *n_tok = 0;
+    for (size_t k = m->first[p->row_of[i]]; k < m->first[p->row_of[i]] + m->n[p->row_of[i]]; k++) {
+        size_t len = strlen(m->id[k]);
+        civ_status st = check_one_predecessor(p, t, col, i, m->id[k], len, cell);
+        if (st)
+            return st;
+        if ((*n_tok)++)
+            *out++ = '+';
+        memcpy(out, m->id[k], len);
+        out += len;
+        if (!isnan(m->share[k]) && m->share[k] != 1)
+            out += sprintf(out, "\xc3\x97%.6g", m->share[k]); /* × */
+    }
+    *out++ = '\0';
+    *dst = out;
+    return CIV_OK;
+}
+
+/* Community i continues others but has 0 last year in every fund that limits
+ * change: refused, naming the history columns to fill in. */
+static civ_status predecessors_without_last_year(const civ_alloc_problem *p, const civ_table *t, size_t col, size_t i,
+                                                 const char *cell)
+{
+    char cols[300] = "";
+    for (size_t u = 0; u < p->n_units; u++) {
+        const char *a = NULL;
+        civ_alloc_loc l;
+        size_t L = strlen(cols);
+        if (p->unit_has_last[u] && !unit_history_attribute(p, u, &a, &l) && a && !strstr(cols, a) &&
+            L < sizeof cols - 70)
+            snprintf(cols + L, sizeof cols - L, "%s'%s'", L ? ", " : "", a);
+    }
+    civ_where w = {.series_id = p->ids[i], .field = p->spec->predecessors};
+    char row[64];
+    row_where(t, p->row_of[i], col, &w, row, sizeof row);
+    return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                       "community '%s' (%s) continues last year's %s (column '%s') but has no last "
+                       "year in any fund (%s are 0): it would be allocated as a new community, exempt from "
+                       "hold-harmless and pace; write in %s the sum of its predecessors' last-year amounts "
+                       "(a merger or a rename) or its part of them (a split)",
+                       p->ids[i], row, cell, p->spec->predecessors, cols, cols);
+}
+
 /* [data] predecessors (docs/ALLOCATION.md "When the map changes"): a
  * community that continues last year's communities (merged, split, renamed)
  * had last year's money under their ids.  With 0 last year in every fund it
@@ -1109,16 +1194,8 @@ static civ_status bind_predecessors(civ_alloc_problem *p, const civ_table *t)
                            "for a merged, split or renamed community, last year's ids it continues, e.g. "
                            "\"C001;C002\")",
                            spec->predecessors);
-    if (!civ_table_text(t, 0, col) && civ_table_n_rows(t)) {
-        const double *v = civ_table_numbers(t, col);
-        for (size_t r = 0; v && r < civ_table_n_rows(t); r++)
-            if (!isnan(v[r]))
-                return civ_fail_at(CIV_ERR_DOMAIN, &at,
-                                   "[data] predecessors: column '%s' holds numbers (row %zu: %g); it must be text: "
-                                   "last year's ids, e.g. \"C001;C002\"",
-                                   spec->predecessors, r + 1, v[r]);
-        return CIV_OK; /* an empty column read as numbers: nobody continues anybody */
-    }
+    if (!civ_table_text(t, 0, col) && civ_table_n_rows(t))
+        return predecessors_as_numbers(spec, t, col, &at);
     size_t idc, shc = SIZE_MAX;
     if (civ_table_find_column(t, spec->id_column, &idc))
         return civ_fail(CIV_ERR_MISSING_COLUMN, "no id column '%s'", spec->id_column); /* bound before: unreached */
@@ -1151,44 +1228,15 @@ static civ_status bind_predecessors(civ_alloc_problem *p, const civ_table *t)
         const char *cell = civ_table_text(t, p->row_of[i], col);
         size_t n_tok = 0;
         p->pred[i] = dst;
-        const civ_pred_map *m = &p->pm;
-        for (size_t k = m->first[p->row_of[i]]; k < m->first[p->row_of[i]] + m->n[p->row_of[i]]; k++) {
-            size_t len = strlen(m->id[k]);
-            civ_status st = check_one_predecessor(p, t, col, i, m->id[k], len, cell);
-            if (st)
-                return st;
-            if (n_tok++)
-                *dst++ = '+';
-            memcpy(dst, m->id[k], len);
-            dst += len;
-            if (!isnan(m->share[k]) && m->share[k] != 1)
-                dst += sprintf(dst, "\xc3\x97%.6g", m->share[k]); /* × */
-        }
-        *dst++ = '\0';
+        civ_status st = join_predecessors(p, t, col, i, cell, &dst, &n_tok);
+        if (st)
+            return st;
         double total = 0;
         for (size_t u = 0; u < p->n_units; u++)
             if (p->unit_has_last[u])
                 total += p->last_year[u * p->n + i];
-        if (n_tok && limited && total == 0 && !spec->ly) { /* with the file, last_year.c checks the amount */
-            char cols[300] = "";
-            for (size_t u = 0; u < p->n_units; u++) {
-                const char *a = NULL;
-                civ_alloc_loc l;
-                size_t L = strlen(cols);
-                if (p->unit_has_last[u] && !unit_history_attribute(p, u, &a, &l) && a && !strstr(cols, a) &&
-                    L < sizeof cols - 70)
-                    snprintf(cols + L, sizeof cols - L, "%s'%s'", L ? ", " : "", a);
-            }
-            civ_where w = {.series_id = p->ids[i], .field = spec->predecessors};
-            char row[64];
-            row_where(t, p->row_of[i], col, &w, row, sizeof row);
-            return civ_fail_at(CIV_ERR_DOMAIN, &w,
-                               "community '%s' (%s) continues last year's %s (column '%s') but has no last "
-                               "year in any fund (%s are 0): it would be allocated as a new community, exempt from "
-                               "hold-harmless and pace; write in %s the sum of its predecessors' last-year amounts "
-                               "(a merger or a rename) or its part of them (a split)",
-                               p->ids[i], row, cell, spec->predecessors, cols, cols);
-        }
+        if (n_tok && limited && total == 0 && !spec->ly) /* with the file, last_year.c checks the amount */
+            return predecessors_without_last_year(p, t, col, i, cell);
     }
     return CIV_OK;
 }

@@ -228,6 +228,51 @@ static void app_pace_terms(ebuf *e, const civ_alloc_spec *s, const civ_alloc_bou
     }
 }
 
+/* Hold-harmless decided the amount: "<held at|raised to> hold-harmless <hh>% of
+ * last year <ly> = <amount>" (zh: "因不低于上年的 <hh>%，<保持在|提高到> <amount>元（上年 <ly>元 × <hh>%）"). */
+static void app_hold_harmless(ebuf *e, const civ_alloc_spec *s, const civ_alloc_bounds *bd, double hh, int yielded,
+                              int zh)
+{
+    if (zh) {
+        app_s(e, "因不低于上年的 ");
+        app_g(e, hh);
+        app_s(e, yielded ? "%，保持在 " : "%，提高到 ");
+        app_money(e, s, bd->hold_harmless);
+        app_unit(e, s);
+        app_s(e, "（上年 ");
+        app_money(e, s, bd->last_year);
+        app_unit(e, s);
+        app_s(e, " × ");
+        app_g(e, hh);
+        app_s(e, "%）");
+    } else {
+        app_s(e, yielded ? "held at" : "raised to");
+        app_s(e, " hold-harmless ");
+        app_g(e, hh);
+        app_s(e, "% of last year ");
+        app_money(e, s, bd->last_year);
+        app_s(e, " = ");
+        app_money(e, s, bd->hold_harmless);
+    }
+}
+
+/* A cap lowered the amount: "lowered to the cap of <cap>", or of "<c>% of the fund = <cap>". */
+static void app_cap(ebuf *e, const civ_alloc_spec *s, const civ_alloc_formula *fo, const civ_alloc_bounds *bd,
+                    unsigned char det, int zh)
+{
+    if (det & CIV_DETAIL_CAP_SHARE) {
+        app_s(e, zh ? "降至封顶：本项资金的 " : "lowered to the cap of ");
+        app_g(e, 100 * fo->cap_share);
+        app_s(e, zh ? "% = " : "% of the fund = ");
+        app_money(e, s, bd->cap_share);
+    } else {
+        app_s(e, zh ? "降至封顶 " : "lowered to the cap of ");
+        app_money(e, s, bd->cap);
+    }
+    if (zh)
+        app_unit(e, s);
+}
+
 /* What decided fund u's amount for community i. */
 static void fund_decision(ebuf *e, const civ_alloc_problem *p, const civ_alloc_result *r, size_t u, size_t i, int zh)
 {
@@ -246,27 +291,7 @@ static void fund_decision(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
         return;
     }
     if (b & CIV_BIND_HOLD_HARMLESS) {
-        if (zh) { /* "因不低于上年的 <hh>%，<保持在|提高到> <amount>元（上年 <ly>元 × <hh>%）" */
-            app_s(e, "因不低于上年的 ");
-            app_g(e, hh);
-            app_s(e, yielded ? "%，保持在 " : "%，提高到 ");
-            app_money(e, s, bd.hold_harmless);
-            app_unit(e, s);
-            app_s(e, "（上年 ");
-            app_money(e, s, bd.last_year);
-            app_unit(e, s);
-            app_s(e, " × ");
-            app_g(e, hh);
-            app_s(e, "%）");
-        } else { /* "<held at|raised to> hold-harmless <hh>% of last year <ly> = <amount>" */
-            app_s(e, yielded ? "held at" : "raised to");
-            app_s(e, " hold-harmless ");
-            app_g(e, hh);
-            app_s(e, "% of last year ");
-            app_money(e, s, bd.last_year);
-            app_s(e, " = ");
-            app_money(e, s, bd.hold_harmless);
-        }
+        app_hold_harmless(e, s, &bd, hh, yielded, zh);
     } else if (b & CIV_BIND_FLOOR) {
         if (zh)
             app_s(e, yielded ? "保持在保底 " : "提高到保底 ");
@@ -294,17 +319,7 @@ static void fund_decision(ebuf *e, const civ_alloc_problem *p, const civ_alloc_r
         app_s(e, zh ? "，不再追加，已拨部分不收回" : ": nothing released, and nothing paid is taken back");
         return;
     } else if (b & CIV_BIND_CAP) {
-        if (det & CIV_DETAIL_CAP_SHARE) { /* "lowered to the cap of <c>% of the fund = <cap>" */
-            app_s(e, zh ? "降至封顶：本项资金的 " : "lowered to the cap of ");
-            app_g(e, 100 * fo->cap_share);
-            app_s(e, zh ? "% = " : "% of the fund = ");
-            app_money(e, s, bd.cap_share);
-        } else {
-            app_s(e, zh ? "降至封顶 " : "lowered to the cap of ");
-            app_money(e, s, bd.cap);
-        }
-        if (zh)
-            app_unit(e, s);
+        app_cap(e, s, fo, &bd, det, zh);
     } else {
         app_s(e, zh ? "按公式分配" : "by formula");
         return;

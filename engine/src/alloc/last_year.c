@@ -197,6 +197,90 @@ void civ_alloc_money_text(char *buf, size_t size, int64_t v, int64_t unit)
         snprintf(buf, size, "%s%s", v < 0 ? "-" : "", g);
 }
 
+/* Amount x (row j, column k of the file, read as want[w], times scale) is no
+ * whole non-negative number of minor units: refused at its cell with the cure. */
+static civ_status bad_amount(const civ_alloc_problem *p, size_t u, size_t k, size_t j, double x, double scale, int w,
+                             const char *want0)
+{
+    const civ_alloc_spec *s = p->spec;
+    const civ_alloc_last_year *ly = s->ly;
+    const char *mi = civ_alloc_minor_name(s);
+    char at[600], why[800];
+    ly_place(ly, j, at, sizeof at);
+    civ_where e = {.file = ly->source, .line = ly->line[j],
+                   .column = ly->line[j] ? (long)ly->col_no[k] : 0, .series_id = ly->ids[j],
+                   .field = ly->heads[k] ? ly->heads[k] : ly->cols[k]};
+    if (isfinite(x) && x >= 0 && w == 1) {
+        snprintf(why, sizeof why, "%.15g, with more than the currency's %d decimals: round it to "
+                 "the %s in the sheet (Excel: =ROUND(cell, %d)); civicast does not round money",
+                 x / scale, s->minor_digits, mi, s->minor_digits);
+    } else if (isfinite(x) && x >= 0) { /* 115251.82 under pool_<fund>_fen: yuan under a fen header */
+        char cure[700];
+        civ_alloc_fraction_cure(s, want0, ly->values + k * ly->n, ly->n, j,
+                                "", cure, sizeof cure);
+        snprintf(why, sizeof why, "%.15g, not a whole number of %s: %s", x, mi, cure);
+    } else {
+        snprintf(why, sizeof why, "%s, not an amount: write what the community got last year from "
+                 "fund '%s' (0 for nothing)", isnan(x) ? "blank" : x < 0 ? "negative" : "infinite",
+                 p->units[u].name);
+    }
+    return civ_fail_at(CIV_ERR_DOMAIN, &e, "last year's allocation (%s): '%s' of community '%s' is %s",
+                       at, ly->heads[k] ? ly->heads[k] : ly->cols[k], ly->ids[j], why);
+}
+
+/* The plan's workbook lacks fund u's column want0 (under its header in the workbook's language):
+ * says what it has instead (the yuan total only, headers it does not write). */
+static civ_status missing_workbook_column(const civ_alloc_problem *p, size_t u, const char *want0)
+{
+    const civ_alloc_spec *s = p->spec;
+    const civ_alloc_last_year *ly = s->ly;
+    const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
+    char head[200], major[200], amount_major[64];
+    civ_alloc_book_label(s, ly->lang, want0, head, sizeof head);
+    snprintf(amount_major, sizeof amount_major, "amount_%s", ma);
+    civ_alloc_book_label(s, ly->lang, amount_major, major, sizeof major);
+    int only_major = 0, minor = 0; /* the yuan total is there, no column in fen is */
+    char unknown[200] = "";          /* headers of numbers the workbook does not write: renamed ones? */
+    size_t lm = strlen(mi);
+    for (size_t k = 0; k < ly->n_cols; k++) {
+        size_t L = strlen(ly->cols[k]), U = strlen(unknown), H = strlen(ly->cols[k]);
+        only_major |= !strcmp(ly->cols[k], amount_major);
+        minor |= (!strncmp(ly->cols[k], "pool_", 5) || !strncmp(ly->cols[k], "amount_", 7)) && L > lm &&
+                 !strcmp(ly->cols[k] + L - lm, mi);
+        if (!ly->heads[k] && U + H + 8 < sizeof unknown)
+            snprintf(unknown + U, sizeof unknown - U, "%s'%s'", U ? ", " : "", ly->cols[k]);
+    }
+    civ_where e = {.file = ly->source, .field = head};
+    return civ_fail_at(CIV_ERR_MISSING_COLUMN, &e,
+                       "last year's allocation (%s, the plan's workbook) has no column '%s' for fund '%s'%s%s%s: "
+                       "its amounts are read in %s from the fund's column as the plan wrote it; put it back, "
+                       "or give allocation.csv%s%s%s",
+                       ly->source, head, p->units[u].name, only_major && !minor ? ", only '" : "",
+                       only_major && !minor ? major : "", only_major && !minor ? "' in yuan" : "", mi,
+                       *unknown ? " (headers it does not write: " : "", unknown, *unknown ? ")" : "");
+}
+
+/* The file has none of fund u's columns want[0..2]: refused, naming what it has. */
+static civ_status missing_fund_column(const civ_alloc_problem *p, size_t u, char want[3][200])
+{
+    const civ_alloc_last_year *ly = p->spec->ly;
+    char have[400] = "";
+    for (size_t k = 0; k < ly->n_cols; k++) {
+        size_t L = strlen(have);
+        if (L < sizeof have - 60)
+            snprintf(have + L, sizeof have - L, "%s%s", k ? ", " : "", ly->heads[k] ? ly->heads[k] : ly->cols[k]);
+    }
+    if (ly->lang >= 0) /* the plan's workbook: the headers it writes, in its language */
+        return missing_workbook_column(p, u, want[0]);
+    civ_where e = {.file = ly->source, .field = want[0]};
+    return civ_fail_at(CIV_ERR_MISSING_COLUMN, &e,
+                       "last year's allocation (%s) has no column '%s' (nor '%s'%s%s%s) for fund '%s', which has a "
+                       "last year: give the allocation civicast wrote last year, or name the sheet's column of "
+                       "this fund so (its numbers: %s)",
+                       ly->source, want[0], want[1], p->n_units == 1 ? ", '" : "", p->n_units == 1 ? want[2] : "",
+                       p->n_units == 1 ? "'" : "", p->units[u].name, *have ? have : "none");
+}
+
 /* The file's column of fund u (pool_<fund>_<minor>, else pool_<fund>_<major>, else amount_<minor> for one
  * fund), as minor units into fen[0..ly->n). */
 static civ_status fund_column(const civ_alloc_problem *p, size_t u, int64_t *fen)
@@ -219,72 +303,14 @@ static civ_status fund_column(const civ_alloc_problem *p, size_t u, int64_t *fen
                 double x = ly->values[k * ly->n + j] * scale;
                 /* within a hundredth of a minor unit, as settle.c reads money: the tolerance was 10^-6 of the
                  * amount, so a third decimal of yuan (180670.327) was rounded away */
-                if (!isfinite(x) || x < 0 || fabs(x - nearbyint(x)) > fmax(0.01, 8 * (nextafter(x, INFINITY) - x))) {
-                    char at[600], why[800];
-                    ly_place(ly, j, at, sizeof at);
-                    civ_where e = {.file = ly->source, .line = ly->line[j],
-                                   .column = ly->line[j] ? (long)ly->col_no[k] : 0, .series_id = ly->ids[j],
-                                   .field = ly->heads[k] ? ly->heads[k] : ly->cols[k]};
-                    if (isfinite(x) && x >= 0 && w == 1) {
-                        snprintf(why, sizeof why, "%.15g, with more than the currency's %d decimals: round it to "
-                                 "the %s in the sheet (Excel: =ROUND(cell, %d)); civicast does not round money",
-                                 x / scale, s->minor_digits, mi, s->minor_digits);
-                    } else if (isfinite(x) && x >= 0) { /* 115251.82 under pool_<fund>_fen: yuan under a fen header */
-                        char cure[700];
-                        civ_alloc_fraction_cure(s, want[0], ly->values + k * ly->n, ly->n, j,
-                                                "", cure, sizeof cure);
-                        snprintf(why, sizeof why, "%.15g, not a whole number of %s: %s", x, mi, cure);
-                    } else {
-                        snprintf(why, sizeof why, "%s, not an amount: write what the community got last year from "
-                                 "fund '%s' (0 for nothing)", isnan(x) ? "blank" : x < 0 ? "negative" : "infinite",
-                                 p->units[u].name);
-                    }
-                    return civ_fail_at(CIV_ERR_DOMAIN, &e, "last year's allocation (%s): '%s' of community '%s' is %s",
-                                       at, ly->heads[k] ? ly->heads[k] : ly->cols[k], ly->ids[j], why);
-                }
+                if (!isfinite(x) || x < 0 || fabs(x - nearbyint(x)) > fmax(0.01, 8 * (nextafter(x, INFINITY) - x)))
+                    return bad_amount(p, u, k, j, x, scale, w, want[0]);
                 fen[j] = (int64_t)llround(x);
             }
             return CIV_OK;
         }
     }
-    char have[400] = "";
-    for (size_t k = 0; k < ly->n_cols; k++) {
-        size_t L = strlen(have);
-        if (L < sizeof have - 60)
-            snprintf(have + L, sizeof have - L, "%s%s", k ? ", " : "", ly->heads[k] ? ly->heads[k] : ly->cols[k]);
-    }
-    if (ly->lang >= 0) { /* the plan's workbook: the headers it writes, in its language */
-        char head[200], major[200], amount_major[64];
-        civ_alloc_book_label(s, ly->lang, want[0], head, sizeof head);
-        snprintf(amount_major, sizeof amount_major, "amount_%s", ma);
-        civ_alloc_book_label(s, ly->lang, amount_major, major, sizeof major);
-        int only_major = 0, minor = 0; /* the yuan total is there, no column in fen is */
-        char unknown[200] = "";          /* headers of numbers the workbook does not write: renamed ones? */
-        size_t lm = strlen(mi);
-        for (size_t k = 0; k < ly->n_cols; k++) {
-            size_t L = strlen(ly->cols[k]), U = strlen(unknown), H = strlen(ly->cols[k]);
-            only_major |= !strcmp(ly->cols[k], amount_major);
-            minor |= (!strncmp(ly->cols[k], "pool_", 5) || !strncmp(ly->cols[k], "amount_", 7)) && L > lm &&
-                     !strcmp(ly->cols[k] + L - lm, mi);
-            if (!ly->heads[k] && U + H + 8 < sizeof unknown)
-                snprintf(unknown + U, sizeof unknown - U, "%s'%s'", U ? ", " : "", ly->cols[k]);
-        }
-        civ_where e = {.file = ly->source, .field = head};
-        return civ_fail_at(CIV_ERR_MISSING_COLUMN, &e,
-                           "last year's allocation (%s, the plan's workbook) has no column '%s' for fund '%s'%s%s%s: "
-                           "its amounts are read in %s from the fund's column as the plan wrote it; put it back, "
-                           "or give allocation.csv%s%s%s",
-                           ly->source, head, p->units[u].name, only_major && !minor ? ", only '" : "",
-                           only_major && !minor ? major : "", only_major && !minor ? "' in yuan" : "", mi,
-                           *unknown ? " (headers it does not write: " : "", unknown, *unknown ? ")" : "");
-    }
-    civ_where e = {.file = ly->source, .field = want[0]};
-    return civ_fail_at(CIV_ERR_MISSING_COLUMN, &e,
-                       "last year's allocation (%s) has no column '%s' (nor '%s'%s%s%s) for fund '%s', which has a "
-                       "last year: give the allocation civicast wrote last year, or name the sheet's column of "
-                       "this fund so (its numbers: %s)",
-                       ly->source, want[0], want[1], p->n_units == 1 ? ", '" : "", p->n_units == 1 ? want[2] : "",
-                       p->n_units == 1 ? "'" : "", p->units[u].name, *have ? have : "none");
+    return missing_fund_column(p, u, want);
 }
 
 /* Where the communities table's cell (community i, column attr) is, for an error. */

@@ -190,15 +190,15 @@ static void at_row(const civ_table *t, size_t r, char *buf, size_t size)
         snprintf(buf, size, "%s%sdata row %zu", src ? src : "", src && *src ? ", " : "", r + 1);
 }
 
-civ_status civ_alloc_book_check(const civ_alloc_spec *s, const civ_table *t, char *const *mapped, size_t idc,
-                                 const char *what)
+/* 1. an amount in both units (amount_<minor> and amount_<major>, pool_<fund>_<minor> and _<major>): the same
+ * money, to the minor unit */
+static civ_status check_both_units(const civ_alloc_spec *s, const civ_table *t, char *const *mapped, size_t idc,
+                                   const char *what)
 {
     const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
     size_t nc = civ_table_n_columns(t), nr = civ_table_n_rows(t);
     int digits = civ_alloc_money_digits(s->minor_digits);
     char want[300];
-    /* 1. an amount in both units (amount_<minor> and amount_<major>, pool_<fund>_<minor> and _<major>): the same
-     * money, to the minor unit */
     for (size_t j = 0; j < nc; j++) {
         const char *nm = mapped && mapped[j] ? mapped[j] : civ_table_column_name(t, j);
         size_t L = strlen(nm), lm = strlen(mi);
@@ -230,8 +230,17 @@ civ_status civ_alloc_book_check(const civ_alloc_spec *s, const civ_table *t, cha
                                b, ma, ma, mi, mi, civ_table_column_name(t, j), civ_table_column_name(t, k));
         }
     }
-    /* 2. the total in the minor unit against its funds' columns, when the file has every fund's (else the
-     * missing one is named when the funds are read): which one was edited cannot be told */
+    return CIV_OK;
+}
+
+/* 2. the total in the minor unit against its funds' columns, when the file has every fund's (else the
+ * missing one is named when the funds are read): which one was edited cannot be told */
+static civ_status check_total(const civ_alloc_spec *s, const civ_table *t, char *const *mapped, size_t idc,
+                              const char *what)
+{
+    const char *mi = civ_alloc_minor_name(s);
+    size_t nr = civ_table_n_rows(t);
+    char want[300];
     size_t tot = find(t, mapped, (snprintf(want, sizeof want, "amount_%s", mi), want)), n_pools = 0;
     civ_alloc_funds f = {0};
     civ_status st = civ_alloc_funds_of(s, &f);
@@ -275,6 +284,13 @@ civ_status civ_alloc_book_check(const civ_alloc_spec *s, const civ_table *t, cha
         }
     free(pools);
     return st;
+}
+
+civ_status civ_alloc_book_check(const civ_alloc_spec *s, const civ_table *t, char *const *mapped, size_t idc,
+                                 const char *what)
+{
+    civ_status st = check_both_units(s, t, mapped, idc, what);
+    return st ? st : check_total(s, t, mapped, idc, what);
 }
 
 civ_status civ_alloc_book_table(const civ_alloc_spec *s, const civ_table *t, civ_table **out)

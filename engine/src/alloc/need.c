@@ -138,17 +138,10 @@ static civ_status rate_as_percent(const civ_alloc_need *n, const civ_toml_entry 
     return bad(n, e, "%s", msg);
 }
 
-static civ_status build(civ_alloc_need *n, civ_toml_doc *doc)
+/* The minor unit: [need] minor_unit, else [budget] minor_unit, else 100;
+ * also [budget] currency (n->not_cny, n->currency). */
+static civ_status read_minor_unit(civ_alloc_need *n, civ_toml_doc *doc, civ_toml_table *t)
 {
-    civ_toml_table *t = NULL;
-    for (size_t i = 1; i < doc->n_tables; i++)
-        if (!strcmp(doc->tables[i].name, "need") && !doc->tables[i].is_array)
-            t = &doc->tables[i];
-    civ_where w0 = {.file = n->path, .field = "need"};
-    if (!t)
-        return civ_fail_at(CIV_ERR_NOT_FOUND, &w0, "no [need] section");
-    civ_status st;
-    /* the minor unit: [need] minor_unit, else [budget] minor_unit, else 100 */
     long minor = 100;
     for (size_t i = 1; i < doc->n_tables; i++) {
         if (strcmp(doc->tables[i].name, "budget") || doc->tables[i].is_array)
@@ -163,6 +156,7 @@ static civ_status build(civ_alloc_need *n, civ_toml_doc *doc)
             }
         }
     }
+    civ_status st;
     if ((st = get_long(n, t, "minor_unit", 1, 1000, &minor, 0)))
         return st;
     if (minor != 1 && minor != 10 && minor != 100 && minor != 1000) {
@@ -171,7 +165,12 @@ static civ_status build(civ_alloc_need *n, civ_toml_doc *doc)
     }
     n->minor_unit = minor;
     n->minor_digits = minor == 1 ? 0 : minor == 10 ? 1 : minor == 100 ? 2 : 3;
+    return CIV_OK;
+}
 
+/* standard_per_meal: required, an amount in major units, positive. */
+static civ_status read_standard(civ_alloc_need *n, civ_toml_table *t)
+{
     civ_toml_entry *e = take(t, "standard_per_meal");
     if (!e) {
         civ_where w = {.file = n->path, .line = t->line, .column = t->column, .field = "standard_per_meal"};
@@ -180,11 +179,18 @@ static civ_status build(civ_alloc_need *n, civ_toml_doc *doc)
     if (e->value.type == CIV_TOML_BOOL || e->value.type == CIV_TOML_ARRAY)
         return bad(n, e, "must be an amount in major units, e.g. 8.00%s", "");
     civ_where wm = {.file = n->path, .line = e->value.line, .column = e->value.column, .field = e->key};
+    civ_status st;
     if ((st = civ_alloc_parse_money(e->value.text, n->minor_digits, &n->standard, &wm)))
         return st;
     if (n->standard <= 0)
         return bad(n, e, "must be positive%s", "");
+    return CIV_OK;
+}
 
+/* index_rate: optional (0), a plain decimal fraction or a percentage with its sign. */
+static civ_status read_index_rate(civ_alloc_need *n, civ_toml_table *t)
+{
+    civ_toml_entry *e;
     n->rate_num = 0, n->rate_den = 1;
     if ((e = take(t, "index_rate"))) {
         int percent = 0;
@@ -199,6 +205,13 @@ static civ_status build(civ_alloc_need *n, civ_toml_doc *doc)
             return bad(n, e, "must be at most \"1000%%\" (the standard times 11 at every step), not '%s'",
                        e->value.text);
     }
+    return CIV_OK;
+}
+
+/* index_every_years, base_year (required), first_year and years. */
+static civ_status read_years(civ_alloc_need *n, civ_toml_table *t)
+{
+    civ_status st;
     n->every = 1;
     if ((st = get_long(n, t, "index_every_years", 1, 100, &n->every, 0)) ||
         (st = get_long(n, t, "base_year", 1900, 9999, &n->base_year, 1)))
@@ -213,6 +226,13 @@ static civ_status build(civ_alloc_need *n, civ_toml_doc *doc)
         return civ_fail_at(CIV_ERR_SPEC, &w, "[need] first_year %ld is before base_year %ld", n->first_year,
                            n->base_year);
     }
+    return CIV_OK;
+}
+
+/* column (default "mean"), model and if_missing ("error" or "zero"). */
+static civ_status read_source(civ_alloc_need *n, civ_toml_table *t)
+{
+    civ_status st;
     if ((st = get_string(n, t, "column", &n->column)) || (st = get_string(n, t, "model", &n->model)))
         return st;
     if (!n->column && !(n->column = strdup("mean")))
@@ -227,6 +247,12 @@ static civ_status build(civ_alloc_need *n, civ_toml_doc *doc)
         if (!ok)
             return bad(n, take(t, "if_missing"), "must be \"error\" or \"zero\"%s", "");
     }
+    return CIV_OK;
+}
+
+/* Unknown keys of [need], then the last standard must fit comfortably in int64. */
+static civ_status check_rest(civ_alloc_need *n, civ_toml_table *t)
+{
     for (size_t i = 0; i < t->n_entries; i++)
         if (!t->entries[i].used) {
             civ_where w = {.file = n->path, .line = t->entries[i].line, .column = t->entries[i].column,
@@ -237,13 +263,29 @@ static civ_status build(civ_alloc_need *n, civ_toml_doc *doc)
                                "if_missing)",
                                t->entries[i].key);
         }
-    /* the last standard must fit comfortably in int64 */
     if (civ_alloc_need_standard(n, n->first_year + n->years - 1) < 0) {
         civ_where w = {.file = n->path, .line = t->line, .column = t->column, .field = "index_rate"};
         return civ_fail_at(CIV_ERR_SPEC, &w, "[need]: the indexed standard overflows by year %ld",
                            n->first_year + n->years - 1);
     }
     return CIV_OK;
+}
+
+/* Reads [need] of doc into n, key by key in the order the messages have always come. */
+static civ_status build(civ_alloc_need *n, civ_toml_doc *doc)
+{
+    civ_toml_table *t = NULL;
+    for (size_t i = 1; i < doc->n_tables; i++)
+        if (!strcmp(doc->tables[i].name, "need") && !doc->tables[i].is_array)
+            t = &doc->tables[i];
+    civ_where w0 = {.file = n->path, .field = "need"};
+    if (!t)
+        return civ_fail_at(CIV_ERR_NOT_FOUND, &w0, "no [need] section");
+    civ_status st;
+    if ((st = read_minor_unit(n, doc, t)) || (st = read_standard(n, t)) || (st = read_index_rate(n, t)) ||
+        (st = read_years(n, t)) || (st = read_source(n, t)))
+        return st;
+    return check_rest(n, t);
 }
 
 civ_status civ_alloc_need_parse(const char *text, size_t len, const char *name, civ_alloc_need **out)

@@ -192,43 +192,57 @@ static int has_label(const civ_alloc_problem *p, const char *name)
     return 0;
 }
 
-static acols alloc_columns(tb *b, const civ_alloc_problem *p, int explain)
+/* One number column "<prefix>_<fund>_<minor>" per fund, in fund order; returns the first one's index. */
+static size_t add_unit_cols(tb *b, const civ_alloc_problem *p, const char *prefix, const char *mi)
+{
+    char name[160];
+    size_t first = 0;
+    for (size_t u = 0; u < p->n_units; u++) {
+        snprintf(name, sizeof name, "%s_%s_%s", prefix, p->units[u].name, mi);
+        size_t k = add_col(b, name, CIV_COLUMN_NUMBER);
+        if (u == 0)
+            first = k;
+    }
+    return first;
+}
+
+/* unique_id, the label columns and district (unless a label has that name). */
+static void add_label_cols(tb *b, const civ_alloc_problem *p, acols *c)
+{
+    c->id = add_col(b, "unique_id", CIV_COLUMN_TEXT);
+    c->has_district = 1;
+    for (size_t j = 0; j < p->n_labels; j++) {
+        size_t k = add_col(b, p->label_names[j], CIV_COLUMN_TEXT);
+        if (j == 0)
+            c->label0 = k;
+        c->has_district &= strcmp(p->label_names[j], "district") != 0;
+    }
+    if (c->has_district)
+        c->district = add_col(b, "district", CIV_COLUMN_TEXT);
+}
+
+/* The amounts: per fund, in total, the share, per factor, unattributed, rounding and the tilts. */
+static void add_amount_cols(tb *b, const civ_alloc_problem *p, acols *c)
 {
     const civ_alloc_spec *s = p->spec;
     const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
     char name[160];
-    acols c = {0};
-    c.id = add_col(b, "unique_id", CIV_COLUMN_TEXT);
-    c.has_district = 1;
-    for (size_t j = 0; j < p->n_labels; j++) {
-        size_t k = add_col(b, p->label_names[j], CIV_COLUMN_TEXT);
-        if (j == 0)
-            c.label0 = k;
-        c.has_district &= strcmp(p->label_names[j], "district") != 0;
-    }
-    if (c.has_district)
-        c.district = add_col(b, "district", CIV_COLUMN_TEXT);
-    for (size_t u = 0; u < p->n_units; u++) {
-        snprintf(name, sizeof name, "pool_%s_%s", p->units[u].name, mi);
-        size_t k = add_col(b, name, CIV_COLUMN_NUMBER);
-        if (u == 0)
-            c.unit0 = k;
-    }
+    c->unit0 = add_unit_cols(b, p, "pool", mi);
     snprintf(name, sizeof name, "amount_%s", mi);
-    c.amt = add_col(b, name, CIV_COLUMN_NUMBER);
+    c->amt = add_col(b, name, CIV_COLUMN_NUMBER);
     snprintf(name, sizeof name, "amount_%s", ma);
-    c.major = add_col(b, name, CIV_COLUMN_TEXT);
-    c.share = add_col(b, "share_pct", CIV_COLUMN_NUMBER);
+    c->major = add_col(b, name, CIV_COLUMN_TEXT);
+    c->share = add_col(b, "share_pct", CIV_COLUMN_NUMBER);
     for (size_t k = 0; k < s->n_factors; k++) {
         snprintf(name, sizeof name, "factor_%s_%s", s->factors[k].name, mi);
         size_t col = add_col(b, name, CIV_COLUMN_NUMBER);
         if (k == 0)
-            c.f0 = col;
+            c->f0 = col;
     }
     snprintf(name, sizeof name, "unattributed_%s", mi);
-    c.un = add_col(b, name, CIV_COLUMN_NUMBER);
+    c->un = add_col(b, name, CIV_COLUMN_NUMBER);
     snprintf(name, sizeof name, "rounding_%s", mi);
-    c.rd = add_col(b, name, CIV_COLUMN_NUMBER);
+    c->rd = add_col(b, name, CIV_COLUMN_NUMBER);
     for (size_t f = 0; f < s->n_formulas; f++) {
         if (s->n_formulas == 1)
             snprintf(name, sizeof name, "tilt");
@@ -236,43 +250,55 @@ static acols alloc_columns(tb *b, const civ_alloc_problem *p, int explain)
             snprintf(name, sizeof name, "tilt_%s", s->formulas[f].name);
         size_t col = add_col(b, name, CIV_COLUMN_NUMBER);
         if (f == 0)
-            c.t0 = col;
+            c->t0 = col;
     }
-    c.bind = add_col(b, "binding", CIV_COLUMN_TEXT);
+}
+
+/* Last year and the change, in total; what was paid (reserve release); per fund with a history. */
+static void add_history_cols(tb *b, const civ_alloc_problem *p, acols *c)
+{
+    const civ_alloc_spec *s = p->spec;
+    const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
+    char name[160];
     snprintf(name, sizeof name, "last_year_%s", mi);
-    c.ly = add_col(b, name, CIV_COLUMN_NUMBER);
+    c->ly = add_col(b, name, CIV_COLUMN_NUMBER);
     snprintf(name, sizeof name, "last_year_%s", ma);
-    c.ly_major = add_col(b, name, CIV_COLUMN_TEXT);
+    c->ly_major = add_col(b, name, CIV_COLUMN_TEXT);
     snprintf(name, sizeof name, "change_%s", mi);
-    c.ch = add_col(b, name, CIV_COLUMN_NUMBER);
+    c->ch = add_col(b, name, CIV_COLUMN_NUMBER);
     snprintf(name, sizeof name, "change_%s", ma);
-    c.ch_major = add_col(b, name, CIV_COLUMN_TEXT);
-    c.chp = add_col(b, "change_pct", CIV_COLUMN_NUMBER);
+    c->ch_major = add_col(b, name, CIV_COLUMN_TEXT);
+    c->chp = add_col(b, "change_pct", CIV_COLUMN_NUMBER);
     if (p->paid) {
-        for (size_t u = 0; u < p->n_units; u++) {
-            snprintf(name, sizeof name, "paid_%s_%s", p->units[u].name, mi);
-            size_t k = add_col(b, name, CIV_COLUMN_NUMBER);
-            if (u == 0)
-                c.paid0 = k;
-        }
+        c->paid0 = add_unit_cols(b, p, "paid", mi);
         snprintf(name, sizeof name, "paid_%s", mi);
-        c.paid = add_col(b, name, CIV_COLUMN_NUMBER);
+        c->paid = add_col(b, name, CIV_COLUMN_NUMBER);
         snprintf(name, sizeof name, "total_%s", mi);
-        c.total = add_col(b, name, CIV_COLUMN_NUMBER);
+        c->total = add_col(b, name, CIV_COLUMN_NUMBER);
     }
-    c.fund0 = 0;
+    c->fund0 = 0;
     for (size_t u = 0, first = 1; u < p->n_units; u++) {
         if (!p->unit_has_last[u])
             continue;
         snprintf(name, sizeof name, "last_year_%s_%s", p->units[u].name, mi);
         size_t k = add_col(b, name, CIV_COLUMN_NUMBER);
         if (first)
-            c.fund0 = k, first = 0;
+            c->fund0 = k, first = 0;
         snprintf(name, sizeof name, "change_%s_%s", p->units[u].name, mi);
         add_col(b, name, CIV_COLUMN_NUMBER);
         snprintf(name, sizeof name, "change_%s_pct", p->units[u].name);
         add_col(b, name, CIV_COLUMN_NUMBER);
     }
+}
+
+static acols alloc_columns(tb *b, const civ_alloc_problem *p, int explain)
+{
+    const civ_alloc_spec *s = p->spec;
+    acols c = {0};
+    add_label_cols(b, p, &c);
+    add_amount_cols(b, p, &c);
+    c.bind = add_col(b, "binding", CIV_COLUMN_TEXT);
+    add_history_cols(b, p, &c);
     /* the per-capita bases, when [data] names them (a label column of the
      * same name keeps its place) */
     c.has_pop = s->population && !has_label(p, "population");
@@ -827,6 +853,119 @@ civ_status civ_alloc_result_summary(const civ_alloc_problem *p, const civ_alloc_
     return civ_alloc_result_summary_stats(p, r, out, NULL);
 }
 
+/* The budget's rows: its total, each reserve, each pool and each fund. */
+static void summary_budget(srow *w, const civ_alloc_problem *p, const civ_alloc_result *r)
+{
+    const civ_alloc_spec *s = p->spec;
+    const char *mi = civ_alloc_minor_name(s);
+    size_t n = p->n;
+    put(w, "budget", "total", "amount", mi, (double)s->total);
+    for (size_t k = 0; k < s->n_reserves; k++) {
+        const civ_alloc_reserve *rv = &s->reserves[k];
+        put_item(w, "reserve", rv->name, rv->label, "amount", mi, (double)p->reserve_amount[k]);
+        put_item(w, "reserve", rv->name, rv->label, "share_of_total", "fraction", rv->share);
+    }
+    for (size_t q = 0; q < s->n_pools; q++) {
+        const civ_alloc_pool *pl = &s->pools[q];
+        put_item(w, "pool", pl->name, pl->label, "amount", mi, (double)p->pool_amount[q]);
+        put_item(w, "pool", pl->name, pl->label, "communities", "count",
+                 (double)p->units[p->pool_unit[q]].n_eligible);
+    }
+    for (size_t u = 0; u < p->n_units; u++) {
+        int64_t sum = 0;
+        for (size_t i = 0; i < n; i++)
+            sum += r->unit_amount[u * n + i];
+        const civ_alloc_unit *un = &p->units[u];
+        const char *label = strcmp(un->label, un->name) ? un->label : NULL; /* none of its pools has a label */
+        put_item(w, "fund", un->name, label, "amount", mi, (double)sum);
+        put_item(w, "fund", un->name, label, "communities", "count", (double)un->n_eligible);
+        put_item(w, "fund", un->name, label, "lambda", "multiplier", r->lambda[u]);
+    }
+}
+
+/* Last year's rows: each fund's last_year_total and what of it is carried; the closed communities. */
+static void summary_history(srow *w, const civ_alloc_problem *p)
+{
+    const civ_alloc_spec *s = p->spec;
+    const char *mi = civ_alloc_minor_name(s);
+    for (size_t u = 0; p->hist_total && u < p->n_units; u++) /* [[formula]] last_year_total: what is gone */
+        if (p->hist_total[u] >= 0) {
+            const civ_alloc_unit *un = &p->units[u];
+            const char *label = strcmp(un->label, un->name) ? un->label : NULL;
+            put_item(w, "history", un->name, label, "last_year_total", mi, (double)p->hist_total[u]);
+            put_item(w, "history", un->name, label, "carried", mi, (double)p->hist_carried[u]);
+            put_item(w, "history", un->name, label, "not_carried", mi,
+                     (double)(p->hist_total[u] - p->hist_carried[u]));
+        }
+    /* last year's allocation (civ_alloc_spec_set_last_year): its communities no one continues, by name */
+    for (size_t c = 0; c < p->n_closed && s->ly; c++) {
+        size_t j = p->closed[c];
+        int64_t sum = 0;
+        for (size_t u = 0; u < p->n_units; u++)
+            sum += p->unit_has_last[u] ? p->ly_fen[u * s->ly->n + j] : 0;
+        put_item(w, "closed", s->ly->ids[j], *s->ly->names[j] ? s->ly->names[j] : NULL, "amount", mi, (double)sum);
+        for (size_t u = 0; u < p->n_units; u++)
+            if (p->unit_has_last[u]) {
+                char m[200];
+                snprintf(m, sizeof m, "last_year_%s", p->units[u].name);
+                put_item(w, "closed", s->ly->ids[j], *s->ly->names[j] ? s->ly->names[j] : NULL, m, mi,
+                         (double)p->ly_fen[u * s->ly->n + j]);
+            }
+    }
+}
+
+/* The totals and the statistics: allocated, reserved, the per-capita mean, least and most. */
+static void summary_statistics(srow *w, const civ_alloc_problem *p, const civ_alloc_result *r,
+                               const civ_alloc_stats *st)
+{
+    const civ_alloc_spec *s = p->spec;
+    const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
+    size_t n = p->n;
+    char per_person[48];
+    snprintf(per_person, sizeof per_person, "%s/person", ma);
+    double yuan = (double)s->minor_unit;
+    put(w, "total", "allocated", "amount", mi, (double)st->allocated);
+    put(w, "total", "allocated", "communities", "count", (double)n);
+    put(w, "total", "reserved", "amount", mi, (double)st->reserved);
+    put(w, "total", "budget", "amount", mi, (double)(st->allocated + st->reserved));
+    put(w, "statistic", "communities_funded", "communities", "count", (double)st->n_funded);
+    put(w, "statistic", "per_capita_mean", "amount", per_person, round4(st->per_capita_mean));
+    char per_aged[56];
+    snprintf(per_aged, sizeof per_aged, "%s/aged person", ma);
+    put(w, "statistic", "per_aged_capita_mean", "amount", per_aged, round4(st->per_aged_mean));
+    double mn = INFINITY, mx = -INFINITY;
+    for (size_t i = 0; i < n && !w->b->st; i++)
+        if (p->population[i] > 0) {
+            double v = (double)r->amount[i] / yuan / p->population[i];
+            mn = fmin(mn, v), mx = fmax(mx, v);
+            if (isinf(v)) { /* blame the input cell, not the summary being written (issue 18) */
+                civ_where d = {.series_id = p->ids[i], .field = s->population};
+                w->b->st = civ_fail_at(CIV_ERR_DOMAIN, &d,
+                                       "[data] population: attribute '%s' is %g for community '%s' (data row %zu), "
+                                       "too small for its amount per person to be a number",
+                                       s->population, p->population[i], p->ids[i], p->row_of[i] + 1);
+            }
+        }
+    put(w, "statistic", "per_capita_min", "amount", per_person, isfinite(mn) ? round4(mn) : NAN);
+    put(w, "statistic", "per_capita_max", "amount", per_person, isfinite(mx) ? round4(mx) : NAN);
+}
+
+/* How many communities each constraint bound, and the equity indices before and after them. */
+static void summary_binding_equity(srow *w, const civ_alloc_stats *st)
+{
+    put(w, "binding", "floor", "communities", "count", (double)st->n_floor);
+    put(w, "binding", "cap", "communities", "count", (double)st->n_cap);
+    put(w, "binding", "hold_harmless", "communities", "count", (double)st->n_hold_harmless);
+    put(w, "binding", "pace", "communities", "count", (double)st->n_pace);
+    put(w, "binding", "ratable", "communities", "count", (double)st->n_ratable);
+    put(w, "equity", "gini", "before_constraints", "index", st->gini_before);
+    put(w, "equity", "gini", "after", "index", st->gini_after);
+    put(w, "equity", "theil", "before_constraints", "index", st->theil_before);
+    put(w, "equity", "theil", "after", "index", st->theil_after);
+    put(w, "equity", "cv", "before_constraints", "index", st->cv_before);
+    put(w, "equity", "cv", "after", "index", st->cv_after);
+}
+
 civ_status civ_alloc_result_summary_stats(const civ_alloc_problem *p, const civ_alloc_result *r, civ_table **out,
                                           civ_alloc_stats *stats)
 {
@@ -834,7 +973,6 @@ civ_status civ_alloc_result_summary_stats(const civ_alloc_problem *p, const civ_
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_result_summary_stats: NULL argument");
     *out = NULL;
     const civ_alloc_spec *s = p->spec;
-    size_t n = p->n;
     civ_alloc_stats st;
     civ_status e = civ_alloc_result_stats(p, r, &st);
     if (e)
@@ -850,92 +988,11 @@ civ_status civ_alloc_result_summary_stats(const civ_alloc_problem *p, const civ_
         closed_names = *s->ly->names[p->closed[c]] != 0;
     if (spec_has_labels(s) || closed_names)
         w.c_label = add_col(&b, "label", CIV_COLUMN_TEXT);
-    const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
-    char per_person[48];
-    snprintf(per_person, sizeof per_person, "%s/person", ma);
-    double yuan = (double)s->minor_unit;
-    put(&w, "budget", "total", "amount", mi, (double)s->total);
-    for (size_t k = 0; k < s->n_reserves; k++) {
-        const civ_alloc_reserve *rv = &s->reserves[k];
-        put_item(&w, "reserve", rv->name, rv->label, "amount", mi, (double)p->reserve_amount[k]);
-        put_item(&w, "reserve", rv->name, rv->label, "share_of_total", "fraction", rv->share);
-    }
-    for (size_t q = 0; q < s->n_pools; q++) {
-        const civ_alloc_pool *pl = &s->pools[q];
-        put_item(&w, "pool", pl->name, pl->label, "amount", mi, (double)p->pool_amount[q]);
-        put_item(&w, "pool", pl->name, pl->label, "communities", "count",
-                 (double)p->units[p->pool_unit[q]].n_eligible);
-    }
-    for (size_t u = 0; u < p->n_units; u++) {
-        int64_t sum = 0;
-        for (size_t i = 0; i < n; i++)
-            sum += r->unit_amount[u * n + i];
-        const civ_alloc_unit *un = &p->units[u];
-        const char *label = strcmp(un->label, un->name) ? un->label : NULL; /* none of its pools has a label */
-        put_item(&w, "fund", un->name, label, "amount", mi, (double)sum);
-        put_item(&w, "fund", un->name, label, "communities", "count", (double)un->n_eligible);
-        put_item(&w, "fund", un->name, label, "lambda", "multiplier", r->lambda[u]);
-    }
-    for (size_t u = 0; p->hist_total && u < p->n_units; u++) /* [[formula]] last_year_total: what is gone */
-        if (p->hist_total[u] >= 0) {
-            const civ_alloc_unit *un = &p->units[u];
-            const char *label = strcmp(un->label, un->name) ? un->label : NULL;
-            put_item(&w, "history", un->name, label, "last_year_total", mi, (double)p->hist_total[u]);
-            put_item(&w, "history", un->name, label, "carried", mi, (double)p->hist_carried[u]);
-            put_item(&w, "history", un->name, label, "not_carried", mi,
-                     (double)(p->hist_total[u] - p->hist_carried[u]));
-        }
-    /* last year's allocation (civ_alloc_spec_set_last_year): its communities no one continues, by name */
-    for (size_t c = 0; c < p->n_closed && s->ly; c++) {
-        size_t j = p->closed[c];
-        int64_t sum = 0;
-        for (size_t u = 0; u < p->n_units; u++)
-            sum += p->unit_has_last[u] ? p->ly_fen[u * s->ly->n + j] : 0;
-        put_item(&w, "closed", s->ly->ids[j], *s->ly->names[j] ? s->ly->names[j] : NULL, "amount", mi, (double)sum);
-        for (size_t u = 0; u < p->n_units; u++)
-            if (p->unit_has_last[u]) {
-                char m[200];
-                snprintf(m, sizeof m, "last_year_%s", p->units[u].name);
-                put_item(&w, "closed", s->ly->ids[j], *s->ly->names[j] ? s->ly->names[j] : NULL, m, mi,
-                         (double)p->ly_fen[u * s->ly->n + j]);
-            }
-    }
+    summary_budget(&w, p, r);
+    summary_history(&w, p);
     summary_districts(&w, p, r);
-    put(&w, "total", "allocated", "amount", mi, (double)st.allocated);
-    put(&w, "total", "allocated", "communities", "count", (double)n);
-    put(&w, "total", "reserved", "amount", mi, (double)st.reserved);
-    put(&w, "total", "budget", "amount", mi, (double)(st.allocated + st.reserved));
-    put(&w, "statistic", "communities_funded", "communities", "count", (double)st.n_funded);
-    put(&w, "statistic", "per_capita_mean", "amount", per_person, round4(st.per_capita_mean));
-    char per_aged[56];
-    snprintf(per_aged, sizeof per_aged, "%s/aged person", ma);
-    put(&w, "statistic", "per_aged_capita_mean", "amount", per_aged, round4(st.per_aged_mean));
-    double mn = INFINITY, mx = -INFINITY;
-    for (size_t i = 0; i < n && !b.st; i++)
-        if (p->population[i] > 0) {
-            double v = (double)r->amount[i] / yuan / p->population[i];
-            mn = fmin(mn, v), mx = fmax(mx, v);
-            if (isinf(v)) { /* blame the input cell, not the summary being written (issue 18) */
-                civ_where d = {.series_id = p->ids[i], .field = s->population};
-                b.st = civ_fail_at(CIV_ERR_DOMAIN, &d,
-                                   "[data] population: attribute '%s' is %g for community '%s' (data row %zu), too "
-                                   "small for its amount per person to be a number",
-                                   s->population, p->population[i], p->ids[i], p->row_of[i] + 1);
-            }
-        }
-    put(&w, "statistic", "per_capita_min", "amount", per_person, isfinite(mn) ? round4(mn) : NAN);
-    put(&w, "statistic", "per_capita_max", "amount", per_person, isfinite(mx) ? round4(mx) : NAN);
-    put(&w, "binding", "floor", "communities", "count", (double)st.n_floor);
-    put(&w, "binding", "cap", "communities", "count", (double)st.n_cap);
-    put(&w, "binding", "hold_harmless", "communities", "count", (double)st.n_hold_harmless);
-    put(&w, "binding", "pace", "communities", "count", (double)st.n_pace);
-    put(&w, "binding", "ratable", "communities", "count", (double)st.n_ratable);
-    put(&w, "equity", "gini", "before_constraints", "index", st.gini_before);
-    put(&w, "equity", "gini", "after", "index", st.gini_after);
-    put(&w, "equity", "theil", "before_constraints", "index", st.theil_before);
-    put(&w, "equity", "theil", "after", "index", st.theil_after);
-    put(&w, "equity", "cv", "before_constraints", "index", st.cv_before);
-    put(&w, "equity", "cv", "after", "index", st.cv_after);
+    summary_statistics(&w, p, r, &st);
+    summary_binding_equity(&w, &st);
     if (b.st) {
         civ_table_free(b.t);
         return b.st;

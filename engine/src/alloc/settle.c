@@ -85,6 +85,54 @@ static size_t first_not_amount(const civ_table *t, size_t c)
     return SIZE_MAX;
 }
 
+/* Row r_bad of text column c is no amount in any form (a "-" of Excel's accounting zero, "n/a") and made the
+ * column text: named at its line, not as a malformed "123,442.42" on the first row. */
+static civ_status not_an_amount(const civ_table *t, const char *what, const char *col, size_t c, size_t r_bad,
+                                const char *const *ids, const char *zero)
+{
+    civ_where d;
+    char who[400];
+    const char *cell = civ_table_text(t, r_bad, c);
+    civ_alloc_row_place(t, what, r_bad, c, ids[r_bad], 0, &d, who, sizeof who);
+    char what_is[300];
+    const char *hint = civ_csv_number_hint(cell ? cell : "");
+    if (strstr(hint, "dash or slash")) /* its generic cure (leave it empty) is refused here */
+        hint = " (a dash, as Excel's accounting format writes a zero, is not a number)";
+    if (cell && cell[0])
+        snprintf(what_is, sizeof what_is, "'%.200s', not an amount%s", cell, hint);
+    else
+        snprintf(what_is, sizeof what_is, "empty");
+    return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' is %s: %s", who, col, what_is, zero);
+}
+
+/* Text column c of decimals in major units ("1234.56") read exactly into out; a cell with thousands
+ * separators is refused with the way to read them. */
+static civ_status read_decimal_text(const civ_table *t, const char *what, const char *col, size_t c,
+                                    const civ_alloc_spec *s, const char *const *ids, int64_t *out)
+{
+    char who[400];
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        civ_where d;
+        const char *text = civ_table_text(t, r, c);
+        if (civ_alloc_parse_money(text ? text : "", s->minor_digits, &out[r], &d)) {
+            char why[512]; /* copied: the message is rewritten in the buffer it is read from */
+            snprintf(why, sizeof why, "%s", civ_last_error()->message);
+            civ_alloc_row_place(t, what, r, c, ids[r], 0, &d, who, sizeof who);
+            double x;
+            if (text && strpbrk(text, ",'") &&
+                (civ_csv_parse_formatted(text, strlen(text), ',', 0, &x) == CIV_CSV_NUMBER_OK ||
+                 civ_csv_parse_formatted(text, strlen(text), '\'', 0, &x) == CIV_CSV_NUMBER_OK))
+                return civ_fail_at(CIV_ERR_DOMAIN, &d,
+                                   "%s: '%s' is '%s', written with thousands separators, which are read only "
+                                   "when asked (the command: --thousands ,; Python: thousands=\",\" for a file, "
+                                   "or numbers in a DataFrame: pd.to_numeric(df[col].str.replace(\",\", \"\")))",
+                                   who, col, text);
+            return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s': %s", who, col, why);
+        }
+    }
+    return CIV_OK;
+}
+
 /* A money column (minor units when minor, else major units) as whole minor
  * units; errors name the table's file, line and column (row_place).  Shared
  * with release.c (what = "paid"): the spending table's messages speak of
@@ -109,44 +157,10 @@ civ_status civ_alloc_money_column(const civ_table *t, const char *what, const ch
                            civ_alloc_major_name(s), civ_alloc_major_name(s),
                            spending ? " (the [settlement] spent key names the column)" : "");
     const double *v = civ_table_numbers(t, c);
-    if (!v && !minor && (r_bad = first_not_amount(t, c)) != SIZE_MAX) {
-        /* one cell that is no amount in any form (a "-" of Excel's accounting zero, "n/a") made the column text:
-         * named at its line, not as a malformed "123,442.42" on the first row */
-        civ_where d;
-        const char *cell = civ_table_text(t, r_bad, c);
-        civ_alloc_row_place(t, what, r_bad, c, ids[r_bad], 0, &d, who, sizeof who);
-        char what_is[300];
-        const char *hint = civ_csv_number_hint(cell ? cell : "");
-        if (strstr(hint, "dash or slash")) /* its generic cure (leave it empty) is refused here */
-            hint = " (a dash, as Excel's accounting format writes a zero, is not a number)";
-        if (cell && cell[0])
-            snprintf(what_is, sizeof what_is, "'%.200s', not an amount%s", cell, hint);
-        else
-            snprintf(what_is, sizeof what_is, "empty");
-        return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' is %s: %s", who, col, what_is, zero);
-    }
-    if (!v && !minor) { /* decimal text ("1234.56"), read exactly */
-        for (size_t r = 0; r < civ_table_n_rows(t); r++) {
-            civ_where d;
-            const char *text = civ_table_text(t, r, c);
-            if (civ_alloc_parse_money(text ? text : "", s->minor_digits, &out[r], &d)) {
-                char why[512]; /* copied: the message is rewritten in the buffer it is read from */
-                snprintf(why, sizeof why, "%s", civ_last_error()->message);
-                civ_alloc_row_place(t, what, r, c, ids[r], 0, &d, who, sizeof who);
-                double x;
-                if (text && strpbrk(text, ",'") &&
-                    (civ_csv_parse_formatted(text, strlen(text), ',', 0, &x) == CIV_CSV_NUMBER_OK ||
-                     civ_csv_parse_formatted(text, strlen(text), '\'', 0, &x) == CIV_CSV_NUMBER_OK))
-                    return civ_fail_at(CIV_ERR_DOMAIN, &d,
-                                       "%s: '%s' is '%s', written with thousands separators, which are read only "
-                                       "when asked (the command: --thousands ,; Python: thousands=\",\" for a file, "
-                                       "or numbers in a DataFrame: pd.to_numeric(df[col].str.replace(\",\", \"\")))",
-                                       who, col, text);
-                return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s': %s", who, col, why);
-            }
-        }
-        return CIV_OK;
-    }
+    if (!v && !minor && (r_bad = first_not_amount(t, c)) != SIZE_MAX)
+        return not_an_amount(t, what, col, c, r_bad, ids, zero);
+    if (!v && !minor) /* decimal text ("1234.56"), read exactly */
+        return read_decimal_text(t, what, col, c, s, ids, out);
     if (!v)
         return civ_fail_at(CIV_ERR_DOMAIN, &w, "the %s table's column '%s' is text, not numbers", what, col);
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
@@ -413,21 +427,142 @@ static civ_status settle_summary(const civ_alloc_spec *sp, const settle_rows *r,
     return CIV_OK;
 }
 
-/* Reads both tables into r (allocation row order). */
-static civ_status settle_read(const civ_alloc_spec *sp, const civ_table *alloc, const civ_table *spending, settle_rows *r)
+/* The allocation's amount column: amount_<minor>, else (a sheet of the year's amounts in yuan) amount_<major>,
+ * read in major units (*amount_minor = 0). */
+static void settle_amount_column(const civ_alloc_spec *sp, const civ_table *alloc, char *amount_col, size_t size,
+                                 int *amount_minor)
 {
-    size_t n = civ_table_n_rows(alloc), m = civ_table_n_rows(spending);
-    char amount_col[48];
-    snprintf(amount_col, sizeof amount_col, "amount_%s", civ_alloc_minor_name(sp));
+    snprintf(amount_col, size, "amount_%s", civ_alloc_minor_name(sp));
     size_t ac;
-    int amount_minor = 1; /* a sheet of the year's amounts in yuan, amount_yuan, when it has no amount_fen */
+    *amount_minor = 1;
     if (civ_table_find_column(alloc, amount_col, &ac)) {
         char major_col[48];
         snprintf(major_col, sizeof major_col, "amount_%s", civ_alloc_major_name(sp));
         if (civ_table_find_column(alloc, major_col, &ac) == CIV_OK)
-            snprintf(amount_col, sizeof amount_col, "%s", major_col), amount_minor = 0;
+            snprintf(amount_col, size, "%s", major_col), *amount_minor = 0;
         civ_clear_error(); /* the lookups' "no such column": the reader names the one missing */
     }
+}
+
+/* A release's amount_<minor> is the release alone: settling it against the year's spending made almost every
+ * community "overspent" with exit 0; refused when the allocation has paid_<minor>. */
+static civ_status check_not_release(const civ_alloc_spec *sp, const civ_table *alloc, const char *amount_col)
+{
+    char paid_col[48];
+    snprintf(paid_col, sizeof paid_col, "paid_%s", civ_alloc_minor_name(sp));
+    size_t pc;
+    if (civ_table_find_column(alloc, paid_col, &pc) != CIV_OK) {
+        civ_clear_error(); /* the lookup's "no such column" */
+        return CIV_OK;
+    }
+    civ_where w = {.field = amount_col};
+    return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                       "the allocation is a reserve release (it has %s): its %s is the release alone, not what "
+                       "the communities were allocated in the year; settle a table of the year's amounts: "
+                       "unique_id and %s = the allocation's %s + the release's %s (+ any further release)",
+                       paid_col, amount_col, amount_col, amount_col, amount_col);
+}
+
+/* Each allocated community's spending into r->s (used[j] marks spending row j); the first without a row
+ * is refused, all of them counted: the office fills the sheet once, not once per run. */
+static civ_status match_spending(settle_rows *r, const civ_table *alloc, const civ_table *spending,
+                                 const civ_strmap *map, const int64_t *spent, unsigned char *used)
+{
+    size_t missing = 0, first = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        size_t j;
+        if (!civ_strmap_get(map, r->ids[i], &j)) {
+            first = missing++ ? first : i;
+        } else {
+            r->s[i] = spent[j];
+            used[j] = 1;
+        }
+    }
+    if (!missing)
+        return CIV_OK;
+    civ_where w = {.file = civ_table_source(spending, NULL), .series_id = r->ids[first]};
+    char more[64] = "", at[600], row[64];
+    const char *asrc = civ_table_source(alloc, NULL);
+    civ_alloc_row_name(alloc, first, row, sizeof row);
+    snprintf(at, sizeof at, "%s%s%s", asrc ? asrc : "allocation", asrc ? ", " : " ", row);
+    if (missing > 1)
+        snprintf(more, sizeof more, ", nor %s %zu other communit%s", missing > 2 ? "have" : "has", missing - 1,
+                 missing > 2 ? "ies" : "y");
+    char zeros[400] = "";
+    const char *twin = civ_id_zero_twin(r->ids[first], map->keys, map->capacity);
+    if (twin)
+        civ_id_zero_hint(r->ids[first], twin, "the spending table", zeros, sizeof zeros);
+    return civ_fail_at(CIV_ERR_NOT_FOUND, &w,
+                       "community '%s' (%s) has no row in the spending table%s%s", r->ids[first], at, more,
+                       twin ? zeros : " (add each with 0 spent: settlement never guesses a zero)");
+}
+
+/* The first spending row of a community that was not allocated anything (m rows, ids sids) is refused. */
+static civ_status check_all_used(const settle_rows *r, const civ_table *spending, const char *idc,
+                                 const char **sids, size_t m, const unsigned char *used)
+{
+    for (size_t j = 0; j < m; j++)
+        if (!used[j]) {
+            civ_where w;
+            char who[400];
+            size_t c = 0;
+            civ_table_find_column(spending, idc, &c); /* found: id_column read it */
+            civ_alloc_row_place(spending, "spending", j, c, sids[j], 1, &w, who, sizeof who);
+            char zeros[400] = "";
+            const char *twin = civ_id_zero_twin(sids[j], (const char *const *)r->ids, r->n);
+            if (twin)
+                civ_id_zero_hint(sids[j], twin, "the allocation", zeros, sizeof zeros);
+            return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "%s was not allocated anything%s", who,
+                               twin ? zeros
+                               : civ_total_row_id(sids[j])
+                                   ? ": it looks like the sheet's total row, not a community: delete the row "
+                                     "(civicast sums the communities itself)"
+                                   : " (a mis-keyed id? correct it to the allocation's id, or settle that community "
+                                     "with its own allocation)");
+        }
+    return CIV_OK;
+}
+
+/* A header naming no unit is read in major units, as documented (the default "spent"); a sheet in fen
+ * under it would be read 100 times too much and every community "overspent" about 100 times: refused
+ * when the year's spending is at least SPENT_SLIP times the allocation (a fen sheet of 20% to 2000%
+ * spending), which names its unit in the header to be read as it is. */
+static civ_status check_spent_unit(const civ_alloc_spec *sp, const civ_table *spending, const settle_rows *r)
+{
+    const char *scol = sp->spent_column ? sp->spent_column : "spent";
+    if (civ_alloc_column_unit(sp, scol) != CIV_UNIT_MARK_NONE)
+        return CIV_OK;
+    enum { SPENT_SLIP = 20 };
+    __int128 ta = 0, ts = 0;
+    for (size_t i = 0; i < r->n; i++)
+        ta += r->a[i], ts += r->s[i];
+    if (!(ta > 0 && ts >= (__int128)SPENT_SLIP * ta))
+        return CIV_OK;
+    char a[48], sx[48];
+    civ_alloc_format_major((int64_t)ta, sp->minor_digits, a, sizeof a);
+    civ_alloc_format_major(ts > INT64_MAX ? INT64_MAX : (int64_t)ts, sp->minor_digits, sx, sizeof sx);
+    size_t c = 0;
+    civ_table_find_column(spending, scol, &c); /* found: money_column read it */
+    const char *src = civ_table_source(spending, NULL);
+    civ_where w = {.file = src, .line = src ? 1 : 0, .column = src ? (long)c + 1 : 0, .field = scol};
+    const char *ma = civ_alloc_major_name(sp), *mi = civ_alloc_minor_name(sp);
+    return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                       "the spending column '%s' does not say its unit and is read in %s: it totals %s, "
+                       "%.0f times the %s allocated, as a sheet in %s read as %s would: if it is in %s, give "
+                       "it in %s (in the sheet =cell/%lld); if the spending really is that large, name the "
+                       "column by its unit (%s_%s), and it is read as it is",
+                       scol, ma, sx, (double)ts / (double)ta, a, mi, ma, mi, ma, (long long)sp->minor_unit,
+                       scol, ma);
+}
+
+/* Reads both tables into r (allocation row order). */
+static civ_status settle_read(const civ_alloc_spec *sp, const civ_table *alloc, const civ_table *spending,
+                              settle_rows *r)
+{
+    size_t n = civ_table_n_rows(alloc), m = civ_table_n_rows(spending);
+    char amount_col[48];
+    int amount_minor; /* a sheet of the year's amounts in yuan, amount_yuan, when it has no amount_fen */
+    settle_amount_column(sp, alloc, amount_col, sizeof amount_col, &amount_minor);
     const char *idc = sp->id_column ? sp->id_column : "unique_id";
     r->n = n;
     r->ids = calloc(n + 1, sizeof *r->ids);
@@ -440,22 +575,8 @@ static civ_status settle_read(const civ_alloc_spec *sp, const civ_table *alloc, 
     unsigned char *used = calloc(m + 1, 1);
     civ_strmap map = {0}, amap = {0};
     civ_status st = ok && spent && used ? CIV_OK : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the settlement");
-    char paid_col[48];
-    snprintf(paid_col, sizeof paid_col, "paid_%s", civ_alloc_minor_name(sp));
-    size_t pc;
-    int release = !st && civ_table_find_column(alloc, paid_col, &pc) == CIV_OK;
-    if (!st && !release)
-        civ_clear_error(); /* the lookup's "no such column" */
-    if (release) {
-        /* a release's amount_<minor> is the release alone: settling it against the year's spending made almost
-         * every community "overspent" with exit 0 */
-        civ_where w = {.field = amount_col};
-        st = civ_fail_at(CIV_ERR_DOMAIN, &w,
-                         "the allocation is a reserve release (it has %s): its %s is the release alone, not what "
-                         "the communities were allocated in the year; settle a table of the year's amounts: "
-                         "unique_id and %s = the allocation's %s + the release's %s (+ any further release)",
-                         paid_col, amount_col, amount_col, amount_col, amount_col);
-    }
+    if (!st)
+        st = check_not_release(sp, alloc, amount_col);
     if (!st)
         st = id_column(alloc, "allocation", "unique_id", r->ids, &amap);
     if (!st)
@@ -465,80 +586,12 @@ static civ_status settle_read(const civ_alloc_spec *sp, const civ_table *alloc, 
     if (!st)
         st = civ_alloc_money_column(spending, "spending", sp->spent_column ? sp->spent_column : "spent", 0, sp, sids,
                                     spent);
-    size_t missing = 0, first = 0;
-    for (size_t i = 0; i < n && !st; i++) {
-        size_t j;
-        if (!civ_strmap_get(&map, r->ids[i], &j)) {
-            first = missing++ ? first : i;
-        } else {
-            r->s[i] = spent[j];
-            used[j] = 1;
-        }
-    }
-    if (!st && missing) { /* all of them counted: the office fills the sheet once, not once per run */
-        civ_where w = {.file = civ_table_source(spending, NULL), .series_id = r->ids[first]};
-        char more[64] = "", at[600], row[64];
-        const char *asrc = civ_table_source(alloc, NULL);
-        civ_alloc_row_name(alloc, first, row, sizeof row);
-        snprintf(at, sizeof at, "%s%s%s", asrc ? asrc : "allocation", asrc ? ", " : " ", row);
-        if (missing > 1)
-            snprintf(more, sizeof more, ", nor %s %zu other communit%s", missing > 2 ? "have" : "has", missing - 1,
-                     missing > 2 ? "ies" : "y");
-        char zeros[400] = "";
-        const char *twin = civ_id_zero_twin(r->ids[first], map.keys, map.capacity);
-        if (twin)
-            civ_id_zero_hint(r->ids[first], twin, "the spending table", zeros, sizeof zeros);
-        st = civ_fail_at(CIV_ERR_NOT_FOUND, &w,
-                         "community '%s' (%s) has no row in the spending table%s%s", r->ids[first], at, more,
-                         twin ? zeros : " (add each with 0 spent: settlement never guesses a zero)");
-    }
-    for (size_t j = 0; j < m && !st; j++)
-        if (!used[j]) {
-            civ_where w;
-            char who[400];
-            size_t c = 0;
-            civ_table_find_column(spending, idc, &c); /* found: id_column read it */
-            civ_alloc_row_place(spending, "spending", j, c, sids[j], 1, &w, who, sizeof who);
-            char zeros[400] = "";
-            const char *twin = civ_id_zero_twin(sids[j], (const char *const *)r->ids, r->n);
-            if (twin)
-                civ_id_zero_hint(sids[j], twin, "the allocation", zeros, sizeof zeros);
-            st = civ_fail_at(CIV_ERR_NOT_FOUND, &w, "%s was not allocated anything%s", who,
-                             twin ? zeros
-                             : civ_total_row_id(sids[j])
-                                 ? ": it looks like the sheet's total row, not a community: delete the row (civicast "
-                                   "sums the communities itself)"
-                                 : " (a mis-keyed id? correct it to the allocation's id, or settle that community "
-                                   "with its own allocation)");
-        }
-    const char *scol = sp->spent_column ? sp->spent_column : "spent";
-    if (!st && civ_alloc_column_unit(sp, scol) == CIV_UNIT_MARK_NONE) {
-        /* a header naming no unit is read in major units, as documented (the default "spent"); a sheet in fen
-         * under it would be read 100 times too much and every community "overspent" about 100 times: refused
-         * when the year's spending is at least SPENT_SLIP times the allocation (a fen sheet of 20% to 2000%
-         * spending), which names its unit in the header to be read as it is */
-        enum { SPENT_SLIP = 20 };
-        __int128 ta = 0, ts = 0;
-        for (size_t i = 0; i < n; i++)
-            ta += r->a[i], ts += r->s[i];
-        if (ta > 0 && ts >= (__int128)SPENT_SLIP * ta) {
-            char a[48], sx[48];
-            civ_alloc_format_major((int64_t)ta, sp->minor_digits, a, sizeof a);
-            civ_alloc_format_major(ts > INT64_MAX ? INT64_MAX : (int64_t)ts, sp->minor_digits, sx, sizeof sx);
-            size_t c = 0;
-            civ_table_find_column(spending, scol, &c); /* found: money_column read it */
-            const char *src = civ_table_source(spending, NULL);
-            civ_where w = {.file = src, .line = src ? 1 : 0, .column = src ? (long)c + 1 : 0, .field = scol};
-            const char *ma = civ_alloc_major_name(sp), *mi = civ_alloc_minor_name(sp);
-            st = civ_fail_at(CIV_ERR_DOMAIN, &w,
-                             "the spending column '%s' does not say its unit and is read in %s: it totals %s, "
-                             "%.0f times the %s allocated, as a sheet in %s read as %s would: if it is in %s, give "
-                             "it in %s (in the sheet =cell/%lld); if the spending really is that large, name the "
-                             "column by its unit (%s_%s), and it is read as it is",
-                             scol, ma, sx, (double)ts / (double)ta, a, mi, ma, mi, ma, (long long)sp->minor_unit,
-                             scol, ma);
-        }
-    }
+    if (!st)
+        st = match_spending(r, alloc, spending, &map, spent, used);
+    if (!st)
+        st = check_all_used(r, spending, idc, sids, m, used);
+    if (!st)
+        st = check_spent_unit(sp, spending, r);
     civ_strmap_free(&map), civ_strmap_free(&amap);
     free(sids), free(spent), free(used);
     return st;

@@ -780,6 +780,18 @@ static civ_status read_reserve(civ_alloc_spec *s, civ_toml_table *tb, size_t ri,
     return CIV_OK;
 }
 
+/* The keys a pool, factor or tilt starts with: name (checked), label and formula, resolved to *formula
+ * (allow_all: a tilt without one applies to every formula). */
+static civ_status read_member_head(const civ_alloc_spec *s, const ctx *c, char **name, char **label,
+                                   char **formula_name, size_t *formula, int allow_all)
+{
+    civ_status st;
+    if ((st = get_string(c, "name", 1, name, NULL)) || (st = check_name(c, *name)) || (st = get_label(c, label)) ||
+        (st = get_string(c, "formula", 0, formula_name, NULL)))
+        return st;
+    return resolve_formula(s, c, *formula_name, formula, allow_all);
+}
+
 /* [[pool]] #pi+1: an amount or a share of what the reserves leave, its
  * formula and its earmark. */
 static civ_status read_pool(civ_alloc_spec *s, civ_toml_table *tb, size_t pi)
@@ -792,10 +804,7 @@ static civ_status read_pool(civ_alloc_spec *s, civ_toml_table *tb, size_t pi)
     p->loc = hdr;
     p->share = p->eligible_min = p->eligible_max = NAN;
     long topk = 0;
-    if ((st = get_string(&c, "name", 1, &p->name, NULL)) || (st = check_name(&c, p->name)) ||
-        (st = get_label(&c, &p->label)) || (st = get_string(&c, "formula", 0, &p->formula_name, NULL)))
-        return st;
-    if ((st = resolve_formula(s, &c, p->formula_name, &p->formula, 0)))
+    if ((st = read_member_head(s, &c, &p->name, &p->label, &p->formula_name, &p->formula, 0)))
         return st;
     civ_toml_entry *am = find(&c, "amount"), *sh = find(&c, "share");
     if (am && sh)
@@ -832,6 +841,108 @@ static civ_status read_pool(civ_alloc_spec *s, civ_toml_table *tb, size_t pi)
     return CIV_OK;
 }
 
+/* A factor's source ("attribute" or "forecast") and kind ("quantity" or "performance"). */
+static civ_status read_factor_source(const ctx *c, civ_alloc_factor *f)
+{
+    char *source = NULL, *kind = NULL;
+    civ_status st = get_string(c, "source", 0, &source, NULL);
+    if (!st)
+        st = get_string(c, "kind", 0, &kind, NULL);
+    if (!st && source && strcmp(source, "attribute") && strcmp(source, "forecast"))
+        st = fail_entry(c, CIV_ERR_SPEC, find(c, "source"), "source must be \"attribute\" or \"forecast\"");
+    if (!st && kind && strcmp(kind, "quantity") && strcmp(kind, "performance"))
+        st = fail_entry(c, CIV_ERR_SPEC, find(c, "kind"), "kind must be \"quantity\" or \"performance\"");
+    f->source = (source && !strcmp(source, "forecast")) ? CIV_SOURCE_FORECAST : CIV_SOURCE_ATTRIBUTE;
+    f->performance = kind && !strcmp(kind, "performance");
+    free(source);
+    free(kind);
+    return st;
+}
+
+/* Which forecast rows: the fiscal year's by date (the default), or h = 1..horizon (period = "horizon",
+ * or a horizon given alone); *horizon = 12 for period = "horizon" alone. */
+static civ_status check_factor_period(const civ_alloc_spec *s, const ctx *c, const char *period, long *horizon)
+{
+    if (period && strcmp(period, "fiscal_year") && strcmp(period, "horizon"))
+        return fail_entry(c, CIV_ERR_SPEC, find(c, "period"), "period must be \"fiscal_year\" or \"horizon\"");
+    if (period && !strcmp(period, "fiscal_year") && *horizon)
+        return fail_entry(c, CIV_ERR_SPEC, find(c, "horizon"),
+                          "horizon counts steps ahead (period = \"horizon\"), but period = \"fiscal_year\" sums "
+                          "the forecasts dated in fiscal_year %ld: remove one of them",
+                          s->fiscal_year);
+    if (period && !strcmp(period, "horizon") && !*horizon)
+        *horizon = 12;
+    return CIV_OK;
+}
+
+/* A forecast factor's keys: column (default "mean"), model, horizon, period and if_missing. */
+static civ_status read_factor_forecast(const civ_alloc_spec *s, const ctx *c, civ_alloc_factor *f,
+                                       civ_alloc_loc hdr)
+{
+    civ_status st;
+    char *ifm = NULL, *period = NULL;
+    long horizon = 0;
+    if ((st = get_string(c, "column", 0, &f->column, &f->attribute_loc)) ||
+        (st = get_string(c, "model", 0, &f->model, NULL)) ||
+        (st = get_integer(c, "horizon", 0, 1, 10000, &horizon)) ||
+        (st = get_string(c, "period", 0, &period, NULL)) ||
+        (st = get_string(c, "if_missing", 0, &ifm, NULL))) {
+        free(ifm), free(period);
+        return st;
+    }
+    st = check_factor_period(s, c, period, &horizon);
+    free(period);
+    if (st) {
+        free(ifm);
+        return st;
+    }
+    if (ifm) {
+        int ok = !strcmp(ifm, "error") || !strcmp(ifm, "zero");
+        f->missing_zero = !strcmp(ifm, "zero");
+        free(ifm);
+        if (!ok)
+            return fail_entry(c, CIV_ERR_SPEC, find(c, "if_missing"),
+                              "if_missing must be \"error\" or \"zero\"");
+    }
+    if (!f->column && !(f->column = strdup("mean")))
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+    f->horizon = horizon;
+    if (!f->attribute_loc.line)
+        f->attribute_loc = hdr;
+    return CIV_OK;
+}
+
+/* A factor's group: required under combine = "greater_of", refused otherwise; a new one is added to the
+ * formula's groups. */
+static civ_status read_factor_group(civ_alloc_spec *s, const ctx *c, civ_alloc_factor *f)
+{
+    civ_alloc_formula *fo = &s->formulas[f->formula];
+    civ_status st;
+    if ((st = get_string(c, "group", 0, &f->group, NULL)))
+        return st;
+    if (fo->greater_of && !f->group)
+        return missing(c, "group");
+    if (!fo->greater_of && f->group)
+        return fail_entry(c, CIV_ERR_SPEC, find(c, "group"),
+                          "'group' needs a formula with combine = \"greater_of\" ('%s' sums its factors)",
+                          fo->name);
+    if (f->group) {
+        size_t g = 0;
+        while (g < fo->n_groups && strcmp(fo->groups[g], f->group))
+            g++;
+        if (g == fo->n_groups) {
+            if (g == CIV_ALLOC_MAX_GROUPS)
+                return fail_entry(c, CIV_ERR_LIMIT, find(c, "group"), "more than %d groups in formula '%s'",
+                                  CIV_ALLOC_MAX_GROUPS, fo->name);
+            if (!(fo->groups[g] = strdup(f->group)))
+                return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
+            fo->n_groups++;
+        }
+        f->group_index = g;
+    }
+    return CIV_OK;
+}
+
 /* [[factor]] #ki+1: an attribute or summed forecasts, its coefficient, group
  * and weight. */
 static civ_status read_factor(civ_alloc_spec *s, civ_toml_table *tb, size_t ki)
@@ -842,92 +953,15 @@ static civ_status read_factor(civ_alloc_spec *s, civ_toml_table *tb, size_t ki)
     civ_alloc_factor *f = &s->factors[ki];
     set_ctx(&c, tb, ki);
     f->loc = hdr;
-    char *source = NULL, *kind = NULL;
-    long horizon = 0;
-    if ((st = get_string(&c, "name", 1, &f->name, NULL)) || (st = check_name(&c, f->name)) ||
-        (st = get_label(&c, &f->label)) || (st = get_string(&c, "formula", 0, &f->formula_name, NULL)))
+    if ((st = read_member_head(s, &c, &f->name, &f->label, &f->formula_name, &f->formula, 0)) ||
+        (st = read_factor_source(&c, f)))
         return st;
-    if ((st = resolve_formula(s, &c, f->formula_name, &f->formula, 0)))
+    if (f->source == CIV_SOURCE_ATTRIBUTE)
+        st = get_string(&c, "attribute", 1, &f->attribute, &f->attribute_loc);
+    else
+        st = read_factor_forecast(s, &c, f, hdr);
+    if (st || (st = read_factor_group(s, &c, f)))
         return st;
-    st = get_string(&c, "source", 0, &source, NULL);
-    if (!st)
-        st = get_string(&c, "kind", 0, &kind, NULL);
-    if (!st && source && strcmp(source, "attribute") && strcmp(source, "forecast"))
-        st = fail_entry(&c, CIV_ERR_SPEC, find(&c, "source"), "source must be \"attribute\" or \"forecast\"");
-    if (!st && kind && strcmp(kind, "quantity") && strcmp(kind, "performance"))
-        st = fail_entry(&c, CIV_ERR_SPEC, find(&c, "kind"), "kind must be \"quantity\" or \"performance\"");
-    f->source = (source && !strcmp(source, "forecast")) ? CIV_SOURCE_FORECAST : CIV_SOURCE_ATTRIBUTE;
-    f->performance = kind && !strcmp(kind, "performance");
-    free(source);
-    free(kind);
-    if (st)
-        return st;
-    if (f->source == CIV_SOURCE_ATTRIBUTE) {
-        if ((st = get_string(&c, "attribute", 1, &f->attribute, &f->attribute_loc)))
-            return st;
-    } else {
-        char *ifm = NULL, *period = NULL;
-        if ((st = get_string(&c, "column", 0, &f->column, &f->attribute_loc)) ||
-            (st = get_string(&c, "model", 0, &f->model, NULL)) ||
-            (st = get_integer(&c, "horizon", 0, 1, 10000, &horizon)) ||
-            (st = get_string(&c, "period", 0, &period, NULL)) ||
-            (st = get_string(&c, "if_missing", 0, &ifm, NULL))) {
-            free(ifm), free(period);
-            return st;
-        }
-        /* which forecast rows: the fiscal year's by date (the default), or
-         * h = 1..horizon (period = "horizon", or a horizon given alone) */
-        if (period && strcmp(period, "fiscal_year") && strcmp(period, "horizon"))
-            st = fail_entry(&c, CIV_ERR_SPEC, find(&c, "period"), "period must be \"fiscal_year\" or \"horizon\"");
-        else if (period && !strcmp(period, "fiscal_year") && horizon)
-            st = fail_entry(&c, CIV_ERR_SPEC, find(&c, "horizon"),
-                            "horizon counts steps ahead (period = \"horizon\"), but period = \"fiscal_year\" sums "
-                            "the forecasts dated in fiscal_year %ld: remove one of them",
-                            s->fiscal_year);
-        else if (period && !strcmp(period, "horizon") && !horizon)
-            horizon = 12;
-        free(period);
-        if (st) {
-            free(ifm);
-            return st;
-        }
-        if (ifm) {
-            int ok = !strcmp(ifm, "error") || !strcmp(ifm, "zero");
-            f->missing_zero = !strcmp(ifm, "zero");
-            free(ifm);
-            if (!ok)
-                return fail_entry(&c, CIV_ERR_SPEC, find(&c, "if_missing"),
-                                  "if_missing must be \"error\" or \"zero\"");
-        }
-        if (!f->column && !(f->column = strdup("mean")))
-            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
-        f->horizon = horizon;
-        if (!f->attribute_loc.line)
-            f->attribute_loc = hdr;
-    }
-    civ_alloc_formula *fo = &s->formulas[f->formula];
-    if ((st = get_string(&c, "group", 0, &f->group, NULL)))
-        return st;
-    if (fo->greater_of && !f->group)
-        return missing(&c, "group");
-    if (!fo->greater_of && f->group)
-        return fail_entry(&c, CIV_ERR_SPEC, find(&c, "group"),
-                          "'group' needs a formula with combine = \"greater_of\" ('%s' sums its factors)",
-                          fo->name);
-    if (f->group) {
-        size_t g = 0;
-        while (g < fo->n_groups && strcmp(fo->groups[g], f->group))
-            g++;
-        if (g == fo->n_groups) {
-            if (g == CIV_ALLOC_MAX_GROUPS)
-                return fail_entry(&c, CIV_ERR_LIMIT, find(&c, "group"), "more than %d groups in formula '%s'",
-                                  CIV_ALLOC_MAX_GROUPS, fo->name);
-            if (!(fo->groups[g] = strdup(f->group)))
-                return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading the spec");
-            fo->n_groups++;
-        }
-        f->group_index = g;
-    }
     if ((st = get_string(&c, "coefficient", 0, &f->coefficient, &f->coefficient_loc)) ||
         (st = get_fraction(&c, "weight", 1, 0, 1, &f->weight, &f->weight_loc, " (a formula's weights sum to 1)")) ||
         (st = check_unused(&c, f->source == CIV_SOURCE_ATTRIBUTE
@@ -950,10 +984,7 @@ static civ_status read_tilt(civ_alloc_spec *s, civ_toml_table *tb, size_t ti)
     civ_alloc_tilt *r = &s->tilts[ti];
     set_ctx(&c, tb, ti);
     r->loc = hdr;
-    if ((st = get_string(&c, "name", 1, &r->name, NULL)) || (st = check_name(&c, r->name)) ||
-        (st = get_label(&c, &r->label)) || (st = get_string(&c, "formula", 0, &r->formula_name, NULL)))
-        return st;
-    if ((st = resolve_formula(s, &c, r->formula_name, &r->formula, 1)))
+    if ((st = read_member_head(s, &c, &r->name, &r->label, &r->formula_name, &r->formula, 1)))
         return st;
     static const char *ops[] = {"above", "at_least", "below", "at_most"};
     static const civ_alloc_op opv[] = {CIV_OP_GT, CIV_OP_GE, CIV_OP_LT, CIV_OP_LE};

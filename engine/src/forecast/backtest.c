@@ -541,13 +541,7 @@ static civ_status table_columns(const civ_backtest_result *r, civ_table *t, size
     civ_status st;
     for (size_t c = 0; c < 7; c++)
         CIV_TRY(civ_table_add_column(t, fixed[c], ftypes[c], &cols[c]));
-    for (size_t l = 0; l < r->n_levels; l++) {
-        char name[48];
-        snprintf(name, sizeof name, "lo-%.15g", r->levels[l]);
-        CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cols[7 + 2 * l]));
-        snprintf(name, sizeof name, "hi-%.15g", r->levels[l]);
-        CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cols[8 + 2 * l]));
-    }
+    CIV_TRY(civ_forecast_add_level_columns(t, r->levels, r->n_levels, &cols[7]));
     return CIV_OK;
 fail:
     return st;

@@ -667,15 +667,20 @@ civ_status civ_forecast_chunks_with_type(const civ_panel *panel, const civ_forec
     return st;
 }
 
+/* The model opt names (opt->model, default "auto") resolved to its type and config. */
+static civ_status resolve_model(const civ_forecast_options *opt, const civ_model_type **type, unsigned char *config)
+{
+    return civ_model_resolve(opt && opt->model ? opt->model : "auto", type, config);
+}
+
 civ_status civ_forecast_panel_chunks(const civ_panel *panel, const civ_forecast_options *opt, size_t chunk_series,
                                      civ_forecast_chunk_fn on_chunk, void *user)
 {
     if (!panel || !on_chunk)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_forecast_panel_chunks: NULL argument");
-    const char *spec = opt && opt->model ? opt->model : "auto";
     const civ_model_type *type;
     _Alignas(max_align_t) unsigned char config[CIV_MODEL_CONFIG_MAX];
-    civ_status st = civ_model_resolve(spec, &type, config);
+    civ_status st = resolve_model(opt, &type, config);
     if (st)
         return st;
     return civ_forecast_chunks_with_type(panel, opt, type, config, chunk_series, on_chunk, user);
@@ -685,10 +690,9 @@ civ_status civ_forecast_panel(const civ_panel *panel, const civ_forecast_options
 {
     if (!panel || !out)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_forecast_panel: NULL argument");
-    const char *spec = opt && opt->model ? opt->model : "auto";
     const civ_model_type *type;
     _Alignas(max_align_t) unsigned char config[CIV_MODEL_CONFIG_MAX];
-    civ_status st = civ_model_resolve(spec, &type, config);
+    civ_status st = resolve_model(opt, &type, config);
     if (st)
         return st;
     return civ_forecast_panel_with_type(panel, opt, type, config, out);

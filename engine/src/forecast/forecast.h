@@ -98,6 +98,11 @@ civ_status civ_forecast_refit_one(const civ_model_type *type, const void *config
  * The caller applies it to non-negative series only. */
 void civ_forecast_round_bounds(double *lower, double *upper, size_t n);
 
+/* Adds to t the interval columns lo-<L> and hi-<L> of each level (L as R's paste() prints it: "80",
+ * "97.5"), level by level: cols[2 l] the lower, cols[2 l + 1] the upper bound's index (output.c; shared by
+ * the long forecasts and the backtest's windows). */
+civ_status civ_forecast_add_level_columns(civ_table *t, const double *levels, size_t n_levels, size_t *cols);
+
 /* ---- the thread team of a parallel loop (team.c) ---- */
 
 /* A loop's threads, one workspace each (ws[omp_get_thread_num()]), and the

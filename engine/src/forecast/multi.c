@@ -51,13 +51,7 @@ static civ_status long_columns(civ_table *t, const civ_forecast_result *a, size_
     civ_status st;
     for (size_t c = 0; c < 6; c++)
         CIV_TRY(civ_table_add_column(t, fixed[c], types[c], &cols[c]));
-    for (size_t l = 0; l < a->n_levels; l++) {
-        char name[48];
-        snprintf(name, sizeof name, "lo-%.15g", a->levels[l]);
-        CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cols[6 + 2 * l]));
-        snprintf(name, sizeof name, "hi-%.15g", a->levels[l]);
-        CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cols[7 + 2 * l]));
-    }
+    CIV_TRY(civ_forecast_add_level_columns(t, a->levels, a->n_levels, &cols[6]));
     return CIV_OK;
 fail:
     return st;

@@ -39,6 +39,21 @@ static civ_status add_columns(civ_table *t, const char *const *names, const civ_
 /* The level as R's paste() prints it: 80 -> "80", 97.5 -> "97.5". */
 static void level_text(double level, char *buf, size_t size) { snprintf(buf, size, "%.15g", level); }
 
+civ_status civ_forecast_add_level_columns(civ_table *t, const double *levels, size_t n_levels, size_t *cols)
+{
+    civ_status st;
+    for (size_t l = 0; l < n_levels; l++) {
+        char name[48];
+        snprintf(name, sizeof name, "lo-%.15g", levels[l]);
+        CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cols[2 * l]));
+        snprintf(name, sizeof name, "hi-%.15g", levels[l]);
+        CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cols[2 * l + 1]));
+    }
+    return CIV_OK;
+fail:
+    return st;
+}
+
 civ_status civ_forecast_result_table(const civ_forecast_result *r, const civ_panel *panel, civ_table **out)
 {
     civ_status s = check_args(r, panel, out, "civ_forecast_result_table");
@@ -165,104 +180,129 @@ static civ_status append_state(char **buf, size_t *len, size_t *cap, const char 
  * and HDF5 writers refuse infinities (docs/FORECASTING.md). */
 static double finite_or_nan(double v) { return isfinite(v) ? v : NAN; }
 
-civ_status civ_forecast_report_table(const civ_forecast_result *r, const civ_panel *panel, civ_table **out)
-{
-    civ_status s = check_args(r, panel, out, "civ_forecast_report_table");
-    if (s)
-        return s;
-    size_t N = r->n_series;
-    name_list params = {0};
-    civ_table *t = NULL;
-    char *text = NULL;
-    size_t text_cap = 0;
-    size_t *param_cols = NULL;
+/* The report's columns: the fixed ones, one per reported parameter, then the rest. */
+enum { C_ID, C_MODEL, C_STATUS, C_MESSAGE, C_N, C_LOGLIK, C_AIC, C_AICC, C_BIC, C_SIGMA2, C_NPARAMS, C_FIXED };
+typedef struct report_cols {
+    size_t fixed[C_FIXED];
+    size_t *param; /* per name of the parameter list */
+    size_t states, adi, cv2, klass, kept; /* kept: SIZE_MAX without conformal intervals */
+} report_cols;
 
-    /* The union of reported parameter names. */
-    for (size_t i = 0; i < N; i++) {
+/* The union of reported parameter names, in order of first appearance. */
+static civ_status collect_param_names(const civ_forecast_result *r, name_list *params)
+{
+    civ_status s;
+    for (size_t i = 0; i < r->n_series; i++) {
         const civ_forecast_series *fs = &r->series[i];
         const char *p = fs->names;
         for (size_t k = 0; k < fs->n_report; k++) {
             size_t idx;
-            if ((s = name_list_add(&params, p, &idx)))
-                goto done;
+            if ((s = name_list_add(params, p, &idx)))
+                return s;
             p += strlen(p) + 1;
         }
     }
+    return CIV_OK;
+}
 
+/* Creates the report's table with its columns (c->param allocated here) and its N rows. */
+static civ_status add_report_columns(const civ_forecast_result *r, const name_list *params, civ_table **t,
+                                     report_cols *c)
+{
     static const char *const fixed[] = {"unique_id", "model", "status", "message", "n",    "loglik",
                                         "aic",       "aicc",  "bic",    "sigma2",  "n_params"};
     static const civ_column_type fixed_types[] = {CIV_COLUMN_TEXT,   CIV_COLUMN_TEXT,   CIV_COLUMN_TEXT,
                                                   CIV_COLUMN_TEXT,   CIV_COLUMN_NUMBER, CIV_COLUMN_NUMBER,
                                                   CIV_COLUMN_NUMBER, CIV_COLUMN_NUMBER, CIV_COLUMN_NUMBER,
                                                   CIV_COLUMN_NUMBER, CIV_COLUMN_NUMBER};
-    enum { C_ID, C_MODEL, C_STATUS, C_MESSAGE, C_N, C_LOGLIK, C_AIC, C_AICC, C_BIC, C_SIGMA2, C_NPARAMS, C_FIXED };
-    size_t cols[C_FIXED], states_col;
-    param_cols = calloc(params.n ? params.n : 1, sizeof *param_cols);
-    if (!param_cols) {
-        s = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the report");
-        goto done;
-    }
-    if ((s = civ_table_create(&t)) || (s = add_columns(t, fixed, fixed_types, C_FIXED, cols)))
-        goto done;
-    for (size_t k = 0; k < params.n; k++) {
-        if ((s = civ_table_add_column(t, params.names[k], CIV_COLUMN_NUMBER, &param_cols[k]))) {
+    civ_status s;
+    c->param = calloc(params->n ? params->n : 1, sizeof *c->param);
+    if (!c->param)
+        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the report");
+    if ((s = civ_table_create(t)) || (s = add_columns(*t, fixed, fixed_types, C_FIXED, c->fixed)))
+        return s;
+    for (size_t k = 0; k < params->n; k++) {
+        if ((s = civ_table_add_column(*t, params->names[k], CIV_COLUMN_NUMBER, &c->param[k]))) {
             if (s == CIV_ERR_DUPLICATE)
-                civ_error_set_field(params.names[k]);
-            goto done;
+                civ_error_set_field(params->names[k]);
+            return s;
         }
     }
-    size_t adi_col, cv2_col, class_col, kept_col = SIZE_MAX;
-    if ((s = civ_table_add_column(t, "initial_states", CIV_COLUMN_TEXT, &states_col)) ||
-        (s = civ_table_add_column(t, "adi", CIV_COLUMN_NUMBER, &adi_col)) ||
-        (s = civ_table_add_column(t, "cv2", CIV_COLUMN_NUMBER, &cv2_col)) ||
-        (s = civ_table_add_column(t, "demand_class", CIV_COLUMN_TEXT, &class_col)) ||
-        (r->conformal && (s = civ_table_add_column(t, "uncalibrated", CIV_COLUMN_NUMBER, &kept_col))) ||
-        (s = civ_table_add_rows(t, N, NULL)))
-        goto done;
+    c->kept = SIZE_MAX;
+    if ((s = civ_table_add_column(*t, "initial_states", CIV_COLUMN_TEXT, &c->states)) ||
+        (s = civ_table_add_column(*t, "adi", CIV_COLUMN_NUMBER, &c->adi)) ||
+        (s = civ_table_add_column(*t, "cv2", CIV_COLUMN_NUMBER, &c->cv2)) ||
+        (s = civ_table_add_column(*t, "demand_class", CIV_COLUMN_TEXT, &c->klass)) ||
+        (r->conformal && (s = civ_table_add_column(*t, "uncalibrated", CIV_COLUMN_NUMBER, &c->kept))) ||
+        (s = civ_table_add_rows(*t, r->n_series, NULL)))
+        return s;
+    return CIV_OK;
+}
 
-    for (size_t i = 0; i < N; i++) {
-        const civ_forecast_series *fs = &r->series[i];
-        int ok = fs->status == CIV_OK;
-        if ((s = civ_table_set_text(t, i, cols[C_ID], civ_panel_series_id(panel, r->first + i))) ||
-            (s = civ_table_set_text(t, i, cols[C_MODEL], fs->model)) ||
-            (s = civ_table_set_text(t, i, cols[C_STATUS], civ_status_name(fs->status))) ||
-            (s = civ_table_set_text(t, i, cols[C_MESSAGE], fs->message ? fs->message : "")))
-            goto done;
-        if (ok) {
-            const double v[] = {(double)fs->n, fs->loglik, fs->aic,   fs->aicc,
-                                fs->bic,       fs->sigma2, (double)fs->n_params};
-            for (size_t k = 0; k < 7; k++)
-                if ((s = civ_table_set_number(t, i, cols[C_N + k], finite_or_nan(v[k]))))
-                    goto done;
-        }
-        const char *p = fs->names;
-        size_t text_len = 0;
-        if (text)
-            text[0] = '\0';
-        for (size_t k = 0; k < fs->n_report + fs->n_states; k++) {
-            if (k < fs->n_report) {
-                size_t idx;
-                name_list_add(&params, p, &idx); /* found: every name is in the list */
-                if ((s = civ_table_set_number(t, i, param_cols[idx], finite_or_nan(fs->values[k]))))
-                    goto done;
-            } else if ((s = append_state(&text, &text_len, &text_cap, p, fs->values[k]))) {
-                goto done;
-            }
-            p += strlen(p) + 1;
-        }
-        if ((s = civ_table_set_text(t, i, states_col, text_len ? text : "")) ||
-            (s = civ_table_set_number(t, i, adi_col, finite_or_nan(fs->adi))) ||
-            (s = civ_table_set_number(t, i, cv2_col, finite_or_nan(fs->cv2))) ||
-            (s = civ_table_set_text(t, i, class_col, civ_demand_class_name(fs->demand))) ||
-            (kept_col != SIZE_MAX && ok && (s = civ_table_set_number(t, i, kept_col, (double)fs->uncalibrated))))
-            goto done;
+/* Row i: series i's fit, its parameters and its initial states (as text, in *text of *text_cap bytes). */
+static civ_status fill_report_row(const civ_forecast_result *r, const civ_panel *panel, size_t i, name_list *params,
+                                  const report_cols *c, civ_table *t, char **text, size_t *text_cap)
+{
+    const civ_forecast_series *fs = &r->series[i];
+    int ok = fs->status == CIV_OK;
+    civ_status s;
+    if ((s = civ_table_set_text(t, i, c->fixed[C_ID], civ_panel_series_id(panel, r->first + i))) ||
+        (s = civ_table_set_text(t, i, c->fixed[C_MODEL], fs->model)) ||
+        (s = civ_table_set_text(t, i, c->fixed[C_STATUS], civ_status_name(fs->status))) ||
+        (s = civ_table_set_text(t, i, c->fixed[C_MESSAGE], fs->message ? fs->message : "")))
+        return s;
+    if (ok) {
+        const double v[] = {(double)fs->n, fs->loglik, fs->aic,   fs->aicc,
+                            fs->bic,       fs->sigma2, (double)fs->n_params};
+        for (size_t k = 0; k < 7; k++)
+            if ((s = civ_table_set_number(t, i, c->fixed[C_N + k], finite_or_nan(v[k]))))
+                return s;
     }
+    const char *p = fs->names;
+    size_t text_len = 0;
+    if (*text)
+        (*text)[0] = '\0';
+    for (size_t k = 0; k < fs->n_report + fs->n_states; k++) {
+        if (k < fs->n_report) {
+            size_t idx;
+            name_list_add(params, p, &idx); /* found: every name is in the list */
+            if ((s = civ_table_set_number(t, i, c->param[idx], finite_or_nan(fs->values[k]))))
+                return s;
+        } else if ((s = append_state(text, &text_len, text_cap, p, fs->values[k]))) {
+            return s;
+        }
+        p += strlen(p) + 1;
+    }
+    if ((s = civ_table_set_text(t, i, c->states, text_len ? *text : "")) ||
+        (s = civ_table_set_number(t, i, c->adi, finite_or_nan(fs->adi))) ||
+        (s = civ_table_set_number(t, i, c->cv2, finite_or_nan(fs->cv2))) ||
+        (s = civ_table_set_text(t, i, c->klass, civ_demand_class_name(fs->demand))) ||
+        (c->kept != SIZE_MAX && ok && (s = civ_table_set_number(t, i, c->kept, (double)fs->uncalibrated))))
+        return s;
+    return CIV_OK;
+}
+
+civ_status civ_forecast_report_table(const civ_forecast_result *r, const civ_panel *panel, civ_table **out)
+{
+    civ_status s = check_args(r, panel, out, "civ_forecast_report_table");
+    if (s)
+        return s;
+    name_list params = {0};
+    report_cols c = {0};
+    civ_table *t = NULL;
+    char *text = NULL;
+    size_t text_cap = 0;
+    if ((s = collect_param_names(r, &params)) || (s = add_report_columns(r, &params, &t, &c)))
+        goto done;
+    for (size_t i = 0; i < r->n_series; i++)
+        if ((s = fill_report_row(r, panel, i, &params, &c, t, &text, &text_cap)))
+            goto done;
     *out = t;
     t = NULL;
 done:
     civ_table_free(t);
     free(params.names);
-    free(param_cols);
+    free(c.param);
     free(text);
     return s;
 }

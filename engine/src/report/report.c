@@ -405,6 +405,59 @@ static void spec_demand(const civ_alloc_spec *spec, const civ_table *fc, rep_ctx
     civ_clear_error();
 }
 
+/* The plan's currency and minor unit: its spec's when the caller passes it (civicast plan), else what the plan
+ * recorded in manifest (NULL: none); an older folder without them is read as CNY.  The caller's word
+ * (options->currency, ->minor_unit) serves a folder that does not say (assembled by hand, without
+ * manifest.json): it must agree with what the folder does say. */
+static civ_status report_money_unit(const char *outdir, const civ_report_options *options, const char *manifest,
+                                    char *currency, size_t size, long *minor_unit)
+{
+    const civ_alloc_spec *spec = options ? options->spec : NULL;
+    if (spec) {
+        snprintf(currency, size, "%s", civ_alloc_spec_currency(spec) ? civ_alloc_spec_currency(spec) : "");
+        *minor_unit = (long)civ_alloc_spec_minor_unit(spec);
+    } else if (manifest) {
+        const char *end = manifest + strlen(manifest);
+        json_string_field(manifest, end, "currency", currency, size);
+        *minor_unit = json_long_field(manifest, end, "minor_unit");
+    }
+    const char *say = options && options->currency && options->currency[0] ? options->currency : NULL;
+    if (say && currency[0] && strcmp(say, currency)) {
+        civ_where w = {.file = outdir, .field = "currency"};
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "the currency is given as %s, but the %s says %s", say,
+                           spec ? "plan's spec" : "folder's manifest.json", currency);
+    }
+    if (options && options->minor_unit > 0 && *minor_unit > 0 && options->minor_unit != *minor_unit) {
+        civ_where w = {.file = outdir, .field = "minor_unit"};
+        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "the minor unit is given as %ld, but the %s says %ld",
+                           options->minor_unit, spec ? "plan's spec" : "folder's manifest.json", *minor_unit);
+    }
+    if (options && options->minor_unit < 0)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_report_write: minor_unit is %ld: give 1, 10, 100 or 1000 "
+                        "(minor units per major unit), or 0 to read it from the folder", options->minor_unit);
+    if (say && !currency[0]) {
+        if (strlen(say) != 3 || strspn(say, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3)
+            return civ_fail(CIV_ERR_INVALID_ARGUMENT, "the currency is given as '%s': give its ISO 4217 code in "
+                            "capitals, such as CNY, USD or HKD", say);
+        snprintf(currency, size, "%s", say);
+    }
+    if (options && options->minor_unit > 0 && *minor_unit <= 0)
+        *minor_unit = options->minor_unit;
+    return CIV_OK;
+}
+
+/* outdir/charts, created when missing; its path is left in path. */
+static civ_status make_charts_folder(const char *outdir, char *path, size_t size)
+{
+    if (snprintf(path, size, "%s/charts", outdir) >= (int)size)
+        return civ_fail(CIV_ERR_LIMIT, "the output folder path is too long: %s", outdir);
+    if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+        civ_where w = {.file = path};
+        return civ_fail_at(CIV_ERR_IO, &w, "cannot create the charts folder: %s", strerror(errno));
+    }
+    return CIV_OK;
+}
+
 civ_status civ_report_write(const char *outdir, const civ_report_options *options)
 {
     if (!outdir || !outdir[0])
@@ -412,66 +465,21 @@ civ_status civ_report_write(const char *outdir, const civ_report_options *option
     const char *lang = options && options->lang ? options->lang : "zh";
     if (strcmp(lang, "zh") && strcmp(lang, "en"))
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "unknown report language '%s': use \"zh\" or \"en\"", lang);
-    /* the plan's currency: its spec's when the caller passes it (civicast plan), else what the plan recorded in
-     * manifest.json; an older folder without it is read as CNY */
     char *manifest = manifest_text(outdir), currency[16] = "";
     long minor_unit = 0;
-    const civ_alloc_spec *spec = options ? options->spec : NULL;
-    if (spec) {
-        snprintf(currency, sizeof currency, "%s", civ_alloc_spec_currency(spec) ? civ_alloc_spec_currency(spec) : "");
-        minor_unit = (long)civ_alloc_spec_minor_unit(spec);
-    } else if (manifest) {
-        const char *end = manifest + strlen(manifest);
-        json_string_field(manifest, end, "currency", currency, sizeof currency);
-        minor_unit = json_long_field(manifest, end, "minor_unit");
-    }
-    /* the caller's word for a folder that does not say (assembled by hand, without manifest.json): it must agree
-     * with what the folder does say */
-    const char *say = options && options->currency && options->currency[0] ? options->currency : NULL;
-    if (say && currency[0] && strcmp(say, currency)) {
-        civ_where w = {.file = outdir, .field = "currency"};
-        free(manifest);
-        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "the currency is given as %s, but the %s says %s", say,
-                           spec ? "plan's spec" : "folder's manifest.json", currency);
-    }
-    if (options && options->minor_unit > 0 && minor_unit > 0 && options->minor_unit != minor_unit) {
-        civ_where w = {.file = outdir, .field = "minor_unit"};
-        free(manifest);
-        return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "the minor unit is given as %ld, but the %s says %ld",
-                           options->minor_unit, spec ? "plan's spec" : "folder's manifest.json", minor_unit);
-    }
-    if (options && options->minor_unit < 0) {
-        free(manifest);
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_report_write: minor_unit is %ld: give 1, 10, 100 or 1000 "
-                        "(minor units per major unit), or 0 to read it from the folder", options->minor_unit);
-    }
-    if (say && !currency[0]) {
-        if (strlen(say) != 3 || strspn(say, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3) {
-            free(manifest);
-            return civ_fail(CIV_ERR_INVALID_ARGUMENT, "the currency is given as '%s': give its ISO 4217 code in "
-                            "capitals, such as CNY, USD or HKD", say);
-        }
-        snprintf(currency, sizeof currency, "%s", say);
-    }
-    if (options && options->minor_unit > 0 && minor_unit <= 0)
-        minor_unit = options->minor_unit;
     rep_data d;
-    civ_status s = rep_data_load(outdir, currency, minor_unit, &d);
+    civ_status s = report_money_unit(outdir, options, manifest, currency, sizeof currency, &minor_unit);
+    if (!s)
+        s = rep_data_load(outdir, currency, minor_unit, &d);
     if (s) {
         free(manifest);
         return s;
     }
     char path[4096];
-    if (snprintf(path, sizeof path, "%s/charts", outdir) >= (int)sizeof path) {
+    if ((s = make_charts_folder(outdir, path, sizeof path))) {
         rep_data_free(&d);
         free(manifest);
-        return civ_fail(CIV_ERR_LIMIT, "the output folder path is too long: %s", outdir);
-    }
-    if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-        rep_data_free(&d);
-        free(manifest);
-        civ_where w = {.file = path};
-        return civ_fail_at(CIV_ERR_IO, &w, "cannot create the charts folder: %s", strerror(errno));
+        return s;
     }
     int intervals = options && options->intervals ? options->intervals : manifest_intervals(manifest);
     rep_ctx ctx = {.d = &d, .outdir = outdir, .zh = !strcmp(lang, "zh"),

@@ -230,6 +230,27 @@ static void ds_field(const rep_ctx *ctx, civ_rbuf *b, int axis)
     civ_rbuf_put(b, "}");
 }
 
+/* One interval's layer of a band chart: an area from lo<level> to hi<level> (a "95% low" and "95% high"
+ * tooltip), of the given opacity, and the comma before the next layer. */
+static void interval_band(const rep_ctx *ctx, civ_rbuf *b, const char *y, const char *opacity, int level)
+{
+    char lo[16], hi[16], lo_title[48], hi_title[48];
+    snprintf(lo, sizeof lo, "lo%d", level);
+    snprintf(hi, sizeof hi, "hi%d", level);
+    snprintf(lo_title, sizeof lo_title, TR(ctx, "%d%% 下限", "%d%% low"), level);
+    snprintf(hi_title, sizeof hi_title, TR(ctx, "%d%% 上限", "%d%% high"), level);
+    civ_rbuf_printf(b, "{\"mark\":{\"type\":\"area\",\"opacity\":%s,\"color\":\"" BLUE "\"},\"encoding\":{\"y\":",
+                    opacity);
+    rep_qfield(b, lo, y, NULL);
+    civ_rbuf_printf(b, ",\"y2\":{\"field\":\"%s\"},\"tooltip\":[", hi);
+    ds_field(ctx, b, 0);
+    civ_rbuf_put(b, ",");
+    rep_qfield(b, lo, lo_title, ",.0f");
+    civ_rbuf_put(b, ",");
+    rep_qfield(b, hi, hi_title, ",.0f");
+    civ_rbuf_put(b, "]}},");
+}
+
 /* The layers of a band chart over rows made by band_row and actual_row: the
  * actuals (a grey line, when `history`), the 95% and 80% bands and the
  * forecast mean, each mark with its own tooltip. */
@@ -256,23 +277,9 @@ static void band_layers(const rep_ctx *ctx, civ_rbuf *b, int history)
         rep_qfield(b, "actual", TR(ctx, "实际值", "Actual"), ",.0f");
         civ_rbuf_put(b, "]}},");
     }
-    civ_rbuf_put(b, "{\"mark\":{\"type\":\"area\",\"opacity\":0.2,\"color\":\"" BLUE "\"},\"encoding\":{\"y\":");
-    rep_qfield(b, "lo95", y, NULL);
-    civ_rbuf_put(b, ",\"y2\":{\"field\":\"hi95\"},\"tooltip\":[");
-    ds_field(ctx, b, 0);
-    civ_rbuf_put(b, ",");
-    rep_qfield(b, "lo95", TR(ctx, "95% 下限", "95% low"), ",.0f");
-    civ_rbuf_put(b, ",");
-    rep_qfield(b, "hi95", TR(ctx, "95% 上限", "95% high"), ",.0f");
-    civ_rbuf_put(b, "]}},{\"mark\":{\"type\":\"area\",\"opacity\":0.35,\"color\":\"" BLUE "\"},\"encoding\":{\"y\":");
-    rep_qfield(b, "lo80", y, NULL);
-    civ_rbuf_put(b, ",\"y2\":{\"field\":\"hi80\"},\"tooltip\":[");
-    ds_field(ctx, b, 0);
-    civ_rbuf_put(b, ",");
-    rep_qfield(b, "lo80", TR(ctx, "80% 下限", "80% low"), ",.0f");
-    civ_rbuf_put(b, ",");
-    rep_qfield(b, "hi80", TR(ctx, "80% 上限", "80% high"), ",.0f");
-    civ_rbuf_put(b, "]}},{\"mark\":{\"type\":\"line\",\"color\":\"" DARK "\",\"point\":{\"size\":10,\"color\":\"" DARK
+    interval_band(ctx, b, y, "0.2", 95);
+    interval_band(ctx, b, y, "0.35", 80);
+    civ_rbuf_put(b, "{\"mark\":{\"type\":\"line\",\"color\":\"" DARK "\",\"point\":{\"size\":10,\"color\":\"" DARK
                     "\"}},\"encoding\":{\"y\":");
     rep_qfield(b, "mean", y, NULL);
     civ_rbuf_put(b, ",\"tooltip\":[");

@@ -603,6 +603,54 @@ static double minor_factor(const civ_table *t)
     return 0.01;
 }
 
+/* allocation.csv (t, at path) in another currency's minor and major units: *minor_unit (0 = unknown) is their
+ * ratio on the first row with both above 0, which must agree with the one given. */
+static civ_status minor_unit_of_columns(const civ_table *t, const char *path, const char *currency,
+                                        long *minor_unit)
+{
+    const char *f = "allocation.csv";
+    size_t mi, ma;
+    civ_where w = {.file = path};
+    int both = !civ_table_find_column(t, "amount_minor", &mi) && !civ_table_find_column(t, "amount_major", &ma);
+    civ_clear_error();
+    if (!both && *minor_unit <= 0) {
+        w.field = "amount_minor";
+        return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                           "the %s amounts do not have both amount_minor and amount_major, so the minor unit (minor "
+                           "units per %s) cannot be read from them: give it (civicast report --minor-unit 100, "
+                           "Python minor_unit=100, C civ_report_options.minor_unit)",
+                           f, currency);
+    }
+    long ratio = 0; /* amount_minor / amount_major on the first row with both above 0 */
+    for (size_t r = 0; both && r < civ_table_n_rows(t); r++) {
+        double a = civ_table_number(t, r, mi), b = civ_table_number(t, r, ma);
+        if (a > 0 && b > 0) {
+            for (long u = 1; u <= 1000; u *= 10)
+                if (fabs(a - (double)u * b) <= 0.5)
+                    ratio = u;
+            if (ratio && *minor_unit > 0 && ratio != *minor_unit) {
+                civ_where e = {.file = path, .line = civ_table_row_line(t, r), .field = "amount_minor"};
+                return civ_fail_at(CIV_ERR_DOMAIN, &e,
+                                   "the %s amounts say %ld minor units per %s (amount_minor %.15g = %ld x "
+                                   "amount_major %.15g), but the minor unit is given as %ld",
+                                   f, ratio, currency, a, ratio, b, *minor_unit);
+            }
+            break;
+        }
+    }
+    if (*minor_unit <= 0)
+        *minor_unit = ratio;
+    if (*minor_unit <= 0) {
+        w.field = "amount_minor";
+        return civ_fail_at(CIV_ERR_DOMAIN, &w,
+                           "the %s amount_minor and amount_major do not give the minor unit (no row with both above "
+                           "0 and amount_minor = 1, 10, 100 or 1000 times amount_major): give it (civicast report "
+                           "--minor-unit 100, Python minor_unit=100, C civ_report_options.minor_unit)",
+                           f);
+    }
+    return CIV_OK;
+}
+
 /* The currency allocation.csv's money columns are named in: fen and yuan are CNY's (amount_fen, amount_yuan:
  * civicast writes them for CNY in fen), minor and major another's (or CNY in another minor unit), and a bare
  * "amount" names none.  Nothing stated (currency NULL or "": no spec, no manifest.json saying it, no
@@ -613,7 +661,7 @@ static double minor_factor(const civ_table *t)
 static civ_status money_marks(const rep_data *d, const char *outdir, const char *currency, long *minor_unit)
 {
     const civ_table *t = d->t_alloc;
-    size_t c, mi, ma;
+    size_t c;
     col_ref id, dist;
     civ_status s;
     if (!t)
@@ -660,44 +708,7 @@ static civ_status money_marks(const rep_data *d, const char *outdir, const char 
     }
     if (!other)
         return CIV_OK;
-    int both = !civ_table_find_column(t, "amount_minor", &mi) && !civ_table_find_column(t, "amount_major", &ma);
-    civ_clear_error();
-    if (!both && *minor_unit <= 0) {
-        w.field = "amount_minor";
-        return civ_fail_at(CIV_ERR_DOMAIN, &w,
-                           "the %s amounts do not have both amount_minor and amount_major, so the minor unit (minor "
-                           "units per %s) cannot be read from them: give it (civicast report --minor-unit 100, "
-                           "Python minor_unit=100, C civ_report_options.minor_unit)",
-                           f, currency);
-    }
-    long ratio = 0; /* amount_minor / amount_major on the first row with both above 0 */
-    for (size_t r = 0; both && r < civ_table_n_rows(t); r++) {
-        double a = civ_table_number(t, r, mi), b = civ_table_number(t, r, ma);
-        if (a > 0 && b > 0) {
-            for (long u = 1; u <= 1000; u *= 10)
-                if (fabs(a - (double)u * b) <= 0.5)
-                    ratio = u;
-            if (ratio && *minor_unit > 0 && ratio != *minor_unit) {
-                civ_where e = {.file = path, .line = civ_table_row_line(t, r), .field = "amount_minor"};
-                return civ_fail_at(CIV_ERR_DOMAIN, &e,
-                                   "the %s amounts say %ld minor units per %s (amount_minor %.15g = %ld x "
-                                   "amount_major %.15g), but the minor unit is given as %ld",
-                                   f, ratio, currency, a, ratio, b, *minor_unit);
-            }
-            break;
-        }
-    }
-    if (*minor_unit <= 0)
-        *minor_unit = ratio;
-    if (*minor_unit <= 0) {
-        w.field = "amount_minor";
-        return civ_fail_at(CIV_ERR_DOMAIN, &w,
-                           "the %s amount_minor and amount_major do not give the minor unit (no row with both above "
-                           "0 and amount_minor = 1, 10, 100 or 1000 times amount_major): give it (civicast report "
-                           "--minor-unit 100, Python minor_unit=100, C civ_report_options.minor_unit)",
-                           f);
-    }
-    return CIV_OK;
+    return minor_unit_of_columns(t, path, currency, minor_unit);
 }
 
 static civ_status read_first(const char *outdir, const char *const *files, civ_table **t, const char **found)
@@ -769,6 +780,46 @@ const char *rep_currency_zh(const char *code)
     return NULL;
 }
 
+/* Reads the folder's tables, in this order (the first error is the one told): the allocation and its
+ * summary (required), the forecasts, need, uncertainty, waterfall and stages, the backtest, the monitoring's
+ * (each under the first of its names there is), the history. */
+static civ_status read_files(const char *outdir, rep_data *d)
+{
+    const struct {
+        const char *file;
+        int required;
+        civ_table **t;
+    } opt[] = {{"allocation.csv", 1, &d->t_alloc},           {"allocation_summary.csv", 1, &d->t_sum},
+               {"forecasts.csv", 0, &d->t_fc},               {"forecast_report.csv", 0, &d->t_frep},
+               {"forecast_totals.csv", 0, &d->t_tot},        {"need_summary.csv", 0, &d->t_needs},
+               {"uncertainty.csv", 0, &d->t_unc},            {"allocation_waterfall.csv", 0, &d->t_wf},
+               {"allocation_stages.csv", 0, &d->t_stages}};
+    const struct {
+        const char *const *files;
+        civ_table **t;
+        const char **found;
+    } first[] = {{MONITOR_FILES, &d->t_monitor, &d->monitor_file},
+                 {STATUS_FILES, &d->t_status, &d->status_file},
+                 {RISK_FILES, &d->t_risk, &d->risk_file},
+                 {RISKS_FILES, &d->t_risks, &d->risks_file}};
+    civ_status s = CIV_OK;
+    for (size_t k = 0; k < sizeof opt / sizeof *opt && !s; k++)
+        s = read_opt(outdir, opt[k].file, opt[k].required, opt[k].t);
+    if (!s)
+        s = read_first(outdir, BACKTEST_FILES, &d->t_backtest, &d->backtest_file);
+    if (!s)
+        s = load_backtest_windows(outdir, d);
+    for (size_t k = 0; k < sizeof first / sizeof *first && !s; k++)
+        s = read_first(outdir, first[k].files, first[k].t, first[k].found);
+    if (!s)
+        s = read_opt(outdir, "history.csv", 0, &d->t_hist);
+    return s;
+}
+
+/* What rep_data_load derives from the tables, in order; the first error stops it. */
+static civ_status (*const LOADERS[])(rep_data *) = {load_comms,   group_comms, load_summary, load_forecasts,
+                                                    load_totals,  load_need,   load_history, infer_frequency};
+
 civ_status rep_data_load(const char *outdir, const char *currency, long minor_unit, rep_data *d)
 {
     memset(d, 0, sizeof *d);
@@ -784,57 +835,13 @@ civ_status rep_data_load(const char *outdir, const char *currency, long minor_un
     d->has_workbook = wn > 0 && (size_t)wn < sizeof workbook && exists(workbook);
     wn = snprintf(workbook, sizeof workbook, "%s/monitoring.xlsx", outdir);
     d->has_monitor_workbook = wn > 0 && (size_t)wn < sizeof workbook && exists(workbook);
-    civ_status s = read_opt(outdir, "allocation.csv", 1, &d->t_alloc);
-    if (!s)
-        s = read_opt(outdir, "allocation_summary.csv", 1, &d->t_sum);
-    if (!s)
-        s = read_opt(outdir, "forecasts.csv", 0, &d->t_fc);
-    if (!s)
-        s = read_opt(outdir, "forecast_report.csv", 0, &d->t_frep);
-    if (!s)
-        s = read_opt(outdir, "forecast_totals.csv", 0, &d->t_tot);
-    if (!s)
-        s = read_opt(outdir, "need_summary.csv", 0, &d->t_needs);
-    if (!s)
-        s = read_opt(outdir, "uncertainty.csv", 0, &d->t_unc);
-    if (!s)
-        s = read_opt(outdir, "allocation_waterfall.csv", 0, &d->t_wf);
-    if (!s)
-        s = read_opt(outdir, "allocation_stages.csv", 0, &d->t_stages);
-    if (!s)
-        s = read_first(outdir, BACKTEST_FILES, &d->t_backtest, &d->backtest_file);
-    if (!s)
-        s = load_backtest_windows(outdir, d);
-    if (!s)
-        s = read_first(outdir, MONITOR_FILES, &d->t_monitor, &d->monitor_file);
-    if (!s)
-        s = read_first(outdir, STATUS_FILES, &d->t_status, &d->status_file);
-    if (!s)
-        s = read_first(outdir, RISK_FILES, &d->t_risk, &d->risk_file);
-    if (!s)
-        s = read_first(outdir, RISKS_FILES, &d->t_risks, &d->risks_file);
-    if (!s)
-        s = read_opt(outdir, "history.csv", 0, &d->t_hist);
+    civ_status s = read_files(outdir, d);
     if (!s)
         s = money_marks(d, outdir, currency, &minor_unit);
     if (!s) /* minor_factor probes columns, and a failed probe would overwrite the error above */
         d->per_minor = minor_unit > 0 ? 1.0 / (double)minor_unit : minor_factor(d->t_sum);
-    if (!s)
-        s = load_comms(d);
-    if (!s)
-        s = group_comms(d);
-    if (!s)
-        s = load_summary(d);
-    if (!s)
-        s = load_forecasts(d);
-    if (!s)
-        s = load_totals(d);
-    if (!s)
-        s = load_need(d);
-    if (!s)
-        s = load_history(d);
-    if (!s)
-        s = infer_frequency(d);
+    for (size_t k = 0; k < sizeof LOADERS / sizeof *LOADERS && !s; k++)
+        s = LOADERS[k](d);
     if (!s) {
         load_models(d);
         load_uncertainty(d);

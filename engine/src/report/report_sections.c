@@ -149,6 +149,52 @@ static double row_value(const rep_data *d, const char *sec, const char *name)
     return r ? r->value : NAN;
 }
 
+/* The summary table's rows of last year's money that is gone: each fund's [[formula]] last_year_total not
+ * carried, and (last year's allocation given, --last-year) the communities no one continues, by name, the
+ * first 10 of more than 11 and the rest in one row. */
+static void summary_gone(rep_ctx *ctx)
+{
+    const rep_data *d = ctx->d;
+    for (size_t r = 0; r < d->n_rows; r++) {
+        const rep_row *x = &d->rows[r];
+        if (strcmp(x->section, "history") || !(x->value > 0))
+            continue;
+        char k[300];
+        snprintf(k, sizeof k,
+                 TR(ctx, "上年资金中已不在本年名单的社区（撤销，或合并、更名后未转入）：%s",
+                    "Last year's money of communities no longer listed (closed, or merged or renamed without it): %s"),
+                 rep_row_label(x));
+        kv_money(ctx, k, x->value * d->per_minor);
+    }
+    size_t n_closed = 0, shown = 0;
+    double rest = 0;
+    for (size_t r = 0; r < d->n_rows; r++)
+        n_closed += !strcmp(d->rows[r].section, "closed");
+    for (size_t r = 0; r < d->n_rows; r++) {
+        const rep_row *x = &d->rows[r];
+        if (strcmp(x->section, "closed"))
+            continue;
+        if (shown == 10 && n_closed > 11) {
+            rest += isfinite(x->amount) ? x->amount : 0;
+            continue;
+        }
+        char k[400];
+        int named = x->label && *x->label;
+        snprintf(k, sizeof k,
+                 TR(ctx, "上年社区已撤销（本年无社区承接）：%s%s%s%s", "Closed since last year (continued by none): %s%s%s%s"),
+                 x->name, named ? TR(ctx, "（", " (") : "", named ? x->label : "", named ? TR(ctx, "）", ")") : "");
+        kv_money(ctx, k, x->amount);
+        shown++;
+    }
+    if (n_closed > shown) {
+        char k[200];
+        snprintf(k, sizeof k, TR(ctx, "其余 %zu 个已撤销社区（见 allocation_summary.csv）",
+                                 "The other %zu closed communities (allocation_summary.csv)"),
+                 n_closed - shown);
+        kv_money(ctx, k, rest);
+    }
+}
+
 void rep_section_summary(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
@@ -182,45 +228,7 @@ void rep_section_summary(rep_ctx *ctx)
     kv_money(ctx, TR(ctx, "已分配", "Allocated"), alloc);
     rep_fmt_num(b1, sizeof b1, isfinite(funded) ? funded : (double)d->n_comms, 0);
     kv(ctx, TR(ctx, "获得资金的社区", "Communities funded"), b1);
-    for (size_t r = 0; r < d->n_rows; r++) { /* [[formula]] last_year_total: last year's money that is gone */
-        const rep_row *x = &d->rows[r];
-        if (strcmp(x->section, "history") || !(x->value > 0))
-            continue;
-        char k[300];
-        snprintf(k, sizeof k,
-                 TR(ctx, "上年资金中已不在本年名单的社区（撤销，或合并、更名后未转入）：%s",
-                    "Last year's money of communities no longer listed (closed, or merged or renamed without it): %s"),
-                 rep_row_label(x));
-        kv_money(ctx, k, x->value * d->per_minor);
-    }
-    /* last year's allocation given (--last-year): last year's communities no one continues, by name */
-    size_t n_closed = 0, shown = 0;
-    double rest = 0;
-    for (size_t r = 0; r < d->n_rows; r++)
-        n_closed += !strcmp(d->rows[r].section, "closed");
-    for (size_t r = 0; r < d->n_rows; r++) {
-        const rep_row *x = &d->rows[r];
-        if (strcmp(x->section, "closed"))
-            continue;
-        if (shown == 10 && n_closed > 11) {
-            rest += isfinite(x->amount) ? x->amount : 0;
-            continue;
-        }
-        char k[400];
-        int named = x->label && *x->label;
-        snprintf(k, sizeof k,
-                 TR(ctx, "上年社区已撤销（本年无社区承接）：%s%s%s%s", "Closed since last year (continued by none): %s%s%s%s"),
-                 x->name, named ? TR(ctx, "（", " (") : "", named ? x->label : "", named ? TR(ctx, "）", ")") : "");
-        kv_money(ctx, k, x->amount);
-        shown++;
-    }
-    if (n_closed > shown) {
-        char k[200];
-        snprintf(k, sizeof k, TR(ctx, "其余 %zu 个已撤销社区（见 allocation_summary.csv）",
-                                 "The other %zu closed communities (allocation_summary.csv)"),
-                 n_closed - shown);
-        kv_money(ctx, k, rest);
-    }
+    summary_gone(ctx);
     for (size_t k = 0; k < d->n_need; k++) {
         char key[96];
         snprintf(key, sizeof key, TR(ctx, "%.0f 年需求", "Need %.0f"), d->need[k].year);
