@@ -37,16 +37,6 @@ void civ_alloc_need_free(civ_alloc_need *n)
     free(n);
 }
 
-static civ_toml_entry *take(civ_toml_table *t, const char *key)
-{
-    for (size_t i = 0; i < t->n_entries; i++)
-        if (!strcmp(t->entries[i].key, key)) {
-            t->entries[i].used = 1;
-            return &t->entries[i];
-        }
-    return NULL;
-}
-
 static civ_status bad(const civ_alloc_need *n, const civ_toml_entry *e, const char *fmt, const char *a)
 {
     civ_where w = {.file = n->path, .line = e->value.line, .column = e->value.column, .field = e->key};
@@ -58,7 +48,7 @@ static civ_status bad(const civ_alloc_need *n, const civ_toml_entry *e, const ch
 static civ_status get_long(const civ_alloc_need *n, civ_toml_table *t, const char *key, long lo, long hi, long *out,
                            int required)
 {
-    civ_toml_entry *e = take(t, key);
+    civ_toml_entry *e = civ_toml_take(t, key);
     if (!e) {
         if (!required)
             return CIV_OK;
@@ -76,7 +66,7 @@ static civ_status get_long(const civ_alloc_need *n, civ_toml_table *t, const cha
 
 static civ_status get_string(const civ_alloc_need *n, civ_toml_table *t, const char *key, char **out)
 {
-    civ_toml_entry *e = take(t, key);
+    civ_toml_entry *e = civ_toml_take(t, key);
     if (!e)
         return CIV_OK;
     if (e->value.type != CIV_TOML_STRING || !e->value.text[0])
@@ -171,7 +161,7 @@ static civ_status read_minor_unit(civ_alloc_need *n, civ_toml_doc *doc, civ_toml
 /* standard_per_meal: required, an amount in major units, positive. */
 static civ_status read_standard(civ_alloc_need *n, civ_toml_table *t)
 {
-    civ_toml_entry *e = take(t, "standard_per_meal");
+    civ_toml_entry *e = civ_toml_take(t, "standard_per_meal");
     if (!e) {
         civ_where w = {.file = n->path, .line = t->line, .column = t->column, .field = "standard_per_meal"};
         return civ_fail_at(CIV_ERR_SPEC, &w, "[need]: missing key 'standard_per_meal' (money per unit of demand)");
@@ -192,7 +182,7 @@ static civ_status read_index_rate(civ_alloc_need *n, civ_toml_table *t)
 {
     civ_toml_entry *e;
     n->rate_num = 0, n->rate_den = 1;
-    if ((e = take(t, "index_rate"))) {
+    if ((e = civ_toml_take(t, "index_rate"))) {
         int percent = 0;
         if ((e->value.type != CIV_TOML_INTEGER && e->value.type != CIV_TOML_FLOAT &&
              e->value.type != CIV_TOML_STRING) ||
@@ -245,7 +235,7 @@ static civ_status read_source(civ_alloc_need *n, civ_toml_table *t)
         n->missing_zero = !strcmp(miss, "zero");
         free(miss);
         if (!ok)
-            return bad(n, take(t, "if_missing"), "must be \"error\" or \"zero\"%s", "");
+            return bad(n, civ_toml_take(t, "if_missing"), "must be \"error\" or \"zero\"%s", "");
     }
     return CIV_OK;
 }

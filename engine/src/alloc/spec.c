@@ -49,12 +49,7 @@ static civ_status fail_entry(const ctx *c, civ_status st, const civ_toml_entry *
 
 static civ_toml_entry *find(const ctx *c, const char *key)
 {
-    for (size_t i = 0; i < c->t->n_entries; i++)
-        if (!strcmp(c->t->entries[i].key, key)) {
-            c->t->entries[i].used = 1;
-            return &c->t->entries[i];
-        }
-    return NULL;
+    return civ_toml_take(c->t, key);
 }
 
 static civ_status missing(const ctx *c, const char *key)

@@ -587,6 +587,16 @@ static civ_status parse_doc(const char *text, size_t len, const char *name, civ_
     return s;
 }
 
+civ_toml_entry *civ_toml_take(civ_toml_table *t, const char *key)
+{
+    for (size_t i = 0; t && i < t->n_entries; i++)
+        if (!strcmp(t->entries[i].key, key)) {
+            t->entries[i].used = 1;
+            return &t->entries[i];
+        }
+    return NULL;
+}
+
 void civ_toml_free(civ_toml_doc *doc)
 {
     if (!doc)

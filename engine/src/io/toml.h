@@ -66,4 +66,8 @@ civ_status civ_toml_read_text(const char *path, const char *what, char **text, s
 civ_status civ_toml_parse(const char *text, size_t len, const char *name, civ_toml_doc *doc);
 void civ_toml_free(civ_toml_doc *doc);
 
+/* The entry `key` of table t (NULL: none), marked used, so that the spec readers' check for keys nobody
+ * read passes it over; NULL when t has no such key. */
+civ_toml_entry *civ_toml_take(civ_toml_table *t, const char *key);
+
 #endif /* CIV_TOML_H */

@@ -162,16 +162,6 @@ static civ_status mx_cells(const char *path, civ_toml_entry *e, civ_monitor_matr
     return CIV_OK;
 }
 
-static civ_toml_entry *mx_take(civ_toml_table *t, const char *key)
-{
-    for (size_t i = 0; i < t->n_entries; i++)
-        if (!strcmp(t->entries[i].key, key)) {
-            t->entries[i].used = 1;
-            return &t->entries[i];
-        }
-    return NULL;
-}
-
 static civ_status mx_build(const char *path, civ_toml_doc *doc, civ_monitor_matrix *x)
 {
     civ_toml_table *t = NULL;
@@ -182,8 +172,8 @@ static civ_status mx_build(const char *path, civ_toml_doc *doc, civ_monitor_matr
         civ_where w = {.file = path, .line = 1, .field = "matrix"};
         return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "no [matrix] section");
     }
-    civ_toml_entry *ei = mx_take(t, "impacts"), *eb = mx_take(t, "probability_bounds"),
-                   *el = mx_take(t, "levels"), *ec = mx_take(t, "cells"), *es = mx_take(t, "level_min_scores");
+    civ_toml_entry *ei = civ_toml_take(t, "impacts"), *eb = civ_toml_take(t, "probability_bounds"),
+                   *el = civ_toml_take(t, "levels"), *ec = civ_toml_take(t, "cells"), *es = civ_toml_take(t, "level_min_scores");
     const char *keys[] = {"impacts", "probability_bounds", "levels"};
     civ_toml_entry *req[] = {ei, eb, el};
     for (int i = 0; i < 3; i++)

@@ -57,12 +57,7 @@ typedef struct reader {
 
 static civ_toml_entry *take(reader *r, const char *key)
 {
-    for (size_t i = 0; i < r->t->n_entries; i++)
-        if (!strcmp(r->t->entries[i].key, key)) {
-            r->t->entries[i].used = 1;
-            return &r->t->entries[i];
-        }
-    return NULL;
+    return civ_toml_take(r->t, key);
 }
 
 static civ_status bad(reader *r, const civ_toml_entry *e, const char *what)

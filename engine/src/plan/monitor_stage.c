@@ -24,7 +24,7 @@ static civ_status bad(const char *path, const civ_toml_entry *e, const char *msg
 /* A path key resolved against the plan's folder ("" when absent). */
 static civ_status path_of(const civ_plan *c, civ_toml_table *t, const char *key, int required, char *out)
 {
-    civ_toml_entry *e = civ_plan_take(t, key);
+    civ_toml_entry *e = civ_toml_take(t, key);
     out[0] = 0;
     if (!e) {
         if (!required)
@@ -90,21 +90,21 @@ civ_status civ_plan_read_monitor(civ_plan *c, civ_toml_table *t)
         return civ_fail_at(CIV_ERR_SPEC, &w, "[monitor]: indicators and actuals go together");
     }
     civ_toml_entry *e;
-    if ((e = civ_plan_take(t, "warn_horizon"))) {
+    if ((e = civ_toml_take(t, "warn_horizon"))) {
         if (e->value.type != CIV_TOML_INTEGER || e->value.number < 0 || e->value.number > 1000)
             return bad(c->path, e, "must be a whole number of periods in [0, 1000] (0 = no early warning)");
         c->warn_h = (size_t)e->value.number;
     }
-    if ((e = civ_plan_take(t, "threshold")) && (st = read_threshold(c, e)))
+    if ((e = civ_toml_take(t, "threshold")) && (st = read_threshold(c, e)))
         return st;
-    if ((e = civ_plan_take(t, "warn_scope")) && (st = read_scopes(c, e)))
+    if ((e = civ_toml_take(t, "warn_scope")) && (st = read_scopes(c, e)))
         return st;
-    if ((e = civ_plan_take(t, "warn_model"))) {
+    if ((e = civ_toml_take(t, "warn_model"))) {
         if (e->value.type != CIV_TOML_STRING || !e->value.text[0] || strlen(e->value.text) >= sizeof c->mon_model)
             return bad(c->path, e, "must be a model spec such as \"auto\" or \"ets\"");
         snprintf(c->mon_model, sizeof c->mon_model, "%s", e->value.text);
     }
-    if ((e = civ_plan_take(t, "period"))) {
+    if ((e = civ_toml_take(t, "period"))) {
         civ_date_form form;
         int64_t v;
         if (e->value.type != CIV_TOML_STRING || civ_date_parse(e->value.text, strlen(e->value.text), &form, &v))

@@ -98,8 +98,6 @@ struct civ_toml_table;
 /* Reads the [monitor] section into c (monitor_stage.c).  Errors: CIV_ERR_SPEC
  * with file:line:column and the key. */
 civ_status civ_plan_read_monitor(civ_plan *c, struct civ_toml_table *t);
-/* The entry `key` of t (NULL t: none), marked used for the unknown-key check, or NULL (read.c). */
-struct civ_toml_entry *civ_plan_take(struct civ_toml_table *t, const char *key);
 
 /* How the plan's CSV inputs are written ([plan] encoding, thousands, percent),
  * as the readers' options: one place for every table and panel the plan

@@ -26,17 +26,6 @@ static civ_status resolve(const char *plan_path, const char *key, const char *di
     return CIV_OK;
 }
 
-/* plan.h: one for read.c and monitor_stage.c, which had a copy each. */
-civ_toml_entry *civ_plan_take(civ_toml_table *t, const char *key)
-{
-    for (size_t i = 0; t && i < t->n_entries; i++)
-        if (!strcmp(t->entries[i].key, key)) {
-            t->entries[i].used = 1;
-            return &t->entries[i];
-        }
-    return NULL;
-}
-
 static civ_status cfg_error(const char *path, const civ_toml_entry *e, const char *section, const char *msg)
 {
     civ_where w = {.file = path, .line = e ? e->value.line : 1, .column = e ? e->value.column : 1,
@@ -47,7 +36,7 @@ static civ_status cfg_error(const char *path, const civ_toml_entry *e, const cha
 static civ_status get_str(const char *path, civ_toml_table *t, const char *section, const char *key, int required,
                           char *out, size_t size)
 {
-    civ_toml_entry *e = civ_plan_take(t, key);
+    civ_toml_entry *e = civ_toml_take(t, key);
     if (!e) {
         if (!required)
             return CIV_OK;
@@ -63,7 +52,7 @@ static civ_status get_str(const char *path, civ_toml_table *t, const char *secti
 static civ_status get_num(const char *path, civ_toml_table *t, const char *section, const char *key, int integer,
                           double lo, double hi, double *out)
 {
-    civ_toml_entry *e = civ_plan_take(t, key);
+    civ_toml_entry *e = civ_toml_take(t, key);
     if (!e)
         return CIV_OK;
     if ((integer ? e->value.type != CIV_TOML_INTEGER
@@ -150,21 +139,21 @@ static civ_status read_input_format(const char *path, civ_toml_table *tp, civ_pl
 {
     civ_toml_entry *e;
     char sep;
-    if ((e = civ_plan_take(tp, "encoding"))) {
+    if ((e = civ_toml_take(tp, "encoding"))) {
         if (e->value.type != CIV_TOML_STRING || !e->value.text[0] || strlen(e->value.text) >= sizeof c->encoding ||
             !civ_csv_encoding_known(e->value.text))
             return cfg_error(path, e, "plan", "must be \"utf-8\" or \"gb18030\" (also \"gbk\"): the encoding of the "
                              "plan's CSV inputs");
         snprintf(c->encoding, sizeof c->encoding, "%s", e->value.text);
     }
-    if ((e = civ_plan_take(tp, "thousands"))) {
+    if ((e = civ_toml_take(tp, "thousands"))) {
         if (e->value.type != CIV_TOML_STRING || !e->value.text[0] ||
             civ_csv_thousands(e->value.text, "[plan] thousands", &sep))
             return cfg_error(path, e, "plan", "must be \",\" (12,345), \"'\" (12'345) or \" \" (12 345): the "
                              "thousands separator of the plan's CSV inputs");
         snprintf(c->thousands, sizeof c->thousands, "%s", e->value.text);
     }
-    if ((e = civ_plan_take(tp, "percent"))) {
+    if ((e = civ_toml_take(tp, "percent"))) {
         if (e->value.type != CIV_TOML_BOOL)
             return cfg_error(path, e, "plan", "must be true or false: whether the CSV inputs write fractions as "
                              "\"33.3%\" (Excel's Percentage format)");
@@ -183,7 +172,7 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
     if (!st)
         st = path_key(path, tp, "out", "plan.out", 0, c->dir, c->out);
     civ_toml_entry *e = NULL;
-    if (!st && (e = civ_plan_take(tp, "lang"))) {
+    if (!st && (e = civ_toml_take(tp, "lang"))) {
         if (e->value.type != CIV_TOML_STRING || (strcmp(e->value.text, "zh") && strcmp(e->value.text, "en")))
             st = cfg_error(path, e, "plan", "must be \"zh\" or \"en\" (the report's language)");
         else
@@ -213,7 +202,7 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
     if (!st) /* last year's allocation's (the spec's [data] last_year_file, --last-year): "" = its only sheet, or
               * the allocation sheet of the plan's own allocation.xlsx */
         st = get_str(path, tp, "plan", "last_year_sheet", 0, c->last_year_sheet, sizeof c->last_year_sheet);
-    if (!st && (e = civ_plan_take(tp, "layout"))) {
+    if (!st && (e = civ_toml_take(tp, "layout"))) {
         if (e->value.type != CIV_TOML_STRING || (strcmp(e->value.text, "long") && strcmp(e->value.text, "wide")))
             st = cfg_error(path, e, "plan", "must be \"long\" (unique_id, ds, y) or \"wide\" (a column per period)");
         else
@@ -228,7 +217,7 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
 
 static civ_status read_levels(const char *path, civ_toml_table *tf, civ_plan *c)
 {
-    civ_toml_entry *e = civ_plan_take(tf, "levels");
+    civ_toml_entry *e = civ_toml_take(tf, "levels");
     if (!e)
         return CIV_OK;
     c->levels_set = 1;
@@ -249,7 +238,7 @@ static civ_status read_levels(const char *path, civ_toml_table *tf, civ_plan *c)
  * its intervals; absent = the model spec's own choice. */
 static civ_status read_intervals(const char *path, civ_toml_table *tf, civ_plan *c)
 {
-    civ_toml_entry *e = civ_plan_take(tf, "intervals");
+    civ_toml_entry *e = civ_toml_take(tf, "intervals");
     if (!e)
         return CIV_OK;
     if (e->value.type == CIV_TOML_STRING && !strcmp(e->value.text, "model"))
@@ -273,7 +262,7 @@ static civ_status read_conformal(const char *path, civ_toml_table *tf, civ_plan 
     civ_toml_entry *e[4];
     const civ_toml_entry *first = NULL;
     for (int k = 0; k < 4; k++)
-        if ((e[k] = civ_plan_take(tf, keys[k])) && !first)
+        if ((e[k] = civ_toml_take(tf, keys[k])) && !first)
             first = e[k];
     if (!first)
         return CIV_OK;
@@ -344,7 +333,7 @@ static civ_status read_uncertainty_section(const char *path, civ_toml_table *tu,
     if (!st)
         st = get_num(path, tu, "uncertainty", "weight_concentration", 0, 0, 1e12, &c->concentration);
     civ_toml_entry *e;
-    if (!st && (e = civ_plan_take(tu, "forecasts"))) {
+    if (!st && (e = civ_toml_take(tu, "forecasts"))) {
         if (e->value.type != CIV_TOML_BOOL)
             st = cfg_error(path, e, "uncertainty", "must be true or false");
         else
@@ -395,7 +384,7 @@ static civ_status read_backtest_section(const char *path, civ_toml_table *tb, ci
     if (!st && !(v = 0, st = get_num(path, tb, "backtest", "h", 1, 1, 1000, &v)))
         c->bt_h = (size_t)v;
     civ_toml_entry *e;
-    if (!st && (e = civ_plan_take(tb, "models")))
+    if (!st && (e = civ_toml_take(tb, "models")))
         st = read_backtest_models(path, e, c);
     if (!st)
         st = unused(path, tb, "backtest", "windows, step, h, models (the levels are [forecast] levels)");
