@@ -360,6 +360,30 @@ static void test_english_month_names(void **state)
     expect_bad("Jan Feb 2025", "expected YYYY");
 }
 
+/* Year-first forms of statistics exports and reports: a month name after the year ("2025-Jan", "2025 January"),
+ * the month as statistics offices number it ("2025M01") and a quarter after a space ("2025 Q1")
+ * (before: "expected YYYY, YYYY-Qn, ..." or "expected '-', '/', '.' or 年 after the year"). */
+static void test_year_first_words(void **state)
+{
+    (void)state;
+    expect_date("2025-Jan", CIV_DATE_MONTH, 12 * 2025);
+    expect_date("2025 January", CIV_DATE_MONTH, 12 * 2025);
+    expect_date("2025 Jan.", CIV_DATE_MONTH, 12 * 2025);
+    expect_date("2024-SEPT", CIV_DATE_MONTH, 12 * 2024 + 8);
+    expect_date("2024Dec", CIV_DATE_MONTH, 12 * 2024 + 11);
+    expect_date("2025M01", CIV_DATE_MONTH, 12 * 2025);
+    expect_date("2025m1", CIV_DATE_MONTH, 12 * 2025);
+    expect_date("2024M12", CIV_DATE_MONTH, 12 * 2024 + 11);
+    expect_date("2025 Q1", CIV_DATE_QUARTER, 4 * 2025);
+    expect_date("2024 q4", CIV_DATE_QUARTER, 4 * 2024 + 3);
+    expect_bad("2025M13", "after the year");
+    expect_bad("2025M001", "after the year");
+    expect_bad("2025 Q5", "after the year");
+    expect_bad("2025-Janu", "expected YYYY");
+    expect_bad("2025-Jan-01", "expected YYYY");
+    expect_bad("2025 Jan 5", "after the year");
+}
+
 /* Dates as a Chinese locale writes them (Excel's 2024年7月 and 长日期
  * formats, statistical yearbooks' quarters): the periods of their ISO forms. */
 static void test_chinese_dates(void **state)
@@ -668,6 +692,7 @@ int main(void)
         cmocka_unit_test(test_spreadsheet_dates),
         cmocka_unit_test(test_chinese_dates),
         cmocka_unit_test(test_english_month_names),
+        cmocka_unit_test(test_year_first_words),
         cmocka_unit_test(test_freq_parse),
         cmocka_unit_test(test_date_to_period),
         cmocka_unit_test(test_format_style),

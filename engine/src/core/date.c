@@ -331,6 +331,11 @@ static civ_status parse_chinese_date(const char *text, size_t len, unsigned year
     return CIV_OK;
 }
 
+static int is_ascii_letter(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
 /* The month (1..12) of an English month name or its three-letter abbreviation
  * ("Jan", "JAN", "January", also "Sept"), n bytes at w; else 0. */
 static unsigned english_month(const char *w, size_t n)
@@ -520,6 +525,37 @@ static civ_status refuse_after_year(const char *text, size_t len, char *shown, s
 #undef SHOWN_
 }
 
+/* Year-first forms that statistics exports and reports write: an English month name after the year,
+ * "2025-Jan", "2025 January", "2025 Jan." (months); the month numbered as statistics offices do, "2025M01",
+ * "2025M1"; and a quarter after a space, "2025 Q1".  Returns 1 when the text is none of them (the caller goes
+ * on), else sets the period and returns 0. */
+static int parse_year_words(const char *text, size_t len, unsigned year, civ_date_form *form, int64_t *value)
+{
+    unsigned month = 0;
+    if ((text[4] == 'M' || text[4] == 'm') && (len == 6 || len == 7) && digits(text + 5, len - 5, &month) &&
+        month >= 1 && month <= 12) {
+        *form = CIV_DATE_MONTH;
+        *value = 12 * (int64_t)year + (month - 1);
+        return 0;
+    }
+    if (text[4] == ' ' && len == 7 && (text[5] == 'Q' || text[5] == 'q') && text[6] >= '1' && text[6] <= '4') {
+        *form = CIV_DATE_QUARTER;
+        *value = 4 * (int64_t)year + (text[6] - '1');
+        return 0;
+    }
+    size_t at = text[4] == ' ' || text[4] == '-' ? 5 : 4, n = len - at;
+    if (n > 3 && text[len - 1] == '.')
+        n--; /* "2025 Jan." */
+    if (!(month = english_month(text + at, n)))
+        return 1;
+    for (size_t i = at; i < at + n; i++)
+        if (!((text[i] >= 'A' && text[i] <= 'Z') || (text[i] >= 'a' && text[i] <= 'z')))
+            return 1;
+    *form = CIV_DATE_MONTH;
+    *value = 12 * (int64_t)year + (month - 1);
+    return 0;
+}
+
 civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int64_t *value)
 {
     if (!text || !form || !value)
@@ -548,6 +584,9 @@ civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int
         *value = 4 * (int64_t)year + (text[5] - '1');
         return CIV_OK;
     }
+    if (len > 5 && (is_ascii_letter(text[4]) || is_ascii_letter(text[5])) &&
+        !parse_year_words(text, len, year, form, value))
+        return CIV_OK; /* "2025-Jan", "2025M01", "2025 Q1": tested only when a letter follows the year */
     if (text[4] != '-')
         return refuse_after_year(text, len, shown, sizeof shown);
     if (len == 21 && text[10] == '/')
