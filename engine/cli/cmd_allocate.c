@@ -255,7 +255,7 @@ static civ_status solve_and_write(alloc_job *j, const civ_cli_args *a, const civ
     if (!s && mc)
         s = civ_cli_uncertainty(j->spec, j->comm, j->fc, u, j->alloc, civ_cli_outputs_path(&o, paths[2]),
                                 civ_cli_outputs_path(&o, paths[3]), &j->csv, wb ? &j->quantiles : NULL);
-    if (!s && a->value[A_UNCERTAINTY])
+    if (!s && j->alloc) /* built for --uncertainty or --workbook: written as it is, not computed again */
         s = civ_table_write_opts(j->alloc, civ_cli_outputs_path(&o, paths[0]), &j->csv);
     else if (!s)
         s = civ_alloc_result_write(j->prob, j->res, explain_code(a), civ_cli_outputs_path(&o, paths[0]), &j->csv);

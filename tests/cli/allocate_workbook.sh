@@ -6,7 +6,7 @@
 # --lang en, the cells those of the CSV; read back as next year's --last-year, as --paid and as settle
 # --allocation with the CSV's results, fen for fen, in both languages; --paid leaves the rules sheet out; a path
 # not ending in .xlsx, --workbook with --compare are usage errors; a failed run writes none of its files; need
-# --workbook writes the need sheets.
+# --workbook writes the need sheets; the CSV of a --workbook run is the streamed one, byte for byte.
 # usage: bash allocate_workbook.sh PATH_TO_CIVICAST
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -69,6 +69,9 @@ assert list(pd.read_csv(f"{w}/plain.csv").explanation) == list(e.explanation)  #
 assert zh["分配汇总"][0][:5] == ("类别", "项目", "指标", "单位", "数值") and zh["规则分解"][1][0] == "本方案"
 assert len(zh["不确定性"]) == len(pd.read_csv(f"{w}/zh_unc.csv")) + 1
 PYEOF
+# the allocation CSV of a --workbook run is written from the table the workbook took (not computed again):
+# the same bytes as the streamed file of a run without it
+cmp -s "$WORK/en.csv" "$WORK/plain.csv" || fail "en: the CSV of the --workbook run differs from the streamed one"
 # next year: the workbook as --last-year, as --paid, as settle --allocation: the CSV's results, fen for fen
 next() { run --communities "$WORK/blank.csv" "$@"; }
 release() {
