@@ -1,11 +1,13 @@
 """test_layer_checks.py -- the house checks module_index.py and function_length.py see a new file before it is
-added to git.
+added to git; surface.py finds a new command written with designated initialisers.
 
 Both scripts list the sources with `git ls-files`; they listed only tracked files, so a newcomer's new
 models/<family>.c without its purpose comment, or with a function of 200 lines, passed the checks (the build
 compiles it all the same, through the CMake globs) and failed only once committed.  Here a tiny repository
 with one tracked file and one new, untracked file goes through each script: the new file must be named.
+And surface.py must find a command however its civ_cli_command is initialised.
 """
+import importlib.util
 import pathlib
 import shutil
 import subprocess
@@ -59,3 +61,20 @@ def test_function_length_names_a_long_function_of_an_untracked_file(tmp_path):
     r = run("function_length.py", root)
     assert r.returncode == 1
     assert "engine/core/long.c:2: long_one has" in r.stdout
+
+
+def test_surface_finds_a_command_defined_with_designated_initialisers(tmp_path):
+    """A new command written as {.name = "hello", ...} (as the model type objects are) is found; it was reported
+    as 'defined in no engine/cli/cmd_*.c'."""
+    spec = importlib.util.spec_from_file_location("surface", LAYERS / "surface.py")
+    surface = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(surface)
+    cli = tmp_path / "engine/cli"
+    cli.mkdir(parents=True)
+    (cli / "commands.c").write_text("const civ_cli_command *const civ_cli_commands[] = {&civ_cmd_info, "
+                                    "&civ_cmd_hello, &civ_cmd_gone, NULL};\n")
+    (cli / "cmd_info.c").write_text('const civ_cli_command civ_cmd_info = {\n    "info",\n    "summary", &s, run};\n')
+    (cli / "cmd_hello.c").write_text('const civ_cli_command civ_cmd_hello = {\n    .summary = "say hello",\n'
+                                     '    .name = "hello", .spec = &s, .run = run,\n};\n')
+    assert surface.commands(str(tmp_path)) == [("info", "engine/cli/cmd_info.c"), ("hello", "engine/cli/cmd_hello.c"),
+                                               ("civ_cmd_gone", "?")]
