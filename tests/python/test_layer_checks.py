@@ -78,3 +78,17 @@ def test_surface_finds_a_command_defined_with_designated_initialisers(tmp_path):
                                      '    .name = "hello", .spec = &s, .run = run,\n};\n')
     assert surface.commands(str(tmp_path)) == [("info", "engine/cli/cmd_info.c"), ("hello", "engine/cli/cmd_hello.c"),
                                                ("civ_cmd_gone", "?")]
+
+
+def test_layer_rules_name_a_layer_folder_missing_from_their_tables(tmp_path):
+    """check.py (ctest layer_rules) proves the rules of the layers in its tables only; a new engine/src/<name>/
+    left out of them was never checked.  Now it is named."""
+    spec = importlib.util.spec_from_file_location("check", LAYERS / "check.py")
+    check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check)
+    assert check.unlisted_folders(str(SOURCE)) == []
+    for folder, files in (("core", ["table.c"]), ("budget", ["budget.c", "budget.h"]), ("notes", ["README"])):
+        (tmp_path / "engine/src" / folder).mkdir(parents=True)
+        for f in files:
+            (tmp_path / "engine/src" / folder / f).write_text("")
+    assert check.unlisted_folders(str(tmp_path)) == ["engine/src/budget/"]
