@@ -164,7 +164,8 @@ static void test_status_per_series(void **state)
         civ_forecast_result *r2 = NULL;
         const char *spec = spec_for(civ_model_types[k]);
         if (!spec)
-            fail_msg("no spec in test_forecast.c resolves to family '%s': add one", civ_model_types[k]->family);
+            fail_msg("no spec in test_forecast.c resolves to family '%s': add one to candidate_specs[]",
+                     civ_model_types[k]->family);
         run(small, spec, 2, &r2);
         assert_true(civ_forecast_result_n_failed(r2) >= 1); /* allnan at least */
         assert_int_equal(civ_forecast_result_status(r2, small_allnan), CIV_ERR_TOO_SHORT);
@@ -348,8 +349,8 @@ static void test_determinism(void **state)
         if (!spec && civ_model_resolve(want->family, &got, config) == CIV_OK && got == want)
             spec = want->family;
         if (!spec)
-            fail_msg("no spec in test_forecast.c resolves to model family '%s' (%s): add one", want->family,
-                     want->spec_help);
+            fail_msg("no spec in test_forecast.c resolves to model family '%s' (%s): add one to candidate_specs[]",
+                     want->family, want->spec_help);
         assert_int_equal(civ_model_resolve(spec, &got, config), CIV_OK);
         determinism_for(small, got, config, spec);
     }

@@ -88,12 +88,25 @@ def probe(entry, header, tmp):
     return r.returncode == 0, r.stderr
 
 
+def unlisted_folders(root):
+    """Folders of engine/src/ with C sources that SOURCES does not list: a new layer nobody checks."""
+    base = os.path.join(root, "engine", "src")
+    listed = set(SOURCES.values())
+    return sorted("engine/src/%s/" % d for d in os.listdir(base)
+                  if os.path.isdir(os.path.join(base, d)) and "engine/src/%s/" % d not in listed
+                  and any(n.endswith(".c") for n in os.listdir(os.path.join(base, d))))
+
+
 def main():
     build = sys.argv[1]
     with open(os.path.join(build, "compile_commands.json")) as f:
         entries = json.load(f)
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     failures, checked = [], 0
+    for folder in unlisted_folders(root):
+        checked += 1
+        failures.append("%s is in no table of tests/layers/check.py: add the layer to SOURCES, HEADERS (a header "
+                        "only it holds) and ALLOWED (docs/ARCHITECTURE.md, \"A new capability layer\")" % folder)
     with tempfile.TemporaryDirectory() as tmp:
         for client, folder in SOURCES.items():
             entry = command_for(entries, root, folder)

@@ -858,7 +858,8 @@ def main(argv):
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if status_before is not None and git_status(root) != status_before:
-        failures.append("the examples wrote into the source tree: git status changed from\n"
+        failures.append("the examples wrote into the source tree (or the tree was edited or committed while this "
+                        "test ran: then run it again): git status changed from\n"
                         f"{status_before}\nto\n{git_status(root)}")
     report(failures, skips, counts)
     return 1 if failures else 0

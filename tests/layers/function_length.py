@@ -28,11 +28,13 @@ SIGNATURE_END = re.compile(r"\)\s*(\{\s*)?$")
 
 
 def tracked_sources(src, paths):
-    """The version-controlled .c and .py sources under ROOTS (or under the given paths)."""
+    """The .c and .py sources under ROOTS (or under the given paths): tracked and new (not yet added) files,
+    not ignored ones, so that a new file is checked before it is committed."""
     roots = paths or ROOTS
     try:
-        out = subprocess.run(["git", "-C", src, "ls-files", *roots], check=True, capture_output=True, text=True)
-        files = out.stdout.split()
+        out = subprocess.run(["git", "-C", src, "ls-files", "--cached", "--others", "--exclude-standard", *roots],
+                             check=True, capture_output=True, text=True)
+        files = [f for f in out.stdout.split() if os.path.isfile(os.path.join(src, f))]  # not deleted ones
     except (OSError, subprocess.CalledProcessError):
         files = []
         for root in roots:

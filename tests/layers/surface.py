@@ -181,9 +181,12 @@ def commands(src):
     listed = re.findall(r"&(civ_cmd_\w+)", table)
     defined = {}
     for path in glob.glob(os.path.join(src, "engine/cli/cmd_*.c")):
-        for var, name in re.findall(r'const civ_cli_command (civ_cmd_\w+) = \{\s*"([^"]+)"',
-                                    open(path, encoding="utf-8").read()):
-            defined[var] = (name, os.path.relpath(path, src))
+        text = open(path, encoding="utf-8").read()
+        # the name is the first initialiser ({"info", ...}) or a designated one ({.name = "info", ...})
+        for var, body in re.findall(r"const civ_cli_command (civ_cmd_\w+) = \{(.*?)\};", text, re.S):
+            name = re.search(r'\.name\s*=\s*"([^"]+)"', body) or re.match(r'\s*"([^"]+)"', body)
+            if name:
+                defined[var] = (name.group(1), os.path.relpath(path, src))
     return [defined.get(v, (v, "?")) for v in listed]
 
 
@@ -230,7 +233,8 @@ def check_commands(src, problems, exported):
     cmds = commands(src)
     for name, path in cmds:
         if path == "?":
-            problems.append(f"engine/cli/commands.c: {name} is listed but defined in no engine/cli/cmd_*.c")
+            problems.append(f"engine/cli/commands.c: {name} is listed but defined in no engine/cli/cmd_*.c; define "
+                            f"it there as `const civ_cli_command {name} = {{\"NAME\", \"summary\", &spec, run}};`")
             continue
         if not re.search(r"^#{2,3} `civicast " + re.escape(name) + r"\b", cli_md, re.M):
             problems.append(f"docs/CLI.md: no section for `civicast {name}` ({path}); add a heading "
