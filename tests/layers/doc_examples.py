@@ -25,8 +25,8 @@ The convention of the docs' fenced blocks (also in docs/ARCHITECTURE.md, "Exampl
   a config excerpt, a call with elided arguments.  Its `civicast` commands are still checked: the subcommand
   must be one `civicast --help` lists (a word that is not lowercase letters is a placeholder: a path, or
   `SUB`, after which nothing is checked), options before it global ones, and every `--option` after it one
-  the subcommand's `--help` lists.  `signature` marks a Python block that shows functions with their defaults: it is not run, and the
-  first `civicast.NAME(...)` call of each function in it is its signature, checked against
+  the subcommand's `--help` lists.  `signature` marks a Python block that shows functions with their defaults: it
+  is not run, and the first `civicast.NAME(...)` call of each function in it is its signature, checked against
   inspect.signature: every parameter (but `_private` ones), in the function's order, keywords with the
   function's defaults (literals), positional names the parameters' (a literal stands for a required
   value: `"plan.toml"`).  `...` as an argument elides parameters (those shown are still checked for order
