@@ -16,32 +16,16 @@ usage: function_length.py SOURCE_DIR [PATH ...]   check every source (or only th
 import ast
 import os
 import re
-import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from module_index import ROOTS, tracked_sources  # noqa: E402  (the same list of sources)
+
 LIMIT = 80
-ROOTS = ("engine", "models", "python-bindings/civicast")
 NOTE = re.compile(r"one piece", re.IGNORECASE)
 # A C function definition's last signature line: ends with ')' (before an optional '{'), and is not a
 # declaration, a macro or an initialiser.
 SIGNATURE_END = re.compile(r"\)\s*(\{\s*)?$")
-
-
-def tracked_sources(src, paths):
-    """The .c and .py sources under ROOTS (or under the given paths): tracked and new (not yet added) files,
-    not ignored ones, so that a new file is checked before it is committed."""
-    roots = paths or ROOTS
-    try:
-        out = subprocess.run(["git", "-C", src, "ls-files", "--cached", "--others", "--exclude-standard", *roots],
-                             check=True, capture_output=True, text=True)
-        files = [f for f in out.stdout.split() if os.path.isfile(os.path.join(src, f))]  # not deleted ones
-    except (OSError, subprocess.CalledProcessError):
-        files = []
-        for root in roots:
-            for d, _, names in os.walk(os.path.join(src, root)):
-                files += [os.path.relpath(os.path.join(d, n), src) for n in names]
-    return sorted(f for f in files if f.endswith((".c", ".py")) and "/third_party/" not in f
-                  and f.startswith(ROOTS))
 
 
 def comment_above(lines, first):
@@ -116,7 +100,8 @@ def main(argv):
         return 2
     src = argv[1]
     bad = []
-    for f in tracked_sources(src, argv[2:]):
+    roots = tuple(argv[2:]) or ROOTS
+    for f in (f for f in tracked_sources(src, roots, (".c", ".py")) if f.startswith(ROOTS)):
         with open(os.path.join(src, f), encoding="utf-8") as fh:
             text = fh.read()
         found = c_functions(text) if f.endswith(".c") else py_functions(text)
