@@ -230,17 +230,21 @@ static void test_sparse_and_lines(void **state)
     assert_int_equal(civ_table_row_line(t, 0), 2);
     assert_int_equal(civ_table_row_line(t, 1), 3);
     civ_table_free(t);
-    /* a header cell with a line break: the lines below it are one more than the rows, so errors give the
-     * CSV text's line and no cell name, and the table's rows have no line (errors name the row) */
+    /* cells with a line break, in the header and in the rows above: each stays in its sheet row, so errors name
+     * the row and the cell as Excel shows them, and the table's rows keep their lines (before 2026-12-06 the
+     * lines below a break ran one ahead per break, and no cell was named) */
     t = table_of("multiline.xlsx", NULL);
     assert_string_equal(civ_table_column_name(t, 2), "用餐\n人次");
-    assert_int_equal(civ_table_row_line(t, 0), 0);
+    assert_string_equal(civ_table_text(t, 1, 0), "民主里\n社区");
+    assert_int_equal(civ_table_row_line(t, 0), 2);
+    assert_int_equal(civ_table_row_line(t, 1), 3);
     civ_table_free(t);
     civ_panel_read_options o = {.freq = {CIV_FREQ_UNKNOWN, CIV_ANCHOR_PERIOD, -1}, .target_column = "用餐\n人次"};
     civ_panel *p = NULL;
     assert_int_equal(civ_panel_read_ex(fx("multiline.xlsx"), &o, &p), CIV_ERR_PARSE);
-    assert_int_equal(civ_last_error()->line, 4);
-    assert_null(strstr(civ_last_error()->message, "cell C"));
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_int_equal(civ_last_error()->column, 3);
+    assert_non_null(strstr(civ_last_error()->message, "cell C3: "));
     char name[16];
     civ_xlsx_cell_name(5, 3, name);
     assert_string_equal(name, "C5");

@@ -392,8 +392,7 @@ typedef struct csv_reader {
     char thousands;       /* the cells' thousands separator (civ_csv_thousands), or 0 */
     int percent;          /* 1: "33.3%" reads as 0.333 (options .percent) */
     const char *sheet;    /* a workbook's sheet (options .sheet), or NULL */
-    int is_sheet;         /* 1: fd is the CSV text of a workbook's sheet (xlsx_read.c) */
-    int multiline;        /* ... in which a cell holds a line break (lines and rows differ below it) */
+    int is_sheet;         /* 1: fd is the CSV text of a workbook's sheet (xlsx_read.c); its lines are sheet rows */
 } csv_reader;
 
 /* A number cell, as the reader's options say numbers are written. */
@@ -434,7 +433,7 @@ static civ_status fail_cell(const csv_reader *r, civ_status status, long line, s
     civ_where w = {.file = r->path, .line = line, .column = (long)column, .series_id = series,
                    .field = column ? field_name(r, column - 1) : NULL};
     char cell[16] = "";
-    if (r->is_sheet && !r->multiline && column) /* lines are the sheet's rows: Excel's name of the cell */
+    if (r->is_sheet && column) /* lines are the sheet's rows: Excel's name of the cell */
         civ_xlsx_cell_name(line, (long)column, cell);
     if (cell[0])
         return civ_fail_at(status, &w, "cell %s: %s", cell, message);
@@ -728,7 +727,7 @@ static civ_status csv_open(csv_reader *r, const char *path, const char *sheet)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "input path is empty");
     civ_where w = {.file = path};
     if (civ_xlsx_is_workbook(path)) {
-        civ_status s = civ_xlsx_sheet_csv(path, sheet, &r->fd, &r->multiline);
+        civ_status s = civ_xlsx_sheet_csv(path, sheet, &r->fd);
         if (s)
             return s;
         r->is_sheet = 1;
@@ -1011,8 +1010,8 @@ static civ_status csv_next(csv_reader *r, int *have)
                 for (;;) {
                     while (!quoted_stop[(unsigned char)*q])
                         q++;
-                    if (*q == '\n') {
-                        line++;
+                    if (*q == '\n') { /* a line break in a workbook's cell stays in its sheet row */
+                        line += !r->is_sheet;
                         q++;
                         continue;
                     }
@@ -3067,7 +3066,7 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
     free(tc);
     long first_line = row_lines && table && table->n_rows ? row_lines[0] : 0;
     free(row_lines);
-    int is_sheet = r.is_sheet, multiline = r.multiline;
+    int is_sheet = r.is_sheet;
     csv_free_names(&r);
     csv_close(&r);
     if (s) {
@@ -3078,9 +3077,9 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
         civ_table_free(table);
         return s;
     }
-    /* A sheet's rows are consecutive lines (the readers refuse an empty line inside the data) unless a cell holds
-     * a line break: then its rows have no line, and errors name the row. */
-    table->csv_lines = !is_sheet ? 1 : multiline ? 0 : 2;
+    /* A sheet's rows are consecutive lines (the readers refuse an empty line inside the data; a line break in a
+     * cell stays in its row, csv_next). */
+    table->csv_lines = is_sheet ? 2 : 1;
     table->first_line = first_line;
     *out = table;
     return CIV_OK;

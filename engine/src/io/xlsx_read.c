@@ -578,7 +578,6 @@ typedef struct sheet_state {
     long written_row;   /* PASS_WRITE: rows written so far */
     long n_written;     /* fields written in the current row */
     size_t out_bytes;
-    int multiline;
     /* the current cell */
     char type[12];
     long style;
@@ -801,8 +800,6 @@ static civ_status write_field(px *x, long col)
         return write_fail(x);
     st->n_written = col;
     int quote = strpbrk(f, ",\"\r\n") != NULL;
-    if (strpbrk(f, "\r\n"))
-        st->multiline = 1;
     if (!quote)
         return emit(st, f, n) ? write_fail(x) : CIV_OK;
     if (emit(st, "\"", 1))
@@ -1052,13 +1049,11 @@ static civ_status open_book(book *b, const char *path)
     return CIV_OK;
 }
 
-civ_status civ_xlsx_sheet_csv(const char *path, const char *sheet, int *fd, int *multiline)
+civ_status civ_xlsx_sheet_csv(const char *path, const char *sheet, int *fd)
 {
     if (!path || !fd)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_xlsx_sheet_csv: NULL argument");
     *fd = -1;
-    if (multiline)
-        *multiline = 0;
     book b;
     memset(&b, 0, sizeof b);
     b.path = path;
@@ -1111,8 +1106,6 @@ civ_status civ_xlsx_sheet_csv(const char *path, const char *sheet, int *fd, int 
     }
     if (tmp)
         fclose(tmp);
-    if (!s && multiline)
-        *multiline = st.multiline;
     free(st.v.p), free(st.is.p), free(st.field.p);
     book_free(&b);
     return s;

@@ -24,11 +24,11 @@ civ_status civ_xlsx_refuse_other(const char *path);
 
 /* Converts sheet `sheet` (its name; NULL or "" = the only sheet that has
  * cells) of the workbook `path` into CSV text in an unnamed temporary file:
- * one record per sheet row from row 1 (so a record's line is the sheet's row
- * number unless a cell above it holds a line break), every record as wide as
- * the widest row.  *fd is that file, positioned at its start, the caller's to
- * close.  *multiline (may be NULL) is set to 1 when a cell's text holds a line
- * break (then lines and rows differ below it).  Errors, each naming the file
+ * one record per sheet row from row 1, every record as wide as the widest
+ * row; a cell's line break is kept inside its quoted field, so the CSV
+ * reader counts records, not line feeds, as a sheet's lines (csv.c's
+ * is_sheet).  *fd is that file, positioned at its start, the caller's to
+ * close.  Errors, each naming the file
  * and the part or cell: CIV_ERR_IO (cannot open), CIV_ERR_PARSE (not a zip, a
  * part missing or malformed, a DOCTYPE, a cell reference out of order or
  * beyond XFD1048576, a shared-string index beyond the table, a formula with no
@@ -36,7 +36,7 @@ civ_status civ_xlsx_refuse_other(const char *path);
  * CIV_ERR_LIMIT (a part larger than civ_xlsx_part_limit() once unpacked),
  * CIV_ERR_NOT_FOUND (no sheet of that name; several sheets with cells and no
  * name given), each listing the sheets where that helps. */
-civ_status civ_xlsx_sheet_csv(const char *path, const char *sheet, int *fd, int *multiline);
+civ_status civ_xlsx_sheet_csv(const char *path, const char *sheet, int *fd);
 
 /* The largest size (bytes) of one part of a workbook once unpacked (a zip
  * bomb stops there): 1 GiB.  For tests: civ_xlsx_set_part_limit(n) with

@@ -210,9 +210,9 @@ def hand_written():
         2: {1: "x", 4: 3.0, 9: ("raw", '<c r="I2" s="0"/>')},
         3: {1: "y", 2: ("raw", '<c><v>2</v></c>')},
     }))])
-    # a header cell with a line break (Alt+Enter): below it the CSV text's lines are one more than the rows
-    book("multiline.xlsx", [("Sheet1", sheet_xml([["unique_id", "ds", "用餐\n人次"], ["a", "2025-01", 1],
-                                                   ["a", "2025-02", "x"]]))])
+    # cells with a line break (Alt+Enter), in the header and in the data: each stays in its sheet row
+    book("multiline.xlsx", [("Sheet1", sheet_xml([["unique_id", "ds", "用餐\n人次"], ["民主里\n社区", "2025-01", 1],
+                                                   ["民主里\n社区", "2025-02", "x"]]))])
     # hostile files
     laughs = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
               f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is>'
