@@ -1079,6 +1079,103 @@ static void test_waterfall_steps(void **state)
     free(spec);
 }
 
+/* The colours of the scale after `field` in a spec ("field":"kind" ... "range":["#..",...]): their count,
+ * at most `max`, each as the grey it prints as (print_grey). */
+static size_t spec_greys(const char *spec, const char *field, double *grey, size_t max)
+{
+    const char *p = strstr(spec, field);
+    assert_non_null(p);
+    p = strstr(p, "\"range\":[");
+    assert_non_null(p);
+    p += strlen("\"range\":[");
+    size_t n = 0;
+    while (*p == '"' && n < max) {
+        grey[n++] = print_grey(p + 1);
+        p += 10; /* "#rrggbb", */
+    }
+    return n;
+}
+
+/* Every two of n greys at least `gap` apart. */
+static int greys_apart(const double *grey, size_t n, double gap)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (fabs(grey[i] - grey[j]) < gap)
+                return 0;
+    return 1;
+}
+
+/* A risk matrix of one probability row with n levels ("L1".. or the given names), a score each. */
+static void risk_levels(const char *sub, size_t n, const char *const *names)
+{
+    civ_rbuf b = {0};
+    civ_rbuf_put(&b, "probability_from,probability_to,impact,row,column,score,level,risks\n");
+    for (size_t k = 0; k < n; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "L%zu", k + 1);
+        civ_rbuf_printf(&b, "0,1,i%zu,1,%zu,%zu,%s,甲风险\n", k + 1, k + 1, k + 1, names ? names[k] : name);
+    }
+    put(sub, "risk_matrix.csv", b.data);
+    civ_rbuf_free(&b);
+}
+
+/* Printed in black and white (the committees' office printers), the categories a reader tells apart stay
+ * apart: the waterfall's net, gained and lost, the risk matrix's levels (lighter to darker, the counts white
+ * on the dark cells) and the Lorenz curves, at least 40 of 255 grey levels apart (BT.601 luma).  Before
+ * 2026-12-06 gained and lost were both 129, the levels 低 and 较高 both 189 (the ramp 189, 223, 189, 97). */
+static void test_print_in_grey(void **state)
+{
+    (void)state;
+    put("grey", "allocation.csv", ALLOC);
+    put("grey", "allocation_summary.csv", SUMMARY);
+    put("grey", "allocation_waterfall.csv", WATERFALL);
+    put("grey", "allocation_stages.csv", "unique_id,before\nC1,90000\nC2,300000\nC3,610000\n");
+    static const char *const dflt[] = {"low", "medium", "medium-high", "high"};
+    risk_levels("grey", 4, dflt);
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/grey", dir);
+    double g[8];
+    for (int lang = 0; lang < 2; lang++) {
+        civ_report_options o = {.lang = lang ? "en" : "zh"};
+        assert_int_equal(civ_report_write(path, &o), CIV_OK);
+        snprintf(file, sizeof file, "%s/charts/allocation_waterfall.vl.json", path);
+        char *spec = tf_slurp(file, NULL);
+        assert_int_equal(spec_greys(spec, "\"field\":\"kind\"", g, 8), 3);
+        assert_true(greys_apart(g, 3, 40));
+        assert_true(g[2] < g[0] && g[0] < g[1]); /* lost darker than the net, gained lighter */
+        free(spec);
+        snprintf(file, sizeof file, "%s/charts/allocation_lorenz.vl.json", path);
+        spec = tf_slurp(file, NULL);
+        assert_int_equal(spec_greys(spec, "\"field\":\"stage\"", g, 8), 2);
+        assert_true(greys_apart(g, 2, 40));
+        assert_true(g[1] < g[0]); /* the final curve the darker, in both languages */
+        free(spec);
+        /* the default matrix's four levels: far apart and darker at every step; the count white on 高 */
+        snprintf(file, sizeof file, "%s/charts/monitoring_risk_matrix.vl.json", path);
+        spec = tf_slurp(file, NULL);
+        assert_int_equal(spec_greys(spec, "\"field\":\"level\"", g, 8), 4);
+        assert_true(greys_apart(g, 4, 40));
+        for (size_t k = 1; k < 4; k++)
+            assert_true(g[k] < g[k - 1]);
+        assert_non_null(strstr(spec, lang ? "\"oneOf\":[\"high\"]},\"value\":\"#ffffff\"},\"value\":\"#1d1d1f\""
+                                          : "\"oneOf\":[\"高\"]},\"value\":\"#ffffff\"},\"value\":\"#1d1d1f\""));
+        free(spec);
+    }
+    /* a custom matrix of 2, 3 or 5 levels uses the whole ramp, 40 apart; of 6 to 8, darker at every step */
+    for (size_t n = 2; n <= 8; n++) {
+        risk_levels("grey", n, NULL);
+        assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+        char *spec = tf_slurp(file, NULL);
+        assert_int_equal(spec_greys(spec, "\"field\":\"level\"", g, 8), n);
+        assert_true(n > 5 || greys_apart(g, n, 40));
+        for (size_t k = 1; k < n; k++)
+            assert_true(g[k] < g[k - 1] - 20);
+        assert_true(g[0] >= 200 && g[n - 1] <= 60); /* from a light low to a dark high */
+        free(spec);
+    }
+}
+
 /* The model mix by family: a bar per family with the communities whose
  * model draws on it (a combination under each of its components' families,
  * a community once per family: C1's two damped ETS members count once), the
@@ -1760,7 +1857,8 @@ int main(void)
         cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),
         cmocka_unit_test(test_backtest_words),   cmocka_unit_test(test_amounts_and_unit),
         cmocka_unit_test(test_uncertainty_widest), cmocka_unit_test(test_uncertainty_communities),
-        cmocka_unit_test(test_waterfall_steps),  cmocka_unit_test(test_model_mix_families),
+        cmocka_unit_test(test_waterfall_steps),  cmocka_unit_test(test_print_in_grey),
+        cmocka_unit_test(test_model_mix_families),
         cmocka_unit_test(test_demand_window),    cmocka_unit_test(test_frequencies), cmocka_unit_test(test_zh_tidy),
         cmocka_unit_test(test_model_mix_many_specs),
         cmocka_unit_test(test_explanations_zh), cmocka_unit_test(test_explanations_zh_older),

@@ -13,11 +13,9 @@
 #include <string.h>
 
 #include "report_page.h"
+#include "report_palette.h"
 #include "report_text.h"
 #include "strmap.h"
-
-#define BLUE "#4c78a8"
-#define DARK "#1f3b73"
 
 static void key(civ_rbuf *b, const char *k)
 {
@@ -239,7 +237,7 @@ static void interval_band(const rep_ctx *ctx, civ_rbuf *b, const char *y, const 
     snprintf(hi, sizeof hi, "hi%d", level);
     snprintf(lo_title, sizeof lo_title, TR(ctx, "%d%% 下限", "%d%% low"), level);
     snprintf(hi_title, sizeof hi_title, TR(ctx, "%d%% 上限", "%d%% high"), level);
-    civ_rbuf_printf(b, "{\"mark\":{\"type\":\"area\",\"opacity\":%s,\"color\":\"" BLUE "\"},\"encoding\":{\"y\":",
+    civ_rbuf_printf(b, "{\"mark\":{\"type\":\"area\",\"opacity\":%s,\"color\":\"" REP_BLUE "\"},\"encoding\":{\"y\":",
                     opacity);
     rep_qfield(b, lo, y, NULL);
     civ_rbuf_printf(b, ",\"y2\":{\"field\":\"%s\"},\"tooltip\":[", hi);
@@ -279,8 +277,8 @@ static void band_layers(const rep_ctx *ctx, civ_rbuf *b, int history)
     }
     interval_band(ctx, b, y, "0.2", 95);
     interval_band(ctx, b, y, "0.35", 80);
-    civ_rbuf_put(b, "{\"mark\":{\"type\":\"line\",\"color\":\"" DARK "\",\"point\":{\"size\":10,\"color\":\"" DARK
-                    "\"}},\"encoding\":{\"y\":");
+    civ_rbuf_put(b, "{\"mark\":{\"type\":\"line\",\"color\":\"" REP_DARK "\",\"point\":{\"size\":10,"
+                    "\"color\":\"" REP_DARK "\"}},\"encoding\":{\"y\":");
     rep_qfield(b, "mean", y, NULL);
     civ_rbuf_put(b, ",\"tooltip\":[");
     ds_field(ctx, b, 0);

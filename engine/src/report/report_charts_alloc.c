@@ -9,6 +9,7 @@
 
 #include "column_labels.h"
 #include "report_page.h"
+#include "report_palette.h"
 #include "report_text.h"
 #include "report_zh.h"
 
@@ -252,8 +253,9 @@ void rep_chart_waterfall(rep_ctx *ctx)
     rep_qfield(&b, "start", t, NULL);
     civ_rbuf_put(&b, ",\"y2\":{\"field\":\"end\"},\"color\":{\"field\":\"kind\",\"type\":\"nominal\",\"title\":null,"
                      "\"scale\":{\"domain\":[");
-    civ_rbuf_printf(&b, "\"%s\",\"%s\",\"%s\"],\"range\":[\"#4c78a8\",\"#54a24b\",\"#e45756\"]}},\"tooltip\":[", kinds[0],
-                    kinds[1], kinds[2]);
+    /* net blue, gained a light green, lost a dark red: three greys in print (112, 163, 61; report_palette.h) */
+    civ_rbuf_printf(&b, "\"%s\",\"%s\",\"%s\"],\"range\":[\"" REP_BLUE "\",\"" REP_GREEN "\",\"" REP_RED
+                    "\"]}},\"tooltip\":[", kinds[0], kinds[1], kinds[2]);
     rep_nfield(&b, "step", TR(ctx, "步骤", "Step"));
     civ_rbuf_put(&b, ",");
     rep_qfield(&b, "moved", t, ",.2f");
@@ -344,6 +346,8 @@ void rep_chart_lorenz(rep_ctx *ctx)
     rep_spec_begin(ctx, &b, TR(ctx, "洛伦兹曲线：约束前后的人均分配", "Lorenz curve of the per-capita amounts, before and after the constraints"));
     civ_rbuf_put(&b, ",\"width\":360,\"height\":360,\"data\":{\"values\":[");
     int first = 1;
+    const char *stages[2] = {TR(ctx, "约束前（因素与倾斜）", "before constraints (factors and tilts)"),
+                             TR(ctx, "约束后（最终）", "after constraints (final)")};
     for (int stage = d->has_before ? 0 : 1; stage < 2; stage++) {
         size_t n = 0;
         for (size_t i = 0; i < d->n_comms; i++) {
@@ -352,8 +356,7 @@ void rep_chart_lorenz(rep_ctx *ctx)
             if (w > 0 && isfinite(a))
                 v[n++] = (lz){a / w, w, a};
         }
-        lorenz(&b, &first, stage ? TR(ctx, "约束后（最终）", "after constraints (final)")
-                                 : TR(ctx, "约束前（因素与倾斜）", "before constraints (factors and tilts)"), v, n);
+        lorenz(&b, &first, stages[stage], v, n);
     }
     free(v);
     const char *px = d->has_population ? TR(ctx, "人口累计占比", "Cumulative share of population")
@@ -367,8 +370,18 @@ void rep_chart_lorenz(rep_ctx *ctx)
     rep_qfield(&b, "population", px, ".0%");
     civ_rbuf_put(&b, ",\"y\":");
     rep_qfield(&b, "amount", TR(ctx, "资金累计占比", "Cumulative share of the amount"), ".0%");
-    civ_rbuf_put(&b, ",\"color\":");
-    rep_nfield(&b, "stage", TR(ctx, "阶段", "Stage"));
+    /* the curves' colours fixed, the same on both pages (Vega's default gave the final curve blue on the Chinese
+     * page, orange on the English one, the words sorting apart): before orange, final dark blue (154, 57) */
+    civ_rbuf_put(&b, ",\"color\":{\"field\":\"stage\",\"type\":\"nominal\",\"title\":");
+    civ_rbuf_json_str(&b, TR(ctx, "阶段", "Stage"));
+    civ_rbuf_put(&b, ",\"scale\":{\"domain\":[");
+    if (d->has_before) {
+        civ_rbuf_json_str(&b, stages[0]);
+        civ_rbuf_put(&b, ",");
+    }
+    civ_rbuf_json_str(&b, stages[1]);
+    civ_rbuf_put(&b, d->has_before ? "],\"range\":[\"" REP_ORANGE "\",\"" REP_DARK "\"]}}"
+                                   : "],\"range\":[\"" REP_DARK "\"]}}");
     civ_rbuf_put(&b, ",\"tooltip\":[");
     rep_nfield(&b, "stage", TR(ctx, "阶段", "Stage"));
     civ_rbuf_put(&b, ",");
@@ -444,11 +457,12 @@ static void uncertainty_chart(rep_ctx *ctx, const char *name, const char *title,
     uncertainty_rows(ctx, &b, x, n);
     civ_rbuf_put(&b, "]},\"encoding\":{\"y\":{\"field\":\"name\",\"type\":\"nominal\",\"sort\":null,\"title\":null},");
     uncertainty_tooltip(ctx, &b, who);
-    civ_rbuf_put(&b, "},\"layer\":[{\"mark\":{\"type\":\"bar\",\"height\":10,\"minBandSize\":3,\"color\":\"#4c78a8\","
-                     "\"opacity\":0.6},\"encoding\":{\"x\":");
+    civ_rbuf_put(&b, "},\"layer\":[{\"mark\":{\"type\":\"bar\",\"height\":10,\"minBandSize\":3,"
+                     "\"color\":\"" REP_BLUE "\",\"opacity\":0.6},\"encoding\":{\"x\":");
     rep_qfield(&b, "lo_pct", TR(ctx, "相对分配金额的偏差（%）", "Deviation from the allocated amount (%)"), NULL);
     civ_rbuf_put(&b, ",\"x2\":{\"field\":\"hi_pct\"}}},{\"mark\":{\"type\":\"tick\",\"thickness\":2,"
-                     "\"color\":\"#1f3b73\"},\"encoding\":{\"x\":{\"field\":\"zero\",\"type\":\"quantitative\"}}}]");
+                     "\"color\":\"" REP_DARK "\"},\"encoding\":{\"x\":{\"field\":\"zero\","
+                     "\"type\":\"quantitative\"}}}]");
     rep_chart_emit(ctx, name, &b);
 }
 
@@ -566,13 +580,14 @@ static void need_spec(rep_ctx *ctx, const char *name, int with_standard)
     rep_qfield(&b, "standard", rep_standard_label(ctx, lb, sizeof lb, "Standard"), ".2f");
     civ_rbuf_put(&b, ",");
     rep_qfield(&b, "demand", rep_demand_label(ctx, lb, sizeof lb), ",.0f");
-    civ_rbuf_put(&b, "]},\"layer\":[{\"layer\":[{\"mark\":{\"type\":\"bar\",\"color\":\"#4c78a8\",\"width\":{\"band\":0.6}},"
+    civ_rbuf_put(&b, "]},\"layer\":[{\"layer\":[{\"mark\":{\"type\":\"bar\","
+                     "\"color\":\"" REP_BLUE "\",\"width\":{\"band\":0.6}},"
                      "\"encoding\":{\"y\":");
     rep_qfield(&b, "need", t, NULL);
-    civ_rbuf_put(&b, "}},{\"mark\":{\"type\":\"line\",\"color\":\"#e45756\",\"strokeDash\":[6,3],\"point\":true},"
+    civ_rbuf_put(&b, "}},{\"mark\":{\"type\":\"line\",\"color\":\"" REP_RED "\",\"strokeDash\":[6,3],\"point\":true},"
                      "\"encoding\":{\"y\":{\"field\":\"fund\",\"type\":\"quantitative\"}}}]}");
     if (with_standard) {
-        civ_rbuf_put(&b, ",{\"mark\":{\"type\":\"line\",\"interpolate\":\"step-after\",\"color\":\"#f58518\","
+        civ_rbuf_put(&b, ",{\"mark\":{\"type\":\"line\",\"interpolate\":\"step-after\",\"color\":\"" REP_ORANGE "\","
                          "\"point\":true},\"encoding\":{\"y\":");
         rep_qfield(&b, "standard", rep_standard_label(ctx, lb, sizeof lb, "Subsidy standard"), NULL);
         civ_rbuf_put(&b, "}}],\"resolve\":{\"scale\":{\"y\":\"independent\"}}");
@@ -632,7 +647,7 @@ static const char *const STATUS[] = {"met", "missed", "no_data", "no_target", "n
  * [[closed]]) a pale violet: not a missing report, and not to be read as one not yet started.  The miss is a
  * dark red so that printed in black and white it stays apart from a met (grey 60 against 112 of 255; the
  * lighter #e45756 was 129, one grey with the blue) and from no data (179). */
-static const char *const STATUS_COLOUR[] = {"#4c78a8", "#a50f15", "#bab0ac", "#dcdcdc", "#eeeeee", "#d4c4e0"};
+static const char *const STATUS_COLOUR[] = {REP_BLUE, REP_RED, "#bab0ac", "#dcdcdc", "#eeeeee", "#d4c4e0"};
 enum { N_STATUS = sizeof STATUS / sizeof *STATUS };
 
 static size_t status_rank(const char *st)

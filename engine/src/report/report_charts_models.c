@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "report_page.h"
+#include "report_palette.h"
 #include "report_text.h"
 #include "strmap.h"
 
@@ -281,7 +282,7 @@ static void mix_spec(rep_ctx *ctx, const mix *m)
     rep_qfield(&b, "specs", TR(ctx, "具体规格数", "Specifications"), NULL);
     civ_rbuf_put(&b, ",");
     rep_nfield(&b, "top", TR(ctx, "最常见的规格（社区数）", "Most common specifications (communities)"));
-    civ_rbuf_put(&b, "]},\"layer\":[{\"mark\":{\"type\":\"bar\",\"color\":\"#4c78a8\"}},"
+    civ_rbuf_put(&b, "]},\"layer\":[{\"mark\":{\"type\":\"bar\",\"color\":\"" REP_BLUE "\"}},"
                      "{\"mark\":{\"type\":\"text\",\"align\":\"left\",\"dx\":3,\"color\":\"#333\"},"
                      "\"encoding\":{\"text\":");
     rep_qfield(&b, "communities", TR(ctx, "社区数", "Communities"), ",.0f");

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "report_page.h"
+#include "report_palette.h"
 #include "report_text.h"
 #include "report_zh.h"
 
@@ -47,10 +48,18 @@ static size_t count_risks(const char *s)
     return n;
 }
 
-/* The levels in order of their lowest score: up to 8, coloured green to red. */
-static void level_scale(const rep_ctx *ctx, civ_rbuf *b, const civ_table *t, const mcol *m)
+/* The grey a colour ("#rrggbb") prints as: its BT.601 luma, 0..255 (report_palette.h). */
+static double print_grey(const char *hex)
 {
-    const char *lv[8];
+    unsigned r = 0, g = 0, b = 0;
+    sscanf(hex, "#%2x%2x%2x", &r, &g, &b);
+    return 0.299 * r + 0.587 * g + 0.114 * b;
+}
+
+/* The levels of the matrix (up to 8, in order of their lowest score) and their colours: lightest for the
+ * lowest, darker at every step (report_palette.h).  Returns their count. */
+static size_t level_colours(const civ_table *t, const mcol *m, const char *lv[8], const char *colour[8])
+{
     double lo[8];
     size_t n = 0;
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
@@ -71,17 +80,40 @@ static void level_scale(const rep_ctx *ctx, civ_rbuf *b, const civ_table *t, con
             const char *y = lv[j];
             lv[j] = lv[j - 1], lv[j - 1] = y;
         }
-    static const char *const ramp[8] = {"#a6d96a", "#fee08b", "#fdae61", "#f46d43", "#d73027", "#a50026", "#7f0020",
-                                        "#5a0018"};
+    static const char *const ramp5[5] = {REP_RISK_RAMP5}, *const ramp8[8] = {REP_RISK_RAMP8};
+    for (size_t k = 0; k < n; k++) /* spread over the ramp when fewer: the lowest and highest at its ends */
+        colour[k] = n <= 5 ? ramp5[n > 1 ? k * 4 / (n - 1) : 0] : ramp8[k * 7 / (n - 1)];
+    return n;
+}
+
+/* The colour scale of the cells: the levels and their colours. */
+static void level_scale(const rep_ctx *ctx, civ_rbuf *b, const char *const *lv, const char *const *colour, size_t n)
+{
     civ_rbuf_put(b, "\"scale\":{\"domain\":[");
     for (size_t k = 0; k < n; k++) {
         civ_rbuf_put(b, k ? "," : "");
         civ_rbuf_json_str(b, risk_word(ctx->zh, "level", lv[k]));
     }
     civ_rbuf_put(b, "],\"range\":[");
-    for (size_t k = 0; k < n; k++) /* spread over the five main colours when fewer */
-        civ_rbuf_printf(b, "%s\"%s\"", k ? "," : "", ramp[n <= 5 ? (n > 1 ? k * 4 / (n - 1) : 0) : k]);
+    for (size_t k = 0; k < n; k++)
+        civ_rbuf_printf(b, "%s\"%s\"", k ? "," : "", colour[k]);
     civ_rbuf_put(b, "]}");
+}
+
+/* The colour of the counts written on the cells: white on the dark levels' cells, dark on the others. */
+static void level_ink(const rep_ctx *ctx, civ_rbuf *b, const char *const *lv, const char *const *colour, size_t n)
+{
+    civ_rbuf_put(b, "\"color\":");
+    size_t n_dark = 0;
+    for (size_t k = 0; k < n; k++)
+        if (print_grey(colour[k]) < REP_INK_LIGHT_BELOW) {
+            civ_rbuf_put(b, n_dark++ ? "," : "{\"condition\":{\"test\":{\"field\":\"level\",\"oneOf\":[");
+            civ_rbuf_json_str(b, risk_word(ctx->zh, "level", lv[k]));
+        }
+    if (n_dark)
+        civ_rbuf_put(b, "]},\"value\":\"" REP_INK_LIGHT "\"},\"value\":\"" REP_INK_DARK "\"}");
+    else
+        civ_rbuf_put(b, "{\"value\":\"" REP_INK_DARK "\"}");
 }
 
 static void grid_rows(const rep_ctx *ctx, civ_rbuf *b, const civ_table *t, const mcol *m)
@@ -151,10 +183,14 @@ void rep_chart_risk_matrix(rep_ctx *ctx)
                      "\"encoding\":{\"color\":{\"field\":\"level\",\"type\":\"ordinal\",\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "等级", "Level"));
     civ_rbuf_put(&b, ",");
-    level_scale(ctx, &b, t, &m);
+    const char *lv[8], *colour[8];
+    size_t n = level_colours(t, &m, lv, colour);
+    level_scale(ctx, &b, lv, colour, n);
     civ_rbuf_put(&b, "}}},{\"transform\":[{\"filter\":\"datum.count > 0\"}],\"mark\":{\"type\":\"text\",\"fontSize\":18,"
-                     "\"fontWeight\":\"bold\",\"color\":\"#1d1d1f\"},\"encoding\":{\"text\":{\"field\":\"count\","
-                     "\"type\":\"quantitative\"}}}]");
+                     "\"fontWeight\":\"bold\"},\"encoding\":{\"text\":{\"field\":\"count\","
+                     "\"type\":\"quantitative\"},");
+    level_ink(ctx, &b, lv, colour, n);
+    civ_rbuf_put(&b, "}}]");
     rep_chart_emit(ctx, "monitoring_risk_matrix", &b);
 }
 
@@ -297,7 +333,7 @@ void rep_chart_backtest(rep_ctx *ctx)
     rep_qfield(&c, "value", percent ? TR(ctx, "覆盖率（%）", "Coverage (%)") : TR(ctx, "覆盖率（比例）", "Coverage (share)"),
                NULL);
     bt_tooltip(ctx, &c);
-    civ_rbuf_put(&c, "}},{\"mark\":{\"type\":\"rule\",\"color\":\"#c0392b\",\"strokeDash\":[4,3]},"
+    civ_rbuf_put(&c, "}},{\"mark\":{\"type\":\"rule\",\"color\":\"" REP_RED "\",\"strokeDash\":[4,3]},"
                      "\"encoding\":{\"x\":{\"field\":\"target\",\"type\":\"quantitative\"}}}]}");
     if (n_cov)
         rep_chart_emit(ctx, "backtest_coverage", &c);
