@@ -40,7 +40,8 @@ static const char CSS[] =
     "nav{display:flex;flex-wrap:wrap;gap:0 14px}\n" /* the links wrap on a phone */
     /* print: a chart or a table row never split, a heading (and the sentence before a chart) kept with what
      * follows it, a chart scaled down to the page's width and height, tables wrapping instead of scrolling */
-    "@media print{nav,.search,.print-choice{display:none}section{break-before:page}section:first-of-type{break-before:auto}"
+    "@media print{nav,.search,.print-choice{display:none}section{break-before:page}"
+    "section:first-of-type{break-before:auto}"
     "body{max-width:none;padding:0}figure.chart,div.tbl{overflow:visible}figure.fluid{max-width:none}"
     "div.tbl.scroll{max-height:none;overflow:visible}div.tbl.scroll th{position:static}"
     "figure.chart{break-inside:avoid;page-break-inside:avoid}"
