@@ -520,6 +520,56 @@ static void test_print_and_phone(void **state)
     free(spec);
 }
 
+/* The reader chooses whether the community table prints: a box beside it, ticked (the table prints whole, as it
+ * always did) and not printed itself; unticked, the print styles leave the rows out and print in their place a
+ * note naming how many there are and the file that has them (tests/report/check_report.py unticks it in a
+ * browser and prints).  The box says about how many pages the rows take. */
+static void test_print_choice(void **state)
+{
+    (void)state;
+    put("pc", "allocation.csv", ALLOC);
+    put("pc", "allocation_summary.csv", SUMMARY);
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/pc", dir);
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+    snprintf(file, sizeof file, "%s/report.html", path);
+    char *html = tf_slurp(file, NULL);
+    assert_non_null(strstr(html, "<div class=\"print-choice\"><label><input type=\"checkbox\" id=\"community-print\" "
+                                 "checked autocomplete=\"off\"> 打印时包含社区明细表（约 1 页）</label></div>"));
+    assert_non_null(strstr(html, "<p class=\"note print-note\" id=\"community-print-note\">社区明细（3 个社区）未打印："
+                                 "见同一文件夹中的 allocation.csv 或本页电子版。</p>"));
+    /* the box before the table; on screen the note is hidden, on paper the box */
+    assert_true(strstr(html, "id=\"community-print\"") < strstr(html, "id=\"community-table\""));
+    assert_non_null(strstr(html, "p.print-note{display:none}"));
+    const char *print = strstr(html, "@media print{"), *end = strstr(html, "</style>");
+    assert_non_null(print);
+    const char *rules[] = {"nav,.search,.print-choice{display:none}",
+                           "body.skip-community-print div.tbl.scroll{display:none}",
+                           "body.skip-community-print p.print-note{display:block}"};
+    for (size_t i = 0; i < sizeof rules / sizeof *rules; i++) {
+        const char *at = strstr(print, rules[i]);
+        assert_true(at && at < end);
+    }
+    assert_non_null(strstr(html, "document.body.classList.toggle('skip-community-print',!pc.checked)"));
+    free(html);
+    civ_report_options en = {.lang = "en"};
+    assert_true(page_has(path, &en, "Include the community table when printing (about 1 page)</label>"));
+    assert_true(page_has(path, &en, "The community table (3 communities) is not printed: see allocation.csv in the "
+                                    "same folder or this page on screen."));
+    put("pc", "allocation.xlsx", "PK"); /* the report only looks for the file */
+    assert_true(page_has(path, NULL, "未打印：见同一文件夹中的 allocation.xlsx 或本页电子版。"));
+    /* 600 communities whose explanations take two lines on paper each: 600 x 31 px at 1,290 px a page */
+    civ_rbuf big = {0};
+    civ_rbuf_put(&big, "unique_id,district,amount_fen,explanation\n");
+    for (int i = 0; i < 600; i++)
+        civ_rbuf_printf(&big, "C%03d,A,100000,population share%0170d\n", i, 0);
+    assert_false(big.failed);
+    put("pc", "allocation.csv", big.data);
+    civ_rbuf_free(&big);
+    assert_true(page_has(path, &en, "(about 15 pages)"));
+    assert_true(page_has(path, &en, "The community table (600 communities) is not printed: see allocation.xlsx"));
+}
+
 /* What a committee reads in the monitoring tables: indicator names (the code
  * in the tooltip), street names beside unit codes, rates in %, no_data in
  * grey, and an exact note when rows are left out. */
@@ -1853,6 +1903,7 @@ int main(void)
         cmocka_unit_test(test_monitoring_not_started),
         cmocka_unit_test(test_monitoring_closed),
         cmocka_unit_test(test_print_and_phone), cmocka_unit_test(test_history_and_per_aged),
+        cmocka_unit_test(test_print_choice),
         cmocka_unit_test(test_district_facet),
         cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),
         cmocka_unit_test(test_backtest_words),   cmocka_unit_test(test_amounts_and_unit),

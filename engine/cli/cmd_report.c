@@ -34,7 +34,8 @@ static const civ_cli_spec report_spec = {
     "usage: civicast report OUTDIR [--lang zh|en] [--title TEXT] [--intervals model|conformal] [--unit TEXT]\n"
     "                       [--currency CODE [--minor-unit N]]\n",
     "Reads the tables `civicast plan` wrote into OUTDIR and writes OUTDIR/report.html:\n"
-    "one self-contained page (no network request; prints on A4) with the sections\n"
+    "one self-contained page (no network request; prints on A4, the community table\n"
+    "whole or, unticking the box beside it, left out with a note) with the sections\n"
     "Summary, Demand, Allocation, Uncertainty, Need and Monitoring, and each chart's\n"
     "Vega-Lite spec as OUTDIR/charts/NAME.vl.json.  Written atomically.\n",
     report_options,

@@ -22,7 +22,10 @@ fails (exit 1, saying why) unless:
   - LANG zh: headings are Chinese and the fonts Chromium used for them and for
     a chart's labels cover every glyph (CSS.getPlatformFontsForNode), with a
     CJK font among them;
-  - printed, the pages are A4 and every section starts a page.
+  - printed, the pages are A4 and every section starts a page; the box beside the
+    community table is not printed, and unticking it leaves the table's rows out of
+    the print (the page shorter by them) with a note in their place naming how many
+    there are and the file that has them, the screen view unchanged.
 It writes a PNG screenshot of each section, of the street chart, a fan chart
 and the risk grid, and the PDF to SHOTS_DIR.
 """
@@ -316,6 +319,46 @@ def check(report, lang, shots):
         if not mb or abs(float(mb.group(1)) - 595.9) > 2 or abs(float(mb.group(2)) - 842.9) > 2:
             failures.append("printed page is not A4: %s" % (mb.group(0) if mb else "no MediaBox"))
         phase("printed")
+        # the reader's choice whether the community table prints (a box beside it, ticked by default): unticking
+        # it leaves the screen view alone; in print (media emulated at A4's 703 px width) the box is not shown,
+        # the table's rows leave the page, which gets shorter by at least their height, and a note in their place
+        # says how many rows there are and where they are
+        choice = json.loads(p.js("""(function(){var c=document.getElementById('community-print'),
+            t=document.getElementById('community-table'),note=document.getElementById('community-print-note');
+            if(!c||!note) return 'null';
+            var box=t.parentElement,h=function(){return Math.round(box.getBoundingClientRect().height);};
+            var out={ticked:c.checked,screen:h(),note:getComputedStyle(note).display};
+            c.click();out.screenUnticked=h();out.noteUnticked=getComputedStyle(note).display;c.click();
+            return JSON.stringify(out);})()"""))
+        if not choice:
+            failures.append("no box beside the community table to leave it out of the print")
+        else:
+            p.call("Emulation.setDeviceMetricsOverride", width=703, height=1016, deviceScaleFactor=1, mobile=False)
+            p.call("Emulation.setEmulatedMedia", media="print")
+            printed = json.loads(p.js("""(function(){var c=document.getElementById('community-print'),
+                t=document.getElementById('community-table'),note=document.getElementById('community-print-note');
+                var st=function(e){return getComputedStyle(e).display;},page=document.documentElement;
+                var out={box:st(c.closest('.print-choice')),rows:t.tBodies[0].rows.length,
+                         table:st(t.parentElement),tableH:t.parentElement.getBoundingClientRect().height,
+                         note:st(note),height:page.scrollHeight};
+                c.click();out.tableOff=st(t.parentElement);out.noteOn=st(note);out.text=note.innerText;
+                out.heightOff=page.scrollHeight;c.click();return JSON.stringify(out);})()"""))
+            p.call("Emulation.setEmulatedMedia", media="")
+            p.call("Emulation.clearDeviceMetricsOverride")
+            want = ["%s" % "{:,}".format(printed["rows"])]
+            if not choice["ticked"] or printed["table"] == "none" or printed["note"] != "none":
+                failures.append("the community table does not print by default: %s %s" % (choice, printed))
+            if choice["screenUnticked"] != choice["screen"] or "none" not in (choice["note"], choice["noteUnticked"]):
+                failures.append("unticking the print box changes the table on screen: %s" % choice)
+            if printed["box"] != "none":
+                failures.append("the box choosing whether the community table prints is printed")
+            noted = all(w in printed["text"] for w in want) and "allocation." in printed["text"]
+            if printed["tableOff"] != "none" or printed["noteOn"] == "none" or not noted:
+                failures.append("unticked, the print keeps the community table or lacks the note: %s" % printed)
+            if printed["height"] - printed["heightOff"] < printed["tableH"] - 100:
+                failures.append("unticked, the printed page is not shorter by the table: %s" % printed)
+            phase("print choice checked (%d px of %d printed without the table)" % (
+                printed["heightOff"], printed["height"]))
         # console errors, exceptions and network requests
         for e in p.events:
             m, prm = e["method"], e.get("params", {})

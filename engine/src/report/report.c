@@ -199,6 +199,101 @@ static int minor_decimals(double per_minor)
     return k;
 }
 
+/* A community's row; returns the bytes of its explanation as written (what sets the row's height on paper). */
+static size_t community_row(rep_ctx *ctx, civ_rbuf *b, const rep_comm *c, const int *show)
+{
+    const rep_data *d = ctx->d;
+    char buf[96], num[40];
+    civ_rbuf_put(b, "<tr>");
+    rep_cell(b, c->id, 0);
+    if (show[1])
+        rep_cell(b, c->name, 0);
+    rep_cell(b, c->district, 0);
+    if (show[3])
+        rep_cell(b, c->street, 0);
+    /* to the minor unit, as its explanation and allocation.csv (141,870.24 元, CNY 141,870.24): the
+     * amounts of a budget table add up as printed */
+    rep_fmt_num(num, sizeof num, c->amount, minor_decimals(d->per_minor));
+    if (ctx->zh)
+        snprintf(buf, sizeof buf, "%.40s %.40s", num, d->money_unit[0][1]);
+    else
+        snprintf(buf, sizeof buf, "%.40s %.40s", d->money_unit[0][0], num);
+    rep_cell(b, buf, 1);
+    if (show[5])
+        rep_fmt_num(buf, sizeof buf, c->population > 0 ? c->amount / c->population : NAN, 2), rep_cell(b, buf, 1);
+    if (show[6])
+        rep_fmt_num(buf, sizeof buf, c->aged > 0 ? c->amount / c->aged : NAN, 2), rep_cell(b, buf, 1);
+    if (show[7])
+        rep_fmt_pct(buf, sizeof buf, c->change_pct, 1), rep_cell(b, buf, 1);
+    civ_rbuf_put(b, "<td class=\"con\">");
+    for (const char *p = c->binding; *p;) { /* "floor+pace" -> names */
+        size_t n = strcspn(p, "+");
+        char one[64];
+        snprintf(one, sizeof one, "%.*s", (int)(n < 63 ? n : 63), p);
+        civ_rbuf_html(b, rep_rule_label(ctx, one));
+        p += n;
+        if (*p == '+')
+            civ_rbuf_put(b, " + "), p++;
+    }
+    civ_rbuf_put(b, "</td>");
+    size_t ex = 0;
+    if (show[9]) {
+        civ_rbuf_put(b, "<td class=\"ex\">");
+        size_t from = b->len;
+        if (ctx->zh)
+            explanation_zh(b, c->explanation, d->currency);
+        else
+            explanation_html(b, c->explanation);
+        ex = b->len - from;
+        civ_rbuf_put(b, "</td>");
+    }
+    civ_rbuf_put(b, "</tr>\n");
+    return ex;
+}
+
+/* A row's height on paper, in CSS px of the print styles (9 px cells, 8 px explanations): one line of a
+ * plain row, or the lines of its explanation, about 95 bytes of UTF-8 to a line of the 316 px column
+ * (measured on the demo city's pages in Chromium's print layout: 4 to 7 lines, 55 to 91 px). */
+static double row_print_px(size_t explanation_bytes)
+{
+    double lines = ceil((double)explanation_bytes / 95.0);
+    return fmax(20.5, 7.0 + 12.0 * lines);
+}
+
+/* About how many A4 pages rows of `px` print on.  A page is 269 mm (1,016 px) high within its margins, but
+ * Chromium shrinks the demo's pages to fit their widest content, so a page holds about 1,290 px of rows under
+ * the repeated header (the demo city: 57 pages in Chinese, 54 with English explanations, 19 without). */
+static size_t print_pages(double px)
+{
+    double pages = ceil(px / 1290.0);
+    return pages < 1 ? 1 : (size_t)pages;
+}
+
+/* The reader's choice whether the community table goes to paper (not printed itself; the page's script sets
+ * the body's class skip-community-print), and the note a paper copy without it prints in its place. */
+static void print_choice(rep_ctx *ctx, size_t pages)
+{
+    civ_rbuf *b = &ctx->page;
+    char n[32], rows[32], text[512];
+    rep_fmt_num(n, sizeof n, (double)pages, 0), rep_fmt_num(rows, sizeof rows, (double)ctx->d->n_comms, 0);
+    snprintf(text, sizeof text, TR(ctx, "打印时包含社区明细表（约 %s 页）", "Include the community table when printing "
+                                  "(about %s %s)"), n, pages == 1 ? "page" : "pages");
+    civ_rbuf_put(b, "<div class=\"print-choice\"><label><input type=\"checkbox\" id=\"community-print\" checked "
+                    "autocomplete=\"off\"> ");
+    civ_rbuf_html(b, text);
+    civ_rbuf_put(b, "</label></div>\n");
+    const char *file = ctx->d->has_workbook ? "allocation.xlsx" : "allocation.csv";
+    snprintf(text, sizeof text, TR(ctx, "社区明细（%s 个社区）未打印：见同一文件夹中的 %s 或本页电子版。",
+                                   "The community table (%s communities) is not printed: see %s in the same folder "
+                                   "or this page on screen."), rows, file);
+    civ_rbuf_put(b, "<p class=\"note print-note\" id=\"community-print-note\">");
+    civ_rbuf_html(b, text);
+    civ_rbuf_put(b, "</p>\n");
+}
+
+/* The table of every community with its explanation: searchable on screen; on paper whole, or in its place a
+ * note saying where its rows are, as the reader ticks the box beside it.  The rows are written first, so the
+ * box can say about how many pages they print on. */
 void rep_community_table(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
@@ -212,12 +307,6 @@ void rep_community_table(rep_ctx *ctx)
                  d->has_workbook ? ", in allocation.xlsx (column 说明)" : "");
         rep_para(ctx, note);
     }
-    civ_rbuf_put(b, "<div class=\"search\"><label for=\"community-search\">");
-    civ_rbuf_html(b, TR(ctx, "搜索社区（编号、名称、区、街道、约束或说明中的文字）：",
-                        "Search communities (any text of the id, name, district, street, constraint or explanation):"));
-    civ_rbuf_put(b, "</label> <input id=\"community-search\" type=\"search\" autocomplete=\"off\"> "
-                    "<span id=\"community-count\"></span></div>\n"
-                    "<div class=\"tbl scroll\"><table class=\"data\" id=\"community-table\">");
     char pc[96], pa[96];
     /* the allocation's words (io/column_labels.c: the workbook's, or the shorter form it holds for the report) */
     const char *heads[] = {rep_alloc_head(ctx->zh, "unique_id"), rep_alloc_head(ctx->zh, "name"),
@@ -231,54 +320,24 @@ void rep_community_table(rep_ctx *ctx)
     int explain = ctx->zh || !chinese_explanations(d);
     const int show[] = {1, d->has_name, 1, d->has_street, 1, d->has_population, d->has_aged, d->has_last_year, 1,
                         explain};
+    civ_rbuf rows = {0};
+    double px = 0;
+    for (size_t i = 0; i < d->n_comms; i++)
+        px += row_print_px(community_row(ctx, &rows, &d->comms[i], show));
+    if (rows.failed)
+        b->failed = 1;
+    print_choice(ctx, print_pages(px));
+    civ_rbuf_put(b, "<div class=\"search\"><label for=\"community-search\">");
+    civ_rbuf_html(b, TR(ctx, "搜索社区（编号、名称、区、街道、约束或说明中的文字）：",
+                        "Search communities (any text of the id, name, district, street, constraint or explanation):"));
+    civ_rbuf_put(b, "</label> <input id=\"community-search\" type=\"search\" autocomplete=\"off\"> "
+                    "<span id=\"community-count\"></span></div>\n"
+                    "<div class=\"tbl scroll\"><table class=\"data\" id=\"community-table\">");
     head_shown(b, heads, show, 10);
     civ_rbuf_put(b, "<tbody>\n");
-    char buf[96];
-    for (size_t i = 0; i < d->n_comms; i++) {
-        const rep_comm *c = &d->comms[i];
-        civ_rbuf_put(b, "<tr>");
-        rep_cell(b, c->id, 0);
-        if (show[1])
-            rep_cell(b, c->name, 0);
-        rep_cell(b, c->district, 0);
-        if (show[3])
-            rep_cell(b, c->street, 0);
-        char num[40];
-        /* to the minor unit, as its explanation and allocation.csv (141,870.24 元, CNY 141,870.24): the
-         * amounts of a budget table add up as printed */
-        rep_fmt_num(num, sizeof num, c->amount, minor_decimals(d->per_minor));
-        if (ctx->zh)
-            snprintf(buf, sizeof buf, "%.40s %.40s", num, d->money_unit[0][1]);
-        else
-            snprintf(buf, sizeof buf, "%.40s %.40s", d->money_unit[0][0], num);
-        rep_cell(b, buf, 1);
-        if (show[5])
-            rep_fmt_num(buf, sizeof buf, c->population > 0 ? c->amount / c->population : NAN, 2), rep_cell(b, buf, 1);
-        if (show[6])
-            rep_fmt_num(buf, sizeof buf, c->aged > 0 ? c->amount / c->aged : NAN, 2), rep_cell(b, buf, 1);
-        if (show[7])
-            rep_fmt_pct(buf, sizeof buf, c->change_pct, 1), rep_cell(b, buf, 1);
-        civ_rbuf_put(b, "<td class=\"con\">");
-        for (const char *p = c->binding; *p;) { /* "floor+pace" -> names */
-            size_t n = strcspn(p, "+");
-            char one[64];
-            snprintf(one, sizeof one, "%.*s", (int)(n < 63 ? n : 63), p);
-            civ_rbuf_html(b, rep_rule_label(ctx, one));
-            p += n;
-            if (*p == '+')
-                civ_rbuf_put(b, " + "), p++;
-        }
-        civ_rbuf_put(b, "</td>");
-        if (explain) {
-            civ_rbuf_put(b, "<td class=\"ex\">");
-            if (ctx->zh)
-                explanation_zh(b, c->explanation, d->currency);
-            else
-                explanation_html(b, c->explanation);
-            civ_rbuf_put(b, "</td>");
-        }
-        civ_rbuf_put(b, "</tr>\n");
-    }
+    if (rows.data)
+        civ_rbuf_putn(b, rows.data, rows.len);
+    civ_rbuf_free(&rows);
     civ_rbuf_put(b, "</tbody></table></div>\n");
 }
 

@@ -1,7 +1,8 @@
 /*
  * report_sections.c -- layer report: the sections of the plan report page,
  * each a heading, one or two plain sentences and its charts and tables, and
- * the page's style (screen and A4 print) and script (charts, table search).
+ * the page's style (screen and A4 print) and script (charts, table search,
+ * whether the community table prints).
  */
 #include <math.h>
 #include <stdio.h>
@@ -34,10 +35,13 @@ static const char CSS[] =
     "table.kv td:first-child{color:#555}\n"
     ".note{color:#666;font-size:12px}.notrun{color:#8a5a00;font-weight:bold}\n"
     ".search{margin:8px 0}.search input{font-size:14px;padding:3px 6px;width:280px;max-width:90%}\n"
+    /* whether the community table goes to paper: the box is on screen only, the note in its place on paper only */
+    ".print-choice{margin:8px 0;font-size:13px}.print-choice input{vertical-align:middle}p.print-note{display:none}\n"
     "nav{display:flex;flex-wrap:wrap;gap:0 14px}\n" /* the links wrap on a phone */
     /* print: a chart or a table row never split, a heading (and the sentence before a chart) kept with what
      * follows it, a chart scaled down to the page's width and height, tables wrapping instead of scrolling */
-    "@media print{nav,.search{display:none}section{break-before:page}section:first-of-type{break-before:auto}"
+    "@media print{nav,.search,.print-choice{display:none}section{break-before:page}"
+    "section:first-of-type{break-before:auto}"
     "body{max-width:none;padding:0}figure.chart,div.tbl{overflow:visible}figure.fluid{max-width:none}"
     "div.tbl.scroll{max-height:none;overflow:visible}div.tbl.scroll th{position:static}"
     "figure.chart{break-inside:avoid;page-break-inside:avoid}"
@@ -45,7 +49,8 @@ static const char CSS[] =
     "h2,h3{break-after:avoid;page-break-after:avoid}p:has(+figure.chart),p:has(+p+figure.chart),"
     "p:has(+div.tbl){break-after:avoid}"
     "table.data{font-size:9px}table.data th{white-space:normal}td.ex{font-size:8px;min-width:300px}"
-    "table.data td.con{white-space:nowrap}" /* on paper the community table runs whole, as it always did */
+    "table.data td.con{white-space:nowrap}" /* on paper the community table runs whole, unless the reader unticks */
+    "body.skip-community-print div.tbl.scroll{display:none}body.skip-community-print p.print-note{display:block}"
     "tr{break-inside:avoid}}\n";
 
 static const char SCRIPT[] =
@@ -65,6 +70,10 @@ static const char SCRIPT[] =
     "      rows[i].style.display=ok?'':'none';n+=ok;}\n"
     "    count.textContent=n+' / '+rows.length;};\n"
     "  input.addEventListener('input',show);show();}\n"
+    /* the reader's choice whether the community table prints: a class on the body the print styles read */
+    "var pc=document.getElementById('community-print');\n"
+    "if(pc){var keep=function(){document.body.classList.toggle('skip-community-print',!pc.checked);};\n"
+    "  pc.addEventListener('change',keep);keep();}\n"
     "})();\n";
 
 void rep_page_script(civ_rbuf *b)
