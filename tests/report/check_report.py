@@ -25,7 +25,8 @@ fails (exit 1, saying why) unless:
   - printed, the pages are A4 and every section starts a page; the box beside the
     community table is not printed, and unticking it leaves the table's rows out of
     the print (the page shorter by them) with a note in their place naming how many
-    there are and the file that has them, the screen view unchanged.
+    there are and the file that has them, the screen view unchanged; a search
+    typed on screen does not drop rows from the print.
 It writes a PNG screenshot of each section, of the street chart, a fan chart
 and the risk grid, and the PDF to SHOTS_DIR.
 """
@@ -342,7 +343,11 @@ def check(report, lang, shots):
                          table:st(t.parentElement),tableH:t.parentElement.getBoundingClientRect().height,
                          note:st(note),height:page.scrollHeight};
                 c.click();out.tableOff=st(t.parentElement);out.noteOn=st(note);out.text=note.innerText;
-                out.heightOff=page.scrollHeight;c.click();return JSON.stringify(out);})()"""))
+                out.heightOff=page.scrollHeight;c.click();
+                var s=document.getElementById('community-search'),rs=t.tBodies[0].rows,n=0;
+                s.value='no such community zz';s.dispatchEvent(new Event('input'));
+                for(var i=0;i<rs.length;i++) n+=st(rs[i])!=='none';
+                out.searched=n;s.value='';s.dispatchEvent(new Event('input'));return JSON.stringify(out);})()"""))
             p.call("Emulation.setEmulatedMedia", media="")
             p.call("Emulation.clearDeviceMetricsOverride")
             want = ["%s" % "{:,}".format(printed["rows"])]
@@ -355,6 +360,9 @@ def check(report, lang, shots):
             noted = all(w in printed["text"] for w in want) and "allocation." in printed["text"]
             if printed["tableOff"] != "none" or printed["noteOn"] == "none" or not noted:
                 failures.append("unticked, the print keeps the community table or lacks the note: %s" % printed)
+            if printed["searched"] != printed["rows"]:
+                failures.append("a search on screen drops rows from the print: %d of %d printed" % (
+                    printed["searched"], printed["rows"]))
             if printed["height"] - printed["heightOff"] < printed["tableH"] - 100:
                 failures.append("unticked, the printed page is not shorter by the table: %s" % printed)
             phase("print choice checked (%d px of %d printed without the table)" % (

@@ -51,6 +51,8 @@ static const char CSS[] =
     "table.data{font-size:9px}table.data th{white-space:normal}td.ex{font-size:8px;min-width:300px}"
     "table.data td.con{white-space:nowrap}" /* on paper the community table runs whole, unless the reader unticks */
     "body.skip-community-print div.tbl.scroll{display:none}body.skip-community-print p.print-note{display:block}"
+    /* the search box is not printed, nor is its filter: a paper copy has every row or the note, never a few */
+    "#community-table tbody tr{display:table-row!important}"
     "tr{break-inside:avoid}}\n";
 
 static const char SCRIPT[] =
