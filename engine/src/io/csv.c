@@ -2285,6 +2285,8 @@ static int ob_room(outbuf *o, size_t n)
 
 static void ob_put(outbuf *o, const char *s, size_t n)
 {
+    if (!n)
+        return; /* an empty cell: in memory, o->data may not be allocated yet (no memcpy to NULL) */
     if (!ob_room(o, n)) {
         if (o->fp)
             fwrite(s, 1, n, o->fp);

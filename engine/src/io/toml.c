@@ -566,7 +566,7 @@ static civ_status parse_doc(const char *text, size_t len, const char *name, civ_
         civ_where w = {.file = p.name};
         return civ_fail_at(CIV_ERR_LIMIT, &w, "specification larger than 1 MiB (%zu bytes)", len);
     }
-    if (memchr(text, '\0', len)) {
+    if (len && memchr(text, '\0', len)) { /* text may be NULL when len is 0: no memchr(NULL) */
         size_t at = (size_t)((const char *)memchr(text, '\0', len) - text);
         long line = 1;
         for (size_t i = 0; i < at; i++)
