@@ -208,29 +208,6 @@ static void test_bad_options(void **state)
     civ_table_free(t);
 }
 
-/* civ_csv_format_rows (rows into memory) with an empty first cell: nothing is copied to the buffer it has
- * not allocated yet (memcpy to NULL, undefined; UBSan's nonnull-attribute check stopped here; found by
- * clang's analyzer). */
-static void test_format_rows_empty_first_cell(void **state)
-{
-    (void)state;
-    civ_table *t = NULL;
-    size_t c0, c1;
-    assert_int_equal(civ_table_create(&t), CIV_OK);
-    assert_int_equal(civ_table_add_column(t, "note", CIV_COLUMN_TEXT, &c0), CIV_OK);
-    assert_int_equal(civ_table_add_column(t, "y", CIV_COLUMN_NUMBER, &c1), CIV_OK);
-    assert_int_equal(civ_table_add_rows(t, 1, NULL), CIV_OK);
-    assert_int_equal(civ_table_set_text(t, 0, c0, ""), CIV_OK);
-    assert_int_equal(civ_table_set_number(t, 0, c1, 2.5), CIV_OK);
-    char *text = NULL;
-    size_t len = 0;
-    assert_int_equal(civ_csv_format_rows(t, 0, 1, NULL, "rows.csv", &text, &len), CIV_OK);
-    assert_int_equal(len, 5);
-    assert_memory_equal(text, ",2.5\n", 5);
-    free(text);
-    civ_table_free(t);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,7 +216,6 @@ int main(void)
         cmocka_unit_test(test_hdf5_keeps_full_precision),
         cmocka_unit_test(test_panel_bom),
         cmocka_unit_test(test_bad_options),
-        cmocka_unit_test(test_format_rows_empty_first_cell),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

@@ -2242,54 +2242,35 @@ civ_status civ_table_write_csv(const civ_table *table, const char *path)
 }
 
 /* The table writer's output buffer: rows are formatted into it and written
- * with one fwrite per 256 KiB instead of a stdio call per cell (fp set), or
- * kept in memory, growing (fp NULL: civ_csv_format_rows). */
+ * to fp with one fwrite per 256 KiB instead of a stdio call per cell. */
 typedef struct outbuf {
     FILE *fp;
     size_t len, cap;
     char *data;
-    int oom; /* a memory buffer could not grow */
 } outbuf;
 
 #define OUTBUF_FILE ((size_t)256 * 1024)
 
 static void ob_flush(outbuf *o)
 {
-    if (o->fp && o->len)
+    if (o->len)
         fwrite(o->data, 1, o->len, o->fp);
     o->len = 0;
 }
 
-/* Room for n more bytes: 1, or 0 when there is none (a file buffer too
- * small for n: the caller writes directly; a memory buffer out of memory). */
+/* Room for n more bytes: 1, or 0 when the buffer is too small for n (the caller writes directly). */
 static int ob_room(outbuf *o, size_t n)
 {
     if (o->len + n <= o->cap)
         return 1;
-    if (o->fp) {
-        ob_flush(o);
-        return n <= o->cap;
-    }
-    if (o->oom)
-        return 0;
-    size_t cap = 2 * o->cap > o->len + n ? 2 * o->cap : o->len + n + 4096;
-    char *d = realloc(o->data, cap);
-    if (!d) {
-        o->oom = 1;
-        return 0;
-    }
-    o->data = d;
-    o->cap = cap;
-    return 1;
+    ob_flush(o);
+    return n <= o->cap;
 }
 
 static void ob_put(outbuf *o, const char *s, size_t n)
 {
-    if (!n)
-        return; /* an empty cell: in memory, o->data may not be allocated yet (no memcpy to NULL) */
     if (!ob_room(o, n)) {
-        if (o->fp)
-            fwrite(s, 1, n, o->fp);
+        fwrite(s, 1, n, o->fp);
         return;
     }
     memcpy(o->data + o->len, s, n);
@@ -2387,28 +2368,6 @@ static civ_status ob_rows(outbuf *o, const civ_table *table, size_t first, size_
         }
         ob_char(o, '\n');
     }
-    if (o->oom)
-        return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory formatting CSV rows");
-    return CIV_OK;
-}
-
-civ_status civ_csv_format_rows(const civ_table *table, size_t first, size_t count, const civ_csv_write_options *opt,
-                               const char *path, char **text, size_t *len)
-{
-    *text = NULL;
-    *len = 0;
-    if (!table || first > table->n_rows || count > table->n_rows - first)
-        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_csv_format_rows: bad rows");
-    if (!opt)
-        opt = &default_write_options;
-    outbuf o = {0};
-    civ_status s = ob_rows(&o, table, first, count, opt, path);
-    if (s) {
-        free(o.data);
-        return s;
-    }
-    *text = o.data;
-    *len = o.len;
     return CIV_OK;
 }
 

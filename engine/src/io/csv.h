@@ -162,18 +162,12 @@ int civ_numfmt_minor(int64_t v, int digits, char *buf);
 typedef struct civ_csv_stream civ_csv_stream;
 civ_status civ_csv_stream_open(const char *path, const civ_csv_write_options *opt, civ_csv_stream **out);
 civ_status civ_csv_stream_rows(civ_csv_stream *w, const civ_table *table, size_t first, size_t count);
-/* Appends text already formatted by civ_csv_format_rows (after a first
- * civ_csv_stream_rows call, possibly of 0 rows, wrote the header). */
+/* Appends rows the caller formatted as the writer would (alloc/output.c:
+ * civ_csv_text_cell and civ_csv_stream_options' number format), after a
+ * first civ_csv_stream_rows call, possibly of 0 rows, wrote the header. */
 void civ_csv_stream_text(civ_csv_stream *w, const char *text, size_t len);
-/* The writer's options (what civ_csv_format_rows must be given). */
+/* The writer's options (how civ_csv_stream_text's rows are formatted). */
 const civ_csv_write_options *civ_csv_stream_options(const civ_csv_stream *w);
-/* Rows [first, first + count) of table as CSV text (the bytes a writer
- * would write for them; no header) in *text (malloc'd, *len bytes, not
- * NUL-terminated; the caller frees it).  Thread-safe for distinct tables:
- * writers format blocks in parallel and append them in order.  path only
- * names the file in errors. */
-civ_status civ_csv_format_rows(const civ_table *table, size_t first, size_t count, const civ_csv_write_options *opt,
-                               const char *path, char **text, size_t *len);
 /* Text cell s (NUL-terminated, len = strlen(s)) as the table writers write
  * it: as is, or in double quotes with '"' doubled when it holds a comma,
  * quote, CR or LF, when force_quotes, or when the formula guard applies
