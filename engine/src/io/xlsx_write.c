@@ -364,7 +364,8 @@ static civ_status io_error(const book *b, const char *what, lxw_error err)
                        "cannot write %s: %s", what, lxw_strerror(err));
 }
 
-/* Adds the sheet and writes the header of `columns` (the first chunk or the whole table). */
+/* Adds the sheet and writes the header of `columns` (the first chunk or the whole table).  On an error sh
+ * holds nothing to free (a stream committed after a failed first chunk begins the sheet again). */
 static civ_status sheet_begin(book *b, sheet *sh, const char *name, const civ_table *columns)
 {
     memset(sh, 0, sizeof *sh);
@@ -392,8 +393,10 @@ static civ_status sheet_begin(book *b, sheet *sh, const char *name, const civ_ta
             sh->value_col = (long)c;
         sh->width[c] = display_width(col->name) + 3; /* room for the filter's button */
         lxw_error err = worksheet_write_string(sh->ws, 0, (lxw_col_t)c, col->name, b->bold);
-        if (err)
+        if (err) {
+            sheet_free(sh);
             return io_error(b, "a header cell", err);
+        }
     }
     worksheet_freeze_panes(sh->ws, 1, 0);
     return CIV_OK;
