@@ -16,13 +16,13 @@
  */
 #include "arima.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arima_kalman.h"
+#include "c_locale.h"
 #include "decompose.h"
 #include "error.h"
 #include "unit_root.h"
@@ -74,7 +74,7 @@ typedef struct search_ctx {
 static int word_eq(const char *a, const char *b, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
+        if (civ_ascii_tolower((unsigned char)a[i]) != civ_ascii_tolower((unsigned char)b[i]))
             return 0;
     return b[n] == '\0';
 }
@@ -130,7 +130,7 @@ static civ_status parse_auto_options(arima_config *c, const char *spec, const ch
             c->approx = 0;
         else if (wl > 7 && strncmp(o, "reltol=", 7) == 0) {
             char *end;
-            double v = strtod(o + 7, &end);
+            double v = civ_strtod(o + 7, &end);
             if (end != o + wl || !(v > 0 && v < 1))
                 return civ_fail(CIV_ERR_SPEC, "model '%s': reltol must be a number in (0, 1), e.g. reltol=1e-4",
                                 spec);
@@ -216,7 +216,7 @@ static civ_status arima_parse(const char *spec, void *config)
     size_t head = paren ? (size_t)(paren - s) : len;
     if (!word_eq(s, "arima", head) && !word_eq(s, "auto.arima", head))
         return CIV_ERR_NOT_FOUND;
-    int is_auto = !paren || !isdigit((unsigned char)*skip_ws(paren + 1));
+    int is_auto = !paren || !civ_ascii_isdigit((unsigned char)*skip_ws(paren + 1));
     if (!is_auto)
         return parse_fixed_orders(c, spec, paren, s + len);
     c->automatic = 1;
@@ -468,21 +468,21 @@ static civ_status fit_fixed(search_ctx *s, const civ_arima_order *o, int interce
 static void arima_name(char *buf, size_t cap, const civ_arima_result *r, const arima_scores *sc, size_t nu)
 {
     const civ_arima_order *o = &r->order;
-    int w = snprintf(buf, cap, "%sARIMA(%d,%d,%d)", nu ? "Regression with " : "", o->p, o->d, o->q);
+    int w = civ_snprintf(buf, cap, "%sARIMA(%d,%d,%d)", nu ? "Regression with " : "", o->p, o->d, o->q);
     if (w < 0 || (size_t)w >= cap)
         return;
     if (o->m > 1 && o->P + o->D + o->Q > 0)
-        w += snprintf(buf + w, cap - (size_t)w, "(%d,%d,%d)[%d]", o->P, o->D, o->Q, o->m);
+        w += civ_snprintf(buf + w, cap - (size_t)w, "(%d,%d,%d)[%d]", o->P, o->D, o->Q, o->m);
     if ((size_t)w >= cap)
         return;
     if (nu)
-        snprintf(buf + w, cap - (size_t)w, "%s errors", sc->drift ? " with drift" : "");
+        civ_snprintf(buf + w, cap - (size_t)w, "%s errors", sc->drift ? " with drift" : "");
     else if (sc->drift)
-        snprintf(buf + w, cap - (size_t)w, " with drift");
+        civ_snprintf(buf + w, cap - (size_t)w, " with drift");
     else if (sc->intercept)
-        snprintf(buf + w, cap - (size_t)w, " with non-zero mean");
+        civ_snprintf(buf + w, cap - (size_t)w, " with non-zero mean");
     else if (o->d == 0 && o->D == 0)
-        snprintf(buf + w, cap - (size_t)w, " with zero mean");
+        civ_snprintf(buf + w, cap - (size_t)w, " with zero mean");
 }
 
 static char *arena_strdup(civ_arena *a, const char *s)
@@ -527,33 +527,33 @@ static civ_status fill_fit(search_ctx *s, const civ_series *series, civ_workspac
     for (size_t i = 0; i < nc; i++) {
         size_t j = i;
         if (j < (size_t)o->p)
-            snprintf(nm, sizeof nm, "ar%zu", j + 1);
+            civ_snprintf(nm, sizeof nm, "ar%zu", j + 1);
         else if ((j -= (size_t)o->p) < (size_t)o->q)
-            snprintf(nm, sizeof nm, "ma%zu", j + 1);
+            civ_snprintf(nm, sizeof nm, "ma%zu", j + 1);
         else if ((j -= (size_t)o->q) < (size_t)o->P)
-            snprintf(nm, sizeof nm, "sar%zu", j + 1);
+            civ_snprintf(nm, sizeof nm, "sar%zu", j + 1);
         else if ((j -= (size_t)o->P) < (size_t)o->Q)
-            snprintf(nm, sizeof nm, "sma%zu", j + 1);
+            civ_snprintf(nm, sizeof nm, "sma%zu", j + 1);
         else {
             j -= (size_t)o->Q;
             if (sc->intercept && j == 0)
-                snprintf(nm, sizeof nm, "intercept");
+                civ_snprintf(nm, sizeof nm, "intercept");
             else {
                 j -= (size_t)sc->intercept;
                 if (sc->drift && j == 0)
-                    snprintf(nm, sizeof nm, "drift");
+                    civ_snprintf(nm, sizeof nm, "drift");
                 else {
                     j -= (size_t)sc->drift;
                     const char *un = series->xreg_names && series->xreg_names[j] ? series->xreg_names[j] : NULL;
                     if (un)
-                        snprintf(nm, sizeof nm, "%s", un);
+                        civ_snprintf(nm, sizeof nm, "%s", un);
                     else
-                        snprintf(nm, sizeof nm, "xreg%zu", j + 1);
+                        civ_snprintf(nm, sizeof nm, "xreg%zu", j + 1);
                 }
             }
         }
         char se[170];
-        snprintf(se, sizeof se, "se(%s)", nm);
+        civ_snprintf(se, sizeof se, "se(%s)", nm);
         fit->param_names[i] = arena_strdup(A, nm);
         fit->param_names[nc + i] = arena_strdup(A, se);
         if (!fit->param_names[i] || !fit->param_names[nc + i])
@@ -666,7 +666,7 @@ static civ_status fit_constant_series(const search_ctx *s, const civ_series *ser
     st->first = first;
     st->nx = s->nx;
     fit->state = st;
-    snprintf(fit->name, sizeof fit->name, "ARIMA(0,0,0) with non-zero mean");
+    civ_snprintf(fit->name, sizeof fit->name, "ARIMA(0,0,0) with non-zero mean");
     fit->loglik = fit->aic = fit->aicc = fit->bic = NAN;
     fit->sigma2 = 0.0;
     fit->n_params = 1;

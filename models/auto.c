@@ -42,12 +42,12 @@
  * Memory: the inner fit's state is in the arena, wrapped with its type; the
  * floor's naive fit and forecasts too.
  */
-#include <ctype.h>
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
 
 #include "baselines.h"
+#include "c_locale.h"
 #include "combination.h"
 #include "error.h"
 #include "intermittent.h"
@@ -80,11 +80,11 @@ static civ_status auto_parse(const char *spec, void *config)
     char buf[32];
     size_t L = 0;
     for (const char *p = spec; *p; p++) {
-        if (isspace((unsigned char)*p))
+        if (civ_ascii_isspace((unsigned char)*p))
             continue;
         if (L + 1 >= sizeof buf)
             return CIV_ERR_NOT_FOUND;
-        buf[L++] = (char)tolower((unsigned char)*p);
+        buf[L++] = (char)civ_ascii_tolower((unsigned char)*p);
     }
     buf[L] = 0;
     /* options: "fast" (the smooth route's ARIMA member searches by CSS,

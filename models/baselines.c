@@ -22,13 +22,13 @@
  */
 #include "baselines.h"
 
-#include <ctype.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "error.h"
 
 enum { BL_MEAN = 1, BL_NAIVE = 2, BL_SNAIVE = 3, BL_DRIFT = 4 };
@@ -54,7 +54,7 @@ typedef struct bl_state {
 static int equal_nocase(const char *a, const char *b)
 {
     for (; *a && *b; a++, b++)
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+        if (civ_ascii_tolower((unsigned char)*a) != civ_ascii_tolower((unsigned char)*b))
             return 0;
     return *a == *b;
 }
@@ -142,7 +142,7 @@ static civ_status out_of_memory(const civ_series *s)
 
 static void fit_common(civ_model_fit *fit, const civ_series *s, const char *name)
 {
-    snprintf(fit->name, sizeof fit->name, "%s", name);
+    civ_snprintf(fit->name, sizeof fit->name, "%s", name);
     fit->loglik = fit->aic = fit->aicc = fit->bic = NAN;
     fit->n = s->n;
     fit->n_report_params = 0;

@@ -64,12 +64,12 @@
  * Determinism: components are fitted and forecast in the spec's order, so
  * their draws from ws->rng are reproducible.
  */
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "arima.h"
+#include "c_locale.h"
 #include "combination.h"
 #include "error.h"
 #include "ets.h"
@@ -175,11 +175,11 @@ static civ_status combo_parse(const char *spec, void *config)
     char buf[128];
     size_t L = 0;
     for (const char *p = spec; *p; p++) {
-        if (isspace((unsigned char)*p))
+        if (civ_ascii_isspace((unsigned char)*p))
             continue;
         if (L + 1 >= sizeof buf)
             return strncmp(buf, "combo", 5) == 0 && L >= 5 ? combo_malformed(spec, "too long") : CIV_ERR_NOT_FOUND;
-        buf[L++] = (char)tolower((unsigned char)*p);
+        buf[L++] = (char)civ_ascii_tolower((unsigned char)*p);
     }
     buf[L] = 0;
     if (strncmp(buf, "combo", 5) != 0)
@@ -379,8 +379,8 @@ static civ_status combo_fit_members(const combo_config *cfg, const civ_model_opt
     char all[COMBO_MAX * 180];
     size_t used = 0;
     for (int c = 0; c < cfg->n_members && used < sizeof all; c++)
-        used += (size_t)snprintf(all + used, sizeof all - used, "%s%s: %s", c ? " | " : "",
-                                 combo_members[cfg->members[c]].label, why[c]);
+        used += (size_t)civ_snprintf(all + used, sizeof all - used, "%s%s: %s", c ? " | " : "",
+                                     combo_members[cfg->members[c]].label, why[c]);
     return civ_fail_at(first, &w, "combination: no component could be fitted (%s)", all);
 }
 
@@ -392,15 +392,15 @@ static void combo_name(const combo_config *cfg, const combo_state *st, const int
 {
     const char *head = cfg->median ? "ComboMedian[" : "Combo[";
     char name[COMBO_MAX * 80];
-    size_t used = (size_t)snprintf(name, sizeof name, "%s", head);
+    size_t used = (size_t)civ_snprintf(name, sizeof name, "%s", head);
     for (size_t c = 0; c < st->k && used < sizeof name; c++)
-        used += (size_t)snprintf(name + used, sizeof name - used, "%s%s", c ? "," : "", st->fits[c].name);
+        used += (size_t)civ_snprintf(name + used, sizeof name - used, "%s%s", c ? "," : "", st->fits[c].name);
     if (used + 2 > cap) {
-        used = (size_t)snprintf(name, sizeof name, "%s", head);
+        used = (size_t)civ_snprintf(name, sizeof name, "%s", head);
         for (int c = 0, j = 0; c < cfg->n_members; c++)
             if (ok[c])
-                used += (size_t)snprintf(name + used, sizeof name - used, "%s%s", j++ ? "," : "",
-                                         combo_members[cfg->members[c]].label);
+                used += (size_t)civ_snprintf(name + used, sizeof name - used, "%s%s", j++ ? "," : "",
+                                             combo_members[cfg->members[c]].label);
     }
     if (used + 2 <= sizeof name) {
         name[used] = ']';

@@ -26,7 +26,6 @@
  */
 #include "ets.h"
 
-#include <ctype.h>
 #include <float.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -34,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "decompose.h"
 #include "error.h"
 #include "nelder_mead.h"
@@ -1091,8 +1091,8 @@ static civ_status ets_data_init(ets_data *d, const civ_series *series, civ_works
 static void ets_model_name(const ets_model *mod, char *buf, size_t size)
 {
     static const char *comp = "NAM";
-    snprintf(buf, size, "ETS(%c,%c%s,%c)", comp[mod->error], comp[mod->trend], mod->damped ? "d" : "",
-             comp[mod->season]);
+    civ_snprintf(buf, size, "ETS(%c,%c%s,%c)", comp[mod->error], comp[mod->trend], mod->damped ? "d" : "",
+                 comp[mod->season]);
 }
 
 /* Too few observations for the state space models: R's HoltWintersZZ
@@ -1976,8 +1976,8 @@ static civ_status ets_parse(const char *spec, void *config)
     char buf[128];
     size_t L = 0;
     for (const char *p = spec; *p && L + 1 < sizeof buf; p++)
-        if (!isspace((unsigned char)*p))
-            buf[L++] = (char)tolower((unsigned char)*p);
+        if (!civ_ascii_isspace((unsigned char)*p))
+            buf[L++] = (char)civ_ascii_tolower((unsigned char)*p);
     buf[L] = 0;
     memset(cfg, 0, sizeof *cfg);
     cfg->bounds = ETS_BOUNDS_BOTH;

@@ -58,12 +58,12 @@
  */
 #include "intermittent.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "error.h"
 
 enum { IM_CROSTON = 1, IM_SBA, IM_TSB, IM_ADIDA, IM_IMAPA };
@@ -132,11 +132,11 @@ static int im_normalise(const char *spec, char *buf, size_t cap)
 {
     size_t L = 0;
     for (const char *p = spec; *p; p++) {
-        if (isspace((unsigned char)*p))
+        if (civ_ascii_isspace((unsigned char)*p))
             continue;
         if (L + 1 >= cap)
             return 0;
-        buf[L++] = (char)tolower((unsigned char)*p);
+        buf[L++] = (char)civ_ascii_tolower((unsigned char)*p);
     }
     buf[L] = 0;
     return 1;
@@ -158,7 +158,7 @@ static civ_status im_parse_args(const char *spec, char *args, im_config *cfg)
             return im_bad(spec, "expected key=value");
         *eq = 0;
         char *end;
-        double v = strtod(eq + 1, &end);
+        double v = civ_strtod(eq + 1, &end);
         if (end == eq + 1 || *end)
             return im_bad(spec, "a value is not a number");
         if (!strcmp(tok, "alpha") || (!strcmp(tok, "beta") && cfg->method == IM_TSB)) {
@@ -336,7 +336,7 @@ static civ_status im_estimate(const im_config *cfg, const double *x, size_t n, d
         rep[2] = p;
         fit->param_names = (const char **)croston_names;
         fit->n_report_params = 3;
-        snprintf(fit->name, sizeof fit->name, "%s", cfg->method == IM_SBA ? "SBA" : "Croston");
+        civ_snprintf(fit->name, sizeof fit->name, "%s", cfg->method == IM_SBA ? "SBA" : "Croston");
         return CIV_OK;
     }
     if (cfg->method == IM_TSB) {
@@ -348,7 +348,7 @@ static civ_status im_estimate(const im_config *cfg, const double *x, size_t n, d
         rep[3] = p;
         fit->param_names = (const char **)tsb_names;
         fit->n_report_params = 4;
-        snprintf(fit->name, sizeof fit->name, "TSB");
+        civ_snprintf(fit->name, sizeof fit->name, "TSB");
         return CIV_OK;
     }
     /* ADIDA, IMAPA */
@@ -386,9 +386,9 @@ static civ_status im_estimate(const im_config *cfg, const double *x, size_t n, d
     fit->param_names = (const char **)adida_names;
     fit->n_report_params = 2;
     if (cfg->method == IM_ADIDA)
-        snprintf(fit->name, sizeof fit->name, "ADIDA(k=%zu)", hi);
+        civ_snprintf(fit->name, sizeof fit->name, "ADIDA(k=%zu)", hi);
     else
-        snprintf(fit->name, sizeof fit->name, "IMAPA(k=1..%zu)", hi);
+        civ_snprintf(fit->name, sizeof fit->name, "IMAPA(k=1..%zu)", hi);
     return CIV_OK;
 }
 

@@ -10,10 +10,10 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "arima.h"
 #include "baselines.h"
+#include "c_locale.h"
 #include "combination.h"
 #include "error.h"
 #include "ets.h"
@@ -51,7 +51,8 @@ civ_status civ_model_resolve(const char *spec, const civ_model_type **type, void
     char accepted[1024] = "";
     size_t used = 0;
     for (size_t i = 0; civ_model_types[i] && used + 1 < sizeof accepted; i++) {
-        int w = snprintf(accepted + used, sizeof accepted - used, "%s%s", i ? "; " : "", civ_model_types[i]->spec_help);
+        int w =
+            civ_snprintf(accepted + used, sizeof accepted - used, "%s%s", i ? "; " : "", civ_model_types[i]->spec_help);
         if (w < 0)
             break;
         used += (size_t)w;
@@ -92,7 +93,7 @@ const char *civ_model_alias(const char *spec)
     if (!spec)
         return NULL;
     for (size_t k = 0; k < sizeof aliases / sizeof aliases[0]; k++)
-        if (!strcasecmp(spec, aliases[k].spec))
+        if (!civ_ascii_casecmp(spec, aliases[k].spec))
             return aliases[k].name;
     return NULL;
 }

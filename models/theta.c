@@ -46,8 +46,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
+#include "c_locale.h"
 #include "decompose.h"
 #include "error.h"
 #include "nelder_mead.h"
@@ -98,7 +98,7 @@ static civ_status theta_parse(const char *spec, void *config)
     static const char *const specs[] = {"theta", "stm", "otm", "dstm", "dotm", "autotheta"};
     theta_config *cfg = config;
     for (int v = 0; v < 6; v++) {
-        if (strcasecmp(spec, specs[v]) == 0) {
+        if (civ_ascii_casecmp(spec, specs[v]) == 0) {
             cfg->variant = v;
             return CIV_OK;
         }
@@ -412,7 +412,7 @@ static civ_status fit_standard(const theta_prep *p, const civ_series *s, civ_wor
     fit->states[0] = sf.l0;
     fit->sigma2 = sf.sigma2;
     fit->n_params = 3; /* alpha, l0, drift (ICs undefined: thetaf reports none) */
-    snprintf(fit->name, sizeof fit->name, "%s", variant_names[THETA_STANDARD]);
+    civ_snprintf(fit->name, sizeof fit->name, "%s", variant_names[THETA_STANDARD]);
     return CIV_OK;
 }
 
@@ -523,7 +523,7 @@ static civ_status fit_optimised(int variant, const theta_prep *p, const civ_mode
     fit->params[2] = (double)p->seasonal;
     fit->state_names = snames;
     fit->states[0] = par[0];
-    snprintf(fit->name, sizeof fit->name, "%s", variant_names[variant]);
+    civ_snprintf(fit->name, sizeof fit->name, "%s", variant_names[variant]);
     (void)opt;
     return CIV_OK;
 }

@@ -18,6 +18,10 @@
  *    output boundary.  Time is a period index plus a frequency (see civ_period).
  *  - Pointers returned by accessors ("borrowed") stay valid until the owning
  *    object is modified or freed.
+ *  - Results do not depend on the host's locale: numbers are read and written
+ *    with '.' and names compared in ASCII case, whatever setlocale the host
+ *    called (docs/ARCHITECTURE.md, "Text and the host's locale").  The host's
+ *    locale is left as it was.
  *
  * Copyright (C) 2026 the civicast authors.  SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "alloc.h"
 #include "bigmem.h"
+#include "c_locale.h"
 #include "csv.h" /* civ_csv_excel_error */
 #include "strmap.h"
 #include "table.h"
@@ -72,10 +72,10 @@ static size_t first_text_cell(const civ_table *t, size_t col)
 {
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
         const char *x = civ_table_text(t, r, col);
-        if (!x || !*x || !strcasecmp(x, "NA") || !strcasecmp(x, "NaN"))
+        if (!x || !*x || !civ_ascii_casecmp(x, "NA") || !civ_ascii_casecmp(x, "NaN"))
             continue;
         char *end;
-        (void)strtod(x, &end);
+        (void)civ_strtod(x, &end);
         if (end == x || *end)
             return r;
     }
@@ -94,9 +94,9 @@ static void row_where(const civ_table *t, size_t r, size_t c, civ_where *w, char
     w->line = line;
     w->column = line && c != SIZE_MAX ? (long)c + 1 : 0;
     if (line)
-        snprintf(row, size, "line %ld", line);
+        civ_snprintf(row, size, "line %ld", line);
     else
-        snprintf(row, size, "data row %zu", r + 1);
+        civ_snprintf(row, size, "data row %zu", r + 1);
 }
 
 /* An attribute column that is text: named at the cell that made it so (an
@@ -129,7 +129,7 @@ static void column_hint(const civ_table *t, const char *name, char *out, size_t 
     for (size_t k = 0; k < civ_table_n_columns(t); k++) {
         size_t L = strlen(avail);
         if (L < sizeof avail - 60)
-            snprintf(avail + L, sizeof avail - L, "%s%s", k ? ", " : "", civ_table_column_name(t, k));
+            civ_snprintf(avail + L, sizeof avail - L, "%s%s", k ? ", " : "", civ_table_column_name(t, k));
     }
     char near[300] = "";
     size_t n_near = 0, ln = strlen(name), chars = 0;
@@ -138,18 +138,18 @@ static void column_hint(const civ_table *t, const char *name, char *out, size_t 
     for (size_t k = 0; k < civ_table_n_columns(t) && n_near < 3; k++) { /* 'Population' or 'population' */
         const char *cn = civ_table_column_name(t, k);
         size_t lc = strlen(cn);
-        int prefix = ln >= 3 && lc > ln && !strncasecmp(cn, name, ln);
+        int prefix = ln >= 3 && lc > ln && !civ_ascii_ncasecmp(cn, name, ln);
         /* by characters, full-width punctuation as ASCII: '常驻人口' for '常住人口', '面积(平方公里)' for
          * '面积（平方公里）' (before 2026-12-06 by bytes: a Chinese name was never near) */
         size_t d = civ_text_distance_chars(name, cn, 3, 1);
         if (prefix || d <= (chars > 6 ? 2u : 1u)) {
             size_t L = strlen(near);
-            snprintf(near + L, sizeof near - L, "%s'%s'%s", n_near ? " or " : "; did you mean ", cn,
-                     d == 0 && civ_text_distance(name, cn, 1, 1) ? " (full-width vs half-width)" : "");
+            civ_snprintf(near + L, sizeof near - L, "%s'%s'%s", n_near ? " or " : "; did you mean ", cn,
+                         d == 0 && civ_text_distance(name, cn, 1, 1) ? " (full-width vs half-width)" : "");
             n_near++;
         }
     }
-    snprintf(out, size, "%s (the data has: %s)", near, avail);
+    civ_snprintf(out, size, "%s (the data has: %s)", near, avail);
 }
 
 /* Reads attribute `name` into out[n] in id order.  A name the table lacks is
@@ -232,13 +232,14 @@ static civ_status missing_periods(const civ_alloc_problem *p, const civ_alloc_fa
     civ_alloc_demand_rows_period(d, first, a, sizeof a);
     civ_alloc_demand_rows_period(d, last - 1, b, sizeof b);
     if (first == 0 && count)
-        snprintf(hint, sizeof hint, "; the forecasts start after the year began (its first periods are history): to "
-                                    "sum the first steps whatever their dates, write horizon = 12 in the factor");
+        civ_snprintf(hint, sizeof hint,
+                     "; the forecasts start after the year began (its first periods are history): to "
+                     "sum the first steps whatever their dates, write horizon = 12 in the factor");
     else if (last == d->n_slots && count) {
         char steps[40] = "";
         if (d->horizon_to_end)
-            snprintf(steps, sizeof steps, " (horizon = %ld)", d->horizon_to_end);
-        snprintf(hint, sizeof hint, "; forecast further ahead, through the year's end%s", steps);
+            civ_snprintf(steps, sizeof steps, " (horizon = %ld)", d->horizon_to_end);
+        civ_snprintf(hint, sizeof hint, "; forecast further ahead, through the year's end%s", steps);
     }
     return civ_fail_at(CIV_ERR_NOT_FOUND, &w,
                        "factor '%s': community '%s' has forecasts for %u of the %zu periods of fiscal year %ld "
@@ -252,7 +253,7 @@ static const char *slot_text(const civ_alloc_factor *f, const civ_alloc_demand_r
                              size_t size)
 {
     if (f->horizon > 0)
-        snprintf(buf, size, "h = %zu", slot + 1);
+        civ_snprintf(buf, size, "h = %zu", slot + 1);
     else
         civ_alloc_demand_rows_period(d, slot, buf, size);
     return buf;
@@ -379,9 +380,10 @@ static civ_status read_forecast(const civ_alloc_problem *p, const civ_strmap *id
  * fed by several pools).  Returns 0 when out of memory (*joined freed). */
 static int join_name(char **joined, const char *part)
 {
-    char *nm = malloc((*joined ? strlen(*joined) + 1 : 0) + strlen(part) + 1);
+    size_t size = (*joined ? strlen(*joined) + 1 : 0) + strlen(part) + 1;
+    char *nm = malloc(size);
     if (nm)
-        sprintf(nm, "%s%s%s", *joined ? *joined : "", *joined ? "+" : "", part);
+        civ_snprintf(nm, size, "%s%s%s", *joined ? *joined : "", *joined ? "+" : "", part);
     free(*joined);
     *joined = nm;
     return nm != NULL;
@@ -523,7 +525,7 @@ static civ_status bind_units(civ_alloc_problem *p, const civ_table *t, double *s
             un->n_eligible = p->n;
         } else {
             char role[120];
-            snprintf(role, sizeof role, "pool '%s' earmark", pool->name);
+            civ_snprintf(role, sizeof role, "pool '%s' earmark", pool->name);
             if ((st = read_attribute(p, t, pool->eligible_attribute, pool->eligible_loc, role, ALLOW_NEGATIVE,
                                      scratch)) ||
                 (st = earmark_units(s, pool, scratch, p->n)))
@@ -662,9 +664,9 @@ static civ_status bind_ids(civ_alloc_problem *p, const civ_table *t, size_t idc)
             row_where(t, hi, idc, &w, again, sizeof again); /* the error is at the second */
             long l0 = civ_table_row_line(t, lo);
             if (l0 && w.line)
-                snprintf(rows, sizeof rows, "lines %ld and %ld", l0, w.line);
+                civ_snprintf(rows, sizeof rows, "lines %ld and %ld", l0, w.line);
             else
-                snprintf(rows, sizeof rows, "data rows %zu and %zu", lo + 1, hi + 1);
+                civ_snprintf(rows, sizeof rows, "data rows %zu and %zu", lo + 1, hi + 1);
             return civ_fail_at(CIV_ERR_DUPLICATE, &w, "duplicate community id '%s' (%s)%s", id, rows,
                                civ_excel_scientific_id_hint(id));
         }
@@ -718,7 +720,7 @@ static civ_status bind_districts(civ_alloc_problem *p, const civ_table *t)
         if (civ_table_find_column(t, dname, &dc))
             column_hint(t, dname, hint, sizeof hint);
         else
-            snprintf(hint, sizeof hint, ": the column holds numbers; district names are text");
+            civ_snprintf(hint, sizeof hint, ": the column holds numbers; district names are text");
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "[data]: no text column '%s' for districts%s", dname, hint);
     }
     civ_clear_error();
@@ -810,7 +812,7 @@ static civ_status bind_factors(civ_alloc_problem *p, const civ_table *t, const c
     for (size_t k = 0; k < K && !st; k++) {
         const civ_alloc_factor *f = &spec->factors[k];
         char role[120];
-        snprintf(role, sizeof role, "factor '%s'", f->name);
+        civ_snprintf(role, sizeof role, "factor '%s'", f->name);
         p->weights[k] = f->weight;
         double *xk = civ_alloc_factor_x(p, k);
         if (f->source == CIV_SOURCE_ATTRIBUTE)
@@ -885,7 +887,7 @@ static civ_status bind_tilts(civ_alloc_problem *p, const civ_table *t, double *s
     for (size_t r = 0; r < spec->n_tilts; r++) {
         const civ_alloc_tilt *tl = &spec->tilts[r];
         char role[120];
-        snprintf(role, sizeof role, "tilt '%s'", tl->name);
+        civ_snprintf(role, sizeof role, "tilt '%s'", tl->name);
         if ((st = read_attribute(p, t, tl->attribute, tl->attribute_loc, role, ALLOW_NEGATIVE, scratch)))
             return st;
         if ((st = tilt_units(spec, tl, scratch, n)))
@@ -1018,7 +1020,7 @@ static civ_status bind_history(civ_alloc_problem *p, const civ_table *t)
         }
         if (attr) {
             char role[200];
-            snprintf(role, sizeof role, "fund '%s' last_year", p->units[u].name);
+            civ_snprintf(role, sizeof role, "fund '%s' last_year", p->units[u].name);
             if ((st = read_attribute(p, t, attr, loc, role, HISTORY, p->last_year + u * n)))
                 return st;
             p->unit_has_last[u] = 1;
@@ -1143,7 +1145,7 @@ static civ_status join_predecessors(const civ_alloc_problem *p, const civ_table 
         memcpy(out, m->id[k], len);
         out += len;
         if (!isnan(m->share[k]) && m->share[k] != 1)
-            out += sprintf(out, "\xc3\x97%.6g", m->share[k]); /* × */
+            out += civ_snprintf(out, 24, "\xc3\x97%.6g", m->share[k]); /* ×; 24: the room kept per predecessor */
     }
     *out++ = '\0';
     *dst = out;
@@ -1162,7 +1164,7 @@ static civ_status predecessors_without_last_year(const civ_alloc_problem *p, con
         size_t L = strlen(cols);
         if (p->unit_has_last[u] && !unit_history_attribute(p, u, &a, &l) && a && !strstr(cols, a) &&
             L < sizeof cols - 70)
-            snprintf(cols + L, sizeof cols - L, "%s'%s'", L ? ", " : "", a);
+            civ_snprintf(cols + L, sizeof cols - L, "%s'%s'", L ? ", " : "", a);
     }
     civ_where w = {.series_id = p->ids[i], .field = p->spec->predecessors};
     char row[64];

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "c_locale.h"
 #include "text.h"
 
 #define NEFF CIV_ALLOC_EFFECT_COUNT
@@ -220,7 +221,7 @@ civ_status civ_alloc_compare_run(const civ_alloc_spec *const *specs, const char 
         goto oom;
     for (size_t s = 0; s < n_specs; s++) {
         char def[32];
-        snprintf(def, sizeof def, "s%zu", s + 1);
+        civ_snprintf(def, sizeof def, "s%zu", s + 1);
         if (!(c->labels[s] = strdup(labels ? labels[s] : def)))
             goto oom;
     }
@@ -303,18 +304,18 @@ civ_status civ_alloc_compare_table(const civ_alloc_compare *c, civ_table **out)
         CIV_TRY(civ_table_set_text(t, i, cdi, c->districts[i]));
     }
     for (size_t s = 0; s < c->n_specs; s++) {
-        snprintf(name, sizeof name, "amount_%s", c->labels[s]);
+        civ_snprintf(name, sizeof name, "amount_%s", c->labels[s]);
         CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &col));
         for (size_t i = 0; i < n; i++)
             CIV_TRY(civ_table_set_number(t, i, col, (double)c->amount[s * n + i]));
     }
     for (size_t s = 1; s < c->n_specs; s++) {
         size_t cc, cp, co;
-        snprintf(name, sizeof name, "change_%s", c->labels[s]);
+        civ_snprintf(name, sizeof name, "change_%s", c->labels[s]);
         CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cc));
-        snprintf(name, sizeof name, "change_pct_%s", c->labels[s]);
+        civ_snprintf(name, sizeof name, "change_pct_%s", c->labels[s]);
         CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cp));
-        snprintf(name, sizeof name, "outcome_%s", c->labels[s]);
+        civ_snprintf(name, sizeof name, "outcome_%s", c->labels[s]);
         CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_TEXT, &co));
         for (size_t i = 0; i < n; i++) {
             int64_t a0 = c->amount[i], a = c->amount[s * n + i], d = a - a0;

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "c_locale.h"
 #include "date.h"
 #include "strmap.h"
 #include "text.h"
@@ -208,7 +209,7 @@ civ_status civ_alloc_dates_frequency(civ_date_form form, const int64_t *days, co
     civ_status st = civ_dates_infer(days, series, m, n_series, ids, NULL, freq, phase, &anchor);
     if (st) {
         char msg[700];
-        snprintf(msg, sizeof msg, "the forecasts' dates (ds): %s", civ_last_error()->message);
+        civ_snprintf(msg, sizeof msg, "the forecasts' dates (ds): %s", civ_last_error()->message);
         st = civ_fail(st, "%s", msg);
     }
     return st;
@@ -278,7 +279,7 @@ static civ_status year_not_covered(const demand_ctx *p, const civ_table *fc, con
         long h = steps_to_year_end(d, c, r_max, p_max);
         char hint[48] = "";
         if (h)
-            snprintf(hint, sizeof hint, " (horizon = %ld)", h);
+            civ_snprintf(hint, sizeof hint, " (horizon = %ld)", h);
         return civ_fail_at(CIV_ERR_NOT_FOUND, &at,
                            "factor '%s' sums the forecasts of fiscal year %ld, but they cover %s..%s and end before "
                            "it: forecast further ahead, through %s%s; or, to sum the first 12 steps whatever their "
@@ -363,7 +364,7 @@ void civ_alloc_demand_rows_period(const civ_alloc_demand_rows *d, size_t slot, c
 {
     if (civ_period_format(d->freq, d->phase, d->first_period + (int64_t)slot, buf, size)) {
         civ_clear_error();
-        snprintf(buf, size, "period %zu", slot + 1);
+        civ_snprintf(buf, size, "period %zu", slot + 1);
     }
 }
 
@@ -383,9 +384,9 @@ static void ds_text(const civ_table *fc, size_t r, char *buf, size_t size)
     }
     const double *num = civ_table_numbers(fc, cd);
     if (num)
-        snprintf(buf, size, "%.0f", num[r]);
+        civ_snprintf(buf, size, "%.0f", num[r]);
     else
-        snprintf(buf, size, "%s", civ_table_text(fc, r, cd));
+        civ_snprintf(buf, size, "%s", civ_table_text(fc, r, cd));
 }
 
 /* The window of selected rows d: first/last period and the h range. */

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "c_locale.h"
 #include "csv.h"
 #include "text.h"
 
@@ -48,7 +49,7 @@ static void put(ebuf *e, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    int w = vsnprintf(e->buf + e->len, e->size - e->len, fmt, ap);
+    int w = civ_vsnprintf(e->buf + e->len, e->size - e->len, fmt, ap);
     va_end(ap);
     if (w > 0)
         e->len = e->len + (size_t)w < e->size ? e->len + (size_t)w : e->size - 1;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "c_locale.h"
 #include "table.h"
 
 void civ_alloc_last_year_free(civ_alloc_last_year *ly)
@@ -39,9 +40,9 @@ static int cmp_rows(const void *a, const void *b)
 static void ly_place(const civ_alloc_last_year *ly, size_t j, char *buf, size_t size)
 {
     if (ly->line[j])
-        snprintf(buf, size, "%s:%ld", ly->source, ly->line[j]);
+        civ_snprintf(buf, size, "%s:%ld", ly->source, ly->line[j]);
     else
-        snprintf(buf, size, "%s%sdata row %zu", ly->source, *ly->source ? ", " : "", ly->row[j] + 1);
+        civ_snprintf(buf, size, "%s%sdata row %zu", ly->source, *ly->source ? ", " : "", ly->row[j] + 1);
 }
 
 /* mapped[k] (may be NULL): column k's machine name when its header is a workbook's (last_year_book.c). */
@@ -184,7 +185,7 @@ void civ_alloc_money_text(char *buf, size_t size, int64_t v, int64_t unit)
     uint64_t a = v < 0 ? (uint64_t)-(v + 1) + 1 : (uint64_t)v, whole = a / (uint64_t)unit;
     int digits = unit >= 1000 ? 3 : unit >= 100 ? 2 : unit >= 10 ? 1 : 0;
     char w[24], g[32]; /* 20 digits and 6 separators at most */
-    int n = snprintf(w, sizeof w, "%llu", (unsigned long long)whole), k = 0;
+    int n = civ_snprintf(w, sizeof w, "%llu", (unsigned long long)whole), k = 0;
     for (int i = 0; i < n; i++) {
         if (i && (n - i) % 3 == 0)
             g[k++] = ',';
@@ -192,9 +193,9 @@ void civ_alloc_money_text(char *buf, size_t size, int64_t v, int64_t unit)
     }
     g[k] = 0;
     if (digits)
-        snprintf(buf, size, "%s%s.%0*llu", v < 0 ? "-" : "", g, digits, (unsigned long long)(a % (uint64_t)unit));
+        civ_snprintf(buf, size, "%s%s.%0*llu", v < 0 ? "-" : "", g, digits, (unsigned long long)(a % (uint64_t)unit));
     else
-        snprintf(buf, size, "%s%s", v < 0 ? "-" : "", g);
+        civ_snprintf(buf, size, "%s%s", v < 0 ? "-" : "", g);
 }
 
 /* Amount x (row j, column k of the file, read as want[w], times scale) is no
@@ -211,18 +212,18 @@ static civ_status bad_amount(const civ_alloc_problem *p, size_t u, size_t k, siz
                    .column = ly->line[j] ? (long)ly->col_no[k] : 0, .series_id = ly->ids[j],
                    .field = ly->heads[k] ? ly->heads[k] : ly->cols[k]};
     if (isfinite(x) && x >= 0 && w == 1) {
-        snprintf(why, sizeof why, "%.15g, with more than the currency's %d decimals: round it to "
-                 "the %s in the sheet (Excel: =ROUND(cell, %d)); civicast does not round money",
-                 x / scale, s->minor_digits, mi, s->minor_digits);
+        civ_snprintf(why, sizeof why, "%.15g, with more than the currency's %d decimals: round it to "
+                     "the %s in the sheet (Excel: =ROUND(cell, %d)); civicast does not round money",
+                     x / scale, s->minor_digits, mi, s->minor_digits);
     } else if (isfinite(x) && x >= 0) { /* 115251.82 under pool_<fund>_fen: yuan under a fen header */
         char cure[700];
         civ_alloc_fraction_cure(s, want0, ly->values + k * ly->n, ly->n, j,
                                 "", cure, sizeof cure);
-        snprintf(why, sizeof why, "%.15g, not a whole number of %s: %s", x, mi, cure);
+        civ_snprintf(why, sizeof why, "%.15g, not a whole number of %s: %s", x, mi, cure);
     } else {
-        snprintf(why, sizeof why, "%s, not an amount: write what the community got last year from "
-                 "fund '%s' (0 for nothing)", isnan(x) ? "blank" : x < 0 ? "negative" : "infinite",
-                 p->units[u].name);
+        civ_snprintf(why, sizeof why, "%s, not an amount: write what the community got last year from "
+                     "fund '%s' (0 for nothing)", isnan(x) ? "blank" : x < 0 ? "negative" : "infinite",
+                     p->units[u].name);
     }
     return civ_fail_at(CIV_ERR_DOMAIN, &e, "last year's allocation (%s): '%s' of community '%s' is %s",
                        at, ly->heads[k] ? ly->heads[k] : ly->cols[k], ly->ids[j], why);
@@ -237,7 +238,7 @@ static civ_status missing_workbook_column(const civ_alloc_problem *p, size_t u, 
     const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
     char head[200], major[200], amount_major[64];
     civ_alloc_book_label(s, ly->lang, want0, head, sizeof head);
-    snprintf(amount_major, sizeof amount_major, "amount_%s", ma);
+    civ_snprintf(amount_major, sizeof amount_major, "amount_%s", ma);
     civ_alloc_book_label(s, ly->lang, amount_major, major, sizeof major);
     int only_major = 0, minor = 0; /* the yuan total is there, no column in fen is */
     char unknown[200] = "";          /* headers of numbers the workbook does not write: renamed ones? */
@@ -248,7 +249,7 @@ static civ_status missing_workbook_column(const civ_alloc_problem *p, size_t u, 
         minor |= (!strncmp(ly->cols[k], "pool_", 5) || !strncmp(ly->cols[k], "amount_", 7)) && L > lm &&
                  !strcmp(ly->cols[k] + L - lm, mi);
         if (!ly->heads[k] && U + H + 8 < sizeof unknown)
-            snprintf(unknown + U, sizeof unknown - U, "%s'%s'", U ? ", " : "", ly->cols[k]);
+            civ_snprintf(unknown + U, sizeof unknown - U, "%s'%s'", U ? ", " : "", ly->cols[k]);
     }
     civ_where e = {.file = ly->source, .field = head};
     return civ_fail_at(CIV_ERR_MISSING_COLUMN, &e,
@@ -268,7 +269,7 @@ static civ_status missing_fund_column(const civ_alloc_problem *p, size_t u, char
     for (size_t k = 0; k < ly->n_cols; k++) {
         size_t L = strlen(have);
         if (L < sizeof have - 60)
-            snprintf(have + L, sizeof have - L, "%s%s", k ? ", " : "", ly->heads[k] ? ly->heads[k] : ly->cols[k]);
+            civ_snprintf(have + L, sizeof have - L, "%s%s", k ? ", " : "", ly->heads[k] ? ly->heads[k] : ly->cols[k]);
     }
     if (ly->lang >= 0) /* the plan's workbook: the headers it writes, in its language */
         return missing_workbook_column(p, u, want[0]);
@@ -289,9 +290,9 @@ static civ_status fund_column(const civ_alloc_problem *p, size_t u, int64_t *fen
     const civ_alloc_last_year *ly = s->ly;
     const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
     char want[3][200];
-    snprintf(want[0], sizeof want[0], "pool_%s_%s", p->units[u].name, mi);
-    snprintf(want[1], sizeof want[1], "pool_%s_%s", p->units[u].name, ma);
-    snprintf(want[2], sizeof want[2], "amount_%s", mi);
+    civ_snprintf(want[0], sizeof want[0], "pool_%s_%s", p->units[u].name, mi);
+    civ_snprintf(want[1], sizeof want[1], "pool_%s_%s", p->units[u].name, ma);
+    civ_snprintf(want[2], sizeof want[2], "amount_%s", mi);
     for (int w = 0; w < 3; w++) {
         if (w == 2 && p->n_units != 1)
             break;
@@ -327,9 +328,9 @@ static void cell_where(const civ_alloc_problem *p, const civ_table *t, size_t i,
     w->series_id = p->ids[i];
     w->field = attr;
     if (line)
-        snprintf(row, size, "line %ld", line);
+        civ_snprintf(row, size, "line %ld", line);
     else
-        snprintf(row, size, "data row %zu", p->row_of[i] + 1);
+        civ_snprintf(row, size, "data row %zu", p->row_of[i] + 1);
 }
 
 /* The predecessors of community i as sorted rows of the file (its own id's row first when the file has it), and
@@ -445,8 +446,8 @@ static civ_status fill_fund(civ_alloc_problem *p, const civ_table *t, size_t u, 
             split |= named_by[rows[m]] > 1 && !divided;
             size_t L = strlen(from);
             if (L < sizeof from - 80)
-                snprintf(from + L, sizeof from - L, divided ? "%s'%s' x %.6g" : "%s'%s'", m ? " + " : "",
-                         s->ly->ids[rows[m]], divided ? p->pm.share[item[m]] : 0.0);
+                civ_snprintf(from + L, sizeof from - L, divided ? "%s'%s' x %.6g" : "%s'%s'", m ? " + " : "",
+                             s->ly->ids[rows[m]], divided ? p->pm.share[item[m]] : 0.0);
         }
         double *x = &p->last_year[u * p->n + i];
         char a[64], b[64], row[64];
@@ -521,7 +522,7 @@ static civ_status check_splits(const civ_alloc_problem *p, const civ_table *t, s
             civ_alloc_money_text(a, sizeof a, v, s->minor_unit);
             size_t L = strlen(parts);
             if (L < sizeof parts - 100)
-                snprintf(parts + L, sizeof parts - L, "%s'%s' %s", L ? ", " : "", p->ids[i], a);
+                civ_snprintf(parts + L, sizeof parts - L, "%s'%s' %s", L ? ", " : "", p->ids[i], a);
         }
         free(used);
         if (sum <= avail)

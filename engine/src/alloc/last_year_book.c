@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "c_locale.h"
 #include "column_labels.h"
 #include "table.h"
 #include "xlsx_read.h"
@@ -40,12 +41,12 @@ static int add(names *l, const char *fmt, ...)
     }
     va_list ap;
     va_start(ap, fmt);
-    int len = vsnprintf(NULL, 0, fmt, ap);
+    int len = civ_vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     if (len < 0 || !(l->v[l->n] = malloc((size_t)len + 1)))
         return 0;
     va_start(ap, fmt);
-    vsnprintf(l->v[l->n++], (size_t)len + 1, fmt, ap);
+    civ_vsnprintf(l->v[l->n++], (size_t)len + 1, fmt, ap);
     va_end(ap);
     return 1;
 }
@@ -90,7 +91,7 @@ static const char *label_of(const civ_alloc_labels *c, int zh, const char *colum
                          .spec_label = civ_alloc_column_spec_label, .arg = (void *)c};
     const char *l = civ_column_label(&ctx, column, buf, size);
     if (l && l != buf)
-        snprintf(buf, size, "%s", l);
+        civ_snprintf(buf, size, "%s", l);
     return l ? buf : NULL;
 }
 
@@ -102,7 +103,7 @@ const char *civ_alloc_book_label(const civ_alloc_spec *s, int zh, const char *co
         l = label_of(&c, zh, column, buf, size);
     civ_alloc_funds_free(&c.f);
     if (!l)
-        snprintf(buf, size, "%s", column);
+        civ_snprintf(buf, size, "%s", column);
     return buf;
 }
 
@@ -185,9 +186,9 @@ static void at_row(const civ_table *t, size_t r, char *buf, size_t size)
     const char *src = civ_table_source(t, NULL);
     long line = civ_table_row_line(t, r);
     if (line)
-        snprintf(buf, size, "%s:%ld", src ? src : "", line);
+        civ_snprintf(buf, size, "%s:%ld", src ? src : "", line);
     else
-        snprintf(buf, size, "%s%sdata row %zu", src ? src : "", src && *src ? ", " : "", r + 1);
+        civ_snprintf(buf, size, "%s%sdata row %zu", src ? src : "", src && *src ? ", " : "", r + 1);
 }
 
 /* 1. an amount in both units (amount_<minor> and amount_<major>, pool_<fund>_<minor> and _<major>): the same
@@ -205,7 +206,7 @@ static civ_status check_both_units(const civ_alloc_spec *s, const civ_table *t, 
         if (L <= lm + 1 || strcmp(nm + L - lm, mi) || nm[L - lm - 1] != '_' ||
             (strncmp(nm, "amount_", 7) && strncmp(nm, "pool_", 5)) || civ_table_column_type(t, j) != CIV_COLUMN_NUMBER)
             continue;
-        snprintf(want, sizeof want, "%.*s%s", (int)(L - lm), nm, ma);
+        civ_snprintf(want, sizeof want, "%.*s%s", (int)(L - lm), nm, ma);
         size_t k = find(t, mapped, want);
         if (k == SIZE_MAX || civ_table_column_type(t, k) != CIV_COLUMN_NUMBER)
             continue;
@@ -221,7 +222,7 @@ static civ_status check_both_units(const civ_alloc_spec *s, const civ_table *t, 
             civ_where w = {.file = civ_table_source(t, NULL), .line = civ_table_row_line(t, r),
                            .column = civ_table_row_line(t, r) ? (long)k + 1 : 0, .series_id = id,
                            .field = civ_table_column_name(t, k)};
-            snprintf(a, sizeof a, "%.*f", digits, major[r]);
+            civ_snprintf(a, sizeof a, "%.*f", digits, major[r]);
             return civ_fail_at(CIV_ERR_DOMAIN, &w,
                                "%s (%s): community '%s' has %s in '%s' but %.0f in '%s' (%s %s): the %s and the %s "
                                "disagree (a cell edited in one unit only?); its amounts are read in %s: correct "
@@ -241,7 +242,7 @@ static civ_status check_total(const civ_alloc_spec *s, const civ_table *t, char 
     const char *mi = civ_alloc_minor_name(s);
     size_t nr = civ_table_n_rows(t);
     char want[300];
-    size_t tot = find(t, mapped, (snprintf(want, sizeof want, "amount_%s", mi), want)), n_pools = 0;
+    size_t tot = find(t, mapped, (civ_snprintf(want, sizeof want, "amount_%s", mi), want)), n_pools = 0;
     civ_alloc_funds f = {0};
     civ_status st = civ_alloc_funds_of(s, &f);
     size_t *pools = st ? NULL : malloc((f.n ? f.n : 1) * sizeof *pools);
@@ -250,7 +251,7 @@ static civ_status check_total(const civ_alloc_spec *s, const civ_table *t, char 
         return st ? st : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading last year's allocation");
     }
     for (size_t u = 0; u < f.n; u++) {
-        size_t j = find(t, mapped, (snprintf(want, sizeof want, "pool_%s_%s", f.name[u], mi), want));
+        size_t j = find(t, mapped, (civ_snprintf(want, sizeof want, "pool_%s_%s", f.name[u], mi), want));
         if (j != SIZE_MAX && civ_table_column_type(t, j) == CIV_COLUMN_NUMBER)
             pools[n_pools++] = j;
     }
@@ -268,8 +269,8 @@ static civ_status check_total(const civ_alloc_spec *s, const civ_table *t, char 
             for (size_t q = 0; q < n_pools; q++) {
                 size_t L = strlen(parts);
                 if (L < sizeof parts - 80)
-                    snprintf(parts + L, sizeof parts - L, "%s'%s' %.0f", q ? " + " : "",
-                             civ_table_column_name(t, pools[q]), civ_table_number(t, r, pools[q]));
+                    civ_snprintf(parts + L, sizeof parts - L, "%s'%s' %.0f", q ? " + " : "",
+                                 civ_table_column_name(t, pools[q]), civ_table_number(t, r, pools[q]));
             }
             at_row(t, r, at, sizeof at);
             const char *id = civ_table_text(t, r, idc);
@@ -408,8 +409,8 @@ static civ_status book_read(const civ_alloc_spec *s, const char *path, const civ
         if (st) {
             char head[512];
             const char *cut = strstr(saved.message, ": name the one");
-            snprintf(head, sizeof head, "%.*s", cut ? (int)(cut - saved.message) : (int)strlen(saved.message),
-                     saved.message);
+            civ_snprintf(head, sizeof head, "%.*s", cut ? (int)(cut - saved.message) : (int)strlen(saved.message),
+                         saved.message);
             civ_where w = {.file = saved.file, .line = saved.line};
             st = civ_fail_at(CIV_ERR_NOT_FOUND, &w,
                              "%s: %s, and none is the allocation sheet civicast writes (分配结果 headed 社区编号, or "

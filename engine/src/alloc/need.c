@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "c_locale.h"
 
 struct civ_alloc_need {
     char *path;
@@ -41,7 +42,7 @@ static civ_status bad(const civ_alloc_need *n, const civ_toml_entry *e, const ch
 {
     civ_where w = {.file = n->path, .line = e->value.line, .column = e->value.column, .field = e->key};
     char msg[1024]; /* room for what rate_as_percent formats (up to 600 bytes) */
-    snprintf(msg, sizeof msg, fmt, a);
+    civ_snprintf(msg, sizeof msg, fmt, a);
     return civ_fail_at(CIV_ERR_SPEC, &w, "[need] %s: %s", e->key, msg);
 }
 
@@ -57,7 +58,7 @@ static civ_status get_long(const civ_alloc_need *n, civ_toml_table *t, const cha
     }
     if (e->value.type != CIV_TOML_INTEGER || e->value.number < (double)lo || e->value.number > (double)hi) {
         char range[64];
-        snprintf(range, sizeof range, "%ld..%ld", lo, hi);
+        civ_snprintf(range, sizeof range, "%ld..%ld", lo, hi);
         return bad(n, e, "must be a whole number in %s", range);
     }
     *out = (long)e->value.number;
@@ -121,10 +122,10 @@ static civ_status rate_as_percent(const civ_alloc_need *n, const civ_toml_entry 
         civ_alloc_format_major(n->standard, n->minor_digits, was, sizeof was);
         civ_alloc_format_major((int64_t)llround((double)n->standard * (1 + v)), n->minor_digits, would,
                                sizeof would);
-        snprintf(example, sizeof example, " (standard_per_meal %s would become %s at the first step)", was, would);
+        civ_snprintf(example, sizeof example, " (standard_per_meal %s would become %s at the first step)", was, would);
     }
-    snprintf(msg, sizeof msg, "%s would raise the standard by %.15g%% at every indexation step%s: %s", e->value.text,
-             100 * v, example, cure);
+    civ_snprintf(msg, sizeof msg, "%s would raise the standard by %.15g%% at every indexation step%s: %s",
+                 e->value.text, 100 * v, example, cure);
     return bad(n, e, "%s", msg);
 }
 
@@ -142,7 +143,7 @@ static civ_status read_minor_unit(civ_alloc_need *n, civ_toml_doc *doc, civ_toml
                 minor = (long)e->value.number;
             else if (!strcmp(e->key, "currency") && e->value.type == CIV_TOML_STRING) {
                 n->not_cny = strcmp(e->value.text, "CNY") != 0;
-                snprintf(n->currency, sizeof n->currency, "%.15s", e->value.text);
+                civ_snprintf(n->currency, sizeof n->currency, "%.15s", e->value.text);
             }
         }
     }
@@ -438,7 +439,7 @@ static civ_status rows_frequency(const nrow *rows, size_t m, civ_frequency *freq
     }
     if (!st && (st = civ_alloc_dates_frequency(rows[0].form, days, series, m, k + 1, NULL, freq, phase))) {
         char msg[760];
-        snprintf(msg, sizeof msg, "need: %s", civ_last_error()->message);
+        civ_snprintf(msg, sizeof msg, "need: %s", civ_last_error()->message);
         st = civ_fail(st, "%s", msg);
     }
     free(days), free(series);
@@ -475,12 +476,12 @@ static civ_status whole_years(const nrow *rows, size_t m)
             civ_period_format(freq, phase, first + (int64_t)want - 1, end, sizeof end);
             civ_clear_error();
             if (lo > first && hi == first + (int64_t)want - 1)
-                snprintf(hint, sizeof hint, "the forecasts start inside the year (its first periods are history): "
-                                            "start the need at the next year ([need] first_year = %ld)",
-                         rows[a].year + 1);
+                civ_snprintf(hint, sizeof hint, "the forecasts start inside the year (its first periods are history): "
+                                                "start the need at the next year ([need] first_year = %ld)",
+                             rows[a].year + 1);
             else
-                snprintf(hint, sizeof hint, "forecast further ahead, through %s, or cover fewer years ([need] "
-                                            "years)", end);
+                civ_snprintf(hint, sizeof hint, "forecast further ahead, through %s, or cover fewer years ([need] "
+                                                "years)", end);
             civ_where w = {.series_id = rows[a].id, .field = "ds"};
             return civ_fail_at(CIV_ERR_NOT_FOUND, &w,
                                "need: community '%s' has forecasts for %zu of the %zu periods of %ld (%s..%s), and a "
@@ -557,9 +558,9 @@ static civ_status need_rows(const civ_alloc_need *n, const civ_table *fc, nrow *
 static void need_names(const civ_alloc_need *n, char *std, char *need, char *major)
 {
     const char *cur = n->not_cny ? "" : "CNY";
-    snprintf(std, 40, "standard_%s", civ_alloc_unit_name(cur, n->minor_unit, 0));
-    snprintf(need, 40, "need_%s", civ_alloc_unit_name(cur, n->minor_unit, 0));
-    snprintf(major, 40, "need_%s", civ_alloc_unit_name(cur, n->minor_unit, 1));
+    civ_snprintf(std, 40, "standard_%s", civ_alloc_unit_name(cur, n->minor_unit, 0));
+    civ_snprintf(need, 40, "need_%s", civ_alloc_unit_name(cur, n->minor_unit, 0));
+    civ_snprintf(major, 40, "need_%s", civ_alloc_unit_name(cur, n->minor_unit, 1));
 }
 
 /* Per-year totals, filled by need_per_community. */

@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "alloc.h"
+#include "c_locale.h"
 #include "csv.h"
 #include "strmap.h"
 #include "table.h"
@@ -40,7 +40,7 @@ static int marks_unit(const char *name, const char *unit)
     static const char *const forms[] = {"（%s）", "(%s)", "[%s]", "【%s】", "单位：%s", "单位:%s"};
     for (size_t k = 0; k < sizeof forms / sizeof *forms; k++) {
         char mark[32];
-        snprintf(mark, sizeof mark, forms[k], unit);
+        civ_snprintf(mark, sizeof mark, forms[k], unit);
         if (strstr(name, mark))
             return 1;
     }
@@ -73,9 +73,9 @@ char *civ_alloc_major_header(const civ_alloc_spec *s, const char *name, char *bu
     int cny = !s->currency || !strcmp(s->currency, "CNY");
     size_t nl = strlen(name);
     if (has_suffix(name, mi)) /* paid_fen -> paid_yuan */
-        snprintf(buf, size, "%.*s%s", (int)(nl - strlen(mi)), name, ma);
+        civ_snprintf(buf, size, "%.*s%s", (int)(nl - strlen(mi)), name, ma);
     else if (cny && has_suffix(name, "分")) /* 已拨金额_分 -> 已拨金额_元 */
-        snprintf(buf, size, "%.*s元", (int)(nl - strlen("分")), name);
+        civ_snprintf(buf, size, "%.*s元", (int)(nl - strlen("分")), name);
     else {
         static const char *const forms[] = {"（分）", "(分)", "[分]", "【分】", "单位：分", "单位:分"};
         const char *at = NULL;
@@ -84,13 +84,13 @@ char *civ_alloc_major_header(const civ_alloc_spec *s, const char *name, char *bu
             ;
         if (at) { /* 已拨金额（分） -> 已拨金额（元）: the 分 is the form's last character, or the one before its bracket */
             size_t fl = strlen(forms[k]), fen_at = strstr(forms[k], "分") - forms[k];
-            snprintf(buf, size, "%.*s%.*s元%s", (int)(at - name), name, (int)fen_at, forms[k],
-                     forms[k] + fen_at + strlen("分"));
+            civ_snprintf(buf, size, "%.*s%.*s元%s", (int)(at - name), name, (int)fen_at, forms[k],
+                         forms[k] + fen_at + strlen("分"));
             size_t L = strlen(buf);
             if (L < size)
-                snprintf(buf + L, size - L, "%s", at + fl);
+                civ_snprintf(buf + L, size - L, "%s", at + fl);
         } else
-            snprintf(buf, size, "%s_%s", name, ma);
+            civ_snprintf(buf, size, "%s_%s", name, ma);
     }
     return buf;
 }
@@ -114,15 +114,15 @@ void civ_alloc_fraction_cure(const civ_alloc_spec *s, const char *col, const dou
     char head[256];
     civ_alloc_major_header(s, col, head, sizeof head);
     if (fabs(m - nearbyint(m)) > fmax(1e-6, 8 * (nextafter(fabs(m), INFINITY) - fabs(m))))
-        snprintf(buf, size, "nor is it an amount in %s (more than the currency's %d decimals): correct the cell", ma,
-                 d);
+        civ_snprintf(buf, size, "nor is it an amount in %s (more than the currency's %d decimals): correct the cell",
+                     ma, d);
     else if (fractions > 1 && major_like == fractions)
-        snprintf(buf, size, "%zu of the column's %zu values have decimals, none more than %d, as amounts in %s "
-                 "do: the column holds %s, not %s: head it '%s' (read exactly to the %s)%s",
-                 fractions, n, d, ma, ma, mi, head, mi, rename);
+        civ_snprintf(buf, size, "%zu of the column's %zu values have decimals, none more than %d, as amounts in %s "
+                     "do: the column holds %s, not %s: head it '%s' (read exactly to the %s)%s",
+                     fractions, n, d, ma, ma, mi, head, mi, rename);
     else
-        snprintf(buf, size, "if the column holds %s, head it '%s' (read exactly to the %s)%s; if %s, correct the "
-                 "cell", ma, head, mi, rename, mi);
+        civ_snprintf(buf, size, "if the column holds %s, head it '%s' (read exactly to the %s)%s; if %s, correct the "
+                     "cell", ma, head, mi, rename, mi);
 }
 
 char *civ_alloc_format_major(int64_t v, int digits, char *buf, size_t size)
@@ -198,7 +198,7 @@ static size_t add_unit_cols(tb *b, const civ_alloc_problem *p, const char *prefi
     char name[160];
     size_t first = 0;
     for (size_t u = 0; u < p->n_units; u++) {
-        snprintf(name, sizeof name, "%s_%s_%s", prefix, p->units[u].name, mi);
+        civ_snprintf(name, sizeof name, "%s_%s_%s", prefix, p->units[u].name, mi);
         size_t k = add_col(b, name, CIV_COLUMN_NUMBER);
         if (u == 0)
             first = k;
@@ -228,26 +228,26 @@ static void add_amount_cols(tb *b, const civ_alloc_problem *p, acols *c)
     const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
     char name[160];
     c->unit0 = add_unit_cols(b, p, "pool", mi);
-    snprintf(name, sizeof name, "amount_%s", mi);
+    civ_snprintf(name, sizeof name, "amount_%s", mi);
     c->amt = add_col(b, name, CIV_COLUMN_NUMBER);
-    snprintf(name, sizeof name, "amount_%s", ma);
+    civ_snprintf(name, sizeof name, "amount_%s", ma);
     c->major = add_col(b, name, CIV_COLUMN_TEXT);
     c->share = add_col(b, "share_pct", CIV_COLUMN_NUMBER);
     for (size_t k = 0; k < s->n_factors; k++) {
-        snprintf(name, sizeof name, "factor_%s_%s", s->factors[k].name, mi);
+        civ_snprintf(name, sizeof name, "factor_%s_%s", s->factors[k].name, mi);
         size_t col = add_col(b, name, CIV_COLUMN_NUMBER);
         if (k == 0)
             c->f0 = col;
     }
-    snprintf(name, sizeof name, "unattributed_%s", mi);
+    civ_snprintf(name, sizeof name, "unattributed_%s", mi);
     c->un = add_col(b, name, CIV_COLUMN_NUMBER);
-    snprintf(name, sizeof name, "rounding_%s", mi);
+    civ_snprintf(name, sizeof name, "rounding_%s", mi);
     c->rd = add_col(b, name, CIV_COLUMN_NUMBER);
     for (size_t f = 0; f < s->n_formulas; f++) {
         if (s->n_formulas == 1)
-            snprintf(name, sizeof name, "tilt");
+            civ_snprintf(name, sizeof name, "tilt");
         else
-            snprintf(name, sizeof name, "tilt_%s", s->formulas[f].name);
+            civ_snprintf(name, sizeof name, "tilt_%s", s->formulas[f].name);
         size_t col = add_col(b, name, CIV_COLUMN_NUMBER);
         if (f == 0)
             c->t0 = col;
@@ -260,33 +260,33 @@ static void add_history_cols(tb *b, const civ_alloc_problem *p, acols *c)
     const civ_alloc_spec *s = p->spec;
     const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
     char name[160];
-    snprintf(name, sizeof name, "last_year_%s", mi);
+    civ_snprintf(name, sizeof name, "last_year_%s", mi);
     c->ly = add_col(b, name, CIV_COLUMN_NUMBER);
-    snprintf(name, sizeof name, "last_year_%s", ma);
+    civ_snprintf(name, sizeof name, "last_year_%s", ma);
     c->ly_major = add_col(b, name, CIV_COLUMN_TEXT);
-    snprintf(name, sizeof name, "change_%s", mi);
+    civ_snprintf(name, sizeof name, "change_%s", mi);
     c->ch = add_col(b, name, CIV_COLUMN_NUMBER);
-    snprintf(name, sizeof name, "change_%s", ma);
+    civ_snprintf(name, sizeof name, "change_%s", ma);
     c->ch_major = add_col(b, name, CIV_COLUMN_TEXT);
     c->chp = add_col(b, "change_pct", CIV_COLUMN_NUMBER);
     if (p->paid) {
         c->paid0 = add_unit_cols(b, p, "paid", mi);
-        snprintf(name, sizeof name, "paid_%s", mi);
+        civ_snprintf(name, sizeof name, "paid_%s", mi);
         c->paid = add_col(b, name, CIV_COLUMN_NUMBER);
-        snprintf(name, sizeof name, "total_%s", mi);
+        civ_snprintf(name, sizeof name, "total_%s", mi);
         c->total = add_col(b, name, CIV_COLUMN_NUMBER);
     }
     c->fund0 = 0;
     for (size_t u = 0, first = 1; u < p->n_units; u++) {
         if (!p->unit_has_last[u])
             continue;
-        snprintf(name, sizeof name, "last_year_%s_%s", p->units[u].name, mi);
+        civ_snprintf(name, sizeof name, "last_year_%s_%s", p->units[u].name, mi);
         size_t k = add_col(b, name, CIV_COLUMN_NUMBER);
         if (first)
             c->fund0 = k, first = 0;
-        snprintf(name, sizeof name, "change_%s_%s", p->units[u].name, mi);
+        civ_snprintf(name, sizeof name, "change_%s_%s", p->units[u].name, mi);
         add_col(b, name, CIV_COLUMN_NUMBER);
-        snprintf(name, sizeof name, "change_%s_pct", p->units[u].name);
+        civ_snprintf(name, sizeof name, "change_%s_pct", p->units[u].name);
         add_col(b, name, CIV_COLUMN_NUMBER);
     }
 }
@@ -723,7 +723,7 @@ civ_status civ_alloc_result_write_blocks(const civ_alloc_problem *p, const civ_a
     if (!p || !r || !path || !block)
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_result_write: NULL argument or no rows per block");
     const char *dot = strrchr(path, '.');
-    if (!dot || strcasecmp(dot, ".csv")) { /* HDF5 (or an unknown type: its error) through the table */
+    if (!dot || civ_ascii_casecmp(dot, ".csv")) { /* HDF5 (or an unknown type: its error) through the table */
         civ_table *t = NULL;
         civ_status s = civ_alloc_result_table(p, r, explain, &t);
         if (!s)
@@ -811,7 +811,7 @@ static void summary_districts(srow *w, const civ_alloc_problem *p, const civ_all
     size_t n = p->n, nd = 0, cap = 0;
     const char *mi = civ_alloc_minor_name(p->spec), *ma = civ_alloc_major_name(p->spec);
     char unit[48];
-    snprintf(unit, sizeof unit, "%s/person", ma);
+    civ_snprintf(unit, sizeof unit, "%s/person", ma);
     civ_strmap dm = {0};
     dsum *ds = NULL;
     for (size_t i = 0; i < n && !w->b->st; i++) {
@@ -907,7 +907,7 @@ static void summary_history(srow *w, const civ_alloc_problem *p)
         for (size_t u = 0; u < p->n_units; u++)
             if (p->unit_has_last[u]) {
                 char m[200];
-                snprintf(m, sizeof m, "last_year_%s", p->units[u].name);
+                civ_snprintf(m, sizeof m, "last_year_%s", p->units[u].name);
                 put_item(w, "closed", s->ly->ids[j], *s->ly->names[j] ? s->ly->names[j] : NULL, m, mi,
                          (double)p->ly_fen[u * s->ly->n + j]);
             }
@@ -922,7 +922,7 @@ static void summary_statistics(srow *w, const civ_alloc_problem *p, const civ_al
     const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
     size_t n = p->n;
     char per_person[48];
-    snprintf(per_person, sizeof per_person, "%s/person", ma);
+    civ_snprintf(per_person, sizeof per_person, "%s/person", ma);
     double yuan = (double)s->minor_unit;
     put(w, "total", "allocated", "amount", mi, (double)st->allocated);
     put(w, "total", "allocated", "communities", "count", (double)n);
@@ -931,7 +931,7 @@ static void summary_statistics(srow *w, const civ_alloc_problem *p, const civ_al
     put(w, "statistic", "communities_funded", "communities", "count", (double)st->n_funded);
     put(w, "statistic", "per_capita_mean", "amount", per_person, round4(st->per_capita_mean));
     char per_aged[56];
-    snprintf(per_aged, sizeof per_aged, "%s/aged person", ma);
+    civ_snprintf(per_aged, sizeof per_aged, "%s/aged person", ma);
     put(w, "statistic", "per_aged_capita_mean", "amount", per_aged, round4(st->per_aged_mean));
     double mn = INFINITY, mx = -INFINITY;
     for (size_t i = 0; i < n && !w->b->st; i++)

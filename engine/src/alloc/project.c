@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "c_locale.h"
 #include "strmap.h"
 
 /* round(v x num / den) half up, v, num, den >= 0, 128-bit */
@@ -219,7 +220,7 @@ static civ_status project_year(proj_ctx *c, const civ_alloc_need *need, long t, 
         st = sum_row(c->sum, year, "reserved", mi, (double)reserved);
     for (size_t u = 0; u < p->n_units && !st; u++) {
         char item[200];
-        snprintf(item, sizeof item, "fund %s", p->units[u].name);
+        civ_snprintf(item, sizeof item, "fund %s", p->units[u].name);
         st = sum_row(c->sum, year, item, mi, (double)p->units[u].amount);
     }
     static const char *const bind[] = {"binding floor", "binding cap", "binding hold_harmless", "binding pace"};
@@ -228,7 +229,7 @@ static civ_status project_year(proj_ctx *c, const civ_alloc_need *need, long t, 
         st = sum_row(c->sum, year, bind[k], "count", (double)nb[k]);
     if (st) {
         char msg[900];
-        snprintf(msg, sizeof msg, "projection year %ld: %s", year, civ_last_error()->message);
+        civ_snprintf(msg, sizeof msg, "projection year %ld: %s", year, civ_last_error()->message);
         return civ_fail(st, "%s", msg);
     }
     /* this year is next year's history, fund by fund (major units, as the attributes) */

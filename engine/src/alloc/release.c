@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "c_locale.h"
 #include "strmap.h"
 #include "text.h"
 
@@ -30,7 +31,7 @@ static civ_status paid_column(const civ_alloc_problem *p, const civ_table *t, si
             name = s->pools[q].paid;
     char buf[200];
     if (!name) {
-        snprintf(buf, sizeof buf, "pool_%s_%s", p->units[u].name, civ_alloc_minor_name(s));
+        civ_snprintf(buf, sizeof buf, "pool_%s_%s", p->units[u].name, civ_alloc_minor_name(s));
         if (civ_table_find_column(t, buf, col) && p->n_units == 1) {
             /* amount_<minor> is every fund's money: as "paid" by one fund only when the table had one */
             size_t funds = 0, first = 0, len = strlen(civ_alloc_minor_name(s));
@@ -48,7 +49,7 @@ static civ_status paid_column(const civ_alloc_problem *p, const civ_table *t, si
                                    "which fund's payments fund '%s' tops up with the pool's paid key (paid = \"%s\")",
                                    funds, civ_table_column_name(t, first), civ_alloc_minor_name(s), p->units[u].name,
                                    civ_table_column_name(t, first));
-            snprintf(buf, sizeof buf, "amount_%s", civ_alloc_minor_name(s));
+            civ_snprintf(buf, sizeof buf, "amount_%s", civ_alloc_minor_name(s));
         }
         name = buf;
     }

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "c_locale.h"
 #include "csv.h"
 #include "strmap.h"
 #include "text.h"
@@ -40,9 +41,9 @@ void civ_alloc_row_name(const civ_table *t, size_t r, char *buf, size_t size)
     civ_table_source(t, &first);
     long line = civ_table_row_line(t, r);
     if (line)
-        snprintf(buf, size, "line %ld", line);
+        civ_snprintf(buf, size, "line %ld", line);
     else
-        snprintf(buf, size, "row %zu", r + (size_t)first);
+        civ_snprintf(buf, size, "row %zu", r + (size_t)first);
 }
 
 /* Where row r (column c, community id) of table t is, for an error: a table
@@ -61,10 +62,10 @@ void civ_alloc_row_place(const civ_table *t, const char *what, size_t r, size_t 
                      .field = civ_table_column_name(t, c)};
     const char *form = subject ? "%s%s%srow %zu: community '%s'" : "%s%s%srow %zu (community '%s')";
     if (line)
-        snprintf(who, size, "community '%s'", id ? id : "");
+        civ_snprintf(who, size, "community '%s'", id ? id : "");
     else
-        snprintf(who, size, form, src ? "" : what, src ? "" : " table", src ? "" : ", ", r + (size_t)(src ? first : 1),
-                 id ? id : "");
+        civ_snprintf(who, size, form, src ? "" : what, src ? "" : " table", src ? "" : ", ",
+                     r + (size_t)(src ? first : 1), id ? id : "");
 }
 
 /* The first cell of text column c that reads as a number in none of the
@@ -99,9 +100,9 @@ static civ_status not_an_amount(const civ_table *t, const char *what, const char
     if (strstr(hint, "dash or slash")) /* its generic cure (leave it empty) is refused here */
         hint = " (a dash, as Excel's accounting format writes a zero, is not a number)";
     if (cell && cell[0])
-        snprintf(what_is, sizeof what_is, "'%.200s', not an amount%s", cell, hint);
+        civ_snprintf(what_is, sizeof what_is, "'%.200s', not an amount%s", cell, hint);
     else
-        snprintf(what_is, sizeof what_is, "empty");
+        civ_snprintf(what_is, sizeof what_is, "empty");
     return civ_fail_at(CIV_ERR_DOMAIN, &d, "%s: '%s' is %s: %s", who, col, what_is, zero);
 }
 
@@ -116,7 +117,7 @@ static civ_status read_decimal_text(const civ_table *t, const char *what, const 
         const char *text = civ_table_text(t, r, c);
         if (civ_alloc_parse_money(text ? text : "", s->minor_digits, &out[r], &d)) {
             char why[512]; /* copied: the message is rewritten in the buffer it is read from */
-            snprintf(why, sizeof why, "%s", civ_last_error()->message);
+            civ_snprintf(why, sizeof why, "%s", civ_last_error()->message);
             civ_alloc_row_place(t, what, r, c, ids[r], 0, &d, who, sizeof who);
             double x;
             if (text && strpbrk(text, ",'") &&
@@ -214,10 +215,10 @@ static civ_status id_column(const civ_table *t, const char *what, const char *co
         char cols[400] = "";
         size_t len = 0, nc = civ_table_n_columns(t);
         for (size_t k = 0; k < nc && k < 8 && len < sizeof cols; k++)
-            len += (size_t)snprintf(cols + len, sizeof cols - len, "%s'%s'", k ? ", " : "",
-                                    civ_table_column_name(t, k));
+            len += (size_t)civ_snprintf(cols + len, sizeof cols - len, "%s'%s'", k ? ", " : "",
+                                        civ_table_column_name(t, k));
         if (len < sizeof cols && nc > 8)
-            snprintf(cols + len, sizeof cols - len, ", ...");
+            civ_snprintf(cols + len, sizeof cols - len, ", ...");
         return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w,
                            "the %s table has no text id column '%s' (%s); its columns are %s: name its community id "
                            "column '%s'",
@@ -300,13 +301,13 @@ static void settle_explain(const civ_alloc_spec *sp, const settle_rows *r, size_
 {
     char a[48], s[48], x[48], y[48], z[48], u[40];
     int dg = sp->minor_digits, cny = !sp->currency || !strcmp(sp->currency, "CNY");
-    snprintf(u, sizeof u, "%s%s", cny ? "元" : " ", cny ? "" : sp->currency);
+    civ_snprintf(u, sizeof u, "%s%s", cny ? "元" : " ", cny ? "" : sp->currency);
     civ_alloc_format_major(r->a[i], dg, a, sizeof a), civ_alloc_format_major(r->s[i], dg, s, sizeof s);
     if (r->a[i] == r->s[i]) {
         if (zh)
-            snprintf(buf, size, "拨付 %s%s，支出 %s%s：收支相抵", a, u, s, u);
+            civ_snprintf(buf, size, "拨付 %s%s，支出 %s%s：收支相抵", a, u, s, u);
         else
-            snprintf(buf, size, "allocated %s, spent %s: nothing to settle", a, s);
+            civ_snprintf(buf, size, "allocated %s, spent %s: nothing to settle", a, s);
     } else if (r->a[i] > r->s[i]) {
         civ_alloc_format_major(r->a[i] - r->s[i], dg, x, sizeof x);
         civ_alloc_format_major(r->carry[i], dg, y, sizeof y), civ_alloc_format_major(r->claw[i], dg, z, sizeof z);
@@ -314,13 +315,13 @@ static void settle_explain(const civ_alloc_spec *sp, const settle_rows *r, size_
         char cap[48];
         civ_alloc_format_major(r->carry_cap[i], dg, cap, sizeof cap);
         if (zh)
-            snprintf(buf, size, "拨付 %s%s，支出 %s%s：结余 %s%s，结转 %s%s（不超过拨付额的 %g%% = %s%s），收回 %s%s", a,
-                     u, s, u, x, u, y, u, pct, cap, u, z, u);
+            civ_snprintf(buf, size, "拨付 %s%s，支出 %s%s：结余 %s%s，结转 %s%s（不超过拨付额的 %g%% = %s%s），收回 %s%s", a,
+                         u, s, u, x, u, y, u, pct, cap, u, z, u);
         else
-            snprintf(buf, size,
-                     "allocated %s, spent %s: unspent %s, carried over %s (at most %g%% of the allocation = %s), "
-                     "clawed back %s",
-                     a, s, x, y, pct, cap, z);
+            civ_snprintf(buf, size,
+                         "allocated %s, spent %s: unspent %s, carried over %s (at most %g%% of the allocation = %s), "
+                         "clawed back %s",
+                         a, s, x, y, pct, cap, z);
     } else {
         civ_alloc_format_major(r->s[i] - r->a[i], dg, x, sizeof x);
         civ_alloc_format_major(r->top[i], dg, y, sizeof y), civ_alloc_format_major(r->unc[i], dg, z, sizeof z);
@@ -329,13 +330,13 @@ static void settle_explain(const civ_alloc_spec *sp, const settle_rows *r, size_
         civ_alloc_format_major(r->top_cap[i], dg, cap, sizeof cap);
         int cut = r->cut && r->top[i] < r->claim[i];
         if (zh)
-            snprintf(buf, size, "拨付 %s%s，支出 %s%s：超支 %s%s，补助 %s%s（不超过拨付额的 %g%% = %s%s%s），自行承担 %s%s",
-                     a, u, s, u, x, u, y, u, pct, cap, u, cut ? "，补助总额不足按比例削减" : "", z, u);
+            civ_snprintf(buf, size, "拨付 %s%s，支出 %s%s：超支 %s%s，补助 %s%s（不超过拨付额的 %g%% = %s%s%s），自行承担 %s%s",
+                         a, u, s, u, x, u, y, u, pct, cap, u, cut ? "，补助总额不足按比例削减" : "", z, u);
         else
-            snprintf(buf, size,
-                     "allocated %s, spent %s: overspent %s, topped up %s (at most %g%% of the allocation = %s%s), "
-                     "uncovered %s",
-                     a, s, x, y, pct, cap, cut ? "; cut pro rata to the top-up budget" : "", z);
+            civ_snprintf(buf, size,
+                         "allocated %s, spent %s: overspent %s, topped up %s (at most %g%% of the allocation = %s%s), "
+                         "uncovered %s",
+                         a, s, x, y, pct, cap, cut ? "; cut pro rata to the top-up budget" : "", z);
     }
 }
 
@@ -347,7 +348,7 @@ static size_t col(sb *b, const char *name, const char *unit, civ_column_type typ
 {
     char nm[96];
     size_t k = 0;
-    snprintf(nm, sizeof nm, "%s%s%s", name, unit ? "_" : "", unit ? unit : "");
+    civ_snprintf(nm, sizeof nm, "%s%s%s", name, unit ? "_" : "", unit ? unit : "");
     if (!b->st)
         b->st = civ_table_add_column(b->t, nm, type, &k);
     return k;
@@ -432,14 +433,14 @@ static civ_status settle_summary(const civ_alloc_spec *sp, const settle_rows *r,
 static void settle_amount_column(const civ_alloc_spec *sp, const civ_table *alloc, char *amount_col, size_t size,
                                  int *amount_minor)
 {
-    snprintf(amount_col, size, "amount_%s", civ_alloc_minor_name(sp));
+    civ_snprintf(amount_col, size, "amount_%s", civ_alloc_minor_name(sp));
     size_t ac;
     *amount_minor = 1;
     if (civ_table_find_column(alloc, amount_col, &ac)) {
         char major_col[48];
-        snprintf(major_col, sizeof major_col, "amount_%s", civ_alloc_major_name(sp));
+        civ_snprintf(major_col, sizeof major_col, "amount_%s", civ_alloc_major_name(sp));
         if (civ_table_find_column(alloc, major_col, &ac) == CIV_OK)
-            snprintf(amount_col, size, "%s", major_col), *amount_minor = 0;
+            civ_snprintf(amount_col, size, "%s", major_col), *amount_minor = 0;
         civ_clear_error(); /* the lookups' "no such column": the reader names the one missing */
     }
 }
@@ -449,7 +450,7 @@ static void settle_amount_column(const civ_alloc_spec *sp, const civ_table *allo
 static civ_status check_not_release(const civ_alloc_spec *sp, const civ_table *alloc, const char *amount_col)
 {
     char paid_col[48];
-    snprintf(paid_col, sizeof paid_col, "paid_%s", civ_alloc_minor_name(sp));
+    civ_snprintf(paid_col, sizeof paid_col, "paid_%s", civ_alloc_minor_name(sp));
     size_t pc;
     if (civ_table_find_column(alloc, paid_col, &pc) != CIV_OK) {
         civ_clear_error(); /* the lookup's "no such column" */
@@ -484,10 +485,10 @@ static civ_status match_spending(settle_rows *r, const civ_table *alloc, const c
     char more[64] = "", at[600], row[64];
     const char *asrc = civ_table_source(alloc, NULL);
     civ_alloc_row_name(alloc, first, row, sizeof row);
-    snprintf(at, sizeof at, "%s%s%s", asrc ? asrc : "allocation", asrc ? ", " : " ", row);
+    civ_snprintf(at, sizeof at, "%s%s%s", asrc ? asrc : "allocation", asrc ? ", " : " ", row);
     if (missing > 1)
-        snprintf(more, sizeof more, ", nor %s %zu other communit%s", missing > 2 ? "have" : "has", missing - 1,
-                 missing > 2 ? "ies" : "y");
+        civ_snprintf(more, sizeof more, ", nor %s %zu other communit%s", missing > 2 ? "have" : "has", missing - 1,
+                     missing > 2 ? "ies" : "y");
     char zeros[400] = "";
     const char *twin = civ_id_zero_twin(r->ids[first], map->keys, map->capacity);
     if (twin)

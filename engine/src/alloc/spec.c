@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "c_locale.h"
 #include "numeric.h"
 #include "text.h"
 
@@ -38,7 +39,7 @@ static civ_status fail_entry(const ctx *c, civ_status st, const civ_toml_entry *
     char msg[700];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    civ_vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     civ_where w = {.file = c->path,
                    .line = e ? e->value.line : c->t->line,
@@ -143,7 +144,7 @@ static int percent_text(const char *t)
 static const char *percent_as_fraction(const char *t)
 {
     static _Thread_local char out[40];
-    snprintf(out, sizeof out, "%.15g", strtod(t, NULL) / 100);
+    civ_snprintf(out, sizeof out, "%.15g", civ_strtod(t, NULL) / 100);
     return out;
 }
 
@@ -174,7 +175,7 @@ static civ_status get_threshold(const ctx *c, const char *key, double *out, civ_
     if (e && e->value.type == CIV_TOML_STRING && percent_text(e->value.text))
         return fail_entry(c, CIV_ERR_SPEC, e, "'%s' must be a number in the attribute's units, not a string: write "
                           "%s for %s if the attribute holds fractions (0.31), %.15g if it holds percentages (31)",
-                          key, percent_as_fraction(e->value.text), e->value.text, strtod(e->value.text, NULL));
+                          key, percent_as_fraction(e->value.text), e->value.text, civ_strtod(e->value.text, NULL));
     return get_number(c, key, 0, -INFINITY, INFINITY, out, loc);
 }
 
@@ -183,7 +184,7 @@ static civ_status get_multiplier(const ctx *c, double *out)
 {
     civ_toml_entry *e = find(c, "multiplier");
     const char *t = e && e->value.type == CIV_TOML_STRING ? e->value.text : NULL;
-    double ratio = t ? 1 + (*t == '-' ? -1 : 1) * strtod(t + (*t == '+' || *t == '-'), NULL) / 100 : 0;
+    double ratio = t ? 1 + (*t == '-' ? -1 : 1) * civ_strtod(t + (*t == '+' || *t == '-'), NULL) / 100 : 0;
     if (t && percent_text(t + (*t == '+' || *t == '-')) && ratio > 0)
         return fail_entry(c, CIV_ERR_SPEC, e, "'multiplier' must be a number, not a string: it multiplies the score, "
                           "so %s%s is written %.15g", *t == '-' ? "" : "+", t + (*t == '+'), ratio);
@@ -211,16 +212,16 @@ static civ_status get_fraction(const ctx *c, const char *key, int required, doub
 void civ_alloc_rate_cure(const char *key, double v, double max_pct, char *buf, size_t size)
 {
     if (v < 100 && 100 * v <= max_pct)
-        snprintf(buf, size, "a percentage? write %g for %g%%; a rate of 100%% or more is written with its percent "
-                 "sign, %s = \"%g%%\"", v / 100, v, key, 100 * v);
+        civ_snprintf(buf, size, "a percentage? write %g for %g%%; a rate of 100%% or more is written with its percent "
+                     "sign, %s = \"%g%%\"", v / 100, v, key, 100 * v);
     else if (v < 100)
-        snprintf(buf, size, "a percentage? write %g for %g%%", v / 100, v);
+        civ_snprintf(buf, size, "a percentage? write %g for %g%%", v / 100, v);
     else if (v <= max_pct)
-        snprintf(buf, size, "a percentage? write %s = \"%g%%\" (a rate of 100%% or more is written with its "
-                 "percent sign)", key, v);
+        civ_snprintf(buf, size, "a percentage? write %s = \"%g%%\" (a rate of 100%% or more is written with its "
+                     "percent sign)", key, v);
     else
-        snprintf(buf, size, "write a fraction below 1 (0.20 for 20%%) or a percentage with its sign, at most "
-                 "%s = \"%g%%\"", key, max_pct);
+        civ_snprintf(buf, size, "write a fraction below 1 (0.20 for 20%%) or a percentage with its sign, at most "
+                     "%s = \"%g%%\"", key, max_pct);
 }
 
 /* [[formula]] pace: the fraction q of "at most (1 + q) x last year".  A
@@ -333,12 +334,12 @@ static civ_status get_money(const ctx *c, const char *key, int required, int min
         return fail_entry(c, CIV_ERR_SPEC, e, "'%s' must be an amount in major units (e.g. 1234.56), not %s", key,
                           type_name(e->value.type));
     char field[96];
-    snprintf(field, sizeof field, "%s", e->key);
+    civ_snprintf(field, sizeof field, "%s", e->key);
     civ_where w = {.file = c->path, .line = e->value.line, .column = e->value.column, .field = field};
     civ_status s = civ_alloc_parse_money(e->value.text, minor_digits, out, &w);
     if (s) {
         char msg[600];
-        snprintf(msg, sizeof msg, "%s: %s", c->section, civ_last_error()->message);
+        civ_snprintf(msg, sizeof msg, "%s: %s", c->section, civ_last_error()->message);
         return civ_fail_at(s, &w, "%s", msg);
     }
     return CIV_OK;
@@ -440,11 +441,11 @@ static void set_ctx(ctx *c, civ_toml_table *t, size_t ordinal)
 {
     c->t = t;
     if (t->is_array)
-        snprintf(c->section, sizeof c->section, "[[%s]] #%zu", t->name, ordinal + 1);
+        civ_snprintf(c->section, sizeof c->section, "[[%s]] #%zu", t->name, ordinal + 1);
     else if (t->name[0])
-        snprintf(c->section, sizeof c->section, "[%s]", t->name);
+        civ_snprintf(c->section, sizeof c->section, "[%s]", t->name);
     else
-        snprintf(c->section, sizeof c->section, "top level");
+        civ_snprintf(c->section, sizeof c->section, "top level");
 }
 
 /* Resolves a formula name to its index; SIZE_MAX when not found. */
@@ -463,7 +464,7 @@ static civ_status spec_fail(const civ_alloc_spec *s, civ_alloc_loc loc, const ch
     char msg[900];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    civ_vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     civ_where w = {.file = s->path, .line = loc.line, .column = loc.column, .field = field};
     return civ_fail_at(CIV_ERR_SPEC, &w, "%s", msg);
@@ -1039,8 +1040,8 @@ static civ_status check_formulas(const civ_alloc_spec *s)
             comp = (t2 - sum) - y;
             sum = t2;
             size_t L = strlen(names);
-            snprintf(names + L, sizeof names - L, "%s%s=%g", nfac ? ", " : "", s->factors[k].name,
-                     s->factors[k].weight);
+            civ_snprintf(names + L, sizeof names - L, "%s%s=%g", nfac ? ", " : "", s->factors[k].name,
+                         s->factors[k].weight);
             nfac++;
         }
         for (size_t p = 0; p < s->n_pools; p++)

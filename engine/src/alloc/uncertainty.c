@@ -34,6 +34,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "alloc.h"
+#include "c_locale.h"
 #include "error.h"
 #include "numeric.h"
 
@@ -137,12 +138,12 @@ static civ_status load_pfactor(const civ_alloc_problem *p, const civ_table *fc, 
         if (strncmp(name, "lo-", 3) || !civ_table_numbers(fc, c))
             continue;
         char *end;
-        double L = strtod(name + 3, &end);
+        double L = civ_strtod(name + 3, &end);
         if (*end || !(L > 0 && L < 100))
             continue;
         char hname[64];
         size_t hc;
-        snprintf(hname, sizeof hname, "hi-%s", name + 3);
+        civ_snprintf(hname, sizeof hname, "hi-%s", name + 3);
         if (civ_table_find_column(fc, hname, &hc) || !civ_table_numbers(fc, hc))
             continue;
         lo_col[nl] = c, hi_col[nl] = hc;
@@ -403,7 +404,7 @@ civ_status civ_alloc_uncertainty_run(const civ_alloc_spec *spec, const civ_table
     civ_alloc_problem *p0 = wk[0].p;
     size_t n = u->n = p0->n;
     u->n_draws = opt->n_draws;
-    snprintf(u->minor_name, sizeof u->minor_name, "%s", civ_alloc_minor_name(spec));
+    civ_snprintf(u->minor_name, sizeof u->minor_name, "%s", civ_alloc_minor_name(spec));
     if (opt->perturb_forecasts && forecasts) {
         if (!(pf = calloc(spec->n_factors ? spec->n_factors : 1, sizeof *pf))) {
             st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "uncertainty: out of memory");
@@ -513,7 +514,7 @@ civ_status civ_alloc_uncertainty_table(const civ_alloc_uncertainty *u, civ_table
     char nm[5][24];
     static const char *base[5] = {"amount", "mean", "p5", "p50", "p95"};
     for (int j = 0; j < 5; j++)
-        snprintf(nm[j], sizeof nm[j], "%s_%s", base[j], u->minor_name);
+        civ_snprintf(nm[j], sizeof nm[j], "%s_%s", base[j], u->minor_name);
     CIV_TRY(civ_table_add_column(t, nm[0], CIV_COLUMN_NUMBER, &ca));
     CIV_TRY(civ_table_add_column(t, nm[1], CIV_COLUMN_NUMBER, &cm));
     CIV_TRY(civ_table_add_column(t, nm[2], CIV_COLUMN_NUMBER, &c5));

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "alloc.h"
+#include "c_locale.h"
 
 civ_status civ_alloc_uncertainty_add_columns(const civ_alloc_uncertainty *u, civ_table *allocation)
 {
@@ -22,7 +23,7 @@ civ_status civ_alloc_uncertainty_add_columns(const civ_alloc_uncertainty *u, civ
     static const char *const base[3] = {"p5", "p50", "p95"};
     char names[3][32]; /* p5_fen ...: the unit in the name (docs/ALLOCATION.md "Outputs") */
     for (int k = 0; k < 3; k++)
-        snprintf(names[k], sizeof names[k], "%s_%s", base[k], civ_alloc_uncertainty_minor_name(u));
+        civ_snprintf(names[k], sizeof names[k], "%s_%s", base[k], civ_alloc_uncertainty_minor_name(u));
     double *q = malloc((n ? n : 1) * sizeof *q);
     civ_status s = q ? CIV_OK : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the Monte Carlo quantiles");
     for (int k = 0; k < 3 && !s; k++) {

@@ -24,6 +24,7 @@
 
 #include "alloc.h"
 #include "bigmem.h"
+#include "c_locale.h"
 #include "strmap.h"
 #include "table.h"
 
@@ -327,10 +328,11 @@ static void units_hint(const civ_alloc_problem *p, const civ_alloc_result *r, si
     col = col ? col : fo->last_year ? fo->last_year : "last_year";
     hint[0] = '\0';
     if (fund > 0 && ly > 10 * fund)
-        snprintf(hint, size,
-                 "; last year's amounts total %.0f minor units, %.0f times this year's fund: minor units in '%s', "
-                 "which is in major units? write last year's pool_%s_%s / %lld there",
-                 ly, ly / fund, col, p->units[u].name, civ_alloc_minor_name(p->spec), (long long)p->spec->minor_unit);
+        civ_snprintf(hint, size,
+                     "; last year's amounts total %.0f minor units, %.0f times this year's fund: minor units in '%s', "
+                     "which is in major units? write last year's pool_%s_%s / %lld there",
+                     ly, ly / fund, col, p->units[u].name, civ_alloc_minor_name(p->spec),
+                     (long long)p->spec->minor_unit);
 }
 
 /* When the floors of fund u's m members alone total more than ten times the fund: the likeliest cause is a floor
@@ -355,14 +357,15 @@ static void floor_hint(const civ_alloc_problem *p, size_t u, size_t m, char *hin
     int digits = civ_alloc_money_digits(s->minor_digits);
     civ_alloc_money_text(a, sizeof a, fl, s->minor_unit);
     if (fo->floor_loc.line > 0 && s->path)
-        snprintf(at, sizeof at, " (%s:%ld)", s->path, fo->floor_loc.line);
+        civ_snprintf(at, sizeof at, " (%s:%ld)", s->path, fo->floor_loc.line);
     if (fl % s->minor_unit == 0) { /* the amount as typed, read as minor units */
         char v[48];
-        snprintf(fix, sizeof fix, ": floor = %s", civ_alloc_format_major(fl / s->minor_unit, digits, v, sizeof v));
+        civ_snprintf(fix, sizeof fix, ": floor = %s", civ_alloc_format_major(fl / s->minor_unit, digits, v, sizeof v));
     }
-    snprintf(hint, size, "; the floor of %s%s for each of %zu communities is %.0f times the fund: written in %s? the "
-             "spec's money is in %s%s",
-             a, at, m, (double)fl * (double)m / fund, civ_alloc_minor_name(s), civ_alloc_major_name(s), fix);
+    civ_snprintf(hint, size,
+                 "; the floor of %s%s for each of %zu communities is %.0f times the fund: written in %s? the "
+                 "spec's money is in %s%s",
+                 a, at, m, (double)fl * (double)m / fund, civ_alloc_minor_name(s), civ_alloc_major_name(s), fix);
 }
 
 /* Money in minor units held in a double (a whole number), as major units with separators ("12,377,200.00"). */
@@ -591,7 +594,7 @@ static civ_status solve_unit(const civ_alloc_problem *p, civ_alloc_result *r, si
         return CIV_OK;
     const double P = (double)un->amount;
     char what[200];
-    snprintf(what, sizeof what, "pool '%s' (formula '%s')", un->name, fo->name);
+    civ_snprintf(what, sizeof what, "pool '%s' (formula '%s')", un->name, fo->name);
     double sum_lo;
     civ_status st;
     if ((st = unit_scores(p, r, u, m, what)))

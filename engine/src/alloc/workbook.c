@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "c_locale.h"
 #include "column_labels.h"
 #include "table.h"
 
@@ -25,7 +26,7 @@ static int join(char **joined, const char *part)
     char *s = realloc(*joined, n + strlen(part) + 2);
     if (!s)
         return 0;
-    sprintf(s + n, "%s%s", n ? "+" : "", part);
+    civ_snprintf(s + n, strlen(part) + 2, "%s%s", n ? "+" : "", part);
     *joined = s;
     return 1;
 }

@@ -7,6 +7,7 @@
  * (http://howardhinnant.github.io/date_algorithms.html), exact for all years.
  */
 #include "date.h"
+#include "c_locale.h"
 #include "error.h"
 
 #include <stdio.h>
@@ -86,7 +87,7 @@ static int digits(const char *s, size_t n, unsigned *out)
 /* Copies the first 32 bytes of a date text for an error message. */
 static const char *shown_date(char *buf, size_t size, const char *text, size_t len)
 {
-    snprintf(buf, size, "%.*s%s", (int)(len < 32 ? len : 32), text, len > 32 ? "..." : "");
+    civ_snprintf(buf, size, "%.*s%s", (int)(len < 32 ? len : 32), text, len > 32 ? "..." : "");
     return buf;
 }
 
@@ -648,7 +649,7 @@ civ_status civ_period_format(civ_frequency freq, int phase, int64_t period, char
         if (days < -719162 || days > 2932896) /* 0001-01-01 .. 9999-12-31 */
             return civ_fail(CIV_ERR_DOMAIN, "period %lld is outside years 1..9999", (long long)period);
         civ_civil_from_days(days, &y, &m, &d);
-        snprintf(buf, size, "%04lld-%02u-%02u", (long long)y, m, d);
+        civ_snprintf(buf, size, "%04lld-%02u-%02u", (long long)y, m, d);
         return CIV_OK;
     }
     default:
@@ -657,10 +658,10 @@ civ_status civ_period_format(civ_frequency freq, int phase, int64_t period, char
     if (y < 1 || y > 9999)
         return civ_fail(CIV_ERR_DOMAIN, "period %lld is outside years 1..9999", (long long)period);
     if (freq == CIV_FREQ_YEARLY)
-        snprintf(buf, size, "%04lld", (long long)y);
+        civ_snprintf(buf, size, "%04lld", (long long)y);
     else if (freq == CIV_FREQ_QUARTERLY)
-        snprintf(buf, size, "%04lld-Q%d", (long long)y, (int)(period % 4) + 1);
+        civ_snprintf(buf, size, "%04lld-Q%d", (long long)y, (int)(period % 4) + 1);
     else
-        snprintf(buf, size, "%04lld-%02d", (long long)y, (int)(period % 12) + 1);
+        civ_snprintf(buf, size, "%04lld-%02d", (long long)y, (int)(period % 12) + 1);
     return CIV_OK;
 }

@@ -6,6 +6,7 @@
  * (C11 _Thread_local), so parallel batches report without locks.
  */
 #include "error.h"
+#include "c_locale.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -73,21 +74,21 @@ void civ_error_refresh_text(void)
     size_t n = 0;
     if (e->file[0]) {
         if (e->line > 0 && e->column > 0)
-            n = (size_t)snprintf(loc, sizeof loc, "%.511s:%ld:%ld: ", e->file, e->line, e->column);
+            n = (size_t)civ_snprintf(loc, sizeof loc, "%.511s:%ld:%ld: ", e->file, e->line, e->column);
         else if (e->line > 0)
-            n = (size_t)snprintf(loc, sizeof loc, "%.511s:%ld: ", e->file, e->line);
+            n = (size_t)civ_snprintf(loc, sizeof loc, "%.511s:%ld: ", e->file, e->line);
         else
-            n = (size_t)snprintf(loc, sizeof loc, "%.511s: ", e->file);
+            n = (size_t)civ_snprintf(loc, sizeof loc, "%.511s: ", e->file);
     }
     (void)n;
     char ctx[420] = "";
     if (e->series_id[0] && e->field[0])
-        snprintf(ctx, sizeof ctx, " (series '%.255s', field '%.127s')", e->series_id, e->field);
+        civ_snprintf(ctx, sizeof ctx, " (series '%.255s', field '%.127s')", e->series_id, e->field);
     else if (e->series_id[0])
-        snprintf(ctx, sizeof ctx, " (series '%.255s')", e->series_id);
+        civ_snprintf(ctx, sizeof ctx, " (series '%.255s')", e->series_id);
     else if (e->field[0])
-        snprintf(ctx, sizeof ctx, " (field '%.127s')", e->field);
-    snprintf(e->text, sizeof e->text, "%.700s%.511s%.320s", loc, e->message, ctx);
+        civ_snprintf(ctx, sizeof ctx, " (field '%.127s')", e->field);
+    civ_snprintf(e->text, sizeof e->text, "%.700s%.511s%.320s", loc, e->message, ctx);
     /* The text is promised on one line (CLI stderr, logs), but ids, fields and
      * file names may hold newlines or other control bytes: blank them. */
     for (char *c = e->text; *c; c++)
@@ -102,7 +103,7 @@ static civ_status fail_v(civ_status status, const civ_where *where, const char *
     civ_error *e = &tls_error;
     memset(e, 0, sizeof *e);
     e->status = status;
-    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    civ_vsnprintf(e->message, sizeof e->message, fmt, ap);
     if (where) {
         civ_copy_truncated(e->file, sizeof e->file, where->file);
         e->line = where->line;

@@ -12,13 +12,13 @@
  * daily when the day gcd is 1, weekly when it is 7.  Anything else is
  * irregular.  Series must agree; a series with one date must fit the rest.
  */
+#include "c_locale.h"
 #include "date.h"
 #include "error.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 static int64_t mod_floor(int64_t a, int64_t b)
 {
@@ -67,7 +67,7 @@ civ_status civ_freq_parse(const char *text, civ_freq_spec *out)
                  {"quarterly", CIV_FREQ_QUARTERLY}, {"quarter", CIV_FREQ_QUARTERLY}, {"yearly", CIV_FREQ_YEARLY},
                  {"year", CIV_FREQ_YEARLY},         {"annual", CIV_FREQ_YEARLY},     {"annually", CIV_FREQ_YEARLY}};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (!strcasecmp(text, words[i].name)) {
+        if (!civ_ascii_casecmp(text, words[i].name)) {
             r.freq = words[i].freq;
             *out = r;
             return CIV_OK;
@@ -169,11 +169,11 @@ civ_status civ_period_format_style(civ_frequency freq, int phase, const civ_date
         }
         unsigned m = anchor == CIV_ANCHOR_START ? first_month : first_month + months - 1;
         unsigned d = anchor == CIV_ANCHOR_START ? 1 : civ_days_in_month(y, m);
-        snprintf(buf, size, "%04lld-%02u-%02u", (long long)y, m, d);
+        civ_snprintf(buf, size, "%04lld-%02u-%02u", (long long)y, m, d);
     }
     if (sep && (anchor != CIV_ANCHOR_PERIOD || freq == CIV_FREQ_WEEKLY || freq == CIV_FREQ_DAILY)) {
         size_t n = strlen(buf);
-        snprintf(buf + n, size - n, "%c00:00:00", sep);
+        civ_snprintf(buf + n, size - n, "%c00:00:00", sep);
     }
     return CIV_OK;
 }
@@ -287,26 +287,26 @@ static void describe(const civ_spacing *s, char *buf, size_t size)
         char d[24];
         civ_date_style st = {CIV_ANCHOR_PERIOD, 0};
         civ_period_format_style(CIV_FREQ_DAILY, 0, &st, s->first_day, d, sizeof d);
-        snprintf(buf, size, "a single date, %s", d);
+        civ_snprintf(buf, size, "a single date, %s", d);
     } else if (anchored(s))
-        snprintf(buf, size, "%s dates %lld month%s apart", s->all_start ? "first-of-month" : "month-end",
-                 (long long)s->gcd_months, s->gcd_months == 1 ? "" : "s");
+        civ_snprintf(buf, size, "%s dates %lld month%s apart", s->all_start ? "first-of-month" : "month-end",
+                     (long long)s->gcd_months, s->gcd_months == 1 ? "" : "s");
     else if (month_like(s)) {
         char d[24];
         civ_date_style st = {CIV_ANCHOR_PERIOD, 0};
         int start = 2 * s->n_start >= s->n, end = !start && 2 * s->n_end >= s->n;
         civ_period_format_style(CIV_FREQ_DAILY, 0, &st, start ? s->not_start : s->not_end, d, sizeof d);
         if (start || end)
-            snprintf(buf, size, "%s dates but for %s (%lld of %lld dates are not)", start ? "first-of-month"
-                     : "month-end", d, (long long)(s->n - (start ? s->n_start : s->n_end)), (long long)s->n);
+            civ_snprintf(buf, size, "%s dates but for %s (%lld of %lld dates are not)", start ? "first-of-month"
+                         : "month-end", d, (long long)(s->n - (start ? s->n_start : s->n_end)), (long long)s->n);
         else if (s->same_mday)
-            snprintf(buf, size, "dates on day %u of their months, about %lld days apart", (unsigned)s->mday,
-                     (long long)((s->max_day - s->min_day) / (s->n - 1)));
+            civ_snprintf(buf, size, "dates on day %u of their months, about %lld days apart", (unsigned)s->mday,
+                         (long long)((s->max_day - s->min_day) / (s->n - 1)));
         else
-            snprintf(buf, size, "dates on varying days about %lld days apart",
-                     (long long)((s->max_day - s->min_day) / (s->n - 1)));
+            civ_snprintf(buf, size, "dates on varying days about %lld days apart",
+                         (long long)((s->max_day - s->min_day) / (s->n - 1)));
     } else
-        snprintf(buf, size, "dates %lld day%s apart", (long long)s->gcd_days, s->gcd_days == 1 ? "" : "s");
+        civ_snprintf(buf, size, "dates %lld day%s apart", (long long)s->gcd_days, s->gcd_days == 1 ? "" : "s");
 }
 
 /* The --freq values these dates fit, e.g. "--freq MS, --freq QS". */
@@ -314,7 +314,7 @@ static void candidates(const civ_spacing *s, char *buf, size_t size)
 {
     size_t n = 0;
     buf[0] = '\0';
-#define ADD_(...) n += (size_t)snprintf(buf + n, n < size ? size - n : 0, __VA_ARGS__)
+#define ADD_(...) n += (size_t)civ_snprintf(buf + n, n < size ? size - n : 0, __VA_ARGS__)
     if (anchored(s)) {
         int start = s->all_start;
         ADD_("--freq %s (monthly)", start ? "MS" : "ME");
@@ -349,12 +349,12 @@ static void candidates(const civ_spacing *s, char *buf, size_t size)
 static const char *class_name(const spacing_class *c, char *buf, size_t size)
 {
     if (c->freq == CIV_FREQ_WEEKLY)
-        snprintf(buf, size, "weekly on %ss", weekday_long[weekday_of_phase(c->phase)]);
+        civ_snprintf(buf, size, "weekly on %ss", weekday_long[weekday_of_phase(c->phase)]);
     else if (c->freq == CIV_FREQ_DAILY)
-        snprintf(buf, size, "daily");
+        civ_snprintf(buf, size, "daily");
     else
-        snprintf(buf, size, "%s (%s dates)", civ_frequency_name(c->freq),
-                 c->anchor == CIV_ANCHOR_START ? "first-of-period" : "end-of-period");
+        civ_snprintf(buf, size, "%s (%s dates)", civ_frequency_name(c->freq),
+                     c->anchor == CIV_ANCHOR_START ? "first-of-period" : "end-of-period");
     return buf;
 }
 
@@ -362,7 +362,7 @@ static const char *id_of(const char *const *ids, size_t i, char *buf, size_t siz
 {
     if (ids && ids[i])
         return ids[i];
-    snprintf(buf, size, "#%zu", i + 1);
+    civ_snprintf(buf, size, "#%zu", i + 1);
     return buf;
 }
 

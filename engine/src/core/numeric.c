@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "numeric.h"
+#include "c_locale.h"
 
 uint64_t civ_seed_mix(uint64_t seed, uint64_t key)
 {
@@ -133,8 +134,8 @@ int civ_percent_text(const char *text, double *out)
     if (!nd || ndot > 1 || *p != '%' || p[1] || p - start > 40)
         return -1;
     char buf[64], *end;
-    snprintf(buf, sizeof buf, "%.*se-2", (int)(p - start), start); /* "15%" -> 15e-2: the double of 0.15 */
-    double v = strtod(buf, &end);
+    civ_snprintf(buf, sizeof buf, "%.*se-2", (int)(p - start), start); /* "15%" -> 15e-2: the double of 0.15 */
+    double v = civ_strtod(buf, &end);
     if (*end || !isfinite(v))
         return -1;
     *out = v;

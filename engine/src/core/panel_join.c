@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "error.h"
 #include "pred_map.h"
 #include "strmap.h"
@@ -67,9 +68,9 @@ static void where_row(const civ_table *t, size_t r, size_t c, civ_where *w, char
     w->line = line;
     w->column = line ? (long)c + 1 : 0;
     if (line)
-        snprintf(row, size, "line %ld", line);
+        civ_snprintf(row, size, "line %ld", line);
     else
-        snprintf(row, size, "data row %zu", r + 1);
+        civ_snprintf(row, size, "data row %zu", r + 1);
 }
 
 /* The predecessors of row r (from the map), checked: none is a community of this year (but itself). */
@@ -331,12 +332,12 @@ static void join_outcome(const join_ctx *x, const succ *sc, char from[32], char 
         civ_period_format(f, ph, sc->to, to, 32);
     } else if (sc->status == J_SPLIT) {
         static const char *const words[] = {"periods", "years", "quarters", "months", "weeks", "days"};
-        snprintf(reason, 512, "%s is also a predecessor of another community (a split: no share to "
-                 "divide its %s)", sc->bad, words[f >= CIV_FREQ_YEARLY && f <= CIV_FREQ_DAILY ? f : 0]);
+        civ_snprintf(reason, 512, "%s is also a predecessor of another community (a split: no share to "
+                     "divide its %s)", sc->bad, words[f >= CIV_FREQ_YEARLY && f <= CIV_FREQ_DAILY ? f : 0]);
     } else if (sc->status == J_NO_SERIES) {
-        snprintf(reason, 512, "%s has no series in the panel", sc->bad);
+        civ_snprintf(reason, 512, "%s has no series in the panel", sc->bad);
     } else {
-        snprintf(reason, 512, "no period before its own in which every predecessor reported");
+        civ_snprintf(reason, 512, "no period before its own in which every predecessor reported");
     }
 }
 
@@ -369,7 +370,7 @@ static civ_status joins_row(const join_ctx *x, civ_table *t, const size_t c[12],
     for (size_t k = 0; k < sc->n && !isnan(x->map.share[x->item[sc->first]]); k++) { /* "0.6+1" */
         size_t L = strlen(shares);
         if (L < sizeof shares - 32)
-            snprintf(shares + L, sizeof shares - L, "%s%.10g", k ? "+" : "", x->map.share[x->item[sc->first + k]]);
+            civ_snprintf(shares + L, sizeof shares - L, "%s%.10g", k ? "+" : "", x->map.share[x->item[sc->first + k]]);
     }
     if (!s)
         s = civ_table_set_text(t, r, c[8], shares);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "error.h"
 #include "strmap.h"
 #include "text.h"
@@ -36,9 +37,9 @@ static void where_cell(const civ_table *t, size_t r, size_t c, const char *id, c
     *w = (civ_where){.file = civ_table_source(t, NULL), .line = line, .column = line ? (long)c + 1 : 0,
                      .series_id = id, .field = field};
     if (line)
-        snprintf(row, size, "line %ld", line);
+        civ_snprintf(row, size, "line %ld", line);
     else
-        snprintf(row, size, "data row %zu", r + 1);
+        civ_snprintf(row, size, "data row %zu", r + 1);
 }
 
 /* One share as written ("0.6", "60%"): the number, or NaN when it is none. */
@@ -52,7 +53,7 @@ static double parse_share(const char *b, size_t len)
     int pct = buf[len - 1] == '%';
     if (pct)
         buf[--len] = 0;
-    double v = strtod(buf, &end);
+    double v = civ_strtod(buf, &end);
     if (end == buf || *end || !isfinite(v))
         return NAN;
     return pct ? v / 100 : v;
@@ -89,7 +90,7 @@ static civ_status read_shares(const civ_table *t, size_t r, size_t sc, const cha
     if (civ_table_column_type(t, sc) == CIV_COLUMN_TEXT) {
         const char *s = civ_table_text(t, r, sc), *b;
         size_t len;
-        snprintf(shown, 128, "%s", s ? s : "");
+        civ_snprintf(shown, 128, "%s", s ? s : "");
         while (s && civ_text_list_next(&s, &b, &len)) {
             if (*n_sh < 256)
                 shares[*n_sh] = parse_share(b, len);
@@ -110,7 +111,7 @@ static civ_status read_shares(const civ_table *t, size_t r, size_t sc, const cha
     }
     double v = civ_table_numbers(t, sc)[r];
     if (!isnan(v)) {
-        snprintf(shown, 128, "%g", v);
+        civ_snprintf(shown, 128, "%g", v);
         shares[(*n_sh)++] = v, *given = 1;
         if (!(v > 0 && v <= 1)) {
             civ_where w;
@@ -238,9 +239,9 @@ static civ_status check_parent(civ_pred_map *m, const civ_table *t, size_t k, co
         const char *sid = civ_table_text(t, row_of[q], idc);
         size_t L = strlen(parts), B = strlen(bare);
         if (L < sizeof parts - 80)
-            snprintf(parts + L, sizeof parts - L, "%s'%s' %g", L ? ", " : "", sid, m->share[q]);
+            civ_snprintf(parts + L, sizeof parts - L, "%s'%s' %g", L ? ", " : "", sid, m->share[q]);
         if (isnan(m->share[q]) && B < sizeof bare - 80)
-            snprintf(bare + B, sizeof bare - B, "%s'%s'", B ? ", " : "", sid);
+            civ_snprintf(bare + B, sizeof bare - B, "%s'%s'", B ? ", " : "", sid);
     }
     civ_where w;
     char row[64];

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "error.h"
 #include "text.h"
 
@@ -290,10 +291,10 @@ const char *civ_id_zero_twin(const char *id, const char *const *known, size_t n)
 
 const char *civ_id_zero_hint(const char *id, const char *twin, const char *where, char *buf, size_t size)
 {
-    snprintf(buf, size,
-             "; %s has '%s', the same code %s leading zeros (Excel drops them from a General column): format "
-             "the code column as Text in Excel, type the codes with their zeros and save",
-             where, twin, strlen(twin) < strlen(id) ? "without its" : "with");
+    civ_snprintf(buf, size,
+                 "; %s has '%s', the same code %s leading zeros (Excel drops them from a General column): format "
+                 "the code column as Text in Excel, type the codes with their zeros and save",
+                 where, twin, strlen(twin) < strlen(id) ? "without its" : "with");
     return buf;
 }
 

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "error.h"
 #include "forecast.h"
 
@@ -147,7 +148,7 @@ static civ_status make_columns(const civ_backtest_result *r, int by_series, civ_
         static const char *const kinds[] = {"coverage", "score", "MSIS"};
         for (size_t q = 0; q < 3; q++) {
             char name[48];
-            snprintf(name, sizeof name, "%s-%.15g", kinds[q], r->levels[l]);
+            civ_snprintf(name, sizeof name, "%s-%.15g", kinds[q], r->levels[l]);
             CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cols[10 + 3 * l + q]));
         }
     }

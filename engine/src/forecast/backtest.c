@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "error.h"
 #include "forecast.h"
 #include "panel.h"
@@ -239,7 +240,7 @@ static civ_status backtest_run(bt_run *b, const char *const *names, size_t M, si
     if (st)
         return st;
     for (size_t m = 0; m < M; m++)
-        snprintf(r->models[m], sizeof r->models[m], "%s", names[m]);
+        civ_snprintf(r->models[m], sizeof r->models[m], "%s", names[m]);
     b->r = r;
     b->model_options.criterion = (civ_criterion)fopt->criterion;
     b->model_options.n_paths = (int)fopt->n_paths;

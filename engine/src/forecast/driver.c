@@ -22,6 +22,7 @@
  *    nothing when the BLAS in the process is another one.
  *  - Progress is reported from the calling thread (OpenMP thread 0) only.
  */
+#include "c_locale.h"
 #include "forecast.h"
 
 #include <math.h>
@@ -155,9 +156,9 @@ static void record_failure(civ_forecast_result *r, size_t i, civ_status status)
     const char *msg = e->status == status && e->message[0] ? e->message : civ_strerror(status);
     char line[700];
     if (e->status == status && e->field[0])
-        snprintf(line, sizeof line, "%s (field '%s')", msg, e->field);
+        civ_snprintf(line, sizeof line, "%s (field '%s')", msg, e->field);
     else
-        snprintf(line, sizeof line, "%s", msg);
+        civ_snprintf(line, sizeof line, "%s", msg);
     fs->status = status;
     fs->model[0] = '\0';
     fs->message = strdup(line); /* NULL on OOM: the status still tells */
@@ -207,7 +208,7 @@ static civ_status series_xreg(const batch *b, size_t i, size_t n, civ_workspace 
 
 static civ_status keep_fit(civ_forecast_series *fs, const civ_model_fit *fit)
 {
-    snprintf(fs->model, sizeof fs->model, "%s", fit->name);
+    civ_snprintf(fs->model, sizeof fs->model, "%s", fit->name);
     fs->loglik = fit->loglik;
     fs->aic = fit->aic;
     fs->aicc = fit->aicc;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "c_locale.h"
 #include "error.h"
 #include "intermittent.h"
 #include "model.h"
@@ -66,6 +67,6 @@ civ_status civ_model_display_name(const char *spec, char *buf, size_t size)
     if (st)
         return st;
     const char *alias = civ_model_alias(spec);
-    snprintf(buf, size, "%s", alias ? alias : spec);
+    civ_snprintf(buf, size, "%s", alias ? alias : spec);
     return CIV_OK;
 }

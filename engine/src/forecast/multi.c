@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "error.h"
 #include "forecast.h"
 
@@ -83,11 +84,11 @@ static civ_status wide_columns(civ_table *t, const civ_forecast_result *a, const
         char name[96];
         CIV_TRY(civ_table_add_column(t, names[k], CIV_COLUMN_NUMBER, &cols[2 + k * per]));
         for (size_t x = L; x-- > 0;) {
-            snprintf(name, sizeof name, "%s-lo-%.15g", names[k], a->levels[order[x]]);
+            civ_snprintf(name, sizeof name, "%s-lo-%.15g", names[k], a->levels[order[x]]);
             CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cols[2 + k * per + 1 + order[x]]));
         }
         for (size_t x = 0; x < L; x++) {
-            snprintf(name, sizeof name, "%s-hi-%.15g", names[k], a->levels[order[x]]);
+            civ_snprintf(name, sizeof name, "%s-hi-%.15g", names[k], a->levels[order[x]]);
             CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cols[2 + k * per + 1 + L + order[x]]));
         }
     }

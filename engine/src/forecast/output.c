@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "error.h"
 #include "forecast.h"
 
@@ -37,16 +38,16 @@ static civ_status add_columns(civ_table *t, const char *const *names, const civ_
 }
 
 /* The level as R's paste() prints it: 80 -> "80", 97.5 -> "97.5". */
-static void level_text(double level, char *buf, size_t size) { snprintf(buf, size, "%.15g", level); }
+static void level_text(double level, char *buf, size_t size) { civ_snprintf(buf, size, "%.15g", level); }
 
 civ_status civ_forecast_add_level_columns(civ_table *t, const double *levels, size_t n_levels, size_t *cols)
 {
     civ_status st;
     for (size_t l = 0; l < n_levels; l++) {
         char name[48];
-        snprintf(name, sizeof name, "lo-%.15g", levels[l]);
+        civ_snprintf(name, sizeof name, "lo-%.15g", levels[l]);
         CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cols[2 * l]));
-        snprintf(name, sizeof name, "hi-%.15g", levels[l]);
+        civ_snprintf(name, sizeof name, "hi-%.15g", levels[l]);
         CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &cols[2 * l + 1]));
     }
     return CIV_OK;
@@ -74,14 +75,14 @@ civ_status civ_forecast_result_table(const civ_forecast_result *r, const civ_pan
     static const civ_column_type fixed_types[] = {CIV_COLUMN_TEXT, CIV_COLUMN_TEXT, CIV_COLUMN_NUMBER,
                                                   CIV_COLUMN_TEXT, CIV_COLUMN_NUMBER};
     for (size_t k = 0; k < 5; k++) {
-        snprintf(names[k], sizeof names[k], "%s", fixed[k]);
+        civ_snprintf(names[k], sizeof names[k], "%s", fixed[k]);
         types[k] = fixed_types[k];
     }
     for (size_t l = 0; l < L; l++) {
         char lv[24];
         level_text(r->levels[l], lv, sizeof lv);
-        snprintf(names[5 + 2 * l], sizeof names[0], "lo-%s", lv);
-        snprintf(names[6 + 2 * l], sizeof names[0], "hi-%s", lv);
+        civ_snprintf(names[5 + 2 * l], sizeof names[0], "lo-%s", lv);
+        civ_snprintf(names[6 + 2 * l], sizeof names[0], "hi-%s", lv);
         types[5 + 2 * l] = types[6 + 2 * l] = CIV_COLUMN_NUMBER;
     }
     for (size_t k = 0; k < n_cols; k++)
@@ -156,7 +157,7 @@ static civ_status name_list_add(name_list *nl, const char *name, size_t *index)
 static civ_status append_state(char **buf, size_t *len, size_t *cap, const char *name, double value)
 {
     char item[96];
-    int w = snprintf(item, sizeof item, "%s%.60s=%.15g", *len ? " " : "", name, value);
+    int w = civ_snprintf(item, sizeof item, "%s%.60s=%.15g", *len ? " " : "", name, value);
     if (w < 0)
         return civ_fail(CIV_ERR_INTERNAL, "cannot format a state value");
     size_t need = *len + (size_t)w + 1;

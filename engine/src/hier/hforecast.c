@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "error.h"
 #include "hier.h"
 #include "numeric.h"
@@ -382,9 +383,9 @@ civ_status civ_hier_result_table(const civ_hier_result *r, const civ_hier *h, ci
         CIV_TRY(civ_table_add_column(t, fixed[k], k == 3 || k > 4 ? CIV_COLUMN_NUMBER : CIV_COLUMN_TEXT, &c[k]));
     for (size_t l = 0; l < r->n_levels; l++) {
         char name[48];
-        snprintf(name, sizeof name, "lo-%.15g", r->levels[l]);
+        civ_snprintf(name, sizeof name, "lo-%.15g", r->levels[l]);
         CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &c[7 + 2 * l]));
-        snprintf(name, sizeof name, "hi-%.15g", r->levels[l]);
+        civ_snprintf(name, sizeof name, "hi-%.15g", r->levels[l]);
         CIV_TRY(civ_table_add_column(t, name, CIV_COLUMN_NUMBER, &c[8 + 2 * l]));
     }
     CIV_TRY(civ_table_add_rows(t, plane, NULL));

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "error.h"
 #include "hier.h"
 #include "strmap.h"
@@ -38,9 +39,9 @@ static civ_where row_where(const builder *b, size_t row, size_t col, const char 
 {
     long line = b->src ? civ_table_row_line(b->t, row) : 0;
     if (line > 0)
-        snprintf(what, size, "line %ld", line);
+        civ_snprintf(what, size, "line %ld", line);
     else
-        snprintf(what, size, "row %zu", row + (size_t)(b->src ? b->first_row : 1));
+        civ_snprintf(what, size, "row %zu", row + (size_t)(b->src ? b->first_row : 1));
     return (civ_where){.file = b->src, .line = line, .column = line > 0 && col != SIZE_MAX ? (long)col + 1 : 0,
                        .series_id = id, .field = field};
 }
@@ -51,9 +52,9 @@ static const char *header_names(const civ_table *t, char *buf, size_t size)
     size_t o = 0, n = civ_table_n_columns(t);
     buf[0] = 0;
     for (size_t c = 0; c < n && o + 1 < size; c++) {
-        int w = snprintf(buf + o, size - o, "%s%s", c ? ", " : "", civ_table_column_name(t, c));
+        int w = civ_snprintf(buf + o, size - o, "%s%s", c ? ", " : "", civ_table_column_name(t, c));
         if (w < 0 || (size_t)w >= size - o) {
-            snprintf(buf + (o + 5 < size ? o : size - 5), 5, " ...");
+            civ_snprintf(buf + (o + 5 < size ? o : size - 5), 5, " ...");
             break;
         }
         o += (size_t)w;
@@ -69,7 +70,7 @@ static const char *cell_text(const civ_table *t, size_t row, size_t col, char *b
     double v = civ_table_number(t, row, col);
     if (isnan(v))
         return "";
-    snprintf(buf, size, "%.15g", v);
+    civ_snprintf(buf, size, "%.15g", v);
     return buf;
 }
 
@@ -372,12 +373,13 @@ static civ_status unique_ids(civ_hier *h)
         if (civ_strmap_put(&seen, h->node_id[i], i, NULL) != CIV_ERR_DUPLICATE)
             continue;
         const char *lv = h->level_name[h->node_level[i]];
-        char *q = malloc(strlen(lv) + strlen(h->node_id[i]) + 2);
+        size_t size = strlen(lv) + strlen(h->node_id[i]) + 2;
+        char *q = malloc(size);
         if (!q) {
             st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "no memory for the hierarchy");
             break;
         }
-        sprintf(q, "%s:%s", lv, h->node_id[i]);
+        civ_snprintf(q, size, "%s:%s", lv, h->node_id[i]);
         free(h->node_id[i]);
         h->node_id[i] = q;
         if (civ_strmap_put(&seen, q, i, NULL) == CIV_ERR_DUPLICATE)

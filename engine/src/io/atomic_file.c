@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "c_locale.h"
 #include "error.h"
 #include "staging.h"
 
@@ -33,7 +34,7 @@ static civ_status make_temp(civ_atomic_file *af, const char *path, int *fd_out)
         civ_atomic_abort(af);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for an output path");
     }
-    snprintf(af->temp_path, need, "%.*s.%s.tmp.XXXXXX", (int)dir_len, path, base);
+    civ_snprintf(af->temp_path, need, "%.*s.%s.tmp.XXXXXX", (int)dir_len, path, base);
     sigset_t held;
     civ_cleanup_hold(&held); /* no signal between the file and its registration */
     int fd = mkstemp(af->temp_path);

@@ -9,6 +9,7 @@
  * file ("the words of the codes").
  */
 #include "column_labels.h"
+#include "c_locale.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -144,7 +145,7 @@ static const char *interval_measure(int zh, const char *column, char *buf, size_
     for (size_t k = 0; k < N_OF(names); k++) {
         size_t n = strlen(names[k][0]);
         if (!strncmp(column, names[k][0], n) && column[n] && strspn(column + n, "0123456789.") == strlen(column + n)) {
-            snprintf(buf, size, "%s%s", names[k][zh ? 1 : 2], column + n);
+            civ_snprintf(buf, size, "%s%s", names[k][zh ? 1 : 2], column + n);
             return buf;
         }
     }
@@ -166,7 +167,7 @@ static const char *unit_word(int zh, const char *unit)
 
 static const char *with_unit(const civ_label_ctx *ctx, const char *text, const char *unit, char *buf, size_t size)
 {
-    snprintf(buf, size, ctx->zh ? "%s（%s）" : "%s (%s)", text, unit_word(ctx->zh, unit));
+    civ_snprintf(buf, size, ctx->zh ? "%s（%s）" : "%s (%s)", text, unit_word(ctx->zh, unit));
     if (!ctx->zh && buf[0] >= 'a' && buf[0] <= 'z') /* a rule's word begins the header: "Floors (fen)" */
         buf[0] = (char)(buf[0] - 'a' + 'A');
     return buf;
@@ -201,7 +202,7 @@ static const char *by_parts(const civ_label_ctx *ctx, const char *column, char *
     const stem *stems = pct ? PCT_STEMS : STEMS;
     size_t n_stems = pct ? N_OF(PCT_STEMS) : N_OF(STEMS);
     if (head[0] == 'p' && head[1] && strspn(head + 1, "0123456789.") == strlen(head + 1)) { /* p5, p95 */
-        snprintf(text, sizeof text, ctx->zh ? "%s%% 分位" : "P%s", head + 1);
+        civ_snprintf(text, sizeof text, ctx->zh ? "%s%% 分位" : "P%s", head + 1);
         return with_unit(ctx, text, unit, buf, size);
     }
     for (size_t k = 0; k < n_stems; k++) {
@@ -211,7 +212,7 @@ static const char *by_parts(const civ_label_ctx *ctx, const char *column, char *
             return with_unit(ctx, ctx->zh ? s->zh : s->en, unit, buf, size);
         if (!strncmp(head, s->stem, m) && head[m] == '_' && head[m + 1] && s->zh_of) {
             const char *kind = strcmp(s->stem, "factor") ? "fund" : "factor";
-            snprintf(text, sizeof text, ctx->zh ? s->zh_of : s->en_of, spec_label(ctx, kind, head + m + 1));
+            civ_snprintf(text, sizeof text, ctx->zh ? s->zh_of : s->en_of, spec_label(ctx, kind, head + m + 1));
             return with_unit(ctx, text, unit, buf, size);
         }
     }
@@ -242,7 +243,7 @@ const char *civ_column_label(const civ_label_ctx *ctx, const char *column, char 
         return ctx->minor ? with_unit(ctx, civ_rule_label(ctx->zh, column), ctx->minor, buf, size)
                           : civ_rule_label(ctx->zh, column);
     if (t && !strncmp(column, "tilt_", 5) && column[5]) { /* one tilt column per formula */
-        snprintf(buf, size, ctx->zh ? "倾斜系数（%s）" : "Tilt (%s)", spec_label(ctx, "formula", column + 5));
+        civ_snprintf(buf, size, ctx->zh ? "倾斜系数（%s）" : "Tilt (%s)", spec_label(ctx, "formula", column + 5));
         return buf;
     }
     if (t) {
@@ -414,7 +415,7 @@ static const char *capital(const char *w, char *buf, size_t size)
 {
     if (!w || w[0] < 'a' || w[0] > 'z')
         return w;
-    snprintf(buf, size, "%s", w);
+    civ_snprintf(buf, size, "%s", w);
     buf[0] = (char)(buf[0] - 'a' + 'A');
     return buf;
 }
@@ -433,7 +434,7 @@ static const char *binding_words(int zh, const char *v, char *buf, size_t size)
         memcpy(rule, p, n);
         rule[n] = 0;
         const char *w = civ_rule_label(zh, rule);
-        k += (size_t)snprintf(buf + k, size - k, "%s%s", k ? "+" : "", zh ? w : capital(w, cap, sizeof cap));
+        k += (size_t)civ_snprintf(buf + k, size - k, "%s%s", k ? "+" : "", zh ? w : capital(w, cap, sizeof cap));
         p += n + (e != NULL);
     }
     return k < size ? buf : v;
@@ -475,16 +476,18 @@ const char *civ_value_label(const civ_label_ctx *ctx, const char *column, const 
         int aged = !strcmp(slash + 1, "aged person");
         if (!aged && strcmp(slash + 1, "person"))
             return value;
-        snprintf(buf, size, zh ? (aged ? "%s/老年人" : "%s/人") : (aged ? "%s per resident aged 60+" : "%s per resident"),
-                 money_word(zh, major));
+        civ_snprintf(buf, size,
+                     zh ? (aged ? "%s/老年人" : "%s/人") : (aged ? "%s per resident aged 60+" : "%s per resident"),
+                     money_word(zh, major));
         return buf;
     }
     if (!strcmp(column, "unit") && !strcmp(value, "multiplier")) { /* lambda's: minor units per unit of score */
-        snprintf(buf, size, zh ? "%s/单位得分" : "%s per unit of score", money_word(zh, ctx->minor ? ctx->minor : "fen"));
+        civ_snprintf(buf, size, zh ? "%s/单位得分" : "%s per unit of score",
+                     money_word(zh, ctx->minor ? ctx->minor : "fen"));
         return buf;
     }
     if (!strcmp(column, "measure") && !strncmp(value, "last_year_", 10) && value[10]) { /* closed: per fund */
-        snprintf(buf, size, zh ? "%s上年金额" : "%s last year", spec_label(ctx, "fund", value + 10));
+        civ_snprintf(buf, size, zh ? "%s上年金额" : "%s last year", spec_label(ctx, "fund", value + 10));
         return buf;
     }
     return value;
@@ -503,8 +506,8 @@ void civ_summary_row_words(const civ_label_ctx *ctx, const char *const codes[4],
     const char *slash = codes[2] && codes[3] && !strcmp(codes[2], "amount") ? strchr(codes[3], '/') : NULL;
     if (slash) {
         int aged = !strcmp(slash + 1, "aged person");
-        snprintf(bufs[2], 192, "%s", ctx->zh ? (aged ? "每位60岁以上老人金额" : "人均金额")
-                                             : (aged ? "Amount per resident aged 60+" : "Amount per resident"));
+        civ_snprintf(bufs[2], 192, "%s", ctx->zh ? (aged ? "每位60岁以上老人金额" : "人均金额")
+                                                 : (aged ? "Amount per resident aged 60+" : "Amount per resident"));
         words[2] = bufs[2];
     }
 }

@@ -28,8 +28,8 @@
  * in the shortest text that reads back to the same double, so files
  * round-trip bit for bit, unless the caller asks for files for people
  * (civ_csv_write_options: numbers rounded to significant digits, and a BOM
- * so that Excel reads UTF-8).  (strtod/snprintf follow LC_NUMERIC: a host that
- * sets a locale with a decimal comma must keep LC_NUMERIC at "C".)
+ * so that Excel reads UTF-8).  Numbers are read and written with '.' under
+ * any host locale (civ_strtod, civ_snprintf: core/c_locale.h).
  *
  * The panel reader (civ_panel_read_csv) makes two streaming passes over the
  * file through a fixed read buffer, so memory stays close to the panel's own
@@ -60,12 +60,12 @@
  * CIV_ERR_PARSE.
  */
 #include "csv.h"
+#include "c_locale.h"
 #include "mem_limit.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
-#include <strings.h>
 #include <float.h>
 #include <math.h>
 #include <stdarg.h>
@@ -180,7 +180,7 @@ civ_csv_number civ_csv_parse_number(const char *text, size_t len, double *out)
      * stops exactly at text + len (the byte there cannot continue it). */
     char *stop;
     errno = 0;
-    double v = strtod(text, &stop);
+    double v = civ_strtod(text, &stop);
     if (stop != end)
         return CIV_CSV_NUMBER_BAD;
     if (isinf(v))
@@ -325,8 +325,8 @@ int civ_csv_format_number(double value, char *buf)
     if (n >= 0)
         return n;
     for (int precision = 15; precision <= 17; precision++) {
-        n = snprintf(buf, CIV_CSV_NUMBER_SIZE, "%.*g", precision, value);
-        if (precision == 17 || strtod(buf, NULL) == value)
+        n = civ_snprintf(buf, CIV_CSV_NUMBER_SIZE, "%.*g", precision, value);
+        if (precision == 17 || civ_strtod(buf, NULL) == value)
             break;
     }
     return n;
@@ -346,9 +346,9 @@ int civ_csv_format_rounded(double value, int digits, int min_decimals, char *buf
     if (decimals < 0)
         decimals = 0;
     char tmp[96];
-    int n = decimals <= 20 ? snprintf(tmp, sizeof tmp, "%.*f", decimals, value) : -1;
+    int n = decimals <= 20 ? civ_snprintf(tmp, sizeof tmp, "%.*f", decimals, value) : -1;
     if (n < 0 || n >= CIV_CSV_NUMBER_SIZE) /* tiny or huge: exponent form */
-        return snprintf(buf, CIV_CSV_NUMBER_SIZE, "%.*g", digits, value);
+        return civ_snprintf(buf, CIV_CSV_NUMBER_SIZE, "%.*g", digits, value);
     if (strchr(tmp, '.')) { /* drop trailing zeros, then a bare point */
         while (n > 0 && tmp[n - 1] == '0')
             n--;
@@ -428,7 +428,7 @@ static civ_status fail_cell(const csv_reader *r, civ_status status, long line, s
     char message[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    civ_vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
     civ_where w = {.file = r->path, .line = line, .column = (long)column, .series_id = series,
                    .field = column ? field_name(r, column - 1) : NULL};
@@ -591,9 +591,9 @@ static civ_status fail_displayed(const csv_reader *r, long line, size_t column, 
     if (need_sep || need_pct) {
         char cli[32] = "", py[40] = "", plan[64] = "";
         if (need_sep) {
-            snprintf(cli, sizeof cli, "--thousands \"%c\"", sep);
-            snprintf(py, sizeof py, "thousands=\"%c\"", sep);
-            snprintf(plan, sizeof plan, "[plan] thousands = \"%c\"", sep);
+            civ_snprintf(cli, sizeof cli, "--thousands \"%c\"", sep);
+            civ_snprintf(py, sizeof py, "thousands=\"%c\"", sep);
+            civ_snprintf(plan, sizeof plan, "[plan] thousands = \"%c\"", sep);
         }
         if (need_pct) {
             strcat(cli, need_sep ? " --percent" : "--percent");
@@ -612,8 +612,8 @@ static civ_status fail_displayed(const csv_reader *r, long line, size_t column, 
         if (need_pct || !n_what)
             what[n_what++] = need_pct ? "a percent sign" : "a thousands separator";
         char found[160];
-        snprintf(found, sizeof found, "%s%s%s%s%s", what[0], n_what > 1 ? (n_what > 2 ? ", " : " and ") : "",
-                 n_what > 1 ? what[1] : "", n_what > 2 ? " and " : "", n_what > 2 ? what[2] : "");
+        civ_snprintf(found, sizeof found, "%s%s%s%s%s", what[0], n_what > 1 ? (n_what > 2 ? ", " : " and ") : "",
+                     n_what > 1 ? what[1] : "", n_what > 2 ? " and " : "", n_what > 2 ? what[2] : "");
         /* the spreadsheet's cure names the format that wrote what was found: Percentage, the 1000 separator */
         int has_pct = need_pct, has_sep = n_what > 1 || !need_pct;
         return fail_cell(r, CIV_ERR_PARSE, line, column, series,
@@ -627,8 +627,8 @@ static civ_status fail_displayed(const csv_reader *r, long line, size_t column, 
         return fail_cell(r, CIV_ERR_PARSE, line, column, series, "'%s' is not a number%s", text, extra);
     char sep_rule[96] = "";
     if (r->thousands)
-        snprintf(sep_rule, sizeof sep_rule, "; with the thousands separator '%c' the whole digits are grouped in "
-                 "threes (12%c345.6)", r->thousands, r->thousands);
+        civ_snprintf(sep_rule, sizeof sep_rule, "; with the thousands separator '%c' the whole digits are grouped in "
+                     "threes (12%c345.6)", r->thousands, r->thousands);
     return fail_cell(r, CIV_ERR_PARSE, line, column, series,
                      "'%s' is not a number%s%s; currency signs other than the yuan's (¥12,000.00, read with a "
                      "thousands separator) are not read: write plain digits (12345, 0.35), e.g. in Excel format the "
@@ -759,13 +759,14 @@ static civ_status csv_open(csv_reader *r, const char *path, const char *sheet)
 /* 1 for an encoding name that means UTF-8 (nothing to convert). */
 static int is_utf8_name(const char *e)
 {
-    return !e || !e[0] || !strcasecmp(e, "utf-8") || !strcasecmp(e, "utf8") || !strcasecmp(e, "utf-8-sig");
+    return !e || !e[0] || !civ_ascii_casecmp(e, "utf-8") || !civ_ascii_casecmp(e, "utf8") ||
+        !civ_ascii_casecmp(e, "utf-8-sig");
 }
 
 int civ_csv_encoding_known(const char *e)
 {
-    return is_utf8_name(e) || !strcasecmp(e, "gb18030") || !strcasecmp(e, "gbk") || !strcasecmp(e, "gb2312") ||
-           !strcasecmp(e, "cp936");
+    return is_utf8_name(e) || !civ_ascii_casecmp(e, "gb18030") || !civ_ascii_casecmp(e, "gbk") ||
+        !civ_ascii_casecmp(e, "gb2312") || !civ_ascii_casecmp(e, "cp936");
 }
 
 /* Bytes at the end of buf[0..n) that begin a UTF-8 sequence it does not
@@ -1369,7 +1370,7 @@ static civ_status parse_ds(const panel_reader *pr, const csv_field *f, const cha
                          "the date is empty: every row of a long panel needs its period (a note or a total "
                          "below the table? delete the row)");
     char message[512];
-    snprintf(message, sizeof message, "%s", civ_last_error()->message);
+    civ_snprintf(message, sizeof message, "%s", civ_last_error()->message);
     return fail_cell(&pr->r, CIV_ERR_DATE, f->line, pr->col_ds + 1, series, "%s", message);
 }
 
@@ -1383,11 +1384,11 @@ static void header_list(const csv_reader *r, char *have, size_t size)
         size_t len = strlen(r->names[c]) + (c ? 2 : 0);
         if (used + len >= size - 5)
             break;
-        snprintf(have + used, size - used, "%s%s", c ? ", " : "", r->names[c]);
+        civ_snprintf(have + used, size - used, "%s%s", c ? ", " : "", r->names[c]);
         used += len;
     }
     if (c < r->n_names)
-        snprintf(have + used, size - used, ", ...");
+        civ_snprintf(have + used, size - used, ", ...");
 }
 
 static size_t header_find(const csv_reader *r, const char *name)
@@ -1827,8 +1828,8 @@ static civ_status panel_layout(panel_reader *pr, civ_date_style *style)
         /* name the file too */
         const civ_error *e = civ_last_error();
         char message[512], series[256];
-        snprintf(message, sizeof message, "%s", e->message);
-        snprintf(series, sizeof series, "%s", e->series_id);
+        civ_snprintf(message, sizeof message, "%s", e->message);
+        civ_snprintf(series, sizeof series, "%s", e->series_id);
         civ_where w = {.file = pr->r.path, .series_id = series, .field = "ds"};
         return civ_fail_at(s, &w, "%s", message);
     }
@@ -2199,7 +2200,7 @@ civ_status civ_panel_write_csv_opts(const civ_panel *panel, const char *path, co
                                            sizeof ds))) {
                 civ_where w = {.file = path, .series_id = id, .field = "ds"};
                 char message[512];
-                snprintf(message, sizeof message, "%s", civ_last_error()->message);
+                civ_snprintf(message, sizeof message, "%s", civ_last_error()->message);
                 s = civ_fail_at(s, &w, "%s", message);
                 break;
             }
@@ -2223,7 +2224,7 @@ civ_status civ_panel_write_csv_opts(const civ_panel *panel, const char *path, co
                                              sizeof ds)))
                 break;
             put_text(fp, id, 0);
-            fprintf(fp, ",%s,", ds);
+            civ_fprintf(fp, ",%s,", ds);
             for (size_t k = 0; k < panel->n_covariates; k++)
                 putc(',', fp);
             putc('\n', fp);

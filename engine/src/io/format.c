@@ -3,8 +3,8 @@
  * Excel workbooks (read as a sheet's CSV text, xlsx_read.c; written by xlsx_write.c).
  */
 #include <string.h>
-#include <strings.h>
 
+#include "c_locale.h"
 #include "error.h"
 #include "table_stream.h"
 #include "xlsx_read.h"
@@ -17,9 +17,9 @@ static file_format format_of(const char *path)
     const char *dot = path ? strrchr(path, '.') : NULL;
     if (!dot || strchr(dot, '/'))
         return FORMAT_UNKNOWN;
-    if (!strcasecmp(dot, ".csv"))
+    if (!civ_ascii_casecmp(dot, ".csv"))
         return FORMAT_CSV;
-    if (!strcasecmp(dot, ".h5") || !strcasecmp(dot, ".hdf5"))
+    if (!civ_ascii_casecmp(dot, ".h5") || !civ_ascii_casecmp(dot, ".hdf5"))
         return FORMAT_HDF5;
     if (civ_xlsx_is_workbook(path)) /* .xlsx, .xlsm */
         return FORMAT_XLSX;

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "c_locale.h"
 #include "error.h"
 #include "mem_limit.h"
 #include "panel.h"
@@ -73,7 +74,7 @@ static pthread_mutex_t h5_lock = PTHREAD_MUTEX_INITIALIZER;
 static herr_t innermost_cb(unsigned n, const H5E_error2_t *err, void *data)
 {
     if (n == 0 && err && err->desc)
-        snprintf((char *)data, 256, "%s", err->desc);
+        civ_snprintf((char *)data, 256, "%s", err->desc);
     return 0;
 }
 
@@ -93,7 +94,7 @@ static civ_status failv(civ_status status, const char *path, const char *object,
                         const char *fmt, va_list ap)
 {
     char msg[512];
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    civ_vsnprintf(msg, sizeof msg, fmt, ap);
     civ_where w = {.file = path, .field = object, .series_id = series_id};
     return civ_fail_at(status, &w, "%s", msg);
 }
@@ -175,7 +176,7 @@ static char *object_path(const char *a, const char *b, const char *c, const char
     size_t len = strlen(a) + strlen(b) + (esc ? strlen(esc) : 0) + strlen(d) + 1;
     char *out = malloc(len);
     if (out)
-        snprintf(out, len, "%s%s%s%s", a, b, esc ? esc : "", d);
+        civ_snprintf(out, len, "%s%s%s%s", a, b, esc ? esc : "", d);
     free(esc);
     return out;
 }
@@ -575,7 +576,7 @@ static civ_status read_attr_text(const char *path, hid_t loc, const char *where,
             if (!civ_utf8_valid(t, strlen(t)))
                 s = fail_obj(CIV_ERR_SCHEMA, path, where, "attribute '%s' is not valid UTF-8", name);
             else
-                snprintf(buf, size, "%s", t);
+                civ_snprintf(buf, size, "%s", t);
             H5free_memory(p);
         }
     } else {
@@ -593,7 +594,7 @@ static civ_status read_attr_text(const char *path, hid_t loc, const char *where,
             if (memchr(raw, '\0', n) || !civ_utf8_valid(raw, n))
                 s = fail_obj(CIV_ERR_SCHEMA, path, where, "attribute '%s' is not valid UTF-8 text", name);
             else
-                snprintf(buf, size, "%s", raw);
+                civ_snprintf(buf, size, "%s", raw);
         }
         free(raw);
     }

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "c_locale.h"
 #include "civicast.h"
 #include "error.h"
 
@@ -65,22 +66,22 @@ static void make_key(const char *path, path_key *k)
     }
     char abs[KEY_BYTES];
     if (path[0] == '/')
-        snprintf(abs, sizeof abs, "%s", path);
+        civ_snprintf(abs, sizeof abs, "%s", path);
     else {
         char cwd[PATH_MAX];
         if (!getcwd(cwd, sizeof cwd))
             cwd[0] = '\0';
-        snprintf(abs, sizeof abs, "%s/%s", cwd, path);
+        civ_snprintf(abs, sizeof abs, "%s/%s", cwd, path);
     }
     collapse(abs);
     /* the parent's symbolic links resolved, when it exists */
     char *slash = strrchr(abs, '/');
     char parent[KEY_BYTES], real[PATH_MAX];
-    snprintf(parent, sizeof parent, "%.*s", slash == abs ? 1 : (int)(slash - abs), abs);
+    civ_snprintf(parent, sizeof parent, "%.*s", slash == abs ? 1 : (int)(slash - abs), abs);
     if (realpath(parent, real))
-        snprintf(k->norm, sizeof k->norm, "%s/%s", strcmp(real, "/") ? real : "", slash + 1);
+        civ_snprintf(k->norm, sizeof k->norm, "%s/%s", strcmp(real, "/") ? real : "", slash + 1);
     else
-        snprintf(k->norm, sizeof k->norm, "%s", abs);
+        civ_snprintf(k->norm, sizeof k->norm, "%s", abs);
 }
 
 static int same(const path_key *a, const path_key *b)

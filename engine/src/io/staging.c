@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "c_locale.h"
 #include "error.h"
 #include "staging.h"
 
@@ -86,13 +87,13 @@ static civ_status split_target(const char *target, char *parent, char *base)
             return civ_fail_at(CIV_ERR_IO, &w, "cannot publish into this folder; name an output folder");
         return split_target(real, parent, base);
     }
-    snprintf(base, PATH_BYTES, "%s", b);
+    civ_snprintf(base, PATH_BYTES, "%s", b);
     if (!last)
-        snprintf(parent, PATH_BYTES, ".");
+        civ_snprintf(parent, PATH_BYTES, ".");
     else if (last == t)
-        snprintf(parent, PATH_BYTES, "/");
+        civ_snprintf(parent, PATH_BYTES, "/");
     else
-        snprintf(parent, PATH_BYTES, "%.*s", (int)(last - t), t);
+        civ_snprintf(parent, PATH_BYTES, "%.*s", (int)(last - t), t);
     return CIV_OK;
 }
 
@@ -101,7 +102,7 @@ static civ_status make_dirs(const char *dir)
 {
     char buf[PATH_BYTES];
     civ_where w = {.file = dir};
-    snprintf(buf, sizeof buf, "%s", dir);
+    civ_snprintf(buf, sizeof buf, "%s", dir);
     for (char *q = buf + 1; *q; q++)
         if (*q == '/') {
             *q = 0;
@@ -123,7 +124,7 @@ static civ_status make_dirs(const char *dir)
 static void roll_forward(const char *stage)
 {
     char path[PATH_BYTES + 16];
-    if (snprintf(path, sizeof path, "%s/%s", stage, JOURNAL) >= (int)sizeof path)
+    if (civ_snprintf(path, sizeof path, "%s/%s", stage, JOURNAL) >= (int)sizeof path)
         return; /* not a folder this module made: its paths fit */
     FILE *f = fopen(path, "r");
     if (!f)
@@ -135,7 +136,7 @@ static void roll_forward(const char *stage)
             continue;
         *tab = *nl = '\0';
         char from[4 * PATH_BYTES];
-        if (snprintf(from, sizeof from, "%s/%s", stage, line) >= (int)sizeof from)
+        if (civ_snprintf(from, sizeof from, "%s/%s", stage, line) >= (int)sizeof from)
             continue;
         rename(from, tab + 1); /* gone already when it was renamed before the crash */
     }
@@ -147,18 +148,18 @@ static void roll_forward(const char *stage)
 static void recover(const char *parent, const char *base)
 {
     char prefix[PATH_BYTES + 16];
-    snprintf(prefix, sizeof prefix, ".%s.staging.", base);
+    civ_snprintf(prefix, sizeof prefix, ".%s.staging.", base);
     size_t np = strlen(prefix);
     DIR *d = opendir(parent);
     if (!d)
         return;
     char target[2 * PATH_BYTES];
-    snprintf(target, sizeof target, "%s/%s", parent, base);
+    civ_snprintf(target, sizeof target, "%s/%s", parent, base);
     for (struct dirent *e; (e = readdir(d));) {
         if (strncmp(e->d_name, prefix, np))
             continue;
         char stage[2 * PATH_BYTES];
-        snprintf(stage, sizeof stage, "%s/%s", parent, e->d_name);
+        civ_snprintf(stage, sizeof stage, "%s/%s", parent, e->d_name);
         int fd = open(stage, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
             continue;
@@ -197,7 +198,8 @@ civ_status civ_staging_open(const char *target, civ_staging **out)
     }
     recover(st->parent, st->base);
     civ_where w = {.file = target};
-    if ((size_t)snprintf(st->dir, sizeof st->dir, "%s/.%s.staging.XXXXXX", st->parent, st->base) >= sizeof st->dir) {
+    if ((size_t)civ_snprintf(st->dir, sizeof st->dir, "%s/.%s.staging.XXXXXX", st->parent, st->base) >=
+        sizeof st->dir) {
         free(st);
         return civ_fail_at(CIV_ERR_LIMIT, &w, "the output path is too long for its staging folder");
     }
@@ -253,7 +255,7 @@ civ_status civ_staging_check_folder(const char *target, const char *const *manag
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || is_managed(e->d_name, managed, n))
             continue;
         char path[2 * PATH_BYTES];
-        snprintf(path, sizeof path, "%s/%s", target, e->d_name);
+        civ_snprintf(path, sizeof path, "%s/%s", target, e->d_name);
         if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
             s = civ_fail_at(CIV_ERR_IO, &w,
                             "the output folder holds '%s', which this run does not write and cannot carry over "
@@ -276,8 +278,8 @@ static civ_status carry_over(civ_staging *st, const char *target, const char *co
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || is_managed(e->d_name, managed, n))
             continue;
         char from[2 * PATH_BYTES], to[2 * PATH_BYTES];
-        snprintf(from, sizeof from, "%s/%s", target, e->d_name);
-        snprintf(to, sizeof to, "%s/%s", st->dir, e->d_name);
+        civ_snprintf(from, sizeof from, "%s/%s", target, e->d_name);
+        civ_snprintf(to, sizeof to, "%s/%s", st->dir, e->d_name);
         struct stat sb;
         if (lstat(to, &sb) == 0)
             continue; /* the new set has it */
@@ -312,7 +314,7 @@ static civ_status exchange(civ_staging *st, const char *target)
             return civ_fail_at(CIV_ERR_IO, &w, "cannot publish the output folder: %s", strerror(errno));
         /* no RENAME_EXCHANGE here: two renames, the old set parked as .old */
         char old[PATH_BYTES + 8];
-        snprintf(old, sizeof old, "%s.old", st->dir);
+        civ_snprintf(old, sizeof old, "%s.old", st->dir);
         if (rename(target, old) != 0)
             return civ_fail_at(CIV_ERR_IO, &w, "cannot move the old output folder aside: %s", strerror(errno));
         if (rename(st->dir, target) != 0) {
@@ -355,7 +357,7 @@ static civ_status check_files(const civ_staging *st, const char *const *names, c
     for (size_t i = 0; i < n; i++) {
         civ_where w = {.file = targets[i]};
         char from[2 * PATH_BYTES], parent[PATH_BYTES], base[PATH_BYTES];
-        snprintf(from, sizeof from, "%s/%s", st->dir, names[i]);
+        civ_snprintf(from, sizeof from, "%s/%s", st->dir, names[i]);
         struct stat sb;
         if (strpbrk(names[i], "/\t\n") || strpbrk(targets[i], "\t\n"))
             return civ_fail_at(CIV_ERR_INVALID_ARGUMENT, &w, "an output path with a tab or a newline");
@@ -382,8 +384,8 @@ static civ_status write_journal(const civ_staging *st, const char *const *names,
                                 size_t n)
 {
     char tmp[PATH_BYTES + 16], path[PATH_BYTES + 16];
-    snprintf(tmp, sizeof tmp, "%s/%s.tmp", st->dir, JOURNAL);
-    snprintf(path, sizeof path, "%s/%s", st->dir, JOURNAL);
+    civ_snprintf(tmp, sizeof tmp, "%s/%s.tmp", st->dir, JOURNAL);
+    civ_snprintf(path, sizeof path, "%s/%s", st->dir, JOURNAL);
     civ_where w = {.file = path};
     FILE *f = fopen(tmp, "w");
     if (!f)
@@ -394,9 +396,9 @@ static civ_status write_journal(const civ_staging *st, const char *const *names,
         cwd[0] = '\0';
     for (size_t i = 0; i < n; i++) {
         /* absolute, so a later run from another folder rolls it forward right */
-        snprintf(abs_target, sizeof abs_target, "%s%s%s", targets[i][0] == '/' ? "" : cwd,
-                 targets[i][0] == '/' ? "" : "/", targets[i]);
-        fprintf(f, "%s\t%s\n", names[i], abs_target);
+        civ_snprintf(abs_target, sizeof abs_target, "%s%s%s", targets[i][0] == '/' ? "" : cwd,
+                     targets[i][0] == '/' ? "" : "/", targets[i]);
+        civ_fprintf(f, "%s\t%s\n", names[i], abs_target);
     }
     int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
     bad |= fclose(f) != 0;
@@ -430,7 +432,7 @@ civ_status civ_staging_publish_files(civ_staging *st, const char *const *names, 
     for (size_t i = 0; i < n && !s; i++) {
         kill_point(i == 0 ? 2 : 3);
         char from[2 * PATH_BYTES];
-        snprintf(from, sizeof from, "%s/%s", st->dir, names[i]);
+        civ_snprintf(from, sizeof from, "%s/%s", st->dir, names[i]);
         if (rename(from, targets[i]) != 0) {
             civ_where w = {.file = targets[i]};
             s = civ_fail_at(CIV_ERR_IO, &w, "cannot replace the output file: %s", strerror(errno));

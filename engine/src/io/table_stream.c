@@ -6,8 +6,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "c_locale.h"
 #include "csv.h"
 #include "error.h"
 #include "table.h"
@@ -27,13 +27,13 @@ struct civ_table_stream {
 static int is_hdf5(const char *path)
 {
     const char *dot = strrchr(path, '.');
-    return dot && !strchr(dot, '/') && (!strcasecmp(dot, ".h5") || !strcasecmp(dot, ".hdf5"));
+    return dot && !strchr(dot, '/') && (!civ_ascii_casecmp(dot, ".h5") || !civ_ascii_casecmp(dot, ".hdf5"));
 }
 
 static int is_csv(const char *path)
 {
     const char *dot = strrchr(path, '.');
-    return dot && !strchr(dot, '/') && !strcasecmp(dot, ".csv");
+    return dot && !strchr(dot, '/') && !civ_ascii_casecmp(dot, ".csv");
 }
 
 civ_status civ_unknown_file_type(const char *path)
@@ -43,10 +43,10 @@ civ_status civ_unknown_file_type(const char *path)
     if (dot && strchr(dot, '/'))
         dot = NULL;
     const char *hint = "";
-    if (dot && (!strcasecmp(dot, ".html") || !strcasecmp(dot, ".htm")))
+    if (dot && (!civ_ascii_casecmp(dot, ".html") || !civ_ascii_casecmp(dot, ".htm")))
         hint = " (tables only: the HTML report for a committee is written by civicast plan, or civicast report "
                "from a plan's folder; Python: civicast.plan)";
-    else if (dot && !strcasecmp(dot, ".xls"))
+    else if (dot && !civ_ascii_casecmp(dot, ".xls"))
         hint = " (Excel 97-2003 workbooks are not written: use .xlsx)";
     return civ_fail_at(CIV_ERR_UNSUPPORTED, &w, "unknown file type: use a .csv, .h5, .hdf5 or .xlsx extension%s",
                        hint);

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 
+#include "c_locale.h"
 #include "error.h"
 #include "toml.h"
 
@@ -38,7 +39,7 @@ static civ_status fail(parser *p, civ_status st, const char *field, const char *
 {
     civ_where w = {.file = p->name, .line = p->line, .column = col(p), .field = field};
     char msg[600];
-    snprintf(msg, sizeof msg, fmt, a ? a : "", b ? b : "");
+    civ_snprintf(msg, sizeof msg, fmt, a ? a : "", b ? b : "");
     return civ_fail_at(st, &w, "%s", msg);
 }
 
@@ -229,7 +230,7 @@ static civ_status read_string(parser *p, civ_toml_value *v)
 /* "0.05" for the percentage text "5" (for the message of 'share = 5%'). */
 static const char *fraction_of_percent(const char *percent, char *out, size_t size)
 {
-    snprintf(out, size, "%.15g", strtod(percent, NULL) / 100);
+    civ_snprintf(out, size, "%.15g", civ_strtod(percent, NULL) / 100);
     return out;
 }
 
@@ -242,16 +243,18 @@ static civ_status percent_fail(parser *p, const char *pct, const char *fraction)
     static const char *thresholds[] = {"above", "at_least", "below", "at_most", "eligible_min", "eligible_max"};
     const char *k = p->key ? p->key : "";
     char msg[400];
-    snprintf(msg, sizeof msg, "'%s%%' is a percentage: write the fraction, %s (a key that takes a percentage, such "
-             "as pace, takes it quoted: \"20%%\")", pct, fraction);
+    civ_snprintf(msg, sizeof msg, "'%s%%' is a percentage: write the fraction, %s (a key that takes a percentage, such "
+                 "as pace, takes it quoted: \"20%%\")", pct, fraction);
     if (!strcmp(k, "multiplier"))
-        snprintf(msg, sizeof msg, "'%s%%' is a percentage: a multiplier is a ratio: write %.15g for +%s%% (not %s, "
-                 "which would cut the score to %s of itself)", pct, 1 + strtod(pct, NULL) / 100, pct, fraction,
-                 fraction);
+        civ_snprintf(msg, sizeof msg, "'%s%%' is a percentage: a multiplier is a ratio: write %.15g for +%s%% (not %s, "
+                     "which would cut the score to %s of itself)", pct, 1 + civ_strtod(pct, NULL) / 100, pct, fraction,
+                     fraction);
     for (size_t i = 0; i < sizeof thresholds / sizeof *thresholds; i++)
         if (!strcmp(k, thresholds[i]))
-            snprintf(msg, sizeof msg, "'%s%%' is a percentage: a threshold is in its attribute's units: write %s if "
-                     "the attribute holds fractions (0.31), %s if it holds percentages (31)", pct, fraction, pct);
+            civ_snprintf(msg, sizeof msg,
+                         "'%s%%' is a percentage: a threshold is in its attribute's units: write %s if "
+                         "the attribute holds fractions (0.31), %s if it holds percentages (31)",
+                         pct, fraction, pct);
     return fail(p, CIV_ERR_PARSE, NULL, "%s", msg, NULL);
 }
 
@@ -319,7 +322,7 @@ static civ_status read_number(parser *p, civ_toml_value *v)
         return fail(p, CIV_ERR_PARSE, NULL, "leading zeros are not allowed in numbers", NULL, NULL);
     }
     char *end;
-    double x = strtod(buf, &end);
+    double x = civ_strtod(buf, &end);
     if (*end || !isfinite(x) || (is_float && (d[0] == '.' || buf[n - 1] == '.'))) {
         p->pos = start;
         return fail(p, CIV_ERR_PARSE, NULL, "malformed number '%s'", buf, NULL);
@@ -426,7 +429,7 @@ static civ_status add_table(parser *p, char *name, int is_array, long line, long
         }
         if (!is_array) {
             char first[32];
-            snprintf(first, sizeof first, "%ld", d->tables[t].line);
+            civ_snprintf(first, sizeof first, "%ld", d->tables[t].line);
             p->pos = p->line_start + (size_t)column - 1;
             civ_status s = fail(p, CIV_ERR_DUPLICATE, name, "duplicate table [%s] (first at line %s)", name, first);
             free(name);
@@ -490,7 +493,7 @@ static civ_status parse_line(parser *p)
     for (size_t e = 0; e < t->n_entries; e++) {
         if (!strcmp(t->entries[e].key, key)) {
             char first[32];
-            snprintf(first, sizeof first, "%ld", t->entries[e].line);
+            civ_snprintf(first, sizeof first, "%ld", t->entries[e].line);
             p->pos = p->line_start + (size_t)column - 1;
             s = fail(p, CIV_ERR_DUPLICATE, key, "duplicate key '%s' (first at line %s)", key, first);
             free(key);

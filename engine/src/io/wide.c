@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "csv.h"
 #include "date.h"
 #include "error.h"
@@ -45,7 +46,7 @@ static civ_status fail_file(const char *path, const char *field, civ_status stat
     char message[768];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    civ_vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
     civ_where w = {.file = path, .line = 1, .field = field};
     return civ_fail_at(status, &w, "%s", message);
@@ -58,9 +59,9 @@ static civ_status in_file(const char *path, const char *field, long line, long c
     const civ_error *e = civ_last_error();
     char message[sizeof e->message], series[sizeof e->series_id], own_field[sizeof e->field];
     civ_status status = e->status;
-    snprintf(message, sizeof message, "%s", e->message); /* copies: civ_fail_at rewrites *e */
-    snprintf(series, sizeof series, "%s", e->series_id);
-    snprintf(own_field, sizeof own_field, "%s", field ? field : e->field);
+    civ_snprintf(message, sizeof message, "%s", e->message); /* copies: civ_fail_at rewrites *e */
+    civ_snprintf(series, sizeof series, "%s", e->series_id);
+    civ_snprintf(own_field, sizeof own_field, "%s", field ? field : e->field);
     civ_where w = {.file = path, .line = line, .column = line ? column : 0, .series_id = series[0] ? series : NULL,
                    .field = own_field[0] ? own_field : NULL};
     return civ_fail_at(status, &w, "%s", message);
@@ -165,7 +166,7 @@ static civ_status classify(const char *path, char **names, size_t n, const civ_p
         if (civ_date_parse(names[c], strlen(names[c]), &f, &v)) {
             if (looks_like_period(names[c])) { /* "2024-13", "2024.1": a period column, not an attribute */
                 char message[512];
-                snprintf(message, sizeof message, "%s", civ_last_error()->message);
+                civ_snprintf(message, sizeof message, "%s", civ_last_error()->message);
                 free(value);
                 return fail_file(path, names[c], CIV_ERR_DATE,
                                  "column '%s' looks like a period but is not one (%s): fix its header", names[c],

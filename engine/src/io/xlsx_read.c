@@ -42,10 +42,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 #include <unzip.h>
 
+#include "c_locale.h"
 #include "csv.h"
 #include "date.h"
 #include "error.h"
@@ -69,7 +69,7 @@ static const char *extension(const char *path)
 int civ_xlsx_is_workbook(const char *path)
 {
     const char *dot = extension(path);
-    return dot && (!strcasecmp(dot, ".xlsx") || !strcasecmp(dot, ".xlsm"));
+    return dot && (!civ_ascii_casecmp(dot, ".xlsx") || !civ_ascii_casecmp(dot, ".xlsm"));
 }
 
 civ_status civ_xlsx_refuse_other(const char *path)
@@ -77,7 +77,7 @@ civ_status civ_xlsx_refuse_other(const char *path)
     const char *dot = extension(path);
     static const char *const other[] = {".xls", ".xlsb", ".ods", ".et", ".numbers"};
     for (size_t k = 0; dot && k < sizeof other / sizeof *other; k++)
-        if (!strcasecmp(dot, other[k])) {
+        if (!civ_ascii_casecmp(dot, other[k])) {
             civ_where w = {.file = path};
             return civ_fail_at(CIV_ERR_UNSUPPORTED, &w,
                                "civicast reads Excel workbooks as .xlsx, not %s: open it and save it as \"Excel "
@@ -97,7 +97,7 @@ void civ_xlsx_cell_name(long row, long column, char *buf)
         letters[n++] = (char)('A' + (c - 1) % 26);
     for (int i = 0; i < n; i++)
         buf[i] = letters[n - 1 - i];
-    snprintf(buf + n, 12, "%ld", row);
+    civ_snprintf(buf + n, 12, "%ld", row);
 }
 
 /* ======================================================================== */
@@ -330,7 +330,7 @@ static void XMLCALL wb_start(void *ud, const XML_Char *el, const XML_Char **atts
     const char *n = local(el);
     if (!strcmp(n, "workbookPr")) {
         const char *v = attr(atts, "date1904", 0);
-        b->date1904 = v && (!strcmp(v, "1") || !strcasecmp(v, "true"));
+        b->date1904 = v && (!strcmp(v, "1") || !civ_ascii_casecmp(v, "true"));
     } else if (!strcmp(n, "sheet")) {
         const char *name = attr(atts, "name", 0), *rid = attr(atts, "id", 1);
         if (!name) {
@@ -383,9 +383,9 @@ static void XMLCALL rels_start(void *ud, const XML_Char *el, const XML_Char **at
             return;
         }
         if (target[0] == '/')
-            snprintf(p, n, "%s", target + 1);
+            civ_snprintf(p, n, "%s", target + 1);
         else
-            snprintf(p, n, "xl/%s", target);
+            civ_snprintf(p, n, "xl/%s", target);
         b->part[i] = p;
     }
 }
@@ -594,7 +594,7 @@ static civ_status cell_fail(px *x, civ_status status, long row, long col, const 
     char message[400], cell[16];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    civ_vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
     civ_xlsx_cell_name(row, col, cell);
     civ_where w = {.file = x->b->path, .line = row, .column = col};
@@ -701,11 +701,11 @@ static civ_status serial_date(px *x, long row, long col, double v, int kind, cha
                          s / 60 % 60, s % 60);
     }
     if (kind == KIND_YEAR)
-        snprintf(buf, CIV_CSV_NUMBER_SIZE, "%04lld", (long long)y);
+        civ_snprintf(buf, CIV_CSV_NUMBER_SIZE, "%04lld", (long long)y);
     else if (kind == KIND_MONTH)
-        snprintf(buf, CIV_CSV_NUMBER_SIZE, "%04lld-%02u", (long long)y, m);
+        civ_snprintf(buf, CIV_CSV_NUMBER_SIZE, "%04lld-%02u", (long long)y, m);
     else
-        snprintf(buf, CIV_CSV_NUMBER_SIZE, "%04lld-%02u-%02u", (long long)y, m, d);
+        civ_snprintf(buf, CIV_CSV_NUMBER_SIZE, "%04lld-%02u-%02u", (long long)y, m, d);
     return CIV_OK;
 }
 
@@ -725,7 +725,7 @@ static civ_status iso_date(px *x, long row, long col, const char *v, char *buf)
     }
     if (!ok)
         return cell_fail(x, CIV_ERR_DATE, row, col, "'%.40s' is not an ISO date", v);
-    snprintf(buf, CIV_CSV_NUMBER_SIZE, "%.10s", v);
+    civ_snprintf(buf, CIV_CSV_NUMBER_SIZE, "%.10s", v);
     return CIV_OK;
 }
 
@@ -770,7 +770,7 @@ static civ_status cell_text(px *x, long row, long col)
     } else if (!t[0] || !strcmp(t, "n")) {
         char *end = NULL;
         errno = 0;
-        double d = strtod(v, &end);
+        double d = civ_strtod(v, &end);
         if (end == v || *end || !isfinite(d))
             return cell_fail(x, CIV_ERR_PARSE, row, col, "'%.40s' is not a number (a number cell): the file is "
                              "damaged", v);
@@ -865,7 +865,7 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *el, const XML_Char **a
         if (!st->row)
             st->row = row;
         st->col = col;
-        snprintf(st->type, sizeof st->type, "%s", t ? t : "");
+        civ_snprintf(st->type, sizeof st->type, "%s", t ? t : "");
         st->style = sty ? strtol(sty, NULL, 10) : -1;
         st->has_v = st->has_f = st->in_v = st->in_is = st->in_t = st->rph = 0;
         st->v.n = st->is.n = 0;
@@ -961,7 +961,7 @@ static void list_names(const book *b, const unsigned char *only, char *buf, size
     for (size_t i = 0; i < b->n_sheets && at + 1 < cap; i++) {
         if (only && !only[i])
             continue;
-        int n = snprintf(buf + at, cap - at, "%s'%s'", at ? ", " : "", b->name[i]);
+        int n = civ_snprintf(buf + at, cap - at, "%s'%s'", at ? ", " : "", b->name[i]);
         if (n < 0)
             break;
         at += (size_t)n;
@@ -982,12 +982,12 @@ static civ_status pick_sheet(book *b, const char *sheet, size_t *pick)
             size_t n = 64;
             if (!(b->part[i] = malloc(n)))
                 return civ_fail_at(CIV_ERR_OUT_OF_MEMORY, &w, "out of memory");
-            snprintf(b->part[i], n, "xl/worksheets/sheet%zu.xml", i + 1); /* no relationship: the usual name */
+            civ_snprintf(b->part[i], n, "xl/worksheets/sheet%zu.xml", i + 1); /* no relationship: the usual name */
         }
     if (sheet && sheet[0]) {
         for (int pass = 0; pass < 2; pass++)
             for (size_t i = 0; i < b->n_sheets; i++)
-                if (pass ? !strcasecmp(b->name[i], sheet) : !strcmp(b->name[i], sheet)) {
+                if (pass ? !civ_ascii_casecmp(b->name[i], sheet) : !strcmp(b->name[i], sheet)) {
                     *pick = i;
                     return CIV_OK;
                 }

@@ -30,11 +30,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
 #include "atomic_file.h"
+#include "c_locale.h"
 #include "error.h"
 #include "panel.h"
 #include "table.h"
@@ -73,7 +73,7 @@ typedef struct book {
 int civ_is_xlsx_path(const char *path)
 {
     const char *dot = path ? strrchr(path, '.') : NULL;
-    return dot && !strchr(dot, '/') && !strcasecmp(dot, ".xlsx");
+    return dot && !strchr(dot, '/') && !civ_ascii_casecmp(dot, ".xlsx");
 }
 
 /* ---- text measures ---------------------------------------------------------- */
@@ -122,10 +122,10 @@ static unsigned number_width(double v, money_kind m)
 {
     char buf[64];
     if (m == MONEY_NONE) {
-        int n = snprintf(buf, sizeof buf, "%.10g", v);
+        int n = civ_snprintf(buf, sizeof buf, "%.10g", v);
         return n > 11 ? 11 : (unsigned)n;
     }
-    int n = snprintf(buf, sizeof buf, "%.0f", fabs(v));
+    int n = civ_snprintf(buf, sizeof buf, "%.0f", fabs(v));
     unsigned w = (unsigned)n + (unsigned)(n - 1) / 3 + (v < 0) + (m == MONEY_YUAN ? 3 : 0);
     return w;
 }
@@ -173,7 +173,7 @@ static int plain_decimal(const char *text, double *out)
         p += 1 + digits;
     if (*p || p - text > 30)
         return 0;
-    *out = strtod(text, NULL);
+    *out = civ_strtod(text, NULL);
     return 1;
 }
 
@@ -192,20 +192,20 @@ static civ_status check_rows(const civ_table *t, size_t from, size_t to, size_t 
 {
     char what[256];
     if (t->n_columns > CIV_XLSX_MAX_COLUMNS) {
-        snprintf(what, sizeof what, "%zu columns, more than the %u of an Excel sheet", t->n_columns,
-                 CIV_XLSX_MAX_COLUMNS);
+        civ_snprintf(what, sizeof what, "%zu columns, more than the %u of an Excel sheet", t->n_columns,
+                     CIV_XLSX_MAX_COLUMNS);
         return limit_error(path, sheet_name, what);
     }
     if (before + (to - from) > CIV_XLSX_MAX_ROWS - 1) {
-        snprintf(what, sizeof what, "%zu rows or more, more than the %u an Excel sheet holds under its header",
-                 before + (to - from), CIV_XLSX_MAX_ROWS - 1);
+        civ_snprintf(what, sizeof what, "%zu rows or more, more than the %u an Excel sheet holds under its header",
+                     before + (to - from), CIV_XLSX_MAX_ROWS - 1);
         return limit_error(path, sheet_name, what);
     }
     for (size_t c = 0; c < t->n_columns; c++) {
         const civ_table_column *col = &t->columns[c];
         if (before == 0 && from == 0 && excel_chars(col->name) > CIV_XLSX_MAX_CELL) {
-            snprintf(what, sizeof what, "the name of column %zu has more than the %u characters of an Excel cell",
-                     c + 1, CIV_XLSX_MAX_CELL);
+            civ_snprintf(what, sizeof what, "the name of column %zu has more than the %u characters of an Excel cell",
+                         c + 1, CIV_XLSX_MAX_CELL);
             return limit_error(path, sheet_name, what);
         }
         for (size_t r = from; r < to; r++) {
@@ -216,9 +216,9 @@ static civ_status check_rows(const civ_table *t, size_t from, size_t to, size_t 
             }
             if (col->type == CIV_COLUMN_TEXT && col->texts[r] && strlen(col->texts[r]) > CIV_XLSX_MAX_CELL / 4 &&
                 excel_chars(col->texts[r]) > CIV_XLSX_MAX_CELL) {
-                snprintf(what, sizeof what, "row %zu of column '%.80s' has %zu characters, more than the %u of an "
-                         "Excel cell", before + r - from + 1, col->name, excel_chars(col->texts[r]),
-                         CIV_XLSX_MAX_CELL);
+                civ_snprintf(what, sizeof what, "row %zu of column '%.80s' has %zu characters, more than the %u of an "
+                             "Excel cell", before + r - from + 1, col->name, excel_chars(col->texts[r]),
+                             CIV_XLSX_MAX_CELL);
                 return limit_error(path, sheet_name, what);
             }
         }
@@ -509,7 +509,7 @@ civ_status civ_workbook_write_formatted(const char *path, size_t n, const civ_ta
         }
         civ_status s = check_sheet_name(sheet_names[k], path);
         for (size_t j = 0; j < k && !s; j++)
-            if (!strcasecmp(sheet_names[j], sheet_names[k]))
+            if (!civ_ascii_casecmp(sheet_names[j], sheet_names[k]))
                 s = civ_fail_at(CIV_ERR_DUPLICATE, &w,
                                 "two sheets are named '%s' (Excel ignores case): name them apart", sheet_names[k]);
         if (!s)
@@ -517,6 +517,7 @@ civ_status civ_workbook_write_formatted(const char *path, size_t n, const civ_ta
         if (s)
             return s;
     }
+    civ_c_locale_scope scope = civ_c_locale_enter(); /* libxlsxwriter writes numbers with snprintf */
     book b;
     civ_status s = book_open(&b, path, options);
     b.cell_format = cell_format, b.cell_arg = arg;
@@ -530,12 +531,12 @@ civ_status civ_workbook_write_formatted(const char *path, size_t n, const civ_ta
             s = sheet_end(&b, &sh);
         sheet_free(&sh);
     }
-    if (s) {
-        if (b.wb || b.af.temp_path)
-            book_abort(&b);
-        return s;
-    }
-    return book_commit(&b);
+    if (s && (b.wb || b.af.temp_path))
+        book_abort(&b);
+    else if (!s)
+        s = book_commit(&b);
+    civ_c_locale_leave(scope);
+    return s;
 }
 
 /* A sheet name from the file's name: allocation.xlsx -> "allocation" (Excel's refused characters as '_', at most
@@ -572,7 +573,7 @@ static void sheet_name_of(const char *path, char *out, size_t size)
     }
     out[o] = '\0';
     if (!o || !civ_utf8_valid(out, o))
-        snprintf(out, size, "Sheet1");
+        civ_snprintf(out, size, "Sheet1");
 }
 
 civ_status civ_table_write_xlsx(const civ_table *table, const char *path)
@@ -653,7 +654,9 @@ civ_status civ_xlsx_stream_open(const char *path, civ_xlsx_stream **out)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory opening %s", path);
     }
     sheet_name_of(path, xs->name, sizeof xs->name);
+    civ_c_locale_scope scope = civ_c_locale_enter(); /* libxlsxwriter writes numbers with snprintf */
     civ_status s = book_open(&xs->b, xs->path, NULL);
+    civ_c_locale_leave(scope);
     if (s) {
         free(xs->path);
         free(xs);
@@ -666,12 +669,14 @@ civ_status civ_xlsx_stream_open(const char *path, civ_xlsx_stream **out)
 civ_status civ_xlsx_stream_append(civ_xlsx_stream *xs, const civ_table *chunk)
 {
     civ_status s = check_rows(chunk, 0, chunk->n_rows, xs->sh.rows, xs->path, xs->name);
+    civ_c_locale_scope scope = civ_c_locale_enter(); /* libxlsxwriter writes numbers with snprintf */
     if (!s && !xs->begun) {
         s = sheet_begin(&xs->b, &xs->sh, xs->name, chunk);
         xs->begun = !s;
     }
     if (!s)
         s = sheet_rows(&xs->b, &xs->sh, chunk, 0, chunk->n_rows);
+    civ_c_locale_leave(scope);
     return s;
 }
 
@@ -685,6 +690,7 @@ static void stream_free(civ_xlsx_stream *xs)
 civ_status civ_xlsx_stream_commit(civ_xlsx_stream *xs, const civ_table *columns)
 {
     civ_status s = CIV_OK;
+    civ_c_locale_scope scope = civ_c_locale_enter(); /* libxlsxwriter writes numbers with snprintf */
     if (!xs->begun) {
         if (!columns)
             s = civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_xlsx_stream_commit: no chunk and no columns");
@@ -697,6 +703,7 @@ civ_status civ_xlsx_stream_commit(civ_xlsx_stream *xs, const civ_table *columns)
         book_abort(&xs->b);
     else
         s = book_commit(&xs->b);
+    civ_c_locale_leave(scope);
     stream_free(xs);
     return s;
 }
@@ -705,6 +712,8 @@ void civ_xlsx_stream_abort(civ_xlsx_stream *xs)
 {
     if (!xs)
         return;
+    civ_c_locale_scope scope = civ_c_locale_enter();
     book_abort(&xs->b);
+    civ_c_locale_leave(scope);
     stream_free(xs);
 }

@@ -14,6 +14,7 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "c_locale.h"
 #include "monitor.h"
 
 #define BINS 24
@@ -196,12 +197,12 @@ static void format_ts(double t, char *buf, size_t size)
     char date[16];
     if (civ_period_format(CIV_FREQ_DAILY, 0, (int64_t)days, date, sizeof date)) {
         civ_clear_error();
-        snprintf(buf, size, "%.0f", t);
+        civ_snprintf(buf, size, "%.0f", t);
         return;
     }
     /* sec is in [0, 86400): the modulos only tell the compiler the ranges */
     unsigned hh = (unsigned)(sec / 3600) % 24u, mm = (unsigned)(sec / 60) % 60u, ss = (unsigned)sec % 60u;
-    snprintf(buf, size, "%sT%02u:%02u:%02u", date, hh, mm, ss);
+    civ_snprintf(buf, size, "%sT%02u:%02u:%02u", date, hh, mm, ss);
 }
 
 static civ_status alert_columns(civ_table *t, int with_resumed)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "monitor.h"
 
 #define MAX_SIDE 10
@@ -146,8 +147,8 @@ static civ_status mx_cells(const char *path, civ_toml_entry *e, civ_monitor_matr
                     found = (int)k;
             if (found < 0 || c >= x->n_cols) {
                 char msg[300];
-                snprintf(msg, sizeof msg, "row %zu: %s", r + 1,
-                         found < 0 ? "a word is not one of the levels" : "more cells than impacts");
+                civ_snprintf(msg, sizeof msg, "row %zu: %s", r + 1,
+                             found < 0 ? "a word is not one of the levels" : "more cells than impacts");
                 return mx_bad(path, e, msg);
             }
             x->cell[r][c++] = found;
@@ -155,7 +156,7 @@ static civ_status mx_cells(const char *path, civ_toml_entry *e, civ_monitor_matr
         }
         if (c != x->n_cols) {
             char msg[200];
-            snprintf(msg, sizeof msg, "row %zu has %zu cells, not one per impact (%zu)", r + 1, c, x->n_cols);
+            civ_snprintf(msg, sizeof msg, "row %zu has %zu cells, not one per impact (%zu)", r + 1, c, x->n_cols);
             return mx_bad(path, e, msg);
         }
     }
@@ -307,7 +308,7 @@ static civ_status read_register(const civ_monitor_matrix *x, const civ_table *t,
         if (civ_table_column_type(t, cols[1]) == CIV_COLUMN_TEXT) {
             const char *s = civ_table_text(t, i, cols[1]);
             char *end;
-            p = strtod(s, &end);
+            p = civ_strtod(s, &end);
             if (!s[0] || *end)
                 p = NAN;
         }
@@ -318,7 +319,7 @@ static civ_status read_register(const civ_monitor_matrix *x, const civ_table *t,
             st = civ_fail_at(CIV_ERR_DOMAIN, &w, "empty risk name");
         } else if (!(p >= 0 && p <= 1)) {
             w.field = "probability";
-            snprintf(pb, sizeof pb, "%s", civ_mon_cell_text(t, i, cols[1], b, sizeof b));
+            civ_snprintf(pb, sizeof pb, "%s", civ_mon_cell_text(t, i, cols[1], b, sizeof b));
             st = civ_fail_at(CIV_ERR_DOMAIN, &w, "risk '%s': probability '%s' must be a fraction in [0, 1] "
                                                  "(write 0.70 for 70%%)", id, pb);
         } else if ((st = civ_strmap_put(&seen, id, i, NULL)) == CIV_ERR_DUPLICATE) {
@@ -339,9 +340,9 @@ static civ_status read_register(const civ_monitor_matrix *x, const civ_table *t,
         if (c < 0) {
             char scale[600] = "";
             for (size_t k = 0; k < x->n_cols; k++)
-                snprintf(scale + strlen(scale), sizeof scale - strlen(scale), "%s\"%s\"%s%s%s", k ? ", " : "",
-                         x->impacts[k], x->aliases[k] ? " (" : "", x->aliases[k] ? x->aliases[k] : "",
-                         x->aliases[k] ? ")" : "");
+                civ_snprintf(scale + strlen(scale), sizeof scale - strlen(scale), "%s\"%s\"%s%s%s", k ? ", " : "",
+                             x->impacts[k], x->aliases[k] ? " (" : "", x->aliases[k] ? x->aliases[k] : "",
+                             x->aliases[k] ? ")" : "");
             w.field = "impact";
             st = civ_fail_at(CIV_ERR_NOT_FOUND, &w, "risk '%s': impact '%s' is not on the scale (%s)", id, imp,
                              scale);
@@ -372,8 +373,8 @@ static civ_status matrix_table(const civ_monitor_matrix *x, const civ_table *t, 
             char ids[2048] = "", b[64];
             for (size_t i = 0; i < n; i++)
                 if (rows[i].r == r && rows[i].c == c)
-                    snprintf(ids + strlen(ids), sizeof ids - strlen(ids), "%s%s", ids[0] ? ";" : "",
-                             civ_mon_cell_text(t, rows[i].input, id_col, b, sizeof b));
+                    civ_snprintf(ids + strlen(ids), sizeof ids - strlen(ids), "%s%s", ids[0] ? ";" : "",
+                                 civ_mon_cell_text(t, rows[i].input, id_col, b, sizeof b));
             st = civ_table_set_number(m, k, 0, r ? x->bounds[r - 1] : 0.0);
             st = st ? st : civ_table_set_number(m, k, 1, r + 1 < x->n_rows ? x->bounds[r] : 1.0);
             st = st ? st : civ_table_set_text(m, k, 2, x->impacts[c]);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "monitor.h"
 #include "numeric.h"
 
@@ -235,7 +236,8 @@ static civ_status read_choice(reader *r, const char *key, const char *a, const c
         *out = 3;
     else {
         char msg[200];
-        snprintf(msg, sizeof msg, "must be \"%s\" or \"%s\"%s%s%s", a, b, c ? " or \"" : "", c ? c : "", c ? "\"" : "");
+        civ_snprintf(msg, sizeof msg, "must be \"%s\" or \"%s\"%s%s%s", a, b, c ? " or \"" : "", c ? c : "",
+                     c ? "\"" : "");
         return bad(r, e, msg);
     }
     return CIV_OK;
@@ -313,13 +315,13 @@ static civ_status read_path_target(reader *r, civ_mon_indicator *d, civ_toml_ent
 static civ_status read_indicator(civ_monitor_spec *s, civ_toml_table *t, civ_mon_indicator *d)
 {
     char section[160];
-    snprintf(section, sizeof section, "indicator");
+    civ_snprintf(section, sizeof section, "indicator");
     reader r = {s->path, t, section};
     d->line = t->line, d->column = t->column;
     civ_status st;
     if ((st = get_text(&r, "id", 1, &d->id)))
         return st;
-    snprintf(section, sizeof section, "indicator '%.100s'", d->id);
+    civ_snprintf(section, sizeof section, "indicator '%.100s'", d->id);
     for (const char *p = d->id; *p; p++)
         if (*p == ':' || (unsigned char)*p <= ' ')
             return bad(&r, take(&r, "id"), "must not contain ':' or spaces (it is part of series ids)");

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "csv.h" /* civ_csv_excel_error */
 #include "date.h"
 #include "monitor.h"
@@ -50,7 +51,7 @@ const char *civ_mon_cell_text(const civ_table *t, size_t row, size_t col, char *
     double v = civ_table_number(t, row, col);
     if (isnan(v))
         return "";
-    snprintf(buf, size, "%.17g", v);
+    civ_snprintf(buf, size, "%.17g", v);
     return buf;
 }
 
@@ -92,7 +93,7 @@ static civ_status row_fail(const bind_ctx *c, civ_status st, size_t row, const c
     civ_clear_error();
     civ_where w = {.file = c->source, .line = (long)row + 2, .column = has_col ? (long)col + 1 : 0, .field = field};
     char msg[600];
-    snprintf(msg, sizeof msg, fmt, a, b);
+    civ_snprintf(msg, sizeof msg, fmt, a, b);
     return civ_fail_at(st, &w, "%s", msg);
 }
 
@@ -109,7 +110,7 @@ static civ_status cell_number(const bind_ctx *c, size_t row, size_t col, const c
         return CIV_OK;
     }
     char *end;
-    *v = strtod(s, &end);
+    *v = civ_strtod(s, &end);
     if (!*end && isfinite(*v))
         return CIV_OK;
     /* as Excel displays numbers ("90.51%", "5,194"): the reading options that would take them (before: "is not
@@ -134,12 +135,14 @@ static civ_status cell_number(const bind_ctx *c, size_t row, size_t col, const c
     }
     if (pct || sep || both) {
         char msg[300];
-        snprintf(msg, sizeof msg,
-                 "%%s '%%s' is a number as Excel displays it (%s): read the actuals with %s (Python: %s), or "
-                 "write plain numbers (0.9051, 5194), e.g. in Excel format the column as Number before saving",
-                 pct ? "a percent sign" : sep ? "a thousands separator" : "a thousands separator and a percent sign",
-                 pct ? "--percent" : sep ? "--thousands \",\"" : "--thousands \",\" --percent",
-                 pct ? "percent=True" : sep ? "thousands=\",\"" : "thousands=\",\", percent=True");
+        civ_snprintf(msg, sizeof msg,
+                     "%%s '%%s' is a number as Excel displays it (%s): read the actuals with %s (Python: %s), or "
+                     "write plain numbers (0.9051, 5194), e.g. in Excel format the column as Number before saving",
+                     pct   ? "a percent sign"
+                     : sep ? "a thousands separator"
+                           : "a thousands separator and a percent sign",
+                     pct ? "--percent" : sep ? "--thousands \",\"" : "--thousands \",\" --percent",
+                     pct ? "percent=True" : sep ? "thousands=\",\"" : "thousands=\",\", percent=True");
         return row_fail(c, CIV_ERR_PARSE, row, field, msg, field, s);
     }
     if (civ_csv_excel_error(s))
@@ -148,7 +151,7 @@ static civ_status cell_number(const bind_ctx *c, size_t row, size_t col, const c
                         "the sheet, or clear the cell for a missing value",
                         field, s);
     char msg[400]; /* the hints (a unit, spaces, full-width digits, a dash for no data) hold no '%' */
-    snprintf(msg, sizeof msg, "%%s '%%s' is not a number%s", civ_csv_number_hint(s));
+    civ_snprintf(msg, sizeof msg, "%%s '%%s' is not a number%s", civ_csv_number_hint(s));
     return row_fail(c, CIV_ERR_PARSE, row, field, msg, field, s);
 }
 
@@ -164,7 +167,7 @@ static civ_status unknown_indicator(const bind_ctx *c, size_t row, const char *i
     while (z > a && (z[-1] == ' ' || z[-1] == '\t'))
         z--;
     char trimmed[72];
-    snprintf(trimmed, sizeof trimmed, "%.*s", (int)(z - a < 71 ? z - a : 71), a);
+    civ_snprintf(trimmed, sizeof trimmed, "%.*s", (int)(z - a < 71 ? z - a : 71), a);
     size_t best = SIZE_MAX, best_d = 99;
     for (size_t k = 0; k < s->n_ind; k++) {
         const char *id = s->ind[k].id;
@@ -179,15 +182,16 @@ static civ_status unknown_indicator(const bind_ctx *c, size_t row, const char *i
     int close = best != SIZE_MAX && best_d <= (len < 8 ? 1 : 3);
     char hint[300];
     if (close && (a != ind || *z))
-        snprintf(hint, sizeof hint, ": the cell has spaces around '%.100s'; clear them in the sheet", s->ind[best].id);
+        civ_snprintf(hint, sizeof hint, ": the cell has spaces around '%.100s'; clear them in the sheet",
+                     s->ind[best].id);
     else if (close)
-        snprintf(hint, sizeof hint, ": did you mean '%.100s'? Write the indicator file's id in the sheet, or add "
-                                    "an [[indicator]] with this id", s->ind[best].id);
+        civ_snprintf(hint, sizeof hint, ": did you mean '%.100s'? Write the indicator file's id in the sheet, or add "
+                                        "an [[indicator]] with this id", s->ind[best].id);
     else
-        snprintf(hint, sizeof hint, ": write one of the indicator file's %zu ids (e.g. '%.100s') in the sheet, or "
-                                    "add an [[indicator]] with this id", s->n_ind, s->ind[0].id);
+        civ_snprintf(hint, sizeof hint, ": write one of the indicator file's %zu ids (e.g. '%.100s') in the sheet, or "
+                                        "add an [[indicator]] with this id", s->n_ind, s->ind[0].id);
     char what[480];
-    snprintf(what, sizeof what, "%.150s)%s", s->path, hint);
+    civ_snprintf(what, sizeof what, "%.150s)%s", s->path, hint);
     return row_fail(c, CIV_ERR_NOT_FOUND, row, s->indicator_column, "unknown indicator '%s' (not in the indicator "
                                                                      "file %s", ind, what);
 }
@@ -233,7 +237,7 @@ static civ_status check_value(const bind_ctx *c, size_t r, const civ_mon_indicat
     if (isnan(v))
         return CIV_OK;
     char buf[64];
-    snprintf(buf, sizeof buf, "%.10g", v);
+    civ_snprintf(buf, sizeof buf, "%.10g", v);
     if (d->kind == CIV_MON_RATE && (v < 0 || v > 1))
         return row_fail(c, CIV_ERR_DOMAIN, r, s->value_column, "rate %s is outside [0, 1] for indicator '%s' (write "
                                                                "0.95 for 95%%)", buf, d->id);
@@ -242,7 +246,7 @@ static civ_status check_value(const bind_ctx *c, size_t r, const civ_mon_indicat
     if (d->kind == CIV_MON_RATE && !(den > 0 && isfinite(den))) {
         char hint[160] = "";
         if (!c->has_den)
-            snprintf(hint, sizeof hint, " (add a column '%.100s')", s->denominator_column);
+            civ_snprintf(hint, sizeof hint, " (add a column '%.100s')", s->denominator_column);
         return row_fail(c, CIV_ERR_DOMAIN, r, s->denominator_column,
                         "rate indicator '%s' needs a positive denominator (the count the rate is taken of)%s", d->id,
                         hint);
@@ -280,7 +284,7 @@ static civ_status check_level_weights(const bind_ctx *c)
         }
         if (with != SIZE_MAX && without != SIZE_MAX) {
             char line[32];
-            snprintf(line, sizeof line, "%zu", with + 2);
+            civ_snprintf(line, sizeof line, "%zu", with + 2);
             return row_fail(c, CIV_ERR_DOMAIN, without, s->denominator_column,
                             "level indicator '%s' has no weight here, but line %s gives its units weights (the "
                             "roll-ups average by them): give this row's too, or none in any row (then every unit "
@@ -347,9 +351,9 @@ static const char *merged_hint(const bind_ctx *c, size_t row, size_t col, char *
     const char *above = row ? civ_mon_cell_text(c->t, row - 1, col, b, sizeof b) : "";
     if (!above[0])
         return "";
-    snprintf(buf, size, ", under '%.100s': left blank under the value above, as Excel saves merged cells? unmerge "
-             "and fill the column down (Excel: Go To Special, Blanks, =the cell above, Ctrl+Enter; pandas: "
-             "df[col] = df[col].ffill())", above);
+    civ_snprintf(buf, size, ", under '%.100s': left blank under the value above, as Excel saves merged cells? unmerge "
+                 "and fill the column down (Excel: Go To Special, Blanks, =the cell above, Ctrl+Enter; pandas: "
+                 "df[col] = df[col].ffill())", above);
     return buf;
 }
 
@@ -360,7 +364,7 @@ static const char *merged_hint(const bind_ctx *c, size_t row, size_t col, char *
 static civ_status bad_period(const bind_ctx *c, size_t r, const char *ds)
 {
     char why[sizeof civ_last_error()->message];
-    snprintf(why, sizeof why, "%s", civ_last_error()->message);
+    civ_snprintf(why, sizeof why, "%s", civ_last_error()->message);
     size_t n = strlen(ds), at = 5;
     while (at < n && ds[at] != ' ' && ds[at] != 'T')
         at++;
@@ -405,7 +409,7 @@ static civ_status read_rows(bind_ctx *c, civ_date_form *form_out, int64_t *lo, i
             form0 = form, form_row = r;
         else if (form != form0) {
             char first[32];
-            snprintf(first, sizeof first, "%zu", form_row + 2);
+            civ_snprintf(first, sizeof first, "%zu", form_row + 2);
             return row_fail(c, CIV_ERR_FREQUENCY, r, s->time_column, "'%s' has another form than line %s's", ds,
                             first);
         }
@@ -493,10 +497,10 @@ static civ_status closed_unknown(const bind_ctx *c, const civ_mon_closed *d, int
                    .field = into ? "into" : "unit"};
     char hint[300];
     if (near)
-        snprintf(hint, sizeof hint, "did you mean '%.100s'?", near);
+        civ_snprintf(hint, sizeof hint, "did you mean '%.100s'?", near);
     else
-        snprintf(hint, sizeof hint, "write one of its %zu units (e.g. '%.100s')", c->n_units,
-                 c->n_units ? c->unit_name[0] : "");
+        civ_snprintf(hint, sizeof hint, "write one of its %zu units (e.g. '%.100s')", c->n_units,
+                     c->n_units ? c->unit_name[0] : "");
     return civ_fail_at(CIV_ERR_SPEC, &w, "[closed] %s '%s' is not a unit of the actuals %s (column '%s'): %s",
                        into ? "into" : "unit", name, c->source, s->unit_column, hint);
 }
@@ -555,9 +559,9 @@ static civ_status bind_closed(const civ_monitor *m, bind_ctx *c)
         char at[32], ds[32], msg[600];
         civ_period_format(m->freq, 0, c->unit_close[u], at, sizeof at);
         civ_period_format(m->freq, 0, c->row_t[r], ds, sizeof ds);
-        snprintf(msg, sizeof msg, "unit '%.100s' reports a value for %s, but the indicator file closes it from %s "
-                 "([[closed]] at %.200s:%ld): fix the row's unit or date, or the closing period", c->unit_name[u], ds,
-                 at, s->path, d->line);
+        civ_snprintf(msg, sizeof msg, "unit '%.100s' reports a value for %s, but the indicator file closes it from %s "
+                     "([[closed]] at %.200s:%ld): fix the row's unit or date, or the closing period",
+                     c->unit_name[u], ds, at, s->path, d->line);
         return row_fail(c, CIV_ERR_DOMAIN, r, s->time_column, "%s%s", msg, "");
     }
     return CIV_OK;
@@ -898,7 +902,7 @@ static civ_status index_ids(civ_monitor *m)
         size_t len = strlen(scope) + strlen(s->unit) + strlen(ind) + 3;
         if (!(m->ids[i] = malloc(len)))
             return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory");
-        snprintf(m->ids[i], len, "%s:%s:%s", scope, s->unit, ind);
+        civ_snprintf(m->ids[i], len, "%s:%s:%s", scope, s->unit, ind);
         civ_status st = civ_strmap_put(&m->by_id, m->ids[i], i, NULL);
         if (st == CIV_ERR_DUPLICATE) /* a unit named like a roll-up group of the same scope name */
             return civ_fail(CIV_ERR_SPEC, "series id '%s' is ambiguous: give the scope another name than the "
@@ -1084,7 +1088,7 @@ civ_status civ_monitor_alert_table(const civ_monitor *m, int64_t period, civ_tab
         civ_period_format(m->freq, 0, m->first, lo, sizeof lo);
         civ_period_format(m->freq, 0, civ_monitor_last_period(m), hi, sizeof hi);
         if (civ_period_format(m->freq, 0, period, at, sizeof at))
-            snprintf(at, sizeof at, "%lld", (long long)period);
+            civ_snprintf(at, sizeof at, "%lld", (long long)period);
         civ_clear_error();
         return civ_fail(CIV_ERR_DOMAIN, "the alerts of %s (read as a %s period) were asked for, but the actuals "
                                         "span %s .. %s: give one of those periods", at, civ_frequency_name(m->freq),

@@ -14,6 +14,7 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "c_locale.h"
 #include "date.h"
 #include "monitor.h"
 #include "numeric.h"
@@ -28,10 +29,10 @@ size_t civ_mon_interval_columns(const civ_table *t, double *levels, size_t *lo, 
         if (strncmp(name, "lo-", 3) || civ_table_column_type(t, c) != CIV_COLUMN_NUMBER)
             continue;
         char *end;
-        double L = strtod(name + 3, &end);
+        double L = civ_strtod(name + 3, &end);
         char hiname[160];
         size_t h;
-        snprintf(hiname, sizeof hiname, "hi-%s", name + 3);
+        civ_snprintf(hiname, sizeof hiname, "hi-%s", name + 3);
         if (*end || !(L > 0 && L < 100) || civ_table_find_column(t, hiname, &h) ||
             civ_table_column_type(t, h) != CIV_COLUMN_NUMBER)
             continue;
@@ -291,7 +292,7 @@ civ_status civ_monitor_threshold_parse(const char *text, double *out)
     double v;
     if (civ_percent_text(text, &v)) {
         errno = 0;
-        v = strtod(text, &end);
+        v = civ_strtod(text, &end);
         if (end == text || *end || errno || !isfinite(v))
             return civ_fail(CIV_ERR_INVALID_ARGUMENT, "threshold '%s' is not a number: write a probability such "
                             "as 0.5, or a percentage with its sign, \"50%%\"", text);
@@ -309,7 +310,7 @@ civ_status civ_monitor_warn(const civ_monitor *m, const civ_table *fc, double th
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_monitor_warn: NULL argument");
     if (!(threshold > 0 && threshold < 1)) {
         char text[40];
-        snprintf(text, sizeof text, "%g", threshold);
+        civ_snprintf(text, sizeof text, "%g", threshold);
         return threshold_error(text, threshold);
     }
     if (steps)

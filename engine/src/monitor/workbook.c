@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "column_labels.h"
 #include "monitor.h"
 #include "xlsx_write.h"
@@ -97,7 +98,7 @@ static unsigned char code_index(wb *w, const char *code)
             return (unsigned char)(k + 1);
     if (w->n_codes == WB_MAX_CODES || strlen(code) >= sizeof w->codes[0])
         return 0;
-    snprintf(w->codes[w->n_codes++], sizeof w->codes[0], "%s", code);
+    civ_snprintf(w->codes[w->n_codes++], sizeof w->codes[0], "%s", code);
     return (unsigned char)w->n_codes;
 }
 
@@ -118,7 +119,7 @@ static unsigned char indicator_format(wb *w, const civ_mon_indicator *ind)
     if (!ind->unit || !ind->unit[0] || strpbrk(ind->unit, "\"\\") || strlen(ind->unit) > 60)
         return 0;
     char code[96];
-    snprintf(code, sizeof code, "General\" %s\"", ind->unit);
+    civ_snprintf(code, sizeof code, "General\" %s\"", ind->unit);
     return code_index(w, code);
 }
 
@@ -145,7 +146,7 @@ static civ_status copy_cell(civ_table *dst, size_t dr, size_t dc, const civ_tabl
             return civ_table_set_number(dst, dr, dc, civ_table_number(src, sr, sc));
         const char *v = civ_table_text(src, sr, sc);
         char *end;
-        double x = v && v[0] ? strtod(v, &end) : NAN;
+        double x = v && v[0] ? civ_strtod(v, &end) : NAN;
         return civ_table_set_number(dst, dr, dc, v && v[0] && !*end ? x : NAN);
     }
     const char *v = text_at(src, sr, sc, buf, sizeof buf);
@@ -196,7 +197,7 @@ static const char *alert_period(const civ_monitor_workbook_tables *t, char *buf,
     for (size_t r = 0; c >= 0 && r < civ_table_n_rows(t->status); r++) {
         const char *v = text_at(t->status, r, (size_t)c, cell, sizeof cell);
         if (v && (!last || strcmp(v, last) > 0))
-            last = v, snprintf(buf, size, "%s", v);
+            last = v, civ_snprintf(buf, size, "%s", v);
     }
     return last ? buf : NULL;
 }
@@ -223,7 +224,7 @@ static const char *run_since(const civ_table *st, size_t r, long c_scope, long c
         if (isnan(m)) { /* a misses column given as text */
             char mb[32];
             const char *mt = text_at(st, k, (size_t)c_misses, mb, sizeof mb);
-            m = mt && mt[0] ? strtod(mt, NULL) : NAN;
+            m = mt && mt[0] ? civ_strtod(mt, NULL) : NAN;
         }
         if (status && !strcmp(status, "missed") && m == 1)
             return text_at(st, k, (size_t)c_ds, buf, size);
@@ -358,7 +359,7 @@ static civ_status fill_yes_no(const wb *w, const civ_table *t, size_t c, civ_tab
         double v = civ_table_number(t, r, c);
         const char *tv = civ_table_text(t, r, c);
         if (tv)
-            v = tv[0] ? strtod(tv, NULL) : NAN;
+            v = tv[0] ? civ_strtod(tv, NULL) : NAN;
         if (!isnan(v))
             s = civ_table_set_text(o, r, j, v != 0 ? (w->zh ? "是" : "Yes") : (w->zh ? "否" : "No"));
     }

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "error.h"
 #include "plan.h"
 
@@ -76,9 +77,9 @@ civ_status civ_plan_stage_backtest(const civ_plan *p, const civ_panel *panel, ci
     s = civ_backtest_panel(panel, &bo, &r);
     if (s && !civ_last_error()->file[0]) { /* an unknown spec: the plan file's to fix */
         civ_error e = *civ_last_error();
-        if (snprintf(e.file, sizeof e.file, "%s", p->path) >= (int)sizeof e.file)
+        if (civ_snprintf(e.file, sizeof e.file, "%s", p->path) >= (int)sizeof e.file)
             memcpy(e.file + sizeof e.file - 4, "...", 4); /* a message may show a cut path */
-        snprintf(e.field, sizeof e.field, "%s", p->bt_n_models ? "backtest.models" : "forecast.model");
+        civ_snprintf(e.field, sizeof e.field, "%s", p->bt_n_models ? "backtest.models" : "forecast.model");
         s = civ_error_restore(&e);
     }
     if (!s)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "error.h"
 #include "plan.h"
 
@@ -30,7 +31,7 @@ civ_status civ_plan_join_predecessors(const civ_alloc_spec *spec, const civ_tabl
     if (s) {
         if (!civ_last_error()->file[0] && comm_path && comm_path[0]) {
             civ_error e = *civ_last_error();
-            snprintf(e.file, sizeof e.file, "%.511s", comm_path);
+            civ_snprintf(e.file, sizeof e.file, "%.511s", comm_path);
             s = civ_error_restore(&e);
         }
         return s;
@@ -72,7 +73,7 @@ static const char *period_word(civ_frequency f, int kind)
 /* "<n> <periods>" in English (1 month, 30 months) or Chinese (30 个月), into buf. */
 static const char *count(double n, civ_frequency f, int zh, char *buf, size_t size)
 {
-    snprintf(buf, size, "%.0f %s", n, period_word(f, zh ? 0 : n == 1 ? 2 : 1));
+    civ_snprintf(buf, size, "%.0f %s", n, period_word(f, zh ? 0 : n == 1 ? 2 : 1));
     return buf;
 }
 
@@ -89,30 +90,30 @@ static void note(const civ_table *j, size_t r, int zh, civ_frequency f, char *bu
     double gap = civ_table_number(j, r, c[8]);
     char sh[160] = "", gp[200] = "", cn[32]; /* no clause separator ("; ", "；") inside: explanations split on them */
     if (shares[0])
-        snprintf(sh, sizeof sh, zh ? "（份额 %s）" : " (shares %s)", shares);
+        civ_snprintf(sh, sizeof sh, zh ? "（份额 %s）" : " (shares %s)", shares);
     if (gap > 0)
-        snprintf(gp, sizeof gp,
-                 zh ? "，%s..%s 共 %s前身与本社区均无数据，按缺失处理" : ", %s..%s, %s, missing: "
-                                                          "neither its predecessors nor it reported",
-                 gf, gt, count(gap, f, zh, cn, sizeof cn));
+        civ_snprintf(gp, sizeof gp,
+                     zh ? "，%s..%s 共 %s前身与本社区均无数据，按缺失处理" : ", %s..%s, %s, missing: "
+                                                              "neither its predecessors nor it reported",
+                     gf, gt, count(gap, f, zh, cn, sizeof cn));
     const char *pred = civ_table_text(j, r, c[0]), *st = civ_table_text(j, r, c[1]);
     const char *from = civ_table_text(j, r, c[3]), *to = civ_table_text(j, r, c[4]);
     const char *bad = civ_table_text(j, r, c[5]);
     double n = civ_table_number(j, r, c[2]);
     const char *own = period_word(f, 3);
     if (!strcmp(st, "joined"))
-        snprintf(buf, size, zh ? "（需求历史接续自 %s%s：%s %s..%s%s）" : " (demand history joined from %s%s: %s %s..%s%s)",
-                 pred, sh, count(n, f, zh, cn, sizeof cn), from, to, gp);
+        civ_snprintf(buf, size, zh ? "（需求历史接续自 %s%s：%s %s..%s%s）" : " (demand history joined from %s%s: %s %s..%s%s)",
+                     pred, sh, count(n, f, zh, cn, sizeof cn), from, to, gp);
     else if (!zh)
-        snprintf(buf, size, " (demand from its own %s only: %s)", period_word(f, 1), civ_table_text(j, r, c[6]));
+        civ_snprintf(buf, size, " (demand from its own %s only: %s)", period_word(f, 1), civ_table_text(j, r, c[6]));
     else if (!strcmp(st, "split"))
-        snprintf(buf, size, "（需求仅按本社区自有%s预测：%s 同时是其他社区的前身"
-                            "（拆分：无份额可分摊其历史））", own, bad);
+        civ_snprintf(buf, size, "（需求仅按本社区自有%s预测：%s 同时是其他社区的前身"
+                                "（拆分：无份额可分摊其历史））", own, bad);
     else if (!strcmp(st, "no_series"))
-        snprintf(buf, size, "（需求仅按本社区自有%s预测：%s 在面板中无序列）", own, bad);
+        civ_snprintf(buf, size, "（需求仅按本社区自有%s预测：%s 在面板中无序列）", own, bad);
     else
-        snprintf(buf, size, "（需求仅按本社区自有%s预测：各前身在本社区自有%s之前"
-                            "无共同上报的%s）", own, own, own);
+        civ_snprintf(buf, size, "（需求仅按本社区自有%s预测：各前身在本社区自有%s之前"
+                                "无共同上报的%s）", own, own, own);
 }
 
 civ_status civ_plan_explain_joins(const civ_table *joins, int zh, civ_frequency freq, civ_table *allocation)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "error.h"
 #include "plan.h"
 #include "toml.h"
@@ -35,8 +36,8 @@ static civ_status path_of(const civ_plan *c, civ_toml_table *t, const char *key,
     if (e->value.type != CIV_TOML_STRING || !e->value.text[0])
         return bad(c->path, e, "must be a non-empty path");
     const char *v = e->value.text;
-    int n = (v[0] == '/' || !c->dir[0]) ? snprintf(out, CIV_PLAN_PATH_MAX, "%s", v)
-                                        : snprintf(out, CIV_PLAN_PATH_MAX, "%s/%s", c->dir, v);
+    int n = (v[0] == '/' || !c->dir[0]) ? civ_snprintf(out, CIV_PLAN_PATH_MAX, "%s", v)
+                                        : civ_snprintf(out, CIV_PLAN_PATH_MAX, "%s/%s", c->dir, v);
     if (n < 0 || n >= CIV_PLAN_PATH_MAX)
         return bad(c->path, e, "the path is too long once joined to the plan's folder");
     return CIV_OK;
@@ -50,7 +51,7 @@ static civ_status read_scopes(civ_plan *c, civ_toml_entry *e)
         const civ_toml_value *v = &e->value.items[i];
         if (v->type != CIV_TOML_STRING || !v->text[0] || strlen(v->text) >= sizeof c->warn_scopes[0])
             return bad(c->path, e, "every item must be a scope name (under 64 bytes)");
-        snprintf(c->warn_scopes[i], sizeof c->warn_scopes[i], "%s", v->text);
+        civ_snprintf(c->warn_scopes[i], sizeof c->warn_scopes[i], "%s", v->text);
     }
     c->n_warn_scopes = e->value.n_items;
     return CIV_OK;
@@ -64,12 +65,12 @@ static civ_status read_threshold(civ_plan *c, const civ_toml_entry *e)
         return bad(c->path, e, "must be a probability in (0, 1), e.g. 0.5, or a percentage with its sign, \"50%\"");
     char text[64];
     if (e->value.type == CIV_TOML_STRING)
-        snprintf(text, sizeof text, "%.63s", e->value.text);
+        civ_snprintf(text, sizeof text, "%.63s", e->value.text);
     else
-        snprintf(text, sizeof text, "%.17g", e->value.number);
+        civ_snprintf(text, sizeof text, "%.17g", e->value.number);
     if (civ_monitor_threshold_parse(text, &c->threshold)) {
         char msg[sizeof civ_last_error()->message];
-        snprintf(msg, sizeof msg, "%s", civ_last_error()->message);
+        civ_snprintf(msg, sizeof msg, "%s", civ_last_error()->message);
         return bad(c->path, e, msg);
     }
     return CIV_OK;
@@ -102,7 +103,7 @@ civ_status civ_plan_read_monitor(civ_plan *c, civ_toml_table *t)
     if ((e = civ_toml_take(t, "warn_model"))) {
         if (e->value.type != CIV_TOML_STRING || !e->value.text[0] || strlen(e->value.text) >= sizeof c->mon_model)
             return bad(c->path, e, "must be a model spec such as \"auto\" or \"ets\"");
-        snprintf(c->mon_model, sizeof c->mon_model, "%s", e->value.text);
+        civ_snprintf(c->mon_model, sizeof c->mon_model, "%s", e->value.text);
     }
     if ((e = civ_toml_take(t, "period"))) {
         civ_date_form form;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "csv.h" /* civ_csv_encoding_known, civ_csv_thousands */
 #include "error.h"
 #include "plan.h"
@@ -17,7 +18,8 @@
 static civ_status resolve(const char *plan_path, const char *key, const char *dir, const char *path, char *out,
                           size_t size)
 {
-    int n = (path[0] == '/' || !dir[0]) ? snprintf(out, size, "%s", path) : snprintf(out, size, "%s/%s", dir, path);
+    int n = (path[0] == '/' || !dir[0]) ? civ_snprintf(out, size, "%s", path)
+                                          : civ_snprintf(out, size, "%s/%s", dir, path);
     if (n < 0 || (size_t)n >= size) {
         civ_where w = {.file = plan_path, .field = key};
         return civ_fail_at(CIV_ERR_LIMIT, &w, "the path is longer than %zu bytes once joined to the plan's folder",
@@ -45,7 +47,7 @@ static civ_status get_str(const char *path, civ_toml_table *t, const char *secti
     }
     if (e->value.type != CIV_TOML_STRING || !e->value.text[0] || strlen(e->value.text) >= size)
         return cfg_error(path, e, section, "must be a non-empty string");
-    snprintf(out, size, "%s", e->value.text);
+    civ_snprintf(out, size, "%s", e->value.text);
     return CIV_OK;
 }
 
@@ -59,7 +61,7 @@ static civ_status get_num(const char *path, civ_toml_table *t, const char *secti
                  : e->value.type != CIV_TOML_INTEGER && e->value.type != CIV_TOML_FLOAT) ||
         !(e->value.number >= lo && e->value.number <= hi)) {
         char msg[128];
-        snprintf(msg, sizeof msg, "must be a%s number in [%g, %g]", integer ? " whole" : "", lo, hi);
+        civ_snprintf(msg, sizeof msg, "must be a%s number in [%g, %g]", integer ? " whole" : "", lo, hi);
         return cfg_error(path, e, section, msg);
     }
     *out = e->value.number;
@@ -144,14 +146,14 @@ static civ_status read_input_format(const char *path, civ_toml_table *tp, civ_pl
             !civ_csv_encoding_known(e->value.text))
             return cfg_error(path, e, "plan", "must be \"utf-8\" or \"gb18030\" (also \"gbk\"): the encoding of the "
                              "plan's CSV inputs");
-        snprintf(c->encoding, sizeof c->encoding, "%s", e->value.text);
+        civ_snprintf(c->encoding, sizeof c->encoding, "%s", e->value.text);
     }
     if ((e = civ_toml_take(tp, "thousands"))) {
         if (e->value.type != CIV_TOML_STRING || !e->value.text[0] ||
             civ_csv_thousands(e->value.text, "[plan] thousands", &sep))
             return cfg_error(path, e, "plan", "must be \",\" (12,345), \"'\" (12'345) or \" \" (12 345): the "
                              "thousands separator of the plan's CSV inputs");
-        snprintf(c->thousands, sizeof c->thousands, "%s", e->value.text);
+        civ_snprintf(c->thousands, sizeof c->thousands, "%s", e->value.text);
     }
     if ((e = civ_toml_take(tp, "percent"))) {
         if (e->value.type != CIV_TOML_BOOL)
@@ -176,14 +178,14 @@ static civ_status read_plan_section(const char *path, civ_toml_table *tp, civ_pl
         if (e->value.type != CIV_TOML_STRING || (strcmp(e->value.text, "zh") && strcmp(e->value.text, "en")))
             st = cfg_error(path, e, "plan", "must be \"zh\" or \"en\" (the report's language)");
         else
-            snprintf(c->lang, sizeof c->lang, "%s", e->value.text);
+            civ_snprintf(c->lang, sizeof c->lang, "%s", e->value.text);
     }
     if (!st)
         st = get_str(path, tp, "plan", "freq", 0, c->freq, sizeof c->freq);
     civ_freq_spec f;
     if (!st && c->freq[0] && civ_freq_parse(c->freq, &f)) {
         char message[512];
-        snprintf(message, sizeof message, "%s", civ_last_error()->message);
+        civ_snprintf(message, sizeof message, "%s", civ_last_error()->message);
         civ_where w = {.file = path, .field = "plan.freq"};
         st = civ_fail_at(CIV_ERR_SPEC, &w, "[plan] freq: %s", message);
     }
@@ -357,16 +359,17 @@ static civ_status read_backtest_models(const char *path, civ_toml_entry *e, civ_
         if (it->type != CIV_TOML_STRING || !it->text[0] || strlen(it->text) >= sizeof c->bt_models[0])
             return cfg_error(path, e, "backtest", "every item must be a model spec (under 128 bytes), e.g. \"ets\"");
         if (civ_model_display_name(it->text, names[k], sizeof names[k])) {
-            snprintf(msg, sizeof msg, "'%.120s' is not a model spec (e.g. auto, ets, theta, arima, snaive)", it->text);
+            civ_snprintf(msg, sizeof msg, "'%.120s' is not a model spec (e.g. auto, ets, theta, arima, snaive)",
+                         it->text);
             return cfg_error(path, e, "backtest", msg);
         }
         for (size_t j = 0; j < k; j++)
             if (!strcmp(names[j], names[k])) {
-                snprintf(msg, sizeof msg, "'%.120s' is listed twice (as %.120s); list each model once", it->text,
-                         names[k]);
+                civ_snprintf(msg, sizeof msg, "'%.120s' is listed twice (as %.120s); list each model once", it->text,
+                             names[k]);
                 return cfg_error(path, e, "backtest", msg);
             }
-        snprintf(c->bt_models[k], sizeof c->bt_models[k], "%s", it->text);
+        civ_snprintf(c->bt_models[k], sizeof c->bt_models[k], "%s", it->text);
     }
     c->bt_n_models = e->value.n_items;
     return CIV_OK;
@@ -394,9 +397,9 @@ static civ_status read_backtest_section(const char *path, civ_toml_table *tb, ci
 static void set_defaults(const char *path, civ_plan *c)
 {
     memset(c, 0, sizeof *c);
-    snprintf(c->path, sizeof c->path, "%s", path);
-    snprintf(c->model, sizeof c->model, "auto");
-    snprintf(c->lang, sizeof c->lang, "zh");
+    civ_snprintf(c->path, sizeof c->path, "%s", path);
+    civ_snprintf(c->model, sizeof c->model, "auto");
+    civ_snprintf(c->lang, sizeof c->lang, "zh");
     c->horizon = 12;
     c->seed = CIV_FORECAST_DEFAULT_SEED;
     c->unc_seed = CIV_FORECAST_DEFAULT_SEED;
@@ -406,9 +409,9 @@ static void set_defaults(const char *path, civ_plan *c)
     c->bt_windows = 3, c->bt_step = 1;
     const char *slash = strrchr(path, '/');
     if (slash)
-        snprintf(c->dir, sizeof c->dir, "%.*s", (int)(slash - path), path);
+        civ_snprintf(c->dir, sizeof c->dir, "%.*s", (int)(slash - path), path);
     if (slash && !c->dir[0])
-        snprintf(c->dir, sizeof c->dir, "/");
+        civ_snprintf(c->dir, sizeof c->dir, "/");
 }
 
 civ_status civ_plan_read(const char *path, civ_plan **out)
@@ -535,7 +538,7 @@ static civ_status set_string(char *dst, size_t size, const char *value, const ch
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_%s: NULL argument", what);
     if (strlen(value) >= size)
         return civ_fail(CIV_ERR_LIMIT, "the plan's %s is longer than %zu bytes", what, size - 1);
-    snprintf(dst, size, "%s", value);
+    civ_snprintf(dst, size, "%s", value);
     return CIV_OK;
 }
 
@@ -578,7 +581,7 @@ civ_status civ_plan_set_columns(civ_plan *p, const char *id_column, const char *
             return civ_fail(CIV_ERR_LIMIT, "the plan's %s is longer than %zu bytes", what[k], sizeof p->id_column - 1);
     for (int k = 0; k < 3; k++)
         if (value[k])
-            snprintf(dst[k], sizeof p->id_column, "%s", value[k]);
+            civ_snprintf(dst[k], sizeof p->id_column, "%s", value[k]);
     return CIV_OK;
 }
 
@@ -593,7 +596,7 @@ civ_status civ_plan_set_input(civ_plan *p, const char *freq, const char *encodin
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_input: unknown frequency '%.40s'", freq);
     if (freq && freq[0] && civ_freq_parse(freq, &f)) {
         char message[512];
-        snprintf(message, sizeof message, "%s", civ_last_error()->message);
+        civ_snprintf(message, sizeof message, "%s", civ_last_error()->message);
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_input: %s", message);
     }
     if (encoding && (strlen(encoding) >= sizeof p->encoding || !civ_csv_encoding_known(encoding)))
@@ -607,11 +610,11 @@ civ_status civ_plan_set_input(civ_plan *p, const char *freq, const char *encodin
     if (percent >= 0)
         p->percent = percent;
     if (freq)
-        snprintf(p->freq, sizeof p->freq, "%s", freq);
+        civ_snprintf(p->freq, sizeof p->freq, "%s", freq);
     if (encoding)
-        snprintf(p->encoding, sizeof p->encoding, "%s", encoding);
+        civ_snprintf(p->encoding, sizeof p->encoding, "%s", encoding);
     if (thousands)
-        snprintf(p->thousands, sizeof p->thousands, "%s", thousands);
+        civ_snprintf(p->thousands, sizeof p->thousands, "%s", thousands);
     return CIV_OK;
 }
 
@@ -627,9 +630,9 @@ civ_status civ_plan_set_sheets(civ_plan *p, const char *panel_sheet, const char 
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_sheets: a sheet name of %zu bytes or more",
                         sizeof p->panel_sheet);
     if (panel_sheet)
-        snprintf(p->panel_sheet, sizeof p->panel_sheet, "%s", panel_sheet);
+        civ_snprintf(p->panel_sheet, sizeof p->panel_sheet, "%s", panel_sheet);
     if (communities_sheet)
-        snprintf(p->communities_sheet, sizeof p->communities_sheet, "%s", communities_sheet);
+        civ_snprintf(p->communities_sheet, sizeof p->communities_sheet, "%s", communities_sheet);
     return CIV_OK;
 }
 
@@ -677,7 +680,7 @@ civ_status civ_plan_set_lang(civ_plan *p, const char *lang)
     if (!p || !lang || (strcmp(lang, "zh") && strcmp(lang, "en")))
         return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_plan_set_lang: %s",
                         p ? "the language must be \"zh\" or \"en\"" : "NULL plan");
-    snprintf(p->lang, sizeof p->lang, "%s", lang);
+    civ_snprintf(p->lang, sizeof p->lang, "%s", lang);
     return CIV_OK;
 }
 

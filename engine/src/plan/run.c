@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "c_locale.h"
 #include "error.h"
 #include "plan.h"
 
@@ -394,8 +395,8 @@ static civ_status add_input(civ_plan_result *r, const char *role, const char *pa
         return civ_fail_at(CIV_ERR_IO, &w, "cannot open the plan's %s: %s (nothing was run)", role, strerror(errno));
     if (!S_ISREG(st.st_mode))
         return civ_fail_at(CIV_ERR_IO, &w, "the plan's %s is not a file (nothing was run)", role);
-    snprintf(in->role, sizeof in->role, "%s", role);
-    snprintf(in->path, sizeof in->path, "%s", path);
+    civ_snprintf(in->role, sizeof in->role, "%s", role);
+    civ_snprintf(in->path, sizeof in->path, "%s", path);
     in->bytes = (long long)st.st_size;
     civ_status s = civ_file_sha256(path, in->sha256);
     if (!s)

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "atomic_file.h"
+#include "c_locale.h"
 #include "error.h"
 #include "plan.h"
 #include "staging.h"
@@ -39,7 +40,7 @@ size_t civ_plan_managed_names(const char **names, char (*buf)[64])
 {
     size_t n = 0;
     for (int t = 0; t < CIV_PLAN_TABLE_COUNT; t++) {
-        snprintf(buf[t], 64, "%s.csv", civ_plan_table_name((civ_plan_table)t));
+        civ_snprintf(buf[t], 64, "%s.csv", civ_plan_table_name((civ_plan_table)t));
         names[n++] = buf[t];
     }
     names[n++] = "allocation.xlsx";
@@ -70,7 +71,7 @@ civ_status civ_plan_check_outputs(const civ_plan *p)
     for (size_t k = 0; k < sizeof inputs / sizeof inputs[0]; k++)
         roles[n++] = (civ_path_role){inputs[k][0], inputs[k][1], 0};
     for (size_t k = 0; k < nm; k++) {
-        snprintf(outs[k], sizeof outs[k], "%s/%s", p->out, managed[k]);
+        civ_snprintf(outs[k], sizeof outs[k], "%s/%s", p->out, managed[k]);
         roles[n++] = (civ_path_role){outs[k], "the plan's output", 1};
     }
     civ_status s = civ_paths_check(roles, n);
@@ -110,7 +111,7 @@ static civ_status write_tables(const civ_plan_result *result, const char *stage,
         if (!result->tables[t])
             continue;
         char path[CIV_PLAN_PATH_MAX + 64];
-        snprintf(path, sizeof path, "%s/%s.csv", stage, civ_plan_table_name((civ_plan_table)t));
+        civ_snprintf(path, sizeof path, "%s/%s.csv", stage, civ_plan_table_name((civ_plan_table)t));
         int is_money = t != CIV_PLAN_FORECASTS && t != CIV_PLAN_FORECAST_REPORT && t != CIV_PLAN_HISTORY &&
                        t != CIV_PLAN_BACKTEST && t != CIV_PLAN_BACKTEST_ACCURACY && t != CIV_PLAN_JOINS &&
                        t != CIV_PLAN_FORECAST_TOTALS;
@@ -134,7 +135,7 @@ static civ_status write_monitor_workbook(const civ_plan_result *result, const ch
     char period[32], path[CIV_PLAN_PATH_MAX + 64];
     if (civ_plan_monitor_period(&result->plan, period, sizeof period))
         mt.period = period;
-    snprintf(path, sizeof path, "%s/monitoring.xlsx", stage);
+    civ_snprintf(path, sizeof path, "%s/monitoring.xlsx", stage);
     return civ_monitor_workbook_write(path, result->mon_spec, &mt, result->plan.lang[0] ? result->plan.lang : NULL,
                                       NULL);
 }
@@ -151,7 +152,7 @@ static civ_status write_workbook(const civ_plan_result *result, const char *stag
     if (!at.allocation && !at.summary && !at.rules && !at.need && !at.need_summary && !at.uncertainty)
         return CIV_OK;
     char path[CIV_PLAN_PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/allocation.xlsx", stage);
+    civ_snprintf(path, sizeof path, "%s/allocation.xlsx", stage);
     int en = result->plan.lang[0] && strcmp(result->plan.lang, "zh") != 0;
     return civ_alloc_workbook_write(path, result->spec, &at, en ? "en" : "zh", NULL);
 }
@@ -164,9 +165,9 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
         if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
+            civ_fprintf(f, "\\%c", *p);
         else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
+            civ_fprintf(f, "\\u%04x", *p);
         else
             fputc(*p, f);
     }
@@ -179,32 +180,32 @@ static void json_demand(FILE *f, const civ_plan_result *r)
 {
     const civ_table *fc = r->tables[CIV_PLAN_FORECASTS];
     int first = 1;
-    fprintf(f, ", \"demand\": [");
+    civ_fprintf(f, ", \"demand\": [");
     for (size_t k = 0; r->spec && fc && k < civ_alloc_spec_n_factors(r->spec); k++) {
         civ_alloc_demand_window w;
         if (!civ_alloc_spec_factor_is_forecast(r->spec, k) || civ_alloc_spec_demand_window(r->spec, k, fc, &w))
             continue; /* the allocation bound these forecasts: no failure to expect */
-        fprintf(f, "%s{\"factor\": ", first ? "" : ", ");
+        civ_fprintf(f, "%s{\"factor\": ", first ? "" : ", ");
         json_str(f, civ_alloc_spec_factor_name(r->spec, k));
-        fprintf(f, ", \"label\": ");
+        civ_fprintf(f, ", \"label\": ");
         json_str(f, civ_alloc_spec_factor_label(r->spec, k));
-        fprintf(f, ", \"period\": \"%s\", \"fiscal_year\": %ld, \"periods\": %zu, \"first\": ",
-                w.period_by_date ? "fiscal_year" : "horizon", w.fiscal_year, w.periods);
+        civ_fprintf(f, ", \"period\": \"%s\", \"fiscal_year\": %ld, \"periods\": %zu, \"first\": ",
+                    w.period_by_date ? "fiscal_year" : "horizon", w.fiscal_year, w.periods);
         json_str(f, w.first);
-        fprintf(f, ", \"last\": ");
+        civ_fprintf(f, ", \"last\": ");
         json_str(f, w.last);
-        fprintf(f, ", \"h_first\": %ld, \"h_last\": %ld}", w.h_first, w.h_last);
+        civ_fprintf(f, ", \"h_first\": %ld, \"h_last\": %ld}", w.h_first, w.h_last);
         first = 0;
     }
     civ_clear_error();
-    fprintf(f, "]");
+    civ_fprintf(f, "]");
 }
 
 static void json_seconds(FILE *f, const char *stage, double seconds, int *first)
 {
-    fprintf(f, "%s\n    {\"stage\": ", *first ? "" : ",");
+    civ_fprintf(f, "%s\n    {\"stage\": ", *first ? "" : ",");
     json_str(f, stage);
-    fprintf(f, ", \"seconds\": %.3f}", seconds);
+    civ_fprintf(f, ", \"seconds\": %.3f}", seconds);
     *first = 0;
 }
 
@@ -216,7 +217,7 @@ static civ_status json_files(FILE *f, const char *stage, const char *const *mana
     civ_status s = CIV_OK;
     for (size_t k = 0; k < nm && !s; k++) {
         char path[CIV_PLAN_PATH_MAX + 64];
-        snprintf(path, sizeof path, "%s/%s", stage, managed[k]);
+        civ_snprintf(path, sizeof path, "%s/%s", stage, managed[k]);
         struct stat st;
         if (stat(path, &st) != 0 || strcmp(managed[k], "manifest.json") == 0)
             continue;
@@ -226,14 +227,14 @@ static civ_status json_files(FILE *f, const char *stage, const char *const *mana
             DIR *d = opendir(path);
             for (struct dirent *e; d && (e = readdir(d)) && n < 64;)
                 if (e->d_name[0] != '.' && strlen(e->d_name) < 128)
-                    snprintf(cmd_names[n++], 128, "%.127s", e->d_name);
+                    civ_snprintf(cmd_names[n++], 128, "%.127s", e->d_name);
             if (d)
                 closedir(d);
             qsort(cmd_names, n, sizeof cmd_names[0], (int (*)(const void *, const void *))strcmp);
             for (size_t j = 0; j < n && !s; j++) {
                 char sub[CIV_PLAN_PATH_MAX + 256], name[256];
-                if (snprintf(sub, sizeof sub, "%s/%s", path, cmd_names[j]) >= (int)sizeof sub ||
-                    snprintf(name, sizeof name, "%s/%s", managed[k], cmd_names[j]) >= (int)sizeof name) {
+                if (civ_snprintf(sub, sizeof sub, "%s/%s", path, cmd_names[j]) >= (int)sizeof sub ||
+                    civ_snprintf(name, sizeof name, "%s/%s", managed[k], cmd_names[j]) >= (int)sizeof name) {
                     s = civ_fail(CIV_ERR_LIMIT, "manifest: the path of %s/%s is too long", managed[k], cmd_names[j]);
                     break;
                 }
@@ -241,9 +242,9 @@ static civ_status json_files(FILE *f, const char *stage, const char *const *mana
                 struct stat sb;
                 if ((s = civ_file_sha256(sub, hex)) || stat(sub, &sb) != 0)
                     break;
-                fprintf(f, "%s\n    {\"name\": ", first ? "" : ",");
+                civ_fprintf(f, "%s\n    {\"name\": ", first ? "" : ",");
                 json_str(f, name);
-                fprintf(f, ", \"bytes\": %lld, \"sha256\": \"%s\"}", (long long)sb.st_size, hex);
+                civ_fprintf(f, ", \"bytes\": %lld, \"sha256\": \"%s\"}", (long long)sb.st_size, hex);
                 first = 0;
             }
             continue;
@@ -251,9 +252,9 @@ static civ_status json_files(FILE *f, const char *stage, const char *const *mana
         char hex[65];
         if ((s = civ_file_sha256(path, hex)))
             break;
-        fprintf(f, "%s\n    {\"name\": ", first ? "" : ",");
+        civ_fprintf(f, "%s\n    {\"name\": ", first ? "" : ",");
         json_str(f, managed[k]);
-        fprintf(f, ", \"bytes\": %lld, \"sha256\": \"%s\"}", (long long)st.st_size, hex);
+        civ_fprintf(f, ", \"bytes\": %lld, \"sha256\": \"%s\"}", (long long)st.st_size, hex);
         first = 0;
     }
     return s;
@@ -262,80 +263,80 @@ static civ_status json_files(FILE *f, const char *stage, const char *const *mana
 static void json_options(FILE *f, const civ_plan_result *r, const civ_csv_write_options *csv)
 {
     const civ_plan *p = &r->plan;
-    fprintf(f, "  \"options\": {\n    \"model\": ");
+    civ_fprintf(f, "  \"options\": {\n    \"model\": ");
     json_str(f, p->model);
-    fprintf(f, ",\n    \"horizon\": %zu,\n    \"levels\": [", p->horizon);
+    civ_fprintf(f, ",\n    \"horizon\": %zu,\n    \"levels\": [", p->horizon);
     for (size_t k = 0; k < p->n_levels; k++)
-        fprintf(f, "%s%.17g", k ? ", " : "", p->levels[k]);
-    fprintf(f, "],\n    \"intervals\": \"%s\"", p->intervals == CIV_INTERVALS_CONFORMAL ? "conformal" : "model");
+        civ_fprintf(f, "%s%.17g", k ? ", " : "", p->levels[k]);
+    civ_fprintf(f, "],\n    \"intervals\": \"%s\"", p->intervals == CIV_INTERVALS_CONFORMAL ? "conformal" : "model");
     if (p->unit[0]) { /* [forecast] unit: the report's demand axes */
-        fprintf(f, ",\n    \"demand_unit\": ");
+        civ_fprintf(f, ",\n    \"demand_unit\": ");
         json_str(f, p->unit);
     }
     if (p->intervals == CIV_INTERVALS_CONFORMAL) { /* windows null: the library's default (FORECASTING.md) */
-        fprintf(f, ",\n    \"conformal\": {\"windows\": ");
+        civ_fprintf(f, ",\n    \"conformal\": {\"windows\": ");
         if (p->conformal_windows)
-            fprintf(f, "%zu", p->conformal_windows);
+            civ_fprintf(f, "%zu", p->conformal_windows);
         else
             fputs("null", f);
-        fprintf(f, ", \"step\": %zu, \"sample\": ", p->conformal_step ? p->conformal_step : 1);
+        civ_fprintf(f, ", \"step\": %zu, \"sample\": ", p->conformal_step ? p->conformal_step : 1);
         if (p->conformal_sample && p->conformal_sample != SIZE_MAX)
-            fprintf(f, "%zu", p->conformal_sample);
+            civ_fprintf(f, "%zu", p->conformal_sample);
         else
-            fprintf(f, "\"all\"");
-        fprintf(f, ", \"refit\": \"%s\"}", p->conformal_refit == CIV_CONFORMAL_REFIT_FIXED ? "fixed" : "search");
+            civ_fprintf(f, "\"all\"");
+        civ_fprintf(f, ", \"refit\": \"%s\"}", p->conformal_refit == CIV_CONFORMAL_REFIT_FIXED ? "fixed" : "search");
     }
-    fprintf(f, ",\n    \"draws\": %zu,\n    \"weight_concentration\": %.17g,\n    \"perturb_forecasts\": %s,\n",
-            p->draws, p->concentration, p->unc_forecasts ? "true" : "false");
-    fprintf(f, "    \"freq\": ");
+    civ_fprintf(f, ",\n    \"draws\": %zu,\n    \"weight_concentration\": %.17g,\n    \"perturb_forecasts\": %s,\n",
+                p->draws, p->concentration, p->unc_forecasts ? "true" : "false");
+    civ_fprintf(f, "    \"freq\": ");
     json_str(f, p->freq);
-    fprintf(f, ",\n    \"encoding\": ");
+    civ_fprintf(f, ",\n    \"encoding\": ");
     json_str(f, p->encoding);
-    fprintf(f, ",\n    \"thousands\": ");
+    civ_fprintf(f, ",\n    \"thousands\": ");
     json_str(f, p->thousands);
-    fprintf(f, ",\n    \"percent\": %s", p->percent ? "true" : "false");
+    civ_fprintf(f, ",\n    \"percent\": %s", p->percent ? "true" : "false");
     if (p->panel_sheet[0] || p->communities_sheet[0]) { /* the sheets of .xlsx inputs, when named */
-        fprintf(f, ",\n    \"panel_sheet\": ");
+        civ_fprintf(f, ",\n    \"panel_sheet\": ");
         json_str(f, p->panel_sheet);
-        fprintf(f, ",\n    \"communities_sheet\": ");
+        civ_fprintf(f, ",\n    \"communities_sheet\": ");
         json_str(f, p->communities_sheet);
     }
     if (p->last_year_sheet[0]) { /* last year's allocation's sheet, when named */
-        fprintf(f, ",\n    \"last_year_sheet\": ");
+        civ_fprintf(f, ",\n    \"last_year_sheet\": ");
         json_str(f, p->last_year_sheet);
     }
-    fprintf(f, ",\n    \"id_column\": ");
+    civ_fprintf(f, ",\n    \"id_column\": ");
     json_str(f, p->id_column);
-    fprintf(f, ",\n    \"time_column\": ");
+    civ_fprintf(f, ",\n    \"time_column\": ");
     json_str(f, p->time_column);
-    fprintf(f, ",\n    \"target_column\": ");
+    civ_fprintf(f, ",\n    \"target_column\": ");
     json_str(f, p->target_column);
-    fprintf(f, ",\n    \"layout\": \"%s\"", p->wide ? "wide" : "long");
-    fprintf(f, ",\n    \"lang\": ");
+    civ_fprintf(f, ",\n    \"layout\": \"%s\"", p->wide ? "wide" : "long");
+    civ_fprintf(f, ",\n    \"lang\": ");
     json_str(f, p->lang[0] ? p->lang : "zh");
-    fprintf(f, ",\n    \"out\": ");
+    civ_fprintf(f, ",\n    \"out\": ");
     json_str(f, p->out);
     if (r->stats.has_backtest) { /* as run: the defaults resolved */
         const civ_plan_stats *st = &r->stats;
-        fprintf(f, ",\n    \"backtest\": {\"models\": [");
+        civ_fprintf(f, ",\n    \"backtest\": {\"models\": [");
         const char *models[CIV_PLAN_MAX_BT_MODELS];
         size_t n = civ_plan_backtest_models(p, models);
         for (size_t k = 0; k < n; k++) {
-            fprintf(f, "%s", k ? ", " : "");
+            civ_fprintf(f, "%s", k ? ", " : "");
             json_str(f, models[k]);
         }
-        fprintf(f, "], \"windows\": %zu, \"step\": %zu, \"h\": %zu}", st->backtest_windows, st->backtest_step,
-                st->backtest_horizon);
+        civ_fprintf(f, "], \"windows\": %zu, \"step\": %zu, \"h\": %zu}", st->backtest_windows, st->backtest_step,
+                    st->backtest_horizon);
     }
-    fprintf(f, ",\n    \"csv\": {\"bom\": %s, \"significant_digits\": %d}\n  },\n", csv->bom ? "true" : "false",
-            csv->significant_digits);
+    civ_fprintf(f, ",\n    \"csv\": {\"bom\": %s, \"significant_digits\": %d}\n  },\n", csv->bom ? "true" : "false",
+                csv->significant_digits);
 }
 
 static void json_stages(FILE *f, const civ_plan_result *r)
 {
     const civ_plan_stats *st = &r->stats;
     int first = 1;
-    fprintf(f, "  \"stages\": [");
+    civ_fprintf(f, "  \"stages\": [");
     json_seconds(f, "forecast", st->forecast_seconds, &first);
     json_seconds(f, "allocation", st->alloc_seconds, &first);
     if (st->n_draws)
@@ -347,14 +348,14 @@ static void json_stages(FILE *f, const civ_plan_result *r)
     if (st->has_backtest)
         json_seconds(f, "backtest", st->backtest_seconds, &first);
     json_seconds(f, "total", r->total_seconds, &first);
-    fprintf(f, "\n  ],\n");
+    civ_fprintf(f, "\n  ],\n");
 }
 
 static civ_status write_manifest(const civ_plan_result *r, const char *stage, const civ_csv_write_options *csv,
                                  const char *const *managed, size_t nm)
 {
     char path[CIV_PLAN_PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/manifest.json", stage);
+    civ_snprintf(path, sizeof path, "%s/manifest.json", stage);
     civ_atomic_file af;
     civ_status s = civ_atomic_open(&af, path);
     if (s)
@@ -366,47 +367,47 @@ static civ_status write_manifest(const civ_plan_result *r, const char *stage, co
     char when[32];
     gmtime_r(&now, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    fprintf(f, "{\n  \"schema\": \"civicast-plan-manifest\",\n  \"schema_version\": 1,\n  \"civicast_version\": ");
+    civ_fprintf(f, "{\n  \"schema\": \"civicast-plan-manifest\",\n  \"schema_version\": 1,\n  \"civicast_version\": ");
     json_str(f, civ_version());
-    fprintf(f, ",\n  \"blas_core\": ");
+    civ_fprintf(f, ",\n  \"blas_core\": ");
     json_str(f, openblas_get_corename && openblas_get_corename() ? openblas_get_corename() : "");
-    fprintf(f, ",\n  \"created_utc\": \"%s\",\n  \"spec_version\": ", when);
+    civ_fprintf(f, ",\n  \"created_utc\": \"%s\",\n  \"spec_version\": ", when);
     json_str(f, r->spec ? civ_alloc_spec_version(r->spec) : "");
     /* the money's currency and minor unit, for `civicast report` on the folder (its labels and amounts) */
-    fprintf(f, ",\n  \"currency\": ");
+    civ_fprintf(f, ",\n  \"currency\": ");
     json_str(f, r->spec && civ_alloc_spec_currency(r->spec) ? civ_alloc_spec_currency(r->spec) : "CNY");
-    fprintf(f, ", \"minor_unit\": %lld", r->spec ? (long long)civ_alloc_spec_minor_unit(r->spec) : 100LL);
-    fprintf(f, ",\n  \"inputs\": [");
+    civ_fprintf(f, ", \"minor_unit\": %lld", r->spec ? (long long)civ_alloc_spec_minor_unit(r->spec) : 100LL);
+    civ_fprintf(f, ",\n  \"inputs\": [");
     for (size_t k = 0; k < r->n_inputs; k++) {
         const civ_plan_input *in = &r->inputs[k];
-        fprintf(f, "%s\n    {\"role\": ", k ? "," : "");
+        civ_fprintf(f, "%s\n    {\"role\": ", k ? "," : "");
         json_str(f, in->role);
-        fprintf(f, ", \"path\": ");
+        civ_fprintf(f, ", \"path\": ");
         json_str(f, in->path);
-        fprintf(f, ", \"bytes\": %lld, \"sha256\": \"%s\"}", in->bytes, in->sha256);
+        civ_fprintf(f, ", \"bytes\": %lld, \"sha256\": \"%s\"}", in->bytes, in->sha256);
     }
-    fprintf(f, "\n  ],\n  \"seeds\": {\"forecast\": %" PRIu64 ", \"uncertainty\": %" PRIu64 "},\n", p->seed,
-            p->unc_seed);
-    fprintf(f, "  \"threads\": %d,\n", p->threads);
+    civ_fprintf(f, "\n  ],\n  \"seeds\": {\"forecast\": %" PRIu64 ", \"uncertainty\": %" PRIu64 "},\n", p->seed,
+                p->unc_seed);
+    civ_fprintf(f, "  \"threads\": %d,\n", p->threads);
     json_options(f, r, csv);
     json_stages(f, r);
-    fprintf(f, "  \"results\": {\"series\": %zu, \"failed\": %zu, \"draws\": %zu, \"need\": %s, \"monitor\": %s",
-            r->stats.n_series, r->stats.n_failed, r->stats.n_draws, r->stats.has_need ? "true" : "false",
-            r->stats.has_monitor ? "true" : "false");
+    civ_fprintf(f, "  \"results\": {\"series\": %zu, \"failed\": %zu, \"draws\": %zu, \"need\": %s, \"monitor\": %s",
+                r->stats.n_series, r->stats.n_failed, r->stats.n_draws, r->stats.has_need ? "true" : "false",
+                r->stats.has_monitor ? "true" : "false");
     if (r->stats.has_backtest)
-        fprintf(f, ", \"backtest_failed\": %zu, \"backtest_no_data\": %zu, \"backtest_too_short\": %zu",
-                r->stats.backtest_failed, r->stats.backtest_no_data, r->stats.backtest_too_short);
-    fprintf(f, ", \"late_series\": %zu, \"late_periods\": %zu, \"no_series\": %zu", r->stats.n_late,
-            r->stats.late_periods, r->stats.n_no_series);
-    fprintf(f, ", \"joined\": %zu, \"not_joined\": %zu, \"predecessor_series\": %zu", r->stats.n_joined,
-            r->stats.n_not_joined, r->stats.n_predecessor_series);
-    fprintf(f, ", \"joined_by_share\": %zu, \"join_gaps\": %zu, \"join_gap_periods\": %zu",
-            r->stats.n_joined_by_share, r->stats.n_join_gaps, r->stats.n_join_gap_periods);
+        civ_fprintf(f, ", \"backtest_failed\": %zu, \"backtest_no_data\": %zu, \"backtest_too_short\": %zu",
+                    r->stats.backtest_failed, r->stats.backtest_no_data, r->stats.backtest_too_short);
+    civ_fprintf(f, ", \"late_series\": %zu, \"late_periods\": %zu, \"no_series\": %zu", r->stats.n_late,
+                r->stats.late_periods, r->stats.n_no_series);
+    civ_fprintf(f, ", \"joined\": %zu, \"not_joined\": %zu, \"predecessor_series\": %zu", r->stats.n_joined,
+                r->stats.n_not_joined, r->stats.n_predecessor_series);
+    civ_fprintf(f, ", \"joined_by_share\": %zu, \"join_gaps\": %zu, \"join_gap_periods\": %zu",
+                r->stats.n_joined_by_share, r->stats.n_join_gaps, r->stats.n_join_gap_periods);
     json_demand(f, r);
-    fprintf(f, "},\n");
-    fprintf(f, "  \"files\": [");
+    civ_fprintf(f, "},\n");
+    civ_fprintf(f, "  \"files\": [");
     s = json_files(f, stage, managed, nm);
-    fprintf(f, "\n  ]\n}\n");
+    civ_fprintf(f, "\n  ]\n}\n");
     if (s) {
         civ_atomic_abort(&af);
         return s;
@@ -423,7 +424,7 @@ civ_status civ_plan_result_write_opts(const civ_plan_result *result, const char 
     char buf[CIV_PLAN_MAX_MANAGED][64];
     size_t nm = civ_plan_managed_names(managed, buf);
     civ_plan check = result->plan;
-    snprintf(check.out, sizeof check.out, "%s", dir);
+    civ_snprintf(check.out, sizeof check.out, "%s", dir);
     civ_status s = civ_plan_check_outputs(&check); /* a folder other than the run's */
     civ_staging *stg = NULL;
     if (!s)

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "atomic_file.h"
+#include "c_locale.h"
 #include "error.h"
 #include "report_assets.h"
 #include "report_page.h"
@@ -71,7 +72,7 @@ void rep_chart_emit(rep_ctx *ctx, const char *name, civ_rbuf *spec)
     civ_rbuf_put(spec, "}\n");
     civ_status s = civ_rbuf_status(spec);
     char path[4096];
-    if (!s && snprintf(path, sizeof path, "%s/charts/%s.vl.json", ctx->outdir, name) >= (int)sizeof path)
+    if (!s && civ_snprintf(path, sizeof path, "%s/charts/%s.vl.json", ctx->outdir, name) >= (int)sizeof path)
         s = civ_fail(CIV_ERR_LIMIT, "the output folder path is too long: %s", ctx->outdir);
     if (!s)
         s = write_file(path, spec->data, spec->len);
@@ -215,9 +216,9 @@ static size_t community_row(rep_ctx *ctx, civ_rbuf *b, const rep_comm *c, const 
      * amounts of a budget table add up as printed */
     rep_fmt_num(num, sizeof num, c->amount, minor_decimals(d->per_minor));
     if (ctx->zh)
-        snprintf(buf, sizeof buf, "%.40s %.40s", num, d->money_unit[0][1]);
+        civ_snprintf(buf, sizeof buf, "%.40s %.40s", num, d->money_unit[0][1]);
     else
-        snprintf(buf, sizeof buf, "%.40s %.40s", d->money_unit[0][0], num);
+        civ_snprintf(buf, sizeof buf, "%.40s %.40s", d->money_unit[0][0], num);
     rep_cell(b, buf, 1);
     if (show[5])
         rep_fmt_num(buf, sizeof buf, c->population > 0 ? c->amount / c->population : NAN, 2), rep_cell(b, buf, 1);
@@ -229,7 +230,7 @@ static size_t community_row(rep_ctx *ctx, civ_rbuf *b, const rep_comm *c, const 
     for (const char *p = c->binding; *p;) { /* "floor+pace" -> names */
         size_t n = strcspn(p, "+");
         char one[64];
-        snprintf(one, sizeof one, "%.*s", (int)(n < 63 ? n : 63), p);
+        civ_snprintf(one, sizeof one, "%.*s", (int)(n < 63 ? n : 63), p);
         civ_rbuf_html(b, rep_rule_label(ctx, one));
         p += n;
         if (*p == '+')
@@ -276,16 +277,16 @@ static void print_choice(rep_ctx *ctx, size_t pages)
     civ_rbuf *b = &ctx->page;
     char n[32], rows[32], text[512];
     rep_fmt_num(n, sizeof n, (double)pages, 0), rep_fmt_num(rows, sizeof rows, (double)ctx->d->n_comms, 0);
-    snprintf(text, sizeof text, TR(ctx, "打印时包含社区明细表（约 %s 页）", "Include the community table when printing "
+    civ_snprintf(text, sizeof text, TR(ctx, "打印时包含社区明细表（约 %s 页）", "Include the community table when printing "
                                   "(about %s %s)"), n, pages == 1 ? "page" : "pages");
     civ_rbuf_put(b, "<div class=\"print-choice\"><label><input type=\"checkbox\" id=\"community-print\" checked "
                     "autocomplete=\"off\"> ");
     civ_rbuf_html(b, text);
     civ_rbuf_put(b, "</label></div>\n");
     const char *file = ctx->d->has_workbook ? "allocation.xlsx" : "allocation.csv";
-    snprintf(text, sizeof text, TR(ctx, "社区明细（%s 个社区）未打印：见同一文件夹中的 %s 或本页电子版。",
-                                   "The community table (%s communities) is not printed: see %s in the same folder "
-                                   "or this page on screen."), rows, file);
+    civ_snprintf(text, sizeof text, TR(ctx, "社区明细（%s 个社区）未打印：见同一文件夹中的 %s 或本页电子版。",
+                                       "The community table (%s communities) is not printed: see %s in the same folder "
+                                       "or this page on screen."), rows, file);
     civ_rbuf_put(b, "<p class=\"note print-note\" id=\"community-print-note\">");
     civ_rbuf_html(b, text);
     civ_rbuf_put(b, "</p>\n");
@@ -300,11 +301,11 @@ void rep_community_table(rep_ctx *ctx)
     civ_rbuf *b = &ctx->page;
     if (!ctx->zh && chinese_explanations(d)) {
         char note[512];
-        snprintf(note, sizeof note,
-                 "The plan was run in Chinese (lang = \"zh\"), so its explanation of each community's amount is in "
-                 "Chinese: it is in allocation.csv (column explanation)%s and on the Chinese page of this folder "
-                 "(civicast report OUTDIR --lang zh); run the plan with lang = \"en\" for English ones.",
-                 d->has_workbook ? ", in allocation.xlsx (column 说明)" : "");
+        civ_snprintf(note, sizeof note,
+                     "The plan was run in Chinese (lang = \"zh\"), so its explanation of each community's amount is in "
+                     "Chinese: it is in allocation.csv (column explanation)%s and on the Chinese page of this folder "
+                     "(civicast report OUTDIR --lang zh); run the plan with lang = \"en\" for English ones.",
+                     d->has_workbook ? ", in allocation.xlsx (column 说明)" : "");
         rep_para(ctx, note);
     }
     char pc[96], pa[96];
@@ -364,7 +365,7 @@ static void page_end(rep_ctx *ctx)
 static char *manifest_text(const char *outdir)
 {
     char path[4096];
-    if (snprintf(path, sizeof path, "%s/manifest.json", outdir) >= (int)sizeof path)
+    if (civ_snprintf(path, sizeof path, "%s/manifest.json", outdir) >= (int)sizeof path)
         return NULL;
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -394,7 +395,7 @@ static int manifest_intervals(const char *text)
 static void json_string_field(const char *obj, const char *end, const char *key, char *buf, size_t size)
 {
     char pat[64];
-    snprintf(pat, sizeof pat, "\"%s\": \"", key);
+    civ_snprintf(pat, sizeof pat, "\"%s\": \"", key);
     const char *p = strstr(obj, pat);
     size_t n = 0;
     buf[0] = '\0';
@@ -416,7 +417,7 @@ static void json_string_field(const char *obj, const char *end, const char *key,
 static long json_long_field(const char *obj, const char *end, const char *key)
 {
     char pat[64];
-    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    civ_snprintf(pat, sizeof pat, "\"%s\": ", key);
     const char *p = strstr(obj, pat);
     return p && p < end ? strtol(p + strlen(pat), NULL, 10) : 0;
 }
@@ -455,10 +456,10 @@ static void spec_demand(const civ_alloc_spec *spec, const civ_table *fc, rep_ctx
         if (!civ_alloc_spec_factor_is_forecast(spec, k) || civ_alloc_spec_demand_window(spec, k, fc, &w))
             continue;
         rep_demand_window *r = &ctx->demand[ctx->n_demand++];
-        snprintf(r->label, sizeof r->label, "%s", civ_alloc_spec_factor_label(spec, k));
-        snprintf(r->period, sizeof r->period, "%s", w.period_by_date ? "fiscal_year" : "horizon");
-        snprintf(r->first, sizeof r->first, "%s", w.first);
-        snprintf(r->last, sizeof r->last, "%s", w.last);
+        civ_snprintf(r->label, sizeof r->label, "%s", civ_alloc_spec_factor_label(spec, k));
+        civ_snprintf(r->period, sizeof r->period, "%s", w.period_by_date ? "fiscal_year" : "horizon");
+        civ_snprintf(r->first, sizeof r->first, "%s", w.first);
+        civ_snprintf(r->last, sizeof r->last, "%s", w.last);
         r->fiscal_year = w.fiscal_year, r->periods = (long)w.periods, r->h_first = w.h_first, r->h_last = w.h_last;
     }
     civ_clear_error();
@@ -473,7 +474,7 @@ static civ_status report_money_unit(const char *outdir, const civ_report_options
 {
     const civ_alloc_spec *spec = options ? options->spec : NULL;
     if (spec) {
-        snprintf(currency, size, "%s", civ_alloc_spec_currency(spec) ? civ_alloc_spec_currency(spec) : "");
+        civ_snprintf(currency, size, "%s", civ_alloc_spec_currency(spec) ? civ_alloc_spec_currency(spec) : "");
         *minor_unit = (long)civ_alloc_spec_minor_unit(spec);
     } else if (manifest) {
         const char *end = manifest + strlen(manifest);
@@ -498,7 +499,7 @@ static civ_status report_money_unit(const char *outdir, const civ_report_options
         if (strlen(say) != 3 || strspn(say, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3)
             return civ_fail(CIV_ERR_INVALID_ARGUMENT, "the currency is given as '%s': give its ISO 4217 code in "
                             "capitals, such as CNY, USD or HKD", say);
-        snprintf(currency, size, "%s", say);
+        civ_snprintf(currency, size, "%s", say);
     }
     if (options && options->minor_unit > 0 && *minor_unit <= 0)
         *minor_unit = options->minor_unit;
@@ -508,7 +509,7 @@ static civ_status report_money_unit(const char *outdir, const civ_report_options
 /* outdir/charts, created when missing; its path is left in path. */
 static civ_status make_charts_folder(const char *outdir, char *path, size_t size)
 {
-    if (snprintf(path, size, "%s/charts", outdir) >= (int)size)
+    if (civ_snprintf(path, size, "%s/charts", outdir) >= (int)size)
         return civ_fail(CIV_ERR_LIMIT, "the output folder path is too long: %s", outdir);
     if (mkdir(path, 0755) != 0 && errno != EEXIST) {
         civ_where w = {.file = path};
@@ -544,7 +545,7 @@ civ_status civ_report_write(const char *outdir, const civ_report_options *option
     rep_ctx ctx = {.d = &d, .outdir = outdir, .zh = !strcmp(lang, "zh"),
                    .conformal = intervals == CIV_INTERVALS_CONFORMAL};
     if (options && options->unit)
-        snprintf(ctx.unit, sizeof ctx.unit, "%s", options->unit);
+        civ_snprintf(ctx.unit, sizeof ctx.unit, "%s", options->unit);
     else if (manifest)
         json_string_field(manifest, manifest + strlen(manifest), "demand_unit", ctx.unit, sizeof ctx.unit);
     if (options && options->spec)
@@ -562,7 +563,7 @@ civ_status civ_report_write(const char *outdir, const civ_report_options *option
     page_end(&ctx);
     s = ctx.status ? ctx.status : civ_rbuf_status(&ctx.page);
     if (!s) {
-        snprintf(path, sizeof path, "%s/report.html", outdir);
+        civ_snprintf(path, sizeof path, "%s/report.html", outdir);
         s = write_file(path, ctx.page.data, ctx.page.len);
     }
     civ_rbuf_free(&ctx.page);

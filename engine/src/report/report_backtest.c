@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "c_locale.h"
 #include "report_page.h"
 #include "report_text.h"
 #include "report_zh.h"
@@ -150,28 +150,28 @@ static void failed_sentence(rep_ctx *ctx, const bt_fail *f)
         return;
     rep_fmt_num(a, sizeof a, (double)f->failed, 0), rep_fmt_num(b, sizeof b, (double)f->no_data, 0);
     rep_fmt_num(c, sizeof c, (double)f->some_data, 0);
-    int k = snprintf(text, sizeof text,
-                     TR(ctx, "%s 的 %s 个失败窗口中，%s 个是截止期前还没有任何数据的社区（当时尚未开始统计，无从预测）",
-                        "Of %s's %s failed windows, %s are communities with no data at all before the cutoff "
-                        "(not counted yet, nothing to forecast from)"),
-                     rep_word(ctx->zh, "model", f->model), a, b);
+    int k = civ_snprintf(text, sizeof text,
+                         TR(ctx, "%s 的 %s 个失败窗口中，%s 个是截止期前还没有任何数据的社区（当时尚未开始统计，无从预测）",
+                            "Of %s's %s failed windows, %s are communities with no data at all before the cutoff "
+                            "(not counted yet, nothing to forecast from)"),
+                         rep_word(ctx->zh, "model", f->model), a, b);
     char range[48];
     if (f->min_obs == f->max_obs)
-        snprintf(range, sizeof range, "%zu", f->min_obs);
+        civ_snprintf(range, sizeof range, "%zu", f->min_obs);
     else
-        snprintf(range, sizeof range, "%zu–%zu", f->min_obs, f->max_obs);
+        civ_snprintf(range, sizeof range, "%zu–%zu", f->min_obs, f->max_obs);
     if (f->some_data && k > 0 && (size_t)k < sizeof text)
-        k += snprintf(text + k, sizeof text - (size_t)k,
-                      TR(ctx, "，%s 个截止期前只有 %s 期数据，不够该模型拟合",
-                         ", %s had only %s values before the cutoff, too few for the model"),
-                      c, range);
+        k += civ_snprintf(text + k, sizeof text - (size_t)k,
+                          TR(ctx, "，%s 个截止期前只有 %s 期数据，不够该模型拟合",
+                             ", %s had only %s values before the cutoff, too few for the model"),
+                          c, range);
     if (f->unknown && k > 0 && (size_t)k < sizeof text) {
         rep_fmt_num(c, sizeof c, (double)f->unknown, 0);
-        k += snprintf(text + k, sizeof text - (size_t)k,
-                      TR(ctx, "，%s 个在 history.csv 中查不到截止期前的记录", ", %s go back further than history.csv"), c);
+        k += civ_snprintf(text + k, sizeof text - (size_t)k,
+                          TR(ctx, "，%s 个在 history.csv 中查不到截止期前的记录", ", %s go back further than history.csv"), c);
     }
     if (k > 0 && (size_t)k < sizeof text)
-        snprintf(text + k, sizeof text - (size_t)k, "%s", TR(ctx, "。", "."));
+        civ_snprintf(text + k, sizeof text - (size_t)k, "%s", TR(ctx, "。", "."));
     rep_para(ctx, text);
 }
 
@@ -196,16 +196,16 @@ static void points_sentence(rep_ctx *ctx)
     for (size_t r = 0, k = 0; r < nr && k < sizeof list; r++) {
         const char *m = civ_table_text(t, r, cm);
         rep_fmt_num(num, sizeof num, civ_table_number(t, r, cn), 0);
-        k += (size_t)snprintf(list + k, sizeof list - k, "%s%s %s", r ? TR(ctx, "，", ", ") : "",
-                              rep_word(ctx->zh, "model", m ? m : ""), num);
+        k += (size_t)civ_snprintf(list + k, sizeof list - k, "%s%s %s", r ? TR(ctx, "，", ", ") : "",
+                                  rep_word(ctx->zh, "model", m ? m : ""), num);
     }
     char text[1024];
-    snprintf(text, sizeof text,
-             TR(ctx, "各模型的比较点数不同（%s）：一个模型在某个窗口失败时，该窗口不计入它的误差，所以各行不是在完全相同的点上算出的，相互对比只是近似的。",
-                "The models were scored on different numbers of points (%s): a window where a model failed does not "
-                "count in its errors, so the rows are not averaged over exactly the same points and compare only "
-                "roughly."),
-             list);
+    civ_snprintf(text, sizeof text,
+                 TR(ctx, "各模型的比较点数不同（%s）：一个模型在某个窗口失败时，该窗口不计入它的误差，所以各行不是在完全相同的点上算出的，相互对比只是近似的。",
+                    "The models were scored on different numbers of points (%s): a window where a model failed does "
+                    "not count in its errors, so the rows are not averaged over exactly the same points and compare "
+                    "only roughly."),
+                 list);
     rep_para(ctx, text);
 }
 
@@ -217,7 +217,7 @@ static int coverage_clause(rep_ctx *ctx, const civ_table *t, size_t c, char *out
     char *end = NULL;
     if (strncmp(name, "coverage-", 9) || civ_table_column_type(t, c) != CIV_COLUMN_NUMBER)
         return 0;
-    double level = strtod(name + 9, &end), v = civ_table_number(t, 0, c);
+    double level = civ_strtod(name + 9, &end), v = civ_table_number(t, 0, c);
     if (end == name + 9 || *end || !isfinite(v))
         return 0;
     v = v <= 1 ? 100 * v : v;
@@ -226,8 +226,8 @@ static int coverage_clause(rep_ctx *ctx, const civ_table *t, size_t c, char *out
                         : v < level - 5 ? TR(ctx, "区间偏窄，不确定性被低估", "the intervals are too narrow: the uncertainty is "
                                                                      "understated")
                                         : TR(ctx, "大致合适", "about right");
-    return snprintf(out, size, TR(ctx, "%.0f%% 区间的覆盖率为 %.1f%%，%s", "its %.0f%% intervals covered %.1f%%: %s"), level, v,
-                    verdict) > 0;
+    return civ_snprintf(out, size, TR(ctx, "%.0f%% 区间的覆盖率为 %.1f%%，%s", "its %.0f%% intervals covered %.1f%%: %s"),
+                        level, v, verdict) > 0;
 }
 
 static void coverage_sentence(rep_ctx *ctx)
@@ -241,16 +241,16 @@ static void coverage_sentence(rep_ctx *ctx)
     }
     char text[1024], one[256];
     const char *model = civ_table_text(t, 0, cm);
-    size_t k = (size_t)snprintf(text, sizeof text,
-                                TR(ctx, "按此规则（与名义水平相差 5 个百分点以内算大致合适），%s：",
-                                   "By that rule (within 5 points of the nominal level is about right), %s: "),
-                                rep_word(ctx->zh, "model", model ? model : ""));
+    size_t k = (size_t)civ_snprintf(text, sizeof text,
+                                    TR(ctx, "按此规则（与名义水平相差 5 个百分点以内算大致合适），%s：",
+                                       "By that rule (within 5 points of the nominal level is about right), %s: "),
+                                    rep_word(ctx->zh, "model", model ? model : ""));
     int any = 0;
     for (size_t c = 0; c < civ_table_n_columns(t) && k < sizeof text; c++)
         if (coverage_clause(ctx, t, c, one, sizeof one))
-            k += (size_t)snprintf(text + k, sizeof text - k, "%s%s", any++ ? TR(ctx, "；", "; ") : "", one);
+            k += (size_t)civ_snprintf(text + k, sizeof text - k, "%s%s", any++ ? TR(ctx, "；", "; ") : "", one);
     if (any && k < sizeof text) {
-        snprintf(text + k, sizeof text - k, "%s", TR(ctx, "。", "."));
+        civ_snprintf(text + k, sizeof text - k, "%s", TR(ctx, "。", "."));
         rep_para(ctx, text);
     }
 }
@@ -320,13 +320,13 @@ static const measure_text *measure_of(const char *name, char *level, size_t size
         const measure_text *m = &MEASURES[k];
         size_t n = strlen(m->prefix);
         if (!m->leveled) {
-            if (!strcasecmp(name, m->prefix))
+            if (!civ_ascii_casecmp(name, m->prefix))
                 return m;
             continue;
         }
-        if (!strncasecmp(name, m->prefix, n - 1) && (name[n - 1] == '-' || name[n - 1] == '_') && name[n] &&
+        if (!civ_ascii_ncasecmp(name, m->prefix, n - 1) && (name[n - 1] == '-' || name[n - 1] == '_') && name[n] &&
             strspn(name + n, "0123456789.") == strlen(name + n)) {
-            snprintf(level, size, "%s", name + n);
+            civ_snprintf(level, size, "%s", name + n);
             return m;
         }
     }
@@ -339,9 +339,9 @@ void rep_backtest_glossary(rep_ctx *ctx)
     size_t shown = 0;
     char unit[128] = "";
     if (ctx->unit[0])
-        snprintf(unit, sizeof unit, TR(ctx, "，单位为%s", ", in %s"), ctx->unit);
+        civ_snprintf(unit, sizeof unit, TR(ctx, "，单位为%s", ", in %s"), ctx->unit);
     else
-        snprintf(unit, sizeof unit, "%s", TR(ctx, "，单位同需求", ", in the demand's unit"));
+        civ_snprintf(unit, sizeof unit, "%s", TR(ctx, "，单位同需求", ", in the demand's unit"));
     for (size_t c = 0; t && c < civ_table_n_columns(t); c++) {
         const char *name = civ_table_column_name(t, c);
         char level[32] = "", line[768];
@@ -351,9 +351,9 @@ void rep_backtest_glossary(rep_ctx *ctx)
             continue;
         const char *u = m->in_unit ? unit : "";
         if (m->leveled)
-            snprintf(line, sizeof line, TR(ctx, m->zh, m->en), name, u, level);
+            civ_snprintf(line, sizeof line, TR(ctx, m->zh, m->en), name, u, level);
         else
-            snprintf(line, sizeof line, TR(ctx, m->zh, m->en), name, u);
+            civ_snprintf(line, sizeof line, TR(ctx, m->zh, m->en), name, u);
         if (!shown++) {
             civ_rbuf_put(&ctx->page, "<p>");
             civ_rbuf_html(&ctx->page, TR(ctx, "各项指标的含义：", "What each measure means:"));

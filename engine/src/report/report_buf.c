@@ -3,6 +3,7 @@
  * escaping (report_buf.h).
  */
 #include "report_buf.h"
+#include "c_locale.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -57,7 +58,7 @@ void civ_rbuf_printf(civ_rbuf *b, const char *fmt, ...)
     char small[512];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
+    int n = civ_vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
     if (n < 0) {
         b->failed = 1;
@@ -70,7 +71,7 @@ void civ_rbuf_printf(civ_rbuf *b, const char *fmt, ...)
     if (!grow(b, (size_t)n))
         return;
     va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    civ_vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t)n;
 }
@@ -109,8 +110,8 @@ void civ_rbuf_json_num(civ_rbuf *b, double value)
     }
     char buf[40];
     for (int prec = 6; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, value);
-        if (strtod(buf, NULL) == value)
+        civ_snprintf(buf, sizeof buf, "%.*g", prec, value);
+        if (civ_strtod(buf, NULL) == value)
             break;
     }
     civ_rbuf_put(b, buf);

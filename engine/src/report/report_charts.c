@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "report_page.h"
 #include "report_palette.h"
 #include "report_text.h"
@@ -64,7 +65,7 @@ double rep_unit_big(const rep_ctx *ctx, const char **label)
 const char *rep_money_label(const rep_ctx *ctx, char *buf, size_t size, int big, const char *zh_fmt,
                             const char *en_fmt)
 {
-    snprintf(buf, size, ctx->zh ? zh_fmt : en_fmt, ctx->d->money_unit[big ? 1 : 0][ctx->zh ? 1 : 0]);
+    civ_snprintf(buf, size, ctx->zh ? zh_fmt : en_fmt, ctx->d->money_unit[big ? 1 : 0][ctx->zh ? 1 : 0]);
     return buf;
 }
 
@@ -119,9 +120,9 @@ int rep_periods_per_year(const rep_data *d)
 const char *rep_demand_label(const rep_ctx *ctx, char *buf, size_t size)
 {
     if (ctx->unit[0])
-        snprintf(buf, size, TR(ctx, "需求量（%s）", "Demand (%s)"), ctx->unit);
+        civ_snprintf(buf, size, TR(ctx, "需求量（%s）", "Demand (%s)"), ctx->unit);
     else
-        snprintf(buf, size, "%s", TR(ctx, "需求量", "Demand"));
+        civ_snprintf(buf, size, "%s", TR(ctx, "需求量", "Demand"));
     return buf;
 }
 
@@ -129,10 +130,10 @@ const char *rep_standard_label(const rep_ctx *ctx, char *buf, size_t size, const
 {
     const char *money = ctx->d->money_unit[0][ctx->zh];
     if (ctx->unit[0])
-        snprintf(buf, size, ctx->zh ? "补贴标准（%s/%s）" : "%s (%s per %s)", ctx->zh ? money : en_word,
-                 ctx->zh ? ctx->unit : money, ctx->unit);
+        civ_snprintf(buf, size, ctx->zh ? "补贴标准（%s/%s）" : "%s (%s per %s)", ctx->zh ? money : en_word,
+                     ctx->zh ? ctx->unit : money, ctx->unit);
     else
-        snprintf(buf, size, ctx->zh ? "补贴标准（%s/单位）" : "%s (%s per unit)", ctx->zh ? money : en_word, money);
+        civ_snprintf(buf, size, ctx->zh ? "补贴标准（%s/单位）" : "%s (%s per unit)", ctx->zh ? money : en_word, money);
     return buf;
 }
 
@@ -142,11 +143,11 @@ void rep_period_text(const rep_ctx *ctx, const char *ds, char *buf, size_t size)
     int64_t v;
     int parsed = ctx->zh && ds && !civ_date_parse(ds, strlen(ds), &form, &v);
     if (parsed && form == CIV_DATE_QUARTER)
-        snprintf(buf, size, "%lld 年第 %d 季度", (long long)(v / 4), (int)(v % 4) + 1);
+        civ_snprintf(buf, size, "%lld 年第 %d 季度", (long long)(v / 4), (int)(v % 4) + 1);
     else if (parsed && form == CIV_DATE_YEAR)
-        snprintf(buf, size, "%lld 年", (long long)v);
+        civ_snprintf(buf, size, "%lld 年", (long long)v);
     else
-        snprintf(buf, size, "%s", ds ? ds : "");
+        civ_snprintf(buf, size, "%s", ds ? ds : "");
     civ_clear_error();
 }
 
@@ -172,7 +173,7 @@ static void ds_value(const rep_data *d, civ_rbuf *b, const char *group_key, cons
             if (civ_period_format(CIV_FREQ_DAILY, 0, v, day, sizeof day))
                 day[0] = 0;
         } else
-            snprintf(day, sizeof day, "%04lld-%02d-01", y, m);
+            civ_snprintf(day, sizeof day, "%04lld-%02d-01", y, m);
     }
     civ_clear_error();
     civ_rbuf_json_str(b, day[0] ? day : ds);
@@ -233,10 +234,10 @@ static void ds_field(const rep_ctx *ctx, civ_rbuf *b, int axis)
 static void interval_band(const rep_ctx *ctx, civ_rbuf *b, const char *y, const char *opacity, int level)
 {
     char lo[16], hi[16], lo_title[48], hi_title[48];
-    snprintf(lo, sizeof lo, "lo%d", level);
-    snprintf(hi, sizeof hi, "hi%d", level);
-    snprintf(lo_title, sizeof lo_title, TR(ctx, "%d%% 下限", "%d%% low"), level);
-    snprintf(hi_title, sizeof hi_title, TR(ctx, "%d%% 上限", "%d%% high"), level);
+    civ_snprintf(lo, sizeof lo, "lo%d", level);
+    civ_snprintf(hi, sizeof hi, "hi%d", level);
+    civ_snprintf(lo_title, sizeof lo_title, TR(ctx, "%d%% 下限", "%d%% low"), level);
+    civ_snprintf(hi_title, sizeof hi_title, TR(ctx, "%d%% 上限", "%d%% high"), level);
     civ_rbuf_printf(b, "{\"mark\":{\"type\":\"area\",\"opacity\":%s,\"color\":\"" REP_BLUE "\"},\"encoding\":{\"y\":",
                     opacity);
     rep_qfield(b, lo, y, NULL);
@@ -259,9 +260,9 @@ static void band_layers(const rep_ctx *ctx, civ_rbuf *b, int history)
     char y[160];
     const char *per = rep_period_word(ctx, 0);
     if (ctx->unit[0])
-        snprintf(y, sizeof y, TR(ctx, "需求（%s/%s）", "Demand (%s per %s)"), ctx->unit, per);
+        civ_snprintf(y, sizeof y, TR(ctx, "需求（%s/%s）", "Demand (%s per %s)"), ctx->unit, per);
     else
-        snprintf(y, sizeof y, TR(ctx, "需求（每%s，单位同输入数据）", "Demand per %s (the data's unit)"), per);
+        civ_snprintf(y, sizeof y, TR(ctx, "需求（每%s，单位同输入数据）", "Demand per %s (the data's unit)"), per);
     civ_rbuf_put(b, "\"encoding\":{\"x\":");
     ds_field(ctx, b, 1);
     civ_rbuf_put(b, "},\"layer\":[");
@@ -562,7 +563,7 @@ static void fan_chart(rep_ctx *ctx, const char *name, const char *title, const f
     char label[512];
     for (size_t k = 0; k < n && k < 3; k++) {
         const rep_comm *c = &d->comms[st[k].comm];
-        snprintf(label, sizeof label, TR(ctx, "%s（%s）", "%s (%s)"), comm_label(c), c->district);
+        civ_snprintf(label, sizeof label, TR(ctx, "%s（%s）", "%s (%s)"), comm_label(c), c->district);
         for (size_t j = 0; j < d->n_hist; j++) { /* the actuals before the forecast */
             if (d->hist[j].comm != st[k].comm || !isfinite(d->hist[j].y))
                 continue;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "column_labels.h"
 #include "report_page.h"
 #include "report_palette.h"
@@ -57,10 +58,10 @@ const char *rep_rule_label(rep_ctx *ctx, const char *rule)
     if (!ctx->hold_label[0]) {
         double s = hold_share(ctx->d);
         if (isfinite(s))
-            snprintf(ctx->hold_label, sizeof ctx->hold_label,
-                     TR(ctx, "不低于上年 %g%%", "hold-harmless (%g%% of last year)"), s);
+            civ_snprintf(ctx->hold_label, sizeof ctx->hold_label,
+                         TR(ctx, "不低于上年 %g%%", "hold-harmless (%g%% of last year)"), s);
         else
-            snprintf(ctx->hold_label, sizeof ctx->hold_label, "%s", rep_rule_name(ctx->zh, rule));
+            civ_snprintf(ctx->hold_label, sizeof ctx->hold_label, "%s", rep_rule_name(ctx->zh, rule));
     }
     return ctx->hold_label;
 }
@@ -92,7 +93,7 @@ static void group_rows(const rep_ctx *ctx, civ_rbuf *b, int streets)
 static void group_tooltip(const rep_ctx *ctx, civ_rbuf *b, const char *unit)
 {
     char t[128];
-    snprintf(t, sizeof t, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "金额", "Amount"), unit);
+    civ_snprintf(t, sizeof t, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "金额", "Amount"), unit);
     civ_rbuf_put(b, "\"tooltip\":[");
     rep_nfield(b, "name", TR(ctx, "名称", "Name"));
     civ_rbuf_put(b, ",");
@@ -117,7 +118,7 @@ static void bar_panel(const rep_ctx *ctx, civ_rbuf *b, const char *field, const 
                       int show_y, int streets)
 {
     char t[160];
-    snprintf(t, sizeof t, TR(ctx, "%s（%s）", "%s (%s)"), title, unit);
+    civ_snprintf(t, sizeof t, TR(ctx, "%s（%s）", "%s (%s)"), title, unit);
     civ_rbuf_put(b, "{\"width\":");
     civ_rbuf_put(b, streets ? "180,\"height\":{\"step\":13}" : "150");
     civ_rbuf_put(b, ",\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"name\",\"type\":\"nominal\",\"sort\":null,");
@@ -235,19 +236,19 @@ void rep_chart_waterfall(rep_ctx *ctx)
     for (size_t k = 0; k < d->n_steps; k++) {
         const rep_step *s = &d->steps[k];
         if (fabs(s->gained) >= 0.005) {
-            snprintf(step, sizeof step, "%s +", rep_rule_label(ctx, s->effect));
+            civ_snprintf(step, sizeof step, "%s +", rep_rule_label(ctx, s->effect));
             wf_row(&b, &first, step, kinds[1], cum, cum + s->gained, u);
             cum += s->gained;
         }
         if (fabs(s->lost) >= 0.005) {
-            snprintf(step, sizeof step, "%s −", rep_rule_label(ctx, s->effect));
+            civ_snprintf(step, sizeof step, "%s −", rep_rule_label(ctx, s->effect));
             wf_row(&b, &first, step, kinds[2], cum, cum + s->lost, u);
             cum += s->lost;
         }
     }
     wf_row(&b, &first, TR(ctx, "净变化", "net change"), kinds[0], 0, cum, u);
     char t[96];
-    snprintf(t, sizeof t, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "相对因素法基数的变化", "Change from the factor base"), ul);
+    civ_snprintf(t, sizeof t, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "相对因素法基数的变化", "Change from the factor base"), ul);
     civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"x\":{\"field\":\"step\",\"type\":\"nominal\",\"sort\":null,"
                      "\"title\":null,\"axis\":{\"labelAngle\":-30}},\"y\":");
     rep_qfield(&b, "start", t, NULL);
@@ -260,7 +261,7 @@ void rep_chart_waterfall(rep_ctx *ctx)
     civ_rbuf_put(&b, ",");
     rep_qfield(&b, "moved", t, ",.2f");
     civ_rbuf_put(&b, ",");
-    snprintf(t, sizeof t, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "累计变化", "Running change"), ul);
+    civ_snprintf(t, sizeof t, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "累计变化", "Running change"), ul);
     rep_qfield(&b, "end", t, ",.2f");
     civ_rbuf_put(&b, "]}");
     rep_chart_emit(ctx, "allocation_waterfall", &b);
@@ -428,8 +429,8 @@ static void uncertainty_tooltip(const rep_ctx *ctx, civ_rbuf *b, const char *who
     const char *ul;
     rep_unit_big(ctx, &ul);
     char t5[64], t95[64], ta[96];
-    snprintf(t5, sizeof t5, "P5 (%s)", ul), snprintf(t95, sizeof t95, "P95 (%s)", ul);
-    snprintf(ta, sizeof ta, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "分配金额", "Allocated"), ul);
+    civ_snprintf(t5, sizeof t5, "P5 (%s)", ul), civ_snprintf(t95, sizeof t95, "P95 (%s)", ul);
+    civ_snprintf(ta, sizeof ta, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "分配金额", "Allocated"), ul);
     civ_rbuf_put(b, "\"tooltip\":[");
     rep_nfield(b, "name", who);
     civ_rbuf_put(b, ",");
@@ -476,7 +477,7 @@ void rep_chart_uncertainty(rep_ctx *ctx)
         return;
     for (size_t g = 0; g < d->n_districts; g++) {
         const rep_group *r = &d->groups[g];
-        snprintf(x[g].name, sizeof x[g].name, "%s", r->name);
+        civ_snprintf(x[g].name, sizeof x[g].name, "%s", r->name);
         x[g].amount = r->amount, x[g].p5 = r->p5, x[g].p95 = r->p95;
     }
     uncertainty_chart(ctx, "uncertainty_districts", TR(ctx, "各区金额的 P5–P95 相对分配金额的偏差（蒙特卡洛）",
@@ -520,14 +521,14 @@ void rep_chart_uncertainty_communities(rep_ctx *ctx)
     unc_band x[REP_UNC_COMMS];
     for (size_t k = 0; k < n; k++) {
         const rep_comm *c = &d->comms[idx[k]];
-        snprintf(x[k].name, sizeof x[k].name, TR(ctx, "%s（%s）", "%s (%s)"), c->name[0] ? c->name : c->id,
-                 c->district);
+        civ_snprintf(x[k].name, sizeof x[k].name, TR(ctx, "%s（%s）", "%s (%s)"), c->name[0] ? c->name : c->id,
+                     c->district);
         x[k].amount = c->amount, x[k].p5 = c->p5, x[k].p95 = c->p95;
     }
     char title[160];
-    snprintf(title, sizeof title,
-             TR(ctx, "P5–P95 最宽的 %zu 个社区（蒙特卡洛）", "The %zu communities with the widest P5–P95 (Monte Carlo)"),
-             n); /* short enough for a phone's width: the axis says the bars are deviations from the amount */
+    civ_snprintf(title, sizeof title,
+                 TR(ctx, "P5–P95 最宽的 %zu 个社区（蒙特卡洛）", "The %zu communities with the widest P5–P95 (Monte Carlo)"),
+                 n); /* short enough for a phone's width: the axis says the bars are deviations from the amount */
     uncertainty_chart(ctx, "uncertainty_communities", title, TR(ctx, "社区", "Community"), x, n);
 }
 
@@ -546,7 +547,7 @@ static void need_spec(rep_ctx *ctx, const char *name, int with_standard)
     const char *ul;
     double u = rep_unit_big(ctx, &ul), fund = fund_total(d);
     char t[96];
-    snprintf(t, sizeof t, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "金额", "Amount"), ul);
+    civ_snprintf(t, sizeof t, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "金额", "Amount"), ul);
     civ_rbuf b = {0};
     rep_spec_begin(ctx, &b, with_standard ? TR(ctx, "多年需求、资金与补贴标准", "Multi-year need, the fund and the subsidy standard")
                                           : TR(ctx, "各年需求与资金", "Need against the fund by year"));
@@ -567,9 +568,9 @@ static void need_spec(rep_ctx *ctx, const char *name, int with_standard)
     civ_rbuf_json_str(&b, TR(ctx, "年度", "Year"));
     civ_rbuf_put(&b, "},");
     char tn[96], tf[96], tg[128]; /* the unit in every amount's title */
-    snprintf(tn, sizeof tn, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "需求", "Need"), ul);
-    snprintf(tf, sizeof tf, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "资金", "Fund"), ul);
-    snprintf(tg, sizeof tg, TR(ctx, "缺口（%s，正为不足）", "Gap (positive = short) (%s)"), ul);
+    civ_snprintf(tn, sizeof tn, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "需求", "Need"), ul);
+    civ_snprintf(tf, sizeof tf, TR(ctx, "%s（%s）", "%s (%s)"), TR(ctx, "资金", "Fund"), ul);
+    civ_snprintf(tg, sizeof tg, TR(ctx, "缺口（%s，正为不足）", "Gap (positive = short) (%s)"), ul);
     rep_qfield(&b, "need", tn, ",.2f");
     civ_rbuf_put(&b, ",");
     rep_qfield(&b, "fund", tf, ",.2f");

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "report_page.h"
 #include "report_palette.h"
 #include "report_text.h"
@@ -225,8 +226,8 @@ static void top_specs(const rep_ctx *ctx, const mix *m, size_t f, char *buf, siz
         const mix_item *s = &m->specs.v[fi->top[k]];
         char n[32];
         rep_fmt_num(n, sizeof n, (double)s->comms, 0);
-        used += (size_t)snprintf(buf + used, size - used, TR(ctx, "%s%s（%s）", "%s%s (%s)"),
-                                 k ? TR(ctx, "、", ", ") : "", s->name, n);
+        used += (size_t)civ_snprintf(buf + used, size - used, TR(ctx, "%s%s（%s）", "%s%s (%s)"),
+                                     k ? TR(ctx, "、", ", ") : "", s->name, n);
     }
 }
 
@@ -254,7 +255,7 @@ static void mix_spec(rep_ctx *ctx, const mix *m)
         if (other) {
             char n[32];
             rep_fmt_num(n, sizeof n, (double)(m->fams.n - bars), 0);
-            snprintf(top, sizeof top, TR(ctx, "另外 %s 个模型族", "%s more families"), n);
+            civ_snprintf(top, sizeof top, TR(ctx, "另外 %s 个模型族", "%s more families"), n);
         } else {
             top_specs(ctx, m, f, top, sizeof top);
         }
@@ -326,19 +327,19 @@ static void mix_models_text(rep_ctx *ctx, const mix *m)
     char text[2048], n[32], all[32];
     size_t used = 0;
     rep_fmt_num(all, sizeof all, (double)m->n_comms, 0);
-    used += (size_t)snprintf(text, sizeof text, TR(ctx, "最常见的模型（共 %s 个有模型的社区）：", "The most common models (of the %s communities with a model): "),
-                             all);
+    used += (size_t)civ_snprintf(text, sizeof text, TR(ctx, "最常见的模型（共 %s 个有模型的社区）：", "The most common models (of the %s communities with a model): "),
+                                 all);
     for (size_t k = 0; k < m->models.n && k < MIX_TOP && used < sizeof text; k++) {
         rep_fmt_num(n, sizeof n, (double)m->models.v[k].comms, 0);
-        used += (size_t)snprintf(text + used, sizeof text - used, TR(ctx, "%s%s（%s 个）", "%s%s (%s)"),
-                                 k ? TR(ctx, "，", ", ") : "", m->models.v[k].name, n);
+        used += (size_t)civ_snprintf(text + used, sizeof text - used, TR(ctx, "%s%s（%s 个）", "%s%s (%s)"),
+                                     k ? TR(ctx, "，", ", ") : "", m->models.v[k].name, n);
     }
     if (m->models.n > MIX_TOP && used < sizeof text) {
         rep_fmt_num(n, sizeof n, (double)(m->models.n - MIX_TOP), 0);
-        used += (size_t)snprintf(text + used, sizeof text - used, TR(ctx, "，另有 %s 种", "; %s others"), n);
+        used += (size_t)civ_snprintf(text + used, sizeof text - used, TR(ctx, "，另有 %s 种", "; %s others"), n);
     }
     if (used < sizeof text)
-        snprintf(text + used, sizeof text - used, "%s", TR(ctx, "。", "."));
+        civ_snprintf(text + used, sizeof text - used, "%s", TR(ctx, "。", "."));
     rep_para(ctx, text);
 }
 
@@ -373,30 +374,30 @@ static const struct {
 static void mix_glossary(rep_ctx *ctx, const mix *m)
 {
     char text[4096];
-    size_t used = (size_t)snprintf(text, sizeof text, "%s", TR(ctx, "模型说明：", "What the names mean: "));
+    size_t used = (size_t)civ_snprintf(text, sizeof text, "%s", TR(ctx, "模型说明：", "What the names mean: "));
     int any = 0;
     for (size_t k = 0; k < m->models.n && used < sizeof text; k++)
         if (!strncmp(m->models.v[k].name, "Median(", 7) || !strncmp(m->models.v[k].name, "Mean(", 5)) {
-            used += (size_t)snprintf(text + used, sizeof text - used, "%s",
-                                     TR(ctx, "Median(…) 和 Mean(…) 是括号中各模型预测的中位数和平均数（组合预测，比单个模型更稳）",
-                                        "Median(...) and Mean(...) are the median and the mean of the forecasts of the "
-                                        "models in brackets (a combination, steadier than any one model)"));
+            used += (size_t)civ_snprintf(text + used, sizeof text - used, "%s",
+                                         TR(ctx, "Median(…) 和 Mean(…) 是括号中各模型预测的中位数和平均数（组合预测，比单个模型更稳）",
+                                            "Median(...) and Mean(...) are the median and the mean of the forecasts of "
+                                            "the models in brackets (a combination, steadier than any one model)"));
             any = 1;
             break;
         }
     for (size_t f = 0; f < m->fams.n && used < sizeof text; f++)
         for (size_t g = 0; g < sizeof glossary / sizeof *glossary; g++)
             if (!strcmp(m->fams.v[f].name, glossary[g].family)) {
-                used += (size_t)snprintf(text + used, sizeof text - used, "%s%s%s%s", any ? TR(ctx, "；", "; ") : "",
-                                         glossary[g].family, TR(ctx, " 为", " is "),
-                                         TR(ctx, glossary[g].zh, glossary[g].en));
+                used += (size_t)civ_snprintf(text + used, sizeof text - used, "%s%s%s%s", any ? TR(ctx, "；", "; ") : "",
+                                             glossary[g].family, TR(ctx, " 为", " is "),
+                                             TR(ctx, glossary[g].zh, glossary[g].en));
                 any = 1;
                 break;
             }
     if (!any)
         return; /* only names of the user's own models: nothing to explain */
     if (used < sizeof text)
-        snprintf(text + used, sizeof text - used, "%s", TR(ctx, "。", "."));
+        civ_snprintf(text + used, sizeof text - used, "%s", TR(ctx, "。", "."));
     rep_para(ctx, text);
 }
 

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "c_locale.h"
 #include "report_page.h"
 #include "report_palette.h"
 #include "report_text.h"
@@ -122,9 +122,10 @@ static void grid_rows(const rep_ctx *ctx, civ_rbuf *b, const civ_table *t, const
     for (size_t r = 0; r < civ_table_n_rows(t); r++) {
         double row = civ_table_number(t, r, m->row), col = civ_table_number(t, r, m->col);
         if (m->has_p)
-            snprintf(band, sizeof band, "%.2g–%.2g", civ_table_number(t, r, m->pfrom), civ_table_number(t, r, m->pto));
+            civ_snprintf(band, sizeof band, "%.2g–%.2g", civ_table_number(t, r, m->pfrom),
+                         civ_table_number(t, r, m->pto));
         else
-            snprintf(band, sizeof band, "%.0f", row);
+            civ_snprintf(band, sizeof band, "%.0f", row);
         const char *risks = civ_table_text(t, r, m->risks), *impact = civ_table_text(t, r, m->impact);
         const char *level = civ_table_text(t, r, m->level);
         civ_rbuf_printf(b, "%s{\"row\":%.0f,\"column\":%.0f,\"likelihood\":", r ? "," : "", row, col);
@@ -208,11 +209,11 @@ static bt_kind bt_column_kind(const char *name, double *level)
 {
     static const char *const table_only[] = {"windows", "failed", "n", "bias"};
     for (size_t k = 0; k < sizeof table_only / sizeof *table_only; k++)
-        if (!strcasecmp(name, table_only[k]))
+        if (!civ_ascii_casecmp(name, table_only[k]))
             return BT_TABLE_ONLY;
-    if (!strncasecmp(name, "coverage", 8) && (name[8] == '-' || name[8] == '_')) {
+    if (!civ_ascii_ncasecmp(name, "coverage", 8) && (name[8] == '-' || name[8] == '_')) {
         char *end = NULL;
-        double l = strtod(name + 9, &end);
+        double l = civ_strtod(name + 9, &end);
         if (end != name + 9 && !*end && l > 0.0 && l < 100.0) {
             *level = l;
             return BT_COVERAGE;
@@ -229,12 +230,12 @@ static void bt_label(const civ_table *t, size_t r, size_t cm, int zh, char *labe
     const char *mv = civ_table_text(t, r, cm);
     char model[512];
     rep_short_model(model, sizeof model, mv ? mv : "");
-    snprintf(label, size, "%s", zh ? rep_word_zh("model", model) : model);
+    civ_snprintf(label, size, "%s", zh ? rep_word_zh("model", model) : model);
     for (size_t c = 0; c < civ_table_n_columns(t); c++) {
         const char *v = c != cm && civ_table_column_type(t, c) == CIV_COLUMN_TEXT ? civ_table_text(t, r, c) : NULL;
         size_t L = strlen(label);
         if (v && *v)
-            snprintf(label + L, size - L, " · %s", v);
+            civ_snprintf(label + L, size - L, " · %s", v);
     }
 }
 

@@ -6,6 +6,7 @@
  * here and nowhere else.
  */
 #include "report_data.h"
+#include "c_locale.h"
 #include "report_text.h"
 
 #include <math.h>
@@ -126,9 +127,9 @@ static civ_status need_col(const rep_data *d, const civ_table *t, const char *fi
     char others[200] = "";
     size_t len = 0;
     for (int k = 1; k < 5 && c->names[k] && len < sizeof others; k++)
-        len += (size_t)snprintf(others + len, sizeof others - len, "%s%s", k > 1 ? ", " : " (or ", c->names[k]);
+        len += (size_t)civ_snprintf(others + len, sizeof others - len, "%s%s", k > 1 ? ", " : " (or ", c->names[k]);
     if (len && len < sizeof others)
-        snprintf(others + len, sizeof others - len, ")");
+        civ_snprintf(others + len, sizeof others - len, ")");
     return civ_fail_at(CIV_ERR_MISSING_COLUMN, &w, "the report needs a column %s%s: is this a plan's output folder?",
                        c->names[0], others);
 }
@@ -165,7 +166,7 @@ static const char *const TEXT_COLS[] = {"unique_id", "name", "district", "street
 static civ_status read_opt(const char *outdir, const char *file, int required, civ_table **t)
 {
     char path[4096];
-    int n = snprintf(path, sizeof path, "%s/%s", outdir, file);
+    int n = civ_snprintf(path, sizeof path, "%s/%s", outdir, file);
     if (n < 0 || (size_t)n >= sizeof path)
         return civ_fail(CIV_ERR_LIMIT, "the output folder path is too long: %s", outdir);
     if (!exists(path)) {
@@ -270,7 +271,8 @@ static civ_status load_tidy_summary(rep_data *d, col_ref sec, col_ref item, col_
         double v = num(t, val, r);
         int eq = !strcmp(s, "equity");
         char key[160];
-        snprintf(key, sizeof key, "%s%s%s", it, eq ? "_" : "", eq ? (strstr(m, "before") ? "before" : "after") : "");
+        civ_snprintf(key, sizeof key, "%s%s%s", it, eq ? "_" : "",
+                     eq ? (strstr(m, "before") ? "before" : "after") : "");
         size_t k = 0;
         while (k < d->n_rows && (strcmp(d->rows[k].section, s) || strcmp(d->rows[k].name, key)))
             k++;
@@ -671,7 +673,7 @@ static civ_status money_marks(const rep_data *d, const char *outdir, const char 
     if ((s = need_col(d, t, f, &C_ID, &id)) || (s = need_col(d, t, f, &C_DISTRICT, &dist)))
         return s;
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", outdir, f);
+    civ_snprintf(path, sizeof path, "%s/%s", outdir, f);
     int cny_cols = !civ_table_find_column(t, "amount_fen", &c) || !civ_table_find_column(t, "amount_yuan", &c);
     int other = !cny_cols && (!civ_table_find_column(t, "amount_minor", &c) ||
                               !civ_table_find_column(t, "amount_major", &c));
@@ -733,7 +735,7 @@ static civ_status load_backtest_windows(const char *outdir, rep_data *d)
     civ_table_free(d->t_btw);
     d->t_btw = NULL;
     char path[4096];
-    int n = snprintf(path, sizeof path, "%s/backtest.csv", outdir);
+    int n = civ_snprintf(path, sizeof path, "%s/backtest.csv", outdir);
     if (n < 0 || (size_t)n >= sizeof path || !exists(path) || !d->t_backtest)
         return CIV_OK;
     civ_table *t = NULL;
@@ -754,9 +756,9 @@ static civ_status load_backtest_windows(const char *outdir, rep_data *d)
             if (h > (double)d->bt_h)
                 d->bt_h = (size_t)h;
             if (!d->bt_first[0] || strcmp(cut, d->bt_first) < 0)
-                snprintf(d->bt_first, sizeof d->bt_first, "%.31s", cut);
+                civ_snprintf(d->bt_first, sizeof d->bt_first, "%.31s", cut);
             if (strcmp(cut, d->bt_last) > 0)
-                snprintf(d->bt_last, sizeof d->bt_last, "%.31s", cut);
+                civ_snprintf(d->bt_last, sizeof d->bt_last, "%.31s", cut);
         }
     }
     if (!s)
@@ -824,16 +826,16 @@ civ_status rep_data_load(const char *outdir, const char *currency, long minor_un
 {
     memset(d, 0, sizeof *d);
     d->base_total = NAN;
-    snprintf(d->currency, sizeof d->currency, "%s", currency && currency[0] ? currency : "CNY");
+    civ_snprintf(d->currency, sizeof d->currency, "%s", currency && currency[0] ? currency : "CNY");
     const char *zh = rep_currency_zh(d->currency);
-    snprintf(d->currency_zh, sizeof d->currency_zh, "%s", zh ? zh : "");
+    civ_snprintf(d->currency_zh, sizeof d->currency_zh, "%s", zh ? zh : "");
     for (int big = 0; big < 2; big++)
         for (int z = 0; z < 2; z++)
             rep_money_unit(d->money_unit[big][z], sizeof d->money_unit[big][z], big, z, d->currency, d->currency_zh);
     char workbook[4096];
-    int wn = snprintf(workbook, sizeof workbook, "%s/allocation.xlsx", outdir);
+    int wn = civ_snprintf(workbook, sizeof workbook, "%s/allocation.xlsx", outdir);
     d->has_workbook = wn > 0 && (size_t)wn < sizeof workbook && exists(workbook);
-    wn = snprintf(workbook, sizeof workbook, "%s/monitoring.xlsx", outdir);
+    wn = civ_snprintf(workbook, sizeof workbook, "%s/monitoring.xlsx", outdir);
     d->has_monitor_workbook = wn > 0 && (size_t)wn < sizeof workbook && exists(workbook);
     civ_status s = read_files(outdir, d);
     if (!s)

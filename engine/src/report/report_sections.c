@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "report_page.h"
 #include "report_text.h"
 
@@ -171,10 +172,11 @@ static void summary_gone(rep_ctx *ctx)
         if (strcmp(x->section, "history") || !(x->value > 0))
             continue;
         char k[300];
-        snprintf(k, sizeof k,
-                 TR(ctx, "上年资金中已不在本年名单的社区（撤销，或合并、更名后未转入）：%s",
-                    "Last year's money of communities no longer listed (closed, or merged or renamed without it): %s"),
-                 rep_row_label(x));
+        civ_snprintf(k, sizeof k,
+                     TR(ctx, "上年资金中已不在本年名单的社区（撤销，或合并、更名后未转入）：%s",
+                        "Last year's money of communities no longer listed (closed, or merged or renamed without "
+                        "it): %s"),
+                     rep_row_label(x));
         kv_money(ctx, k, x->value * d->per_minor);
     }
     size_t n_closed = 0, shown = 0;
@@ -191,16 +193,16 @@ static void summary_gone(rep_ctx *ctx)
         }
         char k[400];
         int named = x->label && *x->label;
-        snprintf(k, sizeof k,
-                 TR(ctx, "上年社区已撤销（本年无社区承接）：%s%s%s%s", "Closed since last year (continued by none): %s%s%s%s"),
-                 x->name, named ? TR(ctx, "（", " (") : "", named ? x->label : "", named ? TR(ctx, "）", ")") : "");
+        civ_snprintf(k, sizeof k,
+                     TR(ctx, "上年社区已撤销（本年无社区承接）：%s%s%s%s", "Closed since last year (continued by none): %s%s%s%s"),
+                     x->name, named ? TR(ctx, "（", " (") : "", named ? x->label : "", named ? TR(ctx, "）", ")") : "");
         kv_money(ctx, k, x->amount);
         shown++;
     }
     if (n_closed > shown) {
         char k[200];
-        snprintf(k, sizeof k, TR(ctx, "其余 %zu 个已撤销社区（见 allocation_summary.csv）",
-                                 "The other %zu closed communities (allocation_summary.csv)"),
+        civ_snprintf(k, sizeof k, TR(ctx, "其余 %zu 个已撤销社区（见 allocation_summary.csv）",
+                                     "The other %zu closed communities (allocation_summary.csv)"),
                  n_closed - shown);
         kv_money(ctx, k, rest);
     }
@@ -217,12 +219,13 @@ void rep_section_summary(rep_ctx *ctx)
     rep_fmt_money_fixed(b3, sizeof b3, reserved, REP_MONEY(ctx)); /* one unit, so that the parts add up as printed */
     rep_fmt_num(b4, sizeof b4, isfinite(funded) ? funded : (double)d->n_comms, 0);
     heading(ctx, "summary", TR(ctx, "概要", "Summary"));
-    snprintf(text, sizeof text,
-             TR(ctx, "本年度资金 %s，其中 %s 按因素法分配给 %s 个社区，%s 留作储备金。"
-                     "下表列出各资金来源与储备；图中柱为各年的资金需求，红色虚线为资金总额。",
-                "The fund of %s gives %s to %s communities by the factor method and keeps %s in reserves. The table "
-                "lists the pools and reserves; the chart shows each year's need (bars) against the fund (red dashes)."),
-             b1, b2, b4, b3);
+    civ_snprintf(text, sizeof text,
+                 TR(ctx, "本年度资金 %s，其中 %s 按因素法分配给 %s 个社区，%s 留作储备金。"
+                         "下表列出各资金来源与储备；图中柱为各年的资金需求，红色虚线为资金总额。",
+                    "The fund of %s gives %s to %s communities by the factor method and keeps %s in reserves. The "
+                    "table lists the pools and reserves; the chart shows each year's need (bars) against the fund "
+                    "(red dashes)."),
+                 b1, b2, b4, b3);
     rep_para(ctx, text);
     civ_rbuf_put(&ctx->page, "<div class=\"tbl\"><table class=\"data kv\"><tbody>\n");
     kv_money(ctx, TR(ctx, "资金总额", "Budget"), budget);
@@ -232,8 +235,8 @@ void rep_section_summary(rep_ctx *ctx)
         if (!res && !pool)
             continue;
         char k[256];
-        snprintf(k, sizeof k, "%s%s", res ? TR(ctx, "储备金：", "Reserve: ") : TR(ctx, "资金来源：", "Pool: "),
-                 rep_row_label(x));
+        civ_snprintf(k, sizeof k, "%s%s", res ? TR(ctx, "储备金：", "Reserve: ") : TR(ctx, "资金来源：", "Pool: "),
+                     rep_row_label(x));
         kv_money(ctx, k, x->amount);
     }
     kv_money(ctx, TR(ctx, "已分配", "Allocated"), alloc);
@@ -242,7 +245,7 @@ void rep_section_summary(rep_ctx *ctx)
     summary_gone(ctx);
     for (size_t k = 0; k < d->n_need; k++) {
         char key[96];
-        snprintf(key, sizeof key, TR(ctx, "%.0f 年需求", "Need %.0f"), d->need[k].year);
+        civ_snprintf(key, sizeof key, TR(ctx, "%.0f 年需求", "Need %.0f"), d->need[k].year);
         kv_money(ctx, key, d->need[k].need);
     }
     if (d->t_monitor || d->t_status || d->t_risk || d->t_risks) {
@@ -288,29 +291,29 @@ static void backtest_reading(rep_ctx *ctx)
     if (d->bt_series) {
         char k[64] = "";
         if (windows)
-            snprintf(k, sizeof k, TR(ctx, " %zu 个", "%zu "), windows);
+            civ_snprintf(k, sizeof k, TR(ctx, " %zu 个", "%zu "), windows);
         char series[32], first[48], last[48];
         rep_fmt_num(series, sizeof series, (double)d->bt_series, 0);
         rep_period_text(ctx, d->bt_first, first, sizeof first);
         rep_period_text(ctx, d->bt_last, last, sizeof last);
-        snprintf(text, sizeof text,
-                 TR(ctx, "回测了什么：%s 个序列各从%s较早的截止期（最早 %s，最晚 %s）起重新预测，每次预测 %zu 期，"
-                         "再与随后的实际值比较；截止期之后的数据不参与拟合。",
-                    "What was backtested: each of the %s series was forecast again from %searlier cutoffs (the "
-                    "earliest %s, "
-                    "the latest %s), %zu periods ahead each time, and compared with what then happened; nothing after a "
-                    "cutoff was used to fit."),
-                 series, k, first, last, d->bt_h);
+        civ_snprintf(text, sizeof text,
+                     TR(ctx, "回测了什么：%s 个序列各从%s较早的截止期（最早 %s，最晚 %s）起重新预测，每次预测 %zu 期，"
+                             "再与随后的实际值比较；截止期之后的数据不参与拟合。",
+                        "What was backtested: each of the %s series was forecast again from %searlier cutoffs (the "
+                        "earliest %s, "
+                        "the latest %s), %zu periods ahead each time, and compared with what then happened; nothing "
+                        "after a cutoff was used to fit."),
+                     series, k, first, last, d->bt_h);
         rep_para(ctx, text);
     }
     if (has_model_row(d->t_backtest, "Auto")) { /* civicast's display name of the default model, `auto` */
-        snprintf(text, sizeof text,
-                 TR(ctx, "“自动组合（默认）”一行（文件中的模型名为 Auto）是默认的自动组合方法：ETS、ARIMA、Theta、DampedETS、DOTM "
-                         "五个模型预测的中位数，间歇性需求（很多%s为 0）的社区改用 TSB 模型。",
-                    "The Auto row is the default automatic combination: the median of the ETS, ARIMA, Theta, "
-                    "DampedETS and DOTM forecasts, with the TSB model for communities of intermittent demand "
-                    "(many %s at 0)."),
-                 rep_period_word(ctx, 1));
+        civ_snprintf(text, sizeof text,
+                     TR(ctx, "“自动组合（默认）”一行（文件中的模型名为 Auto）是默认的自动组合方法：ETS、ARIMA、Theta、DampedETS、DOTM "
+                             "五个模型预测的中位数，间歇性需求（很多%s为 0）的社区改用 TSB 模型。",
+                        "The Auto row is the default automatic combination: the median of the ETS, ARIMA, Theta, "
+                        "DampedETS and DOTM forecasts, with the TSB model for communities of intermittent demand "
+                        "(many %s at 0)."),
+                     rep_period_word(ctx, 1));
         rep_para(ctx, text);
     }
     rep_para(ctx, TR(ctx, "怎么读：MASE 是平均绝对误差除以季节朴素法（用上一季节同期值作预测）在训练期内的误差，小于 1 表示比这个简单方法更准；"
@@ -368,7 +371,7 @@ void rep_section_demand(rep_ctx *ctx)
     else
         band = TR(ctx, "合计的区间取自计划输出的合计预测。", "The bands are those of the plan's forecasts of the totals.");
     char para[2048];
-    snprintf(para, sizeof para, "%s%s", lead, band);
+    civ_snprintf(para, sizeof para, "%s%s", lead, band);
     rep_para(ctx, para);
     if (ctx->conformal)
         rep_para(ctx, TR(ctx, "本次预测的区间经过校准（保形区间）：先用每个社区截止期之前的数据回测一次，按同类社区实际误差相对模型区间的大小，把模型自带的区间放宽或收窄。",
@@ -378,11 +381,12 @@ void rep_section_demand(rep_ctx *ctx)
     size_t kept = ctx->conformal ? uncalibrated_communities(d) : 0;
     if (kept) {
         char text[512];
-        snprintf(text, sizeof text,
-                 TR(ctx, "其中 %zu 个社区的回测误差太少，部分期的区间仍是模型自带的（未校准）；哪些社区、多少期见 forecast_report.csv 的 uncalibrated 列。",
-                    "Too few backtest errors for %zu of the communities: some of their intervals are still the "
-                    "model's own (not calibrated); forecast_report.csv's uncalibrated column says which and how many."),
-                 kept);
+        civ_snprintf(text, sizeof text,
+                     TR(ctx, "其中 %zu 个社区的回测误差太少，部分期的区间仍是模型自带的（未校准）；哪些社区、多少期见 forecast_report.csv 的 uncalibrated 列。",
+                        "Too few backtest errors for %zu of the communities: some of their intervals are still the "
+                        "model's own (not calibrated); forecast_report.csv's uncalibrated column says which and how "
+                        "many."),
+                     kept);
         rep_para(ctx, text);
     }
     rep_chart_demand_city(ctx);
@@ -403,10 +407,11 @@ void rep_section_demand(rep_ctx *ctx)
     sub(ctx, TR(ctx, "回测精度", "Backtest accuracy"));
     if (d->t_backtest) {
         char text[512];
-        snprintf(text, sizeof text,
-                 TR(ctx, "在历史数据上滚动预测、与实际值比较得到的各模型误差（%s）；误差越小，模型越准。",
-                    "How far each model's forecasts of past periods were from what happened (%s); smaller is better."),
-                 d->backtest_file);
+        civ_snprintf(text, sizeof text,
+                     TR(ctx, "在历史数据上滚动预测、与实际值比较得到的各模型误差（%s）；误差越小，模型越准。",
+                        "How far each model's forecasts of past periods were from what happened (%s); smaller is "
+                        "better."),
+                     d->backtest_file);
         rep_para(ctx, text);
         backtest_reading(ctx);
         rep_backtest_notes(ctx);
@@ -433,31 +438,31 @@ static void demand_windows(rep_ctx *ctx)
         rep_period_text(ctx, w->last, last, sizeof last);
         char span[112]; /* one period (yearly data: the fund's year) is named once, not "2026 至 2026" */
         if (strcmp(first, last))
-            snprintf(span, sizeof span, TR(ctx, "%s 至 %s", "%s to %s"), first, last);
+            civ_snprintf(span, sizeof span, TR(ctx, "%s 至 %s", "%s to %s"), first, last);
         else
-            snprintf(span, sizeof span, "%s", first);
+            civ_snprintf(span, sizeof span, "%s", first);
         if (w->h_first > 0 && w->h_first == w->h_last)
-            snprintf(steps, sizeof steps,
-                     TR(ctx, "，即数据最后一期之后第 %ld 期的预测（越往后，区间越宽）",
-                        ", the forecast %ld period(s) after the data's last (the further ahead, the wider the "
-                        "intervals)"),
-                     w->h_first);
+            civ_snprintf(steps, sizeof steps,
+                         TR(ctx, "，即数据最后一期之后第 %ld 期的预测（越往后，区间越宽）",
+                            ", the forecast %ld period(s) after the data's last (the further ahead, the wider the "
+                            "intervals)"),
+                         w->h_first);
         else if (w->h_first > 0)
-            snprintf(steps, sizeof steps,
-                     TR(ctx, "，即数据最后一期之后第 %ld 至 %ld 期的预测（越往后，区间越宽）",
-                        ", %ld to %ld periods after the data's last (the further ahead, the wider the intervals)"),
-                     w->h_first, w->h_last);
+            civ_snprintf(steps, sizeof steps,
+                         TR(ctx, "，即数据最后一期之后第 %ld 至 %ld 期的预测（越往后，区间越宽）",
+                            ", %ld to %ld periods after the data's last (the further ahead, the wider the intervals)"),
+                         w->h_first, w->h_last);
         if (!strcmp(w->period, "fiscal_year"))
-            snprintf(text, sizeof text,
-                     TR(ctx, "需求因素“%s”按 %ld 年度各期的预测值合计（%s）%s。",
-                        "The demand factor \u201c%s\u201d sums the forecasts of fiscal year %ld (%s)%s."),
-                     w->label, w->fiscal_year, span, steps);
+            civ_snprintf(text, sizeof text,
+                         TR(ctx, "需求因素“%s”按 %ld 年度各期的预测值合计（%s）%s。",
+                            "The demand factor \u201c%s\u201d sums the forecasts of fiscal year %ld (%s)%s."),
+                         w->label, w->fiscal_year, span, steps);
         else
-            snprintf(text, sizeof text,
-                     TR(ctx, "需求因素“%s”按预测的前 %ld 期合计（%s），不论其是否落在 %ld 年度（规则中 period = \"horizon\"）。",
-                        "The demand factor \u201c%s\u201d sums the first %ld forecast periods (%s), whether or "
-                        "not they fall in fiscal year %ld (the rules say period = \"horizon\")."),
-                     w->label, w->periods, span, w->fiscal_year);
+            civ_snprintf(text, sizeof text,
+                         TR(ctx, "需求因素“%s”按预测的前 %ld 期合计（%s），不论其是否落在 %ld 年度（规则中 period = \"horizon\"）。",
+                            "The demand factor \u201c%s\u201d sums the first %ld forecast periods (%s), whether or "
+                            "not they fall in fiscal year %ld (the rules say period = \"horizon\")."),
+                         w->label, w->periods, span, w->fiscal_year);
         rep_para(ctx, text);
     }
 }
@@ -483,24 +488,24 @@ void rep_section_allocation(rep_ctx *ctx)
     for (size_t k = 0; k < d->n_steps; k++)
         earmarked |= !strcmp(d->steps[k].effect, "earmark") && d->steps[k].gained >= 0.005;
     if (earmarked)
-        snprintf(text0, sizeof text0,
-                 TR(ctx, "一般资金的因素法基数（按因素和权重的分配，%s）之后，专项资金按各自的公式分给符合条件的社区（“专项资金”一步），每项规则给一些社区增加（绿）、从另一些社区减少（红）的资金；下方条形图是各项约束限定的社区数。",
-                    "After the general funds' factor base (the split by factors and weights, %s), the earmarked funds go by their own formulas to the communities eligible for them (the \"earmarks\" step), and each rule gave money to some communities (green) and took it from others (red); the bars below count the communities each constraint held."),
-                 base);
+        civ_snprintf(text0, sizeof text0,
+                     TR(ctx, "一般资金的因素法基数（按因素和权重的分配，%s）之后，专项资金按各自的公式分给符合条件的社区（“专项资金”一步），每项规则给一些社区增加（绿）、从另一些社区减少（红）的资金；下方条形图是各项约束限定的社区数。",
+                        "After the general funds' factor base (the split by factors and weights, %s), the earmarked funds go by their own formulas to the communities eligible for them (the \"earmarks\" step), and each rule gave money to some communities (green) and took it from others (red); the bars below count the communities each constraint held."),
+                     base);
     else
-        snprintf(text0, sizeof text0,
-                 TR(ctx, "因素法基数（按因素和权重的分配，%s）之后，每项规则给一些社区增加（绿）、从另一些社区减少（红）的资金；下方条形图是各项约束限定的社区数。",
-                    "After the factor base (the split by factors and weights, %s), the money each rule gave to some communities (green) and took from others (red); the bars below count the communities each constraint held."),
-                 base);
+        civ_snprintf(text0, sizeof text0,
+                     TR(ctx, "因素法基数（按因素和权重的分配，%s）之后，每项规则给一些社区增加（绿）、从另一些社区减少（红）的资金；下方条形图是各项约束限定的社区数。",
+                        "After the factor base (the split by factors and weights, %s), the money each rule gave to some communities (green) and took from others (red); the bars below count the communities each constraint held."),
+                     base);
     rep_para(ctx, text0);
     rep_chart_waterfall(ctx);
     rep_chart_held(ctx);
     sub(ctx, TR(ctx, "公平性", "Equity"));
     char text[512];
-    snprintf(text, sizeof text,
-             TR(ctx, "按人均金额排序的洛伦兹曲线；曲线越接近对角线越均等。基尼系数：约束前 %.3f，约束后 %.3f。",
-                "Lorenz curves of the per-capita amounts; the closer to the diagonal, the more equal. Gini: %.3f before the constraints, %.3f after."),
-             row_value(d, "equity", "gini_before"), row_value(d, "equity", "gini_after"));
+    civ_snprintf(text, sizeof text,
+                 TR(ctx, "按人均金额排序的洛伦兹曲线；曲线越接近对角线越均等。基尼系数：约束前 %.3f，约束后 %.3f。",
+                    "Lorenz curves of the per-capita amounts; the closer to the diagonal, the more equal. Gini: %.3f before the constraints, %.3f after."),
+                 row_value(d, "equity", "gini_before"), row_value(d, "equity", "gini_after"));
     rep_para(ctx, text);
     if (!d->has_population)
         rep_para(ctx, TR(ctx, "分配表没有人口列，曲线按社区个数计。", "The allocation table has no population column: the curve counts communities."));
@@ -539,12 +544,12 @@ static void uncertainty_widest(rep_ctx *ctx)
     if (!w)
         return;
     char text[512];
-    snprintf(text, sizeof text,
-             TR(ctx, "各区的 P5–P95 都在分配金额的 ±%.2f%% 以内；横条最长（P5 与 P95 相差最大）的是%s（%+.2f%% 至 %+.2f%%，相差 %.2f%%）。",
-                "Every district's P5–P95 is within ±%.2f%% of its allocated amount; the widest band (the longest bar) "
-                "is %s's (%+.2f%% to %+.2f%%, %.2f%% wide)."),
-             100 * dmax, w->name, 100 * (w->p5 - w->amount) / w->amount, 100 * (w->p95 - w->amount) / w->amount,
-             100 * wmax);
+    civ_snprintf(text, sizeof text,
+                 TR(ctx, "各区的 P5–P95 都在分配金额的 ±%.2f%% 以内；横条最长（P5 与 P95 相差最大）的是%s（%+.2f%% 至 %+.2f%%，相差 %.2f%%）。",
+                    "Every district's P5–P95 is within ±%.2f%% of its allocated amount; the widest band (the longest "
+                    "bar) is %s's (%+.2f%% to %+.2f%%, %.2f%% wide)."),
+                 100 * dmax, w->name, 100 * (w->p5 - w->amount) / w->amount, 100 * (w->p95 - w->amount) / w->amount,
+                 100 * wmax);
     rep_para(ctx, text);
 }
 
@@ -569,21 +574,21 @@ static void uncertainty_communities(rep_ctx *ctx)
     char text[768], sn[32], sf[32];
     rep_fmt_num(sn, sizeof sn, (double)n, 0), rep_fmt_num(sf, sizeof sf, (double)fixed, 0);
     if (!rep_uncertainty_widest_comms(d, top)) {
-        snprintf(text, sizeof text, TR(ctx, "%s 个社区的金额在每次抽样中都相同。", "Each of the %s communities got the "
-                                       "same amount in every draw."), sn);
+        civ_snprintf(text, sizeof text, TR(ctx, "%s 个社区的金额在每次抽样中都相同。", "Each of the %s communities got the "
+                                           "same amount in every draw."), sn);
         rep_para(ctx, text);
         return;
     }
     const rep_comm *w = &d->comms[top[0]];
-    snprintf(text, sizeof text,
-             TR(ctx, "单个社区的金额变化要大得多：%s 个社区的 P5–P95 平均相差分配金额的 %.1f%%，最宽的是%s（%s，"
-                     "%+.2f%% 至 %+.2f%%，相差 %.2f%%）；其中 %s 个社区的金额在每次抽样中都相同。下图是 P5–P95 最宽的社区。",
-                "A community's amount moves much more: over the %s communities the P5–P95 band is %.1f%% of the "
-                "allocated amount on average, and the widest is %s's (%s, %+.2f%% to %+.2f%%, %.2f%% wide); %s of "
-                "them got the same amount in every draw. The chart below shows the widest bands."),
-             sn, 100 * sum / (double)n, w->name[0] ? w->name : w->id, w->district,
-             100 * (w->p5 - w->amount) / w->amount, 100 * (w->p95 - w->amount) / w->amount,
-             100 * (w->p95 - w->p5) / w->amount, sf);
+    civ_snprintf(text, sizeof text,
+                 TR(ctx, "单个社区的金额变化要大得多：%s 个社区的 P5–P95 平均相差分配金额的 %.1f%%，最宽的是%s（%s，"
+                         "%+.2f%% 至 %+.2f%%，相差 %.2f%%）；其中 %s 个社区的金额在每次抽样中都相同。下图是 P5–P95 最宽的社区。",
+                    "A community's amount moves much more: over the %s communities the P5–P95 band is %.1f%% of the "
+                    "allocated amount on average, and the widest is %s's (%s, %+.2f%% to %+.2f%%, %.2f%% wide); %s of "
+                    "them got the same amount in every draw. The chart below shows the widest bands."),
+                 sn, 100 * sum / (double)n, w->name[0] ? w->name : w->id, w->district,
+                 100 * (w->p5 - w->amount) / w->amount, 100 * (w->p95 - w->amount) / w->amount,
+                 100 * (w->p95 - w->p5) / w->amount, sf);
     rep_para(ctx, text);
 }
 
@@ -629,9 +634,9 @@ void rep_section_uncertainty(rep_ctx *ctx)
         rep_chart_uncertainty(ctx);
     } else if (d->n_districts == 1) {
         char text[512];
-        snprintf(text, sizeof text, TR(ctx, "所有社区同属%s，该区的金额就是分配的全部资金，每次抽样都一样，所以下面只看各社区。",
-                                       "Every community is in %s, whose amount is the whole allocation in every "
-                                       "draw, so only the communities are shown below."), d->groups[0].name);
+        civ_snprintf(text, sizeof text, TR(ctx, "所有社区同属%s，该区的金额就是分配的全部资金，每次抽样都一样，所以下面只看各社区。",
+                                           "Every community is in %s, whose amount is the whole allocation in every "
+                                           "draw, so only the communities are shown below."), d->groups[0].name);
         rep_para(ctx, text);
     }
     if (uncertainty_any(d)) {
@@ -664,7 +669,7 @@ void rep_section_need(rep_ctx *ctx)
         char buf[64];
         for (size_t k = 0; k < d->n_need; k++) {
             civ_rbuf_put(b, "<tr>");
-            snprintf(buf, sizeof buf, "%.0f", d->need[k].year), rep_cell(b, buf, 0);
+            civ_snprintf(buf, sizeof buf, "%.0f", d->need[k].year), rep_cell(b, buf, 0);
             rep_fmt_num(buf, sizeof buf, d->need[k].demand, 0), rep_cell(b, buf, 1);
             rep_fmt_num(buf, sizeof buf, d->need[k].standard, 2), rep_cell(b, buf, 1);
             rep_fmt_money(buf, sizeof buf, d->need[k].need, REP_MONEY(ctx)), rep_cell(b, buf, 1);
@@ -704,15 +709,15 @@ static void latest_misses(rep_ctx *ctx, const civ_table *t)
             l.last = v;
     }
     char text[256];
-    snprintf(text, sizeof text, TR(ctx, "%s 未达标（或无数据）的单位：", "The units not meeting their target (or without data) in %s:"),
-             l.last);
+    civ_snprintf(text, sizeof text, TR(ctx, "%s 未达标（或无数据）的单位：", "The units not meeting their target (or without data) in %s:"),
+                 l.last);
     rep_para(ctx, text);
     char filter[160];
     /* the file's column names and value, with what they mean: a committee member filters the file by them */
-    snprintf(filter, sizeof filter,
-             TR(ctx, "统计期（ds 列）为 %s、状态（status 列）不是 met（达标）的行",
-                "the rows of ds %s whose status is not met"),
-             l.last);
+    civ_snprintf(filter, sizeof filter,
+                 TR(ctx, "统计期（ds 列）为 %s、状态（status 列）不是 met（达标）的行",
+                    "the rows of ds %s whose status is not met"),
+                 l.last);
     rep_table_view v = {40, keep_latest_miss, &l, ctx->d->status_file, filter, 1};
     rep_generic_table(ctx, t, &v);
 }
@@ -722,7 +727,7 @@ static void latest_misses(rep_ctx *ctx, const civ_table *t)
 static void source_note(rep_ctx *ctx, const char *file)
 {
     char text[256];
-    snprintf(text, sizeof text, TR(ctx, "数据：输出目录中的 %s。", "Data: %s in the output folder."), file);
+    civ_snprintf(text, sizeof text, TR(ctx, "数据：输出目录中的 %s。", "Data: %s in the output folder."), file);
     civ_rbuf_put(&ctx->page, "<p class=\"note\">");
     civ_rbuf_html(&ctx->page, text);
     civ_rbuf_put(&ctx->page, "</p>\n");
@@ -759,8 +764,8 @@ void rep_section_monitoring(rep_ctx *ctx)
     if (d->t_risk || d->t_risks) {
         sub(ctx, TR(ctx, "风险矩阵", "Risk matrix"));
         char files[128];
-        snprintf(files, sizeof files, "%s%s%s", d->t_risk ? d->risk_file : "",
-                 d->t_risk && d->t_risks ? TR(ctx, " 和 ", " and ") : "", d->t_risks ? d->risks_file : "");
+        civ_snprintf(files, sizeof files, "%s%s%s", d->t_risk ? d->risk_file : "",
+                     d->t_risk && d->t_risks ? TR(ctx, " 和 ", " and ") : "", d->t_risks ? d->risks_file : "");
         source_note(ctx, files);
         rep_para(ctx, TR(ctx, "每个风险按发生概率（行）和影响程度（列）放入矩阵，格子颜色为风险等级，数字为落在该格的风险个数；下表按处理优先次序列出各风险。",
                          "Each risk sits in the cell of its probability (row) and impact (column); the colour is the cell's level, "

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "report_page.h"
 #include "report_text.h"
 #include "report_zh.h"
@@ -147,7 +148,7 @@ static void text_cell(rep_ctx *ctx, const civ_table *t, size_t r, size_t c, cons
     }
     if (street) {
         char both[256];
-        snprintf(both, sizeof both, TR(ctx, "%s（%s）", "%s (%s)"), street, s);
+        civ_snprintf(both, sizeof both, TR(ctx, "%s（%s）", "%s (%s)"), street, s);
         civ_rbuf_html(b, both);
     } else {
         civ_rbuf_html(b, s);
@@ -175,14 +176,14 @@ static void left_out_note(rep_ctx *ctx, const rep_table_view *v, size_t shown, s
 {
     char n1[32], n2[32], text[768];
     rep_fmt_num(n1, sizeof n1, (double)shown, 0), rep_fmt_num(n2, sizeof n2, (double)kept, 0);
-    int k = snprintf(text, sizeof text, TR(ctx, "表中显示前 %s 行，共 %s 行", "Showing the first %s of %s rows"), n1, n2);
+    int k = civ_snprintf(text, sizeof text, TR(ctx, "表中显示前 %s 行，共 %s 行", "Showing the first %s of %s rows"), n1, n2);
     if (v->file && k > 0 && (size_t)k < sizeof text)
-        snprintf(text + k, sizeof text - (size_t)k,
-                 TR(ctx, "；完整列表见输出目录中的 %s%s%s%s。", "; all of them are in %s in the output folder%s%s%s."),
-                 v->file, v->filter ? TR(ctx, "（", " (") : "", v->filter ? v->filter : "",
-                 v->filter ? TR(ctx, "）", ")") : "");
+        civ_snprintf(text + k, sizeof text - (size_t)k,
+                     TR(ctx, "；完整列表见输出目录中的 %s%s%s%s。", "; all of them are in %s in the output folder%s%s%s."),
+                     v->file, v->filter ? TR(ctx, "（", " (") : "", v->filter ? v->filter : "",
+                     v->filter ? TR(ctx, "）", ")") : "");
     else if (k > 0 && (size_t)k < sizeof text)
-        snprintf(text + k, sizeof text - (size_t)k, "%s", TR(ctx, "。", "."));
+        civ_snprintf(text + k, sizeof text - (size_t)k, "%s", TR(ctx, "。", "."));
     civ_rbuf_put(&ctx->page, "<p class=\"note\">");
     civ_rbuf_html(&ctx->page, text);
     civ_rbuf_put(&ctx->page, "</p>\n");

@@ -3,9 +3,9 @@
  * (report_text.h).
  */
 #include "report_text.h"
+#include "c_locale.h"
 #include "text.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,11 +13,11 @@
 void rep_fmt_num(char *buf, size_t size, double v, int decimals)
 {
     if (!isfinite(v)) {
-        snprintf(buf, size, "—");
+        civ_snprintf(buf, size, "—");
         return;
     }
     char raw[64];
-    snprintf(raw, sizeof raw, "%.*f", decimals, fabs(v));
+    civ_snprintf(raw, sizeof raw, "%.*f", decimals, fabs(v));
     if (!strcmp(raw, "0") || strspn(raw, "0.") == strlen(raw))
         v = 0; /* no "-0" */
     char *dot = strchr(raw, '.');
@@ -31,9 +31,9 @@ void rep_fmt_num(char *buf, size_t size, double v, int decimals)
         out[o++] = raw[k];
     }
     if (dot)
-        o += (size_t)snprintf(out + o, sizeof out - o, "%s", dot);
+        o += (size_t)civ_snprintf(out + o, sizeof out - o, "%s", dot);
     out[o] = '\0';
-    snprintf(buf, size, "%s", out);
+    civ_snprintf(buf, size, "%s", out);
 }
 
 void rep_fmt_money(char *buf, size_t size, double v, int zh, const char *code, const char *zh_name)
@@ -45,21 +45,21 @@ void rep_fmt_money(char *buf, size_t size, double v, int zh, const char *code, c
      * currency without one, before its code after a space (12.3 万 XYZ) */
     const char *name = zh_name && zh_name[0] ? zh_name : c, *sep = zh_name && zh_name[0] ? "" : " ";
     if (!isfinite(v)) {
-        snprintf(buf, size, "—");
+        civ_snprintf(buf, size, "—");
     } else if (zh) {
         if (a >= 1e8)
-            rep_fmt_num(n, sizeof n, v / 1e8, 2), snprintf(buf, size, "%s 亿%s%s", n, sep, name);
+            rep_fmt_num(n, sizeof n, v / 1e8, 2), civ_snprintf(buf, size, "%s 亿%s%s", n, sep, name);
         else if (a >= 1e4)
-            rep_fmt_num(n, sizeof n, v / 1e4, 1), snprintf(buf, size, "%s 万%s%s", n, sep, name);
+            rep_fmt_num(n, sizeof n, v / 1e4, 1), civ_snprintf(buf, size, "%s 万%s%s", n, sep, name);
         else
-            rep_fmt_num(n, sizeof n, v, a < 100 && v != floor(v) ? 2 : 0), snprintf(buf, size, "%s %s", n, name);
+            rep_fmt_num(n, sizeof n, v, a < 100 && v != floor(v) ? 2 : 0), civ_snprintf(buf, size, "%s %s", n, name);
     } else {
         if (a >= 1e9)
-            rep_fmt_num(n, sizeof n, v / 1e9, 2), snprintf(buf, size, "%s %s billion", c, n);
+            rep_fmt_num(n, sizeof n, v / 1e9, 2), civ_snprintf(buf, size, "%s %s billion", c, n);
         else if (a >= 1e6)
-            rep_fmt_num(n, sizeof n, v / 1e6, 1), snprintf(buf, size, "%s %s million", c, n);
+            rep_fmt_num(n, sizeof n, v / 1e6, 1), civ_snprintf(buf, size, "%s %s million", c, n);
         else
-            rep_fmt_num(n, sizeof n, v, a < 100 && v != floor(v) ? 2 : 0), snprintf(buf, size, "%s %s", c, n);
+            rep_fmt_num(n, sizeof n, v, a < 100 && v != floor(v) ? 2 : 0), civ_snprintf(buf, size, "%s %s", c, n);
     }
 }
 
@@ -72,9 +72,9 @@ void rep_fmt_money_fixed(char *buf, size_t size, double v, int zh, const char *c
         char unit[48];
         rep_money_unit(unit, sizeof unit, 1, zh, code, zh_name);
         if (zh)
-            snprintf(buf, size, "%s %s", n, unit); /* 12.3 万元 */
+            civ_snprintf(buf, size, "%s %s", n, unit); /* 12.3 万元 */
         else
-            snprintf(buf, size, "%s %s million", code && code[0] ? code : "CNY", n);
+            civ_snprintf(buf, size, "%s %s million", code && code[0] ? code : "CNY", n);
     } else {
         rep_fmt_money(buf, size, v, zh, code, zh_name);
     }
@@ -85,9 +85,9 @@ void rep_money_unit(char *buf, size_t size, int big, int zh, const char *code, c
     const char *c = code && code[0] ? code : "CNY";
     int named = zh_name && zh_name[0];
     if (zh)
-        snprintf(buf, size, "%s%s%s", big ? "万" : "", big && !named ? " " : "", named ? zh_name : c);
+        civ_snprintf(buf, size, "%s%s%s", big ? "万" : "", big && !named ? " " : "", named ? zh_name : c);
     else
-        snprintf(buf, size, "%s%s", c, big ? " million" : "");
+        civ_snprintf(buf, size, "%s%s", c, big ? " million" : "");
 }
 
 void rep_group_digits(char *out, size_t size, const char *text)
@@ -95,8 +95,8 @@ void rep_group_digits(char *out, size_t size, const char *text)
     size_t o = 0;
     for (const char *p = text; *p && o + 1 < size;) {
         size_t digits = strspn(p, "0123456789");
-        int starts = p == text || !isdigit((unsigned char)p[-1]);
-        if (digits >= 4 && starts && p[digits] == '.' && isdigit((unsigned char)p[digits + 1])) {
+        int starts = p == text || !civ_ascii_isdigit((unsigned char)p[-1]);
+        if (digits >= 4 && starts && p[digits] == '.' && civ_ascii_isdigit((unsigned char)p[digits + 1])) {
             for (size_t k = 0; k < digits && o + 2 < size; k++) {
                 if (k && (digits - k) % 3 == 0)
                     out[o++] = ',';
@@ -116,9 +116,9 @@ void rep_group_digits(char *out, size_t size, const char *text)
 void rep_fmt_pct(char *buf, size_t size, double pct, int sign)
 {
     if (!isfinite(pct))
-        snprintf(buf, size, "—");
+        civ_snprintf(buf, size, "—");
     else
-        snprintf(buf, size, sign ? "%+.1f%%" : "%.1f%%", pct);
+        civ_snprintf(buf, size, sign ? "%+.1f%%" : "%.1f%%", pct);
 }
 
 /* 1 when spec is an ETS model with a damped trend ("ETS(A,Ad,N)", "ETS(M,Md,M)"). */
@@ -136,13 +136,13 @@ void rep_model_family(char *buf, size_t size, const char *spec)
      * (combination.c's display name "DampedETS"), so the model mix tells it
      * from the ETS member, as the short names do */
     if (is_damped_ets(spec)) {
-        snprintf(buf, size, "DampedETS");
+        civ_snprintf(buf, size, "DampedETS");
         return;
     }
     size_t n = 0;
-    while (spec[n] && (isalpha((unsigned char)spec[n]) || spec[n] == '_'))
+    while (spec[n] && (civ_ascii_isalpha((unsigned char)spec[n]) || spec[n] == '_'))
         n++;
-    snprintf(buf, size, "%.*s", (int)(n ? n : strlen(spec)), spec);
+    civ_snprintf(buf, size, "%.*s", (int)(n ? n : strlen(spec)), spec);
 }
 
 void rep_model_components(const char *model, void (*fn)(const char *spec, void *arg), void *arg)
@@ -186,7 +186,7 @@ static void add_family(const char *spec, void *arg)
     char fam[64];
     rep_model_family(fam, sizeof fam, spec); /* "ETS, ..., DampedETS", not "ETS" twice */
     if (a->used < a->size)
-        a->used += (size_t)snprintf(a->buf + a->used, a->size - a->used, "%s%s", a->n++ ? ", " : "", fam);
+        a->used += (size_t)civ_snprintf(a->buf + a->used, a->size - a->used, "%s%s", a->n++ ? ", " : "", fam);
 }
 
 void rep_short_model(char *buf, size_t size, const char *model)
@@ -195,9 +195,9 @@ void rep_short_model(char *buf, size_t size, const char *model)
     const char *paren = strchr(model, '(');
     if (open && open != model && (!paren || paren > open) && model[strlen(model) - 1] == ']') {
         char name[64];
-        snprintf(name, sizeof name, "%.*s", (int)(open - model), model);
+        civ_snprintf(name, sizeof name, "%.*s", (int)(open - model), model);
         const char *shown = !strncmp(name, "Combo", 5) && name[5] ? name + 5 : name;
-        int n = snprintf(buf, size, "%s(", shown);
+        int n = civ_snprintf(buf, size, "%s(", shown);
         short_acc a = {buf, size, n > 0 && (size_t)n < size ? (size_t)n : size, 0};
         rep_model_components(model, add_family, &a);
         if (a.used + 1 < size)
@@ -206,7 +206,7 @@ void rep_short_model(char *buf, size_t size, const char *model)
     }
     /* a single model: drop trailing words ("with non-zero mean") */
     const char *sp = strchr(model, ' ');
-    snprintf(buf, size, "%.*s", (int)(sp ? (size_t)(sp - model) : strlen(model)), model);
+    civ_snprintf(buf, size, "%.*s", (int)(sp ? (size_t)(sp - model) : strlen(model)), model);
 }
 
 /* The code point of the UTF-8 sequence at p (0 at the end or on a bad byte), its length in *len. */

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "column_labels.h"
 #include "text.h"
 
@@ -315,9 +316,9 @@ static int joined_note(civ_rbuf *b, const char *t, const char *end)
                 for (int gap = 2; gap >= 0; gap--) { /* gap 2, 1: plural, singular; 0: none */
                     char en[320];
                     span h[MAX_HOLES];
-                    snprintf(en, sizeof en, " (demand history joined from {s}%s: {n} %s {s}..{s}%s%s%s)",
-                             sh ? " (shares {s})" : "", PERIODS[f][one], gap ? ", {s}..{s}, {n} " : "",
-                             gap ? PERIODS[f][gap == 1] : "", gap ? gap_tail : "");
+                    civ_snprintf(en, sizeof en, " (demand history joined from {s}%s: {n} %s {s}..{s}%s%s%s)",
+                                 sh ? " (shares {s})" : "", PERIODS[f][one], gap ? ", {s}..{s}, {n} " : "",
+                                 gap ? PERIODS[f][gap == 1] : "", gap ? gap_tail : "");
                     if (!fits(en, t, end, h))
                         continue;
                     int k = 0;
@@ -368,8 +369,8 @@ static int own_note(civ_rbuf *b, const char *t, const char *end)
                                          : "{s} is also a predecessor of another community (a split: no share to "
                                            "divide its %s)";
                 char r[200];
-                snprintf(r, sizeof r, reason, PERIODS[w][0]);
-                snprintf(en, sizeof en, " (demand from its own %s only: %s)", PERIODS[f][0], r);
+                civ_snprintf(r, sizeof r, reason, PERIODS[w][0]);
+                civ_snprintf(en, sizeof en, " (demand from its own %s only: %s)", PERIODS[f][0], r);
                 if (!fits(en, t, end, h))
                     continue;
                 const char *own = PERIODS[f][3];
@@ -424,7 +425,7 @@ void rep_explanation_zh(civ_rbuf *b, const char *text, const char *currency)
      * explain.c's Chinese mode writes it ("600.00 USD") */
     char unit[24];
     int cny = !currency || !currency[0] || !strcmp(currency, "CNY");
-    snprintf(unit, sizeof unit, "%s%.15s", cny ? "元" : " ", cny ? "" : currency);
+    civ_snprintf(unit, sizeof unit, "%s%.15s", cny ? "元" : " ", cny ? "" : currency);
     civ_rbuf tmp = {0};
     explanation_zh(&tmp, text);
     for (const char *p = tmp.data ? tmp.data : ""; *p;) {

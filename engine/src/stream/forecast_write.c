@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "c_locale.h"
 #include "error.h"
 #include "strmap.h"
 #include "stream.h"
@@ -114,7 +115,7 @@ static civ_status spill_open(FILE **out)
     if (!dir || !dir[0])
         dir = "/tmp";
     char path[4096];
-    if (snprintf(path, sizeof path, "%s/.civicast-report-XXXXXX", dir) >= (int)sizeof path)
+    if (civ_snprintf(path, sizeof path, "%s/.civicast-report-XXXXXX", dir) >= (int)sizeof path)
         return spill_error("create it (TMPDIR is too long)");
     int fd = mkstemp(path);
     if (fd < 0) {
