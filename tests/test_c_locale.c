@@ -10,6 +10,7 @@
  * first shows that the host's locale really changes the C library's answer,
  * so it cannot pass for want of a locale.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <locale.h>
 #include <math.h>
@@ -19,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -112,7 +112,8 @@ static void test_case_under_turkish(void **state)
 {
     (void)state;
     host_locale(LC_ALL, "tr_TR.UTF-8");
-    assert_int_not_equal(strcasecmp("ARIMA", "arima"), 0); /* the hazard is real */
+    assert_int_not_equal(tolower('I'), 'i'); /* the hazard is real: strcasecmp("ARIMA", "arima") != 0 (ASan's
+                                                own strcasecmp folds ASCII, so the test shows it with tolower) */
 
     assert_int_equal(civ_ascii_casecmp("ARIMA", "arima"), 0);
     assert_int_equal(civ_ascii_casecmp("SNaive", "snaive"), 0);

@@ -22,6 +22,10 @@
  *    with '.' and names compared in ASCII case, whatever setlocale the host
  *    called (docs/ARCHITECTURE.md, "Text and the host's locale").  The host's
  *    locale is left as it was.
+ *  - A process forked after the library ran a team of threads (Python's
+ *    multiprocessing) runs the library on one thread in the thread that
+ *    forked: GNU OpenMP's team would wait there for workers fork did not copy
+ *    (docs/ARCHITECTURE.md, "Threads and fork").  Results are the same.
  *
  * Copyright (C) 2026 the civicast authors.  SPDX-License-Identifier: GPL-3.0-or-later
  */

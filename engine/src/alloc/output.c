@@ -4,7 +4,6 @@
  * explanation text.
  */
 #include <math.h>
-#include <omp.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "csv.h"
 #include "strmap.h"
 #include "table.h"
+#include "threads.h"
 
 const char *civ_alloc_unit_name(const char *currency, int64_t minor_unit, int major)
 {
@@ -670,8 +670,8 @@ static civ_status write_blocks(const civ_alloc_problem *p, const civ_alloc_resul
     civ_table_free(h.t);
     if (h.st)
         return h.st;
-    int threads = omp_get_max_threads();
-    threads = threads < 1 ? 1 : threads > WRITE_THREADS ? WRITE_THREADS : threads;
+    int threads = civ_thread_count(0);
+    threads = threads > WRITE_THREADS ? WRITE_THREADS : threads;
     wqueue q = {.w = w, .S = 2 * (size_t)threads, .nblocks = (n + block - 1) / block};
     if (!(q.slot = calloc(q.S, sizeof *q.slot)))
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory writing the allocation");

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "threads.h"
 
 /* Gives +1 to the `need` smallest keys among pairs[0..m) (ties: earlier
  * position first, and positions are in index order).  A radix *select*:
@@ -64,7 +65,7 @@ static void take_smallest(civ_alloc_pair *pairs, civ_alloc_pair *tmp, size_t m, 
 static double tie_grid(const double *x, size_t n)
 {
     double mx = 1; /* a maximum: the same whatever the order */
-#pragma omp parallel for if (n >= 32768 && !omp_in_parallel()) reduction(max : mx) schedule(static)
+#pragma omp parallel for if (n >= 32768 && !omp_in_parallel()) num_threads(civ_thread_count(0)) reduction(max : mx) schedule(static)
     for (size_t i = 0; i < n; i++)
         if (x[i] > mx)
             mx = x[i];
@@ -160,7 +161,7 @@ static civ_status round_core(const double *x, const round_bounds *b, size_t n, i
                              civ_alloc_pair *tmp, int64_t *out)
 {
     int64_t used = 0; /* an integer sum: the same whatever the order */
-#pragma omp parallel for if (n >= 32768 && !omp_in_parallel()) reduction(+ : used) schedule(static)
+#pragma omp parallel for if (n >= 32768 && !omp_in_parallel()) num_threads(civ_thread_count(0)) reduction(+ : used) schedule(static)
     for (size_t i = 0; i < n; i++) {
         int64_t v = (int64_t)x[i]; /* floor: x >= 0 */
         int64_t lo = b_lo(b, i), hi = b_hi(b, i);

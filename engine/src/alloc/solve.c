@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "threads.h"
 
 void civ_alloc_radix_sort(civ_alloc_pair *pairs, civ_alloc_pair *tmp, size_t n)
 {
@@ -131,7 +132,7 @@ static void search_bracket(const double *raw, const double *lo, const double *hi
         /* blocks of 4 pivots on the threads: each acc[t] is still summed
          * by one thread over A in order, so the sums do not depend on the
          * thread count */
-#pragma omp parallel for if (na >= 32768 && !omp_in_parallel()) schedule(static)
+#pragma omp parallel for if (na >= 32768 && !omp_in_parallel()) num_threads(civ_thread_count(0)) schedule(static)
         for (int tb = 0; tb < NPIV; tb += 4) {
             double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
             const double p0 = piv[tb], p1 = piv[tb + 1], p2 = piv[tb + 2], p3 = piv[tb + 3];
@@ -277,7 +278,7 @@ civ_status civ_alloc_solve_lambda(const double *raw, const double *lo, const dou
         return st;
     if (lam < 0)
         lam = 0;
-#pragma omp parallel for if (n >= 32768 && !omp_in_parallel()) schedule(static)
+#pragma omp parallel for if (n >= 32768 && !omp_in_parallel()) num_threads(civ_thread_count(0)) schedule(static)
     for (size_t i = 0; i < n; i++) {
         double v = lam * raw[i];
         v = v < hi[i] ? v : hi[i];

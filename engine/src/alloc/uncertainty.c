@@ -37,6 +37,7 @@
 #include "c_locale.h"
 #include "error.h"
 #include "numeric.h"
+#include "threads.h"
 
 #define MAX_LEVELS 16
 
@@ -385,7 +386,7 @@ civ_status civ_alloc_uncertainty_run(const civ_alloc_spec *spec, const civ_table
         return civ_fail(CIV_ERR_INVALID_ARGUMENT,
                         "civ_alloc_uncertainty_run: need n_draws >= 1, weight_concentration >= 0, threads >= 0");
     double K = opt->weight_concentration;
-    int threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+    int threads = civ_thread_count(opt->threads);
     if ((size_t)threads > opt->n_draws)
         threads = (int)opt->n_draws;
 

@@ -27,6 +27,7 @@
 #include "c_locale.h"
 #include "strmap.h"
 #include "table.h"
+#include "threads.h"
 
 /* Whole minor units from a product of money and rates, with the floating
  * noise removed first: 0.9 * 148500 * 100 = 13365000.000000002 must give
@@ -218,7 +219,7 @@ static civ_status unit_scores(const civ_alloc_problem *p, civ_alloc_result *r, s
             }
         }
     } else if (dense) {
-#pragma omp parallel for if (PAR(m)) schedule(static)
+#pragma omp parallel for if (PAR(m)) num_threads(civ_thread_count(0)) schedule(static)
         for (size_t i = 0; i < m; i++) {
             double b = 0;
             for (size_t t = 0; t < nk; t++)
@@ -226,7 +227,7 @@ static civ_status unit_scores(const civ_alloc_problem *p, civ_alloc_result *r, s
             r->base[i] = b;
         }
     } else {
-#pragma omp parallel for if (PAR(m)) schedule(static)
+#pragma omp parallel for if (PAR(m)) num_threads(civ_thread_count(0)) schedule(static)
         for (size_t j = 0; j < m; j++) {
             size_t i = r->member[j];
             double b = 0;
@@ -245,7 +246,7 @@ static void unit_tilt(const civ_alloc_problem *p, civ_alloc_result *r, size_t u,
 {
     const double *tilt = p->tilt + p->units[u].formula * p->n;
     double sum_base = 0, sum_raw = 0;
-#pragma omp parallel for if (PAR(m)) schedule(static)
+#pragma omp parallel for if (PAR(m)) num_threads(civ_thread_count(0)) schedule(static)
     for (size_t j = 0; j < m; j++)
         r->raw[j] = r->base[j] * tilt[r->member[j]];
     for (size_t j = 0; j < m; j++) { /* the sums: serial, in id order */
@@ -253,14 +254,14 @@ static void unit_tilt(const civ_alloc_problem *p, civ_alloc_result *r, size_t u,
         sum_raw += r->raw[j];
     }
     const double kb = P / sum_base, kr = P / sum_raw;
-#pragma omp parallel for if (PAR(m)) schedule(static)
+#pragma omp parallel for if (PAR(m)) num_threads(civ_thread_count(0)) schedule(static)
     for (size_t j = 0; j < m; j++) {
         size_t i = r->member[j];
         r->stage_base[i] += kb * r->base[j];
         r->stage_tilted[i] += kr * r->raw[j];
     }
     if (p->spec->pools[p->units[u].first_pool].eligible_attribute)
-#pragma omp parallel for if (PAR(m)) schedule(static)
+#pragma omp parallel for if (PAR(m)) num_threads(civ_thread_count(0)) schedule(static)
         for (size_t j = 0; j < m; j++)
             r->stage_earmark[r->member[j]] += kb * r->base[j];
 }
@@ -391,7 +392,7 @@ static civ_status unit_bounds(const civ_alloc_problem *p, civ_alloc_result *r, s
     const int64_t *paid = p->paid ? p->paid + u * p->n : NULL;
     unit_rules ur;
     unit_rules_init(p, u, &ur); /* the rules of civ_alloc_member_bounds, hoisted out of the loop */
-#pragma omp parallel for if (PAR(m)) schedule(static)
+#pragma omp parallel for if (PAR(m)) num_threads(civ_thread_count(0)) schedule(static)
     for (size_t j = 0; j < m; j++) {
         size_t i = r->member[j];
         double hold = rules_hold_harmless(&ur, last[i]), pace = rules_pace(&ur, last[i]);
@@ -522,7 +523,7 @@ static civ_status unit_constrain(const civ_alloc_problem *p, civ_alloc_result *r
                                100 * ratio, hint);
         }
         r->ratable[u] = ratio;
-#pragma omp parallel for if (PAR(m)) schedule(static)
+#pragma omp parallel for if (PAR(m)) num_threads(civ_thread_count(0)) schedule(static)
         for (size_t j = 0; j < m; j++) {
             r->amt[j] = r->lo_d[j] * ratio;
             bind[r->member[j]] = (unsigned char)((r->lo_d[j] > 0 ? (r->bsrc[j] & 0x0F) : 0) | CIV_BIND_RATABLE);
@@ -537,7 +538,7 @@ static civ_status unit_constrain(const civ_alloc_problem *p, civ_alloc_result *r
             civ_error_set_field(fo->name);
             return st;
         }
-#pragma omp parallel for if (PAR(m)) schedule(static)
+#pragma omp parallel for if (PAR(m)) num_threads(civ_thread_count(0)) schedule(static)
         for (size_t j = 0; j < m; j++) {
             double free_amt = lam * r->raw[j];
             unsigned char b = 0;
@@ -560,7 +561,7 @@ static void unit_accumulate(const civ_alloc_problem *p, civ_alloc_result *r, siz
     size_t n = p->n;
     int64_t *ua = r->unit_amount + u * n;
     double *q = r->q + u * n;
-#pragma omp parallel for if (PAR(m)) schedule(static) /* members are distinct: no two iterations share an i */
+#pragma omp parallel for if (PAR(m)) num_threads(civ_thread_count(0)) schedule(static) /* members are distinct: no two iterations share an i */
     for (size_t j = 0; j < m; j++) {
         size_t i = r->member[j];
         ua[i] = r->out_i[j];
@@ -651,7 +652,7 @@ civ_status civ_alloc_solve(const civ_alloc_problem *p, civ_alloc_result *r)
     if (st)
         return st;
     memset(r->amount, 0, n * sizeof *r->amount);
-#pragma omp parallel for if (PAR(n)) schedule(static)
+#pragma omp parallel for if (PAR(n)) num_threads(civ_thread_count(0)) schedule(static)
     for (size_t i = 0; i < n; i++)
         r->unrounded[i] = r->unattributed[i] = r->stage_base[i] = r->stage_tilted[i] = r->stage_earmark[i] = 0;
     memcpy(r->wused, p->weights, r->n_factors * sizeof *r->wused);

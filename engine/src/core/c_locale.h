@@ -10,7 +10,7 @@
  * tolower and toupper follow the host's case rules (under tr_TR "ARIMA" and
  * "arima" differ: I lowers to a dotless ı).  civicast's files, specs and
  * pages are locale-free text, so the library converts only through this
- * header (tests/layers/locale_free.py checks that engine/src and models/ call
+ * header (tests/layers/host_safe.py checks that engine/src and models/ call
  * nothing else), and its results are the same under every locale.
  *
  * Costs nothing when the calling thread's locale already uses '.' as decimal

@@ -6,11 +6,11 @@
  * oversubscribe the cores).  The batch driver (driver.c) and the backtest
  * (backtest.c) both run their loops through it.
  */
-#include <omp.h>
 #include <stdlib.h>
 
 #include "error.h"
 #include "forecast.h"
+#include "threads.h"
 
 /* OpenBLAS's thread controls, if OpenBLAS is linked into the process. */
 extern void openblas_set_num_threads(int n) __attribute__((weak));
@@ -28,9 +28,7 @@ static void workspaces_free(civ_workspace *ws, int threads)
 
 civ_status civ_team_begin(civ_team *team, int requested, size_t tasks)
 {
-    int threads = requested > 0 ? requested : omp_get_max_threads();
-    if (threads < 1)
-        threads = 1;
+    int threads = civ_thread_count(requested);
     if ((size_t)threads > tasks)
         threads = tasks > 0 ? (int)tasks : 1;
     civ_workspace *ws = calloc((size_t)threads, sizeof *ws);

@@ -11,7 +11,6 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "error.h"
 #include "hier.h"
 #include "numeric.h"
+#include "threads.h"
 
 #define MAX_LEVELS 16
 
@@ -192,7 +192,7 @@ static civ_status step_intervals(const civ_hier *h, const civ_hier_map *m, const
         mean[i] = r->base[i * H + s];
     }
     uint64_t seed = civ_seed_mix(opt->forecast.seed, s);
-    int threads = opt->forecast.threads > 0 ? opt->forecast.threads : omp_get_max_threads();
+    int threads = civ_thread_count(opt->forecast.threads);
 #pragma omp parallel num_threads(threads) if (!failed)
     {
         path_ws w = {0};

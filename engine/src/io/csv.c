@@ -76,7 +76,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <omp.h>
 
 #include "atomic_file.h"
 #include "bigmem.h"
@@ -85,6 +84,7 @@
 #include "panel.h"
 #include "table.h"
 #include "text.h"
+#include "threads.h"
 #include "xlsx_read.h"
 
 #define READ_CHUNK ((size_t)1 << 20)
@@ -2822,7 +2822,7 @@ static size_t join_ranges(civ_table *table, const tcol *tc, size_t k, const size
 static civ_status read_rest_parallel(csv_reader *r, civ_table *table, tcol *tc, int *done)
 {
     *done = 0;
-    int threads = omp_get_max_threads();
+    int threads = civ_thread_count(0);
     struct stat st;
     off_t at = lseek(r->fd, 0, SEEK_CUR);
     if (threads < 2 || at < 0 || fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode) || table->n_rows != 1)

@@ -1,17 +1,24 @@
 #!/usr/bin/env python3
-"""locale_free.py -- the library converts text only through core/c_locale.h, so its results do not depend
-on the host's locale.
+"""host_safe.py -- the library behaves the same whatever its host process does: it converts text only through
+core/c_locale.h, and every parallel region takes its thread count from core/threads.h.
 
-A host of the library sets the locale: Python sets LC_CTYPE from the environment at start-up, a notebook or
-a Qt application may set LC_NUMERIC too.  The C library's strtod and printf family then use the host's
-decimal separator ("0,5" under de_DE), and strcasecmp, tolower, toupper and the is* classes its case rules
-(under tr_TR, "ARIMA" and "arima" differ).  docs/ARCHITECTURE.md ("Text and the host's locale") makes
-engine/src/ and models/ call core/c_locale.h instead; this script finds every call of a locale-dependent C
-function there, outside comments and string literals, and names its file and line.
-(engine/cli/ is a program of its own that never calls setlocale, so it runs in the "C" locale and is not
-checked.)
+Locale.  A host of the library sets the locale: Python sets LC_CTYPE from the environment at start-up, a
+notebook or a Qt application may set LC_NUMERIC too.  The C library's strtod and printf family then use the
+host's decimal separator ("0,5" under de_DE), and strcasecmp, tolower, toupper and the is* classes its case
+rules (under tr_TR, "ARIMA" and "arima" differ).  docs/ARCHITECTURE.md ("Text and the host's locale") makes
+engine/src/ and models/ call core/c_locale.h instead.
 
-usage: locale_free.py SOURCE_DIR     exit 1, naming each call, when one is found (the `locale_free` test)
+Fork.  A host may fork after the library ran an OpenMP team (multiprocessing's default on Linux); GNU OpenMP's
+team in the child waits for workers that were not copied.  core/threads.h runs such a child serially, so every
+`#pragma omp parallel` must say num_threads(...) with a count from civ_thread_count, and nothing else may ask
+OpenMP for its default (docs/ARCHITECTURE.md, "Threads and fork").
+
+This script names, with file and line, every call of a locale-dependent C function in engine/src/ and models/
+outside comments and string literals, every parallel pragma without num_threads, and every call of
+omp_get_max_threads or omp_set_num_threads outside core/threads.c.  (engine/cli/ is a program of its own that
+never calls setlocale and never forks, so it is not checked.)
+
+usage: host_safe.py SOURCE_DIR     exit 1, naming each finding, when there is one (the `host_safe` test)
 """
 import os
 import re
@@ -41,6 +48,10 @@ FIRST_LITERAL = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
 CALL = re.compile(r"(?<![\w.>])(" + "|".join(sorted(REPLACEMENT, key=len, reverse=True)) + r")\s*\(")
 # The one module allowed to call them: it brackets each call with the "C" locale.
 ALLOWED = {os.path.join("engine", "src", "core", "c_locale.c")}
+# OpenMP's own thread counts: only core/threads.c asks for them.
+OMP_COUNT = re.compile(r"(?<![\w.>])(omp_get_max_threads|omp_set_num_threads)\s*\(")
+THREADS_HOME = os.path.join("engine", "src", "core", "threads.c")
+PARALLEL = re.compile(r"#\s*pragma\s+omp\s+parallel\b((?:\\\n|[^\n])*)")
 FOLDERS = (os.path.join("engine", "src") + os.sep, "models" + os.sep)
 
 
@@ -84,7 +95,7 @@ def scanf_format(text, code, m):
 
 
 def violations(src):
-    """(path, line, function) of every locale-dependent call in the library's C sources."""
+    """(path, line, message) of every finding in the library's C sources."""
     found = []
     for rel in tracked_sources(src, roots=("engine", "models"), suffixes=(".c", ".h")):
         if not rel.startswith(FOLDERS) or rel in ALLOWED:
@@ -92,10 +103,21 @@ def violations(src):
         with open(os.path.join(src, rel), encoding="utf-8") as f:
             text = f.read()
         code = code_only(text)
+        def line(m):
+            return code.count("\n", 0, m.start()) + 1
         for m in CALL.finditer(code):
             if m.group(1) in SCANF and not FLOAT_CONVERSION.search(scanf_format(text, code, m)):
                 continue  # integers, text and hex are read alike in every locale
-            found.append((rel, code.count("\n", 0, m.start()) + 1, m.group(1)))
+            found.append((rel, line(m), f"{m.group(1)}() depends on the host's locale: call "
+                                        f"{REPLACEMENT[m.group(1)]} (core/c_locale.h) instead"))
+        for m in PARALLEL.finditer(code):
+            if "num_threads(" not in m.group(1):
+                found.append((rel, line(m), "a parallel region without num_threads(...): a forked child would wait "
+                                            "for its workers; take the count from civ_thread_count (core/threads.h)"))
+        if rel != THREADS_HOME:
+            for m in OMP_COUNT.finditer(code):
+                found.append((rel, line(m), f"{m.group(1)}(): the library's thread counts come from "
+                                            "civ_thread_count (core/threads.h)"))
     return found
 
 
@@ -104,13 +126,12 @@ def main(argv):
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
         return 2
     found = violations(argv[1])
-    for rel, line, name in found:
-        print(f"{rel}:{line}: {name}() depends on the host's locale: call {REPLACEMENT[name]} "
-              f"(core/c_locale.h) instead")
+    for rel, line, message in found:
+        print(f"{rel}:{line}: {message}")
     if found:
-        print(f"locale_free: {len(found)} call(s) of locale-dependent C functions in the library")
+        print(f"host_safe: {len(found)} finding(s) in the library's sources")
         return 1
-    print("locale_free: the library's sources call no locale-dependent C function")
+    print("host_safe: no locale-dependent call, every parallel region takes its count from civ_thread_count")
     return 0
 
 
