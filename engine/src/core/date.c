@@ -332,11 +332,6 @@ static civ_status parse_chinese_date(const char *text, size_t len, unsigned year
     return CIV_OK;
 }
 
-static int is_ascii_letter(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
 /* The month (1..12) of an English month name or its three-letter abbreviation
  * ("Jan", "JAN", "January", also "Sept"), n bytes at w; else 0. */
 static unsigned english_month(const char *w, size_t n)
@@ -347,7 +342,7 @@ static unsigned english_month(const char *w, size_t n)
     if (n < 3 || n > 9)
         return 0;
     for (size_t i = 0; i < n; i++)
-        low[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
+        low[i] = (char)civ_ascii_tolower((unsigned char)w[i]);
     for (unsigned m = 0; m < 12; m++)
         if ((n == 3 || n == strlen(names[m]) || (m == 8 && n == 4)) && !memcmp(low, names[m], n))
             return m + 1;
@@ -374,7 +369,7 @@ static int english_tokens(const char *text, size_t len, english_token tok[4], si
             i++;
             continue;
         }
-        int word = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+        int word = civ_ascii_isalpha(c);
         if (!word && (c < '0' || c > '9'))
             return 1;
         size_t j = i;
@@ -585,7 +580,7 @@ civ_status civ_date_parse(const char *text, size_t len, civ_date_form *form, int
         *value = 4 * (int64_t)year + (text[5] - '1');
         return CIV_OK;
     }
-    if (len > 5 && (is_ascii_letter(text[4]) || is_ascii_letter(text[5])) &&
+    if (len > 5 && (civ_ascii_isalpha(text[4]) || civ_ascii_isalpha(text[5])) &&
         !parse_year_words(text, len, year, form, value))
         return CIV_OK; /* "2025-Jan", "2025M01", "2025 Q1": tested only when a letter follows the year */
     if (text[4] != '-')

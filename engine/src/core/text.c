@@ -87,7 +87,7 @@ int civ_total_row_id(const char *id)
         } else {
             if (n == sizeof buf)
                 return 0;
-            buf[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+            buf[n++] = (char)civ_ascii_tolower((unsigned char)*p);
             p++;
         }
     }
@@ -121,7 +121,7 @@ civ_status civ_total_row_find(const char *const *ids, size_t n, size_t *index)
 
 static unsigned char fold(unsigned char c, int fold_case)
 {
-    return fold_case && c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+    return fold_case ? (unsigned char)civ_ascii_tolower(c) : c;
 }
 
 /* The edit distance of x[0..la) and y[0..lb) (la, lb <= 64), capped at cap (Levenshtein, one row). */

@@ -35,18 +35,6 @@ void civ_monitor_matrix_free(civ_monitor_matrix *x)
     free(x);
 }
 
-/* ASCII letters compared without case (impact names as typed: "Severe"). */
-static int same_ignoring_case(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        int x = (unsigned char)*a, y = (unsigned char)*b;
-        x = x >= 'A' && x <= 'Z' ? x + 32 : x, y = y >= 'A' && y <= 'Z' ? y + 32 : y;
-        if (x != y)
-            return 0;
-    }
-    return *a == *b;
-}
-
 static civ_status set_names(char **dst, size_t *n, const char *const *names, size_t count)
 {
     for (size_t i = 0; i < count; i++)
@@ -335,7 +323,7 @@ static civ_status read_register(const civ_monitor_matrix *x, const civ_table *t,
             if (!strcmp(x->impacts[k], imp) || (x->aliases[k] && !strcmp(x->aliases[k], imp)))
                 c = (int)k;
         for (size_t k = 0; c < 0 && k < x->n_cols; k++) /* "Severe" as "severe" */
-            if (same_ignoring_case(x->impacts[k], imp))
+            if (!civ_ascii_casecmp(x->impacts[k], imp)) /* impact names as typed: "Severe" */
                 c = (int)k;
         if (c < 0) {
             char scale[600] = "";
