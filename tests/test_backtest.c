@@ -746,6 +746,52 @@ static void test_multi_table(void **state)
     civ_panel_free(p);
 }
 
+/* Stops at the first call past `after` done; records the last done seen. */
+typedef struct stop_at {
+    size_t after, done, total;
+} stop_at;
+
+static int stop_countdown(size_t done, size_t total, void *user)
+{
+    stop_at *s = user;
+    s->done = done, s->total = total;
+    return done > s->after;
+}
+
+/* The progress callback stops a backtest, also in its conformal
+ * calibrations: CIV_ERR_CANCELLED, nothing produced. */
+static void test_progress_stop(void **state)
+{
+    (void)state;
+    civ_panel *p = seasonal_panel(80);
+    const double levels[] = {80};
+    const char *models[] = {"naive", "snaive"};
+    for (int conformal = 0; conformal <= 1; conformal++) {
+        civ_backtest_options opt;
+        assert_int_equal(civ_backtest_options_init(&opt), CIV_OK);
+        opt.models = models;
+        opt.n_models = 2;
+        opt.forecast.horizon = 6;
+        opt.forecast.levels = levels;
+        opt.forecast.n_levels = 1;
+        opt.forecast.threads = 1;
+        opt.forecast.intervals = conformal ? CIV_INTERVALS_CONFORMAL : CIV_INTERVALS_MODEL;
+        size_t T = 2 * 80 * opt.windows; /* the windows' tasks; conformal adds its calibrations after them */
+        stop_at s = {.after = conformal ? T : 0};
+        opt.forecast.progress = stop_countdown;
+        opt.forecast.progress_user = &s;
+        civ_backtest_result *r = NULL;
+        assert_int_equal(civ_backtest_panel(p, &opt, &r), CIV_ERR_CANCELLED);
+        assert_null(r);
+        assert_non_null(strstr(civ_last_error_message(), "stopped by the progress callback after"));
+        if (conformal)
+            assert_true(s.done > T && s.done < s.total); /* stopped in the calibrations */
+        else
+            assert_true(s.done < T);
+    }
+    civ_panel_free(p);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -802,6 +848,7 @@ int main(void)
         cmocka_unit_test(test_conformal_fixed_rule),
         cmocka_unit_test(test_conformal_windows), cmocka_unit_test(test_conformal_uncalibrated),
         cmocka_unit_test(test_multi_table),       cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_progress_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

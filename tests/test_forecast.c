@@ -3,8 +3,8 @@
  * tables (forecast/output.c): per-series status that never stops the batch
  * (NaN, short and constant series), bit-identical results for 1, 2 and 8
  * threads for every registered model type and for a test type that draws from
- * the per-series generator, the progress callback, non-negative clamping,
- * covariates, option errors and the table layouts.
+ * the per-series generator, the progress callback and stopping a run from it,
+ * non-negative clamping, covariates, option errors and the table layouts.
  */
 #include <math.h>
 #include <pthread.h>
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -381,7 +382,7 @@ typedef struct progress_log {
     pthread_t caller;
 } progress_log;
 
-static void on_progress(size_t done, size_t total, void *user)
+static int on_progress(size_t done, size_t total, void *user)
 {
     progress_log *log = user;
     if (done < log->last_done)
@@ -391,6 +392,7 @@ static void on_progress(size_t done, size_t total, void *user)
     log->calls++;
     log->last_done = done;
     log->total = total;
+    return 0;
 }
 
 static void test_progress(void **state)
@@ -419,6 +421,169 @@ static void test_progress(void **state)
 }
 
 /* ---- non-negative forecasts --------------------------------------------------- */
+
+/* ---- stopping a run from the progress callback ------------------------------------ */
+
+/* Answers "stop" from call number stop_at on (1-based; 0: never), or, with
+ * at_end, only to the last call (done == total). */
+typedef struct stopper {
+    size_t stop_at, calls, calls_after_stop, done_at_stop, previous_done;
+    int at_end, stopped, restart_seen, stop_on_restart;
+} stopper;
+
+static int stop_when_asked(size_t done, size_t total, void *user)
+{
+    stopper *s = user;
+    s->calls++;
+    if (s->stopped)
+        s->calls_after_stop++;
+    if (done < s->previous_done)
+        s->restart_seen = 1; /* the conformal calibration's own bar */
+    s->previous_done = done;
+    int stop = s->at_end ? done == total
+                         : (s->stop_at && s->calls >= s->stop_at) || (s->stop_on_restart && s->restart_seen);
+    if (stop && !s->stopped) {
+        s->stopped = 1;
+        s->done_at_stop = done;
+    }
+    return stop;
+}
+
+/* The noisy model, a millisecond per fit: every thread of a team gets its
+ * share of the series (without it, one thread may fit them all before the
+ * team's thread 0 reports once). */
+static civ_status slow_fit(const void *config, const civ_model_options *o, const civ_series *s, civ_workspace *ws,
+                           civ_model_fit *fit)
+{
+    nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+    return noisy_fit(config, o, s, ws, fit);
+}
+
+static const civ_model_type slow_type = {
+    .family = "slow",
+    .summary = "test model that takes a millisecond",
+    .spec_help = "slow",
+    .config_size = 1,
+    .parse = noisy_parse,
+    .fit = slow_fit,
+    .forecast = noisy_forecast,
+    .simulate = noisy_simulate,
+};
+
+/* The D of the CIV_ERR_CANCELLED message "... after D of N <units>; ...". */
+static size_t stopped_after(size_t total, const char *units)
+{
+    const civ_error *e = civ_last_error();
+    assert_int_equal(e->status, CIV_ERR_CANCELLED);
+    char want[128];
+    snprintf(want, sizeof want, " of %zu %s; nothing was kept", total, units);
+    if (!strstr(e->message, want))
+        fail_msg("message '%s' lacks '%s'", e->message, want);
+    size_t d = 0;
+    assert_int_equal(sscanf(e->message, "stopped by the progress callback after %zu", &d), 1);
+    return d;
+}
+
+static void test_progress_stop(void **state)
+{
+    (void)state;
+    civ_panel *p = make_panel_n(300);
+    size_t N = civ_panel_n_series(p);
+    for (int threads = 1; threads <= 4; threads += 3) {
+        stopper st = {.stop_at = 2};
+        civ_forecast_options opt;
+        civ_forecast_options_init(&opt);
+        opt.threads = threads;
+        opt.progress = stop_when_asked;
+        opt.progress_user = &st;
+        civ_forecast_result *r = NULL;
+        char config = 0;
+        assert_int_equal(civ_forecast_panel_with_type(p, &opt, &slow_type, &config, &r), CIV_ERR_CANCELLED);
+        assert_null(r);
+        size_t d = stopped_after(N, "series");
+        /* no series starts after the stop: only those in flight finish */
+        assert_true(d >= st.done_at_stop && d <= st.done_at_stop + (size_t)threads - 1);
+        assert_true(d < N);
+        assert_int_equal(st.calls_after_stop, 0); /* no "done" call for a stopped run */
+    }
+    /* "stop" to the last call comes too late: the run is complete and kept */
+    civ_forecast_options opt;
+    civ_forecast_options_init(&opt);
+    opt.model = "snaive";
+    opt.threads = 2;
+    civ_forecast_result *plain = NULL, *r = NULL;
+    assert_int_equal(civ_forecast_panel(p, &opt, &plain), CIV_OK);
+    stopper st = {.at_end = 1};
+    opt.progress = stop_when_asked;
+    opt.progress_user = &st;
+    assert_int_equal(civ_forecast_panel(p, &opt, &r), CIV_OK);
+    assert_true(st.stopped);
+    size_t cells = N * civ_forecast_result_horizon(r);
+    assert_memory_equal(civ_forecast_result_mean(r), civ_forecast_result_mean(plain), cells * sizeof(double));
+    assert_memory_equal(civ_forecast_result_upper(r, 1), civ_forecast_result_upper(plain, 1), cells * sizeof(double));
+    civ_forecast_result_free(r);
+    civ_forecast_result_free(plain);
+    civ_panel_free(p);
+}
+
+/* Conformal intervals: a stop during the calibration backtest (the bar that
+ * restarts) stops the run too. */
+static void test_progress_stop_conformal(void **state)
+{
+    (void)state;
+    civ_panel *p = make_panel_n(120);
+    stopper st = {.stop_on_restart = 1};
+    civ_forecast_options opt;
+    civ_forecast_options_init(&opt);
+    opt.model = "snaive";
+    opt.threads = 1; /* thread 0 reports every series (N < 200): the restart is seen */
+    opt.horizon = 6;
+    opt.intervals = CIV_INTERVALS_CONFORMAL;
+    opt.progress = stop_when_asked;
+    opt.progress_user = &st;
+    civ_forecast_result *r = NULL;
+    assert_int_equal(civ_forecast_panel(p, &opt, &r), CIV_ERR_CANCELLED);
+    assert_null(r);
+    assert_true(st.restart_seen);
+    size_t total = 0, d = 0;
+    assert_int_equal(sscanf(civ_last_error_message(), "stopped by the progress callback after %zu of %zu backtest",
+                            &d, &total), 2);
+    assert_true(d < total);
+    civ_panel_free(p);
+}
+
+typedef struct chunk_count {
+    size_t chunks, series;
+} chunk_count;
+
+static civ_status count_chunk(const civ_forecast_result *chunk, void *user)
+{
+    chunk_count *c = user;
+    c->chunks++;
+    c->series += civ_forecast_result_n_series(chunk);
+    return CIV_OK;
+}
+
+/* Chunks: the chunks before the stop were delivered, the stopped one is not. */
+static void test_progress_stop_chunks(void **state)
+{
+    (void)state;
+    civ_panel *p = make_panel_n(300);
+    stopper st = {.stop_at = 40}; /* one thread reports every 3 series: done = 120 at the latest */
+    civ_forecast_options opt;
+    civ_forecast_options_init(&opt);
+    opt.model = "snaive";
+    opt.threads = 1;
+    opt.progress = stop_when_asked;
+    opt.progress_user = &st;
+    chunk_count c = {0};
+    assert_int_equal(civ_forecast_panel_chunks(p, &opt, 50, count_chunk, &c), CIV_ERR_CANCELLED);
+    size_t d = stopped_after(civ_panel_n_series(p), "series");
+    assert_int_equal(d, st.done_at_stop);
+    assert_int_equal(c.chunks, d / 50); /* every complete chunk before the stop, not the stopped one */
+    assert_int_equal(c.series, 50 * c.chunks);
+    civ_panel_free(p);
+}
 
 static void test_nonnegative(void **state)
 {
@@ -755,6 +920,9 @@ int main(void)
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_series_seed),
         cmocka_unit_test(test_progress),
+        cmocka_unit_test(test_progress_stop),
+        cmocka_unit_test(test_progress_stop_conformal),
+        cmocka_unit_test(test_progress_stop_chunks),
         cmocka_unit_test(test_nonnegative),
         cmocka_unit_test(test_covariates),
         cmocka_unit_test(test_bad_options),

@@ -293,6 +293,13 @@ static size_t count_entries(const char *folder)
     return n;
 }
 
+/* Stops the run at its second progress report (Ctrl-C in a notebook). */
+static int stop_second(size_t done, size_t total, void *user)
+{
+    (void)done, (void)total;
+    return ++*(int *)user >= 2;
+}
+
 static void test_errors_leave_nothing(void **state)
 {
     (void)state;
@@ -335,6 +342,20 @@ static void test_errors_leave_nothing(void **state)
     out = (civ_forecast_outputs){fc, rep, NULL, NULL, 4};
     opt.model = "ETS(X,Y,Z)";
     assert_int_equal(civ_forecast_panel_write(panel, &opt, &out, NULL), CIV_ERR_SPEC);
+    assert_int_equal(count_entries(sub), 0);
+    /* stopped by the progress callback after a chunk was written: nothing left */
+    civ_panel_free(panel);
+    panel = make_panel(60);
+    opt.model = "naive";
+    opt.threads = 1;
+    int calls = 0;
+    opt.progress = stop_second;
+    opt.progress_user = &calls;
+    civ_forecast_outputs three = {fc, rep, NULL, NULL, 4};
+    snprintf(bad, sizeof bad, "%s/fit.csv", sub);
+    three.fitted = bad;
+    assert_int_equal(civ_forecast_panel_write(panel, &opt, &three, NULL), CIV_ERR_CANCELLED);
+    assert_true(calls == 2);
     assert_int_equal(count_entries(sub), 0);
     civ_panel_free(panel);
 }

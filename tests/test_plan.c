@@ -164,18 +164,19 @@ typedef struct calls {
     int n, n_forecast;
 } calls;
 
-static void on_progress(const char *stage, size_t done, size_t total, void *user)
+static int on_progress(const char *stage, size_t done, size_t total, void *user)
 {
     calls *c = user;
     if (!strcmp(stage, "forecast")) {
         c->n_forecast++;
-        return;
+        return 0;
     }
     if (c->n < 16) {
         snprintf(c->stages[c->n], sizeof c->stages[c->n], "%s", stage);
         c->done[c->n] = done, c->total[c->n] = total;
         c->n++;
     }
+    return 0;
 }
 
 static double column_sum(const civ_table *t, const char *name)
@@ -186,6 +187,40 @@ static double column_sum(const civ_table *t, const char *name)
     for (size_t r = 0; r < civ_table_n_rows(t); r++)
         s += civ_table_number(t, r, c);
     return s;
+}
+
+/* Answers "stop" to the first report of the stage named in user. */
+static int stop_in_stage(const char *stage, size_t done, size_t total, void *user)
+{
+    (void)done, (void)total;
+    return !strcmp(stage, (const char *)user);
+}
+
+/* The progress callback stops the plan in any stage: CIV_ERR_CANCELLED, no
+ * result; the next run of the same plan is whole. */
+static void test_run_stopped(void **state)
+{
+    (void)state;
+    civ_plan *p = NULL;
+    assert_int_equal(civ_plan_read(PLAN, &p), CIV_OK);
+    assert_int_equal(civ_plan_set_threads(p, 1), CIV_OK);
+    static const char *const stages[] = {"forecast", "allocation", "uncertainty", "need"};
+    for (size_t k = 0; k < sizeof stages / sizeof stages[0]; k++) {
+        civ_plan_run_options opt = {.progress = stop_in_stage, .progress_user = (void *)stages[k]};
+        civ_plan_result *r = NULL;
+        assert_int_equal(civ_plan_run(p, &opt, &r), CIV_ERR_CANCELLED);
+        assert_null(r);
+        const char *msg = civ_last_error_message();
+        if (k == 0)
+            assert_non_null(strstr(msg, "stopped by the progress callback after 1 of 6 series"));
+        else if (!strstr(msg, stages[k]))
+            fail_msg("stopped in %s: '%s'", stages[k], msg);
+    }
+    civ_plan_run_options opt = {.progress = stop_in_stage, .progress_user = (void *)"no such stage"};
+    civ_plan_result *r = NULL;
+    assert_int_equal(civ_plan_run(p, &opt, &r), CIV_OK);
+    civ_plan_result_free(r);
+    civ_plan_free(p);
 }
 
 static void test_run_and_write(void **state)
@@ -1337,6 +1372,7 @@ int main(void)
         cmocka_unit_test(test_read_errors),
         cmocka_unit_test(test_overrides),
         cmocka_unit_test(test_run_and_write),
+        cmocka_unit_test(test_run_stopped),
         cmocka_unit_test(test_run_without_draws_and_errors),
         cmocka_unit_test(test_read_backtest_section),
         cmocka_unit_test(test_run_backtest),

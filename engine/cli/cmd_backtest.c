@@ -160,7 +160,7 @@ typedef struct bar {
     int drawn;
 } bar;
 
-static void draw_bar(size_t done, size_t total, void *user)
+static int draw_bar(size_t done, size_t total, void *user)
 {
     bar *b = user;
     int width = 30, fill = total ? (int)((double)done / (double)total * width) : width;
@@ -172,6 +172,7 @@ static void draw_bar(size_t done, size_t total, void *user)
             done, total);
     fflush(stderr);
     b->drawn = 1;
+    return 0; /* go on: Ctrl-C ends the command (signals.c) */
 }
 
 /* The first failed windows on stderr. */

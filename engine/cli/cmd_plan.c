@@ -171,7 +171,7 @@ static void stage_done(progress *pg, size_t total)
     pg->last_end = mono();
 }
 
-static void on_progress(const char *stage, size_t done, size_t total, void *user)
+static int on_progress(const char *stage, size_t done, size_t total, void *user)
 {
     progress *pg = user;
     if (strcmp(stage, pg->stage)) { /* a new stage */
@@ -180,13 +180,13 @@ static void on_progress(const char *stage, size_t done, size_t total, void *user
     }
     if (done >= total && total) {
         stage_done(pg, total);
-        return;
+        return 0;
     }
     if (!pg->tty)
-        return;
+        return 0;
     double now = mono();
     if (pg->drawn && now - pg->last_draw < 0.1)
-        return;
+        return 0;
     pg->last_draw = now;
     if (!strcmp(stage, "forecast") && total) {
         int width = 30, fill = (int)((double)done / (double)total * width);
@@ -203,6 +203,7 @@ static void on_progress(const char *stage, size_t done, size_t total, void *user
         fprintf(stderr, "\r\033[K%s ...", stage);
     fflush(stderr);
     pg->drawn = 1;
+    return 0; /* go on: Ctrl-C ends the command (signals.c) */
 }
 
 /* An input read here (through the HDF5 guard); an error without a file is

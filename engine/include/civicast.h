@@ -26,6 +26,9 @@
  *    multiprocessing) runs the library on one thread in the thread that
  *    forked: GNU OpenMP's team would wait there for workers fork did not copy
  *    (docs/ARCHITECTURE.md, "Threads and fork").  Results are the same.
+ *  - A long call (forecast, backtest, plan) stops when its progress callback
+ *    returns nonzero: it returns CIV_ERR_CANCELLED and keeps nothing
+ *    (civ_progress_fn).  The library installs no signal handler.
  *
  * Copyright (C) 2026 the civicast authors.  SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -775,8 +778,17 @@ CIV_API civ_status civ_panel_write_opts(const civ_panel *panel, const char *path
 /** Called with the number of series finished so far and the total, from the
  *  thread that called civ_forecast_panel only (never concurrently), at most
  *  about every 1% of the series or 100 ms, and once at the end with
- *  done == total.  Must not call back into the same batch. */
-typedef void (*civ_progress_fn)(size_t done, size_t total, void *user);
+ *  done == total.  Must not call back into the same batch.
+ *
+ *  Return 0 to go on, anything else to stop: no thread starts another series,
+ *  the series in flight finish (each thread's one fit: milliseconds, at most
+ *  seconds for a long seasonal search), and the call returns
+ *  CIV_ERR_CANCELLED with nothing produced (*out untouched, no output file
+ *  and no temporary file left).  The last call (done == total) comes when
+ *  the work is done; what it returns is ignored.  This is how a host stops a
+ *  long run: the Python binding returns nonzero once Ctrl-C has been pressed
+ *  (docs/PYTHON.md, "Stopping a long call"). */
+typedef int (*civ_progress_fn)(size_t done, size_t total, void *user);
 
 /** The model families a spec is tried against, in that order (models/
  *  registry.c): their number, and family i's short name ("ets"), one-line
@@ -883,7 +895,7 @@ typedef struct civ_forecast_options {
     int want_fitted;           /* keep one-step fitted values (civ_forecast_fitted_table) */
     const char *const *xreg;   /* names of covariates passed to the models, or NULL */
     size_t n_xreg;
-    civ_progress_fn progress;  /* may be NULL */
+    civ_progress_fn progress;  /* may be NULL; returns nonzero to stop the run */
     void *progress_user;
     int intervals;             /* CIV_INTERVALS_*: how intervals are made; default
                                   CIV_INTERVALS_DEFAULT (the spec's own choice) */
@@ -923,7 +935,8 @@ typedef struct civ_forecast_result civ_forecast_result;
  *  Errors (nothing is forecast, *out untouched): CIV_ERR_INVALID_ARGUMENT
  *  (NULL panel/out, bad level, negative threads), CIV_ERR_SPEC (unknown or
  *  malformed model spec, with the accepted list), CIV_ERR_NOT_FOUND (a named
- *  covariate the panel lacks, field = its name), CIV_ERR_OUT_OF_MEMORY. */
+ *  covariate the panel lacks, field = its name), CIV_ERR_OUT_OF_MEMORY,
+ *  CIV_ERR_CANCELLED (opt->progress asked to stop). */
 CIV_API civ_status civ_forecast_panel(const civ_panel *panel, const civ_forecast_options *opt,
                                       civ_forecast_result **out);
 /** Frees a result; NULL accepted. */
@@ -952,7 +965,9 @@ typedef civ_status (*civ_forecast_chunk_fn)(const civ_forecast_result *chunk, vo
  *  Errors: those of civ_forecast_panel (before any chunk), CIV_ERR_INVALID_ARGUMENT
  *  (NULL panel or on_chunk; opt->intervals CIV_INTERVALS_CONFORMAL, whose
  *  intervals are calibrated over the whole panel: use civ_forecast_panel or
- *  civ_forecast_panel_write), or the status on_chunk returned. */
+ *  civ_forecast_panel_write), the status on_chunk returned, or
+ *  CIV_ERR_CANCELLED when opt->progress asked to stop (the chunks delivered
+ *  before stay delivered; the stopped one is not delivered). */
 CIV_API civ_status civ_forecast_panel_chunks(const civ_panel *panel, const civ_forecast_options *opt,
                                              size_t chunk_series, civ_forecast_chunk_fn on_chunk, void *user);
 /** Panel index of a result's first series: 0 for civ_forecast_panel's,
@@ -1004,7 +1019,8 @@ typedef struct civ_forecast_write_stats {
  *  some series failed (stats->n_failed; their status is in the report).
  *  Errors: those of civ_forecast_panel, CIV_ERR_INVALID_ARGUMENT (NULL panel,
  *  no forecasts path, bad csv options), CIV_ERR_UNSUPPORTED (extension),
- *  CIV_ERR_IO (naming the file), CIV_ERR_OUT_OF_MEMORY. */
+ *  CIV_ERR_IO (naming the file), CIV_ERR_OUT_OF_MEMORY, CIV_ERR_CANCELLED
+ *  (opt->progress asked to stop: no file replaced, none left behind). */
 CIV_API civ_status civ_forecast_panel_write(const civ_panel *panel, const civ_forecast_options *opt,
                                             const civ_forecast_outputs *out, civ_forecast_write_stats *stats);
 
@@ -1153,7 +1169,8 @@ typedef struct civ_backtest_result civ_backtest_result;
  *  Errors (nothing run, *out untouched): CIV_ERR_INVALID_ARGUMENT (NULL,
  *  windows or step 0, bad levels or intervals), CIV_ERR_SPEC (an unknown
  *  spec, two specs with one display name), CIV_ERR_UNSUPPORTED (xreg),
- *  CIV_ERR_OUT_OF_MEMORY. */
+ *  CIV_ERR_OUT_OF_MEMORY, CIV_ERR_CANCELLED (opt->forecast.progress asked
+ *  to stop). */
 CIV_API civ_status civ_backtest_panel(const civ_panel *panel, const civ_backtest_options *opt,
                                       civ_backtest_result **out);
 /** Frees a backtest result; NULL accepted. */
@@ -2531,8 +2548,11 @@ CIV_API civ_status civ_plan_set_lang(civ_plan *plan, const char *lang);
 /** Progress of civ_plan_run: stage is "forecast" (done/total series),
  *  "allocation", "uncertainty" (draws), "need", "monitor" (0/1 at the
  *  start, 1/1 at the end of the stage) or "backtest" (done/total model x
- *  series x window tasks).  Called on the calling thread. */
-typedef void (*civ_plan_progress_fn)(const char *stage, size_t done, size_t total, void *user);
+ *  series x window tasks).  Called on the calling thread.  Return 0 to go
+ *  on, anything else to stop: within the forecast and backtest stages as
+ *  civ_progress_fn says, else before the next stage; civ_plan_run then
+ *  returns CIV_ERR_CANCELLED and no result. */
+typedef int (*civ_plan_progress_fn)(const char *stage, size_t done, size_t total, void *user);
 
 typedef struct civ_plan_run_options {
     /* Inputs already read (borrowed for the call), or NULL to read the plan's
@@ -2540,7 +2560,7 @@ typedef struct civ_plan_run_options {
      * read HDF5 inputs in a guarded child process. */
     const civ_panel *panel;
     const civ_table *communities;
-    civ_plan_progress_fn progress; /* may be NULL */
+    civ_plan_progress_fn progress; /* may be NULL; returns nonzero to stop the run */
     void *progress_user;
 } civ_plan_run_options;
 
@@ -2646,7 +2666,8 @@ typedef struct civ_plan_stats {
  *  civ_alloc_uncertainty_run, civ_alloc_need_read, civ_alloc_need_project,
  *  civ_backtest_panel; failed backtest windows are not errors: they are
  *  counted in stats.backtest_failed and the table's "failed" column);
- *  a failure without a file names the input that was being read. */
+ *  a failure without a file names the input that was being read;
+ *  CIV_ERR_CANCELLED when options->progress asked to stop. */
 CIV_API civ_status civ_plan_run(const civ_plan *plan, const civ_plan_run_options *options, civ_plan_result **out);
 CIV_API void civ_plan_result_free(civ_plan_result *result);
 /** Borrowed table (NULL when its stage did not run: uncertainty without

@@ -71,7 +71,7 @@ def _windows_frame(pdata, res, models, K, step):
 def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), threads=None, seed=None, ic="aicc",
              n_paths=None, nonnegative="auto", freq=None, accuracy=False, intervals=None, conformal_windows=None,
              conformal_step=None, conformal_sample=None, id_col=None, time_col=None, target_col=None, _spec=None,
-             conformal_refit=None):
+             conformal_refit=None, progress=None):
     """Rolling-origin backtest of one model spec or a list of them on the
     long-format DataFrame `df` (unique_id, ds, y).
 
@@ -90,8 +90,10 @@ def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), thread
     conformal_sample, conformal_refit as in forecast()): the coverage of calibrated intervals
     on your own series, at one extra backtest per model and window.  Other
     arguments as civicast.forecast (id_col, time_col, target_col: the frame's
-    own names of unique_id, ds and y).  Results are identical for any thread
-    count."""
+    own names of unique_id, ds and y; progress: a callable(done, total) of
+    the model x series x window tasks, then of the conformal calibrations;
+    an exception from it, or Ctrl-C, stops the run).  Results are identical
+    for any thread count."""
     models = [model] if isinstance(model, (str, bytes)) else list(model)
     if not models:
         raise ValueError(f"{_FN}: model is an empty list")
@@ -104,7 +106,9 @@ def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), thread
     pdata = PanelData(df, freq=freq, spec=_spec)  # _spec: civicast.dask's partitions share one layout
     res = _Owned(lib.civ_backtest_result_free)
     try:
-        check(lib.civ_backtest_panel(pdata.ptr, ctypes.byref(opt), ctypes.byref(res.ptr)))
+        with _lib.stoppable(progress) as stop:  # Ctrl-C, or an exception from progress, stops the call
+            opt.forecast.progress = stop.series
+            check(lib.civ_backtest_panel(pdata.ptr, ctypes.byref(opt), ctypes.byref(res.ptr)))
         out = _windows_frame(pdata, res.ptr, models, opt.windows, opt.step)
         failed = lib.civ_backtest_result_n_failed(res.ptr)
         if failed:

@@ -31,7 +31,9 @@ import ctypes
 import ctypes.util
 import glob
 import os
+import signal
 import sys
+import threading
 
 from ._version import __version__ as _PACKAGE_VERSION
 
@@ -201,7 +203,8 @@ class civ_panel_summary(ctypes.Structure):
                 ("n_attribute_rows", ctypes.c_size_t)]
 
 
-civ_progress_fn = ctypes.CFUNCTYPE(None, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_void_p)
+# Progress callbacks return 0 to go on, nonzero to stop the call (stoppable()).
+civ_progress_fn = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_void_p)
 
 
 class civ_forecast_options(ctypes.Structure):
@@ -314,7 +317,8 @@ class civ_alloc_uncertainty_options(ctypes.Structure):
                 ("weight_concentration", ctypes.c_double)]
 
 
-civ_plan_progress_fn = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_void_p)
+civ_plan_progress_fn = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_size_t,
+                                        ctypes.c_void_p)
 
 
 class civ_plan_run_options(ctypes.Structure):
@@ -784,6 +788,78 @@ def check(status):
         if err.code != status:  # the call failed without recording detail
             err = Error(status, _dec(lib.civ_strerror(status)))
         raise err
+
+
+# ---- stopping a long call: Ctrl-C ------------------------------------------------------
+
+class stoppable:
+    """Makes one long library call (a forecast, a backtest, a plan) stop on
+    Ctrl-C, or when the caller's own progress callable raises:
+
+        with _lib.stoppable(progress) as stop:
+            opt.progress = stop.series       # a civ_progress_fn
+            check(lib.civ_forecast_panel(...))
+
+    While the C call runs, Python cannot act on Ctrl-C: its SIGINT handler
+    only runs between bytecodes.  For the call's duration, on the main thread
+    and when SIGINT has Python's default handler (a script, IPython,
+    Jupyter's "interrupt"), a handler is installed that only notes the
+    signal; the library calls the progress callback on this thread at least
+    every 100 ms, the callback answers "stop", and the library returns
+    CIV_ERR_CANCELLED once the series in flight are done.  On leaving,
+    the handler is put back and KeyboardInterrupt is raised, as for any
+    Ctrl-C (the library's "cancelled" error is not shown).  An exception
+    from `progress` stops the call the same way and is raised as it was.
+    From another thread the signal handler is left alone (Python allows it
+    only on the main thread), so there only `progress` can stop the call.
+
+    progress: None, a callable(done, total) (series, stop.series) or a
+    callable(stage, done, total) (plans, stop.stages).
+    """
+
+    def __init__(self, progress=None):
+        self._progress = progress
+        self._interrupted = False
+        self._error = None
+        self._previous = None
+        self.series = civ_progress_fn(self._on_series)
+        self.stages = civ_plan_progress_fn(self._on_stage)
+
+    def _on_sigint(self, signum, frame):
+        self._interrupted = True
+
+    def _answer(self, *args):
+        if self._progress is not None and self._error is None and not self._interrupted:
+            try:
+                self._progress(*args)
+            except BaseException as e:  # noqa: B902 -- raised again when the call returns
+                self._error = e
+        return 1 if self._interrupted or self._error is not None else 0
+
+    def _on_series(self, done, total, user):
+        return self._answer(done, total)
+
+    def _on_stage(self, stage, done, total, user):
+        return self._answer(_dec(stage), done, total)
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            try:
+                if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+                    self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+            except ValueError:  # not the main interpreter
+                self._previous = None
+        return self
+
+    def __exit__(self, kind, value, tb):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+        if self._interrupted:
+            raise KeyboardInterrupt from None
+        if self._error is not None:
+            raise self._error from None
+        return False
 
 
 def encode(s):

@@ -305,11 +305,11 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
         opt = _lib.civ_plan_run_options()
         opt.panel = panel.ptr if panel is not None else None
         opt.communities = comm.ptr if comm is not None else None
-        if progress is not None:
-            opt.progress = _lib.civ_plan_progress_fn(lambda s, d, t, u: progress(_dec(s), d, t))
         res = _Owned(lib.civ_plan_result_free)
         try:
-            check(lib.civ_plan_run(p.ptr, ctypes.byref(opt), ctypes.byref(res.ptr)))
+            with _lib.stoppable(progress) as stop:  # Ctrl-C, or an exception from progress, stops the run
+                opt.progress = stop.stages
+                check(lib.civ_plan_run(p.ptr, ctypes.byref(opt), ctypes.byref(res.ptr)))
             if out is not None:
                 csv = _csv_options(excel, precision, 0)
                 check(lib.civ_plan_result_write_opts(res.ptr, encode(os.fspath(out)), ctypes.byref(csv)))

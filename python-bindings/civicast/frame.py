@@ -1581,13 +1581,15 @@ class _Run:
     """One civ_forecast_panel call and its result (freed on close)."""
 
     def __init__(self, pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted,
-                 intervals=None, conformal=None, integer=False):
+                 intervals=None, conformal=None, integer=False, progress=None):
         opt, keep = _forecast_options("civicast.forecast", h, model, level, threads, seed, xreg, ic, n_paths,
                                       nonnegative, fitted, intervals, conformal, integer)
         self.pdata = pdata
         self.result = _Owned(lib.civ_forecast_result_free)
-        # ctypes releases the GIL for the whole call.
-        check(lib.civ_forecast_panel(pdata.ptr, ctypes.byref(opt), ctypes.byref(self.result.ptr)))
+        # ctypes releases the GIL for the whole call; Ctrl-C stops it (_lib.stoppable).
+        with _lib.stoppable(progress) as stop:
+            opt.progress = stop.series
+            check(lib.civ_forecast_panel(pdata.ptr, ctypes.byref(opt), ctypes.byref(self.result.ptr)))
         del keep
 
     def close(self):
@@ -1638,10 +1640,10 @@ class _Run:
 
 
 def _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, fitted=False,
-         spec=None, intervals=None, conformal=None, integer=False):
+         spec=None, intervals=None, conformal=None, integer=False, progress=None):
     pdata = PanelData(df, freq=freq, spec=spec)
     return _Run(pdata, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted, intervals,
-                conformal, integer)
+                conformal, integer, progress)
 
 
 def typed_keys(pdata, df):
@@ -1673,7 +1675,7 @@ def _typed_ds(pdata, df, steps_per_series, offset_of_row):
 
 
 def _multi(df, models, wide, h, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, intervals,
-           conformal=None, integer=False, spec=None):
+           conformal=None, integer=False, spec=None, progress=None):
     """Several models: one civ_forecast_panel per spec, one
     civ_forecast_multi_table (long or wide), dates in the input's type
     (`spec`: a known date layout, as _run's)."""
@@ -1682,7 +1684,7 @@ def _multi(df, models, wide, h, level, threads, seed, xreg, ic, n_paths, nonnega
     try:
         for m in models:
             runs.append(_Run(pdata, h, m, level, threads, seed, xreg, ic, n_paths, nonnegative, False, intervals,
-                             conformal, integer))
+                             conformal, integer, progress))
         ptrs = (P * len(runs))(*[r.result.ptr for r in runs])
         specs = (ctypes.c_char_p * len(runs))(*[encode(m) for m in models])
         t = _Owned(lib.civ_table_free)
@@ -1706,7 +1708,7 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
              reconcile="mint_shrink", communities=None, intervals=None, conformal_windows=None, wide=False,
              integer=False, conformal_step=None, conformal_sample=None, id_col=None, time_col=None,
              target_col=None, conformal_refit=None, encoding=None, thousands=None, percent=False,
-             sheet=None):
+             sheet=None, progress=None):
     """Fits `model` to every series of the long-format DataFrame `df`
     (unique_id, ds, y, covariates) and forecasts h periods ahead.
 
@@ -1755,7 +1757,13 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     id_col, time_col, target_col: the frame's own names of unique_id, ds and
     y when it has others ("社区编号", "月份", "用餐人次"; statsforecast's
     arguments); the results call them unique_id and ds as always.  A frame
-    with the standard names is used as is; one with both is an Error."""
+    with the standard names is used as is; one with both is an Error.
+
+    progress: a callable(done, total) called with the series forecast so
+    far (per model for a list of models, every node for a hierarchy) at
+    most every 1% or 100 ms; an exception from it stops the run and is
+    raised.  Ctrl-C stops the run too (docs/PYTHON.md, "Stopping a long
+    call")."""
     df = _standard_columns(df, id_col, time_col, target_col)
     fmt = _input_format("civicast.forecast", encoding, thousands, percent, sheet)
     if (encoding is not None or thousands is not None or percent or sheet is not None) and (
@@ -1772,7 +1780,7 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
         from .hier import forecast_hierarchy
         return forecast_hierarchy(df, communities, hierarchy, groups, reconcile, h=h, model=model, level=level,
                                   threads=threads, seed=seed, n_paths=n_paths, nonnegative=nonnegative, freq=freq,
-                                  fmt=fmt)
+                                  fmt=fmt, progress=progress)
     if not isinstance(model, (str, bytes)) or wide:
         models = [model] if isinstance(model, (str, bytes)) else list(model)
         if not models:
@@ -1780,10 +1788,11 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
         if report or fitted:
             raise ValueError("civicast.forecast: report and fitted take one model; call forecast per model")
         return _multi(df, models, wide, h, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, intervals,
-                      _conformal(conformal_windows, conformal_step, conformal_sample, conformal_refit), integer)
+                      _conformal(conformal_windows, conformal_step, conformal_sample, conformal_refit), integer,
+                      progress=progress)
     run = _run(df, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, freq, fitted,
                intervals=intervals, conformal=_conformal(conformal_windows, conformal_step, conformal_sample, conformal_refit),
-               integer=integer)
+               integer=integer, progress=progress)
     try:
         out = run.frame()
         if not report and not fitted:
@@ -1845,7 +1854,7 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
                       seed=None, xreg=None, ic="aicc", n_paths=None, nonnegative="auto", freq=None, chunk=None,
                       excel=False, precision="full", intervals=None, conformal_windows=None, conformal_step=None,
                       conformal_sample=None, encoding=None, id_col=None, time_col=None, target_col=None,
-                      layout=None, conformal_refit=None, thousands=None, percent=False, sheet=None):
+                      layout=None, conformal_refit=None, thousands=None, percent=False, sheet=None, progress=None):
     """Forecasts every series and writes the results to files in chunks of
     series (civ_forecast_panel_write): memory holds one chunk of results,
     whatever the number of series, so a panel of millions of series can be
@@ -1865,7 +1874,8 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
     the data's own names of unique_id, ds and y, as read() for a CSV path
     and forecast() for a DataFrame; encoding, layout, thousands, percent: as
     read(), for a CSV path.
-    Other arguments as forecast().  Files appear complete or not at all.
+    Other arguments as forecast() (progress and Ctrl-C included: a stopped
+    run writes nothing).  Files appear complete or not at all.
     Returns a dict: n_series, n_failed, seconds, models (the most used,
     {name: count}) and n_uncalibrated (with intervals="conformal", how many
     series kept the model's intervals at some steps for lack of backtest
@@ -1889,11 +1899,13 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
         p = _Owned(lib.civ_panel_free)
         ro = _panel_read_options(freq, encoding, id_col, time_col, target_col, layout, fn, thousands, percent, sheet)
         check(lib.civ_panel_read_ex(encode(os.fspath(data)), ctypes.byref(ro), ctypes.byref(p.ptr)))
-        with p:
+        with p, _lib.stoppable(progress) as stop:
+            opt.progress = stop.series
             check(lib.civ_forecast_panel_write(p.ptr, ctypes.byref(opt), ctypes.byref(outs), ctypes.byref(stats)))
     else:
         pdata = PanelData(data, freq=freq)
-        with pdata.handle:
+        with pdata.handle, _lib.stoppable(progress) as stop:
+            opt.progress = stop.series
             check(lib.civ_forecast_panel_write(pdata.ptr, ctypes.byref(opt), ctypes.byref(outs),
                                                ctypes.byref(stats)))
     del keep

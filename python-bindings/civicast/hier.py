@@ -255,10 +255,11 @@ class Hierarchy:
         return out[self._listed]
 
     def forecast(self, h=None, model="auto", level=(80, 95), reconcile="mint_shrink", threads=None, seed=None,
-                 n_paths=None, nonnegative="auto"):
+                 n_paths=None, nonnegative="auto", progress=None):
         """Forecasts every node and reconciles (civ_hier_forecast): a DataFrame
         level, unique_id, ds, h, model, base, mean, lo-80, hi-80, ...; the
-        shrinkage intensity in .attrs["lambda"]."""
+        shrinkage intensity in .attrs["lambda"].  progress: a callable(done,
+        total) of the nodes forecast; it, or Ctrl-C, can stop the call."""
         opt = _lib.civ_hier_options()
         check(lib.civ_hier_options_init(ctypes.byref(opt)))
         fn = "civicast.forecast"
@@ -280,7 +281,9 @@ class Hierarchy:
         self._warn_gaps()
         res, t = _Owned(lib.civ_hier_result_free), _Owned(lib.civ_table_free)
         with res, t:
-            check(lib.civ_hier_forecast(self._h.ptr, self.pdata.ptr, ctypes.byref(opt), ctypes.byref(res.ptr)))
+            with _lib.stoppable(progress) as stop:  # Ctrl-C, or an exception from progress, stops the call
+                opt.forecast.progress = stop.series
+                check(lib.civ_hier_forecast(self._h.ptr, self.pdata.ptr, ctypes.byref(opt), ctypes.byref(res.ptr)))
             check(lib.civ_hier_result_table(res.ptr, self._h.ptr, ctypes.byref(t.ptr)))
             out = table_to_frame(t.ptr)
             lam = lib.civ_hier_result_lambda(res.ptr)

@@ -13,7 +13,6 @@
  */
 #include <math.h>
 #include <omp.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,25 +178,24 @@ static void record_failure(civ_backtest_result *r, size_t t, civ_status status)
     }
 }
 
-/* The parallel loop over tasks. */
-static void run_tasks(const bt_run *b, civ_workspace *ws, int threads)
+/* The parallel loop over tasks; once the progress callback asks to stop, the
+ * tasks not yet started are skipped. */
+static void run_tasks(const bt_run *b, civ_workspace *ws, int threads, civ_ticker *ticker)
 {
     civ_backtest_result *r = b->r;
     const civ_forecast_options *opt = b->opt;
-    size_t T = r->n_models * r->n_series * r->windows;
-    atomic_size_t done = 0;
-    size_t every = T / 100 > 0 ? T / 100 : 1, reported = 0;
-    double last = omp_get_wtime();
-    long long n_tasks = (long long)T;
+    long long n_tasks = (long long)(r->n_models * r->n_series * r->windows);
 #pragma omp parallel num_threads(threads)
     {
         civ_workspace *my = &ws[omp_get_thread_num()];
 #pragma omp for schedule(dynamic, 1)
         for (long long tt = 0; tt < n_tasks; tt++) {
             size_t t = (size_t)tt, i = (t / r->windows) % r->n_series;
+            if (civ_ticker_stopped(ticker))
+                continue;
             if (b->sample && !b->sample[i]) { /* not in the sample: no fit, its slots stay NaN */
                 r->status[t] = CIV_ERR_NOT_FOUND;
-                atomic_fetch_add(&done, 1);
+                civ_ticker_tick(ticker);
                 continue;
             }
             civ_arena_reset(&my->arena);
@@ -206,15 +204,7 @@ static void run_tasks(const bt_run *b, civ_workspace *ws, int threads)
             civ_status s = run_task(b, t, my);
             if (s != CIV_OK)
                 record_failure(r, t, s);
-            size_t now = atomic_fetch_add(&done, 1) + 1;
-            if (opt->progress && omp_get_thread_num() == 0 && now < T) {
-                double tw = omp_get_wtime();
-                if (now - reported >= every || tw - last >= 0.1) {
-                    opt->progress(now, T, opt->progress_user);
-                    reported = now;
-                    last = tw;
-                }
-            }
+            civ_ticker_tick(ticker);
         }
     }
 }
@@ -252,12 +242,17 @@ static civ_status backtest_run(bt_run *b, const char *const *names, size_t M, si
         civ_backtest_result_free(r);
         return st;
     }
-    run_tasks(b, team.ws, team.threads);
+    civ_ticker ticker;
+    civ_ticker_start(&ticker, fopt->progress, fopt->progress_user, T);
+    run_tasks(b, team.ws, team.threads, &ticker);
     civ_team_end(&team);
+    if ((st = civ_ticker_verdict(&ticker, "backtest windows"))) {
+        civ_backtest_result_free(r);
+        return st;
+    }
     for (size_t t = 0; t < T; t++)
         r->n_failed += r->status[t] != CIV_OK;
-    if (fopt->progress)
-        fopt->progress(T, T, fopt->progress_user);
+    civ_ticker_finish(&ticker);
     r->seconds = omp_get_wtime() - t0;
     civ_clear_error();
     *out = r;
@@ -280,15 +275,18 @@ typedef struct stage_progress {
     civ_progress_fn fn;
     void *user;
     size_t offset, total, last_total; /* last_total: the running stage's own total */
+    int stop;                         /* the caller's callback said stop (kept: a stage's last report is
+                                         the next one's start, and its answer would be lost) */
 } stage_progress;
 
-static void staged(size_t done, size_t total, void *user)
+static int staged(size_t done, size_t total, void *user)
 {
     stage_progress *p = user;
     p->last_total = total;
     size_t now = p->offset + done;
-    if (now < p->total)
-        p->fn(now, p->total, p->user);
+    if (!p->stop && now < p->total)
+        p->stop = p->fn(now, p->total, p->user) != 0;
+    return p->stop;
 }
 
 /* Conformal intervals in window k of every series (k = 0..K-1) for every
@@ -427,6 +425,9 @@ static civ_status backtest_with_intervals(const civ_panel *panel, const civ_fore
         st = backtest_run(&b, names, M, h, windows, step, &r);
     }
     pg.offset = T;
+    if (!st && pg.stop) /* said at the windows' last report */
+        st = civ_fail(CIV_ERR_CANCELLED, "stopped by the progress callback after the backtest windows, before "
+                                         "their conformal calibration; nothing was kept");
     if (!st)
         st = conformal_windows(panel, fopt, types, configs, inner, r, fopt->progress ? &pg : NULL);
     free_calibration(plans, inner, M, windows);
@@ -435,7 +436,7 @@ static civ_status backtest_with_intervals(const civ_panel *panel, const civ_fore
         return st;
     }
     if (fopt->progress)
-        fopt->progress(pg.total, pg.total, fopt->progress_user);
+        (void)fopt->progress(pg.total, pg.total, fopt->progress_user); /* the end: its answer is moot */
     r->seconds = omp_get_wtime() - t0;
     *out = r;
     return CIV_OK;

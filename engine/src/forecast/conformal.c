@@ -292,14 +292,13 @@ typedef struct progress_map {
 } progress_map;
 
 /* The backtest's progress (in windows) shown as series, restarting the bar. */
-static void map_progress(size_t done, size_t total, void *user)
+static int map_progress(size_t done, size_t total, void *user)
 {
     const progress_map *pm = user;
     size_t shown = total ? (size_t)((double)done / (double)total * (double)pm->n_series) : pm->n_series;
     if (shown >= pm->n_series && done < total)
         shown = pm->n_series ? pm->n_series - 1 : 0;
-    if (done < total)
-        pm->opt->progress(shown, pm->n_series, pm->opt->progress_user);
+    return done < total ? pm->opt->progress(shown, pm->n_series, pm->opt->progress_user) : 0;
 }
 
 int civ_conformal_fixed(const civ_forecast_options *opt)

@@ -27,7 +27,6 @@
 
 #include <math.h>
 #include <omp.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -435,13 +434,13 @@ static civ_status resolve_xreg(const civ_panel *panel, const civ_forecast_option
 }
 
 /* What a batch holds across its chunks: the resolved options, the thread
- * workspaces and the progress counters. */
+ * workspaces and the progress over the whole panel. */
 typedef struct batch_run {
     batch b;
     civ_team team;
-    size_t N, step, reported;
-    atomic_size_t done;
-    double t0, last_report;
+    civ_ticker ticker;
+    size_t N;
+    double t0;
 } batch_run;
 
 /* Checks the options and sets up the batch: horizon, covariates, one
@@ -452,7 +451,7 @@ static civ_status batch_begin(batch_run *br, const civ_panel *panel, const civ_f
     civ_status st = check_options(panel, opt);
     if (st)
         return st;
-    br->t0 = br->last_report = omp_get_wtime();
+    br->t0 = omp_get_wtime();
     br->N = civ_panel_n_series(panel);
     int m = civ_frequency_season_length(civ_panel_frequency(panel));
     size_t h = opt->horizon ? opt->horizon : (m > 1 ? 2u * (size_t)m : 10u);
@@ -467,9 +466,7 @@ static civ_status batch_begin(batch_run *br, const civ_panel *panel, const civ_f
         free(br->b.xreg_index);
         return st;
     }
-    atomic_init(&br->done, 0);
-    br->step = br->N / 100 > 0 ? br->N / 100 : 1;
-    br->reported = 0;
+    civ_ticker_start(&br->ticker, opt->progress, opt->progress_user, br->N);
     return CIV_OK;
 }
 
@@ -480,7 +477,8 @@ static void batch_end(batch_run *br)
 }
 
 /* Forecasts the series r->first .. r->first + r->n_series - 1 into r, in
- * parallel over series. */
+ * parallel over series; once the progress callback asks to stop, the series
+ * not yet started are skipped (civ_ticker_verdict tells the caller). */
 static void batch_chunk(batch_run *br, civ_forecast_result *r)
 {
     batch *b = &br->b;
@@ -495,6 +493,8 @@ static void batch_chunk(batch_run *br, civ_forecast_result *r)
 #pragma omp for schedule(dynamic, 1)
         for (long long ii = first; ii < last; ii++) {
             size_t i = (size_t)ii;
+            if (civ_ticker_stopped(&br->ticker))
+                continue;
             civ_arena_reset(&my->arena);
             gsl_rng_set(my->rng, (unsigned long)civ_forecast_series_seed(opt->seed, panel->ids[i]));
             civ_clear_error();
@@ -504,15 +504,7 @@ static void batch_chunk(batch_run *br, civ_forecast_result *r)
                 clear_series(r, panel, i);
                 record_failure(r, i, s);
             }
-            size_t now = atomic_fetch_add(&br->done, 1) + 1;
-            if (opt->progress && omp_get_thread_num() == 0 && now < br->N) {
-                double tw = omp_get_wtime();
-                if (now - br->reported >= br->step || tw - br->last_report >= 0.1) {
-                    opt->progress(now, br->N, opt->progress_user);
-                    br->reported = now;
-                    br->last_report = tw;
-                }
-            }
+            civ_ticker_tick(&br->ticker);
         }
     }
     r->n_failed = 0;
@@ -582,9 +574,10 @@ civ_status civ_forecast_panel_with_type(const civ_panel *panel, const civ_foreca
     br.b.windows = windows;
     batch_chunk(&br, r);
     batch_end(&br);
+    st = civ_ticker_verdict(&br.ticker, "series");
     /* Conformal intervals are calibrated over the whole panel, after every
      * series is forecast (hence no chunked conformal run). */
-    if (opt->intervals == CIV_INTERVALS_CONFORMAL)
+    if (!st && opt->intervals == CIV_INTERVALS_CONFORMAL)
         st = civ_conformal_apply(panel, opt, type, config, windows, r);
     civ_conformal_plan_free(&plan);
     civ_backtest_result_free(windows);
@@ -595,8 +588,7 @@ civ_status civ_forecast_panel_with_type(const civ_panel *panel, const civ_foreca
     r->n_failed = 0;
     for (size_t i = 0; i < N; i++)
         r->n_failed += r->series[i].status != CIV_OK;
-    if (opt->progress)
-        opt->progress(N, N, opt->progress_user);
+    civ_ticker_finish(&br.ticker);
     r->seconds = omp_get_wtime() - br.t0;
     civ_clear_error();
     *out = r;
@@ -657,12 +649,13 @@ civ_status civ_forecast_chunks_with_type(const civ_panel *panel, const civ_forec
         chunk_reset(r, panel, first, first + chunk <= N ? chunk : N - first);
         batch_chunk(&br, r);
         civ_clear_error();
-        st = on_chunk(r, user);
+        if (!(st = civ_ticker_verdict(&br.ticker, "series"))) /* a stopped chunk is incomplete: not delivered */
+            st = on_chunk(r, user);
     }
     batch_end(&br);
     civ_forecast_result_free(r);
-    if (!st && opt->progress)
-        opt->progress(N, N, opt->progress_user);
+    if (!st)
+        civ_ticker_finish(&br.ticker);
     if (!st)
         civ_clear_error();
     return st;

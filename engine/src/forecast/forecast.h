@@ -6,6 +6,8 @@
 #ifndef CIV_FORECAST_H
 #define CIV_FORECAST_H
 
+#include <stdatomic.h>
+
 #include "civicast.h"
 #include "model.h"
 
@@ -122,6 +124,41 @@ civ_status civ_team_begin(civ_team *team, int requested, size_t tasks);
 /* Restores OpenBLAS's thread count and frees the workspaces (their arenas
  * included); *team is zeroed. */
 void civ_team_end(civ_team *team);
+
+/* A team loop's progress and its stop (team.c): every thread counts the units
+ * (series, backtest tasks) it finished with civ_ticker_tick; the team's
+ * thread 0, which is the thread that called the library, reports them to the
+ * caller's civ_progress_fn at most every 1% of the total or 100 ms, and once
+ * the callback returns nonzero no thread starts another unit
+ * (civ_ticker_stopped at the top of the loop body: the loop runs on, doing
+ * nothing, since an OpenMP loop cannot be left).  The counters are atomic;
+ * the report fields are thread 0's alone. */
+typedef struct civ_ticker {
+    civ_progress_fn fn; /* NULL: nothing reported, never stopped */
+    void *user;
+    size_t total, every, reported;
+    double last;        /* omp_get_wtime() of the last report */
+    atomic_size_t done;
+    atomic_int stop;
+} civ_ticker;
+
+/* Starts counting towards `total` units. */
+void civ_ticker_start(civ_ticker *t, civ_progress_fn fn, void *user, size_t total);
+
+/* Nonzero once the callback asked to stop. */
+int civ_ticker_stopped(civ_ticker *t);
+
+/* One unit finished (any thread of the team); on thread 0, reports when due. */
+void civ_ticker_tick(civ_ticker *t);
+
+/* After the loop: CIV_ERR_CANCELLED (recorded: "stopped by the progress
+ * callback after D of N <units>") when the callback asked to stop, else
+ * CIV_OK.  `units` names what was counted ("series", "backtest windows"). */
+civ_status civ_ticker_verdict(civ_ticker *t, const char *units);
+
+/* The last report, done == total, once the work is complete (its return
+ * value is ignored: the work is done). */
+void civ_ticker_finish(civ_ticker *t);
 
 /* ---- rolling-origin backtest (backtest.c) ---- */
 

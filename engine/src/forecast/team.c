@@ -3,9 +3,12 @@
  * or backtest tasks: how many threads it runs, one workspace (arena and
  * mt19937 generator) per thread, and OpenBLAS pinned to one thread for the
  * loop's duration (the loop is the parallelism; BLAS threads inside it would
- * oversubscribe the cores).  The batch driver (driver.c) and the backtest
- * (backtest.c) both run their loops through it.
+ * oversubscribe the cores); and the loop's ticker, which reports progress to
+ * the caller and stops the loop when the caller's callback asks (Ctrl-C in a
+ * notebook).  The batch driver (driver.c) and the backtest (backtest.c) both
+ * run their loops through it.
  */
+#include <omp.h>
 #include <stdlib.h>
 
 #include "error.h"
@@ -56,4 +59,48 @@ void civ_team_end(civ_team *team)
         openblas_set_num_threads(team->blas_threads);
     workspaces_free(team->ws, team->threads);
     *team = (civ_team){0};
+}
+
+/* ---- the loop's progress and its stop ------------------------------------------ */
+
+void civ_ticker_start(civ_ticker *t, civ_progress_fn fn, void *user, size_t total)
+{
+    t->fn = fn;
+    t->user = user;
+    t->total = total;
+    t->every = total / 100 > 0 ? total / 100 : 1;
+    t->reported = 0;
+    t->last = omp_get_wtime();
+    atomic_init(&t->done, 0);
+    atomic_init(&t->stop, 0);
+}
+
+int civ_ticker_stopped(civ_ticker *t) { return atomic_load_explicit(&t->stop, memory_order_relaxed); }
+
+void civ_ticker_tick(civ_ticker *t)
+{
+    size_t now = atomic_fetch_add(&t->done, 1) + 1;
+    if (!t->fn || omp_get_thread_num() != 0 || now >= t->total || civ_ticker_stopped(t))
+        return;
+    double tw = omp_get_wtime();
+    if (now - t->reported < t->every && tw - t->last < 0.1)
+        return;
+    t->reported = now;
+    t->last = tw;
+    if (t->fn(now, t->total, t->user) != 0)
+        atomic_store_explicit(&t->stop, 1, memory_order_relaxed);
+}
+
+civ_status civ_ticker_verdict(civ_ticker *t, const char *units)
+{
+    if (!civ_ticker_stopped(t))
+        return CIV_OK;
+    return civ_fail(CIV_ERR_CANCELLED, "stopped by the progress callback after %zu of %zu %s; nothing was kept",
+                    atomic_load(&t->done), t->total, units);
+}
+
+void civ_ticker_finish(civ_ticker *t)
+{
+    if (t->fn)
+        (void)t->fn(t->total, t->total, t->user);
 }

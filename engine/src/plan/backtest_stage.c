@@ -27,10 +27,10 @@ typedef struct bt_progress {
     void *user;
 } bt_progress;
 
-static void on_task(size_t done, size_t total, void *user)
+static int on_task(size_t done, size_t total, void *user)
 {
     const bt_progress *bp = user;
-    bp->fn("backtest", done, total, bp->user);
+    return bp->fn("backtest", done, total, bp->user);
 }
 
 size_t civ_plan_backtest_models(const civ_plan *p, const char **models)

@@ -39,6 +39,7 @@ typedef struct run_ctx {
     civ_panel *panel_joined;     /* [data] predecessors: the panel with their history joined (join.c) */
     civ_table *joins;            /* ... and what was joined (civ_panel_join_predecessors) */
     civ_frequency freq;          /* the panel's, for the explanations' periods (kept after the panel is freed) */
+    const char *stopped_in;      /* the stage whose progress report the callback answered "stop" (NULL: none) */
 } run_ctx;
 
 static double now_seconds(void)
@@ -48,22 +49,31 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static void report(const run_ctx *c, const char *stage, size_t done, size_t total)
+/* Reports a stage's progress to the caller; once the callback has answered
+ * nonzero (stop), CIV_ERR_CANCELLED: the stage returns it and the run keeps
+ * nothing (civ_plan_progress_fn). */
+static civ_status report(run_ctx *c, const char *stage, size_t done, size_t total)
 {
-    if (c->opt && c->opt->progress)
-        c->opt->progress(stage, done, total, c->opt->progress_user);
+    if (!c->stopped_in && c->opt && c->opt->progress && c->opt->progress(stage, done, total, c->opt->progress_user))
+        c->stopped_in = stage;
+    if (!c->stopped_in)
+        return CIV_OK;
+    return civ_fail(CIV_ERR_CANCELLED, "stopped by the progress callback in the %s stage; nothing was kept",
+                    c->stopped_in);
 }
 
 /* ---- 1. forecast demand -------------------------------------------------- */
 
 typedef struct forecast_progress {
-    const run_ctx *ctx;
+    run_ctx *ctx;
 } forecast_progress;
 
-static void on_series(size_t done, size_t total, void *user)
+/* The forecast's progress as the plan's (a stop makes civ_forecast_panel
+ * return CIV_ERR_CANCELLED, or the next stage when it came at the end). */
+static int on_series(size_t done, size_t total, void *user)
 {
     const forecast_progress *fp = user;
-    report(fp->ctx, "forecast", done, total);
+    return report(fp->ctx, "forecast", done, total) != CIV_OK;
 }
 
 /* Before the forecast: every series a community, and none too far behind
@@ -277,7 +287,8 @@ static civ_status stage_allocation(run_ctx *c)
 {
     const civ_table *comm = c->opt && c->opt->communities ? c->opt->communities : c->communities_read;
     civ_status s;
-    report(c, "allocation", 0, 1);
+    if ((s = report(c, "allocation", 0, 1)))
+        return s;
     double t0 = now_seconds();
     s = solve_allocation(c, comm);
     if (!s && c->joins) /* whose demand history was joined, in each explanation (join.c) */
@@ -289,7 +300,7 @@ static civ_status stage_allocation(run_ctx *c)
                                   "unique_id", &c->res->tables[CIV_PLAN_FORECAST_TOTALS]);
     c->res->stats.alloc_seconds = now_seconds() - t0;
     if (!s)
-        report(c, "allocation", 1, 1);
+        s = report(c, "allocation", 1, 1);
     return s;
 }
 
@@ -306,10 +317,12 @@ static civ_status stage_uncertainty(run_ctx *c)
     uo.threads = p->threads;
     uo.perturb_forecasts = p->unc_forecasts;
     uo.weight_concentration = p->concentration;
-    report(c, "uncertainty", 0, p->draws);
+    civ_status s = report(c, "uncertainty", 0, p->draws);
+    if (s)
+        return s;
     civ_alloc_uncertainty *u = NULL;
     const civ_table *comm = c->opt && c->opt->communities ? c->opt->communities : c->communities_read;
-    civ_status s = civ_alloc_uncertainty_run(c->res->spec, comm, c->res->tables[CIV_PLAN_FORECASTS], &uo, &u);
+    s = civ_alloc_uncertainty_run(c->res->spec, comm, c->res->tables[CIV_PLAN_FORECASTS], &uo, &u);
     if (!s)
         s = civ_alloc_uncertainty_add_columns(u, c->res->tables[CIV_PLAN_ALLOCATION]);
     if (!s)
@@ -321,7 +334,7 @@ static civ_status stage_uncertainty(run_ctx *c)
         st->weight_concentration = uo.weight_concentration;
         st->uncertainty_threads = uo.threads;
         st->uncertainty_seconds = civ_alloc_uncertainty_seconds(u);
-        report(c, "uncertainty", p->draws, p->draws);
+        s = report(c, "uncertainty", p->draws, p->draws);
     }
     civ_alloc_uncertainty_free(u);
     return s;
@@ -335,7 +348,8 @@ static civ_status stage_need(run_ctx *c)
     civ_status s;
     if (!need)
         return CIV_OK; /* no need asked for */
-    report(c, "need", 0, 1);
+    if ((s = report(c, "need", 0, 1)))
+        return s;
     double t0 = now_seconds();
     civ_plan_result *r = c->res;
     /* The forecasts are the plan's own ([forecast] horizon): a projection
@@ -347,7 +361,7 @@ static civ_status stage_need(run_ctx *c)
         r->stats.has_need = 1;
         r->stats.need_minor_unit = civ_alloc_need_minor_unit(need);
         r->stats.need_seconds = now_seconds() - t0;
-        report(c, "need", 1, 1);
+        s = report(c, "need", 1, 1);
     }
     return s;
 }
@@ -357,16 +371,18 @@ static civ_status stage_need(run_ctx *c)
 static civ_status stage_monitor(run_ctx *c)
 {
     civ_plan_result *r = c->res;
-    report(c, "monitor", 0, 1);
+    civ_status s = report(c, "monitor", 0, 1);
+    if (s)
+        return s;
     double t0 = now_seconds();
-    civ_status s = civ_plan_stage_monitor(c->plan, r->tables[CIV_PLAN_FORECASTS], r->tables, &r->stats.warn_failed,
+    s = civ_plan_stage_monitor(c->plan, r->tables[CIV_PLAN_FORECASTS], r->tables, &r->stats.warn_failed,
                                           &r->mon_spec);
     if (!s) {
         r->stats.has_monitor = 1;
         r->stats.warn_horizon = c->plan->warn_h;
         r->stats.warn_threshold = c->plan->threshold;
         r->stats.monitor_seconds = now_seconds() - t0;
-        report(c, "monitor", 1, 1);
+        s = report(c, "monitor", 1, 1);
     }
     return s;
 }
@@ -376,7 +392,9 @@ static civ_status stage_monitor(run_ctx *c)
 static civ_status stage_backtest(run_ctx *c)
 {
     civ_plan_result *r = c->res;
-    report(c, "backtest", 0, 1);
+    civ_status s = report(c, "backtest", 0, 1);
+    if (s)
+        return s;
     const civ_plan_run_options *o = c->opt;
     return civ_plan_stage_backtest(c->plan, c->panel, r->tables, &r->stats, o ? o->progress : NULL,
                                    o ? o->progress_user : NULL);
