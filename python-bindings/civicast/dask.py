@@ -128,6 +128,8 @@ def _forecast_part(part, spec, kw, columns, id_dtype=object):
 def _meta(ddf, spec, level, id_dtype, multi=False):
     lv = [] if level is None else [float(x) for x in np.atleast_1d(level)]
     ds_dtype = {"str": object, "datetime": "datetime64[ns]", "period": None}[spec.kind]
+    if spec.kind == "datetime" and spec.tz is not None:
+        ds_dtype = pd.DatetimeTZDtype(tz=spec.tz)
     cols = {"unique_id": _id_dtype_out(id_dtype),
             "ds": ds_dtype if ds_dtype is not None else pd.PeriodDtype(spec.pd_freq),
             "h": np.int64, "model": object}

@@ -107,21 +107,24 @@ class DateSpec:
     anchor: "start" or "end" (the day of a monthly/quarterly/yearly period
     the dates name), or "period" for civicast period text ("2024-07");
     pd_freq: the pandas frequency of Period input;
-    time_sep: "" or " " / "T" when string dates carried a midnight time.
+    time_sep: "" or " " / "T" when string dates carried a midnight time;
+    tz: the time zone of tz-aware Timestamps (their local midnights are the
+    days; dates made from periods are those midnights in that zone again).
     """
 
-    __slots__ = ("freq", "phase", "kind", "anchor", "pd_freq", "time_sep")
+    __slots__ = ("freq", "phase", "kind", "anchor", "pd_freq", "time_sep", "tz")
 
-    def __init__(self, freq, phase=0, kind="str", anchor="start", pd_freq=None, time_sep=""):
+    def __init__(self, freq, phase=0, kind="str", anchor="start", pd_freq=None, time_sep="", tz=None):
         self.freq, self.phase, self.kind, self.anchor, self.pd_freq = freq, phase, kind, anchor, pd_freq
-        self.time_sep = time_sep
+        self.time_sep, self.tz = time_sep, tz
 
     @property
     def code(self):
         return {v: k for k, v in _FREQ_NAMES.items()}[self.freq]
 
     def _key(self):
-        return (self.freq, self.phase, self.kind, self.anchor, str(self.pd_freq), self.time_sep)
+        return (self.freq, self.phase, self.kind, self.anchor, str(self.pd_freq), self.time_sep,
+                None if self.tz is None else str(self.tz))
 
     def __eq__(self, other):
         return isinstance(other, DateSpec) and self._key() == other._key()
@@ -130,10 +133,10 @@ class DateSpec:
         return hash(self._key())
 
     def __repr__(self):
-        return "DateSpec(%r, phase=%d, kind=%r, anchor=%r, pd_freq=%r, time_sep=%r)" % self._key()
+        return "DateSpec(%r, phase=%d, kind=%r, anchor=%r, pd_freq=%r, time_sep=%r, tz=%r)" % self._key()
 
     def __reduce__(self):
-        return (DateSpec, (self.freq, self.phase, self.kind, self.anchor, self.pd_freq, self.time_sep))
+        return (DateSpec, (self.freq, self.phase, self.kind, self.anchor, self.pd_freq, self.time_sep, self.tz))
 
     def c_style(self):
         """The civ_date_style of this layout (how the C library writes dates)."""
@@ -151,6 +154,8 @@ class DateSpec:
         stamps = pd.to_datetime(days.astype("datetime64[D]"))
         if self.kind == "period":  # pandas' PeriodArray: to_numpy() boxed one Period object per row (0.6 s per 120k)
             return pd.PeriodIndex(stamps, freq=self.pd_freq).array
+        if self.tz is not None:  # the input's zone: its midnights again, so results merge with the input
+            return stamps.tz_localize(self.tz, nonexistent="shift_forward", ambiguous=True).array
         return stamps.to_numpy()
 
 
@@ -273,7 +278,10 @@ def to_periods(ds, codes, n_series, freq=None, spec=None, ids=None, hint=None):
             zoned, ds = ds, ds.dt.tz_localize(None)
         if ds.isna().any():
             raise _missing_ds(ds, codes, ids)
-        return _datetime_periods(ds, codes, n_series, want, spec, ids, hint, zoned)
+        periods, found = _datetime_periods(ds, codes, n_series, want, spec, ids, hint, zoned)
+        if spec is None and zoned is not None:  # the days are the zone's midnights: dates come back in it
+            found = DateSpec(found.freq, found.phase, found.kind, found.anchor, tz=dtype.tz)
+        return periods, found
     if dtype == object and pd.api.types.infer_dtype(ds, skipna=True) in ("date", "datetime"):
         # datetime.date / datetime / Timestamp objects (SQL readers, .dt.date): dates, not text
         try:

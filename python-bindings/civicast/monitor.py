@@ -123,16 +123,18 @@ _COUNT_COLUMNS = ("misses", "h", "first_warning_h", "warning", "on_track", "row"
 
 
 def _period_kind(col):
-    """How a frame gave its periods, to give them back so: ("start" | "end", None) for Timestamps on
-    the first (last) day of their periods, ("period", freq) for Periods, None for text."""
+    """How a frame gave its periods, to give them back so: ("start" | "end", tz) for Timestamps on
+    the first (last) day of their periods (tz: their time zone, None for naive ones), ("period", freq)
+    for Periods, None for text."""
     if isinstance(col.dtype, pd.PeriodDtype):
         return ("period", col.dtype.freq)
     if _periods_of_timestamps(col) is None:
         return None
     ok = pd.to_datetime(col).dropna()
-    if getattr(ok.dt, "tz", None) is not None:
+    tz = getattr(ok.dt, "tz", None)
+    if tz is not None:
         ok = ok.dt.tz_localize(None)
-    return ("end", None) if not (ok.dt.day == 1).all() else ("start", None)
+    return ("end", tz) if not (ok.dt.day == 1).all() else ("start", tz)
 
 
 def _text_period(text):
@@ -146,8 +148,8 @@ def _text_period(text):
 
 def typed_periods(df, kind):
     """The period columns of a monitoring table (text "2024-07") in place as the caller's actuals gave
-    them (kind: _period_kind): Timestamps on the first or last day of the period (NaT where empty), or
-    Periods; text input stays text.  Returns df."""
+    them (kind: _period_kind): Timestamps on the first or last day of the period (NaT where empty; in
+    the actuals' time zone when they had one), or Periods; text input stays text.  Returns df."""
     if kind is None:
         return df
     for c in _PERIOD_COLUMNS:
@@ -162,6 +164,8 @@ def typed_periods(df, kind):
             conv = {v: (pd.NaT if p is pd.NaT else p.end_time.normalize() if end else p.start_time)
                     for v, p in ((v, _text_period(v)) for v in pd.unique(df[c]))}
             df[c] = pd.to_datetime(df[c].map(conv))
+            if kind[1] is not None:  # the zone's midnights, as the actuals gave them
+                df[c] = df[c].dt.tz_localize(kind[1], nonexistent="shift_forward", ambiguous=True)
     return df
 
 
@@ -430,7 +434,8 @@ def _demand_ds(df, actuals, forecasts):
             df["ds"] = df["ds"].map({v: pd.Period(v, dt.freq) if v else pd.NaT for v in pd.unique(df["ds"])}).astype(dt)
         elif pd.api.types.is_datetime64_any_dtype(dt):
             given = src["ds"].dropna()
-            if getattr(given.dt, "tz", None) is not None:
+            tz = getattr(given.dt, "tz", None)
+            if tz is not None:
                 given = given.dt.tz_localize(None)
             end = bool(len(given)) and given.dt.is_month_end.all() and not (given.dt.day == 1).all()
 
@@ -442,6 +447,8 @@ def _demand_ds(df, actuals, forecasts):
                 p = _text_period(v)
                 return p.end_time.normalize() if end else p.start_time
             df["ds"] = pd.to_datetime(df["ds"].map({v: stamp(v) for v in pd.unique(df["ds"])}))
+            if tz is not None:
+                df["ds"] = df["ds"].dt.tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
         else:
             continue
         break

@@ -139,6 +139,19 @@ def test_timestamps_and_explicit_freq(meals):
     assert_same(got, want)
 
 
+def test_tz_aware_timestamps_keep_their_zone(meals):
+    """A tz-aware ds (midnights in Asia/Shanghai) comes back in its zone from the partitions, with the
+    metadata's dtype saying so, as from civicast.forecast (before 2026-12-07: naive)."""
+    d = meals.assign(ds=pd.to_datetime(meals["ds"]).dt.tz_localize("Asia/Shanghai"))
+    want = civicast.forecast(d, h=3, model="naive")
+    assert str(want["ds"].dtype) == "datetime64[ns, Asia/Shanghai]"
+    with dask.config.set(scheduler="sync"):
+        lazy = cdask.forecast(dd.from_pandas(d, npartitions=4), h=3, model="naive")
+        got = lazy.compute()
+    assert lazy.dtypes["ds"] == want["ds"].dtype and got["ds"].dtype == want["ds"].dtype
+    assert_same(got, want)
+
+
 def test_own_column_names(meals):
     """A frame with a sheet's own names (社区编号, 月份, 用餐人次) and
     id_col/time_col/target_col gives civicast.forecast's and backtest's

@@ -605,12 +605,35 @@ def test_timestamps_with_a_time_of_day_name_row_series_and_cure():
     assert "every ds is a midnight in UTC shown in Asia/Shanghai" in e.value.message
     assert "df['ds'] = df['ds'].dt.tz_convert('UTC')" in e.value.message
     cured = civicast.forecast(shown.assign(ds=shown["ds"].dt.tz_convert("UTC")), h=2, model="naive", level=None)
-    pd.testing.assert_frame_equal(cured, plain)
+    pd.testing.assert_frame_equal(cured, plain.assign(ds=plain["ds"].dt.tz_localize("UTC")))  # in the input's zone
     utc = df.assign(ds=df["ds"].dt.tz_localize("Asia/Shanghai").dt.tz_convert("UTC"))
     with pytest.raises(civicast.Error, match=r"row 0: ds 2018-12-31 16:00:00\+00:00 has a time of day in its "
                                              r"time zone \(UTC\).*tz_convert\('Asia/Shanghai'\)") as e:
         civicast.forecast(utc, h=2, model="naive")
     assert e.value.series_id == "a"
+
+
+def test_tz_aware_timestamps_come_back_in_their_zone():
+    """Forecasts, fitted values and backtest windows of a frame whose ds are tz-aware midnights (Asia/Shanghai,
+    and UTC; month starts and month ends) come back in that zone, so they merge with the frame; the numbers
+    are those of the naive frame.  Before 2026-12-07 they came back naive and a notebook's merge raised
+    "You are trying to merge on datetime64[ns, Asia/Shanghai] and datetime64[ns] columns"."""
+    for alias, tz in (("MS", "Asia/Shanghai"), ("M", "Asia/Shanghai"), ("MS", "UTC")):
+        df = panel(alias)
+        zoned = df.assign(ds=df["ds"].dt.tz_localize(tz))
+        plain = civicast.forecast(df, h=2, model="naive")
+        fc, _, fitted = civicast.forecast(zoned, h=2, model="naive", report=True, fitted=True)
+        assert str(fc["ds"].dtype) == f"datetime64[ns, {tz}]"
+        pd.testing.assert_frame_equal(fc, plain.assign(ds=plain["ds"].dt.tz_localize(tz)))
+        both = zoned.merge(fitted, on=["unique_id", "ds"], suffixes=("", "_fitted"))
+        assert len(both) == len(zoned) and both["fitted"].notna().sum() > 0
+        cv = civicast.backtest(zoned, h=2, windows=2, model="naive")
+        assert str(cv["cutoff"].dtype) == str(cv["ds"].dtype) == f"datetime64[ns, {tz}]"
+        checked = cv.merge(zoned, on=["unique_id", "ds"], suffixes=("", "_frame"))
+        assert len(checked) == len(cv) and (checked["y"] == checked["y_frame"]).all()
+        again = civicast.forecast(pd.concat([zoned, fc.rename(columns={"mean": "y"})[["unique_id", "ds", "y"]]]),
+                                  h=1, model="naive")  # the forecasts go back in as data of the same zone
+        assert str(again["ds"].dtype) == f"datetime64[ns, {tz}]"
 
 
 def test_numbers_kept_as_text_in_y_name_row_and_cure():
