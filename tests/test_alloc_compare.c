@@ -323,6 +323,75 @@ static void test_earmark_step(void **state)
     civ_table_free(comm);
 }
 
+/* The waterfall's net sums: the total tilt and the total rounding are zero by
+ * construction, and show 0 although their plain floating-point sums are not
+ * (what the demo city's allocation_waterfall.csv showed before 2026-12-07:
+ * tilt -0.0000131703 fen); base plus the shown effects still equals the
+ * amount within that noise. */
+static void test_net_sums_without_float_noise(void **state)
+{
+    (void)state;
+    enum { N = 600 };
+    static char idbuf[N][8];
+    const char *ids[N], *dist[N];
+    double pop[N], flag[N];
+    static const char *const districts[] = {"D1", "D2", "D3", "D4", "D5"};
+    uint64_t x = 12345;
+    for (size_t i = 0; i < N; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        snprintf(idbuf[i], sizeof idbuf[i], "c%03zu", i);
+        ids[i] = idbuf[i];
+        dist[i] = districts[(x >> 40) % 5];
+        pop[i] = 200.0 + (double)((x >> 20) % 9000) / 3.0;
+        flag[i] = ((x >> 33) & 3) == 0;
+    }
+    civ_table *comm = communities(N, ids, dist, pop, flag);
+    civ_alloc_spec *s = af_spec_of("version = \"r\"\n[budget]\ntotal = 9876543.21\nfiscal_year = 2026\n"
+                                   "[[pool]]\nname = \"p\"\nshare = 1.0\n"
+                                   "[[formula]]\nname = \"main\"\nfloor = 9000.00\n"
+                                   "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1.0\n"
+                                   "[[tilt]]\nname = \"t\"\nattribute = \"flag\"\nabove = 0.5\nmultiplier = 1.2\n");
+    const civ_alloc_spec *specs[] = {s, s};
+    civ_alloc_compare *c = NULL;
+    assert_int_equal(civ_alloc_compare_run(specs, NULL, 2, comm, NULL, &c), CIV_OK);
+    double tilt[N], rounding[N], plain_tilt = 0, plain_rounding = 0;
+    assert_int_equal(civ_alloc_compare_effect(c, 0, CIV_ALLOC_EFFECT_TILT, tilt, N), CIV_OK);
+    assert_int_equal(civ_alloc_compare_effect(c, 0, CIV_ALLOC_EFFECT_ROUNDING, rounding, N), CIV_OK);
+    for (size_t i = 0; i < N; i++)
+        plain_tilt += tilt[i], plain_rounding += rounding[i];
+    assert_true(plain_tilt != 0.0 || plain_rounding != 0.0); /* the noise this test is about */
+    assert_true(fabs(plain_tilt) < 1e-3 && fabs(plain_rounding) < 1e-3);
+    civ_table *w = NULL;
+    assert_int_equal(civ_alloc_compare_waterfall(c, &w), CIV_OK);
+    size_t cscope, ctilt, cround, cbase, camount;
+    assert_int_equal(civ_table_find_column(w, "scope", &cscope), CIV_OK);
+    assert_int_equal(civ_table_find_column(w, "tilt", &ctilt), CIV_OK);
+    assert_int_equal(civ_table_find_column(w, "rounding", &cround), CIV_OK);
+    assert_int_equal(civ_table_find_column(w, "base", &cbase), CIV_OK);
+    assert_int_equal(civ_table_find_column(w, "amount", &camount), CIV_OK);
+    assert_string_equal(civ_table_text(w, 0, cscope), "total");
+    assert_true(civ_table_number(w, 0, ctilt) == 0.0 && !signbit(civ_table_number(w, 0, ctilt)));
+    assert_true(civ_table_number(w, 0, cround) == 0.0);
+    assert_true(civ_table_number(w, 0, camount) == 987654321.0);
+    /* every row still adds up: base + effects = amount (districts' sums are real, not snapped) */
+    for (size_t r = 0; r < civ_table_n_rows(w); r++) {
+        if (!strcmp(civ_table_text(w, r, cscope), "gained") || !strcmp(civ_table_text(w, r, cscope), "lost"))
+            continue;
+        double sum = civ_table_number(w, r, cbase);
+        for (size_t col = cbase + 1; col < camount; col++)
+            sum += civ_table_number(w, r, col);
+        assert_true(fabs(sum - civ_table_number(w, r, camount)) < 1e-3);
+        if (!strcmp(civ_table_text(w, r, cscope), "total")) /* both specs' total rows */
+            assert_true(civ_table_number(w, r, ctilt) == 0.0 && civ_table_number(w, r, cround) == 0.0);
+        else /* a district's tilt: money moved between districts, far above the noise */
+            assert_true(fabs(civ_table_number(w, r, ctilt)) > 1.0);
+    }
+    civ_table_free(w);
+    civ_alloc_compare_free(c);
+    civ_alloc_spec_free(s);
+    civ_table_free(comm);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -399,6 +468,7 @@ int main(void)
         cmocka_unit_test(test_district_natural_order),
         cmocka_unit_test(test_rounding_effect),
         cmocka_unit_test(test_earmark_step),
+        cmocka_unit_test(test_net_sums_without_float_noise),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

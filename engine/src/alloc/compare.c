@@ -8,6 +8,7 @@
  * any district or of the whole budget adds up to its total change.
  * docs/ALLOCATION.md, "Scenarios".
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -331,6 +332,19 @@ fail:
     return st;
 }
 
+/* A net sum of n communities' effects as the waterfall shows it: 0 when it is
+ * within the floating-point error its terms carry.  Each effect is a
+ * difference of amounts of the community's size, so it carries an error of
+ * about DBL_EPSILON x (|base| + |amount|), and n of them summed about n times
+ * that (`scale` is the sum of |base| + |amount|).  The effects that net to
+ * zero by construction (the tilt and the rounding over a whole fund) then
+ * show 0, not -0.0000131703 fen (the demo city's total tilt before
+ * 2026-12-07); any sum larger than its noise is shown as computed. */
+static double net_effect(double sum, size_t n, double scale)
+{
+    return fabs(sum) <= (double)n * DBL_EPSILON * scale ? 0.0 : sum;
+}
+
 civ_status civ_alloc_compare_waterfall(const civ_alloc_compare *c, civ_table **out)
 {
     if (!c || !out)
@@ -340,9 +354,10 @@ civ_status civ_alloc_compare_waterfall(const civ_alloc_compare *c, civ_table **o
     size_t n = c->n, nd = c->n_districts, rows_per = 3 + nd;
     size_t cspec, cscope, cname, ccount, cbase, ceff[NEFF], camount;
     double *acc = calloc((rows_per) * (NEFF + 2), sizeof *acc);
+    double *scale = calloc(rows_per, sizeof *scale); /* per row: sum of |base| + |amount|, the sums' noise scale */
     size_t *count = calloc(rows_per, sizeof *count);
-    if (!acc || !count) {
-        free(acc), free(count);
+    if (!acc || !scale || !count) {
+        free(acc), free(scale), free(count);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "civ_alloc_compare_waterfall: out of memory");
     }
     CIV_TRY(civ_table_create(&t));
@@ -359,6 +374,7 @@ civ_status civ_alloc_compare_waterfall(const civ_alloc_compare *c, civ_table **o
          * total, 1 gained, 2 lost, 3.. districts.  Sums run in input row order
          * over doubles; the amount column sums integers exactly. */
         memset(acc, 0, rows_per * (NEFF + 2) * sizeof *acc);
+        memset(scale, 0, rows_per * sizeof *scale);
         memset(count, 0, rows_per * sizeof *count);
         const double *eff = c->effect + s * NEFF * n;
         for (size_t i = 0; i < n; i++) {
@@ -366,6 +382,7 @@ civ_status civ_alloc_compare_waterfall(const civ_alloc_compare *c, civ_table **o
             double b = c->base[s * n + i], a = (double)c->amount[s * n + i];
             tot[0] += b, dis[0] += b;
             tot[NEFF + 1] += a, dis[NEFF + 1] += a;
+            scale[0] += fabs(b) + fabs(a), scale[3 + c->district_of[i]] += fabs(b) + fabs(a);
             count[0]++, count[3 + c->district_of[i]]++;
             for (size_t e = 0; e < NEFF; e++) {
                 double v = eff[e * n + i];
@@ -397,15 +414,15 @@ civ_status civ_alloc_compare_waterfall(const civ_alloc_compare *c, civ_table **o
             CIV_TRY(civ_table_set_number(t, row, ccount, (double)count[r]));
             CIV_TRY(civ_table_set_number(t, row, cbase, r == 1 || r == 2 ? NAN : a[0]));
             for (size_t e = 0; e < NEFF; e++)
-                CIV_TRY(civ_table_set_number(t, row, ceff[e], a[1 + e]));
+                CIV_TRY(civ_table_set_number(t, row, ceff[e], net_effect(a[1 + e], count[r], scale[r])));
             CIV_TRY(civ_table_set_number(t, row, camount, r == 1 || r == 2 ? NAN : a[NEFF + 1]));
         }
     }
-    free(acc), free(count);
+    free(acc), free(scale), free(count);
     *out = t;
     return CIV_OK;
 fail:
-    free(acc), free(count);
+    free(acc), free(scale), free(count);
     civ_table_free(t);
     return st;
 }
