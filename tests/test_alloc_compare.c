@@ -323,6 +323,14 @@ static void test_earmark_step(void **state)
     civ_table_free(comm);
 }
 
+static size_t column(const civ_table *t, const char *name)
+{
+    size_t c = 0;
+    if (civ_table_find_column(t, name, &c) != CIV_OK)
+        fail_msg("no column %s", name);
+    return c;
+}
+
 /* The waterfall's net sums: the total tilt and the total rounding are zero by
  * construction, and show 0 although their plain floating-point sums are not
  * (what the demo city's allocation_waterfall.csv showed before 2026-12-07:
@@ -363,12 +371,8 @@ static void test_net_sums_without_float_noise(void **state)
     assert_true(fabs(plain_tilt) < 1e-3 && fabs(plain_rounding) < 1e-3);
     civ_table *w = NULL;
     assert_int_equal(civ_alloc_compare_waterfall(c, &w), CIV_OK);
-    size_t cscope, ctilt, cround, cbase, camount;
-    assert_int_equal(civ_table_find_column(w, "scope", &cscope), CIV_OK);
-    assert_int_equal(civ_table_find_column(w, "tilt", &ctilt), CIV_OK);
-    assert_int_equal(civ_table_find_column(w, "rounding", &cround), CIV_OK);
-    assert_int_equal(civ_table_find_column(w, "base", &cbase), CIV_OK);
-    assert_int_equal(civ_table_find_column(w, "amount", &camount), CIV_OK);
+    size_t cscope = column(w, "scope"), ctilt = column(w, "tilt"), cround = column(w, "rounding");
+    size_t cbase = column(w, "base"), camount = column(w, "amount");
     assert_string_equal(civ_table_text(w, 0, cscope), "total");
     assert_true(civ_table_number(w, 0, ctilt) == 0.0 && !signbit(civ_table_number(w, 0, ctilt)));
     assert_true(civ_table_number(w, 0, cround) == 0.0);
