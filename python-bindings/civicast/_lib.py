@@ -801,17 +801,21 @@ class stoppable:
             check(lib.civ_forecast_panel(...))
 
     While the C call runs, Python cannot act on Ctrl-C: its SIGINT handler
-    only runs between bytecodes.  For the call's duration, on the main thread
-    and when SIGINT has Python's default handler (a script, IPython,
-    Jupyter's "interrupt"), a handler is installed that only notes the
-    signal; the library calls the progress callback on this thread at least
-    every 100 ms, the callback answers "stop", and the library returns
-    CIV_ERR_CANCELLED once the series in flight are done.  On leaving,
-    the handler is put back and KeyboardInterrupt is raised, as for any
-    Ctrl-C (the library's "cancelled" error is not shown).  An exception
-    from `progress` stops the call the same way and is raised as it was.
-    From another thread the signal handler is left alone (Python allows it
-    only on the main thread), so there only `progress` can stop the call.
+    only runs between bytecodes.  For the call's duration, on the main
+    thread, the SIGINT handler in place (Python's default, which raises
+    KeyboardInterrupt: a script, IPython, Jupyter's "interrupt"; or the
+    host's own) is wrapped: the library calls the progress callback on this
+    thread at least every 100 ms, Python runs the wrapper there, the wrapper
+    runs the handler and notes what it raised, the callback answers "stop",
+    and the library returns CIV_ERR_CANCELLED once the series in flight are
+    done.  On leaving, the handler is put back and what it raised is raised
+    (a fresh KeyboardInterrupt for Python's default, the library's
+    "cancelled" error not shown).  A handler that raises nothing does not
+    stop the call.  An exception from `progress` stops the call the same way
+    and is raised as it was.  Nothing is wrapped when SIGINT is ignored or
+    has no Python handler, or from another thread (Python lets only the main
+    thread run and set signal handlers: there only `progress` can stop the
+    call, and the main thread gets its KeyboardInterrupt as before).
 
     progress: None, a callable(done, total) (series, stop.series) or a
     callable(stage, done, total) (plans, stop.stages).
@@ -819,22 +823,25 @@ class stoppable:
 
     def __init__(self, progress=None):
         self._progress = progress
-        self._interrupted = False
-        self._error = None
-        self._previous = None
+        self._error = None     # what stops the call: the handler's or progress's exception
+        self._previous = None  # the SIGINT handler wrapped, to put back
         self.series = civ_progress_fn(self._on_series)
         self.stages = civ_plan_progress_fn(self._on_stage)
 
     def _on_sigint(self, signum, frame):
-        self._interrupted = True
+        try:
+            self._previous(signum, frame)
+        except BaseException as e:  # noqa: B902 -- raised again when the call returns
+            if self._error is None:
+                self._error = KeyboardInterrupt() if type(e) is KeyboardInterrupt else e
 
     def _answer(self, *args):
-        if self._progress is not None and self._error is None and not self._interrupted:
+        if self._progress is not None and self._error is None:
             try:
                 self._progress(*args)
             except BaseException as e:  # noqa: B902 -- raised again when the call returns
                 self._error = e
-        return 1 if self._interrupted or self._error is not None else 0
+        return 0 if self._error is None else 1
 
     def _on_series(self, done, total, user):
         return self._answer(done, total)
@@ -845,8 +852,10 @@ class stoppable:
     def __enter__(self):
         if threading.current_thread() is threading.main_thread():
             try:
-                if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-                    self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+                handler = signal.getsignal(signal.SIGINT)
+                if callable(handler):
+                    self._previous = handler
+                    signal.signal(signal.SIGINT, self._on_sigint)
             except ValueError:  # not the main interpreter
                 self._previous = None
         return self
@@ -855,8 +864,6 @@ class stoppable:
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
             self._previous = None
-        if self._interrupted:
-            raise KeyboardInterrupt from None
         if self._error is not None:
             raise self._error from None
         return False
