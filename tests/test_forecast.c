@@ -686,6 +686,64 @@ static void test_covariates(void **state)
     civ_panel_free(p);
 }
 
+/* A covariate missing in an observed period makes that period missing for
+ * the regression, as in R's Arima (docs/FORECASTING.md "Covariates"): the
+ * series is fitted; with fixed orders as if its y were missing there. The
+ * reference values are R 4.2.2, forecast 8.20 (x[10] <- NA, 1-based):
+ * Arima(ts(y, frequency = 12), order = c(1, 0, 0), xreg = x[1:36]) and
+ * auto.arima(ts(y, frequency = 12), xreg = x[1:36]), forecast(fit, xreg = x[37:42]). */
+static void test_covariate_gap_in_history(void **state)
+{
+    (void)state;
+    static const double r_fixed[6] = {204.3716351499, 209.2455255557, 213.4025052612,
+                                      215.6052919196, 216.0926859298, 216.0147177100};
+    static const double r_auto[6] = {204.3871447891, 205.4546476513, 209.2274972132,
+                                     218.2815461570, 217.4716172014, 217.2015287310};
+    static const double r_auto_hi95[6] = {208.3236133318, 209.3911161940, 213.1639657560,
+                                          222.2180146997, 221.4080857441, 221.1379972738};
+    civ_panel *p = NULL;
+    assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+    double y[36], y_gap[36], x[42], x_gap[42];
+    for (size_t t = 0; t < 42; t++)
+        x[t] = x_gap[t] = 50.0 + 2.0 * (double)t + 3.0 * sin(0.7 * (double)t);
+    for (size_t t = 0; t < 36; t++)
+        y[t] = y_gap[t] = 20.0 + 1.5 * x[t] + 4.0 * sin(1.3 * (double)t) + 2.0 * cos(0.4 * (double)t * (double)t);
+    x_gap[9] = NAN;
+    y_gap[9] = NAN;
+    size_t a, b, k;
+    assert_int_equal(civ_panel_add_series(p, "covariate_gap", 12 * 2020, y, 36, &a), CIV_OK);
+    assert_int_equal(civ_panel_add_series(p, "y_gap", 12 * 2020, y_gap, 36, &b), CIV_OK);
+    assert_int_equal(civ_panel_add_covariate(p, "aged60", &k), CIV_OK);
+    assert_int_equal(civ_panel_set_covariate(p, a, k, x_gap, 42), CIV_OK);
+    assert_int_equal(civ_panel_set_covariate(p, b, k, x, 42), CIV_OK);
+    const char *names[] = {"aged60"};
+    civ_forecast_options opt;
+    civ_forecast_options_init(&opt);
+    opt.horizon = 6;
+    opt.xreg = names;
+    opt.n_xreg = 1;
+    opt.model = "ARIMA(1,0,0)";
+    civ_forecast_result *r = NULL;
+    assert_int_equal(civ_forecast_panel(p, &opt, &r), CIV_OK);
+    assert_int_equal(civ_forecast_result_status(r, a), CIV_OK);
+    const double *mean = civ_forecast_result_mean(r);
+    for (size_t j = 0; j < 6; j++) {
+        assert_float_equal(mean[j], r_fixed[j], 1e-6 * r_fixed[j]);
+        assert_float_equal(mean[j], mean[6 + j], 1e-6 * r_fixed[j]); /* as if y were missing */
+    }
+    civ_forecast_result_free(r);
+    opt.model = "arima"; /* the search sees the two gaps differently, as R's does */
+    assert_int_equal(civ_forecast_panel(p, &opt, &r), CIV_OK);
+    assert_string_equal(civ_forecast_result_model(r, a), "Regression with ARIMA(0,0,0)(1,0,0)[12] errors");
+    mean = civ_forecast_result_mean(r);
+    for (size_t j = 0; j < 6; j++) {
+        assert_float_equal(mean[j], r_auto[j], 1e-6 * r_auto[j]);
+        assert_float_equal(civ_forecast_result_upper(r, 1)[j], r_auto_hi95[j], 1e-6 * r_auto_hi95[j]);
+    }
+    civ_forecast_result_free(r);
+    civ_panel_free(p);
+}
+
 /* ---- option errors --------------------------------------------------------------- */
 
 static void test_bad_options(void **state)
@@ -925,6 +983,7 @@ int main(void)
         cmocka_unit_test(test_progress_stop_chunks),
         cmocka_unit_test(test_nonnegative),
         cmocka_unit_test(test_covariates),
+        cmocka_unit_test(test_covariate_gap_in_history),
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_tables),
         cmocka_unit_test(test_nonfinite),
