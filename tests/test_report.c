@@ -412,6 +412,96 @@ static double print_grey(const char *hex)
     return 0.299 * r + 0.587 * g + 0.114 * b;
 }
 
+/* The monitoring's watch lists (report_watch.c): the early warning by P(miss) of the next period, the inactivity
+ * alerts with the open ones first, and the demand against its forecast summed by community, each with the counts
+ * the plan's terminal gives; none of them without its file. */
+static void test_monitoring_watch_lists(void **state)
+{
+    (void)state;
+    put("watch", "allocation.csv", ALLOC);
+    put("watch", "allocation_summary.csv", SUMMARY);
+    put("watch", "forecasts.csv", "unique_id,ds,h,mean\nC1,2026-01,1,1\nC1,2026-02,2,1\n"); /* monthly */
+    put("watch", "monitor_status.csv",
+        "scope,unit,indicator,department,ds,actual,denominator,target,status,misses,alert,name\n"
+        "street,b街道,meals,民政,2026-03,10,,20,missed,3,yes,助餐覆盖率\n");
+    put("watch", "warning.csv",
+        "scope,unit,indicator,department,p_miss_next,p_miss_max,first_warning,first_warning_h,goal,reach,deadline,"
+        "on_track\n"
+        "district,B区,meals,民政,0.55,0.61,2026-04,1,20,,,\n"
+        "city,city,meals,民政,0.01,0.02,,,20,2026-04,,\n"
+        "district,A区,meals,民政,0.93,0.95,2026-04,1,20,,,\n");
+    put("watch", "inactivity.csv",
+        "person,last_event,alert_at,resumed,gap_hours,threshold_hours,hour\n"
+        "P-1,2025-03-03T12:12:19,2025-03-03T16:35:45,2025-03-03T22:25:22,10.2175,4.39,20\n"
+        "P-2,2025-03-28T06:53:55,2025-03-28T12:38:24,,8.9,5.7,14\n"
+        "P-3,2025-03-22T11:44:30,2025-03-22T14:46:45,2025-03-22T15:20:14,3.6,3.0,19\n");
+    put("watch", "demand.csv",
+        "unique_id,ds,actual,mean,deviation_pct,level,flag\n"
+        "C1,2026-01,1,0.02,4900,95,ahead\n"     /* the largest percentage, the smallest excess */
+        "C2,2026-01,400,300,33.3,95,ahead\n"
+        "C2,2026-02,350,300,16.7,80,ahead\n"    /* C2: 150 over two months, shown once */
+        "C3,2026-01,700,600,16.7,80,ahead\n"
+        "C3,2026-02,500,600,-16.7,80,behind\n"
+        "C1,2026-02,1,1,0,,within\n");
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/watch", dir);
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+    snprintf(file, sizeof file, "%s/report.html", path);
+    char *html = tf_slurp(file, NULL);
+    /* the summary's lines */
+    assert_non_null(strstr(html, "<tr><td>独居老人无活动预警</td><td class=\"n\">3（1 次仍未恢复）</td></tr>"));
+    assert_non_null(strstr(html, "<tr><td>提前预警</td><td class=\"n\">2 / 3 个序列</td></tr>"));
+    /* early warning: the two warning series, the highest P(miss) next first, the indicator by its name */
+    const char *w = strstr(html, "<h3>提前预警：可能未达标的指标</h3>\n<p class=\"note\">数据：输出目录中的 warning.csv。</p>");
+    assert_non_null(w);
+    assert_non_null(strstr(w, "3 个监测序列中有 2 个在预测期内未达标的概率达到预警线"));
+    const char *a = strstr(w, "<td>A区</td>"), *b = strstr(w, "<td>B区</td>");
+    assert_true(a && b && a < b);
+    assert_non_null(strstr(a, "<td>助餐覆盖率</td>"));
+    assert_non_null(strstr(a, "93.0%"));
+    /* inactivity: the open alert first, said by name in the sentence */
+    const char *in = strstr(html, "<h3>独居老人无活动预警</h3>");
+    assert_non_null(in);
+    assert_non_null(strstr(in, "共发出 3 次无活动预警，其中 1 次到数据末尾仍未恢复活动，请立即上门或电话核实：P-2（2025-03-28 06:53 起无活动）"));
+    const char *p2 = strstr(in, "<td>P-2</td>"), *p3 = strstr(in, "<td>P-3</td>"), *p1 = strstr(in, "<td>P-1</td>");
+    assert_true(p2 && p3 && p1 && p2 < p3 && p3 < p1); /* open, then the latest first */
+    assert_non_null(strstr(p2, "<td>仍未恢复</td>"));
+    /* demand: the counts, each district, and the communities by their summed excess (not by percentage) */
+    const char *dm = strstr(html, "<h3>实际需求与预测</h3>");
+    assert_non_null(dm);
+    assert_non_null(strstr(dm, "已有实际值的 6 个社区-月中，4 个高于预测区间（需求超出计划，资金可能不足），1 个低于预测区间"));
+    const char *c2 = strstr(dm, "<td>乙社区（C2）</td><td class=\"n\">2</td><td class=\"n\">150</td>");
+    const char *c3 = strstr(dm, "<td>丙社区（C3）</td><td class=\"n\">1</td><td class=\"n\">100</td>");
+    const char *c1 = strstr(dm, "<td>甲社区（C1）</td><td class=\"n\">1</td><td class=\"n\">1</td>");
+    assert_true(c2 && c3 && c1 && c2 < c3 && c3 < c1);
+    assert_non_null(strstr(dm, "<td>B区</td><td class=\"n\">2</td><td class=\"n\">1</td><td class=\"n\">4</td>"));
+    free(html);
+
+    /* English; and a folder with none of the three files shows none of them */
+    civ_report_options o = {.lang = "en"};
+    assert_int_equal(civ_report_write(path, &o), CIV_OK);
+    html = tf_slurp(file, NULL);
+    assert_non_null(strstr(html, "raised 3 inactivity alerts. Still open at the end of the data (1), to be checked "
+                                 "by a visit or a call now: P-2 (no activity since 2025-03-28 06:53 UTC)."));
+    assert_non_null(strstr(html, "<th>Months ahead of the interval</th>"));
+    assert_non_null(strstr(html, "<tr><td>Inactivity alerts</td><td class=\"n\">3 (1 still open)</td></tr>"));
+    free(html);
+    for (const char *f = "warning.csv\0inactivity.csv\0demand.csv\0"; *f; f += strlen(f) + 1) {
+        snprintf(file, sizeof file, "%s/%s", path, f);
+        assert_int_equal(unlink(file), 0);
+    }
+    assert_int_equal(civ_report_write(path, NULL), CIV_OK);
+    snprintf(file, sizeof file, "%s/report.html", path);
+    html = tf_slurp(file, NULL);
+    assert_null(strstr(html, "<h3>提前预警"));
+    assert_null(strstr(html, "<td>提前预警"));
+    assert_null(strstr(html, "<h3>独居老人无活动预警"));
+    assert_null(strstr(html, "<td>独居老人无活动预警"));
+    assert_null(strstr(html, "<h3>实际需求与预测"));
+    assert_non_null(strstr(html, "<h3>指标与目标</h3>")); /* the status table still shown */
+    free(html);
+}
+
 /* Monitoring tables, when the folder has them, replace "not run". */
 static void test_monitoring_tables(void **state)
 {
@@ -1900,6 +1990,7 @@ int main(void)
         cmocka_unit_test(test_workbook_named),
         cmocka_unit_test(test_monitor_workbook_named),
         cmocka_unit_test(test_monitoring_tables),
+        cmocka_unit_test(test_monitoring_watch_lists),
         cmocka_unit_test(test_monitoring_readable),
         cmocka_unit_test(test_monitoring_not_started),
         cmocka_unit_test(test_monitoring_closed),

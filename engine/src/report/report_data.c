@@ -96,6 +96,10 @@ static const char *const MONITOR_FILES[] = {"monitor_alerts.csv", "monitoring_al
 static const char *const STATUS_FILES[] = {"monitor_status.csv", "monitoring_status.csv", "indicators.csv", NULL};
 static const char *const RISK_FILES[] = {"risk_matrix.csv", NULL};      /* the grid's cells */
 static const char *const RISKS_FILES[] = {"risks.csv", "monitor_risks.csv", NULL}; /* one row per risk */
+/* the monitoring's watch lists (report_watch.c): per series, per alert, per community and period */
+static const char *const WARN_FILES[] = {"warning.csv", NULL};
+static const char *const INACT_FILES[] = {"inactivity.csv", NULL};
+static const char *const DEMAND_FILES[] = {"demand.csv", NULL};
 /* history.csv: unique_id, ds, y (the last observed periods) */
 static const rep_col C_Y = {{"y"}, {1}};
 /* ------------------------------------------------------------------------ */
@@ -803,7 +807,10 @@ static civ_status read_files(const char *outdir, rep_data *d)
     } first[] = {{MONITOR_FILES, &d->t_monitor, &d->monitor_file},
                  {STATUS_FILES, &d->t_status, &d->status_file},
                  {RISK_FILES, &d->t_risk, &d->risk_file},
-                 {RISKS_FILES, &d->t_risks, &d->risks_file}};
+                 {RISKS_FILES, &d->t_risks, &d->risks_file},
+                 {WARN_FILES, &d->t_warn, &d->warn_file},
+                 {INACT_FILES, &d->t_inact, &d->inact_file},
+                 {DEMAND_FILES, &d->t_demand, &d->demand_file}};
     civ_status s = CIV_OK;
     for (size_t k = 0; k < sizeof opt / sizeof *opt && !s; k++)
         s = read_opt(outdir, opt[k].file, opt[k].required, opt[k].t);
@@ -861,7 +868,7 @@ void rep_data_free(rep_data *d)
         return;
     civ_table *ts[] = {d->t_alloc, d->t_sum, d->t_fc, d->t_frep, d->t_needs, d->t_unc, d->t_wf, d->t_stages,
                        d->t_backtest, d->t_monitor, d->t_status, d->t_risk, d->t_risks, d->t_hist, d->t_btw,
-                       d->t_tot};
+                       d->t_tot, d->t_warn, d->t_inact, d->t_demand};
     for (size_t k = 0; k < sizeof ts / sizeof *ts; k++)
         civ_table_free(ts[k]);
     for (size_t k = 0; d->row_names && k < d->n_rows; k++)

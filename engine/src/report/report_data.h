@@ -68,6 +68,7 @@ typedef struct rep_step { /* one rule's effect in the waterfall, yuan */
 typedef struct rep_data {
     civ_table *t_alloc, *t_sum, *t_fc, *t_frep, *t_needs, *t_unc, *t_wf, *t_stages, *t_backtest, *t_monitor;
     civ_table *t_status, *t_risk, *t_risks; /* monitoring: indicator statuses, the risk matrix, the risks */
+    civ_table *t_warn, *t_inact, *t_demand; /* monitoring: early warning, inactivity alerts, demand check */
     civ_table *t_hist;    /* history.csv */
     civ_table *t_tot;     /* forecast_totals.csv, NULL when absent (an older folder: bands summed here) */
     civ_table *t_btw;     /* backtest.csv (one row per series, cutoff, model and step), NULL when absent */
@@ -98,6 +99,7 @@ typedef struct rep_data {
     int has_workbook;     /* the folder has allocation.xlsx (the plan's workbook for the budget office) */
     int has_monitor_workbook; /* the folder has monitoring.xlsx (the monitoring's workbook for the departments) */
     const char *monitor_file, *backtest_file, *status_file, *risk_file, *risks_file; /* file names found, or NULL */
+    const char *warn_file, *inact_file, *demand_file;                                 /* likewise */
     /* backtest.csv (the windows behind backtest_accuracy.csv), when present: */
     size_t bt_series, bt_h;           /* series backtested (0: no backtest.csv), the longest step ahead */
     char bt_first[32], bt_last[32];   /* the earliest and the latest cutoff */

@@ -99,6 +99,18 @@ double rep_unit_big(const rep_ctx *ctx, const char **label);
 /* A paragraph of plain text (HTML-escaped) / a note. */
 void rep_para(rep_ctx *ctx, const char *text);
 
+/* A sub-section's heading (h3), and the note under it naming the output folder's file it shows
+ * (report_sections.c). */
+void rep_sub(rep_ctx *ctx, const char *title);
+void rep_source_note(rep_ctx *ctx, const char *file);
+/* The street whose communities' ids start with "code-" (D05-S03 -> 鼓角街道), or NULL (report_tables.c). */
+const char *rep_street_name(const rep_data *d, const char *code);
+/* The monitoring's watch lists (report_watch.c): the early warning, the inactivity alerts (open ones first)
+ * and the demand against its forecast, each a sub-section with its counts and what to act on first, for the
+ * tables the folder has; and their lines of the summary, written through kv (key, value). */
+void rep_watch_sections(rep_ctx *ctx);
+void rep_watch_summary(rep_ctx *ctx, void (*kv)(rep_ctx *, const char *, const char *));
+
 /* Tables of the page (report.c). */
 void rep_cell(civ_rbuf *b, const char *text, int numeric);
 

@@ -34,6 +34,7 @@ static const char CSS[] =
     "div.tbl.scroll th{position:sticky;top:0;z-index:1;white-space:normal}\n"
     "table.data td.con{white-space:normal;min-width:5em}\n"
     "table.kv td:first-child{color:#555}\n"
+    "table.data tr.open td{color:#b00020;font-weight:bold}\n" /* an inactivity alert still open (report_watch.c) */
     ".note{color:#666;font-size:12px}.notrun{color:#8a5a00;font-weight:bold}\n"
     ".search{margin:8px 0}.search input{font-size:14px;padding:3px 6px;width:280px;max-width:90%}\n"
     /* whether the community table goes to paper: the box is on screen only, the note in its place on paper only */
@@ -248,9 +249,10 @@ void rep_section_summary(rep_ctx *ctx)
         civ_snprintf(key, sizeof key, TR(ctx, "%.0f 年需求", "Need %.0f"), d->need[k].year);
         kv_money(ctx, key, d->need[k].need);
     }
-    if (d->t_monitor || d->t_status || d->t_risk || d->t_risks) {
+    if (d->t_monitor || d->t_status || d->t_risk || d->t_risks || d->t_warn || d->t_inact || d->t_demand) {
         rep_fmt_num(b1, sizeof b1, d->t_monitor ? (double)civ_table_n_rows(d->t_monitor) : 0, 0);
         kv(ctx, TR(ctx, "预警数", "Alerts"), b1);
+        rep_watch_summary(ctx, kv);
     } else {
         kv(ctx, TR(ctx, "预警数", "Alerts"), TR(ctx, "未运行监测", "monitoring not run"));
     }
@@ -733,18 +735,23 @@ static void source_note(rep_ctx *ctx, const char *file)
     civ_rbuf_put(&ctx->page, "</p>\n");
 }
 
+void rep_sub(rep_ctx *ctx, const char *title) { sub(ctx, title); }
+void rep_source_note(rep_ctx *ctx, const char *file) { source_note(ctx, file); }
+
 void rep_section_monitoring(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
     heading(ctx, "monitoring", TR(ctx, "监测", "Monitoring"));
-    if (!d->t_monitor && !d->t_status && !d->t_risk && !d->t_risks) {
+    if (!d->t_monitor && !d->t_status && !d->t_risk && !d->t_risks && !d->t_warn && !d->t_inact && !d->t_demand) {
         not_run(ctx, TR(ctx, "未运行监测。", "Monitoring: not run."));
         civ_rbuf_put(&ctx->page, "</section>\n");
         return;
     }
-    rep_para(ctx, TR(ctx, "监测给出的预警、指标与目标的对比和风险矩阵（来自输出目录的表）；图在前，明细表在后。",
-                     "The monitoring's alerts, indicators against their targets and the risk matrix (tables of the output "
-                     "folder): the charts first, the detail tables after them."));
+    rep_para(ctx, TR(ctx, "监测给出的预警、指标与目标的对比、提前预警、独居老人无活动预警、实际需求与预测的对比和风险矩阵"
+                          "（来自输出目录的表）；图在前，明细表在后。",
+                     "The monitoring's alerts, indicators against their targets, early warning, inactivity alerts, "
+                     "demand against its forecast and the risk matrix (tables of the output folder): the charts "
+                     "first, the detail tables after them."));
     if (d->has_monitor_workbook) /* where each department finds its alerts to filter and hand on */
         rep_para(ctx, TR(ctx, "各部门的本期预警（未解除的在前，按部门）、指标状态、预警概率和风险在本报告所在文件夹的 "
                               "monitoring.xlsx 中，可用 Excel 或 WPS 打开，按“部门”筛选。",
@@ -761,6 +768,7 @@ void rep_section_monitoring(rep_ctx *ctx)
         source_note(ctx, d->status_file);
         rep_chart_indicators(ctx);
     }
+    rep_watch_sections(ctx);
     if (d->t_risk || d->t_risks) {
         sub(ctx, TR(ctx, "风险矩阵", "Risk matrix"));
         char files[128];

@@ -70,8 +70,7 @@ static int is_rate(const rep_data *d, const char *code)
     return rows > 0;
 }
 
-/* The street whose communities' ids start with "code-" (D05-S03 -> 鼓角街道), or NULL. */
-static const char *street_name(const rep_data *d, const char *code)
+const char *rep_street_name(const rep_data *d, const char *code)
 {
     size_t n = code ? strlen(code) : 0;
     if (!n || !d->has_street)
@@ -138,7 +137,7 @@ static void text_cell(rep_ctx *ctx, const civ_table *t, size_t r, size_t c, cons
     if (s != raw && !strcmp(civ_table_column_name(t, c), "model"))
         code = raw; /* a model shown by its Chinese name keeps its id in the tooltip */
     if (v->monitoring && c == k->unit)
-        street = street_name(ctx->d, s);
+        street = rep_street_name(ctx->d, s);
     if (code) {
         civ_rbuf_put(b, "<td title=\"");
         civ_rbuf_html(b, code);
