@@ -365,3 +365,60 @@ def test_nodes_in_natural_order_and_gaps_named():
                                                       r"them missing there, the total in 1 period: c5 2020-03"):
         a = hg.aggregate()
     assert a[(a.unique_id == "total") & (a.ds == "2020-03")]["y"].isna().all()
+
+
+def test_reconcile_aligns_frames_on_node_ids():
+    """A base DataFrame and residuals DataFrame are matched to the nodes by their labels (rows of base,
+    columns of residuals), in any order: base from fc.pivot(index="unique_id", ...) has its ids sorted
+    ('A', 'A/A1', ..., 'c0', ..., 'total'), not in nodes' order, and was taken by position, every forecast
+    attached to another node, silently (on the demo city, negative meal counts).  Labels that name no node,
+    a node given twice or nodes left out are civicast.Error naming them; arrays stay positional."""
+    rng = np.random.default_rng(11)
+    df, comm = small_city(rng)
+    hz = civicast.Hierarchy(df, comm, hierarchy=["district", "street"])
+    fc, fitted = civicast.forecast(hz.aggregate(), h=3, model="naive", level=None, fitted=True)
+    base = fc.pivot(index="unique_id", columns="h", values="mean")
+    res = fitted.pivot(index="ds", columns="unique_id", values="residual")
+    order = list(hz.nodes["unique_id"])
+    assert list(base.index) != order and list(res.columns) != order  # sorted: not the nodes' order
+    want = hz.reconcile(base.loc[order].to_numpy(), "mint_shrink", residuals=res[order].to_numpy())
+    got = hz.reconcile(base, "mint_shrink", residuals=res)
+    assert isinstance(got, pd.DataFrame) and list(got.index) == order and list(got.columns) == [1, 2, 3]
+    np.testing.assert_array_equal(got.to_numpy(), want)
+    shuffled = base.sample(frac=1, random_state=1)
+    np.testing.assert_array_equal(hz.reconcile(shuffled, "ols").to_numpy(), hz.reconcile(base.loc[order].to_numpy(),
+                                                                                          "ols"))
+    one = hz.reconcile(base[2], "bu")  # a Series: one step
+    assert isinstance(one, pd.Series) and list(one.index) == order
+    np.testing.assert_array_equal(one.to_numpy(), hz.reconcile(base.loc[order, 2].to_numpy(), "bu")[:, 0])
+    nodes, coherent = civicast.reconcile(df, comm, base, hierarchy=["district", "street"], method="ols")
+    assert list(coherent.index) == list(nodes["unique_id"])
+    np.testing.assert_array_equal(coherent.to_numpy(), hz.reconcile(base.loc[order].to_numpy(), "ols"))
+    with pytest.raises(civicast.Error, match=r"base has no row of forecasts for 1 of the 17 nodes: 'c3'") as e:
+        hz.reconcile(base.drop(index="c3"), "ols")
+    assert e.value.status == "CIV_ERR_NOT_FOUND"
+    with pytest.raises(civicast.Error, match=r"base names 1 id that is no node of the hierarchy: 'c9'"):
+        hz.reconcile(base.rename(index={"c3": "c9"}), "ols")
+    with pytest.raises(civicast.Error, match=r"base gives node 'c3' 2 times") as e:
+        hz.reconcile(pd.concat([base, base.loc[["c3"]]]), "ols")
+    assert e.value.status == "CIV_ERR_DUPLICATE"
+    with pytest.raises(civicast.Error, match=r"residuals has no column of residuals for 1 of the 17 nodes: 'A'"):
+        hz.reconcile(base, "mint_shrink", residuals=res.drop(columns="A"))
+    with pytest.raises(civicast.Error, match=r"are no node of the hierarchy: 0, 1, 2, .* pass \.to_numpy\(\)"):
+        hz.reconcile(pd.DataFrame(base.loc[order].to_numpy()), "ols")  # a default RangeIndex: no ids
+
+
+def test_reconcile_shape_errors_are_civicast_errors():
+    """A base or residuals array of the wrong shape and an unknown method raised a plain ValueError, though
+    every failure raises civicast.Error; they are civicast.Error now, still ValueErrors for older code."""
+    rng = np.random.default_rng(12)
+    df, comm = small_city(rng)
+    hz = civicast.Hierarchy(df, comm, hierarchy=["district"])
+    for call in (lambda: hz.reconcile(np.ones((3, 2)), "ols"),
+                 lambda: hz.reconcile(np.ones((hz.n_nodes, 2)), "mint_shrink", residuals=np.ones((5, 2))),
+                 lambda: hz.reconcile(np.ones((hz.n_nodes, 2)), "nosuch")):
+        with pytest.raises(civicast.Error) as e:
+            call()
+        assert isinstance(e.value, ValueError) and e.value.status == "CIV_ERR_INVALID_ARGUMENT"
+    with pytest.raises(civicast.Error, match=r"base needs 12 rows \(one per node, in the order of \.nodes\)"):
+        hz.reconcile(np.ones((3, 2)), "ols")
