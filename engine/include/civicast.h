@@ -2336,7 +2336,10 @@ CIV_API civ_status civ_table_set_numbers(civ_table *table, size_t column, size_t
  *  NaN = missing), as civ_panel_add_series for each i in order.  Stops at the
  *  first failure, returning its status (errors as civ_panel_add_series, or
  *  CIV_ERR_INVALID_ARGUMENT for NULL arrays or negative offsets/lengths); the
- *  series added before it stay in the panel.  Then, as the CSV readers, the
+ *  series added before it stay in the panel.  Then, as the CSV reader, two
+ *  series whose ids differ only by spaces or tabs around one of them ('C001 '
+ *  and 'C001') are CIV_ERR_DUPLICATE naming both (one community split in two;
+ *  the panel is then to be freed).  And, as the CSV readers, the
  *  panel's ids are read as integers when they are integers written as floats
  *  (every id digits or digits ".0", one at least with ".0": '310101001.0' is
  *  series '310101001'; docs/HOSTILE_INPUTS.md); CIV_ERR_DUPLICATE when two
