@@ -343,13 +343,16 @@ CIV_API civ_status civ_table_index(civ_table *table, size_t column);
 CIV_API civ_status civ_table_lookup(const civ_table *table, size_t column, const char *key, size_t *row);
 
 /** Where a table's rows came from, for the errors of the calls that read it
- *  row by row (civ_alloc_settle): a table read from a CSV file is named by
+ *  row by row (civ_alloc_settle, civ_alloc_bind and the forecast factors,
+ *  the need, civ_hier_build, civ_panel_join_predecessors, civ_table_index):
+ *  a table read from a CSV file is named by
  *  its reader with the path as given, and such an error names the file's
  *  line (civ_table_row_line) and column ("spent.csv:4:2: ..."); any other
  *  named table is named with its row, "<name>, row <r + first_row>" (e.g.
- *  "the spending DataFrame", first_row 0: pandas' positions; an HDF5 file's
- *  path, first_row 1).  `name` is copied; NULL or "" clears it (errors then
- *  say "the <role> table, row <r + 1>").  Errors: CIV_ERR_INVALID_ARGUMENT
+ *  "the spending DataFrame", first_row 0: pandas' positions, "rows 0 and
+ *  5"; an HDF5 file's path, first_row 1, "data rows 1 and 6").  `name` is
+ *  copied; NULL or "" clears it (errors then count rows from 1: "the <role>
+ *  table, row <r + 1>", "data row <r + 1>").  Errors: CIV_ERR_INVALID_ARGUMENT
  *  (NULL table, first_row not 0 or 1), CIV_ERR_OUT_OF_MEMORY. */
 CIV_API civ_status civ_table_set_source(civ_table *table, const char *name, int first_row);
 /** The table's source name (borrowed), or NULL when it has none; *first_row

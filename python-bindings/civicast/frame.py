@@ -2013,12 +2013,23 @@ def attributes_table(df):
     return frame_to_table(df)
 
 
-def _table_arg(x, sp=None, fmt=None):
+def frame_table(df, role):
+    """frame_to_table(df), named "the <role> DataFrame" with its rows counted from 0
+    (civ_table_set_source), so the library's errors about a row say "row 5" for
+    df.iloc[5], as every DataFrame error does (docs/PYTHON.md, "Errors"), where
+    a table from a CSV file says its line."""
+    t = frame_to_table(df)
+    check(lib.civ_table_set_source(t.ptr, encode(f"the {role} DataFrame"), 0))
+    return t
+
+
+def _table_arg(x, sp=None, fmt=None, role="data"):
     """A table bound to the spec of handle sp: a DataFrame (a numeric column
     of whole numbers the spec reads as text, such as its id 310101001,
-    becomes text) or a path read with the spec's text columns and the input
-    format fmt (_input_format: encoding, thousands, percent; a DataFrame is
-    taken as it is)."""
+    becomes text; its errors name "the <role> DataFrame" and its rows as
+    iloc counts, frame_table) or a path read with the spec's text columns and
+    the input format fmt (_input_format: encoding, thousands, percent; a
+    DataFrame is taken as it is)."""
     if x is None:
         return None
     text = _spec_text_columns(sp)
@@ -2029,7 +2040,7 @@ def _table_arg(x, sp=None, fmt=None):
                             "index: pass df.reset_index()", field=c)
         fixed = {c: _codes_as_text(x[c]) for c in text if c in x.columns and pd.api.types.is_numeric_dtype(x[c])}
         fixed = {c: v for c, v in fixed.items() if v is not None}
-        return frame_to_table(x.assign(**fixed) if fixed else x)
+        return frame_table(x.assign(**fixed) if fixed else x, role)
     return _read_table(x, text, **(fmt or {}))
 
 
@@ -2161,9 +2172,9 @@ def _set_last_year(sp, last_year, fmt, sheet=None):
                                                     ctypes.byref(opt) if opt is not None else None))
             return
         last_year = f
-    t = _table_arg(last_year, sp, fmt)
+    t = _table_arg(last_year, sp, fmt, "last_year")
     try:
-        if isinstance(last_year, pd.DataFrame):  # errors say "the last_year DataFrame, data row 7" (iloc + 1)
+        if isinstance(last_year, pd.DataFrame):  # errors say "the last_year DataFrame, row 6" (iloc)
             check(lib.civ_table_set_source(t.ptr, b"the last_year DataFrame", 0))
         check(lib.civ_alloc_spec_set_last_year(sp.ptr, t.ptr))
     finally:
@@ -2257,8 +2268,8 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
     _sheet(last_year_sheet, "civicast.allocate")
     with _spec_handle(spec) as sp:
         _set_last_year(sp, last_year, fmt, last_year_sheet)
-        comm = _table_arg(communities, sp, fmt)
-        fc = _table_arg(forecasts, sp, fmt)
+        comm = _table_arg(communities, sp, fmt, "communities")
+        fc = _table_arg(forecasts, sp, fmt, "forecasts")
         prob = _Owned(lib.civ_alloc_problem_free)
         res = _Owned(lib.civ_alloc_result_free)
         out_t, sum_t = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
@@ -2309,8 +2320,8 @@ def allocate_to_file(communities, spec, out, forecasts=None, explain=False, exce
             min_decimals = {1: 0, 10: 1, 100: 2, 1000: 3}.get(mu, 0)
         opt = _csv_options(excel, precision, min_decimals)
         _set_last_year(sp, last_year, fmt, last_year_sheet)
-        comm = _table_arg(communities, sp, fmt)
-        fc = _table_arg(forecasts, sp, fmt)
+        comm = _table_arg(communities, sp, fmt, "communities")
+        fc = _table_arg(forecasts, sp, fmt, "forecasts")
         prob = _Owned(lib.civ_alloc_problem_free)
         res = _Owned(lib.civ_alloc_result_free)
         sum_t = _Owned(lib.civ_table_free)

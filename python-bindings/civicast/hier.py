@@ -19,7 +19,7 @@ import pandas as pd
 from . import _lib
 from ._lib import check, encode, lib
 from .frame import (ForecastWarning, PanelData, _DEFAULT_SEED, _Owned, _dec, _days_to_periods, _input_format,
-                    _read_table, _string_periods, frame_to_table, panel_frame, panel_to_frame, table_to_frame,
+                    _read_table, _string_periods, frame_table, panel_frame, panel_to_frame, table_to_frame,
                     whole_codes)
 
 
@@ -60,7 +60,7 @@ def _communities_table(communities, columns, fmt=None):
         for c in ["unique_id"] + columns:  # level values are labels, even when they look like numbers
             if c in df.columns:
                 df[c] = df[c].map(_label)
-        return frame_to_table(df)
+        return frame_table(df, "communities")  # errors name its rows as iloc counts
     return _read_table(os.fspath(communities), ["unique_id"] + columns, **(fmt or {}))
 
 

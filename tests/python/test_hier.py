@@ -120,7 +120,7 @@ def test_bad_hierarchies_name_rows():
     rng = np.random.default_rng(1)
     df, comm = small_city(rng)
     twice = pd.concat([comm, comm.iloc[[2]].assign(street="A9")], ignore_index=True)
-    with pytest.raises(civicast.Error, match=r"community 'c2' is listed twice.*row 3.*row 9"):
+    with pytest.raises(civicast.Error, match=r"community 'c2' is listed twice.*row 2.*row 8"):
         civicast.Hierarchy(df, twice, hierarchy=["district", "street"])
     bad = comm.copy()
     bad.loc[4, "district"] = "A"  # B1 under A (c4) and under B (c5)
@@ -128,7 +128,7 @@ def test_bad_hierarchies_name_rows():
         civicast.Hierarchy(df, bad, hierarchy=["district", "street"])
     missing = comm.copy()
     missing.loc[6, "street"] = None
-    with pytest.raises(civicast.Error, match=r"community 'c6' \(row 7\) has no value of 'street'"):
+    with pytest.raises(civicast.Error, match=r"community 'c6' \(row 6\) has no value of 'street'"):
         civicast.Hierarchy(df, missing, hierarchy=["district", "street"])
     with pytest.raises(civicast.Error, match="twice"):
         civicast.Hierarchy(df, comm, hierarchy=["district", "district"])
@@ -247,7 +247,7 @@ def test_ids_written_otherwise_say_so():
         civicast.Hierarchy(df, padded, hierarchy=["district"])
     lettered = comm.assign(unique_id=comm["unique_id"].map(lambda v: f"C{v}"))
     with pytest.raises(civicast.Error, match=r"series '101' and 7 other series of 8 have no row in the communities "
-                                             r"table, whose ids begin 'C101' \(row 1\): the panel and the table must "
+                                             r"table, whose ids begin 'C101' \(row 0\): the panel and the table must "
                                              r"write the same ids \(case, spaces, leading zeros\)"):
         civicast.Hierarchy(df, lettered, hierarchy=["district"])
 
@@ -306,7 +306,7 @@ def test_errors_name_the_communities_file(tmp_path):
     assert e.value.file == str(path) and "no column 'street'" in str(e.value)
     with pytest.raises(civicast.Error) as e:
         civicast.Hierarchy(df, pd.DataFrame({"unique_id": ["a"], "district": ["D1"]}), hierarchy=["district"])
-    assert e.value.file == ""
+    assert e.value.file == "the communities DataFrame"  # no path; its rows are named as iloc counts
 
 
 @pytest.mark.skipif(not os.environ.get("CIV_CLI"), reason="CIV_CLI not set")
