@@ -658,6 +658,47 @@ static void test_forecast_fiscal_year(void **state)
     civ_table_free(c);
 }
 
+/* A table from memory (Python's DataFrames) names its rows by the number its source says row 0 is
+ * (civ_table_set_source): "the communities DataFrame", first_row 0, says "rows 0 and 2" for its rows at
+ * positions 0 and 2, as df.iloc counts (it said "data rows 1 and 3", and "(data row 2)" for iloc 1, while every
+ * other DataFrame error is 0-based); an unnamed table (C callers) and a named one counted from 1 keep "data
+ * rows 1 and 3". */
+static void test_data_rows_of_named_tables(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = af_spec_of(HEAD "[[pool]]\nname = \"p\"\nshare = 1\n"
+                                        "[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
+    const char *ids[2][3] = {{"A", "B", "A"}, {"A", "B", "C"}};
+    const double pops[2][3] = {{1, 2, 3}, {1, -2, 3}};
+    const char *want[2][3] = {{"duplicate community id 'A' (rows 0 and 2)", "duplicate community id 'A' (data rows 1 "
+                               "and 3)", "duplicate community id 'A' (data rows 1 and 3)"},
+                              {"for community 'B' (row 1)", "for community 'B' (data row 2)",
+                               "for community 'B' (data row 2)"}};
+    for (int k = 0; k < 2; k++)
+        for (int named = 0; named < 3; named++) { /* named 0: the DataFrame (first_row 0); 1: none; 2: from 1 */
+            civ_table *c = NULL;
+            size_t ci, cp, r0;
+            assert_int_equal(civ_table_create(&c), CIV_OK);
+            assert_int_equal(civ_table_add_column(c, "unique_id", CIV_COLUMN_TEXT, &ci), CIV_OK);
+            assert_int_equal(civ_table_add_column(c, "pop", CIV_COLUMN_NUMBER, &cp), CIV_OK);
+            assert_int_equal(civ_table_add_rows(c, 3, &r0), CIV_OK);
+            for (size_t r = 0; r < 3; r++) {
+                assert_int_equal(civ_table_set_text(c, r, ci, ids[k][r]), CIV_OK);
+                assert_int_equal(civ_table_set_number(c, r, cp, pops[k][r]), CIV_OK);
+            }
+            if (named != 1)
+                assert_int_equal(civ_table_set_source(c, "the communities DataFrame", named ? 1 : 0), CIV_OK);
+            run_out o;
+            assert_int_not_equal(run(s, c, NULL, &o), CIV_OK);
+            if (!strstr(civ_last_error()->message, want[k][named]))
+                fail_msg("case %d/%d: '%s' lacks '%s'", k, named, civ_last_error()->message, want[k][named]);
+            assert_string_equal(civ_last_error()->file, named != 1 ? "the communities DataFrame" : "");
+            run_free(&o);
+            civ_table_free(c);
+        }
+    civ_alloc_spec_free(s);
+}
+
 static void test_data_errors(void **state)
 {
     (void)state;
@@ -2532,6 +2573,7 @@ int main(void)
         cmocka_unit_test(test_forecast_factor),
         cmocka_unit_test(test_forecast_fiscal_year),
         cmocka_unit_test(test_data_errors),
+        cmocka_unit_test(test_data_rows_of_named_tables),
         cmocka_unit_test(test_community_names),
         cmocka_unit_test(test_set_weights),
         cmocka_unit_test(test_properties),

@@ -86,6 +86,39 @@ static void test_add_series_many(void **state)
     civ_panel_free(p);
 }
 
+/* Ids that differ only by spaces or tabs around one of them ('C001 ' and 'C001', a cell Excel kept with a
+ * trailing space) are one community split in two: refused with the CSV reader's message (they were two
+ * series from a frame, silently, while the same CSV was refused); ' C 1 ' inside spaces stays apart from
+ * 'C1', and an id of spaces alone is no twin. */
+static void test_add_series_many_spaced_ids(void **state)
+{
+    (void)state;
+    const int64_t starts[3] = {24240, 24240, 24240};
+    const double values[3] = {1, 2, 3};
+    const int64_t offsets[3] = {0, 1, 2}, lengths[3] = {1, 1, 1};
+    const char *sets[3][3] = {{"C001", "C002", "C001 "}, {"\tC002", "C001", "C002"}, {"C 1", " ", "C1"}};
+    const char *named[2][2] = {{"C001 ", "C001"}, {"\tC002", "C002"}};
+    for (int k = 0; k < 3; k++) {
+        civ_panel *p = NULL;
+        assert_int_equal(civ_panel_create(CIV_FREQ_MONTHLY, &p), CIV_OK);
+        civ_status s = civ_panel_add_series_many(p, 3, sets[k], starts, values, offsets, lengths);
+        if (k == 2) {
+            assert_int_equal(s, CIV_OK);
+            civ_panel_free(p);
+            continue;
+        }
+        assert_int_equal(s, CIV_ERR_DUPLICATE);
+        char want[200];
+        snprintf(want, sizeof want, "series '%s' and '%s' differ only by spaces around the id: one community "
+                 "split in two; delete the spaces (in Excel, =TRIM() or Find and Replace)", named[k][0], named[k][1]);
+        assert_string_equal(civ_last_error()->message, want);
+        assert_string_equal(civ_last_error()->series_id, named[k][0]);
+        assert_string_equal(civ_last_error()->field, "unique_id");
+        assert_string_equal(civ_last_error()->file, "");
+        civ_panel_free(p);
+    }
+}
+
 /* Positive monthly series; ETS(M,M,N) (multiplicative trend) has no analytic
  * intervals (ets.c ets_class 0), so it draws sample paths from the
  * per-series generator. */
@@ -149,6 +182,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_set_numbers),
         cmocka_unit_test(test_add_series_many),
+        cmocka_unit_test(test_add_series_many_spaced_ids),
         cmocka_unit_test(test_partition_equals_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

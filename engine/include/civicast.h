@@ -343,13 +343,16 @@ CIV_API civ_status civ_table_index(civ_table *table, size_t column);
 CIV_API civ_status civ_table_lookup(const civ_table *table, size_t column, const char *key, size_t *row);
 
 /** Where a table's rows came from, for the errors of the calls that read it
- *  row by row (civ_alloc_settle): a table read from a CSV file is named by
+ *  row by row (civ_alloc_settle, civ_alloc_bind and the forecast factors,
+ *  the need, civ_hier_build, civ_panel_join_predecessors, civ_table_index):
+ *  a table read from a CSV file is named by
  *  its reader with the path as given, and such an error names the file's
  *  line (civ_table_row_line) and column ("spent.csv:4:2: ..."); any other
  *  named table is named with its row, "<name>, row <r + first_row>" (e.g.
- *  "the spending DataFrame", first_row 0: pandas' positions; an HDF5 file's
- *  path, first_row 1).  `name` is copied; NULL or "" clears it (errors then
- *  say "the <role> table, row <r + 1>").  Errors: CIV_ERR_INVALID_ARGUMENT
+ *  "the spending DataFrame", first_row 0: pandas' positions, "rows 0 and
+ *  5"; an HDF5 file's path, first_row 1, "data rows 1 and 6").  `name` is
+ *  copied; NULL or "" clears it (errors then count rows from 1: "the <role>
+ *  table, row <r + 1>", "data row <r + 1>").  Errors: CIV_ERR_INVALID_ARGUMENT
  *  (NULL table, first_row not 0 or 1), CIV_ERR_OUT_OF_MEMORY. */
 CIV_API civ_status civ_table_set_source(civ_table *table, const char *name, int first_row);
 /** The table's source name (borrowed), or NULL when it has none; *first_row
@@ -2336,7 +2339,10 @@ CIV_API civ_status civ_table_set_numbers(civ_table *table, size_t column, size_t
  *  NaN = missing), as civ_panel_add_series for each i in order.  Stops at the
  *  first failure, returning its status (errors as civ_panel_add_series, or
  *  CIV_ERR_INVALID_ARGUMENT for NULL arrays or negative offsets/lengths); the
- *  series added before it stay in the panel.  Then, as the CSV readers, the
+ *  series added before it stay in the panel.  Then, as the CSV reader, two
+ *  series whose ids differ only by spaces or tabs around one of them ('C001 '
+ *  and 'C001') are CIV_ERR_DUPLICATE naming both (one community split in two;
+ *  the panel is then to be freed).  And, as the CSV readers, the
  *  panel's ids are read as integers when they are integers written as floats
  *  (every id digits or digits ".0", one at least with ".0": '310101001.0' is
  *  series '310101001'; docs/HOSTILE_INPUTS.md); CIV_ERR_DUPLICATE when two

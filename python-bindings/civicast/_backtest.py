@@ -10,6 +10,7 @@ import numpy as np
 from . import _lib
 from ._lib import check, encode, lib
 from .frame import (ForecastWarning, PanelData, _conformal, _forecast_options, _Owned, _standard_columns, count_dtypes,
+                    panel_frame,
                     table_to_frame)
 
 _FN = "civicast.backtest"
@@ -102,7 +103,7 @@ def backtest(df, model="auto", h=None, windows=3, step=1, level=(80, 95), thread
     keep = []
     opt = _options(models, h, windows, step, level, threads, seed, ic, n_paths, nonnegative, intervals,
                    _conformal(conformal_windows, conformal_step, conformal_sample, conformal_refit), keep)
-    df = _standard_columns(df, id_col, time_col, target_col)
+    df = _standard_columns(panel_frame(df, _FN), id_col, time_col, target_col)
     pdata = PanelData(df, freq=freq, spec=_spec)  # _spec: civicast.dask's partitions share one layout
     res = _Owned(lib.civ_backtest_result_free)
     try:

@@ -8,7 +8,7 @@ import warnings
 import pandas as pd
 
 from ._lib import Error, check, encode, lib
-from .frame import (PanelData, _dec, _Owned, _read_table, _spec_handle, frame_to_table, ids_like, panel_to_frame,
+from .frame import (PanelData, _dec, _Owned, _read_table, _spec_handle, frame_table, ids_like, panel_to_frame,
                     table_to_frame)
 
 
@@ -53,7 +53,7 @@ def join_predecessors(df, communities, predecessors=None, spec=None, id="unique_
         for name in (id, predecessors) + ((shares,) if shares is not None else ()):
             if name in c.columns:
                 c[name] = c[name].map(lambda v: "" if pd.isna(v) else str(v))
-        t = frame_to_table(c)
+        t = frame_table(c, "communities")  # errors name its rows as iloc counts
     else:
         t = _read_table(os.fspath(communities), [id, predecessors] + ([shares] if shares is not None else []))
     pdata = PanelData(df, freq=freq)

@@ -748,8 +748,27 @@ class Error(Exception):
         super().__init__(text)
 
     def __reduce__(self):  # picklable, so Dask workers can send it back
-        return (Error, (self.status, self.message, self.file, self.line, self.column,
-                        self.series_id, self.field, self.text))
+        return (type(self), (self.status, self.message, self.file, self.line, self.column,
+                             self.series_id, self.field, self.text))
+
+
+class InvalidArgument(Error, ValueError):
+    """civicast.Error (CIV_ERR_INVALID_ARGUMENT) for an argument the package
+    refuses before calling the library (a base of the wrong shape, an
+    unknown intervals= name); also a ValueError, which these raised before
+    2026-12-07, so `except ValueError` keeps working."""
+
+
+class WrongType(Error, TypeError):
+    """civicast.Error (CIV_ERR_INVALID_ARGUMENT) for an argument of a type the
+    function does not take (a path or an array where a DataFrame goes,
+    xreg=True); also a TypeError."""
+
+
+def invalid(message, field="", kind=ValueError):
+    """The exception to raise for a bad argument: an InvalidArgument (a
+    ValueError), or a WrongType (a TypeError) when kind is TypeError."""
+    return (WrongType if kind is TypeError else InvalidArgument)("CIV_ERR_INVALID_ARGUMENT", message, field=field)
 
 
 def _dec(b):

@@ -156,7 +156,8 @@ def _apply(p, out, model, h, threads, draws, intervals=None, columns=(None, None
         check(lib.civ_plan_set_draws(p.ptr, _lib.whole("civicast.plan", "draws", draws, 0)))
     if intervals is not None:
         if intervals not in ("model", "conformal"):
-            raise ValueError(f"civicast.plan: intervals must be None, 'model' or 'conformal', got {intervals!r}")
+            raise _lib.invalid(f"civicast.plan: intervals must be None, 'model' or 'conformal', got {intervals!r}",
+                               "intervals")
         check(lib.civ_plan_set_intervals(p.ptr, _lib.INTERVALS[intervals]))
     given = _conformal_fields("civicast.plan", _conformal(*conformal))
     if given:  # what is not given is kept

@@ -25,7 +25,8 @@ def report(outdir, lang=None, title=None, intervals=None, unit=None, currency=No
     if lang is not None and lang not in ("zh", "en"):
         raise ValueError(f"civicast.report: lang must be 'zh' or 'en', not {lang!r}")
     if intervals not in (None, "model", "conformal"):
-        raise ValueError(f"civicast.report: intervals must be None, 'model' or 'conformal', not {intervals!r}")
+        raise _lib.invalid(f"civicast.report: intervals must be None, 'model' or 'conformal', not {intervals!r}",
+                           "intervals")
     if minor_unit is not None and (minor_unit not in (1, 10, 100, 1000) or isinstance(minor_unit, bool)):
         raise ValueError(f"civicast.report: minor_unit is 1, 10, 100 or 1000, not {minor_unit!r}")
     if minor_unit is not None and currency is None:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import _lib
 from ._lib import check, encode, lib
-from .frame import (_Owned, _allocation_arg, _codes_as_text, _dec, _spec_handle, _table_arg, frame_to_table,
+from .frame import (_Owned, _allocation_arg, _codes_as_text, _dec, _spec_handle, _table_arg, frame_table,
                     table_to_frame, _read_table, _input_format, _set_last_year, _sheet,
                     count_dtypes, ids_like, money_dtypes, need_dtypes, scope_ids_like)
 
@@ -104,8 +104,8 @@ def compare(communities, specs, forecasts=None, labels=None, encoding=None, thou
         for s in specs:
             handles.append(_spec_handle(s))
             _set_last_year(handles[-1], last_year, fmt, last_year_sheet)  # else the spec's last_year_file
-        comm = _table_arg(communities, handles[0], fmt)
-        fc = _table_arg(forecasts, handles[0], fmt)
+        comm = _table_arg(communities, handles[0], fmt, "communities")
+        fc = _table_arg(forecasts, handles[0], fmt, "forecasts")
         arr = (ctypes.c_void_p * len(handles))(*[h.ptr.value for h in handles])
         labs = (ctypes.c_char_p * len(names))(*[encode(n) for n in names])
         check(lib.civ_alloc_compare_run(ctypes.cast(arr, _lib.PP), ctypes.cast(labs, _lib.CPP), len(handles),
@@ -174,8 +174,8 @@ def uncertainty(communities, spec, forecasts=None, draws=1000, seed=None, weight
     with _spec_handle(spec) as sp:
         try:
             _set_last_year(sp, last_year, fmt, last_year_sheet)  # else the spec's last_year_file, as allocate
-            comm = _table_arg(communities, sp, fmt)
-            fc = _table_arg(forecasts, sp, fmt)
+            comm = _table_arg(communities, sp, fmt, "communities")
+            fc = _table_arg(forecasts, sp, fmt, "forecasts")
             check(lib.civ_alloc_uncertainty_run(sp.ptr, comm.ptr, fc.ptr if fc is not None else None,
                                                 ctypes.byref(opt), ctypes.byref(u.ptr)))
             check(lib.civ_alloc_uncertainty_table(u.ptr, ctypes.byref(t.ptr)))
@@ -221,7 +221,7 @@ def _forecast_table(forecasts, fmt=None):
         uid = df["unique_id"] if "unique_id" in df.columns else None
         if uid is not None and pd.api.types.is_numeric_dtype(uid.dtype) and _codes_as_text(uid) is not None:
             df = df.assign(unique_id=_codes_as_text(uid))  # int64 ids (310101001) as the text the call keys by
-        return frame_to_table(df)
+        return frame_table(df, "forecasts")
     return _read_table(forecasts, _FORECAST_TEXT_COLUMNS, **(fmt or {}))
 
 
@@ -294,7 +294,7 @@ def settle(spec, allocation, spending, explain=False, encoding=None, thousands=N
     with _spec_handle(spec) as sp:
         try:
             al = _allocation_arg(allocation, sp, fmt)
-            sp_t = _table_arg(spending, sp, fmt)
+            sp_t = _table_arg(spending, sp, fmt, "spending")
             for frame, t, role in ((allocation, al, b"allocation"), (spending, sp_t, b"spending")):
                 if isinstance(frame, pd.DataFrame):  # errors say "the spending DataFrame, row 7" (iloc)
                     check(lib.civ_table_set_source(t.ptr, b"the " + role + b" DataFrame", 0))
@@ -338,7 +338,7 @@ def project(communities, spec, forecasts, years, explain=False, encoding=None, t
     with _spec_handle(spec) as sp, _need_handle(spec) as nd:
         try:
             _set_last_year(sp, last_year, fmt, last_year_sheet)  # else the spec's: the first year's history
-            comm = _table_arg(communities, sp, fmt)
+            comm = _table_arg(communities, sp, fmt, "communities")
             fc = _forecast_table(forecasts, fmt)
             check(lib.civ_alloc_project(sp.ptr, comm.ptr, fc.ptr, nd.ptr, int(years), code, ctypes.byref(out.ptr),
                                         ctypes.byref(summ.ptr)))

@@ -1547,6 +1547,40 @@ def _conformal_fields(fn, conformal):
     return out
 
 
+def _xreg_names(fn, xreg):
+    """xreg= as a list of column names: None, a name or a list (tuple, Index) of names; anything else (True,
+    a number) is refused naming what is taken."""
+    if xreg is None:
+        return []
+    if isinstance(xreg, str):
+        return [xreg]
+    if isinstance(xreg, (list, tuple, pd.Index, np.ndarray)) and all(isinstance(x, str) for x in xreg):
+        return list(xreg)
+    raise _lib.invalid(f"{fn}: xreg must be the name of a covariate column or a list of names (xreg=['aged60']), "
+                       f"not {type(xreg).__name__} {xreg!r}: the model uses the columns it names, and none "
+                       "unless named", "xreg", kind=TypeError)
+
+
+def panel_frame(df, fn):
+    """df, when it is a DataFrame (pandas); else a civicast.Error that is a TypeError, naming what fn takes and
+    the cure for what it got (a path: civicast.read or forecast_to_files; a Series: reset_index)."""
+    if isinstance(df, pd.DataFrame):
+        return df
+    what = f"{fn}: the data must be a long-format DataFrame (unique_id, ds, y)"
+    if isinstance(df, (str, bytes, os.PathLike)):
+        p = os.fsdecode(df)
+        cure = f"read the file first: {fn}(civicast.read({p!r}), ...)"
+        if fn == "civicast.forecast":
+            cure += f", or forecast file to file with civicast.forecast_to_files({p!r}, out, ...)"
+        raise _lib.invalid(f"{what}, not the path {p!r}: {cure}", kind=TypeError)
+    if isinstance(df, pd.Series):
+        raise _lib.invalid(f"{what}, not a Series: one indexed by unique_id and ds becomes one with "
+                           "s.rename('y').reset_index()", kind=TypeError)
+    raise _lib.invalid(f"{what}, not {type(df).__module__}.{type(df).__name__}: make one with columns unique_id, "
+                       "ds and y (pd.DataFrame({'unique_id': ..., 'ds': ..., 'y': ...})), or read a file with "
+                       "civicast.read(path)", kind=TypeError)
+
+
 def _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted, intervals=None,
                       conformal=None, integer=False):
     """civ_forecast_options from forecast()'s arguments, and the ctypes
@@ -1573,12 +1607,12 @@ def _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, non
     opt.nonnegative = {"auto": -1, "off": 0, "on": 1, None: -1, False: 0, True: 1}[nonnegative]
     opt.want_fitted = 1 if fitted else 0
     opt.integer_bounds = 1 if integer else 0
-    if intervals not in _lib.INTERVALS:
-        raise ValueError(f"{fn}: intervals must be None, 'model' or 'conformal', got {intervals!r}")
+    if not isinstance(intervals, (str, type(None))) or intervals not in _lib.INTERVALS:
+        raise _lib.invalid(f"{fn}: intervals must be None, 'model' or 'conformal', got {intervals!r}", "intervals")
     opt.intervals = _lib.INTERVALS[intervals]
     for field, value in _conformal_fields(fn, conformal).items():
         setattr(opt, field, value)
-    names = [] if xreg is None else ([xreg] if isinstance(xreg, str) else list(xreg))
+    names = _xreg_names(fn, xreg)
     xr = (ctypes.c_char_p * max(1, len(names)))(*[encode(x) for x in names])
     opt.xreg = ctypes.cast(xr, ctypes.POINTER(ctypes.c_char_p)) if names else None
     opt.n_xreg = len(names)
@@ -1772,7 +1806,7 @@ def forecast(df, h=None, model="auto", level=(80, 95), threads=None, seed=None, 
     most every 1% or 100 ms; an exception from it stops the run and is
     raised.  Ctrl-C stops the run too (docs/PYTHON.md, "Stopping a long
     call")."""
-    df = _standard_columns(df, id_col, time_col, target_col)
+    df = _standard_columns(panel_frame(df, "civicast.forecast"), id_col, time_col, target_col)
     fmt = _input_format("civicast.forecast", encoding, thousands, percent, sheet)
     if (encoding is not None or thousands is not None or percent or sheet is not None) and (
             (hierarchy is None and groups is None) or not isinstance(communities, (str, bytes, os.PathLike))):
@@ -1837,7 +1871,7 @@ def classify_demand(df, freq=None):
     "lumpy", "none", or "" when a value is negative), one civ_demand_classify
     call per series on its y in date order (missing periods are skipped).
     `auto` forecasts intermittent, lumpy and "none" series with TSB."""
-    pdata = PanelData(df, freq=freq)
+    pdata = PanelData(panel_frame(df, "civicast.classify_demand"), freq=freq)
     try:
         ids, adi, cv2, cls, nobs = [], [], [], [], []
         a, c, k = ctypes.c_double(), ctypes.c_double(), ctypes.c_int()
@@ -1893,7 +1927,7 @@ def forecast_to_files(data, out, report=None, fitted=None, h=None, model="auto",
     if not isinstance(data, (str, os.PathLike)):
         if encoding is not None or layout is not None or thousands is not None or percent:
             raise ValueError(f"{fn}: encoding, layout, thousands and percent apply to a file, not to a DataFrame")
-        data = _standard_columns(data, id_col, time_col, target_col)
+        data = _standard_columns(panel_frame(data, fn), id_col, time_col, target_col)
     opt, keep = _forecast_options(fn, h, model, level, threads, seed, xreg, ic, n_paths, nonnegative, fitted,
                                   intervals, _conformal(conformal_windows, conformal_step, conformal_sample, conformal_refit))
     csv = _csv_options(excel, precision, 0)
@@ -1979,12 +2013,23 @@ def attributes_table(df):
     return frame_to_table(df)
 
 
-def _table_arg(x, sp=None, fmt=None):
+def frame_table(df, role):
+    """frame_to_table(df), named "the <role> DataFrame" with its rows counted from 0
+    (civ_table_set_source), so the library's errors about a row say "row 5" for
+    df.iloc[5], as every DataFrame error does (docs/PYTHON.md, "Errors"), where
+    a table from a CSV file says its line."""
+    t = frame_to_table(df)
+    check(lib.civ_table_set_source(t.ptr, encode(f"the {role} DataFrame"), 0))
+    return t
+
+
+def _table_arg(x, sp=None, fmt=None, role="data"):
     """A table bound to the spec of handle sp: a DataFrame (a numeric column
     of whole numbers the spec reads as text, such as its id 310101001,
-    becomes text) or a path read with the spec's text columns and the input
-    format fmt (_input_format: encoding, thousands, percent; a DataFrame is
-    taken as it is)."""
+    becomes text; its errors name "the <role> DataFrame" and its rows as
+    iloc counts, frame_table) or a path read with the spec's text columns and
+    the input format fmt (_input_format: encoding, thousands, percent; a
+    DataFrame is taken as it is)."""
     if x is None:
         return None
     text = _spec_text_columns(sp)
@@ -1995,7 +2040,7 @@ def _table_arg(x, sp=None, fmt=None):
                             "index: pass df.reset_index()", field=c)
         fixed = {c: _codes_as_text(x[c]) for c in text if c in x.columns and pd.api.types.is_numeric_dtype(x[c])}
         fixed = {c: v for c, v in fixed.items() if v is not None}
-        return frame_to_table(x.assign(**fixed) if fixed else x)
+        return frame_table(x.assign(**fixed) if fixed else x, role)
     return _read_table(x, text, **(fmt or {}))
 
 
@@ -2127,9 +2172,9 @@ def _set_last_year(sp, last_year, fmt, sheet=None):
                                                     ctypes.byref(opt) if opt is not None else None))
             return
         last_year = f
-    t = _table_arg(last_year, sp, fmt)
+    t = _table_arg(last_year, sp, fmt, "last_year")
     try:
-        if isinstance(last_year, pd.DataFrame):  # errors say "the last_year DataFrame, data row 7" (iloc + 1)
+        if isinstance(last_year, pd.DataFrame):  # errors say "the last_year DataFrame, row 6" (iloc)
             check(lib.civ_table_set_source(t.ptr, b"the last_year DataFrame", 0))
         check(lib.civ_alloc_spec_set_last_year(sp.ptr, t.ptr))
     finally:
@@ -2223,8 +2268,8 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
     _sheet(last_year_sheet, "civicast.allocate")
     with _spec_handle(spec) as sp:
         _set_last_year(sp, last_year, fmt, last_year_sheet)
-        comm = _table_arg(communities, sp, fmt)
-        fc = _table_arg(forecasts, sp, fmt)
+        comm = _table_arg(communities, sp, fmt, "communities")
+        fc = _table_arg(forecasts, sp, fmt, "forecasts")
         prob = _Owned(lib.civ_alloc_problem_free)
         res = _Owned(lib.civ_alloc_result_free)
         out_t, sum_t = _Owned(lib.civ_table_free), _Owned(lib.civ_table_free)
@@ -2275,8 +2320,8 @@ def allocate_to_file(communities, spec, out, forecasts=None, explain=False, exce
             min_decimals = {1: 0, 10: 1, 100: 2, 1000: 3}.get(mu, 0)
         opt = _csv_options(excel, precision, min_decimals)
         _set_last_year(sp, last_year, fmt, last_year_sheet)
-        comm = _table_arg(communities, sp, fmt)
-        fc = _table_arg(forecasts, sp, fmt)
+        comm = _table_arg(communities, sp, fmt, "communities")
+        fc = _table_arg(forecasts, sp, fmt, "forecasts")
         prob = _Owned(lib.civ_alloc_problem_free)
         res = _Owned(lib.civ_alloc_result_free)
         sum_t = _Owned(lib.civ_table_free)

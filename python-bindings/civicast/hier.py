@@ -19,7 +19,8 @@ import pandas as pd
 from . import _lib
 from ._lib import check, encode, lib
 from .frame import (ForecastWarning, PanelData, _DEFAULT_SEED, _Owned, _dec, _days_to_periods, _input_format,
-                    _read_table, _string_periods, frame_to_table, panel_to_frame, table_to_frame, whole_codes)
+                    _read_table, _string_periods, frame_table, panel_frame, panel_to_frame, table_to_frame,
+                    whole_codes)
 
 
 def _names(x, what):
@@ -32,12 +33,13 @@ def _names(x, what):
 
 def _method(name):
     """The method's number by the library's own parser (civ_reconcile_method_parse, as --reconcile), so the
-    names Python takes are the command's; an unknown name is a ValueError with the library's list."""
+    names Python takes are the command's; an unknown name is a civicast.Error (also a ValueError) with the
+    library's list."""
     if not isinstance(name, str):
-        raise ValueError(f"civicast: reconcile must be a method name (bu, td, ols, ...), got {name!r}")
+        raise _lib.invalid(f"civicast: reconcile must be a method name (bu, td, ols, ...), got {name!r}")
     out = ctypes.c_int()
     if lib.civ_reconcile_method_parse(_lib.encode(name), ctypes.byref(out)):
-        raise ValueError("civicast: " + _lib.last_error().message)
+        raise _lib.invalid("civicast: " + _lib.last_error().message)
     return out.value
 
 
@@ -58,7 +60,7 @@ def _communities_table(communities, columns, fmt=None):
         for c in ["unique_id"] + columns:  # level values are labels, even when they look like numbers
             if c in df.columns:
                 df[c] = df[c].map(_label)
-        return frame_to_table(df)
+        return frame_table(df, "communities")  # errors name its rows as iloc counts
     return _read_table(os.fspath(communities), ["unique_id"] + columns, **(fmt or {}))
 
 
@@ -96,7 +98,7 @@ class Hierarchy:
                  percent=False, sheet=None):
         levels, grps = _names(hierarchy, "hierarchy"), _names(groups, "groups")
         fmt = _input_format("civicast.Hierarchy", encoding, thousands, percent, sheet)
-        self.pdata = PanelData(df, freq=freq)
+        self.pdata = PanelData(panel_frame(df, "civicast.Hierarchy"), freq=freq)
         self._comm = _communities_table(communities, levels + grps, fmt)
         lv = (ctypes.c_char_p * max(1, len(levels)))(*[encode(v) for v in levels])
         gr = (ctypes.c_char_p * max(1, len(grps)))(*[encode(v) for v in grps])
@@ -114,6 +116,9 @@ class Hierarchy:
         self._typed = dict(zip(zip(lvl, txt), typed))
         self._typed_bottom = dict(zip(txt[n - self.n_bottom:], typed[n - self.n_bottom:]))
         self.nodes = pd.DataFrame({"level": lvl, "unique_id": pd.Series(typed, dtype=object)})
+        # a frame's label -> row of nodes, by text (ids are unique over the nodes; 3, '3' and 3.0 are one)
+        self._row_of = {_label(u): k for k, u in enumerate(txt)}
+        self._row_of.update({_label(u): k for k, u in enumerate(typed)})
 
     def _typed_ids(self, levels, ids, communities):
         """Node ids as the caller's frames have them (the C library gives
@@ -224,22 +229,81 @@ class Hierarchy:
         df["ds"] = self._typed_ds(df["ds"])
         return df
 
+    def _node_rows(self, labels, what):
+        """The row in .nodes of each label of a frame's index or columns (ids as the frame has them: 3, '3'
+        and 3.0 name the same node, as in nodes), refused with civicast.Error naming the labels that name no
+        node, a node given twice and the nodes left without one."""
+        if isinstance(labels, pd.MultiIndex):  # e.g. pivot(index=["level", "unique_id"], ...)
+            if "unique_id" not in labels.names:
+                raise _lib.invalid(f"civicast: {what} has a MultiIndex {list(labels.names)} without a "
+                                   "'unique_id' level: label it by the node ids of .nodes['unique_id']",
+                                   "unique_id")
+            labels = labels.get_level_values("unique_id")
+        rows = np.array([self._row_of.get(_label(v), -1) for v in labels], dtype=np.intp)
+
+        def some(vals):
+            vals = list(vals)
+            return ", ".join(repr(v) for v in vals[:8]) + (f", ... ({len(vals)} in all)" if len(vals) > 8 else "")
+        unknown = [v for v, r in zip(labels, rows) if r < 0]
+        if unknown:
+            raise _lib.Error("CIV_ERR_NOT_FOUND", f"{what} names {len(unknown)} id{'s' if len(unknown) > 1 else ''} "
+                             f"that {'are' if len(unknown) > 1 else 'is'} no node of the hierarchy: {some(unknown)}; "
+                             "label it by the node ids of .nodes['unique_id'] (a frame's labels are matched to "
+                             "them; pass .to_numpy() for rows in the order of .nodes)", field="unique_id")
+        counts = np.bincount(rows, minlength=self.n_nodes)
+        if (counts > 1).any():
+            k = int(np.argmax(counts > 1))
+            raise _lib.Error("CIV_ERR_DUPLICATE", f"{what} gives node {self.nodes['unique_id'].iloc[k]!r} "
+                             f"{counts[k]} times: keep one", series_id=_label(self.nodes["unique_id"].iloc[k]),
+                             field="unique_id")
+        if len(rows) < self.n_nodes:
+            missing = self.nodes["unique_id"].to_numpy()[counts == 0]
+            need = ("a column of residuals", "forecast .aggregate() with fitted=True") if what == "residuals" else \
+                ("a row of forecasts", "forecast .aggregate(), the panel of every node")
+            raise _lib.Error("CIV_ERR_NOT_FOUND", f"{what} has no {need[0][2:]} for {len(missing)} of the "
+                             f"{self.n_nodes} nodes: {some(missing)}; every node needs {need[0]} ({need[1]})",
+                             field="unique_id")
+        return rows
+
     def reconcile(self, base, method="mint_shrink", residuals=None, nonnegative=False):
-        """Reconciles base forecasts (array n_nodes x h, rows in the order of .nodes)
-        with `method` (bu, td, ols, wls_struct, wls_var, mint_shrink);
-        residuals: in-sample one-step residuals, array T x n_nodes (NaN rows
-        are left out), needed by wls_var and mint_shrink.  Returns the
-        coherent forecasts (n_nodes x h); the shrinkage intensity of MinT is
-        in self.last_lambda."""
-        b = np.ascontiguousarray(np.asarray(base, dtype=np.float64))
-        if b.ndim == 1:
-            b = b[:, None]
-        if b.shape[0] != self.n_nodes:
-            raise ValueError(f"civicast: base needs {self.n_nodes} rows (one per node), got {b.shape[0]}")
+        """Reconciles base forecasts of every node with `method` (bu, td, ols, wls_struct, wls_var,
+        mint_shrink).  base: a DataFrame (a row per node, a column per step, e.g.
+        fc.pivot(index="unique_id", columns="h", values="mean")) or a Series (one step) whose index holds the
+        node ids, matched to .nodes' unique_id in any order; or an array n_nodes x h (or n_nodes), taken by
+        position: rows in the order of .nodes.  residuals: in-sample one-step residuals, T x n_nodes (NaN
+        rows are left out), needed by wls_var and mint_shrink: a DataFrame with a column per node id
+        (fitted.pivot(index="ds", columns="unique_id", values="residual")) matched the same way, or an array
+        with columns in the order of .nodes.  Returns the coherent forecasts, rows in the order of .nodes:
+        a DataFrame (Series) indexed by the node ids with base's columns for a labelled base, else an array.
+        Errors: civicast.Error naming the ids that are no node, a node given twice and the nodes without a
+        forecast (labels), or the shapes expected (arrays); the shrinkage intensity of MinT is in
+        self.last_lambda."""
+        labelled = isinstance(base, (pd.DataFrame, pd.Series))
+        if labelled:
+            rows = self._node_rows(base.index, "base")
+            b = np.empty((self.n_nodes,) + base.shape[1:], dtype=np.float64)
+            b[rows] = base.to_numpy(dtype=np.float64)
+        else:
+            try:
+                b = np.asarray(base, dtype=np.float64)
+            except (TypeError, ValueError) as e:
+                raise _lib.invalid(f"civicast: base must be numbers, a DataFrame (a row per node id) or an array "
+                                   f"n_nodes x h: {e}", kind=TypeError) from None
+        b = np.ascontiguousarray(b[:, None] if b.ndim == 1 else b)
+        if b.ndim != 2 or b.shape[0] != self.n_nodes:
+            raise _lib.invalid(f"civicast: base needs {self.n_nodes} rows (one per node, in the order of .nodes) "
+                               f"and a column per step, got shape {b.shape}")
         H = b.shape[1]
-        r = None if residuals is None else np.ascontiguousarray(np.asarray(residuals, dtype=np.float64))
-        if r is not None and (r.ndim != 2 or r.shape[1] != self.n_nodes):
-            raise ValueError(f"civicast: residuals must be T x {self.n_nodes}")
+        r = None
+        if isinstance(residuals, pd.DataFrame):
+            cols = self._node_rows(residuals.columns, "residuals")
+            r = np.empty((len(residuals), self.n_nodes), dtype=np.float64)
+            r[:, cols] = residuals.to_numpy(dtype=np.float64)
+        elif residuals is not None:
+            r = np.ascontiguousarray(np.asarray(residuals, dtype=np.float64))
+            if r.ndim != 2 or r.shape[1] != self.n_nodes:
+                raise _lib.invalid(f"civicast: residuals must be T x {self.n_nodes} (a column per node, in the "
+                                   f"order of .nodes), got shape {r.shape}")
         bn = np.empty_like(b)  # the library's node numbering (an exact reindex: no number changes)
         bn[self._listed] = b
         rn = None
@@ -252,7 +316,14 @@ class Hierarchy:
                                      rn.ctypes.data if rn is not None else None, 0 if rn is None else rn.shape[0],
                                      1 if nonnegative else 0, out.ctypes.data, ctypes.byref(lam)))
         self.last_lambda = lam.value
-        return out[self._listed]
+        out = out[self._listed]
+        if not labelled:
+            return out
+        index = pd.Index(self.nodes["unique_id"].to_numpy(), dtype=object,
+                         name=base.index.name if not isinstance(base.index, pd.MultiIndex) else "unique_id")
+        if isinstance(base, pd.Series):
+            return pd.Series(out[:, 0], index=index, name=base.name)
+        return pd.DataFrame(out, index=index, columns=base.columns)
 
     def forecast(self, h=None, model="auto", level=(80, 95), reconcile="mint_shrink", threads=None, seed=None,
                  n_paths=None, nonnegative="auto", progress=None):
@@ -301,7 +372,9 @@ def reconcile(df, communities, base, hierarchy=None, groups=None, method="mint_s
     """Reconciles base forecasts of every node of the hierarchy of `df`:
     Hierarchy(df, communities, hierarchy, groups, encoding=, thousands=,
     percent=).reconcile(base, method, residuals, nonnegative).  Returns
-    (nodes DataFrame, coherent array)."""
+    (nodes DataFrame, coherent forecasts): rows in the order of nodes, a
+    DataFrame indexed by the node ids when base is a DataFrame (matched to
+    the nodes by its index), else an array."""
     hz = Hierarchy(df, communities, hierarchy, groups, encoding=encoding, thousands=thousands, percent=percent)
     return hz.nodes, hz.reconcile(base, method, residuals, nonnegative)
 

@@ -1018,3 +1018,32 @@ def test_sheet_rows_and_pivoted_frames_say_what_they_are(tmp_path):
                                              r"series.*df\.melt\(id_vars='ds'") as e:
         civicast.forecast(wide, h=2, model="naive")
     assert e.value.field == "unique_id"
+
+
+def test_wrong_argument_types_name_what_is_taken(meals, tmp_path):
+    """forecast(path), backtest(path), an array or a Series raised AttributeError "'str' object has no
+    attribute 'columns'", and xreg=True "'bool' object is not iterable"; an intervals= typo a plain
+    ValueError.  Each is a civicast.Error naming what is taken and the cure, still a TypeError (ValueError)."""
+    d = small(meals, 3)
+    path = str(tmp_path / "m.csv")
+    d.to_csv(path, index=False)
+    cases = [(lambda: civicast.forecast(path, h=3, model="naive"),
+              r"civicast.forecast: the data must be a long-format DataFrame .*not the path .*m\.csv'.*"
+              r"civicast\.read\(.*forecast_to_files\("),
+             (lambda: civicast.backtest(path, h=3, model="naive"), r"civicast.backtest: .*civicast\.read\("),
+             (lambda: civicast.forecast(d.to_numpy(), h=3), r"not numpy\.ndarray: make one with columns"),
+             (lambda: civicast.forecast(d.set_index(["unique_id", "ds"])["y"], h=3),
+              r"not a Series: .*s\.rename\('y'\)\.reset_index\(\)"),
+             (lambda: civicast.forecast(d, h=3, model="arima", xreg=True),
+              r"xreg must be the name of a covariate column or a list of names .* not bool True")]
+    for call, match in cases:
+        with pytest.raises(civicast.Error, match=match) as e:
+            call()
+        assert isinstance(e.value, TypeError) and e.value.status == "CIV_ERR_INVALID_ARGUMENT"
+    with pytest.raises(civicast.Error, match=r"intervals must be None, 'model' or 'conformal', got 'conformall'") \
+            as e:
+        civicast.forecast(d, h=3, model="naive", intervals="conformall")
+    assert isinstance(e.value, ValueError) and e.value.field == "intervals"
+    import pickle
+    again = pickle.loads(pickle.dumps(e.value))  # the subclass survives a trip to a Dask worker
+    assert isinstance(again, ValueError) and isinstance(again, civicast.Error) and str(again) == str(e.value)

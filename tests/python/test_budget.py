@@ -584,3 +584,40 @@ def test_tilt_label_naming_the_tilt():
     for lang, want in [("zh", "；老龄化倾斜 ×1.2；"), ("en", "; 老龄化倾斜 ×1.2; ")]:
         alloc, _ = civicast.allocate(comm, spec, explain=lang)
         assert want in alloc.explanation[0] and "倾斜倾斜" not in alloc.explanation[0]
+
+
+def test_dataframe_errors_name_rows_as_iloc(tmp_path):
+    """The library's errors about a row of a DataFrame counted from 1: "data row 6" for iloc[5], "forecasts rows
+    1 and 37" for iloc 0 and 36, while forecast's errors and docs/PYTHON.md count from 0. Every frame the budget
+    functions pass is named now ("the communities DataFrame", rows from 0, civ_table_set_source), so allocate,
+    need, uncertainty, compare and project say df.iloc's position; a CSV path keeps its file's line."""
+    comm = pd.read_csv(DEMO / "communities.csv")
+    spec = DEMO / "allocation.spec"
+    twice = pd.concat([comm.iloc[:5], comm.iloc[:1]], ignore_index=True)
+    with pytest.raises(civicast.Error) as e:
+        civicast.allocate(twice, spec)
+    assert f"duplicate community id '{comm.unique_id[0]}' (rows 0 and 5)" in str(e.value)
+    assert e.value.file == "the communities DataFrame"
+    neg = comm.copy()
+    neg.loc[5, "population_resident"] = -3
+    for call in (lambda: civicast.allocate(neg, spec), lambda: civicast.compare(neg, [spec])):
+        with pytest.raises(civicast.Error, match=rf"negative for community '{comm.unique_id[5]}' \(row 5\)"):
+            call()
+    path = tmp_path / "c.csv"
+    neg.to_csv(path, index=False)
+    with pytest.raises(civicast.Error, match=rf"negative for community '{comm.unique_id[5]}' \(line 7\)") as e:
+        civicast.allocate(path, spec)
+    assert (e.value.file, e.value.line) == (str(path), 7)
+    meals = pd.read_csv(DEMO / "meals.csv")
+    fc = civicast.forecast(meals[meals.unique_id.isin(comm.unique_id[:20])], h=36, model="naive")
+    mixed = fc.assign(ds=fc["ds"].astype(str))
+    mixed.loc[36, "ds"] = "2025-Q1"
+    plan = DEMO / "plan.spec"
+    for call in (lambda: civicast.need(plan, mixed), lambda: civicast.allocate(comm, plan, forecasts=mixed),
+                 lambda: civicast.uncertainty(comm, plan, forecasts=mixed, draws=10)):
+        with pytest.raises(civicast.Error, match=r"forecasts rows 0 and 36: ds '2025-01' and '2025-Q1' are dates"):
+            call()
+    stray = fc.copy()
+    stray.loc[5, "unique_id"] = "nosuch"
+    with pytest.raises(civicast.Error, match=r"forecasts row 5: unknown community 'nosuch'"):
+        civicast.allocate(comm, plan, forecasts=stray)

@@ -120,7 +120,7 @@ def test_bad_hierarchies_name_rows():
     rng = np.random.default_rng(1)
     df, comm = small_city(rng)
     twice = pd.concat([comm, comm.iloc[[2]].assign(street="A9")], ignore_index=True)
-    with pytest.raises(civicast.Error, match=r"community 'c2' is listed twice.*row 3.*row 9"):
+    with pytest.raises(civicast.Error, match=r"community 'c2' is listed twice.*row 2.*row 8"):
         civicast.Hierarchy(df, twice, hierarchy=["district", "street"])
     bad = comm.copy()
     bad.loc[4, "district"] = "A"  # B1 under A (c4) and under B (c5)
@@ -128,7 +128,7 @@ def test_bad_hierarchies_name_rows():
         civicast.Hierarchy(df, bad, hierarchy=["district", "street"])
     missing = comm.copy()
     missing.loc[6, "street"] = None
-    with pytest.raises(civicast.Error, match=r"community 'c6' \(row 7\) has no value of 'street'"):
+    with pytest.raises(civicast.Error, match=r"community 'c6' \(row 6\) has no value of 'street'"):
         civicast.Hierarchy(df, missing, hierarchy=["district", "street"])
     with pytest.raises(civicast.Error, match="twice"):
         civicast.Hierarchy(df, comm, hierarchy=["district", "district"])
@@ -247,7 +247,7 @@ def test_ids_written_otherwise_say_so():
         civicast.Hierarchy(df, padded, hierarchy=["district"])
     lettered = comm.assign(unique_id=comm["unique_id"].map(lambda v: f"C{v}"))
     with pytest.raises(civicast.Error, match=r"series '101' and 7 other series of 8 have no row in the communities "
-                                             r"table, whose ids begin 'C101' \(row 1\): the panel and the table must "
+                                             r"table, whose ids begin 'C101' \(row 0\): the panel and the table must "
                                              r"write the same ids \(case, spaces, leading zeros\)"):
         civicast.Hierarchy(df, lettered, hierarchy=["district"])
 
@@ -306,7 +306,7 @@ def test_errors_name_the_communities_file(tmp_path):
     assert e.value.file == str(path) and "no column 'street'" in str(e.value)
     with pytest.raises(civicast.Error) as e:
         civicast.Hierarchy(df, pd.DataFrame({"unique_id": ["a"], "district": ["D1"]}), hierarchy=["district"])
-    assert e.value.file == ""
+    assert e.value.file == "the communities DataFrame"  # no path; its rows are named as iloc counts
 
 
 @pytest.mark.skipif(not os.environ.get("CIV_CLI"), reason="CIV_CLI not set")
@@ -365,3 +365,60 @@ def test_nodes_in_natural_order_and_gaps_named():
                                                       r"them missing there, the total in 1 period: c5 2020-03"):
         a = hg.aggregate()
     assert a[(a.unique_id == "total") & (a.ds == "2020-03")]["y"].isna().all()
+
+
+def test_reconcile_aligns_frames_on_node_ids():
+    """A base DataFrame and residuals DataFrame are matched to the nodes by their labels (rows of base,
+    columns of residuals), in any order: base from fc.pivot(index="unique_id", ...) has its ids sorted
+    ('A', 'A/A1', ..., 'c0', ..., 'total'), not in nodes' order, and was taken by position, every forecast
+    attached to another node, silently (on the demo city, negative meal counts).  Labels that name no node,
+    a node given twice or nodes left out are civicast.Error naming them; arrays stay positional."""
+    rng = np.random.default_rng(11)
+    df, comm = small_city(rng)
+    hz = civicast.Hierarchy(df, comm, hierarchy=["district", "street"])
+    fc, fitted = civicast.forecast(hz.aggregate(), h=3, model="naive", level=None, fitted=True)
+    base = fc.pivot(index="unique_id", columns="h", values="mean")
+    res = fitted.pivot(index="ds", columns="unique_id", values="residual")
+    order = list(hz.nodes["unique_id"])
+    assert list(base.index) != order and list(res.columns) != order  # sorted: not the nodes' order
+    want = hz.reconcile(base.loc[order].to_numpy(), "mint_shrink", residuals=res[order].to_numpy())
+    got = hz.reconcile(base, "mint_shrink", residuals=res)
+    assert isinstance(got, pd.DataFrame) and list(got.index) == order and list(got.columns) == [1, 2, 3]
+    np.testing.assert_array_equal(got.to_numpy(), want)
+    shuffled = base.sample(frac=1, random_state=1)
+    np.testing.assert_array_equal(hz.reconcile(shuffled, "ols").to_numpy(), hz.reconcile(base.loc[order].to_numpy(),
+                                                                                          "ols"))
+    one = hz.reconcile(base[2], "bu")  # a Series: one step
+    assert isinstance(one, pd.Series) and list(one.index) == order
+    np.testing.assert_array_equal(one.to_numpy(), hz.reconcile(base.loc[order, 2].to_numpy(), "bu")[:, 0])
+    nodes, coherent = civicast.reconcile(df, comm, base, hierarchy=["district", "street"], method="ols")
+    assert list(coherent.index) == list(nodes["unique_id"])
+    np.testing.assert_array_equal(coherent.to_numpy(), hz.reconcile(base.loc[order].to_numpy(), "ols"))
+    with pytest.raises(civicast.Error, match=r"base has no row of forecasts for 1 of the 17 nodes: 'c3'") as e:
+        hz.reconcile(base.drop(index="c3"), "ols")
+    assert e.value.status == "CIV_ERR_NOT_FOUND"
+    with pytest.raises(civicast.Error, match=r"base names 1 id that is no node of the hierarchy: 'c9'"):
+        hz.reconcile(base.rename(index={"c3": "c9"}), "ols")
+    with pytest.raises(civicast.Error, match=r"base gives node 'c3' 2 times") as e:
+        hz.reconcile(pd.concat([base, base.loc[["c3"]]]), "ols")
+    assert e.value.status == "CIV_ERR_DUPLICATE"
+    with pytest.raises(civicast.Error, match=r"residuals has no column of residuals for 1 of the 17 nodes: 'A'"):
+        hz.reconcile(base, "mint_shrink", residuals=res.drop(columns="A"))
+    with pytest.raises(civicast.Error, match=r"are no node of the hierarchy: 0, 1, 2, .* pass \.to_numpy\(\)"):
+        hz.reconcile(pd.DataFrame(base.loc[order].to_numpy()), "ols")  # a default RangeIndex: no ids
+
+
+def test_reconcile_shape_errors_are_civicast_errors():
+    """A base or residuals array of the wrong shape and an unknown method raised a plain ValueError, though
+    every failure raises civicast.Error; they are civicast.Error now, still ValueErrors for older code."""
+    rng = np.random.default_rng(12)
+    df, comm = small_city(rng)
+    hz = civicast.Hierarchy(df, comm, hierarchy=["district"])
+    for call in (lambda: hz.reconcile(np.ones((3, 2)), "ols"),
+                 lambda: hz.reconcile(np.ones((hz.n_nodes, 2)), "mint_shrink", residuals=np.ones((5, 2))),
+                 lambda: hz.reconcile(np.ones((hz.n_nodes, 2)), "nosuch")):
+        with pytest.raises(civicast.Error) as e:
+            call()
+        assert isinstance(e.value, ValueError) and e.value.status == "CIV_ERR_INVALID_ARGUMENT"
+    with pytest.raises(civicast.Error, match=r"base needs 12 rows \(one per node, in the order of \.nodes\)"):
+        hz.reconcile(np.ones((3, 2)), "ols")

@@ -112,3 +112,34 @@ def test_plan_of_pandas_written_float_ids(tmp_path):
     a = out["allocation"]
     assert len(a) == 1146
     assert a["unique_id"].astype(str).str.fullmatch(r"3101\d{7}").all()
+
+
+def test_ids_split_by_spaces_refused_as_in_the_csv(tmp_path):
+    """Ids that differ only by spaces or tabs around them ('C001 ' and 'C001', a cell Excel kept with a
+    trailing space) were two series from a DataFrame, silently, while the CSV reader refuses the same data;
+    the frame is refused with the reader's message now (the check is civ_panel_add_series_many's, the CSV
+    reader's own), in forecast, backtest and Hierarchy alike."""
+    meals = pd.read_csv(DEMO / "meals.csv")
+    ids = sorted(meals["unique_id"].unique())[:3]
+    d = meals[meals["unique_id"].isin(ids)].reset_index(drop=True)
+    split = d.copy()
+    split.loc[split.index[-5:], "unique_id"] = ids[-1] + " "  # the last five months typed with a space
+    path = tmp_path / "split.csv"
+    split.to_csv(path, index=False)
+    with pytest.raises(civicast.Error) as from_file:
+        civicast.read(path)
+    msg = (f"series '{ids[-1]} ' and '{ids[-1]}' differ only by spaces around the id: one community split in "
+           "two; delete the spaces (in Excel, =TRIM() or Find and Replace)")
+    assert from_file.value.message == msg
+    for call in (lambda f: civicast.forecast(f, h=3, model="naive"),
+                 lambda f: civicast.backtest(f, h=3, model="naive", windows=1)):
+        with pytest.raises(civicast.Error) as e:
+            call(split)
+        assert (e.value.status, e.value.message, e.value.series_id, e.value.field) == \
+            ("CIV_ERR_DUPLICATE", msg, f"{ids[-1]} ", "unique_id")
+    tabbed = d.assign(unique_id=d["unique_id"].where(d["unique_id"] != ids[0], "\t" + ids[0]))
+    tabbed.loc[0, "unique_id"] = ids[0]  # one month without the tab
+    with pytest.raises(civicast.Error, match="differ only by spaces around the id"):
+        civicast.forecast(tabbed, h=3, model="naive")
+    inner = d.assign(unique_id=d["unique_id"].str.replace("-", " - "))  # spaces inside an id are its own
+    assert civicast.forecast(inner, h=3, model="naive")["unique_id"].nunique() == 3

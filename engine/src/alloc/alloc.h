@@ -146,6 +146,7 @@ typedef struct civ_alloc_last_year {
     char **ids;        /* n, sorted by strcmp (copies in block) */
     char **names;      /* n: the row's 'name' cell, "" when none (copies in block) */
     char *block;
+    int first_row;     /* the number errors call table row 0 by (civ_table_source): 0 for a DataFrame */
     size_t *row;       /* n: the table row of each sorted id */
     long *line;        /* n: its CSV line, 0 when not read from a CSV file */
     char **cols;       /* n_cols: the numeric columns' names (machine names: a workbook's headers mapped back) */
@@ -390,6 +391,7 @@ struct civ_alloc_problem {
     char *text_block[2 + CIV_ALLOC_MAX_LABELS]; /* one block per text column: no malloc per cell */
     size_t n_labels;
     size_t *row_of;       /* row_of[i] = input row of the i-th id */
+    size_t row_first;     /* the number errors call input row 0 by: 0 for a DataFrame (civ_table_row_number), 1 */
     double *x, *c;        /* factor values and coefficients: n_factors x n, id order; only the
                            * slices of factors with a coefficient are used (civ_alloc_factor_x) */
     double *xc;           /* their products x*c (x itself when no coefficient): what the solve reads */

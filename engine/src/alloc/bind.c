@@ -85,18 +85,15 @@ static size_t first_text_cell(const civ_table *t, size_t col)
 /* Row r of the communities table t for an error: w gets the table's file
  * (when it was read from one) and, for a CSV file, the line a spreadsheet
  * counts and column c (SIZE_MAX: none); `row` gets the words for the
- * message: "line N" for a CSV file, else "data row N" (1 = the first data
- * row, a DataFrame's iloc + 1). */
+ * message (civ_table_row_words): "line N" for a CSV file, "row N" for a
+ * DataFrame (its position, as iloc counts), else "data row N" (1 = the first
+ * data row). */
 static void row_where(const civ_table *t, size_t r, size_t c, civ_where *w, char *row, size_t size)
 {
-    long line = civ_table_row_line(t, r);
+    long line = civ_table_row_words(t, r, row, size);
     w->file = civ_table_source(t, NULL);
     w->line = line;
     w->column = line && c != SIZE_MAX ? (long)c + 1 : 0;
-    if (line)
-        civ_snprintf(row, size, "line %ld", line);
-    else
-        civ_snprintf(row, size, "data row %zu", r + 1);
 }
 
 /* An attribute column that is text: named at the cell that made it so (an
@@ -666,7 +663,8 @@ static civ_status bind_ids(civ_alloc_problem *p, const civ_table *t, size_t idc)
             if (l0 && w.line)
                 civ_snprintf(rows, sizeof rows, "lines %ld and %ld", l0, w.line);
             else
-                civ_snprintf(rows, sizeof rows, "data rows %zu and %zu", lo + 1, hi + 1);
+                civ_snprintf(rows, sizeof rows, "%srows %zu and %zu", strncmp(again, "data ", 5) ? "" : "data ",
+                             civ_table_row_number(t, lo), civ_table_row_number(t, hi));
             return civ_fail_at(CIV_ERR_DUPLICATE, &w, "duplicate community id '%s' (%s)%s", id, rows,
                                civ_excel_scientific_id_hint(id));
         }
@@ -1123,7 +1121,7 @@ static civ_status predecessors_as_numbers(const civ_alloc_spec *spec, const civ_
             return civ_fail_at(CIV_ERR_DOMAIN, at,
                                "[data] predecessors: column '%s' holds numbers (row %zu: %g); it must be text: "
                                "last year's ids, e.g. \"C001;C002\"",
-                               spec->predecessors, r + 1, v[r]);
+                               spec->predecessors, civ_table_row_number(t, r), v[r]);
     return CIV_OK; /* an empty column read as numbers: nobody continues anybody */
 }
 
@@ -1290,6 +1288,7 @@ civ_status civ_alloc_bind(const civ_alloc_spec *spec, const civ_table *t, const 
     p->n = n;
     double *scratch = civ_bigmem_alloc(n, sizeof *scratch);
     unsigned *count = malloc(n * sizeof *count);
+    p->row_first = civ_table_row_number(t, 0);
     civ_status st = bind_alloc(p, n);
     if (!st && (!scratch || !count))
         st = civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding %zu communities", n);

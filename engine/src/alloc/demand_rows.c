@@ -22,6 +22,7 @@
 
 #include "alloc.h"
 #include "c_locale.h"
+#include "table.h"
 #include "date.h"
 #include "strmap.h"
 #include "text.h"
@@ -100,7 +101,8 @@ static civ_status place_rows(const civ_table *fc, const civ_alloc_factor *f, con
             const char *twin = civ_id_zero_twin(id, idmap->keys, idmap->capacity);
             if (twin)
                 civ_id_zero_hint(id, twin, "the communities table", hint, sizeof hint);
-            return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "forecasts row %zu: unknown community '%s'%s", r + 1, id, hint);
+            return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "forecasts row %zu: unknown community '%s'%s",
+                               civ_table_row_number(fc, r), id, hint);
         }
         d->community[r] = i;
     }
@@ -119,7 +121,7 @@ static civ_status slots_by_step(const civ_table *fc, const civ_alloc_factor *f, 
         if (!(h >= 1) || h != floor(h)) {
             civ_where w = {.series_id = civ_table_text(fc, r, c->id), .field = "h"};
             return civ_fail_at(CIV_ERR_DOMAIN, &w, "forecasts row %zu: horizon h = %g is not a whole number >= 1",
-                               r + 1, h);
+                               civ_table_row_number(fc, r), h);
         }
         if (h <= (double)f->horizon)
             d->slot[r] = (size_t)h - 1;
@@ -139,14 +141,16 @@ static civ_status row_date(const civ_table *fc, const fc_columns *c, size_t r, c
     if (num) {
         double x = num[r];
         if (!(x >= 1 && x <= 9999) || x != floor(x))
-            return civ_fail_at(CIV_ERR_DATE, &w, "forecasts row %zu: ds %g is not a date nor a year", r + 1, x);
+            return civ_fail_at(CIV_ERR_DATE, &w, "forecasts row %zu: ds %g is not a date nor a year",
+                               civ_table_row_number(fc, r), x);
         *form = CIV_DATE_YEAR, *v = (int64_t)x;
         return CIV_OK;
     }
     const char *ds = civ_table_text(fc, r, c->ds);
     if (civ_date_parse(ds, strlen(ds), form, v)) {
         civ_clear_error();
-        return civ_fail_at(CIV_ERR_DATE, &w, "forecasts row %zu: bad date '%s' in ds", r + 1, ds);
+        return civ_fail_at(CIV_ERR_DATE, &w, "forecasts row %zu: bad date '%s' in ds",
+                           civ_table_row_number(fc, r), ds);
     }
     return CIV_OK;
 }
@@ -171,7 +175,8 @@ static civ_status date_frequency(const demand_ctx *p, const civ_table *fc, const
             return civ_fail_at(CIV_ERR_DATE, &w,
                                "forecasts rows %zu and %zu: ds '%s' and '%s' are dates of different kinds (a month, "
                                "a quarter, a day, ...); one file holds one frequency",
-                               first + 1, r + 1, civ_table_text(fc, first, c->ds), civ_table_text(fc, r, c->ds));
+                               civ_table_row_number(fc, first), civ_table_row_number(fc, r),
+                               civ_table_text(fc, first, c->ds), civ_table_text(fc, r, c->ds));
         }
         n_days += fr == CIV_DATE_DAY;
     }

@@ -36,13 +36,15 @@ static int cmp_rows(const void *a, const void *b)
     return c ? c : (x < y ? -1 : x > y);
 }
 
-/* "FILE:LINE" (or "data row N" of a table from memory) of sorted row j. */
+/* "FILE:LINE" (or "data row N" of a table from memory, "row N" counted from 0 of a DataFrame) of sorted row
+ * j. */
 static void ly_place(const civ_alloc_last_year *ly, size_t j, char *buf, size_t size)
 {
     if (ly->line[j])
         civ_snprintf(buf, size, "%s:%ld", ly->source, ly->line[j]);
     else
-        civ_snprintf(buf, size, "%s%sdata row %zu", ly->source, *ly->source ? ", " : "", ly->row[j] + 1);
+        civ_snprintf(buf, size, "%s%s%srow %zu", ly->source, *ly->source ? ", " : "", ly->first_row ? "data " : "",
+                     ly->row[j] + (size_t)ly->first_row);
 }
 
 /* mapped[k] (may be NULL): column k's machine name when its header is a workbook's (last_year_book.c). */
@@ -53,7 +55,7 @@ static civ_status copy_table(civ_alloc_last_year *ly, const civ_table *t, size_t
         if (!strcmp(mapped && mapped[k] ? mapped[k] : civ_table_column_name(t, k), "name") &&
             civ_table_column_type(t, k) == CIV_COLUMN_TEXT)
             namec = k;
-    const char *src = civ_table_source(t, NULL);
+    const char *src = civ_table_source(t, &ly->first_row);
     ly->source = strdup(src ? src : "");
     ly->ids = calloc(n ? n : 1, sizeof *ly->ids);
     ly->names = calloc(n ? n : 1, sizeof *ly->names);
@@ -321,16 +323,12 @@ static void cell_where(const civ_alloc_problem *p, const civ_table *t, size_t i,
     size_t col = SIZE_MAX;
     if (attr && civ_table_find_column(t, attr, &col))
         col = SIZE_MAX;
-    long line = civ_table_row_line(t, p->row_of[i]);
+    long line = civ_table_row_words(t, p->row_of[i], row, size);
     w->file = civ_table_source(t, NULL);
     w->line = line;
     w->column = line && col != SIZE_MAX ? (long)col + 1 : 0;
     w->series_id = p->ids[i];
     w->field = attr;
-    if (line)
-        civ_snprintf(row, size, "line %ld", line);
-    else
-        civ_snprintf(row, size, "data row %zu", p->row_of[i] + 1);
 }
 
 /* The predecessors of community i as sorted rows of the file (its own id's row first when the file has it), and

@@ -16,6 +16,7 @@
 
 #include "alloc.h"
 #include "c_locale.h"
+#include "table.h"
 
 struct civ_alloc_need {
     char *path;
@@ -362,6 +363,7 @@ typedef struct nrow {
     long year;
     double demand;
     size_t row;         /* file order breaks ties, so demand sums in file order */
+    size_t shown;       /* the number errors call the row by (civ_table_row_number: from 0 in a DataFrame) */
     civ_date_form form; /* of the date: its period is value (day dates: value is the day) */
     int64_t value;
 } nrow;
@@ -422,7 +424,7 @@ static civ_status rows_frequency(const nrow *rows, size_t m, civ_frequency *freq
             return civ_fail_at(CIV_ERR_DATE, &w,
                                "need: forecasts rows %zu and %zu: ds '%s' and '%s' are dates of different kinds (a "
                                "month, a quarter, a day, ...); one file holds one frequency",
-                               rows[0].row + 1, rows[a].row + 1, rows[0].ds, rows[a].ds);
+                               rows[0].shown, rows[a].shown, rows[0].ds, rows[a].ds);
         }
     int64_t *days = NULL;
     size_t *series = NULL, k = 0;
@@ -519,7 +521,8 @@ static civ_status need_rows(const civ_alloc_need *n, const civ_table *fc, nrow *
             const char *ds = civ_table_text(fc, r, cds);
             if (civ_date_parse(ds, strlen(ds), &form, &v)) {
                 civ_where w = {.series_id = id, .field = "ds"};
-                return civ_fail_at(CIV_ERR_DATE, &w, "need: forecasts row %zu: bad date '%s'", r + 1, ds);
+                return civ_fail_at(CIV_ERR_DATE, &w, "need: forecasts row %zu: bad date '%s'",
+                                   civ_table_row_number(fc, r), ds);
             }
             year = civ_alloc_date_year(form, v);
         }
@@ -530,12 +533,13 @@ static civ_status need_rows(const civ_alloc_need *n, const civ_table *fc, nrow *
             d = 0;
         if (!isfinite(d) || d < 0) {
             civ_where w = {.series_id = id, .field = n->column};
-            return civ_fail_at(CIV_ERR_DOMAIN, &w, "need: forecasts row %zu: '%s' is %s for community '%s'%s", r + 1,
-                               n->column, isnan(d) ? "missing" : d < 0 ? "negative" : "infinite", id,
+            return civ_fail_at(CIV_ERR_DOMAIN, &w, "need: forecasts row %zu: '%s' is %s for community '%s'%s",
+                               civ_table_row_number(fc, r), n->column,
+                               isnan(d) ? "missing" : d < 0 ? "negative" : "infinite", id,
                                isnan(d) ? " (did its forecast fail? if_missing = \"zero\" counts it as 0)" : "");
         }
         rows[m].id = id, rows[m].ds = dsnum ? "" : civ_table_text(fc, r, cds), rows[m].year = year, rows[m].demand = d,
-        rows[m].row = r, rows[m].form = form, rows[m].value = v;
+        rows[m].row = r, rows[m].shown = civ_table_row_number(fc, r), rows[m].form = form, rows[m].value = v;
         m++;
     }
     qsort(rows, m, sizeof *rows, cmp_nrow);
@@ -546,7 +550,7 @@ static civ_status need_rows(const civ_alloc_need *n, const civ_table *fc, nrow *
             return civ_fail_at(CIV_ERR_SPEC, &w,
                                "need: community '%s' has several forecasts for period '%s' (forecasts rows %zu and "
                                "%zu); choose one model with model = \"...\" in [need]",
-                               rows[a].id, rows[a].ds[0] ? rows[a].ds : "", rows[a - 1].row + 1, rows[a].row + 1);
+                               rows[a].id, rows[a].ds[0] ? rows[a].ds : "", rows[a - 1].shown, rows[a].shown);
         }
     *m_out = m;
     return whole_years(rows, m);

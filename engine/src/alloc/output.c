@@ -941,9 +941,10 @@ static void summary_statistics(srow *w, const civ_alloc_problem *p, const civ_al
             if (isinf(v)) { /* blame the input cell, not the summary being written (issue 18) */
                 civ_where d = {.series_id = p->ids[i], .field = s->population};
                 w->b->st = civ_fail_at(CIV_ERR_DOMAIN, &d,
-                                       "[data] population: attribute '%s' is %g for community '%s' (data row %zu), "
-                                       "too small for its amount per person to be a number",
-                                       s->population, p->population[i], p->ids[i], p->row_of[i] + 1);
+                                       "[data] population: attribute '%s' is %g for community '%s' (%srow %zu), "
+                                       "too small for its amount per person to be a number", s->population,
+                                       p->population[i], p->ids[i], p->row_first ? "data " : "",
+                                       p->row_of[i] + p->row_first);
             }
         }
     put(w, "statistic", "per_capita_min", "amount", per_person, isfinite(mn) ? round4(mn) : NAN);

@@ -50,8 +50,10 @@ civ_status civ_panel_add_series_many(civ_panel *panel, size_t count, const char 
         if (s)
             return s;
     }
+    /* as the CSV reader: ids that differ only by spaces around them are one community split in two */
+    civ_status s = civ_ids_split_by_spaces(panel->ids, panel->n_series, &panel->id_index, NULL, "unique_id");
     /* as the readers: a frame's float ids 310101001.0 are the code 310101001 */
-    return civ_panel_whole_float_ids(panel);
+    return s ? s : civ_panel_whole_float_ids(panel);
 }
 
 civ_status civ_panel_set_covariate_many(civ_panel *panel, size_t k, size_t count, const double *values,

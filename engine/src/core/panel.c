@@ -450,6 +450,35 @@ civ_status civ_panel_summarize(const civ_panel *panel, civ_panel_summary *out)
     return CIV_OK;
 }
 
+civ_status civ_ids_split_by_spaces(char *const *ids, size_t n, const civ_strmap *index, const char *file,
+                                   const char *field)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *id = ids[i];
+        size_t len = strlen(id), a = 0, b = len;
+        while (a < b && (id[a] == ' ' || id[a] == '\t'))
+            a++;
+        while (b > a && (id[b - 1] == ' ' || id[b - 1] == '\t'))
+            b--;
+        if ((!a && b == len) || a == b)
+            continue;
+        char trimmed[256];
+        size_t j;
+        if (b - a >= sizeof trimmed)
+            continue;
+        memcpy(trimmed, id + a, b - a);
+        trimmed[b - a] = '\0';
+        if (!civ_strmap_get(index, trimmed, &j))
+            continue;
+        civ_where w = {.file = file, .series_id = id, .field = field};
+        return civ_fail_at(CIV_ERR_DUPLICATE, &w,
+                           "series '%s' and '%s' differ only by spaces around the id: one community split in two; "
+                           "delete the spaces (in Excel, =TRIM() or Find and Replace)",
+                           id, ids[j]);
+    }
+    return CIV_OK;
+}
+
 civ_status civ_panel_whole_float_ids(civ_panel *panel)
 {
     if (!panel || !civ_whole_float_ids((const char *const *)panel->ids, panel->n_series))

@@ -32,6 +32,13 @@ struct civ_panel {
 
 /* Reserves room for n series and v values in total (no change in counts). */
 civ_status civ_panel_reserve(civ_panel *panel, size_t n_series, size_t n_values);
+/* Two series whose ids differ only by spaces or tabs around one of them ('0101 ' and '0101': a cell Excel
+ * kept with a trailing space) are one community split in two: CIV_ERR_DUPLICATE naming both, with the cure
+ * (=TRIM()), at `file` (NULL for a frame) and `field`, the id column's name.  `index` maps every id of
+ * ids[0..n) to its position.  The one check of the CSV panel reader and civ_panel_add_series_many (Python's
+ * frames), so a frame and the same CSV give the same error. */
+civ_status civ_ids_split_by_spaces(char *const *ids, size_t n, const civ_strmap *index, const char *file,
+                                   const char *field);
 /* Reads the panel's ids as an integer column that pandas wrote as floats
  * when they are one (civ_whole_float_ids: series '310101001.0' becomes
  * '310101001'), in place, the id index rebuilt; other ids are left as they

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "c_locale.h"
+#include "table.h"
 #include "error.h"
 #include "pred_map.h"
 #include "strmap.h"
@@ -63,14 +64,10 @@ static const char *tok_id(const join_ctx *x, size_t k)
 
 static void where_row(const civ_table *t, size_t r, size_t c, civ_where *w, char *row, size_t size)
 {
-    long line = civ_table_row_line(t, r);
+    long line = civ_table_row_words(t, r, row, size);
     w->file = civ_table_source(t, NULL);
     w->line = line;
     w->column = line ? (long)c + 1 : 0;
-    if (line)
-        civ_snprintf(row, size, "line %ld", line);
-    else
-        civ_snprintf(row, size, "data row %zu", r + 1);
 }
 
 /* The predecessors of row r (from the map), checked: none is a community of this year (but itself). */
@@ -436,7 +433,7 @@ static civ_status find_columns(join_ctx *x, const char *id_column, const char *p
                 return civ_fail_at(CIV_ERR_DOMAIN, &w,
                                    "column '%s' holds numbers (row %zu: %g); it must be text: last year's ids, "
                                    "e.g. \"C001;C002\"",
-                                   pred_column, r + 1, v[r]);
+                                   pred_column, civ_table_row_number(t, r), v[r]);
             }
         *none = 1; /* an empty column read as numbers: nobody continues anybody */
     }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "c_locale.h"
+#include "table.h"
 #include "error.h"
 #include "strmap.h"
 #include "text.h"
@@ -33,13 +34,9 @@ double civ_pred_map_weight(const civ_pred_map *m, size_t k)
 static void where_cell(const civ_table *t, size_t r, size_t c, const char *id, const char *field, civ_where *w,
                        char *row, size_t size)
 {
-    long line = civ_table_row_line(t, r);
+    long line = civ_table_row_words(t, r, row, size);
     *w = (civ_where){.file = civ_table_source(t, NULL), .line = line, .column = line ? (long)c + 1 : 0,
                      .series_id = id, .field = field};
-    if (line)
-        civ_snprintf(row, size, "line %ld", line);
-    else
-        civ_snprintf(row, size, "data row %zu", r + 1);
 }
 
 /* One share as written ("0.6", "60%"): the number, or NaN when it is none. */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "bigmem.h"
+#include "c_locale.h"
 #include "text.h"
 #include "error.h"
 
@@ -92,6 +93,22 @@ const char *civ_table_source(const civ_table *table, int *first_row)
     if (first_row)
         *first_row = table && table->source ? table->first_row : 1;
     return table ? table->source : NULL;
+}
+
+size_t civ_table_row_number(const civ_table *t, size_t r)
+{
+    return r + (size_t)(t && t->source ? t->first_row : 1);
+}
+
+long civ_table_row_words(const civ_table *t, size_t r, char *buf, size_t size)
+{
+    long line = civ_table_row_line(t, r);
+    if (line)
+        civ_snprintf(buf, size, "line %ld", line);
+    else
+        civ_snprintf(buf, size, "%srow %zu", t && t->source && !t->first_row ? "" : "data ",
+                     civ_table_row_number(t, r));
+    return line;
 }
 
 /* Grows an array of `old` items to `capacity` items (realloc semantics):
@@ -361,7 +378,7 @@ civ_status civ_table_index(civ_table *table, size_t column)
             civ_strmap_free(&table->key_index);
             civ_where w = {.series_id = key, .field = c->name, .line = (long)r + 2};
             return civ_fail_at(CIV_ERR_DUPLICATE, &w, "duplicate %s '%s' in rows %zu and %zu", c->name, key,
-                               first + 1, r + 1);
+                               civ_table_row_number(table, first), civ_table_row_number(table, r));
         }
         if (s) {
             civ_strmap_free(&table->key_index);

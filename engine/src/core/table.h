@@ -50,6 +50,13 @@ civ_status civ_table_set_text_pooled(civ_table *table, size_t row, size_t column
 /* Drops a text column's cells (pooled or malloc'd), leaving texts[] of
  * NULLs. */
 void civ_table_clear_texts(civ_table_column *c, size_t n_rows);
+/* The number an error calls data row r of t by, when it names no CSV line: counted from the table's first_row
+ * when it has a source name (civ_table_set_source; 0 for a DataFrame, the position iloc counts), else from 1
+ * (the first row under the header). */
+size_t civ_table_row_number(const civ_table *t, size_t r);
+/* Row r of t in an error's words: "line N" of a CSV file (civ_table_row_line, returned; 0 when none), else
+ * "row N" of a table whose rows count from 0 (a DataFrame), else "data row N" (civ_table_row_number). */
+long civ_table_row_words(const civ_table *t, size_t r, char *buf, size_t size);
 /* Reserves capacity for at least n rows (no change to n_rows). */
 civ_status civ_table_reserve(civ_table *table, size_t n);
 

@@ -1511,37 +1511,6 @@ static civ_status panel_header(panel_reader *pr, const civ_panel_read_options *o
     return CIV_OK;
 }
 
-/* Two series whose ids differ only by spaces around one of them ('0101 '
- * and '0101': a cell Excel kept with a trailing space) are one community
- * split in two: an error naming both, not two series. */
-static civ_status ids_split_by_spaces(const panel_reader *pr)
-{
-    for (size_t i = 0; i < pr->n_series; i++) {
-        const char *id = pr->ids[i];
-        size_t len = strlen(id), a = 0, b = len;
-        while (a < b && (id[a] == ' ' || id[a] == '\t'))
-            a++;
-        while (b > a && (id[b - 1] == ' ' || id[b - 1] == '\t'))
-            b--;
-        if ((!a && b == len) || a == b)
-            continue;
-        char trimmed[256];
-        size_t j;
-        if (b - a >= sizeof trimmed)
-            continue;
-        memcpy(trimmed, id + a, b - a);
-        trimmed[b - a] = '\0';
-        if (!civ_strmap_get(&pr->map, trimmed, &j))
-            continue;
-        civ_where w = {.file = pr->r.path, .series_id = id, .field = pr->r.names[pr->col_id]};
-        return civ_fail_at(CIV_ERR_DUPLICATE, &w,
-                           "series '%s' and '%s' differ only by spaces around the id: one community split in two; "
-                           "delete the spaces (in Excel, =TRIM() or Find and Replace)",
-                           id, pr->ids[j]);
-    }
-    return CIV_OK;
-}
-
 /* A series named like a sheet's total row ('合计,2024-01,12345': an Excel export in long form with a total
  * block per month) among other series would be forecast, counted into the city and allocated money as one
  * more community: refused, as the wide reader and a total row without dates are.  Alone, it is a panel of
@@ -2056,7 +2025,7 @@ civ_status civ_panel_read_csv_ex(const char *path, const civ_panel_read_options 
     size_t *bit_offset = NULL;
     unsigned char *bits = NULL;
     if (!(s = panel_header(&pr, options)) && !(s = panel_pass1(&pr)) && !(s = total_row_series(&pr)) &&
-        !(s = ids_split_by_spaces(&pr)) &&
+        !(s = civ_ids_split_by_spaces(pr.ids, pr.n_series, &pr.map, pr.r.path, pr.r.names[pr.col_id])) &&
         !(s = panel_build(&pr, &panel, &bit_offset, &bits)))
         s = panel_pass2(&pr, panel, bit_offset, bits);
     if (!s) /* ids 310101001.0 of an integer column pandas wrote as floats: the code 310101001 */
