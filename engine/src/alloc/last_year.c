@@ -244,12 +244,20 @@ static civ_status missing_workbook_column(const civ_alloc_problem *p, size_t u, 
     char unknown[200] = "";          /* headers of numbers the workbook does not write: renamed ones? */
     size_t lm = strlen(mi);
     for (size_t k = 0; k < ly->n_cols; k++) {
-        size_t L = strlen(ly->cols[k]), U = strlen(unknown), H = strlen(ly->cols[k]);
+        size_t L = strlen(ly->cols[k]), U = strlen(unknown), H = strlen(ly->heads[k] ? ly->heads[k] : ly->cols[k]);
         only_major |= !strcmp(ly->cols[k], amount_major);
         minor |= (!strncmp(ly->cols[k], "pool_", 5) || !strncmp(ly->cols[k], "amount_", 7)) && L > lm &&
                  !strcmp(ly->cols[k] + L - lm, mi);
-        if (!ly->heads[k] && U + H + 8 < sizeof unknown)
-            civ_snprintf(unknown + U, sizeof unknown - U, "%s'%s'", U ? ", " : "", ly->cols[k]);
+        int other = !ly->heads[k]; /* or a fund's column the spec does not have (named by its header) */
+        if (!other && civ_alloc_is_fund_column(ly->cols[k], mi)) {
+            other = 1;
+            for (size_t v = 0; v < p->n_units && other; v++)
+                other = strlen(p->units[v].name) != L - lm - 6 ||
+                        strncmp(ly->cols[k] + 5, p->units[v].name, L - lm - 6);
+        }
+        if (other && U + H + 8 < sizeof unknown)
+            civ_snprintf(unknown + U, sizeof unknown - U, "%s'%s'", U ? ", " : "",
+                         ly->heads[k] ? ly->heads[k] : ly->cols[k]);
     }
     civ_where e = {.file = ly->source, .field = head};
     return civ_fail_at(CIV_ERR_MISSING_COLUMN, &e,
