@@ -2392,6 +2392,68 @@ static void test_last_year_csv_units(void **state)
     civ_alloc_spec_free(s);
 }
 
+
+/* Last year's workbook of two funds (care 养老补贴, mig) read by a spec of one (mig discontinued): the fund's own
+ * column, the total checked against both; with care relabelled since, refused naming both columns (before: the
+ * file was refused as hand-edited, and the relabelled fund took the two funds' total as its last year). */
+static void test_last_year_fewer_funds(void **state)
+{
+    (void)state;
+    char path[160], spec[600];
+    const char *comm = "unique_id,x,ly\n001,10,\n002,10,\n010,10,\n";
+    for (int zh = 1; zh >= 0; zh--) {
+        snprintf(path, sizeof path, "%s/book_two_%s.xlsx", tmpdir, zh ? "zh" : "en");
+        write_book(path, zh, 0);
+        for (int relabel = 0; relabel < 2; relabel++) {
+            snprintf(spec, sizeof spec,
+                     "version = \"b\"\n[budget]\ntotal = 6000.00\nfiscal_year = 2026\n[[pool]]\nname = \"care\"\n"
+                     "label = \"%s\"\nshare = 1\nformula = \"main\"\n[[formula]]\nname = \"main\"\n"
+                     "hold_harmless = 0.85\nlast_year = \"ly\"\n[[factor]]\nname = \"x\"\nattribute = \"x\"\n"
+                     "weight = 1\n",
+                     relabel ? "养老" : "养老补贴");
+            civ_alloc_spec *s = af_spec_of(spec);
+            civ_table *t = table_for_spec(s, comm);
+            run_out o;
+            assert_int_equal(civ_alloc_spec_read_last_year(s, path, NULL), CIV_OK);
+            if (relabel) {
+                assert_int_equal(run(s, t, NULL, &o), CIV_ERR_MISSING_COLUMN);
+                assert_non_null(strstr(civ_last_error_message(), zh ? "has no column '养老（分）' (nor 'care（分）') "
+                                                                      "for fund 'care', but 2 funds' columns "
+                                                                      "('养老补贴（分）', 'mig（分）')"
+                                                                    : "has no column '养老 (fen)' (nor 'Care (fen)') "
+                                                                      "for fund 'care', but 2 funds' columns "
+                                                                      "('养老补贴 (fen)', 'Mig (fen)')"));
+            } else {
+                assert_int_equal(run(s, t, NULL, &o), CIV_OK);
+                double want[] = {100000, 80000, 120000}; /* 002: 800.00 of its 1,200.00 */
+                for (size_t r = 0; r < 3; r++)
+                    assert_true(fabs(af_cell(o.t, r, "last_year_care_fen") - want[r]) <= 0);
+            }
+            run_free(&o);
+            civ_table_free(t);
+            civ_alloc_spec_free(s);
+        }
+    }
+    /* the same as a table in memory under machine names (Python's last_year=): read, and the refusal */
+    civ_alloc_spec *s = af_spec_of("version = \"b\"\n[budget]\ntotal = 6000.00\nfiscal_year = 2026\n[[pool]]\n"
+                                   "name = \"main\"\nshare = 1\nformula = \"main\"\n[[formula]]\nname = \"main\"\n"
+                                   "hold_harmless = 0.85\nlast_year = \"ly\"\n[[factor]]\nname = \"x\"\n"
+                                   "attribute = \"x\"\nweight = 1\n");
+    civ_table *t = table_for_spec(s, comm), *ly = csv_table("unique_id,pool_care_fen,pool_mig_fen,amount_fen\n"
+                                                            "001,100000,0,100000\n002,80000,40000,120000\n"
+                                                            "010,120000,0,120000\n");
+    run_out o;
+    assert_int_equal(civ_alloc_spec_set_last_year(s, ly), CIV_OK);
+    assert_int_equal(run(s, t, NULL, &o), CIV_ERR_MISSING_COLUMN);
+    assert_non_null(strstr(civ_last_error_message(), "has no column 'pool_main_fen' (nor 'pool_main_yuan') for fund "
+                                                     "'main', but 2 funds' columns ('pool_care_fen', 'pool_mig_fen'): "
+                                                     "its total 'amount_fen' is their sum"));
+    run_free(&o);
+    civ_table_free(ly);
+    civ_table_free(t);
+    civ_alloc_spec_free(s);
+}
+
 /* civ_alloc_spec_read_last_year, the one reader of last year's allocation (before, the command, a plan and
  * Python each resolved the default file, chose the text columns and read it): the spec's [data] last_year_file
  * beside the spec, its codes kept as text (the spec's text columns, whatever the options say), the options'
@@ -2593,6 +2655,7 @@ int main(void)
         cmocka_unit_test(test_last_year_split_shares),
         cmocka_unit_test(test_read_last_year),
         cmocka_unit_test(test_last_year_workbook),
+        cmocka_unit_test(test_last_year_fewer_funds),
         cmocka_unit_test(test_last_year_csv_units),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);

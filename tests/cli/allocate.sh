@@ -620,6 +620,106 @@ assert a.loc["D01-S01-C007"].factor_meal_demand_fen == 0
 assert a.explanation.str.contains("no forecast").sum() == 1
 PYEOF
 
+# last year's allocation of more funds than this year's (the migrant fund discontinued): each fund's last year
+# is read from its own column, in the CSV and in the workbook (zh, en), and the total is checked against every
+# fund's column the file has.  Before, the file was refused as hand-edited ("has 15407484 in 'amount_fen' but
+# its funds' columns sum to 12520500"), and a fund relabelled since took the all-funds total as its last year.
+"$CIV" allocate --spec "$SPEC" --communities "$DEMO/communities.csv" --out "$WORK/ly2.csv" \
+    --workbook "$WORK/ly2.xlsx" >/dev/null 2>"$WORK/stderr" || fail "last year (2 funds): $(cat "$WORK/stderr")"
+"$CIV" allocate --spec "$SPEC" --communities "$DEMO/communities.csv" --out "$WORK/ly2_en.csv" \
+    --workbook "$WORK/ly2_en.xlsx" --lang en >/dev/null 2>"$WORK/stderr" || fail "last year (en): $(cat "$WORK/stderr")"
+$PY - "$SPEC" "$WORK" "$DEMO/communities.csv" <<'PYEOF' ||
+import re, sys
+import pandas as pd
+spec, work = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2]
+def label(text, pool, lab):
+    return re.sub(r'(\nname = "%s" .*\n)' % pool, r'\1label = "%s"\n' % lab, text, count=1)
+# last year's spec with its pools labelled: its workbook heads the funds 民政养老补贴+公共卫生服务（分）, 流动人口（分）
+lab = label(label(label(spec, "eldercare", "民政养老补贴"), "health", "公共卫生服务"), "migrant", "流动人口")
+open(work + "/labelled.spec", "w", encoding="utf-8").write(lab)
+for cut in (r'\[\[pool\]\]\nname = "migrant".*?\n\n', r'\[\[formula\]\]\nname = "migrant".*?\n\n',
+            r'\[\[factor\]\]\nname = "migrant_count".*?weight = 1.0\n'):
+    spec, n = re.subn(cut, "", spec, flags=re.S)
+    assert n == 1, cut
+spec = spec.replace("share = 0.7 ", "share = 1   ")
+open(work + "/nomig.spec", "w", encoding="utf-8").write(spec)
+# this year's one fund labelled, 公共卫生 where last year's said 公共卫生服务
+open(work + "/relabel.spec", "w", encoding="utf-8").write(
+    label(label(spec, "eldercare", "民政养老补贴"), "health", "公共卫生"))
+c = pd.read_csv(sys.argv[3], dtype=str, keep_default_na=False)
+c["last_year_funding"] = ""
+c.to_csv(work + "/blank_ly.csv", index=False)
+PYEOF
+    fail "the one-fund specs"
+for ly in ly2.csv ly2.xlsx ly2_en.xlsx; do
+    "$CIV" allocate --spec "$WORK/nomig.spec" --communities "$WORK/blank_ly.csv" --last-year "$WORK/$ly" \
+        --out "$WORK/nomig_$ly.csv" >"$WORK/stdout" 2>"$WORK/stderr" ||
+        fail "one fund, last year $ly: $(cat "$WORK/stderr")"
+done
+$PY - "$WORK/ly2.csv" "$WORK/nomig_ly2.csv.csv" "$WORK/nomig_ly2.xlsx.csv" "$WORK/nomig_ly2_en.xlsx.csv" <<'PYEOF' ||
+import sys
+import pandas as pd
+ly = pd.read_csv(sys.argv[1], dtype={"unique_id": str}).set_index("unique_id")
+for f in sys.argv[2:]:
+    a = pd.read_csv(f, dtype={"unique_id": str}).set_index("unique_id")
+    # the fund's own column, never the total (D01-S03-C012: 125,205.00 of its 154,074.84)
+    assert (a["last_year_eldercare+health_fen"] == ly["pool_eldercare+health_fen"]).all(), f
+    assert a.loc["D01-S03-C012", "last_year_eldercare+health_fen"] == 12520500, f
+    assert open(f, "rb").read() == open(sys.argv[2], "rb").read(), f   # the workbook reads as the CSV
+PYEOF
+    fail "last year of one fund from a file of two"
+# a hand edit is still caught with the discontinued fund's column counted
+$PY - "$WORK/ly2.csv" "$WORK/ly2_edit.csv" <<'PYEOF' || fail "edit the migrant column"
+import sys
+t = open(sys.argv[1], encoding="utf-8-sig").read().splitlines()
+h = t[0].split(","); k = h.index("pool_migrant_fen")
+for i, line in enumerate(t[1:], 1):
+    r = line.split(",")
+    if r[0] == "D01-S03-C012":
+        r[k] = str(int(r[k]) + 100); t[i] = ",".join(r)
+open(sys.argv[2], "w", encoding="utf-8").write("\n".join(t) + "\n")
+PYEOF
+expect_exit 2 "community 'D01-S03-C012' has 15407484 in 'amount_fen' but its funds' columns sum to 15407584 \
+('pool_eldercare+health_fen' 12520500 + 'pool_migrant_fen' 2887084)" -- allocate --spec "$WORK/nomig.spec" \
+    --communities "$WORK/blank_ly.csv" --last-year "$WORK/ly2_edit.csv" --out "$WORK/x.csv"
+# the one fund relabelled since: its column is not found under this year's header (nor its name's), and the
+# file has two funds' columns: refused, naming them (before: exit 0, each community's last year the total of both
+# funds, 154,074.84 for D01-S03-C012's 125,205.00)
+"$CIV" allocate --spec "$WORK/labelled.spec" --communities "$DEMO/communities.csv" --out "$WORK/x.csv" \
+    --workbook "$WORK/ly_lab.xlsx" >/dev/null 2>"$WORK/stderr" || fail "labelled last year: $(cat "$WORK/stderr")"
+rm -f "$WORK/x.csv"
+expect_exit 2 "has no column '民政养老补贴+公共卫生（分）' (nor 'eldercare+health（分）') for fund 'eldercare+health', \
+but 2 funds' columns ('民政养老补贴+公共卫生服务（分）', '流动人口（分）'): its total '分配金额（分）' is their sum" -- \
+    allocate --spec "$WORK/relabel.spec" --communities "$WORK/blank_ly.csv" --last-year "$WORK/ly_lab.xlsx" \
+    --out "$WORK/x.csv"
+[ -e "$WORK/x.csv" ] && fail "the relabelled fund's refusal wrote its output"
+# the same under last year's labels, and under this year's labels from a workbook headed by the fund's name
+# (last year's spec had none): found, the fund's own column
+sed 's/label = "公共卫生"$/label = "公共卫生服务"/' "$WORK/relabel.spec" >"$WORK/samelabel.spec"
+"$CIV" allocate --spec "$WORK/samelabel.spec" --communities "$WORK/blank_ly.csv" --last-year "$WORK/ly_lab.xlsx" \
+    --out "$WORK/lab_same.csv" >/dev/null 2>"$WORK/stderr" || fail "same labels: $(cat "$WORK/stderr")"
+"$CIV" allocate --spec "$WORK/relabel.spec" --communities "$WORK/blank_ly.csv" --last-year "$WORK/ly2.xlsx" \
+    --out "$WORK/lab_name.csv" >/dev/null 2>"$WORK/stderr" || fail "found by name: $(cat "$WORK/stderr")"
+for f in lab_same.csv lab_name.csv; do
+    $PY -c "import sys, pandas as pd; a = pd.read_csv(sys.argv[1]).set_index('unique_id');
+assert a.loc['D01-S03-C012', 'last_year_eldercare+health_fen'] == 12520500" "$WORK/$f" || fail "$f: the total read"
+done
+
+# --paid given the plan's workbook reads as the CSV it was written from: with two funds and no paid key, refused
+# as the CSV is (before: the total 分配金额（分） taken as what the one fund paid, D10-S04-C003 144,066.04 for its
+# 64,800.00); the key pool_eldercare+health_fen found under its header eldercare+health（分） (before: "no column")
+grep -v '^paid = ' "$DEMO/release.spec" >"$WORK/release_nopaid.spec"
+for book in ly2.csv ly2.xlsx ly2_en.xlsx; do
+    expect_exit 2 "the paid table holds 2 funds (pool_eldercare+health_fen, ...), and its amount_fen is their sum" \
+        -- allocate --spec "$WORK/release_nopaid.spec" --communities "$DEMO/communities.csv" --paid "$WORK/$book" \
+        --out "$WORK/x.csv"
+    "$CIV" allocate --spec "$DEMO/release.spec" --communities "$DEMO/communities.csv" --paid "$WORK/$book" \
+        --out "$WORK/rel_$book.csv" --explain >/dev/null 2>"$WORK/stderr" || fail "--paid $book: $(cat "$WORK/stderr")"
+done
+cmp -s "$WORK/rel_ly2.csv.csv" "$WORK/rel_ly2.xlsx.csv" || fail "--paid: the workbook reads otherwise than the CSV"
+cmp -s "$WORK/rel_ly2.csv.csv" "$WORK/rel_ly2_en.xlsx.csv" || fail "--paid: the English workbook reads otherwise"
+grep '^D10-S04-C003,' "$WORK/rel_ly2.xlsx.csv" | grep -q "paid 64800.00" || fail "--paid: D10-S04-C003's paid"
+
 if [ "$failures" -ne 0 ]; then
     echo "allocate.sh: $failures failure(s)" >&2
     exit 1

@@ -191,15 +191,25 @@ int civ_alloc_earmark_equal(const civ_alloc_pool *a, const civ_alloc_pool *b);
 int civ_alloc_book_language(const civ_table *t);
 /* Each column j of t under the workbook's headers in language zh mapped back to its machine name: (*mapped)[j]
  * is the name whose header (io/column_labels.c with the spec's labels, as workbook.c writes it) is t's, or
- * NULL when none is (the column keeps its header).  Free with civ_alloc_book_names_free(*mapped, n_columns). */
+ * NULL when none is (the column keeps its header).  A fund of the spec is found by its label or, failing that,
+ * by its name (eldercare（分）); the other numeric columns headed <text>（分） just before the total 分配金额（分）
+ * are the funds the spec does not have (discontinued, or labelled otherwise), named pool_<text>_<minor>.  Free
+ * with civ_alloc_book_names_free(*mapped, n_columns). */
 civ_status civ_alloc_book_unlabel(const civ_alloc_spec *s, const civ_table *t, int zh, char ***mapped);
 void civ_alloc_book_names_free(char **mapped, size_t n);
 /* The header of machine column `column` in the workbook in language zh (1, 0; -1: the name itself), in buf. */
 const char *civ_alloc_book_label(const civ_alloc_spec *s, int zh, const char *column, char *buf, size_t size);
+/* The header a writer without the spec's labels gives machine column `column` in language zh (its names as
+ * they are: eldercare+health（分）, Migrant (fen)), in buf; NULL when the column has none. */
+const char *civ_alloc_book_name_label(const civ_alloc_spec *s, int zh, const char *column, char *buf, size_t size);
+/* 1 when `name` is a fund's column, pool_<fund>_<unit>. */
+int civ_alloc_is_fund_column(const char *name, const char *unit);
 /* For an allocation read back, the plan's workbook or a CSV under machine names (civ_alloc_spec_set_last_year):
  * refuses (CIV_ERR_DOMAIN, the community, both columns as headed and both values, the cure) an amount given in
  * both units that disagree (amount_<minor> and amount_<major>, pool_<fund>_<minor> and _<major>) and a total
- * amount_<minor> other than the sum of the pool_<fund>_<minor> columns: a cell edited and not its twin.  Columns
+ * amount_<minor> other than the sum of every fund's column the file has (pool_<fund>_<minor>, else _<major>;
+ * the funds the spec no longer has too), when it has one of each of the spec's funds: a cell edited and not
+ * its twin.  Columns
  * by their names under `mapped` (may be NULL); idc is the id column; `what` begins the message ("last year's
  * allocation"). */
 civ_status civ_alloc_book_check(const civ_alloc_spec *s, const civ_table *t, char *const *mapped, size_t idc,

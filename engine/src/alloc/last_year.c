@@ -246,12 +246,20 @@ static civ_status missing_workbook_column(const civ_alloc_problem *p, size_t u, 
     char unknown[200] = "";          /* headers of numbers the workbook does not write: renamed ones? */
     size_t lm = strlen(mi);
     for (size_t k = 0; k < ly->n_cols; k++) {
-        size_t L = strlen(ly->cols[k]), U = strlen(unknown), H = strlen(ly->cols[k]);
+        size_t L = strlen(ly->cols[k]), U = strlen(unknown), H = strlen(ly->heads[k] ? ly->heads[k] : ly->cols[k]);
         only_major |= !strcmp(ly->cols[k], amount_major);
         minor |= (!strncmp(ly->cols[k], "pool_", 5) || !strncmp(ly->cols[k], "amount_", 7)) && L > lm &&
                  !strcmp(ly->cols[k] + L - lm, mi);
-        if (!ly->heads[k] && U + H + 8 < sizeof unknown)
-            civ_snprintf(unknown + U, sizeof unknown - U, "%s'%s'", U ? ", " : "", ly->cols[k]);
+        int other = !ly->heads[k]; /* or a fund's column the spec does not have (named by its header) */
+        if (!other && civ_alloc_is_fund_column(ly->cols[k], mi)) {
+            other = 1;
+            for (size_t v = 0; v < p->n_units && other; v++)
+                other = strlen(p->units[v].name) != L - lm - 6 ||
+                        strncmp(ly->cols[k] + 5, p->units[v].name, L - lm - 6);
+        }
+        if (other && U + H + 8 < sizeof unknown)
+            civ_snprintf(unknown + U, sizeof unknown - U, "%s'%s'", U ? ", " : "",
+                         ly->heads[k] ? ly->heads[k] : ly->cols[k]);
     }
     civ_where e = {.file = ly->source, .field = head};
     return civ_fail_at(CIV_ERR_MISSING_COLUMN, &e,
@@ -284,8 +292,47 @@ static civ_status missing_fund_column(const civ_alloc_problem *p, size_t u, char
                        p->n_units == 1 ? "'" : "", p->units[u].name, *have ? have : "none");
 }
 
+/* The length of pool_<fund>_ in a fund's column c (in minor or major units), else 0. */
+static size_t fund_stem(const char *c, const char *mi, const char *ma)
+{
+    return civ_alloc_is_fund_column(c, mi)   ? strlen(c) - strlen(mi)
+           : civ_alloc_is_fund_column(c, ma) ? strlen(c) - strlen(ma)
+                                             : 0;
+}
+
+/* The file has no column of fund u (want[0], want[1]) but several funds' columns (the n of funds[]): its total
+ * is theirs together, never this fund's last year; refused, naming them and the cure. */
+static civ_status several_funds(const civ_alloc_problem *p, size_t u, char want[3][200], const size_t *funds,
+                                size_t n)
+{
+    const civ_alloc_spec *s = p->spec;
+    const civ_alloc_last_year *ly = s->ly;
+    char have[600] = "", head[200], name[200], total[200];
+    for (size_t q = 0; q < n; q++) {
+        size_t L = strlen(have), k = funds[q];
+        if (L < sizeof have - 80)
+            civ_snprintf(have + L, sizeof have - L, "%s'%s'", q ? ", " : "", ly->heads[k] ? ly->heads[k] : ly->cols[k]);
+    }
+    civ_alloc_book_label(s, ly->lang, want[0], head, sizeof head);
+    civ_alloc_book_label(s, ly->lang, want[2], total, sizeof total);
+    if (ly->lang >= 0) /* the header a spec without labels writes: the fund's name */
+        civ_alloc_book_name_label(s, ly->lang, want[0], name, sizeof name);
+    else
+        civ_snprintf(name, sizeof name, "%s", want[1]);
+    civ_where e = {.file = ly->source, .field = head};
+    return civ_fail_at(CIV_ERR_MISSING_COLUMN, &e,
+                       "last year's allocation (%s) has no column '%s'%s%s%s for fund '%s', but %zu funds' columns "
+                       "(%s): its total '%s' is their sum, not the last year of fund '%s' alone; if one of them is "
+                       "this fund's (relabelled or renamed since last year), head it '%s'; else give a file with "
+                       "the fund's own column",
+                       ly->source, head, strcmp(name, head) ? " (nor '" : "", strcmp(name, head) ? name : "",
+                       strcmp(name, head) ? "')" : "",
+                       p->units[u].name, n, have, total, p->units[u].name, head);
+}
+
 /* The file's column of fund u (pool_<fund>_<minor>, else pool_<fund>_<major>, else amount_<minor> for one
- * fund), as minor units into fen[0..ly->n). */
+ * fund when the file has at most one fund's column: with several, amount_<minor> is their sum), as minor
+ * units into fen[0..ly->n). */
 static civ_status fund_column(const civ_alloc_problem *p, size_t u, int64_t *fen)
 {
     const civ_alloc_spec *s = p->spec;
@@ -298,6 +345,24 @@ static civ_status fund_column(const civ_alloc_problem *p, size_t u, int64_t *fen
     for (int w = 0; w < 3; w++) {
         if (w == 2 && p->n_units != 1)
             break;
+        if (w == 2) { /* the funds' columns the file has, by fund (pool_<fund>_<minor> or _<major>) */
+            size_t *funds = malloc((ly->n_cols ? ly->n_cols : 1) * sizeof *funds), n = 0;
+            if (!funds)
+                return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading last year's allocation");
+            for (size_t k = 0; k < ly->n_cols; k++) {
+                const char *c = ly->cols[k];
+                size_t stem = fund_stem(c, mi, ma);
+                int seen = !stem; /* a fund given in both units is one fund */
+                for (size_t q = 0; q < n && !seen; q++)
+                    seen = fund_stem(ly->cols[funds[q]], mi, ma) == stem && !strncmp(ly->cols[funds[q]], c, stem);
+                if (!seen)
+                    funds[n++] = k;
+            }
+            civ_status st = n > 1 ? several_funds(p, u, want, funds, n) : CIV_OK;
+            free(funds);
+            if (st)
+                return st;
+        }
         for (size_t k = 0; k < ly->n_cols; k++) {
             if (strcmp(ly->cols[k], want[w]))
                 continue;

@@ -130,6 +130,103 @@ void civ_alloc_book_names_free(char **mapped, size_t n)
     free(mapped);
 }
 
+/* 1 when `name` is a fund's column pool_<fund>_<unit> (alloc/output.c). */
+int civ_alloc_is_fund_column(const char *name, const char *unit)
+{
+    size_t L = strlen(name), lu = strlen(unit);
+    return L > 6 + lu && !strncmp(name, "pool_", 5) && name[L - lu - 1] == '_' && !strcmp(name + L - lu, unit);
+}
+
+const char *civ_alloc_book_name_label(const civ_alloc_spec *s, int zh, const char *column, char *buf, size_t size)
+{
+    civ_label_ctx ctx = {.zh = zh, .table = "allocation", .minor = civ_alloc_minor_name(s)};
+    const char *l = civ_column_label(&ctx, column, buf, size);
+    if (l && l != buf)
+        civ_snprintf(buf, size, "%s", l);
+    return l ? buf : NULL;
+}
+
+/* Whether column j of t is mapped to, or headed, `name`. */
+static int has_name(const civ_table *t, char *const *m, const char *name)
+{
+    for (size_t j = 0; j < civ_table_n_columns(t); j++)
+        if (!strcmp(m[j] ? m[j] : civ_table_column_name(t, j), name))
+            return 1;
+    return 0;
+}
+
+/* A fund of this spec whose column the workbook heads by the fund's name, not by the label this spec gives it
+ * (last year's spec had none, or another): found by its name too (民政养老补贴（分） or eldercare（分）). */
+static civ_status unlabel_by_name(const civ_alloc_labels *c, const civ_table *t, int zh, char **m)
+{
+    const char *mi = civ_alloc_minor_name(c->s);
+    char want[300], head[300];
+    for (size_t u = 0; u < c->f.n; u++) {
+        civ_snprintf(want, sizeof want, "pool_%s_%s", c->f.name[u], mi);
+        if (has_name(t, m, want) || !civ_alloc_book_name_label(c->s, zh, want, head, sizeof head))
+            continue;
+        for (size_t j = 0; j < civ_table_n_columns(t); j++)
+            if (!m[j] && civ_table_column_type(t, j) == CIV_COLUMN_NUMBER &&
+                !strcmp(civ_table_column_name(t, j), head)) {
+                if (!(m[j] = strdup(want)))
+                    return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading an allocation");
+                break;
+            }
+    }
+    return CIV_OK;
+}
+
+/* The funds this spec does not have (a fund discontinued since, or labelled otherwise): the workbook writes
+ * every fund's column, headed <label>（分）, just before the total 分配金额（分）, so the unnamed columns of that run
+ * are funds' too, and get the machine name pool_<header's text>_<minor> (eldercare+health（分） ->
+ * pool_eldercare+health_fen, as the CSV names it; an English header's capital first letter, which the writer
+ * adds, taken off unless the spec names the fund so).  Then the total is checked against every fund's column,
+ * and a fund's column is never confused with the total. */
+static civ_status unlabel_fund_run(const civ_alloc_labels *c, const civ_table *t, int zh, char **m)
+{
+    const civ_alloc_spec *s = c->s;
+    const char *mi = civ_alloc_minor_name(s);
+    char want[300], unit[100];
+    size_t tot = SIZE_MAX, nc = civ_table_n_columns(t);
+    civ_snprintf(want, sizeof want, "amount_%s", mi);
+    for (size_t j = 0; j < nc && tot == SIZE_MAX; j++)
+        if (m[j] && !strcmp(m[j], want))
+            tot = j;
+    if (tot == SIZE_MAX)
+        return CIV_OK;
+    civ_snprintf(want, sizeof want, "pool_\001_%s", mi); /* the unit after the label: （分）, " (fen)" */
+    if (!civ_alloc_book_name_label(s, zh, want, unit, sizeof unit) || unit[0] != '\001')
+        return CIV_OK;
+    const char *suffix = unit + 1;
+    size_t ls = strlen(suffix);
+    for (size_t j = tot; j-- > 0;) {
+        const char *head = civ_table_column_name(t, j);
+        size_t L = strlen(head);
+        if (civ_table_column_type(t, j) != CIV_COLUMN_NUMBER)
+            break;
+        if (m[j]) {
+            if (civ_alloc_is_fund_column(m[j], mi))
+                continue;
+            break;
+        }
+        if (L <= ls || strcmp(head + L - ls, suffix))
+            break;
+        civ_snprintf(want, sizeof want, "pool_%.*s_%s", (int)(L - ls), head, mi);
+        if (!zh && want[5] >= 'A' && want[5] <= 'Z') {
+            int known = 0;
+            for (size_t u = 0; u < c->f.n; u++)
+                known |= (int)(strlen(c->f.name[u]) == L - ls && !strncmp(c->f.name[u], head, L - ls));
+            for (size_t q = 0; q < s->n_pools; q++)
+                known |= s->pools[q].paid && !strcmp(s->pools[q].paid, want);
+            if (!known)
+                want[5] = (char)(want[5] - 'A' + 'a');
+        }
+        if (!has_name(t, m, want) && !(m[j] = strdup(want)))
+            return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading an allocation");
+    }
+    return CIV_OK;
+}
+
 civ_status civ_alloc_book_unlabel(const civ_alloc_spec *s, const civ_table *t, int zh, char ***mapped)
 {
     size_t nc = civ_table_n_columns(t);
@@ -163,6 +260,10 @@ civ_status civ_alloc_book_unlabel(const civ_alloc_spec *s, const civ_table *t, i
     }
     free(used);
     names_free(&l);
+    if (!st)
+        st = unlabel_by_name(&c, t, zh, m);
+    if (!st)
+        st = unlabel_fund_run(&c, t, zh, m);
     civ_alloc_funds_free(&c.f);
     if (st)
         civ_alloc_book_names_free(m, nc);
@@ -234,43 +335,62 @@ static civ_status check_both_units(const civ_alloc_spec *s, const civ_table *t, 
     return CIV_OK;
 }
 
-/* 2. the total in the minor unit against its funds' columns, when the file has every fund's (else the
- * missing one is named when the funds are read): which one was edited cannot be told */
+/* 2. the total in the minor unit against every fund's column the file has (pool_<fund>_<minor>, else its
+ * pool_<fund>_<major>), this spec's funds and the others (a fund discontinued since: its money is in the total
+ * too), when the file has a column of each of this spec's funds (else the missing one is named when the funds
+ * are read): which one was edited cannot be told */
 static civ_status check_total(const civ_alloc_spec *s, const civ_table *t, char *const *mapped, size_t idc,
                               const char *what)
 {
-    const char *mi = civ_alloc_minor_name(s);
-    size_t nr = civ_table_n_rows(t);
-    char want[300];
-    size_t tot = find(t, mapped, (civ_snprintf(want, sizeof want, "amount_%s", mi), want)), n_pools = 0;
+    const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
+    size_t nr = civ_table_n_rows(t), nc = civ_table_n_columns(t);
+    char want[300], twin[300];
+    size_t tot = find(t, mapped, (civ_snprintf(want, sizeof want, "amount_%s", mi), want)), n_pools = 0, u;
     civ_alloc_funds f = {0};
     civ_status st = civ_alloc_funds_of(s, &f);
-    size_t *pools = st ? NULL : malloc((f.n ? f.n : 1) * sizeof *pools);
-    if (!pools) {
+    size_t *pools = st ? NULL : malloc((nc ? nc : 1) * sizeof *pools);
+    double *scale = st ? NULL : malloc((nc ? nc : 1) * sizeof *scale);
+    if (!pools || !scale) {
         civ_alloc_funds_free(&f);
+        free(pools), free(scale);
         return st ? st : civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory reading last year's allocation");
     }
-    for (size_t u = 0; u < f.n; u++) {
-        size_t j = find(t, mapped, (civ_snprintf(want, sizeof want, "pool_%s_%s", f.name[u], mi), want));
-        if (j != SIZE_MAX && civ_table_column_type(t, j) == CIV_COLUMN_NUMBER)
-            pools[n_pools++] = j;
+    for (u = 0; u < f.n; u++) { /* every fund of the spec has its column */
+        size_t j = find(t, mapped, (civ_snprintf(want, sizeof want, "pool_%s_%s", f.name[u], mi), want)),
+               k = find(t, mapped, (civ_snprintf(want, sizeof want, "pool_%s_%s", f.name[u], ma), want));
+        if ((j == SIZE_MAX || civ_table_column_type(t, j) != CIV_COLUMN_NUMBER) &&
+            (k == SIZE_MAX || civ_table_column_type(t, k) != CIV_COLUMN_NUMBER))
+            break;
     }
-    if (n_pools < f.n)
-        n_pools = 0;
+    for (size_t j = 0; u == f.n && j < nc; j++) {
+        const char *nm = mapped && mapped[j] ? mapped[j] : civ_table_column_name(t, j);
+        if (civ_table_column_type(t, j) != CIV_COLUMN_NUMBER)
+            continue;
+        if (civ_alloc_is_fund_column(nm, mi)) {
+            pools[n_pools] = j, scale[n_pools++] = 1;
+        } else if (civ_alloc_is_fund_column(nm, ma)) { /* in yuan only: its fen twin absent */
+            civ_snprintf(twin, sizeof twin, "%.*s%s", (int)(strlen(nm) - strlen(ma)), nm, mi);
+            size_t k = find(t, mapped, twin);
+            if (k == SIZE_MAX || civ_table_column_type(t, k) != CIV_COLUMN_NUMBER)
+                pools[n_pools] = j, scale[n_pools++] = (double)s->minor_unit;
+        }
+    }
     civ_alloc_funds_free(&f);
     if (tot != SIZE_MAX && n_pools && civ_table_column_type(t, tot) == CIV_COLUMN_NUMBER)
         for (size_t r = 0; r < nr && !st; r++) {
             double sum = 0, v = civ_table_number(t, r, tot);
             for (size_t q = 0; q < n_pools; q++)
-                sum += civ_table_number(t, r, pools[q]);
+                sum += scale[q] == 1 ? civ_table_number(t, r, pools[q])
+                                     : nearbyint(civ_table_number(t, r, pools[q]) * scale[q]);
             if (!isfinite(sum) || !isfinite(v) || fabs(sum - v) < 0.5)
                 continue;
             char at[600], parts[400] = "";
             for (size_t q = 0; q < n_pools; q++) {
                 size_t L = strlen(parts);
                 if (L < sizeof parts - 80)
-                    civ_snprintf(parts + L, sizeof parts - L, "%s'%s' %.0f", q ? " + " : "",
-                                 civ_table_column_name(t, pools[q]), civ_table_number(t, r, pools[q]));
+                    civ_snprintf(parts + L, sizeof parts - L, "%s'%s' %.*f", q ? " + " : "",
+                                 civ_table_column_name(t, pools[q]), scale[q] == 1 ? 0 : s->minor_digits,
+                                 civ_table_number(t, r, pools[q]));
             }
             at_row(t, r, at, sizeof at);
             const char *id = civ_table_text(t, r, idc);
@@ -283,7 +403,7 @@ static civ_status check_total(const civ_alloc_spec *s, const civ_table *t, char 
                              "correct the one that is wrong, so that they agree",
                              what, at, id ? id : "", v, civ_table_column_name(t, tot), sum, parts);
         }
-    free(pools);
+    free(pools), free(scale);
     return st;
 }
 
