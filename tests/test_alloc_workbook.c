@@ -224,6 +224,41 @@ static void test_reads_back(void **state)
     }
 }
 
+/* `[data] district = "区"`: the district column is the allocation's `district` once (as the name column is its
+ * `name`), headed 区 in the Chinese workbook.  Before, allocation.csv had `区` (a default label) and again
+ * `district`, and the 分配结果 sheet headed them "district" (in English: 区 was taken) and 区. */
+static void test_district_column_once(void **state)
+{
+    (void)state;
+    char text[2048];
+    snprintf(text, sizeof text, "%s[data]\ndistrict = \"区\"\n", spec_text);
+    civ_alloc_spec *s = af_spec_of(text);
+    civ_table *comm = table_of(s, "unique_id,name,区,x,ly,ly2\n001,甲社区,东区,10,1500,0\n002,乙社区,西区,30,1500,1000\n"
+                                  "010,丙社区,东区,60,1500,0\n");
+    run_out o;
+    run(s, comm, &o);
+    size_t c, n_district = 0;
+    assert_int_not_equal(civ_table_find_column(o.alloc, "区", &c), CIV_OK);
+    civ_clear_error();
+    for (size_t k = 0; k < civ_table_n_columns(o.alloc); k++)
+        n_district += !strcmp(civ_table_column_name(o.alloc, k), "district");
+    assert_int_equal(n_district, 1);
+    assert_string_equal(text_at(o.alloc, 1, "district"), "西区");
+    char path[600];
+    snprintf(path, sizeof path, "%s/district_zh.xlsx", dir);
+    civ_alloc_workbook_tables t = {.allocation = o.alloc, .summary = o.summary};
+    assert_int_equal(civ_alloc_workbook_write(path, s, &t, NULL, NULL), CIV_OK);
+    civ_table *al = sheet(path, "分配结果");
+    assert_string_equal(civ_table_column_name(al, 2), "区");
+    for (size_t k = 0; k < civ_table_n_columns(al); k++)
+        assert_string_not_equal(civ_table_column_name(al, k), "district");
+    assert_string_equal(text_at(al, 2, "区"), "东区");
+    civ_table_free(al);
+    run_free(&o);
+    civ_table_free(comm);
+    civ_alloc_spec_free(s);
+}
+
 /* Errors leave nothing: a language other than zh or en (field "lang"), no table, a path that is not .xlsx. */
 static void test_errors(void **state)
 {
@@ -264,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_sheets_zh),
         cmocka_unit_test(test_sheets_en),
         cmocka_unit_test(test_reads_back),
+        cmocka_unit_test(test_district_column_once),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -144,6 +144,27 @@ static void test_failure_counts(void **state)
     assert_int_equal(fc.other, 0);
     assert_int_equal(fc.min_values, 1);
     assert_int_equal(fc.max_values, 1);
+    /* the failures table says the same per window (reason, values): the plan writes it as backtest_failures.csv,
+     * and the report counts it so that the page and the command give the same reasons and counts (the page
+     * once guessed them from history.csv and named reasons the command did not) */
+    civ_table *t = NULL;
+    assert_int_equal(civ_backtest_failures_table(r, p, &t), CIV_OK);
+    assert_int_equal(civ_table_n_rows(t), 4);
+    size_t creason = col(t, "reason"), cvalues = col(t, "values"), no_data = 0, too_short = 0;
+    assert_int_equal(civ_table_column_type(t, cvalues), CIV_COLUMN_NUMBER);
+    for (size_t row = 0; row < 4; row++) {
+        const char *why = civ_table_text(t, row, creason);
+        double v = civ_table_number(t, row, cvalues);
+        if (!strcmp(why, "no_data"))
+            no_data++, assert_float_equal(v, 0, 0);
+        else if (!strcmp(why, "too_short"))
+            too_short++, assert_float_equal(v, 1, 0);
+        else
+            fail_msg("reason %s", why);
+    }
+    assert_int_equal(no_data, fc.no_data);
+    assert_int_equal(too_short, fc.too_short);
+    civ_table_free(t);
     /* another panel, NULL: errors, *out untouched */
     civ_panel *q = NULL;
     assert_int_equal(civ_panel_create(CIV_FREQ_YEARLY, &q), CIV_OK);

@@ -242,6 +242,7 @@ static void test_run_and_write(void **state)
     assert_false(civ_plan_has_backtest(p)); /* no [backtest]: no backtest tables */
     assert_null(civ_plan_result_table(r, CIV_PLAN_BACKTEST));
     assert_null(civ_plan_result_table(r, CIV_PLAN_BACKTEST_ACCURACY));
+    assert_null(civ_plan_result_table(r, CIV_PLAN_BACKTEST_FAILURES));
     assert_null(civ_plan_result_table(r, CIV_PLAN_TABLE_COUNT));
     civ_plan_stats st;
     assert_int_equal(civ_plan_result_stats(r, &st), CIV_OK);
@@ -543,6 +544,8 @@ static void test_run_backtest(void **state)
         snprintf(path, sizeof path, "%s/%s.csv", dir, civ_plan_table_name((civ_plan_table)t));
         assert_int_equal(access(path, R_OK), 0);
     }
+    snprintf(path, sizeof path, "%s/backtest_failures.csv", dir); /* why windows failed, for the report */
+    assert_int_equal(access(path, R_OK), 0);
     civ_plan_result_free(r);
     /* the defaults: the plan's model and the seasonal naive, h = 12 (< 24) */
     text = "[plan]\npanel = \"" CIV_SOURCE_DIR "/tests/data/plan/meals.csv\"\n"

@@ -290,6 +290,37 @@ static int page_has(const char *path, const civ_report_options *o, const char *t
     return has;
 }
 
+/* A Chinese 街道 column (a plan's [data] labels copies it as it is) gets the street totals, as
+ * docs/ALLOCATION.md says ("the label `street` or `街道`, which the report totals by"): before, only `street`
+ * and `subdistrict` counted, and a page that still said "by district and by street" had no street section. */
+static void test_street_zh_column(void **state)
+{
+    (void)state;
+    char alloc[sizeof ALLOC + 8];
+    snprintf(alloc, sizeof alloc, "%s", ALLOC);
+    memcpy(strstr(alloc, "street"), "街道", strlen("街道")); /* "street" and "街道" are both 6 bytes */
+    put("zhst", "allocation.csv", alloc);
+    put("zhst", "allocation_summary.csv", SUMMARY);
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/zhst", dir);
+    assert_true(page_has(path, NULL, "各街道"));
+    assert_true(page_has(path, NULL, "资金按区和街道汇总"));
+    snprintf(file, sizeof file, "%s/charts/allocation_streets.vl.json", path);
+    char *spec = tf_slurp(file, NULL);
+    assert_non_null(spec);
+    assert_non_null(strstr(spec, "c街道"));
+    free(spec);
+    /* without any street column, the page says it totals by district alone */
+    char *comma = strstr(alloc, "街道,");
+    memcpy(comma, "xxxxxx", 6);
+    put("nost", "allocation.csv", alloc);
+    put("nost", "allocation_summary.csv", SUMMARY);
+    snprintf(path, sizeof path, "%s/nost", dir);
+    assert_false(page_has(path, NULL, "各街道"));
+    assert_false(page_has(path, NULL, "资金按区和街道汇总"));
+    assert_true(page_has(path, NULL, "资金按区汇总"));
+}
+
 static void test_write_both_languages(void **state)
 {
     (void)state;
@@ -540,6 +571,7 @@ static void test_monitoring_tables(void **state)
     char *spec = tf_slurp(file, NULL);
     assert_non_null(spec);
     assert_non_null(strstr(spec, "\"department\":\"卫健\""));
+    assert_non_null(strstr(spec, "\"axis\":{\"format\":\",d\",\"tickCount\":1}")); /* one alert each */
     free(spec);
     snprintf(file, sizeof file, "%s/charts/monitoring_indicators.vl.json", path);
     spec = tf_slurp(file, NULL);
@@ -555,7 +587,10 @@ static void test_monitoring_tables(void **state)
     const char *range = strstr(spec, "\"range\":[\"") + strlen("\"range\":[\"");
     assert_true(print_grey(range) - print_grey(range + 10) >= 40);
     assert_true(print_grey("#bab0ac") - print_grey(range) >= 40);
-    assert_non_null(strstr(spec, "\"axis\":{\"tickMinStep\":1,\"format\":\"d\"}")); /* whole units */
+    /* whole units, each once: at most as many ticks as the longest bar (2 units of meals in 2026-03); Vega-Lite
+     * dropped the tickMinStep this asked for before, and a small axis read "0 0 0 1 1 1 1 1 2" */
+    assert_non_null(strstr(spec, "\"axis\":{\"format\":\",d\",\"tickCount\":2}"));
+    assert_null(strstr(spec, "tickMinStep"));
     free(spec);
     /* the English page keeps the words and names of the files */
     civ_report_options en = {.lang = "en"};
@@ -601,8 +636,9 @@ static void test_print_and_phone(void **state)
     snprintf(file, sizeof file, "%s/charts/allocation_held.vl.json", path);
     char *spec = tf_slurp(file, NULL);
     assert_non_null(strstr(spec, "\"width\":\"container\""));
-    /* a count of communities has whole ticks: a small city's axis read 0.5, 1.5, ... communities */
-    assert_non_null(strstr(spec, "\"axis\":{\"tickMinStep\":1,\"format\":\",d\"},\"title\":\"社区数（个）\""));
+    /* a count of communities has whole ticks, each once: a small city's axis read 0.5, 1.5, ... communities,
+     * then (tickMinStep, which Vega-Lite drops) "0 0 0 1 1 1 1 1 2"; at most as many ticks as the longest bar */
+    assert_non_null(strstr(spec, "\"axis\":{\"format\":\",d\",\"tickCount\":1},\"title\":\"社区数（个）\""));
     free(spec);
     snprintf(file, sizeof file, "%s/charts/allocation_districts.vl.json", path);
     spec = tf_slurp(file, NULL);
@@ -1016,6 +1052,95 @@ static void test_uncertainty_communities(void **state)
     assert_true(page_has(path, &zh, "chart-uncertainty_communities"));
 }
 
+/* Nothing varies across the draws: the page says so plainly, and why when the binding column says, with no
+ * chart of empty bars.  Before: "横条最长（P5 与 P95 相差最大）的是A区（+0.00% 至 +0.00%，相差 0.00%）" over an empty
+ * district chart (a 5-community plan whose communities were all held by the pace limit). */
+static void test_uncertainty_nothing_varies(void **state)
+{
+    (void)state;
+    /* two districts, every community held by a constraint: nothing moves */
+    put("un", "allocation.csv", "unique_id,name,district,amount_fen,binding,p5_fen,p50_fen,p95_fen\n"
+                                "C1,甲社区,A区,100000,pace,100000,100000,100000\n"
+                                "C2,乙社区,B区,300000,floor,300000,300000,300000\n");
+    put("un", "allocation_summary.csv", SUMMARY);
+    put("un", "uncertainty.csv", "scope,name,p5_fen,p50_fen,p95_fen\n"
+                                 "district,A区,100000,100000,100000\ndistrict,B区,300000,300000,300000\n");
+    char path[128];
+    snprintf(path, sizeof path, "%s/un", dir);
+    civ_report_options zh = {.lang = "zh"}, en = {.lang = "en"};
+    assert_false(page_has(path, &zh, "横条最长"));
+    assert_false(page_has(path, &zh, "+0.00%"));
+    assert_false(page_has(path, &zh, "chart-uncertainty_districts"));
+    assert_false(page_has(path, &zh, "chart-uncertainty_communities"));
+    assert_true(page_has(path, &zh, "各区的金额在每次抽样中都相同（P5 = P95 = 分配金额），所以没有区的横条：分配不随抽样变化"));
+    assert_true(page_has(path, &zh, "分配不随抽样变化：2 个社区的金额在每次抽样中都相同，因为每个社区的金额都由约束"));
+    assert_false(page_has(path, &en, "widest band"));
+    assert_true(page_has(path, &en, "No district&#39;s amount varies across the draws"));
+    assert_true(page_has(path, &en, "The allocation does not vary across the draws: each of the 2 communities got "
+                                    "the same amount in every draw, because every community&#39;s amount is set "
+                                    "by a constraint"));
+    /* all but one held: that one gets what is left */
+    put("un", "allocation.csv", "unique_id,name,district,amount_fen,binding,p5_fen,p50_fen,p95_fen\n"
+                                "C1,甲社区,A区,100000,pace,100000,100000,100000\n"
+                                "C2,乙社区,B区,300000,,300000,300000,300000\n");
+    assert_true(page_has(path, &zh, "，因为其中 1 个社区的金额由约束决定，剩下的一个社区得到其余的资金"));
+    /* the communities move, the districts do not: their moves cancel out within each district */
+    put("un", "allocation.csv", "unique_id,name,district,amount_fen,binding,p5_fen,p50_fen,p95_fen\n"
+                                "C1,甲社区,A区,100000,,90000,100000,110000\n"
+                                "C2,乙社区,A区,100000,,90000,100000,110000\n"
+                                "C3,丙社区,B区,300000,pace,300000,300000,300000\n");
+    put("un", "uncertainty.csv", "scope,name,p5_fen,p50_fen,p95_fen\n"
+                                 "district,A区,200000,200000,200000\ndistrict,B区,300000,300000,300000\n");
+    assert_true(page_has(path, &zh, "所以没有区的横条：各区内社区之间的增减相互抵消。"));
+    assert_false(page_has(path, &zh, "chart-uncertainty_districts"));
+    assert_true(page_has(path, &zh, "chart-uncertainty_communities"));
+    assert_false(page_has(path, &zh, "横条最长"));
+}
+
+/* Why backtest windows failed: from backtest_failures.csv (civicast plan writes it, counted by the rule of the
+ * command's "could not be made" line), the same reasons and counts as the terminal, zero counts left out.
+ * Before, the page guessed them from history.csv, which holds only the latest periods: a 5-community plan's page
+ * said "4 个在 history.csv 中查不到截止期前的记录" where the command said "4 for communities with only 12 values by
+ * then", and another's "0 个是截止期前还没有任何数据的社区". */
+static void test_backtest_failures(void **state)
+{
+    (void)state;
+    put("bf", "allocation.csv", ALLOC);
+    put("bf", "allocation_summary.csv", SUMMARY);
+    put("bf", "backtest_accuracy.csv", "model,n,mase,coverage-80\nAuto,40,0.81,79\nSeasonalNaive,40,1.2,70\n");
+    put("bf", "backtest.csv", "unique_id,cutoff,ds,h,y,model,mean\n"
+                              "A,2022-12,2023-01,1,10,Auto,11\nA,2022-12,2023-01,1,10,SeasonalNaive,\n"
+                              "B,2022-12,2023-01,1,5,Auto,\nB,2022-12,2023-01,1,5,SeasonalNaive,\n");
+    put("bf", "history.csv", "unique_id,ds,y\nA,2023-01,10\nA,2023-02,11\nA,2023-03,12\nB,2023-02,5\nB,2023-03,6\n");
+    put("bf", "backtest_failures.csv",
+        "unique_id,model,cutoff,status,message,reason,values\n"
+        "A,SeasonalNaive,2022-12,CIV_ERR_TOO_SHORT,\"needs at least 13 values, got 12\",too_short,12\n"
+        "B,Auto,2022-12,CIV_ERR_TOO_SHORT,no training values,no_data,0\n"
+        "B,SeasonalNaive,2022-12,CIV_ERR_TOO_SHORT,no training values,no_data,0\n");
+    char path[128], file[192];
+    snprintf(path, sizeof path, "%s/bf", dir);
+    civ_report_options zh = {.lang = "zh"}, en = {.lang = "en"};
+    assert_true(page_has(path, &zh, "较早截止期的 4 次测试预测中有 3 次无法做出：2 次是截止期前还没有任何数据的社区（当时尚未"
+                                    "开始统计，无从预测）；1 次是当时只有 12 期数据的社区，不够该模型拟合。按模型分：季节朴素法 "
+                                    "2 次，自动组合（默认）1 次。这些窗口不计入上表的误差。"));
+    assert_false(page_has(path, &zh, "history.csv 中查不到"));
+    assert_false(page_has(path, &zh, "失败窗口中"));
+    assert_false(page_has(path, &zh, "模型无法拟合")); /* no such window: not said with a 0 */
+    assert_true(page_has(path, &en, "3 of 4 test forecasts from earlier cutoffs could not be made: 2 for communities "
+                                    "with no data yet at the cutoff (not counted yet, nothing to forecast from); 1 "
+                                    "for communities with only 12 values by then, too few for the model. By model: "
+                                    "SeasonalNaive 2, Auto 1."));
+    /* an older folder without the table: the history-based reasons, zero counts left out, the unknown said so */
+    snprintf(file, sizeof file, "%s/backtest_failures.csv", path);
+    assert_int_equal(remove(file), 0);
+    assert_true(page_has(path, &zh, "2 个失败窗口中：1 个是截止期前还没有任何数据的社区（当时尚未开始统计，无从预测）；1 个无法"
+                                    "从本文件夹判断原因（history.csv 只有最近的各期）。"));
+    assert_true(page_has(path, &zh, "1 个失败窗口中：1 个是截止期前还没有任何数据的社区（当时尚未开始统计，无从预测）。"));
+    assert_false(page_has(path, &zh, "：0 个"));
+    assert_false(page_has(path, &zh, "，0 个"));
+    assert_false(page_has(path, &zh, "；0 个"));
+}
+
 /* backtest_accuracy.csv (model + metric columns) replaces "not run": errors in one
  * chart (not the counts or the bias), coverages against their level in another. */
 static void test_backtest_table(void **state)
@@ -1337,7 +1462,7 @@ static void test_model_mix_families(void **state)
     snprintf(file, sizeof file, "%s/charts/model_mix.vl.json", path);
     char *spec = tf_slurp(file, NULL);
     assert_non_null(spec);
-    assert_non_null(strstr(spec, "\"axis\":{\"tickMinStep\":1,\"format\":\",d\"},\"title\":\"Communities (count)\""));
+    assert_non_null(strstr(spec, "\"axis\":{\"format\":\",d\",\"tickCount\":2},\"title\":\"Communities (count)\""));
     /* most communities first, then by name */
     const char *damped = strstr(spec, "{\"family\":\"DampedETS\",\"communities\":2,\"share\":66.7,\"specs\":1,"
                                       "\"top\":\"ETS(A,Ad,N) (2)\"}");
@@ -1985,7 +2110,7 @@ int main(void)
         cmocka_unit_test(test_escaping),       cmocka_unit_test(test_data_mapping),
         cmocka_unit_test(test_tidy_summary),
         cmocka_unit_test(test_currency_without_manifest),
-        cmocka_unit_test(test_summary_labels),
+        cmocka_unit_test(test_summary_labels),    cmocka_unit_test(test_street_zh_column),
         cmocka_unit_test(test_summary_history),   cmocka_unit_test(test_write_both_languages),
         cmocka_unit_test(test_workbook_named),
         cmocka_unit_test(test_monitor_workbook_named),
@@ -1998,8 +2123,10 @@ int main(void)
         cmocka_unit_test(test_print_choice),
         cmocka_unit_test(test_district_facet),
         cmocka_unit_test(test_risk_grid),        cmocka_unit_test(test_backtest_table),
-        cmocka_unit_test(test_backtest_words),   cmocka_unit_test(test_amounts_and_unit),
+        cmocka_unit_test(test_backtest_words),   cmocka_unit_test(test_backtest_failures),
+        cmocka_unit_test(test_amounts_and_unit),
         cmocka_unit_test(test_uncertainty_widest), cmocka_unit_test(test_uncertainty_communities),
+        cmocka_unit_test(test_uncertainty_nothing_varies),
         cmocka_unit_test(test_waterfall_steps),  cmocka_unit_test(test_print_in_grey),
         cmocka_unit_test(test_model_mix_families),
         cmocka_unit_test(test_demand_window),    cmocka_unit_test(test_frequencies), cmocka_unit_test(test_zh_tidy),

@@ -220,8 +220,27 @@ void civ_cli_print_districts(const civ_table *summary, int64_t unit)
     civ_clear_error();
 }
 
-void civ_cli_print_uncertainty(const civ_table *t, size_t n_draws, uint64_t seed, int perturb_forecasts,
-                               double concentration, double seconds, int threads)
+/* Why an allocation that did not vary did not, when the allocation table says (its binding column): every
+ * community held by a constraint, or all but one, which gets what is left; "" when it does not say. */
+static void uncertainty_why(const civ_table *alloc, size_t n, char *buf, size_t size)
+{
+    size_t cb, held = 0;
+    buf[0] = '\0';
+    if (!alloc || civ_table_find_column(alloc, "binding", &cb) || civ_table_n_rows(alloc) != n) {
+        civ_clear_error();
+        return;
+    }
+    for (size_t r = 0; r < n; r++) /* a binding column that is not text reads as NULL: none held */
+        held += civ_table_text(alloc, r, cb) && civ_table_text(alloc, r, cb)[0];
+    if (held == n)
+        snprintf(buf, size, ", because each is held by a constraint, whatever the demand");
+    else if (held + 1 == n && n > 1)
+        snprintf(buf, size, ", because %zu of the %zu are held by a constraint and the other gets what is left",
+                 held, n);
+}
+
+void civ_cli_print_uncertainty(const civ_table *t, const civ_table *alloc, size_t n_draws, uint64_t seed,
+                               int perturb_forecasts, double concentration, double seconds, int threads)
 {
     /* the widest relative P5-P95 band among communities, and the districts' */
     size_t cs, cn, ca, c5, c95;
@@ -251,10 +270,23 @@ void civ_cli_print_uncertainty(const civ_table *t, size_t n_draws, uint64_t seed
     printf("uncertainty            %zu draws (seed %llu%s%s) in %.2f s on %s\n", n_draws, (unsigned long long)seed,
            perturb_forecasts ? ", forecast intervals" : "", concentration > 0 ? ", Dirichlet weights" : "", seconds,
            on);
-    if (nc)
-        printf("  P5-P95 width          mean %.1f%% of the amount; widest %s %.1f%%; widest district %s %.1f%%\n",
-               100 * sum_rel / (double)nc, civ_table_text(t, wi, cn), 100 * worst,
-               dworst >= 0 ? civ_table_text(t, wd, cn) : "-", dworst >= 0 ? 100 * dworst : 0.0);
+    if (!nc)
+        return;
+    if (!(worst > 0)) { /* before: "widest 0101 0.0%; widest district 城东区 0.0%", as if one were widest */
+        char why[160];
+        uncertainty_why(alloc, nc, why, sizeof why);
+        printf("  P5-P95 width          0: the allocation does not vary across the draws (every community got the "
+               "same amount in each%s)\n", why);
+        return;
+    }
+    printf("  P5-P95 width          mean %.1f%% of the amount; widest %s %.1f%%", 100 * sum_rel / (double)nc,
+           civ_table_text(t, wi, cn), 100 * worst);
+    if (dworst > 0)
+        printf("; widest district %s %.1f%%\n", civ_table_text(t, wd, cn), 100 * dworst);
+    else if (dworst == 0)
+        printf("; no district's amount varies (within each, the communities' moves cancel out)\n");
+    else
+        printf("\n");
 }
 
 void civ_cli_print_need(const civ_table *py, int64_t unit, const char *currency)
@@ -349,7 +381,7 @@ civ_status civ_cli_uncertainty(const civ_alloc_spec *spec, const civ_table *comm
         civ_table_free(dt);
     }
     if (!s)
-        civ_cli_print_uncertainty(t, civ_alloc_uncertainty_n_draws(u), opt->seed, opt->perturb_forecasts,
+        civ_cli_print_uncertainty(t, alloc, civ_alloc_uncertainty_n_draws(u), opt->seed, opt->perturb_forecasts,
                                   opt->weight_concentration, civ_alloc_uncertainty_seconds(u), opt->threads);
     if (!s && quantiles)
         *quantiles = t, t = NULL;

@@ -332,7 +332,8 @@ static void print_plan(const civ_plan *plan, const civ_plan_result *r, const civ
     civ_cli_print_pilots(comm, civ_plan_result_table(r, CIV_PLAN_ALLOCATION),
                          civ_plan_result_table(r, CIV_PLAN_FORECAST_REPORT), civ_alloc_spec_minor_unit(spec));
     if (st.n_draws)
-        civ_cli_print_uncertainty(civ_plan_result_table(r, CIV_PLAN_UNCERTAINTY), st.n_draws, st.uncertainty_seed,
+        civ_cli_print_uncertainty(civ_plan_result_table(r, CIV_PLAN_UNCERTAINTY),
+                                  civ_plan_result_table(r, CIV_PLAN_ALLOCATION), st.n_draws, st.uncertainty_seed,
                                   st.perturb_forecasts, st.weight_concentration, st.uncertainty_seconds,
                                   st.uncertainty_threads);
     if (st.has_need)
@@ -385,7 +386,7 @@ static int run_and_write(const civ_plan *plan, const civ_csv_write_options *csv)
                civ_plan_out(plan), civ_plan_result_table(r, CIV_PLAN_FORECAST_TOTALS) ? ", forecast_totals.csv" : "",
                st.has_need ? ", need.csv, need_summary.csv" : "",
                st.n_draws ? ", uncertainty.csv" : "", st.has_monitor ? ", the monitoring tables" : "",
-               st.has_backtest ? ", backtest.csv, backtest_accuracy.csv" : "",
+               st.has_backtest ? ", backtest.csv, backtest_accuracy.csv, backtest_failures.csv" : "",
                st.has_monitor ? ", monitoring.xlsx" : "");
         printf("report                 %s/report.html\n", civ_plan_out(plan));
         code = st.n_failed ? CIV_EXIT_PARTIAL : CIV_EXIT_OK;

@@ -360,9 +360,10 @@ void civ_cli_print_demand_window(const char *lines);
 /* Prints the districts' amounts from an allocation summary table. */
 void civ_cli_print_districts(const civ_table *summary, int64_t unit);
 void civ_cli_print_history(const civ_table *summary, int64_t unit);
-/* Prints the two Monte Carlo lines from the long uncertainty table. */
-void civ_cli_print_uncertainty(const civ_table *t, size_t n_draws, uint64_t seed, int perturb_forecasts,
-                               double concentration, double seconds, int threads);
+/* Prints the two Monte Carlo lines from the long uncertainty table; `alloc` (the allocation table, may be NULL)
+ * says why an allocation that does not vary across the draws does not. */
+void civ_cli_print_uncertainty(const civ_table *t, const civ_table *alloc, size_t n_draws, uint64_t seed,
+                               int perturb_forecasts, double concentration, double seconds, int threads);
 /* Prints the need per year from the per-year need table. */
 void civ_cli_print_need(const civ_table *per_year, int64_t unit, const char *currency);
 /* Prints one "pilots" line per value of the communities' text column

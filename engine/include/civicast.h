@@ -1186,9 +1186,12 @@ CIV_API size_t civ_backtest_result_n_failed(const civ_backtest_result *result);
 CIV_API size_t civ_backtest_result_n_uncalibrated(const civ_backtest_result *result);
 CIV_API double civ_backtest_result_seconds(const civ_backtest_result *result);
 
-/** The windows that failed: unique_id, model, cutoff, status (e.g.
- *  "CIV_ERR_TOO_SHORT"), message; one row per failed window, in the order of
- *  civ_backtest_result_table.  Errors as civ_backtest_result_table. */
+/** The windows that failed: unique_id, model (the display name), cutoff,
+ *  status (e.g. "CIV_ERR_TOO_SHORT"), message, reason and values; one row per
+ *  failed window, in the order of civ_backtest_result_table.  reason is why,
+ *  as civ_backtest_result_failure_counts counts it ("no_data", "too_short",
+ *  "other"), values the series' observed values up to the cutoff (a number).
+ *  Errors as civ_backtest_result_table. */
 CIV_API civ_status civ_backtest_failures_table(const civ_backtest_result *result, const civ_panel *panel,
                                                civ_table **out);
 /** Why the failed windows failed, in words a reader can act on (the
@@ -2610,7 +2613,11 @@ typedef enum civ_plan_table {
                                         them, the city alone); method "sum", the sums of the communities'
                                         means and bounds (docs/REPORT.md, "The intervals of the city and
                                         district totals"); the report's demand bands */
-    CIV_PLAN_TABLE_COUNT = 22
+    /* with [backtest]: */
+    CIV_PLAN_BACKTEST_FAILURES = 22, /* backtest_failures.csv: civ_backtest_failures_table (unique_id, model,
+                                        cutoff, status, message, reason, values; no rows when every window
+                                        was made): why windows failed, for the report, as the command says */
+    CIV_PLAN_TABLE_COUNT = 23
 } civ_plan_table;
 /** The file stem of a table ("forecasts", "need_summary"; "" if unknown). */
 CIV_API const char *civ_plan_table_name(civ_plan_table table);

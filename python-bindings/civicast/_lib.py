@@ -356,7 +356,7 @@ class civ_plan_stats(ctypes.Structure):
 PLAN_TABLES = ("forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need",
                "need_summary", "monitor_status", "monitor_alerts", "warning", "warning_steps", "risks",
                "risk_matrix", "inactivity", "demand", "allocation_waterfall", "allocation_stages",
-               "history", "backtest", "backtest_accuracy", "joins", "forecast_totals")
+               "history", "backtest", "backtest_accuracy", "joins", "forecast_totals", "backtest_failures")
 
 
 # Frequencies (civ_frequency) and date forms (civ_date_form).

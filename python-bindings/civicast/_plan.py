@@ -204,6 +204,8 @@ def _result_frames(res):
     for name in ("forecasts", "backtest", "forecast_totals"):  # steps, int64 as in civicast.forecast, .backtest
         if name in frames:
             frames[name]["h"] = frames[name]["h"].astype(np.int64)
+    if "backtest_failures" in frames:  # the observed values up to each failed window's cutoff: a count
+        frames["backtest_failures"]["values"] = frames["backtest_failures"]["values"].astype(np.int64)
     for name, df in frames.items():  # ids as civicast.read gives them (101 as int64), counts as int64
         ids_like(df, "unique_id")
         if name in _MONITOR_TABLES:  # units, sensors and the risk matrix's cells, as civicast.monitor gives them
@@ -251,8 +253,10 @@ def plan(path, out=None, model=None, h=None, threads=None, draws=None, progress=
     hi-<L>; docs/REPORT.md), and when they ran uncertainty, need, need_summary, the
     monitoring tables and, with a [backtest] section, backtest (every
     window's forecasts against the actuals: unique_id, cutoff, ds, h, y,
-    model, mean, lo-<L>, hi-<L>) and backtest_accuracy (per model: MASE,
-    sMAPE, coverage-<L>, ...); allocation.attrs["plan_stats"] holds
+    model, mean, lo-<L>, hi-<L>), backtest_accuracy (per model: MASE,
+    sMAPE, coverage-<L>, ...) and backtest_failures (each failed window:
+    unique_id, model, cutoff, status, message, reason, values; no rows when
+    none failed); allocation.attrs["plan_stats"] holds
     the per-stage figures (civ_plan_stats; backtest_* for the backtest).  model, h, threads, draws
     and intervals ("model" or "conformal": how every forecast of the run makes its intervals)
     override the plan's settings, as do conformal_windows, conformal_step,

@@ -73,6 +73,38 @@ grep -q "^wrote .*u2.csv, .*q2.csv, .*d2.csv$" "$WORK/stdout" || fail "the wrote
 cmp -s "$WORK/d1.csv" "$WORK/d2.csv" || fail "the draws differ between 1 and 2 threads"
 grep -q "300 draws" "$WORK/stdout" || fail "uncertainty line missing: $(cat "$WORK/stdout")"
 cmp -s "$WORK/u1.csv" "$WORK/u2.csv" || fail "uncertainty columns differ between 1 and 2 threads"
+# an allocation that cannot vary (every community held at last year's amount by hold-harmless 1 and pace 0) says
+# so plainly and why: before, "widest P01 0.0%; widest district East 0.0%", as if one band were widest
+cat >"$WORK/held.spec" <<'SPEC'
+version = "held-1"
+[budget]
+total = 88_000.00
+fiscal_year = 2026
+[data]
+last_year = "last_year_funding"
+[[pool]]
+name = "main"
+share = 1.0
+formula = "main"
+[[formula]]
+name = "main"
+hold_harmless = 1.0
+pace = 0.0
+last_year = "last_year_funding"
+[[factor]]
+name = "meal_demand"
+formula = "main"
+source = "forecast"
+horizon = 12
+weight = 1.0
+SPEC
+"$CIV" allocate --spec "$WORK/held.spec" --communities "$DATA/communities.csv" --forecasts "$WORK/t/forecasts.csv" \
+    --out "$WORK/held.csv" --uncertainty 50 >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "allocate --uncertainty, every community held: $(cat "$WORK/stderr")"
+grep -qF "P5-P95 width          0: the allocation does not vary across the draws (every community got the same amount \
+in each, because each is held by a constraint, whatever the demand)" "$WORK/stdout" ||
+    fail "an allocation that does not vary: $(grep -A1 uncertainty "$WORK/stdout")"
+if grep -q "widest" "$WORK/stdout"; then fail "a widest band of 0.0%: $(grep -A1 uncertainty "$WORK/stdout")"; fi
 cmp -s "$WORK/q1.csv" "$WORK/q2.csv" || fail "uncertainty table differs between 1 and 2 threads"
 "$CIV" allocate --spec "$DATA/plan.spec" --communities "$DATA/communities.csv" --forecasts "$WORK/t/forecasts.csv" \
     --out "$WORK/w.csv" --uncertainty 100 --weight-concentration 50 >/dev/null 2>"$WORK/stderr" ||

@@ -27,7 +27,7 @@ for f in forecasts.csv forecast_report.csv allocation.csv allocation_summary.csv
     [ -s "$WORK/t2/$f" ] || fail "plan did not write $f"
 done
 ls "$WORK/t2" | grep '\.tmp' >/dev/null && fail "temporary files left in the output folder"
-for f in backtest.csv backtest_accuracy.csv; do # no [backtest] section: no backtest
+for f in backtest.csv backtest_accuracy.csv backtest_failures.csv; do # no [backtest] section: no backtest
     [ -e "$WORK/t2/$f" ] && fail "a plan without [backtest] wrote $f"
 done
 grep -q "^backtest " "$WORK/stdout" && fail "a plan without [backtest] prints a backtest line"
@@ -141,7 +141,8 @@ grep -Eq "^backtest +2 models x 2 windows \(step 3, h = 6\), .* s; SeasonalNaive
 "coverage-95 [0-9.]+%$" \
     "$WORK/stdout" || fail "plan summary lacks the backtest line: $(cat "$WORK/stdout")"
 grep -q "could not be made" "$WORK/stdout" && fail "no window failed, yet the summary says some could not be made"
-grep -q "backtest.csv, backtest_accuracy.csv" "$WORK/stdout" || fail "the wrote line lacks the backtest files"
+grep -q "backtest.csv, backtest_accuracy.csv, backtest_failures.csv" "$WORK/stdout" ||
+    fail "the wrote line lacks the backtest files"
 # windows that could not be made are said in words, not as a bare "36 windows failed" that alarms a budget
 # officer: 11 cutoffs 3 months apart reach back before the series (36 months) start, and the seasonal naive needs
 # more than a year
@@ -154,6 +155,21 @@ the cutoff, 24 for communities with only 3-12 values by then, too few for the mo
 grep -q "windows failed" "$WORK/stdout11" && fail "the summary still says 'windows failed'"
 grep -q '"backtest_failed": 36, "backtest_no_data": 12, "backtest_too_short": 24' "$WORK/bt11/manifest.json" ||
     fail "manifest.json lacks why the backtest windows failed"
+# the report gives the same reasons and counts from backtest_failures.csv, which the plan writes by the same rule
+# (before, it guessed them from history.csv, which holds only the latest periods: "... 个在 history.csv 中查不到截止期前
+# 的记录", and "0 个是..." for a reason that counted none)
+grep -q "较早截止期的 132 次测试预测中有 36 次无法做出：12 次是截止期前还没有任何数据的社区（当时尚未开始统计，无从预测）；24 次\
+是当时只有 3–12 期数据的社区，不够该模型拟合。" "$WORK/bt11/report.html" ||
+    fail "the report does not give the summary's reasons for the failed windows"
+grep -q "history.csv 中查不到" "$WORK/bt11/report.html" && fail "the report guesses the reasons from history.csv"
+$PY - "$WORK/bt11" <<'PY2' || fail "backtest_failures.csv checks"
+import sys
+import pandas as pd
+f = pd.read_csv(f"{sys.argv[1]}/backtest_failures.csv", encoding="utf-8-sig")
+assert list(f.columns) == ["unique_id", "model", "cutoff", "status", "message", "reason", "values"], list(f.columns)
+assert len(f) == 36 and f.reason.value_counts().to_dict() == {"too_short": 24, "no_data": 12}, f.reason.value_counts()
+assert (f[f.reason == "no_data"]["values"] == 0).all() and f[f.reason == "too_short"]["values"].between(3, 12).all()
+PY2
 "$CIV" backtest "$DATA/meals.csv" --model snaive,naive --h 6 --windows 2 --step 3 --out "$WORK/cv.csv" \
     --accuracy "$WORK/acc.csv" --quiet || fail "civicast backtest failed"
 $PY - "$WORK/bt" "$WORK/cv.csv" "$WORK/acc.csv" <<'PYEOF' || fail "plan backtest checks"
@@ -176,7 +192,7 @@ assert list(ref_cv.columns) == list(cv.columns) and len(ref_cv) == len(cv)
 pd.testing.assert_frame_equal(ref_acc, acc, rtol=1e-5)
 m = json.load(open(f"{out}/manifest.json"))
 names = {f["name"] for f in m["files"]}
-assert {"backtest.csv", "backtest_accuracy.csv"} <= names, names
+assert {"backtest.csv", "backtest_accuracy.csv", "backtest_failures.csv"} <= names, names
 assert m["options"]["backtest"] == {"models": ["snaive", "naive"], "windows": 2, "step": 3, "h": 6}
 assert any(s["stage"] == "backtest" for s in m["stages"])
 PYEOF

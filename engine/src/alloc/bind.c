@@ -732,7 +732,10 @@ static civ_status bind_districts(civ_alloc_problem *p, const civ_table *t)
  * must be a text column), or by default those of the name column ([data]
  * name, else name), the district column and street that the table has as
  * text.  The name column is written as `name` whatever the table calls it
- * (the report labels communities by it). */
+ * (the report labels communities by it), and the district column as
+ * `district` unless another label has that name: the allocation has one
+ * district column (before, `[data] district = "区"` wrote `区` and again
+ * `district`, and the workbook headed the second in English). */
 static civ_status bind_labels(civ_alloc_problem *p, const civ_table *t)
 {
     const civ_alloc_spec *spec = p->spec;
@@ -770,6 +773,13 @@ static civ_status bind_labels(civ_alloc_problem *p, const civ_table *t)
             p->label_names[p->n_labels++] = !strcmp(cand[j], name_col) ? "name" : cand[j];
         }
     }
+    const char *dname = spec->district_column;
+    int district_taken = 0;
+    for (size_t j = 0; j < p->n_labels; j++)
+        district_taken |= !strcmp(p->label_names[j], "district");
+    for (size_t j = 0; dname && !district_taken && j < p->n_labels; j++)
+        if (!strcmp(p->label_names[j], dname))
+            p->label_names[j] = "district";
     if (!(p->labels = civ_bigmem_alloc(p->n_labels * p->n + 1, sizeof *p->labels)))
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding the allocation");
     civ_status st = CIV_OK;

@@ -621,6 +621,25 @@ fail:
     return st;
 }
 
+/* The observed values of series i up to the cutoff of window k. */
+static size_t values_to_cutoff(const civ_backtest_result *r, const civ_panel *panel, size_t i, size_t k)
+{
+    const double *y;
+    size_t n, seen = 0;
+    civ_panel_series(panel, i, &y, &n, NULL);
+    long long cut = civ_backtest_cutoff(n, r->h, r->windows, r->step, k);
+    for (long long j = 0; j < cut; j++)
+        seen += isfinite(y[j]) != 0;
+    return seen;
+}
+
+/* Why a window failed, as civ_backtest_failure_counts counts it: "no_data" (no value up to the cutoff),
+ * "too_short" (some, too few for the model: CIV_ERR_TOO_SHORT), "other". */
+static const char *failure_reason(civ_status st, size_t seen)
+{
+    return !seen ? "no_data" : st == CIV_ERR_TOO_SHORT ? "too_short" : "other";
+}
+
 civ_status civ_backtest_result_failure_counts(const civ_backtest_result *r, const civ_panel *panel,
                                              civ_backtest_failure_counts *out)
 {
@@ -633,22 +652,17 @@ civ_status civ_backtest_result_failure_counts(const civ_backtest_result *r, cons
     size_t M = r->n_models, N = r->n_series, K = r->windows;
     civ_backtest_failure_counts c = {.total = M * N * K, .min_values = (size_t)-1};
     for (size_t i = 0; i < N; i++) {
-        const double *y;
-        size_t n;
-        civ_panel_series(panel, i, &y, &n, NULL);
         for (size_t k = 0; k < K; k++) {
-            long long cut = civ_backtest_cutoff(n, r->h, K, r->step, k);
-            size_t seen = 0; /* observed values up to the cutoff */
-            for (long long j = 0; j < cut; j++)
-                seen += isfinite(y[j]) != 0;
+            size_t seen = values_to_cutoff(r, panel, i, k);
             for (size_t m = 0; m < M; m++) {
                 civ_status st = r->status[(m * N + i) * K + k];
                 if (st == CIV_OK)
                     continue;
                 c.failed++;
-                if (!seen) {
+                const char *why = failure_reason(st, seen);
+                if (!strcmp(why, "no_data")) {
                     c.no_data++;
-                } else if (st == CIV_ERR_TOO_SHORT) {
+                } else if (!strcmp(why, "too_short")) {
                     c.too_short++;
                     c.min_values = seen < c.min_values ? seen : c.min_values;
                     c.max_values = seen > c.max_values ? seen : c.max_values;
@@ -672,13 +686,13 @@ civ_status civ_backtest_failures_table(const civ_backtest_result *r, const civ_p
         return civ_fail(CIV_ERR_INVALID_ARGUMENT,
                         "civ_backtest_failures_table: the panel has %zu series but the backtest %zu",
                         civ_panel_n_series(panel), r->n_series);
-    static const char *const names[] = {"unique_id", "model", "cutoff", "status", "message"};
-    size_t cols[5], M = r->n_models, N = r->n_series, K = r->windows, row = 0;
+    static const char *const names[] = {"unique_id", "model", "cutoff", "status", "message", "reason", "values"};
+    size_t cols[7], M = r->n_models, N = r->n_series, K = r->windows, row = 0;
     civ_table *t = NULL;
     civ_status st;
     CIV_TRY(civ_table_create(&t));
-    for (size_t c = 0; c < 5; c++)
-        CIV_TRY(civ_table_add_column(t, names[c], CIV_COLUMN_TEXT, &cols[c]));
+    for (size_t c = 0; c < 7; c++)
+        CIV_TRY(civ_table_add_column(t, names[c], c == 6 ? CIV_COLUMN_NUMBER : CIV_COLUMN_TEXT, &cols[c]));
     CIV_TRY(civ_table_add_rows(t, r->n_failed, NULL));
     civ_frequency freq = civ_panel_frequency(panel);
     int phase = civ_panel_phase(panel);
@@ -701,6 +715,9 @@ civ_status civ_backtest_failures_table(const civ_backtest_result *r, const civ_p
                 CIV_TRY(civ_table_set_text(t, row, cols[2], cut));
                 CIV_TRY(civ_table_set_text(t, row, cols[3], civ_status_name(r->status[task])));
                 CIV_TRY(civ_table_set_text(t, row, cols[4], r->messages[task] ? r->messages[task] : ""));
+                size_t seen = values_to_cutoff(r, panel, i, k);
+                CIV_TRY(civ_table_set_text(t, row, cols[5], failure_reason(r->status[task], seen)));
+                CIV_TRY(civ_table_set_number(t, row, cols[6], (double)seen));
                 row++;
             }
         }

@@ -6,7 +6,9 @@
  * with the plan's levels, threads and seed, gives backtest.csv (every
  * window's forecasts against what happened) and backtest_accuracy.csv (per
  * model: MASE, sMAPE, coverage, ...; docs/FORECASTING.md, "Accuracy
- * measures"), which the report's "Backtest accuracy" section shows.
+ * measures"), which the report's "Backtest accuracy" section shows, and
+ * backtest_failures.csv (each failed window and why, counted as the
+ * command's summary counts them), from which the report says why.
  *
  * Defaults, resolved here so that the command's --model and --h overrides
  * carry over: the models are the plan's model plus the seasonal naive (the
@@ -86,6 +88,8 @@ civ_status civ_plan_stage_backtest(const civ_plan *p, const civ_panel *panel, ci
         s = civ_backtest_result_table(r, panel, &tables[CIV_PLAN_BACKTEST]);
     if (!s)
         s = civ_backtest_accuracy_table(r, panel, 0, &tables[CIV_PLAN_BACKTEST_ACCURACY]);
+    if (!s) /* each failed window and why, by the rule of the counts below: the report says what the command does */
+        s = civ_backtest_failures_table(r, panel, &tables[CIV_PLAN_BACKTEST_FAILURES]);
     civ_backtest_failure_counts fc;
     if (!s)
         s = civ_backtest_result_failure_counts(r, panel, &fc);

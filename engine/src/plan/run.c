@@ -19,7 +19,7 @@ static const char *const table_names[CIV_PLAN_TABLE_COUNT] = {
     "forecasts", "forecast_report", "uncertainty", "allocation", "allocation_summary", "need", "need_summary",
     "monitor_status", "monitor_alerts", "warning", "warning_steps", "risks", "risk_matrix", "inactivity", "demand",
     "allocation_waterfall", "allocation_stages", "history", "backtest", "backtest_accuracy", "joins",
-    "forecast_totals",
+    "forecast_totals", "backtest_failures",
 };
 
 const char *civ_plan_table_name(civ_plan_table table)

@@ -113,7 +113,8 @@ static civ_status write_tables(const civ_plan_result *result, const char *stage,
         char path[CIV_PLAN_PATH_MAX + 64];
         civ_snprintf(path, sizeof path, "%s/%s.csv", stage, civ_plan_table_name((civ_plan_table)t));
         int is_money = t != CIV_PLAN_FORECASTS && t != CIV_PLAN_FORECAST_REPORT && t != CIV_PLAN_HISTORY &&
-                       t != CIV_PLAN_BACKTEST && t != CIV_PLAN_BACKTEST_ACCURACY && t != CIV_PLAN_JOINS &&
+                       t != CIV_PLAN_BACKTEST && t != CIV_PLAN_BACKTEST_ACCURACY && t != CIV_PLAN_BACKTEST_FAILURES &&
+                       t != CIV_PLAN_JOINS &&
                        t != CIV_PLAN_FORECAST_TOTALS;
         s = civ_error_name_file(civ_table_write_csv_opts(result->tables[t], path, is_money ? &money : &plain), path);
     }

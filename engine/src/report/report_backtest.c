@@ -1,11 +1,14 @@
 /*
  * report_backtest.c -- layer report: what the backtest section says about
  * its own numbers, read from the folder: whether the models were scored on
- * the same points (backtest_accuracy.csv's n), what the failed windows were
- * (backtest.csv's windows without a forecast, against the values history.csv
- * has before each cutoff), and whether the intervals were too wide, about
- * right or too narrow (coverage against its nominal level).
+ * the same points (backtest_accuracy.csv's n), why the failed windows failed
+ * (backtest_failures.csv, counted by the rule of the command's summary line,
+ * so the page and the terminal give the same reasons and counts; an older
+ * folder without it: backtest.csv's windows without a forecast, against the
+ * values history.csv has before each cutoff), and whether the intervals were
+ * too wide, about right or too narrow (coverage against its nominal level).
  */
+#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +25,7 @@ enum { MAX_MODELS = 8 };
 /* The failed windows of one model. */
 typedef struct bt_fail {
     const char *model;
-    size_t failed, no_data, some_data, unknown; /* some_data: 1..max_obs values before the cutoff */
+    size_t failed, no_data, some_data, other, unknown; /* some_data: min_obs..max_obs values before the cutoff */
     size_t min_obs, max_obs;
 } bt_fail;
 
@@ -109,8 +112,9 @@ static void count_window(bt_fail *f, long before)
 }
 
 /* Scans backtest.csv window by window (series, cutoff, model): a window
- * without any forecast failed.  Returns the number of models. */
-static size_t failed_windows(const rep_data *d, bt_fail *m)
+ * without any forecast failed.  Returns the number of models; *total gets
+ * the windows of every model. */
+static size_t failed_windows(const rep_data *d, bt_fail *m, size_t *total)
 {
     const civ_table *t = d->t_btw;
     bt_cols c;
@@ -134,6 +138,7 @@ static size_t failed_windows(const rep_data *d, bt_fail *m)
              e++)
             any |= isfinite(civ_table_number(t, e, c.mean));
         bt_fail *f = id && cut && mo ? model_slot(m, &n, mo) : NULL;
+        *total += id && cut && mo;
         if (f && !any)
             count_window(f, has_hist ? values_before(&h, id, cut) : -1);
         r = e > r ? e : r + 1;
@@ -143,36 +148,139 @@ static size_t failed_windows(const rep_data *d, bt_fail *m)
     return n;
 }
 
+/* Appends one clause to text (at *k, size bytes), after sep when *any says one came before; a count of 0
+ * adds nothing (before, the page said "0 个是截止期前还没有任何数据的社区"). */
+static void clause(char *text, size_t size, size_t *k, int *any, size_t count, const char *sep, const char *fmt, ...)
+    CIV_PRINTF_LIKE(7, 8);
+static void clause(char *text, size_t size, size_t *k, int *any, size_t count, const char *sep, const char *fmt, ...)
+{
+    if (!count || *k >= size)
+        return;
+    int n = civ_snprintf(text + *k, size - *k, "%s", *any ? sep : "");
+    *k += n > 0 ? (size_t)n : 0;
+    *any = 1;
+    va_list ap;
+    va_start(ap, fmt);
+    n = *k < size ? civ_vsnprintf(text + *k, size - *k, fmt, ap) : 0;
+    va_end(ap);
+    *k += n > 0 ? (size_t)n : 0;
+    *k = *k < size ? *k : size - 1;
+}
+
+/* "12" or "8–12" values. */
+static void values_range(char *range, size_t size, size_t lo, size_t hi)
+{
+    if (lo == hi)
+        civ_snprintf(range, size, "%zu", lo);
+    else
+        civ_snprintf(range, size, "%zu–%zu", lo, hi);
+}
+
+/* The reasons of `failed` windows after the text at *k: no data yet, too few values (lo..hi), not fitted, not
+ * known from the folder; each only when it counts some. */
+static void reason_clauses(rep_ctx *ctx, char *text, size_t size, size_t *k, const bt_fail *f, const char *count_zh)
+{
+    char a[32], range[48];
+    const char *sep = TR(ctx, "；", "; ");
+    int any = 0;
+    rep_fmt_num(a, sizeof a, (double)f->no_data, 0);
+    clause(text, size, k, &any, f->no_data, sep, TR(ctx, "%s %s是截止期前还没有任何数据的社区（当时尚未开始统计，无从预测）",
+                                                    "%s%s for communities with no data yet at the cutoff (not counted "
+                                                    "yet, nothing to forecast from)"),
+           a, TR(ctx, count_zh, ""));
+    rep_fmt_num(a, sizeof a, (double)f->some_data, 0);
+    values_range(range, sizeof range, f->min_obs, f->max_obs);
+    clause(text, size, k, &any, f->some_data, sep, TR(ctx, "%s %s是当时只有 %s 期数据的社区，不够该模型拟合",
+                                                      "%s%s for communities with only %s values by then, too few for "
+                                                      "the model"),
+           a, TR(ctx, count_zh, ""), range);
+    rep_fmt_num(a, sizeof a, (double)f->other, 0);
+    clause(text, size, k, &any, f->other, sep, TR(ctx, "%s %s是模型无法拟合（原因见 backtest_failures.csv）",
+                                                  "%s%s where the model could not be fitted (backtest_failures.csv "
+                                                  "says why)"),
+           a, TR(ctx, count_zh, ""));
+    rep_fmt_num(a, sizeof a, (double)f->unknown, 0);
+    clause(text, size, k, &any, f->unknown, sep, TR(ctx, "%s %s无法从本文件夹判断原因（history.csv 只有最近的各期）",
+                                                    "%s%s for a reason this folder cannot tell (history.csv has only "
+                                                    "the latest periods)"),
+           a, TR(ctx, count_zh, ""));
+}
+
+/* An older folder without backtest_failures.csv: one model's failed windows, the reasons read from history.csv. */
 static void failed_sentence(rep_ctx *ctx, const bt_fail *f)
 {
-    char a[32], b[32], c[32], text[640];
+    char a[32], text[1024];
     if (!f->failed)
         return;
-    rep_fmt_num(a, sizeof a, (double)f->failed, 0), rep_fmt_num(b, sizeof b, (double)f->no_data, 0);
-    rep_fmt_num(c, sizeof c, (double)f->some_data, 0);
-    int k = civ_snprintf(text, sizeof text,
-                         TR(ctx, "%s 的 %s 个失败窗口中，%s 个是截止期前还没有任何数据的社区（当时尚未开始统计，无从预测）",
-                            "Of %s's %s failed windows, %s are communities with no data at all before the cutoff "
-                            "(not counted yet, nothing to forecast from)"),
-                         rep_word(ctx->zh, "model", f->model), a, b);
-    char range[48];
-    if (f->min_obs == f->max_obs)
-        civ_snprintf(range, sizeof range, "%zu", f->min_obs);
-    else
-        civ_snprintf(range, sizeof range, "%zu–%zu", f->min_obs, f->max_obs);
-    if (f->some_data && k > 0 && (size_t)k < sizeof text)
-        k += civ_snprintf(text + k, sizeof text - (size_t)k,
-                          TR(ctx, "，%s 个截止期前只有 %s 期数据，不够该模型拟合",
-                             ", %s had only %s values before the cutoff, too few for the model"),
-                          c, range);
-    if (f->unknown && k > 0 && (size_t)k < sizeof text) {
-        rep_fmt_num(c, sizeof c, (double)f->unknown, 0);
-        k += civ_snprintf(text + k, sizeof text - (size_t)k,
-                          TR(ctx, "，%s 个在 history.csv 中查不到截止期前的记录", ", %s go back further than history.csv"), c);
-    }
-    if (k > 0 && (size_t)k < sizeof text)
-        civ_snprintf(text + k, sizeof text - (size_t)k, "%s", TR(ctx, "。", "."));
+    rep_fmt_num(a, sizeof a, (double)f->failed, 0);
+    int n = civ_snprintf(text, sizeof text, TR(ctx, "%s 的 %s 个失败窗口中：", "Of %s's %s failed windows: "),
+                         rep_word(ctx->zh, "model", f->model), a);
+    size_t k = n > 0 && (size_t)n < sizeof text ? (size_t)n : 0;
+    reason_clauses(ctx, text, sizeof text, &k, f, "个");
+    if (k < sizeof text)
+        civ_snprintf(text + k, sizeof text - k, "%s", TR(ctx, "。", "."));
     rep_para(ctx, text);
+}
+
+/* backtest_failures.csv (civicast plan writes it with [backtest]: one row per failed window with its reason
+ * and the values before its cutoff, by the rule of the command's "could not be made" line): the same counts
+ * and reasons as the terminal, then the failures by model.  Returns 0 when the folder has no such table. */
+static int failures_from_table(rep_ctx *ctx, size_t total)
+{
+    const civ_table *t = ctx->d->t_btf;
+    size_t cr, cv, cm;
+    if (!t || civ_table_find_column(t, "reason", &cr) || civ_table_find_column(t, "values", &cv) ||
+        civ_table_find_column(t, "model", &cm) || civ_table_column_type(t, cv) != CIV_COLUMN_NUMBER) {
+        civ_clear_error();
+        return 0;
+    }
+    bt_fail all = {.min_obs = (size_t)-1}, m[MAX_MODELS];
+    size_t n_models = 0;
+    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
+        const char *why = civ_table_text(t, r, cr), *model = civ_table_text(t, r, cm);
+        double v = civ_table_number(t, r, cv);
+        bt_fail *f = model ? model_slot(m, &n_models, model) : NULL;
+        all.failed++;
+        if (f)
+            f->failed++;
+        if (why && !strcmp(why, "no_data")) {
+            all.no_data++;
+        } else if (why && !strcmp(why, "too_short") && v >= 0) {
+            all.some_data++;
+            all.min_obs = (size_t)v < all.min_obs ? (size_t)v : all.min_obs;
+            all.max_obs = (size_t)v > all.max_obs ? (size_t)v : all.max_obs;
+        } else {
+            all.other++;
+        }
+    }
+    if (!all.failed)
+        return 1;
+    char a[32], b[32], text[1536];
+    rep_fmt_num(a, sizeof a, (double)all.failed, 0), rep_fmt_num(b, sizeof b, (double)total, 0);
+    int n = total >= all.failed
+                ? civ_snprintf(text, sizeof text,
+                               TR(ctx, "较早截止期的 %2$s 次测试预测中有 %1$s 次无法做出：",
+                                  "%s of %s test forecasts from earlier cutoffs could not be made: "),
+                               a, b)
+                : civ_snprintf(text, sizeof text, TR(ctx, "有 %s 次较早截止期的测试预测无法做出：",
+                                                     "%s test forecasts from earlier cutoffs could not be made: "),
+                               a);
+    size_t k = n > 0 && (size_t)n < sizeof text ? (size_t)n : 0;
+    reason_clauses(ctx, text, sizeof text, &k, &all, "次");
+    for (size_t j = 0; j <= n_models && k < sizeof text; j++) { /* ". By model: SeasonalNaive 7, Auto 3." */
+        if (j < n_models)
+            rep_fmt_num(a, sizeof a, (double)m[j].failed, 0);
+        n = j == n_models ? civ_snprintf(text + k, sizeof text - k, "%s", TR(ctx, "。", "."))
+                          : civ_snprintf(text + k, sizeof text - k, "%s%s %s%s",
+                                         j ? TR(ctx, "，", ", ") : TR(ctx, "。按模型分：", ". By model: "),
+                                         rep_word(ctx->zh, "model", m[j].model), a, TR(ctx, " 次", ""));
+        k += n > 0 ? (size_t)n : 0;
+    }
+    if (k < sizeof text)
+        civ_snprintf(text + k, sizeof text - k, "%s",
+                     TR(ctx, "这些窗口不计入上表的误差。", " They are left out of the errors above."));
+    rep_para(ctx, text);
+    return 1;
 }
 
 /* The accuracy table's n column differs between models: the rows were
@@ -262,7 +370,9 @@ void rep_backtest_notes(rep_ctx *ctx)
     coverage_sentence(ctx);
     points_sentence(ctx);
     bt_fail m[MAX_MODELS];
-    size_t n = failed_windows(ctx->d, m);
+    size_t total = 0, n = failed_windows(ctx->d, m, &total);
+    if (failures_from_table(ctx, total))
+        return;
     for (size_t k = 0; k < n; k++)
         failed_sentence(ctx, &m[k]);
 }

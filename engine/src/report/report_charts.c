@@ -38,11 +38,23 @@ void rep_qfield(civ_rbuf *b, const char *field, const char *title, const char *f
     civ_rbuf_put(b, "}");
 }
 
-void rep_count_axis(civ_rbuf *b, const char *field, const char *title)
+void rep_count_ticks(civ_rbuf *b, size_t max)
+{
+    /* Vega-Lite 5.23 drops an axis's tickMinStep when it compiles (the Vega spec keeps only its
+     * tickCount, ceil(width/40)), so 0..5 communities got ticks 0, 0.2, 0.4, ... read "0 0 0 1 1 1"
+     * under ",d".  Asking for at most `max` ticks (d3's ticks then step by 1, 2, 5, 10, ...: whole
+     * numbers) gives each whole number once. */
+    size_t n = max < 1 ? 1 : max > 10 ? 10 : max;
+    civ_rbuf_printf(b, "\"axis\":{\"format\":\",d\",\"tickCount\":%zu}", n);
+}
+
+void rep_count_axis(civ_rbuf *b, const char *field, const char *title, size_t max)
 {
     civ_rbuf_put(b, "{\"field\":");
     civ_rbuf_json_str(b, field);
-    civ_rbuf_put(b, ",\"type\":\"quantitative\",\"axis\":{\"tickMinStep\":1,\"format\":\",d\"},\"title\":");
+    civ_rbuf_put(b, ",\"type\":\"quantitative\",");
+    rep_count_ticks(b, max);
+    civ_rbuf_put(b, ",\"title\":");
     civ_rbuf_json_str(b, title);
     civ_rbuf_put(b, "}");
 }

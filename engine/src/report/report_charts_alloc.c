@@ -3,6 +3,7 @@
  * allocation, uncertainty, need and monitoring sections (report_page.h).
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "report_palette.h"
 #include "report_text.h"
 #include "report_zh.h"
+#include "strmap.h"
 
 static void kv_num(civ_rbuf *b, const char *k, double v, double round_to)
 {
@@ -275,9 +277,11 @@ void rep_chart_held(rep_ctx *ctx)
     rep_fluid_width(ctx, &b);
     civ_rbuf_put(&b, ",\"data\":{\"values\":[");
     int first = 1;
+    double most = 0;
     for (size_t r = 0; r < d->n_rows; r++) {
         if (strcmp(d->rows[r].section, "binding"))
             continue;
+        most = d->rows[r].count > most ? d->rows[r].count : most;
         civ_rbuf_put(&b, first ? "{\"rule\":" : ",{\"rule\":");
         first = 0;
         civ_rbuf_json_str(&b, rep_rule_label(ctx, d->rows[r].name));
@@ -286,7 +290,7 @@ void rep_chart_held(rep_ctx *ctx)
     }
     civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"rule\",\"type\":\"nominal\",\"sort\":null,"
                      "\"title\":null},\"x\":");
-    rep_count_axis(&b, "communities", TR(ctx, "社区数（个）", "Communities (count)"));
+    rep_count_axis(&b, "communities", TR(ctx, "社区数（个）", "Communities (count)"), most >= 1 ? (size_t)most : 0);
     civ_rbuf_put(&b, ",\"tooltip\":[");
     rep_nfield(&b, "rule", TR(ctx, "约束", "Constraint"));
     civ_rbuf_put(&b, ",");
@@ -613,6 +617,33 @@ void rep_chart_need(rep_ctx *ctx)
     need_spec(ctx, "need_years", 1);
 }
 
+/* The longest bar of a chart counting t's rows by the text of column `col` (those whose column `cd`
+ * reads `last`, when cd is not SIZE_MAX): the most rows one value has; the rows when out of memory. */
+static size_t most_rows_per_value(const civ_table *t, size_t col, size_t cd, const char *last)
+{
+    size_t nr = civ_table_n_rows(t), most = 0, k, dup;
+    size_t *count = calloc(nr ? nr : 1, sizeof *count);
+    civ_strmap seen = {0};
+    if (!count)
+        return nr;
+    for (size_t r = 0; r < nr; r++) {
+        const char *v = civ_table_text(t, r, col), *ds = cd == SIZE_MAX ? NULL : civ_table_text(t, r, cd);
+        if (cd != SIZE_MAX && (!ds || strcmp(ds, last)))
+            continue;
+        civ_status s = civ_strmap_put(&seen, v ? v : "", seen.count, &dup);
+        k = s == CIV_ERR_DUPLICATE ? dup : s ? nr : seen.count - 1;
+        if (k == nr) {
+            most = nr;
+            break;
+        }
+        most = ++count[k] > most ? count[k] : most;
+    }
+    civ_clear_error();
+    civ_strmap_free(&seen);
+    free(count);
+    return most;
+}
+
 void rep_chart_monitor(rep_ctx *ctx)
 {
     const civ_table *t = ctx->d->t_monitor;
@@ -629,8 +660,9 @@ void rep_chart_monitor(rep_ctx *ctx)
         civ_rbuf_put(&b, "}");
     }
     civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"department\",\"type\":\"nominal\",\"title\":null},"
-                     "\"x\":{\"aggregate\":\"count\",\"type\":\"quantitative\",\"axis\":{\"tickMinStep\":1,"
-                     "\"format\":\"d\"},\"title\":");
+                     "\"x\":{\"aggregate\":\"count\",\"type\":\"quantitative\",");
+    rep_count_ticks(&b, most_rows_per_value(t, col, SIZE_MAX, NULL));
+    civ_rbuf_put(&b, ",\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "预警（条）", "Alerts (count)"));
     civ_rbuf_put(&b, "},\"tooltip\":[{\"field\":\"department\",\"type\":\"nominal\"},{\"aggregate\":\"count\",\"type\":"
                      "\"quantitative\",\"title\":");
@@ -703,8 +735,9 @@ void rep_chart_indicators(rep_ctx *ctx)
         civ_rbuf_printf(&b, ",\"rank\":%zu}", k);
     }
     civ_rbuf_put(&b, "]},\"mark\":\"bar\",\"encoding\":{\"y\":{\"field\":\"indicator\",\"type\":\"nominal\",\"title\":null},"
-                     "\"x\":{\"aggregate\":\"count\",\"type\":\"quantitative\",\"axis\":{\"tickMinStep\":1,"
-                     "\"format\":\"d\"},\"title\":");
+                     "\"x\":{\"aggregate\":\"count\",\"type\":\"quantitative\",");
+    rep_count_ticks(&b, most_rows_per_value(t, ci, has_ds ? cd : SIZE_MAX, last));
+    civ_rbuf_put(&b, ",\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "单位数", "Units (count)"));
     civ_rbuf_put(&b, "},\"color\":{\"field\":\"status\",\"type\":\"nominal\",\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "状态", "Status"));

@@ -236,6 +236,15 @@ static double pct(size_t part, size_t whole)
     return whole ? 100.0 * (double)part / (double)whole : 0;
 }
 
+/* The longest bar: the most communities of a family shown, or of the other families together. */
+static size_t other_max(const mix *m, size_t bars)
+{
+    size_t most = m->fams.n > MIX_BARS ? m->other_comms : 0;
+    for (size_t f = 0; f < bars; f++)
+        most = m->fams.v[f].comms > most ? m->fams.v[f].comms : most;
+    return most;
+}
+
 static void mix_spec(rep_ctx *ctx, const mix *m)
 {
     size_t bars = m->fams.n < MIX_BARS ? m->fams.n : MIX_BARS;
@@ -272,7 +281,8 @@ static void mix_spec(rep_ctx *ctx, const mix *m)
     civ_rbuf_put(&b, "]},\"encoding\":{\"y\":{\"field\":\"family\",\"type\":\"nominal\",\"sort\":null,\"title\":");
     civ_rbuf_json_str(&b, TR(ctx, "模型族", "Family"));
     civ_rbuf_put(&b, "},\"x\":");
-    rep_count_axis(&b, "communities", TR(ctx, "社区数（个）", "Communities (count)"));
+    size_t most = other_max(m, bars);
+    rep_count_axis(&b, "communities", TR(ctx, "社区数（个）", "Communities (count)"), most);
     civ_rbuf_put(&b, ",\"tooltip\":[");
     rep_nfield(&b, "family", TR(ctx, "模型族", "Family"));
     civ_rbuf_put(&b, ",");

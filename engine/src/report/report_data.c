@@ -32,7 +32,9 @@ typedef struct rep_col {
 static const rep_col C_ID = {{"unique_id"}, {1}};
 static const rep_col C_NAME = {{"name", "community_name", "community"}, {1, 1, 1}};
 static const rep_col C_DISTRICT = {{"district"}, {1}};
-static const rep_col C_STREET = {{"street", "subdistrict"}, {1, 1}};
+/* the street: `street`, or the Chinese label 街道 a plan's [data] labels copies as it is (docs/ALLOCATION.md:
+ * "the label `street` or `街道`, which the report totals by"; before, a 街道 column got no street totals) */
+static const rep_col C_STREET = {{"street", "subdistrict", "街道"}, {1, 1, 1}};
 static const rep_col C_AMOUNT = {{"amount_yuan", "amount_major", "amount_fen", "amount_minor", "amount"},
                                  {1, 1, MINOR, MINOR, MINOR}};
 static const rep_col C_LAST = {{"last_year_yuan", "last_year_major", "last_year_fen", "last_year_minor", "last_year"},
@@ -161,8 +163,8 @@ static int exists(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static const char *const TEXT_COLS[] = {"unique_id", "name", "district", "street", "model", "binding",
-                                        "explanation", "section", "scope", "ds", "spec", "unit", "indicator",
+static const char *const TEXT_COLS[] = {"unique_id", "name", "district", "street", "subdistrict", "街道", "model",
+                                        "binding", "explanation", "section", "scope", "ds", "spec", "unit", "indicator",
                                         "department", "status", "alert", "item", "measure", "risk", "risks", "impact", "level",
                                         "owner", "mitigation", "metric", NULL};
 
@@ -818,6 +820,8 @@ static civ_status read_files(const char *outdir, rep_data *d)
         s = read_first(outdir, BACKTEST_FILES, &d->t_backtest, &d->backtest_file);
     if (!s)
         s = load_backtest_windows(outdir, d);
+    if (!s && d->t_backtest) /* why windows failed, as the command counted them (report_backtest.c) */
+        s = read_opt(outdir, "backtest_failures.csv", 0, &d->t_btf);
     for (size_t k = 0; k < sizeof first / sizeof *first && !s; k++)
         s = read_first(outdir, first[k].files, first[k].t, first[k].found);
     if (!s)
@@ -868,7 +872,7 @@ void rep_data_free(rep_data *d)
         return;
     civ_table *ts[] = {d->t_alloc, d->t_sum, d->t_fc, d->t_frep, d->t_needs, d->t_unc, d->t_wf, d->t_stages,
                        d->t_backtest, d->t_monitor, d->t_status, d->t_risk, d->t_risks, d->t_hist, d->t_btw,
-                       d->t_tot, d->t_warn, d->t_inact, d->t_demand};
+                       d->t_tot, d->t_warn, d->t_inact, d->t_demand, d->t_btf};
     for (size_t k = 0; k < sizeof ts / sizeof *ts; k++)
         civ_table_free(ts[k]);
     for (size_t k = 0; d->row_names && k < d->n_rows; k++)

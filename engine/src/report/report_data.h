@@ -72,6 +72,7 @@ typedef struct rep_data {
     civ_table *t_hist;    /* history.csv */
     civ_table *t_tot;     /* forecast_totals.csv, NULL when absent (an older folder: bands summed here) */
     civ_table *t_btw;     /* backtest.csv (one row per series, cutoff, model and step), NULL when absent */
+    civ_table *t_btf;     /* backtest_failures.csv (one row per failed window: reason, values), NULL when absent */
     rep_comm *comms;
     size_t n_comms;
     rep_group *groups;    /* districts then streets */

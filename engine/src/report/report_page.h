@@ -118,9 +118,11 @@ void rep_cell(civ_rbuf *b, const char *text, int numeric);
  * {"field":f,"type":"quantitative","title":t[,"format":fmt]} and
  * {"field":f,"type":"nominal","title":t}.  `format` may be NULL. */
 void rep_qfield(civ_rbuf *b, const char *field, const char *title, const char *format);
-/* The axis field of a count (communities): whole-number ticks with thousands separators, so that a small city's
- * axis does not read 0.5 communities (as the monitoring's counts of alerts and units). */
-void rep_count_axis(civ_rbuf *b, const char *field, const char *title);
+/* The axis field of a count (communities) whose largest bar is `max`: whole-number ticks, each once, with
+ * thousands separators, so that a small city's axis does not read 0.5 communities or "0 0 0 1 1 1";
+ * rep_count_ticks writes its "axis" member alone (the monitoring's counts of alerts and units). */
+void rep_count_axis(civ_rbuf *b, const char *field, const char *title, size_t max);
+void rep_count_ticks(civ_rbuf *b, size_t max);
 void rep_nfield(civ_rbuf *b, const char *field, const char *title);
 void rep_group_table(rep_ctx *ctx, int streets);
 void rep_community_table(rep_ctx *ctx);

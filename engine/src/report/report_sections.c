@@ -473,8 +473,14 @@ void rep_section_allocation(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
     heading(ctx, "allocation", TR(ctx, "分配", "Allocation"));
-    rep_para(ctx, TR(ctx, "资金按区和街道汇总：金额、人均、每位 60 岁以上老人的金额，以及与上年相比的变化。",
-                     "Where the money goes, by district and by street: the amount, per resident, per resident aged 60+, and the change against last year."));
+    if (d->has_street)
+        rep_para(ctx, TR(ctx, "资金按区和街道汇总：金额、人均、每位 60 岁以上老人的金额，以及与上年相比的变化。",
+                         "Where the money goes, by district and by street: the amount, per resident, per resident aged "
+                         "60+, and the change against last year."));
+    else /* no street column (`street` or 街道): no street totals follow */
+        rep_para(ctx, TR(ctx, "资金按区汇总：金额、人均、每位 60 岁以上老人的金额，以及与上年相比的变化。",
+                         "Where the money goes, by district: the amount, per resident, per resident aged 60+, and the "
+                         "change against last year."));
     demand_windows(ctx);
     rep_chart_alloc_districts(ctx);
     rep_group_table(ctx, 0);
@@ -529,9 +535,34 @@ void rep_section_allocation(rep_ctx *ctx)
  * the band reaching farthest from its amount, so the page named 澜中区
  * (-0.47% to +1.79%) beside the longer bar of 康宁新区 (-1.72% to +1.19%),
  * and the summary 康宁新区. */
-static void uncertainty_widest(rep_ctx *ctx)
+static int communities_vary(const rep_data *d)
+{
+    for (size_t i = 0; i < d->n_comms; i++)
+        if (d->comms[i].p95 - d->comms[i].p5 > 0)
+            return 1;
+    return 0;
+}
+
+/* Returns 0 when no district's amount varies across the draws: the page says so plainly and why, and draws no
+ * chart of empty bars (before: "the widest band is 城东区's (+0.00% to +0.00%, 0.00% wide)" over an empty
+ * chart). */
+static int uncertainty_widest(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
+    int moved = 0;
+    for (size_t g = 0; g < d->n_districts; g++)
+        moved |= d->groups[g].p95 - d->groups[g].p5 > 0;
+    if (!moved) {
+        rep_para(ctx, communities_vary(d)
+                          ? TR(ctx, "各区的金额在每次抽样中都相同（P5 = P95 = 分配金额），所以没有区的横条：各区内社区之间的增减相互抵消。",
+                               "No district's amount varies across the draws (P5 = P95 = the allocated amount), so "
+                               "there are no district bars: within each district, its communities' moves cancel out.")
+                          : TR(ctx, "各区的金额在每次抽样中都相同（P5 = P95 = 分配金额），所以没有区的横条：分配不随抽样变化（见下文）。",
+                               "No district's amount varies across the draws (P5 = P95 = the allocated amount), so "
+                               "there are no district bars: the allocation does not vary across the draws (see "
+                               "below)."));
+        return 0;
+    }
     const rep_group *w = NULL;
     double dmax = -1, wmax = -1;
     for (size_t g = 0; g < d->n_districts; g++) {
@@ -544,7 +575,7 @@ static void uncertainty_widest(rep_ctx *ctx)
             wmax = width, w = x;
     }
     if (!w)
-        return;
+        return 1;
     char text[512];
     civ_snprintf(text, sizeof text,
                  TR(ctx, "各区的 P5–P95 都在分配金额的 ±%.2f%% 以内；横条最长（P5 与 P95 相差最大）的是%s（%+.2f%% 至 %+.2f%%，相差 %.2f%%）。",
@@ -553,6 +584,29 @@ static void uncertainty_widest(rep_ctx *ctx)
                  100 * dmax, w->name, 100 * (w->p5 - w->amount) / w->amount, 100 * (w->p95 - w->amount) / w->amount,
                  100 * wmax);
     rep_para(ctx, text);
+    return 1;
+}
+
+/* Why no community's amount varies, when allocation.csv's binding column says: every community held by a
+ * constraint, or all but one, which gets what is left (the fund is fixed); "" otherwise. */
+static void fixed_why(rep_ctx *ctx, size_t n, char *buf, size_t size)
+{
+    const rep_data *d = ctx->d;
+    size_t held = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < d->n_comms; i++)
+        held += d->comms[i].binding && d->comms[i].binding[0];
+    char sh[32];
+    rep_fmt_num(sh, sizeof sh, (double)held, 0);
+    if (held == d->n_comms && held == n)
+        civ_snprintf(buf, size, "%s", TR(ctx, "，因为每个社区的金额都由约束（保底、封顶、不低于上年、增幅上限等）决定，与需求预测无关",
+                                         ", because every community's amount is set by a constraint (a floor, a "
+                                         "cap, hold-harmless, pace), whatever the demand"));
+    else if (held + 1 == d->n_comms && held + 1 == n && n > 1)
+        civ_snprintf(buf, size, TR(ctx, "，因为其中 %s 个社区的金额由约束决定，剩下的一个社区得到其余的资金",
+                                   ", because %s of them are held by a constraint, and the other one gets what "
+                                   "is left"),
+                     sh);
 }
 
 /* The communities' bands in a sentence: how wide they are on average against the amounts (the mean of P95 - P5
@@ -576,8 +630,12 @@ static void uncertainty_communities(rep_ctx *ctx)
     char text[768], sn[32], sf[32];
     rep_fmt_num(sn, sizeof sn, (double)n, 0), rep_fmt_num(sf, sizeof sf, (double)fixed, 0);
     if (!rep_uncertainty_widest_comms(d, top)) {
-        civ_snprintf(text, sizeof text, TR(ctx, "%s 个社区的金额在每次抽样中都相同。", "Each of the %s communities got the "
-                                           "same amount in every draw."), sn);
+        char why[384];
+        fixed_why(ctx, n, why, sizeof why);
+        civ_snprintf(text, sizeof text, TR(ctx, "分配不随抽样变化：%s 个社区的金额在每次抽样中都相同%s。",
+                                           "The allocation does not vary across the draws: each of the %s "
+                                           "communities got the same amount in every draw%s."),
+                     sn, why);
         rep_para(ctx, text);
         return;
     }
@@ -632,8 +690,8 @@ void rep_section_uncertainty(rep_ctx *ctx)
         rep_para(ctx, TR(ctx, "未运行蒙特卡洛（[uncertainty] draws = 0），没有区间。",
                          "The Monte Carlo was not run ([uncertainty] draws = 0): no intervals."));
     } else if (d->n_districts >= 2 && uncertainty_districts(d)) {
-        uncertainty_widest(ctx);
-        rep_chart_uncertainty(ctx);
+        if (uncertainty_widest(ctx))
+            rep_chart_uncertainty(ctx);
     } else if (d->n_districts == 1) {
         char text[512];
         civ_snprintf(text, sizeof text, TR(ctx, "所有社区同属%s，该区的金额就是分配的全部资金，每次抽样都一样，所以下面只看各社区。",
