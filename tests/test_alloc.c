@@ -890,6 +890,33 @@ static void test_data_errors(void **state)
     assert_non_null(strstr(civ_last_error()->message, "line 3 (community 'B') holds 'about 2': write a number"));
     run_free(&o);
     civ_table_free(c);
+    /* read with a thousands separator (or --percent), the cell that made the column text is the first that is no
+     * number as the reader read them: the '-' under "1,200" (before 2026-12-07 the valid "1,200" was named) */
+    const char *bad[] = {"-", "N/A", "\xEF\xBC\x92\xEF\xBC\x90\xEF\xBC\x93\xEF\xBC\x96", "0.86\xE4\xB8\x87"};
+    for (int k = 0; k < 5; k++) {
+        char text[200], want[120];
+        snprintf(text, sizeof text, "unique_id,pop\nA,%s\nB,%s\nC,300\n", k < 4 ? "\"1,200\"" : "35%",
+                 k < 4 ? bad[k] : "-");
+        char path[600];
+        snprintf(path, sizeof path, "%s/thousands%d.csv", tmpdir, k);
+        FILE *fp = fopen(path, "w");
+        assert_non_null(fp);
+        fputs(text, fp);
+        fclose(fp);
+        static const char *const ids[] = {"unique_id", NULL};
+        civ_table_read_options ro = {.text_columns = ids, .thousands = k < 4 ? "," : NULL, .percent = k == 4};
+        civ_table *g = NULL;
+        assert_int_equal(civ_table_read_csv(path, &ro, &g), CIV_OK);
+        assert_int_equal(run(s, g, NULL, &o), CIV_ERR_DOMAIN);
+        snprintf(want, sizeof want, "line 3 (community 'B') holds '%s'", k < 4 ? bad[k] : "-");
+        if (!strstr(civ_last_error()->message, want))
+            fail_msg("%d: %s", k, civ_last_error()->message);
+        assert_int_equal(civ_last_error()->line, 3);
+        assert_int_equal(civ_last_error()->column, 2);
+        assert_string_equal(civ_last_error()->series_id, "B");
+        run_free(&o);
+        civ_table_free(g);
+    }
     civ_alloc_spec_free(s);
 }
 
