@@ -2497,6 +2497,16 @@ static void test_no_forecast_explained(void **state)
     assert_int_equal(civ_alloc_result_table(o.p, o.r, CIV_ALLOC_EXPLAIN_ZH, &zh), CIV_OK);
     assert_non_null(strstr(text_cell(zh, 2, "explanation"), "构成：pop 100.0%（助餐需求：无预测，按 0 计）；"));
     civ_table_free(zh);
+    /* and how many, per factor, for the command's line and Python's warning (before 2026-12-07 only each
+     * community's explanation said it): B (a failed forecast) and N (none); none for the attribute factor */
+    size_t zero = 99;
+    assert_int_equal(civ_alloc_result_n_no_forecast(o.p, o.r, 1, &zero), CIV_OK);
+    assert_int_equal(zero, 2);
+    assert_int_equal(civ_alloc_result_n_no_forecast(o.p, o.r, 0, &zero), CIV_OK);
+    assert_int_equal(zero, 0);
+    assert_int_equal(civ_alloc_result_n_no_forecast(o.p, o.r, 2, &zero), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(zero, 0);
+    assert_int_equal(civ_alloc_result_n_no_forecast(NULL, o.r, 0, &zero), CIV_ERR_INVALID_ARGUMENT);
     run_free(&o);
     civ_table_free(f), civ_table_free(c), civ_alloc_spec_free(s);
 }

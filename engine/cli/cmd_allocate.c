@@ -332,6 +332,7 @@ static int run_allocate(int argc, char **argv)
     } else {
         civ_cli_print_alloc_summary(j.spec, a.value[A_SPEC], &j.st);
         civ_cli_print_demand_window(j.demand);
+        civ_cli_print_no_forecast(j.spec, j.prob, j.res); /* if_missing = "zero": how many counted as 0 */
         civ_cli_print_history(j.summary, civ_alloc_spec_minor_unit(j.spec));
         printf("wrote                  %s", a.value[A_OUT]); /* every file written (--uncertainty-out was left out) */
         const int more[4] = {A_SUMMARY, A_UNC_OUT, A_DRAWS_OUT, A_WORKBOOK};

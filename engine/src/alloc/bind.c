@@ -781,6 +781,23 @@ static civ_status mark_no_forecast(civ_alloc_problem *p, size_t k, const unsigne
     return CIV_OK;
 }
 
+/* The count of mark_no_forecast's marks of factor k: what `civicast allocate` prints and Python warns of (before
+ * 2026-12-07 only each community's explanation said it). */
+civ_status civ_alloc_result_n_no_forecast(const civ_alloc_problem *p, const civ_alloc_result *r, size_t k, size_t *out)
+{
+    if (out)
+        *out = 0;
+    if (!p || !r || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_result_n_no_forecast: NULL argument");
+    if (r->n != p->n || k >= p->spec->n_factors)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT,
+                        "civ_alloc_result_n_no_forecast: factor %zu of %zu, or a result of another problem", k,
+                        p->spec->n_factors);
+    for (size_t i = 0; p->no_forecast && i < p->n; i++)
+        *out += p->no_forecast[k * p->n + i];
+    return CIV_OK;
+}
+
 /* Factor values x, coefficients c and their products, from attributes or
  * summed forecasts; the weights as the spec gives them. */
 static civ_status bind_factors(civ_alloc_problem *p, const civ_table *t, const civ_table *fc, unsigned *count)
