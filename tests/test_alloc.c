@@ -931,6 +931,33 @@ static void test_data_errors(void **state)
     assert_non_null(strstr(civ_last_error()->message, "line 3 (community 'B') holds 'about 2': write a number"));
     run_free(&o);
     civ_table_free(c);
+    /* read with a thousands separator (or --percent), the cell that made the column text is the first that is no
+     * number as the reader read them: the '-' under "1,200" (before 2026-12-07 the valid "1,200" was named) */
+    const char *bad[] = {"-", "N/A", "\xEF\xBC\x92\xEF\xBC\x90\xEF\xBC\x93\xEF\xBC\x96", "0.86\xE4\xB8\x87"};
+    for (int k = 0; k < 5; k++) {
+        char text[200], want[120];
+        snprintf(text, sizeof text, "unique_id,pop\nA,%s\nB,%s\nC,300\n", k < 4 ? "\"1,200\"" : "35%",
+                 k < 4 ? bad[k] : "-");
+        char path[600];
+        snprintf(path, sizeof path, "%s/thousands%d.csv", tmpdir, k);
+        FILE *fp = fopen(path, "w");
+        assert_non_null(fp);
+        fputs(text, fp);
+        fclose(fp);
+        static const char *const ids[] = {"unique_id", NULL};
+        civ_table_read_options ro = {.text_columns = ids, .thousands = k < 4 ? "," : NULL, .percent = k == 4};
+        civ_table *g = NULL;
+        assert_int_equal(civ_table_read_csv(path, &ro, &g), CIV_OK);
+        assert_int_equal(run(s, g, NULL, &o), CIV_ERR_DOMAIN);
+        snprintf(want, sizeof want, "line 3 (community 'B') holds '%s'", k < 4 ? bad[k] : "-");
+        if (!strstr(civ_last_error()->message, want))
+            fail_msg("%d: %s", k, civ_last_error()->message);
+        assert_int_equal(civ_last_error()->line, 3);
+        assert_int_equal(civ_last_error()->column, 2);
+        assert_string_equal(civ_last_error()->series_id, "B");
+        run_free(&o);
+        civ_table_free(g);
+    }
     civ_alloc_spec_free(s);
 }
 
@@ -2573,8 +2600,66 @@ static void test_no_forecast_explained(void **state)
     assert_int_equal(civ_alloc_result_table(o.p, o.r, CIV_ALLOC_EXPLAIN_ZH, &zh), CIV_OK);
     assert_non_null(strstr(text_cell(zh, 2, "explanation"), "构成：pop 100.0%（助餐需求：无预测，按 0 计）；"));
     civ_table_free(zh);
+    /* and how many, per factor, for the command's line and Python's warning (before 2026-12-07 only each
+     * community's explanation said it): B (a failed forecast) and N (none); none for the attribute factor */
+    size_t zero = 99;
+    assert_int_equal(civ_alloc_result_n_no_forecast(o.p, o.r, 1, &zero), CIV_OK);
+    assert_int_equal(zero, 2);
+    assert_int_equal(civ_alloc_result_n_no_forecast(o.p, o.r, 0, &zero), CIV_OK);
+    assert_int_equal(zero, 0);
+    assert_int_equal(civ_alloc_result_n_no_forecast(o.p, o.r, 2, &zero), CIV_ERR_INVALID_ARGUMENT);
+    assert_int_equal(zero, 0);
+    assert_int_equal(civ_alloc_result_n_no_forecast(NULL, o.r, 0, &zero), CIV_ERR_INVALID_ARGUMENT);
     run_free(&o);
     civ_table_free(f), civ_table_free(c), civ_alloc_spec_free(s);
+}
+
+/* rounding_<minor> is each fund's own rounding, summed: before 2026-12-07 it was amount - unrounded, whose sum of
+ * a whole fund amount and a fractional one carried the ulp of the sum (-0.00000000372529 fen), and the double
+ * split of fractional factors showed its noise for a community at exactly its share (-0.0000000000291 fen). */
+static void test_rounding_is_exact(void **state)
+{
+    (void)state;
+    /* two funds with their own formulas: 3,000,000,000 fen each (a whole share) and 100 fen split in three (the
+     * exact split: 34 to A, the lower id, for 33 1/3, and 33 to B and C) */
+    civ_alloc_spec *s = af_spec_of("version = \"t\"\n[budget]\ntotal = 90_000_001.00\nfiscal_year = 2026\n"
+                                   "[[pool]]\nname = \"a\"\namount = 90_000_000.00\nformula = \"main\"\n"
+                                   "[[pool]]\nname = \"b\"\namount = 1.00\nformula = \"f2\"\n[[formula]]\n"
+                                   "name = \"main\"\n[[formula]]\nname = \"f2\"\n[[factor]]\nname = \"pop\"\n"
+                                   "formula = \"main\"\nattribute = \"pop\"\nweight = 1\n[[factor]]\nname = \"pop2\"\n"
+                                   "formula = \"f2\"\nattribute = \"pop\"\nweight = 1\n");
+    civ_table *c = csv_table("unique_id,pop\nA,1\nB,1\nC,1\n");
+    run_out o;
+    assert_int_equal(run(s, c, NULL, &o), CIV_OK);
+    const double want[] = {2.0 / 3, -1.0 / 3, -1.0 / 3};
+    const char *const ids[] = {"A", "B", "C"};
+    civ_alloc_compare *cmp = NULL;
+    const char *label = "x";
+    const civ_alloc_spec *const specs[] = {s};
+    assert_int_equal(civ_alloc_compare_run(specs, &label, 1, c, NULL, &cmp), CIV_OK);
+    double eff[3];
+    assert_int_equal(civ_alloc_compare_effect(cmp, 0, CIV_ALLOC_EFFECT_ROUNDING, eff, 3), CIV_OK);
+    for (size_t i = 0; i < 3; i++) {
+        assert_string_equal(text_cell(o.t, i, "unique_id"), ids[i]);
+        assert_true(af_cell(o.t, i, "amount_fen") == 3000000000.0 + (i ? 33 : 34));
+        double r = af_cell(o.t, i, "rounding_fen");
+        if (fabs(r - want[i]) > 1e-12 || fabs(eff[i] - want[i]) > 1e-12)
+            fail_msg("%s: rounding %.17g, waterfall %.17g, want %.17g", ids[i], r, eff[i], want[i]);
+    }
+    civ_alloc_compare_free(cmp);
+    run_free(&o);
+    civ_table_free(c), civ_alloc_spec_free(s);
+    /* fractional factors (the double split): 30000.00 yuan over populations 0.1 x 3, 0.7, 0.3, 0.2 gives each
+     * community a whole number of fen, and the rounding is 0, not the noise of the amount */
+    s = af_spec_of("version = \"t\"\n[budget]\ntotal = 30000.00\nfiscal_year = 2026\n[[pool]]\nname = \"p\"\n"
+                   "share = 1\n[[factor]]\nname = \"pop\"\nattribute = \"pop\"\nweight = 1\n");
+    c = csv_table("unique_id,pop\nA,0.1\nB,0.1\nC,0.1\nD,0.7\nE,0.3\nF,0.2\n");
+    assert_int_equal(run(s, c, NULL, &o), CIV_OK);
+    for (size_t i = 0; i < 6; i++)
+        if (af_cell(o.t, i, "rounding_fen") != 0)
+            fail_msg("row %zu: rounding %.17g, want 0", i, af_cell(o.t, i, "rounding_fen"));
+    run_free(&o);
+    civ_table_free(c), civ_alloc_spec_free(s);
 }
 
 /* [[formula]] last_year_total: a community closed since last year has no
@@ -2650,6 +2735,7 @@ int main(void)
         cmocka_unit_test(test_tilt_fraction_over_percent),
         cmocka_unit_test(test_predecessors),
         cmocka_unit_test(test_no_forecast_explained),
+        cmocka_unit_test(test_rounding_is_exact),
         cmocka_unit_test(test_last_year_total),
         cmocka_unit_test(test_last_year_file),
         cmocka_unit_test(test_last_year_split_shares),

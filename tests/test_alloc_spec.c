@@ -362,8 +362,13 @@ static const bad_case BAD[] = {
      "'5%' is a percentage: write the fraction, 0.05", 14, 9, "share"},
     {"@X@", "[[reserve]]\nname = \"r\"\nshare = \"12.5%\"\n", CIV_ERR_SPEC,
      "'share' must be a number, not a string: a percentage? write 0.125 for 12.5%", 14, 9, "share"},
-    {"@X@", "[[formula]]\nname = \"main\"\nfloor = 1,234.50\n", CIV_ERR_SPEC,
-     "a thousands separator in a number ('1,234.50'): write 1234.50", 14, 10, NULL},
+    /* the number as written, at its column and key (before 2026-12-07 a canned '1,234.50' at the comma) */
+    {"@X@", "[[formula]]\nname = \"main\"\nfloor = 50,000\n", CIV_ERR_SPEC,
+     "'50,000' has a thousands separator, which a spec's numbers do not take: write 50000, or group the digits "
+     "with '_' as 50_000", 14, 9, "floor"},
+    {"@X@", "[[formula]]\nname = \"main\"\nfloor = 1,234.50  # yuan\n", CIV_ERR_SPEC,
+     "'1,234.50' has a thousands separator, which a spec's numbers do not take: write 1234.50, or group the "
+     "digits with '_' as 1_234.50", 14, 9, "floor"},
     {"@X@", "[[formula]]\nname = \"main\"\nfloor = \"1,234.50\"\n", CIV_ERR_SPEC,
      "malformed money amount '1,234.50' (write yuan as 1234.56, no exponent, no thousands separators", 14, 9,
      "floor"},

@@ -201,6 +201,18 @@ static void test_errors(void **state)
     expect("id,2024-01,2024-02\na,1,\xEF\xBC\x91\xEF\xBC\x92\n", NULL, CIV_ERR_PARSE, "2024-02", "full-width");
     assert_string_equal(civ_last_error()->series_id, "a");
     expect("id,2024-01,2024-02\na,1,\"1,200\"\n", NULL, CIV_ERR_PARSE, NULL, "thousands separator");
+    /* with --thousands ",", the cell that made a column text is the first that is no number so read: the "-"
+     * under "1,200" (before 2026-12-07 "'1,200' is not a number" at line 2) */
+    civ_panel_read_options to = {.wide = 1, .thousands = ","};
+    civ_panel *tw = (civ_panel *)1;
+    civ_clear_error();
+    assert_int_equal(civ_panel_read_csv_ex(write_csv("id,2024-01,2024-02\na,\"1,200\",5\nb,-,4\n"), &to, &tw),
+                     CIV_ERR_PARSE);
+    assert_null(tw);
+    assert_int_equal(civ_last_error()->line, 3);
+    assert_int_equal(civ_last_error()->column, 2);
+    assert_string_equal(civ_last_error()->series_id, "b");
+    assert_non_null(strstr(civ_last_error()->message, "'-' is not a number; a dash or slash for no data"));
     expect("id,2024-01,2024-02\na,1,2\na,3,4\n", NULL, CIV_ERR_DUPLICATE, "id", "");
     assert_string_equal(civ_last_error()->series_id, "a");
     expect("id,2024-01,2024-02\n,1,2\n", NULL, CIV_ERR_PARSE, "id", "empty series id");

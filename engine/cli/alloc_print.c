@@ -108,6 +108,23 @@ void civ_cli_print_demand_window(const char *lines)
     }
 }
 
+void civ_cli_print_no_forecast(const civ_alloc_spec *spec, const civ_alloc_problem *problem,
+                               const civ_alloc_result *result)
+{
+    size_t n = civ_alloc_problem_n_communities(problem);
+    for (size_t k = 0; k < civ_alloc_spec_n_factors(spec); k++) {
+        size_t zero = 0;
+        if (civ_alloc_result_n_no_forecast(problem, result, k, &zero) || !zero)
+            continue;
+        int one = zero == 1;
+        printf("%-22s %s: %zu of %zu communit%s %s no forecast and count%s as 0 (if_missing = \"zero\"; %s "
+               "explanation%s say%s so)\n",
+               "forecast demand", civ_alloc_spec_factor_name(spec, k), zero, n, n == 1 ? "y" : "ies",
+               one ? "has" : "have", one ? "s" : "", one ? "its" : "their", one ? "" : "s", one ? "s" : "");
+    }
+    civ_clear_error();
+}
+
 /* The first column whose name starts with `prefix` (the money columns carry
  * their unit: amount_fen, p5_fen, need_fen ...); SIZE_MAX when none. */
 static size_t col_prefix(const civ_table *t, const char *prefix)

@@ -230,15 +230,21 @@ static civ_status write_workbook(alloc_job *j, const civ_cli_args *a, const char
 static civ_status solve_and_write(alloc_job *j, const civ_cli_args *a, const civ_alloc_uncertainty_options *u)
 {
     const char *wb = a->value[A_WORKBOOK];
-    civ_status s = wb ? rules_table(j, a) : CIV_OK;
-    if (!a->value[A_UNCERTAINTY]) { /* the problem holds copies: free the inputs before the outputs exist */
+    if (!a->value[A_UNCERTAINTY] && !wb) { /* the problem holds copies: free the inputs before the outputs exist */
         civ_table_free(j->comm), civ_table_free(j->fc);
         j->comm = j->fc = NULL;
     }
-    if (!s)
-        s = civ_alloc_result_create(j->prob, &j->res);
+    civ_status s = civ_alloc_result_create(j->prob, &j->res);
     if (!s)
         s = civ_alloc_solve(j->prob, j->res);
+    /* the rules sheet's second solve after the run's own, so that a spec that cannot be solved is reported as
+     * without --workbook (before 2026-12-07 by that solve, as "spec 'plan': ...", its scenario's label) */
+    if (!s && wb)
+        s = rules_table(j, a);
+    if (!a->value[A_UNCERTAINTY] && wb) {
+        civ_table_free(j->comm), civ_table_free(j->fc);
+        j->comm = j->fc = NULL;
+    }
     if (!s && (a->value[A_UNCERTAINTY] || wb))
         s = civ_alloc_result_table(j->prob, j->res, explain_code(a), &j->alloc);
     if (!s) /* the summary and the figures printed: the equity statistics computed once for both */
@@ -332,6 +338,7 @@ static int run_allocate(int argc, char **argv)
     } else {
         civ_cli_print_alloc_summary(j.spec, a.value[A_SPEC], &j.st);
         civ_cli_print_demand_window(j.demand);
+        civ_cli_print_no_forecast(j.spec, j.prob, j.res); /* if_missing = "zero": how many counted as 0 */
         civ_cli_print_history(j.summary, civ_alloc_spec_minor_unit(j.spec));
         printf("wrote                  %s", a.value[A_OUT]); /* every file written (--uncertainty-out was left out) */
         const int more[4] = {A_SUMMARY, A_UNC_OUT, A_DRAWS_OUT, A_WORKBOOK};

@@ -357,6 +357,11 @@ void civ_cli_print_alloc_summary(const civ_alloc_spec *spec, const char *spec_pa
  * (civ_alloc_spec_demand_window), to be printed with civ_cli_print_demand_window. */
 void civ_cli_demand_lines(const civ_alloc_spec *spec, const civ_table *forecasts, char *buf, size_t size);
 void civ_cli_print_demand_window(const char *lines);
+/* Prints, per forecast factor with if_missing = "zero" that counted communities as 0 for want of any forecast
+ * (civ_alloc_result_n_no_forecast), "forecast demand  NAME: N of M communities have no forecast and count as 0
+ * (if_missing = "zero"; ...)"; nothing when none did. */
+void civ_cli_print_no_forecast(const civ_alloc_spec *spec, const civ_alloc_problem *problem,
+                               const civ_alloc_result *result);
 /* Prints the districts' amounts from an allocation summary table. */
 void civ_cli_print_districts(const civ_table *summary, int64_t unit);
 void civ_cli_print_history(const civ_table *summary, int64_t unit);

@@ -21,21 +21,24 @@ typedef struct outputs {
     const char *options;      /* the output options, space separated */
     int first_positional_out; /* the first positional that is an output, -1 none, -2 the last one */
     const char *folders;      /* the output options that name a folder, not a table file */
+    const char *workbooks;    /* the output options that write a workbook only: the command refuses a name not
+                               * ending in .xlsx itself (exit 1, "must end in .xlsx"; before 2026-12-07 this file
+                               * said "unknown file type ... as .csv, .h5, .hdf5 or .xlsx", exit 3) */
 } outputs;
 
 static const outputs table[] = {
-    {"forecast", "--out --report --fitted", -1, ""},
-    {"backtest", "--out --accuracy", -1, ""}, /* before: missing, `--out in.csv` replaced the input */
-    {"convert", "--summing", -2, ""}, /* convert IN OUT, or --table IN... BOOK.xlsx */
-    {"allocate", "--out --summary --uncertainty-out --draws-out --workbook", -1, ""},
-    {"compare", "--out --summary", -1, ""},
-    {"need", "--out --summary --workbook", -1, ""},
-    {"settle", "--out --summary", -1, ""},
-    {"project", "--out --summary", -1, ""},
-    {"monitor", "--out", -1, "--out"},
-    {"plan", "--out", -1, "--out"},
-    {"report", "", 0, ""}, /* its folder is read and written: the report's own files */
-    {"reconcile", "--out", -1, ""},
+    {"forecast", "--out --report --fitted", -1, "", ""},
+    {"backtest", "--out --accuracy", -1, "", ""}, /* before: missing, `--out in.csv` replaced the input */
+    {"convert", "--summing", -2, "", ""}, /* convert IN OUT, or --table IN... BOOK.xlsx */
+    {"allocate", "--out --summary --uncertainty-out --draws-out --workbook", -1, "", "--workbook"},
+    {"compare", "--out --summary", -1, "", ""},
+    {"need", "--out --summary --workbook", -1, "", "--workbook"},
+    {"settle", "--out --summary", -1, "", ""},
+    {"project", "--out --summary", -1, "", ""},
+    {"monitor", "--out", -1, "--out", ""},
+    {"plan", "--out", -1, "--out", ""},
+    {"report", "", 0, "", ""}, /* its folder is read and written: the report's own files */
+    {"reconcile", "--out", -1, "", ""},
 };
 
 static int listed(const char *list, const char *name)
@@ -131,6 +134,7 @@ int civ_cli_check_paths(const civ_cli_spec *spec, const civ_cli_args *a)
         int code;
         if (opt->type == CIV_CLI_PATH && opt->kind != CIV_CLI_LIST && a->value[k] && a->value[k][0] &&
             is_output(o, opt->name) && !listed(o->folders, opt->name) &&
+            !(o->workbooks && listed(o->workbooks, opt->name)) &&
             (code = check_output_type(opt->name, a->value[k], opt->help)) != 0)
             return code;
     }

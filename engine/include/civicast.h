@@ -1694,6 +1694,17 @@ CIV_API civ_status civ_alloc_result_stage(const civ_alloc_problem *problem, cons
  *  the last solve.  Errors: CIV_ERR_INVALID_ARGUMENT (k, n). */
 CIV_API civ_status civ_alloc_result_part(const civ_alloc_problem *problem, const civ_alloc_result *result, size_t k,
                                          double *values, size_t n);
+/** How many communities forecast factor k (spec order) counted as 0 for want
+ *  of any forecast, under its if_missing = "zero" (none in the forecasts, or
+ *  only failed, NaN ones): their demand is 0 and their explanations say so.
+ *  0 for an attribute factor and for a forecast factor without
+ *  if_missing = "zero" (which refuses such communities at civ_alloc_bind).
+ *  The count is fixed when the problem is bound (the same for every solve of
+ *  it); `civicast allocate` prints it, Python's civicast.allocate warns
+ *  (civicast.ForecastWarning).  Errors: CIV_ERR_INVALID_ARGUMENT (NULL, k out
+ *  of range, a result of another problem); *out is 0 on error. */
+CIV_API civ_status civ_alloc_result_n_no_forecast(const civ_alloc_problem *problem, const civ_alloc_result *result,
+                                                  size_t k, size_t *out);
 /** Copies the final amounts (minor units, input row order) into amounts[n]. */
 CIV_API civ_status civ_alloc_result_amounts(const civ_alloc_problem *problem, const civ_alloc_result *result,
                                             int64_t *amounts, size_t n);

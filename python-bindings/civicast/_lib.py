@@ -535,6 +535,8 @@ _SIGNATURES = {
     "civ_alloc_project": (c_status, [P, P, P, P, ctypes.c_long, _I, PP, PP]),
     "civ_alloc_result_summary": (c_status, [P, P, PP]),
     "civ_alloc_result_summary_stats": (c_status, [P, P, PP, ctypes.POINTER(civ_alloc_stats)]),
+    "civ_alloc_result_n_no_forecast": (c_status, [P, P, _S, ctypes.POINTER(_S)]),
+    "civ_alloc_problem_n_communities": (_S, [P]),
     # scenarios (civ_alloc_compare_*)
     "civ_alloc_compare_run": (c_status, [PP, CPP, _S, P, P, PP]),
     "civ_alloc_compare_free": (None, [P]),

@@ -54,7 +54,8 @@ _ALLOC_TEXT_COLUMNS = ("unique_id", "name", "district", "street", "model", "pilo
 
 
 class ForecastWarning(UserWarning):
-    """Some series failed to forecast (their rows hold NaN; see models_report)."""
+    """Some series failed to forecast (their rows hold NaN; see models_report), or an allocation counted
+    communities without a forecast as 0 demand (if_missing = "zero")."""
 
 
 def _dec(b):
@@ -2215,6 +2216,25 @@ def _bind_and_solve(sp, comm, fc, paid, fmt, prob, res):
             pd_t.close()
     check(lib.civ_alloc_result_create(prob.ptr, ctypes.byref(res.ptr)))
     check(lib.civ_alloc_solve(prob.ptr, res.ptr))
+    _warn_no_forecast(sp, prob, res)
+
+
+def _warn_no_forecast(sp, prob, res):
+    """A ForecastWarning per forecast factor whose if_missing = "zero" counted communities with no forecast as 0
+    (civ_alloc_result_n_no_forecast), as `civicast allocate` prints it (before 2026-12-07 only each community's
+    explanation said so)."""
+    n = lib.civ_alloc_problem_n_communities(prob.ptr)
+    for k in range(lib.civ_alloc_spec_n_factors(sp.ptr)):
+        zero = ctypes.c_size_t(0)
+        check(lib.civ_alloc_result_n_no_forecast(prob.ptr, res.ptr, k, ctypes.byref(zero)))
+        if zero.value:
+            import warnings
+            one = zero.value == 1
+            warnings.warn(f"civicast.allocate: forecast demand {_dec(lib.civ_alloc_spec_factor_name(sp.ptr, k))}: "
+                          f"{zero.value} of {n} communities {'has' if one else 'have'} no forecast and "
+                          f"count{'s' if one else ''} as 0 (if_missing = \"zero\"; {'its' if one else 'their'} "
+                          f"explanation{'' if one else 's'} say{'s' if one else ''} so)", ForecastWarning,
+                          stacklevel=4)
 
 
 def allocate(communities, spec, forecasts=None, explain=False, paid=None, encoding=None, thousands=None,

@@ -609,8 +609,11 @@ grep -q "sum to 263,200.00, more than the 131,600.00" "$WORK/stderr" || fail "sp
 # counts 0, and its explanation says so (it said nothing: the factor was absent from its shares)
 grep -v '^D01-S01-C007,' "$WORK/fc36.csv" >"$WORK/fc36_new.csv"
 "$CIV" allocate --spec "$DEMO/plan.spec" --communities "$DEMO/communities.csv" --forecasts "$WORK/fc36_new.csv" \
-    --out "$WORK/anew.csv" --explain >/dev/null 2>"$WORK/stderr" ||
+    --out "$WORK/anew.csv" --explain >"$WORK/stdout" 2>"$WORK/stderr" ||
   fail "allocate, one forecast missing: $(cat "$WORK/stderr")"
+# ... and the summary counts them (before 2026-12-07 it said nothing; only the explanations did)
+want='forecast demand        meal_demand: 1 of 1146 communities has no forecast and counts as 0 (if_missing = '
+grep -qF "$want\"zero\"; its explanation says so)" "$WORK/stdout" || fail "no-forecast line: $(cat "$WORK/stdout")"
 $PY - "$WORK/anew.csv" <<'PYEOF' || fail "no-forecast explanation"
 import sys
 import pandas as pd

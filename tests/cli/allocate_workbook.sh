@@ -97,6 +97,18 @@ $PY -c "import openpyxl, sys; assert openpyxl.load_workbook(sys.argv[1]).sheetna
 # usage errors, and a failed run writes nothing
 expect_code "not xlsx" 1 run --communities "$D/communities.csv" --out "$WORK/x.csv" --workbook "$WORK/x.csv2.csv"
 expect_err "not xlsx" "--workbook writes an Excel workbook: give a path ending in .xlsx"
+# ... also a .xls (before 2026-12-07: exit 3, "unknown file type ... as .csv, .h5, .hdf5 or .xlsx", docs say 1)
+expect_code "xls" 1 run --communities "$D/communities.csv" --out "$WORK/x.csv" --workbook "$WORK/x.xls"
+expect_err "xls" "--workbook writes an Excel workbook: give a path ending in .xlsx, not '.*x.xls'"
+# a spec that cannot be solved is reported as without --workbook, not as "spec 'plan': ..." (the rules sheet's
+# second solve, named by its scenario label, reported it before 2026-12-07)
+printf 'version = "m"\n[budget]\ntotal = 1000.00\nfiscal_year = 2026\n[[pool]]\nname = "p"\nshare = 1\n%b' \
+  '[[formula]]\nname = "main"\nfloor = 400.00\n[[factor]]\nname = "pop"\nattribute = "pop"\nweight = 1\n' \
+  >"$WORK/floor.spec"
+printf 'unique_id,pop\nA,1200\nB,1300\nC,300\n' >"$WORK/three.csv"
+expect_code "infeasible" 4 "$CIV" allocate --spec "$WORK/floor.spec" --communities "$WORK/three.csv" \
+  --out "$WORK/x.csv" --workbook "$WORK/x.xlsx"
+expect_err "infeasible" "^civicast: pool 'p' \(formula 'main'\): the lower bounds .* total 1,200.00 CNY"
 expect_code "compare" 1 "$CIV" allocate --compare "$WORK/spec.toml" "$D/allocation.spec" \
   --communities "$D/communities.csv" --out "$WORK/x.csv" --workbook "$WORK/x.xlsx"
 expect_err "compare" "--workbook writes one spec's allocation, not --compare's scenarios"
@@ -118,5 +130,8 @@ assert [c.value for c in wb["需求测算"][1]][:2] == ["社区编号", "年度"
 PYEOF
 expect_code "need lang" 1 "$CIV" need --spec "$SRC/tests/data/plan/plan.spec" --forecasts "$WORK/fc.csv" \
   --out "$WORK/n2.csv" --lang en
+expect_code "need xls" 1 "$CIV" need --spec "$SRC/tests/data/plan/plan.spec" --forecasts "$WORK/fc.csv" \
+  --out "$WORK/n2.csv" --workbook "$WORK/n.xls"
+expect_err "need xls" "--workbook writes an Excel workbook: give a path ending in .xlsx"
 [ "$failures" -eq 0 ] || { echo "allocate_workbook.sh: $failures failure(s)" >&2; exit 1; }
 echo "allocate_workbook.sh: ok"

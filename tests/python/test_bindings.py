@@ -845,7 +845,7 @@ def test_allocate_merged_community_predecessors(tmp_path):
     assert row.amount_fen >= 0.85 * row.last_year_fen
 
 
-def test_allocate_no_forecast_explained():
+def test_allocate_no_forecast_explained(tmp_path):
     """if_missing = "zero": a community with no forecast rows (a new estate
     not in the panel) counts 0 demand, and its explanation says so."""
     c = pd.DataFrame({"unique_id": ["A", "B", "N"], "pop": [1.0, 1.0, 1.0]})
@@ -854,10 +854,19 @@ def test_allocate_no_forecast_explained():
     spec = ('version = "t"\n[budget]\ntotal = 1000.00\nfiscal_year = 2026\n[[pool]]\nname = "p"\nshare = 1\n'
             '[[factor]]\nname = "pop"\nattribute = "pop"\nweight = 0.5\n[[factor]]\nname = "meals"\n'
             'source = "forecast"\nhorizon = 1\nif_missing = "zero"\nweight = 0.5\n')
-    a, _ = civicast.allocate(c, spec, forecasts=f, explain="zh")
+    with pytest.warns(civicast.ForecastWarning) as got:  # how many (before 2026-12-07: no word of it)
+        a, _ = civicast.allocate(c, spec, forecasts=f, explain="zh")
+    assert [str(w.message) for w in got] == [
+        'civicast.allocate: forecast demand meals: 1 of 3 communities has no forecast and counts as 0 '
+        '(if_missing = "zero"; its explanation says so)'], [str(w.message) for w in got]
     ex = a.set_index("unique_id").explanation
     assert "构成：pop 100.0%（meals：无预测，按 0 计）" in ex["N"], ex["N"]
     assert not ex[["A", "B"]].str.contains("无预测").any()
+    with pytest.warns(civicast.ForecastWarning, match="1 of 3 communities has no forecast"):
+        civicast.allocate_to_file(c, spec, tmp_path / "a.csv", forecasts=f)
+    with warnings.catch_warnings():  # every community forecast: no warning
+        warnings.simplefilter("error")
+        civicast.allocate(c[c.unique_id != "N"], spec, forecasts=f)
 
 
 def test_allocate_last_year_total_names_what_is_gone():

@@ -449,6 +449,10 @@ struct civ_alloc_result {
     int64_t *amount;       /* n, id order, minor units */
     int64_t *unit_amount;  /* n_units x n */
     double *unrounded;     /* n: sum over units of the constrained amounts */
+    double *rounding;      /* n: amount - unrounded as the sum over units of each unit's own rounding (whole units
+                            * less a constrained amount, exact; from the exact remainder when exact.c split the
+                            * unit), so that a community whose every fund is whole shows 0, not the ulp of a sum
+                            * (-0.00000000372529 fen before 2026-12-07) */
     double *q;             /* n_units x n: a_i / base_i (0 = not a member), for the decomposition */
     double *wused;         /* n_factors: the weights of the last solve */
     double *unattributed;  /* n: constrained amount with no factor score */
@@ -461,6 +465,7 @@ struct civ_alloc_result {
     double *ratable;       /* n_units: floor reduction ratio, 1 = none */
     /* scratch of the solve (see n_solves) */
     double *raw, *base, *lo_d, *hi_d, *amt;
+    double *rnd;           /* n scratch: each member's rounding in the unit (exact.c, from the remainder) */
     size_t *member;        /* eligible community indices of the unit */
     unsigned char *winner; /* n_units x n: winning group (greater_of formulas) */
     size_t *kgrp;          /* n_factors scratch: group of each of the unit's factors */
@@ -482,7 +487,8 @@ struct civ_alloc_result {
  * integer form (whole factor values; weights and tilts decimals with at most
  * 6 places; N_i and their sum within 64 bits), r->out_i gets the bounds held
  * and floor(P_free N_i / D) plus the spare units by the largest exact
- * remainder (ties to the lower id), r->amt the exact amounts, and *done = 1;
+ * remainder (ties to the lower id), r->amt the exact amounts (as doubles), r->rnd
+ * each member's rounding from the exact remainder, and *done = 1;
  * else *done = 0 and nothing is changed (round.c's rounding applies). */
 civ_status civ_alloc_exact_round(const civ_alloc_problem *p, civ_alloc_result *r, size_t u, size_t m, int *done);
 

@@ -17,7 +17,7 @@
 #include "alloc.h"
 #include "bigmem.h"
 #include "c_locale.h"
-#include "csv.h" /* civ_csv_excel_error */
+#include "csv.h" /* civ_csv_excel_error, civ_csv_first_text_row */
 #include "strmap.h"
 #include "table.h"
 #include "text.h"
@@ -66,22 +66,6 @@ size_t civ_alloc_problem_n_communities(const civ_alloc_problem *p) { return p ? 
 /* Flags for read_attribute */
 enum { ALLOW_NEGATIVE = 1, HISTORY = 2 }; /* HISTORY: last year's amounts (a blank is a new community?) */
 
-/* The first row of column col whose cell made the column text (not empty, NA,
- * NaN or a number), or SIZE_MAX. */
-static size_t first_text_cell(const civ_table *t, size_t col)
-{
-    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
-        const char *x = civ_table_text(t, r, col);
-        if (!x || !*x || !civ_ascii_casecmp(x, "NA") || !civ_ascii_casecmp(x, "NaN"))
-            continue;
-        char *end;
-        (void)civ_strtod(x, &end);
-        if (end == x || *end)
-            return r;
-    }
-    return SIZE_MAX;
-}
-
 /* Row r of the communities table t for an error: w gets the table's file
  * (when it was read from one) and, for a CSV file, the line a spreadsheet
  * counts and column c (SIZE_MAX: none); `row` gets the words for the
@@ -98,11 +82,13 @@ static void row_where(const civ_table *t, size_t r, size_t c, civ_where *w, char
 
 /* An attribute column that is text: named at the cell that made it so (an
  * Excel error value such as #DIV/0! or #N/A, a word, a unit), else at the
- * spec's line. */
+ * spec's line.  That cell is found as the reader read numbers (its thousands
+ * separator and percent option): before 2026-12-07 "1,200" read with
+ * --thousands "," was named, not the "-" below it that made the column text. */
 static civ_status attribute_is_text(const civ_alloc_problem *p, const civ_table *t, size_t col, const char *name,
                                     const char *role, const civ_where *spec_where)
 {
-    size_t r = first_text_cell(t, col), idc;
+    size_t r = civ_csv_first_text_row(t, col), idc;
     if (r == SIZE_MAX)
         return civ_fail_at(CIV_ERR_DOMAIN, spec_where, "%s: attribute '%s' is text, not numbers", role, name);
     const char *cell = civ_table_text(t, r, col);
@@ -800,6 +786,23 @@ static civ_status mark_no_forecast(civ_alloc_problem *p, size_t k, const unsigne
             return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory binding %zu communities", p->n);
         p->no_forecast[k * p->n + i] = 1;
     }
+    return CIV_OK;
+}
+
+/* The count of mark_no_forecast's marks of factor k: what `civicast allocate` prints and Python warns of (before
+ * 2026-12-07 only each community's explanation said it). */
+civ_status civ_alloc_result_n_no_forecast(const civ_alloc_problem *p, const civ_alloc_result *r, size_t k, size_t *out)
+{
+    if (out)
+        *out = 0;
+    if (!p || !r || !out)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT, "civ_alloc_result_n_no_forecast: NULL argument");
+    if (r->n != p->n || k >= p->spec->n_factors)
+        return civ_fail(CIV_ERR_INVALID_ARGUMENT,
+                        "civ_alloc_result_n_no_forecast: factor %zu of %zu, or a result of another problem", k,
+                        p->spec->n_factors);
+    for (size_t i = 0; p->no_forecast && i < p->n; i++)
+        *out += p->no_forecast[k * p->n + i];
     return CIV_OK;
 }
 

@@ -116,7 +116,7 @@ static void take(civ_alloc_compare *c, size_t s, const civ_alloc_problem *p, con
         eff[CIV_ALLOC_EFFECT_EARMARK * n + row] = r->stage_earmark[i];
         eff[CIV_ALLOC_EFFECT_TILT * n + row] = r->stage_tilted[i] - r->stage_base[i];
         eff[bound_effect(bits) * n + row] = r->unrounded[i] - r->stage_tilted[i];
-        eff[CIV_ALLOC_EFFECT_ROUNDING * n + row] = (double)r->amount[i] - r->unrounded[i];
+        eff[CIV_ALLOC_EFFECT_ROUNDING * n + row] = r->rounding[i]; /* per fund, exact (waterfall.c) */
     }
 }
 

@@ -148,13 +148,18 @@ civ_status civ_alloc_exact_round(const civ_alloc_problem *p, civ_alloc_result *r
     civ_status st = civ_alloc_split_exact(Pf, r->num_i, nf, den, r->pairs, r->tmp, r->ex_i);
     if (st)
         return st;
-    for (size_t j = 0; j < m; j++)
+    for (size_t j = 0; j < m; j++) {
         r->out_i[j] = (int64_t)r->amt[j]; /* the held bounds */
+        r->rnd[j] = 0;
+    }
     for (size_t a = 0; a < nf; a++) {
         size_t j = r->free_j[a];
         __int128 prod = (__int128)Pf * r->num_i[a];
+        int64_t q = (int64_t)(prod / den), rem = (int64_t)(prod % den);
         r->out_i[j] = r->ex_i[a];
-        r->amt[j] = (double)(int64_t)(prod / den) + (double)(int64_t)(prod % den) / (double)den;
+        r->amt[j] = (double)q + (double)rem / (double)den;
+        /* the rounding from the remainder, not out - amt: amt's fraction is only as fine as its ulp */
+        r->rnd[j] = (double)(r->ex_i[a] - q) - (double)rem / (double)den;
     }
     *done = 1;
     return CIV_OK;

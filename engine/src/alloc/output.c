@@ -497,7 +497,7 @@ static void put_row(emit *e, const acols *c, const civ_alloc_problem *p, const c
         e_num(e, v);
     }
     e_num(e, r->unattributed[i]);
-    e_num(e, (double)a - r->unrounded[i]);
+    e_num(e, r->rounding[i]); /* per fund, exact: not a - unrounded, the ulp of a sum (waterfall.c) */
     for (size_t f = 0; f < F; f++)
         e_num(e, p->tilt[f * n + i]);
     binding_names(p, r, i, bn);

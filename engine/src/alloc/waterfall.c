@@ -15,6 +15,7 @@
  * and the decomposition of a_i by factor is a_i * w_k s_ik / base_i (the tilt
  * and the constraint scale every factor alike, so the proportions hold).
  */
+#include <float.h>
 #include <math.h>
 #include <omp.h>
 #include <stddef.h>
@@ -70,10 +71,11 @@ static inline double units_up(double v) /* ceil, snapping down to a unit just be
  * that what a solve does not use is never touched). */
 static void scratch_free(civ_alloc_result *r)
 {
-    free(r->raw), free(r->base), free(r->lo_d), free(r->hi_d), free(r->amt), free(r->member), free(r->bsrc);
+    free(r->raw), free(r->base), free(r->lo_d), free(r->hi_d), free(r->amt), free(r->rnd), free(r->member);
+    free(r->bsrc);
     free(r->out_i), free(r->free_j), free(r->num_i), free(r->ex_i);
     free(r->pairs), free(r->tmp);
-    r->raw = r->base = r->lo_d = r->hi_d = r->amt = NULL;
+    r->raw = r->base = r->lo_d = r->hi_d = r->amt = r->rnd = NULL;
     r->member = r->free_j = NULL;
     r->bsrc = NULL;
     r->out_i = r->num_i = r->ex_i = NULL;
@@ -88,6 +90,7 @@ static civ_status scratch_alloc(civ_alloc_result *r)
     r->lo_d = civ_bigmem_alloc(n, sizeof(double));
     r->hi_d = civ_bigmem_alloc(n, sizeof(double));
     r->amt = civ_bigmem_alloc(n, sizeof(double));
+    r->rnd = civ_bigmem_alloc(n, sizeof(double));
     r->member = civ_bigmem_alloc(n, sizeof(size_t));
     r->bsrc = civ_bigmem_alloc(n, 1);
     r->out_i = civ_bigmem_alloc(n, sizeof(int64_t));
@@ -96,7 +99,7 @@ static civ_status scratch_alloc(civ_alloc_result *r)
     r->ex_i = civ_bigmem_alloc(n, sizeof(int64_t));
     r->pairs = civ_bigmem_alloc(2 * n, sizeof(civ_alloc_pair));
     r->tmp = civ_bigmem_alloc(2 * n, sizeof(civ_alloc_pair));
-    if (!r->raw || !r->base || !r->lo_d || !r->hi_d || !r->amt || !r->member || !r->bsrc ||
+    if (!r->raw || !r->base || !r->lo_d || !r->hi_d || !r->amt || !r->rnd || !r->member || !r->bsrc ||
         !r->out_i || !r->free_j || !r->num_i || !r->ex_i || !r->pairs || !r->tmp) {
         scratch_free(r);
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the solve's working memory (%zu communities)", r->n);
@@ -108,7 +111,7 @@ void civ_alloc_result_free(civ_alloc_result *r)
 {
     if (!r)
         return;
-    free(r->amount), free(r->unit_amount), free(r->unrounded), free(r->q), free(r->unattributed);
+    free(r->amount), free(r->unit_amount), free(r->unrounded), free(r->rounding), free(r->q), free(r->unattributed);
     free(r->wused), free(r->kw), free(r->kcol), free(r->winner), free(r->kgrp);
     free(r->stage_base), free(r->stage_tilted), free(r->stage_earmark), free(r->binding), free(r->detail), free(r->lambda), free(r->ratable);
     scratch_free(r);
@@ -128,6 +131,7 @@ civ_status civ_alloc_result_create(const civ_alloc_problem *p, civ_alloc_result 
     r->amount = civ_bigmem_calloc(n, sizeof *r->amount);
     r->unit_amount = civ_bigmem_calloc(U * n, sizeof *r->unit_amount);
     r->unrounded = civ_bigmem_calloc(n, sizeof(double));
+    r->rounding = civ_bigmem_calloc(n, sizeof(double));
     r->q = civ_bigmem_calloc(U * n, sizeof(double));
     r->wused = calloc(K, sizeof(double));
     r->kw = calloc(K, sizeof(double));
@@ -143,7 +147,8 @@ civ_status civ_alloc_result_create(const civ_alloc_problem *p, civ_alloc_result 
     r->ftotal = calloc(U * K, sizeof(double));
     r->winner = calloc(U * n + 1, 1); /* greater_of formulas only: mostly never touched */
     r->kgrp = calloc(K, sizeof(size_t));
-    if (!r->ftotal || !r->winner || !r->kgrp || !r->wused || !r->kw || !r->kcol || !r->amount || !r->unit_amount || !r->unrounded || !r->q ||
+    if (!r->ftotal || !r->winner || !r->kgrp || !r->wused || !r->kw || !r->kcol || !r->amount || !r->unit_amount ||
+        !r->unrounded || !r->rounding || !r->q ||
         !r->unattributed || !r->stage_base || !r->stage_tilted || !r->stage_earmark || !r->binding || !r->detail || !r->lambda ||
         !r->ratable) {
         civ_alloc_result_free(r);
@@ -553,10 +558,23 @@ static civ_status unit_constrain(const civ_alloc_problem *p, civ_alloc_result *r
     return CIV_OK;
 }
 
+/* A member's rounding in a unit that round.c rounded: whole units less the
+ * constrained amount, a difference computed exactly (the two are within one
+ * unit), but of an amount that carries the solve's floating-point error,
+ * about DBL_EPSILON x the amount: within 2 DBL_EPSILON x (|whole| + |amount|)
+ * it is that noise, and 0 (a community at its pro rata amount of 300000 fen
+ * showed -0.0000000000291 before 2026-12-07); larger, it is the rounding, as
+ * computed.  compare.c's net_effect snaps the waterfall's sums the same way. */
+static double unit_rounding(int64_t whole, double amount)
+{
+    double d = (double)whole - amount;
+    return fabs(d) <= 2 * DBL_EPSILON * (fabs((double)whole) + fabs(amount)) ? 0.0 : d;
+}
+
 /* Stage 6 (after the rounding): accumulate the amounts; keep q_i = a_i /
  * base_i so that factor k's part of the amount, q_i w_k x_ik c_ik / S_k, can
  * be formed on demand (civ_alloc_part) without a pass over every factor. */
-static void unit_accumulate(const civ_alloc_problem *p, civ_alloc_result *r, size_t u, size_t m)
+static void unit_accumulate(const civ_alloc_problem *p, civ_alloc_result *r, size_t u, size_t m, int exact)
 {
     size_t n = p->n;
     int64_t *ua = r->unit_amount + u * n;
@@ -567,6 +585,7 @@ static void unit_accumulate(const civ_alloc_problem *p, civ_alloc_result *r, siz
         ua[i] = r->out_i[j];
         r->amount[i] += r->out_i[j];
         r->unrounded[i] += r->amt[j];
+        r->rounding[i] += exact ? r->rnd[j] : unit_rounding(r->out_i[j], r->amt[j]);
         if (r->base[j] > 0) {
             q[i] = r->amt[j] / r->base[j];
         } else {
@@ -610,7 +629,7 @@ static civ_status solve_unit(const civ_alloc_problem *p, civ_alloc_result *r, si
         civ_error_set_field(un->name);
         return st;
     }
-    unit_accumulate(p, r, u, m);
+    unit_accumulate(p, r, u, m, exact);
     return CIV_OK;
 }
 
@@ -654,7 +673,8 @@ civ_status civ_alloc_solve(const civ_alloc_problem *p, civ_alloc_result *r)
     memset(r->amount, 0, n * sizeof *r->amount);
 #pragma omp parallel for if (PAR(n)) num_threads(civ_thread_count(0)) schedule(static)
     for (size_t i = 0; i < n; i++)
-        r->unrounded[i] = r->unattributed[i] = r->stage_base[i] = r->stage_tilted[i] = r->stage_earmark[i] = 0;
+        r->unrounded[i] = r->rounding[i] = r->unattributed[i] = r->stage_base[i] = r->stage_tilted[i] =
+            r->stage_earmark[i] = 0;
     memcpy(r->wused, p->weights, r->n_factors * sizeof *r->wused);
     for (size_t u = 0; u < p->n_units && !st; u++)
         st = solve_unit(p, r, u);

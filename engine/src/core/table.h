@@ -38,6 +38,9 @@ struct civ_table {
     int csv_lines;  /* 1: source is the CSV file read, so a row's line can be found (civ_table_row_line);
                        2: a workbook's sheet, whose row r is on line first_line + r */
     long first_line;
+    char thousands; /* how the CSV reader read numbers (options .thousands as civ_csv_thousands gives it, 0 = none; */
+    int percent;    /* options .percent): a text column's cell is no number when it reads as none under them
+                     * (civ_csv_first_text_row), so "1,200" with --thousands "," is not the cell that made it text */
 };
 
 /* Sets a text cell taking ownership of `owned` (malloc'd), no copy. */

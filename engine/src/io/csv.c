@@ -3012,8 +3012,23 @@ civ_status civ_table_read_csv(const char *path, const civ_table_read_options *op
      * cell stays in its row, csv_next). */
     table->csv_lines = is_sheet ? 2 : 1;
     table->first_line = first_line;
+    table->thousands = r.thousands; /* for civ_csv_first_text_row: a text column's culprit as read */
+    table->percent = r.percent;
     *out = table;
     return CIV_OK;
+}
+
+size_t civ_csv_first_text_row(const civ_table *t, size_t c)
+{
+    for (size_t r = 0; t && r < t->n_rows; r++) {
+        const char *x = civ_table_text(t, r, c);
+        double v;
+        civ_csv_number k = x ? civ_csv_parse_formatted(x, strlen(x), t->thousands, t->percent, &v)
+                             : CIV_CSV_NUMBER_MISSING;
+        if (k != CIV_CSV_NUMBER_OK && k != CIV_CSV_NUMBER_MISSING)
+            return r;
+    }
+    return SIZE_MAX;
 }
 
 long civ_csv_record_line(const char *path, size_t r)

@@ -106,6 +106,14 @@ civ_csv_number civ_csv_parse_grouped(const char *text, size_t len, char sep, dou
  * either, civ_csv_parse_grouped. */
 civ_csv_number civ_csv_parse_formatted(const char *text, size_t len, char sep, int percent, double *out);
 
+/* The first row of text column c of table t whose cell is no number as the
+ * table's reader read numbers (civ_table_read_csv's thousands separator and
+ * percent option, kept with the table; none for other tables): not empty,
+ * NA or NaN and not CIV_CSV_NUMBER_OK under civ_csv_parse_formatted.  That
+ * is the cell that made the column text: "1,200" read with --thousands ","
+ * is a number, the "-" below it is not.  SIZE_MAX when there is none. */
+size_t civ_csv_first_text_row(const civ_table *t, size_t c);
+
 /* 1 when text is one of Excel's error values (#DIV/0!, #N/A, #VALUE!, #REF!,
  * #NAME?, #NUM!, #NULL!, #SPILL!, #CALC!, #GETTING_DATA): a formula that
  * failed, which Excel writes into a CSV as it displays it. */

@@ -60,8 +60,33 @@ static int at_eol(const parser *p)
            (p->s[p->pos] == '\r' && p->pos + 1 < p->len && p->s[p->pos + 1] == '\n');
 }
 
-/* Consumes an optional comment and the line end; anything else is an error. */
-static civ_status end_line(parser *p)
+/* "'50,000' has a thousands separator ...": the number written from s[start] (digits, signs, '.', '_' and the
+ * separators), with the ways to write it that the reader takes, at its column and key (before 2026-12-07 a
+ * canned '1,234.50', at the comma, with no key). */
+static civ_status thousands_in_value(parser *p, const char *key, size_t start)
+{
+    char written[64], plain[64], grouped[64];
+    size_t n = 0, np = 0;
+    for (size_t i = start; i < p->len && n + 1 < sizeof written && strchr("0123456789,._+-", p->s[i]) && p->s[i];
+         i++) {
+        written[n++] = p->s[i];
+        if (p->s[i] != ',' && p->s[i] != '_')
+            plain[np++] = p->s[i];
+    }
+    written[n] = plain[np] = '\0';
+    for (size_t i = 0; i <= n; i++)
+        grouped[i] = written[i] == ',' ? '_' : written[i];
+    char msg[300];
+    civ_snprintf(msg, sizeof msg, "'%s' has a thousands separator, which a spec's numbers do not take: write %s, "
+                 "or group the digits with '_' as %s", written, plain, grouped);
+    p->pos = start;
+    return fail(p, CIV_ERR_PARSE, key, "%s", msg, NULL);
+}
+
+/* Consumes an optional comment and the line end; anything else is an error.
+ * After a key's value, `key` names it and `start` is where the value began
+ * (else NULL and 0). */
+static civ_status end_line(parser *p, const char *key, size_t start)
 {
     skip_ws(p);
     if (p->pos < p->len && p->s[p->pos] == '#') {
@@ -77,6 +102,9 @@ static civ_status end_line(parser *p)
     if (p->pos < p->len && p->s[p->pos] != '\n') {
         const char *s = p->s;
         size_t i = p->pos;
+        if (s[i] == ',' && i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9' && i + 3 < p->len && s[i + 1] >= '0' &&
+            s[i + 1] <= '9' && s[i + 2] >= '0' && s[i + 2] <= '9' && s[i + 3] >= '0' && s[i + 3] <= '9' && key)
+            return thousands_in_value(p, key, start);
         if (s[i] == ',' && i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9' && i + 3 < p->len && s[i + 1] >= '0' &&
             s[i + 1] <= '9' && s[i + 2] >= '0' && s[i + 2] <= '9' && s[i + 3] >= '0' && s[i + 3] <= '9')
             return fail(p, CIV_ERR_PARSE, NULL,
@@ -463,7 +491,7 @@ static civ_status parse_line(parser *p)
 {
     skip_ws(p);
     if (at_eol(p))
-        return end_line(p);
+        return end_line(p, NULL, 0);
     long line = p->line, column = col(p);
     char ch = p->s[p->pos];
     if (ch == '[') {
@@ -483,7 +511,7 @@ static civ_status parse_line(parser *p)
         }
         p->pos += is_array ? 2 : 1;
         s = add_table(p, name, is_array, line, column);
-        return s ? s : end_line(p);
+        return s ? s : end_line(p, NULL, 0);
     }
     char *key = NULL;
     civ_status s = read_bare(p, &key, "key");
@@ -528,6 +556,7 @@ static civ_status parse_line(parser *p)
     en->line = line;
     en->column = column;
     p->key = key;
+    size_t start = p->pos;
     s = read_value(p, &en->value);
     p->key = NULL;
     if (s) {
@@ -535,7 +564,7 @@ static civ_status parse_line(parser *p)
         civ_error_refresh_text();
         return s;
     }
-    return end_line(p);
+    return end_line(p, key, start);
 }
 
 /* A syntax error, a duplicate key or table and an over-long item are all

@@ -18,6 +18,7 @@
 #include "csv.h"
 #include "date.h"
 #include "error.h"
+#include "table.h" /* the attributes keep the numbers' format (civ_csv_first_text_row) */
 #include "text.h"
 
 /* What the header says. */
@@ -237,30 +238,28 @@ static civ_where cell_where(const char *path, const civ_table *t, size_t r, size
                        .series_id = civ_table_text(t, r, id_col), .field = civ_table_column_name(t, c)};
 }
 
-/* The first cell of a date column that is not a number (the column came out
- * as text), as an error naming it. */
+/* The first cell of a date column that is not a number as the reader read
+ * numbers (the column came out as text), as an error naming it: with
+ * --thousands "," the "-" under a "1,200" (before 2026-12-07 the "1,200"). */
 static civ_status text_in_date_column(const char *path, const civ_table *t, size_t c, size_t id_col)
 {
-    for (size_t r = 0; r < civ_table_n_rows(t); r++) {
-        const char *cell = civ_table_text(t, r, c);
-        double v;
-        if (cell && civ_csv_parse_number(cell, strlen(cell), &v) == CIV_CSV_NUMBER_BAD) {
-            civ_where w = cell_where(path, t, r, c, id_col);
-            if (civ_csv_excel_error(cell))
-                return civ_fail_at(CIV_ERR_PARSE, &w,
-                                   "'%s' is an Excel error value (a formula that failed) where a number belongs: "
-                                   "fix the formula in the sheet, or clear the cell for a missing value",
-                                   cell);
-            const char *hint = civ_csv_number_hint(cell);
-            if (hint[0])
-                return civ_fail_at(CIV_ERR_PARSE, &w, "'%s' is not a number%s", cell, hint);
-            return civ_fail_at(CIV_ERR_PARSE, &w,
-                               "'%s' is not a number (a wide panel's cells are its values: leave a missing month's "
-                               "cell empty, or write NA)",
-                               cell);
-        }
-    }
-    return civ_fail(CIV_ERR_PARSE, "%s: column '%s' is not numeric", path, civ_table_column_name(t, c));
+    size_t r = civ_csv_first_text_row(t, c);
+    if (r == SIZE_MAX)
+        return civ_fail(CIV_ERR_PARSE, "%s: column '%s' is not numeric", path, civ_table_column_name(t, c));
+    const char *cell = civ_table_text(t, r, c);
+    civ_where w = cell_where(path, t, r, c, id_col);
+    if (civ_csv_excel_error(cell))
+        return civ_fail_at(CIV_ERR_PARSE, &w,
+                           "'%s' is an Excel error value (a formula that failed) where a number belongs: "
+                           "fix the formula in the sheet, or clear the cell for a missing value",
+                           cell);
+    const char *hint = civ_csv_number_hint(cell);
+    if (hint[0])
+        return civ_fail_at(CIV_ERR_PARSE, &w, "'%s' is not a number%s", cell, hint);
+    return civ_fail_at(CIV_ERR_PARSE, &w,
+                       "'%s' is not a number (a wide panel's cells are its values: leave a missing month's "
+                       "cell empty, or write NA)",
+                       cell);
 }
 
 /* 1 when a row's id reads as a note under the table ("注：数据来自民政局",
@@ -394,6 +393,7 @@ static civ_status attributes(const civ_table *t, const wide_layout *w, civ_table
         civ_table_free(a);
         return s;
     }
+    a->thousands = t->thousands, a->percent = t->percent;
     *out = a;
     return CIV_OK;
 }
