@@ -221,11 +221,13 @@ def test_write_workbook_money_by_readable_headers(tmp_path):
 
 
 def test_plan_workbook_label_that_is_a_column(tmp_path):
-    """A communities table with its own 区 column beside the spec's district (examples/spreadsheet): the label
-    区 of `district` gives way to the data's column, which keeps its name (before the fix the plan failed:
-    "column '区' already exists")."""
+    """A communities table whose 区 column is the spec's district (examples/spreadsheet): the district is
+    written once, as `district`, headed 区 in the Chinese workbook (before 2026-12-07 the sheet had both 区
+    and an English `district`; before that the plan failed: "column '区' already exists")."""
     civicast.plan(SOURCE / "examples" / "spreadsheet" / "plan.toml", out=tmp_path / "ss")
     wb = openpyxl.load_workbook(tmp_path / "ss" / "allocation.xlsx")
     header = [c.value for c in wb["分配结果"][1]]
-    assert "区" in header and "district" in header and header[:2] == ["社区编号", "社区名称"], header
+    assert header.count("区") == 1 and "district" not in header and header[:2] == ["社区编号", "社区名称"], header
     assert len(set(header)) == len(header)
+    columns = pd.read_csv(tmp_path / "ss" / "allocation.csv", nrows=0).columns
+    assert "district" in columns and "区" not in columns
