@@ -192,6 +192,12 @@ static void test_errors(void **state)
 {
     (void)state;
     expect("id,name\na,b\n", NULL, CIV_ERR_MISSING_COLUMN, NULL, "no column header is a date");
+    /* a sheet of one year headed by its months alone (its year in the title or a merged cell above): said so,
+     * with the cure (before 2026-12-07: "no column header is a date ... is the file long?") */
+    expect("社区,1月,2月,12月\na,1,2,3\n", NULL, CIV_ERR_MISSING_COLUMN, "1月",
+           "the headers are months without their year ('1月', ...): write the year into each header");
+    expect("id,Jan,February,Mar\na,1,2,3\n", NULL, CIV_ERR_MISSING_COLUMN, "Jan", "months without their year");
+    expect("id,1月\na,1\n", NULL, CIV_ERR_MISSING_COLUMN, NULL, "no column header is a date"); /* one: a name */
     expect("2024年社区助餐统计表,,,\n社区编号,2024年1月,2024年2月,2024年3月\n0101,1,2,3\n", NULL, CIV_ERR_MISSING_COLUMN,
            NULL, "if it is a title above the header, delete that row");
     expect("2024年社区助餐统计表,,,\n社区编号,2024年1月,2024年2月,2024年3月\n0101,1,2,3\n", "社区编号",
