@@ -656,6 +656,16 @@ static void test_infer(void **state)
     INFER_OK(mid_month, "MS", CIV_FREQ_MONTHLY, CIV_ANCHOR_START);
     INFER_OK(typo_end, "ME", CIV_FREQ_MONTHLY, CIV_ANCHOR_END);
     INFER_OK(sparse_daily, "D", CIV_FREQ_DAILY, CIV_ANCHOR_START);
+    /* but not finer than the dates' own: monthly dates as days or weeks, weekly ones as days (mostly empty
+     * periods, forecast by the finer step); dates with no frequency of their own still take the one asked for */
+    expect_infer_error(month_start, 6, "D", "a", "has first-of-month dates 1 month apart, monthly (first-of-period "
+                                                 "dates), but the frequency asked for is daily");
+    expect_infer_error(month_start, 6, "W", "a", "mostly empty weeks between its values");
+    expect_infer_error(month_start, 6, "D", "a", "ask for theirs: --freq MS (monthly)");
+    expect_infer_error(year_end, 3, "D", "a", "--freq YE (yearly)");
+    expect_infer_error(weekly, 4, "D", "a", "weekly on Sundays, but the frequency asked for is daily");
+    INFER_OK(weekly, "W", CIV_FREQ_WEEKLY, CIV_ANCHOR_START);
+    INFER_OK(fortnight, "D", CIV_FREQ_DAILY, CIV_ANCHOR_START);
     static const char *const daily_gaps[] = {"a 2024-01-01", "a 2024-01-02", "a 2024-01-09", "a 2024-01-21"};
     INFER_OK(daily_gaps, "", CIV_FREQ_DAILY, CIV_ANCHOR_START); /* a value a week on average: daily */
     {

@@ -149,12 +149,17 @@ static void test_forms(void **state)
     assert_int_equal(civ_panel_series(w, 1, NULL, &n, NULL), CIV_OK);
     assert_int_equal(n, 0); /* no value: an empty series */
     civ_panel_free(w);
-    /* a frequency given for day headers: month starts read as days, the days between missing */
-    assert_int_equal(read_wide("id,2024-01-01,2024-02-01\na,1,2\n", NULL, "daily", &w), CIV_OK);
+    /* a frequency given for day headers that have none of their own: read so, the days between missing */
+    assert_int_equal(read_wide("id,2024-01-01,2024-01-03\na,1,2\n", NULL, "daily", &w), CIV_OK);
     assert_int_equal(civ_panel_frequency(w), CIV_FREQ_DAILY);
     assert_int_equal(civ_panel_series(w, 0, NULL, &n, NULL), CIV_OK);
-    assert_int_equal(n, 32);
+    assert_int_equal(n, 3);
     civ_panel_free(w);
+    /* month starts are monthly: asked for as days (each month 30 empty days, forecast day by day) they are refused
+     * with their own frequency (before 2026-12-07 read as a daily panel) */
+    assert_int_equal(read_wide("id,2024-01-01,2024-02-01\na,1,2\n", NULL, "daily", &w), CIV_ERR_FREQUENCY);
+    assert_non_null(strstr(civ_last_error()->message, "but the frequency asked for is daily"));
+    assert_non_null(strstr(civ_last_error()->message, "--freq MS (monthly)"));
     assert_int_equal(read_wide("id,2024-01,2024-02\na,1,2\n", NULL, "QS", &w), CIV_ERR_FREQUENCY);
     assert_non_null(strstr(civ_last_error()->message, "a frequency chooses among day dates only"));
 }
@@ -187,6 +192,12 @@ static void test_errors(void **state)
 {
     (void)state;
     expect("id,name\na,b\n", NULL, CIV_ERR_MISSING_COLUMN, NULL, "no column header is a date");
+    /* a sheet of one year headed by its months alone (its year in the title or a merged cell above): said so,
+     * with the cure (before 2026-12-07: "no column header is a date ... is the file long?") */
+    expect("社区,1月,2月,12月\na,1,2,3\n", NULL, CIV_ERR_MISSING_COLUMN, "1月",
+           "the headers are months without their year ('1月', ...): write the year into each header");
+    expect("id,Jan,February,Mar\na,1,2,3\n", NULL, CIV_ERR_MISSING_COLUMN, "Jan", "months without their year");
+    expect("id,1月\na,1\n", NULL, CIV_ERR_MISSING_COLUMN, NULL, "no column header is a date"); /* one: a name */
     expect("2024年社区助餐统计表,,,\n社区编号,2024年1月,2024年2月,2024年3月\n0101,1,2,3\n", NULL, CIV_ERR_MISSING_COLUMN,
            NULL, "if it is a title above the header, delete that row");
     expect("2024年社区助餐统计表,,,\n社区编号,2024年1月,2024年2月,2024年3月\n0101,1,2,3\n", "社区编号",

@@ -890,6 +890,9 @@ def _covariate_columns(df):
     return covnames, covs
 
 
+_PERIOD_WORD = {"yearly": "year", "quarterly": "quarter", "monthly": "month", "weekly": "week", "daily": "day"}
+
+
 def _rows_in_order(df, codes, per, y, covs, id_bytes, spec, S):
     """The rows in (series, period) order: the identity when the frame is already sorted (checked in O(rows)
     without sorting), else one sort; a series with a period twice is refused (CIV_ERR_DUPLICATE).  Returns
@@ -916,8 +919,14 @@ def _rows_in_order(df, codes, per, y, covs, id_bytes, spec, S):
             k = int(np.flatnonzero(same)[0])
             sid = id_bytes[cs[k]].decode()
             label = spec.to_ds(np.array([ps[k]]))[0] if spec.kind == "str" else str(df["ds"].iloc[order[k]])
-            raise Error("CIV_ERR_DUPLICATE", f"rows {min(order[k], order[k + 1])} and "
-                        f"{max(order[k], order[k + 1])}: series '{sid}' has ds {label} twice",
+            a, b = sorted((int(order[k]), int(order[k + 1])))
+            first, second = df["ds"].iloc[a], df["ds"].iloc[b]
+            if str(first) != str(second):  # two dates in one period: freq= coarser than the dates (as the CSV says)
+                raise Error("CIV_ERR_DUPLICATE", f"rows {a} and {b}: series '{sid}' has ds {first} and {second}, "
+                            f"which fall in one {_PERIOD_WORD.get(spec.freq, 'period')} of the freq= asked for: "
+                            "aggregate the rows to that frequency first, or drop freq= to read the dates' own",
+                            series_id=sid, field="ds")
+            raise Error("CIV_ERR_DUPLICATE", f"rows {a} and {b}: series '{sid}' has ds {label} twice",
                         series_id=sid, field="ds")
     return sorted_rows, cs, ps, ys, cvs
 

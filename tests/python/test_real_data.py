@@ -201,6 +201,27 @@ def test_freq_overrides(tmp_path):
         civicast.forecast(df, h=1, freq="fortnightly")
 
 
+def test_freq_that_does_not_fit_the_dates():
+    """freq= coarser than the dates names the two dates one period would hold (before: 'has ds 2019-01-01 twice'
+    for rows dated 2019-01-01 and 2019-02-01); finer than their own frequency (monthly dates as days or weeks) is
+    refused with the dates' own (before: read as a daily panel 97% empty, forecast day by day)."""
+    df = panel("MS")
+    with pytest.raises(civicast.Error) as e:
+        civicast.forecast(df, h=1, model="naive", freq="Q")
+    first, second = df["ds"].iloc[0], df["ds"].iloc[1]
+    assert e.value.status == "CIV_ERR_DUPLICATE" and f"has ds {first} and {second}, which fall in one quarter" \
+        in str(e.value) and "aggregate the rows" in str(e.value)
+    for freq, word in (("D", "days"), ("W", "weeks")):
+        with pytest.raises(civicast.Error) as e:
+            civicast.forecast(df, h=1, model="naive", freq=freq)
+        assert e.value.status == "CIV_ERR_FREQUENCY" and "first-of-month dates 1 month apart" in str(e.value)
+        assert f"mostly empty {word} between its values" in str(e.value) and 'freq="MS"' in str(e.value)
+    weekly = panel("W-SUN")
+    with pytest.raises(civicast.Error, match="weekly on Sundays, but the frequency asked for is daily"):
+        civicast.forecast(weekly, h=1, model="naive", freq="D")
+    assert len(civicast.forecast(weekly, h=2, model="naive", level=None, freq="W")) == 2 * weekly.unique_id.nunique()
+
+
 def test_refused_spacings():
     weekly = panel("W-SUN", ids=("w",))
     daily = panel("D", ids=("d",))

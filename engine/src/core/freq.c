@@ -419,13 +419,50 @@ static civ_status decide_forced(const civ_spacing *series, size_t n, const civ_f
     return CIV_OK;
 }
 
+/* A frequency asked for that is finer than the dates' own: daily or weekly for dates a month, a quarter or a
+ * year apart, daily for weekly dates.  Read so, each series would be mostly empty periods between its values
+ * (monthly data as days: about 30 empty days between two), forecast period by period of the finer step; refused,
+ * with the dates' own frequency as the cure.  Dates whose own frequency cannot be told are left to the one asked
+ * for, which is the cure the inference gives them (--freq D for weekly dates on two weekdays). */
+static civ_status refuse_finer(const civ_spacing *series, size_t n, const char *const *ids, const civ_freq_spec *want)
+{
+    if (want->freq != CIV_FREQ_WEEKLY && want->freq != CIV_FREQ_DAILY)
+        return CIV_OK;
+    civ_frequency own;
+    int phase;
+    civ_date_anchor anchor;
+    if (civ_spacing_decide(series, n, ids, NULL, &own, &phase, &anchor) != CIV_OK) {
+        civ_clear_error(); /* no frequency of their own: the one asked for decides */
+        return CIV_OK;
+    }
+    if (own == CIV_FREQ_UNKNOWN || own >= want->freq)
+        return CIV_OK;
+    size_t i = 0;
+    while (i + 1 < n && classify(&series[i]).state != CLASS_KNOWN)
+        i++;
+    spacing_class c = classify(&series[i]);
+    char idbuf[24], what[96], name[64], cand[240];
+    const char *id = id_of(ids, i, idbuf, sizeof idbuf);
+    describe(&series[i], what, sizeof what);
+    candidates(&series[i], cand, sizeof cand);
+    civ_where w = {.series_id = id, .field = "ds"};
+    return civ_fail_at(CIV_ERR_FREQUENCY, &w,
+                       "series '%s' has %s, %s, but the frequency asked for is %s: read so, every series would be "
+                       "mostly empty %s between its values and be forecast %s by %s; drop the frequency asked for "
+                       "(the dates' own is inferred), or ask for theirs: %s",
+                       id, what, class_name(&c, name, sizeof name), civ_frequency_name(want->freq),
+                       want->freq == CIV_FREQ_DAILY ? "days" : "weeks", want->freq == CIV_FREQ_DAILY ? "day" : "week",
+                       want->freq == CIV_FREQ_DAILY ? "day" : "week", cand);
+}
+
 civ_status civ_spacing_decide(const civ_spacing *series, size_t n, const char *const *ids, const civ_freq_spec *want,
                               civ_frequency *freq, int *phase, civ_date_anchor *anchor)
 {
     if (want && want->freq != CIV_FREQ_UNKNOWN) {
         if (want->freq < CIV_FREQ_YEARLY || want->freq > CIV_FREQ_DAILY)
             return civ_fail(CIV_ERR_INVALID_ARGUMENT, "unknown frequency %d", (int)want->freq);
-        return decide_forced(series, n, want, freq, phase, anchor);
+        civ_status s = refuse_finer(series, n, ids, want);
+        return s ? s : decide_forced(series, n, want, freq, phase, anchor);
     }
     char idbuf[2][24], what[2][96], cand[240], name[2][64];
     spacing_class ref = {CLASS_NONE, CIV_FREQ_UNKNOWN, CIV_ANCHOR_START, 0};
