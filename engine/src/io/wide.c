@@ -182,6 +182,20 @@ static size_t yearless_first(char **names, size_t n)
     return c;
 }
 
+/* The error of a wide header with no date: months without their year said as such, else "is the file long?". */
+static civ_status no_date_header(const char *path, char **names, size_t n)
+{
+    if (yearless_months(names, n) >= 2)
+        return fail_file(path, names[yearless_first(names, n)], CIV_ERR_MISSING_COLUMN,
+                         "a wide panel has one column per period, but the headers are months without their year "
+                         "('%s', ...): write the year into each header (2024年1月 or 2024-01; a year in a merged "
+                         "cell above the months is not read), so that each column is one month",
+                         names[yearless_first(names, n)]);
+    return fail_file(path, NULL, CIV_ERR_MISSING_COLUMN,
+                     "a wide panel has one column per period, but no column header is a date (2024-01, 2024年1月, "
+                     "2024/1/1, 2024-Q1, ...): is the file long (unique_id, ds, y)?");
+}
+
 static civ_status classify(const char *path, char **names, size_t n, const civ_panel_read_options *opt,
                            wide_layout *w)
 {
@@ -238,16 +252,8 @@ static civ_status classify(const char *path, char **names, size_t n, const civ_p
                       given ? "a wide panel: the header has no column '%s' (given as the series id column)"
                             : "a wide panel needs a series id column%s besides its date columns",
                       given ? given : "");
-    else if (!w->n_dates && yearless_months(names, n) >= 2)
-        s = fail_file(path, names[yearless_first(names, n)], CIV_ERR_MISSING_COLUMN,
-                      "a wide panel has one column per period, but the headers are months without their year ('%s', "
-                      "...): write the year into each header (2024年1月 or 2024-01; a year in a merged cell above "
-                      "the months is not read), so that each column is one month",
-                      names[yearless_first(names, n)]);
     else if (!w->n_dates)
-        s = fail_file(path, NULL, CIV_ERR_MISSING_COLUMN,
-                      "a wide panel has one column per period, but no column header is a date (2024-01, 2024年1月, "
-                      "2024/1/1, 2024-Q1, ...): is the file long (unique_id, ds, y)?");
+        s = no_date_header(path, names, n);
     if (!s) {
         /* days: inferred on the file's order; then sorted */
         s = header_periods(path, names, opt, form, value, w);
