@@ -475,7 +475,16 @@ static void test_forecast_factor(void **state)
     /* forecasts for an unknown community */
     f = csv_table("unique_id,h,model,mean\nA,1,ets,1\nA,2,ets,1\nZ,1,ets,1\n");
     assert_int_equal(run(s, c, f, &o), CIV_ERR_NOT_FOUND);
-    assert_non_null(strstr(civ_last_error()->message, "unknown community 'Z'"));
+    assert_non_null(strstr(civ_last_error()->message, "forecasts line 4: unknown community 'Z'"));
+    assert_int_equal(civ_last_error()->line, 4); /* the file's line and cell (before 2026-12-07 "row 3", no line) */
+    assert_int_equal(civ_last_error()->column, 1);
+    run_free(&o);
+    civ_table_free(f);
+    /* an id Excel kept with a trailing space: named with the cause and the cure */
+    f = csv_table("unique_id,h,model,mean\nA,1,ets,1\nA,2,ets,1\nB ,1,ets,1\n");
+    assert_int_equal(run(s, c, f, &o), CIV_ERR_NOT_FOUND);
+    assert_non_null(strstr(civ_last_error()->message, "unknown community 'B '; it has spaces around it: the "
+                                                      "communities table has 'B': delete the spaces"));
     run_free(&o);
     civ_table_free(f);
     /* codes that lost their leading zeros in one file (Excel): named with the cause and the cure */

@@ -81,6 +81,37 @@ static civ_status find_columns(const demand_ctx *p, const civ_table *fc, const c
     return CIV_OK;
 }
 
+/* Row r of the forecasts table for an error about its column col (field): w gets the table's file and, for a
+ * CSV file, the line a spreadsheet counts and the column; `row` the words for the message (civ_table_row_words:
+ * "line 26" of a CSV file, "row 24" of a DataFrame as iloc counts, else "data row 25"). */
+static void fc_row(const civ_table *fc, size_t r, size_t col, const char *field, civ_where *w, char *row, size_t size)
+{
+    long line = civ_table_row_words(fc, r, row, size);
+    *w = (civ_where){.file = civ_table_source(fc, NULL), .line = line, .column = line ? (long)col + 1 : 0,
+                     .field = field};
+}
+
+/* "; it has spaces around it: the communities table has 'X' ..." when id, trimmed of spaces and tabs, is a
+ * community (a code Excel kept with a trailing space); "" otherwise. */
+static const char *space_hint(const char *id, const civ_strmap *idmap, char *buf, size_t size)
+{
+    size_t a = 0, b = strlen(id), i;
+    while (a < b && (id[a] == ' ' || id[a] == '\t'))
+        a++;
+    while (b > a && (id[b - 1] == ' ' || id[b - 1] == '\t'))
+        b--;
+    char trimmed[256];
+    buf[0] = '\0';
+    if ((a == 0 && b == strlen(id)) || b - a >= sizeof trimmed)
+        return buf;
+    memcpy(trimmed, id + a, b - a);
+    trimmed[b - a] = '\0';
+    if (civ_strmap_get(idmap, trimmed, &i))
+        civ_snprintf(buf, size, "; it has spaces around it: the communities table has '%s': delete the spaces (in "
+                     "Excel, =TRIM() or Find and Replace)", trimmed);
+    return buf;
+}
+
 /* Pass 1: the model filter and the community of every row (SIZE_MAX = another
  * model's row); an id that is no community is an error. */
 static civ_status place_rows(const civ_table *fc, const civ_alloc_factor *f, const civ_strmap *idmap,
@@ -96,13 +127,16 @@ static civ_status place_rows(const civ_table *fc, const civ_alloc_factor *f, con
         const char *id = civ_table_text(fc, r, c->id);
         size_t i;
         if (!civ_strmap_get(idmap, id, &i)) {
-            civ_where w = {.series_id = id, .field = "unique_id"};
-            char hint[600] = "";
+            civ_where w;
+            char hint[600] = "", row[48];
+            fc_row(fc, r, c->id, "unique_id", &w, row, sizeof row);
+            w.series_id = id;
             const char *twin = civ_id_zero_twin(id, idmap->keys, idmap->capacity);
             if (twin)
                 civ_id_zero_hint(id, twin, "the communities table", hint, sizeof hint);
-            return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "forecasts row %zu: unknown community '%s'%s",
-                               civ_table_row_number(fc, r), id, hint);
+            else
+                space_hint(id, idmap, hint, sizeof hint);
+            return civ_fail_at(CIV_ERR_NOT_FOUND, &w, "forecasts %s: unknown community '%s'%s", row, id, hint);
         }
         d->community[r] = i;
     }
@@ -119,9 +153,11 @@ static civ_status slots_by_step(const civ_table *fc, const civ_alloc_factor *f, 
             continue;
         double h = c->hv[r];
         if (!(h >= 1) || h != floor(h)) {
-            civ_where w = {.series_id = civ_table_text(fc, r, c->id), .field = "h"};
-            return civ_fail_at(CIV_ERR_DOMAIN, &w, "forecasts row %zu: horizon h = %g is not a whole number >= 1",
-                               civ_table_row_number(fc, r), h);
+            civ_where w;
+            char row[48];
+            fc_row(fc, r, c->h, "h", &w, row, sizeof row);
+            w.series_id = civ_table_text(fc, r, c->id);
+            return civ_fail_at(CIV_ERR_DOMAIN, &w, "forecasts %s: horizon h = %g is not a whole number >= 1", row, h);
         }
         if (h <= (double)f->horizon)
             d->slot[r] = (size_t)h - 1;
@@ -136,21 +172,21 @@ static civ_status slots_by_step(const civ_table *fc, const civ_alloc_factor *f, 
 static civ_status row_date(const civ_table *fc, const fc_columns *c, size_t r, civ_date_form *form, int64_t *v)
 {
     const double *num = civ_table_numbers(fc, c->ds);
-    const char *id = civ_table_text(fc, r, c->id);
-    civ_where w = {.series_id = id, .field = "ds"};
+    civ_where w;
+    char row[48];
+    fc_row(fc, r, c->ds, "ds", &w, row, sizeof row);
+    w.series_id = civ_table_text(fc, r, c->id);
     if (num) {
         double x = num[r];
         if (!(x >= 1 && x <= 9999) || x != floor(x))
-            return civ_fail_at(CIV_ERR_DATE, &w, "forecasts row %zu: ds %g is not a date nor a year",
-                               civ_table_row_number(fc, r), x);
+            return civ_fail_at(CIV_ERR_DATE, &w, "forecasts %s: ds %g is not a date nor a year", row, x);
         *form = CIV_DATE_YEAR, *v = (int64_t)x;
         return CIV_OK;
     }
     const char *ds = civ_table_text(fc, r, c->ds);
     if (civ_date_parse(ds, strlen(ds), form, v)) {
         civ_clear_error();
-        return civ_fail_at(CIV_ERR_DATE, &w, "forecasts row %zu: bad date '%s' in ds",
-                           civ_table_row_number(fc, r), ds);
+        return civ_fail_at(CIV_ERR_DATE, &w, "forecasts %s: bad date '%s' in ds", row, ds);
     }
     return CIV_OK;
 }
