@@ -83,7 +83,8 @@ static civ_status find_columns(const demand_ctx *p, const civ_table *fc, const c
 
 /* Row r of the forecasts table for an error about its column col (field): w gets the table's file and, for a
  * CSV file, the line a spreadsheet counts and the column; `row` the words for the message (civ_table_row_words:
- * "line 26" of a CSV file, "row 24" of a DataFrame as iloc counts, else "data row 25"). */
+ * "line 26" of a CSV file, "row 24" of a DataFrame as iloc counts, else "data row 25").  For the error path
+ * only: a CSV file's line is found by reading the file again (civ_csv_record_line). */
 static void fc_row(const civ_table *fc, size_t r, size_t col, const char *field, civ_where *w, char *row, size_t size)
 {
     long line = civ_table_row_words(fc, r, row, size);
@@ -174,18 +175,21 @@ static civ_status row_date(const civ_table *fc, const fc_columns *c, size_t r, c
     const double *num = civ_table_numbers(fc, c->ds);
     civ_where w;
     char row[48];
-    fc_row(fc, r, c->ds, "ds", &w, row, sizeof row);
-    w.series_id = civ_table_text(fc, r, c->id);
     if (num) {
         double x = num[r];
-        if (!(x >= 1 && x <= 9999) || x != floor(x))
+        if (!(x >= 1 && x <= 9999) || x != floor(x)) {
+            fc_row(fc, r, c->ds, "ds", &w, row, sizeof row); /* on the error path only: it reads the file again */
+            w.series_id = civ_table_text(fc, r, c->id);
             return civ_fail_at(CIV_ERR_DATE, &w, "forecasts %s: ds %g is not a date nor a year", row, x);
+        }
         *form = CIV_DATE_YEAR, *v = (int64_t)x;
         return CIV_OK;
     }
     const char *ds = civ_table_text(fc, r, c->ds);
     if (civ_date_parse(ds, strlen(ds), form, v)) {
         civ_clear_error();
+        fc_row(fc, r, c->ds, "ds", &w, row, sizeof row);
+        w.series_id = civ_table_text(fc, r, c->id);
         return civ_fail_at(CIV_ERR_DATE, &w, "forecasts %s: bad date '%s' in ds", row, ds);
     }
     return CIV_OK;
