@@ -103,6 +103,9 @@ void rep_para(rep_ctx *ctx, const char *text);
  * (report_sections.c). */
 void rep_sub(rep_ctx *ctx, const char *title);
 void rep_source_note(rep_ctx *ctx, const char *file);
+/* The index of t's column `name` when it has that type, else (size_t)-1, the error cleared (t may be NULL: an
+ * optional table the folder lacks) (report_tables.c). */
+size_t rep_typed_column(const civ_table *t, const char *name, civ_column_type type);
 /* The street whose communities' ids start with "code-" (D05-S03 -> 鼓角街道), or NULL (report_tables.c). */
 const char *rep_street_name(const rep_data *d, const char *code);
 /* The monitoring's watch lists (report_watch.c): the early warning, the inactivity alerts (open ones first)

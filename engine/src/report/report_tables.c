@@ -14,15 +14,20 @@
 #include "report_text.h"
 #include "report_zh.h"
 
-/* A text column's index, or (size_t)-1. */
-static size_t text_column(const civ_table *t, const char *name)
+size_t rep_typed_column(const civ_table *t, const char *name, civ_column_type type)
 {
     size_t c;
-    if (!t || civ_table_find_column(t, name, &c) || civ_table_column_type(t, c) != CIV_COLUMN_TEXT) {
+    if (!t || civ_table_find_column(t, name, &c) || civ_table_column_type(t, c) != type) {
         civ_clear_error();
         return (size_t)-1;
     }
     return c;
+}
+
+/* A text column's index, or (size_t)-1. */
+static size_t text_column(const civ_table *t, const char *name)
+{
+    return rep_typed_column(t, name, CIV_COLUMN_TEXT);
 }
 
 /* A column of any type (an empty column read from a file is a number column), or (size_t)-1. */
@@ -38,12 +43,7 @@ static size_t any_column(const civ_table *t, const char *name)
 
 static size_t num_column(const civ_table *t, const char *name)
 {
-    size_t c;
-    if (!t || civ_table_find_column(t, name, &c) || civ_table_column_type(t, c) != CIV_COLUMN_NUMBER) {
-        civ_clear_error();
-        return (size_t)-1;
-    }
-    return c;
+    return rep_typed_column(t, name, CIV_COLUMN_NUMBER);
 }
 
 /* 1 when `code` is a rate in the status table: every row of it with an

@@ -22,17 +22,6 @@
 
 #define WATCH_ROWS 20 /* rows of each table; the rest are in the file */
 
-/* A column's index of the wanted type, or (size_t)-1 (the error cleared). */
-static size_t column(const civ_table *t, const char *name, civ_column_type type)
-{
-    size_t c;
-    if (!t || civ_table_find_column(t, name, &c) || civ_table_column_type(t, c) != type) {
-        civ_clear_error();
-        return (size_t)-1;
-    }
-    return c;
-}
-
 /* The text of row r (NULL column or cell: ""). */
 static const char *text(const civ_table *t, size_t r, size_t c)
 {
@@ -104,7 +93,8 @@ static void pct_cell(rep_ctx *ctx, double p)
 /* The indicator's name in the status table (its `name` column), else the code. */
 static const char *indicator_name(const rep_data *d, const char *code)
 {
-    size_t ci = column(d->t_status, "indicator", CIV_COLUMN_TEXT), cn = column(d->t_status, "name", CIV_COLUMN_TEXT);
+    size_t ci = rep_typed_column(d->t_status, "indicator", CIV_COLUMN_TEXT);
+    size_t cn = rep_typed_column(d->t_status, "name", CIV_COLUMN_TEXT);
     for (size_t r = 0; cn != (size_t)-1 && ci != (size_t)-1 && r < civ_table_n_rows(d->t_status); r++)
         if (!strcmp(text(d->t_status, r, ci), code) && text(d->t_status, r, cn)[0])
             return text(d->t_status, r, cn);
@@ -150,10 +140,13 @@ static void warning_rows(rep_ctx *ctx, const ranked *rk, size_t n, const size_t 
 static void early_warning(rep_ctx *ctx)
 {
     const civ_table *t = ctx->d->t_warn;
-    size_t c[7] = {column(t, "scope", CIV_COLUMN_TEXT),       column(t, "unit", CIV_COLUMN_TEXT),
-                   column(t, "indicator", CIV_COLUMN_TEXT),   column(t, "department", CIV_COLUMN_TEXT),
-                   column(t, "p_miss_next", CIV_COLUMN_NUMBER), column(t, "p_miss_max", CIV_COLUMN_NUMBER),
-                   column(t, "first_warning", CIV_COLUMN_TEXT)}; /* all empty: a number column, none warns */
+    size_t c[7] = {rep_typed_column(t, "scope", CIV_COLUMN_TEXT),
+                   rep_typed_column(t, "unit", CIV_COLUMN_TEXT),
+                   rep_typed_column(t, "indicator", CIV_COLUMN_TEXT),
+                   rep_typed_column(t, "department", CIV_COLUMN_TEXT),
+                   rep_typed_column(t, "p_miss_next", CIV_COLUMN_NUMBER),
+                   rep_typed_column(t, "p_miss_max", CIV_COLUMN_NUMBER),
+                   rep_typed_column(t, "first_warning", CIV_COLUMN_TEXT)}; /* all empty: a number column, none warns */
     if (c[1] == (size_t)-1 || c[2] == (size_t)-1 || c[4] == (size_t)-1)
         return;
     size_t rows = civ_table_n_rows(t), n = 0;
@@ -262,9 +255,12 @@ static void inactivity_line(rep_ctx *ctx, const ranked *rk, size_t n, size_t ope
 static void inactivity(rep_ctx *ctx)
 {
     const civ_table *t = ctx->d->t_inact;
-    size_t c[6] = {column(t, "person", CIV_COLUMN_TEXT),    column(t, "last_event", CIV_COLUMN_TEXT),
-                   column(t, "alert_at", CIV_COLUMN_TEXT),  column(t, "resumed", CIV_COLUMN_TEXT),
-                   column(t, "gap_hours", CIV_COLUMN_NUMBER), column(t, "threshold_hours", CIV_COLUMN_NUMBER)};
+    size_t c[6] = {rep_typed_column(t, "person", CIV_COLUMN_TEXT),
+                   rep_typed_column(t, "last_event", CIV_COLUMN_TEXT),
+                   rep_typed_column(t, "alert_at", CIV_COLUMN_TEXT),
+                   rep_typed_column(t, "resumed", CIV_COLUMN_TEXT),
+                   rep_typed_column(t, "gap_hours", CIV_COLUMN_NUMBER),
+                   rep_typed_column(t, "threshold_hours", CIV_COLUMN_NUMBER)};
     if (c[0] == (size_t)-1 || c[2] == (size_t)-1)
         return;
     size_t n = civ_table_n_rows(t), open = 0;
@@ -419,10 +415,13 @@ static void demand_check(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
     const civ_table *t = d->t_demand;
-    size_t c[7] = {column(t, "unique_id", CIV_COLUMN_TEXT),    column(t, "ds", CIV_COLUMN_TEXT),
-                   column(t, "actual", CIV_COLUMN_NUMBER),     column(t, "mean", CIV_COLUMN_NUMBER),
-                   column(t, "deviation_pct", CIV_COLUMN_NUMBER), column(t, "level", CIV_COLUMN_NUMBER),
-                   column(t, "flag", CIV_COLUMN_TEXT)};
+    size_t c[7] = {rep_typed_column(t, "unique_id", CIV_COLUMN_TEXT),
+                   rep_typed_column(t, "ds", CIV_COLUMN_TEXT),
+                   rep_typed_column(t, "actual", CIV_COLUMN_NUMBER),
+                   rep_typed_column(t, "mean", CIV_COLUMN_NUMBER),
+                   rep_typed_column(t, "deviation_pct", CIV_COLUMN_NUMBER),
+                   rep_typed_column(t, "level", CIV_COLUMN_NUMBER),
+                   rep_typed_column(t, "flag", CIV_COLUMN_TEXT)};
     if (c[0] == (size_t)-1 || c[6] == (size_t)-1)
         return;
     civ_strmap comm = {0};
@@ -468,18 +467,20 @@ void rep_watch_sections(rep_ctx *ctx)
 void rep_watch_summary(rep_ctx *ctx, void (*kv)(rep_ctx *, const char *, const char *))
 {
     const rep_data *d = ctx->d;
-    size_t ci = column(d->t_inact, "resumed", CIV_COLUMN_TEXT), n = d->t_inact ? civ_table_n_rows(d->t_inact) : 0;
+    size_t ci = rep_typed_column(d->t_inact, "resumed", CIV_COLUMN_TEXT);
+    size_t n = d->t_inact ? civ_table_n_rows(d->t_inact) : 0;
     size_t open = 0;
     for (size_t r = 0; r < n; r++)
         open += !text(d->t_inact, r, ci)[0];
-    if (d->t_inact && column(d->t_inact, "person", CIV_COLUMN_TEXT) != (size_t)-1) {
+    if (d->t_inact && rep_typed_column(d->t_inact, "person", CIV_COLUMN_TEXT) != (size_t)-1) {
         char n1[32], n2[32], v[96];
         rep_fmt_num(n1, sizeof n1, (double)n, 0), rep_fmt_num(n2, sizeof n2, (double)open, 0);
         civ_snprintf(v, sizeof v, open ? TR(ctx, "%s（%s 次仍未恢复）", "%s (%s still open)") : "%s", n1, n2);
         kv(ctx, TR(ctx, "独居老人无活动预警", "Inactivity alerts"), v);
     }
-    size_t cw = column(d->t_warn, "first_warning", CIV_COLUMN_TEXT), rows = d->t_warn ? civ_table_n_rows(d->t_warn) : 0;
-    if (d->t_warn && column(d->t_warn, "p_miss_next", CIV_COLUMN_NUMBER) != (size_t)-1) {
+    size_t cw = rep_typed_column(d->t_warn, "first_warning", CIV_COLUMN_TEXT);
+    size_t rows = d->t_warn ? civ_table_n_rows(d->t_warn) : 0;
+    if (d->t_warn && rep_typed_column(d->t_warn, "p_miss_next", CIV_COLUMN_NUMBER) != (size_t)-1) {
         size_t warn = 0;
         for (size_t r = 0; r < rows; r++)
             warn += text(d->t_warn, r, cw)[0] != '\0';
