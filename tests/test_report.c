@@ -1037,6 +1037,7 @@ static void test_uncertainty_communities(void **state)
     assert_non_null(html);
     const char *dist = strstr(html, "各区的 P5–P95 都在分配金额的 ±1.00% 以内"), *comm = strstr(html, "2 个社区的 P5–P95");
     assert_true(dist && comm && dist < comm);
+    assert_non_null(strstr(html, "单个社区的金额变化要大得多：2 个社区的 P5–P95"));
     assert_non_null(strstr(html, "chart-uncertainty_districts"));
     assert_null(strstr(html, "所有社区同属"));
     free(html);
@@ -1092,6 +1093,10 @@ static void test_uncertainty_nothing_varies(void **state)
     put("un", "uncertainty.csv", "scope,name,p5_fen,p50_fen,p95_fen\n"
                                  "district,A区,200000,200000,200000\ndistrict,B区,300000,300000,300000\n");
     assert_true(page_has(path, &zh, "所以没有区的横条：各区内社区之间的增减相互抵消。"));
+    /* ... and the communities are not said to move "much more" than districts that never moved */
+    assert_false(page_has(path, &zh, "单个社区的金额变化要大得多"));
+    assert_true(page_has(path, &zh, "各社区的金额随抽样变化：3 个社区的 P5–P95"));
+    assert_true(page_has(path, &en, "The communities&#39; amounts do move: over the 3 communities"));
     assert_false(page_has(path, &zh, "chart-uncertainty_districts"));
     assert_true(page_has(path, &zh, "chart-uncertainty_communities"));
     assert_false(page_has(path, &zh, "横条最长"));

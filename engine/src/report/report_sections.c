@@ -543,16 +543,22 @@ static int communities_vary(const rep_data *d)
     return 0;
 }
 
+/* Whether some district's amount moved across the draws (its P5-P95 band has a width). */
+static int districts_move(const rep_data *d)
+{
+    for (size_t g = 0; g < d->n_districts; g++)
+        if (d->groups[g].p95 - d->groups[g].p5 > 0)
+            return 1;
+    return 0;
+}
+
 /* Returns 0 when no district's amount varies across the draws: the page says so plainly and why, and draws no
  * chart of empty bars (before: "the widest band is 城东区's (+0.00% to +0.00%, 0.00% wide)" over an empty
  * chart). */
 static int uncertainty_widest(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
-    int moved = 0;
-    for (size_t g = 0; g < d->n_districts; g++)
-        moved |= d->groups[g].p95 - d->groups[g].p5 > 0;
-    if (!moved) {
+    if (!districts_move(d)) {
         rep_para(ctx, communities_vary(d)
                           ? TR(ctx, "各区的金额在每次抽样中都相同（P5 = P95 = 分配金额），所以没有区的横条：各区内社区之间的增减相互抵消。",
                                "No district's amount varies across the draws (P5 = P95 = the allocated amount), so "
@@ -640,13 +646,16 @@ static void uncertainty_communities(rep_ctx *ctx)
         return;
     }
     const rep_comm *w = &d->comms[top[0]];
+    /* "much more" only after district bars that moved: beside districts that never moved it compares with 0 */
+    const char *opener = districts_move(d) ? TR(ctx, "单个社区的金额变化要大得多", "A community's amount moves much more")
+                                           : TR(ctx, "各社区的金额随抽样变化", "The communities' amounts do move");
     civ_snprintf(text, sizeof text,
-                 TR(ctx, "单个社区的金额变化要大得多：%s 个社区的 P5–P95 平均相差分配金额的 %.1f%%，最宽的是%s（%s，"
+                 TR(ctx, "%s：%s 个社区的 P5–P95 平均相差分配金额的 %.1f%%，最宽的是%s（%s，"
                          "%+.2f%% 至 %+.2f%%，相差 %.2f%%）；其中 %s 个社区的金额在每次抽样中都相同。下图是 P5–P95 最宽的社区。",
-                    "A community's amount moves much more: over the %s communities the P5–P95 band is %.1f%% of the "
+                    "%s: over the %s communities the P5–P95 band is %.1f%% of the "
                     "allocated amount on average, and the widest is %s's (%s, %+.2f%% to %+.2f%%, %.2f%% wide); %s of "
                     "them got the same amount in every draw. The chart below shows the widest bands."),
-                 sn, 100 * sum / (double)n, w->name[0] ? w->name : w->id, w->district,
+                 opener, sn, 100 * sum / (double)n, w->name[0] ? w->name : w->id, w->district,
                  100 * (w->p5 - w->amount) / w->amount, 100 * (w->p95 - w->amount) / w->amount,
                  100 * (w->p95 - w->p5) / w->amount, sf);
     rep_para(ctx, text);
