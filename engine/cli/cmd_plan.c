@@ -291,6 +291,13 @@ static void print_plan(const civ_plan *plan, const civ_plan_result *r, const civ
                "is what the spec's if_missing says (0 with \"zero\"; the explanations say so)\n",
                st.n_no_series, st.n_no_series == 1 ? "y" : "ies", civ_plan_communities(plan),
                st.n_no_series == 1 ? "has" : "have", civ_plan_panel(plan), st.n_no_series == 1 ? "its" : "their");
+    if (st.n_no_forecast) { /* no series, or a failed fit: what the allocation counted as 0, as allocate says */
+        int one = st.n_no_forecast == 1;
+        printf("%-22s %zu of %zu communit%s %s no forecast and count%s as 0 (if_missing = \"zero\"; %s "
+               "explanation%s say%s so)\n",
+               "forecast demand", st.n_no_forecast, st.alloc.n_communities, st.alloc.n_communities == 1 ? "y" : "ies",
+               one ? "has" : "have", one ? "s" : "", one ? "its" : "their", one ? "" : "s", one ? "s" : "");
+    }
     if (st.n_joined || st.n_not_joined)
         printf("                       [data] predecessors: %zu communit%s continue%s %s predecessors' history; "
                "%zu forecast from %s own months (a split, or a predecessor without data; the explanations say "

@@ -2678,6 +2678,9 @@ typedef struct civ_plan_stats {
                                          * of communities with no value yet at the cutoff, ... */
     size_t backtest_too_short;          /* ... those with some values, too few for the model, ... */
     size_t backtest_short_min, backtest_short_max; /* ... how many values these had (0 when none) */
+    size_t n_no_forecast;               /* communities counted as 0 by a forecast factor with if_missing = "zero"
+                                         * (no series, or a fit that failed: n_no_series and n_failed): the
+                                         * largest civ_alloc_result_n_no_forecast over the spec's factors */
 } civ_plan_stats;
 
 /** Runs the plan's stages: forecast -> allocation -> Monte Carlo -> need

@@ -349,7 +349,7 @@ class civ_plan_stats(ctypes.Structure):
                 ("n_joined_by_share", ctypes.c_size_t), ("n_join_gaps", ctypes.c_size_t),
                 ("n_join_gap_periods", ctypes.c_size_t), ("backtest_no_data", ctypes.c_size_t),
                 ("backtest_too_short", ctypes.c_size_t), ("backtest_short_min", ctypes.c_size_t),
-                ("backtest_short_max", ctypes.c_size_t)]
+                ("backtest_short_max", ctypes.c_size_t), ("n_no_forecast", ctypes.c_size_t)]
 
 
 # The tables of civ_plan_run (civ_plan_table), in the order they are written.

@@ -16,9 +16,10 @@ import numpy as np
 from . import _hdf5_probe, _lib
 from ._lib import Error, check, encode, lib
 from .monitor import monitor_dtypes
-from .frame import (_ALLOC_TEXT_COLUMNS, _Owned, _column_name, _conformal, _conformal_fields, _csv_options, _dec,
-                    _layout_wide, _percent, _read_table, _sheet, _warn_uncalibrated, allocation_dtypes, closed_frame,
-                    count_dtypes, ids_like, money_dtypes, need_dtypes, scope_ids_like, table_to_frame)
+from .frame import (_ALLOC_TEXT_COLUMNS, ForecastWarning, _Owned, _column_name, _conformal, _conformal_fields,
+                    _csv_options, _dec, _layout_wide, _percent, _read_table, _sheet, _warn_uncalibrated,
+                    allocation_dtypes, closed_frame, count_dtypes, ids_like, money_dtypes, need_dtypes, scope_ids_like,
+                    table_to_frame)
 
 
 def model_families():
@@ -188,6 +189,19 @@ _MONITOR_TABLES = ("monitor_status", "monitor_alerts", "warning", "warning_steps
                    "inactivity", "demand")
 
 
+def _warn_counted_zero(n, of):
+    """The plan's communities with no forecast (no series, or a failed fit) that a forecast factor with
+    if_missing = "zero" counted as 0 (civ_plan_stats.n_no_forecast), as `civicast plan` prints it and
+    civicast.allocate warns."""
+    if n:
+        import warnings
+        one = n == 1
+        its = "its" if one else "their"
+        warnings.warn(f"civicast.plan: forecast demand: {n} of {of} communities {'has' if one else 'have'} no "
+                      f"forecast and count{'s' if one else ''} as 0 (if_missing = \"zero\"; {its} "
+                      f"explanation{'' if one else 's'} say{'s' if one else ''} so)", ForecastWarning, stacklevel=4)
+
+
 def _result_frames(res):
     frames = {}
     for k, name in enumerate(_lib.PLAN_TABLES):
@@ -221,6 +235,7 @@ def _result_frames(res):
     if "allocation_summary" in frames:  # last year's communities no one continues (--last-year)
         frames["allocation"].attrs["closed"] = closed_frame(frames["allocation_summary"])
     _warn_uncalibrated(stats["n_uncalibrated"], stats["n_series"], stacklevel=4)
+    _warn_counted_zero(stats["n_no_forecast"], stats["alloc"]["n_communities"])
     if "joins" in frames:  # [data] predecessors: what was joined, and the months left missing
         j = frames["joins"]
         for name in ("joined_periods", "gap_periods"):

@@ -408,6 +408,16 @@ grep -q "1 community of .*communities.csv has no series in .*meals.csv (no data 
     || fail "no line for the community without a series: $(cat "$WORK/stdout")"
 grep -q "^P07,.*（meal_demand：无预测，按 0 计）" "$WORK/newest/out/allocation.csv" \
     || fail "P07's explanation does not say its demand counted 0"
+grep -q "^forecast demand  *1 of 7 communities has no forecast and counts as 0 (if_missing = \"zero\"; its " \
+    "$WORK/stdout" || fail "no count of the communities counted as 0: $(cat "$WORK/stdout")"
+# ... and one whose fit failed (P06's months all blank): the plan said only "1 failed (see the report)", not that
+# the allocation then counted its demand as 0; now the count says 2, as `allocate` would, and the manifest too
+awk -F, 'BEGIN{OFS=","} $1=="P06"{$3=""} {print}' "$DATA/meals.csv" >"$WORK/newest/meals.csv"
+"$CIV" plan "$WORK/newest/plan.toml" --out "$WORK/newest/out2" --draws 0 >"$WORK/stdout" 2>"$WORK/stderr"
+[ $? -eq 6 ] || fail "a plan with a failed series should exit 6: $(cat "$WORK/stderr")"
+grep -q "^forecast demand  *2 of 7 communities have no forecast and count as 0 (if_missing = \"zero\"; their " \
+    "$WORK/stdout" || fail "the failed fit is not counted as 0: $(cat "$WORK/stdout")"
+grep -q '"no_series": 1, "no_forecast": 2' "$WORK/newest/out2/manifest.json" || fail "manifest: no no_forecast"
 
 # [data] predecessors (docs/FORECASTING.md "When the map changes"): P01 and P02 merged into M12 from 2024-07,
 # their months still in the panel.  The plan refused P01's series before (no community row); now M12 continues

@@ -482,7 +482,8 @@ def test_plan_community_without_series(tmp_path):
     spec = spec.replace("floor = 10_000.00", "floor = 5_000.00", 1)  # seven floors must fit the fund
     assert 'if_missing = "zero"' in spec and "floor = 5_000.00" in spec
     (tmp_path / "plan.spec").write_text(spec)
-    tables = civicast.plan(tmp_path / "plan.toml", draws=0)
+    with pytest.warns(civicast.ForecastWarning, match=r"1 of 7 communities has no forecast and counts as 0"):
+        tables = civicast.plan(tmp_path / "plan.toml", draws=0)
     assert tables["allocation"].attrs["plan_stats"]["n_no_series"] == 1
     ex = tables["allocation"].set_index("unique_id")["explanation"]
     assert "（meal_demand：无预测，按 0 计）" in ex["P07"], ex["P07"]  # the plan writes in its lang, zh
@@ -495,6 +496,25 @@ def test_plan_community_without_series(tmp_path):
                          r"forecast demand is what the spec's if_missing says", r.stdout), r.stdout
         manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
         assert manifest["results"]["no_series"] == 1
+        assert "forecast demand        1 of 7 communities has no forecast and counts as 0" in r.stdout, r.stdout
+        assert manifest["results"]["no_forecast"] == 1
+
+
+def test_plan_counts_failed_fits_as_zero(tmp_path):
+    """A community whose fit failed counts 0 under if_missing = "zero" as one without a series does: the plan
+    said only "1 failed"; now plan_stats["n_no_forecast"] counts both and a ForecastWarning says so, as
+    civicast.allocate's does."""
+    for name in ("plan.toml", "communities.csv"):
+        shutil.copy(PLAN.parent / name, tmp_path / name)
+    meals = pd.read_csv(PLAN.parent / "meals.csv")
+    meals.loc[meals["unique_id"] == "P06", "y"] = np.nan  # P06's fit fails: no observed value
+    meals.to_csv(tmp_path / "meals.csv", index=False)
+    spec = (PLAN.parent / "plan.spec").read_text().replace("horizon = 12\n", 'horizon = 12\nif_missing = "zero"\n', 1)
+    (tmp_path / "plan.spec").write_text(spec)
+    with pytest.warns(civicast.ForecastWarning, match=r"1 of 6 communities has no forecast and counts as 0"):
+        tables = civicast.plan(tmp_path / "plan.toml", draws=0)
+    st = tables["allocation"].attrs["plan_stats"]
+    assert (st["n_failed"], st["n_no_series"], st["n_no_forecast"]) == (1, 0, 1)
 
 
 def test_plan_last_year(tmp_path):

@@ -247,6 +247,11 @@ static civ_status solve_allocation(run_ctx *c, const civ_table *comm)
                                    &r->tables[CIV_PLAN_ALLOCATION]); /* the explanations in the plan's language */
     if (!s) /* the summary and the run's figures from one computation of the equity statistics */
         s = civ_alloc_result_summary_stats(prob, res, &r->tables[CIV_PLAN_ALLOCATION_SUMMARY], &r->stats.alloc);
+    for (size_t k = 0; !s && k < civ_alloc_spec_n_factors(r->spec); k++) { /* if_missing = "zero": counted as 0 */
+        size_t zero = 0;
+        s = civ_alloc_result_n_no_forecast(prob, res, k, &zero);
+        r->stats.n_no_forecast = zero > r->stats.n_no_forecast ? zero : r->stats.n_no_forecast;
+    }
     if (!s)
         s = rule_tables(r, comm);
     civ_alloc_result_free(res);

@@ -398,8 +398,8 @@ static civ_status write_manifest(const civ_plan_result *r, const char *stage, co
     if (r->stats.has_backtest)
         civ_fprintf(f, ", \"backtest_failed\": %zu, \"backtest_no_data\": %zu, \"backtest_too_short\": %zu",
                     r->stats.backtest_failed, r->stats.backtest_no_data, r->stats.backtest_too_short);
-    civ_fprintf(f, ", \"late_series\": %zu, \"late_periods\": %zu, \"no_series\": %zu", r->stats.n_late,
-                r->stats.late_periods, r->stats.n_no_series);
+    civ_fprintf(f, ", \"late_series\": %zu, \"late_periods\": %zu, \"no_series\": %zu, \"no_forecast\": %zu",
+                r->stats.n_late, r->stats.late_periods, r->stats.n_no_series, r->stats.n_no_forecast);
     civ_fprintf(f, ", \"joined\": %zu, \"not_joined\": %zu, \"predecessor_series\": %zu", r->stats.n_joined,
                 r->stats.n_not_joined, r->stats.n_predecessor_series);
     civ_fprintf(f, ", \"joined_by_share\": %zu, \"join_gaps\": %zu, \"join_gap_periods\": %zu",
