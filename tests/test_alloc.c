@@ -2490,6 +2490,43 @@ static void test_last_year_fewer_funds(void **state)
     civ_alloc_spec_free(s);
 }
 
+/* The summary's "discontinued" rows: last year's funds this spec has none of, with their totals, a fund given in
+ * fen and yuan counted once (from its fen); none when every fund of the file is the spec's.  Before 2026-12-07
+ * their columns were read for the consistency check and reported nowhere. */
+static void test_last_year_discontinued_funds(void **state)
+{
+    (void)state;
+    civ_alloc_spec *s = af_spec_of("version = \"b\"\n[budget]\ntotal = 6000.00\nfiscal_year = 2026\n[[pool]]\n"
+                                   "name = \"care\"\nshare = 1\nformula = \"main\"\n[[formula]]\nname = \"main\"\n"
+                                   "hold_harmless = 0.85\nlast_year = \"ly\"\n[[factor]]\nname = \"x\"\n"
+                                   "attribute = \"x\"\nweight = 1\n");
+    civ_table *t = table_for_spec(s, "unique_id,x,ly\n001,10,\n002,10,\n010,10,\n");
+    const char *files[] = {"unique_id,pool_care_fen,pool_mig_fen,pool_mig_yuan,pool_old_yuan,amount_fen\n"
+                           "001,100000,0,0,1.5,100150\n002,80000,40000,400,,120000\n010,120000,1,0.01,,120001\n",
+                           "unique_id,pool_care_fen,amount_fen\n001,100000,100000\n002,80000,80000\n"
+                           "010,120000,120000\n"};
+    for (int f = 0; f < 2; f++) {
+        civ_table *ly = csv_table(files[f]);
+        run_out o;
+        assert_int_equal(civ_alloc_spec_set_last_year(s, ly), CIV_OK);
+        assert_int_equal(run(s, t, NULL, &o), CIV_OK);
+        size_t n = 0;
+        for (size_t r = 0; r < civ_table_n_rows(o.sum); r++) {
+            if (strcmp(text_cell(o.sum, r, "section"), "discontinued"))
+                continue;
+            assert_string_equal(text_cell(o.sum, r, "measure"), "last_year_total");
+            assert_string_equal(text_cell(o.sum, r, "item"), n ? "old" : "mig");
+            assert_true(af_cell(o.sum, r, "value") == (n ? 150 : 40001)); /* old: 1.50 yuan; mig once */
+            n++;
+        }
+        assert_int_equal(n, f ? 0 : 2);
+        run_free(&o);
+        civ_table_free(ly);
+    }
+    civ_table_free(t);
+    civ_alloc_spec_free(s);
+}
+
 /* civ_alloc_spec_read_last_year, the one reader of last year's allocation (before, the command, a plan and
  * Python each resolved the default file, chose the text columns and read it): the spec's [data] last_year_file
  * beside the spec, its codes kept as text (the spec's text columns, whatever the options say), the options'
@@ -2751,6 +2788,7 @@ int main(void)
         cmocka_unit_test(test_read_last_year),
         cmocka_unit_test(test_last_year_workbook),
         cmocka_unit_test(test_last_year_fewer_funds),
+        cmocka_unit_test(test_last_year_discontinued_funds),
         cmocka_unit_test(test_last_year_csv_units),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);

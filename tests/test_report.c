@@ -274,6 +274,12 @@ static void test_summary_history(void **state)
                               "history,eldercare,not_carried,fen,0,养老服务\n", head);
     put("hist", "allocation_summary.csv", sum);
     assert_false(page_has(path, &en, "no longer listed"));
+    assert_false(page_has(path, &en, "not in this year"));
+    /* last year's fund this spec has none of (discontinued): named with its total (before 2026-12-07, nowhere) */
+    snprintf(sum, sizeof sum, "%sdiscontinued,migrant,last_year_total,fen,1821600000,\n", head);
+    put("hist", "allocation_summary.csv", sum);
+    assert_true(page_has(path, &zh, "上年资金本年已无此项（未分配）：migrant</td><td class=\"n\">1,821.6 万元</td>"));
+    assert_true(page_has(path, &en, "Last year&#39;s fund not in this year&#39;s spec (not allocated): migrant"));
 }
 
 /* Writes the report of folder `path` with options o; whether its page

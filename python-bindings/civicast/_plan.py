@@ -18,8 +18,8 @@ from ._lib import Error, check, encode, lib
 from .monitor import monitor_dtypes
 from .frame import (_ALLOC_TEXT_COLUMNS, ForecastWarning, _Owned, _column_name, _conformal, _conformal_fields,
                     _csv_options, _dec, _layout_wide, _percent, _read_table, _sheet, _warn_uncalibrated,
-                    allocation_dtypes, closed_frame, count_dtypes, ids_like, money_dtypes, need_dtypes, scope_ids_like,
-                    table_to_frame)
+                    allocation_dtypes, closed_frame, count_dtypes, discontinued_frame, ids_like, money_dtypes,
+                    need_dtypes, scope_ids_like, table_to_frame)
 
 
 def model_families():
@@ -234,6 +234,7 @@ def _result_frames(res):
     frames["allocation"].attrs["plan_stats"] = stats
     if "allocation_summary" in frames:  # last year's communities no one continues (--last-year)
         frames["allocation"].attrs["closed"] = closed_frame(frames["allocation_summary"])
+        frames["allocation"].attrs["discontinued"] = discontinued_frame(frames["allocation_summary"])
     _warn_uncalibrated(stats["n_uncalibrated"], stats["n_series"], stacklevel=4)
     _warn_counted_zero(stats["n_no_forecast"], stats["alloc"]["n_communities"])
     if "joins" in frames:  # [data] predecessors: what was joined, and the months left missing

@@ -2211,6 +2211,20 @@ def closed_frame(summary):
     return wide
 
 
+def discontinued_frame(summary):
+    """The summary's discontinued rows (last year's funds this spec has none of) as one row per fund: fund (the
+    name in last year's file), label (its header there, "" when none), last_year_<minor> (its total)."""
+    empty = pd.DataFrame({"fund": pd.Series(dtype=object), "label": pd.Series(dtype=object)})
+    if not {"section", "item", "unit", "value"} <= set(summary.columns):
+        return empty
+    c = summary[summary["section"] == "discontinued"]
+    if c.empty:
+        return empty
+    label = c["label"].fillna("").astype(str).to_numpy() if "label" in c.columns else ""
+    return pd.DataFrame({"fund": c["item"].to_numpy(), "label": label,
+                         f"last_year_{c['unit'].iloc[0]}": c["value"].astype("int64").to_numpy()})
+
+
 def _bind_and_solve(sp, comm, fc, paid, fmt, prob, res):
     """The allocation problem (prob) of spec sp over the communities (and forecasts) tables, with last year's
     payments when paid is given, and its result (res) solved: allocate() and allocate_to_file()."""
@@ -2276,7 +2290,9 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
     refused, and last year's communities no one continues are named:
     the summary's closed rows and allocation.attrs["closed"] (unique_id,
     name, last_year_fen, last_year_<fund>_fen; docs/ALLOCATION.md "Last
-    year's allocation").  A path may be the allocation.xlsx a plan wrote
+    year's allocation"), as are its funds this spec has none of: the
+    summary's discontinued rows and allocation.attrs["discontinued"]
+    (fund, label, last_year_fen).  A path may be the allocation.xlsx a plan wrote
     (and the office kept, maybe corrected): its allocation sheet is found
     and its headers (社区编号, 民政养老补贴（分）, ...) read back as the names.
     last_year_sheet: the sheet of last_year when it is an .xlsx (sheet=
@@ -2319,6 +2335,7 @@ def allocate(communities, spec, forecasts=None, explain=False, paid=None, encodi
             alloc_df.attrs["spec_version"] = _dec(lib.civ_alloc_spec_version(sp.ptr))
             alloc_df.attrs["demand"] = demand_windows(sp.ptr, fc.ptr if fc is not None else None)
             alloc_df.attrs["closed"] = closed_frame(summary_df)
+            alloc_df.attrs["discontinued"] = discontinued_frame(summary_df)
             return alloc_df, summary_df
         finally:
             for o in (sum_t, out_t, res, prob, fc, comm):

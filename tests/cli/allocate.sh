@@ -656,8 +656,13 @@ PYEOF
     fail "the one-fund specs"
 for ly in ly2.csv ly2.xlsx ly2_en.xlsx; do
     "$CIV" allocate --spec "$WORK/nomig.spec" --communities "$WORK/blank_ly.csv" --last-year "$WORK/$ly" \
-        --out "$WORK/nomig_$ly.csv" >"$WORK/stdout" 2>"$WORK/stderr" ||
+        --out "$WORK/nomig_$ly.csv" --summary "$WORK/nomig_sum_$ly.csv" >"$WORK/stdout" 2>"$WORK/stderr" ||
         fail "one fund, last year $ly: $(cat "$WORK/stderr")"
+    # the discontinued fund is named with its total (before 2026-12-07: read, and reported nowhere)
+    grep -q "^discontinued  *last year's fund migrant (18,216,000.00) is none of this spec's funds: not allocated" \
+        "$WORK/stdout" || fail "no line for the discontinued fund ($ly): $(cat "$WORK/stdout")"
+    grep -q "^discontinued,migrant,last_year_total,fen,1821600000$" "$WORK/nomig_sum_$ly.csv" ||
+        fail "no summary row for the discontinued fund ($ly)"
 done
 $PY - "$WORK/ly2.csv" "$WORK/nomig_ly2.csv.csv" "$WORK/nomig_ly2.xlsx.csv" "$WORK/nomig_ly2_en.xlsx.csv" <<'PYEOF' ||
 import sys

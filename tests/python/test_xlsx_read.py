@@ -174,6 +174,14 @@ def test_fewer_funds_and_paid_from_the_demo_workbook(tmp_path, lang):
     for last in (book, df):
         got, _ = civicast.allocate(blank, one, last_year=last)
         pd.testing.assert_frame_equal(got, want, check_exact=True)
+        # the discontinued fund and its total are named (before 2026-12-07 they were read and reported nowhere)
+        gone = got.attrs["discontinued"]
+        assert gone["last_year_fen"].tolist() == [int(ly["pool_migrant_fen"].sum())], gone
+        assert gone["fund"].tolist() == ["migrant"] and gone["label"].tolist() == [""], gone  # the spec labels none
+    assert want.attrs["discontinued"]["fund"].tolist() == ["migrant"]
+    both = blank.assign(**{c: np.nan for c in ("last_year_migrant",) if c in blank.columns})
+    assert (civicast.allocate(both, demo / "allocation.spec", last_year=tmp_path / "ly.csv")[0]
+            .attrs["discontinued"].empty)  # the same funds as last year: none
     release = re.sub(r'\npaid = .*\n', "\n", (demo / "release.spec").read_text(encoding="utf-8"))
     for paid in (tmp_path / "ly.csv", book, df):
         with pytest.raises(civicast.Error, match=r"the paid table holds 2 funds \(pool_eldercare\+health_fen"):

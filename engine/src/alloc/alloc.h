@@ -157,6 +157,12 @@ typedef struct civ_alloc_last_year {
 } civ_alloc_last_year;
 
 void civ_alloc_last_year_free(civ_alloc_last_year *ly);
+/* Last year's funds this spec has none of (a fund discontinued, or renamed without its column): the k-th (from 0)
+ * of the file's fund columns pool_<fund>_<minor | major> whose <fund> is none of the problem's funds, a fund given
+ * in both units once (its minor column read).  Gives its name (<fund>), its header in the file (NULL = the name)
+ * and its total over the file's rows in minor units (blank cells 0); returns 0 when there is no k-th. */
+int civ_alloc_last_year_dropped(const civ_alloc_problem *p, size_t k, char *name, size_t size, const char **head,
+                                int64_t *fen);
 
 /* ---- the allocation workbook's labels (workbook.c) ---- */
 

@@ -300,6 +300,47 @@ static size_t fund_stem(const char *c, const char *mi, const char *ma)
                                              : 0;
 }
 
+/* Whether fund column c (stem: the length of pool_<fund>_) names one of this spec's funds. */
+static int spec_fund(const civ_alloc_problem *p, const char *c, size_t stem)
+{
+    for (size_t u = 0; u < p->n_units; u++)
+        if (strlen(p->units[u].name) == stem - 6 && !strncmp(c + 5, p->units[u].name, stem - 6))
+            return 1;
+    return 0;
+}
+
+int civ_alloc_last_year_dropped(const civ_alloc_problem *p, size_t k, char *name, size_t size, const char **head,
+                                int64_t *fen)
+{
+    const civ_alloc_spec *s = p->spec;
+    const civ_alloc_last_year *ly = s->ly;
+    const char *mi = civ_alloc_minor_name(s), *ma = civ_alloc_major_name(s);
+    for (size_t c = 0; ly && c < ly->n_cols; c++) {
+        const char *col = ly->cols[c];
+        size_t stem = fund_stem(col, mi, ma), use = c, seen = 0;
+        if (!stem || spec_fund(p, col, stem))
+            continue;
+        for (size_t e = 0; e < ly->n_cols; e++) { /* the fund's first column, and its minor units when given */
+            size_t st = fund_stem(ly->cols[e], mi, ma);
+            if (st != stem || strncmp(ly->cols[e], col, stem))
+                continue;
+            seen |= e < c;
+            use = civ_alloc_is_fund_column(ly->cols[e], mi) ? e : use;
+        }
+        if (seen || k--)
+            continue;
+        double scale = civ_alloc_is_fund_column(ly->cols[use], mi) ? 1 : (double)s->minor_unit;
+        *fen = 0;
+        for (size_t j = 0; j < ly->n; j++)
+            if (isfinite(ly->values[use * ly->n + j]))
+                *fen += (int64_t)llround(ly->values[use * ly->n + j] * scale);
+        civ_snprintf(name, size, "%.*s", (int)(stem - 6), col + 5);
+        *head = ly->heads[use];
+        return 1;
+    }
+    return 0;
+}
+
 /* The file has no column of fund u (want[0], want[1]) but several funds' columns (the n of funds[]): its total
  * is theirs together, never this fund's last year; refused, naming them and the cure. */
 static civ_status several_funds(const civ_alloc_problem *p, size_t u, char want[3][200], const size_t *funds,

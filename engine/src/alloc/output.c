@@ -897,6 +897,12 @@ static void summary_history(srow *w, const civ_alloc_problem *p)
             put_item(w, "history", un->name, label, "not_carried", mi,
                      (double)(p->hist_total[u] - p->hist_carried[u]));
         }
+    /* last year's allocation: its funds this spec has none of (a fund discontinued), with their totals */
+    char fund[200];
+    const char *head;
+    int64_t fen;
+    for (size_t k = 0; s->ly && p->ly_fen && civ_alloc_last_year_dropped(p, k, fund, sizeof fund, &head, &fen); k++)
+        put_item(w, "discontinued", fund, head, "last_year_total", mi, (double)fen);
     /* last year's allocation (civ_alloc_spec_set_last_year): its communities no one continues, by name */
     for (size_t c = 0; c < p->n_closed && s->ly; c++) {
         size_t j = p->closed[c];

@@ -279,6 +279,7 @@ static const value_word VALUES[] = {
     {"summary", "section", "binding", "约束", "Held by", NULL, NULL},
     {"summary", "section", "history", "上年资金", "Last year's fund", NULL, NULL},
     {"summary", "section", "closed", "已撤销社区", "Closed community", NULL, NULL},
+    {"summary", "section", "discontinued", "上年资金（本年无此项）", "Last year's fund, not in this spec", NULL, NULL},
     {"summary", "section", "equity", "均衡程度", "Equity", NULL, NULL},
     /* item, in the sections whose items are codes (the others name a reserve, pool, fund, district or id) */
     {"summary", "item", "total", "合计", "Total", NULL, NULL},

@@ -163,8 +163,8 @@ static double row_value(const rep_data *d, const char *sec, const char *name)
 }
 
 /* The summary table's rows of last year's money that is gone: each fund's [[formula]] last_year_total not
- * carried, and (last year's allocation given, --last-year) the communities no one continues, by name, the
- * first 10 of more than 11 and the rest in one row. */
+ * carried, and (last year's allocation given, --last-year) its funds this spec has none of and the communities no
+ * one continues, by name, the first 10 of more than 11 and the rest in one row. */
 static void summary_gone(rep_ctx *ctx)
 {
     const rep_data *d = ctx->d;
@@ -178,6 +178,16 @@ static void summary_gone(rep_ctx *ctx)
                         "Last year's money of communities no longer listed (closed, or merged or renamed without "
                         "it): %s"),
                      rep_row_label(x));
+        kv_money(ctx, k, x->value * d->per_minor);
+    }
+    for (size_t r = 0; r < d->n_rows; r++) { /* last year's funds this spec has none of */
+        const rep_row *x = &d->rows[r];
+        if (strcmp(x->section, "discontinued"))
+            continue;
+        char k[300];
+        civ_snprintf(k, sizeof k, TR(ctx, "上年资金本年已无此项（未分配）：%s", "Last year's fund not in this year's spec "
+                                                                         "(not allocated): %s"),
+                     x->name);
         kv_money(ctx, k, x->value * d->per_minor);
     }
     size_t n_closed = 0, shown = 0;
