@@ -13,8 +13,8 @@
 # about 10 CPU minutes) and the second round on two validation periods
 # (conformal_periods.py: bench/out/conformal_periods.md, "calibrating on
 # several past periods") and the third round (conformal_round3.py:
-# bench/out/conformal_round3.md, "third round") and auto's floor on short
-# histories (short_history.py: bench/out/short_history.md, "Short histories")
+# bench/out/conformal_round3.md, "third round") and auto on short histories, its floor and
+# its point forecast (short_history.py: bench/out/short_history.md, "Short histories")
 # and the fourth round (conformal_refit.py: bench/out/conformal_refit.md,
 # "refitting the chosen structure"); CIV_CONFORMAL_VALIDATE=0 skips all five;
 # prints one Markdown row for bench/run.sh.
@@ -55,8 +55,9 @@ if [ "${CIV_CONFORMAL_VALIDATE:-1}" != 0 ]; then
   # the third round: smoothing, shrinkage, scaled errors on the same backtests, and the noise
   # in the band (conformal_round3.py: bench/out/conformal_round3.md; under a minute)
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/conformal_round3.py" "$exe" "$shared" "$out" "${vargs[@]}" --reuse >/dev/null
-  # auto on short histories: the floor by the naive method's widths (short_history.py:
-  # bench/out/short_history.md, docs/FORECASTING.md "Short histories"; about 3 minutes)
+  # auto on short histories: the floor by the naive method's widths, and the point forecast pulled
+  # toward the naive one (short_history.py: bench/out/short_history.md, docs/FORECASTING.md "Short
+  # histories" and "Short histories: the point forecast"; about 3 minutes)
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/short_history.py" "$exe" "$shared" "$out" \
     --threads "${CIV_BENCH_THREADS:-2}" >/dev/null
   # the fourth round: calibration windows searched or refitting the chosen structure, for auto, ets

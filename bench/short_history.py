@@ -19,6 +19,17 @@ where auto's point forecast is negative before the driver clamps it to zero
 (the floor is built around the unclamped forecast; 306 of 101,472 rows of the
 choice sets when it was built).
 
+Second round (docs/FORECASTING.md, "Short histories: the point forecast", rule
+fixed 2026-12-07 05:27 UTC): the point forecast of a series with fewer than 16
+observed values, on the lengths L < 16 only.  Candidates A (today's auto: F16),
+H (point = the mean of auto's and the naive method's, the F16 bounds shifted
+with it, widths unchanged) and N (point = the naive method's, bounds shifted
+likewise).  Measures: sMAPE over all targets pooled, sMAPE per data set x
+frequency (6 groups), mean coverage error over the cells set x frequency x L x
+level.  The lowest pooled sMAPE wins if it is >= 3% (relative) below A's, below
+A's in >= 4 of the 6 groups and its coverage error at most 1 point above A's;
+a winner is checked on the check sets (pooled sMAPE below A's there too).
+
 usage: short_history.py CIVICAST SHARED_DATA OUT_DIR [--threads T]
 Writes OUT_DIR/short_history.csv (one row per set x candidate x frequency x L
 x level) and OUT_DIR/short_history.md (the rule's verdict and the tables).
@@ -36,6 +47,9 @@ from conformal_eval import LEVELS, ds_of, load, run  # noqa: E402
 LENGTHS = (2, 3, 4, 6, 8, 12, 16, 24)
 H = 6
 CANDIDATES = {"A": None, "F8": ("floor", 8), "F16": ("floor", 16), "N8": ("naive", 8)}
+# the second round: the point forecast below 16 observed values (the lengths below 16)
+POINT_LENGTHS = (2, 3, 4, 6, 8, 12)
+POINT_CANDIDATES = {"A": ("floor", 16), "H": ("half", 16), "N": ("naivept", 16)}
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -71,6 +85,8 @@ def candidate(auto, naive, rule):
         return auto
     kind, T = rule
     short = auto["unique_id"].str.rsplit("|", n=1).str[1].astype(int) < T  # L observed values
+    if kind in ("half", "naivept"):
+        return shifted(candidate(auto, naive, ("floor", T)), auto, naive, short, kind)
     out = auto.copy()
     if kind == "naive":
         for c in ["mean"] + [f"{s}-{lv}" for lv in LEVELS for s in ("lo", "hi")]:
@@ -84,6 +100,21 @@ def candidate(auto, naive, rule):
         # every set is non-negative: clamped at zero, as civicast's driver clamps auto's bounds
         out.loc[short, f"lo-{lv}"] = np.maximum(lo[short], 0.0)
         out.loc[short, f"hi-{lv}"] = np.maximum(hi[short], 0.0)
+    return out
+
+
+def shifted(f16, auto, naive, short, kind):
+    """H ("half": the mean of auto's and naive's points) or N ("naivept": naive's point)
+    for the short series; F16's bounds move by the same amount (widths unchanged), then
+    are clamped at zero as civicast's driver clamps them (every set is non-negative)."""
+    out = f16.copy()
+    point = (auto["mean"] + naive["mean"]) / 2 if kind == "half" else naive["mean"]
+    point = point.where(point.notna(), auto["mean"])  # no naive forecast: auto's
+    delta = (point - auto["mean"]).where(short, 0.0)
+    out["mean"] = auto["mean"] + delta
+    for lv in LEVELS:
+        for c in (f"lo-{lv}", f"hi-{lv}"):
+            out.loc[short, c] = np.maximum(f16.loc[short, c] + delta[short], 0.0)
     return out
 
 
@@ -122,7 +153,46 @@ def run_sets(args, frames, tag):
         smape[cand] = sm
     g, smape["auto"] = score(pd.concat([b for _, _, b in outs.values()], ignore_index=True), targets)
     rows.append(g.assign(candidate="auto"))
-    return pd.concat(rows, ignore_index=True), smape
+    return pd.concat(rows, ignore_index=True), smape, (outs, targets)
+
+
+def point_scores(outs, targets):
+    """The second round's measures on L < 16: {candidate: (pooled sMAPE, {(set, freq): sMAPE},
+    mean coverage error)} for A, H, N and "auto" as built, and the cells (set, freq, L) per candidate."""
+    targets = targets[targets["L"].isin(POINT_LENGTHS)]
+    res, cells = {}, []
+    for cand in list(POINT_CANDIDATES) + ["auto"]:
+        if cand == "auto":
+            fc = pd.concat([b for _, _, b in outs.values()], ignore_index=True)
+        else:
+            fc = pd.concat([candidate(a, n, POINT_CANDIDATES[cand]) for a, n, _ in outs.values()], ignore_index=True)
+        g, pooled = score(fc, targets)
+        groups = {(k[0], k[1]): (v.smape * v.points).sum() / v.points.sum() for k, v in g.groupby(["set", "freq"])}
+        res[cand] = (pooled, groups, errors(g)[0])
+        cells.append(g.assign(candidate=cand))
+    return res, pd.concat(cells, ignore_index=True)
+
+
+def point_verdict(res, title):
+    """The second round's table and the rule's verdict on the choice sets."""
+    groups = sorted(res["A"][1])
+    head = " | ".join(f"{s} {f}" for s, f in groups)
+    lines = ["", f"second round, point forecast below 16 values, L = {POINT_LENGTHS}: {title}",
+             f"| candidate | pooled sMAPE | vs A | {head} | groups below A | mean coverage error |",
+             "|---|---:|---:|" + "---:|" * len(groups) + "---:|---:|"]
+    a_pooled, a_groups, a_cov = res["A"]
+    for cand, (pooled, g, cov) in res.items():
+        below = sum(g[k] < a_groups[k] for k in groups)
+        lines.append(f"| {cand if cand != 'A' else 'A (F16)'} | {pooled:.3f} | {pooled / a_pooled - 1:+.2%} | "
+                     + " | ".join(f"{g[k]:.2f}" for k in groups) + f" | {below} | {cov:.2f} |")
+    best = min(POINT_CANDIDATES, key=lambda c: res[c][0])
+    pooled, g, cov = res[best]
+    checks = (pooled <= 0.97 * a_pooled, sum(g[k] < a_groups[k] for k in groups) >= 4, cov <= a_cov + 1)
+    wins = best != "A" and all(checks)
+    lines += ["", f"lowest pooled sMAPE: {best}; by the rule it {'WINS' if wins else 'does not win: A stays'} "
+              f"(>= 3% below A: {checks[0]}, {pooled:.5f} vs {0.97 * a_pooled:.5f}; below A in >= 4 of 6 groups: "
+              f"{checks[1]}; coverage error <= A's + 1: {checks[2]})"]
+    return (best if wins else None), lines
 
 
 def errors(df):
@@ -171,7 +241,7 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
-    df, smape = run_sets(args, frames_choice(args.shared), "choice")
+    df, smape, (outs, targets) = run_sets(args, frames_choice(args.shared), "choice")
     stats, lines = verdict(df, smape)
     a_mean, a_worst, a_smape = stats["A"]
     best = min((c for c in CANDIDATES if c != "A"), key=lambda c: stats[c][0])
@@ -180,21 +250,37 @@ def main():
     lines += ["", f"best other candidate: {best}; by the rule it {'WINS' if wins else 'does not win'} "
               f"(mean {m:.2f} vs {a_mean:.2f}, worst {w:.2f} vs {a_worst:.2f}, sMAPE {sm:.3f} vs {a_smape:.3f})"]
     tables = [("choice (M1, tourism)", df)]
-    if wins:
-        dc, sc = run_sets(args, frames_check(args.shared), "check")
+    pres, pcells = point_scores(outs, targets)
+    pbest, plines = point_verdict(pres, "choice (M1, tourism)")
+    pcells = pcells.assign(stage="choice")
+    if wins or pbest:
+        dc, sc, (couts, ctargets) = run_sets(args, frames_check(args.shared), "check")
         cstats, clines = verdict(dc, sc)
         confirmed = cstats[best][0] < cstats["A"][0]
         lines += ["", "check (demo city, visnights, prison):"] + clines
         lines += ["", f"{best} {'is confirmed' if confirmed else 'is NOT confirmed'} on the check sets"]
         tables.append(("check", dc))
         df = pd.concat([df.assign(stage="choice"), dc.assign(stage="check")])
+        if pbest:
+            cres, ccells = point_scores(couts, ctargets)
+            plines += point_verdict(cres, "check (demo city, visnights, prison)")[1][:-2]
+            ok = cres[pbest][0] < cres["A"][0]
+            plines += ["", f"{pbest} {'is confirmed' if ok else 'is NOT confirmed'} on the check sets "
+                       f"(pooled sMAPE {cres[pbest][0]:.3f} vs A's {cres['A'][0]:.3f})"
+                       + ("" if ok else ": A stays, nothing is built")]
+            pcells = pd.concat([pcells, ccells.assign(stage="check")])
+    lines += plines
     for title, t in tables:
         for lv in LEVELS:
             piv = t.pivot_table(index=["set", "freq", "candidate"], columns="L", values=f"cov-{lv}")
             lines += ["", f"{title}: coverage of the {lv}% intervals by L:", piv.round(1).to_string()]
         piv = t.pivot_table(index=["set", "freq", "candidate"], columns="L", values="smape")
         lines += ["", f"{title}: sMAPE by L:", piv.round(2).to_string()]
+    for stage, t in pcells.groupby("stage", sort=False):
+        piv = t.pivot_table(index=["set", "freq", "candidate"], columns="L", values="smape")
+        lines += ["", f"second round, {stage}: sMAPE by L:", piv.round(2).to_string()]
     df.to_csv(os.path.join(args.out, "short_history.csv"), index=False)
+    pcells.to_csv(os.path.join(args.out, "short_history_point.csv"), index=False)
     with open(os.path.join(args.out, "short_history.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
