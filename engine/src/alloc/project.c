@@ -55,7 +55,7 @@ static civ_status index_budget(civ_alloc_problem *p, const int64_t *unit0, int64
     int64_t D = T - R, D0 = 0;
     for (size_t u = 0; u < p->n_units; u++)
         D0 += unit0[u];
-    int64_t *amt = malloc((p->n_units + 1) * sizeof *amt);
+    int64_t *amt = calloc(p->n_units + 1, sizeof *amt); /* D0 = 0 (the spec refuses it): 0 */
     if (!amt)
         return civ_fail(CIV_ERR_OUT_OF_MEMORY, "out of memory for the projection");
     civ_status st = D0 > 0 ? civ_alloc_split_exact(D, unit0, p->n_units, D0, pairs, tmp, amt) : CIV_OK;
