@@ -1340,6 +1340,12 @@ static void test_waterfall_steps(void **state)
     assert_true(t && e && f && c && r && t < e && e < f && f < c && c < r);
     assert_non_null(strstr(spec, "{\"step\":\"专项资金 +\",\"kind\":\"增加\""));
     assert_null(strstr(spec, "专项资金 −")); /* nothing lost to an earmark */
+    /* the rounding's fen are 0 in 万元: no bars whose tooltip says -0 (before 2026-12-07 both were drawn) */
+    assert_null(strstr(spec, "取整"));
+    assert_null(strstr(spec, ":-0,"));
+    /* running totals written as the decimals they are (0.23 - 0.01 = 0.22, not 0.22000000000000003) */
+    assert_null(strstr(spec, "0000000"));
+    assert_non_null(strstr(spec, "\"start\":0.22,"));
     free(spec);
     snprintf(file, sizeof file, "%s/report.html", path);
     char *html = tf_slurp(file, NULL);

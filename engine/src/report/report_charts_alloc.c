@@ -19,7 +19,11 @@
 static void kv_num(civ_rbuf *b, const char *k, double v, double round_to)
 {
     civ_rbuf_printf(b, ",\"%s\":", k);
-    civ_rbuf_json_num(b, isfinite(v) ? round(v / round_to) * round_to : NAN);
+    /* a decimal step (0.0001) divides by its whole inverse, which is exact, so 228 x 0.01 is written 2.28, not
+     * 2.2800000000000002; + 0.0 writes -0 as 0 */
+    double inv = round(1 / round_to);
+    double x = round_to < 1 && inv > 1 ? round(v * inv) / inv : round(v / round_to) * round_to;
+    civ_rbuf_json_num(b, isfinite(v) ? x + 0.0 : NAN);
 }
 
 static double ratio(double a, double b)
@@ -237,16 +241,17 @@ void rep_chart_waterfall(rep_ctx *ctx)
     char step[96];
     for (size_t k = 0; k < d->n_steps; k++) {
         const rep_step *s = &d->steps[k];
-        if (fabs(s->gained) >= 0.005) {
+        /* a move the chart's unit shows as 0 (the rounding's fen in 万元) gets no bar, a "-0" in its tooltip */
+        if (fabs(s->gained) / u >= 0.00005) {
             civ_snprintf(step, sizeof step, "%s +", rep_rule_label(ctx, s->effect));
             wf_row(&b, &first, step, kinds[1], cum, cum + s->gained, u);
-            cum += s->gained;
         }
-        if (fabs(s->lost) >= 0.005) {
+        cum += s->gained;
+        if (fabs(s->lost) / u >= 0.00005) {
             civ_snprintf(step, sizeof step, "%s −", rep_rule_label(ctx, s->effect));
             wf_row(&b, &first, step, kinds[2], cum, cum + s->lost, u);
-            cum += s->lost;
         }
+        cum += s->lost;
     }
     wf_row(&b, &first, TR(ctx, "净变化", "net change"), kinds[0], 0, cum, u);
     char t[96];
