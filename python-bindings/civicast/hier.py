@@ -19,7 +19,7 @@ import pandas as pd
 from . import _lib
 from ._lib import check, encode, lib
 from .frame import (ForecastWarning, PanelData, _DEFAULT_SEED, _Owned, _dec, _days_to_periods, _input_format,
-                    _read_table, _string_periods, frame_table, panel_frame, panel_to_frame, table_to_frame,
+                    _levels, _nonnegative, _read_table, _string_periods, frame_table, panel_frame, panel_to_frame, table_to_frame,
                     whole_codes)
 
 
@@ -338,7 +338,7 @@ class Hierarchy:
         opt.forecast.model = model_b
         if h is not None:
             opt.forecast.horizon = _lib.whole(fn, "h", h, 1)
-        levels = [] if level is None else [float(x) for x in np.atleast_1d(level)]
+        levels = _levels(fn, level)
         lv = (ctypes.c_double * max(1, len(levels)))(*levels)
         opt.forecast.levels = ctypes.cast(lv, _lib.c_double_p)
         opt.forecast.n_levels = len(levels)
@@ -348,7 +348,7 @@ class Hierarchy:
         if n_paths is not None:
             opt.n_paths = _lib.whole(fn, "n_paths", n_paths, 1)
         opt.method = _method(reconcile)
-        opt.nonnegative = {"auto": -1, "off": 0, "on": 1, None: -1, False: 0, True: 1}[nonnegative]
+        opt.nonnegative = _nonnegative(fn, nonnegative)
         self._warn_gaps()
         res, t = _Owned(lib.civ_hier_result_free), _Owned(lib.civ_table_free)
         with res, t:
@@ -383,8 +383,8 @@ def forecast_hierarchy(df, communities, hierarchy=None, groups=None, reconcile="
     """civicast.forecast(df, hierarchy=..., communities=...): every node
     forecast and reconciled; see Hierarchy.forecast."""
     if communities is None:
-        raise ValueError("civicast.forecast: hierarchy= needs communities= (a DataFrame or a path with unique_id "
-                         "and the hierarchy's columns)")
+        raise _lib.invalid("civicast.forecast: hierarchy= needs communities= (a DataFrame or a path with unique_id "
+                           "and the hierarchy's columns)")
     fmt = kw.pop("fmt", None) or {}
     hz = Hierarchy(df, communities, hierarchy, groups, freq=kw.pop("freq", None), **fmt)
     return hz.forecast(reconcile=reconcile, **kw)

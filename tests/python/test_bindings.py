@@ -1029,6 +1029,43 @@ def test_sheet_rows_and_pivoted_frames_say_what_they_are(tmp_path):
     assert e.value.field == "unique_id"
 
 
+def test_argument_checks_raise_the_typed_errors(meals, tmp_path):
+    """Arguments refused before any call raise civicast.InvalidArgument (a ValueError) or civicast.WrongType (a
+    TypeError), both civicast.Error with the argument in .field, exported as civicast.InvalidArgument / WrongType.
+    Before 2026-12-07 accuracy=, ic=, thousands=, encoding=, lang=, h=, windows=, freq= raised a plain ValueError,
+    nonnegative= a bare KeyError ('maybe'), model=5 "'int' object is not iterable", progress=1 "'int' object is not
+    callable" from inside the run, and encoding='latin1' was taken without a word."""
+    d = small(meals, 2)
+    path = str(tmp_path / "m.csv")
+    d.to_csv(path, index=False)
+    bad_value = [(lambda: civicast.backtest(d, h=3, model="naive", accuracy="yes"), "accuracy"),
+                 (lambda: civicast.backtest(d, h=3, model="naive", ic="bic2"), "ic"),
+                 (lambda: civicast.forecast(d, h=3, model="naive", ic="x"), "ic"),
+                 (lambda: civicast.backtest(d, h=3, model=[]), "model"),
+                 (lambda: civicast.backtest(d, h=3, model="naive", windows=0), "windows"),
+                 (lambda: civicast.forecast(d, h=0, model="naive"), "h"),
+                 (lambda: civicast.backtest(d, h=3, model="naive", nonnegative="maybe"), "nonnegative"),
+                 (lambda: civicast.forecast(d, h=3, model="naive", freq="X"), "freq"),
+                 (lambda: civicast.read(path, thousands="."), "thousands"),
+                 (lambda: civicast.read(path, encoding="latin1"), "encoding"),
+                 (lambda: civicast.report(str(tmp_path), lang="fr"), "lang"),
+                 (lambda: civicast.plan(str(DEMO / "plan.toml"), lang="fr"), "lang")]
+    for call, field in bad_value:
+        with pytest.raises(civicast.InvalidArgument) as e:
+            call()
+        assert isinstance(e.value, ValueError) and isinstance(e.value, civicast.Error), field
+        assert e.value.status == "CIV_ERR_INVALID_ARGUMENT" and e.value.field == field, (field, str(e.value))
+    bad_type = [(lambda: civicast.backtest(d, h=3, model=5), "model"),
+                (lambda: civicast.backtest(d, h=3, model="naive", windows=2.0), "windows"),
+                (lambda: civicast.forecast(d, h=3, model="naive", level="high"), "level"),
+                (lambda: civicast.backtest(d, h=3, model="naive", progress=1), "progress")]
+    for call, field in bad_type:
+        with pytest.raises(civicast.WrongType) as e:
+            call()
+        assert isinstance(e.value, TypeError) and e.value.field == field, (field, str(e.value))
+    assert {"InvalidArgument", "WrongType"} <= set(civicast.__all__)
+
+
 def test_wrong_argument_types_name_what_is_taken(meals, tmp_path):
     """forecast(path), backtest(path), an array or a Series raised AttributeError "'str' object has no
     attribute 'columns'", and xreg=True "'bool' object is not iterable"; an intervals= typo a plain
